@@ -1,0 +1,83 @@
+import type { Evaluation } from './evaluation.js';
+import type { NextLevelGain, ResolvedEntitlement } from './entitlement.js';
+import type { TierEvent } from './history.js';
+import type { MatrixAggregate, MatrixDef } from './matrix.js';
+import type { MetricDef, MetricObservation } from './metric.js';
+import type { OverrideInfo } from './override.js';
+import type { SchemeSummary, SubjectKind } from './scheme.js';
+
+/*
+ * Wire shapes of the HTTP API (`/v1`). The API validates against its OpenAPI schemas and the
+ * client and components are typed by these; a change here is a change of the public contract.
+ */
+
+/** A subject as the API shows it. `id` is the bank's external id; `displayName` is masked by default. */
+export interface SubjectRef {
+  readonly id: string;
+  readonly kind: SubjectKind;
+  readonly displayName: string;
+}
+
+/** A subject's current level in one scheme, with everything a widget needs to render it. */
+export interface Assignment extends Evaluation {
+  readonly schemeInfo: SchemeSummary;
+  /** The month whose metrics were evaluated (`YYYY-MM`). */
+  readonly period: string;
+  /** ISO 8601 UTC. */
+  readonly evaluatedAt: string;
+  readonly override: OverrideInfo | null;
+  /** For matrix schemes: the grid, so one subject's cell can be drawn without another request. */
+  readonly matrix?: MatrixDef;
+}
+
+/** `GET /v1/subjects/{id}/tiers` */
+export interface TiersResponse {
+  readonly subject: SubjectRef;
+  readonly asOf: string;
+  readonly assignments: readonly Assignment[];
+  /** Definitions of the metrics that explanations and progress mention, for their labels and units. */
+  readonly metrics: readonly MetricDef[];
+}
+
+/** `GET /v1/subjects/{id}/history` — newest first, cursor-paginated. */
+export interface HistoryResponse {
+  readonly subject: SubjectRef;
+  readonly items: readonly TierEvent[];
+  readonly nextCursor: string | null;
+}
+
+/** `GET /v1/subjects/{id}/entitlements` */
+export interface EntitlementsResponse {
+  readonly subject: SubjectRef;
+  readonly entitlements: readonly ResolvedEntitlement[];
+  readonly next: readonly NextLevelGain[];
+}
+
+/** `GET /v1/schemes/{key}` */
+export interface SchemeResponse extends SchemeSummary {
+  readonly matrix?: MatrixDef;
+}
+
+/** `GET /v1/schemes` */
+export interface SchemesResponse {
+  readonly items: readonly SchemeSummary[];
+}
+
+/** `GET /v1/matrix/{scheme}` — portfolio counts per cell. */
+export type MatrixResponse = MatrixAggregate;
+
+/** `PUT /v1/subjects/{id}/metrics` request body. Money values are integer minor units. */
+export interface PutMetricsBody {
+  readonly metrics: readonly MetricObservation[];
+}
+
+/** RFC 9457 problem details, as every 4xx and 5xx body. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  /** For validation problems: each offending field path and what is wrong with it. */
+  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+}

@@ -1,0 +1,24 @@
+import type { Explanation, Progress, Retention } from './explanation.js';
+
+/** What one evaluation of one scheme for one subject returns. */
+export interface Evaluation {
+  readonly scheme: string;
+  readonly level: string;
+  readonly rank: number;
+  readonly previousLevel: string | null;
+  readonly changed: boolean;
+  readonly approvalRequired: boolean;
+  readonly explanation: Explanation;
+  readonly progress: Progress | null;
+  readonly retention: Retention | null;
+}
+
+/**
+ * What the engine needs to remember between evaluations of one subject in one scheme, so that
+ * downgrades can wait ("fast up, slow down"). Stored with the assignment.
+ */
+export interface PriorAssignment {
+  readonly level: string;
+  /** Consecutive evaluated periods the subject has been below its current level's line. */
+  readonly periodsBelow: number;
+}

@@ -1,0 +1,66 @@
+import type { LocalizedText } from './locale.js';
+import type { MetricUnit, WindowSpec } from './metric.js';
+
+/** One input the decision read, with the value it had. */
+export interface ExplanationInput {
+  readonly metric: string;
+  /** null when the metric was read as a plain latest value. */
+  readonly window: WindowSpec | null;
+  readonly value: number;
+  readonly unit: MetricUnit;
+  readonly currency?: string;
+}
+
+export const DECISION_KINDS = ['threshold', 'band', 'trigger', 'matrix', 'hysteresis', 'override', 'default'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+
+/**
+ * Why a subject got its level. Reproducible: evaluating the policy `policyId@policyVersion` with only
+ * `inputs` gives the same level.
+ */
+export interface Explanation {
+  readonly policyId: string;
+  readonly policyVersion: number;
+  readonly decidedBy: {
+    readonly kind: DecisionKind;
+    /** Id of the rule, band, trigger or override that decided. */
+    readonly id: string;
+    readonly label: LocalizedText;
+  };
+  readonly inputs: readonly ExplanationInput[];
+  /** For weighted schemes: the total score and each factor's points. */
+  readonly score?: { readonly total: number; readonly factors: readonly { readonly id: string; readonly points: number }[] };
+}
+
+/** One way to reach the next level: the metric, where it stands, where it must be. */
+export interface ProgressPath {
+  readonly metric: string;
+  readonly window: WindowSpec | null;
+  readonly unit: MetricUnit;
+  readonly currency?: string;
+  readonly current: number;
+  readonly required: number;
+  /** required − current, never negative. For money: minor units ("¥12,000 more" = 1_200_000). */
+  readonly gap: number;
+}
+
+/**
+ * How far the subject is from the next level. For any-of rules, `paths` lists every route and
+ * `nearest` indexes the one with the smallest relative gap. null when already at the top level.
+ */
+export interface Progress {
+  readonly toLevel: string;
+  readonly paths: readonly ProgressPath[];
+  readonly nearest: number;
+}
+
+/**
+ * What would cause a downgrade: the line the subject must stay above, and how many periods
+ * below it are tolerated before the level drops.
+ */
+export interface Retention {
+  readonly toLevel: string;
+  readonly lines: readonly ProgressPath[];
+  readonly periodsBelow: number;
+  readonly periodsAllowed: number;
+}

@@ -1,0 +1,19 @@
+export const EVENT_REASONS = ['rule', 'override', 'policy-change', 'override-expired', 'initial'] as const;
+export type EventReason = (typeof EVENT_REASONS)[number];
+
+/** One entry of the append-only tier history. Times are ISO 8601 in UTC (`…Z`). */
+export interface TierEvent {
+  readonly id: string;
+  readonly scheme: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly at: string;
+  readonly reason: EventReason;
+  /** Rule or override id that caused the change, when there is one. */
+  readonly ruleId: string | null;
+  readonly note: string | null;
+  /** Who caused it: `system` for batch evaluation, else a person or key id. */
+  readonly actor: string;
+  readonly approvedBy: string | null;
+  readonly policyVersion: number;
+}

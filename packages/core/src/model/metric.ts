@@ -1,0 +1,56 @@
+import type { LocalizedText } from './locale.js';
+
+/**
+ * How a metric's integer value is to be read.
+ * - money: minor units of `currency` (fen)
+ * - count, days: whole numbers
+ * - score: points (0–100 unless the metric says otherwise)
+ * - boolean: 0 or 1
+ * - bp: basis points (1/100 of a percent)
+ */
+export const METRIC_UNITS = ['money', 'count', 'days', 'score', 'boolean', 'bp'] as const;
+export type MetricUnit = (typeof METRIC_UNITS)[number];
+
+/** A metric the policies may read, with the label widgets show ("月日均资产"). */
+export interface MetricDef {
+  readonly key: string;
+  readonly unit: MetricUnit;
+  /** ISO 4217, only for `money`. */
+  readonly currency?: string;
+  readonly label: LocalizedText;
+}
+
+/** How a windowed metric folds its months into one number. */
+export const WINDOW_FUNCTIONS = ['avg', 'min', 'max', 'sum', 'last'] as const;
+export type WindowFunction = (typeof WINDOW_FUNCTIONS)[number];
+
+/**
+ * What to do with months that have no observation inside the window.
+ * - zero: count them as 0 (a dormant month drags the average down)
+ * - shorten: leave them out, dividing by the months that exist (PSBC divides by the days an account existed)
+ */
+export const MISSING_RULES = ['zero', 'shorten'] as const;
+export type MissingRule = (typeof MISSING_RULES)[number];
+
+/** "avg of the last 3 months, missing months count as zero". */
+export interface WindowSpec {
+  readonly fn: WindowFunction;
+  readonly months: number;
+  readonly missing: MissingRule;
+}
+
+/** One observation: integer value of `metric` for a month (`YYYY-MM`). */
+export interface MetricObservation {
+  readonly metric: string;
+  readonly period: string;
+  readonly value: number;
+}
+
+/**
+ * Everything the engine knows about one subject at evaluation time: per metric, per month, one integer.
+ * `asOf` is the latest month the evaluation counts (windows end there).
+ */
+export interface SubjectFacts {
+  readonly asOf: string;
+  readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}

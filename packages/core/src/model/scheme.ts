@@ -1,0 +1,43 @@
+import type { LocalizedText } from './locale.js';
+
+export const SUBJECT_KINDS = ['customer', 'corporate', 'product', 'employee'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+/**
+ * What a scheme measures, which decides precedence when entitlements are resolved:
+ * a restriction from a `risk` scheme wins over a benefit from a `value` scheme.
+ */
+export const SCHEME_CATEGORIES = ['value', 'risk', 'credit', 'suitability', 'size', 'grade', 'matrix'] as const;
+export type SchemeCategory = (typeof SCHEME_CATEGORIES)[number];
+
+/**
+ * Colour tokens a level may use. Components map each to a `--tk-level-<token>` custom property,
+ * so a bank re-brands by CSS alone.
+ */
+export const LEVEL_COLORS = [
+  'neutral', 'bronze', 'silver', 'gold', 'platinum', 'diamond',
+  'success', 'info', 'caution', 'warning', 'danger',
+] as const;
+export type LevelColor = (typeof LEVEL_COLORS)[number];
+
+/** One ordered level of a scheme. Codes are stored (`gold`, `C3`, `AAA`), never labels. */
+export interface LevelDef {
+  readonly key: string;
+  /** 0 for the lowest level; higher is "more" of what the scheme measures (more value, more risk). */
+  readonly rank: number;
+  readonly name: LocalizedText;
+  readonly color: LevelColor;
+  /** Assigning this level (by rule or by override) needs a second person's approval (four eyes). */
+  readonly approvalRequired?: boolean;
+  /** How often a subject at this level must be reviewed, in months (AML: 6 / 12 / 24 / 48). */
+  readonly reviewMonths?: number;
+}
+
+/** A scheme as widgets see it: its identity and its levels, lowest rank first. */
+export interface SchemeSummary {
+  readonly key: string;
+  readonly subjectKind: SubjectKind;
+  readonly category: SchemeCategory;
+  readonly name: LocalizedText;
+  readonly levels: readonly LevelDef[];
+}
