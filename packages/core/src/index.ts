@@ -1,1 +1,32 @@
 export * from './model/index.js';
+
+export type { PolicyPack, SchemeDefinition } from './policy/pack-schema.js';
+export { policyPackSchema, schemeDefinitionSchema, entitlementSchema, metricDefSchema, levelDefSchema, matrixDefSchema } from './policy/pack-schema.js';
+export type {
+  Policy, RulesPolicy, ScorePolicy, DerivedPolicy, MatrixPolicy, Condition, ThresholdCondition, GroupCondition,
+  ComparisonOp, ScoreFactor, Trigger, Hysteresis, PolicyWindow,
+} from './policy/policy-schema.js';
+export { policySchema, conditionSchema, COMPARISON_OPS } from './policy/policy-schema.js';
+export type { PolicyError } from './policy/policy-errors.js';
+export { formatPolicyErrors } from './policy/policy-errors.js';
+export type { ValidationResult } from './policy/validate-pack.js';
+export { validatePolicyPack } from './policy/validate-pack.js';
+
+export type { CompiledScheme, EvaluateOptions } from './engine/compile-scheme.js';
+export { DEFAULT_HYSTERESIS } from './engine/compile-scheme.js';
+export type { CompiledPack } from './engine/compile-pack.js';
+export { compilePack, nextPrior } from './engine/compile-pack.js';
+export { monthsBack, periodEnd } from './engine/months.js';
+export { SCORE_METRIC } from './engine/score-decider.js';
+
+export { resolveEntitlements } from './entitlements/resolve.js';
+export { formatMoney, formatValue } from './format/format-value.js';
+export { defaultPolicyPack } from './pack/default-pack.js';
+export { describeProgress } from './format/describe-progress.js';
+export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
+export { simulate } from './simulation/simulate.js';
+export type { PolicyChange } from './diff/policy-diff.js';
+export { diffPolicies } from './diff/policy-diff.js';
+export type { ProductRisk, RiskTolerance, SuitabilityReason, SuitabilityReasonCode, SuitabilityInput, SuitabilityResult } from './suitability/suitability.js';
+export { PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS, toleranceFromScore, checkSuitability, suitabilityGrid } from './suitability/suitability.js';
+export { INDUSTRY_CODES } from './pack/corporate-size.js';

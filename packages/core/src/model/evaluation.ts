@@ -21,4 +21,9 @@ export interface PriorAssignment {
   readonly level: string;
   /** Consecutive evaluated periods the subject has been below its current level's line. */
   readonly periodsBelow: number;
+  /**
+   * Optional: the period (`YYYY-MM`) this prior was evaluated for. When it equals the period being
+   * evaluated again, the period is not counted twice (re-running a month's batch is idempotent).
+   */
+  readonly period?: string;
 }

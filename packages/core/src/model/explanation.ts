@@ -30,6 +30,12 @@ export interface Explanation {
   readonly inputs: readonly ExplanationInput[];
   /** For weighted schemes: the total score and each factor's points. */
   readonly score?: { readonly total: number; readonly factors: readonly { readonly id: string; readonly points: number }[] };
+  /** The month evaluated (`YYYY-MM`); hysteresis counts periods by it. Added by the engine (core). */
+  readonly asOf?: string;
+  /** The prior assignment hysteresis started from, when there was one: replaying needs it too. */
+  readonly prior?: { readonly level: string; readonly periodsBelow: number; readonly period?: string };
+  /** For derived and matrix schemes: the levels of the schemes read (`{ 'risk-band': 'low', 'value-band': 'high' }`). */
+  readonly levelsRead?: Readonly<Record<string, string>>;
 }
 
 /** One way to reach the next level: the metric, where it stands, where it must be. */

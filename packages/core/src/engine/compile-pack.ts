@@ -1,0 +1,65 @@
+import type { Evaluation, PriorAssignment } from '../model/evaluation.js';
+import type { SubjectFacts } from '../model/metric.js';
+import type { OverrideInfo } from '../model/override.js';
+import type { SubjectKind } from '../model/scheme.js';
+import type { PolicyPack } from '../policy/pack-schema.js';
+import { dependencyOrder } from '../policy/dependencies.js';
+import { compileScheme } from './compile-scheme.js';
+import type { CompiledScheme, EvaluateOptions } from './compile-scheme.js';
+import { MonthKeys } from './months.js';
+
+/** A pack compiled once, evaluated millions of times. */
+export interface CompiledPack {
+  readonly pack: PolicyPack;
+  scheme(key: string): CompiledScheme | undefined;
+  /** Schemes for a subject kind in dependency order (matrix schemes after the schemes they read). */
+  schemesFor(kind: SubjectKind): readonly CompiledScheme[];
+  /**
+   * Evaluates every scheme of `kind` for one subject; priors/overrides are keyed by scheme key.
+   * Derived and matrix schemes read the final levels (after hysteresis and overrides) of the schemes before them.
+   */
+  evaluateSubject(kind: SubjectKind, facts: SubjectFacts,
+    priors?: Readonly<Record<string, PriorAssignment>>, overrides?: Readonly<Record<string, OverrideInfo>>,
+    options?: EvaluateOptions): Evaluation[];
+  /** Largest window (months) any policy reads: how much metric history a caller must load. */
+  readonly monthsNeeded: number;
+}
+
+/** Compiles a validated pack (see `validatePolicyPack`). */
+export function compilePack(pack: PolicyPack): CompiledPack {
+  const metrics = new Map(pack.metrics.map((m) => [m.key, m]));
+  const probe = pack.schemes.map((s) => compileScheme(s, metrics));
+  const monthsNeeded = Math.max(1, ...probe.map((s) => s.monthsNeeded));
+  // One month-key cache for the whole pack: every scheme of a subject reads the same months.
+  const months = new MonthKeys(monthsNeeded);
+  const ordered = dependencyOrder(pack.schemes).map((s) => compileScheme(s, metrics, months));
+  const byKey = new Map(ordered.map((s) => [s.definition.key, s]));
+  const byKind = new Map<SubjectKind, CompiledScheme[]>();
+  for (const s of ordered) {
+    const list = byKind.get(s.definition.subjectKind) ?? [];
+    list.push(s);
+    byKind.set(s.definition.subjectKind, list);
+  }
+  return {
+    pack,
+    monthsNeeded,
+    scheme: (key) => byKey.get(key),
+    schemesFor: (kind) => byKind.get(kind) ?? [],
+    evaluateSubject(kind, facts, priors, overrides, options) {
+      const levels: Record<string, string> = {};
+      const out: Evaluation[] = [];
+      for (const s of byKind.get(kind) ?? []) {
+        const key = s.definition.key;
+        const e = s.evaluate(facts, priors?.[key], overrides?.[key], levels, options);
+        levels[key] = e.level;
+        out.push(e);
+      }
+      return out;
+    },
+  };
+}
+
+/** What to store after an evaluation so that the next period's hysteresis can count. */
+export function nextPrior(evaluation: Evaluation, period: string): PriorAssignment {
+  return { level: evaluation.level, periodsBelow: evaluation.retention?.periodsBelow ?? 0, period };
+}

@@ -1,0 +1,171 @@
+import type { Evaluation, PriorAssignment } from '../model/evaluation.js';
+import type { Explanation, Progress, Retention } from '../model/explanation.js';
+import type { MetricDef, SubjectFacts } from '../model/metric.js';
+import type { OverrideInfo } from '../model/override.js';
+import type { SchemeSummary } from '../model/scheme.js';
+import type { SchemeDefinition } from '../policy/pack-schema.js';
+import type { Hysteresis } from '../policy/policy-schema.js';
+import type { Decider } from './decider.js';
+import { compileRulesDecider } from './rules-decider.js';
+import { compileScoreDecider } from './score-decider.js';
+import { compileDerivedDecider, compileMatrixDecider } from './level-deciders.js';
+import { MonthKeys, periodEnd } from './months.js';
+import { holdLabel, overrideLabel } from './labels.js';
+
+/** Options of one evaluation. */
+export interface EvaluateOptions {
+  /**
+   * The instant (ISO 8601 UTC) against which override expiry is checked. Default: the end of the
+   * evaluated month (`asOf` + 1 month, 00:00Z), so an evaluation never depends on the wall clock.
+   */
+  readonly at?: string;
+}
+
+/** One scheme compiled to closures: evaluate millions of subjects without re-reading the policy. */
+export interface CompiledScheme {
+  readonly summary: SchemeSummary;
+  readonly definition: SchemeDefinition;
+  /** Fast path: the level key only, no explanation, no hysteresis (this is what the benchmark's "deciding the level" measures). */
+  decide(facts: SubjectFacts, levels?: Readonly<Record<string, string>>): string;
+  /** The full evaluation; `levels` are other schemes' levels, read by derived and matrix schemes. */
+  evaluate(facts: SubjectFacts, prior?: PriorAssignment, override?: OverrideInfo,
+    levels?: Readonly<Record<string, string>>, options?: EvaluateOptions): Evaluation;
+  /**
+   * Re-decides from an explanation alone (its inputs, prior and levels read): the reproducibility
+   * check. Levels decided by an override are not replayed (the override is not in the explanation).
+   */
+  replay(explanation: Explanation): string;
+  /** Largest window, in months, this scheme reads. */
+  readonly monthsNeeded: number;
+}
+
+/** "Upgrade at once, downgrade after 3 consecutive periods below" (DOMAIN.md §1) when a policy says nothing. */
+export const DEFAULT_HYSTERESIS: Hysteresis = { downgradeAfterPeriods: 3 };
+
+function deciderFor(def: SchemeDefinition, levels: SchemeSummary['levels'], metrics: ReadonlyMap<string, MetricDef>): Decider {
+  const p = def.policy;
+  switch (p.kind) {
+    case 'rules': return compileRulesDecider(p, levels, metrics);
+    case 'score': return compileScoreDecider(p, levels, metrics);
+    case 'derived': return compileDerivedDecider(p, levels, metrics);
+    case 'matrix': {
+      if (!def.matrix) throw new TypeError(`scheme "${def.key}": a matrix policy needs a matrix definition`);
+      return compileMatrixDecider(def.matrix, levels, metrics);
+    }
+  }
+}
+
+/** Compiles one scheme of a validated pack. `months` may be shared by all schemes of a pack. */
+export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string, MetricDef>, months?: MonthKeys): CompiledScheme {
+  const levels = [...def.levels].sort((a, b) => a.rank - b.rank);
+  const keys = levels.map((l) => l.key);
+  const levelIndex = new Map(keys.map((k, i) => [k, i]));
+  const decider = deciderFor(def, levels, metrics);
+  const inputs = decider.inputs.inputs;
+  const reads = inputs.map((i) => i.read);
+  const n = reads.length;
+  const vec = new Float64Array(n);
+  const monthsNeeded = Math.max(1, ...inputs.map((i) => i.window?.months ?? 1));
+  const monthKeys = months ?? new MonthKeys(monthsNeeded);
+  const hyst = def.policy.kind === 'rules' || def.policy.kind === 'score' ? (decider.hysteresis ?? DEFAULT_HYSTERESIS) : undefined;
+  const { policy } = def;
+  const summary: SchemeSummary = { key: def.key, subjectKind: def.subjectKind, category: def.category, name: def.name, levels };
+
+  const fill = (facts: SubjectFacts): void => {
+    const m = monthKeys.get(facts.asOf);
+    const values = facts.values;
+    for (let i = 0; i < n; i++) vec[i] = (reads[i] as (typeof reads)[number])(values, m);
+  };
+
+  const evaluateVec = (
+    asOf: string, prior: PriorAssignment | undefined, override: OverrideInfo | undefined,
+    levelsRead: Readonly<Record<string, string>> | undefined, at: string | undefined,
+  ): Evaluation => {
+    const d = decider.explain(vec, levelsRead);
+    let index = d.index;
+    let decidedBy: Explanation['decidedBy'] = { kind: d.kind, id: d.id, label: d.label };
+    let periodsBelow = 0;
+    const priorIndex = prior ? levelIndex.get(prior.level) : undefined;
+    if (prior && priorIndex !== undefined && priorIndex > index && !d.triggered && hyst) {
+      if (decider.retains(vec, priorIndex)) {
+        index = priorIndex;
+        decidedBy = { kind: 'hysteresis', id: 'hysteresis.retained', label: holdLabel('retained', 0, hyst.downgradeAfterPeriods) };
+      } else {
+        const below = prior.periodsBelow + (prior.period !== undefined && prior.period === asOf ? 0 : 1);
+        if (below < hyst.downgradeAfterPeriods) {
+          index = priorIndex;
+          periodsBelow = below;
+          decidedBy = { kind: 'hysteresis', id: 'hysteresis.grace', label: holdLabel('grace', below, hyst.downgradeAfterPeriods) };
+        }
+      }
+    }
+    let byOverride: OverrideInfo | null = null;
+    if (override && override.scheme === def.key) {
+      const oi = levelIndex.get(override.level);
+      const live = override.expiresAt === null || Date.parse(override.expiresAt) > Date.parse(at ?? periodEnd(asOf));
+      if (oi !== undefined && live && (override.mode === 'fixed' || oi > index)) {
+        index = oi;
+        byOverride = override;
+        decidedBy = { kind: 'override', id: override.id, label: overrideLabel(override) };
+      }
+    }
+    const level = levels[index] ?? levels[0];
+    const key = level?.key ?? '';
+    const previousLevel = prior?.level ?? null;
+    const changed = previousLevel !== key;
+
+    let progress: Progress | null = null;
+    if (!d.triggered && byOverride?.mode !== 'fixed') {
+      const p = decider.progress(vec, index);
+      if (p) progress = { toLevel: keys[p.toIndex] ?? '', paths: p.paths, nearest: p.nearest };
+    }
+    let retention: Retention | null = null;
+    if (index > 0 && !d.triggered && !byOverride && hyst) {
+      const lines = decider.retentionLines(vec, index);
+      if (lines.length) {
+        retention = {
+          toLevel: keys[d.index < index ? d.index : index - 1] ?? '', lines,
+          periodsBelow, periodsAllowed: hyst.downgradeAfterPeriods,
+        };
+      }
+    }
+    const explanation: { -readonly [K in keyof Explanation]: Explanation[K] } = {
+      policyId: policy.id, policyVersion: policy.version, decidedBy, inputs: decider.inputs.describe(vec), asOf,
+    };
+    if (d.score) explanation.score = d.score;
+    if (prior) {
+      explanation.prior = prior.period === undefined
+        ? { level: prior.level, periodsBelow: prior.periodsBelow }
+        : { level: prior.level, periodsBelow: prior.periodsBelow, period: prior.period };
+    }
+    if (d.levelsRead) explanation.levelsRead = d.levelsRead;
+    return {
+      scheme: def.key, level: key, rank: level?.rank ?? 0, previousLevel, changed,
+      approvalRequired: level?.approvalRequired === true && changed && !byOverride?.approvedBy,
+      explanation, progress, retention,
+    };
+  };
+
+  return {
+    summary,
+    definition: def,
+    monthsNeeded,
+    decide(facts, levelsRead) {
+      fill(facts);
+      return keys[decider.decide(vec, levelsRead)] ?? '';
+    },
+    evaluate(facts, prior, override, levelsRead, options) {
+      fill(facts);
+      return evaluateVec(facts.asOf, prior, override, levelsRead, options?.at);
+    },
+    replay(explanation) {
+      vec.fill(0);
+      for (const input of explanation.inputs) {
+        const i = decider.inputs.find(input.metric, input.window);
+        if (i !== undefined) vec[i] = input.value;
+      }
+      return evaluateVec(explanation.asOf ?? '', explanation.prior, undefined, explanation.levelsRead, undefined).level;
+    },
+  };
+}
+

@@ -1,0 +1,27 @@
+import type { LocalizedText } from '../model/locale.js';
+import type { OverrideInfo } from '../model/override.js';
+
+/** Why hysteresis kept a level: above the retention line, or inside the grace periods. */
+export function holdLabel(why: 'retained' | 'grace', below: number, allowed: number): LocalizedText {
+  if (why === 'retained') {
+    return {
+      'zh-CN': '仍在保级线以上，保留原等级', 'zh-TW': '仍在保級線以上，保留原等級',
+      en: 'still above the retention line: level kept',
+    };
+  }
+  return {
+    'zh-CN': `已连续 ${below} 期低于标准（第 ${allowed} 期起降级），保留原等级`,
+    'zh-TW': `已連續 ${below} 期低於標準（第 ${allowed} 期起降級），保留原等級`,
+    en: `below the line for ${below} consecutive period${below === 1 ? '' : 's'} (downgrade at ${allowed}): level kept`,
+  };
+}
+
+/** "人工调整（固定）：reason" — the mode is always spelled out, never implied. */
+export function overrideLabel(o: OverrideInfo): LocalizedText {
+  const fixed = o.mode === 'fixed';
+  return {
+    'zh-CN': `人工调整（${fixed ? '固定等级' : '保底等级'}）：${o.reason}`,
+    'zh-TW': `人工調整（${fixed ? '固定等級' : '保底等級'}）：${o.reason}`,
+    en: `manual override (${fixed ? 'fixed level' : 'floor'}): ${o.reason}`,
+  };
+}

@@ -1,0 +1,65 @@
+import type { LevelDef } from '../model/scheme.js';
+import type { MetricDef } from '../model/metric.js';
+import type { MatrixDef } from '../model/matrix.js';
+import type { DerivedPolicy } from '../policy/policy-schema.js';
+import type { LocalizedText } from '../model/locale.js';
+import { localize } from '../format/format-value.js';
+import type { Decider, Decision } from './decider.js';
+import { InputRegistry } from './inputs.js';
+
+const MISSING: LocalizedText = {
+  'zh-CN': '所依据的等级缺失，取最低等级', 'zh-TW': '所依據的等級缺失，取最低等級', en: 'a level it reads is missing: lowest level',
+};
+
+/**
+ * Builds a decider for schemes whose level is read from other schemes' levels (derived and matrix
+ * schemes). They read no metrics and have no hysteresis: the schemes they read already have theirs.
+ */
+function levelReader(
+  metrics: ReadonlyMap<string, MetricDef>, reads: readonly string[],
+  lookup: (levels: Readonly<Record<string, string>>) => { index: number; id: string; label: LocalizedText } | undefined,
+): Decider {
+  const registry = new InputRegistry(metrics);
+  const read = (levels: Readonly<Record<string, string>> | undefined) =>
+    Object.fromEntries(reads.map((k) => [k, levels?.[k] ?? ''])) as Record<string, string>;
+  return {
+    inputs: registry,
+    hysteresis: undefined,
+    decide(_vec, levels) {
+      return (levels && lookup(levels)?.index) ?? 0;
+    },
+    explain(_vec, levels): Decision {
+      const hit = levels ? lookup(levels) : undefined;
+      if (!hit) return { index: 0, kind: 'default', id: 'default.missing-level', label: MISSING, triggered: false, levelsRead: read(levels) };
+      return { index: hit.index, kind: 'matrix', id: hit.id, label: hit.label, triggered: false, levelsRead: read(levels) };
+    },
+    retains: () => true,
+    progress: () => null,
+    retentionLines: () => [],
+  };
+}
+
+/** `aml-risk: medium-high` → `risk-band: high`, through the policy's table. */
+export function compileDerivedDecider(policy: DerivedPolicy, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>): Decider {
+  const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
+  const table = new Map(Object.entries(policy.map).map(([from, to]) => [from, {
+    index: levelIndex.get(to) ?? 0,
+    id: `map.${from}`,
+    label: localize(() => `${policy.from}: ${from} → ${to}`),
+  }]));
+  return levelReader(metrics, [policy.from], (lv) => {
+    const from = lv[policy.from];
+    return from === undefined ? undefined : table.get(from);
+  });
+}
+
+/** The cell at (row scheme's level, column scheme's level) of the matrix. */
+export function compileMatrixDecider(matrix: MatrixDef, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>): Decider {
+  const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
+  const cells = new Map(matrix.cells.map((c) => [`${c.row}|${c.col}`, { index: levelIndex.get(c.level) ?? 0, id: `cell.${c.row}.${c.col}`, label: c.action }]));
+  return levelReader(metrics, [matrix.rowScheme, matrix.colScheme], (lv) => {
+    const row = lv[matrix.rowScheme];
+    const col = lv[matrix.colScheme];
+    return row === undefined || col === undefined ? undefined : cells.get(`${row}|${col}`);
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * `asOf` and the months before it, newest first: `['2024-06', '2024-05', …]`. Windows end at `asOf`.
+ * Throws on a malformed period: a caller bug, not a data problem.
+ */
+export function monthsBack(asOf: string, count: number): string[] {
+  const m = /^(\d{4})-(\d{2})$/.exec(asOf);
+  if (!m) throw new RangeError(`asOf must be a YYYY-MM period, got "${asOf}"`);
+  let y = Number(m[1]);
+  let mo = Number(m[2]);
+  if (mo < 1 || mo > 12) throw new RangeError(`asOf must be a YYYY-MM period, got "${asOf}"`);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(`${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}`);
+    mo -= 1;
+    if (mo === 0) { mo = 12; y -= 1; }
+  }
+  return out;
+}
+
+/** The first instant after the month `asOf` (UTC): when the evaluated period closed. */
+export function periodEnd(asOf: string): string {
+  const [next] = monthsBack(asOf, 1).map((p) => {
+    const y = Number(p.slice(0, 4));
+    const mo = Number(p.slice(5, 7));
+    return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+  });
+  return `${next}-01T00:00:00.000Z`;
+}
+
+/** Caches the month keys of the last `asOf` seen: a batch evaluates millions of subjects for one month. */
+export class MonthKeys {
+  private asOf = '';
+  private keys: string[] = [];
+  private readonly count: number;
+  constructor(count: number) {
+    this.count = Math.max(1, count);
+  }
+  get(asOf: string): string[] {
+    if (asOf !== this.asOf) {
+      this.keys = monthsBack(asOf, this.count);
+      this.asOf = asOf;
+    }
+    return this.keys;
+  }
+}

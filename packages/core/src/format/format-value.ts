@@ -1,0 +1,55 @@
+import type { Locale, LocalizedText } from '../model/locale.js';
+import type { MetricUnit, WindowSpec } from '../model/metric.js';
+import { LOCALES } from '../model/locale.js';
+
+const SYMBOLS: Readonly<Record<string, string>> = { CNY: '¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€' };
+
+function group(n: bigint | number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Integer minor units as `¥50,000.00`, by integer arithmetic only (a float would misprint large sums). */
+export function formatMoney(minor: number, currency = 'CNY'): string {
+  const whole = Math.trunc(minor);
+  const sign = whole < 0 ? '-' : '';
+  const abs = Math.abs(whole);
+  const major = Math.floor(abs / 100);
+  const cents = String(abs % 100).padStart(2, '0');
+  return `${sign}${SYMBOLS[currency] ?? `${currency} `}${group(major)}.${cents}`;
+}
+
+const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, LocalizedText>> = {
+  days: { 'zh-CN': ' 天', 'zh-TW': ' 天', en: ' days' },
+  score: { 'zh-CN': ' 分', 'zh-TW': ' 分', en: ' points' },
+  boolean: { 'zh-CN': '', 'zh-TW': '', en: '' },
+  bp: { 'zh-CN': ' bp', 'zh-TW': ' bp', en: ' bp' },
+};
+
+/** A metric value as an approver reads it, in one locale. */
+export function formatValue(value: number, unit: MetricUnit, currency: string | undefined, locale: Locale): string {
+  if (unit === 'money') return formatMoney(value, currency);
+  if (unit === 'boolean') return value ? { 'zh-CN': '是', 'zh-TW': '是', en: 'yes' }[locale] : { 'zh-CN': '否', 'zh-TW': '否', en: 'no' }[locale];
+  const n = Number.isInteger(value) ? group(value) : String(Math.round(value * 100) / 100);
+  return unit === 'count' ? n : `${n}${UNIT_SUFFIX[unit][locale]}`;
+}
+
+const FN_TEXT: Readonly<Record<WindowSpec['fn'], LocalizedText>> = {
+  avg: { 'zh-CN': '平均', 'zh-TW': '平均', en: 'average' },
+  min: { 'zh-CN': '最低', 'zh-TW': '最低', en: 'minimum' },
+  max: { 'zh-CN': '最高', 'zh-TW': '最高', en: 'maximum' },
+  sum: { 'zh-CN': '合计', 'zh-TW': '合計', en: 'total' },
+  last: { 'zh-CN': '最近值', 'zh-TW': '最近值', en: 'latest' },
+};
+
+/** "近3个月平均" / "average of the last 3 months"; empty for a plain latest value. */
+export function windowText(window: WindowSpec | null | undefined, locale: Locale): string {
+  if (!window) return '';
+  const fn = FN_TEXT[window.fn][locale];
+  if (locale === 'en') return `${fn} of the last ${window.months} month${window.months === 1 ? '' : 's'}`;
+  return `近${window.months}${locale === 'zh-TW' ? '個' : '个'}月${fn}`;
+}
+
+/** Builds a LocalizedText from a function of the locale. */
+export function localize(f: (locale: Locale) => string): LocalizedText {
+  return Object.fromEntries(LOCALES.map((l) => [l, f(l)])) as LocalizedText;
+}

@@ -1,0 +1,69 @@
+import type { CellTone, MatrixCell } from '../model/matrix.js';
+import type { LocalizedText } from '../model/locale.js';
+import type { SchemeDefinition } from '../policy/pack-schema.js';
+import { t } from './text.js';
+
+/*
+ * The risk-value nine-box, DOMAIN.md §5 (seed 003). Its axes are two dedicated 3-level schemes, so
+ * that the matrix rows and columns are real level keys (MatrixDef's contract):
+ * - risk-band collapses aml-risk: low → low, medium → medium, medium-high and high → high;
+ * - value-band collapses retail-tier: standard → low, gold → medium, platinum and diamond → high.
+ * Best cell (low risk, high value): maximise lifetime value; worst (high risk, low value): exit
+ * gradually — both from the seed. The other actions are this kit's defaults: bank policy, so data.
+ */
+const band = (cn: string, tw: string, en: string) => t(cn, tw, en);
+
+export const riskBand: SchemeDefinition = {
+  key: 'risk-band', subjectKind: 'customer', category: 'risk', name: t('风险分档', '風險分檔', 'risk band'),
+  levels: [
+    { key: 'low', rank: 0, name: band('低风险', '低風險', 'Low risk'), color: 'success' },
+    { key: 'medium', rank: 1, name: band('中风险', '中風險', 'Medium risk'), color: 'caution' },
+    { key: 'high', rank: 2, name: band('高风险', '高風險', 'High risk'), color: 'danger' },
+  ],
+  policy: { id: 'risk-band', version: 1, kind: 'derived', from: 'aml-risk', map: { low: 'low', medium: 'medium', 'medium-high': 'high', high: 'high' } },
+};
+
+export const valueBand: SchemeDefinition = {
+  key: 'value-band', subjectKind: 'customer', category: 'value', name: t('价值分档', '價值分檔', 'value band'),
+  levels: [
+    { key: 'low', rank: 0, name: band('低价值', '低價值', 'Low value'), color: 'neutral' },
+    { key: 'medium', rank: 1, name: band('中价值', '中價值', 'Medium value'), color: 'silver' },
+    { key: 'high', rank: 2, name: band('高价值', '高價值', 'High value'), color: 'gold' },
+  ],
+  policy: { id: 'value-band', version: 1, kind: 'derived', from: 'retail-tier', map: { standard: 'low', gold: 'medium', platinum: 'high', diamond: 'high' } },
+};
+
+// [risk row, value col, action, tone]; the level key is `${risk}-risk-${value}-value`.
+const CELLS: readonly (readonly [string, string, LocalizedText, CellTone])[] = [
+  ['high', 'low', t('逐步退出', '逐步退出', 'exit gradually'), 'bad'],
+  ['high', 'medium', t('压降风险敞口，强化监控', '壓降風險敞口，強化監控', 'reduce exposure, monitor closely'), 'bad'],
+  ['high', 'high', t('严格审查，以风险缓释换取保留', '嚴格審查，以風險緩釋換取保留', 'review strictly, retain only with mitigation'), 'caution'],
+  ['medium', 'low', t('定期监测，控制投入', '定期監測，控制投入', 'monitor periodically, limit effort'), 'caution'],
+  ['medium', 'medium', t('维持关系，定期复核', '維持關係，定期複核', 'maintain, review periodically'), 'neutral'],
+  ['medium', 'high', t('保持服务，加强风险跟踪', '保持服務，加強風險跟蹤', 'keep serving, track risk'), 'neutral'],
+  ['low', 'low', t('培育潜力，简化管理', '培育潛力，簡化管理', 'develop potential, simplified handling'), 'neutral'],
+  ['low', 'medium', t('交叉销售，提升价值', '交叉銷售，提升價值', 'cross-sell, grow value'), 'good'],
+  ['low', 'high', t('重点维护，最大化客户终身价值', '重點維護，最大化客戶終身價值', 'focus: maximise lifetime value'), 'good'],
+];
+const levelKey = (risk: string, value: string) => `${risk}-risk-${value}-value`;
+const RANK_ORDER = CELLS.map(([r, v]) => levelKey(r, v));
+const TONE_COLOR = { good: 'success', neutral: 'info', caution: 'warning', bad: 'danger' } as const;
+const RISK_TEXT: Readonly<Record<string, LocalizedText>> = { low: t('低风险', '低風險', 'low risk'), medium: t('中风险', '中風險', 'medium risk'), high: t('高风险', '高風險', 'high risk') };
+const VALUE_TEXT: Readonly<Record<string, LocalizedText>> = { low: t('低价值', '低價值', 'low value'), medium: t('中价值', '中價值', 'medium value'), high: t('高价值', '高價值', 'high value') };
+
+const cells: MatrixCell[] = CELLS.map(([row, col, action, tone]) => ({ row, col, level: levelKey(row, col), action, tone }));
+
+export const riskValue: SchemeDefinition = {
+  key: 'risk-value', subjectKind: 'customer', category: 'matrix', name: t('风险—价值矩阵', '風險—價值矩陣', 'risk-value matrix'),
+  // Rank orders the cells from "exit" (0) to "maximise lifetime value" (8): more rank, more attractive.
+  levels: CELLS.map(([row, col, , tone]) => {
+    const r = RISK_TEXT[row] ?? t(row, row, row);
+    const v = VALUE_TEXT[col] ?? t(col, col, col);
+    return {
+      key: levelKey(row, col), rank: RANK_ORDER.indexOf(levelKey(row, col)),
+      name: t(`${r['zh-CN']}·${v['zh-CN']}`, `${r['zh-TW']}·${v['zh-TW']}`, `${r.en}, ${v.en}`), color: TONE_COLOR[tone],
+    };
+  }),
+  policy: { id: 'risk-value', version: 1, kind: 'matrix' },
+  matrix: { scheme: 'risk-value', rowScheme: 'risk-band', colScheme: 'value-band', rows: ['high', 'medium', 'low'], cols: ['low', 'medium', 'high'], cells },
+};

@@ -1,0 +1,28 @@
+import type { SchemeDefinition } from './pack-schema.js';
+
+/** The schemes whose levels this scheme reads (derived and matrix schemes); empty for metric-based ones. */
+export function schemeDependencies(s: SchemeDefinition): readonly string[] {
+  if (s.policy.kind === 'derived') return [s.policy.from];
+  if (s.policy.kind === 'matrix' && s.matrix) return [s.matrix.rowScheme, s.matrix.colScheme];
+  return [];
+}
+
+/** Orders schemes so that each comes after the schemes it reads. Assumes no cycles (validation rejects them). */
+export function dependencyOrder<T extends SchemeDefinition>(schemes: readonly T[]): T[] {
+  const byKey = new Map(schemes.map((s) => [s.key, s]));
+  const out: T[] = [];
+  const done = new Set<string>();
+  const visit = (s: T, depth: number) => {
+    if (done.has(s.key) || depth > schemes.length) return;
+    for (const d of schemeDependencies(s)) {
+      const dep = byKey.get(d);
+      if (dep) visit(dep, depth + 1);
+    }
+    if (!done.has(s.key)) {
+      done.add(s.key);
+      out.push(s);
+    }
+  };
+  for (const s of schemes) visit(s, 0);
+  return out;
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { METRIC_UNITS } from '../model/metric.js';
+import { LEVEL_COLORS, SCHEME_CATEGORIES, SUBJECT_KINDS } from '../model/scheme.js';
+import { QUOTA_PERIODS } from '../model/entitlement.js';
+import { CELL_TONES } from '../model/matrix.js';
+import type { EntitlementDef } from '../model/entitlement.js';
+import type { MatrixDef } from '../model/matrix.js';
+import type { MetricDef } from '../model/metric.js';
+import type { SchemeSummary } from '../model/scheme.js';
+import { localizedTextSchema, policySchema } from './policy-schema.js';
+import type { Policy } from './policy-schema.js';
+
+/** A tenant's whole configuration: the metric catalogue and its schemes (each with levels, policy, entitlements). */
+export interface PolicyPack {
+  readonly metrics: readonly MetricDef[];
+  readonly schemes: readonly SchemeDefinition[];
+}
+
+/** One scheme with everything needed to evaluate it and to say what its levels entitle. */
+export interface SchemeDefinition extends SchemeSummary {
+  readonly policy: Policy;
+  /** Level key → what that level grants or restricts. Each level lists its full set (nothing is inherited). */
+  readonly entitlements?: Readonly<Record<string, readonly EntitlementDef[]>>;
+  /** For category `matrix`: the grid whose cell is the level. */
+  readonly matrix?: MatrixDef;
+}
+
+const key = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only');
+
+export const metricDefSchema = z.object({
+  key,
+  unit: z.enum(METRIC_UNITS),
+  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  label: localizedTextSchema,
+});
+
+export const levelDefSchema = z.object({
+  key,
+  rank: z.number().int().min(0),
+  name: localizedTextSchema,
+  color: z.enum(LEVEL_COLORS),
+  approvalRequired: z.boolean().optional(),
+  reviewMonths: z.number().int().min(1).optional(),
+});
+
+const entitlementBase = { key, label: localizedTextSchema };
+export const entitlementSchema = z.discriminatedUnion('kind', [
+  z.object({ ...entitlementBase, kind: z.literal('feature') }),
+  z.object({
+    ...entitlementBase,
+    kind: z.literal('quota'),
+    amount: z.number().int().min(0),
+    period: z.enum(QUOTA_PERIODS),
+    usageMetric: z.string().optional(),
+  }),
+  z.object({ ...entitlementBase, kind: z.literal('rate'), bp: z.number().int(), applies: z.enum(['deposit', 'loan', 'fee']) }),
+  z.object({ ...entitlementBase, kind: z.literal('limit'), multiplierPermille: z.number().int().min(0), applies: z.string().min(1) }),
+  z.object({ ...entitlementBase, kind: z.literal('restriction'), reason: localizedTextSchema, blocks: z.array(z.string()).optional() }),
+]);
+
+export const matrixDefSchema = z.object({
+  scheme: z.string(),
+  rowScheme: z.string(),
+  colScheme: z.string(),
+  rows: z.array(z.string()).min(1),
+  cols: z.array(z.string()).min(1),
+  cells: z.array(
+    z.object({ row: z.string(), col: z.string(), level: z.string(), action: localizedTextSchema, tone: z.enum(CELL_TONES) }),
+  ),
+});
+
+export const schemeDefinitionSchema = z.object({
+  key,
+  subjectKind: z.enum(SUBJECT_KINDS),
+  category: z.enum(SCHEME_CATEGORIES),
+  name: localizedTextSchema,
+  levels: z.array(levelDefSchema).min(1),
+  policy: policySchema,
+  entitlements: z.record(z.string(), z.array(entitlementSchema)).optional(),
+  matrix: matrixDefSchema.optional(),
+});
+
+export const policyPackSchema = z.object({
+  metrics: z.array(metricDefSchema),
+  schemes: z.array(schemeDefinitionSchema),
+});

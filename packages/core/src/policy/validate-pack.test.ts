@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultPolicyPack, formatPolicyErrors, validatePolicyPack } from '../index.js';
+
+/** A deep copy of the default pack an administrator can break. */
+function draft(): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- a test mutates raw JSON
+  return JSON.parse(JSON.stringify(defaultPolicyPack));
+}
+function errorsOf(doc: unknown) {
+  const r = validatePolicyPack(doc);
+  assert.equal(r.ok, false, 'the document should be rejected');
+  return r.ok ? [] : r.errors;
+}
+const schemeIndex = (doc: { schemes: { key: string }[] }, key: string) => doc.schemes.findIndex((s) => s.key === key);
+
+describe('validating policy documents', () => {
+  it('accepts the default pack as JSON', () => {
+    const r = validatePolicyPack(draft());
+    assert.equal(r.ok, true, r.ok ? '' : formatPolicyErrors(r.errors));
+  });
+
+  it('rejects an unknown metric and names the field', () => {
+    const doc = draft();
+    const i = schemeIndex(doc, 'retail-tier');
+    doc.schemes[i].policy.levels[0].when.of[0].metric = 'avg_daily_balanse';
+    const errors = errorsOf(doc);
+    assert.deepEqual(errors.map((e) => e.path), [`schemes[${i}].policy.levels[0].when.of[0].metric`]);
+    assert.match(errors[0]!.message, /unknown metric "avg_daily_balanse"/);
+  });
+
+  it('rejects thresholds out of order between levels', () => {
+    const doc = draft();
+    const i = schemeIndex(doc, 'retail-tier');
+    doc.schemes[i].policy.levels[1].when.of[0].value = 4_000_000; // platinum below gold's ¥50,000
+    const errors = errorsOf(doc);
+    assert.ok(errors.some((e) => e.path === `schemes[${i}].policy.levels[1].when.of[0].value` && /out of order/.test(e.message)), formatPolicyErrors(errors));
+  });
+
+  it('rejects overlapping score bands', () => {
+    const doc = draft();
+    const i = schemeIndex(doc, 'star-rating');
+    doc.schemes[i].policy.bands[2].min = 30; // star-4 at 30 overlaps star-3 at 40
+    const errors = errorsOf(doc);
+    assert.ok(errors.some((e) => e.path === `schemes[${i}].policy.bands[2].min` && /overlap/.test(e.message)), formatPolicyErrors(errors));
+  });
+
+  it('rejects a cycle between derived and matrix schemes', () => {
+    const doc = draft();
+    const i = schemeIndex(doc, 'risk-band');
+    doc.schemes[i].policy.from = 'risk-value';
+    doc.schemes[i].policy.map = Object.fromEntries(doc.schemes[schemeIndex(doc, 'risk-value')].levels.map((l: { key: string }) => [l.key, 'low']));
+    const errors = errorsOf(doc);
+    assert.ok(errors.some((e) => /cycle between schemes/.test(e.message) && e.path.startsWith('schemes[')), formatPolicyErrors(errors));
+  });
+
+  it('rejects a malformed document with zod field paths', () => {
+    const doc = draft();
+    doc.schemes[0].policy.levels[0].when.of[0].op = 'greater';
+    doc.metrics[0].unit = 'yuan';
+    const paths = errorsOf(doc).map((e) => e.path);
+    assert.ok(paths.includes('metrics[0].unit'));
+    assert.ok(paths.some((p) => p.startsWith('schemes[0].policy')));
+  });
+
+  it('rejects factor weights that do not add up to 100 and an incomplete matrix', () => {
+    const doc = draft();
+    const s = schemeIndex(doc, 'aml-risk');
+    doc.schemes[s].policy.factors[0].weight = 10;
+    const m = schemeIndex(doc, 'risk-value');
+    doc.schemes[m].matrix.cells.pop();
+    const errors = errorsOf(doc);
+    assert.ok(errors.some((e) => e.path === `schemes[${s}].policy.factors` && /add up to 80/.test(e.message)));
+    assert.ok(errors.some((e) => e.path === `schemes[${m}].matrix.cells` && /no cell/.test(e.message)));
+  });
+});

@@ -1,0 +1,176 @@
+import type { PolicyError } from './policy-errors.js';
+import { formatPath } from './policy-errors.js';
+import { policyPackSchema } from './pack-schema.js';
+import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
+import { checkMetrics, checkThresholdOrder } from './check-conditions.js';
+import { schemeDependencies } from './dependencies.js';
+
+export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
+
+/**
+ * Validates a whole policy pack: the shape (zod) and then what a shape cannot say — unknown
+ * metrics and levels, thresholds out of order, overlapping bands, incomplete matrices, cycles
+ * between derived schemes. Every error names the field path.
+ */
+export function validatePolicyPack(doc: unknown): ValidationResult {
+  const parsed = policyPackSchema.safeParse(doc);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+  }
+  const pack = parsed.data as PolicyPack;
+  const errors: PolicyError[] = [];
+  const metrics = new Set<string>();
+  pack.metrics.forEach((m, i) => {
+    if (metrics.has(m.key)) errors.push({ path: `metrics[${i}].key`, message: `duplicate metric "${m.key}"` });
+    metrics.add(m.key);
+    if (m.unit === 'money' && !m.currency) errors.push({ path: `metrics[${i}].currency`, message: 'money metrics need a currency' });
+  });
+  const schemes = new Map<string, SchemeDefinition>();
+  pack.schemes.forEach((s, i) => {
+    if (schemes.has(s.key)) errors.push({ path: `schemes[${i}].key`, message: `duplicate scheme "${s.key}"` });
+    schemes.set(s.key, s);
+  });
+  pack.schemes.forEach((s, i) => checkScheme(s, [`schemes`, i], metrics, schemes, errors));
+  checkCycles(pack, errors);
+  return errors.length ? { ok: false, errors } : { ok: true, pack };
+}
+
+function checkScheme(
+  s: SchemeDefinition, at: readonly PropertyKey[], metrics: ReadonlySet<string>,
+  schemes: ReadonlyMap<string, SchemeDefinition>, errors: PolicyError[],
+): void {
+  const err = (p: readonly PropertyKey[], message: string) => errors.push({ path: formatPath([...at, ...p]), message });
+  const rankOf = new Map<string, number>();
+  s.levels.forEach((l, i) => {
+    if (rankOf.has(l.key)) err(['levels', i, 'key'], `duplicate level "${l.key}"`);
+    const prev = s.levels[i - 1];
+    if (prev && prev.rank >= l.rank) err(['levels', i, 'rank'], 'levels must be listed lowest rank first, ranks strictly ascending');
+    rankOf.set(l.key, l.rank);
+  });
+  const lowest = s.levels[0]?.key;
+  const level = (p: readonly PropertyKey[], key: string) => {
+    if (!rankOf.has(key)) err(p, `unknown level "${key}" of scheme "${s.key}"`);
+  };
+  const p = s.policy;
+  if (p.kind === 'rules' || p.kind === 'score') {
+    (p.triggers ?? []).forEach((t, i) => {
+      level(['policy', 'triggers', i, 'level'], t.level);
+      checkMetrics(t.when, [...at, 'policy', 'triggers', i, 'when'], metrics, errors);
+    });
+  }
+  if (p.kind === 'rules') {
+    const seen = new Set<string>();
+    p.levels.forEach((r, i) => {
+      level(['policy', 'levels', i, 'level'], r.level);
+      if (r.level === lowest) err(['policy', 'levels', i, 'level'], `"${r.level}" is the lowest level: it is what remains when no rule holds`);
+      if (seen.has(r.level)) err(['policy', 'levels', i, 'level'], `level "${r.level}" has two rules`);
+      seen.add(r.level);
+      checkMetrics(r.when, [...at, 'policy', 'levels', i, 'when'], metrics, errors);
+    });
+    checkThresholdOrder(
+      p.levels.map((r, i) => ({ rank: rankOf.get(r.level) ?? -1, when: r.when, path: [...at, 'policy', 'levels', i] })),
+      errors,
+    );
+  } else if (p.kind === 'score') {
+    let weights = 0;
+    p.factors.forEach((f, i) => {
+      weights += f.weight;
+      if (!metrics.has(f.metric)) err(['policy', 'factors', i, 'metric'], `unknown metric "${f.metric}"`);
+      const t = f.transform;
+      if (t.kind === 'linear' && t.from >= t.to) err(['policy', 'factors', i, 'transform', 'to'], '"to" must be above "from"');
+      if (t.kind === 'bands') {
+        t.bands.forEach((b, j) => {
+          const prev = t.bands[j - 1];
+          if (prev && prev.min >= b.min) err(['policy', 'factors', i, 'transform', 'bands', j, 'min'], 'bands overlap: each "min" must be above the previous one');
+        });
+      }
+    });
+    if (weights !== 100) err(['policy', 'factors'], `factor weights add up to ${weights}, not 100`);
+    p.bands.forEach((b, i) => {
+      level(['policy', 'bands', i, 'level'], b.level);
+      const prev = p.bands[i - 1];
+      if (prev && prev.min >= b.min) err(['policy', 'bands', i, 'min'], 'bands overlap: each "min" must be above the previous one');
+      if (prev && (rankOf.get(prev.level) ?? 0) >= (rankOf.get(b.level) ?? 0)) {
+        err(['policy', 'bands', i, 'level'], 'bands must name levels in ascending rank');
+      }
+    });
+  } else if (p.kind === 'derived') {
+    const from = schemes.get(p.from);
+    if (!from) err(['policy', 'from'], `unknown scheme "${p.from}"`);
+    else {
+      if (from.subjectKind !== s.subjectKind) err(['policy', 'from'], `scheme "${p.from}" tiers ${from.subjectKind}, not ${s.subjectKind}`);
+      for (const l of from.levels) if (!(l.key in p.map)) err(['policy', 'map', l.key], `level "${l.key}" of "${p.from}" is not mapped`);
+      for (const [k, v] of Object.entries(p.map)) {
+        if (!from.levels.some((l) => l.key === k)) err(['policy', 'map', k], `"${p.from}" has no level "${k}"`);
+        level(['policy', 'map', k], v);
+      }
+    }
+  } else {
+    checkMatrix(s, at, schemes, errors, level);
+  }
+  for (const [lv, defs] of Object.entries(s.entitlements ?? {})) {
+    level(['entitlements', lv], lv);
+    defs.forEach((d, i) => {
+      if (d.kind === 'quota' && d.usageMetric && !metrics.has(d.usageMetric)) {
+        err(['entitlements', lv, i, 'usageMetric'], `unknown metric "${d.usageMetric}"`);
+      }
+    });
+  }
+}
+
+function checkMatrix(
+  s: SchemeDefinition, at: readonly PropertyKey[], schemes: ReadonlyMap<string, SchemeDefinition>, errors: PolicyError[],
+  level: (p: readonly PropertyKey[], key: string) => void,
+): void {
+  const err = (p: readonly PropertyKey[], message: string) => errors.push({ path: formatPath([...at, ...p]), message });
+  const m = s.matrix;
+  if (!m) {
+    err(['matrix'], 'a matrix policy needs the scheme\'s "matrix" definition');
+    return;
+  }
+  if (m.scheme !== s.key) err(['matrix', 'scheme'], `must be "${s.key}"`);
+  const axis = (name: 'rowScheme' | 'colScheme', keys: readonly string[], listName: 'rows' | 'cols') => {
+    const other = schemes.get(m[name]);
+    if (!other) return err(['matrix', name], `unknown scheme "${m[name]}"`);
+    if (other.subjectKind !== s.subjectKind) err(['matrix', name], `scheme "${m[name]}" tiers ${other.subjectKind}, not ${s.subjectKind}`);
+    const levels = new Set(other.levels.map((l) => l.key));
+    keys.forEach((k, i) => { if (!levels.has(k)) err(['matrix', listName, i], `"${m[name]}" has no level "${k}"`); });
+    for (const l of levels) if (!keys.includes(l)) err(['matrix', listName], `level "${l}" of "${m[name]}" has no ${listName === 'rows' ? 'row' : 'column'}`);
+  };
+  axis('rowScheme', m.rows, 'rows');
+  axis('colScheme', m.cols, 'cols');
+  const seen = new Set<string>();
+  m.cells.forEach((c, i) => {
+    const k = `${c.row}|${c.col}`;
+    if (seen.has(k)) err(['matrix', 'cells', i], `two cells for row "${c.row}", column "${c.col}"`);
+    seen.add(k);
+    if (!m.rows.includes(c.row)) err(['matrix', 'cells', i, 'row'], `no row "${c.row}"`);
+    if (!m.cols.includes(c.col)) err(['matrix', 'cells', i, 'col'], `no column "${c.col}"`);
+    level(['matrix', 'cells', i, 'level'], c.level);
+  });
+  for (const r of m.rows) for (const c of m.cols) if (!seen.has(`${r}|${c}`)) err(['matrix', 'cells'], `no cell for row "${r}", column "${c}"`);
+}
+
+function checkCycles(pack: PolicyPack, errors: PolicyError[]): void {
+  const deps = new Map(pack.schemes.map((s) => [s.key, schemeDependencies(s)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const reported = new Set<string>();
+  const visit = (key: string, trail: string[]): void => {
+    if (state.get(key) === 'done') return;
+    if (state.get(key) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(key)), key];
+      const i = pack.schemes.findIndex((s) => s.key === key);
+      const s = pack.schemes[i];
+      if (s && !reported.has(key)) {
+        reported.add(key);
+        const field = s.policy.kind === 'derived' ? 'policy.from' : 'matrix.rowScheme';
+        errors.push({ path: `schemes[${i}].${field}`, message: `cycle between schemes: ${cycle.join(' → ')}` });
+      }
+      return;
+    }
+    state.set(key, 'visiting');
+    for (const d of deps.get(key) ?? []) if (deps.has(d)) visit(d, [...trail, key]);
+    state.set(key, 'done');
+  };
+  for (const s of pack.schemes) visit(s.key, []);
+}

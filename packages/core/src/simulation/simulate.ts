@@ -1,0 +1,67 @@
+import type { SubjectFacts } from '../model/metric.js';
+import type { CompiledScheme } from '../engine/compile-scheme.js';
+
+/** One subject of a simulated population. */
+export interface SimulationSubject {
+  readonly id: string;
+  readonly facts: SubjectFacts;
+  /** Today's level; when absent, the baseline scheme decides it. */
+  readonly currentLevel?: string;
+  /** Other schemes' levels, for derived and matrix schemes. */
+  readonly levels?: Readonly<Record<string, string>>;
+}
+
+/** The migration matrix: from-level × to-level counts, with a few sample subject ids per cell. */
+export interface SimulationResult {
+  readonly scheme: string;
+  /** Level keys, lowest rank first; `from`/`to` of the cells use them (plus `none` for an unknown current level). */
+  readonly levels: readonly string[];
+  readonly cells: readonly { readonly from: string; readonly to: string; readonly count: number; readonly samples: readonly string[] }[];
+  readonly total: number;
+  readonly upgraded: number;
+  readonly downgraded: number;
+  readonly unchanged: number;
+}
+
+export interface SimulationOptions {
+  /** The active policy, compiled, to decide today's level of subjects that do not carry one. */
+  readonly baseline?: CompiledScheme;
+  readonly samplesPerCell?: number;
+}
+
+/**
+ * Runs a draft policy over a population, streaming: subjects are consumed one at a time from any
+ * (async) iterable, so a database cursor over millions of rows never sits in memory. Uses the fast
+ * `decide` path (no hysteresis): it shows where the draft's rules put each subject.
+ */
+export async function simulate(
+  draft: CompiledScheme, subjects: Iterable<SimulationSubject> | AsyncIterable<SimulationSubject>, options: SimulationOptions = {},
+): Promise<SimulationResult> {
+  const keys = draft.summary.levels.map((l) => l.key);
+  const rank = new Map(draft.summary.levels.map((l) => [l.key, l.rank]));
+  const samples = options.samplesPerCell ?? 3;
+  const cells = new Map<string, { from: string; to: string; count: number; samples: string[] }>();
+  let total = 0;
+  let upgraded = 0;
+  let downgraded = 0;
+  for await (const s of subjects) {
+    const from = s.currentLevel ?? options.baseline?.decide(s.facts, s.levels) ?? 'none';
+    const to = draft.decide(s.facts, s.levels);
+    const k = `${from}\u0000${to}`;
+    let cell = cells.get(k);
+    if (!cell) {
+      cell = { from, to, count: 0, samples: [] };
+      cells.set(k, cell);
+    }
+    cell.count++;
+    if (cell.samples.length < samples) cell.samples.push(s.id);
+    total++;
+    const rf = rank.get(from);
+    const rt = rank.get(to) ?? 0;
+    if (rf !== undefined && rt > rf) upgraded++;
+    else if (rf !== undefined && rt < rf) downgraded++;
+  }
+  const order = (l: string) => (rank.get(l) ?? -1);
+  const sorted = [...cells.values()].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to));
+  return { scheme: draft.summary.key, levels: keys, cells: sorted, total, upgraded, downgraded, unchanged: total - upgraded - downgraded };
+}
