@@ -1,0 +1,50 @@
+// RM page: selecting a matrix cell lists that cell's customers; choosing one opens the customer panel.
+import { fetchToken } from './demo.js';
+
+const book = document.getElementById('tk');
+const customer = document.getElementById('customer');
+const list = document.getElementById('cell-subjects');
+const status = document.getElementById('cell-status');
+
+const words = {
+  'zh-CN': { loading: '正在加载…', none: '该格子暂无客户。', failed: '加载失败。', count: (n) => `共 ${n} 位客户` },
+  'zh-TW': { loading: '正在載入…', none: '該格子暫無客戶。', failed: '載入失敗。', count: (n) => `共 ${n} 位客戶` },
+  en: { loading: 'Loading…', none: 'No customers in this cell.', failed: 'Could not load the customers.', count: (n) => `${n} customers` },
+};
+const say = () => words[book.locale] ?? words.en;
+
+let current;
+book.addEventListener('tk-cell-select', async (event) => {
+  current?.abort();
+  const abort = (current = new AbortController());
+  const query = new URLSearchParams({ scheme: event.filter.scheme, level: event.filter.level });
+  status.textContent = say().loading;
+  list.replaceChildren();
+  try {
+    const headers = book.token ? { authorization: `Bearer ${book.token}` } : {};
+    const res = await fetch(`/v1/subjects?${query}`, { headers, signal: abort.signal });
+    if (!res.ok) throw new Error(String(res.status));
+    const body = await res.json();
+    const items = body.items ?? [];
+    status.textContent = items.length ? say().count(items.length) : say().none;
+    // textContent only: names come from data and must never be parsed as markup.
+    list.replaceChildren(...items.map((s) => {
+      const li = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = `${s.displayName} · ${s.id}`;
+      button.addEventListener('click', () => open(s.id));
+      li.append(button);
+      return li;
+    }));
+  } catch (error) {
+    if (abort.signal.aborted) return;
+    status.textContent = say().failed;
+  }
+});
+
+async function open(id) {
+  customer.subject = id;
+  document.getElementById('cust-id').textContent = id;
+  await fetchToken(customer);
+}

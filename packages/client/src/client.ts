@@ -1,0 +1,109 @@
+import type {
+  EntitlementsResponse,
+  HistoryResponse,
+  MatrixResponse,
+  SchemeResponse,
+  TiersResponse,
+} from '@tierkit/core';
+import { TierkitApiError, abortReason, problemOf } from './errors.js';
+import { SharedGet } from './shared-get.js';
+import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
+
+interface CacheEntry {
+  readonly etag: string | null;
+  readonly body: unknown;
+  readonly at: number;
+}
+
+/** A TierkitClient with its cache exposed for hosts that know data changed (after an override, say). */
+export interface HttpTierkitClient extends TierkitClient {
+  /** Forgets cached bodies: all, or those whose path starts with `pathPrefix` (e.g. `/v1/subjects/C1/`). */
+  invalidate(pathPrefix?: string): void;
+}
+
+/**
+ * Creates the HTTP client of the tierkit API.
+ *
+ * - Identical GETs in flight are coalesced into one request.
+ * - Responses are cached by URL; within `freshFor` ms they are reused without a request, after it the
+ *   client sends `If-None-Match` and reuses the body on `304 Not Modified`.
+ * - A caller's `signal` aborts its own wait; the request is aborted when no caller waits any more.
+ * - Non-2xx answers reject with {@link TierkitApiError} carrying the RFC 9457 problem.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ baseUrl: 'https://tier.bank.example', token: () => fetchEmbedToken() });
+ * const { assignments } = await client.getTiers('C000003');
+ * ```
+ */
+export function createClient(options: ClientOptions): HttpTierkitClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const freshFor = options.freshFor ?? 5000;
+  const cache = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, SharedGet<unknown>>();
+
+  async function authHeader(): Promise<string | undefined> {
+    const t = options.token;
+    if (t === undefined) return undefined;
+    const value = typeof t === 'function' ? await t() : t;
+    return value ? `Bearer ${value}` : undefined;
+  }
+
+  async function request(path: string, signal: AbortSignal): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    const auth = await authHeader();
+    if (auth) headers.authorization = auth;
+    const cached = cache.get(path);
+    if (cached?.etag) headers['if-none-match'] = cached.etag;
+    const res = await doFetch(base + path, { method: 'GET', headers, signal });
+    if (res.status === 304 && cached) {
+      cache.set(path, { ...cached, at: Date.now() });
+      return cached.body;
+    }
+    if (!res.ok) throw new TierkitApiError(await problemOf(res));
+    const body: unknown = await res.json();
+    cache.set(path, { etag: res.headers.get('etag'), body, at: Date.now() });
+    return body;
+  }
+
+  function get<T>(path: string, o?: ReadOptions): Promise<T> {
+    const cached = cache.get(path);
+    if (cached && Date.now() - cached.at < freshFor) {
+      if (o?.signal?.aborted) return Promise.reject(abortReason(o.signal));
+      return Promise.resolve(cached.body as T);
+    }
+    let shared = inFlight.get(path);
+    if (!shared || !shared.live) {
+      // Removed from the map before any caller sees the result, so a caller that reacts by asking
+      // again gets the cache or a new request, never this finished one.
+      const created: SharedGet<unknown> = new SharedGet((signal) =>
+        request(path, signal).finally(() => { if (inFlight.get(path) === created) inFlight.delete(path); }));
+      shared = created;
+      inFlight.set(path, created);
+    }
+    return shared.join(o?.signal) as Promise<T>;
+  }
+
+  const enc = encodeURIComponent;
+  const query = (params: Readonly<Record<string, string | number | undefined>>): string => {
+    // Sorted so that the same filter in another order hits the same cache entry.
+    const pairs = Object.entries(params)
+      .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${enc(k)}=${enc(String(v))}`);
+    return pairs.length ? `?${pairs.join('&')}` : '';
+  };
+
+  return {
+    getTiers: (id, o) => get<TiersResponse>(`/v1/subjects/${enc(id)}/tiers`, o),
+    getEntitlements: (id, o) => get<EntitlementsResponse>(`/v1/subjects/${enc(id)}/entitlements`, o),
+    getHistory: (id, o) =>
+      get<HistoryResponse>(`/v1/subjects/${enc(id)}/history${query({ scheme: o?.scheme, cursor: o?.cursor, limit: o?.limit })}`, o),
+    getScheme: (key, o) => get<SchemeResponse>(`/v1/schemes/${enc(key)}`, o),
+    getMatrix: (scheme, o) => get<MatrixResponse>(`/v1/matrix/${enc(scheme)}${query(o?.filter ?? {})}`, o),
+    invalidate(pathPrefix) {
+      for (const key of [...cache.keys()]) if (!pathPrefix || key.startsWith(pathPrefix)) cache.delete(key);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Problem } from '@tierkit/core';
+
+/**
+ * A non-2xx answer of the API. `problem` is the RFC 9457 body, or one synthesised from the status
+ * line when the body was not problem+json (a proxy's HTML error page, say).
+ */
+export class TierkitApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
+    this.name = 'TierkitApiError';
+    this.status = problem.status;
+    this.problem = problem;
+  }
+}
+
+/** Reads a failed response into a Problem, whatever the server sent. */
+export async function problemOf(res: Response): Promise<Problem> {
+  const fallback: Problem = { type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status };
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return fallback;
+  try {
+    const body: unknown = await res.json();
+    if (body && typeof body === 'object' && 'title' in body && typeof body.title === 'string') {
+      return { ...fallback, ...(body as Partial<Problem>), status: res.status } as Problem;
+    }
+  } catch {
+    // A truncated or non-JSON body still yields the status line.
+  }
+  return fallback;
+}
+
+/** The reason an aborted signal carries, as an Error (DOMException AbortError when none was given). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}

@@ -1,0 +1,53 @@
+import type {
+  EntitlementsResponse,
+  HistoryResponse,
+  MatrixResponse,
+  SchemeResponse,
+  TiersResponse,
+} from '@tierkit/core';
+
+/** Options every read accepts. Aborting cancels only this caller's wait, never a request others share. */
+export interface ReadOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** Options of a history read: one scheme or all, a cursor from the previous page, a page size. */
+export interface HistoryOptions extends ReadOptions {
+  readonly scheme?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+/** Options of a portfolio matrix read: filters such as `branch=…` or `rm=…`. */
+export interface MatrixOptions extends ReadOptions {
+  readonly filter?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The reads the widgets make. `createClient` returns one over HTTP; a host (or a test, or a story)
+ * may pass any object of this shape to `<tk-provider>` instead — the "ready client object" path.
+ */
+export interface TierkitClient {
+  getTiers(subjectId: string, o?: ReadOptions): Promise<TiersResponse>;
+  getHistory(subjectId: string, o?: HistoryOptions): Promise<HistoryResponse>;
+  getEntitlements(subjectId: string, o?: ReadOptions): Promise<EntitlementsResponse>;
+  getScheme(key: string, o?: ReadOptions): Promise<SchemeResponse>;
+  getMatrix(scheme: string, o?: MatrixOptions): Promise<MatrixResponse>;
+}
+
+/** Where the bearer token comes from: a fixed embed token, or a function that fetches a fresh one. */
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface ClientOptions {
+  /** API origin and prefix root, e.g. `https://tier.bank.example` (paths start with `/v1`). */
+  readonly baseUrl: string;
+  readonly token?: TokenSource;
+  /** Defaults to the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /**
+   * Milliseconds a cached body is reused without asking the server at all. Widgets mounting a few
+   * hundred milliseconds apart then share one response; after it, the client revalidates with
+   * `If-None-Match`. Default 5000; 0 always revalidates.
+   */
+  readonly freshFor?: number;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Builds the embeddable bundles the backend serves at /widgets/:
+//   dist/tierkit.js        every element, registered under the default tk-* tags (one <script type="module">)
+//   dist/tierkit-badge.js  <tk-tier-badge> alone (use with a provider from tierkit.js, or in controlled mode)
+// Minified ESM with Lit inside, so a host page needs nothing else.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * Collapses whitespace and comments inside css`…` templates of *.styles.ts files. esbuild minifies
+ * JavaScript but treats template text as opaque; our style text is plain CSS with `${…}` holes
+ * only for other CSSResults, which this leaves intact.
+ */
+const minifyCssTemplates = {
+  name: 'minify-css-templates',
+  setup(b) {
+    b.onLoad({ filter: /\.styles\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace(/css`([^`]*)`/g, (_, body) =>
+        'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,>])\s*/g, '$1').trim() + '`');
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+/** Options shared by every bundle; exported for the component bench, which measures the same build. */
+export const bundleOptions = {
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2022',
+  platform: 'browser',
+  // esbuild follows `extends`, but the base config is where the decorator settings live.
+  tsconfig: here('../../../tsconfig.base.json'),
+  legalComments: 'eof',
+  logLevel: 'warning',
+  plugins: [minifyCssTemplates],
+};
+
+export const entries = {
+  'tierkit.js': here('../src/define.ts'),
+  'tierkit-badge.js': here('../src/tier-badge/tier-badge.ts'),
+};
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const [name, entry] of Object.entries(entries)) {
+    const result = await build({ ...bundleOptions, entryPoints: [entry], outfile: here(`../dist/${name}`), metafile: true });
+    const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+    console.log(`dist/${name}  ${(bytes / 1024).toFixed(1)} KB (min)`);
+  }
+}

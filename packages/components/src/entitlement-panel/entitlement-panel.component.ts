@@ -1,0 +1,143 @@
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
+import type { TierkitClient } from '@tierkit/client';
+import { clientContext, subjectContext } from '../shared/context.js';
+import { LocalizeController } from '../shared/localize.js';
+import { ResourceController, ResourceStatus } from '../shared/resource.js';
+import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
+import { stateTerms } from '../shared/terms.js';
+import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
+import { entitlementValue, levelLabel, levelName } from './entitlement-text.js';
+import styles from './entitlement-panel.styles.js';
+
+const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
+
+/**
+ * @summary What a subject's levels give them: active benefits by kind, restrictions and why, blocked benefits, and what the next level unlocks.
+ *
+ * @csspart base - The panel.
+ * @csspart title - The panel heading.
+ * @csspart group - One group of entitlements (services, quotas, rates, limits, restrictions, blocked).
+ * @csspart item - One entitlement.
+ * @csspart value - An entitlement's figure (`2 / 6 this year`, `+0.20 % / +20 bp`, `1.5×`).
+ * @csspart reason - Why a restriction applies or a benefit is blocked.
+ * @csspart next - What the next level would add.
+ * @csspart loading - The loading state.
+ * @csspart empty - The empty state.
+ * @csspart error - The error state.
+ * @csspart retry - The error state's retry button.
+ *
+ * @cssproperty --tk-entitlement-panel-bg - Panel background (default `--tk-color-surface`).
+ * @cssproperty --tk-entitlement-panel-border-color - Panel border (default `--tk-color-border`).
+ * @cssproperty --tk-entitlement-panel-value-color - Colour of figures (default `--tk-color-accent`).
+ *
+ * @event tk-load - The connected panel received the subject's entitlements (`resource: 'entitlements'`) or tiers (`'tiers'`).
+ * @event tk-error - Loading failed; the panel shows an error with a retry button.
+ *
+ * Connected, it reads `GET /v1/subjects/{id}/entitlements`, and the tiers response (shared with a
+ * badge on the same page through the client cache) for level names. Controlled, set `data` and
+ * optionally `tiers`; without tiers, levels are shown by key.
+ */
+export class TkEntitlementPanel extends LitElement {
+  static override styles = styles;
+
+  /** The subject id; when empty, the provider's subject. */
+  @property({ reflect: true }) subject = '';
+  /** Controlled mode: the entitlements to show. Setting it stops fetching. */
+  @property({ attribute: false }) data: EntitlementsResponse | undefined;
+  /** Controlled mode: the subject's tiers, for level and scheme names. */
+  @property({ attribute: false }) tiers: TiersResponse | undefined;
+
+  @consume({ context: clientContext, subscribe: true })
+  @state()
+  protected client: TierkitClient | undefined;
+
+  @consume({ context: subjectContext, subscribe: true })
+  @state()
+  protected providerSubject: string | undefined;
+
+  private readonly localize = new LocalizeController(this);
+
+  private args(): readonly [TierkitClient, string] | undefined {
+    const id = this.subject || this.providerSubject;
+    return this.client && id ? [this.client, id] : undefined;
+  }
+
+  private readonly entitlements = new ResourceController<EntitlementsResponse, readonly [TierkitClient, string]>(this, {
+    name: 'entitlements',
+    args: () => this.args(),
+    load: ([client, id], signal) => client.getEntitlements(id, { signal }),
+    data: () => this.data,
+  });
+
+  // Names only: when this fails the panel still shows everything, with level keys.
+  private readonly names = new ResourceController<TiersResponse, readonly [TierkitClient, string]>(this, {
+    name: 'tiers',
+    args: () => (this.data ? undefined : this.args()),
+    load: ([client, id], signal) => client.getTiers(id, { signal }),
+    data: () => this.tiers,
+  });
+
+  protected override render() {
+    const states = this.localize.t(stateTerms);
+    const { status, value } = this.entitlements;
+    if (status === ResourceStatus.error) return renderError(states, () => this.entitlements.retry());
+    if (status === ResourceStatus.initial) return renderEmpty(states.noSubject);
+    if (!value) return renderLoading(states);
+    const locale = this.localize.locale;
+    const t = terms[locale];
+    if (!value.entitlements.length && !value.next.length) return renderEmpty(t.empty);
+    const tiers = this.names.value;
+    const active = value.entitlements.filter((e) => e.status === 'active');
+    const restrictionLabel = (key: string) =>
+      value.entitlements.find((e) => e.def.kind === 'restriction' && e.def.key === key)?.def.label[locale] ?? key;
+
+    const groups = BENEFIT_KINDS.map((kind) => {
+      const items = active.filter((e) => e.def.kind === kind);
+      return items.length
+        ? this.group(t.kinds[kind], items.map((e) => this.item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`)))
+        : nothing;
+    });
+    const restrictions = active.filter((e) => e.def.kind === 'restriction');
+    const blocked = value.entitlements.filter((e) => e.status === 'blocked');
+
+    return html`<section part="base" class="base" aria-labelledby="title">
+      <h2 part="title" id="title">${t.title}</h2>
+      ${groups}
+      ${restrictions.length ? this.group(t.restrictions, restrictions.map((e) => this.restriction(e, locale, tiers))) : nothing}
+      ${blocked.length
+        ? this.group(t.blocked, blocked.map((e) => this.item(e.def, locale, e.used,
+            html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : ''}</span>`,
+            true)))
+        : nothing}
+      ${value.next.map((n) => html`<div part="next" class="next">
+        ${this.group(t.next(levelName(n.scheme, n.toLevel, tiers, locale)), n.adds.map((d) => this.item(d, locale, undefined, nothing)))}
+      </div>`)}
+    </section>`;
+  }
+
+  private group(heading: string, items: readonly TemplateResult[]) {
+    return html`<div part="group" class="group"><h3>${heading}</h3><ul>${items}</ul></div>`;
+  }
+
+  private item(def: EntitlementDef, locale: Locale, used: number | undefined, extra: unknown, blocked = false) {
+    const value = entitlementValue(def, locale, used);
+    return html`<li part="item" class=${blocked ? 'blocked' : ''} data-kind=${def.kind} data-key=${def.key}>
+      <span class="label">${def.label[locale]}</span>
+      ${value ? html`<span part="value" class="value">${value}</span>` : nothing}
+      ${blocked ? html`<span class="tag">${terms[locale].blockedTag}</span>` : nothing}
+      ${extra}
+    </li>`;
+  }
+
+  private restriction(e: ResolvedEntitlement, locale: Locale, tiers: TiersResponse | undefined) {
+    const reason = e.def.kind === 'restriction' ? e.def.reason[locale] : '';
+    return html`<li part="item" data-kind="restriction" data-key=${e.def.key}>
+      <span class="label">${e.def.label[locale]}</span>
+      <span part="reason" class="why">${reason}</span>
+      <span class="source">${terms[locale].imposedBy(levelLabel(e.grantedBy, tiers, locale))}</span>
+    </li>`;
+  }
+}

@@ -1,0 +1,107 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import type { EntitlementsResponse } from '@tierkit/core';
+import '../provider/provider.js';
+import './entitlement-panel.js';
+import type { TkEntitlementPanel } from './entitlement-panel.component.js';
+import type { TkProvider } from '../provider/provider.component.js';
+import { FixtureClient } from '../shared/fixtures/fixture-client.js';
+import { entitlementsC3, entitlementsEmpty } from '../shared/fixtures/entitlements.js';
+import { demoTiers, tiersC3 } from '../shared/fixtures/tiers.js';
+import { nextEvent } from '../shared/testing/next-event.js';
+
+const root = (el: Element) => el.shadowRoot!;
+const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+const item = (el: Element, key: string, kind?: string) =>
+  squash(root(el).querySelector(`li[data-key="${key}"]${kind ? `[data-kind="${kind}"]` : ''}`)?.textContent);
+const headings = (el: Element) => [...root(el).querySelectorAll('h2, h3')].map((h) => squash(h.textContent));
+
+describe('tk-entitlement-panel, controlled', () => {
+  it('groups a gold customer\'s benefits by kind, with quotas, rates and limits formatted', async () => {
+    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`);
+    expect(headings(el)).to.deep.equal(['Your benefits', 'Services', 'Quotas', 'Rates', 'Limits', 'Restrictions', 'Blocked benefits', 'Platinum would add']);
+    expect(item(el, 'lounge', 'quota')).to.contain('2 / 6 this year').and.contain('From Customer tier: Gold');
+    expect(item(el, 'deposit-rate', 'rate')).to.contain('+0.20 % / +20 bp');
+    expect(item(el, 'loan-rate', 'rate')).to.contain('\u22120.30 % / \u221230 bp');
+    expect(item(el, 'card-limit', 'limit')).to.contain('1.5×');
+    await expect(el).to.be.accessible();
+  });
+
+  it('says why a restriction applies, which level imposed it, and what it blocks', async () => {
+    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`);
+    expect(item(el, 'transfer-limit-lowered', 'restriction')).to.contain('反洗钱风险等级为中高，需加强尽职调查').and.contain('来自反洗钱风险等级：中高');
+    const blocked = root(el).querySelector('li.blocked[data-key="transfer-limit"]')!;
+    expect(squash(blocked.textContent)).to.contain('已暂停').and.contain('因“非柜面转账限额下调”暂停（反洗钱风险等级：中高）');
+    expect(headings(el)).to.include('升级白金卡可获得');
+    expect(item(el, 'wealth-products')).to.equal('专享理财产品');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows levels by key when no tiers are given, and switches locale at run time', async () => {
+    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${entitlementsC3}></tk-entitlement-panel>`);
+    expect(headings(el)).to.include('platinum would add');
+    el.tiers = tiersC3;
+    el.lang = 'zh-TW';
+    await waitUntil(() => headings(el)[0] === '我的權益');
+    expect(headings(el)).to.include('升級白金卡可獲得');
+    expect(item(el, 'lounge', 'quota')).to.contain('本年已用 2 / 6');
+  });
+
+  it('renders hostile labels and reasons as text', async () => {
+    const evil = '<img src=x onerror="window.__tkPanelPwned=1">';
+    const L = { 'zh-CN': evil, 'zh-TW': evil, en: evil };
+    const data: EntitlementsResponse = {
+      ...entitlementsC3,
+      entitlements: entitlementsC3.entitlements.map((e) =>
+        e.def.kind === 'restriction' ? { ...e, def: { ...e.def, label: L, reason: L } } : { ...e, def: { ...e.def, label: L } }),
+    };
+    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${data}></tk-entitlement-panel>`);
+    expect(item(el, 'dedicated-rm')).to.contain(evil);
+    expect(item(el, 'transfer-limit-lowered', 'restriction')).to.contain(evil);
+    expect(root(el).querySelector('img')).to.equal(null);
+    expect((window as { __tkPanelPwned?: number }).__tkPanelPwned).to.equal(undefined);
+  });
+
+  it('has an empty state for a customer with no benefits', async () => {
+    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${entitlementsEmpty}></tk-entitlement-panel>`);
+    expect(squash(root(el).querySelector('[part~="empty"]')?.textContent)).to.equal('No benefits yet.');
+    await expect(el).to.be.accessible();
+  });
+});
+
+describe('tk-entitlement-panel, connected', () => {
+  it('loads entitlements and takes level names from the tiers the badge also uses', async () => {
+    const client = new FixtureClient({ tiers: demoTiers, entitlements: { C000003: entitlementsC3 } });
+    client.hold();
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" theme="dark" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await el.updateComplete;
+    expect(squash(root(el).querySelector('[part~="loading"]')?.textContent)).to.equal('Loading…');
+    await expect(el).to.be.accessible();
+    const loaded = nextEvent(el, 'tk-load');
+    client.release();
+    await loaded;
+    await waitUntil(() => headings(el).includes('Platinum would add'));
+    expect(client.calls.sort()).to.deep.equal(['entitlements:C000003', 'tiers:C000003']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows an error with retry, and still works when only the names fail', async () => {
+    const client = new FixtureClient({ entitlements: { C000003: entitlementsC3 } });
+    client.fail = true;
+    client.hold();
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    const failed = nextEvent(el, 'tk-error');
+    client.release();
+    await failed;
+    await waitUntil(() => root(el).querySelector('[part~="retry"]'));
+    await expect(el).to.be.accessible();
+    client.fail = false;
+    (root(el).querySelector('[part~="retry"]') as HTMLButtonElement).click();
+    // Tiers are unknown to this client (404): the panel falls back to level keys.
+    await waitUntil(() => headings(el).includes('platinum would add'));
+    expect(item(el, 'lounge', 'quota')).to.contain('From retail-tier: gold');
+  });
+});

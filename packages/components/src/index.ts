@@ -1,0 +1,13 @@
+/*
+ * The element classes, without registering any tag: import from here to register them under your
+ * own names (`customElements.define('bank-badge', class extends TkTierBadge {})`), or import
+ * `@tierkit/components/define` to register the default `tk-*` tags.
+ */
+export { TkProvider } from './provider/provider.component.js';
+export { TkTierBadge, type TierBadgeData, type BadgeSize } from './tier-badge/tier-badge.component.js';
+export { TkEntitlementPanel } from './entitlement-panel/entitlement-panel.component.js';
+export { TkRiskValueMatrix } from './risk-value-matrix/risk-value-matrix.component.js';
+export { TkTierTimeline } from './tier-timeline/tier-timeline.component.js';
+export { TkLoadEvent, TkErrorEvent } from './shared/events.js';
+export { ResourceStatus } from './shared/resource.js';
+export { THEMES, type Theme } from './shared/context.js';

@@ -1,0 +1,78 @@
+import { LitElement, html, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ContextProvider } from '@lit/context';
+import type { Locale } from '@tierkit/core';
+import { createClient, type TierkitClient } from '@tierkit/client';
+import { clientContext, currencyContext, localeContext, subjectContext, themeContext, type Theme } from '../shared/context.js';
+import { matchLocale } from '../shared/locale.js';
+import styles from './provider.styles.js';
+
+/**
+ * @summary The context root of tierkit widgets: API, token, subject, locale, currency and theme for everything inside it.
+ *
+ * @slot - The widgets (and any other markup) that share this configuration.
+ *
+ * @cssproperty --tk-color-surface - Widget background.
+ * @cssproperty --tk-color-text - Main text colour.
+ * @cssproperty --tk-color-text-muted - Secondary text colour.
+ * @cssproperty --tk-color-border - Borders and dividers.
+ * @cssproperty --tk-color-accent - Buttons, links, progress.
+ * @cssproperty --tk-color-focus - Focus ring.
+ * @cssproperty --tk-level-gold - Background of a level whose colour token is `gold` (likewise every level colour, plus `-text` for its text).
+ * @cssproperty --tk-font-family - Font of every widget.
+ * @cssproperty --tk-radius - Corner radius.
+ *
+ * Widgets inside one provider share one client, so four widgets for one subject share requests
+ * and the ETag cache. Pass `base-url` (+ `token`) to let the provider create the client, or set the
+ * `client` property to any object implementing `TierkitClient` (for hosts that fetch through their
+ * own backend, tests and stories). Changing any attribute re-provides it to every widget.
+ */
+export class TkProvider extends LitElement {
+  static override styles = styles;
+
+  /** API base URL (`https://tier.bank.example`); ignored when `client` is set. */
+  @property({ attribute: 'base-url', reflect: true }) baseUrl = '';
+  /** The embed token the bank's backend minted for the logged-in customer. Never an API key. */
+  @property() token = '';
+  /** The subject (customer) id widgets show unless they name their own. */
+  @property({ reflect: true }) subject = '';
+  /** `zh-CN`, `zh-TW` or `en`; unset lets each widget follow the document's `lang`. */
+  @property({ reflect: true }) locale = '';
+  /** ISO 4217 code of amounts that name none. */
+  @property({ reflect: true }) currency = 'CNY';
+  /** `light`, `dark`, or `auto` (follow the user's system preference). */
+  @property({ reflect: true }) theme: Theme = 'light';
+  /** A ready client object; wins over `base-url`. */
+  @property({ attribute: false }) client: TierkitClient | undefined;
+
+  private readonly clientProvider = new ContextProvider(this, { context: clientContext, initialValue: undefined });
+  private readonly subjectProvider = new ContextProvider(this, { context: subjectContext, initialValue: undefined });
+  private readonly localeProvider = new ContextProvider(this, { context: localeContext, initialValue: undefined });
+  private readonly currencyProvider = new ContextProvider(this, { context: currencyContext, initialValue: 'CNY' });
+  private readonly themeProvider = new ContextProvider(this, { context: themeContext, initialValue: 'light' });
+  private created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
+
+  /** The client widgets read through: the `client` property, else one made from `base-url` and `token`. */
+  get effectiveClient(): TierkitClient | undefined {
+    if (this.client) return this.client;
+    if (!this.baseUrl) return undefined;
+    // One client per (base-url, token), kept across renders: a new one would throw the cache away.
+    if (this.created?.baseUrl !== this.baseUrl || this.created.token !== this.token) {
+      const token = this.token || undefined;
+      this.created = { baseUrl: this.baseUrl, token: this.token, client: createClient({ baseUrl: this.baseUrl, token }) };
+    }
+    return this.created.client;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('client') || changed.has('baseUrl') || changed.has('token')) this.clientProvider.setValue(this.effectiveClient);
+    if (changed.has('subject')) this.subjectProvider.setValue(this.subject || undefined);
+    if (changed.has('locale')) this.localeProvider.setValue(matchLocale(this.locale) as Locale | undefined);
+    if (changed.has('currency')) this.currencyProvider.setValue(this.currency || 'CNY');
+    if (changed.has('theme')) this.themeProvider.setValue(this.theme);
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+}

@@ -1,0 +1,39 @@
+/*
+ * Masks for personal financial information (JR/T 0171-2020 class C2: shown masked unless the host
+ * has permission and sets `unmasked`). Values that already contain `*` are treated as masked by the
+ * server and left alone, so masking twice never reveals or garbles anything.
+ */
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** `张三` → `张*`, `李和明` → `*和明`, `欧阳和明` → `**和明`, `John Smith` → `J*** S****`. */
+export function maskName(name: string): string {
+  const s = name.trim();
+  if (!s || s.includes('*')) return s;
+  const chars = [...s];
+  if (CJK.test(s)) {
+    if (chars.length === 1) return '*';
+    if (chars.length === 2) return `${chars[0]}*`;
+    return '*'.repeat(chars.length - 2) + chars.slice(-2).join('');
+  }
+  return s
+    .split(/\s+/)
+    .map((w) => { const cs = [...w]; return cs[0] + '*'.repeat(Math.max(cs.length - 1, 1)); })
+    .join(' ');
+}
+
+/**
+ * Identifiers: ID card (18) → `440401********1768`; bank card (15–19 digits) → `622888******5676`;
+ * mainland mobile (11, starts with 1) → `177****7986`; anything else keeps 2 at each end when long
+ * enough (`C0****03`), else only its last character.
+ */
+export function maskId(id: string): string {
+  const s = id.trim();
+  if (!s || s.includes('*')) return s;
+  const keep = (head: number, tail: number) => s.slice(0, head) + '*'.repeat(s.length - head - tail) + s.slice(s.length - tail);
+  if (/^1\d{10}$/.test(s)) return keep(3, 4);
+  if (/^\d{17}[\dXx]$/.test(s)) return keep(6, 4);
+  if (/^\d{15,19}$/.test(s)) return keep(6, 4);
+  if (s.length >= 6) return keep(2, 2);
+  return s.length <= 1 ? '*' : keep(0, 1);
+}

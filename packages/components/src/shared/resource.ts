@@ -1,0 +1,132 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { TkErrorEvent, TkLoadEvent } from './events.js';
+
+/** Where a resource is: nothing to load yet, loading, loaded, failed. */
+export const ResourceStatus = {
+  initial: 'initial',
+  pending: 'pending',
+  complete: 'complete',
+  error: 'error',
+} as const;
+export type ResourceStatus = (typeof ResourceStatus)[keyof typeof ResourceStatus];
+
+export interface ResourceOptions<T, A extends readonly unknown[]> {
+  /** Names the read in `tk-load` / `tk-error` events (`tiers`, `entitlements` …). */
+  readonly name: string;
+  /**
+   * The inputs of the read, compared item by item (===) before every render; a change starts a new
+   * run. Return undefined while something is missing (no client, no subject): the status stays
+   * `initial` and nothing is fetched.
+   */
+  readonly args: () => A | undefined;
+  /** The read. It must honour `signal`; a run whose args went stale is aborted and its result dropped. */
+  readonly load: (args: A, signal: AbortSignal) => Promise<T>;
+  /** The host's controlled value: when it returns anything but undefined, that is the value and nothing is fetched. */
+  readonly data?: () => T | undefined;
+}
+
+type Host = ReactiveControllerHost & EventTarget;
+
+/**
+ * Loads a widget's data through the provider's client, or takes the host's controlled `data`.
+ *
+ * @example
+ * ```ts
+ * private readonly tiers = new ResourceController(this, {
+ *   name: 'tiers',
+ *   args: () => (this.client && this.subjectId ? [this.client, this.subjectId] as const : undefined),
+ *   load: ([client, id], signal) => client.getTiers(id, { signal }),
+ *   data: () => this.data,
+ * });
+ * ```
+ */
+export class ResourceController<T, A extends readonly unknown[] = readonly unknown[]> implements ReactiveController {
+  private readonly host: Host;
+  private readonly options: ResourceOptions<T, A>;
+  private lastArgs: A | undefined;
+  private abort: AbortController | undefined;
+  private run = 0;
+  private _status: ResourceStatus = ResourceStatus.initial;
+  private _value: T | undefined;
+  private _error: unknown;
+
+  constructor(host: Host, options: ResourceOptions<T, A>) {
+    this.host = host;
+    this.options = options;
+    host.addController(this);
+  }
+
+  get status(): ResourceStatus { return this._status; }
+  /** The latest value (kept while a newer run is pending, so a refresh need not blank the widget). */
+  get value(): T | undefined { return this._value; }
+  get error(): unknown { return this._error; }
+
+  /** Loads again with the same inputs — what the error state's retry button calls. */
+  retry(): void {
+    this.lastArgs = undefined;
+    this.host.requestUpdate();
+  }
+
+  hostUpdate(): void {
+    const controlled = this.options.data?.();
+    if (controlled !== undefined) {
+      this.cancel();
+      this.lastArgs = undefined;
+      this._value = controlled;
+      this._error = undefined;
+      this._status = ResourceStatus.complete;
+      return;
+    }
+    const args = this.options.args();
+    if (args === undefined) {
+      this.cancel();
+      this.lastArgs = undefined;
+      this._value = undefined;
+      this._status = ResourceStatus.initial;
+      return;
+    }
+    if (this.lastArgs && sameArgs(this.lastArgs, args)) return;
+    this.lastArgs = args;
+    void this.start(args);
+  }
+
+  hostDisconnected(): void {
+    // A run cut short by removal must run again if the element comes back.
+    if (this.abort) this.lastArgs = undefined;
+    this.cancel();
+  }
+
+  private cancel(): void {
+    this.abort?.abort();
+    this.abort = undefined;
+    this.run++;
+  }
+
+  private async start(args: A): Promise<void> {
+    this.cancel();
+    const id = this.run;
+    const abort = (this.abort = new AbortController());
+    this._status = ResourceStatus.pending;
+    try {
+      const value = await this.options.load(args, abort.signal);
+      if (id !== this.run) return;
+      this._value = value;
+      this._error = undefined;
+      this._status = ResourceStatus.complete;
+      this.abort = undefined;
+      this.host.requestUpdate();
+      this.host.dispatchEvent(new TkLoadEvent(this.options.name));
+    } catch (error) {
+      if (id !== this.run) return;
+      this._error = error;
+      this._status = ResourceStatus.error;
+      this.abort = undefined;
+      this.host.requestUpdate();
+      this.host.dispatchEvent(new TkErrorEvent(this.options.name, error));
+    }
+  }
+}
+
+function sameArgs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,173 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { nextEvent } from '../shared/testing/next-event.js';
+import type { SchemeSummary } from '@tierkit/core';
+import '../provider/provider.js';
+import './tier-badge.js';
+import { TkTierBadge, type TierBadgeData } from './tier-badge.component.js';
+import type { TkProvider } from '../provider/provider.component.js';
+import { FixtureClient } from '../shared/fixtures/fixture-client.js';
+import { demoTiers, tiersC3, assignment } from '../shared/fixtures/tiers.js';
+import { retailTier, metrics } from '../shared/fixtures/schemes.js';
+
+const c3: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
+const top: TierBadgeData = { assignment: demoTiers.C000005!.assignments[0]!, metrics };
+
+const shadow = (el: Element) => el.shadowRoot!;
+const text = (el: Element, part: string) => shadow(el).querySelector(`[part~="${part}"]`)?.textContent?.replace(/\s+/g, ' ').trim();
+const badgeIn = (root: Element) => root.querySelector('tk-tier-badge')!;
+async function rendered(el: TkTierBadge, part = 'level') {
+  await waitUntil(() => shadow(el).querySelector(`[part~="${part}"]`), `no ${part} rendered`);
+  await el.updateComplete;
+}
+
+describe('tk-tier-badge, controlled by the host', () => {
+  it('shows the level name in the level colour, named for scheme and level', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" .data=${c3}></tk-tier-badge>`);
+    expect(text(el, 'level')).to.equal('金卡');
+    expect(shadow(el).querySelector('[part~="level"]')!.getAttribute('data-color')).to.equal('gold');
+    expect(shadow(el).querySelector('[part~="base"]')!.getAttribute('aria-label')).to.equal('客户等级：金卡');
+    await expect(el).to.be.accessible();
+  });
+
+  it('tells a customer in plain words how far the next level is, in each locale', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" show-progress .data=${c3}></tk-tier-badge>`);
+    expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月日均资产即可升级白金卡');
+    const bar = shadow(el).querySelector('progress')!;
+    expect(bar.max).to.equal(30_000_000);
+    expect(bar.value).to.equal(28_800_000);
+    await expect(el).to.be.accessible();
+
+    el.lang = 'en';
+    await waitUntil(() => text(el, 'gap')?.startsWith('¥12,000 more'));
+    expect(text(el, 'gap')).to.equal('¥12,000 more monthly average daily balance to reach Platinum');
+    expect(text(el, 'level')).to.equal('Gold');
+
+    el.lang = 'zh-TW';
+    await waitUntil(() => text(el, 'gap')?.includes('升級'));
+    expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月日均資產即可升級白金卡');
+  });
+
+  it('shows no progress at the top level', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${top}></tk-tier-badge>`);
+    expect(text(el, 'level')).to.equal('Diamond');
+    expect(shadow(el).querySelector('progress')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('renders every level of the scheme, in every size, accessibly', async () => {
+    for (const level of retailTier.levels) {
+      for (const size of ['s', 'm', 'l'] as const) {
+        const data: TierBadgeData = { assignment: assignment(retailTier, level.key), metrics };
+        const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" size=${size} .data=${data}></tk-tier-badge>`);
+        expect(text(el, 'level')).to.equal(level.name.en);
+        await expect(el).to.be.accessible();
+      }
+    }
+  });
+
+  it('renders a hostile level name as text, never as markup', async () => {
+    const evil = '<img src=x onerror="window.__tkPwned=1">';
+    const scheme: SchemeSummary = { ...retailTier, levels: retailTier.levels.map((l) => ({ ...l, name: { 'zh-CN': evil, 'zh-TW': evil, en: evil } })) };
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${{ assignment: { ...c3.assignment, schemeInfo: scheme }, metrics }}></tk-tier-badge>`);
+    expect(text(el, 'level')).to.equal(evil);
+    expect(shadow(el).querySelector('img')).to.equal(null);
+    expect((window as { __tkPwned?: number }).__tkPwned).to.equal(undefined);
+  });
+
+  it('says so when the subject has no level in the scheme', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" scheme="credit-rating" .data=${c3}></tk-tier-badge>`);
+    expect(text(el, 'empty')).to.equal('No level in this scheme yet.');
+    await expect(el).to.be.accessible();
+  });
+});
+
+describe('tk-tier-badge, connected through tk-provider', () => {
+  it('loads the provider subject\'s tier through the client and announces it', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    client.hold();
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="zh-CN" .client=${client}>
+      <tk-tier-badge show-progress></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await el.updateComplete;
+    expect(text(el, 'loading')).to.equal('正在加载…');
+    await expect(el).to.be.accessible();
+    const loaded = nextEvent(el, 'tk-load');
+    client.release();
+    expect((await loaded).resource).to.equal('tiers');
+    await rendered(el, 'gap');
+    expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月日均资产即可升级白金卡');
+    expect(client.calls).to.deep.equal(['tiers:C000003']);
+  });
+
+  it('follows the provider when its subject, locale and theme change at run time', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000001" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await rendered(el);
+    expect(text(el, 'level')).to.equal('Standard');
+    const lightBg = getComputedStyle(shadow(el).querySelector('[part~="level"]')!).backgroundColor;
+
+    root.subject = 'C000004';
+    await waitUntil(() => text(el, 'level') === 'Platinum');
+    root.locale = 'zh-TW';
+    await waitUntil(() => text(el, 'level') === '白金卡');
+    root.subject = 'C000005';
+    await waitUntil(() => text(el, 'level') === '鑽石卡');
+
+    root.theme = 'dark';
+    await root.updateComplete;
+    const darkBg = getComputedStyle(shadow(el).querySelector('[part~="level"]')!).backgroundColor;
+    expect(darkBg).to.not.equal(lightBg);
+    await expect(el).to.be.accessible();
+  });
+
+  it('prefers its own subject attribute and lang over the provider\'s', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000001" locale="zh-CN" .client=${client}>
+      <tk-tier-badge subject="C000002" lang="en"></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await rendered(el);
+    expect(text(el, 'level')).to.equal('Gold');
+  });
+
+  it('shows an error with a retry button that loads again', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    client.fail = true;
+    client.hold();
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    const failing = nextEvent(el, 'tk-error');
+    client.release();
+    const failed = await failing;
+    expect(failed.resource).to.equal('tiers');
+    await el.updateComplete;
+    expect(text(el, 'error')).to.contain('could not be loaded');
+    await expect(el).to.be.accessible();
+    client.fail = false;
+    (shadow(el).querySelector('[part~="retry"]') as HTMLButtonElement).click();
+    await rendered(el);
+    expect(text(el, 'level')).to.equal('Gold');
+    expect(client.calls).to.deep.equal(['tiers:C000003', 'tiers:C000003']);
+  });
+
+  it('shows an empty state when no subject is given', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en"></tk-tier-badge>`);
+    expect(text(el, 'empty')).to.equal('No customer selected.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('works under another tag name beside the default one', async () => {
+    if (!customElements.get('bank-badge')) customElements.define('bank-badge', class extends TkTierBadge {});
+    const client = new FixtureClient({ tiers: demoTiers });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge><bank-badge subject="C000005"></bank-badge></tk-provider>`);
+    const ours = badgeIn(root);
+    const theirs = root.querySelector('bank-badge') as TkTierBadge;
+    await rendered(ours);
+    await rendered(theirs);
+    expect(text(ours, 'level')).to.equal('Gold');
+    expect(text(theirs, 'level')).to.equal('Diamond');
+  });
+});

@@ -1,0 +1,34 @@
+// Browser tests of the web components, in the machine's Chromium (no browser download).
+// Run: npx web-test-runner --config web-test-runner.config.mjs [--files <glob>]
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+
+// The plugin passes the file's raw text to esbuild, which does not follow `extends`: give it the base
+// config that holds experimentalDecorators / useDefineForClassFields directly.
+const tsconfig = fileURLToPath(new URL('./tsconfig.base.json', import.meta.url));
+const userDataDir = mkdtempSync(join(tmpdir(), 'tk-wtr-'));
+
+export default {
+  files: ['packages/components/src/**/*.test.ts', 'tests/browser/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['browser', 'development'] },
+  // One file at a time: the 10,000-row timeline tests and axe are CPU-heavy on 2 cores.
+  concurrency: 1,
+  testsFinishTimeout: 180_000,
+  testFramework: { config: { timeout: 10_000 } },
+  plugins: [esbuildPlugin({ ts: true, tsconfig, target: 'es2022' })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+        args: [
+          '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`,
+        ],
+      },
+    }),
+  ],
+};
