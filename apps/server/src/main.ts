@@ -1,0 +1,36 @@
+import { listen, openDatabase, seedIfNeeded, serverApp, settingsFromEnv, widgetsBuilt } from './server.js';
+
+/*
+ * `npm start`: create or migrate the database, seed the demo tenant once, serve the API, the demo
+ * pages and the widgets, and print where.
+ */
+const log = (line: string) => console.log(line);
+const settings = settingsFromEnv();
+const db = await openDatabase(settings.databaseUrl, log);
+await seedIfNeeded(db, settings, log);
+const server = await listen(serverApp(db, settings), settings, db);
+
+console.log(`
+tierkit is running
+  demo page       ${server.url}/
+  customer tiers  ${server.url}/v1/subjects/C000003/tiers
+  API docs        ${server.url}/docs
+  OpenAPI         ${server.url}/openapi.json
+  widgets         ${server.url}/widgets/${widgetsBuilt() ? '' : '  (not built: run npm run build -w @tierkit/components)'}
+Press Ctrl+C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+}

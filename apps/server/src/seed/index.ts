@@ -1,0 +1,4 @@
+export { seedDemo, generateSubjects, DEFAULT_SEED } from './seed-demo.js';
+export type { SeedOptions, SeedResult } from './seed-demo.js';
+export { SHOWCASE_IDS } from './showcase.js';
+export { Prng } from './prng.js';

@@ -1,0 +1,151 @@
+import { evaluatePeriods, provisionTenant, stateAfter, addMonths, monthRange } from '@tierkit/api';
+import { periodEnd, type SubjectKind } from '@tierkit/core';
+import {
+  findSeedRun,
+  insertAssignments,
+  insertMetrics,
+  insertSeedRun,
+  insertSubjects,
+  appendTierEvents,
+  type Database,
+  type NewMetric,
+  type NewTierEventInput,
+  type StoredAssignment,
+} from '@tierkit/db';
+import type { Kysely } from 'kysely';
+import { loadTenantPack } from '@tierkit/api';
+import { randomCustomer, type SeedSubject } from './customers.js';
+import { personName } from './names.js';
+import { randomCorporate, randomEmployee, randomProduct } from './others.js';
+import { Prng } from './prng.js';
+import { showcaseCustomers } from './showcase.js';
+
+/** Options of `seedDemo`. */
+export interface SeedOptions {
+  readonly tenantId: string;
+  readonly tenantName?: string;
+  /** Customers including the five showcase ones. Default 10,000. */
+  readonly customers?: number;
+  /** Companies, products and employees, for the schemes of those kinds. Defaults 300 / 40 / 120. */
+  readonly corporates?: number;
+  readonly products?: number;
+  readonly employees?: number;
+  /** PRNG seed: same seed and end period, same data. */
+  readonly seed?: number;
+  /** The last month with data (`YYYY-MM`), normally the last complete month in Asia/Shanghai. */
+  readonly endPeriod: string;
+  /** Months of history evaluated month by month. Default 24. */
+  readonly months?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** What seeding did. `skipped` when the tenant had been seeded before (seeding happens once). */
+export interface SeedResult {
+  readonly skipped: boolean;
+  readonly subjects: number;
+  readonly metrics: number;
+  readonly events: number;
+  readonly ms: number;
+}
+
+/** Months of data before the first evaluated month, so the longest window (6 months) starts full. */
+const LEAD_MONTHS = 5;
+export const DEFAULT_SEED = 20_251_123;
+
+/** Generate every subject deterministically from the seed. */
+export function generateSubjects(options: SeedOptions, months: readonly string[], n: number): SeedSubject[] {
+  const rng = new Prng(options.seed ?? DEFAULT_SEED);
+  const out = showcaseCustomers(rng, months, LEAD_MONTHS, n);
+  const customers = Math.max(out.length, options.customers ?? 10_000);
+  for (let i = out.length + 1; i <= customers; i++) out.push(randomCustomer(rng, `C${String(i).padStart(6, '0')}`, personName(rng), months));
+  for (let i = 1; i <= (options.corporates ?? 300); i++) out.push(randomCorporate(rng, `E${String(i).padStart(6, '0')}`, months));
+  for (let i = 1; i <= (options.products ?? 40); i++) out.push(randomProduct(rng, `P${String(i).padStart(6, '0')}`, i, months));
+  for (let i = 1; i <= (options.employees ?? 120); i++) out.push(randomEmployee(rng, `S${String(i).padStart(6, '0')}`, months));
+  return out;
+}
+
+/**
+ * Seed a demo tenant once: provision it with the default pack, generate subjects with skewed
+ * metric histories, evaluate each month in order (so the history holds real changes and
+ * hysteresis), and store it all in one transaction with batched multi-row inserts. A second call
+ * finds the seed record and does nothing, so restarts keep the data.
+ */
+export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Promise<SeedResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  await provisionTenant(db, { id: options.tenantId, name: options.tenantName ?? options.tenantId });
+  if (await findSeedRun(db, options.tenantId)) return { skipped: true, subjects: 0, metrics: 0, events: 0, ms: Date.now() - started };
+
+  const n = options.months ?? 24;
+  const months = monthRange(addMonths(options.endPeriod, -(n + LEAD_MONTHS - 1)), options.endPeriod);
+  const evaluated = months.slice(LEAD_MONTHS);
+  const subjects = generateSubjects(options, months, n);
+  const tp = await loadTenantPack(db, options.tenantId);
+  const tenantId = options.tenantId;
+  const idOf = (s: SeedSubject) => `${tenantId}:${s.externalId}`;
+
+  const metrics: NewMetric[] = [];
+  const assignments: StoredAssignment[] = [];
+  const events: NewTierEventInput[] = [];
+  const evaluatedAt = periodEnd(options.endPeriod);
+  for (const s of subjects) {
+    const subjectId = idOf(s);
+    for (const [metric, byPeriod] of Object.entries(s.values)) {
+      for (const [period, value] of Object.entries(byPeriod)) metrics.push({ tenant_id: tenantId, subject_id: subjectId, metric, period, value });
+    }
+    const run = evaluatePeriods(tp.compiled, s.kind as SubjectKind, s.values, evaluated, {}, {});
+    for (const e of run.final) {
+      const base = run.before[e.scheme];
+      assignments.push({
+        subjectId,
+        scheme: e.scheme,
+        level: e.level,
+        rank: e.rank,
+        periodsBelow: stateAfter(e).periodsBelow,
+        base: { level: base?.level ?? null, periodsBelow: base?.periodsBelow ?? 0 },
+        explanation: e.explanation,
+        progress: e.progress,
+        retention: e.retention,
+        approvalRequired: e.approvalRequired,
+        policyVersion: e.explanation.policyVersion,
+        period: options.endPeriod,
+        evaluatedAt,
+      });
+    }
+    run.events.forEach((ev, i) => {
+      events.push({
+        // Deterministic and, within one subject and instant, ordered like the evaluation.
+        id: `seed:${tenantId}:${s.externalId}:${ev.period}:${String(i).padStart(3, '0')}`,
+        subjectId,
+        scheme: ev.scheme,
+        from: ev.from,
+        to: ev.to,
+        at: periodEnd(ev.period),
+        reason: ev.reason,
+        ruleId: ev.ruleId,
+        note: null,
+        actor: 'system',
+        approvedBy: null,
+        policyVersion: ev.policyVersion,
+      });
+    });
+  }
+  log(`seed: generated ${subjects.length} subjects, ${metrics.length} metric rows, ${events.length} tier events in ${Date.now() - started} ms`);
+
+  const now = evaluatedAt;
+  await db.transaction().execute(async (trx) => {
+    await insertSubjects(
+      trx,
+      tenantId,
+      subjects.map((s) => ({ id: idOf(s), externalId: s.externalId, kind: s.kind, displayName: s.displayName, attributes: s.attributes })),
+      now,
+    );
+    await insertMetrics(trx, metrics);
+    await insertAssignments(trx, tenantId, assignments);
+    await appendTierEvents(trx, tenantId, events);
+    await insertSeedRun(trx, { tenantId, seed: options.seed ?? DEFAULT_SEED, customers: subjects.length, now });
+  });
+  const ms = Date.now() - started;
+  log(`seed: stored in ${ms} ms total`);
+  return { skipped: false, subjects: subjects.length, metrics: metrics.length, events: events.length, ms };
+}

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { addMonths, createApp, periodOf } from '@tierkit/api';
+import { connect, isPostgresUrl, migrateToLatest, type Db } from '@tierkit/db';
+import { Hono } from 'hono';
+import { seedDemo } from './seed/index.js';
+import { serveFile } from './static-files.js';
+
+/** The repository root: `./data`, the demo pages and the widget bundle are found from here. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Settings of the server, normally from the environment (see apps/server/README.md). */
+export interface ServerSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly tenant: string;
+  readonly customers: number;
+  readonly corsOrigins: readonly string[] | undefined;
+}
+
+/** Read settings from environment variables, with the demo defaults. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSettings {
+  const port = Number(env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const customers = Number(env.DEMO_CUSTOMERS ?? 10_000);
+  if (!Number.isInteger(customers) || customers < 5) throw new Error(`DEMO_CUSTOMERS must be an integer ≥ 5, got "${env.DEMO_CUSTOMERS}"`);
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
+    tenant: env.TIERKIT_TENANT ?? 'demo',
+    customers,
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+  };
+}
+
+/** Open the database and bring its schema up to date. */
+export async function openDatabase(url: string, log: (line: string) => void = () => undefined): Promise<Db> {
+  const db = connect({ url });
+  const ran = await migrateToLatest(db.db);
+  log(`database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`);
+  return db;
+}
+
+/** The last complete month in Asia/Shanghai: the demo data ends there. */
+export function lastCompleteMonth(now: Date = new Date()): string {
+  return addMonths(periodOf(now, 'Asia/Shanghai'), -1);
+}
+
+/** Seed the demo tenant unless it was seeded before. */
+export async function seedIfNeeded(db: Db, settings: Pick<ServerSettings, 'tenant' | 'customers'>, log: (line: string) => void): Promise<void> {
+  const result = await seedDemo(db.db, { tenantId: settings.tenant, tenantName: 'Demo Bank', customers: settings.customers, endPeriod: lastCompleteMonth(), log });
+  if (result.skipped) log(`seed: tenant "${settings.tenant}" already seeded, keeping its data`);
+  else log(`seed: ${result.subjects} subjects, ${result.metrics} metric rows, ${result.events} tier events in ${(result.ms / 1000).toFixed(1)} s`);
+}
+
+const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
+
+/** The API plus the demo pages at `/` and the widget bundle at `/widgets/`. */
+export function serverApp(db: Db, settings: Pick<ServerSettings, 'tenant' | 'corsOrigins'>) {
+  const api = createApp({ db: db.db, tenant: settings.tenant, ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}) });
+  const demoRoot = resolve(REPO_ROOT, 'apps/portal-demo/public');
+  const widgetsRoot = resolve(REPO_ROOT, 'packages/components/dist');
+  return new Hono()
+    .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/')) ?? next())
+    .get('*', async (c, next) => (API_PATHS.test(c.req.path) ? next() : ((await serveFile(c, demoRoot, '/')) ?? next())))
+    .all('*', (c) => api.fetch(c.req.raw));
+}
+
+/** A running server. */
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Listen on the settings' port; resolves once listening. */
+export function listen(app: { fetch: (req: Request) => Response | Promise<Response> }, settings: Pick<ServerSettings, 'port' | 'host'>, db: Db): Promise<RunningServer> {
+  return new Promise((resolveListening, reject) => {
+    let server: ServerType;
+    try {
+      server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
+        resolveListening({
+          url: `http://localhost:${info.port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => void db.close().then(done, done));
+              // Keep-alive connections would hold close() open; the demo has no long requests.
+              if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
+            }),
+        });
+      });
+      server.once('error', reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+/** Whether the widget bundle has been built (`npm run build -w @tierkit/components`). */
+export function widgetsBuilt(): boolean {
+  return existsSync(resolve(REPO_ROOT, 'packages/components/dist'));
+}

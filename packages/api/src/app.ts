@@ -1,0 +1,116 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Database } from '@tierkit/db';
+import type { Kysely } from 'kysely';
+import { cors } from 'hono/cors';
+import type { ApiDeps } from './deps.js';
+import { docsPage } from './docs-page.js';
+import { problemResponse } from './errors.js';
+import { limitBody } from './middleware/limit-body.js';
+import { requireJson } from './middleware/require-json.js';
+import { ProblemError } from './problem.js';
+import { router } from './router.js';
+import { matrix } from './routes/matrix.js';
+import { schemes } from './routes/schemes.js';
+import { subjectList } from './routes/subject-list.js';
+import { subjectReads } from './routes/subject-reads.js';
+import { subjectWrites, MAX_OBSERVATIONS } from './routes/subject-writes.js';
+import { TenantPacks } from './services/tenant-pack.js';
+
+/** Options of `createApp`. */
+export interface AppOptions {
+  /** The database (SQLite or PostgreSQL), already migrated. */
+  readonly db: Kysely<Database>;
+  /**
+   * The tenant every request acts for. There is no authentication yet, so the deployment picks
+   * one tenant per app; the server uses `demo`.
+   */
+  readonly tenant?: string;
+  /**
+   * Origins allowed to call the API from a browser. Default: any `http://localhost:<port>` and
+   * `http://127.0.0.1:<port>` (the demo). `'*'` allows every origin.
+   */
+  readonly corsOrigins?: readonly string[] | '*';
+  /** Show display names unmasked. Default false: names are personal data (JR/T 0171 C2). */
+  readonly unmaskNames?: boolean;
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Largest number of observations in one `PUT …/metrics`. Default 1,000. */
+  readonly maxObservations?: number;
+  /** The tenant's calendar time zone. Default `Asia/Shanghai`. */
+  readonly timeZone?: string;
+  /** The clock (tests pin it). */
+  readonly now?: () => Date;
+  /** Where unexpected errors are reported. Default `console.error`. */
+  readonly logError?: (err: unknown) => void;
+}
+
+const LOCALHOST = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+function corsOrigin(allowed: AppOptions['corsOrigins']) {
+  return (origin: string): string | null => {
+    if (allowed === '*') return origin || '*';
+    if (allowed === undefined) return LOCALHOST.test(origin) ? origin : null;
+    return allowed.includes(origin) ? origin : null;
+  };
+}
+
+/**
+ * The tierkit HTTP API as a Hono app: `/v1` resources, `/openapi.json`, `/docs`, `/healthz`.
+ * It knows nothing of Node's http server; serve it with any Hono adapter, or call `app.request()`.
+ *
+ * @example
+ * const { db } = connect({ url: './data/tierkit.db' });
+ * await migrateToLatest(db);
+ * const app = createApp({ db, tenant: 'demo' });
+ */
+export function createApp(options: AppOptions) {
+  const deps: ApiDeps = {
+    db: options.db,
+    tenantId: options.tenant ?? 'demo',
+    packs: new TenantPacks(),
+    unmaskNames: options.unmaskNames ?? false,
+    maxObservations: options.maxObservations ?? MAX_OBSERVATIONS,
+    timeZone: options.timeZone ?? 'Asia/Shanghai',
+    now: options.now ?? (() => new Date()),
+  };
+  const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+
+  const subjects = router().route('/', subjectReads(deps)).route('/', subjectWrites(deps)).route('/', subjectList(deps));
+
+  const app = new OpenAPIHono();
+  app.use('*', cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag'], maxAge: 600 }));
+  app.use('/v1/*', limitBody(maxBody), requireJson());
+  app.onError((err, c) => problemResponse(err, c, log));
+  app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
+
+  const routes = app
+    .route('/v1/subjects', subjects)
+    .route('/v1/schemes', schemes(deps))
+    .route('/v1/matrix', matrix(deps));
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'tierkit API',
+      version: '0.1.0',
+      description:
+        'Tiers, history, entitlements and portfolio matrices of a bank’s subjects. Errors are RFC 9457 problem+json. Money is integer minor units (fen).',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'subjects', description: 'Customers, companies, products and employees the bank tiers' },
+      { name: 'schemes', description: 'Classifications and their levels' },
+      { name: 'matrix', description: 'Risk × value portfolio views' },
+    ],
+  });
+  app.get('/docs', (c) => c.html(docsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'tierkit API', version: '0.1.0' } }))));
+  app.get('/healthz', async (c) => {
+    await deps.db.selectFrom('tenants').select('id').limit(1).execute();
+    return c.json({ status: 'ok' });
+  });
+  return routes;
+}
+
+/** The app's type, for a typed client (`hc<AppType>`). */
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,13 @@
+export { createApp } from './app.js';
+export type { AppOptions, AppType } from './app.js';
+export { PROBLEMS, PROBLEM_BASE, ProblemError } from './problem.js';
+export type { FieldError, ProblemKind } from './problem.js';
+export { maskName } from './mask.js';
+export { provisionTenant } from './services/provision.js';
+export { TenantPacks, loadTenantPack } from './services/tenant-pack.js';
+export type { TenantPack } from './services/tenant-pack.js';
+export { reevaluateSubject } from './services/reevaluate.js';
+export { evaluatePeriods, stateAfter } from './services/evaluate-periods.js';
+export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
+export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';
+export { sortableId } from './ids.js';

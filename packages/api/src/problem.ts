@@ -1,0 +1,79 @@
+import type { Problem } from '@tierkit/core';
+
+/** Base of the stable `type` URIs of problem documents; each is also a section of `/docs`. */
+export const PROBLEM_BASE = 'https://tierkit.dev/problems/';
+
+/** Every kind of problem the API reports, with its status and title. Keys are the URI suffixes. */
+export const PROBLEMS = {
+  'validation': { status: 400, title: 'The request is not valid' },
+  'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
+  'bad-cursor': { status: 400, title: 'The cursor is not one this API issued' },
+  'not-found': { status: 404, title: 'No such resource' },
+  'subject-not-found': { status: 404, title: 'No such subject' },
+  'scheme-not-found': { status: 404, title: 'No such scheme' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'conflict': { status: 409, title: 'The request conflicts with the current state' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
+  'no-metrics': { status: 422, title: 'The subject has no metrics to evaluate' },
+  'internal': { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+export type ProblemKind = keyof typeof PROBLEMS;
+
+/** One offending field: a path into the request (`metrics[0].value`, `query.limit`), and what is wrong. */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Thrown by handlers and services; the app's single `onError` turns it into problem+json.
+ * Throwing (not returning) keeps every error on one path, so none can escape unshaped.
+ */
+export class ProblemError extends Error {
+  readonly kind: ProblemKind;
+  readonly detail: string | undefined;
+  readonly errors: readonly FieldError[] | undefined;
+  constructor(kind: ProblemKind, detail?: string, errors?: readonly FieldError[]) {
+    super(detail ?? PROBLEMS[kind].title);
+    this.name = 'ProblemError';
+    this.kind = kind;
+    this.detail = detail;
+    this.errors = errors;
+  }
+
+  get status(): number {
+    return PROBLEMS[this.kind].status;
+  }
+
+  /** The RFC 9457 body. */
+  toProblem(instance?: string): Problem {
+    const { status, title } = PROBLEMS[this.kind];
+    return {
+      type: PROBLEM_BASE + this.kind,
+      title,
+      status,
+      ...(this.detail !== undefined ? { detail: this.detail } : {}),
+      ...(instance !== undefined ? { instance } : {}),
+      ...(this.errors !== undefined ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+/** Shorthand for a validation problem with field paths. */
+export function invalid(errors: readonly FieldError[], detail?: string): ProblemError {
+  return new ProblemError('validation', detail ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+}
+
+/**
+ * Join a validation issue path the way `@tierkit/core` reports policy errors, so every field path
+ * a client sees reads the same: `metrics[0].value`, `query.limit`, `params.id`.
+ */
+export function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const s of path) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else out += out ? `.${String(s)}` : String(s);
+  }
+  return out;
+}

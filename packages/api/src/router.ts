@@ -1,0 +1,19 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { fieldPath, invalid } from './problem.js';
+
+/** Where each validation target's field paths point: the body is the root, the rest are named. */
+const TARGET_PREFIX: Record<string, string> = { json: '', form: '', query: 'query', param: 'params', header: 'headers', cookie: 'cookies' };
+
+/**
+ * A sub-app whose failed validations throw a 400 problem carrying every field path, instead of
+ * the library's default response — so every error leaves through the app's one `onError`.
+ */
+export function router(): OpenAPIHono {
+  return new OpenAPIHono({
+    defaultHook: (result) => {
+      if (result.success) return;
+      const prefix = TARGET_PREFIX[result.target] ?? result.target;
+      throw invalid(result.error.issues.map((issue) => ({ path: fieldPath(prefix, issue.path), message: issue.message })));
+    },
+  });
+}

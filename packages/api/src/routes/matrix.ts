@@ -1,0 +1,42 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MatrixResponse } from '@tierkit/core';
+import { SUBJECT_KINDS } from '@tierkit/core';
+import { countLevelPairs } from '@tierkit/db';
+import { packOf, type ApiDeps } from '../deps.js';
+import { isNotModified } from '../etag.js';
+import { ProblemError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { MatrixResponseSchema } from '../schemas/entitlements.js';
+
+const matrixRoute = createRoute({
+  method: 'get',
+  path: '/{scheme}',
+  tags: ['matrix'],
+  summary: 'Portfolio counts per cell of a matrix scheme (risk × value), from current assignments',
+  request: {
+    params: z.object({ scheme: z.string().min(1).max(64).openapi({ param: { name: 'scheme', in: 'path' }, example: 'risk-value' }) }),
+    query: z.object({ kind: z.enum(SUBJECT_KINDS).optional().openapi({ param: { name: 'kind', in: 'query' } }) }),
+  },
+  responses: {
+    200: { description: 'Counts for every cell, zeros included (ETag)', content: { 'application/json': { schema: MatrixResponseSchema } } },
+    304: { description: 'Not modified' },
+    ...problemResponses(400, 404),
+  },
+});
+
+/** `/v1/matrix/{scheme}`: one GROUP BY over the two axis schemes' assignments. */
+export function matrix(deps: ApiDeps) {
+  return router().openapi(matrixRoute, async (c) => {
+    const { scheme } = c.req.valid('param');
+    const { kind } = c.req.valid('query');
+    const def = (await packOf(deps)).schemes.get(scheme)?.matrix;
+    if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
+    const found = await countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind);
+    const byCell = new Map(found.map((f) => [`${f.row}\u0000${f.col}`, f.count]));
+    const counts = def.rows.flatMap((row) => def.cols.map((col) => ({ row, col, count: byCell.get(`${row}\u0000${col}`) ?? 0 })));
+    const body: MatrixResponse = { def, counts, total: counts.reduce((n, x) => n + x.count, 0) };
+    if (isNotModified(c, body)) return c.body(null, 304);
+    return c.json(body, 200);
+  });
+}

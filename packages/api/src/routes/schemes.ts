@@ -1,0 +1,58 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { SchemeResponse, SchemesResponse } from '@tierkit/core';
+import { SUBJECT_KINDS } from '@tierkit/core';
+import { packOf, type ApiDeps } from '../deps.js';
+import { isNotModified } from '../etag.js';
+import { ProblemError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { SchemeResponseSchema, SchemesResponseSchema } from '../schemas/entitlements.js';
+import { schemeSummary } from '../services/views.js';
+
+const SchemeKeyParams = z.object({ key: z.string().min(1).max(64).openapi({ param: { name: 'key', in: 'path' }, example: 'retail-tier' }) });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['schemes'],
+  summary: "The tenant's schemes with their levels, names and colours",
+  request: { query: z.object({ kind: z.enum(SUBJECT_KINDS).optional().openapi({ param: { name: 'kind', in: 'query' } }) }) },
+  responses: {
+    200: { description: 'Schemes (ETag)', content: { 'application/json': { schema: SchemesResponseSchema } } },
+    304: { description: 'Not modified' },
+    ...problemResponses(400),
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/{key}',
+  tags: ['schemes'],
+  summary: 'One scheme: levels, names, colours, and the grid of a matrix scheme',
+  request: { params: SchemeKeyParams },
+  responses: {
+    200: { description: 'The scheme (ETag)', content: { 'application/json': { schema: SchemeResponseSchema } } },
+    304: { description: 'Not modified' },
+    ...problemResponses(404),
+  },
+});
+
+/** `/v1/schemes`: what a widget needs to label levels; never the rules themselves. */
+export function schemes(deps: ApiDeps) {
+  return router()
+    .openapi(listRoute, async (c) => {
+      const { kind } = c.req.valid('query');
+      const tp = await packOf(deps);
+      const body: SchemesResponse = { items: tp.pack.schemes.filter((s) => !kind || s.subjectKind === kind).map(schemeSummary) };
+      if (isNotModified(c, body)) return c.body(null, 304);
+      return c.json(body, 200);
+    })
+    .openapi(getRoute, async (c) => {
+      const { key } = c.req.valid('param');
+      const def = (await packOf(deps)).schemes.get(key);
+      if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
+      const body: SchemeResponse = { ...schemeSummary(def), ...(def.matrix ? { matrix: def.matrix } : {}) };
+      if (isNotModified(c, body)) return c.body(null, 304);
+      return c.json(body, 200);
+    });
+}

@@ -1,0 +1,92 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SUBJECT_KINDS } from '@tierkit/core';
+import { listSubjects, type LevelCondition } from '@tierkit/db';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { packOf, type ApiDeps } from '../deps.js';
+import { invalid, type FieldError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { SubjectListResponseSchema } from '../schemas/entitlements.js';
+import { CursorQuery, LimitQuery } from '../schemas/params.js';
+import type { TenantPack } from '../services/tenant-pack.js';
+import { subjectRef } from '../services/views.js';
+
+const q = (name: string, description: string) => z.string().min(1).max(64).optional().openapi({ param: { name, in: 'query' }, description });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['subjects'],
+  summary: 'List subjects, optionally those at a level of a scheme or in one cell of a matrix scheme',
+  request: {
+    query: z.object({
+      scheme: q('scheme', 'Scheme key; with `level`, or with `row` and `col` for a matrix scheme'),
+      level: q('level', 'Level key in `scheme`'),
+      row: q('row', 'Matrix schemes: level of the row scheme'),
+      col: q('col', 'Matrix schemes: level of the column scheme'),
+      kind: z.enum(SUBJECT_KINDS).optional().openapi({ param: { name: 'kind', in: 'query' } }),
+      limit: LimitQuery,
+      cursor: CursorQuery,
+    }),
+  },
+  responses: {
+    200: { description: 'One page of subjects in external-id order', content: { 'application/json': { schema: SubjectListResponseSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+/** Turn the query into level conditions, checking every key against the pack. */
+function conditions(tp: TenantPack, query: { scheme?: string | undefined; level?: string | undefined; row?: string | undefined; col?: string | undefined }): LevelCondition[] {
+  const errors: FieldError[] = [];
+  const out: LevelCondition[] = [];
+  const hasLevel = (scheme: string, level: string) => tp.schemes.get(scheme)?.levels.some((l) => l.key === level) ?? false;
+  if (!query.scheme) {
+    for (const k of ['level', 'row', 'col'] as const) if (query[k]) errors.push({ path: `query.${k}`, message: 'needs `scheme`' });
+  } else {
+    const def = tp.schemes.get(query.scheme);
+    if (!def) errors.push({ path: 'query.scheme', message: `unknown scheme "${query.scheme}"` });
+    else {
+      if (query.level) {
+        if (hasLevel(def.key, query.level)) out.push({ scheme: def.key, level: query.level });
+        else errors.push({ path: 'query.level', message: `"${query.level}" is not a level of ${def.key}` });
+      }
+      if (query.row || query.col) {
+        if (!def.matrix) errors.push({ path: query.row ? 'query.row' : 'query.col', message: `${def.key} is not a matrix scheme` });
+        else {
+          for (const [k, scheme] of [['row', def.matrix.rowScheme], ['col', def.matrix.colScheme]] as const) {
+            const level = query[k];
+            if (!level) continue;
+            if (hasLevel(scheme, level)) out.push({ scheme, level });
+            else errors.push({ path: `query.${k}`, message: `"${level}" is not a level of ${scheme}` });
+          }
+        }
+      }
+    }
+  }
+  if (errors.length) throw invalid(errors);
+  return out;
+}
+
+/** `GET /v1/subjects`: the subjects behind a matrix cell or a level, cursor-paginated. */
+export function subjectList(deps: ApiDeps) {
+  return router().openapi(listRoute, async (c) => {
+    const query = c.req.valid('query');
+    const levels = conditions(await packOf(deps), query);
+    const after = query.cursor === undefined ? undefined : decodeCursor('subjects', query.cursor, ['after'] as const).after;
+    const rows = await listSubjects(deps.db, deps.tenantId, {
+      levels,
+      limit: query.limit + 1,
+      ...(query.kind ? { kind: query.kind } : {}),
+      ...(after !== undefined ? { afterExternalId: after } : {}),
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return c.json(
+      {
+        items: page.map((s) => subjectRef(s, deps.unmaskNames)),
+        nextCursor: rows.length > query.limit && last ? encodeCursor('subjects', { after: last.externalId }) : null,
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,110 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SUBJECT_KINDS } from '@tierkit/core';
+import { upsertMetrics, upsertSubject } from '@tierkit/db';
+import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
+import { sortableId } from '../ids.js';
+import { invalid, ProblemError } from '../problem.js';
+import { periodOf } from '../periods.js';
+import { router } from '../router.js';
+import { problemResponses, SubjectRefSchema } from '../schemas/common.js';
+import { SubjectIdParams } from '../schemas/params.js';
+import { TiersResponseSchema } from '../schemas/tiers.js';
+import { checkObservations } from '../services/check-observations.js';
+import { reevaluateSubject } from '../services/reevaluate.js';
+import { subjectRef, tiersView } from '../services/views.js';
+
+/** Most observations one PUT may carry: larger uploads belong to an import job. */
+export const MAX_OBSERVATIONS = 1000;
+
+const PutSubjectBody = z
+  .strictObject({
+    kind: z.enum(SUBJECT_KINDS),
+    displayName: z.string().trim().min(1).max(100),
+    attributes: z.record(z.string().max(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()])).optional(),
+  })
+  .openapi('PutSubjectBody');
+
+const observation = z.strictObject({
+  metric: z.string().min(1).max(64),
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM'),
+  value: z.number().int('must be an integer (money in minor units, booleans 0 or 1)').min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+});
+
+const PutMetricsBodySchema = (max: number) =>
+  z
+    .strictObject({ metrics: z.array(observation).min(1).max(max, `at most ${max} observations per request`) })
+    .openapi('PutMetricsBody');
+
+const putSubjectRoute = createRoute({
+  method: 'put',
+  path: '/{id}',
+  tags: ['subjects'],
+  summary: 'Create a subject or update its name and attributes',
+  request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: PutSubjectBody } } } },
+  responses: {
+    200: { description: 'Updated', content: { 'application/json': { schema: SubjectRefSchema } } },
+    201: { description: 'Created', content: { 'application/json': { schema: SubjectRefSchema } } },
+    ...problemResponses(400, 409, 413, 415),
+  },
+});
+
+const putMetricsRoute = (max: number) =>
+  createRoute({
+    method: 'put',
+    path: '/{id}/metrics',
+    tags: ['subjects'],
+    summary: 'Upsert monthly metric observations and re-evaluate every scheme of the subject',
+    description:
+      'Values are integers: money in minor units (fen), booleans 0/1. The subject is re-evaluated at its latest month with data; level changes are written as tier events in the same transaction.',
+    request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: PutMetricsBodySchema(max) } } } },
+    responses: {
+      200: { description: 'The subject’s tiers after re-evaluation', content: { 'application/json': { schema: TiersResponseSchema } } },
+      ...problemResponses(400, 404, 413, 415),
+    },
+  });
+
+/** Writes to one subject: create/update it, and upload metrics (which re-tiers it). */
+export function subjectWrites(deps: ApiDeps) {
+  return router()
+    .openapi(putSubjectRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const now = deps.now();
+      const result = await deps.db.transaction().execute(async (trx) => {
+        const existing = await trx
+          .selectFrom('subjects')
+          .select(['kind'])
+          .where('tenant_id', '=', deps.tenantId)
+          .where('external_id', '=', id)
+          .executeTakeFirst();
+        if (existing && existing.kind !== body.kind) {
+          throw new ProblemError('conflict', `Subject "${id}" is a ${existing.kind}; its kind cannot change to ${body.kind}.`, [
+            { path: 'kind', message: `must stay "${existing.kind}"` },
+          ]);
+        }
+        return upsertSubject(
+          trx,
+          deps.tenantId,
+          { id: sortableId(now), externalId: id, kind: body.kind, displayName: body.displayName, attributes: body.attributes ?? {} },
+          now.toISOString(),
+        );
+      });
+      const ref = subjectRef(result.subject, deps.unmaskNames);
+      return result.created ? c.json(ref, 201) : c.json(ref, 200);
+    })
+    .openapi(putMetricsRoute(deps.maxObservations), async (c) => {
+      const { id } = c.req.valid('param');
+      const { metrics } = c.req.valid('json');
+      const now = deps.now();
+      const tp = await packOf(deps);
+      const subject = await subjectOr404(deps, id);
+      const errors = checkObservations(metrics, tp.metrics, periodOf(now, deps.timeZone));
+      if (errors.length) throw invalid(errors);
+      const body = await deps.db.transaction().execute(async (trx) => {
+        await upsertMetrics(trx, deps.tenantId, subject.id, metrics);
+        await reevaluateSubject(trx, tp, subject, now);
+        return tiersView(trx, tp, subject, deps.unmaskNames, now);
+      });
+      return c.json(body, 200);
+    });
+}

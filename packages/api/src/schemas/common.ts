@@ -1,0 +1,88 @@
+import { z } from '@hono/zod-openapi';
+import { LEVEL_COLORS, METRIC_UNITS, MISSING_RULES, SCHEME_CATEGORIES, SUBJECT_KINDS, WINDOW_FUNCTIONS } from '@tierkit/core';
+
+/*
+ * OpenAPI schemas of the shared wire types in `@tierkit/core` (model/*.ts). They document the
+ * responses; requests are validated by the schemas in the route files.
+ */
+
+export const LocalizedTextSchema = z
+  .object({ 'zh-CN': z.string(), 'zh-TW': z.string(), en: z.string() })
+  .openapi('LocalizedText');
+
+export const SubjectKindSchema = z.enum(SUBJECT_KINDS).openapi('SubjectKind');
+
+export const WindowSpecSchema = z
+  .object({ fn: z.enum(WINDOW_FUNCTIONS), months: z.number().int(), missing: z.enum(MISSING_RULES) })
+  .openapi('WindowSpec');
+
+export const MetricDefSchema = z
+  .object({ key: z.string(), unit: z.enum(METRIC_UNITS), currency: z.string().optional(), label: LocalizedTextSchema })
+  .openapi('MetricDef');
+
+export const LevelDefSchema = z
+  .object({
+    key: z.string(),
+    rank: z.number().int(),
+    name: LocalizedTextSchema,
+    color: z.enum(LEVEL_COLORS),
+    approvalRequired: z.boolean().optional(),
+    reviewMonths: z.number().int().optional(),
+  })
+  .openapi('LevelDef');
+
+export const SchemeSummarySchema = z
+  .object({
+    key: z.string(),
+    subjectKind: SubjectKindSchema,
+    category: z.enum(SCHEME_CATEGORIES),
+    name: LocalizedTextSchema,
+    levels: z.array(LevelDefSchema).readonly(),
+  })
+  .openapi('SchemeSummary');
+
+export const MatrixDefSchema = z
+  .object({
+    scheme: z.string(),
+    rowScheme: z.string(),
+    colScheme: z.string(),
+    rows: z.array(z.string()).readonly(),
+    cols: z.array(z.string()).readonly(),
+    cells: z.array(
+      z.object({ row: z.string(), col: z.string(), level: z.string(), action: LocalizedTextSchema, tone: z.enum(['good', 'neutral', 'caution', 'bad']) }),
+    ).readonly(),
+  })
+  .openapi('MatrixDef');
+
+export const SubjectRefSchema = z
+  .object({
+    id: z.string().openapi({ description: "The bank's external id", example: 'C000003' }),
+    kind: SubjectKindSchema,
+    displayName: z.string().openapi({ description: 'Masked by default (张* / *和明)', example: '*晓明' }),
+  })
+  .openapi('SubjectRef');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'https://tierkit.dev/problems/validation' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).readonly().optional(),
+  })
+  .openapi('Problem');
+
+/** The problem+json responses every route may return, by status. */
+export function problemResponses<const S extends readonly number[]>(...statuses: S) {
+  const descriptions: Record<number, string> = {
+    400: 'Invalid request (problem+json with field paths)',
+    404: 'Not found',
+    413: 'Body too large',
+    415: 'Body is not JSON',
+    422: 'Request cannot be processed',
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: descriptions[s] ?? 'Problem', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
+  ) as { [K in S[number]]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } } };
+}

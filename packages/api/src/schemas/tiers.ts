@@ -1,0 +1,104 @@
+import { z } from '@hono/zod-openapi';
+import { DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES } from '@tierkit/core';
+import { LocalizedTextSchema, MatrixDefSchema, MetricDefSchema, SchemeSummarySchema, SubjectRefSchema, WindowSpecSchema } from './common.js';
+import { METRIC_UNITS } from '@tierkit/core';
+
+const unit = z.enum(METRIC_UNITS);
+
+export const ExplanationSchema = z
+  .object({
+    policyId: z.string(),
+    policyVersion: z.number().int(),
+    decidedBy: z.object({ kind: z.enum(DECISION_KINDS), id: z.string(), label: LocalizedTextSchema }),
+    inputs: z.array(
+      z.object({ metric: z.string(), window: WindowSpecSchema.nullable(), value: z.number(), unit, currency: z.string().optional() }),
+    ).readonly(),
+    score: z
+      .object({ total: z.number(), factors: z.array(z.object({ id: z.string(), points: z.number() })).readonly() })
+      .optional(),
+    asOf: z.string().optional(),
+    prior: z.object({ level: z.string(), periodsBelow: z.number().int(), period: z.string().optional() }).optional(),
+    levelsRead: z.record(z.string(), z.string()).optional(),
+  })
+  .openapi('Explanation');
+
+const ProgressPathSchema = z
+  .object({
+    metric: z.string(),
+    window: WindowSpecSchema.nullable(),
+    unit,
+    currency: z.string().optional(),
+    current: z.number(),
+    required: z.number(),
+    gap: z.number().openapi({ description: 'required − current, never negative; money in minor units' }),
+  })
+  .openapi('ProgressPath');
+
+export const ProgressSchema = z
+  .object({ toLevel: z.string(), paths: z.array(ProgressPathSchema).readonly(), nearest: z.number().int() })
+  .openapi('Progress');
+
+export const RetentionSchema = z
+  .object({ toLevel: z.string(), lines: z.array(ProgressPathSchema).readonly(), periodsBelow: z.number().int(), periodsAllowed: z.number().int() })
+  .openapi('Retention');
+
+export const OverrideInfoSchema = z
+  .object({
+    id: z.string(),
+    scheme: z.string(),
+    level: z.string(),
+    mode: z.enum(OVERRIDE_MODES),
+    reason: z.string(),
+    expiresAt: z.string().nullable(),
+    requestedBy: z.string(),
+    approvedBy: z.string().nullable(),
+  })
+  .openapi('OverrideInfo');
+
+export const AssignmentSchema = z
+  .object({
+    scheme: z.string(),
+    level: z.string(),
+    rank: z.number().int(),
+    previousLevel: z.string().nullable(),
+    changed: z.boolean(),
+    approvalRequired: z.boolean(),
+    explanation: ExplanationSchema,
+    progress: ProgressSchema.nullable(),
+    retention: RetentionSchema.nullable(),
+    schemeInfo: SchemeSummarySchema,
+    period: z.string().openapi({ example: '2025-10' }),
+    evaluatedAt: z.string().openapi({ example: '2025-11-01T00:00:00.000Z' }),
+    override: OverrideInfoSchema.nullable(),
+    matrix: MatrixDefSchema.optional(),
+  })
+  .openapi('Assignment');
+
+export const TiersResponseSchema = z
+  .object({
+    subject: SubjectRefSchema,
+    asOf: z.string().openapi({ description: 'Latest period with data (`YYYY-MM`)', example: '2025-10' }),
+    assignments: z.array(AssignmentSchema).readonly(),
+    metrics: z.array(MetricDefSchema).readonly(),
+  })
+  .openapi('TiersResponse');
+
+export const TierEventSchema = z
+  .object({
+    id: z.string(),
+    scheme: z.string(),
+    from: z.string().nullable(),
+    to: z.string(),
+    at: z.string(),
+    reason: z.enum(EVENT_REASONS),
+    ruleId: z.string().nullable(),
+    note: z.string().nullable(),
+    actor: z.string(),
+    approvedBy: z.string().nullable(),
+    policyVersion: z.number().int(),
+  })
+  .openapi('TierEvent');
+
+export const HistoryResponseSchema = z
+  .object({ subject: SubjectRefSchema, items: z.array(TierEventSchema).readonly(), nextCursor: z.string().nullable() })
+  .openapi('HistoryResponse');

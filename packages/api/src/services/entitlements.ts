@@ -1,0 +1,44 @@
+import { resolveEntitlements, type EntitlementsResponse, type QuotaPeriod } from '@tierkit/core';
+import { listAssignments, sumMetrics, type Executor, type Subject } from '@tierkit/db';
+import { addMonths } from '../periods.js';
+import type { TenantPack } from './tenant-pack.js';
+import { subjectRef } from './views.js';
+
+/** First month of the quota period that contains `asOf`. */
+function quotaStart(asOf: string, period: QuotaPeriod): string {
+  const month = Number(asOf.slice(5, 7));
+  if (period === 'month') return asOf;
+  if (period === 'quarter') return addMonths(asOf, -((month - 1) % 3));
+  return `${asOf.slice(0, 4)}-01`;
+}
+
+/**
+ * `GET /v1/subjects/{id}/entitlements`: the engine resolves entitlements over the subject's current
+ * levels; quota usage is the sum of each quota's usage metric over its current period (month,
+ * quarter or year up to the subject's latest evaluated month).
+ */
+export async function entitlementsView(db: Executor, tp: TenantPack, subject: Subject, unmask: boolean): Promise<EntitlementsResponse> {
+  const stored = await listAssignments(db, tp.tenantId, subject.id);
+  const levels: Record<string, string> = {};
+  let asOf = '';
+  for (const a of stored) {
+    if (!tp.schemes.has(a.scheme)) continue;
+    levels[a.scheme] = a.level;
+    if (a.period > asOf) asOf = a.period;
+  }
+  const usage: Record<string, number> = {};
+  if (asOf) {
+    const quotaPeriods = new Map<string, QuotaPeriod>();
+    for (const def of tp.pack.schemes) {
+      for (const list of Object.values(def.entitlements ?? {})) {
+        for (const e of list) if (e.kind === 'quota' && e.usageMetric && !quotaPeriods.has(e.usageMetric)) quotaPeriods.set(e.usageMetric, e.period);
+      }
+    }
+    for (const [metric, period] of quotaPeriods) {
+      const sums = await sumMetrics(db, tp.tenantId, subject.id, [metric], quotaStart(asOf, period), asOf);
+      usage[metric] = sums[metric] ?? 0;
+    }
+  }
+  const resolved = resolveEntitlements(tp.pack, levels, usage);
+  return { subject: subjectRef(subject, unmask), entitlements: resolved.entitlements, next: resolved.next };
+}

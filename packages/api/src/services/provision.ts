@@ -1,0 +1,35 @@
+import { defaultPolicyPack, validatePolicyPack, type PolicyPack } from '@tierkit/core';
+import { findTenant, insertPolicies, insertTenant, type Executor } from '@tierkit/db';
+
+/**
+ * Create a tenant with a policy pack (the default pack unless given): its metric catalogue and one
+ * active policy version per scheme. Does nothing when the tenant exists. Returns whether it created it.
+ */
+export async function provisionTenant(
+  db: Executor,
+  tenant: { id: string; name: string; pack?: PolicyPack; now?: Date },
+): Promise<boolean> {
+  if (await findTenant(db, tenant.id)) return false;
+  const pack = tenant.pack ?? defaultPolicyPack;
+  const checked = validatePolicyPack(pack);
+  if (!checked.ok) throw new Error(`policy pack for tenant "${tenant.id}" is invalid: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  const now = (tenant.now ?? new Date()).toISOString();
+  await db.transaction().execute(async (trx) => {
+    await insertTenant(trx, { id: tenant.id, name: tenant.name, metrics: pack.metrics, now });
+    await insertPolicies(
+      trx,
+      tenant.id,
+      pack.schemes.map((s, position) => ({
+        id: `${tenant.id}:${s.key}:v${s.policy.version}`,
+        scheme: s.key,
+        version: s.policy.version,
+        position,
+        status: 'active' as const,
+        document: s,
+        effectiveFrom: now,
+        now,
+      })),
+    );
+  });
+  return true;
+}

@@ -1,0 +1,1 @@
+export { run, USAGE } from './run.js';

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { migrateDownAll } from '@tierkit/db';
+import { lastCompleteMonth, listen, openDatabase, seedDemo, serverApp, settingsFromEnv } from '@tierkit/server';
+
+export const USAGE = `Usage: tierkit <command> [options]
+
+Commands:
+  migrate [--down]          bring the database schema up to date (--down: undo every migration)
+  seed [--customers N]      seed the demo tenant once (default ${'10,000'} customers)
+  serve                     migrate, seed if needed, and serve the API and demo pages
+
+Options:
+  --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
+  --tenant ID               tenant to seed or serve (default: demo)
+  --port N                  port for serve (default: $PORT or 8787)
+  -h, --help                show this help
+
+Not yet implemented (see packages/cli/README.md): import, retier, audit verify, keys.`;
+
+/** Run the CLI with `argv` (without node and script). Returns the exit code. */
+export async function run(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      database: { type: 'string' },
+      tenant: { type: 'string' },
+      port: { type: 'string' },
+      customers: { type: 'string' },
+      down: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const env = { ...process.env };
+  if (values.database) env.DATABASE_URL = values.database;
+  if (values.tenant) env.TIERKIT_TENANT = values.tenant;
+  if (values.port) env.PORT = values.port;
+  if (values.customers) env.DEMO_CUSTOMERS = values.customers;
+  const settings = settingsFromEnv(env);
+
+  switch (command) {
+    case 'migrate': {
+      const db = await openDatabase(settings.databaseUrl, out);
+      try {
+        if (values.down) {
+          await migrateDownAll(db.db);
+          out('migrate: every migration undone');
+        } else out('migrate: schema is up to date');
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'seed': {
+      const db = await openDatabase(settings.databaseUrl, out);
+      try {
+        const r = await seedDemo(db.db, { tenantId: settings.tenant, customers: settings.customers, endPeriod: lastCompleteMonth(), log: out });
+        out(r.skipped ? `seed: tenant "${settings.tenant}" was already seeded; nothing changed` : `seed: ${r.subjects} subjects, ${r.events} tier events`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'serve': {
+      const db = await openDatabase(settings.databaseUrl, out);
+      const r = await seedDemo(db.db, { tenantId: settings.tenant, customers: settings.customers, endPeriod: lastCompleteMonth(), log: out });
+      if (!r.skipped) out(`seed: ${r.subjects} subjects`);
+      const server = await listen(serverApp(db, settings), settings, db);
+      out(`tierkit serving ${server.url}/ (API docs ${server.url}/docs)`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve, resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      return 0;
+    }
+    default:
+      out(`tierkit: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+/** An open database: the Kysely instance, which dialect it speaks, and how to close it. */
+export interface Db {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /**
+   * `postgres://…` or `postgresql://…` selects PostgreSQL; anything else is a SQLite file path
+   * (`:memory:` works for throwaway databases). Missing parent folders of a SQLite file are created.
+   */
+  readonly url: string;
+  /** PostgreSQL pool size. */
+  readonly poolSize?: number;
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/** Whether a connection string names a PostgreSQL server. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * Open the database a URL names. SQLite runs in WAL mode with foreign keys on and a busy timeout,
+ * so a second process (the CLI next to a running server) waits instead of failing.
+ */
+export function connect(options: ConnectOptions): Db {
+  if (isPostgresUrl(options.url)) return connectPostgres(options);
+  return connectSqlite(options.url);
+}
+
+function connectSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function connectPostgres(options: ConnectOptions): Db {
+  // int8 (metric values, count(*), sum) and numeric come back as strings by default; every such
+  // value tierkit stores is an integer well inside 2^53 (fen up to ¥90 trillion), so read numbers.
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === PG_INT8 || oid === PG_NUMERIC) return (v: string) => Number(v);
+      return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+    },
+  };
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

@@ -1,0 +1,13 @@
+export type * from './schema.js';
+export { connect, isPostgresUrl, DIALECTS } from './connect.js';
+export type { Db, DialectName, ConnectOptions } from './connect.js';
+export { migrateToLatest, migrateDownAll, MigrationError } from './migrate.js';
+export type { Executor } from './repositories/executor.js';
+export { chunks, INSERT_BATCH_ROWS } from './repositories/executor.js';
+export * from './repositories/tenants.js';
+export * from './repositories/policies.js';
+export * from './repositories/subjects.js';
+export * from './repositories/metrics.js';
+export * from './repositories/assignments.js';
+export * from './repositories/tier-events.js';
+export * from './repositories/overrides.js';

@@ -1,0 +1,42 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import * as initial from './migrations/2025-11-23T00-00-00-initial.js';
+
+/*
+ * Migrations are listed here instead of read from a folder so they work the same under tsx, a
+ * bundler or a compiled build. Names sort by their timestamp; add new ones at the end.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '2025-11-23T00-00-00-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Thrown when a migration fails; `results` says which ran and which did not. */
+export class MigrationError extends Error {
+  readonly results: MigrationResultSet['results'];
+  constructor(cause: unknown, results: MigrationResultSet['results']) {
+    super(`database migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.results = results;
+  }
+}
+
+function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider });
+}
+
+/** Bring the schema up to date. Returns the names of the migrations that ran (empty when current). */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) throw new MigrationError(error, results);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Undo every migration (tests and `tierkit migrate --down`). */
+export async function migrateDownAll(db: Kysely<any>): Promise<void> {
+  const m = migrator(db);
+  for (;;) {
+    const { error, results } = await m.migrateDown();
+    if (error) throw new MigrationError(error, results);
+    if (!results || results.length === 0) return;
+  }
+}

@@ -1,0 +1,127 @@
+import type { Explanation, Progress, Retention } from '@tierkit/core';
+import type { AssignmentRow } from '../schema.js';
+import { chunks, parseJson, parseJsonOrNull, type Executor } from './executor.js';
+
+/** A subject's current level in one scheme, as stored. */
+export interface StoredAssignment {
+  readonly subjectId: string;
+  readonly scheme: string;
+  readonly level: string;
+  readonly rank: number;
+  readonly periodsBelow: number;
+  /** State before `period` was evaluated; null level when the subject had none. */
+  readonly base: { readonly level: string | null; readonly periodsBelow: number };
+  readonly explanation: Explanation;
+  readonly progress: Progress | null;
+  readonly retention: Retention | null;
+  readonly approvalRequired: boolean;
+  readonly policyVersion: number;
+  readonly period: string;
+  readonly evaluatedAt: string;
+}
+
+function toAssignment(row: AssignmentRow): StoredAssignment {
+  return {
+    subjectId: row.subject_id,
+    scheme: row.scheme,
+    level: row.level,
+    rank: row.rank,
+    periodsBelow: row.periods_below,
+    base: { level: row.base_level, periodsBelow: row.base_periods_below },
+    explanation: parseJson<Explanation>(row.explanation),
+    progress: parseJsonOrNull<Progress>(row.progress),
+    retention: parseJsonOrNull<Retention>(row.retention),
+    approvalRequired: row.approval_required === 1,
+    policyVersion: row.policy_version,
+    period: row.period,
+    evaluatedAt: row.evaluated_at,
+  };
+}
+
+function toRow(tenantId: string, a: StoredAssignment) {
+  return {
+    tenant_id: tenantId,
+    subject_id: a.subjectId,
+    scheme: a.scheme,
+    level: a.level,
+    rank: a.rank,
+    periods_below: a.periodsBelow,
+    base_level: a.base.level,
+    base_periods_below: a.base.periodsBelow,
+    explanation: JSON.stringify(a.explanation),
+    progress: a.progress === null ? null : JSON.stringify(a.progress),
+    retention: a.retention === null ? null : JSON.stringify(a.retention),
+    approval_required: a.approvalRequired ? 1 : 0,
+    policy_version: a.policyVersion,
+    period: a.period,
+    evaluated_at: a.evaluatedAt,
+  };
+}
+
+/** Every current assignment of one subject, by scheme key order. */
+export async function listAssignments(db: Executor, tenantId: string, subjectId: string): Promise<StoredAssignment[]> {
+  const rows = await db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .orderBy('scheme')
+    .execute();
+  return rows.map(toAssignment);
+}
+
+/** Insert or replace the current assignments (one row per subject and scheme). */
+export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
+  for (const batch of chunks(assignments, 200)) {
+    await db
+      .insertInto('assignments')
+      .values(batch.map((a) => toRow(tenantId, a)))
+      .onConflict((oc) =>
+        oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
+          level: eb.ref('excluded.level'),
+          rank: eb.ref('excluded.rank'),
+          periods_below: eb.ref('excluded.periods_below'),
+          base_level: eb.ref('excluded.base_level'),
+          base_periods_below: eb.ref('excluded.base_periods_below'),
+          explanation: eb.ref('excluded.explanation'),
+          progress: eb.ref('excluded.progress'),
+          retention: eb.ref('excluded.retention'),
+          approval_required: eb.ref('excluded.approval_required'),
+          policy_version: eb.ref('excluded.policy_version'),
+          period: eb.ref('excluded.period'),
+          evaluated_at: eb.ref('excluded.evaluated_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Bulk insert for seeding (rows must be new). */
+export async function insertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
+  for (const batch of chunks(assignments, 200)) await db.insertInto('assignments').values(batch.map((a) => toRow(tenantId, a))).execute();
+}
+
+/**
+ * Portfolio counts per (row level, column level) of two schemes, computed in the database: one
+ * GROUP BY over the subjects that hold a level in both. `kind` restricts to one subject kind.
+ */
+export async function countLevelPairs(
+  db: Executor,
+  tenantId: string,
+  rowScheme: string,
+  colScheme: string,
+  kind?: string,
+): Promise<{ row: string; col: string; count: number }[]> {
+  let q = db
+    .selectFrom('assignments as r')
+    .innerJoin('assignments as c', (j) => j.onRef('c.subject_id', '=', 'r.subject_id').on('c.scheme', '=', colScheme))
+    .where('r.tenant_id', '=', tenantId)
+    .where('c.tenant_id', '=', tenantId)
+    .where('r.scheme', '=', rowScheme);
+  if (kind) q = q.innerJoin('subjects as s', 's.id', 'r.subject_id').where('s.kind', '=', kind);
+  const rows = await q
+    .select((eb) => ['r.level as row', 'c.level as col', eb.fn.countAll<number>().as('count')])
+    .groupBy(['r.level', 'c.level'])
+    .execute();
+  return rows.map((r) => ({ row: r.row, col: r.col, count: Number(r.count) }));
+}

@@ -1,0 +1,82 @@
+import { CompiledQuery } from 'kysely';
+import type { MetricObservation } from '@tierkit/core';
+import type { NewMetric } from '../schema.js';
+import { chunks, type Executor } from './executor.js';
+
+/** Per metric, per period (`YYYY-MM`), one integer: the shape `SubjectFacts.values` has. */
+export type MetricValues = Record<string, Record<string, number>>;
+
+/** Insert or replace observations of one subject (same metric and period → the new value wins). */
+export async function upsertMetrics(db: Executor, tenantId: string, subjectId: string, observations: readonly MetricObservation[]): Promise<void> {
+  for (const batch of chunks(observations)) {
+    await db
+      .insertInto('metrics')
+      .values(batch.map((o) => ({ tenant_id: tenantId, subject_id: subjectId, metric: o.metric, period: o.period, value: o.value })))
+      .onConflict((oc) => oc.columns(['subject_id', 'metric', 'period']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+      .execute();
+  }
+}
+
+const METRIC_COLUMNS = ['tenant_id', 'subject_id', 'metric', 'period', 'value'] as const;
+const BULK_ROWS = 2000;
+
+/**
+ * Bulk insert for seeding and imports (rows must be new). The multi-row statement is compiled once
+ * per batch size and re-executed with new parameters: with a million rows, building the query
+ * object each time costs more than SQLite spends inserting.
+ */
+export async function insertMetrics(db: Executor, rows: readonly NewMetric[]): Promise<void> {
+  const compiled = new Map<number, string>();
+  for (const batch of chunks(rows, BULK_ROWS)) {
+    let text = compiled.get(batch.length);
+    if (text === undefined) {
+      text = db.insertInto('metrics').values(batch).compile().sql;
+      compiled.set(batch.length, text);
+    }
+    const parameters: unknown[] = [];
+    for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
+  }
+}
+
+/** Every observation of a subject with `from ≤ period ≤ to` (both `YYYY-MM`, inclusive). */
+export async function loadMetricValues(db: Executor, tenantId: string, subjectId: string, from: string, to: string): Promise<MetricValues> {
+  const rows = await db
+    .selectFrom('metrics')
+    .select(['metric', 'period', 'value'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('period', '>=', from)
+    .where('period', '<=', to)
+    .execute();
+  const values: MetricValues = {};
+  for (const r of rows) (values[r.metric] ??= {})[r.period] = Number(r.value);
+  return values;
+}
+
+/** The latest period with any observation for the subject, or undefined when it has none. */
+export async function latestMetricPeriod(db: Executor, tenantId: string, subjectId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('metrics')
+    .select((eb) => eb.fn.max('period').as('latest'))
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .executeTakeFirst();
+  return row?.latest ?? undefined;
+}
+
+/** Sum of each named metric over `from ≤ period ≤ to` (quota usage). Metrics without rows are absent. */
+export async function sumMetrics(db: Executor, tenantId: string, subjectId: string, metrics: readonly string[], from: string, to: string): Promise<Record<string, number>> {
+  if (metrics.length === 0) return {};
+  const rows = await db
+    .selectFrom('metrics')
+    .select((eb) => ['metric', eb.fn.sum<number>('value').as('total')])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('metric', 'in', [...metrics])
+    .where('period', '>=', from)
+    .where('period', '<=', to)
+    .groupBy('metric')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.metric, Number(r.total)]));
+}

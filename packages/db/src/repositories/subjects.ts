@@ -1,0 +1,124 @@
+import type { SubjectRow } from '../schema.js';
+import { chunks, parseJson, type Executor } from './executor.js';
+
+/** A subject as repositories hand it out (attributes parsed). */
+export interface Subject {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly externalId: string;
+  readonly kind: string;
+  readonly displayName: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** What creating or updating a subject takes. */
+export interface SubjectInput {
+  readonly id: string;
+  readonly externalId: string;
+  readonly kind: string;
+  readonly displayName: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+function toSubject(row: SubjectRow): Subject {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    externalId: row.external_id,
+    kind: row.kind,
+    displayName: row.display_name,
+    attributes: parseJson<Record<string, unknown>>(row.attributes),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The subject a bank knows by `externalId`, within one tenant only. */
+export async function findSubjectByExternalId(db: Executor, tenantId: string, externalId: string): Promise<Subject | undefined> {
+  const row = await db
+    .selectFrom('subjects')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  return row ? toSubject(row) : undefined;
+}
+
+/**
+ * Create the subject, or update kind, name and attributes of the one with the same external id.
+ * `input.id` is used only when the subject is new. Returns the stored subject and whether it was created.
+ */
+export async function upsertSubject(db: Executor, tenantId: string, input: SubjectInput, now: string): Promise<{ subject: Subject; created: boolean }> {
+  const existing = await findSubjectByExternalId(db, tenantId, input.externalId);
+  if (existing) {
+    await db
+      .updateTable('subjects')
+      .set({ kind: input.kind, display_name: input.displayName, attributes: JSON.stringify(input.attributes), updated_at: now })
+      .where('id', '=', existing.id)
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    return { subject: { ...existing, kind: input.kind, displayName: input.displayName, attributes: input.attributes, updatedAt: now }, created: false };
+  }
+  await insertSubjects(db, tenantId, [input], now);
+  const subject: Subject = { ...input, tenantId, createdAt: now, updatedAt: now };
+  return { subject, created: true };
+}
+
+/** Bulk insert for seeding and imports: multi-row INSERTs in batches. */
+export async function insertSubjects(db: Executor, tenantId: string, subjects: readonly SubjectInput[], now: string): Promise<void> {
+  for (const batch of chunks(subjects)) {
+    await db
+      .insertInto('subjects')
+      .values(batch.map((s) => ({
+        id: s.id,
+        tenant_id: tenantId,
+        external_id: s.externalId,
+        kind: s.kind,
+        display_name: s.displayName,
+        attributes: JSON.stringify(s.attributes),
+        created_at: now,
+        updated_at: now,
+      })))
+      .execute();
+  }
+}
+
+/** A scheme and level every listed subject must currently hold. */
+export interface LevelCondition {
+  readonly scheme: string;
+  readonly level: string;
+}
+
+export interface ListSubjectsQuery {
+  readonly kind?: string;
+  /** All must hold (a matrix cell is two: the row scheme's level and the column scheme's level). */
+  readonly levels: readonly LevelCondition[];
+  readonly limit: number;
+  /** List subjects whose external id sorts after this one (keyset pagination). */
+  readonly afterExternalId?: string;
+}
+
+/** Subjects of a tenant in external-id order, optionally only those holding given levels. */
+export async function listSubjects(db: Executor, tenantId: string, query: ListSubjectsQuery): Promise<Subject[]> {
+  let q = db.selectFrom('subjects as s').selectAll('s').where('s.tenant_id', '=', tenantId);
+  query.levels.forEach((cond, i) => {
+    const alias = `a${i}` as 'a0';
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom(`assignments as ${alias}`)
+          .select(eb.lit(1).as('one'))
+          .whereRef(`${alias}.subject_id`, '=', 's.id')
+          .where(`${alias}.tenant_id`, '=', tenantId)
+          .where(`${alias}.scheme`, '=', cond.scheme)
+          .where(`${alias}.level`, '=', cond.level),
+      ),
+    );
+  });
+  if (query.kind) q = q.where('s.kind', '=', query.kind);
+  if (query.afterExternalId !== undefined) q = q.where('s.external_id', '>', query.afterExternalId);
+  const rows = await q.orderBy('s.external_id').limit(query.limit).execute();
+  return rows.map(toSubject);
+}

@@ -1,0 +1,82 @@
+import type { EventReason, TierEvent } from '@tierkit/core';
+import type { TierEventRow } from '../schema.js';
+import { chunks, type Executor } from './executor.js';
+
+/** A tier event to append; `subjectId` is the internal subject id. */
+export interface NewTierEventInput extends TierEvent {
+  readonly subjectId: string;
+}
+
+function toEvent(row: TierEventRow): TierEvent {
+  return {
+    id: row.id,
+    scheme: row.scheme,
+    from: row.from_level,
+    to: row.to_level,
+    at: row.at,
+    reason: row.reason as EventReason,
+    ruleId: row.rule_id,
+    note: row.note,
+    actor: row.actor,
+    approvedBy: row.approved_by,
+    policyVersion: row.policy_version,
+  };
+}
+
+/** Append events. The table is append-only: nothing here updates or deletes. */
+export async function appendTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
+  for (const batch of chunks(events)) {
+    await db
+      .insertInto('tier_events')
+      .values(batch.map((e) => ({
+        id: e.id,
+        tenant_id: tenantId,
+        subject_id: e.subjectId,
+        scheme: e.scheme,
+        from_level: e.from,
+        to_level: e.to,
+        at: e.at,
+        reason: e.reason,
+        rule_id: e.ruleId,
+        note: e.note,
+        actor: e.actor,
+        approved_by: e.approvedBy,
+        policy_version: e.policyVersion,
+      })))
+      .execute();
+  }
+}
+
+/** Position after which a history page continues: the last event of the previous page. */
+export interface EventPosition {
+  readonly at: string;
+  readonly id: string;
+}
+
+/** A subject's events, newest first (ties broken by id), optionally one scheme, after `before`. */
+export async function listTierEvents(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  query: { scheme?: string; limit: number; before?: EventPosition },
+): Promise<TierEvent[]> {
+  let q = db.selectFrom('tier_events').selectAll().where('tenant_id', '=', tenantId).where('subject_id', '=', subjectId);
+  if (query.scheme) q = q.where('scheme', '=', query.scheme);
+  const before = query.before;
+  if (before) {
+    q = q.where((eb) => eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]));
+  }
+  const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+  return rows.map(toEvent);
+}
+
+/** Number of events and the newest one's id, for ETags of history pages. */
+export async function tierEventStamp(db: Executor, tenantId: string, subjectId: string): Promise<{ count: number; last: string | null }> {
+  const row = await db
+    .selectFrom('tier_events')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('id').as('last')])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), last: row.last ?? null };
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { forEachDialect } from '../support/api-fixture.js';
+
+type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>; components?: { schemas?: Record<string, unknown> } };
+
+/** Every `$ref` in the document, to check each points at a schema that exists. */
+function refs(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => refs(n, out));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string') out.push(v);
+      else refs(v, out);
+    }
+  }
+  return out;
+}
+
+forEachDialect('the API describes itself', (f) => {
+  it('/openapi.json is an OpenAPI 3.1 document whose operations all have responses and whose refs resolve', async () => {
+    const res = await f.app.request('/openapi.json');
+    assert.equal(res.status, 200);
+    const doc = (await res.json()) as Doc;
+    assert.match(doc.openapi, /^3\.1\.\d+$/);
+    assert.ok(doc.info.title && doc.info.version);
+    for (const path of ['/v1/subjects/{id}/tiers', '/v1/subjects/{id}/history', '/v1/subjects/{id}/metrics', '/v1/subjects/{id}/entitlements', '/v1/schemes', '/v1/schemes/{key}', '/v1/matrix/{scheme}', '/v1/subjects']) {
+      assert.ok(doc.paths[path], `documents ${path}`);
+    }
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        assert.ok(op.responses && Object.keys(op.responses).length > 0, `${method} ${path} has responses`);
+        for (const status of Object.keys(op.responses)) assert.match(status, /^[1-5]\d\d$/);
+      }
+      for (const name of path.match(/\{(\w+)\}/g) ?? []) {
+        const params = Object.values(item).flatMap((op) => ((op as { parameters?: { name: string; in: string }[] }).parameters ?? []));
+        assert.ok(params.some((p) => p.in === 'path' && `{${p.name}}` === name), `${path} declares ${name}`);
+      }
+    }
+    const schemas = doc.components?.schemas ?? {};
+    for (const ref of refs(doc)) assert.ok(schemas[ref.replace('#/components/schemas/', '')], `${ref} resolves`);
+    assert.ok(schemas.Problem && schemas.TiersResponse);
+  });
+
+  it('/docs is a self-contained page with every operation and no external scripts', async () => {
+    const res = await f.app.request('/docs');
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /<h1>tierkit API/);
+    assert.match(html, /\/v1\/subjects\/\{id\}\/tiers/);
+    assert.match(html, /problem\+json/);
+    assert.doesNotMatch(html, /<script/i);
+    assert.equal((await f.app.request('/healthz')).status, 200);
+  });
+
+  it('answers CORS preflights from localhost and not from strangers', async () => {
+    const pre = (origin: string) => f.app.request('/v1/subjects/X/tiers', { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } });
+    assert.equal((await pre('http://localhost:5173')).headers.get('Access-Control-Allow-Origin'), 'http://localhost:5173');
+    assert.equal((await pre('https://evil.example')).headers.get('Access-Control-Allow-Origin'), null);
+  });
+});

@@ -1,0 +1,65 @@
+import { defaultPolicyPack, validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
+
+const t = (zh: string, en: string) => ({ 'zh-CN': zh, 'zh-TW': zh, en });
+
+/** A small AML scheme on one score metric, so the suite has a risk scheme whatever the default pack holds. */
+const amlTest: SchemeDefinition = {
+  key: 'aml-test',
+  subjectKind: 'customer',
+  category: 'risk',
+  name: t('反洗钱风险', 'AML risk'),
+  levels: [
+    { key: 'low', rank: 0, name: t('低', 'Low'), color: 'success' },
+    { key: 'high', rank: 1, name: t('高', 'High'), color: 'danger' },
+  ],
+  policy: {
+    id: 'aml-test',
+    version: 1,
+    kind: 'rules',
+    levels: [{ level: 'high', when: { kind: 'threshold', id: 'high.score', metric: 'aml_customer_risk', window: null, op: 'gte', value: 80 } }],
+    hysteresis: { downgradeAfterPeriods: 0 },
+  },
+  entitlements: {
+    low: [],
+    high: [{ kind: 'restriction', key: 'edd', label: t('强化尽职调查', 'enhanced due diligence'), reason: t('高风险', 'high risk'), blocks: ['priority-lane'] }],
+  },
+};
+
+/** Risk × value over the two schemes above: the matrix endpoints need one. */
+const riskValueTest: SchemeDefinition = {
+  key: 'risk-value-test',
+  subjectKind: 'customer',
+  category: 'matrix',
+  name: t('风险价值矩阵', 'risk × value'),
+  levels: [
+    { key: 'observe', rank: 0, name: t('观察', 'Observe'), color: 'caution' },
+    { key: 'grow', rank: 1, name: t('发展', 'Grow'), color: 'info' },
+  ],
+  policy: { id: 'risk-value-test', version: 1, kind: 'matrix' },
+  matrix: {
+    scheme: 'risk-value-test',
+    rowScheme: 'aml-test',
+    colScheme: 'retail-tier',
+    rows: ['high', 'low'],
+    cols: ['standard', 'gold', 'platinum', 'diamond'],
+    cells: ['high', 'low'].flatMap((row) =>
+      ['standard', 'gold', 'platinum', 'diamond'].map((col) => ({
+        row,
+        col,
+        level: row === 'low' ? 'grow' : 'observe',
+        action: t('跟进', 'follow up'),
+        tone: row === 'low' ? ('good' as const) : ('caution' as const),
+      })),
+    ),
+  },
+};
+
+/** The default pack's metrics and card tiers plus the two schemes above, validated. */
+export function testPack(): PolicyPack {
+  const retail = defaultPolicyPack.schemes.find((s) => s.key === 'retail-tier');
+  if (!retail) throw new Error('the default pack has no retail-tier scheme');
+  const pack: PolicyPack = { metrics: defaultPolicyPack.metrics, schemes: [retail, amlTest, riskValueTest] };
+  const checked = validatePolicyPack(pack);
+  if (!checked.ok) throw new Error(`test pack invalid: ${JSON.stringify(checked.errors)}`);
+  return checked.pack;
+}
