@@ -21,7 +21,7 @@ function find(dir, re, out = []) {
 }
 
 const nodeTestDirs = ['packages/core/src', 'packages/db/src', 'packages/api/src', 'packages/client/src',
-  'packages/cli/src', 'apps/server/src', 'tests/node', 'tests/api'];
+  'packages/cli/src', 'packages/react/src', 'apps/server/src', 'tests/node', 'tests/api'];
 const nodeTests = nodeTestDirs.flatMap((d) => find(join(root, d), /\.test\.ts$/)).sort();
 const e2eTests = find(join(root, 'tests/e2e'), /\.test\.ts$/).sort();
 

@@ -53,14 +53,14 @@ describe('dependency direction', () => {
 
   it('the client uses core for types only and never reaches the server packages', () => {
     assert.deepEqual(violations('packages/client/src', (s, typeOnly) =>
-      /^@tierkit\/(api|db|cli|components)/.test(s) ? 'the client knows only the wire contract'
+      /^@tierkit\/(api|db|cli|components)(\/|$)/.test(s) ? 'the client knows only the wire contract'
         : s === '@tierkit/core' && !typeOnly ? 'the client imports core types only (import type)'
           : nodeBuiltin.test(s) ? 'the client runs in browsers' : null), []);
   });
 
   it('components never import server code or Node modules', () => {
     assert.deepEqual(violations('packages/components/src', (s) =>
-      /^@tierkit\/(api|db|cli)/.test(s) ? 'components know no server code'
+      /^@tierkit\/(api|db|cli)(\/|$)/.test(s) ? 'components know no server code'
         : nodeBuiltin.test(s) ? 'components run in browsers' : null), []);
   });
 

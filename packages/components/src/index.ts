@@ -11,3 +11,5 @@ export { TkTierTimeline } from './tier-timeline/tier-timeline.component.js';
 export { TkLoadEvent, TkErrorEvent } from './shared/events.js';
 export { ResourceStatus } from './shared/resource.js';
 export { THEMES, type Theme } from './shared/context.js';
+export { TkCellSelectEvent, type CellSelectDetail, type CellFilter } from './risk-value-matrix/cell-select-event.js';
+export { MATRIX_MODES, type MatrixMode } from './risk-value-matrix/risk-value-matrix.component.js';

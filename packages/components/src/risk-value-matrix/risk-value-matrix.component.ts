@@ -1,0 +1,279 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { MatrixResponse, TiersResponse } from '@tierkit/core';
+import type { TierkitClient } from '@tierkit/client';
+import { clientContext, subjectContext } from '../shared/context.js';
+import { LocalizeController } from '../shared/localize.js';
+import { ResourceController, ResourceStatus } from '../shared/resource.js';
+import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
+import { stateTerms } from '../shared/terms.js';
+import { formatCount } from '../shared/format.js';
+import { matrixStyles } from './risk-value-matrix.styles.js';
+import { matrixTerms, type MatrixTerms } from './risk-value-matrix.terms.js';
+import { gridKeyAction, type GridPosition } from './grid-navigation.js';
+import { TkCellSelectEvent } from './cell-select-event.js';
+import {
+  levelName, matrixAssignment, portfolioGrid, schemeName, schemesOfTiers, subjectGrid,
+  type GridCell, type GridModel, type SchemeMap,
+} from './matrix-model.js';
+
+/** Portfolio counts per cell, or the position of one subject. */
+export const MATRIX_MODES = ['portfolio', 'subject'] as const;
+export type MatrixMode = (typeof MATRIX_MODES)[number];
+
+/** Tone → level colour token, so the bank's palette (`--tk-level-*`) colours the matrix too. */
+const TONE_COLOR = { good: 'success', neutral: 'neutral', caution: 'caution', bad: 'danger' } as const;
+
+/**
+ * The risk × value grid (九宫格) of a matrix scheme: counts per cell for a portfolio, or the cell of
+ * one subject. Every cell names its segment, action and signal in words, so colour is never the
+ * only cue; the grid is an ARIA grid (arrows, Home/End, Ctrl+Home/End, Enter/Space), and a checkbox
+ * switches to a plain table of the same numbers.
+ *
+ * Connected: inside `<tk-provider>`, portfolio mode reads `getMatrix(scheme)` plus the two axis
+ * schemes; subject mode reads the subject's tiers (shared with the badge). Controlled: set `data`
+ * to a `MatrixResponse` (portfolio) or a `TiersResponse` (subject), and `schemes` for level names.
+ *
+ * @summary A risk-value matrix with counts per cell or one customer's position.
+ *
+ * @csspart base - The wrapper of the whole widget.
+ * @csspart title - The heading above the grid.
+ * @csspart view-toggle - The "show as table" checkbox.
+ * @csspart grid - The interactive grid (a table with role grid).
+ * @csspart cell - A data cell; selected cells also carry `cell-selected`, the subject's `cell-current`.
+ * @csspart table - The plain table view.
+ * @csspart total - The portfolio total under the grid.
+ * @csspart loading - The loading state.
+ * @csspart empty - The empty state.
+ * @csspart error - The error state.
+ * @csspart retry - The error state's retry button.
+ *
+ * @cssproperty --tk-risk-value-matrix-cell-min-height - Height of a cell (default 5.5rem).
+ * @cssproperty --tk-risk-value-matrix-gap - Space between cells (default 4px).
+ * @cssproperty --tk-risk-value-matrix-selected-color - Border of the selected cell (default `--tk-color-accent`).
+ *
+ * @event tk-cell-select - A cell was selected; carries `scheme`, `row`, `col`, `level`, `count` and `filter`.
+ * @event tk-load - Connected data arrived.
+ * @event tk-error - Connected data failed to load.
+ */
+export class TkRiskValueMatrix extends LitElement {
+  static override styles = matrixStyles;
+
+  /** The matrix scheme to draw. */
+  @property({ reflect: true }) scheme = 'risk-value';
+  /** The subject whose cell to highlight; defaults to the provider's subject. */
+  @property({ reflect: true }) subject?: string;
+  /** `portfolio` or `subject`; unset means subject when a subject is known, else portfolio. */
+  @property({ reflect: true }) mode?: MatrixMode;
+  /** Shows the plain table view instead of the grid. */
+  @property({ type: Boolean, reflect: true, attribute: 'table-view' }) tableView = false;
+  /** Controlled data: a `MatrixResponse` (portfolio) or a `TiersResponse` (subject). */
+  @property({ attribute: false }) data?: MatrixResponse | TiersResponse;
+  /** Level names of the row, column and matrix schemes for controlled portfolio data. */
+  @property({ attribute: false }) schemes?: SchemeMap;
+  /** Portfolio filter passed to `getMatrix` (`{ rm: 'E1024' }`). */
+  @property({ attribute: false }) filter?: Readonly<Record<string, string>>;
+
+  @consume({ context: clientContext, subscribe: true }) @state() private client?: TierkitClient;
+  @consume({ context: subjectContext, subscribe: true }) @state() private providerSubject?: string;
+  @state() private focusPos: GridPosition | null = null;
+  @state() private selectedPos: GridPosition | null = null;
+
+  private readonly localize = new LocalizeController(this);
+
+  private readonly portfolio = new ResourceController(this, {
+    name: 'matrix',
+    args: () => (!this.data && this.client && this.effectiveMode === 'portfolio'
+      ? [this.client, this.scheme, this.filter] as const : undefined),
+    load: ([client, scheme, filter], signal) => client.getMatrix(scheme, filter ? { filter, signal } : { signal }),
+    data: () => (this.data && 'def' in this.data ? this.data : undefined),
+  });
+
+  private readonly tiers = new ResourceController(this, {
+    name: 'tiers',
+    args: () => {
+      const id = this.subject ?? this.providerSubject;
+      return !this.data && this.client && id && this.effectiveMode === 'subject' ? [this.client, id] as const : undefined;
+    },
+    load: ([client, id], signal) => client.getTiers(id, { signal }),
+    data: () => (this.data && 'assignments' in this.data ? this.data : undefined),
+  });
+
+  /** Axis level names for a connected portfolio; a failure only costs the names (keys are shown). */
+  private readonly axisSchemes = new ResourceController(this, {
+    name: 'scheme',
+    args: () => {
+      const def = this.portfolio.value?.def;
+      return !this.data && this.client && def && this.effectiveMode === 'portfolio'
+        ? [this.client, def.rowScheme, def.colScheme, def.scheme] as const : undefined;
+    },
+    load: async ([client, ...keys], signal) => {
+      const found = await Promise.all(keys.map((k) => client.getScheme(k, { signal })));
+      return Object.fromEntries(found.map((s) => [s.key, s])) as SchemeMap;
+    },
+  });
+
+  /** The mode in effect: controlled data decides, then the attribute, then whether a subject is known. */
+  get effectiveMode(): MatrixMode {
+    if (this.data) return 'assignments' in this.data ? 'subject' : 'portfolio';
+    return this.mode ?? (this.subject ?? this.providerSubject ? 'subject' : 'portfolio');
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('data') || changed.has('scheme') || changed.has('mode')) {
+      this.selectedPos = null;
+      this.focusPos = null;
+    }
+  }
+
+  private get resource() {
+    return this.effectiveMode === 'portfolio' ? this.portfolio : this.tiers;
+  }
+
+  private model(): { grid: GridModel; schemes: SchemeMap | undefined } | 'no-position' | undefined {
+    if (this.effectiveMode === 'portfolio') {
+      const agg = this.portfolio.value;
+      return agg && { grid: portfolioGrid(agg), schemes: this.schemes ?? this.axisSchemes.value };
+    }
+    const tiers = this.tiers.value;
+    if (!tiers) return undefined;
+    const a = matrixAssignment(tiers, this.scheme);
+    if (!a?.matrix) return 'no-position';
+    return { grid: subjectGrid(a.matrix, a.level), schemes: { ...schemesOfTiers(tiers), ...this.schemes } };
+  }
+
+  protected override render(): TemplateResult {
+    const t = this.localize.t(matrixTerms);
+    const st = this.localize.t(stateTerms);
+    const res = this.resource;
+    const m = res.status === ResourceStatus.complete || res.value ? this.model() : undefined;
+    let body: TemplateResult | typeof nothing = nothing;
+    if (m === 'no-position') body = renderEmpty(t.noPosition);
+    else if (m && m.grid.def.rows.length && m.grid.def.cols.length) {
+      body = this.tableView ? this.renderTable(m.grid, m.schemes, t) : this.renderGrid(m.grid, m.schemes, t);
+    } else if (m) body = renderEmpty(t.empty);
+    else if (res.status === ResourceStatus.error) body = renderError(st, () => res.retry());
+    else if (res.status === ResourceStatus.pending) body = renderLoading(st);
+    else if (this.effectiveMode === 'subject') body = renderEmpty(st.noSubject);
+    else body = renderEmpty(t.empty);
+    const ready = m !== undefined && m !== 'no-position';
+    return html`<section part="base" aria-labelledby="title">
+      <div class="head">
+        <h3 part="title" class="title" id="title">${this.titleText(m, t)}</h3>
+        ${ready ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}
+          @change=${(e: Event) => { this.tableView = (e.target as HTMLInputElement).checked; }}>${t.showTable}</label>` : nothing}
+      </div>
+      ${body}
+      ${ready && m.grid.total !== null
+        ? html`<p part="total">${t.total(formatCount(m.grid.total, this.localize.locale), m.grid.total)}</p>` : nothing}
+    </section>`;
+  }
+
+  private titleText(m: ReturnType<TkRiskValueMatrix['model']>, t: MatrixTerms): string {
+    if (m && m !== 'no-position' && m.schemes?.[m.grid.def.scheme]) return schemeName(m.schemes, m.grid.def.scheme, this.localize.locale);
+    return t.title;
+  }
+
+  private axisNames(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): [string, string] {
+    const loc = this.localize.locale;
+    const r = schemes?.[grid.def.rowScheme] ? schemeName(schemes, grid.def.rowScheme, loc) : t.rows;
+    const c = schemes?.[grid.def.colScheme] ? schemeName(schemes, grid.def.colScheme, loc) : t.cols;
+    return [r, c];
+  }
+
+  private renderGrid(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): TemplateResult {
+    const loc = this.localize.locale;
+    const [rowAxis, colAxis] = this.axisNames(grid, schemes, t);
+    const focus = this.focusPos ?? this.selectedPos ?? grid.current ?? { row: 0, col: 0 };
+    return html`<table part="grid" role="grid" aria-readonly="true" @keydown=${(e: KeyboardEvent) => this.onKey(e, grid)}>
+      <caption>${t.caption(rowAxis, colAxis)}</caption>
+      <thead><tr>
+        <th scope="col" class="corner">${rowAxis} \\ ${colAxis}</th>
+        ${grid.def.cols.map((c) => html`<th scope="col">${levelName(schemes, grid.def.colScheme, c, loc)}</th>`)}
+      </tr></thead>
+      <tbody>${grid.cells.map((row, r) => html`<tr>
+        <th scope="row">${levelName(schemes, grid.def.rowScheme, grid.def.rows[r] ?? '', loc)}</th>
+        ${row.map((cell) => this.renderCell(cell, grid, schemes, t, focus))}
+      </tr>`)}</tbody>
+    </table>`;
+  }
+
+  private renderCell(cell: GridCell, grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms, focus: GridPosition): TemplateResult {
+    const loc = this.localize.locale;
+    const isFocus = focus.row === cell.rowIndex && focus.col === cell.colIndex;
+    const selected = this.selectedPos?.row === cell.rowIndex && this.selectedPos.col === cell.colIndex;
+    const current = grid.current?.row === cell.rowIndex && grid.current.col === cell.colIndex;
+    const parts = ['cell', selected ? 'cell-selected' : '', current ? 'cell-current' : ''].filter(Boolean).join(' ');
+    const d = cell.def;
+    return html`<td role="gridcell" part=${parts} class=${current ? 'current' : ''}
+      data-row=${cell.rowIndex} data-col=${cell.colIndex} data-color=${d ? TONE_COLOR[d.tone] : 'neutral'}
+      tabindex=${isFocus ? 0 : -1} aria-selected=${d ? String(selected) : nothing} aria-disabled=${d ? nothing : 'true'}
+      aria-current=${current ? 'true' : nothing}
+      @click=${() => this.select(cell, grid)}>
+      ${current ? html`<span class="marker">${t.current}</span>` : nothing}
+      ${cell.count !== null ? html`<span class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
+      ${d ? html`<span class="level">${levelName(schemes, grid.def.scheme, d.level, loc)}</span>
+        ${d.action[loc] !== levelName(schemes, grid.def.scheme, d.level, loc) ? html`<span class="action">${d.action[loc]}</span>` : nothing}
+        <span class="tone">${t.tone[d.tone]}</span>` : html`<span class="action">${t.undefinedCell}</span>`}
+    </td>`;
+  }
+
+  private renderTable(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): TemplateResult {
+    const loc = this.localize.locale;
+    const [rowAxis, colAxis] = this.axisNames(grid, schemes, t);
+    const portfolio = grid.total !== null;
+    return html`<table part="table" class="list">
+      <caption>${t.caption(rowAxis, colAxis)}</caption>
+      <thead><tr>
+        <th scope="col">${rowAxis}</th><th scope="col">${colAxis}</th><th scope="col">${t.level}</th>
+        <th scope="col">${t.action}</th><th scope="col">${t.toneHeader}</th>
+        <th scope="col">${portfolio ? t.countHeader : t.current}</th>
+      </tr></thead>
+      <tbody>${grid.cells.flat().map((c) => html`<tr>
+        <th scope="row">${levelName(schemes, grid.def.rowScheme, c.row, loc)}</th>
+        <td>${levelName(schemes, grid.def.colScheme, c.col, loc)}</td>
+        <td>${c.def ? levelName(schemes, grid.def.scheme, c.def.level, loc) : t.undefinedCell}</td>
+        <td>${c.def?.action[loc] ?? ''}</td>
+        <td>${c.def ? t.tone[c.def.tone] : ''}</td>
+        <td class="num">${portfolio ? formatCount(c.count ?? 0, loc)
+          : grid.current?.row === c.rowIndex && grid.current.col === c.colIndex ? t.current : ''}</td>
+      </tr>`)}</tbody>
+    </table>`;
+  }
+
+  private onKey(e: KeyboardEvent, grid: GridModel): void {
+    const cellEl = (e.target as HTMLElement).closest('td[data-row]');
+    if (!(cellEl instanceof HTMLElement)) return;
+    const at = { row: Number(cellEl.dataset['row']), col: Number(cellEl.dataset['col']) };
+    const action = gridKeyAction(e, at, grid.def.rows.length, grid.def.cols.length);
+    if (action.kind === 'none') return;
+    e.preventDefault();
+    if (action.kind === 'select') {
+      const cell = grid.cells[at.row]?.[at.col];
+      if (cell) this.select(cell, grid);
+      return;
+    }
+    this.focusPos = action.to;
+    void this.updateComplete.then(() => this.cellElement(action.to)?.focus());
+  }
+
+  private cellElement(p: GridPosition): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>(`td[data-row="${p.row}"][data-col="${p.col}"]`);
+  }
+
+  /** Selects a cell and tells the host; cells the scheme leaves undefined are not selectable. */
+  private select(cell: GridCell, grid: GridModel): void {
+    const pos = { row: cell.rowIndex, col: cell.colIndex };
+    this.focusPos = pos;
+    if (!cell.def) return;
+    this.selectedPos = pos;
+    void this.updateComplete.then(() => this.cellElement(pos)?.focus());
+    const scheme = grid.def.scheme;
+    const event = new TkCellSelectEvent({
+      scheme, row: cell.row, col: cell.col, level: cell.def.level, count: cell.count,
+      filter: { scheme, level: cell.def.level },
+    });
+    this.dispatchEvent(event);
+  }
+}

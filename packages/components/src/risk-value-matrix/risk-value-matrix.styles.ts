@@ -1,0 +1,59 @@
+import { css } from 'lit';
+import { hostStyles, levelColorStyles, stateStyles } from '../shared/tokens.styles.js';
+
+const own = css`
+  :host {
+    display: block;
+    --_cell-min-height: var(--tk-risk-value-matrix-cell-min-height, 5.5rem);
+    --_gap: var(--tk-risk-value-matrix-gap, 4px);
+    --_selected: var(--tk-risk-value-matrix-selected-color, var(--_accent));
+  }
+  [part='base'] { display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text); }
+  .head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: var(--_space); }
+  .title { margin: 0; font-size: 1rem; font-weight: 600; }
+  .toggle { display: inline-flex; align-items: center; gap: 6px; font-size: 0.875rem; color: var(--_muted); cursor: pointer; }
+  .toggle input { margin: 0; accent-color: var(--_accent); }
+
+  table { border-collapse: separate; border-spacing: var(--_gap); inline-size: 100%; table-layout: fixed; }
+  caption { text-align: start; color: var(--_muted); font-size: 0.8125rem; padding-block-end: 2px; }
+  th { font-weight: 600; font-size: 0.8125rem; color: var(--_muted); text-align: center; padding: 4px; }
+  th[scope='row'] { text-align: end; inline-size: 6.5rem; }
+  .corner { text-align: start; font-weight: 400; }
+
+  [part~='cell'] {
+    position: relative;
+    min-block-size: var(--_cell-min-height);
+    block-size: var(--_cell-min-height);
+    padding: 6px 8px;
+    vertical-align: top;
+    border-radius: calc(var(--_radius) / 2);
+    background: var(--_level-bg);
+    color: var(--_level-fg);
+    border: 2px solid transparent;
+    cursor: pointer;
+    font-size: 0.8125rem;
+    line-height: 1.3;
+  }
+  [part~='cell'][aria-disabled='true'] { cursor: default; background: var(--_surface-raised); color: var(--_muted); }
+  [part~='cell']:hover:not([aria-disabled='true']) { border-color: var(--_border); }
+  [part~='cell'][aria-selected='true'] { border-color: var(--_selected); box-shadow: inset 0 0 0 1px var(--_selected); }
+  [part~='cell']:focus-visible { outline: 3px solid var(--_focus); outline-offset: 1px; }
+  [part~='cell'].current { border-color: var(--_text); border-style: dashed; }
+  .count { display: block; font-size: 1.25rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+  .level { display: block; font-weight: 600; }
+  .action { display: block; }
+  .tone {
+    display: inline-block; margin-block-start: 2px; padding: 0 6px; border-radius: 999px;
+    font-size: 0.75rem; border: 1px solid currentColor;
+  }
+  .marker { display: inline-block; margin-block-end: 2px; font-weight: 700; }
+  .marker::before { content: '◆ '; }
+
+  .list th, .list td { text-align: start; padding: 4px 6px; border-block-end: 1px solid var(--_border); font-size: 0.8125rem; }
+  .list td.num { text-align: end; font-variant-numeric: tabular-nums; }
+  .list { border-spacing: 0; }
+
+  [part='total'] { margin: 0; color: var(--_muted); font-size: 0.8125rem; }
+`;
+
+export const matrixStyles = [hostStyles, levelColorStyles, stateStyles, own];

@@ -1,0 +1,164 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import './risk-value-matrix.js';
+import '../provider/provider.js';
+import { TkRiskValueMatrix } from './risk-value-matrix.component.js';
+import type { TkCellSelectEvent } from './cell-select-event.js';
+import { MockClient } from '../../../../stories/fixtures/mock-client.js';
+import { emptyPortfolio, portfolio, twoByTwo } from '../../../../stories/fixtures/matrix.js';
+import { hostileSchemes, sampleSchemes, XSS } from '../../../../stories/fixtures/schemes.js';
+import { tiers, tiersWithoutMatrix } from '../../../../stories/fixtures/tiers.js';
+
+const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
+const cells = (el: HTMLElement) => [...shadow(el).querySelectorAll<HTMLElement>('[role="gridcell"]')];
+const cellAt = (el: HTMLElement, r: number, c: number) =>
+  shadow(el).querySelector<HTMLElement>(`td[data-row="${r}"][data-col="${c}"]`) as HTMLElement;
+const press = (target: HTMLElement, key: string, init: KeyboardEventInit = {}) =>
+  target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, ...init }));
+const settle = async (el: TkRiskValueMatrix) => { await el.updateComplete; await new Promise((r) => setTimeout(r)); await el.updateComplete; };
+
+describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () => {
+  it('draws the 3 × 3 grid with counts, segment, action and signal in words', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
+    expect(cells(el)).to.have.length(9);
+    const top = cellAt(el, 0, 0).textContent?.replace(/\s+/g, ' ') ?? '';
+    expect(top).to.contain('1,204 customers').and.contain('Develop').and.contain('Nurture potential').and.contain('Neutral');
+    expect(shadow(el).querySelector('[part="total"]')?.textContent).to.contain('3,344 customers in total');
+    const headers = [...shadow(el).querySelectorAll('th')].map((h) => h.textContent?.trim());
+    expect(headers).to.include.members(['Low value', 'High value', 'Low risk', 'High risk']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('formats counts and labels per locale and switches at run time', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="zh-CN" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
+    expect(cellAt(el, 0, 0).textContent).to.contain('1,204 位客户').and.contain('培育潜力');
+    el.setAttribute('lang', 'zh-TW');
+    await settle(el);
+    expect(cellAt(el, 0, 0).textContent).to.contain('1,204 位客戶').and.contain('培育潛力');
+    expect(shadow(el).querySelector('h3')?.textContent).to.equal('風險—價值矩陣');
+  });
+
+  it('follows the definition: a 2 × 2 matrix draws four cells', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${twoByTwo} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
+    expect(cells(el)).to.have.length(4);
+    expect(cellAt(el, 0, 0).textContent).to.contain('Focus');
+  });
+
+  it('moves focus like an ARIA grid: arrows, Home/End, Ctrl+Home/End, one tab stop', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${portfolio}></tk-risk-value-matrix>`);
+    expect(cells(el).filter((c) => c.tabIndex === 0)).to.have.length(1);
+    cellAt(el, 0, 0).focus();
+    const active = () => shadow(el).activeElement as HTMLElement;
+    const pos = () => `${active().dataset['row']},${active().dataset['col']}`;
+    press(active(), 'ArrowRight'); await settle(el); expect(pos()).to.equal('0,1');
+    press(active(), 'ArrowDown'); await settle(el); expect(pos()).to.equal('1,1');
+    press(active(), 'End'); await settle(el); expect(pos()).to.equal('1,2');
+    press(active(), 'ArrowRight'); await settle(el); expect(pos()).to.equal('1,2');
+    press(active(), 'Home'); await settle(el); expect(pos()).to.equal('1,0');
+    press(active(), 'End', { ctrlKey: true }); await settle(el); expect(pos()).to.equal('2,2');
+    press(active(), 'Home', { ctrlKey: true }); await settle(el); expect(pos()).to.equal('0,0');
+    press(active(), 'ArrowUp'); await settle(el); expect(pos()).to.equal('0,0');
+    expect(cells(el).filter((c) => c.tabIndex === 0)).to.have.length(1);
+  });
+
+  it('selecting a cell with Enter tells the host which subjects to list', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix .data=${portfolio}></tk-risk-value-matrix>`);
+    const target = cellAt(el, 2, 0);
+    target.focus();
+    setTimeout(() => press(target, 'Enter'));
+    const e = await oneEvent(document, 'tk-cell-select') as TkCellSelectEvent;
+    expect(e.bubbles && e.composed).to.equal(true);
+    expect({ scheme: e.scheme, row: e.row, col: e.col, level: e.level, count: e.count, filter: e.filter })
+      .to.deep.equal({ scheme: 'risk-value', row: 'high', col: 'low', level: 'exit', count: 61, filter: { scheme: 'risk-value', level: 'exit' } });
+    await settle(el);
+    expect(cellAt(el, 2, 0).getAttribute('aria-selected')).to.equal('true');
+    expect(cellAt(el, 2, 0).part.contains('cell-selected')).to.equal(true);
+  });
+
+  it('a click selects too, and Space does', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix .data=${portfolio}></tk-risk-value-matrix>`);
+    const seen: string[] = [];
+    el.addEventListener('tk-cell-select', (e) => seen.push(e.level));
+    cellAt(el, 0, 2).click();
+    await settle(el);
+    press(cellAt(el, 1, 1), ' ');
+    expect(seen).to.deep.equal(['core', 'standard']);
+  });
+
+  it('offers a table view with the same numbers', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
+    shadow(el).querySelector<HTMLInputElement>('[part="view-toggle"]')?.click();
+    await settle(el);
+    expect(el.tableView).to.equal(true);
+    expect(shadow(el).querySelector('[role="grid"]')).to.equal(null);
+    const rows = [...shadow(el).querySelectorAll('[part="table"] tbody tr')].map((r) => r.textContent?.replace(/\s+/g, ' ').trim());
+    expect(rows).to.have.length(9);
+    expect(rows[0]).to.contain('Low risk').and.contain('Low value').and.contain('1,204');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the empty state for an empty definition and stays accessible', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${{ ...emptyPortfolio, def: { ...emptyPortfolio.def, rows: [], cols: [] } }}></tk-risk-value-matrix>`);
+    expect(shadow(el).querySelector('[part="empty"]')?.textContent).to.contain('No matrix data');
+    await expect(el).to.be.accessible();
+  });
+
+  it('renders hostile level names as text', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix .data=${portfolio} .schemes=${hostileSchemes()}></tk-risk-value-matrix>`);
+    expect(shadow(el).querySelector('img')).to.equal(null);
+    expect(shadow(el).textContent).to.contain(XSS);
+  });
+});
+
+describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
+  it('loads the portfolio and the axis names, with a loading state first', async () => {
+    const client = new MockClient({ delay: 20 });
+    const provider = await fixture(html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`);
+    const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="loading"]')).to.not.equal(null);
+    await expect(el).to.be.accessible();
+    await waitUntil(() => cells(el).length === 9 && shadow(el).textContent?.includes('High value'), 'matrix and names load');
+    expect(client.calls.map((c) => `${c.method}:${c.key}`)).to.have.members(['getMatrix:risk-value', 'getScheme:risk-grade', 'getScheme:value-grade', 'getScheme:risk-value']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('highlights one customer\'s cell, in words, from the tiers response', async () => {
+    const client = new MockClient({ tiers });
+    const provider = await fixture(html`<tk-provider .client=${client} subject="C0000123456" locale="zh-CN"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`);
+    const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+    await waitUntil(() => cells(el).length === 9, 'subject grid');
+    const current = shadow(el).querySelector<HTMLElement>('[aria-current="true"]');
+    expect(current?.textContent).to.contain('当前位置').and.contain('交叉销售');
+    expect(current?.tabIndex).to.equal(0);
+    expect(shadow(el).querySelector('.count')).to.equal(null);
+    expect(client.calls.map((c) => c.method)).to.deep.equal(['getTiers']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('says so when the customer has no matrix segment', async () => {
+    const client = new MockClient({ tiers: tiersWithoutMatrix });
+    const provider = await fixture(html`<tk-provider .client=${client} subject="C1" locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`);
+    const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+    await waitUntil(() => shadow(el).querySelector('[part="empty"]'), 'empty state');
+    expect(shadow(el).querySelector('[part="empty"]')?.textContent).to.contain('no risk-value segment');
+  });
+
+  it('shows an error with a retry that loads again', async () => {
+    const client = new MockClient({ behaviour: 'error' });
+    const provider = await fixture(html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix mode="portfolio"></tk-risk-value-matrix></tk-provider>`);
+    const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+    await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
+    await expect(el).to.be.accessible();
+    shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')?.click();
+    await waitUntil(() => client.calls.filter((c) => c.method === 'getMatrix').length === 2, 'retried');
+  });
+
+  it('works registered under another tag name beside the default one', async () => {
+    if (!customElements.get('bank-matrix')) customElements.define('bank-matrix', class extends TkRiskValueMatrix {});
+    const wrap = await fixture(html`<div><bank-matrix .data=${portfolio}></bank-matrix><tk-risk-value-matrix .data=${twoByTwo}></tk-risk-value-matrix></div>`);
+    const [a, b] = [...wrap.children] as TkRiskValueMatrix[];
+    await a?.updateComplete; await b?.updateComplete;
+    expect(cells(a as HTMLElement)).to.have.length(9);
+    expect(cells(b as HTMLElement)).to.have.length(4);
+  });
+});

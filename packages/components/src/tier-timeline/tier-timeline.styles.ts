@@ -1,0 +1,62 @@
+import { css } from 'lit';
+import { hostStyles, levelColorStyles, stateStyles } from '../shared/tokens.styles.js';
+
+const own = css`
+  :host {
+    display: block;
+    --_height: var(--tk-tier-timeline-height, 24rem);
+    --_row: var(--tk-tier-timeline-row-height, 5.5rem);
+    --_year: var(--tk-tier-timeline-year-height, 2rem);
+    --_line: var(--tk-tier-timeline-line-color, var(--_border));
+  }
+  [part='base'] { display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text); }
+  .title { margin: 0; font-size: 1rem; font-weight: 600; }
+  [part='scroller'] {
+    max-block-size: var(--_height);
+    overflow-y: auto;
+    overscroll-behavior: contain;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    /* Scrolling repaints only inside the box; the window keeps its DOM to a few dozen rows. */
+    contain: content;
+  }
+  [part='list'] { list-style: none; margin: 0; padding: 0; position: relative; }
+  .year {
+    position: sticky; top: 0; z-index: 1;
+    block-size: var(--_year); display: flex; align-items: center;
+    padding-inline: 12px; background: var(--_surface-raised); border-block-end: 1px solid var(--_border);
+  }
+  .year h4 { margin: 0; font-size: 0.875rem; font-weight: 600; }
+  .year .n { margin-inline-start: auto; color: var(--_muted); font-size: 0.75rem; }
+  .event {
+    block-size: var(--_row); overflow: hidden;
+    display: grid; grid-template-rows: auto auto auto; align-content: center; gap: 2px;
+    padding: 4px 12px 4px 28px; position: relative; font-size: 0.8125rem; line-height: 1.35;
+    border-block-end: 1px solid var(--_line);
+  }
+  .event::before {
+    content: ''; position: absolute; inset-inline-start: 12px; inset-block: 0;
+    border-inline-start: 2px solid var(--_line);
+  }
+  .event::after {
+    content: ''; position: absolute; inset-inline-start: 8px; top: calc(50% - 5px);
+    inline-size: 10px; block-size: 10px; border-radius: 50%; background: var(--_accent);
+  }
+  .event:focus-visible { outline: 2px solid var(--_focus); outline-offset: -2px; }
+  .line { display: flex; gap: 8px; align-items: baseline; min-inline-size: 0; white-space: nowrap; }
+  .line > * { overflow: hidden; text-overflow: ellipsis; }
+  .meta { color: var(--_muted); }
+  .change { font-weight: 600; }
+  .lvl { padding: 0 6px; border-radius: 999px; background: var(--_level-bg); color: var(--_level-fg); }
+  .dir { font-size: 0.75rem; color: var(--_muted); }
+  .reason { border: 1px solid var(--_border); border-radius: 999px; padding: 0 6px; flex: none; }
+  .sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  .foot { display: flex; align-items: center; gap: var(--_space); color: var(--_muted); font-size: 0.8125rem; }
+  [part='load-more'] {
+    font: inherit; color: var(--_accent); background: none; border: 1px solid var(--_accent);
+    border-radius: calc(var(--_radius) / 2); padding: 2px 10px; cursor: pointer;
+  }
+  [part='load-more'][disabled] { color: var(--_muted); border-color: var(--_border); cursor: progress; }
+`;
+
+export const timelineStyles = [hostStyles, levelColorStyles, stateStyles, own];

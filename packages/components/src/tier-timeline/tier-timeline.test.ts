@@ -1,0 +1,144 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import './tier-timeline.js';
+import '../provider/provider.js';
+import type { TkTierTimeline } from './tier-timeline.component.js';
+import { MockClient } from '../../../../stories/fixtures/mock-client.js';
+import { hostileHistory, makeHistory, shortHistory } from '../../../../stories/fixtures/history.js';
+import { sampleSchemes, XSS } from '../../../../stories/fixtures/schemes.js';
+import { tiers } from '../../../../stories/fixtures/tiers.js';
+
+const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
+const items = (el: HTMLElement) => [...shadow(el).querySelectorAll<HTMLElement>('li.event')];
+const years = (el: HTMLElement) => [...shadow(el).querySelectorAll('li.year h4')].map((h) => h.textContent);
+const text = (n: Element | null | undefined) => n?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+// Not requestAnimationFrame: a test page running in the background gets no frames.
+const frame = () => new Promise((r) => setTimeout(r, 20));
+const settle = async (el: TkTierTimeline) => { await el.updateComplete; await frame(); await el.updateComplete; };
+const press = (target: Element, key: string) =>
+  target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));
+const active = (el: HTMLElement) => shadow(el).activeElement as HTMLElement;
+
+describe('<tk-tier-timeline> showing a customer\'s history', () => {
+  it('lists changes newest first, grouped by year in the bank\'s time zone, with reason and approver', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+    await settle(el);
+    // 2023-12-31T17:00Z is already 1 January 2024 in Shanghai.
+    expect(years(el)).to.deep.equal(['2025', '2024']);
+    const [first, , third, fourth] = items(el).map(text);
+    expect(first).to.contain('Retail tier').and.contain('Gold').and.contain('Platinum').and.contain('Upgrade').and.contain('Rule').and.contain('Automatic');
+    expect(third).to.contain('Policy change').and.contain('By E2041').and.contain('Approved by E1187').and.contain('2024 版分层政策生效');
+    expect(fourth).to.contain('Manual override').and.contain('Approved by E3302');
+    expect(text(shadow(el).querySelector('li.event time'))).to.equal('Apr 1, 2025');
+    await expect(el).to.be.accessible();
+  });
+
+  it('uses the time-zone attribute for dates and years', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" time-zone="UTC" .data=${shortHistory}></tk-tier-timeline>`);
+    await settle(el);
+    expect(years(el)).to.deep.equal(['2025', '2024', '2023']);
+    expect(text(shadow(el).querySelector('li.event time'))).to.equal('Mar 31, 2025');
+  });
+
+  it('switches language at run time', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="zh-CN" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+    await settle(el);
+    expect(text(items(el)[0])).to.contain('金卡').and.contain('白金卡').and.contain('规则评定').and.contain('升级');
+    expect(years(el)[0]).to.equal('2025年');
+    el.setAttribute('lang', 'zh-TW');
+    await settle(el);
+    expect(text(items(el)[0])).to.contain('規則評定').and.contain('升級');
+    expect(text(shadow(el).querySelector('h3'))).to.equal('等級變動記錄');
+  });
+
+  it('renders notes and names carrying markup as text', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline .data=${hostileHistory}></tk-tier-timeline>`);
+    await settle(el);
+    expect(shadow(el).querySelector('img')).to.equal(null);
+    expect(shadow(el).textContent).to.contain(XSS);
+  });
+
+  it('shows an empty state for no changes', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${[]}></tk-tier-timeline>`);
+    expect(text(shadow(el).querySelector('[part="empty"]'))).to.equal('No tier changes yet.');
+    await expect(el).to.be.accessible();
+  });
+});
+
+describe('<tk-tier-timeline> with 10,000 changes', () => {
+  const big = makeHistory(10_000);
+
+  it('keeps only the visible slice in the DOM and follows the scroll', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${big} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+    await settle(el);
+    expect(items(el).length).to.be.within(5, 60);
+    expect(items(el)[0]?.getAttribute('aria-setsize')).to.equal('10000');
+    const scroller = shadow(el).querySelector('[part="scroller"]') as HTMLElement;
+    expect(scroller.scrollHeight).to.be.greaterThan(10_000 * 50);
+    scroller.scrollTop = scroller.scrollHeight / 2;
+    scroller.dispatchEvent(new Event('scroll'));
+    await settle(el);
+    const shown = items(el).map((li) => Number(li.getAttribute('aria-posinset')));
+    expect(shown.length).to.be.within(5, 60);
+    expect(Math.min(...shown)).to.be.within(4000, 6000);
+    // The year the window starts in keeps its (sticky) header in the DOM.
+    const firstItem = shadow(el).querySelector('ol')?.firstElementChild;
+    expect(firstItem?.classList.contains('year')).to.equal(true);
+    // What is rendered is what the viewport shows: the first visible item sits inside the scroller.
+    const box = scroller.getBoundingClientRect();
+    const visible = items(el).filter((li) => { const r = li.getBoundingClientRect(); return r.bottom > box.top && r.top < box.bottom; });
+    expect(visible.length).to.be.greaterThan(1);
+    await expect(el).to.be.accessible();
+  });
+
+  it('is usable by keyboard alone: one tab stop, arrows, Page keys, End and Home', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${big}></tk-tier-timeline>`);
+    await settle(el);
+    expect(items(el).filter((li) => li.tabIndex === 0)).to.have.length(1);
+    items(el)[0]?.focus();
+    press(active(el), 'ArrowDown'); await settle(el);
+    expect(active(el).getAttribute('aria-posinset')).to.equal('2');
+    press(active(el), 'PageDown'); await settle(el);
+    expect(Number(active(el).getAttribute('aria-posinset'))).to.be.greaterThan(2);
+    press(active(el), 'End'); await settle(el);
+    expect(active(el).getAttribute('aria-posinset')).to.equal('10000');
+    press(active(el), 'ArrowUp'); await settle(el);
+    expect(active(el).getAttribute('aria-posinset')).to.equal('9999');
+    press(active(el), 'Home'); await settle(el);
+    expect(active(el).getAttribute('aria-posinset')).to.equal('1');
+    expect(items(el).filter((li) => li.tabIndex === 0)).to.have.length(1);
+  });
+});
+
+describe('<tk-tier-timeline> connected through <tk-provider>', () => {
+  it('pages through history: a button for keyboard users, and automatically near the end', async () => {
+    const client = new MockClient({ tiers, history: makeHistory(120), delay: 5 });
+    const provider = await fixture(html`<tk-provider .client=${client} subject="C0000123456" locale="en">
+      <tk-tier-timeline page-size="50"></tk-tier-timeline></tk-provider>`);
+    const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="loading"]')).to.not.equal(null);
+    await waitUntil(() => items(el).length > 0, 'first page');
+    expect(text(shadow(el).querySelector('[role="status"]'))).to.equal('50 changes loaded');
+    expect(items(el)[0]?.getAttribute('aria-setsize')).to.equal('-1');
+    expect(text(items(el)[0])).to.contain('Retail tier');
+    shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
+    await waitUntil(() => text(shadow(el).querySelector('[role="status"]')) === '100 changes loaded', 'second page');
+    const scroller = shadow(el).querySelector('[part="scroller"]') as HTMLElement;
+    scroller.scrollTop = scroller.scrollHeight;
+    scroller.dispatchEvent(new Event('scroll'));
+    await waitUntil(() => text(shadow(el).querySelector('[role="status"]')) === '120 changes loaded', 'last page by scrolling');
+    expect(shadow(el).querySelector('[part="load-more"]')).to.equal(null);
+    expect(client.calls.filter((c) => c.method === 'getHistory')).to.have.length(3);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows an error with a retry, and stays accessible', async () => {
+    const client = new MockClient({ behaviour: 'error' });
+    const provider = await fixture(html`<tk-provider .client=${client} subject="C1" locale="zh-CN"><tk-tier-timeline></tk-tier-timeline></tk-provider>`);
+    const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
+    await expect(el).to.be.accessible();
+    shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')?.click();
+    await waitUntil(() => client.calls.filter((c) => c.method === 'getHistory').length === 2, 'retried');
+  });
+});

@@ -1,0 +1,42 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { Locale, TierEvent } from '@tierkit/core';
+import { levelName, schemeName, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
+import type { TimelineTerms } from './tier-timeline.terms.js';
+
+/** What every row of one render shares. */
+export interface ItemContext {
+  readonly schemes: SchemeMap;
+  readonly loc: Locale;
+  readonly t: TimelineTerms;
+  /** The date formatter of the locale and the bank's time zone (cached: building one is slow). */
+  readonly date: Intl.DateTimeFormat;
+}
+
+/**
+ * One change: date and scheme; from → to with the direction in words; reason, who did it, who
+ * approved it, the policy version and the note. Everything from data renders as text.
+ */
+export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date }: ItemContext): TemplateResult {
+  const levels = schemes[e.scheme]?.levels;
+  const from = e.from === null ? undefined : levels?.find((l) => l.key === e.from);
+  const to = levels?.find((l) => l.key === e.to);
+  const dir = from && to ? (to.rank > from.rank ? t.up : to.rank < from.rank ? t.down : '') : '';
+  const ms = Date.parse(e.at);
+  return html`<li part="event" class="event" data-index=${index} tabindex=${tabStop ? 0 : -1}
+      aria-posinset=${index + 1} aria-setsize=${setSize}>
+    <span class="line meta"><time datetime=${e.at}>${Number.isNaN(ms) ? e.at : date.format(ms)}</time><span>${schemeName(schemes, e.scheme, loc)}</span></span>
+    <span class="line change">
+      ${e.from !== null ? html`<span class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
+        <span aria-hidden="true">→</span><span class="sr"> ${t.to} </span>` : nothing}
+      <span class="lvl" data-color=${to?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.to, loc)}</span>
+      ${dir ? html`<span class="dir">${dir}</span>` : nothing}
+    </span>
+    <span class="line meta">
+      <span class="reason">${t.reason[e.reason] ?? e.reason}</span>
+      <span>${e.actor === 'system' ? t.automatic : t.by(e.actor)}</span>
+      ${e.approvedBy ? html`<span>${t.approvedBy(e.approvedBy)}</span>` : nothing}
+      <span>${t.policy(e.policyVersion)}</span>
+      ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
+    </span>
+  </li>`;
+}

@@ -1,0 +1,35 @@
+import { html } from 'lit';
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import '../packages/components/src/define.js';
+import { frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { MockClient } from './fixtures/mock-client.js';
+import { tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
+import { entitlementsC3 } from '../packages/components/src/shared/fixtures/entitlements.js';
+import { shortHistory } from './fixtures/history.js';
+
+/** The four widgets of one customer under one provider: one client, shared requests, one locale and theme. */
+const meta: Meta<FrameArgs> = {
+  title: 'Widgets/Provider',
+  component: 'tk-provider',
+  args: frameArgs,
+  argTypes: frameArgTypes,
+  render: (a) => {
+    const client = new MockClient({ tiers: tiersC3, entitlements: entitlementsC3, history: shortHistory, behaviour: a.behaviour });
+    return html`<tk-provider .client=${client} subject=${tiersC3.subject.id} locale=${a.locale} theme=${a.theme}>
+      <tk-tier-badge show-progress></tk-tier-badge>
+      <tk-entitlement-panel></tk-entitlement-panel>
+      <tk-risk-value-matrix mode="subject"></tk-risk-value-matrix>
+      <tk-tier-timeline></tk-tier-timeline>
+    </tk-provider>`;
+  },
+};
+export default meta;
+
+type Story = StoryObj<FrameArgs>;
+
+export const OnlineBanking: Story = {};
+export const Taiwan: Story = { args: { locale: 'zh-TW' } };
+export const English: Story = { args: { locale: 'en' } };
+export const Dark: Story = { args: { theme: 'dark', locale: 'en' } };
+export const Loading: Story = { args: { behaviour: 'pending' } };
+export const LoadError: Story = { args: { behaviour: 'error' } };

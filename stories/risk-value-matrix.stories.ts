@@ -1,0 +1,53 @@
+import { html } from 'lit';
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import type { MatrixResponse } from '@tierkit/core';
+import '../packages/components/src/define.js';
+import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { emptyPortfolio, portfolio, twoByTwo } from './fixtures/matrix.js';
+import { hostileSchemes, sampleSchemes } from './fixtures/schemes.js';
+import { SUBJECT_ID, tiers, tiersWithoutMatrix } from './fixtures/tiers.js';
+
+interface MatrixArgs extends FrameArgs {
+  readonly mode: 'portfolio' | 'subject';
+  readonly tableView: boolean;
+  /** Controlled data instead of the mock client. */
+  readonly data?: MatrixResponse;
+  readonly hostile?: boolean;
+}
+
+const meta: Meta<MatrixArgs> = {
+  title: 'Widgets/Risk-value matrix',
+  component: 'tk-risk-value-matrix',
+  args: { ...frameArgs, mode: 'portfolio', tableView: false },
+  argTypes: { ...frameArgTypes, mode: { control: 'inline-radio', options: ['portfolio', 'subject'] } },
+  render: (a) => {
+    const el = html`<tk-risk-value-matrix mode=${a.mode} ?table-view=${a.tableView}
+      .schemes=${a.hostile ? hostileSchemes() : a.data ? sampleSchemes : undefined} .data=${a.data}></tk-risk-value-matrix>`;
+    return a.data ? controlled(a, el) : connected(a, { tiers }, el, a.mode === 'subject' ? SUBJECT_ID : undefined);
+  },
+};
+export default meta;
+
+type Story = StoryObj<MatrixArgs>;
+
+/** An RM's book: counts per cell, from `getMatrix('risk-value')` through the provider. */
+export const Portfolio: Story = {};
+export const PortfolioTaiwan: Story = { args: { locale: 'zh-TW' } };
+export const PortfolioEnglish: Story = { args: { locale: 'en' } };
+export const PortfolioDark: Story = { args: { theme: 'dark' } };
+export const PortfolioTableView: Story = { args: { tableView: true, locale: 'en' } };
+/** One customer's cell, from the tiers response the badge shares. */
+export const Subject: Story = { args: { mode: 'subject' } };
+export const SubjectEnglishDark: Story = { args: { mode: 'subject', locale: 'en', theme: 'dark' } };
+export const SubjectWithoutSegment: Story = {
+  args: { mode: 'subject' },
+  render: (a) => connected(a, { tiers: tiersWithoutMatrix }, html`<tk-risk-value-matrix mode="subject"></tk-risk-value-matrix>`, SUBJECT_ID),
+};
+/** Controlled: the host sets `data` (and `schemes` for names); nothing is fetched. */
+export const Controlled: Story = { args: { data: portfolio, locale: 'en' } };
+export const TwoByTwo: Story = { args: { data: twoByTwo } };
+export const EmptyPortfolio: Story = { args: { data: emptyPortfolio } };
+export const Loading: Story = { args: { behaviour: 'pending' } };
+export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
+/** Level names carrying markup render as text. */
+export const HostileNames: Story = { args: { data: portfolio, hostile: true } };

@@ -1,0 +1,77 @@
+import { html } from 'lit';
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import type { TiersResponse } from '@tierkit/core';
+import '../packages/components/src/define.js';
+import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { demoTiers } from '../packages/components/src/shared/fixtures/tiers.js';
+import { XSS } from './fixtures/schemes.js';
+
+interface BadgeArgs extends FrameArgs {
+  /** One of the demo customers C000001 (standard) … C000005 (diamond). */
+  readonly customer: string;
+  readonly scheme: string;
+  readonly size: 's' | 'm' | 'l';
+  readonly showProgress: boolean;
+  /** Controlled: show this customer's assignment without a client. */
+  readonly controlledMode?: boolean;
+  readonly tiers?: TiersResponse;
+}
+
+const tiersOf = (a: BadgeArgs): TiersResponse => a.tiers ?? (demoTiers[a.customer] as TiersResponse);
+
+const meta: Meta<BadgeArgs> = {
+  title: 'Widgets/Tier badge',
+  component: 'tk-tier-badge',
+  args: { ...frameArgs, customer: 'C000003', scheme: 'retail-tier', size: 'm', showProgress: true },
+  argTypes: {
+    ...frameArgTypes,
+    customer: { control: 'select', options: Object.keys(demoTiers) },
+    scheme: { control: 'inline-radio', options: ['retail-tier', 'aml-risk', 'risk-value'] },
+    size: { control: 'inline-radio', options: ['s', 'm', 'l'] },
+  },
+  render: (a) => {
+    const tiers = tiersOf(a);
+    if (a.controlledMode) {
+      const assignment = tiers.assignments.find((x) => x.scheme === a.scheme);
+      return controlled(a, html`<tk-tier-badge scheme=${a.scheme} size=${a.size} ?show-progress=${a.showProgress}
+        .data=${assignment ? { assignment, metrics: tiers.metrics } : undefined}></tk-tier-badge>`);
+    }
+    return connected(a, { tiers }, html`<tk-tier-badge scheme=${a.scheme} size=${a.size} ?show-progress=${a.showProgress}></tk-tier-badge>`, tiers.subject.id);
+  },
+};
+export default meta;
+
+type Story = StoryObj<BadgeArgs>;
+
+/** Gold, ¥12,000 short of platinum. */
+export const Gold: Story = {};
+export const Standard: Story = { args: { customer: 'C000001' } };
+export const GoldNearestOfTwoPaths: Story = { args: { customer: 'C000002' } };
+export const Platinum: Story = { args: { customer: 'C000004' } };
+/** The top level: no progress to show. */
+export const Diamond: Story = { args: { customer: 'C000005' } };
+export const AmlRiskMediumHigh: Story = { args: { scheme: 'aml-risk', showProgress: false } };
+export const RiskValueSegment: Story = { args: { scheme: 'risk-value', showProgress: false } };
+export const Taiwan: Story = { args: { locale: 'zh-TW' } };
+export const English: Story = { args: { locale: 'en' } };
+export const Dark: Story = { args: { theme: 'dark', locale: 'en' } };
+export const Sizes: Story = {
+  render: (a) => connected(a, { tiers: tiersOf(a) }, html`<tk-tier-badge size="s"></tk-tier-badge>
+    <tk-tier-badge size="m"></tk-tier-badge><tk-tier-badge size="l"></tk-tier-badge>`, a.customer),
+};
+export const Controlled: Story = { args: { controlledMode: true, locale: 'en' } };
+export const Loading: Story = { args: { behaviour: 'pending' } };
+export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
+/** The customer is not ranked in this scheme. */
+export const NotRanked: Story = { args: { scheme: 'credit-rating' } };
+/** A level name carrying markup renders as text. */
+export const HostileName: Story = {
+  args: {
+    tiers: {
+      ...(demoTiers['C000003'] as TiersResponse),
+      assignments: (demoTiers['C000003'] as TiersResponse).assignments.map((x) => ({
+        ...x, schemeInfo: { ...x.schemeInfo, levels: x.schemeInfo.levels.map((l) => ({ ...l, name: { 'zh-CN': XSS, 'zh-TW': XSS, en: XSS } })) },
+      })),
+    },
+  },
+};

@@ -1,0 +1,50 @@
+import { html } from 'lit';
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import type { TierEvent } from '@tierkit/core';
+import '../packages/components/src/define.js';
+import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { hostileHistory, makeHistory, shortHistory } from './fixtures/history.js';
+import { sampleSchemes } from './fixtures/schemes.js';
+import { SUBJECT_ID, tiers } from './fixtures/tiers.js';
+
+interface TimelineArgs extends FrameArgs {
+  readonly timeZone: string;
+  /** Events the mock client serves, in pages of `pageSize`. */
+  readonly history: readonly TierEvent[];
+  readonly pageSize: number;
+  /** Controlled data instead of the mock client. */
+  readonly data?: readonly TierEvent[];
+}
+
+const meta: Meta<TimelineArgs> = {
+  title: 'Widgets/Tier timeline',
+  component: 'tk-tier-timeline',
+  args: { ...frameArgs, timeZone: 'Asia/Shanghai', history: shortHistory, pageSize: 50 },
+  argTypes: { ...frameArgTypes, timeZone: { control: 'select', options: ['Asia/Shanghai', 'Asia/Hong_Kong', 'UTC', 'Europe/London'] }, history: { control: false } },
+  render: (a) => {
+    const el = html`<tk-tier-timeline time-zone=${a.timeZone} page-size=${a.pageSize} .data=${a.data}
+      .schemes=${a.data ? sampleSchemes : undefined}></tk-tier-timeline>`;
+    return a.data ? controlled(a, el) : connected(a, { tiers, history: a.history }, el, SUBJECT_ID);
+  },
+};
+export default meta;
+
+type Story = StoryObj<TimelineArgs>;
+
+/** Six changes over two years, names from the tiers response. */
+export const History: Story = {};
+export const HistoryTaiwan: Story = { args: { locale: 'zh-TW' } };
+export const HistoryEnglish: Story = { args: { locale: 'en' } };
+export const HistoryDark: Story = { args: { theme: 'dark', locale: 'en' } };
+/** The same events in UTC: the New Year change moves back into 2023. */
+export const HistoryInUtc: Story = { args: { timeZone: 'UTC', locale: 'en' } };
+/** 10,000 changes: only the visible rows are in the DOM; paging follows the scroll. */
+export const TenThousandChanges: Story = { args: { history: makeHistory(10_000), pageSize: 500, locale: 'en' } };
+/** Controlled 10,000 events at once. */
+export const ControlledTenThousand: Story = { args: { data: makeHistory(10_000) } };
+export const Controlled: Story = { args: { data: shortHistory, locale: 'en' } };
+export const Empty: Story = { args: { history: [] } };
+export const Loading: Story = { args: { behaviour: 'pending' } };
+export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
+/** Notes and people carrying markup render as text. */
+export const HostileNotes: Story = { args: { data: hostileHistory } };

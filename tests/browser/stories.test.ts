@@ -1,0 +1,56 @@
+import { expect, fixture } from '@open-wc/testing';
+import type { TemplateResult } from 'lit';
+import * as badge from '../../stories/tier-badge.stories.js';
+import * as panel from '../../stories/entitlement-panel.stories.js';
+import * as matrix from '../../stories/risk-value-matrix.stories.js';
+import * as timeline from '../../stories/tier-timeline.stories.js';
+import * as provider from '../../stories/provider.stories.js';
+
+/*
+ * Stories run as tests: every story of every element is rendered in Chromium exactly as Storybook
+ * renders it (meta args + story args through the story's render), then checked for content, for
+ * markup injected through data, and with axe. A story that breaks fails here, not in a designer's hands.
+ */
+
+interface StoryLike { args?: object; render?: (args: never, ctx: never) => unknown }
+interface MetaLike { title: string; args?: object; render?: (args: never, ctx: never) => unknown }
+
+const modules = { badge, panel, matrix, timeline, provider } as const;
+const TAGS = ['tk-tier-badge', 'tk-entitlement-panel', 'tk-risk-value-matrix', 'tk-tier-timeline'];
+
+function widgets(root: Element): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(TAGS.join(','))];
+}
+
+/** Lets mock answers (each a macrotask) and the follow-up reads they trigger finish. */
+async function settle(root: Element): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    await Promise.all(widgets(root).map((w) => (w as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+for (const [name, mod] of Object.entries(modules)) {
+  const meta = mod.default as unknown as MetaLike;
+  describe(`stories of ${meta.title}`, () => {
+    for (const [exportName, value] of Object.entries(mod)) {
+      if (exportName === 'default') continue;
+      const story = value as StoryLike;
+      it(`${name}: ${exportName} renders, shows no injected markup and passes axe`, async () => {
+        const args = { ...meta.args, ...story.args };
+        const render = (story.render ?? meta.render) as unknown as (a: object, ctx: object) => TemplateResult;
+        const el = await fixture(render(args, { args, id: exportName }));
+        await settle(el);
+        const found = el.matches(TAGS.join(',')) ? [el as HTMLElement] : widgets(el);
+        expect(found.length, 'the story renders at least one widget').to.be.greaterThan(0);
+        for (const w of found) {
+          const root = w.shadowRoot;
+          expect(root?.children.length, `${w.localName} rendered its shadow content`).to.be.greaterThan(0);
+          expect(root?.querySelector('img'), `${w.localName} has no injected <img>`).to.equal(null);
+        }
+        expect((window as { __tkXss?: number }).__tkXss).to.equal(undefined);
+        await expect(el).to.be.accessible();
+      });
+    }
+  });
+}

@@ -1,0 +1,130 @@
+// A customer opens the online-banking demo page: the real server, the real bundle, real Chromium,
+// under the strict Content-Security-Policy the server sends.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './support/browser.js';
+import { startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { buildWidgets } from './support/widgets.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const shots = join(root, '.tmp/screenshots');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  buildWidgets();
+  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '300' });
+  browser = await launchBrowser();
+  mkdirSync(shots, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+interface Watch { errors: string[]; violations: string[]; apiRequests: string[]; failed: string[] }
+
+/** Opens a page, recording console errors, CSP violations and API requests. */
+async function open(path: string): Promise<{ page: Page; watch: Watch }> {
+  const page = await browser.newPage();
+  const watch: Watch = { errors: [], violations: [], apiRequests: [], failed: [] };
+  page.on('response', (r) => { if (r.status() >= 400) watch.failed.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+  page.on('console', (m) => { if (m.type() === 'error') watch.errors.push(m.text()); });
+  page.on('pageerror', (e) => watch.errors.push(String(e)));
+  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/v1/')) watch.apiRequests.push(new URL(r.url()).pathname + new URL(r.url()).search); });
+  await page.exposeFunction('__tkViolation', (v: string) => watch.violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { __tkViolation(v: string): void }).__tkViolation(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(server.url + path);
+  return { page, watch };
+}
+
+/** Visible text of a custom element's shadow root (and its light DOM). */
+async function shadowText(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).first().evaluate((el) => (el.shadowRoot?.textContent ?? '') + el.textContent);
+}
+
+describe('online-banking demo page', () => {
+  it('is served with the strict CSP and Trusted Types', async () => {
+    const res = await fetch(server.url + '/');
+    assert.equal(res.status, 200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /style-src 'self'/);
+    assert.match(csp, /require-trusted-types-for 'script'/);
+    assert.match(csp, /trusted-types lit-html/);
+  });
+
+  it('renders the customer badge with progress, benefits, history and matrix cell, with no CSP violation', async () => {
+    const { page, watch } = await open('/');
+    const hero = page.locator('section.hero tk-tier-badge');
+    // C000003 is the gold customer about ¥12,000 short of platinum.
+    await page.waitForFunction(() => /金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 30_000 });
+    const badge = await shadowText(page, 'section.hero tk-tier-badge');
+    assert.match(badge, /白金卡/, 'progress names the next level');
+    assert.match(badge, /月日均/, 'progress names the metric to grow');
+    await page.waitForFunction(() => (document.querySelector('tk-entitlement-panel')?.shadowRoot?.textContent ?? '').length > 20, null, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[role="listitem"], li').length ?? 0) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelector('[aria-selected="true"], [aria-current]') != null, null, { timeout: 30_000 });
+    await hero.screenshot({ path: join(shots, 'badge-hero.png') });
+    await page.screenshot({ path: join(shots, 'demo-page.png'), fullPage: true });
+    assert.deepEqual(watch.violations, [], 'no CSP or Trusted Types violation');
+    assert.deepEqual(watch.failed.filter((f) => !f.endsWith('/favicon.ico')), [], 'no failed request');
+    assert.deepEqual(watch.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console error');
+    await page.close();
+  });
+
+  it('shows every showcase customer at the level the seed gave them', async () => {
+    const { page } = await open('/');
+    const expected: Record<string, RegExp> = { C000001: /钻石卡/, C000002: /白金卡/, C000003: /金卡/, C000004: /普通/ };
+    for (const [id, level] of Object.entries(expected)) {
+      await page.waitForFunction((sel) => (document.querySelector(sel)?.shadowRoot?.textContent ?? '').trim().length > 0,
+        `tk-tier-badge[subject="${id}"]`, { timeout: 30_000 });
+      assert.match(await shadowText(page, `tk-tier-badge[subject="${id}"]`), level, id);
+    }
+    await page.close();
+  });
+
+  it('makes at most 3 requests for the four widgets of one subject', async () => {
+    const { page, watch } = await open('/');
+    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.textContent ?? '').length > 20, null, { timeout: 30_000 });
+    // Let any late or duplicate request show itself before counting.
+    await page.waitForTimeout(1500);
+    const forC3 = watch.apiRequests.filter((p) => p.startsWith('/v1/subjects/C000003/'));
+    assert.ok(forC3.length <= 3, `requests for C000003: ${forC3.join(', ')}`);
+    await page.close();
+  });
+
+  it('switches the page to English at run time', async () => {
+    const { page } = await open('/');
+    await page.waitForFunction(() => /金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.selectOption('#locale-switch', 'en');
+    await page.waitForFunction(() => /Gold/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 10_000 });
+    assert.match(await shadowText(page, 'section.hero tk-tier-badge'), /Platinum/);
+    await page.close();
+  });
+
+  it('has no axe violations once rendered', async () => {
+    // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(server.url + '/');
+    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.textContent ?? '').length > 20, null, { timeout: 30_000 });
+    await page.addScriptTag({ content: axeSource });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
+    });
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+});

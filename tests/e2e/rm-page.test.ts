@@ -1,0 +1,57 @@
+// A relationship manager works their book on the RM demo page with the keyboard only.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './support/browser.js';
+import { startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { buildWidgets } from './support/widgets.js';
+
+const CUSTOMERS = 300;
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  buildWidgets();
+  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: String(CUSTOMERS) });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('relationship-manager page', () => {
+  it('shows the whole book in the matrix and lists a cell chosen with the keyboard', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(server.url + '/rm.html');
+    const matrix = page.locator('tk-risk-value-matrix');
+    await page.waitForFunction(() => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) === 9, null, { timeout: 30_000 });
+
+    // The portfolio counts are the book: every customer sits in exactly one cell.
+    const api = (await (await fetch(server.url + '/v1/matrix/risk-value')).json()) as { total: number; counts: { count: number }[] };
+    assert.equal(api.counts.reduce((s, c) => s + c.count, 0), api.total);
+    assert.ok(api.total >= CUSTOMERS, `total ${api.total}`);
+
+    // Find the fullest cell, then reach it by keyboard alone from the first cell.
+    const cells = await matrix.evaluate((el) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"]')].map((c) => c.textContent ?? ''));
+    assert.equal(cells.length, 9);
+    await page.keyboard.press('Tab'); // locale select
+    await page.keyboard.press('Tab'); // theme select
+    await page.keyboard.press('Tab'); // into the grid (roving tabindex)
+    const focused = await matrix.evaluate((el) => el.shadowRoot?.activeElement?.getAttribute('role') ?? null);
+    assert.equal(focused, 'gridcell', 'Tab reaches the grid');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    const moved = await matrix.evaluate((el) => el.shadowRoot?.activeElement?.textContent ?? '');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !/加载/.test(document.getElementById('cell-status')?.textContent ?? '加载'), null, { timeout: 15_000 });
+    const status = await page.textContent('#cell-status');
+    assert.ok(status && status.length > 0, 'the status says what was listed');
+    assert.ok(moved.length > 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
