@@ -32,7 +32,7 @@ export interface CompiledScheme {
     levels?: Readonly<Record<string, string>>, options?: EvaluateOptions): Evaluation;
   /**
    * Re-decides from an explanation alone (its inputs, prior and levels read): the reproducibility
-   * check. Levels decided by an override are not replayed (the override is not in the explanation).
+   * check. An override that decided is re-applied from `explanation.override` (same level and mode).
    */
   replay(explanation: Explanation): string;
   /** Largest window, in months, this scheme reads. */
@@ -77,32 +77,51 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
     for (let i = 0; i < n; i++) vec[i] = (reads[i] as (typeof reads)[number])(values, m);
   };
 
+  // Subject-independent parts of explanations, built once: hysteresis reasons, override expiry cut-off.
+  const retainedBy: Explanation['decidedBy'] = Object.freeze({
+    kind: 'hysteresis', id: 'hysteresis.retained', label: holdLabel('retained', 0, hyst?.downgradeAfterPeriods ?? 0),
+  });
+  const graceBy: Explanation['decidedBy'][] = [];
+  const grace = (below: number, allowed: number): Explanation['decidedBy'] => {
+    const cached = graceBy[below];
+    if (cached) return cached;
+    const made = Object.freeze({ kind: 'hysteresis', id: 'hysteresis.grace', label: holdLabel('grace', below, allowed) } as const);
+    if (below >= 0 && below < 64 && Number.isInteger(below)) graceBy[below] = made;
+    return made;
+  };
+  let endOf = '';
+  let endMs = 0;
+  const periodEndMs = (asOf: string): number => {
+    if (asOf !== endOf) { endMs = Date.parse(periodEnd(asOf)); endOf = asOf; }
+    return endMs;
+  };
+
   const evaluateVec = (
     asOf: string, prior: PriorAssignment | undefined, override: OverrideInfo | undefined,
     levelsRead: Readonly<Record<string, string>> | undefined, at: string | undefined,
   ): Evaluation => {
     const d = decider.explain(vec, levelsRead);
     let index = d.index;
-    let decidedBy: Explanation['decidedBy'] = { kind: d.kind, id: d.id, label: d.label };
+    let decidedBy: Explanation['decidedBy'] = d.decidedBy ?? { kind: d.kind, id: d.id, label: d.label };
     let periodsBelow = 0;
     const priorIndex = prior ? levelIndex.get(prior.level) : undefined;
     if (prior && priorIndex !== undefined && priorIndex > index && !d.triggered && hyst) {
       if (decider.retains(vec, priorIndex)) {
         index = priorIndex;
-        decidedBy = { kind: 'hysteresis', id: 'hysteresis.retained', label: holdLabel('retained', 0, hyst.downgradeAfterPeriods) };
+        decidedBy = retainedBy;
       } else {
         const below = prior.periodsBelow + (prior.period !== undefined && prior.period === asOf ? 0 : 1);
         if (below < hyst.downgradeAfterPeriods) {
           index = priorIndex;
           periodsBelow = below;
-          decidedBy = { kind: 'hysteresis', id: 'hysteresis.grace', label: holdLabel('grace', below, hyst.downgradeAfterPeriods) };
+          decidedBy = grace(below, hyst.downgradeAfterPeriods);
         }
       }
     }
     let byOverride: OverrideInfo | null = null;
     if (override && override.scheme === def.key) {
       const oi = levelIndex.get(override.level);
-      const live = override.expiresAt === null || Date.parse(override.expiresAt) > Date.parse(at ?? periodEnd(asOf));
+      const live = override.expiresAt === null || Date.parse(override.expiresAt) > (at === undefined ? periodEndMs(asOf) : Date.parse(at));
       if (oi !== undefined && live && (override.mode === 'fixed' || oi > index)) {
         index = oi;
         byOverride = override;
@@ -139,6 +158,7 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
         : { level: prior.level, periodsBelow: prior.periodsBelow, period: prior.period };
     }
     if (d.levelsRead) explanation.levelsRead = d.levelsRead;
+    if (byOverride) explanation.override = { id: byOverride.id, level: byOverride.level, mode: byOverride.mode };
     return {
       scheme: def.key, level: key, rank: level?.rank ?? 0, previousLevel, changed,
       approvalRequired: level?.approvalRequired === true && changed && !byOverride?.approvedBy,
@@ -164,7 +184,12 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
         const i = decider.inputs.find(input.metric, input.window);
         if (i !== undefined) vec[i] = input.value;
       }
-      return evaluateVec(explanation.asOf ?? '', explanation.prior, undefined, explanation.levelsRead, undefined).level;
+      const o = explanation.override;
+      // The override applied when it was evaluated; replaying re-applies it as it was (live, same mode).
+      const override: OverrideInfo | undefined = o && {
+        id: o.id, scheme: def.key, level: o.level, mode: o.mode, reason: '', expiresAt: null, requestedBy: '', approvedBy: null,
+      };
+      return evaluateVec(explanation.asOf ?? '', explanation.prior, override, explanation.levelsRead, undefined).level;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../model/locale.js';
-import type { DecisionKind, ProgressPath } from '../model/explanation.js';
+import type { DecisionKind, Explanation, ProgressPath } from '../model/explanation.js';
 import type { Hysteresis } from '../policy/policy-schema.js';
 import type { InputRegistry } from './inputs.js';
 
@@ -13,6 +13,13 @@ export interface Decision {
   readonly triggered: boolean;
   readonly score?: { readonly total: number; readonly factors: readonly { readonly id: string; readonly points: number }[] };
   readonly levelsRead?: Readonly<Record<string, string>>;
+  /** The explanation's `decidedBy`, built once when the decision does not depend on the subject. */
+  readonly decidedBy?: Explanation['decidedBy'];
+}
+
+/** A decision that does not depend on the subject, with its frozen `decidedBy`, shared by every evaluation it decides. */
+export function decision(index: number, kind: DecisionKind, id: string, label: LocalizedText, triggered: boolean): Decision {
+  return { index, kind, id, label, triggered, decidedBy: Object.freeze({ kind, id, label }) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ProgressPath } from '../model/explanation.js';
 import type { CompiledCondition } from './condition.js';
+import { leaves } from './condition.js';
 import type { CompiledInput } from './inputs.js';
 
 type Leaf = Extract<CompiledCondition, { kind: 'threshold' }>;
@@ -86,28 +87,75 @@ export function progressPaths(
   return { paths, nearest };
 }
 
-/** Scales a threshold to the retention fraction, rounding so the line is never above the threshold. */
-export function retainedValue(value: number, permille: number | undefined): number {
-  return permille === undefined ? value : Math.floor((value * permille) / 1000);
-}
+/** How to reach one rule's level: built once per rule, run per subject. */
+export type ProgressFn = (vec: Float64Array) => { toIndex: number; paths: ProgressPath[]; nearest: number } | null;
 
-/** The lines a subject must stay on to keep a level reached through `c`. */
-export function retentionLines(
-  c: CompiledCondition, vec: Float64Array, inputs: readonly CompiledInput[], permille: number | undefined,
-): ProgressPath[] {
-  const out: ProgressPath[] = [];
-  collectLines(c, vec, inputs, permille, out);
+/** The leaves of a threshold, or of an any-of over thresholds only (the card tier's shape); else null. */
+function flatRoutes(c: CompiledCondition): Leaf[] | null {
+  if (c.kind === 'threshold') return [c];
+  if (c.kind !== 'any' || c.children.length > MAX_ROUTES) return null;
+  const out: Leaf[] = [];
+  for (const ch of c.children) {
+    if (ch.kind !== 'threshold') return null;
+    out.push(ch);
+  }
   return out;
 }
 
-// A module-level recursion rather than an inner closure: no function object per subject.
-function collectLines(
-  n: CompiledCondition, vec: Float64Array, inputs: readonly CompiledInput[], permille: number | undefined, out: ProgressPath[],
-): void {
-  if (n.kind !== 'threshold') {
-    for (const ch of n.children) collectLines(ch, vec, inputs, permille, out);
-    return;
+/**
+ * Compiles `progressPaths` for one rule's condition. A threshold or a flat any-of (every route is
+ * one leaf) gets a specialised loop with no route arrays; nested conditions use the general search.
+ * Both give the same paths in the same order and the same nearest path.
+ */
+export function compileProgress(c: CompiledCondition, inputs: readonly CompiledInput[], toIndex: number): ProgressFn {
+  const flat = flatRoutes(c);
+  if (!flat) {
+    return (vec) => {
+      const p = progressPaths(c, vec, inputs);
+      return p ? { toIndex, paths: p.paths, nearest: p.nearest } : null;
+    };
   }
-  if (n.leaf.op !== 'gte' && n.leaf.op !== 'gt') return;
-  out.push(toPath(inputs[n.input] as CompiledInput, vec[n.input] as number, retainedValue(required(n), permille)));
+  const tests = flat.map((l) => l.test);
+  const growable = flat.filter((l) => l.leaf.op === 'gte' || l.leaf.op === 'gt');
+  const at = growable.map((l) => l.input);
+  const req = growable.map(required);
+  const ins = growable.map((l) => inputs[l.input] as CompiledInput);
+  const nt = tests.length;
+  const ng = growable.length;
+  if (ng === 0) return () => null; // no route can be grown into: no progress to show
+  return (vec) => {
+    // Any route already met means the condition holds: nothing to progress towards.
+    for (let i = 0; i < nt; i++) if ((tests[i] as (v: Float64Array) => boolean)(vec)) return null;
+    const paths: ProgressPath[] = new Array(ng);
+    let best = Number.POSITIVE_INFINITY;
+    let nearest = 0;
+    for (let i = 0; i < ng; i++) {
+      const p = toPath(ins[i] as CompiledInput, vec[at[i] as number] as number, req[i] as number);
+      paths[i] = p;
+      const g = relativeGap(p);
+      if (g < best) { best = g; nearest = i; }
+    }
+    return { toIndex, paths, nearest };
+  };
+}
+
+/** Compiles `retentionLines` for one rule: its `≥`/`>` leaves, flattened once, in tree order. */
+export function compileRetentionLines(
+  c: CompiledCondition, inputs: readonly CompiledInput[], permille: number | undefined,
+): (vec: Float64Array) => ProgressPath[] {
+  const lines = leaves(c).filter((l) => l.leaf.op === 'gte' || l.leaf.op === 'gt');
+  const at = lines.map((l) => l.input);
+  const req = lines.map((l) => retainedValue(required(l), permille));
+  const ins = lines.map((l) => inputs[l.input] as CompiledInput);
+  const n = lines.length;
+  return (vec) => {
+    const out: ProgressPath[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = toPath(ins[i] as CompiledInput, vec[at[i] as number] as number, req[i] as number);
+    return out;
+  };
+}
+
+/** Scales a threshold to the retention fraction, rounding so the line is never above the threshold. */
+export function retainedValue(value: number, permille: number | undefined): number {
+  return permille === undefined ? value : Math.floor((value * permille) / 1000);
 }

@@ -61,13 +61,18 @@ describe('properties of the engine', () => {
     }));
   });
 
-  it('an explanation reproduces its level from the inputs it names', () => {
-    const priorArb = fc.option(fc.record({ level: fc.constantFrom('standard', 'gold', 'platinum', 'diamond'), periodsBelow: fc.integer({ min: 0, max: 2 }) }), { nil: undefined });
-    fc.assert(fc.property(anyFacts, priorArb, (facts, prior) => {
+  it('an explanation reproduces its level from the inputs it names, overrides included', () => {
+    const tierLevel = fc.constantFrom('standard', 'gold', 'platinum', 'diamond');
+    const priorArb = fc.option(fc.record({ level: tierLevel, periodsBelow: fc.integer({ min: 0, max: 2 }) }), { nil: undefined });
+    const overrideArb = fc.option(fc.record({ level: tierLevel, mode: fc.constantFrom('fixed' as const, 'floor' as const) }).map((o) => ({
+      id: 'ov', scheme: 'retail-tier', level: o.level, mode: o.mode, reason: 'r', expiresAt: null, requestedBy: 'rm', approvedBy: null,
+    })), { nil: undefined });
+    fc.assert(fc.property(anyFacts, priorArb, overrideArb, (facts, prior, override) => {
       for (const s of pack.schemesFor('customer')) {
         const levels: Record<string, string> = {};
         for (const e of pack.evaluateSubject('customer', facts)) levels[e.scheme] = e.level;
-        const e = s.evaluate(facts, s.summary.key === 'retail-tier' ? prior : undefined, undefined, levels);
+        const mine = s.summary.key === 'retail-tier';
+        const e = s.evaluate(facts, mine ? prior : undefined, mine ? override : undefined, levels);
         assert.equal(s.replay(e.explanation), e.level, `${s.summary.key}: ${JSON.stringify(e.explanation)}`);
       }
     }), { numRuns: 150 });

@@ -132,6 +132,20 @@ describe('overrides', () => {
     assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-07-02T00:00:00Z')).level, 'gold');
     assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-06-30T00:00:00Z'), undefined, { at: '2024-06-15T00:00:00Z' }).level, 'gold');
   });
+  it('names the override that set the level in the explanation, so replaying gives the same level', () => {
+    const fixed = tier.evaluate(rich, undefined, o('fixed'));
+    assert.deepEqual(fixed.explanation.override, { id: 'ov-1', level: 'gold', mode: 'fixed' });
+    assert.equal(tier.replay(fixed.explanation), 'gold');
+    const floor = tier.evaluate(poor, { level: 'standard', periodsBelow: 0 }, o('floor'));
+    assert.deepEqual(floor.explanation.override, { id: 'ov-1', level: 'gold', mode: 'floor' });
+    assert.equal(tier.replay(floor.explanation), 'gold');
+  });
+  it('leaves the override out of the explanation when it did not decide (a floor below the rules, or expired)', () => {
+    const lifted = tier.evaluate(rich, undefined, o('floor'));
+    assert.equal(lifted.explanation.override, undefined);
+    assert.equal(tier.replay(lifted.explanation), 'platinum');
+    assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-06-30T00:00:00Z')).explanation.override, undefined);
+  });
 });
 
 describe('derived and matrix schemes, approval', () => {

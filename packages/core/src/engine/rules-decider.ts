@@ -6,7 +6,9 @@ import { compileCondition, decidingNode } from './condition.js';
 import type { CompiledCondition, VecTest } from './condition.js';
 import type { Decider, Decision } from './decider.js';
 import { InputRegistry } from './inputs.js';
-import { progressPaths, retentionLines } from './progress.js';
+import { compileProgress, compileRetentionLines } from './progress.js';
+import type { ProgressFn } from './progress.js';
+import { decision } from './decider.js';
 
 export interface CompiledTrigger {
   readonly index: number;
@@ -25,7 +27,7 @@ export function compileTriggers(
 }
 
 export function triggerDecision(t: CompiledTrigger): Decision {
-  return { index: t.index, kind: 'trigger', id: t.trigger.id, label: t.trigger.label, triggered: true };
+  return decision(t.index, 'trigger', t.trigger.id, t.trigger.label, true);
 }
 
 interface CompiledRule {
@@ -50,7 +52,6 @@ export function compileRulesDecider(
       order: i,
     }))
     .sort((a, b) => b.index - a.index);
-  const byIndex = new Map(rules.map((r) => [r.index, r]));
   const triggerTests: VecTest[] = triggers.map((t) => t.cond.test);
   const triggerIdx = triggers.map((t) => t.index);
   const ruleTests: VecTest[] = rules.map((r) => r.cond.test);
@@ -59,6 +60,28 @@ export function compileRulesDecider(
   const nR = ruleTests.length;
   const lowest = levels[0];
   const defaultLabel = localize((l) => ({ 'zh-CN': '未达到任何更高等级的条件', 'zh-TW': '未達到任何更高等級的條件', en: 'no rule for a higher level holds' })[l]);
+
+  // Everything an explanation says that does not depend on the subject is built here, once:
+  // one Decision per trigger, per node that can decide a rule, and for the default.
+  const triggerDecisions = triggers.map(triggerDecision);
+  const nodeDecisions = new Map<CompiledCondition, Decision>();
+  for (const r of rules) {
+    const visit = (c: CompiledCondition): void => {
+      nodeDecisions.set(c, decision(r.index, 'threshold', c.id, c.label, false));
+      if (c.kind === 'any') for (const ch of c.children) visit(ch);
+    };
+    visit(r.cond);
+  }
+  const defaultDecision = decision(0, 'default', `default.${lowest?.key ?? ''}`, defaultLabel, false);
+  // Per level index: the rule that keeps it, its retention lines, and the progress to the next rule above.
+  const byIndex: (CompiledRule | undefined)[] = levels.map(() => undefined);
+  for (const r of rules) byIndex[r.index] = r; // the last rule for a level keeps it, as before
+  const linesAt = byIndex.map((r) => (r ? compileRetentionLines(r.cond, registry.inputs, permille) : null));
+  const progressAt: (ProgressFn | null)[] = levels.map((_, i) => {
+    let next: CompiledRule | undefined;
+    for (let j = rules.length - 1; j >= 0 && !next; j--) if ((rules[j] as CompiledRule).index > i) next = rules[j];
+    return next ? compileProgress(next.cond, registry.inputs, next.index) : null;
+  });
 
   return {
     inputs: registry,
@@ -69,30 +92,25 @@ export function compileRulesDecider(
       return 0;
     },
     explain(vec) {
-      for (const t of triggers) if (t.cond.test(vec)) return triggerDecision(t);
-      for (const r of rules) {
-        const node = decidingNode(r.cond, vec);
-        if (node) return { index: r.index, kind: 'threshold', id: node.id, label: node.label, triggered: false };
+      for (let i = 0; i < nT; i++) if ((triggerTests[i] as VecTest)(vec)) return triggerDecisions[i] as Decision;
+      for (let i = 0; i < nR; i++) {
+        const node = decidingNode((rules[i] as CompiledRule).cond, vec);
+        if (node) return nodeDecisions.get(node) as Decision;
       }
-      return { index: 0, kind: 'default', id: `default.${lowest?.key ?? ''}`, label: defaultLabel, triggered: false };
+      return defaultDecision;
     },
     retains(vec, index) {
-      const r = byIndex.get(index);
+      const r = byIndex[index];
       if (!r) return index === 0;
       return (r.retained ?? r.cond).test(vec);
     },
     progress(vec, index) {
-      for (let i = rules.length - 1; i >= 0; i--) {
-        const r = rules[i] as CompiledRule;
-        if (r.index <= index) continue;
-        const p = progressPaths(r.cond, vec, registry.inputs);
-        return p ? { toIndex: r.index, ...p } : null;
-      }
-      return null;
+      const p = progressAt[index];
+      return p ? p(vec) : null;
     },
     retentionLines(vec, index) {
-      const r = byIndex.get(index);
-      return r ? retentionLines(r.cond, vec, registry.inputs, permille) : [];
+      const lines = linesAt[index];
+      return lines ? lines(vec) : [];
     },
   };
 }

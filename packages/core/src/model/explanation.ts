@@ -1,5 +1,6 @@
 import type { LocalizedText } from './locale.js';
 import type { MetricUnit, WindowSpec } from './metric.js';
+import type { OverrideMode } from './override.js';
 
 /** One input the decision read, with the value it had. */
 export interface ExplanationInput {
@@ -36,6 +37,11 @@ export interface Explanation {
   readonly prior?: { readonly level: string; readonly periodsBelow: number; readonly period?: string };
   /** For derived and matrix schemes: the levels of the schemes read (`{ 'risk-band': 'low', 'value-band': 'high' }`). */
   readonly levelsRead?: Readonly<Record<string, string>>;
+  /**
+   * The manual override that set the level, when one did (absent when an override was given but did not
+   * apply: expired, or a floor below the rules' level). Replaying re-applies it. Added by the engine (core).
+   */
+  readonly override?: { readonly id: string; readonly level: string; readonly mode: OverrideMode };
 }
 
 /** One way to reach the next level: the metric, where it stands, where it must be. */
