@@ -35,7 +35,9 @@ export const bundleOptions = {
   platform: 'browser',
   // esbuild follows `extends`, but the base config is where the decorator settings live.
   tsconfig: here('../../../tsconfig.base.json'),
-  legalComments: 'eof',
+  // Lit's BSD-3 notices go to `<bundle>.LEGAL.txt` beside the bundle, which names it in its last
+  // comment: the notices ship with the code without every page load carrying ~0.2 KB gzip of them.
+  legalComments: 'linked',
   logLevel: 'warning',
   plugins: [minifyCssTemplates],
 };
@@ -48,7 +50,7 @@ export const entries = {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [name, entry] of Object.entries(entries)) {
     const result = await build({ ...bundleOptions, entryPoints: [entry], outfile: here(`../dist/${name}`), metafile: true });
-    const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+    const bytes = Object.entries(result.metafile.outputs).reduce((n, [file, o]) => n + (file.endsWith('.js') ? o.bytes : 0), 0);
     console.log(`dist/${name}  ${(bytes / 1024).toFixed(1)} KB (min)`);
   }
 }

@@ -1,9 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
 import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { clientContext, subjectContext } from '../shared/context.js';
+import { ConfigController } from '../shared/config.js';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
@@ -42,27 +40,28 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  */
 export class TkEntitlementPanel extends LitElement {
   static override styles = styles;
+  static override properties = {
+    subject: { reflect: true, useDefault: true },
+    data: { attribute: false },
+    tiers: { attribute: false },
+  };
 
   /** The subject id; when empty, the provider's subject. */
-  @property({ reflect: true }) subject = '';
+  subject = '';
   /** Controlled mode: the entitlements to show. Setting it stops fetching. */
-  @property({ attribute: false }) data: EntitlementsResponse | undefined;
+  declare data: EntitlementsResponse | undefined;
   /** Controlled mode: the subject's tiers, for level and scheme names. */
-  @property({ attribute: false }) tiers: TiersResponse | undefined;
+  declare tiers: TiersResponse | undefined;
 
-  @consume({ context: clientContext, subscribe: true })
-  @state()
-  protected client: TierkitClient | undefined;
-
-  @consume({ context: subjectContext, subscribe: true })
-  @state()
-  protected providerSubject: string | undefined;
-
-  private readonly localize = new LocalizeController(this);
+  // One context request for client, subject, locale and currency; none for a controlled panel on a
+  // page without a provider.
+  private readonly config = new ConfigController(this, () => this.data !== undefined);
+  private readonly localize = new LocalizeController(this, { config: this.config });
 
   private args(): readonly [TierkitClient, string] | undefined {
-    const id = this.subject || this.providerSubject;
-    return this.client && id ? [this.client, id] : undefined;
+    const client = this.config.value?.client;
+    const id = this.subject || this.config.value?.subject;
+    return client && id ? [client, id] : undefined;
   }
 
   private readonly entitlements = new ResourceController<EntitlementsResponse, readonly [TierkitClient, string]>(this, {

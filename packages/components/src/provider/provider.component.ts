@@ -1,9 +1,9 @@
 import { LitElement, html, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import type { Locale } from '@tierkit/core';
 import { createClient, type TierkitClient } from '@tierkit/client';
-import { clientContext, currencyContext, localeContext, subjectContext, themeContext, type Theme } from '../shared/context.js';
+import { clientContext, configContext, currencyContext, localeContext, subjectContext, themeContext, type Theme } from '../shared/context.js';
+import { countProvider } from '../shared/config.js';
 import { matchLocale } from '../shared/locale.js';
 import styles from './provider.styles.js';
 
@@ -29,27 +29,37 @@ import styles from './provider.styles.js';
  */
 export class TkProvider extends LitElement {
   static override styles = styles;
+  static override properties = {
+    baseUrl: { attribute: 'base-url', reflect: true },
+    token: {},
+    subject: { reflect: true },
+    locale: { reflect: true },
+    currency: { reflect: true },
+    theme: { reflect: true },
+    client: { attribute: false },
+  };
 
   /** API base URL (`https://tier.bank.example`); ignored when `client` is set. */
-  @property({ attribute: 'base-url', reflect: true }) baseUrl = '';
+  baseUrl = '';
   /** The embed token the bank's backend minted for the logged-in customer. Never an API key. */
-  @property() token = '';
+  token = '';
   /** The subject (customer) id widgets show unless they name their own. */
-  @property({ reflect: true }) subject = '';
+  subject = '';
   /** `zh-CN`, `zh-TW` or `en`; unset lets each widget follow the document's `lang`. */
-  @property({ reflect: true }) locale = '';
+  locale = '';
   /** ISO 4217 code of amounts that name none. */
-  @property({ reflect: true }) currency = 'CNY';
+  currency = 'CNY';
   /** `light`, `dark`, or `auto` (follow the user's system preference). */
-  @property({ reflect: true }) theme: Theme = 'light';
+  theme: Theme = 'light';
   /** A ready client object; wins over `base-url`. */
-  @property({ attribute: false }) client: TierkitClient | undefined;
+  declare client: TierkitClient | undefined;
 
   private readonly clientProvider = new ContextProvider(this, { context: clientContext, initialValue: undefined });
   private readonly subjectProvider = new ContextProvider(this, { context: subjectContext, initialValue: undefined });
   private readonly localeProvider = new ContextProvider(this, { context: localeContext, initialValue: undefined });
   private readonly currencyProvider = new ContextProvider(this, { context: currencyContext, initialValue: 'CNY' });
   private readonly themeProvider = new ContextProvider(this, { context: themeContext, initialValue: 'light' });
+  private readonly configProvider = new ContextProvider(this, { context: configContext, initialValue: undefined });
   private created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
 
   /** The client widgets read through: the `client` property, else one made from `base-url` and `token`. */
@@ -70,6 +80,24 @@ export class TkProvider extends LitElement {
     if (changed.has('locale')) this.localeProvider.setValue(matchLocale(this.locale) as Locale | undefined);
     if (changed.has('currency')) this.currencyProvider.setValue(this.currency || 'CNY');
     if (changed.has('theme')) this.themeProvider.setValue(this.theme);
+    // A new object whenever anything changed, so subscribers see a change by identity.
+    this.configProvider.setValue({
+      client: this.clientProvider.value,
+      subject: this.subjectProvider.value,
+      locale: this.localeProvider.value,
+      currency: this.currencyProvider.value,
+      theme: this.theme,
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    countProvider(1);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    countProvider(-1);
   }
 
   protected override render() {

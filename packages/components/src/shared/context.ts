@@ -20,3 +20,7 @@ export const localeContext = createContext<Locale | undefined>(Symbol.for('tierk
 export const currencyContext = createContext<string>(Symbol.for('tierkit.currency'));
 /** The provider's theme, for widgets that draw differently in the dark (not needed for colours). */
 export const themeContext = createContext<Theme>(Symbol.for('tierkit.theme'));
+
+// In config.ts so a bundle needing only the combined context (the badge alone) does not carry the
+// single-field contexts above: createContext() calls are not tree-shaken.
+export { configContext, type TierkitConfig } from './config.js';

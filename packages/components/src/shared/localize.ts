@@ -1,9 +1,7 @@
-import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Locale } from '@tierkit/core';
-import { currencyContext, localeContext } from './context.js';
+import { ConfigController } from './config.js';
 import { matchLocale, type Translations } from './locale.js';
-import { formatBp, formatDate, formatMoney, formatMoneyCompact, formatPercentFromBp } from './format.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
 
@@ -13,7 +11,7 @@ type Host = ReactiveControllerHost & HTMLElement;
  */
 const hosts = new Set<Host>();
 let shared: MutationObserver | undefined;
-function watch(host: Host): void {
+function observer(): MutationObserver {
   if (!shared) {
     shared = new MutationObserver((records) => {
       for (const r of records) {
@@ -23,13 +21,20 @@ function watch(host: Host): void {
     });
     shared.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
   }
-  hosts.add(host);
-  shared.observe(host, { attributes: true, attributeFilter: ['lang'] });
+  return shared;
 }
-function unwatch(host: Host): void {
-  hosts.delete(host);
-  // MutationObserver cannot stop watching one target; a removed host's records are harmless
-  // (requestUpdate on a disconnected element does nothing visible) and die with the element.
+
+export interface LocalizeOptions {
+  /**
+   * The host's own {@link ConfigController}, when it has one, so the host makes one context request
+   * for everything; without it the controller makes that request itself.
+   */
+  readonly config?: ConfigController;
+  /**
+   * True when the host re-renders on its own `lang` attribute itself (it lists `lang` in
+   * `observedAttributes`), which spares registering every host with the shared MutationObserver.
+   */
+  readonly hostObservesLang?: boolean;
 }
 
 /**
@@ -44,43 +49,33 @@ function unwatch(host: Host): void {
  */
 export class LocalizeController implements ReactiveController {
   private readonly host: Host;
-  private providerLocale: Locale | undefined;
-  private providerCurrency: string | undefined;
+  private readonly config: ConfigController;
+  private readonly observeHost: boolean;
 
-  constructor(host: Host) {
+  constructor(host: Host, options: LocalizeOptions = {}) {
     this.host = host;
+    this.config = options.config ?? new ConfigController(host);
+    this.observeHost = !options.hostObservesLang;
     host.addController(this);
-    new ContextConsumer(host, {
-      context: localeContext,
-      subscribe: true,
-      callback: (value) => {
-        this.providerLocale = value;
-        host.requestUpdate();
-      },
-    });
-    new ContextConsumer(host, {
-      context: currencyContext,
-      subscribe: true,
-      callback: (value) => {
-        this.providerCurrency = value;
-        host.requestUpdate();
-      },
-    });
   }
 
   hostConnected(): void {
-    watch(this.host);
+    const o = observer();
+    hosts.add(this.host);
+    if (this.observeHost) o.observe(this.host, { attributes: true, attributeFilter: ['lang'] });
   }
 
   hostDisconnected(): void {
-    unwatch(this.host);
+    // A MutationObserver cannot stop watching one target; a removed host's records are harmless
+    // (requestUpdate on a disconnected element does nothing visible) and die with the element.
+    hosts.delete(this.host);
   }
 
   /** The locale the host renders in now. */
   get locale(): Locale {
     return (
       matchLocale(this.host.getAttribute('lang')) ??
-      this.providerLocale ??
+      this.config.value?.locale ??
       matchLocale(document.documentElement.lang) ??
       'en'
     );
@@ -88,33 +83,11 @@ export class LocalizeController implements ReactiveController {
 
   /** The currency amounts default to when the data names none. */
   get currency(): string {
-    return this.providerCurrency ?? 'CNY';
+    return this.config.value?.currency ?? 'CNY';
   }
 
   /** The host's terms in the effective locale. */
   t<T>(translations: Translations<T>): T {
     return translations[this.locale];
-  }
-
-  /** `¥12,000` in every locale (fen in, symbol style out). */
-  money(fen: number, currency: string = this.currency): string {
-    return formatMoney(fen, currency, this.locale);
-  }
-
-  /** `5万元` in Chinese, `¥50K` in English. */
-  moneyCompact(fen: number, currency: string = this.currency): string {
-    return formatMoneyCompact(fen, currency, this.locale);
-  }
-
-  bp(bp: number): string {
-    return formatBp(bp);
-  }
-
-  percent(bp: number): string {
-    return formatPercentFromBp(bp, this.locale);
-  }
-
-  date(iso: string, timeZone?: string): string {
-    return formatDate(iso, this.locale, timeZone);
   }
 }

@@ -1,9 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
-import type { Assignment, MetricDef } from '@tierkit/core';
+import type { Assignment, Locale, MetricDef } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { clientContext, subjectContext } from '../shared/context.js';
+import { ConfigController } from '../shared/config.js';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
@@ -60,67 +58,87 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  */
 export class TkTierBadge extends LitElement {
   static override styles = styles;
+  // `static properties` rather than decorators: lit/decorators would add ~0.5 KB gzip to the badge alone.
+  // `useDefault`: the defaults are not reflected, so a thousand badges do not write a thousand attributes.
+  static override properties = {
+    scheme: { reflect: true, useDefault: true },
+    subject: { reflect: true, useDefault: true },
+    size: { reflect: true, useDefault: true },
+    showProgress: { type: Boolean, reflect: true, attribute: 'show-progress' },
+    data: { attribute: false },
+  };
 
   /** The scheme whose level to show. */
-  @property({ reflect: true }) scheme = 'retail-tier';
+  scheme = 'retail-tier';
   /** The subject id; when empty, the provider's subject. */
-  @property({ reflect: true }) subject = '';
+  subject = '';
   /** `s`, `m` or `l`. */
-  @property({ reflect: true }) size: BadgeSize = 'm';
+  size: BadgeSize = 'm';
   /** Show progress to the next level (nothing is shown at the top level). */
-  @property({ type: Boolean, reflect: true, attribute: 'show-progress' }) showProgress = false;
+  showProgress = false;
   /** Controlled mode: the assignment to show. Setting it stops fetching. */
-  @property({ attribute: false }) data: TierBadgeData | undefined;
+  declare data: TierBadgeData | undefined;
 
-  @consume({ context: clientContext, subscribe: true })
-  @state()
-  protected client: TierkitClient | undefined;
+  // One context request for client, subject, locale and currency — none at all for a controlled
+  // badge on a page without a provider.
+  private readonly config = new ConfigController(this, () => this.data !== undefined);
+  private readonly localize = new LocalizeController(this, { config: this.config, hostObservesLang: true });
 
-  @consume({ context: subjectContext, subscribe: true })
-  @state()
-  protected providerSubject: string | undefined;
+  // The badge follows its own `lang` through attributeChangedCallback: cheaper for a thousand badges
+  // than registering each with a MutationObserver.
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
 
-  private readonly localize = new LocalizeController(this);
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang' && old !== value) this.requestUpdate();
+  }
 
   private readonly source = new ResourceController<BadgeSource, readonly [TierkitClient, string]>(this, {
     name: 'tiers',
     args: () => {
-      const id = this.subject || this.providerSubject;
-      return this.client && id ? [this.client, id] : undefined;
+      const client = this.config.value?.client;
+      const id = this.subject || this.config.value?.subject;
+      return client && id ? [client, id] : undefined;
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
     data: () => (this.data ? { assignments: [this.data.assignment], metrics: this.data.metrics } : undefined),
   });
 
   protected override render() {
-    const states = this.localize.t(stateTerms);
     const { status, value } = this.source;
-    if (status === ResourceStatus.error) return renderError(states, () => this.source.retry());
-    if (status === ResourceStatus.initial) return renderEmpty(states.noSubject);
-    if (!value) return renderLoading(states);
+    const locale = this.localize.locale;
+    if (status === ResourceStatus.error) return renderError(stateTerms[locale], () => this.source.retry());
+    if (status === ResourceStatus.initial) return renderEmpty(stateTerms[locale].noSubject);
+    if (!value) return renderLoading(stateTerms[locale]);
     const assignment = value.assignments.find((a) => a.scheme === this.scheme);
-    if (!assignment) return renderEmpty(this.localize.t(tierBadgeTerms).notInScheme);
-    return this.renderBadge(assignment, value.metrics);
+    if (!assignment) return renderEmpty(tierBadgeTerms[locale].notInScheme);
+    return this.renderBadge(assignment, value.metrics, locale);
   }
 
-  private renderBadge(a: Assignment, metrics: readonly MetricDef[]) {
-    const locale = this.localize.locale;
+  // Spans only: a block <div> inside the inline host would make the browser wrap anonymous blocks
+  // around it, the costliest part of laying out a thousand badges. Every bound attribute is a
+  // setAttribute per badge, so only what varies is bound (aria-busy only while a refresh runs).
+  private renderBadge(a: Assignment, metrics: readonly MetricDef[], locale: Locale) {
     const t = tierBadgeTerms[locale];
     const level = a.schemeInfo.levels.find((l) => l.key === a.level);
     const levelName = level?.name[locale] ?? a.level;
+    const label = t.label(a.schemeInfo.name[locale], levelName);
+    const busy = this.source.status === ResourceStatus.pending ? 'true' : nothing;
+    const color = level?.color ?? 'neutral';
     const progress = this.showProgress ? progressView(a, metrics, locale, this.localize.currency) : null;
-    return html`<div part="base" class="base" role="group" aria-label=${t.label(a.schemeInfo.name[locale], levelName)}
-      aria-busy=${this.source.status === ResourceStatus.pending ? 'true' : 'false'}>
-      <span part="level" class="level" data-color=${level?.color ?? 'neutral'} data-level=${a.level}>
-        <span class="mark" aria-hidden="true"></span>${levelName}
-      </span>
-      ${progress
-        ? html`<div part="progress" class="progress">
-            <progress part="bar" max=${progress.path.required} .value=${Math.min(progress.path.current, progress.path.required)}
-              aria-label=${t.progressTo(progress.toLevelName)} aria-describedby="gap"></progress>
-            <p part="gap" id="gap" class="gap">${progress.text}</p>
-          </div>`
-        : nothing}
-    </div>`;
+    // One flat template per shape: a nested pill template would cost a second template instance per badge.
+    if (!progress) {
+      return html`<span part="base" class="base" role="group" aria-label=${label} aria-busy=${busy}
+        ><span part="level" class="level" data-color=${color}>${levelName}</span></span>`;
+    }
+    return html`<span part="base" class="base base--progress" role="group" aria-label=${label} aria-busy=${busy}
+      ><span part="level" class="level" data-color=${color}>${levelName}</span
+      ><span part="progress" class="progress">
+        <progress part="bar" max=${progress.path.required} .value=${Math.min(progress.path.current, progress.path.required)}
+          aria-label=${t.progressTo(progress.toLevelName)} aria-describedby="gap"></progress>
+        <span part="gap" id="gap" class="gap">${progress.text}</span>
+      </span></span>`;
   }
 }

@@ -152,6 +152,15 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(client.calls).to.deep.equal(['tiers:C000003', 'tiers:C000003']);
   });
 
+  it('speaks the provider\'s locale in controlled mode too, and follows it at run time', async () => {
+    const root = await fixture<TkProvider>(html`<tk-provider locale="zh-CN"><tk-tier-badge .data=${top}></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await waitUntil(() => text(el, 'level') === '钻石卡');
+    root.locale = 'zh-TW';
+    await waitUntil(() => text(el, 'level') === '鑽石卡');
+    await expect(el).to.be.accessible();
+  });
+
   it('shows an empty state when no subject is given', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en"></tk-tier-badge>`);
     expect(text(el, 'empty')).to.equal('No customer selected.');
