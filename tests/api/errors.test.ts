@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Problem, TiersResponse } from '@tierkit/core';
-import { client, forEachDialect } from '../support/api-fixture.js';
+import { authHeader, client, forEachDialect } from '../support/api-fixture.js';
 
 async function problem(res: Response, status: number): Promise<Problem> {
   assert.equal(res.status, status);
@@ -14,7 +14,7 @@ async function problem(res: Response, status: number): Promise<Problem> {
 }
 
 forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
-  const api = client(() => f.app);
+  const api = client(f);
   const tiersOf = async (id: string) => (await (await api.get(`/v1/subjects/${id}/tiers`)).json()) as TiersResponse;
 
   it('every invalid observation is reported with its field path, and nothing is written', async () => {
@@ -68,7 +68,7 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
 
   it('malformed JSON, a wrong content type and a huge body are refused before anything runs', async () => {
     await api.customer('V3');
-    const raw = (body: string, type: string) => f.app.request('/v1/subjects/V3/metrics', { method: 'PUT', headers: { 'Content-Type': type }, body });
+    const raw = (body: string, type: string) => f.app.request('/v1/subjects/V3/metrics', { method: 'PUT', headers: { 'Content-Type': type, ...authHeader(f) }, body });
     await problem(await raw('{"metrics": [', 'application/json'), 400);
     await problem(await raw(JSON.stringify({ metrics: [] }), 'text/plain'), 415);
     const huge = JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }], pad: 'x'.repeat(2 * 1024 * 1024) });
@@ -87,7 +87,7 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
   it('tenants never see each other’s subjects', async () => {
     await api.customer('T1', '赵敏');
     await api.balances('T1', [['2025-08', 400_000], ['2025-09', 400_000], ['2025-10', 400_000]]);
-    const other = client(() => f.other);
+    const other = client(f, 'b');
     await problem(await other.get('/v1/subjects/T1/tiers'), 404);
     await other.customer('T1', '周芷若');
     const theirs = (await (await other.get('/v1/subjects/T1/tiers')).json()) as TiersResponse;

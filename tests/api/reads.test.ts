@@ -6,7 +6,7 @@ import { client, forEachDialect } from '../support/api-fixture.js';
 const Q3 = ['2025-08', '2025-09', '2025-10'] as const;
 
 forEachDialect('entitlements, schemes, matrix and subject lists', (f) => {
-  const api = client(() => f.app);
+  const api = client(f);
 
   it('a platinum customer gets platinum benefits, lounge usage counted, and sees what diamond adds', async () => {
     await api.customer('R1');
@@ -50,7 +50,7 @@ forEachDialect('entitlements, schemes, matrix and subject lists', (f) => {
 
   it('the matrix counts every subject once in its cell, and a cell lists its subjects page by page', async () => {
     // A fresh tenant's matrix: three customers in known cells.
-    const other = client(() => f.other);
+    const other = client(f, 'b');
     for (const [id, yuan, risk] of [['M1', 400_000, 10], ['M2', 400_000, 90], ['M3', 10_000, 10], ['M4', 400_000, 10]] as const) {
       await other.customer(id);
       await other.put(`/v1/subjects/${id}/metrics`, {

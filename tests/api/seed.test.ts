@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createApp } from '@tierkit/api';
+import { createApiKey, createApp } from '@tierkit/api';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import type { Db } from '@tierkit/db';
 import { seedDemo } from '@tierkit/server';
@@ -36,7 +36,9 @@ for (const harness of allDialects()) {
     it('the showcase customers tell the stories the demo pages rely on', async () => {
       const db = await harness.open();
       await seedDemo(db.db, SMALL);
-      const app = createApp({ db: db.db, tenant: 'demo', now: () => new Date('2025-11-10T00:00:00Z') });
+      const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'viewer', label: 'seed test' });
+      const api = createApp({ db: db.db, now: () => new Date('2025-11-10T00:00:00Z') });
+      const app = { request: (path: string) => api.request(path, { headers: { Authorization: `Bearer ${secret}` } }) };
       const tier = async (id: string, scheme = 'retail-tier') => {
         const body = (await (await app.request(`/v1/subjects/${id}/tiers`)).json()) as TiersResponse;
         return body.assignments.find((a) => a.scheme === scheme);

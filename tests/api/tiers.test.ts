@@ -11,7 +11,7 @@ const retail = (body: TiersResponse) => {
 const Q3 = ['2025-08', '2025-09', '2025-10'] as const;
 
 forEachDialect('tiers, metrics and history', (f) => {
-  const api = client(() => f.app);
+  const api = client(f);
 
   it('¥49,999.99 a month keeps a customer 普通 and says ¥0.01 is missing for 金卡', async () => {
     await api.customer('G1');

@@ -1,5 +1,5 @@
 import { after, before, describe } from 'node:test';
-import { createApp, provisionTenant } from '@tierkit/api';
+import { createApiKey, createApp, provisionTenant, type Role } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { allDialects } from './databases.js';
 import { testPack } from './test-pack.js';
@@ -7,14 +7,24 @@ import { testPack } from './test-pack.js';
 /** The instant every test app lives at: November 2025 in Shanghai, so 2025-11 is the current month. */
 export const NOW = new Date('2025-11-15T04:00:00.000Z');
 
-/** What a test gets: the app of tenant `bank-a`, one of `bank-b` on the same database, and the db. */
+/** API key secrets the fixture created: an admin of each tenant and one key per role of `bank-a`. */
+export interface FixtureKeys {
+  /** Admin of tenant `bank-a`. */
+  a: string;
+  /** Admin of tenant `bank-b`. */
+  b: string;
+  /** `bank-a` keys by role. */
+  roles: Record<Role, string>;
+}
+
+/** What a test gets: one app serving every tenant (the credential picks it), the keys, the db. */
 export interface ApiFixture {
   app: ReturnType<typeof createApp>;
-  other: ReturnType<typeof createApp>;
+  keys: FixtureKeys;
   db: Db;
 }
 
-/** Run `body` once per dialect (SQLite temp file, embedded PostgreSQL), each with fresh tenants. */
+/** Run `body` once per dialect (SQLite temp file, embedded PostgreSQL), each with fresh tenants and keys. */
 export function forEachDialect(name: string, body: (f: ApiFixture) => void): void {
   for (const harness of allDialects()) {
     describe(`${name} [${harness.dialect}]`, () => {
@@ -22,8 +32,11 @@ export function forEachDialect(name: string, body: (f: ApiFixture) => void): voi
       before(async () => {
         fixture.db = await harness.open();
         for (const id of ['bank-a', 'bank-b']) await provisionTenant(fixture.db.db, { id, name: id, pack: testPack(), now: NOW });
-        fixture.app = createApp({ db: fixture.db.db, tenant: 'bank-a', now: () => NOW, logError: () => undefined });
-        fixture.other = createApp({ db: fixture.db.db, tenant: 'bank-b', now: () => NOW, logError: () => undefined });
+        const key = async (tenantId: string, role: Role) => (await createApiKey(fixture.db.db, { tenantId, role, label: `test ${role}`, now: NOW })).secret;
+        const roles = {} as Record<Role, string>;
+        for (const role of ['viewer', 'analyst', 'officer', 'approver', 'admin'] as const) roles[role] = await key('bank-a', role);
+        fixture.keys = { a: roles.admin, b: await key('bank-b', 'admin'), roles };
+        fixture.app = createApp({ db: fixture.db.db, now: () => NOW, logError: () => undefined });
       });
       after(() => harness.stopAll());
       body(fixture);
@@ -31,13 +44,23 @@ export function forEachDialect(name: string, body: (f: ApiFixture) => void): voi
   }
 }
 
-/** JSON request helpers against an app. */
-export function client(app: () => ReturnType<typeof createApp>) {
+/** Who a client authenticates as: the admin of `bank-a` or `bank-b`, or any credential (read lazily). */
+export type As = 'a' | 'b' | (() => string | undefined);
+
+/** The `Authorization` header for `as`, none when the credential is undefined. */
+export function authHeader(f: ApiFixture, as: As = 'a'): Record<string, string> {
+  const credential = typeof as === 'function' ? as() : f.keys[as];
+  return credential === undefined ? {} : { Authorization: `Bearer ${credential}` };
+}
+
+/** JSON request helpers against the fixture's app, authenticated as `as` (default: admin of `bank-a`). */
+export function client(f: ApiFixture, as: As = 'a') {
   const json = (method: string, path: string, body: unknown) =>
-    app().request(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    f.app.request(path, { method, headers: { 'Content-Type': 'application/json', ...authHeader(f, as) }, body: JSON.stringify(body) });
   return {
-    get: (path: string, headers: Record<string, string> = {}) => app().request(path, { headers }),
+    get: (path: string, headers: Record<string, string> = {}) => f.app.request(path, { headers: { ...authHeader(f, as), ...headers } }),
     put: (path: string, body: unknown) => json('PUT', path, body),
+    post: (path: string, body: unknown) => json('POST', path, body),
     async customer(id: string, displayName = '张晓明') {
       const res = await json('PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName });
       if (res.status !== 201 && res.status !== 200) throw new Error(`creating ${id}: ${res.status} ${await res.text()}`);

@@ -1,5 +1,6 @@
-export { listen, openDatabase, seedIfNeeded, serverApp, settingsFromEnv, lastCompleteMonth, REPO_ROOT, widgetsBuilt } from './server.js';
+export { ensureAdminKey, listen, openDatabase, seedIfNeeded, serverApp, settingsFromEnv, lastCompleteMonth, REPO_ROOT, widgetsBuilt } from './server.js';
 export type { RunningServer, ServerSettings } from './server.js';
 export { seedDemo, generateSubjects, SHOWCASE_IDS, DEFAULT_SEED } from './seed/index.js';
 export type { SeedOptions, SeedResult } from './seed/index.js';
 export { DEMO_CSP } from './static-files.js';
+export { demoTokenRoutes } from './demo-tokens.js';

@@ -1,4 +1,4 @@
-import { listen, openDatabase, seedIfNeeded, serverApp, settingsFromEnv, widgetsBuilt } from './server.js';
+import { ensureAdminKey, listen, openDatabase, seedIfNeeded, serverApp, settingsFromEnv, widgetsBuilt } from './server.js';
 
 /*
  * `npm start`: create or migrate the database, seed the demo tenant once, serve the API, the demo
@@ -8,15 +8,17 @@ const log = (line: string) => console.log(line);
 const settings = settingsFromEnv();
 const db = await openDatabase(settings.databaseUrl, log);
 await seedIfNeeded(db, settings, log);
+await ensureAdminKey(db, settings, log);
 const server = await listen(serverApp(db, settings), settings, db);
 
 console.log(`
 tierkit is running
   demo page       ${server.url}/
-  customer tiers  ${server.url}/v1/subjects/C000003/tiers
+  customer tiers  ${server.url}/v1/subjects/C000003/tiers   (needs Authorization: Bearer <key>; see apps/server/README.md)
   API docs        ${server.url}/docs
   OpenAPI         ${server.url}/openapi.json
   widgets         ${server.url}/widgets/${widgetsBuilt() ? '' : '  (not built: run npm run build -w @tierkit/components)'}
+  demo tokens     ${settings.demoTokens ? `${server.url}/demo/embed-token?subject=C000003, ${server.url}/demo/rm-token (DEMO_TOKENS=off disables)` : 'off'}
 Press Ctrl+C to stop.`);
 
 let stopping = false;

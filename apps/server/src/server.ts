@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { addMonths, createApp, periodOf } from '@tierkit/api';
+import { addMonths, createApp, ensureApiKey, periodOf } from '@tierkit/api';
 import { connect, isPostgresUrl, migrateToLatest, type Db } from '@tierkit/db';
 import { Hono } from 'hono';
+import { demoTokenRoutes } from './demo-tokens.js';
 import { seedDemo } from './seed/index.js';
 import { serveFile } from './static-files.js';
 
@@ -19,6 +20,10 @@ export interface ServerSettings {
   readonly tenant: string;
   readonly customers: number;
   readonly corsOrigins: readonly string[] | undefined;
+  /** `TIERKIT_ADMIN_KEY`: an admin key secret to make sure exists for `tenant` (ops bootstrap). */
+  readonly adminKey: string | undefined;
+  /** Serve `/demo/embed-token` and `/demo/rm-token` (`DEMO_TOKENS=off` turns them off). */
+  readonly demoTokens: boolean;
 }
 
 /** Read settings from environment variables, with the demo defaults. */
@@ -34,6 +39,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     tenant: env.TIERKIT_TENANT ?? 'demo',
     customers,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    adminKey: env.TIERKIT_ADMIN_KEY || undefined,
+    demoTokens: !/^(off|false|0|no)$/i.test(env.DEMO_TOKENS ?? ''),
   };
 }
 
@@ -57,14 +64,26 @@ export async function seedIfNeeded(db: Db, settings: Pick<ServerSettings, 'tenan
   else log(`seed: ${result.subjects} subjects, ${result.metrics} metric rows, ${result.events} tier events in ${(result.ms / 1000).toFixed(1)} s`);
 }
 
+/** With `TIERKIT_ADMIN_KEY` set, make sure that secret is an admin key of the served tenant. Never logs the secret. */
+export async function ensureAdminKey(db: Db, settings: Pick<ServerSettings, 'tenant' | 'adminKey'>, log: (line: string) => void): Promise<void> {
+  if (!settings.adminKey) return;
+  const { key, created } = await ensureApiKey(db.db, { tenantId: settings.tenant, secret: settings.adminKey, role: 'admin', label: 'TIERKIT_ADMIN_KEY' });
+  log(`auth: TIERKIT_ADMIN_KEY is admin key ${key.id} of tenant "${settings.tenant}"${created ? ' (created)' : ''}`);
+}
+
 const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
 
-/** The API plus the demo pages at `/` and the widget bundle at `/widgets/`. */
-export function serverApp(db: Db, settings: Pick<ServerSettings, 'tenant' | 'corsOrigins'>) {
-  const api = createApp({ db: db.db, tenant: settings.tenant, ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}) });
+/**
+ * The API plus the demo pages at `/`, the widget bundle at `/widgets/`, and (unless turned off) the
+ * demo's token endpoints standing in for the bank's backend.
+ */
+export function serverApp(db: Db, settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>) {
+  const api = createApp({ db: db.db, ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}) });
   const demoRoot = resolve(REPO_ROOT, 'apps/portal-demo/public');
   const widgetsRoot = resolve(REPO_ROOT, 'packages/components/dist');
-  return new Hono()
+  const app = new Hono();
+  if (settings.demoTokens) app.route('/', demoTokenRoutes(db.db, settings.tenant));
+  return app
     .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/')) ?? next())
     .get('*', async (c, next) => (API_PATHS.test(c.req.path) ? next() : ((await serveFile(c, demoRoot, '/')) ?? next())))
     .all('*', (c) => api.fetch(c.req.raw));

@@ -2,13 +2,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import { cors } from 'hono/cors';
-import type { ApiDeps } from './deps.js';
+import { authenticate } from './auth/authenticate.js';
+import type { AppEnv, SharedDeps } from './deps.js';
 import { docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
 import { limitBody } from './middleware/limit-body.js';
 import { requireJson } from './middleware/require-json.js';
 import { ProblemError } from './problem.js';
 import { router } from './router.js';
+import { embedTokens } from './routes/embed-tokens.js';
 import { matrix } from './routes/matrix.js';
 import { schemes } from './routes/schemes.js';
 import { subjectList } from './routes/subject-list.js';
@@ -20,11 +22,6 @@ import { TenantPacks } from './services/tenant-pack.js';
 export interface AppOptions {
   /** The database (SQLite or PostgreSQL), already migrated. */
   readonly db: Kysely<Database>;
-  /**
-   * The tenant every request acts for. There is no authentication yet, so the deployment picks
-   * one tenant per app; the server uses `demo`.
-   */
-  readonly tenant?: string;
   /**
    * Origins allowed to call the API from a browser. Default: any `http://localhost:<port>` and
    * `http://127.0.0.1:<port>` (the demo). `'*'` allows every origin.
@@ -61,12 +58,13 @@ function corsOrigin(allowed: AppOptions['corsOrigins']) {
  * @example
  * const { db } = connect({ url: './data/tierkit.db' });
  * await migrateToLatest(db);
- * const app = createApp({ db, tenant: 'demo' });
+ * const app = createApp({ db });
+ * const { secret } = await createApiKey(db, { tenantId: 'demo', role: 'viewer', label: 'reports' });
+ * await app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
  */
 export function createApp(options: AppOptions) {
-  const deps: ApiDeps = {
+  const shared: SharedDeps = {
     db: options.db,
-    tenantId: options.tenant ?? 'demo',
     packs: new TenantPacks(),
     unmaskNames: options.unmaskNames ?? false,
     maxObservations: options.maxObservations ?? MAX_OBSERVATIONS,
@@ -76,18 +74,27 @@ export function createApp(options: AppOptions) {
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 
-  const subjects = router().route('/', subjectReads(deps)).route('/', subjectWrites(deps)).route('/', subjectList(deps));
+  const subjects = router().route('/', subjectReads()).route('/', subjectWrites(shared.maxObservations)).route('/', subjectList());
 
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<AppEnv>();
   app.use('*', cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag'], maxAge: 600 }));
-  app.use('/v1/*', limitBody(maxBody), requireJson());
+  // Authentication first: a caller without a credential learns nothing, not even that a body is too big.
+  app.use('/v1/*', authenticate(shared), limitBody(maxBody), requireJson());
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
 
   const routes = app
     .route('/v1/subjects', subjects)
-    .route('/v1/schemes', schemes(deps))
-    .route('/v1/matrix', matrix(deps));
+    .route('/v1/schemes', schemes())
+    .route('/v1/matrix', matrix())
+    .route('/v1/embed-tokens', embedTokens());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'An API key (`tk_…`, for the bank’s servers and staff tools; roles viewer < analyst < officer < approver < admin) or a signed token (`tkt_…`): an embed token for one subject, or a read-only staff token. The tenant is the credential’s.',
+  });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -98,7 +105,9 @@ export function createApp(options: AppOptions) {
         'Tiers, history, entitlements and portfolio matrices of a bank’s subjects. Errors are RFC 9457 problem+json. Money is integer minor units (fen).',
     },
     servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
     tags: [
+      { name: 'auth', description: 'Embed tokens for widgets in online banking' },
       { name: 'subjects', description: 'Customers, companies, products and employees the bank tiers' },
       { name: 'schemes', description: 'Classifications and their levels' },
       { name: 'matrix', description: 'Risk × value portfolio views' },
@@ -106,7 +115,7 @@ export function createApp(options: AppOptions) {
   });
   app.get('/docs', (c) => c.html(docsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'tierkit API', version: '0.1.0' } }))));
   app.get('/healthz', async (c) => {
-    await deps.db.selectFrom('tenants').select('id').limit(1).execute();
+    await shared.db.selectFrom('tenants').select('id').limit(1).execute();
     return c.json({ status: 'ok' });
   });
   return routes;

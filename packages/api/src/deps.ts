@@ -1,13 +1,13 @@
 import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import { findSubjectByExternalId, type Subject } from '@tierkit/db';
+import type { Principal } from './auth/principal.js';
 import { ProblemError } from './problem.js';
 import type { TenantPack, TenantPacks } from './services/tenant-pack.js';
 
-/** What every route of one app shares: the database, the tenant, and request-independent settings. */
-export interface ApiDeps {
+/** What every request of one app shares: the database and request-independent settings. */
+export interface SharedDeps {
   readonly db: Kysely<Database>;
-  readonly tenantId: string;
   readonly packs: TenantPacks;
   /** Show display names in full (only for trusted internal deployments). */
   readonly unmaskNames: boolean;
@@ -17,6 +17,18 @@ export interface ApiDeps {
   readonly now: () => Date;
 }
 
+/** One authenticated request's dependencies: the shared ones plus who asks and for which tenant. */
+export interface ApiDeps extends SharedDeps {
+  /** The tenant of the request's credential: the only source of the tenant. */
+  readonly tenantId: string;
+  readonly principal: Principal;
+}
+
+/** Hono environment of the `/v1` routes: the auth middleware sets `deps`. */
+export interface AppEnv {
+  Variables: { deps: ApiDeps };
+}
+
 /** The tenant's compiled pack. */
 export function packOf(deps: ApiDeps): Promise<TenantPack> {
   return deps.packs.get(deps.db, deps.tenantId);
@@ -24,6 +36,10 @@ export function packOf(deps: ApiDeps): Promise<TenantPack> {
 
 /** The subject a bank knows by `externalId` in this tenant, or a 404 problem. */
 export async function subjectOr404(deps: ApiDeps, externalId: string, db: Kysely<Database> = deps.db): Promise<Subject> {
+  // Checked by the auth middleware already; repeated here so no subject route can forget it.
+  if (deps.principal.subject !== null && deps.principal.subject !== externalId) {
+    throw new ProblemError('forbidden', 'An embed token may only read its own subject.');
+  }
   const subject = await findSubjectByExternalId(db, deps.tenantId, externalId);
   if (!subject) throw new ProblemError('subject-not-found', `No subject with id "${externalId}" in this tenant.`);
   return subject;

@@ -23,5 +23,6 @@ export function problemResponse(err: unknown, c: Context, log: (err: unknown) =>
   c.header('ETag', undefined);
   c.header('Content-Type', 'application/problem+json; charset=UTF-8');
   c.header('Cache-Control', 'no-store');
+  for (const [name, value] of Object.entries(problem.headers)) c.header(name, value);
   return c.body(JSON.stringify(problem.toProblem(c.req.path)), problem.status as 400);
 }

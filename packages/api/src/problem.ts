@@ -8,6 +8,9 @@ export const PROBLEMS = {
   'validation': { status: 400, title: 'The request is not valid' },
   'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
   'bad-cursor': { status: 400, title: 'The cursor is not one this API issued' },
+  'unauthorized': { status: 401, title: 'Authentication required' },
+  'invalid-token': { status: 401, title: 'The credential is not valid' },
+  'forbidden': { status: 403, title: 'The credential does not allow this' },
   'not-found': { status: 404, title: 'No such resource' },
   'subject-not-found': { status: 404, title: 'No such subject' },
   'scheme-not-found': { status: 404, title: 'No such scheme' },
@@ -34,12 +37,15 @@ export class ProblemError extends Error {
   readonly kind: ProblemKind;
   readonly detail: string | undefined;
   readonly errors: readonly FieldError[] | undefined;
-  constructor(kind: ProblemKind, detail?: string, errors?: readonly FieldError[]) {
+  /** Response headers the problem needs (`WWW-Authenticate` on 401s). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(kind: ProblemKind, detail?: string, errors?: readonly FieldError[], headers: Readonly<Record<string, string>> = {}) {
     super(detail ?? PROBLEMS[kind].title);
     this.name = 'ProblemError';
     this.kind = kind;
     this.detail = detail;
     this.errors = errors;
+    this.headers = headers;
   }
 
   get status(): number {

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from './deps.js';
 import { fieldPath, invalid } from './problem.js';
 
 /** Where each validation target's field paths point: the body is the root, the rest are named. */
@@ -8,8 +9,8 @@ const TARGET_PREFIX: Record<string, string> = { json: '', form: '', query: 'quer
  * A sub-app whose failed validations throw a 400 problem carrying every field path, instead of
  * the library's default response — so every error leaves through the app's one `onError`.
  */
-export function router(): OpenAPIHono {
-  return new OpenAPIHono({
+export function router(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return;
       const prefix = TARGET_PREFIX[result.target] ?? result.target;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { createApp } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { run } from './run.js';
 
@@ -28,4 +29,31 @@ it('unknown commands print the usage and fail', async () => {
   const lines: string[] = [];
   assert.equal(await run(['frobnicate'], (l) => lines.push(l)), 2);
   assert.match(lines.join('\n'), /Usage: tierkit/);
+});
+
+it('an operator creates a key (secret shown once), lists it without the secret, and revokes it', async () => {
+  const database = join(dir, 'keys.db');
+  const lines: string[] = [];
+  const out = (l: string) => lines.push(l);
+  assert.equal(await run(['seed', '--database', database, '--customers', '5'], out), 0);
+  assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'admin', '--label', 'ops'], out), 0);
+  const secret = /secret \(shown once, store it now\): (tk_\S+)/.exec(lines.join('\n'))?.[1];
+  const id = /created (key_\S+)/.exec(lines.join('\n'))?.[1];
+  assert.ok(secret && id, lines.join('\n'));
+
+  const listed: string[] = [];
+  assert.equal(await run(['keys', 'list', '--database', database], (l) => listed.push(l)), 0);
+  assert.match(listed.join('\n'), new RegExp(`${id}\\s+demo\\s+admin .* active\\s+ops`));
+  assert.ok(!listed.join('\n').includes(secret), 'the list never shows the secret');
+
+  const db = connect({ url: database });
+  const api = createApp({ db: db.db });
+  const ask = () => api.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
+  assert.equal((await ask()).status, 200);
+  assert.equal(await run(['keys', 'revoke', id, '--database', database], out), 0);
+  assert.equal((await ask()).status, 401);
+  await db.close();
+
+  assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'nope', '--role', 'admin', '--label', 'x'], out), 1);
+  assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'root', '--label', 'x'], out), 2);
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { migrateDownAll } from '@tierkit/db';
-import { lastCompleteMonth, listen, openDatabase, seedDemo, serverApp, settingsFromEnv } from '@tierkit/server';
+import { ensureAdminKey, lastCompleteMonth, listen, openDatabase, seedDemo, serverApp, settingsFromEnv } from '@tierkit/server';
+import { KEYS_USAGE, runKeys } from './keys.js';
 
 export const USAGE = `Usage: tierkit <command> [options]
 
@@ -8,14 +9,17 @@ Commands:
   migrate [--down]          bring the database schema up to date (--down: undo every migration)
   seed [--customers N]      seed the demo tenant once (default ${'10,000'} customers)
   serve                     migrate, seed if needed, and serve the API and demo pages
+                            ($TIERKIT_ADMIN_KEY: make sure that secret is an admin key of the tenant)
+${KEYS_USAGE}
 
 Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
-  --tenant ID               tenant to seed or serve (default: demo)
+  --tenant ID               tenant to seed, serve or manage keys of (default: demo)
+  --role ROLE, --label TEXT for keys create
   --port N                  port for serve (default: $PORT or 8787)
   -h, --help                show this help
 
-Not yet implemented (see packages/cli/README.md): import, retier, audit verify, keys.`;
+Not yet implemented (see packages/cli/README.md): import, retier, audit verify.`;
 
 /** Run the CLI with `argv` (without node and script). Returns the exit code. */
 export async function run(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
@@ -27,6 +31,8 @@ export async function run(argv: readonly string[], out: (line: string) => void =
       tenant: { type: 'string' },
       port: { type: 'string' },
       customers: { type: 'string' },
+      role: { type: 'string' },
+      label: { type: 'string' },
       down: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,10 +72,19 @@ export async function run(argv: readonly string[], out: (line: string) => void =
       }
       return 0;
     }
+    case 'keys': {
+      const db = await openDatabase(settings.databaseUrl);
+      try {
+        return await runKeys(db, { action: positionals[1], id: positionals[2], tenant: values.tenant, role: values.role, label: values.label }, out);
+      } finally {
+        await db.close();
+      }
+    }
     case 'serve': {
       const db = await openDatabase(settings.databaseUrl, out);
       const r = await seedDemo(db.db, { tenantId: settings.tenant, customers: settings.customers, endPeriod: lastCompleteMonth(), log: out });
       if (!r.skipped) out(`seed: ${r.subjects} subjects`);
+      await ensureAdminKey(db, settings, out);
       const server = await listen(serverApp(db, settings), settings, db);
       out(`tierkit serving ${server.url}/ (API docs ${server.url}/docs)`);
       await new Promise<void>((resolve) => {

@@ -11,3 +11,5 @@ export * from './repositories/metrics.js';
 export * from './repositories/assignments.js';
 export * from './repositories/tier-events.js';
 export * from './repositories/overrides.js';
+export * from './repositories/api-keys.js';
+export * from './repositories/signing-keys.js';

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/2025-11-23T00-00-00-initial.js';
+import * as auth from './migrations/2025-12-01T00-00-00-auth.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -7,6 +8,7 @@ import * as initial from './migrations/2025-11-23T00-00-00-initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '2025-11-23T00-00-00-initial': initial,
+  '2025-12-01T00-00-00-auth': auth,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -112,6 +112,31 @@ export interface SeedRunTable {
   finished_at: string;
 }
 
+/** An API key: only the SHA-256 hash of its secret is stored; the secret is shown once. */
+export interface ApiKeyTable {
+  id: string;
+  tenant_id: string;
+  /** Hex SHA-256 of the whole secret (`tk_…`). */
+  secret_hash: string;
+  /** The first characters of the secret, so operators can tell keys apart without the secret. */
+  prefix: string;
+  role: string;
+  label: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** A tenant's HMAC secret for embed and staff tokens; several may exist while one is rotated out. */
+export interface SigningKeyTable {
+  id: string;
+  tenant_id: string;
+  /** base64url, 32 random bytes. */
+  secret: string;
+  created_at: string;
+  /** Set when rotated out: no new tokens are signed with it, and tokens it signed stop verifying. */
+  retired_at: string | null;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -121,6 +146,8 @@ export interface Database {
   tier_events: TierEventTable;
   overrides: OverrideTable;
   seed_runs: SeedRunTable;
+  api_keys: ApiKeyTable;
+  signing_keys: SigningKeyTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -138,3 +165,5 @@ export type TierEventRow = Selectable<TierEventTable>;
 export type NewTierEvent = Insertable<TierEventTable>;
 export type OverrideRow = Selectable<OverrideTable>;
 export type NewOverride = Insertable<OverrideTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type SigningKeyRow = Selectable<SigningKeyTable>;

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MatrixResponse } from '@tierkit/core';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { countLevelPairs } from '@tierkit/db';
-import { packOf, type ApiDeps } from '../deps.js';
+import { packOf } from '../deps.js';
 import { isNotModified } from '../etag.js';
 import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
@@ -26,8 +26,9 @@ const matrixRoute = createRoute({
 });
 
 /** `/v1/matrix/{scheme}`: one GROUP BY over the two axis schemes' assignments. */
-export function matrix(deps: ApiDeps) {
+export function matrix() {
   return router().openapi(matrixRoute, async (c) => {
+      const deps = c.var.deps;
     const { scheme } = c.req.valid('param');
     const { kind } = c.req.valid('query');
     const def = (await packOf(deps)).schemes.get(scheme)?.matrix;

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SchemeResponse, SchemesResponse } from '@tierkit/core';
 import { SUBJECT_KINDS } from '@tierkit/core';
-import { packOf, type ApiDeps } from '../deps.js';
+import { packOf } from '../deps.js';
 import { isNotModified } from '../etag.js';
 import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
@@ -38,9 +38,10 @@ const getRoute = createRoute({
 });
 
 /** `/v1/schemes`: what a widget needs to label levels; never the rules themselves. */
-export function schemes(deps: ApiDeps) {
+export function schemes() {
   return router()
     .openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
       const { kind } = c.req.valid('query');
       const tp = await packOf(deps);
       const body: SchemesResponse = { items: tp.pack.schemes.filter((s) => !kind || s.subjectKind === kind).map(schemeSummary) };
@@ -48,6 +49,7 @@ export function schemes(deps: ApiDeps) {
       return c.json(body, 200);
     })
     .openapi(getRoute, async (c) => {
+      const deps = c.var.deps;
       const { key } = c.req.valid('param');
       const def = (await packOf(deps)).schemes.get(key);
       if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);

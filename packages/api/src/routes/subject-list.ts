@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { listSubjects, type LevelCondition } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { packOf, type ApiDeps } from '../deps.js';
+import { packOf } from '../deps.js';
 import { invalid, type FieldError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -68,8 +68,9 @@ function conditions(tp: TenantPack, query: { scheme?: string | undefined; level?
 }
 
 /** `GET /v1/subjects`: the subjects behind a matrix cell or a level, cursor-paginated. */
-export function subjectList(deps: ApiDeps) {
+export function subjectList() {
   return router().openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
     const query = c.req.valid('query');
     const levels = conditions(await packOf(deps), query);
     const after = query.cursor === undefined ? undefined : decodeCursor('subjects', query.cursor, ['after'] as const).after;

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { HistoryResponse } from '@tierkit/core';
 import { listTierEvents } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
+import { packOf, subjectOr404 } from '../deps.js';
 import { isNotModified } from '../etag.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -61,9 +61,10 @@ const entitlementsRoute = createRoute({
 });
 
 /** Reads of one subject: tiers, history, entitlements. All carry ETags. */
-export function subjectReads(deps: ApiDeps) {
+export function subjectReads() {
   return router()
     .openapi(tiersRoute, async (c) => {
+      const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const subject = await subjectOr404(deps, id);
       const body = await tiersView(deps.db, await packOf(deps), subject, deps.unmaskNames, deps.now());
@@ -71,6 +72,7 @@ export function subjectReads(deps: ApiDeps) {
       return c.json(body, 200);
     })
     .openapi(historyRoute, async (c) => {
+      const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const { scheme, limit, cursor } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
@@ -91,6 +93,7 @@ export function subjectReads(deps: ApiDeps) {
       return c.json(body, 200);
     })
     .openapi(entitlementsRoute, async (c) => {
+      const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const subject = await subjectOr404(deps, id);
       const body = await entitlementsView(deps.db, await packOf(deps), subject, deps.unmaskNames);

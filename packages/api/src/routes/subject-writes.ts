@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { upsertMetrics, upsertSubject } from '@tierkit/db';
-import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
+import { packOf, subjectOr404 } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
 import { periodOf } from '../periods.js';
@@ -64,9 +64,10 @@ const putMetricsRoute = (max: number) =>
   });
 
 /** Writes to one subject: create/update it, and upload metrics (which re-tiers it). */
-export function subjectWrites(deps: ApiDeps) {
+export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
   return router()
     .openapi(putSubjectRoute, async (c) => {
+      const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const now = deps.now();
@@ -92,7 +93,8 @@ export function subjectWrites(deps: ApiDeps) {
       const ref = subjectRef(result.subject, deps.unmaskNames);
       return result.created ? c.json(ref, 201) : c.json(ref, 200);
     })
-    .openapi(putMetricsRoute(deps.maxObservations), async (c) => {
+    .openapi(putMetricsRoute(maxObservations), async (c) => {
+      const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const { metrics } = c.req.valid('json');
       const now = deps.now();
@@ -102,7 +104,7 @@ export function subjectWrites(deps: ApiDeps) {
       if (errors.length) throw invalid(errors);
       const body = await deps.db.transaction().execute(async (trx) => {
         await upsertMetrics(trx, deps.tenantId, subject.id, metrics);
-        await reevaluateSubject(trx, tp, subject, now);
+        await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         return tiersView(trx, tp, subject, deps.unmaskNames, now);
       });
       return c.json(body, 200);

@@ -73,10 +73,16 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
-/** The problem+json responses every route may return, by status. */
-export function problemResponses<const S extends readonly number[]>(...statuses: S) {
+/**
+ * The problem+json responses a route may return, by status. Every `/v1` route needs a credential,
+ * so 401 (none, or a bad one; with `WWW-Authenticate`) and 403 (not allowed) are always included.
+ */
+export function problemResponses<const S extends readonly number[]>(...given: S) {
+  const statuses = [...given, 401, 403] as const;
   const descriptions: Record<number, string> = {
     400: 'Invalid request (problem+json with field paths)',
+    401: 'No credential, or an unknown, revoked, expired or tampered one (`WWW-Authenticate: Bearer error="invalid_token"`)',
+    403: 'The credential does not allow this: role too low, an embed token outside its subject, or an origin the token does not name',
     404: 'Not found',
     413: 'Body too large',
     415: 'Body is not JSON',
@@ -84,5 +90,5 @@ export function problemResponses<const S extends readonly number[]>(...statuses:
   };
   return Object.fromEntries(
     statuses.map((s) => [s, { description: descriptions[s] ?? 'Problem', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
-  ) as { [K in S[number]]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } } };
+  ) as { [K in S[number] | 401 | 403]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } } };
 }

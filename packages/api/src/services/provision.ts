@@ -1,9 +1,10 @@
 import { defaultPolicyPack, validatePolicyPack, type PolicyPack } from '@tierkit/core';
-import { findTenant, insertPolicies, insertTenant, type Executor } from '@tierkit/db';
+import { findTenant, insertPolicies, insertSigningKey, insertTenant, type Executor } from '@tierkit/db';
+import { newSigningSecret, randomId } from '../auth/secrets.js';
 
 /**
  * Create a tenant with a policy pack (the default pack unless given): its metric catalogue and one
- * active policy version per scheme. Does nothing when the tenant exists. Returns whether it created it.
+ * active policy version per scheme, and a secret to sign its embed tokens. Does nothing when the tenant exists. Returns whether it created it.
  */
 export async function provisionTenant(
   db: Executor,
@@ -16,6 +17,7 @@ export async function provisionTenant(
   const now = (tenant.now ?? new Date()).toISOString();
   await db.transaction().execute(async (trx) => {
     await insertTenant(trx, { id: tenant.id, name: tenant.name, metrics: pack.metrics, now });
+    await insertSigningKey(trx, { id: randomId('sk_'), tenantId: tenant.id, secret: newSigningSecret(), createdAt: now });
     await insertPolicies(
       trx,
       tenant.id,

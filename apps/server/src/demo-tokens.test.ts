@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Db } from '@tierkit/db';
+import { seedDemo } from './seed/index.js';
+import { openDatabase, serverApp } from './server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-demo-tokens-'));
+const ORIGIN = 'http://localhost:8787';
+let db: Db;
+
+before(async () => {
+  db = await openDatabase(join(dir, 'demo.db'));
+  await seedDemo(db.db, { tenantId: 'demo', customers: 20, corporates: 2, products: 2, employees: 2, endPeriod: '2025-10' });
+});
+after(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the demo server stands in for the bank’s backend', () => {
+  const app = () => serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: true });
+  const get = (path: string, headers: Record<string, string> = {}) => app().request(ORIGIN + path, { headers });
+  const token = async (path: string) => {
+    const res = await get(path);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('Cache-Control'), 'no-store');
+    const body = (await res.json()) as { token: string; expiresAt: string };
+    assert.ok(Date.parse(body.expiresAt) - Date.now() <= 900_000, 'lives at most 15 minutes');
+    assert.doesNotMatch(body.token, /^tk_/, 'never an API key');
+    return body.token;
+  };
+
+  it('the customer page gets a token for its customer only', async () => {
+    const t = await token('/demo/embed-token?subject=C000003');
+    const auth = { Authorization: `Bearer ${t}` };
+    assert.equal((await get('/v1/subjects/C000003/tiers', auth)).status, 200);
+    assert.equal((await get('/v1/subjects/C000003/tiers', { ...auth, Origin: ORIGIN })).status, 200);
+    assert.equal((await get('/v1/subjects/C000001/tiers', auth)).status, 403);
+    assert.equal((await get('/v1/matrix/risk-value', auth)).status, 403);
+    assert.equal((await get('/v1/subjects/C000003/tiers', { ...auth, Origin: 'https://evil.example' })).status, 403);
+    assert.equal((await get('/demo/embed-token?subject=NOPE')).status, 404);
+    assert.equal((await get('/demo/embed-token')).status, 400);
+  });
+
+  it('the RM page gets a read-only staff token for the whole tenant', async () => {
+    const auth = { Authorization: `Bearer ${await token('/demo/rm-token')}` };
+    assert.equal((await get('/v1/matrix/risk-value', auth)).status, 200);
+    assert.equal((await get('/v1/subjects?scheme=retail-tier&level=gold', auth)).status, 200);
+    assert.equal((await get('/v1/subjects/C000001/tiers', auth)).status, 200);
+    const write = await app().request(ORIGIN + '/v1/subjects/C000001/metrics', {
+      method: 'PUT',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
+    });
+    assert.equal(write.status, 403);
+  });
+
+  it('another site cannot mint through a visitor’s browser, and DEMO_TOKENS=off removes the routes', async () => {
+    assert.equal((await get('/demo/rm-token', { Origin: 'https://evil.example' })).status, 403);
+    assert.equal((await get('/demo/rm-token', { 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+    const off = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: false });
+    assert.equal((await off.request(ORIGIN + '/demo/rm-token')).status, 404);
+    assert.equal((await off.request(ORIGIN + '/demo/embed-token?subject=C000003')).status, 404);
+    assert.equal((await get('/v1/subjects/C000003/tiers')).status, 401, 'the API itself still wants a credential');
+  });
+});

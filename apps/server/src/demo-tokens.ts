@@ -1,0 +1,45 @@
+import { MAX_TOKEN_TTL_SECONDS, mintEmbedToken, mintStaffToken } from '@tierkit/api';
+import { findSubjectByExternalId, type Executor } from '@tierkit/db';
+import { Hono, type Context } from 'hono';
+
+/*
+ * The demo pages' stand-in for a bank's own backend. A real bank mints these tokens in its online
+ * banking backend for the customer IT logged in (POST /v1/embed-tokens with its API key), and for
+ * its staff behind its own staff login. Here anyone who can open the demo page is "logged in": that
+ * is why these routes exist only in the demo server, never in @tierkit/api, and can be switched off
+ * (DEMO_TOKENS=off). No API key ever reaches the browser: the page gets a signed, read-only token.
+ */
+
+const SUBJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function refuse(c: Context, status: 400 | 403 | 404, detail: string) {
+  c.header('Cache-Control', 'no-store');
+  return c.json({ type: `https://tierkit.dev/problems/${status === 404 ? 'subject-not-found' : status === 403 ? 'forbidden' : 'validation'}`, title: detail, status, detail }, status);
+}
+
+/** Only the demo's own pages may ask: a page on another site must not mint tokens through a visitor's browser. */
+function crossSite(c: Context): boolean {
+  const own = new URL(c.req.url).origin;
+  const origin = c.req.header('Origin');
+  return c.req.header('Sec-Fetch-Site') === 'cross-site' || (origin !== undefined && origin !== own);
+}
+
+/** `GET /demo/embed-token?subject=…` and `GET /demo/rm-token`, each answering `{ token, expiresAt }`. */
+export function demoTokenRoutes(db: Executor, tenantId: string) {
+  return new Hono()
+    .get('/demo/embed-token', async (c) => {
+      if (crossSite(c)) return refuse(c, 403, 'Demo tokens are only for the demo’s own pages.');
+      const subject = c.req.query('subject') ?? '';
+      if (!SUBJECT_ID.test(subject)) return refuse(c, 400, 'Pass ?subject=<customer id>.');
+      if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 404, `No subject "${subject}".`);
+      const minted = await mintEmbedToken(db, { tenantId, subject, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
+      c.header('Cache-Control', 'no-store');
+      return c.json(minted);
+    })
+    .get('/demo/rm-token', async (c) => {
+      if (crossSite(c)) return refuse(c, 403, 'Demo tokens are only for the demo’s own pages.');
+      const minted = await mintStaffToken(db, { tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
+      c.header('Cache-Control', 'no-store');
+      return c.json(minted);
+    });
+}

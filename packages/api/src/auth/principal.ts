@@ -1,0 +1,21 @@
+import type { Role } from './roles.js';
+
+/** How a request proved who it is. */
+export const CREDENTIAL_KINDS = ['key', 'staff-token', 'embed-token'] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+
+/**
+ * Who a request acts as. The tenant comes from here and nowhere else: never from a body, a query
+ * or a header the caller chooses.
+ */
+export interface Principal {
+  readonly tenantId: string;
+  readonly via: CredentialKind;
+  readonly role: Role;
+  /** Embed tokens: the one subject (external id) they may read. Null for keys and staff tokens. */
+  readonly subject: string | null;
+  /** Tokens: the browser origins allowed to present them. Null for keys. */
+  readonly origins: readonly string[] | null;
+  /** Written to tier events and logs: `key:<id>` or `token:<kind>`. */
+  readonly actor: string;
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { currentSigningKey, findSigningKey, insertSigningKey, retireSigningKeys, type Executor, type SigningKey } from '@tierkit/db';
+import type { Principal } from './principal.js';
+import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
+
+/** Prefix of signed tokens (API keys start with `tk_`). */
+export const TOKEN_PREFIX = 'tkt_';
+/** Longest lifetime of any signed token: 15 minutes. */
+export const MAX_TOKEN_TTL_SECONDS = 900;
+/** Lifetime when none is asked for. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 600;
+
+/** An origin as browsers send it: scheme, host, optional port; nothing else. */
+export const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+const Claims = z.strictObject({
+  kid: z.string().min(1).max(64),
+  ten: z.string().min(1).max(64),
+  typ: z.enum(['embed', 'staff']),
+  sub: z.string().min(1).max(128).optional(),
+  org: z.array(z.string().max(256)).max(20),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+type Claims = z.infer<typeof Claims>;
+
+/** Why a token was refused; every reason is a 401 `invalid_token`. */
+export type TokenFailure = 'malformed' | 'bad-signature' | 'expired';
+
+/** The tenant's current signing key, created when the tenant has none yet. */
+export async function signingKeyFor(db: Executor, tenantId: string, now: Date = new Date()): Promise<SigningKey> {
+  return (await currentSigningKey(db, tenantId)) ?? insertSigningKey(db, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
+}
+
+/**
+ * Replace the tenant's signing key with a new one. Tokens signed with the old key stop verifying at
+ * once (they live at most 15 minutes; widgets fetch a new one).
+ */
+export async function rotateSigningKey(db: Executor, tenantId: string, now: Date = new Date()): Promise<SigningKey> {
+  return db.transaction().execute(async (trx) => {
+    const key = await insertSigningKey(trx, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
+    await retireSigningKeys(trx, tenantId, key.id, now.toISOString());
+    return key;
+  });
+}
+
+function checkTtl(ttlSeconds: number): void {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+    throw new RangeError(`token lifetime must be 1…${MAX_TOKEN_TTL_SECONDS} seconds, got ${ttlSeconds}`);
+  }
+}
+
+function checkOrigins(origins: readonly string[]): void {
+  for (const o of origins) if (!ORIGIN_PATTERN.test(o)) throw new RangeError(`"${o}" is not an origin (scheme://host[:port])`);
+}
+
+async function sign(db: Executor, claims: Omit<Claims, 'kid'>, now: Date): Promise<{ token: string; expiresAt: string }> {
+  const key = await signingKeyFor(db, claims.ten, now);
+  const body = TOKEN_PREFIX + Buffer.from(JSON.stringify({ kid: key.id, ...claims }), 'utf8').toString('base64url');
+  return { token: `${body}.${hmac(key.secret, body).toString('base64url')}`, expiresAt: new Date(claims.exp * 1000).toISOString() };
+}
+
+/** Options shared by both token kinds. */
+export interface MintOptions {
+  readonly tenantId: string;
+  /** Browser origins allowed to present the token. Empty: only requests without an `Origin` header. */
+  readonly origins?: readonly string[];
+  /** Lifetime in seconds, at most 900. */
+  readonly ttlSeconds?: number;
+  readonly now?: Date;
+}
+
+/**
+ * Mint an embed token for one subject: read-only, limited to that subject's tiers, history and
+ * entitlements and to the schemes. This is what a bank's backend hands to its logged-in customer's page.
+ */
+export function mintEmbedToken(db: Executor, options: MintOptions & { subject: string }): Promise<{ token: string; expiresAt: string }> {
+  return mint(db, 'embed', options, options.subject);
+}
+
+/**
+ * Mint a staff token: read-only (viewer) over the whole tenant, for an internal page such as the
+ * relationship manager's portfolio view. The bank's backend mints it after its own staff login.
+ */
+export function mintStaffToken(db: Executor, options: MintOptions): Promise<{ token: string; expiresAt: string }> {
+  return mint(db, 'staff', options);
+}
+
+async function mint(db: Executor, typ: Claims['typ'], options: MintOptions, subject?: string) {
+  const ttl = options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  checkTtl(ttl);
+  const origins = [...(options.origins ?? [])];
+  checkOrigins(origins);
+  const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  return sign(db, { ten: options.tenantId, typ, ...(subject !== undefined ? { sub: subject } : {}), org: origins, iat, exp: iat + ttl }, options.now ?? new Date());
+}
+
+function decodeClaims(payload: string): Claims | undefined {
+  try {
+    const parsed = Claims.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const TOKEN_SHAPE = /^tkt_([A-Za-z0-9_-]{1,3000})\.([A-Za-z0-9_-]{43})$/;
+
+/** Check a signed token: shape, signature (constant time) with its tenant's key, expiry. */
+export async function verifyToken(db: Executor, token: string, now: Date): Promise<{ ok: true; principal: Principal } | { ok: false; reason: TokenFailure }> {
+  const m = TOKEN_SHAPE.exec(token);
+  const claims = m?.[1] ? decodeClaims(m[1]) : undefined;
+  if (!m || !claims || (claims.typ === 'embed') !== (claims.sub !== undefined)) return { ok: false, reason: 'malformed' };
+  const key = await findSigningKey(db, claims.kid);
+  const expected = key && key.tenantId === claims.ten ? hmac(key.secret, `${TOKEN_PREFIX}${m[1]}`) : undefined;
+  if (!expected || !constantTimeEqual(expected, Buffer.from(m[2] ?? '', 'base64url'))) return { ok: false, reason: 'bad-signature' };
+  const t = Math.floor(now.getTime() / 1000);
+  if (claims.exp <= t || claims.exp - claims.iat > MAX_TOKEN_TTL_SECONDS) return { ok: false, reason: 'expired' };
+  return {
+    ok: true,
+    principal: {
+      tenantId: claims.ten,
+      via: claims.typ === 'embed' ? 'embed-token' : 'staff-token',
+      role: 'viewer',
+      subject: claims.sub ?? null,
+      origins: claims.org,
+      actor: claims.typ === 'embed' ? `token:embed:${claims.sub ?? ''}` : 'token:staff',
+    },
+  };
+}

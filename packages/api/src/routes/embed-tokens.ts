@@ -1,0 +1,53 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { MAX_TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS, mintEmbedToken, ORIGIN_PATTERN } from '../auth/tokens.js';
+import { subjectOr404 } from '../deps.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+
+const EmbedTokenBody = z
+  .strictObject({
+    subject: z.string().min(1).max(128).openapi({ description: "The logged-in customer's external id", example: 'C000003' }),
+    origins: z
+      .array(z.string().regex(ORIGIN_PATTERN, 'must be an origin: scheme://host[:port]'))
+      .max(20)
+      .optional()
+      .openapi({ description: 'Browser origins that may present the token. Omitted or empty: only requests without an Origin header.', example: ['https://ebank.example.com'] }),
+    ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional().openapi({ description: `Lifetime, default ${DEFAULT_TOKEN_TTL_SECONDS}` }),
+  })
+  .openapi('EmbedTokenRequest');
+
+const EmbedTokenSchema = z
+  .object({ token: z.string().openapi({ example: 'tkt_eyJraWQiOi….Qm9n…' }), expiresAt: z.string().openapi({ example: '2025-11-15T04:10:00.000Z' }) })
+  .openapi('EmbedToken');
+
+const mintRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['auth'],
+  summary: 'Mint a short-lived, read-only embed token for one subject (API key with role officer or higher)',
+  description:
+    'Called by the bank’s own backend after it has logged its customer in; the page passes the token to `<tk-provider>`. The token reads only `/v1/subjects/{subject}/tiers|history|entitlements` and `/v1/schemes*`, only from the given origins, for at most 15 minutes.',
+  request: { body: { required: true, content: { 'application/json': { schema: EmbedTokenBody } } } },
+  responses: {
+    201: { description: 'The token (shown once; not stored)', content: { 'application/json': { schema: EmbedTokenSchema } } },
+    ...problemResponses(400, 404, 413, 415),
+  },
+});
+
+/** `POST /v1/embed-tokens`. */
+export function embedTokens() {
+  return router().openapi(mintRoute, async (c) => {
+    const deps = c.var.deps;
+    const body = c.req.valid('json');
+    const subject = await subjectOr404(deps, body.subject);
+    const minted = await mintEmbedToken(deps.db, {
+      tenantId: deps.tenantId,
+      subject: subject.externalId,
+      origins: body.origins ?? [],
+      ...(body.ttlSeconds !== undefined ? { ttlSeconds: body.ttlSeconds } : {}),
+      now: deps.now(),
+    });
+    c.header('Cache-Control', 'no-store');
+    return c.json(minted, 201);
+  });
+}

@@ -1,0 +1,70 @@
+import { createApiKey, isRole, listKeys, revokeKey, rotateSigningKey, ROLES } from '@tierkit/api';
+import type { Db } from '@tierkit/db';
+
+/** Options of `tierkit keys …` after parsing. */
+export interface KeysArgs {
+  readonly action: string | undefined;
+  readonly id: string | undefined;
+  readonly tenant: string | undefined;
+  readonly role: string | undefined;
+  readonly label: string | undefined;
+}
+
+export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT
+                            create an API key; its secret is printed once (roles: ${ROLES.join(' < ')})
+  keys list [--tenant ID]   list keys (id, tenant, role, label, prefix, state); never the secrets
+  keys revoke KEY_ID        revoke a key at once
+  keys rotate-signing --tenant ID
+                            new signing secret for the tenant's embed/staff tokens (outstanding tokens stop working)`;
+
+/** Run one `keys` action. Returns the exit code. */
+export async function runKeys(db: Db, args: KeysArgs, out: (line: string) => void): Promise<number> {
+  switch (args.action) {
+    case 'create': {
+      if (!args.tenant || !args.role || !args.label) {
+        out('keys create needs --tenant, --role and --label');
+        return 2;
+      }
+      if (!isRole(args.role)) {
+        out(`unknown role "${args.role}"; one of ${ROLES.join(', ')}`);
+        return 2;
+      }
+      const created = await createApiKey(db.db, { tenantId: args.tenant, role: args.role, label: args.label }).catch((err: unknown) => {
+        out(`keys create: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      });
+      if (!created) return 1;
+      const { key, secret } = created;
+      out(`created ${key.id} (tenant ${key.tenantId}, role ${key.role}, label "${key.label}")`);
+      out(`secret (shown once, store it now): ${secret}`);
+      return 0;
+    }
+    case 'list': {
+      const keys = await listKeys(db.db, args.tenant);
+      if (!keys.length) out('no API keys');
+      for (const k of keys) out(`${k.id}  ${k.tenantId}  ${k.role.padEnd(8)}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.label}`);
+      return 0;
+    }
+    case 'revoke': {
+      if (!args.id) {
+        out('keys revoke needs the key id (see keys list)');
+        return 2;
+      }
+      const done = await revokeKey(db.db, args.id);
+      out(done ? `revoked ${args.id}` : `no active key ${args.id}`);
+      return done ? 0 : 1;
+    }
+    case 'rotate-signing': {
+      if (!args.tenant) {
+        out('keys rotate-signing needs --tenant');
+        return 2;
+      }
+      const key = await rotateSigningKey(db.db, args.tenant);
+      out(`tenant ${args.tenant} now signs tokens with ${key.id}; older tokens no longer verify`);
+      return 0;
+    }
+    default:
+      out(`unknown keys action "${args.action ?? ''}"\n${KEYS_USAGE}`);
+      return 2;
+  }
+}

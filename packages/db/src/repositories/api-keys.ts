@@ -1,0 +1,64 @@
+import type { ApiKeyRow } from '../schema.js';
+import type { Executor } from './executor.js';
+
+/** An API key as the application sees it; the secret itself is never stored. */
+export interface ApiKey {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly secretHash: string;
+  readonly prefix: string;
+  readonly role: string;
+  readonly label: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    secretHash: row.secret_hash,
+    prefix: row.prefix,
+    role: row.role,
+    label: row.label,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** Store a new key (its hash, never its secret). */
+export async function insertApiKey(db: Executor, key: Omit<ApiKey, 'revokedAt'>): Promise<ApiKey> {
+  await db
+    .insertInto('api_keys')
+    .values({
+      id: key.id,
+      tenant_id: key.tenantId,
+      secret_hash: key.secretHash,
+      prefix: key.prefix,
+      role: key.role,
+      label: key.label,
+      created_at: key.createdAt,
+      revoked_at: null,
+    })
+    .execute();
+  return { ...key, revokedAt: null };
+}
+
+/** The key whose secret hashes to `secretHash`, revoked or not, in any tenant. */
+export async function findApiKeyByHash(db: Executor, secretHash: string): Promise<ApiKey | undefined> {
+  const row = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+  return row ? toApiKey(row) : undefined;
+}
+
+/** Every key, optionally of one tenant, oldest first. */
+export async function listApiKeys(db: Executor, tenantId?: string): Promise<ApiKey[]> {
+  let q = db.selectFrom('api_keys').selectAll().orderBy('tenant_id').orderBy('created_at').orderBy('id');
+  if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
+  return (await q.execute()).map(toApiKey);
+}
+
+/** Revoke a key from now on. Returns false when no unrevoked key has that id. */
+export async function revokeApiKey(db: Executor, id: string, now: string): Promise<boolean> {
+  const result = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
