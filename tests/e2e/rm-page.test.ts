@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './support/browser.js';
-import { startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
 import { buildWidgets } from './support/widgets.js';
 
 const CUSTOMERS = 300;
@@ -31,7 +31,7 @@ describe('relationship-manager page', () => {
     await page.waitForFunction(() => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) === 9, null, { timeout: 30_000 });
 
     // The portfolio counts are the book: every customer sits in exactly one cell.
-    const api = (await (await fetch(server.url + '/v1/matrix/risk-value')).json()) as { total: number; counts: { count: number }[] };
+    const api = (await (await fetchAsBank(server.url + '/v1/matrix/risk-value')).json()) as { total: number; counts: { count: number }[] };
     assert.equal(api.counts.reduce((s, c) => s + c.count, 0), api.total);
     assert.ok(api.total >= CUSTOMERS, `total ${api.total}`);
 

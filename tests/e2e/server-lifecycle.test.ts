@@ -3,7 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
 
 const dir = tempDataDir();
 const env = { DATABASE_URL: join(dir, 'tierkit.db'), DEMO_CUSTOMERS: '200' };
@@ -17,14 +17,20 @@ describe('server lifecycle', () => {
   it('starts, seeds the demo bank and answers with a level and its explanation', async () => {
     server = await startServer(env);
     assert.match(server.output(), /http:\/\//, 'prints its URLs');
-    const res = await fetch(server.url + '/v1/subjects/C000001/tiers');
+    const res = await fetchAsBank(server.url + '/v1/subjects/C000001/tiers');
     assert.equal(res.status, 200);
     const body = (await res.json()) as { assignments: { scheme: string; level: string; explanation: { decidedBy: { kind: string } } }[] };
     const retail = body.assignments.find((a) => a.scheme === 'retail-tier');
     assert.equal(retail?.level, 'diamond');
     assert.ok(retail?.explanation.decidedBy.kind, 'the level says what decided it');
     firstTiers = body;
-    firstMatrix = await (await fetch(server.url + '/v1/matrix/risk-value')).json();
+    firstMatrix = await (await fetchAsBank(server.url + '/v1/matrix/risk-value')).json();
+  });
+
+  it('refuses anonymous reads of customer data', async () => {
+    const res = await fetch(server!.url + '/v1/subjects/C000001/tiers');
+    assert.equal(res.status, 401);
+    assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
   });
 
   it('publishes an OpenAPI 3.1 document and a docs page', async () => {
@@ -40,7 +46,7 @@ describe('server lifecycle', () => {
     await server!.stop();
     server = await startServer(env);
     assert.match(server.output(), /already seeded/);
-    assert.deepEqual(await (await fetch(server.url + '/v1/subjects/C000001/tiers')).json(), firstTiers);
-    assert.deepEqual(await (await fetch(server.url + '/v1/matrix/risk-value')).json(), firstMatrix);
+    assert.deepEqual(await (await fetchAsBank(server.url + '/v1/subjects/C000001/tiers')).json(), firstTiers);
+    assert.deepEqual(await (await fetchAsBank(server.url + '/v1/matrix/risk-value')).json(), firstMatrix);
   });
 });

@@ -1,5 +1,5 @@
 // RM page: selecting a matrix cell lists that cell's customers; choosing one opens the customer panel.
-import { fetchToken } from './demo.js';
+import { tokenFor } from './demo.js';
 
 const book = document.getElementById('tk');
 const customer = document.getElementById('customer');
@@ -21,7 +21,8 @@ book.addEventListener('tk-cell-select', async (event) => {
   status.textContent = say().loading;
   list.replaceChildren();
   try {
-    const headers = book.token ? { authorization: `Bearer ${book.token}` } : {};
+    const token = await tokenFor(book);
+    const headers = token ? { authorization: `Bearer ${token}` } : {};
     const res = await fetch(`/v1/subjects?${query}`, { headers, signal: abort.signal });
     if (!res.ok) throw new Error(String(res.status));
     const body = await res.json();
@@ -43,8 +44,7 @@ book.addEventListener('tk-cell-select', async (event) => {
   }
 });
 
-async function open(id) {
+function open(id) {
   customer.subject = id;
   document.getElementById('cust-id').textContent = id;
-  await fetchToken(customer);
 }

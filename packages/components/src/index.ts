@@ -13,3 +13,5 @@ export { ResourceStatus } from './shared/resource.js';
 export { THEMES, type Theme } from './shared/context.js';
 export { TkCellSelectEvent, type CellSelectDetail, type CellFilter } from './risk-value-matrix/cell-select-event.js';
 export { MATRIX_MODES, type MatrixMode } from './risk-value-matrix/risk-value-matrix.component.js';
+// The one script tag gives hosts the client too, for `provider.client = createClient({ token: () => … })`.
+export { createClient, TierkitApiError, type TierkitClient, type ClientOptions } from '@tierkit/client';

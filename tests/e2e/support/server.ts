@@ -7,6 +7,14 @@ import { join } from 'node:path';
 
 const root = new URL('../../..', import.meta.url).pathname;
 
+/** The ops bootstrap key the tests start the server with (TIERKIT_ADMIN_KEY), as a bank's server would hold one. */
+export const ADMIN_KEY = 'tk_' + 'e2e'.repeat(11);
+
+/** GET with the admin key, the way the bank's own backend calls the API. */
+export function fetchAsBank(url: string): Promise<Response> {
+  return fetch(url, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+}
+
 export interface RunningServer {
   readonly url: string;
   readonly output: () => string;
@@ -34,7 +42,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), ...env },
+    env: { ...process.env, PORT: String(port), TIERKIT_ADMIN_KEY: ADMIN_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -19,6 +19,10 @@ export const ExplanationSchema = z
     asOf: z.string().optional(),
     prior: z.object({ level: z.string(), periodsBelow: z.number().int(), period: z.string().optional() }).optional(),
     levelsRead: z.record(z.string(), z.string()).optional(),
+    override: z
+      .object({ id: z.string(), level: z.string(), mode: z.enum(OVERRIDE_MODES) })
+      .optional()
+      .openapi({ description: 'The override that set the level, when one did: replaying the explanation needs it.' }),
   })
   .openapi('Explanation');
 
