@@ -27,6 +27,25 @@ describe('server lifecycle', () => {
     firstMatrix = await (await fetchAsBank(server.url + '/v1/matrix/risk-value')).json();
   });
 
+  it('prints a curl command a new user can paste to read a customer with its explanation', async () => {
+    const line = /curl -H "Authorization: Bearer (tk_[A-Za-z0-9_-]+)" (http\S+)/.exec(server!.output());
+    assert.ok(line, `a ready curl line is printed:\n${server!.output()}`);
+    const [, key, url] = line;
+    const res = await fetch(url!.replace('localhost', '127.0.0.1'), { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { assignments: { scheme: string; level: string; progress: unknown; explanation: unknown }[] };
+    const retail = body.assignments.find((a) => a.scheme === 'retail-tier');
+    assert.equal(retail?.level, 'gold', 'C000003 is the gold customer of the demo');
+    assert.ok(retail?.explanation && retail.progress, 'with its explanation and progress');
+    // The demo key reads; it cannot write.
+    const put = await fetch(url!.replace('localhost', '127.0.0.1').replace('/tiers', '/metrics'), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2026-10', value: 1 }] }),
+    });
+    assert.equal(put.status, 403);
+  });
+
   it('refuses anonymous reads of customer data', async () => {
     const res = await fetch(server!.url + '/v1/subjects/C000001/tiers');
     assert.equal(res.status, 401);

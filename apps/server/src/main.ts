@@ -1,4 +1,5 @@
-import { ensureAdminKey, listen, openDatabase, seedIfNeeded, serverApp, settingsFromEnv, widgetsBuilt } from './server.js';
+import { ensureDemoViewerKey } from './demo-key.js';
+import { ensureAdminKey, listen, openDatabase, REPO_ROOT, seedIfNeeded, serverApp, settingsFromEnv, widgetsBuilt } from './server.js';
 
 /*
  * `npm start`: create or migrate the database, seed the demo tenant once, serve the API, the demo
@@ -9,13 +10,14 @@ const settings = settingsFromEnv();
 const db = await openDatabase(settings.databaseUrl, log);
 await seedIfNeeded(db, settings, log);
 await ensureAdminKey(db, settings, log);
+const demoKey = await ensureDemoViewerKey(db, settings, REPO_ROOT, log);
 const server = await listen(serverApp(db, settings), settings, db);
 
 console.log(`
 tierkit is running
   demo page       ${server.url}/
   customer tiers  ${server.url}/v1/subjects/C000003/tiers   (needs Authorization: Bearer <key>; see apps/server/README.md)
-  API docs        ${server.url}/docs
+${demoKey ? `  try it          curl -H "Authorization: Bearer ${demoKey}" ${server.url}/v1/subjects/C000003/tiers\n` : ''}  API docs        ${server.url}/docs
   OpenAPI         ${server.url}/openapi.json
   widgets         ${server.url}/widgets/${widgetsBuilt() ? '' : '  (not built: run npm run build -w @tierkit/components)'}
   demo tokens     ${settings.demoTokens ? `${server.url}/demo/embed-token?subject=C000003, ${server.url}/demo/rm-token (DEMO_TOKENS=off disables)` : 'off'}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ensureApiKey } from '@tierkit/api';
+import { isPostgresUrl, type Db } from '@tierkit/db';
+import type { ServerSettings } from './server.js';
+
+/**
+ * Where the demo's read-only key is kept: beside the SQLite file it belongs to (so a fresh database
+ * gets a fresh key), or in `./data` for PostgreSQL. Readable by the owner only.
+ */
+export function demoKeyPath(settings: Pick<ServerSettings, 'databaseUrl'>, repoRoot: string): string {
+  const dir = isPostgresUrl(settings.databaseUrl) ? resolve(repoRoot, 'data') : dirname(resolve(settings.databaseUrl));
+  return join(dir, 'demo-viewer.key');
+}
+
+/**
+ * A new user's first `curl` needs a credential, and the API never serves customer data without one.
+ * In demo mode the server makes a read-only (viewer) key once, keeps its secret in a 0600 file and
+ * prints a ready-to-paste command. A bank's deployment turns demo mode off (`DEMO_TOKENS=off`) and
+ * issues keys with `tierkit keys create`.
+ */
+export async function ensureDemoViewerKey(
+  db: Db,
+  settings: Pick<ServerSettings, 'tenant' | 'databaseUrl' | 'demoTokens'>,
+  repoRoot: string,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  if (!settings.demoTokens) return undefined;
+  const path = demoKeyPath(settings, repoRoot);
+  let secret = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+  if (!secret) {
+    secret = `tk_${randomBytes(32).toString('base64url')}`;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, secret + '\n', { mode: 0o600 });
+  }
+  try {
+    const { key, created } = await ensureApiKey(db.db, { tenantId: settings.tenant, secret, role: 'viewer', label: 'demo viewer' });
+    log(`auth: demo viewer key ${key.id}${created ? ' (created)' : ''}, secret in ${path}`);
+    return secret;
+  } catch (error) {
+    // Revoked or re-purposed by an operator: respect that, and say how to get a new one.
+    log(`auth: demo viewer key not usable (${(error as Error).message}); delete ${path} to make a new one`);
+    return undefined;
+  }
+}
