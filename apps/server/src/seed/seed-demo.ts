@@ -1,4 +1,4 @@
-import { evaluatePeriods, provisionTenant, stateAfter, addMonths, monthRange } from '@tierkit/api';
+import { assignmentRows, evaluatePeriods, provisionTenant, addMonths, monthRange } from '@tierkit/api';
 import { periodEnd, type SubjectKind } from '@tierkit/core';
 import {
   findSeedRun,
@@ -94,24 +94,7 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
       for (const [period, value] of Object.entries(byPeriod)) metrics.push({ tenant_id: tenantId, subject_id: subjectId, metric, period, value });
     }
     const run = evaluatePeriods(tp.compiled, s.kind as SubjectKind, s.values, evaluated, {}, {});
-    for (const e of run.final) {
-      const base = run.before[e.scheme];
-      assignments.push({
-        subjectId,
-        scheme: e.scheme,
-        level: e.level,
-        rank: e.rank,
-        periodsBelow: stateAfter(e).periodsBelow,
-        base: { level: base?.level ?? null, periodsBelow: base?.periodsBelow ?? 0 },
-        explanation: e.explanation,
-        progress: e.progress,
-        retention: e.retention,
-        approvalRequired: e.approvalRequired,
-        policyVersion: e.explanation.policyVersion,
-        period: options.endPeriod,
-        evaluatedAt,
-      });
-    }
+    assignments.push(...assignmentRows(run, subjectId, options.endPeriod, evaluatedAt));
     run.events.forEach((ev, i) => {
       events.push({
         // Deterministic and, within one subject and instant, ordered like the evaluation.

@@ -1,3 +1,4 @@
+import type { StoredAssignment } from '@tierkit/db';
 import type { CompiledPack, Evaluation, EventReason, OverrideInfo, PriorAssignment, SubjectKind } from '@tierkit/core';
 
 /** Per metric, per period, one integer — what the engine reads. */
@@ -79,4 +80,29 @@ export function evaluatePeriods(
     }
   }
   return { final, before, events };
+}
+
+/**
+ * The stored assignments a run ends with: its last evaluation per scheme, plus the state before the
+ * last period so that evaluating that month again starts where it did (re-sending a month is idempotent).
+ */
+export function assignmentRows(run: PeriodRun, subjectId: string, period: string, evaluatedAt: string): StoredAssignment[] {
+  return run.final.map((e) => {
+    const base = run.before[e.scheme];
+    return {
+      subjectId,
+      scheme: e.scheme,
+      level: e.level,
+      rank: e.rank,
+      periodsBelow: stateAfter(e).periodsBelow,
+      base: { level: base?.level ?? null, periodsBelow: base?.periodsBelow ?? 0 },
+      explanation: e.explanation,
+      progress: e.progress,
+      retention: e.retention,
+      approvalRequired: e.approvalRequired,
+      policyVersion: e.explanation.policyVersion,
+      period,
+      evaluatedAt,
+    };
+  });
 }

@@ -7,12 +7,11 @@ import {
   loadMetricValues,
   upsertAssignments,
   type Executor,
-  type StoredAssignment,
   type Subject,
 } from '@tierkit/db';
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
-import { evaluatePeriods, stateAfter } from './evaluate-periods.js';
+import { assignmentRows, evaluatePeriods } from './evaluate-periods.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /** At most this many missed months are replayed one by one; older gaps start from a fresh state. */
@@ -65,25 +64,7 @@ export async function reevaluateSubject(
   for (const o of await listActiveOverrides(trx, tenantId, subject.id, nowIso)) overrides[o.scheme] = o;
 
   const run = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, periods, start, shown, overrides);
-  const rows: StoredAssignment[] = run.final.map((e) => {
-    const base = run.before[e.scheme];
-    const after = stateAfter(e);
-    return {
-      subjectId: subject.id,
-      scheme: e.scheme,
-      level: e.level,
-      rank: e.rank,
-      periodsBelow: after.periodsBelow,
-      base: { level: base?.level ?? null, periodsBelow: base?.periodsBelow ?? 0 },
-      explanation: e.explanation,
-      progress: e.progress,
-      retention: e.retention,
-      approvalRequired: e.approvalRequired,
-      policyVersion: e.explanation.policyVersion,
-      period: last,
-      evaluatedAt: nowIso,
-    };
-  });
+  const rows = assignmentRows(run, subject.id, last, nowIso);
   await upsertAssignments(trx, tenantId, rows);
   await appendTierEvents(
     trx,
