@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { forEachDialect } from '../support/api-fixture.js';
 
 type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>; components?: { schemas?: Record<string, unknown> } };
@@ -39,6 +40,15 @@ forEachDialect('the API describes itself', (f) => {
     const schemas = doc.components?.schemas ?? {};
     for (const ref of refs(doc)) assert.ok(schemas[ref.replace('#/components/schemas/', '')], `${ref} resolves`);
     assert.ok(schemas.Problem && schemas.TiersResponse);
+  });
+
+  it('/openapi.json passes the official OpenAPI 3.1 JSON schema', async () => {
+    const doc = (await (await f.app.request('/openapi.json')).json()) as object;
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    assert.equal(validator.version, '3.1');
+    assert.deepEqual(result.errors ?? [], [], 'schema errors');
+    assert.equal(result.valid, true);
   });
 
   it('/docs is a self-contained page with every operation and no external scripts', async () => {
