@@ -43,7 +43,7 @@ forEachDialect('the API describes itself', (f) => {
   });
 
   it('/openapi.json passes the official OpenAPI 3.1 JSON schema', async () => {
-    const doc = (await (await f.app.request('/openapi.json')).json()) as object;
+    const doc = (await (await f.app.request('/openapi.json')).json()) as Record<string, unknown>;
     const validator = new Validator();
     const result = await validator.validate(doc);
     assert.equal(validator.version, '3.1');
