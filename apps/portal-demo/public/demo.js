@@ -8,7 +8,7 @@ const providers = [...document.querySelectorAll('tk-provider')];
 const sources = new WeakMap();
 
 /** A token function for one provider: fetches `{ token, expiresAt }`, reuses it until a minute before expiry. */
-function tokenSource(url) {
+export function tokenSource(url) {
   let pending = null;
   let renewAt = 0;
   return () => {

@@ -21,6 +21,15 @@ export const DEMO_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; trusted-types lit-html";
 
 /**
+ * The same policy for a page that runs two copies of tierkit (two teams, two versions): each copy's
+ * Lit creates its own `lit-html` Trusted Types policy, which the strict policy above forbids twice.
+ */
+export const TWO_COPIES_CSP = DEMO_CSP.replace('trusted-types lit-html', "trusted-types lit-html 'allow-duplicates'");
+
+/** Demo pages that load two copies of the widgets on purpose. */
+const TWO_COPY_PAGES = new Set(['two-versions.html']);
+
+/**
  * Serve a file under `root` for the request path after `prefix`, or return null. Paths that
  * escape `root` are refused; `dir/` serves `dir/index.html`. HTML gets the demo CSP.
  */
@@ -33,6 +42,6 @@ export async function serveFile(c: Context, root: string, prefix: string): Promi
   if (!info?.isFile()) return null;
   const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
   const headers: Record<string, string> = { 'Content-Type': type, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
-  if (type.startsWith('text/html')) headers['Content-Security-Policy'] = DEMO_CSP;
+  if (type.startsWith('text/html')) headers['Content-Security-Policy'] = TWO_COPY_PAGES.has(rel) ? TWO_COPIES_CSP : DEMO_CSP;
   return new Response(new Uint8Array(await readFile(file)), { status: 200, headers });
 }

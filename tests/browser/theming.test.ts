@@ -1,0 +1,66 @@
+// A portal team re-brands the widgets from its own stylesheet, outside the shadow roots: level colours
+// through --tk-* custom properties, any named part through ::part(), and light/dark from the provider.
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../../packages/components/src/define.js';
+import type { TkTierBadge, TierBadgeData } from '../../packages/components/src/index.js';
+import { tiersC3 } from '../../packages/components/src/shared/fixtures/tiers.js';
+
+const data: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
+
+/** A host stylesheet, as a portal's own CSS file would be: document-level, not inside any shadow root. */
+function hostStyles(css: string): () => void {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  return () => (document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet));
+}
+
+async function pillOf(el: TkTierBadge): Promise<HTMLElement> {
+  await waitUntil(() => el.shadowRoot?.querySelector('[part~="level"]'), 'the level pill renders');
+  await el.updateComplete;
+  return el.shadowRoot!.querySelector<HTMLElement>('[part~="level"]')!;
+}
+
+describe('theming from the host page', () => {
+  it('a bank re-brands a level colour with a --tk-level-* custom property', async () => {
+    const before = getComputedStyle(await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge>`))).backgroundColor;
+    const undo = hostStyles('.brand { --tk-level-gold: rgb(1, 2, 3); --tk-level-gold-text: rgb(250, 250, 250); }');
+    try {
+      const el = await fixture<TkTierBadge>(html`<div class="brand"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></div>`);
+      const pill = await pillOf(el.querySelector('tk-tier-badge')!);
+      expect(getComputedStyle(pill).backgroundColor).to.equal('rgb(1, 2, 3)');
+      expect(getComputedStyle(pill).color).to.equal('rgb(250, 250, 250)');
+      expect(before).to.not.equal('rgb(1, 2, 3)');
+    } finally {
+      undo();
+    }
+  });
+
+  it('a bank styles a named part with ::part()', async () => {
+    const undo = hostStyles('tk-tier-badge.square::part(level) { border-radius: 0px; font-weight: 900; }');
+    try {
+      const el = await fixture<TkTierBadge>(html`<tk-tier-badge class="square" lang="zh-CN" .data=${data}></tk-tier-badge>`);
+      const pill = await pillOf(el);
+      expect(getComputedStyle(pill).borderTopLeftRadius).to.equal('0px');
+      expect(getComputedStyle(pill).fontWeight).to.equal('900');
+    } finally {
+      undo();
+    }
+  });
+
+  it('the provider’s dark theme reaches the widgets inside it, and the host can still override it', async () => {
+    const surface = (root: Element) => getComputedStyle(root.querySelector('tk-provider')!).getPropertyValue('--tk-color-surface').trim();
+    const light = await fixture(html`<div><tk-provider theme="light"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`);
+    const dark = await fixture(html`<div><tk-provider theme="dark"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`);
+    await (dark.querySelector('tk-provider') as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    expect(surface(light)).to.not.equal('');
+    expect(surface(dark)).to.not.equal(surface(light));
+    const undo = hostStyles('.night tk-provider { --tk-color-surface: rgb(9, 9, 9); }');
+    try {
+      dark.classList.add('night');
+      expect(surface(dark)).to.equal('rgb(9, 9, 9)');
+    } finally {
+      undo();
+    }
+  });
+});
