@@ -17,6 +17,8 @@ function apiServer() {
   let version = 1;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
+    // The answer is what was true when the request arrived, as with a real database read.
+    const arrivedAt = version;
     seen.push({ url, auth: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] as string | undefined });
     res.on('close', () => { if (!res.writableFinished) aborted.push(url); });
     void gate.then(() => {
@@ -32,14 +34,14 @@ function apiServer() {
         res.end('<html>bad gateway</html>');
         return;
       }
-      const etag = `"v${version}"`;
+      const etag = `"v${arrivedAt}"`;
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, { etag });
         res.end();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', etag });
-      res.end(JSON.stringify({ url, version }));
+      res.end(JSON.stringify({ url, version: arrivedAt }));
     });
   });
   return {
@@ -179,5 +181,36 @@ describe('the tierkit client against a live HTTP server', () => {
     client.invalidate('/v1/subjects/C000004/');
     await client.getEntitlements('C000004');
     assert.equal(api.seen.length, 2);
+  });
+
+  test('a read after invalidate() never gets the answer that was already on its way', async () => {
+    const client = createClient({ baseUrl });
+    const versionOf = (b: unknown) => (b as { version: number }).version;
+    api.hold();
+    const before = client.getTiers('INV1');
+    await tick();
+    api.bump(); // an officer's override changed the subject on the server
+    client.invalidate('/v1/subjects/INV1/');
+    const after = client.getTiers('INV1');
+    await tick();
+    api.release();
+    const [old, fresh] = await Promise.all([before, after]);
+    assert.equal(versionOf(fresh), versionOf(old) + 1, 'the read after invalidate() asked the server again');
+    assert.equal(versionOf(await client.getTiers('INV1')), versionOf(fresh), 'the stale answer did not refill the cache');
+  });
+
+  test('keeps at most cacheSize responses, dropping the least recently used', async () => {
+    const client = createClient({ baseUrl, cacheSize: 2, freshFor: 60_000 });
+    await client.getTiers('LRU1');
+    await client.getTiers('LRU2');
+    await client.getTiers('LRU1'); // LRU1 is now the most recently used
+    await client.getTiers('LRU3'); // evicts LRU2
+    const asked = () => api.seen.filter((r) => /LRU/.test(r.url)).map((r) => r.url.split('/')[3]);
+    assert.deepEqual(asked(), ['LRU1', 'LRU2', 'LRU3']);
+    await client.getTiers('LRU1');
+    await client.getTiers('LRU3');
+    assert.deepEqual(asked(), ['LRU1', 'LRU2', 'LRU3'], 'LRU1 and LRU3 come from the cache');
+    await client.getTiers('LRU2');
+    assert.deepEqual(asked(), ['LRU1', 'LRU2', 'LRU3', 'LRU2'], 'LRU2 was evicted and is asked for again');
   });
 });

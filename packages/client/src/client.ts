@@ -40,8 +40,19 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const freshFor = options.freshFor ?? 5000;
+  const cacheSize = Math.max(1, options.cacheSize ?? 200);
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, SharedGet<unknown>>();
+  // Bumped per path by invalidate(): a request that started before an invalidation may still answer
+  // its own callers, but must not refill the cache with what was true before it.
+  const generation = new Map<string, number>();
+
+  /** Store as most recently used, evicting the least recently used past `cacheSize`. */
+  function remember(path: string, entry: CacheEntry): void {
+    cache.delete(path);
+    cache.set(path, entry);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  }
 
   async function authHeader(): Promise<string | undefined> {
     const t = options.token;
@@ -51,6 +62,8 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   }
 
   async function request(path: string, signal: AbortSignal): Promise<unknown> {
+    const started = generation.get(path) ?? 0;
+    const current = () => (generation.get(path) ?? 0) === started;
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     const auth = await authHeader();
     if (auth) headers.authorization = auth;
@@ -58,12 +71,12 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     if (cached?.etag) headers['if-none-match'] = cached.etag;
     const res = await doFetch(base + path, { method: 'GET', headers, signal });
     if (res.status === 304 && cached) {
-      cache.set(path, { ...cached, at: Date.now() });
+      if (current()) remember(path, { ...cached, at: Date.now() });
       return cached.body;
     }
     if (!res.ok) throw new TierkitApiError(await problemOf(res));
     const body: unknown = await res.json();
-    cache.set(path, { etag: res.headers.get('etag'), body, at: Date.now() });
+    if (current()) remember(path, { etag: res.headers.get('etag'), body, at: Date.now() });
     return body;
   }
 
@@ -71,6 +84,7 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     const cached = cache.get(path);
     if (cached && Date.now() - cached.at < freshFor) {
       if (o?.signal?.aborted) return Promise.reject(abortReason(o.signal));
+      remember(path, cached);
       return Promise.resolve(cached.body as T);
     }
     let shared = inFlight.get(path);
@@ -103,7 +117,13 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     getScheme: (key, o) => get<SchemeResponse>(`/v1/schemes/${enc(key)}`, o),
     getMatrix: (scheme, o) => get<MatrixResponse>(`/v1/matrix/${enc(scheme)}${query(o?.filter ?? {})}`, o),
     invalidate(pathPrefix) {
-      for (const key of [...cache.keys()]) if (!pathPrefix || key.startsWith(pathPrefix)) cache.delete(key);
+      for (const key of new Set([...cache.keys(), ...inFlight.keys()])) {
+        if (pathPrefix && !key.startsWith(pathPrefix)) continue;
+        cache.delete(key);
+        // A read after this must not join a request that started before it.
+        inFlight.delete(key);
+        generation.set(key, (generation.get(key) ?? 0) + 1);
+      }
     },
   };
 }

@@ -50,4 +50,9 @@ export interface ClientOptions {
    * `If-None-Match`. Default 5000; 0 always revalidates.
    */
   readonly freshFor?: number;
+  /**
+   * Most responses kept for revalidation (least recently used go first). An RM page that browses
+   * hundreds of customers must not keep every one of them for the life of the page. Default 200.
+   */
+  readonly cacheSize?: number;
 }
