@@ -71,8 +71,8 @@ describe('online-banking demo page', () => {
     const badge = await shadowText(page, 'section.hero tk-tier-badge');
     assert.match(badge, /白金卡/, 'progress names the next level');
     assert.match(badge, /月日均/, 'progress names the metric to grow');
-    await page.waitForFunction(() => (document.querySelector('tk-entitlement-panel')?.shadowRoot?.textContent ?? '').length > 20, null, { timeout: 30_000 });
-    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[role="listitem"], li').length ?? 0) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null, null, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0, null, { timeout: 30_000 });
     await page.waitForFunction(() => document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelector('[aria-selected="true"], [aria-current]') != null, null, { timeout: 30_000 });
     await hero.screenshot({ path: join(shots, 'badge-hero.png') });
     await page.screenshot({ path: join(shots, 'demo-page.png'), fullPage: true });
@@ -86,7 +86,7 @@ describe('online-banking demo page', () => {
     const { page } = await open('/');
     const expected: Record<string, RegExp> = { C000001: /钻石卡/, C000002: /白金卡/, C000004: /普通/ };
     for (const [id, level] of Object.entries(expected)) {
-      await page.waitForFunction((sel) => (document.querySelector(sel)?.shadowRoot?.textContent ?? '').trim().length > 0,
+      await page.waitForFunction((sel) => document.querySelector(sel)?.shadowRoot?.querySelector('[part~="level"]') != null,
         `tk-provider[subject="${id}"] tk-tier-badge`, { timeout: 30_000 });
       assert.match(await shadowText(page, `tk-provider[subject="${id}"] tk-tier-badge`), level, id);
     }
@@ -95,9 +95,12 @@ describe('online-banking demo page', () => {
 
   it('makes at most 3 requests for the four widgets of one subject', async () => {
     const { page, watch } = await open('/');
-    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.textContent ?? '').length > 20, null, { timeout: 30_000 });
-    // Let any late or duplicate request show itself before counting.
-    await page.waitForTimeout(1500);
+    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null
+      && document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelector('[aria-current]') != null
+      && document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.querySelector('[part~="gap"]') != null, null, { timeout: 30_000 });
+    // Every widget has its data; give a late or duplicate request time to show itself before counting.
+    await page.waitForTimeout(1000);
     const forC3 = watch.apiRequests.filter((p) => p.startsWith('/v1/subjects/C000003/'));
     assert.ok(forC3.length <= 3, `requests for C000003: ${forC3.join(', ')}`);
     await page.close();
@@ -117,7 +120,7 @@ describe('online-banking demo page', () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(server.url + '/');
-    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.textContent ?? '').length > 20, null, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0, null, { timeout: 30_000 });
     await page.addScriptTag({ content: axeSource });
     const violations = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;

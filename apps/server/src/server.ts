@@ -26,21 +26,40 @@ export interface ServerSettings {
   readonly demoTokens: boolean;
 }
 
+/** Loopback addresses: only this machine can reach a server bound to one of them. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Demo tokens stand in for a bank's authenticated backend: anyone who can reach them is "logged in",
+ * and /demo/rm-token reads the whole tenant. So they are on by default only when the server is
+ * reachable from this machine alone; on any other address they need an explicit `DEMO_TOKENS=on`.
+ */
+export function demoTokensWanted(value: string | undefined, host: string): boolean {
+  if (value && /^(off|false|0|no)$/i.test(value)) return false;
+  if (value && /^(on|true|1|yes)$/i.test(value)) return true;
+  if (value) throw new Error(`DEMO_TOKENS must be on or off, got "${value}"`);
+  return isLoopback(host);
+}
+
 /** Read settings from environment variables, with the demo defaults. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSettings {
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const customers = Number(env.DEMO_CUSTOMERS ?? 10_000);
   if (!Number.isInteger(customers) || customers < 5) throw new Error(`DEMO_CUSTOMERS must be an integer ≥ 5, got "${env.DEMO_CUSTOMERS}"`);
+  // The demo hands out tokens to whoever asks, so by default it listens on this machine only.
+  const host = env.HOST || '127.0.0.1';
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
+    host,
     databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
     tenant: env.TIERKIT_TENANT ?? 'demo',
     customers,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     adminKey: env.TIERKIT_ADMIN_KEY || undefined,
-    demoTokens: !/^(off|false|0|no)$/i.test(env.DEMO_TOKENS ?? ''),
+    demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
   };
 }
 

@@ -34,7 +34,12 @@ const TWO_COPY_PAGES = new Set(['two-versions.html']);
  * escape `root` are refused; `dir/` serves `dir/index.html`. HTML gets the demo CSP.
  */
 export async function serveFile(c: Context, root: string, prefix: string): Promise<Response | null> {
-  let rel = decodeURIComponent(c.req.path.slice(prefix.length));
+  let rel: string;
+  try {
+    rel = decodeURIComponent(c.req.path.slice(prefix.length));
+  } catch {
+    return null; // a malformed escape names no file: fall through to a 404, never a 500
+  }
   if (rel === '' || rel.endsWith('/')) rel += 'index.html';
   const file = normalize(join(root, rel));
   if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return null;

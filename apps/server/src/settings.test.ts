@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Db } from '@tierkit/db';
+import { openDatabase, serverApp, settingsFromEnv } from './server.js';
+
+describe('who can reach the demo', () => {
+  it('listens on this machine only by default, with demo tokens on', () => {
+    const s = settingsFromEnv({});
+    assert.equal(s.host, '127.0.0.1');
+    assert.equal(s.demoTokens, true);
+  });
+
+  it('turns demo tokens off when it listens beyond this machine, unless asked explicitly', () => {
+    assert.equal(settingsFromEnv({ HOST: '0.0.0.0' }).demoTokens, false);
+    assert.equal(settingsFromEnv({ HOST: '10.1.2.3' }).demoTokens, false);
+    assert.equal(settingsFromEnv({ HOST: '0.0.0.0', DEMO_TOKENS: 'on' }).demoTokens, true);
+    assert.equal(settingsFromEnv({ HOST: 'localhost' }).demoTokens, true);
+    assert.equal(settingsFromEnv({ DEMO_TOKENS: 'off' }).demoTokens, false);
+  });
+
+  it('refuses a DEMO_TOKENS value it does not understand rather than guessing', () => {
+    assert.throws(() => settingsFromEnv({ DEMO_TOKENS: 'maybe' }), /DEMO_TOKENS must be on or off/);
+  });
+});
+
+describe('static files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tierkit-static-'));
+  let db: Db;
+  before(async () => { db = await openDatabase(join(dir, 'static.db')); });
+  after(async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('answers a malformed escape in a page or widget path with 404, never a 500', async () => {
+    const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: false });
+    for (const path of ['/%E0', '/widgets/%E0%A4%A', '/%']) {
+      const res = await app.request('http://localhost' + path);
+      assert.equal(res.status, 404, path);
+    }
+  });
+
+  it('never serves a file outside its folders', async () => {
+    const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: false });
+    for (const path of ['/..%2F..%2Fpackage.json', '/widgets/..%2F..%2F..%2Fpackage.json']) {
+      assert.equal((await app.request('http://localhost' + path)).status, 404, path);
+    }
+  });
+});
