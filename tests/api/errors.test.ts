@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Problem, TiersResponse } from '@tierkit/core';
+import { findSubjectByExternalId } from '@tierkit/db';
 import { authHeader, client, forEachDialect } from '../support/api-fixture.js';
 
 async function problem(res: Response, status: number): Promise<Problem> {
@@ -16,11 +17,21 @@ async function problem(res: Response, status: number): Promise<Problem> {
 forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
   const api = client(f);
   const tiersOf = async (id: string) => (await (await api.get(`/v1/subjects/${id}/tiers`)).json()) as TiersResponse;
+  /** Every stored observation of a subject, read from the table itself (not through the engine). */
+  const metricRowsOf = async (id: string) => {
+    const subject = await findSubjectByExternalId(f.db.db, 'bank-a', id);
+    assert.ok(subject, `${id} exists`);
+    const rows = await f.db.db.selectFrom('metrics').select(['metric', 'period', 'value']).where('tenant_id', '=', 'bank-a')
+      .where('subject_id', '=', subject.id).orderBy('metric').orderBy('period').execute();
+    return rows.map((r) => ({ metric: r.metric, period: r.period, value: Number(r.value) }));
+  };
 
   it('every invalid observation is reported with its field path, and nothing is written', async () => {
     await api.customer('V1');
     await api.balances('V1', [['2025-10', 80_000]]);
     const before = await tiersOf('V1');
+    const rowsBefore = await metricRowsOf('V1');
+    assert.deepEqual(rowsBefore, [{ metric: 'avg_daily_balance', period: '2025-10', value: 8_000_000 }]);
     const res = await api.put('/v1/subjects/V1/metrics', {
       metrics: [
         { metric: 'avg_daily_balance', period: '2025-10', value: 99_999_999 }, // valid, must not be written either
@@ -35,6 +46,7 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
     for (const p of ['metrics[1].metric', 'metrics[2].value', 'metrics[3].value', 'metrics[4].period']) assert.ok(paths.includes(p), `${p} in ${paths}`);
     assert.ok(paths.includes('metrics[2]'), 'the same metric and month twice is refused');
     assert.deepEqual(await tiersOf('V1'), before);
+    assert.deepEqual(await metricRowsOf('V1'), rowsBefore);
   });
 
   it('shape errors name the field: months that do not exist, fractions, missing fields, extra fields', async () => {

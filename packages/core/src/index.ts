@@ -19,7 +19,7 @@ export { compilePack, nextPrior } from './engine/compile-pack.js';
 export { monthsBack, periodEnd } from './engine/months.js';
 export { SCORE_METRIC } from './engine/score-decider.js';
 
-export { resolveEntitlements } from './entitlements/resolve.js';
+export { quotaUsageKey, resolveEntitlements } from './entitlements/resolve.js';
 export { formatMoney, formatValue } from './format/format-value.js';
 export { defaultPolicyPack } from './pack/default-pack.js';
 export { describeProgress } from './format/describe-progress.js';

@@ -1,5 +1,5 @@
-import { resolveEntitlements, type EntitlementsResponse, type QuotaPeriod } from '@tierkit/core';
-import { listAssignments, sumMetrics, type Executor, type Subject } from '@tierkit/db';
+import { quotaUsageKey, resolveEntitlements, type EntitlementsResponse, type QuotaPeriod } from '@tierkit/core';
+import { listAssignments, sumMetricWindows, type Executor, type MetricWindow, type Subject } from '@tierkit/db';
 import { addMonths } from '../periods.js';
 import type { TenantPack } from './tenant-pack.js';
 import { subjectRef } from './views.js';
@@ -26,18 +26,20 @@ export async function entitlementsView(db: Executor, tp: TenantPack, subject: Su
     levels[a.scheme] = a.level;
     if (a.period > asOf) asOf = a.period;
   }
-  const usage: Record<string, number> = {};
+  let usage: Record<string, number> = {};
   if (asOf) {
-    const quotaPeriods = new Map<string, QuotaPeriod>();
+    // Keyed by metric and period: a monthly and a yearly quota may count the same metric.
+    const windows = new Map<string, MetricWindow>();
     for (const def of tp.pack.schemes) {
       for (const list of Object.values(def.entitlements ?? {})) {
-        for (const e of list) if (e.kind === 'quota' && e.usageMetric && !quotaPeriods.has(e.usageMetric)) quotaPeriods.set(e.usageMetric, e.period);
+        for (const e of list) {
+          if (e.kind !== 'quota' || !e.usageMetric) continue;
+          const key = quotaUsageKey(e.usageMetric, e.period);
+          if (!windows.has(key)) windows.set(key, { key, metric: e.usageMetric, from: quotaStart(asOf, e.period) });
+        }
       }
     }
-    for (const [metric, period] of quotaPeriods) {
-      const sums = await sumMetrics(db, tp.tenantId, subject.id, [metric], quotaStart(asOf, period), asOf);
-      usage[metric] = sums[metric] ?? 0;
-    }
+    usage = await sumMetricWindows(db, tp.tenantId, subject.id, [...windows.values()], asOf);
   }
   const resolved = resolveEntitlements(tp.pack, levels, usage);
   return { subject: subjectRef(subject, unmask), entitlements: resolved.entitlements, next: resolved.next };

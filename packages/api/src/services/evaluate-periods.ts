@@ -1,5 +1,5 @@
 import type { StoredAssignment } from '@tierkit/db';
-import type { CompiledPack, Evaluation, EventReason, OverrideInfo, PriorAssignment, SubjectKind } from '@tierkit/core';
+import { nextPrior, type CompiledPack, type Evaluation, type EventReason, type OverrideInfo, type PriorAssignment, type SubjectKind } from '@tierkit/core';
 
 /** Per metric, per period, one integer — what the engine reads. */
 export type Values = Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -26,10 +26,16 @@ export interface PeriodRun {
   readonly events: readonly PeriodEvent[];
 }
 
-/** What a level evaluation leaves behind for the next period's hysteresis. */
-export function stateAfter(e: Evaluation): PriorAssignment {
-  return { level: e.level, periodsBelow: e.retention?.periodsBelow ?? 0 };
-}
+/**
+ * What a level evaluation leaves behind for the next period's hysteresis: core's `nextPrior` (one
+ * function, so the API and the engine can never disagree). Kept under this name for existing callers.
+ */
+export const stateAfter: (e: Evaluation, period?: string) => PriorAssignment = nextPrior;
+
+/** Overrides by scheme key, either the same for every period or chosen per evaluated period. */
+export type PeriodOverrides =
+  | Readonly<Record<string, OverrideInfo>>
+  | ((period: string) => Readonly<Record<string, OverrideInfo>>);
 
 function reasonOf(e: Evaluation, from: string | null): EventReason {
   if (e.explanation.decidedBy.kind === 'override') return 'override';
@@ -43,6 +49,7 @@ function reasonOf(e: Evaluation, from: string | null): EventReason {
  *
  * @param start  state before the first period, per scheme (absent: the subject had no level yet)
  * @param shown  the levels the history currently shows, per scheme; a change is recorded against these
+ * @param overrides  per scheme; a function picks them per period (an override must not decide months before it existed)
  */
 export function evaluatePeriods(
   compiled: CompiledPack,
@@ -51,7 +58,7 @@ export function evaluatePeriods(
   periods: readonly string[],
   start: Readonly<Record<string, PriorAssignment | undefined>>,
   shown: Readonly<Record<string, string | undefined>>,
-  overrides: Readonly<Record<string, OverrideInfo>> = {},
+  overrides: PeriodOverrides = {},
 ): PeriodRun {
   const priors: Record<string, PriorAssignment> = {};
   for (const [scheme, prior] of Object.entries(start)) if (prior) priors[scheme] = prior;
@@ -61,7 +68,7 @@ export function evaluatePeriods(
   let before: Record<string, PriorAssignment | undefined> = { ...priors };
   for (const period of periods) {
     before = { ...priors };
-    final = compiled.evaluateSubject(kind, { asOf: period, values }, priors, overrides);
+    final = compiled.evaluateSubject(kind, { asOf: period, values }, priors, typeof overrides === 'function' ? overrides(period) : overrides);
     for (const e of final) {
       const from = current[e.scheme] ?? null;
       if (from !== e.level) {
@@ -76,7 +83,7 @@ export function evaluatePeriods(
         });
         current[e.scheme] = e.level;
       }
-      priors[e.scheme] = stateAfter(e);
+      priors[e.scheme] = nextPrior(e, period);
     }
   }
   return { final, before, events };
@@ -94,7 +101,7 @@ export function assignmentRows(run: PeriodRun, subjectId: string, period: string
       scheme: e.scheme,
       level: e.level,
       rank: e.rank,
-      periodsBelow: stateAfter(e).periodsBelow,
+      periodsBelow: nextPrior(e).periodsBelow,
       base: { level: base?.level ?? null, periodsBelow: base?.periodsBelow ?? 0 },
       explanation: e.explanation,
       progress: e.progress,

@@ -1,8 +1,8 @@
-import type { Evaluation, OverrideInfo, PriorAssignment, SubjectKind } from '@tierkit/core';
+import { nextPrior, periodEnd, type Evaluation, type OverrideInfo, type PriorAssignment, type SubjectKind } from '@tierkit/core';
 import {
   appendTierEvents,
   latestMetricPeriod,
-  listActiveOverrides,
+  listActiveDatedOverrides,
   listAssignments,
   loadMetricValues,
   upsertAssignments,
@@ -14,7 +14,10 @@ import { addMonths, monthRange, monthsBetween } from '../periods.js';
 import { assignmentRows, evaluatePeriods } from './evaluate-periods.js';
 import type { TenantPack } from './tenant-pack.js';
 
-/** At most this many missed months are replayed one by one; older gaps start from a fresh state. */
+/**
+ * At most this many months up to the latest are replayed one by one. A longer gap skips the months
+ * before them: the replay still starts from the stored state, as if those months had not been evaluated.
+ */
 const MAX_CATCH_UP_MONTHS = 36;
 
 /** What re-evaluating a subject did. */
@@ -43,27 +46,48 @@ export async function reevaluateSubject(
   const stored = await listAssignments(trx, tenantId, subject.id);
   const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
 
+  // Months to evaluate, and the months before them whose data is needed to recover the start state.
   let periods: string[];
   const start: Record<string, PriorAssignment | undefined> = {};
+  const base: Record<string, PriorAssignment | undefined> = {};
+  for (const a of stored) base[a.scheme] = a.base.level === null ? undefined : { level: a.base.level, periodsBelow: a.base.periodsBelow };
   if (storedPeriod === undefined) {
     periods = [latest];
   } else if (latest <= storedPeriod) {
     periods = [storedPeriod];
-    for (const a of stored) start[a.scheme] = a.base.level === null ? undefined : { level: a.base.level, periodsBelow: a.base.periodsBelow };
+    Object.assign(start, base);
   } else {
     const gap = monthsBetween(storedPeriod, latest);
     periods = monthRange(addMonths(latest, -Math.min(gap, MAX_CATCH_UP_MONTHS) + 1), latest);
-    for (const a of stored) start[a.scheme] = { level: a.level, periodsBelow: a.periodsBelow };
   }
   const shown = Object.fromEntries(stored.map((a) => [a.scheme, a.level]));
   const first = periods[0] ?? latest;
   const last = periods[periods.length - 1] ?? latest;
-  const values = await loadMetricValues(trx, tenantId, subject.id, addMonths(first, -(tp.compiled.monthsNeeded - 1)), last);
+  const from = storedPeriod !== undefined && storedPeriod < first ? storedPeriod : first;
+  const values = await loadMetricValues(trx, tenantId, subject.id, addMonths(from, -(tp.compiled.monthsNeeded - 1)), last);
   const nowIso = now.toISOString();
-  const overrides: Record<string, OverrideInfo> = {};
-  for (const o of await listActiveOverrides(trx, tenantId, subject.id, nowIso)) overrides[o.scheme] = o;
+  const active = await listActiveDatedOverrides(trx, tenantId, subject.id, nowIso);
+  const all: Record<string, OverrideInfo> = {};
+  for (const d of active) all[d.override.scheme] = d.override;
+  // The last period is the level shown today, so every override in force now decides it (even one
+  // created after that month: data lags the calendar). Earlier months of a catch-up reconstruct what
+  // their monthly batches showed; an override created after a month ended could not have decided it.
+  const overridesFor = (period: string): Record<string, OverrideInfo> => {
+    if (period === last) return all;
+    const end = Date.parse(periodEnd(period));
+    const out: Record<string, OverrideInfo> = {};
+    for (const d of active) if (Date.parse(d.createdAt) < end) out[d.override.scheme] = d.override;
+    return out;
+  };
+  if (storedPeriod !== undefined && storedPeriod < first) {
+    // The stored level is what was shown, which is not the state to carry on from when an override
+    // decided it: evaluate the stored month again from the state before it (recorded with it) and
+    // carry the engine's state. Its level changes, if any, are superseded by the months that follow.
+    const redo = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, [storedPeriod], base, {}, overridesFor);
+    for (const e of redo.final) start[e.scheme] = nextPrior(e, storedPeriod);
+  }
 
-  const run = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, periods, start, shown, overrides);
+  const run = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, periods, start, shown, overridesFor);
   const rows = assignmentRows(run, subject.id, last, nowIso);
   await upsertAssignments(trx, tenantId, rows);
   await appendTierEvents(

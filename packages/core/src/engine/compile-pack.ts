@@ -59,7 +59,17 @@ export function compilePack(pack: PolicyPack): CompiledPack {
   };
 }
 
-/** What to store after an evaluation so that the next period's hysteresis can count. */
-export function nextPrior(evaluation: Evaluation, period: string): PriorAssignment {
-  return { level: evaluation.level, periodsBelow: evaluation.retention?.periodsBelow ?? 0, period };
+/**
+ * What to carry to the next period so that its hysteresis can count: the engine's `state` (the
+ * level rules and hysteresis gave without any override, and its periods below). `period` stamps the
+ * evaluated month (evaluating that month again from this state does not count it twice); omitted,
+ * the engine's own stamp is kept. The one function for this: the API's catch-up uses it too.
+ */
+export function nextPrior(evaluation: Evaluation, period?: string): PriorAssignment {
+  const s = evaluation.state;
+  // Evaluations built before `state` existed (stored, or hand-made) fall back to what they show.
+  const level = s?.level ?? evaluation.level;
+  const periodsBelow = s?.periodsBelow ?? evaluation.retention?.periodsBelow ?? 0;
+  const at = period ?? s?.period;
+  return at === undefined ? { level, periodsBelow } : { level, periodsBelow, period: at };
 }

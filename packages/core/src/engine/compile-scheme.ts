@@ -118,6 +118,9 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
         }
       }
     }
+    // Carried to the next period before the override is applied: an override decides what is shown,
+    // never what hysteresis later holds (an expired override must not linger as an earned level).
+    const state: PriorAssignment = { level: keys[index] ?? keys[0] ?? '', periodsBelow, period: asOf };
     let byOverride: OverrideInfo | null = null;
     if (override && override.scheme === def.key) {
       const oi = levelIndex.get(override.level);
@@ -162,7 +165,7 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
     return {
       scheme: def.key, level: key, rank: level?.rank ?? 0, previousLevel, changed,
       approvalRequired: level?.approvalRequired === true && changed && !byOverride?.approvedBy,
-      explanation, progress, retention,
+      explanation, progress, retention, state,
     };
   };
 

@@ -45,6 +45,7 @@ describe('golden full evaluations of the card tier', () => {
         lines: [path('avg_daily_balance', 28_800_000, 5_000_000), path('household_income', 0, 20_000_000), cardPath(0)],
         periodsBelow: 0, periodsAllowed: 3,
       },
+      state: { level: 'gold', periodsBelow: 0, period: '2024-06' },
     });
   });
 
@@ -69,6 +70,7 @@ describe('golden full evaluations of the card tier', () => {
         lines: [path('avg_daily_balance', 1_000_000, 30_000_000), path('household_income', 25_000_000, 80_000_000)],
         periodsBelow: 2, periodsAllowed: 3,
       },
+      state: { level: 'platinum', periodsBelow: 2, period: '2024-06' },
     });
   });
 
@@ -91,6 +93,7 @@ describe('golden full evaluations of the card tier', () => {
         nearest: 0,
       },
       retention: null,
+      state: { level: 'standard', periodsBelow: 0, period: '2024-06' },
     });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePack, defaultPolicyPack, validatePolicyPack } from '../index.js';
-import type { OverrideInfo, PolicyPack, SchemeDefinition, SubjectFacts } from '../index.js';
+import { compilePack, defaultPolicyPack, nextPrior, validatePolicyPack } from '../index.js';
+import type { Evaluation, OverrideInfo, PolicyPack, PriorAssignment, SchemeDefinition, SubjectFacts } from '../index.js';
 
 const t = (s: string) => ({ 'zh-CN': s, 'zh-TW': s, en: s });
 const levels = ['low', 'mid', 'high'].map((key, rank) => ({ key, rank, name: t(key), color: 'neutral' as const }));
@@ -111,6 +111,24 @@ describe('hysteresis with a retention fraction', () => {
   });
 });
 
+describe('hysteresis without a retention line', () => {
+  // "Has a premium card" is an equality: there is no line to show as retention, but the months below still count.
+  const s = compilePack(packWith({ id: 'p', version: 1, kind: 'rules', levels: [
+    { level: 'mid', when: { kind: 'threshold', id: 'card', metric: 'flag', window: null, op: 'eq', value: 1 } },
+  ] })).scheme('s')!;
+  it('a subject that lost the only qualifying fact drops after 3 months below', () => {
+    let prior: PriorAssignment | undefined = nextPrior(s.evaluate({ asOf: '2024-06', values: { flag: { '2024-06': 1 } } }));
+    const seen: string[] = [];
+    for (const asOf of ['2024-07', '2024-08', '2024-09', '2024-10']) {
+      const e = s.evaluate({ asOf, values: { flag: { [asOf]: 0 } } }, prior);
+      assert.equal(e.retention, null);
+      seen.push(`${e.level}:${e.state?.periodsBelow}`);
+      prior = nextPrior(e);
+    }
+    assert.deepEqual(seen, ['mid:1', 'mid:2', 'low:0', 'low:0']);
+  });
+});
+
 describe('overrides', () => {
   const tier = compilePack(defaultPolicyPack).scheme('retail-tier')!;
   const rich: SubjectFacts = { asOf: '2024-06', values: { avg_daily_balance: { '2024-06': 40_000_000, '2024-05': 40_000_000, '2024-04': 40_000_000 } } };
@@ -145,6 +163,34 @@ describe('overrides', () => {
     assert.equal(lifted.explanation.override, undefined);
     assert.equal(tier.replay(lifted.explanation), 'platinum');
     assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-06-30T00:00:00Z')).explanation.override, undefined);
+  });
+  it('an expired override leaves nothing for hysteresis to hold: the next month follows the rules', () => {
+    const diamond: OverrideInfo = { ...o('fixed', '2025-07-15T00:00:00Z'), level: 'diamond' };
+    const month = (asOf: string): SubjectFacts => ({ asOf, values: {} });
+    const june = tier.evaluate(month('2025-06'), undefined, diamond);
+    assert.equal(june.level, 'diamond');
+    assert.equal(june.explanation.decidedBy.kind, 'override');
+    assert.deepEqual(june.state, { level: 'standard', periodsBelow: 0, period: '2025-06' });
+    let prior = nextPrior(june);
+    const seen: string[] = [];
+    for (const asOf of ['2025-07', '2025-08', '2025-09']) {
+      const e: Evaluation = tier.evaluate(month(asOf), prior, diamond);
+      seen.push(`${asOf}:${e.level}`);
+      prior = nextPrior(e);
+    }
+    // Not in force at the end of July (it expired mid-month), so July is already the rules' level.
+    assert.deepEqual(seen, ['2025-07:standard', '2025-08:standard', '2025-09:standard']);
+  });
+  it('months below keep counting under an override, so an earned level is held only for the grace left', () => {
+    const diamond: OverrideInfo = { ...o('fixed', '2024-09-15T00:00:00Z'), level: 'diamond' };
+    let prior: PriorAssignment = { level: 'gold', periodsBelow: 0, period: '2024-06' };
+    const seen: string[] = [];
+    for (const asOf of ['2024-07', '2024-08', '2024-09', '2024-10']) {
+      const e = tier.evaluate({ asOf, values: {} }, prior, diamond);
+      seen.push(`${e.level}/${e.state?.level}:${e.state?.periodsBelow}`);
+      prior = nextPrior(e);
+    }
+    assert.deepEqual(seen, ['diamond/gold:1', 'diamond/gold:2', 'standard/standard:0', 'standard/standard:0']);
   });
 });
 

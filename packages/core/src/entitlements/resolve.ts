@@ -1,4 +1,4 @@
-import type { EntitlementDef, LevelRef, NextLevelGain, ResolvedEntitlement } from '../model/entitlement.js';
+import type { EntitlementDef, LevelRef, NextLevelGain, QuotaPeriod, ResolvedEntitlement } from '../model/entitlement.js';
 import type { SchemeCategory } from '../model/scheme.js';
 import type { PolicyPack, SchemeDefinition } from '../policy/pack-schema.js';
 import { isBetter } from './compare.js';
@@ -9,10 +9,19 @@ const CLIMBABLE: ReadonlySet<SchemeCategory> = new Set<SchemeCategory>(['value',
 interface Granted { def: EntitlementDef; by: LevelRef }
 
 /**
+ * The `usage` key of a quota's use over its own period (`lounge_visits@month`). Two quotas may count
+ * the same usage metric over different periods; keyed by metric alone they would share one total.
+ */
+export function quotaUsageKey(metric: string, period: QuotaPeriod): string {
+  return `${metric}@${period}`;
+}
+
+/**
  * Resolves a subject's entitlements across all its schemes. The same key from two levels keeps the
  * better one; a restriction (AML 高's blocked non-counter transfers) always wins over a benefit it
  * `blocks`, whichever scheme granted the benefit, and each blocked benefit names the restriction and
- * the level that imposed it. `usage` (keyed by a quota's usage metric, else its key) fills `used`.
+ * the level that imposed it. `usage` fills a quota's `used`: keyed by `quotaUsageKey(metric, period)`,
+ * else by its usage metric, else by its key.
  * `next` lists, per value/credit/grade scheme, what its next level would add or improve.
  */
 export function resolveEntitlements(
@@ -41,7 +50,10 @@ export function resolveEntitlements(
   const entitlements: ResolvedEntitlement[] = [];
   for (const [key, g] of benefits) {
     const blocked = blockedBy.get(key);
-    const used = g.def.kind === 'quota' ? usage?.[g.def.usageMetric ?? g.def.key] ?? usage?.[g.def.key] : undefined;
+    const d = g.def;
+    const used = d.kind === 'quota'
+      ? usage?.[quotaUsageKey(d.usageMetric ?? d.key, d.period)] ?? usage?.[d.usageMetric ?? d.key] ?? usage?.[d.key]
+      : undefined;
     entitlements.push({
       def: g.def, status: blocked ? 'blocked' : 'active', grantedBy: g.by,
       ...(blocked ? { blockedBy: blocked } : {}), ...(used !== undefined ? { used } : {}),

@@ -11,6 +11,12 @@ export interface Evaluation {
   readonly explanation: Explanation;
   readonly progress: Progress | null;
   readonly retention: Retention | null;
+  /**
+   * Optional (set by the engine on every evaluation): what to carry to the next period's evaluation.
+   * It is the level the rules and hysteresis gave WITHOUT any override, with its periods below, so
+   * an override never becomes the base that hysteresis holds after it ends. Read it through `nextPrior`.
+   */
+  readonly state?: PriorAssignment;
 }
 
 /**

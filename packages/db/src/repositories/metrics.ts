@@ -80,3 +80,38 @@ export async function sumMetrics(db: Executor, tenantId: string, subjectId: stri
     .execute();
   return Object.fromEntries(rows.map((r) => [r.metric, Number(r.total)]));
 }
+
+/** One sum to compute: `metric` over `from ≤ period ≤ to`, returned under `key`. */
+export interface MetricWindow {
+  readonly key: string;
+  readonly metric: string;
+  readonly from: string;
+}
+
+/**
+ * Several sums over windows that all end at `to` (quota usage: the same metric may be counted per
+ * month and per year), in one query: the months of the widest window are read once, grouped by
+ * metric and month, and each window adds up its own months. Every window gets a total (0 without rows).
+ */
+export async function sumMetricWindows(
+  db: Executor, tenantId: string, subjectId: string, windows: readonly MetricWindow[], to: string,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  if (windows.length === 0) return out;
+  const from = windows.reduce((min, w) => (w.from < min ? w.from : min), to);
+  const rows = await db
+    .selectFrom('metrics')
+    .select((eb) => ['metric', 'period', eb.fn.sum<number>('value').as('total')])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('metric', 'in', [...new Set(windows.map((w) => w.metric))])
+    .where('period', '>=', from)
+    .where('period', '<=', to)
+    .groupBy(['metric', 'period'])
+    .execute();
+  for (const w of windows) out[w.key] = 0;
+  for (const r of rows) {
+    for (const w of windows) if (w.metric === r.metric && r.period >= w.from) out[w.key] = (out[w.key] ?? 0) + Number(r.total);
+  }
+  return out;
+}

@@ -15,11 +15,17 @@ function toOverride(row: OverrideRow): OverrideInfo {
   };
 }
 
+/** An override in force and when it was created (ISO 8601 UTC). */
+export interface DatedOverride {
+  readonly override: OverrideInfo;
+  readonly createdAt: string;
+}
+
 /**
- * Overrides in force for a subject at `now`: approved, not revoked, not expired. One per scheme —
- * the newest wins if several were approved.
+ * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
+ * not expired. One per scheme — the newest wins if several were approved.
  */
-export async function listActiveOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverrideInfo[]> {
+export async function listActiveDatedOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<DatedOverride[]> {
   const rows = await db
     .selectFrom('overrides')
     .selectAll()
@@ -30,9 +36,17 @@ export async function listActiveOverrides(db: Executor, tenantId: string, subjec
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .orderBy('created_at', 'desc')
     .execute();
-  const byScheme = new Map<string, OverrideInfo>();
-  for (const row of rows) if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, toOverride(row));
+  const byScheme = new Map<string, DatedOverride>();
+  for (const row of rows) if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
   return [...byScheme.values()];
+}
+
+/**
+ * Overrides in force for a subject at `now`: approved, not revoked, not expired. One per scheme —
+ * the newest wins if several were approved.
+ */
+export async function listActiveOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverrideInfo[]> {
+  return (await listActiveDatedOverrides(db, tenantId, subjectId, now)).map((d) => d.override);
 }
 
 /** Store an override request (approved or not). */
