@@ -83,7 +83,8 @@ export class TkEntitlementPanel extends LitElement {
     const states = this.localize.t(stateTerms);
     const { status, value } = this.entitlements;
     if (status === ResourceStatus.error) return renderError(states, () => this.entitlements.retry());
-    if (status === ResourceStatus.initial) return renderEmpty(states.noSubject);
+    // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
+    if (status === ResourceStatus.initial && !(this.subject || this.config.value?.subject)) return renderEmpty(states.noSubject);
     if (!value) return renderLoading(states);
     const locale = this.localize.locale;
     const t = terms[locale];

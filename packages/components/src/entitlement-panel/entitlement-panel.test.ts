@@ -105,3 +105,36 @@ describe('tk-entitlement-panel, connected', () => {
     expect(item(el, 'lounge', 'quota')).to.contain('From retail-tier: gold');
   });
 });
+
+describe('tk-entitlement-panel, while the provider is still being set up or the subject changes', () => {
+  it('never shows the previous customer\'s benefits while the next customer\'s load', async () => {
+    const client = new FixtureClient({ tiers: demoTiers, entitlements: { C000003: entitlementsC3, C000009: entitlementsEmpty } });
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await waitUntil(() => headings(el).includes('Platinum would add'), 'C000003\'s benefits');
+    client.hold();
+    provider.subject = 'C000009';
+    await provider.updateComplete;
+    await el.updateComplete;
+    expect(root(el).querySelector('li[part~="item"]')?.outerHTML ?? null).to.equal(null);
+    expect(squash(root(el).querySelector('[part~="loading"]')?.textContent)).to.equal('Loading…');
+    client.release();
+    await waitUntil(() => root(el).querySelector('[part~="empty"]'), 'C000009\'s (empty) benefits');
+    expect(squash(root(el).querySelector('[part~="empty"]')?.textContent)).to.equal('No benefits yet.');
+  });
+
+  it('waits (loading) for a client the host sets a moment later; "no customer" only without a subject', async () => {
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en"><tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await el.updateComplete;
+    expect(squash(root(el).querySelector('[part~="loading"]')?.textContent)).to.equal('Loading…');
+    expect(root(el).querySelector('[part~="empty"]')?.outerHTML ?? null).to.equal(null);
+    provider.client = new FixtureClient({ tiers: demoTiers, entitlements: { C000003: entitlementsC3 } });
+    await waitUntil(() => headings(el).includes('Platinum would add'), 'loads once the client arrives');
+
+    provider.subject = '';
+    await waitUntil(() => root(el).querySelector('[part~="empty"]'), 'no subject');
+    expect(squash(root(el).querySelector('[part~="empty"]')?.textContent)).to.equal('No customer selected.');
+  });
+});

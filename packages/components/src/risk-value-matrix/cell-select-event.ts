@@ -1,7 +1,11 @@
-/** What a host passes back to its own list view to show the subjects of one cell. */
+/**
+ * What a host passes back to its own list view to show the subjects of one cell: the matrix's own
+ * `filter` (`{ rm: 'E1024' }`) plus the cell's scheme and level.
+ */
 export interface CellFilter {
   readonly scheme: string;
   readonly level: string;
+  readonly [key: string]: string;
 }
 
 /** The cell a user picked in `<tk-risk-value-matrix>`. */

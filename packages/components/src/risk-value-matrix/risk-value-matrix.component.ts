@@ -62,7 +62,7 @@ export class TkRiskValueMatrix extends LitElement {
 
   /** The matrix scheme to draw. */
   @property({ reflect: true }) scheme = 'risk-value';
-  /** The subject whose cell to highlight; defaults to the provider's subject. */
+  /** The subject whose cell to highlight; when unset or empty, the provider's subject. */
   @property({ reflect: true }) subject?: string;
   /** `portfolio` or `subject`; unset means subject when a subject is known, else portfolio. */
   @property({ reflect: true }) mode?: MatrixMode;
@@ -93,7 +93,7 @@ export class TkRiskValueMatrix extends LitElement {
   private readonly tiers = new ResourceController(this, {
     name: 'tiers',
     args: () => {
-      const id = this.subject ?? this.providerSubject;
+      const id = this.subjectId;
       return !this.data && this.client && id && this.effectiveMode === 'subject' ? [this.client, id] as const : undefined;
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
@@ -117,7 +117,12 @@ export class TkRiskValueMatrix extends LitElement {
   /** The mode in effect: controlled data decides, then the attribute, then whether a subject is known. */
   get effectiveMode(): MatrixMode {
     if (this.data) return 'assignments' in this.data ? 'subject' : 'portfolio';
-    return this.mode ?? (this.subject ?? this.providerSubject ? 'subject' : 'portfolio');
+    return this.mode ?? (this.subjectId ? 'subject' : 'portfolio');
+  }
+
+  /** `||`, like the badge: an empty `subject=""` attribute means the provider's subject. */
+  private get subjectId(): string | undefined {
+    return this.subject || this.providerSubject;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -147,15 +152,18 @@ export class TkRiskValueMatrix extends LitElement {
     const t = this.localize.t(matrixTerms);
     const st = this.localize.t(stateTerms);
     const res = this.resource;
-    const m = res.status === ResourceStatus.complete || res.value ? this.model() : undefined;
+    // The error first: a failed read must never leave an earlier grid (another subject, another filter) on screen.
+    const failed = res.status === ResourceStatus.error;
+    const m = !failed && res.value ? this.model() : undefined;
     let body: TemplateResult | typeof nothing = nothing;
-    if (m === 'no-position') body = renderEmpty(t.noPosition);
+    if (failed) body = renderError(st, () => res.retry());
+    else if (m === 'no-position') body = renderEmpty(t.noPosition);
     else if (m && m.grid.def.rows.length && m.grid.def.cols.length) {
       body = this.tableView ? this.renderTable(m.grid, m.schemes, t) : this.renderGrid(m.grid, m.schemes, t);
     } else if (m) body = renderEmpty(t.empty);
-    else if (res.status === ResourceStatus.error) body = renderError(st, () => res.retry());
     else if (res.status === ResourceStatus.pending) body = renderLoading(st);
-    else if (this.effectiveMode === 'subject') body = renderEmpty(st.noSubject);
+    // A known subject waiting for the provider's client is loading, not "no customer selected".
+    else if (this.effectiveMode === 'subject') body = this.subjectId && !this.data ? renderLoading(st) : renderEmpty(st.noSubject);
     else body = renderEmpty(t.empty);
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title">
@@ -272,7 +280,8 @@ export class TkRiskValueMatrix extends LitElement {
     const scheme = grid.def.scheme;
     const event = new TkCellSelectEvent({
       scheme, row: cell.row, col: cell.col, level: cell.def.level, count: cell.count,
-      filter: { scheme, level: cell.def.level },
+      // The matrix's own filter stays in, so the host lists the cell within the same filtered book.
+      filter: { ...this.filter, scheme, level: cell.def.level },
     });
     this.dispatchEvent(event);
   }

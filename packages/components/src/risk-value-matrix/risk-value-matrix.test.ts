@@ -7,6 +7,9 @@ import { MockClient } from '../../../../stories/fixtures/mock-client.js';
 import { emptyPortfolio, portfolio, twoByTwo } from '../../../../stories/fixtures/matrix.js';
 import { hostileSchemes, sampleSchemes, XSS } from '../../../../stories/fixtures/schemes.js';
 import { tiers, tiersWithoutMatrix } from '../../../../stories/fixtures/tiers.js';
+import { FixtureClient } from '../shared/fixtures/fixture-client.js';
+import { demoTiers } from '../shared/fixtures/tiers.js';
+import type { TkProvider } from '../provider/provider.component.js';
 
 const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
 const cells = (el: HTMLElement) => [...shadow(el).querySelectorAll<HTMLElement>('[role="gridcell"]')];
@@ -160,5 +163,79 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
     await a?.updateComplete; await b?.updateComplete;
     expect(cells(a as HTMLElement)).to.have.length(9);
     expect(cells(b as HTMLElement)).to.have.length(4);
+  });
+});
+
+describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
+  const current = (el: HTMLElement) => shadow(el).querySelector<HTMLElement>('[aria-current="true"]');
+  const at = (cell: HTMLElement | null) => cell && `${cell.dataset['row']},${cell.dataset['col']}`;
+  const inProvider = async (client: FixtureClient | undefined, subject: string, matrix = html`<tk-risk-value-matrix></tk-risk-value-matrix>`) => {
+    const provider = await fixture<TkProvider>(html`<tk-provider .client=${client} subject=${subject} locale="en">${matrix}</tk-provider>`);
+    return { provider, el: provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix };
+  };
+
+  it('never shows the previous customer\'s cell while the next customer\'s loads', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const { provider, el } = await inProvider(client, 'C000001');
+    await waitUntil(() => current(el), 'C000001 placed');
+    expect(at(current(el))).to.equal('2,2');
+    client.hold();
+    provider.subject = 'C000003';
+    await provider.updateComplete;
+    await el.updateComplete;
+    expect(current(el)?.outerHTML ?? null).to.equal(null);
+    expect(cells(el)).to.have.length(0);
+    expect(shadow(el).querySelector('[part="loading"]')?.outerHTML ?? null).to.not.equal(null);
+    client.release();
+    await waitUntil(() => current(el), 'C000003 placed');
+    expect(at(current(el))).to.equal('0,2');
+  });
+
+  it('shows the error, not the previous customer\'s cell, when the next customer\'s read fails', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const { provider, el } = await inProvider(client, 'C000001');
+    await waitUntil(() => current(el), 'C000001 placed');
+    provider.subject = 'C404';
+    await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
+    expect(current(el)?.outerHTML ?? null).to.equal(null);
+    expect(cells(el)).to.have.length(0);
+  });
+
+  it('shows the error, not the old counts, when a filtered portfolio fails to load', async () => {
+    const client = new FixtureClient({ matrix: { 'risk-value': portfolio } });
+    const { el } = await inProvider(client, '', html`<tk-risk-value-matrix mode="portfolio" .filter=${{ rm: 'E1024' }}></tk-risk-value-matrix>`);
+    await waitUntil(() => cells(el).length === 9, 'portfolio');
+    expect(shadow(el).querySelector('.count')?.outerHTML ?? null).to.not.equal(null);
+    client.fail = true;
+    el.filter = { rm: 'E2048' };
+    await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
+    expect(shadow(el).querySelector('.count')?.outerHTML ?? null).to.equal(null);
+    expect(shadow(el).querySelector('[part="total"]')?.outerHTML ?? null).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('keeps its own filter in the selected cell\'s filter, so the host lists within the same book', async () => {
+    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix .data=${portfolio} .filter=${{ rm: 'E1024', branch: 'SH01' }}></tk-risk-value-matrix>`);
+    const seen: TkCellSelectEvent[] = [];
+    el.addEventListener('tk-cell-select', (e) => seen.push(e));
+    cellAt(el, 2, 0).click();
+    expect(seen[0]?.filter).to.deep.equal({ rm: 'E1024', branch: 'SH01', scheme: 'risk-value', level: 'exit' });
+  });
+
+  it('treats an empty subject attribute as "the provider\'s subject", like the badge', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const { el } = await inProvider(client, 'C000003', html`<tk-risk-value-matrix subject=""></tk-risk-value-matrix>`);
+    await waitUntil(() => current(el), 'C000003 placed');
+    expect(at(current(el))).to.equal('0,2');
+    expect(client.calls).to.deep.equal(['tiers:C000003']);
+  });
+
+  it('is loading, not "no customer selected", while the provider has a subject but no client yet', async () => {
+    const { provider, el } = await inProvider(undefined, 'C000003');
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="loading"]')?.outerHTML ?? null).to.not.equal(null);
+    expect(shadow(el).querySelector('[part="empty"]')?.outerHTML ?? null).to.equal(null);
+    provider.client = new FixtureClient({ tiers: demoTiers });
+    await waitUntil(() => current(el), 'placed once the client arrives');
   });
 });

@@ -44,6 +44,8 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
   private readonly host: Host;
   private readonly options: ResourceOptions<T, A>;
   private lastArgs: A | undefined;
+  /** Set by retry() and by a removal mid-run: load the same args again, keeping the value meanwhile. */
+  private reload = false;
   private abort: AbortController | undefined;
   private run = 0;
   private _status: ResourceStatus = ResourceStatus.initial;
@@ -57,13 +59,18 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
   }
 
   get status(): ResourceStatus { return this._status; }
-  /** The latest value (kept while a newer run is pending, so a refresh need not blank the widget). */
+  /**
+   * The value of the current args. Kept while the same args load again (a retry), so a refresh need
+   * not blank the widget; dropped as soon as the args change (another subject, filter, scheme …), so
+   * a widget never shows one customer's data under another's name while the new read is pending; and
+   * dropped when a read fails, so the error is never drawn over data the failed read should replace.
+   */
   get value(): T | undefined { return this._value; }
   get error(): unknown { return this._error; }
 
   /** Loads again with the same inputs — what the error state's retry button calls. */
   retry(): void {
-    this.lastArgs = undefined;
+    this.reload = true;
     this.host.requestUpdate();
   }
 
@@ -82,17 +89,25 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
       this.cancel();
       this.lastArgs = undefined;
       this._value = undefined;
+      this._error = undefined;
       this._status = ResourceStatus.initial;
       return;
     }
-    if (this.lastArgs && sameArgs(this.lastArgs, args)) return;
+    const same = this.lastArgs !== undefined && sameArgs(this.lastArgs, args);
+    if (same && !this.reload) return;
+    if (!same) {
+      // Another subject (or filter …): the old value describes someone else, so it must not stay on screen.
+      this._value = undefined;
+      this._error = undefined;
+    }
+    this.reload = false;
     this.lastArgs = args;
     void this.start(args);
   }
 
   hostDisconnected(): void {
     // A run cut short by removal must run again if the element comes back.
-    if (this.abort) this.lastArgs = undefined;
+    if (this.abort) this.reload = true;
     this.cancel();
   }
 
@@ -118,6 +133,7 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
       this.host.dispatchEvent(new TkLoadEvent(this.options.name));
     } catch (error) {
       if (id !== this.run) return;
+      this._value = undefined;
       this._error = error;
       this._status = ResourceStatus.error;
       this.abort = undefined;

@@ -1,5 +1,5 @@
 import type { Assignment, Locale, MetricDef, ProgressPath } from '@tierkit/core';
-import { formatBp, formatCount, formatMoney } from '../shared/format.js';
+import { formatCount, formatMoney } from '../shared/format.js';
 import { tierBadgeTerms } from './tier-badge.terms.js';
 
 /** The nearest path to the next level, its level's name and the sentence that says what is missing. */
@@ -22,9 +22,10 @@ export function progressView(a: Assignment, metrics: readonly MetricDef[], local
   const n = formatCount(path.gap, locale);
   const amount =
     path.unit === 'money' ? formatMoney(path.gap, path.currency ?? currency, locale)
-    : path.unit === 'bp' ? formatBp(path.gap)
-    : path.unit === 'days' ? t.days(n)
-    : path.unit === 'score' ? t.points(n)
+    // A gap is an amount still missing, never a signed adjustment: "再增加 20 bp", not "+20 bp".
+    : path.unit === 'bp' ? `${n} bp`
+    : path.unit === 'days' ? t.days(n, path.gap)
+    : path.unit === 'score' ? t.points(n, path.gap)
     : n;
   return { path, toLevelName, text: t.gap(amount, metric, toLevelName) };
 }

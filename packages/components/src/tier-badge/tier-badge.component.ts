@@ -110,7 +110,9 @@ export class TkTierBadge extends LitElement {
     const { status, value } = this.source;
     const locale = this.localize.locale;
     if (status === ResourceStatus.error) return renderError(stateTerms[locale], () => this.source.retry());
-    if (status === ResourceStatus.initial) return renderEmpty(stateTerms[locale].noSubject);
+    // Nothing to load yet: say "no customer" only when it is the subject that is missing; a known
+    // subject waiting for its client (a host may set `provider.client` a moment later) is loading.
+    if (status === ResourceStatus.initial && !(this.subject || this.config.value?.subject)) return renderEmpty(stateTerms[locale].noSubject);
     if (!value) return renderLoading(stateTerms[locale]);
     const assignment = value.assignments.find((a) => a.scheme === this.scheme);
     if (!assignment) return renderEmpty(tierBadgeTerms[locale].notInScheme);

@@ -1,6 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { nextEvent } from '../shared/testing/next-event.js';
-import type { SchemeSummary } from '@tierkit/core';
+import type { MetricDef, ProgressPath, SchemeSummary } from '@tierkit/core';
 import '../provider/provider.js';
 import './tier-badge.js';
 import { TkTierBadge, type TierBadgeData } from './tier-badge.component.js';
@@ -178,5 +178,88 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     await rendered(theirs);
     expect(text(ours, 'level')).to.equal('Gold');
     expect(text(theirs, 'level')).to.equal('Diamond');
+  });
+});
+
+describe('tk-tier-badge, wording of the gap', () => {
+  const path = (metric: string, unit: ProgressPath['unit'], gap: number): ProgressPath =>
+    ({ metric, window: null, unit, current: 0, required: gap, gap });
+  const withPath = (p: ProgressPath, extra: readonly MetricDef[] = []): TierBadgeData =>
+    ({ assignment: assignment(retailTier, 'standard', [p]), metrics: [...metrics, ...extra] });
+  // Labels as the real pack words them (core's pack/metrics.ts).
+  const packMetrics: readonly MetricDef[] = [
+    { key: 'credit_score', unit: 'score', label: { 'zh-CN': '信用评分', 'zh-TW': '信用評分', en: 'credit score' } },
+    { key: 'loan_days_past_due', unit: 'days', label: { 'zh-CN': '贷款逾期天数', 'zh-TW': '貸款逾期天數', en: 'loan days past due' } },
+    { key: 'deposit_bonus', unit: 'bp', label: { 'zh-CN': '存款利率加点', 'zh-TW': '存款利率加點', en: 'deposit rate bonus' } },
+  ];
+  const gapOf = async (data: TierBadgeData, lang: string) => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang=${lang} show-progress .data=${data}></tk-tier-badge>`);
+    return text(el, 'gap');
+  };
+
+  it('quotes a yes/no condition as the pack labels it, without adding a verb of its own', async () => {
+    const card = withPath(path('premium_card', 'boolean', 1));
+    expect(await gapOf(card, 'zh-CN')).to.equal('满足「持有指定高端信用卡」即可升级金卡');
+    expect(await gapOf(card, 'zh-TW')).to.equal('滿足「持有指定高端信用卡」即可升級金卡');
+    expect(await gapOf(card, 'en')).to.equal('Meet “holds a designated premium credit card” to reach Gold');
+  });
+
+  it('says "1 day" and "1 point" in English, and plurals otherwise', async () => {
+    expect(await gapOf(withPath(path('loan_days_past_due', 'days', 1), packMetrics), 'en')).to.equal('1 day more loan days past due to reach Gold');
+    expect(await gapOf(withPath(path('loan_days_past_due', 'days', 3), packMetrics), 'en')).to.equal('3 days more loan days past due to reach Gold');
+    expect(await gapOf(withPath(path('credit_score', 'score', 1), packMetrics), 'en')).to.equal('1 point more credit score to reach Gold');
+    expect(await gapOf(withPath(path('credit_score', 'score', 12), packMetrics), 'en')).to.equal('12 points more credit score to reach Gold');
+    expect(await gapOf(withPath(path('credit_score', 'score', 1), packMetrics), 'zh-CN')).to.equal('再增加 1 分 信用评分即可升级金卡');
+  });
+
+  it('states a basis-point gap as an amount, without a sign', async () => {
+    const bp = withPath(path('deposit_bonus', 'bp', 20), packMetrics);
+    expect(await gapOf(bp, 'zh-CN')).to.equal('再增加 20 bp 存款利率加点即可升级金卡');
+    expect(await gapOf(bp, 'en')).to.equal('20 bp more deposit rate bonus to reach Gold');
+  });
+});
+
+describe('tk-tier-badge, while the provider is still being set up or the subject changes', () => {
+  it('never shows the previous customer\'s level while the next customer\'s loads', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000001" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await rendered(el);
+    expect(text(el, 'level')).to.equal('Standard');
+
+    client.hold();
+    root.subject = 'C000005';
+    await root.updateComplete;
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part~="level"]')?.outerHTML ?? null).to.equal(null);
+    expect(shadow(el).querySelector('[aria-label="Customer tier: Standard"]')?.outerHTML ?? null).to.equal(null);
+    expect(text(el, 'loading')).to.equal('Loading…');
+
+    client.release();
+    await waitUntil(() => text(el, 'level') === 'Diamond', 'the new customer\'s level');
+    expect(shadow(el).querySelector('[part~="base"]')!.getAttribute('aria-label')).to.equal('Customer tier: Diamond');
+    expect(client.calls).to.deep.equal(['tiers:C000001', 'tiers:C000005']);
+  });
+
+  it('waits (loading) for a client the host sets a moment later, then loads', async () => {
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en">
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await el.updateComplete;
+    expect(text(el, 'loading')).to.equal('Loading…');
+    expect(shadow(el).querySelector('[part~="empty"]')?.outerHTML ?? null).to.equal(null);
+    await expect(el).to.be.accessible();
+    root.client = new FixtureClient({ tiers: demoTiers });
+    await rendered(el);
+    expect(text(el, 'level')).to.equal('Gold');
+  });
+
+  it('says no customer is selected when there is a client but no subject', async () => {
+    const root = await fixture<TkProvider>(html`<tk-provider locale="en" .client=${new FixtureClient({ tiers: demoTiers })}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await el.updateComplete;
+    expect(text(el, 'empty')).to.equal('No customer selected.');
   });
 });

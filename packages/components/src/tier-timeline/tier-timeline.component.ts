@@ -19,6 +19,20 @@ import { rowOffsets, scrollToReveal, visibleRange, type RowHeights } from './vir
 import { timelineKeyTarget } from './timeline-keys.js';
 import { renderEvent } from './timeline-item.js';
 
+/** A connected first page with the inputs it was read with. */
+interface FirstPage {
+  readonly page: HistoryResponse;
+  readonly client: TierkitClient;
+  readonly subject: string;
+  readonly scheme: string | undefined;
+  readonly limit: number;
+}
+
+/** The next page to read: the first page's inputs and the cursor that continues them. */
+interface Paging extends FirstPage {
+  readonly cursor: string;
+}
+
 /** Pixels rendered beyond each edge of the viewport, so fast scrolling never shows a blank. */
 const MIN_OVERSCAN = 320;
 
@@ -55,7 +69,7 @@ const MIN_OVERSCAN = 320;
 export class TkTierTimeline extends LitElement {
   static override styles = timelineStyles;
 
-  /** The subject whose history to show; defaults to the provider's subject. */
+  /** The subject whose history to show; when unset or empty, the provider's subject. */
   @property({ reflect: true }) subject?: string;
   /** Only this scheme's changes (all schemes when unset). */
   @property({ reflect: true }) scheme?: string;
@@ -79,8 +93,12 @@ export class TkTierTimeline extends LitElement {
       const id = this.subjectId;
       return !this.data && this.client && id ? [this.client, id, this.scheme, this.pageSize] as const : undefined;
     },
-    load: ([client, id, scheme, limit], signal) =>
-      client.getHistory(id, scheme ? { scheme, limit, signal } : { limit, signal }),
+    // The first page keeps the inputs it was read with: later pages must continue that subject's
+    // history with its cursor, whatever the attributes say by then.
+    load: async ([client, id, scheme, limit], signal): Promise<FirstPage> => ({
+      page: await client.getHistory(id, scheme ? { scheme, limit, signal } : { limit, signal }),
+      client, subject: id, scheme, limit,
+    }),
   });
 
   /** Level names come with the tiers the badge reads anyway (one shared request). */
@@ -90,11 +108,13 @@ export class TkTierTimeline extends LitElement {
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
 
-  // Paging beyond the first page, reset whenever the first page changes.
-  private firstPage: HistoryResponse | undefined;
+  // Paging beyond the first page, reset whenever the first page changes (the resource drops it as
+  // soon as the subject, scheme or page size changes).
+  private firstPage: FirstPage | undefined;
   /** Every connected event loaded so far: the first page and those after it. */
   private all: readonly TierEvent[] = [];
-  private cursor: string | null = null;
+  /** Where the next page starts, with whose history it belongs to; null when there is no more. */
+  private paging: Paging | null = null;
   private moreStatus: 'idle' | 'pending' | 'error' = 'idle';
   private moreAbort: AbortController | undefined;
 
@@ -112,7 +132,8 @@ export class TkTierTimeline extends LitElement {
   private readonly resize = new ResizeObserver(() => this.onResize());
 
   private get subjectId(): string | undefined {
-    return this.subject ?? this.providerSubject;
+    // `||`, like the badge: an empty `subject=""` attribute means the provider's subject.
+    return this.subject || this.providerSubject;
   }
 
   override disconnectedCallback(): void {
@@ -130,8 +151,8 @@ export class TkTierTimeline extends LitElement {
       this.firstPage = first;
       this.moreAbort?.abort();
       this.moreAbort = undefined;
-      this.all = first?.items ?? [];
-      this.cursor = first?.nextCursor ?? null;
+      this.all = first?.page.items ?? [];
+      this.paging = first?.page.nextCursor ? { ...first, cursor: first.page.nextCursor } : null;
       this.moreStatus = 'idle';
       this.scrollPos = 0;
       this.focusIndex = 0;
@@ -163,7 +184,8 @@ export class TkTierTimeline extends LitElement {
     else if (events) body = renderEmpty(t.empty);
     else if (this.history.status === ResourceStatus.error) body = renderError(st, () => this.history.retry());
     else if (this.history.status === ResourceStatus.pending) body = renderLoading(st);
-    else body = renderEmpty(this.client ? st.noSubject : t.empty);
+    // A known subject waiting for the provider's client is loading, not "no customer selected".
+    else body = this.subjectId ? renderLoading(st) : renderEmpty(st.noSubject);
     return html`<section part="base" aria-labelledby="title">
       <h3 part="title" class="title" id="title">${t.title}</h3>
       ${body}
@@ -189,7 +211,7 @@ export class TkTierTimeline extends LitElement {
     }
     if (pinned >= 0) slice.push(pinned);
     for (let i = range.start; i < range.end; i++) slice.push(i);
-    const setSize = this.cursor ? -1 : events.length;
+    const setSize = this.paging ? -1 : events.length;
     const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.view?.tz ?? DEFAULT_TIME_ZONE, { year: 'numeric', month: 'short', day: 'numeric' });
     return html`<div part="scroller" class="scroller" @scroll=${this.onScroll} ${ref(this.onScroller)}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${this.onKey} @focusin=${this.onFocusIn}>
@@ -203,7 +225,7 @@ export class TkTierTimeline extends LitElement {
       </div>
       <div class="foot">
         <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span>
-        ${this.cursor ? html`<button part="load-more" type="button" ?disabled=${this.moreStatus === 'pending'}
+        ${this.paging ? html`<button part="load-more" type="button" ?disabled=${this.moreStatus === 'pending'}
           @click=${() => { this.moreStatus = 'idle'; void this.loadMore(); }}>${this.moreStatus === 'pending' ? t.loadingMore : t.loadMore}</button>` : nothing}
         ${this.moreStatus === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
       </div>`;
@@ -226,7 +248,7 @@ export class TkTierTimeline extends LitElement {
       item?.focus({ preventScroll: true });
     }
     // Infinite history: nearing the last loaded row asks for the next page (after this update settles).
-    if (this.view && this.cursor && this.moreStatus === 'idle' && this.range.end >= this.view.rows.length) {
+    if (this.view && this.paging && this.moreStatus === 'idle' && this.range.end >= this.view.rows.length) {
       void Promise.resolve().then(() => this.loadMore());
     }
   }
@@ -292,18 +314,17 @@ export class TkTierTimeline extends LitElement {
 
   /** Fetches the next page of history; failures stop the automatic paging until the button is pressed. */
   private async loadMore(): Promise<void> {
-    const client = this.client;
-    const id = this.subjectId;
-    const cursor = this.cursor;
-    if (this.data || !client || !id || !cursor || this.moreStatus !== 'idle') return;
+    const paging = this.paging;
+    if (this.data || !paging || this.moreStatus !== 'idle') return;
+    const { client, subject, scheme, limit, cursor } = paging;
     const abort = (this.moreAbort = new AbortController());
     this.moreStatus = 'pending';
     this.requestUpdate();
     try {
-      const page = await client.getHistory(id, { cursor, limit: this.pageSize, signal: abort.signal, ...(this.scheme ? { scheme: this.scheme } : {}) });
-      if (abort !== this.moreAbort) return;
+      const page = await client.getHistory(subject, { cursor, limit, signal: abort.signal, ...(scheme ? { scheme } : {}) });
+      if (abort !== this.moreAbort || paging !== this.paging) return;
       this.all = [...this.all, ...page.items];
-      this.cursor = page.nextCursor;
+      this.paging = page.nextCursor ? { ...paging, cursor: page.nextCursor } : null;
       this.moreStatus = 'idle';
     } catch (error) {
       if (abort !== this.moreAbort) return;

@@ -6,6 +6,10 @@ import { MockClient } from '../../../../stories/fixtures/mock-client.js';
 import { hostileHistory, makeHistory, shortHistory } from '../../../../stories/fixtures/history.js';
 import { sampleSchemes, XSS } from '../../../../stories/fixtures/schemes.js';
 import { tiers } from '../../../../stories/fixtures/tiers.js';
+import type { HistoryResponse, TierEvent } from '@tierkit/core';
+import type { TkProvider } from '../provider/provider.component.js';
+import { FixtureClient } from '../shared/fixtures/fixture-client.js';
+import { demoTiers } from '../shared/fixtures/tiers.js';
 
 const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
 const items = (el: HTMLElement) => [...shadow(el).querySelectorAll<HTMLElement>('li.event')];
@@ -140,5 +144,66 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
     await expect(el).to.be.accessible();
     shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')?.click();
     await waitUntil(() => client.calls.filter((c) => c.method === 'getHistory').length === 2, 'retried');
+  });
+});
+
+describe('<tk-tier-timeline> when the subject changes', () => {
+  const subjectOf = (id: string) => ({ id, kind: 'customer' as const, displayName: '张*' });
+  const page = (id: string, events: readonly TierEvent[], nextCursor: string | null): HistoryResponse =>
+    ({ subject: subjectOf(id), items: events, nextCursor });
+  const a = makeHistory(60, '2025-06-01T02:00:00Z');
+  const b = makeHistory(60, '2024-06-01T02:00:00Z');
+  const history = {
+    C000001: page('C000001', a.slice(0, 50), 'a50'),
+    'C000001@a50': page('C000001', a.slice(50), null),
+    C000002: page('C000002', b.slice(0, 40), 'b40'),
+    'C000002@b40': page('C000002', b.slice(40), null),
+  };
+  const status = (el: TkTierTimeline) => text(shadow(el).querySelector('[role="status"]'));
+  const historyCalls = (client: FixtureClient) => client.calls.filter((c) => c.startsWith('history:'));
+
+  it('drops the old customer\'s pages and cursor: the next customer pages through their own history', async () => {
+    const client = new FixtureClient({ tiers: demoTiers, history });
+    const provider = await fixture<TkProvider>(html`<tk-provider .client=${client} subject="C000001" locale="en">
+      <tk-tier-timeline page-size="50"></tk-tier-timeline></tk-provider>`);
+    const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await waitUntil(() => status(el) === '50 changes loaded', 'C000001\'s first page');
+
+    // C000001's second page is on its way when the subject changes.
+    client.hold();
+    shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
+    provider.subject = 'C000002';
+    await provider.updateComplete;
+    await settle(el);
+    expect(items(el)).to.have.length(0);
+    expect(shadow(el).querySelector('[part="load-more"]')?.outerHTML ?? null).to.equal(null);
+    expect(shadow(el).querySelector('[part="loading"]')?.outerHTML ?? null).to.not.equal(null);
+    shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
+
+    client.release();
+    await waitUntil(() => status(el) === '40 changes loaded', 'C000002\'s first page, alone');
+    shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
+    await waitUntil(() => status(el) === '60 changes loaded', 'C000002\'s second page');
+    expect(shadow(el).querySelector('[part="load-more"]')?.outerHTML ?? null).to.equal(null);
+    expect(historyCalls(client)).to.deep.equal(['history:C000001', 'history:C000001@a50', 'history:C000002', 'history:C000002@b40']);
+  });
+
+  it('treats an empty subject attribute as "the provider\'s subject", like the badge', async () => {
+    const client = new FixtureClient({ tiers: demoTiers, history });
+    const provider = await fixture<TkProvider>(html`<tk-provider .client=${client} subject="C000002" locale="en">
+      <tk-tier-timeline subject=""></tk-tier-timeline></tk-provider>`);
+    const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await waitUntil(() => status(el) === '40 changes loaded', 'the provider subject\'s history');
+    expect(historyCalls(client)).to.deep.equal(['history:C000002']);
+  });
+
+  it('is loading, not "no customer selected", while the provider has a subject but no client yet', async () => {
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000002" locale="en"><tk-tier-timeline></tk-tier-timeline></tk-provider>`);
+    const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await el.updateComplete;
+    expect(shadow(el).querySelector('[part="loading"]')?.outerHTML ?? null).to.not.equal(null);
+    expect(shadow(el).querySelector('[part="empty"]')?.outerHTML ?? null).to.equal(null);
+    provider.client = new FixtureClient({ tiers: demoTiers, history });
+    await waitUntil(() => status(el) === '40 changes loaded', 'loads once the client arrives');
   });
 });
