@@ -96,7 +96,7 @@ export function createApp(options: AppOptions) {
       'An API key (`tk_…`, for the bank’s servers and staff tools; roles viewer < analyst < officer < approver < admin) or a signed token (`tkt_…`): an embed token for one subject, or a read-only staff token. The tenant is the credential’s.',
   });
 
-  app.doc31('/openapi.json', {
+  const docConfig: Parameters<typeof app.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     info: {
       title: 'tierkit API',
@@ -112,8 +112,14 @@ export function createApp(options: AppOptions) {
       { name: 'schemes', description: 'Classifications and their levels' },
       { name: 'matrix', description: 'Risk × value portfolio views' },
     ],
-  });
-  app.get('/docs', (c) => c.html(docsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'tierkit API', version: '0.1.0' } }))));
+  };
+  // The document depends only on the routes, which are fixed once the app is built: make it once,
+  // on first use, for both /openapi.json and /docs (and so the two can never disagree).
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  let docsHtml: string | undefined;
+  const openApi = () => (document ??= app.getOpenAPI31Document(docConfig));
+  app.get('/openapi.json', (c) => c.json(openApi()));
+  app.get('/docs', (c) => c.html((docsHtml ??= docsPage(openApi()))));
   app.get('/healthz', async (c) => {
     await shared.db.selectFrom('tenants').select('id').limit(1).execute();
     return c.json({ status: 'ok' });

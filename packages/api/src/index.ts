@@ -7,7 +7,7 @@ export { provisionTenant } from './services/provision.js';
 export { TenantPacks, loadTenantPack } from './services/tenant-pack.js';
 export type { TenantPack } from './services/tenant-pack.js';
 export { reevaluateSubject } from './services/reevaluate.js';
-export { assignmentRows, evaluatePeriods, stateAfter } from './services/evaluate-periods.js';
+export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js';
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';
 export { sortableId } from './ids.js';

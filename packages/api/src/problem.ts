@@ -14,11 +14,9 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'No such resource' },
   'subject-not-found': { status: 404, title: 'No such subject' },
   'scheme-not-found': { status: 404, title: 'No such scheme' },
-  'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'conflict': { status: 409, title: 'The request conflicts with the current state' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
-  'no-metrics': { status: 422, title: 'The subject has no metrics to evaluate' },
   'internal': { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 export type ProblemKind = keyof typeof PROBLEMS;

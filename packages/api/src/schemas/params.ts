@@ -25,8 +25,3 @@ export const CursorQuery = z
   .max(512)
   .optional()
   .openapi({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page, unchanged' });
-
-/** Header documented on reads that carry ETags. */
-export const IfNoneMatchHeaders = z.object({
-  'if-none-match': z.string().optional().openapi({ param: { name: 'If-None-Match', in: 'header' } }),
-});

@@ -26,12 +26,6 @@ export interface PeriodRun {
   readonly events: readonly PeriodEvent[];
 }
 
-/**
- * What a level evaluation leaves behind for the next period's hysteresis: core's `nextPrior` (one
- * function, so the API and the engine can never disagree). Kept under this name for existing callers.
- */
-export const stateAfter: (e: Evaluation, period?: string) => PriorAssignment = nextPrior;
-
 /** Overrides by scheme key, either the same for every period or chosen per evaluated period. */
 export type PeriodOverrides =
   | Readonly<Record<string, OverrideInfo>>

@@ -2,7 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import type { Locale } from '@tierkit/core';
 import { createClient, type TierkitClient } from '@tierkit/client';
-import { clientContext, configContext, currencyContext, localeContext, subjectContext, themeContext, type Theme } from '../shared/context.js';
+import { clientContext, configContext, subjectContext, type Theme } from '../shared/context.js';
 import { countProvider } from '../shared/config.js';
 import { matchLocale } from '../shared/locale.js';
 import styles from './provider.styles.js';
@@ -56,9 +56,6 @@ export class TkProvider extends LitElement {
 
   private readonly clientProvider = new ContextProvider(this, { context: clientContext, initialValue: undefined });
   private readonly subjectProvider = new ContextProvider(this, { context: subjectContext, initialValue: undefined });
-  private readonly localeProvider = new ContextProvider(this, { context: localeContext, initialValue: undefined });
-  private readonly currencyProvider = new ContextProvider(this, { context: currencyContext, initialValue: 'CNY' });
-  private readonly themeProvider = new ContextProvider(this, { context: themeContext, initialValue: 'light' });
   private readonly configProvider = new ContextProvider(this, { context: configContext, initialValue: undefined });
   private created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
 
@@ -77,15 +74,12 @@ export class TkProvider extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client') || changed.has('baseUrl') || changed.has('token')) this.clientProvider.setValue(this.effectiveClient);
     if (changed.has('subject')) this.subjectProvider.setValue(this.subject || undefined);
-    if (changed.has('locale')) this.localeProvider.setValue(matchLocale(this.locale) as Locale | undefined);
-    if (changed.has('currency')) this.currencyProvider.setValue(this.currency || 'CNY');
-    if (changed.has('theme')) this.themeProvider.setValue(this.theme);
     // A new object whenever anything changed, so subscribers see a change by identity.
     this.configProvider.setValue({
       client: this.clientProvider.value,
       subject: this.subjectProvider.value,
-      locale: this.localeProvider.value,
-      currency: this.currencyProvider.value,
+      locale: matchLocale(this.locale) as Locale | undefined,
+      currency: this.currency || 'CNY',
       theme: this.theme,
     });
   }

@@ -69,14 +69,3 @@ export async function listTierEvents(
   const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
   return rows.map(toEvent);
 }
-
-/** Number of events and the newest one's id, for ETags of history pages. */
-export async function tierEventStamp(db: Executor, tenantId: string, subjectId: string): Promise<{ count: number; last: string | null }> {
-  const row = await db
-    .selectFrom('tier_events')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('id').as('last')])
-    .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .executeTakeFirstOrThrow();
-  return { count: Number(row.count), last: row.last ?? null };
-}
