@@ -27,6 +27,9 @@ export default {
         args: [
           '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
           '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`,
+          // Element.computedRole / computedName: tests read the role and name Chromium's accessibility
+          // tree gives an element — the only way to check a name set through ElementInternals.
+          '--enable-blink-features=ComputedAccessibilityInfo',
         ],
       },
     }),

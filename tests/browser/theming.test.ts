@@ -1,5 +1,6 @@
 // A portal team re-brands the widgets from its own stylesheet, outside the shadow roots: level colours
-// through --tk-* custom properties, any named part through ::part(), and light/dark from the provider.
+// through --tk-* custom properties, the badge's pill as the element itself, any named part through
+// ::part(), and light/dark from the provider.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../packages/components/src/define.js';
 import type { TkTierBadge, TierBadgeData } from '../../packages/components/src/index.js';
@@ -15,10 +16,11 @@ function hostStyles(css: string): () => void {
   return () => (document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet));
 }
 
+/** The pill: the badge itself, or with progress its `level` part. */
 async function pillOf(el: TkTierBadge): Promise<HTMLElement> {
-  await waitUntil(() => el.shadowRoot?.querySelector('[part~="level"]'), 'the level pill renders');
   await el.updateComplete;
-  return el.shadowRoot!.querySelector<HTMLElement>('[part~="level"]')!;
+  await waitUntil(() => el.matches(':state(pill)') || el.shadowRoot?.querySelector('[part~="level"]'), 'the level pill renders');
+  return el.shadowRoot!.querySelector<HTMLElement>('[part~="level"]') ?? el;
 }
 
 describe('theming from the host page', () => {
@@ -36,16 +38,41 @@ describe('theming from the host page', () => {
     }
   });
 
-  it('a bank styles a named part with ::part()', async () => {
-    const undo = hostStyles('tk-tier-badge.square::part(level) { border-radius: 0px; font-weight: 900; }');
+  it('a bank restyles the pill as the element itself, one colour by its state, and the progress pill with ::part()', async () => {
+    const undo = hostStyles(`
+      tk-tier-badge.square, tk-tier-badge.square::part(level) { border-radius: 0px; font-weight: 900; }
+      tk-tier-badge:state(gold) { color: rgb(1, 1, 1); }`);
     try {
-      const el = await fixture<TkTierBadge>(html`<tk-tier-badge class="square" lang="zh-CN" .data=${data}></tk-tier-badge>`);
-      const pill = await pillOf(el);
-      expect(getComputedStyle(pill).borderTopLeftRadius).to.equal('0px');
-      expect(getComputedStyle(pill).fontWeight).to.equal('900');
+      const plain = await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge class="square" lang="zh-CN" .data=${data}></tk-tier-badge>`));
+      const withProgress = await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge class="square" show-progress lang="zh-CN" .data=${data}></tk-tier-badge>`));
+      expect(withProgress.localName).to.equal('span');
+      for (const pill of [plain, withProgress]) {
+        expect(getComputedStyle(pill).borderTopLeftRadius).to.equal('0px');
+        expect(getComputedStyle(pill).fontWeight).to.equal('900');
+      }
+      // The page's unlayered rule wins over the built-in `@layer tierkit` colour.
+      expect(getComputedStyle(plain).color).to.equal('rgb(1, 1, 1)');
     } finally {
       undo();
     }
+  });
+
+  it('a page that layers its own CSS keeps its layers on top by declaring tierkit first', async () => {
+    // A page's own <style> comes before every adopted sheet, so its layers are declared first — and
+    // the first-declared layer loses — unless it names tierkit before them.
+    const radiusWith = async (css: string) => {
+      const style = document.createElement('style');
+      style.textContent = css;
+      document.head.append(style);
+      try {
+        const pill = await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge>`));
+        return getComputedStyle(pill).borderTopLeftRadius;
+      } finally {
+        style.remove();
+      }
+    };
+    expect(await radiusWith('@layer portal { tk-tier-badge { border-radius: 3px; } }')).to.equal('999px');
+    expect(await radiusWith('@layer tierkit, portal; @layer portal { tk-tier-badge { border-radius: 3px; } }')).to.equal('3px');
   });
 
   it('the provider’s dark theme reaches the widgets inside it, and the host can still override it', async () => {

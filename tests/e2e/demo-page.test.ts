@@ -86,7 +86,8 @@ describe('online-banking demo page', () => {
     const { page } = await open('/');
     const expected: Record<string, RegExp> = { C000001: /钻石卡/, C000002: /白金卡/, C000004: /普通/ };
     for (const [id, level] of Object.entries(expected)) {
-      await page.waitForFunction((sel) => document.querySelector(sel)?.shadowRoot?.querySelector('[part~="level"]') != null,
+      // The badge is its own pill: done once it shows a level's colour rather than loading.
+      await page.waitForFunction((sel) => document.querySelector(sel)?.matches(':state(pill):not(:state(loading))') === true,
         `tk-provider[subject="${id}"] tk-tier-badge`, { timeout: 30_000 });
       assert.match(await shadowText(page, `tk-provider[subject="${id}"] tk-tier-badge`), level, id);
     }

@@ -32,8 +32,12 @@ describe('two versions on one page', () => {
       (window as unknown as { __tkViolation(v: string): void }).__tkViolation(e.violatedDirective)));
     await page.goto(server.url + '/two-versions.html');
 
-    const levelOf = (tag: string) => page.waitForFunction(
-      (t) => document.querySelector(t)?.shadowRoot?.querySelector('[part~="level"]')?.textContent?.trim() || false, tag, { timeout: 30_000 });
+    // A top level shows no progress, so the badge is the pill itself and its text is the level's name.
+    const levelOf = (tag: string) => page.waitForFunction((t) => {
+      const el = document.querySelector(t);
+      const pill = el?.shadowRoot?.querySelector('[part~="level"]') ?? (el?.matches(':state(pill):not(:state(loading))') ? el.shadowRoot : null);
+      return pill?.textContent?.trim() || false;
+    }, tag, { timeout: 30_000 });
     assert.equal(await (await levelOf('tk-tier-badge')).jsonValue(), '钻石卡');
     assert.equal(await (await levelOf('bank-tier-badge')).jsonValue(), '白金卡');
 

@@ -20,7 +20,9 @@ const minifyCssTemplates = {
     b.onLoad({ filter: /\.styles\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const contents = source.replace(/css`([^`]*)`/g, (_, body) =>
-        'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,>])\s*/g, '$1').trim() + '`');
+        'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,>])\s*/g, '$1')
+          // A space after a colon never matters (before one it may: `.a :hover`); nor does a last `;`.
+          .replace(/:\s+/g, ':').replace(/;}/g, '}').trim() + '`');
       return { contents, loader: 'ts' };
     });
   },

@@ -1,7 +1,6 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { ConfigController } from '../shared/config.js';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
@@ -55,12 +54,11 @@ export class TkEntitlementPanel extends LitElement {
 
   // One context request for client, subject, locale and currency; none for a controlled panel on a
   // page without a provider.
-  private readonly config = new ConfigController(this, () => this.data !== undefined);
-  private readonly localize = new LocalizeController(this, { config: this.config });
+  private readonly provider = new LocalizeController(this, { optional: () => this.data !== undefined });
 
   private args(): readonly [TierkitClient, string] | undefined {
-    const client = this.config.value?.client;
-    const id = this.subject || this.config.value?.subject;
+    const client = this.provider.value?.client;
+    const id = this.subject || this.provider.value?.subject;
     return client && id ? [client, id] : undefined;
   }
 
@@ -80,13 +78,13 @@ export class TkEntitlementPanel extends LitElement {
   });
 
   protected override render() {
-    const states = this.localize.t(stateTerms);
+    const states = this.provider.t(stateTerms);
     const { status, value } = this.entitlements;
     if (status === ResourceStatus.error) return renderError(states, () => this.entitlements.retry());
     // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
-    if (status === ResourceStatus.initial && !(this.subject || this.config.value?.subject)) return renderEmpty(states.noSubject);
+    if (status === ResourceStatus.initial && !(this.subject || this.provider.value?.subject)) return renderEmpty(states.noSubject);
     if (!value) return renderLoading(states);
-    const locale = this.localize.locale;
+    const locale = this.provider.locale;
     const t = terms[locale];
     if (!value.entitlements.length && !value.next.length) return renderEmpty(t.empty);
     const tiers = this.names.value;

@@ -45,45 +45,46 @@ function anyProvider(): boolean {
  * all; the controller asks again on a later update once that stops being true.
  */
 export class ConfigController implements ReactiveController {
-  private readonly host: Host;
-  private readonly optional: (() => boolean) | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private asked = false;
+  protected readonly host: Host;
+  readonly #optional: (() => boolean) | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #asked = false;
   /** The provider's configuration, or undefined with no provider. */
   value: TierkitConfig | undefined;
 
   constructor(host: Host, optional?: () => boolean) {
     this.host = host;
-    this.optional = optional;
+    this.#optional = optional;
     host.addController(this);
   }
 
   hostConnected(): void {
-    this.asked = false;
-    this.ask();
+    this.#asked = false;
+    this.#ask();
   }
 
   hostUpdate(): void {
-    if (!this.asked) this.ask();
+    // Not asked at connect (controlled, no provider anywhere): ask once a provider exists.
+    if (!this.#asked && anyProvider()) this.#ask();
   }
 
   hostDisconnected(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.value = undefined;
-    this.asked = false;
+    this.#asked = false;
   }
 
-  private ask(): void {
-    if (!anyProvider() && this.optional?.()) return;
-    this.asked = true;
+  #ask(): void {
+    if (!anyProvider() && this.#optional?.()) return;
+    this.#asked = true;
     this.host.dispatchEvent(
       new ContextEvent(
         configContext,
         this.host,
         (value, unsubscribe) => {
-          if (unsubscribe !== this.unsubscribe) this.unsubscribe?.();
-          this.unsubscribe = unsubscribe;
+          if (unsubscribe !== this.#unsubscribe) this.#unsubscribe?.();
+          this.#unsubscribe = unsubscribe;
           if (value === this.value) return;
           this.value = value;
           // Inside an update (asked from hostUpdate) this folds into the running update.

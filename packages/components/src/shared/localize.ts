@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { Locale } from '@tierkit/core';
 import { ConfigController } from './config.js';
 import { matchLocale, type Translations } from './locale.js';
@@ -11,12 +11,16 @@ type Host = ReactiveControllerHost & HTMLElement;
  */
 const hosts = new Set<Host>();
 let shared: MutationObserver | undefined;
+// The document's locale, read once while the observer watches <html lang> (null: read it again).
+let documentLocale: Locale | undefined | null = null;
 function observer(): MutationObserver {
   if (!shared) {
     shared = new MutationObserver((records) => {
       for (const r of records) {
-        if (r.target === document.documentElement) hosts.forEach((h) => h.requestUpdate());
-        else (r.target as Host).requestUpdate();
+        if (r.target === document.documentElement) {
+          documentLocale = null;
+          hosts.forEach((h) => h.requestUpdate());
+        } else (r.target as Host).requestUpdate();
       }
     });
     shared.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
@@ -25,11 +29,8 @@ function observer(): MutationObserver {
 }
 
 export interface LocalizeOptions {
-  /**
-   * The host's own {@link ConfigController}, when it has one, so the host makes one context request
-   * for everything; without it the controller makes that request itself.
-   */
-  readonly config?: ConfigController;
+  /** As for {@link ConfigController}: true while the host can do without a provider (controlled). */
+  readonly optional?: () => boolean;
   /**
    * True when the host re-renders on its own `lang` attribute itself (it lists `lang` in
    * `observedAttributes`), which spares registering every host with the shared MutationObserver.
@@ -38,8 +39,10 @@ export interface LocalizeOptions {
 }
 
 /**
- * Gives an element its effective locale — its own `lang` attribute, else the provider's `locale`,
- * else the document's `lang`, else English — and re-renders the host when any of them changes.
+ * Gives an element its provider's configuration (it is a {@link ConfigController}: `value`) and its
+ * effective locale — its own `lang` attribute, else the provider's `locale`, else the document's
+ * `lang`, else English — and re-renders the host when any of them changes. One controller for both,
+ * because a page may hold a thousand badges and each controller is paid per instance.
  *
  * @example
  * ```ts
@@ -47,25 +50,23 @@ export interface LocalizeOptions {
  * render() { const t = this.localize.t(terms); return html`${t.loading}`; }
  * ```
  */
-export class LocalizeController implements ReactiveController {
-  private readonly host: Host;
-  private readonly config: ConfigController;
-  private readonly observeHost: boolean;
+export class LocalizeController extends ConfigController {
+  readonly #observeHost: boolean;
 
   constructor(host: Host, options: LocalizeOptions = {}) {
-    this.host = host;
-    this.config = options.config ?? new ConfigController(host);
-    this.observeHost = !options.hostObservesLang;
-    host.addController(this);
+    super(host, options.optional);
+    this.#observeHost = !options.hostObservesLang;
   }
 
-  hostConnected(): void {
+  override hostConnected(): void {
+    super.hostConnected();
     const o = observer();
     hosts.add(this.host);
-    if (this.observeHost) o.observe(this.host, { attributes: true, attributeFilter: ['lang'] });
+    if (this.#observeHost) o.observe(this.host, { attributes: true, attributeFilter: ['lang'] });
   }
 
-  hostDisconnected(): void {
+  override hostDisconnected(): void {
+    super.hostDisconnected();
     // A MutationObserver cannot stop watching one target; a removed host's records are harmless
     // (requestUpdate on a disconnected element does nothing visible) and die with the element.
     hosts.delete(this.host);
@@ -73,17 +74,20 @@ export class LocalizeController implements ReactiveController {
 
   /** The locale the host renders in now. */
   get locale(): Locale {
-    return (
-      matchLocale(this.host.getAttribute('lang')) ??
-      this.config.value?.locale ??
-      matchLocale(document.documentElement.lang) ??
-      'en'
-    );
+    return matchLocale(this.host.getAttribute('lang')) ?? this.value?.locale ?? this.#documentLocale() ?? 'en';
   }
 
   /** The currency amounts default to when the data names none. */
   get currency(): string {
-    return this.config.value?.currency ?? 'CNY';
+    return this.value?.currency ?? 'CNY';
+  }
+
+  #documentLocale(): Locale | undefined {
+    if (documentLocale !== null && shared) return documentLocale;
+    const locale = matchLocale(document.documentElement.lang);
+    // Kept only while the observer is there to drop it when <html lang> changes.
+    if (shared) documentLocale = locale;
+    return locale;
   }
 
   /** The host's terms in the effective locale. */

@@ -41,104 +41,104 @@ type Host = ReactiveControllerHost & EventTarget;
  * ```
  */
 export class ResourceController<T, A extends readonly unknown[] = readonly unknown[]> implements ReactiveController {
-  private readonly host: Host;
-  private readonly options: ResourceOptions<T, A>;
-  private lastArgs: A | undefined;
+  readonly #host: Host;
+  readonly #options: ResourceOptions<T, A>;
+  #lastArgs: A | undefined;
   /** Set by retry() and by a removal mid-run: load the same args again, keeping the value meanwhile. */
-  private reload = false;
-  private abort: AbortController | undefined;
-  private run = 0;
-  private _status: ResourceStatus = ResourceStatus.initial;
-  private _value: T | undefined;
-  private _error: unknown;
+  #reload = false;
+  #abort: AbortController | undefined;
+  #run = 0;
+  #_status: ResourceStatus = ResourceStatus.initial;
+  #_value: T | undefined;
+  #_error: unknown;
 
   constructor(host: Host, options: ResourceOptions<T, A>) {
-    this.host = host;
-    this.options = options;
+    this.#host = host;
+    this.#options = options;
     host.addController(this);
   }
 
-  get status(): ResourceStatus { return this._status; }
+  get status(): ResourceStatus { return this.#_status; }
   /**
    * The value of the current args. Kept while the same args load again (a retry), so a refresh need
    * not blank the widget; dropped as soon as the args change (another subject, filter, scheme …), so
    * a widget never shows one customer's data under another's name while the new read is pending; and
    * dropped when a read fails, so the error is never drawn over data the failed read should replace.
    */
-  get value(): T | undefined { return this._value; }
-  get error(): unknown { return this._error; }
+  get value(): T | undefined { return this.#_value; }
+  get error(): unknown { return this.#_error; }
 
   /** Loads again with the same inputs — what the error state's retry button calls. */
   retry(): void {
-    this.reload = true;
-    this.host.requestUpdate();
+    this.#reload = true;
+    this.#host.requestUpdate();
   }
 
   hostUpdate(): void {
-    const controlled = this.options.data?.();
+    const controlled = this.#options.data?.();
     if (controlled !== undefined) {
-      this.cancel();
-      this.lastArgs = undefined;
-      this._value = controlled;
-      this._error = undefined;
-      this._status = ResourceStatus.complete;
+      this.#cancel();
+      this.#lastArgs = undefined;
+      this.#_value = controlled;
+      this.#_error = undefined;
+      this.#_status = ResourceStatus.complete;
       return;
     }
-    const args = this.options.args();
+    const args = this.#options.args();
     if (args === undefined) {
-      this.cancel();
-      this.lastArgs = undefined;
-      this._value = undefined;
-      this._error = undefined;
-      this._status = ResourceStatus.initial;
+      this.#cancel();
+      this.#lastArgs = undefined;
+      this.#_value = undefined;
+      this.#_error = undefined;
+      this.#_status = ResourceStatus.initial;
       return;
     }
-    const same = this.lastArgs !== undefined && sameArgs(this.lastArgs, args);
-    if (same && !this.reload) return;
+    const same = this.#lastArgs !== undefined && sameArgs(this.#lastArgs, args);
+    if (same && !this.#reload) return;
     if (!same) {
       // Another subject (or filter …): the old value describes someone else, so it must not stay on screen.
-      this._value = undefined;
-      this._error = undefined;
+      this.#_value = undefined;
+      this.#_error = undefined;
     }
-    this.reload = false;
-    this.lastArgs = args;
-    void this.start(args);
+    this.#reload = false;
+    this.#lastArgs = args;
+    void this.#start(args);
   }
 
   hostDisconnected(): void {
     // A run cut short by removal must run again if the element comes back.
-    if (this.abort) this.reload = true;
-    this.cancel();
+    if (this.#abort) this.#reload = true;
+    this.#cancel();
   }
 
-  private cancel(): void {
-    this.abort?.abort();
-    this.abort = undefined;
-    this.run++;
+  #cancel(): void {
+    this.#abort?.abort();
+    this.#abort = undefined;
+    this.#run++;
   }
 
-  private async start(args: A): Promise<void> {
-    this.cancel();
-    const id = this.run;
-    const abort = (this.abort = new AbortController());
-    this._status = ResourceStatus.pending;
+  async #start(args: A): Promise<void> {
+    this.#cancel();
+    const id = this.#run;
+    const abort = (this.#abort = new AbortController());
+    this.#_status = ResourceStatus.pending;
     try {
-      const value = await this.options.load(args, abort.signal);
-      if (id !== this.run) return;
-      this._value = value;
-      this._error = undefined;
-      this._status = ResourceStatus.complete;
-      this.abort = undefined;
-      this.host.requestUpdate();
-      this.host.dispatchEvent(new TkLoadEvent(this.options.name));
+      const value = await this.#options.load(args, abort.signal);
+      if (id !== this.#run) return;
+      this.#_value = value;
+      this.#_error = undefined;
+      this.#_status = ResourceStatus.complete;
+      this.#abort = undefined;
+      this.#host.requestUpdate();
+      this.#host.dispatchEvent(new TkLoadEvent(this.#options.name));
     } catch (error) {
-      if (id !== this.run) return;
-      this._value = undefined;
-      this._error = error;
-      this._status = ResourceStatus.error;
-      this.abort = undefined;
-      this.host.requestUpdate();
-      this.host.dispatchEvent(new TkErrorEvent(this.options.name, error));
+      if (id !== this.#run) return;
+      this.#_value = undefined;
+      this.#_error = error;
+      this.#_status = ResourceStatus.error;
+      this.#abort = undefined;
+      this.#host.requestUpdate();
+      this.#host.dispatchEvent(new TkErrorEvent(this.#options.name, error));
     }
   }
 }

@@ -1,9 +1,9 @@
 import { css } from 'lit';
 
 /**
- * Loading / empty / error state layout shared by every widget (see states.ts). It reads the `--tk-*`
- * tokens directly rather than the `--_*` aliases, so a widget may leave `hostStyles` out (the badge
- * does, to keep a thousand hosts cheap) and its states still draw.
+ * Loading / empty / error state layout shared by the block widgets (see states.ts; the inline badge
+ * draws its states as pills instead, see tier-badge/pill-rules.ts). It reads the `--tk-*` tokens
+ * directly rather than the `--_*` aliases, so it draws in a widget that leaves `hostStyles` out.
  */
 export const stateStyles = css`
   .state {

@@ -34,7 +34,7 @@ export const hostStyles = css`
   :focus-visible { outline: 2px solid var(--_focus); outline-offset: 2px; }
 `;
 
-// Kept in their own modules so a bundle that needs them but not `hostStyles` (the badge alone) does
-// not carry it: css`` calls are not tree-shaken. Re-exported here for every other widget.
+// Kept in their own modules, since css`` calls are not tree-shaken: a bundle that needs one of these
+// need not carry the rest. Re-exported here for every widget that wants them all.
 export { levelColorStyles } from './level-colors.styles.js';
 export { stateStyles } from './state.styles.js';

@@ -1,13 +1,14 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, adoptStyles, html, nothing } from 'lit';
 import type { Assignment, Locale, MetricDef } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { ConfigController } from '../shared/config.js';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
+import { adoptInHostRoot } from '../shared/outer-styles.js';
+import { setHostAria, setHostStates } from '../shared/host-state.js';
 import { progressView } from './progress-text.js';
 import { tierBadgeTerms } from './tier-badge.terms.js';
+import { pillSheet, type PillState } from './pill-rules.js';
 import styles from './tier-badge.styles.js';
 
 /** What a controlled badge needs: the assignment, and the metric definitions its progress mentions. */
@@ -16,7 +17,7 @@ export interface TierBadgeData {
   readonly metrics: readonly MetricDef[];
 }
 
-/** The badge's source either way: a tiers response (connected) or one assignment (controlled). */
+/** The badge's source when connected: the subject's tiers. */
 interface BadgeSource {
   readonly assignments: readonly Assignment[];
   readonly metrics: readonly MetricDef[];
@@ -28,15 +29,26 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
 /**
  * @summary A subject's level in one scheme — name and colour — with optional progress to the next level.
  *
- * @csspart base - The wrapper of level and progress.
- * @csspart level - The coloured pill with the level's name.
- * @csspart progress - The progress block (bar and gap sentence).
+ * The pill — the level's name on its colour — is the host element itself, so it sits in a line of
+ * text or a table cell like a word: style it as `tk-tier-badge`, one colour as
+ * `tk-tier-badge:state(gold)`. Loading, empty and error are pills too, muted. With `show-progress`
+ * the pill is the `level` part inside. The `--tk-tier-badge-*` properties restyle it either way. The
+ * built-in rules sit in `@layer tierkit`, adopted once into the document or shadow root that holds
+ * the badge, so any unlayered rule of the page wins over them.
+ *
+ * @cssstate pill - The host is a pill: a level (without progress), or loading / empty / error.
+ * @cssstate gold - The level's colour: `neutral`, `bronze`, `silver`, `gold`, `platinum`, `diamond`,
+ *   `success`, `info`, `caution`, `warning` or `danger`. The host is then named for scheme and level.
+ * @cssstate loading - Waiting for the subject's tiers (the host is busy).
+ * @cssstate empty - No subject, or no level in this scheme; the host says which.
+ * @cssstate error - The tiers could not be loaded; a retry button follows the message.
+ *
+ * @csspart retry - The error's retry button.
+ * @csspart base - With `show-progress`: the wrapper of pill and progress, named for scheme and level.
+ * @csspart level - With `show-progress`: the pill.
+ * @csspart progress - With `show-progress`: the bar and the gap sentence.
  * @csspart bar - The `<progress>` element.
  * @csspart gap - The sentence saying what is missing for the next level.
- * @csspart loading - The loading state.
- * @csspart empty - The empty state.
- * @csspart error - The error state.
- * @csspart retry - The error state's retry button.
  *
  * @cssproperty --tk-tier-badge-bg - Pill background (default: the level's `--tk-level-<color>`).
  * @cssproperty --tk-tier-badge-color - Pill text colour (default: `--tk-level-<color>-text`).
@@ -57,90 +69,134 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  * ```
  */
 export class TkTierBadge extends LitElement {
-  static override styles = styles;
   // `static properties` rather than decorators: lit/decorators would add ~0.5 KB gzip to the badge alone.
-  // `useDefault`: the defaults are not reflected, so a thousand badges do not write a thousand attributes.
-  static override properties = {
-    scheme: { reflect: true, useDefault: true },
-    subject: { reflect: true, useDefault: true },
-    size: { reflect: true, useDefault: true },
-    showProgress: { type: Boolean, reflect: true, attribute: 'show-progress' },
-    data: { attribute: false },
-  };
+  static override properties = { data: { attribute: false } };
 
-  /** The scheme whose level to show. */
-  scheme = 'retail-tier';
-  /** The subject id; when empty, the provider's subject. */
-  subject = '';
-  /** `s`, `m` or `l`. */
-  size: BadgeSize = 'm';
-  /** Show progress to the next level (nothing is shown at the top level). */
-  showProgress = false;
-  /** Controlled mode: the assignment to show. Setting it stops fetching. */
-  declare data: TierBadgeData | undefined;
-
-  // One context request for client, subject, locale and currency — none at all for a controlled
-  // badge on a page without a provider.
-  private readonly config = new ConfigController(this, () => this.data !== undefined);
-  private readonly localize = new LocalizeController(this, { config: this.config, hostObservesLang: true });
-
-  // The badge follows its own `lang` through attributeChangedCallback: cheaper for a thousand badges
-  // than registering each with a MutationObserver.
+  /*
+   * scheme, subject, size and show-progress live in their attributes, as a native element's do: the
+   * property reads and writes the attribute. A default then costs nothing per instance, where a Lit
+   * property with a default costs a set, a change record and a default-value map for each of a
+   * thousand badges — and `size` must be an attribute anyway, since the pill's rules select on it.
+   */
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'lang'];
+    return [...super.observedAttributes, 'scheme', 'subject', 'size', 'show-progress', 'lang'];
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     super.attributeChangedCallback(name, old, value);
-    if (name === 'lang' && old !== value) this.requestUpdate();
+    if (old !== value) this.requestUpdate();
   }
 
-  private readonly source = new ResourceController<BadgeSource, readonly [TierkitClient, string]>(this, {
-    name: 'tiers',
-    args: () => {
-      const client = this.config.value?.client;
-      const id = this.subject || this.config.value?.subject;
-      return client && id ? [client, id] : undefined;
-    },
-    load: ([client, id], signal) => client.getTiers(id, { signal }),
-    data: () => (this.data ? { assignments: [this.data.assignment], metrics: this.data.metrics } : undefined),
-  });
+  /** The scheme whose level to show. Attribute `scheme`; default `retail-tier`. */
+  get scheme(): string { return this.getAttribute('scheme') || 'retail-tier'; }
+  set scheme(value: string) { this.setAttribute('scheme', value); }
+  /** The subject id; when empty, the provider's subject. Attribute `subject`. */
+  get subject(): string { return this.getAttribute('subject') ?? ''; }
+  set subject(value: string) { this.setAttribute('subject', value); }
+  /** `s`, `m` or `l`. Attribute `size`; default `m`. */
+  get size(): BadgeSize { return (this.getAttribute('size') as BadgeSize | null) ?? 'm'; }
+  set size(value: BadgeSize) { this.setAttribute('size', value); }
+  /** Show progress to the next level (nothing is shown at the top level). Attribute `show-progress`. */
+  get showProgress(): boolean { return this.hasAttribute('show-progress'); }
+  set showProgress(value: boolean) { this.toggleAttribute('show-progress', !!value); }
+  /** Controlled mode: the assignment to show. Setting it stops fetching. */
+  declare data: TierBadgeData | undefined;
+
+  readonly #internals = this.attachInternals();
+  #richStyles = false;
+  // What the host shows now, so its states and name are touched only when they change.
+  #shown: PillState | undefined;
+  #label: string | null = null;
+  #busy = false;
+
+  // The provider's client, subject, locale and currency through one context request — none at all
+  // for a controlled badge on a page without a provider — and the badge's effective locale.
+  readonly #provider = new LocalizeController(this, { optional: () => this.data !== undefined, hostObservesLang: true });
+
+  // Made on the first update without `data`: a controlled badge never fetches, so never pays for it.
+  #source: ResourceController<BadgeSource, readonly [TierkitClient, string]> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    adoptInHostRoot(this, pillSheet);
+  }
+
+  protected override willUpdate(): void {
+    this.#source ??= this.data === undefined ? this.#connectedSource() : undefined;
+  }
+
+  #connectedSource() {
+    return new ResourceController<BadgeSource, readonly [TierkitClient, string]>(this, {
+      name: 'tiers',
+      args: () => {
+        const client = this.#provider.value?.client;
+        const id = this.subject || this.#provider.value?.subject;
+        return client && id ? [client, id] : undefined;
+      },
+      load: ([client, id], signal) => client.getTiers(id, { signal }),
+      // A host that sets `data` later takes over: the source drops its read.
+      data: () => (this.data ? { assignments: [], metrics: [] } : undefined),
+    });
+  }
 
   protected override render() {
-    const { status, value } = this.source;
-    const locale = this.localize.locale;
-    if (status === ResourceStatus.error) return renderError(stateTerms[locale], () => this.source.retry());
+    const locale = this.#provider.locale;
+    const data = this.data;
+    if (data) return this.#renderAssignment(data.assignment.scheme === this.scheme ? data.assignment : undefined, data.metrics, locale);
+    const source = this.#source!;
+    const { status, value } = source;
+    const t = stateTerms[locale];
+    if (status === ResourceStatus.error) {
+      this.#host('error');
+      return html`${t.error}<button part="retry" type="button" @click=${() => source.retry()}>${t.retry}</button>`;
+    }
     // Nothing to load yet: say "no customer" only when it is the subject that is missing; a known
     // subject waiting for its client (a host may set `provider.client` a moment later) is loading.
-    if (status === ResourceStatus.initial && !(this.subject || this.config.value?.subject)) return renderEmpty(stateTerms[locale].noSubject);
-    if (!value) return renderLoading(stateTerms[locale]);
-    const assignment = value.assignments.find((a) => a.scheme === this.scheme);
-    if (!assignment) return renderEmpty(tierBadgeTerms[locale].notInScheme);
-    return this.renderBadge(assignment, value.metrics, locale);
+    if (status === ResourceStatus.initial && !(this.subject || this.#provider.value?.subject)) return this.#host('empty', t.noSubject);
+    if (!value) return this.#host('loading', t.loading);
+    return this.#renderAssignment(value.assignments.find((a) => a.scheme === this.scheme), value.metrics, locale);
   }
 
-  // Spans only: a block <div> inside the inline host would make the browser wrap anonymous blocks
-  // around it, the costliest part of laying out a thousand badges. Every bound attribute is a
-  // setAttribute per badge, so only what varies is bound (aria-busy only while a refresh runs).
-  private renderBadge(a: Assignment, metrics: readonly MetricDef[], locale: Locale) {
+  #renderAssignment(a: Assignment | undefined, metrics: readonly MetricDef[], locale: Locale) {
     const t = tierBadgeTerms[locale];
+    if (!a) return this.#host('empty', t.notInScheme);
     const level = a.schemeInfo.levels.find((l) => l.key === a.level);
     const levelName = level?.name[locale] ?? a.level;
     const label = t.label(a.schemeInfo.name[locale], levelName);
-    const busy = this.source.status === ResourceStatus.pending ? 'true' : nothing;
+    const busy = this.#source?.status === ResourceStatus.pending;
     const color = level?.color ?? 'neutral';
-    const progress = this.showProgress ? progressView(a, metrics, locale, this.localize.currency) : null;
-    // One flat template per shape: a nested pill template would cost a second template instance per badge.
-    if (!progress) {
-      return html`<span part="base" class="base" role="group" aria-label=${label} aria-busy=${busy}
-        ><span part="level" class="level" data-color=${color}>${levelName}</span></span>`;
+    const progress = this.showProgress ? progressView(a, metrics, locale, this.#provider.currency) : null;
+    // The host is the pill; its shadow root holds the bare name (Lit renders a string as text).
+    if (!progress) return this.#host(color, levelName, label, busy);
+
+    this.#host(undefined);
+    if (!this.#richStyles) {
+      // The shadow root's only stylesheet, the first time it shows more than a pill (see pill-rules.ts).
+      this.#richStyles = true;
+      adoptStyles(this.renderRoot as ShadowRoot, styles);
     }
-    return html`<span part="base" class="base base--progress" role="group" aria-label=${label} aria-busy=${busy}
+    // Spans only: a block <div> inside the inline host would make the browser wrap anonymous boxes around it.
+    return html`<span part="base" class="base" role="group" aria-label=${label} aria-busy=${busy ? 'true' : nothing}
       ><span part="level" class="level" data-color=${color}>${levelName}</span
-      ><span part="progress" class="progress">
-        <progress part="bar" max=${progress.path.required} .value=${Math.min(progress.path.current, progress.path.required)}
-          aria-label=${t.progressTo(progress.toLevelName)} aria-describedby="gap"></progress>
-        <span part="gap" id="gap" class="gap">${progress.text}</span>
-      </span></span>`;
+      ><span part="progress" class="progress"
+        ><progress part="bar" max=${progress.path.required} .value=${Math.min(progress.path.current, progress.path.required)}
+          aria-label=${t.progressTo(progress.toLevelName)} aria-describedby="gap"></progress
+        ><span part="gap" id="gap" class="gap">${progress.text}</span></span></span>`;
+  }
+
+  /**
+   * Makes the host the pill `shown` (a level colour, or loading / empty / error) — or, with
+   * undefined, a plain box — and returns `text`. A level's pill is a group named `label` (scheme and
+   * level); the other pills are named by their text.
+   */
+  #host<T>(shown: PillState | undefined, text?: T, label: string | null = null, busy = shown === 'loading'): T | undefined {
+    if (shown !== this.#shown || label !== this.#label || busy !== this.#busy) {
+      this.#shown = shown;
+      this.#label = label;
+      this.#busy = busy;
+      setHostStates(this, this.#internals, shown ? ['pill', shown] : []);
+      setHostAria(this.#internals, label ? 'group' : shown === 'error' ? 'alert' : null, label, busy);
+    }
+    return text;
   }
 }

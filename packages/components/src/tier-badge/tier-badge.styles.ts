@@ -1,35 +1,24 @@
-import { css } from 'lit';
-import { levelColorStyles } from '../shared/level-colors.styles.js';
-import { stateStyles } from '../shared/state.styles.js';
+import { css, unsafeCSS } from 'lit';
+import { pillRules } from './pill-rules.js';
 
 /*
- * Lean on purpose: a page may show a thousand badges. No `--_*` alias block on :host (each alias is
- * a custom property every host computes), and no atomic inline boxes — neither the host nor the
- * pill is inline-block or flex unless progress is shown — so a strip of badges lays out as plain
- * text runs. Values read the `--tk-*` tokens directly with the light values as fallbacks.
+ * The shadow root's styles, adopted only once a badge shows progress; every other view is the host
+ * itself, styled from outside (pill-rules.ts). Values read the `--tk-*` tokens directly with the
+ * light values as fallbacks.
  */
 export default [
-  levelColorStyles,
-  stateStyles,
+  // The inner pill of the progress view (unsafeCSS: built from our own palette constants, never data).
+  unsafeCSS(pillRules('.level', (c) => `.level[data-color='${c}']`)),
   css`
-    :host {
-      font-size: 1rem; line-height: 1.75; vertical-align: middle;
-      font-family: var(--tk-font-family, system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: var(--tk-color-text, #1f2328);
+    /*
+     * Like the pill, the badge keeps the page's font unless --tk-font-family names one. The box with
+     * muted text paints the surface, which keeps its contrast on a page of the other theme.
+     */
+    .base {
+      display: inline-flex; flex-direction: column; gap: 4px; max-width: 100%; line-height: 1.75;
+      font-family: var(--tk-font-family, inherit); background: var(--tk-color-surface, #ffffff);
     }
-    /* Boxes with muted text paint the surface, which keeps its contrast on a page of the other theme. */
-    .base--progress, .state { background: var(--tk-color-surface, #ffffff); }
-    :host([hidden]) { display: none !important; }
-    :host([size='s']) { font-size: 0.8125rem; }
-    :host([size='l']) { font-size: 1.25rem; }
-    .level {
-      padding: 0.2em 0.75em; font-weight: 600; line-height: 1.4; white-space: nowrap;
-      color: var(--tk-tier-badge-color, var(--_level-fg));
-      background: var(--tk-tier-badge-bg, var(--_level-bg));
-      border-radius: var(--tk-tier-badge-radius, 999px);
-    }
-    .base--progress { display: inline-flex; flex-direction: column; gap: 4px; max-width: 100%; }
-    .base--progress .level { align-self: flex-start; }
+    .level { align-self: flex-start; }
     .progress { display: flex; flex-direction: column; gap: 2px; min-width: 12em; }
     progress {
       width: 100%; height: 0.5em;

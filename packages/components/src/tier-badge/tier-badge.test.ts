@@ -1,5 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { nextEvent } from '../shared/testing/next-event.js';
+import { accessibleNode } from '../shared/testing/accessible.js';
 import type { MetricDef, ProgressPath, SchemeSummary } from '@tierkit/core';
 import '../provider/provider.js';
 import './tier-badge.js';
@@ -14,19 +15,59 @@ const top: TierBadgeData = { assignment: demoTiers.C000005!.assignments[0]!, met
 
 const shadow = (el: Element) => el.shadowRoot!;
 const text = (el: Element, part: string) => shadow(el).querySelector(`[part~="${part}"]`)?.textContent?.replace(/\s+/g, ' ').trim();
+/** All the badge shows (its shadow root's text): for a pill, the level's name or the state's message. */
+const shown = (el: Element) => shadow(el).textContent?.replace(/\s+/g, ' ').trim();
+/** Whether the host is in custom state `s` (or, without custom states, carries it as an attribute). */
+const is = (el: Element, s: string) => el.matches(`:is(:state(${s}),[data-tk-state~='${s}'])`);
 const badgeIn = (root: Element) => root.querySelector('tk-tier-badge')!;
+/** Waits until the badge shows a level: the pill itself, or with progress its `level` part. */
 async function rendered(el: TkTierBadge, part = 'level') {
-  await waitUntil(() => shadow(el).querySelector(`[part~="${part}"]`), `no ${part} rendered`);
+  const levelPill = () => is(el, 'pill') && !['loading', 'empty', 'error'].some((s) => is(el, s));
+  await waitUntil(() => (part === 'level' && levelPill()) || shadow(el).querySelector(`[part~="${part}"]`), `no ${part} rendered`);
   await el.updateComplete;
 }
+/** The level's name: the pill's text, or with progress the `level` part's. */
+const level = (el: Element): string | undefined => text(el, 'level') ?? (is(el, 'pill') ? shown(el) : undefined);
 
 describe('tk-tier-badge, controlled by the host', () => {
-  it('shows the level name in the level colour, named for scheme and level', async () => {
+  it('is itself the pill: the level name in the level colour, named for scheme and level', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" .data=${c3}></tk-tier-badge>`);
-    expect(text(el, 'level')).to.equal('金卡');
-    expect(shadow(el).querySelector('[part~="level"]')!.getAttribute('data-color')).to.equal('gold');
-    expect(shadow(el).querySelector('[part~="base"]')!.getAttribute('aria-label')).to.equal('客户等级：金卡');
+    expect(shown(el)).to.equal('金卡');
+    expect(is(el, 'pill') && is(el, 'gold')).to.equal(true);
+    expect(getComputedStyle(el).backgroundColor).to.equal('rgb(243, 211, 107)');
+    expect(getComputedStyle(el).color).to.equal('rgb(59, 47, 0)');
+    expect(el.shadowRoot!.adoptedStyleSheets).to.have.length(0);
+    expect(await accessibleNode(el)).to.include({ role: 'group', name: '客户等级：金卡' });
     await expect(el).to.be.accessible();
+  });
+
+  it('keeps no state behind when the level changes', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" .data=${c3}></tk-tier-badge>`);
+    el.data = top;
+    await el.updateComplete;
+    expect(is(el, 'diamond') && !is(el, 'gold')).to.equal(true);
+    expect(await accessibleNode(el)).to.include({ role: 'group', name: 'Customer tier: Diamond' });
+    el.showProgress = true;
+    el.data = c3;
+    await el.updateComplete;
+    expect(is(el, 'pill') || is(el, 'gold')).to.equal(false);
+    expect(level(el)).to.equal('Gold');
+  });
+
+  it('styles a thousand pills from one stylesheet in the root that holds them', async () => {
+    const root = await fixture<HTMLDivElement>(html`<div></div>`);
+    const shadowRoot = root.attachShadow({ mode: 'open' });
+    for (let i = 0; i < 3; i++) {
+      const b = document.createElement('tk-tier-badge');
+      b.data = c3;
+      shadowRoot.append(b);
+    }
+    await Promise.all([...shadowRoot.children].map((b) => (b as TkTierBadge).updateComplete));
+    expect(shadowRoot.adoptedStyleSheets).to.have.length(1);
+    expect(getComputedStyle(shadowRoot.firstElementChild!).backgroundColor).to.equal('rgb(243, 211, 107)');
+    const before = document.adoptedStyleSheets.length;
+    await fixture(html`<tk-tier-badge .data=${c3}></tk-tier-badge><tk-tier-badge .data=${top}></tk-tier-badge>`);
+    expect(document.adoptedStyleSheets.length - before).to.be.at.most(1);
   });
 
   it('tells a customer in plain words how far the next level is, in each locale', async () => {
@@ -40,7 +81,7 @@ describe('tk-tier-badge, controlled by the host', () => {
     el.lang = 'en';
     await waitUntil(() => text(el, 'gap')?.startsWith('¥12,000 more'));
     expect(text(el, 'gap')).to.equal('¥12,000 more monthly average daily balance to reach Platinum');
-    expect(text(el, 'level')).to.equal('Gold');
+    expect(level(el)).to.equal('Gold');
 
     el.lang = 'zh-TW';
     await waitUntil(() => text(el, 'gap')?.includes('升級'));
@@ -49,7 +90,7 @@ describe('tk-tier-badge, controlled by the host', () => {
 
   it('shows no progress at the top level', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${top}></tk-tier-badge>`);
-    expect(text(el, 'level')).to.equal('Diamond');
+    expect(level(el)).to.equal('Diamond');
     expect(shadow(el).querySelector('progress')).to.equal(null);
     await expect(el).to.be.accessible();
   });
@@ -59,7 +100,8 @@ describe('tk-tier-badge, controlled by the host', () => {
       for (const size of ['s', 'm', 'l'] as const) {
         const data: TierBadgeData = { assignment: assignment(retailTier, level.key), metrics };
         const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" size=${size} .data=${data}></tk-tier-badge>`);
-        expect(text(el, 'level')).to.equal(level.name.en);
+        expect(shown(el)).to.equal(level.name.en);
+        expect(is(el, level.color)).to.equal(true);
         await expect(el).to.be.accessible();
       }
     }
@@ -69,14 +111,19 @@ describe('tk-tier-badge, controlled by the host', () => {
     const evil = '<img src=x onerror="window.__tkPwned=1">';
     const scheme: SchemeSummary = { ...retailTier, levels: retailTier.levels.map((l) => ({ ...l, name: { 'zh-CN': evil, 'zh-TW': evil, en: evil } })) };
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${{ assignment: { ...c3.assignment, schemeInfo: scheme }, metrics }}></tk-tier-badge>`);
-    expect(text(el, 'level')).to.equal(evil);
+    expect(level(el)).to.equal(evil);
+    expect(shadow(el).querySelector('img')).to.equal(null);
+    el.showProgress = false;
+    await el.updateComplete;
+    expect(shown(el)).to.equal(evil);
     expect(shadow(el).querySelector('img')).to.equal(null);
     expect((window as { __tkPwned?: number }).__tkPwned).to.equal(undefined);
   });
 
   it('says so when the subject has no level in the scheme', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" scheme="credit-rating" .data=${c3}></tk-tier-badge>`);
-    expect(text(el, 'empty')).to.equal('No level in this scheme yet.');
+    expect(is(el, 'empty')).to.equal(true);
+    expect(shown(el)).to.equal('No level in this scheme yet.');
     await expect(el).to.be.accessible();
   });
 });
@@ -89,7 +136,9 @@ describe('tk-tier-badge, connected through tk-provider', () => {
       <tk-tier-badge show-progress></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await el.updateComplete;
-    expect(text(el, 'loading')).to.equal('正在加载…');
+    expect(is(el, 'loading')).to.equal(true);
+    expect(shown(el)).to.equal('正在加载…');
+    expect(getComputedStyle(el).display).to.equal('inline');
     await expect(el).to.be.accessible();
     const loaded = nextEvent(el, 'tk-load');
     client.release();
@@ -105,19 +154,19 @@ describe('tk-tier-badge, connected through tk-provider', () => {
       <tk-tier-badge></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await rendered(el);
-    expect(text(el, 'level')).to.equal('Standard');
-    const lightBg = getComputedStyle(shadow(el).querySelector('[part~="level"]')!).backgroundColor;
+    expect(level(el)).to.equal('Standard');
+    const lightBg = getComputedStyle(el).backgroundColor;
 
     root.subject = 'C000004';
-    await waitUntil(() => text(el, 'level') === 'Platinum');
+    await waitUntil(() => level(el) === 'Platinum');
     root.locale = 'zh-TW';
-    await waitUntil(() => text(el, 'level') === '白金卡');
+    await waitUntil(() => level(el) === '白金卡');
     root.subject = 'C000005';
-    await waitUntil(() => text(el, 'level') === '鑽石卡');
+    await waitUntil(() => level(el) === '鑽石卡');
 
     root.theme = 'dark';
     await root.updateComplete;
-    const darkBg = getComputedStyle(shadow(el).querySelector('[part~="level"]')!).backgroundColor;
+    const darkBg = getComputedStyle(el).backgroundColor;
     expect(darkBg).to.not.equal(lightBg);
     await expect(el).to.be.accessible();
   });
@@ -128,7 +177,7 @@ describe('tk-tier-badge, connected through tk-provider', () => {
       <tk-tier-badge subject="C000002" lang="en"></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await rendered(el);
-    expect(text(el, 'level')).to.equal('Gold');
+    expect(level(el)).to.equal('Gold');
   });
 
   it('shows an error with a retry button that loads again', async () => {
@@ -143,27 +192,30 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     const failed = await failing;
     expect(failed.resource).to.equal('tiers');
     await el.updateComplete;
-    expect(text(el, 'error')).to.contain('could not be loaded');
+    expect(is(el, 'error')).to.equal(true);
+    expect(shown(el)).to.contain('could not be loaded');
+    expect(await accessibleNode(el)).to.include({ role: 'alert' });
     await expect(el).to.be.accessible();
     client.fail = false;
     (shadow(el).querySelector('[part~="retry"]') as HTMLButtonElement).click();
     await rendered(el);
-    expect(text(el, 'level')).to.equal('Gold');
+    expect(level(el)).to.equal('Gold');
     expect(client.calls).to.deep.equal(['tiers:C000003', 'tiers:C000003']);
   });
 
   it('speaks the provider\'s locale in controlled mode too, and follows it at run time', async () => {
     const root = await fixture<TkProvider>(html`<tk-provider locale="zh-CN"><tk-tier-badge .data=${top}></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
-    await waitUntil(() => text(el, 'level') === '钻石卡');
+    await waitUntil(() => level(el) === '钻石卡');
     root.locale = 'zh-TW';
-    await waitUntil(() => text(el, 'level') === '鑽石卡');
+    await waitUntil(() => level(el) === '鑽石卡');
     await expect(el).to.be.accessible();
   });
 
   it('shows an empty state when no subject is given', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en"></tk-tier-badge>`);
-    expect(text(el, 'empty')).to.equal('No customer selected.');
+    expect(is(el, 'empty')).to.equal(true);
+    expect(shown(el)).to.equal('No customer selected.');
     await expect(el).to.be.accessible();
   });
 
@@ -176,8 +228,8 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     const theirs = root.querySelector('bank-badge') as TkTierBadge;
     await rendered(ours);
     await rendered(theirs);
-    expect(text(ours, 'level')).to.equal('Gold');
-    expect(text(theirs, 'level')).to.equal('Diamond');
+    expect(level(ours)).to.equal('Gold');
+    expect(level(theirs)).to.equal('Diamond');
   });
 });
 
@@ -226,19 +278,19 @@ describe('tk-tier-badge, while the provider is still being set up or the subject
       <tk-tier-badge></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await rendered(el);
-    expect(text(el, 'level')).to.equal('Standard');
+    expect(level(el)).to.equal('Standard');
 
     client.hold();
     root.subject = 'C000005';
     await root.updateComplete;
     await el.updateComplete;
-    expect(shadow(el).querySelector('[part~="level"]')?.outerHTML ?? null).to.equal(null);
-    expect(shadow(el).querySelector('[aria-label="Customer tier: Standard"]')?.outerHTML ?? null).to.equal(null);
-    expect(text(el, 'loading')).to.equal('Loading…');
+    expect(is(el, 'loading') && !is(el, 'neutral')).to.equal(true);
+    expect(shown(el)).to.equal('Loading…');
+    expect((await accessibleNode(el))?.name ?? '').to.not.contain('Standard');
 
     client.release();
-    await waitUntil(() => text(el, 'level') === 'Diamond', 'the new customer\'s level');
-    expect(shadow(el).querySelector('[part~="base"]')!.getAttribute('aria-label')).to.equal('Customer tier: Diamond');
+    await waitUntil(() => level(el) === 'Diamond' && !is(el, 'loading'), 'the new customer\'s level');
+    expect(await accessibleNode(el)).to.include({ role: 'group', name: 'Customer tier: Diamond' });
     expect(client.calls).to.deep.equal(['tiers:C000001', 'tiers:C000005']);
   });
 
@@ -247,12 +299,12 @@ describe('tk-tier-badge, while the provider is still being set up or the subject
       <tk-tier-badge></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await el.updateComplete;
-    expect(text(el, 'loading')).to.equal('Loading…');
-    expect(shadow(el).querySelector('[part~="empty"]')?.outerHTML ?? null).to.equal(null);
+    expect(is(el, 'loading') && !is(el, 'empty')).to.equal(true);
+    expect(shown(el)).to.equal('Loading…');
     await expect(el).to.be.accessible();
     root.client = new FixtureClient({ tiers: demoTiers });
     await rendered(el);
-    expect(text(el, 'level')).to.equal('Gold');
+    expect(level(el)).to.equal('Gold');
   });
 
   it('says no customer is selected when there is a client but no subject', async () => {
@@ -260,6 +312,7 @@ describe('tk-tier-badge, while the provider is still being set up or the subject
       <tk-tier-badge></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await el.updateComplete;
-    expect(text(el, 'empty')).to.equal('No customer selected.');
+    expect(is(el, 'empty')).to.equal(true);
+    expect(shown(el)).to.equal('No customer selected.');
   });
 });

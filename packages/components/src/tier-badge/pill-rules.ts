@@ -1,0 +1,54 @@
+import type { LevelColor } from '@tierkit/core';
+import { perLevelColor } from '../shared/level-palette.js';
+
+/** What the host pill shows: a level's colour, or one of the three states. */
+export type PillState = LevelColor | 'loading' | 'empty' | 'error';
+
+/*
+ * The pill — a level's name on its colour — is usually the badge's host element itself, styled from
+ * outside its shadow root. Measured on a page of a thousand badges, a shadow root with any
+ * stylesheet of its own (even a shared adopted one) costs each instance about half the render time
+ * of a minimal Lit element, and a styled element inside the shadow root nearly as much again; a
+ * styled host with bare text inside costs close to nothing more. So the host carries the custom
+ * states `pill` and `<color>` (see host-state.ts), and these rules — adopted once into the document
+ * or shadow root that holds the badges — draw it. The shadow root gets a stylesheet only when it
+ * shows progress, where the pill is an inner `part="level"`. Loading, empty and error are pills too,
+ * muted: an inline badge that turned into a block with a spinner would push a table row apart.
+ *
+ * The rules sit in `@layer tierkit`, so any unlayered rule of the host page wins over them. A page
+ * that layers its own CSS puts `@layer tierkit;` first to keep its layers on top.
+ *
+ * Each declaration is paid by every pill on the page, so the pill sets only what makes it a pill. It
+ * keeps the surrounding text's font and size (m) unless `--tk-font-family` or `size` says otherwise:
+ * a pill in a sentence or a table cell reads as part of it.
+ */
+
+/** The pill's rules: `pill` selects the pill, `colored(c)` the pill of colour `c`. */
+export function pillRules(pill: string, colored: (color: string) => string): string {
+  return (
+    `${pill}{padding:.2em .75em;font-family:var(--tk-font-family,inherit);font-weight:600;line-height:1.4;` +
+    `white-space:nowrap;border-radius:var(--tk-tier-badge-radius,999px)}` +
+    perLevelColor((c, bg, fg) => `${colored(c)}{background:var(--tk-tier-badge-bg,${bg});color:var(--tk-tier-badge-color,${fg})}`)
+  );
+}
+
+const sheets = new Map<string, CSSStyleSheet>();
+
+/** The rules for badges registered as `tag` — host pills, retry button, sizes — built once per tag name. */
+export function pillSheet(tag: string): CSSStyleSheet {
+  let sheet = sheets.get(tag);
+  if (!sheet) {
+    const state = (s: string) => `${tag}:is(:state(${s}),[data-tk-state~='${s}'])`;
+    sheet = new CSSStyleSheet();
+    const muted = `background:var(--tk-color-surface,#fff);font-weight:400;color:var(--tk-color-text-muted,#59636e)`;
+    sheet.replaceSync(
+      `@layer tierkit{${pillRules(state('pill'), state)}` +
+        `${state('loading')},${state('empty')}{${muted}}${state('error')}{${muted};color:var(--tk-color-danger,#b3261e)}` +
+        `${tag}::part(retry){font:inherit;color:inherit;background:none;border:1px solid;border-radius:inherit;` +
+        `margin-inline-start:.5em;padding:0 .6em;cursor:pointer}` +
+        `${tag}[size='s']{font-size:.8125em}${tag}[size='l']{font-size:1.25em}}`,
+    );
+    sheets.set(tag, sheet);
+  }
+  return sheet;
+}
