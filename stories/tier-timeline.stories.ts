@@ -12,6 +12,8 @@ interface TimelineArgs extends FrameArgs {
   /** Events the mock client serves, in pages of `pageSize`. */
   readonly history: readonly TierEvent[];
   readonly pageSize: number;
+  /** Show staff in full (only for viewers allowed to see them; masked by default). */
+  readonly unmasked: boolean;
   /** Controlled data instead of the mock client. */
   readonly data?: readonly TierEvent[];
 }
@@ -19,10 +21,10 @@ interface TimelineArgs extends FrameArgs {
 const meta: Meta<TimelineArgs> = {
   title: 'Widgets/Tier timeline',
   component: 'tk-tier-timeline',
-  args: { ...frameArgs, timeZone: 'Asia/Shanghai', history: shortHistory, pageSize: 50 },
+  args: { ...frameArgs, timeZone: 'Asia/Shanghai', history: shortHistory, pageSize: 50, unmasked: false },
   argTypes: { ...frameArgTypes, timeZone: { control: 'select', options: ['Asia/Shanghai', 'Asia/Hong_Kong', 'UTC', 'Europe/London'] }, history: { control: false } },
   render: (a) => {
-    const el = html`<tk-tier-timeline time-zone=${a.timeZone} page-size=${a.pageSize} .data=${a.data}
+    const el = html`<tk-tier-timeline time-zone=${a.timeZone} page-size=${a.pageSize} ?unmasked=${a.unmasked} .data=${a.data}
       .schemes=${a.data ? sampleSchemes : undefined}></tk-tier-timeline>`;
     return a.data ? controlled(a, el) : connected(a, { tiers, history: a.history }, el, SUBJECT_ID);
   },
@@ -33,6 +35,8 @@ type Story = StoryObj<TimelineArgs>;
 
 /** Six changes over two years, names from the tiers response. */
 export const History: Story = {};
+/** For a viewer allowed to see staff: who made and who approved each change, in full. */
+export const HistoryUnmasked: Story = { args: { unmasked: true } };
 export const HistoryTaiwan: Story = { args: { locale: 'zh-TW' } };
 export const HistoryEnglish: Story = { args: { locale: 'en' } };
 export const HistoryDark: Story = { args: { theme: 'dark', locale: 'en' } };

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { formatBp, formatDate, formatMoney, formatMoneyCompact, formatMultiplier, formatPercentFromBp } from './format.js';
-import { maskId, maskName } from './mask.js';
+import { maskId, maskName, maskPerson } from './mask.js';
 import { matchLocale } from './locale.js';
 
 describe('amounts as a customer reads them', () => {
@@ -41,6 +41,13 @@ describe('personal data masking (DOMAIN §8)', () => {
     expect(maskId('6228880000005676')).to.equal('622888******5676');
     expect(maskId('17712347986')).to.equal('177****7986');
     expect(maskId('C000003')).to.equal('C0***03');
+  });
+
+  it('masks a staff member as a name or as an id, whichever the record holds', () => {
+    expect(maskPerson('王经理')).to.equal('*经理');
+    expect(maskPerson('Li Na')).to.equal('L* N*');
+    expect(maskPerson('E1024')).to.equal('****4');
+    expect(maskPerson('rm.zhang')).to.equal('rm****ng');
   });
 
   it('leaves a value the server already masked as it is', () => {

@@ -37,3 +37,11 @@ export function maskId(id: string): string {
   if (s.length >= 6) return keep(2, 2);
   return s.length <= 1 ? '*' : keep(0, 1);
 }
+
+/**
+ * A person as a record names them — a name (`王经理`, `Li Na`) or an identifier (`E1024`,
+ * `rm.zhang`): masked as a name when it holds CJK characters or spaces, else as an identifier.
+ */
+export function maskPerson(who: string): string {
+  return CJK.test(who) || /\s/.test(who.trim()) ? maskName(who) : maskId(who);
+}

@@ -11,6 +11,7 @@ import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { TkErrorEvent } from '../shared/events.js';
 import { formatCount } from '../shared/format.js';
+import { maskPerson } from '../shared/mask.js';
 import { schemesOfTiers, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
 import { timelineStyles } from './tier-timeline.styles.js';
 import { timelineTerms, type TimelineTerms } from './tier-timeline.terms.js';
@@ -81,6 +82,12 @@ export class TkTierTimeline extends LitElement {
   @property({ attribute: false }) data?: readonly TierEvent[];
   /** Level names by scheme key; connected, the subject's tiers response supplies them. */
   @property({ attribute: false }) schemes?: SchemeMap;
+  /**
+   * Show who made and who approved each change in full. Off by default: staff names and ids are
+   * personal data, shown masked (`E1024` → `****4`, `王经理` → `*经理`) unless the host page knows
+   * its viewer may see them — and records that it showed them.
+   */
+  @property({ type: Boolean, reflect: true }) unmasked = false;
 
   @consume({ context: clientContext, subscribe: true }) @state() private client?: TierkitClient;
   @consume({ context: subjectContext, subscribe: true }) @state() private providerSubject?: string;
@@ -213,13 +220,14 @@ export class TkTierTimeline extends LitElement {
     for (let i = range.start; i < range.end; i++) slice.push(i);
     const setSize = this.paging ? -1 : events.length;
     const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.view?.tz ?? DEFAULT_TIME_ZONE, { year: 'numeric', month: 'short', day: 'numeric' });
+    const who = this.unmasked ? (person: string) => person : maskPerson;
     return html`<div part="scroller" class="scroller" @scroll=${this.onScroll} ${ref(this.onScroller)}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${this.onKey} @focusin=${this.onFocusIn}>
           ${slice.map((i) => {
             const row = rows[i] as TimelineRow;
             return row.kind === 'year'
               ? html`<li part="year" class="year"><h4>${t.year(row.year)}</h4></li>`
-              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date });
+              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who });
           })}
         </ol>
       </div>

@@ -30,10 +30,25 @@ describe('<tk-tier-timeline> showing a customer\'s history', () => {
     expect(years(el)).to.deep.equal(['2025', '2024']);
     const [first, , third, fourth] = items(el).map(text);
     expect(first).to.contain('Retail tier').and.contain('Gold').and.contain('Platinum').and.contain('Upgrade').and.contain('Rule').and.contain('Automatic');
-    expect(third).to.contain('Policy change').and.contain('By E2041').and.contain('Approved by E1187').and.contain('2024 版分层政策生效');
-    expect(fourth).to.contain('Manual override').and.contain('Approved by E3302');
+    // Staff ids are personal data: masked unless the host says its viewer may see them.
+    expect(third).to.contain('Policy change').and.contain('By ****1').and.contain('Approved by ****7').and.contain('2024 版分层政策生效');
+    expect(third).to.not.contain('E2041');
+    expect(fourth).to.contain('Manual override').and.contain('Approved by ****2');
     expect(text(shadow(el).querySelector('li.event time'))).to.equal('Apr 1, 2025');
     await expect(el).to.be.accessible();
+  });
+
+  it('shows who made and approved a change in full only when unmasked', async () => {
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="zh-CN" unmasked .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+    await settle(el);
+    expect(text(items(el)[2])).to.contain('E2041').and.contain('审批人：E1187');
+    el.unmasked = false;
+    await settle(el);
+    expect(text(items(el)[2])).to.not.contain('E2041');
+    const named = shortHistory.map((e) => (e.actor === 'system' ? e : { ...e, actor: '王建国', approvedBy: 'Li Na' }));
+    el.data = named;
+    await settle(el);
+    expect(text(items(el)[2])).to.contain('*建国').and.contain('审批人：L* N*').and.not.contain('王建国');
   });
 
   it('uses the time-zone attribute for dates and years', async () => {

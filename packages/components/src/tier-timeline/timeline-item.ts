@@ -10,13 +10,16 @@ export interface ItemContext {
   readonly t: TimelineTerms;
   /** The date formatter of the locale and the bank's time zone (cached: building one is slow). */
   readonly date: Intl.DateTimeFormat;
+  /** How a staff member is shown: masked unless the host may show them in full (DOMAIN §8). */
+  readonly who: (person: string) => string;
 }
 
 /**
  * One change: date and scheme; from → to with the direction in words; reason, who did it, who
- * approved it, the policy version and the note. Everything from data renders as text.
+ * approved it (masked unless allowed), the policy version and the note. Everything from data
+ * renders as text.
  */
-export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date }: ItemContext): TemplateResult {
+export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date, who }: ItemContext): TemplateResult {
   const levels = schemes[e.scheme]?.levels;
   const from = e.from === null ? undefined : levels?.find((l) => l.key === e.from);
   const to = levels?.find((l) => l.key === e.to);
@@ -33,8 +36,8 @@ export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSi
     </span>
     <span class="line meta">
       <span class="reason">${t.reason[e.reason] ?? e.reason}</span>
-      <span>${e.actor === 'system' ? t.automatic : t.by(e.actor)}</span>
-      ${e.approvedBy ? html`<span>${t.approvedBy(e.approvedBy)}</span>` : nothing}
+      <span>${e.actor === 'system' ? t.automatic : t.by(who(e.actor))}</span>
+      ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
       <span>${t.policy(e.policyVersion)}</span>
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
     </span>
