@@ -7,10 +7,14 @@ import { client, forEachDialect, type ApiFixture } from '../support/api-fixture.
 
 // There is no HTTP endpoint for overrides yet: they are stored the way an approval would store them.
 
-const retailLevel = async (res: Response) => {
+const retail = async (res: Response) => {
   assert.equal(res.status, 200);
   const a = ((await res.json()) as TiersResponse).assignments.find((x) => x.scheme === 'retail-tier');
   assert.ok(a, 'the response has a retail-tier assignment');
+  return a;
+};
+const retailLevel = async (res: Response) => {
+  const a = await retail(res);
   return { level: a.level, decidedBy: a.explanation.decidedBy.kind };
 };
 
@@ -40,19 +44,23 @@ forEachDialect('overrides', (f) => {
     assert.equal(created.status, 201);
     await approveOverride(f, 'OV1', override('ov-expiring', 'diamond', '2025-08-15T00:00:00Z'), clock.toISOString());
 
-    assert.deepEqual(await retailLevel(await balance('2025-06')), { level: 'diamond', decidedBy: 'override' });
+    // previousLevel / changed report what the customer saw, not the earned level the engine carries.
+    const seen = (a: TiersResponse['assignments'][number]) => ({ level: a.level, decidedBy: a.explanation.decidedBy.kind, previousLevel: a.previousLevel, changed: a.changed });
+    assert.deepEqual(seen(await retail(await balance('2025-06'))), { level: 'diamond', decidedBy: 'override', previousLevel: null, changed: true });
     clock = new Date('2025-07-20T04:00:00.000Z');
-    assert.deepEqual(await retailLevel(await balance('2025-07')), { level: 'diamond', decidedBy: 'override' });
+    assert.deepEqual(seen(await retail(await balance('2025-07'))), { level: 'diamond', decidedBy: 'override', previousLevel: 'diamond', changed: false });
+    // The same month sent again (a correction) still reports what was shown before that month.
+    assert.deepEqual(seen(await retail(await balance('2025-07'))), { level: 'diamond', decidedBy: 'override', previousLevel: 'diamond', changed: false });
     clock = new Date('2025-08-20T04:00:00.000Z');
     // No balance at all: the diamond level was never earned, so there is nothing for hysteresis to hold.
-    assert.equal((await retailLevel(await balance('2025-08'))).level, 'standard');
+    assert.deepEqual(seen(await retail(await balance('2025-08'))), { level: 'standard', decidedBy: 'default', previousLevel: 'diamond', changed: true });
     clock = new Date('2025-09-20T04:00:00.000Z');
-    assert.equal((await retailLevel(await balance('2025-09'))).level, 'standard');
+    assert.deepEqual(seen(await retail(await balance('2025-09'))), { level: 'standard', decidedBy: 'default', previousLevel: 'standard', changed: false });
 
     const history = (await (await app.request('/v1/subjects/OV1/history?scheme=retail-tier', {
       headers: { Authorization: `Bearer ${secret}` },
     })).json()) as HistoryResponse;
-    assert.deepEqual(history.items.map((e) => [e.from, e.to]), [['diamond', 'standard'], [null, 'diamond']]);
+    assert.deepEqual(history.items.map((e) => [e.from, e.to, e.reason]), [['diamond', 'standard', 'override-expired'], [null, 'diamond', 'override']]);
   });
 
   it('a catch-up over several months applies an override only from the month it was created', async () => {

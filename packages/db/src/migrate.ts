@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/2025-11-23T00-00-00-initial.js';
 import * as auth from './migrations/2025-12-01T00-00-00-auth.js';
+import * as previousLevel from './migrations/2026-11-23T00-00-00-previous-level.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -9,6 +10,7 @@ import * as auth from './migrations/2025-12-01T00-00-00-auth.js';
 const MIGRATIONS: Record<string, Migration> = {
   '2025-11-23T00-00-00-initial': initial,
   '2025-12-01T00-00-00-auth': auth,
+  '2026-11-23T00-00-00-previous-level': previousLevel,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -61,6 +61,8 @@ export interface AssignmentTable {
    */
   base_level: string | null;
   base_periods_below: number;
+  /** The level shown before `period` was evaluated (null: none) — what `previousLevel` reports. */
+  previous_level: string | null;
   /** JSON `Explanation`. */
   explanation: string;
   /** JSON `Progress | null`. */

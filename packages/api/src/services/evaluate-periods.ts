@@ -22,6 +22,8 @@ export interface PeriodRun {
   readonly final: readonly Evaluation[];
   /** Per scheme, the state the last period was evaluated from (to store as the assignment's base). */
   readonly before: Readonly<Record<string, PriorAssignment | undefined>>;
+  /** Per scheme, the level shown before the last period (to store as the assignment's previous level). */
+  readonly shownBefore: Readonly<Record<string, string | undefined>>;
   /** Every level change, oldest first. */
   readonly events: readonly PeriodEvent[];
 }
@@ -31,9 +33,11 @@ export type PeriodOverrides =
   | Readonly<Record<string, OverrideInfo>>
   | ((period: string) => Readonly<Record<string, OverrideInfo>>);
 
-function reasonOf(e: Evaluation, from: string | null): EventReason {
+/** Why the level changed: an override decided it, one stopped deciding it, or the rules did. */
+function reasonOf(e: Evaluation, from: string | null, overrideDecidedBefore: boolean): EventReason {
   if (e.explanation.decidedBy.kind === 'override') return 'override';
-  return from === null ? 'initial' : 'rule';
+  if (from === null) return 'initial';
+  return overrideDecidedBefore ? 'override-expired' : 'rule';
 }
 
 /**
@@ -44,6 +48,7 @@ function reasonOf(e: Evaluation, from: string | null): EventReason {
  * @param start  state before the first period, per scheme (absent: the subject had no level yet)
  * @param shown  the levels the history currently shows, per scheme; a change is recorded against these
  * @param overrides  per scheme; a function picks them per period (an override must not decide months before it existed)
+ * @param shownByOverride  the schemes whose shown level an override decided, so a change away from it reads `override-expired`
  */
 export function evaluatePeriods(
   compiled: CompiledPack,
@@ -53,15 +58,19 @@ export function evaluatePeriods(
   start: Readonly<Record<string, PriorAssignment | undefined>>,
   shown: Readonly<Record<string, string | undefined>>,
   overrides: PeriodOverrides = {},
+  shownByOverride: ReadonlySet<string> = new Set(),
 ): PeriodRun {
   const priors: Record<string, PriorAssignment> = {};
   for (const [scheme, prior] of Object.entries(start)) if (prior) priors[scheme] = prior;
   const current: Record<string, string | undefined> = { ...shown };
+  const byOverride = new Set(shownByOverride);
   const events: PeriodEvent[] = [];
   let final: readonly Evaluation[] = [];
   let before: Record<string, PriorAssignment | undefined> = { ...priors };
+  let shownBefore: Record<string, string | undefined> = { ...current };
   for (const period of periods) {
     before = { ...priors };
+    shownBefore = { ...current };
     final = compiled.evaluateSubject(kind, { asOf: period, values }, priors, typeof overrides === 'function' ? overrides(period) : overrides);
     for (const e of final) {
       const from = current[e.scheme] ?? null;
@@ -71,25 +80,36 @@ export function evaluatePeriods(
           from,
           to: e.level,
           period,
-          reason: reasonOf(e, from),
+          reason: reasonOf(e, from, byOverride.has(e.scheme)),
           ruleId: e.explanation.decidedBy.id,
           policyVersion: e.explanation.policyVersion,
         });
         current[e.scheme] = e.level;
       }
       priors[e.scheme] = nextPrior(e, period);
+      if (e.explanation.decidedBy.kind === 'override') byOverride.add(e.scheme);
+      else byOverride.delete(e.scheme);
     }
   }
-  return { final, before, events };
+  return { final, before, shownBefore, events };
 }
 
 /**
  * The stored assignments a run ends with: its last evaluation per scheme, plus the state before the
  * last period so that evaluating that month again starts where it did (re-sending a month is idempotent).
+ * `previous` gives the level shown before that period where the run cannot know it (the same month
+ * evaluated again: what it shows now is already that month's result).
  */
-export function assignmentRows(run: PeriodRun, subjectId: string, period: string, evaluatedAt: string): StoredAssignment[] {
+export function assignmentRows(
+  run: PeriodRun,
+  subjectId: string,
+  period: string,
+  evaluatedAt: string,
+  previous?: Readonly<Record<string, string | null>>,
+): StoredAssignment[] {
   return run.final.map((e) => {
     const base = run.before[e.scheme];
+    const previousLevel = previous && e.scheme in previous ? (previous[e.scheme] ?? null) : (run.shownBefore[e.scheme] ?? null);
     return {
       subjectId,
       scheme: e.scheme,
@@ -97,6 +117,7 @@ export function assignmentRows(run: PeriodRun, subjectId: string, period: string
       rank: e.rank,
       periodsBelow: nextPrior(e).periodsBelow,
       base: { level: base?.level ?? null, periodsBelow: base?.periodsBelow ?? 0 },
+      previousLevel,
       explanation: e.explanation,
       progress: e.progress,
       retention: e.retention,

@@ -87,8 +87,12 @@ export async function reevaluateSubject(
     for (const e of redo.final) start[e.scheme] = nextPrior(e, storedPeriod);
   }
 
-  const run = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, periods, start, shown, overridesFor);
-  const rows = assignmentRows(run, subject.id, last, nowIso);
+  const byOverride = new Set(stored.filter((a) => a.explanation.decidedBy.kind === 'override').map((a) => a.scheme));
+  const run = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, periods, start, shown, overridesFor, byOverride);
+  // The same month again: what it showed before is stored with it (the run starts from its result).
+  const sameMonth = storedPeriod !== undefined && last === storedPeriod;
+  const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
+  const rows = assignmentRows(run, subject.id, last, nowIso, previous);
   await upsertAssignments(trx, tenantId, rows);
   await appendTierEvents(
     trx,

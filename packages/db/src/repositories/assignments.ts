@@ -9,8 +9,14 @@ export interface StoredAssignment {
   readonly level: string;
   readonly rank: number;
   readonly periodsBelow: number;
-  /** State before `period` was evaluated; null level when the subject had none. */
+  /** The engine's state before `period` was evaluated; null level when the subject had none. */
   readonly base: { readonly level: string | null; readonly periodsBelow: number };
+  /**
+   * The level shown before `period` was evaluated (null: none). Differs from `base.level` when an
+   * override decided the previous month: the customer saw the override's level, the engine carries
+   * the earned one.
+   */
+  readonly previousLevel: string | null;
   readonly explanation: Explanation;
   readonly progress: Progress | null;
   readonly retention: Retention | null;
@@ -28,6 +34,7 @@ function toAssignment(row: AssignmentRow): StoredAssignment {
     rank: row.rank,
     periodsBelow: row.periods_below,
     base: { level: row.base_level, periodsBelow: row.base_periods_below },
+    previousLevel: row.previous_level,
     explanation: parseJson<Explanation>(row.explanation),
     progress: parseJsonOrNull<Progress>(row.progress),
     retention: parseJsonOrNull<Retention>(row.retention),
@@ -48,6 +55,7 @@ function toRow(tenantId: string, a: StoredAssignment) {
     periods_below: a.periodsBelow,
     base_level: a.base.level,
     base_periods_below: a.base.periodsBelow,
+    previous_level: a.previousLevel,
     explanation: JSON.stringify(a.explanation),
     progress: a.progress === null ? null : JSON.stringify(a.progress),
     retention: a.retention === null ? null : JSON.stringify(a.retention),
@@ -83,6 +91,7 @@ export async function upsertAssignments(db: Executor, tenantId: string, assignme
           periods_below: eb.ref('excluded.periods_below'),
           base_level: eb.ref('excluded.base_level'),
           base_periods_below: eb.ref('excluded.base_periods_below'),
+          previous_level: eb.ref('excluded.previous_level'),
           explanation: eb.ref('excluded.explanation'),
           progress: eb.ref('excluded.progress'),
           retention: eb.ref('excluded.retention'),
