@@ -124,4 +124,18 @@ forEachDialect('tiers, metrics and history', (f) => {
     const conflict = await api.put('/v1/subjects/K1', { kind: 'employee', displayName: '李四' });
     assert.equal(conflict.status, 409);
   });
+
+  it('twelve first writes of one subject at once create it once and all succeed', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      api.put('/v1/subjects/RACE1', { kind: 'customer', displayName: `王${i}` })));
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    assert.equal((await api.get('/v1/subjects/RACE1/tiers')).status, 200);
+    // Racing a different kind is refused, never half-applied.
+    const mixed = await Promise.all([
+      api.put('/v1/subjects/RACE2', { kind: 'customer', displayName: '甲' }),
+      api.put('/v1/subjects/RACE2', { kind: 'employee', displayName: '乙' }),
+    ]);
+    assert.deepEqual(mixed.map((r) => r.status).sort(), [201, 409]);
+  });
 });

@@ -71,25 +71,20 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const now = deps.now();
-      const result = await deps.db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom('subjects')
-          .select(['kind'])
-          .where('tenant_id', '=', deps.tenantId)
-          .where('external_id', '=', id)
-          .executeTakeFirst();
-        if (existing && existing.kind !== body.kind) {
-          throw new ProblemError('conflict', `Subject "${id}" is a ${existing.kind}; its kind cannot change to ${body.kind}.`, [
-            { path: 'kind', message: `must stay "${existing.kind}"` },
-          ]);
-        }
-        return upsertSubject(
+      const result = await deps.db.transaction().execute((trx) =>
+        upsertSubject(
           trx,
           deps.tenantId,
           { id: sortableId(now), externalId: id, kind: body.kind, displayName: body.displayName, attributes: body.attributes ?? {} },
           now.toISOString(),
-        );
-      });
+          (existing) => {
+            if (existing.kind === body.kind) return;
+            throw new ProblemError('conflict', `Subject "${id}" is a ${existing.kind}; its kind cannot change to ${body.kind}.`, [
+              { path: 'kind', message: `must stay "${existing.kind}"` },
+            ]);
+          },
+        ),
+      );
       const ref = subjectRef(result.subject, deps.unmaskNames);
       return result.created ? c.json(ref, 201) : c.json(ref, 200);
     })

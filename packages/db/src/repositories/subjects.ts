@@ -48,22 +48,50 @@ export async function findSubjectByExternalId(db: Executor, tenantId: string, ex
 
 /**
  * Create the subject, or update kind, name and attributes of the one with the same external id.
- * `input.id` is used only when the subject is new. Returns the stored subject and whether it was created.
+ * `input.id` is used only when the subject is new. `check` sees an existing subject before it is
+ * updated and may throw to refuse the update. Returns the stored subject and whether it was created.
+ *
+ * Insert first, then update: two first writes of one subject at the same moment must not both try
+ * to create it. The insert that loses waits for the winner's commit (PostgreSQL) and inserts
+ * nothing, and its update then sees the committed row.
  */
-export async function upsertSubject(db: Executor, tenantId: string, input: SubjectInput, now: string): Promise<{ subject: Subject; created: boolean }> {
+export async function upsertSubject(
+  db: Executor,
+  tenantId: string,
+  input: SubjectInput,
+  now: string,
+  check?: (existing: Subject) => void,
+): Promise<{ subject: Subject; created: boolean }> {
+  const inserted = await db
+    .insertInto('subjects')
+    .values(subjectRow(tenantId, input, now))
+    .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return { subject: { ...input, tenantId, createdAt: now, updatedAt: now }, created: true };
   const existing = await findSubjectByExternalId(db, tenantId, input.externalId);
-  if (existing) {
-    await db
-      .updateTable('subjects')
-      .set({ kind: input.kind, display_name: input.displayName, attributes: JSON.stringify(input.attributes), updated_at: now })
-      .where('id', '=', existing.id)
-      .where('tenant_id', '=', tenantId)
-      .execute();
-    return { subject: { ...existing, kind: input.kind, displayName: input.displayName, attributes: input.attributes, updatedAt: now }, created: false };
-  }
-  await insertSubjects(db, tenantId, [input], now);
-  const subject: Subject = { ...input, tenantId, createdAt: now, updatedAt: now };
-  return { subject, created: true };
+  if (!existing) throw new Error(`subject ${input.externalId} neither inserted nor found`);
+  check?.(existing);
+  await db
+    .updateTable('subjects')
+    .set({ kind: input.kind, display_name: input.displayName, attributes: JSON.stringify(input.attributes), updated_at: now })
+    .where('id', '=', existing.id)
+    .where('tenant_id', '=', tenantId)
+    .execute();
+  return { subject: { ...existing, kind: input.kind, displayName: input.displayName, attributes: input.attributes, updatedAt: now }, created: false };
+}
+
+function subjectRow(tenantId: string, s: SubjectInput, now: string) {
+  return {
+    id: s.id,
+    tenant_id: tenantId,
+    external_id: s.externalId,
+    kind: s.kind,
+    display_name: s.displayName,
+    attributes: JSON.stringify(s.attributes),
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 /** Bulk insert for seeding and imports: multi-row INSERTs in batches. */
@@ -71,16 +99,7 @@ export async function insertSubjects(db: Executor, tenantId: string, subjects: r
   for (const batch of chunks(subjects)) {
     await db
       .insertInto('subjects')
-      .values(batch.map((s) => ({
-        id: s.id,
-        tenant_id: tenantId,
-        external_id: s.externalId,
-        kind: s.kind,
-        display_name: s.displayName,
-        attributes: JSON.stringify(s.attributes),
-        created_at: now,
-        updated_at: now,
-      })))
+      .values(batch.map((s) => subjectRow(tenantId, s, now)))
       .execute();
   }
 }
