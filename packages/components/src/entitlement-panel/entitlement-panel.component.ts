@@ -54,40 +54,40 @@ export class TkEntitlementPanel extends LitElement {
 
   // One context request for client, subject, locale and currency; none for a controlled panel on a
   // page without a provider.
-  private readonly provider = new LocalizeController(this, { optional: () => this.data !== undefined });
+  readonly #provider = new LocalizeController(this, { optional: () => this.data !== undefined });
 
-  private args(): readonly [TierkitClient, string] | undefined {
-    const client = this.provider.value?.client;
-    const id = this.subject || this.provider.value?.subject;
+  #args(): readonly [TierkitClient, string] | undefined {
+    const client = this.#provider.value?.client;
+    const id = this.subject || this.#provider.value?.subject;
     return client && id ? [client, id] : undefined;
   }
 
-  private readonly entitlements = new ResourceController<EntitlementsResponse, readonly [TierkitClient, string]>(this, {
+  readonly #entitlements = new ResourceController<EntitlementsResponse, readonly [TierkitClient, string]>(this, {
     name: 'entitlements',
-    args: () => this.args(),
+    args: () => this.#args(),
     load: ([client, id], signal) => client.getEntitlements(id, { signal }),
     data: () => this.data,
   });
 
   // Names only: when this fails the panel still shows everything, with level keys.
-  private readonly names = new ResourceController<TiersResponse, readonly [TierkitClient, string]>(this, {
+  readonly #names = new ResourceController<TiersResponse, readonly [TierkitClient, string]>(this, {
     name: 'tiers',
-    args: () => (this.data ? undefined : this.args()),
+    args: () => (this.data ? undefined : this.#args()),
     load: ([client, id], signal) => client.getTiers(id, { signal }),
     data: () => this.tiers,
   });
 
   protected override render() {
-    const states = this.provider.t(stateTerms);
-    const { status, value } = this.entitlements;
-    if (status === ResourceStatus.error) return renderError(states, () => this.entitlements.retry());
+    const states = this.#provider.t(stateTerms);
+    const { status, value } = this.#entitlements;
+    if (status === ResourceStatus.error) return renderError(states, () => this.#entitlements.retry());
     // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
-    if (status === ResourceStatus.initial && !(this.subject || this.provider.value?.subject)) return renderEmpty(states.noSubject);
+    if (status === ResourceStatus.initial && !(this.subject || this.#provider.value?.subject)) return renderEmpty(states.noSubject);
     if (!value) return renderLoading(states);
-    const locale = this.provider.locale;
+    const locale = this.#provider.locale;
     const t = terms[locale];
     if (!value.entitlements.length && !value.next.length) return renderEmpty(t.empty);
-    const tiers = this.names.value;
+    const tiers = this.#names.value;
     const active = value.entitlements.filter((e) => e.status === 'active');
     const restrictionLabel = (key: string) =>
       value.entitlements.find((e) => e.def.kind === 'restriction' && e.def.key === key)?.def.label[locale] ?? key;
@@ -95,7 +95,7 @@ export class TkEntitlementPanel extends LitElement {
     const groups = BENEFIT_KINDS.map((kind) => {
       const items = active.filter((e) => e.def.kind === kind);
       return items.length
-        ? this.group(t.kinds[kind], items.map((e) => this.item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`)))
+        ? this.#group(t.kinds[kind], items.map((e) => this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`)))
         : nothing;
     });
     const restrictions = active.filter((e) => e.def.kind === 'restriction');
@@ -104,23 +104,23 @@ export class TkEntitlementPanel extends LitElement {
     return html`<section part="base" class="base" aria-labelledby="title">
       <h2 part="title" id="title">${t.title}</h2>
       ${groups}
-      ${restrictions.length ? this.group(t.restrictions, restrictions.map((e) => this.restriction(e, locale, tiers))) : nothing}
+      ${restrictions.length ? this.#group(t.restrictions, restrictions.map((e) => this.#restriction(e, locale, tiers))) : nothing}
       ${blocked.length
-        ? this.group(t.blocked, blocked.map((e) => this.item(e.def, locale, e.used,
+        ? this.#group(t.blocked, blocked.map((e) => this.#item(e.def, locale, e.used,
             html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : ''}</span>`,
             true)))
         : nothing}
       ${value.next.map((n) => html`<div part="next" class="next">
-        ${this.group(t.next(levelName(n.scheme, n.toLevel, tiers, locale)), n.adds.map((d) => this.item(d, locale, undefined, nothing)))}
+        ${this.#group(t.next(levelName(n.scheme, n.toLevel, tiers, locale)), n.adds.map((d) => this.#item(d, locale, undefined, nothing)))}
       </div>`)}
     </section>`;
   }
 
-  private group(heading: string, items: readonly TemplateResult[]) {
+  #group(heading: string, items: readonly TemplateResult[]) {
     return html`<div part="group" class="group"><h3>${heading}</h3><ul>${items}</ul></div>`;
   }
 
-  private item(def: EntitlementDef, locale: Locale, used: number | undefined, extra: unknown, blocked = false) {
+  #item(def: EntitlementDef, locale: Locale, used: number | undefined, extra: unknown, blocked = false) {
     const value = entitlementValue(def, locale, used);
     return html`<li part="item" class=${blocked ? 'blocked' : ''} data-kind=${def.kind} data-key=${def.key}>
       <span class="label">${def.label[locale]}</span>
@@ -130,7 +130,7 @@ export class TkEntitlementPanel extends LitElement {
     </li>`;
   }
 
-  private restriction(e: ResolvedEntitlement, locale: Locale, tiers: TiersResponse | undefined) {
+  #restriction(e: ResolvedEntitlement, locale: Locale, tiers: TiersResponse | undefined) {
     const reason = e.def.kind === 'restriction' ? e.def.reason[locale] : '';
     return html`<li part="item" data-kind="restriction" data-key=${e.def.key}>
       <span class="label">${e.def.label[locale]}</span>

@@ -54,30 +54,30 @@ export class TkProvider extends LitElement {
   /** A ready client object; wins over `base-url`. */
   declare client: TierkitClient | undefined;
 
-  private readonly clientProvider = new ContextProvider(this, { context: clientContext, initialValue: undefined });
-  private readonly subjectProvider = new ContextProvider(this, { context: subjectContext, initialValue: undefined });
-  private readonly configProvider = new ContextProvider(this, { context: configContext, initialValue: undefined });
-  private created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
+  readonly #clientProvider = new ContextProvider(this, { context: clientContext, initialValue: undefined });
+  readonly #subjectProvider = new ContextProvider(this, { context: subjectContext, initialValue: undefined });
+  readonly #configProvider = new ContextProvider(this, { context: configContext, initialValue: undefined });
+  #created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
 
   /** The client widgets read through: the `client` property, else one made from `base-url` and `token`. */
   get effectiveClient(): TierkitClient | undefined {
     if (this.client) return this.client;
     if (!this.baseUrl) return undefined;
     // One client per (base-url, token), kept across renders: a new one would throw the cache away.
-    if (this.created?.baseUrl !== this.baseUrl || this.created.token !== this.token) {
+    if (this.#created?.baseUrl !== this.baseUrl || this.#created.token !== this.token) {
       const token = this.token || undefined;
-      this.created = { baseUrl: this.baseUrl, token: this.token, client: createClient({ baseUrl: this.baseUrl, token }) };
+      this.#created = { baseUrl: this.baseUrl, token: this.token, client: createClient({ baseUrl: this.baseUrl, token }) };
     }
-    return this.created.client;
+    return this.#created.client;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client') || changed.has('baseUrl') || changed.has('token')) this.clientProvider.setValue(this.effectiveClient);
-    if (changed.has('subject')) this.subjectProvider.setValue(this.subject || undefined);
+    if (changed.has('client') || changed.has('baseUrl') || changed.has('token')) this.#clientProvider.setValue(this.effectiveClient);
+    if (changed.has('subject')) this.#subjectProvider.setValue(this.subject || undefined);
     // A new object whenever anything changed, so subscribers see a change by identity.
-    this.configProvider.setValue({
-      client: this.clientProvider.value,
-      subject: this.subjectProvider.value,
+    this.#configProvider.setValue({
+      client: this.#clientProvider.value,
+      subject: this.#subjectProvider.value,
       locale: matchLocale(this.locale) as Locale | undefined,
       currency: this.currency || 'CNY',
       theme: this.theme,

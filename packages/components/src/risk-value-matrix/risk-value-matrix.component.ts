@@ -18,6 +18,9 @@ import {
   type GridCell, type GridModel, type SchemeMap,
 } from './matrix-model.js';
 
+/** What the matrix draws: the grid and the level names of its schemes. */
+interface MatrixView { readonly grid: GridModel; readonly schemes: SchemeMap | undefined }
+
 /** Portfolio counts per cell, or the position of one subject. */
 export const MATRIX_MODES = ['portfolio', 'subject'] as const;
 export type MatrixMode = (typeof MATRIX_MODES)[number];
@@ -80,9 +83,9 @@ export class TkRiskValueMatrix extends LitElement {
   @state() private focusPos: GridPosition | null = null;
   @state() private selectedPos: GridPosition | null = null;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
 
-  private readonly portfolio = new ResourceController(this, {
+  readonly #portfolio = new ResourceController(this, {
     name: 'matrix',
     args: () => (!this.data && this.client && this.effectiveMode === 'portfolio'
       ? [this.client, this.scheme, this.filter] as const : undefined),
@@ -90,10 +93,10 @@ export class TkRiskValueMatrix extends LitElement {
     data: () => (this.data && 'def' in this.data ? this.data : undefined),
   });
 
-  private readonly tiers = new ResourceController(this, {
+  readonly #tiers = new ResourceController(this, {
     name: 'tiers',
     args: () => {
-      const id = this.subjectId;
+      const id = this.#subjectId;
       return !this.data && this.client && id && this.effectiveMode === 'subject' ? [this.client, id] as const : undefined;
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
@@ -101,10 +104,10 @@ export class TkRiskValueMatrix extends LitElement {
   });
 
   /** Axis level names for a connected portfolio; a failure only costs the names (keys are shown). */
-  private readonly axisSchemes = new ResourceController(this, {
+  readonly #axisSchemes = new ResourceController(this, {
     name: 'scheme',
     args: () => {
-      const def = this.portfolio.value?.def;
+      const def = this.#portfolio.value?.def;
       return !this.data && this.client && def && this.effectiveMode === 'portfolio'
         ? [this.client, def.rowScheme, def.colScheme, def.scheme] as const : undefined;
     },
@@ -117,11 +120,11 @@ export class TkRiskValueMatrix extends LitElement {
   /** The mode in effect: controlled data decides, then the attribute, then whether a subject is known. */
   get effectiveMode(): MatrixMode {
     if (this.data) return 'assignments' in this.data ? 'subject' : 'portfolio';
-    return this.mode ?? (this.subjectId ? 'subject' : 'portfolio');
+    return this.mode ?? (this.#subjectId ? 'subject' : 'portfolio');
   }
 
   /** `||`, like the badge: an empty `subject=""` attribute means the provider's subject. */
-  private get subjectId(): string | undefined {
+  get #subjectId(): string | undefined {
     return this.subject || this.providerSubject;
   }
 
@@ -132,16 +135,16 @@ export class TkRiskValueMatrix extends LitElement {
     }
   }
 
-  private get resource() {
-    return this.effectiveMode === 'portfolio' ? this.portfolio : this.tiers;
+  get #resource() {
+    return this.effectiveMode === 'portfolio' ? this.#portfolio : this.#tiers;
   }
 
-  private model(): { grid: GridModel; schemes: SchemeMap | undefined } | 'no-position' | undefined {
+  #model(): MatrixView | 'no-position' | undefined {
     if (this.effectiveMode === 'portfolio') {
-      const agg = this.portfolio.value;
-      return agg && { grid: portfolioGrid(agg), schemes: this.schemes ?? this.axisSchemes.value };
+      const agg = this.#portfolio.value;
+      return agg && { grid: portfolioGrid(agg), schemes: this.schemes ?? this.#axisSchemes.value };
     }
-    const tiers = this.tiers.value;
+    const tiers = this.#tiers.value;
     if (!tiers) return undefined;
     const a = matrixAssignment(tiers, this.scheme);
     if (!a?.matrix) return 'no-position';
@@ -149,52 +152,52 @@ export class TkRiskValueMatrix extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const t = this.localize.t(matrixTerms);
-    const st = this.localize.t(stateTerms);
-    const res = this.resource;
+    const t = this.#localize.t(matrixTerms);
+    const st = this.#localize.t(stateTerms);
+    const res = this.#resource;
     // The error first: a failed read must never leave an earlier grid (another subject, another filter) on screen.
     const failed = res.status === ResourceStatus.error;
-    const m = !failed && res.value ? this.model() : undefined;
+    const m = !failed && res.value ? this.#model() : undefined;
     let body: TemplateResult | typeof nothing = nothing;
     if (failed) body = renderError(st, () => res.retry());
     else if (m === 'no-position') body = renderEmpty(t.noPosition);
     else if (m && m.grid.def.rows.length && m.grid.def.cols.length) {
-      body = this.tableView ? this.renderTable(m.grid, m.schemes, t) : this.renderGrid(m.grid, m.schemes, t);
+      body = this.tableView ? this.#renderTable(m.grid, m.schemes, t) : this.#renderGrid(m.grid, m.schemes, t);
     } else if (m) body = renderEmpty(t.empty);
     else if (res.status === ResourceStatus.pending) body = renderLoading(st);
     // A known subject waiting for the provider's client is loading, not "no customer selected".
-    else if (this.effectiveMode === 'subject') body = this.subjectId && !this.data ? renderLoading(st) : renderEmpty(st.noSubject);
+    else if (this.effectiveMode === 'subject') body = this.#subjectId && !this.data ? renderLoading(st) : renderEmpty(st.noSubject);
     else body = renderEmpty(t.empty);
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title">
       <div class="head">
-        <h3 part="title" class="title" id="title">${this.titleText(m, t)}</h3>
+        <h3 part="title" class="title" id="title">${this.#titleText(m, t)}</h3>
         ${ready ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}
           @change=${(e: Event) => { this.tableView = (e.target as HTMLInputElement).checked; }}>${t.showTable}</label>` : nothing}
       </div>
       ${body}
       ${ready && m.grid.total !== null
-        ? html`<p part="total">${t.total(formatCount(m.grid.total, this.localize.locale), m.grid.total)}</p>` : nothing}
+        ? html`<p part="total">${t.total(formatCount(m.grid.total, this.#localize.locale), m.grid.total)}</p>` : nothing}
     </section>`;
   }
 
-  private titleText(m: ReturnType<TkRiskValueMatrix['model']>, t: MatrixTerms): string {
-    if (m && m !== 'no-position' && m.schemes?.[m.grid.def.scheme]) return schemeName(m.schemes, m.grid.def.scheme, this.localize.locale);
+  #titleText(m: MatrixView | 'no-position' | undefined, t: MatrixTerms): string {
+    if (m && m !== 'no-position' && m.schemes?.[m.grid.def.scheme]) return schemeName(m.schemes, m.grid.def.scheme, this.#localize.locale);
     return t.title;
   }
 
-  private axisNames(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): [string, string] {
-    const loc = this.localize.locale;
+  #axisNames(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): [string, string] {
+    const loc = this.#localize.locale;
     const r = schemes?.[grid.def.rowScheme] ? schemeName(schemes, grid.def.rowScheme, loc) : t.rows;
     const c = schemes?.[grid.def.colScheme] ? schemeName(schemes, grid.def.colScheme, loc) : t.cols;
     return [r, c];
   }
 
-  private renderGrid(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): TemplateResult {
-    const loc = this.localize.locale;
-    const [rowAxis, colAxis] = this.axisNames(grid, schemes, t);
+  #renderGrid(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): TemplateResult {
+    const loc = this.#localize.locale;
+    const [rowAxis, colAxis] = this.#axisNames(grid, schemes, t);
     const focus = this.focusPos ?? this.selectedPos ?? grid.current ?? { row: 0, col: 0 };
-    return html`<table part="grid" role="grid" aria-readonly="true" @keydown=${(e: KeyboardEvent) => this.onKey(e, grid)}>
+    return html`<table part="grid" role="grid" aria-readonly="true" @keydown=${(e: KeyboardEvent) => this.#onKey(e, grid)}>
       <caption>${t.caption(rowAxis, colAxis)}</caption>
       <thead><tr>
         <th scope="col" class="corner">${rowAxis} \\ ${colAxis}</th>
@@ -202,13 +205,13 @@ export class TkRiskValueMatrix extends LitElement {
       </tr></thead>
       <tbody>${grid.cells.map((row, r) => html`<tr>
         <th scope="row">${levelName(schemes, grid.def.rowScheme, grid.def.rows[r] ?? '', loc)}</th>
-        ${row.map((cell) => this.renderCell(cell, grid, schemes, t, focus))}
+        ${row.map((cell) => this.#renderCell(cell, grid, schemes, t, focus))}
       </tr>`)}</tbody>
     </table>`;
   }
 
-  private renderCell(cell: GridCell, grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms, focus: GridPosition): TemplateResult {
-    const loc = this.localize.locale;
+  #renderCell(cell: GridCell, grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms, focus: GridPosition): TemplateResult {
+    const loc = this.#localize.locale;
     const isFocus = focus.row === cell.rowIndex && focus.col === cell.colIndex;
     const selected = this.selectedPos?.row === cell.rowIndex && this.selectedPos.col === cell.colIndex;
     const current = grid.current?.row === cell.rowIndex && grid.current.col === cell.colIndex;
@@ -218,7 +221,7 @@ export class TkRiskValueMatrix extends LitElement {
       data-row=${cell.rowIndex} data-col=${cell.colIndex} data-color=${d ? TONE_COLOR[d.tone] : 'neutral'}
       tabindex=${isFocus ? 0 : -1} aria-selected=${d ? String(selected) : nothing} aria-disabled=${d ? nothing : 'true'}
       aria-current=${current ? 'true' : nothing}
-      @click=${() => this.select(cell, grid)}>
+      @click=${() => this.#select(cell, grid)}>
       ${current ? html`<span class="marker">${t.current}</span>` : nothing}
       ${cell.count !== null ? html`<span class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
       ${d ? html`<span class="level">${levelName(schemes, grid.def.scheme, d.level, loc)}</span>
@@ -227,9 +230,9 @@ export class TkRiskValueMatrix extends LitElement {
     </td>`;
   }
 
-  private renderTable(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): TemplateResult {
-    const loc = this.localize.locale;
-    const [rowAxis, colAxis] = this.axisNames(grid, schemes, t);
+  #renderTable(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): TemplateResult {
+    const loc = this.#localize.locale;
+    const [rowAxis, colAxis] = this.#axisNames(grid, schemes, t);
     const portfolio = grid.total !== null;
     return html`<table part="table" class="list">
       <caption>${t.caption(rowAxis, colAxis)}</caption>
@@ -250,7 +253,7 @@ export class TkRiskValueMatrix extends LitElement {
     </table>`;
   }
 
-  private onKey(e: KeyboardEvent, grid: GridModel): void {
+  #onKey(e: KeyboardEvent, grid: GridModel): void {
     const cellEl = (e.target as HTMLElement).closest('td[data-row]');
     if (!(cellEl instanceof HTMLElement)) return;
     const at = { row: Number(cellEl.dataset['row']), col: Number(cellEl.dataset['col']) };
@@ -259,24 +262,24 @@ export class TkRiskValueMatrix extends LitElement {
     e.preventDefault();
     if (action.kind === 'select') {
       const cell = grid.cells[at.row]?.[at.col];
-      if (cell) this.select(cell, grid);
+      if (cell) this.#select(cell, grid);
       return;
     }
     this.focusPos = action.to;
-    void this.updateComplete.then(() => this.cellElement(action.to)?.focus());
+    void this.updateComplete.then(() => this.#cellElement(action.to)?.focus());
   }
 
-  private cellElement(p: GridPosition): HTMLElement | null {
+  #cellElement(p: GridPosition): HTMLElement | null {
     return this.renderRoot.querySelector<HTMLElement>(`td[data-row="${p.row}"][data-col="${p.col}"]`);
   }
 
   /** Selects a cell and tells the host; cells the scheme leaves undefined are not selectable. */
-  private select(cell: GridCell, grid: GridModel): void {
+  #select(cell: GridCell, grid: GridModel): void {
     const pos = { row: cell.rowIndex, col: cell.colIndex };
     this.focusPos = pos;
     if (!cell.def) return;
     this.selectedPos = pos;
-    void this.updateComplete.then(() => this.cellElement(pos)?.focus());
+    void this.updateComplete.then(() => this.#cellElement(pos)?.focus());
     const scheme = grid.def.scheme;
     const event = new TkCellSelectEvent({
       scheme, row: cell.row, col: cell.col, level: cell.def.level, count: cell.count,

@@ -1,6 +1,5 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ref } from 'lit/directives/ref.js';
 import { consume } from '@lit/context';
 import type { HistoryResponse, TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
@@ -32,6 +31,15 @@ interface FirstPage {
 /** The next page to read: the first page's inputs and the cursor that continues them. */
 interface Paging extends FirstPage {
   readonly cursor: string;
+}
+
+/** The rows built for one list of events in one time zone (rebuilt only when either changes). */
+interface TimelineView {
+  readonly source: readonly TierEvent[];
+  readonly tz: string;
+  readonly rows: TimelineRow[];
+  readonly eventRow: Int32Array;
+  readonly events: number;
 }
 
 /** Pixels rendered beyond each edge of the viewport, so fast scrolling never shows a blank. */
@@ -92,12 +100,12 @@ export class TkTierTimeline extends LitElement {
   @consume({ context: clientContext, subscribe: true }) @state() private client?: TierkitClient;
   @consume({ context: subjectContext, subscribe: true }) @state() private providerSubject?: string;
 
-  private readonly localize = new LocalizeController(this);
+  readonly #localize = new LocalizeController(this);
 
-  private readonly history = new ResourceController(this, {
+  readonly #history = new ResourceController(this, {
     name: 'history',
     args: () => {
-      const id = this.subjectId;
+      const id = this.#subjectId;
       return !this.data && this.client && id ? [this.client, id, this.scheme, this.pageSize] as const : undefined;
     },
     // The first page keeps the inputs it was read with: later pages must continue that subject's
@@ -109,106 +117,112 @@ export class TkTierTimeline extends LitElement {
   });
 
   /** Level names come with the tiers the badge reads anyway (one shared request). */
-  private readonly tiers = new ResourceController(this, {
+  readonly #tiers = new ResourceController(this, {
     name: 'tiers',
-    args: () => (this.client && this.subjectId && !this.schemes ? [this.client, this.subjectId] as const : undefined),
+    args: () => (this.client && this.#subjectId && !this.schemes ? [this.client, this.#subjectId] as const : undefined),
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
 
   // Paging beyond the first page, reset whenever the first page changes (the resource drops it as
   // soon as the subject, scheme or page size changes).
-  private firstPage: FirstPage | undefined;
+  #firstPage: FirstPage | undefined;
   /** Every connected event loaded so far: the first page and those after it. */
-  private all: readonly TierEvent[] = [];
+  #all: readonly TierEvent[] = [];
   /** Where the next page starts, with whose history it belongs to; null when there is no more. */
-  private paging: Paging | null = null;
-  private moreStatus: 'idle' | 'pending' | 'error' = 'idle';
-  private moreAbort: AbortController | undefined;
+  #paging: Paging | null = null;
+  #moreStatus: 'idle' | 'pending' | 'error' = 'idle';
+  #moreAbort: AbortController | undefined;
 
   // The windowing state: derived rows, their offsets, the scroll position and the measured heights.
-  private view: { source: readonly TierEvent[]; tz: string; rows: TimelineRow[]; eventRow: Int32Array; events: number } | undefined;
-  private offsets: Float64Array = new Float64Array(1);
-  private heights: RowHeights = { year: 32, event: 88 };
-  private measured = false;
-  private scrollPos = 0;
-  private viewport = 0;
-  private range = { start: 0, end: 0 };
-  private focusIndex = 0;
-  private pendingFocus: number | undefined;
-  private scroller: HTMLElement | undefined;
-  private readonly resize = new ResizeObserver(() => this.onResize());
+  #view: TimelineView | undefined;
+  #offsets: Float64Array = new Float64Array(1);
+  #heights: RowHeights = { year: 32, event: 88 };
+  #measured = false;
+  #scrollPos = 0;
+  #viewport = 0;
+  #range = { start: 0, end: 0 };
+  #focusIndex = 0;
+  #pendingFocus: number | undefined;
+  #scroller: HTMLElement | undefined;
+  readonly #resize = new ResizeObserver(() => this.#onResize());
 
-  private get subjectId(): string | undefined {
+  get #subjectId(): string | undefined {
     // `||`, like the badge: an empty `subject=""` attribute means the provider's subject.
     return this.subject || this.providerSubject;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.#onScroller(this.#scrollerElement());
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.moreAbort?.abort();
-    this.moreAbort = undefined;
-    if (this.moreStatus === 'pending') this.moreStatus = 'idle';
+    this.#onScroller(undefined);
+    this.#moreAbort?.abort();
+    this.#moreAbort = undefined;
+    if (this.#moreStatus === 'pending') this.#moreStatus = 'idle';
   }
 
   /** The events shown: controlled data, or every page loaded so far. */
-  private events(): readonly TierEvent[] | undefined {
+  #events(): readonly TierEvent[] | undefined {
     if (this.data) return this.data;
-    const first = this.history.value;
-    if (first !== this.firstPage) {
-      this.firstPage = first;
-      this.moreAbort?.abort();
-      this.moreAbort = undefined;
-      this.all = first?.page.items ?? [];
-      this.paging = first?.page.nextCursor ? { ...first, cursor: first.page.nextCursor } : null;
-      this.moreStatus = 'idle';
-      this.scrollPos = 0;
-      this.focusIndex = 0;
-      this.view = undefined;
+    const first = this.#history.value;
+    if (first !== this.#firstPage) {
+      this.#firstPage = first;
+      this.#moreAbort?.abort();
+      this.#moreAbort = undefined;
+      this.#all = first?.page.items ?? [];
+      this.#paging = first?.page.nextCursor ? { ...first, cursor: first.page.nextCursor } : null;
+      this.#moreStatus = 'idle';
+      this.#scrollPos = 0;
+      this.#focusIndex = 0;
+      this.#view = undefined;
     }
-    return first ? this.all : undefined;
+    return first ? this.#all : undefined;
   }
 
-  private sync(events: readonly TierEvent[]): NonNullable<TkTierTimeline['view']> {
+  #sync(events: readonly TierEvent[]): TimelineView {
     const tz = safeTimeZone(this.timeZone);
     const count = events.length;
-    if (!this.view || this.view.source !== events || this.view.tz !== tz) {
+    if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
       const rows = buildRows(events, tz);
       const eventRow = new Int32Array(count);
       rows.forEach((r, i) => { if (r.kind === 'event') eventRow[r.index] = i; });
-      this.view = { source: events, tz, rows, eventRow, events: count };
-      this.offsets = rowOffsets(rows, this.heights);
-      if (this.focusIndex >= count) this.focusIndex = Math.max(0, count - 1);
+      this.#view = { source: events, tz, rows, eventRow, events: count };
+      this.#offsets = rowOffsets(rows, this.#heights);
+      if (this.#focusIndex >= count) this.#focusIndex = Math.max(0, count - 1);
     }
-    return this.view;
+    return this.#view;
   }
 
   protected override render(): TemplateResult {
-    const t = this.localize.t(timelineTerms);
-    const st = this.localize.t(stateTerms);
-    const events = this.events();
+    const t = this.#localize.t(timelineTerms);
+    const st = this.#localize.t(stateTerms);
+    const events = this.#events();
     let body: TemplateResult;
-    if (events?.length) body = this.renderList(events, t);
+    if (events?.length) body = this.#renderList(events, t);
     else if (events) body = renderEmpty(t.empty);
-    else if (this.history.status === ResourceStatus.error) body = renderError(st, () => this.history.retry());
-    else if (this.history.status === ResourceStatus.pending) body = renderLoading(st);
+    else if (this.#history.status === ResourceStatus.error) body = renderError(st, () => this.#history.retry());
+    else if (this.#history.status === ResourceStatus.pending) body = renderLoading(st);
     // A known subject waiting for the provider's client is loading, not "no customer selected".
-    else body = this.subjectId ? renderLoading(st) : renderEmpty(st.noSubject);
+    else body = this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject);
     return html`<section part="base" aria-labelledby="title">
       <h3 part="title" class="title" id="title">${t.title}</h3>
       ${body}
     </section>`;
   }
 
-  private renderList(events: readonly TierEvent[], t: TimelineTerms): TemplateResult {
-    const { rows, eventRow } = this.sync(events);
-    const loc = this.localize.locale;
-    const schemes = { ...(this.tiers.value ? schemesOfTiers(this.tiers.value) : {}), ...this.schemes };
-    const overscan = Math.max(MIN_OVERSCAN, this.viewport);
-    const range = visibleRange(this.offsets, this.scrollPos, this.viewport || 600, overscan);
-    this.range = range;
-    const focusRow = eventRow[this.focusIndex] ?? -1;
+  #renderList(events: readonly TierEvent[], t: TimelineTerms): TemplateResult {
+    const { rows, eventRow } = this.#sync(events);
+    const loc = this.#localize.locale;
+    const schemes = { ...(this.#tiers.value ? schemesOfTiers(this.#tiers.value) : {}), ...this.schemes };
+    const overscan = Math.max(MIN_OVERSCAN, this.#viewport);
+    const range = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, overscan);
+    this.#range = range;
+    const focusRow = eventRow[this.#focusIndex] ?? -1;
     const firstEvent = rows.slice(range.start, range.end).find((r) => r.kind === 'event');
-    const tabStop = focusRow >= range.start && focusRow < range.end ? this.focusIndex : firstEvent?.kind === 'event' ? firstEvent.index : -1;
+    const tabStop = focusRow >= range.start && focusRow < range.end ? this.#focusIndex : firstEvent?.kind === 'event' ? firstEvent.index : -1;
     // The header of the year the window starts in stays rendered (sticky) even when its row is above.
     const slice: number[] = [];
     const head = rows[range.start];
@@ -218,11 +232,11 @@ export class TkTierTimeline extends LitElement {
     }
     if (pinned >= 0) slice.push(pinned);
     for (let i = range.start; i < range.end; i++) slice.push(i);
-    const setSize = this.paging ? -1 : events.length;
-    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.view?.tz ?? DEFAULT_TIME_ZONE, { year: 'numeric', month: 'short', day: 'numeric' });
+    const setSize = this.#paging ? -1 : events.length;
+    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.#view?.tz ?? DEFAULT_TIME_ZONE, { year: 'numeric', month: 'short', day: 'numeric' });
     const who = this.unmasked ? (person: string) => person : maskPerson;
-    return html`<div part="scroller" class="scroller" @scroll=${this.onScroll} ${ref(this.onScroller)}>
-        <ol part="list" role="list" aria-labelledby="title" @keydown=${this.onKey} @focusin=${this.onFocusIn}>
+    return html`<div part="scroller" class="scroller" @scroll=${this.#onScroll}>
+        <ol part="list" role="list" aria-labelledby="title" @keydown=${this.#onKey} @focusin=${this.#onFocusIn}>
           ${slice.map((i) => {
             const row = rows[i] as TimelineRow;
             return row.kind === 'year'
@@ -233,115 +247,121 @@ export class TkTierTimeline extends LitElement {
       </div>
       <div class="foot">
         <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span>
-        ${this.paging ? html`<button part="load-more" type="button" ?disabled=${this.moreStatus === 'pending'}
-          @click=${() => { this.moreStatus = 'idle'; void this.loadMore(); }}>${this.moreStatus === 'pending' ? t.loadingMore : t.loadMore}</button>` : nothing}
-        ${this.moreStatus === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
+        ${this.#paging ? html`<button part="load-more" type="button" ?disabled=${this.#moreStatus === 'pending'}
+          @click=${() => { this.#moreStatus = 'idle'; void this.#loadMore(); }}>${this.#moreStatus === 'pending' ? t.loadingMore : t.loadMore}</button>` : nothing}
+        ${this.#moreStatus === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
       </div>`;
   }
 
   protected override updated(): void {
+    this.#onScroller(this.#scrollerElement());
     const list = this.renderRoot.querySelector<HTMLElement>('[part="list"]');
-    if (list && this.view) {
-      const total = this.offsets[this.offsets.length - 1] ?? 0;
-      const pinnedHeader = list.firstElementChild?.classList.contains('year') && this.view.rows[this.range.start]?.kind === 'event';
-      const top = (this.offsets[this.range.start] ?? 0) - (pinnedHeader ? this.heights.year : 0);
+    if (list && this.#view) {
+      const total = this.#offsets[this.#offsets.length - 1] ?? 0;
+      const pinnedHeader = list.firstElementChild?.classList.contains('year') && this.#view.rows[this.#range.start]?.kind === 'event';
+      const top = (this.#offsets[this.#range.start] ?? 0) - (pinnedHeader ? this.#heights.year : 0);
       // CSSOM, not a style attribute: allowed under `style-src 'self'`.
       list.style.paddingBlockStart = `${Math.max(0, top)}px`;
-      list.style.paddingBlockEnd = `${Math.max(0, total - (this.offsets[this.range.end] ?? total))}px`;
-      if (!this.measured) this.measure(list);
+      list.style.paddingBlockEnd = `${Math.max(0, total - (this.#offsets[this.#range.end] ?? total))}px`;
+      if (!this.#measured) this.#measure(list);
     }
-    if (this.pendingFocus !== undefined) {
-      const item = this.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.pendingFocus}"]`);
-      this.pendingFocus = undefined;
+    if (this.#pendingFocus !== undefined) {
+      const item = this.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.#pendingFocus}"]`);
+      this.#pendingFocus = undefined;
       item?.focus({ preventScroll: true });
     }
     // Infinite history: nearing the last loaded row asks for the next page (after this update settles).
-    if (this.view && this.paging && this.moreStatus === 'idle' && this.range.end >= this.view.rows.length) {
-      void Promise.resolve().then(() => this.loadMore());
+    if (this.#view && this.#paging && this.#moreStatus === 'idle' && this.#range.end >= this.#view.rows.length) {
+      void Promise.resolve().then(() => this.#loadMore());
     }
   }
 
   /** Reads the real row heights once (they follow rem and the `--tk-tier-timeline-*` knobs). */
-  private measure(list: HTMLElement): void {
+  #measure(list: HTMLElement): void {
     const year = list.querySelector('.year')?.getBoundingClientRect().height;
     const event = list.querySelector('.event')?.getBoundingClientRect().height;
     if (!year || !event) return;
-    this.measured = true;
-    if (Math.abs(year - this.heights.year) > 0.1 || Math.abs(event - this.heights.event) > 0.1) {
-      this.heights = { year, event };
-      if (this.view) this.offsets = rowOffsets(this.view.rows, this.heights);
+    this.#measured = true;
+    if (Math.abs(year - this.#heights.year) > 0.1 || Math.abs(event - this.#heights.event) > 0.1) {
+      this.#heights = { year, event };
+      if (this.#view) this.#offsets = rowOffsets(this.#view.rows, this.#heights);
       this.requestUpdate();
     }
   }
 
-  private readonly onScroller = (el: Element | undefined): void => {
-    if (el === this.scroller) return;
-    if (this.scroller) this.resize.unobserve(this.scroller);
-    this.scroller = el instanceof HTMLElement ? el : undefined;
-    if (this.scroller) {
-      this.resize.observe(this.scroller);
-      this.scroller.scrollTop = this.scrollPos;
-    }
-  };
+  #scrollerElement(): HTMLElement | undefined {
+    return this.renderRoot.querySelector<HTMLElement>('[part="scroller"]') ?? undefined;
+  }
 
-  private onResize(): void {
-    const h = this.scroller?.clientHeight ?? 0;
-    this.measured = false;
-    if (h !== this.viewport) this.viewport = h;
+  /** Follows the scrolling box as states come and go: observes its size, restores its position. */
+  #onScroller(el: HTMLElement | undefined): void {
+    if (el === this.#scroller) return;
+    if (this.#scroller) this.#resize.unobserve(this.#scroller);
+    this.#scroller = el;
+    if (this.#scroller) {
+      this.#resize.observe(this.#scroller);
+      this.#scroller.scrollTop = this.#scrollPos;
+    }
+  }
+
+  #onResize(): void {
+    const h = this.#scroller?.clientHeight ?? 0;
+    this.#measured = false;
+    if (h !== this.#viewport) this.#viewport = h;
     this.requestUpdate();
   }
 
-  private readonly onScroll = (e: Event): void => {
-    this.scrollPos = (e.currentTarget as HTMLElement).scrollTop;
-    const next = visibleRange(this.offsets, this.scrollPos, this.viewport || 600, Math.max(MIN_OVERSCAN, this.viewport));
-    if (next.start !== this.range.start || next.end !== this.range.end) this.requestUpdate();
+  readonly #onScroll = (e: Event): void => {
+    this.#scrollPos = (e.currentTarget as HTMLElement).scrollTop;
+    const next = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
+    if (next.start !== this.#range.start || next.end !== this.#range.end) this.requestUpdate();
   };
 
-  private readonly onFocusIn = (e: FocusEvent): void => {
+  readonly #onFocusIn = (e: FocusEvent): void => {
     const index = (e.target as HTMLElement).closest<HTMLElement>('li[data-index]')?.dataset['index'];
-    if (index !== undefined) this.focusIndex = Number(index);
+    if (index !== undefined) this.#focusIndex = Number(index);
   };
 
-  private readonly onKey = (e: KeyboardEvent): void => {
-    const view = this.view;
+  readonly #onKey = (e: KeyboardEvent): void => {
+    const view = this.#view;
     if (!view || !view.events) return;
-    const page = Math.max(1, Math.floor((this.viewport || 600) / this.heights.event) - 1);
-    const target = timelineKeyTarget(e.key, this.focusIndex, view.events, page);
+    const page = Math.max(1, Math.floor((this.#viewport || 600) / this.#heights.event) - 1);
+    const target = timelineKeyTarget(e.key, this.#focusIndex, view.events, page);
     if (target === undefined) return;
     e.preventDefault();
-    this.focusIndex = target;
+    this.#focusIndex = target;
     const row = view.eventRow[target] ?? 0;
-    const top = scrollToReveal(this.offsets, row, this.scrollPos, this.viewport || 600, this.heights.year);
-    if (top !== undefined && this.scroller) {
-      this.scroller.scrollTop = top;
-      this.scrollPos = this.scroller.scrollTop;
+    const top = scrollToReveal(this.#offsets, row, this.#scrollPos, this.#viewport || 600, this.#heights.year);
+    if (top !== undefined && this.#scroller) {
+      this.#scroller.scrollTop = top;
+      this.#scrollPos = this.#scroller.scrollTop;
     }
-    this.pendingFocus = target;
+    this.#pendingFocus = target;
     this.requestUpdate();
   };
 
   /** Fetches the next page of history; failures stop the automatic paging until the button is pressed. */
-  private async loadMore(): Promise<void> {
-    const paging = this.paging;
-    if (this.data || !paging || this.moreStatus !== 'idle') return;
+  async #loadMore(): Promise<void> {
+    const paging = this.#paging;
+    if (this.data || !paging || this.#moreStatus !== 'idle') return;
     const { client, subject, scheme, limit, cursor } = paging;
-    const abort = (this.moreAbort = new AbortController());
-    this.moreStatus = 'pending';
+    const abort = (this.#moreAbort = new AbortController());
+    this.#moreStatus = 'pending';
     this.requestUpdate();
     try {
       const page = await client.getHistory(subject, { cursor, limit, signal: abort.signal, ...(scheme ? { scheme } : {}) });
-      if (abort !== this.moreAbort || paging !== this.paging) return;
-      this.all = [...this.all, ...page.items];
-      this.paging = page.nextCursor ? { ...paging, cursor: page.nextCursor } : null;
-      this.moreStatus = 'idle';
+      if (abort !== this.#moreAbort || paging !== this.#paging) return;
+      this.#all = [...this.#all, ...page.items];
+      this.#paging = page.nextCursor ? { ...paging, cursor: page.nextCursor } : null;
+      this.#moreStatus = 'idle';
     } catch (error) {
-      if (abort !== this.moreAbort) return;
-      this.moreStatus = 'error';
+      if (abort !== this.#moreAbort) return;
+      this.#moreStatus = 'error';
       // Built first: the manifest analyzer would read an inline `new X('history')` as an event named 'history'.
       const failed = new TkErrorEvent('history', error);
       this.dispatchEvent(failed);
     }
-    this.moreAbort = undefined;
+    this.#moreAbort = undefined;
     this.requestUpdate();
   }
 }
