@@ -52,10 +52,14 @@ export class ConfigController implements ReactiveController {
   /** The provider's configuration, or undefined with no provider. */
   value: TierkitConfig | undefined;
 
-  constructor(host: Host, optional?: () => boolean) {
+  /**
+   * `register: false` is for a subclass, which registers once its own fields exist: Lit calls
+   * `hostConnected` at once when a controller is added to a connected host.
+   */
+  constructor(host: Host, optional?: () => boolean, register = true) {
     this.host = host;
     this.#optional = optional;
-    host.addController(this);
+    if (register) host.addController(this);
   }
 
   hostConnected(): void {

@@ -11,16 +11,15 @@ type Host = ReactiveControllerHost & HTMLElement;
  */
 const hosts = new Set<Host>();
 let shared: MutationObserver | undefined;
-// The document's locale, read once while the observer watches <html lang> (null: read it again).
-let documentLocale: Locale | undefined | null = null;
+// The document's locale, matched once per value of <html lang> (matching is the costly part).
+let documentLang: string | undefined;
+let documentLocale: Locale | undefined;
 function observer(): MutationObserver {
   if (!shared) {
     shared = new MutationObserver((records) => {
       for (const r of records) {
-        if (r.target === document.documentElement) {
-          documentLocale = null;
-          hosts.forEach((h) => h.requestUpdate());
-        } else (r.target as Host).requestUpdate();
+        if (r.target === document.documentElement) hosts.forEach((h) => h.requestUpdate());
+        else (r.target as Host).requestUpdate();
       }
     });
     shared.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
@@ -54,8 +53,9 @@ export class LocalizeController extends ConfigController {
   readonly #observeHost: boolean;
 
   constructor(host: Host, options: LocalizeOptions = {}) {
-    super(host, options.optional);
+    super(host, options.optional, false);
     this.#observeHost = !options.hostObservesLang;
+    host.addController(this);
   }
 
   override hostConnected(): void {
@@ -83,11 +83,12 @@ export class LocalizeController extends ConfigController {
   }
 
   #documentLocale(): Locale | undefined {
-    if (documentLocale !== null && shared) return documentLocale;
-    const locale = matchLocale(document.documentElement.lang);
-    // Kept only while the observer is there to drop it when <html lang> changes.
-    if (shared) documentLocale = locale;
-    return locale;
+    const lang = document.documentElement.lang;
+    if (lang !== documentLang) {
+      documentLang = lang;
+      documentLocale = matchLocale(lang);
+    }
+    return documentLocale;
   }
 
   /** The host's terms in the effective locale. */

@@ -2,8 +2,9 @@ import { html, type TemplateResult } from 'lit';
 import type { StateTerms } from './terms.js';
 
 /*
- * The three non-data states every widget draws the same way, so a host styles them once through
- * `::part(loading)`, `::part(empty)`, `::part(error)` and `::part(retry)`. Line breaks fall inside
+ * The three non-data states the block widgets draw the same way, so a host styles them once through
+ * `::part(loading)`, `::part(empty)`, `::part(error)` and `::part(retry)`. (The inline badge shows
+ * them as muted pills instead: `tk-tier-badge:state(loading)` …, see tier-badge/pill-rules.ts.) Line breaks fall inside
  * tags, so the templates make no whitespace text nodes (the states are flex boxes: gaps come from CSS).
  */
 

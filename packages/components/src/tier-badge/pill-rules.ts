@@ -6,10 +6,10 @@ export type PillState = LevelColor | 'loading' | 'empty' | 'error';
 
 /*
  * The pill — a level's name on its colour — is usually the badge's host element itself, styled from
- * outside its shadow root. Measured on a page of a thousand badges, a shadow root with any
- * stylesheet of its own (even a shared adopted one) costs each instance about half the render time
- * of a minimal Lit element, and a styled element inside the shadow root nearly as much again; a
- * styled host with bare text inside costs close to nothing more. So the host carries the custom
+ * outside its shadow root. Measured on a page of a thousand badges (bench/components), a shadow root
+ * with any stylesheet of its own — even one shared adopted sheet with one rule — costs each instance
+ * about as much again as a whole minimal Lit element, and a styled element inside the shadow root
+ * more on top; a styled host with bare text inside costs close to nothing more. So the host carries the custom
  * states `pill` and `<color>` (see host-state.ts), and these rules — adopted once into the document
  * or shadow root that holds the badges — draw it. The shadow root gets a stylesheet only when it
  * shows progress, where the pill is an inner `part="level"`. Loading, empty and error are pills too,
@@ -32,23 +32,31 @@ export function pillRules(pill: string, colored: (color: string) => string): str
   );
 }
 
-const sheets = new Map<string, CSSStyleSheet>();
+const sheets = new WeakMap<Document, Map<string, CSSStyleSheet>>();
 
-/** The rules for badges registered as `tag` — host pills, retry button, sizes — built once per tag name. */
-export function pillSheet(tag: string): CSSStyleSheet {
-  let sheet = sheets.get(tag);
+/**
+ * The rules for badges registered as `tag` — host pills, retry button, sizes — built once per tag
+ * name and document (two versions under two tag names each get theirs; an iframe needs its own).
+ */
+export function pillSheet(tag: string, doc: Document): CSSStyleSheet | undefined {
+  let byTag = sheets.get(doc);
+  if (!byTag) sheets.set(doc, (byTag = new Map()));
+  let sheet = byTag.get(tag);
   if (!sheet) {
-    const state = (s: string) => `${tag}:is(:state(${s}),[data-tk-state~='${s}'])`;
-    sheet = new CSSStyleSheet();
+    const Sheet = doc.defaultView?.CSSStyleSheet;
+    if (!Sheet) return undefined;
+    const t = CSS.escape(tag);
+    const state = (s: string) => `${t}:is(:state(${s}),[data-tk-state~='${s}'])`;
     const muted = `background:var(--tk-color-surface,#fff);font-weight:400;color:var(--tk-color-text-muted,#59636e)`;
+    sheet = new Sheet();
     sheet.replaceSync(
       `@layer tierkit{${pillRules(state('pill'), state)}` +
         `${state('loading')},${state('empty')}{${muted}}${state('error')}{${muted};color:var(--tk-color-danger,#b3261e)}` +
-        `${tag}::part(retry){font:inherit;color:inherit;background:none;border:1px solid;border-radius:inherit;` +
+        `${t}::part(retry){font:inherit;color:inherit;background:none;border:1px solid;border-radius:inherit;` +
         `margin-inline-start:.5em;padding:0 .6em;cursor:pointer}` +
-        `${tag}[size='s']{font-size:.8125em}${tag}[size='l']{font-size:1.25em}}`,
+        `${t}[size='s']{font-size:.8125em}${t}[size='l']{font-size:1.25em}}`,
     );
-    sheets.set(tag, sheet);
+    byTag.set(tag, sheet);
   }
   return sheet;
 }

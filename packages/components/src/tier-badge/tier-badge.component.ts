@@ -9,6 +9,7 @@ import { setHostAria, setHostStates } from '../shared/host-state.js';
 import { progressView } from './progress-text.js';
 import { tierBadgeTerms } from './tier-badge.terms.js';
 import { pillSheet, type PillState } from './pill-rules.js';
+import { levelPalette } from '../shared/level-palette.js';
 import styles from './tier-badge.styles.js';
 
 /** What a controlled badge needs: the assignment, and the metric definitions its progress mentions. */
@@ -89,29 +90,37 @@ export class TkTierBadge extends LitElement {
 
   /** The scheme whose level to show. Attribute `scheme`; default `retail-tier`. */
   get scheme(): string { return this.getAttribute('scheme') || 'retail-tier'; }
-  set scheme(value: string) { this.setAttribute('scheme', value); }
+  set scheme(value: string | null | undefined) { this.#attr('scheme', value); }
   /** The subject id; when empty, the provider's subject. Attribute `subject`. */
   get subject(): string { return this.getAttribute('subject') ?? ''; }
-  set subject(value: string) { this.setAttribute('subject', value); }
+  set subject(value: string | null | undefined) { this.#attr('subject', value); }
   /** `s`, `m` or `l`. Attribute `size`; default `m`. */
   get size(): BadgeSize { return (this.getAttribute('size') as BadgeSize | null) ?? 'm'; }
-  set size(value: BadgeSize) { this.setAttribute('size', value); }
+  set size(value: BadgeSize | null | undefined) { this.#attr('size', value); }
   /** Show progress to the next level (nothing is shown at the top level). Attribute `show-progress`. */
   get showProgress(): boolean { return this.hasAttribute('show-progress'); }
   set showProgress(value: boolean) { this.toggleAttribute('show-progress', !!value); }
-  /** Controlled mode: the assignment to show. Setting it stops fetching. */
-  declare data: TierBadgeData | undefined;
+  /** Controlled mode: the assignment to show. Setting it stops fetching; null or undefined fetches again. */
+  declare data: TierBadgeData | null | undefined;
+
+  // Setting a property to null, undefined or '' removes its attribute, as a framework does when a
+  // prop goes away: the default (or the provider's subject) applies again.
+  #attr(name: string, value: string | null | undefined): void {
+    if (value == null || value === '') this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
+  }
 
   readonly #internals = this.attachInternals();
   #richStyles = false;
-  // What the host shows now, so its states and name are touched only when they change.
-  #shown: PillState | undefined;
+  // What the host shows now, so its states and name are touched only when they change. null: not
+  // written yet — a copied badge may carry a copied `data-tk-state` that the first view must clear.
+  #shown: PillState | undefined | null = null;
   #label: string | null = null;
   #busy = false;
 
   // The provider's client, subject, locale and currency through one context request — none at all
   // for a controlled badge on a page without a provider — and the badge's effective locale.
-  readonly #provider = new LocalizeController(this, { optional: () => this.data !== undefined, hostObservesLang: true });
+  readonly #provider = new LocalizeController(this, { optional: () => this.data != null, hostObservesLang: true });
 
   // Made on the first update without `data`: a controlled badge never fetches, so never pays for it.
   #source: ResourceController<BadgeSource, readonly [TierkitClient, string]> | undefined;
@@ -122,7 +131,7 @@ export class TkTierBadge extends LitElement {
   }
 
   protected override willUpdate(): void {
-    this.#source ??= this.data === undefined ? this.#connectedSource() : undefined;
+    this.#source ??= this.data == null ? this.#connectedSource() : undefined;
   }
 
   #connectedSource() {
@@ -164,7 +173,8 @@ export class TkTierBadge extends LitElement {
     const levelName = level?.name[locale] ?? a.level;
     const label = t.label(a.schemeInfo.name[locale], levelName);
     const busy = this.#source?.status === ResourceStatus.pending;
-    const color = level?.color ?? 'neutral';
+    // A colour this version does not know (a newer server's) draws as neutral, and never becomes a state.
+    const color = level && Object.hasOwn(levelPalette, level.color) ? level.color : 'neutral';
     const progress = this.showProgress ? progressView(a, metrics, locale, this.#provider.currency) : null;
     // The host is the pill; its shadow root holds the bare name (Lit renders a string as text).
     if (!progress) return this.#host(color, levelName, label, busy);
@@ -187,7 +197,7 @@ export class TkTierBadge extends LitElement {
   /**
    * Makes the host the pill `shown` (a level colour, or loading / empty / error) — or, with
    * undefined, a plain box — and returns `text`. A level's pill is a group named `label` (scheme and
-   * level); the other pills are named by their text.
+   * level); the error pill is an alert; loading (busy) and empty have no role, their text is read.
    */
   #host<T>(shown: PillState | undefined, text?: T, label: string | null = null, busy = shown === 'loading'): T | undefined {
     if (shown !== this.#shown || label !== this.#label || busy !== this.#busy) {

@@ -52,6 +52,48 @@ describe('tk-tier-badge, controlled by the host', () => {
     await el.updateComplete;
     expect(is(el, 'pill') || is(el, 'gold')).to.equal(false);
     expect(level(el)).to.equal('Gold');
+    // The host is a plain box again: the group and its name moved to the progress view's wrapper.
+    expect(await accessibleNode(el)).to.not.include({ role: 'group' });
+    expect(getComputedStyle(el).backgroundColor).to.equal('rgba(0, 0, 0, 0)');
+  });
+
+  it('draws a colour it does not know as neutral, and never turns it into a state', async () => {
+    const odd = { ...c3.assignment, schemeInfo: { ...c3.assignment.schemeInfo, levels: c3.assignment.schemeInfo.levels.map((l) => ({ ...l, color: 'ultraviolet loading' as never })) } };
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" .data=${{ assignment: odd, metrics: c3.metrics }}></tk-tier-badge>`);
+    expect(is(el, 'neutral') && !is(el, 'loading')).to.equal(true);
+    expect(getComputedStyle(el).backgroundColor).to.equal('rgb(230, 232, 235)');
+  });
+
+  it('falls back to the provider and the defaults when a framework sets its props to null or undefined', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge subject="C000005" scheme="aml-risk" size="l"></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    el.subject = undefined;
+    el.scheme = null;
+    el.size = undefined;
+    el.data = null;
+    await rendered(el);
+    expect(['subject', 'scheme', 'size'].filter((a) => el.hasAttribute(a))).to.deep.equal([]);
+    expect([el.scheme, el.size, el.subject]).to.deep.equal(['retail-tier', 'm', '']);
+    expect(level(el)).to.equal('Gold');
+    expect(client.calls.every((c) => !c.includes('undefined'))).to.equal(true);
+  });
+
+  it('reads the document language of the moment it renders', async () => {
+    const html0 = document.documentElement.lang;
+    try {
+      document.documentElement.lang = 'zh-CN';
+      const el = await fixture<TkTierBadge>(html`<tk-tier-badge .data=${top}></tk-tier-badge>`);
+      expect(shown(el)).to.equal('钻石卡');
+      // An update already queued when the language changes renders in the new language.
+      el.requestUpdate();
+      document.documentElement.lang = 'zh-TW';
+      await el.updateComplete;
+      expect(shown(el)).to.equal('鑽石卡');
+    } finally {
+      document.documentElement.lang = html0;
+    }
   });
 
   it('styles a thousand pills from one stylesheet in the root that holds them', async () => {
@@ -65,9 +107,36 @@ describe('tk-tier-badge, controlled by the host', () => {
     await Promise.all([...shadowRoot.children].map((b) => (b as TkTierBadge).updateComplete));
     expect(shadowRoot.adoptedStyleSheets).to.have.length(1);
     expect(getComputedStyle(shadowRoot.firstElementChild!).backgroundColor).to.equal('rgb(243, 211, 107)');
-    const before = document.adoptedStyleSheets.length;
-    await fixture(html`<tk-tier-badge .data=${c3}></tk-tier-badge><tk-tier-badge .data=${top}></tk-tier-badge>`);
-    expect(document.adoptedStyleSheets.length - before).to.be.at.most(1);
+    await fixture(html`<div><tk-tier-badge .data=${c3}></tk-tier-badge><tk-tier-badge .data=${top}></tk-tier-badge></div>`);
+    const ours = document.adoptedStyleSheets.filter((s) => [...s.cssRules].some((r) => r.cssText.includes('tk-tier-badge:is(')));
+    expect(ours).to.have.length(1);
+
+    // A page that replaces its root's sheets gets ours back the next time a badge connects there.
+    const moved = shadowRoot.firstElementChild!;
+    shadowRoot.adoptedStyleSheets = [];
+    moved.remove();
+    await new Promise((r) => setTimeout(r));
+    shadowRoot.append(moved);
+    expect(getComputedStyle(moved).backgroundColor).to.equal('rgb(243, 211, 107)');
+  });
+
+  it('is styled in an iframe it is moved into, and under a tag name that needs escaping', async () => {
+    const frame = await fixture<HTMLIFrameElement>(html`<iframe title="frame"></iframe>`);
+    const badge = document.createElement('tk-tier-badge');
+    badge.data = c3;
+    frame.contentDocument!.body.append(badge);
+    await badge.updateComplete;
+    expect(frame.contentWindow!.getComputedStyle(badge).backgroundColor).to.equal('rgb(243, 211, 107)');
+
+    if (!customElements.get('bank-badge.v2')) customElements.define('bank-badge.v2', class extends TkTierBadge {});
+    const v2 = await fixture<TkTierBadge>(html`<div></div>`).then((d) => {
+      const b = document.createElement('bank-badge.v2') as TkTierBadge;
+      b.data = c3;
+      d.append(b);
+      return b;
+    });
+    await v2.updateComplete;
+    expect(getComputedStyle(v2).backgroundColor).to.equal('rgb(243, 211, 107)');
   });
 
   it('tells a customer in plain words how far the next level is, in each locale', async () => {
@@ -129,7 +198,7 @@ describe('tk-tier-badge, controlled by the host', () => {
 });
 
 describe('tk-tier-badge, connected through tk-provider', () => {
-  it('loads the provider subject\'s tier through the client and announces it', async () => {
+  it('loads the provider subject\'s tier through the client, busy meanwhile, and tells the page', async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     client.hold();
     const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="zh-CN" .client=${client}>
@@ -230,6 +299,7 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     await rendered(theirs);
     expect(level(ours)).to.equal('Gold');
     expect(level(theirs)).to.equal('Diamond');
+    expect(getComputedStyle(theirs).backgroundColor).to.equal('rgb(207, 232, 247)');
   });
 });
 
