@@ -37,6 +37,12 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  * built-in rules sit in `@layer tierkit`, adopted once into the document or shadow root that holds
  * the badge, so any unlayered rule of the page wins over them.
  *
+ * @attr {string} scheme - The scheme whose level to show (default `retail-tier`). Property `scheme`.
+ * @attr {string} subject - The subject id; when absent, the provider's subject. Property `subject`.
+ * @attr {'s' | 'm' | 'l'} size - `s`, `m` (default: the surrounding text's size) or `l`. Property `size`.
+ * @attr {boolean} show-progress - Show progress to the next level under the pill. Property `showProgress`.
+ * @attr {string} lang - This badge's language (`zh-CN`, `zh-TW`, `en`); else the provider's, else the page's.
+ *
  * @cssstate pill - The host is a pill: a level (without progress), or loading / empty / error.
  * @cssstate gold - The level's colour: `neutral`, `bronze`, `silver`, `gold`, `platinum`, `diamond`,
  *   `success`, `info`, `caution`, `warning` or `danger`. The host is then named for scheme and level.
