@@ -57,6 +57,19 @@ describe('tk-tier-badge, controlled by the host', () => {
     expect(getComputedStyle(el).backgroundColor).to.equal('rgba(0, 0, 0, 0)');
   });
 
+  it('stays the size of its name in a grid or flex container, which would stretch a block', async () => {
+    const box = await fixture<HTMLDivElement>(html`<div style="display:grid;grid-template-columns:400px;height:300px">
+      <tk-tier-badge lang="en" .data=${c3}></tk-tier-badge></div>`);
+    const el = box.querySelector('tk-tier-badge')!;
+    await el.updateComplete;
+    const { width, height } = el.getBoundingClientRect();
+    expect(width).to.be.below(150);
+    expect(height).to.be.below(60);
+    box.style.display = 'flex';
+    box.style.flexDirection = 'column';
+    expect(el.getBoundingClientRect().width).to.be.below(150);
+  });
+
   it('draws a colour it does not know as neutral, and never turns it into a state', async () => {
     const odd = { ...c3.assignment, schemeInfo: { ...c3.assignment.schemeInfo, levels: c3.assignment.schemeInfo.levels.map((l) => ({ ...l, color: 'ultraviolet loading' as never })) } };
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" .data=${{ assignment: odd, metrics: c3.metrics }}></tk-tier-badge>`);
