@@ -125,6 +125,15 @@ forEachDialect('tiers, metrics and history', (f) => {
     assert.equal(conflict.status, 409);
   });
 
+  it('the tiers a metrics write answers with are exactly what a read returns next', async () => {
+    await api.customer('RW1');
+    await api.balances('RW1', [['2025-08', 40_000]]);
+    const written = await api.balances('RW1', [['2025-09', 260_000], ['2025-10', 260_000]]);
+    assert.equal(written.status, 200);
+    const read = await api.get('/v1/subjects/RW1/tiers');
+    assert.deepEqual(await written.json(), await read.json());
+  });
+
   it('twelve first writes of one subject at once create it once and all succeed', async () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
       api.put('/v1/subjects/RACE1', { kind: 'customer', displayName: `王${i}` })));

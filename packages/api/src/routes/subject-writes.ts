@@ -99,8 +99,8 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       if (errors.length) throw invalid(errors);
       const body = await deps.db.transaction().execute(async (trx) => {
         await upsertMetrics(trx, deps.tenantId, subject.id, metrics);
-        await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
-        return tiersView(trx, tp, subject, deps.unmaskNames, now);
+        const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
+        return tiersView(trx, tp, subject, deps.unmaskNames, now, stored);
       });
       return c.json(body, 200);
     });

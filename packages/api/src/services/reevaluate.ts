@@ -13,6 +13,7 @@ import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 import { assignmentRows, evaluatePeriods } from './evaluate-periods.js';
 import type { TenantPack } from './tenant-pack.js';
+import type { StoredState } from './views.js';
 
 /**
  * At most this many months up to the latest are replayed one by one. A longer gap skips the months
@@ -25,6 +26,8 @@ export interface Reevaluation {
   readonly asOf: string | null;
   readonly evaluations: readonly Evaluation[];
   readonly changes: number;
+  /** What it stored and the overrides in force, when it stored anything (for the write's response). */
+  readonly stored?: StoredState;
 }
 
 /**
@@ -112,5 +115,8 @@ export async function reevaluateSubject(
       policyVersion: ev.policyVersion,
     })),
   );
-  return { asOf: last, evaluations: run.final, changes: run.events.length };
+  // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
+  const evaluated = new Set(rows.map((r) => r.scheme));
+  const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
+  return { asOf: last, evaluations: run.final, changes: run.events.length, stored: { assignments, overrides: active.map((d) => d.override) } };
 }

@@ -1,4 +1,4 @@
-import type { Assignment, MetricDef, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
+import type { Assignment, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
 import { listActiveOverrides, listAssignments, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -23,13 +23,27 @@ function metricsMentioned(assignments: readonly StoredAssignment[]): Set<string>
   return keys;
 }
 
+/** What a write just stored and read, so its response need not read it back. */
+export interface StoredState {
+  readonly assignments: readonly StoredAssignment[];
+  readonly overrides: readonly OverrideInfo[];
+}
+
 /**
  * `GET /v1/subjects/{id}/tiers` from the stored assignments, in the pack's scheme order. Schemes
  * the pack no longer has are left out; their rows stay for the history.
  */
-export async function tiersView(db: Executor, tp: TenantPack, subject: Subject, unmask: boolean, now: Date): Promise<TiersResponse> {
-  const stored = await listAssignments(db, tp.tenantId, subject.id);
-  const overrides = new Map((await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString())).map((o) => [o.scheme, o]));
+export async function tiersView(
+  db: Executor,
+  tp: TenantPack,
+  subject: Subject,
+  unmask: boolean,
+  now: Date,
+  known?: StoredState,
+): Promise<TiersResponse> {
+  const stored = known?.assignments ?? (await listAssignments(db, tp.tenantId, subject.id));
+  const active = known?.overrides ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
+  const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
   const assignments: Assignment[] = [];
   const shown: StoredAssignment[] = [];
