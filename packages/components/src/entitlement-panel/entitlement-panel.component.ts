@@ -78,7 +78,7 @@ export class TkEntitlementPanel extends LitElement {
   });
 
   protected override render() {
-    const states = this.#provider.t(stateTerms);
+    const states = stateTerms[this.#provider.locale];
     const { status, value } = this.#entitlements;
     if (status === ResourceStatus.error) return renderError(states, () => this.#entitlements.retry());
     // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.

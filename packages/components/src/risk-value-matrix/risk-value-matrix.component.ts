@@ -152,8 +152,9 @@ export class TkRiskValueMatrix extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const t = this.#localize.t(matrixTerms);
-    const st = this.#localize.t(stateTerms);
+    const locale = this.#localize.locale;
+    const t = matrixTerms[locale];
+    const st = stateTerms[locale];
     const res = this.#resource;
     // The error first: a failed read must never leave an earlier grid (another subject, another filter) on screen.
     const failed = res.status === ResourceStatus.error;

@@ -1,7 +1,7 @@
 import type { ReactiveControllerHost } from 'lit';
 import type { Locale } from '@tierkit/core';
 import { ConfigController } from './config.js';
-import { matchLocale, type Translations } from './locale.js';
+import { matchLocale } from './locale.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
 
@@ -46,7 +46,7 @@ export interface LocalizeOptions {
  * @example
  * ```ts
  * private readonly localize = new LocalizeController(this);
- * render() { const t = this.localize.t(terms); return html`${t.loading}`; }
+ * render() { const t = terms[this.localize.locale]; return html`${t.loading}`; }
  * ```
  */
 export class LocalizeController extends ConfigController {
@@ -89,10 +89,5 @@ export class LocalizeController extends ConfigController {
       documentLocale = matchLocale(lang);
     }
     return documentLocale;
-  }
-
-  /** The host's terms in the effective locale. */
-  t<T>(translations: Translations<T>): T {
-    return translations[this.locale];
   }
 }

@@ -1,11 +1,11 @@
 import { supportsAdoptingStyleSheets } from 'lit';
 
 /*
- * Roots already checked in the current task, per sheet. A page that connects a thousand badges at
- * once checks its root once instead of a thousand times (reading `adoptedStyleSheets` is not
+ * The root and sheet checked last in the current task. A page that connects a thousand badges at
+ * once checks their root once instead of a thousand times (reading `adoptedStyleSheets` is not
  * cheap); the memo is dropped at the next microtask, so a later connect checks again.
  */
-let checked: Map<CSSStyleSheet, Set<Node>> | undefined;
+let last: readonly [Node, CSSStyleSheet] | undefined;
 
 /**
  * Adopts `sheetFor(tag, document)` into the document or shadow root that holds `host`, unless it is
@@ -19,14 +19,9 @@ export function adoptInHostRoot(host: Element, sheetFor: (tag: string, document:
   const root = host.getRootNode() as Node & DocumentOrShadowRoot;
   // A sheet can only be adopted in the document it was made for (an iframe has its own).
   const sheet = sheetFor(host.localName, host.ownerDocument);
-  if (!sheet || !root.adoptedStyleSheets) return;
-  if (!checked) {
-    checked = new Map();
-    queueMicrotask(() => (checked = undefined));
-  }
-  let roots = checked.get(sheet);
-  if (!roots) checked.set(sheet, (roots = new Set()));
-  if (roots.has(root)) return;
-  roots.add(root);
-  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  if (!sheet || (last && last[0] === root && last[1] === sheet)) return;
+  if (!last) queueMicrotask(() => (last = undefined));
+  last = [root, sheet];
+  const sheets = root.adoptedStyleSheets;
+  if (sheets && !sheets.includes(sheet)) root.adoptedStyleSheets = [...sheets, sheet];
 }

@@ -8,7 +8,7 @@ import { adoptInHostRoot } from '../shared/outer-styles.js';
 import { setHostAria, setHostStates } from '../shared/host-state.js';
 import { progressView } from './progress-text.js';
 import { tierBadgeTerms } from './tier-badge.terms.js';
-import { pillSheet, type PillState } from './pill-rules.js';
+import { innerPillSheet, pillSheet, type PillState } from './pill-rules.js';
 import { levelPalette } from '../shared/level-palette.js';
 import styles from './tier-badge.styles.js';
 
@@ -112,8 +112,8 @@ export class TkTierBadge extends LitElement {
   // Setting a property to null, undefined or '' removes its attribute, as a framework does when a
   // prop goes away: the default (or the provider's subject) applies again.
   #attr(name: string, value: string | null | undefined): void {
-    if (value == null || value === '') this.removeAttribute(name);
-    else this.setAttribute(name, String(value));
+    if (value) this.setAttribute(name, value);
+    else this.removeAttribute(name);
   }
 
   readonly #internals = this.attachInternals();
@@ -189,7 +189,8 @@ export class TkTierBadge extends LitElement {
     if (!this.#richStyles) {
       // The shadow root's only stylesheet, the first time it shows more than a pill (see pill-rules.ts).
       this.#richStyles = true;
-      adoptStyles(this.renderRoot as ShadowRoot, styles);
+      const pill = innerPillSheet(this.ownerDocument);
+      adoptStyles(this.renderRoot as ShadowRoot, pill ? [pill, ...styles] : styles);
     }
     // Spans only: a block <div> inside the inline host would make the browser wrap anonymous boxes around it.
     return html`<span part="base" class="base" role="group" aria-label=${label} aria-busy=${busy ? 'true' : nothing}

@@ -1,14 +1,11 @@
-import { css, unsafeCSS } from 'lit';
-import { pillRules } from './pill-rules.js';
+import { css } from 'lit';
 
 /*
  * The shadow root's styles, adopted only once a badge shows progress; every other view is the host
- * itself, styled from outside (pill-rules.ts). Values read the `--tk-*` tokens directly with the
- * light values as fallbacks.
+ * itself, styled from outside (pill-rules.ts, which also makes the inner pill's sheet). Values read
+ * the `--tk-*` tokens directly with the light values as fallbacks.
  */
 export default [
-  // The inner pill of the progress view (unsafeCSS: built from our own palette constants, never data).
-  unsafeCSS(pillRules('.level', (c) => `.level[data-color='${c}']`)),
   css`
     /*
      * Like the pill, the badge keeps the page's font unless --tk-font-family names one. The box with

@@ -197,8 +197,9 @@ export class TkTierTimeline extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const t = this.#localize.t(timelineTerms);
-    const st = this.#localize.t(stateTerms);
+    const locale = this.#localize.locale;
+    const t = timelineTerms[locale];
+    const st = stateTerms[locale];
     const events = this.#events();
     let body: TemplateResult;
     if (events?.length) body = this.#renderList(events, t);
