@@ -8,7 +8,6 @@ import type { Context } from 'hono';
 export function isNotModified(c: Context, body: unknown): boolean {
   const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
   c.header('ETag', etag);
-  c.header('Cache-Control', 'private, no-cache');
   const inm = c.req.header('If-None-Match');
   if (!inm) return false;
   return inm.split(',').some((t) => {

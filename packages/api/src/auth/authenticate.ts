@@ -1,7 +1,8 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Executor } from '@tierkit/db';
 import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
+import type { RateLimits } from '../rate-limit.js';
 import { accessFor } from './access.js';
 import { authenticateKey } from './api-keys.js';
 import type { Principal } from './principal.js';
@@ -25,7 +26,13 @@ const TOKEN_FAILURES = {
   'expired': 'The token has expired; ask your backend for a new one.',
 } as const;
 
-async function principalOf(db: Executor, header: string | undefined, now: Date): Promise<Principal> {
+/** A principal and the key its rate limit is counted under: one bucket per API key, per signed token. */
+interface Authenticated {
+  readonly principal: Principal;
+  readonly rateKey: string;
+}
+
+async function principalOf(db: Executor, header: string | undefined, now: Date): Promise<Authenticated> {
   if (!header) throw unauthorized('Send a credential: Authorization: Bearer <API key or token>.');
   const m = /^Bearer +(\S{1,4096})$/i.exec(header.trim());
   if (!m?.[1]) throw invalidToken('The Authorization header must be "Bearer <API key or token>".');
@@ -33,11 +40,12 @@ async function principalOf(db: Executor, header: string | undefined, now: Date):
   if (credential.startsWith(TOKEN_PREFIX)) {
     const result = await verifyToken(db, credential, now);
     if (!result.ok) throw invalidToken(TOKEN_FAILURES[result.reason]);
-    return result.principal;
+    // The signature is unique to the token; the claims are not (two tokens of one customer share them).
+    return { principal: result.principal, rateKey: `token:${credential.slice(-43)}` };
   }
   const principal = credential.startsWith(KEY_PREFIX) ? await authenticateKey(db, credential) : undefined;
   if (!principal) throw invalidToken('Unknown or revoked API key.');
-  return principal;
+  return { principal, rateKey: principal.actor };
 }
 
 /** Refuse what the principal may not do on this route, with a 403 problem that says why. */
@@ -56,14 +64,41 @@ function authorize(p: Principal, method: string, path: string, origin: string | 
   if (!roleAtLeast(p.role, access.role)) throw new ProblemError('forbidden', `This needs the ${access.role} role or higher (the credential has ${p.role}).`);
 }
 
+function tooMany(retryAfterSeconds: number, detail: string): ProblemError {
+  return new ProblemError('rate-limited', `${detail} Retry after ${retryAfterSeconds} s.`, undefined, { 'Retry-After': String(retryAfterSeconds) });
+}
+
+/** Rate limiting of `authenticate`: the limits, and who the client is when its credential fails. */
+export interface AuthLimits {
+  readonly limits: RateLimits;
+  /** The client's network address (the adapter knows it; `app.request()` has none). */
+  readonly clientAddress: (c: Context) => string | undefined;
+}
+
 /**
  * Every `/v1` request: who is asking (API key or signed token → 401 problem when missing or bad),
- * whether they may (→ 403 problem), and the request's tenant-scoped dependencies from the credential.
+ * whether they may (→ 403 problem), how often (→ 429 problem with `Retry-After`), and the request's
+ * tenant-scoped dependencies from the credential.
  */
-export function authenticate(shared: SharedDeps): MiddlewareHandler<AppEnv> {
+export function authenticate(shared: SharedDeps, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
   return async function authenticateRequest(c, next) {
-    const principal = await principalOf(shared.db, c.req.header('Authorization'), shared.now());
+    const limits = guard?.limits;
+    const address = `address:${guard?.clientAddress(c) ?? 'unknown'}`;
+    // An address that keeps failing is refused before its next guess is even checked.
+    const blocked = limits ? limits.failedAuth.check(address, limits.clock()) : 0;
+    if (blocked) throw tooMany(blocked, 'Too many requests with a missing or bad credential from this address.');
+    let found: Authenticated;
+    try {
+      found = await principalOf(shared.db, c.req.header('Authorization'), shared.now());
+    } catch (err) {
+      if (limits && err instanceof ProblemError && err.status === 401) limits.failedAuth.take(address, limits.clock());
+      throw err;
+    }
+    const { principal } = found;
     authorize(principal, c.req.method, c.req.path, c.req.header('Origin'));
+    // Per credential, so one caller's burst spends its own bucket and nobody else's.
+    const wait = limits ? limits.perCredential.take(found.rateKey, limits.clock()) : 0;
+    if (wait) throw tooMany(wait, 'Too many requests with this credential.');
     c.set('deps', { ...shared, tenantId: principal.tenantId, principal });
     await next();
   };

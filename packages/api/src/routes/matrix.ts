@@ -33,7 +33,7 @@ export function matrix() {
     const { kind } = c.req.valid('query');
     const def = (await packOf(deps)).schemes.get(scheme)?.matrix;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
-    const found = await countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind);
+    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}`, () => countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind));
     const byCell = new Map(found.map((f) => [`${f.row}\u0000${f.col}`, f.count]));
     const counts = def.rows.flatMap((row) => def.cols.map((col) => ({ row, col, count: byCell.get(`${row}\u0000${col}`) ?? 0 })));
     const body: MatrixResponse = { def, counts, total: counts.reduce((n, x) => n + x.count, 0) };

@@ -85,6 +85,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           },
         ),
       );
+      deps.matrices.invalidate(deps.tenantId);
       const ref = subjectRef(result.subject, deps.unmaskNames);
       return result.created ? c.json(ref, 201) : c.json(ref, 200);
     })
@@ -102,6 +103,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         return tiersView(trx, tp, subject, deps.unmaskNames, now, stored);
       });
+      deps.matrices.invalidate(deps.tenantId);
       return c.json(body, 200);
     });
 }
