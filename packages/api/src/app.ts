@@ -12,6 +12,7 @@ import { limitBody } from './middleware/limit-body.js';
 import { noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
+import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { router } from './router.js';
@@ -59,13 +60,10 @@ export interface AppOptions {
   readonly logError?: (err: unknown) => void;
 }
 
-const LOCALHOST = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
-
-function corsOrigin(allowed: AppOptions['corsOrigins']) {
+function corsOrigin(allowed: TrustedOrigins) {
   return (origin: string): string | null => {
     if (allowed === '*') return origin || '*';
-    if (allowed === undefined) return LOCALHOST.test(origin) ? origin : null;
-    return allowed.includes(origin) ? origin : null;
+    return isTrustedOrigin(allowed, origin) ? origin : null;
   };
 }
 
@@ -97,7 +95,7 @@ export function createApp(options: AppOptions) {
   const subjects = router().route('/', subjectReads()).route('/', subjectWrites(shared.maxObservations)).route('/', subjectList());
 
   const app = new OpenAPIHono<AppEnv>();
-  app.use('*', cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag'], maxAge: 600 }));
+  app.use('*', cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag', 'Retry-After'], maxAge: 600 }));
   // nosniff and friends on everything the API answers; no CORP header, since widgets on the bank's
   // own pages read the API cross-origin, and no HSTS, which is the TLS terminator's to send.
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false, xFrameOptions: 'DENY' }));
