@@ -16,19 +16,30 @@ export function unsafeTextReason(s: string): string | undefined {
   return undefined;
 }
 
-/** Every unsafe string in a parsed JSON value, keys included, with its field path (`metrics[0].metric`). */
-export function unsafeTextIn(value: unknown, path = ''): FieldError[] {
-  if (typeof value === 'string') {
-    const reason = unsafeTextReason(value);
-    return reason ? [{ path: path || '(body)', message: reason }] : [];
+const shortPath = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
+
+/**
+ * Every unsafe string in a parsed JSON value, keys included, with its field path (`metrics[0].metric`).
+ * Walks with its own stack: a 1 MiB body can nest half a million levels deep.
+ */
+export function unsafeTextIn(root: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  const stack: [unknown, string][] = [[root, '']];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, path] = item;
+    if (typeof value === 'string') {
+      const reason = unsafeTextReason(value);
+      if (reason) errors.push({ path: shortPath(path) || '(body)', message: reason });
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        const at = path ? `${path}.${k}` : k;
+        const reason = unsafeTextReason(k);
+        if (reason) errors.push({ path: shortPath(at), message: `field name ${reason}` });
+        stack.push([v, at]);
+      }
+    }
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => unsafeTextIn(v, `${path}[${i}]`));
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => {
-      const at = path ? `${path}.${k}` : k;
-      const reason = unsafeTextReason(k);
-      return [...(reason ? [{ path: at, message: `field name ${reason}` }] : []), ...unsafeTextIn(v, at)];
-    });
-  }
-  return [];
+  return errors;
 }
