@@ -172,6 +172,12 @@ forEachDialect('hardening: rate limits', (f) => {
     assert.equal((await get(f.keys.a, '10.0.0.2')).status, 200, 'a caller elsewhere is served');
   });
 
+  it('without a client address, bad credentials are not limited: nobody could be told apart', async () => {
+    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, rateLimit: { failedBurst: 2, failedPerSecond: 1, clock: () => 0 } });
+    for (let i = 0; i < 5; i++) await problem(await app.request('/v1/schemes', { headers: { Authorization: `Bearer tk_${'w'.repeat(43)}` } }), 401);
+    assert.equal((await app.request('/v1/schemes', { headers: { Authorization: `Bearer ${f.keys.a}` } })).status, 200);
+  });
+
   it('during a burst from one credential, other callers are all served', async () => {
     const { secret: flooder } = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'flooder', now: NOW });
     const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, rateLimit: { burst: 40, perSecond: 1, clock: () => 0 } });

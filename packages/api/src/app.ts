@@ -51,7 +51,7 @@ export interface AppOptions {
   readonly rateLimit?: RateLimitOptions | false;
   /**
    * The client's network address, for limiting bad-credential attempts per address. The adapter
-   * knows it (`apps/server` passes `@hono/node-server`'s); without it all such attempts share one limit.
+   * knows it (`apps/server` passes `@hono/node-server`'s); without it bad credentials are not limited.
    */
   readonly clientAddress?: (c: Context) => string | undefined;
   /** Seconds a portfolio matrix result is shared between requests (this app's writes drop it at once). Default 5; 0 turns it off. */

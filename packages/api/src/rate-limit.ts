@@ -11,7 +11,7 @@ export interface RateLimitOptions {
   readonly burst?: number;
   /** Requests per second one credential may sustain. Default 100. */
   readonly perSecond?: number;
-  /** Requests with a bad credential one client address may send at once. Default 30. */
+  /** Requests with a bad credential one client address may send at once (needs `clientAddress`). Default 30. */
   readonly failedBurst?: number;
   /** Bad-credential requests per second one client address may sustain. Default 1. */
   readonly failedPerSecond?: number;

@@ -83,15 +83,17 @@ export interface AuthLimits {
 export function authenticate(shared: SharedDeps, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
   return async function authenticateRequest(c, next) {
     const limits = guard?.limits;
-    const address = `address:${guard?.clientAddress(c) ?? 'unknown'}`;
+    // Without an address, callers cannot be told apart: one client's bad guesses would lock out all.
+    const client = guard?.clientAddress(c);
+    const address = client === undefined ? undefined : `address:${client}`;
     // An address that keeps failing is refused before its next guess is even checked.
-    const blocked = limits ? limits.failedAuth.check(address, limits.clock()) : 0;
+    const blocked = limits && address ? limits.failedAuth.check(address, limits.clock()) : 0;
     if (blocked) throw tooMany(blocked, 'Too many requests with a missing or bad credential from this address.');
     let found: Authenticated;
     try {
       found = await principalOf(shared.db, c.req.header('Authorization'), shared.now());
     } catch (err) {
-      if (limits && err instanceof ProblemError && err.status === 401) limits.failedAuth.take(address, limits.clock());
+      if (limits && address && err instanceof ProblemError && err.status === 401) limits.failedAuth.take(address, limits.clock());
       throw err;
     }
     const { principal } = found;
