@@ -172,6 +172,7 @@ forEachDialect('fuzz: malformed requests from the OpenAPI document', (f: ApiFixt
       { name: 'none', header: undefined },
       { name: 'garbage', header: `Bearer tk_${'z'.repeat(43)}` },
       { name: 'forged token', header: `Bearer ${embed.token.slice(0, -4)}AAAA` },
+      { name: 'forged key id', header: `Bearer tkt_${Buffer.from('{"kid":"sk_\\u0000","ten":"bank-a","typ":"staff","org":[],"iat":1763179200,"exp":1763179800}').toString('base64url')}.${'A'.repeat(43)}` },
     ];
     const app = createApp({
       db: f.db.db,

@@ -55,6 +55,12 @@ forEachDialect('hardening: text that cannot be stored is refused with a 400, eve
     });
     assert.match((await problem(badBytes, 400)).detail ?? '', /UTF-8/);
     assert.equal(await findSubjectByExternalId(f.db.db, 'bank-a', 'H2'), undefined, 'nothing was written');
+    // A forged token's key id is looked up before its signature can be checked.
+    for (const kid of ['sk_\\u0000', 'sk_\\ud800']) {
+      const claims = Buffer.from(`{"kid":"${kid}","ten":"bank-a","typ":"staff","org":[],"iat":1763179200,"exp":1763179800}`).toString('base64url');
+      const res = await client(f, () => `tkt_${claims}.${'A'.repeat(43)}`).get('/v1/schemes');
+      assert.equal((await problem(res, 401)).type, 'https://tierkit.dev/problems/invalid-token');
+    }
     // Surrogate pairs are fine: only unpaired halves are refused.
     assert.equal((await api.put('/v1/subjects/H3', { kind: 'customer', displayName: '𠀋家' })).status, 201);
   });

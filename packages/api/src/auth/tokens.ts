@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currentSigningKey, findSigningKey, insertSigningKey, retireSigningKeys, type Executor, type SigningKey } from '@tierkit/db';
+import { unsafeTextIn } from '../text-safety.js';
 import type { Principal } from './principal.js';
 import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
 
@@ -133,7 +134,8 @@ async function mint(db: Executor, typ: Claims['typ'], options: MintOptions, subj
 function decodeClaims(payload: string): Claims | undefined {
   try {
     const parsed = Claims.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
+    // Unsigned yet: the key id is looked up before the signature can be checked, so it must be storable text.
+    return parsed.success && unsafeTextIn(parsed.data).length === 0 ? parsed.data : undefined;
   } catch {
     return undefined;
   }
