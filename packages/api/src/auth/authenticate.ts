@@ -97,10 +97,10 @@ export function authenticate(shared: SharedDeps, guard?: AuthLimits): Middleware
       throw err;
     }
     const { principal } = found;
-    authorize(principal, c.req.method, c.req.path, c.req.header('Origin'));
-    // Per credential, so one caller's burst spends its own bucket and nobody else's.
+    // Per credential, so one caller's burst spends its own bucket and nobody else's; forbidden requests count too.
     const wait = limits ? limits.perCredential.take(found.rateKey, limits.clock()) : 0;
     if (wait) throw tooMany(wait, 'Too many requests with this credential.');
+    authorize(principal, c.req.method, c.req.path, c.req.header('Origin'));
     c.set('deps', { ...shared, tenantId: principal.tenantId, principal });
     await next();
   };
