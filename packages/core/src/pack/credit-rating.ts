@@ -27,7 +27,7 @@ function terms(i: number): EntitlementDef[] {
 }
 
 export const creditRating: SchemeDefinition = {
-  key: 'credit-rating', subjectKind: 'customer', category: 'credit', name: t('信用评级', '信用評級', 'credit rating'),
+  key: 'credit-rating', subjectKind: 'customer', category: 'credit', audience: 'staff', name: t('信用评级', '信用評級', 'credit rating'),
   levels: GRADES.map((g, i) => ({ key: g, rank: i, name: t(g, g, g), color: COLORS[i] ?? 'neutral' })),
   policy: {
     id: 'credit-rating', version: 1, kind: 'rules',

@@ -12,7 +12,7 @@ const BAD_LOAN = { kind: 'threshold', metric: 'loan_days_past_due', window: { fn
  * Weights and bounds are this kit's defaults (no source gives CCB's), so they stay configuration.
  */
 export const starRating: SchemeDefinition = {
-  key: 'star-rating', subjectKind: 'customer', category: 'value', name: t('星级', '星級', 'star rating'),
+  key: 'star-rating', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('星级', '星級', 'star rating'),
   levels: [1, 2, 3, 4, 5].map((n, i) => ({
     key: `star-${n}`, rank: i, name: t(`${n}星`, `${n}星`, `${n} star${n > 1 ? 's' : ''}`),
     color: (['neutral', 'bronze', 'silver', 'gold', 'diamond'] as const)[i] ?? 'neutral',
@@ -37,7 +37,7 @@ export const starRating: SchemeDefinition = {
  * a bad loan record forces 风险. "Bad" = more than 90 days past due (次级 and worse, DOMAIN.md §3).
  */
 export const savingsGrade: SchemeDefinition = {
-  key: 'savings-grade', subjectKind: 'customer', category: 'value', name: t('储蓄客户等级', '儲蓄客戶等級', 'savings grade'),
+  key: 'savings-grade', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('储蓄客户等级', '儲蓄客戶等級', 'savings grade'),
   levels: [
     { key: 'risk', rank: 0, name: t('风险', '風險', 'Risk'), color: 'danger' },
     { key: 'ordinary', rank: 1, name: t('普通', '普通', 'Ordinary'), color: 'neutral' },
@@ -66,7 +66,7 @@ export const savingsGrade: SchemeDefinition = {
  * exposed person needs senior approval (FATF R.12), so PEP forces 高.
  */
 export const amlRisk: SchemeDefinition = {
-  key: 'aml-risk', subjectKind: 'customer', category: 'risk', name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
+  key: 'aml-risk', subjectKind: 'customer', category: 'risk', audience: 'staff', name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
   levels: [
     { key: 'low', rank: 0, name: t('低', '低', 'Low'), color: 'success', reviewMonths: 48 },
     { key: 'medium', rank: 1, name: t('中', '中', 'Medium'), color: 'info', reviewMonths: 24 },

@@ -14,7 +14,7 @@ import { t } from './text.js';
 const band = (cn: string, tw: string, en: string) => t(cn, tw, en);
 
 export const riskBand: SchemeDefinition = {
-  key: 'risk-band', subjectKind: 'customer', category: 'risk', name: t('风险分档', '風險分檔', 'risk band'),
+  key: 'risk-band', subjectKind: 'customer', category: 'risk', audience: 'staff', name: t('风险分档', '風險分檔', 'risk band'),
   levels: [
     { key: 'low', rank: 0, name: band('低风险', '低風險', 'Low risk'), color: 'success' },
     { key: 'medium', rank: 1, name: band('中风险', '中風險', 'Medium risk'), color: 'caution' },
@@ -24,7 +24,7 @@ export const riskBand: SchemeDefinition = {
 };
 
 export const valueBand: SchemeDefinition = {
-  key: 'value-band', subjectKind: 'customer', category: 'value', name: t('价值分档', '價值分檔', 'value band'),
+  key: 'value-band', subjectKind: 'customer', category: 'value', audience: 'staff', name: t('价值分档', '價值分檔', 'value band'),
   levels: [
     { key: 'low', rank: 0, name: band('低价值', '低價值', 'Low value'), color: 'neutral' },
     { key: 'medium', rank: 1, name: band('中价值', '中價值', 'Medium value'), color: 'silver' },
@@ -54,7 +54,7 @@ const VALUE_TEXT: Readonly<Record<string, LocalizedText>> = { low: t('低价值'
 const cells: MatrixCell[] = CELLS.map(([row, col, action, tone]) => ({ row, col, level: levelKey(row, col), action, tone }));
 
 export const riskValue: SchemeDefinition = {
-  key: 'risk-value', subjectKind: 'customer', category: 'matrix', name: t('风险—价值矩阵', '風險—價值矩陣', 'risk-value matrix'),
+  key: 'risk-value', subjectKind: 'customer', category: 'matrix', audience: 'staff', name: t('风险—价值矩阵', '風險—價值矩陣', 'risk-value matrix'),
   // Rank orders the cells from "exit" (0) to "maximise lifetime value" (8): more rank, more attractive.
   levels: CELLS.map(([row, col, , tone]) => {
     const r = RISK_TEXT[row] ?? t(row, row, row);

@@ -108,6 +108,13 @@ function checkScheme(
   } else {
     checkMatrix(s, at, schemes, errors, level);
   }
+  if (s.audience === 'customer') {
+    // A customer scheme read from a staff one would show the customer the staff level by another name.
+    const field = p.kind === 'derived' ? ['policy', 'from'] : ['matrix'];
+    for (const d of schemeDependencies(s)) {
+      if (schemes.get(d)?.audience === 'staff') err(field, `a customer scheme cannot read the staff scheme "${d}"`);
+    }
+  }
   for (const [lv, defs] of Object.entries(s.entitlements ?? {})) {
     level(['entitlements', lv], lv);
     defs.forEach((d, i) => {
