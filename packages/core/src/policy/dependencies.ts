@@ -1,9 +1,15 @@
 import type { SchemeDefinition } from './pack-schema.js';
 import { walkThresholds } from './check-conditions.js';
+import type { DerivedPolicy, DerivedSource } from './policy-schema.js';
+
+/** Every scheme a derived policy reads, `from` first. */
+export function derivedSources(p: DerivedPolicy): readonly DerivedSource[] {
+  return [{ from: p.from, map: p.map }, ...(p.alsoFrom ?? [])];
+}
 
 /** The schemes whose levels this scheme reads (derived and matrix schemes); empty for metric-based ones. */
 export function schemeDependencies(s: SchemeDefinition): readonly string[] {
-  if (s.policy.kind === 'derived') return [s.policy.from];
+  if (s.policy.kind === 'derived') return derivedSources(s.policy).map((d) => d.from);
   if (s.policy.kind === 'matrix' && s.matrix) return [s.matrix.rowScheme, s.matrix.colScheme];
   return [];
 }
