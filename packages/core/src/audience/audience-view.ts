@@ -10,9 +10,9 @@ import { schemeMetrics } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
 
 /** What a customer is told where the reason lies in a staff scheme: never why. */
-export const CONTACT_BRANCH: LocalizedText = t('请联系您的开户网点', '請聯繫您的開戶網點', 'please contact your branch');
+export const CONTACT_BRANCH: LocalizedText = t('请联系您的开户网点', '請聯絡您的開戶分行', 'please contact your branch');
 /** A benefit a staff-scheme restriction blocks, as the customer reads it. */
-export const UNAVAILABLE_NOTICE: LocalizedText = t('暂不可用，请联系您的开户网点', '暫不可用，請聯繫您的開戶網點', 'unavailable: please contact your branch');
+export const UNAVAILABLE_NOTICE: LocalizedText = t('暂不可用，请联系您的开户网点', '暫不可用，請聯絡您的開戶分行', 'unavailable: please contact your branch');
 
 /**
  * What one reader may see of a tenant's pack, and the functions that cut every response down to it.
