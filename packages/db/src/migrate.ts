@@ -2,6 +2,8 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 import * as initial from './migrations/2025-11-23T00-00-00-initial.js';
 import * as auth from './migrations/2025-12-01T00-00-00-auth.js';
 import * as previousLevel from './migrations/2026-11-23T00-00-00-previous-level.js';
+import * as schemeAudience from './migrations/2026-12-02T00-00-00-scheme-audience.js';
+import * as eventPeriod from './migrations/2026-12-02T00-00-01-event-period.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2025-11-23T00-00-00-initial': initial,
   '2025-12-01T00-00-00-auth': auth,
   '2026-11-23T00-00-00-previous-level': previousLevel,
+  '2026-12-02T00-00-00-scheme-audience': schemeAudience,
+  '2026-12-02T00-00-01-event-period': eventPeriod,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -3,6 +3,8 @@ import type { HistoryResponse } from '@tierkit/core';
 import { listTierEvents } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
+import { ProblemError } from '../problem.js';
+import { audienceOf } from '../services/audience.js';
 import { isNotModified } from '../etag.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -67,7 +69,8 @@ export function subjectReads() {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const subject = await subjectOr404(deps, id);
-      const body = await tiersView(deps.db, await packOf(deps), subject, deps.unmaskNames, deps.now());
+      const tp = await packOf(deps);
+      const body = await tiersView(deps.db, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, deps.now());
       if (isNotModified(c, body)) return c.body(null, 304);
       return c.json(body, 200);
     })
@@ -76,9 +79,15 @@ export function subjectReads() {
       const { id } = c.req.valid('param');
       const { scheme, limit, cursor } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
+      const audience = audienceOf(deps.principal, await packOf(deps));
+      // A scheme the reader may not see answers exactly like one that does not exist.
+      if (scheme && audience.audience !== 'staff' && !audience.sees(scheme)) {
+        throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
+      }
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
       const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
         ...(scheme ? { scheme } : {}),
+        ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
         limit: limit + 1,
         ...(before ? { before } : {}),
       });
@@ -86,7 +95,7 @@ export function subjectReads() {
       const last = items[items.length - 1];
       const body: HistoryResponse = {
         subject: subjectRef(subject, deps.unmaskNames),
-        items,
+        items: items.map(audience.event),
         nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
       };
       if (isNotModified(c, body)) return c.body(null, 304);
@@ -96,7 +105,8 @@ export function subjectReads() {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const subject = await subjectOr404(deps, id);
-      const body = await entitlementsView(deps.db, await packOf(deps), subject, deps.unmaskNames);
+      const tp = await packOf(deps);
+      const body = await entitlementsView(deps.db, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames);
       if (isNotModified(c, body)) return c.body(null, 304);
       return c.json(body, 200);
     });

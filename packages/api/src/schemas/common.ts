@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { LEVEL_COLORS, METRIC_UNITS, MISSING_RULES, SCHEME_CATEGORIES, SUBJECT_KINDS, WINDOW_FUNCTIONS } from '@tierkit/core';
+import { LEVEL_COLORS, METRIC_UNITS, MISSING_RULES, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS, WINDOW_FUNCTIONS } from '@tierkit/core';
 
 /*
  * OpenAPI schemas of the shared wire types in `@tierkit/core` (model/*.ts). They document the
@@ -36,6 +36,7 @@ export const SchemeSummarySchema = z
     key: z.string(),
     subjectKind: SubjectKindSchema,
     category: z.enum(SCHEME_CATEGORIES),
+    audience: z.enum(SCHEME_AUDIENCES).optional().openapi({ description: 'Who may see it: `customer` or `staff`. A customer credential only ever receives customer schemes.' }),
     name: LocalizedTextSchema,
     levels: z.array(LevelDefSchema).readonly(),
   })

@@ -1,4 +1,4 @@
-import type { Assignment, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
+import type { Assignment, AudienceView, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
 import { listActiveOverrides, listAssignments, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -10,10 +10,12 @@ export function subjectRef(subject: Subject, unmask: boolean): SubjectRef {
 
 /** Only the summary fields of a scheme definition: widgets never receive the rules themselves. */
 export function schemeSummary(s: SchemeSummary): SchemeSummary {
-  return { key: s.key, subjectKind: s.subjectKind, category: s.category, name: s.name, levels: s.levels };
+  return {
+    key: s.key, subjectKind: s.subjectKind, category: s.category, ...(s.audience ? { audience: s.audience } : {}), name: s.name, levels: s.levels,
+  };
 }
 
-function metricsMentioned(assignments: readonly StoredAssignment[]): Set<string> {
+function metricsMentioned(assignments: readonly Assignment[]): Set<string> {
   const keys = new Set<string>();
   for (const a of assignments) {
     for (const i of a.explanation.inputs) keys.add(i.metric);
@@ -30,12 +32,13 @@ export interface StoredState {
 }
 
 /**
- * `GET /v1/subjects/{id}/tiers` from the stored assignments, in the pack's scheme order. Schemes
- * the pack no longer has are left out; their rows stay for the history.
+ * `GET /v1/subjects/{id}/tiers` from the stored assignments, in the pack's scheme order, cut to what
+ * `audience` may see. Schemes the pack no longer has are left out; their rows stay for the history.
  */
 export async function tiersView(
   db: Executor,
   tp: TenantPack,
+  audience: AudienceView,
   subject: Subject,
   unmask: boolean,
   now: Date,
@@ -46,12 +49,12 @@ export async function tiersView(
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
   const assignments: Assignment[] = [];
-  const shown: StoredAssignment[] = [];
-  for (const def of tp.pack.schemes) {
+  let asOf = '';
+  for (const def of audience.schemes) {
     const a = byScheme.get(def.key);
     if (!a) continue;
-    shown.push(a);
-    assignments.push({
+    if (a.period > asOf) asOf = a.period;
+    assignments.push(audience.assignment({
       scheme: a.scheme,
       level: a.level,
       rank: a.rank,
@@ -66,10 +69,9 @@ export async function tiersView(
       evaluatedAt: a.evaluatedAt,
       override: overrides.get(a.scheme) ?? null,
       ...(def.matrix ? { matrix: def.matrix } : {}),
-    });
+    }));
   }
-  const mentioned = metricsMentioned(shown);
+  const mentioned = metricsMentioned(assignments);
   const metrics: MetricDef[] = tp.pack.metrics.filter((m) => mentioned.has(m.key));
-  const asOf = shown.reduce((max, a) => (a.period > max ? a.period : max), '');
   return { subject: subjectRef(subject, unmask), asOf, assignments, metrics };
 }

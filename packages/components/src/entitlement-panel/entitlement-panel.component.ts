@@ -107,7 +107,7 @@ export class TkEntitlementPanel extends LitElement {
       ${restrictions.length ? this.#group(t.restrictions, restrictions.map((e) => this.#restriction(e, locale, tiers))) : nothing}
       ${blocked.length
         ? this.#group(t.blocked, blocked.map((e) => this.#item(e.def, locale, e.used,
-            html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : ''}</span>`,
+            html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : (e.notice?.[locale] ?? '')}</span>`,
             true)))
         : nothing}
       ${value.next.map((n) => html`<div part="next" class="next">
