@@ -14,7 +14,8 @@ const userDataDir = mkdtempSync(join(tmpdir(), 'tk-wtr-'));
 
 export default {
   files: ['packages/components/src/**/*.test.ts', 'tests/browser/**/*.test.ts'],
-  nodeResolve: { exportConditions: ['browser', 'development'] },
+  // `tierkit-source`: @tierkit/* from the sources, so the tests need no prior build.
+  nodeResolve: { exportConditions: ['tierkit-source', 'browser', 'development'] },
   // One file at a time: the 10,000-row timeline tests and axe are CPU-heavy on 2 cores.
   concurrency: 1,
   testsFinishTimeout: 180_000,

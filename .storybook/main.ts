@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { StorybookConfig } from '@storybook/web-components-vite';
+import { defaultClientConditions } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,6 +25,8 @@ const config: StorybookConfig = {
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
   viteFinal: (vite) => ({
     ...vite,
+    // @tierkit/* from the sources (the packages' `tierkit-source` export condition): no prior build.
+    resolve: { ...vite.resolve, conditions: ['tierkit-source', ...defaultClientConditions] },
     // Pre-bundling Lit would give the page a second copy ("multiple versions of Lit"), so it is
     // served as the same ESM modules the components import.
     optimizeDeps: {
