@@ -8,7 +8,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 
 // The plugin passes the file's raw text to esbuild, which does not follow `extends`: give it the base
-// config that holds experimentalDecorators / useDefineForClassFields directly.
+// config that holds the compiler settings (useDefineForClassFields) directly.
 const tsconfig = fileURLToPath(new URL('./tsconfig.base.json', import.meta.url));
 const userDataDir = mkdtempSync(join(tmpdir(), 'tk-wtr-'));
 

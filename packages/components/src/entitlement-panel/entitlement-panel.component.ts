@@ -46,11 +46,18 @@ export class TkEntitlementPanel extends LitElement {
   };
 
   /** The subject id; when empty, the provider's subject. */
-  subject = '';
+  declare subject: string;
   /** Controlled mode: the entitlements to show. Setting it stops fetching. */
   declare data: EntitlementsResponse | undefined;
   /** Controlled mode: the subject's tiers, for level and scheme names. */
   declare tiers: TiersResponse | undefined;
+
+  // A default in the constructor, not a class field, which would shadow Lit's accessor under
+  // `useDefineForClassFields` (one style for every element, whatever the host's compiler does).
+  constructor() {
+    super();
+    this.subject = '';
+  }
 
   // One context request for client, subject, locale and currency; none for a controlled panel on a
   // page without a provider.

@@ -1,9 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
-import type { TierkitClient } from '@tierkit/client';
-import { clientContext, subjectContext } from '../shared/context.js';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
@@ -63,32 +59,57 @@ const TONE_COLOR = { good: 'success', neutral: 'neutral', caution: 'caution', ba
 export class TkRiskValueMatrix extends LitElement {
   static override styles = matrixStyles;
 
+  /*
+   * `static properties` with `declare`d fields and defaults set in the constructor: no decorators and
+   * no class fields over Lit's accessors, so the class behaves the same whatever a host's compiler does
+   * with `useDefineForClassFields` or decorators (one style for every element; see the README).
+   */
+  static override properties = {
+    scheme: { reflect: true },
+    subject: { reflect: true },
+    mode: { reflect: true },
+    tableView: { type: Boolean, reflect: true, attribute: 'table-view' },
+    data: { attribute: false },
+    schemes: { attribute: false },
+    filter: { attribute: false },
+    focusPos: { state: true },
+    selectedPos: { state: true },
+  };
+
   /** The matrix scheme to draw. */
-  @property({ reflect: true }) scheme = 'risk-value';
+  declare scheme: string;
   /** The subject whose cell to highlight; when unset or empty, the provider's subject. */
-  @property({ reflect: true }) subject?: string;
+  declare subject: string | undefined;
   /** `portfolio` or `subject`; unset means subject when a subject is known, else portfolio. */
-  @property({ reflect: true }) mode?: MatrixMode;
+  declare mode: MatrixMode | undefined;
   /** Shows the plain table view instead of the grid. */
-  @property({ type: Boolean, reflect: true, attribute: 'table-view' }) tableView = false;
+  declare tableView: boolean;
   /** Controlled data: a `MatrixResponse` (portfolio) or a `TiersResponse` (subject). */
-  @property({ attribute: false }) data?: MatrixResponse | TiersResponse;
+  declare data: MatrixResponse | TiersResponse | undefined;
   /** Level names of the row, column and matrix schemes for controlled portfolio data. */
-  @property({ attribute: false }) schemes?: SchemeMap;
+  declare schemes: SchemeMap | undefined;
   /** Portfolio filter passed to `getMatrix` (`{ rm: 'E1024' }`). */
-  @property({ attribute: false }) filter?: Readonly<Record<string, string>>;
+  declare filter: Readonly<Record<string, string>> | undefined;
+  declare private focusPos: GridPosition | null;
+  declare private selectedPos: GridPosition | null;
 
-  @consume({ context: clientContext, subscribe: true }) @state() private client?: TierkitClient;
-  @consume({ context: subjectContext, subscribe: true }) @state() private providerSubject?: string;
-  @state() private focusPos: GridPosition | null = null;
-  @state() private selectedPos: GridPosition | null = null;
+  constructor() {
+    super();
+    this.scheme = 'risk-value';
+    this.tableView = false;
+    this.focusPos = null;
+    this.selectedPos = null;
+  }
 
+  // One context request for the provider's client, subject and locale.
   readonly #localize = new LocalizeController(this);
 
   readonly #portfolio = new ResourceController(this, {
     name: 'matrix',
-    args: () => (!this.data && this.client && this.effectiveMode === 'portfolio'
-      ? [this.client, this.scheme, this.filter] as const : undefined),
+    args: () => {
+      const client = this.#client;
+      return !this.data && client && this.effectiveMode === 'portfolio' ? [client, this.scheme, this.filter] as const : undefined;
+    },
     load: ([client, scheme, filter], signal) => client.getMatrix(scheme, filter ? { filter, signal } : { signal }),
     data: () => (this.data && 'def' in this.data ? this.data : undefined),
   });
@@ -97,7 +118,8 @@ export class TkRiskValueMatrix extends LitElement {
     name: 'tiers',
     args: () => {
       const id = this.#subjectId;
-      return !this.data && this.client && id && this.effectiveMode === 'subject' ? [this.client, id] as const : undefined;
+      const client = this.#client;
+      return !this.data && client && id && this.effectiveMode === 'subject' ? [client, id] as const : undefined;
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
     data: () => (this.data && 'assignments' in this.data ? this.data : undefined),
@@ -108,8 +130,9 @@ export class TkRiskValueMatrix extends LitElement {
     name: 'scheme',
     args: () => {
       const def = this.#portfolio.value?.def;
-      return !this.data && this.client && def && this.effectiveMode === 'portfolio'
-        ? [this.client, def.rowScheme, def.colScheme, def.scheme] as const : undefined;
+      const client = this.#client;
+      return !this.data && client && def && this.effectiveMode === 'portfolio'
+        ? [client, def.rowScheme, def.colScheme, def.scheme] as const : undefined;
     },
     load: async ([client, ...keys], signal) => {
       const found = await Promise.all(keys.map((k) => client.getScheme(k, { signal })));
@@ -125,7 +148,11 @@ export class TkRiskValueMatrix extends LitElement {
 
   /** `||`, like the badge: an empty `subject=""` attribute means the provider's subject. */
   get #subjectId(): string | undefined {
-    return this.subject || this.providerSubject;
+    return this.subject || this.#localize.value?.subject;
+  }
+
+  get #client() {
+    return this.#localize.value?.client;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -1,9 +1,6 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
 import type { HistoryResponse, TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { clientContext, subjectContext } from '../shared/context.js';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
@@ -78,35 +75,53 @@ const MIN_OVERSCAN = 320;
 export class TkTierTimeline extends LitElement {
   static override styles = timelineStyles;
 
+  // One style for every element: `static properties`, `declare`d fields, defaults in the constructor
+  // (no decorators, no class fields over Lit's accessors), whatever the host's compiler settings.
+  static override properties = {
+    subject: { reflect: true },
+    scheme: { reflect: true },
+    timeZone: { attribute: 'time-zone', reflect: true },
+    pageSize: { type: Number, attribute: 'page-size' },
+    data: { attribute: false },
+    schemes: { attribute: false },
+    unmasked: { type: Boolean, reflect: true },
+  };
+
   /** The subject whose history to show; when unset or empty, the provider's subject. */
-  @property({ reflect: true }) subject?: string;
+  declare subject: string | undefined;
   /** Only this scheme's changes (all schemes when unset). */
-  @property({ reflect: true }) scheme?: string;
+  declare scheme: string | undefined;
   /** IANA time zone the dates and years are shown in: the bank's, not the browser's. */
-  @property({ attribute: 'time-zone', reflect: true }) timeZone = DEFAULT_TIME_ZONE;
+  declare timeZone: string;
   /** Changes per `getHistory` page. */
-  @property({ type: Number, attribute: 'page-size' }) pageSize = 50;
+  declare pageSize: number;
   /** Controlled history (any order; shown newest first). */
-  @property({ attribute: false }) data?: readonly TierEvent[];
+  declare data: readonly TierEvent[] | undefined;
   /** Level names by scheme key; connected, the subject's tiers response supplies them. */
-  @property({ attribute: false }) schemes?: SchemeMap;
+  declare schemes: SchemeMap | undefined;
   /**
    * Show who made and who approved each change in full. Off by default: staff names and ids are
    * personal data, shown masked (`E1024` → `****4`, `王经理` → `*经理`) unless the host page knows
    * its viewer may see them — and records that it showed them.
    */
-  @property({ type: Boolean, reflect: true }) unmasked = false;
+  declare unmasked: boolean;
 
-  @consume({ context: clientContext, subscribe: true }) @state() private client?: TierkitClient;
-  @consume({ context: subjectContext, subscribe: true }) @state() private providerSubject?: string;
+  constructor() {
+    super();
+    this.timeZone = DEFAULT_TIME_ZONE;
+    this.pageSize = 50;
+    this.unmasked = false;
+  }
 
+  // One context request for the provider's client, subject and locale.
   readonly #localize = new LocalizeController(this);
 
   readonly #history = new ResourceController(this, {
     name: 'history',
     args: () => {
       const id = this.#subjectId;
-      return !this.data && this.client && id ? [this.client, id, this.scheme, this.pageSize] as const : undefined;
+      const client = this.#client;
+      return !this.data && client && id ? [client, id, this.scheme, this.pageSize] as const : undefined;
     },
     // The first page keeps the inputs it was read with: later pages must continue that subject's
     // history with its cursor, whatever the attributes say by then.
@@ -119,7 +134,11 @@ export class TkTierTimeline extends LitElement {
   /** Level names come with the tiers the badge reads anyway (one shared request). */
   readonly #tiers = new ResourceController(this, {
     name: 'tiers',
-    args: () => (this.client && this.#subjectId && !this.schemes ? [this.client, this.#subjectId] as const : undefined),
+    args: () => {
+      const client = this.#client;
+      const id = this.#subjectId;
+      return client && id && !this.schemes ? [client, id] as const : undefined;
+    },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
 
@@ -148,7 +167,11 @@ export class TkTierTimeline extends LitElement {
 
   get #subjectId(): string | undefined {
     // `||`, like the badge: an empty `subject=""` attribute means the provider's subject.
-    return this.subject || this.providerSubject;
+    return this.subject || this.#localize.value?.subject;
+  }
+
+  get #client(): TierkitClient | undefined {
+    return this.#localize.value?.client;
   }
 
   override connectedCallback(): void {
