@@ -51,6 +51,19 @@ describe('<tk-tier-timeline> showing a customer\'s history', () => {
     expect(text(items(el)[2])).to.contain('*建国').and.contain('审批人：L* N*').and.not.contain('王建国');
   });
 
+  it('names the data period a change was decided on, when the event carries one', async () => {
+    const [first, second, ...rest] = shortHistory;
+    const withPeriod = [{ ...first!, period: '2025-03' }, { ...second!, period: 'not-a-month' }, ...rest];
+    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${withPeriod} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+    await settle(el);
+    const periods = () => items(el).map((li) => text(li.querySelector('.period')));
+    // A period is a month, not an instant: March stays March whatever the time zone.
+    expect(periods().slice(0, 3)).to.deep.equal(['Data for March 2025', 'Data for not-a-month', '']);
+    el.lang = 'zh-CN';
+    await settle(el);
+    expect(periods()[0]).to.equal('数据期：2025年3月');
+  });
+
   it('uses the time-zone attribute for dates and years', async () => {
     const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" time-zone="UTC" .data=${shortHistory}></tk-tier-timeline>`);
     await settle(el);
