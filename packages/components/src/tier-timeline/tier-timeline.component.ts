@@ -258,7 +258,6 @@ export class TkTierTimeline extends LitElement {
     for (let i = range.start; i < range.end; i++) slice.push(i);
     const setSize = this.#paging ? -1 : events.length;
     const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.#view?.tz ?? DEFAULT_TIME_ZONE, { year: 'numeric', month: 'short', day: 'numeric' });
-    const month = cachedFormat(loc === 'en' ? 'en-US' : loc, 'UTC', { year: 'numeric', month: 'long' });
     const who = this.unmasked ? (person: string) => person : maskPerson;
     return html`<div part="scroller" class="scroller" @scroll=${this.#onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${this.#onKey} @focusin=${this.#onFocusIn}>
@@ -266,7 +265,7 @@ export class TkTierTimeline extends LitElement {
             const row = rows[i] as TimelineRow;
             return row.kind === 'year'
               ? html`<li part="year" class="year"><h4>${t.year(row.year)}</h4></li>`
-              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, month, who });
+              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who });
           })}
         </ol>
       </div>

@@ -14,7 +14,7 @@ export interface TimelineTerms {
   readonly by: (who: string) => string;
   readonly automatic: string;
   readonly policy: (version: number) => string;
-  /** The data period an event was decided on, the month already formatted ("2025年11月"). */
+  /** The data period an event was decided on, the month already formatted ("2025年11月", "Nov 2025"). */
   readonly period: (month: string) => string;
   readonly loadMore: string;
   readonly loadingMore: string;

@@ -58,7 +58,7 @@ describe('<tk-tier-timeline> showing a customer\'s history', () => {
     await settle(el);
     const periods = () => items(el).map((li) => text(li.querySelector('.period')));
     // A period is a month, not an instant: March stays March whatever the time zone.
-    expect(periods().slice(0, 3)).to.deep.equal(['Data for March 2025', 'Data for not-a-month', '']);
+    expect(periods().slice(0, 3)).to.deep.equal(['Data for Mar 2025', 'Data for not-a-month', '']);
     el.lang = 'zh-CN';
     await settle(el);
     expect(periods()[0]).to.equal('数据期：2025年3月');

@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, TierEvent } from '@tierkit/core';
 import { levelName, schemeName, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
 import type { TimelineTerms } from './tier-timeline.terms.js';
+import { formatPeriod } from '../shared/format.js';
 
 /** What every row of one render shares. */
 export interface ItemContext {
@@ -10,18 +11,8 @@ export interface ItemContext {
   readonly t: TimelineTerms;
   /** The date formatter of the locale and the bank's time zone (cached: building one is slow). */
   readonly date: Intl.DateTimeFormat;
-  /** Formats a data period's month (`YYYY-MM` read as that month, zone-free: UTC on both sides). */
-  readonly month: Intl.DateTimeFormat;
   /** How a staff member is shown: masked unless the host may show them in full (DOMAIN §8). */
   readonly who: (person: string) => string;
-}
-
-const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** `2025-11` as the locale writes that month; anything else as it came (data renders as text). */
-function formatPeriod(period: string, month: Intl.DateTimeFormat): string {
-  const m = PERIOD.exec(period);
-  return m ? month.format(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)) : period;
 }
 
 /**
@@ -29,7 +20,7 @@ function formatPeriod(period: string, month: Intl.DateTimeFormat): string {
  * approved it (masked unless allowed), the policy version and the note. Everything from data
  * renders as text.
  */
-export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date, month, who }: ItemContext): TemplateResult {
+export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date, who }: ItemContext): TemplateResult {
   const levels = schemes[e.scheme]?.levels;
   const from = e.from === null ? undefined : levels?.find((l) => l.key === e.from);
   const to = levels?.find((l) => l.key === e.to);
@@ -48,7 +39,7 @@ export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSi
       <span class="reason">${t.reason[e.reason] ?? e.reason}</span>
       <span>${e.actor === 'system' ? t.automatic : t.by(who(e.actor))}</span>
       ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
-      ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, month))}</span>` : nothing}
+      ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
       <span>${t.policy(e.policyVersion)}</span>
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
     </span>
