@@ -6,16 +6,17 @@ import { defaultClientConditions } from 'vite';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /*
- * The custom-elements manifest is generated from the components' JSDoc headers every time Storybook
- * starts or builds, so autodocs never drift from the code (it is never hand-written or committed).
+ * The custom-elements manifest the components package ships is generated from the components' JSDoc
+ * headers every time Storybook starts or builds, so autodocs never drift from the code (it is never
+ * hand-written or committed).
  */
 execFileSync(
   process.execPath,
   [
     fileURLToPath(new URL('../node_modules/@custom-elements-manifest/analyzer/cem.js', import.meta.url)),
-    'analyze', '--config', '.storybook/custom-elements-manifest.config.mjs',
+    'analyze', '--config', 'custom-elements-manifest.config.mjs',
   ],
-  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+  { cwd: `${root}packages/components`, stdio: ['ignore', 'ignore', 'inherit'] },
 );
 
 const config: StorybookConfig = {

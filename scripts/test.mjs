@@ -24,6 +24,7 @@ const nodeTestDirs = ['packages/core/src', 'packages/db/src', 'packages/api/src'
   'packages/cli/src', 'packages/react/src', 'apps/server/src', 'tests/node', 'tests/api'];
 const nodeTests = nodeTestDirs.flatMap((d) => find(join(root, d), /\.test\.ts$/)).sort();
 const e2eTests = find(join(root, 'tests/e2e'), /\.test\.ts$/).sort();
+const embedTests = find(join(root, 'tests/embed'), /\.test\.ts$/).sort();
 
 const stages = [
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', 'tsconfig.json', '--noEmit'] },
@@ -31,6 +32,8 @@ const stages = [
   { name: 'browser', cmd: 'npx', args: ['web-test-runner', '--config', 'web-test-runner.config.mjs'], need: existsSync(join(root, 'web-test-runner.config.mjs')) },
   { name: 'storybook', cmd: 'npm', args: ['run', 'build-storybook'], need: existsSync(join(root, '.storybook')) },
   { name: 'e2e', cmd: 'node', args: ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...e2eTests], need: e2eTests.length },
+  // The packages as a host app gets them: packed, installed into fresh React, Vue and plain-HTML apps.
+  { name: 'embed', cmd: 'node', args: ['--import', 'tsx', '--test', '--test-reporter=spec', ...embedTests], need: embedTests.length },
 ];
 
 const results = [];

@@ -1,0 +1,40 @@
+// The React app's whole page: @tierkit/react wrappers, connected inside a provider and controlled
+// with data the app fetched itself. The embed test drives it through the buttons and reads #loads.
+import { useEffect, useState } from 'react';
+import { TkEntitlementPanel, TkProvider, TkTierBadge, TkTierTimeline } from '@tierkit/react';
+import { createClient, type TierBadgeData } from '@tierkit/components';
+
+const params = new URLSearchParams(location.search);
+const baseUrl = params.get('api') ?? '';
+const token = params.get('token') ?? '';
+const subject = params.get('subject') ?? '';
+
+export default function App() {
+  const [locale, setLocale] = useState('zh-CN');
+  const [theme, setTheme] = useState<'light' | 'dark'>('light');
+  const [loads, setLoads] = useState<readonly string[]>([]);
+  const [controlled, setControlled] = useState<TierBadgeData | undefined>();
+
+  useEffect(() => {
+    // Controlled mode: the bank's page fetched the data itself and hands it to the badge.
+    const client = createClient({ baseUrl, token });
+    void client.getTiers(subject).then((tiers) => {
+      const assignment = tiers.assignments.find((a) => a.scheme === 'retail-tier');
+      if (assignment) setControlled({ assignment, metrics: tiers.metrics });
+    });
+  }, []);
+
+  return (
+    <main>
+      <button id="en" onClick={() => setLocale('en')}>English</button>
+      <button id="dark" onClick={() => setTheme('dark')}>Dark</button>
+      <output id="loads">{loads.join(',')}</output>
+      <TkProvider id="provider" baseUrl={baseUrl} token={token} subject={subject} locale={locale} theme={theme}>
+        <TkTierBadge id="connected" scheme="retail-tier" onTkLoad={(e) => setLoads((l) => [...l, e.resource])} />
+        <TkEntitlementPanel id="panel" />
+        <TkTierTimeline id="timeline" />
+      </TkProvider>
+      <TkTierBadge id="controlled" data={controlled} lang={locale} />
+    </main>
+  );
+}
