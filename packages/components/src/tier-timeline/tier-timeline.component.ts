@@ -7,7 +7,7 @@ import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { TkErrorEvent } from '../shared/events.js';
 import { formatCount } from '../shared/format.js';
-import { maskPerson } from '../shared/mask.js';
+import { maskPerson } from '@tierkit/core';
 import { schemesOfTiers, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
 import { timelineStyles } from './tier-timeline.styles.js';
 import { timelineTerms, type TimelineTerms } from './tier-timeline.terms.js';
