@@ -3,6 +3,8 @@
 import { useEffect, useState } from 'react';
 import { TkEntitlementPanel, TkProvider, TkTierBadge, TkTierTimeline } from '@tierkit/react';
 import { createClient, type TierBadgeData } from '@tierkit/components';
+// The raw tags typed for JSX (React 19 sets their properties and listens to their events itself).
+import type {} from '@tierkit/components/jsx';
 
 const params = new URLSearchParams(location.search);
 const baseUrl = params.get('api') ?? '';
@@ -33,6 +35,10 @@ export default function App() {
         <TkTierBadge id="connected" scheme="retail-tier" onTkLoad={(e) => setLoads((l) => [...l, e.resource])} />
         <TkEntitlementPanel id="panel" />
         <TkTierTimeline id="timeline" />
+        <tk-tier-badge id="raw" scheme="retail-tier" size="s" ontk-load={(e) => setLoads((l) => [...l, `raw-${e.resource}`])}
+          // @ts-expect-error the tag typings know show-progress is a boolean
+          showProgress="yes"
+        />
       </TkProvider>
       <TkTierBadge id="controlled" data={controlled} lang={locale} />
     </main>
