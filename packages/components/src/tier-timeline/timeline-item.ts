@@ -11,7 +11,7 @@ export interface ItemContext {
   readonly t: TimelineTerms;
   /** The date formatter of the locale and the bank's time zone (cached: building one is slow). */
   readonly date: Intl.DateTimeFormat;
-  /** How a staff member is shown: masked unless the host may show them in full (DOMAIN §8). */
+  /** How a staff member is shown: masked unless the host may show them in full (docs/domain.md §8). */
   readonly who: (person: string) => string;
 }
 
