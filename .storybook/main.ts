@@ -14,7 +14,9 @@ execFileSync(
   process.execPath,
   [
     fileURLToPath(new URL('../node_modules/@custom-elements-manifest/analyzer/cem.js', import.meta.url)),
-    'analyze', '--config', 'custom-elements-manifest.config.mjs',
+    'analyze',
+    '--config',
+    'custom-elements-manifest.config.mjs',
   ],
   { cwd: `${root}packages/components`, stdio: ['ignore', 'ignore', 'inherit'] },
 );

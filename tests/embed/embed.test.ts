@@ -29,7 +29,14 @@ const SUBJECT = 'C000003';
 const cache = process.env['TIERKIT_EMBED_CACHE'] ?? join(tmpdir(), 'tierkit-embed-npm-cache');
 const work = mkdtempSync(join(tmpdir(), 'tierkit-embed-'));
 // Nothing of the repository's own npm or Node setup may leak into the apps.
-const env: NodeJS.ProcessEnv = { ...process.env, npm_config_cache: cache, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  npm_config_cache: cache,
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+};
 for (const k of Object.keys(env)) if (k.startsWith('npm_package_') || k === 'npm_config_workspace' || k === 'NODE_OPTIONS') delete env[k];
 
 /** Runs a command, failing with its output when it fails. */
@@ -40,11 +47,16 @@ function run(cmd: string, args: readonly string[], cwd: string): Promise<string>
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${code}:\n${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${code}:\n${out}`)),
+    );
   });
 }
 
-interface PackageJson { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
 
 function editPackageJson(file: string, edit: (json: PackageJson) => void): void {
   const json = JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
@@ -55,11 +67,13 @@ function editPackageJson(file: string, edit: (json: PackageJson) => void): void 
 /** `file:` dependencies on every tarball: npm then satisfies their dependencies on each other locally. */
 function tarballDeps(packs: string): Record<string, string> {
   const files = readdirSync(packs);
-  return Object.fromEntries(PACKED.map((name) => {
-    const file = files.find((f) => f.startsWith(`tierkit-${name}-`));
-    assert.ok(file, `no tarball for @tierkit/${name} in ${packs}`);
-    return [`@tierkit/${name}`, `file:${join(packs, file)}`];
-  }));
+  return Object.fromEntries(
+    PACKED.map((name) => {
+      const file = files.find((f) => f.startsWith(`tierkit-${name}-`));
+      assert.ok(file, `no tarball for @tierkit/${name} in ${packs}`);
+      return [`@tierkit/${name}`, `file:${join(packs, file)}`];
+    }),
+  );
 }
 
 /** A Vite template app, its lint tooling removed (not part of type-check and build), our tarballs added. */
@@ -79,11 +93,20 @@ async function plainApp(packs: string): Promise<string> {
   const dir = join(work, 'plain');
   mkdirSync(dir);
   cpSync(join(appsSource, 'plain'), dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({
-    name: 'plain', private: true, type: 'module',
-    dependencies: { ...tarballDeps(packs), lit: '^3.3.0' },
-    devDependencies: { typescript: '~5.9.3' },
-  }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'plain',
+        private: true,
+        type: 'module',
+        dependencies: { ...tarballDeps(packs), lit: '^3.3.0' },
+        devDependencies: { typescript: '~5.9.3' },
+      },
+      null,
+      2,
+    ),
+  );
   return dir;
 }
 
@@ -96,7 +119,7 @@ function importMap(dir: string): string {
     return `${nm}/${name}`;
   };
   const imports: Record<string, string> = {
-    'lit': `${pkgDir('lit')}/index.js`,
+    lit: `${pkgDir('lit')}/index.js`,
     'lit/': `${pkgDir('lit')}/`,
     'lit-html': `${pkgDir('lit-html')}/lit-html.js`,
     'lit-html/': `${pkgDir('lit-html')}/`,
@@ -105,6 +128,7 @@ function importMap(dir: string): string {
     '@lit/reactive-element': `${pkgDir('@lit/reactive-element')}/reactive-element.js`,
     '@lit/reactive-element/': `${pkgDir('@lit/reactive-element')}/`,
     '@lit/context': `${pkgDir('@lit/context')}/index.js`,
+    '@tierkit/core/mask': `${pkgDir('@tierkit/core')}/dist/format/mask.js`,
     '@tierkit/client': `${pkgDir('@tierkit/client')}/dist/index.js`,
     '@tierkit/components': `${pkgDir('@tierkit/components')}/dist/index.js`,
     '@tierkit/components/define': `${pkgDir('@tierkit/components')}/dist/define.js`,
@@ -112,7 +136,13 @@ function importMap(dir: string): string {
   return JSON.stringify({ imports });
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
 
 /** Serves a folder as a static site on a free port (a separate origin per app, as on a bank's CDN). */
 async function serve(dir: string): Promise<{ origin: string; server: Server }> {
@@ -130,7 +160,12 @@ async function serve(dir: string): Promise<{ origin: string; server: Server }> {
   return { origin: `http://127.0.0.1:${port}`, server };
 }
 
-interface App { readonly name: string; readonly dir: string; origin?: string; server?: Server }
+interface App {
+  readonly name: string;
+  readonly dir: string;
+  origin?: string;
+  server?: Server;
+}
 const apps: App[] = [];
 let api: RunningServer;
 let browser: Browser;
@@ -181,8 +216,26 @@ describe('installed from tarballs into fresh apps', () => {
   });
 
   it('plain HTML: its script type-checks against the shipped declarations and tag map', async () => {
-    await run('npx', ['tsc', '--noEmit', '--allowJs', '--checkJs', '--strict', '--target', 'es2022', '--module', 'esnext',
-      '--moduleResolution', 'bundler', '--lib', 'es2022,dom,dom.iterable', 'main.js'], apps[2]!.dir);
+    await run(
+      'npx',
+      [
+        'tsc',
+        '--noEmit',
+        '--allowJs',
+        '--checkJs',
+        '--strict',
+        '--target',
+        'es2022',
+        '--module',
+        'esnext',
+        '--moduleResolution',
+        'bundler',
+        '--lib',
+        'es2022,dom,dom.iterable',
+        'main.js',
+      ],
+      apps[2]!.dir,
+    );
   });
 
   it('ships declarations, the manifest and no TypeScript sources', () => {
@@ -216,12 +269,19 @@ describe('open in Chromium against the real server', () => {
       const app = apps.find((a) => a.name === name)!;
       const page = await browser.newPage();
       const problems: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      });
       page.on('pageerror', (e) => problems.push(`pageerror: ${String(e)}`));
-      page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+      page.on('response', (r) => {
+        if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+      });
       try {
         await page.goto(`${app.origin}/?${new URLSearchParams({ api: api.url, token, subject: SUBJECT })}`);
         await checkPage(page);
+      } catch (err) {
+        // What the page logged usually says why it never rendered.
+        throw new Error(`${String(err)}\npage problems:\n${problems.join('\n')}`);
       } finally {
         await page.close();
       }
@@ -267,5 +327,8 @@ async function checkPage(page: Page): Promise<void> {
 
   // Theme switches: the provider's tokens change to the dark set.
   await page.click('#dark');
-  await page.waitForFunction((before) => getComputedStyle(document.querySelector('#provider')!).getPropertyValue('--tk-color-surface').trim() !== before, surfaceBefore);
+  await page.waitForFunction(
+    (before) => getComputedStyle(document.querySelector('#provider')!).getPropertyValue('--tk-color-surface').trim() !== before,
+    surfaceBefore,
+  );
 }

@@ -102,7 +102,12 @@ export class TkEntitlementPanel extends LitElement {
     const groups = BENEFIT_KINDS.map((kind) => {
       const items = active.filter((e) => e.def.kind === kind);
       return items.length
-        ? this.#group(t.kinds[kind], items.map((e) => this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`)))
+        ? this.#group(
+            t.kinds[kind],
+            items.map((e) =>
+              this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`),
+            ),
+          )
         : nothing;
     });
     const restrictions = active.filter((e) => e.def.kind === 'restriction');
@@ -111,15 +116,38 @@ export class TkEntitlementPanel extends LitElement {
     return html`<section part="base" class="base" aria-labelledby="title">
       <h2 part="title" id="title">${t.title}</h2>
       ${groups}
-      ${restrictions.length ? this.#group(t.restrictions, restrictions.map((e) => this.#restriction(e, locale, tiers))) : nothing}
-      ${blocked.length
-        ? this.#group(t.blocked, blocked.map((e) => this.#item(e.def, locale, e.used,
-            html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : ''}</span>`,
-            true)))
-        : nothing}
-      ${value.next.map((n) => html`<div part="next" class="next">
-        ${this.#group(t.next(levelName(n.scheme, n.toLevel, tiers, locale)), n.adds.map((d) => this.#item(d, locale, undefined, nothing)))}
-      </div>`)}
+      ${
+        restrictions.length
+          ? this.#group(
+              t.restrictions,
+              restrictions.map((e) => this.#restriction(e, locale, tiers)),
+            )
+          : nothing
+      }
+      ${
+        blocked.length
+          ? this.#group(
+              t.blocked,
+              blocked.map((e) =>
+                this.#item(
+                  e.def,
+                  locale,
+                  e.used,
+                  html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : ''}</span>`,
+                  true,
+                ),
+              ),
+            )
+          : nothing
+      }
+      ${value.next.map(
+        (n) => html`<div part="next" class="next">
+        ${this.#group(
+          t.next(levelName(n.scheme, n.toLevel, tiers, locale)),
+          n.adds.map((d) => this.#item(d, locale, undefined, nothing)),
+        )}
+      </div>`,
+      )}
     </section>`;
   }
 

@@ -54,7 +54,10 @@ function build(def: MatrixDef, count: (row: string, col: string) => number | nul
   const byPair = new Map(def.cells.map((c) => [`${c.row}\u0000${c.col}`, c]));
   return def.rows.map((row, rowIndex) =>
     def.cols.map((col, colIndex) => ({
-      row, col, rowIndex, colIndex,
+      row,
+      col,
+      rowIndex,
+      colIndex,
       def: byPair.get(`${row}\u0000${col}`),
       count: count(row, col),
     })),

@@ -10,12 +10,22 @@ import { matrixTerms, type MatrixTerms } from './risk-value-matrix.terms.js';
 import { gridKeyAction, type GridPosition } from './grid-navigation.js';
 import { TkCellSelectEvent } from './cell-select-event.js';
 import {
-  levelName, matrixAssignment, portfolioGrid, schemeName, schemesOfTiers, subjectGrid,
-  type GridCell, type GridModel, type SchemeMap,
+  levelName,
+  matrixAssignment,
+  portfolioGrid,
+  schemeName,
+  schemesOfTiers,
+  subjectGrid,
+  type GridCell,
+  type GridModel,
+  type SchemeMap,
 } from './matrix-model.js';
 
 /** What the matrix draws: the grid and the level names of its schemes. */
-interface MatrixView { readonly grid: GridModel; readonly schemes: SchemeMap | undefined }
+interface MatrixView {
+  readonly grid: GridModel;
+  readonly schemes: SchemeMap | undefined;
+}
 
 /** Portfolio counts per cell, or the position of one subject. */
 export const MATRIX_MODES = ['portfolio', 'subject'] as const;
@@ -108,7 +118,7 @@ export class TkRiskValueMatrix extends LitElement {
     name: 'matrix',
     args: () => {
       const client = this.#client;
-      return !this.data && client && this.effectiveMode === 'portfolio' ? [client, this.scheme, this.filter] as const : undefined;
+      return !this.data && client && this.effectiveMode === 'portfolio' ? ([client, this.scheme, this.filter] as const) : undefined;
     },
     load: ([client, scheme, filter], signal) => client.getMatrix(scheme, filter ? { filter, signal } : { signal }),
     data: () => (this.data && 'def' in this.data ? this.data : undefined),
@@ -119,7 +129,7 @@ export class TkRiskValueMatrix extends LitElement {
     args: () => {
       const id = this.#subjectId;
       const client = this.#client;
-      return !this.data && client && id && this.effectiveMode === 'subject' ? [client, id] as const : undefined;
+      return !this.data && client && id && this.effectiveMode === 'subject' ? ([client, id] as const) : undefined;
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
     data: () => (this.data && 'assignments' in this.data ? this.data : undefined),
@@ -132,7 +142,8 @@ export class TkRiskValueMatrix extends LitElement {
       const def = this.#portfolio.value?.def;
       const client = this.#client;
       return !this.data && client && def && this.effectiveMode === 'portfolio'
-        ? [client, def.rowScheme, def.colScheme, def.scheme] as const : undefined;
+        ? ([client, def.rowScheme, def.colScheme, def.scheme] as const)
+        : undefined;
     },
     load: async ([client, ...keys], signal) => {
       const found = await Promise.all(keys.map((k) => client.getScheme(k, { signal })));
@@ -189,7 +200,7 @@ export class TkRiskValueMatrix extends LitElement {
     let body: TemplateResult | typeof nothing = nothing;
     if (failed) body = renderError(st, () => res.retry());
     else if (m === 'no-position') body = renderEmpty(t.noPosition);
-    else if (m && m.grid.def.rows.length && m.grid.def.cols.length) {
+    else if (m?.grid.def.rows.length && m.grid.def.cols.length) {
       body = this.tableView ? this.#renderTable(m.grid, m.schemes, t) : this.#renderGrid(m.grid, m.schemes, t);
     } else if (m) body = renderEmpty(t.empty);
     else if (res.status === ResourceStatus.pending) body = renderLoading(st);
@@ -200,12 +211,21 @@ export class TkRiskValueMatrix extends LitElement {
     return html`<section part="base" aria-labelledby="title">
       <div class="head">
         <h3 part="title" class="title" id="title">${this.#titleText(m, t)}</h3>
-        ${ready ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}
-          @change=${(e: Event) => { this.tableView = (e.target as HTMLInputElement).checked; }}>${t.showTable}</label>` : nothing}
+        ${
+          ready
+            ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}
+          @change=${(e: Event) => {
+            this.tableView = (e.target as HTMLInputElement).checked;
+          }}>${t.showTable}</label>`
+            : nothing
+        }
       </div>
       ${body}
-      ${ready && m.grid.total !== null
-        ? html`<p part="total">${t.total(formatCount(m.grid.total, this.#localize.locale), m.grid.total)}</p>` : nothing}
+      ${
+        ready && m.grid.total !== null
+          ? html`<p part="total">${t.total(formatCount(m.grid.total, this.#localize.locale), m.grid.total)}</p>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -231,10 +251,12 @@ export class TkRiskValueMatrix extends LitElement {
         <th scope="col" class="corner">${rowAxis} \\ ${colAxis}</th>
         ${grid.def.cols.map((c) => html`<th scope="col">${levelName(schemes, grid.def.colScheme, c, loc)}</th>`)}
       </tr></thead>
-      <tbody>${grid.cells.map((row, r) => html`<tr>
+      <tbody>${grid.cells.map(
+        (row, r) => html`<tr>
         <th scope="row">${levelName(schemes, grid.def.rowScheme, grid.def.rows[r] ?? '', loc)}</th>
         ${row.map((cell) => this.#renderCell(cell, grid, schemes, t, focus))}
-      </tr>`)}</tbody>
+      </tr>`,
+      )}</tbody>
     </table>`;
   }
 
@@ -252,9 +274,13 @@ export class TkRiskValueMatrix extends LitElement {
       @click=${() => this.#select(cell, grid)}>
       ${current ? html`<span class="marker">${t.current}</span>` : nothing}
       ${cell.count !== null ? html`<span class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
-      ${d ? html`<span class="level">${levelName(schemes, grid.def.scheme, d.level, loc)}</span>
+      ${
+        d
+          ? html`<span class="level">${levelName(schemes, grid.def.scheme, d.level, loc)}</span>
         ${d.action[loc] !== levelName(schemes, grid.def.scheme, d.level, loc) ? html`<span class="action">${d.action[loc]}</span>` : nothing}
-        <span class="tone">${t.tone[d.tone]}</span>` : html`<span class="action">${t.undefinedCell}</span>`}
+        <span class="tone">${t.tone[d.tone]}</span>`
+          : html`<span class="action">${t.undefinedCell}</span>`
+      }
     </td>`;
   }
 
@@ -269,15 +295,18 @@ export class TkRiskValueMatrix extends LitElement {
         <th scope="col">${t.action}</th><th scope="col">${t.toneHeader}</th>
         <th scope="col">${portfolio ? t.countHeader : t.current}</th>
       </tr></thead>
-      <tbody>${grid.cells.flat().map((c) => html`<tr>
+      <tbody>${grid.cells.flat().map(
+        (c) => html`<tr>
         <th scope="row">${levelName(schemes, grid.def.rowScheme, c.row, loc)}</th>
         <td>${levelName(schemes, grid.def.colScheme, c.col, loc)}</td>
         <td>${c.def ? levelName(schemes, grid.def.scheme, c.def.level, loc) : t.undefinedCell}</td>
         <td>${c.def?.action[loc] ?? ''}</td>
         <td>${c.def ? t.tone[c.def.tone] : ''}</td>
-        <td class="num">${portfolio ? formatCount(c.count ?? 0, loc)
-          : grid.current?.row === c.rowIndex && grid.current.col === c.colIndex ? t.current : ''}</td>
-      </tr>`)}</tbody>
+        <td class="num">${
+          portfolio ? formatCount(c.count ?? 0, loc) : grid.current?.row === c.rowIndex && grid.current.col === c.colIndex ? t.current : ''
+        }</td>
+      </tr>`,
+      )}</tbody>
     </table>`;
   }
 
@@ -310,7 +339,11 @@ export class TkRiskValueMatrix extends LitElement {
     void this.updateComplete.then(() => this.#cellElement(pos)?.focus());
     const scheme = grid.def.scheme;
     const event = new TkCellSelectEvent({
-      scheme, row: cell.row, col: cell.col, level: cell.def.level, count: cell.count,
+      scheme,
+      row: cell.row,
+      col: cell.col,
+      level: cell.def.level,
+      count: cell.count,
       // The matrix's own filter stays in, so the host lists the cell within the same filtered book.
       filter: { ...this.filter, scheme, level: cell.def.level },
     });

@@ -26,7 +26,7 @@ describe('amounts as a customer reads them', () => {
     expect(formatMultiplier(1500, 'en')).to.equal('1.5×');
   });
 
-  it('dates a change in the bank\'s time zone, not UTC', () => {
+  it("dates a change in the bank's time zone, not UTC", () => {
     expect(formatDate('2025-03-31T17:30:00Z', 'en')).to.equal('Apr 1, 2025');
   });
 });

@@ -95,17 +95,33 @@ export class TkTierBadge extends LitElement {
   }
 
   /** The scheme whose level to show. Attribute `scheme`; default `retail-tier`. */
-  get scheme(): string { return this.getAttribute('scheme') || 'retail-tier'; }
-  set scheme(value: string | null | undefined) { this.#attr('scheme', value); }
+  get scheme(): string {
+    return this.getAttribute('scheme') || 'retail-tier';
+  }
+  set scheme(value: string | null | undefined) {
+    this.#attr('scheme', value);
+  }
   /** The subject id; when empty, the provider's subject. Attribute `subject`. */
-  get subject(): string { return this.getAttribute('subject') ?? ''; }
-  set subject(value: string | null | undefined) { this.#attr('subject', value); }
+  get subject(): string {
+    return this.getAttribute('subject') ?? '';
+  }
+  set subject(value: string | null | undefined) {
+    this.#attr('subject', value);
+  }
   /** `s`, `m` or `l`. Attribute `size`; default `m`. */
-  get size(): BadgeSize { return (this.getAttribute('size') as BadgeSize | null) ?? 'm'; }
-  set size(value: BadgeSize | null | undefined) { this.#attr('size', value); }
+  get size(): BadgeSize {
+    return (this.getAttribute('size') as BadgeSize | null) ?? 'm';
+  }
+  set size(value: BadgeSize | null | undefined) {
+    this.#attr('size', value);
+  }
   /** Show progress to the next level (nothing is shown at the top level). Attribute `show-progress`. */
-  get showProgress(): boolean { return this.hasAttribute('show-progress'); }
-  set showProgress(value: boolean) { this.toggleAttribute('show-progress', !!value); }
+  get showProgress(): boolean {
+    return this.hasAttribute('show-progress');
+  }
+  set showProgress(value: boolean) {
+    this.toggleAttribute('show-progress', !!value);
+  }
   /** Controlled mode: the assignment to show. Setting it stops fetching; null or undefined fetches again. */
   declare data: TierBadgeData | null | undefined;
 
@@ -169,7 +185,11 @@ export class TkTierBadge extends LitElement {
     // subject waiting for its client (a host may set `provider.client` a moment later) is loading.
     if (status === ResourceStatus.initial && !(this.subject || this.#provider.value?.subject)) return this.#host('empty', t.noSubject);
     if (!value) return this.#host('loading', t.loading);
-    return this.#renderAssignment(value.assignments.find((a) => a.scheme === this.scheme), value.metrics, locale);
+    return this.#renderAssignment(
+      value.assignments.find((a) => a.scheme === this.scheme),
+      value.metrics,
+      locale,
+    );
   }
 
   #renderAssignment(a: Assignment | undefined, metrics: readonly MetricDef[], locale: Locale) {

@@ -7,7 +7,7 @@ import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { TkErrorEvent } from '../shared/events.js';
 import { formatCount } from '../shared/format.js';
-import { maskPerson } from '@tierkit/core';
+import { maskPerson } from '@tierkit/core/mask';
 import { schemesOfTiers, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
 import { timelineStyles } from './tier-timeline.styles.js';
 import { timelineTerms, type TimelineTerms } from './tier-timeline.terms.js';
@@ -121,13 +121,16 @@ export class TkTierTimeline extends LitElement {
     args: () => {
       const id = this.#subjectId;
       const client = this.#client;
-      return !this.data && client && id ? [client, id, this.scheme, this.pageSize] as const : undefined;
+      return !this.data && client && id ? ([client, id, this.scheme, this.pageSize] as const) : undefined;
     },
     // The first page keeps the inputs it was read with: later pages must continue that subject's
     // history with its cursor, whatever the attributes say by then.
     load: async ([client, id, scheme, limit], signal): Promise<FirstPage> => ({
       page: await client.getHistory(id, scheme ? { scheme, limit, signal } : { limit, signal }),
-      client, subject: id, scheme, limit,
+      client,
+      subject: id,
+      scheme,
+      limit,
     }),
   });
 
@@ -137,7 +140,7 @@ export class TkTierTimeline extends LitElement {
     args: () => {
       const client = this.#client;
       const id = this.#subjectId;
-      return client && id && !this.schemes ? [client, id] as const : undefined;
+      return client && id && !this.schemes ? ([client, id] as const) : undefined;
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
@@ -211,7 +214,9 @@ export class TkTierTimeline extends LitElement {
     if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
       const rows = buildRows(events, tz);
       const eventRow = new Int32Array(count);
-      rows.forEach((r, i) => { if (r.kind === 'event') eventRow[r.index] = i; });
+      rows.forEach((r, i) => {
+        if (r.kind === 'event') eventRow[r.index] = i;
+      });
       this.#view = { source: events, tz, rows, eventRow, events: count };
       this.#offsets = rowOffsets(rows, this.#heights);
       if (this.#focusIndex >= count) this.#focusIndex = Math.max(0, count - 1);
@@ -246,18 +251,27 @@ export class TkTierTimeline extends LitElement {
     this.#range = range;
     const focusRow = eventRow[this.#focusIndex] ?? -1;
     const firstEvent = rows.slice(range.start, range.end).find((r) => r.kind === 'event');
-    const tabStop = focusRow >= range.start && focusRow < range.end ? this.#focusIndex : firstEvent?.kind === 'event' ? firstEvent.index : -1;
+    const tabStop =
+      focusRow >= range.start && focusRow < range.end ? this.#focusIndex : firstEvent?.kind === 'event' ? firstEvent.index : -1;
     // The header of the year the window starts in stays rendered (sticky) even when its row is above.
     const slice: number[] = [];
     const head = rows[range.start];
     let pinned = -1;
     if (head?.kind === 'event') {
-      for (let i = range.start - 1; i >= 0; i--) if (rows[i]?.kind === 'year') { pinned = i; break; }
+      for (let i = range.start - 1; i >= 0; i--)
+        if (rows[i]?.kind === 'year') {
+          pinned = i;
+          break;
+        }
     }
     if (pinned >= 0) slice.push(pinned);
     for (let i = range.start; i < range.end; i++) slice.push(i);
     const setSize = this.#paging ? -1 : events.length;
-    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.#view?.tz ?? DEFAULT_TIME_ZONE, { year: 'numeric', month: 'short', day: 'numeric' });
+    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.#view?.tz ?? DEFAULT_TIME_ZONE, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+    });
     const who = this.unmasked ? (person: string) => person : maskPerson;
     return html`<div part="scroller" class="scroller" @scroll=${this.#onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${this.#onKey} @focusin=${this.#onFocusIn}>
@@ -271,8 +285,15 @@ export class TkTierTimeline extends LitElement {
       </div>
       <div class="foot">
         <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span>
-        ${this.#paging ? html`<button part="load-more" type="button" ?disabled=${this.#moreStatus === 'pending'}
-          @click=${() => { this.#moreStatus = 'idle'; void this.#loadMore(); }}>${this.#moreStatus === 'pending' ? t.loadingMore : t.loadMore}</button>` : nothing}
+        ${
+          this.#paging
+            ? html`<button part="load-more" type="button" ?disabled=${this.#moreStatus === 'pending'}
+          @click=${() => {
+            this.#moreStatus = 'idle';
+            void this.#loadMore();
+          }}>${this.#moreStatus === 'pending' ? t.loadingMore : t.loadMore}</button>`
+            : nothing
+        }
         ${this.#moreStatus === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
       </div>`;
   }
@@ -348,7 +369,7 @@ export class TkTierTimeline extends LitElement {
 
   readonly #onKey = (e: KeyboardEvent): void => {
     const view = this.#view;
-    if (!view || !view.events) return;
+    if (!view?.events) return;
     const page = Math.max(1, Math.floor((this.#viewport || 600) / this.#heights.event) - 1);
     const target = timelineKeyTarget(e.key, this.#focusIndex, view.events, page);
     if (target === undefined) return;

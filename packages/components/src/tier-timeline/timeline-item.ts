@@ -20,7 +20,13 @@ export interface ItemContext {
  * approved it (masked unless allowed), the policy version and the note. Everything from data
  * renders as text.
  */
-export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date, who }: ItemContext): TemplateResult {
+export function renderEvent(
+  e: TierEvent,
+  index: number,
+  tabStop: boolean,
+  setSize: number,
+  { schemes, loc, t, date, who }: ItemContext,
+): TemplateResult {
   const levels = schemes[e.scheme]?.levels;
   const from = e.from === null ? undefined : levels?.find((l) => l.key === e.from);
   const to = levels?.find((l) => l.key === e.to);
@@ -30,8 +36,12 @@ export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSi
       aria-posinset=${index + 1} aria-setsize=${setSize}>
     <span class="line meta"><time datetime=${e.at}>${Number.isNaN(ms) ? e.at : date.format(ms)}</time><span>${schemeName(schemes, e.scheme, loc)}</span></span>
     <span class="line change">
-      ${e.from !== null ? html`<span class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
-        <span aria-hidden="true">→</span><span class="sr"> ${t.to} </span>` : nothing}
+      ${
+        e.from !== null
+          ? html`<span class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
+        <span aria-hidden="true">→</span><span class="sr"> ${t.to} </span>`
+          : nothing
+      }
       <span class="lvl" data-color=${to?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.to, loc)}</span>
       ${dir ? html`<span class="dir">${dir}</span>` : nothing}
     </span>

@@ -28,14 +28,22 @@ export default function App() {
 
   return (
     <main>
-      <button id="en" onClick={() => setLocale('en')}>English</button>
-      <button id="dark" onClick={() => setTheme('dark')}>Dark</button>
+      <button type="button" id="en" onClick={() => setLocale('en')}>
+        English
+      </button>
+      <button type="button" id="dark" onClick={() => setTheme('dark')}>
+        Dark
+      </button>
       <output id="loads">{loads.join(',')}</output>
       <TkProvider id="provider" baseUrl={baseUrl} token={token} subject={subject} locale={locale} theme={theme}>
         <TkTierBadge id="connected" scheme="retail-tier" onTkLoad={(e) => setLoads((l) => [...l, e.resource])} />
         <TkEntitlementPanel id="panel" />
         <TkTierTimeline id="timeline" />
-        <tk-tier-badge id="raw" scheme="retail-tier" size="s" ontk-load={(e) => setLoads((l) => [...l, `raw-${e.resource}`])}
+        <tk-tier-badge
+          id="raw"
+          scheme="retail-tier"
+          size="s"
+          ontk-load={(e) => setLoads((l) => [...l, `raw-${e.resource}`])}
           // @ts-expect-error the tag typings know show-progress is a boolean
           showProgress="yes"
         />
