@@ -16,6 +16,7 @@ const pkgDir = join(root, 'packages/components');
 interface Named { readonly name: string; readonly description?: string; readonly privacy?: string; readonly kind?: string; readonly static?: boolean }
 interface Declaration {
   readonly name: string;
+  readonly description?: string;
   readonly tagName?: string;
   readonly customElement?: boolean;
   readonly members?: readonly Named[];
@@ -105,6 +106,11 @@ describe('custom-elements.json', () => {
       assert.deepEqual(names(d.events), expected.events);
       assert.deepEqual(names(d.slots), expected.slots);
       for (const e of d.events ?? []) assert.ok(e.description, `${tag}: event ${e.name} is described`);
+      // Prose written after the last JSDoc tag is swallowed into that tag: the intro must come first.
+      assert.ok(d.description && !d.description.startsWith('```'), `${tag} has an intro for its docs page`);
+      for (const x of [...(d.events ?? []), ...(d.cssProperties ?? []), ...(d.cssParts ?? []), ...(d.slots ?? [])]) {
+        assert.doesNotMatch(x.description ?? '', /\n\s*\n/, `${tag}: ${x.name} swallowed a paragraph`);
+      }
     });
 
     it(`<${tag}>: every part it renders and every custom property it reads is documented`, () => {

@@ -12,6 +12,10 @@ import styles from './entitlement-panel.styles.js';
 const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
 
 /**
+ * Connected, it reads `GET /v1/subjects/{id}/entitlements`, and the tiers response (shared with a
+ * badge on the same page through the client cache) for level names. Controlled, set `data` and
+ * optionally `tiers`; without tiers, levels are shown by key.
+ *
  * @summary What a subject's levels give them: active benefits by kind, restrictions and why, blocked benefits, and what the next level unlocks.
  *
  * @csspart base - The panel.
@@ -32,10 +36,6 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  *
  * @event tk-load - The connected panel received the subject's entitlements (`resource: 'entitlements'`) or tiers (`'tiers'`).
  * @event tk-error - Loading failed; the panel shows an error with a retry button.
- *
- * Connected, it reads `GET /v1/subjects/{id}/entitlements`, and the tiers response (shared with a
- * badge on the same page through the client cache) for level names. Controlled, set `data` and
- * optionally `tiers`; without tiers, levels are shown by key.
  */
 export class TkEntitlementPanel extends LitElement {
   static override styles = styles;

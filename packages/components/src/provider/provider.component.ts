@@ -8,6 +8,11 @@ import { matchLocale } from '../shared/locale.js';
 import styles from './provider.styles.js';
 
 /**
+ * Widgets inside one provider share one client, so four widgets for one subject share requests
+ * and the ETag cache. Pass `base-url` (+ `token`) to let the provider create the client, or set the
+ * `client` property to any object implementing `TierkitClient` (for hosts that fetch through their
+ * own backend, tests and stories). Changing any attribute re-provides it to every widget.
+ *
  * @summary The context root of tierkit widgets: API, token, subject, locale, currency and theme for everything inside it.
  *
  * @slot - The widgets (and any other markup) that share this configuration.
@@ -21,11 +26,6 @@ import styles from './provider.styles.js';
  * @cssproperty --tk-level-gold - Background of a level whose colour token is `gold` (likewise every level colour, plus `-text` for its text).
  * @cssproperty --tk-font-family - Font of every widget.
  * @cssproperty --tk-radius - Corner radius.
- *
- * Widgets inside one provider share one client, so four widgets for one subject share requests
- * and the ETag cache. Pass `base-url` (+ `token`) to let the provider create the client, or set the
- * `client` property to any object implementing `TierkitClient` (for hosts that fetch through their
- * own backend, tests and stories). Changing any attribute re-provides it to every widget.
  */
 export class TkProvider extends LitElement {
   static override styles = styles;

@@ -28,14 +28,17 @@ export const BADGE_SIZES = ['s', 'm', 'l'] as const;
 export type BadgeSize = (typeof BADGE_SIZES)[number];
 
 /**
- * @summary A subject's level in one scheme — name and colour — with optional progress to the next level.
- *
  * The pill — the level's name on its colour — is the host element itself, so it sits in a line of
  * text or a table cell like a word: style it as `tk-tier-badge`, one colour as
  * `tk-tier-badge:state(gold)`. Loading, empty and error are pills too, muted. With `show-progress`
  * the pill is the `level` part inside. The `--tk-tier-badge-*` properties restyle it either way. The
  * built-in rules sit in `@layer tierkit`, adopted once into the document or shadow root that holds
  * the badge, so any unlayered rule of the page wins over them.
+ *
+ * Connected: inside a `<tk-provider>` it reads the subject's tiers through the provider's client.
+ * Controlled: set `data` (a `TierBadgeData`) and nothing is fetched.
+ *
+ * @summary A subject's level in one scheme — name and colour — with optional progress to the next level.
  *
  * @attr {string} scheme - The scheme whose level to show (default `retail-tier`). Property `scheme`.
  * @attr {string} subject - The subject id; when absent, the provider's subject. Property `subject`.
@@ -64,9 +67,6 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  *
  * @event tk-load - The connected badge received the subject's tiers.
  * @event tk-error - Loading failed; the badge shows an error with a retry button.
- *
- * Connected: inside a `<tk-provider>` it reads the subject's tiers through the provider's client.
- * Controlled: set `data` ({@link TierBadgeData}) and nothing is fetched.
  *
  * @example
  * ```html
