@@ -6,7 +6,8 @@ import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
-import { entitlementValue, levelLabel, levelName } from './entitlement-text.js';
+import { entitlementValue, levelLabel } from './entitlement-text.js';
+import { levelName, schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
 import styles from './entitlement-panel.styles.js';
 
 const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
@@ -94,7 +95,8 @@ export class TkEntitlementPanel extends LitElement {
     const locale = this.#provider.locale;
     const t = terms[locale];
     if (!value.entitlements.length && !value.next.length) return renderEmpty(t.empty);
-    const tiers = this.#names.value;
+    const names = this.#names.value;
+    const tiers = names ? schemesOfTiers(names) : undefined;
     const active = value.entitlements.filter((e) => e.status === 'active');
     const restrictionLabel = (key: string) =>
       value.entitlements.find((e) => e.def.kind === 'restriction' && e.def.key === key)?.def.label[locale] ?? key;
@@ -143,7 +145,7 @@ export class TkEntitlementPanel extends LitElement {
       ${value.next.map(
         (n) => html`<div part="next" class="next">
         ${this.#group(
-          t.next(levelName(n.scheme, n.toLevel, tiers, locale)),
+          t.next(levelName(tiers, n.scheme, n.toLevel, locale)),
           n.adds.map((d) => this.#item(d, locale, undefined, nothing)),
         )}
       </div>`,
@@ -165,7 +167,7 @@ export class TkEntitlementPanel extends LitElement {
     </li>`;
   }
 
-  #restriction(e: ResolvedEntitlement, locale: Locale, tiers: TiersResponse | undefined) {
+  #restriction(e: ResolvedEntitlement, locale: Locale, tiers: SchemeMap | undefined) {
     const reason = e.def.kind === 'restriction' ? e.def.reason[locale] : '';
     return html`<li part="item" data-kind="restriction" data-key=${e.def.key}>
       <span class="label">${e.def.label[locale]}</span>

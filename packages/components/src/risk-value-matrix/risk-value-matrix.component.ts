@@ -9,17 +9,8 @@ import { matrixStyles } from './risk-value-matrix.styles.js';
 import { matrixTerms, type MatrixTerms } from './risk-value-matrix.terms.js';
 import { gridKeyAction, type GridPosition } from './grid-navigation.js';
 import { TkCellSelectEvent } from './cell-select-event.js';
-import {
-  levelName,
-  matrixAssignment,
-  portfolioGrid,
-  schemeName,
-  schemesOfTiers,
-  subjectGrid,
-  type GridCell,
-  type GridModel,
-  type SchemeMap,
-} from './matrix-model.js';
+import { matrixAssignment, portfolioGrid, subjectGrid, type GridCell, type GridModel } from './matrix-model.js';
+import { levelName, schemeName, schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
 
 /** What the matrix draws: the grid and the level names of its schemes. */
 interface MatrixView {

@@ -8,7 +8,7 @@ import { stateTerms } from '../shared/terms.js';
 import { TkErrorEvent } from '../shared/events.js';
 import { formatCount } from '../shared/format.js';
 import { maskPerson } from '@tierkit/core/mask';
-import { schemesOfTiers, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
+import { schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
 import { timelineStyles } from './tier-timeline.styles.js';
 import { timelineTerms, type TimelineTerms } from './tier-timeline.terms.js';
 import { buildRows, cachedFormat, DEFAULT_TIME_ZONE, safeTimeZone, type TimelineRow } from './timeline-rows.js';

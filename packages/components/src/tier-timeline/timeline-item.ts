@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, TierEvent } from '@tierkit/core';
-import { levelName, schemeName, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
+import { levelName, schemeName, type SchemeMap } from '../shared/level-names.js';
 import type { TimelineTerms } from './tier-timeline.terms.js';
 import { formatPeriod } from '../shared/format.js';
 
