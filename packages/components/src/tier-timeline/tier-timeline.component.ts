@@ -1,11 +1,10 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import type { HistoryResponse, TierEvent } from '@tierkit/core';
+import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
-import { TkErrorEvent } from '../shared/events.js';
 import { formatCount } from '../shared/format.js';
 import { maskPerson } from '@tierkit/core/mask';
 import { schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
@@ -15,20 +14,7 @@ import { buildRows, cachedFormat, DEFAULT_TIME_ZONE, safeTimeZone, type Timeline
 import { rowOffsets, scrollToReveal, visibleRange, type RowHeights } from './virtual-window.js';
 import { timelineKeyTarget } from './timeline-keys.js';
 import { renderEvent } from './timeline-item.js';
-
-/** A connected first page with the inputs it was read with. */
-interface FirstPage {
-  readonly page: HistoryResponse;
-  readonly client: TierkitClient;
-  readonly subject: string;
-  readonly scheme: string | undefined;
-  readonly limit: number;
-}
-
-/** The next page to read: the first page's inputs and the cursor that continues them. */
-interface Paging extends FirstPage {
-  readonly cursor: string;
-}
+import { HistoryPager, type FirstPage } from './history-pager.js';
 
 /** The rows built for one list of events in one time zone (rebuilt only when either changes). */
 interface TimelineView {
@@ -145,15 +131,15 @@ export class TkTierTimeline extends LitElement {
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
 
-  // Paging beyond the first page, reset whenever the first page changes (the resource drops it as
-  // soon as the subject, scheme or page size changes).
-  #firstPage: FirstPage | undefined;
-  /** Every connected event loaded so far: the first page and those after it. */
-  #all: readonly TierEvent[] = [];
-  /** Where the next page starts, with whose history it belongs to; null when there is no more. */
-  #paging: Paging | null = null;
-  #moreStatus: 'idle' | 'pending' | 'error' = 'idle';
-  #moreAbort: AbortController | undefined;
+  // Paging beyond the first page, started over whenever the first page changes (the resource drops
+  // it as soon as the subject, scheme or page size changes): a new history starts at its top.
+  readonly #pager = new HistoryPager(this, {
+    onReset: () => {
+      this.#scrollPos = 0;
+      this.#focusIndex = 0;
+      this.#view = undefined;
+    },
+  });
 
   // The windowing state: derived rows, their offsets, the scroll position and the measured heights.
   #view: TimelineView | undefined;
@@ -185,27 +171,11 @@ export class TkTierTimeline extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#onScroller(undefined);
-    this.#moreAbort?.abort();
-    this.#moreAbort = undefined;
-    if (this.#moreStatus === 'pending') this.#moreStatus = 'idle';
   }
 
   /** The events shown: controlled data, or every page loaded so far. */
   #events(): readonly TierEvent[] | undefined {
-    if (this.data) return this.data;
-    const first = this.#history.value;
-    if (first !== this.#firstPage) {
-      this.#firstPage = first;
-      this.#moreAbort?.abort();
-      this.#moreAbort = undefined;
-      this.#all = first?.page.items ?? [];
-      this.#paging = first?.page.nextCursor ? { ...first, cursor: first.page.nextCursor } : null;
-      this.#moreStatus = 'idle';
-      this.#scrollPos = 0;
-      this.#focusIndex = 0;
-      this.#view = undefined;
-    }
-    return first ? this.#all : undefined;
+    return this.data ?? this.#pager.events(this.#history.value);
   }
 
   #sync(events: readonly TierEvent[]): TimelineView {
@@ -266,7 +236,9 @@ export class TkTierTimeline extends LitElement {
     }
     if (pinned >= 0) slice.push(pinned);
     for (let i = range.start; i < range.end; i++) slice.push(i);
-    const setSize = this.#paging ? -1 : events.length;
+    const more = !this.data && this.#pager.hasMore;
+    const status = this.#pager.status;
+    const setSize = more ? -1 : events.length;
     const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.#view?.tz ?? DEFAULT_TIME_ZONE, {
       year: 'numeric',
       month: 'short',
@@ -286,15 +258,12 @@ export class TkTierTimeline extends LitElement {
       <div class="foot">
         <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span>
         ${
-          this.#paging
-            ? html`<button part="load-more" type="button" ?disabled=${this.#moreStatus === 'pending'}
-          @click=${() => {
-            this.#moreStatus = 'idle';
-            void this.#loadMore();
-          }}>${this.#moreStatus === 'pending' ? t.loadingMore : t.loadMore}</button>`
+          more
+            ? html`<button part="load-more" type="button" ?disabled=${status === 'pending'}
+          @click=${() => void this.#pager.retry()}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
             : nothing
         }
-        ${this.#moreStatus === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
+        ${status === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
       </div>`;
   }
 
@@ -316,8 +285,10 @@ export class TkTierTimeline extends LitElement {
       item?.focus({ preventScroll: true });
     }
     // Infinite history: nearing the last loaded row asks for the next page (after this update settles).
-    if (this.#view && this.#paging && this.#moreStatus === 'idle' && this.#range.end >= this.#view.rows.length) {
-      void Promise.resolve().then(() => this.#loadMore());
+    if (!this.data && this.#view && this.#pager.hasMore && this.#pager.status === 'idle' && this.#range.end >= this.#view.rows.length) {
+      void Promise.resolve().then(() => {
+        if (!this.data) void this.#pager.loadMore();
+      });
     }
   }
 
@@ -384,29 +355,4 @@ export class TkTierTimeline extends LitElement {
     this.#pendingFocus = target;
     this.requestUpdate();
   };
-
-  /** Fetches the next page of history; failures stop the automatic paging until the button is pressed. */
-  async #loadMore(): Promise<void> {
-    const paging = this.#paging;
-    if (this.data || !paging || this.#moreStatus !== 'idle') return;
-    const { client, subject, scheme, limit, cursor } = paging;
-    const abort = (this.#moreAbort = new AbortController());
-    this.#moreStatus = 'pending';
-    this.requestUpdate();
-    try {
-      const page = await client.getHistory(subject, { cursor, limit, signal: abort.signal, ...(scheme ? { scheme } : {}) });
-      if (abort !== this.#moreAbort || paging !== this.#paging) return;
-      this.#all = [...this.#all, ...page.items];
-      this.#paging = page.nextCursor ? { ...paging, cursor: page.nextCursor } : null;
-      this.#moreStatus = 'idle';
-    } catch (error) {
-      if (abort !== this.#moreAbort) return;
-      this.#moreStatus = 'error';
-      // Built first: the manifest analyzer would read an inline `new X('history')` as an event named 'history'.
-      const failed = new TkErrorEvent('history', error);
-      this.dispatchEvent(failed);
-    }
-    this.#moreAbort = undefined;
-    this.requestUpdate();
-  }
 }
