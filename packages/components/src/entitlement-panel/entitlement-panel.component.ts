@@ -2,8 +2,8 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../shared/localize.js';
-import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
+import { ResourceController } from '../shared/resource.js';
+import { renderEmpty, renderLoading, renderResource } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
 import { entitlementValue, levelLabel } from './entitlement-text.js';
@@ -87,11 +87,14 @@ export class TkEntitlementPanel extends LitElement {
 
   protected override render() {
     const states = stateTerms[this.#provider.locale];
-    const { status, value } = this.#entitlements;
-    if (status === ResourceStatus.error) return renderError(states, () => this.#entitlements.retry());
-    // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
-    if (status === ResourceStatus.initial && !(this.subject || this.#provider.value?.subject)) return renderEmpty(states.noSubject);
-    if (!value) return renderLoading(states);
+    return renderResource(this.#entitlements, states, {
+      complete: (value) => this.#renderPanel(value),
+      // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
+      initial: () => (this.subject || this.#provider.value?.subject ? renderLoading(states) : renderEmpty(states.noSubject)),
+    });
+  }
+
+  #renderPanel(value: EntitlementsResponse): TemplateResult {
     const locale = this.#provider.locale;
     const t = terms[locale];
     if (!value.entitlements.length && !value.next.length) return renderEmpty(t.empty);

@@ -2,8 +2,8 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../shared/localize.js';
-import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
+import { ResourceController } from '../shared/resource.js';
+import { renderEmpty, renderLoading, renderResource } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { formatCount } from '../shared/format.js';
 import { maskPerson } from '@tierkit/core/mask';
@@ -199,13 +199,14 @@ export class TkTierTimeline extends LitElement {
     const t = timelineTerms[locale];
     const st = stateTerms[locale];
     const events = this.#events();
-    let body: TemplateResult;
-    if (events?.length) body = this.#renderList(events, t);
-    else if (events) body = renderEmpty(t.empty);
-    else if (this.#history.status === ResourceStatus.error) body = renderError(st, () => this.#history.retry());
-    else if (this.#history.status === ResourceStatus.pending) body = renderLoading(st);
-    // A known subject waiting for the provider's client is loading, not "no customer selected".
-    else body = this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject);
+    const list = (shown: readonly TierEvent[]) => (shown.length ? this.#renderList(shown, t) : renderEmpty(t.empty));
+    const body = this.data
+      ? list(this.data)
+      : renderResource(this.#history, st, {
+          complete: () => list(events ?? []),
+          // A known subject waiting for the provider's client is loading, not "no customer selected".
+          initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
+        });
     return html`<section part="base" aria-labelledby="title">
       <h3 part="title" class="title" id="title">${t.title}</h3>
       ${body}
