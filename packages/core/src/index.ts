@@ -21,6 +21,7 @@ export { SCORE_METRIC } from './engine/score-decider.js';
 
 export { quotaUsageKey, resolveEntitlements } from './entitlements/resolve.js';
 export { formatMoney, formatValue } from './format/format-value.js';
+export { maskId, maskName, maskPerson } from './format/mask.js';
 export { defaultPolicyPack } from './pack/default-pack.js';
 export type { AudienceView } from './audience/audience-view.js';
 export { audienceView, CONTACT_BRANCH, UNAVAILABLE_NOTICE } from './audience/audience-view.js';
