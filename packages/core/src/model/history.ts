@@ -12,8 +12,6 @@ export interface TierEvent {
   readonly from: string | null;
   readonly to: string;
   readonly at: string;
-  /** The data period (`YYYY-MM`) the change was decided on, beside `at`, when it was recorded. */
-  readonly period?: string;
   readonly reason: EventReason;
   /** Rule or override id that caused the change, when there is one. */
   readonly ruleId: string | null;
