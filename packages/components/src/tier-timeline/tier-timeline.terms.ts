@@ -14,6 +14,8 @@ export interface TimelineTerms {
   readonly by: (who: string) => string;
   readonly automatic: string;
   readonly policy: (version: number) => string;
+  /** The month whose data an event describes (it is recorded later, when that data arrives). */
+  readonly period: (year: number, month: number) => string;
   readonly loadMore: string;
   readonly loadingMore: string;
   readonly moreFailed: string;
@@ -31,6 +33,7 @@ export const timelineTerms: Translations<TimelineTerms> = {
     by: (w) => `操作人：${w}`,
     automatic: '系统自动',
     policy: (v) => `政策第 ${v} 版`,
+    period: (y, m) => `数据月份：${y}年${m}月`,
     loadMore: '加载更早的记录', loadingMore: '正在加载更早的记录…', moreFailed: '更早的记录加载失败。',
     loaded: (f) => `已加载 ${f} 条记录`,
     empty: '暂无等级变动记录。',
@@ -44,6 +47,7 @@ export const timelineTerms: Translations<TimelineTerms> = {
     by: (w) => `操作人：${w}`,
     automatic: '系統自動',
     policy: (v) => `政策第 ${v} 版`,
+    period: (y, m) => `資料月份：${y}年${m}月`,
     loadMore: '載入更早的記錄', loadingMore: '正在載入更早的記錄…', moreFailed: '更早的記錄載入失敗。',
     loaded: (f) => `已載入 ${f} 筆記錄`,
     empty: '暫無等級變動記錄。',
@@ -57,6 +61,7 @@ export const timelineTerms: Translations<TimelineTerms> = {
     by: (w) => `By ${w}`,
     automatic: 'Automatic',
     policy: (v) => `Policy v${v}`,
+    period: (y, m) => `Data for ${y}-${String(m).padStart(2, '0')}`,
     loadMore: 'Load earlier changes', loadingMore: 'Loading earlier changes…', moreFailed: 'Earlier changes could not be loaded.',
     loaded: (f, n) => `${f} ${n === 1 ? 'change' : 'changes'} loaded`,
     empty: 'No tier changes yet.',

@@ -15,8 +15,8 @@ export interface ItemContext {
 }
 
 /**
- * One change: date and scheme; from → to with the direction in words; reason, who did it, who
- * approved it (masked unless allowed), the policy version and the note. Everything from data
+ * One change: date, scheme and the month of data it describes; from → to with the direction in words; reason, who did it, who
+ * approved it (masked unless allowed; nothing when the API withheld it, as it does for a customer), the policy version and the note. Everything from data
  * renders as text.
  */
 export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date, who }: ItemContext): TemplateResult {
@@ -25,9 +25,11 @@ export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSi
   const to = levels?.find((l) => l.key === e.to);
   const dir = from && to ? (to.rank > from.rank ? t.up : to.rank < from.rank ? t.down : '') : '';
   const ms = Date.parse(e.at);
+  const pm = e.period ? /^(\d{4})-(\d{2})$/.exec(e.period) : null;
+  const period = pm ? [Number(pm[1]), Number(pm[2])] as const : null;
   return html`<li part="event" class="event" data-index=${index} tabindex=${tabStop ? 0 : -1}
       aria-posinset=${index + 1} aria-setsize=${setSize}>
-    <span class="line meta"><time datetime=${e.at}>${Number.isNaN(ms) ? e.at : date.format(ms)}</time><span>${schemeName(schemes, e.scheme, loc)}</span></span>
+    <span class="line meta"><time datetime=${e.at}>${Number.isNaN(ms) ? e.at : date.format(ms)}</time><span>${schemeName(schemes, e.scheme, loc)}</span>${period ? html`<span class="period">${t.period(period[0], period[1])}</span>` : nothing}</span>
     <span class="line change">
       ${e.from !== null ? html`<span class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
         <span aria-hidden="true">→</span><span class="sr"> ${t.to} </span>` : nothing}
@@ -36,7 +38,7 @@ export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSi
     </span>
     <span class="line meta">
       <span class="reason">${t.reason[e.reason] ?? e.reason}</span>
-      <span>${e.actor === 'system' ? t.automatic : t.by(who(e.actor))}</span>
+      ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by(who(e.actor))}</span>` : nothing}
       ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
       <span>${t.policy(e.policyVersion)}</span>
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
