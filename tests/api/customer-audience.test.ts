@@ -5,6 +5,7 @@ import {
   defaultPolicyPack, SUBJECT_KINDS, UNAVAILABLE_NOTICE,
   type EntitlementsResponse, type HistoryResponse, type LocalizedText, type TiersResponse,
 } from '@tierkit/core';
+import { findSubjectByExternalId, insertOverride } from '@tierkit/db';
 import { NOW, client, forEachDialect } from '../support/api-fixture.js';
 
 /*
@@ -210,6 +211,31 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     assert.ok(requests > 500, `walked ${requests} requests`);
     assert.ok(ok >= 15, `${ok} of them answered 200: the walk reached real data`);
     console.log(`customer walk: ${requests} requests, ${ok} answered 200`);
+  });
+
+  it('an override on a customer scheme shows its level, never its reason (in any label) nor who made it', async () => {
+    const db = f.db.db;
+    const other = await findSubjectByExternalId(db, TENANT, OTHER);
+    assert.ok(other);
+    const reason = '反洗钱调查期间保留等级 AML review E1024';
+    await insertOverride(db, TENANT, other.id, {
+      id: 'ov-1', scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason, expiresAt: null, requestedBy: 'E1024', approvedBy: 'E3302',
+    }, NOW.toISOString());
+    const officer = client(f, () => officerKey);
+    assert.equal((await officer.put(`/v1/subjects/${OTHER}/metrics`, { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1_000_000 }] })).status, 200);
+    const staffView = (await (await client(f, () => viewerKey).get(`/v1/subjects/${OTHER}/tiers`)).json()) as TiersResponse;
+    assert.ok(JSON.stringify(staffView).includes(reason), 'staff read the reason: the override decided');
+    const minted = (await (await officer.post('/v1/embed-tokens', { subject: OTHER, ttlSeconds: 600 })).json()) as { token: string };
+    const as = client(f, () => minted.token);
+    for (const path of [`/v1/subjects/${OTHER}/tiers`, `/v1/subjects/${OTHER}/history?limit=100`]) {
+      const res = await as.get(path);
+      const text = await res.text();
+      assert.equal(res.status, 200, path);
+      assertNoStaff(path, res, text);
+      for (const internal of ['E1024', 'E3302', 'key:', '反洗钱调查']) assert.ok(!text.includes(internal), `${path} carries "${internal}"`);
+    }
+    const tiers = (await (await as.get(`/v1/subjects/${OTHER}/tiers`)).json()) as TiersResponse;
+    assert.equal(tiers.assignments.find((a) => a.scheme === 'retail-tier')?.level, 'diamond');
   });
 
   it('the check is not vacuous: a staff credential’s answer fails it', async () => {

@@ -1,7 +1,7 @@
 /*
  * Token buckets for rate limits. Written here rather than taken from hono-rate-limiter because two
  * things it does not give are needed: memory bounded whatever callers send (least recently seen
- * callers are forgotten first), and a bucket that is checked before and charged after the work, as
+ * callers are forgotten first), and a bucket charged after the work, only when it failed, as
  * failed-credential limits need.
  */
 

@@ -86,14 +86,14 @@ export function authenticate(shared: SharedDeps, guard?: AuthLimits): Middleware
     // Without an address, callers cannot be told apart: one client's bad guesses would lock out all.
     const client = guard?.clientAddress(c);
     const address = client === undefined ? undefined : `address:${client}`;
-    // An address that keeps failing is refused before its next guess is even checked.
-    const blocked = limits && address ? limits.failedAuth.check(address, limits.clock()) : 0;
-    if (blocked) throw tooMany(blocked, 'Too many requests with a missing or bad credential from this address.');
     let found: Authenticated;
     try {
       found = await principalOf(shared.db, c.req.header('Authorization'), shared.now());
     } catch (err) {
-      if (limits && address && err instanceof ProblemError && err.status === 401) limits.failedAuth.take(address, limits.clock());
+      // Only failures are refused: many callers share an address (NAT, the bank's proxy), and a valid
+      // credential from it must still be served however many bad ones (expired tokens too) came first.
+      const wait = limits && address && err instanceof ProblemError && err.status === 401 ? limits.failedAuth.take(address, limits.clock()) : 0;
+      if (wait) throw tooMany(wait, 'Too many requests with a missing or bad credential from this address.');
       throw err;
     }
     const { principal } = found;

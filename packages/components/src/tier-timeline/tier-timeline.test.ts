@@ -50,6 +50,20 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shows the month of data each change describes, and no "by" when the API withheld who made it', async () => {
+    const data = [
+      { ...shortHistory[0]!, period: '2025-02' },
+      { ...shortHistory[2]!, actor: '', approvedBy: null, note: null, period: '2024-10' },
+    ];
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="zh-CN" .data=${data} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
+    await settle(el);
+    const [first, second] = items(el).map(text);
+    expect(first).to.contain('数据期：2025年2月');
+    expect(second).to.contain('数据期：2024年10月').and.not.contain('操作人');
+  });
+
   it('shows who made and approved a change in full only when unmasked', async () => {
     const el = await fixture<TkTierTimeline>(
       html`<tk-tier-timeline lang="zh-CN" unmasked .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`,

@@ -17,8 +17,8 @@ export interface ItemContext {
 
 /**
  * One change: date and scheme; from → to with the direction in words; reason, who did it, who
- * approved it (masked unless allowed), the policy version and the note. Everything from data
- * renders as text.
+ * approved it (masked unless allowed; nothing when the API withheld it, as it does for a customer), the month
+ * of data it describes, the policy version and the note. Everything from data renders as text.
  */
 export function renderEvent(
   e: TierEvent,
@@ -47,7 +47,7 @@ export function renderEvent(
     </span>
     <span class="line meta">
       <span class="reason">${t.reason[e.reason] ?? e.reason}</span>
-      <span>${e.actor === 'system' ? t.automatic : t.by(who(e.actor))}</span>
+      ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by(who(e.actor))}</span>` : nothing}
       ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
       ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
       <span>${t.policy(e.policyVersion)}</span>

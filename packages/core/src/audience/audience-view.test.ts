@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { audienceView, compilePack, defaultPolicyPack, resolveEntitlements, UNAVAILABLE_NOTICE, CONTACT_BRANCH } from '../index.js';
+import { overrideLabel } from '../engine/labels.js';
 import type { Assignment, Evaluation, TierEvent } from '../index.js';
 
 const pack = compilePack(defaultPolicyPack);
@@ -58,6 +59,15 @@ describe('what a customer may see of a pack', () => {
     assert.deepEqual(o && { reason: o.reason, requestedBy: o.requestedBy, approvedBy: o.approvedBy, mode: o.mode }, { reason: '', requestedBy: '', approvedBy: null, mode: 'floor' });
   });
 
+  it('an override’s reason does not come back through the label of the explanation', () => {
+    const raw = assignment('retail-tier');
+    const overridden: Assignment = { ...raw, explanation: { ...raw.explanation, decidedBy: { kind: 'override', id: 'ov1', label: overrideLabel(raw.override!) } } };
+    const a = customer.assignment(overridden);
+    assert.ok(!JSON.stringify(a).includes('AML hold'), JSON.stringify(a.explanation.decidedBy));
+    assert.deepEqual(a.explanation.decidedBy, { kind: 'override', id: 'ov1', label: CONTACT_BRANCH });
+    assert.equal(staff.assignment(overridden).explanation.decidedBy.label.en, 'manual override (floor): AML hold agreed with compliance');
+  });
+
   it('benefits an AML restriction blocks read as unavailable; staff restrictions and credit terms are left out', () => {
     const all = resolveEntitlements(defaultPolicyPack, levels);
     const lane = staff.entitlements(all).entitlements.find((e) => e.def.key === 'priority-lane');
@@ -80,5 +90,8 @@ describe('what a customer may see of a pack', () => {
     };
     assert.deepEqual(customer.event(event), { ...event, ruleId: null, note: null, approvedBy: null });
     assert.equal(customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' }).ruleId, 'gold.balance');
+    const byStaff = { ...event, scheme: 'retail-tier', reason: 'override' as const, ruleId: 'ov1', actor: 'key:rm7' };
+    assert.equal(customer.event(byStaff).actor, '', 'who changed it is the bank’s internal record');
+    assert.equal(staff.event(byStaff).actor, 'key:rm7');
   });
 });

@@ -82,7 +82,9 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const { levelsRead, score, ...rest } = e;
     const out: { -readonly [K in keyof Explanation]: Explanation[K] } = {
       ...rest,
-      decidedBy: withheld(scheme, e.decidedBy.id) ? { kind: e.decidedBy.kind, id: 'withheld', label: CONTACT_BRANCH } : e.decidedBy,
+      // An override's label carries its reason, the bank's internal note, as the override itself does.
+      decidedBy: withheld(scheme, e.decidedBy.id) ? { kind: e.decidedBy.kind, id: 'withheld', label: CONTACT_BRANCH }
+        : e.decidedBy.kind === 'override' ? { ...e.decidedBy, label: CONTACT_BRANCH } : e.decidedBy,
       inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
     };
     // Factor points next to the total would give a staff factor's points away by subtraction.
@@ -122,7 +124,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       return { entitlements, next: r.next.filter((n) => byKey.has(n.scheme)) };
     },
     event(e) {
-      return { ...e, ruleId: withheld(e.scheme, e.ruleId) ? null : e.ruleId, note: null, approvedBy: null };
+      // `actor` names the staff member or key that made the change ('' = the bank), as approvedBy does.
+      return { ...e, ruleId: withheld(e.scheme, e.ruleId) ? null : e.ruleId, note: null, actor: e.actor === 'system' ? e.actor : '', approvedBy: null };
     },
   };
 }
