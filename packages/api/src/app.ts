@@ -3,6 +3,7 @@ import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import { cors } from 'hono/cors';
 import { authenticate } from './auth/authenticate.js';
+import { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 import type { AppEnv, SharedDeps } from './deps.js';
 import { docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
@@ -35,6 +36,12 @@ export interface AppOptions {
   readonly maxObservations?: number;
   /** The tenant's calendar time zone. Default `Asia/Shanghai`. */
   readonly timeZone?: string;
+  /**
+   * Seconds a verified credential is trusted without a database lookup. Default 5: a key revoked or
+   * a signing key rotated from another process is refused within that delay (in this process, at
+   * once). 0 checks the database on every request.
+   */
+  readonly credentialCacheSeconds?: number;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
   /** Where unexpected errors are reported. Default `console.error`. */
@@ -79,7 +86,7 @@ export function createApp(options: AppOptions) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag'], maxAge: 600 }));
   // Authentication first: a caller without a credential learns nothing, not even that a body is too big.
-  app.use('/v1/*', authenticate(shared), limitBody(maxBody), requireJson());
+  app.use('/v1/*', authenticate(shared, options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS), limitBody(maxBody), requireJson());
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
 
