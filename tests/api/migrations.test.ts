@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql, type Migration } from 'kysely';
 import type { TiersResponse } from '@tierkit/core';
-import { migrateToLatest } from '@tierkit/db';
+import { MIGRATIONS, migrateToLatest } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
 /** The previous-level migration, undone and done again, the way an upgrade of an existing database runs it. */
@@ -14,8 +14,11 @@ forEachDialect('migrations', (f) => {
     await api.balances('MG1', [['2025-09', 60_000], ['2025-10', 60_000]]);
     const before = ((await (await api.get('/v1/subjects/MG1/tiers')).json()) as TiersResponse).assignments;
 
-    // Undo the last migration only (what a database of the previous release looks like) ...
+    // Undo the previous-level migration and the ones after it (what a database of that release's
+    // predecessor looks like) ...
     const db = f.db.db;
+    const later = (await db.selectFrom('kysely_migration' as never).select('name' as never).execute() as { name: string }[]).map((n) => n.name).filter((n) => n > '2026-11-23T00-00-00-previous-level');
+    assert.equal((await new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('2026-11-23T00-00-00-previous-level')).error, undefined);
     const names = (await db.selectFrom('kysely_migration' as never).select('name' as never).execute()) as { name: string }[];
     const last = names.map((n) => n.name).sort().at(-1);
     assert.equal(last, '2026-11-23T00-00-00-previous-level');
@@ -28,7 +31,7 @@ forEachDialect('migrations', (f) => {
     await assert.rejects(sql`SELECT previous_level FROM assignments`.execute(db), 'the column is gone');
 
     // ... then upgrade: the column comes back, filled from the engine state the rows already had.
-    assert.deepEqual(await migrateToLatest(db), ['2026-11-23T00-00-00-previous-level']);
+    assert.deepEqual(await migrateToLatest(db), ['2026-11-23T00-00-00-previous-level', ...later]);
     const after = ((await (await api.get('/v1/subjects/MG1/tiers')).json()) as TiersResponse).assignments;
     assert.equal(after.length, before.length);
     for (const [i, a] of after.entries()) {

@@ -2,15 +2,17 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 import * as initial from './migrations/2025-11-23T00-00-00-initial.js';
 import * as auth from './migrations/2025-12-01T00-00-00-auth.js';
 import * as previousLevel from './migrations/2026-11-23T00-00-00-previous-level.js';
+import * as subjectVersion from './migrations/2026-12-02T00-00-00-subject-version.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
  * bundler or a compiled build. Names sort by their timestamp; add new ones at the end.
  */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2025-11-23T00-00-00-initial': initial,
   '2025-12-01T00-00-00-auth': auth,
   '2026-11-23T00-00-00-previous-level': previousLevel,
+  '2026-12-02T00-00-00-subject-version': subjectVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

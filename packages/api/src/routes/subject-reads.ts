@@ -1,16 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HistoryResponse } from '@tierkit/core';
-import { listTierEvents } from '@tierkit/db';
+import { listTierEvents, type Subject } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
-import { isNotModified } from '../etag.js';
+import type { ApiDeps } from '../deps.js';
+import { localize, LocaleQuery } from '../locale.js';
+import { identityOf, ReadCache } from '../read-cache.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
-import { subjectRef, tiersView } from '../services/views.js';
+import { schemesInView, SchemesQuery, subjectRef, tiersView } from '../services/views.js';
 
 const notModified = { 304: { description: 'Not modified: the If-None-Match ETag is current' } } as const;
 
@@ -19,7 +21,7 @@ const tiersRoute = createRoute({
   path: '/{id}/tiers',
   tags: ['subjects'],
   summary: "A subject's current level in every scheme, with explanation and progress",
-  request: { params: SubjectIdParams },
+  request: { params: SubjectIdParams, query: z.object({ locale: LocaleQuery, scheme: SchemesQuery }) },
   responses: {
     200: { description: 'Current tiers (ETag)', content: { 'application/json': { schema: TiersResponseSchema } } },
     ...notModified,
@@ -38,6 +40,7 @@ const historyRoute = createRoute({
       scheme: z.string().min(1).max(64).optional().openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier' }),
       limit: LimitQuery,
       cursor: CursorQuery,
+      locale: LocaleQuery,
     }),
   },
   responses: {
@@ -52,7 +55,7 @@ const entitlementsRoute = createRoute({
   path: '/{id}/entitlements',
   tags: ['subjects'],
   summary: 'What the subject’s levels entitle, what restricts them, and what the next levels add',
-  request: { params: SubjectIdParams },
+  request: { params: SubjectIdParams, query: z.object({ locale: LocaleQuery }) },
   responses: {
     200: { description: 'Resolved entitlements (ETag)', content: { 'application/json': { schema: EntitlementsResponseSchema } } },
     ...notModified,
@@ -60,44 +63,72 @@ const entitlementsRoute = createRoute({
   },
 });
 
-/** Reads of one subject: tiers, history, entitlements. All carry ETags. */
-export function subjectReads() {
+/**
+ * The cache key part every subject read shares: who the subject is in which stored version, the
+ * tenant's pack, and the caller's view of it — the credential kind (which audience it sees), the
+ * locale and the route's own query.
+ */
+function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number, view: readonly unknown[]): string {
+  return JSON.stringify([route, deps.tenantId, subject.id, subject.version, subject.updatedAt, packId, deps.principal.via, ...view]);
+}
+
+/**
+ * Reads of one subject: tiers, history, entitlements. All carry ETags. Each costs the subject-row
+ * lookup (and the pack check); the body is built once per subject version and view, then served as
+ * stored (see ReadCache).
+ */
+export function subjectReads(cache = new ReadCache()) {
   return router()
     .openapi(tiersRoute, async (c) => {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
+      const { locale, scheme } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
-      const body = await tiersView(deps.db, await packOf(deps), subject, deps.unmaskNames, deps.now());
-      if (isNotModified(c, body)) return c.body(null, 304);
-      return c.json(body, 200);
+      const tp = await packOf(deps);
+      const shown = schemesInView(tp, scheme);
+      const now = deps.now();
+      const key = readKey('tiers', deps, subject, identityOf(tp), [locale ?? null, shown ? [...shown] : null]);
+      return cache.respond(c, key, now.getTime(), async () => {
+        const body = await tiersView(deps.db, tp, subject, deps.unmaskNames, now, undefined, shown);
+        // An override in force ends by itself: the body holds until the first one expires.
+        const expiries = body.assignments.flatMap((a) => (a.override?.expiresAt ? [Date.parse(a.override.expiresAt)] : []));
+        return { body: locale ? localize(body, locale) : body, until: Math.min(Number.POSITIVE_INFINITY, ...expiries) };
+      });
     })
     .openapi(historyRoute, async (c) => {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
-      const { scheme, limit, cursor } = c.req.valid('query');
+      const { scheme, limit, cursor, locale } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
-      const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
-        ...(scheme ? { scheme } : {}),
-        limit: limit + 1,
-        ...(before ? { before } : {}),
+      const tp = await packOf(deps);
+      const key = readKey('history', deps, subject, identityOf(tp), [locale ?? null, scheme ?? null, limit, cursor ?? null]);
+      return cache.respond(c, key, deps.now().getTime(), async () => {
+        const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
+          ...(scheme ? { scheme } : {}),
+          limit: limit + 1,
+          ...(before ? { before } : {}),
+        });
+        const items = rows.slice(0, limit);
+        const last = items[items.length - 1];
+        const body: HistoryResponse = {
+          subject: subjectRef(subject, deps.unmaskNames),
+          items,
+          nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
+        };
+        return { body: locale ? localize(body, locale) : body };
       });
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const body: HistoryResponse = {
-        subject: subjectRef(subject, deps.unmaskNames),
-        items,
-        nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
-      };
-      if (isNotModified(c, body)) return c.body(null, 304);
-      return c.json(body, 200);
     })
     .openapi(entitlementsRoute, async (c) => {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
+      const { locale } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
-      const body = await entitlementsView(deps.db, await packOf(deps), subject, deps.unmaskNames);
-      if (isNotModified(c, body)) return c.body(null, 304);
-      return c.json(body, 200);
+      const tp = await packOf(deps);
+      const key = readKey('entitlements', deps, subject, identityOf(tp), [locale ?? null]);
+      return cache.respond(c, key, deps.now().getTime(), async () => {
+        const body = await entitlementsView(deps.db, tp, subject, deps.unmaskNames);
+        return { body: locale ? localize(body, locale) : body };
+      });
     });
 }

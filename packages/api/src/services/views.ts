@@ -1,6 +1,8 @@
 import type { Assignment, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
 import { listActiveOverrides, listAssignments, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
+import { z } from '@hono/zod-openapi';
 import { maskName } from '../mask.js';
+import { ProblemError } from '../problem.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /** The subject as responses show it: external id, kind, and the name masked unless allowed. */
@@ -23,6 +25,27 @@ function metricsMentioned(assignments: readonly StoredAssignment[]): Set<string>
   return keys;
 }
 
+/** `?scheme=`: the schemes a tiers read should show, comma-separated. */
+export const SchemesQuery = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(/^[^,]+(,[^,]+)*$/, 'scheme keys separated by commas')
+  .optional()
+  .openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier,risk-band', description: 'Only these schemes (comma-separated keys); default every scheme.' });
+
+/**
+ * The schemes a tiers read shows: those `?scheme=` names, or undefined for every scheme of the pack.
+ * A key the pack does not have is a 404 problem. The one place a caller's scheme set is decided:
+ * whatever else narrows what a principal may see is intersected here.
+ */
+export function schemesInView(tp: TenantPack, requested: string | undefined): ReadonlySet<string> | undefined {
+  if (requested === undefined) return undefined;
+  const keys = new Set(requested.split(','));
+  for (const key of keys) if (!tp.schemes.has(key)) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
+  return keys;
+}
+
 /** What a write just stored and read, so its response need not read it back. */
 export interface StoredState {
   readonly assignments: readonly StoredAssignment[];
@@ -40,6 +63,7 @@ export async function tiersView(
   unmask: boolean,
   now: Date,
   known?: StoredState,
+  only?: ReadonlySet<string>,
 ): Promise<TiersResponse> {
   const stored = known?.assignments ?? (await listAssignments(db, tp.tenantId, subject.id));
   const active = known?.overrides ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
@@ -49,7 +73,7 @@ export async function tiersView(
   const shown: StoredAssignment[] = [];
   for (const def of tp.pack.schemes) {
     const a = byScheme.get(def.key);
-    if (!a) continue;
+    if (!a || (only && !only.has(def.key))) continue;
     shown.push(a);
     assignments.push({
       scheme: a.scheme,
