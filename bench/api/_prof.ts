@@ -9,7 +9,7 @@ const route = process.argv[2] ?? 'tiers';
 const q = process.argv[3] ?? '';
 const h = { Authorization: `Bearer ${secret}` };
 let bytes = 0;
-for (let i = 0; i < 300; i++) await (await app.fetch(new Request(`http://x/v1/subjects/C${String(1 + (i % 1000)).padStart(6, '0')}/${route}${q}`, { headers: h }))).text();
+for (let i = 0; i < 1000; i++) await (await app.fetch(new Request(`http://x/v1/subjects/C${String(1 + (i % 1000)).padStart(6, '0')}/${route}${q}`, { headers: h }))).text();
 const t = performance.now();
 const N = 3000;
 for (let i = 0; i < N; i++) { const r = await app.fetch(new Request(`http://x/v1/subjects/C${String(1 + (i * 7 % 1000)).padStart(6, '0')}/${route}${q}`, { headers: h })); bytes += (await r.text()).length; }
