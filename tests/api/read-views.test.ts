@@ -41,6 +41,14 @@ forEachDialect('read views: ?locale=, ?scheme=, and ETags that follow writes', (
     assert.deepEqual(zh.assignments.find((a) => a.scheme === 'retail-tier')?.schemeInfo.levels.find((l) => l.key === 'gold')?.name, { 'zh-CN': '金卡' });
   });
 
+  it('the tiers read, spliced from stored JSON, is the very document the write built from objects', async () => {
+    await api.customer('V4');
+    const written = await (await api.balances('V4', Q3.map((p) => [p, 400_000]))).json();
+    const read = await (await api.get('/v1/subjects/V4/tiers')).json();
+    assert.deepEqual(read, written);
+    assert.ok((read as TiersResponse).metrics.length > 0, 'with the metrics its explanations name');
+  });
+
   it('?scheme= shows only the schemes asked for, with only their metrics; an unknown one is a 404, a bad locale a 400', async () => {
     await api.customer('V2');
     await api.balances('V2', Q3.map((p) => [p, 60_000]));

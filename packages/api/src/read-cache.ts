@@ -11,11 +11,8 @@ interface Entry {
   readonly until: number;
 }
 
-/** What a read built: the body, and until when it holds if nothing is written. */
-export interface BuiltRead {
-  readonly body: unknown;
-  readonly until?: number;
-}
+/** What a read built: the body (or its JSON text), and until when it holds if nothing is written. */
+export type BuiltRead = ({ readonly body: unknown } | { readonly json: string }) & { readonly until?: number };
 
 /**
  * The bodies of recent subject reads, as sent, with their ETags. A key names everything the body
@@ -42,7 +39,7 @@ export class ReadCache {
     }
     if (!entry) {
       const built = await build();
-      const body = JSON.stringify(built.body);
+      const body = 'json' in built ? built.json : JSON.stringify(built.body);
       entry = { body, etag: etagOf(body), until: built.until ?? Number.POSITIVE_INFINITY };
       this.#remember(key, entry);
     }

@@ -12,7 +12,7 @@ import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
-import { schemesInView, SchemesQuery, subjectRef, tiersView } from '../services/views.js';
+import { schemesInView, SchemesQuery, subjectRef, tiersJson, tiersView } from '../services/views.js';
 
 const notModified = { 304: { description: 'Not modified: the If-None-Match ETag is current' } } as const;
 
@@ -89,10 +89,11 @@ export function subjectReads(cache = new ReadCache()) {
       const now = deps.now();
       const key = readKey('tiers', deps, subject, identityOf(tp), [locale ?? null, shown ? [...shown] : null]);
       return cache.respond(c, key, now.getTime(), async () => {
+        if (!locale) return tiersJson(deps.db, tp, subject, deps.unmaskNames, now, shown);
         const body = await tiersView(deps.db, tp, subject, deps.unmaskNames, now, undefined, shown);
         // An override in force ends by itself: the body holds until the first one expires.
         const expiries = body.assignments.flatMap((a) => (a.override?.expiresAt ? [Date.parse(a.override.expiresAt)] : []));
-        return { body: locale ? localize(body, locale) : body, until: Math.min(Number.POSITIVE_INFINITY, ...expiries) };
+        return { body: localize(body, locale), until: Math.min(Number.POSITIVE_INFINITY, ...expiries) };
       });
     })
     .openapi(historyRoute, async (c) => {

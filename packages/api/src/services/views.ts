@@ -1,5 +1,5 @@
 import type { Assignment, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
-import { listActiveOverrides, listAssignments, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
+import { listActiveOverrides, listAssignments, listAssignmentsJson, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
 import { maskName } from '../mask.js';
 import { ProblemError } from '../problem.js';
@@ -96,4 +96,63 @@ export async function tiersView(
   const metrics: MetricDef[] = tp.pack.metrics.filter((m) => mentioned.has(m.key));
   const asOf = shown.reduce((max, a) => (a.period > max ? a.period : max), '');
   return { subject: subjectRef(subject, unmask), asOf, assignments, metrics };
+}
+
+// Serialized once per scheme definition: a pack's definitions are replaced, never changed in place.
+const summaryJson = new WeakMap<object, string>();
+const matrixJson = new WeakMap<object, string>();
+const json = (value: unknown) => JSON.stringify(value);
+const once = (cache: WeakMap<object, string>, key: object, value: () => unknown) => {
+  let text = cache.get(key);
+  if (text === undefined) cache.set(key, (text = json(value())));
+  return text;
+};
+
+// Where stored explanations, progress and retention name metrics: only these keys are called "metric".
+const METRIC_KEY = /"metric":("(?:[^"\\]|\\.)*")/g;
+
+/**
+ * {@link tiersView} as the JSON text it serializes to (the same document), built without parsing the
+ * stored explanation, progress and retention: their stored text is spliced in as it is, and each
+ * scheme's summary and grid are serialized once per pack. Also says until when the body holds with
+ * no write: the first expiry of an override in force.
+ */
+export async function tiersJson(
+  db: Executor,
+  tp: TenantPack,
+  subject: Subject,
+  unmask: boolean,
+  now: Date,
+  only?: ReadonlySet<string>,
+): Promise<{ json: string; until: number }> {
+  const stored = await listAssignmentsJson(db, tp.tenantId, subject.id);
+  const active = await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString());
+  const overrides = new Map(active.map((o) => [o.scheme, o]));
+  const byScheme = new Map(stored.map((a) => [a.scheme, a]));
+  const parts: string[] = [];
+  const mentioned = new Set<string>();
+  let asOf = '';
+  let until = Number.POSITIVE_INFINITY;
+  for (const def of tp.pack.schemes) {
+    const a = byScheme.get(def.key);
+    if (!a || (only && !only.has(def.key))) continue;
+    for (const text of [a.explanation, a.progress, a.retention]) {
+      if (text !== null) for (const m of text.matchAll(METRIC_KEY)) mentioned.add(JSON.parse(m[1] ?? '""') as string);
+    }
+    if (a.period > asOf) asOf = a.period;
+    const override = overrides.get(a.scheme) ?? null;
+    if (override?.expiresAt) until = Math.min(until, Date.parse(override.expiresAt));
+    parts.push(
+      `{"scheme":${json(a.scheme)},"level":${json(a.level)},"rank":${json(a.rank)},"previousLevel":${json(a.previousLevel)},` +
+        `"changed":${a.previousLevel !== a.level},"approvalRequired":${a.approvalRequired},"explanation":${a.explanation},` +
+        `"progress":${a.progress ?? 'null'},"retention":${a.retention ?? 'null'},"schemeInfo":${once(summaryJson, def, () => schemeSummary(def))},` +
+        `"period":${json(a.period)},"evaluatedAt":${json(a.evaluatedAt)},"override":${json(override)}` +
+        `${def.matrix ? `,"matrix":${once(matrixJson, def.matrix, () => def.matrix)}` : ''}}`,
+    );
+  }
+  const metrics = tp.pack.metrics.filter((m) => mentioned.has(m.key));
+  return {
+    json: `{"subject":${json(subjectRef(subject, unmask))},"asOf":${json(asOf)},"assignments":[${parts.join(',')}],"metrics":${json(metrics)}}`,
+    until,
+  };
 }
