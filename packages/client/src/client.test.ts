@@ -212,7 +212,8 @@ describe('the tierkit client against a live HTTP server', () => {
     const versionOf = (b: unknown) => (b as { version: number }).version;
     api.hold();
     const before = client.getTiers('INV1');
-    await tick();
+    // The first request must have reached the server before the change, however busy the machine.
+    while (!api.seen.some((s) => s.url === '/v1/subjects/INV1/tiers')) await tick(5);
     api.bump(); // an officer's override changed the subject on the server
     client.invalidate('/v1/subjects/INV1/');
     const after = client.getTiers('INV1');
