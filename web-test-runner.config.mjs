@@ -8,13 +8,14 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 
 // The plugin passes the file's raw text to esbuild, which does not follow `extends`: give it the base
-// config that holds experimentalDecorators / useDefineForClassFields directly.
+// config that holds the compiler settings (useDefineForClassFields) directly.
 const tsconfig = fileURLToPath(new URL('./tsconfig.base.json', import.meta.url));
 const userDataDir = mkdtempSync(join(tmpdir(), 'tk-wtr-'));
 
 export default {
   files: ['packages/components/src/**/*.test.ts', 'tests/browser/**/*.test.ts'],
-  nodeResolve: { exportConditions: ['browser', 'development'] },
+  // `tierkit-source`: @tierkit/* from the sources, so the tests need no prior build.
+  nodeResolve: { exportConditions: ['tierkit-source', 'browser', 'development'] },
   // One file at a time: the 10,000-row timeline tests and axe are CPU-heavy on 2 cores.
   concurrency: 1,
   testsFinishTimeout: 180_000,

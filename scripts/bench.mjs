@@ -32,7 +32,8 @@ for (const file of files) {
   sections.push(`## ${rel}\n\n\`\`\`\n${(r.stdout ?? '').trim()}\n\`\`\`\n${r.status === 0 ? '' : `\n(exited ${r.status})\n`}`);
 }
 
-const header = `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString()} — Node ${process.version}, ` +
+const header =
+  `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString()} — Node ${process.version}, ` +
   `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}. Each benchmark measures its own baseline in the same run ` +
   `and prints the ratio to it; compare ratios, not absolute numbers, across machines.\n`;
 if (!only.length) writeFileSync(join(root, 'BENCHMARKS.md'), [header, ...sections].join('\n'));

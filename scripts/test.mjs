@@ -20,17 +20,54 @@ function find(dir, re, out = []) {
   return out;
 }
 
-const nodeTestDirs = ['packages/core/src', 'packages/db/src', 'packages/api/src', 'packages/client/src',
-  'packages/cli/src', 'packages/react/src', 'apps/server/src', 'tests/node', 'tests/api'];
+const nodeTestDirs = [
+  'packages/core/src',
+  'packages/db/src',
+  'packages/api/src',
+  'packages/client/src',
+  'packages/cli/src',
+  'packages/react/src',
+  'apps/server/src',
+  'tests/node',
+  'tests/api',
+];
 const nodeTests = nodeTestDirs.flatMap((d) => find(join(root, d), /\.test\.ts$/)).sort();
 const e2eTests = find(join(root, 'tests/e2e'), /\.test\.ts$/).sort();
+const embedTests = find(join(root, 'tests/embed'), /\.test\.ts$/).sort();
+
+// Biome (formatter + linter) over the parts of the tree formatted so far. Once `npm run format` has
+// run over the whole repository, this becomes ['.'] and `npm run lint` checks everything.
+const lintScope = [
+  'packages/components',
+  'packages/react',
+  'stories',
+  '.storybook',
+  'tests/embed',
+  'scripts',
+  'bench/components',
+  'docs',
+  'biome.json',
+];
 
 const stages = [
+  { name: 'lint', cmd: 'npx', args: ['biome', 'check', ...lintScope] },
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', 'tsconfig.json', '--noEmit'] },
   { name: 'node', cmd: 'node', args: ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests], need: nodeTests.length },
-  { name: 'browser', cmd: 'npx', args: ['web-test-runner', '--config', 'web-test-runner.config.mjs'], need: existsSync(join(root, 'web-test-runner.config.mjs')) },
+  {
+    name: 'browser',
+    cmd: 'npx',
+    args: ['web-test-runner', '--config', 'web-test-runner.config.mjs'],
+    need: existsSync(join(root, 'web-test-runner.config.mjs')),
+  },
   { name: 'storybook', cmd: 'npm', args: ['run', 'build-storybook'], need: existsSync(join(root, '.storybook')) },
-  { name: 'e2e', cmd: 'node', args: ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...e2eTests], need: e2eTests.length },
+  {
+    name: 'e2e',
+    cmd: 'node',
+    args: ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...e2eTests],
+    need: e2eTests.length,
+  },
+  // The packages as a host app gets them: packed, installed into fresh React, Vue and plain-HTML apps.
+  { name: 'embed', cmd: 'node', args: ['--import', 'tsx', '--test', '--test-reporter=spec', ...embedTests], need: embedTests.length },
 ];
 
 const results = [];
@@ -46,7 +83,9 @@ for (const stage of stages) {
   const r = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
   const ok = r.status === 0;
   results.push({ name: stage.name, ok, seconds: Math.round((Date.now() - started) / 1000) });
-  console.log(`== ${stage.name}: ${ok ? 'passed' : `FAILED (exit ${r.status ?? r.signal})`} in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(
+    `== ${stage.name}: ${ok ? 'passed' : `FAILED (exit ${r.status ?? r.signal})`} in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -18,9 +18,15 @@ const meta: Meta<PanelArgs> = {
   component: 'tk-entitlement-panel',
   args: { ...frameArgs, entitlements: entitlementsC3 },
   argTypes: { ...frameArgTypes, entitlements: { control: false } },
-  render: (a) => a.controlledMode
-    ? controlled(a, html`<tk-entitlement-panel .data=${a.entitlements} .tiers=${tiersC3}></tk-entitlement-panel>`)
-    : connected(a, { tiers: tiersC3, entitlements: a.entitlements }, html`<tk-entitlement-panel></tk-entitlement-panel>`, tiersC3.subject.id),
+  render: (a) =>
+    a.controlledMode
+      ? controlled(a, html`<tk-entitlement-panel .data=${a.entitlements} .tiers=${tiersC3}></tk-entitlement-panel>`)
+      : connected(
+          a,
+          { tiers: tiersC3, entitlements: a.entitlements },
+          html`<tk-entitlement-panel></tk-entitlement-panel>`,
+          tiersC3.subject.id,
+        ),
 };
 export default meta;
 

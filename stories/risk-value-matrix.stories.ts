@@ -41,7 +41,8 @@ export const Subject: Story = { args: { mode: 'subject' } };
 export const SubjectEnglishDark: Story = { args: { mode: 'subject', locale: 'en', theme: 'dark' } };
 export const SubjectWithoutSegment: Story = {
   args: { mode: 'subject' },
-  render: (a) => connected(a, { tiers: tiersWithoutMatrix }, html`<tk-risk-value-matrix mode="subject"></tk-risk-value-matrix>`, SUBJECT_ID),
+  render: (a) =>
+    connected(a, { tiers: tiersWithoutMatrix }, html`<tk-risk-value-matrix mode="subject"></tk-risk-value-matrix>`, SUBJECT_ID),
 };
 /** Controlled: the host sets `data` (and `schemes` for names); nothing is fetched. */
 export const Controlled: Story = { args: { data: portfolio, locale: 'en' } };

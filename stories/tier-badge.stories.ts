@@ -33,10 +33,18 @@ const meta: Meta<BadgeArgs> = {
     const tiers = tiersOf(a);
     if (a.controlledMode) {
       const assignment = tiers.assignments.find((x) => x.scheme === a.scheme);
-      return controlled(a, html`<tk-tier-badge scheme=${a.scheme} size=${a.size} ?show-progress=${a.showProgress}
-        .data=${assignment ? { assignment, metrics: tiers.metrics } : undefined}></tk-tier-badge>`);
+      return controlled(
+        a,
+        html`<tk-tier-badge scheme=${a.scheme} size=${a.size} ?show-progress=${a.showProgress}
+        .data=${assignment ? { assignment, metrics: tiers.metrics } : undefined}></tk-tier-badge>`,
+      );
     }
-    return connected(a, { tiers }, html`<tk-tier-badge scheme=${a.scheme} size=${a.size} ?show-progress=${a.showProgress}></tk-tier-badge>`, tiers.subject.id);
+    return connected(
+      a,
+      { tiers },
+      html`<tk-tier-badge scheme=${a.scheme} size=${a.size} ?show-progress=${a.showProgress}></tk-tier-badge>`,
+      tiers.subject.id,
+    );
   },
 };
 export default meta;
@@ -56,8 +64,14 @@ export const Taiwan: Story = { args: { locale: 'zh-TW' } };
 export const English: Story = { args: { locale: 'en' } };
 export const Dark: Story = { args: { theme: 'dark', locale: 'en' } };
 export const Sizes: Story = {
-  render: (a) => connected(a, { tiers: tiersOf(a) }, html`<tk-tier-badge size="s"></tk-tier-badge>
-    <tk-tier-badge size="m"></tk-tier-badge><tk-tier-badge size="l"></tk-tier-badge>`, a.customer),
+  render: (a) =>
+    connected(
+      a,
+      { tiers: tiersOf(a) },
+      html`<tk-tier-badge size="s"></tk-tier-badge>
+    <tk-tier-badge size="m"></tk-tier-badge><tk-tier-badge size="l"></tk-tier-badge>`,
+      a.customer,
+    ),
 };
 export const Controlled: Story = { args: { controlledMode: true, locale: 'en' } };
 export const Loading: Story = { args: { behaviour: 'pending' } };
@@ -70,7 +84,8 @@ export const HostileName: Story = {
     tiers: {
       ...(demoTiers['C000003'] as TiersResponse),
       assignments: (demoTiers['C000003'] as TiersResponse).assignments.map((x) => ({
-        ...x, schemeInfo: { ...x.schemeInfo, levels: x.schemeInfo.levels.map((l) => ({ ...l, name: { 'zh-CN': XSS, 'zh-TW': XSS, en: XSS } })) },
+        ...x,
+        schemeInfo: { ...x.schemeInfo, levels: x.schemeInfo.levels.map((l) => ({ ...l, name: { 'zh-CN': XSS, 'zh-TW': XSS, en: XSS } })) },
       })),
     },
   },

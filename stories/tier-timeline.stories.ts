@@ -22,7 +22,11 @@ const meta: Meta<TimelineArgs> = {
   title: 'Widgets/Tier timeline',
   component: 'tk-tier-timeline',
   args: { ...frameArgs, timeZone: 'Asia/Shanghai', history: shortHistory, pageSize: 50, unmasked: false },
-  argTypes: { ...frameArgTypes, timeZone: { control: 'select', options: ['Asia/Shanghai', 'Asia/Hong_Kong', 'UTC', 'Europe/London'] }, history: { control: false } },
+  argTypes: {
+    ...frameArgTypes,
+    timeZone: { control: 'select', options: ['Asia/Shanghai', 'Asia/Hong_Kong', 'UTC', 'Europe/London'] },
+    history: { control: false },
+  },
   render: (a) => {
     const el = html`<tk-tier-timeline time-zone=${a.timeZone} page-size=${a.pageSize} ?unmasked=${a.unmasked} .data=${a.data}
       .schemes=${a.data ? sampleSchemes : undefined}></tk-tier-timeline>`;

@@ -35,7 +35,11 @@ const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
 const gz = (code: string) => gzipSync(code, { level: 9 }).length;
 // Inputs that made it into the output (tree-shaken modules still appear in `inputs`, at 0 bytes).
 const usesDecorators = (m: Metafile) =>
-  Object.values(m.outputs).some((o) => Object.entries(o.inputs).some(([p, i]) => p.includes('lit/decorators') || (p.includes('reactive-element') && p.includes('/decorators/') && i.bytesInOutput > 0)));
+  Object.values(m.outputs).some((o) =>
+    Object.entries(o.inputs).some(
+      ([p, i]) => p.includes('lit/decorators') || (p.includes('reactive-element') && p.includes('/decorators/') && i.bytesInOutput > 0),
+    ),
+  );
 
 async function sizes() {
   const all = await bundle({ file: join(root, 'packages/components/src/define.ts') });
@@ -54,7 +58,12 @@ async function sizes() {
   console.log('\nBundle sizes (esbuild --minify, gzip -9)');
   for (const r of rows) {
     const g = gz(r.code);
-    const verdict = r.target === null ? '' : g <= r.target ? `  ≤ ${kb(r.target)} target: met (margin ${kb(r.target - g)})` : `  ≤ ${kb(r.target)} target: MISSED by ${kb(g - r.target)}`;
+    const verdict =
+      r.target === null
+        ? ''
+        : g <= r.target
+          ? `  ≤ ${kb(r.target)} target: met (margin ${kb(r.target - g)})`
+          : `  ≤ ${kb(r.target)} target: MISSED by ${kb(g - r.target)}`;
     console.log(`  ${r.name.padEnd(46)} min ${kb(Buffer.byteLength(r.code)).padStart(9)}   gzip ${kb(g).padStart(9)}${verdict}`);
   }
   console.log(`  badge above baseline: ${kb(gz(badge.code) - gz(baseline.code))} gzip`);
@@ -110,8 +119,13 @@ async function renderTimes(pageCode: string, kinds: readonly Kind[], title: stri
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--js-flags=--expose-gc',
     ],
   });
   try {
@@ -152,7 +166,9 @@ async function renderTimes(pageCode: string, kinds: readonly Kind[], title: stri
       const paired = runs[k].map((ms, i) => ms / runs.lit[i]!);
       const pairedText = `${quantile(paired, 0.5).toFixed(2)}× [${quantile(paired, 0.25).toFixed(2)}–${quantile(paired, 0.75).toFixed(2)}]`;
       const target = judged && k === 'badge' ? `  target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'MISSED'}` : '';
-      console.log(`  ${LABELS[k].padEnd(38)} ${med(k).toFixed(1).padStart(7)} ms ${range.padEnd(14)} ${ratio.toFixed(2)}×   ${pairedText.padEnd(20)}${target}`);
+      console.log(
+        `  ${LABELS[k].padEnd(38)} ${med(k).toFixed(1).padStart(7)} ms ${range.padEnd(14)} ${ratio.toFixed(2)}×   ${pairedText.padEnd(20)}${target}`,
+      );
     }
   } finally {
     await browser.close();
@@ -165,5 +181,15 @@ const { code: pageCode } = await bundle({ file: here('./bench-page.ts') });
 console.log(`\nRender ${N.toLocaleString('en')} elements (create + connect + render + style + layout); per table one page load,`);
 console.log(`${ROUNDS} interleaved rounds after ${WARMUP} warm-up; median [p25–p75]; ratio = median / minimal Lit median;`);
 console.log('paired = median [p25–p75] of the ratio within each round');
-await renderTimes(pageCode, ['span', 'lit', 'badge'], "The target's page (issue 4): badges beside plain spans and minimal Lit elements", true);
-await renderTimes(pageCode, ['lit', 'lit-styled', 'badge', 'badge-progress'], 'For reference, in a page load of their own: a styled minimal element and the badge with progress', false);
+await renderTimes(
+  pageCode,
+  ['span', 'lit', 'badge'],
+  "The target's page (issue 4): badges beside plain spans and minimal Lit elements",
+  true,
+);
+await renderTimes(
+  pageCode,
+  ['lit', 'lit-styled', 'badge', 'badge-progress'],
+  'For reference, in a page load of their own: a styled minimal element and the badge with progress',
+  false,
+);

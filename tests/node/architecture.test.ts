@@ -1,4 +1,4 @@
-// The dependency direction of DESIGN.md, checked on every import so a shortcut cannot creep in:
+// The dependency direction of docs/architecture.md, checked on every import so a shortcut cannot creep in:
 // core knows no I/O, the components know no server code, the client knows only core's types.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

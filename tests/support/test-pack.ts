@@ -7,6 +7,7 @@ const amlTest: SchemeDefinition = {
   key: 'aml-test',
   subjectKind: 'customer',
   category: 'risk',
+  audience: 'staff',
   name: t('反洗钱风险', 'AML risk'),
   levels: [
     { key: 'low', rank: 0, name: t('低', 'Low'), color: 'success' },
@@ -30,6 +31,7 @@ const riskValueTest: SchemeDefinition = {
   key: 'risk-value-test',
   subjectKind: 'customer',
   category: 'matrix',
+  audience: 'staff',
   name: t('风险价值矩阵', 'risk × value'),
   levels: [
     { key: 'observe', rank: 0, name: t('观察', 'Observe'), color: 'caution' },

@@ -5,6 +5,12 @@
 import { createClient } from '/widgets/tierkit.js';
 
 const providers = [...document.querySelectorAll('tk-provider')];
+
+// `?subject=C000005` shows the demo page as that customer would see it (the bank's backend would
+// take the subject from its own login instead).
+const asSubject = new URLSearchParams(location.search).get('subject');
+const main = document.getElementById('tk');
+if (asSubject && /^[A-Za-z0-9_-]{1,64}$/.test(asSubject) && main?.dataset.customerPage !== undefined) main.setAttribute('subject', asSubject);
 const sources = new WeakMap();
 
 /** A token function for one provider: fetches `{ token, expiresAt }`, reuses it until a minute before expiry. */

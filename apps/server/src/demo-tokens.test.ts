@@ -66,4 +66,16 @@ describe('the demo server stands in for the bank’s backend', () => {
     assert.equal((await off.request(ORIGIN + '/demo/embed-token?subject=C000003')).status, 404);
     assert.equal((await get('/v1/subjects/C000003/tiers')).status, 401, 'the API itself still wants a credential');
   });
+
+  it('a page on a DNS-rebinding name is refused: the Host must be one of the configured origins', async () => {
+    for (const url of ['http://rebind.example:8787/demo/rm-token', 'http://rebind.example:8787/demo/embed-token?subject=C000003']) {
+      const res = await app().request(url);
+      assert.equal(res.status, 403, url);
+      assert.equal(res.headers.get('X-Content-Type-Options'), 'nosniff');
+      assert.match(((await res.json()) as { detail: string }).detail, /rebind\.example/);
+    }
+    const bank = serverApp(db, { tenant: 'demo', corsOrigins: ['https://ebank.example'], demoTokens: true });
+    assert.equal((await bank.request('https://ebank.example/demo/rm-token')).status, 200, 'a configured origin is served');
+    assert.equal((await bank.request('http://localhost:8787/demo/rm-token')).status, 403, 'configured origins replace the localhost default');
+  });
 });

@@ -1,6 +1,7 @@
-import { MAX_TOKEN_TTL_SECONDS, mintEmbedToken, mintStaffToken } from '@tierkit/api';
+import { isTrustedOrigin, MAX_TOKEN_TTL_SECONDS, mintEmbedToken, mintStaffToken, type TrustedOrigins } from '@tierkit/api';
 import { findSubjectByExternalId, type Executor } from '@tierkit/db';
 import { Hono, type Context } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 
 /*
  * The demo pages' stand-in for a bank's own backend. A real bank mints these tokens in its online
@@ -24,11 +25,31 @@ function crossSite(c: Context): boolean {
   return c.req.header('Sec-Fetch-Site') === 'cross-site' || (origin !== undefined && origin !== own);
 }
 
-/** `GET /demo/embed-token?subject=…` and `GET /demo/rm-token`, each answering `{ token, expiresAt }`. */
-export function demoTokenRoutes(db: Executor, tenantId: string) {
+/**
+ * The page's origin as the request names it (its `Host`), when the server was configured to serve
+ * it. A page on a DNS-rebinding domain reaches this server under its own name; without this check
+ * it would pass as same-site and get a token bound to its own origin.
+ */
+function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefined {
+  const own = new URL(c.req.url).origin;
+  return isTrustedOrigin(trusted, own) ? own : undefined;
+}
+
+/**
+ * `GET /demo/embed-token?subject=…` and `GET /demo/rm-token`, each answering `{ token, expiresAt }`,
+ * only to pages served under one of `trustedOrigins` (default: localhost origins).
+ */
+export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?: TrustedOrigins) {
+  const refuseUntrusted = (c: Context) => {
+    if (crossSite(c)) return refuse(c, 403, 'Demo tokens are only for the demo’s own pages.');
+    if (!trustedPageOrigin(c, trustedOrigins)) return refuse(c, 403, `Demo tokens are only for pages at the configured origins (CORS_ORIGINS); this request names host "${c.req.header('Host') ?? new URL(c.req.url).host}".`);
+    return undefined;
+  };
   return new Hono()
+    .use('/demo/*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false }))
     .get('/demo/embed-token', async (c) => {
-      if (crossSite(c)) return refuse(c, 403, 'Demo tokens are only for the demo’s own pages.');
+      const refused = refuseUntrusted(c);
+      if (refused) return refused;
       const subject = c.req.query('subject') ?? '';
       if (!SUBJECT_ID.test(subject)) return refuse(c, 400, 'Pass ?subject=<customer id>.');
       if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 404, `No subject "${subject}".`);
@@ -37,7 +58,8 @@ export function demoTokenRoutes(db: Executor, tenantId: string) {
       return c.json(minted);
     })
     .get('/demo/rm-token', async (c) => {
-      if (crossSite(c)) return refuse(c, 403, 'Demo tokens are only for the demo’s own pages.');
+      const refused = refuseUntrusted(c);
+      if (refused) return refused;
       const minted = await mintStaffToken(db, { tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
       c.header('Cache-Control', 'no-store');
       return c.json(minted);

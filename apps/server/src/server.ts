@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { addMonths, createApp, ensureApiKey, periodOf } from '@tierkit/api';
 import { connect, isPostgresUrl, migrateToLatest, type Db } from '@tierkit/db';
 import { Hono } from 'hono';
@@ -97,15 +98,20 @@ const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
  * demo's token endpoints standing in for the bank's backend.
  */
 export function serverApp(db: Db, settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>) {
-  const api = createApp({ db: db.db, ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}) });
+  const api = createApp({
+    db: db.db,
+    ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
+    // Node's socket address: bad-credential attempts are limited per client. `app.request()` has none.
+    clientAddress: (c) => (c.env && typeof c.env === 'object' && 'incoming' in c.env ? getConnInfo(c).remote.address : undefined),
+  });
   const demoRoot = resolve(REPO_ROOT, 'apps/portal-demo/public');
   const widgetsRoot = resolve(REPO_ROOT, 'packages/components/dist');
   const app = new Hono();
-  if (settings.demoTokens) app.route('/', demoTokenRoutes(db.db, settings.tenant));
+  if (settings.demoTokens) app.route('/', demoTokenRoutes(db.db, settings.tenant, settings.corsOrigins));
   return app
     .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/')) ?? next())
     .get('*', async (c, next) => (API_PATHS.test(c.req.path) ? next() : ((await serveFile(c, demoRoot, '/')) ?? next())))
-    .all('*', (c) => api.fetch(c.req.raw));
+    .all('*', (c) => api.fetch(c.req.raw, c.env));
 }
 
 /** A running server. */

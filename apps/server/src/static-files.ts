@@ -16,15 +16,18 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=UTF-8',
 };
 
-/** The strict policy the demo pages run under: no inline script, Trusted Types for lit-html only. */
+/**
+ * The strict policy the demo pages run under: no inline script, Trusted Types for lit-html only; no
+ * framing (clickjacking), no `<base>` re-pointing relative URLs, forms submit only to the page's site.
+ */
 export const DEMO_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; trusted-types lit-html";
+  "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; trusted-types lit-html; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /**
  * The same policy for a page that runs two copies of tierkit (two teams, two versions): each copy's
  * Lit creates its own `lit-html` Trusted Types policy, which the strict policy above forbids twice.
  */
-export const TWO_COPIES_CSP = DEMO_CSP.replace('trusted-types lit-html', "trusted-types lit-html 'allow-duplicates'");
+export const TWO_COPIES_CSP = DEMO_CSP.replace('trusted-types lit-html;', "trusted-types lit-html 'allow-duplicates';");
 
 /** Demo pages that load two copies of the widgets on purpose. */
 const TWO_COPY_PAGES = new Set(['two-versions.html']);

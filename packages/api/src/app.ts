@@ -1,15 +1,21 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
+import type { Context } from 'hono';
 import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './auth/authenticate.js';
 import { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 import type { AppEnv, SharedDeps } from './deps.js';
-import { docsPage } from './docs-page.js';
+import { DOCS_CSP, docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
 import { limitBody } from './middleware/limit-body.js';
+import { noStore } from './middleware/no-store.js';
+import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
+import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
+import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { router } from './router.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { matrix } from './routes/matrix.js';
@@ -17,6 +23,7 @@ import { schemes } from './routes/schemes.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
 import { subjectWrites, MAX_OBSERVATIONS } from './routes/subject-writes.js';
+import { TenantResultCache } from './services/matrix-cache.js';
 import { TenantPacks } from './services/tenant-pack.js';
 
 /** Options of `createApp`. */
@@ -44,17 +51,26 @@ export interface AppOptions {
   readonly credentialCacheSeconds?: number;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * Per-credential and failed-credential rate limits (429 problem + `Retry-After`); `false` turns
+   * them off. Defaults in packages/api/README.md#rate-limits.
+   */
+  readonly rateLimit?: RateLimitOptions | false;
+  /**
+   * The client's network address, for limiting bad-credential attempts per address. The adapter
+   * knows it (`apps/server` passes `@hono/node-server`'s); without it bad credentials are not limited.
+   */
+  readonly clientAddress?: (c: Context) => string | undefined;
+  /** Seconds a portfolio matrix result is shared between requests (this app's writes drop it at once). Default 5; 0 turns it off. */
+  readonly matrixCacheSeconds?: number;
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
 }
 
-const LOCALHOST = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
-
-function corsOrigin(allowed: AppOptions['corsOrigins']) {
+function corsOrigin(allowed: TrustedOrigins) {
   return (origin: string): string | null => {
     if (allowed === '*') return origin || '*';
-    if (allowed === undefined) return LOCALHOST.test(origin) ? origin : null;
-    return allowed.includes(origin) ? origin : null;
+    return isTrustedOrigin(allowed, origin) ? origin : null;
   };
 }
 
@@ -77,20 +93,32 @@ export function createApp(options: AppOptions) {
     maxObservations: options.maxObservations ?? MAX_OBSERVATIONS,
     timeZone: options.timeZone ?? 'Asia/Shanghai',
     now: options.now ?? (() => new Date()),
+    matrices: new TenantResultCache((options.matrixCacheSeconds ?? 5) * 1000),
   };
+  const limits = rateLimits(options.rateLimit);
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 
   const subjects = router().route('/', subjectReads()).route('/', subjectWrites(shared.maxObservations)).route('/', subjectList());
 
   const app = new OpenAPIHono<AppEnv>();
-  const allowCors = cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag'], maxAge: 600 });
+  const allowCors = cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag', 'Retry-After'], maxAge: 600 });
   // CORS headers only mean something to a browser, which sends Origin on every cross-origin request.
   // Without one (servers, same-origin pages) skip them: setting them before the route answers makes
   // Hono copy the route's response, which costs the Node adapter its fast path on every read.
   app.use('*', (c, next) => (c.req.header('Origin') === undefined ? next() : allowCors(c, next)));
+  // nosniff and friends on everything the API answers; no CORP header, since widgets on the bank's
+  // own pages read the API cross-origin, and no HSTS, which is the TLS terminator's to send.
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false, xFrameOptions: 'DENY' }));
   // Authentication first: a caller without a credential learns nothing, not even that a body is too big.
-  app.use('/v1/*', authenticate(shared, options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS), limitBody(maxBody), requireJson());
+  app.use(
+    '/v1/*',
+    noStore(),
+    authenticate(shared, options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS, limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined),
+    limitBody(maxBody),
+    requireJson(),
+    rejectUnsafeText(),
+  );
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
 
@@ -130,7 +158,10 @@ export function createApp(options: AppOptions) {
   let docsHtml: string | undefined;
   const openApi = () => (document ??= app.getOpenAPI31Document(docConfig));
   app.get('/openapi.json', (c) => c.json(openApi()));
-  app.get('/docs', (c) => c.html((docsHtml ??= docsPage(openApi()))));
+  app.get('/docs', (c) => {
+    c.header('Content-Security-Policy', DOCS_CSP);
+    return c.html((docsHtml ??= docsPage(openApi())));
+  });
   app.get('/healthz', async (c) => {
     await shared.db.selectFrom('tenants').select('id').limit(1).execute();
     return c.json({ status: 'ok' });

@@ -1,4 +1,5 @@
 import { ProblemError } from './problem.js';
+import { unsafeTextReason } from './text-safety.js';
 
 /*
  * Cursors are opaque to clients: base64url JSON of the keyset position, tagged with what they
@@ -22,7 +23,8 @@ export function decodeCursor<K extends string>(kind: string, cursor: string, fie
   const out = {} as Record<K, string>;
   for (const f of fields) {
     const v = (parsed as Record<string, unknown>)[f];
-    if (typeof v !== 'string') throw bad();
+    // A forged cursor is the one query value whose content the guard on raw input cannot see.
+    if (typeof v !== 'string' || unsafeTextReason(v)) throw bad();
     out[f] = v;
   }
   return out;

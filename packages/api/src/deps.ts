@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { findSubjectByExternalId, type Subject } from '@tierkit/db';
 import type { Principal } from './auth/principal.js';
 import { ProblemError } from './problem.js';
+import type { TenantResultCache } from './services/matrix-cache.js';
 import type { TenantPack, TenantPacks } from './services/tenant-pack.js';
 
 /** What every request of one app shares: the database and request-independent settings. */
@@ -15,6 +16,8 @@ export interface SharedDeps {
   /** The tenant's calendar time zone: periods after its current month are refused. */
   readonly timeZone: string;
   readonly now: () => Date;
+  /** Recent portfolio matrix counts per tenant; writes invalidate their tenant's. */
+  readonly matrices: TenantResultCache<readonly { row: string; col: string; count: number }[]>;
 }
 
 /** One authenticated request's dependencies: the shared ones plus who asks and for which tenant. */

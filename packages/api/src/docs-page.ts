@@ -1,9 +1,24 @@
+import { createHash } from 'node:crypto';
 import { PROBLEM_BASE, PROBLEMS } from './problem.js';
 
 /*
  * `/docs`: a readable page generated from the OpenAPI document — self-contained HTML, no scripts,
  * no CDN (the machines that run tierkit often have no internet).
  */
+
+const DOCS_STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 2rem;color:#1d232a}
+code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f5f6f8;padding:.75rem;overflow:auto;max-height:24rem}
+table{border-collapse:collapse;margin:.5rem 0;width:100%}td,th{border:1px solid #d8dde3;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.op{border-top:1px solid #d8dde3;padding-top:.5rem}.m{display:inline-block;min-width:3.5rem;padding:0 .4rem;border-radius:3px;color:#fff;font-size:13px;text-align:center}
+.get{background:#1f6feb}.put{background:#9a6700}.post{background:#1a7f37}.delete{background:#cf222e}a{color:#0b57d0}
+`;
+
+/**
+ * The page's policy: nothing may load or run but its own stylesheet (allowed by hash, so no
+ * 'unsafe-inline'); it may not be framed, re-based or submit forms anywhere.
+ */
+export const DOCS_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(DOCS_STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -87,13 +102,7 @@ export function docsPage(document: unknown): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(info.title ?? 'API')} — reference</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 2rem;color:#1d232a}
-code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f5f6f8;padding:.75rem;overflow:auto;max-height:24rem}
-table{border-collapse:collapse;margin:.5rem 0;width:100%}td,th{border:1px solid #d8dde3;padding:.3rem .5rem;text-align:left;vertical-align:top}
-.op{border-top:1px solid #d8dde3;padding-top:.5rem}.m{display:inline-block;min-width:3.5rem;padding:0 .4rem;border-radius:3px;color:#fff;font-size:13px;text-align:center}
-.get{background:#1f6feb}.put{background:#9a6700}.post{background:#1a7f37}.delete{background:#cf222e}a{color:#0b57d0}
-</style></head><body>
+<style>${DOCS_STYLE}</style></head><body>
 <h1>${esc(info.title ?? 'API')} <small>${esc(info.version ?? '')}</small></h1>
 <p>${esc(info.description ?? '')}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${esc(doc.openapi ?? '')}).</p>

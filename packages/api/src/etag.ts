@@ -12,7 +12,6 @@ export function etagOf(text: string): string {
  */
 export function matchesEtag(c: Context, etag: string): boolean {
   c.header('ETag', etag);
-  c.header('Cache-Control', 'private, no-cache');
   const inm = c.req.header('If-None-Match');
   if (!inm) return false;
   return inm.split(',').some((t) => {

@@ -57,3 +57,37 @@ it('an operator creates a key (secret shown once), lists it without the secret, 
   assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'nope', '--role', 'admin', '--label', 'x'], out), 1);
   assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'root', '--label', 'x'], out), 2);
 });
+
+it('an operator sets up a second bank from nothing: tenant, key, schemes, no demo subjects', async () => {
+  const database = join(dir, 'tenants.db');
+  const lines: string[] = [];
+  const out = (l: string) => lines.push(l);
+  assert.equal(await run(['tenants', 'create', 'other', '--name', 'Other Bank', '--database', database], out), 0);
+  assert.equal(await run(['tenants', 'create', 'other', '--database', database], out), 1, 'a second create changes nothing');
+  assert.equal(await run(['tenants', 'create', 'no spaces', '--database', database], out), 2);
+  assert.equal(await run(['tenants', 'create', '--database', database], out), 2);
+  const listed: string[] = [];
+  assert.equal(await run(['tenants', 'list', '--database', database], (l) => listed.push(l)), 0);
+  assert.equal(listed.length, 1, listed.join('\n'));
+  assert.match(listed[0] ?? '', /^other\s+\S+\s+Other Bank$/);
+
+  assert.equal(await run(['keys', 'create', '--tenant', 'other', '--role', 'admin', '--label', 'ops', '--database', database], out), 0, lines.join('\n'));
+  const secret = /secret \(shown once, store it now\): (tk_\S+)/.exec(lines.join('\n'))?.[1];
+  assert.ok(secret);
+  const db = connect({ url: database });
+  try {
+    const api = createApp({ db: db.db });
+    const get = (path: string) => api.request(path, { headers: { Authorization: `Bearer ${secret}` } });
+    const schemes = (await (await get('/v1/schemes')).json()) as { items: { key: string }[] };
+    assert.ok(schemes.items.some((s) => s.key === 'retail-tier'), 'the default policy pack is active');
+    assert.deepEqual(await (await get('/v1/subjects')).json(), { items: [], nextCursor: null }, 'no demo subjects were seeded');
+    const put = await api.request('/v1/subjects/K1', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'customer', displayName: '赵六' }),
+    });
+    assert.equal(put.status, 201, 'the new bank loads its own customers');
+  } finally {
+    await db.close();
+  }
+});

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { migrateDownAll } from '@tierkit/db';
 import { ensureAdminKey, lastCompleteMonth, listen, openDatabase, seedDemo, serverApp, settingsFromEnv } from '@tierkit/server';
 import { KEYS_USAGE, runKeys } from './keys.js';
+import { runTenants, TENANTS_USAGE } from './tenants.js';
 
 export const USAGE = `Usage: tierkit <command> [options]
 
@@ -10,11 +11,13 @@ Commands:
   seed [--customers N]      seed the demo tenant once (default ${'10,000'} customers)
   serve                     migrate, seed if needed, and serve the API and demo pages
                             ($TIERKIT_ADMIN_KEY: make sure that secret is an admin key of the tenant)
+${TENANTS_USAGE}
 ${KEYS_USAGE}
 
 Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
   --tenant ID               tenant to seed, serve or manage keys of (default: demo)
+  --name TEXT               for tenants create (default: the id)
   --role ROLE, --label TEXT for keys create
   --port N                  port for serve (default: $PORT or 8787)
   -h, --help                show this help
@@ -33,6 +36,7 @@ export async function run(argv: readonly string[], out: (line: string) => void =
       customers: { type: 'string' },
       role: { type: 'string' },
       label: { type: 'string' },
+      name: { type: 'string' },
       down: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -71,6 +75,14 @@ export async function run(argv: readonly string[], out: (line: string) => void =
         await db.close();
       }
       return 0;
+    }
+    case 'tenants': {
+      const db = await openDatabase(settings.databaseUrl);
+      try {
+        return await runTenants(db, { action: positionals[1], id: positionals[2] ?? values.tenant, name: values.name }, out);
+      } finally {
+        await db.close();
+      }
     }
     case 'keys': {
       const db = await openDatabase(settings.databaseUrl);

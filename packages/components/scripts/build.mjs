@@ -19,11 +19,21 @@ const minifyCssTemplates = {
   setup(b) {
     b.onLoad({ filter: /\.styles\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const contents = source.replace(/css`([^`]*)`/g, (_, body) =>
-        'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,>])\s*/g, '$1')
-          // Outside quotes a space after a colon never matters (before one it may: `.a :hover`), nor
-          // does a last `;`. Our styles hold no quoted text with `: ` in it; keep it so.
-          .replace(/:\s+/g, ':').replace(/;}/g, '}').trim() + '`');
+      const contents = source.replace(
+        /css`([^`]*)`/g,
+        (_, body) =>
+          'css`' +
+          body
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/\s*([{};,>])\s*/g, '$1')
+            // Outside quotes a space after a colon never matters (before one it may: `.a :hover`), nor
+            // does a last `;`. Our styles hold no quoted text with `: ` in it; keep it so.
+            .replace(/:\s+/g, ':')
+            .replace(/;}/g, '}')
+            .trim() +
+          '`',
+      );
       return { contents, loader: 'ts' };
     });
   },

@@ -91,6 +91,8 @@ export interface TierEventTable {
   actor: string;
   approved_by: string | null;
   policy_version: number;
+  /** The month (`YYYY-MM`) whose data the event describes; `at` is when it was recorded. */
+  period: string | null;
 }
 
 export interface OverrideTable {

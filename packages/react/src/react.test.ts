@@ -5,22 +5,30 @@ import type { ComponentProps } from 'react';
 import { TkEntitlementPanel, TkProvider, TkRiskValueMatrix, TkTierBadge, TkTierTimeline, type TkCellSelectEvent } from './index.js';
 
 /** react-dom ships no types here (@types/react-dom is not installed): the one function used, typed. */
-interface ReactDomServer { renderToStaticMarkup(node: React.ReactNode): string }
+interface ReactDomServer {
+  renderToStaticMarkup(node: React.ReactNode): string;
+}
 const server = (await import('react-dom/server' as string)) as ReactDomServer;
 
 describe('React wrappers of the tierkit elements', () => {
   it('render the tk-* tags on the server; element properties wait for the browser', () => {
     const html = server.renderToStaticMarkup(
-      React.createElement(TkProvider, { subject: 'C000003', locale: 'zh-CN' },
+      React.createElement(
+        TkProvider,
+        { subject: 'C000003', locale: 'zh-CN' },
         React.createElement(TkTierBadge, { scheme: 'retail-tier', size: 'l' }),
         React.createElement(TkEntitlementPanel, null),
         React.createElement(TkRiskValueMatrix, { mode: 'portfolio', scheme: 'risk-value', onTkCellSelect: () => undefined }),
-        React.createElement(TkTierTimeline, { scheme: 'aml-risk', id: 'history' })),
+        React.createElement(TkTierTimeline, { scheme: 'aml-risk', id: 'history' }),
+      ),
     );
     // @lit/react sets element properties (subject, scheme …) on the live element, so the server
     // markup carries only plain HTML attributes such as `id`; the element hydrates in the browser.
-    assert.equal(html, '<tk-provider><tk-tier-badge></tk-tier-badge><tk-entitlement-panel></tk-entitlement-panel>'
-      + '<tk-risk-value-matrix></tk-risk-value-matrix><tk-tier-timeline id="history"></tk-tier-timeline></tk-provider>');
+    assert.equal(
+      html,
+      '<tk-provider><tk-tier-badge></tk-tier-badge><tk-entitlement-panel></tk-entitlement-panel>' +
+        '<tk-risk-value-matrix></tk-risk-value-matrix><tk-tier-timeline id="history"></tk-tier-timeline></tk-provider>',
+    );
   });
 
   it('importing a wrapper registers the element class under its default tag', () => {

@@ -110,6 +110,7 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
         actor: 'system',
         approvedBy: null,
         policyVersion: ev.policyVersion,
+        period: ev.period,
       });
     });
   }

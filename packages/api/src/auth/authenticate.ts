@@ -1,7 +1,8 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Executor } from '@tierkit/db';
 import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
+import type { RateLimits } from '../rate-limit.js';
 import { accessFor } from './access.js';
 import { authenticateKey } from './api-keys.js';
 import { CredentialCache } from './credential-cache.js';
@@ -26,24 +27,35 @@ const TOKEN_FAILURES = {
   'expired': 'The token has expired; ask your backend for a new one.',
 } as const;
 
-async function principalOf(db: Executor, cache: CredentialCache, header: string | undefined, now: Date): Promise<Principal> {
+/** A principal and the key its rate limit is counted under: one bucket per API key, per signed token. */
+interface Authenticated {
+  readonly principal: Principal;
+  readonly rateKey: string;
+}
+
+function authenticated(credential: string, principal: Principal): Authenticated {
+  // The signature is unique to the token; the claims are not (two tokens of one customer share them).
+  return { principal, rateKey: credential.startsWith(TOKEN_PREFIX) ? `token:${credential.slice(-43)}` : principal.actor };
+}
+
+async function principalOf(db: Executor, cache: CredentialCache, header: string | undefined, now: Date): Promise<Authenticated> {
   if (!header) throw unauthorized('Send a credential: Authorization: Bearer <API key or token>.');
   const m = /^Bearer +(\S{1,4096})$/i.exec(header.trim());
   if (!m?.[1]) throw invalidToken('The Authorization header must be "Bearer <API key or token>".');
   const credential = m[1];
   const nowMs = now.getTime();
   const cached = cache.get(credential, nowMs);
-  if (cached) return cached;
+  if (cached) return authenticated(credential, cached);
   if (credential.startsWith(TOKEN_PREFIX)) {
     const result = await verifyToken(db, credential, now);
     if (!result.ok) throw invalidToken(TOKEN_FAILURES[result.reason]);
     cache.set(credential, result.principal, nowMs, result.expiresAt.getTime());
-    return result.principal;
+    return authenticated(credential, result.principal);
   }
   const principal = credential.startsWith(KEY_PREFIX) ? await authenticateKey(db, credential) : undefined;
   if (!principal) throw invalidToken('Unknown or revoked API key.');
   cache.set(credential, principal, nowMs);
-  return principal;
+  return authenticated(credential, principal);
 }
 
 /** Refuse what the principal may not do on this route, with a 403 problem that says why. */
@@ -62,16 +74,45 @@ function authorize(p: Principal, method: string, path: string, origin: string | 
   if (!roleAtLeast(p.role, access.role)) throw new ProblemError('forbidden', `This needs the ${access.role} role or higher (the credential has ${p.role}).`);
 }
 
+function tooMany(retryAfterSeconds: number, detail: string): ProblemError {
+  return new ProblemError('rate-limited', `${detail} Retry after ${retryAfterSeconds} s.`, undefined, { 'Retry-After': String(retryAfterSeconds) });
+}
+
+/** Rate limiting of `authenticate`: the limits, and who the client is when its credential fails. */
+export interface AuthLimits {
+  readonly limits: RateLimits;
+  /** The client's network address (the adapter knows it; `app.request()` has none). */
+  readonly clientAddress: (c: Context) => string | undefined;
+}
+
 /**
  * Every `/v1` request: who is asking (API key or signed token → 401 problem when missing or bad),
- * whether they may (→ 403 problem), and the request's tenant-scoped dependencies from the credential.
- * A verified credential is trusted for `cacheSeconds` on the app's clock (see credential-cache.ts);
- * what it may do is checked on every request.
+ * whether they may (→ 403 problem), how often (→ 429 problem with `Retry-After`), and the request's
+ * tenant-scoped dependencies from the credential. A verified credential is trusted for `cacheSeconds`
+ * on the app's clock (see credential-cache.ts); what it may do, and how often, is checked on every
+ * request, cached or not.
  */
-export function authenticate(shared: SharedDeps, cacheSeconds: number): MiddlewareHandler<AppEnv> {
+export function authenticate(shared: SharedDeps, cacheSeconds: number, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
   const cache = new CredentialCache(cacheSeconds * 1000);
   return async function authenticateRequest(c, next) {
-    const principal = await principalOf(shared.db, cache, c.req.header('Authorization'), shared.now());
+    const limits = guard?.limits;
+    // Without an address, callers cannot be told apart: one client's bad guesses would lock out all.
+    const client = guard?.clientAddress(c);
+    const address = client === undefined ? undefined : `address:${client}`;
+    // An address that keeps failing is refused before its next guess is even checked.
+    const blocked = limits && address ? limits.failedAuth.check(address, limits.clock()) : 0;
+    if (blocked) throw tooMany(blocked, 'Too many requests with a missing or bad credential from this address.');
+    let found: Authenticated;
+    try {
+      found = await principalOf(shared.db, cache, c.req.header('Authorization'), shared.now());
+    } catch (err) {
+      if (limits && address && err instanceof ProblemError && err.status === 401) limits.failedAuth.take(address, limits.clock());
+      throw err;
+    }
+    const { principal } = found;
+    // Per credential, so one caller's burst spends its own bucket and nobody else's; forbidden requests count too.
+    const wait = limits ? limits.perCredential.take(found.rateKey, limits.clock()) : 0;
+    if (wait) throw tooMany(wait, 'Too many requests with this credential.');
     authorize(principal, c.req.method, c.req.path, c.req.header('Origin'));
     c.set('deps', { ...shared, tenantId: principal.tenantId, principal });
     await next();

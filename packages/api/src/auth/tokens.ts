@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currentSigningKey, findSigningKey, insertSigningKey, retireSigningKeys, type Executor, type SigningKey } from '@tierkit/db';
+import { unsafeTextIn } from '../text-safety.js';
 import { credentialsChanged } from './credential-cache.js';
 import type { Principal } from './principal.js';
 import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
@@ -14,12 +15,37 @@ export const DEFAULT_TOKEN_TTL_SECONDS = 600;
 /** An origin as browsers send it: scheme, host, optional port; nothing else. */
 export const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
+/**
+ * What a token may carry. Minting (`POST /v1/embed-tokens`, `mintEmbedToken`) and verification both
+ * read these, so the API never mints a token its own verifier would refuse.
+ */
+export const TOKEN_LIMITS = {
+  /** Characters of one origin. */
+  originLength: 256,
+  /** Origins in one token. */
+  origins: 20,
+  /** Characters of the subject's external id. */
+  subjectLength: 128,
+  /** Characters of the base64url claims part (the whole token stays well inside a 4 KiB header). */
+  payloadChars: 3000,
+} as const;
+
+/** Thrown by minting when the token would exceed `TOKEN_LIMITS`; `field` names the offending input. */
+export class TokenLimitError extends RangeError {
+  readonly field: 'origins' | 'subject';
+  constructor(field: 'origins' | 'subject', message: string) {
+    super(message);
+    this.name = 'TokenLimitError';
+    this.field = field;
+  }
+}
+
 const Claims = z.strictObject({
   kid: z.string().min(1).max(64),
   ten: z.string().min(1).max(64),
   typ: z.enum(['embed', 'staff']),
-  sub: z.string().min(1).max(128).optional(),
-  org: z.array(z.string().max(256)).max(20),
+  sub: z.string().min(1).max(TOKEN_LIMITS.subjectLength).optional(),
+  org: z.array(z.string().max(TOKEN_LIMITS.originLength)).max(TOKEN_LIMITS.origins),
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -53,11 +79,18 @@ function checkTtl(ttlSeconds: number): void {
 
 function checkOrigins(origins: readonly string[]): void {
   for (const o of origins) if (!ORIGIN_PATTERN.test(o)) throw new RangeError(`"${o}" is not an origin (scheme://host[:port])`);
+  if (origins.length > TOKEN_LIMITS.origins) throw new TokenLimitError('origins', `at most ${TOKEN_LIMITS.origins} origins per token`);
+  const long = origins.find((o) => o.length > TOKEN_LIMITS.originLength);
+  if (long !== undefined) throw new TokenLimitError('origins', `an origin has at most ${TOKEN_LIMITS.originLength} characters (got ${long.length})`);
 }
 
 async function sign(db: Executor, claims: Omit<Claims, 'kid'>, now: Date): Promise<{ token: string; expiresAt: string }> {
   const key = await signingKeyFor(db, claims.ten, now);
-  const body = TOKEN_PREFIX + Buffer.from(JSON.stringify({ kid: key.id, ...claims }), 'utf8').toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ kid: key.id, ...claims }), 'utf8').toString('base64url');
+  if (payload.length > TOKEN_LIMITS.payloadChars) {
+    throw new TokenLimitError('origins', `the token would be too large to verify (${payload.length} > ${TOKEN_LIMITS.payloadChars} characters of claims): name fewer or shorter origins`);
+  }
+  const body = TOKEN_PREFIX + payload;
   return { token: `${body}.${hmac(key.secret, body).toString('base64url')}`, expiresAt: new Date(claims.exp * 1000).toISOString() };
 }
 
@@ -89,6 +122,9 @@ export function mintStaffToken(db: Executor, options: MintOptions): Promise<{ to
 
 async function mint(db: Executor, typ: Claims['typ'], options: MintOptions, subject?: string) {
   const ttl = options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  if (subject !== undefined && (subject.length < 1 || subject.length > TOKEN_LIMITS.subjectLength)) {
+    throw new TokenLimitError('subject', `a subject id has 1…${TOKEN_LIMITS.subjectLength} characters`);
+  }
   checkTtl(ttl);
   const origins = [...(options.origins ?? [])];
   checkOrigins(origins);
@@ -99,13 +135,14 @@ async function mint(db: Executor, typ: Claims['typ'], options: MintOptions, subj
 function decodeClaims(payload: string): Claims | undefined {
   try {
     const parsed = Claims.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
+    // Unsigned yet: the key id is looked up before the signature can be checked, so it must be storable text.
+    return parsed.success && unsafeTextIn(parsed.data).length === 0 ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
 
-const TOKEN_SHAPE = /^tkt_([A-Za-z0-9_-]{1,3000})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN_SHAPE = new RegExp(`^tkt_([A-Za-z0-9_-]{1,${TOKEN_LIMITS.payloadChars}})\\.([A-Za-z0-9_-]{43})$`);
 
 /** Check a signed token: shape, signature (constant time) with its tenant's key, expiry. */
 export async function verifyToken(db: Executor, token: string, now: Date): Promise<{ ok: true; principal: Principal; expiresAt: Date } | { ok: false; reason: TokenFailure }> {

@@ -1,17 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { MAX_TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS, mintEmbedToken, ORIGIN_PATTERN } from '../auth/tokens.js';
+import { MAX_TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS, mintEmbedToken, ORIGIN_PATTERN, TOKEN_LIMITS, TokenLimitError } from '../auth/tokens.js';
 import { subjectOr404 } from '../deps.js';
+import { invalid } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 
 const EmbedTokenBody = z
   .strictObject({
-    subject: z.string().min(1).max(128).openapi({ description: "The logged-in customer's external id", example: 'C000003' }),
+    subject: z.string().min(1).max(TOKEN_LIMITS.subjectLength).openapi({ description: "The logged-in customer's external id", example: 'C000003' }),
     origins: z
-      .array(z.string().regex(ORIGIN_PATTERN, 'must be an origin: scheme://host[:port]'))
-      .max(20)
+      .array(z.string().max(TOKEN_LIMITS.originLength).regex(ORIGIN_PATTERN, 'must be an origin: scheme://host[:port]'))
+      .max(TOKEN_LIMITS.origins)
       .optional()
-      .openapi({ description: 'Browser origins that may present the token. Omitted or empty: only requests without an Origin header.', example: ['https://ebank.example.com'] }),
+      .openapi({ description: `Browser origins that may present the token. Omitted or empty: only requests without an Origin header. At most ${TOKEN_LIMITS.origins} of at most ${TOKEN_LIMITS.originLength} characters, and together small enough for a ${TOKEN_LIMITS.payloadChars}-character token (else 400).`, example: ['https://ebank.example.com'] }),
     ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional().openapi({ description: `Lifetime, default ${DEFAULT_TOKEN_TTL_SECONDS}` }),
   })
   .openapi('EmbedTokenRequest');
@@ -46,8 +47,11 @@ export function embedTokens() {
       origins: body.origins ?? [],
       ...(body.ttlSeconds !== undefined ? { ttlSeconds: body.ttlSeconds } : {}),
       now: deps.now(),
+    }).catch((err: unknown) => {
+      // The claims' total size is only known once signed: refused here exactly as the verifier would.
+      if (err instanceof TokenLimitError) throw invalid([{ path: err.field, message: err.message }]);
+      throw err;
     });
-    c.header('Cache-Control', 'no-store');
     return c.json(minted, 201);
   });
 }

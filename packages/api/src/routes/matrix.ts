@@ -6,6 +6,7 @@ import { packOf } from '../deps.js';
 import { isNotModified } from '../etag.js';
 import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
+import { audienceOf } from '../services/audience.js';
 import { problemResponses } from '../schemas/common.js';
 import { MatrixResponseSchema } from '../schemas/entitlements.js';
 
@@ -31,9 +32,10 @@ export function matrix() {
       const deps = c.var.deps;
     const { scheme } = c.req.valid('param');
     const { kind } = c.req.valid('query');
-    const def = (await packOf(deps)).schemes.get(scheme)?.matrix;
+    const tp = await packOf(deps);
+    const def = audienceOf(deps.principal, tp).sees(scheme) ? tp.schemes.get(scheme)?.matrix : undefined;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
-    const found = await countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind);
+    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}`, () => countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind));
     const byCell = new Map(found.map((f) => [`${f.row}\u0000${f.col}`, f.count]));
     const counts = def.rows.flatMap((row) => def.cols.map((col) => ({ row, col, count: byCell.get(`${row}\u0000${col}`) ?? 0 })));
     const body: MatrixResponse = { def, counts, total: counts.reduce((n, x) => n + x.count, 0) };

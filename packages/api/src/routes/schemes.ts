@@ -7,6 +7,7 @@ import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { SchemeResponseSchema, SchemesResponseSchema } from '../schemas/entitlements.js';
+import { audienceOf } from '../services/audience.js';
 import { schemeSummary } from '../services/views.js';
 
 const SchemeKeyParams = z.object({ key: z.string().min(1).max(64).openapi({ param: { name: 'key', in: 'path' }, example: 'retail-tier' }) });
@@ -37,21 +38,23 @@ const getRoute = createRoute({
   },
 });
 
-/** `/v1/schemes`: what a widget needs to label levels; never the rules themselves. */
+/** `/v1/schemes`: what a widget needs to label levels, of the schemes the reader may see; never the rules themselves. */
 export function schemes() {
   return router()
     .openapi(listRoute, async (c) => {
       const deps = c.var.deps;
       const { kind } = c.req.valid('query');
       const tp = await packOf(deps);
-      const body: SchemesResponse = { items: tp.pack.schemes.filter((s) => !kind || s.subjectKind === kind).map(schemeSummary) };
+      const visible = audienceOf(deps.principal, tp).schemes;
+      const body: SchemesResponse = { items: visible.filter((s) => !kind || s.subjectKind === kind).map(schemeSummary) };
       if (isNotModified(c, body)) return c.body(null, 304);
       return c.json(body, 200);
     })
     .openapi(getRoute, async (c) => {
       const deps = c.var.deps;
       const { key } = c.req.valid('param');
-      const def = (await packOf(deps)).schemes.get(key);
+      const tp = await packOf(deps);
+      const def = audienceOf(deps.principal, tp).sees(key) ? tp.schemes.get(key) : undefined;
       if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
       const body: SchemeResponse = { ...schemeSummary(def), ...(def.matrix ? { matrix: def.matrix } : {}) };
       if (isNotModified(c, body)) return c.body(null, 304);

@@ -1,11 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { HistoryResponse } from '@tierkit/core';
+import type { AudienceView, HistoryResponse } from '@tierkit/core';
 import { listTierEvents, type Subject } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
 import { localize, LocaleQuery } from '../locale.js';
+import { ProblemError } from '../problem.js';
 import { identityOf, ReadCache } from '../read-cache.js';
+import { audienceOf } from '../services/audience.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
@@ -68,8 +70,9 @@ const entitlementsRoute = createRoute({
  * tenant's pack, and the caller's view of it — the credential kind (which audience it sees), the
  * locale and the route's own query.
  */
-function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number, view: readonly unknown[]): string {
-  return JSON.stringify([route, deps.tenantId, subject.id, subject.version, subject.updatedAt, packId, deps.principal.via, ...view]);
+function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number, audience: AudienceView, view: readonly unknown[]): string {
+  // The audience is part of every key: a customer is never served a body cut for staff.
+  return JSON.stringify([route, deps.tenantId, subject.id, subject.version, subject.updatedAt, packId, audience.audience, deps.principal.via, ...view]);
 }
 
 /**
@@ -85,12 +88,13 @@ export function subjectReads(cache = new ReadCache()) {
       const { locale, scheme } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
-      const shown = schemesInView(tp, scheme);
+      const audience = audienceOf(deps.principal, tp);
+      const shown = schemesInView(audience, scheme);
       const now = deps.now();
-      const key = readKey('tiers', deps, subject, identityOf(tp), [locale ?? null, shown ? [...shown] : null]);
+      const key = readKey('tiers', deps, subject, identityOf(tp), audience, [locale ?? null, shown ? [...shown] : null]);
       return cache.respond(c, key, now.getTime(), async () => {
-        if (!locale) return tiersJson(deps.db, tp, subject, deps.unmaskNames, now, shown);
-        const body = await tiersView(deps.db, tp, subject, deps.unmaskNames, now, undefined, shown);
+        if (!locale) return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown);
+        const body = await tiersView(deps.db, tp, audience, subject, deps.unmaskNames, now, undefined, shown);
         // An override in force ends by itself: the body holds until the first one expires.
         const expiries = body.assignments.flatMap((a) => (a.override?.expiresAt ? [Date.parse(a.override.expiresAt)] : []));
         return { body: localize(body, locale), until: Math.min(Number.POSITIVE_INFINITY, ...expiries) };
@@ -101,12 +105,18 @@ export function subjectReads(cache = new ReadCache()) {
       const { id } = c.req.valid('param');
       const { scheme, limit, cursor, locale } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
-      const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
       const tp = await packOf(deps);
-      const key = readKey('history', deps, subject, identityOf(tp), [locale ?? null, scheme ?? null, limit, cursor ?? null]);
+      const audience = audienceOf(deps.principal, tp);
+      // A scheme the reader may not see answers exactly like one that does not exist.
+      if (scheme && audience.audience !== 'staff' && !audience.sees(scheme)) {
+        throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
+      }
+      const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
+      const key = readKey('history', deps, subject, identityOf(tp), audience, [locale ?? null, scheme ?? null, limit, cursor ?? null]);
       return cache.respond(c, key, deps.now().getTime(), async () => {
         const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
           ...(scheme ? { scheme } : {}),
+          ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
           limit: limit + 1,
           ...(before ? { before } : {}),
         });
@@ -114,7 +124,7 @@ export function subjectReads(cache = new ReadCache()) {
         const last = items[items.length - 1];
         const body: HistoryResponse = {
           subject: subjectRef(subject, deps.unmaskNames),
-          items,
+          items: items.map(audience.event),
           nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
         };
         return { body: locale ? localize(body, locale) : body };
@@ -126,9 +136,10 @@ export function subjectReads(cache = new ReadCache()) {
       const { locale } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
-      const key = readKey('entitlements', deps, subject, identityOf(tp), [locale ?? null]);
+      const audience = audienceOf(deps.principal, tp);
+      const key = readKey('entitlements', deps, subject, identityOf(tp), audience, [locale ?? null]);
       return cache.respond(c, key, deps.now().getTime(), async () => {
-        const body = await entitlementsView(deps.db, tp, subject, deps.unmaskNames);
+        const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
         return { body: locale ? localize(body, locale) : body };
       });
     });

@@ -10,6 +10,7 @@ import { problemResponses, SubjectRefSchema } from '../schemas/common.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
+import { audienceOf } from '../services/audience.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
 import { subjectRef, tiersView } from '../services/views.js';
 
@@ -85,6 +86,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           },
         ),
       );
+      deps.matrices.invalidate(deps.tenantId);
       const ref = subjectRef(result.subject, deps.unmaskNames);
       return result.created ? c.json(ref, 201) : c.json(ref, 200);
     })
@@ -100,8 +102,9 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const body = await deps.db.transaction().execute(async (trx) => {
         await upsertMetrics(trx, deps.tenantId, subject.id, metrics);
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
-        return tiersView(trx, tp, subject, deps.unmaskNames, now, stored);
+        return tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
       });
+      deps.matrices.invalidate(deps.tenantId);
       return c.json(body, 200);
     });
 }

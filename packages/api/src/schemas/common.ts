@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { LEVEL_COLORS, METRIC_UNITS, MISSING_RULES, SCHEME_CATEGORIES, SUBJECT_KINDS, WINDOW_FUNCTIONS } from '@tierkit/core';
+import { LEVEL_COLORS, METRIC_UNITS, MISSING_RULES, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS, WINDOW_FUNCTIONS } from '@tierkit/core';
 
 /*
  * OpenAPI schemas of the shared wire types in `@tierkit/core` (model/*.ts). They document the
@@ -36,6 +36,7 @@ export const SchemeSummarySchema = z
     key: z.string(),
     subjectKind: SubjectKindSchema,
     category: z.enum(SCHEME_CATEGORIES),
+    audience: z.enum(SCHEME_AUDIENCES).optional().openapi({ description: 'Who may see it: `customer` or `staff`. A customer credential only ever receives customer schemes.' }),
     name: LocalizedTextSchema,
     levels: z.array(LevelDefSchema).readonly(),
   })
@@ -75,10 +76,11 @@ export const ProblemSchema = z
 
 /**
  * The problem+json responses a route may return, by status. Every `/v1` route needs a credential,
- * so 401 (none, or a bad one; with `WWW-Authenticate`) and 403 (not allowed) are always included.
+ * so 401 (none, or a bad one; with `WWW-Authenticate`), 403 (not allowed) and 429 (rate limited)
+ * are always included.
  */
 export function problemResponses<const S extends readonly number[]>(...given: S) {
-  const statuses = [...given, 401, 403] as const;
+  const statuses = [...given, 401, 403, 429] as const;
   const descriptions: Record<number, string> = {
     400: 'Invalid request (problem+json with field paths)',
     401: 'No credential, or an unknown, revoked, expired or tampered one (`WWW-Authenticate: Bearer error="invalid_token"`)',
@@ -87,8 +89,9 @@ export function problemResponses<const S extends readonly number[]>(...given: S)
     413: 'Body too large',
     415: 'Body is not JSON',
     422: 'Request cannot be processed',
+    429: 'Too many requests from this credential, or too many bad credentials from this address (`Retry-After` seconds)',
   };
   return Object.fromEntries(
     statuses.map((s) => [s, { description: descriptions[s] ?? 'Problem', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
-  ) as { [K in S[number] | 401 | 403]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } } };
+  ) as { [K in S[number] | 401 | 403 | 429]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } } };
 }

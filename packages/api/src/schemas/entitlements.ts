@@ -26,6 +26,7 @@ export const EntitlementsResponseSchema = z
         grantedBy: LevelRefSchema,
         blockedBy: LevelRefSchema.extend({ restriction: z.string() }).optional(),
         used: z.number().optional(),
+        notice: LocalizedTextSchema.optional().openapi({ description: 'Instead of `blockedBy` when the restriction is one the reader may not see: "please contact your branch"' }),
       }),
     ).readonly(),
     next: z.array(z.object({ scheme: z.string(), toLevel: z.string(), adds: z.array(EntitlementDefSchema).readonly() })).readonly(),

@@ -100,6 +100,7 @@ export const TierEventSchema = z
     actor: z.string(),
     approvedBy: z.string().nullable(),
     policyVersion: z.number().int(),
+    period: z.string().optional().openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' }),
   })
   .openapi('TierEvent');
 

@@ -1,4 +1,4 @@
-import { quotaUsageKey, resolveEntitlements, type EntitlementsResponse, type QuotaPeriod } from '@tierkit/core';
+import { quotaUsageKey, resolveEntitlements, type AudienceView, type EntitlementsResponse, type QuotaPeriod } from '@tierkit/core';
 import { listAssignments, sumMetricWindows, type Executor, type MetricWindow, type Subject } from '@tierkit/db';
 import { addMonths } from '../periods.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -15,9 +15,12 @@ function quotaStart(asOf: string, period: QuotaPeriod): string {
 /**
  * `GET /v1/subjects/{id}/entitlements`: the engine resolves entitlements over the subject's current
  * levels; quota usage is the sum of each quota's usage metric over its current period (month,
- * quarter or year up to the subject's latest evaluated month).
+ * quarter or year up to the subject's latest evaluated month). Resolved over every scheme (a staff
+ * restriction still blocks), then cut to what `audience` may see.
  */
-export async function entitlementsView(db: Executor, tp: TenantPack, subject: Subject, unmask: boolean): Promise<EntitlementsResponse> {
+export async function entitlementsView(
+  db: Executor, tp: TenantPack, audience: AudienceView, subject: Subject, unmask: boolean,
+): Promise<EntitlementsResponse> {
   const stored = await listAssignments(db, tp.tenantId, subject.id);
   const levels: Record<string, string> = {};
   let asOf = '';
@@ -41,6 +44,6 @@ export async function entitlementsView(db: Executor, tp: TenantPack, subject: Su
     }
     usage = await sumMetricWindows(db, tp.tenantId, subject.id, [...windows.values()], asOf);
   }
-  const resolved = resolveEntitlements(tp.pack, levels, usage);
+  const resolved = audience.entitlements(resolveEntitlements(tp.pack, levels, usage));
   return { subject: subjectRef(subject, unmask), entitlements: resolved.entitlements, next: resolved.next };
 }

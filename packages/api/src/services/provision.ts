@@ -3,6 +3,12 @@ import { findTenant, insertPolicies, insertSigningKey, insertTenant, type Execut
 import { newSigningSecret, randomId } from '../auth/secrets.js';
 
 /**
+ * What a tenant id may be: it travels in every signed token (at most 64 characters there) and in
+ * URLs and logs, so letters, digits, `-`, `_`, `.`, starting with a letter or digit.
+ */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
  * Create a tenant with a policy pack (the default pack unless given): its metric catalogue and one
  * active policy version per scheme, and a secret to sign its embed tokens. Does nothing when the tenant exists. Returns whether it created it.
  */
@@ -10,6 +16,8 @@ export async function provisionTenant(
   db: Executor,
   tenant: { id: string; name: string; pack?: PolicyPack; now?: Date },
 ): Promise<boolean> {
+  if (!TENANT_ID_PATTERN.test(tenant.id)) throw new RangeError(`"${tenant.id}" is not a tenant id: 1–64 letters, digits, "-", "_" or ".", starting with a letter or digit`);
+  if (!tenant.name.trim()) throw new RangeError('a tenant needs a name');
   if (await findTenant(db, tenant.id)) return false;
   const pack = tenant.pack ?? defaultPolicyPack;
   const checked = validatePolicyPack(pack);

@@ -113,6 +113,7 @@ export async function reevaluateSubject(
       actor,
       approvedBy: null,
       policyVersion: ev.policyVersion,
+      period: ev.period,
     })),
   );
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.

@@ -1,4 +1,4 @@
-import type { Assignment, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
+import type { Assignment, AudienceView, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
 import { listActiveOverrides, listAssignments, listAssignmentsJson, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
 import { maskName } from '../mask.js';
@@ -12,10 +12,12 @@ export function subjectRef(subject: Subject, unmask: boolean): SubjectRef {
 
 /** Only the summary fields of a scheme definition: widgets never receive the rules themselves. */
 export function schemeSummary(s: SchemeSummary): SchemeSummary {
-  return { key: s.key, subjectKind: s.subjectKind, category: s.category, name: s.name, levels: s.levels };
+  return {
+    key: s.key, subjectKind: s.subjectKind, category: s.category, ...(s.audience ? { audience: s.audience } : {}), name: s.name, levels: s.levels,
+  };
 }
 
-function metricsMentioned(assignments: readonly StoredAssignment[]): Set<string> {
+function metricsMentioned(assignments: readonly Assignment[]): Set<string> {
   const keys = new Set<string>();
   for (const a of assignments) {
     for (const i of a.explanation.inputs) keys.add(i.metric);
@@ -35,14 +37,15 @@ export const SchemesQuery = z
   .openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier,risk-band', description: 'Only these schemes (comma-separated keys); default every scheme.' });
 
 /**
- * The schemes a tiers read shows: those `?scheme=` names, or undefined for every scheme of the pack.
- * A key the pack does not have is a 404 problem. The one place a caller's scheme set is decided:
- * whatever else narrows what a principal may see is intersected here.
+ * The schemes a tiers read shows: those `?scheme=` names, or undefined for every scheme the reader
+ * may see. A key the pack does not have is a 404 problem, and so is one the reader may not see
+ * (a staff scheme asked for with a customer's credential), with the same words: nothing tells the
+ * two apart.
  */
-export function schemesInView(tp: TenantPack, requested: string | undefined): ReadonlySet<string> | undefined {
+export function schemesInView(audience: AudienceView, requested: string | undefined): ReadonlySet<string> | undefined {
   if (requested === undefined) return undefined;
   const keys = new Set(requested.split(','));
-  for (const key of keys) if (!tp.schemes.has(key)) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
+  for (const key of keys) if (!audience.sees(key)) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
   return keys;
 }
 
@@ -53,12 +56,13 @@ export interface StoredState {
 }
 
 /**
- * `GET /v1/subjects/{id}/tiers` from the stored assignments, in the pack's scheme order. Schemes
- * the pack no longer has are left out; their rows stay for the history.
+ * `GET /v1/subjects/{id}/tiers` from the stored assignments, in the pack's scheme order, cut to what
+ * `audience` may see. Schemes the pack no longer has are left out; their rows stay for the history.
  */
 export async function tiersView(
   db: Executor,
   tp: TenantPack,
+  audience: AudienceView,
   subject: Subject,
   unmask: boolean,
   now: Date,
@@ -70,12 +74,12 @@ export async function tiersView(
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
   const assignments: Assignment[] = [];
-  const shown: StoredAssignment[] = [];
-  for (const def of tp.pack.schemes) {
+  let asOf = '';
+  for (const def of audience.schemes) {
     const a = byScheme.get(def.key);
     if (!a || (only && !only.has(def.key))) continue;
-    shown.push(a);
-    assignments.push({
+    if (a.period > asOf) asOf = a.period;
+    assignments.push(audience.assignment({
       scheme: a.scheme,
       level: a.level,
       rank: a.rank,
@@ -90,11 +94,10 @@ export async function tiersView(
       evaluatedAt: a.evaluatedAt,
       override: overrides.get(a.scheme) ?? null,
       ...(def.matrix ? { matrix: def.matrix } : {}),
-    });
+    }));
   }
-  const mentioned = metricsMentioned(shown);
+  const mentioned = metricsMentioned(assignments);
   const metrics: MetricDef[] = tp.pack.metrics.filter((m) => mentioned.has(m.key));
-  const asOf = shown.reduce((max, a) => (a.period > max ? a.period : max), '');
   return { subject: subjectRef(subject, unmask), asOf, assignments, metrics };
 }
 
@@ -120,11 +123,19 @@ const METRIC_KEY = /"metric":("(?:[^"\\]|\\.)*")/g;
 export async function tiersJson(
   db: Executor,
   tp: TenantPack,
+  audience: AudienceView,
   subject: Subject,
   unmask: boolean,
   now: Date,
   only?: ReadonlySet<string>,
 ): Promise<{ json: string; until: number }> {
+  if (audience.audience !== 'staff') {
+    // A customer's view rewrites the stored explanation and progress (audience.assignment), so the
+    // stored text cannot be spliced in as it is: build the document and serialize it.
+    const body = await tiersView(db, tp, audience, subject, unmask, now, undefined, only);
+    const expiries = body.assignments.flatMap((a) => (a.override?.expiresAt ? [Date.parse(a.override.expiresAt)] : []));
+    return { json: JSON.stringify(body), until: Math.min(Number.POSITIVE_INFINITY, ...expiries) };
+  }
   const stored = await listAssignmentsJson(db, tp.tenantId, subject.id);
   const active = await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString());
   const overrides = new Map(active.map((o) => [o.scheme, o]));
@@ -133,7 +144,7 @@ export async function tiersJson(
   const mentioned = new Set<string>();
   let asOf = '';
   let until = Number.POSITIVE_INFINITY;
-  for (const def of tp.pack.schemes) {
+  for (const def of audience.schemes) {
     const a = byScheme.get(def.key);
     if (!a || (only && !only.has(def.key))) continue;
     for (const text of [a.explanation, a.progress, a.retention]) {

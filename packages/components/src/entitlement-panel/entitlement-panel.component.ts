@@ -2,16 +2,21 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../shared/localize.js';
-import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
+import { ResourceController } from '../shared/resource.js';
+import { renderEmpty, renderLoading, renderResource } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
-import { entitlementValue, levelLabel, levelName } from './entitlement-text.js';
+import { entitlementValue, levelLabel } from './entitlement-text.js';
+import { levelName, schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
 import styles from './entitlement-panel.styles.js';
 
 const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
 
 /**
+ * Connected, it reads `GET /v1/subjects/{id}/entitlements`, and the tiers response (shared with a
+ * badge on the same page through the client cache) for level names. Controlled, set `data` and
+ * optionally `tiers`; without tiers, levels are shown by key.
+ *
  * @summary What a subject's levels give them: active benefits by kind, restrictions and why, blocked benefits, and what the next level unlocks.
  *
  * @csspart base - The panel.
@@ -32,10 +37,6 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  *
  * @event tk-load - The connected panel received the subject's entitlements (`resource: 'entitlements'`) or tiers (`'tiers'`).
  * @event tk-error - Loading failed; the panel shows an error with a retry button.
- *
- * Connected, it reads `GET /v1/subjects/{id}/entitlements`, and the tiers response (shared with a
- * badge on the same page through the client cache) for level names. Controlled, set `data` and
- * optionally `tiers`; without tiers, levels are shown by key.
  */
 export class TkEntitlementPanel extends LitElement {
   static override styles = styles;
@@ -46,11 +47,18 @@ export class TkEntitlementPanel extends LitElement {
   };
 
   /** The subject id; when empty, the provider's subject. */
-  subject = '';
+  declare subject: string;
   /** Controlled mode: the entitlements to show. Setting it stops fetching. */
   declare data: EntitlementsResponse | undefined;
   /** Controlled mode: the subject's tiers, for level and scheme names. */
   declare tiers: TiersResponse | undefined;
+
+  // A default in the constructor, not a class field, which would shadow Lit's accessor under
+  // `useDefineForClassFields` (one style for every element, whatever the host's compiler does).
+  constructor() {
+    super();
+    this.subject = '';
+  }
 
   // One context request for client, subject, locale and currency; none for a controlled panel on a
   // page without a provider.
@@ -79,15 +87,19 @@ export class TkEntitlementPanel extends LitElement {
 
   protected override render() {
     const states = stateTerms[this.#provider.locale];
-    const { status, value } = this.#entitlements;
-    if (status === ResourceStatus.error) return renderError(states, () => this.#entitlements.retry());
-    // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
-    if (status === ResourceStatus.initial && !(this.subject || this.#provider.value?.subject)) return renderEmpty(states.noSubject);
-    if (!value) return renderLoading(states);
+    return renderResource(this.#entitlements, states, {
+      complete: (value) => this.#renderPanel(value),
+      // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
+      initial: () => (this.subject || this.#provider.value?.subject ? renderLoading(states) : renderEmpty(states.noSubject)),
+    });
+  }
+
+  #renderPanel(value: EntitlementsResponse): TemplateResult {
     const locale = this.#provider.locale;
     const t = terms[locale];
     if (!value.entitlements.length && !value.next.length) return renderEmpty(t.empty);
-    const tiers = this.#names.value;
+    const names = this.#names.value;
+    const tiers = names ? schemesOfTiers(names) : undefined;
     const active = value.entitlements.filter((e) => e.status === 'active');
     const restrictionLabel = (key: string) =>
       value.entitlements.find((e) => e.def.kind === 'restriction' && e.def.key === key)?.def.label[locale] ?? key;
@@ -95,7 +107,12 @@ export class TkEntitlementPanel extends LitElement {
     const groups = BENEFIT_KINDS.map((kind) => {
       const items = active.filter((e) => e.def.kind === kind);
       return items.length
-        ? this.#group(t.kinds[kind], items.map((e) => this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`)))
+        ? this.#group(
+            t.kinds[kind],
+            items.map((e) =>
+              this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`),
+            ),
+          )
         : nothing;
     });
     const restrictions = active.filter((e) => e.def.kind === 'restriction');
@@ -104,15 +121,38 @@ export class TkEntitlementPanel extends LitElement {
     return html`<section part="base" class="base" aria-labelledby="title">
       <h2 part="title" id="title">${t.title}</h2>
       ${groups}
-      ${restrictions.length ? this.#group(t.restrictions, restrictions.map((e) => this.#restriction(e, locale, tiers))) : nothing}
-      ${blocked.length
-        ? this.#group(t.blocked, blocked.map((e) => this.#item(e.def, locale, e.used,
-            html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : ''}</span>`,
-            true)))
-        : nothing}
-      ${value.next.map((n) => html`<div part="next" class="next">
-        ${this.#group(t.next(levelName(n.scheme, n.toLevel, tiers, locale)), n.adds.map((d) => this.#item(d, locale, undefined, nothing)))}
-      </div>`)}
+      ${
+        restrictions.length
+          ? this.#group(
+              t.restrictions,
+              restrictions.map((e) => this.#restriction(e, locale, tiers)),
+            )
+          : nothing
+      }
+      ${
+        blocked.length
+          ? this.#group(
+              t.blocked,
+              blocked.map((e) =>
+                this.#item(
+                  e.def,
+                  locale,
+                  e.used,
+                  html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : (e.notice?.[locale] ?? '')}</span>`,
+                  true,
+                ),
+              ),
+            )
+          : nothing
+      }
+      ${value.next.map(
+        (n) => html`<div part="next" class="next">
+        ${this.#group(
+          t.next(levelName(tiers, n.scheme, n.toLevel, locale)),
+          n.adds.map((d) => this.#item(d, locale, undefined, nothing)),
+        )}
+      </div>`,
+      )}
     </section>`;
   }
 
@@ -130,7 +170,7 @@ export class TkEntitlementPanel extends LitElement {
     </li>`;
   }
 
-  #restriction(e: ResolvedEntitlement, locale: Locale, tiers: TiersResponse | undefined) {
+  #restriction(e: ResolvedEntitlement, locale: Locale, tiers: SchemeMap | undefined) {
     const reason = e.def.kind === 'restriction' ? e.def.reason[locale] : '';
     return html`<li part="item" data-kind="restriction" data-key=${e.def.key}>
       <span class="label">${e.def.label[locale]}</span>

@@ -16,10 +16,23 @@ const item = (el: Element, key: string, kind?: string) =>
 const headings = (el: Element) => [...root(el).querySelectorAll('h2, h3')].map((h) => squash(h.textContent));
 
 describe('tk-entitlement-panel, controlled', () => {
-  it('groups a gold customer\'s benefits by kind, with quotas, rates and limits formatted', async () => {
-    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`);
-    expect(headings(el)).to.deep.equal(['Your benefits', 'Services', 'Quotas', 'Rates', 'Limits', 'Restrictions', 'Blocked benefits', 'Platinum would add']);
-    expect(item(el, 'lounge', 'quota')).to.contain('2 / 6 this year').and.contain('From Customer tier: Gold');
+  it("groups a gold customer's benefits by kind, with quotas, rates and limits formatted", async () => {
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+    );
+    expect(headings(el)).to.deep.equal([
+      'Your benefits',
+      'Services',
+      'Quotas',
+      'Rates',
+      'Limits',
+      'Restrictions',
+      'Blocked benefits',
+      'Platinum would add',
+    ]);
+    expect(item(el, 'lounge', 'quota'))
+      .to.contain('2 / 6 this year')
+      .and.contain('From Customer tier: Gold');
     expect(item(el, 'deposit-rate', 'rate')).to.contain('+0.20 % / +20 bp');
     expect(item(el, 'loan-rate', 'rate')).to.contain('\u22120.30 % / \u221230 bp');
     expect(item(el, 'card-limit', 'limit')).to.contain('1.5×');
@@ -27,8 +40,12 @@ describe('tk-entitlement-panel, controlled', () => {
   });
 
   it('says why a restriction applies, which level imposed it, and what it blocks', async () => {
-    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`);
-    expect(item(el, 'transfer-limit-lowered', 'restriction')).to.contain('反洗钱风险等级为中高，需加强尽职调查').and.contain('来自反洗钱风险等级：中高');
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+    );
+    expect(item(el, 'transfer-limit-lowered', 'restriction'))
+      .to.contain('反洗钱风险等级为中高，需加强尽职调查')
+      .and.contain('来自反洗钱风险等级：中高');
     const blocked = root(el).querySelector('li.blocked[data-key="transfer-limit"]')!;
     expect(squash(blocked.textContent)).to.contain('已暂停').and.contain('因“非柜面转账限额下调”暂停（反洗钱风险等级：中高）');
     expect(headings(el)).to.include('升级白金卡可获得');
@@ -52,7 +69,8 @@ describe('tk-entitlement-panel, controlled', () => {
     const data: EntitlementsResponse = {
       ...entitlementsC3,
       entitlements: entitlementsC3.entitlements.map((e) =>
-        e.def.kind === 'restriction' ? { ...e, def: { ...e.def, label: L, reason: L } } : { ...e, def: { ...e.def, label: L } }),
+        e.def.kind === 'restriction' ? { ...e, def: { ...e.def, label: L, reason: L } } : { ...e, def: { ...e.def, label: L } },
+      ),
     };
     const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${data}></tk-entitlement-panel>`);
     expect(item(el, 'dedicated-rm')).to.contain(evil);
@@ -107,12 +125,12 @@ describe('tk-entitlement-panel, connected', () => {
 });
 
 describe('tk-entitlement-panel, while the provider is still being set up or the subject changes', () => {
-  it('never shows the previous customer\'s benefits while the next customer\'s load', async () => {
+  it("never shows the previous customer's benefits while the next customer's load", async () => {
     const client = new FixtureClient({ tiers: demoTiers, entitlements: { C000003: entitlementsC3, C000009: entitlementsEmpty } });
     const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
       <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
     const el = provider.querySelector('tk-entitlement-panel')!;
-    await waitUntil(() => headings(el).includes('Platinum would add'), 'C000003\'s benefits');
+    await waitUntil(() => headings(el).includes('Platinum would add'), "C000003's benefits");
     client.hold();
     provider.subject = 'C000009';
     await provider.updateComplete;
@@ -120,12 +138,14 @@ describe('tk-entitlement-panel, while the provider is still being set up or the 
     expect(root(el).querySelector('li[part~="item"]')?.outerHTML ?? null).to.equal(null);
     expect(squash(root(el).querySelector('[part~="loading"]')?.textContent)).to.equal('Loading…');
     client.release();
-    await waitUntil(() => root(el).querySelector('[part~="empty"]'), 'C000009\'s (empty) benefits');
+    await waitUntil(() => root(el).querySelector('[part~="empty"]'), "C000009's (empty) benefits");
     expect(squash(root(el).querySelector('[part~="empty"]')?.textContent)).to.equal('No benefits yet.');
   });
 
   it('waits (loading) for a client the host sets a moment later; "no customer" only without a subject', async () => {
-    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en"><tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const provider = await fixture<TkProvider>(
+      html`<tk-provider subject="C000003" locale="en"><tk-entitlement-panel></tk-entitlement-panel></tk-provider>`,
+    );
     const el = provider.querySelector('tk-entitlement-panel')!;
     await el.updateComplete;
     expect(squash(root(el).querySelector('[part~="loading"]')?.textContent)).to.equal('Loading…');

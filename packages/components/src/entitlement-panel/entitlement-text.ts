@@ -1,4 +1,5 @@
-import type { EntitlementDef, LevelRef, Locale, TiersResponse } from '@tierkit/core';
+import type { EntitlementDef, LevelRef, Locale } from '@tierkit/core';
+import { levelName, schemeName, type SchemeMap } from '../shared/level-names.js';
 import { formatBp, formatCount, formatMultiplier, formatPercentFromBp } from '../shared/format.js';
 import { entitlementPanelTerms } from './entitlement-panel.terms.js';
 
@@ -20,19 +21,11 @@ export function entitlementValue(def: EntitlementDef, locale: Locale, used?: num
 }
 
 /**
- * A level as a customer reads it — "AML risk: Medium-high" — from the tiers response when there
- * is one, else from the keys (a controlled panel without tiers still says something true).
+ * A level as a customer reads it — "AML risk: Medium-high" — from the schemes of the tiers response
+ * when there is one, else from the keys (a controlled panel without tiers still says something true).
  */
-export function levelLabel(ref: LevelRef, tiers: TiersResponse | undefined, locale: Locale): string {
-  const scheme = tiers?.assignments.find((a) => a.scheme === ref.scheme)?.schemeInfo;
-  const level = scheme?.levels.find((l) => l.key === ref.level);
-  const schemeName = scheme?.name[locale] ?? ref.scheme;
-  const levelName = level?.name[locale] ?? ref.level;
-  return locale === 'en' ? `${schemeName}: ${levelName}` : `${schemeName}：${levelName}`;
-}
-
-/** Just the level's name ("白金卡"), for "升级白金卡可获得". */
-export function levelName(scheme: string, level: string, tiers: TiersResponse | undefined, locale: Locale): string {
-  const info = tiers?.assignments.find((a) => a.scheme === scheme)?.schemeInfo;
-  return info?.levels.find((l) => l.key === level)?.name[locale] ?? level;
+export function levelLabel(ref: LevelRef, schemes: SchemeMap | undefined, locale: Locale): string {
+  const scheme = schemeName(schemes, ref.scheme, locale);
+  const level = levelName(schemes, ref.scheme, ref.level, locale);
+  return locale === 'en' ? `${scheme}: ${level}` : `${scheme}：${level}`;
 }

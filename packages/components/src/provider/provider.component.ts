@@ -8,6 +8,11 @@ import { matchLocale } from '../shared/locale.js';
 import styles from './provider.styles.js';
 
 /**
+ * Widgets inside one provider share one client, so four widgets for one subject share requests
+ * and the ETag cache. Pass `base-url` (+ `token`) to let the provider create the client, or set the
+ * `client` property to any object implementing `TierkitClient` (for hosts that fetch through their
+ * own backend, tests and stories). Changing any attribute re-provides it to every widget.
+ *
  * @summary The context root of tierkit widgets: API, token, subject, locale, currency and theme for everything inside it.
  *
  * @slot - The widgets (and any other markup) that share this configuration.
@@ -21,11 +26,6 @@ import styles from './provider.styles.js';
  * @cssproperty --tk-level-gold - Background of a level whose colour token is `gold` (likewise every level colour, plus `-text` for its text).
  * @cssproperty --tk-font-family - Font of every widget.
  * @cssproperty --tk-radius - Corner radius.
- *
- * Widgets inside one provider share one client, so four widgets for one subject share requests
- * and the ETag cache. Pass `base-url` (+ `token`) to let the provider create the client, or set the
- * `client` property to any object implementing `TierkitClient` (for hosts that fetch through their
- * own backend, tests and stories). Changing any attribute re-provides it to every widget.
  */
 export class TkProvider extends LitElement {
   static override styles = styles;
@@ -40,19 +40,31 @@ export class TkProvider extends LitElement {
   };
 
   /** API base URL (`https://tier.bank.example`); ignored when `client` is set. */
-  baseUrl = '';
+  declare baseUrl: string;
   /** The embed token the bank's backend minted for the logged-in customer. Never an API key. */
-  token = '';
+  declare token: string;
   /** The subject (customer) id widgets show unless they name their own. */
-  subject = '';
+  declare subject: string;
   /** `zh-CN`, `zh-TW` or `en`; unset lets each widget follow the document's `lang`. */
-  locale = '';
+  declare locale: string;
   /** ISO 4217 code of amounts that name none. */
-  currency = 'CNY';
+  declare currency: string;
   /** `light`, `dark`, or `auto` (follow the user's system preference). */
-  theme: Theme = 'light';
+  declare theme: Theme;
   /** A ready client object; wins over `base-url`. */
   declare client: TierkitClient | undefined;
+
+  // Defaults here, not as class fields: a field would shadow Lit's accessor when compiled with
+  // `useDefineForClassFields` (one style for every element, whatever the host's compiler does).
+  constructor() {
+    super();
+    this.baseUrl = '';
+    this.token = '';
+    this.subject = '';
+    this.locale = '';
+    this.currency = 'CNY';
+    this.theme = 'light';
+  }
 
   readonly #clientProvider = new ContextProvider(this, { context: clientContext, initialValue: undefined });
   readonly #subjectProvider = new ContextProvider(this, { context: subjectContext, initialValue: undefined });

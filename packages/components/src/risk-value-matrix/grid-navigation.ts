@@ -10,10 +10,7 @@ export interface GridPosition {
 }
 
 /** What a key does: move focus, select the focused cell, or nothing (let the browser have it). */
-export type GridAction =
-  | { readonly kind: 'move'; readonly to: GridPosition }
-  | { readonly kind: 'select' }
-  | { readonly kind: 'none' };
+export type GridAction = { readonly kind: 'move'; readonly to: GridPosition } | { readonly kind: 'select' } | { readonly kind: 'none' };
 
 /** The parts of a KeyboardEvent the model reads; a plain object in tests. */
 export interface GridKey {
@@ -39,18 +36,27 @@ export function gridKeyAction(k: GridKey, at: GridPosition, rows: number, cols: 
   const corner = Boolean(k.ctrlKey || k.metaKey);
   const move = (r: number, c: number): GridAction => ({ kind: 'move', to: { row: clamp(r, lastRow), col: clamp(c, lastCol) } });
   switch (k.key) {
-    case 'ArrowUp': return move(row - 1, col);
-    case 'ArrowDown': return move(row + 1, col);
-    case 'ArrowLeft': return move(row, col - 1);
-    case 'ArrowRight': return move(row, col + 1);
-    case 'Home': return corner ? move(0, 0) : move(row, 0);
-    case 'End': return corner ? move(lastRow, lastCol) : move(row, lastCol);
-    case 'PageUp': return move(0, col);
-    case 'PageDown': return move(lastRow, col);
+    case 'ArrowUp':
+      return move(row - 1, col);
+    case 'ArrowDown':
+      return move(row + 1, col);
+    case 'ArrowLeft':
+      return move(row, col - 1);
+    case 'ArrowRight':
+      return move(row, col + 1);
+    case 'Home':
+      return corner ? move(0, 0) : move(row, 0);
+    case 'End':
+      return corner ? move(lastRow, lastCol) : move(row, lastCol);
+    case 'PageUp':
+      return move(0, col);
+    case 'PageDown':
+      return move(lastRow, col);
     case 'Enter':
     case ' ':
     case 'Spacebar':
       return { kind: 'select' };
-    default: return { kind: 'none' };
+    default:
+      return { kind: 'none' };
   }
 }

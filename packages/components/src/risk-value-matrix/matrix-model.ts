@@ -1,4 +1,4 @@
-import type { Locale, MatrixAggregate, MatrixCell, MatrixDef, SchemeSummary, TiersResponse } from '@tierkit/core';
+import type { MatrixAggregate, MatrixCell, MatrixDef, TiersResponse } from '@tierkit/core';
 
 /*
  * Turns the wire shapes into the grid the matrix draws: rows × cols in display order, each cell with
@@ -26,9 +26,6 @@ export interface GridModel {
   readonly current: { readonly row: number; readonly col: number } | null;
 }
 
-/** Level names by scheme key, as `<tk-provider>` data or the tiers response carries them. */
-export type SchemeMap = Readonly<Record<string, SchemeSummary>>;
-
 /** Builds the grid of a portfolio aggregate: counts per cell (0 where the API sent none). */
 export function portfolioGrid(agg: MatrixAggregate): GridModel {
   const counts = new Map(agg.counts.map((c) => [`${c.row}\u0000${c.col}`, c.count]));
@@ -54,7 +51,10 @@ function build(def: MatrixDef, count: (row: string, col: string) => number | nul
   const byPair = new Map(def.cells.map((c) => [`${c.row}\u0000${c.col}`, c]));
   return def.rows.map((row, rowIndex) =>
     def.cols.map((col, colIndex) => ({
-      row, col, rowIndex, colIndex,
+      row,
+      col,
+      rowIndex,
+      colIndex,
       def: byPair.get(`${row}\u0000${col}`),
       count: count(row, col),
     })),
@@ -64,19 +64,4 @@ function build(def: MatrixDef, count: (row: string, col: string) => number | nul
 /** The matrix assignment of a tiers response (the one carrying `matrix`), preferring `scheme`. */
 export function matrixAssignment(tiers: TiersResponse, scheme: string) {
   return tiers.assignments.find((a) => a.scheme === scheme && a.matrix) ?? tiers.assignments.find((a) => a.matrix);
-}
-
-/** The scheme summaries a tiers response carries, by key — level names without another request. */
-export function schemesOfTiers(tiers: TiersResponse): SchemeMap {
-  return Object.fromEntries(tiers.assignments.map((a) => [a.schemeInfo.key, a.schemeInfo]));
-}
-
-/** A level's name in `locale`, or its key when the scheme is unknown (never invented wording). */
-export function levelName(schemes: SchemeMap | undefined, scheme: string, level: string, locale: Locale): string {
-  return schemes?.[scheme]?.levels.find((l) => l.key === level)?.name[locale] ?? level;
-}
-
-/** A scheme's own name in `locale`, or its key. */
-export function schemeName(schemes: SchemeMap | undefined, scheme: string, locale: Locale): string {
-  return schemes?.[scheme]?.name[locale] ?? scheme;
 }

@@ -1,9 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
-import type { TierkitClient } from '@tierkit/client';
-import { clientContext, subjectContext } from '../shared/context.js';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
 import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
@@ -13,13 +9,14 @@ import { matrixStyles } from './risk-value-matrix.styles.js';
 import { matrixTerms, type MatrixTerms } from './risk-value-matrix.terms.js';
 import { gridKeyAction, type GridPosition } from './grid-navigation.js';
 import { TkCellSelectEvent } from './cell-select-event.js';
-import {
-  levelName, matrixAssignment, portfolioGrid, schemeName, schemesOfTiers, subjectGrid,
-  type GridCell, type GridModel, type SchemeMap,
-} from './matrix-model.js';
+import { matrixAssignment, portfolioGrid, subjectGrid, type GridCell, type GridModel } from './matrix-model.js';
+import { levelName, schemeName, schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
 
 /** What the matrix draws: the grid and the level names of its schemes. */
-interface MatrixView { readonly grid: GridModel; readonly schemes: SchemeMap | undefined }
+interface MatrixView {
+  readonly grid: GridModel;
+  readonly schemes: SchemeMap | undefined;
+}
 
 /** Portfolio counts per cell, or the position of one subject. */
 export const MATRIX_MODES = ['portfolio', 'subject'] as const;
@@ -63,32 +60,57 @@ const TONE_COLOR = { good: 'success', neutral: 'neutral', caution: 'caution', ba
 export class TkRiskValueMatrix extends LitElement {
   static override styles = matrixStyles;
 
+  /*
+   * `static properties` with `declare`d fields and defaults set in the constructor: no decorators and
+   * no class fields over Lit's accessors, so the class behaves the same whatever a host's compiler does
+   * with `useDefineForClassFields` or decorators (one style for every element; see the README).
+   */
+  static override properties = {
+    scheme: { reflect: true },
+    subject: { reflect: true },
+    mode: { reflect: true },
+    tableView: { type: Boolean, reflect: true, attribute: 'table-view' },
+    data: { attribute: false },
+    schemes: { attribute: false },
+    filter: { attribute: false },
+    focusPos: { state: true },
+    selectedPos: { state: true },
+  };
+
   /** The matrix scheme to draw. */
-  @property({ reflect: true }) scheme = 'risk-value';
+  declare scheme: string;
   /** The subject whose cell to highlight; when unset or empty, the provider's subject. */
-  @property({ reflect: true }) subject?: string;
+  declare subject: string | undefined;
   /** `portfolio` or `subject`; unset means subject when a subject is known, else portfolio. */
-  @property({ reflect: true }) mode?: MatrixMode;
+  declare mode: MatrixMode | undefined;
   /** Shows the plain table view instead of the grid. */
-  @property({ type: Boolean, reflect: true, attribute: 'table-view' }) tableView = false;
+  declare tableView: boolean;
   /** Controlled data: a `MatrixResponse` (portfolio) or a `TiersResponse` (subject). */
-  @property({ attribute: false }) data?: MatrixResponse | TiersResponse;
+  declare data: MatrixResponse | TiersResponse | undefined;
   /** Level names of the row, column and matrix schemes for controlled portfolio data. */
-  @property({ attribute: false }) schemes?: SchemeMap;
+  declare schemes: SchemeMap | undefined;
   /** Portfolio filter passed to `getMatrix` (`{ rm: 'E1024' }`). */
-  @property({ attribute: false }) filter?: Readonly<Record<string, string>>;
+  declare filter: Readonly<Record<string, string>> | undefined;
+  declare private focusPos: GridPosition | null;
+  declare private selectedPos: GridPosition | null;
 
-  @consume({ context: clientContext, subscribe: true }) @state() private client?: TierkitClient;
-  @consume({ context: subjectContext, subscribe: true }) @state() private providerSubject?: string;
-  @state() private focusPos: GridPosition | null = null;
-  @state() private selectedPos: GridPosition | null = null;
+  constructor() {
+    super();
+    this.scheme = 'risk-value';
+    this.tableView = false;
+    this.focusPos = null;
+    this.selectedPos = null;
+  }
 
+  // One context request for the provider's client, subject and locale.
   readonly #localize = new LocalizeController(this);
 
   readonly #portfolio = new ResourceController(this, {
     name: 'matrix',
-    args: () => (!this.data && this.client && this.effectiveMode === 'portfolio'
-      ? [this.client, this.scheme, this.filter] as const : undefined),
+    args: () => {
+      const client = this.#client;
+      return !this.data && client && this.effectiveMode === 'portfolio' ? ([client, this.scheme, this.filter] as const) : undefined;
+    },
     load: ([client, scheme, filter], signal) => client.getMatrix(scheme, filter ? { filter, signal } : { signal }),
     data: () => (this.data && 'def' in this.data ? this.data : undefined),
   });
@@ -97,7 +119,8 @@ export class TkRiskValueMatrix extends LitElement {
     name: 'tiers',
     args: () => {
       const id = this.#subjectId;
-      return !this.data && this.client && id && this.effectiveMode === 'subject' ? [this.client, id] as const : undefined;
+      const client = this.#client;
+      return !this.data && client && id && this.effectiveMode === 'subject' ? ([client, id] as const) : undefined;
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
     data: () => (this.data && 'assignments' in this.data ? this.data : undefined),
@@ -108,8 +131,10 @@ export class TkRiskValueMatrix extends LitElement {
     name: 'scheme',
     args: () => {
       const def = this.#portfolio.value?.def;
-      return !this.data && this.client && def && this.effectiveMode === 'portfolio'
-        ? [this.client, def.rowScheme, def.colScheme, def.scheme] as const : undefined;
+      const client = this.#client;
+      return !this.data && client && def && this.effectiveMode === 'portfolio'
+        ? ([client, def.rowScheme, def.colScheme, def.scheme] as const)
+        : undefined;
     },
     load: async ([client, ...keys], signal) => {
       const found = await Promise.all(keys.map((k) => client.getScheme(k, { signal })));
@@ -125,7 +150,11 @@ export class TkRiskValueMatrix extends LitElement {
 
   /** `||`, like the badge: an empty `subject=""` attribute means the provider's subject. */
   get #subjectId(): string | undefined {
-    return this.subject || this.providerSubject;
+    return this.subject || this.#localize.value?.subject;
+  }
+
+  get #client() {
+    return this.#localize.value?.client;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -162,7 +191,7 @@ export class TkRiskValueMatrix extends LitElement {
     let body: TemplateResult | typeof nothing = nothing;
     if (failed) body = renderError(st, () => res.retry());
     else if (m === 'no-position') body = renderEmpty(t.noPosition);
-    else if (m && m.grid.def.rows.length && m.grid.def.cols.length) {
+    else if (m?.grid.def.rows.length && m.grid.def.cols.length) {
       body = this.tableView ? this.#renderTable(m.grid, m.schemes, t) : this.#renderGrid(m.grid, m.schemes, t);
     } else if (m) body = renderEmpty(t.empty);
     else if (res.status === ResourceStatus.pending) body = renderLoading(st);
@@ -173,12 +202,21 @@ export class TkRiskValueMatrix extends LitElement {
     return html`<section part="base" aria-labelledby="title">
       <div class="head">
         <h3 part="title" class="title" id="title">${this.#titleText(m, t)}</h3>
-        ${ready ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}
-          @change=${(e: Event) => { this.tableView = (e.target as HTMLInputElement).checked; }}>${t.showTable}</label>` : nothing}
+        ${
+          ready
+            ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}
+          @change=${(e: Event) => {
+            this.tableView = (e.target as HTMLInputElement).checked;
+          }}>${t.showTable}</label>`
+            : nothing
+        }
       </div>
       ${body}
-      ${ready && m.grid.total !== null
-        ? html`<p part="total">${t.total(formatCount(m.grid.total, this.#localize.locale), m.grid.total)}</p>` : nothing}
+      ${
+        ready && m.grid.total !== null
+          ? html`<p part="total">${t.total(formatCount(m.grid.total, this.#localize.locale), m.grid.total)}</p>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -204,10 +242,12 @@ export class TkRiskValueMatrix extends LitElement {
         <th scope="col" class="corner">${rowAxis} \\ ${colAxis}</th>
         ${grid.def.cols.map((c) => html`<th scope="col">${levelName(schemes, grid.def.colScheme, c, loc)}</th>`)}
       </tr></thead>
-      <tbody>${grid.cells.map((row, r) => html`<tr>
+      <tbody>${grid.cells.map(
+        (row, r) => html`<tr>
         <th scope="row">${levelName(schemes, grid.def.rowScheme, grid.def.rows[r] ?? '', loc)}</th>
         ${row.map((cell) => this.#renderCell(cell, grid, schemes, t, focus))}
-      </tr>`)}</tbody>
+      </tr>`,
+      )}</tbody>
     </table>`;
   }
 
@@ -225,9 +265,13 @@ export class TkRiskValueMatrix extends LitElement {
       @click=${() => this.#select(cell, grid)}>
       ${current ? html`<span class="marker">${t.current}</span>` : nothing}
       ${cell.count !== null ? html`<span class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
-      ${d ? html`<span class="level">${levelName(schemes, grid.def.scheme, d.level, loc)}</span>
+      ${
+        d
+          ? html`<span class="level">${levelName(schemes, grid.def.scheme, d.level, loc)}</span>
         ${d.action[loc] !== levelName(schemes, grid.def.scheme, d.level, loc) ? html`<span class="action">${d.action[loc]}</span>` : nothing}
-        <span class="tone">${t.tone[d.tone]}</span>` : html`<span class="action">${t.undefinedCell}</span>`}
+        <span class="tone">${t.tone[d.tone]}</span>`
+          : html`<span class="action">${t.undefinedCell}</span>`
+      }
     </td>`;
   }
 
@@ -242,15 +286,18 @@ export class TkRiskValueMatrix extends LitElement {
         <th scope="col">${t.action}</th><th scope="col">${t.toneHeader}</th>
         <th scope="col">${portfolio ? t.countHeader : t.current}</th>
       </tr></thead>
-      <tbody>${grid.cells.flat().map((c) => html`<tr>
+      <tbody>${grid.cells.flat().map(
+        (c) => html`<tr>
         <th scope="row">${levelName(schemes, grid.def.rowScheme, c.row, loc)}</th>
         <td>${levelName(schemes, grid.def.colScheme, c.col, loc)}</td>
         <td>${c.def ? levelName(schemes, grid.def.scheme, c.def.level, loc) : t.undefinedCell}</td>
         <td>${c.def?.action[loc] ?? ''}</td>
         <td>${c.def ? t.tone[c.def.tone] : ''}</td>
-        <td class="num">${portfolio ? formatCount(c.count ?? 0, loc)
-          : grid.current?.row === c.rowIndex && grid.current.col === c.colIndex ? t.current : ''}</td>
-      </tr>`)}</tbody>
+        <td class="num">${
+          portfolio ? formatCount(c.count ?? 0, loc) : grid.current?.row === c.rowIndex && grid.current.col === c.colIndex ? t.current : ''
+        }</td>
+      </tr>`,
+      )}</tbody>
     </table>`;
   }
 
@@ -283,7 +330,11 @@ export class TkRiskValueMatrix extends LitElement {
     void this.updateComplete.then(() => this.#cellElement(pos)?.focus());
     const scheme = grid.def.scheme;
     const event = new TkCellSelectEvent({
-      scheme, row: cell.row, col: cell.col, level: cell.def.level, count: cell.count,
+      scheme,
+      row: cell.row,
+      col: cell.col,
+      level: cell.def.level,
+      count: cell.count,
       // The matrix's own filter stays in, so the host lists the cell within the same filtered book.
       filter: { ...this.filter, scheme, level: cell.def.level },
     });

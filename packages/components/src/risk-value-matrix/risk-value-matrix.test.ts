@@ -17,11 +17,17 @@ const cellAt = (el: HTMLElement, r: number, c: number) =>
   shadow(el).querySelector<HTMLElement>(`td[data-row="${r}"][data-col="${c}"]`) as HTMLElement;
 const press = (target: HTMLElement, key: string, init: KeyboardEventInit = {}) =>
   target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, ...init }));
-const settle = async (el: TkRiskValueMatrix) => { await el.updateComplete; await new Promise((r) => setTimeout(r)); await el.updateComplete; };
+const settle = async (el: TkRiskValueMatrix) => {
+  await el.updateComplete;
+  await new Promise((r) => setTimeout(r));
+  await el.updateComplete;
+};
 
-describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () => {
+describe("<tk-risk-value-matrix> for a relationship manager's portfolio", () => {
   it('draws the 3 × 3 grid with counts, segment, action and signal in words', async () => {
-    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix lang="en" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`,
+    );
     expect(cells(el)).to.have.length(9);
     const top = cellAt(el, 0, 0).textContent?.replace(/\s+/g, ' ') ?? '';
     expect(top).to.contain('1,204 customers').and.contain('Develop').and.contain('Nurture potential').and.contain('Neutral');
@@ -32,16 +38,24 @@ describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () =>
   });
 
   it('formats counts and labels per locale and switches at run time', async () => {
-    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="zh-CN" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
-    expect(cellAt(el, 0, 0).textContent).to.contain('1,204 位客户').and.contain('培育潜力');
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix lang="zh-CN" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`,
+    );
+    expect(cellAt(el, 0, 0).textContent)
+      .to.contain('1,204 位客户')
+      .and.contain('培育潜力');
     el.setAttribute('lang', 'zh-TW');
     await settle(el);
-    expect(cellAt(el, 0, 0).textContent).to.contain('1,204 位客戶').and.contain('培育潛力');
+    expect(cellAt(el, 0, 0).textContent)
+      .to.contain('1,204 位客戶')
+      .and.contain('培育潛力');
     expect(shadow(el).querySelector('h3')?.textContent).to.equal('風險—價值矩陣');
   });
 
   it('follows the definition: a 2 × 2 matrix draws four cells', async () => {
-    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${twoByTwo} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix lang="en" .data=${twoByTwo} .schemes=${sampleSchemes}></tk-risk-value-matrix>`,
+    );
     expect(cells(el)).to.have.length(4);
     expect(cellAt(el, 0, 0).textContent).to.contain('Focus');
   });
@@ -52,14 +66,30 @@ describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () =>
     cellAt(el, 0, 0).focus();
     const active = () => shadow(el).activeElement as HTMLElement;
     const pos = () => `${active().dataset['row']},${active().dataset['col']}`;
-    press(active(), 'ArrowRight'); await settle(el); expect(pos()).to.equal('0,1');
-    press(active(), 'ArrowDown'); await settle(el); expect(pos()).to.equal('1,1');
-    press(active(), 'End'); await settle(el); expect(pos()).to.equal('1,2');
-    press(active(), 'ArrowRight'); await settle(el); expect(pos()).to.equal('1,2');
-    press(active(), 'Home'); await settle(el); expect(pos()).to.equal('1,0');
-    press(active(), 'End', { ctrlKey: true }); await settle(el); expect(pos()).to.equal('2,2');
-    press(active(), 'Home', { ctrlKey: true }); await settle(el); expect(pos()).to.equal('0,0');
-    press(active(), 'ArrowUp'); await settle(el); expect(pos()).to.equal('0,0');
+    press(active(), 'ArrowRight');
+    await settle(el);
+    expect(pos()).to.equal('0,1');
+    press(active(), 'ArrowDown');
+    await settle(el);
+    expect(pos()).to.equal('1,1');
+    press(active(), 'End');
+    await settle(el);
+    expect(pos()).to.equal('1,2');
+    press(active(), 'ArrowRight');
+    await settle(el);
+    expect(pos()).to.equal('1,2');
+    press(active(), 'Home');
+    await settle(el);
+    expect(pos()).to.equal('1,0');
+    press(active(), 'End', { ctrlKey: true });
+    await settle(el);
+    expect(pos()).to.equal('2,2');
+    press(active(), 'Home', { ctrlKey: true });
+    await settle(el);
+    expect(pos()).to.equal('0,0');
+    press(active(), 'ArrowUp');
+    await settle(el);
+    expect(pos()).to.equal('0,0');
     expect(cells(el).filter((c) => c.tabIndex === 0)).to.have.length(1);
   });
 
@@ -68,10 +98,16 @@ describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () =>
     const target = cellAt(el, 2, 0);
     target.focus();
     setTimeout(() => press(target, 'Enter'));
-    const e = await oneEvent(document, 'tk-cell-select') as TkCellSelectEvent;
+    const e = (await oneEvent(document, 'tk-cell-select')) as TkCellSelectEvent;
     expect(e.bubbles && e.composed).to.equal(true);
-    expect({ scheme: e.scheme, row: e.row, col: e.col, level: e.level, count: e.count, filter: e.filter })
-      .to.deep.equal({ scheme: 'risk-value', row: 'high', col: 'low', level: 'exit', count: 61, filter: { scheme: 'risk-value', level: 'exit' } });
+    expect({ scheme: e.scheme, row: e.row, col: e.col, level: e.level, count: e.count, filter: e.filter }).to.deep.equal({
+      scheme: 'risk-value',
+      row: 'high',
+      col: 'low',
+      level: 'exit',
+      count: 61,
+      filter: { scheme: 'risk-value', level: 'exit' },
+    });
     await settle(el);
     expect(cellAt(el, 2, 0).getAttribute('aria-selected')).to.equal('true');
     expect(cellAt(el, 2, 0).part.contains('cell-selected')).to.equal(true);
@@ -88,7 +124,9 @@ describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () =>
   });
 
   it('offers a table view with the same numbers', async () => {
-    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`);
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix lang="en" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`,
+    );
     shadow(el).querySelector<HTMLInputElement>('[part="view-toggle"]')?.click();
     await settle(el);
     expect(el.tableView).to.equal(true);
@@ -100,13 +138,17 @@ describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () =>
   });
 
   it('shows the empty state for an empty definition and stays accessible', async () => {
-    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix lang="en" .data=${{ ...emptyPortfolio, def: { ...emptyPortfolio.def, rows: [], cols: [] } }}></tk-risk-value-matrix>`);
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix lang="en" .data=${{ ...emptyPortfolio, def: { ...emptyPortfolio.def, rows: [], cols: [] } }}></tk-risk-value-matrix>`,
+    );
     expect(shadow(el).querySelector('[part="empty"]')?.textContent).to.contain('No matrix data');
     await expect(el).to.be.accessible();
   });
 
   it('renders hostile level names as text', async () => {
-    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix .data=${portfolio} .schemes=${hostileSchemes()}></tk-risk-value-matrix>`);
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix .data=${portfolio} .schemes=${hostileSchemes()}></tk-risk-value-matrix>`,
+    );
     expect(shadow(el).querySelector('img')).to.equal(null);
     expect(shadow(el).textContent).to.contain(XSS);
   });
@@ -115,19 +157,28 @@ describe('<tk-risk-value-matrix> for a relationship manager\'s portfolio', () =>
 describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
   it('loads the portfolio and the axis names, with a loading state first', async () => {
     const client = new MockClient({ delay: 20 });
-    const provider = await fixture(html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`);
+    const provider = await fixture(
+      html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
+    );
     const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
     await el.updateComplete;
     expect(shadow(el).querySelector('[part="loading"]')).to.not.equal(null);
     await expect(el).to.be.accessible();
     await waitUntil(() => cells(el).length === 9 && shadow(el).textContent?.includes('High value'), 'matrix and names load');
-    expect(client.calls.map((c) => `${c.method}:${c.key}`)).to.have.members(['getMatrix:risk-value', 'getScheme:risk-grade', 'getScheme:value-grade', 'getScheme:risk-value']);
+    expect(client.calls.map((c) => `${c.method}:${c.key}`)).to.have.members([
+      'getMatrix:risk-value',
+      'getScheme:risk-grade',
+      'getScheme:value-grade',
+      'getScheme:risk-value',
+    ]);
     await expect(el).to.be.accessible();
   });
 
-  it('highlights one customer\'s cell, in words, from the tiers response', async () => {
+  it("highlights one customer's cell, in words, from the tiers response", async () => {
     const client = new MockClient({ tiers });
-    const provider = await fixture(html`<tk-provider .client=${client} subject="C0000123456" locale="zh-CN"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`);
+    const provider = await fixture(
+      html`<tk-provider .client=${client} subject="C0000123456" locale="zh-CN"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
+    );
     const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
     await waitUntil(() => cells(el).length === 9, 'subject grid');
     const current = shadow(el).querySelector<HTMLElement>('[aria-current="true"]');
@@ -140,7 +191,9 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
 
   it('says so when the customer has no matrix segment', async () => {
     const client = new MockClient({ tiers: tiersWithoutMatrix });
-    const provider = await fixture(html`<tk-provider .client=${client} subject="C1" locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`);
+    const provider = await fixture(
+      html`<tk-provider .client=${client} subject="C1" locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
+    );
     const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
     await waitUntil(() => shadow(el).querySelector('[part="empty"]'), 'empty state');
     expect(shadow(el).querySelector('[part="empty"]')?.textContent).to.contain('no risk-value segment');
@@ -148,7 +201,9 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
 
   it('shows an error with a retry that loads again', async () => {
     const client = new MockClient({ behaviour: 'error' });
-    const provider = await fixture(html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix mode="portfolio"></tk-risk-value-matrix></tk-provider>`);
+    const provider = await fixture(
+      html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix mode="portfolio"></tk-risk-value-matrix></tk-provider>`,
+    );
     const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
     await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
     await expect(el).to.be.accessible();
@@ -158,9 +213,12 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
 
   it('works registered under another tag name beside the default one', async () => {
     if (!customElements.get('bank-matrix')) customElements.define('bank-matrix', class extends TkRiskValueMatrix {});
-    const wrap = await fixture(html`<div><bank-matrix .data=${portfolio}></bank-matrix><tk-risk-value-matrix .data=${twoByTwo}></tk-risk-value-matrix></div>`);
+    const wrap = await fixture(
+      html`<div><bank-matrix .data=${portfolio}></bank-matrix><tk-risk-value-matrix .data=${twoByTwo}></tk-risk-value-matrix></div>`,
+    );
     const [a, b] = [...wrap.children] as TkRiskValueMatrix[];
-    await a?.updateComplete; await b?.updateComplete;
+    await a?.updateComplete;
+    await b?.updateComplete;
     expect(cells(a as HTMLElement)).to.have.length(9);
     expect(cells(b as HTMLElement)).to.have.length(4);
   });
@@ -169,12 +227,16 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
 describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
   const current = (el: HTMLElement) => shadow(el).querySelector<HTMLElement>('[aria-current="true"]');
   const at = (cell: HTMLElement | null) => cell && `${cell.dataset['row']},${cell.dataset['col']}`;
-  const inProvider = async (client: FixtureClient | undefined, subject: string, matrix = html`<tk-risk-value-matrix></tk-risk-value-matrix>`) => {
+  const inProvider = async (
+    client: FixtureClient | undefined,
+    subject: string,
+    matrix = html`<tk-risk-value-matrix></tk-risk-value-matrix>`,
+  ) => {
     const provider = await fixture<TkProvider>(html`<tk-provider .client=${client} subject=${subject} locale="en">${matrix}</tk-provider>`);
     return { provider, el: provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix };
   };
 
-  it('never shows the previous customer\'s cell while the next customer\'s loads', async () => {
+  it("never shows the previous customer's cell while the next customer's loads", async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const { provider, el } = await inProvider(client, 'C000001');
     await waitUntil(() => current(el), 'C000001 placed');
@@ -191,7 +253,7 @@ describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
     expect(at(current(el))).to.equal('0,2');
   });
 
-  it('shows the error, not the previous customer\'s cell, when the next customer\'s read fails', async () => {
+  it("shows the error, not the previous customer's cell, when the next customer's read fails", async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const { provider, el } = await inProvider(client, 'C000001');
     await waitUntil(() => current(el), 'C000001 placed');
@@ -203,7 +265,11 @@ describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
 
   it('shows the error, not the old counts, when a filtered portfolio fails to load', async () => {
     const client = new FixtureClient({ matrix: { 'risk-value': portfolio } });
-    const { el } = await inProvider(client, '', html`<tk-risk-value-matrix mode="portfolio" .filter=${{ rm: 'E1024' }}></tk-risk-value-matrix>`);
+    const { el } = await inProvider(
+      client,
+      '',
+      html`<tk-risk-value-matrix mode="portfolio" .filter=${{ rm: 'E1024' }}></tk-risk-value-matrix>`,
+    );
     await waitUntil(() => cells(el).length === 9, 'portfolio');
     expect(shadow(el).querySelector('.count')?.outerHTML ?? null).to.not.equal(null);
     client.fail = true;
@@ -214,8 +280,10 @@ describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('keeps its own filter in the selected cell\'s filter, so the host lists within the same book', async () => {
-    const el = await fixture<TkRiskValueMatrix>(html`<tk-risk-value-matrix .data=${portfolio} .filter=${{ rm: 'E1024', branch: 'SH01' }}></tk-risk-value-matrix>`);
+  it("keeps its own filter in the selected cell's filter, so the host lists within the same book", async () => {
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix .data=${portfolio} .filter=${{ rm: 'E1024', branch: 'SH01' }}></tk-risk-value-matrix>`,
+    );
     const seen: TkCellSelectEvent[] = [];
     el.addEventListener('tk-cell-select', (e) => seen.push(e));
     cellAt(el, 2, 0).click();

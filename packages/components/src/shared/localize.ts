@@ -18,7 +18,7 @@ function observer(): MutationObserver {
   if (!shared) {
     shared = new MutationObserver((records) => {
       for (const r of records) {
-        if (r.target === document.documentElement) hosts.forEach((h) => h.requestUpdate());
+        if (r.target === document.documentElement) for (const h of hosts) h.requestUpdate();
         else (r.target as Host).requestUpdate();
       }
     });

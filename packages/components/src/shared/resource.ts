@@ -58,15 +58,21 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
     host.addController(this);
   }
 
-  get status(): ResourceStatus { return this.#_status; }
+  get status(): ResourceStatus {
+    return this.#_status;
+  }
   /**
    * The value of the current args. Kept while the same args load again (a retry), so a refresh need
    * not blank the widget; dropped as soon as the args change (another subject, filter, scheme …), so
    * a widget never shows one customer's data under another's name while the new read is pending; and
    * dropped when a read fails, so the error is never drawn over data the failed read should replace.
    */
-  get value(): T | undefined { return this.#_value; }
-  get error(): unknown { return this.#_error; }
+  get value(): T | undefined {
+    return this.#_value;
+  }
+  get error(): unknown {
+    return this.#_error;
+  }
 
   /** Loads again with the same inputs — what the error state's retry button calls. */
   retry(): void {

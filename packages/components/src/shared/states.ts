@@ -1,5 +1,6 @@
 import { html, type TemplateResult } from 'lit';
 import type { StateTerms } from './terms.js';
+import { ResourceStatus, type ResourceController } from './resource.js';
 
 /*
  * The three non-data states the block widgets draw the same way, so a host styles them once through
@@ -23,4 +24,31 @@ export function renderEmpty(message: string): TemplateResult {
 export function renderError(t: StateTerms, onRetry: () => void): TemplateResult {
   return html`<div part="error" class="state state--error" role="alert"
     ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${onRetry}>${t.retry}</button></div>`;
+}
+
+/** What a block widget draws for a resource besides the shared states. */
+export interface ResourceViews<T> {
+  /** The loaded (or controlled) value. */
+  readonly complete: (value: T) => TemplateResult;
+  /** Nothing to load yet (no client or no subject); the loading view unless the widget says otherwise. */
+  readonly initial?: () => TemplateResult;
+}
+
+/**
+ * A resource's state as a block widget draws it, in one place (like @lit/task's `render`): the
+ * error with its retry button, the widget's view of the value, the loading view while a read runs,
+ * and `initial` before there is anything to read. A failed read drops its value (resource.ts), so the
+ * error never sits over stale data. A free function rather than a method of the controller, so the
+ * badge, which draws its states as pills, does not carry these templates.
+ */
+export function renderResource<T, A extends readonly unknown[]>(
+  resource: ResourceController<T, A>,
+  t: StateTerms,
+  views: ResourceViews<T>,
+): TemplateResult {
+  if (resource.status === ResourceStatus.error) return renderError(t, () => resource.retry());
+  const value = resource.value;
+  if (value !== undefined) return views.complete(value);
+  if (resource.status === ResourceStatus.pending || !views.initial) return renderLoading(t);
+  return views.initial();
 }

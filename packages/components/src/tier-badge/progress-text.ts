@@ -21,11 +21,15 @@ export function progressView(a: Assignment, metrics: readonly MetricDef[], local
   if (path.unit === 'boolean') return { path, toLevelName, text: t.gapBoolean(metric, toLevelName) };
   const n = formatCount(path.gap, locale);
   const amount =
-    path.unit === 'money' ? formatMoney(path.gap, path.currency ?? currency, locale)
-    // A gap is an amount still missing, never a signed adjustment: "再增加 20 bp", not "+20 bp".
-    : path.unit === 'bp' ? `${n} bp`
-    : path.unit === 'days' ? t.days(n, path.gap)
-    : path.unit === 'score' ? t.points(n, path.gap)
-    : n;
+    path.unit === 'money'
+      ? formatMoney(path.gap, path.currency ?? currency, locale)
+      : // A gap is an amount still missing, never a signed adjustment: "再增加 20 bp", not "+20 bp".
+        path.unit === 'bp'
+        ? `${n} bp`
+        : path.unit === 'days'
+          ? t.days(n, path.gap)
+          : path.unit === 'score'
+            ? t.points(n, path.gap)
+            : n;
   return { path, toLevelName, text: t.gap(amount, metric, toLevelName) };
 }

@@ -28,14 +28,17 @@ export const BADGE_SIZES = ['s', 'm', 'l'] as const;
 export type BadgeSize = (typeof BADGE_SIZES)[number];
 
 /**
- * @summary A subject's level in one scheme — name and colour — with optional progress to the next level.
- *
  * The pill — the level's name on its colour — is the host element itself, so it sits in a line of
  * text or a table cell like a word: style it as `tk-tier-badge`, one colour as
  * `tk-tier-badge:state(gold)`. Loading, empty and error are pills too, muted. With `show-progress`
  * the pill is the `level` part inside. The `--tk-tier-badge-*` properties restyle it either way. The
  * built-in rules sit in `@layer tierkit`, adopted once into the document or shadow root that holds
  * the badge, so any unlayered rule of the page wins over them.
+ *
+ * Connected: inside a `<tk-provider>` it reads the subject's tiers through the provider's client.
+ * Controlled: set `data` (a `TierBadgeData`) and nothing is fetched.
+ *
+ * @summary A subject's level in one scheme — name and colour — with optional progress to the next level.
  *
  * @attr {string} scheme - The scheme whose level to show (default `retail-tier`). Property `scheme`.
  * @attr {string} subject - The subject id; when absent, the provider's subject. Property `subject`.
@@ -65,9 +68,6 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  * @event tk-load - The connected badge received the subject's tiers.
  * @event tk-error - Loading failed; the badge shows an error with a retry button.
  *
- * Connected: inside a `<tk-provider>` it reads the subject's tiers through the provider's client.
- * Controlled: set `data` ({@link TierBadgeData}) and nothing is fetched.
- *
  * @example
  * ```html
  * <tk-provider base-url="https://tier.bank.example" token="…" subject="C000003" locale="zh-CN">
@@ -95,17 +95,33 @@ export class TkTierBadge extends LitElement {
   }
 
   /** The scheme whose level to show. Attribute `scheme`; default `retail-tier`. */
-  get scheme(): string { return this.getAttribute('scheme') || 'retail-tier'; }
-  set scheme(value: string | null | undefined) { this.#attr('scheme', value); }
+  get scheme(): string {
+    return this.getAttribute('scheme') || 'retail-tier';
+  }
+  set scheme(value: string | null | undefined) {
+    this.#attr('scheme', value);
+  }
   /** The subject id; when empty, the provider's subject. Attribute `subject`. */
-  get subject(): string { return this.getAttribute('subject') ?? ''; }
-  set subject(value: string | null | undefined) { this.#attr('subject', value); }
+  get subject(): string {
+    return this.getAttribute('subject') ?? '';
+  }
+  set subject(value: string | null | undefined) {
+    this.#attr('subject', value);
+  }
   /** `s`, `m` or `l`. Attribute `size`; default `m`. */
-  get size(): BadgeSize { return (this.getAttribute('size') as BadgeSize | null) ?? 'm'; }
-  set size(value: BadgeSize | null | undefined) { this.#attr('size', value); }
+  get size(): BadgeSize {
+    return (this.getAttribute('size') as BadgeSize | null) ?? 'm';
+  }
+  set size(value: BadgeSize | null | undefined) {
+    this.#attr('size', value);
+  }
   /** Show progress to the next level (nothing is shown at the top level). Attribute `show-progress`. */
-  get showProgress(): boolean { return this.hasAttribute('show-progress'); }
-  set showProgress(value: boolean) { this.toggleAttribute('show-progress', !!value); }
+  get showProgress(): boolean {
+    return this.hasAttribute('show-progress');
+  }
+  set showProgress(value: boolean) {
+    this.toggleAttribute('show-progress', !!value);
+  }
   /** Controlled mode: the assignment to show. Setting it stops fetching; null or undefined fetches again. */
   declare data: TierBadgeData | null | undefined;
 
@@ -169,7 +185,11 @@ export class TkTierBadge extends LitElement {
     // subject waiting for its client (a host may set `provider.client` a moment later) is loading.
     if (status === ResourceStatus.initial && !(this.subject || this.#provider.value?.subject)) return this.#host('empty', t.noSubject);
     if (!value) return this.#host('loading', t.loading);
-    return this.#renderAssignment(value.assignments.find((a) => a.scheme === this.scheme), value.metrics, locale);
+    return this.#renderAssignment(
+      value.assignments.find((a) => a.scheme === this.scheme),
+      value.metrics,
+      locale,
+    );
   }
 
   #renderAssignment(a: Assignment | undefined, metrics: readonly MetricDef[], locale: Locale) {

@@ -10,7 +10,8 @@ import { metrics } from '../shared/fixtures/schemes.js';
  * where Chromium is told it lacks `:state()` before any badge renders.
  */
 const supports = CSS.supports.bind(CSS);
-CSS.supports = ((a: string, b?: string) => (b === undefined && a.includes(':state(') ? false : b === undefined ? supports(a) : supports(a, b))) as typeof CSS.supports;
+CSS.supports = ((a: string, b?: string) =>
+  b === undefined && a.includes(':state(') ? false : b === undefined ? supports(a) : supports(a, b)) as typeof CSS.supports;
 
 const c3: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
 const top: TierBadgeData = { assignment: demoTiers.C000005!.assignments[0]!, metrics };

@@ -71,8 +71,16 @@ describe('tk-tier-badge, controlled by the host', () => {
   });
 
   it('draws a colour it does not know as neutral, and never turns it into a state', async () => {
-    const odd = { ...c3.assignment, schemeInfo: { ...c3.assignment.schemeInfo, levels: c3.assignment.schemeInfo.levels.map((l) => ({ ...l, color: 'ultraviolet loading' as never })) } };
-    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" .data=${{ assignment: odd, metrics: c3.metrics }}></tk-tier-badge>`);
+    const odd = {
+      ...c3.assignment,
+      schemeInfo: {
+        ...c3.assignment.schemeInfo,
+        levels: c3.assignment.schemeInfo.levels.map((l) => ({ ...l, color: 'ultraviolet loading' as never })),
+      },
+    };
+    const el = await fixture<TkTierBadge>(
+      html`<tk-tier-badge lang="en" .data=${{ assignment: odd, metrics: c3.metrics }}></tk-tier-badge>`,
+    );
     expect(is(el, 'neutral') && !is(el, 'loading')).to.equal(true);
     expect(getComputedStyle(el).backgroundColor).to.equal('rgb(230, 232, 235)');
   });
@@ -191,8 +199,13 @@ describe('tk-tier-badge, controlled by the host', () => {
 
   it('renders a hostile level name as text, never as markup', async () => {
     const evil = '<img src=x onerror="window.__tkPwned=1">';
-    const scheme: SchemeSummary = { ...retailTier, levels: retailTier.levels.map((l) => ({ ...l, name: { 'zh-CN': evil, 'zh-TW': evil, en: evil } })) };
-    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${{ assignment: { ...c3.assignment, schemeInfo: scheme }, metrics }}></tk-tier-badge>`);
+    const scheme: SchemeSummary = {
+      ...retailTier,
+      levels: retailTier.levels.map((l) => ({ ...l, name: { 'zh-CN': evil, 'zh-TW': evil, en: evil } })),
+    };
+    const el = await fixture<TkTierBadge>(
+      html`<tk-tier-badge lang="en" show-progress .data=${{ assignment: { ...c3.assignment, schemeInfo: scheme }, metrics }}></tk-tier-badge>`,
+    );
     expect(level(el)).to.equal(evil);
     expect(shadow(el).querySelector('img')).to.equal(null);
     el.showProgress = false;
@@ -211,7 +224,7 @@ describe('tk-tier-badge, controlled by the host', () => {
 });
 
 describe('tk-tier-badge, connected through tk-provider', () => {
-  it('loads the provider subject\'s tier through the client, busy meanwhile, and tells the page', async () => {
+  it("loads the provider subject's tier through the client, busy meanwhile, and tells the page", async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     client.hold();
     const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="zh-CN" .client=${client}>
@@ -253,7 +266,7 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('prefers its own subject attribute and lang over the provider\'s', async () => {
+  it("prefers its own subject attribute and lang over the provider's", async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const root = await fixture<TkProvider>(html`<tk-provider subject="C000001" locale="zh-CN" .client=${client}>
       <tk-tier-badge subject="C000002" lang="en"></tk-tier-badge></tk-provider>`);
@@ -285,7 +298,7 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(client.calls).to.deep.equal(['tiers:C000003', 'tiers:C000003']);
   });
 
-  it('speaks the provider\'s locale in controlled mode too, and follows it at run time', async () => {
+  it("speaks the provider's locale in controlled mode too, and follows it at run time", async () => {
     const root = await fixture<TkProvider>(html`<tk-provider locale="zh-CN"><tk-tier-badge .data=${top}></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await waitUntil(() => level(el) === '钻石卡');
@@ -317,10 +330,18 @@ describe('tk-tier-badge, connected through tk-provider', () => {
 });
 
 describe('tk-tier-badge, wording of the gap', () => {
-  const path = (metric: string, unit: ProgressPath['unit'], gap: number): ProgressPath =>
-    ({ metric, window: null, unit, current: 0, required: gap, gap });
-  const withPath = (p: ProgressPath, extra: readonly MetricDef[] = []): TierBadgeData =>
-    ({ assignment: assignment(retailTier, 'standard', [p]), metrics: [...metrics, ...extra] });
+  const path = (metric: string, unit: ProgressPath['unit'], gap: number): ProgressPath => ({
+    metric,
+    window: null,
+    unit,
+    current: 0,
+    required: gap,
+    gap,
+  });
+  const withPath = (p: ProgressPath, extra: readonly MetricDef[] = []): TierBadgeData => ({
+    assignment: assignment(retailTier, 'standard', [p]),
+    metrics: [...metrics, ...extra],
+  });
   // Labels as the real pack words them (core's pack/metrics.ts).
   const packMetrics: readonly MetricDef[] = [
     { key: 'credit_score', unit: 'score', label: { 'zh-CN': '信用评分', 'zh-TW': '信用評分', en: 'credit score' } },
@@ -340,10 +361,16 @@ describe('tk-tier-badge, wording of the gap', () => {
   });
 
   it('says "1 day" and "1 point" in English, and plurals otherwise', async () => {
-    expect(await gapOf(withPath(path('loan_days_past_due', 'days', 1), packMetrics), 'en')).to.equal('1 day more loan days past due to reach Gold');
-    expect(await gapOf(withPath(path('loan_days_past_due', 'days', 3), packMetrics), 'en')).to.equal('3 days more loan days past due to reach Gold');
+    expect(await gapOf(withPath(path('loan_days_past_due', 'days', 1), packMetrics), 'en')).to.equal(
+      '1 day more loan days past due to reach Gold',
+    );
+    expect(await gapOf(withPath(path('loan_days_past_due', 'days', 3), packMetrics), 'en')).to.equal(
+      '3 days more loan days past due to reach Gold',
+    );
     expect(await gapOf(withPath(path('credit_score', 'score', 1), packMetrics), 'en')).to.equal('1 point more credit score to reach Gold');
-    expect(await gapOf(withPath(path('credit_score', 'score', 12), packMetrics), 'en')).to.equal('12 points more credit score to reach Gold');
+    expect(await gapOf(withPath(path('credit_score', 'score', 12), packMetrics), 'en')).to.equal(
+      '12 points more credit score to reach Gold',
+    );
     expect(await gapOf(withPath(path('credit_score', 'score', 1), packMetrics), 'zh-CN')).to.equal('再增加 1 分 信用评分即可升级金卡');
   });
 
@@ -355,7 +382,7 @@ describe('tk-tier-badge, wording of the gap', () => {
 });
 
 describe('tk-tier-badge, while the provider is still being set up or the subject changes', () => {
-  it('never shows the previous customer\'s level while the next customer\'s loads', async () => {
+  it("never shows the previous customer's level while the next customer's loads", async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const root = await fixture<TkProvider>(html`<tk-provider subject="C000001" locale="en" .client=${client}>
       <tk-tier-badge></tk-tier-badge></tk-provider>`);
@@ -372,7 +399,7 @@ describe('tk-tier-badge, while the provider is still being set up or the subject
     expect((await accessibleNode(el))?.name ?? '').to.not.contain('Standard');
 
     client.release();
-    await waitUntil(() => level(el) === 'Diamond' && !is(el, 'loading'), 'the new customer\'s level');
+    await waitUntil(() => level(el) === 'Diamond' && !is(el, 'loading'), "the new customer's level");
     expect(await accessibleNode(el)).to.include({ role: 'group', name: 'Customer tier: Diamond' });
     expect(client.calls).to.deep.equal(['tiers:C000001', 'tiers:C000005']);
   });

@@ -1,37 +1,20 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
-import type { HistoryResponse, TierEvent } from '@tierkit/core';
+import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { clientContext, subjectContext } from '../shared/context.js';
 import { LocalizeController } from '../shared/localize.js';
-import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
+import { ResourceController } from '../shared/resource.js';
+import { renderEmpty, renderLoading, renderResource } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
-import { TkErrorEvent } from '../shared/events.js';
 import { formatCount } from '../shared/format.js';
-import { maskPerson } from '../shared/mask.js';
-import { schemesOfTiers, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
+import { maskPerson } from '@tierkit/core/mask';
+import { schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
 import { timelineStyles } from './tier-timeline.styles.js';
 import { timelineTerms, type TimelineTerms } from './tier-timeline.terms.js';
 import { buildRows, cachedFormat, DEFAULT_TIME_ZONE, safeTimeZone, type TimelineRow } from './timeline-rows.js';
 import { rowOffsets, scrollToReveal, visibleRange, type RowHeights } from './virtual-window.js';
 import { timelineKeyTarget } from './timeline-keys.js';
 import { renderEvent } from './timeline-item.js';
-
-/** A connected first page with the inputs it was read with. */
-interface FirstPage {
-  readonly page: HistoryResponse;
-  readonly client: TierkitClient;
-  readonly subject: string;
-  readonly scheme: string | undefined;
-  readonly limit: number;
-}
-
-/** The next page to read: the first page's inputs and the cursor that continues them. */
-interface Paging extends FirstPage {
-  readonly cursor: string;
-}
+import { HistoryPager, type FirstPage } from './history-pager.js';
 
 /** The rows built for one list of events in one time zone (rebuilt only when either changes). */
 interface TimelineView {
@@ -78,60 +61,85 @@ const MIN_OVERSCAN = 320;
 export class TkTierTimeline extends LitElement {
   static override styles = timelineStyles;
 
+  // One style for every element: `static properties`, `declare`d fields, defaults in the constructor
+  // (no decorators, no class fields over Lit's accessors), whatever the host's compiler settings.
+  static override properties = {
+    subject: { reflect: true },
+    scheme: { reflect: true },
+    timeZone: { attribute: 'time-zone', reflect: true },
+    pageSize: { type: Number, attribute: 'page-size' },
+    data: { attribute: false },
+    schemes: { attribute: false },
+    unmasked: { type: Boolean, reflect: true },
+  };
+
   /** The subject whose history to show; when unset or empty, the provider's subject. */
-  @property({ reflect: true }) subject?: string;
+  declare subject: string | undefined;
   /** Only this scheme's changes (all schemes when unset). */
-  @property({ reflect: true }) scheme?: string;
+  declare scheme: string | undefined;
   /** IANA time zone the dates and years are shown in: the bank's, not the browser's. */
-  @property({ attribute: 'time-zone', reflect: true }) timeZone = DEFAULT_TIME_ZONE;
+  declare timeZone: string;
   /** Changes per `getHistory` page. */
-  @property({ type: Number, attribute: 'page-size' }) pageSize = 50;
+  declare pageSize: number;
   /** Controlled history (any order; shown newest first). */
-  @property({ attribute: false }) data?: readonly TierEvent[];
+  declare data: readonly TierEvent[] | undefined;
   /** Level names by scheme key; connected, the subject's tiers response supplies them. */
-  @property({ attribute: false }) schemes?: SchemeMap;
+  declare schemes: SchemeMap | undefined;
   /**
    * Show who made and who approved each change in full. Off by default: staff names and ids are
    * personal data, shown masked (`E1024` → `****4`, `王经理` → `*经理`) unless the host page knows
    * its viewer may see them — and records that it showed them.
    */
-  @property({ type: Boolean, reflect: true }) unmasked = false;
+  declare unmasked: boolean;
 
-  @consume({ context: clientContext, subscribe: true }) @state() private client?: TierkitClient;
-  @consume({ context: subjectContext, subscribe: true }) @state() private providerSubject?: string;
+  constructor() {
+    super();
+    this.timeZone = DEFAULT_TIME_ZONE;
+    this.pageSize = 50;
+    this.unmasked = false;
+  }
 
+  // One context request for the provider's client, subject and locale.
   readonly #localize = new LocalizeController(this);
 
   readonly #history = new ResourceController(this, {
     name: 'history',
     args: () => {
       const id = this.#subjectId;
-      return !this.data && this.client && id ? [this.client, id, this.scheme, this.pageSize] as const : undefined;
+      const client = this.#client;
+      return !this.data && client && id ? ([client, id, this.scheme, this.pageSize] as const) : undefined;
     },
     // The first page keeps the inputs it was read with: later pages must continue that subject's
     // history with its cursor, whatever the attributes say by then.
     load: async ([client, id, scheme, limit], signal): Promise<FirstPage> => ({
       page: await client.getHistory(id, scheme ? { scheme, limit, signal } : { limit, signal }),
-      client, subject: id, scheme, limit,
+      client,
+      subject: id,
+      scheme,
+      limit,
     }),
   });
 
   /** Level names come with the tiers the badge reads anyway (one shared request). */
   readonly #tiers = new ResourceController(this, {
     name: 'tiers',
-    args: () => (this.client && this.#subjectId && !this.schemes ? [this.client, this.#subjectId] as const : undefined),
+    args: () => {
+      const client = this.#client;
+      const id = this.#subjectId;
+      return client && id && !this.schemes ? ([client, id] as const) : undefined;
+    },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
 
-  // Paging beyond the first page, reset whenever the first page changes (the resource drops it as
-  // soon as the subject, scheme or page size changes).
-  #firstPage: FirstPage | undefined;
-  /** Every connected event loaded so far: the first page and those after it. */
-  #all: readonly TierEvent[] = [];
-  /** Where the next page starts, with whose history it belongs to; null when there is no more. */
-  #paging: Paging | null = null;
-  #moreStatus: 'idle' | 'pending' | 'error' = 'idle';
-  #moreAbort: AbortController | undefined;
+  // Paging beyond the first page, started over whenever the first page changes (the resource drops
+  // it as soon as the subject, scheme or page size changes): a new history starts at its top.
+  readonly #pager = new HistoryPager(this, {
+    onReset: () => {
+      this.#scrollPos = 0;
+      this.#focusIndex = 0;
+      this.#view = undefined;
+    },
+  });
 
   // The windowing state: derived rows, their offsets, the scroll position and the measured heights.
   #view: TimelineView | undefined;
@@ -148,7 +156,11 @@ export class TkTierTimeline extends LitElement {
 
   get #subjectId(): string | undefined {
     // `||`, like the badge: an empty `subject=""` attribute means the provider's subject.
-    return this.subject || this.providerSubject;
+    return this.subject || this.#localize.value?.subject;
+  }
+
+  get #client(): TierkitClient | undefined {
+    return this.#localize.value?.client;
   }
 
   override connectedCallback(): void {
@@ -159,27 +171,11 @@ export class TkTierTimeline extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#onScroller(undefined);
-    this.#moreAbort?.abort();
-    this.#moreAbort = undefined;
-    if (this.#moreStatus === 'pending') this.#moreStatus = 'idle';
   }
 
   /** The events shown: controlled data, or every page loaded so far. */
   #events(): readonly TierEvent[] | undefined {
-    if (this.data) return this.data;
-    const first = this.#history.value;
-    if (first !== this.#firstPage) {
-      this.#firstPage = first;
-      this.#moreAbort?.abort();
-      this.#moreAbort = undefined;
-      this.#all = first?.page.items ?? [];
-      this.#paging = first?.page.nextCursor ? { ...first, cursor: first.page.nextCursor } : null;
-      this.#moreStatus = 'idle';
-      this.#scrollPos = 0;
-      this.#focusIndex = 0;
-      this.#view = undefined;
-    }
-    return first ? this.#all : undefined;
+    return this.data ?? this.#pager.events(this.#history.value);
   }
 
   #sync(events: readonly TierEvent[]): TimelineView {
@@ -188,7 +184,9 @@ export class TkTierTimeline extends LitElement {
     if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
       const rows = buildRows(events, tz);
       const eventRow = new Int32Array(count);
-      rows.forEach((r, i) => { if (r.kind === 'event') eventRow[r.index] = i; });
+      rows.forEach((r, i) => {
+        if (r.kind === 'event') eventRow[r.index] = i;
+      });
       this.#view = { source: events, tz, rows, eventRow, events: count };
       this.#offsets = rowOffsets(rows, this.#heights);
       if (this.#focusIndex >= count) this.#focusIndex = Math.max(0, count - 1);
@@ -201,13 +199,14 @@ export class TkTierTimeline extends LitElement {
     const t = timelineTerms[locale];
     const st = stateTerms[locale];
     const events = this.#events();
-    let body: TemplateResult;
-    if (events?.length) body = this.#renderList(events, t);
-    else if (events) body = renderEmpty(t.empty);
-    else if (this.#history.status === ResourceStatus.error) body = renderError(st, () => this.#history.retry());
-    else if (this.#history.status === ResourceStatus.pending) body = renderLoading(st);
-    // A known subject waiting for the provider's client is loading, not "no customer selected".
-    else body = this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject);
+    const list = (shown: readonly TierEvent[]) => (shown.length ? this.#renderList(shown, t) : renderEmpty(t.empty));
+    const body = this.data
+      ? list(this.data)
+      : renderResource(this.#history, st, {
+          complete: () => list(events ?? []),
+          // A known subject waiting for the provider's client is loading, not "no customer selected".
+          initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
+        });
     return html`<section part="base" aria-labelledby="title">
       <h3 part="title" class="title" id="title">${t.title}</h3>
       ${body}
@@ -223,18 +222,29 @@ export class TkTierTimeline extends LitElement {
     this.#range = range;
     const focusRow = eventRow[this.#focusIndex] ?? -1;
     const firstEvent = rows.slice(range.start, range.end).find((r) => r.kind === 'event');
-    const tabStop = focusRow >= range.start && focusRow < range.end ? this.#focusIndex : firstEvent?.kind === 'event' ? firstEvent.index : -1;
+    const tabStop =
+      focusRow >= range.start && focusRow < range.end ? this.#focusIndex : firstEvent?.kind === 'event' ? firstEvent.index : -1;
     // The header of the year the window starts in stays rendered (sticky) even when its row is above.
     const slice: number[] = [];
     const head = rows[range.start];
     let pinned = -1;
     if (head?.kind === 'event') {
-      for (let i = range.start - 1; i >= 0; i--) if (rows[i]?.kind === 'year') { pinned = i; break; }
+      for (let i = range.start - 1; i >= 0; i--)
+        if (rows[i]?.kind === 'year') {
+          pinned = i;
+          break;
+        }
     }
     if (pinned >= 0) slice.push(pinned);
     for (let i = range.start; i < range.end; i++) slice.push(i);
-    const setSize = this.#paging ? -1 : events.length;
-    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.#view?.tz ?? DEFAULT_TIME_ZONE, { year: 'numeric', month: 'short', day: 'numeric' });
+    const more = !this.data && this.#pager.hasMore;
+    const status = this.#pager.status;
+    const setSize = more ? -1 : events.length;
+    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, this.#view?.tz ?? DEFAULT_TIME_ZONE, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+    });
     const who = this.unmasked ? (person: string) => person : maskPerson;
     return html`<div part="scroller" class="scroller" @scroll=${this.#onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${this.#onKey} @focusin=${this.#onFocusIn}>
@@ -248,9 +258,13 @@ export class TkTierTimeline extends LitElement {
       </div>
       <div class="foot">
         <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span>
-        ${this.#paging ? html`<button part="load-more" type="button" ?disabled=${this.#moreStatus === 'pending'}
-          @click=${() => { this.#moreStatus = 'idle'; void this.#loadMore(); }}>${this.#moreStatus === 'pending' ? t.loadingMore : t.loadMore}</button>` : nothing}
-        ${this.#moreStatus === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
+        ${
+          more
+            ? html`<button part="load-more" type="button" ?disabled=${status === 'pending'}
+          @click=${() => void this.#pager.retry()}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
+            : nothing
+        }
+        ${status === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
       </div>`;
   }
 
@@ -272,8 +286,10 @@ export class TkTierTimeline extends LitElement {
       item?.focus({ preventScroll: true });
     }
     // Infinite history: nearing the last loaded row asks for the next page (after this update settles).
-    if (this.#view && this.#paging && this.#moreStatus === 'idle' && this.#range.end >= this.#view.rows.length) {
-      void Promise.resolve().then(() => this.#loadMore());
+    if (!this.data && this.#view && this.#pager.hasMore && this.#pager.status === 'idle' && this.#range.end >= this.#view.rows.length) {
+      void Promise.resolve().then(() => {
+        if (!this.data) void this.#pager.loadMore();
+      });
     }
   }
 
@@ -325,7 +341,7 @@ export class TkTierTimeline extends LitElement {
 
   readonly #onKey = (e: KeyboardEvent): void => {
     const view = this.#view;
-    if (!view || !view.events) return;
+    if (!view?.events) return;
     const page = Math.max(1, Math.floor((this.#viewport || 600) / this.#heights.event) - 1);
     const target = timelineKeyTarget(e.key, this.#focusIndex, view.events, page);
     if (target === undefined) return;
@@ -340,29 +356,4 @@ export class TkTierTimeline extends LitElement {
     this.#pendingFocus = target;
     this.requestUpdate();
   };
-
-  /** Fetches the next page of history; failures stop the automatic paging until the button is pressed. */
-  async #loadMore(): Promise<void> {
-    const paging = this.#paging;
-    if (this.data || !paging || this.#moreStatus !== 'idle') return;
-    const { client, subject, scheme, limit, cursor } = paging;
-    const abort = (this.#moreAbort = new AbortController());
-    this.#moreStatus = 'pending';
-    this.requestUpdate();
-    try {
-      const page = await client.getHistory(subject, { cursor, limit, signal: abort.signal, ...(scheme ? { scheme } : {}) });
-      if (abort !== this.#moreAbort || paging !== this.#paging) return;
-      this.#all = [...this.#all, ...page.items];
-      this.#paging = page.nextCursor ? { ...paging, cursor: page.nextCursor } : null;
-      this.#moreStatus = 'idle';
-    } catch (error) {
-      if (abort !== this.#moreAbort) return;
-      this.#moreStatus = 'error';
-      // Built first: the manifest analyzer would read an inline `new X('history')` as an event named 'history'.
-      const failed = new TkErrorEvent('history', error);
-      this.dispatchEvent(failed);
-    }
-    this.#moreAbort = undefined;
-    this.requestUpdate();
-  }
 }

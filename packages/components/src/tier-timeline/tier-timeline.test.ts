@@ -17,19 +17,31 @@ const years = (el: HTMLElement) => [...shadow(el).querySelectorAll('li.year h4')
 const text = (n: Element | null | undefined) => n?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 // Not requestAnimationFrame: a test page running in the background gets no frames.
 const frame = () => new Promise((r) => setTimeout(r, 20));
-const settle = async (el: TkTierTimeline) => { await el.updateComplete; await frame(); await el.updateComplete; };
+const settle = async (el: TkTierTimeline) => {
+  await el.updateComplete;
+  await frame();
+  await el.updateComplete;
+};
 const press = (target: Element, key: string) =>
   target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));
 const active = (el: HTMLElement) => shadow(el).activeElement as HTMLElement;
 
-describe('<tk-tier-timeline> showing a customer\'s history', () => {
-  it('lists changes newest first, grouped by year in the bank\'s time zone, with reason and approver', async () => {
-    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+describe("<tk-tier-timeline> showing a customer's history", () => {
+  it("lists changes newest first, grouped by year in the bank's time zone, with reason and approver", async () => {
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="en" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
     await settle(el);
     // 2023-12-31T17:00Z is already 1 January 2024 in Shanghai.
     expect(years(el)).to.deep.equal(['2025', '2024']);
     const [first, , third, fourth] = items(el).map(text);
-    expect(first).to.contain('Retail tier').and.contain('Gold').and.contain('Platinum').and.contain('Upgrade').and.contain('Rule').and.contain('Automatic');
+    expect(first)
+      .to.contain('Retail tier')
+      .and.contain('Gold')
+      .and.contain('Platinum')
+      .and.contain('Upgrade')
+      .and.contain('Rule')
+      .and.contain('Automatic');
     // Staff ids are personal data: masked unless the host says its viewer may see them.
     expect(third).to.contain('Policy change').and.contain('By ****1').and.contain('Approved by ****7').and.contain('2024 版分层政策生效');
     expect(third).to.not.contain('E2041');
@@ -39,16 +51,38 @@ describe('<tk-tier-timeline> showing a customer\'s history', () => {
   });
 
   it('shows who made and approved a change in full only when unmasked', async () => {
-    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="zh-CN" unmasked .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="zh-CN" unmasked .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
     await settle(el);
-    expect(text(items(el)[2])).to.contain('E2041').and.contain('审批人：E1187');
+    expect(text(items(el)[2]))
+      .to.contain('E2041')
+      .and.contain('审批人：E1187');
     el.unmasked = false;
     await settle(el);
     expect(text(items(el)[2])).to.not.contain('E2041');
     const named = shortHistory.map((e) => (e.actor === 'system' ? e : { ...e, actor: '王建国', approvedBy: 'Li Na' }));
     el.data = named;
     await settle(el);
-    expect(text(items(el)[2])).to.contain('*建国').and.contain('审批人：L* N*').and.not.contain('王建国');
+    expect(text(items(el)[2]))
+      .to.contain('*建国')
+      .and.contain('审批人：L* N*')
+      .and.not.contain('王建国');
+  });
+
+  it('names the data period a change was decided on, when the event carries one', async () => {
+    const [first, second, ...rest] = shortHistory;
+    const withPeriod = [{ ...first!, period: '2025-03' }, { ...second!, period: 'not-a-month' }, ...rest];
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="en" .data=${withPeriod} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
+    await settle(el);
+    const periods = () => items(el).map((li) => text(li.querySelector('.period')));
+    // A period is a month, not an instant: March stays March whatever the time zone.
+    expect(periods().slice(0, 3)).to.deep.equal(['Data for Mar 2025', 'Data for not-a-month', '']);
+    el.lang = 'zh-CN';
+    await settle(el);
+    expect(periods()[0]).to.equal('数据期：2025年3月');
   });
 
   it('uses the time-zone attribute for dates and years', async () => {
@@ -59,13 +93,21 @@ describe('<tk-tier-timeline> showing a customer\'s history', () => {
   });
 
   it('switches language at run time', async () => {
-    const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="zh-CN" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`);
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="zh-CN" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
     await settle(el);
-    expect(text(items(el)[0])).to.contain('金卡').and.contain('白金卡').and.contain('规则评定').and.contain('升级');
+    expect(text(items(el)[0]))
+      .to.contain('金卡')
+      .and.contain('白金卡')
+      .and.contain('规则评定')
+      .and.contain('升级');
     expect(years(el)[0]).to.equal('2025年');
     el.setAttribute('lang', 'zh-TW');
     await settle(el);
-    expect(text(items(el)[0])).to.contain('規則評定').and.contain('升級');
+    expect(text(items(el)[0]))
+      .to.contain('規則評定')
+      .and.contain('升級');
     expect(text(shadow(el).querySelector('h3'))).to.equal('等級變動記錄');
   });
 
@@ -104,7 +146,10 @@ describe('<tk-tier-timeline> with 10,000 changes', () => {
     expect(firstItem?.classList.contains('year')).to.equal(true);
     // What is rendered is what the viewport shows: the first visible item sits inside the scroller.
     const box = scroller.getBoundingClientRect();
-    const visible = items(el).filter((li) => { const r = li.getBoundingClientRect(); return r.bottom > box.top && r.top < box.bottom; });
+    const visible = items(el).filter((li) => {
+      const r = li.getBoundingClientRect();
+      return r.bottom > box.top && r.top < box.bottom;
+    });
     expect(visible.length).to.be.greaterThan(1);
     await expect(el).to.be.accessible();
   });
@@ -114,15 +159,20 @@ describe('<tk-tier-timeline> with 10,000 changes', () => {
     await settle(el);
     expect(items(el).filter((li) => li.tabIndex === 0)).to.have.length(1);
     items(el)[0]?.focus();
-    press(active(el), 'ArrowDown'); await settle(el);
+    press(active(el), 'ArrowDown');
+    await settle(el);
     expect(active(el).getAttribute('aria-posinset')).to.equal('2');
-    press(active(el), 'PageDown'); await settle(el);
+    press(active(el), 'PageDown');
+    await settle(el);
     expect(Number(active(el).getAttribute('aria-posinset'))).to.be.greaterThan(2);
-    press(active(el), 'End'); await settle(el);
+    press(active(el), 'End');
+    await settle(el);
     expect(active(el).getAttribute('aria-posinset')).to.equal('10000');
-    press(active(el), 'ArrowUp'); await settle(el);
+    press(active(el), 'ArrowUp');
+    await settle(el);
     expect(active(el).getAttribute('aria-posinset')).to.equal('9999');
-    press(active(el), 'Home'); await settle(el);
+    press(active(el), 'Home');
+    await settle(el);
     expect(active(el).getAttribute('aria-posinset')).to.equal('1');
     expect(items(el).filter((li) => li.tabIndex === 0)).to.have.length(1);
   });
@@ -153,7 +203,9 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
 
   it('shows an error with a retry, and stays accessible', async () => {
     const client = new MockClient({ behaviour: 'error' });
-    const provider = await fixture(html`<tk-provider .client=${client} subject="C1" locale="zh-CN"><tk-tier-timeline></tk-tier-timeline></tk-provider>`);
+    const provider = await fixture(
+      html`<tk-provider .client=${client} subject="C1" locale="zh-CN"><tk-tier-timeline></tk-tier-timeline></tk-provider>`,
+    );
     const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
     await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
     await expect(el).to.be.accessible();
@@ -164,8 +216,11 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
 
 describe('<tk-tier-timeline> when the subject changes', () => {
   const subjectOf = (id: string) => ({ id, kind: 'customer' as const, displayName: '张*' });
-  const page = (id: string, events: readonly TierEvent[], nextCursor: string | null): HistoryResponse =>
-    ({ subject: subjectOf(id), items: events, nextCursor });
+  const page = (id: string, events: readonly TierEvent[], nextCursor: string | null): HistoryResponse => ({
+    subject: subjectOf(id),
+    items: events,
+    nextCursor,
+  });
   const a = makeHistory(60, '2025-06-01T02:00:00Z');
   const b = makeHistory(60, '2024-06-01T02:00:00Z');
   const history = {
@@ -177,12 +232,12 @@ describe('<tk-tier-timeline> when the subject changes', () => {
   const status = (el: TkTierTimeline) => text(shadow(el).querySelector('[role="status"]'));
   const historyCalls = (client: FixtureClient) => client.calls.filter((c) => c.startsWith('history:'));
 
-  it('drops the old customer\'s pages and cursor: the next customer pages through their own history', async () => {
+  it("drops the old customer's pages and cursor: the next customer pages through their own history", async () => {
     const client = new FixtureClient({ tiers: demoTiers, history });
     const provider = await fixture<TkProvider>(html`<tk-provider .client=${client} subject="C000001" locale="en">
       <tk-tier-timeline page-size="50"></tk-tier-timeline></tk-provider>`);
     const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
-    await waitUntil(() => status(el) === '50 changes loaded', 'C000001\'s first page');
+    await waitUntil(() => status(el) === '50 changes loaded', "C000001's first page");
 
     // C000001's second page is on its way when the subject changes.
     client.hold();
@@ -196,9 +251,9 @@ describe('<tk-tier-timeline> when the subject changes', () => {
     shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
 
     client.release();
-    await waitUntil(() => status(el) === '40 changes loaded', 'C000002\'s first page, alone');
+    await waitUntil(() => status(el) === '40 changes loaded', "C000002's first page, alone");
     shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
-    await waitUntil(() => status(el) === '60 changes loaded', 'C000002\'s second page');
+    await waitUntil(() => status(el) === '60 changes loaded', "C000002's second page");
     expect(shadow(el).querySelector('[part="load-more"]')?.outerHTML ?? null).to.equal(null);
     expect(historyCalls(client)).to.deep.equal(['history:C000001', 'history:C000001@a50', 'history:C000002', 'history:C000002@b40']);
   });
@@ -208,12 +263,14 @@ describe('<tk-tier-timeline> when the subject changes', () => {
     const provider = await fixture<TkProvider>(html`<tk-provider .client=${client} subject="C000002" locale="en">
       <tk-tier-timeline subject=""></tk-tier-timeline></tk-provider>`);
     const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
-    await waitUntil(() => status(el) === '40 changes loaded', 'the provider subject\'s history');
+    await waitUntil(() => status(el) === '40 changes loaded', "the provider subject's history");
     expect(historyCalls(client)).to.deep.equal(['history:C000002']);
   });
 
   it('is loading, not "no customer selected", while the provider has a subject but no client yet', async () => {
-    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000002" locale="en"><tk-tier-timeline></tk-tier-timeline></tk-provider>`);
+    const provider = await fixture<TkProvider>(
+      html`<tk-provider subject="C000002" locale="en"><tk-tier-timeline></tk-tier-timeline></tk-provider>`,
+    );
     const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
     await el.updateComplete;
     expect(shadow(el).querySelector('[part="loading"]')?.outerHTML ?? null).to.not.equal(null);

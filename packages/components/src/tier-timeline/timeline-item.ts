@@ -1,7 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, TierEvent } from '@tierkit/core';
-import { levelName, schemeName, type SchemeMap } from '../risk-value-matrix/matrix-model.js';
+import { levelName, schemeName, type SchemeMap } from '../shared/level-names.js';
 import type { TimelineTerms } from './tier-timeline.terms.js';
+import { formatPeriod } from '../shared/format.js';
 
 /** What every row of one render shares. */
 export interface ItemContext {
@@ -10,7 +11,7 @@ export interface ItemContext {
   readonly t: TimelineTerms;
   /** The date formatter of the locale and the bank's time zone (cached: building one is slow). */
   readonly date: Intl.DateTimeFormat;
-  /** How a staff member is shown: masked unless the host may show them in full (DOMAIN §8). */
+  /** How a staff member is shown: masked unless the host may show them in full (docs/domain.md §8). */
   readonly who: (person: string) => string;
 }
 
@@ -19,7 +20,13 @@ export interface ItemContext {
  * approved it (masked unless allowed), the policy version and the note. Everything from data
  * renders as text.
  */
-export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSize: number, { schemes, loc, t, date, who }: ItemContext): TemplateResult {
+export function renderEvent(
+  e: TierEvent,
+  index: number,
+  tabStop: boolean,
+  setSize: number,
+  { schemes, loc, t, date, who }: ItemContext,
+): TemplateResult {
   const levels = schemes[e.scheme]?.levels;
   const from = e.from === null ? undefined : levels?.find((l) => l.key === e.from);
   const to = levels?.find((l) => l.key === e.to);
@@ -29,8 +36,12 @@ export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSi
       aria-posinset=${index + 1} aria-setsize=${setSize}>
     <span class="line meta"><time datetime=${e.at}>${Number.isNaN(ms) ? e.at : date.format(ms)}</time><span>${schemeName(schemes, e.scheme, loc)}</span></span>
     <span class="line change">
-      ${e.from !== null ? html`<span class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
-        <span aria-hidden="true">→</span><span class="sr"> ${t.to} </span>` : nothing}
+      ${
+        e.from !== null
+          ? html`<span class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
+        <span aria-hidden="true">→</span><span class="sr"> ${t.to} </span>`
+          : nothing
+      }
       <span class="lvl" data-color=${to?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.to, loc)}</span>
       ${dir ? html`<span class="dir">${dir}</span>` : nothing}
     </span>
@@ -38,6 +49,7 @@ export function renderEvent(e: TierEvent, index: number, tabStop: boolean, setSi
       <span class="reason">${t.reason[e.reason] ?? e.reason}</span>
       <span>${e.actor === 'system' ? t.automatic : t.by(who(e.actor))}</span>
       ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
+      ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
       <span>${t.policy(e.policyVersion)}</span>
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
     </span>

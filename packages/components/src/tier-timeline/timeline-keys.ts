@@ -6,12 +6,19 @@ export function timelineKeyTarget(key: string, at: number, count: number, page: 
   if (count < 1) return undefined;
   const clamp = (n: number) => Math.min(Math.max(n, 0), count - 1);
   switch (key) {
-    case 'ArrowDown': return clamp(at + 1);
-    case 'ArrowUp': return clamp(at - 1);
-    case 'PageDown': return clamp(at + page);
-    case 'PageUp': return clamp(at - page);
-    case 'Home': return 0;
-    case 'End': return count - 1;
-    default: return undefined;
+    case 'ArrowDown':
+      return clamp(at + 1);
+    case 'ArrowUp':
+      return clamp(at - 1);
+    case 'PageDown':
+      return clamp(at + page);
+    case 'PageUp':
+      return clamp(at - page);
+    case 'Home':
+      return 0;
+    case 'End':
+      return count - 1;
+    default:
+      return undefined;
   }
 }

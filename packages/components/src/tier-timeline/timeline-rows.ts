@@ -7,7 +7,12 @@ import type { TierEvent } from '@tierkit/core';
 
 export type TimelineRow =
   | { readonly kind: 'year'; readonly year: number; readonly events: number }
-  | { readonly kind: 'event'; readonly event: TierEvent; readonly year: number; /** Position among events, 0-based. */ readonly index: number };
+  | {
+      readonly kind: 'event';
+      readonly event: TierEvent;
+      readonly year: number /** Position among events, 0-based. */;
+      readonly index: number;
+    };
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 

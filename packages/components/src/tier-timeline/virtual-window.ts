@@ -58,7 +58,13 @@ export function visibleRange(offsets: Float64Array, scrollTop: number, viewport:
  * The scrollTop that brings row `i` fully into view, or undefined when it already is. `topInset` is
  * the height a sticky header covers at the top.
  */
-export function scrollToReveal(offsets: Float64Array, i: number, scrollTop: number, viewport: number, topInset: number): number | undefined {
+export function scrollToReveal(
+  offsets: Float64Array,
+  i: number,
+  scrollTop: number,
+  viewport: number,
+  topInset: number,
+): number | undefined {
   const top = offsets[i] ?? 0;
   const bottom = offsets[i + 1] ?? top;
   if (top - topInset < scrollTop) return Math.max(0, top - topInset);

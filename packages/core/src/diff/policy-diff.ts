@@ -3,6 +3,7 @@ import type { MetricDef } from '../model/metric.js';
 import type { SchemeSummary } from '../model/scheme.js';
 import type { Condition, Policy } from '../policy/policy-schema.js';
 import { walkThresholds } from '../policy/check-conditions.js';
+import { derivedSources } from '../policy/dependencies.js';
 import { thresholdLabel } from '../engine/condition.js';
 import { formatValue, localize, windowText } from '../format/format-value.js';
 
@@ -87,10 +88,12 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
       out.set(`band:${b.level}`, { value: String(b.min), label: localize((l) => `${name[l]}: ${l === 'en' ? 'score' : '评分'} ≥ ${b.min}`) });
     }
   } else if (p.kind === 'derived') {
-    for (const [from, to] of Object.entries(p.map)) {
-      const name = levelName(ctx, to);
-      out.set(`map:${from}`, { value: to, label: localize((l) => `${p.from} ${from} → ${name[l]}`) });
-    }
+    derivedSources(p).forEach((src, i) => {
+      for (const [from, to] of Object.entries(src.map)) {
+        const name = levelName(ctx, to);
+        out.set(i === 0 ? `map:${from}` : `map:${src.from}:${from}`, { value: to, label: localize((l) => `${src.from} ${from} → ${name[l]}`) });
+      }
+    });
   }
   return out;
 }

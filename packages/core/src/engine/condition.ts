@@ -34,7 +34,8 @@ export function thresholdLabel(leaf: ThresholdCondition, def: MetricDef | undefi
     const w = windowText(leaf.window, l);
     const subject = w ? (l === 'en' ? `${name} (${w})` : `${name}（${w}）`) : name;
     if (def?.unit === 'boolean' && leaf.op === 'gte' && leaf.value === 1) return subject;
-    return `${subject} ${OP_TEXT[leaf.op]} ${formatValue(leaf.value, def?.unit ?? 'count', def?.currency, l)}`;
+    const counted = leaf.window?.fn === 'count';
+    return `${subject} ${OP_TEXT[leaf.op]} ${formatValue(leaf.value, counted ? 'count' : def?.unit ?? 'count', counted ? undefined : def?.currency, l)}`;
   });
 }
 

@@ -27,7 +27,8 @@ export class InputRegistry {
     const key = inputKey(metric, window ?? null);
     const found = this.byKey.get(key);
     if (found !== undefined) return found;
-    const def = this.metrics.get(metric);
+    // A count of months is a count whatever the metric measures.
+    const def = window?.fn === 'count' ? undefined : this.metrics.get(metric);
     const index = this.inputs.length;
     this.inputs.push({
       index, metric, window: window ?? null, unit: def?.unit ?? 'count', currency: def?.currency,

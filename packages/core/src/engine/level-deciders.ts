@@ -6,6 +6,7 @@ import type { LocalizedText } from '../model/locale.js';
 import { localize } from '../format/format-value.js';
 import type { Decider, Decision } from './decider.js';
 import { InputRegistry } from './inputs.js';
+import { derivedSources } from '../policy/dependencies.js';
 
 const MISSING: LocalizedText = {
   'zh-CN': '所依据的等级缺失，取最低等级', 'zh-TW': '所依據的等級缺失，取最低等級', en: 'a level it reads is missing: lowest level',
@@ -39,17 +40,31 @@ function levelReader(
   };
 }
 
-/** `aml-risk: medium-high` → `risk-band: high`, through the policy's table. */
+/**
+ * `aml-risk: medium-high` → `risk-band: high`, through the policy's table; with several sources the
+ * highest-ranked mapped level wins (the first source on a tie), and the explanation names that source.
+ */
 export function compileDerivedDecider(policy: DerivedPolicy, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>): Decider {
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
-  const table = new Map(Object.entries(policy.map).map(([from, to]) => [from, {
-    index: levelIndex.get(to) ?? 0,
-    id: `map.${from}`,
-    label: localize(() => `${policy.from}: ${from} → ${to}`),
-  }]));
-  return levelReader(metrics, [policy.from], (lv) => {
-    const from = lv[policy.from];
-    return from === undefined ? undefined : table.get(from);
+  const sources = derivedSources(policy);
+  const tables = sources.map((src) => ({
+    scheme: src.from,
+    table: new Map(Object.entries(src.map).map(([from, to]) => [from, {
+      index: levelIndex.get(to) ?? 0,
+      // The single-source id is kept as it was: stored explanations and events carry it.
+      id: sources.length === 1 ? `map.${from}` : `map.${src.from}.${from}`,
+      label: localize(() => `${src.from}: ${from} → ${to}`),
+    }])),
+  }));
+  return levelReader(metrics, sources.map((s) => s.from), (lv) => {
+    let best: { index: number; id: string; label: LocalizedText } | undefined;
+    for (const { scheme, table } of tables) {
+      const from = lv[scheme];
+      const hit = from === undefined ? undefined : table.get(from);
+      if (!hit) return undefined;
+      if (!best || hit.index > best.index) best = hit;
+    }
+    return best;
   });
 }
 

@@ -10,7 +10,7 @@ const levels = ['low', 'mid', 'high'].map((key, rank) => ({ key, rank, name: t(k
 function packWith(policy: SchemeDefinition['policy'], extra: Partial<SchemeDefinition> = {}): PolicyPack {
   const pack: PolicyPack = {
     metrics: [{ key: 'm', unit: 'count', label: t('m') }, { key: 'flag', unit: 'boolean', label: t('flag') }],
-    schemes: [{ key: 's', subjectKind: 'customer', category: 'value', name: t('s'), levels, policy, ...extra }],
+    schemes: [{ key: 's', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('s'), levels, policy, ...extra }],
   };
   const r = validatePolicyPack(pack);
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.errors));

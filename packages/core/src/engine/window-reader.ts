@@ -29,6 +29,14 @@ export function compileWindowReader(metric: string, window: WindowSpec | null | 
         const d = zero ? n : seen;
         return d === 0 ? 0 : Math.floor(sum / d);
       };
+    case 'count':
+      return (values, months) => {
+        const m = values[metric];
+        if (m === undefined) return 0;
+        let seen = 0;
+        for (let i = 0; i < n; i++) if (m[months[i] as string] !== undefined) seen++;
+        return seen;
+      };
     case 'sum':
       return (values, months) => {
         const m = values[metric];

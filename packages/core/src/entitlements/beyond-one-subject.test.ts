@@ -69,7 +69,7 @@ describe('simulation and policy diff', () => {
   });
 });
 
-describe('suitability (DOMAIN.md §2) and corporate size (§7)', () => {
+describe('suitability (docs/domain.md §2) and corporate size (§7)', () => {
   it('maps questionnaire scores to C levels at the boundaries', () => {
     assert.deepEqual([20, 21, 45, 46, 70, 71, 85, 86].map(toleranceFromScore), ['C1', 'C2', 'C2', 'C3', 'C3', 'C4', 'C4', 'C5']);
   });

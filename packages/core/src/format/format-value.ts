@@ -39,6 +39,7 @@ const FN_TEXT: Readonly<Record<WindowSpec['fn'], LocalizedText>> = {
   max: { 'zh-CN': '最高', 'zh-TW': '最高', en: 'maximum' },
   sum: { 'zh-CN': '合计', 'zh-TW': '合計', en: 'total' },
   last: { 'zh-CN': '最近值', 'zh-TW': '最近值', en: 'latest' },
+  count: { 'zh-CN': '有数据的月数', 'zh-TW': '有資料的月數', en: 'months with data' },
 };
 
 /** "近3个月平均" / "average of the last 3 months"; empty for a plain latest value. */

@@ -60,6 +60,11 @@ export interface ResolvedEntitlement {
   readonly blockedBy?: LevelRef & { readonly restriction: string };
   /** For quotas: uses so far in the current period. */
   readonly used?: number;
+  /**
+   * Set instead of `blockedBy` when the restriction comes from a scheme the reader may not see (a
+   * customer blocked by an AML restriction): what to tell them — "please contact your branch" — never why.
+   */
+  readonly notice?: LocalizedText;
 }
 
 /** What the next level of a scheme would add or improve. */

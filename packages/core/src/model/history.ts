@@ -1,7 +1,11 @@
 export const EVENT_REASONS = ['rule', 'override', 'policy-change', 'override-expired', 'initial'] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
-/** One entry of the append-only tier history. Times are ISO 8601 in UTC (`…Z`). */
+/**
+ * One entry of the append-only tier history. `at` is when it was recorded (ISO 8601 in UTC, `…Z`);
+ * `period` is the month whose data it describes (`YYYY-MM`): October's metrics uploaded on
+ * 3 November give `period: '2026-10'`, `at: '2026-11-03T…Z'`. The timeline shows the period.
+ */
 export interface TierEvent {
   readonly id: string;
   readonly scheme: string;
@@ -16,4 +20,9 @@ export interface TierEvent {
   readonly actor: string;
   readonly approvedBy: string | null;
   readonly policyVersion: number;
+  /**
+   * The month (`YYYY-MM`) of the metrics evaluated. Every event the API returns has it; optional in
+   * the type only so that events built by hand (fixtures, older clients' caches) still type-check.
+   */
+  readonly period?: string;
 }

@@ -21,7 +21,8 @@ export interface MetricDef {
 }
 
 /** How a windowed metric folds its months into one number. */
-export const WINDOW_FUNCTIONS = ['avg', 'min', 'max', 'sum', 'last'] as const;
+// `count`: how many months of the window have an observation (0 = no data at all: never assessed).
+export const WINDOW_FUNCTIONS = ['avg', 'min', 'max', 'sum', 'last', 'count'] as const;
 export type WindowFunction = (typeof WINDOW_FUNCTIONS)[number];
 
 /**

@@ -11,6 +11,15 @@ export const SCHEME_CATEGORIES = ['value', 'risk', 'credit', 'suitability', 'siz
 export type SchemeCategory = (typeof SCHEME_CATEGORIES)[number];
 
 /**
+ * Who may see a scheme's levels. `customer`: what a bank shows the customer (card tier, stars, savings
+ * grade and what they entitle). `staff`: internal classifications (AML, credit, suitability internals,
+ * the risk × value nine-box) — telling a customer their AML grade is tipping-off, so a customer's
+ * credential never receives a staff scheme or anything derived from one (packages/core/README.md).
+ */
+export const SCHEME_AUDIENCES = ['customer', 'staff'] as const;
+export type SchemeAudience = (typeof SCHEME_AUDIENCES)[number];
+
+/**
  * Colour tokens a level may use. Components map each to a `--tk-level-<token>` custom property,
  * so a bank re-brands by CSS alone.
  */
@@ -38,6 +47,8 @@ export interface SchemeSummary {
   readonly key: string;
   readonly subjectKind: SubjectKind;
   readonly category: SchemeCategory;
+  /** Who may see it. Every scheme of a pack declares it; the API always sends it. */
+  readonly audience?: SchemeAudience;
   readonly name: LocalizedText;
   readonly levels: readonly LevelDef[];
 }

@@ -36,7 +36,7 @@ function sizeRule(sizeIndex: number): Condition {
 }
 
 export const corporateSize: SchemeDefinition = {
-  key: 'corporate-size', subjectKind: 'corporate', category: 'size', name: t('企业规模', '企業規模', 'company size'),
+  key: 'corporate-size', subjectKind: 'corporate', category: 'size', audience: 'staff', name: t('企业规模', '企業規模', 'company size'),
   levels: [
     { key: 'micro', rank: 0, name: t('微型', '微型', 'Micro'), color: 'neutral' },
     { key: 'small', rank: 1, name: t('小型', '小型', 'Small'), color: 'bronze' },
@@ -55,7 +55,7 @@ export const corporateSize: SchemeDefinition = {
  * and position, evaluated periodically. No source gives figures: these are defaults to configure.
  */
 export const employeeGrade: SchemeDefinition = {
-  key: 'employee-grade', subjectKind: 'employee', category: 'grade', name: t('员工等级', '員工等級', 'employee grade'),
+  key: 'employee-grade', subjectKind: 'employee', category: 'grade', audience: 'staff', name: t('员工等级', '員工等級', 'employee grade'),
   levels: [
     { key: 'junior', rank: 0, name: t('初级', '初級', 'Junior'), color: 'neutral' },
     { key: 'intermediate', rank: 1, name: t('中级', '中級', 'Intermediate'), color: 'silver' },

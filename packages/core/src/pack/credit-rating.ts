@@ -1,4 +1,5 @@
 import type { EntitlementDef } from '../model/entitlement.js';
+import type { LevelDef } from '../model/scheme.js';
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { t } from './text.js';
 
@@ -6,13 +7,31 @@ import { t } from './text.js';
  * Credit rating, DOMAIN.md §3 (seed 000): the internal scale AAA, AA, A, BBB, BB, B, CCC, CC, C
  * from a credit score (0–100); differentiated credit policy — higher ratings get larger limits and
  * lower rates, lower ratings need collateral or guarantees and pay more. A loan more than 90 days
- * past due (次级, non-performing) is the default grade C. Score cut-offs are this kit's defaults.
+ * past due (次级, non-performing) is the default grade C, and stays C until `CURE_MONTHS` clean
+ * months have passed. Score cut-offs are this kit's defaults.
  */
 const GRADES = ['C', 'CC', 'CCC', 'B', 'BB', 'BBB', 'A', 'AA', 'AAA'] as const;
 const MIN_SCORE = [0, 20, 30, 40, 50, 60, 70, 80, 90] as const;
 const RATE_BP = [0, 300, 200, 120, 60, 0, -15, -30, -50] as const;
 const LIMIT_PERMILLE = [0, 0, 300, 500, 800, 1000, 1200, 1500, 2000] as const;
 const COLORS = ['danger', 'danger', 'warning', 'warning', 'caution', 'info', 'silver', 'gold', 'platinum'] as const;
+
+/**
+ * Months a default (a loan more than 90 days past due) keeps counting after it is cured. Paying the
+ * arrears does not make a borrower AAA the next month: they stay at the default grade (and a savings
+ * customer at 风险) until this many consecutive months pass with no loan more than 90 days past due.
+ * No seed gives the figure; supervisors elsewhere ask for a probation of at least three months before
+ * a defaulted borrower leaves default, longer after a restructuring. 6 is this kit's default, and the
+ * same six months the star rating looks back over. Configuration: see packages/core/README.md.
+ */
+export const CURE_MONTHS = 6;
+
+const SCORE_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
+
+/** Some month of the last `CURE_MONTHS` had a loan more than 90 days past due (次级 or worse, DOMAIN.md §3). */
+export function recentDefault(id: string) {
+  return { kind: 'threshold', id, metric: 'loan_days_past_due', window: { fn: 'max', months: CURE_MONTHS, missing: 'zero' }, op: 'gt', value: 90 } as const;
+}
 
 function terms(i: number): EntitlementDef[] {
   const out: EntitlementDef[] = [];
@@ -27,17 +46,31 @@ function terms(i: number): EntitlementDef[] {
 }
 
 export const creditRating: SchemeDefinition = {
-  key: 'credit-rating', subjectKind: 'customer', category: 'credit', name: t('信用评级', '信用評級', 'credit rating'),
-  levels: GRADES.map((g, i) => ({ key: g, rank: i, name: t(g, g, g), color: COLORS[i] ?? 'neutral' })),
+  key: 'credit-rating', subjectKind: 'customer', category: 'credit', audience: 'staff', name: t('信用评级', '信用評級', 'credit rating'),
+  // `NR` (not rated): no credit score in the last 12 months — no credit history with the bank is not
+  // the default grade C, and it must not pull a customer into the high-risk row of the matrix.
+  levels: [
+    { key: 'NR', rank: 0, name: t('未评级', '未評級', 'Not rated'), color: 'neutral' },
+    ...GRADES.map((g, i): LevelDef => ({ key: g, rank: i + 1, name: t(g, g, g), color: COLORS[i] ?? 'neutral' })),
+  ],
   policy: {
-    id: 'credit-rating', version: 1, kind: 'rules',
-    levels: GRADES.slice(1).map((g, j) => ({
-      level: g,
-      when: { kind: 'threshold', id: `${g}.score`, metric: 'credit_score', window: { fn: 'last', months: 12, missing: 'shorten' }, op: 'gte', value: MIN_SCORE[j + 1] ?? 0 } as const,
-    })),
-    triggers: [{ id: 'default', level: 'C', when: { kind: 'threshold', id: 'default.dpd', metric: 'loan_days_past_due', window: { fn: 'max', months: 1, missing: 'zero' }, op: 'gt', value: 90 },
-      label: t('贷款逾期超过90天（违约级）', '貸款逾期超過90天（違約級）', 'a loan more than 90 days past due (default grade)') }],
+    id: 'credit-rating', version: 2, kind: 'rules',
+    note: `a cured default keeps grade C for ${CURE_MONTHS} clean months (was: restored the next month); no score is NR, not C`,
+    levels: [
+      { level: 'C', when: { kind: 'threshold', id: 'C.rated', metric: 'credit_score', window: { ...SCORE_WINDOW, fn: 'count' }, op: 'gte', value: 1 } },
+      ...GRADES.slice(1).map((g, j) => ({
+        level: g,
+        when: { kind: 'threshold', id: `${g}.score`, metric: 'credit_score', window: SCORE_WINDOW, op: 'gte', value: MIN_SCORE[j + 1] ?? 0 } as const,
+      })),
+    ],
+    triggers: [{ id: 'default', level: 'C', when: recentDefault('default.dpd'),
+      label: t(`近${CURE_MONTHS}个月内贷款逾期超过90天（违约级）`, `近${CURE_MONTHS}個月內貸款逾期超過90天（違約級）`,
+        `a loan more than 90 days past due in the last ${CURE_MONTHS} months (default grade)`) }],
     hysteresis: { downgradeAfterPeriods: 0 },
   },
-  entitlements: Object.fromEntries(GRADES.map((g, i) => [g, terms(i)])),
+  entitlements: {
+    NR: [{ kind: 'restriction', key: 'collateral-required', label: t('须提供抵押或担保', '須提供抵押或擔保', 'collateral or guarantee required'),
+      reason: t('无信用评级', '無信用評級', 'no credit rating'), blocks: ['unsecured-loan'] }],
+    ...Object.fromEntries(GRADES.map((g, i) => [g, terms(i)])),
+  },
 };

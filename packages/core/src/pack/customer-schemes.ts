@@ -1,10 +1,10 @@
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import type { PolicyWindow } from '../policy/policy-schema.js';
 import { t, yuan } from './text.js';
+import { CURE_MONTHS, recentDefault } from './credit-rating.js';
 
 const SIX_MONTHS: PolicyWindow = { fn: 'avg', months: 6, missing: 'zero' };
 const LATEST_YEAR: PolicyWindow = { fn: 'last', months: 12, missing: 'shorten' };
-const BAD_LOAN = { kind: 'threshold', metric: 'loan_days_past_due', window: { fn: 'max', months: 1, missing: 'zero' }, op: 'gt', value: 90 } as const;
 
 /*
  * Star rating, DOMAIN.md §1 (seed 003, CCB): a weighted score over behaviour, purchasing power,
@@ -12,7 +12,7 @@ const BAD_LOAN = { kind: 'threshold', metric: 'loan_days_past_due', window: { fn
  * Weights and bounds are this kit's defaults (no source gives CCB's), so they stay configuration.
  */
 export const starRating: SchemeDefinition = {
-  key: 'star-rating', subjectKind: 'customer', category: 'value', name: t('星级', '星級', 'star rating'),
+  key: 'star-rating', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('星级', '星級', 'star rating'),
   levels: [1, 2, 3, 4, 5].map((n, i) => ({
     key: `star-${n}`, rank: i, name: t(`${n}星`, `${n}星`, `${n} star${n > 1 ? 's' : ''}`),
     color: (['neutral', 'bronze', 'silver', 'gold', 'diamond'] as const)[i] ?? 'neutral',
@@ -34,10 +34,11 @@ export const starRating: SchemeDefinition = {
 
 /*
  * Savings grades, DOMAIN.md §1 (seed 002): a score over deposit amount, term and spending capacity;
- * a bad loan record forces 风险. "Bad" = more than 90 days past due (次级 and worse, DOMAIN.md §3).
+ * a bad loan record forces 风险. "Bad" = more than 90 days past due (次级 and worse, DOMAIN.md §3)
+ * in any of the last `CURE_MONTHS` months: a default cured last month does not restore 优质 at once.
  */
 export const savingsGrade: SchemeDefinition = {
-  key: 'savings-grade', subjectKind: 'customer', category: 'value', name: t('储蓄客户等级', '儲蓄客戶等級', 'savings grade'),
+  key: 'savings-grade', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('储蓄客户等级', '儲蓄客戶等級', 'savings grade'),
   levels: [
     { key: 'risk', rank: 0, name: t('风险', '風險', 'Risk'), color: 'danger' },
     { key: 'ordinary', rank: 1, name: t('普通', '普通', 'Ordinary'), color: 'neutral' },
@@ -45,7 +46,8 @@ export const savingsGrade: SchemeDefinition = {
     { key: 'premium', rank: 3, name: t('优质', '優質', 'Premium'), color: 'gold' },
   ],
   policy: {
-    id: 'savings-grade', version: 1, kind: 'score',
+    id: 'savings-grade', version: 2, kind: 'score',
+    note: `a cured bad loan keeps 风险 for ${CURE_MONTHS} clean months (was: restored the next month)`,
     factors: [
       { id: 'deposit-amount', metric: 'avg_daily_balance', window: { fn: 'avg', months: 3, missing: 'zero' }, weight: 50, transform: { kind: 'linear', from: 0, to: yuan(500_000) } },
       { id: 'deposit-term', metric: 'deposit_term_months', window: LATEST_YEAR, weight: 30, transform: { kind: 'bands', bands: [
@@ -54,8 +56,9 @@ export const savingsGrade: SchemeDefinition = {
       { id: 'spending', metric: 'card_spend', window: { fn: 'avg', months: 3, missing: 'zero' }, weight: 20, transform: { kind: 'linear', from: 0, to: yuan(20_000) } },
     ],
     bands: [{ level: 'ordinary', min: 0 }, { level: 'good', min: 45 }, { level: 'premium', min: 75 }],
-    triggers: [{ id: 'bad-loan', level: 'risk', when: { ...BAD_LOAN, id: 'bad-loan.dpd' },
-      label: t('贷款逾期超过90天（不良记录）', '貸款逾期超過90天（不良記錄）', 'a loan more than 90 days past due (bad record)') }],
+    triggers: [{ id: 'bad-loan', level: 'risk', when: recentDefault('bad-loan.dpd'),
+      label: t(`近${CURE_MONTHS}个月内贷款逾期超过90天（不良记录）`, `近${CURE_MONTHS}個月內貸款逾期超過90天（不良記錄）`,
+        `a loan more than 90 days past due in the last ${CURE_MONTHS} months (bad record)`) }],
     hysteresis: { downgradeAfterPeriods: 3 },
   },
 };
@@ -64,25 +67,42 @@ export const savingsGrade: SchemeDefinition = {
  * AML customer risk, DOMAIN.md §4: 低 / 中 / 中高 / 高 from customer, geography, product and
  * industry factors; 高 needs senior approval; reviews every 48 / 24 / 12 / 6 months; a politically
  * exposed person needs senior approval (FATF R.12), so PEP forces 高.
+ *
+ * A customer with no AML assessment in the last 12 months (the window the score reads) is
+ * `unassessed`, not 低: a score of 0 from no data is not low risk. It is ranked lowest because it is
+ * no risk level at all, which also makes the first assessment apply at once (an upgrade for
+ * hysteresis); until then non-counter transfer uplifts are withheld, as banks do for customers whose
+ * identification is incomplete. The factor `aml_customer_risk` is part of every assessment, so its
+ * presence is what "assessed" means.
  */
+export const AML_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
 export const amlRisk: SchemeDefinition = {
-  key: 'aml-risk', subjectKind: 'customer', category: 'risk', name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
+  key: 'aml-risk', subjectKind: 'customer', category: 'risk', audience: 'staff', name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
   levels: [
-    { key: 'low', rank: 0, name: t('低', '低', 'Low'), color: 'success', reviewMonths: 48 },
-    { key: 'medium', rank: 1, name: t('中', '中', 'Medium'), color: 'info', reviewMonths: 24 },
-    { key: 'medium-high', rank: 2, name: t('中高', '中高', 'Medium-high'), color: 'warning', reviewMonths: 12 },
-    { key: 'high', rank: 3, name: t('高', '高', 'High'), color: 'danger', approvalRequired: true, reviewMonths: 6 },
+    { key: 'unassessed', rank: 0, name: t('未评估', '未評估', 'Not assessed'), color: 'neutral' },
+    { key: 'low', rank: 1, name: t('低', '低', 'Low'), color: 'success', reviewMonths: 48 },
+    { key: 'medium', rank: 2, name: t('中', '中', 'Medium'), color: 'info', reviewMonths: 24 },
+    { key: 'medium-high', rank: 3, name: t('中高', '中高', 'Medium-high'), color: 'warning', reviewMonths: 12 },
+    { key: 'high', rank: 4, name: t('高', '高', 'High'), color: 'danger', approvalRequired: true, reviewMonths: 6 },
   ],
   policy: {
-    id: 'aml-risk', version: 1, kind: 'score',
+    id: 'aml-risk', version: 2, kind: 'score',
+    note: 'no assessment in 12 months is "unassessed", not 低 from a score of 0',
     factors: ([['customer', 'aml_customer_risk', 30], ['geography', 'aml_geography_risk', 25], ['product', 'aml_product_risk', 20], ['industry', 'aml_industry_risk', 25]] as const)
-      .map(([id, metric, weight]) => ({ id, metric, window: { fn: 'last', months: 12, missing: 'shorten' } as const, weight, transform: { kind: 'linear' as const, from: 0, to: 100 } })),
-    bands: [{ level: 'medium', min: 35 }, { level: 'medium-high', min: 55 }, { level: 'high', min: 75 }],
-    triggers: [{ id: 'pep', level: 'high', when: { kind: 'threshold', id: 'pep.flag', metric: 'pep', window: null, op: 'gte', value: 1 },
-      label: t('政治公众人物，须高级管理层审批', '政治公眾人物，須高級管理層審批', 'politically exposed person: senior approval needed') }],
+      .map(([id, metric, weight]) => ({ id, metric, window: AML_WINDOW, weight, transform: { kind: 'linear' as const, from: 0, to: 100 } })),
+    bands: [{ level: 'low', min: 0 }, { level: 'medium', min: 35 }, { level: 'medium-high', min: 55 }, { level: 'high', min: 75 }],
+    triggers: [
+      { id: 'pep', level: 'high', when: { kind: 'threshold', id: 'pep.flag', metric: 'pep', window: null, op: 'gte', value: 1 },
+        label: t('政治公众人物，须高级管理层审批', '政治公眾人物，須高級管理層審批', 'politically exposed person: senior approval needed') },
+      { id: 'unassessed', level: 'unassessed',
+        when: { kind: 'threshold', id: 'unassessed.none', metric: 'aml_customer_risk', window: { ...AML_WINDOW, fn: 'count' }, op: 'lt', value: 1 },
+        label: t('近12个月无反洗钱风险评估', '近12個月無反洗錢風險評估', 'no AML risk assessment in the last 12 months') },
+    ],
     hysteresis: { downgradeAfterPeriods: 6 },
   },
   entitlements: {
+    unassessed: [{ kind: 'restriction', key: 'aml-assessment-pending', label: t('待完成客户风险评估，暂停非柜面限额提升', '待完成客戶風險評估，暫停非櫃面限額提升', 'customer risk assessment pending: non-counter limit uplift paused'),
+      reason: t('未评估反洗钱风险', '未評估反洗錢風險', 'AML risk not assessed'), blocks: ['non-counter-transfer-limit'] }],
     'medium-high': [{ kind: 'restriction', key: 'enhanced-monitoring', label: t('加强交易监测', '加強交易監測', 'enhanced transaction monitoring'),
       reason: t('反洗钱风险中高', '反洗錢風險中高', 'AML risk medium-high') }],
     high: [{ kind: 'restriction', key: 'enhanced-due-diligence', label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非櫃面業務', 'enhanced due diligence, non-counter business restricted'),

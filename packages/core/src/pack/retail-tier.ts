@@ -40,6 +40,7 @@ export const retailTier: SchemeDefinition = {
   key: 'retail-tier',
   subjectKind: 'customer',
   category: 'value',
+  audience: 'customer',
   name: t('客户等级', '客戶等級', 'customer tier'),
   levels: [
     { key: 'standard', rank: 0, name: t('普通', '普通', 'Standard'), color: 'neutral' },

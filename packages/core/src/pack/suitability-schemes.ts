@@ -13,7 +13,7 @@ const C_NAMES = [['保守型', '保守型', 'conservative'], ['稳健型', '穩�
 const COLORS = ['success', 'info', 'caution', 'warning', 'danger'] as const;
 
 export const productRisk: SchemeDefinition = {
-  key: 'product-risk', subjectKind: 'product', category: 'suitability', name: t('产品风险等级', '產品風險等級', 'product risk'),
+  key: 'product-risk', subjectKind: 'product', category: 'suitability', audience: 'staff', name: t('产品风险等级', '產品風險等級', 'product risk'),
   levels: R_NAMES.map(([cn, tw, en], i) => ({ key: `R${i + 1}`, rank: i, name: t(`R${i + 1} ${cn}`, `R${i + 1} ${tw}`, `R${i + 1} ${en}`), color: COLORS[i] ?? 'neutral' })),
   policy: {
     id: 'product-risk', version: 1, kind: 'rules',
@@ -28,7 +28,7 @@ export const productRisk: SchemeDefinition = {
  * so an expired one falls back to C1 (the most protective level) until the customer is re-assessed.
  */
 export const riskTolerance: SchemeDefinition = {
-  key: 'risk-tolerance', subjectKind: 'customer', category: 'suitability', name: t('风险承受能力', '風險承受能力', 'risk tolerance'),
+  key: 'risk-tolerance', subjectKind: 'customer', category: 'suitability', audience: 'staff', name: t('风险承受能力', '風險承受能力', 'risk tolerance'),
   levels: C_NAMES.map(([cn, tw, en], i) => ({ key: `C${i + 1}`, rank: i, name: t(`C${i + 1} ${cn}`, `C${i + 1} ${tw}`, `C${i + 1} ${en}`), color: COLORS[i] ?? 'neutral' })),
   policy: {
     id: 'risk-tolerance', version: 1, kind: 'rules',

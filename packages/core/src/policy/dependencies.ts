@@ -1,8 +1,15 @@
 import type { SchemeDefinition } from './pack-schema.js';
+import { walkThresholds } from './check-conditions.js';
+import type { DerivedPolicy, DerivedSource } from './policy-schema.js';
+
+/** Every scheme a derived policy reads, `from` first. */
+export function derivedSources(p: DerivedPolicy): readonly DerivedSource[] {
+  return [{ from: p.from, map: p.map }, ...(p.alsoFrom ?? [])];
+}
 
 /** The schemes whose levels this scheme reads (derived and matrix schemes); empty for metric-based ones. */
 export function schemeDependencies(s: SchemeDefinition): readonly string[] {
-  if (s.policy.kind === 'derived') return [s.policy.from];
+  if (s.policy.kind === 'derived') return derivedSources(s.policy).map((d) => d.from);
   if (s.policy.kind === 'matrix' && s.matrix) return [s.matrix.rowScheme, s.matrix.colScheme];
   return [];
 }
@@ -24,5 +31,16 @@ export function dependencyOrder<T extends SchemeDefinition>(schemes: readonly T[
     }
   };
   for (const s of schemes) visit(s, 0);
+  return out;
+}
+
+/** Every metric a scheme's policy reads: rule and trigger thresholds, score factors. */
+export function schemeMetrics(s: SchemeDefinition): Set<string> {
+  const out = new Set<string>();
+  const p = s.policy;
+  const add = (c: Parameters<typeof walkThresholds>[0]) => walkThresholds(c, [], (leaf) => out.add(leaf.metric));
+  if (p.kind === 'rules') for (const l of p.levels) add(l.when);
+  if (p.kind === 'score') for (const f of p.factors) out.add(f.metric);
+  if (p.kind === 'rules' || p.kind === 'score') for (const t of p.triggers ?? []) add(t.when);
   return out;
 }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { METRIC_UNITS } from '../model/metric.js';
-import { LEVEL_COLORS, SCHEME_CATEGORIES, SUBJECT_KINDS } from '../model/scheme.js';
+import { LEVEL_COLORS, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS } from '../model/scheme.js';
 import { QUOTA_PERIODS } from '../model/entitlement.js';
 import { CELL_TONES } from '../model/matrix.js';
 import type { EntitlementDef } from '../model/entitlement.js';
 import type { MatrixDef } from '../model/matrix.js';
 import type { MetricDef } from '../model/metric.js';
-import type { SchemeSummary } from '../model/scheme.js';
+import type { SchemeAudience, SchemeSummary } from '../model/scheme.js';
 import { localizedTextSchema, policySchema } from './policy-schema.js';
 import type { Policy } from './policy-schema.js';
 
@@ -18,6 +18,8 @@ export interface PolicyPack {
 
 /** One scheme with everything needed to evaluate it and to say what its levels entitle. */
 export interface SchemeDefinition extends SchemeSummary {
+  /** Required in a pack: who may see this scheme (a customer's credential only ever gets `customer`). */
+  readonly audience: SchemeAudience;
   readonly policy: Policy;
   /** Level key → what that level grants or restricts. Each level lists its full set (nothing is inherited). */
   readonly entitlements?: Readonly<Record<string, readonly EntitlementDef[]>>;
@@ -73,6 +75,7 @@ export const schemeDefinitionSchema = z.object({
   key,
   subjectKind: z.enum(SUBJECT_KINDS),
   category: z.enum(SCHEME_CATEGORIES),
+  audience: z.enum(SCHEME_AUDIENCES),
   name: localizedTextSchema,
   levels: z.array(levelDefSchema).min(1),
   policy: policySchema,

@@ -127,12 +127,20 @@ export const scorePolicySchema = z.object({
   hysteresis: hysteresisSchema.optional(),
 });
 
-/** Level read from another scheme's level through a table (collapsing AML's four levels into three bands). */
+/** One scheme read by a derived policy, and the table from its levels to the derived scheme's. */
+export const derivedSourceSchema = z.object({ from: z.string().min(1), map: z.record(z.string(), z.string()) });
+
+/**
+ * Level read from another scheme's level through a table (collapsing AML's four levels into three
+ * bands). With `alsoFrom`, more schemes are read the same way and the highest-ranked of the mapped
+ * levels wins: a risk band that is the worse of the AML band and the credit band.
+ */
 export const derivedPolicySchema = z.object({
   ...policyBase,
   kind: z.literal('derived'),
   from: z.string().min(1),
   map: z.record(z.string(), z.string()),
+  alsoFrom: z.array(derivedSourceSchema).min(1).optional(),
 });
 
 /** The cell of the scheme's `matrix` definition (rows × cols from two other schemes) is the level. */
@@ -150,6 +158,7 @@ export type Policy = z.infer<typeof policySchema>;
 export type RulesPolicy = z.infer<typeof rulesPolicySchema>;
 export type ScorePolicy = z.infer<typeof scorePolicySchema>;
 export type DerivedPolicy = z.infer<typeof derivedPolicySchema>;
+export type DerivedSource = z.infer<typeof derivedSourceSchema>;
 export type MatrixPolicy = z.infer<typeof matrixPolicySchema>;
 export type ScoreFactor = z.infer<typeof factorSchema>;
 export type Trigger = z.infer<typeof triggerSchema>;

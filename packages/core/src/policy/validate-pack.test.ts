@@ -19,6 +19,28 @@ describe('validating policy documents', () => {
     assert.equal(r.ok, true, r.ok ? '' : formatPolicyErrors(r.errors));
   });
 
+  it('requires every scheme to say who may see it, and a customer scheme never to read a staff one', () => {
+    const missing = draft();
+    const i = schemeIndex(missing, 'star-rating');
+    delete missing.schemes[i].audience;
+    assert.deepEqual(errorsOf(missing).map((e) => e.path), [`schemes[${i}].audience`]);
+
+    const leaky = draft();
+    const j = schemeIndex(leaky, 'risk-band');
+    leaky.schemes[j].audience = 'customer';
+    const errors = errorsOf(leaky);
+    assert.deepEqual(errors.map((e) => e.path), [`schemes[${j}].policy.from`, `schemes[${j}].policy.from`]);
+    assert.match(errors[0]!.message, /customer scheme cannot read the staff scheme "aml-risk"/);
+    assert.match(errors[1]!.message, /"credit-rating"/);
+  });
+
+  it('reads every source of a derived scheme: an unmapped level of a second source is named', () => {
+    const doc = draft();
+    const i = schemeIndex(doc, 'risk-band');
+    delete doc.schemes[i].policy.alsoFrom[0].map.NR;
+    assert.deepEqual(errorsOf(doc).map((e) => e.path), [`schemes[${i}].policy.alsoFrom[0].map.NR`]);
+  });
+
   it('rejects an unknown metric and names the field', () => {
     const doc = draft();
     const i = schemeIndex(doc, 'retail-tier');

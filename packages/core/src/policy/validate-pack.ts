@@ -3,7 +3,7 @@ import { formatPath } from './policy-errors.js';
 import { policyPackSchema } from './pack-schema.js';
 import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
 import { checkMetrics, checkThresholdOrder } from './check-conditions.js';
-import { schemeDependencies } from './dependencies.js';
+import { derivedSources, schemeDependencies } from './dependencies.js';
 
 export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
 
@@ -95,18 +95,26 @@ function checkScheme(
       }
     });
   } else if (p.kind === 'derived') {
-    const from = schemes.get(p.from);
-    if (!from) err(['policy', 'from'], `unknown scheme "${p.from}"`);
-    else {
-      if (from.subjectKind !== s.subjectKind) err(['policy', 'from'], `scheme "${p.from}" tiers ${from.subjectKind}, not ${s.subjectKind}`);
-      for (const l of from.levels) if (!(l.key in p.map)) err(['policy', 'map', l.key], `level "${l.key}" of "${p.from}" is not mapped`);
-      for (const [k, v] of Object.entries(p.map)) {
-        if (!from.levels.some((l) => l.key === k)) err(['policy', 'map', k], `"${p.from}" has no level "${k}"`);
-        level(['policy', 'map', k], v);
+    derivedSources(p).forEach((src, i) => {
+      const at = i === 0 ? ['policy'] : ['policy', 'alsoFrom', i - 1];
+      const from = schemes.get(src.from);
+      if (!from) return err([...at, 'from'], `unknown scheme "${src.from}"`);
+      if (from.subjectKind !== s.subjectKind) err([...at, 'from'], `scheme "${src.from}" tiers ${from.subjectKind}, not ${s.subjectKind}`);
+      for (const l of from.levels) if (!(l.key in src.map)) err([...at, 'map', l.key], `level "${l.key}" of "${src.from}" is not mapped`);
+      for (const [k, v] of Object.entries(src.map)) {
+        if (!from.levels.some((l) => l.key === k)) err([...at, 'map', k], `"${src.from}" has no level "${k}"`);
+        level([...at, 'map', k], v);
       }
-    }
+    });
   } else {
     checkMatrix(s, at, schemes, errors, level);
+  }
+  if (s.audience === 'customer') {
+    // A customer scheme read from a staff one would show the customer the staff level by another name.
+    const field = p.kind === 'derived' ? ['policy', 'from'] : ['matrix'];
+    for (const d of schemeDependencies(s)) {
+      if (schemes.get(d)?.audience === 'staff') err(field, `a customer scheme cannot read the staff scheme "${d}"`);
+    }
   }
   for (const [lv, defs] of Object.entries(s.entitlements ?? {})) {
     level(['entitlements', lv], lv);

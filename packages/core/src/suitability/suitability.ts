@@ -1,7 +1,7 @@
 import type { LocalizedText } from '../model/locale.js';
 
 /*
- * Suitability, DOMAIN.md §2: a customer of tolerance Cn may buy products up to Rn; an assessment
+ * Suitability, docs/domain.md §2: a customer of tolerance Cn may buy products up to Rn; an assessment
  * is valid for one year; age 65+ must be considered. Codes are stored, never labels.
  */
 export const PRODUCT_RISKS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;

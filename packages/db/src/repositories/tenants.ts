@@ -20,6 +20,12 @@ export async function findTenant(db: Executor, id: string): Promise<Tenant | und
   return row ? toTenant(row) : undefined;
 }
 
+/** Every tenant, by id. */
+export async function listTenants(db: Executor): Promise<Tenant[]> {
+  const rows = await db.selectFrom('tenants').selectAll().orderBy('id').execute();
+  return rows.map(toTenant);
+}
+
 /** Create a tenant with its metric catalogue. */
 export async function insertTenant(db: Executor, tenant: { id: string; name: string; metrics: readonly MetricDef[]; now: string }): Promise<Tenant> {
   await db

@@ -20,6 +20,7 @@ function toEvent(row: TierEventRow): TierEvent {
     actor: row.actor,
     approvedBy: row.approved_by,
     policyVersion: row.policy_version,
+    ...(row.period !== null ? { period: row.period } : {}),
   };
 }
 
@@ -42,6 +43,7 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
         actor: e.actor,
         approved_by: e.approvedBy,
         policy_version: e.policyVersion,
+        period: e.period ?? null,
       })))
       .execute();
   }
@@ -53,15 +55,22 @@ export interface EventPosition {
   readonly id: string;
 }
 
-/** A subject's events, newest first (ties broken by id), optionally one scheme, after `before`. */
+/**
+ * A subject's events, newest first (ties broken by id), optionally one scheme or only the schemes
+ * listed in `schemes` (what a reader may see: filtered here so that pages stay full), after `before`.
+ */
 export async function listTierEvents(
   db: Executor,
   tenantId: string,
   subjectId: string,
-  query: { scheme?: string; limit: number; before?: EventPosition },
+  query: { scheme?: string; schemes?: readonly string[]; limit: number; before?: EventPosition },
 ): Promise<TierEvent[]> {
   let q = db.selectFrom('tier_events').selectAll().where('tenant_id', '=', tenantId).where('subject_id', '=', subjectId);
   if (query.scheme) q = q.where('scheme', '=', query.scheme);
+  if (query.schemes) {
+    if (query.schemes.length === 0) return [];
+    q = q.where('scheme', 'in', query.schemes);
+  }
   const before = query.before;
   if (before) {
     q = q.where((eb) => eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]));

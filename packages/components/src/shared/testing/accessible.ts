@@ -11,7 +11,8 @@ export interface AccessibleNode {
  */
 export async function accessibleNode(el: Element): Promise<AccessibleNode> {
   const computed = el as Element & { computedRole?: string | null; computedName?: string };
-  if (computed.computedRole === undefined) throw new Error('computedRole is missing: run Chromium with --enable-blink-features=ComputedAccessibilityInfo');
+  if (computed.computedRole === undefined)
+    throw new Error('computedRole is missing: run Chromium with --enable-blink-features=ComputedAccessibilityInfo');
   // The tree is updated after layout: give it a frame.
   await new Promise((r) => requestAnimationFrame(r));
   return { role: computed.computedRole ?? '', name: computed.computedName ?? '' };

@@ -1,7 +1,8 @@
 /*
- * Masks for personal financial information (JR/T 0171-2020 class C2: shown masked unless the host
- * has permission and sets `unmasked`). Values that already contain `*` are treated as masked by the
- * server and left alone, so masking twice never reveals or garbles anything.
+ * Masks for personal financial information (JR/T 0171-2020 class C2, docs/domain.md §8: shown masked
+ * unless the viewer has permission). The one home of masking: the API masks subjects' names with
+ * these and the widgets mask staff with them, so both say `**和明` for 欧阳和明. Values that already
+ * contain `*` are treated as masked and left alone, so masking twice never reveals or garbles anything.
  */
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;

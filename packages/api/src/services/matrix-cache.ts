@@ -1,0 +1,54 @@
+/*
+ * Portfolio matrices are one GROUP BY over every current assignment of a tenant (~25 ms at 10,000
+ * customers on SQLite, where the query runs synchronously and holds the event loop). A caller asking
+ * in a loop would stall every other request; so a result is shared for a short time, concurrent
+ * requests for the same matrix wait on one query, and this app's writes drop the tenant's results at
+ * once. Whatever the query becomes (issue 9 may make it cheaper), it stays behind `get`.
+ */
+
+interface Entry<T> {
+  readonly at: number;
+  readonly value: Promise<T>;
+}
+
+/** Results per tenant and key, each kept `ttlMs`; at most `maxEntries`, oldest dropped first. */
+export class TenantResultCache<T> {
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #ttlMs: number;
+  readonly #clock: () => number;
+  readonly #maxEntries: number;
+
+  constructor(ttlMs: number, clock: () => number = () => performance.now(), maxEntries = 1000) {
+    this.#ttlMs = ttlMs;
+    this.#clock = clock;
+    this.#maxEntries = maxEntries;
+  }
+
+  /** The tenant's result for `key`: a fresh or in-flight one, else `load()` (shared with concurrent callers). */
+  get(tenantId: string, key: string, load: () => Promise<T>): Promise<T> {
+    if (this.#ttlMs <= 0) return load();
+    const id = `${tenantId}\u0000${key}`;
+    const now = this.#clock();
+    const hit = this.#entries.get(id);
+    if (hit && now - hit.at < this.#ttlMs) return hit.value;
+    const value = load();
+    this.#entries.delete(id);
+    this.#entries.set(id, { at: now, value });
+    // A failed query is not remembered: the next caller tries again.
+    value.catch(() => {
+      if (this.#entries.get(id)?.value === value) this.#entries.delete(id);
+    });
+    while (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.#entries.delete(oldest);
+    }
+    return value;
+  }
+
+  /** Forget every result of the tenant (after a write that may change them). */
+  invalidate(tenantId: string): void {
+    const prefix = `${tenantId}\u0000`;
+    for (const id of [...this.#entries.keys()]) if (id.startsWith(prefix)) this.#entries.delete(id);
+  }
+}

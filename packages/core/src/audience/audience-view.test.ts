@@ -1,0 +1,84 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { audienceView, compilePack, defaultPolicyPack, resolveEntitlements, UNAVAILABLE_NOTICE, CONTACT_BRANCH } from '../index.js';
+import type { Assignment, Evaluation, TierEvent } from '../index.js';
+
+const pack = compilePack(defaultPolicyPack);
+const months = ['2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
+const every = (v: number) => Object.fromEntries(months.map((m) => [m, v]));
+
+/** A platinum customer with AML scores of 80 (高), a credit score of 60 and a loan 120 days past due. */
+const evaluations = pack.evaluateSubject('customer', { asOf: '2025-10', values: {
+  avg_daily_balance: every(40_000_000), transaction_count: every(20), card_spend: every(500_000), credit_score: every(60),
+  loan_days_past_due: { '2025-10': 120 },
+  ...Object.fromEntries(['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'].map((k) => [k, every(80)])),
+} });
+function assignment(scheme: string): Assignment {
+  const e = evaluations.find((x) => x.scheme === scheme) as Evaluation;
+  const def = defaultPolicyPack.schemes.find((s) => s.key === scheme)!;
+  return {
+    ...e, schemeInfo: def, period: '2025-10', evaluatedAt: '2025-11-01T00:00:00.000Z',
+    override: { id: 'ov1', scheme, level: e.level, mode: 'floor', reason: 'AML hold agreed with compliance', expiresAt: null, requestedBy: 'key:rm7', approvedBy: 'key:head' },
+  };
+}
+const levels = Object.fromEntries(evaluations.map((e) => [e.scheme, e.level]));
+const customer = audienceView(defaultPolicyPack, 'customer');
+const staff = audienceView(defaultPolicyPack, 'staff');
+
+describe('what a customer may see of a pack', () => {
+  it('only the customer schemes exist for a customer; staff see every scheme, untouched', () => {
+    assert.deepEqual(customer.schemes.map((s) => s.key), ['retail-tier', 'star-rating', 'savings-grade']);
+    assert.equal(customer.sees('aml-risk'), false);
+    assert.equal(customer.sees('retail-tier'), true);
+    assert.equal(staff.schemes.length, defaultPolicyPack.schemes.length);
+    const a = assignment('star-rating');
+    assert.equal(staff.assignment(a), a);
+  });
+
+  it('a star rating keeps its level and total but loses the credit input and every factor’s points', () => {
+    const a = customer.assignment(assignment('star-rating'));
+    assert.equal(a.level, levels['star-rating']);
+    assert.ok(!a.explanation.inputs.some((i) => i.metric === 'credit_score'));
+    assert.ok(a.explanation.inputs.some((i) => i.metric === 'avg_daily_balance'));
+    assert.deepEqual(a.explanation.score?.factors, []);
+    assert.equal(a.explanation.score?.total, assignment('star-rating').explanation.score?.total);
+  });
+
+  it('a savings grade forced to 风险 by a bad loan says "please contact your branch", not why', () => {
+    const raw = assignment('savings-grade');
+    assert.equal(raw.explanation.decidedBy.id, 'bad-loan');
+    const a = customer.assignment(raw);
+    assert.equal(a.level, 'risk');
+    assert.deepEqual(a.explanation.decidedBy, { kind: 'trigger', id: 'withheld', label: CONTACT_BRANCH });
+    assert.ok(!a.explanation.inputs.some((i) => i.metric === 'loan_days_past_due'));
+  });
+
+  it('an override shows its level and mode, never who asked or why', () => {
+    const o = customer.assignment(assignment('retail-tier')).override;
+    assert.deepEqual(o && { reason: o.reason, requestedBy: o.requestedBy, approvedBy: o.approvedBy, mode: o.mode }, { reason: '', requestedBy: '', approvedBy: null, mode: 'floor' });
+  });
+
+  it('benefits an AML restriction blocks read as unavailable; staff restrictions and credit terms are left out', () => {
+    const all = resolveEntitlements(defaultPolicyPack, levels);
+    const lane = staff.entitlements(all).entitlements.find((e) => e.def.key === 'priority-lane');
+    assert.equal(lane?.blockedBy?.scheme, 'aml-risk');
+    const seen = customer.entitlements(all);
+    const blocked = seen.entitlements.find((e) => e.def.key === 'priority-lane');
+    assert.equal(blocked?.status, 'blocked');
+    assert.equal(blocked?.blockedBy, undefined);
+    assert.deepEqual(blocked?.notice, UNAVAILABLE_NOTICE);
+    assert.ok(seen.entitlements.every((e) => ['retail-tier', 'star-rating', 'savings-grade'].includes(e.grantedBy.scheme)));
+    assert.ok(!seen.entitlements.some((e) => e.def.kind === 'restriction'));
+    assert.ok(seen.next.every((n) => n.scheme !== 'credit-rating'));
+    assert.ok(all.next.some((n) => n.scheme === 'credit-rating'), 'staff do see what the next credit grade adds');
+  });
+
+  it('a history entry keeps its change and period, without the staff note, approver or a hidden rule id', () => {
+    const event: TierEvent = {
+      id: 'e1', scheme: 'savings-grade', from: 'good', to: 'risk', at: '2025-11-03T02:00:00.000Z', period: '2025-10', reason: 'rule',
+      ruleId: 'bad-loan', note: 'evaluated 2025-10', actor: 'system', approvedBy: 'key:head', policyVersion: 2,
+    };
+    assert.deepEqual(customer.event(event), { ...event, ruleId: null, note: null, approvedBy: null });
+    assert.equal(customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' }).ruleId, 'gold.balance');
+  });
+});

@@ -1,0 +1,128 @@
+import type { Assignment } from '../model/api.js';
+import type { NextLevelGain, ResolvedEntitlement } from '../model/entitlement.js';
+import type { Explanation, ProgressPath } from '../model/explanation.js';
+import type { TierEvent } from '../model/history.js';
+import type { LocalizedText } from '../model/locale.js';
+import type { SchemeAudience } from '../model/scheme.js';
+import type { PolicyPack, SchemeDefinition } from '../policy/pack-schema.js';
+import type { Condition } from '../policy/policy-schema.js';
+import { schemeMetrics } from '../policy/dependencies.js';
+import { t } from '../pack/text.js';
+
+/** What a customer is told where the reason lies in a staff scheme: never why. */
+export const CONTACT_BRANCH: LocalizedText = t('请联系您的开户网点', '請聯絡您的開戶分行', 'please contact your branch');
+/** A benefit a staff-scheme restriction blocks, as the customer reads it. */
+export const UNAVAILABLE_NOTICE: LocalizedText = t('暂不可用，请联系您的开户网点', '暫不可用，請聯絡您的開戶分行', 'unavailable: please contact your branch');
+
+/**
+ * What one reader may see of a tenant's pack, and the functions that cut every response down to it.
+ * The one place the audience rule lives: services build their views through it, so no route can
+ * forget a check. For `staff` everything passes unchanged.
+ */
+export interface AudienceView {
+  readonly audience: SchemeAudience;
+  /** The schemes this reader may see, in pack order. */
+  readonly schemes: readonly SchemeDefinition[];
+  /** Whether scheme `key` exists for this reader (false for a staff scheme read by a customer). */
+  sees(scheme: string): boolean;
+  /** An assignment of a visible scheme, without the staff metrics, scores or rules it mentions. */
+  assignment(a: Assignment): Assignment;
+  /** Entitlements granted by visible schemes; a block imposed by a hidden scheme becomes a notice. */
+  entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }):
+    { entitlements: ResolvedEntitlement[]; next: NextLevelGain[] };
+  /** A history entry of a visible scheme, without staff notes, approvers or hidden rule ids. */
+  event(e: TierEvent): TierEvent;
+}
+
+/** Node id → metrics read under it, for every condition node that has an id (rules, triggers). */
+function metricsById(cond: Condition, out: Map<string, Set<string>>): Set<string> {
+  const here = new Set<string>();
+  if (cond.kind === 'threshold') here.add(cond.metric);
+  else for (const c of cond.of) for (const m of metricsById(c, out)) here.add(m);
+  if (cond.id) out.set(cond.id, here);
+  return here;
+}
+
+function policyIds(s: SchemeDefinition): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const p = s.policy;
+  if (p.kind === 'rules') for (const l of p.levels) metricsById(l.when, out);
+  if (p.kind === 'rules' || p.kind === 'score') {
+    for (const tr of p.triggers ?? []) out.set(tr.id, metricsById(tr.when, out));
+  }
+  return out;
+}
+
+const intersects = (a: ReadonlySet<string> | undefined, b: ReadonlySet<string>) => [...(a ?? [])].some((m) => b.has(m));
+
+/**
+ * The view of `pack` for `audience`. For a customer: only customer schemes; inside them, nothing read
+ * from a metric that any staff scheme reads (a star rating's credit-record factor, a savings grade's
+ * bad-loan trigger) — the level stays, the staff reason reads "please contact your branch".
+ */
+export function audienceView(pack: PolicyPack, audience: SchemeAudience): AudienceView {
+  const keys = new Set(pack.schemes.map((s) => s.key));
+  if (audience === 'staff') {
+    return {
+      audience, schemes: pack.schemes, sees: (k) => keys.has(k),
+      assignment: (a) => a, entitlements: (r) => ({ entitlements: [...r.entitlements], next: [...r.next] }), event: (e) => e,
+    };
+  }
+  const visible = pack.schemes.filter((s) => s.audience === 'customer');
+  const byKey = new Map(visible.map((s) => [s.key, s]));
+  const staffMetrics = new Set<string>();
+  for (const s of pack.schemes) if (s.audience !== 'customer') for (const m of schemeMetrics(s)) staffMetrics.add(m);
+  const ids = new Map(visible.map((s) => [s.key, policyIds(s)]));
+  const withheld = (scheme: string, id: string | null) => id !== null && intersects(ids.get(scheme)?.get(id), staffMetrics);
+  const open = (p: ProgressPath) => !staffMetrics.has(p.metric);
+
+  const explanation = (scheme: string, e: Explanation): Explanation => {
+    const def = byKey.get(scheme);
+    const staffFactor = def?.policy.kind === 'score' && def.policy.factors.some((f) => staffMetrics.has(f.metric));
+    const { levelsRead, score, ...rest } = e;
+    const out: { -readonly [K in keyof Explanation]: Explanation[K] } = {
+      ...rest,
+      decidedBy: withheld(scheme, e.decidedBy.id) ? { kind: e.decidedBy.kind, id: 'withheld', label: CONTACT_BRANCH } : e.decidedBy,
+      inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
+    };
+    // Factor points next to the total would give a staff factor's points away by subtraction.
+    if (score) out.score = staffFactor ? { total: score.total, factors: [] } : score;
+    if (levelsRead) out.levelsRead = Object.fromEntries(Object.entries(levelsRead).filter(([k]) => byKey.has(k)));
+    return out;
+  };
+
+  return {
+    audience,
+    schemes: visible,
+    sees: (k) => byKey.has(k),
+    assignment(a) {
+      const paths = a.progress?.paths.filter(open) ?? [];
+      const nearestPath = a.progress?.paths[a.progress.nearest];
+      const lines = a.retention?.lines.filter(open) ?? [];
+      return {
+        ...a,
+        explanation: explanation(a.scheme, a.explanation),
+        progress: a.progress && paths.length
+          ? { ...a.progress, paths, nearest: Math.max(0, nearestPath ? paths.indexOf(nearestPath) : 0) }
+          : null,
+        retention: a.retention && lines.length ? { ...a.retention, lines } : null,
+        // Who asked for an override and why is the bank's internal note.
+        override: a.override && { ...a.override, reason: '', requestedBy: '', approvedBy: null },
+      };
+    },
+    entitlements(r) {
+      const entitlements: ResolvedEntitlement[] = [];
+      for (const e of r.entitlements) {
+        if (!byKey.has(e.grantedBy.scheme)) continue;
+        if (e.blockedBy && !byKey.has(e.blockedBy.scheme)) {
+          const { blockedBy: _hidden, ...kept } = e;
+          entitlements.push({ ...kept, notice: UNAVAILABLE_NOTICE });
+        } else entitlements.push(e);
+      }
+      return { entitlements, next: r.next.filter((n) => byKey.has(n.scheme)) };
+    },
+    event(e) {
+      return { ...e, ruleId: withheld(e.scheme, e.ruleId) ? null : e.ruleId, note: null, approvedBy: null };
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { maskId, maskName, maskPerson } from './mask.js';
+
+describe('personal data masking (docs/domain.md §8), the same for the API and the widgets', () => {
+  it('masks names, ID cards, bank cards and mobiles the usual way', () => {
+    assert.equal(maskName('张三'), '张*');
+    assert.equal(maskName('李和明'), '*和明');
+    assert.equal(maskName('John Smith'), 'J*** S****');
+    assert.equal(maskId('440401199001011768'), '440401********1768');
+    assert.equal(maskId('6228880000005676'), '622888******5676');
+    assert.equal(maskId('17712347986'), '177****7986');
+    assert.equal(maskId('C000003'), 'C0***03');
+  });
+
+  it('hides the whole of a compound surname: 欧阳和明 keeps only its given name', () => {
+    assert.equal(maskName('欧阳和明'), '**和明');
+    assert.equal(maskName('  王五  '), '王*');
+    assert.equal(maskName(''), '');
+  });
+
+  it('masks a staff member as a name or as an id, whichever the record holds', () => {
+    assert.equal(maskPerson('王经理'), '*经理');
+    assert.equal(maskPerson('Li Na'), 'L* N*');
+    assert.equal(maskPerson('E1024'), '****4');
+    assert.equal(maskPerson('rm.zhang'), 'rm****ng');
+  });
+
+  it('leaves a value that is already masked as it is', () => {
+    assert.equal(maskName('张*'), '张*');
+    assert.equal(maskId('177****7986'), '177****7986');
+  });
+});

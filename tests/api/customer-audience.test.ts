@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { createApiKey, provisionTenant } from '@tierkit/api';
+import {
+  defaultPolicyPack, SUBJECT_KINDS, UNAVAILABLE_NOTICE,
+  type EntitlementsResponse, type HistoryResponse, type LocalizedText, type TiersResponse,
+} from '@tierkit/core';
+import { NOW, client, forEachDialect } from '../support/api-fixture.js';
+
+/*
+ * A customer's credential never receives a staff scheme, its level names, scores, inputs or
+ * restriction reasons — on any route of the OpenAPI document, with any query parameter. The tenant
+ * runs the default pack, and its customer is the worst case: a politically exposed person with AML
+ * scores of 70, a credit score of 30 and a loan 120 days past due, rich enough for benefits that the
+ * AML 高 restriction then blocks.
+ */
+
+const TENANT = 'bank-default-pack';
+const SUBJECT = 'PEP1';
+const OTHER = 'OTHER1';
+const MONTHS = ['2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
+
+const customerSchemes = defaultPolicyPack.schemes.filter((s) => s.audience === 'customer');
+const staffSchemes = defaultPolicyPack.schemes.filter((s) => s.audience === 'staff');
+const texts = (t: LocalizedText) => [t['zh-CN'], t['zh-TW'], t.en];
+
+/** Every string a customer may legitimately receive as a whole value: customer scheme keys, level keys and names. */
+const customerWords = new Set<string>(customerSchemes.flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.name)])]));
+/** Whole string values that would give a staff scheme away: its key, its level keys and names, its metrics. */
+const staffWords = new Set<string>(
+  staffSchemes.flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.name)])]).filter((w) => !customerWords.has(w)),
+);
+const STAFF_METRICS = ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk', 'pep', 'credit_score', 'loan_days_past_due', 'risk_questionnaire_score'];
+for (const m of STAFF_METRICS) staffWords.add(m);
+/** Substrings that must never appear anywhere in a customer's response: AML, PEP, credit, and every staff reason and label. */
+const staffFragments = [
+  'aml', '反洗钱', '反洗錢', '政治公众人物', '政治公眾人物', 'politically exposed', '信用评级', '信用評級', 'credit rating', 'credit_score',
+  'loan', '贷款', '貸款', '逾期', 'past due', 'due diligence', '尽职调查', '盡職調查', '九宫格', 'risk-value', 'risk-band', 'value-band',
+  ...staffSchemes.flatMap((s) => Object.values(s.entitlements ?? {}).flat().flatMap((e) => [...texts(e.label), ...(e.kind === 'restriction' ? texts(e.reason) : [])])),
+  ...staffSchemes.flatMap((s) => (s.policy.kind === 'rules' || s.policy.kind === 'score' ? (s.policy.triggers ?? []).flatMap((t) => texts(t.label)) : [])),
+].map((x) => x.toLowerCase());
+
+/** Every string value and object key in a JSON body. */
+function strings(node: unknown, out: string[] = []): string[] {
+  if (typeof node === 'string') out.push(node);
+  else if (Array.isArray(node)) node.forEach((n) => strings(n, out));
+  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) { out.push(k); strings(v, out); }
+  return out;
+}
+
+/**
+ * Fails with the request and the offending value when a response carries anything staff-only.
+ * `echo` are the values the request itself sent (a 404 names the scheme it was asked for): those
+ * are left out, as nothing the caller did not already say.
+ */
+function assertNoStaff(what: string, res: Response, text: string, echo: readonly string[] = []): void {
+  const headers = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n').toLowerCase();
+  let lower = text.toLowerCase();
+  for (const e of echo) lower = lower.replaceAll(e.toLowerCase(), '');
+  for (const f of staffFragments) {
+    assert.ok(!lower.includes(f), `${what}: the body mentions "${f}"`);
+    assert.ok(!headers.includes(f), `${what}: a header mentions "${f}"`);
+  }
+  if (!text) return;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    assert.fail(`${what}: not JSON: ${text.slice(0, 80)}`);
+  }
+  for (const s of strings(body)) assert.ok(!staffWords.has(s) || echo.some((e) => s.includes(e)), `${what}: carries the staff value "${s}"`);
+}
+
+type Op = { parameters?: { name: string; in: string }[] };
+type Doc = { paths: Record<string, Record<string, Op>> };
+
+forEachDialect('a customer credential sees only customer schemes', (f) => {
+  let token = '';
+  let officerKey = '';
+  let viewerKey = '';
+  let cursor = '';
+
+  before(async () => {
+    const db = f.db.db;
+    await provisionTenant(db, { id: TENANT, name: 'default pack', now: NOW });
+    officerKey = (await createApiKey(db, { tenantId: TENANT, role: 'officer', label: 'backend', now: NOW })).secret;
+    viewerKey = (await createApiKey(db, { tenantId: TENANT, role: 'viewer', label: 'rm', now: NOW })).secret;
+    const officer = client(f, () => officerKey);
+    for (const [id, name] of [[SUBJECT, '陈志强'], [OTHER, '李四']] as const) {
+      assert.equal((await officer.put(`/v1/subjects/${id}`, { kind: 'customer', displayName: name })).status, 201);
+    }
+    const aml = ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'];
+    const metrics = MONTHS.flatMap((period, i) => [
+      { metric: 'avg_daily_balance', period, value: 40_000_000 },
+      { metric: 'transaction_count', period, value: 30 },
+      { metric: 'card_spend', period, value: 1_000_000 },
+      // AML 中 until September, then the PEP flag and scores of 70: AML 高 with its restriction.
+      ...aml.map((metric) => ({ metric, period, value: i < 3 ? 40 : 70 })),
+      { metric: 'credit_score', period, value: i < 3 ? 85 : 30 },
+      { metric: 'loan_days_past_due', period, value: i === MONTHS.length - 1 ? 120 : 0 },
+      { metric: 'risk_questionnaire_score', period, value: 50 },
+    ]);
+    metrics.push({ metric: 'pep', period: '2025-09', value: 1 });
+    const put = await officer.put(`/v1/subjects/${SUBJECT}/metrics`, { metrics });
+    assert.equal(put.status, 200, await put.clone().text());
+    // A second upload, so the history has events of more than one run (the catch-up replays the months).
+    assert.equal((await officer.put(`/v1/subjects/${SUBJECT}/metrics`, { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 200_000_000 }] })).status, 200);
+    const minted = await officer.post('/v1/embed-tokens', { subject: SUBJECT, ttlSeconds: 600 });
+    assert.equal(minted.status, 201);
+    token = ((await minted.json()) as { token: string }).token;
+    const page = (await (await client(f, () => token).get(`/v1/subjects/${SUBJECT}/history?limit=1`)).json()) as HistoryResponse;
+    assert.ok(page.nextCursor, 'the customer has more than one history entry');
+    cursor = page.nextCursor;
+  });
+
+  it('staff credentials see what their role allows, unchanged: AML 高, credit C, the nine-box cell and why', async () => {
+    const tiers = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/tiers`)).json()) as TiersResponse;
+    const level = (k: string) => tiers.assignments.find((a) => a.scheme === k)?.level;
+    assert.equal(level('aml-risk'), 'high');
+    assert.equal(level('credit-rating'), 'C');
+    assert.equal(level('risk-value'), 'high-risk-high-value');
+    assert.equal(tiers.assignments.length, defaultPolicyPack.schemes.filter((s) => s.subjectKind === 'customer').length);
+    const ent = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    const lane = ent.entitlements.find((e) => e.def.key === 'priority-lane');
+    assert.deepEqual(lane?.blockedBy, { scheme: 'aml-risk', level: 'high', restriction: 'enhanced-due-diligence' });
+    const history = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/history?scheme=aml-risk`)).json()) as HistoryResponse;
+    assert.ok(history.items.some((e) => e.to === 'high'));
+  });
+
+  it('the customer sees their card tier, stars and savings grade; a benefit the AML restriction blocks reads "please contact your branch"', async () => {
+    const as = client(f, () => token);
+    const tiers = (await (await as.get(`/v1/subjects/${SUBJECT}/tiers`)).json()) as TiersResponse;
+    assert.deepEqual(tiers.assignments.map((a) => a.scheme), customerSchemes.map((s) => s.key));
+    const savings = tiers.assignments.find((a) => a.scheme === 'savings-grade');
+    assert.equal(savings?.level, 'risk', 'the level itself is the customer’s');
+    assert.equal(savings?.explanation.decidedBy.id, 'withheld', 'the bad-loan trigger is not named');
+    const stars = tiers.assignments.find((a) => a.scheme === 'star-rating');
+    assert.deepEqual(stars?.explanation.score?.factors, [], 'no factor points that would give the credit factor away');
+    assert.ok(stars?.explanation.inputs.some((i) => i.metric === 'avg_daily_balance'));
+
+    const ent = (await (await as.get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    const lane = ent.entitlements.find((e) => e.def.key === 'priority-lane');
+    assert.equal(lane?.status, 'blocked');
+    assert.equal(lane?.blockedBy, undefined);
+    assert.deepEqual(lane?.notice, UNAVAILABLE_NOTICE);
+    assert.ok(ent.entitlements.every((e) => customerSchemes.some((s) => s.key === e.grantedBy.scheme)));
+
+    const history = (await (await as.get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
+    assert.ok(history.items.length > 0);
+    assert.ok(history.items.every((e) => customerSchemes.some((s) => s.key === e.scheme) && e.period !== undefined));
+  });
+
+  it('a staff scheme in a query or a path is answered exactly like a scheme that does not exist', async () => {
+    const as = client(f, () => token);
+    for (const path of [`/v1/subjects/${SUBJECT}/history?scheme=`, `/v1/subjects/${SUBJECT}/tiers?scheme=star-rating,`, '/v1/schemes/']) {
+      const hidden = await as.get(`${path}aml-risk`);
+      const missing = await as.get(`${path}no-such-scheme`);
+      assert.equal(hidden.status, 404, path);
+      assert.equal(missing.status, 404, path);
+      const [h, m] = [(await hidden.json()) as Record<string, unknown>, (await missing.json()) as Record<string, unknown>];
+      const same = (body: Record<string, unknown>, name: string) => JSON.parse(JSON.stringify(body).replaceAll(name, 'X')) as unknown;
+      assert.deepEqual(same(h, 'aml-risk'), same(m, 'no-such-scheme'));
+    }
+  });
+
+  it('a body the read cache built for staff is never served to the customer: same URL, another body and ETag', async () => {
+    const staff = client(f, () => viewerKey);
+    const as = client(f, () => token);
+    for (const url of ['tiers', 'tiers?locale=en', 'tiers?scheme=star-rating', 'entitlements', 'entitlements?locale=zh-CN', 'history', 'history?locale=en&limit=100']) {
+      const path = `/v1/subjects/${SUBJECT}/${url}`;
+      // Twice as staff, so the second answer comes from the cache; then as the customer.
+      await staff.get(path);
+      const cached = await staff.get(path);
+      assert.equal(cached.status, 200, path);
+      const etag = cached.headers.get('ETag') ?? '';
+      const mine = await as.get(path, { 'If-None-Match': etag });
+      assert.equal(mine.status, 200, `${path}: the staff ETag does not match the customer's body`);
+      assert.notEqual(mine.headers.get('ETag'), etag, path);
+      assert.equal(mine.headers.get('Cache-Control'), 'no-store', path);
+      assertNoStaff(`customer ${path}`, mine, await mine.text());
+      const again = await as.get(path, { 'If-None-Match': mine.headers.get('ETag') ?? '' });
+      assert.equal(again.status, 304, `${path}: the customer's own ETag still gives a 304`);
+      assert.equal(again.headers.get('Cache-Control'), 'no-store', path);
+    }
+  });
+
+  it('walking every route and query parameter of the OpenAPI document finds no staff scheme, level, score, input or reason', async () => {
+    const doc = (await (await f.app.request('/openapi.json')).json()) as Doc;
+    const schemeKeys = [...defaultPolicyPack.schemes.map((s) => s.key), 'no-such-scheme'];
+    const levelKeys = [...new Set(defaultPolicyPack.schemes.flatMap((s) => s.levels.map((l) => l.key)))];
+    const values: Record<string, readonly string[]> = {
+      scheme: schemeKeys, key: schemeKeys, level: levelKeys, row: levelKeys, col: levelKeys,
+      kind: SUBJECT_KINDS, limit: ['1', '100'], cursor: [cursor], id: [SUBJECT, OTHER],
+    };
+    const as = client(f, () => token);
+    let requests = 0;
+    let ok = 0;
+    for (const [template, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const params = op.parameters ?? [];
+        const pathParams = params.filter((p) => p.in === 'path');
+        const queryParams = params.filter((p) => p.in === 'query');
+        // Every combination of path values, each with no query, then each query parameter alone with
+        // each of its values, then `scheme` with each `level`, `row` and `col`.
+        let paths = [template];
+        for (const p of pathParams) {
+          paths = paths.flatMap((t) => (values[p.name] ?? ['x']).map((v) => t.replace(`{${p.name}}`, encodeURIComponent(v))));
+        }
+        const queries: string[] = [''];
+        for (const q of queryParams) for (const v of values[q.name] ?? ['x']) queries.push(`${q.name}=${encodeURIComponent(v)}`);
+        if (queryParams.some((q) => q.name === 'scheme')) {
+          for (const s of defaultPolicyPack.schemes) {
+            for (const l of s.levels) for (const q of queryParams.filter((p) => ['level', 'row', 'col'].includes(p.name))) queries.push(`scheme=${s.key}&${q.name}=${l.key}`);
+          }
+        }
+        for (const path of paths) {
+          for (const query of queries) {
+            const url = query ? `${path}?${query}` : path;
+            const res = method === 'get'
+              ? await as.get(url)
+              : await f.app.request(url, { method: method.toUpperCase(), headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
+            requests++;
+            if (res.status === 200) ok++;
+            assert.ok(res.status < 500, `${method.toUpperCase()} ${url}: ${res.status}`);
+            const sent = [...new URL(url, 'http://x').searchParams.values(), ...path.split('/').map(decodeURIComponent)].filter((v) => v.length > 1);
+            assertNoStaff(`${method.toUpperCase()} ${url} → ${res.status}`, res, await res.text(), sent);
+          }
+        }
+      }
+    }
+    assert.ok(requests > 500, `walked ${requests} requests`);
+    assert.ok(ok >= 15, `${ok} of them answered 200: the walk reached real data`);
+    console.log(`customer walk: ${requests} requests, ${ok} answered 200`);
+  });
+
+  it('the check is not vacuous: a staff credential’s answer fails it', async () => {
+    const res = await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/tiers`);
+    const text = await res.text();
+    assert.throws(() => assertNoStaff('viewer', res, text), /staff value|mentions/);
+  });
+});
