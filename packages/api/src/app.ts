@@ -3,14 +3,13 @@ import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './auth/authenticate.js';
 import { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 import type { AppEnv, SharedDeps } from './deps.js';
 import { DOCS_CSP, docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
 import { limitBody } from './middleware/limit-body.js';
-import { noStore } from './middleware/no-store.js';
+import { fixedHeaders, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
 import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
@@ -67,6 +66,22 @@ export interface AppOptions {
   readonly logError?: (err: unknown) => void;
 }
 
+/**
+ * What `hono/secure-headers` sends by default, less `Cross-Origin-Resource-Policy` and HSTS, with
+ * `X-Frame-Options: DENY` — listed here so they are set like every other fixed header (see fixedHeaders).
+ */
+const SECURE_HEADERS = [
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Origin-Agent-Cluster', '?1'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-DNS-Prefetch-Control', 'off'],
+  ['X-Download-Options', 'noopen'],
+  ['X-Frame-Options', 'DENY'],
+  ['X-Permitted-Cross-Domain-Policies', 'none'],
+  ['X-XSS-Protection', '0'],
+] as const;
+
 function corsOrigin(allowed: TrustedOrigins) {
   return (origin: string): string | null => {
     if (allowed === '*') return origin || '*';
@@ -109,7 +124,7 @@ export function createApp(options: AppOptions) {
   app.use('*', (c, next) => (c.req.header('Origin') === undefined ? next() : allowCors(c, next)));
   // nosniff and friends on everything the API answers; no CORP header, since widgets on the bank's
   // own pages read the API cross-origin, and no HSTS, which is the TLS terminator's to send.
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false, xFrameOptions: 'DENY' }));
+  app.use('*', fixedHeaders(SECURE_HEADERS));
   // Authentication first: a caller without a credential learns nothing, not even that a body is too big.
   app.use(
     '/v1/*',
