@@ -14,7 +14,7 @@ import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
-import { schemesInView, SchemesQuery, subjectRef, tiersJson, tiersView } from '../services/views.js';
+import { heldUntil, schemesInView, SchemesQuery, subjectRef, tiersJson, tiersView } from '../services/views.js';
 
 const notModified = { 304: { description: 'Not modified: the If-None-Match ETag is current' } } as const;
 
@@ -95,9 +95,7 @@ export function subjectReads(cache = new ReadCache()) {
       return cache.respond(c, key, now.getTime(), async () => {
         if (!locale) return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown);
         const body = await tiersView(deps.db, tp, audience, subject, deps.unmaskNames, now, undefined, shown);
-        // An override in force ends by itself: the body holds until the first one expires.
-        const expiries = body.assignments.flatMap((a) => (a.override?.expiresAt ? [Date.parse(a.override.expiresAt)] : []));
-        return { body: localize(body, locale), until: Math.min(Number.POSITIVE_INFINITY, ...expiries) };
+        return { body: localize(body, locale), until: heldUntil(body) };
       });
     })
     .openapi(historyRoute, async (c) => {

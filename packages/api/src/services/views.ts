@@ -101,6 +101,12 @@ export async function tiersView(
   return { subject: subjectRef(subject, unmask), asOf, assignments, metrics };
 }
 
+/** Until when a tiers body holds with no write (epoch ms): an override in force ends by itself, at its expiry. */
+export function heldUntil(body: TiersResponse): number {
+  const expiries = body.assignments.flatMap((a) => (a.override?.expiresAt ? [Date.parse(a.override.expiresAt)] : []));
+  return Math.min(Number.POSITIVE_INFINITY, ...expiries);
+}
+
 // Serialized once per scheme definition: a pack's definitions are replaced, never changed in place.
 const summaryJson = new WeakMap<object, string>();
 const matrixJson = new WeakMap<object, string>();
@@ -133,8 +139,7 @@ export async function tiersJson(
     // A customer's view rewrites the stored explanation and progress (audience.assignment), so the
     // stored text cannot be spliced in as it is: build the document and serialize it.
     const body = await tiersView(db, tp, audience, subject, unmask, now, undefined, only);
-    const expiries = body.assignments.flatMap((a) => (a.override?.expiresAt ? [Date.parse(a.override.expiresAt)] : []));
-    return { json: JSON.stringify(body), until: Math.min(Number.POSITIVE_INFINITY, ...expiries) };
+    return { json: JSON.stringify(body), until: heldUntil(body) };
   }
   const stored = await listAssignmentsJson(db, tp.tenantId, subject.id);
   const active = await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString());
