@@ -153,7 +153,7 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
 
   it('a staff scheme in a query or a path is answered exactly like a scheme that does not exist', async () => {
     const as = client(f, () => token);
-    for (const path of [`/v1/subjects/${SUBJECT}/history?scheme=`, '/v1/schemes/']) {
+    for (const path of [`/v1/subjects/${SUBJECT}/history?scheme=`, `/v1/subjects/${SUBJECT}/tiers?scheme=star-rating,`, '/v1/schemes/']) {
       const hidden = await as.get(`${path}aml-risk`);
       const missing = await as.get(`${path}no-such-scheme`);
       assert.equal(hidden.status, 404, path);
@@ -161,6 +161,27 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
       const [h, m] = [(await hidden.json()) as Record<string, unknown>, (await missing.json()) as Record<string, unknown>];
       const same = (body: Record<string, unknown>, name: string) => JSON.parse(JSON.stringify(body).replaceAll(name, 'X')) as unknown;
       assert.deepEqual(same(h, 'aml-risk'), same(m, 'no-such-scheme'));
+    }
+  });
+
+  it('a body the read cache built for staff is never served to the customer: same URL, another body and ETag', async () => {
+    const staff = client(f, () => viewerKey);
+    const as = client(f, () => token);
+    for (const url of ['tiers', 'tiers?locale=en', 'tiers?scheme=star-rating', 'entitlements', 'entitlements?locale=zh-CN', 'history', 'history?locale=en&limit=100']) {
+      const path = `/v1/subjects/${SUBJECT}/${url}`;
+      // Twice as staff, so the second answer comes from the cache; then as the customer.
+      await staff.get(path);
+      const cached = await staff.get(path);
+      assert.equal(cached.status, 200, path);
+      const etag = cached.headers.get('ETag') ?? '';
+      const mine = await as.get(path, { 'If-None-Match': etag });
+      assert.equal(mine.status, 200, `${path}: the staff ETag does not match the customer's body`);
+      assert.notEqual(mine.headers.get('ETag'), etag, path);
+      assert.equal(mine.headers.get('Cache-Control'), 'no-store', path);
+      assertNoStaff(`customer ${path}`, mine, await mine.text());
+      const again = await as.get(path, { 'If-None-Match': mine.headers.get('ETag') ?? '' });
+      assert.equal(again.status, 304, `${path}: the customer's own ETag still gives a 304`);
+      assert.equal(again.headers.get('Cache-Control'), 'no-store', path);
     }
   });
 

@@ -8,7 +8,8 @@ import { client, forEachDialect } from '../support/api-fixture.js';
 const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD];
+const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
 
 /**
  * Undo the executed migrations from the newest down to `name` included — what a database of an
@@ -62,7 +63,7 @@ forEachDialect('migrations', (f) => {
       return Object.fromEntries(rows.map((r) => [r.scheme, (JSON.parse(r.document) as { audience?: string }).audience]));
     };
     assert.deepEqual(await docs(), { 'retail-tier': undefined, 'aml-test': undefined, 'risk-value-test': undefined });
-    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD]);
+    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION]);
     assert.deepEqual(await docs(), { 'retail-tier': 'customer', 'aml-test': 'staff', 'risk-value-test': 'staff' });
     assert.equal((await api.get('/v1/subjects/MG1/tiers')).status, 200, 'the upgraded pack validates');
   });
@@ -83,8 +84,22 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
     assert.ok((await history()).every((e) => e.period === undefined));
-    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD]);
+    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
     assert.deepEqual((await history()).map((e) => e.period), ['2025-09', '2025-10']);
+  });
+  it('upgrading adds the subject version the read cache keys by, and its triggers bump it on a write', async () => {
+    await api.customer('MG3');
+    assert.equal((await api.balances('MG3', [['2025-09', 60_000], ['2025-10', 60_000]])).status, 200);
+    const db = f.db.db;
+    await undoDownTo(db, SUBJECT_VERSION);
+    await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
+    const version = async () => Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
+    const before = await version();
+    const etag = (await api.get('/v1/subjects/MG3/tiers')).headers.get('etag');
+    assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
+    assert.ok((await version()) > before, 'a re-evaluation bumps the version');
+    assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
   });
 });

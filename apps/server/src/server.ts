@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { addMonths, createApp, ensureApiKey, periodOf } from '@tierkit/api';
+import { addMonths, createApp, ensureApiKey, periodOf, type AppOptions } from '@tierkit/api';
 import { connect, isPostgresUrl, migrateToLatest, type Db } from '@tierkit/db';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
@@ -97,8 +97,9 @@ const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
  * The API plus the demo pages at `/`, the widget bundle at `/widgets/`, and (unless turned off) the
  * demo's token endpoints standing in for the bank's backend.
  */
-export function serverApp(db: Db, settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>) {
+export function serverApp(db: Db, settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>, apiOptions: Pick<AppOptions, 'rateLimit'> = {}) {
   const api = createApp({
+    ...apiOptions,
     db: db.db,
     ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
     // Node's socket address: bad-credential attempts are limited per client. `app.request()` has none.

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 
+/** A strong ETag of a response body as sent. */
+export function etagOf(text: string): string {
+  return `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+}
+
 /**
- * Set a strong ETag of `body` on the response and say whether the client's `If-None-Match`
- * already has it (answer 304 then). Widgets poll these reads; a 304 saves body and re-render.
+ * Set `etag` on the response and say whether the client's `If-None-Match` already has it (answer
+ * 304 then). Widgets poll these reads; a 304 saves body and re-render.
  */
-export function isNotModified(c: Context, body: unknown): boolean {
-  const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+export function matchesEtag(c: Context, etag: string): boolean {
   c.header('ETag', etag);
   const inm = c.req.header('If-None-Match');
   if (!inm) return false;
@@ -14,4 +18,9 @@ export function isNotModified(c: Context, body: unknown): boolean {
     const tag = t.trim();
     return tag === '*' || tag.replace(/^W\//, '') === etag;
   });
+}
+
+/** {@link matchesEtag} for a body that is still an object: its ETag is that of its JSON. */
+export function isNotModified(c: Context, body: unknown): boolean {
+  return matchesEtag(c, etagOf(JSON.stringify(body)));
 }

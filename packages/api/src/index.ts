@@ -24,4 +24,5 @@ export { mintEmbedToken, mintStaffToken, verifyToken, rotateSigningKey, signingK
 export type { MintOptions, TokenFailure } from './auth/tokens.js';
 export { KEY_SECRET_PATTERN, hashSecret } from './auth/secrets.js';
 export { accessFor } from './auth/access.js';
+export { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 export type { Access } from './auth/access.js';

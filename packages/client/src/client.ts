@@ -110,10 +110,12 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   };
 
   return {
-    getTiers: (id, o) => get<TiersResponse>(`/v1/subjects/${enc(id)}/tiers`, o),
-    getEntitlements: (id, o) => get<EntitlementsResponse>(`/v1/subjects/${enc(id)}/entitlements`, o),
+    getTiers: (id, o) =>
+      // Scheme keys sorted too: widgets asking for the same set share one request and cache entry.
+      get<TiersResponse>(`/v1/subjects/${enc(id)}/tiers${query({ locale: o?.locale, scheme: o?.schemes ? [...new Set(o.schemes)].sort().join(',') : undefined })}`, o),
+    getEntitlements: (id, o) => get<EntitlementsResponse>(`/v1/subjects/${enc(id)}/entitlements${query({ locale: o?.locale })}`, o),
     getHistory: (id, o) =>
-      get<HistoryResponse>(`/v1/subjects/${enc(id)}/history${query({ scheme: o?.scheme, cursor: o?.cursor, limit: o?.limit })}`, o),
+      get<HistoryResponse>(`/v1/subjects/${enc(id)}/history${query({ scheme: o?.scheme, cursor: o?.cursor, limit: o?.limit, locale: o?.locale })}`, o),
     getScheme: (key, o) => get<SchemeResponse>(`/v1/schemes/${enc(key)}`, o),
     getMatrix: (scheme, o) => get<MatrixResponse>(`/v1/matrix/${enc(scheme)}${query(o?.filter ?? {})}`, o),
     invalidate(pathPrefix) {

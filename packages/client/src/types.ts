@@ -1,6 +1,7 @@
 import type {
   EntitlementsResponse,
   HistoryResponse,
+  Locale,
   MatrixResponse,
   SchemeResponse,
   TiersResponse,
@@ -11,8 +12,21 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Options of a subject read: `locale` asks for that locale's labels only (`{"en": "Gold"}`), about a
+ * third of the bytes; without it every label carries all three locales.
+ */
+export interface SubjectReadOptions extends ReadOptions {
+  readonly locale?: Locale;
+}
+
+/** Options of a tiers read: `schemes` asks for those schemes only (default: every scheme). */
+export interface TiersOptions extends SubjectReadOptions {
+  readonly schemes?: readonly string[];
+}
+
 /** Options of a history read: one scheme or all, a cursor from the previous page, a page size. */
-export interface HistoryOptions extends ReadOptions {
+export interface HistoryOptions extends SubjectReadOptions {
   readonly scheme?: string;
   readonly cursor?: string;
   readonly limit?: number;
@@ -28,9 +42,9 @@ export interface MatrixOptions extends ReadOptions {
  * may pass any object of this shape to `<tk-provider>` instead — the "ready client object" path.
  */
 export interface TierkitClient {
-  getTiers(subjectId: string, o?: ReadOptions): Promise<TiersResponse>;
+  getTiers(subjectId: string, o?: TiersOptions): Promise<TiersResponse>;
   getHistory(subjectId: string, o?: HistoryOptions): Promise<HistoryResponse>;
-  getEntitlements(subjectId: string, o?: ReadOptions): Promise<EntitlementsResponse>;
+  getEntitlements(subjectId: string, o?: SubjectReadOptions): Promise<EntitlementsResponse>;
   getScheme(key: string, o?: ReadOptions): Promise<SchemeResponse>;
   getMatrix(scheme: string, o?: MatrixOptions): Promise<MatrixResponse>;
 }

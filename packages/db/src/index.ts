@@ -1,7 +1,7 @@
 export type * from './schema.js';
-export { connect, isPostgresUrl, DIALECTS } from './connect.js';
+export { connect, isPostgresUrl, reusingStatements, DIALECTS, STATEMENT_CACHE_SIZE } from './connect.js';
 export type { Db, DialectName, ConnectOptions } from './connect.js';
-export { migrateToLatest, migrateDownAll, MigrationError } from './migrate.js';
+export { migrateToLatest, migrateDownAll, MigrationError, MIGRATIONS } from './migrate.js';
 export type { Executor } from './repositories/executor.js';
 export { chunks, INSERT_BATCH_ROWS } from './repositories/executor.js';
 export * from './repositories/tenants.js';

@@ -4,17 +4,19 @@ import * as auth from './migrations/2025-12-01T00-00-00-auth.js';
 import * as previousLevel from './migrations/2026-11-23T00-00-00-previous-level.js';
 import * as schemeAudience from './migrations/2026-12-02T00-00-00-scheme-audience.js';
 import * as eventPeriod from './migrations/2026-12-02T00-00-01-event-period.js';
+import * as subjectVersion from './migrations/2026-12-02T00-00-02-subject-version.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
  * bundler or a compiled build. Names sort by their timestamp; add new ones at the end.
  */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2025-11-23T00-00-00-initial': initial,
   '2025-12-01T00-00-00-auth': auth,
   '2026-11-23T00-00-00-previous-level': previousLevel,
   '2026-12-02T00-00-00-scheme-audience': schemeAudience,
   '2026-12-02T00-00-01-event-period': eventPeriod,
+  '2026-12-02T00-00-02-subject-version': subjectVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /*
  * Table types of the tierkit database. Every row carries `tenant_id`; every query filters on it.
@@ -24,6 +24,8 @@ export interface SubjectTable {
   attributes: string;
   created_at: string;
   updated_at: string;
+  /** Changes whenever the subject's assignments, overrides or tier events do (database triggers). */
+  version: Generated<number>;
 }
 
 export interface MetricTable {

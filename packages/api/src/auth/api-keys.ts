@@ -1,4 +1,5 @@
 import { findApiKeyByHash, findTenant, insertApiKey, listApiKeys, revokeApiKey, type ApiKey, type Executor } from '@tierkit/db';
+import { credentialsChanged } from './credential-cache.js';
 import type { Principal } from './principal.js';
 import { isRole, type Role } from './roles.js';
 import { constantTimeEqual, hashSecret, KEY_SECRET_PATTERN, newKeySecret, randomId } from './secrets.js';
@@ -78,7 +79,7 @@ export async function listKeys(db: Executor, tenantId?: string): Promise<ApiKeyI
 
 /** Revoke a key: it authenticates nothing from now on. False when there was no such active key. */
 export function revokeKey(db: Executor, id: string, now: Date = new Date()): Promise<boolean> {
-  return revokeApiKey(db, id, now.toISOString());
+  return revokeApiKey(db, id, now.toISOString()).finally(credentialsChanged);
 }
 
 /** The principal an API key secret stands for, or undefined when it is unknown or revoked. */

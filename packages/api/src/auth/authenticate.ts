@@ -5,6 +5,7 @@ import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
 import { accessFor } from './access.js';
 import { authenticateKey } from './api-keys.js';
+import { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
 import { roleAtLeast } from './roles.js';
 import { KEY_PREFIX } from './secrets.js';
@@ -32,20 +33,29 @@ interface Authenticated {
   readonly rateKey: string;
 }
 
-async function principalOf(db: Executor, header: string | undefined, now: Date): Promise<Authenticated> {
+function authenticated(credential: string, principal: Principal): Authenticated {
+  // The signature is unique to the token; the claims are not (two tokens of one customer share them).
+  return { principal, rateKey: credential.startsWith(TOKEN_PREFIX) ? `token:${credential.slice(-43)}` : principal.actor };
+}
+
+async function principalOf(db: Executor, cache: CredentialCache, header: string | undefined, now: Date): Promise<Authenticated> {
   if (!header) throw unauthorized('Send a credential: Authorization: Bearer <API key or token>.');
   const m = /^Bearer +(\S{1,4096})$/i.exec(header.trim());
   if (!m?.[1]) throw invalidToken('The Authorization header must be "Bearer <API key or token>".');
   const credential = m[1];
+  const nowMs = now.getTime();
+  const cached = cache.get(credential, nowMs);
+  if (cached) return authenticated(credential, cached);
   if (credential.startsWith(TOKEN_PREFIX)) {
     const result = await verifyToken(db, credential, now);
     if (!result.ok) throw invalidToken(TOKEN_FAILURES[result.reason]);
-    // The signature is unique to the token; the claims are not (two tokens of one customer share them).
-    return { principal: result.principal, rateKey: `token:${credential.slice(-43)}` };
+    cache.set(credential, result.principal, nowMs, result.expiresAt.getTime());
+    return authenticated(credential, result.principal);
   }
   const principal = credential.startsWith(KEY_PREFIX) ? await authenticateKey(db, credential) : undefined;
   if (!principal) throw invalidToken('Unknown or revoked API key.');
-  return { principal, rateKey: principal.actor };
+  cache.set(credential, principal, nowMs);
+  return authenticated(credential, principal);
 }
 
 /** Refuse what the principal may not do on this route, with a 403 problem that says why. */
@@ -78,9 +88,12 @@ export interface AuthLimits {
 /**
  * Every `/v1` request: who is asking (API key or signed token → 401 problem when missing or bad),
  * whether they may (→ 403 problem), how often (→ 429 problem with `Retry-After`), and the request's
- * tenant-scoped dependencies from the credential.
+ * tenant-scoped dependencies from the credential. A verified credential is trusted for `cacheSeconds`
+ * on the app's clock (see credential-cache.ts); what it may do, and how often, is checked on every
+ * request, cached or not.
  */
-export function authenticate(shared: SharedDeps, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
+export function authenticate(shared: SharedDeps, cacheSeconds: number, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
+  const cache = new CredentialCache(cacheSeconds * 1000);
   return async function authenticateRequest(c, next) {
     const limits = guard?.limits;
     // Without an address, callers cannot be told apart: one client's bad guesses would lock out all.
@@ -88,7 +101,7 @@ export function authenticate(shared: SharedDeps, guard?: AuthLimits): Middleware
     const address = client === undefined ? undefined : `address:${client}`;
     let found: Authenticated;
     try {
-      found = await principalOf(shared.db, c.req.header('Authorization'), shared.now());
+      found = await principalOf(shared.db, cache, c.req.header('Authorization'), shared.now());
     } catch (err) {
       // Only failures are refused: many callers share an address (NAT, the bank's proxy), and a valid
       // credential from it must still be served however many bad ones (expired tokens too) came first.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currentSigningKey, findSigningKey, insertSigningKey, retireSigningKeys, type Executor, type SigningKey } from '@tierkit/db';
 import { unsafeTextIn } from '../text-safety.js';
+import { credentialsChanged } from './credential-cache.js';
 import type { Principal } from './principal.js';
 import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
 
@@ -67,7 +68,7 @@ export async function rotateSigningKey(db: Executor, tenantId: string, now: Date
     const key = await insertSigningKey(trx, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
     await retireSigningKeys(trx, tenantId, key.id, now.toISOString());
     return key;
-  });
+  }).finally(credentialsChanged);
 }
 
 function checkTtl(ttlSeconds: number): void {
@@ -144,7 +145,7 @@ function decodeClaims(payload: string): Claims | undefined {
 const TOKEN_SHAPE = new RegExp(`^tkt_([A-Za-z0-9_-]{1,${TOKEN_LIMITS.payloadChars}})\\.([A-Za-z0-9_-]{43})$`);
 
 /** Check a signed token: shape, signature (constant time) with its tenant's key, expiry. */
-export async function verifyToken(db: Executor, token: string, now: Date): Promise<{ ok: true; principal: Principal } | { ok: false; reason: TokenFailure }> {
+export async function verifyToken(db: Executor, token: string, now: Date): Promise<{ ok: true; principal: Principal; expiresAt: Date } | { ok: false; reason: TokenFailure }> {
   const m = TOKEN_SHAPE.exec(token);
   const claims = m?.[1] ? decodeClaims(m[1]) : undefined;
   if (!m || !claims || (claims.typ === 'embed') !== (claims.sub !== undefined)) return { ok: false, reason: 'malformed' };
@@ -155,6 +156,7 @@ export async function verifyToken(db: Executor, token: string, now: Date): Promi
   if (claims.exp <= t || claims.exp - claims.iat > MAX_TOKEN_TTL_SECONDS) return { ok: false, reason: 'expired' };
   return {
     ok: true,
+    expiresAt: new Date(claims.exp * 1000),
     principal: {
       tenantId: claims.ten,
       via: claims.typ === 'embed' ? 'embed-token' : 'staff-token',

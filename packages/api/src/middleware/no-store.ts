@@ -6,8 +6,20 @@ import type { MiddlewareHandler } from 'hono';
  * work: the client library keeps its own in-memory copy and sends `If-None-Match` itself.
  */
 export function noStore(): MiddlewareHandler {
-  return async function noStoreResponse(c, next) {
+  return fixedHeaders([['Cache-Control', 'no-store']]);
+}
+
+/**
+ * Headers every response under this middleware carries, overriding what a route set. Prepared before
+ * the route runs, so a response built through the context already has them; afterwards they are
+ * only checked, and set in place when missing. `c.header()` on a finished response would copy it,
+ * which costs the Node adapter its fast path (it then streams the body) on every read.
+ */
+export function fixedHeaders(headers: readonly (readonly [string, string])[]): MiddlewareHandler {
+  return async function setFixedHeaders(c, next) {
+    for (const [name, value] of headers) c.header(name, value);
     await next();
-    c.header('Cache-Control', 'no-store');
+    const out = c.res.headers;
+    for (const [name, value] of headers) if (out.get(name) !== value) out.set(name, value);
   };
 }

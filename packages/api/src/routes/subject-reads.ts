@@ -1,18 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { HistoryResponse } from '@tierkit/core';
-import { listTierEvents } from '@tierkit/db';
+import type { AudienceView, HistoryResponse } from '@tierkit/core';
+import { listTierEvents, type Subject } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
+import type { ApiDeps } from '../deps.js';
+import { localize, LocaleQuery } from '../locale.js';
 import { ProblemError } from '../problem.js';
+import { identityOf, ReadCache } from '../read-cache.js';
 import { audienceOf } from '../services/audience.js';
-import { isNotModified } from '../etag.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
-import { subjectRef, tiersView } from '../services/views.js';
+import { heldUntil, schemesInView, SchemesQuery, subjectRef, tiersJson, tiersView } from '../services/views.js';
 
 const notModified = { 304: { description: 'Not modified: the If-None-Match ETag is current' } } as const;
 
@@ -21,7 +23,7 @@ const tiersRoute = createRoute({
   path: '/{id}/tiers',
   tags: ['subjects'],
   summary: "A subject's current level in every scheme, with explanation and progress",
-  request: { params: SubjectIdParams },
+  request: { params: SubjectIdParams, query: z.object({ locale: LocaleQuery, scheme: SchemesQuery }) },
   responses: {
     200: { description: 'Current tiers (ETag)', content: { 'application/json': { schema: TiersResponseSchema } } },
     ...notModified,
@@ -40,6 +42,7 @@ const historyRoute = createRoute({
       scheme: z.string().min(1).max(64).optional().openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier' }),
       limit: LimitQuery,
       cursor: CursorQuery,
+      locale: LocaleQuery,
     }),
   },
   responses: {
@@ -54,7 +57,7 @@ const entitlementsRoute = createRoute({
   path: '/{id}/entitlements',
   tags: ['subjects'],
   summary: 'What the subject’s levels entitle, what restricts them, and what the next levels add',
-  request: { params: SubjectIdParams },
+  request: { params: SubjectIdParams, query: z.object({ locale: LocaleQuery }) },
   responses: {
     200: { description: 'Resolved entitlements (ETag)', content: { 'application/json': { schema: EntitlementsResponseSchema } } },
     ...notModified,
@@ -62,52 +65,80 @@ const entitlementsRoute = createRoute({
   },
 });
 
-/** Reads of one subject: tiers, history, entitlements. All carry ETags. */
-export function subjectReads() {
+/**
+ * The cache key part every subject read shares: who the subject is in which stored version, the
+ * tenant's pack, and the caller's view of it — the credential kind (which audience it sees), the
+ * locale and the route's own query.
+ */
+function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number, audience: AudienceView, view: readonly unknown[]): string {
+  // The audience is part of every key: a customer is never served a body cut for staff.
+  return JSON.stringify([route, deps.tenantId, subject.id, subject.version, subject.updatedAt, packId, audience.audience, deps.principal.via, ...view]);
+}
+
+/**
+ * Reads of one subject: tiers, history, entitlements. All carry ETags. Each costs the subject-row
+ * lookup (and the pack check); the body is built once per subject version and view, then served as
+ * stored (see ReadCache).
+ */
+export function subjectReads(cache = new ReadCache()) {
   return router()
     .openapi(tiersRoute, async (c) => {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
+      const { locale, scheme } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
-      const body = await tiersView(deps.db, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, deps.now());
-      if (isNotModified(c, body)) return c.body(null, 304);
-      return c.json(body, 200);
+      const audience = audienceOf(deps.principal, tp);
+      const shown = schemesInView(audience, scheme);
+      const now = deps.now();
+      const key = readKey('tiers', deps, subject, identityOf(tp), audience, [locale ?? null, shown ? [...shown] : null]);
+      return cache.respond(c, key, now.getTime(), async () => {
+        if (!locale) return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown);
+        const body = await tiersView(deps.db, tp, audience, subject, deps.unmaskNames, now, undefined, shown);
+        return { body: localize(body, locale), until: heldUntil(body) };
+      });
     })
     .openapi(historyRoute, async (c) => {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
-      const { scheme, limit, cursor } = c.req.valid('query');
+      const { scheme, limit, cursor, locale } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
-      const audience = audienceOf(deps.principal, await packOf(deps));
+      const tp = await packOf(deps);
+      const audience = audienceOf(deps.principal, tp);
       // A scheme the reader may not see answers exactly like one that does not exist.
       if (scheme && audience.audience !== 'staff' && !audience.sees(scheme)) {
         throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
       }
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
-      const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
-        ...(scheme ? { scheme } : {}),
-        ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
-        limit: limit + 1,
-        ...(before ? { before } : {}),
+      const key = readKey('history', deps, subject, identityOf(tp), audience, [locale ?? null, scheme ?? null, limit, cursor ?? null]);
+      return cache.respond(c, key, deps.now().getTime(), async () => {
+        const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
+          ...(scheme ? { scheme } : {}),
+          ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
+          limit: limit + 1,
+          ...(before ? { before } : {}),
+        });
+        const items = rows.slice(0, limit);
+        const last = items[items.length - 1];
+        const body: HistoryResponse = {
+          subject: subjectRef(subject, deps.unmaskNames),
+          items: items.map(audience.event),
+          nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
+        };
+        return { body: locale ? localize(body, locale) : body };
       });
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const body: HistoryResponse = {
-        subject: subjectRef(subject, deps.unmaskNames),
-        items: items.map(audience.event),
-        nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
-      };
-      if (isNotModified(c, body)) return c.body(null, 304);
-      return c.json(body, 200);
     })
     .openapi(entitlementsRoute, async (c) => {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
+      const { locale } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
-      const body = await entitlementsView(deps.db, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames);
-      if (isNotModified(c, body)) return c.body(null, 304);
-      return c.json(body, 200);
+      const audience = audienceOf(deps.principal, tp);
+      const key = readKey('entitlements', deps, subject, identityOf(tp), audience, [locale ?? null]);
+      return cache.respond(c, key, deps.now().getTime(), async () => {
+        const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
+        return { body: locale ? localize(body, locale) : body };
+      });
     });
 }

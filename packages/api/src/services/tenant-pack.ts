@@ -11,19 +11,34 @@ export interface TenantPack {
   readonly metrics: ReadonlyMap<string, PolicyPack['metrics'][number]>;
 }
 
+/** Milliseconds a tenant's set of active policy versions is trusted without asking the database again. */
+export const PACK_CHECK_MS = 1000;
+
 /**
  * Loads and compiles each tenant's pack (metric catalogue + active policy documents), cached until
- * the set of active policy versions changes. Checking that costs one small indexed query.
+ * the set of active policy versions changes. Checking that costs one small indexed query, asked at
+ * most once per `checkMs` per tenant rather than on every read: policies change only when a tenant
+ * is provisioned or a pack is imported, and then reads see it within that delay (packages/api/README.md, "Reads").
  */
 export class TenantPacks {
-  private readonly cache = new Map<string, { fingerprint: string; value: TenantPack }>();
+  private readonly cache = new Map<string, { fingerprint: string; value: TenantPack; checkedAt: number }>();
+
+  constructor(
+    private readonly checkMs = PACK_CHECK_MS,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
 
   async get(db: Executor, tenantId: string): Promise<TenantPack> {
-    const fingerprint = await activePolicyFingerprint(db, tenantId);
     const hit = this.cache.get(tenantId);
-    if (hit && hit.fingerprint === fingerprint) return hit.value;
+    const now = this.clock();
+    if (hit && now - hit.checkedAt < this.checkMs) return hit.value;
+    const fingerprint = await activePolicyFingerprint(db, tenantId);
+    if (hit && hit.fingerprint === fingerprint) {
+      hit.checkedAt = now;
+      return hit.value;
+    }
     const value = await loadTenantPack(db, tenantId);
-    this.cache.set(tenantId, { fingerprint, value });
+    this.cache.set(tenantId, { fingerprint, value, checkedAt: now });
     return value;
   }
 }

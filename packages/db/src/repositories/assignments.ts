@@ -26,7 +26,18 @@ export interface StoredAssignment {
   readonly evaluatedAt: string;
 }
 
-function toAssignment(row: AssignmentRow): StoredAssignment {
+/**
+ * A stored assignment with its explanation, progress and retention left as the JSON text they are
+ * stored as: a read that sends them on splices the text into its response instead of parsing and
+ * serializing them again.
+ */
+export interface StoredAssignmentJson extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'> {
+  readonly explanation: string;
+  readonly progress: string | null;
+  readonly retention: string | null;
+}
+
+function toAssignmentJson(row: AssignmentRow): StoredAssignmentJson {
   return {
     subjectId: row.subject_id,
     scheme: row.scheme,
@@ -35,14 +46,19 @@ function toAssignment(row: AssignmentRow): StoredAssignment {
     periodsBelow: row.periods_below,
     base: { level: row.base_level, periodsBelow: row.base_periods_below },
     previousLevel: row.previous_level,
-    explanation: parseJson<Explanation>(row.explanation),
-    progress: parseJsonOrNull<Progress>(row.progress),
-    retention: parseJsonOrNull<Retention>(row.retention),
+    explanation: row.explanation,
+    progress: row.progress,
+    retention: row.retention,
     approvalRequired: row.approval_required === 1,
     policyVersion: row.policy_version,
     period: row.period,
     evaluatedAt: row.evaluated_at,
   };
+}
+
+function toAssignment(row: AssignmentRow): StoredAssignment {
+  const a = toAssignmentJson(row);
+  return { ...a, explanation: parseJson<Explanation>(a.explanation), progress: parseJsonOrNull<Progress>(a.progress), retention: parseJsonOrNull<Retention>(a.retention) };
 }
 
 function toRow(tenantId: string, a: StoredAssignment) {
@@ -66,16 +82,18 @@ function toRow(tenantId: string, a: StoredAssignment) {
   };
 }
 
+function assignmentRows(db: Executor, tenantId: string, subjectId: string): Promise<AssignmentRow[]> {
+  return db.selectFrom('assignments').selectAll().where('tenant_id', '=', tenantId).where('subject_id', '=', subjectId).orderBy('scheme').execute();
+}
+
 /** Every current assignment of one subject, by scheme key order. */
 export async function listAssignments(db: Executor, tenantId: string, subjectId: string): Promise<StoredAssignment[]> {
-  const rows = await db
-    .selectFrom('assignments')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .orderBy('scheme')
-    .execute();
-  return rows.map(toAssignment);
+  return (await assignmentRows(db, tenantId, subjectId)).map(toAssignment);
+}
+
+/** {@link listAssignments} with the JSON columns as stored, for reads that send them on unchanged. */
+export async function listAssignmentsJson(db: Executor, tenantId: string, subjectId: string): Promise<StoredAssignmentJson[]> {
+  return (await assignmentRows(db, tenantId, subjectId)).map(toAssignmentJson);
 }
 
 /** Insert or replace the current assignments (one row per subject and scheme). */

