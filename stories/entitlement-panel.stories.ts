@@ -3,9 +3,9 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { EntitlementsResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { entitlementsC3, entitlementsEmpty } from '../packages/components/src/shared/fixtures/entitlements.js';
-import { tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
-import { XSS } from './fixtures/schemes.js';
+import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../packages/components/src/shared/fixtures/entitlements.js';
+import { demoTiers, tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
+import { XSS } from '../packages/components/src/shared/fixtures/schemes.js';
 
 interface PanelArgs extends FrameArgs {
   readonly entitlements: EntitlementsResponse;
@@ -18,22 +18,27 @@ const meta: Meta<PanelArgs> = {
   component: 'tk-entitlement-panel',
   args: { ...frameArgs, entitlements: entitlementsC3 },
   argTypes: { ...frameArgTypes, entitlements: { control: false } },
-  render: (a) =>
-    a.controlledMode
-      ? controlled(a, html`<tk-entitlement-panel .data=${a.entitlements} .tiers=${tiersC3}></tk-entitlement-panel>`)
+  render: (a) => {
+    // The tiers of the same showcase customer, for the names of the levels that grant and block.
+    const tiers = demoTiers[a.entitlements.subject.id] ?? tiersC3;
+    return a.controlledMode
+      ? controlled(a, html`<tk-entitlement-panel .data=${a.entitlements} .tiers=${tiers}></tk-entitlement-panel>`)
       : connected(
           a,
-          { tiers: tiersC3, entitlements: a.entitlements },
+          { tiers: demoTiers, entitlements: { [tiers.subject.id]: a.entitlements } },
           html`<tk-entitlement-panel></tk-entitlement-panel>`,
-          tiersC3.subject.id,
-        ),
+          tiers.subject.id,
+        );
+  },
 };
 export default meta;
 
 type Story = StoryObj<PanelArgs>;
 
-/** Gold perks, a transfer limit blocked by AML risk, and what platinum adds. */
+/** 张晓明 (C000003): gold perks and what platinum adds. */
 export const Benefits: Story = {};
+/** 陈志强 (C000005): platinum perks, and a transfer limit his high AML risk blocks. */
+export const Restricted: Story = { args: { entitlements: entitlementsC5 } };
 export const Taiwan: Story = { args: { locale: 'zh-TW' } };
 export const English: Story = { args: { locale: 'en' } };
 export const Dark: Story = { args: { theme: 'dark' } };

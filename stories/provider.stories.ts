@@ -2,10 +2,11 @@ import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import '../packages/components/src/define.js';
 import { frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { MockClient } from './fixtures/mock-client.js';
+import { FixtureClient } from '../packages/components/src/shared/fixtures/fixture-client.js';
 import { tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
 import { entitlementsC3 } from '../packages/components/src/shared/fixtures/entitlements.js';
-import { shortHistory } from './fixtures/history.js';
+import { sampleSchemes } from '../packages/components/src/shared/fixtures/schemes.js';
+import { shortHistory } from '../packages/components/src/shared/fixtures/history.js';
 
 /** The four widgets of one customer under one provider: one client, shared requests, one locale and theme. */
 const meta: Meta<FrameArgs> = {
@@ -14,7 +15,11 @@ const meta: Meta<FrameArgs> = {
   args: frameArgs,
   argTypes: frameArgTypes,
   render: (a) => {
-    const client = new MockClient({ tiers: tiersC3, entitlements: entitlementsC3, history: shortHistory, behaviour: a.behaviour });
+    const id = tiersC3.subject.id;
+    const client = FixtureClient.behaving(
+      { tiers: { [id]: tiersC3 }, entitlements: { [id]: entitlementsC3 }, events: { [id]: shortHistory }, schemes: sampleSchemes },
+      a.behaviour,
+    );
     return html`<tk-provider .client=${client} subject=${tiersC3.subject.id} locale=${a.locale} theme=${a.theme}>
       <tk-tier-badge show-progress></tk-tier-badge>
       <tk-entitlement-panel></tk-entitlement-panel>

@@ -3,14 +3,18 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { MatrixResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { emptyPortfolio, portfolio, twoByTwo } from './fixtures/matrix.js';
-import { hostileSchemes, sampleSchemes } from './fixtures/schemes.js';
-import { SUBJECT_ID, tiers, tiersWithoutMatrix } from './fixtures/tiers.js';
+import { emptyPortfolio, portfolio, twoByTwo } from '../packages/components/src/shared/fixtures/matrix.js';
+import { hostileSchemes, sampleSchemes } from '../packages/components/src/shared/fixtures/schemes.js';
+import { demoTiers, tiersC3, tiersWithoutMatrix } from '../packages/components/src/shared/fixtures/tiers.js';
+
+const SUBJECT_ID = tiersC3.subject.id;
+/** What the fixture client serves: the showcase customers, the portfolio and the schemes for axis names. */
+const served = { tiers: demoTiers, matrix: { 'risk-value': portfolio }, schemes: sampleSchemes };
 
 interface MatrixArgs extends FrameArgs {
   readonly mode: 'portfolio' | 'subject';
   readonly tableView: boolean;
-  /** Controlled data instead of the mock client. */
+  /** Controlled data instead of the fixture client. */
   readonly data?: MatrixResponse;
   readonly hostile?: boolean;
 }
@@ -23,7 +27,7 @@ const meta: Meta<MatrixArgs> = {
   render: (a) => {
     const el = html`<tk-risk-value-matrix mode=${a.mode} ?table-view=${a.tableView}
       .schemes=${a.hostile ? hostileSchemes() : a.data ? sampleSchemes : undefined} .data=${a.data}></tk-risk-value-matrix>`;
-    return a.data ? controlled(a, el) : connected(a, { tiers }, el, a.mode === 'subject' ? SUBJECT_ID : undefined);
+    return a.data ? controlled(a, el) : connected(a, served, el, a.mode === 'subject' ? SUBJECT_ID : undefined);
   },
 };
 export default meta;
@@ -42,7 +46,12 @@ export const SubjectEnglishDark: Story = { args: { mode: 'subject', locale: 'en'
 export const SubjectWithoutSegment: Story = {
   args: { mode: 'subject' },
   render: (a) =>
-    connected(a, { tiers: tiersWithoutMatrix }, html`<tk-risk-value-matrix mode="subject"></tk-risk-value-matrix>`, SUBJECT_ID),
+    connected(
+      a,
+      { tiers: { [SUBJECT_ID]: tiersWithoutMatrix } },
+      html`<tk-risk-value-matrix mode="subject"></tk-risk-value-matrix>`,
+      SUBJECT_ID,
+    ),
 };
 /** Controlled: the host sets `data` (and `schemes` for names); nothing is fetched. */
 export const Controlled: Story = { args: { data: portfolio, locale: 'en' } };

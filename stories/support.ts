@@ -1,11 +1,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { MockClient, type MockBehaviour, type MockClientOptions } from './fixtures/mock-client.js';
+import {
+  FIXTURE_BEHAVIOURS,
+  FixtureClient,
+  type FixtureBehaviour,
+  type FixtureData,
+} from '../packages/components/src/shared/fixtures/fixture-client.js';
 
 /*
  * What every story shares: typed locale / theme / behaviour args, and a <tk-provider> frame around
- * a widget with a mock client object (never the network). Stories double as browser-test fixtures
+ * a widget with a fixture client object (never the network). Stories double as browser-test fixtures
  * (tests/browser/stories.test.ts renders each one), so a story must render without Storybook.
  */
 
@@ -17,8 +22,8 @@ export type StoryTheme = (typeof THEME_OPTIONS)[number];
 export interface FrameArgs {
   readonly locale: Locale;
   readonly theme: StoryTheme;
-  /** How the mock client answers: with fixtures, never (loading), or with a 503 (error state). */
-  readonly behaviour: MockBehaviour;
+  /** How the fixture client answers: with fixtures, never (loading), or with a 503 (error state). */
+  readonly behaviour: FixtureBehaviour;
 }
 
 export const frameArgs: FrameArgs = { locale: 'zh-CN', theme: 'light', behaviour: 'ok' };
@@ -26,12 +31,12 @@ export const frameArgs: FrameArgs = { locale: 'zh-CN', theme: 'light', behaviour
 export const frameArgTypes = {
   locale: { control: 'inline-radio', options: LOCALE_OPTIONS },
   theme: { control: 'inline-radio', options: THEME_OPTIONS },
-  behaviour: { control: 'inline-radio', options: ['ok', 'pending', 'error'] },
+  behaviour: { control: 'inline-radio', options: FIXTURE_BEHAVIOURS },
 } as const;
 
-/** A widget inside a provider with a fresh mock client over `data`. */
-export function connected(args: FrameArgs, data: MockClientOptions, content: TemplateResult, subject?: string): TemplateResult {
-  const client: TierkitClient = new MockClient({ ...data, behaviour: args.behaviour });
+/** A widget inside a provider with a fresh fixture client over `data`. */
+export function connected(args: FrameArgs, data: FixtureData, content: TemplateResult, subject?: string): TemplateResult {
+  const client: TierkitClient = FixtureClient.behaving(data, args.behaviour);
   return html`<tk-provider .client=${client} locale=${args.locale} theme=${args.theme} subject=${subject ?? nothing}>
 ${content}</tk-provider>`;
 }

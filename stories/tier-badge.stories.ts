@@ -4,10 +4,10 @@ import type { TiersResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
 import { demoTiers } from '../packages/components/src/shared/fixtures/tiers.js';
-import { XSS } from './fixtures/schemes.js';
+import { XSS } from '../packages/components/src/shared/fixtures/schemes.js';
 
 interface BadgeArgs extends FrameArgs {
-  /** One of the demo customers C000001 (standard) … C000005 (diamond). */
+  /** One of the showcase customers C000001–C000005, the same people as the demo server's. */
   readonly customer: string;
   readonly scheme: string;
   readonly size: 's' | 'm' | 'l';
@@ -41,7 +41,7 @@ const meta: Meta<BadgeArgs> = {
     }
     return connected(
       a,
-      { tiers },
+      { tiers: { [tiers.subject.id]: tiers } },
       html`<tk-tier-badge scheme=${a.scheme} size=${a.size} ?show-progress=${a.showProgress}></tk-tier-badge>`,
       tiers.subject.id,
     );
@@ -51,14 +51,16 @@ export default meta;
 
 type Story = StoryObj<BadgeArgs>;
 
-/** Gold, ¥12,000 short of platinum. */
+/** 张晓明 (C000003): gold, ¥12,000 short of platinum, the nearer of two paths. */
 export const Gold: Story = {};
-export const Standard: Story = { args: { customer: 'C000001' } };
-export const GoldNearestOfTwoPaths: Story = { args: { customer: 'C000002' } };
-export const Platinum: Story = { args: { customer: 'C000004' } };
-/** The top level: no progress to show. */
-export const Diamond: Story = { args: { customer: 'C000005' } };
-export const AmlRiskMediumHigh: Story = { args: { scheme: 'aml-risk', showProgress: false } };
+/** 刘洋 (C000004): standard, ¥4,000 short of gold. */
+export const Standard: Story = { args: { customer: 'C000004' } };
+/** 李秀英 (C000002): platinum. */
+export const Platinum: Story = { args: { customer: 'C000002' } };
+/** 王建国 (C000001): the top level, no progress to show. */
+export const Diamond: Story = { args: { customer: 'C000001' } };
+/** 陈志强 (C000005): high AML risk. */
+export const AmlRiskHigh: Story = { args: { customer: 'C000005', scheme: 'aml-risk', showProgress: false } };
 export const RiskValueSegment: Story = { args: { scheme: 'risk-value', showProgress: false } };
 export const Taiwan: Story = { args: { locale: 'zh-TW' } };
 export const English: Story = { args: { locale: 'en' } };
@@ -67,7 +69,7 @@ export const Sizes: Story = {
   render: (a) =>
     connected(
       a,
-      { tiers: tiersOf(a) },
+      { tiers: { [a.customer]: tiersOf(a) } },
       html`<tk-tier-badge size="s"></tk-tier-badge>
     <tk-tier-badge size="m"></tk-tier-badge><tk-tier-badge size="l"></tk-tier-badge>`,
       a.customer,

@@ -3,18 +3,20 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { TierEvent } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { hostileHistory, makeHistory, shortHistory } from './fixtures/history.js';
-import { sampleSchemes } from './fixtures/schemes.js';
-import { SUBJECT_ID, tiers } from './fixtures/tiers.js';
+import { hostileHistory, makeHistory, shortHistory } from '../packages/components/src/shared/fixtures/history.js';
+import { sampleSchemes } from '../packages/components/src/shared/fixtures/schemes.js';
+import { tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
+
+const SUBJECT_ID = tiersC3.subject.id;
 
 interface TimelineArgs extends FrameArgs {
   readonly timeZone: string;
-  /** Events the mock client serves, in pages of `pageSize`. */
+  /** Events the fixture client serves, in pages of `pageSize`. */
   readonly history: readonly TierEvent[];
   readonly pageSize: number;
   /** Show staff in full (only for viewers allowed to see them; masked by default). */
   readonly unmasked: boolean;
-  /** Controlled data instead of the mock client. */
+  /** Controlled data instead of the fixture client. */
   readonly data?: readonly TierEvent[];
 }
 
@@ -30,7 +32,9 @@ const meta: Meta<TimelineArgs> = {
   render: (a) => {
     const el = html`<tk-tier-timeline time-zone=${a.timeZone} page-size=${a.pageSize} ?unmasked=${a.unmasked} .data=${a.data}
       .schemes=${a.data ? sampleSchemes : undefined}></tk-tier-timeline>`;
-    return a.data ? controlled(a, el) : connected(a, { tiers, history: a.history }, el, SUBJECT_ID);
+    return a.data
+      ? controlled(a, el)
+      : connected(a, { tiers: { [SUBJECT_ID]: tiersC3 }, events: { [SUBJECT_ID]: a.history } }, el, SUBJECT_ID);
   },
 };
 export default meta;

@@ -5,6 +5,7 @@ import * as panel from '../../stories/entitlement-panel.stories.js';
 import * as matrix from '../../stories/risk-value-matrix.stories.js';
 import * as timeline from '../../stories/tier-timeline.stories.js';
 import * as provider from '../../stories/provider.stories.js';
+import * as palette from '../../stories/palette.stories.js';
 
 /*
  * Stories run as tests: every story of every element is rendered in Chromium exactly as Storybook
@@ -15,7 +16,7 @@ import * as provider from '../../stories/provider.stories.js';
 interface StoryLike { args?: object; render?: (args: never, ctx: never) => unknown }
 interface MetaLike { title: string; args?: object; render?: (args: never, ctx: never) => unknown }
 
-const modules = { badge, panel, matrix, timeline, provider } as const;
+const modules = { badge, panel, matrix, timeline, provider, palette } as const;
 const TAGS = ['tk-tier-badge', 'tk-entitlement-panel', 'tk-risk-value-matrix', 'tk-tier-timeline'];
 
 function widgets(root: Element): HTMLElement[] {

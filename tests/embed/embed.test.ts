@@ -129,6 +129,8 @@ function importMap(dir: string): string {
     '@lit/reactive-element/': `${pkgDir('@lit/reactive-element')}/`,
     '@lit/context': `${pkgDir('@lit/context')}/index.js`,
     '@tierkit/core/mask': `${pkgDir('@tierkit/core')}/dist/format/mask.js`,
+    '@tierkit/core/money': `${pkgDir('@tierkit/core')}/dist/format/money.js`,
+    '@tierkit/core/progress': `${pkgDir('@tierkit/core')}/dist/format/progress-sentence.js`,
     '@tierkit/client': `${pkgDir('@tierkit/client')}/dist/index.js`,
     '@tierkit/components': `${pkgDir('@tierkit/components')}/dist/index.js`,
     '@tierkit/components/define': `${pkgDir('@tierkit/components')}/dist/define.js`,

@@ -20,12 +20,13 @@ export { monthsBack, periodEnd } from './engine/months.js';
 export { SCORE_METRIC } from './engine/score-decider.js';
 
 export { quotaUsageKey, resolveEntitlements } from './entitlements/resolve.js';
-export { formatMoney, formatValue } from './format/format-value.js';
+export { formatValue } from './format/format-value.js';
+export { formatMoney } from './format/money.js';
 export { maskId, maskName, maskPerson } from './format/mask.js';
 export { defaultPolicyPack } from './pack/default-pack.js';
 export type { AudienceView } from './audience/audience-view.js';
 export { audienceView, CONTACT_BRANCH, UNAVAILABLE_NOTICE } from './audience/audience-view.js';
-export { describeProgress } from './format/describe-progress.js';
+export { progressSentence } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
 export { simulate } from './simulation/simulate.js';
 export type { PolicyChange } from './diff/policy-diff.js';

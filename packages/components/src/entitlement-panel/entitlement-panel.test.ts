@@ -5,8 +5,8 @@ import './entitlement-panel.js';
 import type { TkEntitlementPanel } from './entitlement-panel.component.js';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../shared/fixtures/fixture-client.js';
-import { entitlementsC3, entitlementsEmpty } from '../shared/fixtures/entitlements.js';
-import { demoTiers, tiersC3 } from '../shared/fixtures/tiers.js';
+import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../shared/fixtures/entitlements.js';
+import { demoTiers, tiersC3, tiersC5 } from '../shared/fixtures/tiers.js';
 import { nextEvent } from '../shared/testing/next-event.js';
 
 const root = (el: Element) => el.shadowRoot!;
@@ -20,16 +20,7 @@ describe('tk-entitlement-panel, controlled', () => {
     const el = await fixture<TkEntitlementPanel>(
       html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
     );
-    expect(headings(el)).to.deep.equal([
-      'Your benefits',
-      'Services',
-      'Quotas',
-      'Rates',
-      'Limits',
-      'Restrictions',
-      'Blocked benefits',
-      'Platinum would add',
-    ]);
+    expect(headings(el)).to.deep.equal(['Your benefits', 'Services', 'Quotas', 'Rates', 'Limits', 'Platinum would add']);
     expect(item(el, 'lounge', 'quota'))
       .to.contain('2 / 6 this year')
       .and.contain('From Customer tier: Gold');
@@ -41,16 +32,23 @@ describe('tk-entitlement-panel, controlled', () => {
 
   it('says why a restriction applies, which level imposed it, and what it blocks', async () => {
     const el = await fixture<TkEntitlementPanel>(
-      html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+      html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC5} .tiers=${tiersC5}></tk-entitlement-panel>`,
     );
     expect(item(el, 'transfer-limit-lowered', 'restriction'))
-      .to.contain('反洗钱风险等级为中高，需加强尽职调查')
-      .and.contain('来自反洗钱风险等级：中高');
+      .to.contain('反洗钱风险等级为高，需加强尽职调查')
+      .and.contain('来自反洗钱风险等级：高');
     const blocked = root(el).querySelector('li.blocked[data-key="transfer-limit"]')!;
-    expect(squash(blocked.textContent)).to.contain('已暂停').and.contain('因“非柜面转账限额下调”暂停（反洗钱风险等级：中高）');
+    expect(squash(blocked.textContent)).to.contain('已暂停').and.contain('因“非柜面转账限额下调”暂停（反洗钱风险等级：高）');
+    expect(headings(el)).to.include('暂停的权益');
+    await expect(el).to.be.accessible();
+  });
+
+  it("names what the next level adds, in the reader's language", async () => {
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+    );
     expect(headings(el)).to.include('升级白金卡可获得');
     expect(item(el, 'wealth-products')).to.equal('专享理财产品');
-    await expect(el).to.be.accessible();
   });
 
   it('shows levels by key when no tiers are given, and switches locale at run time', async () => {
@@ -67,8 +65,8 @@ describe('tk-entitlement-panel, controlled', () => {
     const evil = '<img src=x onerror="window.__tkPanelPwned=1">';
     const L = { 'zh-CN': evil, 'zh-TW': evil, en: evil };
     const data: EntitlementsResponse = {
-      ...entitlementsC3,
-      entitlements: entitlementsC3.entitlements.map((e) =>
+      ...entitlementsC5,
+      entitlements: [...entitlementsC3.entitlements, ...entitlementsC5.entitlements].map((e) =>
         e.def.kind === 'restriction' ? { ...e, def: { ...e.def, label: L, reason: L } } : { ...e, def: { ...e.def, label: L } },
       ),
     };

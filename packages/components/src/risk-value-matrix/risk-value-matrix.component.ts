@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
 import { LocalizeController } from '../shared/localize.js';
 import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { renderEmpty, renderError, renderLoading } from '../shared/states.js';
+import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../shared/states.js';
 import { stateTerms } from '../shared/terms.js';
 import { formatCount } from '../shared/format.js';
 import { matrixStyles } from './risk-value-matrix.styles.js';
@@ -185,19 +185,25 @@ export class TkRiskValueMatrix extends LitElement {
     const t = matrixTerms[locale];
     const st = stateTerms[locale];
     const res = this.#resource;
-    // The error first: a failed read must never leave an earlier grid (another subject, another filter) on screen.
-    const failed = res.status === ResourceStatus.error;
-    const m = !failed && res.value ? this.#model() : undefined;
-    let body: TemplateResult | typeof nothing = nothing;
-    if (failed) body = renderError(st, () => res.retry());
-    else if (m === 'no-position') body = renderEmpty(t.noPosition);
-    else if (m?.grid.def.rows.length && m.grid.def.cols.length) {
-      body = this.tableView ? this.#renderTable(m.grid, m.schemes, t) : this.#renderGrid(m.grid, m.schemes, t);
-    } else if (m) body = renderEmpty(t.empty);
-    else if (res.status === ResourceStatus.pending) body = renderLoading(st);
-    // A known subject waiting for the provider's client is loading, not "no customer selected".
-    else if (this.effectiveMode === 'subject') body = this.#subjectId && !this.data ? renderLoading(st) : renderEmpty(st.noSubject);
-    else body = renderEmpty(t.empty);
+    // A failed read drops its value, so an earlier grid (another subject, another filter) is never drawn under the error.
+    const m = res.status !== ResourceStatus.error && res.value ? this.#model() : undefined;
+    const views: ResourceViews<unknown> = {
+      complete: () => {
+        if (m === 'no-position') return renderEmpty(t.noPosition);
+        if (m?.grid.def.rows.length && m.grid.def.cols.length) {
+          return this.tableView ? this.#renderTable(m.grid, m.schemes, t) : this.#renderGrid(m.grid, m.schemes, t);
+        }
+        return renderEmpty(t.empty);
+      },
+      // A known subject waiting for the provider's client is loading, not "no customer selected".
+      initial: () =>
+        this.effectiveMode === 'subject'
+          ? this.#subjectId && !this.data
+            ? renderLoading(st)
+            : renderEmpty(st.noSubject)
+          : renderEmpty(t.empty),
+    };
+    const body = this.effectiveMode === 'portfolio' ? renderResource(this.#portfolio, st, views) : renderResource(this.#tiers, st, views);
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title">
       <div class="head">

@@ -3,12 +3,10 @@ import './risk-value-matrix.js';
 import '../provider/provider.js';
 import { TkRiskValueMatrix } from './risk-value-matrix.component.js';
 import type { TkCellSelectEvent } from './cell-select-event.js';
-import { MockClient } from '../../../../stories/fixtures/mock-client.js';
-import { emptyPortfolio, portfolio, twoByTwo } from '../../../../stories/fixtures/matrix.js';
-import { hostileSchemes, sampleSchemes, XSS } from '../../../../stories/fixtures/schemes.js';
-import { tiers, tiersWithoutMatrix } from '../../../../stories/fixtures/tiers.js';
+import { emptyPortfolio, portfolio, twoByTwo } from '../shared/fixtures/matrix.js';
+import { hostileSchemes, sampleSchemes, XSS } from '../shared/fixtures/schemes.js';
 import { FixtureClient } from '../shared/fixtures/fixture-client.js';
-import { demoTiers } from '../shared/fixtures/tiers.js';
+import { demoTiers, tiersWithoutMatrix } from '../shared/fixtures/tiers.js';
 import type { TkProvider } from '../provider/provider.component.js';
 
 const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
@@ -156,7 +154,8 @@ describe("<tk-risk-value-matrix> for a relationship manager's portfolio", () => 
 
 describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
   it('loads the portfolio and the axis names, with a loading state first', async () => {
-    const client = new MockClient({ delay: 20 });
+    const client = new FixtureClient({ matrix: { 'risk-value': portfolio }, schemes: sampleSchemes });
+    client.hold();
     const provider = await fixture(
       html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
     );
@@ -164,33 +163,32 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
     await el.updateComplete;
     expect(shadow(el).querySelector('[part="loading"]')).to.not.equal(null);
     await expect(el).to.be.accessible();
+    client.release();
     await waitUntil(() => cells(el).length === 9 && shadow(el).textContent?.includes('High value'), 'matrix and names load');
-    expect(client.calls.map((c) => `${c.method}:${c.key}`)).to.have.members([
-      'getMatrix:risk-value',
-      'getScheme:risk-grade',
-      'getScheme:value-grade',
-      'getScheme:risk-value',
-    ]);
+    expect(client.calls).to.have.members(['matrix:risk-value', 'scheme:risk-band', 'scheme:value-band', 'scheme:risk-value']);
     await expect(el).to.be.accessible();
   });
 
   it("highlights one customer's cell, in words, from the tiers response", async () => {
-    const client = new MockClient({ tiers });
+    const client = new FixtureClient({ tiers: demoTiers });
     const provider = await fixture(
-      html`<tk-provider .client=${client} subject="C0000123456" locale="zh-CN"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
+      html`<tk-provider .client=${client} subject="C000003" locale="zh-CN"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
     );
     const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
     await waitUntil(() => cells(el).length === 9, 'subject grid');
     const current = shadow(el).querySelector<HTMLElement>('[aria-current="true"]');
     expect(current?.textContent).to.contain('当前位置').and.contain('交叉销售');
+    // The axes are named in the reader's language from the tiers response, never shown as level keys.
+    const heads = [...shadow(el).querySelectorAll('th')].map((th) => th.textContent?.trim());
+    expect(heads).to.include.members(['低风险', '高风险', '低价值', '高价值']).and.not.include('low');
     expect(current?.tabIndex).to.equal(0);
     expect(shadow(el).querySelector('.count')).to.equal(null);
-    expect(client.calls.map((c) => c.method)).to.deep.equal(['getTiers']);
+    expect(client.calls).to.deep.equal(['tiers:C000003']);
     await expect(el).to.be.accessible();
   });
 
   it('says so when the customer has no matrix segment', async () => {
-    const client = new MockClient({ tiers: tiersWithoutMatrix });
+    const client = new FixtureClient({ tiers: { C1: tiersWithoutMatrix } });
     const provider = await fixture(
       html`<tk-provider .client=${client} subject="C1" locale="en"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
     );
@@ -200,7 +198,7 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
   });
 
   it('shows an error with a retry that loads again', async () => {
-    const client = new MockClient({ behaviour: 'error' });
+    const client = FixtureClient.behaving({}, 'error');
     const provider = await fixture(
       html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix mode="portfolio"></tk-risk-value-matrix></tk-provider>`,
     );
@@ -208,7 +206,7 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
     await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
     await expect(el).to.be.accessible();
     shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')?.click();
-    await waitUntil(() => client.calls.filter((c) => c.method === 'getMatrix').length === 2, 'retried');
+    await waitUntil(() => client.calls.filter((c) => c.startsWith('matrix:')).length === 2, 'retried');
   });
 
   it('works registered under another tag name beside the default one', async () => {
@@ -240,7 +238,7 @@ describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const { provider, el } = await inProvider(client, 'C000001');
     await waitUntil(() => current(el), 'C000001 placed');
-    expect(at(current(el))).to.equal('2,2');
+    expect(at(current(el))).to.equal('0,2');
     client.hold();
     provider.subject = 'C000003';
     await provider.updateComplete;
@@ -250,7 +248,7 @@ describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
     expect(shadow(el).querySelector('[part="loading"]')?.outerHTML ?? null).to.not.equal(null);
     client.release();
     await waitUntil(() => current(el), 'C000003 placed');
-    expect(at(current(el))).to.equal('0,2');
+    expect(at(current(el))).to.equal('0,1');
   });
 
   it("shows the error, not the previous customer's cell, when the next customer's read fails", async () => {
@@ -294,7 +292,7 @@ describe('<tk-risk-value-matrix> when its subject or filter changes', () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const { el } = await inProvider(client, 'C000003', html`<tk-risk-value-matrix subject=""></tk-risk-value-matrix>`);
     await waitUntil(() => current(el), 'C000003 placed');
-    expect(at(current(el))).to.equal('0,2');
+    expect(at(current(el))).to.equal('0,1');
     expect(client.calls).to.deep.equal(['tiers:C000003']);
   });
 

@@ -21,7 +21,7 @@ export function renderEmpty(message: string): TemplateResult {
 }
 
 /** Loading failed; the button loads again. The error's own text is never shown (it may leak internals). */
-export function renderError(t: StateTerms, onRetry: () => void): TemplateResult {
+function renderError(t: StateTerms, onRetry: () => void): TemplateResult {
   return html`<div part="error" class="state state--error" role="alert"
     ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${onRetry}>${t.retry}</button></div>`;
 }

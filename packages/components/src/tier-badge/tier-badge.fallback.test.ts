@@ -14,7 +14,7 @@ CSS.supports = ((a: string, b?: string) =>
   b === undefined && a.includes(':state(') ? false : b === undefined ? supports(a) : supports(a, b)) as typeof CSS.supports;
 
 const c3: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
-const top: TierBadgeData = { assignment: demoTiers.C000005!.assignments[0]!, metrics };
+const top: TierBadgeData = { assignment: demoTiers.C000001!.assignments[0]!, metrics };
 
 describe('tk-tier-badge without custom states', () => {
   it('writes its states as data-tk-state, and the built-in rules draw the pill from it', async () => {

@@ -11,7 +11,7 @@ import { demoTiers, tiersC3, assignment } from '../shared/fixtures/tiers.js';
 import { retailTier, metrics } from '../shared/fixtures/schemes.js';
 
 const c3: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
-const top: TierBadgeData = { assignment: demoTiers.C000005!.assignments[0]!, metrics };
+const top: TierBadgeData = { assignment: demoTiers.C000001!.assignments[0]!, metrics };
 
 const shadow = (el: Element) => el.shadowRoot!;
 const text = (el: Element, part: string) => shadow(el).querySelector(`[part~="${part}"]`)?.textContent?.replace(/\s+/g, ' ').trim();
@@ -245,18 +245,18 @@ describe('tk-tier-badge, connected through tk-provider', () => {
 
   it('follows the provider when its subject, locale and theme change at run time', async () => {
     const client = new FixtureClient({ tiers: demoTiers });
-    const root = await fixture<TkProvider>(html`<tk-provider subject="C000001" locale="en" .client=${client}>
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000004" locale="en" .client=${client}>
       <tk-tier-badge></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await rendered(el);
     expect(level(el)).to.equal('Standard');
     const lightBg = getComputedStyle(el).backgroundColor;
 
-    root.subject = 'C000004';
+    root.subject = 'C000002';
     await waitUntil(() => level(el) === 'Platinum');
     root.locale = 'zh-TW';
     await waitUntil(() => level(el) === '白金卡');
-    root.subject = 'C000005';
+    root.subject = 'C000001';
     await waitUntil(() => level(el) === '鑽石卡');
 
     root.theme = 'dark';
@@ -272,7 +272,7 @@ describe('tk-tier-badge, connected through tk-provider', () => {
       <tk-tier-badge subject="C000002" lang="en"></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await rendered(el);
-    expect(level(el)).to.equal('Gold');
+    expect(level(el)).to.equal('Platinum');
   });
 
   it('shows an error with a retry button that loads again', async () => {
@@ -318,7 +318,7 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     if (!customElements.get('bank-badge')) customElements.define('bank-badge', class extends TkTierBadge {});
     const client = new FixtureClient({ tiers: demoTiers });
     const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
-      <tk-tier-badge></tk-tier-badge><bank-badge subject="C000005"></bank-badge></tk-provider>`);
+      <tk-tier-badge></tk-tier-badge><bank-badge subject="C000001"></bank-badge></tk-provider>`);
     const ours = badgeIn(root);
     const theirs = root.querySelector('bank-badge') as TkTierBadge;
     await rendered(ours);
@@ -384,14 +384,14 @@ describe('tk-tier-badge, wording of the gap', () => {
 describe('tk-tier-badge, while the provider is still being set up or the subject changes', () => {
   it("never shows the previous customer's level while the next customer's loads", async () => {
     const client = new FixtureClient({ tiers: demoTiers });
-    const root = await fixture<TkProvider>(html`<tk-provider subject="C000001" locale="en" .client=${client}>
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000004" locale="en" .client=${client}>
       <tk-tier-badge></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await rendered(el);
     expect(level(el)).to.equal('Standard');
 
     client.hold();
-    root.subject = 'C000005';
+    root.subject = 'C000001';
     await root.updateComplete;
     await el.updateComplete;
     expect(is(el, 'loading') && !is(el, 'neutral')).to.equal(true);
@@ -401,7 +401,7 @@ describe('tk-tier-badge, while the provider is still being set up or the subject
     client.release();
     await waitUntil(() => level(el) === 'Diamond' && !is(el, 'loading'), "the new customer's level");
     expect(await accessibleNode(el)).to.include({ role: 'group', name: 'Customer tier: Diamond' });
-    expect(client.calls).to.deep.equal(['tiers:C000001', 'tiers:C000005']);
+    expect(client.calls).to.deep.equal(['tiers:C000004', 'tiers:C000001']);
   });
 
   it('waits (loading) for a client the host sets a moment later, then loads', async () => {

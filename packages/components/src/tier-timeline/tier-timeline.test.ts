@@ -2,10 +2,8 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import './tier-timeline.js';
 import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
-import { MockClient } from '../../../../stories/fixtures/mock-client.js';
-import { hostileHistory, makeHistory, shortHistory } from '../../../../stories/fixtures/history.js';
-import { sampleSchemes, XSS } from '../../../../stories/fixtures/schemes.js';
-import { tiers } from '../../../../stories/fixtures/tiers.js';
+import { hostileHistory, makeHistory, shortHistory } from '../shared/fixtures/history.js';
+import { sampleSchemes, XSS } from '../shared/fixtures/schemes.js';
 import type { HistoryResponse, TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../shared/fixtures/fixture-client.js';
@@ -36,7 +34,7 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     expect(years(el)).to.deep.equal(['2025', '2024']);
     const [first, , third, fourth] = items(el).map(text);
     expect(first)
-      .to.contain('Retail tier')
+      .to.contain('Customer tier')
       .and.contain('Gold')
       .and.contain('Platinum')
       .and.contain('Upgrade')
@@ -194,16 +192,18 @@ describe('<tk-tier-timeline> with 10,000 changes', () => {
 
 describe('<tk-tier-timeline> connected through <tk-provider>', () => {
   it('pages through history: a button for keyboard users, and automatically near the end', async () => {
-    const client = new MockClient({ tiers, history: makeHistory(120), delay: 5 });
-    const provider = await fixture(html`<tk-provider .client=${client} subject="C0000123456" locale="en">
+    const client = new FixtureClient({ tiers: demoTiers, events: { C000003: makeHistory(120) } });
+    client.hold();
+    const provider = await fixture(html`<tk-provider .client=${client} subject="C000003" locale="en">
       <tk-tier-timeline page-size="50"></tk-tier-timeline></tk-provider>`);
     const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
     await el.updateComplete;
     expect(shadow(el).querySelector('[part="loading"]')).to.not.equal(null);
+    client.release();
     await waitUntil(() => items(el).length > 0, 'first page');
     expect(text(shadow(el).querySelector('[role="status"]'))).to.equal('50 changes loaded');
     expect(items(el)[0]?.getAttribute('aria-setsize')).to.equal('-1');
-    expect(text(items(el)[0])).to.contain('Retail tier');
+    expect(text(items(el)[0])).to.contain('Customer tier');
     shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
     await waitUntil(() => text(shadow(el).querySelector('[role="status"]')) === '100 changes loaded', 'second page');
     const scroller = shadow(el).querySelector('[part="scroller"]') as HTMLElement;
@@ -211,12 +211,12 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
     scroller.dispatchEvent(new Event('scroll'));
     await waitUntil(() => text(shadow(el).querySelector('[role="status"]')) === '120 changes loaded', 'last page by scrolling');
     expect(shadow(el).querySelector('[part="load-more"]')).to.equal(null);
-    expect(client.calls.filter((c) => c.method === 'getHistory')).to.have.length(3);
+    expect(client.calls.filter((c) => c.startsWith('history:'))).to.have.length(3);
     await expect(el).to.be.accessible();
   });
 
   it('shows an error with a retry, and stays accessible', async () => {
-    const client = new MockClient({ behaviour: 'error' });
+    const client = FixtureClient.behaving({}, 'error');
     const provider = await fixture(
       html`<tk-provider .client=${client} subject="C1" locale="zh-CN"><tk-tier-timeline></tk-tier-timeline></tk-provider>`,
     );
@@ -224,7 +224,7 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
     await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
     await expect(el).to.be.accessible();
     shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')?.click();
-    await waitUntil(() => client.calls.filter((c) => c.method === 'getHistory').length === 2, 'retried');
+    await waitUntil(() => client.calls.filter((c) => c.startsWith('history:')).length === 2, 'retried');
   });
 });
 

@@ -32,9 +32,9 @@ describe('golden full evaluations of the card tier', () => {
       explanation: {
         policyId: 'retail-tier', policyVersion: 1,
         decidedBy: { kind: 'threshold', id: 'gold.balance', label: {
-          'zh-CN': '月日均资产（近3个月平均） ≥ ¥50,000.00',
-          'zh-TW': '月日均資產（近3個月平均） ≥ ¥50,000.00',
-          en: 'monthly average daily balance (average of the last 3 months) ≥ ¥50,000.00',
+          'zh-CN': '月日均资产（近3个月平均） ≥ ¥50,000',
+          'zh-TW': '月日均資產（近3個月平均） ≥ ¥50,000',
+          en: 'monthly average daily balance (average of the last 3 months) ≥ ¥50,000',
         } },
         inputs: [balance(28_800_000), income(0), card(0)],
         asOf: '2024-06',

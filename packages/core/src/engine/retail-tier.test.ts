@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePack, defaultPolicyPack, describeProgress, nextPrior } from '../index.js';
+import { compilePack, defaultPolicyPack, nextPrior, progressSentence } from '../index.js';
 import type { PriorAssignment, SubjectFacts } from '../index.js';
 
 const pack = compilePack(defaultPolicyPack);
@@ -64,10 +64,11 @@ describe('retail card tiers (DOMAIN.md §1, PSBC)', () => {
     const nearest = e.progress?.paths[e.progress.nearest];
     assert.equal(nearest?.metric, 'avg_daily_balance');
     assert.equal(nearest?.gap, 1_200_000);
-    assert.equal(describeProgress(e.progress!, tier.summary, defaultPolicyPack.metrics, 'en'),
-      '¥12,000.00 more monthly average daily balance (average of the last 3 months) to reach Platinum');
-    assert.equal(describeProgress(e.progress!, tier.summary, defaultPolicyPack.metrics, 'zh-CN'),
-      '再增加 ¥12,000.00 月日均资产（近3个月平均）即可升至白金卡');
+    // The one progress sentence the badge shows too (core's progressSentence).
+    const label = defaultPolicyPack.metrics.find((m) => m.key === 'avg_daily_balance')!.label;
+    const platinum = tier.summary.levels.find((l) => l.key === 'platinum')!.name;
+    assert.equal(progressSentence(nearest!, label.en, platinum.en, 'en'), '¥12,000 more monthly average daily balance to reach Platinum');
+    assert.equal(progressSentence(nearest!, label['zh-CN'], platinum['zh-CN'], 'zh-CN'), '再增加 ¥12,000 月日均资产即可升级白金卡');
   });
 
   it('has no progress at the top level', () => {

@@ -1,22 +1,8 @@
 import type { Locale, LocalizedText } from '../model/locale.js';
 import type { MetricUnit, WindowSpec } from '../model/metric.js';
 import { LOCALES } from '../model/locale.js';
+import { formatMoney, groupDigits } from './money.js';
 
-const SYMBOLS: Readonly<Record<string, string>> = { CNY: '¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€' };
-
-function group(n: bigint | number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Integer minor units as `¥50,000.00`, by integer arithmetic only (a float would misprint large sums). */
-export function formatMoney(minor: number, currency = 'CNY'): string {
-  const whole = Math.trunc(minor);
-  const sign = whole < 0 ? '-' : '';
-  const abs = Math.abs(whole);
-  const major = Math.floor(abs / 100);
-  const cents = String(abs % 100).padStart(2, '0');
-  return `${sign}${SYMBOLS[currency] ?? `${currency} `}${group(major)}.${cents}`;
-}
 
 const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, LocalizedText>> = {
   days: { 'zh-CN': ' 天', 'zh-TW': ' 天', en: ' days' },
@@ -29,7 +15,7 @@ const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, Local
 export function formatValue(value: number, unit: MetricUnit, currency: string | undefined, locale: Locale): string {
   if (unit === 'money') return formatMoney(value, currency);
   if (unit === 'boolean') return value ? { 'zh-CN': '是', 'zh-TW': '是', en: 'yes' }[locale] : { 'zh-CN': '否', 'zh-TW': '否', en: 'no' }[locale];
-  const n = Number.isInteger(value) ? group(value) : String(Math.round(value * 100) / 100);
+  const n = Number.isInteger(value) ? groupDigits(value) : String(Math.round(value * 100) / 100);
   return unit === 'count' ? n : `${n}${UNIT_SUFFIX[unit][locale]}`;
 }
 

@@ -1,0 +1,192 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { TierEvent } from '@tierkit/core';
+import { buildRows, safeTimeZone, type TimelineRow } from './timeline-rows.js';
+import { rowOffsets, scrollToReveal, visibleRange, type RowHeights, type RowRange } from './virtual-window.js';
+import { timelineKeyTarget } from './timeline-keys.js';
+
+/** Pixels rendered beyond each edge of the viewport, so fast scrolling never shows a blank. */
+const MIN_OVERSCAN = 320;
+
+/** What the element renders for one update: every row, and which of them are in the window. */
+export interface TimelineSlice {
+  readonly rows: readonly TimelineRow[];
+  /** Row indexes to render, in order: the window, preceded by its year's (sticky) header when that is above it. */
+  readonly shown: readonly number[];
+  /** The event index that holds the one tab stop (-1 when no event is in the window). */
+  readonly tabStop: number;
+  /** The time zone the rows were built in. */
+  readonly tz: string;
+}
+
+/** The rows built for one list of events in one time zone (rebuilt only when either changes). */
+interface TimelineView {
+  readonly source: readonly TierEvent[];
+  readonly tz: string;
+  readonly rows: TimelineRow[];
+  readonly eventRow: Int32Array;
+}
+
+/**
+ * The timeline's windowing, apart from its rendering (the way @lit-labs/virtualizer separates the
+ * layout from the element): builds the rows of the events, measures their heights once, follows the
+ * scrolling box and its size, picks the rows in view, keeps the one tab stop and moves it with the
+ * keyboard. The element renders `slice()` into the list it marks with `part="scroller"` and
+ * `part="list"`, and wires `onScroll`, `onKey` and `onFocusIn`; paging stays with the HistoryPager.
+ */
+export class TimelineWindow implements ReactiveController {
+  readonly #host: ReactiveControllerHost & { readonly renderRoot: ParentNode };
+  #view: TimelineView | undefined;
+  #offsets: Float64Array = new Float64Array(1);
+  #heights: RowHeights = { year: 32, event: 88 };
+  #measured = false;
+  #scrollPos = 0;
+  #viewport = 0;
+  #range: RowRange = { start: 0, end: 0 };
+  #focusIndex = 0;
+  #pendingFocus: number | undefined;
+  #scroller: HTMLElement | undefined;
+  readonly #resize = new ResizeObserver(() => this.#onResize());
+
+  constructor(host: ReactiveControllerHost & { readonly renderRoot: ParentNode }) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  /** A new history starts at its top, with the first change as the tab stop. */
+  reset(): void {
+    this.#scrollPos = 0;
+    this.#focusIndex = 0;
+    this.#view = undefined;
+  }
+
+  /** Whether the window reaches the last row loaded (time to ask for the next page). */
+  get atEnd(): boolean {
+    return this.#view !== undefined && this.#range.end >= this.#view.rows.length;
+  }
+
+  /** The rows of `events` in `timeZone` and the part of them to render now. */
+  slice(events: readonly TierEvent[], timeZone: string): TimelineSlice {
+    const { rows, eventRow, tz } = this.#sync(events, timeZone);
+    const range = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
+    this.#range = range;
+    const focusRow = eventRow[this.#focusIndex] ?? -1;
+    const firstEvent = rows.slice(range.start, range.end).find((r) => r.kind === 'event');
+    const tabStop =
+      focusRow >= range.start && focusRow < range.end ? this.#focusIndex : firstEvent?.kind === 'event' ? firstEvent.index : -1;
+    const shown: number[] = [];
+    if (rows[range.start]?.kind === 'event') {
+      for (let i = range.start - 1; i >= 0; i--)
+        if (rows[i]?.kind === 'year') {
+          shown.push(i);
+          break;
+        }
+    }
+    for (let i = range.start; i < range.end; i++) shown.push(i);
+    return { rows, shown, tabStop, tz };
+  }
+
+  #sync(events: readonly TierEvent[], timeZone: string): TimelineView {
+    const tz = safeTimeZone(timeZone);
+    if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
+      const rows = buildRows(events, tz);
+      const eventRow = new Int32Array(events.length);
+      rows.forEach((r, i) => {
+        if (r.kind === 'event') eventRow[r.index] = i;
+      });
+      this.#view = { source: events, tz, rows, eventRow };
+      this.#offsets = rowOffsets(rows, this.#heights);
+      if (this.#focusIndex >= events.length) this.#focusIndex = Math.max(0, events.length - 1);
+    }
+    return this.#view;
+  }
+
+  hostConnected(): void {
+    this.#follow(this.#scrollerElement());
+  }
+
+  hostDisconnected(): void {
+    this.#follow(undefined);
+  }
+
+  hostUpdated(): void {
+    this.#follow(this.#scrollerElement());
+    const list = this.#host.renderRoot.querySelector<HTMLElement>('[part="list"]');
+    if (list && this.#view) {
+      const total = this.#offsets[this.#offsets.length - 1] ?? 0;
+      const pinnedHeader = list.firstElementChild?.classList.contains('year') && this.#view.rows[this.#range.start]?.kind === 'event';
+      const top = (this.#offsets[this.#range.start] ?? 0) - (pinnedHeader ? this.#heights.year : 0);
+      // CSSOM, not a style attribute: allowed under `style-src 'self'`.
+      list.style.paddingBlockStart = `${Math.max(0, top)}px`;
+      list.style.paddingBlockEnd = `${Math.max(0, total - (this.#offsets[this.#range.end] ?? total))}px`;
+      if (!this.#measured) this.#measure(list);
+    }
+    if (this.#pendingFocus !== undefined) {
+      const item = this.#host.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.#pendingFocus}"]`);
+      this.#pendingFocus = undefined;
+      item?.focus({ preventScroll: true });
+    }
+  }
+
+  /** Reads the real row heights once (they follow rem and the `--tk-tier-timeline-*` knobs). */
+  #measure(list: HTMLElement): void {
+    const year = list.querySelector('.year')?.getBoundingClientRect().height;
+    const event = list.querySelector('.event')?.getBoundingClientRect().height;
+    if (!year || !event) return;
+    this.#measured = true;
+    if (Math.abs(year - this.#heights.year) > 0.1 || Math.abs(event - this.#heights.event) > 0.1) {
+      this.#heights = { year, event };
+      if (this.#view) this.#offsets = rowOffsets(this.#view.rows, this.#heights);
+      this.#host.requestUpdate();
+    }
+  }
+
+  #scrollerElement(): HTMLElement | undefined {
+    return this.#host.renderRoot.querySelector<HTMLElement>('[part="scroller"]') ?? undefined;
+  }
+
+  /** Follows the scrolling box as states come and go: observes its size, restores its position. */
+  #follow(el: HTMLElement | undefined): void {
+    if (el === this.#scroller) return;
+    if (this.#scroller) this.#resize.unobserve(this.#scroller);
+    this.#scroller = el;
+    if (this.#scroller) {
+      this.#resize.observe(this.#scroller);
+      this.#scroller.scrollTop = this.#scrollPos;
+    }
+  }
+
+  #onResize(): void {
+    this.#measured = false;
+    this.#viewport = this.#scroller?.clientHeight ?? 0;
+    this.#host.requestUpdate();
+  }
+
+  readonly onScroll = (e: Event): void => {
+    this.#scrollPos = (e.currentTarget as HTMLElement).scrollTop;
+    const next = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
+    if (next.start !== this.#range.start || next.end !== this.#range.end) this.#host.requestUpdate();
+  };
+
+  readonly onFocusIn = (e: FocusEvent): void => {
+    const index = (e.target as HTMLElement).closest<HTMLElement>('li[data-index]')?.dataset['index'];
+    if (index !== undefined) this.#focusIndex = Number(index);
+  };
+
+  readonly onKey = (e: KeyboardEvent): void => {
+    const view = this.#view;
+    if (!view?.eventRow.length) return;
+    const page = Math.max(1, Math.floor((this.#viewport || 600) / this.#heights.event) - 1);
+    const target = timelineKeyTarget(e.key, this.#focusIndex, view.eventRow.length, page);
+    if (target === undefined) return;
+    e.preventDefault();
+    this.#focusIndex = target;
+    const row = view.eventRow[target] ?? 0;
+    const top = scrollToReveal(this.#offsets, row, this.#scrollPos, this.#viewport || 600, this.#heights.year);
+    if (top !== undefined && this.#scroller) {
+      this.#scroller.scrollTop = top;
+      this.#scrollPos = this.#scroller.scrollTop;
+    }
+    this.#pendingFocus = target;
+    this.#host.requestUpdate();
+  };
+}

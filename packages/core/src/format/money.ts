@@ -1,0 +1,27 @@
+/*
+ * The one home of money and number formatting for people to read: the API's explanations, the
+ * policy diff and the widgets all print amounts with these, so `¥12,000` reads the same everywhere.
+ * Money arrives in integer minor units (fen) and is split by integer arithmetic (a float division
+ * would misprint large sums); decimals appear only when there are fen. zh-CN, zh-TW and en group
+ * digits the same way, so no Intl data is needed. Depends on nothing, so a widget bundle can take it.
+ */
+
+const SYMBOLS: Readonly<Record<string, string>> = { CNY: '¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
+/** Minor units per major unit; JPY has none. */
+const MINOR: Readonly<Record<string, number>> = { JPY: 1 };
+/** A real minus sign reads better than a hyphen next to digits, and screen readers say "minus". */
+export const MINUS = '\u2212';
+
+/** A whole number with its thousands grouped: `12000` → `12,000`. */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** `¥12,000`, `¥12,000.50`, `−¥300`, `HK$1,000`, `CHF 1,000`; `minor` is a whole number of minor units. */
+export function formatMoney(minor: number, currency = 'CNY'): string {
+  const per = MINOR[currency] ?? 100;
+  const abs = Math.abs(minor);
+  const fraction = abs % per;
+  const cents = fraction ? `.${String(fraction).padStart(2, '0')}` : '';
+  return `${minor < 0 ? MINUS : ''}${SYMBOLS[currency] ?? `${currency} `}${groupDigits((abs - fraction) / per)}${cents}`;
+}

@@ -1,0 +1,61 @@
+import type { ProgressPath } from '../model/explanation.js';
+import type { Locale } from '../model/locale.js';
+import { formatMoney, groupDigits } from './money.js';
+
+/*
+ * The one progress sentence: what the nearest path still lacks, in the customer's words. The badge
+ * shows it and anything server-side that words progress uses it, so the widget and the API never say
+ * 升至 in one place and 升级 in another. Depends only on money.ts, so the badge's bundle can carry it.
+ */
+
+interface Words {
+  /** "再增加 ¥12,000 月日均资产即可升级白金卡": amount, metric label, level name. */
+  readonly gap: (amount: string, metric: string, level: string) => string;
+  /** A yes/no path quotes the metric's own label as a condition (pack labels carry their own verb). */
+  readonly gapBoolean: (metric: string, level: string) => string;
+  readonly days: (n: string, count: number) => string;
+  readonly points: (n: string, count: number) => string;
+}
+
+const WORDS: Readonly<Record<Locale, Words>> = {
+  'zh-CN': {
+    gap: (a, m, l) => `再增加 ${a} ${m}即可升级${l}`,
+    gapBoolean: (m, l) => `满足「${m}」即可升级${l}`,
+    days: (n) => `${n} 天`,
+    points: (n) => `${n} 分`,
+  },
+  'zh-TW': {
+    gap: (a, m, l) => `再增加 ${a} ${m}即可升級${l}`,
+    gapBoolean: (m, l) => `滿足「${m}」即可升級${l}`,
+    days: (n) => `${n} 天`,
+    points: (n) => `${n} 分`,
+  },
+  en: {
+    gap: (a, m, l) => `${a} more ${m} to reach ${l}`,
+    gapBoolean: (m, l) => `Meet “${m}” to reach ${l}`,
+    days: (n, c) => `${n} ${c === 1 ? 'day' : 'days'}`,
+    points: (n, c) => `${n} ${c === 1 ? 'point' : 'points'}`,
+  },
+};
+
+/**
+ * What `path` still lacks to reach `level`: `metric` is the metric's label and `level` the level's
+ * name, both already in `locale`; `currency` applies when the path names none.
+ */
+export function progressSentence(path: ProgressPath, metric: string, level: string, locale: Locale, currency = 'CNY'): string {
+  const w = WORDS[locale];
+  if (path.unit === 'boolean') return w.gapBoolean(metric, level);
+  const n = groupDigits(path.gap);
+  const amount =
+    path.unit === 'money'
+      ? formatMoney(path.gap, path.currency ?? currency)
+      : // A gap is an amount still missing, never a signed adjustment: "再增加 20 bp", not "+20 bp".
+        path.unit === 'bp'
+        ? `${n} bp`
+        : path.unit === 'days'
+          ? w.days(n, path.gap)
+          : path.unit === 'score'
+            ? w.points(n, path.gap)
+            : n;
+  return w.gap(amount, metric, level);
+}
