@@ -26,8 +26,13 @@ export default {
       launchOptions: {
         executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
         args: [
-          '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`,
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          `--user-data-dir=${userDataDir}`,
           // Element.computedRole / computedName: tests read the role and name Chromium's accessibility
           // tree gives an element — the only way to check a name set through ElementInternals.
           '--enable-blink-features=ComputedAccessibilityInfo',

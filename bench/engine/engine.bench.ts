@@ -35,7 +35,20 @@ function population(): SubjectFacts[] {
   return out;
 }
 
-const YEAR = ['2024-06', '2024-05', '2024-04', '2024-03', '2024-02', '2024-01', '2023-12', '2023-11', '2023-10', '2023-09', '2023-08', '2023-07'];
+const YEAR = [
+  '2024-06',
+  '2024-05',
+  '2024-04',
+  '2024-03',
+  '2024-02',
+  '2024-01',
+  '2023-12',
+  '2023-11',
+  '2023-10',
+  '2023-09',
+  '2023-08',
+  '2023-07',
+];
 
 /** The same decisions written by hand: the baseline a compiled policy is measured against. */
 function handWritten(f: SubjectFacts): string {
@@ -55,7 +68,10 @@ function handWritten(f: SubjectFacts): string {
   if (inc) {
     for (const k of YEAR) {
       const v = inc[k];
-      if (v !== undefined) { income = v; break; }
+      if (v !== undefined) {
+        income = v;
+        break;
+      }
     }
   }
   const cardValues = f.values.premium_card;
@@ -120,7 +136,9 @@ const runC = (from: number, to: number): number => {
  */
 const ROUNDS = 7;
 const BLOCK = 50_000;
-runA(0, N); runB(0, N); runC(0, N); // warm-up: let every path reach optimised code before timing
+runA(0, N);
+runB(0, N);
+runC(0, N); // warm-up: let every path reach optimised code before timing
 const rows: { a: number; b: number; c: number }[] = [];
 const started = performance.now();
 for (let r = 0; r < ROUNDS; r++) {
@@ -134,14 +152,22 @@ for (let r = 0; r < ROUNDS; r++) {
   rows.push(row);
   if (performance.now() - started > 40_000) break; // stay well inside a minute on a very slow machine
 }
-const rate = (ms: number) => ((N / (ms / 1000)) / 1e6).toFixed(2).padStart(6);
+const rate = (ms: number) => (N / (ms / 1000) / 1e6).toFixed(2).padStart(6);
 console.log('round  (a) hand-written  (b) compiled decide  (c) evaluate+explanation+progress   b/a    c/a');
 rows.forEach((x, i) => {
-  console.log(`${String(i + 1).padStart(5)}  ${rate(x.a)} M/s      ${rate(x.b)} M/s           ${rate(x.c)} M/s                   ${(x.a / x.b).toFixed(2)}   ${(x.a / x.c).toFixed(2)}`);
+  console.log(
+    `${String(i + 1).padStart(5)}  ${rate(x.a)} M/s      ${rate(x.b)} M/s           ${rate(x.c)} M/s                   ${(x.a / x.b).toFixed(2)}   ${(x.a / x.c).toFixed(2)}`,
+  );
 });
 const ba = rows.map((x) => x.a / x.b);
 const ca = rows.map((x) => x.a / x.c);
-console.log(`median (a) ${rate(median(rows.map((x) => x.a)))} M/s, (b) ${rate(median(rows.map((x) => x.b)))} M/s, (c) ${rate(median(rows.map((x) => x.c)))} M/s`);
-console.log(`median ratio b/a: ${median(ba).toFixed(2)} (min ${Math.min(...ba).toFixed(2)}, max ${Math.max(...ba).toFixed(2)}; target ≥ 0.5)`);
-console.log(`median ratio c/a: ${median(ca).toFixed(2)} (min ${Math.min(...ca).toFixed(2)}, max ${Math.max(...ca).toFixed(2)}; target ≥ 0.1)`);
+console.log(
+  `median (a) ${rate(median(rows.map((x) => x.a)))} M/s, (b) ${rate(median(rows.map((x) => x.b)))} M/s, (c) ${rate(median(rows.map((x) => x.c)))} M/s`,
+);
+console.log(
+  `median ratio b/a: ${median(ba).toFixed(2)} (min ${Math.min(...ba).toFixed(2)}, max ${Math.max(...ba).toFixed(2)}; target ≥ 0.5)`,
+);
+console.log(
+  `median ratio c/a: ${median(ca).toFixed(2)} (min ${Math.min(...ca).toFixed(2)}, max ${Math.max(...ca).toFixed(2)}; target ≥ 0.1)`,
+);
 console.log(`(checksum ${sink}, ${rows.length} rounds in ${((performance.now() - started) / 1000).toFixed(1)} s)`);

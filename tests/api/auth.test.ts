@@ -66,7 +66,10 @@ forEachDialect('authentication and authorization', (f) => {
 
   it('an embed token reads its own subject and the schemes, and nothing else', async () => {
     await admin.customer('E1');
-    await admin.balances('E1', Q3.map((p) => [p, 60_000]));
+    await admin.balances(
+      'E1',
+      Q3.map((p) => [p, 60_000]),
+    );
     await admin.customer('E2');
     const token = await embedToken(f, { subject: 'E1', origins: ['https://ebank.example'], ttlSeconds: 300 });
     const widget = client(f, () => token);
@@ -80,7 +83,10 @@ forEachDialect('authentication and authorization', (f) => {
 
     await problem(await widget.get('/v1/subjects/E2/tiers'), 403);
     await problem(await widget.get('/v1/subjects/E2/history'), 403);
-    await problem(await widget.put('/v1/subjects/E1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }), 403);
+    await problem(
+      await widget.put('/v1/subjects/E1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
+      403,
+    );
     await problem(await widget.put('/v1/subjects/E1', { kind: 'customer', displayName: '黑客' }), 403);
     await problem(await widget.get('/v1/matrix/risk-value-test'), 403);
     await problem(await widget.get('/v1/subjects?scheme=retail-tier&level=gold'), 403);
@@ -101,8 +107,16 @@ forEachDialect('authentication and authorization', (f) => {
   it('minting checks its input: a subject of the tenant, real origins, at most 15 minutes', async () => {
     const officer = client(f, () => f.keys.roles.officer);
     await admin.customer('E4');
-    assert.ok((await problem(await officer.post('/v1/embed-tokens', { subject: 'E4', ttlSeconds: 901 }), 400)).errors?.some((e) => e.path === 'ttlSeconds'));
-    assert.ok((await problem(await officer.post('/v1/embed-tokens', { subject: 'E4', origins: ['javascript:alert(1)'] }), 400)).errors?.some((e) => e.path === 'origins[0]'));
+    assert.ok(
+      (await problem(await officer.post('/v1/embed-tokens', { subject: 'E4', ttlSeconds: 901 }), 400)).errors?.some(
+        (e) => e.path === 'ttlSeconds',
+      ),
+    );
+    assert.ok(
+      (await problem(await officer.post('/v1/embed-tokens', { subject: 'E4', origins: ['javascript:alert(1)'] }), 400)).errors?.some(
+        (e) => e.path === 'origins[0]',
+      ),
+    );
     await problem(await officer.post('/v1/embed-tokens', { subject: 'NOPE' }), 404);
     await problem(await client(f, 'b').post('/v1/embed-tokens', { subject: 'E4' }), 404);
   });
@@ -119,7 +133,8 @@ forEachDialect('authentication and authorization', (f) => {
       await problem(await as(role).put('/v1/subjects/R9', { kind: 'customer', displayName: '王五' }), 403);
       await problem(await as(role).post('/v1/embed-tokens', { subject: 'R1' }), 403);
     }
-    for (const role of ['officer', 'approver', 'admin'] as const) assert.equal((await as(role).put('/v1/subjects/R1/metrics', write)).status, 200, role);
+    for (const role of ['officer', 'approver', 'admin'] as const)
+      assert.equal((await as(role).put('/v1/subjects/R1/metrics', write)).status, 200, role);
     assert.equal((await as('officer').put('/v1/subjects/R2', { kind: 'customer', displayName: '王五' })).status, 201);
   });
 
@@ -130,14 +145,20 @@ forEachDialect('authentication and authorization', (f) => {
     assert.equal((await rm.get('/v1/matrix/risk-value-test')).status, 200);
     assert.equal((await rm.get('/v1/subjects?scheme=retail-tier&level=standard')).status, 200);
     assert.equal((await rm.get('/v1/subjects/S1/tiers')).status, 200);
-    await problem(await rm.put('/v1/subjects/S1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }), 403);
+    await problem(
+      await rm.put('/v1/subjects/S1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
+      403,
+    );
     await problem(await rm.post('/v1/embed-tokens', { subject: 'S1' }), 403);
     await assert.rejects(mintStaffToken(f.db.db, { tenantId: 'bank-a', ttlSeconds: 901 }), /1…900 seconds/);
   });
 
   it('the credential decides the tenant: bank-b never sees bank-a’s subject, even by its id', async () => {
     await admin.customer('I1', '赵敏');
-    await admin.balances('I1', Q3.map((p) => [p, 400_000]));
+    await admin.balances(
+      'I1',
+      Q3.map((p) => [p, 400_000]),
+    );
     const b = client(f, 'b');
     await problem(await b.get('/v1/subjects/I1/tiers'), 404);
     await problem(await b.get('/v1/subjects/I1/history'), 404);
@@ -193,16 +214,29 @@ forEachDialect('authentication and authorization', (f) => {
     assert.equal(again.created, false);
     assert.equal(again.key.id, first.key.id);
     assert.equal((await client(f, () => secret).get('/v1/subjects')).status, 200);
-    await assert.rejects(ensureApiKey(f.db.db, { tenantId: 'bank-b', secret, role: 'admin', label: 'x' }), /already exists for tenant "bank-a"/);
+    await assert.rejects(
+      ensureApiKey(f.db.db, { tenantId: 'bank-b', secret, role: 'admin', label: 'x' }),
+      /already exists for tenant "bank-a"/,
+    );
     await assert.rejects(ensureApiKey(f.db.db, { tenantId: 'bank-a', secret: 'tk_short', role: 'admin', label: 'x' }), /at least 32/);
     await revokeKey(f.db.db, first.key.id);
     await assert.rejects(ensureApiKey(f.db.db, { tenantId: 'bank-a', secret, role: 'admin', label: 'x' }), /revoked/);
   });
 
   it('the OpenAPI document declares bearer auth and the 401/403 answers of every /v1 operation', async () => {
-    type Doc = { security?: unknown[]; components: { securitySchemes?: Record<string, { type: string; scheme: string }> }; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    type Doc = {
+      security?: unknown[];
+      components: { securitySchemes?: Record<string, { type: string; scheme: string }> };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     const doc = (await (await f.app.request('/openapi.json')).json()) as Doc;
-    assert.deepEqual(doc.components.securitySchemes?.bearer && { type: doc.components.securitySchemes.bearer.type, scheme: doc.components.securitySchemes.bearer.scheme }, { type: 'http', scheme: 'bearer' });
+    assert.deepEqual(
+      doc.components.securitySchemes?.bearer && {
+        type: doc.components.securitySchemes.bearer.type,
+        scheme: doc.components.securitySchemes.bearer.scheme,
+      },
+      { type: 'http', scheme: 'bearer' },
+    );
     assert.deepEqual(doc.security, [{ bearer: [] }]);
     assert.ok(doc.paths['/v1/embed-tokens']?.post);
     for (const [path, item] of Object.entries(doc.paths)) {

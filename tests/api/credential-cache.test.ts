@@ -7,7 +7,8 @@ forEachDialect('credential cache: revocation from another process takes effect w
   // An app whose clock the test moves; the fixture's app keeps its pinned clock.
   let clock = NOW.getTime();
   const app = () => createApp({ db: f.db.db, now: () => new Date(clock), logError: () => undefined });
-  const get = (a: ReturnType<typeof createApp>, path: string, credential: string) => a.request(path, { headers: { Authorization: `Bearer ${credential}` } });
+  const get = (a: ReturnType<typeof createApp>, path: string, credential: string) =>
+    a.request(path, { headers: { Authorization: `Bearer ${credential}` } });
 
   it(`a key revoked behind the app's back is refused once ${CREDENTIAL_CACHE_SECONDS} s have passed`, async () => {
     clock = NOW.getTime();
@@ -30,7 +31,12 @@ forEachDialect('credential cache: revocation from another process takes effect w
     await client(f).customer('CC1');
     const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'CC1', now: NOW });
     assert.equal((await get(served, '/v1/subjects/CC1/tiers', token)).status, 200);
-    await f.db.db.updateTable('signing_keys').set({ retired_at: NOW.toISOString() }).where('tenant_id', '=', 'bank-a').where('retired_at', 'is', null).execute();
+    await f.db.db
+      .updateTable('signing_keys')
+      .set({ retired_at: NOW.toISOString() })
+      .where('tenant_id', '=', 'bank-a')
+      .where('retired_at', 'is', null)
+      .execute();
     assert.equal((await get(app(), '/v1/subjects/CC1/tiers', token)).status, 401, 'an app that never saw the token asks the database');
     clock += CREDENTIAL_CACHE_SECONDS * 1000;
     assert.equal((await get(served, '/v1/subjects/CC1/tiers', token)).status, 401);

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, provisionTenant } from '@tierkit/api';
 import {
-  defaultPolicyPack, SUBJECT_KINDS, UNAVAILABLE_NOTICE,
-  type EntitlementsResponse, type HistoryResponse, type LocalizedText, type TiersResponse,
+  defaultPolicyPack,
+  SUBJECT_KINDS,
+  UNAVAILABLE_NOTICE,
+  type EntitlementsResponse,
+  type HistoryResponse,
+  type LocalizedText,
+  type TiersResponse,
 } from '@tierkit/core';
 import { findSubjectByExternalId, insertOverride } from '@tierkit/db';
 import { NOW, client, forEachDialect } from '../support/api-fixture.js';
@@ -26,26 +31,69 @@ const staffSchemes = defaultPolicyPack.schemes.filter((s) => s.audience === 'sta
 const texts = (t: LocalizedText) => [t['zh-CN'], t['zh-TW'], t.en];
 
 /** Every string a customer may legitimately receive as a whole value: customer scheme keys, level keys and names. */
-const customerWords = new Set<string>(customerSchemes.flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.name)])]));
+const customerWords = new Set<string>(
+  customerSchemes.flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.name)])]),
+);
 /** Whole string values that would give a staff scheme away: its key, its level keys and names, its metrics. */
 const staffWords = new Set<string>(
-  staffSchemes.flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.name)])]).filter((w) => !customerWords.has(w)),
+  staffSchemes
+    .flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.name)])])
+    .filter((w) => !customerWords.has(w)),
 );
-const STAFF_METRICS = ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk', 'pep', 'credit_score', 'loan_days_past_due', 'risk_questionnaire_score'];
+const STAFF_METRICS = [
+  'aml_customer_risk',
+  'aml_geography_risk',
+  'aml_product_risk',
+  'aml_industry_risk',
+  'pep',
+  'credit_score',
+  'loan_days_past_due',
+  'risk_questionnaire_score',
+];
 for (const m of STAFF_METRICS) staffWords.add(m);
 /** Substrings that must never appear anywhere in a customer's response: AML, PEP, credit, and every staff reason and label. */
 const staffFragments = [
-  'aml', '反洗钱', '反洗錢', '政治公众人物', '政治公眾人物', 'politically exposed', '信用评级', '信用評級', 'credit rating', 'credit_score',
-  'loan', '贷款', '貸款', '逾期', 'past due', 'due diligence', '尽职调查', '盡職調查', '九宫格', 'risk-value', 'risk-band', 'value-band',
-  ...staffSchemes.flatMap((s) => Object.values(s.entitlements ?? {}).flat().flatMap((e) => [...texts(e.label), ...(e.kind === 'restriction' ? texts(e.reason) : [])])),
-  ...staffSchemes.flatMap((s) => (s.policy.kind === 'rules' || s.policy.kind === 'score' ? (s.policy.triggers ?? []).flatMap((t) => texts(t.label)) : [])),
+  'aml',
+  '反洗钱',
+  '反洗錢',
+  '政治公众人物',
+  '政治公眾人物',
+  'politically exposed',
+  '信用评级',
+  '信用評級',
+  'credit rating',
+  'credit_score',
+  'loan',
+  '贷款',
+  '貸款',
+  '逾期',
+  'past due',
+  'due diligence',
+  '尽职调查',
+  '盡職調查',
+  '九宫格',
+  'risk-value',
+  'risk-band',
+  'value-band',
+  ...staffSchemes.flatMap((s) =>
+    Object.values(s.entitlements ?? {})
+      .flat()
+      .flatMap((e) => [...texts(e.label), ...(e.kind === 'restriction' ? texts(e.reason) : [])]),
+  ),
+  ...staffSchemes.flatMap((s) =>
+    s.policy.kind === 'rules' || s.policy.kind === 'score' ? (s.policy.triggers ?? []).flatMap((t) => texts(t.label)) : [],
+  ),
 ].map((x) => x.toLowerCase());
 
 /** Every string value and object key in a JSON body. */
 function strings(node: unknown, out: string[] = []): string[] {
   if (typeof node === 'string') out.push(node);
   else if (Array.isArray(node)) node.forEach((n) => strings(n, out));
-  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) { out.push(k); strings(v, out); }
+  else if (node && typeof node === 'object')
+    for (const [k, v] of Object.entries(node)) {
+      out.push(k);
+      strings(v, out);
+    }
   return out;
 }
 
@@ -55,7 +103,10 @@ function strings(node: unknown, out: string[] = []): string[] {
  * are left out, as nothing the caller did not already say.
  */
 function assertNoStaff(what: string, res: Response, text: string, echo: readonly string[] = []): void {
-  const headers = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n').toLowerCase();
+  const headers = [...res.headers.entries()]
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n')
+    .toLowerCase();
   let lower = text.toLowerCase();
   for (const e of echo) lower = lower.replaceAll(e.toLowerCase(), '');
   for (const f of staffFragments) {
@@ -69,7 +120,8 @@ function assertNoStaff(what: string, res: Response, text: string, echo: readonly
   } catch {
     assert.fail(`${what}: not JSON: ${text.slice(0, 80)}`);
   }
-  for (const s of strings(body)) assert.ok(!staffWords.has(s) || echo.some((e) => s.includes(e)), `${what}: carries the staff value "${s}"`);
+  for (const s of strings(body))
+    assert.ok(!staffWords.has(s) || echo.some((e) => s.includes(e)), `${what}: carries the staff value "${s}"`);
 }
 
 type Op = { parameters?: { name: string; in: string }[] };
@@ -87,7 +139,10 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     officerKey = (await createApiKey(db, { tenantId: TENANT, role: 'officer', label: 'backend', now: NOW })).secret;
     viewerKey = (await createApiKey(db, { tenantId: TENANT, role: 'viewer', label: 'rm', now: NOW })).secret;
     const officer = client(f, () => officerKey);
-    for (const [id, name] of [[SUBJECT, '陈志强'], [OTHER, '李四']] as const) {
+    for (const [id, name] of [
+      [SUBJECT, '陈志强'],
+      [OTHER, '李四'],
+    ] as const) {
       assert.equal((await officer.put(`/v1/subjects/${id}`, { kind: 'customer', displayName: name })).status, 201);
     }
     const aml = ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'];
@@ -105,7 +160,14 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const put = await officer.put(`/v1/subjects/${SUBJECT}/metrics`, { metrics });
     assert.equal(put.status, 200, await put.clone().text());
     // A second upload, so the history has events of more than one run (the catch-up replays the months).
-    assert.equal((await officer.put(`/v1/subjects/${SUBJECT}/metrics`, { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 200_000_000 }] })).status, 200);
+    assert.equal(
+      (
+        await officer.put(`/v1/subjects/${SUBJECT}/metrics`, {
+          metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 200_000_000 }],
+        })
+      ).status,
+      200,
+    );
     const minted = await officer.post('/v1/embed-tokens', { subject: SUBJECT, ttlSeconds: 600 });
     assert.equal(minted.status, 201);
     token = ((await minted.json()) as { token: string }).token;
@@ -124,14 +186,19 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const ent = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     const lane = ent.entitlements.find((e) => e.def.key === 'priority-lane');
     assert.deepEqual(lane?.blockedBy, { scheme: 'aml-risk', level: 'high', restriction: 'enhanced-due-diligence' });
-    const history = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/history?scheme=aml-risk`)).json()) as HistoryResponse;
+    const history = (await (
+      await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/history?scheme=aml-risk`)
+    ).json()) as HistoryResponse;
     assert.ok(history.items.some((e) => e.to === 'high'));
   });
 
   it('the customer sees their card tier, stars and savings grade; a benefit the AML restriction blocks reads "please contact your branch"', async () => {
     const as = client(f, () => token);
     const tiers = (await (await as.get(`/v1/subjects/${SUBJECT}/tiers`)).json()) as TiersResponse;
-    assert.deepEqual(tiers.assignments.map((a) => a.scheme), customerSchemes.map((s) => s.key));
+    assert.deepEqual(
+      tiers.assignments.map((a) => a.scheme),
+      customerSchemes.map((s) => s.key),
+    );
     const savings = tiers.assignments.find((a) => a.scheme === 'savings-grade');
     assert.equal(savings?.level, 'risk', 'the level itself is the customer’s');
     assert.equal(savings?.explanation.decidedBy.id, 'withheld', 'the bad-loan trigger is not named');
@@ -167,7 +234,15 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
   it('a body the read cache built for staff is never served to the customer: same URL, another body and ETag', async () => {
     const staff = client(f, () => viewerKey);
     const as = client(f, () => token);
-    for (const url of ['tiers', 'tiers?locale=en', 'tiers?scheme=star-rating', 'entitlements', 'entitlements?locale=zh-CN', 'history', 'history?locale=en&limit=100']) {
+    for (const url of [
+      'tiers',
+      'tiers?locale=en',
+      'tiers?scheme=star-rating',
+      'entitlements',
+      'entitlements?locale=zh-CN',
+      'history',
+      'history?locale=en&limit=100',
+    ]) {
       const path = `/v1/subjects/${SUBJECT}/${url}`;
       // Twice as staff, so the second answer comes from the cache; then as the customer.
       await staff.get(path);
@@ -190,8 +265,15 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const schemeKeys = [...defaultPolicyPack.schemes.map((s) => s.key), 'no-such-scheme'];
     const levelKeys = [...new Set(defaultPolicyPack.schemes.flatMap((s) => s.levels.map((l) => l.key)))];
     const values: Record<string, readonly string[]> = {
-      scheme: schemeKeys, key: schemeKeys, level: levelKeys, row: levelKeys, col: levelKeys,
-      kind: SUBJECT_KINDS, limit: ['1', '100'], cursor: [cursor], id: [SUBJECT, OTHER],
+      scheme: schemeKeys,
+      key: schemeKeys,
+      level: levelKeys,
+      row: levelKeys,
+      col: levelKeys,
+      kind: SUBJECT_KINDS,
+      limit: ['1', '100'],
+      cursor: [cursor],
+      id: [SUBJECT, OTHER],
     };
     const as = client(f, () => token);
     let requests = 0;
@@ -211,19 +293,28 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
         for (const q of queryParams) for (const v of values[q.name] ?? ['x']) queries.push(`${q.name}=${encodeURIComponent(v)}`);
         if (queryParams.some((q) => q.name === 'scheme')) {
           for (const s of defaultPolicyPack.schemes) {
-            for (const l of s.levels) for (const q of queryParams.filter((p) => ['level', 'row', 'col'].includes(p.name))) queries.push(`scheme=${s.key}&${q.name}=${l.key}`);
+            for (const l of s.levels)
+              for (const q of queryParams.filter((p) => ['level', 'row', 'col'].includes(p.name)))
+                queries.push(`scheme=${s.key}&${q.name}=${l.key}`);
           }
         }
         for (const path of paths) {
           for (const query of queries) {
             const url = query ? `${path}?${query}` : path;
-            const res = method === 'get'
-              ? await as.get(url)
-              : await f.app.request(url, { method: method.toUpperCase(), headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
+            const res =
+              method === 'get'
+                ? await as.get(url)
+                : await f.app.request(url, {
+                    method: method.toUpperCase(),
+                    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+                    body: '{}',
+                  });
             requests++;
             if (res.status === 200) ok++;
             assert.ok(res.status < 500, `${method.toUpperCase()} ${url}: ${res.status}`);
-            const sent = [...new URL(url, 'http://x').searchParams.values(), ...path.split('/').map(decodeURIComponent)].filter((v) => v.length > 1);
+            const sent = [...new URL(url, 'http://x').searchParams.values(), ...path.split('/').map(decodeURIComponent)].filter(
+              (v) => v.length > 1,
+            );
             assertNoStaff(`${method.toUpperCase()} ${url} → ${res.status}`, res, await res.text(), sent);
           }
         }
@@ -239,11 +330,31 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const other = await findSubjectByExternalId(db, TENANT, OTHER);
     assert.ok(other);
     const reason = '反洗钱调查期间保留等级 AML review E1024';
-    await insertOverride(db, TENANT, other.id, {
-      id: 'ov-1', scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason, expiresAt: null, requestedBy: 'E1024', approvedBy: 'E3302',
-    }, NOW.toISOString());
+    await insertOverride(
+      db,
+      TENANT,
+      other.id,
+      {
+        id: 'ov-1',
+        scheme: 'retail-tier',
+        level: 'diamond',
+        mode: 'fixed',
+        reason,
+        expiresAt: null,
+        requestedBy: 'E1024',
+        approvedBy: 'E3302',
+      },
+      NOW.toISOString(),
+    );
     const officer = client(f, () => officerKey);
-    assert.equal((await officer.put(`/v1/subjects/${OTHER}/metrics`, { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1_000_000 }] })).status, 200);
+    assert.equal(
+      (
+        await officer.put(`/v1/subjects/${OTHER}/metrics`, {
+          metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1_000_000 }],
+        })
+      ).status,
+      200,
+    );
     const staffView = (await (await client(f, () => viewerKey).get(`/v1/subjects/${OTHER}/tiers`)).json()) as TiersResponse;
     assert.ok(JSON.stringify(staffView).includes(reason), 'staff read the reason: the override decided');
     const minted = (await (await officer.post('/v1/embed-tokens', { subject: OTHER, ttlSeconds: 600 })).json()) as { token: string };

@@ -21,8 +21,14 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
   const metricRowsOf = async (id: string) => {
     const subject = await findSubjectByExternalId(f.db.db, 'bank-a', id);
     assert.ok(subject, `${id} exists`);
-    const rows = await f.db.db.selectFrom('metrics').select(['metric', 'period', 'value']).where('tenant_id', '=', 'bank-a')
-      .where('subject_id', '=', subject.id).orderBy('metric').orderBy('period').execute();
+    const rows = await f.db.db
+      .selectFrom('metrics')
+      .select(['metric', 'period', 'value'])
+      .where('tenant_id', '=', 'bank-a')
+      .where('subject_id', '=', subject.id)
+      .orderBy('metric')
+      .orderBy('period')
+      .execute();
     return rows.map((r) => ({ metric: r.metric, period: r.period, value: Number(r.value) }));
   };
 
@@ -43,7 +49,8 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
     });
     const body = await problem(res, 400);
     const paths = body.errors?.map((e) => e.path) ?? [];
-    for (const p of ['metrics[1].metric', 'metrics[2].value', 'metrics[3].value', 'metrics[4].period']) assert.ok(paths.includes(p), `${p} in ${paths}`);
+    for (const p of ['metrics[1].metric', 'metrics[2].value', 'metrics[3].value', 'metrics[4].period'])
+      assert.ok(paths.includes(p), `${p} in ${paths}`);
     assert.ok(paths.includes('metrics[2]'), 'the same metric and month twice is refused');
     assert.deepEqual(await tiersOf('V1'), before);
     assert.deepEqual(await metricRowsOf('V1'), rowsBefore);
@@ -61,7 +68,10 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
     ];
     for (const [body, path] of cases) {
       const p = await problem(await api.put('/v1/subjects/V2/metrics', body), 400);
-      assert.ok(p.errors?.some((e) => e.path === path), `${JSON.stringify(body)} → ${JSON.stringify(p.errors)}`);
+      assert.ok(
+        p.errors?.some((e) => e.path === path),
+        `${JSON.stringify(body)} → ${JSON.stringify(p.errors)}`,
+      );
     }
     const tooMany = { metrics: Array.from({ length: 1001 }, (_, i) => ({ metric: 'transaction_count', period: '2025-10', value: i })) };
     assert.ok((await problem(await api.put('/v1/subjects/V2/metrics', tooMany), 400)).errors?.some((e) => e.path === 'metrics'));
@@ -72,7 +82,10 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
     await problem(await api.get('/v1/subjects/NOPE/tiers'), 404);
     await problem(await api.get('/v1/subjects/NOPE/history'), 404);
     await problem(await api.get('/v1/subjects/NOPE/entitlements'), 404);
-    await problem(await api.put('/v1/subjects/NOPE/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }), 404);
+    await problem(
+      await api.put('/v1/subjects/NOPE/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
+      404,
+    );
     await problem(await api.get('/v1/schemes/nope'), 404);
     await problem(await api.get('/v1/matrix/retail-tier'), 404);
     await problem(await api.get('/v1/nothing-here'), 404);
@@ -80,10 +93,14 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
 
   it('malformed JSON, a wrong content type and a huge body are refused before anything runs', async () => {
     await api.customer('V3');
-    const raw = (body: string, type: string) => f.app.request('/v1/subjects/V3/metrics', { method: 'PUT', headers: { 'Content-Type': type, ...authHeader(f) }, body });
+    const raw = (body: string, type: string) =>
+      f.app.request('/v1/subjects/V3/metrics', { method: 'PUT', headers: { 'Content-Type': type, ...authHeader(f) }, body });
     await problem(await raw('{"metrics": [', 'application/json'), 400);
     await problem(await raw(JSON.stringify({ metrics: [] }), 'text/plain'), 415);
-    const huge = JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }], pad: 'x'.repeat(2 * 1024 * 1024) });
+    const huge = JSON.stringify({
+      metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }],
+      pad: 'x'.repeat(2 * 1024 * 1024),
+    });
     await problem(await raw(huge, 'application/json'), 413);
     assert.equal((await tiersOf('V3')).assignments.length, 0);
   });
@@ -91,14 +108,24 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
   it('bad query parameters and forged cursors are 400 problems with paths', async () => {
     await api.customer('V4');
     assert.ok((await problem(await api.get('/v1/subjects/V4/history?limit=0'), 400)).errors?.some((e) => e.path === 'query.limit'));
-    assert.ok((await problem(await api.get('/v1/subjects/V4/history?cursor=bm90LWEtY3Vyc29y'), 400)).errors?.some((e) => e.path === 'query.cursor'));
-    assert.ok((await problem(await api.get('/v1/subjects?scheme=retail-tier&level=bronze'), 400)).errors?.some((e) => e.path === 'query.level'));
-    assert.ok((await problem(await api.put('/v1/subjects/V5', { kind: 'alien', displayName: 'x' }), 400)).errors?.some((e) => e.path === 'kind'));
+    assert.ok(
+      (await problem(await api.get('/v1/subjects/V4/history?cursor=bm90LWEtY3Vyc29y'), 400)).errors?.some((e) => e.path === 'query.cursor'),
+    );
+    assert.ok(
+      (await problem(await api.get('/v1/subjects?scheme=retail-tier&level=bronze'), 400)).errors?.some((e) => e.path === 'query.level'),
+    );
+    assert.ok(
+      (await problem(await api.put('/v1/subjects/V5', { kind: 'alien', displayName: 'x' }), 400)).errors?.some((e) => e.path === 'kind'),
+    );
   });
 
   it('tenants never see each other’s subjects', async () => {
     await api.customer('T1', '赵敏');
-    await api.balances('T1', [['2025-08', 400_000], ['2025-09', 400_000], ['2025-10', 400_000]]);
+    await api.balances('T1', [
+      ['2025-08', 400_000],
+      ['2025-09', 400_000],
+      ['2025-10', 400_000],
+    ]);
     const other = client(f, 'b');
     await problem(await other.get('/v1/subjects/T1/tiers'), 404);
     await other.customer('T1', '周芷若');

@@ -39,9 +39,32 @@ type Parameter = { name: string; in: 'path' | 'query'; schema: Schema };
 type Operation = { method: string; path: string; parameters: Parameter[]; body: Schema | undefined };
 
 const INJECTIONS = [
-  "' OR '1'='1", "1; DROP TABLE subjects;--", '../../etc/passwd', '..%2F..%2F', '<script>alert(1)</script>', '${7*7}', '{{7*7}}',
-  '%00', '\u0000', 'C000001\u0000', '\ud800', 'x\udfff', 'C000001\'--', '$where', '{"$gt":""}', '\\', '%', 'NULL', 'undefined',
-  '__proto__', 'constructor', '😀'.repeat(40), '\u202e', ' ', 'C000001 ', 'a'.repeat(5000),
+  "' OR '1'='1",
+  '1; DROP TABLE subjects;--',
+  '../../etc/passwd',
+  '..%2F..%2F',
+  '<script>alert(1)</script>',
+  '${7*7}',
+  '{{7*7}}',
+  '%00',
+  '\u0000',
+  'C000001\u0000',
+  '\ud800',
+  'x\udfff',
+  "C000001'--",
+  '$where',
+  '{"$gt":""}',
+  '\\',
+  '%',
+  'NULL',
+  'undefined',
+  '__proto__',
+  'constructor',
+  '😀'.repeat(40),
+  '\u202e',
+  ' ',
+  'C000001 ',
+  'a'.repeat(5000),
 ];
 
 /** Percent-encode like a browser would, and lone surrogates as the WTF-8 bytes a careless client sends. */
@@ -49,7 +72,9 @@ function encodeLoose(s: string): string {
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0;
-    if (cp >= 0xd800 && cp <= 0xdfff) out += `%${(0xe0 | (cp >> 12)).toString(16)}%${(0x80 | ((cp >> 6) & 0x3f)).toString(16)}%${(0x80 | (cp & 0x3f)).toString(16)}`.toUpperCase();
+    if (cp >= 0xd800 && cp <= 0xdfff)
+      out +=
+        `%${(0xe0 | (cp >> 12)).toString(16)}%${(0x80 | ((cp >> 6) & 0x3f)).toString(16)}%${(0x80 | (cp & 0x3f)).toString(16)}`.toUpperCase();
     else out += encodeURIComponent(ch);
   }
   return out;
@@ -83,14 +108,15 @@ function validOf(s: Schema): unknown {
   }
 }
 
-const wrongType = (s: Schema): unknown[] => [42, -1, true, null, {}, [], 'text'].filter((v) => {
-  if (s.type === 'string') return typeof v !== 'string';
-  if (s.type === 'integer' || s.type === 'number') return typeof v !== 'number';
-  if (s.type === 'boolean') return typeof v !== 'boolean';
-  if (s.type === 'array') return !Array.isArray(v);
-  if (s.type === 'object') return typeof v !== 'object' || v === null || Array.isArray(v);
-  return typeof v === 'object' && v !== null; // anyOf of scalars: an object matches none
-});
+const wrongType = (s: Schema): unknown[] =>
+  [42, -1, true, null, {}, [], 'text'].filter((v) => {
+    if (s.type === 'string') return typeof v !== 'string';
+    if (s.type === 'integer' || s.type === 'number') return typeof v !== 'number';
+    if (s.type === 'boolean') return typeof v !== 'boolean';
+    if (s.type === 'array') return !Array.isArray(v);
+    if (s.type === 'object') return typeof v !== 'object' || v === null || Array.isArray(v);
+    return typeof v === 'object' && v !== null; // anyOf of scalars: an object matches none
+  });
 
 /** A value the schema refuses, whatever is chosen. */
 function invalidOf(s: Schema): fc.Arbitrary<unknown> {
@@ -110,14 +136,16 @@ function invalidOf(s: Schema): fc.Arbitrary<unknown> {
     if (s.minimum !== undefined && s.minimum > -(2 ** 53)) options.push(fc.constant(s.minimum - 1));
   }
   if (s.type === 'array') {
-    if (s.maxItems !== undefined && s.items) options.push(fc.constant(Array.from({ length: s.maxItems + 1 }, () => validOf(s.items ?? {}))));
+    if (s.maxItems !== undefined && s.items)
+      options.push(fc.constant(Array.from({ length: s.maxItems + 1 }, () => validOf(s.items ?? {}))));
     if ((s.minItems ?? 0) >= 1) options.push(fc.constant([]));
     if (s.items) options.push(invalidOf(s.items).map((bad) => [validOf(s.items ?? {}), bad]));
   }
   if (s.type === 'object') {
     const base = validOf(s) as Record<string, unknown>;
     for (const k of s.required ?? []) options.push(fc.constant(Object.fromEntries(Object.entries(base).filter(([key]) => key !== k))));
-    if (s.additionalProperties === false) options.push(fc.constantFrom('extra', '__proto__x', 'kind\u0000').map((k) => ({ ...base, [k]: 1 })));
+    if (s.additionalProperties === false)
+      options.push(fc.constantFrom('extra', '__proto__x', 'kind\u0000').map((k) => ({ ...base, [k]: 1 })));
     for (const [k, prop] of Object.entries(s.properties ?? {})) options.push(invalidOf(prop).map((bad) => ({ ...base, [k]: bad })));
   }
   return fc.oneof(...options);
@@ -129,10 +157,33 @@ function badBody(s: Schema): fc.Arbitrary<string | Uint8Array<ArrayBuffer>> {
   return fc.oneof(
     { weight: 6, arbitrary: invalidOf(s).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.nat({ max: valid.length - 1 }).map((n) => valid.slice(0, n)) },
-    { weight: 1, arbitrary: fc.constantFrom('', 'null', 'not json', '{"a":', '[]', '{"__proto__":{"admin":true}}', '\u0000', `${'['.repeat(100_000)}${']'.repeat(100_000)}`.slice(0, MAX_BODY - 1)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        'null',
+        'not json',
+        '{"a":',
+        '[]',
+        '{"__proto__":{"admin":true}}',
+        '\u0000',
+        `${'['.repeat(100_000)}${']'.repeat(100_000)}`.slice(0, MAX_BODY - 1),
+      ),
+    },
     { weight: 1, arbitrary: fc.constant(`{"pad":"${'a'.repeat(MAX_BODY + 1)}"}`) },
-    { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((junk) => new Uint8Array([...Buffer.from(valid.slice(0, -2)), 0xff, ...junk, ...Buffer.from(valid.slice(-2))])) },
-    { weight: 1, arbitrary: fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => JSON.stringify(v)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .uint8Array({ minLength: 1, maxLength: 64 })
+        .map((junk) => new Uint8Array([...Buffer.from(valid.slice(0, -2)), 0xff, ...junk, ...Buffer.from(valid.slice(-2))])),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .jsonValue()
+        .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+        .map((v) => JSON.stringify(v)),
+    },
   );
 }
 
@@ -142,8 +193,14 @@ function paramValue(s: Schema, valid: string[]): fc.Arbitrary<string> {
     { weight: 2, arbitrary: fc.constantFrom(...valid).map(encodeLoose) },
     { weight: 3, arbitrary: fc.constantFrom(...INJECTIONS).map(encodeLoose) },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }).map(encodeLoose) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...valid), fc.constantFrom(...RAW_FRAGMENTS)).map(([v, raw]) => encodeLoose(v) + raw) },
-    { weight: s.type === 'integer' ? 3 : 1, arbitrary: fc.constantFrom('-1', '0', '1e309', '99999999999999999999999', '0x10', '1.5', 'NaN', 'Infinity', '', '+', '٣') },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.constantFrom(...valid), fc.constantFrom(...RAW_FRAGMENTS)).map(([v, raw]) => encodeLoose(v) + raw),
+    },
+    {
+      weight: s.type === 'integer' ? 3 : 1,
+      arbitrary: fc.constantFrom('-1', '0', '1e309', '99999999999999999999999', '0x10', '1.5', 'NaN', 'Infinity', '', '+', '٣'),
+    },
   );
 }
 
@@ -153,14 +210,21 @@ interface Credential {
 }
 
 forEachDialect('fuzz: malformed requests from the OpenAPI document', (f: ApiFixture) => {
-  it(`${RUNS_PER_OPERATION} malformed requests per operation: never a 5xx, every error problem+json, nothing written`, { timeout: 180_000 }, async () => {
+  it(`${RUNS_PER_OPERATION} malformed requests per operation: never a 5xx, every error problem+json, nothing written`, {
+    timeout: 180_000,
+  }, async () => {
     // Real data to aim at: subjects with metrics, so ids, levels and histories exist.
     const admin = client(f);
     for (const id of ['F1', 'F2']) {
       await admin.customer(id);
-      await admin.balances(id, [['2025-09', 120_000], ['2025-10', 600_000]]);
+      await admin.balances(id, [
+        ['2025-09', 120_000],
+        ['2025-10', 600_000],
+      ]);
     }
-    const embed = (await (await client(f, () => f.keys.roles.officer).post('/v1/embed-tokens', { subject: 'F1' })).json()) as { token: string };
+    const embed = (await (await client(f, () => f.keys.roles.officer).post('/v1/embed-tokens', { subject: 'F1' })).json()) as {
+      token: string;
+    };
     const staff = await mintStaffToken(f.db.db, { tenantId: 'bank-a', now: NOW });
     const credentials: Credential[] = [
       { name: 'admin', header: `Bearer ${f.keys.a}` },
@@ -172,7 +236,10 @@ forEachDialect('fuzz: malformed requests from the OpenAPI document', (f: ApiFixt
       { name: 'none', header: undefined },
       { name: 'garbage', header: `Bearer tk_${'z'.repeat(43)}` },
       { name: 'forged token', header: `Bearer ${embed.token.slice(0, -4)}AAAA` },
-      { name: 'forged key id', header: `Bearer tkt_${Buffer.from('{"kid":"sk_\\u0000","ten":"bank-a","typ":"staff","org":[],"iat":1763179200,"exp":1763179800}').toString('base64url')}.${'A'.repeat(43)}` },
+      {
+        name: 'forged key id',
+        header: `Bearer tkt_${Buffer.from('{"kid":"sk_\\u0000","ten":"bank-a","typ":"staff","org":[],"iat":1763179200,"exp":1763179800}').toString('base64url')}.${'A'.repeat(43)}`,
+      },
     ];
     const app = createApp({
       db: f.db.db,
@@ -183,34 +250,64 @@ forEachDialect('fuzz: malformed requests from the OpenAPI document', (f: ApiFixt
       rateLimit: { burst: 1e9, perSecond: 1e9, failedBurst: 1e9, failedPerSecond: 1e9 },
     });
 
-    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>; components: { schemas: Record<string, Schema> } };
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+      components: { schemas: Record<string, Schema> };
+    };
     const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item).map(([method, op]) => {
         const bodySchema = op.requestBody?.content['application/json']?.schema;
-        return { method: method.toUpperCase(), path, parameters: op.parameters ?? [], body: bodySchema ? resolve(doc, bodySchema) : undefined };
+        return {
+          method: method.toUpperCase(),
+          path,
+          parameters: op.parameters ?? [],
+          body: bodySchema ? resolve(doc, bodySchema) : undefined,
+        };
       }),
     );
     assert.ok(operations.length >= 10, `the document lists every operation (${operations.length})`);
-    const validFor: Record<string, string[]> = { id: ['F1', 'F2', 'C000001'], key: ['retail-tier', 'risk-value-test'], scheme: ['retail-tier', 'risk-value-test', 'aml-test'], level: ['gold', 'low'], row: ['low'], col: ['gold'], kind: ['customer'], limit: ['1', '100'], cursor: ['eyJrIjoic3ViamVjdHMiLCJhZnRlciI6IkYxIn0'] };
+    const validFor: Record<string, string[]> = {
+      id: ['F1', 'F2', 'C000001'],
+      key: ['retail-tier', 'risk-value-test'],
+      scheme: ['retail-tier', 'risk-value-test', 'aml-test'],
+      level: ['gold', 'low'],
+      row: ['low'],
+      col: ['gold'],
+      kind: ['customer'],
+      limit: ['1', '100'],
+      cursor: ['eyJrIjoic3ViamVjdHMiLCJhZnRlciI6IkYxIn0'],
+    };
 
     const before = await dump(f.db);
     let sent = 0;
     for (const [index, op] of operations.entries()) {
       // Writes mostly with credentials allowed to write, so the bodies reach validation.
-      const valid = op.method === 'GET' ? credentials.slice(0, 6) : credentials.filter((c) => ['admin', 'officer', 'embed token'].includes(c.name));
+      const valid =
+        op.method === 'GET' ? credentials.slice(0, 6) : credentials.filter((c) => ['admin', 'officer', 'embed token'].includes(c.name));
       const request = fc.record({
-        credential: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...credentials.slice(6)) }),
+        credential: fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom(...valid) },
+          { weight: 1, arbitrary: fc.constantFrom(...credentials.slice(6)) },
+        ),
         params: fc.tuple(...op.parameters.filter((p) => p.in === 'path').map((p) => paramValue(p.schema, validFor[p.name] ?? ['x']))),
         query: fc.array(
           fc.oneof(
-            ...op.parameters.filter((p) => p.in === 'query').map((p) => paramValue(p.schema, validFor[p.name] ?? ['x']).map((v) => `${p.name}=${v}`)),
+            ...op.parameters
+              .filter((p) => p.in === 'query')
+              .map((p) => paramValue(p.schema, validFor[p.name] ?? ['x']).map((v) => `${p.name}=${v}`)),
             fc.constantFrom('x=1', '%00=1', 'limit', '&&', '=', 'a%FF=b'),
           ),
           { maxLength: 4 },
         ),
         body: op.body ? badBody(op.body) : fc.constant(undefined),
-        contentType: fc.oneof({ weight: 8, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/json; charset=latin1', '') }),
-        origin: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('https://evil.example', 'null', 'http://localhost:1') }),
+        contentType: fc.oneof(
+          { weight: 8, arbitrary: fc.constant('application/json') },
+          { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/json; charset=latin1', '') },
+        ),
+        origin: fc.oneof(
+          { weight: 8, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: fc.constantFrom('https://evil.example', 'null', 'http://localhost:1') },
+        ),
       });
       await fc.assert(
         fc.asyncProperty(request, async (r) => {
@@ -245,7 +342,10 @@ forEachDialect('fuzz: malformed requests from the OpenAPI document', (f: ApiFixt
 async function dump(db: Db): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of await db.db.introspection.getTables()) {
-    const rows = await db.db.selectFrom(table.name as 'tenants').selectAll().execute();
+    const rows = await db.db
+      .selectFrom(table.name as 'tenants')
+      .selectAll()
+      .execute();
     out[table.name] = rows.map((r) => JSON.stringify(r)).sort();
   }
   return out;

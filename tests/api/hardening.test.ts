@@ -31,8 +31,14 @@ forEachDialect('hardening: text that cannot be stored is refused with a 400, eve
     const cases: [string, () => Response | Promise<Response>][] = [
       ['displayName with NUL', () => api.put('/v1/subjects/H2', { kind: 'customer', displayName: 'a\u0000b' })],
       ['displayName with a lone surrogate', () => api.put('/v1/subjects/H2', { kind: 'customer', displayName: 'a\ud800b' })],
-      ['attribute name with a lone low surrogate', () => api.put('/v1/subjects/H2', { kind: 'customer', displayName: 'ok', attributes: { ['k\udc00']: 1 } })],
-      ['metric with NUL', () => api.put('/v1/subjects/H1/metrics', { metrics: [{ metric: 'avg_daily_balance\u0000', period: '2025-10', value: 1 }] })],
+      [
+        'attribute name with a lone low surrogate',
+        () => api.put('/v1/subjects/H2', { kind: 'customer', displayName: 'ok', attributes: { ['k\udc00']: 1 } }),
+      ],
+      [
+        'metric with NUL',
+        () => api.put('/v1/subjects/H1/metrics', { metrics: [{ metric: 'avg_daily_balance\u0000', period: '2025-10', value: 1 }] }),
+      ],
       ['embed-token subject with NUL', () => mint(f, { subject: 'H1\u0000' })],
       ['path id with NUL', () => api.get('/v1/subjects/H1%00/tiers')],
       ['path id, bad UTF-8', () => api.get('/v1/subjects/H%FF1/tiers')],
@@ -40,8 +46,14 @@ forEachDialect('hardening: text that cannot be stored is refused with a 400, eve
       ['history scheme, encoded lone surrogate', () => api.get('/v1/subjects/H1/history?scheme=%ED%A0%80')],
       ['list query with NUL', () => api.get('/v1/subjects?scheme=retail-tier&level=a%00')],
       ['query name with NUL', () => api.get('/v1/schemes?k%00ind=customer')],
-      ['history cursor with NUL inside', () => api.get(`/v1/subjects/H1/history?cursor=${forgedCursor({ k: 'history', at: '2025-10\u0000', id: 'x' })}`)],
-      ['list cursor with a lone surrogate inside', () => api.get(`/v1/subjects?cursor=${forgedCursor({ k: 'subjects', after: 'C\ud800' })}`)],
+      [
+        'history cursor with NUL inside',
+        () => api.get(`/v1/subjects/H1/history?cursor=${forgedCursor({ k: 'history', at: '2025-10\u0000', id: 'x' })}`),
+      ],
+      [
+        'list cursor with a lone surrogate inside',
+        () => api.get(`/v1/subjects?cursor=${forgedCursor({ k: 'subjects', after: 'C\ud800' })}`),
+      ],
       ['matrix scheme with NUL', () => api.get('/v1/matrix/risk%00')],
     ];
     for (const [name, send] of cases) {
@@ -57,7 +69,9 @@ forEachDialect('hardening: text that cannot be stored is refused with a 400, eve
     assert.equal(await findSubjectByExternalId(f.db.db, 'bank-a', 'H2'), undefined, 'nothing was written');
     // A forged token's key id is looked up before its signature can be checked.
     for (const kid of ['sk_\\u0000', 'sk_\\ud800']) {
-      const claims = Buffer.from(`{"kid":"${kid}","ten":"bank-a","typ":"staff","org":[],"iat":1763179200,"exp":1763179800}`).toString('base64url');
+      const claims = Buffer.from(`{"kid":"${kid}","ten":"bank-a","typ":"staff","org":[],"iat":1763179200,"exp":1763179800}`).toString(
+        'base64url',
+      );
       const res = await client(f, () => `tkt_${claims}.${'A'.repeat(43)}`).get('/v1/schemes');
       assert.equal((await problem(res, 401)).type, 'https://tierkit.dev/problems/invalid-token');
     }
@@ -104,7 +118,11 @@ forEachDialect('hardening: minting accepts exactly what verification accepts', (
     const fits = await mint(f, { subject: 'M3', origins: set(lo) });
     assert.equal(fits.status, 201);
     const { token } = (await fits.json()) as { token: string };
-    assert.equal((await client(f, () => token).get('/v1/subjects/M3/tiers', { Origin: set(lo)[7] ?? '' })).status, 200, 'the largest token verifies');
+    assert.equal(
+      (await client(f, () => token).get('/v1/subjects/M3/tiers', { Origin: set(lo)[7] ?? '' })).status,
+      200,
+      'the largest token verifies',
+    );
     const refused = await problem(await mint(f, { subject: 'M3', origins: set(lo + 1) }), 400);
     assert.match(refused.detail ?? '', /too large/);
   });
@@ -118,7 +136,15 @@ forEachDialect('hardening: headers', (f) => {
     await api.balances('X1', [['2025-10', 80_000]]);
     const minted = await mint(f, { subject: 'X1' });
     assert.equal(minted.headers.get('Cache-Control'), 'no-store');
-    const paths = ['/v1/subjects/X1/tiers', '/v1/subjects/X1/history', '/v1/subjects/X1/entitlements', '/v1/subjects', '/v1/matrix/risk-value-test', '/v1/schemes', '/v1/subjects/NOPE/tiers'];
+    const paths = [
+      '/v1/subjects/X1/tiers',
+      '/v1/subjects/X1/history',
+      '/v1/subjects/X1/entitlements',
+      '/v1/subjects',
+      '/v1/matrix/risk-value-test',
+      '/v1/schemes',
+      '/v1/subjects/NOPE/tiers',
+    ];
     for (const path of paths) {
       const res = await api.get(path);
       assert.equal(res.headers.get('Cache-Control'), 'no-store', path);
@@ -130,7 +156,8 @@ forEachDialect('hardening: headers', (f) => {
         assert.equal(again.headers.get('Cache-Control'), 'no-store', `${path} (304)`);
       }
     }
-    for (const path of ['/healthz', '/openapi.json', '/docs', '/nothing']) assert.equal((await f.app.request(path)).headers.get('X-Content-Type-Options'), 'nosniff', path);
+    for (const path of ['/healthz', '/openapi.json', '/docs', '/nothing'])
+      assert.equal((await f.app.request(path)).headers.get('X-Content-Type-Options'), 'nosniff', path);
   });
 
   it('/docs runs under a CSP that allows its own stylesheet by hash and nothing else', async () => {
@@ -139,7 +166,8 @@ forEachDialect('hardening: headers', (f) => {
     const style = /<style>([\s\S]*?)<\/style>/.exec(await res.text())?.[1] ?? '';
     assert.ok(style.length > 100);
     assert.ok(csp.includes(`'sha256-${createHash('sha256').update(style).digest('base64')}'`), csp);
-    for (const d of ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]) assert.ok(csp.includes(d), d);
+    for (const d of ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"])
+      assert.ok(csp.includes(d), d);
     assert.ok(!csp.includes('unsafe-inline'));
   });
 });
@@ -147,7 +175,12 @@ forEachDialect('hardening: headers', (f) => {
 forEachDialect('hardening: rate limits', (f) => {
   it('a credential over its limit gets 429 with Retry-After while other credentials are served; time refills it', async () => {
     let clock = 0;
-    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, rateLimit: { burst: 5, perSecond: 1, clock: () => clock } });
+    const app = createApp({
+      db: f.db.db,
+      now: () => NOW,
+      logError: () => undefined,
+      rateLimit: { burst: 5, perSecond: 1, clock: () => clock },
+    });
     const get = (secret: string) => app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
     for (let i = 0; i < 5; i++) assert.equal((await get(f.keys.roles.viewer)).status, 200);
     const limited = await get(f.keys.roles.viewer);
@@ -168,7 +201,8 @@ forEachDialect('hardening: rate limits', (f) => {
       rateLimit: { failedBurst: 3, failedPerSecond: 1, clock: () => clock },
       clientAddress: (c) => c.req.header('X-Test-Address'),
     });
-    const get = (secret: string, address: string) => app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}`, 'X-Test-Address': address } });
+    const get = (secret: string, address: string) =>
+      app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}`, 'X-Test-Address': address } });
     const wrong = 'tk_' + 'w'.repeat(43);
     for (let i = 0; i < 3; i++) await problem(await get(wrong, '10.0.0.1'), 401);
     const refused = await get(wrong, '10.0.0.1');
@@ -181,17 +215,30 @@ forEachDialect('hardening: rate limits', (f) => {
   });
 
   it('without a client address, bad credentials are not limited: nobody could be told apart', async () => {
-    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, rateLimit: { failedBurst: 2, failedPerSecond: 1, clock: () => 0 } });
-    for (let i = 0; i < 5; i++) await problem(await app.request('/v1/schemes', { headers: { Authorization: `Bearer tk_${'w'.repeat(43)}` } }), 401);
+    const app = createApp({
+      db: f.db.db,
+      now: () => NOW,
+      logError: () => undefined,
+      rateLimit: { failedBurst: 2, failedPerSecond: 1, clock: () => 0 },
+    });
+    for (let i = 0; i < 5; i++)
+      await problem(await app.request('/v1/schemes', { headers: { Authorization: `Bearer tk_${'w'.repeat(43)}` } }), 401);
     assert.equal((await app.request('/v1/schemes', { headers: { Authorization: `Bearer ${f.keys.a}` } })).status, 200);
   });
 
   it('during a burst from one credential, other callers are all served', async () => {
     const { secret: flooder } = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'flooder', now: NOW });
-    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, rateLimit: { burst: 40, perSecond: 1, clock: () => 0 } });
+    const app = createApp({
+      db: f.db.db,
+      now: () => NOW,
+      logError: () => undefined,
+      rateLimit: { burst: 40, perSecond: 1, clock: () => 0 },
+    });
     const get = (secret: string, path: string) => app.request(path, { headers: { Authorization: `Bearer ${secret}` } });
     const burst = Array.from({ length: 200 }, () => get(flooder, '/v1/matrix/risk-value-test'));
-    const others = Array.from({ length: 20 }, (_, i) => (i % 2 ? get(f.keys.b, '/v1/schemes') : get(f.keys.roles.analyst, '/v1/matrix/risk-value-test')));
+    const others = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? get(f.keys.b, '/v1/schemes') : get(f.keys.roles.analyst, '/v1/matrix/risk-value-test'),
+    );
     const health = Array.from({ length: 20 }, () => app.request('/healthz'));
     const [b, o, h] = await Promise.all([Promise.all(burst), Promise.all(others), Promise.all(health)]);
     const statuses = (rs: Response[]) => rs.reduce<Record<number, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});

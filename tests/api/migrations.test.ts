@@ -17,8 +17,14 @@ const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
  * ones are listed as no-ops, the ones undone are the real modules.
  */
 async function undoDownTo(db: Kysely<any>, name: string): Promise<void> {
-  const names = ((await db.selectFrom('kysely_migration' as never).select('name' as never).execute()) as { name: string }[])
-    .map((n) => n.name).sort();
+  const names = (
+    (await db
+      .selectFrom('kysely_migration' as never)
+      .select('name' as never)
+      .execute()) as { name: string }[]
+  )
+    .map((n) => n.name)
+    .sort();
   assert.equal(names.at(-1), LATER.at(-1), 'the newest migration is the last one this test knows');
   const real: Record<string, Migration> = {};
   for (const n of LATER) real[n] = (await import(`../../packages/db/src/migrations/${n}.js`)) as Migration;
@@ -37,7 +43,10 @@ forEachDialect('migrations', (f) => {
 
   it('upgrading a database with assignments fills previousLevel from the stored state, and nothing is lost', async () => {
     await api.customer('MG1');
-    await api.balances('MG1', [['2025-09', 60_000], ['2025-10', 60_000]]);
+    await api.balances('MG1', [
+      ['2025-09', 60_000],
+      ['2025-10', 60_000],
+    ]);
     const before = ((await (await api.get('/v1/subjects/MG1/tiers')).json()) as TiersResponse).assignments;
 
     const db = f.db.db;
@@ -74,11 +83,28 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG2', [['2025-08', 150_000]])).status, 200);
     // September and October at once: a catch-up run, its events noted with their month. September
     // averages Jul 0, Aug 150k, Sep 900k = 350k: platinum.
-    assert.equal((await api.balances('MG2', [['2025-09', 900_000], ['2025-10', 900_000]])).status, 200);
+    assert.equal(
+      (
+        await api.balances('MG2', [
+          ['2025-09', 900_000],
+          ['2025-10', 900_000],
+        ])
+      ).status,
+      200,
+    );
     const history = async () => ((await (await api.get('/v1/subjects/MG2/history?scheme=retail-tier')).json()) as HistoryResponse).items;
     const recorded = await history();
-    assert.deepEqual(recorded.map((e) => [e.from, e.to, e.period]), [['gold', 'platinum', '2025-09'], [null, 'gold', '2025-08']]);
-    assert.ok(recorded.every((e) => e.at.startsWith('2025-11-15')), 'both recorded at upload time, in November');
+    assert.deepEqual(
+      recorded.map((e) => [e.from, e.to, e.period]),
+      [
+        ['gold', 'platinum', '2025-09'],
+        [null, 'gold', '2025-08'],
+      ],
+    );
+    assert.ok(
+      recorded.every((e) => e.at.startsWith('2025-11-15')),
+      'both recorded at upload time, in November',
+    );
 
     const db = f.db.db;
     await undoDownTo(db, EVENT_PERIOD);
@@ -86,16 +112,28 @@ forEachDialect('migrations', (f) => {
     assert.ok((await history()).every((e) => e.period === undefined));
     assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
-    assert.deepEqual((await history()).map((e) => e.period), ['2025-09', '2025-10']);
+    assert.deepEqual(
+      (await history()).map((e) => e.period),
+      ['2025-09', '2025-10'],
+    );
   });
   it('upgrading adds the subject version the read cache keys by, and its triggers bump it on a write', async () => {
     await api.customer('MG3');
-    assert.equal((await api.balances('MG3', [['2025-09', 60_000], ['2025-10', 60_000]])).status, 200);
+    assert.equal(
+      (
+        await api.balances('MG3', [
+          ['2025-09', 60_000],
+          ['2025-10', 60_000],
+        ])
+      ).status,
+      200,
+    );
     const db = f.db.db;
     await undoDownTo(db, SUBJECT_VERSION);
     await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
     assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
-    const version = async () => Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
+    const version = async () =>
+      Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
     const before = await version();
     const etag = (await api.get('/v1/subjects/MG3/tiers')).headers.get('etag');
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);

@@ -3,7 +3,12 @@ import { it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { forEachDialect } from '../support/api-fixture.js';
 
-type Doc = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>; components?: { schemas?: Record<string, unknown> } };
+type Doc = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+  components?: { schemas?: Record<string, unknown> };
+};
 
 /** Every `$ref` in the document, to check each points at a schema that exists. */
 function refs(node: unknown, out: string[] = []): string[] {
@@ -24,7 +29,16 @@ forEachDialect('the API describes itself', (f) => {
     const doc = (await res.json()) as Doc;
     assert.match(doc.openapi, /^3\.1\.\d+$/);
     assert.ok(doc.info.title && doc.info.version);
-    for (const path of ['/v1/subjects/{id}/tiers', '/v1/subjects/{id}/history', '/v1/subjects/{id}/metrics', '/v1/subjects/{id}/entitlements', '/v1/schemes', '/v1/schemes/{key}', '/v1/matrix/{scheme}', '/v1/subjects']) {
+    for (const path of [
+      '/v1/subjects/{id}/tiers',
+      '/v1/subjects/{id}/history',
+      '/v1/subjects/{id}/metrics',
+      '/v1/subjects/{id}/entitlements',
+      '/v1/schemes',
+      '/v1/schemes/{key}',
+      '/v1/matrix/{scheme}',
+      '/v1/subjects',
+    ]) {
       assert.ok(doc.paths[path], `documents ${path}`);
     }
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -33,8 +47,11 @@ forEachDialect('the API describes itself', (f) => {
         for (const status of Object.keys(op.responses)) assert.match(status, /^[1-5]\d\d$/);
       }
       for (const name of path.match(/\{(\w+)\}/g) ?? []) {
-        const params = Object.values(item).flatMap((op) => ((op as { parameters?: { name: string; in: string }[] }).parameters ?? []));
-        assert.ok(params.some((p) => p.in === 'path' && `{${p.name}}` === name), `${path} declares ${name}`);
+        const params = Object.values(item).flatMap((op) => (op as { parameters?: { name: string; in: string }[] }).parameters ?? []);
+        assert.ok(
+          params.some((p) => p.in === 'path' && `{${p.name}}` === name),
+          `${path} declares ${name}`,
+        );
       }
     }
     const schemas = doc.components?.schemas ?? {};
@@ -63,7 +80,8 @@ forEachDialect('the API describes itself', (f) => {
   });
 
   it('answers CORS preflights from localhost and not from strangers', async () => {
-    const pre = (origin: string) => f.app.request('/v1/subjects/X/tiers', { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } });
+    const pre = (origin: string) =>
+      f.app.request('/v1/subjects/X/tiers', { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } });
     assert.equal((await pre('http://localhost:5173')).headers.get('Access-Control-Allow-Origin'), 'http://localhost:5173');
     assert.equal((await pre('https://evil.example')).headers.get('Access-Control-Allow-Origin'), null);
   });

@@ -18,8 +18,16 @@ const retailLevel = async (res: Response) => {
   return { level: a.level, decidedBy: a.explanation.decidedBy.kind };
 };
 
-const override = (id: string, level: string, expiresAt: string | null): OverrideInfo =>
-  ({ id, scheme: 'retail-tier', level, mode: 'fixed', reason: 'VIP retention', expiresAt, requestedBy: 'rm-1', approvedBy: 'head-1' });
+const override = (id: string, level: string, expiresAt: string | null): OverrideInfo => ({
+  id,
+  scheme: 'retail-tier',
+  level,
+  mode: 'fixed',
+  reason: 'VIP retention',
+  expiresAt,
+  requestedBy: 'rm-1',
+  approvedBy: 'head-1',
+});
 
 async function approveOverride(f: ApiFixture, externalId: string, o: OverrideInfo, createdAt: string): Promise<void> {
   const subject = await findSubjectByExternalId(f.db.db, 'bank-a', externalId);
@@ -33,34 +41,76 @@ forEachDialect('overrides', (f) => {
     let clock = new Date('2025-06-20T04:00:00.000Z');
     const app = createApp({ db: f.db.db, now: () => clock, logError: () => undefined });
     const { secret } = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'clock', now: clock });
-    const put = (body: unknown) => app.request('/v1/subjects/OV1/metrics', {
-      method: 'PUT', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const put = (body: unknown) =>
+      app.request('/v1/subjects/OV1/metrics', {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const balance = (period: string) => put({ metrics: [{ metric: 'avg_daily_balance', period, value: 0 }] });
     const created = await app.request('/v1/subjects/OV1', {
-      method: 'PUT', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ kind: 'customer', displayName: '王芳' }),
     });
     assert.equal(created.status, 201);
     await approveOverride(f, 'OV1', override('ov-expiring', 'diamond', '2025-08-15T00:00:00Z'), clock.toISOString());
 
     // previousLevel / changed report what the customer saw, not the earned level the engine carries.
-    const seen = (a: TiersResponse['assignments'][number]) => ({ level: a.level, decidedBy: a.explanation.decidedBy.kind, previousLevel: a.previousLevel, changed: a.changed });
-    assert.deepEqual(seen(await retail(await balance('2025-06'))), { level: 'diamond', decidedBy: 'override', previousLevel: null, changed: true });
+    const seen = (a: TiersResponse['assignments'][number]) => ({
+      level: a.level,
+      decidedBy: a.explanation.decidedBy.kind,
+      previousLevel: a.previousLevel,
+      changed: a.changed,
+    });
+    assert.deepEqual(seen(await retail(await balance('2025-06'))), {
+      level: 'diamond',
+      decidedBy: 'override',
+      previousLevel: null,
+      changed: true,
+    });
     clock = new Date('2025-07-20T04:00:00.000Z');
-    assert.deepEqual(seen(await retail(await balance('2025-07'))), { level: 'diamond', decidedBy: 'override', previousLevel: 'diamond', changed: false });
+    assert.deepEqual(seen(await retail(await balance('2025-07'))), {
+      level: 'diamond',
+      decidedBy: 'override',
+      previousLevel: 'diamond',
+      changed: false,
+    });
     // The same month sent again (a correction) still reports what was shown before that month.
-    assert.deepEqual(seen(await retail(await balance('2025-07'))), { level: 'diamond', decidedBy: 'override', previousLevel: 'diamond', changed: false });
+    assert.deepEqual(seen(await retail(await balance('2025-07'))), {
+      level: 'diamond',
+      decidedBy: 'override',
+      previousLevel: 'diamond',
+      changed: false,
+    });
     clock = new Date('2025-08-20T04:00:00.000Z');
     // No balance at all: the diamond level was never earned, so there is nothing for hysteresis to hold.
-    assert.deepEqual(seen(await retail(await balance('2025-08'))), { level: 'standard', decidedBy: 'default', previousLevel: 'diamond', changed: true });
+    assert.deepEqual(seen(await retail(await balance('2025-08'))), {
+      level: 'standard',
+      decidedBy: 'default',
+      previousLevel: 'diamond',
+      changed: true,
+    });
     clock = new Date('2025-09-20T04:00:00.000Z');
-    assert.deepEqual(seen(await retail(await balance('2025-09'))), { level: 'standard', decidedBy: 'default', previousLevel: 'standard', changed: false });
+    assert.deepEqual(seen(await retail(await balance('2025-09'))), {
+      level: 'standard',
+      decidedBy: 'default',
+      previousLevel: 'standard',
+      changed: false,
+    });
 
-    const history = (await (await app.request('/v1/subjects/OV1/history?scheme=retail-tier', {
-      headers: { Authorization: `Bearer ${secret}` },
-    })).json()) as HistoryResponse;
-    assert.deepEqual(history.items.map((e) => [e.from, e.to, e.reason]), [['diamond', 'standard', 'override-expired'], [null, 'diamond', 'override']]);
+    const history = (await (
+      await app.request('/v1/subjects/OV1/history?scheme=retail-tier', {
+        headers: { Authorization: `Bearer ${secret}` },
+      })
+    ).json()) as HistoryResponse;
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason]),
+      [
+        ['diamond', 'standard', 'override-expired'],
+        [null, 'diamond', 'override'],
+      ],
+    );
   });
 
   it('a catch-up over several months applies an override only from the month it was created', async () => {
@@ -69,14 +119,21 @@ forEachDialect('overrides', (f) => {
     await api.balances('OV2', [['2025-07', 0]]);
     await approveOverride(f, 'OV2', override('ov-september', 'gold', null), '2025-09-10T02:00:00.000Z');
     // August, September and October arrive together (fixture clock: 2025-11-15).
-    const res = await api.balances('OV2', [['2025-08', 0], ['2025-09', 0], ['2025-10', 0]]);
+    const res = await api.balances('OV2', [
+      ['2025-08', 0],
+      ['2025-09', 0],
+      ['2025-10', 0],
+    ]);
     assert.deepEqual(await retailLevel(res), { level: 'gold', decidedBy: 'override' });
 
     const history = (await (await api.get('/v1/subjects/OV2/history?scheme=retail-tier')).json()) as HistoryResponse;
-    assert.deepEqual(history.items.map((e) => [e.from, e.to, e.reason, e.note]), [
-      ['standard', 'gold', 'override', 'evaluated 2025-09'],
-      [null, 'standard', 'initial', null],
-    ]);
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason, e.note]),
+      [
+        ['standard', 'gold', 'override', 'evaluated 2025-09'],
+        [null, 'standard', 'initial', null],
+      ],
+    );
   });
 
   it('an override created after the latest month with data still decides the level shown now', async () => {

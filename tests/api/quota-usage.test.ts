@@ -11,12 +11,16 @@ function packWithMonthlyLounge(): PolicyPack {
   const retail = pack.schemes.find((s) => s.key === 'retail-tier');
   assert.ok(retail?.entitlements?.platinum);
   const monthly: EntitlementDef = {
-    kind: 'quota', key: 'lounge-monthly', amount: 2, period: 'month', usageMetric: 'lounge_visits',
+    kind: 'quota',
+    key: 'lounge-monthly',
+    amount: 2,
+    period: 'month',
+    usageMetric: 'lounge_visits',
     label: { 'zh-CN': '每月贵宾厅', 'zh-TW': '每月貴賓廳', en: 'lounge visits this month' },
   };
-  const schemes = pack.schemes.map((s) => (s.key === 'retail-tier'
-    ? { ...s, entitlements: { ...s.entitlements, platinum: [...(s.entitlements?.platinum ?? []), monthly] } }
-    : s));
+  const schemes = pack.schemes.map((s) =>
+    s.key === 'retail-tier' ? { ...s, entitlements: { ...s.entitlements, platinum: [...(s.entitlements?.platinum ?? []), monthly] } } : s,
+  );
   const checked = validatePolicyPack({ metrics: pack.metrics, schemes });
   assert.ok(checked.ok, checked.ok ? '' : JSON.stringify(checked.errors));
   return checked.pack;
@@ -28,7 +32,11 @@ forEachDialect('quota usage', (f) => {
     const { secret } = await createApiKey(f.db.db, { tenantId: 'bank-q', role: 'admin', label: 'quota', now: NOW });
     const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
     const headers = { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' };
-    assert.equal((await app.request('/v1/subjects/Q1', { method: 'PUT', headers, body: JSON.stringify({ kind: 'customer', displayName: '李雷' }) })).status, 201);
+    assert.equal(
+      (await app.request('/v1/subjects/Q1', { method: 'PUT', headers, body: JSON.stringify({ kind: 'customer', displayName: '李雷' }) }))
+        .status,
+      201,
+    );
     const metrics = [
       ...['2025-08', '2025-09', '2025-10'].map((period) => ({ metric: 'avg_daily_balance', period, value: 40_000_000 })),
       { metric: 'lounge_visits', period: '2025-03', value: 2 },

@@ -10,8 +10,19 @@ const SMALL = { tenantId: 'demo', customers: 60, corporates: 6, products: 4, emp
 
 async function dump(db: Db) {
   const subjects = await db.db.selectFrom('subjects').select(['external_id', 'kind', 'display_name']).orderBy('external_id').execute();
-  const metrics = await db.db.selectFrom('metrics').select(['subject_id', 'metric', 'period', 'value']).orderBy('subject_id').orderBy('metric').orderBy('period').execute();
-  const assignments = await db.db.selectFrom('assignments').select(['subject_id', 'scheme', 'level', 'periods_below']).orderBy('subject_id').orderBy('scheme').execute();
+  const metrics = await db.db
+    .selectFrom('metrics')
+    .select(['subject_id', 'metric', 'period', 'value'])
+    .orderBy('subject_id')
+    .orderBy('metric')
+    .orderBy('period')
+    .execute();
+  const assignments = await db.db
+    .selectFrom('assignments')
+    .select(['subject_id', 'scheme', 'level', 'periods_below'])
+    .orderBy('subject_id')
+    .orderBy('scheme')
+    .execute();
   const events = await db.db.selectFrom('tier_events').select(['id', 'scheme', 'from_level', 'to_level', 'at']).orderBy('id').execute();
   return { subjects, metrics, assignments, events };
 }
@@ -53,13 +64,19 @@ for (const harness of allDialects()) {
       assert.equal(c4?.level, 'standard');
       assert.equal(c4?.progress?.toLevel, 'gold');
       const c5 = (await (await app.request('/v1/subjects/C000005/tiers')).json()) as TiersResponse;
-      assert.ok(c5.assignments.some((a) => a.schemeInfo.category === 'risk' && a.rank === Math.max(...a.schemeInfo.levels.map((l) => l.rank))), 'C000005 is at the top of a risk scheme');
+      assert.ok(
+        c5.assignments.some((a) => a.schemeInfo.category === 'risk' && a.rank === Math.max(...a.schemeInfo.levels.map((l) => l.rank))),
+        'C000005 is at the top of a risk scheme',
+      );
       for (const id of ['C000001', 'C000002', 'C000004']) {
         const history = (await (await app.request(`/v1/subjects/${id}/history?scheme=retail-tier`)).json()) as HistoryResponse;
         assert.ok(history.items.length >= 2, `${id} has tier changes in its history`);
       }
       const c4history = (await (await app.request('/v1/subjects/C000004/history?scheme=retail-tier')).json()) as HistoryResponse;
-      assert.deepEqual(c4history.items.map((e) => e.to), ['standard', 'gold', 'standard']);
+      assert.deepEqual(
+        c4history.items.map((e) => e.to),
+        ['standard', 'gold', 'standard'],
+      );
     });
   });
 }

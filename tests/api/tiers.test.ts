@@ -15,7 +15,10 @@ forEachDialect('tiers, metrics and history', (f) => {
 
   it('¥49,999.99 a month keeps a customer 普通 and says ¥0.01 is missing for 金卡', async () => {
     await api.customer('G1');
-    const res = await api.balances('G1', Q3.map((p) => [p, 49_999.99]));
+    const res = await api.balances(
+      'G1',
+      Q3.map((p) => [p, 49_999.99]),
+    );
     assert.equal(res.status, 200);
     const a = retail((await res.json()) as TiersResponse);
     assert.equal(a.level, 'standard');
@@ -26,7 +29,10 @@ forEachDialect('tiers, metrics and history', (f) => {
 
   it('¥50,000.00 a month makes a customer 金卡, explained by the balance rule', async () => {
     await api.customer('G2');
-    await api.balances('G2', Q3.map((p) => [p, 50_000]));
+    await api.balances(
+      'G2',
+      Q3.map((p) => [p, 50_000]),
+    );
     const res = await api.get('/v1/subjects/G2/tiers');
     assert.equal(res.status, 200);
     const body = (await res.json()) as TiersResponse;
@@ -35,7 +41,10 @@ forEachDialect('tiers, metrics and history', (f) => {
     assert.equal(a.schemeInfo.levels.find((l) => l.key === 'gold')?.name['zh-CN'], '金卡');
     assert.equal(a.explanation.inputs.find((i) => i.metric === 'avg_daily_balance')?.value, 5_000_000);
     assert.equal(body.asOf, '2025-10');
-    assert.ok(body.metrics.some((m) => m.key === 'avg_daily_balance'), 'metric definitions for labels are included');
+    assert.ok(
+      body.metrics.some((m) => m.key === 'avg_daily_balance'),
+      'metric definitions for labels are included',
+    );
     assert.equal(body.subject.displayName, '*晓明', 'names are masked by default');
   });
 
@@ -50,14 +59,25 @@ forEachDialect('tiers, metrics and history', (f) => {
 
   it('¥1,500,000 a month is 钻石卡 with no next level', async () => {
     await api.customer('G5');
-    const a = retail((await (await api.balances('G5', Q3.map((p) => [p, 1_500_000]))).json()) as TiersResponse);
+    const a = retail(
+      (await (
+        await api.balances(
+          'G5',
+          Q3.map((p) => [p, 1_500_000]),
+        )
+      ).json()) as TiersResponse,
+    );
     assert.equal(a.level, 'diamond');
     assert.equal(a.progress, null);
   });
 
   it('a drop below the line downgrades only after three months, and the history shows it', async () => {
     await api.customer('H1');
-    await api.balances('H1', [['2025-01', 400_000], ['2025-02', 400_000], ['2025-03', 400_000]]);
+    await api.balances('H1', [
+      ['2025-01', 400_000],
+      ['2025-02', 400_000],
+      ['2025-03', 400_000],
+    ]);
     let a = retail((await (await api.balances('H1', [['2025-04', 0]])).json()) as TiersResponse);
     assert.equal(a.level, 'platinum', 'one month below the line: kept');
     assert.equal(a.retention?.periodsBelow, 1);
@@ -72,7 +92,13 @@ forEachDialect('tiers, metrics and history', (f) => {
     assert.equal(a.level, 'standard', 'the third month below downgrades');
 
     const history = (await (await api.get('/v1/subjects/H1/history?scheme=retail-tier')).json()) as HistoryResponse;
-    assert.deepEqual(history.items.map((e) => [e.from, e.to, e.reason]), [['platinum', 'standard', 'rule'], [null, 'platinum', 'initial']]);
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason]),
+      [
+        ['platinum', 'standard', 'rule'],
+        [null, 'platinum', 'initial'],
+      ],
+    );
     assert.equal(history.nextCursor, null);
   });
 
@@ -97,8 +123,14 @@ forEachDialect('tiers, metrics and history', (f) => {
     assert.equal(new Set(seen).size, 5);
     assert.equal(pages, 3);
     const all = (await (await api.get('/v1/subjects/P1/history?scheme=aml-test')).json()) as HistoryResponse;
-    assert.deepEqual(all.items.map((e) => e.id), seen);
-    assert.deepEqual(all.items.map((e) => e.to), ['high', 'low', 'high', 'low', 'high']);
+    assert.deepEqual(
+      all.items.map((e) => e.id),
+      seen,
+    );
+    assert.deepEqual(
+      all.items.map((e) => e.to),
+      ['high', 'low', 'high', 'low', 'high'],
+    );
   });
 
   it('reads carry ETags and answer 304 while nothing changed', async () => {
@@ -128,15 +160,19 @@ forEachDialect('tiers, metrics and history', (f) => {
   it('the tiers a metrics write answers with are exactly what a read returns next', async () => {
     await api.customer('RW1');
     await api.balances('RW1', [['2025-08', 40_000]]);
-    const written = await api.balances('RW1', [['2025-09', 260_000], ['2025-10', 260_000]]);
+    const written = await api.balances('RW1', [
+      ['2025-09', 260_000],
+      ['2025-10', 260_000],
+    ]);
     assert.equal(written.status, 200);
     const read = await api.get('/v1/subjects/RW1/tiers');
     assert.deepEqual(await written.json(), await read.json());
   });
 
   it('twelve first writes of one subject at once create it once and all succeed', async () => {
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      api.put('/v1/subjects/RACE1', { kind: 'customer', displayName: `王${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => api.put('/v1/subjects/RACE1', { kind: 'customer', displayName: `王${i}` })),
+    );
     const statuses = results.map((r) => r.status).sort();
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     assert.equal((await api.get('/v1/subjects/RACE1/tiers')).status, 200);

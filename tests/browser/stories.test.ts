@@ -13,8 +13,15 @@ import * as palette from '../../stories/palette.stories.js';
  * markup injected through data, and with axe. A story that breaks fails here, not in a designer's hands.
  */
 
-interface StoryLike { args?: object; render?: (args: never, ctx: never) => unknown }
-interface MetaLike { title: string; args?: object; render?: (args: never, ctx: never) => unknown }
+interface StoryLike {
+  args?: object;
+  render?: (args: never, ctx: never) => unknown;
+}
+interface MetaLike {
+  title: string;
+  args?: object;
+  render?: (args: never, ctx: never) => unknown;
+}
 
 const modules = { badge, panel, matrix, timeline, provider, palette } as const;
 const TAGS = ['tk-tier-badge', 'tk-entitlement-panel', 'tk-risk-value-matrix', 'tk-tier-timeline'];

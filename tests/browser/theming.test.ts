@@ -25,7 +25,9 @@ async function pillOf(el: TkTierBadge): Promise<HTMLElement> {
 
 describe('theming from the host page', () => {
   it('a bank re-brands a level colour with a --tk-level-* custom property', async () => {
-    const before = getComputedStyle(await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge>`))).backgroundColor;
+    const before = getComputedStyle(
+      await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge>`)),
+    ).backgroundColor;
     const undo = hostStyles('.brand { --tk-level-gold: rgb(1, 2, 3); --tk-level-gold-text: rgb(250, 250, 250); }');
     try {
       const el = await fixture<TkTierBadge>(html`<div class="brand"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></div>`);
@@ -43,8 +45,12 @@ describe('theming from the host page', () => {
       tk-tier-badge.square, tk-tier-badge.square::part(level) { border-radius: 0px; font-weight: 900; }
       tk-tier-badge:state(gold) { color: rgb(1, 1, 1); }`);
     try {
-      const plain = await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge class="square" lang="zh-CN" .data=${data}></tk-tier-badge>`));
-      const withProgress = await pillOf(await fixture<TkTierBadge>(html`<tk-tier-badge class="square" show-progress lang="zh-CN" .data=${data}></tk-tier-badge>`));
+      const plain = await pillOf(
+        await fixture<TkTierBadge>(html`<tk-tier-badge class="square" lang="zh-CN" .data=${data}></tk-tier-badge>`),
+      );
+      const withProgress = await pillOf(
+        await fixture<TkTierBadge>(html`<tk-tier-badge class="square" show-progress lang="zh-CN" .data=${data}></tk-tier-badge>`),
+      );
       expect(withProgress.localName).to.equal('span');
       for (const pill of [plain, withProgress]) {
         expect(getComputedStyle(pill).borderTopLeftRadius).to.equal('0px');
@@ -77,8 +83,12 @@ describe('theming from the host page', () => {
 
   it('the provider’s dark theme reaches the widgets inside it, and the host can still override it', async () => {
     const surface = (root: Element) => getComputedStyle(root.querySelector('tk-provider')!).getPropertyValue('--tk-color-surface').trim();
-    const light = await fixture(html`<div><tk-provider theme="light"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`);
-    const dark = await fixture(html`<div><tk-provider theme="dark"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`);
+    const light = await fixture(
+      html`<div><tk-provider theme="light"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`,
+    );
+    const dark = await fixture(
+      html`<div><tk-provider theme="dark"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`,
+    );
     await (dark.querySelector('tk-provider') as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
     expect(surface(light)).to.not.equal('');
     expect(surface(dark)).to.not.equal(surface(light));

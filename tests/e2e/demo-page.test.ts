@@ -28,20 +28,32 @@ after(async () => {
   await server?.stop();
 });
 
-interface Watch { errors: string[]; violations: string[]; apiRequests: string[]; failed: string[] }
+interface Watch {
+  errors: string[];
+  violations: string[];
+  apiRequests: string[];
+  failed: string[];
+}
 
 /** Opens a page, recording console errors, CSP violations and API requests. */
 async function open(path: string): Promise<{ page: Page; watch: Watch }> {
   const page = await browser.newPage();
   const watch: Watch = { errors: [], violations: [], apiRequests: [], failed: [] };
-  page.on('response', (r) => { if (r.status() >= 400) watch.failed.push(`${r.status()} ${new URL(r.url()).pathname}`); });
-  page.on('console', (m) => { if (m.type() === 'error') watch.errors.push(m.text()); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) watch.failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') watch.errors.push(m.text());
+  });
   page.on('pageerror', (e) => watch.errors.push(String(e)));
-  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/v1/')) watch.apiRequests.push(new URL(r.url()).pathname + new URL(r.url()).search); });
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/v1/')) watch.apiRequests.push(new URL(r.url()).pathname + new URL(r.url()).search);
+  });
   await page.exposeFunction('__tkViolation', (v: string) => watch.violations.push(v));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { __tkViolation(v: string): void }).__tkViolation(`${e.violatedDirective} ${e.blockedURI}`));
+      (window as unknown as { __tkViolation(v: string): void }).__tkViolation(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   await page.goto(server.url + path);
   return { page, watch };
@@ -49,7 +61,10 @@ async function open(path: string): Promise<{ page: Page; watch: Watch }> {
 
 /** Visible text of a custom element's shadow root (and its light DOM). */
 async function shadowText(page: Page, selector: string): Promise<string> {
-  return page.locator(selector).first().evaluate((el) => (el.shadowRoot?.textContent ?? '') + el.textContent);
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => (el.shadowRoot?.textContent ?? '') + el.textContent);
 }
 
 describe('online-banking demo page', () => {
@@ -67,18 +82,38 @@ describe('online-banking demo page', () => {
     const { page, watch } = await open('/');
     const hero = page.locator('section.hero tk-tier-badge');
     // C000003 is the gold customer about ¥12,000 short of platinum.
-    await page.waitForFunction(() => /金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
     const badge = await shadowText(page, 'section.hero tk-tier-badge');
     assert.match(badge, /白金卡/, 'progress names the next level');
     assert.match(badge, /月日均/, 'progress names the metric to grow');
-    await page.waitForFunction(() => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null, null, { timeout: 30_000 });
-    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null,
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
     assert.equal(await page.locator('tk-risk-value-matrix').count(), 0, 'the risk × value cell is for staff (rm.html), not the customer');
     await hero.screenshot({ path: join(shots, 'badge-hero.png') });
     await page.screenshot({ path: join(shots, 'demo-page.png'), fullPage: true });
     assert.deepEqual(watch.violations, [], 'no CSP or Trusted Types violation');
-    assert.deepEqual(watch.failed.filter((f) => !f.endsWith('/favicon.ico')), [], 'no failed request');
-    assert.deepEqual(watch.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console error');
+    assert.deepEqual(
+      watch.failed.filter((f) => !f.endsWith('/favicon.ico')),
+      [],
+      'no failed request',
+    );
+    assert.deepEqual(
+      watch.errors.filter((e) => !/Failed to load resource/.test(e)),
+      [],
+      'no console error',
+    );
     await page.close();
   });
 
@@ -87,8 +122,11 @@ describe('online-banking demo page', () => {
     const expected: Record<string, RegExp> = { C000001: /钻石卡/, C000002: /白金卡/, C000004: /普通/ };
     for (const [id, level] of Object.entries(expected)) {
       // The badge is its own pill: done once it shows a level's colour rather than loading.
-      await page.waitForFunction((sel) => document.querySelector(sel)?.matches(':state(pill):not(:state(loading))') === true,
-        `tk-provider[subject="${id}"] tk-tier-badge`, { timeout: 30_000 });
+      await page.waitForFunction(
+        (sel) => document.querySelector(sel)?.matches(':state(pill):not(:state(loading))') === true,
+        `tk-provider[subject="${id}"] tk-tier-badge`,
+        { timeout: 30_000 },
+      );
       assert.match(await shadowText(page, `tk-provider[subject="${id}"] tk-tier-badge`), level, id);
     }
     await page.close();
@@ -96,9 +134,18 @@ describe('online-banking demo page', () => {
 
   it('makes at most 3 requests for the three widgets of one subject', async () => {
     const { page, watch } = await open('/');
-    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0, null, { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null
-      && document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.querySelector('[part~="gap"]') != null, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () =>
+        document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null &&
+        document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.querySelector('[part~="gap"]') != null,
+      null,
+      { timeout: 30_000 },
+    );
     // Every widget has its data; give a late or duplicate request time to show itself before counting.
     await page.waitForTimeout(1000);
     const forC3 = watch.apiRequests.filter((p) => p.startsWith('/v1/subjects/C000003/'));
@@ -108,9 +155,17 @@ describe('online-banking demo page', () => {
 
   it('switches the page to English at run time', async () => {
     const { page } = await open('/');
-    await page.waitForFunction(() => /金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
     await page.selectOption('#locale-switch', 'en');
-    await page.waitForFunction(() => /Gold/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => /Gold/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''),
+      null,
+      { timeout: 10_000 },
+    );
     assert.match(await shadowText(page, 'section.hero tk-tier-badge'), /Platinum/);
     await page.close();
   });
@@ -118,7 +173,8 @@ describe('online-banking demo page', () => {
   it('shows the politically exposed customer C000005 nothing of AML, PEP or credit: not in the text, the attributes or the network', async () => {
     // Words that would tell the customer an internal classification: AML grade, PEP, credit rating,
     // arrears, the nine-box, the restrictions behind a blocked benefit, an "upgrade to AAA".
-    const staff = /\baml\b|aml[_-]|反洗[钱錢]|\bpep\b|政治公[众眾]|politically|信用[评評]|credit[ _-]?(rating|score)|逾期|past due|贷款|貸款|\bloans?\b|risk-value|risk-band|风险—价值|風險—價值|九宫格|尽职调查|盡職調查|due diligence|\bAAA\b|collateral|抵押/i;
+    const staff =
+      /\baml\b|aml[_-]|反洗[钱錢]|\bpep\b|政治公[众眾]|politically|信用[评評]|credit[ _-]?(rating|score)|逾期|past due|贷款|貸款|\bloans?\b|risk-value|risk-band|风险—价值|風險—價值|九宫格|尽职调查|盡職調查|due diligence|\bAAA\b|collateral|抵押/i;
     const bodies: Promise<string>[] = [];
     const page = await browser.newPage();
     page.on('response', (r) => {
@@ -126,9 +182,21 @@ describe('online-banking demo page', () => {
     });
     await page.goto(server.url + '/?subject=C000005');
     // C000005 is platinum by balance.
-    await page.waitForFunction(() => /白金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null, null, { timeout: 30_000 });
-    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /白金卡/.test(document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null,
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
 
     // Everything a customer (or their browser's dev tools) can read, shadow roots included.
     // A string, not a function: the test's compiler would wrap a named inner function in a helper
@@ -169,10 +237,16 @@ describe('online-banking demo page', () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(server.url + '/');
-    await page.waitForFunction(() => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
     await page.addScriptTag({ content: axeSource });
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
+      ).axe;
       const r = await axe.run(document, { resultTypes: ['violations'] });
       return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
     });

@@ -29,15 +29,24 @@ describe('relationship-manager page', () => {
     await page.goto(server.url + '/rm.html');
     const matrix = page.locator('tk-risk-value-matrix');
     // The nine-box plus the row of customers not yet assessed for AML, shown apart: 4 × 3 cells.
-    await page.waitForFunction(() => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) === 12, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) === 12,
+      null,
+      { timeout: 30_000 },
+    );
 
     // The portfolio counts are the book: every customer sits in exactly one cell.
     const api = (await (await fetchAsBank(server.url + '/v1/matrix/risk-value')).json()) as { total: number; counts: { count: number }[] };
-    assert.equal(api.counts.reduce((s, c) => s + c.count, 0), api.total);
+    assert.equal(
+      api.counts.reduce((s, c) => s + c.count, 0),
+      api.total,
+    );
     assert.ok(api.total >= CUSTOMERS, `total ${api.total}`);
 
     // Find the fullest cell, then reach it by keyboard alone from the first cell.
-    const cells = await matrix.evaluate((el) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"]')].map((c) => c.textContent ?? ''));
+    const cells = await matrix.evaluate((el) =>
+      [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"]')].map((c) => c.textContent ?? ''),
+    );
     assert.equal(cells.length, 12);
     // Tab from the top of the page: past the locale and theme selects and the table-view toggle, the
     // grid is one tab stop (roving tabindex). A handful of presses must reach it.
@@ -51,7 +60,9 @@ describe('relationship-manager page', () => {
     await page.keyboard.press('ArrowDown');
     const moved = await matrix.evaluate((el) => el.shadowRoot?.activeElement?.textContent ?? '');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => !/加载/.test(document.getElementById('cell-status')?.textContent ?? '加载'), null, { timeout: 15_000 });
+    await page.waitForFunction(() => !/加载/.test(document.getElementById('cell-status')?.textContent ?? '加载'), null, {
+      timeout: 15_000,
+    });
     // The list is that cell's customers: as many as the cell counts (or the first page of them),
     // and the status line gives the cell's full count, not just the page.
     const cellCount = Number(/([\d,]+)/.exec(moved)?.[1]?.replace(/,/g, '') ?? NaN);

@@ -26,18 +26,29 @@ describe('two versions on one page', () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(String(e)));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
     await page.exposeFunction('__tkViolation', (v: string) => problems.push(`CSP ${v}`));
-    await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { __tkViolation(v: string): void }).__tkViolation(e.violatedDirective)));
+    await page.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { __tkViolation(v: string): void }).__tkViolation(e.violatedDirective),
+      ),
+    );
     await page.goto(server.url + '/two-versions.html');
 
     // A top level shows no progress, so the badge is the pill itself and its text is the level's name.
-    const levelOf = (tag: string) => page.waitForFunction((t) => {
-      const el = document.querySelector(t);
-      const pill = el?.shadowRoot?.querySelector('[part~="level"]') ?? (el?.matches(':state(pill):not(:state(loading))') ? el.shadowRoot : null);
-      return pill?.textContent?.trim() || false;
-    }, tag, { timeout: 30_000 });
+    const levelOf = (tag: string) =>
+      page.waitForFunction(
+        (t) => {
+          const el = document.querySelector(t);
+          const pill =
+            el?.shadowRoot?.querySelector('[part~="level"]') ?? (el?.matches(':state(pill):not(:state(loading))') ? el.shadowRoot : null);
+          return pill?.textContent?.trim() || false;
+        },
+        tag,
+        { timeout: 30_000 },
+      );
     assert.equal(await (await levelOf('tk-tier-badge')).jsonValue(), '钻石卡');
     assert.equal(await (await levelOf('bank-tier-badge')).jsonValue(), '白金卡');
 

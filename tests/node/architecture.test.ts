@@ -22,7 +22,8 @@ function sources(dir: string, out: string[] = []): string[] {
 function imports(file: string): { spec: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
   const found: { spec: string; typeOnly: boolean }[] = [];
-  const re = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const re =
+    /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) {
     const spec = m[3] ?? m[4] ?? m[5];
     if (spec) found.push({ spec, typeOnly: Boolean(m[2]) });
@@ -45,31 +46,57 @@ function violations(pkgDir: string, forbidden: (spec: string, typeOnly: boolean)
 
 describe('dependency direction', () => {
   it('core imports no I/O, no framework and no other tierkit package', () => {
-    assert.deepEqual(violations('packages/core/src', (s) =>
-      nodeBuiltin.test(s) ? 'core must stay free of I/O'
-        : /^(lit|@lit|hono|@hono|kysely|pg|better-sqlite3|react)/.test(s) ? 'core imports no framework'
-          : s.startsWith('@tierkit/') ? 'core depends on nothing of ours' : null), []);
+    assert.deepEqual(
+      violations('packages/core/src', (s) =>
+        nodeBuiltin.test(s)
+          ? 'core must stay free of I/O'
+          : /^(lit|@lit|hono|@hono|kysely|pg|better-sqlite3|react)/.test(s)
+            ? 'core imports no framework'
+            : s.startsWith('@tierkit/')
+              ? 'core depends on nothing of ours'
+              : null,
+      ),
+      [],
+    );
   });
 
   it('the client uses core for types only and never reaches the server packages', () => {
-    assert.deepEqual(violations('packages/client/src', (s, typeOnly) =>
-      /^@tierkit\/(api|db|cli|components)(\/|$)/.test(s) ? 'the client knows only the wire contract'
-        : s === '@tierkit/core' && !typeOnly ? 'the client imports core types only (import type)'
-          : nodeBuiltin.test(s) ? 'the client runs in browsers' : null), []);
+    assert.deepEqual(
+      violations('packages/client/src', (s, typeOnly) =>
+        /^@tierkit\/(api|db|cli|components)(\/|$)/.test(s)
+          ? 'the client knows only the wire contract'
+          : s === '@tierkit/core' && !typeOnly
+            ? 'the client imports core types only (import type)'
+            : nodeBuiltin.test(s)
+              ? 'the client runs in browsers'
+              : null,
+      ),
+      [],
+    );
   });
 
   it('components never import server code or Node modules', () => {
-    assert.deepEqual(violations('packages/components/src', (s) =>
-      /^@tierkit\/(api|db|cli)(\/|$)/.test(s) ? 'components know no server code'
-        : nodeBuiltin.test(s) ? 'components run in browsers' : null), []);
+    assert.deepEqual(
+      violations('packages/components/src', (s) =>
+        /^@tierkit\/(api|db|cli)(\/|$)/.test(s)
+          ? 'components know no server code'
+          : nodeBuiltin.test(s)
+            ? 'components run in browsers'
+            : null,
+      ),
+      [],
+    );
   });
 
   it('db and api never import the browser packages', () => {
-    const rule = (s: string) => /^(@tierkit\/(components|client|react)|lit|@lit)/.test(s) ? 'server code knows no widgets' : null;
+    const rule = (s: string) => (/^(@tierkit\/(components|client|react)|lit|@lit)/.test(s) ? 'server code knows no widgets' : null);
     assert.deepEqual([...violations('packages/db/src', rule), ...violations('packages/api/src', rule)], []);
   });
 
   it('db does not depend on the api', () => {
-    assert.deepEqual(violations('packages/db/src', (s) => s.startsWith('@tierkit/api') ? 'db sits below api' : null), []);
+    assert.deepEqual(
+      violations('packages/db/src', (s) => (s.startsWith('@tierkit/api') ? 'db sits below api' : null)),
+      [],
+    );
   });
 });

@@ -13,7 +13,13 @@ const require = createRequire(import.meta.url);
 const root = new URL('../..', import.meta.url).pathname;
 const pkgDir = join(root, 'packages/components');
 
-interface Named { readonly name: string; readonly description?: string; readonly privacy?: string; readonly kind?: string; readonly static?: boolean }
+interface Named {
+  readonly name: string;
+  readonly description?: string;
+  readonly privacy?: string;
+  readonly kind?: string;
+  readonly static?: boolean;
+}
 interface Declaration {
   readonly name: string;
   readonly description?: string;
@@ -26,7 +32,9 @@ interface Declaration {
   readonly cssProperties?: readonly Named[];
   readonly slots?: readonly Named[];
 }
-interface Manifest { readonly modules: readonly { readonly path: string; readonly declarations?: readonly Declaration[] }[] }
+interface Manifest {
+  readonly modules: readonly { readonly path: string; readonly declarations?: readonly Declaration[] }[];
+}
 
 /** The public API of each element, as its README documents it. */
 const EXPECTED: Record<string, { properties: string[]; attributes: string[]; events: string[]; slots: string[] }> = {
@@ -74,10 +82,15 @@ let elements: Map<string, { declaration: Declaration; path: string }>;
 let manifest: Manifest;
 
 before(() => {
-  execFileSync(process.execPath, [require.resolve('@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--config', 'custom-elements-manifest.config.mjs'], { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [require.resolve('@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--config', 'custom-elements-manifest.config.mjs'],
+    { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   manifest = JSON.parse(readFileSync(join(pkgDir, 'custom-elements.json'), 'utf8')) as Manifest;
   elements = new Map();
-  for (const mod of manifest.modules) for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) elements.set(d.tagName, { declaration: d, path: mod.path });
+  for (const mod of manifest.modules)
+    for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) elements.set(d.tagName, { declaration: d, path: mod.path });
 });
 
 describe('custom-elements.json', () => {
@@ -101,7 +114,10 @@ describe('custom-elements.json', () => {
       assert.ok(d, `${tag} is in the manifest`);
       const fields = (d.members ?? []).filter((m) => m.kind === 'field' && !m.static);
       assert.deepEqual(names(fields), expected.properties);
-      assert.deepEqual((d.members ?? []).filter((m) => m.privacy === 'private' || m.privacy === 'protected' || m.name.startsWith('#')), []);
+      assert.deepEqual(
+        (d.members ?? []).filter((m) => m.privacy === 'private' || m.privacy === 'protected' || m.name.startsWith('#')),
+        [],
+      );
       assert.deepEqual(names(d.attributes), expected.attributes);
       assert.deepEqual(names(d.events), expected.events);
       assert.deepEqual(names(d.slots), expected.slots);
@@ -121,8 +137,10 @@ describe('custom-elements.json', () => {
         if (/^cell-/.test(part)) continue; // the matrix's cell-selected / cell-current, documented under `cell`
         assert.ok(documented.includes(part), `${tag}: part "${part}" is documented (${documented.join(', ')})`);
       }
-      const source = readdirSync(join(pkgDir, 'src', folder)).filter((f) => f.endsWith('.styles.ts'))
-        .map((f) => readFileSync(join(pkgDir, 'src', folder, f), 'utf8')).join('\n');
+      const source = readdirSync(join(pkgDir, 'src', folder))
+        .filter((f) => f.endsWith('.styles.ts'))
+        .map((f) => readFileSync(join(pkgDir, 'src', folder, f), 'utf8'))
+        .join('\n');
       const knobs = new Set([...source.matchAll(/var\((--tk-[a-z0-9-]+)/g)].map((m) => m[1]!).filter((v) => v.startsWith(`--${tag}-`)));
       for (const knob of knobs) assert.ok(names(d.cssProperties).includes(knob), `${tag}: custom property ${knob} is documented`);
       for (const p of [...(d.cssParts ?? []), ...(d.cssProperties ?? [])]) assert.ok(p.description, `${tag}: ${p.name} is described`);

@@ -32,7 +32,8 @@ export function forEachDialect(name: string, body: (f: ApiFixture) => void): voi
       before(async () => {
         fixture.db = await harness.open();
         for (const id of ['bank-a', 'bank-b']) await provisionTenant(fixture.db.db, { id, name: id, pack: testPack(), now: NOW });
-        const key = async (tenantId: string, role: Role) => (await createApiKey(fixture.db.db, { tenantId, role, label: `test ${role}`, now: NOW })).secret;
+        const key = async (tenantId: string, role: Role) =>
+          (await createApiKey(fixture.db.db, { tenantId, role, label: `test ${role}`, now: NOW })).secret;
         const roles = {} as Record<Role, string>;
         for (const role of ['viewer', 'analyst', 'officer', 'approver', 'admin'] as const) roles[role] = await key('bank-a', role);
         fixture.keys = { a: roles.admin, b: await key('bank-b', 'admin'), roles };

@@ -62,7 +62,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     await server.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not start PostgreSQL for the tests: ${detail}\n${HOW_TO_FIX}\nServer output:\n${logs.slice(-20).join('\n')}`, { cause: error });
+    throw new Error(`Could not start PostgreSQL for the tests: ${detail}\n${HOW_TO_FIX}\nServer output:\n${logs.slice(-20).join('\n')}`, {
+      cause: error,
+    });
   }
   return {
     async createDatabase(name) {

@@ -17,12 +17,22 @@ const amlTest: SchemeDefinition = {
     id: 'aml-test',
     version: 1,
     kind: 'rules',
-    levels: [{ level: 'high', when: { kind: 'threshold', id: 'high.score', metric: 'aml_customer_risk', window: null, op: 'gte', value: 80 } }],
+    levels: [
+      { level: 'high', when: { kind: 'threshold', id: 'high.score', metric: 'aml_customer_risk', window: null, op: 'gte', value: 80 } },
+    ],
     hysteresis: { downgradeAfterPeriods: 0 },
   },
   entitlements: {
     low: [],
-    high: [{ kind: 'restriction', key: 'edd', label: t('强化尽职调查', 'enhanced due diligence'), reason: t('高风险', 'high risk'), blocks: ['priority-lane'] }],
+    high: [
+      {
+        kind: 'restriction',
+        key: 'edd',
+        label: t('强化尽职调查', 'enhanced due diligence'),
+        reason: t('高风险', 'high risk'),
+        blocks: ['priority-lane'],
+      },
+    ],
   },
 };
 

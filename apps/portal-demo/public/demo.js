@@ -10,7 +10,8 @@ const providers = [...document.querySelectorAll('tk-provider')];
 // take the subject from its own login instead).
 const asSubject = new URLSearchParams(location.search).get('subject');
 const main = document.getElementById('tk');
-if (asSubject && /^[A-Za-z0-9_-]{1,64}$/.test(asSubject) && main?.dataset.customerPage !== undefined) main.setAttribute('subject', asSubject);
+if (asSubject && /^[A-Za-z0-9_-]{1,64}$/.test(asSubject) && main?.dataset.customerPage !== undefined)
+  main.setAttribute('subject', asSubject);
 const sources = new WeakMap();
 
 /** A token function for one provider: fetches `{ token, expiresAt }`, reuses it until a minute before expiry. */
@@ -26,7 +27,10 @@ export function tokenSource(url) {
         renewAt = Date.parse(body.expiresAt) - 60_000;
         return body.token;
       });
-      pending.catch(() => { pending = null; renewAt = 0; });
+      pending.catch(() => {
+        pending = null;
+        renewAt = 0;
+      });
     }
     return pending;
   };

@@ -7,9 +7,25 @@ const list = document.getElementById('cell-subjects');
 const status = document.getElementById('cell-status');
 
 const words = {
-  'zh-CN': { loading: '正在加载…', none: '该格子暂无客户。', failed: '加载失败。', count: (shown, total) => shown < total ? `共 ${total.toLocaleString('zh-CN')} 位客户，显示前 ${shown} 位` : `共 ${total} 位客户` },
-  'zh-TW': { loading: '正在載入…', none: '該格子暫無客戶。', failed: '載入失敗。', count: (shown, total) => shown < total ? `共 ${total.toLocaleString('zh-TW')} 位客戶，顯示前 ${shown} 位` : `共 ${total} 位客戶` },
-  en: { loading: 'Loading…', none: 'No customers in this cell.', failed: 'Could not load the customers.', count: (shown, total) => shown < total ? `Showing the first ${shown} of ${total.toLocaleString('en')} customers` : `${total} customers` },
+  'zh-CN': {
+    loading: '正在加载…',
+    none: '该格子暂无客户。',
+    failed: '加载失败。',
+    count: (shown, total) => (shown < total ? `共 ${total.toLocaleString('zh-CN')} 位客户，显示前 ${shown} 位` : `共 ${total} 位客户`),
+  },
+  'zh-TW': {
+    loading: '正在載入…',
+    none: '該格子暫無客戶。',
+    failed: '載入失敗。',
+    count: (shown, total) => (shown < total ? `共 ${total.toLocaleString('zh-TW')} 位客戶，顯示前 ${shown} 位` : `共 ${total} 位客戶`),
+  },
+  en: {
+    loading: 'Loading…',
+    none: 'No customers in this cell.',
+    failed: 'Could not load the customers.',
+    count: (shown, total) =>
+      shown < total ? `Showing the first ${shown} of ${total.toLocaleString('en')} customers` : `${total} customers`,
+  },
 };
 const say = () => words[book.locale] ?? words.en;
 
@@ -29,15 +45,17 @@ book.addEventListener('tk-cell-select', async (event) => {
     const items = body.items ?? [];
     status.textContent = items.length ? say().count(items.length, Math.max(event.count ?? 0, items.length)) : say().none;
     // textContent only: names come from data and must never be parsed as markup.
-    list.replaceChildren(...items.map((s) => {
-      const li = document.createElement('li');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = `${s.displayName} · ${s.id}`;
-      button.addEventListener('click', () => open(s.id));
-      li.append(button);
-      return li;
-    }));
+    list.replaceChildren(
+      ...items.map((s) => {
+        const li = document.createElement('li');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = `${s.displayName} · ${s.id}`;
+        button.addEventListener('click', () => open(s.id));
+        li.append(button);
+        return li;
+      }),
+    );
   } catch (error) {
     if (abort.signal.aborted) return;
     status.textContent = say().failed;

@@ -76,6 +76,10 @@ describe('the demo server stands in for the bank’s backend', () => {
     }
     const bank = serverApp(db, { tenant: 'demo', corsOrigins: ['https://ebank.example'], demoTokens: true });
     assert.equal((await bank.request('https://ebank.example/demo/rm-token')).status, 200, 'a configured origin is served');
-    assert.equal((await bank.request('http://localhost:8787/demo/rm-token')).status, 403, 'configured origins replace the localhost default');
+    assert.equal(
+      (await bank.request('http://localhost:8787/demo/rm-token')).status,
+      403,
+      'configured origins replace the localhost default',
+    );
   });
 });

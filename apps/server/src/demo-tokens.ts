@@ -15,7 +15,15 @@ const SUBJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function refuse(c: Context, status: 400 | 403 | 404, detail: string) {
   c.header('Cache-Control', 'no-store');
-  return c.json({ type: `https://tierkit.dev/problems/${status === 404 ? 'subject-not-found' : status === 403 ? 'forbidden' : 'validation'}`, title: detail, status, detail }, status);
+  return c.json(
+    {
+      type: `https://tierkit.dev/problems/${status === 404 ? 'subject-not-found' : status === 403 ? 'forbidden' : 'validation'}`,
+      title: detail,
+      status,
+      detail,
+    },
+    status,
+  );
 }
 
 /** Only the demo's own pages may ask: a page on another site must not mint tokens through a visitor's browser. */
@@ -42,7 +50,12 @@ function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefi
 export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?: TrustedOrigins) {
   const refuseUntrusted = (c: Context) => {
     if (crossSite(c)) return refuse(c, 403, 'Demo tokens are only for the demo’s own pages.');
-    if (!trustedPageOrigin(c, trustedOrigins)) return refuse(c, 403, `Demo tokens are only for pages at the configured origins (CORS_ORIGINS); this request names host "${c.req.header('Host') ?? new URL(c.req.url).host}".`);
+    if (!trustedPageOrigin(c, trustedOrigins))
+      return refuse(
+        c,
+        403,
+        `Demo tokens are only for pages at the configured origins (CORS_ORIGINS); this request names host "${c.req.header('Host') ?? new URL(c.req.url).host}".`,
+      );
     return undefined;
   };
   return new Hono()
@@ -53,7 +66,12 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       const subject = c.req.query('subject') ?? '';
       if (!SUBJECT_ID.test(subject)) return refuse(c, 400, 'Pass ?subject=<customer id>.');
       if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 404, `No subject "${subject}".`);
-      const minted = await mintEmbedToken(db, { tenantId, subject, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
+      const minted = await mintEmbedToken(db, {
+        tenantId,
+        subject,
+        origins: [new URL(c.req.url).origin],
+        ttlSeconds: MAX_TOKEN_TTL_SECONDS,
+      });
       c.header('Cache-Control', 'no-store');
       return c.json(minted);
     })

@@ -1,4 +1,16 @@
-export { demoTokensWanted, ensureAdminKey, isLoopback, listen, openDatabase, seedIfNeeded, serverApp, settingsFromEnv, lastCompleteMonth, REPO_ROOT, widgetsBuilt } from './server.js';
+export {
+  demoTokensWanted,
+  ensureAdminKey,
+  isLoopback,
+  listen,
+  openDatabase,
+  seedIfNeeded,
+  serverApp,
+  settingsFromEnv,
+  lastCompleteMonth,
+  REPO_ROOT,
+  widgetsBuilt,
+} from './server.js';
 export type { RunningServer, ServerSettings } from './server.js';
 export { seedDemo, generateSubjects, SHOWCASE_IDS, DEFAULT_SEED } from './seed/index.js';
 export type { SeedOptions, SeedResult } from './seed/index.js';

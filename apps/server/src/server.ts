@@ -58,7 +58,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
     tenant: env.TIERKIT_TENANT ?? 'demo',
     customers,
-    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    corsOrigins: env.CORS_ORIGINS
+      ? env.CORS_ORIGINS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     adminKey: env.TIERKIT_ADMIN_KEY || undefined,
     demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
   };
@@ -68,7 +72,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
 export async function openDatabase(url: string, log: (line: string) => void = () => undefined): Promise<Db> {
   const db = connect({ url });
   const ran = await migrateToLatest(db.db);
-  log(`database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`);
+  log(
+    `database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
+  );
   return db;
 }
 
@@ -78,16 +84,38 @@ export function lastCompleteMonth(now: Date = new Date()): string {
 }
 
 /** Seed the demo tenant unless it was seeded before. */
-export async function seedIfNeeded(db: Db, settings: Pick<ServerSettings, 'tenant' | 'customers'>, log: (line: string) => void): Promise<void> {
-  const result = await seedDemo(db.db, { tenantId: settings.tenant, tenantName: 'Demo Bank', customers: settings.customers, endPeriod: lastCompleteMonth(), log });
+export async function seedIfNeeded(
+  db: Db,
+  settings: Pick<ServerSettings, 'tenant' | 'customers'>,
+  log: (line: string) => void,
+): Promise<void> {
+  const result = await seedDemo(db.db, {
+    tenantId: settings.tenant,
+    tenantName: 'Demo Bank',
+    customers: settings.customers,
+    endPeriod: lastCompleteMonth(),
+    log,
+  });
   if (result.skipped) log(`seed: tenant "${settings.tenant}" already seeded, keeping its data`);
-  else log(`seed: ${result.subjects} subjects, ${result.metrics} metric rows, ${result.events} tier events in ${(result.ms / 1000).toFixed(1)} s`);
+  else
+    log(
+      `seed: ${result.subjects} subjects, ${result.metrics} metric rows, ${result.events} tier events in ${(result.ms / 1000).toFixed(1)} s`,
+    );
 }
 
 /** With `TIERKIT_ADMIN_KEY` set, make sure that secret is an admin key of the served tenant. Never logs the secret. */
-export async function ensureAdminKey(db: Db, settings: Pick<ServerSettings, 'tenant' | 'adminKey'>, log: (line: string) => void): Promise<void> {
+export async function ensureAdminKey(
+  db: Db,
+  settings: Pick<ServerSettings, 'tenant' | 'adminKey'>,
+  log: (line: string) => void,
+): Promise<void> {
   if (!settings.adminKey) return;
-  const { key, created } = await ensureApiKey(db.db, { tenantId: settings.tenant, secret: settings.adminKey, role: 'admin', label: 'TIERKIT_ADMIN_KEY' });
+  const { key, created } = await ensureApiKey(db.db, {
+    tenantId: settings.tenant,
+    secret: settings.adminKey,
+    role: 'admin',
+    label: 'TIERKIT_ADMIN_KEY',
+  });
   log(`auth: TIERKIT_ADMIN_KEY is admin key ${key.id} of tenant "${settings.tenant}"${created ? ' (created)' : ''}`);
 }
 
@@ -97,7 +125,11 @@ const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
  * The API plus the demo pages at `/`, the widget bundle at `/widgets/`, and (unless turned off) the
  * demo's token endpoints standing in for the bank's backend.
  */
-export function serverApp(db: Db, settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>, apiOptions: Pick<AppOptions, 'rateLimit'> = {}) {
+export function serverApp(
+  db: Db,
+  settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>,
+  apiOptions: Pick<AppOptions, 'rateLimit'> = {},
+) {
   const api = createApp({
     ...apiOptions,
     db: db.db,
@@ -122,7 +154,11 @@ export interface RunningServer {
 }
 
 /** Listen on the settings' port; resolves once listening. */
-export function listen(app: { fetch: (req: Request) => Response | Promise<Response> }, settings: Pick<ServerSettings, 'port' | 'host'>, db: Db): Promise<RunningServer> {
+export function listen(
+  app: { fetch: (req: Request) => Response | Promise<Response> },
+  settings: Pick<ServerSettings, 'port' | 'host'>,
+  db: Db,
+): Promise<RunningServer> {
   return new Promise((resolveListening, reject) => {
     let server: ServerType;
     try {

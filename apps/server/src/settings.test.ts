@@ -29,8 +29,13 @@ describe('who can reach the demo', () => {
 describe('static files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tierkit-static-'));
   let db: Db;
-  before(async () => { db = await openDatabase(join(dir, 'static.db')); });
-  after(async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); });
+  before(async () => {
+    db = await openDatabase(join(dir, 'static.db'));
+  });
+  after(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('answers a malformed escape in a page or widget path with 404, never a 500', async () => {
     const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: false });

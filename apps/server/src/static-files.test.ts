@@ -22,7 +22,14 @@ it('demo pages may not be framed, re-based or submit elsewhere; every file is no
     const res = await app.request(`http://localhost:8787${page}`);
     assert.equal(res.status, 200, page);
     const csp = res.headers.get('Content-Security-Policy') ?? '';
-    for (const d of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "script-src 'self'", "require-trusted-types-for 'script'"]) assert.ok(csp.includes(d), `${page}: ${d} in ${csp}`);
+    for (const d of [
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "script-src 'self'",
+      "require-trusted-types-for 'script'",
+    ])
+      assert.ok(csp.includes(d), `${page}: ${d} in ${csp}`);
     assert.equal(res.headers.get('X-Content-Type-Options'), 'nosniff', page);
   }
   const twoCopies = (await app.request('http://localhost:8787/two-versions.html')).headers.get('Content-Security-Policy') ?? '';

@@ -117,7 +117,13 @@ export function createApp(options: AppOptions) {
   const subjects = router().route('/', subjectReads()).route('/', subjectWrites(shared.maxObservations)).route('/', subjectList());
 
   const app = new OpenAPIHono<AppEnv>();
-  const allowCors = cors({ origin: corsOrigin(options.corsOrigins), allowMethods: ['GET', 'PUT', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'], exposeHeaders: ['ETag', 'Retry-After'], maxAge: 600 });
+  const allowCors = cors({
+    origin: corsOrigin(options.corsOrigins),
+    allowMethods: ['GET', 'PUT', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'],
+    exposeHeaders: ['ETag', 'Retry-After'],
+    maxAge: 600,
+  });
   // CORS headers only mean something to a browser, which sends Origin on every cross-origin request.
   // Without one (servers, same-origin pages) skip them: setting them before the route answers makes
   // Hono copy the route's response, which costs the Node adapter its fast path on every read.
@@ -129,7 +135,11 @@ export function createApp(options: AppOptions) {
   app.use(
     '/v1/*',
     noStore(),
-    authenticate(shared, options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS, limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined),
+    authenticate(
+      shared,
+      options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS,
+      limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined,
+    ),
     limitBody(maxBody),
     requireJson(),
     rejectUnsafeText(),

@@ -30,6 +30,8 @@ export function decodeCursor<K extends string>(kind: string, cursor: string, fie
   return out;
 
   function bad(): ProblemError {
-    return new ProblemError('bad-cursor', 'Pass back the nextCursor of a previous page unchanged.', [{ path: 'query.cursor', message: 'not a cursor this API issued' }]);
+    return new ProblemError('bad-cursor', 'Pass back the nextCursor of a previous page unchanged.', [
+      { path: 'query.cursor', message: 'not a cursor this API issued' },
+    ]);
   }
 }

@@ -54,15 +54,22 @@ function operation(method: string, path: string, op: Obj): string {
   const body = isObj(op.requestBody) && isObj(op.requestBody.content) ? op.requestBody.content : undefined;
   const responses = isObj(op.responses) ? op.responses : {};
   const paramRows = params
-    .map((p) => `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${typeOf(p.schema)}</code></td><td>${esc((isObj(p.schema) && p.schema.description) || p.description || '')}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${typeOf(p.schema)}</code></td><td>${esc((isObj(p.schema) && p.schema.description) || p.description || '')}</td></tr>`,
+    )
     .join('');
   const bodyHtml = body
-    ? Object.entries(body).map(([media, c]) => `<p>Body <code>${esc(media)}</code>: <code>${isObj(c) ? typeOf(c.schema) : ''}</code></p>`).join('')
+    ? Object.entries(body)
+        .map(([media, c]) => `<p>Body <code>${esc(media)}</code>: <code>${isObj(c) ? typeOf(c.schema) : ''}</code></p>`)
+        .join('')
     : '';
   const responseRows = Object.entries(responses)
     .map(([status, r]) => {
       const content = isObj(r) && isObj(r.content) ? Object.entries(r.content) : [];
-      const type = content.map(([media, c]) => `<code>${esc(media)}</code> ${isObj(c) ? `<code>${typeOf(c.schema)}</code>` : ''}`).join('<br>');
+      const type = content
+        .map(([media, c]) => `<code>${esc(media)}</code> ${isObj(c) ? `<code>${typeOf(c.schema)}</code>` : ''}`)
+        .join('<br>');
       return `<tr><td>${esc(status)}</td><td>${esc(isObj(r) ? r.description : '')}</td><td>${type}</td></tr>`;
     })
     .join('');
@@ -89,7 +96,9 @@ export function docsPage(document: unknown): string {
       const op = item[method];
       if (!isObj(op)) continue;
       ops.push(operation(method, path, op));
-      toc.push(`<li><a href="#${esc(`${method}-${path}`.replace(/[^a-z0-9]+/gi, '-'))}">${esc(method.toUpperCase())} ${esc(path)}</a></li>`);
+      toc.push(
+        `<li><a href="#${esc(`${method}-${path}`.replace(/[^a-z0-9]+/gi, '-'))}">${esc(method.toUpperCase())} ${esc(path)}</a></li>`,
+      );
     }
   }
   const schemas = isObj(doc.components) && isObj(doc.components.schemas) ? doc.components.schemas : {};
@@ -97,7 +106,10 @@ export function docsPage(document: unknown): string {
     .map(([name, s]) => `<section id="schema-${esc(name)}"><h3>${esc(name)}</h3><pre>${esc(JSON.stringify(s, null, 2))}</pre></section>`)
     .join('');
   const problems = Object.entries(PROBLEMS)
-    .map(([k, p]) => `<tr id="problem-${esc(k)}"><td><code>${esc(PROBLEM_BASE + k)}</code></td><td>${p.status}</td><td>${esc(p.title)}</td></tr>`)
+    .map(
+      ([k, p]) =>
+        `<tr id="problem-${esc(k)}"><td><code>${esc(PROBLEM_BASE + k)}</code></td><td>${p.status}</td><td>${esc(p.title)}</td></tr>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -20,7 +20,18 @@ export type { Role } from './auth/roles.js';
 export type { Principal, CredentialKind } from './auth/principal.js';
 export { createApiKey, ensureApiKey, listKeys, revokeKey, authenticateKey } from './auth/api-keys.js';
 export type { ApiKeyInfo } from './auth/api-keys.js';
-export { mintEmbedToken, mintStaffToken, verifyToken, rotateSigningKey, signingKeyFor, MAX_TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS, ORIGIN_PATTERN, TOKEN_LIMITS, TokenLimitError } from './auth/tokens.js';
+export {
+  mintEmbedToken,
+  mintStaffToken,
+  verifyToken,
+  rotateSigningKey,
+  signingKeyFor,
+  MAX_TOKEN_TTL_SECONDS,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  ORIGIN_PATTERN,
+  TOKEN_LIMITS,
+  TokenLimitError,
+} from './auth/tokens.js';
 export type { MintOptions, TokenFailure } from './auth/tokens.js';
 export { KEY_SECRET_PATTERN, hashSecret } from './auth/secrets.js';
 export { accessFor } from './auth/access.js';

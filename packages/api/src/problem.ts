@@ -5,20 +5,20 @@ export const PROBLEM_BASE = 'https://tierkit.dev/problems/';
 
 /** Every kind of problem the API reports, with its status and title. Keys are the URI suffixes. */
 export const PROBLEMS = {
-  'validation': { status: 400, title: 'The request is not valid' },
+  validation: { status: 400, title: 'The request is not valid' },
   'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
   'bad-cursor': { status: 400, title: 'The cursor is not one this API issued' },
-  'unauthorized': { status: 401, title: 'Authentication required' },
+  unauthorized: { status: 401, title: 'Authentication required' },
   'invalid-token': { status: 401, title: 'The credential is not valid' },
-  'forbidden': { status: 403, title: 'The credential does not allow this' },
+  forbidden: { status: 403, title: 'The credential does not allow this' },
   'not-found': { status: 404, title: 'No such resource' },
   'subject-not-found': { status: 404, title: 'No such subject' },
   'scheme-not-found': { status: 404, title: 'No such scheme' },
-  'conflict': { status: 409, title: 'The request conflicts with the current state' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
   'rate-limited': { status: 429, title: 'Too many requests' },
-  'internal': { status: 500, title: 'Internal server error' },
+  internal: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 export type ProblemKind = keyof typeof PROBLEMS;
 

@@ -36,7 +36,8 @@ export class TokenBuckets {
   readonly #maxTracked: number;
 
   constructor(burst: number, perSecond: number, maxTracked: number) {
-    if (!(burst >= 1 && perSecond > 0 && maxTracked >= 1)) throw new RangeError(`rate limit needs burst ≥ 1, perSecond > 0 and maxTracked ≥ 1 (got ${burst}, ${perSecond}, ${maxTracked})`);
+    if (!(burst >= 1 && perSecond > 0 && maxTracked >= 1))
+      throw new RangeError(`rate limit needs burst ≥ 1, perSecond > 0 and maxTracked ≥ 1 (got ${burst}, ${perSecond}, ${maxTracked})`);
     this.#burst = burst;
     this.#perSecond = perSecond;
     this.#maxTracked = maxTracked;

@@ -42,7 +42,8 @@ export async function runKeys(db: Db, args: KeysArgs, out: (line: string) => voi
     case 'list': {
       const keys = await listKeys(db.db, args.tenant);
       if (!keys.length) out('no API keys');
-      for (const k of keys) out(`${k.id}  ${k.tenantId}  ${k.role.padEnd(8)}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.label}`);
+      for (const k of keys)
+        out(`${k.id}  ${k.tenantId}  ${k.role.padEnd(8)}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.label}`);
       return 0;
     }
     case 'revoke': {

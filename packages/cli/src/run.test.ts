@@ -20,7 +20,11 @@ it('an operator migrates, seeds once, and is told when there is nothing to do', 
   assert.equal(await run(['seed', '--database', database, '--customers', '20'], out), 0);
   assert.ok(lines.some((l) => l.includes('already seeded')));
   const db = connect({ url: database });
-  const { n } = await db.db.selectFrom('subjects').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'customer').executeTakeFirstOrThrow();
+  const { n } = await db.db
+    .selectFrom('subjects')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'customer')
+    .executeTakeFirstOrThrow();
   await db.close();
   assert.equal(Number(n), 20);
 });
@@ -71,7 +75,11 @@ it('an operator sets up a second bank from nothing: tenant, key, schemes, no dem
   assert.equal(listed.length, 1, listed.join('\n'));
   assert.match(listed[0] ?? '', /^other\s+\S+\s+Other Bank$/);
 
-  assert.equal(await run(['keys', 'create', '--tenant', 'other', '--role', 'admin', '--label', 'ops', '--database', database], out), 0, lines.join('\n'));
+  assert.equal(
+    await run(['keys', 'create', '--tenant', 'other', '--role', 'admin', '--label', 'ops', '--database', database], out),
+    0,
+    lines.join('\n'),
+  );
   const secret = /secret \(shown once, store it now\): (tk_\S+)/.exec(lines.join('\n'))?.[1];
   assert.ok(secret);
   const db = connect({ url: database });
@@ -79,7 +87,10 @@ it('an operator sets up a second bank from nothing: tenant, key, schemes, no dem
     const api = createApp({ db: db.db });
     const get = (path: string) => api.request(path, { headers: { Authorization: `Bearer ${secret}` } });
     const schemes = (await (await get('/v1/schemes')).json()) as { items: { key: string }[] };
-    assert.ok(schemes.items.some((s) => s.key === 'retail-tier'), 'the default policy pack is active');
+    assert.ok(
+      schemes.items.some((s) => s.key === 'retail-tier'),
+      'the default policy pack is active',
+    );
     assert.deepEqual(await (await get('/v1/subjects')).json(), { items: [], nextCursor: null }, 'no demo subjects were seeded');
     const put = await api.request('/v1/subjects/K1', {
       method: 'PUT',

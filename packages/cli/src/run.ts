@@ -69,8 +69,17 @@ export async function run(argv: readonly string[], out: (line: string) => void =
     case 'seed': {
       const db = await openDatabase(settings.databaseUrl, out);
       try {
-        const r = await seedDemo(db.db, { tenantId: settings.tenant, customers: settings.customers, endPeriod: lastCompleteMonth(), log: out });
-        out(r.skipped ? `seed: tenant "${settings.tenant}" was already seeded; nothing changed` : `seed: ${r.subjects} subjects, ${r.events} tier events`);
+        const r = await seedDemo(db.db, {
+          tenantId: settings.tenant,
+          customers: settings.customers,
+          endPeriod: lastCompleteMonth(),
+          log: out,
+        });
+        out(
+          r.skipped
+            ? `seed: tenant "${settings.tenant}" was already seeded; nothing changed`
+            : `seed: ${r.subjects} subjects, ${r.events} tier events`,
+        );
       } finally {
         await db.close();
       }
@@ -87,14 +96,23 @@ export async function run(argv: readonly string[], out: (line: string) => void =
     case 'keys': {
       const db = await openDatabase(settings.databaseUrl);
       try {
-        return await runKeys(db, { action: positionals[1], id: positionals[2], tenant: values.tenant, role: values.role, label: values.label }, out);
+        return await runKeys(
+          db,
+          { action: positionals[1], id: positionals[2], tenant: values.tenant, role: values.role, label: values.label },
+          out,
+        );
       } finally {
         await db.close();
       }
     }
     case 'serve': {
       const db = await openDatabase(settings.databaseUrl, out);
-      const r = await seedDemo(db.db, { tenantId: settings.tenant, customers: settings.customers, endPeriod: lastCompleteMonth(), log: out });
+      const r = await seedDemo(db.db, {
+        tenantId: settings.tenant,
+        customers: settings.customers,
+        endPeriod: lastCompleteMonth(),
+        log: out,
+      });
       if (!r.skipped) out(`seed: ${r.subjects} subjects`);
       await ensureAdminKey(db, settings, out);
       const server = await listen(serverApp(db, settings), settings, db);

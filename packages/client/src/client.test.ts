@@ -20,13 +20,22 @@ function apiServer() {
     // The answer is what was true when the request arrived, as with a real database read.
     const arrivedAt = version;
     seen.push({ url, auth: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] as string | undefined });
-    res.on('close', () => { if (!res.writableFinished) aborted.push(url); });
+    res.on('close', () => {
+      if (!res.writableFinished) aborted.push(url);
+    });
     void gate.then(() => {
       if (res.destroyed) return;
       const m = /^\/v1\/subjects\/([^/]+)\/tiers$/.exec(url);
       if (m && m[1] === 'C404') {
         res.writeHead(404, { 'content-type': 'application/problem+json' });
-        res.end(JSON.stringify({ type: 'https://tierkit.dev/problems/not-found', title: 'Subject not found', status: 404, detail: 'No subject C404' }));
+        res.end(
+          JSON.stringify({
+            type: 'https://tierkit.dev/problems/not-found',
+            title: 'Subject not found',
+            status: 404,
+            detail: 'No subject C404',
+          }),
+        );
         return;
       }
       if (url === '/v1/schemes/broken') {
@@ -47,14 +56,27 @@ function apiServer() {
   return {
     seen,
     aborted,
-    hold() { gate = new Promise((r) => { open = r; }); },
-    release() { open(); gate = Promise.resolve(); },
-    bump() { version++; },
+    hold() {
+      gate = new Promise((r) => {
+        open = r;
+      });
+    },
+    release() {
+      open();
+      gate = Promise.resolve();
+    },
+    bump() {
+      version++;
+    },
     async start(): Promise<string> {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
-    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -65,7 +87,9 @@ const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 describe('the tierkit client against a live HTTP server', () => {
   const api = apiServer();
   let baseUrl = '';
-  before(async () => { baseUrl = await api.start(); });
+  before(async () => {
+    baseUrl = await api.start();
+  });
   after(() => api.stop());
 
   test('four widgets asking for the same subject at once cause one tiers request', async () => {
@@ -182,7 +206,10 @@ describe('the tierkit client against a live HTTP server', () => {
 
   test('a non-JSON error page still becomes a problem with the status', async () => {
     const client = createClient({ baseUrl });
-    await assert.rejects(client.getScheme('broken'), (e: unknown) => e instanceof TierkitApiError && e.status === 502 && e.problem.type === 'about:blank');
+    await assert.rejects(
+      client.getScheme('broken'),
+      (e: unknown) => e instanceof TierkitApiError && e.status === 502 && e.problem.type === 'about:blank',
+    );
   });
 
   test('a token function is asked on each request, and query parameters are encoded and ordered', async () => {
@@ -191,11 +218,14 @@ describe('the tierkit client against a live HTTP server', () => {
     api.seen.length = 0;
     await client.getHistory('C 1', { scheme: 'retail-tier', limit: 50 });
     await client.getMatrix('risk-value', { filter: { rm: 'RM 7', branch: 'SZ01' } });
-    assert.deepEqual(api.seen.map((s) => s.url), [
-      '/v1/subjects/C%201/history?limit=50&scheme=retail-tier',
-      '/v1/matrix/risk-value?branch=SZ01&rm=RM%207',
-    ]);
-    assert.deepEqual(api.seen.map((s) => s.auth), ['Bearer t1', 'Bearer t2']);
+    assert.deepEqual(
+      api.seen.map((s) => s.url),
+      ['/v1/subjects/C%201/history?limit=50&scheme=retail-tier', '/v1/matrix/risk-value?branch=SZ01&rm=RM%207'],
+    );
+    assert.deepEqual(
+      api.seen.map((s) => s.auth),
+      ['Bearer t1', 'Bearer t2'],
+    );
   });
 
   test('invalidate forgets cached bodies so the next read asks the server', async () => {

@@ -1,10 +1,4 @@
-import type {
-  EntitlementsResponse,
-  HistoryResponse,
-  MatrixResponse,
-  SchemeResponse,
-  TiersResponse,
-} from '@tierkit/core';
+import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, TiersResponse } from '@tierkit/core';
 import { TierkitApiError, abortReason, problemOf } from './errors.js';
 import { SharedGet } from './shared-get.js';
 import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
@@ -92,7 +86,10 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
       // Removed from the map before any caller sees the result, so a caller that reacts by asking
       // again gets the cache or a new request, never this finished one.
       const created: SharedGet<unknown> = new SharedGet((signal) =>
-        request(path, signal).finally(() => { if (inFlight.get(path) === created) inFlight.delete(path); }));
+        request(path, signal).finally(() => {
+          if (inFlight.get(path) === created) inFlight.delete(path);
+        }),
+      );
       shared = created;
       inFlight.set(path, created);
     }
@@ -112,10 +109,16 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   return {
     getTiers: (id, o) =>
       // Scheme keys sorted too: widgets asking for the same set share one request and cache entry.
-      get<TiersResponse>(`/v1/subjects/${enc(id)}/tiers${query({ locale: o?.locale, scheme: o?.schemes ? [...new Set(o.schemes)].sort().join(',') : undefined })}`, o),
+      get<TiersResponse>(
+        `/v1/subjects/${enc(id)}/tiers${query({ locale: o?.locale, scheme: o?.schemes ? [...new Set(o.schemes)].sort().join(',') : undefined })}`,
+        o,
+      ),
     getEntitlements: (id, o) => get<EntitlementsResponse>(`/v1/subjects/${enc(id)}/entitlements${query({ locale: o?.locale })}`, o),
     getHistory: (id, o) =>
-      get<HistoryResponse>(`/v1/subjects/${enc(id)}/history${query({ scheme: o?.scheme, cursor: o?.cursor, limit: o?.limit, locale: o?.locale })}`, o),
+      get<HistoryResponse>(
+        `/v1/subjects/${enc(id)}/history${query({ scheme: o?.scheme, cursor: o?.cursor, limit: o?.limit, locale: o?.locale })}`,
+        o,
+      ),
     getScheme: (key, o) => get<SchemeResponse>(`/v1/schemes/${enc(key)}`, o),
     getMatrix: (scheme, o) => get<MatrixResponse>(`/v1/matrix/${enc(scheme)}${query(o?.filter ?? {})}`, o),
     invalidate(pathPrefix) {

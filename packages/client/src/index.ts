@@ -1,3 +1,12 @@
 export { createClient, type HttpTierkitClient } from './client.js';
 export { TierkitApiError } from './errors.js';
-export type { ClientOptions, HistoryOptions, MatrixOptions, ReadOptions, SubjectReadOptions, TiersOptions, TierkitClient, TokenSource } from './types.js';
+export type {
+  ClientOptions,
+  HistoryOptions,
+  MatrixOptions,
+  ReadOptions,
+  SubjectReadOptions,
+  TiersOptions,
+  TierkitClient,
+  TokenSource,
+} from './types.js';

@@ -14,7 +14,10 @@ export class SharedGet<T> {
   constructor(run: (signal: AbortSignal) => Promise<T>) {
     this.promise = run(this.controller.signal);
     // Errors are delivered to each waiter; this also keeps an unwatched rejection quiet.
-    this.settled = this.promise.then(() => undefined, () => undefined);
+    this.settled = this.promise.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** True while at least one caller still waits. */
@@ -34,8 +37,14 @@ export class SharedGet<T> {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.promise.then(
-        (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-        (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
       );
     });
   }

@@ -1,11 +1,4 @@
-import type {
-  EntitlementsResponse,
-  HistoryResponse,
-  Locale,
-  MatrixResponse,
-  SchemeResponse,
-  TiersResponse,
-} from '@tierkit/core';
+import type { EntitlementsResponse, HistoryResponse, Locale, MatrixResponse, SchemeResponse, TiersResponse } from '@tierkit/core';
 
 /** Options every read accepts. Aborting cancels only this caller's wait, never a request others share. */
 export interface ReadOptions {

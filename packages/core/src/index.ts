@@ -1,10 +1,28 @@
 export * from './model/index.js';
 
 export type { PolicyPack, SchemeDefinition } from './policy/pack-schema.js';
-export { policyPackSchema, schemeDefinitionSchema, entitlementSchema, metricDefSchema, levelDefSchema, matrixDefSchema } from './policy/pack-schema.js';
+export {
+  policyPackSchema,
+  schemeDefinitionSchema,
+  entitlementSchema,
+  metricDefSchema,
+  levelDefSchema,
+  matrixDefSchema,
+} from './policy/pack-schema.js';
 export type {
-  Policy, RulesPolicy, ScorePolicy, DerivedPolicy, MatrixPolicy, Condition, ThresholdCondition, GroupCondition,
-  ComparisonOp, ScoreFactor, Trigger, Hysteresis, PolicyWindow,
+  Policy,
+  RulesPolicy,
+  ScorePolicy,
+  DerivedPolicy,
+  MatrixPolicy,
+  Condition,
+  ThresholdCondition,
+  GroupCondition,
+  ComparisonOp,
+  ScoreFactor,
+  Trigger,
+  Hysteresis,
+  PolicyWindow,
 } from './policy/policy-schema.js';
 export { policySchema, conditionSchema, COMPARISON_OPS } from './policy/policy-schema.js';
 export type { PolicyError } from './policy/policy-errors.js';
@@ -31,6 +49,20 @@ export type { SimulationSubject, SimulationResult, SimulationOptions } from './s
 export { simulate } from './simulation/simulate.js';
 export type { PolicyChange } from './diff/policy-diff.js';
 export { diffPolicies } from './diff/policy-diff.js';
-export type { ProductRisk, RiskTolerance, SuitabilityReason, SuitabilityReasonCode, SuitabilityInput, SuitabilityResult } from './suitability/suitability.js';
-export { PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS, toleranceFromScore, checkSuitability, suitabilityGrid } from './suitability/suitability.js';
+export type {
+  ProductRisk,
+  RiskTolerance,
+  SuitabilityReason,
+  SuitabilityReasonCode,
+  SuitabilityInput,
+  SuitabilityResult,
+} from './suitability/suitability.js';
+export {
+  PRODUCT_RISKS,
+  RISK_TOLERANCES,
+  SUITABILITY_REASONS,
+  toleranceFromScore,
+  checkSuitability,
+  suitabilityGrid,
+} from './suitability/suitability.js';
 export { INDUSTRY_CODES } from './pack/corporate-size.js';

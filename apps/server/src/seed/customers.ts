@@ -62,7 +62,7 @@ export function randomCustomer(rng: Prng, externalId: string, displayName: strin
     }
   }
   h.yearly('deposit_term_months', () => rng.pick([0, 3, 6, 12, 12, 24, 36, 60]));
-  const risk = (bias: number) => clampInt(100 * Math.pow(rng.next(), 2.2) + bias, 0, 100);
+  const risk = (bias: number) => clampInt(100 * rng.next() ** 2.2 + bias, 0, 100);
   const amlBias = rng.chance(0.03) ? 45 : 0;
   for (const m of ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk']) h.yearly(m, () => risk(amlBias));
   if (rng.chance(0.002)) h.set('pep', 0, 1);
@@ -94,7 +94,8 @@ export function showcaseCustomer(
   h.yearly('household_income', () => c.incomeYuan * FEN);
   h.yearly('credit_score', () => 82);
   h.yearly('deposit_term_months', () => 24);
-  for (const m of ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk']) h.yearly(m, () => c.amlScores ?? 12 + rng.int(0, 8));
+  for (const m of ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'])
+    h.yearly(m, () => c.amlScores ?? 12 + rng.int(0, 8));
   if (c.pep) h.set('pep', 0, 1);
   h.yearly('risk_questionnaire_score', () => 64);
   h.yearly('age', (y) => c.age + y);

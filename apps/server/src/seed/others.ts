@@ -30,5 +30,11 @@ export function randomEmployee(rng: Prng, externalId: string, months: readonly s
     h.set('performance_score', i, clampInt(skill + rng.normal() * 6, 0, 100));
     h.set('tenure_months', i, tenure + i);
   }
-  return { externalId, kind: 'employee', displayName: personName(rng), attributes: { branch: rng.pick(['上海分行', '北京分行', '深圳分行']) }, values: h.values };
+  return {
+    externalId,
+    kind: 'employee',
+    displayName: personName(rng),
+    attributes: { branch: rng.pick(['上海分行', '北京分行', '深圳分行']) },
+    values: h.values,
+  };
 }

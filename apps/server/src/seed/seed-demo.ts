@@ -57,7 +57,8 @@ export function generateSubjects(options: SeedOptions, months: readonly string[]
   const rng = new Prng(options.seed ?? DEFAULT_SEED);
   const out = showcaseCustomers(rng, months, LEAD_MONTHS, n);
   const customers = Math.max(out.length, options.customers ?? 10_000);
-  for (let i = out.length + 1; i <= customers; i++) out.push(randomCustomer(rng, `C${String(i).padStart(6, '0')}`, personName(rng), months));
+  for (let i = out.length + 1; i <= customers; i++)
+    out.push(randomCustomer(rng, `C${String(i).padStart(6, '0')}`, personName(rng), months));
   for (let i = 1; i <= (options.corporates ?? 300); i++) out.push(randomCorporate(rng, `E${String(i).padStart(6, '0')}`, months));
   for (let i = 1; i <= (options.products ?? 40); i++) out.push(randomProduct(rng, `P${String(i).padStart(6, '0')}`, i, months));
   for (let i = 1; i <= (options.employees ?? 120); i++) out.push(randomEmployee(rng, `S${String(i).padStart(6, '0')}`, months));
@@ -91,7 +92,8 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
   for (const s of subjects) {
     const subjectId = idOf(s);
     for (const [metric, byPeriod] of Object.entries(s.values)) {
-      for (const [period, value] of Object.entries(byPeriod)) metrics.push({ tenant_id: tenantId, subject_id: subjectId, metric, period, value });
+      for (const [period, value] of Object.entries(byPeriod))
+        metrics.push({ tenant_id: tenantId, subject_id: subjectId, metric, period, value });
     }
     const run = evaluatePeriods(tp.compiled, s.kind as SubjectKind, s.values, evaluated, {}, {});
     assignments.push(...assignmentRows(run, subjectId, options.endPeriod, evaluatedAt));
@@ -114,7 +116,9 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
       });
     });
   }
-  log(`seed: generated ${subjects.length} subjects, ${metrics.length} metric rows, ${events.length} tier events in ${Date.now() - started} ms`);
+  log(
+    `seed: generated ${subjects.length} subjects, ${metrics.length} metric rows, ${events.length} tier events in ${Date.now() - started} ms`,
+  );
 
   const now = evaluatedAt;
   await db.transaction().execute(async (trx) => {

@@ -19,19 +19,66 @@ export function showcaseCustomers(rng: Prng, months: readonly string[], lead: nu
   const fromEnd = (i: number) => n - 1 - at(i); // 0 = the last complete month
   return [
     // 钻石卡: platinum for the first months, then a large inflow made them diamond.
-    showcaseCustomer(rng, { externalId: 'C000001', displayName: '王建国', incomeYuan: 2_400_000, age: 56,
-      balance: (i) => (at(i) < 8 ? 650_000 : 1_900_000 + (i % 3) * 60_000) }, months),
+    showcaseCustomer(
+      rng,
+      {
+        externalId: 'C000001',
+        displayName: '王建国',
+        incomeYuan: 2_400_000,
+        age: 56,
+        balance: (i) => (at(i) < 8 ? 650_000 : 1_900_000 + (i % 3) * 60_000),
+      },
+      months,
+    ),
     // 白金卡: gold, then platinum; a two-month dip a year ago was bridged by the grace period.
-    showcaseCustomer(rng, { externalId: 'C000002', displayName: '李秀英', incomeYuan: 520_000, age: 47,
-      balance: (i) => (at(i) < 6 ? 120_000 : at(i) === 12 || at(i) === 13 ? 150_000 : 460_000) }, months),
+    showcaseCustomer(
+      rng,
+      {
+        externalId: 'C000002',
+        displayName: '李秀英',
+        incomeYuan: 520_000,
+        age: 47,
+        balance: (i) => (at(i) < 6 ? 120_000 : at(i) === 12 || at(i) === 13 ? 150_000 : 460_000),
+      },
+      months,
+    ),
     // 金卡, ¥12,000 short of 白金卡: the last three months average ¥288,000.
-    showcaseCustomer(rng, { externalId: 'C000003', displayName: '张晓明', incomeYuan: 150_000, age: 38,
-      balance: (i) => (at(i) < 5 ? 30_000 : fromEnd(i) < 3 ? 288_000 : 150_000 + (i % 4) * 10_000) }, months),
+    showcaseCustomer(
+      rng,
+      {
+        externalId: 'C000003',
+        displayName: '张晓明',
+        incomeYuan: 150_000,
+        age: 38,
+        balance: (i) => (at(i) < 5 ? 30_000 : fromEnd(i) < 3 ? 288_000 : 150_000 + (i % 4) * 10_000),
+      },
+      months,
+    ),
     // 普通 close to 金卡: was gold, fell to ¥46,000 a month and was downgraded after three months.
-    showcaseCustomer(rng, { externalId: 'C000004', displayName: '刘洋', incomeYuan: 150_000, age: 29,
-      balance: (i) => (at(i) < 6 ? 20_000 : fromEnd(i) > 8 ? 62_000 : 46_000) }, months),
+    showcaseCustomer(
+      rng,
+      {
+        externalId: 'C000004',
+        displayName: '刘洋',
+        incomeYuan: 150_000,
+        age: 29,
+        balance: (i) => (at(i) < 6 ? 20_000 : fromEnd(i) > 8 ? 62_000 : 46_000),
+      },
+      months,
+    ),
     // High AML risk (politically exposed): restrictions override the platinum benefits.
-    showcaseCustomer(rng, { externalId: 'C000005', displayName: '陈志强', incomeYuan: 400_000, age: 61, amlScores: 70, pep: true,
-      balance: (i) => (at(i) < 8 ? 200_000 : 380_000) }, months),
+    showcaseCustomer(
+      rng,
+      {
+        externalId: 'C000005',
+        displayName: '陈志强',
+        incomeYuan: 400_000,
+        age: 61,
+        amlScores: 70,
+        pep: true,
+        balance: (i) => (at(i) < 8 ? 200_000 : 380_000),
+      },
+      months,
+    ),
   ];
 }

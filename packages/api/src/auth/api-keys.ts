@@ -17,7 +17,15 @@ export interface ApiKeyInfo {
 }
 
 function info(key: ApiKey): ApiKeyInfo {
-  return { id: key.id, tenantId: key.tenantId, role: key.role as Role, label: key.label, prefix: key.prefix, createdAt: key.createdAt, revokedAt: key.revokedAt };
+  return {
+    id: key.id,
+    tenantId: key.tenantId,
+    role: key.role as Role,
+    label: key.label,
+    prefix: key.prefix,
+    createdAt: key.createdAt,
+    revokedAt: key.revokedAt,
+  };
 }
 
 async function store(db: Executor, tenantId: string, role: Role, label: string, secret: string, now: Date): Promise<ApiKeyInfo> {
@@ -59,7 +67,9 @@ export async function ensureApiKey(
   options: { tenantId: string; secret: string; role: Role; label: string; now?: Date },
 ): Promise<{ key: ApiKeyInfo; created: boolean }> {
   if (!KEY_SECRET_PATTERN.test(options.secret)) {
-    throw new Error('the key secret must look like tk_ followed by at least 32 letters, digits, "-" or "_" (e.g. tk_$(openssl rand -hex 24))');
+    throw new Error(
+      'the key secret must look like tk_ followed by at least 32 letters, digits, "-" or "_" (e.g. tk_$(openssl rand -hex 24))',
+    );
   }
   const existing = await findApiKeyByHash(db, hashSecret(options.secret));
   if (existing) {

@@ -18,13 +18,15 @@ function unauthorized(detail: string): ProblemError {
 }
 
 function invalidToken(detail: string): ProblemError {
-  return new ProblemError('invalid-token', detail, undefined, { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` });
+  return new ProblemError('invalid-token', detail, undefined, {
+    'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${detail.replace(/"/g, "'")}"`,
+  });
 }
 
 const TOKEN_FAILURES = {
-  'malformed': 'The token is not one this API issued.',
+  malformed: 'The token is not one this API issued.',
   'bad-signature': 'The token signature does not verify (tampered, or its signing key was rotated).',
-  'expired': 'The token has expired; ask your backend for a new one.',
+  expired: 'The token has expired; ask your backend for a new one.',
 } as const;
 
 /** A principal and the key its rate limit is counted under: one bucket per API key, per signed token. */
@@ -66,16 +68,24 @@ function authorize(p: Principal, method: string, path: string, origin: string | 
   }
   const access = accessFor(method, path);
   if (p.via === 'embed-token') {
-    if (access.embed === false) throw new ProblemError('forbidden', 'An embed token may only read its own subject’s tiers, history and entitlements, and the schemes.');
-    if (access.embed === 'subject' && access.subject !== p.subject) throw new ProblemError('forbidden', 'An embed token may only read its own subject.');
+    if (access.embed === false)
+      throw new ProblemError(
+        'forbidden',
+        'An embed token may only read its own subject’s tiers, history and entitlements, and the schemes.',
+      );
+    if (access.embed === 'subject' && access.subject !== p.subject)
+      throw new ProblemError('forbidden', 'An embed token may only read its own subject.');
     return;
   }
   if (access.keyOnly && p.via !== 'key') throw new ProblemError('forbidden', 'This needs an API key; tokens cannot do it.');
-  if (!roleAtLeast(p.role, access.role)) throw new ProblemError('forbidden', `This needs the ${access.role} role or higher (the credential has ${p.role}).`);
+  if (!roleAtLeast(p.role, access.role))
+    throw new ProblemError('forbidden', `This needs the ${access.role} role or higher (the credential has ${p.role}).`);
 }
 
 function tooMany(retryAfterSeconds: number, detail: string): ProblemError {
-  return new ProblemError('rate-limited', `${detail} Retry after ${retryAfterSeconds} s.`, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  return new ProblemError('rate-limited', `${detail} Retry after ${retryAfterSeconds} s.`, undefined, {
+    'Retry-After': String(retryAfterSeconds),
+  });
 }
 
 /** Rate limiting of `authenticate`: the limits, and who the client is when its credential fails. */
@@ -105,7 +115,8 @@ export function authenticate(shared: SharedDeps, cacheSeconds: number, guard?: A
     } catch (err) {
       // Only failures are refused: many callers share an address (NAT, the bank's proxy), and a valid
       // credential from it must still be served however many bad ones (expired tokens too) came first.
-      const wait = limits && address && err instanceof ProblemError && err.status === 401 ? limits.failedAuth.take(address, limits.clock()) : 0;
+      const wait =
+        limits && address && err instanceof ProblemError && err.status === 401 ? limits.failedAuth.take(address, limits.clock()) : 0;
       if (wait) throw tooMany(wait, 'Too many requests with a missing or bad credential from this address.');
       throw err;
     }

@@ -56,7 +56,10 @@ export type TokenFailure = 'malformed' | 'bad-signature' | 'expired';
 
 /** The tenant's current signing key, created when the tenant has none yet. */
 export async function signingKeyFor(db: Executor, tenantId: string, now: Date = new Date()): Promise<SigningKey> {
-  return (await currentSigningKey(db, tenantId)) ?? insertSigningKey(db, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
+  return (
+    (await currentSigningKey(db, tenantId)) ??
+    insertSigningKey(db, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() })
+  );
 }
 
 /**
@@ -64,11 +67,14 @@ export async function signingKeyFor(db: Executor, tenantId: string, now: Date = 
  * once (they live at most 15 minutes; widgets fetch a new one).
  */
 export async function rotateSigningKey(db: Executor, tenantId: string, now: Date = new Date()): Promise<SigningKey> {
-  return db.transaction().execute(async (trx) => {
-    const key = await insertSigningKey(trx, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
-    await retireSigningKeys(trx, tenantId, key.id, now.toISOString());
-    return key;
-  }).finally(credentialsChanged);
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      const key = await insertSigningKey(trx, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
+      await retireSigningKeys(trx, tenantId, key.id, now.toISOString());
+      return key;
+    })
+    .finally(credentialsChanged);
 }
 
 function checkTtl(ttlSeconds: number): void {
@@ -81,14 +87,18 @@ function checkOrigins(origins: readonly string[]): void {
   for (const o of origins) if (!ORIGIN_PATTERN.test(o)) throw new RangeError(`"${o}" is not an origin (scheme://host[:port])`);
   if (origins.length > TOKEN_LIMITS.origins) throw new TokenLimitError('origins', `at most ${TOKEN_LIMITS.origins} origins per token`);
   const long = origins.find((o) => o.length > TOKEN_LIMITS.originLength);
-  if (long !== undefined) throw new TokenLimitError('origins', `an origin has at most ${TOKEN_LIMITS.originLength} characters (got ${long.length})`);
+  if (long !== undefined)
+    throw new TokenLimitError('origins', `an origin has at most ${TOKEN_LIMITS.originLength} characters (got ${long.length})`);
 }
 
 async function sign(db: Executor, claims: Omit<Claims, 'kid'>, now: Date): Promise<{ token: string; expiresAt: string }> {
   const key = await signingKeyFor(db, claims.ten, now);
   const payload = Buffer.from(JSON.stringify({ kid: key.id, ...claims }), 'utf8').toString('base64url');
   if (payload.length > TOKEN_LIMITS.payloadChars) {
-    throw new TokenLimitError('origins', `the token would be too large to verify (${payload.length} > ${TOKEN_LIMITS.payloadChars} characters of claims): name fewer or shorter origins`);
+    throw new TokenLimitError(
+      'origins',
+      `the token would be too large to verify (${payload.length} > ${TOKEN_LIMITS.payloadChars} characters of claims): name fewer or shorter origins`,
+    );
   }
   const body = TOKEN_PREFIX + payload;
   return { token: `${body}.${hmac(key.secret, body).toString('base64url')}`, expiresAt: new Date(claims.exp * 1000).toISOString() };
@@ -129,7 +139,11 @@ async function mint(db: Executor, typ: Claims['typ'], options: MintOptions, subj
   const origins = [...(options.origins ?? [])];
   checkOrigins(origins);
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  return sign(db, { ten: options.tenantId, typ, ...(subject !== undefined ? { sub: subject } : {}), org: origins, iat, exp: iat + ttl }, options.now ?? new Date());
+  return sign(
+    db,
+    { ten: options.tenantId, typ, ...(subject !== undefined ? { sub: subject } : {}), org: origins, iat, exp: iat + ttl },
+    options.now ?? new Date(),
+  );
 }
 
 function decodeClaims(payload: string): Claims | undefined {
@@ -145,7 +159,11 @@ function decodeClaims(payload: string): Claims | undefined {
 const TOKEN_SHAPE = new RegExp(`^tkt_([A-Za-z0-9_-]{1,${TOKEN_LIMITS.payloadChars}})\\.([A-Za-z0-9_-]{43})$`);
 
 /** Check a signed token: shape, signature (constant time) with its tenant's key, expiry. */
-export async function verifyToken(db: Executor, token: string, now: Date): Promise<{ ok: true; principal: Principal; expiresAt: Date } | { ok: false; reason: TokenFailure }> {
+export async function verifyToken(
+  db: Executor,
+  token: string,
+  now: Date,
+): Promise<{ ok: true; principal: Principal; expiresAt: Date } | { ok: false; reason: TokenFailure }> {
   const m = TOKEN_SHAPE.exec(token);
   const claims = m?.[1] ? decodeClaims(m[1]) : undefined;
   if (!m || !claims || (claims.typ === 'embed') !== (claims.sub !== undefined)) return { ok: false, reason: 'malformed' };

@@ -11,7 +11,10 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new ProblemError('payload-too-large', `Request bodies are limited to ${maxBytes} bytes; split the upload into several requests.`);
+      throw new ProblemError(
+        'payload-too-large',
+        `Request bodies are limited to ${maxBytes} bytes; split the upload into several requests.`,
+      );
     },
   });
   return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next));

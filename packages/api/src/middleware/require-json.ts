@@ -13,7 +13,10 @@ export function requireJson(): MiddlewareHandler {
     if (WRITES.has(c.req.method)) {
       const media = (c.req.header('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
       if (!JSON_MEDIA.test(media)) {
-        throw new ProblemError('unsupported-media-type', `Send the body as application/json (got ${media ? `"${media}"` : 'no Content-Type'}).`);
+        throw new ProblemError(
+          'unsupported-media-type',
+          `Send the body as application/json (got ${media ? `"${media}"` : 'no Content-Type'}).`,
+        );
       }
     }
     await next();

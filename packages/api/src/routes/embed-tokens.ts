@@ -1,5 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { MAX_TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS, mintEmbedToken, ORIGIN_PATTERN, TOKEN_LIMITS, TokenLimitError } from '../auth/tokens.js';
+import {
+  MAX_TOKEN_TTL_SECONDS,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  mintEmbedToken,
+  ORIGIN_PATTERN,
+  TOKEN_LIMITS,
+  TokenLimitError,
+} from '../auth/tokens.js';
 import { subjectOr404 } from '../deps.js';
 import { invalid } from '../problem.js';
 import { router } from '../router.js';
@@ -7,18 +14,34 @@ import { problemResponses } from '../schemas/common.js';
 
 const EmbedTokenBody = z
   .strictObject({
-    subject: z.string().min(1).max(TOKEN_LIMITS.subjectLength).openapi({ description: "The logged-in customer's external id", example: 'C000003' }),
+    subject: z
+      .string()
+      .min(1)
+      .max(TOKEN_LIMITS.subjectLength)
+      .openapi({ description: "The logged-in customer's external id", example: 'C000003' }),
     origins: z
       .array(z.string().max(TOKEN_LIMITS.originLength).regex(ORIGIN_PATTERN, 'must be an origin: scheme://host[:port]'))
       .max(TOKEN_LIMITS.origins)
       .optional()
-      .openapi({ description: `Browser origins that may present the token. Omitted or empty: only requests without an Origin header. At most ${TOKEN_LIMITS.origins} of at most ${TOKEN_LIMITS.originLength} characters, and together small enough for a ${TOKEN_LIMITS.payloadChars}-character token (else 400).`, example: ['https://ebank.example.com'] }),
-    ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional().openapi({ description: `Lifetime, default ${DEFAULT_TOKEN_TTL_SECONDS}` }),
+      .openapi({
+        description: `Browser origins that may present the token. Omitted or empty: only requests without an Origin header. At most ${TOKEN_LIMITS.origins} of at most ${TOKEN_LIMITS.originLength} characters, and together small enough for a ${TOKEN_LIMITS.payloadChars}-character token (else 400).`,
+        example: ['https://ebank.example.com'],
+      }),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TOKEN_TTL_SECONDS)
+      .optional()
+      .openapi({ description: `Lifetime, default ${DEFAULT_TOKEN_TTL_SECONDS}` }),
   })
   .openapi('EmbedTokenRequest');
 
 const EmbedTokenSchema = z
-  .object({ token: z.string().openapi({ example: 'tkt_eyJraWQiOi….Qm9n…' }), expiresAt: z.string().openapi({ example: '2025-11-15T04:10:00.000Z' }) })
+  .object({
+    token: z.string().openapi({ example: 'tkt_eyJraWQiOi….Qm9n…' }),
+    expiresAt: z.string().openapi({ example: '2025-11-15T04:10:00.000Z' }),
+  })
   .openapi('EmbedToken');
 
 const mintRoute = createRoute({

@@ -16,8 +16,19 @@ const matrixRoute = createRoute({
   tags: ['matrix'],
   summary: 'Portfolio counts per cell of a matrix scheme (risk × value), from current assignments',
   request: {
-    params: z.object({ scheme: z.string().min(1).max(64).openapi({ param: { name: 'scheme', in: 'path' }, example: 'risk-value' }) }),
-    query: z.object({ kind: z.enum(SUBJECT_KINDS).optional().openapi({ param: { name: 'kind', in: 'query' } }) }),
+    params: z.object({
+      scheme: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ param: { name: 'scheme', in: 'path' }, example: 'risk-value' }),
+    }),
+    query: z.object({
+      kind: z
+        .enum(SUBJECT_KINDS)
+        .optional()
+        .openapi({ param: { name: 'kind', in: 'query' } }),
+    }),
   },
   responses: {
     200: { description: 'Counts for every cell, zeros included (ETag)', content: { 'application/json': { schema: MatrixResponseSchema } } },
@@ -29,13 +40,15 @@ const matrixRoute = createRoute({
 /** `/v1/matrix/{scheme}`: one GROUP BY over the two axis schemes' assignments. */
 export function matrix() {
   return router().openapi(matrixRoute, async (c) => {
-      const deps = c.var.deps;
+    const deps = c.var.deps;
     const { scheme } = c.req.valid('param');
     const { kind } = c.req.valid('query');
     const tp = await packOf(deps);
     const def = audienceOf(deps.principal, tp).sees(scheme) ? tp.schemes.get(scheme)?.matrix : undefined;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
-    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}`, () => countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind));
+    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}`, () =>
+      countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind),
+    );
     const byCell = new Map(found.map((f) => [`${f.row}\u0000${f.col}`, f.count]));
     const counts = def.rows.flatMap((row) => def.cols.map((col) => ({ row, col, count: byCell.get(`${row}\u0000${col}`) ?? 0 })));
     const body: MatrixResponse = { def, counts, total: counts.reduce((n, x) => n + x.count, 0) };

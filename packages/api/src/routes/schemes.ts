@@ -10,14 +10,27 @@ import { SchemeResponseSchema, SchemesResponseSchema } from '../schemas/entitlem
 import { audienceOf } from '../services/audience.js';
 import { schemeSummary } from '../services/views.js';
 
-const SchemeKeyParams = z.object({ key: z.string().min(1).max(64).openapi({ param: { name: 'key', in: 'path' }, example: 'retail-tier' }) });
+const SchemeKeyParams = z.object({
+  key: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'key', in: 'path' }, example: 'retail-tier' }),
+});
 
 const listRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['schemes'],
   summary: "The tenant's schemes with their levels, names and colours",
-  request: { query: z.object({ kind: z.enum(SUBJECT_KINDS).optional().openapi({ param: { name: 'kind', in: 'query' } }) }) },
+  request: {
+    query: z.object({
+      kind: z
+        .enum(SUBJECT_KINDS)
+        .optional()
+        .openapi({ param: { name: 'kind', in: 'query' } }),
+    }),
+  },
   responses: {
     200: { description: 'Schemes (ETag)', content: { 'application/json': { schema: SchemesResponseSchema } } },
     304: { description: 'Not modified' },

@@ -11,7 +11,13 @@ import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import type { TenantPack } from '../services/tenant-pack.js';
 import { subjectRef } from '../services/views.js';
 
-const q = (name: string, description: string) => z.string().min(1).max(64).optional().openapi({ param: { name, in: 'query' }, description });
+const q = (name: string, description: string) =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description });
 
 const listRoute = createRoute({
   method: 'get',
@@ -24,19 +30,28 @@ const listRoute = createRoute({
       level: q('level', 'Level key in `scheme`'),
       row: q('row', 'Matrix schemes: level of the row scheme'),
       col: q('col', 'Matrix schemes: level of the column scheme'),
-      kind: z.enum(SUBJECT_KINDS).optional().openapi({ param: { name: 'kind', in: 'query' } }),
+      kind: z
+        .enum(SUBJECT_KINDS)
+        .optional()
+        .openapi({ param: { name: 'kind', in: 'query' } }),
       limit: LimitQuery,
       cursor: CursorQuery,
     }),
   },
   responses: {
-    200: { description: 'One page of subjects in external-id order', content: { 'application/json': { schema: SubjectListResponseSchema } } },
+    200: {
+      description: 'One page of subjects in external-id order',
+      content: { 'application/json': { schema: SubjectListResponseSchema } },
+    },
     ...problemResponses(400),
   },
 });
 
 /** Turn the query into level conditions, checking every key against the pack. */
-function conditions(tp: TenantPack, query: { scheme?: string | undefined; level?: string | undefined; row?: string | undefined; col?: string | undefined }): LevelCondition[] {
+function conditions(
+  tp: TenantPack,
+  query: { scheme?: string | undefined; level?: string | undefined; row?: string | undefined; col?: string | undefined },
+): LevelCondition[] {
   const errors: FieldError[] = [];
   const out: LevelCondition[] = [];
   const hasLevel = (scheme: string, level: string) => tp.schemes.get(scheme)?.levels.some((l) => l.key === level) ?? false;
@@ -53,7 +68,10 @@ function conditions(tp: TenantPack, query: { scheme?: string | undefined; level?
       if (query.row || query.col) {
         if (!def.matrix) errors.push({ path: query.row ? 'query.row' : 'query.col', message: `${def.key} is not a matrix scheme` });
         else {
-          for (const [k, scheme] of [['row', def.matrix.rowScheme], ['col', def.matrix.colScheme]] as const) {
+          for (const [k, scheme] of [
+            ['row', def.matrix.rowScheme],
+            ['col', def.matrix.colScheme],
+          ] as const) {
             const level = query[k];
             if (!level) continue;
             if (hasLevel(scheme, level)) out.push({ scheme, level });
@@ -70,7 +88,7 @@ function conditions(tp: TenantPack, query: { scheme?: string | undefined; level?
 /** `GET /v1/subjects`: the subjects behind a matrix cell or a level, cursor-paginated. */
 export function subjectList() {
   return router().openapi(listRoute, async (c) => {
-      const deps = c.var.deps;
+    const deps = c.var.deps;
     const query = c.req.valid('query');
     const levels = conditions(await packOf(deps), query);
     const after = query.cursor === undefined ? undefined : decodeCursor('subjects', query.cursor, ['after'] as const).after;

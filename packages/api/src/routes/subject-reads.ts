@@ -39,7 +39,12 @@ const historyRoute = createRoute({
   request: {
     params: SubjectIdParams,
     query: z.object({
-      scheme: z.string().min(1).max(64).optional().openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier' }),
+      scheme: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier' }),
       limit: LimitQuery,
       cursor: CursorQuery,
       locale: LocaleQuery,
@@ -72,7 +77,17 @@ const entitlementsRoute = createRoute({
  */
 function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number, audience: AudienceView, view: readonly unknown[]): string {
   // The audience is part of every key: a customer is never served a body cut for staff.
-  return JSON.stringify([route, deps.tenantId, subject.id, subject.version, subject.updatedAt, packId, audience.audience, deps.principal.via, ...view]);
+  return JSON.stringify([
+    route,
+    deps.tenantId,
+    subject.id,
+    subject.version,
+    subject.updatedAt,
+    packId,
+    audience.audience,
+    deps.principal.via,
+    ...view,
+  ]);
 }
 
 /**

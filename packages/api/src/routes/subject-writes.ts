@@ -28,13 +28,15 @@ const PutSubjectBody = z
 const observation = z.strictObject({
   metric: z.string().min(1).max(64),
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM'),
-  value: z.number().int('must be an integer (money in minor units, booleans 0 or 1)').min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  value: z
+    .number()
+    .int('must be an integer (money in minor units, booleans 0 or 1)')
+    .min(Number.MIN_SAFE_INTEGER)
+    .max(Number.MAX_SAFE_INTEGER),
 });
 
 const PutMetricsBodySchema = (max: number) =>
-  z
-    .strictObject({ metrics: z.array(observation).min(1).max(max, `at most ${max} observations per request`) })
-    .openapi('PutMetricsBody');
+  z.strictObject({ metrics: z.array(observation).min(1).max(max, `at most ${max} observations per request`) }).openapi('PutMetricsBody');
 
 const putSubjectRoute = createRoute({
   method: 'put',

@@ -1,14 +1,20 @@
 import { z } from '@hono/zod-openapi';
-import { LEVEL_COLORS, METRIC_UNITS, MISSING_RULES, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS, WINDOW_FUNCTIONS } from '@tierkit/core';
+import {
+  LEVEL_COLORS,
+  METRIC_UNITS,
+  MISSING_RULES,
+  SCHEME_AUDIENCES,
+  SCHEME_CATEGORIES,
+  SUBJECT_KINDS,
+  WINDOW_FUNCTIONS,
+} from '@tierkit/core';
 
 /*
  * OpenAPI schemas of the shared wire types in `@tierkit/core` (model/*.ts). They document the
  * responses; requests are validated by the schemas in the route files.
  */
 
-export const LocalizedTextSchema = z
-  .object({ 'zh-CN': z.string(), 'zh-TW': z.string(), en: z.string() })
-  .openapi('LocalizedText');
+export const LocalizedTextSchema = z.object({ 'zh-CN': z.string(), 'zh-TW': z.string(), en: z.string() }).openapi('LocalizedText');
 
 export const SubjectKindSchema = z.enum(SUBJECT_KINDS).openapi('SubjectKind');
 
@@ -36,7 +42,10 @@ export const SchemeSummarySchema = z
     key: z.string(),
     subjectKind: SubjectKindSchema,
     category: z.enum(SCHEME_CATEGORIES),
-    audience: z.enum(SCHEME_AUDIENCES).optional().openapi({ description: 'Who may see it: `customer` or `staff`. A customer credential only ever receives customer schemes.' }),
+    audience: z
+      .enum(SCHEME_AUDIENCES)
+      .optional()
+      .openapi({ description: 'Who may see it: `customer` or `staff`. A customer credential only ever receives customer schemes.' }),
     name: LocalizedTextSchema,
     levels: z.array(LevelDefSchema).readonly(),
   })
@@ -49,9 +58,17 @@ export const MatrixDefSchema = z
     colScheme: z.string(),
     rows: z.array(z.string()).readonly(),
     cols: z.array(z.string()).readonly(),
-    cells: z.array(
-      z.object({ row: z.string(), col: z.string(), level: z.string(), action: LocalizedTextSchema, tone: z.enum(['good', 'neutral', 'caution', 'bad']) }),
-    ).readonly(),
+    cells: z
+      .array(
+        z.object({
+          row: z.string(),
+          col: z.string(),
+          level: z.string(),
+          action: LocalizedTextSchema,
+          tone: z.enum(['good', 'neutral', 'caution', 'bad']),
+        }),
+      )
+      .readonly(),
   })
   .openapi('MatrixDef');
 
@@ -70,7 +87,10 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string().optional(),
     instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).readonly().optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .readonly()
+      .optional(),
   })
   .openapi('Problem');
 
@@ -92,6 +112,11 @@ export function problemResponses<const S extends readonly number[]>(...given: S)
     429: 'Too many requests from this credential, or too many bad credentials from this address (`Retry-After` seconds)',
   };
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: descriptions[s] ?? 'Problem', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
-  ) as { [K in S[number] | 401 | 403 | 429]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } } };
+    statuses.map((s) => [
+      s,
+      { description: descriptions[s] ?? 'Problem', content: { 'application/problem+json': { schema: ProblemSchema } } },
+    ]),
+  ) as {
+    [K in S[number] | 401 | 403 | 429]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } };
+  };
 }

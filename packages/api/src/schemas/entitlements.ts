@@ -7,7 +7,13 @@ const base = { key: z.string(), label: LocalizedTextSchema };
 export const EntitlementDefSchema = z
   .discriminatedUnion('kind', [
     z.object({ ...base, kind: z.literal('feature') }),
-    z.object({ ...base, kind: z.literal('quota'), amount: z.number().int(), period: z.enum(QUOTA_PERIODS), usageMetric: z.string().optional() }),
+    z.object({
+      ...base,
+      kind: z.literal('quota'),
+      amount: z.number().int(),
+      period: z.enum(QUOTA_PERIODS),
+      usageMetric: z.string().optional(),
+    }),
     z.object({ ...base, kind: z.literal('rate'), bp: z.number().int(), applies: z.enum(['deposit', 'loan', 'fee']) }),
     z.object({ ...base, kind: z.literal('limit'), multiplierPermille: z.number().int(), applies: z.string() }),
     z.object({ ...base, kind: z.literal('restriction'), reason: LocalizedTextSchema, blocks: z.array(z.string()).readonly().optional() }),
@@ -19,16 +25,20 @@ const LevelRefSchema = z.object({ scheme: z.string(), level: z.string() });
 export const EntitlementsResponseSchema = z
   .object({
     subject: SubjectRefSchema,
-    entitlements: z.array(
-      z.object({
-        def: EntitlementDefSchema,
-        status: z.enum(['active', 'blocked']),
-        grantedBy: LevelRefSchema,
-        blockedBy: LevelRefSchema.extend({ restriction: z.string() }).optional(),
-        used: z.number().optional(),
-        notice: LocalizedTextSchema.optional().openapi({ description: 'Instead of `blockedBy` when the restriction is one the reader may not see: "please contact your branch"' }),
-      }),
-    ).readonly(),
+    entitlements: z
+      .array(
+        z.object({
+          def: EntitlementDefSchema,
+          status: z.enum(['active', 'blocked']),
+          grantedBy: LevelRefSchema,
+          blockedBy: LevelRefSchema.extend({ restriction: z.string() }).optional(),
+          used: z.number().optional(),
+          notice: LocalizedTextSchema.optional().openapi({
+            description: 'Instead of `blockedBy` when the restriction is one the reader may not see: "please contact your branch"',
+          }),
+        }),
+      )
+      .readonly(),
     next: z.array(z.object({ scheme: z.string(), toLevel: z.string(), adds: z.array(EntitlementDefSchema).readonly() })).readonly(),
   })
   .openapi('EntitlementsResponse');

@@ -1,6 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES } from '@tierkit/core';
-import { LocalizedTextSchema, MatrixDefSchema, MetricDefSchema, SchemeSummarySchema, SubjectRefSchema, WindowSpecSchema } from './common.js';
+import {
+  LocalizedTextSchema,
+  MatrixDefSchema,
+  MetricDefSchema,
+  SchemeSummarySchema,
+  SubjectRefSchema,
+  WindowSpecSchema,
+} from './common.js';
 import { METRIC_UNITS } from '@tierkit/core';
 
 const unit = z.enum(METRIC_UNITS);
@@ -10,12 +17,12 @@ export const ExplanationSchema = z
     policyId: z.string(),
     policyVersion: z.number().int(),
     decidedBy: z.object({ kind: z.enum(DECISION_KINDS), id: z.string(), label: LocalizedTextSchema }),
-    inputs: z.array(
-      z.object({ metric: z.string(), window: WindowSpecSchema.nullable(), value: z.number(), unit, currency: z.string().optional() }),
-    ).readonly(),
-    score: z
-      .object({ total: z.number(), factors: z.array(z.object({ id: z.string(), points: z.number() })).readonly() })
-      .optional(),
+    inputs: z
+      .array(
+        z.object({ metric: z.string(), window: WindowSpecSchema.nullable(), value: z.number(), unit, currency: z.string().optional() }),
+      )
+      .readonly(),
+    score: z.object({ total: z.number(), factors: z.array(z.object({ id: z.string(), points: z.number() })).readonly() }).optional(),
     asOf: z.string().optional(),
     prior: z.object({ level: z.string(), periodsBelow: z.number().int(), period: z.string().optional() }).optional(),
     levelsRead: z.record(z.string(), z.string()).optional(),
@@ -43,7 +50,12 @@ export const ProgressSchema = z
   .openapi('Progress');
 
 export const RetentionSchema = z
-  .object({ toLevel: z.string(), lines: z.array(ProgressPathSchema).readonly(), periodsBelow: z.number().int(), periodsAllowed: z.number().int() })
+  .object({
+    toLevel: z.string(),
+    lines: z.array(ProgressPathSchema).readonly(),
+    periodsBelow: z.number().int(),
+    periodsAllowed: z.number().int(),
+  })
   .openapi('Retention');
 
 export const OverrideInfoSchema = z
@@ -100,7 +112,10 @@ export const TierEventSchema = z
     actor: z.string(),
     approvedBy: z.string().nullable(),
     policyVersion: z.number().int(),
-    period: z.string().optional().openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' }),
+    period: z
+      .string()
+      .optional()
+      .openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' }),
   })
   .openapi('TierEvent');
 

@@ -29,12 +29,19 @@ export function checkObservations(
     if (!def) {
       errors.push({ path: `metrics[${i}].metric`, message: `unknown metric "${o.metric}"; known: ${[...catalogue.keys()].join(', ')}` });
     }
-    if (!isPeriod(o.period)) errors.push({ path: `metrics[${i}].period`, message: `"${o.period}" is not a month (YYYY-MM, 2000-01 or later)` });
-    else if (o.period > currentPeriod) errors.push({ path: `metrics[${i}].period`, message: `${o.period} has not begun yet (current month ${currentPeriod})` });
+    if (!isPeriod(o.period))
+      errors.push({ path: `metrics[${i}].period`, message: `"${o.period}" is not a month (YYYY-MM, 2000-01 or later)` });
+    else if (o.period > currentPeriod)
+      errors.push({ path: `metrics[${i}].period`, message: `${o.period} has not begun yet (current month ${currentPeriod})` });
     if (def) {
       const [min, max] = RANGES[def.unit];
       if (o.value < min || o.value > max) {
-        const what = def.unit === 'boolean' ? 'must be 0 or 1' : def.unit === 'money' ? `must be a non-negative amount in minor units, at most ${max}` : `must be between ${min} and ${max}`;
+        const what =
+          def.unit === 'boolean'
+            ? 'must be 0 or 1'
+            : def.unit === 'money'
+              ? `must be a non-negative amount in minor units, at most ${max}`
+              : `must be between ${min} and ${max}`;
         errors.push({ path: `metrics[${i}].value`, message: `${o.metric} (${def.unit}) ${what}` });
       }
     }

@@ -19,7 +19,11 @@ function quotaStart(asOf: string, period: QuotaPeriod): string {
  * restriction still blocks), then cut to what `audience` may see.
  */
 export async function entitlementsView(
-  db: Executor, tp: TenantPack, audience: AudienceView, subject: Subject, unmask: boolean,
+  db: Executor,
+  tp: TenantPack,
+  audience: AudienceView,
+  subject: Subject,
+  unmask: boolean,
 ): Promise<EntitlementsResponse> {
   const stored = await listAssignments(db, tp.tenantId, subject.id);
   const levels: Record<string, string> = {};

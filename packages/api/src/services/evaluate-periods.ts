@@ -1,5 +1,13 @@
 import type { StoredAssignment } from '@tierkit/db';
-import { nextPrior, type CompiledPack, type Evaluation, type EventReason, type OverrideInfo, type PriorAssignment, type SubjectKind } from '@tierkit/core';
+import {
+  nextPrior,
+  type CompiledPack,
+  type Evaluation,
+  type EventReason,
+  type OverrideInfo,
+  type PriorAssignment,
+  type SubjectKind,
+} from '@tierkit/core';
 
 /** Per metric, per period, one integer — what the engine reads. */
 export type Values = Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -29,9 +37,7 @@ export interface PeriodRun {
 }
 
 /** Overrides by scheme key, either the same for every period or chosen per evaluated period. */
-export type PeriodOverrides =
-  | Readonly<Record<string, OverrideInfo>>
-  | ((period: string) => Readonly<Record<string, OverrideInfo>>);
+export type PeriodOverrides = Readonly<Record<string, OverrideInfo>> | ((period: string) => Readonly<Record<string, OverrideInfo>>);
 
 /** Why the level changed: an override decided it, one stopped deciding it, or the rules did. */
 function reasonOf(e: Evaluation, from: string | null, overrideDecidedBefore: boolean): EventReason {
@@ -71,7 +77,12 @@ export function evaluatePeriods(
   for (const period of periods) {
     before = { ...priors };
     shownBefore = { ...current };
-    final = compiled.evaluateSubject(kind, { asOf: period, values }, priors, typeof overrides === 'function' ? overrides(period) : overrides);
+    final = compiled.evaluateSubject(
+      kind,
+      { asOf: period, values },
+      priors,
+      typeof overrides === 'function' ? overrides(period) : overrides,
+    );
     for (const e of final) {
       const from = current[e.scheme] ?? null;
       if (from !== e.level) {

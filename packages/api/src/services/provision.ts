@@ -12,16 +12,15 @@ export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
  * Create a tenant with a policy pack (the default pack unless given): its metric catalogue and one
  * active policy version per scheme, and a secret to sign its embed tokens. Does nothing when the tenant exists. Returns whether it created it.
  */
-export async function provisionTenant(
-  db: Executor,
-  tenant: { id: string; name: string; pack?: PolicyPack; now?: Date },
-): Promise<boolean> {
-  if (!TENANT_ID_PATTERN.test(tenant.id)) throw new RangeError(`"${tenant.id}" is not a tenant id: 1–64 letters, digits, "-", "_" or ".", starting with a letter or digit`);
+export async function provisionTenant(db: Executor, tenant: { id: string; name: string; pack?: PolicyPack; now?: Date }): Promise<boolean> {
+  if (!TENANT_ID_PATTERN.test(tenant.id))
+    throw new RangeError(`"${tenant.id}" is not a tenant id: 1–64 letters, digits, "-", "_" or ".", starting with a letter or digit`);
   if (!tenant.name.trim()) throw new RangeError('a tenant needs a name');
   if (await findTenant(db, tenant.id)) return false;
   const pack = tenant.pack ?? defaultPolicyPack;
   const checked = validatePolicyPack(pack);
-  if (!checked.ok) throw new Error(`policy pack for tenant "${tenant.id}" is invalid: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (!checked.ok)
+    throw new Error(`policy pack for tenant "${tenant.id}" is invalid: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const now = (tenant.now ?? new Date()).toISOString();
   await db.transaction().execute(async (trx) => {
     await insertTenant(trx, { id: tenant.id, name: tenant.name, metrics: pack.metrics, now });

@@ -119,5 +119,10 @@ export async function reevaluateSubject(
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
-  return { asOf: last, evaluations: run.final, changes: run.events.length, stored: { assignments, overrides: active.map((d) => d.override) } };
+  return {
+    asOf: last,
+    evaluations: run.final,
+    changes: run.events.length,
+    stored: { assignments, overrides: active.map((d) => d.override) },
+  };
 }

@@ -50,7 +50,9 @@ export async function loadTenantPack(db: Executor, tenantId: string): Promise<Te
   const policies = await listActivePolicies(db, tenantId);
   const result = validatePolicyPack({ metrics: tenant.metrics, schemes: policies.map((p) => p.document) });
   if (!result.ok) {
-    throw new Error(`stored policy pack of tenant "${tenantId}" is invalid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    throw new Error(
+      `stored policy pack of tenant "${tenantId}" is invalid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   }
   const pack = result.pack;
   return {

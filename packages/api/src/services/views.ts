@@ -1,4 +1,13 @@
-import type { Assignment, AudienceView, MetricDef, OverrideInfo, SchemeSummary, SubjectKind, SubjectRef, TiersResponse } from '@tierkit/core';
+import type {
+  Assignment,
+  AudienceView,
+  MetricDef,
+  OverrideInfo,
+  SchemeSummary,
+  SubjectKind,
+  SubjectRef,
+  TiersResponse,
+} from '@tierkit/core';
 import { listActiveOverrides, listAssignments, listAssignmentsJson, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
 import { maskName } from '../mask.js';
@@ -7,13 +16,22 @@ import type { TenantPack } from './tenant-pack.js';
 
 /** The subject as responses show it: external id, kind, and the name masked unless allowed. */
 export function subjectRef(subject: Subject, unmask: boolean): SubjectRef {
-  return { id: subject.externalId, kind: subject.kind as SubjectKind, displayName: unmask ? subject.displayName : maskName(subject.displayName) };
+  return {
+    id: subject.externalId,
+    kind: subject.kind as SubjectKind,
+    displayName: unmask ? subject.displayName : maskName(subject.displayName),
+  };
 }
 
 /** Only the summary fields of a scheme definition: widgets never receive the rules themselves. */
 export function schemeSummary(s: SchemeSummary): SchemeSummary {
   return {
-    key: s.key, subjectKind: s.subjectKind, category: s.category, ...(s.audience ? { audience: s.audience } : {}), name: s.name, levels: s.levels,
+    key: s.key,
+    subjectKind: s.subjectKind,
+    category: s.category,
+    ...(s.audience ? { audience: s.audience } : {}),
+    name: s.name,
+    levels: s.levels,
   };
 }
 
@@ -34,7 +52,11 @@ export const SchemesQuery = z
   .max(1024)
   .regex(/^[^,]+(,[^,]+)*$/, 'scheme keys separated by commas')
   .optional()
-  .openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier,risk-band', description: 'Only these schemes (comma-separated keys); default every scheme.' });
+  .openapi({
+    param: { name: 'scheme', in: 'query' },
+    example: 'retail-tier,risk-band',
+    description: 'Only these schemes (comma-separated keys); default every scheme.',
+  });
 
 /**
  * The schemes a tiers read shows: those `?scheme=` names, or undefined for every scheme the reader
@@ -79,22 +101,24 @@ export async function tiersView(
     const a = byScheme.get(def.key);
     if (!a || (only && !only.has(def.key))) continue;
     if (a.period > asOf) asOf = a.period;
-    assignments.push(audience.assignment({
-      scheme: a.scheme,
-      level: a.level,
-      rank: a.rank,
-      previousLevel: a.previousLevel,
-      changed: a.previousLevel !== a.level,
-      approvalRequired: a.approvalRequired,
-      explanation: a.explanation,
-      progress: a.progress,
-      retention: a.retention,
-      schemeInfo: schemeSummary(def),
-      period: a.period,
-      evaluatedAt: a.evaluatedAt,
-      override: overrides.get(a.scheme) ?? null,
-      ...(def.matrix ? { matrix: def.matrix } : {}),
-    }));
+    assignments.push(
+      audience.assignment({
+        scheme: a.scheme,
+        level: a.level,
+        rank: a.rank,
+        previousLevel: a.previousLevel,
+        changed: a.previousLevel !== a.level,
+        approvalRequired: a.approvalRequired,
+        explanation: a.explanation,
+        progress: a.progress,
+        retention: a.retention,
+        schemeInfo: schemeSummary(def),
+        period: a.period,
+        evaluatedAt: a.evaluatedAt,
+        override: overrides.get(a.scheme) ?? null,
+        ...(def.matrix ? { matrix: def.matrix } : {}),
+      }),
+    );
   }
   const mentioned = metricsMentioned(assignments);
   const metrics: MetricDef[] = tp.pack.metrics.filter((m) => mentioned.has(m.key));

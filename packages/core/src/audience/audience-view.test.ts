@@ -9,17 +9,35 @@ const months = ['2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'
 const every = (v: number) => Object.fromEntries(months.map((m) => [m, v]));
 
 /** A platinum customer with AML scores of 80 (高), a credit score of 60 and a loan 120 days past due. */
-const evaluations = pack.evaluateSubject('customer', { asOf: '2025-10', values: {
-  avg_daily_balance: every(40_000_000), transaction_count: every(20), card_spend: every(500_000), credit_score: every(60),
-  loan_days_past_due: { '2025-10': 120 },
-  ...Object.fromEntries(['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'].map((k) => [k, every(80)])),
-} });
+const evaluations = pack.evaluateSubject('customer', {
+  asOf: '2025-10',
+  values: {
+    avg_daily_balance: every(40_000_000),
+    transaction_count: every(20),
+    card_spend: every(500_000),
+    credit_score: every(60),
+    loan_days_past_due: { '2025-10': 120 },
+    ...Object.fromEntries(['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'].map((k) => [k, every(80)])),
+  },
+});
 function assignment(scheme: string): Assignment {
   const e = evaluations.find((x) => x.scheme === scheme) as Evaluation;
   const def = defaultPolicyPack.schemes.find((s) => s.key === scheme)!;
   return {
-    ...e, schemeInfo: def, period: '2025-10', evaluatedAt: '2025-11-01T00:00:00.000Z',
-    override: { id: 'ov1', scheme, level: e.level, mode: 'floor', reason: 'AML hold agreed with compliance', expiresAt: null, requestedBy: 'key:rm7', approvedBy: 'key:head' },
+    ...e,
+    schemeInfo: def,
+    period: '2025-10',
+    evaluatedAt: '2025-11-01T00:00:00.000Z',
+    override: {
+      id: 'ov1',
+      scheme,
+      level: e.level,
+      mode: 'floor',
+      reason: 'AML hold agreed with compliance',
+      expiresAt: null,
+      requestedBy: 'key:rm7',
+      approvedBy: 'key:head',
+    },
   };
 }
 const levels = Object.fromEntries(evaluations.map((e) => [e.scheme, e.level]));
@@ -28,7 +46,10 @@ const staff = audienceView(defaultPolicyPack, 'staff');
 
 describe('what a customer may see of a pack', () => {
   it('only the customer schemes exist for a customer; staff see every scheme, untouched', () => {
-    assert.deepEqual(customer.schemes.map((s) => s.key), ['retail-tier', 'star-rating', 'savings-grade']);
+    assert.deepEqual(
+      customer.schemes.map((s) => s.key),
+      ['retail-tier', 'star-rating', 'savings-grade'],
+    );
     assert.equal(customer.sees('aml-risk'), false);
     assert.equal(customer.sees('retail-tier'), true);
     assert.equal(staff.schemes.length, defaultPolicyPack.schemes.length);
@@ -56,12 +77,20 @@ describe('what a customer may see of a pack', () => {
 
   it('an override shows its level and mode, never who asked or why', () => {
     const o = customer.assignment(assignment('retail-tier')).override;
-    assert.deepEqual(o && { reason: o.reason, requestedBy: o.requestedBy, approvedBy: o.approvedBy, mode: o.mode }, { reason: '', requestedBy: '', approvedBy: null, mode: 'floor' });
+    assert.deepEqual(o && { reason: o.reason, requestedBy: o.requestedBy, approvedBy: o.approvedBy, mode: o.mode }, {
+      reason: '',
+      requestedBy: '',
+      approvedBy: null,
+      mode: 'floor',
+    });
   });
 
   it('an override’s reason does not come back through the label of the explanation', () => {
     const raw = assignment('retail-tier');
-    const overridden: Assignment = { ...raw, explanation: { ...raw.explanation, decidedBy: { kind: 'override', id: 'ov1', label: overrideLabel(raw.override!) } } };
+    const overridden: Assignment = {
+      ...raw,
+      explanation: { ...raw.explanation, decidedBy: { kind: 'override', id: 'ov1', label: overrideLabel(raw.override!) } },
+    };
     const a = customer.assignment(overridden);
     assert.ok(!JSON.stringify(a).includes('AML hold'), JSON.stringify(a.explanation.decidedBy));
     assert.deepEqual(a.explanation.decidedBy, { kind: 'override', id: 'ov1', label: CONTACT_BRANCH });
@@ -80,13 +109,26 @@ describe('what a customer may see of a pack', () => {
     assert.ok(seen.entitlements.every((e) => ['retail-tier', 'star-rating', 'savings-grade'].includes(e.grantedBy.scheme)));
     assert.ok(!seen.entitlements.some((e) => e.def.kind === 'restriction'));
     assert.ok(seen.next.every((n) => n.scheme !== 'credit-rating'));
-    assert.ok(all.next.some((n) => n.scheme === 'credit-rating'), 'staff do see what the next credit grade adds');
+    assert.ok(
+      all.next.some((n) => n.scheme === 'credit-rating'),
+      'staff do see what the next credit grade adds',
+    );
   });
 
   it('a history entry keeps its change and period, without the staff note, approver or a hidden rule id', () => {
     const event: TierEvent = {
-      id: 'e1', scheme: 'savings-grade', from: 'good', to: 'risk', at: '2025-11-03T02:00:00.000Z', period: '2025-10', reason: 'rule',
-      ruleId: 'bad-loan', note: 'evaluated 2025-10', actor: 'system', approvedBy: 'key:head', policyVersion: 2,
+      id: 'e1',
+      scheme: 'savings-grade',
+      from: 'good',
+      to: 'risk',
+      at: '2025-11-03T02:00:00.000Z',
+      period: '2025-10',
+      reason: 'rule',
+      ruleId: 'bad-loan',
+      note: 'evaluated 2025-10',
+      actor: 'system',
+      approvedBy: 'key:head',
+      policyVersion: 2,
     };
     assert.deepEqual(customer.event(event), { ...event, ruleId: null, note: null, approvedBy: null });
     assert.equal(customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' }).ruleId, 'gold.balance');

@@ -12,7 +12,11 @@ import { t } from '../pack/text.js';
 /** What a customer is told where the reason lies in a staff scheme: never why. */
 export const CONTACT_BRANCH: LocalizedText = t('请联系您的开户网点', '請聯絡您的開戶分行', 'please contact your branch');
 /** A benefit a staff-scheme restriction blocks, as the customer reads it. */
-export const UNAVAILABLE_NOTICE: LocalizedText = t('暂不可用，请联系您的开户网点', '暫不可用，請聯絡您的開戶分行', 'unavailable: please contact your branch');
+export const UNAVAILABLE_NOTICE: LocalizedText = t(
+  '暂不可用，请联系您的开户网点',
+  '暫不可用，請聯絡您的開戶分行',
+  'unavailable: please contact your branch',
+);
 
 /**
  * What one reader may see of a tenant's pack, and the functions that cut every response down to it.
@@ -28,8 +32,10 @@ export interface AudienceView {
   /** An assignment of a visible scheme, without the staff metrics, scores or rules it mentions. */
   assignment(a: Assignment): Assignment;
   /** Entitlements granted by visible schemes; a block imposed by a hidden scheme becomes a notice. */
-  entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }):
-    { entitlements: ResolvedEntitlement[]; next: NextLevelGain[] };
+  entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }): {
+    entitlements: ResolvedEntitlement[];
+    next: NextLevelGain[];
+  };
   /** A history entry of a visible scheme, without staff notes, approvers or hidden rule ids. */
   event(e: TierEvent): TierEvent;
 }
@@ -64,8 +70,12 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   const keys = new Set(pack.schemes.map((s) => s.key));
   if (audience === 'staff') {
     return {
-      audience, schemes: pack.schemes, sees: (k) => keys.has(k),
-      assignment: (a) => a, entitlements: (r) => ({ entitlements: [...r.entitlements], next: [...r.next] }), event: (e) => e,
+      audience,
+      schemes: pack.schemes,
+      sees: (k) => keys.has(k),
+      assignment: (a) => a,
+      entitlements: (r) => ({ entitlements: [...r.entitlements], next: [...r.next] }),
+      event: (e) => e,
     };
   }
   const visible = pack.schemes.filter((s) => s.audience === 'customer');
@@ -83,8 +93,11 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const out: { -readonly [K in keyof Explanation]: Explanation[K] } = {
       ...rest,
       // An override's label carries its reason, the bank's internal note, as the override itself does.
-      decidedBy: withheld(scheme, e.decidedBy.id) ? { kind: e.decidedBy.kind, id: 'withheld', label: CONTACT_BRANCH }
-        : e.decidedBy.kind === 'override' ? { ...e.decidedBy, label: CONTACT_BRANCH } : e.decidedBy,
+      decidedBy: withheld(scheme, e.decidedBy.id)
+        ? { kind: e.decidedBy.kind, id: 'withheld', label: CONTACT_BRANCH }
+        : e.decidedBy.kind === 'override'
+          ? { ...e.decidedBy, label: CONTACT_BRANCH }
+          : e.decidedBy,
       inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
     };
     // Factor points next to the total would give a staff factor's points away by subtraction.
@@ -104,9 +117,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       return {
         ...a,
         explanation: explanation(a.scheme, a.explanation),
-        progress: a.progress && paths.length
-          ? { ...a.progress, paths, nearest: Math.max(0, nearestPath ? paths.indexOf(nearestPath) : 0) }
-          : null,
+        progress:
+          a.progress && paths.length ? { ...a.progress, paths, nearest: Math.max(0, nearestPath ? paths.indexOf(nearestPath) : 0) } : null,
         retention: a.retention && lines.length ? { ...a.retention, lines } : null,
         // Who asked for an override and why is the bank's internal note.
         override: a.override && { ...a.override, reason: '', requestedBy: '', approvedBy: null },
@@ -125,7 +137,13 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     },
     event(e) {
       // `actor` names the staff member or key that made the change ('' = the bank), as approvedBy does.
-      return { ...e, ruleId: withheld(e.scheme, e.ruleId) ? null : e.ruleId, note: null, actor: e.actor === 'system' ? e.actor : '', approvedBy: null };
+      return {
+        ...e,
+        ruleId: withheld(e.scheme, e.ruleId) ? null : e.ruleId,
+        note: null,
+        actor: e.actor === 'system' ? e.actor : '',
+        approvedBy: null,
+      };
     },
   };
 }

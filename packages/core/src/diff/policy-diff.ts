@@ -15,7 +15,10 @@ export interface PolicyChange {
   readonly text: LocalizedText;
 }
 
-interface Entry { readonly value: string; readonly label: LocalizedText }
+interface Entry {
+  readonly value: string;
+  readonly label: LocalizedText;
+}
 
 /**
  * What changed from `before` to `after` (two versions of one scheme's policy): thresholds, routes,
@@ -27,20 +30,38 @@ export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummar
   const b = entries(after, ctx);
   const out: PolicyChange[] = [];
   if (before.kind !== after.kind) {
-    out.push({ key: 'kind', change: 'changed', text: localize((l) => l === 'en' ? `policy kind: ${before.kind} → ${after.kind}` : `策略类型：${before.kind} → ${after.kind}`) });
+    out.push({
+      key: 'kind',
+      change: 'changed',
+      text: localize((l) => (l === 'en' ? `policy kind: ${before.kind} → ${after.kind}` : `策略类型：${before.kind} → ${after.kind}`)),
+    });
   }
   for (const [key, e] of a) {
     const n = b.get(key);
-    if (!n) out.push({ key, change: 'removed', text: localize((l) => `${l === 'en' ? 'removed' : l === 'zh-TW' ? '刪除' : '删除'}: ${e.label[l]}`) });
-    else if (n.value !== e.value) out.push({ key, change: 'changed', text: localize((l) => `${l === 'en' ? 'changed' : l === 'zh-TW' ? '修改' : '修改'}: ${e.label[l]} → ${n.label[l]}`) });
+    if (!n)
+      out.push({
+        key,
+        change: 'removed',
+        text: localize((l) => `${l === 'en' ? 'removed' : l === 'zh-TW' ? '刪除' : '删除'}: ${e.label[l]}`),
+      });
+    else if (n.value !== e.value)
+      out.push({
+        key,
+        change: 'changed',
+        text: localize((l) => `${l === 'en' ? 'changed' : l === 'zh-TW' ? '修改' : '修改'}: ${e.label[l]} → ${n.label[l]}`),
+      });
   }
   for (const [key, n] of b) {
-    if (!a.has(key)) out.push({ key, change: 'added', text: localize((l) => `${l === 'en' ? 'added' : l === 'zh-TW' ? '新增' : '新增'}: ${n.label[l]}`) });
+    if (!a.has(key))
+      out.push({ key, change: 'added', text: localize((l) => `${l === 'en' ? 'added' : l === 'zh-TW' ? '新增' : '新增'}: ${n.label[l]}`) });
   }
   return out;
 }
 
-interface Ctx { readonly scheme: SchemeSummary; readonly metrics: ReadonlyMap<string, MetricDef> }
+interface Ctx {
+  readonly scheme: SchemeSummary;
+  readonly metrics: ReadonlyMap<string, MetricDef>;
+}
 
 function levelName(ctx: Ctx, key: string): LocalizedText {
   return ctx.scheme.levels.find((l) => l.key === key)?.name ?? localize(() => key);
@@ -59,14 +80,30 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
   if (p.kind === 'rules' || p.kind === 'score') {
     for (const t of p.triggers ?? []) {
       const to = levelName(ctx, t.level);
-      conditionEntries(out, `trigger:${t.id}`, t.when, localize((l) => `${t.label[l]} → ${to[l]}`), ctx);
+      conditionEntries(
+        out,
+        `trigger:${t.id}`,
+        t.when,
+        localize((l) => `${t.label[l]} → ${to[l]}`),
+        ctx,
+      );
     }
     const h = p.hysteresis;
     if (h) {
-      out.set('hysteresis', { value: JSON.stringify(h), label: localize((l) => {
-        const per = h.retentionPermille === undefined ? '' : l === 'en' ? `, kept while ≥ ${h.retentionPermille / 10} % of the line` : `，达到标准的 ${h.retentionPermille / 10}% 即保级`;
-        return l === 'en' ? `downgrade after ${h.downgradeAfterPeriods} periods below${per}` : `连续 ${h.downgradeAfterPeriods} 期低于标准后降级${per}`;
-      }) });
+      out.set('hysteresis', {
+        value: JSON.stringify(h),
+        label: localize((l) => {
+          const per =
+            h.retentionPermille === undefined
+              ? ''
+              : l === 'en'
+                ? `, kept while ≥ ${h.retentionPermille / 10} % of the line`
+                : `，达到标准的 ${h.retentionPermille / 10}% 即保级`;
+          return l === 'en'
+            ? `downgrade after ${h.downgradeAfterPeriods} periods below${per}`
+            : `连续 ${h.downgradeAfterPeriods} 期低于标准后降级${per}`;
+        }),
+      });
     }
   }
   if (p.kind === 'rules') {
@@ -74,24 +111,36 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
   } else if (p.kind === 'score') {
     for (const f of p.factors) {
       const def = ctx.metrics.get(f.metric);
-      out.set(`factor:${f.id}`, { value: JSON.stringify(f), label: localize((l) => {
-        const w = windowText(f.window, l);
-        const tr = f.transform;
-        const how = tr.kind === 'linear'
-          ? `${formatValue(tr.from, def?.unit ?? 'count', def?.currency, l)} – ${formatValue(tr.to, def?.unit ?? 'count', def?.currency, l)}`
-          : tr.kind === 'bands' ? tr.bands.map((b) => `≥ ${formatValue(b.min, def?.unit ?? 'count', def?.currency, l)}: ${b.points}`).join(', ') : 'yes/no';
-        return `${def?.label[l] ?? f.metric}${w ? ` (${w})` : ''} ×${f.weight}% [${how}]`;
-      }) });
+      out.set(`factor:${f.id}`, {
+        value: JSON.stringify(f),
+        label: localize((l) => {
+          const w = windowText(f.window, l);
+          const tr = f.transform;
+          const how =
+            tr.kind === 'linear'
+              ? `${formatValue(tr.from, def?.unit ?? 'count', def?.currency, l)} – ${formatValue(tr.to, def?.unit ?? 'count', def?.currency, l)}`
+              : tr.kind === 'bands'
+                ? tr.bands.map((b) => `≥ ${formatValue(b.min, def?.unit ?? 'count', def?.currency, l)}: ${b.points}`).join(', ')
+                : 'yes/no';
+          return `${def?.label[l] ?? f.metric}${w ? ` (${w})` : ''} ×${f.weight}% [${how}]`;
+        }),
+      });
     }
     for (const b of p.bands) {
       const name = levelName(ctx, b.level);
-      out.set(`band:${b.level}`, { value: String(b.min), label: localize((l) => `${name[l]}: ${l === 'en' ? 'score' : '评分'} ≥ ${b.min}`) });
+      out.set(`band:${b.level}`, {
+        value: String(b.min),
+        label: localize((l) => `${name[l]}: ${l === 'en' ? 'score' : '评分'} ≥ ${b.min}`),
+      });
     }
   } else if (p.kind === 'derived') {
     derivedSources(p).forEach((src, i) => {
       for (const [from, to] of Object.entries(src.map)) {
         const name = levelName(ctx, to);
-        out.set(i === 0 ? `map:${from}` : `map:${src.from}:${from}`, { value: to, label: localize((l) => `${src.from} ${from} → ${name[l]}`) });
+        out.set(i === 0 ? `map:${from}` : `map:${src.from}:${from}`, {
+          value: to,
+          label: localize((l) => `${src.from} ${from} → ${name[l]}`),
+        });
       }
     });
   }

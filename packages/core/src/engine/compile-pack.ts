@@ -18,9 +18,13 @@ export interface CompiledPack {
    * Evaluates every scheme of `kind` for one subject; priors/overrides are keyed by scheme key.
    * Derived and matrix schemes read the final levels (after hysteresis and overrides) of the schemes before them.
    */
-  evaluateSubject(kind: SubjectKind, facts: SubjectFacts,
-    priors?: Readonly<Record<string, PriorAssignment>>, overrides?: Readonly<Record<string, OverrideInfo>>,
-    options?: EvaluateOptions): Evaluation[];
+  evaluateSubject(
+    kind: SubjectKind,
+    facts: SubjectFacts,
+    priors?: Readonly<Record<string, PriorAssignment>>,
+    overrides?: Readonly<Record<string, OverrideInfo>>,
+    options?: EvaluateOptions,
+  ): Evaluation[];
   /** Largest window (months) any policy reads: how much metric history a caller must load. */
   readonly monthsNeeded: number;
 }

@@ -28,8 +28,13 @@ export interface CompiledScheme {
   /** Fast path: the level key only, no explanation, no hysteresis (this is what the benchmark's "deciding the level" measures). */
   decide(facts: SubjectFacts, levels?: Readonly<Record<string, string>>): string;
   /** The full evaluation; `levels` are other schemes' levels, read by derived and matrix schemes. */
-  evaluate(facts: SubjectFacts, prior?: PriorAssignment, override?: OverrideInfo,
-    levels?: Readonly<Record<string, string>>, options?: EvaluateOptions): Evaluation;
+  evaluate(
+    facts: SubjectFacts,
+    prior?: PriorAssignment,
+    override?: OverrideInfo,
+    levels?: Readonly<Record<string, string>>,
+    options?: EvaluateOptions,
+  ): Evaluation;
   /**
    * Re-decides from an explanation alone (its inputs, prior and levels read): the reproducibility
    * check. An override that decided is re-applied from `explanation.override` (same level and mode).
@@ -45,9 +50,12 @@ export const DEFAULT_HYSTERESIS: Hysteresis = { downgradeAfterPeriods: 3 };
 function deciderFor(def: SchemeDefinition, levels: SchemeSummary['levels'], metrics: ReadonlyMap<string, MetricDef>): Decider {
   const p = def.policy;
   switch (p.kind) {
-    case 'rules': return compileRulesDecider(p, levels, metrics);
-    case 'score': return compileScoreDecider(p, levels, metrics);
-    case 'derived': return compileDerivedDecider(p, levels, metrics);
+    case 'rules':
+      return compileRulesDecider(p, levels, metrics);
+    case 'score':
+      return compileScoreDecider(p, levels, metrics);
+    case 'derived':
+      return compileDerivedDecider(p, levels, metrics);
     case 'matrix': {
       if (!def.matrix) throw new TypeError(`scheme "${def.key}": a matrix policy needs a matrix definition`);
       return compileMatrixDecider(def.matrix, levels, metrics);
@@ -79,7 +87,9 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
 
   // Subject-independent parts of explanations, built once: hysteresis reasons, override expiry cut-off.
   const retainedBy: Explanation['decidedBy'] = Object.freeze({
-    kind: 'hysteresis', id: 'hysteresis.retained', label: holdLabel('retained', 0, hyst?.downgradeAfterPeriods ?? 0),
+    kind: 'hysteresis',
+    id: 'hysteresis.retained',
+    label: holdLabel('retained', 0, hyst?.downgradeAfterPeriods ?? 0),
   });
   const graceBy: Explanation['decidedBy'][] = [];
   const grace = (below: number, allowed: number): Explanation['decidedBy'] => {
@@ -92,13 +102,19 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
   let endOf = '';
   let endMs = 0;
   const periodEndMs = (asOf: string): number => {
-    if (asOf !== endOf) { endMs = Date.parse(periodEnd(asOf)); endOf = asOf; }
+    if (asOf !== endOf) {
+      endMs = Date.parse(periodEnd(asOf));
+      endOf = asOf;
+    }
     return endMs;
   };
 
   const evaluateVec = (
-    asOf: string, prior: PriorAssignment | undefined, override: OverrideInfo | undefined,
-    levelsRead: Readonly<Record<string, string>> | undefined, at: string | undefined,
+    asOf: string,
+    prior: PriorAssignment | undefined,
+    override: OverrideInfo | undefined,
+    levelsRead: Readonly<Record<string, string>> | undefined,
+    at: string | undefined,
   ): Evaluation => {
     const d = decider.explain(vec, levelsRead);
     let index = d.index;
@@ -146,26 +162,40 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
       const lines = decider.retentionLines(vec, index);
       if (lines.length) {
         retention = {
-          toLevel: keys[d.index < index ? d.index : index - 1] ?? '', lines,
-          periodsBelow, periodsAllowed: hyst.downgradeAfterPeriods,
+          toLevel: keys[d.index < index ? d.index : index - 1] ?? '',
+          lines,
+          periodsBelow,
+          periodsAllowed: hyst.downgradeAfterPeriods,
         };
       }
     }
     const explanation: { -readonly [K in keyof Explanation]: Explanation[K] } = {
-      policyId: policy.id, policyVersion: policy.version, decidedBy, inputs: decider.inputs.describe(vec), asOf,
+      policyId: policy.id,
+      policyVersion: policy.version,
+      decidedBy,
+      inputs: decider.inputs.describe(vec),
+      asOf,
     };
     if (d.score) explanation.score = d.score;
     if (prior) {
-      explanation.prior = prior.period === undefined
-        ? { level: prior.level, periodsBelow: prior.periodsBelow }
-        : { level: prior.level, periodsBelow: prior.periodsBelow, period: prior.period };
+      explanation.prior =
+        prior.period === undefined
+          ? { level: prior.level, periodsBelow: prior.periodsBelow }
+          : { level: prior.level, periodsBelow: prior.periodsBelow, period: prior.period };
     }
     if (d.levelsRead) explanation.levelsRead = d.levelsRead;
     if (byOverride) explanation.override = { id: byOverride.id, level: byOverride.level, mode: byOverride.mode };
     return {
-      scheme: def.key, level: key, rank: level?.rank ?? 0, previousLevel, changed,
+      scheme: def.key,
+      level: key,
+      rank: level?.rank ?? 0,
+      previousLevel,
+      changed,
       approvalRequired: level?.approvalRequired === true && changed && !byOverride?.approvedBy,
-      explanation, progress, retention, state,
+      explanation,
+      progress,
+      retention,
+      state,
     };
   };
 
@@ -190,10 +220,16 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
       const o = explanation.override;
       // The override applied when it was evaluated; replaying re-applies it as it was (live, same mode).
       const override: OverrideInfo | undefined = o && {
-        id: o.id, scheme: def.key, level: o.level, mode: o.mode, reason: '', expiresAt: null, requestedBy: '', approvedBy: null,
+        id: o.id,
+        scheme: def.key,
+        level: o.level,
+        mode: o.mode,
+        reason: '',
+        expiresAt: null,
+        requestedBy: '',
+        approvedBy: null,
       };
       return evaluateVec(explanation.asOf ?? '', explanation.prior, override, explanation.levelsRead, undefined).level;
     },
   };
 }
-

@@ -9,21 +9,37 @@ export type VecTest = (vec: Float64Array) => boolean;
 
 /** A compiled condition: its fast test plus what explanations and progress need to describe it. */
 export type CompiledCondition =
-  | { readonly kind: 'threshold'; readonly id: string; readonly label: LocalizedText; readonly test: VecTest;
-      readonly leaf: ThresholdCondition; readonly input: number }
-  | { readonly kind: 'any' | 'all'; readonly id: string; readonly label: LocalizedText; readonly test: VecTest;
-      readonly children: readonly CompiledCondition[] };
+  | {
+      readonly kind: 'threshold';
+      readonly id: string;
+      readonly label: LocalizedText;
+      readonly test: VecTest;
+      readonly leaf: ThresholdCondition;
+      readonly input: number;
+    }
+  | {
+      readonly kind: 'any' | 'all';
+      readonly id: string;
+      readonly label: LocalizedText;
+      readonly test: VecTest;
+      readonly children: readonly CompiledCondition[];
+    };
 
 const OP_TEXT: Readonly<Record<ComparisonOp, string>> = { gte: '≥', gt: '>', lte: '≤', lt: '<', eq: '=' };
 
 /** The comparison as a closure specialised for its operator (no switch per subject). */
 export function compare(op: ComparisonOp, i: number, value: number): VecTest {
   switch (op) {
-    case 'gte': return (v) => (v[i] as number) >= value;
-    case 'gt': return (v) => (v[i] as number) > value;
-    case 'lte': return (v) => (v[i] as number) <= value;
-    case 'lt': return (v) => (v[i] as number) < value;
-    case 'eq': return (v) => v[i] === value;
+    case 'gte':
+      return (v) => (v[i] as number) >= value;
+    case 'gt':
+      return (v) => (v[i] as number) > value;
+    case 'lte':
+      return (v) => (v[i] as number) <= value;
+    case 'lt':
+      return (v) => (v[i] as number) < value;
+    case 'eq':
+      return (v) => v[i] === value;
   }
 }
 
@@ -35,7 +51,7 @@ export function thresholdLabel(leaf: ThresholdCondition, def: MetricDef | undefi
     const subject = w ? (l === 'en' ? `${name} (${w})` : `${name}（${w}）`) : name;
     if (def?.unit === 'boolean' && leaf.op === 'gte' && leaf.value === 1) return subject;
     const counted = leaf.window?.fn === 'count';
-    return `${subject} ${OP_TEXT[leaf.op]} ${formatValue(leaf.value, counted ? 'count' : def?.unit ?? 'count', counted ? undefined : def?.currency, l)}`;
+    return `${subject} ${OP_TEXT[leaf.op]} ${formatValue(leaf.value, counted ? 'count' : (def?.unit ?? 'count'), counted ? undefined : def?.currency, l)}`;
   });
 }
 
@@ -44,22 +60,29 @@ export function thresholdLabel(leaf: ThresholdCondition, def: MetricDef | undefi
  * With `permille`, `≥`/`>` thresholds are scaled down to that fraction: the retention line of hysteresis.
  */
 export function compileCondition(
-  cond: Condition, id: string, registry: InputRegistry, metrics: ReadonlyMap<string, MetricDef>, permille?: number,
+  cond: Condition,
+  id: string,
+  registry: InputRegistry,
+  metrics: ReadonlyMap<string, MetricDef>,
+  permille?: number,
 ): CompiledCondition {
   if (cond.kind === 'threshold') {
     const input = registry.intern(cond.metric, cond.window);
     const scaled = permille !== undefined && (cond.op === 'gte' || cond.op === 'gt');
     const value = scaled ? Math.floor((cond.value * permille) / 1000) : cond.value;
     return {
-      kind: 'threshold', id: cond.id ?? id, label: cond.label ?? thresholdLabel(cond, metrics.get(cond.metric)),
-      test: compare(cond.op, input, value), leaf: cond, input,
+      kind: 'threshold',
+      id: cond.id ?? id,
+      label: cond.label ?? thresholdLabel(cond, metrics.get(cond.metric)),
+      test: compare(cond.op, input, value),
+      leaf: cond,
+      input,
     };
   }
   const children = cond.of.map((c, i) => compileCondition(c, `${id}.${i}`, registry, metrics, permille));
   const tests = children.map((c) => c.test);
-  const joiner: LocalizedText = cond.kind === 'any'
-    ? { 'zh-CN': ' 或 ', 'zh-TW': ' 或 ', en: ' or ' }
-    : { 'zh-CN': ' 且 ', 'zh-TW': ' 且 ', en: ' and ' };
+  const joiner: LocalizedText =
+    cond.kind === 'any' ? { 'zh-CN': ' 或 ', 'zh-TW': ' 或 ', en: ' or ' } : { 'zh-CN': ' 且 ', 'zh-TW': ' 且 ', en: ' and ' };
   const label = cond.label ?? localize((l) => children.map((c) => c.label[l]).join(joiner[l]));
   return { kind: cond.kind, id: cond.id ?? id, label, test: cond.kind === 'any' ? anyOf(tests) : allOf(tests), children };
 }

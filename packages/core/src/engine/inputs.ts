@@ -31,7 +31,11 @@ export class InputRegistry {
     const def = window?.fn === 'count' ? undefined : this.metrics.get(metric);
     const index = this.inputs.length;
     this.inputs.push({
-      index, metric, window: window ?? null, unit: def?.unit ?? 'count', currency: def?.currency,
+      index,
+      metric,
+      window: window ?? null,
+      unit: def?.unit ?? 'count',
+      currency: def?.currency,
       read: compileWindowReader(metric, window),
     });
     this.byKey.set(key, index);
@@ -48,9 +52,11 @@ export class InputRegistry {
     const out: ExplanationInput[] = [];
     for (const i of this.inputs) {
       const value = vec[i.index] ?? 0;
-      out.push(i.currency !== undefined
-        ? { metric: i.metric, window: i.window, value, unit: i.unit, currency: i.currency }
-        : { metric: i.metric, window: i.window, value, unit: i.unit });
+      out.push(
+        i.currency !== undefined
+          ? { metric: i.metric, window: i.window, value, unit: i.unit, currency: i.currency }
+          : { metric: i.metric, window: i.window, value, unit: i.unit },
+      );
     }
     return out;
   }

@@ -5,7 +5,8 @@ import type { OverrideInfo } from '../model/override.js';
 export function holdLabel(why: 'retained' | 'grace', below: number, allowed: number): LocalizedText {
   if (why === 'retained') {
     return {
-      'zh-CN': '仍在保级线以上，保留原等级', 'zh-TW': '仍在保級線以上，保留原等級',
+      'zh-CN': '仍在保级线以上，保留原等级',
+      'zh-TW': '仍在保級線以上，保留原等級',
       en: 'still above the retention line: level kept',
     };
   }

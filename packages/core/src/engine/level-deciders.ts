@@ -9,7 +9,9 @@ import { InputRegistry } from './inputs.js';
 import { derivedSources } from '../policy/dependencies.js';
 
 const MISSING: LocalizedText = {
-  'zh-CN': '所依据的等级缺失，取最低等级', 'zh-TW': '所依據的等級缺失，取最低等級', en: 'a level it reads is missing: lowest level',
+  'zh-CN': '所依据的等级缺失，取最低等级',
+  'zh-TW': '所依據的等級缺失，取最低等級',
+  en: 'a level it reads is missing: lowest level',
 };
 
 /**
@@ -17,7 +19,8 @@ const MISSING: LocalizedText = {
  * schemes). They read no metrics and have no hysteresis: the schemes they read already have theirs.
  */
 function levelReader(
-  metrics: ReadonlyMap<string, MetricDef>, reads: readonly string[],
+  metrics: ReadonlyMap<string, MetricDef>,
+  reads: readonly string[],
   lookup: (levels: Readonly<Record<string, string>>) => { index: number; id: string; label: LocalizedText } | undefined,
 ): Decider {
   const registry = new InputRegistry(metrics);
@@ -31,7 +34,8 @@ function levelReader(
     },
     explain(_vec, levels): Decision {
       const hit = levels ? lookup(levels) : undefined;
-      if (!hit) return { index: 0, kind: 'default', id: 'default.missing-level', label: MISSING, triggered: false, levelsRead: read(levels) };
+      if (!hit)
+        return { index: 0, kind: 'default', id: 'default.missing-level', label: MISSING, triggered: false, levelsRead: read(levels) };
       return { index: hit.index, kind: 'matrix', id: hit.id, label: hit.label, triggered: false, levelsRead: read(levels) };
     },
     retains: () => true,
@@ -44,34 +48,49 @@ function levelReader(
  * `aml-risk: medium-high` → `risk-band: high`, through the policy's table; with several sources the
  * highest-ranked mapped level wins (the first source on a tie), and the explanation names that source.
  */
-export function compileDerivedDecider(policy: DerivedPolicy, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>): Decider {
+export function compileDerivedDecider(
+  policy: DerivedPolicy,
+  levels: readonly LevelDef[],
+  metrics: ReadonlyMap<string, MetricDef>,
+): Decider {
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
   const sources = derivedSources(policy);
   const tables = sources.map((src) => ({
     scheme: src.from,
-    table: new Map(Object.entries(src.map).map(([from, to]) => [from, {
-      index: levelIndex.get(to) ?? 0,
-      // The single-source id is kept as it was: stored explanations and events carry it.
-      id: sources.length === 1 ? `map.${from}` : `map.${src.from}.${from}`,
-      label: localize(() => `${src.from}: ${from} → ${to}`),
-    }])),
+    table: new Map(
+      Object.entries(src.map).map(([from, to]) => [
+        from,
+        {
+          index: levelIndex.get(to) ?? 0,
+          // The single-source id is kept as it was: stored explanations and events carry it.
+          id: sources.length === 1 ? `map.${from}` : `map.${src.from}.${from}`,
+          label: localize(() => `${src.from}: ${from} → ${to}`),
+        },
+      ]),
+    ),
   }));
-  return levelReader(metrics, sources.map((s) => s.from), (lv) => {
-    let best: { index: number; id: string; label: LocalizedText } | undefined;
-    for (const { scheme, table } of tables) {
-      const from = lv[scheme];
-      const hit = from === undefined ? undefined : table.get(from);
-      if (!hit) return undefined;
-      if (!best || hit.index > best.index) best = hit;
-    }
-    return best;
-  });
+  return levelReader(
+    metrics,
+    sources.map((s) => s.from),
+    (lv) => {
+      let best: { index: number; id: string; label: LocalizedText } | undefined;
+      for (const { scheme, table } of tables) {
+        const from = lv[scheme];
+        const hit = from === undefined ? undefined : table.get(from);
+        if (!hit) return undefined;
+        if (!best || hit.index > best.index) best = hit;
+      }
+      return best;
+    },
+  );
 }
 
 /** The cell at (row scheme's level, column scheme's level) of the matrix. */
 export function compileMatrixDecider(matrix: MatrixDef, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>): Decider {
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
-  const cells = new Map(matrix.cells.map((c) => [`${c.row}|${c.col}`, { index: levelIndex.get(c.level) ?? 0, id: `cell.${c.row}.${c.col}`, label: c.action }]));
+  const cells = new Map(
+    matrix.cells.map((c) => [`${c.row}|${c.col}`, { index: levelIndex.get(c.level) ?? 0, id: `cell.${c.row}.${c.col}`, label: c.action }]),
+  );
   return levelReader(metrics, [matrix.rowScheme, matrix.colScheme], (lv) => {
     const row = lv[matrix.rowScheme];
     const col = lv[matrix.colScheme];

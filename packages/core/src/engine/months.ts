@@ -12,7 +12,10 @@ export function monthsBack(asOf: string, count: number): string[] {
   for (let i = 0; i < count; i++) {
     out.push(`${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}`);
     mo -= 1;
-    if (mo === 0) { mo = 12; y -= 1; }
+    if (mo === 0) {
+      mo = 12;
+      y -= 1;
+    }
   }
   return out;
 }

@@ -60,7 +60,9 @@ function relativeGap(p: ProgressPath): number {
  * or the condition is already met.
  */
 export function progressPaths(
-  c: CompiledCondition, vec: Float64Array, inputs: readonly CompiledInput[],
+  c: CompiledCondition,
+  vec: Float64Array,
+  inputs: readonly CompiledInput[],
 ): { paths: ProgressPath[]; nearest: number } | null {
   const rs = routes(c, vec);
   if (rs.length === 0 || rs.some((r) => r.length === 0)) return null;
@@ -80,9 +82,15 @@ export function progressPaths(
         seen.push(leaf);
       }
       const g = relativeGap(paths[at] as ProgressPath);
-      if (g > worst) { worst = g; worstAt = at; }
+      if (g > worst) {
+        worst = g;
+        worstAt = at;
+      }
     }
-    if (worst < best) { best = worst; nearest = worstAt; }
+    if (worst < best) {
+      best = worst;
+      nearest = worstAt;
+    }
   }
   return { paths, nearest };
 }
@@ -133,7 +141,10 @@ export function compileProgress(c: CompiledCondition, inputs: readonly CompiledI
       const p = toPath(ins[i] as CompiledInput, vec[at[i] as number] as number, req[i] as number);
       paths[i] = p;
       const g = relativeGap(p);
-      if (g < best) { best = g; nearest = i; }
+      if (g < best) {
+        best = g;
+        nearest = i;
+      }
     }
     return { toIndex, paths, nearest };
   };
@@ -141,7 +152,9 @@ export function compileProgress(c: CompiledCondition, inputs: readonly CompiledI
 
 /** Compiles `retentionLines` for one rule: its `≥`/`>` leaves, flattened once, in tree order. */
 export function compileRetentionLines(
-  c: CompiledCondition, inputs: readonly CompiledInput[], permille: number | undefined,
+  c: CompiledCondition,
+  inputs: readonly CompiledInput[],
+  permille: number | undefined,
 ): (vec: Float64Array) => ProgressPath[] {
   const lines = leaves(c).filter((l) => l.leaf.op === 'gte' || l.leaf.op === 'gt');
   const at = lines.map((l) => l.input);

@@ -9,14 +9,20 @@ const levels = ['low', 'mid', 'high'].map((key, rank) => ({ key, rank, name: t(k
 /** A one-scheme pack over metric `m` (and boolean `flag`), validated like a real document. */
 function packWith(policy: SchemeDefinition['policy'], extra: Partial<SchemeDefinition> = {}): PolicyPack {
   const pack: PolicyPack = {
-    metrics: [{ key: 'm', unit: 'count', label: t('m') }, { key: 'flag', unit: 'boolean', label: t('flag') }],
+    metrics: [
+      { key: 'm', unit: 'count', label: t('m') },
+      { key: 'flag', unit: 'boolean', label: t('flag') },
+    ],
     schemes: [{ key: 's', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('s'), levels, policy, ...extra }],
   };
   const r = validatePolicyPack(pack);
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.errors));
   return pack;
 }
-const facts = (m: Record<string, number>, extra: Record<string, Record<string, number>> = {}): SubjectFacts => ({ asOf: '2024-06', values: { m, ...extra } });
+const facts = (m: Record<string, number>, extra: Record<string, Record<string, number>> = {}): SubjectFacts => ({
+  asOf: '2024-06',
+  values: { m, ...extra },
+});
 const gte = (value: number, window: { fn: 'avg' | 'min' | 'max' | 'sum' | 'last'; months: number; missing: 'zero' | 'shorten' } | null) =>
   ({ kind: 'threshold', metric: 'm', window, op: 'gte', value }) as const;
 const oneRule = (window: Parameters<typeof gte>[1], value: number) =>
@@ -38,8 +44,16 @@ describe('windowed metrics', () => {
     assert.equal(value('max', 'zero'), 100);
     assert.equal(value('sum', 'zero'), 150);
     assert.equal(value('last', 'zero'), 10);
-    assert.equal(oneRule({ fn: 'last', months: 4, missing: 'zero' }, 1).evaluate({ asOf: '2024-07', values: { m: months } }).explanation.inputs[0]?.value, 0);
-    assert.equal(oneRule({ fn: 'last', months: 4, missing: 'shorten' }, 1).evaluate({ asOf: '2024-07', values: { m: months } }).explanation.inputs[0]?.value, 10);
+    assert.equal(
+      oneRule({ fn: 'last', months: 4, missing: 'zero' }, 1).evaluate({ asOf: '2024-07', values: { m: months } }).explanation.inputs[0]
+        ?.value,
+      0,
+    );
+    assert.equal(
+      oneRule({ fn: 'last', months: 4, missing: 'shorten' }, 1).evaluate({ asOf: '2024-07', values: { m: months } }).explanation.inputs[0]
+        ?.value,
+      10,
+    );
   });
   it('a plain metric reads the latest observation however old', () => {
     assert.equal(oneRule(null, 100).decide({ asOf: '2024-06', values: { m: { '2019-01': 100 } } }), 'mid');
@@ -48,12 +62,25 @@ describe('windowed metrics', () => {
 });
 
 describe('nested any-of / all-of', () => {
-  const s = compilePack(packWith({ id: 'p', version: 1, kind: 'rules', levels: [
-    { level: 'high', when: { kind: 'any', of: [
-      { kind: 'all', id: 'both', of: [gte(50, null), { kind: 'threshold', metric: 'flag', window: null, op: 'gte', value: 1 }] },
-      gte(90, null),
-    ] } },
-  ] })).scheme('s')!;
+  const s = compilePack(
+    packWith({
+      id: 'p',
+      version: 1,
+      kind: 'rules',
+      levels: [
+        {
+          level: 'high',
+          when: {
+            kind: 'any',
+            of: [
+              { kind: 'all', id: 'both', of: [gte(50, null), { kind: 'threshold', metric: 'flag', window: null, op: 'gte', value: 1 }] },
+              gte(90, null),
+            ],
+          },
+        },
+      ],
+    }),
+  ).scheme('s')!;
   it('needs every member of an all-of, any member of an any-of', () => {
     assert.equal(s.decide(facts({ '2024-06': 60 })), 'low');
     assert.equal(s.decide(facts({ '2024-06': 60 }, { flag: { '2024-06': 1 } })), 'high');
@@ -62,7 +89,10 @@ describe('nested any-of / all-of', () => {
   it('progress lists what is missing on each route and picks the nearest', () => {
     const e = s.evaluate(facts({ '2024-06': 85 }));
     assert.equal(e.progress?.toLevel, 'high');
-    assert.deepEqual(e.progress?.paths.map((p) => p.metric), ['flag', 'm']); // m ≥ 50 already holds
+    assert.deepEqual(
+      e.progress?.paths.map((p) => p.metric),
+      ['flag', 'm'],
+    ); // m ≥ 50 already holds
     const nearest = e.progress?.paths[e.progress.nearest];
     assert.equal(nearest?.metric, 'm');
     assert.equal(nearest?.required, 90);
@@ -70,19 +100,34 @@ describe('nested any-of / all-of', () => {
 });
 
 describe('weighted scores, bands and triggers', () => {
-  const s = compilePack(packWith({
-    id: 'p', version: 2, kind: 'score',
-    factors: [
-      { id: 'lin', metric: 'm', window: null, weight: 60, transform: { kind: 'linear', from: 0, to: 100 } },
-      { id: 'bool', metric: 'flag', window: null, weight: 40, transform: { kind: 'boolean' } },
-    ],
-    bands: [{ level: 'mid', min: 40 }, { level: 'high', min: 80 }],
-    triggers: [{ id: 'stop', label: t('stop'), level: 'low', when: { kind: 'threshold', metric: 'm', window: null, op: 'lt', value: 0 } }],
-  })).scheme('s')!;
+  const s = compilePack(
+    packWith({
+      id: 'p',
+      version: 2,
+      kind: 'score',
+      factors: [
+        { id: 'lin', metric: 'm', window: null, weight: 60, transform: { kind: 'linear', from: 0, to: 100 } },
+        { id: 'bool', metric: 'flag', window: null, weight: 40, transform: { kind: 'boolean' } },
+      ],
+      bands: [
+        { level: 'mid', min: 40 },
+        { level: 'high', min: 80 },
+      ],
+      triggers: [
+        { id: 'stop', label: t('stop'), level: 'low', when: { kind: 'threshold', metric: 'm', window: null, op: 'lt', value: 0 } },
+      ],
+    }),
+  ).scheme('s')!;
   it('scores each factor and bands the total', () => {
     const e = s.evaluate(facts({ '2024-06': 50 }, { flag: { '2024-06': 1 } }));
     assert.equal(e.level, 'mid');
-    assert.deepEqual(e.explanation.score, { total: 70, factors: [{ id: 'lin', points: 30 }, { id: 'bool', points: 40 }] });
+    assert.deepEqual(e.explanation.score, {
+      total: 70,
+      factors: [
+        { id: 'lin', points: 30 },
+        { id: 'bool', points: 40 },
+      ],
+    });
     assert.equal(e.progress?.paths[0]?.gap, 10);
     assert.equal(s.decide(facts({ '2024-06': 100 }, { flag: { '2024-06': 1 } })), 'high');
   });
@@ -101,8 +146,15 @@ describe('weighted scores, bands and triggers', () => {
 });
 
 describe('hysteresis with a retention fraction', () => {
-  const s = compilePack(packWith({ id: 'p', version: 1, kind: 'rules', levels: [{ level: 'mid', when: gte(100, null) }],
-    hysteresis: { downgradeAfterPeriods: 1, retentionPermille: 900 } })).scheme('s')!;
+  const s = compilePack(
+    packWith({
+      id: 'p',
+      version: 1,
+      kind: 'rules',
+      levels: [{ level: 'mid', when: gte(100, null) }],
+      hysteresis: { downgradeAfterPeriods: 1, retentionPermille: 900 },
+    }),
+  ).scheme('s')!;
   it('keeps the level at or above 90 % of the line, and drops below it after the grace period', () => {
     assert.equal(s.evaluate(facts({ '2024-06': 90 }), { level: 'mid', periodsBelow: 0 }).level, 'mid');
     assert.equal(s.evaluate(facts({ '2024-06': 89 }), { level: 'mid', periodsBelow: 0 }).level, 'low');
@@ -113,9 +165,14 @@ describe('hysteresis with a retention fraction', () => {
 
 describe('hysteresis without a retention line', () => {
   // "Has a premium card" is an equality: there is no line to show as retention, but the months below still count.
-  const s = compilePack(packWith({ id: 'p', version: 1, kind: 'rules', levels: [
-    { level: 'mid', when: { kind: 'threshold', id: 'card', metric: 'flag', window: null, op: 'eq', value: 1 } },
-  ] })).scheme('s')!;
+  const s = compilePack(
+    packWith({
+      id: 'p',
+      version: 1,
+      kind: 'rules',
+      levels: [{ level: 'mid', when: { kind: 'threshold', id: 'card', metric: 'flag', window: null, op: 'eq', value: 1 } }],
+    }),
+  ).scheme('s')!;
   it('a subject that lost the only qualifying fact drops after 3 months below', () => {
     let prior: PriorAssignment | undefined = nextPrior(s.evaluate({ asOf: '2024-06', values: { flag: { '2024-06': 1 } } }));
     const seen: string[] = [];
@@ -131,10 +188,21 @@ describe('hysteresis without a retention line', () => {
 
 describe('overrides', () => {
   const tier = compilePack(defaultPolicyPack).scheme('retail-tier')!;
-  const rich: SubjectFacts = { asOf: '2024-06', values: { avg_daily_balance: { '2024-06': 40_000_000, '2024-05': 40_000_000, '2024-04': 40_000_000 } } };
+  const rich: SubjectFacts = {
+    asOf: '2024-06',
+    values: { avg_daily_balance: { '2024-06': 40_000_000, '2024-05': 40_000_000, '2024-04': 40_000_000 } },
+  };
   const poor: SubjectFacts = { asOf: '2024-06', values: {} };
-  const o = (mode: 'fixed' | 'floor', expiresAt: string | null = null): OverrideInfo =>
-    ({ id: 'ov-1', scheme: 'retail-tier', level: 'gold', mode, reason: 'VIP retention', expiresAt, requestedBy: 'rm-1', approvedBy: 'head-1' });
+  const o = (mode: 'fixed' | 'floor', expiresAt: string | null = null): OverrideInfo => ({
+    id: 'ov-1',
+    scheme: 'retail-tier',
+    level: 'gold',
+    mode,
+    reason: 'VIP retention',
+    expiresAt,
+    requestedBy: 'rm-1',
+    approvedBy: 'head-1',
+  });
   it('fixed means exactly this level, even when the rules say more', () => {
     const e = tier.evaluate(rich, undefined, o('fixed'));
     assert.equal(e.level, 'gold');
@@ -148,7 +216,10 @@ describe('overrides', () => {
   it('an expired override no longer applies; expiry is checked at the end of the evaluated month unless told otherwise', () => {
     assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-06-30T00:00:00Z')).level, 'standard');
     assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-07-02T00:00:00Z')).level, 'gold');
-    assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-06-30T00:00:00Z'), undefined, { at: '2024-06-15T00:00:00Z' }).level, 'gold');
+    assert.equal(
+      tier.evaluate(poor, undefined, o('fixed', '2024-06-30T00:00:00Z'), undefined, { at: '2024-06-15T00:00:00Z' }).level,
+      'gold',
+    );
   });
   it('names the override that set the level in the explanation, so replaying gives the same level', () => {
     const fixed = tier.evaluate(rich, undefined, o('fixed'));
@@ -196,10 +267,15 @@ describe('overrides', () => {
 
 describe('derived and matrix schemes, approval', () => {
   const pack = compilePack(defaultPolicyPack);
-  const subject = (aml: number, balance: number): SubjectFacts => ({ asOf: '2024-06', values: {
-    avg_daily_balance: { '2024-06': balance, '2024-05': balance, '2024-04': balance },
-    ...Object.fromEntries(['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'].map((k) => [k, { '2024-06': aml }])),
-  } });
+  const subject = (aml: number, balance: number): SubjectFacts => ({
+    asOf: '2024-06',
+    values: {
+      avg_daily_balance: { '2024-06': balance, '2024-05': balance, '2024-04': balance },
+      ...Object.fromEntries(
+        ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'].map((k) => [k, { '2024-06': aml }]),
+      ),
+    },
+  });
   it('puts a low-risk diamond customer in the best cell and a high-risk standard one in the exit cell', () => {
     const best = pack.evaluateSubject('customer', subject(0, 200_000_000));
     assert.equal(best.find((e) => e.scheme === 'risk-value')?.level, 'low-risk-high-value');

@@ -18,11 +18,15 @@ export interface CompiledTrigger {
 
 /** Triggers in policy order; the first that holds wins over everything else. */
 export function compileTriggers(
-  triggers: readonly Trigger[] | undefined, levelIndex: ReadonlyMap<string, number>,
-  registry: InputRegistry, metrics: ReadonlyMap<string, MetricDef>,
+  triggers: readonly Trigger[] | undefined,
+  levelIndex: ReadonlyMap<string, number>,
+  registry: InputRegistry,
+  metrics: ReadonlyMap<string, MetricDef>,
 ): CompiledTrigger[] {
   return (triggers ?? []).map((t) => ({
-    index: levelIndex.get(t.level) ?? 0, trigger: t, cond: compileCondition(t.when, `trigger.${t.id}`, registry, metrics),
+    index: levelIndex.get(t.level) ?? 0,
+    trigger: t,
+    cond: compileCondition(t.when, `trigger.${t.id}`, registry, metrics),
   }));
 }
 
@@ -37,9 +41,7 @@ interface CompiledRule {
 }
 
 /** Threshold and any-of / all-of rules: the highest level whose condition holds. */
-export function compileRulesDecider(
-  policy: RulesPolicy, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>,
-): Decider {
+export function compileRulesDecider(policy: RulesPolicy, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>): Decider {
   const registry = new InputRegistry(metrics);
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
   const triggers = compileTriggers(policy.triggers, levelIndex, registry, metrics);
@@ -59,7 +61,9 @@ export function compileRulesDecider(
   const nT = triggerTests.length;
   const nR = ruleTests.length;
   const lowest = levels[0];
-  const defaultLabel = localize((l) => ({ 'zh-CN': '未达到任何更高等级的条件', 'zh-TW': '未達到任何更高等級的條件', en: 'no rule for a higher level holds' })[l]);
+  const defaultLabel = localize(
+    (l) => ({ 'zh-CN': '未达到任何更高等级的条件', 'zh-TW': '未達到任何更高等級的條件', en: 'no rule for a higher level holds' })[l],
+  );
 
   // Everything an explanation says that does not depend on the subject is built here, once:
   // one Decision per trigger, per node that can decide a rule, and for the default.

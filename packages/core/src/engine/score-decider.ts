@@ -32,13 +32,16 @@ function round2(x: number): number {
 }
 
 /** Weighted score with bands (star rating, savings grades), hard triggers first. */
-export function compileScoreDecider(
-  policy: ScorePolicy, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>,
-): Decider {
+export function compileScoreDecider(policy: ScorePolicy, levels: readonly LevelDef[], metrics: ReadonlyMap<string, MetricDef>): Decider {
   const registry = new InputRegistry(metrics);
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
   const triggers = compileTriggers(policy.triggers, levelIndex, registry, metrics);
-  const factors = policy.factors.map((f) => ({ id: f.id, input: registry.intern(f.metric, f.window), weight: f.weight, points: compileTransform(f.transform) }));
+  const factors = policy.factors.map((f) => ({
+    id: f.id,
+    input: registry.intern(f.metric, f.window),
+    weight: f.weight,
+    points: compileTransform(f.transform),
+  }));
   const bands = policy.bands.map((b) => ({ index: levelIndex.get(b.level) ?? 0, min: b.min })).sort((a, b) => b.min - a.min);
   const minOf = new Map(bands.map((b) => [b.index, b.min]));
   const permille = policy.hysteresis?.retentionPermille;
@@ -55,7 +58,12 @@ export function compileScoreDecider(
     return 0;
   };
   const path = (current: number, required: number) => ({
-    metric: SCORE_METRIC, window: null, unit: 'score' as const, current, required, gap: round2(Math.max(0, required - current)),
+    metric: SCORE_METRIC,
+    window: null,
+    unit: 'score' as const,
+    current,
+    required,
+    gap: round2(Math.max(0, required - current)),
   });
 
   return {
@@ -74,9 +82,11 @@ export function compileScoreDecider(
         factors: factors.map((f) => ({ id: f.id, points: round2((f.weight * f.points(vec[f.input] as number)) / 100) })),
       };
       const min = minOf.get(index);
-      const label = localize((l) => min === undefined
-        ? ({ 'zh-CN': `评分 ${total}，低于所有分档`, 'zh-TW': `評分 ${total}，低於所有分檔`, en: `score ${total}, below every band` })[l]
-        : ({ 'zh-CN': `评分 ${total} ≥ ${min}`, 'zh-TW': `評分 ${total} ≥ ${min}`, en: `score ${total} ≥ ${min}` })[l]);
+      const label = localize((l) =>
+        min === undefined
+          ? { 'zh-CN': `评分 ${total}，低于所有分档`, 'zh-TW': `評分 ${total}，低於所有分檔`, en: `score ${total}, below every band` }[l]
+          : { 'zh-CN': `评分 ${total} ≥ ${min}`, 'zh-TW': `評分 ${total} ≥ ${min}`, en: `score ${total} ≥ ${min}` }[l],
+      );
       return { index, kind: 'band', id: `band.${levels[index]?.key ?? index}`, label, triggered: false, score: detail };
     },
     retains(vec, index) {

@@ -24,7 +24,10 @@ export function compileWindowReader(metric: string, window: WindowSpec | null | 
         let seen = 0;
         for (let i = 0; i < n; i++) {
           const v = m[months[i] as string];
-          if (v !== undefined) { sum += v; seen++; }
+          if (v !== undefined) {
+            sum += v;
+            seen++;
+          }
         }
         const d = zero ? n : seen;
         return d === 0 ? 0 : Math.floor(sum / d);
@@ -53,7 +56,7 @@ export function compileWindowReader(metric: string, window: WindowSpec | null | 
       const isMin = window.fn === 'min';
       return (values, months) => {
         const m = values[metric];
-        let out: number | undefined = undefined;
+        let out: number | undefined ;
         for (let i = 0; i < n; i++) {
           let v = m === undefined ? undefined : m[months[i] as string];
           if (v === undefined) {

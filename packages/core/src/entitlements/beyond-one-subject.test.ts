@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkSuitability, compilePack, defaultPolicyPack, diffPolicies, resolveEntitlements, simulate, toleranceFromScore,
+  checkSuitability,
+  compilePack,
+  defaultPolicyPack,
+  diffPolicies,
+  resolveEntitlements,
+  simulate,
+  toleranceFromScore,
 } from '../index.js';
 import type { Policy, SimulationSubject } from '../index.js';
 
@@ -10,7 +16,11 @@ const retail = defaultPolicyPack.schemes.find((s) => s.key === 'retail-tier')!;
 
 describe('entitlements', () => {
   it('a platinum customer has a lounge quota with its usage, and sees what diamond adds', () => {
-    const { entitlements, next } = resolveEntitlements(defaultPolicyPack, { 'retail-tier': 'platinum', 'aml-risk': 'low' }, { lounge_visits: 2 });
+    const { entitlements, next } = resolveEntitlements(
+      defaultPolicyPack,
+      { 'retail-tier': 'platinum', 'aml-risk': 'low' },
+      { lounge_visits: 2 },
+    );
     const lounge = entitlements.find((e) => e.def.key === 'lounge');
     assert.equal(lounge?.def.kind === 'quota' && lounge.def.amount, 6);
     assert.equal(lounge?.used, 2);
@@ -78,14 +88,26 @@ describe('suitability (docs/domain.md §2) and corporate size (§7)', () => {
     assert.equal(checkSuitability({ ...base, product: 'R2', tolerance: 'C2' }).suitable, true);
     const r = checkSuitability({ ...base, product: 'R4', tolerance: 'C2', age: 66 });
     assert.equal(r.suitable, false);
-    assert.deepEqual(r.reasons.map((x) => x.code), ['risk-above-tolerance', 'age-65-plus']);
-    assert.equal(checkSuitability({ ...base, at: '2025-01-10T00:00:00Z', product: 'R1', tolerance: 'C5' }).reasons[0]?.code, 'assessment-expired');
+    assert.deepEqual(
+      r.reasons.map((x) => x.code),
+      ['risk-above-tolerance', 'age-65-plus'],
+    );
+    assert.equal(
+      checkSuitability({ ...base, at: '2025-01-10T00:00:00Z', product: 'R1', tolerance: 'C5' }).reasons[0]?.code,
+      'assessment-expired',
+    );
   });
   it('sizes a wholesale firm by the 工信部 table, on both sides of each bound', () => {
     const size = pack.scheme('corporate-size')!;
-    const firm = (staff: number, revenueWan: number) => size.decide({ asOf: '2024-06', values: {
-      industry_code: { '2020-01': 2 }, employees: { '2024-01': staff }, annual_revenue: { '2024-01': revenueWan * 10_000 * 100 },
-    } });
+    const firm = (staff: number, revenueWan: number) =>
+      size.decide({
+        asOf: '2024-06',
+        values: {
+          industry_code: { '2020-01': 2 },
+          employees: { '2024-01': staff },
+          annual_revenue: { '2024-01': revenueWan * 10_000 * 100 },
+        },
+      });
     assert.equal(firm(200, 40000), 'large');
     assert.equal(firm(199, 40000), 'medium');
     assert.equal(firm(20, 5000), 'medium');

@@ -6,7 +6,10 @@ import { isBetter } from './compare.js';
 /** Schemes where a higher level is better for the subject, so "what the next level adds" makes sense. */
 const CLIMBABLE: ReadonlySet<SchemeCategory> = new Set<SchemeCategory>(['value', 'credit', 'grade']);
 
-interface Granted { def: EntitlementDef; by: LevelRef }
+interface Granted {
+  def: EntitlementDef;
+  by: LevelRef;
+}
 
 /**
  * The `usage` key of a quota's use over its own period (`lounge_visits@month`). Two quotas may count
@@ -25,7 +28,9 @@ export function quotaUsageKey(metric: string, period: QuotaPeriod): string {
  * `next` lists, per value/credit/grade scheme, what its next level would add or improve.
  */
 export function resolveEntitlements(
-  pack: PolicyPack, levels: Readonly<Record<string, string>>, usage?: Readonly<Record<string, number>>,
+  pack: PolicyPack,
+  levels: Readonly<Record<string, string>>,
+  usage?: Readonly<Record<string, number>>,
 ): { entitlements: ResolvedEntitlement[]; next: NextLevelGain[] } {
   const benefits = new Map<string, Granted>();
   const restrictions = new Map<string, Granted>();
@@ -51,12 +56,16 @@ export function resolveEntitlements(
   for (const [key, g] of benefits) {
     const blocked = blockedBy.get(key);
     const d = g.def;
-    const used = d.kind === 'quota'
-      ? usage?.[quotaUsageKey(d.usageMetric ?? d.key, d.period)] ?? usage?.[d.usageMetric ?? d.key] ?? usage?.[d.key]
-      : undefined;
+    const used =
+      d.kind === 'quota'
+        ? (usage?.[quotaUsageKey(d.usageMetric ?? d.key, d.period)] ?? usage?.[d.usageMetric ?? d.key] ?? usage?.[d.key])
+        : undefined;
     entitlements.push({
-      def: g.def, status: blocked ? 'blocked' : 'active', grantedBy: g.by,
-      ...(blocked ? { blockedBy: blocked } : {}), ...(used !== undefined ? { used } : {}),
+      def: g.def,
+      status: blocked ? 'blocked' : 'active',
+      grantedBy: g.by,
+      ...(blocked ? { blockedBy: blocked } : {}),
+      ...(used !== undefined ? { used } : {}),
     });
   }
   for (const r of restrictions.values()) entitlements.push({ def: r.def, status: 'active', grantedBy: r.by });

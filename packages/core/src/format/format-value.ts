@@ -3,7 +3,6 @@ import type { MetricUnit, WindowSpec } from '../model/metric.js';
 import { LOCALES } from '../model/locale.js';
 import { formatMoney, groupDigits } from './money.js';
 
-
 const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, LocalizedText>> = {
   days: { 'zh-CN': ' 天', 'zh-TW': ' 天', en: ' days' },
   score: { 'zh-CN': ' 分', 'zh-TW': ' 分', en: ' points' },
@@ -14,7 +13,8 @@ const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, Local
 /** A metric value as an approver reads it, in one locale. */
 export function formatValue(value: number, unit: MetricUnit, currency: string | undefined, locale: Locale): string {
   if (unit === 'money') return formatMoney(value, currency);
-  if (unit === 'boolean') return value ? { 'zh-CN': '是', 'zh-TW': '是', en: 'yes' }[locale] : { 'zh-CN': '否', 'zh-TW': '否', en: 'no' }[locale];
+  if (unit === 'boolean')
+    return value ? { 'zh-CN': '是', 'zh-TW': '是', en: 'yes' }[locale] : { 'zh-CN': '否', 'zh-TW': '否', en: 'no' }[locale];
   const n = Number.isInteger(value) ? groupDigits(value) : String(Math.round(value * 100) / 100);
   return unit === 'count' ? n : `${n}${UNIT_SUFFIX[unit][locale]}`;
 }

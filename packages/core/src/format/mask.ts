@@ -19,7 +19,10 @@ export function maskName(name: string): string {
   }
   return s
     .split(/\s+/)
-    .map((w) => { const cs = [...w]; return cs[0] + '*'.repeat(Math.max(cs.length - 1, 1)); })
+    .map((w) => {
+      const cs = [...w];
+      return cs[0] + '*'.repeat(Math.max(cs.length - 1, 1));
+    })
     .join(' ');
 }
 

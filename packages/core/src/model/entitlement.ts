@@ -12,7 +12,9 @@ interface EntitlementBase {
   readonly label: LocalizedText;
 }
 /** A service: dedicated relationship manager, priority lane, private-banking centre. */
-export interface FeatureEntitlement extends EntitlementBase { readonly kind: 'feature' }
+export interface FeatureEntitlement extends EntitlementBase {
+  readonly kind: 'feature';
+}
 /** N uses per period: six lounge visits a year. `usageMetric` names the metric that counts uses so far. */
 export interface QuotaEntitlement extends EntitlementBase {
   readonly kind: 'quota';
@@ -38,12 +40,7 @@ export interface RestrictionEntitlement extends EntitlementBase {
   readonly reason: LocalizedText;
   readonly blocks?: readonly string[];
 }
-export type EntitlementDef =
-  | FeatureEntitlement
-  | QuotaEntitlement
-  | RateEntitlement
-  | LimitEntitlement
-  | RestrictionEntitlement;
+export type EntitlementDef = FeatureEntitlement | QuotaEntitlement | RateEntitlement | LimitEntitlement | RestrictionEntitlement;
 
 /** Which scheme level granted or blocked an entitlement. */
 export interface LevelRef {

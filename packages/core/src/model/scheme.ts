@@ -24,8 +24,17 @@ export type SchemeAudience = (typeof SCHEME_AUDIENCES)[number];
  * so a bank re-brands by CSS alone.
  */
 export const LEVEL_COLORS = [
-  'neutral', 'bronze', 'silver', 'gold', 'platinum', 'diamond',
-  'success', 'info', 'caution', 'warning', 'danger',
+  'neutral',
+  'bronze',
+  'silver',
+  'gold',
+  'platinum',
+  'diamond',
+  'success',
+  'info',
+  'caution',
+  'warning',
+  'danger',
 ] as const;
 export type LevelColor = (typeof LEVEL_COLORS)[number];
 

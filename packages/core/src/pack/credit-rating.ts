@@ -30,23 +30,58 @@ const SCORE_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
 
 /** Some month of the last `CURE_MONTHS` had a loan more than 90 days past due (次级 or worse, DOMAIN.md §3). */
 export function recentDefault(id: string) {
-  return { kind: 'threshold', id, metric: 'loan_days_past_due', window: { fn: 'max', months: CURE_MONTHS, missing: 'zero' }, op: 'gt', value: 90 } as const;
+  return {
+    kind: 'threshold',
+    id,
+    metric: 'loan_days_past_due',
+    window: { fn: 'max', months: CURE_MONTHS, missing: 'zero' },
+    op: 'gt',
+    value: 90,
+  } as const;
 }
 
 function terms(i: number): EntitlementDef[] {
   const out: EntitlementDef[] = [];
-  if (i >= 1) out.push({ kind: 'rate', key: 'loan-rate', bp: RATE_BP[i] ?? 0, applies: 'loan', label: t('贷款利率调整', '貸款利率調整', 'loan rate adjustment') });
+  if (i >= 1)
+    out.push({
+      kind: 'rate',
+      key: 'loan-rate',
+      bp: RATE_BP[i] ?? 0,
+      applies: 'loan',
+      label: t('贷款利率调整', '貸款利率調整', 'loan rate adjustment'),
+    });
   if ((LIMIT_PERMILLE[i] ?? 0) > 0) {
-    out.push({ kind: 'limit', key: 'credit-limit', multiplierPermille: LIMIT_PERMILLE[i] ?? 0, applies: 'credit-limit', label: t('授信额度系数', '授信額度係數', 'credit limit multiplier') });
+    out.push({
+      kind: 'limit',
+      key: 'credit-limit',
+      multiplierPermille: LIMIT_PERMILLE[i] ?? 0,
+      applies: 'credit-limit',
+      label: t('授信额度系数', '授信額度係數', 'credit limit multiplier'),
+    });
   }
-  if (i >= 5) out.push({ kind: 'feature', key: 'unsecured-loan', label: t('可办理信用贷款（免担保）', '可辦理信用貸款（免擔保）', 'unsecured loans') });
-  else out.push({ kind: 'restriction', key: 'collateral-required', label: t('须提供抵押或担保', '須提供抵押或擔保', 'collateral or guarantee required'),
-    reason: t(`信用评级 ${GRADES[i]}`, `信用評級 ${GRADES[i]}`, `credit rating ${GRADES[i]}`), blocks: ['unsecured-loan'] });
+  if (i >= 5)
+    out.push({
+      kind: 'feature',
+      key: 'unsecured-loan',
+      label: t('可办理信用贷款（免担保）', '可辦理信用貸款（免擔保）', 'unsecured loans'),
+    });
+  else
+    out.push({
+      kind: 'restriction',
+      key: 'collateral-required',
+      label: t('须提供抵押或担保', '須提供抵押或擔保', 'collateral or guarantee required'),
+      reason: t(`信用评级 ${GRADES[i]}`, `信用評級 ${GRADES[i]}`, `credit rating ${GRADES[i]}`),
+      blocks: ['unsecured-loan'],
+    });
   return out;
 }
 
 export const creditRating: SchemeDefinition = {
-  key: 'credit-rating', subjectKind: 'customer', category: 'credit', audience: 'staff', name: t('信用评级', '信用評級', 'credit rating'),
+  key: 'credit-rating',
+  subjectKind: 'customer',
+  category: 'credit',
+  audience: 'staff',
+  name: t('信用评级', '信用評級', 'credit rating'),
   // `NR` (not rated): no credit score in the last 12 months — no credit history with the bank is not
   // the default grade C, and it must not pull a customer into the high-risk row of the matrix.
   levels: [
@@ -54,23 +89,51 @@ export const creditRating: SchemeDefinition = {
     ...GRADES.map((g, i): LevelDef => ({ key: g, rank: i + 1, name: t(g, g, g), color: COLORS[i] ?? 'neutral' })),
   ],
   policy: {
-    id: 'credit-rating', version: 2, kind: 'rules',
+    id: 'credit-rating',
+    version: 2,
+    kind: 'rules',
     note: `a cured default keeps grade C for ${CURE_MONTHS} clean months (was: restored the next month); no score is NR, not C`,
     levels: [
-      { level: 'C', when: { kind: 'threshold', id: 'C.rated', metric: 'credit_score', window: { ...SCORE_WINDOW, fn: 'count' }, op: 'gte', value: 1 } },
+      {
+        level: 'C',
+        when: { kind: 'threshold', id: 'C.rated', metric: 'credit_score', window: { ...SCORE_WINDOW, fn: 'count' }, op: 'gte', value: 1 },
+      },
       ...GRADES.slice(1).map((g, j) => ({
         level: g,
-        when: { kind: 'threshold', id: `${g}.score`, metric: 'credit_score', window: SCORE_WINDOW, op: 'gte', value: MIN_SCORE[j + 1] ?? 0 } as const,
+        when: {
+          kind: 'threshold',
+          id: `${g}.score`,
+          metric: 'credit_score',
+          window: SCORE_WINDOW,
+          op: 'gte',
+          value: MIN_SCORE[j + 1] ?? 0,
+        } as const,
       })),
     ],
-    triggers: [{ id: 'default', level: 'C', when: recentDefault('default.dpd'),
-      label: t(`近${CURE_MONTHS}个月内贷款逾期超过90天（违约级）`, `近${CURE_MONTHS}個月內貸款逾期超過90天（違約級）`,
-        `a loan more than 90 days past due in the last ${CURE_MONTHS} months (default grade)`) }],
+    triggers: [
+      {
+        id: 'default',
+        level: 'C',
+        when: recentDefault('default.dpd'),
+        label: t(
+          `近${CURE_MONTHS}个月内贷款逾期超过90天（违约级）`,
+          `近${CURE_MONTHS}個月內貸款逾期超過90天（違約級）`,
+          `a loan more than 90 days past due in the last ${CURE_MONTHS} months (default grade)`,
+        ),
+      },
+    ],
     hysteresis: { downgradeAfterPeriods: 0 },
   },
   entitlements: {
-    NR: [{ kind: 'restriction', key: 'collateral-required', label: t('须提供抵押或担保', '須提供抵押或擔保', 'collateral or guarantee required'),
-      reason: t('无信用评级', '無信用評級', 'no credit rating'), blocks: ['unsecured-loan'] }],
+    NR: [
+      {
+        kind: 'restriction',
+        key: 'collateral-required',
+        label: t('须提供抵押或担保', '須提供抵押或擔保', 'collateral or guarantee required'),
+        reason: t('无信用评级', '無信用評級', 'no credit rating'),
+        blocks: ['unsecured-loan'],
+      },
+    ],
     ...Object.fromEntries(GRADES.map((g, i) => [g, terms(i)])),
   },
 };

@@ -12,22 +12,53 @@ const LATEST_YEAR: PolicyWindow = { fn: 'last', months: 12, missing: 'shorten' }
  * Weights and bounds are this kit's defaults (no source gives CCB's), so they stay configuration.
  */
 export const starRating: SchemeDefinition = {
-  key: 'star-rating', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('星级', '星級', 'star rating'),
+  key: 'star-rating',
+  subjectKind: 'customer',
+  category: 'value',
+  audience: 'customer',
+  name: t('星级', '星級', 'star rating'),
   levels: [1, 2, 3, 4, 5].map((n, i) => ({
-    key: `star-${n}`, rank: i, name: t(`${n}星`, `${n}星`, `${n} star${n > 1 ? 's' : ''}`),
+    key: `star-${n}`,
+    rank: i,
+    name: t(`${n}星`, `${n}星`, `${n} star${n > 1 ? 's' : ''}`),
     color: (['neutral', 'bronze', 'silver', 'gold', 'diamond'] as const)[i] ?? 'neutral',
   })),
   policy: {
-    id: 'star-rating', version: 1, kind: 'score',
+    id: 'star-rating',
+    version: 1,
+    kind: 'score',
     factors: [
       { id: 'behaviour', metric: 'transaction_count', window: SIX_MONTHS, weight: 20, transform: { kind: 'linear', from: 0, to: 60 } },
-      { id: 'purchasing-power', metric: 'card_spend', window: SIX_MONTHS, weight: 20, transform: { kind: 'linear', from: 0, to: yuan(30_000) } },
-      { id: 'financial-status', metric: 'avg_daily_balance', window: SIX_MONTHS, weight: 45, transform: { kind: 'bands', bands: [
-        { min: yuan(10_000), points: 20 }, { min: yuan(50_000), points: 45 }, { min: yuan(300_000), points: 75 }, { min: yuan(1_500_000), points: 100 },
-      ] } },
+      {
+        id: 'purchasing-power',
+        metric: 'card_spend',
+        window: SIX_MONTHS,
+        weight: 20,
+        transform: { kind: 'linear', from: 0, to: yuan(30_000) },
+      },
+      {
+        id: 'financial-status',
+        metric: 'avg_daily_balance',
+        window: SIX_MONTHS,
+        weight: 45,
+        transform: {
+          kind: 'bands',
+          bands: [
+            { min: yuan(10_000), points: 20 },
+            { min: yuan(50_000), points: 45 },
+            { min: yuan(300_000), points: 75 },
+            { min: yuan(1_500_000), points: 100 },
+          ],
+        },
+      },
       { id: 'credit-record', metric: 'credit_score', window: LATEST_YEAR, weight: 15, transform: { kind: 'linear', from: 40, to: 90 } },
     ],
-    bands: [{ level: 'star-2', min: 20 }, { level: 'star-3', min: 40 }, { level: 'star-4', min: 60 }, { level: 'star-5', min: 80 }],
+    bands: [
+      { level: 'star-2', min: 20 },
+      { level: 'star-3', min: 40 },
+      { level: 'star-4', min: 60 },
+      { level: 'star-5', min: 80 },
+    ],
     hysteresis: { downgradeAfterPeriods: 3, retentionPermille: 900 },
   },
 };
@@ -38,7 +69,11 @@ export const starRating: SchemeDefinition = {
  * in any of the last `CURE_MONTHS` months: a default cured last month does not restore 优质 at once.
  */
 export const savingsGrade: SchemeDefinition = {
-  key: 'savings-grade', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('储蓄客户等级', '儲蓄客戶等級', 'savings grade'),
+  key: 'savings-grade',
+  subjectKind: 'customer',
+  category: 'value',
+  audience: 'customer',
+  name: t('储蓄客户等级', '儲蓄客戶等級', 'savings grade'),
   levels: [
     { key: 'risk', rank: 0, name: t('风险', '風險', 'Risk'), color: 'danger' },
     { key: 'ordinary', rank: 1, name: t('普通', '普通', 'Ordinary'), color: 'neutral' },
@@ -46,19 +81,57 @@ export const savingsGrade: SchemeDefinition = {
     { key: 'premium', rank: 3, name: t('优质', '優質', 'Premium'), color: 'gold' },
   ],
   policy: {
-    id: 'savings-grade', version: 2, kind: 'score',
+    id: 'savings-grade',
+    version: 2,
+    kind: 'score',
     note: `a cured bad loan keeps 风险 for ${CURE_MONTHS} clean months (was: restored the next month)`,
     factors: [
-      { id: 'deposit-amount', metric: 'avg_daily_balance', window: { fn: 'avg', months: 3, missing: 'zero' }, weight: 50, transform: { kind: 'linear', from: 0, to: yuan(500_000) } },
-      { id: 'deposit-term', metric: 'deposit_term_months', window: LATEST_YEAR, weight: 30, transform: { kind: 'bands', bands: [
-        { min: 3, points: 25 }, { min: 12, points: 60 }, { min: 36, points: 100 },
-      ] } },
-      { id: 'spending', metric: 'card_spend', window: { fn: 'avg', months: 3, missing: 'zero' }, weight: 20, transform: { kind: 'linear', from: 0, to: yuan(20_000) } },
+      {
+        id: 'deposit-amount',
+        metric: 'avg_daily_balance',
+        window: { fn: 'avg', months: 3, missing: 'zero' },
+        weight: 50,
+        transform: { kind: 'linear', from: 0, to: yuan(500_000) },
+      },
+      {
+        id: 'deposit-term',
+        metric: 'deposit_term_months',
+        window: LATEST_YEAR,
+        weight: 30,
+        transform: {
+          kind: 'bands',
+          bands: [
+            { min: 3, points: 25 },
+            { min: 12, points: 60 },
+            { min: 36, points: 100 },
+          ],
+        },
+      },
+      {
+        id: 'spending',
+        metric: 'card_spend',
+        window: { fn: 'avg', months: 3, missing: 'zero' },
+        weight: 20,
+        transform: { kind: 'linear', from: 0, to: yuan(20_000) },
+      },
     ],
-    bands: [{ level: 'ordinary', min: 0 }, { level: 'good', min: 45 }, { level: 'premium', min: 75 }],
-    triggers: [{ id: 'bad-loan', level: 'risk', when: recentDefault('bad-loan.dpd'),
-      label: t(`近${CURE_MONTHS}个月内贷款逾期超过90天（不良记录）`, `近${CURE_MONTHS}個月內貸款逾期超過90天（不良記錄）`,
-        `a loan more than 90 days past due in the last ${CURE_MONTHS} months (bad record)`) }],
+    bands: [
+      { level: 'ordinary', min: 0 },
+      { level: 'good', min: 45 },
+      { level: 'premium', min: 75 },
+    ],
+    triggers: [
+      {
+        id: 'bad-loan',
+        level: 'risk',
+        when: recentDefault('bad-loan.dpd'),
+        label: t(
+          `近${CURE_MONTHS}个月内贷款逾期超过90天（不良记录）`,
+          `近${CURE_MONTHS}個月內貸款逾期超過90天（不良記錄）`,
+          `a loan more than 90 days past due in the last ${CURE_MONTHS} months (bad record)`,
+        ),
+      },
+    ],
     hysteresis: { downgradeAfterPeriods: 3 },
   },
 };
@@ -77,7 +150,11 @@ export const savingsGrade: SchemeDefinition = {
  */
 export const AML_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
 export const amlRisk: SchemeDefinition = {
-  key: 'aml-risk', subjectKind: 'customer', category: 'risk', audience: 'staff', name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
+  key: 'aml-risk',
+  subjectKind: 'customer',
+  category: 'risk',
+  audience: 'staff',
+  name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
   levels: [
     { key: 'unassessed', rank: 0, name: t('未评估', '未評估', 'Not assessed'), color: 'neutral' },
     { key: 'low', rank: 1, name: t('低', '低', 'Low'), color: 'success', reviewMonths: 48 },
@@ -86,26 +163,77 @@ export const amlRisk: SchemeDefinition = {
     { key: 'high', rank: 4, name: t('高', '高', 'High'), color: 'danger', approvalRequired: true, reviewMonths: 6 },
   ],
   policy: {
-    id: 'aml-risk', version: 2, kind: 'score',
+    id: 'aml-risk',
+    version: 2,
+    kind: 'score',
     note: 'no assessment in 12 months is "unassessed", not 低 from a score of 0',
-    factors: ([['customer', 'aml_customer_risk', 30], ['geography', 'aml_geography_risk', 25], ['product', 'aml_product_risk', 20], ['industry', 'aml_industry_risk', 25]] as const)
-      .map(([id, metric, weight]) => ({ id, metric, window: AML_WINDOW, weight, transform: { kind: 'linear' as const, from: 0, to: 100 } })),
-    bands: [{ level: 'low', min: 0 }, { level: 'medium', min: 35 }, { level: 'medium-high', min: 55 }, { level: 'high', min: 75 }],
+    factors: (
+      [
+        ['customer', 'aml_customer_risk', 30],
+        ['geography', 'aml_geography_risk', 25],
+        ['product', 'aml_product_risk', 20],
+        ['industry', 'aml_industry_risk', 25],
+      ] as const
+    ).map(([id, metric, weight]) => ({ id, metric, window: AML_WINDOW, weight, transform: { kind: 'linear' as const, from: 0, to: 100 } })),
+    bands: [
+      { level: 'low', min: 0 },
+      { level: 'medium', min: 35 },
+      { level: 'medium-high', min: 55 },
+      { level: 'high', min: 75 },
+    ],
     triggers: [
-      { id: 'pep', level: 'high', when: { kind: 'threshold', id: 'pep.flag', metric: 'pep', window: null, op: 'gte', value: 1 },
-        label: t('政治公众人物，须高级管理层审批', '政治公眾人物，須高級管理層審批', 'politically exposed person: senior approval needed') },
-      { id: 'unassessed', level: 'unassessed',
-        when: { kind: 'threshold', id: 'unassessed.none', metric: 'aml_customer_risk', window: { ...AML_WINDOW, fn: 'count' }, op: 'lt', value: 1 },
-        label: t('近12个月无反洗钱风险评估', '近12個月無反洗錢風險評估', 'no AML risk assessment in the last 12 months') },
+      {
+        id: 'pep',
+        level: 'high',
+        when: { kind: 'threshold', id: 'pep.flag', metric: 'pep', window: null, op: 'gte', value: 1 },
+        label: t('政治公众人物，须高级管理层审批', '政治公眾人物，須高級管理層審批', 'politically exposed person: senior approval needed'),
+      },
+      {
+        id: 'unassessed',
+        level: 'unassessed',
+        when: {
+          kind: 'threshold',
+          id: 'unassessed.none',
+          metric: 'aml_customer_risk',
+          window: { ...AML_WINDOW, fn: 'count' },
+          op: 'lt',
+          value: 1,
+        },
+        label: t('近12个月无反洗钱风险评估', '近12個月無反洗錢風險評估', 'no AML risk assessment in the last 12 months'),
+      },
     ],
     hysteresis: { downgradeAfterPeriods: 6 },
   },
   entitlements: {
-    unassessed: [{ kind: 'restriction', key: 'aml-assessment-pending', label: t('待完成客户风险评估，暂停非柜面限额提升', '待完成客戶風險評估，暫停非櫃面限額提升', 'customer risk assessment pending: non-counter limit uplift paused'),
-      reason: t('未评估反洗钱风险', '未評估反洗錢風險', 'AML risk not assessed'), blocks: ['non-counter-transfer-limit'] }],
-    'medium-high': [{ kind: 'restriction', key: 'enhanced-monitoring', label: t('加强交易监测', '加強交易監測', 'enhanced transaction monitoring'),
-      reason: t('反洗钱风险中高', '反洗錢風險中高', 'AML risk medium-high') }],
-    high: [{ kind: 'restriction', key: 'enhanced-due-diligence', label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非櫃面業務', 'enhanced due diligence, non-counter business restricted'),
-      reason: t('反洗钱风险高', '反洗錢風險高', 'AML risk high'), blocks: ['non-counter-transfer-limit', 'priority-lane', 'fee-waiver-transfer'] }],
+    unassessed: [
+      {
+        kind: 'restriction',
+        key: 'aml-assessment-pending',
+        label: t(
+          '待完成客户风险评估，暂停非柜面限额提升',
+          '待完成客戶風險評估，暫停非櫃面限額提升',
+          'customer risk assessment pending: non-counter limit uplift paused',
+        ),
+        reason: t('未评估反洗钱风险', '未評估反洗錢風險', 'AML risk not assessed'),
+        blocks: ['non-counter-transfer-limit'],
+      },
+    ],
+    'medium-high': [
+      {
+        kind: 'restriction',
+        key: 'enhanced-monitoring',
+        label: t('加强交易监测', '加強交易監測', 'enhanced transaction monitoring'),
+        reason: t('反洗钱风险中高', '反洗錢風險中高', 'AML risk medium-high'),
+      },
+    ],
+    high: [
+      {
+        kind: 'restriction',
+        key: 'enhanced-due-diligence',
+        label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非櫃面業務', 'enhanced due diligence, non-counter business restricted'),
+        reason: t('反洗钱风险高', '反洗錢風險高', 'AML risk high'),
+        blocks: ['non-counter-transfer-limit', 'priority-lane', 'fee-waiver-transfer'],
+      },
+    ],
   },
 };

@@ -11,7 +11,17 @@ import { riskBand, riskValue, valueBand } from './risk-value.js';
 export const defaultPolicyPack: PolicyPack = {
   metrics: defaultMetrics,
   schemes: [
-    retailTier, starRating, savingsGrade, amlRisk, creditRating, riskTolerance,
-    riskBand, valueBand, riskValue, productRisk, corporateSize, employeeGrade,
+    retailTier,
+    starRating,
+    savingsGrade,
+    amlRisk,
+    creditRating,
+    riskTolerance,
+    riskBand,
+    valueBand,
+    riskValue,
+    productRisk,
+    corporateSize,
+    employeeGrade,
   ],
 };

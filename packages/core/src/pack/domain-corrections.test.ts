@@ -6,7 +6,20 @@ import { CURE_MONTHS } from './credit-rating.js';
 
 // The corrections seed 003 and DOMAIN.md call for, on the default pack (packages/core/README.md).
 const pack = compilePack(defaultPolicyPack);
-const MONTHS = ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12'];
+const MONTHS = [
+  '2025-01',
+  '2025-02',
+  '2025-03',
+  '2025-04',
+  '2025-05',
+  '2025-06',
+  '2025-07',
+  '2025-08',
+  '2025-09',
+  '2025-10',
+  '2025-11',
+  '2025-12',
+];
 const every = (value: number) => Object.fromEntries(MONTHS.map((m) => [m, value]));
 const AML = ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'];
 const assessed = (score: number) => Object.fromEntries(AML.map((k) => [k, { '2025-06': score }]));
@@ -34,7 +47,8 @@ describe('the risk axis of the risk × value matrix reads credit as well as AML'
   it('AAA credit and low AML risk is the best cell, and the explanation names the band that decided', () => {
     const cell = pack.evaluateSubject('customer', { asOf: '2025-12', values: rich({ ...assessed(10), credit_score: { '2025-06': 95 } }) });
     assert.equal(cell.find((e) => e.scheme === 'risk-value')?.level, 'low-risk-high-value');
-    const band = pack.evaluateSubject('customer', { asOf: '2025-12', values: rich({ ...assessed(10), credit_score: { '2025-06': 35 } }) })
+    const band = pack
+      .evaluateSubject('customer', { asOf: '2025-12', values: rich({ ...assessed(10), credit_score: { '2025-06': 35 } }) })
       .find((e) => e.scheme === 'risk-band');
     assert.equal(band?.explanation.decidedBy.id, 'map.credit-rating.CCC');
     assert.deepEqual(band?.explanation.levelsRead, { 'aml-risk': 'low', 'credit-rating': 'CCC' });
@@ -81,7 +95,12 @@ describe(`a cured default restores 优质 / AAA only after ${CURE_MONTHS} clean 
     }
     assert.deepEqual(seen, [
       '2025-02 premium AAA',
-      '2025-03 risk C', '2025-04 risk C', '2025-05 risk C', '2025-06 risk C', '2025-07 risk C', '2025-08 risk C',
+      '2025-03 risk C',
+      '2025-04 risk C',
+      '2025-05 risk C',
+      '2025-06 risk C',
+      '2025-07 risk C',
+      '2025-08 risk C',
       '2025-09 premium AAA',
       '2025-10 premium AAA',
     ]);

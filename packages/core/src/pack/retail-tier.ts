@@ -21,18 +21,56 @@ const balance = (id: string, amount: number) =>
 const income = (id: string, amount: number) =>
   ({ kind: 'threshold', id, metric: 'household_income', window: INCOME_WINDOW, op: 'gte', value: yuan(amount) }) as const;
 
-const priorityLane: EntitlementDef = { kind: 'feature', key: 'priority-lane', label: t('贵宾通道优先办理', '貴賓通道優先辦理', 'priority lane') };
-const dedicatedRm: EntitlementDef = { kind: 'feature', key: 'dedicated-rm', label: t('专属客户经理', '專屬客戶經理', 'dedicated relationship manager') };
-const transferFeeWaiver: EntitlementDef = { kind: 'feature', key: 'fee-waiver-transfer', label: t('跨行转账手续费减免', '跨行轉帳手續費減免', 'interbank transfer fees waived') };
-const cardFeeWaiver: EntitlementDef = { kind: 'feature', key: 'fee-waiver-card', label: t('借记卡年费及小额账户管理费减免', '金融卡年費及小額帳戶管理費減免', 'card annual and small-balance fees waived') };
-const wealth: EntitlementDef = { kind: 'feature', key: 'exclusive-wealth-products', label: t('专享理财产品', '專享理財產品', 'exclusive wealth products') };
-const vipCentre: EntitlementDef = { kind: 'feature', key: 'vip-centre', label: t('财富管理中心服务', '財富管理中心服務', 'wealth management centre') };
+const priorityLane: EntitlementDef = {
+  kind: 'feature',
+  key: 'priority-lane',
+  label: t('贵宾通道优先办理', '貴賓通道優先辦理', 'priority lane'),
+};
+const dedicatedRm: EntitlementDef = {
+  kind: 'feature',
+  key: 'dedicated-rm',
+  label: t('专属客户经理', '專屬客戶經理', 'dedicated relationship manager'),
+};
+const transferFeeWaiver: EntitlementDef = {
+  kind: 'feature',
+  key: 'fee-waiver-transfer',
+  label: t('跨行转账手续费减免', '跨行轉帳手續費減免', 'interbank transfer fees waived'),
+};
+const cardFeeWaiver: EntitlementDef = {
+  kind: 'feature',
+  key: 'fee-waiver-card',
+  label: t('借记卡年费及小额账户管理费减免', '金融卡年費及小額帳戶管理費減免', 'card annual and small-balance fees waived'),
+};
+const wealth: EntitlementDef = {
+  kind: 'feature',
+  key: 'exclusive-wealth-products',
+  label: t('专享理财产品', '專享理財產品', 'exclusive wealth products'),
+};
+const vipCentre: EntitlementDef = {
+  kind: 'feature',
+  key: 'vip-centre',
+  label: t('财富管理中心服务', '財富管理中心服務', 'wealth management centre'),
+};
 const lounge = (amount: number): EntitlementDef => ({
-  kind: 'quota', key: 'lounge', amount, period: 'year', usageMetric: 'lounge_visits', label: t('机场贵宾厅', '機場貴賓廳', 'airport lounge visits'),
+  kind: 'quota',
+  key: 'lounge',
+  amount,
+  period: 'year',
+  usageMetric: 'lounge_visits',
+  label: t('机场贵宾厅', '機場貴賓廳', 'airport lounge visits'),
 });
-const depositRate = (bp: number): EntitlementDef => ({ kind: 'rate', key: 'deposit-rate', bp, applies: 'deposit', label: t('存款利率上浮', '存款利率上浮', 'deposit rate uplift') });
+const depositRate = (bp: number): EntitlementDef => ({
+  kind: 'rate',
+  key: 'deposit-rate',
+  bp,
+  applies: 'deposit',
+  label: t('存款利率上浮', '存款利率上浮', 'deposit rate uplift'),
+});
 const transferLimit = (permille: number): EntitlementDef => ({
-  kind: 'limit', key: 'non-counter-transfer-limit', multiplierPermille: permille, applies: 'non-counter-transfer',
+  kind: 'limit',
+  key: 'non-counter-transfer-limit',
+  multiplierPermille: permille,
+  applies: 'non-counter-transfer',
   label: t('非柜面转账限额提升', '非櫃面轉帳限額提升', 'higher non-counter transfer limit'),
 });
 
@@ -53,12 +91,26 @@ export const retailTier: SchemeDefinition = {
     version: 1,
     kind: 'rules',
     levels: [
-      { level: 'gold', when: { kind: 'any', id: 'gold', of: [
-        balance('gold.balance', 50_000), income('gold.income', 200_000),
-        { kind: 'threshold', id: 'gold.premium-card', metric: 'premium_card', window: null, op: 'gte', value: 1 },
-      ] } },
-      { level: 'platinum', when: { kind: 'any', id: 'platinum', of: [balance('platinum.balance', 300_000), income('platinum.income', 800_000)] } },
-      { level: 'diamond', when: { kind: 'any', id: 'diamond', of: [balance('diamond.balance', 1_500_000), income('diamond.income', 3_000_000)] } },
+      {
+        level: 'gold',
+        when: {
+          kind: 'any',
+          id: 'gold',
+          of: [
+            balance('gold.balance', 50_000),
+            income('gold.income', 200_000),
+            { kind: 'threshold', id: 'gold.premium-card', metric: 'premium_card', window: null, op: 'gte', value: 1 },
+          ],
+        },
+      },
+      {
+        level: 'platinum',
+        when: { kind: 'any', id: 'platinum', of: [balance('platinum.balance', 300_000), income('platinum.income', 800_000)] },
+      },
+      {
+        level: 'diamond',
+        when: { kind: 'any', id: 'diamond', of: [balance('diamond.balance', 1_500_000), income('diamond.income', 3_000_000)] },
+      },
     ],
     hysteresis: { downgradeAfterPeriods: 3 },
   },
@@ -66,6 +118,16 @@ export const retailTier: SchemeDefinition = {
     standard: [],
     gold: [priorityLane, transferFeeWaiver, depositRate(10), transferLimit(1500)],
     platinum: [priorityLane, dedicatedRm, transferFeeWaiver, cardFeeWaiver, lounge(6), depositRate(20), transferLimit(2000)],
-    diamond: [priorityLane, dedicatedRm, transferFeeWaiver, cardFeeWaiver, lounge(12), depositRate(30), transferLimit(3000), wealth, vipCentre],
+    diamond: [
+      priorityLane,
+      dedicatedRm,
+      transferFeeWaiver,
+      cardFeeWaiver,
+      lounge(12),
+      depositRate(30),
+      transferLimit(3000),
+      wealth,
+      vipCentre,
+    ],
   },
 };

@@ -22,11 +22,24 @@ import { t } from './text.js';
 const band = (cn: string, tw: string, en: string) => t(cn, tw, en);
 
 const CREDIT_BAND: Readonly<Record<string, string>> = {
-  NR: 'low', AAA: 'low', AA: 'low', A: 'low', BBB: 'low', BB: 'medium', B: 'medium', CCC: 'high', CC: 'high', C: 'high',
+  NR: 'low',
+  AAA: 'low',
+  AA: 'low',
+  A: 'low',
+  BBB: 'low',
+  BB: 'medium',
+  B: 'medium',
+  CCC: 'high',
+  CC: 'high',
+  C: 'high',
 };
 
 export const riskBand: SchemeDefinition = {
-  key: 'risk-band', subjectKind: 'customer', category: 'risk', audience: 'staff', name: t('风险分档', '風險分檔', 'risk band'),
+  key: 'risk-band',
+  subjectKind: 'customer',
+  category: 'risk',
+  audience: 'staff',
+  name: t('风险分档', '風險分檔', 'risk band'),
   levels: [
     { key: 'low', rank: 0, name: band('低风险', '低風險', 'Low risk'), color: 'success' },
     { key: 'unassessed', rank: 1, name: band('未评估', '未評估', 'Not assessed'), color: 'neutral' },
@@ -34,28 +47,46 @@ export const riskBand: SchemeDefinition = {
     { key: 'high', rank: 3, name: band('高风险', '高風險', 'High risk'), color: 'danger' },
   ],
   policy: {
-    id: 'risk-band', version: 2, kind: 'derived',
+    id: 'risk-band',
+    version: 2,
+    kind: 'derived',
     note: 'the worse of the AML band and the credit band (was: AML alone); unassessed AML is its own band',
-    from: 'aml-risk', map: { unassessed: 'unassessed', low: 'low', medium: 'medium', 'medium-high': 'high', high: 'high' },
+    from: 'aml-risk',
+    map: { unassessed: 'unassessed', low: 'low', medium: 'medium', 'medium-high': 'high', high: 'high' },
     alsoFrom: [{ from: 'credit-rating', map: CREDIT_BAND }],
   },
 };
 
 export const valueBand: SchemeDefinition = {
-  key: 'value-band', subjectKind: 'customer', category: 'value', audience: 'staff', name: t('价值分档', '價值分檔', 'value band'),
+  key: 'value-band',
+  subjectKind: 'customer',
+  category: 'value',
+  audience: 'staff',
+  name: t('价值分档', '價值分檔', 'value band'),
   levels: [
     { key: 'low', rank: 0, name: band('低价值', '低價值', 'Low value'), color: 'neutral' },
     { key: 'medium', rank: 1, name: band('中价值', '中價值', 'Medium value'), color: 'silver' },
     { key: 'high', rank: 2, name: band('高价值', '高價值', 'High value'), color: 'gold' },
   ],
-  policy: { id: 'value-band', version: 1, kind: 'derived', from: 'retail-tier', map: { standard: 'low', gold: 'medium', platinum: 'high', diamond: 'high' } },
+  policy: {
+    id: 'value-band',
+    version: 1,
+    kind: 'derived',
+    from: 'retail-tier',
+    map: { standard: 'low', gold: 'medium', platinum: 'high', diamond: 'high' },
+  },
 };
 
 // [risk row, value col, action, tone]; the level key is `${risk}-risk-${value}-value`.
 const CELLS: readonly (readonly [string, string, LocalizedText, CellTone])[] = [
   ['high', 'low', t('逐步退出', '逐步退出', 'exit gradually'), 'bad'],
   ['high', 'medium', t('压降风险敞口，强化监控', '壓降風險敞口，強化監控', 'reduce exposure, monitor closely'), 'bad'],
-  ['high', 'high', t('严格审查，以风险缓释换取保留', '嚴格審查，以風險緩釋換取保留', 'review strictly, retain only with mitigation'), 'caution'],
+  [
+    'high',
+    'high',
+    t('严格审查，以风险缓释换取保留', '嚴格審查，以風險緩釋換取保留', 'review strictly, retain only with mitigation'),
+    'caution',
+  ],
   ['unassessed', 'low', t('先完成反洗钱风险评估', '先完成反洗錢風險評估', 'complete the AML risk assessment first'), 'caution'],
   ['unassessed', 'medium', t('先完成反洗钱风险评估', '先完成反洗錢風險評估', 'complete the AML risk assessment first'), 'caution'],
   ['unassessed', 'high', t('尽快完成反洗钱风险评估', '儘快完成反洗錢風險評估', 'complete the AML risk assessment promptly'), 'caution'],
@@ -70,27 +101,44 @@ const levelKey = (risk: string, value: string) => `${risk}-risk-${value}-value`;
 const RANK_ORDER = CELLS.map(([r, v]) => levelKey(r, v));
 const TONE_COLOR = { good: 'success', neutral: 'info', caution: 'warning', bad: 'danger' } as const;
 const RISK_TEXT: Readonly<Record<string, LocalizedText>> = {
-  low: t('低风险', '低風險', 'low risk'), medium: t('中风险', '中風險', 'medium risk'), high: t('高风险', '高風險', 'high risk'),
+  low: t('低风险', '低風險', 'low risk'),
+  medium: t('中风险', '中風險', 'medium risk'),
+  high: t('高风险', '高風險', 'high risk'),
   unassessed: t('风险未评估', '風險未評估', 'risk not assessed'),
 };
-const VALUE_TEXT: Readonly<Record<string, LocalizedText>> = { low: t('低价值', '低價值', 'low value'), medium: t('中价值', '中價值', 'medium value'), high: t('高价值', '高價值', 'high value') };
+const VALUE_TEXT: Readonly<Record<string, LocalizedText>> = {
+  low: t('低价值', '低價值', 'low value'),
+  medium: t('中价值', '中價值', 'medium value'),
+  high: t('高价值', '高價值', 'high value'),
+};
 
 const cells: MatrixCell[] = CELLS.map(([row, col, action, tone]) => ({ row, col, level: levelKey(row, col), action, tone }));
 
 export const riskValue: SchemeDefinition = {
-  key: 'risk-value', subjectKind: 'customer', category: 'matrix', audience: 'staff', name: t('风险—价值矩阵', '風險—價值矩陣', 'risk-value matrix'),
+  key: 'risk-value',
+  subjectKind: 'customer',
+  category: 'matrix',
+  audience: 'staff',
+  name: t('风险—价值矩阵', '風險—價值矩陣', 'risk-value matrix'),
   // Rank orders the cells from "exit" (0) to "maximise lifetime value" (11): more rank, more attractive;
   // unassessed cells rank above the high-risk ones and below every assessed, acceptable risk.
   levels: CELLS.map(([row, col, , tone]) => {
     const r = RISK_TEXT[row] ?? t(row, row, row);
     const v = VALUE_TEXT[col] ?? t(col, col, col);
     return {
-      key: levelKey(row, col), rank: RANK_ORDER.indexOf(levelKey(row, col)),
-      name: t(`${r['zh-CN']}·${v['zh-CN']}`, `${r['zh-TW']}·${v['zh-TW']}`, `${r.en}, ${v.en}`), color: TONE_COLOR[tone],
+      key: levelKey(row, col),
+      rank: RANK_ORDER.indexOf(levelKey(row, col)),
+      name: t(`${r['zh-CN']}·${v['zh-CN']}`, `${r['zh-TW']}·${v['zh-TW']}`, `${r.en}, ${v.en}`),
+      color: TONE_COLOR[tone],
     };
   }),
   policy: { id: 'risk-value', version: 2, kind: 'matrix', note: 'risk axis includes credit; a row for customers not assessed for AML' },
   matrix: {
-    scheme: 'risk-value', rowScheme: 'risk-band', colScheme: 'value-band', rows: ['high', 'medium', 'low', 'unassessed'], cols: ['low', 'medium', 'high'], cells,
+    scheme: 'risk-value',
+    rowScheme: 'risk-band',
+    colScheme: 'value-band',
+    rows: ['high', 'medium', 'low', 'unassessed'],
+    cols: ['low', 'medium', 'high'],
+    cells,
   },
 };

@@ -17,7 +17,10 @@ export function walkThresholds(
   if (cond.kind === 'all') {
     // An all-of with `industry_code = 2` among its members only compares with other wholesale thresholds.
     const eqs = cond.of.filter((c): c is ThresholdCondition => c.kind === 'threshold' && c.op === 'eq');
-    inner += eqs.map((e) => `${e.metric}=${e.value};`).sort().join('');
+    inner += eqs
+      .map((e) => `${e.metric}=${e.value};`)
+      .sort()
+      .join('');
   }
   cond.of.forEach((c, i) => walkThresholds(c, [...path, 'of', i], visit, inner));
 }
@@ -29,7 +32,11 @@ export function checkMetrics(cond: Condition, path: readonly PropertyKey[], metr
   });
 }
 
-interface Seen { readonly rank: number; readonly value: number; readonly path: readonly PropertyKey[] }
+interface Seen {
+  readonly rank: number;
+  readonly value: number;
+  readonly path: readonly PropertyKey[];
+}
 
 /**
  * A higher level must not ask for less of the same thing than a lower one (gold at ¥300,000 and

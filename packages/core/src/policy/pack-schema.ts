@@ -27,12 +27,19 @@ export interface SchemeDefinition extends SchemeSummary {
   readonly matrix?: MatrixDef;
 }
 
-const key = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only');
+const key = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only');
 
 export const metricDefSchema = z.object({
   key,
   unit: z.enum(METRIC_UNITS),
-  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
   label: localizedTextSchema,
 });
 
@@ -66,9 +73,7 @@ export const matrixDefSchema = z.object({
   colScheme: z.string(),
   rows: z.array(z.string()).min(1),
   cols: z.array(z.string()).min(1),
-  cells: z.array(
-    z.object({ row: z.string(), col: z.string(), level: z.string(), action: localizedTextSchema, tone: z.enum(CELL_TONES) }),
-  ),
+  cells: z.array(z.object({ row: z.string(), col: z.string(), level: z.string(), action: localizedTextSchema, tone: z.enum(CELL_TONES) })),
 });
 
 export const schemeDefinitionSchema = z.object({

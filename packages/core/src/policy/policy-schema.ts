@@ -146,12 +146,7 @@ export const derivedPolicySchema = z.object({
 /** The cell of the scheme's `matrix` definition (rows × cols from two other schemes) is the level. */
 export const matrixPolicySchema = z.object({ ...policyBase, kind: z.literal('matrix') });
 
-export const policySchema = z.discriminatedUnion('kind', [
-  rulesPolicySchema,
-  scorePolicySchema,
-  derivedPolicySchema,
-  matrixPolicySchema,
-]);
+export const policySchema = z.discriminatedUnion('kind', [rulesPolicySchema, scorePolicySchema, derivedPolicySchema, matrixPolicySchema]);
 
 /** A scheme's policy document. */
 export type Policy = z.infer<typeof policySchema>;

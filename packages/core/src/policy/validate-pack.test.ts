@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { defaultPolicyPack, formatPolicyErrors, validatePolicyPack } from '../index.js';
 
 /** A deep copy of the default pack an administrator can break. */
-function draft(): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- a test mutates raw JSON
+function draft(): any {
+  // eslint-disable-line @typescript-eslint/no-explicit-any -- a test mutates raw JSON
   return JSON.parse(JSON.stringify(defaultPolicyPack));
 }
 function errorsOf(doc: unknown) {
@@ -23,13 +24,19 @@ describe('validating policy documents', () => {
     const missing = draft();
     const i = schemeIndex(missing, 'star-rating');
     delete missing.schemes[i].audience;
-    assert.deepEqual(errorsOf(missing).map((e) => e.path), [`schemes[${i}].audience`]);
+    assert.deepEqual(
+      errorsOf(missing).map((e) => e.path),
+      [`schemes[${i}].audience`],
+    );
 
     const leaky = draft();
     const j = schemeIndex(leaky, 'risk-band');
     leaky.schemes[j].audience = 'customer';
     const errors = errorsOf(leaky);
-    assert.deepEqual(errors.map((e) => e.path), [`schemes[${j}].policy.from`, `schemes[${j}].policy.from`]);
+    assert.deepEqual(
+      errors.map((e) => e.path),
+      [`schemes[${j}].policy.from`, `schemes[${j}].policy.from`],
+    );
     assert.match(errors[0]!.message, /customer scheme cannot read the staff scheme "aml-risk"/);
     assert.match(errors[1]!.message, /"credit-rating"/);
   });
@@ -38,7 +45,10 @@ describe('validating policy documents', () => {
     const doc = draft();
     const i = schemeIndex(doc, 'risk-band');
     delete doc.schemes[i].policy.alsoFrom[0].map.NR;
-    assert.deepEqual(errorsOf(doc).map((e) => e.path), [`schemes[${i}].policy.alsoFrom[0].map.NR`]);
+    assert.deepEqual(
+      errorsOf(doc).map((e) => e.path),
+      [`schemes[${i}].policy.alsoFrom[0].map.NR`],
+    );
   });
 
   it('rejects an unknown metric and names the field', () => {
@@ -46,7 +56,10 @@ describe('validating policy documents', () => {
     const i = schemeIndex(doc, 'retail-tier');
     doc.schemes[i].policy.levels[0].when.of[0].metric = 'avg_daily_balanse';
     const errors = errorsOf(doc);
-    assert.deepEqual(errors.map((e) => e.path), [`schemes[${i}].policy.levels[0].when.of[0].metric`]);
+    assert.deepEqual(
+      errors.map((e) => e.path),
+      [`schemes[${i}].policy.levels[0].when.of[0].metric`],
+    );
     assert.match(errors[0]!.message, /unknown metric "avg_daily_balanse"/);
   });
 
@@ -55,7 +68,10 @@ describe('validating policy documents', () => {
     const i = schemeIndex(doc, 'retail-tier');
     doc.schemes[i].policy.levels[1].when.of[0].value = 4_000_000; // platinum below gold's ¥50,000
     const errors = errorsOf(doc);
-    assert.ok(errors.some((e) => e.path === `schemes[${i}].policy.levels[1].when.of[0].value` && /out of order/.test(e.message)), formatPolicyErrors(errors));
+    assert.ok(
+      errors.some((e) => e.path === `schemes[${i}].policy.levels[1].when.of[0].value` && /out of order/.test(e.message)),
+      formatPolicyErrors(errors),
+    );
   });
 
   it('rejects overlapping score bands', () => {
@@ -63,16 +79,24 @@ describe('validating policy documents', () => {
     const i = schemeIndex(doc, 'star-rating');
     doc.schemes[i].policy.bands[2].min = 30; // star-4 at 30 overlaps star-3 at 40
     const errors = errorsOf(doc);
-    assert.ok(errors.some((e) => e.path === `schemes[${i}].policy.bands[2].min` && /overlap/.test(e.message)), formatPolicyErrors(errors));
+    assert.ok(
+      errors.some((e) => e.path === `schemes[${i}].policy.bands[2].min` && /overlap/.test(e.message)),
+      formatPolicyErrors(errors),
+    );
   });
 
   it('rejects a cycle between derived and matrix schemes', () => {
     const doc = draft();
     const i = schemeIndex(doc, 'risk-band');
     doc.schemes[i].policy.from = 'risk-value';
-    doc.schemes[i].policy.map = Object.fromEntries(doc.schemes[schemeIndex(doc, 'risk-value')].levels.map((l: { key: string }) => [l.key, 'low']));
+    doc.schemes[i].policy.map = Object.fromEntries(
+      doc.schemes[schemeIndex(doc, 'risk-value')].levels.map((l: { key: string }) => [l.key, 'low']),
+    );
     const errors = errorsOf(doc);
-    assert.ok(errors.some((e) => /cycle between schemes/.test(e.message) && e.path.startsWith('schemes[')), formatPolicyErrors(errors));
+    assert.ok(
+      errors.some((e) => /cycle between schemes/.test(e.message) && e.path.startsWith('schemes[')),
+      formatPolicyErrors(errors),
+    );
   });
 
   it('rejects a malformed document with zod field paths', () => {

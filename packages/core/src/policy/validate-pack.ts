@@ -36,8 +36,11 @@ export function validatePolicyPack(doc: unknown): ValidationResult {
 }
 
 function checkScheme(
-  s: SchemeDefinition, at: readonly PropertyKey[], metrics: ReadonlySet<string>,
-  schemes: ReadonlyMap<string, SchemeDefinition>, errors: PolicyError[],
+  s: SchemeDefinition,
+  at: readonly PropertyKey[],
+  metrics: ReadonlySet<string>,
+  schemes: ReadonlyMap<string, SchemeDefinition>,
+  errors: PolicyError[],
 ): void {
   const err = (p: readonly PropertyKey[], message: string) => errors.push({ path: formatPath([...at, ...p]), message });
   const rankOf = new Map<string, number>();
@@ -62,7 +65,8 @@ function checkScheme(
     const seen = new Set<string>();
     p.levels.forEach((r, i) => {
       level(['policy', 'levels', i, 'level'], r.level);
-      if (r.level === lowest) err(['policy', 'levels', i, 'level'], `"${r.level}" is the lowest level: it is what remains when no rule holds`);
+      if (r.level === lowest)
+        err(['policy', 'levels', i, 'level'], `"${r.level}" is the lowest level: it is what remains when no rule holds`);
       if (seen.has(r.level)) err(['policy', 'levels', i, 'level'], `level "${r.level}" has two rules`);
       seen.add(r.level);
       checkMetrics(r.when, [...at, 'policy', 'levels', i, 'when'], metrics, errors);
@@ -81,7 +85,8 @@ function checkScheme(
       if (t.kind === 'bands') {
         t.bands.forEach((b, j) => {
           const prev = t.bands[j - 1];
-          if (prev && prev.min >= b.min) err(['policy', 'factors', i, 'transform', 'bands', j, 'min'], 'bands overlap: each "min" must be above the previous one');
+          if (prev && prev.min >= b.min)
+            err(['policy', 'factors', i, 'transform', 'bands', j, 'min'], 'bands overlap: each "min" must be above the previous one');
         });
       }
     });
@@ -127,7 +132,10 @@ function checkScheme(
 }
 
 function checkMatrix(
-  s: SchemeDefinition, at: readonly PropertyKey[], schemes: ReadonlyMap<string, SchemeDefinition>, errors: PolicyError[],
+  s: SchemeDefinition,
+  at: readonly PropertyKey[],
+  schemes: ReadonlyMap<string, SchemeDefinition>,
+  errors: PolicyError[],
   level: (p: readonly PropertyKey[], key: string) => void,
 ): void {
   const err = (p: readonly PropertyKey[], message: string) => errors.push({ path: formatPath([...at, ...p]), message });
@@ -142,8 +150,11 @@ function checkMatrix(
     if (!other) return err(['matrix', name], `unknown scheme "${m[name]}"`);
     if (other.subjectKind !== s.subjectKind) err(['matrix', name], `scheme "${m[name]}" tiers ${other.subjectKind}, not ${s.subjectKind}`);
     const levels = new Set(other.levels.map((l) => l.key));
-    keys.forEach((k, i) => { if (!levels.has(k)) err(['matrix', listName, i], `"${m[name]}" has no level "${k}"`); });
-    for (const l of levels) if (!keys.includes(l)) err(['matrix', listName], `level "${l}" of "${m[name]}" has no ${listName === 'rows' ? 'row' : 'column'}`);
+    keys.forEach((k, i) => {
+      if (!levels.has(k)) err(['matrix', listName, i], `"${m[name]}" has no level "${k}"`);
+    });
+    for (const l of levels)
+      if (!keys.includes(l)) err(['matrix', listName], `level "${l}" of "${m[name]}" has no ${listName === 'rows' ? 'row' : 'column'}`);
   };
   axis('rowScheme', m.rows, 'rows');
   axis('colScheme', m.cols, 'cols');
@@ -156,7 +167,8 @@ function checkMatrix(
     if (!m.cols.includes(c.col)) err(['matrix', 'cells', i, 'col'], `no column "${c.col}"`);
     level(['matrix', 'cells', i, 'level'], c.level);
   });
-  for (const r of m.rows) for (const c of m.cols) if (!seen.has(`${r}|${c}`)) err(['matrix', 'cells'], `no cell for row "${r}", column "${c}"`);
+  for (const r of m.rows)
+    for (const c of m.cols) if (!seen.has(`${r}|${c}`)) err(['matrix', 'cells'], `no cell for row "${r}", column "${c}"`);
 }
 
 function checkCycles(pack: PolicyPack, errors: PolicyError[]): void {

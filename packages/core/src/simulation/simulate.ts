@@ -35,7 +35,9 @@ export interface SimulationOptions {
  * `decide` path (no hysteresis): it shows where the draft's rules put each subject.
  */
 export async function simulate(
-  draft: CompiledScheme, subjects: Iterable<SimulationSubject> | AsyncIterable<SimulationSubject>, options: SimulationOptions = {},
+  draft: CompiledScheme,
+  subjects: Iterable<SimulationSubject> | AsyncIterable<SimulationSubject>,
+  options: SimulationOptions = {},
 ): Promise<SimulationResult> {
   const keys = draft.summary.levels.map((l) => l.key);
   const rank = new Map(draft.summary.levels.map((l) => [l.key, l.rank]));
@@ -61,7 +63,7 @@ export async function simulate(
     if (rf !== undefined && rt > rf) upgraded++;
     else if (rf !== undefined && rt < rf) downgraded++;
   }
-  const order = (l: string) => (rank.get(l) ?? -1);
+  const order = (l: string) => rank.get(l) ?? -1;
   const sorted = [...cells.values()].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to));
   return { scheme: draft.summary.key, levels: keys, cells: sorted, total, upgraded, downgraded, unchanged: total - upgraded - downgraded };
 }

@@ -56,23 +56,47 @@ export function checkSuitability(input: SuitabilityInput): SuitabilityResult {
   const reasons: SuitabilityReason[] = [];
   const expires = input.assessedAt ? plusOneYear(input.assessedAt) : null;
   if (!input.tolerance || !input.assessedAt) {
-    reasons.push({ code: 'assessment-missing', blocking: true, text: { 'zh-CN': '客户尚未完成风险承受能力评估', 'zh-TW': '客戶尚未完成風險承受能力評估', en: 'the customer has no risk assessment' } });
+    reasons.push({
+      code: 'assessment-missing',
+      blocking: true,
+      text: { 'zh-CN': '客户尚未完成风险承受能力评估', 'zh-TW': '客戶尚未完成風險承受能力評估', en: 'the customer has no risk assessment' },
+    });
   } else if (expires && Date.parse(expires) <= Date.parse(input.at)) {
-    reasons.push({ code: 'assessment-expired', blocking: true, text: { 'zh-CN': '风险评估已超过一年有效期，须重新评估', 'zh-TW': '風險評估已超過一年有效期，須重新評估', en: 'the risk assessment is more than a year old: reassess' } });
+    reasons.push({
+      code: 'assessment-expired',
+      blocking: true,
+      text: {
+        'zh-CN': '风险评估已超过一年有效期，须重新评估',
+        'zh-TW': '風險評估已超過一年有效期，須重新評估',
+        en: 'the risk assessment is more than a year old: reassess',
+      },
+    });
   }
   if (input.tolerance) {
     const p = PRODUCT_RISKS.indexOf(input.product);
     const c = RISK_TOLERANCES.indexOf(input.tolerance);
     if (p > c) {
-      reasons.push({ code: 'risk-above-tolerance', blocking: true, text: {
-        'zh-CN': `产品风险 ${input.product} 高于客户风险承受能力 ${input.tolerance}（可购买 R1–R${c + 1}）`,
-        'zh-TW': `產品風險 ${input.product} 高於客戶風險承受能力 ${input.tolerance}（可購買 R1–R${c + 1}）`,
-        en: `product risk ${input.product} is above the customer's tolerance ${input.tolerance} (may buy R1–R${c + 1})`,
-      } });
+      reasons.push({
+        code: 'risk-above-tolerance',
+        blocking: true,
+        text: {
+          'zh-CN': `产品风险 ${input.product} 高于客户风险承受能力 ${input.tolerance}（可购买 R1–R${c + 1}）`,
+          'zh-TW': `產品風險 ${input.product} 高於客戶風險承受能力 ${input.tolerance}（可購買 R1–R${c + 1}）`,
+          en: `product risk ${input.product} is above the customer's tolerance ${input.tolerance} (may buy R1–R${c + 1})`,
+        },
+      });
     }
   }
   if (input.age !== undefined && input.age >= 65) {
-    reasons.push({ code: 'age-65-plus', blocking: false, text: { 'zh-CN': '客户年满65岁，须充分考虑年龄因素', 'zh-TW': '客戶年滿65歲，須充分考慮年齡因素', en: 'the customer is 65 or older: age must be considered' } });
+    reasons.push({
+      code: 'age-65-plus',
+      blocking: false,
+      text: {
+        'zh-CN': '客户年满65岁，须充分考虑年龄因素',
+        'zh-TW': '客戶年滿65歲，須充分考慮年齡因素',
+        en: 'the customer is 65 or older: age must be considered',
+      },
+    });
   }
   return { suitable: !reasons.some((r) => r.blocking), reasons, assessmentExpiresAt: expires };
 }

@@ -74,7 +74,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('assignments_pk', ['subject_id', 'scheme'])
     .execute();
   // Matrix counts and cell listings group and filter by scheme and level.
-  await db.schema.createIndex('assignments_tenant_scheme_level_idx').on('assignments').columns(['tenant_id', 'scheme', 'level', 'subject_id']).execute();
+  await db.schema
+    .createIndex('assignments_tenant_scheme_level_idx')
+    .on('assignments')
+    .columns(['tenant_id', 'scheme', 'level', 'subject_id'])
+    .execute();
 
   await db.schema
     .createTable('tier_events')

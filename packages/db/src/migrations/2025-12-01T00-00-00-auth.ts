@@ -36,7 +36,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const t of tenants) {
     await db
       .insertInto('signing_keys')
-      .values({ id: `sk_${randomBytes(9).toString('base64url')}`, tenant_id: t.id, secret: randomBytes(32).toString('base64url'), created_at: now, retired_at: null })
+      .values({
+        id: `sk_${randomBytes(9).toString('base64url')}`,
+        tenant_id: t.id,
+        secret: randomBytes(32).toString('base64url'),
+        created_at: now,
+        retired_at: null,
+      })
       .execute();
   }
 }

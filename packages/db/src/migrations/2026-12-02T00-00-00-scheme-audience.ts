@@ -13,7 +13,11 @@ async function rewrite(db: Kysely<any>, change: (doc: Record<string, unknown>) =
   for (const row of rows) {
     const doc = JSON.parse(row.document) as Record<string, unknown>;
     if (!change(doc)) continue;
-    await db.updateTable('policies').set({ document: JSON.stringify(doc) }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('policies')
+      .set({ document: JSON.stringify(doc) })
+      .where('id', '=', row.id)
+      .execute();
   }
 }
 

@@ -12,7 +12,10 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 const TABLES = ['assignments', 'overrides', 'tier_events'] as const;
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('subjects').addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('subjects')
+    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     await sql`
       CREATE FUNCTION tierkit_bump_subject_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -35,14 +38,20 @@ export async function up(db: Kysely<any>): Promise<void> {
         END IF;
         RETURN NEW;
       END $$`.execute(db);
-    await sql`CREATE TRIGGER subjects_bump_version BEFORE UPDATE ON subjects FOR EACH ROW EXECUTE FUNCTION tierkit_subject_changed()`.execute(db);
+    await sql`CREATE TRIGGER subjects_bump_version BEFORE UPDATE ON subjects FOR EACH ROW EXECUTE FUNCTION tierkit_subject_changed()`.execute(
+      db,
+    );
     return;
   }
   await sql`CREATE TRIGGER subjects_bump_version AFTER UPDATE OF kind, display_name, attributes ON subjects
     WHEN NEW.kind IS NOT OLD.kind OR NEW.display_name IS NOT OLD.display_name OR NEW.attributes IS NOT OLD.attributes
     BEGIN UPDATE subjects SET version = version + 1 WHERE id = NEW.id; END`.execute(db);
   for (const table of TABLES) {
-    for (const [op, row] of [['INSERT', 'NEW'], ['UPDATE', 'NEW'], ['DELETE', 'OLD']] as const) {
+    for (const [op, row] of [
+      ['INSERT', 'NEW'],
+      ['UPDATE', 'NEW'],
+      ['DELETE', 'OLD'],
+    ] as const) {
       await sql`CREATE TRIGGER ${sql.raw(`${table}_${op.toLowerCase()}_bump_subject_version`)} AFTER ${sql.raw(op)} ON ${sql.table(table)}
         BEGIN UPDATE subjects SET version = version + 1 WHERE id = ${sql.raw(row)}.subject_id; END`.execute(db);
     }
@@ -57,7 +66,9 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`DROP FUNCTION tierkit_subject_changed()`.execute(db);
   } else {
     await sql`DROP TRIGGER subjects_bump_version`.execute(db);
-    for (const table of TABLES) for (const op of ['insert', 'update', 'delete']) await sql`DROP TRIGGER ${sql.raw(`${table}_${op}_bump_subject_version`)}`.execute(db);
+    for (const table of TABLES)
+      for (const op of ['insert', 'update', 'delete'])
+        await sql`DROP TRIGGER ${sql.raw(`${table}_${op}_bump_subject_version`)}`.execute(db);
   }
   await db.schema.alterTable('subjects').dropColumn('version').execute();
 }

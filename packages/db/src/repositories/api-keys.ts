@@ -59,6 +59,11 @@ export async function listApiKeys(db: Executor, tenantId?: string): Promise<ApiK
 
 /** Revoke a key from now on. Returns false when no unrevoked key has that id. */
 export async function revokeApiKey(db: Executor, id: string, now: string): Promise<boolean> {
-  const result = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -58,7 +58,12 @@ function toAssignmentJson(row: AssignmentRow): StoredAssignmentJson {
 
 function toAssignment(row: AssignmentRow): StoredAssignment {
   const a = toAssignmentJson(row);
-  return { ...a, explanation: parseJson<Explanation>(a.explanation), progress: parseJsonOrNull<Progress>(a.progress), retention: parseJsonOrNull<Retention>(a.retention) };
+  return {
+    ...a,
+    explanation: parseJson<Explanation>(a.explanation),
+    progress: parseJsonOrNull<Progress>(a.progress),
+    retention: parseJsonOrNull<Retention>(a.retention),
+  };
 }
 
 function toRow(tenantId: string, a: StoredAssignment) {
@@ -83,7 +88,13 @@ function toRow(tenantId: string, a: StoredAssignment) {
 }
 
 function assignmentRows(db: Executor, tenantId: string, subjectId: string): Promise<AssignmentRow[]> {
-  return db.selectFrom('assignments').selectAll().where('tenant_id', '=', tenantId).where('subject_id', '=', subjectId).orderBy('scheme').execute();
+  return db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .orderBy('scheme')
+    .execute();
 }
 
 /** Every current assignment of one subject, by scheme key order. */
@@ -125,7 +136,11 @@ export async function upsertAssignments(db: Executor, tenantId: string, assignme
 
 /** Bulk insert for seeding (rows must be new). */
 export async function insertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
-  for (const batch of chunks(assignments, 200)) await db.insertInto('assignments').values(batch.map((a) => toRow(tenantId, a))).execute();
+  for (const batch of chunks(assignments, 200))
+    await db
+      .insertInto('assignments')
+      .values(batch.map((a) => toRow(tenantId, a)))
+      .execute();
 }
 
 /**

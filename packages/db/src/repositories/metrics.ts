@@ -7,7 +7,12 @@ import { chunks, type Executor } from './executor.js';
 export type MetricValues = Record<string, Record<string, number>>;
 
 /** Insert or replace observations of one subject (same metric and period → the new value wins). */
-export async function upsertMetrics(db: Executor, tenantId: string, subjectId: string, observations: readonly MetricObservation[]): Promise<void> {
+export async function upsertMetrics(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  observations: readonly MetricObservation[],
+): Promise<void> {
   for (const batch of chunks(observations)) {
     await db
       .insertInto('metrics')
@@ -66,7 +71,14 @@ export async function latestMetricPeriod(db: Executor, tenantId: string, subject
 }
 
 /** Sum of each named metric over `from ≤ period ≤ to` (quota usage). Metrics without rows are absent. */
-export async function sumMetrics(db: Executor, tenantId: string, subjectId: string, metrics: readonly string[], from: string, to: string): Promise<Record<string, number>> {
+export async function sumMetrics(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  metrics: readonly string[],
+  from: string,
+  to: string,
+): Promise<Record<string, number>> {
   if (metrics.length === 0) return {};
   const rows = await db
     .selectFrom('metrics')
@@ -94,7 +106,11 @@ export interface MetricWindow {
  * metric and month, and each window adds up its own months. Every window gets a total (0 without rows).
  */
 export async function sumMetricWindows(
-  db: Executor, tenantId: string, subjectId: string, windows: readonly MetricWindow[], to: string,
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  windows: readonly MetricWindow[],
+  to: string,
 ): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   if (windows.length === 0) return out;

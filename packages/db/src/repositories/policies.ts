@@ -54,22 +54,33 @@ export async function activePolicyFingerprint(db: Executor, tenantId: string): P
 export async function insertPolicies(
   db: Executor,
   tenantId: string,
-  policies: readonly { id: string; scheme: string; version: number; position: number; status: PolicyStatus; document: unknown; effectiveFrom: string; now: string }[],
+  policies: readonly {
+    id: string;
+    scheme: string;
+    version: number;
+    position: number;
+    status: PolicyStatus;
+    document: unknown;
+    effectiveFrom: string;
+    now: string;
+  }[],
 ): Promise<void> {
   for (const batch of chunks(policies)) {
     await db
       .insertInto('policies')
-      .values(batch.map((p) => ({
-        id: p.id,
-        tenant_id: tenantId,
-        scheme: p.scheme,
-        version: p.version,
-        position: p.position,
-        status: p.status,
-        document: JSON.stringify(p.document),
-        effective_from: p.effectiveFrom,
-        created_at: p.now,
-      })))
+      .values(
+        batch.map((p) => ({
+          id: p.id,
+          tenant_id: tenantId,
+          scheme: p.scheme,
+          version: p.version,
+          position: p.position,
+          status: p.status,
+          document: JSON.stringify(p.document),
+          effective_from: p.effectiveFrom,
+          created_at: p.now,
+        })),
+      )
       .execute();
   }
 }

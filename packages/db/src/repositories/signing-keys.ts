@@ -16,7 +16,10 @@ function toSigningKey(row: SigningKeyRow): SigningKey {
 
 /** Store a signing key. */
 export async function insertSigningKey(db: Executor, key: Omit<SigningKey, 'retiredAt'>): Promise<SigningKey> {
-  await db.insertInto('signing_keys').values({ id: key.id, tenant_id: key.tenantId, secret: key.secret, created_at: key.createdAt, retired_at: null }).execute();
+  await db
+    .insertInto('signing_keys')
+    .values({ id: key.id, tenant_id: key.tenantId, secret: key.secret, created_at: key.createdAt, retired_at: null })
+    .execute();
   return { ...key, retiredAt: null };
 }
 

@@ -84,7 +84,10 @@ export async function upsertSubject(
     .where('id', '=', existing.id)
     .where('tenant_id', '=', tenantId)
     .execute();
-  return { subject: { ...existing, kind: input.kind, displayName: input.displayName, attributes: input.attributes, updatedAt: now }, created: false };
+  return {
+    subject: { ...existing, kind: input.kind, displayName: input.displayName, attributes: input.attributes, updatedAt: now },
+    created: false,
+  };
 }
 
 function subjectRow(tenantId: string, s: SubjectInput, now: string) {

@@ -27,7 +27,10 @@ export async function listTenants(db: Executor): Promise<Tenant[]> {
 }
 
 /** Create a tenant with its metric catalogue. */
-export async function insertTenant(db: Executor, tenant: { id: string; name: string; metrics: readonly MetricDef[]; now: string }): Promise<Tenant> {
+export async function insertTenant(
+  db: Executor,
+  tenant: { id: string; name: string; metrics: readonly MetricDef[]; now: string },
+): Promise<Tenant> {
   await db
     .insertInto('tenants')
     .values({ id: tenant.id, name: tenant.name, metric_catalogue: JSON.stringify(tenant.metrics), created_at: tenant.now })
@@ -42,5 +45,8 @@ export async function findSeedRun(db: Executor, tenantId: string): Promise<{ see
 
 /** Record that seeding finished, in the same transaction as its last rows. */
 export async function insertSeedRun(db: Executor, run: { tenantId: string; seed: number; customers: number; now: string }): Promise<void> {
-  await db.insertInto('seed_runs').values({ tenant_id: run.tenantId, seed: run.seed, customers: run.customers, finished_at: run.now }).execute();
+  await db
+    .insertInto('seed_runs')
+    .values({ tenant_id: run.tenantId, seed: run.seed, customers: run.customers, finished_at: run.now })
+    .execute();
 }

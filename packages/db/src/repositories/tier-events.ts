@@ -29,22 +29,24 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
   for (const batch of chunks(events)) {
     await db
       .insertInto('tier_events')
-      .values(batch.map((e) => ({
-        id: e.id,
-        tenant_id: tenantId,
-        subject_id: e.subjectId,
-        scheme: e.scheme,
-        from_level: e.from,
-        to_level: e.to,
-        at: e.at,
-        reason: e.reason,
-        rule_id: e.ruleId,
-        note: e.note,
-        actor: e.actor,
-        approved_by: e.approvedBy,
-        policy_version: e.policyVersion,
-        period: e.period ?? null,
-      })))
+      .values(
+        batch.map((e) => ({
+          id: e.id,
+          tenant_id: tenantId,
+          subject_id: e.subjectId,
+          scheme: e.scheme,
+          from_level: e.from,
+          to_level: e.to,
+          at: e.at,
+          reason: e.reason,
+          rule_id: e.ruleId,
+          note: e.note,
+          actor: e.actor,
+          approved_by: e.approvedBy,
+          policy_version: e.policyVersion,
+          period: e.period ?? null,
+        })),
+      )
       .execute();
   }
 }
