@@ -88,7 +88,7 @@ const staffFragments = [
 /** Every string value and object key in a JSON body. */
 function strings(node: unknown, out: string[] = []): string[] {
   if (typeof node === 'string') out.push(node);
-  else if (Array.isArray(node)) node.forEach((n) => strings(n, out));
+  else if (Array.isArray(node)) for (const n of node) strings(n, out);
   else if (node && typeof node === 'object')
     for (const [k, v] of Object.entries(node)) {
       out.push(k);

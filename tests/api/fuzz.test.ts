@@ -44,6 +44,7 @@ const INJECTIONS = [
   '../../etc/passwd',
   '..%2F..%2F',
   '<script>alert(1)</script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as a literal
   '${7*7}',
   '{{7*7}}',
   '%00',

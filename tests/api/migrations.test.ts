@@ -16,6 +16,7 @@ const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
  * earlier release looks like. Kysely checks every executed migration is still known: the earlier
  * ones are listed as no-ops, the ones undone are the real modules.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the schema of an earlier release is not the current Database type
 async function undoDownTo(db: Kysely<any>, name: string): Promise<void> {
   const names = (
     (await db

@@ -8,7 +8,10 @@ const Q3 = ['2025-08', '2025-09', '2025-10'] as const;
 
 /** Every object in `value` whose keys are all locales, with the path it sits at. */
 function localizedTexts(value: unknown, path = '$', out: [string, Record<string, string>][] = []): [string, Record<string, string>][] {
-  if (Array.isArray(value)) value.forEach((v, i) => localizedTexts(v, `${path}[${i}]`, out));
+  if (Array.isArray(value))
+    value.forEach((v, i) => {
+      localizedTexts(v, `${path}[${i}]`, out);
+    });
   else if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value);
     if (keys.length > 0 && keys.every((k) => (LOCALES as readonly string[]).includes(k))) out.push([path, value as Record<string, string>]);

@@ -56,7 +56,7 @@ book.addEventListener('tk-cell-select', async (event) => {
         return li;
       }),
     );
-  } catch (error) {
+  } catch {
     if (abort.signal.aborted) return;
     status.textContent = say().failed;
   }

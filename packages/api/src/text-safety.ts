@@ -31,7 +31,9 @@ export function unsafeTextIn(root: unknown): FieldError[] {
       const reason = unsafeTextReason(value);
       if (reason) errors.push({ path: shortPath(path) || '(body)', message: reason });
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+      value.forEach((v, i) => {
+        stack.push([v, `${path}[${i}]`]);
+      });
     } else if (typeof value === 'object' && value !== null) {
       for (const [k, v] of Object.entries(value)) {
         const at = path ? `${path}.${k}` : k;

@@ -82,7 +82,7 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
       return Promise.resolve(cached.body as T);
     }
     let shared = inFlight.get(path);
-    if (!shared || !shared.live) {
+    if (!shared?.live) {
       // Removed from the map before any caller sees the result, so a caller that reacts by asking
       // again gets the cache or a new request, never this finished one.
       const created: SharedGet<unknown> = new SharedGet((signal) =>

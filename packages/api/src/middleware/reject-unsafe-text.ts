@@ -32,7 +32,9 @@ export function rejectUnsafeText(): MiddlewareHandler {
   return async function rejectUnsafeTextInput(c, next) {
     const errors: FieldError[] = [];
     const url = new URL(c.req.url);
-    url.pathname.split('/').forEach((segment, i) => segment && check(errors, `path[${i - 1}]`, segment, false));
+    url.pathname.split('/').forEach((segment, i) => {
+      if (segment) check(errors, `path[${i - 1}]`, segment, false);
+    });
     for (const pair of url.search.slice(1).split('&')) {
       if (!pair) continue;
       const eq = pair.indexOf('=');

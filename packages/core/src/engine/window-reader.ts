@@ -56,7 +56,7 @@ export function compileWindowReader(metric: string, window: WindowSpec | null | 
       const isMin = window.fn === 'min';
       return (values, months) => {
         const m = values[metric];
-        let out: number | undefined ;
+        let out: number | undefined;
         for (let i = 0; i < n; i++) {
           let v = m === undefined ? undefined : m[months[i] as string];
           if (v === undefined) {

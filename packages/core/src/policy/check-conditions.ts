@@ -22,7 +22,9 @@ export function walkThresholds(
       .sort()
       .join('');
   }
-  cond.of.forEach((c, i) => walkThresholds(c, [...path, 'of', i], visit, inner));
+  cond.of.forEach((c, i) => {
+    walkThresholds(c, [...path, 'of', i], visit, inner);
+  });
 }
 
 /** Every metric a condition reads must be in the catalogue. */

@@ -30,7 +30,9 @@ export function validatePolicyPack(doc: unknown): ValidationResult {
     if (schemes.has(s.key)) errors.push({ path: `schemes[${i}].key`, message: `duplicate scheme "${s.key}"` });
     schemes.set(s.key, s);
   });
-  pack.schemes.forEach((s, i) => checkScheme(s, [`schemes`, i], metrics, schemes, errors));
+  pack.schemes.forEach((s, i) => {
+    checkScheme(s, [`schemes`, i], metrics, schemes, errors);
+  });
   checkCycles(pack, errors);
   return errors.length ? { ok: false, errors } : { ok: true, pack };
 }
@@ -103,7 +105,10 @@ function checkScheme(
     derivedSources(p).forEach((src, i) => {
       const at = i === 0 ? ['policy'] : ['policy', 'alsoFrom', i - 1];
       const from = schemes.get(src.from);
-      if (!from) return err([...at, 'from'], `unknown scheme "${src.from}"`);
+      if (!from) {
+        err([...at, 'from'], `unknown scheme "${src.from}"`);
+        return;
+      }
       if (from.subjectKind !== s.subjectKind) err([...at, 'from'], `scheme "${src.from}" tiers ${from.subjectKind}, not ${s.subjectKind}`);
       for (const l of from.levels) if (!(l.key in src.map)) err([...at, 'map', l.key], `level "${l.key}" of "${src.from}" is not mapped`);
       for (const [k, v] of Object.entries(src.map)) {

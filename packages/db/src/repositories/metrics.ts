@@ -114,7 +114,9 @@ export async function sumMetricWindows(
 ): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   if (windows.length === 0) return out;
-  const from = windows.reduce((min, w) => (w.from < min ? w.from : min), to);
+  // Months are 'YYYY-MM' strings: the earliest sorts first.
+  let from = to;
+  for (const w of windows) if (w.from < from) from = w.from;
   const rows = await db
     .selectFrom('metrics')
     .select((eb) => ['metric', 'period', eb.fn.sum<number>('value').as('total')])
