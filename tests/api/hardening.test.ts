@@ -179,7 +179,7 @@ forEachDialect('hardening: rate limits', (f) => {
       db: f.db.db,
       now: () => NOW,
       logError: () => undefined,
-      rateLimit: { burst: 5, perSecond: 1, clock: () => clock },
+      rateLimit: { keyBurst: 5, keyPerSecond: 1, clock: () => clock },
     });
     const get = (secret: string) => app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
     for (let i = 0; i < 5; i++) assert.equal((await get(f.keys.roles.viewer)).status, 200);
@@ -190,6 +190,30 @@ forEachDialect('hardening: rate limits', (f) => {
     clock += 1000;
     assert.equal((await get(f.keys.roles.viewer)).status, 200, 'one second later there is one more request');
     await problem(await get(f.keys.roles.viewer), 429);
+  });
+
+  it("an API key (the bank's backend) and a customer's token each have their own limit", async () => {
+    const app = createApp({
+      db: f.db.db,
+      now: () => NOW,
+      logError: () => undefined,
+      rateLimit: { burst: 2, perSecond: 1, keyBurst: 4, keyPerSecond: 1, clock: () => 0 },
+    });
+    await client(f).customer('RL1');
+    const get = (secret: string) => app.request('/v1/subjects/RL1/tiers', { headers: { Authorization: `Bearer ${secret}` } });
+    const minted = await app.request('/v1/embed-tokens', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.keys.roles.officer}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ subject: 'RL1' }),
+    });
+    assert.equal(minted.status, 201);
+    const { token } = (await minted.json()) as { token: string };
+    const tokenStatuses = [];
+    for (let i = 0; i < 3; i++) tokenStatuses.push((await get(token)).status);
+    assert.deepEqual(tokenStatuses, [200, 200, 429], "a token gets the customer's burst");
+    const keyStatuses = [];
+    for (let i = 0; i < 5; i++) keyStatuses.push((await get(f.keys.roles.viewer)).status);
+    assert.deepEqual(keyStatuses, [200, 200, 200, 200, 429], 'a key gets the backend burst');
   });
 
   it('bad credentials are limited per client address; good credentials from that address and elsewhere are served', async () => {
@@ -232,7 +256,7 @@ forEachDialect('hardening: rate limits', (f) => {
       db: f.db.db,
       now: () => NOW,
       logError: () => undefined,
-      rateLimit: { burst: 40, perSecond: 1, clock: () => 0 },
+      rateLimit: { keyBurst: 40, keyPerSecond: 1, clock: () => 0 },
     });
     const get = (secret: string, path: string) => app.request(path, { headers: { Authorization: `Bearer ${secret}` } });
     const burst = Array.from({ length: 200 }, () => get(flooder, '/v1/matrix/risk-value-test'));

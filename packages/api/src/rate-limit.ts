@@ -11,6 +11,13 @@ export interface RateLimitOptions {
   readonly burst?: number;
   /** Requests per second one credential may sustain. Default 100. */
   readonly perSecond?: number;
+  /**
+   * Burst of one API key. Default 5,000: a key is the bank's backend, which mints an embed token at
+   * every customer login — tens of thousands a minute at month start — not one person.
+   */
+  readonly keyBurst?: number;
+  /** Requests per second one API key may sustain. Default 2,000. */
+  readonly keyPerSecond?: number;
   /** Requests with a bad credential one client address may send at once (needs `clientAddress`). Default 30. */
   readonly failedBurst?: number;
   /** Bad-credential requests per second one client address may sustain. Default 1. */
@@ -21,7 +28,15 @@ export interface RateLimitOptions {
   readonly clock?: () => number;
 }
 
-export const RATE_LIMIT_DEFAULTS = { burst: 600, perSecond: 100, failedBurst: 30, failedPerSecond: 1, maxTracked: 10_000 } as const;
+export const RATE_LIMIT_DEFAULTS = {
+  burst: 600,
+  perSecond: 100,
+  keyBurst: 5000,
+  keyPerSecond: 2000,
+  failedBurst: 30,
+  failedPerSecond: 1,
+  maxTracked: 10_000,
+} as const;
 
 interface Bucket {
   tokens: number;
@@ -87,9 +102,10 @@ export class TokenBuckets {
   }
 }
 
-/** The two limits of one app: per credential, and failed credentials per client address. */
+/** The limits of one app: per token, per API key, and failed credentials per client address. */
 export interface RateLimits {
   readonly perCredential: TokenBuckets;
+  readonly perKey: TokenBuckets;
   readonly failedAuth: TokenBuckets;
   readonly clock: () => number;
 }
@@ -100,6 +116,7 @@ export function rateLimits(options: RateLimitOptions | false | undefined): RateL
   const o = { ...RATE_LIMIT_DEFAULTS, ...options };
   return {
     perCredential: new TokenBuckets(o.burst, o.perSecond, o.maxTracked),
+    perKey: new TokenBuckets(o.keyBurst, o.keyPerSecond, o.maxTracked),
     failedAuth: new TokenBuckets(o.failedBurst, o.failedPerSecond, o.maxTracked),
     clock: options?.clock ?? (() => performance.now()),
   };

@@ -122,7 +122,8 @@ export function authenticate(shared: SharedDeps, cacheSeconds: number, guard?: A
     }
     const { principal } = found;
     // Per credential, so one caller's burst spends its own bucket and nobody else's; forbidden requests count too.
-    const wait = limits ? limits.perCredential.take(found.rateKey, limits.clock()) : 0;
+    const buckets = principal.via === 'key' ? limits?.perKey : limits?.perCredential;
+    const wait = limits && buckets ? buckets.take(found.rateKey, limits.clock()) : 0;
     if (wait) throw tooMany(wait, 'Too many requests with this credential.');
     authorize(principal, c.req.method, c.req.path, c.req.header('Origin'));
     c.set('deps', { ...shared, tenantId: principal.tenantId, principal });
