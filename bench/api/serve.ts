@@ -33,7 +33,7 @@ if (mode === 'bare' && isPostgresUrl(url)) {
   // The bench drives one API key and one token far past the per-credential default (100/s, meant for
   // one caller, packages/api/README.md#rate-limits): limits this high measure the reads, not 429s,
   // while every request still passes through the limiter's bucket.
-  const rateLimit = { burst: 1e9, perSecond: 1e9 };
+  const rateLimit = { burst: 1e9, perSecond: 1e9, keyBurst: 1e9, keyPerSecond: 1e9 };
   fetch = serverApp(connect({ url }), { tenant: 'demo', corsOrigins: undefined, demoTokens: false }, { rateLimit }).fetch;
 }
 
