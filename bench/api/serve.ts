@@ -34,7 +34,12 @@ if (mode === 'bare' && isPostgresUrl(url)) {
   // one caller, packages/api/README.md#rate-limits): limits this high measure the reads, not 429s,
   // while every request still passes through the limiter's bucket.
   const rateLimit = { burst: 1e9, perSecond: 1e9, keyBurst: 1e9, keyPerSecond: 1e9 };
-  fetch = serverApp(connect({ url }), { tenant: 'demo', corsOrigins: undefined, demoTokens: false }, { rateLimit }).fetch;
+  // Matrix results are not shared between requests here: the bench times the query path, not a hit.
+  fetch = serverApp(
+    connect({ url }),
+    { tenant: 'demo', corsOrigins: undefined, demoTokens: false },
+    { rateLimit, matrixCacheSeconds: 0 },
+  ).fetch;
 }
 
 serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`listening ${info.port}`));

@@ -128,7 +128,7 @@ const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
 export function serverApp(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>,
-  apiOptions: Pick<AppOptions, 'rateLimit'> = {},
+  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds'> = {},
 ) {
   const api = createApp({
     ...apiOptions,
