@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { CHROME_ARGS, CHROME_PATH } from './tests/support/chromium.mjs';
 
 // The plugin passes the file's raw text to esbuild, which does not follow `extends`: give it the base
 // config that holds the compiler settings (useDefineForClassFields) directly.
@@ -24,14 +25,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+        executablePath: CHROME_PATH,
         args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
+          ...CHROME_ARGS,
           `--user-data-dir=${userDataDir}`,
           // Element.computedRole / computedName: tests read the role and name Chromium's accessibility
           // tree gives an element — the only way to check a name set through ElementInternals.

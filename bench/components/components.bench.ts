@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROME_ARGS, CHROME_PATH } from '../../tests/support/chromium.mjs';
 import { bundleOptions } from '../../packages/components/scripts/build.mjs';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -116,17 +117,9 @@ function quantile(xs: readonly number[], q: number): number {
 async function renderTimes(pageCode: string, kinds: readonly Kind[], title: string, judged: boolean) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'tk-bench-'));
   const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROME_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--js-flags=--expose-gc',
-    ],
+    args: [...CHROME_ARGS, '--js-flags=--expose-gc'],
   });
   try {
     const page = await browser.newPage();

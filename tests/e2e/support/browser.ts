@@ -1,8 +1,9 @@
 // Debian's Chromium driven by playwright-core; no browser download ever happens here.
 import { chromium, type Browser } from 'playwright-core';
 import { existsSync } from 'node:fs';
+import { CHROME_ARGS, CHROME_PATH } from '../../support/chromium.mjs';
 
-export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+export { CHROME_PATH };
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROME_PATH)) {
@@ -10,14 +11,6 @@ export async function launchBrowser(): Promise<Browser> {
   }
   return chromium.launch({
     executablePath: CHROME_PATH,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROME_ARGS, '--no-first-run'],
   });
 }
