@@ -3,9 +3,9 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { EntitlementsResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../packages/components/src/shared/fixtures/entitlements.js';
-import { demoTiers, tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
-import { XSS } from '../packages/components/src/shared/fixtures/schemes.js';
+import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../packages/components/src/common/fixtures/entitlements.js';
+import { demoTiers, tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
+import { XSS } from '../packages/components/src/common/fixtures/schemes.js';
 
 interface PanelArgs extends FrameArgs {
   readonly entitlements: EntitlementsResponse;

@@ -2,9 +2,9 @@ import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { LevelColor, SchemeSummary } from '@tierkit/core';
 import '../packages/components/src/define.js';
-import { levelPalette } from '../packages/components/src/shared/level-palette.js';
-import { text } from '../packages/components/src/shared/fixtures/schemes.js';
-import { assignment } from '../packages/components/src/shared/fixtures/tiers.js';
+import { levelPalette } from '../packages/components/src/common/level-palette.js';
+import { text } from '../packages/components/src/common/fixtures/schemes.js';
+import { assignment } from '../packages/components/src/common/fixtures/tiers.js';
 import { controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
 
 /*

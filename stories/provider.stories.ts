@@ -2,11 +2,11 @@ import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import '../packages/components/src/define.js';
 import { frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { FixtureClient } from '../packages/components/src/shared/fixtures/fixture-client.js';
-import { tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
-import { entitlementsC3 } from '../packages/components/src/shared/fixtures/entitlements.js';
-import { sampleSchemes } from '../packages/components/src/shared/fixtures/schemes.js';
-import { shortHistory } from '../packages/components/src/shared/fixtures/history.js';
+import { FixtureClient } from '../packages/components/src/common/fixtures/fixture-client.js';
+import { tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
+import { entitlementsC3 } from '../packages/components/src/common/fixtures/entitlements.js';
+import { sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
+import { shortHistory } from '../packages/components/src/common/fixtures/history.js';
 
 /** The four widgets of one customer under one provider: one client, shared requests, one locale and theme. */
 const meta: Meta<FrameArgs> = {

@@ -3,9 +3,9 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { MatrixResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { emptyPortfolio, portfolio, twoByTwo } from '../packages/components/src/shared/fixtures/matrix.js';
-import { hostileSchemes, sampleSchemes } from '../packages/components/src/shared/fixtures/schemes.js';
-import { demoTiers, tiersC3, tiersWithoutMatrix } from '../packages/components/src/shared/fixtures/tiers.js';
+import { emptyPortfolio, portfolio, twoByTwo } from '../packages/components/src/common/fixtures/matrix.js';
+import { hostileSchemes, sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
+import { demoTiers, tiersC3, tiersWithoutMatrix } from '../packages/components/src/common/fixtures/tiers.js';
 
 const SUBJECT_ID = tiersC3.subject.id;
 /** What the fixture client serves: the showcase customers, the portfolio and the schemes for axis names. */

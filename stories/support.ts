@@ -6,7 +6,7 @@ import {
   FixtureClient,
   type FixtureBehaviour,
   type FixtureData,
-} from '../packages/components/src/shared/fixtures/fixture-client.js';
+} from '../packages/components/src/common/fixtures/fixture-client.js';
 
 /*
  * What every story shares: typed locale / theme / behaviour args, and a <tk-provider> frame around

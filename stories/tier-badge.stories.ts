@@ -3,8 +3,8 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { TiersResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { demoTiers } from '../packages/components/src/shared/fixtures/tiers.js';
-import { XSS } from '../packages/components/src/shared/fixtures/schemes.js';
+import { demoTiers } from '../packages/components/src/common/fixtures/tiers.js';
+import { XSS } from '../packages/components/src/common/fixtures/schemes.js';
 
 interface BadgeArgs extends FrameArgs {
   /** One of the showcase customers C000001–C000005, the same people as the demo server's. */

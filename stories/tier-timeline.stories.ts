@@ -3,9 +3,9 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { TierEvent } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { hostileHistory, makeHistory, shortHistory } from '../packages/components/src/shared/fixtures/history.js';
-import { sampleSchemes } from '../packages/components/src/shared/fixtures/schemes.js';
-import { tiersC3 } from '../packages/components/src/shared/fixtures/tiers.js';
+import { hostileHistory, makeHistory, shortHistory } from '../packages/components/src/common/fixtures/history.js';
+import { sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
+import { tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
 
 const SUBJECT_ID = tiersC3.subject.id;
 

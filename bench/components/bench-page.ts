@@ -3,7 +3,7 @@
 import { LitElement, css, html } from 'lit';
 import '../../packages/components/src/tier-badge/tier-badge.js';
 import type { TkTierBadge, TierBadgeData } from '../../packages/components/src/tier-badge/tier-badge.component.js';
-import { tiersC3 } from '../../packages/components/src/shared/fixtures/tiers.js';
+import { tiersC3 } from '../../packages/components/src/common/fixtures/tiers.js';
 
 /** The reference: the smallest Lit element that shows what a badge shows — one span with text. */
 class MinimalElement extends LitElement {

@@ -4,7 +4,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../packages/components/src/define.js';
 import type { TkTierBadge, TierBadgeData } from '../../packages/components/src/index.js';
-import { tiersC3 } from '../../packages/components/src/shared/fixtures/tiers.js';
+import { tiersC3 } from '../../packages/components/src/common/fixtures/tiers.js';
 
 const data: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
 

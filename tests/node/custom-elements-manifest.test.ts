@@ -70,7 +70,7 @@ const names = (list: readonly Named[] | undefined) => (list ?? []).map((x) => x.
 /** Every literal `part="…"` an element's own folder renders, and the shared state views if it uses them. */
 function renderedParts(folder: string): string[] {
   const files = readdirSync(join(pkgDir, 'src', folder)).map((f) => join(pkgDir, 'src', folder, f));
-  if (files.some((f) => readFileSync(f, 'utf8').includes("from '../shared/states.js'"))) files.push(join(pkgDir, 'src/shared/states.ts'));
+  if (files.some((f) => readFileSync(f, 'utf8').includes("from '../common/states.js'"))) files.push(join(pkgDir, 'src/common/states.ts'));
   const parts = new Set<string>();
   for (const f of files.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
     for (const m of readFileSync(f, 'utf8').matchAll(/part="([a-z][a-z -]*)"/g)) for (const p of m[1]!.split(' ')) parts.add(p);

@@ -8,9 +8,9 @@ export { TkTierBadge, type TierBadgeData, type BadgeSize } from './tier-badge/ti
 export { TkEntitlementPanel } from './entitlement-panel/entitlement-panel.component.js';
 export { TkRiskValueMatrix } from './risk-value-matrix/risk-value-matrix.component.js';
 export { TkTierTimeline } from './tier-timeline/tier-timeline.component.js';
-export { TkLoadEvent, TkErrorEvent } from './shared/events.js';
-export { ResourceStatus } from './shared/resource.js';
-export { THEMES, type Theme } from './shared/context.js';
+export { TkLoadEvent, TkErrorEvent } from './common/events.js';
+export { ResourceStatus } from './common/resource.js';
+export { THEMES, type Theme } from './common/context.js';
 export { TkCellSelectEvent, type CellSelectDetail, type CellFilter } from './risk-value-matrix/cell-select-event.js';
 export { MATRIX_MODES, type MatrixMode } from './risk-value-matrix/risk-value-matrix.component.js';
 // The one script tag gives hosts the client too, for `provider.client = createClient({ token: () => … })`.

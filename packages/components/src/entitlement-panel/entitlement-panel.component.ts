@@ -1,13 +1,13 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { LocalizeController } from '../shared/localize.js';
-import { ResourceController } from '../shared/resource.js';
-import { renderEmpty, renderLoading, renderResource } from '../shared/states.js';
-import { stateTerms } from '../shared/terms.js';
+import { LocalizeController } from '../common/localize.js';
+import { ResourceController } from '../common/resource.js';
+import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
+import { stateTerms } from '../common/terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
 import { entitlementValue, levelLabel } from './entitlement-text.js';
-import { levelName, schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
+import { levelName, schemesOfTiers, type SchemeMap } from '../common/level-names.js';
 import styles from './entitlement-panel.styles.js';
 
 const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;

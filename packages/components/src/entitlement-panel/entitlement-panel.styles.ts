@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { hostStyles, stateStyles } from '../shared/tokens.styles.js';
+import { hostStyles, stateStyles } from '../common/tokens.styles.js';
 
 export default [
   hostStyles,

@@ -1,5 +1,5 @@
 import type { EntitlementKind, QuotaPeriod } from '@tierkit/core';
-import type { Translations } from '../shared/locale.js';
+import type { Translations } from '../common/locale.js';
 
 export interface EntitlementPanelTerms {
   readonly title: string;

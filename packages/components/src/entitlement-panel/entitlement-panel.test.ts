@@ -4,10 +4,10 @@ import '../provider/provider.js';
 import './entitlement-panel.js';
 import type { TkEntitlementPanel } from './entitlement-panel.component.js';
 import type { TkProvider } from '../provider/provider.component.js';
-import { FixtureClient } from '../shared/fixtures/fixture-client.js';
-import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../shared/fixtures/entitlements.js';
-import { demoTiers, tiersC3, tiersC5 } from '../shared/fixtures/tiers.js';
-import { nextEvent } from '../shared/testing/next-event.js';
+import { FixtureClient } from '../common/fixtures/fixture-client.js';
+import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../common/fixtures/entitlements.js';
+import { demoTiers, tiersC3, tiersC5 } from '../common/fixtures/tiers.js';
+import { nextEvent } from '../common/testing/next-event.js';
 
 const root = (el: Element) => el.shadowRoot!;
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();

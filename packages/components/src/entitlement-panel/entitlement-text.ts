@@ -1,6 +1,6 @@
 import type { EntitlementDef, LevelRef, Locale } from '@tierkit/core';
-import { levelName, schemeName, type SchemeMap } from '../shared/level-names.js';
-import { formatBp, formatCount, formatMultiplier, formatPercentFromBp } from '../shared/format.js';
+import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
+import { formatBp, formatCount, formatMultiplier, formatPercentFromBp } from '../common/format.js';
 import { entitlementPanelTerms } from './entitlement-panel.terms.js';
 
 /** The figure an entitlement carries, as text: `2 / 6 this year`, `+0.20 % / +20 bp`, `1.5×`; empty for features. */

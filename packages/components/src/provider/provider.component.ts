@@ -2,9 +2,9 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import type { Locale } from '@tierkit/core';
 import { createClient, type TierkitClient } from '@tierkit/client';
-import { clientContext, configContext, subjectContext, type Theme } from '../shared/context.js';
-import { countProvider } from '../shared/config.js';
-import { matchLocale } from '../shared/locale.js';
+import { clientContext, configContext, subjectContext, type Theme } from '../common/context.js';
+import { countProvider } from '../common/config.js';
+import { matchLocale } from '../common/locale.js';
 import styles from './provider.styles.js';
 
 /**

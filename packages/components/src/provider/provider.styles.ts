@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { themeStyles } from '../shared/theme.styles.js';
+import { themeStyles } from '../common/theme.styles.js';
 
 export default [
   themeStyles,

@@ -1,16 +1,16 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
-import { LocalizeController } from '../shared/localize.js';
-import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../shared/states.js';
-import { stateTerms } from '../shared/terms.js';
-import { formatCount } from '../shared/format.js';
+import { LocalizeController } from '../common/localize.js';
+import { ResourceController, ResourceStatus } from '../common/resource.js';
+import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../common/states.js';
+import { stateTerms } from '../common/terms.js';
+import { formatCount } from '../common/format.js';
 import { matrixStyles } from './risk-value-matrix.styles.js';
 import { matrixTerms, type MatrixTerms } from './risk-value-matrix.terms.js';
 import { gridKeyAction, type GridPosition } from './grid-navigation.js';
 import { TkCellSelectEvent } from './cell-select-event.js';
 import { matrixAssignment, portfolioGrid, subjectGrid, type GridCell, type GridModel } from './matrix-model.js';
-import { levelName, schemeName, schemesOfTiers, type SchemeMap } from '../shared/level-names.js';
+import { levelName, schemeName, schemesOfTiers, type SchemeMap } from '../common/level-names.js';
 
 /** What the matrix draws: the grid and the level names of its schemes. */
 interface MatrixView {

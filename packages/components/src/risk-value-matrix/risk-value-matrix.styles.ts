@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { hostStyles, levelColorStyles, stateStyles } from '../shared/tokens.styles.js';
+import { hostStyles, levelColorStyles, stateStyles } from '../common/tokens.styles.js';
 
 const own = css`
   :host {

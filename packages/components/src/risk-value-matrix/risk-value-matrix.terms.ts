@@ -1,5 +1,5 @@
 import type { CellTone } from '@tierkit/core';
-import type { Translations } from '../shared/locale.js';
+import type { Translations } from '../common/locale.js';
 
 /** Words of `<tk-risk-value-matrix>`; functions take already-formatted numbers. */
 export interface MatrixTerms {

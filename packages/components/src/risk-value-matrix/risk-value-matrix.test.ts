@@ -3,10 +3,10 @@ import './risk-value-matrix.js';
 import '../provider/provider.js';
 import { TkRiskValueMatrix } from './risk-value-matrix.component.js';
 import type { TkCellSelectEvent } from './cell-select-event.js';
-import { emptyPortfolio, portfolio, twoByTwo } from '../shared/fixtures/matrix.js';
-import { hostileSchemes, sampleSchemes, XSS } from '../shared/fixtures/schemes.js';
-import { FixtureClient } from '../shared/fixtures/fixture-client.js';
-import { demoTiers, tiersWithoutMatrix } from '../shared/fixtures/tiers.js';
+import { emptyPortfolio, portfolio, twoByTwo } from '../common/fixtures/matrix.js';
+import { hostileSchemes, sampleSchemes, XSS } from '../common/fixtures/schemes.js';
+import { FixtureClient } from '../common/fixtures/fixture-client.js';
+import { demoTiers, tiersWithoutMatrix } from '../common/fixtures/tiers.js';
 import type { TkProvider } from '../provider/provider.component.js';
 
 const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;

@@ -1,5 +1,5 @@
 import type { LevelColor } from '@tierkit/core';
-import { perLevelColor } from '../shared/level-palette.js';
+import { perLevelColor } from '../common/level-palette.js';
 
 /** What the host pill shows: a level's colour, or one of the three states. */
 export type PillState = LevelColor | 'loading' | 'empty' | 'error';

@@ -1,15 +1,15 @@
 import { LitElement, adoptStyles, html, nothing } from 'lit';
 import type { Assignment, Locale, MetricDef } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { LocalizeController } from '../shared/localize.js';
-import { ResourceController, ResourceStatus } from '../shared/resource.js';
-import { stateTerms } from '../shared/terms.js';
-import { adoptInHostRoot } from '../shared/outer-styles.js';
-import { setHostAria, setHostStates } from '../shared/host-state.js';
+import { LocalizeController } from '../common/localize.js';
+import { ResourceController, ResourceStatus } from '../common/resource.js';
+import { stateTerms } from '../common/terms.js';
+import { adoptInHostRoot } from '../common/outer-styles.js';
+import { setHostAria, setHostStates } from '../common/host-state.js';
 import { progressView } from './progress-text.js';
 import { tierBadgeTerms } from './tier-badge.terms.js';
 import { innerPillSheet, pillSheet, type PillState } from './pill-rules.js';
-import { levelPalette } from '../shared/level-palette.js';
+import { levelPalette } from '../common/level-palette.js';
 import styles from './tier-badge.styles.js';
 
 /** What a controlled badge needs: the assignment, and the metric definitions its progress mentions. */

@@ -1,8 +1,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import './tier-badge.js';
 import type { TkTierBadge, TierBadgeData } from './tier-badge.component.js';
-import { demoTiers, tiersC3 } from '../shared/fixtures/tiers.js';
-import { metrics } from '../shared/fixtures/schemes.js';
+import { demoTiers, tiersC3 } from '../common/fixtures/tiers.js';
+import { metrics } from '../common/fixtures/schemes.js';
 
 /*
  * Browsers before Chrome 125 / Safari 17.4 / Firefox 126 have no custom states: the badge writes them

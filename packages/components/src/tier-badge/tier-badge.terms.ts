@@ -1,4 +1,4 @@
-import type { Translations } from '../shared/locale.js';
+import type { Translations } from '../common/locale.js';
 
 export interface TierBadgeTerms {
   /** The badge's accessible name: scheme and level. */

@@ -1,14 +1,14 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { nextEvent } from '../shared/testing/next-event.js';
-import { accessibleNode } from '../shared/testing/accessible.js';
+import { nextEvent } from '../common/testing/next-event.js';
+import { accessibleNode } from '../common/testing/accessible.js';
 import type { MetricDef, ProgressPath, SchemeSummary } from '@tierkit/core';
 import '../provider/provider.js';
 import './tier-badge.js';
 import { TkTierBadge, type TierBadgeData } from './tier-badge.component.js';
 import type { TkProvider } from '../provider/provider.component.js';
-import { FixtureClient } from '../shared/fixtures/fixture-client.js';
-import { demoTiers, tiersC3, assignment } from '../shared/fixtures/tiers.js';
-import { retailTier, metrics } from '../shared/fixtures/schemes.js';
+import { FixtureClient } from '../common/fixtures/fixture-client.js';
+import { demoTiers, tiersC3, assignment } from '../common/fixtures/tiers.js';
+import { retailTier, metrics } from '../common/fixtures/schemes.js';
 
 const c3: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
 const top: TierBadgeData = { assignment: demoTiers.C000001!.assignments[0]!, metrics };

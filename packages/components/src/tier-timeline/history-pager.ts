@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { HistoryResponse, TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
-import { TkErrorEvent } from '../shared/events.js';
+import { TkErrorEvent } from '../common/events.js';
 
 /** A connected first page with the inputs it was read with. */
 export interface FirstPage {

@@ -1,5 +1,5 @@
 import type { EventReason } from '@tierkit/core';
-import type { Translations } from '../shared/locale.js';
+import type { Translations } from '../common/locale.js';
 
 /** Words of `<tk-tier-timeline>`. */
 export interface TimelineTerms {

@@ -2,12 +2,12 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import './tier-timeline.js';
 import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
-import { hostileHistory, makeHistory, shortHistory } from '../shared/fixtures/history.js';
-import { sampleSchemes, XSS } from '../shared/fixtures/schemes.js';
+import { hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
+import { sampleSchemes, XSS } from '../common/fixtures/schemes.js';
 import type { HistoryResponse, TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
-import { FixtureClient } from '../shared/fixtures/fixture-client.js';
-import { demoTiers } from '../shared/fixtures/tiers.js';
+import { FixtureClient } from '../common/fixtures/fixture-client.js';
+import { demoTiers } from '../common/fixtures/tiers.js';
 
 const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
 const items = (el: HTMLElement) => [...shadow(el).querySelectorAll<HTMLElement>('li.event')];

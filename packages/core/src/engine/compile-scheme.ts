@@ -44,7 +44,7 @@ export interface CompiledScheme {
   readonly monthsNeeded: number;
 }
 
-/** "Upgrade at once, downgrade after 3 consecutive periods below" (DOMAIN.md §1) when a policy says nothing. */
+/** "Upgrade at once, downgrade after 3 consecutive periods below" (docs/domain.md §1) when a policy says nothing. */
 export const DEFAULT_HYSTERESIS: Hysteresis = { downgradeAfterPeriods: 3 };
 
 function deciderFor(def: SchemeDefinition, levels: SchemeSummary['levels'], metrics: ReadonlyMap<string, MetricDef>): Decider {

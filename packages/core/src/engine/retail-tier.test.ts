@@ -12,7 +12,7 @@ function customer(balanceFen: number, extra: Record<string, Record<string, numbe
   return { asOf, values: { avg_daily_balance: Object.fromEntries(months.map((m) => [m, balanceFen])), ...extra } };
 }
 
-describe('retail card tiers (DOMAIN.md §1, PSBC)', () => {
+describe('retail card tiers (docs/domain.md §1, PSBC)', () => {
   it('puts ¥49,999.99 at standard and ¥50,000.00 at gold', () => {
     assert.equal(tier.decide(customer(4_999_999)), 'standard');
     assert.equal(tier.decide(customer(5_000_000)), 'gold');

@@ -137,7 +137,7 @@ describe('weighted scores, bands and triggers', () => {
     assert.equal(e.explanation.decidedBy.kind, 'trigger');
     assert.equal(e.progress, null);
   });
-  it('savings customers with a loan 91 days past due are 风险 (DOMAIN.md §1, §3)', () => {
+  it('savings customers with a loan 91 days past due are 风险 (docs/domain.md §1, §3)', () => {
     const savings = compilePack(defaultPolicyPack).scheme('savings-grade')!;
     const rich = { avg_daily_balance: { '2024-06': 100_000_000, '2024-05': 100_000_000, '2024-04': 100_000_000 } };
     assert.equal(savings.decide({ asOf: '2024-06', values: { ...rich, loan_days_past_due: { '2024-06': 90 } } }), 'good');

@@ -3,7 +3,7 @@ import type { Condition } from '../policy/policy-schema.js';
 import { t, yuan } from './text.js';
 
 /*
- * Corporate size, DOMAIN.md §7 (工信部联企业〔2011〕300号): large, medium and small must meet every
+ * Corporate size, docs/domain.md §7 (工信部联企业〔2011〕300号): large, medium and small must meet every
  * lower bound of their industry; micro is what remains. Industry is the metric `industry_code`:
  * 1 industry 工业, 2 wholesale 批发, 3 retail 零售, 4 software & IT services 软件和信息技术服务.
  * Revenue thresholds are in ¥10,000 in the table, stored here in fen.
@@ -101,7 +101,7 @@ export const corporateSize: SchemeDefinition = {
 };
 
 /*
- * Employee grade, DOMAIN.md §6 (seed 000): senior / intermediate / junior by ability, performance
+ * Employee grade, docs/domain.md §6 (seed 000): senior / intermediate / junior by ability, performance
  * and position, evaluated periodically. No source gives figures: these are defaults to configure.
  */
 export const employeeGrade: SchemeDefinition = {

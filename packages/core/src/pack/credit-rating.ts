@@ -4,7 +4,7 @@ import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { t } from './text.js';
 
 /*
- * Credit rating, DOMAIN.md §3 (seed 000): the internal scale AAA, AA, A, BBB, BB, B, CCC, CC, C
+ * Credit rating, docs/domain.md §3 (seed 000): the internal scale AAA, AA, A, BBB, BB, B, CCC, CC, C
  * from a credit score (0–100); differentiated credit policy — higher ratings get larger limits and
  * lower rates, lower ratings need collateral or guarantees and pay more. A loan more than 90 days
  * past due (次级, non-performing) is the default grade C, and stays C until `CURE_MONTHS` clean
@@ -28,7 +28,7 @@ export const CURE_MONTHS = 6;
 
 const SCORE_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
 
-/** Some month of the last `CURE_MONTHS` had a loan more than 90 days past due (次级 or worse, DOMAIN.md §3). */
+/** Some month of the last `CURE_MONTHS` had a loan more than 90 days past due (次级 or worse, docs/domain.md §3). */
 export function recentDefault(id: string) {
   return {
     kind: 'threshold',

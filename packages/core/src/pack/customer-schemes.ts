@@ -7,7 +7,7 @@ const SIX_MONTHS: PolicyWindow = { fn: 'avg', months: 6, missing: 'zero' };
 const LATEST_YEAR: PolicyWindow = { fn: 'last', months: 12, missing: 'shorten' };
 
 /*
- * Star rating, DOMAIN.md §1 (seed 003, CCB): a weighted score over behaviour, purchasing power,
+ * Star rating, docs/domain.md §1 (seed 003, CCB): a weighted score over behaviour, purchasing power,
  * financial status and credit record, on the last 6 months, "fast up, slow down" (快升缓降).
  * Weights and bounds are this kit's defaults (no source gives CCB's), so they stay configuration.
  */
@@ -64,8 +64,8 @@ export const starRating: SchemeDefinition = {
 };
 
 /*
- * Savings grades, DOMAIN.md §1 (seed 002): a score over deposit amount, term and spending capacity;
- * a bad loan record forces 风险. "Bad" = more than 90 days past due (次级 and worse, DOMAIN.md §3)
+ * Savings grades, docs/domain.md §1 (seed 002): a score over deposit amount, term and spending capacity;
+ * a bad loan record forces 风险. "Bad" = more than 90 days past due (次级 and worse, docs/domain.md §3)
  * in any of the last `CURE_MONTHS` months: a default cured last month does not restore 优质 at once.
  */
 export const savingsGrade: SchemeDefinition = {
@@ -137,7 +137,7 @@ export const savingsGrade: SchemeDefinition = {
 };
 
 /*
- * AML customer risk, DOMAIN.md §4: 低 / 中 / 中高 / 高 from customer, geography, product and
+ * AML customer risk, docs/domain.md §4: 低 / 中 / 中高 / 高 from customer, geography, product and
  * industry factors; 高 needs senior approval; reviews every 48 / 24 / 12 / 6 months; a politically
  * exposed person needs senior approval (FATF R.12), so PEP forces 高.
  *

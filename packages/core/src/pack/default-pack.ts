@@ -7,7 +7,7 @@ import { productRisk, riskTolerance } from './suitability-schemes.js';
 import { corporateSize, employeeGrade } from './corporate-size.js';
 import { riskBand, riskValue, valueBand } from './risk-value.js';
 
-/** The working schemes a new tenant starts with, built from DOMAIN.md (each scheme cites its section). */
+/** The working schemes a new tenant starts with, built from docs/domain.md (each scheme cites its section). */
 export const defaultPolicyPack: PolicyPack = {
   metrics: defaultMetrics,
   schemes: [

@@ -4,7 +4,7 @@ import { compilePack, defaultPolicyPack, nextPrior } from '../index.js';
 import type { PriorAssignment, SubjectFacts } from '../index.js';
 import { CURE_MONTHS } from './credit-rating.js';
 
-// The corrections seed 003 and DOMAIN.md call for, on the default pack (packages/core/README.md).
+// The corrections seed 003 and docs/domain.md call for, on the default pack (packages/core/README.md).
 const pack = compilePack(defaultPolicyPack);
 const MONTHS = [
   '2025-01',

@@ -4,14 +4,14 @@ import type { PolicyWindow } from '../policy/policy-schema.js';
 import { t, yuan } from './text.js';
 
 /*
- * Card tiers, DOMAIN.md §1 (seed 003, PSBC): any of monthly average daily balance ≥ ¥50,000 /
+ * Card tiers, docs/domain.md §1 (seed 003, PSBC): any of monthly average daily balance ≥ ¥50,000 /
  * ¥300,000 / ¥1,500,000, household annual income ≥ ¥200,000 / ¥800,000 / ¥3,000,000, or a
  * designated premium credit card (gold). Service per tier from the same section.
  *
  * Balance window: the average of the last 3 monthly average daily balances, a missing month counting
  * as zero (a dormant month drags the tier down). Income: the latest figure reported in the last 12
  * months (an older declaration no longer counts). Premium card: the latest observation.
- * Hysteresis: upgrade at once, downgrade after 3 consecutive months below (DOMAIN.md §1 default).
+ * Hysteresis: upgrade at once, downgrade after 3 consecutive months below (docs/domain.md §1 default).
  */
 export const BALANCE_WINDOW: PolicyWindow = { fn: 'avg', months: 3, missing: 'zero' };
 export const INCOME_WINDOW: PolicyWindow = { fn: 'last', months: 12, missing: 'shorten' };

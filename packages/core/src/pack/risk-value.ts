@@ -4,7 +4,7 @@ import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { t } from './text.js';
 
 /*
- * The risk-value nine-box, DOMAIN.md §5 (seed 003). Its axes are dedicated schemes, so that the
+ * The risk-value nine-box, docs/domain.md §5 (seed 003). Its axes are dedicated schemes, so that the
  * matrix rows and columns are real level keys (MatrixDef's contract):
  * - risk-band is the worse of two bands. Seed 003 puts credit on this axis ("风险最低、收益最大的举措
  *   是争取客户终生价值最大的AAA级客户，即具有高信用的黄金客户"), and its risk grading reads a customer's

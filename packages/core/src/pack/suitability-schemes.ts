@@ -2,7 +2,7 @@ import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { t } from './text.js';
 
 /*
- * Suitability, DOMAIN.md §2 (2011 sales rules, arts. 24 and 27): products R1–R5, customers C1–C5,
+ * Suitability, docs/domain.md §2 (2011 sales rules, arts. 24 and 27): products R1–R5, customers C1–C5,
  * product level ≤ customer level. Product risk is assigned by the bank's product committee and
  * recorded as `product_risk_class` 1–5; this scheme makes it a level. Codes are stored, never labels.
  */
@@ -47,7 +47,7 @@ export const productRisk: SchemeDefinition = {
 };
 
 /*
- * Risk tolerance, DOMAIN.md §2: the sample questionnaire maps ≤20 C1, 21–45 C2, 46–70 C3, 71–85 C4,
+ * Risk tolerance, docs/domain.md §2: the sample questionnaire maps ≤20 C1, 21–45 C2, 46–70 C3, 71–85 C4,
  * 86–100 C5. The score is read from the last 12 months only: an assessment is valid for one year,
  * so an expired one falls back to C1 (the most protective level) until the customer is re-assessed.
  */
