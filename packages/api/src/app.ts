@@ -16,6 +16,7 @@ import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { router } from './router.js';
+import { analytics } from './routes/analytics.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { matrix } from './routes/matrix.js';
 import { schemes } from './routes/schemes.js';
@@ -151,7 +152,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/subjects', subjects)
     .route('/v1/schemes', schemes())
     .route('/v1/matrix', matrix())
-    .route('/v1/embed-tokens', embedTokens());
+    .route('/v1/embed-tokens', embedTokens())
+    .route('/v1/analytics', analytics());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -175,6 +177,10 @@ export function createApp(options: AppOptions) {
       { name: 'subjects', description: 'Customers, companies, products and employees the bank tiers' },
       { name: 'schemes', description: 'Classifications and their levels' },
       { name: 'matrix', description: 'Risk × value portfolio views' },
+      {
+        name: 'analytics',
+        description: 'Level distribution, migration, up/down rates and effect evaluation over the tier history (staff)',
+      },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

@@ -10,6 +10,7 @@ export * from './repositories/subjects.js';
 export * from './repositories/metrics.js';
 export * from './repositories/assignments.js';
 export * from './repositories/tier-events.js';
+export * from './repositories/level-history.js';
 export * from './repositories/overrides.js';
 export * from './repositories/api-keys.js';
 export * from './repositories/signing-keys.js';

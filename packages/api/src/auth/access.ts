@@ -13,6 +13,8 @@ export interface Access {
   readonly keyOnly: boolean;
   /** For `embed: 'subject'`: the subject id in the path. */
   readonly subject?: string;
+  /** Least role of a staff token, when it differs from `role` (staff tokens are viewers today). */
+  readonly staffTokenRole?: Role;
 }
 
 const READ: Access = { role: 'viewer', embed: false, keyOnly: false };
@@ -23,6 +25,12 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
   ['PUT', /^\/v1\/subjects\/[^/]+(\/metrics)?$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
+  // Aggregates over the whole book: analysts' keys and staff sessions, never a customer's token.
+  [
+    'GET',
+    /^\/v1\/analytics\/(distribution|migration|rates|effect)$/,
+    { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false },
+  ],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

@@ -78,8 +78,9 @@ function authorize(p: Principal, method: string, path: string, origin: string | 
     return;
   }
   if (access.keyOnly && p.via !== 'key') throw new ProblemError('forbidden', 'This needs an API key; tokens cannot do it.');
-  if (!roleAtLeast(p.role, access.role))
-    throw new ProblemError('forbidden', `This needs the ${access.role} role or higher (the credential has ${p.role}).`);
+  const needed = p.via === 'staff-token' ? (access.staffTokenRole ?? access.role) : access.role;
+  if (!roleAtLeast(p.role, needed))
+    throw new ProblemError('forbidden', `This needs the ${needed} role or higher (the credential has ${p.role}).`);
 }
 
 function tooMany(retryAfterSeconds: number, detail: string): ProblemError {

@@ -1,0 +1,169 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MetricDef, SchemeDefinition } from '@tierkit/core';
+import { type ApiDeps, packOf } from '../deps.js';
+import { isPeriod, monthsBetween } from '../periods.js';
+import { invalid, ProblemError } from '../problem.js';
+import { router } from '../router.js';
+import { DistributionResponseSchema, EffectResponseSchema, MigrationResponseSchema, RatesResponseSchema } from '../schemas/analytics.js';
+import { problemResponses } from '../schemas/common.js';
+import { audienceOf } from '../services/audience.js';
+import { evaluateEffect } from '../services/effect-evaluation.js';
+import { distribution, migration, rates } from '../services/level-analytics.js';
+
+/** The widest range of months a distribution or rates read covers: ten years. */
+export const MAX_ANALYTICS_MONTHS = 120;
+/** The longest follow-up of an effect evaluation. */
+export const MAX_EFFECT_MONTHS = 24;
+/** What an effect evaluation measures unless told otherwise. */
+const DEFAULT_EFFECT_METRIC = 'avg_daily_balance';
+
+const scheme = z
+  .string()
+  .min(1)
+  .max(64)
+  .openapi({ param: { name: 'scheme', in: 'query' }, example: 'retail-tier' });
+
+const period = (name: string, description: string) =>
+  z
+    .string()
+    .refine(isPeriod, 'a month YYYY-MM (2000-01 … 2999-12)')
+    .openapi({ param: { name, in: 'query' }, example: '2025-10', description });
+
+const RangeQuery = z.object({
+  scheme,
+  from: period('from', 'First month, `YYYY-MM`'),
+  to: period('to', `Last month, \`YYYY-MM\`, not before \`from\`; at most ${MAX_ANALYTICS_MONTHS} months in all`),
+});
+
+const distributionRoute = createRoute({
+  method: 'get',
+  path: '/distribution',
+  tags: ['analytics'],
+  summary: 'Subjects per level of a scheme in each month, from the tier history',
+  request: { query: RangeQuery },
+  responses: {
+    200: { description: 'One count per level and month', content: { 'application/json': { schema: DistributionResponseSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const migrationRoute = createRoute({
+  method: 'get',
+  path: '/migration',
+  tags: ['analytics'],
+  summary: 'The from × to matrix of levels between two months, with up, down and same totals',
+  request: {
+    query: z.object({
+      scheme,
+      from: period('from', 'The earlier month'),
+      to: period('to', 'The later month, not before `from`'),
+    }),
+  },
+  responses: {
+    200: { description: 'Level matrix and totals', content: { 'application/json': { schema: MigrationResponseSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const ratesRoute = createRoute({
+  method: 'get',
+  path: '/rates',
+  tags: ['analytics'],
+  summary: 'Monthly upgrade and downgrade rates, with their numerators and denominators',
+  request: { query: RangeQuery },
+  responses: {
+    200: { description: 'One rate per month', content: { 'application/json': { schema: RatesResponseSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const effectRoute = createRoute({
+  method: 'get',
+  path: '/effect',
+  tags: ['analytics'],
+  summary: 'Effect evaluation: how a metric changed after a move up or down, against comparable subjects who stayed',
+  request: {
+    query: z.object({
+      scheme,
+      period: period('period', 'The month of the move'),
+      direction: z.enum(['up', 'down']).openapi({ param: { name: 'direction', in: 'query' } }),
+      months: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_EFFECT_MONTHS)
+        .default(6)
+        .openapi({ param: { name: 'months', in: 'query' }, example: 6, description: 'Months of follow-up after the move' }),
+      metric: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({
+          param: { name: 'metric', in: 'query' },
+          description: `A metric of the tenant's catalogue; default \`${DEFAULT_EFFECT_METRIC}\``,
+        }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Movers against matched stayers, month by month',
+      content: { 'application/json': { schema: EffectResponseSchema } },
+    },
+    ...problemResponses(400, 404),
+  },
+});
+
+/** The scheme if this credential may see it; otherwise the same 404 as a scheme that does not exist. */
+async function visibleScheme(deps: ApiDeps, key: string): Promise<{ def: SchemeDefinition; metrics: ReadonlyMap<string, MetricDef> }> {
+  const tp = await packOf(deps);
+  const def = audienceOf(deps.principal, tp).sees(key) ? tp.schemes.get(key) : undefined;
+  if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
+  return { def, metrics: tp.metrics };
+}
+
+/** `from ≤ to`, and at most `max` months from the first to the last (both included) when given. */
+function checkRange(from: string, to: string, max?: number): void {
+  const months = monthsBetween(from, to) + 1;
+  if (months < 1) throw invalid([{ path: 'query.to', message: `must not be before from (${from})` }]);
+  if (max !== undefined && months > max)
+    throw invalid([{ path: 'query.to', message: `at most ${max} months from from; this is ${months}` }]);
+}
+
+/** `/v1/analytics/*`: aggregates over a scheme's tier history and the metrics, for staff. */
+export function analytics() {
+  return router()
+    .openapi(distributionRoute, async (c) => {
+      const { scheme: key, from, to } = c.req.valid('query');
+      checkRange(from, to, MAX_ANALYTICS_MONTHS);
+      const deps = c.var.deps;
+      const { def } = await visibleScheme(deps, key);
+      return c.json(await distribution(deps.db, deps.tenantId, def, from, to), 200);
+    })
+    .openapi(migrationRoute, async (c) => {
+      const { scheme: key, from, to } = c.req.valid('query');
+      checkRange(from, to);
+      const deps = c.var.deps;
+      const { def } = await visibleScheme(deps, key);
+      return c.json(await migration(deps.db, deps.tenantId, def, from, to), 200);
+    })
+    .openapi(ratesRoute, async (c) => {
+      const { scheme: key, from, to } = c.req.valid('query');
+      checkRange(from, to, MAX_ANALYTICS_MONTHS);
+      const deps = c.var.deps;
+      const { def } = await visibleScheme(deps, key);
+      return c.json(await rates(deps.db, deps.tenantId, def, from, to), 200);
+    })
+    .openapi(effectRoute, async (c) => {
+      const q = c.req.valid('query');
+      const deps = c.var.deps;
+      const { def, metrics } = await visibleScheme(deps, q.scheme);
+      const metricKey = q.metric ?? DEFAULT_EFFECT_METRIC;
+      const metric = metrics.get(metricKey);
+      if (!metric) throw invalid([{ path: 'query.metric', message: `no metric "${metricKey}" in this tenant's catalogue` }]);
+      return c.json(
+        await evaluateEffect(deps.db, deps.tenantId, def, { period: q.period, direction: q.direction, months: q.months, metric }),
+        200,
+      );
+    });
+}

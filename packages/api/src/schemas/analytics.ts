@@ -1,0 +1,96 @@
+import { z } from '@hono/zod-openapi';
+import { METRIC_UNITS } from '@tierkit/core';
+
+/*
+ * OpenAPI schemas of the analytics responses (services/level-analytics.ts, services/effect-evaluation.ts).
+ * Laid out for charts: months as one array, every series a parallel array of integer counts, and
+ * each ratio or mean next to the count behind it.
+ */
+
+const Periods = z.array(z.string()).openapi({ description: 'Months `YYYY-MM`, oldest first', example: ['2025-09', '2025-10'] });
+const Counts = z.array(z.number().int());
+const Means = z.array(z.number().nullable());
+
+export const DistributionResponseSchema = z
+  .object({
+    scheme: z.string(),
+    periods: Periods,
+    levels: z
+      .array(z.string())
+      .openapi({ description: 'Level keys in rank order (then any the history holds that the scheme no longer has)' }),
+    series: z.array(z.object({ level: z.string(), counts: Counts })).openapi({ description: 'One per level; one count per month' }),
+    totals: Counts.openapi({ description: 'Subjects tiered in each month' }),
+  })
+  .openapi('DistributionResponse');
+
+export const MigrationResponseSchema = z
+  .object({
+    scheme: z.string(),
+    from: z.string(),
+    to: z.string(),
+    levels: z.array(z.string()),
+    matrix: z.array(Counts).openapi({ description: '`matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`' }),
+    entered: Counts.openapi({ description: 'Subjects first tiered after `from`, by their level in `to`' }),
+    totals: z.object({
+      both: z.number().int(),
+      up: z.number().int(),
+      down: z.number().int(),
+      same: z.number().int(),
+      unranked: z.number().int(),
+      entered: z.number().int(),
+    }),
+  })
+  .openapi('MigrationResponse');
+
+export const RatesResponseSchema = z
+  .object({
+    scheme: z.string(),
+    periods: Periods,
+    base: Counts.openapi({ description: 'Subjects tiered in the month before: the denominator of both rates' }),
+    upgrades: Counts,
+    downgrades: Counts,
+    unranked: Counts,
+    entered: Counts.openapi({ description: 'Subjects first tiered in the month (in no rate)' }),
+    upgradeRate: Means.openapi({ description: '`upgrades / base`, four decimals; null when `base` is 0' }),
+    downgradeRate: Means,
+  })
+  .openapi('RatesResponse');
+
+const GroupSeriesSchema = z.object({
+  counts: Counts.openapi({ description: 'Subjects with the metric in the month of the move and in this month' }),
+  meanValue: Means,
+  meanChange: Means.openapi({ description: 'Mean of (value this month − value in the month of the move)' }),
+});
+
+export const EffectResponseSchema = z
+  .object({
+    scheme: z.string(),
+    metric: z.object({ key: z.string(), unit: z.enum(METRIC_UNITS), currency: z.string().optional() }),
+    direction: z.enum(['up', 'down']),
+    period: z.string().openapi({ description: 'The month of the move' }),
+    before: z.string().openapi({ description: 'The month before it: the level the move is measured from' }),
+    periods: Periods,
+    monthsAfter: Counts,
+    cohorts: z.object({ moved: z.number().int(), stayed: z.number().int() }),
+    strata: z.array(
+      z.object({
+        startLevel: z.string(),
+        band: z.number().int(),
+        bandMin: z.number().int().nullable(),
+        bandMax: z.number().int().nullable(),
+        moved: z.number().int(),
+        stayed: z.number().int(),
+      }),
+    ),
+    moved: GroupSeriesSchema,
+    stayed: GroupSeriesSchema,
+    matched: z.object({
+      moved: z.object({ counts: Counts, meanChange: Means }),
+      stayed: z.object({ counts: Counts, meanChange: Means }),
+      effect: Means.openapi({ description: 'Matched movers’ mean change minus the stayers’ weighted to the movers’ strata' }),
+    }),
+  })
+  .openapi('EffectResponse', {
+    description:
+      'Money in integer minor units (fen): means rounded to the nearest fen, halves away from zero; other units to two decimals.',
+  });

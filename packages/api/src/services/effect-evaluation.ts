@@ -1,0 +1,205 @@
+import type { MetricDef, SchemeDefinition } from '@tierkit/core';
+import { countEffectCohorts, sumEffectCohorts, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
+import { addMonths, monthRange, monthsBetween } from '../periods.js';
+import { levelRanks } from './level-analytics.js';
+
+/*
+ * Effect evaluation (效果评估): did a move up (or down) change what customers hold? The method is in
+ * docs/domain.md, "Effect evaluation"; in short, customers who moved in a month are compared with
+ * customers at the same level before the move who stayed there, within the same baseline band of the
+ * metric (doubling bands), the stayers' figures weighted to the movers' mix of strata.
+ */
+
+/** Band i > 0 holds values in [2^(i-1), 2^i); band 0 everything below 1; the last, 2^52 and above. */
+export const BAND_BOUNDS: readonly number[] = Array.from({ length: 53 }, (_, i) => 2 ** i);
+
+/** The values a band holds: `min ≤ value < max` (null: unbounded). */
+export function bandRange(band: number): { min: number | null; max: number | null } {
+  return {
+    min: band === 0 ? null : (BAND_BOUNDS[band - 1] ?? null),
+    max: BAND_BOUNDS[band] ?? null,
+  };
+}
+
+/**
+ * A mean as the response states it: money to the nearest integer minor unit, anything else to two
+ * decimals, halves away from zero; null when nothing was counted.
+ */
+function mean(total: number, count: number, unit: MetricDef['unit']): number | null {
+  return count === 0 ? null : round(total / count, unit);
+}
+
+function round(x: number, unit: MetricDef['unit']): number {
+  const scale = unit === 'money' ? 1 : 100;
+  const r = (Math.sign(x) * Math.round(Math.abs(x) * scale)) / scale;
+  return r === 0 ? 0 : r;
+}
+
+interface Sums {
+  count: number;
+  sum: number;
+  changeSum: number;
+}
+
+/** The figures of one group over the months of the follow-up, month 0 being the month of the move. */
+export interface GroupSeries {
+  /** Subjects with the metric in the month of the move and in this month: the count behind both means. */
+  readonly counts: number[];
+  readonly meanValue: (number | null)[];
+  /** Mean of (value in this month − value in the month of the move). */
+  readonly meanChange: (number | null)[];
+}
+
+export interface Stratum {
+  readonly startLevel: string;
+  readonly band: number;
+  readonly bandMin: number | null;
+  readonly bandMax: number | null;
+  /** Subjects with the metric in the month of the move. */
+  readonly moved: number;
+  readonly stayed: number;
+}
+
+export interface EffectEvaluation {
+  readonly scheme: string;
+  readonly metric: { key: string; unit: MetricDef['unit']; currency?: string };
+  readonly direction: 'up' | 'down';
+  /** The month of the move: level in `period` against level in `before`. */
+  readonly period: string;
+  readonly before: string;
+  /** `period` and the N months after it. */
+  readonly periods: string[];
+  readonly monthsAfter: number[];
+  /** Cohort sizes, whether or not they have the metric. */
+  readonly cohorts: { moved: number; stayed: number };
+  /** Strata of the month of the move (level before × baseline band). */
+  readonly strata: Stratum[];
+  /** Every mover with a baseline, and every stayer with one (unweighted). */
+  readonly moved: GroupSeries;
+  readonly stayed: GroupSeries;
+  /** Only strata that have both movers and stayers in the month; stayers weighted to the movers' mix. */
+  readonly matched: {
+    readonly moved: { counts: number[]; meanChange: (number | null)[] };
+    readonly stayed: { counts: number[]; meanChange: (number | null)[] };
+    /** Matched movers' mean change minus matched stayers' (from unrounded means, then rounded). */
+    readonly effect: (number | null)[];
+  };
+}
+
+export interface EffectQuery {
+  readonly period: string;
+  readonly direction: 'up' | 'down';
+  readonly months: number;
+  readonly metric: MetricDef;
+}
+
+function series(months: number, pick: (i: number) => Sums, unit: MetricDef['unit']): GroupSeries {
+  const all = Array.from({ length: months + 1 }, (_, i) => pick(i));
+  return {
+    counts: all.map((s) => s.count),
+    meanValue: all.map((s) => mean(s.sum, s.count, unit)),
+    meanChange: all.map((s) => mean(s.changeSum, s.count, unit)),
+  };
+}
+
+/** Compare the customers who moved `direction` in `period` with comparable ones who stayed. */
+export async function evaluateEffect(db: Executor, tenantId: string, def: SchemeDefinition, q: EffectQuery): Promise<EffectEvaluation> {
+  const through = addMonths(q.period, q.months);
+  const before = addMonths(q.period, -1);
+  const cq: EffectCohortQuery = {
+    scheme: def.key,
+    period: q.period,
+    before,
+    through,
+    direction: q.direction,
+    ranks: levelRanks(def),
+    metric: q.metric.key,
+    bandBounds: BAND_BOUNDS,
+  };
+  const sizes = await countEffectCohorts(db, tenantId, cq);
+  const rows = await sumEffectCohorts(db, tenantId, cq);
+  const unit = q.metric.unit;
+
+  // month index → stratum key → group → sums
+  const byMonth = Array.from({ length: q.months + 1 }, () => new Map<string, { moved?: CohortMonth; stayed?: CohortMonth }>());
+  for (const r of rows) {
+    const cell = byMonth[monthsBetween(q.period, r.period)];
+    if (!cell) continue;
+    const key = `${r.startLevel}\u0000${r.band}`;
+    const entry = cell.get(key) ?? {};
+    entry[r.group] = r;
+    cell.set(key, entry);
+  }
+  const total = (i: number, group: 'moved' | 'stayed'): Sums => {
+    const out = { count: 0, sum: 0, changeSum: 0 };
+    for (const e of byMonth[i]?.values() ?? []) {
+      const r = e[group];
+      if (!r) continue;
+      out.count += r.count;
+      out.sum += r.sum;
+      out.changeSum += r.changeSum;
+    }
+    return out;
+  };
+
+  const matchedMoved: number[] = [];
+  const matchedStayed: number[] = [];
+  const movedChange: (number | null)[] = [];
+  const stayedChange: (number | null)[] = [];
+  const effect: (number | null)[] = [];
+  for (const cell of byMonth) {
+    let nMoved = 0;
+    let nStayed = 0;
+    let movedSum = 0;
+    let weighted = 0;
+    for (const { moved, stayed } of cell.values()) {
+      if (!moved || !stayed) continue;
+      nMoved += moved.count;
+      nStayed += stayed.count;
+      movedSum += moved.changeSum;
+      weighted += moved.count * (stayed.changeSum / stayed.count);
+    }
+    matchedMoved.push(nMoved);
+    matchedStayed.push(nStayed);
+    movedChange.push(nMoved === 0 ? null : round(movedSum / nMoved, unit));
+    stayedChange.push(nMoved === 0 ? null : round(weighted / nMoved, unit));
+    effect.push(nMoved === 0 ? null : round((movedSum - weighted) / nMoved, unit));
+  }
+
+  const strata: Stratum[] = [...(byMonth[0]?.entries() ?? [])]
+    .map(([, e]) => {
+      const any = (e.moved ?? e.stayed) as CohortMonth;
+      const { min, max } = bandRange(any.band);
+      return {
+        startLevel: any.startLevel,
+        band: any.band,
+        bandMin: min,
+        bandMax: max,
+        moved: e.moved?.count ?? 0,
+        stayed: e.stayed?.count ?? 0,
+      };
+    })
+    .sort((a, b) => (levelRanks(def).get(a.startLevel) ?? 0) - (levelRanks(def).get(b.startLevel) ?? 0) || a.band - b.band);
+
+  return {
+    scheme: def.key,
+    metric: { key: q.metric.key, unit, ...(q.metric.currency ? { currency: q.metric.currency } : {}) },
+    direction: q.direction,
+    period: q.period,
+    before,
+    periods: monthRange(q.period, through),
+    monthsAfter: Array.from({ length: q.months + 1 }, (_, i) => i),
+    cohorts: {
+      moved: sizes.find((s) => s.group === 'moved')?.count ?? 0,
+      stayed: sizes.find((s) => s.group === 'stayed')?.count ?? 0,
+    },
+    strata,
+    moved: series(q.months, (i) => total(i, 'moved'), unit),
+    stayed: series(q.months, (i) => total(i, 'stayed'), unit),
+    matched: {
+      moved: { counts: matchedMoved, meanChange: movedChange },
+      stayed: { counts: matchedStayed, meanChange: stayedChange },
+      effect,
+    },
+  };
+}

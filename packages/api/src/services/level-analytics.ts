@@ -1,0 +1,174 @@
+import type { SchemeDefinition } from '@tierkit/core';
+import { countLevelChanges, countLevelPairsBetween, countLevelStretches, type Executor } from '@tierkit/db';
+import { addMonths, monthRange, monthsBetween } from '../periods.js';
+
+/*
+ * Distribution, migration and up/down rates of one scheme's levels, from its tier history. The
+ * database groups the events (packages/db/src/repositories/level-history.ts, where "a subject's level
+ * in a month" is defined); this file only lays the grouped counts out for charts: months as arrays,
+ * counts as integers, every ratio next to the counts it divides.
+ */
+
+/** The scheme's level keys in rank order, then any key the history holds that the scheme no longer has. */
+function levelKeys(def: SchemeDefinition, seen: Iterable<string>): string[] {
+  const keys = [...def.levels].sort((a, b) => a.rank - b.rank).map((l) => l.key);
+  const known = new Set(keys);
+  for (const k of seen) {
+    if (known.has(k)) continue;
+    known.add(k);
+    keys.push(k);
+  }
+  return keys;
+}
+
+/** Each level's rank in the scheme, by key. */
+export function levelRanks(def: SchemeDefinition): Map<string, number> {
+  return new Map(def.levels.map((l) => [l.key, l.rank]));
+}
+
+/** Subjects per level and month. */
+export interface Distribution {
+  readonly scheme: string;
+  readonly periods: string[];
+  readonly levels: string[];
+  /** One entry per level (same order as `levels`), one count per month (same order as `periods`). */
+  readonly series: { level: string; counts: number[] }[];
+  /** Subjects tiered in each month: the sum of the series. */
+  readonly totals: number[];
+}
+
+/** The count of each level in each month of `from … to`. */
+export async function distribution(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Distribution> {
+  const stretches = await countLevelStretches(db, tenantId, def.key, from, to);
+  const periods = monthRange(from, to);
+  const levels = levelKeys(
+    def,
+    stretches.map((s) => s.level),
+  );
+  const counts = new Map(levels.map((l) => [l, periods.map(() => 0)]));
+  for (const s of stretches) {
+    const row = counts.get(s.level);
+    if (!row) continue;
+    const first = monthsBetween(from, s.first);
+    const end = s.until === null ? periods.length : Math.min(periods.length, monthsBetween(from, s.until));
+    for (let i = first; i < end; i++) row[i] = (row[i] ?? 0) + s.count;
+  }
+  const series = levels.map((level) => ({ level, counts: counts.get(level) ?? [] }));
+  const totals = periods.map((_, i) => series.reduce((n, s) => n + (s.counts[i] ?? 0), 0));
+  return { scheme: def.key, periods, levels, series, totals };
+}
+
+/** Compare two ranks: a level the scheme no longer has cannot be said to be above or below another. */
+function direction(ranks: ReadonlyMap<string, number>, from: string, to: string): 'up' | 'down' | 'same' | 'unranked' {
+  if (from === to) return 'same';
+  const a = ranks.get(from);
+  const b = ranks.get(to);
+  if (a === undefined || b === undefined) return 'unranked';
+  return b > a ? 'up' : b < a ? 'down' : 'same';
+}
+
+/** The from × to matrix of levels between two months. */
+export interface Migration {
+  readonly scheme: string;
+  readonly from: string;
+  readonly to: string;
+  readonly levels: string[];
+  /** `matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`. */
+  readonly matrix: number[][];
+  /** Subjects tiered in `to` that were not yet in `from`, by their level in `to` (same order as `levels`). */
+  readonly entered: number[];
+  readonly totals: {
+    /** Subjects tiered in both months: the sum of the matrix. */
+    readonly both: number;
+    readonly up: number;
+    readonly down: number;
+    readonly same: number;
+    /** Pairs where one level is no longer in the scheme, so neither up nor down. */
+    readonly unranked: number;
+    /** The sum of `entered`. */
+    readonly entered: number;
+  };
+}
+
+/** How the subjects tiered in `to` moved since `from` (`from ≤ to`). */
+export async function migration(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Migration> {
+  const pairs = await countLevelPairsBetween(db, tenantId, def.key, from, to);
+  const levels = levelKeys(
+    def,
+    pairs.flatMap((p) => (p.fromLevel === null ? [p.toLevel] : [p.fromLevel, p.toLevel])),
+  );
+  const index = new Map(levels.map((l, i) => [l, i]));
+  const matrix = levels.map(() => levels.map(() => 0));
+  const entered = levels.map(() => 0);
+  const ranks = levelRanks(def);
+  const totals = { both: 0, up: 0, down: 0, same: 0, unranked: 0, entered: 0 };
+  for (const p of pairs) {
+    const j = index.get(p.toLevel) ?? 0;
+    if (p.fromLevel === null) {
+      entered[j] = (entered[j] ?? 0) + p.count;
+      totals.entered += p.count;
+      continue;
+    }
+    const row = matrix[index.get(p.fromLevel) ?? 0];
+    if (row) row[j] = (row[j] ?? 0) + p.count;
+    totals.both += p.count;
+    totals[direction(ranks, p.fromLevel, p.toLevel)] += p.count;
+  }
+  return { scheme: def.key, from, to, levels, matrix, entered, totals };
+}
+
+/** A ratio to four decimal places, null when nothing was at risk. */
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000;
+}
+
+/** Monthly up- and downgrade rates. */
+export interface Rates {
+  readonly scheme: string;
+  readonly periods: string[];
+  /** Subjects tiered at the end of the month before: the denominator of both rates. */
+  readonly base: number[];
+  readonly upgrades: number[];
+  readonly downgrades: number[];
+  /** Subjects of `base` whose level changed to or from one the scheme no longer has. */
+  readonly unranked: number[];
+  /** Subjects first tiered in the month (not in `base`, so in no rate). */
+  readonly entered: number[];
+  /** `upgrades / base` and `downgrades / base`, four decimals; null when `base` is 0. */
+  readonly upgradeRate: (number | null)[];
+  readonly downgradeRate: (number | null)[];
+}
+
+/** For each month of `from … to`: of the subjects tiered the month before, how many moved up and down. */
+export async function rates(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Rates> {
+  const periods = monthRange(from, to);
+  const before = await distribution(db, tenantId, def, addMonths(from, -1), addMonths(to, -1));
+  const changes = await countLevelChanges(db, tenantId, def.key, from, to);
+  const ranks = levelRanks(def);
+  const zeros = () => periods.map(() => 0);
+  const upgrades = zeros();
+  const downgrades = zeros();
+  const unranked = zeros();
+  const entered = zeros();
+  for (const c of changes) {
+    const i = monthsBetween(from, c.period);
+    if (i < 0 || i >= periods.length) continue;
+    const counter =
+      c.fromLevel === null
+        ? entered
+        : { up: upgrades, down: downgrades, same: undefined, unranked }[direction(ranks, c.fromLevel, c.toLevel)];
+    if (counter) counter[i] = (counter[i] ?? 0) + c.count;
+  }
+  const base = before.totals;
+  return {
+    scheme: def.key,
+    periods,
+    base,
+    upgrades,
+    downgrades,
+    unranked,
+    entered,
+    upgradeRate: upgrades.map((n, i) => ratio(n, base[i] ?? 0)),
+    downgradeRate: downgrades.map((n, i) => ratio(n, base[i] ?? 0)),
+  };
+}

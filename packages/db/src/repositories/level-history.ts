@@ -1,0 +1,225 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from './executor.js';
+
+/*
+ * Aggregates over a scheme's tier history, computed in the database: the API's analytics read these
+ * grouped rows (at most levels × months² of them), never one row per subject.
+ *
+ * A subject's level in a month M is the `to_level` of its last event whose `period` is at or before M
+ * (events of one period ordered by `at`, then `id`). A subject with no such event is not tiered in M
+ * and is not counted; events without a period (none since the event-period migration) are ignored.
+ * So a month with no event keeps the level of the month before, which is what the assignment said.
+ */
+
+/**
+ * Each subject's stretches at one level, up to `to`: `span_start` is the first month of the level,
+ * `span_end` the month the next level took over (null: still held at `to`), `prev_level` the level
+ * before (null: the subject's first level).
+ */
+function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown> {
+  return sql`ev AS (
+      SELECT subject_id, period, to_level,
+        ROW_NUMBER() OVER (PARTITION BY subject_id, period ORDER BY at DESC, id DESC) AS rn
+      FROM tier_events
+      WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${to}
+    ), spans AS (
+      SELECT to_level AS level, period AS span_start,
+        LEAD(period) OVER (PARTITION BY subject_id ORDER BY period) AS span_end,
+        LAG(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS prev_level
+      FROM ev WHERE rn = 1
+    )`;
+}
+
+/** Subjects that held `level` from `first` (never before `from`) until `until` (exclusive; null: still at `to`). */
+export interface LevelStretchCount {
+  readonly level: string;
+  readonly first: string;
+  readonly until: string | null;
+  readonly count: number;
+}
+
+/**
+ * How many subjects held each level over which months of `from … to`, grouped by level and stretch.
+ * Summing the stretches that cover a month gives that month's count per level.
+ */
+export async function countLevelStretches(
+  db: Executor,
+  tenantId: string,
+  scheme: string,
+  from: string,
+  to: string,
+): Promise<LevelStretchCount[]> {
+  const { rows } = await sql<{ level: string; first_month: string; span_end: string | null; n: number | string }>`
+    WITH ${spans(tenantId, scheme, to)}
+    SELECT level, CASE WHEN span_start < ${from} THEN ${from} ELSE span_start END AS first_month, span_end, COUNT(*) AS n
+    FROM spans
+    WHERE span_end IS NULL OR span_end > ${from}
+    GROUP BY level, first_month, span_end`.execute(db);
+  return rows.map((r) => ({ level: r.level, first: r.first_month, until: r.span_end, count: Number(r.n) }));
+}
+
+/** Subjects whose level changed from `fromLevel` (null: their first level) to `toLevel` in `period`. */
+export interface LevelChangeCount {
+  readonly period: string;
+  readonly fromLevel: string | null;
+  readonly toLevel: string;
+  readonly count: number;
+}
+
+/** Month-to-month level changes with `from ≤ period ≤ to`, grouped by month and pair of levels. */
+export async function countLevelChanges(
+  db: Executor,
+  tenantId: string,
+  scheme: string,
+  from: string,
+  to: string,
+): Promise<LevelChangeCount[]> {
+  const { rows } = await sql<{ span_start: string; prev_level: string | null; level: string; n: number | string }>`
+    WITH ${spans(tenantId, scheme, to)}
+    SELECT span_start, prev_level, level, COUNT(*) AS n
+    FROM spans
+    WHERE span_start >= ${from}
+    GROUP BY span_start, prev_level, level`.execute(db);
+  return rows.map((r) => ({ period: r.span_start, fromLevel: r.prev_level, toLevel: r.level, count: Number(r.n) }));
+}
+
+/** Each subject's level at `period` (the CTE named `name`: subject_id, level). */
+function levelAt(name: string, tenantId: string, scheme: string, period: string): RawBuilder<unknown> {
+  return sql`${sql.id(name)} AS (
+      SELECT subject_id, level FROM (
+        SELECT subject_id, to_level AS level,
+          ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY period DESC, at DESC, id DESC) AS rn
+        FROM tier_events
+        WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${period}
+      ) ranked WHERE rn = 1
+    )`;
+}
+
+/**
+ * Subjects per (level at `from`, level at `to`), `from ≤ to`. `fromLevel` is null for subjects first
+ * tiered after `from`; a subject tiered at `from` is always tiered at `to`.
+ */
+export async function countLevelPairsBetween(
+  db: Executor,
+  tenantId: string,
+  scheme: string,
+  from: string,
+  to: string,
+): Promise<{ fromLevel: string | null; toLevel: string; count: number }[]> {
+  const { rows } = await sql<{ from_level: string | null; to_level: string; n: number | string }>`
+    WITH ${levelAt('a', tenantId, scheme, from)}, ${levelAt('b', tenantId, scheme, to)}
+    SELECT a.level AS from_level, b.level AS to_level, COUNT(*) AS n
+    FROM b LEFT JOIN a ON a.subject_id = b.subject_id
+    GROUP BY a.level, b.level`.execute(db);
+  return rows.map((r) => ({ fromLevel: r.from_level, toLevel: r.to_level, count: Number(r.n) }));
+}
+
+/** Who an effect evaluation compares: the subjects who moved, and those at the same level who stayed. */
+export type CohortGroup = 'moved' | 'stayed';
+
+/** What an effect evaluation asks of the history and the metrics. */
+export interface EffectCohortQuery {
+  readonly scheme: string;
+  /** The month of the move: level at `period` against level at `before` (the month before). */
+  readonly period: string;
+  readonly before: string;
+  /** Last month of the follow-up (inclusive). */
+  readonly through: string;
+  /** `up`: rank at `period` above rank at `before`; `down`: below. */
+  readonly direction: 'up' | 'down';
+  /** Rank of each level key; a level not listed has no rank and is neither a move nor a stay. */
+  readonly ranks: ReadonlyMap<string, number>;
+  readonly metric: string;
+  /** Lower bounds of the baseline bands, ascending: band i holds `bounds[i-1] ≤ value < bounds[i]`. */
+  readonly bandBounds: readonly number[];
+}
+
+/** Cohort size per group, whatever their metrics. */
+export interface CohortSize {
+  readonly group: CohortGroup;
+  readonly count: number;
+}
+
+/**
+ * One stratum (group, level before the move, baseline band) in one month from `period` to `through`:
+ * how many of its subjects have the metric in that month, its sum, and the sum of its change since
+ * `period`. Only subjects with the metric at `period` (the baseline) are counted.
+ */
+export interface CohortMonth {
+  readonly group: CohortGroup;
+  readonly startLevel: string;
+  readonly band: number;
+  readonly period: string;
+  readonly count: number;
+  readonly sum: number;
+  readonly changeSum: number;
+}
+
+function rankOf(column: RawBuilder<unknown>, ranks: ReadonlyMap<string, number>): RawBuilder<unknown> {
+  if (ranks.size === 0) return sql`NULL`;
+  return sql`CASE ${column} ${sql.join(
+    [...ranks].map(([key, rank]) => sql`WHEN ${key} THEN ${sql.lit(rank)}`),
+    sql` `,
+  )} ELSE NULL END`;
+}
+
+function bandOf(column: RawBuilder<unknown>, bounds: readonly number[]): RawBuilder<unknown> {
+  if (bounds.length === 0) return sql`0`;
+  return sql`CASE ${sql.join(
+    bounds.map((b, i) => sql`WHEN ${column} < ${sql.lit(b)} THEN ${sql.lit(i)}`),
+    sql` `,
+  )} ELSE ${sql.lit(bounds.length)} END`;
+}
+
+function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
+  const moved = q.direction === 'up' ? sql`>` : sql`<`;
+  return sql`${levelAt('a', tenantId, q.scheme, q.before)}, ${levelAt('b', tenantId, q.scheme, q.period)},
+    cohort AS (
+      SELECT b.subject_id, a.level AS start_level,
+        CASE WHEN a.level = b.level THEN 'stayed'
+             WHEN ${rankOf(sql`b.level`, q.ranks)} ${moved} ${rankOf(sql`a.level`, q.ranks)} THEN 'moved' END AS grp
+      FROM b JOIN a ON a.subject_id = b.subject_id
+    )`;
+}
+
+/** The cohorts of an effect evaluation, counted in the database. */
+export async function countEffectCohorts(db: Executor, tenantId: string, q: EffectCohortQuery): Promise<CohortSize[]> {
+  const { rows } = await sql<{ grp: CohortGroup; n: number | string }>`
+    WITH ${cohort(tenantId, q)}
+    SELECT grp, COUNT(*) AS n FROM cohort WHERE grp IS NOT NULL GROUP BY grp`.execute(db);
+  return rows.map((r) => ({ group: r.grp, count: Number(r.n) }));
+}
+
+/** The metric of both cohorts from `period` to `through`, per stratum and month (see {@link CohortMonth}). */
+export async function sumEffectCohorts(db: Executor, tenantId: string, q: EffectCohortQuery): Promise<CohortMonth[]> {
+  const { rows } = await sql<{
+    grp: CohortGroup;
+    start_level: string;
+    band: number | string;
+    period: string;
+    n: number | string;
+    total: number | string;
+    change_total: number | string;
+  }>`
+    WITH ${cohort(tenantId, q)},
+    base AS (
+      SELECT c.subject_id, c.grp, c.start_level, m.value AS v0, ${bandOf(sql`m.value`, q.bandBounds)} AS band
+      FROM cohort c JOIN metrics m
+        ON m.subject_id = c.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric} AND m.period = ${q.period}
+      WHERE c.grp IS NOT NULL
+    )
+    SELECT base.grp, base.start_level, base.band, m.period, COUNT(*) AS n, SUM(m.value) AS total, SUM(m.value - base.v0) AS change_total
+    FROM base JOIN metrics m
+      ON m.subject_id = base.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
+        AND m.period >= ${q.period} AND m.period <= ${q.through}
+    GROUP BY base.grp, base.start_level, base.band, m.period`.execute(db);
+  return rows.map((r) => ({
+    group: r.grp,
+    startLevel: r.start_level,
+    band: Number(r.band),
+    period: r.period,
+    count: Number(r.n),
+    sum: Number(r.total),
+    changeSum: Number(r.change_total),
+  }));
+}

@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { mintEmbedToken, mintStaffToken } from '@tierkit/api';
+import type { Problem } from '@tierkit/core';
+import { client, forEachDialect, NOW } from '../support/api-fixture.js';
+import { writeBook, type BookEvent } from '../support/history-book.js';
+
+/*
+ * Distribution, migration and rates on a book small enough to work out by hand. Every expected
+ * number below was counted from this table, month by month, not computed by any code:
+ *
+ *        2025-01   02              03                   04            05            (06, 07)
+ *   S1   standard                  → gold
+ *   S2   gold                                           → standard
+ *   S3             standard→gold                                      → platinum
+ *                  (both in 02: the later one counts)
+ *   S4                             platinum
+ *   S5   standard                  → gold → standard (both in 03: standard stays)
+ *   S6                                                                              (07: gold)
+ *   S9             legacy (a level the scheme no longer has)  → gold
+ *   S8   an event without a month (ignored); S7 an event of another scheme (not counted)
+ */
+const BOOK: BookEvent[] = [
+  { subject: 'S1', period: '2025-01', from: null, to: 'standard' },
+  { subject: 'S1', period: '2025-03', from: 'standard', to: 'gold' },
+  { subject: 'S2', period: '2025-01', from: null, to: 'gold' },
+  { subject: 'S2', period: '2025-04', from: 'gold', to: 'standard' },
+  { subject: 'S3', period: '2025-02', from: null, to: 'standard' },
+  { subject: 'S3', period: '2025-02', from: 'standard', to: 'gold' },
+  { subject: 'S3', period: '2025-05', from: 'gold', to: 'platinum' },
+  { subject: 'S4', period: '2025-03', from: null, to: 'platinum' },
+  { subject: 'S5', period: '2025-01', from: null, to: 'standard' },
+  { subject: 'S5', period: '2025-03', from: 'standard', to: 'gold' },
+  { subject: 'S5', period: '2025-03', from: 'gold', to: 'standard' },
+  { subject: 'S6', period: '2025-07', from: null, to: 'gold' },
+  { subject: 'S9', period: '2025-02', from: null, to: 'legacy' },
+  { subject: 'S9', period: '2025-04', from: 'legacy', to: 'gold' },
+  { subject: 'S8', period: null, from: null, to: 'diamond' },
+  { subject: 'S7', period: '2025-01', from: null, to: 'high', scheme: 'aml-test' },
+];
+
+async function problem(res: Response, status: number): Promise<Problem> {
+  assert.equal(res.status, status, `expected ${status}, got ${res.status}`);
+  assert.match(res.headers.get('Content-Type') ?? '', /^application\/problem\+json/);
+  return (await res.json()) as Problem;
+}
+
+const ROUTES = [
+  '/v1/analytics/distribution?scheme=retail-tier&from=2025-01&to=2025-06',
+  '/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2025-06',
+  '/v1/analytics/rates?scheme=retail-tier&from=2025-01&to=2025-06',
+  '/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up',
+];
+
+forEachDialect('analytics: distribution, migration and rates from the tier history', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  before(async () => {
+    await writeBook(f.db.db, 'bank-a', { events: BOOK });
+    // Another bank's history, in the same months: never part of bank-a's answers.
+    await writeBook(f.db.db, 'bank-b', {
+      events: [
+        { subject: 'S1', period: '2025-01', from: null, to: 'diamond' },
+        { subject: 'B2', period: '2025-02', from: null, to: 'diamond' },
+      ],
+    });
+  });
+
+  it('distribution: each month counts every subject at its last level so far, months without an event included', async () => {
+    const res = await api.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-01&to=2025-06');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      scheme: 'retail-tier',
+      periods: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'],
+      levels: ['standard', 'gold', 'platinum', 'diamond', 'legacy'],
+      series: [
+        { level: 'standard', counts: [2, 2, 1, 2, 2, 2] },
+        { level: 'gold', counts: [1, 2, 3, 3, 2, 2] },
+        { level: 'platinum', counts: [0, 0, 1, 1, 2, 2] },
+        { level: 'diamond', counts: [0, 0, 0, 0, 0, 0] },
+        { level: 'legacy', counts: [0, 1, 1, 0, 0, 0] },
+      ],
+      totals: [3, 5, 6, 6, 6, 6],
+    });
+  });
+
+  it('distribution: a range that starts after the first events counts the levels held from before it', async () => {
+    const body = await (await api.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-04&to=2025-05')).json();
+    assert.deepEqual(body.series, [
+      { level: 'standard', counts: [2, 2] },
+      { level: 'gold', counts: [3, 2] },
+      { level: 'platinum', counts: [1, 2] },
+      { level: 'diamond', counts: [0, 0] },
+    ]);
+    assert.deepEqual(body.totals, [6, 6]);
+    const empty = await (await api.get('/v1/analytics/distribution?scheme=retail-tier&from=2024-01&to=2024-02')).json();
+    assert.deepEqual(empty.totals, [0, 0], 'nobody is tiered before their first event');
+  });
+
+  it('migration: the from × to matrix, with subjects first tiered in between kept apart', async () => {
+    const res = await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2025-06');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      scheme: 'retail-tier',
+      from: '2025-01',
+      to: '2025-06',
+      levels: ['standard', 'gold', 'platinum', 'diamond'],
+      matrix: [
+        [1, 1, 0, 0],
+        [1, 0, 0, 0],
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+      ],
+      entered: [0, 1, 2, 0],
+      totals: { both: 3, up: 1, down: 1, same: 1, unranked: 0, entered: 3 },
+    });
+  });
+
+  it('migration: a level the scheme no longer has is a row of its own and neither up nor down', async () => {
+    const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-04')).json();
+    assert.deepEqual(body.levels, ['standard', 'gold', 'platinum', 'diamond', 'legacy']);
+    assert.deepEqual(body.matrix, [
+      [1, 0, 0, 0, 0],
+      [1, 2, 0, 0, 0],
+      [0, 0, 1, 0, 0],
+      [0, 0, 0, 0, 0],
+      [0, 1, 0, 0, 0],
+    ]);
+    assert.deepEqual(body.totals, { both: 6, up: 0, down: 1, same: 4, unranked: 1, entered: 0 });
+    const same = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-03')).json();
+    assert.deepEqual(same.totals, { both: 6, up: 0, down: 0, same: 6, unranked: 0, entered: 0 });
+  });
+
+  it('rates: upgrades and downgrades over the subjects tiered the month before, with both counts', async () => {
+    const res = await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-01&to=2025-06');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      scheme: 'retail-tier',
+      periods: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'],
+      base: [0, 3, 5, 6, 6, 6],
+      upgrades: [0, 0, 1, 0, 1, 0],
+      downgrades: [0, 0, 0, 1, 0, 0],
+      unranked: [0, 0, 0, 1, 0, 0],
+      entered: [3, 2, 1, 0, 0, 0],
+      upgradeRate: [null, 0, 0.2, 0, 0.1667, 0],
+      downgradeRate: [null, 0, 0, 0.1667, 0, 0],
+    });
+  });
+
+  it('a staff scheme is there for staff: its own history, nothing of the customer scheme', async () => {
+    const body = await (await api.get('/v1/analytics/distribution?scheme=aml-test&from=2025-01&to=2025-01')).json();
+    assert.deepEqual(body.series, [
+      { level: 'low', counts: [0] },
+      { level: 'high', counts: [1] },
+    ]);
+  });
+
+  it('each bank sees its own book only', async () => {
+    const b = client(f, 'b');
+    const body = await (await b.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-01&to=2025-02')).json();
+    assert.deepEqual(body.totals, [1, 2]);
+    assert.deepEqual(body.series.find((s: { level: string }) => s.level === 'diamond').counts, [1, 2]);
+    const migration = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2025-06')).json();
+    assert.deepEqual(migration.totals, { both: 1, up: 0, down: 0, same: 1, unranked: 0, entered: 1 });
+  });
+
+  it('analysts and above, and staff sessions, may read; viewers and customers may not', async () => {
+    for (const role of ['analyst', 'officer', 'approver', 'admin'] as const) {
+      for (const path of ROUTES) assert.equal((await client(f, () => f.keys.roles[role]).get(path)).status, 200, `${role} ${path}`);
+    }
+    for (const path of ROUTES) await problem(await client(f, () => f.keys.roles.viewer).get(path), 403);
+    const { token: staff } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', ttlSeconds: 600, now: NOW });
+    for (const path of ROUTES) assert.equal((await client(f, () => staff).get(path)).status, 200, `staff token ${path}`);
+    const { token: embed } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'S1', ttlSeconds: 600, now: NOW });
+    for (const path of [...ROUTES, ROUTES[0]?.replace('retail-tier', 'aml-test') ?? '']) {
+      const p = await problem(await client(f, () => embed).get(path), 403);
+      assert.doesNotMatch(JSON.stringify(p), /standard|gold|aml/);
+    }
+    await problem(await client(f, () => undefined).get(ROUTES[0] ?? ''), 401);
+  });
+
+  it('bad input is a 400 or 404 problem that names the field', async () => {
+    const bad: [string, number, string?][] = [
+      ['/v1/analytics/distribution?scheme=nope&from=2025-01&to=2025-02', 404],
+      ['/v1/analytics/migration?scheme=nope&from=2025-01&to=2025-02', 404],
+      ['/v1/analytics/distribution?scheme=retail-tier&from=2025-13&to=2025-02', 400, 'query.from'],
+      ['/v1/analytics/distribution?scheme=retail-tier&from=2025-1&to=2025-02', 400, 'query.from'],
+      ['/v1/analytics/distribution?scheme=retail-tier&from=1999-12&to=2025-02', 400, 'query.from'],
+      ['/v1/analytics/rates?scheme=retail-tier&from=2025-01&to=2025-02-01', 400, 'query.to'],
+      ['/v1/analytics/rates?scheme=retail-tier&from=2025-01', 400, 'query.to'],
+      ['/v1/analytics/distribution?scheme=retail-tier&from=2025-03&to=2025-02', 400, 'query.to'],
+      ['/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-02', 400, 'query.to'],
+      ['/v1/analytics/rates?scheme=retail-tier&from=2015-01&to=2025-01', 400, 'query.to'],
+      ['/v1/analytics/distribution?from=2025-01&to=2025-02', 400, 'query.scheme'],
+    ];
+    for (const [path, status, field] of bad) {
+      const p = await problem(await api.get(path), status);
+      if (field)
+        assert.ok(
+          p.errors?.some((e) => e.path === field),
+          `${path}: ${JSON.stringify(p.errors)}`,
+        );
+    }
+    // Ten years is the widest range allowed.
+    assert.equal((await api.get('/v1/analytics/rates?scheme=retail-tier&from=2015-02&to=2025-01')).status, 200);
+  });
+});
