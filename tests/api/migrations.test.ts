@@ -9,7 +9,12 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
+const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period';
+const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, TIER_EVENTS_SCHEME_PERIOD];
+
+/** `name` and every later migration: what an upgrade from just before `name` runs. */
+const fromOn = (name: string) => LATER.slice(LATER.indexOf(name));
 
 /**
  * Undo the executed migrations from the newest down to `name` included — what a database of an
@@ -73,7 +78,7 @@ forEachDialect('migrations', (f) => {
       return Object.fromEntries(rows.map((r) => [r.scheme, (JSON.parse(r.document) as { audience?: string }).audience]));
     };
     assert.deepEqual(await docs(), { 'retail-tier': undefined, 'aml-test': undefined, 'risk-value-test': undefined });
-    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), fromOn(SCHEME_AUDIENCE));
     assert.deepEqual(await docs(), { 'retail-tier': 'customer', 'aml-test': 'staff', 'risk-value-test': 'staff' });
     assert.equal((await api.get('/v1/subjects/MG1/tiers')).status, 200, 'the upgraded pack validates');
   });
@@ -111,7 +116,7 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
     assert.ok((await history()).every((e) => e.period === undefined));
-    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), fromOn(EVENT_PERIOD));
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
     assert.deepEqual(
       (await history()).map((e) => e.period),
@@ -132,7 +137,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, SUBJECT_VERSION);
     await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
-    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), fromOn(SUBJECT_VERSION));
     const version = async () =>
       Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
     const before = await version();
@@ -140,5 +145,27 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
     assert.ok((await version()) > before, 'a re-evaluation bumps the version');
     assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
+  });
+
+  it('upgrading adds the index analytics read a scheme’s history by, and the answers stay the same', async () => {
+    const db = f.db.db;
+    const indexed = async () =>
+      f.db.dialect === 'sqlite'
+        ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ${INDEX}`.execute(db)).rows.length
+        : (await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE indexname = ${INDEX}`.execute(db)).rows.length;
+    const analyst = client(f, () => f.keys.roles.analyst);
+    const read = async () => (await analyst.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-08&to=2025-11')).json();
+    const answer = await read();
+    assert.ok(
+      answer.totals.some((n: number) => n > 0),
+      'the earlier tests left a history to count',
+    );
+    assert.equal(await indexed(), 1);
+    await undoDownTo(db, TIER_EVENTS_SCHEME_PERIOD);
+    assert.equal(await indexed(), 0, 'the index is gone');
+    assert.deepEqual(await read(), answer, 'the same answer without it');
+    assert.deepEqual(await migrateToLatest(db), [TIER_EVENTS_SCHEME_PERIOD]);
+    assert.equal(await indexed(), 1);
+    assert.deepEqual(await read(), answer);
   });
 });
