@@ -5,7 +5,7 @@ import { levelRanks } from './level-analytics.js';
 
 /*
  * Effect evaluation (效果评估): did a move up (or down) change what customers hold? The method is in
- * docs/domain.md, "Effect evaluation"; in short, customers who moved in a month are compared with
+ * docs/domain.md §10; in short, customers who moved in a month are compared with
  * customers at the same level before the move who stayed there, within the same baseline band of the
  * metric (doubling bands), the stayers' figures weighted to the movers' mix of strata.
  */

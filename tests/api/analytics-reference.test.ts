@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { client, forEachDialect } from '../support/api-fixture.js';
+import { writeBook, type BookEvent } from '../support/history-book.js';
+
+/*
+ * The analytics answers on a random book (a fixed seed) against a reference that follows the
+ * definitions one subject at a time, in plain loops (packages/api/README.md "Analytics", docs/domain.md
+ * §10) — nothing of the SQL the API runs. The hand-worked books in analytics.test.ts and
+ * effect-evaluation.test.ts pin the numbers; this one the definitions, over many more cases.
+ */
+
+const LEVELS = ['standard', 'gold', 'platinum', 'diamond'];
+const MONTHS = Array.from({ length: 14 }, (_, i) => `${2024 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
+
+/** Park–Miller: the same book on every run and both dialects. */
+function prng(seed: number) {
+  let s = seed;
+  const next = () => {
+    s = (s * 48_271) % 2_147_483_647;
+    return s / 2_147_483_647;
+  };
+  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
+}
+
+interface Subject {
+  readonly id: string;
+  /** In recorded order, months never decreasing. */
+  readonly events: { period: string; to: string }[];
+  readonly balance: Record<string, number>;
+}
+
+function randomBook(): Subject[] {
+  const r = prng(20_261_203);
+  return Array.from({ length: 80 }, (_, n) => {
+    const events: { period: string; to: string }[] = [];
+    let m = r.int(0, 6);
+    while (m < MONTHS.length) {
+      const period = MONTHS[m] as string;
+      events.push({ period, to: LEVELS[r.int(0, 3)] as string });
+      if (r.next() < 0.2) events.push({ period, to: LEVELS[r.int(0, 3)] as string });
+      m += r.int(1, 4);
+    }
+    const balance: Record<string, number> = {};
+    // Few bands, so strata hold both movers and stayers.
+    const scale = 2 ** r.int(20, 23);
+    for (const p of MONTHS) if (r.next() < 0.85) balance[p] = Math.floor(scale * (1 + r.next()));
+    return { id: `R${n}`, events, balance };
+  });
+}
+
+const rank = (level: string) => LEVELS.indexOf(level);
+
+function levelAt(s: Subject, month: string): string | undefined {
+  let level: string | undefined;
+  for (const e of s.events) if (e.period <= month) level = e.to;
+  return level;
+}
+
+function band(v: number): number {
+  let b = 0;
+  while (b < 53 && 2 ** b <= v) b++;
+  return b;
+}
+
+const money = (x: number) => {
+  const r = Math.sign(x) * Math.round(Math.abs(x));
+  return r === 0 ? 0 : r;
+};
+
+function referenceEffect(book: Subject[], period: string, before: string, months: string[], direction: 'up' | 'down') {
+  const groups = book.flatMap((s) => {
+    const a = levelAt(s, before);
+    const b = levelAt(s, period);
+    if (a === undefined || b === undefined) return [];
+    const group = a === b ? 'stayed' : (direction === 'up' ? rank(b) > rank(a) : rank(b) < rank(a)) ? 'moved' : undefined;
+    return group ? [{ s, group, start: a }] : [];
+  });
+  const withBase = groups.filter((g) => g.s.balance[period] !== undefined);
+  const effect = months.map((m) => {
+    const rows = withBase.filter((g) => g.s.balance[m] !== undefined);
+    const change = (g: (typeof rows)[number]) => (g.s.balance[m] as number) - (g.s.balance[period] as number);
+    const strata = new Map<string, { moved: number[]; stayed: number[] }>();
+    for (const g of rows) {
+      const key = `${g.start}/${band(g.s.balance[period] as number)}`;
+      const st = strata.get(key) ?? { moved: [], stayed: [] };
+      st[g.group as 'moved' | 'stayed'].push(change(g));
+      strata.set(key, st);
+    }
+    let nMoved = 0;
+    let nStayed = 0;
+    let movedTotal = 0;
+    let stayedWeighted = 0;
+    for (const st of strata.values()) {
+      if (st.moved.length === 0 || st.stayed.length === 0) continue;
+      nMoved += st.moved.length;
+      nStayed += st.stayed.length;
+      movedTotal += st.moved.reduce((x, y) => x + y, 0);
+      stayedWeighted += (st.moved.length * st.stayed.reduce((x, y) => x + y, 0)) / st.stayed.length;
+    }
+    const moved = rows.filter((g) => g.group === 'moved');
+    return {
+      movedCount: moved.length,
+      movedMeanValue: moved.length ? money(moved.reduce((x, g) => x + (g.s.balance[m] as number), 0) / moved.length) : null,
+      matchedMoved: nMoved,
+      matchedStayed: nStayed,
+      effect: nMoved ? (movedTotal - stayedWeighted) / nMoved : null,
+    };
+  });
+  return {
+    cohorts: { moved: groups.filter((g) => g.group === 'moved').length, stayed: groups.filter((g) => g.group === 'stayed').length },
+    effect,
+  };
+}
+
+forEachDialect('analytics: a random book against a subject-by-subject reference', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  const book = randomBook();
+  before(async () => {
+    const events: BookEvent[] = book.flatMap((s) =>
+      s.events.map((e, i) => ({ subject: s.id, period: e.period, from: i === 0 ? null : (s.events[i - 1]?.to ?? null), to: e.to })),
+    );
+    await writeBook(f.db.db, 'bank-a', { events, metrics: Object.fromEntries(book.map((s) => [s.id, s.balance])) });
+  });
+
+  it('distribution and rates, every month', async () => {
+    const from = MONTHS[0] as string;
+    const to = MONTHS.at(-1) as string;
+    const dist = await (await api.get(`/v1/analytics/distribution?scheme=retail-tier&from=${from}&to=${to}`)).json();
+    for (const [i, month] of MONTHS.entries()) {
+      for (const level of LEVELS) {
+        const expected = book.filter((s) => levelAt(s, month) === level).length;
+        assert.equal(dist.series.find((x: { level: string }) => x.level === level).counts[i], expected, `${level} in ${month}`);
+      }
+    }
+    const rates = await (await api.get(`/v1/analytics/rates?scheme=retail-tier&from=${MONTHS[1]}&to=${to}`)).json();
+    for (const [i, month] of MONTHS.slice(1).entries()) {
+      const prev = MONTHS[i] as string;
+      const pairs = book.flatMap((s) => {
+        const a = levelAt(s, prev);
+        const b = levelAt(s, month);
+        return a !== undefined && b !== undefined ? [[a, b] as const] : [];
+      });
+      assert.equal(rates.base[i], pairs.length, `base ${month}`);
+      assert.equal(rates.upgrades[i], pairs.filter(([a, b]) => rank(b) > rank(a)).length, `upgrades ${month}`);
+      assert.equal(rates.downgrades[i], pairs.filter(([a, b]) => rank(b) < rank(a)).length, `downgrades ${month}`);
+      assert.equal(rates.entered[i], book.filter((s) => levelAt(s, prev) === undefined && levelAt(s, month) !== undefined).length);
+    }
+    assert.ok(rates.upgrades.some((n: number) => n > 0) && rates.downgrades.some((n: number) => n > 0), 'the book has moves both ways');
+  });
+
+  it('migration between several pairs of months', async () => {
+    for (const [from, to] of [
+      ['2024-01', '2025-02'],
+      ['2024-03', '2024-09'],
+      ['2024-06', '2024-07'],
+      ['2024-08', '2024-08'],
+    ] as const) {
+      const body = await (await api.get(`/v1/analytics/migration?scheme=retail-tier&from=${from}&to=${to}`)).json();
+      for (const [i, a] of LEVELS.entries()) {
+        for (const [j, b] of LEVELS.entries()) {
+          const expected = book.filter((s) => levelAt(s, from) === a && levelAt(s, to) === b).length;
+          assert.equal(body.matrix[i][j], expected, `${a} → ${b}, ${from} → ${to}`);
+        }
+        assert.equal(body.entered[i], book.filter((s) => levelAt(s, from) === undefined && levelAt(s, to) === a).length);
+      }
+    }
+  });
+
+  it('effect evaluation, both directions, several months', async () => {
+    let compared = 0;
+    for (const period of ['2024-05', '2024-08', '2024-10']) {
+      for (const direction of ['up', 'down'] as const) {
+        const body = await (
+          await api.get(`/v1/analytics/effect?scheme=retail-tier&period=${period}&direction=${direction}&months=3`)
+        ).json();
+        const ref = referenceEffect(book, period, body.before, body.periods, direction);
+        assert.deepEqual(body.cohorts, ref.cohorts, `${period} ${direction} cohorts`);
+        for (const [k, e] of ref.effect.entries()) {
+          const at = `${period} ${direction} +${k}`;
+          assert.equal(body.moved.counts[k], e.movedCount, `${at} movers`);
+          assert.equal(body.moved.meanValue[k], e.movedMeanValue, `${at} movers' mean`);
+          assert.equal(body.matched.moved.counts[k], e.matchedMoved, `${at} matched movers`);
+          assert.equal(body.matched.stayed.counts[k], e.matchedStayed, `${at} matched stayers`);
+          if (e.effect === null) assert.equal(body.matched.effect[k], null, at);
+          // Summed in another order than the API's: a last-bit difference may round the other way.
+          else assert.ok(Math.abs(body.matched.effect[k] - e.effect) <= 0.5 + 1e-6, `${at}: ${body.matched.effect[k]} vs ${e.effect}`);
+          if (e.matchedMoved > 0 && k > 0) compared++;
+        }
+      }
+    }
+    assert.ok(compared >= 6, `enough matched months to compare (${compared})`);
+  });
+});
