@@ -23,7 +23,7 @@ function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown
       FROM tier_events
       WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${to}
     ), spans AS (
-      SELECT to_level AS level, period AS span_start,
+      SELECT subject_id, to_level AS level, period AS span_start,
         LEAD(period) OVER (PARTITION BY subject_id ORDER BY period) AS span_end,
         LAG(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS prev_level
       FROM ev WHERE rn = 1
@@ -83,15 +83,17 @@ export async function countLevelChanges(
   return rows.map((r) => ({ period: r.span_start, fromLevel: r.prev_level, toLevel: r.level, count: Number(r.n) }));
 }
 
-/** Each subject's level at `period` (the CTE named `name`: subject_id, level). */
-function levelAt(name: string, tenantId: string, scheme: string, period: string): RawBuilder<unknown> {
-  return sql`${sql.id(name)} AS (
-      SELECT subject_id, level FROM (
-        SELECT subject_id, to_level AS level,
-          ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY period DESC, at DESC, id DESC) AS rn
-        FROM tier_events
-        WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${period}
-      ) ranked WHERE rn = 1
+/**
+ * Each subject's level at `from` and at `to` (`from ≤ to`), in one pass over the stretches up to `to`
+ * (the CTE `pairs`: subject_id, from_level, to_level). One pass, not two "level at" tables joined:
+ * SQLite would join those row by row, each side without an index.
+ */
+function levelPairs(tenantId: string, scheme: string, from: string, to: string): RawBuilder<unknown> {
+  return sql`${spans(tenantId, scheme, to)}, pairs AS (
+      SELECT subject_id,
+        MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
+        MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level
+      FROM spans GROUP BY subject_id
     )`;
 }
 
@@ -107,10 +109,8 @@ export async function countLevelPairsBetween(
   to: string,
 ): Promise<{ fromLevel: string | null; toLevel: string; count: number }[]> {
   const { rows } = await sql<{ from_level: string | null; to_level: string; n: number | string }>`
-    WITH ${levelAt('a', tenantId, scheme, from)}, ${levelAt('b', tenantId, scheme, to)}
-    SELECT a.level AS from_level, b.level AS to_level, COUNT(*) AS n
-    FROM b LEFT JOIN a ON a.subject_id = b.subject_id
-    GROUP BY a.level, b.level`.execute(db);
+    WITH ${levelPairs(tenantId, scheme, from, to)}
+    SELECT from_level, to_level, COUNT(*) AS n FROM pairs GROUP BY from_level, to_level`.execute(db);
   return rows.map((r) => ({ fromLevel: r.from_level, toLevel: r.to_level, count: Number(r.n) }));
 }
 
@@ -173,12 +173,12 @@ function bandOf(column: RawBuilder<unknown>, bounds: readonly number[]): RawBuil
 
 function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
   const moved = q.direction === 'up' ? sql`>` : sql`<`;
-  return sql`${levelAt('a', tenantId, q.scheme, q.before)}, ${levelAt('b', tenantId, q.scheme, q.period)},
+  return sql`${levelPairs(tenantId, q.scheme, q.before, q.period)},
     cohort AS (
-      SELECT b.subject_id, a.level AS start_level,
-        CASE WHEN a.level = b.level THEN 'stayed'
-             WHEN ${rankOf(sql`b.level`, q.ranks)} ${moved} ${rankOf(sql`a.level`, q.ranks)} THEN 'moved' END AS grp
-      FROM b JOIN a ON a.subject_id = b.subject_id
+      SELECT subject_id, from_level AS start_level,
+        CASE WHEN from_level = to_level THEN 'stayed'
+             WHEN ${rankOf(sql`to_level`, q.ranks)} ${moved} ${rankOf(sql`from_level`, q.ranks)} THEN 'moved' END AS grp
+      FROM pairs WHERE from_level IS NOT NULL
     )`;
 }
 
