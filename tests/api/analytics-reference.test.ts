@@ -77,12 +77,14 @@ function referenceEffect(book: Subject[], period: string, before: string, months
     return group ? [{ s, group, start: a }] : [];
   });
   const withBase = groups.filter((g) => g.s.balance[period] !== undefined);
+  const stratum = (g: (typeof withBase)[number]) => `${g.start}/${band(g.s.balance[period] as number)}`;
+  const moverStrata = new Set(withBase.filter((g) => g.group === 'moved').map(stratum));
   const effect = months.map((m) => {
     const rows = withBase.filter((g) => g.s.balance[m] !== undefined);
     const change = (g: (typeof rows)[number]) => (g.s.balance[m] as number) - (g.s.balance[period] as number);
     const strata = new Map<string, { moved: number[]; stayed: number[] }>();
     for (const g of rows) {
-      const key = `${g.start}/${band(g.s.balance[period] as number)}`;
+      const key = stratum(g);
       const st = strata.get(key) ?? { moved: [], stayed: [] };
       st[g.group as 'moved' | 'stayed'].push(change(g));
       strata.set(key, st);
@@ -100,6 +102,7 @@ function referenceEffect(book: Subject[], period: string, before: string, months
     }
     const moved = rows.filter((g) => g.group === 'moved');
     return {
+      stayedCount: rows.filter((g) => g.group === 'stayed' && moverStrata.has(stratum(g))).length,
       movedCount: moved.length,
       movedMeanValue: moved.length ? money(moved.reduce((x, g) => x + (g.s.balance[m] as number), 0) / moved.length) : null,
       matchedMoved: nMoved,
@@ -179,6 +182,7 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
         for (const [k, e] of ref.effect.entries()) {
           const at = `${period} ${direction} +${k}`;
           assert.equal(body.moved.counts[k], e.movedCount, `${at} movers`);
+          assert.equal(body.stayed.counts[k], e.stayedCount, `${at} stayers of strata with movers`);
           assert.equal(body.moved.meanValue[k], e.movedMeanValue, `${at} movers' mean`);
           assert.equal(body.matched.moved.counts[k], e.matchedMoved, `${at} matched movers`);
           assert.equal(body.matched.stayed.counts[k], e.matchedStayed, `${at} matched stayers`);

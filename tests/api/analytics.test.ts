@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { mintEmbedToken, mintStaffToken } from '@tierkit/api';
-import type { Problem } from '@tierkit/core';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
+import { expectProblems, problem } from '../support/problems.js';
 
 /*
  * Distribution, migration and rates on a book small enough to work out by hand. Every expected
@@ -38,12 +38,6 @@ const BOOK: BookEvent[] = [
   { subject: 'S8', period: null, from: null, to: 'diamond' },
   { subject: 'S7', period: '2025-01', from: null, to: 'high', scheme: 'aml-test' },
 ];
-
-async function problem(res: Response, status: number): Promise<Problem> {
-  assert.equal(res.status, status, `expected ${status}, got ${res.status}`);
-  assert.match(res.headers.get('Content-Type') ?? '', /^application\/problem\+json/);
-  return (await res.json()) as Problem;
-}
 
 const ROUTES = [
   '/v1/analytics/distribution?scheme=retail-tier&from=2025-01&to=2025-06',
@@ -192,14 +186,7 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       ['/v1/analytics/rates?scheme=retail-tier&from=2015-01&to=2025-01', 400, 'query.to'],
       ['/v1/analytics/distribution?from=2025-01&to=2025-02', 400, 'query.scheme'],
     ];
-    for (const [path, status, field] of bad) {
-      const p = await problem(await api.get(path), status);
-      if (field)
-        assert.ok(
-          p.errors?.some((e) => e.path === field),
-          `${path}: ${JSON.stringify(p.errors)}`,
-        );
-    }
+    await expectProblems(api.get, bad);
     // Ten years is the widest range allowed.
     assert.equal((await api.get('/v1/analytics/rates?scheme=retail-tier&from=2015-02&to=2025-01')).status, 200);
   });

@@ -82,8 +82,8 @@ export const EffectResponseSchema = z
         stayed: z.number().int(),
       }),
     ),
-    moved: GroupSeriesSchema,
-    stayed: GroupSeriesSchema,
+    moved: GroupSeriesSchema.openapi({ description: 'Every mover with the metric in the month of the move' }),
+    stayed: GroupSeriesSchema.openapi({ description: 'Every stayer with it, in a stratum that holds a mover (unweighted)' }),
     matched: z.object({
       moved: z.object({ counts: Counts, meanChange: Means }),
       stayed: z.object({ counts: Counts, meanChange: Means }),

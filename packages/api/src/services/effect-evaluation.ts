@@ -1,5 +1,5 @@
 import type { MetricDef, SchemeDefinition } from '@tierkit/core';
-import { countEffectCohorts, sumEffectCohorts, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
+import { effectCohorts, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 import { levelRanks } from './level-analytics.js';
 
@@ -74,7 +74,10 @@ export interface EffectEvaluation {
   readonly cohorts: { moved: number; stayed: number };
   /** Strata of the month of the move (level before × baseline band). */
   readonly strata: Stratum[];
-  /** Every mover with a baseline, and every stayer with one (unweighted). */
+  /**
+   * Every mover with a baseline, and every stayer with one in a stratum that holds a mover (unweighted;
+   * stayers compared with nobody are only counted in `strata`).
+   */
   readonly moved: GroupSeries;
   readonly stayed: GroupSeries;
   /** Only strata that have both movers and stayers in the month; stayers weighted to the movers' mix. */
@@ -116,8 +119,7 @@ export async function evaluateEffect(db: Executor, tenantId: string, def: Scheme
     metric: q.metric.key,
     bandBounds: BAND_BOUNDS,
   };
-  const sizes = await countEffectCohorts(db, tenantId, cq);
-  const rows = await sumEffectCohorts(db, tenantId, cq);
+  const { sizes, months: rows } = await effectCohorts(db, tenantId, cq);
   const unit = q.metric.unit;
 
   // month index → stratum key → group → sums
@@ -130,9 +132,12 @@ export async function evaluateEffect(db: Executor, tenantId: string, def: Scheme
     entry[r.group] = r;
     cell.set(key, entry);
   }
+  // Stayers count where they can be compared: in the strata that hold a mover in the month of the move.
+  const withMovers = new Set([...(byMonth[0] ?? new Map()).entries()].flatMap(([key, e]) => (e.moved ? [key] : [])));
   const total = (i: number, group: 'moved' | 'stayed'): Sums => {
     const out = { count: 0, sum: 0, changeSum: 0 };
-    for (const e of byMonth[i]?.values() ?? []) {
+    for (const [key, e] of byMonth[i] ?? []) {
+      if (group === 'stayed' && !withMovers.has(key)) continue;
       const r = e[group];
       if (!r) continue;
       out.count += r.count;

@@ -143,7 +143,9 @@ export interface CohortSize {
 /**
  * One stratum (group, level before the move, baseline band) in one month from `period` to `through`:
  * how many of its subjects have the metric in that month, its sum, and the sum of its change since
- * `period`. Only subjects with the metric at `period` (the baseline) are counted.
+ * `period`. Only subjects with the metric at `period` (the baseline) are counted; after `period`, only
+ * the movers and the stayers of strata that hold a mover (the others are compared with nobody, and
+ * reading their months would be most of the work: nearly everyone stays).
  */
 export interface CohortMonth {
   readonly group: CohortGroup;
@@ -182,44 +184,64 @@ function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
     )`;
 }
 
-/** The cohorts of an effect evaluation, counted in the database. */
-export async function countEffectCohorts(db: Executor, tenantId: string, q: EffectCohortQuery): Promise<CohortSize[]> {
-  const { rows } = await sql<{ grp: CohortGroup; n: number | string }>`
-    WITH ${cohort(tenantId, q)}
-    SELECT grp, COUNT(*) AS n FROM cohort WHERE grp IS NOT NULL GROUP BY grp`.execute(db);
-  return rows.map((r) => ({ group: r.grp, count: Number(r.n) }));
+/** What {@link effectCohorts} returns: cohort sizes and the metric per stratum and month. */
+export interface EffectCohorts {
+  readonly sizes: CohortSize[];
+  readonly months: CohortMonth[];
 }
 
-/** The metric of both cohorts from `period` to `through`, per stratum and month (see {@link CohortMonth}). */
-export async function sumEffectCohorts(db: Executor, tenantId: string, q: EffectCohortQuery): Promise<CohortMonth[]> {
+/**
+ * The cohorts of an effect evaluation, counted in the database, and their metric from `period` to
+ * `through` per stratum and month (see {@link CohortMonth}). One statement, so the history is read
+ * once for both: the cohort sizes are the rows without a period. The baseline month needs no second
+ * read of the metrics.
+ */
+export async function effectCohorts(db: Executor, tenantId: string, q: EffectCohortQuery): Promise<EffectCohorts> {
   const { rows } = await sql<{
     grp: CohortGroup;
-    start_level: string;
+    start_level: string | null;
     band: number | string;
-    period: string;
+    period: string | null;
     n: number | string;
     total: number | string;
     change_total: number | string;
   }>`
     WITH ${cohort(tenantId, q)},
-    base AS (
+    -- The subjects drive both reads of the metrics, one primary-key lookup each. SQLite, without
+    -- statistics, would rather scan every metric row: CROSS JOIN keeps the order written (PostgreSQL
+    -- plans it as any inner join), and MATERIALIZED keeps base from being folded into the follow-up.
+    base AS MATERIALIZED (
       SELECT c.subject_id, c.grp, c.start_level, m.value AS v0, ${bandOf(sql`m.value`, q.bandBounds)} AS band
-      FROM cohort c JOIN metrics m
-        ON m.subject_id = c.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric} AND m.period = ${q.period}
-      WHERE c.grp IS NOT NULL
+      FROM cohort c CROSS JOIN metrics m
+      WHERE c.grp IS NOT NULL AND m.subject_id = c.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
+        AND m.period = ${q.period}
     )
+    SELECT grp, NULL AS start_level, -1 AS band, NULL AS period, COUNT(*) AS n, 0 AS total, 0 AS change_total
+    FROM cohort WHERE grp IS NOT NULL GROUP BY grp
+    UNION ALL
+    SELECT grp, start_level, band, CAST(${q.period} AS text) AS period, COUNT(*) AS n, SUM(v0) AS total, 0 AS change_total
+    FROM base GROUP BY grp, start_level, band
+    UNION ALL
     SELECT base.grp, base.start_level, base.band, m.period, COUNT(*) AS n, SUM(m.value) AS total, SUM(m.value - base.v0) AS change_total
-    FROM base JOIN metrics m
-      ON m.subject_id = base.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
-        AND m.period >= ${q.period} AND m.period <= ${q.through}
+    FROM base CROSS JOIN metrics m
+    WHERE (base.grp = 'moved' OR (base.start_level, base.band) IN (SELECT start_level, band FROM base WHERE grp = 'moved'))
+      AND m.subject_id = base.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
+      AND m.period > ${q.period} AND m.period <= ${q.through}
     GROUP BY base.grp, base.start_level, base.band, m.period`.execute(db);
-  return rows.map((r) => ({
-    group: r.grp,
-    startLevel: r.start_level,
-    band: Number(r.band),
-    period: r.period,
-    count: Number(r.n),
-    sum: Number(r.total),
-    changeSum: Number(r.change_total),
-  }));
+  const sizes: CohortSize[] = [];
+  const months: CohortMonth[] = [];
+  for (const r of rows) {
+    if (r.period === null || r.start_level === null) sizes.push({ group: r.grp, count: Number(r.n) });
+    else
+      months.push({
+        group: r.grp,
+        startLevel: r.start_level,
+        band: Number(r.band),
+        period: r.period,
+        count: Number(r.n),
+        sum: Number(r.total),
+        changeSum: Number(r.change_total),
+      });
+  }
+  return { sizes, months };
 }
