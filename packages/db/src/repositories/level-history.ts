@@ -7,7 +7,7 @@ import type { Executor } from './executor.js';
  *
  * A subject's level in a month M is the `to_level` of its last event whose `period` is at or before M
  * (events of one period ordered by `at`, then `id`). A subject with no such event is not tiered in M
- * and is not counted; events without a period (none since the event-period migration) are ignored.
+ * and is not counted; events without a period are ignored.
  * So a month with no event keeps the level of the month before, which is what the assignment said.
  */
 
