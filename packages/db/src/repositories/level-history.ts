@@ -173,6 +173,14 @@ function bandOf(column: RawBuilder<unknown>, bounds: readonly number[]): RawBuil
   )} ELSE ${sql.lit(bounds.length)} END`;
 }
 
+/**
+ * Sums of money add up in floating point: SQLite's integer SUM fails past 2^63 (ten thousand customers
+ * at the largest balance a metric may hold), and the means the API reports are rounded to the fen anyway.
+ */
+function asFloat(value: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`CAST(${value} AS DOUBLE PRECISION)`;
+}
+
 function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
   const moved = q.direction === 'up' ? sql`>` : sql`<`;
   return sql`${levelPairs(tenantId, q.scheme, q.before, q.period)},
@@ -219,10 +227,11 @@ export async function effectCohorts(db: Executor, tenantId: string, q: EffectCoh
     SELECT grp, NULL AS start_level, -1 AS band, NULL AS period, COUNT(*) AS n, 0 AS total, 0 AS change_total
     FROM cohort WHERE grp IS NOT NULL GROUP BY grp
     UNION ALL
-    SELECT grp, start_level, band, CAST(${q.period} AS text) AS period, COUNT(*) AS n, SUM(v0) AS total, 0 AS change_total
+    SELECT grp, start_level, band, CAST(${q.period} AS text) AS period, COUNT(*) AS n, SUM(${asFloat(sql`v0`)}) AS total, 0 AS change_total
     FROM base GROUP BY grp, start_level, band
     UNION ALL
-    SELECT base.grp, base.start_level, base.band, m.period, COUNT(*) AS n, SUM(m.value) AS total, SUM(m.value - base.v0) AS change_total
+    SELECT base.grp, base.start_level, base.band, m.period, COUNT(*) AS n, SUM(${asFloat(sql`m.value`)}) AS total,
+      SUM(${asFloat(sql`m.value - base.v0`)}) AS change_total
     FROM base CROSS JOIN metrics m
     WHERE (base.grp = 'moved' OR (base.start_level, base.band) IN (SELECT start_level, band FROM base WHERE grp = 'moved'))
       AND m.subject_id = base.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
