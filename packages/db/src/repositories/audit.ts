@@ -105,3 +105,8 @@ export async function listAuditRecords(db: Executor, chain: string, filter: Audi
   }
   return q.orderBy('seq', 'desc').limit(limit).execute();
 }
+
+/** Every chain that has a head: each tenant that was ever audited, and `*` once a refused credential was. */
+export async function listAuditChains(db: Executor): Promise<string[]> {
+  return (await db.selectFrom('audit_heads').select('chain').orderBy('chain').execute()).map((r) => r.chain);
+}
