@@ -14,6 +14,8 @@ export const UNMASK_PARAM = 'unmask';
  */
 export function unmaskOnRequest(): MiddlewareHandler<AppEnv> {
   return async function unmaskNames(c, next) {
+    // Nearly no request asks: skip parsing the query on the read path unless the name is in the URL at all.
+    if (!c.req.url.includes(UNMASK_PARAM)) return next();
     const asked = c.req.query(UNMASK_PARAM);
     if (asked === undefined) return next();
     if (asked !== 'true' && asked !== 'false') throw invalid([{ path: `query.${UNMASK_PARAM}`, message: 'must be true or false' }]);
