@@ -332,4 +332,32 @@ forEachDialect('audit trail', (f) => {
       [[4, 'altered']],
     );
   });
+
+  it('when the audit trail cannot be written, a write changes nothing and an unmasked read shows no name; refusals stay refused', async () => {
+    const db = f.db.db;
+    const headBefore = await db.selectFrom('audit_heads').selectAll().where('chain', '=', 'bank-a').executeTakeFirstOrThrow();
+    await sql`ALTER TABLE audit_records RENAME TO audit_records_away`.execute(db);
+    try {
+      const officer = client(f, () => f.keys.roles.officer);
+      const write = await officer.put('/v1/subjects/NO-AUDIT', { kind: 'customer', displayName: '赵六' });
+      assert.equal(write.status, 500);
+      assert.equal(
+        await db.selectFrom('subjects').select('id').where('external_id', '=', 'NO-AUDIT').executeTakeFirst(),
+        undefined,
+        'the write never ran: its intent could not be recorded',
+      );
+      const read = await officer.get('/v1/subjects/AU1/tiers?unmask=true');
+      assert.equal(read.status, 500);
+      assert.doesNotMatch(await read.text(), /张晓明/);
+      assert.equal(
+        (await client(f, () => f.keys.roles.viewer).put('/v1/subjects/NO-AUDIT', { kind: 'customer', displayName: '赵六' })).status,
+        403,
+      );
+    } finally {
+      await sql`ALTER TABLE audit_records_away RENAME TO audit_records`.execute(db);
+    }
+    const headAfter = await db.selectFrom('audit_heads').selectAll().where('chain', '=', 'bank-a').executeTakeFirstOrThrow();
+    assert.deepEqual(headAfter, headBefore, 'the failed appends rolled back with their head');
+    assert.equal((await verifyAuditChain(db, 'bank-a')).ok, true);
+  });
 });
