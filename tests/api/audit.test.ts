@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   appendAudit,
+  createApp,
   auditHash,
   createApiKey,
   mintEmbedToken,
@@ -173,6 +174,23 @@ forEachDialect('audit trail', (f) => {
       assert.deepEqual({ status: refused?.status, unmasked: refused?.unmasked }, { status: 403, unmasked: false }, who);
     }
     assert.equal((await admin.get('/v1/subjects/AU1/tiers?unmask=yes')).status, 400);
+  });
+
+  it('the server-wide unmaskNames option still unmasks for everyone, and every read it serves so is recorded', async () => {
+    const trusted = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, unmaskNames: true });
+    const read = (query: string, requestId: string) =>
+      trusted.request(`/v1/subjects/AU1/tiers${query}`, {
+        headers: { Authorization: `Bearer ${f.keys.roles.viewer}`, 'X-Request-Id': requestId },
+      });
+    const shown = (await (await read('', 'req-wide-1')).json()) as { subject: SubjectRef };
+    assert.equal(shown.subject.displayName, '张晓明');
+    assert.deepEqual(
+      (await recordsOf(f, 'req-wide-1')).map((r) => [r.phase, r.unmasked, r.actor.startsWith('key:')]),
+      [['request', true, true]],
+    );
+    const masked = (await (await read('?unmask=false', 'req-wide-2')).json()) as { subject: SubjectRef };
+    assert.equal(masked.subject.displayName, '*晓明');
+    assert.deepEqual(await recordsOf(f, 'req-wide-2'), [], 'a masked read is not recorded');
   });
 
   it('GET /v1/audit filters by actor, method, route, target, status and time, pages by cursor, and needs an admin key', async () => {
