@@ -9,9 +9,10 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
+const AUDIT = '2026-12-03T00-00-30-audit';
 const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, TIER_EVENTS_SCHEME_PERIOD];
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, AUDIT, TIER_EVENTS_SCHEME_PERIOD];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
 const fromOn = (name: string) => LATER.slice(LATER.indexOf(name));
@@ -164,8 +165,20 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, TIER_EVENTS_SCHEME_PERIOD);
     assert.equal(await indexed(), 0, 'the index is gone');
     assert.deepEqual(await read(), answer, 'the same answer without it');
-    assert.deepEqual(await migrateToLatest(db), [TIER_EVENTS_SCHEME_PERIOD]);
+    assert.deepEqual(await migrateToLatest(db), fromOn(TIER_EVENTS_SCHEME_PERIOD));
     assert.equal(await indexed(), 1);
     assert.deepEqual(await read(), answer);
+  });
+
+  it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {
+    const db = f.db.db;
+    await undoDownTo(db, AUDIT);
+    await assert.rejects(sql`SELECT seq FROM audit_records`.execute(db), 'the audit table is gone');
+    await assert.rejects(sql`SELECT key FROM idempotency_keys`.execute(db), 'the idempotency table is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT));
+    assert.equal((await sql<{ n: number }>`SELECT count(*) AS n FROM audit_records`.execute(db)).rows[0]?.n, 0);
+    await api.customer('MG4');
+    const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; records: number };
+    assert.deepEqual(verified, { ...verified, ok: true, records: 2 }, 'the intent and the result of the PUT');
   });
 });

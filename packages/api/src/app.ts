@@ -8,15 +8,20 @@ import { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 import type { AppEnv, SharedDeps } from './deps.js';
 import { DOCS_CSP, docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
+import { auditIntent, auditTrail, type AuditOptions } from './middleware/audit.js';
+import { idempotency } from './middleware/idempotency.js';
 import { limitBody } from './middleware/limit-body.js';
 import { fixedHeaders, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
+import { UNMASK_PARAMETER, unmaskOnRequest } from './middleware/unmask.js';
 import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
+import { routeTable, type RouteEntry } from './route-table.js';
 import { router } from './router.js';
 import { analytics } from './routes/analytics.js';
+import { audit } from './routes/audit.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { matrix } from './routes/matrix.js';
 import { schemes } from './routes/schemes.js';
@@ -121,8 +126,8 @@ export function createApp(options: AppOptions) {
   const allowCors = cors({
     origin: corsOrigin(options.corsOrigins),
     allowMethods: ['GET', 'PUT', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'],
-    exposeHeaders: ['ETag', 'Retry-After'],
+    allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization', 'X-Request-Id', 'Idempotency-Key'],
+    exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
     maxAge: 600,
   });
   // CORS headers only mean something to a browser, which sends Origin on every cross-origin request.
@@ -132,9 +137,15 @@ export function createApp(options: AppOptions) {
   // nosniff and friends on everything the API answers; no CORP header, since widgets on the bank's
   // own pages read the API cross-origin, and no HSTS, which is the TLS terminator's to send.
   app.use('*', fixedHeaders(SECURE_HEADERS));
-  // Authentication first: a caller without a credential learns nothing, not even that a body is too big.
+  // The route table of the audit trail comes from the OpenAPI document, made on first use (below).
+  let table: RouteEntry[] | undefined;
+  const auditing: AuditOptions = { db: shared.db, now: shared.now, log, routes: () => (table ??= routeTable(openApi())) };
+  // The audit trail wraps everything under /v1, refusals included; its write-ahead intent comes last,
+  // once a write has passed every check and is about to run. Authentication comes before the rest:
+  // a caller without a credential learns nothing, not even that a body is too big.
   app.use(
     '/v1/*',
+    auditTrail(auditing),
     noStore(),
     authenticate(
       shared,
@@ -144,6 +155,9 @@ export function createApp(options: AppOptions) {
     limitBody(maxBody),
     requireJson(),
     rejectUnsafeText(),
+    unmaskOnRequest(),
+    idempotency(shared.db, shared.now),
+    auditIntent(auditing),
   );
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
@@ -153,7 +167,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/schemes', schemes())
     .route('/v1/matrix', matrix())
     .route('/v1/embed-tokens', embedTokens())
-    .route('/v1/analytics', analytics());
+    .route('/v1/analytics', analytics())
+    .route('/v1/audit', audit());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -181,13 +196,14 @@ export function createApp(options: AppOptions) {
         name: 'analytics',
         description: 'Level distribution, migration, up/down rates and effect evaluation over the tier history (staff)',
       },
+      { name: 'audit', description: 'The tenant’s tamper-evident audit trail' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,
   // on first use, for both /openapi.json and /docs (and so the two can never disagree).
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   let docsHtml: string | undefined;
-  const openApi = () => (document ??= app.getOpenAPI31Document(docConfig));
+  const openApi = () => (document ??= withUnmaskParameter(app.getOpenAPI31Document(docConfig)));
   app.get('/openapi.json', (c) => c.json(openApi()));
   app.get('/docs', (c) => {
     c.header('Content-Security-Policy', DOCS_CSP);
@@ -198,6 +214,15 @@ export function createApp(options: AppOptions) {
     return c.json({ status: 'ok' });
   });
   return routes;
+}
+
+/** Document `?unmask=` on the subject reads, which return display names; the middleware serves it on every route. */
+function withUnmaskParameter<D extends { paths?: object }>(doc: D): D {
+  for (const [path, item] of Object.entries(doc.paths ?? {}) as [string, { get?: { parameters?: unknown[] } } | undefined][]) {
+    const get = item?.get;
+    if (get && path.startsWith('/v1/subjects')) get.parameters = [...(get.parameters ?? []), UNMASK_PARAMETER];
+  }
+  return doc;
 }
 
 /** The app's type, for a typed client (`hc<AppType>`). */

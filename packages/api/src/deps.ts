@@ -2,6 +2,7 @@ import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import { findSubjectByExternalId, type Subject } from '@tierkit/db';
 import type { Principal } from './auth/principal.js';
+import type { AuditState } from './middleware/audit.js';
 import { ProblemError } from './problem.js';
 import type { TenantResultCache } from './services/matrix-cache.js';
 import type { TenantPack, TenantPacks } from './services/tenant-pack.js';
@@ -27,9 +28,9 @@ export interface ApiDeps extends SharedDeps {
   readonly principal: Principal;
 }
 
-/** Hono environment of the `/v1` routes: the auth middleware sets `deps`. */
+/** Hono environment of the `/v1` routes: the auth middleware sets `deps`, the audit middleware `audit`. */
 export interface AppEnv {
-  Variables: { deps: ApiDeps };
+  Variables: { deps: ApiDeps; audit: AuditState };
 }
 
 /** The tenant's compiled pack. */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { migrateDownAll } from '@tierkit/db';
 import { ensureAdminKey, lastCompleteMonth, listen, openDatabase, seedDemo, serverApp, settingsFromEnv } from '@tierkit/server';
+import { AUDIT_USAGE, runAudit } from './audit.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
 import { runTenants, TENANTS_USAGE } from './tenants.js';
 
@@ -13,6 +14,7 @@ Commands:
                             ($TIERKIT_ADMIN_KEY: make sure that secret is an admin key of the tenant)
 ${TENANTS_USAGE}
 ${KEYS_USAGE}
+${AUDIT_USAGE}
 
 Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
@@ -22,7 +24,7 @@ Options:
   --port N                  port for serve (default: $PORT or 8787)
   -h, --help                show this help
 
-Not yet implemented (see packages/cli/README.md): import, retier, audit verify.`;
+Not yet implemented (see packages/cli/README.md): import, retier.`;
 
 /** Run the CLI with `argv` (without node and script). Returns the exit code. */
 export async function run(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
@@ -101,6 +103,14 @@ export async function run(argv: readonly string[], out: (line: string) => void =
           { action: positionals[1], id: positionals[2], tenant: values.tenant, role: values.role, label: values.label },
           out,
         );
+      } finally {
+        await db.close();
+      }
+    }
+    case 'audit': {
+      const db = await openDatabase(settings.databaseUrl);
+      try {
+        return await runAudit(db, { action: positionals[1], tenant: values.tenant }, out);
       } finally {
         await db.close();
       }

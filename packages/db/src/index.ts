@@ -14,3 +14,5 @@ export * from './repositories/level-history.js';
 export * from './repositories/overrides.js';
 export * from './repositories/api-keys.js';
 export * from './repositories/signing-keys.js';
+export * from './repositories/audit.js';
+export * from './repositories/idempotency.js';

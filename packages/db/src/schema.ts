@@ -143,6 +143,59 @@ export interface SigningKeyTable {
   retired_at: string | null;
 }
 
+/**
+ * One record of a per-tenant hash chain: who did what to which target, and how it ended. `hash` covers
+ * every other column (canonical JSON), `prev_hash` is the hash of the record before it.
+ */
+export interface AuditRecordTable {
+  /** The tenant id, or `*` for requests whose credential named no tenant that could be trusted. */
+  chain: string;
+  /** 1, 2, 3, … within the chain, without gaps. */
+  seq: number;
+  at: string;
+  request_id: string;
+  /** `intent` (written before a write runs), `result` (its outcome) or `request` (a denied or unmasked read: one record). */
+  phase: string;
+  actor: string;
+  /** `key`, `staff-token`, `embed-token` or `none`. */
+  credential: string;
+  method: string;
+  /** The route's path template (`/v1/subjects/{id}/metrics`), or the path itself when no route matched. */
+  route: string;
+  /** JSON object of the path parameters (`{"id":"C000003"}`). */
+  target: string;
+  /** Null on an intent. */
+  status: number | null;
+  /** The problem kind of an error response. */
+  problem: string | null;
+  /** 1 when personal data was shown unmasked. */
+  unmasked: number;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Each chain's last record: the lock appends take, and the anchor that shows a cut tail. */
+export interface AuditHeadTable {
+  chain: string;
+  seq: number;
+  hash: string;
+}
+
+/** A POST's Idempotency-Key, claimed while the request runs and then holding its response for replays. */
+export interface IdempotencyKeyTable {
+  tenant_id: string;
+  actor: string;
+  key: string;
+  /** Hash of method, path and body: the same key with another request is refused. */
+  request_hash: string;
+  /** Null while the first request is still running. */
+  status: number | null;
+  content_type: string | null;
+  body: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -154,6 +207,9 @@ export interface Database {
   seed_runs: SeedRunTable;
   api_keys: ApiKeyTable;
   signing_keys: SigningKeyTable;
+  audit_records: AuditRecordTable;
+  audit_heads: AuditHeadTable;
+  idempotency_keys: IdempotencyKeyTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -173,3 +229,6 @@ export type OverrideRow = Selectable<OverrideTable>;
 export type NewOverride = Insertable<OverrideTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type SigningKeyRow = Selectable<SigningKeyTable>;
+export type AuditRecordRow = Selectable<AuditRecordTable>;
+export type NewAuditRecord = Insertable<AuditRecordTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;

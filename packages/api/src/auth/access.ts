@@ -1,8 +1,11 @@
-import type { Role } from './roles.js';
+import type { Principal } from './principal.js';
+import { roleAtLeast, type Role } from './roles.js';
 
 /**
  * What a route needs. Routes are matched here, in one table, so the whole access policy can be read
- * at a glance; a `/v1` path missing from the table needs an admin key (deny by default).
+ * at a glance; a `/v1` path missing from the table needs an admin key (deny by default), and
+ * tests/api/permissions.test.ts fails for any documented route without an entry. docs/permissions.md is
+ * generated from this table (`npm run permissions-doc`).
  */
 export interface Access {
   /** Least role of a key or staff token. */
@@ -31,6 +34,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     /^\/v1\/analytics\/(distribution|migration|rates|effect)$/,
     { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false },
   ],
+  ['GET', /^\/v1\/audit(\/verify)?$/, { role: 'admin', embed: false, keyOnly: true }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 
@@ -42,8 +46,8 @@ function decode(segment: string): string {
   }
 }
 
-/** The access a request to `method path` needs. HEAD is a GET. */
-export function accessFor(method: string, path: string): Access {
+/** The table's entry for `method path`, or undefined when none matches (the route then needs an admin key). HEAD is a GET. */
+export function ruleFor(method: string, path: string): Access | undefined {
   const m = method === 'HEAD' ? 'GET' : method;
   for (const [ruleMethod, pattern, access] of RULES) {
     if (ruleMethod !== m) continue;
@@ -51,5 +55,29 @@ export function accessFor(method: string, path: string): Access {
     if (!match) continue;
     return access.embed === 'subject' && match[1] !== undefined ? { ...access, subject: decode(match[1]) } : access;
   }
-  return DEFAULT;
+  return undefined;
+}
+
+/** The access a request to `method path` needs: its entry, or admin keys only (deny by default). */
+export function accessFor(method: string, path: string): Access {
+  return ruleFor(method, path) ?? DEFAULT;
+}
+
+/**
+ * Why `p` may not send `method path` (from a page at `origin`), or undefined when it may. The one
+ * decision both the auth middleware and the generated role × route matrix (docs/permissions.md) use.
+ */
+export function refusal(p: Principal, method: string, path: string, origin: string | undefined): string | undefined {
+  // A token names the pages that may use it; a page elsewhere holding it is a leak, not a customer.
+  if (p.origins !== null && origin !== undefined && !p.origins.includes(origin)) return `This token may not be used from ${origin}.`;
+  const access = accessFor(method, path);
+  if (p.via === 'embed-token') {
+    if (access.embed === false) return 'An embed token may only read its own subject’s tiers, history and entitlements, and the schemes.';
+    if (access.embed === 'subject' && access.subject !== p.subject) return 'An embed token may only read its own subject.';
+    return undefined;
+  }
+  if (access.keyOnly && p.via !== 'key') return 'This needs an API key; tokens cannot do it.';
+  const needed = p.via === 'staff-token' ? (access.staffTokenRole ?? access.role) : access.role;
+  if (!roleAtLeast(p.role, needed)) return `This needs the ${needed} role or higher (the credential has ${p.role}).`;
+  return undefined;
 }

@@ -3,11 +3,10 @@ import type { Executor } from '@tierkit/db';
 import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
-import { accessFor } from './access.js';
+import { refusal } from './access.js';
 import { authenticateKey } from './api-keys.js';
 import { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
-import { roleAtLeast } from './roles.js';
 import { KEY_PREFIX } from './secrets.js';
 import { TOKEN_PREFIX, verifyToken } from './tokens.js';
 
@@ -60,29 +59,6 @@ async function principalOf(db: Executor, cache: CredentialCache, header: string 
   return authenticated(credential, principal);
 }
 
-/** Refuse what the principal may not do on this route, with a 403 problem that says why. */
-function authorize(p: Principal, method: string, path: string, origin: string | undefined): void {
-  // A token names the pages that may use it; a page elsewhere holding it is a leak, not a customer.
-  if (p.origins !== null && origin !== undefined && !p.origins.includes(origin)) {
-    throw new ProblemError('forbidden', `This token may not be used from ${origin}.`);
-  }
-  const access = accessFor(method, path);
-  if (p.via === 'embed-token') {
-    if (access.embed === false)
-      throw new ProblemError(
-        'forbidden',
-        'An embed token may only read its own subject’s tiers, history and entitlements, and the schemes.',
-      );
-    if (access.embed === 'subject' && access.subject !== p.subject)
-      throw new ProblemError('forbidden', 'An embed token may only read its own subject.');
-    return;
-  }
-  if (access.keyOnly && p.via !== 'key') throw new ProblemError('forbidden', 'This needs an API key; tokens cannot do it.');
-  const needed = p.via === 'staff-token' ? (access.staffTokenRole ?? access.role) : access.role;
-  if (!roleAtLeast(p.role, needed))
-    throw new ProblemError('forbidden', `This needs the ${needed} role or higher (the credential has ${p.role}).`);
-}
-
 function tooMany(retryAfterSeconds: number, detail: string): ProblemError {
   return new ProblemError('rate-limited', `${detail} Retry after ${retryAfterSeconds} s.`, undefined, {
     'Retry-After': String(retryAfterSeconds),
@@ -126,8 +102,10 @@ export function authenticate(shared: SharedDeps, cacheSeconds: number, guard?: A
     const buckets = principal.via === 'key' ? limits?.perKey : limits?.perCredential;
     const wait = limits && buckets ? buckets.take(found.rateKey, limits.clock()) : 0;
     if (wait) throw tooMany(wait, 'Too many requests with this credential.');
-    authorize(principal, c.req.method, c.req.path, c.req.header('Origin'));
+    // Set before the check, so the audit trail of a refused request knows who was refused.
     c.set('deps', { ...shared, tenantId: principal.tenantId, principal });
+    const why = refusal(principal, c.req.method, c.req.path, c.req.header('Origin'));
+    if (why !== undefined) throw new ProblemError('forbidden', why);
     await next();
   };
 }

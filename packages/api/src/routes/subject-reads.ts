@@ -86,6 +86,8 @@ function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number,
     packId,
     audience.audience,
     deps.principal.via,
+    // Names masked or not (`?unmask=true`, middleware/unmask.ts): a masked reader never gets an unmasked body.
+    deps.unmaskNames,
     ...view,
   ]);
 }

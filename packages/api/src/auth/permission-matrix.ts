@@ -1,0 +1,97 @@
+import type { RouteEntry } from '../route-table.js';
+import { refusal } from './access.js';
+import { PERMISSIONS, may } from './permissions.js';
+import type { Principal } from './principal.js';
+import { ROLES } from './roles.js';
+
+/*
+ * The role × route matrix, generated from the route table (access.ts) over the routes of the OpenAPI
+ * document: docs/permissions.md is this module's output (`npm run permissions-doc`), and
+ * tests/api/permissions.test.ts checks the file is current and that every cell holds when the route
+ * is really called with that credential.
+ */
+
+/** The subject the sample paths name, and the one an embed token in the matrix is bound to. */
+export const SAMPLE_SUBJECT = 'C000001';
+/** Another subject, for an embed token that is not the path's. */
+export const OTHER_SUBJECT = 'C000002';
+
+/** One column of the matrix: a kind of credential as the API sees it. */
+export interface MatrixCredential {
+  readonly name: string;
+  readonly principal: Principal;
+}
+
+const principal = (via: Principal['via'], role: Principal['role'], subject: string | null, actor: string): Principal => ({
+  tenantId: 'matrix',
+  via,
+  role,
+  subject,
+  origins: via === 'key' ? null : [],
+  actor,
+});
+
+/** The columns: a key of each role, a staff token, an embed token (of the path's subject and of another). */
+export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
+  ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
+  { name: 'staff token', principal: principal('staff-token', 'viewer', null, 'token:staff') },
+  { name: 'embed token', principal: principal('embed-token', 'viewer', SAMPLE_SUBJECT, `token:embed:${SAMPLE_SUBJECT}`) },
+];
+
+/** A path of the template with every parameter set to the sample subject. */
+export function samplePath(template: string): string {
+  return template.replace(/\{[^}]+\}/g, SAMPLE_SUBJECT);
+}
+
+/** What a credential may do on a route: `yes`, `no`, or (embed tokens) `own subject` only. */
+export type Cell = 'yes' | 'no' | 'own subject';
+
+/** Whether a principal may call the route, decided exactly as the auth middleware decides. */
+export function cellOf(route: Pick<RouteEntry, 'method' | 'template'>, credential: MatrixCredential): Cell {
+  const path = samplePath(route.template);
+  const allowed = refusal(credential.principal, route.method, path, undefined) === undefined;
+  if (!allowed) return 'no';
+  if (credential.principal.via !== 'embed-token') return 'yes';
+  const other = { ...credential.principal, subject: OTHER_SUBJECT, actor: `token:embed:${OTHER_SUBJECT}` };
+  return refusal(other, route.method, path, undefined) === undefined ? 'yes' : 'own subject';
+}
+
+/** The routes under `/v1`, in path then method order. */
+function v1(routes: readonly RouteEntry[]): RouteEntry[] {
+  return routes
+    .filter((r) => r.template.startsWith('/v1/'))
+    .sort((a, b) => a.template.localeCompare(b.template) || a.method.localeCompare(b.method));
+}
+
+const MARK: Record<Cell, string> = { yes: '✓', no: '—', 'own subject': 'own subject' };
+
+/** docs/permissions.md: the matrix as Markdown. */
+export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
+  const head = ['Route', ...MATRIX_CREDENTIALS.map((c) => c.name)];
+  const lines = [
+    '# Permissions: role × route',
+    '',
+    '<!-- Generated from packages/api/src/auth/access.ts over the routes of /openapi.json by `npm run permissions-doc`; do not edit. tests/api/permissions.test.ts fails when it is out of date. -->',
+    '',
+    'What each kind of credential may call (✓), may not (—: a 403 `forbidden` problem), or may call only for',
+    'the subject it is bound to (embed tokens). Every route needs a credential (401 without one). A route',
+    'missing from the table in `packages/api/src/auth/access.ts` needs an admin key, and a test fails until',
+    'it is given an entry. Decided by one function, `refusal` in that file, which the auth middleware calls',
+    'on every request; the test calls every route with every credential and checks each cell.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...v1(routes).map((r) => `| \`${r.method} ${r.template}\` | ${MATRIX_CREDENTIALS.map((c) => MARK[cellOf(r, c)]).join(' | ')} |`),
+    '',
+    '## Permissions within a route',
+    '',
+    `| Permission | What it allows | ${MATRIX_CREDENTIALS.map((c) => c.name).join(' | ')} |`,
+    `|---|---|${MATRIX_CREDENTIALS.map(() => '---').join('|')}|`,
+    ...Object.entries(PERMISSIONS).map(
+      ([name, p]) =>
+        `| \`${name}\` | ${p.description} | ${MATRIX_CREDENTIALS.map((c) => (may(c.principal, name as keyof typeof PERMISSIONS) ? '✓' : '—')).join(' | ')} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AuditFields, Executor } from '@tierkit/db';
+import type { ApiDeps, AppEnv } from '../deps.js';
+import { problemResponse, toProblemError } from '../errors.js';
+import { ProblemError } from '../problem.js';
+import { matchRoute, type RouteEntry } from '../route-table.js';
+import { appendAudit, UNAUTHENTICATED_CHAIN } from '../services/audit.js';
+import { unsafeTextReason } from '../text-safety.js';
+
+/** What the audit middleware knows of a request while it runs. */
+export interface AuditState {
+  /** The caller's `X-Request-Id` when it is a usable one, else one made up; echoed on the response. */
+  readonly requestId: string;
+  /** The seq of the intent record written before the route ran (writes only). */
+  intent: number | undefined;
+}
+
+/** Methods that change something: each writes an intent before it runs and a result after. */
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A request id we keep as given: short, printable, nothing that could confuse a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** Longest parameter value or unmatched path kept in a record. */
+const MAX_TARGET_CHARS = 256;
+
+/** What the audit middlewares need from the app. */
+export interface AuditOptions {
+  readonly db: Executor;
+  readonly now: () => Date;
+  /** The app's routes (from its OpenAPI document), read at request time. */
+  readonly routes: () => readonly RouteEntry[];
+  readonly log: (err: unknown) => void;
+}
+
+/** Who sent a request no tenant could be trusted for: the visible prefix of a key (as `tierkit keys list` shows it), or nobody. */
+function presentedBy(authorization: string | undefined): string {
+  const m = /^Bearer +(tk_[A-Za-z0-9_-]{7})/i.exec(authorization ?? '');
+  return m?.[1] ? `unverified:${m[1]}` : 'anonymous';
+}
+
+const clip = (s: string) => (s.length > MAX_TARGET_CHARS ? `${s.slice(0, MAX_TARGET_CHARS)}…` : s);
+
+/** Who did what to which target: the fields every record of a request shares. */
+function describe(c: Context<AppEnv>, options: AuditOptions, deps: ApiDeps | undefined) {
+  // The raw (percent-encoded) path: a refused request's path was never checked for storable text.
+  const path = new URL(c.req.url).pathname;
+  const matched = matchRoute(options.routes(), c.req.method, path);
+  let target = matched ? Object.fromEntries(Object.entries(matched.params).map(([k, v]) => [k, clip(v)])) : {};
+  if (Object.values(target).some((v) => unsafeTextReason(v) !== undefined)) target = { path: clip(path) };
+  return {
+    actor: deps?.principal.actor ?? presentedBy(c.req.header('Authorization')),
+    credential: deps?.principal.via ?? 'none',
+    method: c.req.method,
+    route: matched?.template ?? clip(path),
+    target: JSON.stringify(target),
+  };
+}
+
+/**
+ * The outer half of the audit trail, first under `/v1`: takes or makes the request id, and after the
+ * request writes its record — for every write (its result), every refusal (401, 403) and every read
+ * that showed names unmasked. A 429 writes nothing: recording each would let a flood write to the
+ * database at the flood's rate, which the limit exists to stop. See packages/api/README.md, "Audit".
+ */
+export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
+  return async function auditRequest(c, next) {
+    const asked = c.req.header('X-Request-Id');
+    const requestId = asked !== undefined && REQUEST_ID.test(asked) ? asked : randomUUID();
+    c.header('X-Request-Id', requestId);
+    const state: AuditState = { requestId, intent: undefined };
+    c.set('audit', state);
+    await next();
+    const status = c.res.status;
+    if (status === 429) return;
+    const deps = c.get('deps') as ApiDeps | undefined;
+    const unmasked = status < 400 && deps?.unmaskNames === true;
+    if (!MUTATING.has(c.req.method) && status !== 401 && status !== 403 && !unmasked) return;
+    const fields: AuditFields = {
+      at: options.now().toISOString(),
+      request_id: requestId,
+      phase: state.intent === undefined ? 'request' : 'result',
+      ...describe(c, options, deps),
+      status,
+      problem: c.error ? toProblemError(c.error).kind : status === 404 ? 'not-found' : null,
+      unmasked: unmasked ? 1 : 0,
+    };
+    try {
+      await appendAudit(options.db, deps?.tenantId ?? UNAUTHENTICATED_CHAIN, fields);
+    } catch (err) {
+      options.log(err);
+      // Names leave only with their record: a read whose record could not be written is not served.
+      if (unmasked) {
+        c.res = problemResponse(
+          new ProblemError('internal', 'The read could not be recorded in the audit trail, so it was not served.'),
+          c,
+          options.log,
+        );
+      }
+    }
+  };
+}
+
+/**
+ * The inner half, last before the routes: a write's intent record, committed before the route can
+ * commit anything. A change is never in the database without a record of who asked for it; when the
+ * process dies between the change and its result record, the intent stays, with no result after it.
+ */
+export function auditIntent(options: AuditOptions): MiddlewareHandler<AppEnv> {
+  return async function auditWriteIntent(c, next) {
+    if (!MUTATING.has(c.req.method)) return next();
+    const deps = c.var.deps;
+    const row = await appendAudit(options.db, deps.tenantId, {
+      at: options.now().toISOString(),
+      request_id: c.var.audit.requestId,
+      phase: 'intent',
+      ...describe(c, options, deps),
+      status: null,
+      problem: null,
+      unmasked: 0,
+    });
+    c.var.audit.intent = row.seq;
+    await next();
+  };
+}

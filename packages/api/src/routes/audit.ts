@@ -1,0 +1,169 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { listAuditRecords, type AuditRecordRow } from '@tierkit/db';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { CursorQuery, LimitQuery } from '../schemas/params.js';
+import { verifyAuditChain } from '../services/audit.js';
+
+const AuditRecordSchema = z
+  .object({
+    seq: z.number().int().openapi({ description: 'Position in the tenant’s chain: 1, 2, 3, … without gaps' }),
+    at: z.string().openapi({ description: 'UTC time, ISO 8601', example: '2025-11-15T04:00:00.000Z' }),
+    requestId: z.string().openapi({ description: 'The `X-Request-Id` of the request (the caller’s, or one the API made up)' }),
+    phase: z.enum(['intent', 'result', 'request']).openapi({
+      description:
+        '`intent`: a write about to run (written before it could change anything); `result`: how that write ended; `request`: a refused request, a write refused before it ran, or an unmasked read',
+    }),
+    actor: z.string().openapi({
+      description:
+        '`key:<id>`, `token:staff`, `token:embed:<subject>`, …; `unverified:<key prefix>` or `anonymous` for refused credentials',
+    }),
+    credential: z.enum(['key', 'staff-token', 'embed-token', 'none']).or(z.string()),
+    method: z.string(),
+    route: z
+      .string()
+      .openapi({ description: 'The route’s path template, or the raw path when no route matched', example: '/v1/subjects/{id}/metrics' }),
+    target: z.record(z.string(), z.string()).openapi({ description: 'The path parameters', example: { id: 'C000003' } }),
+    status: z.number().int().nullable().openapi({ description: 'HTTP status; null on an intent' }),
+    problem: z.string().nullable().openapi({ description: 'The problem kind of an error response', example: 'forbidden' }),
+    unmasked: z.boolean().openapi({ description: 'Personal data (display names) was shown in full' }),
+    prevHash: z.string(),
+    hash: z.string().openapi({ description: '`sha256:` of the canonical JSON of the record with `prevHash`' }),
+  })
+  .openapi('AuditRecord');
+
+const AuditPageSchema = z.object({ items: z.array(AuditRecordSchema), nextCursor: z.string().nullable() }).openapi('AuditPage');
+
+const AuditVerificationSchema = z
+  .object({
+    chain: z.string(),
+    ok: z.boolean(),
+    records: z.number().int(),
+    head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+    problems: z
+      .array(
+        z.object({
+          seq: z.number().int(),
+          kind: z.enum(['missing', 'altered', 'broken-link', 'truncated', 'head-mismatch']),
+          message: z.string(),
+        }),
+      )
+      .readonly(),
+  })
+  .openapi('AuditVerification');
+
+const text = (name: string, description: string, max = 256) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description });
+const instant = (name: string, description: string) =>
+  z
+    .string()
+    .datetime({ offset: false, message: 'must be an ISO 8601 UTC time, 2025-11-15T04:00:00Z' })
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description, example: '2025-11-01T00:00:00Z' });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['audit'],
+  summary: 'The tenant’s audit trail, newest first (admin key)',
+  request: {
+    query: z.object({
+      actor: text('actor', 'Exactly this actor (`key:key_…`)'),
+      method: z
+        .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+        .optional()
+        .openapi({ param: { name: 'method', in: 'query' } }),
+      route: text('route', 'Exactly this path template, `/v1/subjects/{id}/metrics`'),
+      target: text('target', 'A path parameter value: a subject’s id, an override’s id, …'),
+      status: z.coerce
+        .number()
+        .int()
+        .min(100)
+        .max(599)
+        .optional()
+        .openapi({ param: { name: 'status', in: 'query' }, description: 'HTTP status of the result' }),
+      from: instant('from', 'At or after this UTC time'),
+      to: instant('to', 'Before this UTC time'),
+      limit: LimitQuery,
+      cursor: CursorQuery,
+    }),
+  },
+  responses: {
+    200: { description: 'One page of records', content: { 'application/json': { schema: AuditPageSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const verifyRoute = createRoute({
+  method: 'get',
+  path: '/verify',
+  tags: ['audit'],
+  summary: 'Check the tenant’s audit chain end to end: an edited, deleted, reordered or cut record is reported at its position',
+  responses: {
+    200: {
+      description: 'The verification (`ok: false` lists the problems)',
+      content: { 'application/json': { schema: AuditVerificationSchema } },
+    },
+    ...problemResponses(),
+  },
+});
+
+function view(row: AuditRecordRow) {
+  return {
+    seq: row.seq,
+    at: row.at,
+    requestId: row.request_id,
+    phase: row.phase as 'intent' | 'result' | 'request',
+    actor: row.actor,
+    credential: row.credential,
+    method: row.method,
+    route: row.route,
+    target: JSON.parse(row.target) as Record<string, string>,
+    status: row.status,
+    problem: row.problem,
+    unmasked: row.unmasked === 1,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** `GET /v1/audit` and `GET /v1/audit/verify`: the tenant's own chain, never another's. */
+export function audit() {
+  return router()
+    .openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
+      const q = c.req.valid('query');
+      const before = q.cursor === undefined ? undefined : Number(decodeCursor('audit', q.cursor, ['before'] as const).before);
+      const rows = await listAuditRecords(
+        deps.db,
+        deps.tenantId,
+        {
+          ...(q.actor !== undefined ? { actor: q.actor } : {}),
+          ...(q.method !== undefined ? { method: q.method } : {}),
+          ...(q.route !== undefined ? { route: q.route } : {}),
+          ...(q.target !== undefined ? { target: q.target } : {}),
+          ...(q.status !== undefined ? { status: q.status } : {}),
+          ...(q.from !== undefined ? { from: new Date(q.from).toISOString() } : {}),
+          ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
+          ...(before !== undefined && Number.isSafeInteger(before) ? { beforeSeq: before } : {}),
+        },
+        q.limit + 1,
+      );
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return c.json(
+        { items: page.map(view), nextCursor: rows.length > q.limit && last ? encodeCursor('audit', { before: String(last.seq) }) : null },
+        200,
+      );
+    })
+    .openapi(verifyRoute, async (c) => {
+      const deps = c.var.deps;
+      return c.json(await verifyAuditChain(deps.db, deps.tenantId), 200);
+    });
+}

@@ -1,0 +1,112 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { AuditRecordRow } from '../schema.js';
+import type { Executor } from './executor.js';
+
+/** What the previous hash of a chain's first record is: no record came before it. */
+export const AUDIT_GENESIS = 'genesis';
+
+/** The columns of an audit record other than its place in the chain. */
+export type AuditFields = Omit<AuditRecordRow, 'chain' | 'seq' | 'prev_hash' | 'hash'>;
+
+/** A chain's last record, as its head row remembers it. */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * Append one record to `chain`. The head row is bumped first, inside the transaction: on PostgreSQL
+ * that UPDATE takes the row lock every other append of the chain waits on; on SQLite it takes the
+ * database's write lock at once (a read first could meet a writer that committed meanwhile). So seq
+ * numbers never collide or skip. `seal` computes the record's hash from its place in the chain.
+ */
+export async function appendAuditRecord(
+  db: Executor,
+  chain: string,
+  fields: AuditFields,
+  seal: (seq: number, prevHash: string) => string,
+): Promise<AuditRecordRow> {
+  const append = async (trx: Executor): Promise<AuditRecordRow> => {
+    const bump = () =>
+      trx
+        .updateTable('audit_heads')
+        .set((eb) => ({ seq: eb('seq', '+', 1) }))
+        .where('chain', '=', chain)
+        .returning(['seq', 'hash'])
+        .executeTakeFirst();
+    let head = await bump();
+    if (!head) {
+      await trx
+        .insertInto('audit_heads')
+        .values({ chain, seq: 0, hash: AUDIT_GENESIS })
+        .onConflict((oc) => oc.column('chain').doNothing())
+        .execute();
+      head = await bump();
+    }
+    if (!head) throw new Error(`audit chain ${chain}: no head row after creating it`);
+    const row: AuditRecordRow = { chain, seq: head.seq, prev_hash: head.hash, ...fields, hash: seal(head.seq, head.hash) };
+    await trx.insertInto('audit_records').values(row).execute();
+    await trx.updateTable('audit_heads').set({ hash: row.hash }).where('chain', '=', chain).execute();
+    return row;
+  };
+  return db.isTransaction ? append(db) : db.transaction().execute(append);
+}
+
+/** The chain's head (its last seq and hash), or undefined when nothing was ever appended. */
+export async function findAuditHead(db: Executor, chain: string): Promise<AuditHead | undefined> {
+  return db.selectFrom('audit_heads').select(['seq', 'hash']).where('chain', '=', chain).executeTakeFirst();
+}
+
+/** Records of a chain in seq order, from after `afterSeq`, at most `limit`: what verification walks. */
+export async function auditRecordsAfter(db: Executor, chain: string, afterSeq: number, limit: number): Promise<AuditRecordRow[]> {
+  return db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('chain', '=', chain)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Filters of `listAuditRecords`; every one given must match. */
+export interface AuditFilter {
+  readonly actor?: string;
+  readonly method?: string;
+  readonly route?: string;
+  /** A value of the record's path parameters (a subject's external id, an override id, …). */
+  readonly target?: string;
+  readonly status?: number;
+  /** `at` at or after (ISO UTC). */
+  readonly from?: string;
+  /** `at` before (ISO UTC). */
+  readonly to?: string;
+  /** Only records with a seq below this (the cursor). */
+  readonly beforeSeq?: number;
+}
+
+/** A chain's records, newest first, filtered. */
+export async function listAuditRecords(db: Executor, chain: string, filter: AuditFilter, limit: number): Promise<AuditRecordRow[]> {
+  let q = db.selectFrom('audit_records').selectAll().where('chain', '=', chain);
+  if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
+  if (filter.method !== undefined) q = q.where('method', '=', filter.method);
+  if (filter.route !== undefined) q = q.where('route', '=', filter.route);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.from !== undefined) q = q.where('at', '>=', filter.from);
+  if (filter.to !== undefined) q = q.where('at', '<', filter.to);
+  if (filter.beforeSeq !== undefined) q = q.where('seq', '<', filter.beforeSeq);
+  if (filter.target !== undefined) {
+    // `target` is a JSON object of strings; a value matches as its JSON text after a colon, exactly
+    // (LIKE would be case-insensitive on SQLite and read `_` and `%` as wildcards).
+    const needle = `:${JSON.stringify(filter.target)}`;
+    const found =
+      db.getExecutor().adapter instanceof PostgresAdapter ? sql<number>`strpos(target, ${needle})` : sql<number>`instr(target, ${needle})`;
+    q = q.where(found, '>', 0);
+  }
+  return q.orderBy('seq', 'desc').limit(limit).execute();
+}
+
+/** Every chain that has a head: each tenant that was ever audited, and `*` once a refused credential was. */
+export async function listAuditChains(db: Executor): Promise<string[]> {
+  return (await db.selectFrom('audit_heads').select('chain').orderBy('chain').execute()).map((r) => r.chain);
+}

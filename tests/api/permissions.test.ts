@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { it } from 'node:test';
+import {
+  cellOf,
+  MATRIX_CREDENTIALS,
+  mintEmbedToken,
+  mintStaffToken,
+  OTHER_SUBJECT,
+  permissionsMarkdown,
+  routeTable,
+  ruleFor,
+  SAMPLE_SUBJECT,
+  samplePath,
+  type RouteEntry,
+} from '@tierkit/api';
+import type { Problem } from '@tierkit/core';
+import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+
+async function routesOf(f: ApiFixture): Promise<RouteEntry[]> {
+  const document = (await (await f.app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+  return routeTable(document).filter((r) => r.template.startsWith('/v1/'));
+}
+
+forEachDialect('permissions: deny by default, the role × route matrix', (f) => {
+  it('every /v1 route of the OpenAPI document has an explicit entry in the route table', async () => {
+    const routes = await routesOf(f);
+    assert.ok(routes.length >= 10);
+    const missing = routes.filter((r) => ruleFor(r.method, samplePath(r.template)) === undefined).map((r) => `${r.method} ${r.template}`);
+    assert.deepEqual(missing, [], 'give each an entry in packages/api/src/auth/access.ts, then run npm run permissions-doc');
+  });
+
+  it('docs/permissions.md is the matrix generated from the route table (npm run permissions-doc)', async () => {
+    const file = readFileSync(new URL('../../docs/permissions.md', import.meta.url), 'utf8');
+    assert.equal(file, permissionsMarkdown(await routesOf(f)), 'run npm run permissions-doc and commit docs/permissions.md');
+  });
+
+  it('calling every route with every credential kind gets exactly what the matrix says', async () => {
+    await client(f).customer(SAMPLE_SUBJECT);
+    await client(f).customer(OTHER_SUBJECT);
+    const staff = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', now: NOW })).token;
+    const embed = async (subject: string) => (await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject, now: NOW })).token;
+    const secrets: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(f.keys.roles).map(([role, secret]) => [`${role} key`, secret])),
+      'staff token': staff,
+      'embed token': await embed(SAMPLE_SUBJECT),
+    };
+    const otherEmbed = await embed(OTHER_SUBJECT);
+    const call = (route: RouteEntry, credential: string) =>
+      f.app.request(samplePath(route.template), {
+        method: route.method,
+        headers: { Authorization: `Bearer ${credential}`, ...(route.method === 'GET' ? {} : { 'Content-Type': 'application/json' }) },
+        // An empty object: a route that lets the credential in answers 400 and changes nothing.
+        ...(route.method === 'GET' ? {} : { body: '{}' }),
+      });
+    const refused = async (res: Response) => {
+      if (res.status !== 403) return false;
+      return ((await res.json()) as Problem).type.endsWith('/forbidden');
+    };
+    const wrong: string[] = [];
+    for (const route of await routesOf(f)) {
+      for (const credential of MATRIX_CREDENTIALS) {
+        const secret = secrets[credential.name];
+        assert.ok(secret, credential.name);
+        const cell = cellOf(route, credential);
+        const res = await call(route, secret);
+        assert.notEqual(res.status, 401, `${credential.name} authenticates`);
+        if ((await refused(res)) !== (cell === 'no'))
+          wrong.push(`${route.method} ${route.template} as ${credential.name}: ${res.status}, matrix says ${cell}`);
+        if (cell === 'own subject' && !(await refused(await call(route, otherEmbed)))) {
+          wrong.push(`${route.method} ${route.template} with another subject’s embed token is not refused`);
+        }
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
