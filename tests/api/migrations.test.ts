@@ -9,7 +9,8 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
+const POLICY_LIFECYCLE = '2026-12-03T00-00-20-policy-lifecycle';
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, POLICY_LIFECYCLE];
 
 /**
  * Undo the executed migrations from the newest down to `name` included — what a database of an
@@ -73,7 +74,7 @@ forEachDialect('migrations', (f) => {
       return Object.fromEntries(rows.map((r) => [r.scheme, (JSON.parse(r.document) as { audience?: string }).audience]));
     };
     assert.deepEqual(await docs(), { 'retail-tier': undefined, 'aml-test': undefined, 'risk-value-test': undefined });
-    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, POLICY_LIFECYCLE]);
     assert.deepEqual(await docs(), { 'retail-tier': 'customer', 'aml-test': 'staff', 'risk-value-test': 'staff' });
     assert.equal((await api.get('/v1/subjects/MG1/tiers')).status, 200, 'the upgraded pack validates');
   });
@@ -111,7 +112,7 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
     assert.ok((await history()).every((e) => e.period === undefined));
-    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION, POLICY_LIFECYCLE]);
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
     assert.deepEqual(
       (await history()).map((e) => e.period),
@@ -132,7 +133,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, SUBJECT_VERSION);
     await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
-    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION, POLICY_LIFECYCLE]);
     const version = async () =>
       Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
     const before = await version();
@@ -140,5 +141,22 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
     assert.ok((await version()) > before, 'a re-evaluation bumps the version');
     assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
+  });
+
+  it('upgrading gives policy versions a lifecycle: the provisioned ones stay in force from the beginning, drafts can follow', async () => {
+    const db = f.db.db;
+    await undoDownTo(db, POLICY_LIFECYCLE);
+    await assert.rejects(sql`SELECT content_hash FROM policies`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), [POLICY_LIFECYCLE]);
+    const res = await api.get('/v1/policies/retail-tier/versions');
+    assert.equal(res.status, 200);
+    const { items } = (await res.json()) as {
+      items: { version: number; status: string; effectiveFrom: string | null; authors: string[] }[];
+    };
+    assert.deepEqual(
+      items.map((v) => [v.version, v.status, v.effectiveFrom, v.authors]),
+      [[1, 'active', null, []]],
+    );
+    assert.equal((await api.post('/v1/policies/retail-tier/drafts', {})).status, 201, 'a draft of the upgraded version');
   });
 });

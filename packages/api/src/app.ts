@@ -18,6 +18,7 @@ import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { router } from './router.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { matrix } from './routes/matrix.js';
+import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
@@ -151,7 +152,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/subjects', subjects)
     .route('/v1/schemes', schemes())
     .route('/v1/matrix', matrix())
-    .route('/v1/embed-tokens', embedTokens());
+    .route('/v1/embed-tokens', embedTokens())
+    .route('/v1/policies', policies());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -175,6 +177,7 @@ export function createApp(options: AppOptions) {
       { name: 'subjects', description: 'Customers, companies, products and employees the bank tiers' },
       { name: 'schemes', description: 'Classifications and their levels' },
       { name: 'matrix', description: 'Risk × value portfolio views' },
+      { name: 'policies', description: 'Policy versions: draft, submit, approve with an effective date, retire; diff and simulation' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

@@ -60,6 +60,7 @@ export interface PolicyTable {
   note: string | null;
   retired_by: string | null;
   retired_at: string | null;
+  retire_note: string | null;
 }
 
 export interface AssignmentTable {

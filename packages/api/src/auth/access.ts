@@ -23,6 +23,13 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
   ['PUT', /^\/v1\/subjects\/[^/]+(\/metrics)?$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
+  // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
+  ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/drafts$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['PUT', /^\/v1\/policies\/[^/]+\/versions\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/submit$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/, { role: 'approver', embed: false, keyOnly: false }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

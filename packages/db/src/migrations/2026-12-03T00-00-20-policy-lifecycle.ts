@@ -7,7 +7,18 @@ import type { Kysely } from 'kysely';
  * provisioned or imported as active and keep every new column null.
  */
 
-const COLUMNS = ['authors', 'submitted_by', 'submitted_at', 'content_hash', 'decided_by', 'decided_at', 'note', 'retired_by', 'retired_at'];
+const COLUMNS = [
+  'authors',
+  'submitted_by',
+  'submitted_at',
+  'content_hash',
+  'decided_by',
+  'decided_at',
+  'note',
+  'retired_by',
+  'retired_at',
+  'retire_note',
+];
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const column of COLUMNS) await db.schema.alterTable('policies').addColumn(column, 'text').execute();

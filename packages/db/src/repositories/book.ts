@@ -1,5 +1,6 @@
 import type { Executor } from './executor.js';
 import type { MetricValues } from './metrics.js';
+import { toSubject, type Subject } from './subjects.js';
 
 /** Subjects per page when walking a tenant's whole book (simulation, re-evaluation). */
 export const BOOK_CHUNK = 500;
@@ -85,4 +86,37 @@ export async function loadBookMetricValues(
     (values[r.metric] ??= {})[r.period] = Number(r.value);
   }
   return out;
+}
+
+/** How many subjects have an assignment evaluated for `fromPeriod` or later. */
+export async function countSubjectsEvaluatedSince(db: Executor, tenantId: string, fromPeriod: string): Promise<number> {
+  const row = await db
+    .selectFrom('assignments')
+    .select((eb) => eb.fn.count<number | string>('subject_id').distinct().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('period', '>=', fromPeriod)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** One page (by internal id, after `afterId`) of the subjects with an assignment evaluated for `fromPeriod` or later. */
+export async function subjectsEvaluatedSince(
+  db: Executor,
+  tenantId: string,
+  fromPeriod: string,
+  afterId: string,
+  limit = BOOK_CHUNK,
+): Promise<Subject[]> {
+  const rows = await db
+    .selectFrom('subjects')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '>', afterId)
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('assignments').select('subject_id').where('tenant_id', '=', tenantId).where('period', '>=', fromPeriod),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toSubject);
 }

@@ -17,6 +17,7 @@ export interface PolicyVersion extends StoredPolicy {
   readonly note: string | null;
   readonly retiredBy: string | null;
   readonly retiredAt: string | null;
+  readonly retireNote: string | null;
 }
 
 function toVersion(row: PolicyRow): PolicyVersion {
@@ -38,6 +39,7 @@ function toVersion(row: PolicyRow): PolicyVersion {
     note: row.note,
     retiredBy: row.retired_by,
     retiredAt: row.retired_at,
+    retireNote: row.retire_note,
   };
 }
 
@@ -136,6 +138,7 @@ export interface PolicyVersionChange {
   readonly note?: string | null;
   readonly retiredBy?: string;
   readonly retiredAt?: string;
+  readonly retireNote?: string | null;
 }
 
 /**
@@ -164,6 +167,7 @@ export async function updatePolicyVersion(
   if (change.note !== undefined) set.note = change.note;
   if (change.retiredBy !== undefined) set.retired_by = change.retiredBy;
   if (change.retiredAt !== undefined) set.retired_at = change.retiredAt;
+  if (change.retireNote !== undefined) set.retire_note = change.retireNote;
   let q = db
     .updateTable('policies')
     .set(set)
