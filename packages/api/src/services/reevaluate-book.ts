@@ -24,8 +24,11 @@ export interface BookReevaluation {
   readonly changes: number;
 }
 
-/** What `reevaluateBook` needs: the app's database and packs, the tenant, the clock, and who acts. */
-export type BookDeps = Pick<ApiDeps, 'db' | 'packs' | 'tenantId' | 'now' | 'timeZone' | 'matrices' | 'principal'>;
+/**
+ * What `reevaluateBook` needs: the database and packs, the tenant, the clock, who acts, and the
+ * app's matrix cache to drop when there is one (a worker process has none).
+ */
+export type BookDeps = Pick<ApiDeps, 'db' | 'packs' | 'tenantId' | 'now' | 'timeZone' | 'principal'> & Partial<Pick<ApiDeps, 'matrices'>>;
 
 /**
  * Evaluate again every subject of `scheme`'s kind whose stored levels judge `fromPeriod` or a later month, under the
@@ -62,6 +65,6 @@ export async function reevaluateBook(
     });
     after = page[page.length - 1]?.id ?? after;
   }
-  deps.matrices.invalidate(deps.tenantId);
+  deps.matrices?.invalidate(deps.tenantId);
   return { status: 'done', fromPeriod, subjects, changes };
 }
