@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createApiKey, createApp, pendingPolicyApprovals, provisionTenant, type Role } from '@tierkit/api';
+import { createApiKey, createApp, pendingPolicyApprovals, provisionTenant, reevaluateBook, TenantPacks, type Role } from '@tierkit/api';
 import type { Problem, TiersResponse } from '@tierkit/core';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { testPack } from '../support/test-pack.js';
@@ -296,6 +296,22 @@ forEachDialect('policy lifecycle', (f) => {
     assert.ok(approved.reevaluation.changes >= 1);
     assert.deepEqual(await amlLevel('N1'), { level: 'high', policyVersion: v.version });
     await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'too strict' }));
+    // A book over the limit is left for a job; the same call without a limit does it.
+    const deps = {
+      db: f.db.db,
+      packs: new TenantPacks(),
+      tenantId: 'bank-a',
+      now: () => NOW,
+      timeZone: 'Asia/Shanghai',
+      principal: { tenantId: 'bank-a', via: 'key' as const, role: 'admin' as const, subject: null, origins: null, actor: 'job' },
+    };
+    const deferred = await reevaluateBook(deps, 'aml-test', '2025-11', { limit: 1 });
+    assert.equal(deferred.status, 'deferred');
+    assert.ok(deferred.subjects >= 2);
+    assert.equal((await amlLevel('N1')).level, 'high', 'nothing evaluated');
+    const done = await reevaluateBook(deps, 'aml-test', '2025-11');
+    assert.equal(done.status, 'done');
+    assert.deepEqual(await amlLevel('N1'), { level: 'low', policyVersion: 1 }, 'back under version 1');
   });
 
   it('another tenant sees none of it and can change none of it', async () => {

@@ -99,7 +99,7 @@ const approveRoute = createRoute({
   tags: ['policies'],
   summary: 'Approve a submitted version from a date (another person than its authors and submitter)',
   description:
-    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. When the date has come, the book’s current month is evaluated again under it (synchronously for books up to 2,000 subjects; otherwise `deferred`).',
+    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. When the date has come, the book’s current month is evaluated again under it (synchronously for books up to 1,000 subjects; otherwise `deferred`, for a job).',
   request: { params: VersionParams, body: json(ApproveBody) },
   responses: {
     200: { description: 'Approved', content: { 'application/json': { schema: ApprovalResponseSchema } } },

@@ -1,4 +1,4 @@
-import { compilePack, simulate, type SimulationResult, type SimulationSubject } from '@tierkit/core';
+import { compilePack, schemeDependencies, schemeMetrics, simulate, type SimulationResult, type SimulationSubject } from '@tierkit/core';
 import { BOOK_CHUNK, bookChunk, loadBookMetricValues, type PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
 import { addMonths } from '../periods.js';
@@ -30,7 +30,8 @@ function distribution(cells: SimulationResult['cells'], side: 'from' | 'to', ord
 }
 
 /**
- * Run `v` over every subject of its scheme's kind that has been evaluated, each at the month its
+ * Run `v` over every subject holding a level of its scheme (every evaluated subject of the scheme's
+ * kind, for a scheme not yet in force), each at the month its
  * current levels judge, from the engine state stored with them (so hysteresis holds as it would
  * in the monthly evaluation) and with their other schemes' current levels (for derived and matrix
  * schemes). Overrides are not applied: the simulation shows where the policy puts each subject.
@@ -42,11 +43,14 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
   const draft = compilePack(pack).scheme(v.scheme);
   if (!draft) throw new Error('a validated pack lost its scheme');
   const months = draft.monthsNeeded;
+  // A scheme in force: its holders, with the levels it reads. A new one: every evaluated subject.
+  const reads = tp.versions.has(v.scheme) ? [v.scheme, ...schemeDependencies(definition)] : undefined;
+  const metrics = [...schemeMetrics(definition)];
 
   async function* book(): AsyncGenerator<SimulationSubject> {
     let after = '';
     for (;;) {
-      const page = await bookChunk(deps.db, deps.tenantId, definition.subjectKind, after, BOOK_CHUNK);
+      const page = await bookChunk(deps.db, deps.tenantId, definition.subjectKind, after, BOOK_CHUNK, reads);
       if (page.length === 0) return;
       after = page[page.length - 1]?.externalId ?? after;
       const evaluated = page.filter((s) => s.assignments.size > 0);
@@ -68,6 +72,7 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
         evaluated.map((s) => s.id),
         addMonths(span[0] ?? '', -(months - 1)),
         span.at(-1) ?? '',
+        metrics,
       );
       for (const [i, s] of evaluated.entries()) {
         const own = s.assignments.get(v.scheme);

@@ -5,10 +5,11 @@ import { reevaluateSubject } from './reevaluate.js';
 
 /**
  * Largest book re-evaluated inside the request that approves a policy. Each subject costs a few
- * queries and one evaluation of its latest months (packages/api/README.md, "Policies": about
- * 2,000 subjects take a few seconds on SQLite); larger books are reported `deferred` for a job to run.
+ * queries and one evaluation of its latest months, a few milliseconds (packages/api/README.md,
+ * "Policies"), so 1,000 subjects keep the request within seconds; a larger book is reported
+ * `deferred`, for a job to run.
  */
-export const SYNC_REEVALUATION_LIMIT = 2000;
+export const SYNC_REEVALUATION_LIMIT = 1000;
 
 /** Subjects re-evaluated per transaction. */
 const CHUNK = 200;

@@ -22,9 +22,9 @@ export interface BookAssignment {
 
 /**
  * One page of a tenant's subjects of `kind` (by external id, after `afterExternalId`; the
- * (tenant, kind, external id) index serves it), with their current
- * assignments' levels and engine state: two indexed queries per page, so walking a million subjects
- * holds one page in memory at a time.
+ * (tenant, kind, external id) index serves it), with their current assignments' levels and engine
+ * state (of `schemes` only, when given): two indexed queries per page, so walking a million
+ * subjects holds one page in memory at a time.
  */
 export async function bookChunk(
   db: Executor,
@@ -32,6 +32,7 @@ export async function bookChunk(
   kind: string,
   afterExternalId: string,
   limit = BOOK_CHUNK,
+  schemes?: readonly string[],
 ): Promise<BookSubject[]> {
   const subjects = await db
     .selectFrom('subjects')
@@ -43,7 +44,7 @@ export async function bookChunk(
     .limit(limit)
     .execute();
   if (subjects.length === 0) return [];
-  const rows = await db
+  let q = db
     .selectFrom('assignments')
     .select(['subject_id', 'scheme', 'level', 'base_level', 'base_periods_below', 'period'])
     .where('tenant_id', '=', tenantId)
@@ -51,8 +52,9 @@ export async function bookChunk(
       'subject_id',
       'in',
       subjects.map((s) => s.id),
-    )
-    .execute();
+    );
+  if (schemes !== undefined) q = q.where('scheme', 'in', schemes);
+  const rows = await q.execute();
   const bySubject = new Map<string, Map<string, BookAssignment>>();
   for (const r of rows) {
     let m = bySubject.get(r.subject_id);
@@ -62,24 +64,26 @@ export async function bookChunk(
   return subjects.map((s) => ({ id: s.id, externalId: s.external_id, kind: s.kind, assignments: bySubject.get(s.id) ?? new Map() }));
 }
 
-/** Observations of several subjects with `from ≤ period ≤ to`, per subject (one query). */
+/** Observations of several subjects with `from ≤ period ≤ to` (of `metrics` only, when given), per subject (one query). */
 export async function loadBookMetricValues(
   db: Executor,
   tenantId: string,
   subjectIds: readonly string[],
   from: string,
   to: string,
+  metrics?: readonly string[],
 ): Promise<Map<string, MetricValues>> {
   const out = new Map<string, MetricValues>();
-  if (subjectIds.length === 0) return out;
-  const rows = await db
+  if (subjectIds.length === 0 || metrics?.length === 0) return out;
+  let q = db
     .selectFrom('metrics')
     .select(['subject_id', 'metric', 'period', 'value'])
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', subjectIds)
     .where('period', '>=', from)
-    .where('period', '<=', to)
-    .execute();
+    .where('period', '<=', to);
+  if (metrics !== undefined) q = q.where('metric', 'in', metrics);
+  const rows = await q.execute();
   for (const r of rows) {
     let values = out.get(r.subject_id);
     if (!values) out.set(r.subject_id, (values = {}));
