@@ -1,6 +1,6 @@
 // Simulating a draft policy against the whole 10,000-customer demo book (POST …/simulate, SQLite),
-// and re-evaluating that book when a version takes effect (`reevaluateBook`, what an approval runs
-// synchronously for small books). Baseline: one SELECT of every customer's card-tier assignment — the
+// and re-evaluating a book of 1,000 (the synchronous limit) when a version takes effect
+// (`reevaluateBook`, what an approval runs for small books). Baseline: one SELECT of every customer's card-tier assignment — the
 // least any simulation must read. Prints, never asserts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { createApiKey, createApp, reevaluateBook, TenantPacks } from '@tierkit/a
 import { seedDemo, openDatabase } from '@tierkit/server';
 
 const CUSTOMERS = 10_000;
+const SMALL_BOOK = 1_000;
 const RUNS = 3;
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-policy-'));
@@ -17,6 +18,15 @@ try {
   await seedDemo(db.db, {
     tenantId: 'demo',
     customers: CUSTOMERS,
+    corporates: 0,
+    products: 0,
+    employees: 0,
+    endPeriod: '2025-10',
+    months: 3,
+  });
+  await seedDemo(db.db, {
+    tenantId: 'small',
+    customers: SMALL_BOOK,
     corporates: 0,
     products: 0,
     employees: 0,
@@ -65,10 +75,10 @@ try {
   const shared = {
     db: db.db,
     packs: new TenantPacks(),
-    tenantId: 'demo',
+    tenantId: 'small',
     now,
     timeZone: 'Asia/Shanghai',
-    principal: { tenantId: 'demo', via: 'key' as const, role: 'admin' as const, subject: null, origins: null, actor: 'bench' },
+    principal: { tenantId: 'small', via: 'key' as const, role: 'admin' as const, subject: null, origins: null, actor: 'bench' },
   };
   const t = performance.now();
   const book = await reevaluateBook(shared, 'retail-tier', '2025-10');
