@@ -15,24 +15,12 @@ const RUNS = 3;
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-policy-'));
 const db = await openDatabase(join(dir, 'bench.db'));
 try {
-  await seedDemo(db.db, {
-    tenantId: 'demo',
-    customers: CUSTOMERS,
-    corporates: 0,
-    products: 0,
-    employees: 0,
-    endPeriod: '2025-10',
-    months: 3,
-  });
-  await seedDemo(db.db, {
-    tenantId: 'small',
-    customers: SMALL_BOOK,
-    corporates: 0,
-    products: 0,
-    employees: 0,
-    endPeriod: '2025-10',
-    months: 3,
-  });
+  for (const [tenantId, customers] of [
+    ['demo', CUSTOMERS],
+    ['small', SMALL_BOOK],
+  ] as const) {
+    await seedDemo(db.db, { tenantId, customers, corporates: 0, products: 0, employees: 0, endPeriod: '2025-10', months: 3 });
+  }
   const now = () => new Date('2025-11-15T04:00:00Z');
   const app = createApp({ db: db.db, now, rateLimit: false });
   const key = async (role: 'officer' | 'analyst') =>
