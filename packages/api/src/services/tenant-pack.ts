@@ -16,7 +16,7 @@ export interface TenantPack {
   readonly metrics: ReadonlyMap<string, PolicyPack['metrics'][number]>;
   /** The version of each scheme in force for `period`. */
   readonly versions: ReadonlyMap<string, PolicyVersion>;
-  /** The pack in force for `period` — the same object for every period the same versions cover. */
+  /** The pack in force for `period`; periods the same versions cover share its compiled pack. */
   at(period: string): TenantPack;
 }
 
@@ -65,11 +65,13 @@ class PackTimeline {
     if (hit) return hit;
     const versions = versionsInForce(this.active, period);
     const key = versions.map((v) => v.id).join(',');
-    let tp = this.byVersions.get(key);
-    if (!tp) {
-      tp = this.compile(period, versions);
-      this.byVersions.set(key, tp);
+    let compiled = this.byVersions.get(key);
+    if (!compiled) {
+      compiled = this.compile(period, versions);
+      this.byVersions.set(key, compiled);
     }
+    // One object per period (so `period` is true), sharing the compiled pack of its versions.
+    const tp = compiled.period === period ? compiled : { ...compiled, period };
     // Periods asked for are months of data: a handful per tenant, but bound the map all the same.
     if (this.byPeriod.size >= 1000) this.byPeriod.clear();
     this.byPeriod.set(period, tp);
