@@ -9,10 +9,11 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
+const POLICY_LIFECYCLE = '2026-12-03T00-00-20-policy-lifecycle';
 const AUDIT = '2026-12-03T00-00-30-audit';
 const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, AUDIT, TIER_EVENTS_SCHEME_PERIOD];
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, POLICY_LIFECYCLE, AUDIT, TIER_EVENTS_SCHEME_PERIOD];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
 const fromOn = (name: string) => LATER.slice(LATER.indexOf(name));
@@ -180,5 +181,22 @@ forEachDialect('migrations', (f) => {
     await api.customer('MG4');
     const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; records: number };
     assert.deepEqual(verified, { ...verified, ok: true, records: 2 }, 'the intent and the result of the PUT');
+  });
+
+  it('upgrading gives policy versions a lifecycle: the provisioned ones stay in force from the beginning, drafts can follow', async () => {
+    const db = f.db.db;
+    await undoDownTo(db, POLICY_LIFECYCLE);
+    await assert.rejects(sql`SELECT content_hash FROM policies`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(POLICY_LIFECYCLE));
+    const res = await api.get('/v1/policies/retail-tier/versions');
+    assert.equal(res.status, 200);
+    const { items } = (await res.json()) as {
+      items: { version: number; status: string; effectiveFrom: string | null; authors: string[] }[];
+    };
+    assert.deepEqual(
+      items.map((v) => [v.version, v.status, v.effectiveFrom, v.authors]),
+      [[1, 'active', null, []]],
+    );
+    assert.equal((await api.post('/v1/policies/retail-tier/drafts', {})).status, 201, 'a draft of the upgraded version');
   });
 });

@@ -24,6 +24,7 @@ import { analytics } from './routes/analytics.js';
 import { audit } from './routes/audit.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { matrix } from './routes/matrix.js';
+import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
@@ -168,7 +169,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/matrix', matrix())
     .route('/v1/embed-tokens', embedTokens())
     .route('/v1/analytics', analytics())
-    .route('/v1/audit', audit());
+    .route('/v1/audit', audit())
+    .route('/v1/policies', policies());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -197,6 +199,7 @@ export function createApp(options: AppOptions) {
         description: 'Level distribution, migration, up/down rates and effect evaluation over the tier history (staff)',
       },
       { name: 'audit', description: 'The tenant’s tamper-evident audit trail' },
+      { name: 'policies', description: 'Policy versions: draft, submit, approve with an effective date, retire; diff and simulation' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { findSubjectByExternalId, type Subject } from '@tierkit/db';
 import type { Principal } from './auth/principal.js';
 import type { AuditState } from './middleware/audit.js';
+import { periodOf } from './periods.js';
 import { ProblemError } from './problem.js';
 import type { TenantResultCache } from './services/matrix-cache.js';
 import type { TenantPack, TenantPacks } from './services/tenant-pack.js';
@@ -33,9 +34,9 @@ export interface AppEnv {
   Variables: { deps: ApiDeps; audit: AuditState };
 }
 
-/** The tenant's compiled pack. */
+/** The tenant's compiled pack in force this month (`at(period)` gives another month's). */
 export function packOf(deps: ApiDeps): Promise<TenantPack> {
-  return deps.packs.get(deps.db, deps.tenantId);
+  return deps.packs.get(deps.db, deps.tenantId, periodOf(deps.now(), deps.timeZone));
 }
 
 /** The subject a bank knows by `externalId` in this tenant, or a 404 problem. */

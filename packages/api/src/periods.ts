@@ -36,9 +36,14 @@ export function monthsBetween(from: string, to: string): number {
   return toIndex(to) - toIndex(from);
 }
 
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar month of an instant in a time zone (`Asia/Shanghai` for Chinese banks). */
 export function periodOf(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(instant);
+  // Building a formatter costs far more than using one, and the pack lookup of every read asks.
+  let format = monthFormats.get(timeZone);
+  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })));
+  const parts = format.formatToParts(instant);
   const year = parts.find((p) => p.type === 'year')?.value ?? '1970';
   const month = parts.find((p) => p.type === 'month')?.value ?? '01';
   return `${year}-${month}`;

@@ -29,6 +29,7 @@ export type { PolicyError } from './policy/policy-errors.js';
 export { formatPolicyErrors } from './policy/policy-errors.js';
 export type { ValidationResult } from './policy/validate-pack.js';
 export { validatePolicyPack } from './policy/validate-pack.js';
+export { schemeDependencies, schemeMetrics } from './policy/dependencies.js';
 
 export type { CompiledScheme, EvaluateOptions } from './engine/compile-scheme.js';
 export { DEFAULT_HYSTERESIS } from './engine/compile-scheme.js';

@@ -6,6 +6,8 @@ export type { Executor } from './repositories/executor.js';
 export { chunks, INSERT_BATCH_ROWS } from './repositories/executor.js';
 export * from './repositories/tenants.js';
 export * from './repositories/policies.js';
+export * from './repositories/policy-versions.js';
+export * from './repositories/book.js';
 export * from './repositories/subjects.js';
 export * from './repositories/metrics.js';
 export * from './repositories/assignments.js';

@@ -48,6 +48,19 @@ export interface PolicyTable {
   document: string;
   effective_from: string;
   created_at: string;
+  /** Lifecycle (null on versions provisioned or imported as active): `Principal.actor` of each step, ISO UTC times. */
+  /** JSON array of the actors who created or edited the version: none of them may approve it. */
+  authors: string | null;
+  submitted_by: string | null;
+  submitted_at: string | null;
+  /** `contentHash` of the document as submitted: what an approval binds to. */
+  content_hash: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+  retired_by: string | null;
+  retired_at: string | null;
+  retire_note: string | null;
 }
 
 export interface AssignmentTable {

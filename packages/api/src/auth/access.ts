@@ -35,6 +35,13 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false },
   ],
   ['GET', /^\/v1\/audit(\/verify)?$/, { role: 'admin', embed: false, keyOnly: true }],
+  // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
+  ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/drafts$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['PUT', /^\/v1\/policies\/[^/]+\/versions\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/submit$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/, { role: 'approver', embed: false, keyOnly: false }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

@@ -51,13 +51,14 @@ function reasonOf(e: Evaluation, from: string | null, overrideDecidedBefore: boo
  * batch would have — so "three months below before a downgrade" holds even when several months of
  * data arrive at once. Pure: all tiering logic is the engine's; this only sequences it.
  *
+ * @param compiled  the pack, or the pack in force for each period (policy versions have effective dates)
  * @param start  state before the first period, per scheme (absent: the subject had no level yet)
  * @param shown  the levels the history currently shows, per scheme; a change is recorded against these
  * @param overrides  per scheme; a function picks them per period (an override must not decide months before it existed)
  * @param shownByOverride  the schemes whose shown level an override decided, so a change away from it reads `override-expired`
  */
 export function evaluatePeriods(
-  compiled: CompiledPack,
+  compiled: CompiledPack | ((period: string) => CompiledPack),
   kind: SubjectKind,
   values: Values,
   periods: readonly string[],
@@ -77,7 +78,7 @@ export function evaluatePeriods(
   for (const period of periods) {
     before = { ...priors };
     shownBefore = { ...current };
-    final = compiled.evaluateSubject(
+    final = (typeof compiled === 'function' ? compiled(period) : compiled).evaluateSubject(
       kind,
       { asOf: period, values },
       priors,

@@ -67,7 +67,10 @@ export async function reevaluateSubject(
   const first = periods[0] ?? latest;
   const last = periods[periods.length - 1] ?? latest;
   const from = storedPeriod !== undefined && storedPeriod < first ? storedPeriod : first;
-  const values = await loadMetricValues(trx, tenantId, subject.id, addMonths(from, -(tp.compiled.monthsNeeded - 1)), last);
+  // Each month is evaluated under the policy versions in force for it (effective dates).
+  const packFor = (period: string) => tp.at(period).compiled;
+  const monthsNeeded = Math.max(...[from, ...periods].map((p) => packFor(p).monthsNeeded));
+  const values = await loadMetricValues(trx, tenantId, subject.id, addMonths(from, -(monthsNeeded - 1)), last);
   const nowIso = now.toISOString();
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, nowIso);
   const all: Record<string, OverrideInfo> = {};
@@ -86,12 +89,12 @@ export async function reevaluateSubject(
     // The stored level is what was shown, which is not the state to carry on from when an override
     // decided it: evaluate the stored month again from the state before it (recorded with it) and
     // carry the engine's state. Its level changes, if any, are superseded by the months that follow.
-    const redo = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, [storedPeriod], base, {}, overridesFor);
+    const redo = evaluatePeriods(packFor, subject.kind as SubjectKind, values, [storedPeriod], base, {}, overridesFor);
     for (const e of redo.final) start[e.scheme] = nextPrior(e, storedPeriod);
   }
 
   const byOverride = new Set(stored.filter((a) => a.explanation.decidedBy.kind === 'override').map((a) => a.scheme));
-  const run = evaluatePeriods(tp.compiled, subject.kind as SubjectKind, values, periods, start, shown, overridesFor, byOverride);
+  const run = evaluatePeriods(packFor, subject.kind as SubjectKind, values, periods, start, shown, overridesFor, byOverride);
   // The same month again: what it showed before is stored with it (the run starts from its result).
   const sameMonth = storedPeriod !== undefined && last === storedPeriod;
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;

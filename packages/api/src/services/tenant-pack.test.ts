@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { connect, migrateToLatest } from '@tierkit/db';
 import { provisionTenant } from './provision.js';
-import { TenantPacks } from './tenant-pack.js';
+import type { PolicyVersion } from '@tierkit/db';
+import { TenantPacks, versionsInForce } from './tenant-pack.js';
 
 it('the active policy set is asked for at most once per check interval; a change shows after it', async () => {
   const { db, close } = connect({ url: ':memory:' });
@@ -26,4 +27,19 @@ it('the active policy set is asked for at most once per check interval; a change
   } finally {
     await close();
   }
+});
+
+it('the version in force for a month is the latest approved on or before its first day; provisioned ones cover every earlier month', () => {
+  const v = (version: number, effectiveFrom: string, decidedAt: string | null = '2025-01-01T00:00:00Z') =>
+    ({ id: `s:v${version}`, scheme: 's', version, status: 'active', document: {}, effectiveFrom, decidedAt }) as unknown as PolicyVersion;
+  const provisioned = v(1, '2025-06-15T08:00:00.000Z', null);
+  const january = v(2, '2027-01-01');
+  const midDecember = v(3, '2026-12-15');
+  const inForce = (period: string, list: PolicyVersion[]) => versionsInForce(list, period).map((x) => x.version);
+  assert.deepEqual(inForce('2020-01', [provisioned, january]), [1], 'provisioned: from the beginning, even before it was stored');
+  assert.deepEqual(inForce('2026-12', [provisioned, january]), [1], 'January’s version does not judge December');
+  assert.deepEqual(inForce('2027-01', [provisioned, january]), [2]);
+  assert.deepEqual(inForce('2026-12', [provisioned, midDecember]), [1], 'a mid-month date first judges the next month');
+  assert.deepEqual(inForce('2027-01', [provisioned, midDecember]), [3]);
+  assert.deepEqual(inForce('2026-11', [january]), [], 'an approved version decides nothing before its date');
 });

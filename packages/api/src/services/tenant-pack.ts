@@ -1,65 +1,155 @@
 import { compilePack, validatePolicyPack, type CompiledPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
-import { activePolicyFingerprint, findTenant, listActivePolicies, type Executor } from '@tierkit/db';
+import { activePolicyFingerprint, findTenant, listPolicyVersionsIn, type Executor, type PolicyVersion } from '@tierkit/db';
 import { ProblemError } from '../problem.js';
 
-/** A tenant's active configuration, validated and compiled once for many evaluations. */
+/**
+ * A tenant's configuration in force for one period (`YYYY-MM`), validated and compiled once for many
+ * evaluations. `at` gives the one in force for another period: policy versions have effective dates.
+ */
 export interface TenantPack {
   readonly tenantId: string;
+  /** The period this pack is in force for. */
+  readonly period: string;
   readonly pack: PolicyPack;
   readonly compiled: CompiledPack;
   readonly schemes: ReadonlyMap<string, SchemeDefinition>;
   readonly metrics: ReadonlyMap<string, PolicyPack['metrics'][number]>;
+  /** The version of each scheme in force for `period`. */
+  readonly versions: ReadonlyMap<string, PolicyVersion>;
+  /** The pack in force for `period`; periods the same versions cover share its compiled pack. */
+  at(period: string): TenantPack;
 }
 
 /** Milliseconds a tenant's set of active policy versions is trusted without asking the database again. */
 export const PACK_CHECK_MS = 1000;
 
+/** The first day (`YYYY-MM-DD`) on which a version is in force, or '' for "from the beginning". */
+function startOf(v: PolicyVersion): string {
+  // Versions that came with the tenant (provisioned or imported, never approved here) have no
+  // decision: they are what the bank has always used, so they cover every earlier month too.
+  return v.decidedAt === null ? '' : v.effectiveFrom.slice(0, 10);
+}
+
 /**
- * Loads and compiles each tenant's pack (metric catalogue + active policy documents), cached until
- * the set of active policy versions changes. Checking that costs one small indexed query, asked at
- * most once per `checkMs` per tenant rather than on every read: policies change only when a tenant
- * is provisioned or a pack is imported, and then reads see it within that delay (packages/api/README.md, "Reads").
+ * Which version of each scheme is in force for `period`: among the approved (`active`) versions, the
+ * one with the latest effective date on or before the month's first day. A month's data is evaluated
+ * under the policy in force when the month began, so a version effective from 2027-01-01 first
+ * decides 2027-01, and one effective 2026-12-15 first decides 2027-01 as well.
+ */
+export function versionsInForce(active: readonly PolicyVersion[], period: string): PolicyVersion[] {
+  const day = `${period}-01`;
+  const best = new Map<string, PolicyVersion>();
+  for (const v of active) {
+    const start = startOf(v);
+    if (start > day) continue;
+    const held = best.get(v.scheme);
+    if (!held || start > startOf(held) || (start === startOf(held) && v.version > held.version)) best.set(v.scheme, v);
+  }
+  // Keep the pack's order (position, scheme), which `active` is listed in.
+  return active.filter((v) => best.get(v.scheme) === v);
+}
+
+/** Every approved version of a tenant and its catalogue: the packs of all periods, compiled on demand. */
+class PackTimeline {
+  private readonly byVersions = new Map<string, TenantPack>();
+  private readonly byPeriod = new Map<string, TenantPack>();
+
+  constructor(
+    readonly tenantId: string,
+    private readonly metrics: PolicyPack['metrics'],
+    private readonly active: readonly PolicyVersion[],
+  ) {}
+
+  at(period: string): TenantPack {
+    const hit = this.byPeriod.get(period);
+    if (hit) return hit;
+    const versions = versionsInForce(this.active, period);
+    const key = versions.map((v) => v.id).join(',');
+    let compiled = this.byVersions.get(key);
+    if (!compiled) {
+      compiled = this.compile(period, versions);
+      this.byVersions.set(key, compiled);
+    }
+    // One object per period (so `period` is true), sharing the compiled pack of its versions.
+    const tp = compiled.period === period ? compiled : { ...compiled, period };
+    // Periods asked for are months of data: a handful per tenant, but bound the map all the same.
+    if (this.byPeriod.size >= 1000) this.byPeriod.clear();
+    this.byPeriod.set(period, tp);
+    return tp;
+  }
+
+  private compile(period: string, versions: readonly PolicyVersion[]): TenantPack {
+    const result = validatePolicyPack({ metrics: this.metrics, schemes: versions.map((p) => p.document) });
+    if (!result.ok) {
+      throw new Error(
+        `stored policy pack of tenant "${this.tenantId}" for ${period} is invalid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      );
+    }
+    const pack = result.pack;
+    return {
+      tenantId: this.tenantId,
+      period,
+      pack,
+      compiled: compilePack(pack),
+      schemes: new Map(pack.schemes.map((s) => [s.key, s])),
+      metrics: new Map(pack.metrics.map((m) => [m.key, m])),
+      versions: new Map(versions.map((v) => [v.scheme, v])),
+      at: (p) => this.at(p),
+    };
+  }
+}
+
+/** The current month in UTC, for callers that name no period. */
+function currentUtcPeriod(): string {
+  return new Date().toISOString().slice(0, 7);
+}
+
+/**
+ * Loads and compiles each tenant's packs (metric catalogue + the policy versions in force), cached
+ * until the set of approved versions changes. Checking that costs one small indexed query, asked at
+ * most once per `checkMs` per tenant rather than on every read: policies change only when a version is
+ * approved or retired, a tenant provisioned or a pack imported, and then reads see it within that
+ * delay (packages/api/README.md, "Reads"). Each period's pack is compiled once and then looked up.
  */
 export class TenantPacks {
-  private readonly cache = new Map<string, { fingerprint: string; value: TenantPack; checkedAt: number }>();
+  private readonly cache = new Map<string, { fingerprint: string; value: PackTimeline; checkedAt: number }>();
 
   constructor(
     private readonly checkMs = PACK_CHECK_MS,
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  async get(db: Executor, tenantId: string): Promise<TenantPack> {
+  /** The pack in force for `period` (default: the current month in UTC). */
+  async get(db: Executor, tenantId: string, period: string = currentUtcPeriod()): Promise<TenantPack> {
     const hit = this.cache.get(tenantId);
     const now = this.clock();
-    if (hit && now - hit.checkedAt < this.checkMs) return hit.value;
+    if (hit && now - hit.checkedAt < this.checkMs) return hit.value.at(period);
     const fingerprint = await activePolicyFingerprint(db, tenantId);
     if (hit && hit.fingerprint === fingerprint) {
       hit.checkedAt = now;
-      return hit.value;
+      return hit.value.at(period);
     }
-    const value = await loadTenantPack(db, tenantId);
+    const value = await loadTimeline(db, tenantId);
     this.cache.set(tenantId, { fingerprint, value, checkedAt: now });
-    return value;
+    return value.at(period);
+  }
+
+  /** Forget a tenant's packs, so the next `get` reads them again (after this process approved or retired a version). */
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
   }
 }
 
-/** Read, validate and compile a tenant's pack. A stored pack that fails validation is a server fault. */
-export async function loadTenantPack(db: Executor, tenantId: string): Promise<TenantPack> {
+async function loadTimeline(db: Executor, tenantId: string): Promise<PackTimeline> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
-  const policies = await listActivePolicies(db, tenantId);
-  const result = validatePolicyPack({ metrics: tenant.metrics, schemes: policies.map((p) => p.document) });
-  if (!result.ok) {
-    throw new Error(
-      `stored policy pack of tenant "${tenantId}" is invalid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-    );
-  }
-  const pack = result.pack;
-  return {
-    tenantId,
-    pack,
-    compiled: compilePack(pack),
-    schemes: new Map(pack.schemes.map((s) => [s.key, s])),
-    metrics: new Map(pack.metrics.map((m) => [m.key, m])),
-  };
+  return new PackTimeline(tenantId, tenant.metrics, await listPolicyVersionsIn(db, tenantId, ['active']));
+}
+
+/**
+ * Read, validate and compile a tenant's pack in force for `period` (default: the current month in
+ * UTC). A stored pack that fails validation is a server fault.
+ */
+export async function loadTenantPack(db: Executor, tenantId: string, period: string = currentUtcPeriod()): Promise<TenantPack> {
+  return (await loadTimeline(db, tenantId)).at(period);
 }

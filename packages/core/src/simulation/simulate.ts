@@ -1,3 +1,4 @@
+import type { PriorAssignment } from '../model/evaluation.js';
 import type { SubjectFacts } from '../model/metric.js';
 import type { CompiledScheme } from '../engine/compile-scheme.js';
 
@@ -9,6 +10,11 @@ export interface SimulationSubject {
   readonly currentLevel?: string;
   /** Other schemes' levels, for derived and matrix schemes. */
   readonly levels?: Readonly<Record<string, string>>;
+  /**
+   * The engine state the subject's current level was evaluated from (its stored base): when given,
+   * the draft decides with hysteresis from it, as the monthly evaluation would.
+   */
+  readonly prior?: PriorAssignment;
 }
 
 /** The migration matrix: from-level × to-level counts, with a few sample subject ids per cell. */
@@ -32,7 +38,8 @@ export interface SimulationOptions {
 /**
  * Runs a draft policy over a population, streaming: subjects are consumed one at a time from any
  * (async) iterable, so a database cursor over millions of rows never sits in memory. Uses the fast
- * `decide` path (no hysteresis): it shows where the draft's rules put each subject.
+ * `decide` path (no hysteresis) unless a subject carries its `prior` state: then the full evaluation
+ * from that state, so a downgrade the draft causes waits for the periods below it requires.
  */
 export async function simulate(
   draft: CompiledScheme,
@@ -48,7 +55,7 @@ export async function simulate(
   let downgraded = 0;
   for await (const s of subjects) {
     const from = s.currentLevel ?? options.baseline?.decide(s.facts, s.levels) ?? 'none';
-    const to = draft.decide(s.facts, s.levels);
+    const to = s.prior === undefined ? draft.decide(s.facts, s.levels) : draft.evaluate(s.facts, s.prior, undefined, s.levels).level;
     const k = `${from}\u0000${to}`;
     let cell = cells.get(k);
     if (!cell) {

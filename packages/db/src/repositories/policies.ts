@@ -1,7 +1,12 @@
 import type { PolicyRow } from '../schema.js';
 import { chunks, parseJson, type Executor } from './executor.js';
 
-export const POLICY_STATUSES = ['draft', 'active', 'retired'] as const;
+/**
+ * `active` is an approved version, in force from its `effectiveFrom` until a later active version's
+ * (so several may be active at once: one for each stretch of dates). `submitted` waits for a second
+ * person; `rejected` and `retired` are never used again.
+ */
+export const POLICY_STATUSES = ['draft', 'active', 'retired', 'submitted', 'rejected'] as const;
 export type PolicyStatus = (typeof POLICY_STATUSES)[number];
 
 /** One stored policy version; `document` is the scheme definition as the engine reads it. */

@@ -27,7 +27,8 @@ export interface SubjectInput {
   readonly attributes: Readonly<Record<string, unknown>>;
 }
 
-function toSubject(row: SubjectRow): Subject {
+/** A subjects row as repositories hand it out. */
+export function toSubject(row: SubjectRow): Subject {
   return {
     id: row.id,
     tenantId: row.tenant_id,

@@ -1,0 +1,195 @@
+import { createRoute } from '@hono/zod-openapi';
+import { listPolicyVersions } from '@tierkit/db';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { packOf } from '../deps.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import {
+  ApprovalResponseSchema,
+  ApproveBody,
+  DraftBody,
+  PoliciesResponseSchema,
+  PolicyVersionSchema,
+  PolicyVersionsResponseSchema,
+  PutVersionBody,
+  RejectBody,
+  RetireBody,
+  SchemeParams,
+  SubmitBody,
+  VersionParams,
+  VersionsQuery,
+} from '../schemas/policies.js';
+import {
+  approveVersion,
+  createDraft,
+  editDraft,
+  rejectVersion,
+  retireVersion,
+  submitDraft,
+  versionOr404,
+} from '../services/policy-lifecycle.js';
+import { schemePolicies, versionDetail, versionSummary } from '../services/policy-views.js';
+import { policyAnalysis } from './policy-analysis.js';
+
+const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
+const versionResponse = (description: string) => ({ description, content: { 'application/json': { schema: PolicyVersionSchema } } });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['policies'],
+  summary: 'Each scheme’s policy: the version in force, scheduled, pending approval and drafts',
+  responses: {
+    200: { description: 'Schemes in pack order', content: { 'application/json': { schema: PoliciesResponseSchema } } },
+    ...problemResponses(),
+  },
+});
+
+const versionsRoute = createRoute({
+  method: 'get',
+  path: '/{scheme}/versions',
+  tags: ['policies'],
+  summary: 'Every version of a scheme’s policy, newest first',
+  request: { params: SchemeParams, query: VersionsQuery },
+  responses: {
+    200: { description: 'A page of versions', content: { 'application/json': { schema: PolicyVersionsResponseSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const versionRoute = createRoute({
+  method: 'get',
+  path: '/{scheme}/versions/{version}',
+  tags: ['policies'],
+  summary: 'One version with its scheme definition and lifecycle',
+  request: { params: VersionParams },
+  responses: { 200: versionResponse('The version'), ...problemResponses(400, 404) },
+});
+
+const draftRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/drafts',
+  tags: ['policies'],
+  summary: 'Start a new version: a copy of the version in force, of another version, or a given document',
+  request: { params: SchemeParams, body: json(DraftBody) },
+  responses: { 201: versionResponse('The new draft'), ...problemResponses(400, 404, 409, 413, 415) },
+});
+
+const putRoute = createRoute({
+  method: 'put',
+  path: '/{scheme}/versions/{version}',
+  tags: ['policies'],
+  summary: 'Replace a draft’s document (a submitted version goes back to draft; its hash no longer stands)',
+  request: { params: VersionParams, body: json(PutVersionBody) },
+  responses: { 200: versionResponse('The draft'), ...problemResponses(400, 404, 409, 413, 415) },
+});
+
+const submitRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/versions/{version}/submit',
+  tags: ['policies'],
+  summary: 'Submit a draft for approval: validated with field paths, its content hash stored',
+  request: { params: VersionParams, body: json(SubmitBody) },
+  responses: { 200: versionResponse('The submitted version with its contentHash'), ...problemResponses(400, 404, 409, 413, 415) },
+});
+
+const approveRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/versions/{version}/approve',
+  tags: ['policies'],
+  summary: 'Approve a submitted version from a date (another person than its authors and submitter)',
+  description:
+    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. When the date has come, the book’s current month is evaluated again under it (synchronously for books up to 1,000 subjects; otherwise `deferred`, for a job).',
+  request: { params: VersionParams, body: json(ApproveBody) },
+  responses: {
+    200: { description: 'Approved', content: { 'application/json': { schema: ApprovalResponseSchema } } },
+    ...problemResponses(400, 404, 409, 413, 415, 422),
+  },
+});
+
+const rejectRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/versions/{version}/reject',
+  tags: ['policies'],
+  summary: 'Reject a submitted version, with the reason',
+  request: { params: VersionParams, body: json(RejectBody) },
+  responses: { 200: versionResponse('Rejected'), ...problemResponses(400, 404, 409, 413, 415) },
+});
+
+const retireRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/versions/{version}/retire',
+  tags: ['policies'],
+  summary: 'Withdraw an approved version from use (scheduled or in force)',
+  request: { params: VersionParams, body: json(RetireBody) },
+  responses: { 200: versionResponse('Retired'), ...problemResponses(400, 404, 409, 413, 415, 422) },
+});
+
+/** `/v1/policies`: policy versions through draft → submitted → approved → active → retired, diff and simulation. */
+export function policies() {
+  return router()
+    .openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
+      const now = await packOf(deps);
+      return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now) }, 200);
+    })
+    .openapi(versionsRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme } = c.req.valid('param');
+      const { limit, cursor } = c.req.valid('query');
+      const below = cursor === undefined ? Number.POSITIVE_INFINITY : Number(decodeCursor('policy-versions', cursor, ['v']).v);
+      const now = await packOf(deps);
+      // A scheme has tens of versions, not thousands: one query, paged here.
+      const all = (await listPolicyVersions(deps.db, deps.tenantId, scheme)).filter((v) => v.version < below).reverse();
+      const page = all.slice(0, limit);
+      const last = page[page.length - 1];
+      const nextCursor = all.length > limit && last ? encodeCursor('policy-versions', { v: String(last.version) }) : null;
+      return c.json({ items: page.map((v) => versionSummary(v, now)), nextCursor }, 200);
+    })
+    .openapi(versionRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      return c.json(versionDetail(await versionOr404(deps, scheme, version), await packOf(deps)), 200);
+    })
+    .openapi(draftRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme } = c.req.valid('param');
+      const draft = await createDraft(deps, scheme, c.req.valid('json'));
+      return c.json(versionDetail(draft, await packOf(deps)), 201);
+    })
+    .openapi(putRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const edited = await editDraft(deps, await versionOr404(deps, scheme, version), c.req.valid('json').document);
+      return c.json(versionDetail(edited, await packOf(deps)), 200);
+    })
+    .openapi(submitRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const submitted = await submitDraft(deps, await versionOr404(deps, scheme, version));
+      return c.json(versionDetail(submitted, await packOf(deps)), 200);
+    })
+    .openapi(approveRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const { version: approved, reevaluation } = await approveVersion(
+        deps,
+        await versionOr404(deps, scheme, version),
+        c.req.valid('json'),
+      );
+      return c.json({ version: versionDetail(approved, await packOf(deps)), reevaluation }, 200);
+    })
+    .openapi(rejectRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), c.req.valid('json'));
+      return c.json(versionDetail(rejected, await packOf(deps)), 200);
+    })
+    .openapi(retireRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const retired = await retireVersion(deps, await versionOr404(deps, scheme, version), c.req.valid('json'));
+      return c.json(versionDetail(retired, await packOf(deps)), 200);
+    })
+    .route('/', policyAnalysis());
+}

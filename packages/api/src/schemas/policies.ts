@@ -1,0 +1,157 @@
+import { z } from '@hono/zod-openapi';
+import { LocalizedTextSchema } from './common.js';
+import { CursorQuery, LimitQuery } from './params.js';
+import { POLICY_VERSION_STATUSES } from '../services/policy-views.js';
+
+/** Request and response schemas of `/v1/policies`. */
+
+const schemeKey = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only')
+  .openapi({ param: { name: 'scheme', in: 'path' }, example: 'retail-tier' });
+
+export const SchemeParams = z.object({ scheme: schemeKey });
+
+export const VersionParams = z.object({
+  scheme: schemeKey,
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .openapi({ param: { name: 'version', in: 'path' }, example: 2 }),
+});
+
+export const VersionsQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
+
+export const DiffQuery = z.object({
+  against: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .optional()
+    .openapi({ param: { name: 'against', in: 'query' }, description: 'The version to compare with; default: the one in force' }),
+});
+
+const document = z
+  .record(z.string(), z.unknown())
+  .openapi({ description: 'A scheme definition (packages/core/README.md); validated when the version is submitted' });
+const hash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be the contentHash of the version, sha256:<64 hex>');
+const note = z.string().trim().min(1).max(1000);
+
+export const DraftBody = z
+  .strictObject({
+    from: z.number().int().min(1).max(2_147_483_647).optional().openapi({ description: 'Copy this version' }),
+    document: document.optional(),
+  })
+  .openapi('PolicyDraftBody', { description: 'Copy `from`, or store `document`; with neither, a copy of the version in force' });
+
+export const PutVersionBody = z.strictObject({ document }).openapi('PutPolicyVersionBody');
+
+export const SubmitBody = z.strictObject({}).openapi('SubmitPolicyBody');
+
+export const ApproveBody = z
+  .strictObject({
+    contentHash: hash,
+    effectiveFrom: z
+      .string()
+      .max(10)
+      .openapi({ description: 'The first day it decides, YYYY-MM-DD, not before the current month', example: '2027-01-01' }),
+    note: note.optional(),
+  })
+  .openapi('ApprovePolicyBody');
+
+export const RejectBody = z.strictObject({ contentHash: hash.optional(), note }).openapi('RejectPolicyBody');
+
+export const RetireBody = z.strictObject({ note }).openapi('RetirePolicyBody');
+
+export const SimulateBody = z
+  .strictObject({ samplesPerCell: z.number().int().min(0).max(10).optional().openapi({ description: 'Default 3' }) })
+  .openapi('SimulatePolicyBody');
+
+export const PolicyVersionSummarySchema = z
+  .object({
+    scheme: z.string(),
+    version: z.number().int(),
+    status: z.enum(POLICY_VERSION_STATUSES),
+    effectiveFrom: z.string().nullable(),
+    contentHash: z.string().nullable(),
+    authors: z.array(z.string()).readonly(),
+    createdAt: z.string(),
+    submittedBy: z.string().nullable(),
+    submittedAt: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    note: z.string().nullable(),
+    retiredBy: z.string().nullable(),
+    retiredAt: z.string().nullable(),
+    retireNote: z.string().nullable(),
+  })
+  .openapi('PolicyVersionSummary');
+
+export const PolicyVersionSchema = PolicyVersionSummarySchema.extend({ document: z.unknown() }).openapi('PolicyVersion');
+
+export const PolicyVersionsResponseSchema = z
+  .object({ items: z.array(PolicyVersionSummarySchema).readonly(), nextCursor: z.string().nullable() })
+  .openapi('PolicyVersionsResponse');
+
+export const PoliciesResponseSchema = z
+  .object({
+    items: z
+      .array(
+        z.object({
+          scheme: z.string(),
+          name: LocalizedTextSchema.nullable(),
+          active: PolicyVersionSummarySchema.nullable(),
+          scheduled: z.array(PolicyVersionSummarySchema).readonly(),
+          pending: z.array(PolicyVersionSummarySchema).readonly(),
+          drafts: z.array(PolicyVersionSummarySchema).readonly(),
+        }),
+      )
+      .readonly(),
+  })
+  .openapi('PoliciesResponse');
+
+export const ApprovalResponseSchema = z
+  .object({
+    version: PolicyVersionSchema,
+    reevaluation: z.object({
+      status: z.enum(['done', 'deferred', 'scheduled']),
+      fromPeriod: z.string(),
+      subjects: z.number().int().optional(),
+      changes: z.number().int().optional(),
+    }),
+  })
+  .openapi('PolicyApprovalResponse');
+
+export const PolicyDiffSchema = z
+  .object({
+    scheme: z.string(),
+    version: z.number().int(),
+    against: z.number().int(),
+    changes: z.array(z.object({ key: z.string(), change: z.enum(['added', 'removed', 'changed']), text: LocalizedTextSchema })).readonly(),
+  })
+  .openapi('PolicyDiff');
+
+const levelCount = z.object({ level: z.string(), count: z.number().int() });
+
+export const SimulationSchema = z
+  .object({
+    scheme: z.string(),
+    version: z.number().int(),
+    against: z.number().int().nullable(),
+    levels: z.array(z.string()).readonly(),
+    cells: z
+      .array(z.object({ from: z.string(), to: z.string(), count: z.number().int(), samples: z.array(z.string()).readonly() }))
+      .readonly(),
+    total: z.number().int(),
+    upgraded: z.number().int(),
+    downgraded: z.number().int(),
+    unchanged: z.number().int(),
+    before: z.array(levelCount).readonly(),
+    after: z.array(levelCount).readonly(),
+  })
+  .openapi('PolicySimulation');

@@ -1,0 +1,28 @@
+import { listPolicyVersionsIn } from '@tierkit/db';
+import type { ApiDeps } from '../deps.js';
+import type { ApprovalItem } from './approval-item.js';
+
+/**
+ * The policy versions waiting for a decision, as approvals-queue entries (id `scheme@version`),
+ * oldest first. The queue (`GET /v1/approvals`) merges them with the other kinds of request.
+ */
+export async function pendingPolicyApprovals(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'now'>): Promise<ApprovalItem[]> {
+  const now = deps.now().getTime();
+  const submitted = await listPolicyVersionsIn(deps.db, deps.tenantId, ['submitted']);
+  return submitted
+    .map((v): ApprovalItem => {
+      const requestedAt = v.submittedAt ?? v.createdAt;
+      return {
+        kind: 'policy',
+        id: `${v.scheme}@${v.version}`,
+        scheme: v.scheme,
+        subject: null,
+        summary: `${v.scheme} v${v.version}: new policy version for approval`,
+        requestedBy: v.submittedBy ?? '',
+        requestedAt,
+        ageSeconds: Math.max(0, Math.floor((now - Date.parse(requestedAt)) / 1000)),
+        contentHash: v.contentHash ?? '',
+      };
+    })
+    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+}

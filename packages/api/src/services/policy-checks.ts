@@ -1,0 +1,76 @@
+import { validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
+import type { PolicyVersion } from '@tierkit/db';
+import { addMonths } from '../periods.js';
+import { invalid, ProblemError, type FieldError } from '../problem.js';
+import { versionsInForce, type TenantPack } from './tenant-pack.js';
+
+/** A real calendar day `YYYY-MM-DD` between 2000 and 2999. */
+export function isDay(s: string): boolean {
+  if (!/^[2]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** The first month whose data a version effective from `day` decides (a month is judged by the policy in force when it began). */
+export function firstPeriodFrom(day: string): string {
+  const month = day.slice(0, 7);
+  return day.endsWith('-01') ? month : addMonths(month, 1);
+}
+
+/** The stored document with `policy.version` set to the version it is stored as, so explanations name it. */
+export function stampVersion(document: unknown, version: number): unknown {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return document;
+  const policy = (document as { policy?: unknown }).policy;
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return document;
+  return { ...document, policy: { ...policy, version } };
+}
+
+/**
+ * Validate a version's document as the engine will run it: inside the pack in force (`tp`), in
+ * place of the scheme's current version (or added, for a new scheme). Errors point into the request
+ * (`document.policy.levels[0].when.value`); an error the draft causes in another scheme (a matrix
+ * that reads a level it removes) is reported on `document` with that scheme's own path in the message.
+ */
+export function checkDocument(tp: TenantPack, scheme: string, document: unknown): { definition: SchemeDefinition; pack: PolicyPack } {
+  const key = typeof document === 'object' && document !== null ? (document as { key?: unknown }).key : undefined;
+  if (key !== scheme) throw invalid([{ path: 'document.key', message: `must be "${scheme}", the scheme this version belongs to` }]);
+  const schemes: unknown[] = [...tp.pack.schemes];
+  let index = schemes.findIndex((s) => (s as SchemeDefinition).key === scheme);
+  if (index < 0) index = schemes.push(document) - 1;
+  else schemes[index] = document;
+  const result = validatePolicyPack({ metrics: tp.pack.metrics, schemes });
+  if (!result.ok) {
+    const own = `schemes[${index}]`;
+    throw invalid(
+      result.errors.map((e): FieldError => {
+        if (e.path === own) return { path: 'document', message: e.message };
+        if (e.path.startsWith(`${own}.`)) return { path: `document.${e.path.slice(own.length + 1)}`, message: e.message };
+        if (e.path.startsWith(`${own}[`)) return { path: `document${e.path.slice(own.length)}`, message: e.message };
+        return { path: 'document', message: `in the pack with this version, ${e.path}: ${e.message}` };
+      }),
+    );
+  }
+  const definition = result.pack.schemes[index];
+  if (!definition) throw new Error('validated pack lost the checked scheme');
+  return { definition, pack: result.pack };
+}
+
+/**
+ * Refuse a change to the approved versions that would leave the pack of any month from `from` on
+ * invalid (a derived scheme without its source, a matrix without its axis): every month where the
+ * versions in force change is checked, so no later evaluation meets a pack it cannot compile.
+ */
+export function checkTimeline(metrics: PolicyPack['metrics'], active: readonly PolicyVersion[], from: string): void {
+  const periods = new Set([from]);
+  for (const v of active) if (v.decidedAt !== null && v.effectiveFrom) periods.add(firstPeriodFrom(v.effectiveFrom.slice(0, 10)));
+  for (const period of [...periods].filter((p) => p >= from).sort()) {
+    const result = validatePolicyPack({ metrics, schemes: versionsInForce(active, period).map((v) => v.document) });
+    if (!result.ok) {
+      throw new ProblemError(
+        'unprocessable',
+        `With this change the policies in force for ${period} would not be a valid pack: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        result.errors,
+      );
+    }
+  }
+}

@@ -1,0 +1,212 @@
+import {
+  findPolicyVersion,
+  insertPolicyDraft,
+  listPolicyVersionsIn,
+  nextPolicySlot,
+  updatePolicyVersion,
+  type PolicyStatus,
+  type PolicyVersion,
+  type PolicyVersionChange,
+} from '@tierkit/db';
+import { packOf, type ApiDeps } from '../deps.js';
+import { periodOf } from '../periods.js';
+import { invalid, ProblemError } from '../problem.js';
+import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
+import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
+import { reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
+
+/*
+ * The policy lifecycle: draft → submitted → active from its effective date → retired (or rejected).
+ * Every step is one conditional UPDATE on the version's current status (and, for decisions, its
+ * submitted hash), so two people deciding at once cannot both succeed.
+ */
+
+/** The version, or a 404 problem. */
+export async function versionOr404(deps: ApiDeps, scheme: string, version: number): Promise<PolicyVersion> {
+  const v = await findPolicyVersion(deps.db, deps.tenantId, scheme, version);
+  if (!v) throw new ProblemError('not-found', `Scheme "${scheme}" has no version ${version} in this tenant.`);
+  return v;
+}
+
+function requireStatus(v: PolicyVersion, allowed: readonly PolicyStatus[], doing: string): void {
+  if (!allowed.includes(v.status)) {
+    throw new ProblemError(
+      'conflict',
+      `Version ${v.version} of "${v.scheme}" is ${v.status}; only a ${allowed.join(' or ')} version can be ${doing}.`,
+    );
+  }
+}
+
+async function apply(deps: ApiDeps, v: PolicyVersion, change: PolicyVersionChange, hash?: string): Promise<PolicyVersion> {
+  const done = await updatePolicyVersion(deps.db, deps.tenantId, v.scheme, v.version, v.status, change, hash);
+  if (!done) throw new ProblemError('conflict', `Version ${v.version} of "${v.scheme}" changed meanwhile; read it again.`);
+  return versionOr404(deps, v.scheme, v.version);
+}
+
+/** A new draft: a copy of `from` (a version number), of the given document, or of the version in force. */
+export async function createDraft(
+  deps: ApiDeps,
+  scheme: string,
+  body: { from?: number; document?: Record<string, unknown> },
+): Promise<PolicyVersion> {
+  if (body.from !== undefined && body.document !== undefined) {
+    throw invalid([{ path: 'from', message: 'give either a version to copy or a document, not both' }]);
+  }
+  let document: unknown = body.document;
+  if (document === undefined && body.from !== undefined) document = (await versionOr404(deps, scheme, body.from)).document;
+  if (document === undefined) {
+    const inForce = (await packOf(deps)).versions.get(scheme);
+    if (!inForce) throw invalid([{ path: 'document', message: `scheme "${scheme}" has no version in force to copy: send a document` }]);
+    document = inForce.document;
+  }
+  const now = deps.now().toISOString();
+  // Numbers are taken inside the transaction; the unique (tenant, scheme, version) key refuses a twin.
+  const version = await deps.db.transaction().execute(async (trx) => {
+    const slot = await nextPolicySlot(trx, deps.tenantId, scheme);
+    await insertPolicyDraft(trx, deps.tenantId, {
+      id: `${deps.tenantId}:${scheme}:v${slot.version}`,
+      scheme,
+      version: slot.version,
+      position: slot.position,
+      document: stampVersion(document, slot.version),
+      author: deps.principal.actor,
+      now,
+    });
+    return slot.version;
+  });
+  return versionOr404(deps, scheme, version);
+}
+
+/** Replace a draft's document. A submitted version goes back to draft: its submission (and hash) no longer stands. */
+export async function editDraft(deps: ApiDeps, v: PolicyVersion, document: Record<string, unknown>): Promise<PolicyVersion> {
+  requireStatus(v, ['draft', 'submitted'], 'edited');
+  const authors = v.authors.includes(deps.principal.actor) ? v.authors : [...v.authors, deps.principal.actor];
+  return apply(deps, v, {
+    status: 'draft',
+    document: stampVersion(document, v.version),
+    authors,
+    submittedBy: null,
+    submittedAt: null,
+    contentHash: null,
+  });
+}
+
+/** Submit a draft for approval: validated as the engine will run it; the hash of its content is what an approval must name. */
+export async function submitDraft(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVersion> {
+  requireStatus(v, ['draft'], 'submitted');
+  checkDocument(await packOf(deps), v.scheme, v.document);
+  return apply(deps, v, {
+    status: 'submitted',
+    submittedBy: deps.principal.actor,
+    submittedAt: deps.now().toISOString(),
+    contentHash: contentHash(v.document),
+  });
+}
+
+/** Whoever wrote or submitted a version may not decide it. */
+function requireFourEyes(deps: ApiDeps, v: PolicyVersion): void {
+  for (const who of [...v.authors, v.submittedBy ?? '']) if (who) requireDistinctApprover(who, deps.principal.actor);
+}
+
+/** What an approval did: the version, and the re-evaluation of the book when its date has come. */
+export interface Approval {
+  readonly version: PolicyVersion;
+  readonly reevaluation: BookReevaluation | { readonly status: 'scheduled'; readonly fromPeriod: string };
+}
+
+/**
+ * Approve a submitted version from `effectiveFrom` (a day, not before the current month's first).
+ * When that day has come, the book's current month is evaluated again under it — synchronously up
+ * to `SYNC_REEVALUATION_LIMIT` subjects (larger books: `reevaluateBook` is the entry point a job runs).
+ */
+export async function approveVersion(
+  deps: ApiDeps,
+  v: PolicyVersion,
+  body: { contentHash: string; effectiveFrom: string; note?: string | undefined },
+): Promise<Approval> {
+  requireStatus(v, ['submitted'], 'approved');
+  requireFourEyes(deps, v);
+  requireSameContent(v.contentHash ?? '', body.contentHash);
+  const current = periodOf(deps.now(), deps.timeZone);
+  if (!isDay(body.effectiveFrom)) throw invalid([{ path: 'effectiveFrom', message: 'must be a calendar day, YYYY-MM-DD' }]);
+  if (body.effectiveFrom < `${current}-01`) {
+    throw invalid([
+      { path: 'effectiveFrom', message: `must not be before ${current}-01: months already judged keep the policy they were judged by` },
+    ]);
+  }
+  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
+  const twin = active.find((a) => a.scheme === v.scheme && a.decidedAt !== null && a.effectiveFrom.slice(0, 10) === body.effectiveFrom);
+  if (twin) {
+    throw new ProblemError(
+      'conflict',
+      `Version ${twin.version} of "${v.scheme}" is already active from ${body.effectiveFrom}; retire it first.`,
+      [{ path: 'effectiveFrom', message: 'one active version per scheme and date' }],
+    );
+  }
+  const now = deps.now().toISOString();
+  const approved: PolicyVersion = {
+    ...v,
+    status: 'active',
+    effectiveFrom: body.effectiveFrom,
+    decidedAt: now,
+    decidedBy: deps.principal.actor,
+  };
+  const tp = await packOf(deps);
+  checkTimeline(tp.pack.metrics, [...active, approved], firstPeriodFrom(body.effectiveFrom));
+  const done = await updatePolicyVersion(
+    deps.db,
+    deps.tenantId,
+    v.scheme,
+    v.version,
+    'submitted',
+    { status: 'active', effectiveFrom: body.effectiveFrom, decidedBy: deps.principal.actor, decidedAt: now, note: body.note ?? null },
+    body.contentHash,
+  );
+  if (!done) {
+    throw new ProblemError('content-changed', 'The version was edited, withdrawn or decided while you reviewed it: read it again.');
+  }
+  deps.packs.invalidate(deps.tenantId);
+  const fromPeriod = firstPeriodFrom(body.effectiveFrom);
+  const reevaluation =
+    fromPeriod <= current
+      ? await reevaluateBook(deps, v.scheme, fromPeriod, { limit: SYNC_REEVALUATION_LIMIT })
+      : { status: 'scheduled' as const, fromPeriod };
+  return { version: await versionOr404(deps, v.scheme, v.version), reevaluation };
+}
+
+/** Reject a submitted version, with the reason. */
+export async function rejectVersion(
+  deps: ApiDeps,
+  v: PolicyVersion,
+  body: { contentHash?: string | undefined; note: string },
+): Promise<PolicyVersion> {
+  requireStatus(v, ['submitted'], 'rejected');
+  requireFourEyes(deps, v);
+  if (body.contentHash !== undefined) requireSameContent(v.contentHash ?? '', body.contentHash);
+  return apply(
+    deps,
+    v,
+    { status: 'rejected', decidedBy: deps.principal.actor, decidedAt: deps.now().toISOString(), note: body.note },
+    v.contentHash ?? undefined,
+  );
+}
+
+/**
+ * Withdraw an approved version from use: a scheduled one never takes effect; one in force stops
+ * deciding, and the version before it decides again (or, without one, the scheme leaves the pack).
+ * Refused when the pack of any month from now on would no longer be valid without it.
+ */
+export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { note: string }): Promise<PolicyVersion> {
+  requireStatus(v, ['active'], 'retired');
+  const current = periodOf(deps.now(), deps.timeZone);
+  const rest = (await listPolicyVersionsIn(deps.db, deps.tenantId, ['active'])).filter((a) => a.id !== v.id);
+  checkTimeline((await packOf(deps)).pack.metrics, rest, current);
+  const retired = await apply(deps, v, {
+    status: 'retired',
+    retiredBy: deps.principal.actor,
+    retiredAt: deps.now().toISOString(),
+    retireNote: body.note,
+  });
+  deps.packs.invalidate(deps.tenantId);
+  return retired;
+}
