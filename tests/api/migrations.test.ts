@@ -9,7 +9,8 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
+const IMPORTS = '2026-12-03T00-00-40-imports';
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, IMPORTS];
 
 /**
  * Undo the executed migrations from the newest down to `name` included — what a database of an
@@ -73,7 +74,7 @@ forEachDialect('migrations', (f) => {
       return Object.fromEntries(rows.map((r) => [r.scheme, (JSON.parse(r.document) as { audience?: string }).audience]));
     };
     assert.deepEqual(await docs(), { 'retail-tier': undefined, 'aml-test': undefined, 'risk-value-test': undefined });
-    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, IMPORTS]);
     assert.deepEqual(await docs(), { 'retail-tier': 'customer', 'aml-test': 'staff', 'risk-value-test': 'staff' });
     assert.equal((await api.get('/v1/subjects/MG1/tiers')).status, 200, 'the upgraded pack validates');
   });
@@ -111,7 +112,7 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
     assert.ok((await history()).every((e) => e.period === undefined));
-    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION, IMPORTS]);
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
     assert.deepEqual(
       (await history()).map((e) => e.period),
@@ -132,7 +133,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, SUBJECT_VERSION);
     await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
-    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION, IMPORTS]);
     const version = async () =>
       Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
     const before = await version();
@@ -140,5 +141,21 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
     assert.ok((await version()) > before, 'a re-evaluation bumps the version');
     assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
+  });
+
+  it('upgrading adds the imports tables; undoing them leaves the metrics they loaded', async () => {
+    await api.customer('MG4');
+    const res = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.a}` },
+      body: 'subject,metric,period,value\nMG4,avg_daily_balance,2025-10,100',
+    });
+    assert.equal(res.status, 201);
+    const db = f.db.db;
+    await undoDownTo(db, IMPORTS);
+    await assert.rejects(sql`SELECT id FROM imports`.execute(db), 'the table is gone');
+    assert.equal((await sql`SELECT value FROM metrics WHERE period = '2025-10' AND value = 100`.execute(db)).rows.length, 1);
+    assert.deepEqual(await migrateToLatest(db), [IMPORTS]);
+    assert.deepEqual(await (await api.get('/v1/imports')).json(), { items: [], nextCursor: null });
   });
 });

@@ -12,11 +12,13 @@ import { limitBody } from './middleware/limit-body.js';
 import { fixedHeaders, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
+import { unlessCsvUpload } from './middleware/unless-csv-upload.js';
 import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { router } from './router.js';
 import { embedTokens } from './routes/embed-tokens.js';
+import { imports, MAX_IMPORT_BYTES } from './routes/imports.js';
 import { matrix } from './routes/matrix.js';
 import { schemes } from './routes/schemes.js';
 import { subjectList } from './routes/subject-list.js';
@@ -62,6 +64,8 @@ export interface AppOptions {
   readonly clientAddress?: (c: Context) => string | undefined;
   /** Seconds a portfolio matrix result is shared between requests (this app's writes drop it at once). Default 5; 0 turns it off. */
   readonly matrixCacheSeconds?: number;
+  /** Largest CSV file `POST /v1/imports` accepts, in bytes (streamed, not held in memory). Default 256 MiB. */
+  readonly maxImportBytes?: number;
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
 }
@@ -140,8 +144,9 @@ export function createApp(options: AppOptions) {
       options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS,
       limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined,
     ),
-    limitBody(maxBody),
-    requireJson(),
+    // CSV uploads stream past the JSON body limit to their own (maxImportBytes, in the route).
+    unlessCsvUpload(limitBody(maxBody)),
+    unlessCsvUpload(requireJson()),
     rejectUnsafeText(),
   );
   app.onError((err, c) => problemResponse(err, c, log));
@@ -151,7 +156,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/subjects', subjects)
     .route('/v1/schemes', schemes())
     .route('/v1/matrix', matrix())
-    .route('/v1/embed-tokens', embedTokens());
+    .route('/v1/embed-tokens', embedTokens())
+    .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -175,6 +181,7 @@ export function createApp(options: AppOptions) {
       { name: 'subjects', description: 'Customers, companies, products and employees the bank tiers' },
       { name: 'schemes', description: 'Classifications and their levels' },
       { name: 'matrix', description: 'Risk × value portfolio views' },
+      { name: 'imports', description: 'CSV imports of subjects and monthly metrics' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

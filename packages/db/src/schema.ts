@@ -143,6 +143,47 @@ export interface SigningKeyTable {
   retired_at: string | null;
 }
 
+/** One CSV import (packages/api/README.md, "Imports"); counts are filled in as it runs. */
+export interface ImportTable {
+  id: string;
+  tenant_id: string;
+  /** `subjects` or `metrics`. */
+  kind: string;
+  /** `running`, `succeeded`, `partial` (valid rows imported, others rejected) or `failed` (nothing imported). */
+  status: string;
+  /** JSON: encoding, amounts, mode, mapping as given. */
+  options: string;
+  file_name: string | null;
+  /** Hex SHA-256 of the uploaded bytes. */
+  sha256: string | null;
+  bytes: number;
+  /** Data rows read (the header not counted). */
+  rows: number;
+  rejected_rows: number;
+  /** Errors found (may exceed the rows of `import_errors` kept). */
+  errors: number;
+  /** Subjects or observations inserted or changed. */
+  written: number;
+  /** Subjects or observations already stored with the same content. */
+  unchanged: number;
+  /** JSON `string[]`: the months (`YYYY-MM`) whose metrics this import changed. */
+  periods: string;
+  /** Why a whole import failed (a file that cannot be read), else null. */
+  detail: string | null;
+  created_by: string;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** One problem with one row of an import: the line (where the row ends), the column and why. */
+export interface ImportErrorTable {
+  import_id: string;
+  seq: number;
+  line: number;
+  column_name: string | null;
+  message: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -154,6 +195,8 @@ export interface Database {
   seed_runs: SeedRunTable;
   api_keys: ApiKeyTable;
   signing_keys: SigningKeyTable;
+  imports: ImportTable;
+  import_errors: ImportErrorTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -173,3 +216,4 @@ export type OverrideRow = Selectable<OverrideTable>;
 export type NewOverride = Insertable<OverrideTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type SigningKeyRow = Selectable<SigningKeyTable>;
+export type ImportRow = Selectable<ImportTable>;

@@ -23,6 +23,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
   ['PUT', /^\/v1\/subjects\/[^/]+(\/metrics)?$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
+  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true }],
+  ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 
