@@ -35,7 +35,12 @@ export const serveCommand: Command = {
       ctx.err(`serve: the demo server (${DEMO_SERVER}, apps/server) is not installed; run npm start in the repository`);
       return EXIT.failed;
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: ctx.settings.databaseUrl, TIERKIT_TENANT: ctx.settings.tenant };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: ctx.settings.databaseUrl,
+      TIERKIT_TENANT: ctx.settings.tenant,
+      DEMO_CUSTOMERS: String(ctx.settings.customers),
+    };
     const port = ctx.options.port;
     if (typeof port === 'string') env.PORT = port;
     const settings = server.settingsFromEnv(env);
