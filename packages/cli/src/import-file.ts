@@ -118,8 +118,8 @@ export const importCommand: Command = {
           now,
           fileName: basename(file),
         },
-        { first: createReadStream(file), again: () => createReadStream(file) },
-        (p) => bar.update(p.phase, p.bytes, p.rows),
+        () => createReadStream(file),
+        (p) => bar.update(p.bytes, p.rows),
       );
       bar.stop();
       const errors = record.errors ? await listImportErrors(db.db, record.id, SHOWN_ERRORS) : [];

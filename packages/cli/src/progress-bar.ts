@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 
 /** A progress bar on stderr over a byte count, with rows, rows per second and the time left. */
 export interface ProgressBar {
-  update(phase: string, bytes: number, rows: number): void;
+  update(bytes: number, rows: number): void;
   stop(): void;
 }
 
@@ -12,25 +12,17 @@ const MB = 1024 * 1024;
 export function progressBar(totalBytes: number, enabled: boolean): ProgressBar {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
-    format: '{phase} |{bar}| {percentage}% | {mb}/{totalMb} MB | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
+    format: 'import |{bar}| {percentage}% | {mb}/{totalMb} MB | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
     hideCursor: true,
     etaBuffer: 50,
     stream: process.stderr,
   });
-  let phase = '';
-  let started = Date.now();
-  bar.start(Math.max(totalBytes, 1), 0, { phase: '', mb: '0.0', totalMb: (totalBytes / MB).toFixed(1), rows: 0, rate: 0 });
+  const started = Date.now();
+  bar.start(Math.max(totalBytes, 1), 0, { mb: '0.0', totalMb: (totalBytes / MB).toFixed(1), rows: 0, rate: 0 });
   return {
-    update(next, bytes, rows) {
-      if (next !== phase) {
-        // Each pass reads the whole file again: restart the bar so rate and ETA are of this pass.
-        phase = next;
-        started = Date.now();
-        bar.start(Math.max(totalBytes, 1), 0, { phase, mb: '0.0', totalMb: (totalBytes / MB).toFixed(1), rows: 0, rate: 0 });
-      }
+    update(bytes, rows) {
       const seconds = (Date.now() - started) / 1000;
       bar.update(bytes, {
-        phase,
         mb: (bytes / MB).toFixed(1),
         rows: rows.toLocaleString('en'),
         rate: seconds > 0 ? Math.round(rows / seconds).toLocaleString('en') : 0,

@@ -183,7 +183,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
             now: deps.now,
             fileName: query.fileName ?? null,
           },
-          upload,
+          upload.source,
         );
       } catch (err) {
         if (err instanceof ImportRefused)

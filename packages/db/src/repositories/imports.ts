@@ -34,19 +34,13 @@ export interface ImportErrorEntry {
 }
 
 /** The outcome written when an import finishes. */
-export interface ImportOutcome {
+export type ImportOutcome = Pick<
+  ImportRecord,
+  'sha256' | 'bytes' | 'rows' | 'rejectedRows' | 'errors' | 'written' | 'unchanged' | 'periods' | 'detail'
+> & {
   readonly status: Exclude<ImportStatus, 'running'>;
-  readonly sha256: string | null;
-  readonly bytes: number;
-  readonly rows: number;
-  readonly rejectedRows: number;
-  readonly errors: number;
-  readonly written: number;
-  readonly unchanged: number;
-  readonly periods: readonly string[];
-  readonly detail: string | null;
   readonly finishedAt: string;
-}
+};
 
 function toImport(row: ImportRow): ImportRecord {
   return {

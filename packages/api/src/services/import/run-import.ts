@@ -48,15 +48,11 @@ export interface ImportContext {
   readonly fileName: string | null;
 }
 
-/** The bytes of the file, twice: once to check every row, once to write (a re-read, not a copy in memory). */
-export interface ImportSource {
-  readonly first: AsyncIterable<Uint8Array>;
-  readonly again: () => AsyncIterable<Uint8Array>;
-}
+/** The bytes of the file, read once from start to end (a file on disk, not a network stream: see runImport). */
+export type ImportSource = () => AsyncIterable<Uint8Array>;
 
-/** Progress of a running import: which pass, bytes and rows read so far in it. */
+/** Progress of a running import: bytes and rows read so far. */
 export interface ImportProgress {
-  readonly phase: 'check' | 'write';
   readonly bytes: number;
   readonly rows: number;
 }
@@ -77,7 +73,6 @@ export class ImportRefused extends Error {
 export const MAX_STORED_ERRORS = 100_000;
 /** Rows checked or written together: one subject lookup and one multi-row upsert per batch. */
 const BATCH_ROWS = 2000;
-const ERROR_FLUSH = 1000;
 
 /** Counts the bytes of a source and hashes them as they pass. */
 function measured(source: AsyncIterable<Uint8Array>, into: { bytes: number; hash: ReturnType<typeof createHash> }) {
@@ -226,13 +221,20 @@ async function writeBatch(
   return { written: written + fresh.length, unchanged, periods: [] };
 }
 
+/** Thrown inside the transaction to undo an all-or-nothing import that found errors. */
+class RollBack extends Error {}
+
 /**
- * Import a CSV file of subjects or metrics (packages/api/README.md, "Imports"). Two passes over the
- * bytes keep memory bounded whatever the size: the first checks every row and stores its errors as
- * it goes; then, unless errors and all-or-nothing forbid it, the second writes the valid rows in one
- * transaction (so a crash leaves nothing half imported). Writes compare with what is stored, so the
- * same file twice changes nothing. Metrics are stored, not evaluated: the import records the
+ * Import a CSV file of subjects or metrics (packages/api/README.md, "Imports"), streamed: memory
+ * holds one chunk, one batch of rows and at most `MAX_STORED_ERRORS` errors, whatever the file's
+ * size. One pass, in one transaction: each batch is checked and written; errors are collected, and an
+ * all-or-nothing import that found any stops writing and rolls back, so nothing of it remains (nor
+ * after a crash). The errors are stored after the transaction. Writes compare with what is stored, so
+ * the same file twice changes nothing. Metrics are stored, not evaluated: the import records the
  * periods it changed, for the re-tier that follows.
+ *
+ * Read from a local file: the transaction lasts as long as the read, and on SQLite other writers
+ * wait for it (the API spools an upload to a temporary file first).
  *
  * Throws `ImportRefused` (after removing the import) when the file cannot be read as a whole.
  */
@@ -275,68 +277,52 @@ async function importFile(
   source: ImportSource,
   onProgress: (p: ImportProgress) => void,
 ): Promise<ImportRecord> {
-  // Pass 1: check every row; errors go to the database in batches, outside any transaction.
-  const first = { bytes: 0, hash: createHash('sha256') };
-  let pending: RowError[] = [];
+  const read = { bytes: 0, hash: createHash('sha256') };
+  const kept: RowError[] = [];
   let errorCount = 0;
-  let stored = 0;
   let rejectedRows = 0;
   let rows = 0;
   const onRow = (errors: readonly RowError[]) => {
     if (!errors.length) return;
     rejectedRows += 1;
     errorCount += errors.length;
-    for (const e of errors) if (stored + pending.length < MAX_STORED_ERRORS) pending.push(e);
+    for (const e of errors) if (kept.length < MAX_STORED_ERRORS) kept.push(e);
   };
-  const flushErrors = async () => {
-    if (!pending.length) return;
-    await insertImportErrors(db, id, stored, pending);
-    stored += pending.length;
-    pending = [];
-  };
-  for await (const batch of checkedBatches(db, measured(source.first, first), options, ctx, onRow)) {
-    rows = batch.rowsRead;
-    if (pending.length >= ERROR_FLUSH) await flushErrors();
-    onProgress({ phase: 'check', bytes: first.bytes, rows });
-  }
-  await flushErrors();
-  const sha256 = first.hash.digest('hex');
-  const base = { sha256, bytes: first.bytes, rows, rejectedRows, errors: errorCount, finishedAt: '' };
-  if (errorCount > 0 && options.mode === 'all-or-nothing') {
-    await finishImport(db, ctx.tenantId, id, {
-      ...base,
-      status: 'failed',
-      written: 0,
-      unchanged: 0,
-      periods: [],
-      detail: `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)`,
-      finishedAt: ctx.now().toISOString(),
+  const allOrNothing = options.mode === 'all-or-nothing';
+  let totals = { written: 0, unchanged: 0, periods: [] as string[] };
+  try {
+    totals = await db.transaction().execute(async (trx) => {
+      let written = 0;
+      let unchanged = 0;
+      const periods = new Set<string>();
+      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow)) {
+        rows = batch.rowsRead;
+        // All-or-nothing with an error: the rest is only checked, to report every error.
+        if (!(allOrNothing && errorCount > 0)) {
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects);
+          written += r.written;
+          unchanged += r.unchanged;
+          for (const p of r.periods) periods.add(p);
+        }
+        onProgress({ bytes: read.bytes, rows });
+      }
+      if (allOrNothing && errorCount > 0) throw new RollBack();
+      return { written, unchanged, periods: [...periods].sort() };
     });
-    return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
+  } catch (err) {
+    if (!(err instanceof RollBack)) throw err;
   }
-
-  // Pass 2: the same bytes again, written in one transaction; rows that failed pass 1 fail again and are skipped.
-  const again = { bytes: 0, hash: createHash('sha256') };
-  const totals = await db.transaction().execute(async (trx) => {
-    let written = 0;
-    let unchanged = 0;
-    const periods = new Set<string>();
-    for await (const batch of checkedBatches(trx, measured(source.again(), again), options, ctx, () => undefined)) {
-      const r = await writeBatch(trx, ctx, batch.checked, batch.subjects);
-      written += r.written;
-      unchanged += r.unchanged;
-      for (const p of r.periods) periods.add(p);
-      onProgress({ phase: 'write', bytes: again.bytes, rows: batch.rowsRead });
-    }
-    if (again.hash.digest('hex') !== sha256)
-      throw new ImportRefused('the file changed while it was being imported; nothing was imported', null, null);
-    return { written, unchanged, periods: [...periods].sort() };
-  });
+  await insertImportErrors(db, id, 0, kept);
+  const failed = allOrNothing && errorCount > 0;
   await finishImport(db, ctx.tenantId, id, {
-    ...base,
+    sha256: read.hash.digest('hex'),
+    bytes: read.bytes,
+    rows,
+    rejectedRows,
+    errors: errorCount,
     ...totals,
-    status: rejectedRows > 0 ? 'partial' : 'succeeded',
-    detail: null,
+    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
+    detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
     finishedAt: ctx.now().toISOString(),
   });
   return (await findImport(db, ctx.tenantId, id)) as ImportRecord;

@@ -6,43 +6,39 @@ import { ProblemError } from '../../problem.js';
 import type { ImportSource } from './run-import.js';
 
 /**
- * An uploaded body as an import source: the first pass reads the request stream and copies it to a
- * temporary file as it goes, the second reads that file. Memory holds one chunk at a time; the
- * request fails with a 413 as soon as it passes `maxBytes`. `dispose` removes the file.
+ * Copy an uploaded body to a temporary file, one chunk at a time, failing with a 413 as soon as it
+ * passes `maxBytes`. The import then reads the file: its transaction lasts as long as the reading
+ * of a local file, not as long as a slow client's upload. `dispose` removes the file.
  */
 export async function spooledUpload(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
-): Promise<ImportSource & { dispose(): Promise<void> }> {
+): Promise<{ source: ImportSource; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tierkit-import-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'upload.csv');
-  const file = await open(path, 'w');
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await file.close();
-  };
-  const tooLarge = () =>
-    new ProblemError('payload-too-large', `Import files are limited to ${maxBytes} bytes (the maxImportBytes option); split the file.`);
-  async function* first(): AsyncGenerator<Uint8Array> {
-    let bytes = 0;
-    if (body) {
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-        bytes += chunk.byteLength;
-        if (bytes > maxBytes) throw tooLarge();
-        await file.write(chunk);
-        yield chunk;
+  try {
+    const file = await open(path, 'w');
+    try {
+      let bytes = 0;
+      if (body) {
+        for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+          bytes += chunk.byteLength;
+          if (bytes > maxBytes) {
+            throw new ProblemError(
+              'payload-too-large',
+              `Import files are limited to ${maxBytes} bytes (the maxImportBytes option); split the file.`,
+            );
+          }
+          await file.write(chunk);
+        }
       }
+    } finally {
+      await file.close();
     }
-    await close();
+  } catch (err) {
+    await dispose();
+    throw err;
   }
-  return {
-    first: first(),
-    again: () => createReadStream(path, { highWaterMark: 256 * 1024 }),
-    dispose: async () => {
-      await close().catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return { source: () => createReadStream(path, { highWaterMark: 256 * 1024 }), dispose };
 }
