@@ -25,6 +25,7 @@ const nodeTestDirs = [
   'packages/db/src',
   'packages/api/src',
   'packages/client/src',
+  'packages/ops/src',
   'packages/cli/src',
   'packages/react/src',
   'apps/server/src',

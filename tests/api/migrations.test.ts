@@ -9,11 +9,12 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
+const IMPORTS = '2026-12-03T00-00-40-imports';
 const POLICY_LIFECYCLE = '2026-12-03T00-00-20-policy-lifecycle';
 const AUDIT = '2026-12-03T00-00-30-audit';
 const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, POLICY_LIFECYCLE, AUDIT, TIER_EVENTS_SCHEME_PERIOD];
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, POLICY_LIFECYCLE, AUDIT, IMPORTS, TIER_EVENTS_SCHEME_PERIOD];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
 const fromOn = (name: string) => LATER.slice(LATER.indexOf(name));
@@ -198,5 +199,21 @@ forEachDialect('migrations', (f) => {
       [[1, 'active', null, []]],
     );
     assert.equal((await api.post('/v1/policies/retail-tier/drafts', {})).status, 201, 'a draft of the upgraded version');
+  });
+
+  it('upgrading adds the imports tables; undoing them leaves the metrics they loaded', async () => {
+    await api.customer('MG4');
+    const res = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.a}` },
+      body: 'subject,metric,period,value\nMG4,avg_daily_balance,2025-10,100',
+    });
+    assert.equal(res.status, 201);
+    const db = f.db.db;
+    await undoDownTo(db, IMPORTS);
+    await assert.rejects(sql`SELECT id FROM imports`.execute(db), 'the table is gone');
+    assert.equal((await sql`SELECT value FROM metrics WHERE period = '2025-10' AND value = 100`.execute(db)).rows.length, 1);
+    assert.deepEqual(await migrateToLatest(db), fromOn(IMPORTS));
+    assert.deepEqual(await (await api.get('/v1/imports')).json(), { items: [], nextCursor: null });
   });
 });

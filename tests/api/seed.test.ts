@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { createApiKey, createApp } from '@tierkit/api';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import type { Db } from '@tierkit/db';
-import { seedDemo } from '@tierkit/server';
+import { seedDemo } from '@tierkit/ops';
 import { allDialects } from '../support/databases.js';
 
 const SMALL = { tenantId: 'demo', customers: 60, corporates: 6, products: 4, employees: 6, endPeriod: '2025-10' } as const;

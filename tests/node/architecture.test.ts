@@ -99,4 +99,13 @@ describe('dependency direction', () => {
       [],
     );
   });
+
+  it('packages never import an app: the CLI shares its Node code with the server through @tierkit/ops', () => {
+    const rule = (s: string) => (/^@tierkit\/(server|portal-demo)(\/|$)|apps\//.test(s) ? 'packages sit below the apps' : null);
+    const packages = readdirSync(join(root, 'packages')).map((name) => `packages/${name}/src`);
+    assert.deepEqual(
+      packages.flatMap((dir) => violations(dir, rule)),
+      [],
+    );
+  });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
-import { seedDemo } from './seed/index.js';
+import { seedDemo } from '@tierkit/ops';
 import { openDatabase, serverApp } from './server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-demo-tokens-'));

@@ -12,7 +12,8 @@ export {
   widgetsBuilt,
 } from './server.js';
 export type { RunningServer, ServerSettings } from './server.js';
-export { seedDemo, generateSubjects, SHOWCASE_IDS, DEFAULT_SEED } from './seed/index.js';
-export type { SeedOptions, SeedResult } from './seed/index.js';
+// Seeding moved to @tierkit/ops; re-exported so existing imports keep working.
+export { seedDemo, generateSubjects, SHOWCASE_IDS, DEFAULT_SEED } from '@tierkit/ops';
+export type { SeedOptions, SeedResult } from '@tierkit/ops';
 export { DEMO_CSP } from './static-files.js';
 export { demoTokenRoutes } from './demo-tokens.js';

@@ -1,28 +1,22 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { addMonths, createApp, ensureApiKey, periodOf, type AppOptions } from '@tierkit/api';
-import { connect, isPostgresUrl, migrateToLatest, type Db } from '@tierkit/db';
+import { createApp, type AppOptions } from '@tierkit/api';
+import type { Db } from '@tierkit/db';
+import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, type OpsSettings } from '@tierkit/ops';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
-import { seedDemo } from './seed/index.js';
 import { serveFile } from './static-files.js';
 
-/** The repository root: `./data`, the demo pages and the widget bundle are found from here. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+// Opening the database, the admin-key bootstrap and seeding live in @tierkit/ops, shared with the CLI.
+export { ensureAdminKey, lastCompleteMonth, openDatabase, REPO_ROOT } from '@tierkit/ops';
 
 /** Settings of the server, normally from the environment (see apps/server/README.md). */
-export interface ServerSettings {
+export interface ServerSettings extends OpsSettings {
   readonly port: number;
   readonly host: string;
-  readonly databaseUrl: string;
-  readonly tenant: string;
-  readonly customers: number;
   readonly corsOrigins: readonly string[] | undefined;
-  /** `TIERKIT_ADMIN_KEY`: an admin key secret to make sure exists for `tenant` (ops bootstrap). */
-  readonly adminKey: string | undefined;
   /** Serve `/demo/embed-token` and `/demo/rm-token` (`DEMO_TOKENS=off` turns them off). */
   readonly demoTokens: boolean;
 }
@@ -48,39 +42,19 @@ export function demoTokensWanted(value: string | undefined, host: string): boole
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSettings {
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
-  const customers = Number(env.DEMO_CUSTOMERS ?? 10_000);
-  if (!Number.isInteger(customers) || customers < 5) throw new Error(`DEMO_CUSTOMERS must be an integer ≥ 5, got "${env.DEMO_CUSTOMERS}"`);
   // The demo hands out tokens to whoever asks, so by default it listens on this machine only.
   const host = env.HOST || '127.0.0.1';
   return {
+    ...opsSettingsFromEnv(env),
     port,
     host,
-    databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
-    tenant: env.TIERKIT_TENANT ?? 'demo',
-    customers,
     corsOrigins: env.CORS_ORIGINS
       ? env.CORS_ORIGINS.split(',')
           .map((s) => s.trim())
           .filter(Boolean)
       : undefined,
-    adminKey: env.TIERKIT_ADMIN_KEY || undefined,
     demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
   };
-}
-
-/** Open the database and bring its schema up to date. */
-export async function openDatabase(url: string, log: (line: string) => void = () => undefined): Promise<Db> {
-  const db = connect({ url });
-  const ran = await migrateToLatest(db.db);
-  log(
-    `database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
-  );
-  return db;
-}
-
-/** The last complete month in Asia/Shanghai: the demo data ends there. */
-export function lastCompleteMonth(now: Date = new Date()): string {
-  return addMonths(periodOf(now, 'Asia/Shanghai'), -1);
 }
 
 /** Seed the demo tenant unless it was seeded before. */
@@ -101,22 +75,6 @@ export async function seedIfNeeded(
     log(
       `seed: ${result.subjects} subjects, ${result.metrics} metric rows, ${result.events} tier events in ${(result.ms / 1000).toFixed(1)} s`,
     );
-}
-
-/** With `TIERKIT_ADMIN_KEY` set, make sure that secret is an admin key of the served tenant. Never logs the secret. */
-export async function ensureAdminKey(
-  db: Db,
-  settings: Pick<ServerSettings, 'tenant' | 'adminKey'>,
-  log: (line: string) => void,
-): Promise<void> {
-  if (!settings.adminKey) return;
-  const { key, created } = await ensureApiKey(db.db, {
-    tenantId: settings.tenant,
-    secret: settings.adminKey,
-    role: 'admin',
-    label: 'TIERKIT_ADMIN_KEY',
-  });
-  log(`auth: TIERKIT_ADMIN_KEY is admin key ${key.id} of tenant "${settings.tenant}"${created ? ' (created)' : ''}`);
 }
 
 const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;

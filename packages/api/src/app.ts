@@ -15,6 +15,7 @@ import { fixedHeaders, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
 import { UNMASK_PARAMETER, unmaskOnRequest } from './middleware/unmask.js';
+import { unlessCsvUpload } from './middleware/unless-csv-upload.js';
 import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
@@ -23,6 +24,7 @@ import { router } from './router.js';
 import { analytics } from './routes/analytics.js';
 import { audit } from './routes/audit.js';
 import { embedTokens } from './routes/embed-tokens.js';
+import { imports, MAX_IMPORT_BYTES } from './routes/imports.js';
 import { matrix } from './routes/matrix.js';
 import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
@@ -69,6 +71,8 @@ export interface AppOptions {
   readonly clientAddress?: (c: Context) => string | undefined;
   /** Seconds a portfolio matrix result is shared between requests (this app's writes drop it at once). Default 5; 0 turns it off. */
   readonly matrixCacheSeconds?: number;
+  /** Largest CSV file `POST /v1/imports` accepts, in bytes (streamed, not held in memory). Default 256 MiB. */
+  readonly maxImportBytes?: number;
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
 }
@@ -153,11 +157,13 @@ export function createApp(options: AppOptions) {
       options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS,
       limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined,
     ),
-    limitBody(maxBody),
-    requireJson(),
+    // CSV uploads stream past the JSON body limit to their own (maxImportBytes, in the route).
+    unlessCsvUpload(limitBody(maxBody)),
+    unlessCsvUpload(requireJson()),
     rejectUnsafeText(),
     unmaskOnRequest(),
-    idempotency(shared.db, shared.now),
+    // A CSV upload is idempotent by content (the same file twice changes nothing) and too big to buffer for a request hash.
+    unlessCsvUpload(idempotency(shared.db, shared.now)),
     auditIntent(auditing),
   );
   app.onError((err, c) => problemResponse(err, c, log));
@@ -170,7 +176,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/embed-tokens', embedTokens())
     .route('/v1/analytics', analytics())
     .route('/v1/audit', audit())
-    .route('/v1/policies', policies());
+    .route('/v1/policies', policies())
+    .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -200,6 +207,7 @@ export function createApp(options: AppOptions) {
       },
       { name: 'audit', description: 'The tenant’s tamper-evident audit trail' },
       { name: 'policies', description: 'Policy versions: draft, submit, approve with an effective date, retire; diff and simulation' },
+      { name: 'imports', description: 'CSV imports of subjects and monthly metrics' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

@@ -1,5 +1,6 @@
 import { verifyAuditChain } from '@tierkit/api';
 import { listAuditChains, type Db } from '@tierkit/db';
+import { type Command, stringOption } from './command.js';
 
 /** Options of `tierkit audit …` after parsing. */
 export interface AuditArgs {
@@ -34,3 +35,16 @@ export async function runAudit(db: Db, args: AuditArgs, out: (line: string) => v
   }
   return failed ? 1 : 0;
 }
+
+export const auditCommand: Command = {
+  name: 'audit',
+  usage: AUDIT_USAGE,
+  async run(ctx) {
+    const db = await ctx.openDatabase();
+    try {
+      return await runAudit(db, { action: ctx.args[0], tenant: stringOption(ctx, 'tenant') }, ctx.out);
+    } finally {
+      await db.close();
+    }
+  },
+};

@@ -1,5 +1,6 @@
 import { createApiKey, isRole, listKeys, revokeKey, rotateSigningKey, ROLES } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
+import type { Command } from './command.js';
 
 /** Options of `tierkit keys …` after parsing. */
 export interface KeysArgs {
@@ -69,3 +70,23 @@ export async function runKeys(db: Db, args: KeysArgs, out: (line: string) => voi
       return 2;
   }
 }
+
+export const keysCommand: Command = {
+  name: 'keys',
+  usage: KEYS_USAGE,
+  options: { role: { type: 'string' }, label: { type: 'string' } },
+  async run(ctx) {
+    // Their output is the listing itself: no database line before it.
+    const db = await ctx.openDatabase(() => undefined);
+    try {
+      const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
+      return await runKeys(
+        db,
+        { action: ctx.args[0], id: ctx.args[1], tenant: opt('tenant'), role: opt('role'), label: opt('label') },
+        ctx.out,
+      );
+    } finally {
+      await db.close();
+    }
+  },
+};

@@ -1,141 +1,117 @@
 import { parseArgs } from 'node:util';
-import { migrateDownAll } from '@tierkit/db';
-import { ensureAdminKey, lastCompleteMonth, listen, openDatabase, seedDemo, serverApp, settingsFromEnv } from '@tierkit/server';
-import { AUDIT_USAGE, runAudit } from './audit.js';
-import { KEYS_USAGE, runKeys } from './keys.js';
-import { runTenants, TENANTS_USAGE } from './tenants.js';
+import { openDatabase, opsSettingsFromEnv, type OpsSettings } from '@tierkit/ops';
+import { auditCommand } from './audit.js';
+import { EXIT, type Command, type CommandContext, type OptionSpec } from './command.js';
+import { importCommand } from './import-file.js';
+import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
+import { seedCommand } from './seed.js';
+import { serveCommand } from './serve.js';
+import { tenantsCommand } from './tenants.js';
+
+/**
+ * Every command, in the order `--help` lists them. A command lives in its own file and is added
+ * here with one import and one entry (see command.ts).
+ */
+export const COMMANDS: readonly Command[] = [
+  migrateCommand,
+  seedCommand,
+  serveCommand,
+  tenantsCommand,
+  keysCommand,
+  importCommand,
+  auditCommand,
+];
+
+/** Options every command understands. */
+const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  database: { type: 'string' },
+  tenant: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
 
 export const USAGE = `Usage: tierkit <command> [options]
 
 Commands:
-  migrate [--down]          bring the database schema up to date (--down: undo every migration)
-  seed [--customers N]      seed the demo tenant once (default ${'10,000'} customers)
-  serve                     migrate, seed if needed, and serve the API and demo pages
-                            ($TIERKIT_ADMIN_KEY: make sure that secret is an admin key of the tenant)
-${TENANTS_USAGE}
-${KEYS_USAGE}
-${AUDIT_USAGE}
+${COMMANDS.map((c) => c.usage).join('\n')}
 
 Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
-  --tenant ID               tenant to seed, serve or manage keys of (default: demo)
+  --tenant ID               tenant to seed, serve, import into or manage keys of (default: $TIERKIT_TENANT or demo)
   --name TEXT               for tenants create (default: the id)
   --role ROLE, --label TEXT for keys create
   --port N                  port for serve (default: $PORT or 8787)
+  --json                    one JSON document on stdout for scripts; logs and failures go to stderr
+  --no-progress             no progress bars (they are drawn only on a terminal anyway)
   -h, --help                show this help
 
-Not yet implemented (see packages/cli/README.md): import, retier.`;
+Exit codes: 0 done, 1 failed (the last line on stderr says why), 2 wrong command line, 3 done in part.`;
 
-/** Run the CLI with `argv` (without node and script). Returns the exit code. */
-export async function run(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      database: { type: 'string' },
-      tenant: { type: 'string' },
-      port: { type: 'string' },
-      customers: { type: 'string' },
-      role: { type: 'string' },
-      label: { type: 'string' },
-      name: { type: 'string' },
-      down: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const command = positionals[0];
-  if (values.help || !command) {
+/** Every command's options and the global ones, for one parse of the command line. */
+function allOptions(): Record<string, OptionSpec> {
+  const options: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
+  for (const c of COMMANDS) Object.assign(options, c.options);
+  return options;
+}
+
+/**
+ * Run the CLI with `argv` (without node and script). Returns the exit code. `out` gets results,
+ * `err` diagnostics and the one-line reason of a failure.
+ */
+export async function run(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: allOptions() });
+  } catch (e) {
+    err(`tierkit: ${e instanceof Error ? e.message : String(e)} (tierkit --help lists the options)`);
+    return EXIT.usage;
+  }
+  const { positionals, values } = parsed;
+  const name = positionals[0];
+  if (values.help || !name) {
     out(USAGE);
-    return command || values.help ? 0 : 2;
+    return name || values.help ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    out(`tierkit: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT.usage;
   }
   const env = { ...process.env };
-  if (values.database) env.DATABASE_URL = values.database;
-  if (values.tenant) env.TIERKIT_TENANT = values.tenant;
-  if (values.port) env.PORT = values.port;
-  if (values.customers) env.DEMO_CUSTOMERS = values.customers;
-  const settings = settingsFromEnv(env);
-
-  switch (command) {
-    case 'migrate': {
-      const db = await openDatabase(settings.databaseUrl, out);
-      try {
-        if (values.down) {
-          await migrateDownAll(db.db);
-          out('migrate: every migration undone');
-        } else out('migrate: schema is up to date');
-      } finally {
-        await db.close();
-      }
-      return 0;
-    }
-    case 'seed': {
-      const db = await openDatabase(settings.databaseUrl, out);
-      try {
-        const r = await seedDemo(db.db, {
-          tenantId: settings.tenant,
-          customers: settings.customers,
-          endPeriod: lastCompleteMonth(),
-          log: out,
-        });
-        out(
-          r.skipped
-            ? `seed: tenant "${settings.tenant}" was already seeded; nothing changed`
-            : `seed: ${r.subjects} subjects, ${r.events} tier events`,
-        );
-      } finally {
-        await db.close();
-      }
-      return 0;
-    }
-    case 'tenants': {
-      const db = await openDatabase(settings.databaseUrl);
-      try {
-        return await runTenants(db, { action: positionals[1], id: positionals[2] ?? values.tenant, name: values.name }, out);
-      } finally {
-        await db.close();
-      }
-    }
-    case 'keys': {
-      const db = await openDatabase(settings.databaseUrl);
-      try {
-        return await runKeys(
-          db,
-          { action: positionals[1], id: positionals[2], tenant: values.tenant, role: values.role, label: values.label },
-          out,
-        );
-      } finally {
-        await db.close();
-      }
-    }
-    case 'audit': {
-      const db = await openDatabase(settings.databaseUrl);
-      try {
-        return await runAudit(db, { action: positionals[1], tenant: values.tenant }, out);
-      } finally {
-        await db.close();
-      }
-    }
-    case 'serve': {
-      const db = await openDatabase(settings.databaseUrl, out);
-      const r = await seedDemo(db.db, {
-        tenantId: settings.tenant,
-        customers: settings.customers,
-        endPeriod: lastCompleteMonth(),
-        log: out,
-      });
-      if (!r.skipped) out(`seed: ${r.subjects} subjects`);
-      await ensureAdminKey(db, settings, out);
-      const server = await listen(serverApp(db, settings), settings, db);
-      out(`tierkit serving ${server.url}/ (API docs ${server.url}/docs)`);
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.close().then(resolve, resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      return 0;
-    }
-    default:
-      out(`tierkit: unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+  if (typeof values.database === 'string') env.DATABASE_URL = values.database;
+  if (typeof values.tenant === 'string') env.TIERKIT_TENANT = values.tenant;
+  if (typeof values.customers === 'string') env.DEMO_CUSTOMERS = values.customers;
+  let settings: OpsSettings;
+  try {
+    settings = opsSettingsFromEnv(env);
+  } catch (e) {
+    err(`tierkit: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.usage;
+  }
+  const json = values.json === true;
+  const log = json ? err : out;
+  const ctx: CommandContext = {
+    args: positionals.slice(1),
+    options: values,
+    settings,
+    json,
+    out,
+    err,
+    log,
+    progress: !json && values['no-progress'] !== true && process.stderr.isTTY === true,
+    openDatabase: (to = log) => openDatabase(settings.databaseUrl, to),
+  };
+  try {
+    return await command.run(ctx);
+  } catch (e) {
+    // Whatever went wrong (a database that cannot be opened, a bug), one line, never a stack trace.
+    err(`tierkit ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.failed;
   }
 }

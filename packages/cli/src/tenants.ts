@@ -1,5 +1,6 @@
 import { provisionTenant } from '@tierkit/api';
 import { listTenants, type Db } from '@tierkit/db';
+import type { Command } from './command.js';
 
 /** Options of `tierkit tenants …` after parsing. */
 export interface TenantsArgs {
@@ -46,3 +47,19 @@ export async function runTenants(db: Db, args: TenantsArgs, out: (line: string) 
       return 2;
   }
 }
+
+export const tenantsCommand: Command = {
+  name: 'tenants',
+  usage: TENANTS_USAGE,
+  options: { name: { type: 'string' } },
+  async run(ctx) {
+    // Their output is the listing itself: no database line before it.
+    const db = await ctx.openDatabase(() => undefined);
+    try {
+      const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
+      return await runTenants(db, { action: ctx.args[0], id: ctx.args[1] ?? opt('tenant'), name: opt('name') }, ctx.out);
+    } finally {
+      await db.close();
+    }
+  },
+};

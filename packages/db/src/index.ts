@@ -18,3 +18,4 @@ export * from './repositories/api-keys.js';
 export * from './repositories/signing-keys.js';
 export * from './repositories/audit.js';
 export * from './repositories/idempotency.js';
+export * from './repositories/imports.js';

@@ -209,6 +209,47 @@ export interface IdempotencyKeyTable {
   expires_at: string;
 }
 
+/** One CSV import (packages/api/README.md, "Imports"); counts are filled in as it runs. */
+export interface ImportTable {
+  id: string;
+  tenant_id: string;
+  /** `subjects` or `metrics`. */
+  kind: string;
+  /** `running`, `succeeded`, `partial` (valid rows imported, others rejected) or `failed` (nothing imported). */
+  status: string;
+  /** JSON: encoding, amounts, mode, mapping as given. */
+  options: string;
+  file_name: string | null;
+  /** Hex SHA-256 of the uploaded bytes. */
+  sha256: string | null;
+  bytes: number;
+  /** Data rows read (the header not counted). */
+  rows: number;
+  rejected_rows: number;
+  /** Errors found (may exceed the rows of `import_errors` kept). */
+  errors: number;
+  /** Subjects or observations inserted or changed. */
+  written: number;
+  /** Subjects or observations already stored with the same content. */
+  unchanged: number;
+  /** JSON `string[]`: the months (`YYYY-MM`) whose metrics this import changed. */
+  periods: string;
+  /** Why a whole import failed (a file that cannot be read), else null. */
+  detail: string | null;
+  created_by: string;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** One problem with one row of an import: the line (where the row ends), the column and why. */
+export interface ImportErrorTable {
+  import_id: string;
+  seq: number;
+  line: number;
+  column_name: string | null;
+  message: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -223,6 +264,8 @@ export interface Database {
   audit_records: AuditRecordTable;
   audit_heads: AuditHeadTable;
   idempotency_keys: IdempotencyKeyTable;
+  imports: ImportTable;
+  import_errors: ImportErrorTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -245,3 +288,4 @@ export type SigningKeyRow = Selectable<SigningKeyTable>;
 export type AuditRecordRow = Selectable<AuditRecordTable>;
 export type NewAuditRecord = Insertable<AuditRecordTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
+export type ImportRow = Selectable<ImportTable>;

@@ -42,6 +42,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['PUT', /^\/v1\/policies\/[^/]+\/versions\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/submit$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/, { role: 'approver', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true }],
+  ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

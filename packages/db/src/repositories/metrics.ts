@@ -133,3 +133,38 @@ export async function sumMetricWindows(
   }
   return out;
 }
+
+const UPSERT_ROWS = 2000;
+
+/**
+ * Insert or replace observations of any subjects, leaving a stored row with the same value untouched
+ * (so loading the same data twice writes nothing). Rows must not repeat a subject, metric and period
+ * (PostgreSQL refuses to update one row twice in a statement). Returns the period of every row it
+ * inserted or changed. Compiled once per batch size, like `insertMetrics`.
+ */
+export async function upsertMetricRows(db: Executor, rows: readonly NewMetric[]): Promise<string[]> {
+  const compiled = new Map<number, string>();
+  const changed: string[] = [];
+  for (const batch of chunks(rows, UPSERT_ROWS)) {
+    let text = compiled.get(batch.length);
+    if (text === undefined) {
+      text = db
+        .insertInto('metrics')
+        .values(batch)
+        .onConflict((oc) =>
+          oc
+            .columns(['subject_id', 'metric', 'period'])
+            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
+            .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
+        )
+        .returning('period')
+        .compile().sql;
+      compiled.set(batch.length, text);
+    }
+    const parameters: unknown[] = [];
+    for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
+    const result = await db.executeQuery<{ period: string }>(CompiledQuery.raw(text, parameters));
+    for (const r of result.rows) changed.push(r.period);
+  }
+  return changed;
+}

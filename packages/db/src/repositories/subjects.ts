@@ -151,3 +151,13 @@ export async function listSubjects(db: Executor, tenantId: string, query: ListSu
   const rows = await q.orderBy('s.external_id').limit(query.limit).execute();
   return rows.map(toSubject);
 }
+
+/** The subjects of a tenant among `externalIds` (any not found are simply absent). */
+export async function findSubjectsByExternalIds(db: Executor, tenantId: string, externalIds: readonly string[]): Promise<Subject[]> {
+  const out: Subject[] = [];
+  for (const batch of chunks([...new Set(externalIds)], 1000)) {
+    const rows = await db.selectFrom('subjects').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', batch).execute();
+    for (const r of rows) out.push(toSubject(r));
+  }
+  return out;
+}

@@ -1,0 +1,136 @@
+// Importing a 1,000,000-row metrics CSV (issue 12): `runImport`, as `tierkit import` and
+// `POST /v1/imports` run it (every row checked and written in one transaction), against a raw
+// baseline on the same file in the same run: csv-parse + a prepared better-sqlite3 INSERT per row in
+// one transaction. Alternating rounds, medians, the ratio, and the process's peak RSS. Prints, never asserts.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadTenantPack, provisionTenant, runImport } from '@tierkit/api';
+import { connect, insertSubjects, migrateToLatest } from '@tierkit/db';
+import SQLite from 'better-sqlite3';
+import { parse } from 'csv-parse';
+
+const ROWS = 1_000_000;
+const SUBJECTS = 100_000;
+const MONTHS = ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
+const ROUNDS = 3;
+const TENANT = 'bench';
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-import-bench-'));
+const dbFile = join(dir, 'bench.db');
+const csvFile = join(dir, 'metrics.csv');
+const externalId = (i: number) => `C${String(i).padStart(7, '0')}`;
+
+/** 100,000 subjects × 10 months of one balance in yuan with fen: a long-form core banking export. */
+async function writeCsv(): Promise<void> {
+  const out = createWriteStream(csvFile);
+  out.write('subject,metric,period,value\n');
+  let chunk = '';
+  let seed = 7;
+  for (let r = 0; r < ROWS; r++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const yuan = (seed % 50_000_000) / 100;
+    chunk += `${externalId(r % SUBJECTS)},avg_daily_balance,${MONTHS[Math.floor(r / SUBJECTS)]},${yuan.toFixed(2)}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
+const db = connect({ url: dbFile });
+await migrateToLatest(db.db);
+await provisionTenant(db.db, { id: TENANT, name: 'Bench Bank' });
+const now = new Date().toISOString();
+const subjects = Array.from({ length: SUBJECTS }, (_, i) => ({
+  id: `s${i}`,
+  externalId: externalId(i),
+  kind: 'customer',
+  displayName: `客户${i}`,
+  attributes: {},
+}));
+await insertSubjects(db.db, TENANT, subjects, now);
+await writeCsv();
+const mb = statSync(csvFile).size / 1024 / 1024;
+console.log(
+  `${ROWS.toLocaleString('en')} metric rows (${mb.toFixed(1)} MB, ${SUBJECTS.toLocaleString('en')} subjects × ${MONTHS.length} months), SQLite, ${ROUNDS} alternating rounds`,
+);
+
+const raw = new SQLite(dbFile);
+raw.pragma('journal_mode = WAL');
+const clear = () => raw.prepare('DELETE FROM metrics').run();
+
+/** The baseline: parse, turn yuan into fen, find the subject, one prepared INSERT per row, one transaction. */
+async function rawImport(): Promise<number> {
+  const ids = new Map<string, string>();
+  for (const r of raw.prepare('SELECT id, external_id FROM subjects WHERE tenant_id = ?').iterate(TENANT) as Iterable<{
+    id: string;
+    external_id: string;
+  }>)
+    ids.set(r.external_id, r.id);
+  const insert = raw.prepare('INSERT INTO metrics (tenant_id, subject_id, metric, period, value) VALUES (?, ?, ?, ?, ?)');
+  let n = 0;
+  raw.exec('BEGIN');
+  let header = true;
+  for await (const rec of createReadStream(csvFile).pipe(parse()) as AsyncIterable<string[]>) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    const [subject = '', metric = '', period = '', value = ''] = rec;
+    insert.run(TENANT, ids.get(subject), metric, period, Math.round(Number(value) * 100));
+    n++;
+  }
+  raw.exec('COMMIT');
+  return n;
+}
+
+async function tierkitImport(): Promise<number> {
+  const tp = await loadTenantPack(db.db, TENANT);
+  const record = await runImport(
+    db.db,
+    { kind: 'metrics', encoding: 'utf-8', amounts: 'yuan', mode: 'all-or-nothing', mapping: {} },
+    { tenantId: TENANT, catalogue: tp.metrics, currentPeriod: '2025-11', actor: 'bench', now: () => new Date(), fileName: 'metrics.csv' },
+    () => createReadStream(csvFile),
+  );
+  if (record.status !== 'succeeded' || record.written !== ROWS)
+    throw new Error(`import ${record.status}: ${record.written} written, ${record.errors} errors`);
+  return record.written;
+}
+
+async function timed(f: () => Promise<number>): Promise<number> {
+  clear();
+  const start = performance.now();
+  const n = await f();
+  const ms = performance.now() - start;
+  if (n !== ROWS) throw new Error(`${n} rows`);
+  return ms;
+}
+
+const times = { raw: [] as number[], tierkit: [] as number[] };
+for (let round = 1; round <= ROUNDS; round++) {
+  // Alternate which goes first, so neither always gets the warmer cache.
+  const order = round % 2 ? (['raw', 'tierkit'] as const) : (['tierkit', 'raw'] as const);
+  for (const which of order) times[which].push(await timed(which === 'raw' ? rawImport : tierkitImport));
+  const [r, t] = [times.raw.at(-1) ?? 0, times.tierkit.at(-1) ?? 0];
+  console.log(`  round ${round}: raw ${(r / 1000).toFixed(2)} s, runImport ${(t / 1000).toFixed(2)} s, ${(t / r).toFixed(2)}×`);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const [r, t] = [median(times.raw), median(times.tierkit)];
+const rate = (ms: number) => `${Math.round(ROWS / (ms / 1000)).toLocaleString('en')} rows/s`;
+console.log(`  raw csv-parse + prepared INSERT (baseline)   ${(r / 1000).toFixed(2)} s  ${rate(r)}`);
+console.log(
+  `  runImport (checked and written, one pass)    ${(t / 1000).toFixed(2)} s  ${rate(t)}  ${(t / r).toFixed(2)}× raw (target ≤ 3.00: ${t / r <= 3 ? 'met' : 'MISSED'})`,
+);
+// The second identical import writes nothing: every row is compared with what is stored.
+const again = performance.now();
+await tierkitImport().catch(() => 0);
+console.log(`  the same file again (changes nothing)        ${((performance.now() - again) / 1000).toFixed(2)} s`);
+console.log(`peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (file ${mb.toFixed(0)} MB)`);
+raw.close();
+await db.close();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,244 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SUBJECT_KINDS } from '@tierkit/core';
+import { findImport, listImportErrors, listImports, type ImportRecord } from '@tierkit/db';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { packOf } from '../deps.js';
+import { periodOf } from '../periods.js';
+import { invalid, ProblemError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { ImportDetailSchema, ImportListSchema, ImportSchema } from '../schemas/imports.js';
+import { CursorQuery, LimitQuery } from '../schemas/params.js';
+import { AMOUNT_UNITS } from '../services/import/amounts.js';
+import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';
+import { IMPORT_KINDS } from '../services/import/import-plan.js';
+import { IMPORT_MODES, ImportRefused, runImport } from '../services/import/run-import.js';
+import { spooledUpload } from '../services/import/spooled-upload.js';
+
+/** Largest import upload by default: 256 MiB, about seven million metric rows. */
+export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+
+const CSV_MEDIA = /^(text\/csv|application\/csv|text\/plain|application\/octet-stream)$/i;
+const MAPPING = z.record(z.string().min(1).max(200), z.string().min(1).max(200));
+
+const param = (name: string, description: string) => ({ param: { name, in: 'query' as const }, description });
+
+const ImportQuery = z.object({
+  kind: z.enum(IMPORT_KINDS).openapi(param('kind', 'What the file holds: subjects or monthly metrics')),
+  encoding: z
+    .enum(ENCODINGS)
+    .optional()
+    .openapi(param('encoding', 'utf-8 (default; a BOM is dropped), gbk or gb18030. Also read from the Content-Type charset.')),
+  amounts: z
+    .enum(AMOUNT_UNITS)
+    .optional()
+    .openapi(param('amounts', 'Metrics: how money columns are written, yuan (≤ 2 decimals) or fen. Required for metrics.')),
+  mode: z
+    .enum(IMPORT_MODES)
+    .default('all-or-nothing')
+    .openapi(param('mode', 'all-or-nothing (default): any row error imports nothing; valid-rows imports the rows without errors')),
+  mapping: z
+    .string()
+    .max(20_000)
+    .optional()
+    .openapi(
+      param('mapping', 'JSON object header → field, e.g. {"客户号":"subject","月份":"period","日均余额":"metric:avg_daily_balance"}'),
+    ),
+  subjectKind: z
+    .enum(SUBJECT_KINDS)
+    .optional()
+    .openapi(param('subjectKind', 'Subjects: the kind when the file has no kind column (default customer)')),
+  fileName: z.string().min(1).max(200).optional().openapi(param('fileName', 'The file name to record with the import')),
+});
+
+const postRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['imports'],
+  summary: 'Import a CSV file of subjects or monthly metrics',
+  description:
+    'The body is the CSV file itself (text/csv), streamed: a separate limit from JSON bodies (maxImportBytes, 256 MiB by default). Every row is checked first; errors carry line and column. Metrics are stored, not evaluated: `periods` says which months changed, for a re-tier.',
+  request: {
+    query: ImportQuery,
+    body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } } },
+  },
+  responses: {
+    201: {
+      description: 'Imported (status succeeded, or partial in mode valid-rows)',
+      content: { 'application/json': { schema: ImportSchema } },
+    },
+    ...problemResponses(400, 413, 415, 422),
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['imports'],
+  summary: 'List imports, newest first',
+  request: { query: z.object({ limit: LimitQuery, cursor: CursorQuery }) },
+  responses: {
+    200: { description: 'One page of imports', content: { 'application/json': { schema: ImportListSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['imports'],
+  summary: 'One import: status, counts, and its row errors (paged)',
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+    query: z.object({ limit: LimitQuery, cursor: CursorQuery }),
+  },
+  responses: {
+    200: { description: 'The import and one page of its errors', content: { 'application/json': { schema: ImportDetailSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+/** The wire shape of an import (options are JSON the import itself wrote). */
+function view(r: ImportRecord): z.infer<typeof ImportSchema> {
+  const { tenantId: _tenant, errors, ...rest } = r;
+  return {
+    ...rest,
+    kind: r.kind as z.infer<typeof ImportSchema>['kind'],
+    options: r.options as z.infer<typeof ImportSchema>['options'],
+    periods: [...r.periods],
+    errorCount: errors,
+  };
+}
+
+/** A page of errors a client can point to: `line 3, column "金额"`. */
+function errorPath(line: number | null, column: string | null): string {
+  return (
+    [line === null ? undefined : `line ${line}`, column === null ? undefined : `column "${column}"`].filter(Boolean).join(', ') || '(body)'
+  );
+}
+
+/** `POST /v1/imports`, `GET /v1/imports`, `GET /v1/imports/{id}`. */
+export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
+  return router()
+    .openapi(postRoute, async (c) => {
+      const deps = c.var.deps;
+      const query = c.req.valid('query');
+      const contentType = c.req.header('Content-Type') ?? '';
+      const media = contentType.split(';')[0]?.trim() ?? '';
+      if (!CSV_MEDIA.test(media)) {
+        throw new ProblemError('unsupported-media-type', `Send the file as text/csv (got ${media ? `"${media}"` : 'no Content-Type'}).`);
+      }
+      const charset = /;\s*charset="?([\w-]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
+      const encoding = query.encoding ?? (charset === 'utf8' ? 'utf-8' : charset);
+      if (encoding !== undefined && !(ENCODINGS as readonly string[]).includes(encoding)) {
+        throw invalid([{ path: 'headers.content-type', message: `charset "${charset}" is not one of ${ENCODINGS.join(', ')}` }]);
+      }
+      if (query.kind === 'metrics' && query.amounts === undefined) {
+        throw invalid([{ path: 'query.amounts', message: 'a metrics import must declare how money is written: yuan or fen' }]);
+      }
+      let mapping: Record<string, string> = {};
+      if (query.mapping !== undefined) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(query.mapping);
+        } catch {
+          throw invalid([{ path: 'query.mapping', message: 'is not JSON; send an object of header → field' }]);
+        }
+        const checked = MAPPING.safeParse(parsed);
+        if (!checked.success) throw invalid([{ path: 'query.mapping', message: 'must be a JSON object of header → field (strings)' }]);
+        mapping = checked.data;
+      }
+      const length = Number(c.req.header('Content-Length') ?? '0');
+      if (length > maxImportBytes) {
+        throw new ProblemError(
+          'payload-too-large',
+          `Import files are limited to ${maxImportBytes} bytes (the maxImportBytes option); split the file.`,
+        );
+      }
+      const tp = await packOf(deps);
+      const upload = await spooledUpload(c.req.raw.body, maxImportBytes);
+      let result: ImportRecord;
+      try {
+        result = await runImport(
+          deps.db,
+          {
+            kind: query.kind,
+            encoding: (encoding ?? 'utf-8') as Encoding,
+            mode: query.mode,
+            mapping,
+            ...(query.amounts ? { amounts: query.amounts } : {}),
+            ...(query.subjectKind ? { subjectKind: query.subjectKind } : {}),
+          },
+          {
+            tenantId: deps.tenantId,
+            catalogue: tp.metrics,
+            currentPeriod: periodOf(deps.now(), deps.timeZone),
+            actor: deps.principal.actor,
+            now: deps.now,
+            fileName: query.fileName ?? null,
+          },
+          upload.source,
+        );
+      } catch (err) {
+        if (err instanceof ImportRefused)
+          throw invalid([{ path: errorPath(err.line, err.column), message: err.message }], `The file cannot be imported: ${err.message}`);
+        throw err;
+      } finally {
+        await upload.dispose();
+      }
+      const location = `/v1/imports/${result.id}`;
+      if (result.status === 'failed') {
+        const first = await listImportErrors(deps.db, result.id, 20);
+        throw new ProblemError(
+          'import-rejected',
+          `${result.detail ?? 'nothing was imported'}. Every error: GET ${location}`,
+          first.map((e) => ({ path: errorPath(e.line, e.column), message: e.message })),
+          { Location: location },
+        );
+      }
+      c.header('Location', location);
+      return c.json(view(result), 201);
+    })
+    .openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
+      const query = c.req.valid('query');
+      const before = query.cursor === undefined ? undefined : decodeCursor('imports', query.cursor, ['before'] as const).before;
+      const rows = await listImports(deps.db, deps.tenantId, query.limit + 1, before);
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return c.json(
+        { items: page.map(view), nextCursor: rows.length > query.limit && last ? encodeCursor('imports', { before: last.id }) : null },
+        200,
+      );
+    })
+    .openapi(getRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const found = await findImport(deps.db, deps.tenantId, id);
+      if (!found) throw new ProblemError('not-found', `No import "${id}" in this tenant.`);
+      const after = query.cursor === undefined ? undefined : decodeCursor('import-errors', query.cursor, ['after'] as const).after;
+      const afterSeq = after === undefined ? undefined : Number(after);
+      if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq))
+        throw new ProblemError('bad-cursor', 'Pass back the nextCursor of a previous page unchanged.');
+      const rows = await listImportErrors(deps.db, found.id, query.limit + 1, afterSeq);
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return c.json(
+        {
+          ...view(found),
+          errors: {
+            items: page.map(({ seq: _seq, ...e }) => e),
+            nextCursor: rows.length > query.limit && last ? encodeCursor('import-errors', { after: String(last.seq) }) : null,
+          },
+        },
+        200,
+      );
+    });
+}

@@ -1,0 +1,39 @@
+import { z } from '@hono/zod-openapi';
+
+export const ImportErrorSchema = z
+  .object({
+    line: z.number().int().openapi({ description: 'The line the row ends on (1 is the header)' }),
+    column: z.string().nullable().openapi({ description: 'The header of the offending column; null for the whole row' }),
+    message: z.string(),
+  })
+  .openapi('ImportError');
+
+export const ImportSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['subjects', 'metrics']),
+    status: z.enum(['running', 'succeeded', 'partial', 'failed']).openapi({
+      description: 'succeeded: every row imported; partial: the valid rows imported (mode valid-rows); failed: nothing imported',
+    }),
+    options: z.record(z.string(), z.unknown()),
+    fileName: z.string().nullable(),
+    sha256: z.string().nullable(),
+    bytes: z.number().int(),
+    rows: z.number().int().openapi({ description: 'Data rows read (the header not counted)' }),
+    rejectedRows: z.number().int(),
+    errorCount: z.number().int().openapi({ description: 'Errors found; the first 100,000 are kept' }),
+    written: z.number().int().openapi({ description: 'Subjects or observations inserted or changed' }),
+    unchanged: z.number().int().openapi({ description: 'Subjects or observations already stored with the same content' }),
+    periods: z.array(z.string()).openapi({ description: 'Months whose metrics this import changed: the periods a re-tier should cover' }),
+    detail: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi('Import');
+
+export const ImportDetailSchema = ImportSchema.extend({
+  errors: z.object({ items: z.array(ImportErrorSchema), nextCursor: z.string().nullable() }),
+}).openapi('ImportDetail');
+
+export const ImportListSchema = z.object({ items: z.array(ImportSchema), nextCursor: z.string().nullable() }).openapi('ImportList');

@@ -1,0 +1,149 @@
+import { SUBJECT_KINDS, type MetricDef, type MetricObservation } from '@tierkit/core';
+import { SubjectIdParams } from '../../schemas/params.js';
+import { unsafeTextReason } from '../../text-safety.js';
+import { checkObservations } from '../check-observations.js';
+import { parseInteger, yuanToFen, type AmountUnit } from './amounts.js';
+import type { CsvRecord } from './csv-records.js';
+import type { MetricPlan, SubjectPlan } from './import-plan.js';
+
+/** One problem with one row: where the row ends, which column (its header), and why. */
+export interface RowError {
+  readonly line: number;
+  readonly column: string | null;
+  readonly message: string;
+}
+
+/** What a row check needs besides the row. */
+export interface RowContext {
+  readonly catalogue: ReadonlyMap<string, MetricDef>;
+  /** The tenant's current month: later months are refused, as by `PUT …/metrics`. */
+  readonly currentPeriod: string;
+  readonly amounts: AmountUnit;
+}
+
+/** A metrics row that passed its own checks (its subject is looked up per batch). */
+export interface MetricRow {
+  readonly line: number;
+  readonly subject: string;
+  readonly observations: readonly MetricObservation[];
+}
+
+/** A subjects row that passed its checks. */
+export interface SubjectRowInput {
+  readonly line: number;
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+const PERIOD = /^(\d{4})-?(\d{2})$/;
+const SUBJECT_ID = SubjectIdParams.shape.id;
+
+function fieldCount(rec: CsvRecord, headers: readonly string[], errors: RowError[]): boolean {
+  if (rec.fields.length === headers.length) return true;
+  errors.push({ line: rec.line, column: null, message: `has ${rec.fields.length} fields; the header has ${headers.length}` });
+  return false;
+}
+
+function subjectId(rec: CsvRecord, col: number, header: string, errors: RowError[]): string | undefined {
+  const raw = (rec.fields[col] ?? '').trim();
+  const parsed = SUBJECT_ID.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  errors.push({
+    line: rec.line,
+    column: header,
+    message: raw ? `"${raw.slice(0, 64)}" is not a subject id (1–64 letters, digits, "_", ".", ":", "-")` : 'is empty',
+  });
+  return undefined;
+}
+
+/** Check one metrics row; its observations, or the errors that keep it out. */
+export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext): { row?: MetricRow; errors: RowError[] } {
+  const errors: RowError[] = [];
+  if (!fieldCount(rec, plan.headers, errors)) return { errors };
+  const header = (col: number) => plan.headers[col] ?? null;
+  const subject = subjectId(rec, plan.subject, plan.headers[plan.subject] ?? '', errors);
+  const rawPeriod = (rec.fields[plan.period] ?? '').trim();
+  const pm = PERIOD.exec(rawPeriod);
+  const period = pm ? `${pm[1]}-${pm[2]}` : undefined;
+  if (!period)
+    errors.push({ line: rec.line, column: header(plan.period), message: `"${rawPeriod.slice(0, 20)}" is not a month (YYYY-MM or YYYYMM)` });
+
+  const cells: { metric: string; metricCol: number | null; text: string; valueCol: number }[] = [];
+  if (plan.long) {
+    cells.push({
+      metric: (rec.fields[plan.long.metric] ?? '').trim(),
+      metricCol: plan.long.metric,
+      text: (rec.fields[plan.long.value] ?? '').trim(),
+      valueCol: plan.long.value,
+    });
+  } else {
+    for (const w of plan.wide) {
+      const text = (rec.fields[w.col] ?? '').trim();
+      // A wide export leaves a cell empty when it has no figure for that month: no observation.
+      if (text) cells.push({ metric: w.metric, metricCol: null, text, valueCol: w.col });
+    }
+  }
+  const observations: MetricObservation[] = [];
+  for (const cell of cells) {
+    const def = ctx.catalogue.get(cell.metric);
+    const money = def?.unit === 'money' && ctx.amounts === 'yuan';
+    const value = money ? yuanToFen(cell.text) : parseInteger(cell.text);
+    if (value === undefined) {
+      errors.push({
+        line: rec.line,
+        column: header(cell.valueCol),
+        message: cell.text
+          ? `"${cell.text.slice(0, 40)}" is not ${money ? 'an amount in yuan (digits, at most 2 decimals, no separators)' : 'an integer'}`
+          : 'is empty',
+      });
+    }
+    if (period === undefined) continue;
+    // The catalogue, month and range rules of `PUT …/metrics`, from their one home.
+    const obs = { metric: cell.metric, period, value: value ?? 0 };
+    for (const e of checkObservations([obs], ctx.catalogue, ctx.currentPeriod)) {
+      const column = e.path.endsWith('.metric')
+        ? header(cell.metricCol ?? cell.valueCol)
+        : e.path.endsWith('.period')
+          ? header(plan.period)
+          : header(cell.valueCol);
+      if (value === undefined && e.path.endsWith('.value')) continue;
+      errors.push({ line: rec.line, column, message: e.message });
+    }
+    observations.push(obs);
+  }
+  if (errors.length || subject === undefined) return { errors };
+  return { row: { line: rec.line, subject, observations }, errors };
+}
+
+/** Check one subjects row. `defaultKind` applies when the file has no kind column. */
+export function checkSubjectRow(plan: SubjectPlan, rec: CsvRecord, defaultKind: string): { row?: SubjectRowInput; errors: RowError[] } {
+  const errors: RowError[] = [];
+  if (!fieldCount(rec, plan.headers, errors)) return { errors };
+  const header = (col: number) => plan.headers[col] ?? null;
+  const id = subjectId(rec, plan.id, plan.headers[plan.id] ?? '', errors);
+  const kind = plan.subjectKind === undefined ? defaultKind : (rec.fields[plan.subjectKind] ?? '').trim();
+  if (!(SUBJECT_KINDS as readonly string[]).includes(kind)) {
+    errors.push({
+      line: rec.line,
+      column: plan.subjectKind === undefined ? null : header(plan.subjectKind),
+      message: `"${kind.slice(0, 40)}" is not a subject kind (${SUBJECT_KINDS.join(', ')})`,
+    });
+  }
+  const text = (col: number, max: number, required: boolean): string | undefined => {
+    const value = (rec.fields[col] ?? '').trim();
+    const why = !value && required ? 'is empty' : value.length > max ? `is longer than ${max} characters` : unsafeTextReason(value);
+    if (!why) return value;
+    errors.push({ line: rec.line, column: header(col), message: why });
+    return undefined;
+  };
+  const name = text(plan.name, 100, true);
+  const attributes: Record<string, string> = {};
+  for (const a of plan.attributes) {
+    const value = text(a.col, 1000, false);
+    if (value) attributes[a.key] = value;
+  }
+  if (errors.length || id === undefined || name === undefined) return { errors };
+  return { row: { line: rec.line, id, kind, name, attributes }, errors };
+}

@@ -1,0 +1,105 @@
+import type { MetricDef } from '@tierkit/core';
+
+/** What an import loads: subjects (id, kind, name, attributes) or monthly metric observations. */
+export const IMPORT_KINDS = ['subjects', 'metrics'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+/** Fields a column can map to (besides `metric:<key>` and `attr:<name>`); `ignore` skips a column. */
+export const FIELDS: Record<ImportKind, readonly string[]> = {
+  subjects: ['id', 'kind', 'name', 'ignore'],
+  metrics: ['subject', 'period', 'metric', 'value', 'ignore'],
+};
+
+/** Where each field is in the file (column indexes), decided from the header and the mapping. */
+export interface SubjectPlan {
+  readonly kind: 'subjects';
+  readonly headers: readonly string[];
+  readonly id: number;
+  readonly name: number;
+  readonly subjectKind: number | undefined;
+  readonly attributes: readonly { readonly col: number; readonly key: string }[];
+}
+
+export interface MetricPlan {
+  readonly kind: 'metrics';
+  readonly headers: readonly string[];
+  readonly subject: number;
+  readonly period: number;
+  /** Long form: one observation per row, its metric and value in two columns. */
+  readonly long: { readonly metric: number; readonly value: number } | undefined;
+  /** Wide form: one column per metric. */
+  readonly wide: readonly { readonly col: number; readonly metric: string }[];
+}
+
+export type ImportPlan = SubjectPlan | MetricPlan;
+
+/** A header problem: the file cannot be imported as mapped. `column` names the header, if one. */
+export class PlanError extends Error {
+  readonly column: string | null;
+  constructor(message: string, column: string | null) {
+    super(message);
+    this.name = 'PlanError';
+    this.column = column;
+  }
+}
+
+const MAX_COLUMNS = 500;
+
+/**
+ * Decide which column holds which field. A column maps through `mapping[header]` if given, else to
+ * the field its header names (`subject`, `period`, … or, in a metrics file, a metric key of the
+ * catalogue, which makes it a wide column). A header that maps to nothing is an error rather than
+ * silently dropped data; map it to `ignore` to skip it.
+ */
+export function planImport(
+  kind: ImportKind,
+  header: readonly string[],
+  mapping: Readonly<Record<string, string>>,
+  catalogue: ReadonlyMap<string, MetricDef>,
+): ImportPlan {
+  if (header.length > MAX_COLUMNS) throw new PlanError(`the header has ${header.length} columns; at most ${MAX_COLUMNS}`, null);
+  const headers = header.map((h) => h.trim());
+  for (const key of Object.keys(mapping)) {
+    if (!headers.includes(key)) throw new PlanError(`the mapping names column "${key}", which the header does not have`, key);
+  }
+  const at = new Map<string, number>();
+  const wide: { col: number; metric: string }[] = [];
+  const attributes: { col: number; key: string }[] = [];
+  headers.forEach((h, col) => {
+    let field = mapping[h] ?? h;
+    if (kind === 'metrics' && mapping[h] === undefined && catalogue.has(h)) field = `metric:${h}`;
+    if (field === 'ignore') return;
+    if (kind === 'metrics' && field.startsWith('metric:')) {
+      const metric = field.slice('metric:'.length);
+      if (!catalogue.has(metric))
+        throw new PlanError(`column "${h}" maps to unknown metric "${metric}"; known: ${[...catalogue.keys()].join(', ')}`, h);
+      if (wide.some((w) => w.metric === metric)) throw new PlanError(`metric "${metric}" is mapped from two columns`, h);
+      wide.push({ col, metric });
+      return;
+    }
+    if (kind === 'subjects' && field.startsWith('attr:') && field.length > 'attr:'.length) {
+      attributes.push({ col, key: field.slice('attr:'.length) });
+      return;
+    }
+    if (!FIELDS[kind].includes(field)) {
+      const extra = kind === 'metrics' ? ', metric:<key>' : ', attr:<name>';
+      throw new PlanError(`column "${h}" is not a field of a ${kind} import; map it to one of ${FIELDS[kind].join(', ')}${extra}`, h);
+    }
+    if (at.has(field)) throw new PlanError(`two columns map to "${field}"`, h);
+    at.set(field, col);
+  });
+  const need = (field: string): number => {
+    const col = at.get(field);
+    if (col === undefined) throw new PlanError(`no column maps to "${field}"`, null);
+    return col;
+  };
+  if (kind === 'subjects') {
+    return { kind, headers, id: need('id'), name: need('name'), subjectKind: at.get('kind'), attributes };
+  }
+  const subject = need('subject');
+  const period = need('period');
+  const hasLong = at.has('metric') || at.has('value');
+  if (hasLong && wide.length) throw new PlanError('use either metric and value columns, or one column per metric, not both', null);
+  if (!hasLong && !wide.length) throw new PlanError('no metric column: map metric and value, or name metric columns by their keys', null);
+  return { kind, headers, subject, period, long: hasLong ? { metric: need('metric'), value: need('value') } : undefined, wide };
+}

@@ -1,0 +1,329 @@
+import { createHash } from 'node:crypto';
+import type { MetricDef } from '@tierkit/core';
+import {
+  createImport,
+  deleteImport,
+  findImport,
+  findSubjectsByExternalIds,
+  finishImport,
+  insertImportErrors,
+  insertSubjects,
+  upsertMetricRows,
+  type Executor,
+  type ImportRecord,
+  type NewMetric,
+  type Subject,
+  type SubjectInput,
+} from '@tierkit/db';
+import { sortableId } from '../../ids.js';
+import type { AmountUnit } from './amounts.js';
+import { checkMetricRow, checkSubjectRow, type MetricRow, type RowContext, type RowError, type SubjectRowInput } from './check-rows.js';
+import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
+import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
+
+/** How an import treats rows with errors: import nothing (the default), or import the rows without errors. */
+export const IMPORT_MODES = ['all-or-nothing', 'valid-rows'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/** What the caller declares about a file. */
+export interface ImportOptions {
+  readonly kind: ImportKind;
+  readonly encoding: Encoding;
+  /** How money columns are written; required for metrics (a wrong guess is off by 100×). */
+  readonly amounts?: AmountUnit;
+  readonly mode: ImportMode;
+  /** Header → field (`subject`, `period`, `metric`, `value`, `metric:<key>`, `id`, `kind`, `name`, `attr:<name>`, `ignore`). */
+  readonly mapping: Readonly<Record<string, string>>;
+  /** The kind of subjects a subjects file without a kind column holds. Default `customer`. */
+  readonly subjectKind?: string;
+}
+
+/** Who imports what, for which tenant, when. */
+export interface ImportContext {
+  readonly tenantId: string;
+  readonly catalogue: ReadonlyMap<string, MetricDef>;
+  readonly currentPeriod: string;
+  readonly actor: string;
+  readonly now: () => Date;
+  readonly fileName: string | null;
+}
+
+/** The bytes of the file, read once from start to end (a file on disk, not a network stream: see runImport). */
+export type ImportSource = () => AsyncIterable<Uint8Array>;
+
+/** Progress of a running import: bytes and rows read so far. */
+export interface ImportProgress {
+  readonly bytes: number;
+  readonly rows: number;
+}
+
+/** The whole file was refused (unreadable, a bad header): the import and its errors are removed. */
+export class ImportRefused extends Error {
+  readonly line: number | null;
+  readonly column: string | null;
+  constructor(message: string, line: number | null, column: string | null) {
+    super(message);
+    this.name = 'ImportRefused';
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** Row errors kept per import; more are counted, not stored. */
+export const MAX_STORED_ERRORS = 100_000;
+/** Rows checked or written together: one subject lookup and one multi-row upsert per batch. */
+const BATCH_ROWS = 2000;
+
+/** Counts the bytes of a source and hashes them as they pass. */
+function measured(source: AsyncIterable<Uint8Array>, into: { bytes: number; hash: ReturnType<typeof createHash> }) {
+  return (async function* () {
+    for await (const chunk of source) {
+      into.bytes += chunk.byteLength;
+      into.hash.update(chunk);
+      yield chunk;
+    }
+  })();
+}
+
+type Checked = { readonly kind: 'metrics'; rows: MetricRow[] } | { readonly kind: 'subjects'; rows: SubjectRowInput[] };
+
+/**
+ * Read the file's records in batches: the header decides the plan, every row is checked on its own,
+ * and each batch's subjects are looked up once (a metrics row naming an unknown subject is an error).
+ */
+async function* checkedBatches(
+  db: Executor,
+  source: AsyncIterable<Uint8Array>,
+  options: ImportOptions,
+  ctx: ImportContext,
+  onRow: (errors: readonly RowError[]) => void,
+): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; rowsRead: number }> {
+  let plan: ImportPlan | undefined;
+  const rowCtx: RowContext = { catalogue: ctx.catalogue, currentPeriod: ctx.currentPeriod, amounts: options.amounts ?? 'fen' };
+  let metricRows: MetricRow[] = [];
+  let subjectRows: SubjectRowInput[] = [];
+  let rowsRead = 0;
+  const flush = async function* () {
+    const ids = plan?.kind === 'metrics' ? metricRows.map((r) => r.subject) : subjectRows.map((r) => r.id);
+    const subjects = new Map((await findSubjectsByExternalIds(db, ctx.tenantId, ids)).map((s) => [s.externalId, s]));
+    let checked: Checked;
+    if (plan?.kind === 'metrics') {
+      const known: MetricRow[] = [];
+      for (const r of metricRows) {
+        if (subjects.has(r.subject)) known.push(r);
+        else
+          onRow([
+            {
+              line: r.line,
+              column: plan.headers[plan.subject] ?? null,
+              message: `no subject "${r.subject}" in this tenant; import it first`,
+            },
+          ]);
+      }
+      checked = { kind: 'metrics', rows: known };
+    } else {
+      const kept: SubjectRowInput[] = [];
+      for (const r of subjectRows) {
+        const existing = subjects.get(r.id);
+        if (existing && existing.kind !== r.kind) {
+          const column = plan?.kind === 'subjects' && plan.subjectKind !== undefined ? (plan.headers[plan.subjectKind] ?? null) : null;
+          onRow([{ line: r.line, column, message: `subject "${r.id}" is a ${existing.kind}; its kind cannot change to ${r.kind}` }]);
+        } else kept.push(r);
+      }
+      checked = { kind: 'subjects', rows: kept };
+    }
+    metricRows = [];
+    subjectRows = [];
+    yield { checked, subjects, rowsRead };
+  };
+  try {
+    for await (const rec of csvRecords(source, options.encoding)) {
+      if (plan === undefined) {
+        plan = planImport(options.kind, rec.fields, options.mapping, ctx.catalogue);
+        continue;
+      }
+      rowsRead += 1;
+      if (plan.kind === 'metrics') {
+        const { row, errors } = checkMetricRow(plan, rec, rowCtx);
+        if (row) metricRows.push(row);
+        else onRow(errors);
+      } else {
+        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer');
+        if (row) subjectRows.push(row);
+        else onRow(errors);
+      }
+      if (metricRows.length + subjectRows.length >= BATCH_ROWS) yield* flush();
+    }
+    if (plan === undefined) throw new ImportRefused('the file is empty: it needs a header row', null, null);
+    if (metricRows.length + subjectRows.length > 0) yield* flush();
+  } catch (err) {
+    if (err instanceof CsvFileError) throw new ImportRefused(err.message, err.line, null);
+    if (err instanceof PlanError) throw new ImportRefused(err.message, 1, err.column);
+    throw err;
+  }
+}
+
+/** Write one checked batch; returns the periods of the observations written and how many were already stored. */
+async function writeBatch(
+  trx: Executor,
+  ctx: ImportContext,
+  checked: Checked,
+  subjects: Map<string, Subject>,
+): Promise<{ written: number; unchanged: number; periods: string[] }> {
+  if (checked.kind === 'metrics') {
+    // The same subject, metric and month twice: the later row wins, as it would in two uploads.
+    const byKey = new Map<string, NewMetric>();
+    for (const r of checked.rows) {
+      const subjectId = subjects.get(r.subject)?.id;
+      if (subjectId === undefined) continue;
+      for (const o of r.observations) {
+        byKey.set(`${subjectId}\u0000${o.metric}\u0000${o.period}`, {
+          tenant_id: ctx.tenantId,
+          subject_id: subjectId,
+          metric: o.metric,
+          period: o.period,
+          value: o.value,
+        });
+      }
+    }
+    const rows = [...byKey.values()];
+    const periods = await upsertMetricRows(trx, rows);
+    return { written: periods.length, unchanged: rows.length - periods.length, periods };
+  }
+  const latest = new Map<string, SubjectRowInput>();
+  for (const r of checked.rows) latest.set(r.id, r);
+  const now = ctx.now();
+  const nowIso = now.toISOString();
+  const fresh: SubjectInput[] = [];
+  let written = 0;
+  let unchanged = 0;
+  for (const r of latest.values()) {
+    const existing = subjects.get(r.id);
+    if (!existing) {
+      fresh.push({ id: sortableId(now), externalId: r.id, kind: r.kind, displayName: r.name, attributes: r.attributes });
+      continue;
+    }
+    // Attributes named in the file replace those keys; others the subject has are kept.
+    const attributes = { ...existing.attributes, ...r.attributes };
+    if (existing.displayName === r.name && JSON.stringify(attributes) === JSON.stringify(existing.attributes)) {
+      unchanged += 1;
+      continue;
+    }
+    await trx
+      .updateTable('subjects')
+      .set({ display_name: r.name, attributes: JSON.stringify(attributes), updated_at: nowIso })
+      .where('tenant_id', '=', ctx.tenantId)
+      .where('id', '=', existing.id)
+      .execute();
+    written += 1;
+  }
+  await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
+  return { written: written + fresh.length, unchanged, periods: [] };
+}
+
+/** Thrown inside the transaction to undo an all-or-nothing import that found errors. */
+class RollBack extends Error {}
+
+/**
+ * Import a CSV file of subjects or metrics (packages/api/README.md, "Imports"), streamed: memory
+ * holds one chunk, one batch of rows and at most `MAX_STORED_ERRORS` errors, whatever the file's
+ * size. One pass, in one transaction: each batch is checked and written; errors are collected, and an
+ * all-or-nothing import that found any stops writing and rolls back, so nothing of it remains (nor
+ * after a crash). The errors are stored after the transaction. Writes compare with what is stored, so
+ * the same file twice changes nothing. Metrics are stored, not evaluated: the import records the
+ * periods it changed, for the re-tier that follows.
+ *
+ * Read from a local file: the transaction lasts as long as the read, and on SQLite other writers
+ * wait for it (the API spools an upload to a temporary file first).
+ *
+ * Throws `ImportRefused` (after removing the import) when the file cannot be read as a whole.
+ */
+export async function runImport(
+  db: Executor,
+  options: ImportOptions,
+  ctx: ImportContext,
+  source: ImportSource,
+  onProgress: (p: ImportProgress) => void = () => undefined,
+): Promise<ImportRecord> {
+  const id = sortableId(ctx.now());
+  await createImport(db, {
+    id,
+    tenantId: ctx.tenantId,
+    kind: options.kind,
+    options: {
+      encoding: options.encoding,
+      amounts: options.amounts ?? null,
+      mode: options.mode,
+      mapping: options.mapping,
+      subjectKind: options.subjectKind ?? null,
+    },
+    fileName: ctx.fileName,
+    createdBy: ctx.actor,
+    createdAt: ctx.now().toISOString(),
+  });
+  try {
+    return await importFile(db, id, options, ctx, source, onProgress);
+  } catch (err) {
+    await deleteImport(db, ctx.tenantId, id).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function importFile(
+  db: Executor,
+  id: string,
+  options: ImportOptions,
+  ctx: ImportContext,
+  source: ImportSource,
+  onProgress: (p: ImportProgress) => void,
+): Promise<ImportRecord> {
+  const read = { bytes: 0, hash: createHash('sha256') };
+  const kept: RowError[] = [];
+  let errorCount = 0;
+  let rejectedRows = 0;
+  let rows = 0;
+  const onRow = (errors: readonly RowError[]) => {
+    if (!errors.length) return;
+    rejectedRows += 1;
+    errorCount += errors.length;
+    for (const e of errors) if (kept.length < MAX_STORED_ERRORS) kept.push(e);
+  };
+  const allOrNothing = options.mode === 'all-or-nothing';
+  let totals = { written: 0, unchanged: 0, periods: [] as string[] };
+  try {
+    totals = await db.transaction().execute(async (trx) => {
+      let written = 0;
+      let unchanged = 0;
+      const periods = new Set<string>();
+      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow)) {
+        rows = batch.rowsRead;
+        // All-or-nothing with an error: the rest is only checked, to report every error.
+        if (!(allOrNothing && errorCount > 0)) {
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects);
+          written += r.written;
+          unchanged += r.unchanged;
+          for (const p of r.periods) periods.add(p);
+        }
+        onProgress({ bytes: read.bytes, rows });
+      }
+      if (allOrNothing && errorCount > 0) throw new RollBack();
+      return { written, unchanged, periods: [...periods].sort() };
+    });
+  } catch (err) {
+    if (!(err instanceof RollBack)) throw err;
+  }
+  await insertImportErrors(db, id, 0, kept);
+  const failed = allOrNothing && errorCount > 0;
+  await finishImport(db, ctx.tenantId, id, {
+    sha256: read.hash.digest('hex'),
+    bytes: read.bytes,
+    rows,
+    rejectedRows,
+    errors: errorCount,
+    ...totals,
+    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
+    detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
+    finishedAt: ctx.now().toISOString(),
+  });
+  return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import iconv from 'iconv-lite';
+import { connect } from '@tierkit/db';
+import { run } from './run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-import-'));
+const database = join(dir, 'import.db');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run the CLI against the test database, capturing stdout and stderr lines. */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(
+    [...argv, '--database', database, '--tenant', 'bank'],
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
+  return { code, out, err };
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function balances(): Promise<string[]> {
+  const db = connect({ url: database });
+  try {
+    const rows = await db.db
+      .selectFrom('metrics as m')
+      .innerJoin('subjects as s', 's.id', 'm.subject_id')
+      .select(['s.external_id', 'm.period', 'm.value'])
+      .where('m.metric', '=', 'avg_daily_balance')
+      .orderBy('s.external_id')
+      .orderBy('m.period')
+      .execute();
+    return rows.map((r) => `${r.external_id}@${r.period}=${Number(r.value)}`);
+  } finally {
+    await db.close();
+  }
+}
+
+before(async () => {
+  assert.equal((await run(['tenants', 'create', 'bank', '--database', database], () => undefined)).valueOf(), 0);
+});
+
+it('an operator imports customers, then a GBK export in yuan, and a script reads the result as JSON', async () => {
+  const customers = file('customers.csv', '\ufeff客户号,姓名\nK1,张三\nK2,李四\n');
+  const s = await cli('import', customers, '--kind', 'subjects', '--map', '客户号=id', '--map', '姓名=name');
+  assert.equal(s.code, 0, s.err.join('\n'));
+  assert.match(s.out.at(-1) ?? '', /^import \S+ succeeded: 2 rows, 2 subjects written, 0 unchanged, 0 rows rejected$/);
+
+  const gbk = file('balances.csv', iconv.encode('客户号,月份,日均余额\nK1,202509,1234.56\nK2,202510,0.07\n', 'gbk'));
+  const args = [
+    'import',
+    gbk,
+    '--kind',
+    'metrics',
+    '--encoding',
+    'gbk',
+    '--amounts',
+    'yuan',
+    '--map',
+    '客户号=subject',
+    '--map',
+    '月份=period',
+    '--map',
+    '日均余额=metric:avg_daily_balance',
+    '--json',
+  ];
+  const m = await cli(...args);
+  assert.equal(m.code, 0, m.err.join('\n'));
+  assert.equal(m.out.length, 1, 'exactly one JSON document on stdout');
+  const result = JSON.parse(m.out[0] ?? '') as { status: string; written: number; periods: string[]; fileName: string; errors: unknown[] };
+  assert.deepEqual(
+    [result.status, result.written, result.periods, result.fileName, result.errors],
+    ['succeeded', 2, ['2025-09', '2025-10'], 'balances.csv', []],
+  );
+  assert.deepEqual(await balances(), ['K1@2025-09=123456', 'K2@2025-10=7']);
+
+  const again = JSON.parse((await cli(...args)).out[0] ?? '') as { written: number; unchanged: number; periods: string[] };
+  assert.deepEqual([again.written, again.unchanged, again.periods], [0, 2, []], 'the same file twice changes nothing');
+});
+
+it('broken rows: exit 1 and nothing imported; with valid-rows exit 3 and the good rows imported', async () => {
+  const broken = file(
+    'broken.csv',
+    'subject,metric,period,value\nK1,avg_daily_balance,2025-08,500\nK9,avg_daily_balance,2025-08,1\nK2,avg_daily_balance,2025-08,1.5\n',
+  );
+  const before = await balances();
+  const failed = await cli('import', broken, '--kind', 'metrics', '--amounts', 'fen');
+  assert.equal(failed.code, 1);
+  assert.deepEqual(failed.out.slice(1, 3), [
+    'line 4, column "value": "1.5" is not an integer',
+    'line 3, column "subject": no subject "K9" in this tenant; import it first',
+  ]);
+  assert.equal(failed.err.length, 1, 'one line says why');
+  assert.match(failed.err[0] ?? '', /2 of 3 rows have errors; nothing was imported/);
+  assert.deepEqual(await balances(), before);
+
+  const partial = await cli('import', broken, '--kind', 'metrics', '--amounts', 'fen', '--mode', 'valid-rows', '--json');
+  assert.equal(partial.code, 3);
+  const body = JSON.parse(partial.out[0] ?? '') as { status: string; written: number; errors: { line: number; column: string }[] };
+  assert.deepEqual([body.status, body.written, body.errors.map((e) => e.line)], ['partial', 1, [4, 3]]);
+  assert.ok((await balances()).includes('K1@2025-08=500'));
+});
+
+it('a wrong command line exits 2 and an unreadable file exits 1, each with a one-line reason', async () => {
+  const csv = file('x.csv', 'subject,metric,period,value\n');
+  for (const argv of [
+    ['import', csv],
+    ['import', csv, '--kind', 'metrics'],
+    ['import', csv, '--kind', 'bananas'],
+    ['import'],
+    ['import', csv, '--kind', 'metrics', '--amounts', 'fen', '--map', 'nofield'],
+    ['import', csv, '--frobnicate'],
+  ]) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(r.err.length, 1, argv.join(' '));
+  }
+  const gbkAsUtf8 = file('gbk.csv', iconv.encode('客户号,姓名\nK3,王五\n', 'gbk'));
+  for (const argv of [
+    ['import', join(dir, 'missing.csv'), '--kind', 'subjects'],
+    ['import', gbkAsUtf8, '--kind', 'subjects'],
+  ]) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.equal(r.err.length, 1, argv.join(' '));
+  }
+  assert.match((await cli('import', gbkAsUtf8, '--kind', 'subjects')).err[0] ?? '', /not valid UTF-8.*gbk/);
+  const otherTenant = await run(
+    ['import', csv, '--kind', 'metrics', '--amounts', 'fen', '--database', database, '--tenant', 'nope'],
+    () => undefined,
+    () => undefined,
+  );
+  assert.equal(otherTenant, 1);
+});

@@ -1,0 +1,149 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { userInfo } from 'node:os';
+import {
+  AMOUNT_UNITS,
+  ENCODINGS,
+  IMPORT_KINDS,
+  IMPORT_MODES,
+  ImportRefused,
+  loadTenantPack,
+  periodOf,
+  runImport,
+  type AmountUnit,
+  type Encoding,
+  type ImportKind,
+  type ImportMode,
+} from '@tierkit/api';
+import { SUBJECT_KINDS } from '@tierkit/core';
+import { listImportErrors, type ImportRecord } from '@tierkit/db';
+import { EXIT, stringOption, type Command, type CommandContext } from './command.js';
+import { progressBar } from './progress-bar.js';
+
+/** Errors printed (or put in the --json output) after a rejected import; all of them stay in the database. */
+const SHOWN_ERRORS = 20;
+
+function oneOf<T extends string>(values: readonly T[], value: string | undefined, name: string): T | undefined | Error {
+  if (value === undefined) return undefined;
+  return (values as readonly string[]).includes(value)
+    ? (value as T)
+    : new Error(`--${name} must be one of ${values.join(', ')}, got "${value}"`);
+}
+
+/** `--map HEADER=FIELD` options as a mapping. */
+function mappingOf(ctx: CommandContext): Record<string, string> | Error {
+  const raw = ctx.options.map;
+  const pairs = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
+  const mapping: Record<string, string> = {};
+  for (const pair of pairs) {
+    const text = String(pair);
+    const eq = text.lastIndexOf('=');
+    if (eq <= 0 || eq === text.length - 1) return new Error(`--map takes HEADER=FIELD, got "${text}"`);
+    mapping[text.slice(0, eq)] = text.slice(eq + 1);
+  }
+  return mapping;
+}
+
+function summary(r: ImportRecord): string {
+  const what = r.kind === 'metrics' ? 'observations' : 'subjects';
+  const periods = r.periods.length ? `; periods changed: ${r.periods.join(', ')}` : '';
+  return `import ${r.id} ${r.status}: ${r.rows} rows, ${r.written} ${what} written, ${r.unchanged} unchanged, ${r.rejectedRows} rows rejected${periods}`;
+}
+
+export const importCommand: Command = {
+  name: 'import',
+  usage: `  import FILE --kind subjects|metrics [--amounts yuan|fen] [--encoding utf-8|gbk|gb18030]
+         [--mode all-or-nothing|valid-rows] [--map HEADER=FIELD]... [--subject-kind KIND] [--json]
+                            import a CSV file into --tenant (see packages/cli/README.md); exit 0 all
+                            imported, 1 nothing imported, 3 valid rows imported and others rejected`,
+  options: {
+    kind: { type: 'string' },
+    amounts: { type: 'string' },
+    encoding: { type: 'string' },
+    mode: { type: 'string' },
+    map: { type: 'string', multiple: true },
+    'subject-kind': { type: 'string' },
+  },
+  async run(ctx) {
+    const file = ctx.args[0];
+    const usage = (why: string) => {
+      ctx.err(`import: ${why}`);
+      return EXIT.usage;
+    };
+    if (!file) return usage('needs the file: import FILE --kind subjects|metrics');
+    const kind = oneOf<ImportKind>(IMPORT_KINDS, stringOption(ctx, 'kind'), 'kind');
+    const amounts = oneOf<AmountUnit>(AMOUNT_UNITS, stringOption(ctx, 'amounts'), 'amounts');
+    const encoding = oneOf<Encoding>(ENCODINGS, stringOption(ctx, 'encoding'), 'encoding');
+    const mode = oneOf<ImportMode>(IMPORT_MODES, stringOption(ctx, 'mode'), 'mode');
+    const subjectKind = oneOf(SUBJECT_KINDS, stringOption(ctx, 'subject-kind'), 'subject-kind');
+    const mapping = mappingOf(ctx);
+    for (const v of [kind, amounts, encoding, mode, subjectKind, mapping]) if (v instanceof Error) return usage(v.message);
+    if (kind === undefined || kind instanceof Error) return usage('needs --kind subjects or --kind metrics');
+    if (kind === 'metrics' && amounts === undefined)
+      return usage('a metrics file must declare how money is written: --amounts yuan or --amounts fen');
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch (e) {
+      ctx.err(`import: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      return EXIT.failed;
+    }
+
+    const db = await ctx.openDatabase();
+    const bar = progressBar(size, ctx.progress);
+    try {
+      const tp = await loadTenantPack(db.db, ctx.settings.tenant).catch(() => undefined);
+      if (!tp) {
+        ctx.err(`import: no tenant "${ctx.settings.tenant}" (tenants list shows them; --tenant picks one)`);
+        return EXIT.failed;
+      }
+      const now = () => new Date();
+      const record = await runImport(
+        db.db,
+        {
+          kind,
+          encoding: (encoding as Encoding | undefined) ?? 'utf-8',
+          mode: (mode as ImportMode | undefined) ?? 'all-or-nothing',
+          mapping: mapping as Record<string, string>,
+          ...(amounts ? { amounts: amounts as AmountUnit } : {}),
+          ...(subjectKind ? { subjectKind: subjectKind as string } : {}),
+        },
+        {
+          tenantId: ctx.settings.tenant,
+          catalogue: tp.metrics,
+          // The tenant's calendar, as the API's default time zone: months after the current one are refused.
+          currentPeriod: periodOf(now(), 'Asia/Shanghai'),
+          actor: `cli:${userInfo().username}`,
+          now,
+          fileName: basename(file),
+        },
+        () => createReadStream(file),
+        (p) => bar.update(p.bytes, p.rows),
+      );
+      bar.stop();
+      const errors = record.errors ? await listImportErrors(db.db, record.id, SHOWN_ERRORS) : [];
+      if (ctx.json) {
+        const { tenantId: _t, errors: errorCount, ...rest } = record;
+        ctx.out(JSON.stringify({ ...rest, tenant: ctx.settings.tenant, errorCount, errors: errors.map(({ seq: _s, ...e }) => e) }));
+      } else {
+        for (const e of errors) ctx.out(`line ${e.line}${e.column === null ? '' : `, column "${e.column}"`}: ${e.message}`);
+        if (record.errors > errors.length) ctx.out(`… ${record.errors - errors.length} more errors (GET /v1/imports/${record.id})`);
+        ctx.out(summary(record));
+      }
+      if (record.status === 'failed') {
+        ctx.err(`import: ${record.detail ?? 'nothing was imported'}`);
+        return EXIT.failed;
+      }
+      return record.status === 'partial' ? EXIT.partial : EXIT.ok;
+    } catch (e) {
+      bar.stop();
+      if (!(e instanceof ImportRefused)) throw e;
+      const where = [e.line === null ? '' : `line ${e.line}`, e.column === null ? '' : `column "${e.column}"`].filter(Boolean).join(', ');
+      ctx.err(`import: ${file}${where ? ` (${where})` : ''}: ${e.message}`);
+      return EXIT.failed;
+    } finally {
+      await db.close();
+    }
+  },
+};

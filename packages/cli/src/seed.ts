@@ -1,0 +1,25 @@
+import { lastCompleteMonth, seedDemo } from '@tierkit/ops';
+import { EXIT, type Command } from './command.js';
+
+export const seedCommand: Command = {
+  name: 'seed',
+  usage: `  seed [--customers N]      seed the demo tenant once (default 10,000 customers)`,
+  options: { customers: { type: 'string' } },
+  async run(ctx) {
+    const { tenant, customers } = ctx.settings;
+    const db = await ctx.openDatabase();
+    try {
+      const r = await seedDemo(db.db, { tenantId: tenant, customers, endPeriod: lastCompleteMonth(), log: ctx.log });
+      if (ctx.json) ctx.out(JSON.stringify({ tenant, skipped: r.skipped, subjects: r.subjects, metrics: r.metrics, events: r.events }));
+      else
+        ctx.out(
+          r.skipped
+            ? `seed: tenant "${tenant}" was already seeded; nothing changed`
+            : `seed: ${r.subjects} subjects, ${r.events} tier events`,
+        );
+    } finally {
+      await db.close();
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,178 @@
+import type { ImportRow } from '../schema.js';
+import { chunks, parseJson, type Executor } from './executor.js';
+
+/** An import's outcome so far (`running` until it finishes). */
+export type ImportStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+
+/** An import as repositories hand it out. */
+export interface ImportRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: string;
+  readonly status: ImportStatus;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly fileName: string | null;
+  readonly sha256: string | null;
+  readonly bytes: number;
+  readonly rows: number;
+  readonly rejectedRows: number;
+  readonly errors: number;
+  readonly written: number;
+  readonly unchanged: number;
+  readonly periods: readonly string[];
+  readonly detail: string | null;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** One row error of an import. */
+export interface ImportErrorEntry {
+  readonly line: number;
+  readonly column: string | null;
+  readonly message: string;
+}
+
+/** The outcome written when an import finishes. */
+export type ImportOutcome = Pick<
+  ImportRecord,
+  'sha256' | 'bytes' | 'rows' | 'rejectedRows' | 'errors' | 'written' | 'unchanged' | 'periods' | 'detail'
+> & {
+  readonly status: Exclude<ImportStatus, 'running'>;
+  readonly finishedAt: string;
+};
+
+function toImport(row: ImportRow): ImportRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    kind: row.kind,
+    status: row.status as ImportStatus,
+    options: parseJson<Record<string, unknown>>(row.options),
+    fileName: row.file_name,
+    sha256: row.sha256,
+    // int8 comes back from PostgreSQL as a string.
+    bytes: Number(row.bytes),
+    rows: Number(row.rows),
+    rejectedRows: Number(row.rejected_rows),
+    errors: Number(row.errors),
+    written: Number(row.written),
+    unchanged: Number(row.unchanged),
+    periods: parseJson<string[]>(row.periods),
+    detail: row.detail,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** Record a new import as running. */
+export async function createImport(
+  db: Executor,
+  input: {
+    readonly id: string;
+    readonly tenantId: string;
+    readonly kind: string;
+    readonly options: Readonly<Record<string, unknown>>;
+    readonly fileName: string | null;
+    readonly createdBy: string;
+    readonly createdAt: string;
+  },
+): Promise<void> {
+  await db
+    .insertInto('imports')
+    .values({
+      id: input.id,
+      tenant_id: input.tenantId,
+      kind: input.kind,
+      status: 'running',
+      options: JSON.stringify(input.options),
+      file_name: input.fileName,
+      sha256: null,
+      bytes: 0,
+      rows: 0,
+      rejected_rows: 0,
+      errors: 0,
+      written: 0,
+      unchanged: 0,
+      periods: '[]',
+      created_by: input.createdBy,
+      created_at: input.createdAt,
+      finished_at: null,
+      detail: null,
+    })
+    .execute();
+}
+
+/** Write an import's outcome. */
+export async function finishImport(db: Executor, tenantId: string, id: string, o: ImportOutcome): Promise<void> {
+  await db
+    .updateTable('imports')
+    .set({
+      status: o.status,
+      sha256: o.sha256,
+      bytes: o.bytes,
+      rows: o.rows,
+      rejected_rows: o.rejectedRows,
+      errors: o.errors,
+      written: o.written,
+      unchanged: o.unchanged,
+      periods: JSON.stringify(o.periods),
+      detail: o.detail,
+      finished_at: o.finishedAt,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Remove an import and its errors (an upload refused as a whole leaves nothing behind). */
+export async function deleteImport(db: Executor, tenantId: string, id: string): Promise<void> {
+  await db
+    .deleteFrom('import_errors')
+    .where('import_id', 'in', db.selectFrom('imports').select('id').where('tenant_id', '=', tenantId).where('id', '=', id))
+    .execute();
+  await db.deleteFrom('imports').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** Append row errors numbered from `firstSeq`. */
+export async function insertImportErrors(
+  db: Executor,
+  importId: string,
+  firstSeq: number,
+  errors: readonly ImportErrorEntry[],
+): Promise<void> {
+  let seq = firstSeq;
+  for (const batch of chunks(errors)) {
+    await db
+      .insertInto('import_errors')
+      .values(batch.map((e) => ({ import_id: importId, seq: seq++, line: e.line, column_name: e.column, message: e.message })))
+      .execute();
+  }
+}
+
+/** One import of the tenant, or undefined. */
+export async function findImport(db: Executor, tenantId: string, id: string): Promise<ImportRecord | undefined> {
+  const row = await db.selectFrom('imports').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return row ? toImport(row) : undefined;
+}
+
+/** The tenant's imports, newest first, after (older than) `beforeId` when given. */
+export async function listImports(db: Executor, tenantId: string, limit: number, beforeId?: string): Promise<ImportRecord[]> {
+  let q = db.selectFrom('imports').selectAll().where('tenant_id', '=', tenantId);
+  if (beforeId !== undefined) q = q.where('id', '<', beforeId);
+  return (await q.orderBy('id', 'desc').limit(limit).execute()).map(toImport);
+}
+
+/** Row errors of an import in file order, those numbered after `afterSeq` when given. */
+export async function listImportErrors(
+  db: Executor,
+  importId: string,
+  limit: number,
+  afterSeq?: number,
+): Promise<(ImportErrorEntry & { readonly seq: number })[]> {
+  let q = db.selectFrom('import_errors').select(['seq', 'line', 'column_name', 'message']).where('import_id', '=', importId);
+  if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
+  const rows = await q.orderBy('seq').limit(limit).execute();
+  return rows.map((r) => ({ seq: Number(r.seq), line: Number(r.line), column: r.column_name, message: r.message }));
+}

@@ -1,0 +1,7 @@
+export { opsSettingsFromEnv, REPO_ROOT } from './settings.js';
+export type { OpsSettings } from './settings.js';
+export { openDatabase } from './open-database.js';
+export { ensureAdminKey } from './admin-key.js';
+export { seedDemo, generateSubjects, DEFAULT_SEED, SHOWCASE_IDS, Prng } from './seed/index.js';
+export type { SeedOptions, SeedResult } from './seed/index.js';
+export { lastCompleteMonth } from './seed/last-complete-month.js';
