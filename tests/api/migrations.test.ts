@@ -9,7 +9,10 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
+const JOBS = '2026-12-03T00-00-50-jobs';
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, JOBS];
+/** The migrations from `name` on: what upgrading a database undone down to `name` runs. */
+const from = (name: string) => LATER.slice(LATER.indexOf(name));
 
 /**
  * Undo the executed migrations from the newest down to `name` included — what a database of an
@@ -73,7 +76,7 @@ forEachDialect('migrations', (f) => {
       return Object.fromEntries(rows.map((r) => [r.scheme, (JSON.parse(r.document) as { audience?: string }).audience]));
     };
     assert.deepEqual(await docs(), { 'retail-tier': undefined, 'aml-test': undefined, 'risk-value-test': undefined });
-    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), from(SCHEME_AUDIENCE));
     assert.deepEqual(await docs(), { 'retail-tier': 'customer', 'aml-test': 'staff', 'risk-value-test': 'staff' });
     assert.equal((await api.get('/v1/subjects/MG1/tiers')).status, 200, 'the upgraded pack validates');
   });
@@ -111,7 +114,7 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
     assert.ok((await history()).every((e) => e.period === undefined));
-    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), from(EVENT_PERIOD));
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
     assert.deepEqual(
       (await history()).map((e) => e.period),
@@ -132,7 +135,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, SUBJECT_VERSION);
     await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
-    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), from(SUBJECT_VERSION));
     const version = async () =>
       Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
     const before = await version();
@@ -140,5 +143,19 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
     assert.ok((await version()) > before, 'a re-evaluation bumps the version');
     assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
+  });
+  it('upgrading adds the job queue, and undoing it leaves the tiering data alone', async () => {
+    const db = f.db.db;
+    const subjects = async () => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM subjects`.execute(db)).rows[0]?.n);
+    const before = await subjects();
+    await undoDownTo(db, JOBS);
+    await assert.rejects(sql`SELECT id FROM jobs`.execute(db), 'the table is gone');
+    assert.equal(await subjects(), before);
+    assert.deepEqual(await migrateToLatest(db), [JOBS]);
+    await sql`INSERT INTO jobs (id, tenant_id, kind, status, params, requested_by, total_chunks, total_subjects, created_at, updated_at)
+      VALUES ('job_1', 'bank-a', 'retier', 'completed', '{}', 'test', 0, 0, '2025-11-15T04:00:00.000Z', '2025-11-15T04:00:00.000Z')`.execute(
+      db,
+    );
+    assert.equal(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM jobs`.execute(db)).rows[0]?.n), 1);
   });
 });

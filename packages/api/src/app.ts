@@ -17,6 +17,7 @@ import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { router } from './router.js';
 import { embedTokens } from './routes/embed-tokens.js';
+import { jobs } from './routes/jobs.js';
 import { matrix } from './routes/matrix.js';
 import { schemes } from './routes/schemes.js';
 import { subjectList } from './routes/subject-list.js';
@@ -62,6 +63,8 @@ export interface AppOptions {
   readonly clientAddress?: (c: Context) => string | undefined;
   /** Seconds a portfolio matrix result is shared between requests (this app's writes drop it at once). Default 5; 0 turns it off. */
   readonly matrixCacheSeconds?: number;
+  /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
+  readonly jobEventsPollMs?: number;
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
 }
@@ -119,7 +122,7 @@ export function createApp(options: AppOptions) {
   const app = new OpenAPIHono<AppEnv>();
   const allowCors = cors({
     origin: corsOrigin(options.corsOrigins),
-    allowMethods: ['GET', 'PUT', 'OPTIONS'],
+    allowMethods: ['GET', 'PUT', 'POST', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'],
     exposeHeaders: ['ETag', 'Retry-After'],
     maxAge: 600,
@@ -151,7 +154,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/subjects', subjects)
     .route('/v1/schemes', schemes())
     .route('/v1/matrix', matrix())
-    .route('/v1/embed-tokens', embedTokens());
+    .route('/v1/embed-tokens', embedTokens())
+    .route('/v1/jobs', jobs(options.jobEventsPollMs));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -175,6 +179,7 @@ export function createApp(options: AppOptions) {
       { name: 'subjects', description: 'Customers, companies, products and employees the bank tiers' },
       { name: 'schemes', description: 'Classifications and their levels' },
       { name: 'matrix', description: 'Risk × value portfolio views' },
+      { name: 'jobs', description: 'Re-tier jobs over the whole book: queue, follow, cancel, resume' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

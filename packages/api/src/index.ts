@@ -37,3 +37,20 @@ export { KEY_SECRET_PATTERN, hashSecret } from './auth/secrets.js';
 export { accessFor } from './auth/access.js';
 export { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 export type { Access } from './auth/access.js';
+export { planReevaluation, reevaluationWindow } from './services/reevaluate.js';
+export type { ReevaluationPlan, ReevaluationInput } from './services/reevaluate.js';
+export {
+  enqueueRetier,
+  jobView,
+  cancelJob,
+  resumeJob,
+  JOB_STATUSES,
+  DEFAULT_CHUNK_SUBJECTS,
+} from './services/jobs/jobs.js';
+export type { JobView, JobStatus, RetierRequest } from './services/jobs/jobs.js';
+export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './services/jobs/retier-params.js';
+export { retierChunk } from './services/jobs/retier-chunk.js';
+export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS } from './services/jobs/worker.js';
+export type { WorkerOptions } from './services/jobs/worker.js';
+export { queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
+export type { ScheduleOptions } from './services/jobs/schedule.js';

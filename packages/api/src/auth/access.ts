@@ -23,6 +23,9 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
   ['PUT', /^\/v1\/subjects\/[^/]+(\/metrics)?$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
+  // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them.
+  ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, READ],
+  ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: true }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

@@ -1,6 +1,6 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { AssignmentRow } from '../schema.js';
-import { chunks, parseJson, parseJsonOrNull, type Executor } from './executor.js';
+import { chunks, executeInBatches, parseJson, parseJsonOrNull, type Executor } from './executor.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -109,29 +109,33 @@ export async function listAssignmentsJson(db: Executor, tenantId: string, subjec
 
 /** Insert or replace the current assignments (one row per subject and scheme). */
 export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
-  for (const batch of chunks(assignments, 200)) {
-    await db
-      .insertInto('assignments')
-      .values(batch.map((a) => toRow(tenantId, a)))
-      .onConflict((oc) =>
-        oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
-          level: eb.ref('excluded.level'),
-          rank: eb.ref('excluded.rank'),
-          periods_below: eb.ref('excluded.periods_below'),
-          base_level: eb.ref('excluded.base_level'),
-          base_periods_below: eb.ref('excluded.base_periods_below'),
-          previous_level: eb.ref('excluded.previous_level'),
-          explanation: eb.ref('excluded.explanation'),
-          progress: eb.ref('excluded.progress'),
-          retention: eb.ref('excluded.retention'),
-          approval_required: eb.ref('excluded.approval_required'),
-          policy_version: eb.ref('excluded.policy_version'),
-          period: eb.ref('excluded.period'),
-          evaluated_at: eb.ref('excluded.evaluated_at'),
-        })),
-      )
-      .execute();
-  }
+  // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
+  await executeInBatches(
+    db,
+    assignments.map((a) => toRow(tenantId, a)),
+    200,
+    (batch) =>
+      db
+        .insertInto('assignments')
+        .values([...batch])
+        .onConflict((oc) =>
+          oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
+            level: eb.ref('excluded.level'),
+            rank: eb.ref('excluded.rank'),
+            periods_below: eb.ref('excluded.periods_below'),
+            base_level: eb.ref('excluded.base_level'),
+            base_periods_below: eb.ref('excluded.base_periods_below'),
+            previous_level: eb.ref('excluded.previous_level'),
+            explanation: eb.ref('excluded.explanation'),
+            progress: eb.ref('excluded.progress'),
+            retention: eb.ref('excluded.retention'),
+            approval_required: eb.ref('excluded.approval_required'),
+            policy_version: eb.ref('excluded.policy_version'),
+            period: eb.ref('excluded.period'),
+            evaluated_at: eb.ref('excluded.evaluated_at'),
+          })),
+        ),
+  );
 }
 
 /** Bulk insert for seeding (rows must be new). */
@@ -166,4 +170,29 @@ export async function countLevelPairs(
     .groupBy(['r.level', 'c.level'])
     .execute();
   return rows.map((r) => ({ row: r.row, col: r.col, count: Number(r.count) }));
+}
+
+/** Every current assignment of the subjects with ids in `first … last` (a job chunk), by subject. */
+export async function listAssignmentsInRange(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+): Promise<Map<string, StoredAssignment[]>> {
+  const rows = await db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .orderBy('subject_id')
+    .orderBy('scheme')
+    .execute();
+  const out = new Map<string, StoredAssignment[]>();
+  for (const row of rows) {
+    const list = out.get(row.subject_id);
+    if (list) list.push(toAssignment(row));
+    else out.set(row.subject_id, [toAssignment(row)]);
+  }
+  return out;
 }

@@ -133,3 +133,33 @@ export async function sumMetricWindows(
   }
   return out;
 }
+
+/**
+ * Observations with `from ≤ period ≤ to` of every subject with an id in `first … last` (a job
+ * chunk), by subject: one range scan instead of a query per subject.
+ */
+export async function loadMetricValuesInRange(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+  from: string,
+  to: string,
+): Promise<Map<string, MetricValues>> {
+  const rows = await db
+    .selectFrom('metrics')
+    .select(['subject_id', 'metric', 'period', 'value'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .where('period', '>=', from)
+    .where('period', '<=', to)
+    .execute();
+  const out = new Map<string, MetricValues>();
+  for (const r of rows) {
+    let values = out.get(r.subject_id);
+    if (!values) out.set(r.subject_id, (values = {}));
+    (values[r.metric] ??= {})[r.period] = Number(r.value);
+  }
+  return out;
+}
