@@ -16,3 +16,5 @@ export { seedDemo, generateSubjects, SHOWCASE_IDS, DEFAULT_SEED } from './seed/i
 export type { SeedOptions, SeedResult } from './seed/index.js';
 export { DEMO_CSP } from './static-files.js';
 export { demoTokenRoutes } from './demo-tokens.js';
+export { backgroundFromEnv, startBackground } from './background.js';
+export type { BackgroundSettings } from './background.js';

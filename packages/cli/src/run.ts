@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
-import { migrateDownAll } from '@tierkit/db';
+import { migrateDownAll, type Db } from '@tierkit/db';
 import { ensureAdminKey, lastCompleteMonth, listen, openDatabase, seedDemo, serverApp, settingsFromEnv } from '@tierkit/server';
+import { JOBS_USAGE, runJobs } from './jobs.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
+import { RETIER_USAGE, runRetier } from './retier.js';
 import { runTenants, TENANTS_USAGE } from './tenants.js';
+import { runWorkerCommand, WORKER_USAGE } from './worker.js';
 
 export const USAGE = `Usage: tierkit <command> [options]
 
@@ -13,6 +16,9 @@ Commands:
                             ($TIERKIT_ADMIN_KEY: make sure that secret is an admin key of the tenant)
 ${TENANTS_USAGE}
 ${KEYS_USAGE}
+${RETIER_USAGE}
+${JOBS_USAGE}
+${WORKER_USAGE}
 
 Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
@@ -22,10 +28,12 @@ Options:
   --port N                  port for serve (default: $PORT or 8787)
   -h, --help                show this help
 
-Not yet implemented (see packages/cli/README.md): import, retier, audit verify.`;
+Not yet implemented (see packages/cli/README.md): import, audit verify.`;
 
 /** Run the CLI with `argv` (without node and script). Returns the exit code. */
 export async function run(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
+  const jobCommand = JOB_COMMANDS[argv[0] ?? ''];
+  if (jobCommand) return runJobCommand(jobCommand, argv.slice(1), out);
   const { positionals, values } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -127,5 +135,36 @@ export async function run(argv: readonly string[], out: (line: string) => void =
     default:
       out(`tierkit: unknown command "${command}"\n\n${USAGE}`);
       return 2;
+  }
+}
+
+/** Commands that parse their own options (packages/cli/src/retier.ts, jobs.ts, worker.ts). */
+const JOB_COMMANDS: Record<string, (db: Db, argv: readonly string[], out: (line: string) => void) => Promise<number>> = {
+  retier: runRetier,
+  jobs: runJobs,
+  worker: runWorkerCommand,
+};
+
+/** Open the database `--database` names (or $DATABASE_URL), run the command, close it; a bad option is exit 2. */
+async function runJobCommand(
+  command: (db: Db, argv: readonly string[], out: (line: string) => void) => Promise<number>,
+  argv: readonly string[],
+  out: (line: string) => void,
+): Promise<number> {
+  const i = argv.indexOf('--database');
+  const url = i >= 0 ? argv[i + 1] : undefined;
+  const rest = i >= 0 ? [...argv.slice(0, i), ...argv.slice(i + 2)] : argv;
+  const db = await openDatabase(url ?? settingsFromEnv(process.env).databaseUrl);
+  try {
+    return await command(db, rest, out);
+  } catch (err) {
+    // parseArgs refuses unknown options and missing values with a TypeError carrying a code.
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      out(`tierkit: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  } finally {
+    await db.close();
   }
 }
