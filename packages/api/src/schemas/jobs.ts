@@ -71,7 +71,10 @@ export const JobSchema = z
     summary: z.object({
       changes: z.number().int().openapi({ description: 'Level changes written (tier events)' }),
       approvalRequired: z.number().int().openapi({ description: 'Results whose level needs a second person’s approval' }),
-      matrix: z.array(MigrationCellSchema).readonly().openapi({ description: 'Subjects per scheme from → to level, unchanged ones included' }),
+      matrix: z
+        .array(MigrationCellSchema)
+        .readonly()
+        .openapi({ description: 'Subjects per scheme from → to level, unchanged ones included' }),
     }),
   })
   .openapi('Job');
