@@ -1,6 +1,6 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { AssignmentRow } from '../schema.js';
-import { chunks, executeInBatches, parseJson, parseJsonOrNull, type Executor } from './executor.js';
+import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, type Executor } from './executor.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -182,7 +182,7 @@ export async function listAssignmentsInRange(
   const rows = await db
     .selectFrom('assignments')
     .selectAll()
-    .where('tenant_id', '=', tenantId)
+    .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
     .orderBy('subject_id')

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
 
 /** What every repository function takes first: the database or an open transaction. */
@@ -48,4 +48,13 @@ export async function executeInBatches<R extends Record<string, unknown>>(
     for (const r of batch) for (const v of Object.values(r)) parameters.push(v);
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
+}
+
+/**
+ * `tenant_id = ?` for reads of an id range (a job chunk), written so that the query planner cannot
+ * use it to pick a tenant-wide index: ids are unique across tenants, so the range is the selective
+ * part, and SQLite otherwise scans the whole tenant for every chunk. Every row is still checked.
+ */
+export function rangeTenant(tenantId: string, column = 'tenant_id'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`coalesce(${sql.ref(column)}, '') = ${tenantId}`;
 }

@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import type { MetricObservation } from '@tierkit/core';
 import type { NewMetric } from '../schema.js';
-import { chunks, type Executor } from './executor.js';
+import { rangeTenant, chunks, type Executor } from './executor.js';
 
 /** Per metric, per period (`YYYY-MM`), one integer: the shape `SubjectFacts.values` has. */
 export type MetricValues = Record<string, Record<string, number>>;
@@ -149,7 +149,7 @@ export async function loadMetricValuesInRange(
   const rows = await db
     .selectFrom('metrics')
     .select(['subject_id', 'metric', 'period', 'value'])
-    .where('tenant_id', '=', tenantId)
+    .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
     .where('period', '>=', from)

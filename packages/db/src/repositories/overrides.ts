@@ -1,6 +1,6 @@
 import type { OverrideInfo, OverrideMode } from '@tierkit/core';
 import type { OverrideRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { rangeTenant, type Executor } from './executor.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -84,7 +84,7 @@ export async function listActiveDatedOverridesInRange(
   const rows = await db
     .selectFrom('overrides')
     .selectAll()
-    .where('tenant_id', '=', tenantId)
+    .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
     .where('approved_by', 'is not', null)

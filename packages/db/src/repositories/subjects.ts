@@ -1,5 +1,5 @@
 import type { SubjectRow } from '../schema.js';
-import { chunks, parseJson, type Executor } from './executor.js';
+import { rangeTenant, chunks, parseJson, type Executor } from './executor.js';
 
 /** A subject as repositories hand it out (attributes parsed). */
 export interface Subject {
@@ -153,7 +153,7 @@ export async function listSubjects(db: Executor, tenantId: string, query: ListSu
 
 /** The tenant's subjects with internal ids in `first … last` (both included), in id order: one job chunk. */
 export async function listSubjectsInRange(db: Executor, tenantId: string, first: string, last: string, kind?: string): Promise<Subject[]> {
-  let q = db.selectFrom('subjects').selectAll().where('tenant_id', '=', tenantId).where('id', '>=', first).where('id', '<=', last);
+  let q = db.selectFrom('subjects').selectAll().where(rangeTenant(tenantId)).where('id', '>=', first).where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
   return (await q.orderBy('id').execute()).map(toSubject);
 }
