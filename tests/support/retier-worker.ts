@@ -1,5 +1,6 @@
 // A `tierkit worker` stand-in for crash tests: the real worker loop on the database in argv[2], with
-// the clock pinned to argv[3] and leases of argv[4] ms; prints `chunk <job> <seq>` after each commit.
+// the clock pinned to argv[3] (`real`: the system clock) and leases of argv[4] ms; prints
+// `chunk <job> <seq>` after each commit.
 import { runWorker } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 
@@ -10,7 +11,7 @@ const abort = new AbortController();
 process.once('SIGTERM', () => abort.abort());
 await runWorker({
   db: db.db,
-  now: () => new Date(nowIso),
+  now: nowIso === 'real' ? () => new Date() : () => new Date(nowIso),
   leaseMs: Number(leaseMs ?? 60_000),
   pollMs: 50,
   signal: abort.signal,
