@@ -113,7 +113,8 @@ export async function upsertAssignments(db: Executor, tenantId: string, assignme
   await executeInBatches(
     db,
     assignments.map((a) => toRow(tenantId, a)),
-    200,
+    // 16 parameters a row: 16,000 per statement, inside both dialects' limits (SQLite 32,766).
+    1000,
     (batch) =>
       db
         .insertInto('assignments')
