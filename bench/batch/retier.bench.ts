@@ -13,6 +13,7 @@ import SQLite from 'better-sqlite3';
 import { defaultPolicyPack } from '@tierkit/core';
 import { drainJobs, enqueueRetier, provisionTenant } from '@tierkit/api';
 import { connect, insertMetrics, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
+import { rng } from '../../tests/support/book.js';
 import { startPostgres } from '../../tests/support/postgres.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,16 +30,6 @@ const fmt = (n: number) => n.toLocaleString('en');
 
 /** Only the card tier: "re-tier the card tier" is the whole pack. */
 const cardPack = () => ({ metrics: defaultPolicyPack.metrics, schemes: defaultPolicyPack.schemes.filter((s) => s.key === 'retail-tier') });
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Each customer's id and balances, generated on the fly in id order. */
 function* customers(n: number): Generator<{ id: string; values: [string, number][] }> {

@@ -1,7 +1,7 @@
 import { insertMetrics, insertSubjects, type Executor } from '@tierkit/db';
 
-/** Deterministic PRNG (mulberry32): the same book on every run. */
-function rng(seed: number): () => number {
+/** Deterministic PRNG (mulberry32): the same book (and benchmark population) on every run. */
+export function rng(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
