@@ -212,7 +212,10 @@ export async function completeChunk(
   result: string,
   now: string,
 ): Promise<boolean> {
-  const running = await db.selectFrom('jobs').select('status').where('id', '=', jobId).executeTakeFirst();
+  // On PostgreSQL a cancel waits for this transaction (and the chunk counts as done before it), or
+  // this waits for the cancel and finds the job no longer running: never a chunk committed after it.
+  const status = db.selectFrom('jobs').select('status').where('id', '=', jobId);
+  const running = await (isPostgres(db) ? status.forShare() : status).executeTakeFirst();
   if (running?.status !== 'running') return false;
   const r = await db
     .updateTable('job_chunks')
