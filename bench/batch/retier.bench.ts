@@ -212,7 +212,14 @@ async function runWorkers(url: string, db: Db, count: number): Promise<number> {
     await new Promise((r) => setTimeout(r, 50));
   }
   const ms = performance.now() - t;
-  for (const c of children) c.kill('SIGTERM');
+  // Let the workers close their connections before the server is stopped.
+  await Promise.all(
+    children.map((c) => {
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      return exited;
+    }),
+  );
   return ms;
 }
 
