@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { defaultPolicyPack } from '@tierkit/core';
 import { drainJobs, enqueueRetier, provisionTenant } from '@tierkit/api';
-import { connect, insertMetrics, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
+import { ASSIGNMENT_COLUMNS, connect, insertMetrics, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
 import { rng } from '../../tests/support/book.js';
 import { startPostgres } from '../../tests/support/postgres.js';
 
@@ -96,24 +96,7 @@ async function sqliteFigures(dir: string): Promise<void> {
     .iterate(TENANT, '2025-08', '2025-10'))
     rows++;
   const readMs = performance.now() - t;
-  const cols = [
-    'tenant_id',
-    'subject_id',
-    'scheme',
-    'level',
-    'rank',
-    'periods_below',
-    'base_level',
-    'base_periods_below',
-    'previous_level',
-    'explanation',
-    'progress',
-    'retention',
-    'approval_required',
-    'policy_version',
-    'period',
-    'evaluated_at',
-  ];
+  const cols = ASSIGNMENT_COLUMNS;
   const upsert = raw.prepare(
     `INSERT INTO assignments (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (subject_id, scheme) DO UPDATE SET ${cols
       .slice(3)

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { drainJobs, enqueueRetier, provisionTenant } from '@tierkit/api';
-import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { ASSIGNMENT_COLUMNS, connect, migrateToLatest, type Db } from '@tierkit/db';
 import { sql } from 'kysely';
 import { loadBook } from '../support/book.js';
 import { testPack } from '../support/test-pack.js';
@@ -38,22 +38,7 @@ async function written(db: Db): Promise<{ assignments: string; events: string; c
   const hash = (rows: unknown[]) => createHash('sha256').update(JSON.stringify(rows)).digest('hex');
   const a = await db.db
     .selectFrom('assignments')
-    .select([
-      'subject_id',
-      'scheme',
-      'level',
-      'rank',
-      'periods_below',
-      'base_level',
-      'base_periods_below',
-      'previous_level',
-      'explanation',
-      'progress',
-      'retention',
-      'approval_required',
-      'policy_version',
-      'period',
-    ])
+    .select(ASSIGNMENT_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'evaluated_at'))
     .orderBy('subject_id')
     .orderBy('scheme')
     .execute();

@@ -66,6 +66,26 @@ function toAssignment(row: AssignmentRow): StoredAssignment {
   };
 }
 
+/** The columns of an assignment row, in the order `toRow` writes them (raw statements and comparisons use it). */
+export const ASSIGNMENT_COLUMNS = [
+  'tenant_id',
+  'subject_id',
+  'scheme',
+  'level',
+  'rank',
+  'periods_below',
+  'base_level',
+  'base_periods_below',
+  'previous_level',
+  'explanation',
+  'progress',
+  'retention',
+  'approval_required',
+  'policy_version',
+  'period',
+  'evaluated_at',
+] as const satisfies readonly (keyof AssignmentRow)[];
+
 function toRow(tenantId: string, a: StoredAssignment) {
   return {
     tenant_id: tenantId,
