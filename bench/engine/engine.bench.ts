@@ -3,21 +3,12 @@
 // same run; prints per-round and median ratios. Prints, never asserts.
 import { compilePack, defaultPolicyPack } from '@tierkit/core';
 import type { SubjectFacts } from '@tierkit/core';
+// Deterministic PRNG (mulberry32), so every run benchmarks the same population.
+import { rng } from '../../tests/support/book.js';
 
 const N = 1_000_000;
 const ASOF = '2024-06';
 const MONTHS = ['2024-06', '2024-05', '2024-04', '2024-03', '2024-02', '2024-01'];
-
-/** Deterministic PRNG (mulberry32), so every run benchmarks the same population. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function population(): SubjectFacts[] {
   const r = rng(42);

@@ -9,12 +9,23 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
+const JOBS = '2026-12-03T00-00-50-jobs';
 const IMPORTS = '2026-12-03T00-00-40-imports';
 const POLICY_LIFECYCLE = '2026-12-03T00-00-20-policy-lifecycle';
 const AUDIT = '2026-12-03T00-00-30-audit';
 const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, POLICY_LIFECYCLE, AUDIT, IMPORTS, TIER_EVENTS_SCHEME_PERIOD];
+const LATER = [
+  PREVIOUS_LEVEL,
+  SCHEME_AUDIENCE,
+  EVENT_PERIOD,
+  SUBJECT_VERSION,
+  POLICY_LIFECYCLE,
+  AUDIT,
+  IMPORTS,
+  JOBS,
+  TIER_EVENTS_SCHEME_PERIOD,
+];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
 const fromOn = (name: string) => LATER.slice(LATER.indexOf(name));
@@ -215,5 +226,20 @@ forEachDialect('migrations', (f) => {
     assert.equal((await sql`SELECT value FROM metrics WHERE period = '2025-10' AND value = 100`.execute(db)).rows.length, 1);
     assert.deepEqual(await migrateToLatest(db), fromOn(IMPORTS));
     assert.deepEqual(await (await api.get('/v1/imports')).json(), { items: [], nextCursor: null });
+  });
+
+  it('upgrading adds the job queue, and undoing it leaves the tiering data alone', async () => {
+    const db = f.db.db;
+    const subjects = async () => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM subjects`.execute(db)).rows[0]?.n);
+    const before = await subjects();
+    await undoDownTo(db, JOBS);
+    await assert.rejects(sql`SELECT id FROM jobs`.execute(db), 'the table is gone');
+    assert.equal(await subjects(), before);
+    assert.deepEqual(await migrateToLatest(db), fromOn(JOBS));
+    await sql`INSERT INTO jobs (id, tenant_id, kind, status, params, requested_by, total_chunks, total_subjects, created_at, updated_at)
+      VALUES ('job_1', 'bank-a', 'retier', 'completed', '{}', 'test', 0, 0, '2025-11-15T04:00:00.000Z', '2025-11-15T04:00:00.000Z')`.execute(
+      db,
+    );
+    assert.equal(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM jobs`.execute(db)).rows[0]?.n), 1);
   });
 });

@@ -1,3 +1,4 @@
+import { backgroundFromEnv, startBackground } from './background.js';
 import { ensureDemoViewerKey } from './demo-key.js';
 import { ensureAdminKey, listen, openDatabase, REPO_ROOT, seedIfNeeded, serverApp, settingsFromEnv, widgetsBuilt } from './server.js';
 
@@ -12,6 +13,7 @@ await seedIfNeeded(db, settings, log);
 await ensureAdminKey(db, settings, log);
 const demoKey = await ensureDemoViewerKey(db, settings, REPO_ROOT, log);
 const server = await listen(serverApp(db, settings), settings, db);
+const background = startBackground(db, backgroundFromEnv(process.env, db.dialect), log);
 
 console.log(`
 tierkit is running
@@ -29,12 +31,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: shutting down`);
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
+    background
+      .stop()
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
   });
 }

@@ -25,6 +25,7 @@ import { analytics } from './routes/analytics.js';
 import { audit } from './routes/audit.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { imports, MAX_IMPORT_BYTES } from './routes/imports.js';
+import { jobs } from './routes/jobs.js';
 import { matrix } from './routes/matrix.js';
 import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
@@ -73,6 +74,8 @@ export interface AppOptions {
   readonly matrixCacheSeconds?: number;
   /** Largest CSV file `POST /v1/imports` accepts, in bytes (streamed, not held in memory). Default 256 MiB. */
   readonly maxImportBytes?: number;
+  /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
+  readonly jobEventsPollMs?: number;
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
 }
@@ -130,7 +133,7 @@ export function createApp(options: AppOptions) {
   const app = new OpenAPIHono<AppEnv>();
   const allowCors = cors({
     origin: corsOrigin(options.corsOrigins),
-    allowMethods: ['GET', 'PUT', 'OPTIONS'],
+    allowMethods: ['GET', 'PUT', 'POST', 'PATCH', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization', 'X-Request-Id', 'Idempotency-Key'],
     exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
     maxAge: 600,
@@ -177,7 +180,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/analytics', analytics())
     .route('/v1/audit', audit())
     .route('/v1/policies', policies())
-    .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES));
+    .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
+    .route('/v1/jobs', jobs(options.jobEventsPollMs));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -208,6 +212,7 @@ export function createApp(options: AppOptions) {
       { name: 'audit', description: 'The tenant’s tamper-evident audit trail' },
       { name: 'policies', description: 'Policy versions: draft, submit, approve with an effective date, retire; diff and simulation' },
       { name: 'imports', description: 'CSV imports of subjects and monthly metrics' },
+      { name: 'jobs', description: 'Re-tier jobs over the whole book: queue, follow, cancel, resume' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

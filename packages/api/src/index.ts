@@ -59,3 +59,20 @@ export type { AmountUnit } from './services/import/amounts.js';
 export { IMPORT_KINDS } from './services/import/import-plan.js';
 export type { ImportKind } from './services/import/import-plan.js';
 export { MAX_IMPORT_BYTES } from './routes/imports.js';
+export { planReevaluation, reevaluationWindow } from './services/reevaluate.js';
+export type { ReevaluationPlan, ReevaluationInput } from './services/reevaluate.js';
+export {
+  enqueueRetier,
+  jobView,
+  cancelJob,
+  resumeJob,
+  JOB_STATUSES,
+  DEFAULT_CHUNK_SUBJECTS,
+} from './services/jobs/jobs.js';
+export type { JobView, JobStatus, RetierRequest } from './services/jobs/jobs.js';
+export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './services/jobs/retier-params.js';
+export { retierChunk } from './services/jobs/retier-chunk.js';
+export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS } from './services/jobs/worker.js';
+export type { WorkerOptions } from './services/jobs/worker.js';
+export { queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
+export type { ScheduleOptions } from './services/jobs/schedule.js';

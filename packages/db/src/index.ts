@@ -19,3 +19,4 @@ export * from './repositories/signing-keys.js';
 export * from './repositories/audit.js';
 export * from './repositories/idempotency.js';
 export * from './repositories/imports.js';
+export * from './repositories/jobs.js';

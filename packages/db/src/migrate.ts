@@ -8,6 +8,7 @@ import * as subjectVersion from './migrations/2026-12-02T00-00-02-subject-versio
 import * as policyLifecycle from './migrations/2026-12-03T00-00-20-policy-lifecycle.js';
 import * as audit from './migrations/2026-12-03T00-00-30-audit.js';
 import * as imports from './migrations/2026-12-03T00-00-40-imports.js';
+import * as jobs from './migrations/2026-12-03T00-00-50-jobs.js';
 import * as tierEventsSchemePeriod from './migrations/2026-12-03T00-00-60-tier-events-scheme-period.js';
 
 /*
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T00-00-20-policy-lifecycle': policyLifecycle,
   '2026-12-03T00-00-30-audit': audit,
   '2026-12-03T00-00-40-imports': imports,
+  '2026-12-03T00-00-50-jobs': jobs,
   '2026-12-03T00-00-60-tier-events-scheme-period': tierEventsSchemePeriod,
 };
 

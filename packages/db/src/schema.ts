@@ -250,6 +250,47 @@ export interface ImportErrorTable {
   message: string;
 }
 
+/** A background job (a re-tier of a book): what it does, where it stands. Chunks hold the work. */
+export interface JobTable {
+  id: string;
+  tenant_id: string;
+  /** `retier`. */
+  kind: string;
+  /** `running` (chunks left to do), `completed`, `cancelled`, `failed`. */
+  status: string;
+  /** JSON: what the job was asked to do (schemes, period, filter, reason). */
+  params: string;
+  /** The `Principal.actor` who asked, or `schedule`. */
+  requested_by: string;
+  /** Set for scheduled jobs (`monthly:YYYY-MM`): unique per tenant, so a slot is queued once. */
+  schedule_key: string | null;
+  total_chunks: number;
+  total_subjects: number;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** One chunk of a job: the tenant's subjects with ids in `first_subject … last_subject`. */
+export interface JobChunkTable {
+  job_id: string;
+  seq: number;
+  tenant_id: string;
+  first_subject: string;
+  last_subject: string;
+  /** Subjects in the range when the job was planned. */
+  subjects: number;
+  /** `pending` or `done`; a pending chunk with an unexpired lease is being worked on. */
+  status: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  attempts: number;
+  /** JSON `ChunkResult` once done. */
+  result: string | null;
+  finished_at: string | null;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -266,6 +307,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   imports: ImportTable;
   import_errors: ImportErrorTable;
+  jobs: JobTable;
+  job_chunks: JobChunkTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -289,3 +332,5 @@ export type AuditRecordRow = Selectable<AuditRecordTable>;
 export type NewAuditRecord = Insertable<AuditRecordTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
 export type ImportRow = Selectable<ImportTable>;
+export type JobRow = Selectable<JobTable>;
+export type JobChunkRow = Selectable<JobChunkTable>;

@@ -42,7 +42,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), TIERKIT_ADMIN_KEY: ADMIN_KEY, ...env },
+    // No monthly re-tier of the demo book in the background while the pages are measured and compared.
+    env: { ...process.env, PORT: String(port), TIERKIT_ADMIN_KEY: ADMIN_KEY, TIERKIT_SCHEDULE: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -44,6 +44,9 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/, { role: 'approver', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true }],
   ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false }],
+  // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them.
+  ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, READ],
+  ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: true }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

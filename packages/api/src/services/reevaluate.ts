@@ -6,12 +6,15 @@ import {
   listAssignments,
   loadMetricValues,
   upsertAssignments,
+  type DatedOverride,
   type Executor,
+  type NewTierEventInput,
+  type StoredAssignment,
   type Subject,
 } from '@tierkit/db';
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
-import { assignmentRows, evaluatePeriods } from './evaluate-periods.js';
+import { assignmentRows, evaluatePeriods, type Values } from './evaluate-periods.js';
 import type { TenantPack } from './tenant-pack.js';
 import type { StoredState } from './views.js';
 
@@ -30,49 +33,72 @@ export interface Reevaluation {
   readonly stored?: StoredState;
 }
 
+/** What a subject's re-evaluation starts from: its stored assignments and the approved overrides in force. */
+export interface ReevaluationInput {
+  readonly subject: Subject;
+  readonly stored: readonly StoredAssignment[];
+  readonly active: readonly DatedOverride[];
+}
+
+/** The months a re-evaluation at `target` steps through, and the first month of data it reads. */
+export interface ReevaluationWindow {
+  readonly periods: readonly string[];
+  /** Data before this month is not read (the latest-value reader would otherwise see it). */
+  readonly dataFrom: string;
+  readonly storedPeriod: string | undefined;
+}
+
+/** The months to evaluate and the data range needed to re-evaluate `stored` at `target`. */
+export function reevaluationWindow(tp: TenantPack, stored: readonly StoredAssignment[], target: string): ReevaluationWindow {
+  const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
+  let periods: string[];
+  if (storedPeriod === undefined) periods = [target];
+  else if (target <= storedPeriod) periods = [storedPeriod];
+  else {
+    const gap = monthsBetween(storedPeriod, target);
+    periods = monthRange(addMonths(target, -Math.min(gap, MAX_CATCH_UP_MONTHS) + 1), target);
+  }
+  const first = periods[0] ?? target;
+  const from = storedPeriod !== undefined && storedPeriod < first ? storedPeriod : first;
+  // Each month is evaluated under the policy versions in force for it (effective dates): read as far
+  // back as the longest window among them needs.
+  const monthsNeeded = Math.max(...[from, ...periods].map((p) => tp.at(p).compiled.monthsNeeded));
+  return { periods, dataFrom: addMonths(from, -(monthsNeeded - 1)), storedPeriod };
+}
+
+/** Rows to store for one subject's re-evaluation: what {@link reevaluateSubject} and re-tier jobs write. */
+export interface ReevaluationPlan extends Reevaluation {
+  readonly rows: readonly StoredAssignment[];
+  readonly events: readonly NewTierEventInput[];
+}
+
 /**
- * Re-evaluate every scheme of a subject at its latest period with data and store the result:
- * assignments replaced, one tier event per level change. Months since the last evaluation are
- * replayed in order so hysteresis counts them; the same month evaluated again starts from the
- * state before it, so repeating a write changes nothing. Run it inside the write's transaction.
+ * Re-evaluate every scheme of a subject at `target` (or at its stored month when that is later)
+ * from its stored state and `values` — pure: the one home of the rules both single-subject writes and
+ * re-tier jobs follow. Months since the last evaluation are replayed in order so hysteresis counts
+ * them; the same month evaluated again starts from the state before it, so repeating it changes
+ * nothing. `values` may hold more months than the window reads; only the window's are used.
  */
-export async function reevaluateSubject(
-  trx: Executor,
+export function planReevaluation(
   tp: TenantPack,
-  subject: Subject,
+  input: ReevaluationInput,
+  target: string,
+  values: Values,
   now: Date,
   actor = 'system',
-): Promise<Reevaluation> {
-  const tenantId = tp.tenantId;
-  const latest = await latestMetricPeriod(trx, tenantId, subject.id);
-  if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
-  const stored = await listAssignments(trx, tenantId, subject.id);
-  const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
-
-  // Months to evaluate, and the months before them whose data is needed to recover the start state.
-  let periods: string[];
+): ReevaluationPlan {
+  const { subject, stored, active } = input;
+  const { periods, dataFrom, storedPeriod } = reevaluationWindow(tp, stored, target);
   const start: Record<string, PriorAssignment | undefined> = {};
   const base: Record<string, PriorAssignment | undefined> = {};
   for (const a of stored) base[a.scheme] = a.base.level === null ? undefined : { level: a.base.level, periodsBelow: a.base.periodsBelow };
-  if (storedPeriod === undefined) {
-    periods = [latest];
-  } else if (latest <= storedPeriod) {
-    periods = [storedPeriod];
-    Object.assign(start, base);
-  } else {
-    const gap = monthsBetween(storedPeriod, latest);
-    periods = monthRange(addMonths(latest, -Math.min(gap, MAX_CATCH_UP_MONTHS) + 1), latest);
-  }
+  if (storedPeriod !== undefined && target <= storedPeriod) Object.assign(start, base);
   const shown = Object.fromEntries(stored.map((a) => [a.scheme, a.level]));
-  const first = periods[0] ?? latest;
-  const last = periods[periods.length - 1] ?? latest;
-  const from = storedPeriod !== undefined && storedPeriod < first ? storedPeriod : first;
-  // Each month is evaluated under the policy versions in force for it (effective dates).
+  const first = periods[0] ?? target;
+  const last = periods[periods.length - 1] ?? target;
+  const window = withinMonths(values, dataFrom, last);
   const packFor = (period: string) => tp.at(period).compiled;
-  const monthsNeeded = Math.max(...[from, ...periods].map((p) => packFor(p).monthsNeeded));
-  const values = await loadMetricValues(trx, tenantId, subject.id, addMonths(from, -(monthsNeeded - 1)), last);
   const nowIso = now.toISOString();
-  const active = await listActiveDatedOverrides(trx, tenantId, subject.id, nowIso);
   const all: Record<string, OverrideInfo> = {};
   for (const d of active) all[d.override.scheme] = d.override;
   // The last period is the level shown today, so every override in force now decides it (even one
@@ -89,36 +115,31 @@ export async function reevaluateSubject(
     // The stored level is what was shown, which is not the state to carry on from when an override
     // decided it: evaluate the stored month again from the state before it (recorded with it) and
     // carry the engine's state. Its level changes, if any, are superseded by the months that follow.
-    const redo = evaluatePeriods(packFor, subject.kind as SubjectKind, values, [storedPeriod], base, {}, overridesFor);
+    const redo = evaluatePeriods(packFor, subject.kind as SubjectKind, window, [storedPeriod], base, {}, overridesFor);
     for (const e of redo.final) start[e.scheme] = nextPrior(e, storedPeriod);
   }
 
   const byOverride = new Set(stored.filter((a) => a.explanation.decidedBy.kind === 'override').map((a) => a.scheme));
-  const run = evaluatePeriods(packFor, subject.kind as SubjectKind, values, periods, start, shown, overridesFor, byOverride);
+  const run = evaluatePeriods(packFor, subject.kind as SubjectKind, window, periods, start, shown, overridesFor, byOverride);
   // The same month again: what it showed before is stored with it (the run starts from its result).
   const sameMonth = storedPeriod !== undefined && last === storedPeriod;
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
   const rows = assignmentRows(run, subject.id, last, nowIso, previous);
-  await upsertAssignments(trx, tenantId, rows);
-  await appendTierEvents(
-    trx,
-    tenantId,
-    run.events.map((ev) => ({
-      id: sortableId(now),
-      subjectId: subject.id,
-      scheme: ev.scheme,
-      from: ev.from,
-      to: ev.to,
-      at: nowIso,
-      reason: ev.reason,
-      ruleId: ev.ruleId,
-      note: periods.length > 1 ? `evaluated ${ev.period}` : null,
-      actor,
-      approvedBy: null,
-      policyVersion: ev.policyVersion,
-      period: ev.period,
-    })),
-  );
+  const events = run.events.map((ev) => ({
+    id: sortableId(now),
+    subjectId: subject.id,
+    scheme: ev.scheme,
+    from: ev.from,
+    to: ev.to,
+    at: nowIso,
+    reason: ev.reason,
+    ruleId: ev.ruleId,
+    note: periods.length > 1 ? `evaluated ${ev.period}` : null,
+    actor,
+    approvedBy: null,
+    policyVersion: ev.policyVersion,
+    period: ev.period,
+  }));
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
@@ -127,5 +148,55 @@ export async function reevaluateSubject(
     evaluations: run.final,
     changes: run.events.length,
     stored: { assignments, overrides: active.map((d) => d.override) },
+    rows,
+    events,
   };
+}
+
+/** The months `from … to` of `values` (both included); the same object when nothing falls outside. */
+function withinMonths(values: Values, from: string, to: string): Values {
+  let outside = false;
+  for (const byMonth of Object.values(values)) {
+    for (const p in byMonth) {
+      if (p < from || p > to) {
+        outside = true;
+        break;
+      }
+    }
+    if (outside) break;
+  }
+  if (!outside) return values;
+  const out: Record<string, Record<string, number>> = {};
+  for (const [metric, byMonth] of Object.entries(values)) {
+    const kept: Record<string, number> = {};
+    for (const [p, v] of Object.entries(byMonth)) if (p >= from && p <= to) kept[p] = v;
+    out[metric] = kept;
+  }
+  return out;
+}
+
+/**
+ * Re-evaluate every scheme of a subject at its latest period with data and store the result:
+ * assignments replaced, one tier event per level change (see {@link planReevaluation}). Run it inside
+ * the write's transaction.
+ */
+export async function reevaluateSubject(
+  trx: Executor,
+  tp: TenantPack,
+  subject: Subject,
+  now: Date,
+  actor = 'system',
+): Promise<Reevaluation> {
+  const tenantId = tp.tenantId;
+  const latest = await latestMetricPeriod(trx, tenantId, subject.id);
+  if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
+  const stored = await listAssignments(trx, tenantId, subject.id);
+  const { dataFrom, periods } = reevaluationWindow(tp, stored, latest);
+  const values = await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest);
+  const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
+  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor);
+  await upsertAssignments(trx, tenantId, plan.rows);
+  await appendTierEvents(trx, tenantId, plan.events);
+  const { rows: _rows, events: _events, ...result } = plan;
+  return result;
 }

@@ -1,6 +1,6 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { AssignmentRow } from '../schema.js';
-import { chunks, parseJson, parseJsonOrNull, type Executor } from './executor.js';
+import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, type Executor } from './executor.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -66,6 +66,26 @@ function toAssignment(row: AssignmentRow): StoredAssignment {
   };
 }
 
+/** The columns of an assignment row, in the order `toRow` writes them (raw statements and comparisons use it). */
+export const ASSIGNMENT_COLUMNS = [
+  'tenant_id',
+  'subject_id',
+  'scheme',
+  'level',
+  'rank',
+  'periods_below',
+  'base_level',
+  'base_periods_below',
+  'previous_level',
+  'explanation',
+  'progress',
+  'retention',
+  'approval_required',
+  'policy_version',
+  'period',
+  'evaluated_at',
+] as const satisfies readonly (keyof AssignmentRow)[];
+
 function toRow(tenantId: string, a: StoredAssignment) {
   return {
     tenant_id: tenantId,
@@ -109,29 +129,34 @@ export async function listAssignmentsJson(db: Executor, tenantId: string, subjec
 
 /** Insert or replace the current assignments (one row per subject and scheme). */
 export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
-  for (const batch of chunks(assignments, 200)) {
-    await db
-      .insertInto('assignments')
-      .values(batch.map((a) => toRow(tenantId, a)))
-      .onConflict((oc) =>
-        oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
-          level: eb.ref('excluded.level'),
-          rank: eb.ref('excluded.rank'),
-          periods_below: eb.ref('excluded.periods_below'),
-          base_level: eb.ref('excluded.base_level'),
-          base_periods_below: eb.ref('excluded.base_periods_below'),
-          previous_level: eb.ref('excluded.previous_level'),
-          explanation: eb.ref('excluded.explanation'),
-          progress: eb.ref('excluded.progress'),
-          retention: eb.ref('excluded.retention'),
-          approval_required: eb.ref('excluded.approval_required'),
-          policy_version: eb.ref('excluded.policy_version'),
-          period: eb.ref('excluded.period'),
-          evaluated_at: eb.ref('excluded.evaluated_at'),
-        })),
-      )
-      .execute();
-  }
+  // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
+  await executeInBatches(
+    db,
+    assignments.map((a) => toRow(tenantId, a)),
+    // 16 parameters a row: 16,000 per statement, inside both dialects' limits (SQLite 32,766).
+    1000,
+    (batch) =>
+      db
+        .insertInto('assignments')
+        .values([...batch])
+        .onConflict((oc) =>
+          oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
+            level: eb.ref('excluded.level'),
+            rank: eb.ref('excluded.rank'),
+            periods_below: eb.ref('excluded.periods_below'),
+            base_level: eb.ref('excluded.base_level'),
+            base_periods_below: eb.ref('excluded.base_periods_below'),
+            previous_level: eb.ref('excluded.previous_level'),
+            explanation: eb.ref('excluded.explanation'),
+            progress: eb.ref('excluded.progress'),
+            retention: eb.ref('excluded.retention'),
+            approval_required: eb.ref('excluded.approval_required'),
+            policy_version: eb.ref('excluded.policy_version'),
+            period: eb.ref('excluded.period'),
+            evaluated_at: eb.ref('excluded.evaluated_at'),
+          })),
+        ),
+  );
 }
 
 /** Bulk insert for seeding (rows must be new). */
@@ -166,4 +191,29 @@ export async function countLevelPairs(
     .groupBy(['r.level', 'c.level'])
     .execute();
   return rows.map((r) => ({ row: r.row, col: r.col, count: Number(r.count) }));
+}
+
+/** Every current assignment of the subjects with ids in `first … last` (a job chunk), by subject. */
+export async function listAssignmentsInRange(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+): Promise<Map<string, StoredAssignment[]>> {
+  const rows = await db
+    .selectFrom('assignments')
+    .selectAll()
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .orderBy('subject_id')
+    .orderBy('scheme')
+    .execute();
+  const out = new Map<string, StoredAssignment[]>();
+  for (const row of rows) {
+    const list = out.get(row.subject_id);
+    if (list) list.push(toAssignment(row));
+    else out.set(row.subject_id, [toAssignment(row)]);
+  }
+  return out;
 }

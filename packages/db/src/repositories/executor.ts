@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
 
 /** What every repository function takes first: the database or an open transaction. */
@@ -20,4 +20,41 @@ export function parseJson<T>(text: string): T {
 /** The same, for nullable columns. */
 export function parseJsonOrNull<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
+}
+
+/**
+ * Run a multi-row statement over `rows` in batches of `size`, building and compiling the query once
+ * per batch length and re-executing that SQL with each batch's values: with many batches, building a
+ * Kysely query object each time costs more than the database spends writing. `build` must bind the
+ * rows' values in the order of `Object.values(row)` and nothing else (an INSERT … VALUES, with any
+ * ON CONFLICT clause referring only to `excluded` columns).
+ */
+export async function executeInBatches<R extends Record<string, unknown>>(
+  db: Executor,
+  rows: readonly R[],
+  size: number,
+  build: (batch: readonly R[]) => Compilable,
+): Promise<void> {
+  const compiled = new Map<number, string>();
+  for (const batch of chunks(rows, size)) {
+    const text = compiled.get(batch.length);
+    if (text === undefined) {
+      const query = build(batch).compile();
+      compiled.set(batch.length, query.sql);
+      await db.executeQuery(query);
+      continue;
+    }
+    const parameters: unknown[] = [];
+    for (const r of batch) for (const v of Object.values(r)) parameters.push(v);
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
+  }
+}
+
+/**
+ * `tenant_id = ?` for reads of an id range (a job chunk), written so that the query planner cannot
+ * use it to pick a tenant-wide index: ids are unique across tenants, so the range is the selective
+ * part, and SQLite otherwise scans the whole tenant for every chunk. Every row is still checked.
+ */
+export function rangeTenant(tenantId: string, column = 'tenant_id'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`coalesce(${sql.ref(column)}, '') = ${tenantId}`;
 }

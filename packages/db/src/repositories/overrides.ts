@@ -1,6 +1,6 @@
 import type { OverrideInfo, OverrideMode } from '@tierkit/core';
 import type { OverrideRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { rangeTenant, type Executor } from './executor.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -68,4 +68,35 @@ export async function insertOverride(db: Executor, tenantId: string, subjectId: 
       revoked_at: null,
     })
     .execute();
+}
+
+/**
+ * {@link listActiveDatedOverrides} for every subject with an id in `first … last` (a job chunk) in
+ * one query, by subject; the same rule per subject (the newest approved one per scheme wins).
+ */
+export async function listActiveDatedOverridesInRange(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+  now: string,
+): Promise<Map<string, DatedOverride[]>> {
+  const rows = await db
+    .selectFrom('overrides')
+    .selectAll()
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .where('approved_by', 'is not', null)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('created_at', 'desc')
+    .execute();
+  const bySubject = new Map<string, Map<string, DatedOverride>>();
+  for (const row of rows) {
+    let byScheme = bySubject.get(row.subject_id);
+    if (!byScheme) bySubject.set(row.subject_id, (byScheme = new Map()));
+    if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
+  }
+  return new Map([...bySubject].map(([id, m]) => [id, [...m.values()]]));
 }

@@ -1,5 +1,5 @@
 import type { SubjectRow } from '../schema.js';
-import { chunks, parseJson, type Executor } from './executor.js';
+import { rangeTenant, chunks, parseJson, type Executor } from './executor.js';
 
 /** A subject as repositories hand it out (attributes parsed). */
 export interface Subject {
@@ -158,6 +158,28 @@ export async function findSubjectsByExternalIds(db: Executor, tenantId: string, 
   for (const batch of chunks([...new Set(externalIds)], 1000)) {
     const rows = await db.selectFrom('subjects').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', batch).execute();
     for (const r of rows) out.push(toSubject(r));
+  }
+  return out;
+}
+
+/** The tenant's subjects with internal ids in `first … last` (both included), in id order: one job chunk. */
+export async function listSubjectsInRange(db: Executor, tenantId: string, first: string, last: string, kind?: string): Promise<Subject[]> {
+  let q = db.selectFrom('subjects').selectAll().where(rangeTenant(tenantId)).where('id', '>=', first).where('id', '<=', last);
+  if (kind) q = q.where('kind', '=', kind);
+  return (await q.orderBy('id').execute()).map(toSubject);
+}
+
+/** Internal ids of the tenant's subjects known by these external ids (those that exist), by external id. */
+export async function findSubjectIds(db: Executor, tenantId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const batch of chunks([...new Set(externalIds)])) {
+    const rows = await db
+      .selectFrom('subjects')
+      .select(['id', 'external_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('external_id', 'in', batch)
+      .execute();
+    for (const r of rows) out.set(r.external_id, r.id);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
 import type { TierEventRow } from '../schema.js';
-import { chunks, type Executor } from './executor.js';
+import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
 export interface NewTierEventInput extends TierEvent {
@@ -26,29 +26,27 @@ function toEvent(row: TierEventRow): TierEvent {
 
 /** Append events. The table is append-only: nothing here updates or deletes. */
 export async function appendTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
-  for (const batch of chunks(events)) {
-    await db
-      .insertInto('tier_events')
-      .values(
-        batch.map((e) => ({
-          id: e.id,
-          tenant_id: tenantId,
-          subject_id: e.subjectId,
-          scheme: e.scheme,
-          from_level: e.from,
-          to_level: e.to,
-          at: e.at,
-          reason: e.reason,
-          rule_id: e.ruleId,
-          note: e.note,
-          actor: e.actor,
-          approved_by: e.approvedBy,
-          policy_version: e.policyVersion,
-          period: e.period ?? null,
-        })),
-      )
-      .execute();
-  }
+  await executeInBatches(
+    db,
+    events.map((e) => ({
+      id: e.id,
+      tenant_id: tenantId,
+      subject_id: e.subjectId,
+      scheme: e.scheme,
+      from_level: e.from,
+      to_level: e.to,
+      at: e.at,
+      reason: e.reason,
+      rule_id: e.ruleId,
+      note: e.note,
+      actor: e.actor,
+      approved_by: e.approvedBy,
+      policy_version: e.policyVersion,
+      period: e.period ?? null,
+    })),
+    INSERT_BATCH_ROWS,
+    (batch) => db.insertInto('tier_events').values([...batch]),
+  );
 }
 
 /** Position after which a history page continues: the last event of the previous page. */

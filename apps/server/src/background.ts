@@ -1,0 +1,45 @@
+import { runWorker, startMonthlySchedule } from '@tierkit/api';
+import type { Db } from '@tierkit/db';
+
+/** Which background work a server process runs (apps/server/README.md, "Background work"). */
+export interface BackgroundSettings {
+  /** Run re-tier chunks in this process. Default: on for SQLite (one process owns the file), off for PostgreSQL (run `tierkit worker`). */
+  readonly worker: boolean;
+  /** Queue each tenant's monthly re-evaluation after month end. Default on; several servers queue it once. */
+  readonly schedule: boolean;
+  /** The banks' calendar. */
+  readonly timeZone: string;
+}
+
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (!value) return fallback;
+  if (/^(on|true|1|yes)$/i.test(value)) return true;
+  if (/^(off|false|0|no)$/i.test(value)) return false;
+  throw new Error(`${name} must be on or off, got "${value}"`);
+}
+
+/** `TIERKIT_WORKER`, `TIERKIT_SCHEDULE` and `TIERKIT_TIME_ZONE`, with their defaults for this database. */
+export function backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): BackgroundSettings {
+  return {
+    worker: flag('TIERKIT_WORKER', env.TIERKIT_WORKER, dialect === 'sqlite'),
+    schedule: flag('TIERKIT_SCHEDULE', env.TIERKIT_SCHEDULE, true),
+    timeZone: env.TIERKIT_TIME_ZONE || 'Asia/Shanghai',
+  };
+}
+
+/** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */
+export function startBackground(db: Db, settings: BackgroundSettings, log: (line: string) => void): { stop(): Promise<void> } {
+  const abort = new AbortController();
+  const schedule = settings.schedule ? startMonthlySchedule({ db: db.db, timeZone: settings.timeZone }) : undefined;
+  const worker = settings.worker ? runWorker({ db: db.db, signal: abort.signal }) : Promise.resolve();
+  log(
+    `jobs: in-process worker ${settings.worker ? 'on' : 'off'}, monthly schedule ${settings.schedule ? `on (${settings.timeZone})` : 'off'}`,
+  );
+  return {
+    async stop() {
+      schedule?.stop();
+      abort.abort();
+      await worker;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { listJobs } from '@tierkit/db';
+import { streamSSE } from 'hono/streaming';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { packOf } from '../deps.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { CreateJobBody, JobIdParams, JobListSchema, JobSchema } from '../schemas/jobs.js';
+import { CursorQuery, LimitQuery } from '../schemas/params.js';
+import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, resumeJob, viewOf } from '../services/jobs/jobs.js';
+
+const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
+
+const createJobRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['jobs'],
+  summary: 'Queue a re-tier job (API key with role officer or higher)',
+  description:
+    'Re-evaluates one scheme, several or all at `period` for the whole book or a filter, in chunks that each commit on their own; workers run it. Re-evaluation needs no new data: what the window holds decides, so data that stopped lapses per the policy’s hysteresis.',
+  request: { body: { required: true, content: { 'application/json': { schema: CreateJobBody } } } },
+  responses: { 201: { description: 'The queued job', content: json(JobSchema) }, ...problemResponses(400, 413, 415) },
+});
+
+const listJobsRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['jobs'],
+  summary: 'The tenant’s jobs, newest first',
+  request: {
+    query: z.object({
+      status: z
+        .enum(JOB_STATUSES)
+        .optional()
+        .openapi({ param: { name: 'status', in: 'query' } }),
+      limit: LimitQuery,
+      cursor: CursorQuery,
+    }),
+  },
+  responses: {
+    200: { description: 'One page of jobs', content: { 'application/json': { schema: JobListSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const getJobRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['jobs'],
+  summary: 'A job: status, progress and its summary so far (migration matrix, approval-required count)',
+  request: { params: JobIdParams },
+  responses: { 200: { description: 'The job', content: json(JobSchema) }, ...problemResponses(400, 404) },
+});
+
+const eventsRoute = createRoute({
+  method: 'get',
+  path: '/{id}/events',
+  tags: ['jobs'],
+  summary: 'Progress of a job as Server-Sent Events',
+  description:
+    'Sends `progress` events (the Job as JSON) whenever it changes, then one `end` event when it is completed, cancelled or failed, and closes. Read from the database, so any API server can serve it.',
+  request: { params: JobIdParams },
+  responses: {
+    200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const actionRoute = (action: 'cancel' | 'resume', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/{id}/${action}`,
+    tags: ['jobs'],
+    summary,
+    request: { params: JobIdParams },
+    responses: { 200: { description: 'The job', content: json(JobSchema) }, ...problemResponses(400, 404, 409, 415) },
+  });
+
+/** How often an event stream looks at its job. */
+export const JOB_EVENTS_POLL_MS = 500;
+
+/** `/v1/jobs`: queue, list, read, follow, cancel and resume re-tier jobs. */
+export function jobs(pollMs = JOB_EVENTS_POLL_MS) {
+  return router()
+    .openapi(createJobRoute, async (c) => {
+      const deps = c.var.deps;
+      const body = c.req.valid('json');
+      const job = await enqueueRetier(deps.db, {
+        tenantId: deps.tenantId,
+        schemes: body.schemes ?? null,
+        period: body.period,
+        ...(body.filter ? { filter: body.filter } : {}),
+        reason: body.reason ?? null,
+        requestedBy: deps.principal.actor,
+        now: deps.now(),
+        timeZone: deps.timeZone,
+        pack: await packOf(deps),
+      });
+      if (!job) throw new Error('a job without a schedule key was not stored');
+      return c.json(job, 201);
+    })
+    .openapi(listJobsRoute, async (c) => {
+      const deps = c.var.deps;
+      const query = c.req.valid('query');
+      const before = query.cursor === undefined ? undefined : decodeCursor('jobs', query.cursor, ['createdAt', 'id'] as const);
+      const rows = await listJobs(deps.db, deps.tenantId, {
+        limit: query.limit + 1,
+        ...(query.status ? { status: query.status } : {}),
+        ...(before ? { before } : {}),
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      const items = [];
+      for (const row of page) items.push(await viewOf(deps.db, row));
+      return c.json(
+        { items, nextCursor: rows.length > query.limit && last ? encodeCursor('jobs', { createdAt: last.created_at, id: last.id }) : null },
+        200,
+      );
+    })
+    .openapi(getJobRoute, async (c) => {
+      const deps = c.var.deps;
+      return c.json(await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id), 200);
+    })
+    .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer key)'), async (c) => {
+      const deps = c.var.deps;
+      return c.json(await cancelJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
+    })
+    .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer key)'), async (c) => {
+      const deps = c.var.deps;
+      return c.json(await resumeJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
+    })
+    .openapi(eventsRoute, async (c) => {
+      const deps = c.var.deps;
+      const id = c.req.valid('param').id;
+      // A missing job is a 404 problem before the stream opens.
+      let job = await jobOr404(deps.db, deps.tenantId, id);
+      return streamSSE(c, async (stream) => {
+        let sent = '';
+        let n = 0;
+        for (;;) {
+          const data = JSON.stringify(job);
+          const finished = job.status !== 'running';
+          if (data !== sent || finished) {
+            await stream.writeSSE({ event: finished ? 'end' : 'progress', data, id: String(n++) });
+            sent = data;
+          }
+          if (finished || stream.aborted) return;
+          await stream.sleep(pollMs);
+          if (stream.aborted) return;
+          const next = await jobView(deps.db, deps.tenantId, id);
+          if (!next) return;
+          job = next;
+        }
+      }) as never;
+    });
+}

@@ -1,0 +1,91 @@
+import { z } from '@hono/zod-openapi';
+import { SubjectKindSchema } from './common.js';
+
+const key = z.string().min(1).max(64);
+
+export const RetierFilterSchema = z
+  .strictObject({
+    kind: SubjectKindSchema.optional(),
+    level: z
+      .strictObject({ scheme: key, level: key })
+      .optional()
+      .openapi({ description: 'Only subjects currently at this level of this scheme' }),
+    subjects: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(10_000)
+      .readonly()
+      .optional()
+      .openapi({ description: 'Only these subjects (external ids)', example: ['C000003'] }),
+  })
+  .openapi('RetierFilter');
+
+export const CreateJobBody = z
+  .strictObject({
+    kind: z.literal('retier'),
+    schemes: z
+      .array(key)
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'Scheme keys whose assignments and history to write; omitted: every scheme', example: ['retail-tier'] }),
+    period: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')
+      .openapi({ description: 'The month to evaluate at (not after the current month)', example: '2025-10' }),
+    filter: RetierFilterSchema.optional(),
+    reason: z.string().min(1).max(500).optional().openapi({ description: 'Why, for the record' }),
+  })
+  .openapi('CreateJobRequest');
+
+const MigrationCellSchema = z
+  .object({
+    scheme: z.string(),
+    from: z.string().nullable().openapi({ description: 'Level before the job; null: none' }),
+    to: z.string(),
+    count: z.number().int(),
+  })
+  .openapi('MigrationCell');
+
+export const JobSchema = z
+  .object({
+    id: z.string().openapi({ example: 'job_0mfz3k2a0000a1b2c3d4e5f6' }),
+    kind: z.literal('retier'),
+    status: z.enum(['running', 'completed', 'cancelled', 'failed']),
+    params: z.object({
+      schemes: z.array(z.string()).readonly().nullable(),
+      period: z.string(),
+      filter: RetierFilterSchema,
+      reason: z.string().nullable(),
+    }),
+    requestedBy: z.string(),
+    scheduleKey: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    error: z.string().nullable(),
+    progress: z.object({
+      chunks: z.object({ total: z.number().int(), done: z.number().int() }),
+      subjects: z.object({ total: z.number().int(), processed: z.number().int(), skipped: z.number().int() }),
+    }),
+    summary: z.object({
+      changes: z.number().int().openapi({ description: 'Level changes written (tier events)' }),
+      approvalRequired: z.number().int().openapi({ description: 'Results whose level needs a second person’s approval' }),
+      matrix: z
+        .array(MigrationCellSchema)
+        .readonly()
+        .openapi({ description: 'Subjects per scheme from → to level, unchanged ones included' }),
+    }),
+  })
+  .openapi('Job');
+
+export const JobListSchema = z.object({ items: z.array(JobSchema).readonly(), nextCursor: z.string().nullable() }).openapi('JobList');
+
+export const JobIdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^job_[0-9a-z]+$/, 'a job id (job_…)')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'job_0mfz3k2a0000a1b2c3d4e5f6' }),
+});

@@ -1,0 +1,200 @@
+import type { SubjectKind } from '@tierkit/core';
+import {
+  findJob,
+  findSubjectIds,
+  insertJob,
+  jobChunkResults,
+  planSubjectChunks,
+  resetChunkAttempts,
+  setJobStatus,
+  type Executor,
+  type JobRow,
+} from '@tierkit/db';
+import { sortableId } from '../../ids.js';
+import { isPeriod, periodOf } from '../../periods.js';
+import { invalid, ProblemError, type FieldError } from '../../problem.js';
+import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
+import { sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
+
+/** Subjects per chunk: one transaction each; small enough to commit often, large enough to batch writes. */
+export const DEFAULT_CHUNK_SUBJECTS = 1000;
+/** Most subjects a `filter.subjects` list may name. */
+export const MAX_FILTER_SUBJECTS = 10_000;
+
+export const JOB_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A job as the API and the CLI show it. */
+export interface JobView {
+  readonly id: string;
+  readonly kind: 'retier';
+  readonly status: JobStatus;
+  readonly params: RetierParams;
+  readonly requestedBy: string;
+  readonly scheduleKey: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+  readonly progress: {
+    readonly chunks: { readonly total: number; readonly done: number };
+    readonly subjects: { readonly total: number; readonly processed: number; readonly skipped: number };
+  };
+  /** Sums over the chunks done so far: complete once the job is. */
+  readonly summary: Omit<RetierTotals, 'processed' | 'skipped'>;
+}
+
+/** What to re-tier: see {@link enqueueRetier}. */
+export interface RetierRequest {
+  readonly tenantId: string;
+  /** Scheme keys; absent or null: every scheme of the tenant's pack. */
+  readonly schemes?: readonly string[] | null;
+  /** `YYYY-MM`, not after the current month in `timeZone`. */
+  readonly period: string;
+  readonly filter?: RetierFilter;
+  readonly reason?: string | null;
+  /** Who asks (`Principal.actor`), or `schedule`/`policy:<id>` for jobs the system starts. Default `system`. */
+  readonly requestedBy?: string;
+  /** Queue the job once per tenant and key (`monthly:2026-11`): a second request with the key returns undefined. */
+  readonly scheduleKey?: string;
+  readonly now?: Date;
+  /** Default `Asia/Shanghai`. */
+  readonly timeZone?: string;
+  readonly chunkSubjects?: number;
+  /** The tenant's compiled pack when the caller has it; loaded otherwise. */
+  readonly pack?: TenantPack;
+}
+
+/** Check a request against the tenant's pack and calendar; every error at once, as a 400 problem. */
+function check(tp: TenantPack, req: RetierRequest, now: Date): void {
+  const errors: FieldError[] = [];
+  const current = periodOf(now, req.timeZone ?? 'Asia/Shanghai');
+  if (!isPeriod(req.period)) errors.push({ path: 'period', message: `"${req.period}" is not a month (YYYY-MM, 2000-01 or later)` });
+  else if (req.period > current) errors.push({ path: 'period', message: `${req.period} has not begun yet (current month ${current})` });
+  (req.schemes ?? []).forEach((s, i) => {
+    if (!tp.schemes.has(s)) errors.push({ path: `schemes[${i}]`, message: `unknown scheme "${s}"` });
+  });
+  const level = req.filter?.level;
+  if (level) {
+    const def = tp.schemes.get(level.scheme);
+    if (!def) errors.push({ path: 'filter.level.scheme', message: `unknown scheme "${level.scheme}"` });
+    else if (!def.levels.some((l) => l.key === level.level))
+      errors.push({ path: 'filter.level.level', message: `"${level.level}" is not a level of ${level.scheme}` });
+  }
+  if ((req.filter?.subjects?.length ?? 0) > MAX_FILTER_SUBJECTS)
+    errors.push({ path: 'filter.subjects', message: `at most ${MAX_FILTER_SUBJECTS} subjects` });
+  if (errors.length) throw invalid(errors);
+}
+
+/**
+ * Queue a re-tier job: one scheme, several or all, at a month, over the whole book or a filter. The
+ * subjects are cut into chunks now (ids only, a page at a time); workers do the work — the server's
+ * in-process worker on SQLite, `tierkit worker` processes on PostgreSQL. Policy activation and the
+ * monthly schedule call this; so does `POST /v1/jobs`. A bad request throws a 400 `ProblemError` and
+ * queues nothing. Returns the queued job, or undefined when `scheduleKey` was queued already.
+ *
+ * @example
+ * await enqueueRetier(db, { tenantId: 'demo', schemes: ['retail-tier'], period: '2026-11', reason: 'policy v3 active', requestedBy: 'policy:retail-tier@3' });
+ */
+export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<JobView | undefined> {
+  const now = req.now ?? new Date();
+  const tp = req.pack ?? (await loadTenantPack(db, req.tenantId));
+  check(tp, req, now);
+  const filter = req.filter ?? {};
+  let ids: string[] | undefined;
+  if (filter.subjects) {
+    const found = await findSubjectIds(db, req.tenantId, filter.subjects);
+    const missing = filter.subjects.filter((s) => !found.has(s));
+    if (missing.length)
+      throw invalid(
+        missing
+          .slice(0, 20)
+          .map((s) => ({ path: `filter.subjects[${filter.subjects?.indexOf(s)}]`, message: `no subject "${s}" in this tenant` })),
+      );
+    ids = [...found.values()];
+  }
+  const chunks = await planSubjectChunks(
+    db,
+    req.tenantId,
+    { ...(filter.kind ? { kind: filter.kind } : {}), ...(ids ? { ids } : {}) },
+    req.chunkSubjects ?? DEFAULT_CHUNK_SUBJECTS,
+  );
+  const params: RetierParams = {
+    schemes: req.schemes ? [...new Set(req.schemes)] : null,
+    period: req.period,
+    filter: {
+      ...(filter.kind ? { kind: filter.kind as SubjectKind } : {}),
+      ...(filter.level ? { level: { scheme: filter.level.scheme, level: filter.level.level } } : {}),
+      ...(filter.subjects ? { subjects: [...new Set(filter.subjects)] } : {}),
+    },
+    reason: req.reason ?? null,
+  };
+  const id = `job_${sortableId(now)}`;
+  const stored = await insertJob(db, {
+    id,
+    tenantId: req.tenantId,
+    kind: 'retier',
+    params,
+    requestedBy: req.requestedBy ?? 'system',
+    scheduleKey: req.scheduleKey ?? null,
+    chunks,
+    now: now.toISOString(),
+  });
+  return stored ? jobView(db, req.tenantId, id) : undefined;
+}
+
+/** The job with its progress and summary so far; undefined when the tenant has no such job. */
+export async function jobView(db: Executor, tenantId: string, id: string): Promise<JobView | undefined> {
+  const row = await findJob(db, tenantId, id);
+  return row ? viewOf(db, row) : undefined;
+}
+
+/** {@link jobView} of a row already read. */
+export async function viewOf(db: Executor, row: JobRow): Promise<JobView> {
+  const { done, results } = await jobChunkResults(db, row.id);
+  const totals = sumTotals(results.map((r) => JSON.parse(r) as RetierTotals));
+  return {
+    id: row.id,
+    kind: 'retier',
+    status: row.status as JobStatus,
+    params: JSON.parse(row.params) as RetierParams,
+    requestedBy: row.requested_by,
+    scheduleKey: row.schedule_key,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    progress: {
+      chunks: { total: Number(row.total_chunks), done },
+      subjects: { total: Number(row.total_subjects), processed: totals.processed, skipped: totals.skipped },
+    },
+    summary: { changes: totals.changes, approvalRequired: totals.approvalRequired, matrix: totals.matrix },
+  };
+}
+
+/** The job, or a 404 problem (a job of another tenant is the same 404). */
+export async function jobOr404(db: Executor, tenantId: string, id: string): Promise<JobView> {
+  const view = await jobView(db, tenantId, id);
+  if (!view) throw new ProblemError('not-found', `No job "${id}" in this tenant.`);
+  return view;
+}
+
+/**
+ * Stop a running job: no further chunk starts or commits; a chunk in progress rolls back, so what
+ * was written is exactly the chunks done. 409 when the job has finished.
+ */
+export async function cancelJob(db: Executor, tenantId: string, id: string, now = new Date()): Promise<JobView> {
+  const job = await jobOr404(db, tenantId, id);
+  if (!(await setJobStatus(db, tenantId, id, ['running'], 'cancelled', now.toISOString())))
+    throw new ProblemError('conflict', `Job ${id} is ${job.status}; only a running job can be cancelled.`);
+  return jobOr404(db, tenantId, id);
+}
+
+/** Carry on a cancelled or failed job from its last committed chunk. 409 when it is running or completed. */
+export async function resumeJob(db: Executor, tenantId: string, id: string, now = new Date()): Promise<JobView> {
+  const job = await jobOr404(db, tenantId, id);
+  if (!(await setJobStatus(db, tenantId, id, ['cancelled', 'failed'], 'running', now.toISOString())))
+    throw new ProblemError('conflict', `Job ${id} is ${job.status}; only a cancelled or failed job can be resumed.`);
+  await resetChunkAttempts(db, id);
+  return jobOr404(db, tenantId, id);
+}

@@ -1,0 +1,49 @@
+import cliProgress from 'cli-progress';
+import type { JobView } from '@tierkit/api';
+
+/** One line about a job, for lists and the end of a run. */
+export function jobLine(j: JobView): string {
+  const { chunks, subjects } = j.progress;
+  const what = `${j.params.schemes?.join(',') ?? 'all schemes'} @ ${j.params.period}`;
+  return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}  changes ${j.summary.changes}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
+}
+
+/** The whole of a job: its line, then the migration matrix, one row per scheme and level before. */
+export function jobDetails(j: JobView): string[] {
+  const lines = [jobLine(j), `requested by ${j.requestedBy} at ${j.createdAt}${j.params.reason ? ` — ${j.params.reason}` : ''}`];
+  let scheme = '';
+  for (const c of j.summary.matrix) {
+    if (c.scheme !== scheme) lines.push(`  ${(scheme = c.scheme)}`);
+    lines.push(`    ${(c.from ?? '(none)').padEnd(12)} → ${c.to.padEnd(12)} ${c.count}`);
+  }
+  return lines;
+}
+
+/**
+ * A progress bar with rate and ETA over a job's subjects, on standard error and only on a terminal
+ * (scripts read `--json` from standard output).
+ */
+export function jobBar(enabled: boolean): { update(j: JobView): void; stop(): void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'retier [{bar}] {percentage}% | {value}/{total} subjects | {rate}/s | ETA {eta_formatted}',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const t0 = Date.now();
+  return {
+    update(j) {
+      const done = j.progress.subjects.processed + j.progress.subjects.skipped;
+      const rate = Math.round(done / Math.max(0.001, (Date.now() - t0) / 1000));
+      if (!started) {
+        bar.start(j.progress.subjects.total, done, { rate });
+        started = true;
+      } else bar.update(done, { rate });
+    },
+    stop: () => (started ? bar.stop() : undefined),
+  };
+}

@@ -1,0 +1,268 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { JobChunkRow, JobRow } from '../schema.js';
+import { chunks, rangeTenant, type Executor } from './executor.js';
+
+/*
+ * The queue of background jobs and their chunks. Workers on any number of machines claim one
+ * pending chunk at a time under a lease; on PostgreSQL the claim skips rows another worker holds
+ * locked (FOR UPDATE SKIP LOCKED), on SQLite writers are serialized anyway. A chunk is marked done by
+ * the transaction that writes its results (`completeChunk`), so it is applied exactly once.
+ */
+
+/** A range of a tenant's subjects (internal ids, both included) planned as one chunk. */
+export interface PlannedChunk {
+  readonly first: string;
+  readonly last: string;
+  readonly subjects: number;
+}
+
+/** Which subjects a job covers. */
+export interface SubjectSelection {
+  readonly kind?: string;
+  /** Internal subject ids; absent: every subject (of `kind`). */
+  readonly ids?: readonly string[];
+}
+
+/**
+ * Cut the tenant's selected subjects, in id order, into ranges of at most `size`: one indexed
+ * keyset query per chunk, so planning a million subjects reads ids only, a page at a time.
+ */
+export async function planSubjectChunks(
+  db: Executor,
+  tenantId: string,
+  selection: SubjectSelection,
+  size: number,
+): Promise<PlannedChunk[]> {
+  const out: PlannedChunk[] = [];
+  if (selection.ids) {
+    const ids = [...new Set(selection.ids)].sort();
+    for (const batch of chunks(ids, size))
+      out.push({ first: batch[0] as string, last: batch[batch.length - 1] as string, subjects: batch.length });
+    return out;
+  }
+  let after: string | undefined;
+  for (;;) {
+    // By the id index: with `tenant_id = ?` SQLite sorts the whole tenant for every page.
+    let q = db.selectFrom('subjects').select('id').where(rangeTenant(tenantId));
+    if (selection.kind) q = q.where('kind', '=', selection.kind);
+    if (after !== undefined) q = q.where('id', '>', after);
+    const rows = await q.orderBy('id').limit(size).execute();
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (!first || !last) return out;
+    out.push({ first: first.id, last: last.id, subjects: rows.length });
+    if (rows.length < size) return out;
+    after = last.id;
+  }
+}
+
+/** What queueing a job stores. */
+export interface NewJobInput {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: string;
+  readonly params: unknown;
+  readonly requestedBy: string;
+  readonly scheduleKey?: string | null;
+  readonly chunks: readonly PlannedChunk[];
+  readonly now: string;
+}
+
+/**
+ * Store a job and its chunks (status `running`, or `completed` at once when there is nothing to
+ * do). A scheduled job whose slot is already queued is not stored again: returns false.
+ */
+export async function insertJob(db: Executor, job: NewJobInput): Promise<boolean> {
+  const total = job.chunks.reduce((n, c) => n + c.subjects, 0);
+  const inserted = await db
+    .insertInto('jobs')
+    .values({
+      id: job.id,
+      tenant_id: job.tenantId,
+      kind: job.kind,
+      status: job.chunks.length === 0 ? 'completed' : 'running',
+      params: JSON.stringify(job.params),
+      requested_by: job.requestedBy,
+      schedule_key: job.scheduleKey ?? null,
+      total_chunks: job.chunks.length,
+      total_subjects: total,
+      error: null,
+      created_at: job.now,
+      updated_at: job.now,
+      finished_at: job.chunks.length === 0 ? job.now : null,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'schedule_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return false;
+  const rows = job.chunks.map((c, seq) => ({
+    job_id: job.id,
+    seq,
+    tenant_id: job.tenantId,
+    first_subject: c.first,
+    last_subject: c.last,
+    subjects: c.subjects,
+    status: 'pending',
+    lease_owner: null,
+    lease_expires_at: null,
+    attempts: 0,
+    result: null,
+    finished_at: null,
+  }));
+  for (const batch of chunks(rows)) await db.insertInto('job_chunks').values(batch).execute();
+  return true;
+}
+
+/** One job of a tenant. */
+export async function findJob(db: Executor, tenantId: string, id: string): Promise<JobRow | undefined> {
+  return db.selectFrom('jobs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** A tenant's jobs, newest first (ties by id), after the position `before`. */
+export async function listJobs(
+  db: Executor,
+  tenantId: string,
+  query: { status?: string; limit: number; before?: { createdAt: string; id: string } },
+): Promise<JobRow[]> {
+  let q = db.selectFrom('jobs').selectAll().where('tenant_id', '=', tenantId);
+  if (query.status) q = q.where('status', '=', query.status);
+  const before = query.before;
+  if (before) {
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),
+    );
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+}
+
+/** Where a job's chunks stand: how many are done, with the results of those that are. */
+export async function jobChunkResults(db: Executor, jobId: string): Promise<{ done: number; results: string[] }> {
+  const rows = await db.selectFrom('job_chunks').select('result').where('job_id', '=', jobId).where('status', '=', 'done').execute();
+  return { done: rows.length, results: rows.flatMap((r) => (r.result === null ? [] : [r.result])) };
+}
+
+/**
+ * Move a job from one of the statuses `from` to `to`. Returns false when it was in none of them
+ * (someone else moved it first).
+ */
+export async function setJobStatus(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  from: readonly string[],
+  to: string,
+  now: string,
+  error: string | null = null,
+): Promise<boolean> {
+  const terminal = to !== 'running';
+  const r = await db
+    .updateTable('jobs')
+    .set({ status: to, updated_at: now, finished_at: terminal ? now : null, error })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** A claimed chunk and the job it belongs to. */
+export interface ClaimedChunk {
+  readonly chunk: JobChunkRow;
+  readonly job: JobRow;
+}
+
+function isPostgres(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Lease the next pending chunk of a running job (oldest job first) to `owner` until `leaseUntil`:
+ * one whose lease is free or has expired — a worker that died mid-chunk leaves its chunk to the
+ * next claim after the lease. Returns undefined when there is nothing to do.
+ */
+export async function claimChunk(db: Executor, owner: string, now: string, leaseUntil: string): Promise<ClaimedChunk | undefined> {
+  const lock = isPostgres(db) ? sql`FOR UPDATE OF c SKIP LOCKED` : sql``;
+  const claimed = await sql<JobChunkRow>`
+    UPDATE job_chunks SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, attempts = attempts + 1
+    WHERE (job_id, seq) IN (
+      SELECT c.job_id, c.seq FROM job_chunks c JOIN jobs j ON j.id = c.job_id
+      WHERE c.status = 'pending' AND j.status = 'running'
+        AND (c.lease_expires_at IS NULL OR c.lease_expires_at < ${now})
+      ORDER BY j.created_at, c.job_id, c.seq
+      LIMIT 1 ${lock}
+    )
+    RETURNING *`.execute(db);
+  const chunk = claimed.rows[0];
+  if (!chunk) return undefined;
+  const job = await db.selectFrom('jobs').selectAll().where('id', '=', chunk.job_id).executeTakeFirst();
+  if (!job) return undefined;
+  return { chunk: { ...chunk, seq: Number(chunk.seq), subjects: Number(chunk.subjects), attempts: Number(chunk.attempts) }, job };
+}
+
+/**
+ * Mark a leased chunk done with its result — inside the transaction that writes that result. Returns
+ * false when the chunk is no longer this owner's to finish (its lease expired and another worker took
+ * it, or the job was cancelled): the caller must then roll back its writes. On PostgreSQL the row
+ * lock taken here makes a second finisher wait for the first and then find the chunk done.
+ */
+export async function completeChunk(
+  db: Executor,
+  jobId: string,
+  seq: number,
+  owner: string,
+  result: string,
+  now: string,
+): Promise<boolean> {
+  // On PostgreSQL a cancel waits for this transaction (and the chunk counts as done before it), or
+  // this waits for the cancel and finds the job no longer running: never a chunk committed after it.
+  const status = db.selectFrom('jobs').select('status').where('id', '=', jobId);
+  const running = await (isPostgres(db) ? status.forShare() : status).executeTakeFirst();
+  if (running?.status !== 'running') return false;
+  const r = await db
+    .updateTable('job_chunks')
+    .set({ status: 'done', result, finished_at: now, lease_owner: null, lease_expires_at: null })
+    .where('job_id', '=', jobId)
+    .where('seq', '=', seq)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Give a chunk back (its work failed or was abandoned) so that another claim may take it at once. */
+export async function releaseChunk(db: Executor, jobId: string, seq: number, owner: string): Promise<void> {
+  await db
+    .updateTable('job_chunks')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('job_id', '=', jobId)
+    .where('seq', '=', seq)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/** Mark a running job completed when none of its chunks is pending. Returns whether it did. */
+export async function completeJobIfDone(db: Executor, jobId: string, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('jobs')
+    .set({ status: 'completed', updated_at: now, finished_at: now })
+    .where('id', '=', jobId)
+    .where('status', '=', 'running')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('job_chunks')
+            .select(eb.lit(1).as('one'))
+            .where('job_chunks.job_id', '=', jobId)
+            .where('job_chunks.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Let a resumed job's pending chunks be tried afresh (a failed job stopped after too many attempts). */
+export async function resetChunkAttempts(db: Executor, jobId: string): Promise<void> {
+  await db.updateTable('job_chunks').set({ attempts: 0 }).where('job_id', '=', jobId).where('status', '=', 'pending').execute();
+}
