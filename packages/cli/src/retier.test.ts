@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import type { JobView } from '@tierkit/api';
-import { lastCompleteMonth } from '@tierkit/server';
+import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-jobs-'));
