@@ -12,6 +12,7 @@ import {
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 import { assignmentRows, evaluatePeriods } from './evaluate-periods.js';
+import { syncLevelApprovals } from './level-approvals.js';
 import type { TenantPack } from './tenant-pack.js';
 import type { StoredState } from './views.js';
 
@@ -95,26 +96,39 @@ export async function reevaluateSubject(
   // The same month again: what it showed before is stored with it (the run starts from its result).
   const sameMonth = storedPeriod !== undefined && last === storedPeriod;
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
-  const rows = assignmentRows(run, subject.id, last, nowIso, previous);
+  const rows = await syncLevelApprovals(
+    trx,
+    tp,
+    subject,
+    run.events,
+    assignmentRows(run, subject.id, last, nowIso, previous),
+    actor,
+    nowIso,
+  );
   await upsertAssignments(trx, tenantId, rows);
+  // A level an override decided is the requester's change, signed off by its approver.
+  const byId = new Map(active.map((d) => [d.override.id, d.override]));
   await appendTierEvents(
     trx,
     tenantId,
-    run.events.map((ev) => ({
-      id: sortableId(now),
-      subjectId: subject.id,
-      scheme: ev.scheme,
-      from: ev.from,
-      to: ev.to,
-      at: nowIso,
-      reason: ev.reason,
-      ruleId: ev.ruleId,
-      note: periods.length > 1 ? `evaluated ${ev.period}` : null,
-      actor,
-      approvedBy: null,
-      policyVersion: ev.policyVersion,
-      period: ev.period,
-    })),
+    run.events.map((ev) => {
+      const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
+      return {
+        id: sortableId(now),
+        subjectId: subject.id,
+        scheme: ev.scheme,
+        from: ev.from,
+        to: ev.to,
+        at: nowIso,
+        reason: ev.reason,
+        ruleId: ev.ruleId,
+        note: periods.length > 1 ? `evaluated ${ev.period}` : null,
+        actor: o ? o.requestedBy : actor,
+        approvedBy: o ? o.approvedBy : null,
+        policyVersion: ev.policyVersion,
+        period: ev.period,
+      };
+    }),
   );
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
