@@ -17,6 +17,7 @@ import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { router } from './router.js';
 import { embedTokens } from './routes/embed-tokens.js';
+import { governance } from './routes/governance.js';
 import { matrix } from './routes/matrix.js';
 import { schemes } from './routes/schemes.js';
 import { subjectList } from './routes/subject-list.js';
@@ -151,7 +152,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/subjects', subjects)
     .route('/v1/schemes', schemes())
     .route('/v1/matrix', matrix())
-    .route('/v1/embed-tokens', embedTokens());
+    .route('/v1/embed-tokens', embedTokens())
+    .route('/v1', governance());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

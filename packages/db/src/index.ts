@@ -15,3 +15,4 @@ export * from './repositories/api-keys.js';
 export * from './repositories/signing-keys.js';
 export * from './repositories/level-approvals.js';
 export * from './repositories/approval-decisions.js';
+export * from './repositories/reviews.js';
