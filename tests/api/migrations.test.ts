@@ -9,7 +9,8 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
+const FOUR_EYES = '2026-12-03T00-00-10-four-eyes';
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, FOUR_EYES];
 
 /**
  * Undo the executed migrations from the newest down to `name` included — what a database of an
@@ -73,7 +74,7 @@ forEachDialect('migrations', (f) => {
       return Object.fromEntries(rows.map((r) => [r.scheme, (JSON.parse(r.document) as { audience?: string }).audience]));
     };
     assert.deepEqual(await docs(), { 'retail-tier': undefined, 'aml-test': undefined, 'risk-value-test': undefined });
-    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, FOUR_EYES]);
     assert.deepEqual(await docs(), { 'retail-tier': 'customer', 'aml-test': 'staff', 'risk-value-test': 'staff' });
     assert.equal((await api.get('/v1/subjects/MG1/tiers')).status, 200, 'the upgraded pack validates');
   });
@@ -111,7 +112,7 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
     assert.ok((await history()).every((e) => e.period === undefined));
-    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION, FOUR_EYES]);
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
     assert.deepEqual(
       (await history()).map((e) => e.period),
@@ -132,7 +133,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, SUBJECT_VERSION);
     await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
-    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION, FOUR_EYES]);
     const version = async () =>
       Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
     const before = await version();
@@ -140,5 +141,39 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
     assert.ok((await version()) > before, 'a re-evaluation bumps the version');
     assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
+  });
+
+  it('upgrading overrides inserted before four eyes keeps the approved one in force and leaves the unapproved one pending, approvable by its hash', async () => {
+    await api.customer('MG4');
+    await api.balances('MG4', [['2025-10', 0]]);
+    const db = f.db.db;
+    await undoDownTo(db, FOUR_EYES);
+    await assert.rejects(sql`SELECT status FROM overrides`.execute(db), 'the column is gone');
+    const subject = (await sql<{ id: string }>`SELECT id FROM subjects WHERE external_id = 'MG4' AND tenant_id = 'bank-a'`.execute(db))
+      .rows[0]?.id;
+    assert.ok(subject);
+    const insert = (id: string, level: string, approvedBy: string | null, createdAt: string, revokedAt: string | null) =>
+      sql`INSERT INTO overrides (id, tenant_id, subject_id, scheme, level, mode, reason, expires_at, requested_by, approved_by, created_at, revoked_at)
+        VALUES (${id}, 'bank-a', ${subject}, 'retail-tier', ${level}, 'fixed', 'legacy', NULL, 'rm-1', ${approvedBy}, ${createdAt}, ${revokedAt})`.execute(
+        db,
+      );
+    await insert('ov-old-approved', 'gold', 'head-1', '2025-11-01T00:00:00.000Z', null);
+    await insert('ov-old-revoked', 'diamond', 'head-1', '2025-11-02T00:00:00.000Z', '2025-11-03T00:00:00.000Z');
+    await insert('ov-old-pending', 'platinum', null, '2025-11-04T00:00:00.000Z', null);
+    assert.deepEqual(await migrateToLatest(db), [FOUR_EYES]);
+
+    const status = async (id: string) => (await (await api.get(`/v1/overrides/${id}`)).json()) as { status: string; contentHash: string };
+    assert.equal((await status('ov-old-approved')).status, 'approved');
+    assert.equal((await status('ov-old-revoked')).status, 'revoked');
+    const pending = await status('ov-old-pending');
+    assert.equal(pending.status, 'pending');
+    assert.match(pending.contentHash, /^sha256:/);
+    assert.equal((await api.balances('MG4', [['2025-11', 0]])).status, 200);
+    const level = async () =>
+      ((await (await api.get('/v1/subjects/MG4/tiers?scheme=retail-tier')).json()) as TiersResponse).assignments[0]?.level;
+    assert.equal(await level(), 'gold', 'the approved override is still in force');
+    const approved = await api.post('/v1/overrides/ov-old-pending/approve', { contentHash: pending.contentHash });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    assert.equal(await level(), 'platinum', 'the newest approved override decides');
   });
 });
