@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { EntitlementsResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesPack, fourEyesTenant, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
-
-const START = new Date('2025-11-15T04:00:00.000Z');
-const PROBLEM = 'https://tierkit.dev/problems/';
+import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
 
 interface LevelApproval {
   id: string;
@@ -26,18 +23,6 @@ interface Item {
   requestedAt: string;
   ageSeconds: number;
   contentHash: string;
-}
-
-async function problem(res: Response, status: number, kind?: string): Promise<void> {
-  const body = (await res.json()) as { type: string; detail?: string };
-  assert.equal(res.status, status, JSON.stringify(body));
-  if (kind) assert.equal(body.type, PROBLEM + kind, body.detail);
-}
-
-async function ok<T>(res: Response, status = 200): Promise<T> {
-  const body = (await res.json()) as T;
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
 }
 
 forEachDialect('four eyes: approval-required levels, the queue, reviews, suitability', (f) => {

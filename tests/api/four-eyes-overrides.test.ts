@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 interface Override {
   id: string;
@@ -13,21 +13,6 @@ interface Override {
   requestedBy: string;
   decidedBy: string | null;
   decisionNote: string | null;
-}
-
-const START = new Date('2025-11-15T04:00:00.000Z');
-const PROBLEM = 'https://tierkit.dev/problems/';
-
-async function problem(res: Response, status: number, kind?: string): Promise<void> {
-  const body = (await res.json()) as { type: string; detail?: string };
-  assert.equal(res.status, status, JSON.stringify(body));
-  if (kind) assert.equal(body.type, PROBLEM + kind, body.detail);
-}
-
-async function ok<T>(res: Response, status = 200): Promise<T> {
-  const body = (await res.json()) as T;
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
 }
 
 forEachDialect('four eyes: overrides', (f) => {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { createApiKey, createApp, mintEmbedToken, mintStaffToken, provisionTenant, type Role } from '@tierkit/api';
 import { defaultPolicyPack, validatePolicyPack, type PolicyPack } from '@tierkit/core';
 import type { ApiFixture } from './api-fixture.js';
@@ -83,4 +84,21 @@ export async function fourEyesTenant(
       return (await mintStaffToken(f.db.db, { tenantId, ttlSeconds: 900, now: clock })).token;
     },
   };
+}
+
+/** The instant the four-eyes tenants start at: the fixture's, so 2025-11 is the current month. */
+export const START = new Date('2025-11-15T04:00:00.000Z');
+
+/** Assert a problem+json answer of `status` (and kind), and return nothing. */
+export async function problem(res: Response, status: number, kind?: string): Promise<void> {
+  const body = (await res.json()) as { type: string; detail?: string };
+  assert.equal(res.status, status, JSON.stringify(body));
+  if (kind) assert.equal(body.type, `https://tierkit.dev/problems/${kind}`, body.detail);
+}
+
+/** Assert a `status` answer and return its JSON body. */
+export async function ok<T>(res: Response, status = 200): Promise<T> {
+  const body = (await res.json()) as T;
+  assert.equal(res.status, status, JSON.stringify(body));
+  return body;
 }
