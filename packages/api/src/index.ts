@@ -11,6 +11,7 @@ export { provisionTenant, TENANT_ID_PATTERN } from './services/provision.js';
 export { TenantPacks, loadTenantPack } from './services/tenant-pack.js';
 export type { TenantPack } from './services/tenant-pack.js';
 export { reevaluateSubject } from './services/reevaluate.js';
+export { movesIntoApprovalRequired, syncLevelApprovals } from './services/level-approvals.js';
 export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js';
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';

@@ -73,10 +73,17 @@ async function recordStep(
  * into another approval-required level supersedes it, recorded. Returns the rows to store, each marked
  * `approvalRequired` while its scheme has a sign-off pending. Runs inside the write's transaction.
  */
+/** Whether any of `events` moves into a level its policy marks `approvalRequired` (and so needs `syncLevelApprovals`). */
+export function movesIntoApprovalRequired(tp: TenantPack, events: readonly PeriodEvent[]): boolean {
+  return events.some(
+    (ev) => ev.reason !== 'override' && tp.schemes.get(ev.scheme)?.levels.find((l) => l.key === ev.to)?.approvalRequired === true,
+  );
+}
+
 export async function syncLevelApprovals(
   trx: Executor,
   tp: TenantPack,
-  subject: Subject,
+  subject: Pick<Subject, 'id' | 'externalId'>,
   events: readonly PeriodEvent[],
   rows: readonly StoredAssignment[],
   actor: string,
