@@ -160,7 +160,16 @@ forEachDialect('migrations', (f) => {
     await insert('ov-old-approved', 'gold', 'head-1', '2025-11-01T00:00:00.000Z', null);
     await insert('ov-old-revoked', 'diamond', 'head-1', '2025-11-02T00:00:00.000Z', '2025-11-03T00:00:00.000Z');
     await insert('ov-old-pending', 'platinum', null, '2025-11-04T00:00:00.000Z', null);
+    // An assignment the engine flagged before four eyes: it must not lose the flag without a sign-off.
+    await sql`UPDATE assignments SET approval_required = 1 WHERE subject_id = ${subject} AND scheme = 'aml-test'`.execute(db);
     assert.deepEqual(await migrateToLatest(db), [FOUR_EYES]);
+    const signOff = (await (await api.get('/v1/subjects/MG4/levels/aml-test/approval')).json()) as {
+      contentHash: string;
+      requestedBy: string;
+    };
+    assert.equal(signOff.requestedBy, 'system', JSON.stringify(signOff));
+    const signed = await api.post('/v1/subjects/MG4/levels/aml-test/approve', { contentHash: signOff.contentHash });
+    assert.equal(signed.status, 200, await signed.clone().text());
 
     const status = async (id: string) => (await (await api.get(`/v1/overrides/${id}`)).json()) as { status: string; contentHash: string };
     assert.equal((await status('ov-old-approved')).status, 'approved');

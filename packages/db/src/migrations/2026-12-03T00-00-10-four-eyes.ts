@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 
 /*
@@ -6,6 +7,10 @@ import { sql, type Kysely } from 'kysely';
  * submitted with, and who decided it, when and why. Approval-required levels get their own requests
  * (`level_approvals`), and every step of either — requested, edited, withdrawn, approved, rejected,
  * revoked, superseded, reviewed — is one row of `approval_decisions`, never updated.
+ *
+ * Existing assignments flagged `approval_required` (the engine's "moved into an approval-required
+ * level this month") get a pending sign-off, so the flag — which now means "a sign-off is pending" —
+ * can be cleared by an approver instead of vanishing at the next evaluation.
  *
  * Existing overrides were inserted by hand already approved (or not): they become `approved`
  * (`revoked` when revoked) or `pending`, with an empty content hash — an approval of such a pending
@@ -87,6 +92,66 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('approval_decisions')
     .columns(['tenant_id', 'subject_id', 'scheme', 'action'])
     .execute();
+  await openPendingSignOffs(db);
+}
+
+/**
+ * The hash the API computes for a level sign-off (`contentHash` of `levelContent` in
+ * packages/api/src/services): canonical JSON of a flat object is its keys in sorted order.
+ */
+function levelHash(content: Record<string, string | number | null>): string {
+  const sorted = Object.fromEntries(
+    Object.keys(content)
+      .sort()
+      .map((k) => [k, content[k]]),
+  );
+  return `sha256:${createHash('sha256').update(JSON.stringify(sorted), 'utf8').digest('hex')}`;
+}
+
+async function openPendingSignOffs(db: Kysely<any>): Promise<void> {
+  const flagged = await sql<{
+    tenant_id: string;
+    subject_id: string;
+    external_id: string;
+    scheme: string;
+    level: string;
+    previous_level: string | null;
+    period: string;
+    policy_version: number;
+    evaluated_at: string;
+  }>`SELECT a.tenant_id, a.subject_id, s.external_id, a.scheme, a.level, a.previous_level, a.period, a.policy_version, a.evaluated_at
+      FROM assignments a JOIN subjects s ON s.id = a.subject_id AND s.tenant_id = a.tenant_id
+      WHERE a.approval_required = 1`.execute(db);
+  for (const [i, a] of flagged.rows.entries()) {
+    const content = {
+      subject: a.external_id,
+      scheme: a.scheme,
+      level: a.level,
+      from: a.previous_level,
+      period: a.period,
+      policyVersion: Number(a.policy_version),
+    };
+    await db
+      .insertInto('level_approvals')
+      .values({
+        id: `lvl_migrated_${String(i).padStart(8, '0')}_${createHash('sha256').update(`${a.tenant_id}:${a.subject_id}:${a.scheme}`).digest('hex').slice(0, 12)}`,
+        tenant_id: a.tenant_id,
+        subject_id: a.subject_id,
+        scheme: a.scheme,
+        level: a.level,
+        from_level: a.previous_level,
+        period: a.period,
+        policy_version: Number(a.policy_version),
+        requested_by: 'system',
+        requested_at: a.evaluated_at,
+        status: 'pending',
+        content_hash: levelHash(content),
+        decided_by: null,
+        decided_at: null,
+        decision_note: null,
+      })
+      .execute();
+  }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
