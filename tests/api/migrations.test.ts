@@ -9,6 +9,7 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
+const FOUR_EYES = '2026-12-03T00-00-10-four-eyes';
 const JOBS = '2026-12-03T00-00-50-jobs';
 const IMPORTS = '2026-12-03T00-00-40-imports';
 const POLICY_LIFECYCLE = '2026-12-03T00-00-20-policy-lifecycle';
@@ -20,6 +21,7 @@ const LATER = [
   SCHEME_AUDIENCE,
   EVENT_PERIOD,
   SUBJECT_VERSION,
+  FOUR_EYES,
   POLICY_LIFECYCLE,
   AUDIT,
   IMPORTS,
@@ -241,5 +243,48 @@ forEachDialect('migrations', (f) => {
       db,
     );
     assert.equal(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM jobs`.execute(db)).rows[0]?.n), 1);
+  });
+
+  it('upgrading overrides inserted before four eyes keeps the approved one in force and leaves the unapproved one pending, approvable by its hash', async () => {
+    await api.customer('MG4');
+    await api.balances('MG4', [['2025-10', 0]]);
+    const db = f.db.db;
+    await undoDownTo(db, FOUR_EYES);
+    await assert.rejects(sql`SELECT status FROM overrides`.execute(db), 'the column is gone');
+    const subject = (await sql<{ id: string }>`SELECT id FROM subjects WHERE external_id = 'MG4' AND tenant_id = 'bank-a'`.execute(db))
+      .rows[0]?.id;
+    assert.ok(subject);
+    const insert = (id: string, level: string, approvedBy: string | null, createdAt: string, revokedAt: string | null) =>
+      sql`INSERT INTO overrides (id, tenant_id, subject_id, scheme, level, mode, reason, expires_at, requested_by, approved_by, created_at, revoked_at)
+        VALUES (${id}, 'bank-a', ${subject}, 'retail-tier', ${level}, 'fixed', 'legacy', NULL, 'rm-1', ${approvedBy}, ${createdAt}, ${revokedAt})`.execute(
+        db,
+      );
+    await insert('ov-old-approved', 'gold', 'head-1', '2025-11-01T00:00:00.000Z', null);
+    await insert('ov-old-revoked', 'diamond', 'head-1', '2025-11-02T00:00:00.000Z', '2025-11-03T00:00:00.000Z');
+    await insert('ov-old-pending', 'platinum', null, '2025-11-04T00:00:00.000Z', null);
+    // An assignment the engine flagged before four eyes: it must not lose the flag without a sign-off.
+    await sql`UPDATE assignments SET approval_required = 1 WHERE subject_id = ${subject} AND scheme = 'aml-test'`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(FOUR_EYES));
+    const signOff = (await (await api.get('/v1/subjects/MG4/levels/aml-test/approval')).json()) as {
+      contentHash: string;
+      requestedBy: string;
+    };
+    assert.equal(signOff.requestedBy, 'system', JSON.stringify(signOff));
+    const signed = await api.post('/v1/subjects/MG4/levels/aml-test/approve', { contentHash: signOff.contentHash });
+    assert.equal(signed.status, 200, await signed.clone().text());
+
+    const status = async (id: string) => (await (await api.get(`/v1/overrides/${id}`)).json()) as { status: string; contentHash: string };
+    assert.equal((await status('ov-old-approved')).status, 'approved');
+    assert.equal((await status('ov-old-revoked')).status, 'revoked');
+    const pending = await status('ov-old-pending');
+    assert.equal(pending.status, 'pending');
+    assert.match(pending.contentHash, /^sha256:/);
+    assert.equal((await api.balances('MG4', [['2025-11', 0]])).status, 200);
+    const level = async () =>
+      ((await (await api.get('/v1/subjects/MG4/tiers?scheme=retail-tier')).json()) as TiersResponse).assignments[0]?.level;
+    assert.equal(await level(), 'gold', 'the approved override is still in force');
+    const approved = await api.post('/v1/overrides/ov-old-pending/approve', { contentHash: pending.contentHash });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    assert.equal(await level(), 'platinum', 'the newest approved override decides');
   });
 });

@@ -44,6 +44,31 @@ for (const harness of allDialects()) {
       assert.equal((await dump(a)).subjects.length, first.subjects);
     });
 
+    it('a grade the batch gave that needs approval (AML 高) waits for a sign-off in the approvals queue', async () => {
+      const db = await harness.open();
+      await seedDemo(db.db, SMALL);
+      const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'viewer', label: 'seed test' });
+      const api = createApp({ db: db.db, now: () => new Date('2025-11-10T00:00:00Z') });
+      const get = async <T>(path: string) =>
+        (await (await api.request(path, { headers: { Authorization: `Bearer ${secret}` } })).json()) as T;
+      const high = await db.db
+        .selectFrom('assignments')
+        .innerJoin('subjects', 'subjects.id', 'assignments.subject_id')
+        .select(['subjects.external_id', 'assignments.approval_required'])
+        .where('assignments.scheme', '=', 'aml-risk')
+        .where('assignments.level', '=', 'high')
+        .orderBy('subjects.external_id')
+        .execute();
+      assert.ok(high.length > 0, 'the demo has customers graded 高');
+      assert.ok(high.every((a) => a.approval_required === 1));
+      const queue = await get<{ items: { id: string }[] }>('/v1/approvals?kind=level&scheme=aml-risk&limit=100');
+      for (const a of high)
+        assert.ok(
+          queue.items.some((i) => i.id === `${a.external_id}:aml-risk`),
+          `${a.external_id} waits for a sign-off`,
+        );
+    });
+
     it('the showcase customers tell the stories the demo pages rely on', async () => {
       const db = await harness.open();
       await seedDemo(db.db, SMALL);

@@ -26,6 +26,7 @@ import { audit } from './routes/audit.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { imports, MAX_IMPORT_BYTES } from './routes/imports.js';
 import { jobs } from './routes/jobs.js';
+import { governance } from './routes/governance.js';
 import { matrix } from './routes/matrix.js';
 import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
@@ -181,7 +182,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/audit', audit())
     .route('/v1/policies', policies())
     .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
-    .route('/v1/jobs', jobs(options.jobEventsPollMs));
+    .route('/v1/jobs', jobs(options.jobEventsPollMs))
+    .route('/v1', governance());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

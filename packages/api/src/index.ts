@@ -14,6 +14,7 @@ export { reevaluateSubject } from './services/reevaluate.js';
 export { reevaluateBook, SYNC_REEVALUATION_LIMIT } from './services/reevaluate-book.js';
 export type { BookReevaluation, BookDeps } from './services/reevaluate-book.js';
 export { pendingPolicyApprovals } from './services/policy-approvals.js';
+export { movesIntoApprovalRequired, syncLevelApprovals } from './services/level-approvals.js';
 export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js';
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';

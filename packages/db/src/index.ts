@@ -20,3 +20,6 @@ export * from './repositories/audit.js';
 export * from './repositories/idempotency.js';
 export * from './repositories/imports.js';
 export * from './repositories/jobs.js';
+export * from './repositories/level-approvals.js';
+export * from './repositories/approval-decisions.js';
+export * from './repositories/reviews.js';

@@ -5,6 +5,7 @@ import * as previousLevel from './migrations/2026-11-23T00-00-00-previous-level.
 import * as schemeAudience from './migrations/2026-12-02T00-00-00-scheme-audience.js';
 import * as eventPeriod from './migrations/2026-12-02T00-00-01-event-period.js';
 import * as subjectVersion from './migrations/2026-12-02T00-00-02-subject-version.js';
+import * as fourEyes from './migrations/2026-12-03T00-00-10-four-eyes.js';
 import * as policyLifecycle from './migrations/2026-12-03T00-00-20-policy-lifecycle.js';
 import * as audit from './migrations/2026-12-03T00-00-30-audit.js';
 import * as imports from './migrations/2026-12-03T00-00-40-imports.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-02T00-00-00-scheme-audience': schemeAudience,
   '2026-12-02T00-00-01-event-period': eventPeriod,
   '2026-12-02T00-00-02-subject-version': subjectVersion,
+  '2026-12-03T00-00-10-four-eyes': fourEyes,
   '2026-12-03T00-00-20-policy-lifecycle': policyLifecycle,
   '2026-12-03T00-00-30-audit': audit,
   '2026-12-03T00-00-40-imports': imports,

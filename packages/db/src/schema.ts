@@ -121,6 +121,57 @@ export interface OverrideTable {
   approved_by: string | null;
   created_at: string;
   revoked_at: string | null;
+  /** `pending` → `approved` | `rejected` | `withdrawn`; `approved` → `revoked` (expiry is read from `expires_at`). */
+  status: string;
+  /** `contentHash` of the content as it is now; an approval must send it back. */
+  content_hash: string;
+  updated_at: string;
+  /** Who approved or rejected it (or withdrew it: the requester), when and why. */
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  revoked_by: string | null;
+  revoke_note: string | null;
+}
+
+/** A level that needs a second person's sign-off (a policy's `approvalRequired`), pending or decided. */
+export interface LevelApprovalTable {
+  id: string;
+  tenant_id: string;
+  subject_id: string;
+  scheme: string;
+  level: string;
+  /** The level shown before it (null: none). */
+  from_level: string | null;
+  /** The month whose data decided the level. */
+  period: string;
+  policy_version: number;
+  requested_by: string;
+  requested_at: string;
+  /** `pending` → `approved` | `rejected` | `superseded`. */
+  status: string;
+  content_hash: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+/** One step of a four-eyes request (override or level), or a periodic review; append-only. */
+export interface ApprovalDecisionTable {
+  id: string;
+  tenant_id: string;
+  /** `override`, `level` or `review`. */
+  kind: string;
+  request_id: string;
+  subject_id: string | null;
+  scheme: string;
+  /** `requested`, `edited`, `withdrawn`, `approved`, `rejected`, `revoked`, `superseded`, `reviewed`. */
+  action: string;
+  actor: string;
+  at: string;
+  note: string | null;
+  /** The content the step saw. */
+  content_hash: string | null;
 }
 
 /** Internal bookkeeping row so that seeding can run once per tenant; not part of the domain. */
@@ -309,6 +360,8 @@ export interface Database {
   import_errors: ImportErrorTable;
   jobs: JobTable;
   job_chunks: JobChunkTable;
+  level_approvals: LevelApprovalTable;
+  approval_decisions: ApprovalDecisionTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -326,6 +379,8 @@ export type TierEventRow = Selectable<TierEventTable>;
 export type NewTierEvent = Insertable<TierEventTable>;
 export type OverrideRow = Selectable<OverrideTable>;
 export type NewOverride = Insertable<OverrideTable>;
+export type LevelApprovalRow = Selectable<LevelApprovalTable>;
+export type ApprovalDecisionRow = Selectable<ApprovalDecisionTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type SigningKeyRow = Selectable<SigningKeyTable>;
 export type AuditRecordRow = Selectable<AuditRecordTable>;

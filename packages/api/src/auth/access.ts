@@ -47,6 +47,20 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them.
   ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, READ],
   ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: true }],
+  // Four eyes (packages/api/README.md, "Four eyes"). Never an embed token: override reasons, requesters
+  // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.
+  ['GET', /^\/v1\/subjects\/[^/]+\/overrides$/, READ],
+  ['POST', /^\/v1\/subjects\/[^/]+\/overrides$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['GET', /^\/v1\/overrides(\/[^/]+)?$/, READ],
+  ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject|revoke)$/, { role: 'approver', embed: false, keyOnly: false }],
+  ['GET', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/approval$/, READ],
+  ['POST', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false }],
+  ['GET', /^\/v1\/approvals$/, READ],
+  ['GET', /^\/v1\/reviews\/overdue$/, READ],
+  ['POST', /^\/v1\/subjects\/[^/]+\/reviews$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['GET', /^\/v1\/subjects\/[^/]+\/suitability$/, READ],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

@@ -6,6 +6,7 @@ import {
   SCHEME_AUDIENCES,
   SCHEME_CATEGORIES,
   SUBJECT_KINDS,
+  WHILE_PENDING,
   WINDOW_FUNCTIONS,
 } from '@tierkit/core';
 
@@ -34,6 +35,7 @@ export const LevelDefSchema = z
     color: z.enum(LEVEL_COLORS),
     approvalRequired: z.boolean().optional(),
     reviewMonths: z.number().int().optional(),
+    whilePending: z.enum(WHILE_PENDING).optional(),
   })
   .openapi('LevelDef');
 

@@ -1,5 +1,5 @@
 import { quotaUsageKey, resolveEntitlements, type AudienceView, type EntitlementsResponse, type QuotaPeriod } from '@tierkit/core';
-import { listAssignments, sumMetricWindows, type Executor, type MetricWindow, type Subject } from '@tierkit/db';
+import { findPendingLevelApproval, listAssignments, sumMetricWindows, type Executor, type MetricWindow, type Subject } from '@tierkit/db';
 import { addMonths } from '../periods.js';
 import type { TenantPack } from './tenant-pack.js';
 import { subjectRef } from './views.js';
@@ -10,6 +10,26 @@ function quotaStart(asOf: string, period: QuotaPeriod): string {
   if (period === 'month') return asOf;
   if (period === 'quarter') return addMonths(asOf, -((month - 1) % 3));
   return `${asOf.slice(0, 4)}-01`;
+}
+
+/**
+ * A level waiting for its sign-off whose policy says `whilePending: 'previous'` entitles what the
+ * level before it did (packages/core/README.md, "Four eyes"); `apply`, the default, changes nothing.
+ */
+async function applyWhilePending(
+  db: Executor,
+  tp: TenantPack,
+  subject: Subject,
+  scheme: string,
+  level: string,
+  levels: Record<string, string>,
+) {
+  const def = tp.schemes.get(scheme)?.levels.find((l) => l.key === level);
+  if (def?.whilePending !== 'previous') return;
+  const pending = await findPendingLevelApproval(db, tp.tenantId, subject.id, scheme);
+  if (pending?.level !== level) return;
+  if (pending.fromLevel === null) delete levels[scheme];
+  else levels[scheme] = pending.fromLevel;
 }
 
 /**
@@ -32,6 +52,7 @@ export async function entitlementsView(
     if (!tp.schemes.has(a.scheme)) continue;
     levels[a.scheme] = a.level;
     if (a.period > asOf) asOf = a.period;
+    if (a.approvalRequired) await applyWhilePending(db, tp, subject, a.scheme, a.level, levels);
   }
   let usage: Record<string, number> = {};
   if (asOf) {

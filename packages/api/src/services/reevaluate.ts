@@ -14,7 +14,8 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
-import { assignmentRows, evaluatePeriods, type Values } from './evaluate-periods.js';
+import { assignmentRows, evaluatePeriods, type PeriodEvent, type Values } from './evaluate-periods.js';
+import { movesIntoApprovalRequired, syncLevelApprovals } from './level-approvals.js';
 import type { TenantPack } from './tenant-pack.js';
 import type { StoredState } from './views.js';
 
@@ -68,8 +69,11 @@ export function reevaluationWindow(tp: TenantPack, stored: readonly StoredAssign
 
 /** Rows to store for one subject's re-evaluation: what {@link reevaluateSubject} and re-tier jobs write. */
 export interface ReevaluationPlan extends Reevaluation {
+  /** Before sign-offs: store what {@link withSignOffs} returns for them. */
   readonly rows: readonly StoredAssignment[];
   readonly events: readonly NewTierEventInput[];
+  /** The engine's level changes, month by month (sign-offs open on moves into approval-required levels). */
+  readonly periodEvents: readonly PeriodEvent[];
 }
 
 /**
@@ -125,21 +129,26 @@ export function planReevaluation(
   const sameMonth = storedPeriod !== undefined && last === storedPeriod;
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
   const rows = assignmentRows(run, subject.id, last, nowIso, previous);
-  const events = run.events.map((ev) => ({
-    id: sortableId(now),
-    subjectId: subject.id,
-    scheme: ev.scheme,
-    from: ev.from,
-    to: ev.to,
-    at: nowIso,
-    reason: ev.reason,
-    ruleId: ev.ruleId,
-    note: periods.length > 1 ? `evaluated ${ev.period}` : null,
-    actor,
-    approvedBy: null,
-    policyVersion: ev.policyVersion,
-    period: ev.period,
-  }));
+  // A level an override decided is the requester's change, signed off by its approver.
+  const byId = new Map(active.map((d) => [d.override.id, d.override]));
+  const events = run.events.map((ev) => {
+    const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
+    return {
+      id: sortableId(now),
+      subjectId: subject.id,
+      scheme: ev.scheme,
+      from: ev.from,
+      to: ev.to,
+      at: nowIso,
+      reason: ev.reason,
+      ruleId: ev.ruleId,
+      note: periods.length > 1 ? `evaluated ${ev.period}` : null,
+      actor: o ? o.requestedBy : actor,
+      approvedBy: o ? o.approvedBy : null,
+      policyVersion: ev.policyVersion,
+      period: ev.period,
+    };
+  });
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
@@ -150,7 +159,28 @@ export function planReevaluation(
     stored: { assignments, overrides: active.map((d) => d.override) },
     rows,
     events,
+    periodEvents: run.events,
   };
+}
+
+/**
+ * The rows of `plan` to store, each marked `approvalRequired` while a sign-off of its scheme is
+ * pending; opens a sign-off for every move into an approval-required level (services/level-approvals.ts).
+ * Skips the database when nothing moved into such a level and nothing was pending (`stored` flags).
+ */
+export async function withSignOffs(
+  trx: Executor,
+  tp: TenantPack,
+  subject: Subject,
+  plan: ReevaluationPlan,
+  stored: readonly StoredAssignment[],
+  actor: string,
+  nowIso: string,
+): Promise<StoredAssignment[]> {
+  if (!movesIntoApprovalRequired(tp, plan.periodEvents) && !stored.some((a) => a.approvalRequired)) {
+    return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));
+  }
+  return syncLevelApprovals(trx, tp, subject, plan.periodEvents, plan.rows, actor, nowIso);
 }
 
 /** The months `from … to` of `values` (both included); the same object when nothing falls outside. */
@@ -195,8 +225,11 @@ export async function reevaluateSubject(
   const values = await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest);
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
   const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor);
-  await upsertAssignments(trx, tenantId, plan.rows);
+  const rows = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
+  await upsertAssignments(trx, tenantId, rows);
   await appendTierEvents(trx, tenantId, plan.events);
-  const { rows: _rows, events: _events, ...result } = plan;
-  return result;
+  const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
+  const evaluated = new Set(rows.map((r) => r.scheme));
+  const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
+  return { ...result, stored: { assignments, overrides: active.map((d) => d.override) } };
 }

@@ -11,7 +11,7 @@ export type * from './override.js';
 export type * from './api.js';
 export { LOCALES } from './locale.js';
 export { METRIC_UNITS, WINDOW_FUNCTIONS, MISSING_RULES } from './metric.js';
-export { SUBJECT_KINDS, SCHEME_CATEGORIES, SCHEME_AUDIENCES, LEVEL_COLORS } from './scheme.js';
+export { SUBJECT_KINDS, SCHEME_CATEGORIES, SCHEME_AUDIENCES, LEVEL_COLORS, WHILE_PENDING } from './scheme.js';
 export { DECISION_KINDS } from './explanation.js';
 export { ENTITLEMENT_KINDS, QUOTA_PERIODS } from './entitlement.js';
 export { CELL_TONES } from './matrix.js';

@@ -49,7 +49,16 @@ export interface LevelDef {
   readonly approvalRequired?: boolean;
   /** How often a subject at this level must be reviewed, in months (AML: 6 / 12 / 24 / 48). */
   readonly reviewMonths?: number;
+  /**
+   * For an `approvalRequired` level, what applies while its sign-off is pending: `apply` (default)
+   * = what the level entitles or restricts applies at once; `previous` = the level before it does.
+   */
+  readonly whilePending?: WhilePending;
 }
+
+/** What a level waiting for its sign-off entitles or restricts (`LevelDef.whilePending`). */
+export const WHILE_PENDING = ['apply', 'previous'] as const;
+export type WhilePending = (typeof WHILE_PENDING)[number];
 
 /** A scheme as widgets see it: its identity and its levels, lowest rank first. */
 export interface SchemeSummary {

@@ -160,7 +160,7 @@ export const amlRisk: SchemeDefinition = {
     { key: 'low', rank: 1, name: t('低', '低', 'Low'), color: 'success', reviewMonths: 48 },
     { key: 'medium', rank: 2, name: t('中', '中', 'Medium'), color: 'info', reviewMonths: 24 },
     { key: 'medium-high', rank: 3, name: t('中高', '中高', 'Medium-high'), color: 'warning', reviewMonths: 12 },
-    { key: 'high', rank: 4, name: t('高', '高', 'High'), color: 'danger', approvalRequired: true, reviewMonths: 6 },
+    { key: 'high', rank: 4, name: t('高', '高', 'High'), color: 'danger', approvalRequired: true, reviewMonths: 6, whilePending: 'apply' },
   ],
   policy: {
     id: 'aml-risk',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { METRIC_UNITS } from '../model/metric.js';
-import { LEVEL_COLORS, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS } from '../model/scheme.js';
+import { LEVEL_COLORS, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS, WHILE_PENDING } from '../model/scheme.js';
 import { QUOTA_PERIODS } from '../model/entitlement.js';
 import { CELL_TONES } from '../model/matrix.js';
 import type { EntitlementDef } from '../model/entitlement.js';
@@ -50,6 +50,7 @@ export const levelDefSchema = z.object({
   color: z.enum(LEVEL_COLORS),
   approvalRequired: z.boolean().optional(),
   reviewMonths: z.number().int().min(1).optional(),
+  whilePending: z.enum(WHILE_PENDING).optional(),
 });
 
 const entitlementBase = { key, label: localizedTextSchema };

@@ -59,14 +59,26 @@ export async function loadMetricValues(db: Executor, tenantId: string, subjectId
   return values;
 }
 
-/** The latest period with any observation for the subject, or undefined when it has none. */
-export async function latestMetricPeriod(db: Executor, tenantId: string, subjectId: string): Promise<string | undefined> {
-  const row = await db
+/**
+ * The latest period with any observation for the subject (of one of `metrics`, when given), or
+ * undefined when it has none.
+ */
+export async function latestMetricPeriod(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  metrics?: readonly string[],
+): Promise<string | undefined> {
+  let query = db
     .selectFrom('metrics')
     .select((eb) => eb.fn.max('period').as('latest'))
     .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .executeTakeFirst();
+    .where('subject_id', '=', subjectId);
+  if (metrics !== undefined) {
+    if (metrics.length === 0) return undefined;
+    query = query.where('metric', 'in', metrics);
+  }
+  const row = await query.executeTakeFirst();
   return row?.latest ?? undefined;
 }
 

@@ -31,6 +31,7 @@ export async function listActiveDatedOverrides(db: Executor, tenantId: string, s
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('subject_id', '=', subjectId)
+    .where('status', '=', 'approved')
     .where('approved_by', 'is not', null)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
@@ -49,8 +50,25 @@ export async function listActiveOverrides(db: Executor, tenantId: string, subjec
   return (await listActiveDatedOverrides(db, tenantId, subjectId, now)).map((d) => d.override);
 }
 
+/** Where an override request stands. `expired` is never stored: it is an `approved` one past `expires_at`. */
+export const OVERRIDE_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'revoked'] as const;
+export type OverrideStatus = (typeof OVERRIDE_STATUSES)[number];
+
+/** How a new override row starts: approved rows are what hand-inserted overrides have always been. */
+export interface NewOverrideState {
+  readonly status: OverrideStatus;
+  readonly contentHash: string;
+}
+
 /** Store an override request (approved or not). */
-export async function insertOverride(db: Executor, tenantId: string, subjectId: string, o: OverrideInfo, now: string): Promise<void> {
+export async function insertOverride(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  o: OverrideInfo,
+  now: string,
+  state: NewOverrideState = { status: o.approvedBy === null ? 'pending' : 'approved', contentHash: '' },
+): Promise<void> {
   await db
     .insertInto('overrides')
     .values({
@@ -66,6 +84,14 @@ export async function insertOverride(db: Executor, tenantId: string, subjectId: 
       approved_by: o.approvedBy,
       created_at: now,
       revoked_at: null,
+      status: state.status,
+      content_hash: state.contentHash,
+      updated_at: now,
+      decided_by: o.approvedBy,
+      decided_at: o.approvedBy === null ? null : now,
+      decision_note: null,
+      revoked_by: null,
+      revoke_note: null,
     })
     .execute();
 }
@@ -87,6 +113,7 @@ export async function listActiveDatedOverridesInRange(
     .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
+    .where('status', '=', 'approved')
     .where('approved_by', 'is not', null)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
@@ -99,4 +126,160 @@ export async function listActiveDatedOverridesInRange(
     if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
   }
   return new Map([...bySubject].map(([id, m]) => [id, [...m.values()]]));
+}
+
+/** An override request with its lifecycle, and the external id of its subject. */
+export interface OverrideRecord {
+  readonly override: OverrideInfo;
+  readonly subjectId: string;
+  readonly subject: string;
+  readonly status: OverrideStatus;
+  readonly contentHash: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly decisionNote: string | null;
+  readonly revokedBy: string | null;
+  readonly revokedAt: string | null;
+  readonly revokeNote: string | null;
+}
+
+function overridesWithSubject(db: Executor, tenantId: string) {
+  return db
+    .selectFrom('overrides')
+    .innerJoin('subjects', (j) =>
+      j.onRef('subjects.id', '=', 'overrides.subject_id').onRef('subjects.tenant_id', '=', 'overrides.tenant_id'),
+    )
+    .selectAll('overrides')
+    .select('subjects.external_id')
+    .where('overrides.tenant_id', '=', tenantId);
+}
+
+function toRecord(row: OverrideRow & { external_id: string }): OverrideRecord {
+  return {
+    override: toOverride(row),
+    subjectId: row.subject_id,
+    subject: row.external_id,
+    status: row.status as OverrideStatus,
+    contentHash: row.content_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    decisionNote: row.decision_note,
+    revokedBy: row.revoked_by,
+    revokedAt: row.revoked_at,
+    revokeNote: row.revoke_note,
+  };
+}
+
+/** One override request of the tenant by id. */
+export async function findOverride(db: Executor, tenantId: string, id: string): Promise<OverrideRecord | undefined> {
+  const row = await overridesWithSubject(db, tenantId).where('overrides.id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/** Filters of `listOverrides`; `expired`/`approved` split approved rows by `expires_at` against `now`. */
+export interface ListOverridesQuery {
+  readonly subjectId?: string;
+  readonly scheme?: string;
+  readonly status?: OverrideStatus | 'expired';
+  readonly now: string;
+  readonly limit: number;
+  /** Keyset: rows created before this (created_at, id), newest first. */
+  readonly before?: { readonly createdAt: string; readonly id: string };
+}
+
+/** Override requests, newest first. */
+export async function listOverrides(db: Executor, tenantId: string, q: ListOverridesQuery): Promise<OverrideRecord[]> {
+  let query = overridesWithSubject(db, tenantId);
+  if (q.subjectId !== undefined) query = query.where('overrides.subject_id', '=', q.subjectId);
+  if (q.scheme !== undefined) query = query.where('overrides.scheme', '=', q.scheme);
+  if (q.status === 'expired') {
+    query = query.where('overrides.status', '=', 'approved').where('overrides.expires_at', '<=', q.now);
+  } else if (q.status === 'approved') {
+    query = query
+      .where('overrides.status', '=', 'approved')
+      .where((eb) => eb.or([eb('overrides.expires_at', 'is', null), eb('overrides.expires_at', '>', q.now)]));
+  } else if (q.status !== undefined) {
+    query = query.where('overrides.status', '=', q.status);
+  }
+  const before = q.before;
+  if (before) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('overrides.created_at', '<', before.createdAt),
+        eb.and([eb('overrides.created_at', '=', before.createdAt), eb('overrides.id', '<', before.id)]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('overrides.created_at', 'desc').orderBy('overrides.id', 'desc').limit(q.limit).execute();
+  return rows.map(toRecord);
+}
+
+/** Pending override requests of the tenant, oldest first (the approvals queue). */
+export async function listPendingOverrides(db: Executor, tenantId: string, scheme?: string): Promise<OverrideRecord[]> {
+  let query = overridesWithSubject(db, tenantId).where('overrides.status', '=', 'pending');
+  if (scheme !== undefined) query = query.where('overrides.scheme', '=', scheme);
+  const rows = await query.orderBy('overrides.created_at').orderBy('overrides.id').execute();
+  return rows.map(toRecord);
+}
+
+/** What a step of the lifecycle changes; unset fields stay as they are. */
+export interface OverrideChange {
+  readonly status?: OverrideStatus;
+  readonly level?: string;
+  readonly mode?: string;
+  readonly reason?: string;
+  readonly expiresAt?: string | null;
+  readonly contentHash?: string;
+  readonly approvedBy?: string;
+  readonly decidedBy?: string;
+  readonly decidedAt?: string;
+  readonly decisionNote?: string | null;
+  readonly revokedBy?: string;
+  readonly revokedAt?: string;
+  readonly revokeNote?: string | null;
+  readonly updatedAt: string;
+}
+
+/**
+ * Apply one lifecycle step to an override, only if it is still in `expected` status with
+ * `expectedHash`: the check and the write are one statement, so two approvers racing, or an edit
+ * racing an approval, cannot both succeed. Returns whether the row changed.
+ */
+export async function changeOverride(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  expected: { readonly status: OverrideStatus; readonly contentHash: string },
+  change: OverrideChange,
+): Promise<boolean> {
+  const set: Record<string, unknown> = { updated_at: change.updatedAt };
+  const columns: Record<string, keyof OverrideChange> = {
+    status: 'status',
+    level: 'level',
+    mode: 'mode',
+    reason: 'reason',
+    expires_at: 'expiresAt',
+    content_hash: 'contentHash',
+    approved_by: 'approvedBy',
+    decided_by: 'decidedBy',
+    decided_at: 'decidedAt',
+    decision_note: 'decisionNote',
+    revoked_by: 'revokedBy',
+    revoked_at: 'revokedAt',
+    revoke_note: 'revokeNote',
+  };
+  for (const [column, field] of Object.entries(columns)) if (change[field] !== undefined) set[column] = change[field];
+  const result = await db
+    .updateTable('overrides')
+    .set(set)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', expected.status)
+    .where('content_hash', '=', expected.contentHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -13,7 +13,7 @@ import {
   type StoredAssignment,
 } from '@tierkit/db';
 import type { Kysely } from 'kysely';
-import { loadTenantPack } from '@tierkit/api';
+import { loadTenantPack, movesIntoApprovalRequired, syncLevelApprovals, type PeriodEvent } from '@tierkit/api';
 import { randomCustomer, type SeedSubject } from './customers.js';
 import { personName } from './names.js';
 import { randomCorporate, randomEmployee, randomProduct } from './others.js';
@@ -89,6 +89,8 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
   const assignments: StoredAssignment[] = [];
   const events: NewTierEventInput[] = [];
   const evaluatedAt = periodEnd(options.endPeriod);
+  // Subjects the batch moved into an approval-required level (AML 高): their sign-offs open, pending.
+  const signOffs: { subject: { id: string; externalId: string }; events: readonly PeriodEvent[]; rows: StoredAssignment[] }[] = [];
   for (const s of subjects) {
     const subjectId = idOf(s);
     for (const [metric, byPeriod] of Object.entries(s.values)) {
@@ -96,7 +98,11 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
         metrics.push({ tenant_id: tenantId, subject_id: subjectId, metric, period, value });
     }
     const run = evaluatePeriods(tp.compiled, s.kind as SubjectKind, s.values, evaluated, {}, {});
-    assignments.push(...assignmentRows(run, subjectId, options.endPeriod, evaluatedAt));
+    // approvalRequired on a stored assignment means "a sign-off is pending", which only syncLevelApprovals knows.
+    const rows = assignmentRows(run, subjectId, options.endPeriod, evaluatedAt).map((r) => ({ ...r, approvalRequired: false }));
+    if (movesIntoApprovalRequired(tp, run.events))
+      signOffs.push({ subject: { id: subjectId, externalId: s.externalId }, events: run.events, rows });
+    else assignments.push(...rows);
     run.events.forEach((ev, i) => {
       events.push({
         // Deterministic and, within one subject and instant, ordered like the evaluation.
@@ -129,6 +135,7 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
       now,
     );
     await insertMetrics(trx, metrics);
+    for (const o of signOffs) assignments.push(...(await syncLevelApprovals(trx, tp, o.subject, o.events, o.rows, 'system', now)));
     await insertAssignments(trx, tenantId, assignments);
     await appendTierEvents(trx, tenantId, events);
     await insertSeedRun(trx, { tenantId, seed: options.seed ?? DEFAULT_SEED, customers: subjects.length, now });

@@ -9,7 +9,7 @@ import {
   type NewTierEventInput,
   type StoredAssignment,
 } from '@tierkit/db';
-import { planReevaluation, reevaluationWindow } from '../reevaluate.js';
+import { planReevaluation, reevaluationWindow, withSignOffs } from '../reevaluate.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
 
@@ -69,7 +69,7 @@ export async function retierChunk(
     const plan = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
     processed++;
     const before = new Map(had.map((a) => [a.scheme, a.level]));
-    for (const r of plan.rows) {
+    for (const r of await withSignOffs(trx, tp, subject, plan, had, actor, now.toISOString())) {
       if (writes && !writes.has(r.scheme)) continue;
       rows.push(r);
       if (r.approvalRequired) approvalRequired++;

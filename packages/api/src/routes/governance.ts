@@ -1,0 +1,197 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { PRODUCT_RISKS } from '@tierkit/core';
+import { problemResponses } from '../schemas/common.js';
+import {
+  APPROVAL_KINDS,
+  ApprovalsResponseSchema,
+  DecisionBody,
+  LevelApprovalSchema,
+  OverdueReviewsSchema,
+  RejectBody,
+  ReviewBody,
+  ReviewSchema,
+  SuitabilitySchema,
+} from '../schemas/four-eyes.js';
+import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
+import { approvalsPage } from '../services/approvals-queue.js';
+import { decideLevel, pendingLevel } from '../services/level-approvals.js';
+import { overdueReviewsPage, recordReview } from '../services/reviews.js';
+import { suitabilityView } from '../services/suitability.js';
+import { overrideRoutes } from './overrides.js';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+const body = <T>(schema: T) => ({ body: { required: true, ...json(schema) } });
+const optionalKey = (name: string, description?: string) =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ param: { name, in: 'query' }, ...(description ? { description } : {}) });
+
+const LevelParams = SubjectIdParams.extend({
+  scheme: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only')
+    .openapi({ param: { name: 'scheme', in: 'path' }, example: 'aml-risk' }),
+});
+
+const pendingLevelRoute = createRoute({
+  method: 'get',
+  path: '/subjects/{id}/levels/{scheme}/approval',
+  tags: ['four eyes'],
+  summary: 'The sign-off a subject’s approval-required level is waiting for',
+  request: { params: LevelParams },
+  responses: { 200: { description: 'Pending', ...json(LevelApprovalSchema) }, ...problemResponses(400, 404) },
+});
+
+const levelDecision = <S extends typeof DecisionBody | typeof RejectBody>(name: 'approve' | 'reject', summary: string, schema: S) =>
+  createRoute({
+    method: 'post',
+    path: `/subjects/{id}/levels/{scheme}/${name}`,
+    tags: ['four eyes'],
+    summary,
+    request: { params: LevelParams, ...body(schema) },
+    responses: { 200: { description: 'Decided', ...json(LevelApprovalSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
+  });
+const approveLevelRoute = levelDecision(
+  'approve',
+  'Sign off a pending approval-required level (approver, not whoever caused it)',
+  DecisionBody,
+);
+const rejectLevelRoute = levelDecision('reject', 'Dispute a pending approval-required level (approver), with a note', RejectBody);
+
+const approvalsRoute = createRoute({
+  method: 'get',
+  path: '/approvals',
+  tags: ['four eyes'],
+  summary: 'The approvals queue: every request waiting for a second person, oldest first',
+  request: {
+    query: z.object({
+      kind: z
+        .enum(APPROVAL_KINDS)
+        .optional()
+        .openapi({ param: { name: 'kind', in: 'query' } }),
+      scheme: optionalKey('scheme'),
+      subject: optionalKey('subject', 'External id of a subject'),
+      minAgeSeconds: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(10 * 365 * 86400)
+        .optional()
+        .openapi({ param: { name: 'minAgeSeconds', in: 'query' }, description: 'Only items waiting at least this long' }),
+      limit: LimitQuery,
+      cursor: CursorQuery,
+    }),
+  },
+  responses: { 200: { description: 'One page', ...json(ApprovalsResponseSchema) }, ...problemResponses(400) },
+});
+
+const overdueRoute = createRoute({
+  method: 'get',
+  path: '/reviews/overdue',
+  tags: ['four eyes'],
+  summary: 'Subjects whose level’s review interval (`reviewMonths`) has passed since their last review',
+  request: { query: z.object({ scheme: optionalKey('scheme'), limit: LimitQuery, cursor: CursorQuery }) },
+  responses: { 200: { description: 'One page, by subject id', ...json(OverdueReviewsSchema) }, ...problemResponses(400) },
+});
+
+const reviewRoute = createRoute({
+  method: 'post',
+  path: '/subjects/{id}/reviews',
+  tags: ['four eyes'],
+  summary: 'Record a periodic review of a subject’s current level in a scheme (officer); its review interval starts again',
+  request: { params: SubjectIdParams, ...body(ReviewBody) },
+  responses: { 201: { description: 'Recorded', ...json(ReviewSchema) }, ...problemResponses(400, 404, 413, 415, 422) },
+});
+
+const suitabilityRoute = createRoute({
+  method: 'get',
+  path: '/subjects/{id}/suitability',
+  tags: ['four eyes'],
+  summary: 'May this customer buy a product of this risk level: R level × the customer’s C level, with the reasons',
+  request: {
+    params: SubjectIdParams,
+    query: z.object({
+      product: z
+        .enum(PRODUCT_RISKS)
+        .optional()
+        .openapi({ param: { name: 'product', in: 'query' }, description: 'Product risk level R1–R5' }),
+      productId: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, "_", ".", ":", "-" only')
+        .optional()
+        .openapi({
+          param: { name: 'productId', in: 'query' },
+          description: 'Or: the external id of a product subject, whose level is read',
+        }),
+    }),
+  },
+  responses: { 200: { description: 'The check', ...json(SuitabilitySchema) }, ...problemResponses(400, 404, 422) },
+});
+
+/**
+ * Four eyes over HTTP, mounted at `/v1`: overrides, level sign-offs, the approvals queue, reviews and
+ * the suitability check. Who may call each is in auth/access.ts.
+ */
+export function governance() {
+  return overrideRoutes()
+    .openapi(pendingLevelRoute, async (c) => {
+      const { id, scheme } = c.req.valid('param');
+      return c.json(await pendingLevel(c.var.deps, id, scheme), 200);
+    })
+    .openapi(approveLevelRoute, async (c) => {
+      const { id, scheme } = c.req.valid('param');
+      const b = c.req.valid('json');
+      return c.json(await decideLevel(c.var.deps, id, scheme, true, { contentHash: b.contentHash, note: b.note ?? null }), 200);
+    })
+    .openapi(rejectLevelRoute, async (c) => {
+      const { id, scheme } = c.req.valid('param');
+      const b = c.req.valid('json');
+      return c.json(await decideLevel(c.var.deps, id, scheme, false, { contentHash: b.contentHash, note: b.note }), 200);
+    })
+    .openapi(approvalsRoute, async (c) => {
+      const q = c.req.valid('query');
+      return c.json(
+        await approvalsPage(c.var.deps, {
+          limit: q.limit,
+          ...(q.kind !== undefined ? { kind: q.kind } : {}),
+          ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+          ...(q.subject !== undefined ? { subject: q.subject } : {}),
+          ...(q.minAgeSeconds !== undefined ? { minAgeSeconds: q.minAgeSeconds } : {}),
+          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+        }),
+        200,
+      );
+    })
+    .openapi(overdueRoute, async (c) => {
+      const q = c.req.valid('query');
+      return c.json(
+        await overdueReviewsPage(c.var.deps, {
+          limit: q.limit,
+          ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+        }),
+        200,
+      );
+    })
+    .openapi(reviewRoute, async (c) => {
+      const b = c.req.valid('json');
+      return c.json(await recordReview(c.var.deps, c.req.valid('param').id, b.scheme, b.note), 201);
+    })
+    .openapi(suitabilityRoute, async (c) => {
+      const q = c.req.valid('query');
+      return c.json(
+        await suitabilityView(c.var.deps, c.req.valid('param').id, {
+          ...(q.product !== undefined ? { product: q.product } : {}),
+          ...(q.productId !== undefined ? { productId: q.productId } : {}),
+        }),
+        200,
+      );
+    });
+}

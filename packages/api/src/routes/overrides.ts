@@ -1,0 +1,175 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { subjectOr404, type ApiDeps } from '../deps.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import {
+  DecisionBody,
+  NoteBody,
+  OptionalNoteBody,
+  OverrideEditBody,
+  OverrideListSchema,
+  OverrideRequestBody,
+  OverrideSchema,
+  OverrideWithDecisionsSchema,
+  RejectBody,
+} from '../schemas/four-eyes.js';
+import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
+import {
+  decideOverride,
+  editOverride,
+  overrideView,
+  overrideWithDecisions,
+  requestOverride,
+  revokeOverride,
+  withdrawOverride,
+} from '../services/override-requests.js';
+
+const OverrideIdParams = z.object({
+  overrideId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_", "-" only')
+    .openapi({ param: { name: 'overrideId', in: 'path' }, example: 'ovr_0mh3k2x1a0000a1b2c3d4e5f6' }),
+});
+
+const ListQuery = z.object({
+  status: z
+    .enum([...OVERRIDE_STATUSES, 'expired'])
+    .optional()
+    .openapi({ param: { name: 'status', in: 'query' }, description: '`approved` = in force now; `expired` = approved, past its expiry' }),
+  scheme: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ param: { name: 'scheme', in: 'query' } }),
+  limit: LimitQuery,
+  cursor: CursorQuery,
+});
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+const body = <T>(schema: T) => ({ body: { required: true, ...json(schema) } });
+
+const requestRoute = createRoute({
+  method: 'post',
+  path: '/subjects/{id}/overrides',
+  tags: ['four eyes'],
+  summary: 'Request a manual level (pending until another person approves it)',
+  description:
+    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves.',
+  request: { params: SubjectIdParams, ...body(OverrideRequestBody) },
+  responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 413, 415) },
+});
+
+const subjectListRoute = createRoute({
+  method: 'get',
+  path: '/subjects/{id}/overrides',
+  tags: ['four eyes'],
+  summary: 'A subject’s override requests, newest first',
+  request: { params: SubjectIdParams, query: ListQuery },
+  responses: { 200: { description: 'One page', ...json(OverrideListSchema) }, ...problemResponses(400, 404) },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/overrides',
+  tags: ['four eyes'],
+  summary: 'Override requests of the tenant, newest first',
+  request: { query: ListQuery },
+  responses: { 200: { description: 'One page', ...json(OverrideListSchema) }, ...problemResponses(400) },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/overrides/{overrideId}',
+  tags: ['four eyes'],
+  summary: 'One override request and every decision on it',
+  request: { params: OverrideIdParams },
+  responses: { 200: { description: 'The override', ...json(OverrideWithDecisionsSchema) }, ...problemResponses(400, 404) },
+});
+
+const editRoute = createRoute({
+  method: 'patch',
+  path: '/overrides/{overrideId}',
+  tags: ['four eyes'],
+  summary: 'Edit a pending request (requester only): its contentHash changes, so an approval of the old content fails',
+  request: { params: OverrideIdParams, ...body(OverrideEditBody) },
+  responses: { 200: { description: 'Edited, still pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
+});
+
+const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteBody | typeof OptionalNoteBody>(
+  name: 'approve' | 'reject' | 'revoke' | 'withdraw',
+  summary: string,
+  schema: S,
+) =>
+  createRoute({
+    method: 'post',
+    path: `/overrides/{overrideId}/${name}`,
+    tags: ['four eyes'],
+    summary,
+    request: { params: OverrideIdParams, ...body(schema) },
+    responses: { 200: { description: 'Done', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415, 422) },
+  });
+
+const approveRoute = action('approve', 'Approve a pending request (approver, not the requester); it takes effect at once', DecisionBody);
+const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody);
+const revokeRoute = action('revoke', 'End an approved override (approver), with a note; the rules decide again from now', NoteBody);
+const withdrawRoute = action('withdraw', 'Take back a pending request (requester only)', OptionalNoteBody);
+
+async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: string) {
+  const now = deps.now().toISOString();
+  const before = q.cursor === undefined ? undefined : decodeCursor('overrides', q.cursor, ['createdAt', 'id']);
+  const rows = await listOverrides(deps.db, deps.tenantId, {
+    now,
+    limit: q.limit + 1,
+    ...(subjectId !== undefined ? { subjectId } : {}),
+    ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+    ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(before ? { before } : {}),
+  });
+  const items = rows.slice(0, q.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((r) => overrideView(r, now)),
+    nextCursor: rows.length > q.limit && last ? encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id }) : null,
+  };
+}
+
+/** Overrides over HTTP: request, edit, withdraw, approve, reject, revoke, and the lists. */
+export function overrideRoutes() {
+  return router()
+    .openapi(requestRoute, async (c) => c.json(await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 201))
+    .openapi(subjectListRoute, async (c) => {
+      const subject = await subjectOr404(c.var.deps, c.req.valid('param').id);
+      return c.json(await page(c.var.deps, c.req.valid('query'), subject.id), 200);
+    })
+    .openapi(listRoute, async (c) => c.json(await page(c.var.deps, c.req.valid('query')), 200))
+    .openapi(getRoute, async (c) => c.json(await overrideWithDecisions(c.var.deps, c.req.valid('param').overrideId), 200))
+    .openapi(editRoute, async (c) => {
+      const b = c.req.valid('json');
+      return c.json(await editOverride(c.var.deps, c.req.valid('param').overrideId, b), 200);
+    })
+    .openapi(approveRoute, async (c) => {
+      const b = c.req.valid('json');
+      return c.json(
+        await decideOverride(c.var.deps, c.req.valid('param').overrideId, true, { contentHash: b.contentHash, note: b.note ?? null }),
+        200,
+      );
+    })
+    .openapi(rejectRoute, async (c) => {
+      const b = c.req.valid('json');
+      return c.json(
+        await decideOverride(c.var.deps, c.req.valid('param').overrideId, false, { contentHash: b.contentHash, note: b.note ?? null }),
+        200,
+      );
+    })
+    .openapi(revokeRoute, async (c) =>
+      c.json(await revokeOverride(c.var.deps, c.req.valid('param').overrideId, c.req.valid('json').note ?? ''), 200),
+    )
+    .openapi(withdrawRoute, async (c) =>
+      c.json(await withdrawOverride(c.var.deps, c.req.valid('param').overrideId, c.req.valid('json').note ?? null), 200),
+    );
+}

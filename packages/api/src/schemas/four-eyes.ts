@@ -1,0 +1,178 @@
+import { z } from '@hono/zod-openapi';
+import { OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
+import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
+import { LocalizedTextSchema } from './common.js';
+
+/*
+ * Request and response schemas of the four-eyes routes: overrides, level sign-offs, the approvals
+ * queue, reviews and the suitability check (packages/api/README.md, "Four eyes").
+ */
+
+const key = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only');
+
+/** An instant in ISO 8601 UTC (`…Z`), stored in its canonical form. */
+const utcInstant = z.iso
+  .datetime({ message: 'must be an ISO 8601 UTC instant, e.g. 2026-03-31T16:00:00Z' })
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real instant')
+  .transform((s) => new Date(s).toISOString());
+
+const reason = z.string().trim().min(1).max(1000);
+const note = z.string().trim().max(1000);
+const hash = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'must be the contentHash of what you reviewed (sha256:…)')
+  .openapi({
+    description: 'The `contentHash` of the content you reviewed; an edited or superseded request refuses it (409 content-changed).',
+  });
+
+export const OverrideRequestBody = z
+  .strictObject({
+    scheme: key,
+    level: key,
+    mode: z.enum(OVERRIDE_MODES).openapi({ description: '`fixed`: exactly this level; `floor`: never below it' }),
+    reason,
+    expiresAt: utcInstant.nullable().openapi({ description: 'ISO 8601 UTC; null = until revoked' }),
+  })
+  .openapi('OverrideRequestBody');
+
+export const OverrideEditBody = z
+  .strictObject({
+    level: key.optional(),
+    mode: z.enum(OVERRIDE_MODES).optional(),
+    reason: reason.optional(),
+    expiresAt: utcInstant.nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'change at least one of level, mode, reason, expiresAt')
+  .openapi('OverrideEditBody');
+
+export const DecisionBody = z.strictObject({ contentHash: hash, note: note.optional() }).openapi('DecisionBody');
+export const RejectBody = z.strictObject({ contentHash: hash, note: note.min(1) }).openapi('RejectBody');
+export const NoteBody = z.strictObject({ note: note.min(1) }).openapi('NoteBody');
+export const OptionalNoteBody = z.strictObject({ note: note.optional() }).openapi('OptionalNoteBody');
+
+const instant = z.string().openapi({ description: 'ISO 8601 UTC' });
+
+export const DecisionSchema = z
+  .object({
+    action: z.enum(DECISION_ACTIONS),
+    actor: z.string(),
+    at: instant,
+    note: z.string().nullable(),
+    contentHash: z.string().nullable(),
+  })
+  .openapi('Decision');
+
+export const OverrideSchema = z
+  .object({
+    id: z.string(),
+    subject: z.string(),
+    scheme: z.string(),
+    level: z.string(),
+    mode: z.enum(OVERRIDE_MODES),
+    reason: z.string(),
+    expiresAt: instant.nullable(),
+    status: z.enum([...OVERRIDE_STATUSES, 'expired']),
+    inForce: z.boolean(),
+    contentHash: z.string(),
+    requestedBy: z.string(),
+    requestedAt: instant,
+    updatedAt: instant,
+    decidedBy: z.string().nullable(),
+    decidedAt: instant.nullable(),
+    decisionNote: z.string().nullable(),
+    revokedBy: z.string().nullable(),
+    revokedAt: instant.nullable(),
+    revokeNote: z.string().nullable(),
+  })
+  .openapi('Override');
+
+export const OverrideWithDecisionsSchema = OverrideSchema.extend({ decisions: z.array(DecisionSchema) }).openapi('OverrideWithDecisions');
+
+export const OverrideListSchema = z.object({ items: z.array(OverrideSchema), nextCursor: z.string().nullable() }).openapi('OverrideList');
+
+export const LevelApprovalSchema = z
+  .object({
+    id: z.string(),
+    subject: z.string(),
+    scheme: z.string(),
+    level: z.string(),
+    from: z.string().nullable(),
+    period: z.string(),
+    policyVersion: z.number().int(),
+    status: z.enum(LEVEL_APPROVAL_STATUSES),
+    contentHash: z.string(),
+    requestedBy: z.string(),
+    requestedAt: instant,
+    decidedBy: z.string().nullable(),
+    decidedAt: instant.nullable(),
+    decisionNote: z.string().nullable(),
+  })
+  .openapi('LevelApproval');
+
+export const APPROVAL_KINDS = ['override', 'level', 'policy'] as const;
+
+export const ApprovalItemSchema = z
+  .object({
+    kind: z.enum(APPROVAL_KINDS),
+    id: z.string(),
+    scheme: z.string(),
+    subject: z.string().nullable(),
+    summary: z.string(),
+    requestedBy: z.string(),
+    requestedAt: instant,
+    ageSeconds: z.number().int(),
+    contentHash: z.string(),
+  })
+  .openapi('ApprovalItem');
+
+export const ApprovalsResponseSchema = z
+  .object({ items: z.array(ApprovalItemSchema), nextCursor: z.string().nullable() })
+  .openapi('ApprovalsResponse');
+
+export const ReviewBody = z.strictObject({ scheme: key, note: note.min(1) }).openapi('ReviewBody');
+
+export const ReviewSchema = z
+  .object({
+    subject: z.string(),
+    scheme: z.string(),
+    level: z.string(),
+    reviewedBy: z.string(),
+    reviewedAt: instant,
+    note: z.string(),
+    nextDueAt: instant.nullable(),
+  })
+  .openapi('Review');
+
+export const OverdueReviewsSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        subject: z.string(),
+        scheme: z.string(),
+        level: z.string(),
+        reviewMonths: z.number().int(),
+        lastReviewedAt: instant.nullable(),
+        dueAt: instant.nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('OverdueReviews');
+
+export const SuitabilitySchema = z
+  .object({
+    subject: z.string(),
+    product: z.enum(PRODUCT_RISKS),
+    productId: z.string().nullable(),
+    tolerance: z.enum(RISK_TOLERANCES).nullable(),
+    assessedAt: instant.nullable(),
+    at: instant,
+    suitable: z.boolean(),
+    reasons: z.array(z.object({ code: z.enum(SUITABILITY_REASONS), blocking: z.boolean(), text: LocalizedTextSchema })).readonly(),
+    assessmentExpiresAt: instant.nullable(),
+  })
+  .openapi('Suitability');

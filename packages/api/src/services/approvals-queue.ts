@@ -1,0 +1,86 @@
+import { listPendingLevelApprovals, listPendingOverrides } from '@tierkit/db';
+import type { ApiDeps } from '../deps.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ApprovalItem } from './approval-item.js';
+import { pendingPolicyApprovals } from './policy-approvals.js';
+import { overrideHash } from './override-requests.js';
+
+/** One kind of request waiting for a second person: every pending item of the tenant, with `ageSeconds` 0 (the queue sets it). */
+export type ApprovalSource = (deps: ApiDeps) => Promise<ApprovalItem[]>;
+
+const pendingOverrideApprovals: ApprovalSource = async (deps) =>
+  (await listPendingOverrides(deps.db, deps.tenantId)).map((r) => ({
+    kind: 'override',
+    id: r.override.id,
+    scheme: r.override.scheme,
+    subject: r.subject,
+    summary: `${r.override.scheme}: ${r.override.level} (${r.override.mode})${r.override.expiresAt ? `, until ${r.override.expiresAt}` : ''}`,
+    requestedBy: r.override.requestedBy,
+    requestedAt: r.createdAt,
+    ageSeconds: 0,
+    contentHash: overrideHash(r),
+  }));
+
+const pendingLevelApprovals: ApprovalSource = async (deps) =>
+  (await listPendingLevelApprovals(deps.db, deps.tenantId)).map((a) => ({
+    kind: 'level',
+    id: `${a.subject}:${a.scheme}`,
+    scheme: a.scheme,
+    subject: a.subject,
+    summary: `${a.scheme}: ${a.fromLevel ?? '—'} → ${a.level} (${a.period})`,
+    requestedBy: a.requestedBy,
+    requestedAt: a.requestedAt,
+    ageSeconds: 0,
+    contentHash: a.contentHash,
+  }));
+
+/** Where the queue's items come from, one source per kind of request. */
+export const APPROVAL_SOURCES: readonly ApprovalSource[] = [pendingOverrideApprovals, pendingLevelApprovals, pendingPolicyApprovals];
+
+/** Filters and page of `GET /v1/approvals`. */
+export interface ApprovalsQuery {
+  readonly kind?: ApprovalItem['kind'];
+  readonly scheme?: string;
+  readonly subject?: string;
+  /** Only items waiting at least this long. */
+  readonly minAgeSeconds?: number;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+const CURSOR = 'approvals';
+
+/**
+ * The one approvals queue: every pending request of every source, oldest first (then kind, id),
+ * filtered and cut into keyset pages. Sources list everything pending; a queue is expected to stay
+ * short (what waits for a person), so it is merged in memory.
+ */
+export async function approvalsPage(
+  deps: ApiDeps,
+  q: ApprovalsQuery,
+  sources: readonly ApprovalSource[] = APPROVAL_SOURCES,
+): Promise<{ items: ApprovalItem[]; nextCursor: string | null }> {
+  const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['at', 'kind', 'id']);
+  const nowMs = deps.now().getTime();
+  const all = (await Promise.all(sources.map((s) => s(deps)))).flat();
+  const key = (i: ApprovalItem) => [i.requestedAt, i.kind, i.id] as const;
+  const before = (a: readonly string[], b: readonly string[]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? '') < (b[i] ?? '');
+    return false;
+  };
+  const items = all
+    .map((i) => ({ ...i, ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)) }))
+    .filter(
+      (i) =>
+        (q.kind === undefined || i.kind === q.kind) &&
+        (q.scheme === undefined || i.scheme === q.scheme) &&
+        (q.subject === undefined || i.subject === q.subject) &&
+        (q.minAgeSeconds === undefined || i.ageSeconds >= q.minAgeSeconds) &&
+        (after === undefined || before([after.at, after.kind, after.id], key(i))),
+    )
+    .sort((a, b) => (before(key(a), key(b)) ? -1 : before(key(b), key(a)) ? 1 : 0));
+  const page = items.slice(0, q.limit);
+  const last = page.at(-1);
+  const nextCursor = items.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
+  return { items: page, nextCursor };
+}

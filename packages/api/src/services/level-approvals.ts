@@ -1,0 +1,174 @@
+import {
+  appendDecision,
+  decideLevelApproval,
+  findPendingLevelApproval,
+  insertLevelApproval,
+  pendingLevelSchemes,
+  setAssignmentPending,
+  type Executor,
+  type LevelApproval,
+  type StoredAssignment,
+  type Subject,
+} from '@tierkit/db';
+import { subjectOr404, type ApiDeps } from '../deps.js';
+import { sortableId } from '../ids.js';
+import { ProblemError } from '../problem.js';
+import type { PeriodEvent } from './evaluate-periods.js';
+import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
+import type { Decision } from './override-requests.js';
+import type { TenantPack } from './tenant-pack.js';
+
+/** What a level sign-off approves: this subject at this level, decided on this month's data under this policy version. */
+export function levelContent(a: Pick<LevelApproval, 'subject' | 'scheme' | 'level' | 'fromLevel' | 'period' | 'policyVersion'>) {
+  return { subject: a.subject, scheme: a.scheme, level: a.level, from: a.fromLevel, period: a.period, policyVersion: a.policyVersion };
+}
+
+/** A pending or decided level sign-off as staff see it. */
+export function levelApprovalView(a: LevelApproval) {
+  return {
+    id: a.id,
+    subject: a.subject,
+    scheme: a.scheme,
+    level: a.level,
+    from: a.fromLevel,
+    period: a.period,
+    policyVersion: a.policyVersion,
+    status: a.status,
+    contentHash: a.contentHash,
+    requestedBy: a.requestedBy,
+    requestedAt: a.requestedAt,
+    decidedBy: a.decidedBy,
+    decidedAt: a.decidedAt,
+    decisionNote: a.decisionNote,
+  };
+}
+
+async function recordStep(
+  trx: Executor,
+  tenantId: string,
+  a: LevelApproval,
+  action: 'requested' | 'approved' | 'rejected' | 'superseded',
+  actor: string,
+  at: string,
+  note: string | null,
+) {
+  await appendDecision(trx, tenantId, {
+    id: sortableId(new Date(at)),
+    kind: 'level',
+    requestId: a.id,
+    subjectId: a.subjectId,
+    scheme: a.scheme,
+    action,
+    actor,
+    at,
+    note,
+    contentHash: a.contentHash,
+  });
+}
+
+/**
+ * After a re-evaluation: every move into a level its policy marks `approvalRequired` opens a sign-off
+ * (unless an approved override decided it — that approval was the second person). A sign-off stays
+ * pending across later evaluations whatever the data says next, until an approver decides it; a move
+ * into another approval-required level supersedes it, recorded. Returns the rows to store, each marked
+ * `approvalRequired` while its scheme has a sign-off pending. Runs inside the write's transaction.
+ */
+/** Whether any of `events` moves into a level its policy marks `approvalRequired` (and so needs `syncLevelApprovals`). */
+export function movesIntoApprovalRequired(tp: TenantPack, events: readonly PeriodEvent[]): boolean {
+  return events.some(
+    (ev) => ev.reason !== 'override' && tp.schemes.get(ev.scheme)?.levels.find((l) => l.key === ev.to)?.approvalRequired === true,
+  );
+}
+
+export async function syncLevelApprovals(
+  trx: Executor,
+  tp: TenantPack,
+  subject: Pick<Subject, 'id' | 'externalId'>,
+  events: readonly PeriodEvent[],
+  rows: readonly StoredAssignment[],
+  actor: string,
+  nowIso: string,
+): Promise<StoredAssignment[]> {
+  for (const ev of events) {
+    if (ev.reason === 'override') continue;
+    const def = tp.schemes.get(ev.scheme)?.levels.find((l) => l.key === ev.to);
+    if (def?.approvalRequired !== true) continue;
+    const pending = await findPendingLevelApproval(trx, tp.tenantId, subject.id, ev.scheme);
+    if (pending?.level === ev.to) continue;
+    if (pending) {
+      await decideLevelApproval(trx, tp.tenantId, pending.id, pending.contentHash, {
+        status: 'superseded',
+        by: 'system',
+        at: nowIso,
+        note: null,
+      });
+      await recordStep(trx, tp.tenantId, pending, 'superseded', 'system', nowIso, `superseded by ${ev.to} (${ev.period})`);
+    }
+    const fresh = {
+      id: `lvl_${sortableId(new Date(nowIso))}`,
+      subjectId: subject.id,
+      subject: subject.externalId,
+      scheme: ev.scheme,
+      level: ev.to,
+      fromLevel: ev.from,
+      period: ev.period,
+      policyVersion: ev.policyVersion,
+      requestedBy: actor,
+      requestedAt: nowIso,
+    };
+    const request = { ...fresh, contentHash: contentHash(levelContent(fresh)) };
+    await insertLevelApproval(trx, tp.tenantId, request);
+    await recordStep(
+      trx,
+      tp.tenantId,
+      { ...request, status: 'pending', decidedBy: null, decidedAt: null, decisionNote: null },
+      'requested',
+      actor,
+      nowIso,
+      null,
+    );
+  }
+  const pending = await pendingLevelSchemes(trx, tp.tenantId, subject.id);
+  return rows.map((r) => ({ ...r, approvalRequired: pending.has(r.scheme) }));
+}
+
+/** The pending sign-off of a subject's scheme, or a 404 problem. */
+async function pendingOr404(deps: ApiDeps, trx: Executor, subject: Subject, scheme: string): Promise<LevelApproval> {
+  const a = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
+  if (!a) throw new ProblemError('not-found', `No level of ${scheme} is waiting for approval for subject "${subject.externalId}".`);
+  return a;
+}
+
+/** The pending sign-off of a subject's scheme (404 when there is none). */
+export async function pendingLevel(deps: ApiDeps, externalId: string, scheme: string) {
+  const subject = await subjectOr404(deps, externalId);
+  return levelApprovalView(await pendingOr404(deps, deps.db, subject, scheme));
+}
+
+/**
+ * Approve or reject the pending sign-off of a subject's scheme. Whoever caused the level (the
+ * upload's credential, or `system` for a batch) may not decide it, and the hash sent must be the
+ * pending content's. Either way the assignment stops showing `approvalRequired`; the level stays what
+ * the rules decided (a rejection is the record that the grade was disputed; to change the level,
+ * request an override).
+ */
+export async function decideLevel(deps: ApiDeps, externalId: string, scheme: string, approve: boolean, d: Decision) {
+  const nowIso = deps.now().toISOString();
+  return deps.db.transaction().execute(async (trx) => {
+    const subject = await subjectOr404(deps, externalId, trx);
+    const a = await pendingOr404(deps, trx, subject, scheme);
+    requireDistinctApprover(a.requestedBy, deps.principal.actor);
+    requireSameContent(a.contentHash, d.contentHash);
+    const status = approve ? 'approved' : 'rejected';
+    const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {
+      status,
+      by: deps.principal.actor,
+      at: nowIso,
+      note: d.note,
+    });
+    if (!changed) throw new ProblemError('content-changed', 'The sign-off changed while this request was being handled: read it again.');
+    await recordStep(trx, deps.tenantId, a, status, deps.principal.actor, nowIso, d.note);
+    await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
+    return levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note });
+  });
+}

@@ -1,0 +1,325 @@
+import type { OverrideMode, SchemeDefinition } from '@tierkit/core';
+import {
+  appendDecision,
+  changeOverride,
+  findOverride,
+  insertOverride,
+  listDecisions,
+  type ApprovalDecision,
+  type DecisionAction,
+  type Executor,
+  type OverrideChange,
+  type OverrideRecord,
+  type Subject,
+} from '@tierkit/db';
+import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
+import { sortableId } from '../ids.js';
+import { invalid, ProblemError } from '../problem.js';
+import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
+import { reevaluateSubject } from './reevaluate.js';
+import type { TenantPack } from './tenant-pack.js';
+
+/** What an override request asks for: the part an approval binds to. */
+export interface OverrideContent {
+  readonly subject: string;
+  readonly scheme: string;
+  readonly level: string;
+  readonly mode: OverrideMode;
+  readonly reason: string;
+  /** ISO 8601 UTC; null = until revoked. */
+  readonly expiresAt: string | null;
+}
+
+/** Where an override stands as the API shows it: `expired` is an approved one past its expiry. */
+export type OverrideState = OverrideRecord['status'] | 'expired';
+
+/** An override request as staff see it (never sent to a customer's credential: access.ts refuses embed tokens). */
+export interface OverrideView extends OverrideContent {
+  readonly id: string;
+  readonly status: OverrideState;
+  /** Whether it decides the subject's level now (approved, not revoked, not expired). */
+  readonly inForce: boolean;
+  readonly contentHash: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly updatedAt: string;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly decisionNote: string | null;
+  readonly revokedBy: string | null;
+  readonly revokedAt: string | null;
+  readonly revokeNote: string | null;
+}
+
+/** One step of a request's life as the API shows it. */
+export interface DecisionView {
+  readonly action: DecisionAction;
+  readonly actor: string;
+  readonly at: string;
+  readonly note: string | null;
+  readonly contentHash: string | null;
+}
+
+export function overrideContent(r: OverrideRecord): OverrideContent {
+  const o = r.override;
+  return { subject: r.subject, scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt };
+}
+
+/** The hash of an override's content, computed afresh (rows migrated from before four eyes stored none). */
+export function overrideHash(r: OverrideRecord): string {
+  return contentHash(overrideContent(r));
+}
+
+function stateOf(r: OverrideRecord, now: string): OverrideState {
+  if (r.status !== 'approved') return r.status;
+  return r.override.expiresAt !== null && r.override.expiresAt <= now ? 'expired' : 'approved';
+}
+
+export function overrideView(r: OverrideRecord, now: string): OverrideView {
+  const status = stateOf(r, now);
+  return {
+    id: r.override.id,
+    ...overrideContent(r),
+    status,
+    inForce: status === 'approved',
+    contentHash: overrideHash(r),
+    requestedBy: r.override.requestedBy,
+    requestedAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    decidedBy: r.decidedBy,
+    decidedAt: r.decidedAt,
+    decisionNote: r.decisionNote,
+    revokedBy: r.revokedBy,
+    revokedAt: r.revokedAt,
+    revokeNote: r.revokeNote,
+  };
+}
+
+export function decisionView(d: ApprovalDecision): DecisionView {
+  return { action: d.action, actor: d.actor, at: d.at, note: d.note, contentHash: d.contentHash };
+}
+
+/** What a request or an edit may set. */
+export interface OverrideInput {
+  readonly scheme: string;
+  readonly level: string;
+  readonly mode: OverrideMode;
+  readonly reason: string;
+  readonly expiresAt: string | null;
+}
+
+/** The scheme and level must exist for the subject's kind, and the expiry must lie ahead. */
+function checkInput(tp: TenantPack, subject: Subject, input: OverrideInput, now: string): SchemeDefinition {
+  const scheme = tp.schemes.get(input.scheme);
+  if (!scheme || scheme.subjectKind !== subject.kind) {
+    throw invalid([{ path: 'scheme', message: `no scheme "${input.scheme}" for a ${subject.kind} in this tenant` }]);
+  }
+  if (!scheme.levels.some((l) => l.key === input.level)) {
+    throw invalid([
+      { path: 'level', message: `"${input.level}" is not a level of ${input.scheme} (${scheme.levels.map((l) => l.key).join(', ')})` },
+    ]);
+  }
+  if (input.expiresAt !== null && input.expiresAt <= now) throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
+  return scheme;
+}
+
+async function record(
+  trx: Executor,
+  deps: ApiDeps,
+  r: OverrideRecord,
+  action: DecisionAction,
+  note: string | null,
+  hash: string,
+  at: string,
+) {
+  await appendDecision(trx, deps.tenantId, {
+    id: sortableId(new Date(at)),
+    kind: 'override',
+    requestId: r.override.id,
+    subjectId: r.subjectId,
+    scheme: r.override.scheme,
+    action,
+    actor: deps.principal.actor,
+    at,
+    note,
+    contentHash: hash,
+  });
+}
+
+/** An override of this tenant, or a 404 problem (another tenant's id is not told apart from none). */
+export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = deps.db): Promise<OverrideRecord> {
+  const r = await findOverride(db, deps.tenantId, id);
+  if (!r) throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
+  return r;
+}
+
+/** The override and every step of its life, oldest first. */
+export async function overrideWithDecisions(deps: ApiDeps, id: string) {
+  const r = await overrideOr404(deps, id);
+  const decisions = await listDecisions(deps.db, deps.tenantId, 'override', id);
+  return { ...overrideView(r, deps.now().toISOString()), decisions: decisions.map(decisionView) };
+}
+
+/** Request an override on a subject: stored pending, with the hash an approval must send back. */
+export async function requestOverride(deps: ApiDeps, externalId: string, input: OverrideInput): Promise<OverrideView> {
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const tp = await packOf(deps);
+  const subject = await subjectOr404(deps, externalId);
+  checkInput(tp, subject, input, nowIso);
+  const id = `ovr_${sortableId(now)}`;
+  const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
+  return deps.db.transaction().execute(async (trx) => {
+    await insertOverride(trx, deps.tenantId, subject.id, { id, ...input, requestedBy: deps.principal.actor, approvedBy: null }, nowIso, {
+      status: 'pending',
+      contentHash: hash,
+    });
+    const r = await overrideOr404(deps, id, trx);
+    await record(trx, deps, r, 'requested', null, hash, nowIso);
+    return overrideView(r, nowIso);
+  });
+}
+
+/** Refuse a step on a request that is not in `status`: a 409 saying where it stands. */
+function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doing: string): void {
+  if (r.status !== status)
+    throw new ProblemError('conflict', `Override ${r.override.id} is ${r.status}; only a ${status} one can be ${doing}.`);
+}
+
+/**
+ * Apply a step guarded by the status and hash read: if someone else changed the request in between,
+ * the conditional write finds nothing and the caller is told the content changed.
+ */
+async function step(
+  trx: Executor,
+  deps: ApiDeps,
+  r: OverrideRecord,
+  status: OverrideRecord['status'],
+  change: OverrideChange,
+): Promise<void> {
+  const changed = await changeOverride(trx, deps.tenantId, r.override.id, { status, contentHash: r.contentHash }, change);
+  if (!changed) throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');
+}
+
+/** The requester edits their pending request: its content, and so its hash, change. */
+export async function editOverride(deps: ApiDeps, id: string, patch: Partial<OverrideInput>): Promise<OverrideView> {
+  const nowIso = deps.now().toISOString();
+  const tp = await packOf(deps);
+  return deps.db.transaction().execute(async (trx) => {
+    const r = await overrideOr404(deps, id, trx);
+    if (r.override.requestedBy !== deps.principal.actor)
+      throw new ProblemError('forbidden', 'Only the requester may edit a pending override.');
+    requireStatus(r, 'pending', 'edited');
+    const subject = await subjectOr404(deps, r.subject, trx);
+    const o = r.override;
+    const next: OverrideInput = {
+      scheme: o.scheme,
+      level: patch.level ?? o.level,
+      mode: patch.mode ?? o.mode,
+      reason: patch.reason ?? o.reason,
+      expiresAt: patch.expiresAt === undefined ? o.expiresAt : patch.expiresAt,
+    };
+    checkInput(tp, subject, next, nowIso);
+    const hash = contentHash({ subject: r.subject, ...next } satisfies OverrideContent);
+    await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
+    const edited = await overrideOr404(deps, id, trx);
+    await record(trx, deps, edited, 'edited', null, hash, nowIso);
+    return overrideView(edited, nowIso);
+  });
+}
+
+/** The requester takes back their pending request. */
+export async function withdrawOverride(deps: ApiDeps, id: string, note: string | null): Promise<OverrideView> {
+  const nowIso = deps.now().toISOString();
+  return deps.db.transaction().execute(async (trx) => {
+    const r = await overrideOr404(deps, id, trx);
+    if (r.override.requestedBy !== deps.principal.actor)
+      throw new ProblemError('forbidden', 'Only the requester may withdraw an override request.');
+    requireStatus(r, 'pending', 'withdrawn');
+    await step(trx, deps, r, 'pending', {
+      status: 'withdrawn',
+      decidedBy: deps.principal.actor,
+      decidedAt: nowIso,
+      decisionNote: note,
+      updatedAt: nowIso,
+    });
+    const done = await overrideOr404(deps, id, trx);
+    await record(trx, deps, done, 'withdrawn', note, overrideHash(done), nowIso);
+    return overrideView(done, nowIso);
+  });
+}
+
+/** A decision by a second person on a pending request, bound to the content they reviewed. */
+export interface Decision {
+  readonly contentHash: string;
+  readonly note: string | null;
+}
+
+/**
+ * Approve or reject a pending override. Four eyes whatever the roles: the requester is refused
+ * (403 `four-eyes`), and the hash sent must be the pending content's (409 `content-changed`).
+ * An approval takes effect at once: the subject is re-evaluated in the same transaction.
+ */
+export async function decideOverride(deps: ApiDeps, id: string, approve: boolean, d: Decision): Promise<OverrideView> {
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const tp = await packOf(deps);
+  const view = await deps.db.transaction().execute(async (trx) => {
+    const r = await overrideOr404(deps, id, trx);
+    requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
+    requireDistinctApprover(r.override.requestedBy, deps.principal.actor);
+    const hash = overrideHash(r);
+    requireSameContent(hash, d.contentHash);
+    const subject = await subjectOr404(deps, r.subject, trx);
+    if (approve) {
+      const o = r.override;
+      if (o.expiresAt !== null && o.expiresAt <= nowIso)
+        throw new ProblemError('unprocessable', `Override ${id} expired at ${o.expiresAt} before it was approved.`);
+      // The pack may have changed since the request: approving a level that no longer exists is refused.
+      checkInput(tp, subject, { scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt }, nowIso);
+    }
+    await step(trx, deps, r, 'pending', {
+      status: approve ? 'approved' : 'rejected',
+      ...(approve ? { approvedBy: deps.principal.actor } : {}),
+      decidedBy: deps.principal.actor,
+      decidedAt: nowIso,
+      decisionNote: d.note,
+      updatedAt: nowIso,
+    });
+    const done = await overrideOr404(deps, id, trx);
+    await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
+    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
+    return overrideView(done, nowIso);
+  });
+  if (approve) deps.matrices.invalidate(deps.tenantId);
+  return view;
+}
+
+/**
+ * End an approved override (in force or not yet expired): the subject's level follows the rules
+ * again from now. Revoking takes an exception away rather than granting one, so it needs an
+ * approver but not a second person (packages/api/README.md, "Four eyes").
+ */
+export async function revokeOverride(deps: ApiDeps, id: string, note: string): Promise<OverrideView> {
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const tp = await packOf(deps);
+  const view = await deps.db.transaction().execute(async (trx) => {
+    const r = await overrideOr404(deps, id, trx);
+    requireStatus(r, 'approved', 'revoked');
+    if (stateOf(r, nowIso) === 'expired') throw new ProblemError('conflict', `Override ${id} already expired at ${r.override.expiresAt}.`);
+    await step(trx, deps, r, 'approved', {
+      status: 'revoked',
+      revokedBy: deps.principal.actor,
+      revokedAt: nowIso,
+      revokeNote: note,
+      updatedAt: nowIso,
+    });
+    const done = await overrideOr404(deps, id, trx);
+    await record(trx, deps, done, 'revoked', note, overrideHash(done), nowIso);
+    await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor);
+    return overrideView(done, nowIso);
+  });
+  deps.matrices.invalidate(deps.tenantId);
+  return view;
+}

@@ -1,0 +1,169 @@
+import type { LevelApprovalRow } from '../schema.js';
+import type { Executor } from './executor.js';
+
+/** Where a level's sign-off stands. `superseded`: the subject moved to another approval-required level first. */
+export const LEVEL_APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'superseded'] as const;
+export type LevelApprovalStatus = (typeof LEVEL_APPROVAL_STATUSES)[number];
+
+/** A request to sign off an approval-required level a subject was given. */
+export interface LevelApproval {
+  readonly id: string;
+  readonly subjectId: string;
+  /** External id of the subject. */
+  readonly subject: string;
+  readonly scheme: string;
+  readonly level: string;
+  readonly fromLevel: string | null;
+  readonly period: string;
+  readonly policyVersion: number;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly status: LevelApprovalStatus;
+  readonly contentHash: string;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly decisionNote: string | null;
+}
+
+function toLevelApproval(row: LevelApprovalRow & { external_id: string }): LevelApproval {
+  return {
+    id: row.id,
+    subjectId: row.subject_id,
+    subject: row.external_id,
+    scheme: row.scheme,
+    level: row.level,
+    fromLevel: row.from_level,
+    period: row.period,
+    policyVersion: row.policy_version,
+    requestedBy: row.requested_by,
+    requestedAt: row.requested_at,
+    status: row.status as LevelApprovalStatus,
+    contentHash: row.content_hash,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    decisionNote: row.decision_note,
+  };
+}
+
+function withSubject(db: Executor, tenantId: string) {
+  return db
+    .selectFrom('level_approvals')
+    .innerJoin('subjects', (j) =>
+      j.onRef('subjects.id', '=', 'level_approvals.subject_id').onRef('subjects.tenant_id', '=', 'level_approvals.tenant_id'),
+    )
+    .selectAll('level_approvals')
+    .select('subjects.external_id')
+    .where('level_approvals.tenant_id', '=', tenantId);
+}
+
+/** The pending sign-off of one subject's scheme, if any (there is at most one). */
+export async function findPendingLevelApproval(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  scheme: string,
+): Promise<LevelApproval | undefined> {
+  const row = await withSubject(db, tenantId)
+    .where('level_approvals.subject_id', '=', subjectId)
+    .where('level_approvals.scheme', '=', scheme)
+    .where('level_approvals.status', '=', 'pending')
+    .executeTakeFirst();
+  return row && toLevelApproval(row);
+}
+
+/** Pending sign-offs of the tenant, oldest first; optionally of one scheme or one subject. */
+export async function listPendingLevelApprovals(
+  db: Executor,
+  tenantId: string,
+  filter: { readonly scheme?: string; readonly subjectId?: string } = {},
+): Promise<LevelApproval[]> {
+  let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending');
+  if (filter.scheme !== undefined) query = query.where('level_approvals.scheme', '=', filter.scheme);
+  if (filter.subjectId !== undefined) query = query.where('level_approvals.subject_id', '=', filter.subjectId);
+  const rows = await query.orderBy('level_approvals.requested_at').orderBy('level_approvals.id').execute();
+  return rows.map(toLevelApproval);
+}
+
+/** The schemes of a subject with a sign-off pending. */
+export async function pendingLevelSchemes(db: Executor, tenantId: string, subjectId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('level_approvals')
+    .select('scheme')
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('status', '=', 'pending')
+    .execute();
+  return new Set(rows.map((r) => r.scheme));
+}
+
+/** Store a new pending sign-off. */
+export async function insertLevelApproval(
+  db: Executor,
+  tenantId: string,
+  a: Omit<LevelApproval, 'subject' | 'status' | 'decidedBy' | 'decidedAt' | 'decisionNote'>,
+): Promise<void> {
+  await db
+    .insertInto('level_approvals')
+    .values({
+      id: a.id,
+      tenant_id: tenantId,
+      subject_id: a.subjectId,
+      scheme: a.scheme,
+      level: a.level,
+      from_level: a.fromLevel,
+      period: a.period,
+      policy_version: a.policyVersion,
+      requested_by: a.requestedBy,
+      requested_at: a.requestedAt,
+      status: 'pending',
+      content_hash: a.contentHash,
+      decided_by: null,
+      decided_at: null,
+      decision_note: null,
+    })
+    .execute();
+}
+
+/**
+ * Decide a pending sign-off, only if it is still pending with `expectedHash` (one statement, so two
+ * deciders racing cannot both succeed). Returns whether it changed.
+ */
+export async function decideLevelApproval(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  expectedHash: string,
+  decision: {
+    readonly status: Exclude<LevelApprovalStatus, 'pending'>;
+    readonly by: string;
+    readonly at: string;
+    readonly note: string | null;
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('level_approvals')
+    .set({ status: decision.status, decided_by: decision.by, decided_at: decision.at, decision_note: decision.note })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('content_hash', '=', expectedHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Mark whether a subject's current assignment in `scheme` waits for a sign-off (what reads show as `approvalRequired`). */
+export async function setAssignmentPending(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  scheme: string,
+  pending: boolean,
+): Promise<void> {
+  await db
+    .updateTable('assignments')
+    .set({ approval_required: pending ? 1 : 0 })
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('scheme', '=', scheme)
+    .execute();
+}

@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import type { EntitlementsResponse, TiersResponse } from '@tierkit/core';
+import { forEachDialect } from '../support/api-fixture.js';
+import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
+
+interface LevelApproval {
+  id: string;
+  subject: string;
+  level: string;
+  from: string | null;
+  period: string;
+  status: string;
+  contentHash: string;
+  requestedBy: string;
+  decidedBy: string | null;
+}
+interface Item {
+  kind: string;
+  id: string;
+  subject: string | null;
+  scheme: string;
+  requestedAt: string;
+  ageSeconds: number;
+  contentHash: string;
+}
+
+forEachDialect('four eyes: approval-required levels, the queue, reviews, suitability', (f) => {
+  let t: FourEyesTenant;
+  const customer = async (id: string) =>
+    ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+  const aml = (id: string, period: string, score: number, who: Person = 'officer') =>
+    t.req(who, 'PUT', `/v1/subjects/${id}/metrics`, { metrics: [{ metric: 'aml_customer_risk', period, value: score }] });
+  const amlOf = async (id: string) => {
+    const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', `/v1/subjects/${id}/tiers?scheme=aml-test`));
+    const a = tiers.assignments[0];
+    assert.ok(a);
+    return { level: a.level, approvalRequired: a.approvalRequired };
+  };
+  const queue = async (query = '') =>
+    ok<{ items: Item[]; nextCursor: string | null }>(await t.req('viewer', 'GET', `/v1/approvals${query}`));
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'fe-levels', START);
+  });
+
+  it('a pending 高 stays pending across three later months of lower data until a second person signs it off', async () => {
+    await customer('L1');
+    await ok(await aml('L1', '2025-08', 95, 'approver'));
+    assert.deepEqual(await amlOf('L1'), { level: 'high', approvalRequired: true });
+    const pending = await ok<LevelApproval>(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'));
+    assert.deepEqual([pending.level, pending.from, pending.period, pending.status], ['high', null, '2025-08', 'pending']);
+
+    for (const period of ['2025-09', '2025-10', '2025-11']) {
+      await ok(await aml('L1', period, 10));
+      const now = await ok<LevelApproval>(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'));
+      assert.equal(now.id, pending.id, `${period}: the same request is still pending`);
+      assert.equal(now.contentHash, pending.contentHash);
+      assert.deepEqual(
+        await amlOf('L1'),
+        { level: 'low', approvalRequired: true },
+        `${period}: the data moved, the sign-off did not vanish`,
+      );
+      assert.ok((await queue('?kind=level')).items.some((i) => i.id === 'L1:aml-test'));
+    }
+
+    // Whoever caused the grade cannot sign it off; an officer cannot decide at all; a wrong hash is refused.
+    await problem(
+      await t.req('approver', 'POST', '/v1/subjects/L1/levels/aml-test/approve', { contentHash: pending.contentHash }),
+      403,
+      'four-eyes',
+    );
+    await problem(
+      await t.req('officer', 'POST', '/v1/subjects/L1/levels/aml-test/approve', { contentHash: pending.contentHash }),
+      403,
+      'forbidden',
+    );
+    await problem(
+      await t.req('approver2', 'POST', '/v1/subjects/L1/levels/aml-test/approve', { contentHash: `sha256:${'1'.repeat(64)}` }),
+      409,
+      'content-changed',
+    );
+    const signed = await ok<LevelApproval>(
+      await t.req('approver2', 'POST', '/v1/subjects/L1/levels/aml-test/approve', {
+        contentHash: pending.contentHash,
+        note: 'EDD file reviewed',
+      }),
+    );
+    assert.equal(signed.status, 'approved');
+    assert.equal(signed.decidedBy !== null && signed.decidedBy !== pending.requestedBy, true);
+    assert.deepEqual(await amlOf('L1'), { level: 'low', approvalRequired: false });
+    await problem(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'), 404, 'not-found');
+    assert.ok(!(await queue()).items.some((i) => i.id === 'L1:aml-test'));
+  });
+
+  it('a level reached again needs a new sign-off; a rejection is recorded and clears the flag; rules below need none', async () => {
+    await customer('L2');
+    await ok(await aml('L2', '2025-10', 10));
+    assert.deepEqual(await amlOf('L2'), { level: 'low', approvalRequired: false });
+    await problem(await t.req('viewer', 'GET', '/v1/subjects/L2/levels/aml-test/approval'), 404, 'not-found');
+    await ok(await aml('L2', '2025-11', 90));
+    const p = await ok<LevelApproval>(await t.req('viewer', 'GET', '/v1/subjects/L2/levels/aml-test/approval'));
+    assert.deepEqual([p.from, p.level, p.period], ['low', 'high', '2025-11']);
+    await problem(
+      await t.req('approver', 'POST', '/v1/subjects/L2/levels/aml-test/reject', { contentHash: p.contentHash }),
+      400,
+      'validation',
+    );
+    const rejected = await ok<LevelApproval>(
+      await t.req('approver', 'POST', '/v1/subjects/L2/levels/aml-test/reject', {
+        contentHash: p.contentHash,
+        note: 'data error, override requested',
+      }),
+    );
+    assert.equal(rejected.status, 'rejected');
+    assert.deepEqual(await amlOf('L2'), { level: 'high', approvalRequired: false });
+  });
+
+  it('while pending, the level entitles what the pack says: `apply` restricts at once, `previous` keeps the level before', async () => {
+    const edd = async (app: FourEyesTenant, id: string) =>
+      (await ok<EntitlementsResponse>(await app.req('viewer', 'GET', `/v1/subjects/${id}/entitlements`))).entitlements.some(
+        (e) => e.def.key === 'edd',
+      );
+    await customer('L3');
+    await ok(await aml('L3', '2025-10', 10));
+    await ok(await aml('L3', '2025-11', 95));
+    assert.equal(await edd(t, 'L3'), true, 'apply: the restriction applies while pending');
+
+    const prev = await fourEyesTenant(f, 'fe-previous', START, fourEyesPack('previous'));
+    await ok(await prev.req('officer', 'PUT', '/v1/subjects/L3', { kind: 'customer', displayName: '王芳' }), 201);
+    const put = (period: string, value: number) =>
+      prev.req('officer', 'PUT', '/v1/subjects/L3/metrics', { metrics: [{ metric: 'aml_customer_risk', period, value }] });
+    await ok(await put('2025-10', 10));
+    await ok(await put('2025-11', 95));
+    assert.equal(await edd(prev, 'L3'), false, 'previous: the level before applies while pending');
+    const p = await ok<LevelApproval>(await prev.req('viewer', 'GET', '/v1/subjects/L3/levels/aml-test/approval'));
+    await ok(await prev.req('approver', 'POST', '/v1/subjects/L3/levels/aml-test/approve', { contentHash: p.contentHash }));
+    assert.equal(await edd(prev, 'L3'), true, 'signed off: the level applies');
+  });
+
+  it('the approvals queue: overrides and levels in one list, oldest first, filtered by kind, scheme, subject and age, in cursor pages', async () => {
+    const q = await fourEyesTenant(f, 'fe-queue', START);
+    const at = (iso: string) => q.setClock(new Date(iso));
+    for (const id of ['Q1', 'Q2', 'Q3']) {
+      await ok(await q.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+    }
+    at('2025-11-15T04:00:00.000Z');
+    await ok(
+      await q.req('officer', 'PUT', '/v1/subjects/Q1/metrics', {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 99 }],
+      }),
+    );
+    at('2025-11-15T05:00:00.000Z');
+    const o2 = await ok<{ id: string }>(
+      await q.req('officer', 'POST', '/v1/subjects/Q2/overrides', {
+        scheme: 'retail-tier',
+        level: 'gold',
+        mode: 'fixed',
+        reason: 'x',
+        expiresAt: null,
+      }),
+      201,
+    );
+    at('2025-11-15T06:00:00.000Z');
+    const o3 = await ok<{ id: string }>(
+      await q.req('officer2', 'POST', '/v1/subjects/Q3/overrides', {
+        scheme: 'aml-test',
+        level: 'high',
+        mode: 'floor',
+        reason: 'y',
+        expiresAt: null,
+      }),
+      201,
+    );
+    at('2025-11-15T07:00:00.000Z');
+    const get = async (query = '') =>
+      ok<{ items: Item[]; nextCursor: string | null }>(await q.req('viewer', 'GET', `/v1/approvals${query}`));
+    const all = await get();
+    assert.deepEqual(
+      all.items.map((i) => [i.kind, i.id, i.ageSeconds]),
+      [
+        ['level', 'Q1:aml-test', 3 * 3600],
+        ['override', o2.id, 2 * 3600],
+        ['override', o3.id, 3600],
+      ],
+    );
+    assert.deepEqual(
+      (await get('?kind=override')).items.map((i) => i.id),
+      [o2.id, o3.id],
+    );
+    assert.deepEqual(
+      (await get('?scheme=aml-test')).items.map((i) => i.id),
+      ['Q1:aml-test', o3.id],
+    );
+    assert.deepEqual(
+      (await get('?subject=Q2')).items.map((i) => i.id),
+      [o2.id],
+    );
+    assert.deepEqual(
+      (await get('?minAgeSeconds=7200')).items.map((i) => i.id),
+      ['Q1:aml-test', o2.id],
+    );
+    const first = await get('?limit=2');
+    assert.equal(first.items.length, 2);
+    assert.ok(first.nextCursor);
+    const second = await get(`?limit=2&cursor=${first.nextCursor}`);
+    assert.deepEqual(
+      second.items.map((i) => i.id),
+      [o3.id],
+    );
+    assert.equal(second.nextCursor, null);
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?kind=nope'), 400, 'validation');
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?cursor=eyJrIjoib3ZlcnJpZGVzIn0'), 400, 'bad-cursor');
+    // Approving an item from the queue uses its hash; the other tenant's queue is empty.
+    await ok(await q.req('approver', 'POST', `/v1/overrides/${o2.id}/approve`, { contentHash: all.items[1]?.contentHash }));
+    assert.deepEqual(
+      (await get()).items.map((i) => i.id),
+      ['Q1:aml-test', o3.id],
+    );
+    assert.deepEqual((await ok<{ items: Item[] }>(await t.req('admin', 'GET', '/v1/approvals?subject=Q1'))).items, []);
+    await problem(await q.req({ credential: await q.embedToken('Q1') }, 'GET', '/v1/approvals'), 403, 'forbidden');
+  });
+
+  it('overdue reviews: a level past its review interval is listed until reviewed or signed off', async () => {
+    const r = await fourEyesTenant(f, 'fe-reviews', START);
+    for (const [id, score] of [
+      ['R1', 95],
+      ['R2', 10],
+      ['R3', 95],
+    ] as const) {
+      await ok(await r.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(
+        await r.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+          metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: score }],
+        }),
+      );
+    }
+    type Overdue = { items: { subject: string; level: string; reviewMonths: number; dueAt: string | null }[]; nextCursor: string | null };
+    const overdue = async (query = '') => ok<Overdue>(await r.req('viewer', 'GET', `/v1/reviews/overdue${query}`));
+    assert.deepEqual((await overdue()).items, [], 'just graded: nothing is due');
+
+    r.setClock(new Date('2026-05-20T04:00:00.000Z'));
+    const due = await overdue('?scheme=aml-test');
+    assert.deepEqual(
+      due.items.map((i) => [i.subject, i.level, i.reviewMonths, i.dueAt]),
+      [
+        ['R1', 'high', 6, '2026-05-15T04:00:00.000Z'],
+        ['R3', 'high', 6, '2026-05-15T04:00:00.000Z'],
+      ],
+      'high is reviewed every 6 months, low every 12',
+    );
+    const page = await overdue('?scheme=aml-test&limit=1');
+    assert.deepEqual(
+      page.items.map((i) => i.subject),
+      ['R1'],
+    );
+    assert.deepEqual(
+      (await overdue(`?scheme=aml-test&limit=1&cursor=${page.nextCursor}`)).items.map((i) => i.subject),
+      ['R3'],
+    );
+
+    await problem(await r.req('viewer', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test', note: 'x' }), 403, 'forbidden');
+    await problem(await r.req('officer', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test' }), 400, 'validation');
+    const review = await ok<{ nextDueAt: string }>(
+      await r.req('officer', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test', note: 'periodic review, no change' }),
+      201,
+    );
+    assert.equal(review.nextDueAt, '2026-11-20T04:00:00.000Z');
+    const p = await ok<LevelApproval>(await r.req('viewer', 'GET', '/v1/subjects/R3/levels/aml-test/approval'));
+    await ok(await r.req('approver', 'POST', '/v1/subjects/R3/levels/aml-test/approve', { contentHash: p.contentHash }));
+    assert.deepEqual((await overdue('?scheme=aml-test')).items, [], 'a review and a sign-off both restart the interval');
+    await problem(await t.req({ credential: await r.embedToken('R1') }, 'GET', '/v1/reviews/overdue'), 403);
+  });
+
+  it('suitability: product R level × the customer’s C level, with the reasons; staff only', async () => {
+    const s = await fourEyesTenant(f, 'fe-suit', START);
+    await ok(await s.req('officer', 'PUT', '/v1/subjects/S1', { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(
+      await s.req('officer', 'PUT', '/v1/subjects/S1/metrics', {
+        metrics: [{ metric: 'risk_questionnaire_score', period: '2025-10', value: 60 }],
+      }),
+    );
+    await ok(await s.req('officer', 'PUT', '/v1/subjects/S2', { kind: 'customer', displayName: '李四' }), 201);
+    await ok(await s.req('officer', 'PUT', '/v1/subjects/P1', { kind: 'product', displayName: '稳健理财一号' }), 201);
+    await ok(
+      await s.req('officer', 'PUT', '/v1/subjects/P1/metrics', {
+        metrics: [{ metric: 'product_risk_class', period: '2025-10', value: 2 }],
+      }),
+    );
+    type Suit = {
+      suitable: boolean;
+      tolerance: string | null;
+      product: string;
+      reasons: { code: string; blocking: boolean }[];
+      assessmentExpiresAt: string | null;
+    };
+    const check = async (who: Person | { credential: string }, id: string, query: string) =>
+      ok<Suit>(await s.req(who, 'GET', `/v1/subjects/${id}/suitability?${query}`));
+
+    const r3 = await check('viewer', 'S1', 'product=R3');
+    assert.deepEqual([r3.suitable, r3.tolerance, r3.reasons], [true, 'C3', []]);
+    assert.equal(r3.assessmentExpiresAt, '2026-10-01T00:00:00.000Z');
+    const r4 = await check('viewer', 'S1', 'product=R4');
+    assert.deepEqual([r4.suitable, r4.reasons.map((x) => x.code)], [false, ['risk-above-tolerance']]);
+    const byId = await check('viewer', 'S1', 'productId=P1');
+    assert.deepEqual([byId.product, byId.suitable], ['R2', true]);
+    const none = await check('viewer', 'S2', 'product=R1');
+    assert.deepEqual([none.suitable, none.tolerance, none.reasons.map((x) => x.code)], [false, null, ['assessment-missing']]);
+    s.setClock(new Date('2026-10-02T00:00:00.000Z'));
+    const stale = await check('viewer', 'S1', 'product=R1');
+    assert.deepEqual([stale.suitable, stale.reasons.map((x) => x.code)], [false, ['assessment-expired']]);
+    s.setClock(START);
+
+    await problem(await s.req('viewer', 'GET', '/v1/subjects/S1/suitability'), 400, 'validation');
+    await problem(await s.req('viewer', 'GET', '/v1/subjects/S1/suitability?product=R1&productId=P1'), 400, 'validation');
+    await problem(await s.req('viewer', 'GET', '/v1/subjects/S1/suitability?product=R9'), 400, 'validation');
+    await problem(await s.req('viewer', 'GET', '/v1/subjects/S1/suitability?productId=S2'), 404, 'subject-not-found');
+    await problem(await s.req('viewer', 'GET', '/v1/subjects/P1/suitability?product=R1'), 422, 'unprocessable');
+    await problem(await s.req({ credential: await s.embedToken('S1') }, 'GET', '/v1/subjects/S1/suitability?product=R1'), 403, 'forbidden');
+    assert.equal((await check({ credential: await s.staffToken() }, 'S1', 'product=R1')).suitable, true);
+    await problem(await t.req('admin', 'GET', '/v1/subjects/S1/suitability?product=R1'), 404, 'subject-not-found');
+  });
+});
