@@ -9,7 +9,8 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
-const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION];
+const STAFF_BOOKS = '2026-12-03T00-00-80-staff-books';
+const LATER = [PREVIOUS_LEVEL, SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, STAFF_BOOKS];
 
 /**
  * Undo the executed migrations from the newest down to `name` included — what a database of an
@@ -73,7 +74,7 @@ forEachDialect('migrations', (f) => {
       return Object.fromEntries(rows.map((r) => [r.scheme, (JSON.parse(r.document) as { audience?: string }).audience]));
     };
     assert.deepEqual(await docs(), { 'retail-tier': undefined, 'aml-test': undefined, 'risk-value-test': undefined });
-    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SCHEME_AUDIENCE, EVENT_PERIOD, SUBJECT_VERSION, STAFF_BOOKS]);
     assert.deepEqual(await docs(), { 'retail-tier': 'customer', 'aml-test': 'staff', 'risk-value-test': 'staff' });
     assert.equal((await api.get('/v1/subjects/MG1/tiers')).status, 200, 'the upgraded pack validates');
   });
@@ -111,7 +112,7 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
     assert.ok((await history()).every((e) => e.period === undefined));
-    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [EVENT_PERIOD, SUBJECT_VERSION, STAFF_BOOKS]);
     // The catch-up event keeps its month; the other one could only be dated from when it was recorded.
     assert.deepEqual(
       (await history()).map((e) => e.period),
@@ -132,7 +133,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, SUBJECT_VERSION);
     await assert.rejects(sql`SELECT version FROM subjects`.execute(db), 'the column is gone');
-    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION]);
+    assert.deepEqual(await migrateToLatest(db), [SUBJECT_VERSION, STAFF_BOOKS]);
     const version = async () =>
       Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG3'`.execute(db)).rows[0]?.version);
     const before = await version();
@@ -140,5 +141,21 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
     assert.ok((await version()) > before, 'a re-evaluation bumps the version');
     assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
+  });
+
+  it('upgrading adds staff and books: an existing database starts with no staff, and books work at once', async () => {
+    await api.customer('MG4');
+    const db = f.db.db;
+    await undoDownTo(db, STAFF_BOOKS);
+    await assert.rejects(sql`SELECT id FROM staff`.execute(db), 'the table is gone');
+    assert.deepEqual(await migrateToLatest(db), [STAFF_BOOKS]);
+    assert.deepEqual(((await (await api.get('/v1/staff')).json()) as { items: unknown[] }).items, []);
+    assert.equal((await api.put('/v1/staff/MGR', { name: '经理', role: 'viewer', scope: 'book' })).status, 201);
+    assert.equal((await api.put('/v1/subjects/MG4/manager', { manager: 'MGR' })).status, 200);
+    const book = (await (await api.get('/v1/subjects?manager=MGR')).json()) as { items: { id: string }[] };
+    assert.deepEqual(
+      book.items.map((s) => s.id),
+      ['MG4'],
+    );
   });
 });

@@ -7,7 +7,7 @@ import { addMonths, createApp, ensureApiKey, periodOf, type AppOptions } from '@
 import { connect, isPostgresUrl, migrateToLatest, type Db } from '@tierkit/db';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
-import { seedDemo } from './seed/index.js';
+import { seedDemo, seedDemoStaff } from './seed/index.js';
 import { serveFile } from './static-files.js';
 
 /** The repository root: `./data`, the demo pages and the widget bundle are found from here. */
@@ -101,6 +101,8 @@ export async function seedIfNeeded(
     log(
       `seed: ${result.subjects} subjects, ${result.metrics} metric rows, ${result.events} tier events in ${(result.ms / 1000).toFixed(1)} s`,
     );
+  const staff = await seedDemoStaff(db.db, settings.tenant, new Date().toISOString());
+  if (staff.assigned) log(`seed: demo staff created, ${staff.assigned} customers shared out among the demo RMs`);
 }
 
 /** With `TIERKIT_ADMIN_KEY` set, make sure that secret is an admin key of the served tenant. Never logs the secret. */

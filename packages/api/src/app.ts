@@ -19,6 +19,9 @@ import { router } from './router.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { matrix } from './routes/matrix.js';
 import { schemes } from './routes/schemes.js';
+import { session } from './routes/session.js';
+import { staff } from './routes/staff.js';
+import { subjectManager, subjectManagers } from './routes/subject-managers.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
 import { subjectWrites, MAX_OBSERVATIONS } from './routes/subject-writes.js';
@@ -114,7 +117,11 @@ export function createApp(options: AppOptions) {
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 
-  const subjects = router().route('/', subjectReads()).route('/', subjectWrites(shared.maxObservations)).route('/', subjectList());
+  const subjects = router()
+    .route('/', subjectReads())
+    .route('/', subjectWrites(shared.maxObservations))
+    .route('/', subjectList())
+    .route('/', subjectManager());
 
   const app = new OpenAPIHono<AppEnv>();
   const allowCors = cors({
@@ -151,7 +158,10 @@ export function createApp(options: AppOptions) {
     .route('/v1/subjects', subjects)
     .route('/v1/schemes', schemes())
     .route('/v1/matrix', matrix())
-    .route('/v1/embed-tokens', embedTokens());
+    .route('/v1/embed-tokens', embedTokens())
+    .route('/v1/staff', staff())
+    .route('/v1/subject-managers', subjectManagers())
+    .route('/v1/session', session());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -175,6 +185,7 @@ export function createApp(options: AppOptions) {
       { name: 'subjects', description: 'Customers, companies, products and employees the bank tiers' },
       { name: 'schemes', description: 'Classifications and their levels' },
       { name: 'matrix', description: 'Risk × value portfolio views' },
+      { name: 'staff', description: 'Staff members, their books (who manages which customers) and the signed-in session' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

@@ -13,3 +13,4 @@ export * from './repositories/tier-events.js';
 export * from './repositories/overrides.js';
 export * from './repositories/api-keys.js';
 export * from './repositories/signing-keys.js';
+export * from './repositories/staff.js';

@@ -5,6 +5,7 @@ import * as previousLevel from './migrations/2026-11-23T00-00-00-previous-level.
 import * as schemeAudience from './migrations/2026-12-02T00-00-00-scheme-audience.js';
 import * as eventPeriod from './migrations/2026-12-02T00-00-01-event-period.js';
 import * as subjectVersion from './migrations/2026-12-02T00-00-02-subject-version.js';
+import * as staffBooks from './migrations/2026-12-03T00-00-80-staff-books.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-02T00-00-00-scheme-audience': schemeAudience,
   '2026-12-02T00-00-01-event-period': eventPeriod,
   '2026-12-02T00-00-02-subject-version': subjectVersion,
+  '2026-12-03T00-00-80-staff-books': staffBooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -143,6 +143,30 @@ export interface SigningKeyTable {
   retired_at: string | null;
 }
 
+/** A staff member of the bank: who signs in to the console, and whose book a customer is in. */
+export interface StaffTable {
+  tenant_id: string;
+  /** The bank's own staff id. */
+  id: string;
+  name: string;
+  /** An API role (`viewer` … `admin`): what the staff member may do. */
+  role: string;
+  /** `tenant`: reads the whole tenant; `book`: only the subjects they manage (a relationship manager). */
+  scope: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Which staff member manages a subject: at most one per subject. */
+export interface SubjectManagerTable {
+  tenant_id: string;
+  subject_id: string;
+  staff_id: string;
+  assigned_at: string;
+  /** The actor who made the assignment. */
+  assigned_by: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -154,6 +178,8 @@ export interface Database {
   seed_runs: SeedRunTable;
   api_keys: ApiKeyTable;
   signing_keys: SigningKeyTable;
+  staff: StaffTable;
+  subject_managers: SubjectManagerTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -173,3 +199,4 @@ export type OverrideRow = Selectable<OverrideTable>;
 export type NewOverride = Insertable<OverrideTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type SigningKeyRow = Selectable<SigningKeyTable>;
+export type StaffRow = Selectable<StaffTable>;

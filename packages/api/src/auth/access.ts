@@ -13,6 +13,8 @@ export interface Access {
   readonly keyOnly: boolean;
   /** For `embed: 'subject'`: the subject id in the path. */
   readonly subject?: string;
+  /** Refused to book-scoped staff (relationship managers): it reaches beyond one book. */
+  readonly tenantWide?: boolean;
 }
 
 const READ: Access = { role: 'viewer', embed: false, keyOnly: false };
@@ -21,8 +23,15 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/schemes(\/[^/]+)?$/, { ...READ, embed: 'any' }],
   ['GET', /^\/v1\/subjects$/, READ],
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
-  ['PUT', /^\/v1\/subjects\/[^/]+(\/metrics)?$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['PUT', /^\/v1\/subjects\/[^/]+\/metrics$/, { role: 'officer', embed: false, keyOnly: false }],
+  // Creating or renaming a subject is the bank's whole-tenant business, never one book's.
+  ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
+  ['GET', /^\/v1\/session$/, READ],
+  ['GET', /^\/v1\/staff(\/[^/]+)?$/, READ],
+  ['PUT', /^\/v1\/staff\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  ['PUT', /^\/v1\/subjects\/[^/]+\/manager$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/subject-managers$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 

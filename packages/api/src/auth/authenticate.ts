@@ -27,6 +27,7 @@ const TOKEN_FAILURES = {
   malformed: 'The token is not one this API issued.',
   'bad-signature': 'The token signature does not verify (tampered, or its signing key was rotated).',
   expired: 'The token has expired; ask your backend for a new one.',
+  'unknown-staff': 'The token names a staff member this tenant no longer has.',
 } as const;
 
 /** A principal and the key its rate limit is counted under: one bucket per API key, per signed token. */
@@ -60,26 +61,31 @@ async function principalOf(db: Executor, cache: CredentialCache, header: string 
   return authenticated(credential, principal);
 }
 
+/**
+ * Why the principal may not do `method path`, or undefined when it may. The one reading of the
+ * access table: requests are refused by it, and `GET /v1/session` tells a console what it may show.
+ */
+export function refusalOf(p: Principal, method: string, path: string): string | undefined {
+  const access = accessFor(method, path);
+  if (p.via === 'embed-token') {
+    if (access.embed === false) return 'An embed token may only read its own subject’s tiers, history and entitlements, and the schemes.';
+    if (access.embed === 'subject' && access.subject !== p.subject) return 'An embed token may only read its own subject.';
+    return undefined;
+  }
+  if (access.keyOnly && p.via !== 'key') return 'This needs an API key; tokens cannot do it.';
+  if (!roleAtLeast(p.role, access.role)) return `This needs the ${access.role} role or higher (the credential has ${p.role}).`;
+  if (access.tenantWide && p.book !== undefined) return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
+  return undefined;
+}
+
 /** Refuse what the principal may not do on this route, with a 403 problem that says why. */
 function authorize(p: Principal, method: string, path: string, origin: string | undefined): void {
   // A token names the pages that may use it; a page elsewhere holding it is a leak, not a customer.
   if (p.origins !== null && origin !== undefined && !p.origins.includes(origin)) {
     throw new ProblemError('forbidden', `This token may not be used from ${origin}.`);
   }
-  const access = accessFor(method, path);
-  if (p.via === 'embed-token') {
-    if (access.embed === false)
-      throw new ProblemError(
-        'forbidden',
-        'An embed token may only read its own subject’s tiers, history and entitlements, and the schemes.',
-      );
-    if (access.embed === 'subject' && access.subject !== p.subject)
-      throw new ProblemError('forbidden', 'An embed token may only read its own subject.');
-    return;
-  }
-  if (access.keyOnly && p.via !== 'key') throw new ProblemError('forbidden', 'This needs an API key; tokens cannot do it.');
-  if (!roleAtLeast(p.role, access.role))
-    throw new ProblemError('forbidden', `This needs the ${access.role} role or higher (the credential has ${p.role}).`);
+  const refusal = refusalOf(p, method, path);
+  if (refusal !== undefined) throw new ProblemError('forbidden', refusal);
 }
 
 function tooMany(retryAfterSeconds: number, detail: string): ProblemError {
