@@ -141,10 +141,16 @@ export function serverApp(
   });
   const demoRoot = resolve(REPO_ROOT, 'apps/portal-demo/public');
   const widgetsRoot = resolve(REPO_ROOT, 'packages/components/dist');
+  // The admin console: its page and stylesheet, and its bundle (`npm run build -w @tierkit/admin-console`).
+  const consoleRoot = resolve(REPO_ROOT, 'apps/admin/public');
+  const consoleAssets = resolve(REPO_ROOT, 'apps/admin/dist');
   const app = new Hono();
   if (settings.demoTokens) app.route('/', demoTokenRoutes(db.db, settings.tenant, settings.corsOrigins));
   return app
     .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/')) ?? next())
+    .get('/admin', (c) => c.redirect('/admin/', 301))
+    .get('/admin/assets/*', async (c, next) => (await serveFile(c, consoleAssets, '/admin/assets/')) ?? next())
+    .get('/admin/*', async (c, next) => (await serveFile(c, consoleRoot, '/admin/')) ?? next())
     .get('*', async (c, next) => (API_PATHS.test(c.req.path) ? next() : ((await serveFile(c, demoRoot, '/')) ?? next())))
     .all('*', (c) => api.fetch(c.req.raw, c.env));
 }
@@ -183,6 +189,10 @@ export function listen(
 }
 
 /** Whether the widget bundle has been built (`npm run build -w @tierkit/components`). */
+export function consoleBuilt(): boolean {
+  return existsSync(resolve(REPO_ROOT, 'apps/admin/dist/console.js'));
+}
+
 export function widgetsBuilt(): boolean {
   return existsSync(resolve(REPO_ROOT, 'packages/components/dist'));
 }
