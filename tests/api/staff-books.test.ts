@@ -102,6 +102,8 @@ forEachDialect('staff members and their books', (f) => {
     assert.equal((await admin.put('/v1/subjects/NOPE/manager', { manager: 'RM1' })).status, 404);
     assert.deepEqual(await ids(await admin.get('/v1/subjects?manager=RM1')), ['B1', 'B2', 'B3']);
     assert.deepEqual(await ids(await admin.get('/v1/subjects?manager=RM2')), ['B4']);
+    assert.deepEqual(await (await admin.get('/v1/subjects/B4/manager')).json(), { subject: 'B4', manager: 'RM2' });
+    assert.deepEqual(await (await admin.get('/v1/subjects/B5/manager')).json(), { subject: 'B5', manager: null });
     assert.equal((await admin.get('/v1/subjects?manager=me')).status, 400, 'an API key is nobody: it has no book');
   });
 
@@ -116,6 +118,8 @@ forEachDialect('staff members and their books', (f) => {
     assert.deepEqual(await ids(await rm.get('/v1/subjects?scheme=retail-tier&level=platinum')), ['B1', 'B2']);
 
     assert.equal((await rm.get('/v1/subjects/B1/tiers')).status, 200);
+    assert.deepEqual(await (await rm.get('/v1/subjects/B1/manager')).json(), { subject: 'B1', manager: 'RM1' });
+    assert.equal((await rm.get('/v1/subjects/B4/manager')).status, 404, 'whose book B4 is in is not RM1’s to know');
     assert.equal((await rm.get('/v1/subjects/B1/history')).status, 200);
     for (const path of ['/v1/subjects/B4/tiers', '/v1/subjects/B4/history', '/v1/subjects/B5/entitlements']) {
       const res = await rm.get(path);

@@ -3,16 +3,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { launchBrowser } from './support/browser.js';
 import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
 
 const root = new URL('../..', import.meta.url).pathname;
-const shots = join(root, '.tmp/screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: RunningServer;
 let browser: Browser;
@@ -147,15 +145,7 @@ describe('admin console', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/admin/`);
     await page.locator('button[data-as="rm"]').waitFor();
-    await page.addScriptTag({ content: axeSource });
-    const run = () =>
-      page.evaluate(async () => {
-        const axe = (
-          window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
-        ).axe;
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-      });
+    const run = () => axeViolations(page);
     assert.deepEqual(await run(), [], 'sign-in page');
     await page.click('button[data-as="maker"]');
     await listSettled(page);

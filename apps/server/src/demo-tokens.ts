@@ -60,6 +60,12 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       );
     return undefined;
   };
+  // Every demo token: for this tenant, bound to the asking page's origin, for the longest lifetime.
+  const forPage = (c: Context) => ({ tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
+  const answer = (c: Context, minted: { token: string; expiresAt: string }) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json(minted);
+  };
   return new Hono()
     .use('/demo/*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false }))
     .get('/demo/embed-token', async (c) => {
@@ -68,14 +74,7 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       const subject = c.req.query('subject') ?? '';
       if (!SUBJECT_ID.test(subject)) return refuse(c, 400, 'Pass ?subject=<customer id>.');
       if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 404, `No subject "${subject}".`);
-      const minted = await mintEmbedToken(db, {
-        tenantId,
-        subject,
-        origins: [new URL(c.req.url).origin],
-        ttlSeconds: MAX_TOKEN_TTL_SECONDS,
-      });
-      c.header('Cache-Control', 'no-store');
-      return c.json(minted);
+      return answer(c, await mintEmbedToken(db, { ...forPage(c), subject }));
     })
     .get('/demo/staff-token', async (c) => {
       const refused = refuseUntrusted(c);
@@ -85,20 +84,11 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       const staffId = DEMO_SIGN_INS[as as DemoSignIn];
       if (!(await findStaff(db, tenantId, staffId)))
         return refuse(c, 404, `No demo staff member "${staffId}" (start the demo server to seed them).`);
-      const minted = await mintStaffToken(db, {
-        tenantId,
-        staffId,
-        origins: [new URL(c.req.url).origin],
-        ttlSeconds: MAX_TOKEN_TTL_SECONDS,
-      });
-      c.header('Cache-Control', 'no-store');
-      return c.json(minted);
+      return answer(c, await mintStaffToken(db, { ...forPage(c), staffId }));
     })
     .get('/demo/rm-token', async (c) => {
       const refused = refuseUntrusted(c);
       if (refused) return refused;
-      const minted = await mintStaffToken(db, { tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
-      c.header('Cache-Control', 'no-store');
-      return c.json(minted);
+      return answer(c, await mintStaffToken(db, forPage(c)));
     });
 }

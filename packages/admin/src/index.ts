@@ -6,3 +6,5 @@ export { SubjectBrowser, defaultSubjectFilter } from './core/subject-browser.js'
 export type { SubjectBrowserOptions, SubjectBrowserState } from './core/subject-browser.js';
 export { SubjectDetail } from './core/subject-detail.js';
 export type { SubjectDetailState } from './core/subject-detail.js';
+export { BookAssignment } from './core/book-assignment.js';
+export type { BookAssignmentState } from './core/book-assignment.js';

@@ -157,7 +157,16 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
       get<Page<SubjectRef>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
     listStaff: (o) => get<Page<StaffMember>>(`/v1/staff${query({ role: o?.role, cursor: o?.cursor, limit: o?.limit })}`, o),
     // A book changed: lists and matrix counts are stale, the subject's own reads are not.
-    setManager: (id, manager, o) => send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, BOOK_READS, o),
-    assignManagers: (assignments, o) => send('POST', '/v1/subject-managers', { assignments }, BOOK_READS, o),
+    getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),
+    setManager: (id, manager, o) =>
+      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`], o),
+    assignManagers: (assignments, o) =>
+      send(
+        'POST',
+        '/v1/subject-managers',
+        { assignments },
+        [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)],
+        o,
+      ),
   };
 }

@@ -67,6 +67,8 @@ export interface StaffApi {
   getSession(o?: ReadOptions): Promise<Session>;
   listSubjects(query: SubjectQuery, o?: PageOptions): Promise<Page<SubjectRef>>;
   listStaff(o?: PageOptions & { readonly role?: StaffRole }): Promise<Page<StaffMember>>;
+  /** Whose book a subject is in (null: nobody's). */
+  getManager(subjectId: string, o?: ReadOptions): Promise<{ subject: string; manager: string | null }>;
   /** Put a subject in a staff member's book (null: in none). */
   setManager(subjectId: string, manager: string | null, o?: ReadOptions): Promise<{ subject: string; manager: string | null }>;
   /** All or nothing: a 400 `TierkitApiError` names each bad entry. */

@@ -18,6 +18,16 @@ export interface SubjectDetailState {
 
 type Client = Pick<HttpTierkitClient, 'getTiers' | 'getHistory' | 'invalidate'>;
 
+/** Nothing loaded: before `open`, and what `open` starts from. */
+const NOTHING: Omit<SubjectDetailState, 'id' | 'status'> = {
+  tiers: undefined,
+  history: [],
+  historyCursor: null,
+  loadingHistory: false,
+  error: undefined,
+  notFound: false,
+};
+
 /**
  * One subject: current tiers and the history, paged. The widgets (`<tk-tier-badge>`, …) render the
  * same subject through the same client, so they share these requests; the store tells the screen
@@ -29,16 +39,7 @@ export class SubjectDetail extends KitStore<SubjectDetailState> {
   readonly #historyPage: number;
 
   constructor(client: Client, options: { readonly locale?: Locale; readonly historyPageSize?: number } = {}) {
-    super({
-      id: undefined,
-      status: 'idle',
-      tiers: undefined,
-      history: [],
-      historyCursor: null,
-      loadingHistory: false,
-      error: undefined,
-      notFound: false,
-    });
+    super({ id: undefined, status: 'idle', ...NOTHING });
     this.#client = client;
     this.#locale = options.locale;
     this.#historyPage = options.historyPageSize ?? 20;
@@ -47,16 +48,7 @@ export class SubjectDetail extends KitStore<SubjectDetailState> {
   /** Show subject `id`: its tiers and the first page of history (a subject still loading is cancelled). */
   async open(id: string): Promise<void> {
     this.cancel();
-    this.set({
-      id,
-      status: 'loading',
-      tiers: undefined,
-      history: [],
-      historyCursor: null,
-      loadingHistory: false,
-      error: undefined,
-      notFound: false,
-    });
+    this.set({ id, status: 'loading', ...NOTHING });
     const locale = this.#locale ? { locale: this.#locale } : {};
     const both = await this.run(
       'subject',

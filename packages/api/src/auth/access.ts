@@ -28,6 +28,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
   ['GET', /^\/v1\/session$/, READ],
+  ['GET', /^\/v1\/subjects\/[^/]+\/manager$/, READ],
   ['GET', /^\/v1\/staff(\/[^/]+)?$/, READ],
   ['PUT', /^\/v1\/staff\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/subjects\/[^/]+\/manager$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],

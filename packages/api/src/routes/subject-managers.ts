@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { assignManagers, existingStaffIds, findSubjectsByExternalIds } from '@tierkit/db';
+import { assignManagers, existingStaffIds, findSubjectsByExternalIds, managersOf } from '@tierkit/db';
 import { subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
 import { invalid, type FieldError } from '../problem.js';
@@ -17,6 +17,18 @@ const putManagerRoute = createRoute({
   responses: {
     200: { description: 'The subject’s manager now', content: { 'application/json': { schema: ManagerSchema } } },
     ...problemResponses(400, 404, 413, 415),
+  },
+});
+
+const getManagerRoute = createRoute({
+  method: 'get',
+  path: '/{id}/manager',
+  tags: ['staff'],
+  summary: 'Whose book a subject is in (null: nobody’s)',
+  request: { params: SubjectIdParams },
+  responses: {
+    200: { description: 'The subject’s manager', content: { 'application/json': { schema: ManagerSchema } } },
+    ...problemResponses(400, 404),
   },
 });
 
@@ -47,22 +59,30 @@ async function staffMustExist(deps: ApiDeps, managers: readonly (string | null)[
   if (errors.length) throw invalid(errors);
 }
 
-/** `PUT /v1/subjects/{id}/manager`: one subject into a book. */
+/** `GET|PUT /v1/subjects/{id}/manager`: whose book one subject is in, and moving it to another. */
 export function subjectManager() {
-  return router().openapi(putManagerRoute, async (c) => {
-    const deps = c.var.deps;
-    const { id } = c.req.valid('param');
-    const { manager } = c.req.valid('json');
-    const subject = await subjectOr404(deps, id);
-    await staffMustExist(deps, [manager], () => 'manager');
-    await deps.db
-      .transaction()
-      .execute((trx) =>
-        assignManagers(trx, deps.tenantId, [{ subjectId: subject.id, staffId: manager }], deps.principal.actor, deps.now().toISOString()),
-      );
-    deps.matrices.invalidate(deps.tenantId);
-    return c.json({ subject: id, manager }, 200);
-  });
+  return router()
+    .openapi(getManagerRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const subject = await subjectOr404(deps, id);
+      const manager = (await managersOf(deps.db, deps.tenantId, [subject.id])).get(subject.id) ?? null;
+      return c.json({ subject: id, manager }, 200);
+    })
+    .openapi(putManagerRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const { manager } = c.req.valid('json');
+      const subject = await subjectOr404(deps, id);
+      await staffMustExist(deps, [manager], () => 'manager');
+      await deps.db
+        .transaction()
+        .execute((trx) =>
+          assignManagers(trx, deps.tenantId, [{ subjectId: subject.id, staffId: manager }], deps.principal.actor, deps.now().toISOString()),
+        );
+      deps.matrices.invalidate(deps.tenantId);
+      return c.json({ subject: id, manager }, 200);
+    });
 }
 
 /** `POST /v1/subject-managers`: the bulk form, for a branch reorganisation or the bank's nightly feed. */
