@@ -139,7 +139,7 @@ describe('admin console', () => {
     await page.close();
   });
 
-  it('has no axe violations, signed out and signed in', async () => {
+  it('has no axe violations, signed out and signed in; a maker reassigns a customer to another RM', async () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
@@ -160,7 +160,17 @@ describe('admin console', () => {
       null,
       { timeout: 30_000 },
     );
-    assert.deepEqual(await run(), [], 'workplace with a customer open');
+    await page.locator('form.reassign select').waitFor();
+    assert.deepEqual(await run(), [], 'workplace with a customer open, and the reassignment form');
+
+    // The maker (tenant-wide) moves the open customer to RM002's book; the API says so.
+    const id = ((await page.textContent('#detail-h .id')) ?? '').trim();
+    await page.selectOption('form.reassign select', 'RM002');
+    await page.click('form.reassign button[type="submit"]');
+    await page.waitForFunction(() => /已调整|Reassigned/.test(document.querySelector('form.reassign [role="status"]')?.textContent ?? ''));
+    const manager = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/manager`)).json()) as { manager: string | null };
+    assert.equal(manager.manager, 'RM002');
+    await page.screenshot({ path: join(shots, 'admin-5-reassigned.png'), fullPage: true });
     await context.close();
   });
 });

@@ -1,4 +1,4 @@
-import { defaultSubjectFilter, SessionStore, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
+import { BookAssignment, defaultSubjectFilter, SessionStore, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { createClient } from '@tierkit/client';
 import type { TkCellSelectEvent } from '@tierkit/components';
@@ -31,6 +31,7 @@ export class AdminConsole extends LitElement {
   readonly #session = new StoreController(this, new SessionStore(this.client));
   readonly #browser = new StoreController(this, new SubjectBrowser(this.client, { pageSize: 50 }));
   readonly #detail = new StoreController(this, new SubjectDetail(this.client, { historyPageSize: 20 }));
+  readonly #assignment = new StoreController(this, new BookAssignment(this.client));
 
   constructor() {
     super();
@@ -70,6 +71,7 @@ export class AdminConsole extends LitElement {
     this.#session.store.clear();
     this.#browser.store.cancel();
     this.#detail.store.cancel();
+    this.#assignment.store.cancel();
     void this.#browser.store.setFilter({}).catch(() => undefined);
   }
 
@@ -80,6 +82,8 @@ export class AdminConsole extends LitElement {
   }
 
   async #open(id: string): Promise<void> {
+    // Only tenant-wide staff may move customers between books; the API would refuse anyone else.
+    if (this.#session.state.session?.can.assignManagers) void this.#assignment.store.open(id);
     await this.#detail.store.open(id);
     await this.updateComplete;
     this.querySelector<HTMLElement>('#detail-h')?.focus();
@@ -95,6 +99,30 @@ export class AdminConsole extends LitElement {
     const q = (form.elements.namedItem('q') as HTMLInputElement).value.trim();
     const order = (form.elements.namedItem('order') as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc';
     void this.#browser.store.updateFilter({ q: q || undefined, order });
+  }
+
+  async #reassign(e: Event): Promise<void> {
+    e.preventDefault();
+    const value = ((e.target as HTMLFormElement).elements.namedItem('manager') as HTMLSelectElement).value;
+    await this.#assignment.store.assign(value === '' ? null : value);
+    // The list may be a book the customer just left.
+    if (this.#assignment.state.saved !== undefined) void this.#browser.store.load();
+  }
+
+  #reassignForm() {
+    const w = WORDS[this.locale];
+    const a = this.#assignment.state;
+    if (!this.#session.state.session?.can.assignManagers || a.subject !== this.#detail.state.id || a.status !== 'ready') return nothing;
+    return html`<form class="reassign" @submit=${this.#reassign}>
+      <label>${w.manager}
+        <select name="manager" .value=${a.manager ?? ''}>
+          <option value="" ?selected=${a.manager === null}>${w.noManager}</option>
+          ${a.candidates.map((s) => html`<option value=${s.id} ?selected=${s.id === a.manager}>${s.name} · ${s.id}</option>`)}
+        </select>
+      </label>
+      <button type="submit" ?disabled=${a.saving}>${w.reassign}</button>
+      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${a.error.detail ?? a.error.title}` : a.saved !== undefined ? w.saved : ''}</span>
+    </form>`;
   }
 
   #clearCell(): void {
@@ -212,7 +240,7 @@ export class AdminConsole extends LitElement {
               ? html`<p class="hint" role="status">${w.notFound}</p>`
               : d.status === 'error'
                 ? html`<p class="hint" role="status">${w.failed}: ${d.error?.title ?? ''}</p>`
-                : html`<tk-provider .client=${this.client} subject=${d.id} locale=${this.locale} theme="light">
+                : html`${this.#reassignForm()}<tk-provider .client=${this.client} subject=${d.id} locale=${this.locale} theme="light">
                     <div class="customer-grid">
                       <tk-tier-badge show-progress></tk-tier-badge>
                       <tk-entitlement-panel></tk-entitlement-panel>

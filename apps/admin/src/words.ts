@@ -37,6 +37,11 @@ const zh = {
   notFound: '没有这位客户，或不在您名下。',
   roles: { viewer: '只读', analyst: '分析', officer: '经办', approver: '复核', admin: '管理员' } as Record<string, string>,
   bookScope: '仅本人名下客户',
+  manager: '客户经理',
+  noManager: '（无）',
+  reassign: '调整归属',
+  saving: '正在保存…',
+  saved: '已调整。',
 };
 
 const en: typeof zh = {
@@ -74,6 +79,11 @@ const en: typeof zh = {
   notFound: 'No such customer, or not in your book.',
   roles: { viewer: 'viewer', analyst: 'analyst', officer: 'officer', approver: 'approver', admin: 'admin' },
   bookScope: 'own book only',
+  manager: 'Relationship manager',
+  noManager: '(none)',
+  reassign: 'Reassign',
+  saving: 'Saving…',
+  saved: 'Reassigned.',
 };
 
 export const WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, en };
