@@ -31,6 +31,7 @@ const nodeTestDirs = [
   'apps/server/src',
   'tests/node',
   'tests/api',
+  'tests/admin',
 ];
 const nodeTests = nodeTestDirs.flatMap((d) => find(join(root, d), /\.test\.ts$/)).sort();
 const e2eTests = find(join(root, 'tests/e2e'), /\.test\.ts$/).sort();

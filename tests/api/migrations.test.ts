@@ -9,6 +9,7 @@ const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
 const SCHEME_AUDIENCE = '2026-12-02T00-00-00-scheme-audience';
 const EVENT_PERIOD = '2026-12-02T00-00-01-event-period';
 const SUBJECT_VERSION = '2026-12-02T00-00-02-subject-version';
+const STAFF_BOOKS = '2026-12-03T00-00-80-staff-books';
 const FOUR_EYES = '2026-12-03T00-00-10-four-eyes';
 const JOBS = '2026-12-03T00-00-50-jobs';
 const IMPORTS = '2026-12-03T00-00-40-imports';
@@ -27,6 +28,7 @@ const LATER = [
   IMPORTS,
   JOBS,
   TIER_EVENTS_SCHEME_PERIOD,
+  STAFF_BOOKS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -286,5 +288,21 @@ forEachDialect('migrations', (f) => {
     const approved = await api.post('/v1/overrides/ov-old-pending/approve', { contentHash: pending.contentHash });
     assert.equal(approved.status, 200, await approved.clone().text());
     assert.equal(await level(), 'platinum', 'the newest approved override decides');
+  });
+
+  it('upgrading adds staff and books: an existing database starts with no staff, and books work at once', async () => {
+    await api.customer('MG4');
+    const db = f.db.db;
+    await undoDownTo(db, STAFF_BOOKS);
+    await assert.rejects(sql`SELECT id FROM staff`.execute(db), 'the table is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(STAFF_BOOKS));
+    assert.deepEqual(((await (await api.get('/v1/staff')).json()) as { items: unknown[] }).items, []);
+    assert.equal((await api.put('/v1/staff/MGR', { name: '经理', role: 'viewer', scope: 'book' })).status, 201);
+    assert.equal((await api.put('/v1/subjects/MG4/manager', { manager: 'MGR' })).status, 200);
+    const book = (await (await api.get('/v1/subjects?manager=MGR')).json()) as { items: { id: string }[] };
+    assert.deepEqual(
+      book.items.map((s) => s.id),
+      ['MG4'],
+    );
   });
 });

@@ -2,17 +2,13 @@
 // under the strict Content-Security-Policy the server sends.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { launchBrowser } from './support/browser.js';
 import { startServer, tempDataDir, type RunningServer } from './support/server.js';
 import { buildWidgets } from './support/widgets.js';
-
-const root = new URL('../..', import.meta.url).pathname;
-const shots = join(root, '.tmp/screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: RunningServer;
 let browser: Browser;
@@ -242,15 +238,7 @@ describe('online-banking demo page', () => {
       null,
       { timeout: 30_000 },
     );
-    await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
-      ).axe;
-      const r = await axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-    });
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await axeViolations(page), []);
     await context.close();
   });
 });

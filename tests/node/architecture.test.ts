@@ -93,6 +93,51 @@ describe('dependency direction', () => {
     assert.deepEqual([...violations('packages/db/src', rule), ...violations('packages/api/src', rule)], []);
   });
 
+  it('the admin kit’s cores import no DOM, no Lit and no server code; only its Lit adapter knows Lit', () => {
+    const server = /^@tierkit\/(api|db|cli)(\/|$)/;
+    assert.deepEqual(
+      violations('packages/admin/src/core', (s) =>
+        server.test(s)
+          ? 'the kit knows the API only through @tierkit/client'
+          : /^(lit|@lit|react|vue)/.test(s) || s.startsWith('@tierkit/components')
+            ? 'cores are framework-agnostic: adapters live in src/lit'
+            : nodeBuiltin.test(s)
+              ? 'cores run in browsers'
+              : null,
+      ),
+      [],
+    );
+    // No DOM either: the cores compile and run in Node, whose globals have no document or element.
+    const dom = /\b(document|window|HTMLElement|customElements|localStorage|sessionStorage)\b/;
+    const touching = sources(join(root, 'packages/admin/src/core')).filter((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .some((line) => !/^\s*(\*|\/\/|\/\*)/.test(line) && dom.test(line)),
+    );
+    assert.deepEqual(
+      touching.map((f) => relative(root, f)),
+      [],
+      'no DOM global in a core',
+    );
+    assert.deepEqual(
+      violations('packages/admin/src/lit', (s) => (server.test(s) ? 'the kit knows the API only through @tierkit/client' : null)),
+      [],
+    );
+  });
+
+  it('the admin console is built from the kit and the components only', () => {
+    assert.deepEqual(
+      violations('apps/admin/src', (s) =>
+        /^@tierkit\/(api|db|cli)(\/|$)/.test(s)
+          ? 'the console knows the API only through the kit and the client'
+          : nodeBuiltin.test(s)
+            ? 'the console runs in browsers'
+            : null,
+      ),
+      [],
+    );
+  });
+
   it('db does not depend on the api', () => {
     assert.deepEqual(
       violations('packages/db/src', (s) => (s.startsWith('@tierkit/api') ? 'db sits below api' : null)),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
-import { seedDemo } from '@tierkit/ops';
+import { seedDemo, seedDemoStaff } from '@tierkit/ops';
 import { openDatabase, serverApp } from './server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-demo-tokens-'));
@@ -14,6 +14,7 @@ let db: Db;
 before(async () => {
   db = await openDatabase(join(dir, 'demo.db'));
   await seedDemo(db.db, { tenantId: 'demo', customers: 20, corporates: 2, products: 2, employees: 2, endPeriod: '2025-10' });
+  await seedDemoStaff(db.db, 'demo', '2025-11-01T00:00:00.000Z');
 });
 after(async () => {
   await db.close();
@@ -43,6 +44,34 @@ describe('the demo server stands in for the bank’s backend', () => {
     assert.equal((await get('/v1/subjects/C000003/tiers', { ...auth, Origin: 'https://evil.example' })).status, 403);
     assert.equal((await get('/demo/embed-token?subject=NOPE')).status, 404);
     assert.equal((await get('/demo/embed-token')).status, 400);
+  });
+
+  it('the console signs in as a demo maker, checker or RM; the RM reads only their book', async () => {
+    const rm = { Authorization: `Bearer ${await token('/demo/staff-token?as=rm')}` };
+    const session = (await (await get('/v1/session', rm)).json()) as { actor: string; book: string | null };
+    assert.deepEqual([session.actor, session.book], ['staff:RM001', 'RM001']);
+    const book = (await (await get('/v1/subjects?limit=100', rm)).json()) as { items: { id: string }[] };
+    // 20 customers shared out among four RMs in id order: RM001 has C000001, C000005, …
+    assert.deepEqual(
+      book.items.map((s) => s.id),
+      ['C000001', 'C000005', 'C000009', 'C000013', 'C000017'],
+    );
+    assert.equal((await get('/v1/subjects/C000002/tiers', rm)).status, 404, 'another RM’s customer');
+    assert.equal((await get('/v1/subjects/C000005/tiers', rm)).status, 200);
+    for (const [as, actor, role] of [
+      ['maker', 'staff:MAKER01', 'officer'],
+      ['checker', 'staff:CHECKER01', 'approver'],
+    ] as const) {
+      const auth = { Authorization: `Bearer ${await token(`/demo/staff-token?as=${as}`)}` };
+      const s = (await (await get('/v1/session', auth)).json()) as { actor: string; role: string; book: string | null };
+      assert.deepEqual([s.actor, s.role, s.book], [actor, role, null]);
+    }
+    assert.equal((await get('/demo/staff-token?as=admin')).status, 400);
+    assert.equal((await get('/demo/staff-token?as=toString')).status, 400);
+    assert.equal((await get('/demo/staff-token?as=rm', { 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+    assert.equal((await get('/demo/staff-token?as=rm', { Origin: 'https://evil.example' })).status, 403);
+    const second = await seedDemoStaff(db.db, 'demo', '2025-11-02T00:00:00.000Z');
+    assert.equal(second.assigned, 0, 'books are shared out once; a restart keeps reassignments');
   });
 
   it('the RM page gets a read-only staff token for the whole tenant', async () => {

@@ -1,7 +1,8 @@
 import { isTrustedOrigin, MAX_TOKEN_TTL_SECONDS, mintEmbedToken, mintStaffToken, type TrustedOrigins } from '@tierkit/api';
-import { findSubjectByExternalId, type Executor } from '@tierkit/db';
+import { findStaff, findSubjectByExternalId, type Executor } from '@tierkit/db';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { DEMO_SIGN_INS, type DemoSignIn } from '@tierkit/ops';
 
 /*
  * The demo pages' stand-in for a bank's own backend. A real bank mints these tokens in its online
@@ -44,7 +45,8 @@ function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefi
 }
 
 /**
- * `GET /demo/embed-token?subject=…` and `GET /demo/rm-token`, each answering `{ token, expiresAt }`,
+ * `GET /demo/embed-token?subject=…`, `GET /demo/rm-token` and `GET /demo/staff-token?as=maker|checker|rm`
+ * (the console's demo sign-in: a token of that demo staff member), each answering `{ token, expiresAt }`,
  * only to pages served under one of `trustedOrigins` (default: localhost origins).
  */
 export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?: TrustedOrigins) {
@@ -58,6 +60,12 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       );
     return undefined;
   };
+  // Every demo token: for this tenant, bound to the asking page's origin, for the longest lifetime.
+  const forPage = (c: Context) => ({ tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
+  const answer = (c: Context, minted: { token: string; expiresAt: string }) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json(minted);
+  };
   return new Hono()
     .use('/demo/*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false }))
     .get('/demo/embed-token', async (c) => {
@@ -66,20 +74,21 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       const subject = c.req.query('subject') ?? '';
       if (!SUBJECT_ID.test(subject)) return refuse(c, 400, 'Pass ?subject=<customer id>.');
       if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 404, `No subject "${subject}".`);
-      const minted = await mintEmbedToken(db, {
-        tenantId,
-        subject,
-        origins: [new URL(c.req.url).origin],
-        ttlSeconds: MAX_TOKEN_TTL_SECONDS,
-      });
-      c.header('Cache-Control', 'no-store');
-      return c.json(minted);
+      return answer(c, await mintEmbedToken(db, { ...forPage(c), subject }));
+    })
+    .get('/demo/staff-token', async (c) => {
+      const refused = refuseUntrusted(c);
+      if (refused) return refused;
+      const as = c.req.query('as') ?? '';
+      if (!Object.hasOwn(DEMO_SIGN_INS, as)) return refuse(c, 400, 'Pass ?as=maker, ?as=checker or ?as=rm.');
+      const staffId = DEMO_SIGN_INS[as as DemoSignIn];
+      if (!(await findStaff(db, tenantId, staffId)))
+        return refuse(c, 404, `No demo staff member "${staffId}" (start the demo server to seed them).`);
+      return answer(c, await mintStaffToken(db, { ...forPage(c), staffId }));
     })
     .get('/demo/rm-token', async (c) => {
       const refused = refuseUntrusted(c);
       if (refused) return refused;
-      const minted = await mintStaffToken(db, { tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
-      c.header('Cache-Control', 'no-store');
-      return c.json(minted);
+      return answer(c, await mintStaffToken(db, forPage(c)));
     });
 }

@@ -1,6 +1,16 @@
 import { backgroundFromEnv, startBackground } from './background.js';
 import { ensureDemoViewerKey } from './demo-key.js';
-import { ensureAdminKey, listen, openDatabase, REPO_ROOT, seedIfNeeded, serverApp, settingsFromEnv, widgetsBuilt } from './server.js';
+import {
+  consoleBuilt,
+  ensureAdminKey,
+  listen,
+  openDatabase,
+  REPO_ROOT,
+  seedIfNeeded,
+  serverApp,
+  settingsFromEnv,
+  widgetsBuilt,
+} from './server.js';
 
 /*
  * `npm start`: create or migrate the database, seed the demo tenant once, serve the API, the demo
@@ -22,6 +32,7 @@ tierkit is running
 ${demoKey ? `  try it          curl -H "Authorization: Bearer ${demoKey}" ${server.url}/v1/subjects/C000003/tiers\n` : ''}  API docs        ${server.url}/docs
   OpenAPI         ${server.url}/openapi.json
   widgets         ${server.url}/widgets/${widgetsBuilt() ? '' : '  (not built: run npm run build -w @tierkit/components)'}
+  admin console   ${server.url}/admin/${consoleBuilt() ? '' : '  (not built: run npm run build -w @tierkit/admin-console)'}
   demo tokens     ${settings.demoTokens ? `${server.url}/demo/embed-token?subject=C000003, ${server.url}/demo/rm-token (DEMO_TOKENS=off disables)` : 'off'}
 Press Ctrl+C to stop.`);
 

@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, type AppOptions } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
-import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, type OpsSettings } from '@tierkit/ops';
+import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
 import { serveFile } from './static-files.js';
@@ -75,6 +75,8 @@ export async function seedIfNeeded(
     log(
       `seed: ${result.subjects} subjects, ${result.metrics} metric rows, ${result.events} tier events in ${(result.ms / 1000).toFixed(1)} s`,
     );
+  const staff = await seedDemoStaff(db.db, settings.tenant, new Date().toISOString());
+  if (staff.assigned) log(`seed: demo staff created, ${staff.assigned} customers shared out among the demo RMs`);
 }
 
 const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
@@ -97,10 +99,16 @@ export function serverApp(
   });
   const demoRoot = resolve(REPO_ROOT, 'apps/portal-demo/public');
   const widgetsRoot = resolve(REPO_ROOT, 'packages/components/dist');
+  // The admin console: its page and stylesheet, and its bundle (`npm run build -w @tierkit/admin-console`).
+  const consoleRoot = resolve(REPO_ROOT, 'apps/admin/public');
+  const consoleAssets = resolve(REPO_ROOT, 'apps/admin/dist');
   const app = new Hono();
   if (settings.demoTokens) app.route('/', demoTokenRoutes(db.db, settings.tenant, settings.corsOrigins));
   return app
     .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/')) ?? next())
+    .get('/admin', (c) => c.redirect('/admin/', 301))
+    .get('/admin/assets/*', async (c, next) => (await serveFile(c, consoleAssets, '/admin/assets/')) ?? next())
+    .get('/admin/*', async (c, next) => (await serveFile(c, consoleRoot, '/admin/')) ?? next())
     .get('*', async (c, next) => (API_PATHS.test(c.req.path) ? next() : ((await serveFile(c, demoRoot, '/')) ?? next())))
     .all('*', (c) => api.fetch(c.req.raw, c.env));
 }
@@ -139,6 +147,10 @@ export function listen(
 }
 
 /** Whether the widget bundle has been built (`npm run build -w @tierkit/components`). */
+export function consoleBuilt(): boolean {
+  return existsSync(resolve(REPO_ROOT, 'apps/admin/dist/console.js'));
+}
+
 export function widgetsBuilt(): boolean {
   return existsSync(resolve(REPO_ROOT, 'packages/components/dist'));
 }

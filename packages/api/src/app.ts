@@ -30,6 +30,9 @@ import { governance } from './routes/governance.js';
 import { matrix } from './routes/matrix.js';
 import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
+import { session } from './routes/session.js';
+import { staff } from './routes/staff.js';
+import { subjectManager, subjectManagers } from './routes/subject-managers.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
 import { subjectWrites, MAX_OBSERVATIONS } from './routes/subject-writes.js';
@@ -129,7 +132,11 @@ export function createApp(options: AppOptions) {
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 
-  const subjects = router().route('/', subjectReads()).route('/', subjectWrites(shared.maxObservations)).route('/', subjectList());
+  const subjects = router()
+    .route('/', subjectReads())
+    .route('/', subjectWrites(shared.maxObservations))
+    .route('/', subjectList())
+    .route('/', subjectManager());
 
   const app = new OpenAPIHono<AppEnv>();
   const allowCors = cors({
@@ -183,6 +190,9 @@ export function createApp(options: AppOptions) {
     .route('/v1/policies', policies())
     .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
     .route('/v1/jobs', jobs(options.jobEventsPollMs))
+    .route('/v1/staff', staff())
+    .route('/v1/subject-managers', subjectManagers())
+    .route('/v1/session', session())
     .route('/v1', governance());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
@@ -215,6 +225,7 @@ export function createApp(options: AppOptions) {
       { name: 'policies', description: 'Policy versions: draft, submit, approve with an effective date, retire; diff and simulation' },
       { name: 'imports', description: 'CSV imports of subjects and monthly metrics' },
       { name: 'jobs', description: 'Re-tier jobs over the whole book: queue, follow, cancel, resume' },
+      { name: 'staff', description: 'Staff members, their books (who manages which customers) and the signed-in session' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

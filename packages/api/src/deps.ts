@@ -1,6 +1,6 @@
 import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
-import { findSubjectByExternalId, type Subject } from '@tierkit/db';
+import { findSubjectByExternalId, isManagedBy, type Subject } from '@tierkit/db';
 import type { Principal } from './auth/principal.js';
 import type { AuditState } from './middleware/audit.js';
 import { periodOf } from './periods.js';
@@ -46,6 +46,11 @@ export async function subjectOr404(deps: ApiDeps, externalId: string, db: Kysely
     throw new ProblemError('forbidden', 'An embed token may only read its own subject.');
   }
   const subject = await findSubjectByExternalId(db, deps.tenantId, externalId);
-  if (!subject) throw new ProblemError('subject-not-found', `No subject with id "${externalId}" in this tenant.`);
+  // A subject outside a relationship manager's book answers as one that does not exist: the RM
+  // learns nothing about customers who are not theirs, not even that they are customers.
+  const book = deps.principal.book;
+  if (!subject || (book !== undefined && !(await isManagedBy(db, deps.tenantId, subject.id, book)))) {
+    throw new ProblemError('subject-not-found', `No subject with id "${externalId}" in this tenant.`);
+  }
   return subject;
 }

@@ -1,7 +1,11 @@
-import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, TiersResponse } from '@tierkit/core';
+import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, SubjectRef, TiersResponse } from '@tierkit/core';
 import { TierkitApiError, abortReason, problemOf } from './errors.js';
 import { SharedGet } from './shared-get.js';
+import type { Page, Session, StaffApi, StaffMember } from './staff-types.js';
 import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
+
+/** What a change of books makes stale. */
+const BOOK_READS = ['/v1/subjects?', '/v1/matrix/'] as const;
 
 interface CacheEntry {
   readonly etag: string | null;
@@ -9,8 +13,11 @@ interface CacheEntry {
   readonly at: number;
 }
 
-/** A TierkitClient with its cache exposed for hosts that know data changed (after an override, say). */
-export interface HttpTierkitClient extends TierkitClient {
+/**
+ * A TierkitClient with its cache exposed for hosts that know data changed (after an override, say),
+ * and the staff routes an admin console needs.
+ */
+export interface HttpTierkitClient extends TierkitClient, StaffApi {
   /** Forgets cached bodies: all, or those whose path starts with `pathPrefix` (e.g. `/v1/subjects/C1/`). */
   invalidate(pathPrefix?: string): void;
 }
@@ -74,6 +81,28 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     return body;
   }
 
+  /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
+  async function send<T>(method: 'PUT' | 'POST', path: string, body: unknown, forget: readonly string[], o?: ReadOptions): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'content-type': 'application/json' };
+    const auth = await authHeader();
+    if (auth) headers.authorization = auth;
+    const res = await doFetch(base + path, { method, headers, body: JSON.stringify(body), ...(o?.signal ? { signal: o.signal } : {}) });
+    if (!res.ok) throw new TierkitApiError(await problemOf(res));
+    const out = (await res.json()) as T;
+    for (const prefix of forget) invalidate(prefix);
+    return out;
+  }
+
+  function invalidate(pathPrefix?: string): void {
+    for (const key of new Set([...cache.keys(), ...inFlight.keys()])) {
+      if (pathPrefix && !key.startsWith(pathPrefix)) continue;
+      cache.delete(key);
+      // A read after this must not join a request that started before it.
+      inFlight.delete(key);
+      generation.set(key, (generation.get(key) ?? 0) + 1);
+    }
+  }
+
   function get<T>(path: string, o?: ReadOptions): Promise<T> {
     const cached = cache.get(path);
     if (cached && Date.now() - cached.at < freshFor) {
@@ -121,14 +150,23 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
       ),
     getScheme: (key, o) => get<SchemeResponse>(`/v1/schemes/${enc(key)}`, o),
     getMatrix: (scheme, o) => get<MatrixResponse>(`/v1/matrix/${enc(scheme)}${query(o?.filter ?? {})}`, o),
-    invalidate(pathPrefix) {
-      for (const key of new Set([...cache.keys(), ...inFlight.keys()])) {
-        if (pathPrefix && !key.startsWith(pathPrefix)) continue;
-        cache.delete(key);
-        // A read after this must not join a request that started before it.
-        inFlight.delete(key);
-        generation.set(key, (generation.get(key) ?? 0) + 1);
-      }
-    },
+    invalidate,
+    getSession: (o) => get<Session>('/v1/session', o),
+    // `order` always present, so every list path starts `/v1/subjects?` and BOOK_READS finds it.
+    listSubjects: (q, o) =>
+      get<Page<SubjectRef>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
+    listStaff: (o) => get<Page<StaffMember>>(`/v1/staff${query({ role: o?.role, cursor: o?.cursor, limit: o?.limit })}`, o),
+    // A book changed: lists and matrix counts are stale, the subject's own reads are not.
+    getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),
+    setManager: (id, manager, o) =>
+      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`], o),
+    assignManagers: (assignments, o) =>
+      send(
+        'POST',
+        '/v1/subject-managers',
+        { assignments },
+        [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)],
+        o,
+      ),
   };
 }

@@ -23,3 +23,4 @@ export * from './repositories/jobs.js';
 export * from './repositories/level-approvals.js';
 export * from './repositories/approval-decisions.js';
 export * from './repositories/reviews.js';
+export * from './repositories/staff.js';

@@ -11,6 +11,7 @@ import * as audit from './migrations/2026-12-03T00-00-30-audit.js';
 import * as imports from './migrations/2026-12-03T00-00-40-imports.js';
 import * as jobs from './migrations/2026-12-03T00-00-50-jobs.js';
 import * as tierEventsSchemePeriod from './migrations/2026-12-03T00-00-60-tier-events-scheme-period.js';
+import * as staffBooks from './migrations/2026-12-03T00-00-80-staff-books.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -29,6 +30,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T00-00-40-imports': imports,
   '2026-12-03T00-00-50-jobs': jobs,
   '2026-12-03T00-00-60-tier-events-scheme-period': tierEventsSchemePeriod,
+  '2026-12-03T00-00-80-staff-books': staffBooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

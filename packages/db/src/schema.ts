@@ -342,6 +342,30 @@ export interface JobChunkTable {
   finished_at: string | null;
 }
 
+/** A staff member of the bank: who signs in to the console, and whose book a customer is in. */
+export interface StaffTable {
+  tenant_id: string;
+  /** The bank's own staff id. */
+  id: string;
+  name: string;
+  /** An API role (`viewer` … `admin`): what the staff member may do. */
+  role: string;
+  /** `tenant`: reads the whole tenant; `book`: only the subjects they manage (a relationship manager). */
+  scope: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Which staff member manages a subject: at most one per subject. */
+export interface SubjectManagerTable {
+  tenant_id: string;
+  subject_id: string;
+  staff_id: string;
+  assigned_at: string;
+  /** The actor who made the assignment. */
+  assigned_by: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -362,6 +386,8 @@ export interface Database {
   job_chunks: JobChunkTable;
   level_approvals: LevelApprovalTable;
   approval_decisions: ApprovalDecisionTable;
+  staff: StaffTable;
+  subject_managers: SubjectManagerTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -389,3 +415,4 @@ export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
 export type ImportRow = Selectable<ImportTable>;
 export type JobRow = Selectable<JobTable>;
 export type JobChunkRow = Selectable<JobChunkTable>;
+export type StaffRow = Selectable<StaffTable>;

@@ -3,5 +3,7 @@ export type { OpsSettings } from './settings.js';
 export { openDatabase } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { seedDemo, generateSubjects, DEFAULT_SEED, SHOWCASE_IDS, Prng } from './seed/index.js';
+export { seedDemoStaff, DEMO_STAFF, DEMO_SIGN_INS } from './seed/index.js';
+export type { DemoSignIn } from './seed/index.js';
 export type { SeedOptions, SeedResult } from './seed/index.js';
 export { lastCompleteMonth } from './seed/last-complete-month.js';

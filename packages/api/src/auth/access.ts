@@ -18,6 +18,8 @@ export interface Access {
   readonly subject?: string;
   /** Least role of a staff token, when it differs from `role` (staff tokens are viewers today). */
   readonly staffTokenRole?: Role;
+  /** Refused to book-scoped staff (relationship managers): it reaches beyond one book. */
+  readonly tenantWide?: boolean;
 }
 
 const READ: Access = { role: 'viewer', embed: false, keyOnly: false };
@@ -26,41 +28,54 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/schemes(\/[^/]+)?$/, { ...READ, embed: 'any' }],
   ['GET', /^\/v1\/subjects$/, READ],
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
-  ['PUT', /^\/v1\/subjects\/[^/]+(\/metrics)?$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['PUT', /^\/v1\/subjects\/[^/]+\/metrics$/, { role: 'officer', embed: false, keyOnly: false }],
+  // Creating or renaming a subject is the bank's whole-tenant business, never one book's.
+  ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
   // Aggregates over the whole book: analysts' keys and staff sessions, never a customer's token.
   [
     'GET',
     /^\/v1\/analytics\/(distribution|migration|rates|effect)$/,
-    { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false },
+    { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false, tenantWide: true },
   ],
-  ['GET', /^\/v1\/audit(\/verify)?$/, { role: 'admin', embed: false, keyOnly: true }],
+  ['GET', /^\/v1\/audit(\/verify)?$/, { role: 'admin', embed: false, keyOnly: true, tenantWide: true }],
   // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
-  ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/policies\/[^/]+\/drafts$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['PUT', /^\/v1\/policies\/[^/]+\/versions\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/submit$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/, { role: 'approver', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true }],
-  ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/policies\/[^/]+\/drafts$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['PUT', /^\/v1\/policies\/[^/]+\/versions\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/submit$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  [
+    'POST',
+    /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/,
+    { role: 'approver', embed: false, keyOnly: false, tenantWide: true },
+  ],
+  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true, tenantWide: true }],
+  ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them.
-  ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, READ],
-  ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: true }],
+  ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, { ...READ, tenantWide: true }],
+  ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: true, tenantWide: true }],
   // Four eyes (packages/api/README.md, "Four eyes"). Never an embed token: override reasons, requesters
   // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.
   ['GET', /^\/v1\/subjects\/[^/]+\/overrides$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/overrides$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['GET', /^\/v1\/overrides(\/[^/]+)?$/, READ],
-  ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject|revoke)$/, { role: 'approver', embed: false, keyOnly: false }],
+  ['GET', /^\/v1\/overrides(\/[^/]+)?$/, { ...READ, tenantWide: true }],
+  ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject|revoke)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   ['GET', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/approval$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false }],
-  ['GET', /^\/v1\/approvals$/, READ],
-  ['GET', /^\/v1\/reviews\/overdue$/, READ],
+  ['GET', /^\/v1\/approvals$/, { ...READ, tenantWide: true }],
+  ['GET', /^\/v1\/reviews\/overdue$/, { ...READ, tenantWide: true }],
   ['POST', /^\/v1\/subjects\/[^/]+\/reviews$/, { role: 'officer', embed: false, keyOnly: false }],
   ['GET', /^\/v1\/subjects\/[^/]+\/suitability$/, READ],
+  // Staff and their books (packages/api/README.md, "Staff and books"): relationship managers see only their book.
+  ['GET', /^\/v1\/session$/, READ],
+  ['GET', /^\/v1\/subjects\/[^/]+\/manager$/, READ],
+  ['GET', /^\/v1\/staff(\/[^/]+)?$/, READ],
+  ['PUT', /^\/v1\/staff\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  ['PUT', /^\/v1\/subjects\/[^/]+\/manager$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/subject-managers$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
 ];
 const DEFAULT: Access = { role: 'admin', embed: false, keyOnly: true };
 
@@ -105,5 +120,6 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
   if (access.keyOnly && p.via !== 'key') return 'This needs an API key; tokens cannot do it.';
   const needed = p.via === 'staff-token' ? (access.staffTokenRole ?? access.role) : access.role;
   if (!roleAtLeast(p.role, needed)) return `This needs the ${needed} role or higher (the credential has ${p.role}).`;
+  if (access.tenantWide && p.book !== undefined) return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
   return undefined;
 }

@@ -26,6 +26,7 @@ const TOKEN_FAILURES = {
   malformed: 'The token is not one this API issued.',
   'bad-signature': 'The token signature does not verify (tampered, or its signing key was rotated).',
   expired: 'The token has expired; ask your backend for a new one.',
+  'unknown-staff': 'The token names a staff member this tenant no longer has.',
 } as const;
 
 /** A principal and the key its rate limit is counted under: one bucket per API key, per signed token. */

@@ -16,6 +16,13 @@ export interface Principal {
   readonly subject: string | null;
   /** Tokens: the browser origins allowed to present them. Null for keys. */
   readonly origins: readonly string[] | null;
-  /** Written to tier events and logs: `key:<id>` or `token:<kind>`. */
+  /**
+   * Written to tier events and logs, a stable string per person: `key:<id>`, `staff:<staff id>` for a
+   * staff member's token, `token:<kind>` otherwise.
+   */
   readonly actor: string;
+  /** Staff tokens minted for a staff member: their id (the token's `sub`). */
+  readonly staffId?: string;
+  /** Book-scoped staff (relationship managers): the staff id whose book is all this credential reads. */
+  readonly book?: string;
 }

@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { currentSigningKey, findSigningKey, insertSigningKey, retireSigningKeys, type Executor, type SigningKey } from '@tierkit/db';
+import {
+  currentSigningKey,
+  findSigningKey,
+  findStaff,
+  insertSigningKey,
+  retireSigningKeys,
+  type Executor,
+  type SigningKey,
+  type StaffMember,
+} from '@tierkit/db';
 import { unsafeTextIn } from '../text-safety.js';
 import { credentialsChanged } from './credential-cache.js';
 import type { Principal } from './principal.js';
+import { isRole } from './roles.js';
 import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
 
 /** Prefix of signed tokens (API keys start with `tk_`). */
@@ -52,7 +62,7 @@ const Claims = z.strictObject({
 type Claims = z.infer<typeof Claims>;
 
 /** Why a token was refused; every reason is a 401 `invalid_token`. */
-export type TokenFailure = 'malformed' | 'bad-signature' | 'expired';
+export type TokenFailure = 'malformed' | 'bad-signature' | 'expired' | 'unknown-staff';
 
 /** The tenant's current signing key, created when the tenant has none yet. */
 export async function signingKeyFor(db: Executor, tenantId: string, now: Date = new Date()): Promise<SigningKey> {
@@ -123,11 +133,20 @@ export function mintEmbedToken(db: Executor, options: MintOptions & { subject: s
 }
 
 /**
- * Mint a staff token: read-only (viewer) over the whole tenant, for an internal page such as the
- * relationship manager's portfolio view. The bank's backend mints it after its own staff login.
+ * Mint a staff token, which the bank's backend does after its own staff login. With `staffId` the
+ * token is that staff member's (its `sub`): it acts with their role and scope, read from the `staff`
+ * table on every verification (so a change of role applies to tokens already out), and its actor is
+ * `staff:<id>`. Without it: read-only (viewer) over the whole tenant, for an internal page that
+ * names nobody.
  */
-export function mintStaffToken(db: Executor, options: MintOptions): Promise<{ token: string; expiresAt: string }> {
-  return mint(db, 'staff', options);
+export async function mintStaffToken(
+  db: Executor,
+  options: MintOptions & { staffId?: string },
+): Promise<{ token: string; expiresAt: string }> {
+  if (options.staffId !== undefined && !(await findStaff(db, options.tenantId, options.staffId))) {
+    throw new RangeError(`no staff member "${options.staffId}" in tenant ${options.tenantId}`);
+  }
+  return mint(db, 'staff', options, options.staffId);
 }
 
 async function mint(db: Executor, typ: Claims['typ'], options: MintOptions, subject?: string) {
@@ -166,22 +185,43 @@ export async function verifyToken(
 ): Promise<{ ok: true; principal: Principal; expiresAt: Date } | { ok: false; reason: TokenFailure }> {
   const m = TOKEN_SHAPE.exec(token);
   const claims = m?.[1] ? decodeClaims(m[1]) : undefined;
-  if (!m || !claims || (claims.typ === 'embed') !== (claims.sub !== undefined)) return { ok: false, reason: 'malformed' };
+  if (!m || !claims || (claims.typ === 'embed' && claims.sub === undefined)) return { ok: false, reason: 'malformed' };
   const key = await findSigningKey(db, claims.kid);
   const expected = key && key.tenantId === claims.ten ? hmac(key.secret, `${TOKEN_PREFIX}${m[1]}`) : undefined;
   if (!expected || !constantTimeEqual(expected, Buffer.from(m[2] ?? '', 'base64url'))) return { ok: false, reason: 'bad-signature' };
   const t = Math.floor(now.getTime() / 1000);
   if (claims.exp <= t || claims.exp - claims.iat > MAX_TOKEN_TTL_SECONDS) return { ok: false, reason: 'expired' };
+  const expiresAt = new Date(claims.exp * 1000);
+  if (claims.typ === 'staff' && claims.sub !== undefined) {
+    // Role and scope are the staff table's, not the token's: a demotion applies to tokens already out.
+    const staff = await findStaff(db, claims.ten, claims.sub);
+    const role = staff?.role;
+    if (!staff || role === undefined || !isRole(role)) return { ok: false, reason: 'unknown-staff' };
+    return { ok: true, expiresAt, principal: staffPrincipal({ ...staff, role }, claims.org) };
+  }
   return {
     ok: true,
-    expiresAt: new Date(claims.exp * 1000),
+    expiresAt,
     principal: {
       tenantId: claims.ten,
       via: claims.typ === 'embed' ? 'embed-token' : 'staff-token',
       role: 'viewer',
-      subject: claims.sub ?? null,
+      subject: claims.typ === 'embed' ? (claims.sub ?? null) : null,
       origins: claims.org,
       actor: claims.typ === 'embed' ? `token:embed:${claims.sub ?? ''}` : 'token:staff',
     },
+  };
+}
+
+function staffPrincipal(staff: StaffMember & { role: Principal['role'] }, origins: readonly string[]): Principal {
+  return {
+    tenantId: staff.tenantId,
+    via: 'staff-token',
+    role: staff.role,
+    subject: null,
+    origins,
+    actor: `staff:${staff.id}`,
+    staffId: staff.id,
+    ...(staff.scope === 'book' ? { book: staff.id } : {}),
   };
 }

@@ -9,6 +9,8 @@ import { router } from '../router.js';
 import { audienceOf } from '../services/audience.js';
 import { problemResponses } from '../schemas/common.js';
 import { MatrixResponseSchema } from '../schemas/entitlements.js';
+import { ManagerQuery } from '../schemas/params.js';
+import { bookOf } from '../services/books.js';
 
 const matrixRoute = createRoute({
   method: 'get',
@@ -28,6 +30,7 @@ const matrixRoute = createRoute({
         .enum(SUBJECT_KINDS)
         .optional()
         .openapi({ param: { name: 'kind', in: 'query' } }),
+      manager: ManagerQuery,
     }),
   },
   responses: {
@@ -42,12 +45,13 @@ export function matrix() {
   return router().openapi(matrixRoute, async (c) => {
     const deps = c.var.deps;
     const { scheme } = c.req.valid('param');
-    const { kind } = c.req.valid('query');
+    const { kind, manager } = c.req.valid('query');
+    const book = bookOf(deps, manager);
     const tp = await packOf(deps);
     const def = audienceOf(deps.principal, tp).sees(scheme) ? tp.schemes.get(scheme)?.matrix : undefined;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
-    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}`, () =>
-      countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind),
+    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}\u0000${book ?? ''}`, () =>
+      countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind, book),
     );
     const byCell = new Map(found.map((f) => [`${f.row}\u0000${f.col}`, f.count]));
     const counts = def.rows.flatMap((row) => def.cols.map((col) => ({ row, col, count: byCell.get(`${row}\u0000${col}`) ?? 0 })));

@@ -7,7 +7,8 @@ import { invalid, type FieldError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { SubjectListResponseSchema } from '../schemas/entitlements.js';
-import { CursorQuery, LimitQuery } from '../schemas/params.js';
+import { CursorQuery, LimitQuery, ManagerQuery } from '../schemas/params.js';
+import { bookOf } from '../services/books.js';
 import type { TenantPack } from '../services/tenant-pack.js';
 import { subjectRef } from '../services/views.js';
 
@@ -23,7 +24,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['subjects'],
-  summary: 'List subjects, optionally those at a level of a scheme or in one cell of a matrix scheme',
+  summary: 'List subjects, optionally those at a level of a scheme, in one cell of a matrix scheme, or in one staff member’s book',
   request: {
     query: z.object({
       scheme: q('scheme', 'Scheme key; with `level`, or with `row` and `col` for a matrix scheme'),
@@ -34,6 +35,17 @@ const listRoute = createRoute({
         .enum(SUBJECT_KINDS)
         .optional()
         .openapi({ param: { name: 'kind', in: 'query' } }),
+      manager: ManagerQuery,
+      q: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({ param: { name: 'q', in: 'query' }, description: 'Only subjects whose id starts with this text (case-sensitive)' }),
+      order: z
+        .enum(['asc', 'desc'])
+        .default('asc')
+        .openapi({ param: { name: 'order', in: 'query' }, description: 'External-id order; a cursor keeps the order it was issued in' }),
       limit: LimitQuery,
       cursor: CursorQuery,
     }),
@@ -46,6 +58,9 @@ const listRoute = createRoute({
     ...problemResponses(400),
   },
 });
+
+/** The cursor's kind names the order, so a cursor of one order cannot be replayed in the other. */
+const cursorKind = (order: 'asc' | 'desc') => (order === 'asc' ? 'subjects' : 'subjects-desc');
 
 /** Turn the query into level conditions, checking every key against the pack. */
 function conditions(
@@ -85,25 +100,32 @@ function conditions(
   return out;
 }
 
-/** `GET /v1/subjects`: the subjects behind a matrix cell or a level, cursor-paginated. */
+/**
+ * `GET /v1/subjects`: the subjects behind a matrix cell or a level, of a book, or whose id starts
+ * with a text; cursor-paginated. A book-scoped credential lists its own book whatever it asks.
+ */
 export function subjectList() {
   return router().openapi(listRoute, async (c) => {
     const deps = c.var.deps;
     const query = c.req.valid('query');
     const levels = conditions(await packOf(deps), query);
-    const after = query.cursor === undefined ? undefined : decodeCursor('subjects', query.cursor, ['after'] as const).after;
+    const book = bookOf(deps, query.manager);
+    const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
     const rows = await listSubjects(deps.db, deps.tenantId, {
       levels,
       limit: query.limit + 1,
       ...(query.kind ? { kind: query.kind } : {}),
       ...(after !== undefined ? { afterExternalId: after } : {}),
+      ...(book !== undefined ? { managedBy: book } : {}),
+      ...(query.q !== undefined ? { externalIdPrefix: query.q } : {}),
+      descending: query.order === 'desc',
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return c.json(
       {
         items: page.map((s) => subjectRef(s, deps.unmaskNames)),
-        nextCursor: rows.length > query.limit && last ? encodeCursor('subjects', { after: last.externalId }) : null,
+        nextCursor: rows.length > query.limit && last ? encodeCursor(cursorKind(query.order), { after: last.externalId }) : null,
       },
       200,
     );

@@ -25,3 +25,15 @@ export const CursorQuery = z
   .max(512)
   .optional()
   .openapi({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page, unchanged' });
+
+/** Whose book a list or matrix is cut to: `me` (the staff member signed in) or a staff id. */
+export const ManagerQuery = z
+  .string()
+  .min(1)
+  .max(64)
+  .optional()
+  .openapi({
+    param: { name: 'manager', in: 'query' },
+    description: 'Only subjects this staff member manages: `me` or a staff id. Book-scoped staff always get their own book.',
+    example: 'me',
+  });

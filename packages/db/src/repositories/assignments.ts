@@ -178,6 +178,7 @@ export async function countLevelPairs(
   rowScheme: string,
   colScheme: string,
   kind?: string,
+  managedBy?: string,
 ): Promise<{ row: string; col: string; count: number }[]> {
   let q = db
     .selectFrom('assignments as r')
@@ -186,6 +187,10 @@ export async function countLevelPairs(
     .where('c.tenant_id', '=', tenantId)
     .where('r.scheme', '=', rowScheme);
   if (kind) q = q.innerJoin('subjects as s', 's.id', 'r.subject_id').where('s.kind', '=', kind);
+  if (managedBy !== undefined)
+    q = q
+      .innerJoin('subject_managers as m', (j) => j.onRef('m.subject_id', '=', 'r.subject_id').on('m.tenant_id', '=', tenantId))
+      .where('m.staff_id', '=', managedBy);
   const rows = await q
     .select((eb) => ['r.level as row', 'c.level as col', eb.fn.countAll<number>().as('count')])
     .groupBy(['r.level', 'c.level'])

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { rangeTenant, chunks, parseJson, type Executor } from './executor.js';
 
@@ -125,8 +126,14 @@ export interface ListSubjectsQuery {
   /** All must hold (a matrix cell is two: the row scheme's level and the column scheme's level). */
   readonly levels: readonly LevelCondition[];
   readonly limit: number;
-  /** List subjects whose external id sorts after this one (keyset pagination). */
+  /** List subjects whose external id sorts after this one (before it when `descending`; keyset pagination). */
   readonly afterExternalId?: string;
+  /** Only subjects managed by this staff member (their book). */
+  readonly managedBy?: string;
+  /** Only subjects whose external id starts with this text (exactly, case included, on both dialects). */
+  readonly externalIdPrefix?: string;
+  /** External-id order from the last. */
+  readonly descending?: boolean;
 }
 
 /** Subjects of a tenant in external-id order, optionally only those holding given levels. */
@@ -147,19 +154,30 @@ export async function listSubjects(db: Executor, tenantId: string, query: ListSu
     );
   });
   if (query.kind) q = q.where('s.kind', '=', query.kind);
-  if (query.afterExternalId !== undefined) q = q.where('s.external_id', '>', query.afterExternalId);
-  const rows = await q.orderBy('s.external_id').limit(query.limit).execute();
-  return rows.map(toSubject);
-}
-
-/** The subjects of a tenant among `externalIds` (any not found are simply absent). */
-export async function findSubjectsByExternalIds(db: Executor, tenantId: string, externalIds: readonly string[]): Promise<Subject[]> {
-  const out: Subject[] = [];
-  for (const batch of chunks([...new Set(externalIds)], 1000)) {
-    const rows = await db.selectFrom('subjects').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', batch).execute();
-    for (const r of rows) out.push(toSubject(r));
+  if (query.managedBy !== undefined) {
+    const staffId = query.managedBy;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('subject_managers as m')
+          .select(eb.lit(1).as('one'))
+          .whereRef('m.subject_id', '=', 's.id')
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.staff_id', '=', staffId),
+      ),
+    );
   }
-  return out;
+  if (query.externalIdPrefix) {
+    // substr, not LIKE: LIKE ignores case on SQLite and reads `%` and `_` in the prefix as wildcards.
+    q = q.where(sql<string>`substr(${sql.ref('s.external_id')}, 1, ${query.externalIdPrefix.length})`, '=', query.externalIdPrefix);
+  }
+  const desc = query.descending === true;
+  if (query.afterExternalId !== undefined) q = q.where('s.external_id', desc ? '<' : '>', query.afterExternalId);
+  const rows = await q
+    .orderBy('s.external_id', desc ? 'desc' : 'asc')
+    .limit(query.limit)
+    .execute();
+  return rows.map(toSubject);
 }
 
 /** The tenant's subjects with internal ids in `first … last` (both included), in id order: one job chunk. */
@@ -180,6 +198,21 @@ export async function findSubjectIds(db: Executor, tenantId: string, externalIds
       .where('external_id', 'in', batch)
       .execute();
     for (const r of rows) out.set(r.external_id, r.id);
+  }
+  return out;
+}
+
+/** The subjects a bank knows by these external ids (those that exist), within one tenant. */
+export async function findSubjectsByExternalIds(
+  db: Executor,
+  tenantId: string,
+  externalIds: readonly string[],
+): Promise<Map<string, Subject>> {
+  const out = new Map<string, Subject>();
+  for (const batch of chunks([...new Set(externalIds)])) {
+    if (!batch.length) continue;
+    const rows = await db.selectFrom('subjects').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', batch).execute();
+    for (const r of rows) out.set(r.external_id, toSubject(r));
   }
   return out;
 }

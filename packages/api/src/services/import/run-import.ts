@@ -105,7 +105,7 @@ async function* checkedBatches(
   let rowsRead = 0;
   const flush = async function* () {
     const ids = plan?.kind === 'metrics' ? metricRows.map((r) => r.subject) : subjectRows.map((r) => r.id);
-    const subjects = new Map((await findSubjectsByExternalIds(db, ctx.tenantId, ids)).map((s) => [s.externalId, s]));
+    const subjects = await findSubjectsByExternalIds(db, ctx.tenantId, ids);
     let checked: Checked;
     if (plan?.kind === 'metrics') {
       const known: MetricRow[] = [];

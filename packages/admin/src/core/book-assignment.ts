@@ -1,0 +1,75 @@
+import type { HttpTierkitClient, StaffMember } from '@tierkit/client';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+
+export interface BookAssignmentState {
+  /** The subject (external id), undefined before `open`. */
+  readonly subject: string | undefined;
+  readonly status: Status;
+  /** Whose book the subject is in; null: nobody's. */
+  readonly manager: string | null;
+  /** Who it may be moved to: the tenant's book-scoped staff (relationship managers), by id. */
+  readonly candidates: readonly StaffMember[];
+  readonly saving: boolean;
+  /** The last reassignment's outcome: the manager it set, until the next `open` or `assign`. */
+  readonly saved: string | null | undefined;
+  readonly error: KitError | undefined;
+}
+
+type Client = Pick<HttpTierkitClient, 'getManager' | 'listStaff' | 'setManager'>;
+
+/** Most staff pages read for the candidate list (100 each): a bank's RMs, not its whole staff. */
+const MAX_STAFF_PAGES = 20;
+
+/**
+ * Reassignment of one subject to another relationship manager's book: whose it is, who it may go to,
+ * and the move itself. Only for tenant-wide staff (`session.can.assignManagers`); the API refuses
+ * anyone else, and the refusal lands in `error` like any other.
+ */
+export class BookAssignment extends KitStore<BookAssignmentState> {
+  readonly #client: Client;
+
+  constructor(client: Client) {
+    super({ subject: undefined, status: 'idle', manager: null, candidates: [], saving: false, saved: undefined, error: undefined });
+    this.#client = client;
+  }
+
+  /** Load the subject's manager and the candidates. */
+  async open(subject: string): Promise<void> {
+    this.cancel();
+    this.set({ subject, status: 'loading', manager: null, saving: false, saved: undefined, error: undefined });
+    const found = await this.run(
+      'open',
+      async (signal) => {
+        const [m, staff] = await Promise.all([this.#client.getManager(subject, { signal }), this.#allStaff(signal)]);
+        return { manager: m.manager, candidates: staff.filter((s) => s.scope === 'book') };
+      },
+      (error) => this.set({ status: 'error', error }),
+    );
+    if (found) this.set({ status: 'ready', ...found });
+  }
+
+  async #allStaff(signal: AbortSignal): Promise<StaffMember[]> {
+    const out: StaffMember[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_STAFF_PAGES; page++) {
+      const got = await this.#client.listStaff({ limit: 100, signal, ...(cursor ? { cursor } : {}) });
+      out.push(...got.items);
+      if (got.nextCursor === null) break;
+      cursor = got.nextCursor;
+    }
+    return out;
+  }
+
+  /** Move the subject to `manager`'s book (null: out of every book). */
+  async assign(manager: string | null): Promise<void> {
+    const { subject, status } = this.state;
+    if (subject === undefined || status !== 'ready') return;
+    this.set({ saving: true, saved: undefined, error: undefined });
+    const done = await this.run(
+      'assign',
+      (signal) => this.#client.setManager(subject, manager, { signal }),
+      (error) => this.set({ saving: false, error }),
+    );
+    if (done) this.set({ saving: false, manager: done.manager, saved: done.manager });
+  }
+}

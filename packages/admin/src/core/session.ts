@@ -1,0 +1,47 @@
+import type { HttpTierkitClient, Session } from '@tierkit/client';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+
+export interface SessionState {
+  readonly status: Status;
+  readonly session: Session | undefined;
+  readonly error: KitError | undefined;
+}
+
+/** Who is signed in: the API's own answer (`GET /v1/session`), never a guess from the token. */
+export class SessionStore extends KitStore<SessionState> {
+  readonly #client: Pick<HttpTierkitClient, 'getSession' | 'invalidate'>;
+
+  constructor(client: Pick<HttpTierkitClient, 'getSession' | 'invalidate'>) {
+    super({ status: 'idle', session: undefined, error: undefined });
+    this.#client = client;
+  }
+
+  /** Ask the API who the credential is. A 401 (expired, revoked) leaves no session and the error. */
+  async load(): Promise<Session | undefined> {
+    this.set({ status: 'loading', error: undefined });
+    const session = await this.run(
+      'session',
+      (signal) => this.#client.getSession({ signal }),
+      (error) => this.set({ status: 'error', session: undefined, error }),
+    );
+    if (session) this.set({ status: 'ready', session });
+    return session;
+  }
+
+  /** Ask again, past the client's cache (after a role change, say). */
+  refresh(): Promise<Session | undefined> {
+    this.#client.invalidate('/v1/session');
+    return this.load();
+  }
+
+  /** Forget the session (sign-out); the host drops its token. */
+  clear(): void {
+    this.cancel();
+    this.set({ status: 'idle', session: undefined, error: undefined });
+  }
+}
+
+/** Whether the signed-in person reads only their own book (a relationship manager). */
+export function isBookScoped(session: Session | undefined): boolean {
+  return session?.book != null;
+}

@@ -1,0 +1,1 @@
+export { StoreController } from './store-controller.js';

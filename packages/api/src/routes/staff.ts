@@ -1,0 +1,110 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { findStaff, listStaff, upsertStaff, type StaffMember } from '@tierkit/db';
+import { credentialsChanged } from '../auth/credential-cache.js';
+import { ROLES, type Role } from '../auth/roles.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { ProblemError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { CursorQuery, LimitQuery } from '../schemas/params.js';
+import { PutStaffBody, type STAFF_SCOPES, StaffIdParams, StaffListSchema, StaffSchema } from '../schemas/staff.js';
+
+/** A staff row as the API shows it. */
+export function staffJson(s: StaffMember) {
+  return {
+    id: s.id,
+    name: s.name,
+    role: s.role as Role,
+    scope: s.scope as (typeof STAFF_SCOPES)[number],
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['staff'],
+  summary: 'List the tenant’s staff members in id order',
+  request: {
+    query: z.object({
+      role: z
+        .enum(ROLES)
+        .optional()
+        .openapi({ param: { name: 'role', in: 'query' } }),
+      limit: LimitQuery,
+      cursor: CursorQuery,
+    }),
+  },
+  responses: {
+    200: { description: 'One page of staff', content: { 'application/json': { schema: StaffListSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['staff'],
+  summary: 'One staff member',
+  request: { params: StaffIdParams },
+  responses: {
+    200: { description: 'The staff member', content: { 'application/json': { schema: StaffSchema } } },
+    ...problemResponses(404),
+  },
+});
+
+const putRoute = createRoute({
+  method: 'put',
+  path: '/{id}',
+  tags: ['staff'],
+  summary: 'Create or update a staff member: name, role and scope (admin)',
+  description:
+    'A staff member’s tokens act with the role and scope stored here, read when a token is verified: a change applies to tokens already out (within the credential cache’s seconds in other processes).',
+  request: { params: StaffIdParams, body: { required: true, content: { 'application/json': { schema: PutStaffBody } } } },
+  responses: {
+    200: { description: 'Updated', content: { 'application/json': { schema: StaffSchema } } },
+    201: { description: 'Created', content: { 'application/json': { schema: StaffSchema } } },
+    ...problemResponses(400, 413, 415),
+  },
+});
+
+/** `/v1/staff`: who works the book. */
+export function staff() {
+  return router()
+    .openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
+      const query = c.req.valid('query');
+      const after = query.cursor === undefined ? undefined : decodeCursor('staff', query.cursor, ['after'] as const).after;
+      const rows = await listStaff(deps.db, deps.tenantId, {
+        limit: query.limit + 1,
+        ...(after !== undefined ? { afterId: after } : {}),
+        ...(query.role !== undefined ? { role: query.role } : {}),
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return c.json(
+        {
+          items: page.map(staffJson),
+          nextCursor: rows.length > query.limit && last ? encodeCursor('staff', { after: last.id }) : null,
+        },
+        200,
+      );
+    })
+    .openapi(getRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const found = await findStaff(deps.db, deps.tenantId, id);
+      if (!found) throw new ProblemError('not-found', `No staff member "${id}" in this tenant.`);
+      return c.json(staffJson(found), 200);
+    })
+    .openapi(putRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const result = await upsertStaff(deps.db, deps.tenantId, { id, ...body }, deps.now().toISOString());
+      // Tokens of this person carry the old role in the credential cache: drop it here at once.
+      credentialsChanged();
+      return result.created ? c.json(staffJson(result.staff), 201) : c.json(staffJson(result.staff), 200);
+    });
+}

@@ -1,0 +1,116 @@
+import { createRoute } from '@hono/zod-openapi';
+import { assignManagers, existingStaffIds, findSubjectsByExternalIds, managersOf } from '@tierkit/db';
+import { subjectOr404 } from '../deps.js';
+import type { ApiDeps } from '../deps.js';
+import { invalid, type FieldError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { SubjectIdParams } from '../schemas/params.js';
+import { BulkManagersBody, BulkManagersSchema, ManagerBody, ManagerSchema } from '../schemas/staff.js';
+
+const putManagerRoute = createRoute({
+  method: 'put',
+  path: '/{id}/manager',
+  tags: ['staff'],
+  summary: 'Put a subject in a staff member’s book (or, with null, in none)',
+  request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: ManagerBody } } } },
+  responses: {
+    200: { description: 'The subject’s manager now', content: { 'application/json': { schema: ManagerSchema } } },
+    ...problemResponses(400, 404, 413, 415),
+  },
+});
+
+const getManagerRoute = createRoute({
+  method: 'get',
+  path: '/{id}/manager',
+  tags: ['staff'],
+  summary: 'Whose book a subject is in (null: nobody’s)',
+  request: { params: SubjectIdParams },
+  responses: {
+    200: { description: 'The subject’s manager', content: { 'application/json': { schema: ManagerSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const bulkRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['staff'],
+  summary: 'Reassign many subjects at once: all or nothing',
+  description:
+    'Every subject and every staff member must exist; otherwise a 400 names each bad entry (`assignments[3].manager`) and nothing changes.',
+  request: { body: { required: true, content: { 'application/json': { schema: BulkManagersBody } } } },
+  responses: {
+    200: { description: 'How many subjects were assigned', content: { 'application/json': { schema: BulkManagersSchema } } },
+    ...problemResponses(400, 413, 415),
+  },
+});
+
+async function staffMustExist(deps: ApiDeps, managers: readonly (string | null)[], path: (i: number) => string): Promise<void> {
+  const known = await existingStaffIds(
+    deps.db,
+    deps.tenantId,
+    managers.filter((m): m is string => m !== null),
+  );
+  const errors: FieldError[] = [];
+  managers.forEach((m, i) => {
+    if (m !== null && !known.has(m)) errors.push({ path: path(i), message: `no staff member "${m}" in this tenant` });
+  });
+  if (errors.length) throw invalid(errors);
+}
+
+/** `GET|PUT /v1/subjects/{id}/manager`: whose book one subject is in, and moving it to another. */
+export function subjectManager() {
+  return router()
+    .openapi(getManagerRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const subject = await subjectOr404(deps, id);
+      const manager = (await managersOf(deps.db, deps.tenantId, [subject.id])).get(subject.id) ?? null;
+      return c.json({ subject: id, manager }, 200);
+    })
+    .openapi(putManagerRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const { manager } = c.req.valid('json');
+      const subject = await subjectOr404(deps, id);
+      await staffMustExist(deps, [manager], () => 'manager');
+      await deps.db
+        .transaction()
+        .execute((trx) =>
+          assignManagers(trx, deps.tenantId, [{ subjectId: subject.id, staffId: manager }], deps.principal.actor, deps.now().toISOString()),
+        );
+      deps.matrices.invalidate(deps.tenantId);
+      return c.json({ subject: id, manager }, 200);
+    });
+}
+
+/** `POST /v1/subject-managers`: the bulk form, for a branch reorganisation or the bank's nightly feed. */
+export function subjectManagers() {
+  return router().openapi(bulkRoute, async (c) => {
+    const deps = c.var.deps;
+    const { assignments } = c.req.valid('json');
+    const subjects = await findSubjectsByExternalIds(
+      deps.db,
+      deps.tenantId,
+      assignments.map((a) => a.subject),
+    );
+    const errors: FieldError[] = [];
+    const seen = new Set<string>();
+    assignments.forEach((a, i) => {
+      if (!subjects.has(a.subject)) errors.push({ path: `assignments[${i}].subject`, message: `no subject "${a.subject}" in this tenant` });
+      else if (seen.has(a.subject)) errors.push({ path: `assignments[${i}].subject`, message: `"${a.subject}" is listed twice` });
+      seen.add(a.subject);
+    });
+    if (errors.length) throw invalid(errors);
+    await staffMustExist(
+      deps,
+      assignments.map((a) => a.manager),
+      (i) => `assignments[${i}].manager`,
+    );
+    const rows = assignments.map((a) => ({ subjectId: subjects.get(a.subject)?.id ?? '', staffId: a.manager }));
+    await deps.db.transaction().execute((trx) => assignManagers(trx, deps.tenantId, rows, deps.principal.actor, deps.now().toISOString()));
+    deps.matrices.invalidate(deps.tenantId);
+    return c.json({ assigned: rows.length }, 200);
+  });
+}

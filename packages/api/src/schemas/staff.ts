@@ -1,0 +1,78 @@
+import { z } from '@hono/zod-openapi';
+import { ROLES } from '../auth/roles.js';
+
+/** Scopes of a staff member: the whole tenant, or only the subjects they manage. */
+export const STAFF_SCOPES = ['tenant', 'book'] as const;
+
+/** A staff id or a subject id as a path or body carries it: the bank's own id. */
+export const BankId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, "_", ".", ":", "-" only');
+
+export const StaffIdParams = z.object({
+  id: BankId.openapi({ param: { name: 'id', in: 'path' }, example: 'RM001' }),
+});
+
+export const StaffSchema = z
+  .object({
+    id: z.string().openapi({ example: 'RM001' }),
+    name: z.string().openapi({ example: '王经理' }),
+    role: z.enum(ROLES),
+    scope: z.enum(STAFF_SCOPES).openapi({ description: '`book`: reads only the subjects they manage (a relationship manager)' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Staff');
+
+export const PutStaffBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(ROLES),
+    scope: z.enum(STAFF_SCOPES).default('tenant'),
+  })
+  .openapi('PutStaffRequest');
+
+export const StaffListSchema = z.object({ items: z.array(StaffSchema), nextCursor: z.string().nullable() }).openapi('StaffList');
+
+export const SessionSchema = z
+  .object({
+    tenantId: z.string(),
+    via: z.enum(['key', 'staff-token', 'embed-token']),
+    role: z.enum(ROLES),
+    actor: z.string().openapi({ description: 'Stable per person: `staff:<id>`, `key:<id>`, `token:…`' }),
+    staff: StaffSchema.nullable().openapi({ description: 'The staff member a staff token was minted for' }),
+    book: z.string().nullable().openapi({ description: 'Book-scoped credentials: whose book is all they read' }),
+    can: z
+      .object({
+        readSubjects: z.boolean(),
+        writeSubjects: z.boolean(),
+        assignManagers: z.boolean(),
+        manageStaff: z.boolean(),
+      })
+      .openapi({ description: 'What the access table lets this credential do, for a console to show or hide actions' }),
+  })
+  .openapi('Session');
+
+export const ManagerBody = z
+  .strictObject({
+    manager: BankId.nullable().openapi({ description: 'Staff id; null takes the subject out of every book', example: 'RM001' }),
+  })
+  .openapi('PutManagerRequest');
+
+export const ManagerSchema = z.object({ subject: z.string(), manager: z.string().nullable() }).openapi('SubjectManager');
+
+/** Most assignments in one bulk request: a branch's book moves in one go, a bank's in several. */
+export const MAX_BULK_ASSIGNMENTS = 1000;
+
+export const BulkManagersBody = z
+  .strictObject({
+    assignments: z
+      .array(z.strictObject({ subject: BankId, manager: BankId.nullable() }))
+      .min(1)
+      .max(MAX_BULK_ASSIGNMENTS),
+  })
+  .openapi('BulkManagersRequest');
+
+export const BulkManagersSchema = z.object({ assigned: z.number().int() }).openapi('BulkManagersResult');

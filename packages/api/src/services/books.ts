@@ -1,0 +1,22 @@
+import type { ApiDeps } from '../deps.js';
+import { invalid, ProblemError } from '../problem.js';
+
+/**
+ * Whose book a list or a matrix is cut to: the `manager` query (`me` or a staff id) where the
+ * credential may choose, always the credential's own book where it is book-scoped. Undefined: the
+ * whole tenant.
+ */
+export function bookOf(deps: ApiDeps, manager: string | undefined): string | undefined {
+  const { principal } = deps;
+  const asked = manager === 'me' ? principal.staffId : manager;
+  if (manager === 'me' && asked === undefined) {
+    throw invalid([{ path: 'query.manager', message: '"me" needs a staff member’s token; pass a staff id' }]);
+  }
+  if (principal.book !== undefined) {
+    if (asked !== undefined && asked !== principal.book) {
+      throw new ProblemError('forbidden', 'A book-scoped staff credential reads only its own book.');
+    }
+    return principal.book;
+  }
+  return asked;
+}

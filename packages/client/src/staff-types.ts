@@ -1,0 +1,79 @@
+import type { SubjectKind, SubjectRef } from '@tierkit/core';
+import type { ReadOptions } from './types.js';
+
+/*
+ * Wire types of the staff routes (packages/api/README.md, "Staff and books"): what an admin console
+ * reads besides the widgets' subject reads.
+ */
+
+/** API roles, weakest first. */
+export type StaffRole = 'viewer' | 'analyst' | 'officer' | 'approver' | 'admin';
+
+/** A staff member: `scope: 'book'` reads only the subjects they manage (a relationship manager). */
+export interface StaffMember {
+  readonly id: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  readonly scope: 'tenant' | 'book';
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** `GET /v1/session`: who the credential is and what the API lets it do. */
+export interface Session {
+  readonly tenantId: string;
+  readonly via: 'key' | 'staff-token' | 'embed-token';
+  readonly role: StaffRole;
+  /** Stable per person: `staff:<id>`, `key:<id>`, `token:…`. */
+  readonly actor: string;
+  readonly staff: StaffMember | null;
+  /** Book-scoped credentials: whose book is all they read. */
+  readonly book: string | null;
+  readonly can: {
+    readonly readSubjects: boolean;
+    readonly writeSubjects: boolean;
+    readonly assignManagers: boolean;
+    readonly manageStaff: boolean;
+  };
+}
+
+/** Filters of `GET /v1/subjects`: a level or a matrix cell of a scheme, a book, an id prefix, an order. */
+export interface SubjectQuery {
+  readonly scheme?: string;
+  readonly level?: string;
+  readonly row?: string;
+  readonly col?: string;
+  readonly kind?: SubjectKind;
+  /** `me` or a staff id. */
+  readonly manager?: string;
+  /** Subjects whose id starts with this text. */
+  readonly q?: string;
+  readonly order?: 'asc' | 'desc';
+}
+
+/** One page of a cursor-paged list. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+export interface PageOptions extends ReadOptions {
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+/** The staff routes of the client. */
+export interface StaffApi {
+  getSession(o?: ReadOptions): Promise<Session>;
+  listSubjects(query: SubjectQuery, o?: PageOptions): Promise<Page<SubjectRef>>;
+  listStaff(o?: PageOptions & { readonly role?: StaffRole }): Promise<Page<StaffMember>>;
+  /** Whose book a subject is in (null: nobody's). */
+  getManager(subjectId: string, o?: ReadOptions): Promise<{ subject: string; manager: string | null }>;
+  /** Put a subject in a staff member's book (null: in none). */
+  setManager(subjectId: string, manager: string | null, o?: ReadOptions): Promise<{ subject: string; manager: string | null }>;
+  /** All or nothing: a 400 `TierkitApiError` names each bad entry. */
+  assignManagers(
+    assignments: readonly { readonly subject: string; readonly manager: string | null }[],
+    o?: ReadOptions,
+  ): Promise<{ assigned: number }>;
+}

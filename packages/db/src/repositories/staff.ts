@@ -1,0 +1,153 @@
+import { sql } from 'kysely';
+import type { StaffRow } from '../schema.js';
+import { chunks, type Executor } from './executor.js';
+
+/** A staff member as repositories hand it out. */
+export interface StaffMember {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  /** `tenant` or `book`. */
+  readonly scope: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** What creating or updating a staff member takes. */
+export interface StaffInput {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly scope: string;
+}
+
+function toStaff(row: StaffRow): StaffMember {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    scope: row.scope,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The staff member `id` of one tenant. */
+export async function findStaff(db: Executor, tenantId: string, id: string): Promise<StaffMember | undefined> {
+  const row = await db.selectFrom('staff').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return row ? toStaff(row) : undefined;
+}
+
+/** Create the staff member, or update name, role and scope of the one with the same id. */
+export async function upsertStaff(
+  db: Executor,
+  tenantId: string,
+  input: StaffInput,
+  now: string,
+): Promise<{ staff: StaffMember; created: boolean }> {
+  const inserted = await db
+    .insertInto('staff')
+    .values({ tenant_id: tenantId, id: input.id, name: input.name, role: input.role, scope: input.scope, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) {
+    await db
+      .updateTable('staff')
+      .set({ name: input.name, role: input.role, scope: input.scope, updated_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', input.id)
+      .execute();
+  }
+  const staff = await findStaff(db, tenantId, input.id);
+  if (!staff) throw new Error(`staff member ${input.id} neither inserted nor found`);
+  return { staff, created: inserted !== undefined };
+}
+
+/** Staff of a tenant in id order (keyset pagination after `afterId`). */
+export async function listStaff(
+  db: Executor,
+  tenantId: string,
+  query: { readonly limit: number; readonly afterId?: string; readonly role?: string },
+): Promise<StaffMember[]> {
+  let q = db.selectFrom('staff').selectAll().where('tenant_id', '=', tenantId);
+  if (query.role !== undefined) q = q.where('role', '=', query.role);
+  if (query.afterId !== undefined) q = q.where('id', '>', query.afterId);
+  return (await q.orderBy('id').limit(query.limit).execute()).map(toStaff);
+}
+
+/** One subject's manager assignment: `staffId` null takes the subject out of every book. */
+export interface ManagerAssignment {
+  /** Internal subject id. */
+  readonly subjectId: string;
+  readonly staffId: string | null;
+}
+
+/**
+ * Set the manager of each subject (replacing any earlier one), in the caller's transaction. Rows are
+ * deleted then inserted, so the same code serves both dialects and a subject never has two managers.
+ */
+export async function assignManagers(
+  db: Executor,
+  tenantId: string,
+  assignments: readonly ManagerAssignment[],
+  actor: string,
+  now: string,
+): Promise<void> {
+  for (const batch of chunks(assignments)) {
+    await db
+      .deleteFrom('subject_managers')
+      .where('tenant_id', '=', tenantId)
+      .where(
+        'subject_id',
+        'in',
+        batch.map((a) => a.subjectId),
+      )
+      .execute();
+    const rows = batch
+      .filter((a): a is ManagerAssignment & { staffId: string } => a.staffId !== null)
+      .map((a) => ({ tenant_id: tenantId, subject_id: a.subjectId, staff_id: a.staffId, assigned_at: now, assigned_by: actor }));
+    if (rows.length) await db.insertInto('subject_managers').values(rows).execute();
+  }
+}
+
+/** The staff id managing each of the given subjects (internal ids); subjects without a manager are absent. */
+export async function managersOf(db: Executor, tenantId: string, subjectIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const batch of chunks(subjectIds)) {
+    if (!batch.length) continue;
+    const rows = await db
+      .selectFrom('subject_managers')
+      .select(['subject_id', 'staff_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', 'in', batch)
+      .execute();
+    for (const r of rows) out.set(r.subject_id, r.staff_id);
+  }
+  return out;
+}
+
+/** Whether staff member `staffId` manages the subject (internal id). */
+export async function isManagedBy(db: Executor, tenantId: string, subjectId: string, staffId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('subject_managers')
+    .select(sql<number>`1`.as('one'))
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('staff_id', '=', staffId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Which of the given staff ids exist in the tenant. */
+export async function existingStaffIds(db: Executor, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const batch of chunks([...new Set(ids)])) {
+    if (!batch.length) continue;
+    const rows = await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', 'in', batch).execute();
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { assignManagers, upsertStaff, type Executor } from '@tierkit/db';
+
+/** The demo's staff: a maker, a checker and relationship managers with books. */
+export const DEMO_STAFF = [
+  { id: 'MAKER01', name: '赵敏（经办）', role: 'officer', scope: 'tenant' },
+  { id: 'CHECKER01', name: '钱进（复核）', role: 'approver', scope: 'tenant' },
+  { id: 'RM001', name: '王芳（客户经理）', role: 'officer', scope: 'book' },
+  { id: 'RM002', name: '李强（客户经理）', role: 'officer', scope: 'book' },
+  { id: 'RM003', name: '陈静（客户经理）', role: 'officer', scope: 'book' },
+  { id: 'RM004', name: '孙磊（客户经理）', role: 'officer', scope: 'book' },
+] as const;
+
+/** Who each demo sign-in is (`/demo/staff-token?as=…`). */
+export const DEMO_SIGN_INS = { maker: 'MAKER01', checker: 'CHECKER01', rm: 'RM001' } as const;
+export type DemoSignIn = keyof typeof DEMO_SIGN_INS;
+
+const RMS = DEMO_STAFF.filter((s) => s.scope === 'book').map((s) => s.id);
+
+/**
+ * Make sure the demo staff exist, and, the first time only, share the tenant's customers out among
+ * the RMs in id order (C000001 to RM001, C000002 to RM002, …). Runs at every start, after the seed,
+ * so a database seeded before staff existed gets them too; a later reassignment is kept.
+ */
+export async function seedDemoStaff(db: Executor, tenantId: string, now: string): Promise<{ assigned: number }> {
+  for (const s of DEMO_STAFF) await upsertStaff(db, tenantId, s, now);
+  const anyBook = await db
+    .selectFrom('subject_managers')
+    .select('subject_id')
+    .where('tenant_id', '=', tenantId)
+    .limit(1)
+    .executeTakeFirst();
+  if (anyBook) return { assigned: 0 };
+  const customers = await db
+    .selectFrom('subjects')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'customer')
+    .orderBy('external_id')
+    .execute();
+  const rows = customers.map((c, i) => ({ subjectId: c.id, staffId: RMS[i % RMS.length] ?? null }));
+  await db.transaction().execute((trx) => assignManagers(trx, tenantId, rows, 'system:demo-seed', now));
+  return { assigned: rows.length };
+}

@@ -1,0 +1,176 @@
+// A relationship manager signs in to the admin console (/admin) and works their book: the real
+// server, the console's real bundle, real Chromium, under the demo pages' strict CSP.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { launchBrowser } from './support/browser.js';
+import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
+  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '300' });
+  browser = await launchBrowser();
+  mkdirSync(shots, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Every page of a list, read the way the bank's backend would (admin key). */
+async function allIds(path: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await fetchAsBank(`${server.url}${path}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
+    out.push(...body.items.map((s) => s.id));
+    cursor = body.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+const listedIds = (page: Page) => page.$$eval('.subject-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
+const listSettled = (page: Page) =>
+  page.waitForFunction(
+    () => {
+      const s = document.querySelector('[data-testid="list-status"]')?.textContent ?? '';
+      return s !== '' && !/加载|Loading/.test(s) && !document.querySelector('button.more[disabled]');
+    },
+    null,
+    { timeout: 30_000 },
+  );
+
+/** Press "load more" until the whole result is listed. */
+async function loadEverything(page: Page): Promise<void> {
+  for (let i = 0; i < 50 && (await page.locator('button.more').count()) > 0; i++) {
+    await page.locator('button.more').focus();
+    await page.keyboard.press('Enter');
+    await listSettled(page);
+  }
+}
+
+describe('admin console', () => {
+  it('an RM signs in, sees only their book, pages through a matrix cell and opens a customer', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${m.text()} ${m.location().url}`);
+    });
+    const res = await page.goto(`${server.url}/admin/`);
+    assert.match(res?.headers()['content-security-policy'] ?? '', /require-trusted-types-for 'script'/);
+    await page.locator('button[data-as="rm"]').waitFor();
+    await page.screenshot({ path: join(shots, 'admin-1-sign-in.png'), fullPage: true });
+
+    // Keyboard only: the sign-in buttons are plain buttons.
+    await page.locator('button[data-as="rm"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="who"]').waitFor();
+    assert.match((await page.textContent('[data-testid="who"]')) ?? '', /王芳/);
+    await listSettled(page);
+
+    // The list is RM001's book, every page of it, and nothing else.
+    const book = await allIds('/v1/subjects?manager=RM001');
+    assert.ok(book.length > 50, `a book of more than one page (${book.length})`);
+    assert.equal((await listedIds(page)).length, 50, 'the first page');
+    await loadEverything(page);
+    assert.deepEqual(await listedIds(page), book);
+    await page.screenshot({ path: join(shots, 'admin-2-my-book.png'), fullPage: true });
+
+    // The matrix counts the book only; the fullest cell, every customer in it.
+    const matrix = page.locator('tk-risk-value-matrix');
+    await page.waitForFunction(
+      () => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    const counts = await matrix.evaluate((el) =>
+      [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"]')].map((c) =>
+        Number(/(\d[\d,]*)/.exec(c.textContent ?? '')?.[1]?.replace(/,/g, '') ?? 0),
+      ),
+    );
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      book.length,
+      'the matrix is the book',
+    );
+    const fullest = counts.indexOf(Math.max(...counts));
+    await matrix.evaluate((el, i) => el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"]')[i]?.click(), fullest);
+    await page.locator('p.cell').waitFor();
+    await listSettled(page);
+    await loadEverything(page);
+    const cell = await listedIds(page);
+    assert.equal(cell.length, counts[fullest], 'every customer of the cell, not the first 20');
+    assert.ok(
+      cell.every((id) => book.includes(id)),
+      'all in the book',
+    );
+    await page.screenshot({ path: join(shots, 'admin-3-cell.png'), fullPage: true });
+
+    // Open a customer: badge, entitlements and timeline through the widgets.
+    const first = cell[0] ?? book[0] ?? '';
+    await page.locator(`button[aria-label$=" ${first}"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => (document.querySelector('.detail tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'detail-h', 'focus moves to the customer');
+    assert.match((await page.textContent('#detail-h')) ?? '', new RegExp(first));
+    await page.screenshot({ path: join(shots, 'admin-4-customer.png'), fullPage: true });
+
+    // English at run time.
+    await page.selectOption('.lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && /Customers/.test(document.body.textContent ?? ''));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('has no axe violations, signed out and signed in; a maker reassigns a customer to another RM', async () => {
+    // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/admin/`);
+    await page.locator('button[data-as="rm"]').waitFor();
+    const run = () => axeViolations(page);
+    assert.deepEqual(await run(), [], 'sign-in page');
+    await page.click('button[data-as="maker"]');
+    await listSettled(page);
+    await page.waitForFunction(
+      () => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    await page.locator('.subject-table button').first().click();
+    await page.waitForFunction(
+      () => (document.querySelector('.detail tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    await page.locator('form.reassign select').waitFor();
+    assert.deepEqual(await run(), [], 'workplace with a customer open, and the reassignment form');
+
+    // The maker (tenant-wide) moves the open customer to RM002's book; the API says so.
+    const id = ((await page.textContent('#detail-h .id')) ?? '').trim();
+    await page.selectOption('form.reassign select', 'RM002');
+    await page.click('form.reassign button[type="submit"]');
+    await page.waitForFunction(() => /已调整|Reassigned/.test(document.querySelector('form.reassign [role="status"]')?.textContent ?? ''));
+    const manager = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/manager`)).json()) as { manager: string | null };
+    assert.equal(manager.manager, 'RM002');
+    await page.screenshot({ path: join(shots, 'admin-5-reassigned.png'), fullPage: true });
+    await context.close();
+  });
+});
