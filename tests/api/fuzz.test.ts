@@ -84,8 +84,18 @@ function encodeLoose(s: string): string {
 /** Raw fragments placed into URLs unencoded: broken escapes and encoded control bytes. */
 const RAW_FRAGMENTS = ['%', '%0', '%FF', '%E4%B8', '%00', '%C0%AF', '%ED%A0%80', '%2e%2e%2f', '%F4%90%80%80'];
 
-function resolve(doc: { components: { schemas: Record<string, Schema> } }, s: Schema): Schema {
-  return s.$ref ? (doc.components.schemas[s.$ref.split('/').pop() ?? ''] ?? {}) : s;
+function resolve(doc: { components: { schemas: Record<string, Schema> } }, s: Schema, depth = 0): Schema {
+  // Nested references too: a `$ref` property would otherwise look typeless, and a "wrong" value for it
+  // could be a valid one (an empty filter object), which the route rightly accepts.
+  if (depth > 8) return s;
+  const target = s.$ref ? (doc.components.schemas[s.$ref.split('/').pop() ?? ''] ?? {}) : s;
+  const inner = (x: Schema) => resolve(doc, x, depth + 1);
+  return {
+    ...target,
+    ...(target.properties ? { properties: Object.fromEntries(Object.entries(target.properties).map(([k, v]) => [k, inner(v)])) } : {}),
+    ...(target.items ? { items: inner(target.items) } : {}),
+    ...(target.anyOf ? { anyOf: target.anyOf.map(inner) } : {}),
+  };
 }
 
 /** A value the schema accepts (or close to it): the base that one invalid part is put into. */
