@@ -1,5 +1,6 @@
 import type { OverrideInfo, OverrideMode } from '@tierkit/core';
-import type { OverrideRow } from '../schema.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, OverrideRow } from '../schema.js';
 import { rangeTenant, type Executor } from './executor.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
@@ -21,6 +22,16 @@ export interface DatedOverride {
   readonly createdAt: string;
 }
 
+/** Approved, not revoked, not expired at `now`: the one definition of an override in force. */
+function inForce(eb: ExpressionBuilder<Database, 'overrides'>, now: string) {
+  return eb.and([
+    eb('status', '=', 'approved'),
+    eb('approved_by', 'is not', null),
+    eb('revoked_at', 'is', null),
+    eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
+  ]);
+}
+
 /**
  * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
  * not expired. One per scheme — the newest wins if several were approved.
@@ -31,10 +42,7 @@ export async function listActiveDatedOverrides(db: Executor, tenantId: string, s
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('subject_id', '=', subjectId)
-    .where('status', '=', 'approved')
-    .where('approved_by', 'is not', null)
-    .where('revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .where((eb) => inForce(eb, now))
     .orderBy('created_at', 'desc')
     .execute();
   const byScheme = new Map<string, DatedOverride>();
@@ -113,10 +121,7 @@ export async function listActiveDatedOverridesInRange(
     .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
-    .where('status', '=', 'approved')
-    .where('approved_by', 'is not', null)
-    .where('revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .where((eb) => inForce(eb, now))
     .orderBy('created_at', 'desc')
     .execute();
   const bySubject = new Map<string, Map<string, DatedOverride>>();

@@ -19,7 +19,8 @@ export interface StoredPolicy {
   readonly effectiveFrom: string;
 }
 
-function toPolicy(row: PolicyRow): StoredPolicy {
+/** A stored policy row as the engine reads it (policy-versions.ts adds the lifecycle). */
+export function toPolicy(row: PolicyRow): StoredPolicy {
   return {
     id: row.id,
     scheme: row.scheme,

@@ -1,6 +1,6 @@
 import type { PolicyRow, PolicyTable } from '../schema.js';
 import { parseJson, type Executor } from './executor.js';
-import type { PolicyStatus, StoredPolicy } from './policies.js';
+import { toPolicy, type PolicyStatus, type StoredPolicy } from './policies.js';
 
 /** A policy version with its lifecycle: who drafted, submitted and decided it, and when. */
 export interface PolicyVersion extends StoredPolicy {
@@ -22,12 +22,7 @@ export interface PolicyVersion extends StoredPolicy {
 
 function toVersion(row: PolicyRow): PolicyVersion {
   return {
-    id: row.id,
-    scheme: row.scheme,
-    version: row.version,
-    status: row.status as PolicyStatus,
-    document: parseJson<unknown>(row.document),
-    effectiveFrom: row.effective_from,
+    ...toPolicy(row),
     position: row.position,
     createdAt: row.created_at,
     authors: row.authors === null ? [] : parseJson<string[]>(row.authors),
