@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
-export const PACKAGES = ['core', 'client', 'components', 'admin', 'react', 'db', 'api'];
+export const PACKAGES = ['core', 'client', 'components', 'admin', 'react', 'db', 'api', 'ops'];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
