@@ -196,7 +196,9 @@ export class TkTierBadge extends LitElement {
     const t = tierBadgeTerms[locale];
     if (!a) return this.#host('empty', t.notInScheme);
     const level = a.schemeInfo.levels.find((l) => l.key === a.level);
-    const levelName = level?.name[locale] ?? a.level;
+    const name = level?.name[locale] ?? a.level;
+    // A level that needs a second person's sign-off (AML 高) says so until it has one.
+    const levelName = a.approvalRequired ? t.pending(name) : name;
     const label = t.label(a.schemeInfo.name[locale], levelName);
     const busy = this.#source?.status === ResourceStatus.pending;
     // A colour this version does not know (a newer server's) draws as neutral, and never becomes a state.

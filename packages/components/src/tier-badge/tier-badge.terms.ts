@@ -5,6 +5,8 @@ export interface TierBadgeTerms {
   readonly label: (scheme: string, level: string) => string;
   readonly progressTo: (level: string) => string;
   readonly notInScheme: string;
+  /** A level waiting for a second person's sign-off (four eyes): staff see it is not final yet. */
+  readonly pending: (level: string) => string;
 }
 
 export const tierBadgeTerms: Translations<TierBadgeTerms> = {
@@ -12,15 +14,18 @@ export const tierBadgeTerms: Translations<TierBadgeTerms> = {
     label: (s, l) => `${s}：${l}`,
     progressTo: (l) => `升级${l}的进度`,
     notInScheme: '暂无该项等级。',
+    pending: (l) => `${l}（待审批）`,
   },
   'zh-TW': {
     label: (s, l) => `${s}：${l}`,
     progressTo: (l) => `升級${l}的進度`,
     notInScheme: '暫無該項等級。',
+    pending: (l) => `${l}（待審批）`,
   },
   en: {
     label: (s, l) => `${s}: ${l}`,
     progressTo: (l) => `Progress to ${l}`,
     notInScheme: 'No level in this scheme yet.',
+    pending: (l) => `${l} (pending approval)`,
   },
 };

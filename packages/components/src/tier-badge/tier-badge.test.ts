@@ -215,6 +215,19 @@ describe('tk-tier-badge, controlled by the host', () => {
     expect((window as { __tkPwned?: number }).__tkPwned).to.equal(undefined);
   });
 
+  it('says a level is waiting for its sign-off, in each locale, until it has one', async () => {
+    const pending: TierBadgeData = { ...c3, assignment: { ...c3.assignment, approvalRequired: true } };
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" .data=${pending}></tk-tier-badge>`);
+    expect(shown(el)).to.equal('金卡（待审批）');
+    expect(await accessibleNode(el)).to.include({ role: 'group', name: '客户等级：金卡（待审批）' });
+    el.lang = 'en';
+    await el.updateComplete;
+    expect(shown(el)).to.match(/ \(pending approval\)$/);
+    el.data = c3;
+    await el.updateComplete;
+    expect(shown(el)).to.equal('Gold');
+  });
+
   it('says so when the subject has no level in the scheme', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" scheme="credit-rating" .data=${c3}></tk-tier-badge>`);
     expect(is(el, 'empty')).to.equal(true);
