@@ -1,7 +1,7 @@
 // Card-tier decisions over 1,000,000 generated subjects: a hand-written loop, the compiled `decide`,
 // and the full `evaluate` (explanation, progress, retention), interleaved over several rounds in the
 // same run; prints per-round and median ratios. Prints, never asserts.
-import { compilePack, defaultPolicyPack } from '@tierkit/core';
+import { compilePack, defaultPolicyPack, monthsBack } from '@tierkit/core';
 import type { SubjectFacts } from '@tierkit/core';
 // Deterministic PRNG (mulberry32), so every run benchmarks the same population.
 import { rng } from '../../tests/support/book.js';
@@ -26,20 +26,7 @@ function population(): SubjectFacts[] {
   return out;
 }
 
-const YEAR = [
-  '2024-06',
-  '2024-05',
-  '2024-04',
-  '2024-03',
-  '2024-02',
-  '2024-01',
-  '2023-12',
-  '2023-11',
-  '2023-10',
-  '2023-09',
-  '2023-08',
-  '2023-07',
-];
+const YEAR = monthsBack('2024-06', 12);
 
 /** The same decisions written by hand: the baseline a compiled policy is measured against. */
 function handWritten(f: SubjectFacts): string {

@@ -1,26 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compilePack, defaultPolicyPack, nextPrior } from '../index.js';
+import { compilePack, defaultPolicyPack, monthsBack, nextPrior } from '../index.js';
 import type { PriorAssignment, SubjectFacts } from '../index.js';
 
 const pack = compilePack(defaultPolicyPack);
 const tier = pack.scheme('retail-tier')!;
 const rank = (level: string) => tier.summary.levels.findIndex((l) => l.key === level);
-const MONTHS = [
-  '2024-06',
-  '2024-05',
-  '2024-04',
-  '2024-03',
-  '2024-02',
-  '2024-01',
-  '2023-12',
-  '2023-11',
-  '2023-10',
-  '2023-09',
-  '2023-08',
-  '2023-07',
-];
+const MONTHS = monthsBack('2024-06', 12);
 const fen = fc.integer({ min: 0, max: 500_000_000 });
 
 /** Any subject: any subset of months, any values, including metrics no policy reads. */
