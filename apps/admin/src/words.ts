@@ -4,6 +4,8 @@ export type ConsoleLocale = (typeof LOCALES)[number];
 
 const zh = {
   title: 'tierkit 管理台',
+  pages: '页面',
+  noPages: '您的角色没有可用的页面。',
   language: '语言',
   signInTitle: '登录（演示）',
   signInHint: '演示环境：选择一位演示员工登录。真实部署中由银行自己的员工登录签发令牌。',
@@ -46,6 +48,8 @@ const zh = {
 
 const en: typeof zh = {
   title: 'tierkit console',
+  pages: 'Pages',
+  noPages: 'Your role has no pages here.',
   language: 'Language',
   signInTitle: 'Sign in (demo)',
   signInHint: 'Demo: sign in as one of the demo staff. A real deployment mints the token behind the bank’s own staff login.',

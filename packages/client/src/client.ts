@@ -4,6 +4,18 @@ import { SharedGet } from './shared-get.js';
 import type { Page, Session, StaffApi, StaffMember } from './staff-types.js';
 import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
 
+/**
+ * `?a=1&b=2` from the defined, non-empty values, keys sorted so that the same filter given in another
+ * order hits the same cache entry; '' when nothing is left.
+ */
+export function query(params: Readonly<Record<string, string | number | boolean | undefined>>): string {
+  const pairs = Object.entries(params)
+    .filter((e): e is [string, string | number | boolean] => e[1] !== undefined && e[1] !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return pairs.length ? `?${pairs.join('&')}` : '';
+}
+
 /** What a change of books makes stale. */
 const BOOK_READS = ['/v1/subjects?', '/v1/matrix/'] as const;
 
@@ -20,6 +32,31 @@ interface CacheEntry {
 export interface HttpTierkitClient extends TierkitClient, StaffApi {
   /** Forgets cached bodies: all, or those whose path starts with `pathPrefix` (e.g. `/v1/subjects/C1/`). */
   invalidate(pathPrefix?: string): void;
+  /**
+   * The client's transport, for the admin kit's routes: they live in `@tierkit/admin`, not here, so
+   * the widgets' bundle does not carry the console's API.
+   */
+  readonly http: HttpAccess;
+}
+
+/** Options of a write: what it makes stale, and extra headers (an `Idempotency-Key`, say). */
+export interface SendOptions extends ReadOptions {
+  /** Path prefixes whose cached reads the write makes stale (see `invalidate`). */
+  readonly forget?: readonly string[];
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Requests with the client's base URL, credential, cache and problem handling. */
+export interface HttpAccess {
+  /** A GET through the cache and coalescing the widgets' reads use; `path` includes its query. */
+  get<T>(path: string, o?: ReadOptions): Promise<T>;
+  /** A JSON write; rejects with {@link TierkitApiError} on a non-2xx answer. */
+  send<T>(method: 'POST' | 'PUT', path: string, body: unknown, o?: SendOptions): Promise<T>;
+  /**
+   * The bare exchange for what is not a JSON read or write (a CSV upload, an event stream): base URL
+   * and credential added, nothing cached, the `Response` returned whatever its status.
+   */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
 /**
@@ -81,15 +118,21 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     return body;
   }
 
-  /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
-  async function send<T>(method: 'PUT' | 'POST', path: string, body: unknown, forget: readonly string[], o?: ReadOptions): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'content-type': 'application/json' };
+  /** Any request with the base URL and credential; the caller's own headers win. */
+  async function exchange(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
     const auth = await authHeader();
-    if (auth) headers.authorization = auth;
-    const res = await doFetch(base + path, { method, headers, body: JSON.stringify(body), ...(o?.signal ? { signal: o.signal } : {}) });
+    if (auth && !headers.has('authorization')) headers.set('authorization', auth);
+    return doFetch(base + path, { ...init, headers });
+  }
+
+  /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
+  async function send<T>(method: 'PUT' | 'POST', path: string, body: unknown, o?: SendOptions): Promise<T> {
+    const headers = { accept: 'application/json, application/problem+json', 'content-type': 'application/json', ...o?.headers };
+    const res = await exchange(path, { method, headers, body: JSON.stringify(body), ...(o?.signal ? { signal: o.signal } : {}) });
     if (!res.ok) throw new TierkitApiError(await problemOf(res));
     const out = (await res.json()) as T;
-    for (const prefix of forget) invalidate(prefix);
+    for (const prefix of o?.forget ?? []) invalidate(prefix);
     return out;
   }
 
@@ -126,14 +169,6 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   }
 
   const enc = encodeURIComponent;
-  const query = (params: Readonly<Record<string, string | number | undefined>>): string => {
-    // Sorted so that the same filter in another order hits the same cache entry.
-    const pairs = Object.entries(params)
-      .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '')
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${enc(k)}=${enc(String(v))}`);
-    return pairs.length ? `?${pairs.join('&')}` : '';
-  };
 
   return {
     getTiers: (id, o) =>
@@ -159,14 +194,14 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     // A book changed: lists and matrix counts are stale, the subject's own reads are not.
     getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),
     setManager: (id, manager, o) =>
-      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`], o),
+      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, { ...o, forget: [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`] }),
     assignManagers: (assignments, o) =>
       send(
         'POST',
         '/v1/subject-managers',
         { assignments },
-        [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)],
-        o,
+        { ...o, forget: [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)] },
       ),
+    http: { get, send, fetch: exchange },
   };
 }

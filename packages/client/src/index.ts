@@ -1,4 +1,4 @@
-export { createClient, type HttpTierkitClient } from './client.js';
+export { createClient, query, type HttpAccess, type HttpTierkitClient, type SendOptions } from './client.js';
 export { TierkitApiError } from './errors.js';
 export type {
   ClientOptions,

@@ -45,3 +45,14 @@ export class SessionStore extends KitStore<SessionState> {
 export function isBookScoped(session: Session | undefined): boolean {
   return session?.book != null;
 }
+
+/** The API's roles, weakest first; each includes what the ones before it may do. */
+const ROLE_ORDER: readonly Session['role'][] = ['viewer', 'analyst', 'officer', 'approver', 'admin'];
+
+/**
+ * Whether the session's role is `role` or stronger: for what a screen offers (an approve button, say).
+ * The API still decides every request; this only avoids offering what it would refuse.
+ */
+export function hasRole(session: Session | undefined, role: Session['role']): boolean {
+  return session !== undefined && ROLE_ORDER.indexOf(session.role) >= ROLE_ORDER.indexOf(role);
+}

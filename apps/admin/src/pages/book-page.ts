@@ -1,0 +1,186 @@
+import { BookAssignment, defaultSubjectFilter, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
+import { StoreController } from '@tierkit/admin/lit';
+import type { TkCellSelectEvent } from '@tierkit/components';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { client } from '../console-client.js';
+import type { ConsolePage, PageContext } from '../page.js';
+import { WORDS } from '../words.js';
+
+/**
+ * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
+ * timeline, and for tenant-wide staff whose book they are in). A relationship manager starts on their
+ * own book. All state is in the kit's stores; this element renders them and forwards what the user does.
+ */
+export class BookPage extends LitElement {
+  static override properties = { ctx: { attribute: false } };
+
+  declare ctx: PageContext | undefined;
+
+  readonly #browser = new StoreController(this, new SubjectBrowser(client, { pageSize: 50 }));
+  readonly #detail = new StoreController(this, new SubjectDetail(client, { historyPageSize: 20 }));
+  readonly #assignment = new StoreController(this, new BookAssignment(client));
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('ctx') || !this.ctx) return;
+    // A new person signed in (or the first render): their default book, not the previous person's list.
+    if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
+      this.#detail.store.cancel();
+      this.#assignment.store.cancel();
+      void this.#browser.store.setFilter(defaultSubjectFilter(this.ctx.session));
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#browser.store.cancel();
+    this.#detail.store.cancel();
+    this.#assignment.store.cancel();
+  }
+
+  async #open(id: string): Promise<void> {
+    // Only tenant-wide staff may move customers between books; the API would refuse anyone else.
+    if (this.ctx?.session.can.assignManagers) void this.#assignment.store.open(id);
+    await this.#detail.store.open(id);
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('#detail-h')?.focus();
+  }
+
+  #cell(e: TkCellSelectEvent): void {
+    void this.#browser.store.showCell(e.scheme, e.row, e.col);
+  }
+
+  #search(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const q = (form.elements.namedItem('q') as HTMLInputElement).value.trim();
+    const order = (form.elements.namedItem('order') as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc';
+    void this.#browser.store.updateFilter({ q: q || undefined, order });
+  }
+
+  async #reassign(e: Event): Promise<void> {
+    e.preventDefault();
+    const value = ((e.target as HTMLFormElement).elements.namedItem('manager') as HTMLSelectElement).value;
+    await this.#assignment.store.assign(value === '' ? null : value);
+    // The list may be a book the customer just left.
+    if (this.#assignment.state.saved !== undefined) void this.#browser.store.load();
+  }
+
+  #reassignForm() {
+    const a = this.#assignment.state;
+    if (!this.ctx?.session.can.assignManagers || a.subject !== this.#detail.state.id || a.status !== 'ready') return nothing;
+    const w = WORDS[this.ctx.locale];
+    return html`<form class="reassign" @submit=${this.#reassign}>
+      <label>${w.manager}
+        <select name="manager" .value=${a.manager ?? ''}>
+          <option value="" ?selected=${a.manager === null}>${w.noManager}</option>
+          ${a.candidates.map((s) => html`<option value=${s.id} ?selected=${s.id === a.manager}>${s.name} · ${s.id}</option>`)}
+        </select>
+      </label>
+      <button type="submit" ?disabled=${a.saving}>${w.reassign}</button>
+      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${a.error.detail ?? a.error.title}` : a.saved !== undefined ? w.saved : ''}</span>
+    </form>`;
+  }
+
+  #clearCell(): void {
+    const { manager, q, order } = this.#browser.state.filter;
+    void this.#browser.store.setFilter({ manager, q, order });
+  }
+
+  override render() {
+    if (!this.ctx) return nothing;
+    const w = WORDS[this.ctx.locale];
+    const session = this.ctx.session;
+    const b = this.#browser.state;
+    const d = this.#detail.state;
+    const status =
+      b.status === 'loading'
+        ? w.loading
+        : b.status === 'error'
+          ? `${w.failed}: ${b.error?.detail ?? b.error?.title ?? ''}`
+          : b.empty
+            ? w.empty
+            : b.status === 'ready'
+              ? w.shown(b.items.length, b.nextCursor !== null)
+              : '';
+    return html`
+      <section class="card book" aria-labelledby="book-h">
+        <h2 id="book-h">${session?.book ? w.myBook : w.allCustomers} · ${w.matrix}</h2>
+        <tk-provider .client=${client} locale=${this.ctx.locale} theme="light">
+          <tk-risk-value-matrix mode="portfolio" @tk-cell-select=${this.#cell}></tk-risk-value-matrix>
+        </tk-provider>
+      </section>
+      <section class="card subjects" aria-labelledby="subjects-h">
+        <h2 id="subjects-h">${w.subjects}</h2>
+        <form class="filters" @submit=${this.#search}>
+          <label>${w.search} <input name="q" type="search" maxlength="64" .value=${b.filter.q ?? ''} autocomplete="off"></label>
+          <label>${w.order}
+            <select name="order" .value=${b.filter.order ?? 'asc'}>
+              <option value="asc">${w.asc}</option>
+              <option value="desc">${w.desc}</option>
+            </select>
+          </label>
+          <button type="submit">${w.find}</button>
+        </form>
+        ${
+          b.filter.row && b.filter.col
+            ? html`<p class="cell">${w.cell(b.filter.row, b.filter.col)}
+                <button type="button" @click=${() => this.#clearCell()}>${w.clearCell}</button></p>`
+            : nothing
+        }
+        <p role="status" class="hint" data-testid="list-status">${status}</p>
+        ${
+          b.items.length
+            ? html`<table class="subject-table">
+                <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th><th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
+                <tbody>
+                  ${b.items.map(
+                    (s) => html`<tr class=${s.id === d.id ? 'current' : ''}>
+                      <td>${s.id}</td><td>${s.displayName}</td>
+                      <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#open(s.id)}>${w.open}</button></td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>`
+            : nothing
+        }
+        ${
+          b.nextCursor !== null && b.status === 'ready'
+            ? html`<button type="button" class="more" ?disabled=${b.loadingMore} @click=${() => this.#browser.store.loadMore()}>
+                ${b.loadingMore ? w.loading : w.loadMore}</button>`
+            : nothing
+        }
+      </section>
+      <section class="card detail" aria-labelledby="detail-h">
+        <h2 id="detail-h" tabindex="-1">${w.detail}${d.id ? html` <span class="id">${d.id}</span>` : nothing}</h2>
+        ${
+          d.id === undefined
+            ? html`<p class="hint">${w.pick}</p>`
+            : d.notFound
+              ? html`<p class="hint" role="status">${w.notFound}</p>`
+              : d.status === 'error'
+                ? html`<p class="hint" role="status">${w.failed}: ${d.error?.title ?? ''}</p>`
+                : html`${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
+                    <div class="customer-grid">
+                      <tk-tier-badge show-progress></tk-tier-badge>
+                      <tk-entitlement-panel></tk-entitlement-panel>
+                      <tk-tier-timeline></tk-tier-timeline>
+                    </div>
+                  </tk-provider>`
+        }
+      </section>
+    `;
+  }
+}
+
+if (!customElements.get('admin-book-page')) customElements.define('admin-book-page', BookPage);
+
+export const bookPage: ConsolePage = {
+  id: 'book',
+  title: { 'zh-CN': '客户', en: 'Customers' },
+  visible: (session) => session.can.readSubjects,
+  render: (ctx) => html`<admin-book-page data-page .ctx=${ctx}></admin-book-page>`,
+};
