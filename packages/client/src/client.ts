@@ -51,7 +51,7 @@ export interface HttpAccess {
   /** A GET through the cache and coalescing the widgets' reads use; `path` includes its query. */
   get<T>(path: string, o?: ReadOptions): Promise<T>;
   /** A JSON write; rejects with {@link TierkitApiError} on a non-2xx answer. */
-  send<T>(method: 'POST' | 'PUT', path: string, body: unknown, o?: SendOptions): Promise<T>;
+  send<T>(method: 'POST' | 'PUT' | 'PATCH', path: string, body: unknown, o?: SendOptions): Promise<T>;
   /**
    * The bare exchange for what is not a JSON read or write (a CSV upload, an event stream): base URL
    * and credential added, nothing cached, the `Response` returned whatever its status.
@@ -127,7 +127,7 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   }
 
   /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
-  async function send<T>(method: 'PUT' | 'POST', path: string, body: unknown, o?: SendOptions): Promise<T> {
+  async function send<T>(method: 'PUT' | 'POST' | 'PATCH', path: string, body: unknown, o?: SendOptions): Promise<T> {
     const headers = { accept: 'application/json, application/problem+json', 'content-type': 'application/json', ...o?.headers };
     const res = await exchange(path, { method, headers, body: JSON.stringify(body), ...(o?.signal ? { signal: o.signal } : {}) });
     if (!res.ok) throw new TierkitApiError(await problemOf(res));
