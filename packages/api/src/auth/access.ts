@@ -38,7 +38,9 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     /^\/v1\/analytics\/(distribution|migration|rates|effect)$/,
     { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false, tenantWide: true },
   ],
-  ['GET', /^\/v1\/audit(\/verify)?$/, { role: 'admin', embed: false, keyOnly: true, tenantWide: true }],
+  // The audit trail: admin keys, and the checkers' staff sessions in the console (the four-eyes side
+  // reviews what was done); never makers, RMs or customers' tokens.
+  ['GET', /^\/v1\/audit(\/verify)?$/, { role: 'admin', staffTokenRole: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
   ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],

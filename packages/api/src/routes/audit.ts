@@ -71,7 +71,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['audit'],
-  summary: 'The tenant’s audit trail, newest first (admin key)',
+  summary: 'The tenant’s audit trail, newest first (admin key, or an approver’s staff token)',
   request: {
     query: z.object({
       actor: text('actor', 'Exactly this actor (`key:key_…`)'),

@@ -1,0 +1,101 @@
+import { type HttpTierkitClient, query } from '@tierkit/client';
+import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResponse } from './analytics-types.js';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+
+/** One read of the analytics screen: its own status, answer and problem, so one failing chart leaves the others. */
+export interface AnalyticsPart<T> {
+  readonly status: Status;
+  readonly data: T | undefined;
+  readonly error: KitError | undefined;
+}
+
+/** The months a screen looks at: distribution and rates over `from…to`, the migration from `from` to `to`. */
+export interface AnalyticsRange {
+  readonly scheme: string;
+  /** `YYYY-MM`. */
+  readonly from: string;
+  /** `YYYY-MM`, not before `from`. */
+  readonly to: string;
+}
+
+/** What an effect evaluation asks (docs/domain.md §10). */
+export interface EffectQuery {
+  readonly scheme: string;
+  /** The month of the move, `YYYY-MM`. */
+  readonly period: string;
+  readonly direction: 'up' | 'down';
+  /** Months of follow-up (1–24; the API's default 6). */
+  readonly months?: number;
+  /** A metric of the tenant's catalogue (the API's default `avg_daily_balance`). */
+  readonly metric?: string;
+}
+
+export interface AnalyticsState {
+  readonly range: AnalyticsRange | undefined;
+  readonly distribution: AnalyticsPart<DistributionResponse>;
+  readonly migration: AnalyticsPart<MigrationResponse>;
+  readonly rates: AnalyticsPart<RatesResponse>;
+  readonly effectQuery: EffectQuery | undefined;
+  readonly effect: AnalyticsPart<EffectResponse>;
+}
+
+const IDLE = { status: 'idle', data: undefined, error: undefined } as const;
+const LOADING = { status: 'loading', data: undefined, error: undefined } as const;
+
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
+
+/**
+ * The analytics screen's reads over a scheme's tier history: levels per month, the from × to
+ * migration matrix, up/down rates, and an effect evaluation of movers against comparable stayers.
+ * Each is a part with its own status and lane; a new range replaces the three range reads at once.
+ * The API counts; this store only asks and keeps the answers (every figure beside its count).
+ */
+export class Analytics extends KitStore<AnalyticsState> {
+  readonly #client: Client;
+
+  constructor(client: Client) {
+    super({ range: undefined, distribution: IDLE, migration: IDLE, rates: IDLE, effectQuery: undefined, effect: IDLE });
+    this.#client = client;
+  }
+
+  /** Read distribution, migration and rates of `range`; the previous range's reads in flight are cancelled. */
+  async setRange(range: AnalyticsRange): Promise<void> {
+    this.set({ range, distribution: LOADING, migration: LOADING, rates: LOADING });
+    const q = query({ scheme: range.scheme, from: range.from, to: range.to });
+    await Promise.all([
+      this.#part('distribution', `/v1/analytics/distribution${q}`),
+      this.#part('migration', `/v1/analytics/migration${q}`),
+      this.#part('rates', `/v1/analytics/rates${q}`),
+    ]);
+  }
+
+  /** Evaluate the effect of the moves of one month. */
+  async evaluate(effect: EffectQuery): Promise<void> {
+    this.set({ effectQuery: effect, effect: LOADING });
+    const q = query({
+      scheme: effect.scheme,
+      period: effect.period,
+      direction: effect.direction,
+      months: effect.months,
+      metric: effect.metric,
+    });
+    await this.#part('effect', `/v1/analytics/effect${q}`);
+  }
+
+  /** Read everything shown again (the tier history may have grown since: a re-tier job ran). */
+  async refresh(): Promise<void> {
+    // The transport caches reads: forget them, or the same answers come back.
+    this.#client.invalidate('/v1/analytics/');
+    const { range, effectQuery } = this.state;
+    await Promise.all([range ? this.setRange(range) : undefined, effectQuery ? this.evaluate(effectQuery) : undefined]);
+  }
+
+  async #part<K extends 'distribution' | 'migration' | 'rates' | 'effect'>(key: K, path: string): Promise<void> {
+    const data = await this.run(
+      key,
+      (signal) => this.#client.http.get<NonNullable<AnalyticsState[K]['data']>>(path, { signal }),
+      (error) => this.set({ [key]: { status: 'error', data: undefined, error } } as Partial<AnalyticsState>),
+    );
+    if (data !== undefined) this.set({ [key]: { status: 'ready', data, error: undefined } } as Partial<AnalyticsState>);
+  }
+}

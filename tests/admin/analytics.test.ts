@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Analytics } from '@tierkit/admin';
+import { kitFixture } from './kit-fixture.js';
+
+/*
+ * The fixture's book is tiered in 2025-10 only (K01–K07 platinum, K08–K10 standard): every count below
+ * is read off that, and the store must hold the API's answer unchanged, each read in its own part.
+ */
+describe('Analytics against the real API', () => {
+  const f = kitFixture();
+  const range = { scheme: 'retail-tier', from: '2025-08', to: '2025-10' };
+
+  it('a range reads distribution, migration and rates, each ready with the counts behind it', async () => {
+    const a = new Analytics(f.client('OFF1'));
+    await a.setRange(range);
+    const { distribution, migration, rates } = a.state;
+    assert.deepEqual([distribution.status, migration.status, rates.status], ['ready', 'ready', 'ready']);
+    assert.deepEqual(distribution.data?.periods, ['2025-08', '2025-09', '2025-10']);
+    assert.deepEqual(distribution.data?.totals, [0, 0, 10]);
+    const count = (level: string) => distribution.data?.series.find((s) => s.level === level)?.counts;
+    assert.deepEqual(count('platinum'), [0, 0, 7]);
+    assert.deepEqual(count('standard'), [0, 0, 3]);
+    assert.equal(migration.data?.totals.entered, 10, 'everyone was first tiered after 2025-08');
+    assert.deepEqual(rates.data?.entered, [0, 0, 10]);
+    assert.deepEqual(rates.data?.upgradeRate, [null, null, null], 'no base, no rate');
+  });
+
+  it('a later month moves K08 up: refresh reads it instead of the cached answer', async () => {
+    const a = new Analytics(f.client('OFF1'));
+    await a.setRange({ ...range, to: '2025-11' });
+    await a.evaluate({ scheme: 'retail-tier', period: '2025-11', direction: 'up', months: 1 });
+    assert.equal(a.state.rates.data?.upgrades.at(-1), 0);
+    const res = await f.app.request('/v1/subjects/K08/metrics', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 400_000_00 }] }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    await a.refresh();
+    assert.deepEqual(a.state.rates.data?.upgrades, [0, 0, 0, 1]);
+    assert.equal(a.state.rates.data?.upgradeRate.at(-1), 0.1, '1 of the 10 tiered in 2025-10');
+    assert.equal(a.state.migration.data?.totals.up, 0, 'the migration is from 2025-08, when K08 had no level');
+    assert.equal(a.state.effect.status, 'ready');
+    assert.deepEqual(a.state.effect.data?.cohorts, { moved: 1, stayed: 9 });
+    assert.equal(a.state.effect.data?.period, '2025-11');
+  });
+
+  it('each part fails on its own terms: an unknown scheme is a 404, a range backwards a 400, an RM a 403', async () => {
+    const a = new Analytics(f.client('OFF1'));
+    await a.setRange({ scheme: 'no-such', from: '2025-08', to: '2025-10' });
+    assert.deepEqual([a.state.distribution.status, a.state.distribution.error?.status], ['error', 404]);
+    assert.equal(a.state.distribution.data, undefined);
+    await a.setRange({ scheme: 'retail-tier', from: '2025-10', to: '2025-08' });
+    assert.deepEqual([a.state.rates.error?.status, a.state.migration.error?.status], [400, 400]);
+    await a.evaluate({ scheme: 'retail-tier', period: '2025-10', direction: 'up', metric: 'no_such_metric' });
+    assert.equal(a.state.effect.error?.status, 400);
+    const rm = new Analytics(f.client('RM1'));
+    await rm.setRange(range);
+    assert.equal(rm.state.distribution.error?.status, 403, 'the whole book’s aggregates are not one RM’s');
+  });
+
+  it('a newer range cancels the older: only the last one asked lands in the state', async () => {
+    const a = new Analytics(f.client('OFF1'));
+    const first = a.setRange({ ...range, from: '2025-01' });
+    const second = a.setRange(range);
+    await Promise.all([first, second]);
+    assert.deepEqual(a.state.range, range);
+    assert.deepEqual(a.state.distribution.data?.periods, ['2025-08', '2025-09', '2025-10']);
+    assert.equal(a.state.rates.data?.periods.length, 3);
+  });
+});

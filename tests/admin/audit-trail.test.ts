@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { AuditTrail, firstBreak } from '@tierkit/admin';
+import { mintStaffToken } from '@tierkit/api';
+import { createClient, type HttpTierkitClient } from '@tierkit/client';
+import { NOW } from '../support/api-fixture.js';
+import { kitFixture } from './kit-fixture.js';
+
+describe('AuditTrail against the real API', () => {
+  const f = kitFixture();
+  let checker: HttpTierkitClient;
+  before(async () => {
+    // A checker (approver) of the tenant: the staff session the console's audit page is for.
+    const put = await f.app.request('/v1/staff/CHK1', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: '钱进', role: 'approver', scope: 'tenant' }),
+    });
+    assert.equal(put.status, 201, await put.text());
+    const token = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'CHK1', now: NOW })).token;
+    checker = createClient({
+      baseUrl: 'http://tierkit.test',
+      token: () => token,
+      fetch: (input, init) => Promise.resolve(f.app.request(input instanceof Request ? input : String(input), init)),
+    });
+  });
+
+  it('a checker pages the whole trail newest first, without a gap or a repeat', async () => {
+    const t = new AuditTrail(checker, { pageSize: 7 });
+    await t.load();
+    assert.equal(t.state.status, 'ready');
+    assert.equal(t.state.items.length, 7);
+    while (t.state.nextCursor !== null) await t.loadMore();
+    const seqs = t.state.items.map((r) => r.seq);
+    assert.ok(seqs.length > 20, `the fixture's writes are recorded (${seqs.length})`);
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0] - i),
+      'newest first, every position once',
+    );
+    assert.equal(seqs.at(-1), 1);
+  });
+
+  it('filters by target and status, and sees a write it just caused (no cached list)', async () => {
+    const t = new AuditTrail(checker);
+    await t.setFilter({ target: 'K03', route: '/v1/subjects/{id}/metrics', method: 'PUT' });
+    const before = t.state.items.length;
+    assert.ok(before > 0);
+    assert.ok(t.state.items.every((r) => r.target.id === 'K03' && r.method === 'PUT'));
+    await f.client('OFF1').http.send('PUT', '/v1/subjects/K03/metrics', {
+      metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 400_000_00 }],
+    });
+    await t.load();
+    assert.equal(t.state.items.length, before + 2, 'an intent and a result');
+    const [result, intent] = t.state.items;
+    assert.deepEqual([result?.phase, result?.status, result?.actor], ['result', 200, 'staff:OFF1']);
+    assert.deepEqual([intent?.phase, intent?.status, intent?.requestId], ['intent', null, result?.requestId]);
+    await t.setFilter({ status: 599 });
+    assert.equal(t.state.empty, true);
+    await t.setFilter({ from: 'yesterday' });
+    assert.deepEqual([t.state.status, t.state.error?.status], ['error', 400]);
+  });
+
+  it('verifies the chain: intact, then the first broken position after a record is edited', async () => {
+    const t = new AuditTrail(checker);
+    await t.verify();
+    assert.equal(t.state.verification.status, 'ready');
+    assert.equal(t.state.verification.result?.ok, true);
+    assert.equal(firstBreak(t.state.verification.result), undefined);
+    await f.db.db.updateTable('audit_records').set({ status: 201 }).where('chain', '=', 'bank-a').where('seq', '=', 5).execute();
+    await t.verify();
+    assert.equal(t.state.verification.result?.ok, false);
+    assert.equal(firstBreak(t.state.verification.result), 5);
+  });
+
+  it('a maker and an RM are refused: the 403 is the state, nothing else is', async () => {
+    for (const who of ['OFF1', 'RM1']) {
+      const t = new AuditTrail(f.client(who));
+      await t.load();
+      assert.deepEqual([t.state.status, t.state.error?.status, t.state.items.length], ['error', 403, 0], who);
+      await t.verify();
+      assert.equal(t.state.verification.error?.status, 403, who);
+    }
+  });
+});
