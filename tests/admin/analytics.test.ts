@@ -11,6 +11,14 @@ describe('Analytics against the real API', () => {
   const f = kitFixture();
   const range = { scheme: 'retail-tier', from: '2025-08', to: '2025-10' };
 
+  it('offers the schemes the credential sees, without the matrix schemes', async () => {
+    const a = new Analytics(f.client('OFF1'));
+    await a.loadSchemes();
+    const keys = a.state.schemes.data?.map((s) => s.key) ?? [];
+    assert.ok(keys.includes('retail-tier') && keys.includes('aml-test'), keys.join());
+    assert.ok(!keys.includes('risk-value-test'));
+  });
+
   it('a range reads distribution, migration and rates, each ready with the counts behind it', async () => {
     const a = new Analytics(f.client('OFF1'));
     await a.setRange(range);

@@ -35,7 +35,7 @@ describe('AuditTrail against the real API', () => {
     assert.ok(seqs.length > 20, `the fixture's writes are recorded (${seqs.length})`);
     assert.deepEqual(
       seqs,
-      seqs.map((_, i) => seqs[0] - i),
+      seqs.map((_, i) => (seqs[0] ?? 0) - i),
       'newest first, every position once',
     );
     assert.equal(seqs.at(-1), 1);

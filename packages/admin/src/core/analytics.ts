@@ -1,4 +1,5 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
+import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
 import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResponse } from './analytics-types.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 
@@ -31,6 +32,8 @@ export interface EffectQuery {
 }
 
 export interface AnalyticsState {
+  /** The schemes the credential may see, with their level names, for the picker and the labels. */
+  readonly schemes: AnalyticsPart<readonly SchemeSummary[]>;
   readonly range: AnalyticsRange | undefined;
   readonly distribution: AnalyticsPart<DistributionResponse>;
   readonly migration: AnalyticsPart<MigrationResponse>;
@@ -54,8 +57,19 @@ export class Analytics extends KitStore<AnalyticsState> {
   readonly #client: Client;
 
   constructor(client: Client) {
-    super({ range: undefined, distribution: IDLE, migration: IDLE, rates: IDLE, effectQuery: undefined, effect: IDLE });
+    super({ schemes: IDLE, range: undefined, distribution: IDLE, migration: IDLE, rates: IDLE, effectQuery: undefined, effect: IDLE });
     this.#client = client;
+  }
+
+  /** Read the schemes to pick from (matrix schemes are left out: their cells are levels of two others). */
+  async loadSchemes(): Promise<void> {
+    this.set({ schemes: LOADING });
+    const got = await this.run(
+      'schemes',
+      (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
+      (error) => this.set({ schemes: { status: 'error', data: undefined, error } }),
+    );
+    if (got) this.set({ schemes: { status: 'ready', data: got.items.filter((s) => s.category !== 'matrix'), error: undefined } });
   }
 
   /** Read distribution, migration and rates of `range`; the previous range's reads in flight are cancelled. */

@@ -1,0 +1,347 @@
+import { type AnalyticsPart, Analytics, type EffectQuery, hasRole, isBookScoped } from '@tierkit/admin';
+import { StoreController } from '@tierkit/admin/lit';
+import { formatValue, monthsBack } from '@tierkit/core';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { lastClosedMonth } from '../bank-time.js';
+import { client } from '../console-client.js';
+import type { ConsolePage, PageContext } from '../page.js';
+import type { ChartHandle, Labels } from './analytics-charts.js';
+import { ANALYTICS_WORDS } from './analytics.words.js';
+
+type ChartsModule = typeof import('./analytics-charts.js');
+type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
+
+/** Metrics offered for the effect evaluation: balance (AUM), activity and a product held. */
+const EFFECT_METRICS = ['avg_daily_balance', 'premium_card', 'card_spend', 'transaction_count'] as const;
+const DEFAULT_SCHEME = 'retail-tier';
+
+/**
+ * Analytics of a scheme's tier history: levels per month, the migration between two months as a heat
+ * map, up/down rates, and the effect evaluation of movers against comparable stayers. The charts'
+ * library is loaded by `import()` when this page is first shown (its own chunk); until then, and if it
+ * fails, the tables — which every chart has — carry all the figures.
+ */
+export class AnalyticsPage extends LitElement {
+  static override properties = { ctx: { attribute: false }, charts: { state: true } };
+
+  declare ctx: PageContext | undefined;
+  declare charts: 'loading' | 'ready' | 'error';
+
+  readonly #a = new StoreController(this, new Analytics(client));
+  #lib: ChartsModule | undefined;
+  /** The chart on each canvas and the answer it shows: redrawn only when the answer changes. */
+  readonly #drawn = new Map<ChartKey, { handle: ChartHandle; data: unknown; locale: string }>();
+
+  constructor() {
+    super();
+    this.charts = 'loading';
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.#lib) return;
+    import('./analytics-charts.js').then(
+      (lib) => {
+        this.#lib = lib;
+        this.charts = 'ready';
+      },
+      () => {
+        this.charts = 'error';
+      },
+    );
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#a.store.cancel();
+    for (const d of this.#drawn.values()) d.handle.destroy();
+    this.#drawn.clear();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
+    void this.#start();
+  }
+
+  async #start(): Promise<void> {
+    const to = lastClosedMonth();
+    const from = monthsBack(to, 12)[11] as string;
+    const store = this.#a.store;
+    await store.loadSchemes();
+    const schemes = store.state.schemes.data ?? [];
+    const asked = this.ctx?.params.get('scheme');
+    const scheme = schemes.find((s) => s.key === asked)?.key ?? schemes.find((s) => s.key === DEFAULT_SCHEME)?.key ?? schemes[0]?.key;
+    if (!scheme) return;
+    await Promise.all([
+      store.setRange({ scheme, from, to }),
+      // Six months of follow-up, ending in the last closed month.
+      store.evaluate({ scheme, period: monthsBack(to, 7)[6] as string, direction: 'up', months: 6, metric: EFFECT_METRICS[0] }),
+    ]);
+  }
+
+  #field(form: HTMLFormElement, name: string): string {
+    return (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null)?.value.trim() ?? '';
+  }
+
+  #showRange(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const scheme = this.#field(form, 'scheme');
+    void this.#a.store.setRange({ scheme, from: this.#field(form, 'from'), to: this.#field(form, 'to') });
+    const q = this.#a.state.effectQuery;
+    // The effect follows the scheme picked; its months are its own form's.
+    if (q && q.scheme !== scheme) void this.#a.store.evaluate({ ...q, scheme });
+  }
+
+  #evaluate(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const range = this.#a.state.range;
+    if (!range) return;
+    const query: EffectQuery = {
+      scheme: range.scheme,
+      period: this.#field(form, 'period'),
+      direction: this.#field(form, 'direction') === 'down' ? 'down' : 'up',
+      months: Number(this.#field(form, 'months')) || 6,
+      metric: this.#field(form, 'metric'),
+    };
+    void this.#a.store.evaluate(query);
+  }
+
+  #labels(): Labels {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const scheme = this.#a.state.schemes.data?.find((s) => s.key === this.#a.state.range?.scheme);
+    return { locale, level: (key) => scheme?.levels.find((l) => l.key === key)?.name[locale] ?? key };
+  }
+
+  protected override updated(): void {
+    const lib = this.#lib;
+    const s = this.#a.state;
+    if (!lib || !this.ctx) return;
+    const w = ANALYTICS_WORDS[this.ctx.locale];
+    const l = this.#labels();
+    const draw = (key: ChartKey, data: unknown, make: (canvas: HTMLCanvasElement) => ChartHandle) => {
+      const canvas = this.querySelector<HTMLCanvasElement>(`canvas[data-chart="${key}"]`);
+      const prev = this.#drawn.get(key);
+      if (prev && prev.data === data && prev.locale === l.locale && prev.handle.canvas === canvas) return;
+      prev?.handle.destroy();
+      this.#drawn.delete(key);
+      if (canvas && data) this.#drawn.set(key, { handle: make(canvas), data, locale: l.locale });
+    };
+    const d = s.distribution.data;
+    draw('distribution', d, (c) => lib.distributionChart(c, d!, l));
+    const m = s.migration.data;
+    draw('migration', m, (c) => lib.migrationChart(c, m!, l, { x: w.toLevel(m!.to), y: w.fromLevel(m!.from) }));
+    const r = s.rates.data;
+    draw('rates', r, (c) => lib.ratesChart(c, r!, l, { up: w.upgradeRate, down: w.downgradeRate }));
+    const e = s.effect.data;
+    draw('effect', e, (c) => lib.effectChart(c, e!, l, { moved: w.movedLegend, stayed: w.stayedLegend, monthsAfter: w.monthsAfter }));
+  }
+
+  /** The status line of one part: loading, its problem, or nothing to show. */
+  #status(part: AnalyticsPart<unknown>, empty: boolean): string {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    if (part.status === 'loading') return w.loading;
+    if (part.status === 'error') return `${w.failed}: ${part.error?.detail ?? part.error?.title ?? ''}`;
+    if (part.status === 'ready' && empty) return w.noData;
+    return '';
+  }
+
+  /** A chart's canvas (its short description as its name) over the table that holds its figures. */
+  #figure(key: ChartKey, summary: string, table: TemplateResult): TemplateResult {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return html`
+      ${this.charts === 'ready' ? html`<div class="analytics-chart analytics-chart-${key}"><canvas data-chart=${key} role="img" aria-label=${summary}></canvas></div>` : nothing}
+      ${this.charts === 'error' ? html`<p class="hint">${w.chartFailed}</p>` : this.charts === 'loading' ? html`<p class="hint">${w.chartLoading}</p>` : nothing}
+      <div class="analytics-table" role="region" tabindex="0" aria-label=${summary}>${table}</div>
+    `;
+  }
+
+  #distribution(): TemplateResult {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const p = this.#a.state.distribution;
+    const d = p.data;
+    const empty = !d || d.totals.every((n) => n === 0);
+    const l = this.#labels();
+    return html`<section class="card analytics-part" aria-labelledby="an-dist-h" data-testid="analytics-distribution">
+      <h2 id="an-dist-h">${w.distribution}</h2>
+      <p role="status" class="hint">${this.#status(p, empty)}</p>
+      ${
+        d && !empty
+          ? this.#figure(
+              'distribution',
+              w.distributionSummary(d.totals.at(-1) ?? 0, d.periods.length),
+              html`<table class="analytics-grid">
+                <thead><tr><th scope="col">${w.month}</th>${d.levels.map((k) => html`<th scope="col">${l.level(k)}</th>`)}<th scope="col">${w.total}</th></tr></thead>
+                <tbody>${d.periods.map(
+                  (period, i) =>
+                    html`<tr><th scope="row">${period}</th>${d.series.map((s) => html`<td>${s.counts[i]}</td>`)}<td>${d.totals[i]}</td></tr>`,
+                )}</tbody>
+              </table>`,
+            )
+          : nothing
+      }
+    </section>`;
+  }
+
+  #migration(): TemplateResult {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const p = this.#a.state.migration;
+    const m = p.data;
+    const range = this.#a.state.range;
+    const empty = !m || m.totals.both + m.totals.entered === 0;
+    const l = this.#labels();
+    return html`<section class="card analytics-part" aria-labelledby="an-mig-h" data-testid="analytics-migration">
+      <h2 id="an-mig-h">${w.migration(m?.from ?? range?.from ?? '', m?.to ?? range?.to ?? '')}</h2>
+      <p role="status" class="hint">${this.#status(p, empty)}</p>
+      ${
+        m && !empty
+          ? html`<p>${w.migrationTotals(m.totals)}</p>
+            ${this.#figure(
+              'migration',
+              w.migrationSummary(m.totals.up, m.totals.down, m.totals.same),
+              html`<table class="analytics-grid analytics-heat">
+                <thead><tr><th scope="col">${w.fromLevel(m.from)} \\ ${w.toLevel(m.to)}</th>${m.levels.map((k) => html`<th scope="col">${l.level(k)}</th>`)}</tr></thead>
+                <tbody>
+                  ${m.levels.map(
+                    (from, i) =>
+                      html`<tr><th scope="row">${l.level(from)}</th>${m.levels.map(
+                        (_, j) => html`<td class=${i === j ? 'same' : i < j ? 'up' : 'down'}>${m.matrix[i]?.[j] ?? 0}</td>`,
+                      )}</tr>`,
+                  )}
+                  <tr><th scope="row">${w.entered}</th>${m.entered.map((n) => html`<td>${n}</td>`)}</tr>
+                </tbody>
+              </table>`,
+            )}`
+          : nothing
+      }
+    </section>`;
+  }
+
+  #rates(): TemplateResult {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const p = this.#a.state.rates;
+    const r = p.data;
+    const empty = !r || r.base.every((n) => n === 0);
+    const pct = (v: number | null) => (v === null ? w.none : `${(Math.round(v * 10_000) / 100).toFixed(2)}%`);
+    return html`<section class="card analytics-part" aria-labelledby="an-rates-h" data-testid="analytics-rates">
+      <h2 id="an-rates-h">${w.rates}</h2>
+      <p role="status" class="hint">${this.#status(p, empty)}</p>
+      ${
+        r && !empty
+          ? this.#figure(
+              'rates',
+              w.ratesSummary,
+              html`<table class="analytics-grid">
+                <thead><tr>
+                  <th scope="col">${w.month}</th><th scope="col">${w.base}</th><th scope="col">${w.upgrades}</th>
+                  <th scope="col">${w.upgradeRate}</th><th scope="col">${w.downgrades}</th><th scope="col">${w.downgradeRate}</th>
+                </tr></thead>
+                <tbody>${r.periods.map(
+                  (period, i) => html`<tr><th scope="row">${period}</th><td>${r.base[i]}</td><td>${r.upgrades[i]}</td>
+                    <td>${pct(r.upgradeRate[i] ?? null)}</td><td>${r.downgrades[i]}</td><td>${pct(r.downgradeRate[i] ?? null)}</td></tr>`,
+                )}</tbody>
+              </table>`,
+            )
+          : nothing
+      }
+    </section>`;
+  }
+
+  #effect(): TemplateResult {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const w = ANALYTICS_WORDS[locale];
+    const p = this.#a.state.effect;
+    const e = p.data;
+    const q = this.#a.state.effectQuery;
+    const empty = !e || e.cohorts.moved === 0;
+    const value = (v: number | null | undefined) =>
+      v === null || v === undefined ? w.none : formatValue(v, e?.metric.unit ?? 'count', e?.metric.currency, locale);
+    return html`<section class="card analytics-part" aria-labelledby="an-eff-h" data-testid="analytics-effect">
+      <h2 id="an-eff-h">${w.effect}</h2>
+      <form class="filters" aria-label=${w.effectForm} @submit=${this.#evaluate}>
+        <label>${w.period} <input name="period" type="month" required .value=${q?.period ?? ''} max=${lastClosedMonth()}></label>
+        <label>${w.direction}
+          <select name="direction">
+            <option value="up" ?selected=${q?.direction !== 'down'}>${w.up}</option>
+            <option value="down" ?selected=${q?.direction === 'down'}>${w.down}</option>
+          </select>
+        </label>
+        <label>${w.months} <input name="months" type="number" min="1" max="24" required .value=${String(q?.months ?? 6)}></label>
+        <label>${w.metric}
+          <select name="metric">
+            ${EFFECT_METRICS.map((k) => html`<option value=${k} ?selected=${(q?.metric ?? EFFECT_METRICS[0]) === k}>${w.metrics[k] ?? k}</option>`)}
+          </select>
+        </label>
+        <button type="submit" ?disabled=${!this.#a.state.range}>${w.evaluate}</button>
+      </form>
+      <p role="status" class="hint">${this.#status(p, empty)}</p>
+      ${
+        e
+          ? html`<p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}</p>
+            ${
+              empty
+                ? nothing
+                : this.#figure(
+                    'effect',
+                    w.effectSummary(e.cohorts.moved, e.cohorts.stayed),
+                    html`<table class="analytics-grid">
+                      <thead><tr>
+                        <th scope="col">${w.monthsAfter}</th><th scope="col">${w.movedN}</th><th scope="col">${w.movedChange}</th>
+                        <th scope="col">${w.stayedN}</th><th scope="col">${w.stayedChange}</th><th scope="col">${w.effectCol}</th>
+                      </tr></thead>
+                      <tbody>${e.monthsAfter.map(
+                        (k, i) => html`<tr><th scope="row">+${k} · ${e.periods[i]}</th>
+                          <td>${e.matched.moved.counts[i]}</td><td>${value(e.matched.moved.meanChange[i])}</td>
+                          <td>${e.matched.stayed.counts[i]}</td><td>${value(e.matched.stayed.meanChange[i])}</td>
+                          <td>${value(e.matched.effect[i])}</td></tr>`,
+                      )}</tbody>
+                    </table>`,
+                  )
+            }
+            <p class="hint">${w.effectNote}</p>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  override render() {
+    if (!this.ctx) return nothing;
+    const w = ANALYTICS_WORDS[this.ctx.locale];
+    const s = this.#a.state;
+    const range = s.range;
+    const schemes = s.schemes.data ?? [];
+    return html`
+      <section class="card analytics-pickers" aria-labelledby="an-h">
+        <h2 id="an-h">${w.title}</h2>
+        <form class="filters" aria-label=${w.pickers} @submit=${this.#showRange}>
+          <label>${w.scheme}
+            <select name="scheme">
+              ${schemes.map((sc) => html`<option value=${sc.key} ?selected=${sc.key === range?.scheme}>${sc.name[this.ctx!.locale]}</option>`)}
+            </select>
+          </label>
+          <label>${w.from} <input name="from" type="month" required .value=${range?.from ?? ''}></label>
+          <label>${w.to} <input name="to" type="month" required .value=${range?.to ?? ''} max=${lastClosedMonth()}></label>
+          <button type="submit" ?disabled=${schemes.length === 0}>${w.show}</button>
+        </form>
+        <p class="hint">${w.zone}</p>
+        <p role="status" class="hint">${this.#status(s.schemes, s.schemes.status === 'ready' && schemes.length === 0)}</p>
+      </section>
+      ${this.#distribution()} ${this.#migration()} ${this.#rates()} ${this.#effect()}
+    `;
+  }
+}
+
+if (!customElements.get('admin-analytics-page')) customElements.define('admin-analytics-page', AnalyticsPage);
+
+export const analyticsPage: ConsolePage = {
+  id: 'analytics',
+  title: { 'zh-CN': '分析', en: 'Analytics' },
+  // Aggregates over the whole book: analysts and above, never a relationship manager's book session.
+  visible: (session) => hasRole(session, 'analyst') && !isBookScoped(session),
+  render: (ctx) => html`<admin-analytics-page data-page .ctx=${ctx}></admin-analytics-page>`,
+};

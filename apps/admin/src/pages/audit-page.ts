@@ -1,0 +1,169 @@
+import { type AuditFilter, type AuditRecord, AuditTrail, firstBreak, hasRole, isBookScoped } from '@tierkit/admin';
+import { StoreController } from '@tierkit/admin/lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { bankLocalToUtc, formatBankTime } from '../bank-time.js';
+import { client } from '../console-client.js';
+import type { ConsolePage, PageContext } from '../page.js';
+import { AUDIT_WORDS } from './audit.words.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * The audit trail: the tenant's records newest first, filtered as the API allows, paged by its
+ * cursors; each record's phase (intent before a write, its result), outcome and request id; and the
+ * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
+ */
+export class AuditPage extends LitElement {
+  static override properties = { ctx: { attribute: false } };
+
+  declare ctx: PageContext | undefined;
+
+  readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
+    // `#/audit?target=C000003` opens the trail of one subject (or request).
+    const target = this.ctx.params.get('target') ?? undefined;
+    void this.#trail.store.setFilter(target ? { target } : {});
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#trail.store.cancel();
+  }
+
+  #find(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
+    const status = Number(field('status'));
+    const method = field('method');
+    const filter: AuditFilter = {
+      actor: field('actor') || undefined,
+      method: (METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
+      route: field('route') || undefined,
+      target: field('target') || undefined,
+      status: field('status') && Number.isInteger(status) ? status : undefined,
+      from: bankLocalToUtc(field('from')),
+      to: bankLocalToUtc(field('to')),
+    };
+    void this.#trail.store.setFilter(filter);
+  }
+
+  #clear(): void {
+    this.querySelector<HTMLFormElement>('form.audit-filters')?.reset();
+    void this.#trail.store.setFilter({});
+  }
+
+  #row(r: AuditRecord) {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const w = AUDIT_WORDS[locale];
+    const target = Object.entries(r.target)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    return html`<tr data-seq=${r.seq}>
+      <td>${r.seq}</td>
+      <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
+      <td>${r.actor}</td>
+      <td><code>${r.method} ${r.route}</code>${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
+      <td>${w.phases[r.phase] ?? r.phase}</td>
+      <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
+      <td><code class="audit-id">${r.requestId}</code></td>
+    </tr>`;
+  }
+
+  #verification() {
+    const w = AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const v = this.#trail.state.verification;
+    if (v.status === 'loading') return w.verifying;
+    if (v.status === 'error') return `${w.failed}: ${v.error?.detail ?? v.error?.title ?? ''}`;
+    if (v.status !== 'ready' || !v.result) return '';
+    const at = firstBreak(v.result);
+    return at === undefined ? w.intact(v.result.records, v.result.head?.seq) : w.broken(at);
+  }
+
+  override render() {
+    if (!this.ctx) return nothing;
+    const w = AUDIT_WORDS[this.ctx.locale];
+    const t = this.#trail.state;
+    const f = t.filter;
+    const status =
+      t.status === 'loading'
+        ? w.loading
+        : t.status === 'error'
+          ? `${w.failed}: ${t.error?.detail ?? t.error?.title ?? ''}`
+          : t.empty
+            ? w.empty
+            : t.status === 'ready'
+              ? w.shown(t.items.length, t.nextCursor !== null)
+              : '';
+    const v = t.verification;
+    return html`
+      <section class="card audit-verify" aria-labelledby="audit-verify-h">
+        <h2 id="audit-verify-h">${w.verifyTitle}</h2>
+        <p class="hint">${w.verifyHint}</p>
+        <button type="button" data-action="verify" ?disabled=${v.status === 'loading'} @click=${() => this.#trail.store.verify()}>${w.verify}</button>
+        <p role="status" data-testid="audit-verification" class=${v.result ? (v.result.ok ? 'audit-ok' : 'audit-broken') : 'hint'}>${this.#verification()}</p>
+        ${
+          v.result && !v.result.ok
+            ? html`<ul class="audit-problems">${v.result.problems.map((p) => html`<li>#${p.seq} · ${w.problems[p.kind] ?? p.kind} · ${p.message}</li>`)}</ul>`
+            : nothing
+        }
+      </section>
+      <section class="card audit-records" aria-labelledby="audit-h">
+        <h2 id="audit-h">${w.title}</h2>
+        <form class="filters audit-filters" aria-label=${w.filters} @submit=${this.#find}>
+          <label>${w.actor} <input name="actor" maxlength="256" autocomplete="off" .value=${f.actor ?? ''}></label>
+          <label>${w.method}
+            <select name="method">
+              <option value="" ?selected=${!f.method}>${w.anyMethod}</option>
+              ${METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${m}</option>`)}
+            </select>
+          </label>
+          <label>${w.route} <input name="route" maxlength="256" autocomplete="off" .value=${f.route ?? ''}></label>
+          <label>${w.target} <input name="target" maxlength="256" autocomplete="off" .value=${f.target ?? ''}></label>
+          <label>${w.status} <input name="status" type="number" min="100" max="599" .value=${f.status === undefined ? '' : String(f.status)}></label>
+          <label>${w.from} <input name="from" type="datetime-local"></label>
+          <label>${w.to} <input name="to" type="datetime-local"></label>
+          <button type="submit">${w.find}</button>
+          <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
+        </form>
+        <p class="hint">${w.zone}</p>
+        <p role="status" class="hint" data-testid="audit-status">${status}</p>
+        ${
+          t.items.length
+            ? html`<div class="audit-scroll" role="region" tabindex="0" aria-labelledby="audit-h">
+                <table class="subject-table audit-table">
+                  <thead><tr>
+                    <th scope="col">${w.seq}</th><th scope="col">${w.at}</th><th scope="col">${w.who}</th><th scope="col">${w.what}</th>
+                    <th scope="col">${w.phase}</th><th scope="col">${w.outcome}</th><th scope="col">${w.requestId}</th>
+                  </tr></thead>
+                  <tbody>${t.items.map((r) => this.#row(r))}</tbody>
+                </table>
+              </div>`
+            : nothing
+        }
+        ${
+          t.nextCursor !== null && t.status === 'ready'
+            ? html`<button type="button" class="more" ?disabled=${t.loadingMore} @click=${() => this.#trail.store.loadMore()}>
+                ${t.loadingMore ? w.loading : w.loadMore}</button>`
+            : nothing
+        }
+      </section>
+    `;
+  }
+}
+
+if (!customElements.get('admin-audit-page')) customElements.define('admin-audit-page', AuditPage);
+
+export const auditPage: ConsolePage = {
+  id: 'audit',
+  title: { 'zh-CN': '审计', en: 'Audit' },
+  // The API lets approvers' staff sessions (and admin keys) read the trail; a book session never.
+  visible: (session) => hasRole(session, 'approver') && !isBookScoped(session),
+  render: (ctx) => html`<admin-audit-page data-page .ctx=${ctx}></admin-audit-page>`,
+};
