@@ -88,6 +88,10 @@ describe('admin console: analytics and audit', () => {
     const both = cells.reduce((a, b) => a + b, 0);
     assert.ok(both > 0, 'the demo book has a level in both months');
     assert.match((await page.textContent('[data-testid="analytics-migration"]')) ?? '', new RegExp(`两月均有等级 ${both} 位`));
+    // The effect evaluation starts at the month with the most upgrades: movers are there, counted.
+    assert.match((await page.textContent('[data-testid="effect-cohorts"]')) ?? '', /调级 [1-9]\d* 位/);
+    if ((await page.locator('canvas[data-chart="effect"]').count()) > 0)
+      assert.equal(await painted(page, 'effect'), true, 'effect is drawn');
     await page.screenshot({ path: join(shots, 'admin-analytics-1-zh.png'), fullPage: true });
 
     // A write of the checker's own session, as the console makes it: C000001 moves to RM002's book.

@@ -167,7 +167,15 @@ export function migrationChart(canvas: HTMLCanvasElement, m: MigrationResponse, 
       locale: l.locale,
       scales: {
         x: { type: 'category', labels: names, offset: true, grid: { display: false }, title: { display: true, text: axes.x } },
-        y: { type: 'category', labels: names, offset: true, grid: { display: false }, title: { display: true, text: axes.y } },
+        // The matrix plugin reverses y by default (first label at the bottom); rows run top down like the table's.
+        y: {
+          type: 'category',
+          labels: names,
+          offset: true,
+          reverse: false,
+          grid: { display: false },
+          title: { display: true, text: axes.y },
+        },
       },
       plugins: {
         legend: { display: false },

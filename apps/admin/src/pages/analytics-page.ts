@@ -16,6 +16,18 @@ const EFFECT_METRICS = ['avg_daily_balance', 'premium_card', 'card_spend', 'tran
 const DEFAULT_SCHEME = 'retail-tier';
 
 /**
+ * Where an effect evaluation starts when nobody has asked yet: the month with the most upgrades that
+ * still has a month after it in the range, followed up to six months (or to the range's end).
+ */
+function busiestMonth(periods: readonly string[], upgrades: readonly number[]): { period: string; months: number } | undefined {
+  let best = -1;
+  for (let i = 0; i < periods.length - 1; i++)
+    if ((upgrades[i] ?? 0) > 0 && (best < 0 || (upgrades[i] ?? 0) > (upgrades[best] ?? 0))) best = i;
+  const period = periods[best];
+  return period === undefined ? undefined : { period, months: Math.min(6, periods.length - 1 - best) };
+}
+
+/**
  * Analytics of a scheme's tier history: levels per month, the migration between two months as a heat
  * map, up/down rates, and the effect evaluation of movers against comparable stayers. The charts'
  * library is loaded by `import()` when this page is first shown (its own chunk); until then, and if it
@@ -76,11 +88,12 @@ export class AnalyticsPage extends LitElement {
     const asked = this.ctx?.params.get('scheme');
     const scheme = schemes.find((s) => s.key === asked)?.key ?? schemes.find((s) => s.key === DEFAULT_SCHEME)?.key ?? schemes[0]?.key;
     if (!scheme) return;
-    await Promise.all([
-      store.setRange({ scheme, from, to }),
-      // Six months of follow-up, ending in the last closed month.
-      store.evaluate({ scheme, period: monthsBack(to, 7)[6] as string, direction: 'up', months: 6, metric: EFFECT_METRICS[0] }),
-    ]);
+    await store.setRange({ scheme, from, to });
+    const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.upgrades ?? []) ?? {
+      period: monthsBack(to, 7)[6] as string,
+      months: 6,
+    };
+    await store.evaluate({ scheme, period, direction: 'up', months, metric: EFFECT_METRICS[0] });
   }
 
   #field(form: HTMLFormElement, name: string): string {
@@ -258,7 +271,8 @@ export class AnalyticsPage extends LitElement {
     const p = this.#a.state.effect;
     const e = p.data;
     const q = this.#a.state.effectQuery;
-    const empty = !e || e.cohorts.moved === 0;
+    // Nothing to draw unless some mover was matched with stayers in some month.
+    const empty = !e || e.matched.moved.counts.every((n) => n === 0);
     const value = (v: number | null | undefined) =>
       v === null || v === undefined ? w.none : formatValue(v, e?.metric.unit ?? 'count', e?.metric.currency, locale);
     return html`<section class="card analytics-part" aria-labelledby="an-eff-h" data-testid="analytics-effect">

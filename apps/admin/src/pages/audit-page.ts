@@ -136,7 +136,7 @@ export class AuditPage extends LitElement {
         <p role="status" class="hint" data-testid="audit-status">${status}</p>
         ${
           t.items.length
-            ? html`<div class="audit-scroll" role="region" tabindex="0" aria-labelledby="audit-h">
+            ? html`<div class="audit-scroll" role="region" tabindex="0" aria-label=${w.table}>
                 <table class="subject-table audit-table">
                   <thead><tr>
                     <th scope="col">${w.seq}</th><th scope="col">${w.at}</th><th scope="col">${w.who}</th><th scope="col">${w.what}</th>
