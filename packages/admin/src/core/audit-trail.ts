@@ -1,6 +1,7 @@
 import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
 import type { AuditFilter, AuditRecord, AuditVerification } from './audit-types.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
+import { pageSizeOf, withoutEmpty } from './list-filter.js';
 
 export interface AuditTrailState {
   readonly filter: AuditFilter;
@@ -51,13 +52,12 @@ export class AuditTrail extends KitStore<AuditTrailState> {
       verification: { status: 'idle', result: undefined, error: undefined },
     });
     this.#client = client;
-    this.#pageSize = Math.min(100, Math.max(1, options.pageSize ?? 50));
+    this.#pageSize = pageSizeOf(options.pageSize);
   }
 
   /** Replace the filter (empty fields dropped) and load its first page. */
   setFilter(filter: AuditFilter): Promise<void> {
-    const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as AuditFilter;
-    this.set({ filter: clean });
+    this.set({ filter: withoutEmpty(filter) });
     return this.load();
   }
 

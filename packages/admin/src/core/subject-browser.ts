@@ -1,6 +1,7 @@
 import type { HttpTierkitClient, Session, SubjectQuery } from '@tierkit/client';
 import type { SubjectRef } from '@tierkit/core';
 import { KitStore, type KitError, type Status } from './kit-store.js';
+import { pageSizeOf, withoutEmpty } from './list-filter.js';
 
 export interface SubjectBrowserState {
   readonly filter: SubjectQuery;
@@ -54,13 +55,12 @@ export class SubjectBrowser extends KitStore<SubjectBrowserState> {
       pages: 0,
     });
     this.#client = client;
-    this.#pageSize = Math.min(100, Math.max(1, options.pageSize ?? 50));
+    this.#pageSize = pageSizeOf(options.pageSize);
   }
 
   /** Replace the filter (undefined fields are dropped) and load its first page. */
   setFilter(filter: SubjectQuery): Promise<void> {
-    const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as SubjectQuery;
-    this.set({ filter: clean });
+    this.set({ filter: withoutEmpty(filter) });
     return this.load();
   }
 
