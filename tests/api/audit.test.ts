@@ -235,6 +235,32 @@ forEachDialect('audit trail', (f) => {
     }
   });
 
+  it('staff tokens: a tenant-wide approver reads and verifies the trail (the console’s checker); an officer, a book-scoped approver and an embed token may not', async () => {
+    const admin = client(f);
+    for (const [id, role, scope] of [
+      ['AUD-CHK', 'approver', 'tenant'],
+      ['AUD-OFF', 'officer', 'tenant'],
+      ['AUD-RM', 'approver', 'book'],
+    ] as const)
+      assert.ok([200, 201].includes((await admin.put(`/v1/staff/${id}`, { name: id, role, scope })).status), id);
+    const token = async (staffId: string) => (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId, now: NOW })).token;
+    const checker = await token('AUD-CHK');
+    const page = (await (await client(f, () => checker).get('/v1/audit?limit=5')).json()) as Page;
+    assert.equal(page.items.length, 5);
+    const verified = await client(f, () => checker).get('/v1/audit/verify');
+    assert.equal(verified.status, 200);
+    assert.equal(((await verified.json()) as { ok: boolean }).ok, true);
+    const embed = (await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'AU1', now: NOW })).token;
+    for (const [who, credential] of [
+      ['officer', await token('AUD-OFF')],
+      ['book-scoped approver', await token('AUD-RM')],
+      ['embed', embed],
+    ] as const) {
+      assert.equal((await client(f, () => credential).get('/v1/audit')).status, 403, who);
+      assert.equal((await client(f, () => credential).get('/v1/audit/verify')).status, 403, who);
+    }
+  });
+
   it('each tenant reads and verifies its own chain only', async () => {
     const other = client(f, 'b');
     const before = ((await (await other.get('/v1/audit?limit=100')).json()) as Page).items.length;
