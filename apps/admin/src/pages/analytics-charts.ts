@@ -45,7 +45,7 @@ Chart.defaults.animation = false;
 Chart.defaults.maintainAspectRatio = false;
 
 /** Level colours: each at least 3:1 against the white card (WCAG 1.4.11), and told apart by order too. */
-const PALETTE = ['#1f5fa8', '#b35c00', '#2e7d32', '#6a1b9a', '#c62828', '#00695c', '#5d4037', '#37474f'];
+export const PALETTE = ['#1f5fa8', '#b35c00', '#2e7d32', '#6a1b9a', '#c62828', '#00695c', '#5d4037', '#37474f'];
 const INK = '#1d2330';
 const HEAT = [18, 50, 92] as const; // the console's navy
 
@@ -93,7 +93,7 @@ function heatAlpha(v: number, max: number): number {
 }
 
 /** Relative luminance (WCAG) of the heat colour at `alpha` over white. */
-function heatLuminance(alpha: number): number {
+export function heatLuminance(alpha: number): number {
   const lin = (c: number) => {
     const s = (255 - alpha * (255 - c)) / 255;
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
@@ -102,10 +102,10 @@ function heatLuminance(alpha: number): number {
 }
 
 /** Ink or white, whichever contrasts more with the cell: at worst about 4:1, above the 3:1 of large bold text. */
-function labelColour(alpha: number): string {
+export function labelColour(alpha: number): string {
   const L = heatLuminance(alpha);
   const inkL = 0.0165; // #1d2330
-  return (L + 0.05) / (inkL + 0.05) >= 1.05 / (L + 0.05) ? INK : '#fff';
+  return (L + 0.05) / (inkL + 0.05) >= 1.05 / (L + 0.05) ? INK : '#ffffff';
 }
 
 /** Draws each cell's count in it: the heat map is read by its numbers, the colour only guides the eye. */
