@@ -40,8 +40,8 @@ const painted = (page: Page, key: string) =>
     return false;
   });
 
-async function signIn(page: Page, as: 'checker' | 'maker', lang = ''): Promise<void> {
-  await page.goto(`${server.url}/admin/${lang}`);
+async function signIn(page: Page, as: 'checker' | 'maker'): Promise<void> {
+  await page.goto(`${server.url}/admin/`);
   await page.locator(`button[data-as="${as}"]`).click();
   await page.locator('[data-testid="who"]').waitFor();
 }
@@ -88,6 +88,19 @@ describe('admin console: analytics and audit', () => {
     const both = cells.reduce((a, b) => a + b, 0);
     assert.ok(both > 0, 'the demo book has a level in both months');
     assert.match((await page.textContent('[data-testid="analytics-migration"]')) ?? '', new RegExp(`两月均有等级 ${both} 位`));
+    // One month only, by the pickers: one row; the route names the range, and Back returns to the twelve months.
+    const distRows = () => page.locator('[data-testid="analytics-distribution"] table tbody tr').count();
+    const months = await distRows();
+    assert.equal(months, 12);
+    const to = await page.inputValue('input[name="to"]');
+    await page.fill('input[name="from"]', to);
+    await page.locator('.analytics-pickers button[type="submit"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="analytics-distribution"] table tbody tr').length === 1);
+    assert.match(await page.evaluate(() => location.hash), new RegExp(`from=${to}`));
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="analytics-distribution"] table tbody tr').length === 12);
+    assert.equal(await painted(page, 'distribution'), true, 'redrawn');
+
     // The effect evaluation starts at the month with the most upgrades: movers are there, counted.
     assert.match((await page.textContent('[data-testid="effect-cohorts"]')) ?? '', /调级 [1-9]\d* 位/);
     if ((await page.locator('canvas[data-chart="effect"]').count()) > 0)
@@ -137,9 +150,15 @@ describe('admin console: analytics and audit', () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    await signIn(page, 'checker');
     for (const lang of ['zh-CN', 'en'] as const) {
-      await signIn(page, 'checker', lang === 'en' ? '?lang=en' : '');
+      // The language is switched at run time: the pages re-render their words, charts and tables.
+      if (lang === 'en') {
+        await page.selectOption('.lang select', 'en');
+        await page.waitForFunction(() => document.documentElement.lang === 'en');
+      }
       await analyticsShown(page);
+      assert.equal(await page.textContent('#an-h'), lang === 'en' ? 'Tier analytics' : '分级分析');
       assert.deepEqual(await axeViolations(page), [], `analytics ${lang}`);
       if (lang === 'en') await page.screenshot({ path: join(shots, 'admin-analytics-2-en.png'), fullPage: true });
       await page.locator('a[data-page-link="audit"]').click();

@@ -1,4 +1,5 @@
-import { type AnalyticsPart, Analytics, type EffectQuery, hasRole, isBookScoped } from '@tierkit/admin';
+import { type AnalyticsPart, Analytics, type AnalyticsRange, type EffectQuery, hasRole, isBookScoped } from '@tierkit/admin';
+import { query } from '@tierkit/client';
 import { StoreController } from '@tierkit/admin/lit';
 import { formatValue, monthsBack } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
@@ -40,6 +41,8 @@ export class AnalyticsPage extends LitElement {
   declare charts: 'loading' | 'ready' | 'error';
 
   readonly #a = new StoreController(this, new Analytics(client));
+  /** The range shown when the route names none: the default one of this session. */
+  #firstRange: AnalyticsRange | undefined;
   #lib: ChartsModule | undefined;
   /** The chart on each canvas and the answer it shows: redrawn only when the answer changes. */
   readonly #drawn = new Map<ChartKey, { handle: ChartHandle; data: unknown; locale: string }>();
@@ -75,8 +78,25 @@ export class AnalyticsPage extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
-    void this.#start();
+    if (!changed.has('ctx') || !this.ctx) return;
+    if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
+      void this.#start();
+      return;
+    }
+    // Back and forward through ranges looked at (`#/analytics?scheme=…&from=…&to=…`).
+    // A route without a range is the first one shown.
+    const asked = this.#askedRange() ?? this.#firstRange;
+    const range = this.#a.state.range;
+    if (asked && (asked.scheme !== range?.scheme || asked.from !== range.from || asked.to !== range.to)) void this.#a.store.setRange(asked);
+  }
+
+  /** The range the route names, when it names a whole one. */
+  #askedRange(): AnalyticsRange | undefined {
+    const p = this.ctx?.params;
+    const scheme = p?.get('scheme');
+    const from = p?.get('from');
+    const to = p?.get('to');
+    return scheme && from && to ? { scheme, from, to } : undefined;
   }
 
   async #start(): Promise<void> {
@@ -88,7 +108,9 @@ export class AnalyticsPage extends LitElement {
     const asked = this.ctx?.params.get('scheme');
     const scheme = schemes.find((s) => s.key === asked)?.key ?? schemes.find((s) => s.key === DEFAULT_SCHEME)?.key ?? schemes[0]?.key;
     if (!scheme) return;
-    await store.setRange({ scheme, from, to });
+    this.#firstRange = { scheme, from, to };
+    const linked = this.#askedRange();
+    await store.setRange(linked?.scheme === scheme ? linked : this.#firstRange);
     const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.upgrades ?? []) ?? {
       period: monthsBack(to, 7)[6] as string,
       months: 6,
@@ -104,7 +126,9 @@ export class AnalyticsPage extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const scheme = this.#field(form, 'scheme');
-    void this.#a.store.setRange({ scheme, from: this.#field(form, 'from'), to: this.#field(form, 'to') });
+    const range = { scheme, from: this.#field(form, 'from'), to: this.#field(form, 'to') };
+    void this.#a.store.setRange(range);
+    this.ctx?.navigate(`analytics${query(range)}`);
     const q = this.#a.state.effectQuery;
     // The effect follows the scheme picked; its months are its own form's.
     if (q && q.scheme !== scheme) void this.#a.store.evaluate({ ...q, scheme });
@@ -296,7 +320,8 @@ export class AnalyticsPage extends LitElement {
       <p role="status" class="hint">${this.#status(p, empty)}</p>
       ${
         e
-          ? html`<p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}</p>
+          ? html`<p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
+              ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length)}</p>
             ${
               empty
                 ? nothing

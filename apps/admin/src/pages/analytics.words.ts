@@ -53,6 +53,8 @@ const zh = {
   stayedLegend: '可比未调级客户',
   effectNote: '观察性比较，不是实验：同等级、同余额档位的未调级客户是账簿中最接近的对照。先看人数再看差异。',
   cohorts: (moved: number, stayed: number) => `调级 ${moved} 位，未调级 ${stayed} 位。`,
+  strata: (all: number, matched: number) =>
+    `按调级前等级与余额档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
   none: '—',
   metrics: {
     avg_daily_balance: '月日均资产',
@@ -117,6 +119,8 @@ const en: typeof zh = {
   effectNote:
     'An observational comparison, not an experiment: stayers of the same level and balance band are the closest comparison the book holds. Read the counts before the effect.',
   cohorts: (moved: number, stayed: number) => `${moved} moved, ${stayed} stayed.`,
+  strata: (all: number, matched: number) =>
+    `${all} strata of level before the move × balance band; ${matched} hold both movers and stayers, and only those are compared.`,
   none: '—',
   metrics: {
     avg_daily_balance: 'Monthly average daily balance',
