@@ -77,6 +77,8 @@ export async function createImport(
     readonly fileName: string | null;
     readonly createdBy: string;
     readonly createdAt: string;
+    /** The process running it, `host pid`: see {@link listRunningImports}. */
+    readonly owner?: string;
   },
 ): Promise<void> {
   await db
@@ -100,6 +102,7 @@ export async function createImport(
       created_at: input.createdAt,
       finished_at: null,
       detail: null,
+      owner: input.owner ?? null,
     })
     .execute();
 }
@@ -175,4 +178,32 @@ export async function listImportErrors(
   if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
   const rows = await q.orderBy('seq').limit(limit).execute();
   return rows.map((r) => ({ seq: Number(r.seq), line: Number(r.line), column: r.column_name, message: r.message }));
+}
+
+/** An import still marked running: who runs it (`host pid`, null if not recorded) and since when. */
+export interface RunningImport {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly owner: string | null;
+  readonly createdAt: string;
+}
+
+/** Imports still marked running, of one tenant or of all. */
+export async function listRunningImports(db: Executor, tenantId?: string): Promise<RunningImport[]> {
+  let q = db.selectFrom('imports').select(['id', 'tenant_id', 'owner', 'created_at']).where('status', '=', 'running');
+  if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
+  const rows = await q.orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, owner: r.owner, createdAt: r.created_at }));
+}
+
+/** Mark a running import failed with the reason; false when it is no longer running (it finished meanwhile). */
+export async function failRunningImport(db: Executor, tenantId: string, id: string, detail: string, finishedAt: string): Promise<boolean> {
+  const r = await db
+    .updateTable('imports')
+    .set({ status: 'failed', detail, finished_at: finishedAt })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

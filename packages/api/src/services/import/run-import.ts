@@ -21,6 +21,7 @@ import type { AmountUnit } from './amounts.js';
 import { checkMetricRow, checkSubjectRow, type MetricRow, type RowContext, type RowError, type SubjectRowInput } from './check-rows.js';
 import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
+import { failInterruptedImports, importOwner } from './interrupted.js';
 
 /** How an import treats rows with errors: import nothing (the default), or import the rows without errors. */
 export const IMPORT_MODES = ['all-or-nothing', 'valid-rows'] as const;
@@ -266,6 +267,7 @@ export async function runImport(
   onProgress: (p: ImportProgress) => void = () => undefined,
 ): Promise<ImportRecord> {
   const id = sortableId(ctx.now());
+  await failInterruptedImports(db, ctx.now(), ctx.tenantId);
   await createImport(db, {
     id,
     tenantId: ctx.tenantId,
@@ -280,6 +282,7 @@ export async function runImport(
     fileName: ctx.fileName,
     createdBy: ctx.actor,
     createdAt: ctx.now().toISOString(),
+    owner: importOwner(),
   });
   try {
     return await importFile(db, id, options, ctx, source, onProgress);
@@ -309,9 +312,23 @@ async function importFile(
     for (const e of errors) if (kept.length < MAX_STORED_ERRORS) kept.push(e);
   };
   const allOrNothing = options.mode === 'all-or-nothing';
-  let totals = { written: 0, unchanged: 0, periods: [] as string[] };
+  const finish = async (into: Executor, totals: { written: number; unchanged: number; periods: string[] }) => {
+    await insertImportErrors(into, id, 0, kept);
+    const failed = allOrNothing && errorCount > 0;
+    await finishImport(into, ctx.tenantId, id, {
+      sha256: read.hash.digest('hex'),
+      bytes: read.bytes,
+      rows,
+      rejectedRows,
+      errors: errorCount,
+      ...totals,
+      status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
+      detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
+      finishedAt: ctx.now().toISOString(),
+    });
+  };
   try {
-    totals = await db.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
       let written = 0;
       let unchanged = 0;
       const periods = new Set<string>();
@@ -327,23 +344,13 @@ async function importFile(
         onProgress({ bytes: read.bytes, rows });
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
-      return { written, unchanged, periods: [...periods].sort() };
+      // The outcome commits with the rows: an import whose process dies is `running` with nothing
+      // written, which is what `failInterruptedImports` reports.
+      await finish(trx, { written, unchanged, periods: [...periods].sort() });
     });
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
+    await finish(db, { written: 0, unchanged: 0, periods: [] });
   }
-  await insertImportErrors(db, id, 0, kept);
-  const failed = allOrNothing && errorCount > 0;
-  await finishImport(db, ctx.tenantId, id, {
-    sha256: read.hash.digest('hex'),
-    bytes: read.bytes,
-    rows,
-    rejectedRows,
-    errors: errorCount,
-    ...totals,
-    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
-    detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
-    finishedAt: ctx.now().toISOString(),
-  });
   return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
 }

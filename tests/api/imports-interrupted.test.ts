@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { failInterruptedImports, IMPORT_MAX_RUNNING_MS, loadTenantPack, provisionTenant, runImport } from '@tierkit/api';
+import { connect, createImport, findImport, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { testPack } from '../support/test-pack.js';
+
+/*
+ * An import whose process is killed (kill -9 in the middle of its transaction) must not stay
+ * `running` forever: the next import of its tenant, or a server's start, marks it failed, and
+ * nothing of it is in the database. On SQLite and PostgreSQL, with a real process killed.
+ */
+
+const TENANT = 'intr';
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-import-intr-'));
+let server: TestPostgres | undefined;
+const open: Db[] = [];
+after(async () => {
+  for (const db of open) await db.close();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const databases: { name: string; url: () => Promise<string> }[] = [
+  { name: 'sqlite', url: async () => join(dir, 'intr.db') },
+  {
+    name: 'postgres',
+    url: async () => {
+      server ??= await startPostgres();
+      return server.createDatabase(`tierkit_import_intr_${process.pid}`);
+    },
+  },
+];
+
+async function metricCount(db: Db): Promise<number> {
+  const { n } = await db.db
+    .selectFrom('metrics')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', TENANT)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+/** Start an import in a child process, wait until it has written a batch inside its transaction, kill -9 it. */
+async function killedImport(url: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/import-stalled.ts', url, TENANT, 'IN1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('stalled')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the importing process exited (${code}) before it stalled`)));
+  });
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+}
+
+for (const database of databases) {
+  describe(`interrupted imports [${database.name}]`, () => {
+    let db: Db;
+    let url: string;
+
+    it('an import whose process was killed is marked failed by the next import, and nothing of it was written', {
+      timeout: 120_000,
+    }, async () => {
+      url = await database.url();
+      db = connect({ url, poolSize: 2 });
+      open.push(db);
+      await migrateToLatest(db.db);
+      const now = new Date();
+      await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: testPack(), now });
+      await insertSubjects(
+        db.db,
+        TENANT,
+        [{ id: 'in1', externalId: 'IN1', kind: 'customer', displayName: '客户', attributes: {} }],
+        now.toISOString(),
+      );
+
+      await killedImport(url);
+      const [stale] = await db.db.selectFrom('imports').select(['id', 'status']).where('tenant_id', '=', TENANT).execute();
+      assert.ok(stale);
+      assert.equal(stale.status, 'running', 'the killed process left its import running');
+      assert.equal(await metricCount(db), 0, 'the batch it wrote was rolled back with its transaction');
+
+      // The next import of the tenant notices first.
+      const tp = await loadTenantPack(db.db, TENANT);
+      const next = await runImport(
+        db.db,
+        { kind: 'metrics', encoding: 'utf-8', amounts: 'fen', mode: 'all-or-nothing', mapping: {} },
+        { tenantId: TENANT, catalogue: tp.metrics, currentPeriod: '2025-11', actor: 'test', now: () => new Date(), fileName: 'next.csv' },
+        async function* () {
+          yield Buffer.from('subject,period,metric,value\nIN1,2025-10,avg_daily_balance,500\n');
+        },
+      );
+      assert.equal(next.status, 'succeeded');
+      const failed = await findImport(db.db, TENANT, stale.id);
+      assert.equal(failed?.status, 'failed');
+      assert.match(
+        failed?.detail ?? '',
+        /^interrupted: the process importing it \(.+\) stopped before it finished; nothing of it was imported/,
+      );
+      assert.ok(failed?.finishedAt);
+      assert.equal(failed?.written, 0);
+      assert.equal(await metricCount(db), 1, 'only the next import wrote');
+      assert.deepEqual(await failInterruptedImports(db.db, new Date()), [], 'nothing is left to mark');
+    });
+
+    it('a live import is left alone, one from another machine only after its time is up', async () => {
+      const now = new Date();
+      const running = async (id: string, owner: string, ageMs: number) =>
+        createImport(db.db, {
+          id,
+          tenantId: TENANT,
+          kind: 'metrics',
+          options: {},
+          fileName: null,
+          createdBy: 'test',
+          createdAt: new Date(now.getTime() - ageMs).toISOString(),
+          owner,
+        });
+      await running('live', `${hostname()} ${process.pid}`, 0);
+      await running('elsewhere-recent', 'another-host 1234', 60_000);
+      await running('elsewhere-old', 'another-host 1234', IMPORT_MAX_RUNNING_MS + 60_000);
+      assert.deepEqual(await failInterruptedImports(db.db, now), ['elsewhere-old']);
+      assert.equal((await findImport(db.db, TENANT, 'live'))?.status, 'running');
+      assert.equal((await findImport(db.db, TENANT, 'elsewhere-recent'))?.status, 'running');
+      assert.match((await findImport(db.db, TENANT, 'elsewhere-old'))?.detail ?? '', /has run for more than 6 hours/);
+    });
+  });
+}
