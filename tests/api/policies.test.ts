@@ -302,7 +302,7 @@ forEachDialect('policy lifecycle', (f) => {
     assert.equal(retired.reevaluation?.status, 'done');
     assert.equal(retired.reevaluation?.fromPeriod, '2025-11');
     assert.deepEqual(await amlLevel('N1'), { level: 'low', policyVersion: 1 }, 'back under version 1');
-    // A book over the limit is left for a job (tests/api/policy-jobs.test.ts); without a limit it is done.
+    // A book over the limit is left for a job (tests/api/system-jobs.test.ts); without a limit it is done.
     const deps = {
       db: f.db.db,
       packs: new TenantPacks(),

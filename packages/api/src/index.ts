@@ -76,5 +76,5 @@ export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './
 export { retierChunk } from './services/jobs/retier-chunk.js';
 export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS } from './services/jobs/worker.js';
 export type { WorkerOptions } from './services/jobs/worker.js';
-export { queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
-export type { ScheduleOptions } from './services/jobs/schedule.js';
+export { countOverdueReviews, queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
+export type { OverdueReviewCounts, ScheduleOptions } from './services/jobs/schedule.js';

@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { drainJobs, enqueueRetier, queueMonthlyRetiers, SYNC_REEVALUATION_LIMIT, type Role } from '@tierkit/api';
+import {
+  countOverdueReviews,
+  drainJobs,
+  enqueueRetier,
+  loadTenantPack,
+  queueMonthlyRetiers,
+  SYNC_REEVALUATION_LIMIT,
+  type Role,
+} from '@tierkit/api';
 import { loadBook } from '../support/book.js';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { fourEyesTenant } from '../support/four-eyes-fixture.js';
 
 /*
- * A policy version approved (or retired) in force on a book too large to re-evaluate in the request
- * queues a re-tier job for the scheme and the current month, named in the answer, which the workers
- * run by themselves; a version approved from a later month is judged by the monthly schedule.
+ * Jobs the system starts. A policy version approved (or retired) in force on a book too large to
+ * re-evaluate in the request queues a re-tier job for the scheme and the current month, named in the
+ * answer, which the workers run by themselves; a version approved from a later month is judged by the
+ * monthly schedule; the monthly job records the reviews then overdue (levels with `reviewMonths`).
  */
 
 interface Version {
@@ -37,7 +47,7 @@ async function ok<T>(res: Response, status = 200): Promise<T> {
 const BOOK = SYNC_REEVALUATION_LIMIT + 20;
 const DECEMBER_END = new Date('2025-12-31T17:00:00.000Z'); // 2026-01-01 01:00 in Shanghai
 
-forEachDialect('policy changes queue re-tier jobs', (f: ApiFixture) => {
+forEachDialect('jobs the system starts', (f: ApiFixture) => {
   const who = (role: Role) => client(f, () => f.keys.roles[role]);
   const officer = who('officer');
   const approver = who('approver');
@@ -141,5 +151,45 @@ forEachDialect('policy changes queue re-tier jobs', (f: ApiFixture) => {
     assert.ok((await queueMonthlyRetiers(f.db.db, DECEMBER_END, 'Asia/Shanghai')).length > 0);
     await drainJobs(worker(DECEMBER_END));
     assert.deepEqual(await versionsAt('2025-12'), { [v.version]: november + 1 }, 'every customer’s December judged by the new version');
+  });
+
+  it('the monthly job counts the reviews overdue by level, as GET /v1/reviews/overdue lists them', async () => {
+    // aml-test here: high is reviewed every 6 months, low every 12; the levels start on NOW (2025-11-15).
+    const r = await fourEyesTenant(f, 'reviews', NOW);
+    for (const [id, score] of [
+      ['RV1', 95],
+      ['RV2', 10],
+      ['RV3', 95],
+    ] as const) {
+      await ok(await r.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(
+        await r.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+          metrics: [{ metric: 'aml_customer_risk', period: '2025-11', value: score }],
+        }),
+      );
+    }
+    const pack = await loadTenantPack(f.db.db, 'reviews');
+    assert.deepEqual(await countOverdueReviews(f.db.db, pack, new Date('2026-05-01T00:00:00Z')), { total: 0, byLevel: [] });
+    assert.deepEqual(await countOverdueReviews(f.db.db, pack, new Date('2026-11-20T00:00:00Z')), {
+      total: 3,
+      byLevel: [
+        { scheme: 'aml-test', level: 'high', count: 2 },
+        { scheme: 'aml-test', level: 'low', count: 1 },
+      ],
+    });
+    // The schedule on 1 June 2026 (Shanghai) queues May's job and says what is overdue then.
+    const june = new Date('2026-05-31T16:30:00.000Z');
+    await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai');
+    const job = await f.db.db
+      .selectFrom('jobs')
+      .select(['params'])
+      .where('tenant_id', '=', 'reviews')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    assert.equal(
+      (JSON.parse(job.params) as { reason: string }).reason,
+      'monthly re-evaluation of 2026-05; 2 reviews overdue (aml-test high 2): GET /v1/reviews/overdue lists them',
+    );
+    assert.deepEqual(await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai'), [], 'queued once');
   });
 });
