@@ -8,7 +8,10 @@ import { failRunningImport, listRunningImports, type Executor } from '@tierkit/d
  */
 export const IMPORT_MAX_RUNNING_MS = 6 * 60 * 60 * 1000;
 
-/** This process, as an import's owner: `host pid`. */
+/**
+ * This process, as an import's owner: `host pid`. Host names must tell apart the machines (and
+ * containers) importing into one database: a process id is only checked on the host that owns it.
+ */
 export function importOwner(): string {
   return `${hostname()} ${process.pid}`;
 }
