@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { failInterruptedImports, IMPORT_MAX_RUNNING_MS, loadTenantPack, provisionTenant, runImport } from '@tierkit/api';
 import { connect, createImport, findImport, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
+import { startBackground } from '@tierkit/server';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { testPack } from '../support/test-pack.js';
 
 /*
  * An import whose process is killed (kill -9 in the middle of its transaction) must not stay
- * `running` forever: the next import of its tenant, or a server's start, marks it failed, and
- * nothing of it is in the database. On SQLite and PostgreSQL, with a real process killed.
+ * `running` forever: the next import of its tenant, or a server's start (apps/server's
+ * `startBackground`), marks it failed, and nothing of it is in the database. On SQLite and
+ * PostgreSQL, with a real process killed.
  */
 
 const TENANT = 'intr';
@@ -109,6 +111,23 @@ for (const database of databases) {
       assert.equal(failed?.written, 0);
       assert.equal(await metricCount(db), 1, 'only the next import wrote');
       assert.deepEqual(await failInterruptedImports(db.db, new Date()), [], 'nothing is left to mark');
+    });
+
+    it('a server’s start marks an import its killed predecessor left running', { timeout: 120_000 }, async () => {
+      await killedImport(url);
+      const running = await db.db.selectFrom('imports').select('id').where('status', '=', 'running').execute();
+      assert.equal(running.length, 1);
+      const lines: string[] = [];
+      const logged = new Promise<void>((resolve) => {
+        const background = startBackground(db, { worker: false, schedule: false, timeZone: 'Asia/Shanghai' }, (line) => {
+          lines.push(line);
+          if (line.startsWith('imports:')) void background.stop().then(resolve);
+        });
+      });
+      await logged;
+      assert.ok(lines.includes(`imports: 1 interrupted import(s) marked failed: ${running[0]?.id}`), lines.join('\n'));
+      assert.equal((await findImport(db.db, TENANT, running[0]?.id ?? ''))?.status, 'failed');
+      assert.equal(await metricCount(db), 1, 'still only what the finished import wrote');
     });
 
     it('a live import is left alone, one from another machine only after its time is up', async () => {
