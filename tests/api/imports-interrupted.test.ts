@@ -5,7 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { failInterruptedImports, IMPORT_MAX_RUNNING_MS, loadTenantPack, provisionTenant, runImport } from '@tierkit/api';
-import { connect, createImport, findImport, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
+import { connect, createImport, findImport, insertSubjects, lockRunningImport, migrateToLatest, type Db } from '@tierkit/db';
 import { startBackground } from '@tierkit/server';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { testPack } from '../support/test-pack.js';
@@ -130,7 +130,7 @@ for (const database of databases) {
       assert.equal(await metricCount(db), 1, 'still only what the finished import wrote');
     });
 
-    it('a live import is left alone, one from another machine only after its time is up', async () => {
+    it('a live import is left alone; one from another machine when its PostgreSQL lock is free, or after its time is up', async () => {
       const now = new Date();
       const running = async (id: string, owner: string, ageMs: number) =>
         createImport(db.db, {
@@ -143,13 +143,44 @@ for (const database of databases) {
           createdAt: new Date(now.getTime() - ageMs).toISOString(),
           owner,
         });
+      const MINUTES = 60_000;
       await running('live', `${hostname()} ${process.pid}`, 0);
-      await running('elsewhere-recent', 'another-host 1234', 60_000);
-      await running('elsewhere-old', 'another-host 1234', IMPORT_MAX_RUNNING_MS + 60_000);
-      assert.deepEqual(await failInterruptedImports(db.db, now), ['elsewhere-old']);
-      assert.equal((await findImport(db.db, TENANT, 'live'))?.status, 'running');
-      assert.equal((await findImport(db.db, TENANT, 'elsewhere-recent'))?.status, 'running');
-      assert.match((await findImport(db.db, TENANT, 'elsewhere-old'))?.detail ?? '', /has run for more than 6 hours/);
+      await running('elsewhere-new', 'another-host 1234', 10_000);
+      await running('elsewhere-quiet', 'another-host 1234', 5 * MINUTES);
+      await running('elsewhere-locked', 'another-host 1234', 5 * MINUTES);
+      await running('elsewhere-old', 'another-host 1234', IMPORT_MAX_RUNNING_MS + MINUTES);
+      const pg = database.name === 'postgres';
+      // On PostgreSQL a live import holds its lock in its transaction: here, another connection's.
+      let release = () => undefined as void;
+      let holder: Promise<void> = Promise.resolve();
+      if (pg) {
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let locked = () => undefined as void;
+        const isLocked = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        holder = db.db.transaction().execute(async (trx) => {
+          await lockRunningImport(trx, 'elsewhere-locked');
+          locked();
+          await held;
+        });
+        await isLocked;
+      }
+      const failed = await failInterruptedImports(db.db, now);
+      release();
+      await holder;
+      assert.deepEqual(failed, pg ? ['elsewhere-old', 'elsewhere-quiet'] : ['elsewhere-old']);
+      const status = async (id: string) => (await findImport(db.db, TENANT, id))?.status;
+      assert.equal(await status('live'), 'running');
+      assert.equal(await status('elsewhere-new'), 'running', 'its transaction may not have begun yet');
+      assert.equal(await status('elsewhere-locked'), 'running');
+      assert.equal(await status('elsewhere-quiet'), pg ? 'failed' : 'running');
+      assert.match(
+        (await findImport(db.db, TENANT, 'elsewhere-old'))?.detail ?? '',
+        pg ? /no longer holds its lock/ : /has run for more than 6 hours/,
+      );
     });
   });
 }

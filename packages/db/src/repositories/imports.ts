@@ -1,3 +1,4 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { ImportRow } from '../schema.js';
 import { chunks, parseJson, type Executor } from './executor.js';
 
@@ -206,4 +207,26 @@ export async function failRunningImport(db: Executor, tenantId: string, id: stri
     .where('status', '=', 'running')
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+const lockKey = (id: string) => sql`hashtextextended(${`tierkit-import:${id}`}, 0)`;
+
+/**
+ * On PostgreSQL, take the transaction-scoped advisory lock that says this import is running: the
+ * server releases it when the transaction ends or its connection dies with the process, on whatever
+ * machine. Nothing on SQLite (one machine: the owner's process id is checked instead).
+ */
+export async function lockRunningImport(trx: Executor, id: string): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`SELECT pg_advisory_xact_lock(${lockKey(id)})`.execute(trx);
+}
+
+/** On PostgreSQL, whether no session holds a running import's lock (its process is gone); undefined on SQLite. */
+export async function runningImportUnlocked(db: Executor, id: string): Promise<boolean | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  // Taken and released at once: a transaction-scoped try-lock ends with its transaction.
+  return db.transaction().execute(async (trx) => {
+    const r = await sql<{ free: boolean }>`SELECT pg_try_advisory_xact_lock(${lockKey(id)}) AS free`.execute(trx);
+    return r.rows[0]?.free === true;
+  });
 }

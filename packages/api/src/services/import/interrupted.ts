@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
-import { failRunningImport, listRunningImports, type Executor } from '@tierkit/db';
+import { failRunningImport, listRunningImports, runningImportUnlocked, type Executor, type RunningImport } from '@tierkit/db';
 
 /**
  * Longest an import may run before it counts as dead wherever it runs: the 256 MiB upload limit
- * imports in minutes, so this only catches an import whose process died on another machine (a
- * process on this machine is checked directly).
+ * imports in minutes, so this only catches an import on SQLite whose process died on another machine
+ * (a process on this machine is checked directly; on PostgreSQL its advisory lock says it).
  */
 export const IMPORT_MAX_RUNNING_MS = 6 * 60 * 60 * 1000;
 
@@ -27,13 +27,21 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * How long a new import may go without its PostgreSQL lock: its row is written just before the
+ * transaction that takes the lock begins.
+ */
+const LOCK_GRACE_MS = 60_000;
+
 /** Why a running import is dead, or undefined while it may still be running. */
-function deathOf(owner: string | null, createdAt: string, now: Date): string | undefined {
-  const [host, pidText] = (owner ?? '').split(' ');
+async function deathOf(db: Executor, r: RunningImport, now: Date): Promise<string | undefined> {
+  const [host, pidText] = (r.owner ?? '').split(' ');
   const pid = Number(pidText);
-  if (host === hostname() && Number.isInteger(pid) && pid > 0 && !processAlive(pid)) return `the process importing it (${owner}) stopped`;
-  if (now.getTime() - Date.parse(createdAt) > IMPORT_MAX_RUNNING_MS)
-    return `it has run for more than ${IMPORT_MAX_RUNNING_MS / 3_600_000} hours`;
+  if (host === hostname() && Number.isInteger(pid) && pid > 0 && !processAlive(pid)) return `the process importing it (${r.owner}) stopped`;
+  const age = now.getTime() - Date.parse(r.createdAt);
+  if (age > LOCK_GRACE_MS && (await runningImportUnlocked(db, r.id)) === true)
+    return `the process importing it (${r.owner ?? 'unknown'}) no longer holds its lock`;
+  if (age > IMPORT_MAX_RUNNING_MS) return `it has run for more than ${IMPORT_MAX_RUNNING_MS / 3_600_000} hours`;
   return undefined;
 }
 
@@ -46,7 +54,7 @@ function deathOf(owner: string | null, createdAt: string, now: Date): string | u
 export async function failInterruptedImports(db: Executor, now: Date, tenantId?: string): Promise<string[]> {
   const failed: string[] = [];
   for (const r of await listRunningImports(db, tenantId)) {
-    const why = deathOf(r.owner, r.createdAt, now);
+    const why = await deathOf(db, r, now);
     if (why === undefined) continue;
     const detail = `interrupted: ${why} before it finished; nothing of it was imported, import the file again`;
     if (await failRunningImport(db, r.tenantId, r.id, detail, now.toISOString())) failed.push(r.id);

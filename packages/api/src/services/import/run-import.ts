@@ -9,6 +9,7 @@ import {
   finishImport,
   insertImportErrors,
   insertSubjects,
+  lockRunningImport,
   upsertMetricRows,
   type Executor,
   type ImportRecord,
@@ -329,6 +330,7 @@ async function importFile(
   };
   try {
     await db.transaction().execute(async (trx) => {
+      await lockRunningImport(trx, id);
       let written = 0;
       let unchanged = 0;
       const periods = new Set<string>();
