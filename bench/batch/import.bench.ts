@@ -12,10 +12,15 @@ import { connect, insertSubjects, migrateToLatest } from '@tierkit/db';
 import SQLite from 'better-sqlite3';
 import { parse } from 'csv-parse';
 
-const ROWS = 1_000_000;
-const SUBJECTS = 100_000;
+/** `--rows N` (a multiple of 10) for a quicker look or a profile; the figure is at 1,000,000. */
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const ROWS = arg('rows', 1_000_000);
+const SUBJECTS = ROWS / 10;
 const MONTHS = ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
-const ROUNDS = 3;
+const ROUNDS = arg('rounds', 3);
 const TENANT = 'bench';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-import-bench-'));

@@ -16,6 +16,7 @@ const IMPORTS = '2026-12-03T00-00-40-imports';
 const POLICY_LIFECYCLE = '2026-12-03T00-00-20-policy-lifecycle';
 const AUDIT = '2026-12-03T00-00-30-audit';
 const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period';
+const IMPORT_OWNER = '2026-12-04T00-00-30-import-owner';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -29,6 +30,7 @@ const LATER = [
   JOBS,
   TIER_EVENTS_SCHEME_PERIOD,
   STAFF_BOOKS,
+  IMPORT_OWNER,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */

@@ -1,4 +1,4 @@
-import { runWorker, startMonthlySchedule } from '@tierkit/api';
+import { failInterruptedImports, runWorker, startMonthlySchedule } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 
 /** Which background work a server process runs (apps/server/README.md, "Background work"). */
@@ -30,6 +30,12 @@ export function backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */
 export function startBackground(db: Db, settings: BackgroundSettings, log: (line: string) => void): { stop(): Promise<void> } {
   const abort = new AbortController();
+  // Imports a previous run of this server (or a killed CLI) left `running` imported nothing: say so.
+  failInterruptedImports(db.db, new Date())
+    .then((ids) => {
+      if (ids.length) log(`imports: ${ids.length} interrupted import(s) marked failed: ${ids.join(', ')}`);
+    })
+    .catch((err: unknown) => log(`imports: could not check for interrupted imports: ${String(err)}`));
   const schedule = settings.schedule ? startMonthlySchedule({ db: db.db, timeZone: settings.timeZone }) : undefined;
   const worker = settings.worker ? runWorker({ db: db.db, signal: abort.signal }) : Promise.resolve();
   log(

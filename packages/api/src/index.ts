@@ -52,6 +52,7 @@ export { appendAudit, auditHash, verifyAuditChain, UNAUTHENTICATED_CHAIN, MAX_PR
 export type { AuditProblem, AuditVerification } from './services/audit.js';
 export { IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';
+export { failInterruptedImports, IMPORT_MAX_RUNNING_MS } from './services/import/interrupted.js';
 export type { ImportContext, ImportMode, ImportOptions, ImportProgress, ImportSource } from './services/import/run-import.js';
 export { ENCODINGS } from './services/import/csv-records.js';
 export type { Encoding } from './services/import/csv-records.js';
@@ -75,5 +76,5 @@ export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './
 export { retierChunk } from './services/jobs/retier-chunk.js';
 export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS } from './services/jobs/worker.js';
 export type { WorkerOptions } from './services/jobs/worker.js';
-export { queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
-export type { ScheduleOptions } from './services/jobs/schedule.js';
+export { countOverdueReviews, queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
+export type { OverdueReviewCounts, ScheduleOptions } from './services/jobs/schedule.js';

@@ -290,6 +290,8 @@ export interface ImportTable {
   created_by: string;
   created_at: string;
   finished_at: string | null;
+  /** The process running it, `host pid` (null for imports recorded before this was kept). */
+  owner: string | null;
 }
 
 /** One problem with one row of an import: the line (where the row ends), the column and why. */

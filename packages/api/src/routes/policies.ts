@@ -6,6 +6,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   ApprovalResponseSchema,
+  RetirementResponseSchema,
   ApproveBody,
   DraftBody,
   PoliciesResponseSchema,
@@ -99,7 +100,7 @@ const approveRoute = createRoute({
   tags: ['policies'],
   summary: 'Approve a submitted version from a date (another person than its authors and submitter)',
   description:
-    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. When the date has come, the book’s current month is evaluated again under it (synchronously for books up to 1,000 subjects; otherwise `deferred`, for a job).',
+    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. When the date has come, the book’s current month is evaluated again under it: synchronously for books up to 1,000 subjects, otherwise `deferred` to a re-tier job queued at once (`jobId`) that the workers run by themselves. A later date is `scheduled`: the monthly re-evaluation judges that month under it.',
   request: { params: VersionParams, body: json(ApproveBody) },
   responses: {
     200: { description: 'Approved', content: { 'application/json': { schema: ApprovalResponseSchema } } },
@@ -121,8 +122,13 @@ const retireRoute = createRoute({
   path: '/{scheme}/versions/{version}/retire',
   tags: ['policies'],
   summary: 'Withdraw an approved version from use (scheduled or in force)',
+  description:
+    'A version in force stops deciding; the current month is evaluated again without it, as after an approval (`reevaluation`: done, or `deferred` to the re-tier job `jobId`).',
   request: { params: VersionParams, body: json(RetireBody) },
-  responses: { 200: versionResponse('Retired'), ...problemResponses(400, 404, 409, 413, 415, 422) },
+  responses: {
+    200: { description: 'Retired', content: { 'application/json': { schema: RetirementResponseSchema } } },
+    ...problemResponses(400, 404, 409, 413, 415, 422),
+  },
 });
 
 /** `/v1/policies`: policy versions through draft → submitted → approved → active → retired, diff and simulation. */
@@ -188,8 +194,8 @@ export function policies() {
     .openapi(retireRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      const retired = await retireVersion(deps, await versionOr404(deps, scheme, version), c.req.valid('json'));
-      return c.json(versionDetail(retired, await packOf(deps)), 200);
+      const { version: retired, reevaluation } = await retireVersion(deps, await versionOr404(deps, scheme, version), c.req.valid('json'));
+      return c.json({ ...versionDetail(retired, await packOf(deps)), ...(reevaluation ? { reevaluation } : {}) }, 200);
     })
     .route('/', policyAnalysis());
 }

@@ -17,6 +17,14 @@ export const RetierFilterSchema = z
       .readonly()
       .optional()
       .openapi({ description: 'Only these subjects (external ids)', example: ['C000003'] }),
+    evaluatedSince: z
+      .string()
+      .regex(/^\d{4}-\d{2}$/)
+      .optional()
+      .openapi({
+        description: 'Only subjects whose levels already judge this month or a later one (what a policy activation queues)',
+        example: '2026-11',
+      }),
   })
   .openapi('RetierFilter');
 

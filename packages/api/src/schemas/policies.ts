@@ -115,17 +115,31 @@ export const PoliciesResponseSchema = z
   })
   .openapi('PoliciesResponse');
 
+const ReevaluationSchema = z
+  .object({
+    status: z.enum(['done', 'deferred', 'scheduled']),
+    fromPeriod: z.string(),
+    subjects: z.number().int().optional(),
+    changes: z.number().int().optional(),
+    jobId: z
+      .string()
+      .optional()
+      .openapi({ description: 'When `deferred`: the re-tier job queued for it (GET /v1/jobs/{id}); the workers run it by themselves' }),
+  })
+  .openapi('PolicyReevaluation');
+
 export const ApprovalResponseSchema = z
   .object({
     version: PolicyVersionSchema,
-    reevaluation: z.object({
-      status: z.enum(['done', 'deferred', 'scheduled']),
-      fromPeriod: z.string(),
-      subjects: z.number().int().optional(),
-      changes: z.number().int().optional(),
-    }),
+    reevaluation: ReevaluationSchema,
   })
   .openapi('PolicyApprovalResponse');
+
+export const RetirementResponseSchema = PolicyVersionSchema.extend({
+  reevaluation: ReevaluationSchema.optional().openapi({
+    description: 'When the version was in force: the current month evaluated again without it (as after an approval)',
+  }),
+}).openapi('PolicyRetirementResponse');
 
 export const PolicyDiffSchema = z
   .object({

@@ -13,6 +13,7 @@ import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
+import { enqueueRetier } from './jobs/jobs.js';
 import { reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
 
 /*
@@ -108,16 +109,45 @@ function requireFourEyes(deps: ApiDeps, v: PolicyVersion): void {
   for (const who of [...v.authors, v.submittedBy ?? '']) if (who) requireDistinctApprover(who, deps.principal.actor);
 }
 
+/** A re-evaluation after a change of policy: done in the request, or `deferred` to the re-tier job `jobId`. */
+export type PolicyReevaluation = BookReevaluation & { readonly jobId?: string };
+
 /** What an approval did: the version, and the re-evaluation of the book when its date has come. */
 export interface Approval {
   readonly version: PolicyVersion;
-  readonly reevaluation: BookReevaluation | { readonly status: 'scheduled'; readonly fromPeriod: string };
+  readonly reevaluation: PolicyReevaluation | { readonly status: 'scheduled'; readonly fromPeriod: string };
+}
+
+/**
+ * Evaluate the current month again after `scheme`'s policy changed in it: in the request for a book
+ * of up to `SYNC_REEVALUATION_LIMIT` subjects, else by a re-tier job queued here, which the workers
+ * run by themselves. The job judges only the subjects already judged this month (as the request
+ * would): the others are judged at month end by the monthly schedule, under the policy then in force.
+ */
+async function reevaluateAfterChange(deps: ApiDeps, scheme: string, fromPeriod: string, why: string): Promise<PolicyReevaluation> {
+  const done = await reevaluateBook(deps, scheme, fromPeriod, { limit: SYNC_REEVALUATION_LIMIT });
+  if (done.status === 'done') return done;
+  const tp = await packOf(deps);
+  // A scheme no longer in the pack (its only version retired): every scheme, as `reevaluateBook` does.
+  const kind = tp.schemes.get(scheme)?.subjectKind;
+  const job = await enqueueRetier(deps.db, {
+    tenantId: deps.tenantId,
+    schemes: kind === undefined ? null : [scheme],
+    period: periodOf(deps.now(), deps.timeZone),
+    filter: { evaluatedSince: fromPeriod, ...(kind === undefined ? {} : { kind }) },
+    reason: why,
+    requestedBy: deps.principal.actor,
+    now: deps.now(),
+    timeZone: deps.timeZone,
+    pack: tp,
+  });
+  return job ? { ...done, jobId: job.id } : done;
 }
 
 /**
  * Approve a submitted version from `effectiveFrom` (a day, not before the current month's first).
- * When that day has come, the book's current month is evaluated again under it — synchronously up
- * to `SYNC_REEVALUATION_LIMIT` subjects (larger books: `reevaluateBook` is the entry point a job runs).
+ * When that day has come, the book's current month is evaluated again under it (`reevaluateAfterChange`);
+ * a later day is `scheduled`: the monthly schedule judges that month under it when the month ends.
  */
 export async function approveVersion(
   deps: ApiDeps,
@@ -169,7 +199,7 @@ export async function approveVersion(
   const fromPeriod = firstPeriodFrom(body.effectiveFrom);
   const reevaluation =
     fromPeriod <= current
-      ? await reevaluateBook(deps, v.scheme, fromPeriod, { limit: SYNC_REEVALUATION_LIMIT })
+      ? await reevaluateAfterChange(deps, v.scheme, fromPeriod, `${v.scheme} version ${v.version} in force from ${body.effectiveFrom}`)
       : { status: 'scheduled' as const, fromPeriod };
   return { version: await versionOr404(deps, v.scheme, v.version), reevaluation };
 }
@@ -191,12 +221,20 @@ export async function rejectVersion(
   );
 }
 
+/** What a retirement did: the version, and the re-evaluation of the current month when the version was in force. */
+export interface Retirement {
+  readonly version: PolicyVersion;
+  /** Absent when the version had not taken effect: no month was judged by it. */
+  readonly reevaluation?: PolicyReevaluation;
+}
+
 /**
  * Withdraw an approved version from use: a scheduled one never takes effect; one in force stops
- * deciding, and the version before it decides again (or, without one, the scheme leaves the pack).
- * Refused when the pack of any month from now on would no longer be valid without it.
+ * deciding, and the version before it decides again (or, without one, the scheme leaves the pack) —
+ * the current month is evaluated again as after an approval. Refused when the pack of any month
+ * from now on would no longer be valid without it.
  */
-export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { note: string }): Promise<PolicyVersion> {
+export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { note: string }): Promise<Retirement> {
   requireStatus(v, ['active'], 'retired');
   const current = periodOf(deps.now(), deps.timeZone);
   const rest = (await listPolicyVersionsIn(deps.db, deps.tenantId, ['active'])).filter((a) => a.id !== v.id);
@@ -208,5 +246,7 @@ export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { not
     retireNote: body.note,
   });
   deps.packs.invalidate(deps.tenantId);
-  return retired;
+  if (firstPeriodFrom(v.effectiveFrom.slice(0, 10)) > current) return { version: retired };
+  const why = `${v.scheme} version ${v.version} retired: ${body.note}`.slice(0, 500);
+  return { version: retired, reevaluation: await reevaluateAfterChange(deps, v.scheme, current, why) };
 }

@@ -1,3 +1,4 @@
+import type { PolicyPack } from '@tierkit/core';
 import { appendDecision, listAssignments, listOverdueReviews, type ReviewRule } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
@@ -13,6 +14,21 @@ export function plusMonths(instant: string, months: number): string {
 
 const CURSOR = 'reviews-overdue';
 
+/** A level's review rule: its interval in months and the cutoff before which a last review is overdue at `now`. */
+export type DueRule = ReviewRule & { readonly months: number };
+
+/** The review rules of a pack's levels that declare `reviewMonths` (of one scheme when given), at `now`. */
+export function reviewRules(pack: PolicyPack, now: string, scheme?: string): DueRule[] {
+  const rules: DueRule[] = [];
+  for (const s of pack.schemes) {
+    if (scheme !== undefined && s.key !== scheme) continue;
+    for (const l of s.levels)
+      if (l.reviewMonths !== undefined)
+        rules.push({ scheme: s.key, level: l.key, cutoff: plusMonths(now, -l.reviewMonths), months: l.reviewMonths });
+  }
+  return rules;
+}
+
 /**
  * Subjects whose level declares `reviewMonths` and whose last review (sign-off, recorded review, or
  * the move into the level) is at least that many months ago; optionally of one scheme. Paged by
@@ -21,13 +37,7 @@ const CURSOR = 'reviews-overdue';
 export async function overdueReviewsPage(deps: ApiDeps, q: { readonly scheme?: string; readonly limit: number; readonly cursor?: string }) {
   const tp = await packOf(deps);
   const now = deps.now().toISOString();
-  const rules: (ReviewRule & { months: number })[] = [];
-  for (const s of tp.pack.schemes) {
-    if (q.scheme !== undefined && s.key !== q.scheme) continue;
-    for (const l of s.levels)
-      if (l.reviewMonths !== undefined)
-        rules.push({ scheme: s.key, level: l.key, cutoff: plusMonths(now, -l.reviewMonths), months: l.reviewMonths });
-  }
+  const rules = reviewRules(tp.pack, now, q.scheme);
   const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['subject', 'scheme']);
   const rows = await listOverdueReviews(deps.db, deps.tenantId, rules, q.limit + 1, after);
   const page = rows.slice(0, q.limit);

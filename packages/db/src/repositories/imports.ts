@@ -1,3 +1,4 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { ImportRow } from '../schema.js';
 import { chunks, parseJson, type Executor } from './executor.js';
 
@@ -77,6 +78,8 @@ export async function createImport(
     readonly fileName: string | null;
     readonly createdBy: string;
     readonly createdAt: string;
+    /** The process running it, `host pid`: see {@link listRunningImports}. */
+    readonly owner?: string;
   },
 ): Promise<void> {
   await db
@@ -100,6 +103,7 @@ export async function createImport(
       created_at: input.createdAt,
       finished_at: null,
       detail: null,
+      owner: input.owner ?? null,
     })
     .execute();
 }
@@ -175,4 +179,54 @@ export async function listImportErrors(
   if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
   const rows = await q.orderBy('seq').limit(limit).execute();
   return rows.map((r) => ({ seq: Number(r.seq), line: Number(r.line), column: r.column_name, message: r.message }));
+}
+
+/** An import still marked running: who runs it (`host pid`, null if not recorded) and since when. */
+export interface RunningImport {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly owner: string | null;
+  readonly createdAt: string;
+}
+
+/** Imports still marked running, of one tenant or of all. */
+export async function listRunningImports(db: Executor, tenantId?: string): Promise<RunningImport[]> {
+  let q = db.selectFrom('imports').select(['id', 'tenant_id', 'owner', 'created_at']).where('status', '=', 'running');
+  if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
+  const rows = await q.orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, owner: r.owner, createdAt: r.created_at }));
+}
+
+/** Mark a running import failed with the reason; false when it is no longer running (it finished meanwhile). */
+export async function failRunningImport(db: Executor, tenantId: string, id: string, detail: string, finishedAt: string): Promise<boolean> {
+  const r = await db
+    .updateTable('imports')
+    .set({ status: 'failed', detail, finished_at: finishedAt })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+const lockKey = (id: string) => sql`hashtextextended(${`tierkit-import:${id}`}, 0)`;
+
+/**
+ * On PostgreSQL, take the transaction-scoped advisory lock that says this import is running: the
+ * server releases it when the transaction ends or its connection dies with the process, on whatever
+ * machine. Nothing on SQLite (one machine: the owner's process id is checked instead).
+ */
+export async function lockRunningImport(trx: Executor, id: string): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`SELECT pg_advisory_xact_lock(${lockKey(id)})`.execute(trx);
+}
+
+/** On PostgreSQL, whether no session holds a running import's lock (its process is gone); undefined on SQLite. */
+export async function runningImportUnlocked(db: Executor, id: string): Promise<boolean | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  // Taken and released at once: a transaction-scoped try-lock ends with its transaction.
+  return db.transaction().execute(async (trx) => {
+    const r = await sql<{ free: boolean }>`SELECT pg_try_advisory_xact_lock(${lockKey(id)}) AS free`.execute(trx);
+    return r.rows[0]?.free === true;
+  });
 }

@@ -266,3 +266,14 @@ export async function completeJobIfDone(db: Executor, jobId: string, now: string
 export async function resetChunkAttempts(db: Executor, jobId: string): Promise<void> {
   await db.updateTable('job_chunks').set({ attempts: 0 }).where('job_id', '=', jobId).where('status', '=', 'pending').execute();
 }
+
+/** Whether the tenant has a job queued under this schedule key (checked before planning one: planning reads every id). */
+export async function scheduledJobExists(db: Executor, tenantId: string, scheduleKey: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('schedule_key', '=', scheduleKey)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -149,29 +149,41 @@ export async function sumMetricWindows(
 const UPSERT_ROWS = 2000;
 
 /**
+ * The full-batch upsert's SQL by dialect (Kysely's adapter, shared by a database and its
+ * transactions): an import calls this once per batch, and building a 2,000-row Kysely query each
+ * time costs more than SQLite spends running it. Shorter batches (a call's last) are compiled per
+ * call, so what is kept stays one text per dialect.
+ */
+const fullBatchUpsert = new WeakMap<object, string>();
+
+function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
+  return db
+    .insertInto('metrics')
+    .values(batch)
+    .onConflict((oc) =>
+      oc
+        .columns(['subject_id', 'metric', 'period'])
+        .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
+        .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
+    )
+    .returning('period')
+    .compile().sql;
+}
+
+/**
  * Insert or replace observations of any subjects, leaving a stored row with the same value untouched
  * (so loading the same data twice writes nothing). Rows must not repeat a subject, metric and period
  * (PostgreSQL refuses to update one row twice in a statement). Returns the period of every row it
- * inserted or changed. Compiled once per batch size, like `insertMetrics`.
+ * inserted or changed.
  */
 export async function upsertMetricRows(db: Executor, rows: readonly NewMetric[]): Promise<string[]> {
-  const compiled = new Map<number, string>();
+  const adapter = db.getExecutor().adapter;
   const changed: string[] = [];
   for (const batch of chunks(rows, UPSERT_ROWS)) {
-    let text = compiled.get(batch.length);
+    let text = batch.length === UPSERT_ROWS ? fullBatchUpsert.get(adapter) : undefined;
     if (text === undefined) {
-      text = db
-        .insertInto('metrics')
-        .values(batch)
-        .onConflict((oc) =>
-          oc
-            .columns(['subject_id', 'metric', 'period'])
-            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
-            .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
-        )
-        .returning('period')
-        .compile().sql;
-      compiled.set(batch.length, text);
+      text = upsertSql(db, batch);
+      if (batch.length === UPSERT_ROWS) fullBatchUpsert.set(adapter, text);
     }
     const parameters: unknown[] = [];
     for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);

@@ -4,10 +4,12 @@ import {
   createImport,
   deleteImport,
   findImport,
+  findSubjectIds,
   findSubjectsByExternalIds,
   finishImport,
   insertImportErrors,
   insertSubjects,
+  lockRunningImport,
   upsertMetricRows,
   type Executor,
   type ImportRecord,
@@ -20,6 +22,7 @@ import type { AmountUnit } from './amounts.js';
 import { checkMetricRow, checkSubjectRow, type MetricRow, type RowContext, type RowError, type SubjectRowInput } from './check-rows.js';
 import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
+import { failInterruptedImports, importOwner } from './interrupted.js';
 
 /** How an import treats rows with errors: import nothing (the default), or import the rows without errors. */
 export const IMPORT_MODES = ['all-or-nothing', 'valid-rows'] as const;
@@ -73,6 +76,11 @@ export class ImportRefused extends Error {
 export const MAX_STORED_ERRORS = 100_000;
 /** Rows checked or written together: one subject lookup and one multi-row upsert per batch. */
 const BATCH_ROWS = 2000;
+/**
+ * Internal ids of subjects a metrics import has already looked up: a monthly export names each
+ * customer once per month, so later batches mostly hit. Bounded: past it the cache starts over.
+ */
+const SUBJECT_ID_CACHE = 200_000;
 
 /** Counts the bytes of a source and hashes them as they pass. */
 function measured(source: AsyncIterable<Uint8Array>, into: { bytes: number; hash: ReturnType<typeof createHash> }) {
@@ -97,20 +105,28 @@ async function* checkedBatches(
   options: ImportOptions,
   ctx: ImportContext,
   onRow: (errors: readonly RowError[]) => void,
-): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; rowsRead: number }> {
+): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; subjectIds: Map<string, string>; rowsRead: number }> {
   let plan: ImportPlan | undefined;
   const rowCtx: RowContext = { catalogue: ctx.catalogue, currentPeriod: ctx.currentPeriod, amounts: options.amounts ?? 'fen' };
   let metricRows: MetricRow[] = [];
   let subjectRows: SubjectRowInput[] = [];
   let rowsRead = 0;
+  // Metrics rows need only the subject's internal id; a subjects file needs the stored subject.
+  const subjectIds = new Map<string, string>();
   const flush = async function* () {
-    const ids = plan?.kind === 'metrics' ? metricRows.map((r) => r.subject) : subjectRows.map((r) => r.id);
-    const subjects = await findSubjectsByExternalIds(db, ctx.tenantId, ids);
+    let subjects = new Map<string, Subject>();
     let checked: Checked;
     if (plan?.kind === 'metrics') {
+      let missing: string[] = [];
+      for (const r of metricRows) if (!subjectIds.has(r.subject)) missing.push(r.subject);
+      if (subjectIds.size + missing.length > SUBJECT_ID_CACHE) {
+        subjectIds.clear();
+        missing = metricRows.map((r) => r.subject);
+      }
+      if (missing.length) for (const [externalId, id] of await findSubjectIds(db, ctx.tenantId, missing)) subjectIds.set(externalId, id);
       const known: MetricRow[] = [];
       for (const r of metricRows) {
-        if (subjects.has(r.subject)) known.push(r);
+        if (subjectIds.has(r.subject)) known.push(r);
         else
           onRow([
             {
@@ -122,6 +138,11 @@ async function* checkedBatches(
       }
       checked = { kind: 'metrics', rows: known };
     } else {
+      subjects = await findSubjectsByExternalIds(
+        db,
+        ctx.tenantId,
+        subjectRows.map((r) => r.id),
+      );
       const kept: SubjectRowInput[] = [];
       for (const r of subjectRows) {
         const existing = subjects.get(r.id);
@@ -134,7 +155,7 @@ async function* checkedBatches(
     }
     metricRows = [];
     subjectRows = [];
-    yield { checked, subjects, rowsRead };
+    yield { checked, subjects, subjectIds, rowsRead };
   };
   try {
     for await (const rec of csvRecords(source, options.encoding)) {
@@ -169,12 +190,13 @@ async function writeBatch(
   ctx: ImportContext,
   checked: Checked,
   subjects: Map<string, Subject>,
+  subjectIds: Map<string, string>,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the later row wins, as it would in two uploads.
     const byKey = new Map<string, NewMetric>();
     for (const r of checked.rows) {
-      const subjectId = subjects.get(r.subject)?.id;
+      const subjectId = subjectIds.get(r.subject);
       if (subjectId === undefined) continue;
       for (const o of r.observations) {
         byKey.set(`${subjectId}\u0000${o.metric}\u0000${o.period}`, {
@@ -246,6 +268,7 @@ export async function runImport(
   onProgress: (p: ImportProgress) => void = () => undefined,
 ): Promise<ImportRecord> {
   const id = sortableId(ctx.now());
+  await failInterruptedImports(db, ctx.now(), ctx.tenantId);
   await createImport(db, {
     id,
     tenantId: ctx.tenantId,
@@ -260,6 +283,7 @@ export async function runImport(
     fileName: ctx.fileName,
     createdBy: ctx.actor,
     createdAt: ctx.now().toISOString(),
+    owner: importOwner(),
   });
   try {
     return await importFile(db, id, options, ctx, source, onProgress);
@@ -289,9 +313,24 @@ async function importFile(
     for (const e of errors) if (kept.length < MAX_STORED_ERRORS) kept.push(e);
   };
   const allOrNothing = options.mode === 'all-or-nothing';
-  let totals = { written: 0, unchanged: 0, periods: [] as string[] };
+  const finish = async (into: Executor, totals: { written: number; unchanged: number; periods: string[] }) => {
+    await insertImportErrors(into, id, 0, kept);
+    const failed = allOrNothing && errorCount > 0;
+    await finishImport(into, ctx.tenantId, id, {
+      sha256: read.hash.digest('hex'),
+      bytes: read.bytes,
+      rows,
+      rejectedRows,
+      errors: errorCount,
+      ...totals,
+      status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
+      detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
+      finishedAt: ctx.now().toISOString(),
+    });
+  };
   try {
-    totals = await db.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
+      await lockRunningImport(trx, id);
       let written = 0;
       let unchanged = 0;
       const periods = new Set<string>();
@@ -299,7 +338,7 @@ async function importFile(
         rows = batch.rowsRead;
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -307,23 +346,13 @@ async function importFile(
         onProgress({ bytes: read.bytes, rows });
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
-      return { written, unchanged, periods: [...periods].sort() };
+      // The outcome commits with the rows: an import whose process dies is `running` with nothing
+      // written, which is what `failInterruptedImports` reports.
+      await finish(trx, { written, unchanged, periods: [...periods].sort() });
     });
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
+    await finish(db, { written: 0, unchanged: 0, periods: [] });
   }
-  await insertImportErrors(db, id, 0, kept);
-  const failed = allOrNothing && errorCount > 0;
-  await finishImport(db, ctx.tenantId, id, {
-    sha256: read.hash.digest('hex'),
-    bytes: read.bytes,
-    rows,
-    rejectedRows,
-    errors: errorCount,
-    ...totals,
-    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
-    detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
-    finishedAt: ctx.now().toISOString(),
-  });
   return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
 }

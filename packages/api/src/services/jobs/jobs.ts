@@ -81,6 +81,9 @@ function check(tp: TenantPack, req: RetierRequest, now: Date): void {
     else if (!def.levels.some((l) => l.key === level.level))
       errors.push({ path: 'filter.level.level', message: `"${level.level}" is not a level of ${level.scheme}` });
   }
+  const since = req.filter?.evaluatedSince;
+  if (since !== undefined && !isPeriod(since))
+    errors.push({ path: 'filter.evaluatedSince', message: `"${since}" is not a month (YYYY-MM, 2000-01 or later)` });
   if ((req.filter?.subjects?.length ?? 0) > MAX_FILTER_SUBJECTS)
     errors.push({ path: 'filter.subjects', message: `at most ${MAX_FILTER_SUBJECTS} subjects` });
   if (errors.length) throw invalid(errors);
@@ -126,6 +129,7 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<J
       ...(filter.kind ? { kind: filter.kind as SubjectKind } : {}),
       ...(filter.level ? { level: { scheme: filter.level.scheme, level: filter.level.level } } : {}),
       ...(filter.subjects ? { subjects: [...new Set(filter.subjects)] } : {}),
+      ...(filter.evaluatedSince ? { evaluatedSince: filter.evaluatedSince } : {}),
     },
     reason: req.reason ?? null,
   };

@@ -23,7 +23,8 @@ export interface SubjectRange {
  * Re-tier one chunk inside the caller's transaction: every subject in the range is re-evaluated at
  * the job's period by the same rules a metrics write follows (`planReevaluation`), and the results are
  * written in a few multi-row statements. Reads are one range query per table, not one per subject.
- * A subject already evaluated at a later month is left alone; so is one with neither a level nor data.
+ * A subject already evaluated at a later month is left alone; so is one with neither a level nor data,
+ * and one outside the filter.
  */
 export async function retierChunk(
   trx: Executor,
@@ -47,6 +48,7 @@ export async function retierChunk(
   const overrides = await listActiveDatedOverridesInRange(trx, tenantId, range.first, range.last, now.toISOString());
   const writes = params.schemes === null ? null : new Set(params.schemes);
   const level = params.filter.level;
+  const since = params.filter.evaluatedSince;
   const only = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
 
   const rows: StoredAssignment[] = [];
@@ -61,7 +63,8 @@ export async function retierChunk(
     const storedPeriod = had.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
     const outside =
       (only !== undefined && !only.has(subject.externalId)) ||
-      (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level));
+      (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level)) ||
+      (since !== undefined && (storedPeriod === undefined || storedPeriod < since));
     if (outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {
       skipped++;
       continue;

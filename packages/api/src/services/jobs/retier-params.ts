@@ -7,6 +7,11 @@ export interface RetierFilter {
   readonly level?: { readonly scheme: string; readonly level: string };
   /** Only these subjects (the bank's external ids). */
   readonly subjects?: readonly string[];
+  /**
+   * Only subjects whose levels already judge this month (`YYYY-MM`) or a later one: what a policy
+   * version taking effect (or retired) in a month changes, without judging anyone else early.
+   */
+  readonly evaluatedSince?: string;
 }
 
 /** What a re-tier job was asked to do, as stored with it. */

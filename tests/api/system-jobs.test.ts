@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import {
+  countOverdueReviews,
+  drainJobs,
+  enqueueRetier,
+  loadTenantPack,
+  queueMonthlyRetiers,
+  SYNC_REEVALUATION_LIMIT,
+  type Role,
+} from '@tierkit/api';
+import { loadBook } from '../support/book.js';
+import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { fourEyesTenant } from '../support/four-eyes-fixture.js';
+
+/*
+ * Jobs the system starts. A policy version approved (or retired) in force on a book too large to
+ * re-evaluate in the request queues a re-tier job for the scheme and the current month, named in the
+ * answer, which the workers run by themselves; a version approved from a later month is judged by the
+ * monthly schedule; the monthly job records the reviews then overdue (levels with `reviewMonths`).
+ */
+
+interface Version {
+  version: number;
+  contentHash: string | null;
+  document: Record<string, unknown>;
+}
+interface Reevaluation {
+  status: string;
+  fromPeriod: string;
+  subjects?: number;
+  jobId?: string;
+}
+interface Job {
+  id: string;
+  status: string;
+  requestedBy: string;
+  params: { schemes: string[] | null; period: string; filter: { kind?: string; evaluatedSince?: string }; reason: string | null };
+  progress: { subjects: { processed: number; skipped: number } };
+}
+
+async function ok<T>(res: Response, status = 200): Promise<T> {
+  assert.equal(res.status, status, await res.clone().text());
+  return (await res.json()) as T;
+}
+
+const BOOK = SYNC_REEVALUATION_LIMIT + 20;
+const DECEMBER_END = new Date('2025-12-31T17:00:00.000Z'); // 2026-01-01 01:00 in Shanghai
+
+forEachDialect('jobs the system starts', (f: ApiFixture) => {
+  const who = (role: Role) => client(f, () => f.keys.roles[role]);
+  const officer = who('officer');
+  const approver = who('approver');
+  const admin = client(f);
+  const worker = (now = NOW) => ({ db: f.db.db, now: () => now, pollMs: 1, logError: (e: unknown) => assert.fail(String(e)) });
+
+  /** retail-tier versions by period: how many assignments of the month each version decided. */
+  async function versionsAt(period: string): Promise<Record<number, number>> {
+    const rows = await f.db.db
+      .selectFrom('assignments')
+      .select(['policy_version'])
+      .where('tenant_id', '=', 'bank-a')
+      .where('scheme', '=', 'retail-tier')
+      .where('period', '=', period)
+      .execute();
+    const out: Record<number, number> = {};
+    for (const r of rows) out[Number(r.policy_version)] = (out[Number(r.policy_version)] ?? 0) + 1;
+    return out;
+  }
+
+  async function oldCustomer(): Promise<{ period: string; policyVersion: number }> {
+    const a = await f.db.db
+      .selectFrom('assignments as a')
+      .innerJoin('subjects as s', 's.id', 'a.subject_id')
+      .select(['a.period', 'a.policy_version'])
+      .where('s.external_id', '=', 'OLD1')
+      .where('a.scheme', '=', 'retail-tier')
+      .executeTakeFirstOrThrow();
+    return { period: a.period, policyVersion: Number(a.policy_version) };
+  }
+
+  /** A submitted retail-tier draft with gold from ¥60,000 instead of ¥50,000. */
+  async function stricterGold(): Promise<Version> {
+    const draft = await ok<Version>(await officer.post('/v1/policies/retail-tier/drafts', {}), 201);
+    const doc = JSON.parse(JSON.stringify(draft.document).replace('5000000', '6000000')) as Record<string, unknown>;
+    await ok(await officer.put(`/v1/policies/retail-tier/versions/${draft.version}`, { document: doc }));
+    return ok<Version>(await officer.post(`/v1/policies/retail-tier/versions/${draft.version}/submit`, {}));
+  }
+
+  it('approval in force on a large book queues the job, which judges only the month’s subjects under the new version', async () => {
+    await loadBook(f.db.db, 'bank-a', BOOK, ['2025-09', '2025-10', '2025-11'], NOW.toISOString());
+    await enqueueRetier(f.db.db, { tenantId: 'bank-a', period: '2025-11', now: NOW });
+    await drainJobs(worker());
+    // A customer judged in October only: a change of policy in November is not theirs yet.
+    await ok(await admin.put('/v1/subjects/OLD1', { kind: 'customer', displayName: '赵六' }), 201);
+    await ok(
+      await admin.put('/v1/subjects/OLD1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 5_500_000 }] }),
+    );
+    const judged = (await versionsAt('2025-11'))[1] ?? 0;
+    assert.ok(judged > SYNC_REEVALUATION_LIMIT, `${judged} judged in November`);
+
+    const v = await stricterGold();
+    const approved = await ok<{ reevaluation: Reevaluation }>(
+      await approver.post(`/v1/policies/retail-tier/versions/${v.version}/approve`, {
+        contentHash: v.contentHash,
+        effectiveFrom: '2025-11-01',
+      }),
+    );
+    assert.equal(approved.reevaluation.status, 'deferred');
+    assert.equal(approved.reevaluation.fromPeriod, '2025-11');
+    const jobId = approved.reevaluation.jobId;
+    assert.ok(jobId, 'the answer names the queued job');
+    const queued = await ok<Job>(await admin.get(`/v1/jobs/${jobId}`));
+    assert.equal(queued.status, 'running');
+    assert.deepEqual(queued.params.schemes, ['retail-tier']);
+    assert.equal(queued.params.period, '2025-11');
+    assert.deepEqual(queued.params.filter, { evaluatedSince: '2025-11', kind: 'customer' });
+    assert.deepEqual(await versionsAt('2025-11'), { 1: judged }, 'nothing judged before a worker runs it');
+
+    await drainJobs(worker());
+    const done = await ok<Job>(await admin.get(`/v1/jobs/${jobId}`));
+    assert.equal(done.status, 'completed');
+    assert.equal(done.progress.subjects.processed, judged);
+    assert.deepEqual(await versionsAt('2025-11'), { [v.version]: judged });
+    assert.deepEqual(await oldCustomer(), { period: '2025-10', policyVersion: 1 }, 'not judged early');
+
+    // Retiring it queues the same re-evaluation: version 1 decides November again.
+    const retired = await ok<{ status: string; reevaluation?: Reevaluation }>(
+      await approver.post(`/v1/policies/retail-tier/versions/${v.version}/retire`, { note: 'too strict' }),
+    );
+    assert.equal(retired.status, 'retired');
+    assert.equal(retired.reevaluation?.status, 'deferred');
+    assert.ok(retired.reevaluation?.jobId);
+    assert.deepEqual(await versionsAt('2025-11'), { [v.version]: judged });
+    await drainJobs(worker());
+    assert.equal((await ok<Job>(await admin.get(`/v1/jobs/${retired.reevaluation?.jobId}`))).status, 'completed');
+    assert.deepEqual(await versionsAt('2025-11'), { 1: judged });
+  });
+
+  it('a version approved from a later month is judged by the monthly schedule when that month ends', async () => {
+    const v = await stricterGold();
+    const approved = await ok<{ reevaluation: Reevaluation }>(
+      await approver.post(`/v1/policies/retail-tier/versions/${v.version}/approve`, {
+        contentHash: v.contentHash,
+        effectiveFrom: '2025-12-01',
+      }),
+    );
+    assert.deepEqual(approved.reevaluation, { status: 'scheduled', fromPeriod: '2025-12' });
+    const november = (await versionsAt('2025-11'))[1] ?? 0;
+    assert.ok(november > SYNC_REEVALUATION_LIMIT);
+    assert.ok((await queueMonthlyRetiers(f.db.db, DECEMBER_END, 'Asia/Shanghai')).length > 0);
+    await drainJobs(worker(DECEMBER_END));
+    assert.deepEqual(await versionsAt('2025-12'), { [v.version]: november + 1 }, 'every customer’s December judged by the new version');
+  });
+
+  it('the monthly job counts the reviews overdue by level, as GET /v1/reviews/overdue lists them', async () => {
+    // aml-test here: high is reviewed every 6 months, low every 12; the levels start on NOW (2025-11-15).
+    const r = await fourEyesTenant(f, 'reviews', NOW);
+    for (const [id, score] of [
+      ['RV1', 95],
+      ['RV2', 10],
+      ['RV3', 95],
+    ] as const) {
+      await ok(await r.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(
+        await r.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+          metrics: [{ metric: 'aml_customer_risk', period: '2025-11', value: score }],
+        }),
+      );
+    }
+    const pack = await loadTenantPack(f.db.db, 'reviews');
+    assert.deepEqual(await countOverdueReviews(f.db.db, pack, new Date('2026-05-01T00:00:00Z')), { total: 0, byLevel: [] });
+    assert.deepEqual(await countOverdueReviews(f.db.db, pack, new Date('2026-11-20T00:00:00Z')), {
+      total: 3,
+      byLevel: [
+        { scheme: 'aml-test', level: 'high', count: 2 },
+        { scheme: 'aml-test', level: 'low', count: 1 },
+      ],
+    });
+    // The schedule on 1 June 2026 (Shanghai) queues May's job and says what is overdue then.
+    const june = new Date('2026-05-31T16:30:00.000Z');
+    await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai');
+    const job = await f.db.db
+      .selectFrom('jobs')
+      .select(['params'])
+      .where('tenant_id', '=', 'reviews')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    assert.equal(
+      (JSON.parse(job.params) as { reason: string }).reason,
+      'monthly re-evaluation of 2026-05; 2 reviews overdue (aml-test high 2): GET /v1/reviews/overdue lists them',
+    );
+    assert.deepEqual(await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai'), [], 'queued once');
+  });
+});
