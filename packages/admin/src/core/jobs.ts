@@ -255,12 +255,16 @@ export class Jobs extends KitStore<JobsState> {
     if (!res.ok) throw await refusalOf(res);
     if (!res.body) return false;
     let ended = false;
-    await readServerSentEvents(res.body, (e) => {
-      if (e.event !== 'progress' && e.event !== 'end') return false;
-      this.#apply(JSON.parse(e.data) as Job, signal);
-      ended = e.event === 'end';
-      return ended;
-    });
+    await readServerSentEvents(
+      res.body,
+      (e) => {
+        if (e.event !== 'progress' && e.event !== 'end') return false;
+        this.#apply(JSON.parse(e.data) as Job, signal);
+        ended = e.event === 'end';
+        return ended;
+      },
+      signal,
+    );
     return ended;
   }
 
