@@ -52,7 +52,10 @@ describe('Jobs against the real API', () => {
     assert.equal(jobDone(end), end.progress.subjects.total);
     assert.equal(end.progress.subjects.total, 10);
     assert.ok(end.summary.matrix.length > 0, 'the migration matrix');
-    assert.equal(end.summary.matrix.filter((c) => c.scheme === 'retail-tier').reduce((n, c) => n + c.count, 0), 10);
+    assert.equal(
+      end.summary.matrix.filter((c) => c.scheme === 'retail-tier').reduce((n, c) => n + c.count, 0),
+      10,
+    );
     assert.equal(jobs.state.following, 'no');
     assert.equal(jobs.state.etaSeconds, undefined, 'nothing left');
     assert.ok(
