@@ -20,15 +20,13 @@ describe('ApprovalsQueue against the real API', () => {
   let makerSession: Session;
 
   const request = (subject: string, level = 'gold') =>
-    f
-      .client('OFF1')
-      .http.send<Override>('POST', `/v1/subjects/${subject}/overrides`, {
-        scheme: 'retail-tier',
-        level,
-        mode: 'fixed',
-        reason: '客户经理申请',
-        expiresAt: null,
-      });
+    f.client('OFF1').http.send<Override>('POST', `/v1/subjects/${subject}/overrides`, {
+      scheme: 'retail-tier',
+      level,
+      mode: 'fixed',
+      reason: '客户经理申请',
+      expiresAt: null,
+    });
 
   before(async () => {
     // A checker: an approver's staff token, as the console signs one in.
