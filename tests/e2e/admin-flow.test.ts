@@ -106,6 +106,39 @@ describe('admin console: approvals and jobs', () => {
     await checker.context.close();
   });
 
+  it('the checker approves a submitted policy version with an effective date and sees what happened to the book', async () => {
+    const auth = { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' };
+    const draft = await fetch(`${server.url}/v1/policies/retail-tier/drafts`, { method: 'POST', headers: auth, body: '{}' });
+    assert.equal(draft.status, 201, await draft.clone().text());
+    const { version } = (await draft.json()) as { version: number };
+    const submitted = await fetch(`${server.url}/v1/policies/retail-tier/versions/${version}/submit`, {
+      method: 'POST',
+      headers: auth,
+      body: '{}',
+    });
+    assert.equal(submitted.status, 200, await submitted.clone().text());
+
+    const { context, page, errors } = await signedIn('checker');
+    await page.locator('a[data-page-link="approvals"]').click();
+    const item = `[data-approval="policy:retail-tier@${version}"]`;
+    await page.locator(`${item} input[name="effectiveFrom"][type="date"]`).waitFor();
+    assert.equal(await page.locator(`${item} a[href="#/policies/retail-tier/${version}"]`).count(), 1, 'a link to review the version');
+    const from = await page.locator(`${item} input[name="effectiveFrom"]`).inputValue();
+    await page.locator(`${item} button[data-action="approve"]`).click();
+    await page.locator('[data-testid="activation"]').waitFor();
+    assert.match((await page.textContent('[data-testid="activation"]')) ?? '', /重评|re-evaluat|任务|job/i);
+    const active = (await (await fetchAsBank(`${server.url}/v1/policies`)).json()) as {
+      items: { scheme: string; active: { version: number; effectiveFrom: string | null } | null }[];
+    };
+    const retail = active.items.find((p) => p.scheme === 'retail-tier')?.active;
+    assert.equal(retail?.version, version);
+    assert.match(from, /^\d{4}-\d{2}-01$/, 'the first of this month by default: it decides now');
+    assert.equal(retail?.effectiveFrom?.slice(0, 10), from);
+    await page.screenshot({ path: join(shots, 'admin-flow-3b-policy-approved.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('a re-tier job started from the jobs page runs to its end with visible progress and its summary', async () => {
     const { context, page, errors } = await signedIn('maker');
     await page.locator('a[data-page-link="jobs"]').click();
