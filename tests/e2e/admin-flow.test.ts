@@ -1,47 +1,30 @@
 // The approvals queue and re-tier jobs in the admin console (/admin): a maker's override request
 // approved by the checker in the approvals page, and a re-tier job started and followed to its end in
 // the jobs page — the real server, the console's real bundle, real Chromium.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
-import { launchBrowser } from './support/browser.js';
-import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { consoleUnderTest } from './support/console.js';
+import { fetchAsBank } from './support/server.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
-  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '60' });
-  browser = await launchBrowser();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const t = consoleUnderTest(60);
 
 /** The demo maker's staff token, as the console gets it, to act through the API. */
 async function makerToken(): Promise<string> {
-  const res = await fetch(`${server.url}/demo/staff-token?as=maker`);
+  const res = await fetch(`${t.server.url}/demo/staff-token?as=maker`);
   assert.equal(res.status, 200);
   return ((await res.json()) as { token: string }).token;
 }
 
 /** A signed-in console page; axe is injected as a script, which the page's CSP rightly forbids, so these contexts bypass it. */
 async function signedIn(as: 'maker' | 'checker'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/admin/`);
+  await page.goto(`${t.server.url}/admin/`);
   await page.locator(`button[data-as="${as}"]`).click();
   await page.locator('[data-testid="who"]').waitFor();
   return { context, page, errors };
@@ -59,11 +42,11 @@ async function axeBothLanguages(page: Page, what: string): Promise<void> {
 
 describe('admin console: approvals and jobs', () => {
   it('a maker’s override request is not theirs to approve; the checker approves it in the approvals page', async () => {
-    const subjects = (await (await fetchAsBank(`${server.url}/v1/subjects?limit=1`)).json()) as { items: { id: string }[] };
+    const subjects = (await (await fetchAsBank(`${t.server.url}/v1/subjects?limit=1`)).json()) as { items: { id: string }[] };
     const subject = subjects.items[0]?.id ?? '';
-    const scheme = (await (await fetchAsBank(`${server.url}/v1/schemes/retail-tier`)).json()) as { levels: { key: string }[] };
+    const scheme = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as { levels: { key: string }[] };
     const level = scheme.levels.at(-1)?.key ?? '';
-    const made = await fetch(`${server.url}/v1/subjects/${subject}/overrides`, {
+    const made = await fetch(`${t.server.url}/v1/subjects/${subject}/overrides`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ scheme: 'retail-tier', level, mode: 'fixed', reason: '重要客户，经办申请', expiresAt: null }),
@@ -93,7 +76,7 @@ describe('admin console: approvals and jobs', () => {
     await checker.page.keyboard.press('Enter');
     await checker.page.locator(`[data-decided="override:${override.id}"]`).waitFor();
     assert.equal(await checker.page.locator(item).count(), 0, 'the decided item leaves the queue');
-    const stored = (await (await fetchAsBank(`${server.url}/v1/overrides/${override.id}`)).json()) as {
+    const stored = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as {
       status: string;
       decidedBy: string;
       decisionNote: string;
@@ -108,10 +91,10 @@ describe('admin console: approvals and jobs', () => {
 
   it('the checker approves a submitted policy version with an effective date and sees what happened to the book', async () => {
     const auth = { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' };
-    const draft = await fetch(`${server.url}/v1/policies/retail-tier/drafts`, { method: 'POST', headers: auth, body: '{}' });
+    const draft = await fetch(`${t.server.url}/v1/policies/retail-tier/drafts`, { method: 'POST', headers: auth, body: '{}' });
     assert.equal(draft.status, 201, await draft.clone().text());
     const { version } = (await draft.json()) as { version: number };
-    const submitted = await fetch(`${server.url}/v1/policies/retail-tier/versions/${version}/submit`, {
+    const submitted = await fetch(`${t.server.url}/v1/policies/retail-tier/versions/${version}/submit`, {
       method: 'POST',
       headers: auth,
       body: '{}',
@@ -127,7 +110,7 @@ describe('admin console: approvals and jobs', () => {
     await page.locator(`${item} button[data-action="approve"]`).click();
     await page.locator('[data-testid="activation"]').waitFor();
     assert.match((await page.textContent('[data-testid="activation"]')) ?? '', /重评|re-evaluat|任务|job/i);
-    const active = (await (await fetchAsBank(`${server.url}/v1/policies`)).json()) as {
+    const active = (await (await fetchAsBank(`${t.server.url}/v1/policies`)).json()) as {
       items: { scheme: string; active: { version: number; effectiveFrom: string | null } | null }[];
     };
     const retail = active.items.find((p) => p.scheme === 'retail-tier')?.active;
@@ -165,7 +148,7 @@ describe('admin console: approvals and jobs', () => {
     assert.equal(bar.value, bar.max, 'the bar is full at the end');
     assert.ok(bar.max >= 60, `every customer counted (${bar.max})`);
     assert.ok((await page.locator(`${job} [data-testid="job-matrix"] table`).count()) > 0, 'the migration matrix as a table');
-    const api = (await (await fetchAsBank(`${server.url}/v1/jobs/${id}`)).json()) as { status: string; requestedBy: string };
+    const api = (await (await fetchAsBank(`${t.server.url}/v1/jobs/${id}`)).json()) as { status: string; requestedBy: string };
     assert.equal(api.status, 'completed');
     assert.equal(api.requestedBy, 'staff:MAKER01');
     await page.screenshot({ path: join(shots, 'admin-flow-5-job-done.png'), fullPage: true });
