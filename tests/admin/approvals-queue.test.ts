@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type ApprovalItem, ApprovalsQueue, approvalKey, SessionStore, whyNotApprovable } from '@tierkit/admin';
+import { activationOf, type ApprovalItem, ApprovalsQueue, approvalKey, SessionStore, whyNotApprovable } from '@tierkit/admin';
 import { mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient, type Session } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -140,6 +140,28 @@ describe('ApprovalsQueue against the real API', () => {
     if (decided?.activation?.kind === 'reevaluated') assert.equal(decided.activation.fromPeriod, '2025-11');
     const policies = await checker.http.get<{ items: { scheme: string; active: { version: number } | null }[] }>('/v1/policies');
     assert.equal(policies.items.find((p) => p.scheme === 'retail-tier')?.active?.version, Number(item.id.split('@')[1]));
+  });
+
+  it('an approval answer reads as one of four outcomes: re-evaluated, a job, deferred, scheduled', () => {
+    const version = { scheme: 'retail-tier', version: 3, status: 'active', effectiveFrom: '2026-01-01' };
+    const answer = (reevaluation: object) => activationOf({ version, reevaluation: { fromPeriod: '2025-11', ...reevaluation } as never });
+    assert.deepEqual(answer({ status: 'done', subjects: 9, changes: 2 }), {
+      kind: 'reevaluated',
+      subjects: 9,
+      changes: 2,
+      fromPeriod: '2025-11',
+    });
+    assert.deepEqual(answer({ status: 'deferred', subjects: 1200, changes: 0, jobId: 'job_1' }), {
+      kind: 'job',
+      jobId: 'job_1',
+      fromPeriod: '2025-11',
+    });
+    assert.deepEqual(answer({ status: 'deferred', subjects: 1200, changes: 0 }), {
+      kind: 'deferred',
+      subjects: 1200,
+      fromPeriod: '2025-11',
+    });
+    assert.deepEqual(answer({ status: 'scheduled' }), { kind: 'scheduled', effectiveFrom: '2026-01-01', fromPeriod: '2025-11' });
   });
 
   it('a newer load cancels the one in flight', async () => {

@@ -69,8 +69,7 @@ export function whyNotApprovable(item: ApprovalItem, session: Session | undefine
 /** What the approval answer says about the book, in one of four plain outcomes. */
 export function activationOf(answer: PolicyApprovalAnswer): Activation {
   const r: Reevaluation = answer.reevaluation;
-  const job = typeof r.job === 'string' ? r.job : (r.job?.id ?? r.jobId);
-  if (job) return { kind: 'job', jobId: job, fromPeriod: r.fromPeriod };
+  if (r.jobId) return { kind: 'job', jobId: r.jobId, fromPeriod: r.fromPeriod };
   if (r.status === 'done') return { kind: 'reevaluated', subjects: r.subjects ?? 0, changes: r.changes ?? 0, fromPeriod: r.fromPeriod };
   if (r.status === 'deferred') return { kind: 'deferred', fromPeriod: r.fromPeriod, subjects: r.subjects ?? 0 };
   return { kind: 'scheduled', fromPeriod: r.fromPeriod, effectiveFrom: answer.version.effectiveFrom };
