@@ -135,7 +135,10 @@ export class JobsPage extends LitElement {
               : '';
     return html`<section class="card jobs" aria-labelledby="jobs-h">
       <h2 id="jobs-h">${w.title}</h2>
-      <p role="status" class="hint" data-testid="jobs-status">${status}</p>
+      <p class="jobs-status-line">
+        <span role="status" class="hint" data-testid="jobs-status">${status}</span>
+        <button type="button" @click=${() => this.#jobs.store.refresh()}>${w.refresh}</button>
+      </p>
       ${
         s.items.length
           ? html`<table class="jobs-table">
