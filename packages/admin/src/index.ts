@@ -14,3 +14,22 @@ export type { DistributionResponse, EffectGroupSeries, EffectResponse, Migration
 export { AuditTrail, firstBreak } from './core/audit-trail.js';
 export type { AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
+export { ApprovalsQueue, activationOf, approvalKey, whyNotApprovable } from './core/approvals-queue.js';
+export type {
+  Activation,
+  ApprovalFilter,
+  ApprovalsQueueOptions,
+  ApprovalsQueueState,
+  Decided,
+  NotApprovable,
+} from './core/approvals-queue.js';
+export { APPROVAL_KINDS } from './core/approvals-types.js';
+export type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './core/approvals-types.js';
+export { Jobs, jobDone } from './core/jobs.js';
+export type { Following, JobsOptions, JobsState } from './core/jobs.js';
+export { JOB_STATUSES } from './core/jobs-types.js';
+export type { Job, JobList, JobStatus, MigrationCell, RetierFilter, StartRetier } from './core/jobs-types.js';
+export { readServerSentEvents } from './core/sse.js';
+export type { ServerSentEvent } from './core/sse.js';
+export { CursorList, emptyList } from './core/cursor-list.js';
+export type { CursorListState } from './core/cursor-list.js';
