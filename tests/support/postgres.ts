@@ -9,6 +9,8 @@ export interface TestPostgres {
   /** `postgres://…` URL of a fresh database on it. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
+  /** The cluster's data folder (benches find the server's processes from its postmaster.pid). */
+  readonly dataDir: string;
 }
 
 const HOW_TO_FIX = [
@@ -67,6 +69,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     });
   }
   return {
+    dataDir: join(dir, 'data'),
     async createDatabase(name) {
       await server.createDatabase(name);
       return `postgres://postgres:tierkit@127.0.0.1:${port}/${name}`;

@@ -11,6 +11,7 @@ import {
   type NewTierEventInput,
   type StoredAssignment,
   type Subject,
+  type SubjectKey,
 } from '@tierkit/db';
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
@@ -36,7 +37,7 @@ export interface Reevaluation {
 
 /** What a subject's re-evaluation starts from: its stored assignments and the approved overrides in force. */
 export interface ReevaluationInput {
-  readonly subject: Subject;
+  readonly subject: SubjectKey;
   readonly stored: readonly StoredAssignment[];
   readonly active: readonly DatedOverride[];
 }
@@ -171,16 +172,26 @@ export function planReevaluation(
 export async function withSignOffs(
   trx: Executor,
   tp: TenantPack,
-  subject: Subject,
+  subject: SubjectKey,
   plan: ReevaluationPlan,
   stored: readonly StoredAssignment[],
   actor: string,
   nowIso: string,
 ): Promise<StoredAssignment[]> {
-  if (!movesIntoApprovalRequired(tp, plan.periodEvents) && !stored.some((a) => a.approvalRequired)) {
-    return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));
-  }
-  return syncLevelApprovals(trx, tp, subject, plan.periodEvents, plan.rows, actor, nowIso);
+  return rowsWithoutSignOffs(tp, plan, stored) ?? syncLevelApprovals(trx, tp, subject, plan.periodEvents, plan.rows, actor, nowIso);
+}
+
+/**
+ * {@link withSignOffs} when it needs no database — nothing moved into an approval-required level and
+ * nothing was pending — else undefined. Lets a re-tier chunk skip a promise per subject.
+ */
+export function rowsWithoutSignOffs(
+  tp: TenantPack,
+  plan: ReevaluationPlan,
+  stored: readonly StoredAssignment[],
+): StoredAssignment[] | undefined {
+  if (movesIntoApprovalRequired(tp, plan.periodEvents) || stored.some((a) => a.approvalRequired)) return undefined;
+  return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));
 }
 
 /** The months `from … to` of `values` (both included); the same object when nothing falls outside. */

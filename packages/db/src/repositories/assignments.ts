@@ -156,6 +156,7 @@ export async function upsertAssignments(db: Executor, tenantId: string, assignme
             evaluated_at: eb.ref('excluded.evaluated_at'),
           })),
         ),
+    'assignments.upsert',
   );
 }
 

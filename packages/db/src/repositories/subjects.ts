@@ -180,11 +180,28 @@ export async function listSubjects(db: Executor, tenantId: string, query: ListSu
   return rows.map(toSubject);
 }
 
-/** The tenant's subjects with internal ids in `first … last` (both included), in id order: one job chunk. */
-export async function listSubjectsInRange(db: Executor, tenantId: string, first: string, last: string, kind?: string): Promise<Subject[]> {
-  let q = db.selectFrom('subjects').selectAll().where(rangeTenant(tenantId)).where('id', '>=', first).where('id', '<=', last);
+/** What evaluating a subject needs to know of it: which one it is and its kind. */
+export type SubjectKey = Pick<Subject, 'id' | 'externalId' | 'kind'>;
+
+/**
+ * The tenant's subjects with internal ids in `first … last` (both included), in id order: one job
+ * chunk. Only their keys: names, attributes and timestamps cost more to read than the rest of the chunk.
+ */
+export async function listSubjectsInRange(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+  kind?: string,
+): Promise<SubjectKey[]> {
+  let q = db
+    .selectFrom('subjects')
+    .select(['id', 'external_id', 'kind'])
+    .where(rangeTenant(tenantId))
+    .where('id', '>=', first)
+    .where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
-  return (await q.orderBy('id').execute()).map(toSubject);
+  return (await q.orderBy('id').execute()).map((r) => ({ id: r.id, externalId: r.external_id, kind: r.kind }));
 }
 
 /** Internal ids of the tenant's subjects known by these external ids (those that exist), by external id. */

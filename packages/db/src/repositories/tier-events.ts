@@ -46,6 +46,7 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
     })),
     INSERT_BATCH_ROWS,
     (batch) => db.insertInto('tier_events').values([...batch]),
+    'tier_events.append',
   );
 }
 

@@ -9,7 +9,7 @@ import {
   type NewTierEventInput,
   type StoredAssignment,
 } from '@tierkit/db';
-import { planReevaluation, reevaluationWindow, withSignOffs } from '../reevaluate.js';
+import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs } from '../reevaluate.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
 
@@ -49,6 +49,7 @@ export async function retierChunk(
   const writes = params.schemes === null ? null : new Set(params.schemes);
   const level = params.filter.level;
   const since = params.filter.evaluatedSince;
+  const nowIso = now.toISOString();
   const only = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
 
   const rows: StoredAssignment[] = [];
@@ -72,7 +73,8 @@ export async function retierChunk(
     const plan = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
     processed++;
     const before = new Map(had.map((a) => [a.scheme, a.level]));
-    for (const r of await withSignOffs(trx, tp, subject, plan, had, actor, now.toISOString())) {
+    const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await withSignOffs(trx, tp, subject, plan, had, actor, nowIso));
+    for (const r of signed) {
       if (writes && !writes.has(r.scheme)) continue;
       rows.push(r);
       if (r.approvalRequired) approvalRequired++;
