@@ -8,3 +8,7 @@ export { SubjectDetail } from './core/subject-detail.js';
 export type { SubjectDetailState } from './core/subject-detail.js';
 export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
+export { PolicyEditor, POLICY_ACTIONS, movedCount } from './core/policy-editor.js';
+export type { ActionState, PolicyAction, PolicyEditorState } from './core/policy-editor.js';
+export type * from './core/policy-editor-types.js';
+export { getAt, parseFieldPath, setAt } from './core/field-path.js';
