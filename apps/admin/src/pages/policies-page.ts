@@ -15,7 +15,11 @@ interface LevelDef {
 }
 interface RuleDoc {
   readonly levels?: readonly LevelDef[];
-  readonly policy?: { readonly kind?: string; readonly levels?: readonly { readonly level: string; readonly when: Condition }[] };
+  readonly policy?: {
+    readonly kind?: string;
+    readonly levels?: readonly { readonly level: string; readonly when: Condition }[];
+    readonly hysteresis?: { readonly downgradeAfterPeriods?: unknown };
+  };
 }
 
 /** `document.policy.levels[0].when.of[1].value` as an element id (ids may not hold brackets nicely for CSS). */
@@ -154,8 +158,18 @@ export class PoliciesPage extends LitElement {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const rules = doc.policy?.levels ?? [];
     const editable = this.#ed.state.editable;
+    const grace = 'document.policy.hysteresis.downgradeAfterPeriods';
+    const graceInvalid = this.#ed.state.errors.some((e) => e.path === grace);
     return html`<section class="card policies-levels" aria-labelledby="policies-levels-h">
       <h3 id="policies-levels-h">${w.levels}</h3>
+      <p class="policies-threshold">
+        <label for=${fieldId(grace)}>${w.grace}</label>
+        <input id=${fieldId(grace)} data-field=${grace} inputmode="numeric" autocomplete="off"
+          .value=${this.#shown(doc.policy?.hysteresis?.downgradeAfterPeriods, undefined)} ?readonly=${!editable}
+          aria-invalid=${graceInvalid ? 'true' : 'false'} aria-describedby=${graceInvalid ? `${fieldId(grace)}-err` : nothing}
+          @input=${(e: Event) => this.#typed(grace, undefined, (e.target as HTMLInputElement).value)}>
+        ${this.#fieldErrors(grace)}
+      </p>
       ${rules.map((r, i) => {
         const name = doc.levels?.find((l) => l.key === r.level)?.name?.[locale] ?? r.level;
         const whenPath = `document.policy.levels[${i}].when`;

@@ -1,0 +1,260 @@
+// The maker/checker story of issue 13, end to end: two people in two browser contexts against one real
+// server. The maker raises the 金卡 (gold) line of the card tiers, simulates it, sees how many customers
+// would move and submits; they cannot approve their own version; the checker reviews it read-only and
+// approves it with an effective date; the re-tier job runs with visible progress; a customer whose tier
+// fell sees the new badge, the lost benefits and a new timeline entry on the online-banking page; the
+// RM sees the customer's new tier in their workplace. Screenshots of every step: .tmp/screenshots/story-*.png.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { launchBrowser } from './support/browser.js';
+import { ADMIN_KEY, fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { buildWidgets } from './support/widgets.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const SCHEME = 'retail-tier';
+/** The gold level's balance threshold in the card-tier policy (default pack: ¥50,000 over 3 months). */
+const GOLD_BALANCE = 'document.policy.levels[0].when.of[0].value';
+const GRACE = 'document.policy.hysteresis.downgradeAfterPeriods';
+/** The new gold line, in yuan as the maker types it. */
+const NEW_GOLD_YUAN = '150000';
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
+  buildWidgets();
+  // More than 1,000 customers: the approval leaves the re-evaluation of the book to a job.
+  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '1200' });
+  browser = await launchBrowser();
+  mkdirSync(shots, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `story-${name}.png`), fullPage: true });
+
+/** A console user in their own browser context (axe is injected, so this context bypasses CSP). */
+async function signIn(as: 'maker' | 'checker' | 'rm'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/admin/`);
+  await page.locator(`button[data-as="${as}"]`).click();
+  await page.locator('[data-testid="who"]').waitFor();
+  return { context, page, errors };
+}
+
+async function noAxe(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
+}
+
+/** The current month's first day in the bank's zone: the earliest effective date an approval accepts. */
+function firstOfThisMonth(): string {
+  const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
+  return `${month}-01`;
+}
+
+async function bankJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+  return (await res.json()) as T;
+}
+
+/** The online-banking page as customer `id` sees it: badge text, benefits text, timeline entries. */
+async function customerView(page: Page, id: string): Promise<{ badge: string; benefits: string; events: number }> {
+  await page.goto(`${server.url}/?subject=${id}`);
+  const shadow = (sel: string) => `document.querySelector('${sel}')?.shadowRoot`;
+  await page.waitForFunction(
+    () => (document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? '').trim().length > 0,
+    null,
+    { timeout: 30_000 },
+  );
+  await page.waitForFunction(
+    () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+    null,
+    { timeout: 30_000 },
+  );
+  // A string, not a function: the test's compiler would wrap the helper in one the page does not have.
+  return page.evaluate<{ badge: string; benefits: string; events: number }>(`(() => ({
+    badge: ${shadow('section.hero tk-tier-badge')}?.textContent ?? '',
+    benefits: ${shadow('tk-entitlement-panel')}?.textContent ?? '',
+    events: ${shadow('tk-tier-timeline')}?.querySelectorAll('[part~="event"]').length ?? 0,
+  }))()`);
+}
+
+describe('maker and checker change the card tiers', () => {
+  it('draft → simulate → submit → not self-approvable → approved → re-tier job → the customer and the RM see it', async () => {
+    const maker = await signIn('maker');
+    const m = maker.page;
+
+    // 1. The maker opens the card-tier policy.
+    await m.locator('a[data-page-link="policies"]').click();
+    await m.locator('select[name="scheme"]').waitFor();
+    await m.selectOption('select[name="scheme"]', SCHEME);
+    await m.waitForFunction(() => /生效中/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    await noAxe(m, 'policies page, version in force (zh-CN)');
+    await shot(m, '1-policy-in-force');
+
+    // 2. A new draft; a wrong value is refused beside its field with the engine's path, then the new line.
+    await m.locator('button[data-action="new-draft"]').click();
+    await m.waitForFunction(() => /草稿/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    const gold = m.locator(`input[data-field="${GOLD_BALANCE}"]`);
+    assert.equal(await gold.inputValue(), '50000', 'money shown in yuan, stored in fen');
+    await gold.fill('5万');
+    await m.waitForFunction(
+      (path) => (document.querySelector('[data-testid="policy-errors"]')?.textContent ?? '').includes(path),
+      GOLD_BALANCE,
+    );
+    assert.equal(await gold.getAttribute('aria-invalid'), 'true');
+    await noAxe(m, 'policies page, draft with errors');
+    await shot(m, '2-validation');
+    await gold.fill(NEW_GOLD_YUAN);
+    // With the pack's 3-month grace a raised line demotes nobody until three months have been below
+    // it; the maker makes the new line bite at once, so the story can show a customer falling today.
+    await m.locator(`input[data-field="${GRACE}"]`).fill('0');
+    await m.waitForFunction(() => document.querySelectorAll('[data-testid="policy-errors"] li').length === 0);
+
+    // 3. Simulate on the whole book: "N customers would move", and the API agrees.
+    await m.locator('button[data-action="simulate"]').click();
+    await m.locator('[data-testid="simulation"] [data-testid="moved-count"]').waitFor({ timeout: 60_000 });
+    const moved = Number(await m.textContent('[data-testid="moved-count"]'));
+    assert.ok(moved > 0, `customers would move (${moved})`);
+    const versionNo = Number(/\/(\d+)$/.exec(new URL(m.url()).hash)?.[1]);
+    assert.ok(Number.isInteger(versionNo) && versionNo > 1, `the draft's version is in the route (${m.url()})`);
+    const sim = await bankJson<{ cells: { from: string; to: string; count: number; samples: string[] }[] }>(
+      'POST',
+      `/v1/policies/${SCHEME}/versions/${versionNo}/simulate`,
+      { samplesPerCell: 10 },
+    );
+    assert.equal(
+      sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0),
+      moved,
+    );
+    await noAxe(m, 'policies page, simulation');
+    await shot(m, '3-simulation');
+
+    // A customer the new line takes out of gold, as they see the online-banking page now.
+    const falling = sim.cells.find((c) => c.from === 'gold' && c.to === 'standard')?.samples[0];
+    assert.ok(falling, `someone falls from gold: ${JSON.stringify(sim.cells)}`);
+    const customer = await browser.newPage();
+    const before = await customerView(customer, falling);
+    assert.match(before.badge, /金卡/);
+    assert.match(before.benefits, /跨行转账手续费减免/, 'a gold benefit, before');
+    await shot(customer, '4-customer-before');
+
+    // 4. Submit; the maker's own request cannot be approved by them.
+    await m.locator('button[data-action="submit"]').click();
+    await m.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    await shot(m, '5-submitted');
+    const item = `[data-approval="policy:${SCHEME}@${versionNo}"]`;
+    await m.locator('a[data-page-link="approvals"]').click();
+    await m.locator(item).waitFor({ timeout: 30_000 });
+    assert.equal(await m.locator(`${item} button[data-action="approve"]:enabled`).count(), 0, 'no enabled approve button');
+    assert.ok(((await m.textContent(`${item} [data-testid="own-request"]`)) ?? '').trim().length > 0, 'says why');
+    await noAxe(m, 'approvals page as the maker');
+    await shot(m, '6-own-request');
+
+    // 5. The checker reviews the version read-only, then approves it from the first of this month.
+    const checker = await signIn('checker');
+    const c = checker.page;
+    await c.goto(`${server.url}/admin/#/policies/${SCHEME}/${versionNo}`);
+    await c.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    assert.equal(await c.locator('button[data-action="submit"]').count(), 0, 'read-only for the checker');
+    assert.equal(await c.locator(`input[data-field="${GOLD_BALANCE}"]`).inputValue(), NEW_GOLD_YUAN);
+    assert.equal(await c.locator(`input[data-field="${GOLD_BALANCE}"]`).getAttribute('readonly'), '');
+    await c.locator('button[data-action="diff"]').click();
+    await c.locator('[data-testid="policy-diff"] li').first().waitFor();
+    await noAxe(c, 'policies page, the checker’s review');
+    await shot(c, '7-checker-review');
+
+    await c.locator('a[data-page-link="approvals"]').click();
+    await c.locator(item).waitFor({ timeout: 30_000 });
+    await c.fill(`${item} textarea[name="note"]`, '复核通过：金卡门槛上调。');
+    await c.fill(`${item} input[name="effectiveFrom"][type="date"]`, firstOfThisMonth());
+    await noAxe(c, 'approvals page as the checker');
+    await c.locator(`${item} button[data-action="approve"]`).click();
+    const activation = c.locator('[data-testid="activation"]');
+    await activation.waitFor({ timeout: 60_000 });
+    await shot(c, '8-approved');
+
+    // 6. The re-tier job: linked (approval enqueued it) or started from the deferred approval.
+    const startButton = c.locator('[data-testid="activation"] button[data-action="start-retier"]');
+    const jobLink = c.locator('[data-testid="activation"] a[data-job-link]');
+    await c.waitForFunction(
+      () => document.querySelector('[data-testid="activation"] a[data-job-link], [data-testid="activation"] button[data-action="start-retier"]') !== null,
+      null,
+      { timeout: 30_000 },
+    );
+    if ((await jobLink.count()) > 0) await jobLink.click();
+    else await startButton.click();
+    await c.waitForFunction(() => /^#\/jobs\/[^/?]+/.test(location.hash), null, { timeout: 30_000 });
+    const jobId = decodeURIComponent(/^#\/jobs\/([^/?]+)/.exec(new URL(c.url()).hash)?.[1] ?? '');
+    const job = c.locator(`[data-job="${jobId}"]`);
+    await job.waitFor({ timeout: 30_000 });
+    assert.equal(await job.locator('progress').count(), 1, 'progress is shown');
+    await shot(c, '9-job-running');
+    await c.waitForFunction(
+      (id) => /succeeded/.test(document.querySelector(`[data-job="${id}"] [data-testid="job-status"]`)?.textContent ?? ''),
+      jobId,
+      { timeout: 120_000 },
+    );
+    const progress = await job.locator('progress').evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
+    assert.ok(progress.max > 0 && progress.value === progress.max, `progress complete: ${JSON.stringify(progress)}`);
+    await noAxe(c, 'jobs page');
+    await shot(c, '10-job-done');
+
+    // 7. The customer: new badge, the gold benefits gone, one more timeline entry.
+    const afterView = await customerView(customer, falling);
+    assert.doesNotMatch(afterView.badge, /金卡/);
+    assert.match(afterView.badge, /普通/);
+    assert.doesNotMatch(afterView.benefits, /跨行转账手续费减免/, 'the gold benefit is gone');
+    assert.ok(afterView.events > before.events, `a new timeline entry (${before.events} → ${afterView.events})`);
+    await shot(customer, '11-customer-after');
+    const tiers = (await (await fetchAsBank(`${server.url}/v1/subjects/${falling}/tiers`)).json()) as {
+      assignments: { scheme: string; level: string }[];
+    };
+    assert.equal(tiers.assignments.find((a) => a.scheme === SCHEME)?.level, 'standard');
+
+    // 8. The RM. The risk × value matrix is risk-band × value-band, which the card tier does not feed,
+    // so its counts do not move; what the RM sees change is the card tier of their customer, here the
+    // one that fell (put in RM001's book first, the way a bank reassigns one).
+    const assign = await fetch(`${server.url}/v1/subjects/${falling}/manager`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ manager: 'RM001' }),
+    });
+    assert.equal(assign.status, 200, await assign.text());
+    const rm = await signIn('rm');
+    const r = rm.page;
+    await r.fill('form.filters input[name="q"]', falling);
+    await r.click('form.filters button[type="submit"]');
+    await r.locator(`button[aria-label$=" ${falling}"]`).click();
+    await r.waitForFunction(
+      () => /普通/.test(document.querySelector('.detail tk-tier-badge')?.shadowRoot?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
+    await shot(r, '12-rm-sees-new-tier');
+
+    assert.deepEqual([...maker.errors, ...checker.errors, ...rm.errors], []);
+    await Promise.all([maker.context.close(), checker.context.close(), rm.context.close(), customer.close()]);
+  });
+});
