@@ -8,6 +8,23 @@ export { SubjectDetail } from './core/subject-detail.js';
 export type { SubjectDetailState } from './core/subject-detail.js';
 export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
+export { ApprovalsQueue, activationOf, approvalKey, whyNotApprovable } from './core/approvals-queue.js';
+export type {
+  Activation,
+  ApprovalFilter,
+  ApprovalsQueueOptions,
+  ApprovalsQueueState,
+  Decided,
+  NotApprovable,
+} from './core/approvals-queue.js';
+export { APPROVAL_KINDS } from './core/approvals-types.js';
+export type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './core/approvals-types.js';
+export { Jobs, jobDone } from './core/jobs.js';
+export type { Following, JobsOptions, JobsState } from './core/jobs.js';
+export { JOB_STATUSES } from './core/jobs-types.js';
+export type { Job, JobList, JobStatus, MigrationCell, RetierFilter, StartRetier } from './core/jobs-types.js';
+export { readServerSentEvents } from './core/sse.js';
+export type { ServerSentEvent } from './core/sse.js';
 export { PolicyEditor, POLICY_ACTIONS, movedCount } from './core/policy-editor.js';
 export type { ActionState, PolicyAction, PolicyEditorState } from './core/policy-editor.js';
 export type * from './core/policy-editor-types.js';

@@ -1,12 +1,11 @@
 import type { ConsolePage } from '../page.js';
+import { approvalsPage } from './approvals-page.js';
 import { bookPage } from './book-page.js';
+import { jobsPage } from './jobs-page.js';
 import { policiesPage } from './policies-page.js';
 
 /**
  * The console's pages, in the navigation's order. A new page: a file of its own in this folder
  * exporting a ConsolePage, and one line here.
  */
-export const PAGES: readonly ConsolePage[] = [
-  bookPage,
-  policiesPage,
-];
+export const PAGES: readonly ConsolePage[] = [bookPage, policiesPage, approvalsPage, jobsPage];

@@ -2,7 +2,7 @@ import { hasRole, isBookScoped, movedCount, type PolicySimulation, PolicyEditor 
 import { StoreController } from '@tierkit/admin/lit';
 import { type Condition, fenToYuanText, type MetricDef, yuanToFen } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { bankTime } from '../bank-time.js';
+import { formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
@@ -107,10 +107,11 @@ export class PoliciesPage extends LitElement {
   #condition(c: Condition, path: string, w: Words, removable: boolean): unknown {
     const editable = this.#ed.state.editable;
     const locale = this.ctx?.locale ?? 'zh-CN';
-    const remove = removable && editable
-      ? html`<button type="button" class="policies-remove" data-action="remove-condition" data-path=${path}
+    const remove =
+      removable && editable
+        ? html`<button type="button" class="policies-remove" data-action="remove-condition" data-path=${path}
           aria-label="${w.remove} ${path}" @click=${() => this.#ed.store.removeCondition(path)}>${w.remove}</button>`
-      : nothing;
+        : nothing;
     if (c.kind !== 'threshold') {
       return html`<li class="policies-group">
         <span>${c.kind === 'all' ? w.allOf : w.anyOf}</span> ${remove}
@@ -290,7 +291,7 @@ export class PoliciesPage extends LitElement {
                   ${s.versions.map(
                     (v) => html`<tr class=${v.version === s.version?.version ? 'current' : ''} data-version=${v.version}>
                       <td>${v.version}</td><td>${w.statuses[v.status] ?? v.status}</td><td>${v.effectiveFrom?.slice(0, 10) ?? '—'}</td>
-                      <td>${v.authors.join(', ')}</td><td>${bankTime(v.createdAt, locale)}</td>
+                      <td>${v.authors.join(', ')}</td><td>${formatInstant(v.createdAt, locale)}</td>
                       <td><button type="button" aria-label="${w.open} ${w.version} ${v.version}" @click=${() => this.#go(v.scheme, v.version)}>${w.open}</button></td>
                     </tr>`,
                   )}
@@ -317,7 +318,7 @@ export class PoliciesPage extends LitElement {
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
       <h2 id="policies-v-h">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
       <p role="status" class="hint" data-testid="policy-status">${this.#statusLine(w)}</p>
-      ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${bankTime(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
+      ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
         ${

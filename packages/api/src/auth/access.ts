@@ -52,9 +52,10 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ],
   ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true, tenantWide: true }],
   ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
-  // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them.
+  // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them
+  // — tenant-wide officers' staff tokens too, so the console can start the re-tier a policy approval defers.
   ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, { ...READ, tenantWide: true }],
-  ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: true, tenantWide: true }],
+  ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Four eyes (packages/api/README.md, "Four eyes"). Never an embed token: override reasons, requesters
   // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.
   ['GET', /^\/v1\/subjects\/[^/]+\/overrides$/, READ],

@@ -15,7 +15,7 @@ const createJobRoute = createRoute({
   method: 'post',
   path: '/',
   tags: ['jobs'],
-  summary: 'Queue a re-tier job (API key with role officer or higher)',
+  summary: 'Queue a re-tier job (officer or higher: an API key or a tenant-wide staff token)',
   description:
     'Re-evaluates one scheme, several or all at `period` for the whole book or a filter, in chunks that each commit on their own; workers run it. Re-evaluation needs no new data: what the window holds decides, so data that stopped lapses per the policy’s hysteresis.',
   request: { body: { required: true, content: { 'application/json': { schema: CreateJobBody } } } },
@@ -121,11 +121,11 @@ export function jobs(pollMs = JOB_EVENTS_POLL_MS) {
       const deps = c.var.deps;
       return c.json(await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id), 200);
     })
-    .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer key)'), async (c) => {
+    .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer)'), async (c) => {
       const deps = c.var.deps;
       return c.json(await cancelJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
     })
-    .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer key)'), async (c) => {
+    .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer)'), async (c) => {
       const deps = c.var.deps;
       return c.json(await resumeJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
     })

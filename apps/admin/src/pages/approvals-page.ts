@@ -1,0 +1,232 @@
+import {
+  type ApprovalItem,
+  ApprovalsQueue,
+  approvalKey,
+  type Decided,
+  hasRole,
+  isBookScoped,
+  Jobs,
+  type KitError,
+  whyNotApprovable,
+} from '@tierkit/admin';
+import { StoreController } from '@tierkit/admin/lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { client } from '../console-client.js';
+import type { ConsolePage, PageContext } from '../page.js';
+import { bankToday, formatDuration, formatInstant } from '../time.js';
+import { APPROVALS_WORDS } from './approvals.words.js';
+
+type Words = (typeof APPROVALS_WORDS)['en'];
+
+/** A refusal in plain words: the two a checker meets in practice get their own sentence. */
+function refusalText(w: Words, e: KitError): string {
+  if (e.status === 409 && e.type?.endsWith('/content-changed')) return w.contentChanged;
+  if (e.status === 403) return `${w.forbidden}: ${e.detail ?? e.title}`;
+  return `${w.refused}: ${e.detail ?? e.title}`;
+}
+
+/**
+ * The approvals queue: everything waiting for a second person, oldest first with its age. Approvers
+ * decide with a note (a policy version also with its effective date); their own requests say why
+ * they cannot. Officers see their own requests, read-only. What a decision did stays on the page
+ * (for a policy version: the book re-evaluated now, a re-tier job, or a job to start).
+ */
+export class ApprovalsPage extends LitElement {
+  static override properties = { ctx: { attribute: false } };
+
+  declare ctx: PageContext | undefined;
+
+  readonly #queue = new StoreController(this, new ApprovalsQueue(client, { pageSize: 50 }));
+  readonly #jobs = new StoreController(this, new Jobs(client));
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('ctx') || !this.ctx) return;
+    if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) void this.#queue.store.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#queue.store.cancel();
+    this.#jobs.store.cancel();
+  }
+
+  #filter(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
+    const kind = value('kind');
+    const minAge = Number(value('minAge'));
+    void this.#queue.store.setFilter({
+      kind: kind === 'override' || kind === 'level' || kind === 'policy' ? kind : undefined,
+      scheme: value('scheme') || undefined,
+      subject: value('subject') || undefined,
+      minAgeSeconds: minAge > 0 ? minAge : undefined,
+    });
+  }
+
+  #decide(e: Event, item: ApprovalItem, action: 'approve' | 'reject'): void {
+    const li = (e.target as HTMLElement).closest('[data-approval]');
+    const note = li?.querySelector<HTMLTextAreaElement>('textarea[name="note"]')?.value ?? '';
+    const effectiveFrom = li?.querySelector<HTMLInputElement>('input[name="effectiveFrom"]')?.value ?? '';
+    if (action === 'approve') void this.#queue.store.approve(item, { note, ...(effectiveFrom ? { effectiveFrom } : {}) });
+    else void this.#queue.store.reject(item, note);
+  }
+
+  async #startRetier(d: Decided): Promise<void> {
+    if (d.activation?.kind !== 'deferred') return;
+    const job = await this.#jobs.store.start({
+      schemes: [d.item.scheme],
+      period: d.activation.fromPeriod,
+      reason: `${d.item.id} approved`,
+    });
+    if (job) this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
+  }
+
+  #item(item: ApprovalItem, canDecide: boolean) {
+    if (!this.ctx) return nothing;
+    const w = APPROVALS_WORDS[this.ctx.locale];
+    const locale = this.ctx.locale;
+    const key = approvalKey(item);
+    const q = this.#queue.state;
+    const why = whyNotApprovable(item, this.ctx.session);
+    const busy = q.deciding[key] === true;
+    const refusal = q.refusals[key];
+    const domId = `ap-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+    const at = item.id.lastIndexOf('@');
+    return html`<li class="approvals-item" data-approval=${key} aria-labelledby="${domId}-h">
+      <h3 id="${domId}-h"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
+      <p class="approvals-summary">${item.summary}</p>
+      <dl class="approvals-facts">
+        <div><dt>${w.requestedBy}</dt><dd>${item.requestedBy}</dd></div>
+        <div><dt>${w.requestedAt}</dt><dd>${formatInstant(item.requestedAt, locale)}</dd></div>
+        <div><dt>${w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>
+      </dl>
+      ${
+        item.kind === 'policy' && at > 0
+          ? html`<p><a href="#/policies/${encodeURIComponent(item.id.slice(0, at))}/${encodeURIComponent(item.id.slice(at + 1))}">${w.viewPolicy}</a></p>`
+          : nothing
+      }
+      ${why === 'own-request' ? html`<p class="approvals-own" data-testid="own-request">${w.ownRequest}</p>` : nothing}
+      ${
+        canDecide && why === undefined
+          ? html`<div class="approvals-decide">
+              <label for="${domId}-note">${w.note}</label>
+              <textarea id="${domId}-note" name="note" rows="2" maxlength="1000" aria-describedby="${domId}-nh"></textarea>
+              <span id="${domId}-nh" class="hint">${w.noteHint}</span>
+              ${
+                item.kind === 'policy'
+                  ? html`<label for="${domId}-from">${w.effectiveFrom}</label>
+                      <input id="${domId}-from" type="date" name="effectiveFrom" required .value=${bankToday()}>`
+                  : nothing
+              }
+              <div class="actions">
+                <button type="button" data-action="approve" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'approve')}>${w.approve}</button>
+                <button type="button" data-action="reject" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'reject')}>${w.reject}</button>
+              </div>
+            </div>`
+          : nothing
+      }
+      <p role="status" class="approvals-refusal">${busy ? w.deciding : refusal ? refusalText(w, refusal) : ''}</p>
+    </li>`;
+  }
+
+  #decided(d: Decided) {
+    if (!this.ctx) return nothing;
+    const w = APPROVALS_WORDS[this.ctx.locale];
+    const a = d.activation;
+    const j = this.#jobs.state;
+    return html`<li class="approvals-decided" data-decided=${d.key}>
+      <strong>${d.action === 'approve' ? w.approved : w.rejected}</strong> · ${w.kinds[d.item.kind] ?? d.item.kind} · ${d.item.summary}
+      ${
+        a === undefined
+          ? nothing
+          : html`<p data-testid="activation">${
+              a.kind === 'reevaluated'
+                ? w.reevaluated(a.subjects, a.changes)
+                : a.kind === 'job'
+                  ? html`${w.jobQueued}<a data-job-link href="#/jobs/${encodeURIComponent(a.jobId)}">${a.jobId}</a>`
+                  : a.kind === 'deferred'
+                    ? html`${w.deferred(a.subjects)}
+                        <button type="button" data-action="start-retier" ?disabled=${j.starting} @click=${() => this.#startRetier(d)}>${w.startRetier}</button>
+                        <span role="status">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError) : ''}</span>`
+                    : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
+            }</p>`
+      }
+    </li>`;
+  }
+
+  override render() {
+    if (!this.ctx) return nothing;
+    const w = APPROVALS_WORDS[this.ctx.locale];
+    const session = this.ctx.session;
+    const canDecide = hasRole(session, 'approver');
+    const q = this.#queue.state;
+    // Below approver, the queue is read-only and only one's own requests are of interest.
+    const items = canDecide ? q.items : q.items.filter((i) => i.requestedBy === session.actor);
+    const status =
+      q.status === 'loading'
+        ? w.loading
+        : q.status === 'error'
+          ? `${w.failed}: ${q.error?.detail ?? q.error?.title ?? ''}`
+          : q.status === 'ready' && items.length === 0 && q.nextCursor === null
+            ? w.empty
+            : q.status === 'ready'
+              ? w.shown(items.length, q.nextCursor !== null)
+              : '';
+    const f = q.filter;
+    return html`
+      <section class="card approvals" aria-labelledby="approvals-h">
+        <h2 id="approvals-h">${canDecide ? w.title : w.mineTitle}</h2>
+        ${canDecide ? nothing : html`<p class="hint">${w.mineHint}</p>`}
+        <form class="filters approvals-filters" @submit=${this.#filter} aria-label=${w.filters}>
+          <label>${w.kind}
+            <select name="kind">
+              <option value="" ?selected=${!f.kind}>${w.allKinds}</option>
+              ${(['override', 'level', 'policy'] as const).map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
+            </select>
+          </label>
+          <label>${w.scheme} <input name="scheme" maxlength="64" autocomplete="off" .value=${f.scheme ?? ''}></label>
+          <label>${w.subject} <input name="subject" maxlength="64" autocomplete="off" .value=${f.subject ?? ''}></label>
+          <label>${w.minAge}
+            <select name="minAge">
+              <option value="" ?selected=${!f.minAgeSeconds}>${w.anyAge}</option>
+              ${Object.entries(w.ages).map(([s, label]) => html`<option value=${s} ?selected=${f.minAgeSeconds === Number(s)}>${label}</option>`)}
+            </select>
+          </label>
+          <button type="submit">${w.apply}</button>
+          <button type="button" @click=${() => this.#queue.store.refresh()}>${w.refresh}</button>
+        </form>
+        <p role="status" class="hint" data-testid="approvals-status">${status}</p>
+        ${items.length ? html`<ul class="approvals-list">${items.map((i) => this.#item(i, canDecide))}</ul>` : nothing}
+        ${
+          q.nextCursor !== null && q.status === 'ready'
+            ? html`<button type="button" class="more" ?disabled=${q.loadingMore} @click=${() => this.#queue.store.loadMore()}>
+                ${q.loadingMore ? w.loading : w.loadMore}</button>`
+            : nothing
+        }
+      </section>
+      ${
+        q.decided.length
+          ? html`<section class="card approvals-done" aria-labelledby="approvals-done-h">
+              <h2 id="approvals-done-h">${w.decidedTitle}</h2>
+              <ul>${q.decided.map((d) => this.#decided(d))}</ul>
+            </section>`
+          : nothing
+      }
+    `;
+  }
+}
+
+if (!customElements.get('admin-approvals-page')) customElements.define('admin-approvals-page', ApprovalsPage);
+
+export const approvalsPage: ConsolePage = {
+  id: 'approvals',
+  title: { 'zh-CN': '待审批', en: 'Approvals' },
+  // The queue reaches across the tenant; officers see their own requests in it, approvers decide.
+  visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
+  render: (ctx) => html`<admin-approvals-page data-page .ctx=${ctx}></admin-approvals-page>`,
+};

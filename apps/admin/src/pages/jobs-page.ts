@@ -1,0 +1,244 @@
+import { hasRole, isBookScoped, type Job, jobDone, Jobs, type KitError, type MigrationCell } from '@tierkit/admin';
+import { StoreController } from '@tierkit/admin/lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { client } from '../console-client.js';
+import type { ConsolePage, PageContext } from '../page.js';
+import { bankMonth, formatDuration, formatInstant } from '../time.js';
+import { JOBS_WORDS } from './jobs.words.js';
+
+type Words = (typeof JOBS_WORDS)['en'];
+
+function problemText(w: Words, e: KitError | undefined): string {
+  return e ? `${w.refused}: ${e.detail ?? e.title}` : '';
+}
+
+/** The migration matrix of one scheme as levels before (rows) × after (columns). */
+function grid(cells: readonly MigrationCell[]): {
+  rows: (string | null)[];
+  cols: string[];
+  count(from: string | null, to: string): number;
+} {
+  const rows = [...new Set(cells.map((c) => c.from))];
+  const cols = [...new Set(cells.map((c) => c.to))];
+  const at = new Map(cells.map((c) => [`${c.from ?? ''}\u0000${c.to}`, c.count]));
+  return { rows, cols, count: (from, to) => at.get(`${from ?? ''}\u0000${to}`) ?? 0 };
+}
+
+/**
+ * Re-tier jobs: `#/jobs` lists them and starts one; `#/jobs/<id>` follows one live — progress bar
+ * with rate and ETA, cancel and resume, and the summary's migration matrix as tables.
+ */
+export class JobsPage extends LitElement {
+  static override properties = { ctx: { attribute: false } };
+
+  declare ctx: PageContext | undefined;
+
+  readonly #jobs = new StoreController(this, new Jobs(client));
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('ctx') || !this.ctx) return;
+    const before = changed.get('ctx');
+    const id = this.ctx.path[0];
+    const s = this.#jobs.state;
+    if (before?.session.actor !== this.ctx.session.actor) void this.#jobs.store.loadSchemes();
+    if (id !== undefined) {
+      if (id !== s.jobId || before?.session.actor !== this.ctx.session.actor) void this.#jobs.store.follow(id);
+    } else if (before === undefined || before.path[0] !== undefined || before.session.actor !== this.ctx.session.actor) {
+      this.#jobs.store.stopFollowing();
+      void this.#jobs.store.refresh();
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // Going to a job moves focus to its heading, as a page change would.
+    if (changed.has('ctx') && this.ctx?.path[0] !== undefined && changed.get('ctx')?.path[0] !== this.ctx.path[0])
+      this.querySelector<HTMLElement>('#job-h')?.focus();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Stops following the job's event stream too.
+    this.#jobs.store.cancel();
+  }
+
+  async #start(e: Event): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
+    const scheme = value('scheme');
+    const reason = value('reason');
+    const job = await this.#jobs.store.start({
+      period: value('period'),
+      ...(scheme ? { schemes: [scheme] } : {}),
+      ...(reason ? { reason } : {}),
+    });
+    if (job) this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
+  }
+
+  #progress(job: Job, w: Words, labelId: string) {
+    const done = jobDone(job);
+    const total = job.progress.subjects.total;
+    return html`<progress aria-labelledby=${labelId} max=${Math.max(total, 1)} .value=${total ? done : job.status === 'completed' ? 1 : 0}></progress>
+      <span class="jobs-count">${w.progressText(done, total)}</span>`;
+  }
+
+  #startForm(w: Words) {
+    const s = this.#jobs.state;
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    return html`<section class="card jobs-start" aria-labelledby="jobs-start-h">
+      <h2 id="jobs-start-h">${w.startTitle}</h2>
+      <form class="filters" data-testid="start-job" @submit=${this.#start}>
+        <label>${w.scheme}
+          <select name="scheme">
+            <option value="">${w.allSchemes}</option>
+            ${s.schemes.map((sc) => html`<option value=${sc.key}>${sc.name[locale] ?? sc.key} · ${sc.key}</option>`)}
+          </select>
+        </label>
+        <label>${w.period} <input name="period" type="month" required max=${bankMonth()} .value=${bankMonth()}></label>
+        <label>${w.reason} <input name="reason" maxlength="500" autocomplete="off"></label>
+        <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
+      </form>
+      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError)}</p>
+    </section>`;
+  }
+
+  #list(w: Words) {
+    const s = this.#jobs.state;
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const status =
+      s.status === 'loading'
+        ? w.loading
+        : s.status === 'error'
+          ? `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`
+          : s.empty
+            ? w.empty
+            : s.status === 'ready'
+              ? w.shown(s.items.length, s.nextCursor !== null)
+              : '';
+    return html`<section class="card jobs" aria-labelledby="jobs-h">
+      <h2 id="jobs-h">${w.title}</h2>
+      <p role="status" class="hint" data-testid="jobs-status">${status}</p>
+      ${
+        s.items.length
+          ? html`<table class="jobs-table">
+              <thead><tr>
+                <th scope="col">${w.id}</th><th scope="col">${w.status}</th><th scope="col">${w.period}</th>
+                <th scope="col">${w.schemes}</th><th scope="col">${w.progress}</th><th scope="col">${w.created}</th>
+              </tr></thead>
+              <tbody>
+                ${s.items.map(
+                  (j) => html`<tr data-job=${j.id}>
+                    <td><a href="#/jobs/${encodeURIComponent(j.id)}" id="jl-${j.id}">${j.id}</a></td>
+                    <td data-testid="job-status">${w.statuses[j.status] ?? j.status} (${j.status})</td>
+                    <td>${j.params.period}</td>
+                    <td>${j.params.schemes?.join(', ') ?? w.allSchemes}</td>
+                    <td>${this.#progress(j, w, `jl-${j.id}`)}</td>
+                    <td>${formatInstant(j.createdAt, locale)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`
+          : nothing
+      }
+      ${
+        s.nextCursor !== null && s.status === 'ready'
+          ? html`<button type="button" class="more" ?disabled=${s.loadingMore} @click=${() => this.#jobs.store.loadMore()}>
+              ${s.loadingMore ? w.loading : w.loadMore}</button>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  #matrix(job: Job, w: Words) {
+    const schemes = [...new Set(job.summary.matrix.map((c) => c.scheme))];
+    if (!schemes.length) return html`<p class="hint">${w.noMatrix}</p>`;
+    return html`<div data-testid="job-matrix">
+      ${schemes.map((scheme) => {
+        const g = grid(job.summary.matrix.filter((c) => c.scheme === scheme));
+        return html`<table class="jobs-matrix">
+          <caption>${w.matrix(scheme)}</caption>
+          <thead><tr><th scope="col">${w.from} \\ ${w.to}</th>${g.cols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+          <tbody>
+            ${g.rows.map(
+              (r) =>
+                html`<tr><th scope="row">${r ?? w.none}</th>${g.cols.map((c) => html`<td class=${r === c ? 'jobs-same' : ''}>${g.count(r, c)}</td>`)}</tr>`,
+            )}
+          </tbody>
+        </table>`;
+      })}
+    </div>`;
+  }
+
+  #detail(w: Words) {
+    const s = this.#jobs.state;
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const job = s.job;
+    const live = [
+      s.rate !== undefined ? w.rate(s.rate) : '',
+      s.etaSeconds !== undefined ? w.eta(formatDuration(s.etaSeconds, locale)) : '',
+      w.live[s.following] ?? '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    return html`<section class="card jobs-detail" aria-labelledby="job-h">
+      <p><a href="#/jobs">${w.back}</a></p>
+      <h2 id="job-h" tabindex="-1">${w.jobTitle(s.jobId ?? '')}</h2>
+      ${
+        s.jobStatus === 'error'
+          ? html`<p role="status" class="hint">${w.failed}: ${s.jobError?.detail ?? s.jobError?.title ?? ''}</p>`
+          : !job
+            ? html`<p role="status" class="hint">${w.loading}</p>`
+            : html`<div data-job=${job.id}>
+                <p><span id="job-progress-l">${w.progressLabel}</span> ${this.#progress(job, w, 'job-progress-l')}</p>
+                <p role="status" class="jobs-live">
+                  <span data-testid="job-status">${w.statuses[job.status] ?? job.status} (${job.status})</span>${live ? ` · ${live}` : ''}
+                </p>
+                <dl class="jobs-facts">
+                  <div><dt>${w.period}</dt><dd>${job.params.period}</dd></div>
+                  <div><dt>${w.schemes}</dt><dd>${job.params.schemes?.join(', ') ?? w.allSchemes}</dd></div>
+                  <div><dt>${w.requestedBy}</dt><dd>${job.requestedBy}</dd></div>
+                  <div><dt>${w.created}</dt><dd>${formatInstant(job.createdAt, locale)}</dd></div>
+                  <div><dt>${w.finished}</dt><dd>${formatInstant(job.finishedAt, locale)}</dd></div>
+                  ${job.error ? html`<div><dt>${w.error}</dt><dd>${job.error}</dd></div>` : nothing}
+                </dl>
+                <div class="actions">
+                  ${
+                    job.status === 'running'
+                      ? html`<button type="button" data-action="cancel" ?disabled=${s.acting !== undefined} @click=${() => this.#jobs.store.cancelJob()}>${w.cancel}</button>`
+                      : job.status === 'cancelled' || job.status === 'failed'
+                        ? html`<button type="button" data-action="resume" ?disabled=${s.acting !== undefined} @click=${() => this.#jobs.store.resumeJob()}>${w.resume}</button>`
+                        : nothing
+                  }
+                  <span role="status" class="hint">${problemText(w, s.actionError)}</span>
+                </div>
+                <h3>${w.summary}</h3>
+                <dl class="jobs-facts">
+                  <div><dt>${w.changes}</dt><dd data-testid="job-changes">${job.summary.changes}</dd></div>
+                  <div><dt>${w.approvalRequired}</dt><dd data-testid="job-approval-required">${job.summary.approvalRequired}</dd></div>
+                </dl>
+                ${this.#matrix(job, w)}
+              </div>`
+      }
+    </section>`;
+  }
+
+  override render() {
+    if (!this.ctx) return nothing;
+    const w = JOBS_WORDS[this.ctx.locale];
+    return this.ctx.path[0] !== undefined ? this.#detail(w) : html`${this.#startForm(w)}${this.#list(w)}`;
+  }
+}
+
+if (!customElements.get('admin-jobs-page')) customElements.define('admin-jobs-page', JobsPage);
+
+export const jobsPage: ConsolePage = {
+  id: 'jobs',
+  title: { 'zh-CN': '重评任务', en: 'Re-tier jobs' },
+  // Jobs reach across the tenant: officers and above, never a relationship manager's book-scoped credential.
+  visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
+  render: (ctx) => html`<admin-jobs-page data-page .ctx=${ctx}></admin-jobs-page>`,
+};

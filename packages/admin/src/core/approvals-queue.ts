@@ -1,0 +1,247 @@
+import { type HttpTierkitClient, query, type Session } from '@tierkit/client';
+import type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './approvals-types.js';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+import { hasRole } from './session.js';
+
+/** Filters of `GET /v1/approvals`. */
+export interface ApprovalFilter {
+  readonly kind?: ApprovalKind;
+  readonly scheme?: string;
+  /** External id of a subject. */
+  readonly subject?: string;
+  /** Only items waiting at least this long. */
+  readonly minAgeSeconds?: number;
+}
+
+/** Why the signed-in person may not decide an item: it is their own request, or their role is below approver. */
+export type NotApprovable = 'own-request' | 'role';
+
+/** What approving a policy version did to the book. */
+export type Activation =
+  | { readonly kind: 'reevaluated'; readonly subjects: number; readonly changes: number; readonly fromPeriod: string }
+  | { readonly kind: 'job'; readonly jobId: string; readonly fromPeriod: string }
+  | { readonly kind: 'deferred'; readonly fromPeriod: string; readonly subjects: number }
+  | { readonly kind: 'scheduled'; readonly fromPeriod: string; readonly effectiveFrom: string | null };
+
+/** A decision taken in this queue: the item (gone from `items`) and the API's answer. */
+export interface Decided {
+  readonly key: string;
+  readonly item: ApprovalItem;
+  readonly action: 'approve' | 'reject';
+  /** For an approved policy version: what happened to the book. */
+  readonly activation?: Activation;
+}
+
+export interface ApprovalsQueueState {
+  readonly filter: ApprovalFilter;
+  /** Waiting items loaded so far, oldest first, pages appended. */
+  readonly items: readonly ApprovalItem[];
+  readonly nextCursor: string | null;
+  readonly status: Status;
+  readonly loadingMore: boolean;
+  readonly empty: boolean;
+  readonly error: KitError | undefined;
+  /** Items whose decision is on its way, by {@link approvalKey}. */
+  readonly deciding: Readonly<Record<string, true>>;
+  /** The refusal of an item's last decision (403 four-eyes, 409 content-changed, 400 …), by key. */
+  readonly refusals: Readonly<Record<string, KitError>>;
+  /** Decisions taken here, newest first. */
+  readonly decided: readonly Decided[];
+}
+
+export interface ApprovalsQueueOptions {
+  /** Who is deciding: their own requests are not approvable, and below approver nothing is. */
+  readonly session?: Session;
+  /** Items per page (API maximum 100). Default 50. */
+  readonly pageSize?: number;
+  readonly filter?: ApprovalFilter;
+}
+
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
+
+/** The key of an item in the page's DOM and the store's maps: `<kind>:<id>`. */
+export function approvalKey(item: Pick<ApprovalItem, 'kind' | 'id'>): string {
+  return `${item.kind}:${item.id}`;
+}
+
+/** Why `session` may not decide `item`, or undefined when it may (the API checks again). */
+export function whyNotApprovable(item: ApprovalItem, session: Session | undefined): NotApprovable | undefined {
+  if (session && item.requestedBy === session.actor) return 'own-request';
+  if (!hasRole(session, 'approver')) return 'role';
+  return undefined;
+}
+
+/** What the approval answer says about the book, in one of four plain outcomes. */
+export function activationOf(answer: PolicyApprovalAnswer): Activation {
+  const r: Reevaluation = answer.reevaluation;
+  const job = typeof r.job === 'string' ? r.job : (r.job?.id ?? r.jobId);
+  if (job) return { kind: 'job', jobId: job, fromPeriod: r.fromPeriod };
+  if (r.status === 'done') return { kind: 'reevaluated', subjects: r.subjects ?? 0, changes: r.changes ?? 0, fromPeriod: r.fromPeriod };
+  if (r.status === 'deferred') return { kind: 'deferred', fromPeriod: r.fromPeriod, subjects: r.subjects ?? 0 };
+  return { kind: 'scheduled', fromPeriod: r.fromPeriod, effectiveFrom: answer.version.effectiveFrom };
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * The approvals queue: every request waiting for a second person (overrides, level sign-offs,
+ * submitted policy versions), oldest first with its age, filtered and paged by the API's cursors;
+ * approve or reject each with a note. A decided item leaves the list and its answer is kept in
+ * `decided`; a refusal stays beside the item in `refusals`, so the screen can say why.
+ */
+export class ApprovalsQueue extends KitStore<ApprovalsQueueState> {
+  readonly #client: Client;
+  readonly #pageSize: number;
+  readonly #session: Session | undefined;
+
+  constructor(client: Client, options: ApprovalsQueueOptions = {}) {
+    super({
+      filter: options.filter ?? {},
+      items: [],
+      nextCursor: null,
+      status: 'idle',
+      loadingMore: false,
+      empty: false,
+      error: undefined,
+      deciding: {},
+      refusals: {},
+      decided: [],
+    });
+    this.#client = client;
+    this.#session = options.session;
+    this.#pageSize = Math.min(100, Math.max(1, options.pageSize ?? 50));
+  }
+
+  /** Why the store's session may not decide `item` (undefined: it may). */
+  whyNot(item: ApprovalItem): NotApprovable | undefined {
+    return whyNotApprovable(item, this.#session);
+  }
+
+  #path(cursor?: string): string {
+    const f = this.state.filter;
+    return `/v1/approvals${query({ kind: f.kind, scheme: f.scheme, subject: f.subject, minAgeSeconds: f.minAgeSeconds, limit: this.#pageSize, cursor })}`;
+  }
+
+  /** Replace the filter and load its first page. */
+  setFilter(filter: ApprovalFilter): Promise<void> {
+    const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as ApprovalFilter;
+    this.set({ filter: clean });
+    return this.load();
+  }
+
+  /** Load the first page (what was loaded is replaced). */
+  async load(): Promise<void> {
+    this.cancel('more');
+    this.set({ status: 'loading', error: undefined, loadingMore: false });
+    const page = await this.run(
+      'first',
+      (signal) => this.#client.http.get<ApprovalsPage>(this.#path(), { signal }),
+      (error) => this.set({ status: 'error', error }),
+    );
+    if (!page) return;
+    this.set({ status: 'ready', items: page.items, nextCursor: page.nextCursor, empty: page.items.length === 0 });
+  }
+
+  /** Append the next page. */
+  async loadMore(): Promise<void> {
+    const { nextCursor, status } = this.state;
+    if (nextCursor === null || status !== 'ready' || this.busy('more')) return;
+    this.set({ loadingMore: true, error: undefined });
+    const page = await this.run(
+      'more',
+      (signal) => this.#client.http.get<ApprovalsPage>(this.#path(nextCursor), { signal }),
+      (error) => this.set({ loadingMore: false, error }),
+    );
+    if (!page) return;
+    // A decision taken while the page was on its way may have removed an item the page repeats.
+    this.set((prev) => {
+      const have = new Set(prev.items.map(approvalKey));
+      return {
+        items: [...prev.items, ...page.items.filter((i) => !have.has(approvalKey(i)))],
+        nextCursor: page.nextCursor,
+        loadingMore: false,
+      };
+    });
+  }
+
+  /** The queue again, past the client's cache. */
+  refresh(): Promise<void> {
+    this.#client.invalidate('/v1/approvals');
+    return this.load();
+  }
+
+  /**
+   * Approve `item`. A policy version needs `effectiveFrom` (YYYY-MM-DD, the first day it decides).
+   * Resolves to the decision, or undefined when it was refused (see `refusals`).
+   */
+  approve(item: ApprovalItem, options: { readonly note?: string; readonly effectiveFrom?: string } = {}): Promise<Decided | undefined> {
+    return this.#decide(item, 'approve', options.note, options.effectiveFrom);
+  }
+
+  /** Reject `item`; the API requires a note saying why. */
+  reject(item: ApprovalItem, note: string): Promise<Decided | undefined> {
+    return this.#decide(item, 'reject', note, undefined);
+  }
+
+  async #decide(item: ApprovalItem, action: 'approve' | 'reject', note: string | undefined, effectiveFrom: string | undefined) {
+    const key = approvalKey(item);
+    const text = note?.trim() || undefined;
+    this.set((prev) => ({ deciding: { ...prev.deciding, [key]: true }, refusals: without(prev.refusals, key) }));
+    const answer = await this.run(
+      `decide:${key}`,
+      (signal) => this.#send(item, action, text, effectiveFrom, signal),
+      (error) => this.set((prev) => ({ deciding: without(prev.deciding, key), refusals: { ...prev.refusals, [key]: error } })),
+    );
+    if (answer === undefined) return undefined;
+    const decided: Decided = {
+      key,
+      item,
+      action,
+      ...(item.kind === 'policy' && action === 'approve' ? { activation: activationOf(answer as PolicyApprovalAnswer) } : {}),
+    };
+    this.#client.invalidate('/v1/approvals');
+    this.set((prev) => {
+      const items = prev.items.filter((i) => approvalKey(i) !== key);
+      return {
+        items,
+        empty: prev.status === 'ready' && items.length === 0 && prev.nextCursor === null,
+        deciding: without(prev.deciding, key),
+        decided: [decided, ...prev.decided],
+      };
+    });
+    return decided;
+  }
+
+  #send(
+    item: ApprovalItem,
+    action: 'approve' | 'reject',
+    note: string | undefined,
+    effectiveFrom: string | undefined,
+    signal: AbortSignal,
+  ) {
+    const http = this.#client.http;
+    const hash = { contentHash: item.contentHash, ...(note !== undefined ? { note } : {}) };
+    const subjectReads = item.subject ? [`/v1/subjects/${enc(item.subject)}/`, '/v1/subjects?', '/v1/matrix/'] : [];
+    if (item.kind === 'override')
+      return http.send<unknown>('POST', `/v1/overrides/${enc(item.id)}/${action}`, hash, {
+        signal,
+        forget: ['/v1/overrides', ...subjectReads],
+      });
+    if (item.kind === 'level')
+      return http.send<unknown>('POST', `/v1/subjects/${enc(item.subject ?? '')}/levels/${enc(item.scheme)}/${action}`, hash, {
+        signal,
+        forget: subjectReads,
+      });
+    const at = item.id.lastIndexOf('@');
+    const path = `/v1/policies/${enc(item.id.slice(0, at))}/versions/${enc(item.id.slice(at + 1))}/${action}`;
+    const forget = ['/v1/policies', '/v1/subjects', '/v1/matrix/', '/v1/jobs'];
+    return action === 'approve'
+      ? http.send<PolicyApprovalAnswer>('POST', path, { ...hash, effectiveFrom: effectiveFrom ?? '' }, { signal, forget })
+      : http.send<unknown>('POST', path, hash, { signal, forget });
+  }
+}
+
+function without<T>(map: Readonly<Record<string, T>>, key: string): Readonly<Record<string, T>> {
+  const { [key]: _gone, ...rest } = map;
+  return rest;
+}

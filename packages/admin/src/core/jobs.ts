@@ -1,0 +1,313 @@
+import { type HttpTierkitClient, query } from '@tierkit/client';
+import type { Problem, SchemeSummary, SchemesResponse } from '@tierkit/core';
+import type { Job, JobList, StartRetier } from './jobs-types.js';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+import { readServerSentEvents } from './sse.js';
+
+/** How the followed job's news arrives: not followed, over its event stream, or by reading it again. */
+export type Following = 'no' | 'stream' | 'polling';
+
+export interface JobsState {
+  /** The jobs list, newest first, pages appended. */
+  readonly items: readonly Job[];
+  readonly nextCursor: string | null;
+  readonly status: Status;
+  readonly loadingMore: boolean;
+  readonly empty: boolean;
+  readonly error: KitError | undefined;
+  /** A start request is on its way; its refusal (400 with the field, 403) in `startError`. */
+  readonly starting: boolean;
+  readonly startError: KitError | undefined;
+  /** The job followed (`follow`), as last heard of. */
+  readonly jobId: string | undefined;
+  readonly job: Job | undefined;
+  readonly jobStatus: Status;
+  readonly jobError: KitError | undefined;
+  readonly following: Following;
+  /** Subjects per second while following, once two progress reports differ. */
+  readonly rate: number | undefined;
+  /** Seconds left at that rate (undefined when not running or not yet known). */
+  readonly etaSeconds: number | undefined;
+  /** Cancel or resume on its way, and its refusal (409 when the job has moved on). */
+  readonly acting: 'cancel' | 'resume' | undefined;
+  readonly actionError: KitError | undefined;
+  /** The tenant's schemes, for a start form (`loadSchemes`). */
+  readonly schemes: readonly SchemeSummary[];
+}
+
+export interface JobsOptions {
+  /** Jobs per page (API maximum 100). Default 20. */
+  readonly pageSize?: number;
+  /** Pause between reads of the job once its stream broke. Default 1 s. */
+  readonly pollMs?: number;
+  /** Broken streams in a row after which the store only polls. Default 3. */
+  readonly maxStreamFailures?: number;
+  /** The clock for rate and ETA. */
+  readonly now?: () => number;
+}
+
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
+
+const enc = encodeURIComponent;
+
+/** Subjects of a job dealt with so far (evaluated or skipped). */
+export function jobDone(job: Job): number {
+  return job.progress.subjects.processed + job.progress.subjects.skipped;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** A non-2xx answer as the `{ problem }` that `kitError` reads. */
+async function refusalOf(res: Response): Promise<{ problem: Problem }> {
+  const body = (await res.json().catch(() => undefined)) as Partial<Problem> | undefined;
+  return {
+    problem: {
+      type: body?.type ?? 'about:blank',
+      title: body?.title ?? (res.statusText || `HTTP ${res.status}`),
+      status: res.status,
+      ...(body?.detail !== undefined ? { detail: body.detail } : {}),
+    } as Problem,
+  };
+}
+
+function isRefusal(err: unknown): boolean {
+  const status = (err as { problem?: { status?: number } } | undefined)?.problem?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
+ * Re-tier jobs: the list, starting one, following one live, cancelling and resuming it, and its
+ * summary (migration matrix, approval-required count) as it grows. Following reads the job's
+ * Server-Sent Events from `client.http.fetch` (EventSource cannot send the credential); when the
+ * stream breaks it reads the job and connects again, and after repeated breaks it only polls. Every
+ * event carries the whole job, so a reconnect loses nothing (the API has no `Last-Event-ID` replay
+ * and needs none). `cancel()` — the store's, not the job's — stops following; a host calls it when
+ * it is disconnected.
+ */
+export class Jobs extends KitStore<JobsState> {
+  readonly #client: Client;
+  readonly #pageSize: number;
+  readonly #pollMs: number;
+  readonly #maxStreamFailures: number;
+  readonly #now: () => number;
+  /** The first progress report heard while following: rate and ETA are measured from it. */
+  #first: { at: number; done: number } | undefined;
+
+  constructor(client: Client, options: JobsOptions = {}) {
+    super({
+      items: [],
+      nextCursor: null,
+      status: 'idle',
+      loadingMore: false,
+      empty: false,
+      error: undefined,
+      starting: false,
+      startError: undefined,
+      jobId: undefined,
+      job: undefined,
+      jobStatus: 'idle',
+      jobError: undefined,
+      following: 'no',
+      rate: undefined,
+      etaSeconds: undefined,
+      acting: undefined,
+      actionError: undefined,
+      schemes: [],
+    });
+    this.#client = client;
+    this.#pageSize = Math.min(100, Math.max(1, options.pageSize ?? 20));
+    this.#pollMs = options.pollMs ?? 1000;
+    this.#maxStreamFailures = options.maxStreamFailures ?? 3;
+    this.#now = options.now ?? (() => Date.now());
+  }
+
+  /** The first page of jobs, newest first. */
+  async load(): Promise<void> {
+    this.cancel('more');
+    this.set({ status: 'loading', error: undefined, loadingMore: false });
+    const page = await this.run(
+      'first',
+      (signal) => this.#client.http.get<JobList>(`/v1/jobs${query({ limit: this.#pageSize })}`, { signal }),
+      (error) => this.set({ status: 'error', error }),
+    );
+    if (!page) return;
+    this.set({ status: 'ready', items: page.items, nextCursor: page.nextCursor, empty: page.items.length === 0 });
+  }
+
+  async loadMore(): Promise<void> {
+    const { nextCursor, status } = this.state;
+    if (nextCursor === null || status !== 'ready' || this.busy('more')) return;
+    this.set({ loadingMore: true, error: undefined });
+    const page = await this.run(
+      'more',
+      (signal) => this.#client.http.get<JobList>(`/v1/jobs${query({ limit: this.#pageSize, cursor: nextCursor })}`, { signal }),
+      (error) => this.set({ loadingMore: false, error }),
+    );
+    if (!page) return;
+    this.set((prev) => {
+      const have = new Set(prev.items.map((j) => j.id));
+      return { items: [...prev.items, ...page.items.filter((j) => !have.has(j.id))], nextCursor: page.nextCursor, loadingMore: false };
+    });
+  }
+
+  /** The list again, past the client's cache. */
+  refresh(): Promise<void> {
+    this.#client.invalidate('/v1/jobs');
+    return this.load();
+  }
+
+  /** The tenant's schemes, which a re-tier may be limited to (a failure leaves the list empty: "all" still works). */
+  async loadSchemes(): Promise<void> {
+    const res = await this.run(
+      'schemes',
+      (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
+      () => undefined,
+    );
+    if (res) this.set({ schemes: res.items });
+  }
+
+  /** Queue a re-tier; resolves to the job (first in `items`), or undefined when refused (`startError`). */
+  async start(request: StartRetier): Promise<Job | undefined> {
+    this.set({ starting: true, startError: undefined });
+    const job = await this.run(
+      'start',
+      (signal) => this.#client.http.send<Job>('POST', '/v1/jobs', { kind: 'retier', ...request }, { signal, forget: ['/v1/jobs'] }),
+      (startError) => this.set({ starting: false, startError }),
+    );
+    if (!job) return undefined;
+    this.set((prev) => ({ starting: false, items: [job, ...prev.items.filter((j) => j.id !== job.id)], empty: false }));
+    return job;
+  }
+
+  /**
+   * Follow job `id` live until it ends (resolves then), the store's `cancel()` stops it, or it
+   * cannot be read (a 404: `jobError`). Following another job stops following this one.
+   */
+  async follow(id: string): Promise<void> {
+    this.cancel('follow');
+    this.#first = undefined;
+    const known = this.state.job?.id === id ? this.state.job : this.state.items.find((j) => j.id === id);
+    this.set({
+      jobId: id,
+      job: known,
+      jobStatus: known ? 'ready' : 'loading',
+      jobError: undefined,
+      rate: undefined,
+      etaSeconds: undefined,
+    });
+    this.set({ actionError: undefined, following: 'stream' });
+    await this.run(
+      'follow',
+      (signal) => this.#follow(id, signal),
+      (jobError) => this.set({ jobStatus: 'error', jobError, following: 'no' }),
+    );
+    if (this.state.jobId === id && !this.busy('follow')) this.set({ following: 'no' });
+  }
+
+  /** Stop following (the job runs on). */
+  stopFollowing(): void {
+    this.cancel('follow');
+    this.set({ following: 'no' });
+  }
+
+  async #follow(id: string, signal: AbortSignal): Promise<void> {
+    let broken = 0;
+    for (;;) {
+      if (broken < this.#maxStreamFailures) {
+        try {
+          this.set({ following: 'stream' });
+          if (await this.#stream(id, signal)) return;
+        } catch (err) {
+          if (signal.aborted || isRefusal(err)) throw err;
+        }
+        broken++;
+      }
+      this.set({ following: 'polling' });
+      try {
+        this.#client.invalidate(`/v1/jobs/${enc(id)}`);
+        const job = await this.#client.http.get<Job>(`/v1/jobs/${enc(id)}`, { signal });
+        this.#apply(job, signal);
+        if (job.status !== 'running') return;
+      } catch (err) {
+        // A 404 or 403 ends following; a dropped connection is tried again after the pause.
+        if (signal.aborted || isRefusal(err)) throw err;
+      }
+      await sleep(this.#pollMs, signal);
+    }
+  }
+
+  /** Read the job's events until its `end` (true) or until the stream closes without one (false). */
+  async #stream(id: string, signal: AbortSignal): Promise<boolean> {
+    const res = await this.#client.http.fetch(`/v1/jobs/${enc(id)}/events`, { signal, headers: { accept: 'text/event-stream' } });
+    if (!res.ok) throw await refusalOf(res);
+    if (!res.body) return false;
+    let ended = false;
+    await readServerSentEvents(res.body, (e) => {
+      if (e.event !== 'progress' && e.event !== 'end') return false;
+      this.#apply(JSON.parse(e.data) as Job, signal);
+      ended = e.event === 'end';
+      return ended;
+    });
+    return ended;
+  }
+
+  /** Take news of a job: the followed job with rate and ETA, and its row in the list. */
+  #apply(job: Job, signal?: AbortSignal): void {
+    if (signal?.aborted) return;
+    const patch: Partial<JobsState> = {};
+    if (job.id === this.state.jobId) {
+      const at = this.#now();
+      const done = jobDone(job);
+      this.#first ??= { at, done };
+      const seconds = (at - this.#first.at) / 1000;
+      const rate = job.status === 'running' && seconds > 0 && done > this.#first.done ? (done - this.#first.done) / seconds : undefined;
+      Object.assign(patch, {
+        job,
+        jobStatus: 'ready',
+        jobError: undefined,
+        rate,
+        etaSeconds: rate ? Math.max(0, Math.round((job.progress.subjects.total - done) / rate)) : undefined,
+      });
+    }
+    this.set((prev) => ({ ...patch, items: prev.items.map((j) => (j.id === job.id ? job : j)) }));
+  }
+
+  /** Cancel the job (default: the one followed). Chunks done stay done. */
+  cancelJob(id = this.state.jobId): Promise<Job | undefined> {
+    return this.#act('cancel', id);
+  }
+
+  /** Resume a cancelled or failed job from its last committed chunk, and follow it again if it is the one followed. */
+  async resumeJob(id = this.state.jobId): Promise<Job | undefined> {
+    const job = await this.#act('resume', id);
+    if (job && job.id === this.state.jobId && !this.busy('follow')) void this.follow(job.id);
+    return job;
+  }
+
+  async #act(action: 'cancel' | 'resume', id: string | undefined): Promise<Job | undefined> {
+    if (id === undefined) return undefined;
+    this.set({ acting: action, actionError: undefined });
+    const job = await this.run(
+      'action',
+      (signal) => this.#client.http.send<Job>('POST', `/v1/jobs/${enc(id)}/${action}`, {}, { signal, forget: ['/v1/jobs'] }),
+      (actionError) => this.set({ acting: undefined, actionError }),
+    );
+    if (!job) return undefined;
+    this.set({ acting: undefined });
+    this.#apply(job);
+    return job;
+  }
+}
