@@ -58,6 +58,19 @@ describe('PolicyEditor against the real API', () => {
     assert.equal(ed.state.version?.status, 'submitted');
     assert.equal(ed.state.editable, false);
     assert.match(ed.state.version?.contentHash ?? '', /^sha256:/);
+
+    // The checker reviews it read-only: diff and simulation, no edits.
+    const review = new PolicyEditor(f.client('admin'));
+    await review.load();
+    await review.selectScheme('retail-tier', ed.state.version?.version);
+    assert.equal(review.state.version?.status, 'submitted');
+    assert.equal(review.state.editable, false);
+    review.setValue(GOLD_BALANCE, 1);
+    assert.equal(review.state.dirty, false);
+    await review.loadDiff();
+    assert.equal(review.state.diff?.changes.length, 1);
+    await review.simulate();
+    assert.equal(movedCount(review.state.simulation ?? sim), 3);
   });
 
   it('adds and removes a condition as the format nests them; an emptied group is the engine’s error', async () => {

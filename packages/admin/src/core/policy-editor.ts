@@ -257,8 +257,10 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
   /** Store the draft's edits (PUT). Resolves to whether the stored version now has them. */
   async save(): Promise<boolean> {
     const { scheme, version, document, editable } = this.state;
-    if (scheme === undefined || version === undefined || !editable) return false;
+    if (scheme === undefined || version === undefined) return false;
+    // Nothing typed: nothing to store, also for a read-only version (the checker's diff and simulation).
     if (!this.state.dirty) return true;
+    if (!editable) return false;
     const saved = await this.#act('save', (signal) =>
       this.#client.http.send<PolicyVersionDetail>(
         'PUT',
