@@ -176,6 +176,11 @@ describe('maker and checker change the card tiers', () => {
     );
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');
+    await m.selectOption('.lang select', 'en');
+    await m.waitForFunction(() => /customers would change level/.test(document.querySelector('[data-testid="simulation"]')?.textContent ?? ''));
+    await noAxe(m, 'policies page, simulation (en)');
+    await shot(m, '3-simulation-en');
+    await m.selectOption('.lang select', 'zh-CN');
 
     // A customer the new line takes out of gold, as they see the online-banking page now.
     const falling = sim.cells.find((c) => c.from === 'gold' && c.to === 'standard')?.samples[0];
@@ -266,7 +271,9 @@ describe('maker and checker change the card tiers', () => {
     const afterView = await customerView(customer, falling);
     // The badge now reads 普通, with how far it is back to 金卡 (its progress line).
     assert.match(afterView.badge, /^\s*普通/);
-    assert.doesNotMatch(afterView.benefits, /跨行转账手续费减免/, 'the gold benefit is gone');
+    // The gold benefits are no longer theirs: the panel lists them as what going back to 金卡 brings.
+    assert.doesNotMatch(before.benefits, /升级金卡可获得/);
+    assert.match(afterView.benefits, /升级金卡可获得[\s\S]*跨行转账手续费减免/, 'the lost gold benefit, as what 金卡 would bring');
     assert.ok(afterView.events > before.events, `a new timeline entry (${before.events} → ${afterView.events})`);
     await shot(customer, '11-customer-after');
     const tiers = (await (await fetchAsBank(`${server.url}/v1/subjects/${falling}/tiers`)).json()) as {
