@@ -52,6 +52,16 @@ type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 const enc = encodeURIComponent;
 const IDLE: ActionState = { status: 'idle', error: undefined };
 const idleActions = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, IDLE])) as Record<PolicyAction, ActionState>;
+/** The state of no open version. */
+const NO_VERSION = {
+  version: undefined,
+  document: undefined,
+  editable: false,
+  dirty: false,
+  errors: [],
+  diff: undefined,
+  simulation: undefined,
+} as const satisfies Partial<PolicyEditorState>;
 /** Versions read per request; a scheme has tens, so one page is nearly always all. */
 const VERSION_PAGE = 100;
 
@@ -67,20 +77,7 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
   #inForce = new Map<string, unknown>();
 
   constructor(client: Client) {
-    super({
-      schemes: [],
-      metrics: [],
-      scheme: undefined,
-      versions: [],
-      version: undefined,
-      document: undefined,
-      editable: false,
-      dirty: false,
-      errors: [],
-      diff: undefined,
-      simulation: undefined,
-      actions: idleActions,
-    });
+    super({ schemes: [], metrics: [], scheme: undefined, versions: [], ...NO_VERSION, actions: idleActions });
     this.#client = client;
   }
 
@@ -158,16 +155,7 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
   }
 
   #closed(): Partial<PolicyEditorState> {
-    return {
-      version: undefined,
-      document: undefined,
-      editable: false,
-      dirty: false,
-      errors: [],
-      diff: undefined,
-      simulation: undefined,
-      actions: { ...idleActions, list: this.state.actions.list, versions: this.state.actions.versions },
-    };
+    return { ...NO_VERSION, actions: { ...idleActions, list: this.state.actions.list, versions: this.state.actions.versions } };
   }
 
   /** Open one version of the picked scheme (read-only unless it is a draft). */
