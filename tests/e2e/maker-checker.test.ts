@@ -177,7 +177,9 @@ describe('maker and checker change the card tiers', () => {
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');
     await m.selectOption('.lang select', 'en');
-    await m.waitForFunction(() => /customers would change level/.test(document.querySelector('[data-testid="simulation"]')?.textContent ?? ''));
+    await m.waitForFunction(() =>
+      /customers would change level/.test(document.querySelector('[data-testid="simulation"]')?.textContent ?? ''),
+    );
     await noAxe(m, 'policies page, simulation (en)');
     await shot(m, '3-simulation-en');
     await m.selectOption('.lang select', 'zh-CN');
@@ -295,11 +297,9 @@ describe('maker and checker change the card tiers', () => {
     await r.fill('form.filters input[name="q"]', falling);
     await r.click('form.filters button[type="submit"]');
     await r.locator(`button[aria-label$=" ${falling}"]`).click();
-    await r.waitForFunction(
-      () => /普通/.test(document.querySelector('.detail tk-tier-badge')?.shadowRoot?.textContent ?? ''),
-      null,
-      { timeout: 30_000 },
-    );
+    await r.waitForFunction(() => /普通/.test(document.querySelector('.detail tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
     await shot(r, '12-rm-sees-new-tier');
 
     assert.deepEqual([...maker.errors, ...checker.errors, ...rm.errors], []);
