@@ -51,6 +51,9 @@ async function signIn(as: 'maker' | 'checker' | 'rm'): Promise<{ context: Browse
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`${as}: ${msg.text()} ${msg.location().url}`);
+  });
   await page.goto(`${server.url}/admin/`);
   await page.locator(`button[data-as="${as}"]`).click();
   await page.locator('[data-testid="who"]').waitFor();
