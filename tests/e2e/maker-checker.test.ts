@@ -159,6 +159,15 @@ describe('maker and checker change the card tiers', () => {
     // With the pack's 3-month grace a raised line demotes nobody until three months have been below
     // it; the maker makes the new line bite at once, so the story can show a customer falling today.
     await m.locator(`input[data-field="${GRACE}"]`).fill('0');
+    // A condition added to the gold level's "any of" and removed again: the form edits the draft as data.
+    const add = m.locator('fieldset[data-level="gold"] form.policies-add');
+    await add.locator('select[name="metric"]').selectOption('avg_daily_balance');
+    await add.locator('input[name="value"]').fill('1000000');
+    await add.locator('button[type="submit"]').click();
+    const added = 'document.policy.levels[0].when.of[3]';
+    assert.equal(await m.locator(`input[data-field="${added}.value"]`).inputValue(), '1000000');
+    await m.locator(`button[data-action="remove-condition"][data-path="${added}"]`).click();
+    assert.equal(await m.locator(`input[data-field="${added}.value"]`).count(), 0);
     await m.waitForFunction(() => document.querySelectorAll('[data-testid="policy-errors"] li').length === 0);
 
     // 3. Simulate on the whole book: "N customers would move", and the API agrees.
