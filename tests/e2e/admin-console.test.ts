@@ -1,38 +1,21 @@
 // A relationship manager signs in to the admin console (/admin) and works their book: the real
 // server, the console's real bundle, real Chromium, under the demo pages' strict CSP.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
-import { launchBrowser } from './support/browser.js';
-import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { consoleUnderTest } from './support/console.js';
+import { fetchAsBank } from './support/server.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
-  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '300' });
-  browser = await launchBrowser();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const t = consoleUnderTest(300);
 
 /** Every page of a list, read the way the bank's backend would (admin key). */
 async function allIds(path: string): Promise<string[]> {
   const out: string[] = [];
   let cursor: string | null = null;
   do {
-    const res = await fetchAsBank(`${server.url}${path}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const res = await fetchAsBank(`${t.server.url}${path}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(res.status, 200);
     const body = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
     out.push(...body.items.map((s) => s.id));
@@ -63,13 +46,13 @@ async function loadEverything(page: Page): Promise<void> {
 
 describe('admin console', () => {
   it('an RM signs in, sees only their book, pages through a matrix cell and opens a customer', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await t.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`${m.text()} ${m.location().url}`);
     });
-    const res = await page.goto(`${server.url}/admin/`);
+    const res = await page.goto(`${t.server.url}/admin/`);
     assert.match(res?.headers()['content-security-policy'] ?? '', /require-trusted-types-for 'script'/);
     await page.locator('button[data-as="rm"]').waitFor();
     await page.screenshot({ path: join(shots, 'admin-1-sign-in.png'), fullPage: true });
@@ -141,9 +124,9 @@ describe('admin console', () => {
 
   it('has no axe violations, signed out and signed in; a maker reassigns a customer to another RM', async () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await t.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
-    await page.goto(`${server.url}/admin/`);
+    await page.goto(`${t.server.url}/admin/`);
     await page.locator('button[data-as="rm"]').waitFor();
     const run = () => axeViolations(page);
     assert.deepEqual(await run(), [], 'sign-in page');
@@ -168,7 +151,7 @@ describe('admin console', () => {
     await page.selectOption('form.reassign select', 'RM002');
     await page.click('form.reassign button[type="submit"]');
     await page.waitForFunction(() => /已调整|Reassigned/.test(document.querySelector('form.reassign [role="status"]')?.textContent ?? ''));
-    const manager = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/manager`)).json()) as { manager: string | null };
+    const manager = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${id}/manager`)).json()) as { manager: string | null };
     assert.equal(manager.manager, 'RM002');
     await page.screenshot({ path: join(shots, 'admin-5-reassigned.png'), fullPage: true });
     await context.close();

@@ -25,6 +25,8 @@ export { JOB_STATUSES } from './core/jobs-types.js';
 export type { Job, JobList, JobStatus, MigrationCell, RetierFilter, StartRetier } from './core/jobs-types.js';
 export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';
+export { CursorList, emptyList } from './core/cursor-list.js';
+export type { CursorListState } from './core/cursor-list.js';
 export { PolicyEditor, POLICY_ACTIONS, movedCount } from './core/policy-editor.js';
 export type { ActionState, PolicyAction, PolicyEditorState } from './core/policy-editor.js';
 export type * from './core/policy-editor-types.js';

@@ -13,7 +13,7 @@ import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
-import { bankToday, formatDuration, formatInstant } from '../time.js';
+import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
@@ -120,7 +120,7 @@ export class ApprovalsPage extends LitElement {
               ${
                 item.kind === 'policy'
                   ? html`<label for="${domId}-from">${w.effectiveFrom}</label>
-                      <input id="${domId}-from" type="date" name="effectiveFrom" required .value=${bankToday()}>`
+                      <input id="${domId}-from" type="date" name="effectiveFrom" required min="${bankMonth()}-01" .value="${bankMonth()}-01">`
                   : nothing
               }
               <div class="actions">

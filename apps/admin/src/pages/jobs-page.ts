@@ -1,27 +1,41 @@
-import { hasRole, isBookScoped, type Job, jobDone, Jobs, type KitError, type MigrationCell } from '@tierkit/admin';
+import { hasRole, isBookScoped, type Job, jobDone, Jobs, type JobsState, type KitError, type MigrationCell } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
+import type { ConsoleLocale } from '../words.js';
 import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
+type SchemeSummary = JobsState['schemes'][number];
 
 function problemText(w: Words, e: KitError | undefined): string {
   return e ? `${w.refused}: ${e.detail ?? e.title}` : '';
 }
 
-/** The migration matrix of one scheme as levels before (rows) × after (columns). */
-function grid(cells: readonly MigrationCell[]): {
-  rows: (string | null)[];
-  cols: string[];
-  count(from: string | null, to: string): number;
-} {
-  const rows = [...new Set(cells.map((c) => c.from))];
-  const cols = [...new Set(cells.map((c) => c.to))];
+/**
+ * The migration matrix of one scheme as levels before (rows) × after (columns), in the scheme's rank
+ * order when its levels are known ("none" first), with each level's name in `locale`.
+ */
+function grid(cells: readonly MigrationCell[], scheme: SchemeSummary | undefined, locale: ConsoleLocale) {
+  const rank = new Map(scheme?.levels.map((l) => [l.key, l.rank]) ?? []);
+  const order = (a: string | null, b: string | null) =>
+    a === null
+      ? -1
+      : b === null
+        ? 1
+        : (rank.get(a) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b) ?? Number.MAX_SAFE_INTEGER) || a.localeCompare(b);
+  const rows = [...new Set(cells.map((c) => c.from))].sort(order);
+  const cols = [...new Set(cells.map((c) => c.to))].sort(order);
   const at = new Map(cells.map((c) => [`${c.from ?? ''}\u0000${c.to}`, c.count]));
-  return { rows, cols, count: (from, to) => at.get(`${from ?? ''}\u0000${to}`) ?? 0 };
+  const names = new Map(scheme?.levels.map((l) => [l.key, l.name[locale] ?? l.key]) ?? []);
+  return {
+    rows,
+    cols,
+    name: (key: string) => names.get(key) ?? key,
+    count: (from: string | null, to: string) => at.get(`${from ?? ''}\u0000${to}`) ?? 0,
+  };
 }
 
 /**
@@ -158,10 +172,14 @@ export class JobsPage extends LitElement {
     if (!schemes.length) return html`<p class="hint">${w.noMatrix}</p>`;
     return html`<div data-testid="job-matrix">
       ${schemes.map((scheme) => {
-        const g = grid(job.summary.matrix.filter((c) => c.scheme === scheme));
+        const g = grid(
+          job.summary.matrix.filter((c) => c.scheme === scheme),
+          this.#jobs.state.schemes.find((sc) => sc.key === scheme),
+          this.ctx?.locale ?? 'zh-CN',
+        );
         return html`<table class="jobs-matrix">
           <caption>${w.matrix(scheme)}</caption>
-          <thead><tr><th scope="col">${w.from} \\ ${w.to}</th>${g.cols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+          <thead><tr><th scope="col">${w.from} \\ ${w.to}</th>${g.cols.map((c) => html`<th scope="col">${g.name(c)}</th>`)}</tr></thead>
           <tbody>
             ${g.rows.map(
               (r) =>

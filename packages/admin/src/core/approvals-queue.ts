@@ -1,6 +1,7 @@
 import { type HttpTierkitClient, query, type Session } from '@tierkit/client';
 import type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './approvals-types.js';
-import { KitStore, type KitError, type Status } from './kit-store.js';
+import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
+import type { KitError } from './kit-store.js';
 import { hasRole } from './session.js';
 
 /** Filters of `GET /v1/approvals`. */
@@ -32,15 +33,9 @@ export interface Decided {
   readonly activation?: Activation;
 }
 
-export interface ApprovalsQueueState {
+/** The waiting items loaded so far (oldest first, pages appended) and the queue's decisions. */
+export interface ApprovalsQueueState extends CursorListState<ApprovalItem> {
   readonly filter: ApprovalFilter;
-  /** Waiting items loaded so far, oldest first, pages appended. */
-  readonly items: readonly ApprovalItem[];
-  readonly nextCursor: string | null;
-  readonly status: Status;
-  readonly loadingMore: boolean;
-  readonly empty: boolean;
-  readonly error: KitError | undefined;
   /** Items whose decision is on its way, by {@link approvalKey}. */
   readonly deciding: Readonly<Record<string, true>>;
   /** The refusal of an item's last decision (403 four-eyes, 409 content-changed, 400 …), by key. */
@@ -74,8 +69,7 @@ export function whyNotApprovable(item: ApprovalItem, session: Session | undefine
 /** What the approval answer says about the book, in one of four plain outcomes. */
 export function activationOf(answer: PolicyApprovalAnswer): Activation {
   const r: Reevaluation = answer.reevaluation;
-  const job = typeof r.job === 'string' ? r.job : (r.job?.id ?? r.jobId);
-  if (job) return { kind: 'job', jobId: job, fromPeriod: r.fromPeriod };
+  if (r.jobId) return { kind: 'job', jobId: r.jobId, fromPeriod: r.fromPeriod };
   if (r.status === 'done') return { kind: 'reevaluated', subjects: r.subjects ?? 0, changes: r.changes ?? 0, fromPeriod: r.fromPeriod };
   if (r.status === 'deferred') return { kind: 'deferred', fromPeriod: r.fromPeriod, subjects: r.subjects ?? 0 };
   return { kind: 'scheduled', fromPeriod: r.fromPeriod, effectiveFrom: answer.version.effectiveFrom };
@@ -89,20 +83,15 @@ const enc = encodeURIComponent;
  * approve or reject each with a note. A decided item leaves the list and its answer is kept in
  * `decided`; a refusal stays beside the item in `refusals`, so the screen can say why.
  */
-export class ApprovalsQueue extends KitStore<ApprovalsQueueState> {
+export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState> {
   readonly #client: Client;
   readonly #pageSize: number;
   readonly #session: Session | undefined;
 
   constructor(client: Client, options: ApprovalsQueueOptions = {}) {
     super({
+      ...emptyList<ApprovalItem>(),
       filter: options.filter ?? {},
-      items: [],
-      nextCursor: null,
-      status: 'idle',
-      loadingMore: false,
-      empty: false,
-      error: undefined,
       deciding: {},
       refusals: {},
       decided: [],
@@ -117,9 +106,14 @@ export class ApprovalsQueue extends KitStore<ApprovalsQueueState> {
     return whyNotApprovable(item, this.#session);
   }
 
-  #path(cursor?: string): string {
+  protected page(cursor: string | undefined, signal: AbortSignal): Promise<ApprovalsPage> {
     const f = this.state.filter;
-    return `/v1/approvals${query({ kind: f.kind, scheme: f.scheme, subject: f.subject, minAgeSeconds: f.minAgeSeconds, limit: this.#pageSize, cursor })}`;
+    const q = { kind: f.kind, scheme: f.scheme, subject: f.subject, minAgeSeconds: f.minAgeSeconds, limit: this.#pageSize, cursor };
+    return this.#client.http.get<ApprovalsPage>(`/v1/approvals${query(q)}`, { signal });
+  }
+
+  protected keyOf(item: ApprovalItem): string {
+    return approvalKey(item);
   }
 
   /** Replace the filter and load its first page. */
@@ -127,41 +121,6 @@ export class ApprovalsQueue extends KitStore<ApprovalsQueueState> {
     const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as ApprovalFilter;
     this.set({ filter: clean });
     return this.load();
-  }
-
-  /** Load the first page (what was loaded is replaced). */
-  async load(): Promise<void> {
-    this.cancel('more');
-    this.set({ status: 'loading', error: undefined, loadingMore: false });
-    const page = await this.run(
-      'first',
-      (signal) => this.#client.http.get<ApprovalsPage>(this.#path(), { signal }),
-      (error) => this.set({ status: 'error', error }),
-    );
-    if (!page) return;
-    this.set({ status: 'ready', items: page.items, nextCursor: page.nextCursor, empty: page.items.length === 0 });
-  }
-
-  /** Append the next page. */
-  async loadMore(): Promise<void> {
-    const { nextCursor, status } = this.state;
-    if (nextCursor === null || status !== 'ready' || this.busy('more')) return;
-    this.set({ loadingMore: true, error: undefined });
-    const page = await this.run(
-      'more',
-      (signal) => this.#client.http.get<ApprovalsPage>(this.#path(nextCursor), { signal }),
-      (error) => this.set({ loadingMore: false, error }),
-    );
-    if (!page) return;
-    // A decision taken while the page was on its way may have removed an item the page repeats.
-    this.set((prev) => {
-      const have = new Set(prev.items.map(approvalKey));
-      return {
-        items: [...prev.items, ...page.items.filter((i) => !have.has(approvalKey(i)))],
-        nextCursor: page.nextCursor,
-        loadingMore: false,
-      };
-    });
   }
 
   /** The queue again, past the client's cache. */

@@ -35,8 +35,7 @@ export interface Reevaluation {
   readonly fromPeriod: string;
   readonly subjects?: number;
   readonly changes?: number;
-  /** The re-tier job the API queued for it, when it queues one. */
-  readonly job?: string | { readonly id: string };
+  /** The re-tier job the API queued for a big book (`status: deferred`), when it queues one. */
   readonly jobId?: string;
 }
 

@@ -1,20 +1,15 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { Problem, SchemeSummary, SchemesResponse } from '@tierkit/core';
 import type { Job, JobList, StartRetier } from './jobs-types.js';
-import { KitStore, type KitError, type Status } from './kit-store.js';
+import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
+import type { KitError, Status } from './kit-store.js';
 import { readServerSentEvents } from './sse.js';
 
 /** How the followed job's news arrives: not followed, over its event stream, or by reading it again. */
 export type Following = 'no' | 'stream' | 'polling';
 
-export interface JobsState {
-  /** The jobs list, newest first, pages appended. */
-  readonly items: readonly Job[];
-  readonly nextCursor: string | null;
-  readonly status: Status;
-  readonly loadingMore: boolean;
-  readonly empty: boolean;
-  readonly error: KitError | undefined;
+/** The jobs list (newest first, pages appended), a start, and the one job followed. */
+export interface JobsState extends CursorListState<Job> {
   /** A start request is on its way; its refusal (400 with the field, 403) in `startError`. */
   readonly starting: boolean;
   readonly startError: KitError | undefined;
@@ -97,7 +92,7 @@ function isRefusal(err: unknown): boolean {
  * and needs none). `cancel()` — the store's, not the job's — stops following; a host calls it when
  * it is disconnected.
  */
-export class Jobs extends KitStore<JobsState> {
+export class Jobs extends CursorList<Job, JobsState> {
   readonly #client: Client;
   readonly #pageSize: number;
   readonly #pollMs: number;
@@ -108,12 +103,7 @@ export class Jobs extends KitStore<JobsState> {
 
   constructor(client: Client, options: JobsOptions = {}) {
     super({
-      items: [],
-      nextCursor: null,
-      status: 'idle',
-      loadingMore: false,
-      empty: false,
-      error: undefined,
+      ...emptyList<Job>(),
       starting: false,
       startError: undefined,
       jobId: undefined,
@@ -134,33 +124,12 @@ export class Jobs extends KitStore<JobsState> {
     this.#now = options.now ?? (() => Date.now());
   }
 
-  /** The first page of jobs, newest first. */
-  async load(): Promise<void> {
-    this.cancel('more');
-    this.set({ status: 'loading', error: undefined, loadingMore: false });
-    const page = await this.run(
-      'first',
-      (signal) => this.#client.http.get<JobList>(`/v1/jobs${query({ limit: this.#pageSize })}`, { signal }),
-      (error) => this.set({ status: 'error', error }),
-    );
-    if (!page) return;
-    this.set({ status: 'ready', items: page.items, nextCursor: page.nextCursor, empty: page.items.length === 0 });
+  protected page(cursor: string | undefined, signal: AbortSignal): Promise<JobList> {
+    return this.#client.http.get<JobList>(`/v1/jobs${query({ limit: this.#pageSize, cursor })}`, { signal });
   }
 
-  async loadMore(): Promise<void> {
-    const { nextCursor, status } = this.state;
-    if (nextCursor === null || status !== 'ready' || this.busy('more')) return;
-    this.set({ loadingMore: true, error: undefined });
-    const page = await this.run(
-      'more',
-      (signal) => this.#client.http.get<JobList>(`/v1/jobs${query({ limit: this.#pageSize, cursor: nextCursor })}`, { signal }),
-      (error) => this.set({ loadingMore: false, error }),
-    );
-    if (!page) return;
-    this.set((prev) => {
-      const have = new Set(prev.items.map((j) => j.id));
-      return { items: [...prev.items, ...page.items.filter((j) => !have.has(j.id))], nextCursor: page.nextCursor, loadingMore: false };
-    });
+  protected keyOf(job: Job): string {
+    return job.id;
   }
 
   /** The list again, past the client's cache. */
@@ -255,12 +224,16 @@ export class Jobs extends KitStore<JobsState> {
     if (!res.ok) throw await refusalOf(res);
     if (!res.body) return false;
     let ended = false;
-    await readServerSentEvents(res.body, (e) => {
-      if (e.event !== 'progress' && e.event !== 'end') return false;
-      this.#apply(JSON.parse(e.data) as Job, signal);
-      ended = e.event === 'end';
-      return ended;
-    });
+    await readServerSentEvents(
+      res.body,
+      (e) => {
+        if (e.event !== 'progress' && e.event !== 'end') return false;
+        this.#apply(JSON.parse(e.data) as Job, signal);
+        ended = e.event === 'end';
+        return ended;
+      },
+      signal,
+    );
     return ended;
   }
 

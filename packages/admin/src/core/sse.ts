@@ -8,13 +8,17 @@ export interface ServerSentEvent {
 /**
  * Read `text/event-stream` from a fetch body (EventSource cannot send the Authorization header), calling
  * `onEvent` for each event as it arrives. Resolves when the stream ends, or when `onEvent` returns
- * true (enough: the body is cancelled). Rejects when reading fails (a dropped connection, an abort).
+ * true (enough: the body is cancelled). Rejects when reading fails (a dropped connection) or
+ * `signal` aborts — which cancels the body itself, as not every fetch ties its body to the signal.
  */
 export async function readServerSentEvents(
   body: ReadableStream<Uint8Array>,
   onEvent: (e: ServerSentEvent) => boolean | undefined | void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const reader = body.getReader();
+  const stop = () => void reader.cancel(signal?.reason).catch(() => undefined);
+  signal?.addEventListener('abort', stop, { once: true });
   const decoder = new TextDecoder();
   let buffer = '';
   let event = '';
@@ -22,7 +26,9 @@ export async function readServerSentEvents(
   let id: string | undefined;
   try {
     for (;;) {
+      if (signal?.aborted) throw signal.reason;
       const { value, done } = await reader.read();
+      if (signal?.aborted) throw signal.reason;
       if (done) return;
       buffer += decoder.decode(value, { stream: true });
       for (let nl = buffer.search(/\r\n|\r|\n/); nl >= 0; nl = buffer.search(/\r\n|\r|\n/)) {
@@ -50,6 +56,7 @@ export async function readServerSentEvents(
       }
     }
   } finally {
+    signal?.removeEventListener('abort', stop);
     reader.cancel().catch(() => undefined);
   }
 }

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { activationOf, type ApprovalItem, ApprovalsQueue, approvalKey, SessionStore, whyNotApprovable } from '@tierkit/admin';
+import { mintStaffToken } from '@tierkit/api';
+import { createClient, type HttpTierkitClient, type Session } from '@tierkit/client';
+import { NOW } from '../support/api-fixture.js';
+import { kitFixture } from './kit-fixture.js';
+
+/** What an override request answers (the fields the tests read). */
+interface Override {
+  readonly id: string;
+  readonly contentHash: string;
+  readonly status: string;
+}
+
+describe('ApprovalsQueue against the real API', () => {
+  const f = kitFixture();
+  let checker: HttpTierkitClient;
+  let checkerSession: Session;
+  let makerSession: Session;
+
+  const request = (subject: string, level = 'gold') =>
+    f.client('OFF1').http.send<Override>('POST', `/v1/subjects/${subject}/overrides`, {
+      scheme: 'retail-tier',
+      level,
+      mode: 'fixed',
+      reason: '客户经理申请',
+      expiresAt: null,
+    });
+
+  before(async () => {
+    // A checker: an approver's staff token, as the console signs one in.
+    await f.app.request('/v1/staff/CHK1', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: '钱进', role: 'approver', scope: 'tenant' }),
+    });
+    const token = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'CHK1', now: NOW })).token;
+    checker = createClient({
+      baseUrl: 'http://tierkit.test',
+      token,
+      fetch: (input, init) => Promise.resolve(f.app.request(input instanceof Request ? input : String(input), init)),
+    });
+    checkerSession = (await new SessionStore(checker).load()) as Session;
+    makerSession = (await new SessionStore(f.client('OFF1')).load()) as Session;
+  });
+
+  it('lists every waiting request with its age, page by page to the end, and filters by kind', async () => {
+    await request('K03');
+    await request('K04');
+    const draft = await f.client('OFF1').http.send<{ version: number }>('POST', '/v1/policies/retail-tier/drafts', {});
+    await f.client('OFF1').http.send('POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {});
+
+    const q = new ApprovalsQueue(checker, { pageSize: 1, session: checkerSession });
+    await q.load();
+    assert.equal(q.state.status, 'ready');
+    assert.equal(q.state.items.length, 1);
+    while (q.state.nextCursor !== null) await q.loadMore();
+    const kinds = q.state.items.map((i) => i.kind).sort();
+    assert.deepEqual(kinds, ['override', 'override', 'policy']);
+    assert.ok(q.state.items.every((i) => typeof i.ageSeconds === 'number' && i.requestedBy === 'staff:OFF1'));
+    assert.ok(q.state.items.some((i) => i.id === `retail-tier@${draft.version}`));
+
+    await q.setFilter({ kind: 'policy' });
+    assert.deepEqual(
+      q.state.items.map((i) => i.kind),
+      ['policy'],
+    );
+    await q.setFilter({ kind: 'override', subject: 'K04' });
+    assert.deepEqual(
+      q.state.items.map((i) => i.subject),
+      ['K04'],
+    );
+    await q.setFilter({ subject: 'NOPE' });
+    assert.equal(q.state.empty, true);
+  });
+
+  it('the requester’s own items are not approvable, and the API refuses them too', async () => {
+    const q = new ApprovalsQueue(f.client('OFF1'), { session: makerSession });
+    await q.load();
+    const own = q.state.items[0] as ApprovalItem;
+    assert.equal(q.whyNot(own), 'own-request');
+    assert.equal(whyNotApprovable(own, checkerSession), undefined);
+    assert.equal(whyNotApprovable({ ...own, requestedBy: 'staff:SOMEONE' }, makerSession), 'role', 'an officer decides nothing');
+    // Pressed anyway (a stale screen): the API's 403 is kept beside the item, which stays.
+    await q.approve(own, { note: 'mine' });
+    assert.equal(q.state.refusals[approvalKey(own)]?.status, 403);
+    assert.ok(q.state.items.some((i) => approvalKey(i) === approvalKey(own)));
+    assert.equal(q.state.decided.length, 0);
+  });
+
+  it('approving an override takes it off the list and keeps the answer; rejecting needs a note', async () => {
+    const q = new ApprovalsQueue(checker, { session: checkerSession });
+    await q.setFilter({ kind: 'override' });
+    const [first, second] = q.state.items as ApprovalItem[];
+    assert.ok(first && second);
+
+    const decided = await q.approve(first, { note: '同意' });
+    assert.equal(decided?.action, 'approve');
+    assert.equal(
+      q.state.items.some((i) => i.id === first.id),
+      false,
+    );
+    assert.equal(q.state.decided[0]?.key, approvalKey(first));
+    const stored = await checker.http.get<Override>(`/v1/overrides/${first.id}`);
+    assert.equal(stored.status, 'approved');
+
+    assert.equal(await q.reject(second, '  '), undefined, 'no note, no rejection');
+    assert.equal(q.state.refusals[approvalKey(second)]?.status, 400);
+    await q.reject(second, '理由不足');
+    assert.equal(q.state.refusals[approvalKey(second)], undefined, 'the refusal goes with a new decision');
+    assert.equal(q.state.items.length, 0);
+    assert.equal(q.state.empty, true);
+    await q.refresh();
+    assert.equal(q.state.items.length, 0, 'the API agrees: nothing left of that kind');
+  });
+
+  it('a request edited after it was loaded is a plain 409 content-changed, and stays to be reviewed again', async () => {
+    const made = await request('K05');
+    const q = new ApprovalsQueue(checker, { session: checkerSession });
+    await q.setFilter({ kind: 'override', subject: 'K05' });
+    const item = q.state.items[0] as ApprovalItem;
+    await f.client('OFF1').http.send('PATCH', `/v1/overrides/${made.id}`, { level: 'platinum' });
+    assert.equal(await q.approve(item), undefined);
+    const refusal = q.state.refusals[approvalKey(item)];
+    assert.equal(refusal?.status, 409);
+    assert.match(refusal?.type ?? '', /content-changed$/);
+    await q.refresh();
+    const fresh = q.state.items[0] as ApprovalItem;
+    assert.notEqual(fresh.contentHash, item.contentHash);
+    assert.ok(await q.approve(fresh), 'the content reviewed again is approved');
+  });
+
+  it('approving a policy version with an effective date says what happened to the book', async () => {
+    const q = new ApprovalsQueue(checker, { session: checkerSession });
+    await q.setFilter({ kind: 'policy' });
+    const item = q.state.items[0] as ApprovalItem;
+    const decided = await q.approve(item, { effectiveFrom: '2025-11-01', note: '复核通过' });
+    assert.equal(decided?.activation?.kind, 'reevaluated', 'a book of ten is re-evaluated at once');
+    if (decided?.activation?.kind === 'reevaluated') assert.equal(decided.activation.fromPeriod, '2025-11');
+    const policies = await checker.http.get<{ items: { scheme: string; active: { version: number } | null }[] }>('/v1/policies');
+    assert.equal(policies.items.find((p) => p.scheme === 'retail-tier')?.active?.version, Number(item.id.split('@')[1]));
+  });
+
+  it('an approval answer reads as one of four outcomes: re-evaluated, a job, deferred, scheduled', () => {
+    const version = { scheme: 'retail-tier', version: 3, status: 'active', effectiveFrom: '2026-01-01' };
+    const answer = (reevaluation: object) => activationOf({ version, reevaluation: { fromPeriod: '2025-11', ...reevaluation } as never });
+    assert.deepEqual(answer({ status: 'done', subjects: 9, changes: 2 }), {
+      kind: 'reevaluated',
+      subjects: 9,
+      changes: 2,
+      fromPeriod: '2025-11',
+    });
+    assert.deepEqual(answer({ status: 'deferred', subjects: 1200, changes: 0, jobId: 'job_1' }), {
+      kind: 'job',
+      jobId: 'job_1',
+      fromPeriod: '2025-11',
+    });
+    assert.deepEqual(answer({ status: 'deferred', subjects: 1200, changes: 0 }), {
+      kind: 'deferred',
+      subjects: 1200,
+      fromPeriod: '2025-11',
+    });
+    assert.deepEqual(answer({ status: 'scheduled' }), { kind: 'scheduled', effectiveFrom: '2026-01-01', fromPeriod: '2025-11' });
+  });
+
+  it('a newer load cancels the one in flight', async () => {
+    const q = new ApprovalsQueue(checker);
+    const a = q.setFilter({ kind: 'policy' });
+    const b = q.setFilter({ kind: 'override' });
+    await Promise.all([a, b]);
+    assert.deepEqual(q.state.filter, { kind: 'override' });
+    assert.equal(q.state.status, 'ready');
+  });
+});

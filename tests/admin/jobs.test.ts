@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { type Job, jobDone, Jobs, type JobsState } from '@tierkit/admin';
+import { createApp, drainJobs, mintStaffToken } from '@tierkit/api';
+import { createClient, type HttpTierkitClient } from '@tierkit/client';
+import { NOW } from '../support/api-fixture.js';
+import { kitFixture } from './kit-fixture.js';
+
+describe('Jobs against the real API', () => {
+  const f = kitFixture();
+  let app: ReturnType<typeof createApp>;
+  let token: string;
+
+  /** OFF1 (a tenant-wide officer's staff token), on an app whose event streams look at the job every 10 ms. */
+  const officer = (wrap?: (path: string, res: Promise<Response>) => Promise<Response>): HttpTierkitClient =>
+    createClient({
+      baseUrl: 'http://tierkit.test',
+      token: () => token,
+      fetch: (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        const res = Promise.resolve(app.request(input instanceof Request ? input : url, init));
+        return wrap ? wrap(new URL(url).pathname, res) : res;
+      },
+    });
+  const drain = () => drainJobs({ db: f.db.db, now: () => NOW, logError: () => undefined });
+
+  before(async () => {
+    app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, jobEventsPollMs: 10 });
+    token = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'OFF1', now: NOW })).token;
+  });
+
+  it('an officer starts a re-tier and follows it live: progress, then the end with the summary', async () => {
+    const jobs = new Jobs(officer());
+    await jobs.load();
+    const before = jobs.state.items.length;
+    const job = (await jobs.start({ schemes: ['retail-tier'], period: '2025-10', reason: 'kit test' })) as Job;
+    assert.equal(job.status, 'running');
+    assert.equal(job.requestedBy, 'staff:OFF1');
+    assert.equal(jobs.state.items[0]?.id, job.id);
+
+    const seen: JobsState[] = [];
+    const stop = jobs.subscribe((s) => seen.push(s));
+    const following = jobs.follow(job.id);
+    // The worker runs once the stream has told the job's start.
+    while (!seen.some((s) => s.job?.id === job.id && s.following === 'stream')) await new Promise((r) => setTimeout(r, 5));
+    await drain();
+    await following;
+    stop();
+
+    const end = jobs.state.job as Job;
+    assert.equal(end.status, 'completed');
+    assert.equal(jobDone(end), end.progress.subjects.total);
+    assert.equal(end.progress.subjects.total, 10);
+    assert.ok(end.summary.matrix.length > 0, 'the migration matrix');
+    assert.equal(
+      end.summary.matrix.filter((c) => c.scheme === 'retail-tier').reduce((n, c) => n + c.count, 0),
+      10,
+    );
+    assert.equal(jobs.state.following, 'no');
+    assert.equal(jobs.state.etaSeconds, undefined, 'nothing left');
+    assert.ok(
+      seen.some((s) => s.job?.status === 'running'),
+      'a progress event of the running job arrived before the end',
+    );
+    assert.equal(jobs.state.items.find((j) => j.id === job.id)?.status, 'completed', 'the list row follows too');
+    await jobs.refresh();
+    assert.equal(jobs.state.items.length, before + 1);
+  });
+
+  it('cancel stops the job and ends following; resume carries on and follows it to the end', async () => {
+    const jobs = new Jobs(officer());
+    const job = (await jobs.start({ period: '2025-10' })) as Job;
+    const following = jobs.follow(job.id);
+    const cancelled = await jobs.cancelJob();
+    assert.equal(cancelled?.status, 'cancelled');
+    await following;
+    assert.equal(jobs.state.job?.status, 'cancelled');
+    assert.equal(jobs.state.following, 'no');
+
+    assert.equal(await jobs.cancelJob(), undefined, 'a cancelled job cannot be cancelled again');
+    assert.equal(jobs.state.actionError?.status, 409);
+
+    const resumed = await jobs.resumeJob();
+    assert.equal(resumed?.status, 'running');
+    assert.equal(jobs.state.actionError, undefined);
+    await drain();
+    // Resuming follows the job again, to its end.
+    const status = (): string | undefined => jobs.state.job?.status;
+    while (status() === 'running') await new Promise((r) => setTimeout(r, 5));
+    assert.equal(status(), 'completed');
+  });
+
+  it('when the stream breaks it reads the job instead, to the end', async () => {
+    let streams = 0;
+    // Every event stream closes at once without an `end`: a proxy cutting it, say.
+    const broken = officer((path, res) => {
+      if (!path.endsWith('/events')) return res;
+      streams++;
+      return Promise.resolve(new Response('', { status: 200, headers: { 'content-type': 'text/event-stream' } }));
+    });
+    const jobs = new Jobs(broken, { pollMs: 5, maxStreamFailures: 2 });
+    const job = (await jobs.start({ period: '2025-10' })) as Job;
+    const modes = new Set<string>();
+    const stop = jobs.subscribe((s) => modes.add(s.following));
+    const following = jobs.follow(job.id);
+    await new Promise((r) => setTimeout(r, 30));
+    await drain();
+    await following;
+    stop();
+    assert.equal(jobs.state.job?.status, 'completed');
+    assert.ok(modes.has('polling'));
+    assert.equal(streams, 2, 'two broken streams, then polling only');
+  });
+
+  it('stops following on cancel() — the job runs on', async () => {
+    const jobs = new Jobs(officer());
+    const job = (await jobs.start({ period: '2025-10' })) as Job;
+    const following = jobs.follow(job.id);
+    await new Promise((r) => setTimeout(r, 30));
+    jobs.cancel();
+    await following;
+    assert.equal(jobs.state.following, 'no');
+    assert.equal(jobs.state.job?.status, 'running');
+    await drain();
+  });
+
+  it('refusals: a bad period names the field, an unknown job is not found, a relationship manager may not start one', async () => {
+    const jobs = new Jobs(officer());
+    assert.equal(await jobs.start({ period: '2025-13' }), undefined);
+    assert.equal(jobs.state.startError?.status, 400);
+    assert.equal(jobs.state.starting, false);
+
+    await jobs.follow('job_nope');
+    assert.equal(jobs.state.jobStatus, 'error');
+    assert.equal(jobs.state.jobError?.status, 404);
+
+    const rm = new Jobs(f.client('RM1'));
+    assert.equal(await rm.start({ period: '2025-10' }), undefined);
+    assert.equal(rm.state.startError?.status, 403);
+  });
+});

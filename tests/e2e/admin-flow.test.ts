@@ -1,0 +1,166 @@
+// The approvals queue and re-tier jobs in the admin console (/admin): a maker's override request
+// approved by the checker in the approvals page, and a re-tier job started and followed to its end in
+// the jobs page — the real server, the console's real bundle, real Chromium.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+import { fetchAsBank } from './support/server.js';
+
+const t = consoleUnderTest(60);
+
+/** The demo maker's staff token, as the console gets it, to act through the API. */
+async function makerToken(): Promise<string> {
+  const res = await fetch(`${t.server.url}/demo/staff-token?as=maker`);
+  assert.equal(res.status, 200);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** A signed-in console page; axe is injected as a script, which the page's CSP rightly forbids, so these contexts bypass it. */
+async function signedIn(as: 'maker' | 'checker'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${t.server.url}/admin/`);
+  await page.locator(`button[data-as="${as}"]`).click();
+  await page.locator('[data-testid="who"]').waitFor();
+  return { context, page, errors };
+}
+
+/** axe on the page in both console languages (the page is left in zh-CN). */
+async function axeBothLanguages(page: Page, what: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], `${what} (zh-CN)`);
+  await page.selectOption('.bar .lang select', 'en');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.deepEqual(await axeViolations(page), [], `${what} (en)`);
+  await page.selectOption('.bar .lang select', 'zh-CN');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+}
+
+describe('admin console: approvals and jobs', () => {
+  it('a maker’s override request is not theirs to approve; the checker approves it in the approvals page', async () => {
+    const subjects = (await (await fetchAsBank(`${t.server.url}/v1/subjects?limit=1`)).json()) as { items: { id: string }[] };
+    const subject = subjects.items[0]?.id ?? '';
+    const scheme = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as { levels: { key: string }[] };
+    const level = scheme.levels.at(-1)?.key ?? '';
+    const made = await fetch(`${t.server.url}/v1/subjects/${subject}/overrides`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scheme: 'retail-tier', level, mode: 'fixed', reason: '重要客户，经办申请', expiresAt: null }),
+    });
+    assert.equal(made.status, 201, await made.clone().text());
+    const override = (await made.json()) as { id: string };
+    const item = `[data-approval="override:${override.id}"]`;
+
+    // The maker sees their own request, and why they cannot approve it.
+    const maker = await signedIn('maker');
+    await maker.page.locator('a[data-page-link="approvals"]').click();
+    await maker.page.locator(`${item} [data-testid="own-request"]`).waitFor();
+    assert.equal(await maker.page.locator(`${item} button[data-action="approve"]:not([disabled])`).count(), 0);
+    await maker.page.screenshot({ path: join(shots, 'admin-flow-1-own-request.png'), fullPage: true });
+    await axeBothLanguages(maker.page, 'approvals page, the maker');
+    assert.deepEqual(maker.errors, []);
+    await maker.context.close();
+
+    // The checker decides it with a note, by keyboard.
+    const checker = await signedIn('checker');
+    await checker.page.locator('a[data-page-link="approvals"]').click();
+    await checker.page.locator(`${item} button[data-action="approve"]`).waitFor();
+    await axeBothLanguages(checker.page, 'approvals page, the checker');
+    await checker.page.locator(`${item} textarea[name="note"]`).fill('核实无误，同意');
+    await checker.page.screenshot({ path: join(shots, 'admin-flow-2-approvals.png'), fullPage: true });
+    await checker.page.locator(`${item} button[data-action="approve"]`).focus();
+    await checker.page.keyboard.press('Enter');
+    await checker.page.locator(`[data-decided="override:${override.id}"]`).waitFor();
+    assert.equal(await checker.page.locator(item).count(), 0, 'the decided item leaves the queue');
+    const stored = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as {
+      status: string;
+      decidedBy: string;
+      decisionNote: string;
+    };
+    assert.equal(stored.status, 'approved');
+    assert.equal(stored.decidedBy, 'staff:CHECKER01');
+    assert.equal(stored.decisionNote, '核实无误，同意');
+    await checker.page.screenshot({ path: join(shots, 'admin-flow-3-approved.png'), fullPage: true });
+    assert.deepEqual(checker.errors, []);
+    await checker.context.close();
+  });
+
+  it('the checker approves a submitted policy version with an effective date and sees what happened to the book', async () => {
+    const auth = { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' };
+    const draft = await fetch(`${t.server.url}/v1/policies/retail-tier/drafts`, { method: 'POST', headers: auth, body: '{}' });
+    assert.equal(draft.status, 201, await draft.clone().text());
+    const { version } = (await draft.json()) as { version: number };
+    const submitted = await fetch(`${t.server.url}/v1/policies/retail-tier/versions/${version}/submit`, {
+      method: 'POST',
+      headers: auth,
+      body: '{}',
+    });
+    assert.equal(submitted.status, 200, await submitted.clone().text());
+
+    const { context, page, errors } = await signedIn('checker');
+    await page.locator('a[data-page-link="approvals"]').click();
+    const item = `[data-approval="policy:retail-tier@${version}"]`;
+    await page.locator(`${item} input[name="effectiveFrom"][type="date"]`).waitFor();
+    assert.equal(await page.locator(`${item} a[href="#/policies/retail-tier/${version}"]`).count(), 1, 'a link to review the version');
+    const from = await page.locator(`${item} input[name="effectiveFrom"]`).inputValue();
+    await page.locator(`${item} button[data-action="approve"]`).click();
+    await page.locator('[data-testid="activation"]').waitFor();
+    assert.match((await page.textContent('[data-testid="activation"]')) ?? '', /重评|re-evaluat|任务|job/i);
+    const active = (await (await fetchAsBank(`${t.server.url}/v1/policies`)).json()) as {
+      items: { scheme: string; active: { version: number; effectiveFrom: string | null } | null }[];
+    };
+    const retail = active.items.find((p) => p.scheme === 'retail-tier')?.active;
+    assert.equal(retail?.version, version);
+    assert.match(from, /^\d{4}-\d{2}-01$/, 'the first of this month by default: it decides now');
+    assert.equal(retail?.effectiveFrom?.slice(0, 10), from);
+    await page.screenshot({ path: join(shots, 'admin-flow-3b-policy-approved.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('a re-tier job started from the jobs page runs to its end with visible progress and its summary', async () => {
+    const { context, page, errors } = await signedIn('maker');
+    await page.locator('a[data-page-link="jobs"]').click();
+    await page.locator('form[data-testid="start-job"] select[name="scheme"] option[value="retail-tier"]').waitFor({ state: 'attached' });
+    await axeBothLanguages(page, 'jobs page');
+    await page.selectOption('form[data-testid="start-job"] select[name="scheme"]', 'retail-tier');
+    await page.locator('form[data-testid="start-job"] input[name="reason"]').fill('e2e');
+    await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
+
+    // The page goes to the job and follows it.
+    await page.waitForFunction(() => /^#\/jobs\/job_/.test(location.hash));
+    const id = decodeURIComponent((await page.evaluate(() => location.hash)).slice('#/jobs/'.length));
+    const job = `[data-job="${id}"]`;
+    await page.locator(`${job} progress`).waitFor();
+    await page.screenshot({ path: join(shots, 'admin-flow-4-job-running.png'), fullPage: true });
+    await page.waitForFunction(
+      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      job,
+      {
+        timeout: 45_000,
+      },
+    );
+    const bar = await page.locator(`${job} progress`).evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
+    assert.equal(bar.value, bar.max, 'the bar is full at the end');
+    assert.ok(bar.max >= 60, `every customer counted (${bar.max})`);
+    assert.ok((await page.locator(`${job} [data-testid="job-matrix"] table`).count()) > 0, 'the migration matrix as a table');
+    const api = (await (await fetchAsBank(`${t.server.url}/v1/jobs/${id}`)).json()) as { status: string; requestedBy: string };
+    assert.equal(api.status, 'completed');
+    assert.equal(api.requestedBy, 'staff:MAKER01');
+    await page.screenshot({ path: join(shots, 'admin-flow-5-job-done.png'), fullPage: true });
+    await axeBothLanguages(page, 'a finished job');
+
+    // Back to the list: the job is there, finished.
+    await page.locator('.jobs-detail a[href="#/jobs"]').click();
+    await page.waitForFunction(
+      (sel) => /completed/.test(document.querySelector(`tr${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      job,
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

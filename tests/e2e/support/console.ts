@@ -1,0 +1,34 @@
+// The admin console under test: its bundle built, the real server started, Chromium launched — once
+// per test file, stopped after it.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { SHOTS } from './axe.js';
+import { launchBrowser } from './browser.js';
+import { type RunningServer, startServer, tempDataDir } from './server.js';
+
+const root = new URL('../../..', import.meta.url).pathname;
+
+export interface ConsoleUnderTest {
+  server: RunningServer;
+  browser: Browser;
+}
+
+/** Registers before/after hooks; the returned object is filled in by `before`. */
+export function consoleUnderTest(demoCustomers: number, env: Record<string, string> = {}): ConsoleUnderTest {
+  const t = {} as ConsoleUnderTest;
+  before(async () => {
+    const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
+    t.server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: String(demoCustomers), ...env });
+    t.browser = await launchBrowser();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await t.browser?.close();
+    await t.server?.stop();
+  });
+  return t;
+}
