@@ -4,20 +4,17 @@
 // approves it with an effective date; the re-tier job runs with visible progress; a customer whose tier
 // fell sees the new badge, the lost benefits and a new timeline entry on the online-banking page; the
 // RM sees the customer's new tier in their workplace. Screenshots of every step: .tmp/screenshots/story-*.png.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
-import { launchBrowser } from './support/browser.js';
-import { ADMIN_KEY, fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { consoleUnderTest } from './support/console.js';
+import { ADMIN_KEY, fetchAsBank } from './support/server.js';
 import { buildWidgets } from './support/widgets.js';
 import { addMonths, monthRange } from '@tierkit/api';
 import { generateSubjects, lastCompleteMonth } from '@tierkit/ops';
 
-const root = new URL('../..', import.meta.url).pathname;
 const SCHEME = 'retail-tier';
 /** The gold level's balance threshold in the card-tier policy (default pack: ¥50,000 over 3 months). */
 const GOLD_BALANCE = 'document.policy.levels[0].when.of[0].value';
@@ -26,35 +23,23 @@ const GRACE = 'document.policy.hysteresis.downgradeAfterPeriods';
 const NEW_GOLD_YUAN = '150000';
 const CUSTOMERS = 1200;
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
-  buildWidgets();
-  // More than 1,000 customers: the approval leaves the re-evaluation of the book to a job.
-  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: String(CUSTOMERS) });
-  browser = await launchBrowser();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// More than 1,000 customers: an approval leaves the re-evaluation of such a book to a job.
+const t = consoleUnderTest(CUSTOMERS);
+// The online-banking page the customer opens needs the widget bundle too.
+before(() => buildWidgets());
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `story-${name}.png`), fullPage: true });
 
 /** A console user in their own browser context (axe is injected, so this context bypasses CSP). */
 async function signIn(as: 'maker' | 'checker' | 'rm'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`${as}: ${msg.text()} ${msg.location().url}`);
   });
-  await page.goto(`${server.url}/admin/`);
+  await page.goto(`${t.server.url}/admin/`);
   await page.locator(`button[data-as="${as}"]`).click();
   await page.locator('[data-testid="who"]').waitFor();
   return { context, page, errors };
@@ -70,7 +55,7 @@ function thisMonth(): string {
 }
 
 async function bankJson<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await fetch(`${t.server.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -97,7 +82,7 @@ async function importThisMonth(month: string): Promise<void> {
       if (value !== undefined) lines.push(`${x.externalId},${month},${metric},${value}`);
     }
   }
-  const res = await fetch(`${server.url}/v1/imports?kind=metrics&amounts=fen`, {
+  const res = await fetch(`${t.server.url}/v1/imports?kind=metrics&amounts=fen`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/csv' },
     body: `${lines.join('\n')}\n`,
@@ -107,7 +92,7 @@ async function importThisMonth(month: string): Promise<void> {
 
 /** The online-banking page as customer `id` sees it: badge text, benefits text, timeline entries. */
 async function customerView(page: Page, id: string): Promise<{ badge: string; benefits: string; events: number }> {
-  await page.goto(`${server.url}/?subject=${id}`);
+  await page.goto(`${t.server.url}/?subject=${id}`);
   const shadow = (sel: string) => `document.querySelector('${sel}')?.shadowRoot`;
   await page.waitForFunction(
     () => (document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? '').trim().length > 0,
@@ -199,7 +184,7 @@ describe('maker and checker change the card tiers', () => {
     // A customer the new line takes out of gold, as they see the online-banking page now.
     const falling = sim.cells.find((c) => c.from === 'gold' && c.to === 'standard')?.samples[0];
     assert.ok(falling, `someone falls from gold: ${JSON.stringify(sim.cells)}`);
-    const customer = await browser.newPage();
+    const customer = await t.browser.newPage();
     const before = await customerView(customer, falling);
     assert.match(before.badge, /^\s*金卡/);
     assert.match(before.benefits, /跨行转账手续费减免/, 'a gold benefit, before');
@@ -221,7 +206,7 @@ describe('maker and checker change the card tiers', () => {
     // 5. The checker reviews the version read-only, then approves it from the first of this month.
     const checker = await signIn('checker');
     const c = checker.page;
-    await c.goto(`${server.url}/admin/#/policies/${SCHEME}/${versionNo}`);
+    await c.goto(`${t.server.url}/admin/#/policies/${SCHEME}/${versionNo}`);
     await c.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
       timeout: 30_000,
     });
@@ -273,8 +258,10 @@ describe('maker and checker change the card tiers', () => {
         { timeout: 120_000 },
       );
     } catch (err) {
-      const api = await (await fetchAsBank(`${server.url}/v1/jobs/${encodeURIComponent(jobId)}`)).text();
-      throw new Error(`job ${jobId} did not succeed on the page: API says ${api}\nserver: ${server.output().slice(-2000)}`, { cause: err });
+      const api = await (await fetchAsBank(`${t.server.url}/v1/jobs/${encodeURIComponent(jobId)}`)).text();
+      throw new Error(`job ${jobId} did not succeed on the page: API says ${api}\nserver: ${t.server.output().slice(-2000)}`, {
+        cause: err,
+      });
     }
     const progress = await job.locator('progress').evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
     assert.ok(progress.max > 0 && progress.value === progress.max, `progress complete: ${JSON.stringify(progress)}`);
@@ -290,7 +277,7 @@ describe('maker and checker change the card tiers', () => {
     assert.match(afterView.benefits, /升级金卡可获得[\s\S]*跨行转账手续费减免/, 'the lost gold benefit, as what 金卡 would bring');
     assert.ok(afterView.events > before.events, `a new timeline entry (${before.events} → ${afterView.events})`);
     await shot(customer, '11-customer-after');
-    const tiers = (await (await fetchAsBank(`${server.url}/v1/subjects/${falling}/tiers`)).json()) as {
+    const tiers = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${falling}/tiers`)).json()) as {
       assignments: { scheme: string; level: string }[];
     };
     assert.equal(tiers.assignments.find((a) => a.scheme === SCHEME)?.level, 'standard');
@@ -298,7 +285,7 @@ describe('maker and checker change the card tiers', () => {
     // 8. The RM. The risk × value matrix is risk-band × value-band, which the card tier does not feed,
     // so its counts do not move; what the RM sees change is the card tier of their customer, here the
     // one that fell (put in RM001's book first, the way a bank reassigns one).
-    const assign = await fetch(`${server.url}/v1/subjects/${falling}/manager`, {
+    const assign = await fetch(`${t.server.url}/v1/subjects/${falling}/manager`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ manager: 'RM001' }),
