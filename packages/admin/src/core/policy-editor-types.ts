@@ -1,4 +1,4 @@
-import type { LocalizedText, MetricDef } from '@tierkit/core';
+import type { LocalizedText, MetricDef, SimulationResult } from '@tierkit/core';
 
 /*
  * Wire shapes of `/v1/policies` (packages/api/src/schemas/policies.ts), as the policy editor reads
@@ -62,17 +62,11 @@ export interface LevelCount {
   readonly count: number;
 }
 
-export interface PolicySimulation {
-  readonly scheme: string;
+/** The engine's migration matrix (from × to with samples) run on the book, and the distributions around it. */
+export interface PolicySimulation extends SimulationResult {
   readonly version: number;
+  /** The version in force it was compared with; null when the scheme has none. */
   readonly against: number | null;
-  readonly levels: readonly string[];
-  /** From (current level, `none` without one) × to (under the version), with a few sample subjects. */
-  readonly cells: readonly { readonly from: string; readonly to: string; readonly count: number; readonly samples: readonly string[] }[];
-  readonly total: number;
-  readonly upgraded: number;
-  readonly downgraded: number;
-  readonly unchanged: number;
   readonly before: readonly LevelCount[];
   readonly after: readonly LevelCount[];
 }
