@@ -1,4 +1,5 @@
-/* The console's entry: the widgets' tags, then the console's own. */
+/* The console's entry: zod told not to compile (strict CSP), the widgets' tags, then the console's own. */
+import './strict-csp.js';
 import '@tierkit/components/define';
 import { AdminConsole } from './admin-console.js';
 

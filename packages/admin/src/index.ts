@@ -33,3 +33,7 @@ export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';
 export { CursorList, emptyList } from './core/cursor-list.js';
 export type { CursorListState } from './core/cursor-list.js';
+export { PolicyEditor, POLICY_ACTIONS, movedCount } from './core/policy-editor.js';
+export type { ActionState, PolicyAction, PolicyEditorState } from './core/policy-editor.js';
+export type * from './core/policy-editor-types.js';
+export { getAt, parseFieldPath, setAt } from './core/field-path.js';

@@ -29,6 +29,8 @@ export type { PolicyError } from './policy/policy-errors.js';
 export { formatPolicyErrors } from './policy/policy-errors.js';
 export type { ValidationResult } from './policy/validate-pack.js';
 export { validatePolicyPack } from './policy/validate-pack.js';
+export type { SchemeDocumentCheck } from './policy/check-scheme-document.js';
+export { checkSchemeDocument } from './policy/check-scheme-document.js';
 export { schemeDependencies, schemeMetrics } from './policy/dependencies.js';
 
 export type { CompiledScheme, EvaluateOptions } from './engine/compile-scheme.js';
@@ -40,7 +42,7 @@ export { SCORE_METRIC } from './engine/score-decider.js';
 
 export { quotaUsageKey, resolveEntitlements } from './entitlements/resolve.js';
 export { formatValue } from './format/format-value.js';
-export { formatMoney } from './format/money.js';
+export { fenToYuanText, formatMoney, yuanToFen } from './format/money.js';
 export { maskId, maskName, maskPerson } from './format/mask.js';
 export { defaultPolicyPack } from './pack/default-pack.js';
 export type { AudienceView } from './audience/audience-view.js';

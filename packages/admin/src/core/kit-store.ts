@@ -17,13 +17,21 @@ export interface KitError {
   readonly detail?: string;
   /** The problem's `type` URI (`https://tierkit.dev/problems/subject-not-found`), when the API sent one. */
   readonly type?: string;
+  /** A validation problem's field errors (`document.policy.levels[0].when.value`: what is wrong). */
+  readonly errors?: readonly { readonly path: string; readonly message: string }[];
 }
 
 /** Turn anything a request threw into a KitError. */
 export function kitError(err: unknown): KitError {
   if (err && typeof err === 'object' && 'problem' in err) {
     const p = (err as { problem: Problem }).problem;
-    return { status: p.status, title: p.title, type: p.type, ...(p.detail !== undefined ? { detail: p.detail } : {}) };
+    return {
+      status: p.status,
+      title: p.title,
+      type: p.type,
+      ...(p.detail !== undefined ? { detail: p.detail } : {}),
+      ...(p.errors?.length ? { errors: p.errors } : {}),
+    };
   }
   return { status: 0, title: err instanceof Error ? err.message : String(err) };
 }

@@ -137,7 +137,7 @@ export function policies() {
     .openapi(listRoute, async (c) => {
       const deps = c.var.deps;
       const now = await packOf(deps);
-      return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now) }, 200);
+      return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now), metrics: now.pack.metrics }, 200);
     })
     .openapi(versionsRoute, async (c) => {
       const deps = c.var.deps;

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { LocalizedTextSchema } from './common.js';
+import { LocalizedTextSchema, MetricDefSchema } from './common.js';
 import { CursorQuery, LimitQuery } from './params.js';
 import { POLICY_VERSION_STATUSES } from '../services/policy-views.js';
 
@@ -112,6 +112,10 @@ export const PoliciesResponseSchema = z
         }),
       )
       .readonly(),
+    metrics: z.array(MetricDefSchema).readonly().openapi({
+      description:
+        'The tenant’s metric catalogue: what a client needs to validate a draft with the engine (and to show thresholds in their units)',
+    }),
   })
   .openapi('PoliciesResponse');
 

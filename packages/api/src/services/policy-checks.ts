@@ -1,4 +1,4 @@
-import { validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
+import { checkSchemeDocument, validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { addMonths } from '../periods.js';
 import { invalid, ProblemError, type FieldError } from '../problem.js';
@@ -26,33 +26,13 @@ export function stampVersion(document: unknown, version: number): unknown {
 }
 
 /**
- * Validate a version's document as the engine will run it: inside the pack in force (`tp`), in
- * place of the scheme's current version (or added, for a new scheme). Errors point into the request
- * (`document.policy.levels[0].when.value`); an error the draft causes in another scheme (a matrix
- * that reads a level it removes) is reported on `document` with that scheme's own path in the message.
+ * Validate a version's document as the engine will run it, inside the pack in force (`tp`): core's
+ * `checkSchemeDocument`, the same check the admin kit's editor runs as a draft is typed, as a 400.
  */
 export function checkDocument(tp: TenantPack, scheme: string, document: unknown): { definition: SchemeDefinition; pack: PolicyPack } {
-  const key = typeof document === 'object' && document !== null ? (document as { key?: unknown }).key : undefined;
-  if (key !== scheme) throw invalid([{ path: 'document.key', message: `must be "${scheme}", the scheme this version belongs to` }]);
-  const schemes: unknown[] = [...tp.pack.schemes];
-  let index = schemes.findIndex((s) => (s as SchemeDefinition).key === scheme);
-  if (index < 0) index = schemes.push(document) - 1;
-  else schemes[index] = document;
-  const result = validatePolicyPack({ metrics: tp.pack.metrics, schemes });
-  if (!result.ok) {
-    const own = `schemes[${index}]`;
-    throw invalid(
-      result.errors.map((e): FieldError => {
-        if (e.path === own) return { path: 'document', message: e.message };
-        if (e.path.startsWith(`${own}.`)) return { path: `document.${e.path.slice(own.length + 1)}`, message: e.message };
-        if (e.path.startsWith(`${own}[`)) return { path: `document${e.path.slice(own.length)}`, message: e.message };
-        return { path: 'document', message: `in the pack with this version, ${e.path}: ${e.message}` };
-      }),
-    );
-  }
-  const definition = result.pack.schemes[index];
-  if (!definition) throw new Error('validated pack lost the checked scheme');
-  return { definition, pack: result.pack };
+  const result = checkSchemeDocument(tp.pack, scheme, document);
+  if (!result.ok) throw invalid(result.errors.map((e): FieldError => ({ path: e.path, message: e.message })));
+  return { definition: result.definition, pack: result.pack };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMoney, groupDigits } from './money.js';
+import { fenToYuanText, formatMoney, groupDigits, yuanToFen } from './money.js';
 
 describe('formatMoney', () => {
   it('prints integer fen as a symbol amount, with decimals only when there are fen', () => {
@@ -24,5 +24,18 @@ describe('groupDigits', () => {
   it('groups thousands', () => {
     assert.equal(groupDigits(1234567), '1,234,567');
     assert.equal(groupDigits(12), '12');
+  });
+});
+
+describe('yuanToFen and fenToYuanText', () => {
+  it('read typed yuan as exact integer fen and write fen back as the same plain yuan', () => {
+    assert.equal(yuanToFen('1234.56'), 123_456);
+    assert.equal(yuanToFen('0.1'), 10);
+    assert.equal(yuanToFen('50000'), 5_000_000);
+    for (const bad of ['', '1.234', '-1', '1,000', '5万', '1e3']) assert.equal(yuanToFen(bad), undefined, bad);
+    for (const fen of [0, 5, 10, 50, 123_456, 5_000_000, 15_000_000]) assert.equal(yuanToFen(fenToYuanText(fen)), fen, String(fen));
+    assert.equal(fenToYuanText(5_000_000), '50000');
+    assert.equal(fenToYuanText(123_450), '1234.5');
+    assert.equal(fenToYuanText(-250), '-2.5');
   });
 });

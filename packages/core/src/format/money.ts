@@ -25,3 +25,23 @@ export function formatMoney(minor: number, currency = 'CNY'): string {
   const cents = fraction ? `.${String(fraction).padStart(2, '0')}` : '';
   return `${minor < 0 ? MINUS : ''}${SYMBOLS[currency] ?? `${currency} `}${groupDigits((abs - fraction) / per)}${cents}`;
 }
+
+const YUAN = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
+
+/**
+ * Yuan as people type them (`1234.5`, `1234.56`, `1234`) as integer fen, or undefined: integer
+ * arithmetic only, so ¥1,234.56 is exactly 123456 fen (an import file's cell, an editor's field).
+ */
+export function yuanToFen(text: string): number | undefined {
+  const m = YUAN.exec(text);
+  if (!m) return undefined;
+  // At most 13 integer digits: 13 + 2 digits of fen stay far below 2^53, so both parts are exact.
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/** Integer fen as the plain yuan a field shows and `yuanToFen` reads back: `5000000` → `50000`, `5` → `0.05`. */
+export function fenToYuanText(minor: number): string {
+  const abs = Math.abs(minor);
+  const fraction = abs % 100;
+  return `${minor < 0 ? '-' : ''}${(abs - fraction) / 100}${fraction ? `.${String(fraction).padStart(2, '0').replace(/0$/, '')}` : ''}`;
+}

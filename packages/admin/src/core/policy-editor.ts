@@ -1,0 +1,314 @@
+import { type HttpTierkitClient, query } from '@tierkit/client';
+import { checkSchemeDocument, type Condition, type MetricDef, type PolicyError } from '@tierkit/core';
+import { getAt, parseFieldPath, setAt } from './field-path.js';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+import type {
+  PoliciesResponse,
+  PolicyDiff,
+  PolicySimulation,
+  PolicyVersionDetail,
+  PolicyVersionsResponse,
+  PolicyVersionSummary,
+  SchemePolicies,
+} from './policy-editor-types.js';
+
+/** What the editor does, each with its own status and error so a screen can say which one failed. */
+export const POLICY_ACTIONS = ['list', 'versions', 'open', 'create', 'save', 'diff', 'simulate', 'submit'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+export interface ActionState {
+  readonly status: Status;
+  readonly error: KitError | undefined;
+}
+
+export interface PolicyEditorState {
+  /** The schemes and their versions in force, scheduled, pending and drafts (`load`). */
+  readonly schemes: readonly SchemePolicies[];
+  /** The tenant's metric catalogue: units for display, and half of what validation needs. */
+  readonly metrics: readonly MetricDef[];
+  readonly scheme: string | undefined;
+  /** Every version of the picked scheme, newest first. */
+  readonly versions: readonly PolicyVersionSummary[];
+  /** The open version as the API has it. */
+  readonly version: PolicyVersionDetail | undefined;
+  /** The open version's document with the edits not yet saved (the stored one when there are none). */
+  readonly document: unknown;
+  /** Whether the open version may be edited here (a draft). */
+  readonly editable: boolean;
+  /** Whether `document` has edits the API has not stored. */
+  readonly dirty: boolean;
+  /**
+   * The engine's errors for `document`, with its field paths (`document.policy.levels[0].when.value`),
+   * checked in the store after every edit; after a refused save or submit, the API's own.
+   */
+  readonly errors: readonly PolicyError[];
+  readonly diff: PolicyDiff | undefined;
+  readonly simulation: PolicySimulation | undefined;
+  readonly actions: Readonly<Record<PolicyAction, ActionState>>;
+}
+
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
+
+const enc = encodeURIComponent;
+const IDLE: ActionState = { status: 'idle', error: undefined };
+const idleActions = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, IDLE])) as Record<PolicyAction, ActionState>;
+/** The state of no open version. */
+const NO_VERSION = {
+  version: undefined,
+  document: undefined,
+  editable: false,
+  dirty: false,
+  errors: [],
+  diff: undefined,
+  simulation: undefined,
+} as const satisfies Partial<PolicyEditorState>;
+/** Versions read per request; a scheme has tens, so one page is nearly always all. */
+const VERSION_PAGE = 100;
+
+/**
+ * The policy editor: list schemes and versions, open one, start a draft, edit it as data (a value at
+ * a field path, a condition added or removed), validated as it is typed by the engine's own checker
+ * inside the pack in force, then save, diff against the version in force, simulate on the book, and
+ * submit for approval. Opened read-only on a submitted version it is the checker's review.
+ */
+export class PolicyEditor extends KitStore<PolicyEditorState> {
+  readonly #client: Client;
+  /** The documents in force of every scheme, keyed by scheme: the rest of the pack a draft is checked in. */
+  #inForce = new Map<string, unknown>();
+
+  constructor(client: Client) {
+    super({ schemes: [], metrics: [], scheme: undefined, versions: [], ...NO_VERSION, actions: idleActions });
+    this.#client = client;
+  }
+
+  #mark(action: PolicyAction, status: Status, error?: KitError): void {
+    this.set((prev) => ({ actions: { ...prev.actions, [action]: { status, error } } }));
+  }
+
+  /** Run one action on its own lane, with its status; undefined when it failed or was superseded. */
+  async #act<T>(action: PolicyAction, request: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    this.#mark(action, 'loading');
+    const out = await this.run(action, request, (error) => {
+      this.#mark(action, 'error', error);
+      // A validation problem names the fields: show them where the engine's own errors go.
+      if (error.errors?.length) this.set({ errors: error.errors });
+    });
+    if (out !== undefined) this.#mark(action, 'ready');
+    return out;
+  }
+
+  #base(scheme: string): string {
+    return `/v1/policies/${enc(scheme)}`;
+  }
+
+  /** The schemes, the metric catalogue and the documents in force (for validation). */
+  async load(): Promise<void> {
+    const got = await this.#act('list', async (signal) => {
+      const list = await this.#client.http.get<PoliciesResponse>('/v1/policies', { signal });
+      const docs = await Promise.all(
+        list.items
+          .filter((s) => s.active !== null)
+          .map(async (s) => {
+            const v = await this.#client.http.get<PolicyVersionDetail>(`${this.#base(s.scheme)}/versions/${s.active?.version}`, { signal });
+            return [s.scheme, v.document] as const;
+          }),
+      );
+      return { list, docs };
+    });
+    if (!got) return;
+    this.#inForce = new Map(got.docs);
+    this.set({ schemes: got.list.items, metrics: got.list.metrics });
+    if (this.state.document !== undefined) this.#validate();
+  }
+
+  /** Read again past the client's cache: the list, and the picked scheme's versions. */
+  async refresh(): Promise<void> {
+    this.#client.invalidate('/v1/policies');
+    await this.load();
+    const { scheme } = this.state;
+    if (scheme !== undefined) await this.#loadVersions(scheme);
+  }
+
+  /**
+   * Pick a scheme: its versions, and open `version` — by default its newest draft, or else the
+   * version in force. Edits not saved to the previous version are dropped.
+   */
+  async selectScheme(scheme: string, version?: number): Promise<void> {
+    this.cancel();
+    this.set({ scheme, versions: [], ...this.#closed() });
+    const versions = await this.#loadVersions(scheme);
+    if (!versions) return;
+    const pick =
+      version ??
+      versions.find((v) => v.status === 'draft')?.version ??
+      this.state.schemes.find((s) => s.scheme === scheme)?.active?.version ??
+      versions[0]?.version;
+    if (pick !== undefined) await this.open(pick);
+  }
+
+  async #loadVersions(scheme: string): Promise<readonly PolicyVersionSummary[] | undefined> {
+    const page = await this.#act('versions', (signal) =>
+      this.#client.http.get<PolicyVersionsResponse>(`${this.#base(scheme)}/versions${query({ limit: VERSION_PAGE })}`, { signal }),
+    );
+    if (page) this.set({ versions: page.items });
+    return page?.items;
+  }
+
+  #closed(): Partial<PolicyEditorState> {
+    return { ...NO_VERSION, actions: { ...idleActions, list: this.state.actions.list, versions: this.state.actions.versions } };
+  }
+
+  /** Open one version of the picked scheme (read-only unless it is a draft). */
+  async open(version: number): Promise<void> {
+    const { scheme } = this.state;
+    if (scheme === undefined) return;
+    for (const lane of ['save', 'diff', 'simulate', 'submit']) this.cancel(lane);
+    this.set(this.#closed());
+    const v = await this.#act('open', (signal) =>
+      this.#client.http.get<PolicyVersionDetail>(`${this.#base(scheme)}/versions/${version}`, { signal }),
+    );
+    if (v) this.#show(v);
+  }
+
+  #show(v: PolicyVersionDetail): void {
+    this.set({ version: v, document: v.document, editable: v.status === 'draft', dirty: false, diff: undefined, simulation: undefined });
+    this.#validate();
+  }
+
+  /** A new draft of the picked scheme: a copy of `from`, or of the version in force; opened for editing. */
+  async createDraft(from?: number): Promise<void> {
+    const { scheme } = this.state;
+    if (scheme === undefined) return;
+    const draft = await this.#act('create', (signal) =>
+      this.#client.http.send<PolicyVersionDetail>('POST', `${this.#base(scheme)}/drafts`, from === undefined ? {} : { from }, {
+        signal,
+        forget: ['/v1/policies'],
+      }),
+    );
+    if (!draft) return;
+    this.set({
+      actions: { ...idleActions, list: this.state.actions.list, versions: this.state.actions.versions, create: this.state.actions.create },
+    });
+    this.#show(draft);
+    await this.#loadVersions(scheme);
+  }
+
+  /** The open document's value at a field path (as the engine's errors name it). */
+  valueAt(path: string): unknown {
+    return getAt(this.state.document, path);
+  }
+
+  /** Set a value at a field path of the draft (`document.policy.levels[0].when.of[0].value`). */
+  setValue(path: string, value: unknown): void {
+    this.#edit(setAt(this.state.document, path, value));
+  }
+
+  /**
+   * Add a condition where `path` points at one: into a group's `of`, or — at a single threshold —
+   * turning it into "any of" that threshold and the new one, as the policy format nests them.
+   */
+  addCondition(path: string, condition: Condition): void {
+    const at = getAt(this.state.document, path) as Condition | undefined;
+    if (at === undefined) return;
+    const next: Condition = at.kind === 'threshold' ? { kind: 'any', of: [at, condition] } : { ...at, of: [...at.of, condition] };
+    this.#edit(setAt(this.state.document, path, next));
+  }
+
+  /** Remove the condition at `path`, which must be an item of a group (`…when.of[1]`). */
+  removeCondition(path: string): void {
+    const segs = parseFieldPath(path);
+    if (typeof segs[segs.length - 1] !== 'number' || segs[segs.length - 2] !== 'of') return;
+    // An emptied group is left for the engine to refuse ("at least one"), with this path, not guessed at.
+    this.#edit(setAt(this.state.document, segs, undefined));
+  }
+
+  #edit(document: unknown): void {
+    if (!this.state.editable) return;
+    this.set({ document, dirty: true, diff: undefined, simulation: undefined });
+    this.#validate();
+  }
+
+  /** The engine's own check of the document inside the pack in force: pure, no request. */
+  #validate(): void {
+    const { scheme, document, metrics } = this.state;
+    if (scheme === undefined || document === undefined || metrics.length === 0) return;
+    const others = [...this.#inForce].map(([, doc]) => doc);
+    const result = checkSchemeDocument({ metrics, schemes: others }, scheme, document);
+    this.set({ errors: result.ok ? [] : result.errors });
+  }
+
+  /** The errors at `path` or below it (`document.policy.levels[0]` has those of its conditions). */
+  errorsAt(path: string): readonly PolicyError[] {
+    return this.state.errors.filter((e) => e.path === path || e.path.startsWith(`${path}.`) || e.path.startsWith(`${path}[`));
+  }
+
+  /** Store the draft's edits (PUT). Resolves to whether the stored version now has them. */
+  async save(): Promise<boolean> {
+    const { scheme, version, document, editable } = this.state;
+    if (scheme === undefined || version === undefined) return false;
+    // Nothing typed: nothing to store, also for a read-only version (the checker's diff and simulation).
+    if (!this.state.dirty) return true;
+    if (!editable) return false;
+    const saved = await this.#act('save', (signal) =>
+      this.#client.http.send<PolicyVersionDetail>(
+        'PUT',
+        `${this.#base(scheme)}/versions/${version.version}`,
+        { document },
+        { signal, forget: ['/v1/policies'] },
+      ),
+    );
+    // Edits typed while the save was under way stay: only an unchanged document is now clean.
+    if (saved) this.set((s) => ({ version: saved, dirty: s.document !== document }));
+    return saved !== undefined && !this.state.dirty;
+  }
+
+  /** What the open version changes against the version in force, in words (saved first when edited). */
+  async loadDiff(against?: number): Promise<void> {
+    const { scheme, version } = this.state;
+    if (scheme === undefined || version === undefined || !(await this.save())) return;
+    const path = `${this.#base(scheme)}/versions/${version.version}/diff${query({ against })}`;
+    this.#client.invalidate(path);
+    const diff = await this.#act('diff', (signal) => this.#client.http.get<PolicyDiff>(path, { signal }));
+    if (diff) this.set({ diff });
+  }
+
+  /** Run the open version over the book: migration matrix with samples, distributions (saved first when edited). */
+  async simulate(samplesPerCell = 3): Promise<void> {
+    const { scheme, version } = this.state;
+    if (scheme === undefined || version === undefined || !(await this.save())) return;
+    const simulation = await this.#act('simulate', (signal) =>
+      this.#client.http.send<PolicySimulation>(
+        'POST',
+        `${this.#base(scheme)}/versions/${version.version}/simulate`,
+        { samplesPerCell },
+        { signal },
+      ),
+    );
+    if (simulation) this.set({ simulation });
+  }
+
+  /** Submit the draft for approval (saved first when edited); the version is then read-only here. */
+  async submit(): Promise<void> {
+    const { scheme, version } = this.state;
+    if (scheme === undefined || version === undefined || !this.state.editable || !(await this.save())) return;
+    const submitted = await this.#act('submit', (signal) =>
+      this.#client.http.send<PolicyVersionDetail>(
+        'POST',
+        `${this.#base(scheme)}/versions/${version.version}/submit`,
+        {},
+        {
+          signal,
+          forget: ['/v1/policies', '/v1/approvals'],
+        },
+      ),
+    );
+    if (!submitted) return;
+    this.set({ version: submitted, editable: false });
+    await this.#loadVersions(scheme);
+  }
+}
+
+/** Subjects whose level the simulated version changes: every cell off the diagonal. */
+export function movedCount(sim: PolicySimulation): number {
+  return sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0);
+}

@@ -1,0 +1,45 @@
+import type { PolicyError } from './policy-errors.js';
+import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
+import { validatePolicyPack } from './validate-pack.js';
+
+export type SchemeDocumentCheck =
+  | { readonly ok: true; readonly definition: SchemeDefinition; readonly pack: PolicyPack }
+  | { readonly ok: false; readonly errors: readonly PolicyError[] };
+
+/**
+ * Validate one scheme's document as the engine will run it: inside `pack` (the metrics and the
+ * schemes in force), in place of the scheme's current definition (or added, for a new scheme).
+ * Errors point into the document as a request carries it (`document.policy.levels[0].when.value`);
+ * an error the document causes in another scheme (a matrix that reads a level it removes) is
+ * reported on `document` with that scheme's own path in the message. The API checks a submission
+ * with this and an editor checks a draft as it is typed with the same, so both say the same thing.
+ */
+export function checkSchemeDocument(
+  pack: { readonly metrics: PolicyPack['metrics']; readonly schemes: readonly unknown[] },
+  scheme: string,
+  document: unknown,
+): SchemeDocumentCheck {
+  const key = typeof document === 'object' && document !== null ? (document as { key?: unknown }).key : undefined;
+  if (key !== scheme)
+    return { ok: false, errors: [{ path: 'document.key', message: `must be "${scheme}", the scheme this version belongs to` }] };
+  const schemes: unknown[] = [...pack.schemes];
+  let index = schemes.findIndex((s) => typeof s === 'object' && s !== null && (s as { key?: unknown }).key === scheme);
+  if (index < 0) index = schemes.push(document) - 1;
+  else schemes[index] = document;
+  const result = validatePolicyPack({ metrics: pack.metrics, schemes });
+  if (!result.ok) {
+    const own = `schemes[${index}]`;
+    return {
+      ok: false,
+      errors: result.errors.map((e): PolicyError => {
+        if (e.path === own) return { path: 'document', message: e.message };
+        if (e.path.startsWith(`${own}.`)) return { path: `document.${e.path.slice(own.length + 1)}`, message: e.message };
+        if (e.path.startsWith(`${own}[`)) return { path: `document${e.path.slice(own.length)}`, message: e.message };
+        return { path: 'document', message: `in the pack with this version, ${e.path}: ${e.message}` };
+      }),
+    };
+  }
+  const definition = result.pack.schemes[index];
+  if (!definition) throw new Error('validated pack lost the checked scheme');
+  return { ok: true, definition, pack: result.pack };
+}

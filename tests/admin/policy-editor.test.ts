@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getAt, movedCount, PolicyEditor, setAt } from '@tierkit/admin';
+import { kitFixture } from './kit-fixture.js';
+
+/** The card tiers' gold balance line in the default pack: ¥50,000 in fen. */
+const GOLD_BALANCE = 'document.policy.levels[0].when.of[0].value';
+
+describe('PolicyEditor against the real API', () => {
+  const f = kitFixture();
+
+  it('a maker drafts, sees the engine’s errors at their field paths as they type, simulates, diffs and submits', async () => {
+    const ed = new PolicyEditor(f.client('OFF1'));
+    await ed.load();
+    assert.equal(ed.state.actions.list.status, 'ready');
+    assert.deepEqual(ed.state.schemes.map((s) => s.scheme).sort(), ['aml-test', 'retail-tier', 'risk-value-test']);
+    assert.ok(ed.state.metrics.some((m) => m.key === 'avg_daily_balance' && m.unit === 'money'));
+
+    await ed.selectScheme('retail-tier');
+    assert.equal(ed.state.version?.status, 'active', 'no draft yet: the version in force opens');
+    assert.equal(ed.state.editable, false);
+    ed.setValue(GOLD_BALANCE, 1);
+    assert.equal(ed.valueAt(GOLD_BALANCE), 5_000_000, 'the version in force is not edited');
+
+    await ed.createDraft();
+    assert.equal(ed.state.version?.status, 'draft');
+    assert.equal(ed.state.editable, true);
+    assert.equal(ed.state.errors.length, 0, JSON.stringify(ed.state.errors));
+    assert.equal(ed.state.versions[0]?.status, 'draft', 'the versions list has the new draft first');
+
+    // The gold line above the platinum one: the engine's own complaint, at the engine's own path.
+    ed.setValue(GOLD_BALANCE, 40_000_000);
+    assert.equal(ed.state.dirty, true);
+    assert.ok(ed.state.errors.length > 0);
+    assert.ok(
+      ed.state.errors.every((e) => e.path.startsWith('document.policy.levels')),
+      JSON.stringify(ed.state.errors),
+    );
+    ed.setValue(GOLD_BALANCE, 'fifty');
+    assert.ok(ed.errorsAt(GOLD_BALANCE).length > 0, 'a wrong type is named at its field');
+
+    // Lower the gold balance line to ¥5,000: K08–K10 (about ¥8,333 average) would become gold.
+    ed.setValue(GOLD_BALANCE, 500_000);
+    assert.equal(ed.state.errors.length, 0, JSON.stringify(ed.state.errors));
+    await ed.simulate();
+    assert.equal(ed.state.actions.save.status, 'ready', 'simulate saved the edits first');
+    assert.equal(ed.state.dirty, false);
+    const sim = ed.state.simulation;
+    assert.ok(sim);
+    assert.equal(movedCount(sim), 3);
+    assert.deepEqual(sim.cells.find((c) => c.from === 'standard' && c.to === 'gold')?.samples.length, 3);
+    await ed.loadDiff();
+    assert.equal(ed.state.diff?.changes.length, 1, JSON.stringify(ed.state.diff));
+    assert.match(ed.state.diff?.changes[0]?.text.en ?? '', /5,000/);
+
+    await ed.submit();
+    assert.equal(ed.state.actions.submit.status, 'ready');
+    assert.equal(ed.state.version?.status, 'submitted');
+    assert.equal(ed.state.editable, false);
+    assert.match(ed.state.version?.contentHash ?? '', /^sha256:/);
+
+    // The checker reviews it read-only: diff and simulation, no edits.
+    const review = new PolicyEditor(f.client('admin'));
+    await review.load();
+    await review.selectScheme('retail-tier', ed.state.version?.version);
+    assert.equal(review.state.version?.status, 'submitted');
+    assert.equal(review.state.editable, false);
+    review.setValue(GOLD_BALANCE, 1);
+    assert.equal(review.state.dirty, false);
+    await review.loadDiff();
+    assert.equal(review.state.diff?.changes.length, 1);
+    await review.simulate();
+    assert.equal(movedCount(review.state.simulation ?? sim), 3);
+  });
+
+  it('adds and removes a condition as the format nests them; an emptied group is the engine’s error', async () => {
+    const ed = new PolicyEditor(f.client('OFF1'));
+    await ed.load();
+    await ed.selectScheme('aml-test');
+    await ed.createDraft();
+    const when = 'document.policy.levels[0].when';
+    ed.addCondition(when, { kind: 'threshold', metric: 'aml_customer_risk', window: null, op: 'gte', value: 95 });
+    assert.equal((ed.valueAt(when) as { kind: string }).kind, 'any', 'a single threshold became “any of” two');
+    assert.equal(ed.state.errors.length, 0, JSON.stringify(ed.state.errors));
+    ed.removeCondition(`${when}.of[0]`);
+    ed.removeCondition(`${when}.of[0]`);
+    assert.deepEqual((ed.valueAt(when) as { of: unknown[] }).of, []);
+    assert.ok(ed.errorsAt(`${when}.of`).length > 0, JSON.stringify(ed.state.errors));
+    ed.addCondition(when, { kind: 'threshold', metric: 'no_such_metric', window: null, op: 'gte', value: 1 });
+    assert.match(ed.errorsAt(`${when}.of[0]`)[0]?.message ?? '', /no_such_metric/);
+
+    // The API refuses to submit what the engine refuses, with the same paths.
+    await ed.submit();
+    assert.equal(ed.state.actions.submit.status, 'error');
+    assert.equal(ed.state.actions.submit.error?.status, 400);
+    assert.ok(
+      ed.state.errors.some((e) => e.path.startsWith(`${when}.of[0]`)),
+      JSON.stringify(ed.state.errors),
+    );
+  });
+
+  it('an RM (book-scoped) is refused the list: an error state, not a throw', async () => {
+    const ed = new PolicyEditor(f.client('RM1'));
+    await ed.load();
+    assert.equal(ed.state.actions.list.status, 'error');
+    assert.equal(ed.state.actions.list.error?.status, 403);
+  });
+
+  it('a newer pick cancels the older one: only the last scheme’s versions land', async () => {
+    const ed = new PolicyEditor(f.client('OFF1'));
+    await ed.load();
+    const first = ed.selectScheme('retail-tier');
+    const second = ed.selectScheme('aml-test');
+    await Promise.all([first, second]);
+    assert.equal(ed.state.scheme, 'aml-test');
+    assert.ok(ed.state.versions.every((v) => v.scheme === 'aml-test'));
+    assert.equal(ed.state.version?.scheme, 'aml-test');
+  });
+
+  it('field paths read and write plain JSON without changing it in place', () => {
+    const doc = { policy: { levels: [{ when: { of: [{ value: 1 }, { value: 2 }] } }] } };
+    const next = setAt(doc, 'document.policy.levels[0].when.of[1].value', 3);
+    assert.equal(getAt(next, 'document.policy.levels[0].when.of[1].value'), 3);
+    assert.equal(getAt(doc, 'policy.levels[0].when.of[1].value'), 2);
+    const cut = setAt(doc, 'policy.levels[0].when.of[0]', undefined);
+    assert.deepEqual(getAt(cut, 'policy.levels[0].when.of'), [{ value: 2 }]);
+  });
+});

@@ -1,0 +1,307 @@
+// The maker/checker story of issue 13, end to end: two people in two browser contexts against one real
+// server. The maker raises the 金卡 (gold) line of the card tiers, simulates it, sees how many customers
+// would move and submits; they cannot approve their own version; the checker reviews it read-only and
+// approves it with an effective date; the re-tier job runs with visible progress; a customer whose tier
+// fell sees the new badge, the lost benefits and a new timeline entry on the online-banking page; the
+// RM sees the customer's new tier in their workplace. Screenshots of every step: .tmp/screenshots/story-*.png.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+import { ADMIN_KEY, fetchAsBank } from './support/server.js';
+import { buildWidgets } from './support/widgets.js';
+import { addMonths, monthRange } from '@tierkit/api';
+import { generateSubjects, lastCompleteMonth } from '@tierkit/ops';
+
+const SCHEME = 'retail-tier';
+/** The gold level's balance threshold in the card-tier policy (default pack: ¥50,000 over 3 months). */
+const GOLD_BALANCE = 'document.policy.levels[0].when.of[0].value';
+const GRACE = 'document.policy.hysteresis.downgradeAfterPeriods';
+/** The new gold line, in yuan as the maker types it. */
+const NEW_GOLD_YUAN = '150000';
+const CUSTOMERS = 1200;
+
+// More than 1,000 customers: an approval leaves the re-evaluation of such a book to a job.
+const t = consoleUnderTest(CUSTOMERS);
+// The online-banking page the customer opens needs the widget bundle too.
+before(() => buildWidgets());
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `story-${name}.png`), fullPage: true });
+
+/** A console user in their own browser context (axe is injected, so this context bypasses CSP). */
+async function signIn(as: 'maker' | 'checker' | 'rm'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`${as}: ${msg.text()} ${msg.location().url}`);
+  });
+  await page.goto(`${t.server.url}/admin/`);
+  await page.locator(`button[data-as="${as}"]`).click();
+  await page.locator('[data-testid="who"]').waitFor();
+  return { context, page, errors };
+}
+
+async function noAxe(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
+}
+
+/** The current month's first day in the bank's zone: the earliest effective date an approval accepts. */
+function thisMonth(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
+}
+
+async function bankJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${t.server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+  return (await res.json()) as T;
+}
+
+/**
+ * This month's data arrives: every customer's metrics of last month again, as this month's (the demo
+ * seed is deterministic, so the test regenerates it). A version approved from the first of this month
+ * decides this month; without this month's data there would be nothing for it to judge. Imports
+ * store metrics without evaluating them: the re-tier job evaluates the month.
+ */
+async function importThisMonth(month: string): Promise<void> {
+  const last = lastCompleteMonth();
+  // The seed's own months (24 evaluated, 5 before them), so the generator draws the same numbers.
+  const months = monthRange(addMonths(last, -28), last);
+  const lines = ['subject,period,metric,value'];
+  for (const x of generateSubjects({ tenantId: 'demo', customers: CUSTOMERS, endPeriod: last }, months, 24)) {
+    if (x.kind !== 'customer') continue;
+    for (const [metric, byPeriod] of Object.entries(x.values)) {
+      const value = byPeriod[last];
+      if (value !== undefined) lines.push(`${x.externalId},${month},${metric},${value}`);
+    }
+  }
+  const res = await fetch(`${t.server.url}/v1/imports?kind=metrics&amounts=fen`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/csv' },
+    body: `${lines.join('\n')}\n`,
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+}
+
+/** The online-banking page as customer `id` sees it: badge text, benefits text, timeline entries. */
+async function customerView(page: Page, id: string): Promise<{ badge: string; benefits: string; events: number }> {
+  await page.goto(`${t.server.url}/?subject=${id}`);
+  const shadow = (sel: string) => `document.querySelector('${sel}')?.shadowRoot`;
+  await page.waitForFunction(
+    () => (document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? '').trim().length > 0,
+    null,
+    { timeout: 30_000 },
+  );
+  await page.waitForFunction(
+    () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+    null,
+    { timeout: 30_000 },
+  );
+  // A string, not a function: the test's compiler would wrap the helper in one the page does not have.
+  return page.evaluate<{ badge: string; benefits: string; events: number }>(`(() => ({
+    badge: ${shadow('section.hero tk-tier-badge')}?.textContent ?? '',
+    benefits: ${shadow('tk-entitlement-panel')}?.textContent ?? '',
+    events: ${shadow('tk-tier-timeline')}?.querySelectorAll('[part~="event"]').length ?? 0,
+  }))()`);
+}
+
+describe('maker and checker change the card tiers', () => {
+  it('draft → simulate → submit → not self-approvable → approved → re-tier job → the customer and the RM see it', async () => {
+    const maker = await signIn('maker');
+    const m = maker.page;
+
+    // 1. The maker opens the card-tier policy.
+    await m.locator('a[data-page-link="policies"]').click();
+    await m.locator('select[name="scheme"]').waitFor();
+    await m.selectOption('select[name="scheme"]', SCHEME);
+    await m.waitForFunction(() => /生效中/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    await noAxe(m, 'policies page, version in force (zh-CN)');
+    await shot(m, '1-policy-in-force');
+
+    // 2. A new draft; a wrong value is refused beside its field with the engine's path, then the new line.
+    await m.locator('button[data-action="new-draft"]').click();
+    await m.waitForFunction(() => /草稿/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    const gold = m.locator(`input[data-field="${GOLD_BALANCE}"]`);
+    assert.equal(await gold.inputValue(), '50000', 'money shown in yuan, stored in fen');
+    await gold.fill('5万');
+    await m.waitForFunction(
+      (path) => (document.querySelector('[data-testid="policy-errors"]')?.textContent ?? '').includes(path),
+      GOLD_BALANCE,
+    );
+    assert.equal(await gold.getAttribute('aria-invalid'), 'true');
+    await noAxe(m, 'policies page, draft with errors');
+    await shot(m, '2-validation');
+    await gold.fill(NEW_GOLD_YUAN);
+    // With the pack's 3-month grace a raised line demotes nobody until three months have been below
+    // it; the maker makes the new line bite at once, so the story can show a customer falling today.
+    await m.locator(`input[data-field="${GRACE}"]`).fill('0');
+    // A condition added to the gold level's "any of" and removed again: the form edits the draft as data.
+    const add = m.locator('fieldset[data-level="gold"] form.policies-add');
+    await add.locator('select[name="metric"]').selectOption('avg_daily_balance');
+    await add.locator('input[name="value"]').fill('1000000');
+    await add.locator('button[type="submit"]').click();
+    const added = 'document.policy.levels[0].when.of[3]';
+    assert.equal(await m.locator(`input[data-field="${added}.value"]`).inputValue(), '1000000');
+    await m.locator(`button[data-action="remove-condition"][data-path="${added}"]`).click();
+    assert.equal(await m.locator(`input[data-field="${added}.value"]`).count(), 0);
+    await m.waitForFunction(() => document.querySelectorAll('[data-testid="policy-errors"] li').length === 0);
+
+    // 3. Simulate on the whole book: "N customers would move", and the API agrees.
+    await m.locator('button[data-action="simulate"]').click();
+    await m.locator('[data-testid="simulation"] [data-testid="moved-count"]').waitFor({ timeout: 60_000 });
+    const moved = Number(await m.textContent('[data-testid="moved-count"]'));
+    assert.ok(moved > 0, `customers would move (${moved})`);
+    const versionNo = Number(/\/(\d+)$/.exec(new URL(m.url()).hash)?.[1]);
+    assert.ok(Number.isInteger(versionNo) && versionNo > 1, `the draft's version is in the route (${m.url()})`);
+    const sim = await bankJson<{ cells: { from: string; to: string; count: number; samples: string[] }[] }>(
+      'POST',
+      `/v1/policies/${SCHEME}/versions/${versionNo}/simulate`,
+      { samplesPerCell: 10 },
+    );
+    assert.equal(
+      sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0),
+      moved,
+    );
+    await noAxe(m, 'policies page, simulation');
+    await shot(m, '3-simulation');
+    await m.selectOption('.lang select', 'en');
+    await m.waitForFunction(() =>
+      /customers would change level/.test(document.querySelector('[data-testid="simulation"]')?.textContent ?? ''),
+    );
+    await noAxe(m, 'policies page, simulation (en)');
+    await shot(m, '3-simulation-en');
+    await m.selectOption('.lang select', 'zh-CN');
+
+    // A customer the new line takes out of gold, as they see the online-banking page now.
+    const falling = sim.cells.find((c) => c.from === 'gold' && c.to === 'standard')?.samples[0];
+    assert.ok(falling, `someone falls from gold: ${JSON.stringify(sim.cells)}`);
+    const customer = await t.browser.newPage();
+    const before = await customerView(customer, falling);
+    assert.match(before.badge, /^\s*金卡/);
+    assert.match(before.benefits, /跨行转账手续费减免/, 'a gold benefit, before');
+    await shot(customer, '4-customer-before');
+    await importThisMonth(thisMonth());
+
+    // 4. Submit; the maker's own request cannot be approved by them.
+    await m.locator('button[data-action="submit"]').click();
+    await m.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    await shot(m, '5-submitted');
+    const item = `[data-approval="policy:${SCHEME}@${versionNo}"]`;
+    await m.locator('a[data-page-link="approvals"]').click();
+    await m.locator(item).waitFor({ timeout: 30_000 });
+    assert.equal(await m.locator(`${item} button[data-action="approve"]:enabled`).count(), 0, 'no enabled approve button');
+    assert.ok(((await m.textContent(`${item} [data-testid="own-request"]`)) ?? '').trim().length > 0, 'says why');
+    await noAxe(m, 'approvals page as the maker');
+    await shot(m, '6-own-request');
+
+    // 5. The checker reviews the version read-only, then approves it from the first of this month.
+    const checker = await signIn('checker');
+    const c = checker.page;
+    await c.goto(`${t.server.url}/admin/#/policies/${SCHEME}/${versionNo}`);
+    await c.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    assert.equal(await c.locator('button[data-action="submit"]').count(), 0, 'read-only for the checker');
+    assert.equal(await c.locator(`input[data-field="${GOLD_BALANCE}"]`).inputValue(), NEW_GOLD_YUAN);
+    assert.equal(await c.locator(`input[data-field="${GOLD_BALANCE}"]`).getAttribute('readonly'), '');
+    await c.locator('button[data-action="diff"]').click();
+    await c.locator('[data-testid="policy-diff"] li').first().waitFor();
+    await noAxe(c, 'policies page, the checker’s review');
+    await shot(c, '7-checker-review');
+
+    await c.locator('a[data-page-link="approvals"]').click();
+    await c.locator(item).waitFor({ timeout: 30_000 });
+    await c.fill(`${item} textarea[name="note"]`, '复核通过：金卡门槛上调。');
+    await c.fill(`${item} input[name="effectiveFrom"][type="date"]`, `${thisMonth()}-01`);
+    await noAxe(c, 'approvals page as the checker');
+    await c.locator(`${item} button[data-action="approve"]`).click();
+    const activation = c.locator('[data-testid="activation"]');
+    await activation.waitFor({ timeout: 60_000 });
+    await shot(c, '8-approved');
+
+    // 6. The re-tier job of this month: linked (the approval enqueued it), started from the deferred
+    // approval, or — when the approval re-evaluated at once what had been judged this month (nothing:
+    // this month's data is stored, not yet evaluated) — started on the jobs page.
+    await c.waitForFunction(() => (document.querySelector('[data-testid="activation"]')?.textContent ?? '').trim() !== '');
+    const jobLink = c.locator('[data-testid="activation"] a[data-job-link]');
+    const startButton = c.locator('[data-testid="activation"] button[data-action="start-retier"]');
+    if ((await jobLink.count()) > 0) await jobLink.click();
+    else if ((await startButton.count()) > 0) await startButton.click();
+    else {
+      await c.locator('a[data-page-link="jobs"]').click();
+      const form = c.locator('form[data-testid="start-job"]');
+      await form.waitFor();
+      await form.locator('select[name="scheme"]').selectOption(SCHEME);
+      await form.locator('input[name="period"]').fill(thisMonth());
+      await form.locator('input[name="reason"]').fill(`${SCHEME}@${versionNo} approved`);
+      await form.locator('button[type="submit"]').click();
+    }
+    await c.waitForFunction(() => /^#\/jobs\/[^/?]+/.test(location.hash), null, { timeout: 30_000 });
+    const jobId = decodeURIComponent(/^#\/jobs\/([^/?]+)/.exec(new URL(c.url()).hash)?.[1] ?? '');
+    const job = c.locator(`[data-job="${jobId}"]`);
+    await job.waitFor({ timeout: 30_000 });
+    assert.equal(await job.locator('progress').count(), 1, 'progress is shown');
+    await shot(c, '9-job-running');
+    try {
+      await c.waitForFunction(
+        (id) => /completed|succeeded/.test(document.querySelector(`[data-job="${id}"] [data-testid="job-status"]`)?.textContent ?? ''),
+        jobId,
+        { timeout: 120_000 },
+      );
+    } catch (err) {
+      const api = await (await fetchAsBank(`${t.server.url}/v1/jobs/${encodeURIComponent(jobId)}`)).text();
+      throw new Error(`job ${jobId} did not succeed on the page: API says ${api}\nserver: ${t.server.output().slice(-2000)}`, {
+        cause: err,
+      });
+    }
+    const progress = await job.locator('progress').evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
+    assert.ok(progress.max > 0 && progress.value === progress.max, `progress complete: ${JSON.stringify(progress)}`);
+    await noAxe(c, 'jobs page');
+    await shot(c, '10-job-done');
+
+    // 7. The customer: new badge, the gold benefits gone, one more timeline entry.
+    const afterView = await customerView(customer, falling);
+    // The badge now reads 普通, with how far it is back to 金卡 (its progress line).
+    assert.match(afterView.badge, /^\s*普通/);
+    // The gold benefits are no longer theirs: the panel lists them as what going back to 金卡 brings.
+    assert.doesNotMatch(before.benefits, /升级金卡可获得/);
+    assert.match(afterView.benefits, /升级金卡可获得[\s\S]*跨行转账手续费减免/, 'the lost gold benefit, as what 金卡 would bring');
+    assert.ok(afterView.events > before.events, `a new timeline entry (${before.events} → ${afterView.events})`);
+    await shot(customer, '11-customer-after');
+    const tiers = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${falling}/tiers`)).json()) as {
+      assignments: { scheme: string; level: string }[];
+    };
+    assert.equal(tiers.assignments.find((a) => a.scheme === SCHEME)?.level, 'standard');
+
+    // 8. The RM. The risk × value matrix is risk-band × value-band, which the card tier does not feed,
+    // so its counts do not move; what the RM sees change is the card tier of their customer, here the
+    // one that fell (put in RM001's book first, the way a bank reassigns one).
+    const assign = await fetch(`${t.server.url}/v1/subjects/${falling}/manager`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ manager: 'RM001' }),
+    });
+    assert.equal(assign.status, 200, await assign.text());
+    const rm = await signIn('rm');
+    const r = rm.page;
+    await r.fill('form.filters input[name="q"]', falling);
+    await r.click('form.filters button[type="submit"]');
+    await r.locator(`button[aria-label$=" ${falling}"]`).click();
+    await r.waitForFunction(() => /普通/.test(document.querySelector('.detail tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    await shot(r, '12-rm-sees-new-tier');
+
+    assert.deepEqual([...maker.errors, ...checker.errors, ...rm.errors], []);
+    await Promise.all([maker.context.close(), checker.context.close(), rm.context.close(), customer.close()]);
+  });
+});
