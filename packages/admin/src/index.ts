@@ -8,3 +8,14 @@ export { SubjectDetail } from './core/subject-detail.js';
 export type { SubjectDetailState } from './core/subject-detail.js';
 export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
+export { Overrides, checkOverrideRequest } from './core/overrides.js';
+export type { FieldErrors, OverrideAction, OverrideFilter, OverridesState } from './core/overrides.js';
+export type {
+  Override,
+  OverrideDecision,
+  OverrideEdit,
+  OverrideList,
+  OverrideRequest,
+  OverrideStatus,
+  OverrideWithDecisions,
+} from './core/overrides-types.js';
