@@ -50,7 +50,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/,
     { role: 'approver', embed: false, keyOnly: false, tenantWide: true },
   ],
-  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true, tenantWide: true }],
+  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them.
   ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, { ...READ, tenantWide: true }],
