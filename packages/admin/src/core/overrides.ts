@@ -207,8 +207,10 @@ export class Overrides extends KitStore<OverridesState> {
   /** Change a pending request (its requester only); the approvers must review it again. */
   edit(id: string, patch: OverrideEdit): Promise<boolean> {
     const scheme = this.state.items.find((o) => o.id === id)?.scheme ?? this.state.current?.scheme;
-    const errors = checkOverrideRequest({ ...patch, ...(scheme !== undefined ? { scheme } : {}) }, this.state.schemes, this.#now(), true);
-    if (Object.keys(patch).length === 0) errors.form = 'change at least one field';
+    const errors = {
+      ...checkOverrideRequest({ ...patch, ...(scheme !== undefined ? { scheme } : {}) }, this.state.schemes, this.#now(), true),
+      ...(Object.keys(patch).length === 0 ? { form: 'change at least one field' } : {}),
+    };
     if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
     return this.#write('edit', (signal) => this.#client.http.send<Override>('PATCH', `/v1/overrides/${enc(id)}`, patch, { signal }));
   }

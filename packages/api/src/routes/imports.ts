@@ -194,7 +194,10 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       };
       let result: ImportRecord;
       try {
-        if (query.dryRun === 'true') return c.json(await previewImport(deps.db, options, ctx, upload.source), 200);
+        if (query.dryRun === 'true') {
+          const preview = await previewImport(deps.db, options, ctx, upload.source);
+          return c.json({ ...preview, errors: [...preview.errors] }, 200);
+        }
         result = await runImport(deps.db, options, ctx, upload.source);
       } catch (err) {
         if (err instanceof ImportRefused)
