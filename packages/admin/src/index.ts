@@ -19,3 +19,15 @@ export type {
   OverrideStatus,
   OverrideWithDecisions,
 } from './core/overrides-types.js';
+export { ImportStore, headerRow, readHeader } from './core/imports.js';
+export type { ImportSettings, ImportState, ImportTarget } from './core/imports.js';
+export type {
+  ImportAmounts,
+  ImportDetail,
+  ImportEncoding,
+  ImportKind,
+  ImportMode,
+  ImportPreview,
+  ImportRecord,
+  ImportRowError,
+} from './core/imports-types.js';

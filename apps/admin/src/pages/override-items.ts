@@ -20,8 +20,7 @@ export function outcome(store: Overrides, locale: ConsoleLocale): string {
   if (s.saving) return w.saving;
   if (s.actionError) return `${w.refused}: ${s.actionError.detail ?? s.actionError.title}`;
   if (Object.keys(s.fieldErrors).length) return w.fix;
-  if (s.done)
-    return { request: w.requested, edit: w.edited, withdraw: w.withdrawn, revoke: w.revoked }[s.done.action] ?? '';
+  if (s.done) return { request: w.requested, edit: w.edited, withdraw: w.withdrawn, revoke: w.revoked }[s.done.action] ?? '';
   return '';
 }
 

@@ -30,7 +30,10 @@ export class OverridesPage extends LitElement {
     if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
       const p = this.ctx.params;
       const status = STATUSES.find((s) => s === p.get('status'));
-      void this.#overrides.store.open(undefined, { ...(status ? { status } : {}), ...(p.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}) });
+      void this.#overrides.store.open(undefined, {
+        ...(status ? { status } : {}),
+        ...(p.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}),
+      });
       void this.#overrides.store.loadSchemes();
     }
   }

@@ -81,9 +81,7 @@ export class SubjectOverrides extends LitElement {
     const error = this.#overrides.state.fieldErrors[name === 'expiresOn' ? 'expiresAt' : name];
     return {
       invalid: error ? 'true' : 'false',
-      error: error
-        ? html`<span class="overrides-error" id="ovr-${name}-error" data-testid="field-error">${error}</span>`
-        : nothing,
+      error: error ? html`<span class="overrides-error" id="ovr-${name}-error" data-testid="field-error">${error}</span>` : nothing,
       describedBy: error ? `ovr-${name}-error` : undefined,
     };
   }
@@ -140,7 +138,13 @@ export class SubjectOverrides extends LitElement {
     const w = OVERRIDE_WORDS[this.ctx.locale];
     const s = this.#overrides.state;
     const list =
-      s.status === 'loading' ? w.loading : s.status === 'error' ? `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}` : s.empty ? w.none : '';
+      s.status === 'loading'
+        ? w.loading
+        : s.status === 'error'
+          ? `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`
+          : s.empty
+            ? w.none
+            : '';
     return html`<section class="overrides-subject" aria-labelledby="ovr-h">
       <h3 id="ovr-h">${w.overrides}</h3>
       <p role="status" class="hint" data-testid="override-list-status">${list}</p>
