@@ -6,7 +6,7 @@ import { defaultPolicyPack } from '@tierkit/core';
 import { kitFixture } from './kit-fixture.js';
 
 const csv = (text: string, encoding = 'utf-8') =>
-  new Blob([encoding === 'utf-8' ? Buffer.from(text) : iconv.encode(text, encoding)], { type: 'text/csv' });
+  new Blob([new Uint8Array(encoding === 'utf-8' ? Buffer.from(text) : iconv.encode(text, encoding))], { type: 'text/csv' });
 
 async function subjectCount(f: ReturnType<typeof kitFixture>): Promise<number> {
   const { n } = await f.db.db

@@ -1,9 +1,10 @@
 import type { ConsolePage } from '../page.js';
 import { bookPage } from './book-page.js';
+import { importPage } from './import-page.js';
 import { overridesPage } from './overrides-page.js';
 
 /**
  * The console's pages, in the navigation's order. A new page: a file of its own in this folder
  * exporting a ConsolePage, and one line here.
  */
-export const PAGES: readonly ConsolePage[] = [bookPage, overridesPage];
+export const PAGES: readonly ConsolePage[] = [bookPage, overridesPage, importPage];
