@@ -8,7 +8,7 @@ import {
   type ImportRowError,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
-import { defaultPolicyPack } from '@tierkit/core';
+import { defaultMetrics } from '@tierkit/core';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -26,7 +26,7 @@ export class ImportPage extends LitElement {
   declare ctx: PageContext | undefined;
 
   // The demo bank's metrics: the wide file's metric columns offered for mapping.
-  readonly #import = new StoreController(this, new ImportStore(client, { metrics: defaultPolicyPack.metrics }));
+  readonly #import = new StoreController(this, new ImportStore(client, { metrics: defaultMetrics }));
 
   protected override createRenderRoot(): HTMLElement {
     return this;

@@ -287,7 +287,8 @@ export class ImportStore extends KitStore<ImportState> {
         fields = [...(problem.errors ?? [])];
         throw new TierkitApiError(problem);
       },
-      (error) => this.set({ busy: undefined, status: 'error', error, problems: fields }),
+      // Still busy: a refused upload's recorded errors are read next.
+      (error) => this.set({ status: 'error', error, problems: fields }),
     );
     // An all-or-nothing upload with bad rows is refused (422) but recorded: show its errors.
     if (body === undefined && location && busy === 'upload') {
@@ -295,7 +296,8 @@ export class ImportStore extends KitStore<ImportState> {
       const refused = this.state.error;
       this.#client.invalidate('/v1/imports');
       await this.follow(id);
-      this.set({ error: refused });
+      // The recorded import lists every row error; its first twenty in the problem would repeat them.
+      this.set({ error: refused, problems: [] });
     }
     this.set({ busy: undefined });
     return body;
