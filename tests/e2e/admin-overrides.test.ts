@@ -1,0 +1,113 @@
+// A relationship manager requests an override for a customer of their book on the customer detail;
+// the maker finds it on the overrides page. Real server, the console's real bundle, real Chromium.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { launchBrowser } from './support/browser.js';
+import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
+  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '40' });
+  browser = await launchBrowser();
+  mkdirSync(shots, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openFirstCustomer(page: Page, as: 'rm' | 'maker'): Promise<string> {
+  await page.goto(`${server.url}/admin/`);
+  await page.click(`button[data-as="${as}"]`);
+  await page.locator('.subject-table button').first().waitFor({ timeout: 30_000 });
+  await page.locator('.subject-table button').first().click();
+  await page
+    .locator('form[data-testid="override-request"] select[name="level"] option')
+    .first()
+    .waitFor({ state: 'attached', timeout: 30_000 });
+  return ((await page.textContent('#detail-h .id')) ?? '').trim();
+}
+
+describe('admin console: overrides', () => {
+  it('an RM requests an override on the customer detail; a missing reason is refused first; the maker sees it pending', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const id = await openFirstCustomer(page, 'rm');
+    const form = page.locator('form[data-testid="override-request"]');
+
+    // No reason: refused in the browser, nothing sent, the field marked and focused.
+    await form.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="field-error"]').first().waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'reason');
+    const none = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/overrides`)).json()) as { items: unknown[] };
+    assert.equal(none.items.length, 0);
+
+    await form.locator('select[name="scheme"]').selectOption('retail-tier');
+    await form.locator('select[name="level"]').selectOption('gold');
+    await form.locator('select[name="mode"]').selectOption('floor');
+    await form.locator('textarea[name="reason"]').fill('长期合作客户，年终保级');
+    await form.locator('input[name="expiresOn"]').fill('2099-12-31');
+    await form.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => /已提交/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    await page.locator('.overrides-subject [data-testid="override-status"]').first().waitFor();
+    assert.match((await page.textContent('.overrides-subject [data-testid="override-status"]')) ?? '', /待复核/);
+    await page.screenshot({ path: join(shots, 'admin-overrides-1-requested.png'), fullPage: true });
+
+    const listed = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/overrides`)).json()) as {
+      items: { status: string; level: string; mode: string; reason: string; expiresAt: string; requestedBy: string }[];
+    };
+    assert.equal(listed.items.length, 1);
+    const o = listed.items[0];
+    assert.deepEqual([o?.status, o?.level, o?.mode, o?.reason], ['pending', 'gold', 'floor', '长期合作客户，年终保级']);
+    assert.equal(o?.expiresAt, '2099-12-31T16:00:00.000Z', 'the end of 31 December in Shanghai');
+    // The requester may take it back; the button is there.
+    assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    // The maker, tenant-wide, finds it on the overrides page, filtered to pending.
+    const maker = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await maker.goto(`${server.url}/admin/`);
+    await maker.click('button[data-as="maker"]');
+    await maker.locator('a[data-page-link="overrides"]').click();
+    await maker.locator('select[name="status"]').selectOption('pending');
+    await maker.click('.overrides-list form.filters button[type="submit"]');
+    await maker.locator('.overrides-table tbody tr').first().waitFor();
+    assert.match((await maker.textContent('.overrides-table tbody tr')) ?? '', new RegExp(id));
+    await maker.locator('button[data-action="follow"]').first().click();
+    await maker.locator('[data-override-detail] .overrides-decisions li').first().waitFor();
+    await maker.screenshot({ path: join(shots, 'admin-overrides-2-page.png'), fullPage: true });
+    await maker.close();
+  });
+
+  it('has no axe violations: the request form with an error shown, and the overrides page, in zh-CN and en', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await openFirstCustomer(page, 'maker');
+    await page.locator('form[data-testid="override-request"] button[type="submit"]').click();
+    await page.locator('[data-testid="field-error"]').first().waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'customer detail with the request form, zh-CN');
+    await page.selectOption('.lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && /Request an override/.test(document.body.textContent ?? ''));
+    assert.deepEqual(await axeViolations(page), [], 'en');
+    await page.locator('a[data-page-link="overrides"]').click();
+    await page.waitForFunction(() =>
+      /in all|No overrides|more to load/.test(document.querySelector('[data-testid="overrides-status"]')?.textContent ?? ''),
+    );
+    assert.deepEqual(await axeViolations(page), [], 'overrides page, en');
+    await page.screenshot({ path: join(shots, 'admin-overrides-3-en.png'), fullPage: true });
+    await context.close();
+  });
+});
