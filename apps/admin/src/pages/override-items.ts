@@ -55,20 +55,24 @@ export function overrideTable(
   options: { readonly withSubject: boolean; readonly follow?: (o: Override) => void },
 ) {
   const w = OVERRIDE_WORDS[locale];
-  const items = store.state.items;
+  const { items, schemes } = store.state;
   if (!items.length) return nothing;
+  // Names in the reader's language where the scheme is known; its key otherwise.
+  const scheme = (key: string) => schemes.find((x) => x.key === key);
+  const schemeName = (key: string) => scheme(key)?.name[locale] ?? key;
+  const levelName = (key: string, level: string) => scheme(key)?.levels.find((l) => l.key === level)?.name[locale] ?? level;
   return html`<table class="overrides-table">
     <thead><tr>
       ${options.withSubject ? html`<th scope="col">${w.subject}</th>` : nothing}
       <th scope="col">${w.scheme}</th><th scope="col">${w.level}</th><th scope="col">${w.mode}</th>
-      <th scope="col">${w.status}</th><th scope="col">${w.reason}</th><th scope="col">${w.requestedBy}</th>
+      <th scope="col">${w.status}</th><th scope="col">${w.reasonColumn}</th><th scope="col">${w.requestedBy}</th>
       <th scope="col">${w.expiresAt}</th><th scope="col">${w.actions}</th>
     </tr></thead>
     <tbody>
       ${items.map(
         (o) => html`<tr data-override=${o.id}>
           ${options.withSubject ? html`<td>${o.subject}</td>` : nothing}
-          <td>${o.scheme}</td><td>${o.level}</td><td>${w.modes[o.mode] ?? o.mode}</td>
+          <td>${schemeName(o.scheme)}</td><td>${levelName(o.scheme, o.level)}</td><td>${w.modes[o.mode] ?? o.mode}</td>
           <td data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
           <td>${o.reason}</td><td>${o.requestedBy}</td>
           <td>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>

@@ -67,7 +67,7 @@ export class OverridesPage extends LitElement {
       <dl class="overrides-facts">
         <dt>${w.status}</dt><dd>${w.statuses[o.status] ?? o.status}</dd>
         <dt>${w.mode}</dt><dd>${w.modes[o.mode] ?? o.mode}</dd>
-        <dt>${w.reason}</dt><dd>${o.reason}</dd>
+        <dt>${w.reasonColumn}</dt><dd>${o.reason}</dd>
         <dt>${w.requestedBy}</dt><dd>${o.requestedBy} · ${bankTime(o.requestedAt, locale)}</dd>
         <dt>${w.expiresAt}</dt><dd>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</dd>
       </dl>
