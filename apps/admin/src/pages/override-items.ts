@@ -13,6 +13,16 @@ import { OVERRIDE_WORDS } from './overrides.words.js';
 export const mayWithdraw = (o: Override, s: Session) => o.status === 'pending' && o.requestedBy === s.actor;
 export const mayRevoke = (o: Override, s: Session) => o.status === 'approved' && hasRole(s, 'approver') && !isBookScoped(s);
 
+/** The list's state as one live sentence; `count` adds how many are shown once it is ready. */
+export function listStatus(store: Overrides, locale: ConsoleLocale, count: boolean): string {
+  const w = OVERRIDE_WORDS[locale];
+  const s = store.state;
+  if (s.status === 'loading') return w.loading;
+  if (s.status === 'error') return `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`;
+  if (s.empty) return w.none;
+  return s.status === 'ready' && count ? w.shown(s.items.length, s.nextCursor !== null) : '';
+}
+
 /** The store's outcome as one live sentence: saving, refused (with why), or done. */
 export function outcome(store: Overrides, locale: ConsoleLocale): string {
   const w = OVERRIDE_WORDS[locale];

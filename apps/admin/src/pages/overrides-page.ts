@@ -4,7 +4,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankTime } from './bank-day.js';
-import { outcome, overrideActions, overrideTable } from './override-items.js';
+import { listStatus, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
@@ -84,16 +84,7 @@ export class OverridesPage extends LitElement {
     if (!this.ctx) return nothing;
     const w = OVERRIDE_WORDS[this.ctx.locale];
     const s = this.#overrides.state;
-    const status =
-      s.status === 'loading'
-        ? w.loading
-        : s.status === 'error'
-          ? `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`
-          : s.empty
-            ? w.none
-            : s.status === 'ready'
-              ? w.shown(s.items.length, s.nextCursor !== null)
-              : '';
+    const status = listStatus(this.#overrides.store, this.ctx.locale, true);
     return html`
       <section class="card overrides-list" aria-labelledby="ovr-list-h">
         <h2 id="ovr-list-h">${w.overrides}</h2>

@@ -6,7 +6,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { BANK_ZONE, bankToday, endOfBankDay } from './bank-day.js';
-import { outcome, overrideTable } from './override-items.js';
+import { listStatus, outcome, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /**
@@ -137,14 +137,7 @@ export class SubjectOverrides extends LitElement {
     if (!this.ctx || !this.subject) return nothing;
     const w = OVERRIDE_WORDS[this.ctx.locale];
     const s = this.#overrides.state;
-    const list =
-      s.status === 'loading'
-        ? w.loading
-        : s.status === 'error'
-          ? `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`
-          : s.empty
-            ? w.none
-            : '';
+    const list = listStatus(this.#overrides.store, this.ctx.locale, false);
     return html`<section class="overrides-subject" aria-labelledby="ovr-h">
       <h3 id="ovr-h">${w.overrides}</h3>
       <p role="status" class="hint" data-testid="override-list-status">${list}</p>
