@@ -71,7 +71,7 @@ describe('admin console: overrides', () => {
     assert.equal(listed.items.length, 1);
     const o = listed.items[0];
     assert.deepEqual([o?.status, o?.level, o?.mode, o?.reason], ['pending', 'gold', 'floor', '长期合作客户，年终保级']);
-    assert.equal(o?.expiresAt, '2099-12-31T16:00:00.000Z', 'the end of 31 December in Shanghai');
+    assert.equal(o?.expiresAt, '2099-12-31T15:59:59.000Z', 'the last second of 31 December in Shanghai');
     // The requester may take it back; the button is there.
     assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
     assert.deepEqual(errors, []);

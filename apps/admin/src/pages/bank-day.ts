@@ -43,7 +43,10 @@ export function bankToday(now = Date.now()): string {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
-/** The instant (ISO, UTC) at which bank day `YYYY-MM-DD` ends; undefined for anything else. */
+/**
+ * The last second (ISO, UTC) of bank day `YYYY-MM-DD` — an expiry "on 31 December" reads
+ * `2099-12-31 23:59`, not the next day's midnight; undefined for anything else.
+ */
 export function endOfBankDay(day: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return undefined;
@@ -52,5 +55,5 @@ export function endOfBankDay(day: string): string | undefined {
   // The zone's offset near that midnight, read back from Intl (no zone arithmetic by hand).
   const p = fields(midnightAsUtc);
   const shown = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return new Date(midnightAsUtc - (shown - midnightAsUtc)).toISOString().replace('.000Z', 'Z');
+  return new Date(midnightAsUtc - (shown - midnightAsUtc) - 1000).toISOString().replace('.000Z', 'Z');
 }

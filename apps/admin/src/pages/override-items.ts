@@ -13,6 +13,15 @@ import { OVERRIDE_WORDS } from './overrides.words.js';
 export const mayWithdraw = (o: Override, s: Session) => o.status === 'pending' && o.requestedBy === s.actor;
 export const mayRevoke = (o: Override, s: Session) => o.status === 'approved' && hasRole(s, 'approver') && !isBookScoped(s);
 
+/** Scheme and level names in the reader's language where the scheme is known; the keys otherwise. */
+export function namesOf(store: Overrides, locale: ConsoleLocale) {
+  const scheme = (key: string) => store.state.schemes.find((x) => x.key === key);
+  return {
+    schemeName: (key: string) => scheme(key)?.name[locale] ?? key,
+    levelName: (key: string, level: string) => scheme(key)?.levels.find((l) => l.key === level)?.name[locale] ?? level,
+  };
+}
+
 /** The list's state as one live sentence; `count` adds how many are shown once it is ready. */
 export function listStatus(store: Overrides, locale: ConsoleLocale, count: boolean): string {
   const w = OVERRIDE_WORDS[locale];
@@ -65,12 +74,9 @@ export function overrideTable(
   options: { readonly withSubject: boolean; readonly follow?: (o: Override) => void },
 ) {
   const w = OVERRIDE_WORDS[locale];
-  const { items, schemes } = store.state;
+  const items = store.state.items;
   if (!items.length) return nothing;
-  // Names in the reader's language where the scheme is known; its key otherwise.
-  const scheme = (key: string) => schemes.find((x) => x.key === key);
-  const schemeName = (key: string) => scheme(key)?.name[locale] ?? key;
-  const levelName = (key: string, level: string) => scheme(key)?.levels.find((l) => l.key === level)?.name[locale] ?? level;
+  const { schemeName, levelName } = namesOf(store, locale);
   return html`<table class="overrides-table">
     <thead><tr>
       ${options.withSubject ? html`<th scope="col">${w.subject}</th>` : nothing}

@@ -4,7 +4,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankTime } from './bank-day.js';
-import { listStatus, outcome, overrideActions, overrideTable } from './override-items.js';
+import { listStatus, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
@@ -62,8 +62,9 @@ export class OverridesPage extends LitElement {
     if (!o || !this.ctx) return nothing;
     const w = OVERRIDE_WORDS[this.ctx.locale];
     const locale = this.ctx.locale;
+    const names = namesOf(this.#overrides.store, locale);
     return html`<section class="card overrides-detail" aria-labelledby="ovr-detail-h" data-override-detail=${o.id}>
-      <h2 id="ovr-detail-h" tabindex="-1">${o.subject} · ${o.scheme} → ${o.level} <span class="id">${o.id}</span></h2>
+      <h2 id="ovr-detail-h" tabindex="-1">${o.subject} · ${names.schemeName(o.scheme)} → ${names.levelName(o.scheme, o.level)} <span class="id">${o.id}</span></h2>
       <dl class="overrides-facts">
         <dt>${w.status}</dt><dd>${w.statuses[o.status] ?? o.status}</dd>
         <dt>${w.mode}</dt><dd>${w.modes[o.mode] ?? o.mode}</dd>
