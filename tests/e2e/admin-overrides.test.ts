@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { launchBrowser } from './support/browser.js';
-import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { ADMIN_KEY, fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -40,7 +40,7 @@ async function openFirstCustomer(page: Page, as: 'rm' | 'maker'): Promise<string
 }
 
 describe('admin console: overrides', () => {
-  it('an RM requests an override on the customer detail; a missing reason is refused first; the maker sees it pending', async () => {
+  it('an RM requests an override on the customer detail (a missing reason refused first); the maker sees it pending; the checker revokes it once approved', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -88,8 +88,35 @@ describe('admin console: overrides', () => {
     assert.match((await maker.textContent('.overrides-table tbody tr')) ?? '', new RegExp(id));
     await maker.locator('button[data-action="follow"]').first().click();
     await maker.locator('[data-override-detail] .overrides-decisions li').first().waitFor();
+    assert.equal(await maker.locator('button[data-action="revoke"]').count(), 0, 'an officer may not revoke');
     await maker.screenshot({ path: join(shots, 'admin-overrides-2-page.png'), fullPage: true });
     await maker.close();
+
+    // Approved (the approvals page's business; here the bank's backend), then the checker revokes it.
+    const full = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/overrides`)).json()) as {
+      items: { id: string; contentHash: string }[];
+    };
+    const pending = full.items[0];
+    const approved = await fetch(`${server.url}/v1/overrides/${pending?.id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ contentHash: pending?.contentHash }),
+    });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    const checker = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await checker.goto(`${server.url}/admin/`);
+    await checker.click('button[data-as="checker"]');
+    await checker.locator('a[data-page-link="overrides"]').click();
+    await checker.locator('select[name="status"]').selectOption('approved');
+    await checker.click('.overrides-list form.filters button[type="submit"]');
+    const row = checker.locator(`tr[data-override="${pending?.id}"]`);
+    await row.locator('input[name="note"]').fill('客户已降级，不再保级');
+    await row.locator('button[data-action="revoke"]').click();
+    await checker.waitForFunction(() => /已撤销/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    const after = (await (await fetchAsBank(`${server.url}/v1/overrides/${pending?.id}`)).json()) as { status: string; revokeNote: string };
+    assert.deepEqual([after.status, after.revokeNote], ['revoked', '客户已降级，不再保级']);
+    await checker.screenshot({ path: join(shots, 'admin-overrides-3-revoked.png'), fullPage: true });
+    await checker.close();
   });
 
   it('has no axe violations: the request form with an error shown, and the overrides page, in zh-CN and en', async () => {
@@ -107,7 +134,7 @@ describe('admin console: overrides', () => {
       /in all|No overrides|more to load/.test(document.querySelector('[data-testid="overrides-status"]')?.textContent ?? ''),
     );
     assert.deepEqual(await axeViolations(page), [], 'overrides page, en');
-    await page.screenshot({ path: join(shots, 'admin-overrides-3-en.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, 'admin-overrides-4-en.png'), fullPage: true });
     await context.close();
   });
 });
