@@ -36,8 +36,6 @@ export interface ImportOptions {
   readonly mapping: Readonly<Record<string, string>>;
   /** The kind of subjects a subjects file without a kind column holds. Default `customer`. */
   readonly subjectKind?: string;
-  /** Check every row and write nothing (see `previewImport`). */
-  readonly dryRun?: boolean;
 }
 
 /** Who imports what, for which tenant, when. */
@@ -271,45 +269,6 @@ export async function runImport(
   }
 }
 
-/** What a dry run found: what a real run would report, nothing written. */
-export interface ImportPreview {
-  readonly kind: ImportKind;
-  /** How a real run of the same file would end. */
-  readonly status: 'succeeded' | 'partial' | 'failed';
-  readonly bytes: number;
-  readonly rows: number;
-  readonly rejectedRows: number;
-  readonly errorCount: number;
-  /** The first `MAX_PREVIEW_ERRORS` errors, in file order, as a real run stores them. */
-  readonly errors: readonly RowError[];
-}
-
-/** Errors a dry run returns: its answer is one JSON body, not pages of a stored import. */
-export const MAX_PREVIEW_ERRORS = 1000;
-
-/**
- * Check a file as `runImport` would — the same pass, every row, subjects looked up — and write
- * nothing: no import record, no subjects, no metrics, no errors. For a console's preview before upload.
- * Throws `ImportRefused` when the file cannot be read as a whole, like a real run.
- */
-export async function previewImport(
-  db: Executor,
-  options: ImportOptions,
-  ctx: ImportContext,
-  source: ImportSource,
-): Promise<ImportPreview> {
-  const pass = await checkAndWrite(db, { ...options, dryRun: true }, ctx, source, () => undefined);
-  return {
-    kind: options.kind,
-    status: pass.status,
-    bytes: pass.bytes,
-    rows: pass.rows,
-    rejectedRows: pass.rejectedRows,
-    errorCount: pass.errorCount,
-    errors: pass.kept.slice(0, MAX_PREVIEW_ERRORS),
-  };
-}
-
 async function importFile(
   db: Executor,
   id: string,
@@ -318,30 +277,6 @@ async function importFile(
   source: ImportSource,
   onProgress: (p: ImportProgress) => void,
 ): Promise<ImportRecord> {
-  const pass = await checkAndWrite(db, options, ctx, source, onProgress);
-  await insertImportErrors(db, id, 0, pass.kept);
-  await finishImport(db, ctx.tenantId, id, {
-    sha256: pass.sha256,
-    bytes: pass.bytes,
-    rows: pass.rows,
-    rejectedRows: pass.rejectedRows,
-    errors: pass.errorCount,
-    ...pass.totals,
-    status: pass.status,
-    detail: pass.detail,
-    finishedAt: ctx.now().toISOString(),
-  });
-  return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
-}
-
-/** One pass over the file: every row checked, and (unless a dry run) written in one transaction. */
-async function checkAndWrite(
-  db: Executor,
-  options: ImportOptions,
-  ctx: ImportContext,
-  source: ImportSource,
-  onProgress: (p: ImportProgress) => void,
-) {
   const read = { bytes: 0, hash: createHash('sha256') };
   const kept: RowError[] = [];
   let errorCount = 0;
@@ -362,11 +297,6 @@ async function checkAndWrite(
       const periods = new Set<string>();
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow)) {
         rows = batch.rowsRead;
-        // A dry run decides here never to write: it reports what a real run would, and nothing else.
-        if (options.dryRun) {
-          onProgress({ bytes: read.bytes, rows });
-          continue;
-        }
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
           const r = await writeBatch(trx, ctx, batch.checked, batch.subjects);
@@ -382,16 +312,74 @@ async function checkAndWrite(
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
   }
+  await insertImportErrors(db, id, 0, kept);
   const failed = allOrNothing && errorCount > 0;
-  return {
-    kept,
-    totals,
+  await finishImport(db, ctx.tenantId, id, {
     sha256: read.hash.digest('hex'),
     bytes: read.bytes,
     rows,
     rejectedRows,
-    errorCount,
-    status: failed ? ('failed' as const) : rejectedRows > 0 ? ('partial' as const) : ('succeeded' as const),
+    errors: errorCount,
+    ...totals,
+    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
     detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
+    finishedAt: ctx.now().toISOString(),
+  });
+  return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
+}
+
+/** What a dry run found: what a real run would report, nothing written. */
+export interface ImportPreview {
+  readonly kind: ImportKind;
+  /** How a real run of the same file would end. */
+  readonly status: 'succeeded' | 'partial' | 'failed';
+  readonly bytes: number;
+  readonly rows: number;
+  readonly rejectedRows: number;
+  readonly errorCount: number;
+  /** The first `MAX_PREVIEW_ERRORS` errors, in the order a real run stores them. */
+  readonly errors: readonly RowError[];
+}
+
+/** Errors a dry run returns: its answer is one JSON body, not pages of a stored import. */
+export const MAX_PREVIEW_ERRORS = 1000;
+
+/**
+ * Dry run: the same pass as `runImport` — the header planned, every row checked, each batch's
+ * subjects looked up — where the pipeline would write, it does not. No import is recorded, no
+ * subject, metric or error is stored. For a console's preview before upload. Throws `ImportRefused`
+ * when the file cannot be read as a whole, like a real run.
+ *
+ * One difference by design: a subjects file naming one id twice with two kinds reports it in a real
+ * run only when the first row's batch was written before the second is read (an all-or-nothing run
+ * that already found an error writes nothing either, and reports it no more than this).
+ */
+export async function previewImport(
+  db: Executor,
+  options: ImportOptions,
+  ctx: ImportContext,
+  source: ImportSource,
+): Promise<ImportPreview> {
+  const read = { bytes: 0, hash: createHash('sha256') };
+  const errors: RowError[] = [];
+  let errorCount = 0;
+  let rejectedRows = 0;
+  let rows = 0;
+  const onRow = (found: readonly RowError[]) => {
+    if (!found.length) return;
+    rejectedRows += 1;
+    errorCount += found.length;
+    for (const e of found) if (errors.length < MAX_PREVIEW_ERRORS) errors.push(e);
+  };
+  for await (const batch of checkedBatches(db, measured(source(), read), options, ctx, onRow)) rows = batch.rowsRead;
+  const failed = options.mode === 'all-or-nothing' && errorCount > 0;
+  return {
+    kind: options.kind,
+    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
+    bytes: read.bytes,
+    rows,
+    rejectedRows,
+    errorCount,
+    errors,
   };
 }
