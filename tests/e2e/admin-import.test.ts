@@ -1,57 +1,41 @@
 // A maker imports customers from a CSV file in the admin console (#/import): the real server, the
 // console's real bundle, real Chromium. A file with one broken row shows that row's error (line,
 // column, why) and imports nothing; the corrected file imports.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
-import { launchBrowser } from './support/browser.js';
-import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { consoleRun } from './support/console.js';
+import { fetchAsBank } from './support/server.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
-  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '20' });
-  browser = await launchBrowser();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const run = consoleRun(20);
 
 // A core banking export: GBK, Chinese headers. Line 3 has no customer id.
 const BROKEN = iconv.encode('客户号,姓名,分行\nE2E01,张晓明,上海分行\n,李四,北京分行\nE2E03,王五,\n', 'gbk');
 const FIXED = iconv.encode('客户号,姓名,分行\nE2E01,张晓明,上海分行\nE2E02,李四,北京分行\nE2E03,王五,\n', 'gbk');
 
 async function importedIds(): Promise<string[]> {
-  const res = await fetchAsBank(`${server.url}/v1/subjects?q=E2E&limit=100`);
+  const res = await fetchAsBank(`${run.server.url}/v1/subjects?q=E2E&limit=100`);
   assert.equal(res.status, 200);
   return ((await res.json()) as { items: { id: string }[] }).items.map((s) => s.id);
 }
 
 const statusText = (page: Page) => page.textContent('[data-testid="import-status"]').then((t) => t ?? '');
-const settled = (page: Page) =>
+/** Wait until the status says `expected` and nothing is in flight (the previous step's words may linger a frame). */
+const settled = (page: Page, expected: RegExp) =>
   page.waitForFunction(
-    () => {
+    (source) => {
       const t = document.querySelector('[data-testid="import-status"]')?.textContent ?? '';
-      return t.trim() !== '' && !/正在|…/.test(t) && !document.querySelector('button[data-action="preview"][disabled]');
+      return new RegExp(source).test(t) && !document.querySelector('button[data-action="preview"][disabled]');
     },
-    null,
+    expected.source,
     { timeout: 30_000 },
   );
 
 async function openImport(page: Page): Promise<void> {
-  await page.goto(`${server.url}/admin/`);
+  await page.goto(`${run.server.url}/admin/`);
   await page.click('button[data-as="maker"]');
   await page.locator('a[data-page-link="import"]').click();
   await page.locator('input[type="file"][name="file"]').waitFor();
@@ -67,7 +51,7 @@ async function pickBroken(page: Page): Promise<void> {
 
 describe('admin console: import', () => {
   it('a broken row is shown with its line, column and why, and nothing is imported; the corrected file imports', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await run.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
@@ -81,7 +65,7 @@ describe('admin console: import', () => {
     assert.ok(offered.includes('客户号') && offered.includes('分行'), offered.join(','));
 
     await page.click('button[data-action="preview"]');
-    await settled(page);
+    await settled(page, /预检发现/);
     const rows = await page.$$eval('[data-testid="row-errors"] li', (lis) =>
       lis.map((li) => li.textContent?.replace(/\s+/g, ' ').trim() ?? ''),
     );
@@ -94,7 +78,7 @@ describe('admin console: import', () => {
 
     // Uploading anyway (all-or-nothing) is refused and still imports nothing.
     await page.click('button[data-action="upload"]');
-    await settled(page);
+    await settled(page, /未导入/);
     assert.match(await statusText(page), /未导入/);
     assert.equal(await page.locator('[data-testid="row-errors"] li').count(), 1);
     assert.deepEqual(await importedIds(), [], 'the API has none of the file’s customers');
@@ -103,11 +87,11 @@ describe('admin console: import', () => {
     await page.setInputFiles('input[type="file"][name="file"]', { name: 'customers.csv', mimeType: 'text/csv', buffer: FIXED });
     await page.waitForFunction(() => (document.querySelector<HTMLSelectElement>('select[data-column="id"]')?.value ?? '') === '客户号');
     await page.click('button[data-action="preview"]');
-    await settled(page);
+    await settled(page, /预检通过/);
     assert.match(await statusText(page), /预检通过/);
     assert.equal(await page.locator('[data-testid="row-errors"] li').count(), 0);
     await page.click('button[data-action="upload"]');
-    await settled(page);
+    await settled(page, /导入成功/);
     assert.match(await statusText(page), /导入成功/);
     assert.deepEqual(await importedIds(), ['E2E01', 'E2E02', 'E2E03']);
     await page.screenshot({ path: join(shots, 'admin-import-3-imported.png'), fullPage: true });
@@ -116,12 +100,12 @@ describe('admin console: import', () => {
   });
 
   it('has no axe violations in zh-CN and en, with row errors shown', async () => {
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await run.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await openImport(page);
     await pickBroken(page);
     await page.click('button[data-action="preview"]');
-    await settled(page);
+    await settled(page, /预检发现/);
     await page.locator('[data-testid="row-errors"] li').first().waitFor();
     assert.deepEqual(await axeViolations(page), [], 'zh-CN');
     await page.selectOption('.lang select', 'en');

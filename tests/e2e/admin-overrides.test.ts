@@ -1,34 +1,17 @@
 // A relationship manager requests an override for a customer of their book on the customer detail;
 // the maker finds it on the overrides page. Real server, the console's real bundle, real Chromium.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
-import { launchBrowser } from './support/browser.js';
-import { ADMIN_KEY, fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { consoleRun } from './support/console.js';
+import { ADMIN_KEY, fetchAsBank } from './support/server.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
-  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '40' });
-  browser = await launchBrowser();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const run = consoleRun(40);
 
 async function openFirstCustomer(page: Page, as: 'rm' | 'maker'): Promise<string> {
-  await page.goto(`${server.url}/admin/`);
+  await page.goto(`${run.server.url}/admin/`);
   await page.click(`button[data-as="${as}"]`);
   await page.locator('.subject-table button').first().waitFor({ timeout: 30_000 });
   await page.locator('.subject-table button').first().click();
@@ -41,7 +24,7 @@ async function openFirstCustomer(page: Page, as: 'rm' | 'maker'): Promise<string
 
 describe('admin console: overrides', () => {
   it('an RM requests an override on the customer detail (a missing reason refused first); the maker sees it pending; the checker revokes it once approved', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     const id = await openFirstCustomer(page, 'rm');
@@ -51,7 +34,7 @@ describe('admin console: overrides', () => {
     await form.locator('button[type="submit"]').click();
     await page.locator('[data-testid="field-error"]').first().waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'reason');
-    const none = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/overrides`)).json()) as { items: unknown[] };
+    const none = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as { items: unknown[] };
     assert.equal(none.items.length, 0);
 
     await form.locator('select[name="scheme"]').selectOption('retail-tier');
@@ -65,7 +48,7 @@ describe('admin console: overrides', () => {
     assert.match((await page.textContent('.overrides-subject [data-testid="override-status"]')) ?? '', /待复核/);
     await page.screenshot({ path: join(shots, 'admin-overrides-1-requested.png'), fullPage: true });
 
-    const listed = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/overrides`)).json()) as {
+    const listed = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as {
       items: { status: string; level: string; mode: string; reason: string; expiresAt: string; requestedBy: string }[];
     };
     assert.equal(listed.items.length, 1);
@@ -78,8 +61,8 @@ describe('admin console: overrides', () => {
     await page.close();
 
     // The maker, tenant-wide, finds it on the overrides page, filtered to pending.
-    const maker = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await maker.goto(`${server.url}/admin/`);
+    const maker = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await maker.goto(`${run.server.url}/admin/`);
     await maker.click('button[data-as="maker"]');
     await maker.locator('a[data-page-link="overrides"]').click();
     await maker.locator('select[name="status"]').selectOption('pending');
@@ -93,18 +76,18 @@ describe('admin console: overrides', () => {
     await maker.close();
 
     // Approved (the approvals page's business; here the bank's backend), then the checker revokes it.
-    const full = (await (await fetchAsBank(`${server.url}/v1/subjects/${id}/overrides`)).json()) as {
+    const full = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as {
       items: { id: string; contentHash: string }[];
     };
     const pending = full.items[0];
-    const approved = await fetch(`${server.url}/v1/overrides/${pending?.id}/approve`, {
+    const approved = await fetch(`${run.server.url}/v1/overrides/${pending?.id}/approve`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ contentHash: pending?.contentHash }),
     });
     assert.equal(approved.status, 200, await approved.clone().text());
-    const checker = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await checker.goto(`${server.url}/admin/`);
+    const checker = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await checker.goto(`${run.server.url}/admin/`);
     await checker.click('button[data-as="checker"]');
     await checker.locator('a[data-page-link="overrides"]').click();
     await checker.locator('select[name="status"]').selectOption('approved');
@@ -113,14 +96,17 @@ describe('admin console: overrides', () => {
     await row.locator('input[name="note"]').fill('客户已降级，不再保级');
     await row.locator('button[data-action="revoke"]').click();
     await checker.waitForFunction(() => /已撤销/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
-    const after = (await (await fetchAsBank(`${server.url}/v1/overrides/${pending?.id}`)).json()) as { status: string; revokeNote: string };
+    const after = (await (await fetchAsBank(`${run.server.url}/v1/overrides/${pending?.id}`)).json()) as {
+      status: string;
+      revokeNote: string;
+    };
     assert.deepEqual([after.status, after.revokeNote], ['revoked', '客户已降级，不再保级']);
     await checker.screenshot({ path: join(shots, 'admin-overrides-3-revoked.png'), fullPage: true });
     await checker.close();
   });
 
   it('has no axe violations: the request form with an error shown, and the overrides page, in zh-CN and en', async () => {
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await run.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await openFirstCustomer(page, 'maker');
     await page.locator('form[data-testid="override-request"] button[type="submit"]').click();
