@@ -37,3 +37,26 @@ export { PolicyEditor, POLICY_ACTIONS, movedCount } from './core/policy-editor.j
 export type { ActionState, PolicyAction, PolicyEditorState } from './core/policy-editor.js';
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
+export { Overrides, checkOverrideRequest } from './core/overrides.js';
+export type { FieldErrors, OverrideAction, OverrideFilter, OverridesState } from './core/overrides.js';
+export type {
+  Override,
+  OverrideDecision,
+  OverrideEdit,
+  OverrideList,
+  OverrideRequest,
+  OverrideStatus,
+  OverrideWithDecisions,
+} from './core/overrides-types.js';
+export { ImportStore, headerRow, readHeader } from './core/imports.js';
+export type { ImportSettings, ImportState, ImportTarget } from './core/imports.js';
+export type {
+  ImportAmounts,
+  ImportDetail,
+  ImportEncoding,
+  ImportKind,
+  ImportMode,
+  ImportPreview,
+  ImportRecord,
+  ImportRowError,
+} from './core/imports-types.js';

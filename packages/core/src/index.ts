@@ -69,3 +69,5 @@ export {
   suitabilityGrid,
 } from './suitability/suitability.js';
 export { INDUSTRY_CODES } from './pack/corporate-size.js';
+// The default pack's metric catalogue alone, for a console that offers metric columns without carrying every scheme.
+export { defaultMetrics } from './pack/metrics.js';

@@ -5,6 +5,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
+import './subject-overrides.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -169,7 +170,12 @@ export class BookPage extends LitElement {
                       <tk-entitlement-panel></tk-entitlement-panel>
                       <tk-tier-timeline></tk-tier-timeline>
                     </div>
-                  </tk-provider>`
+                  </tk-provider>
+                  ${
+                    d.status === 'ready'
+                      ? html`<admin-subject-overrides .ctx=${this.ctx} subject=${d.id} kind=${d.tiers?.subject.kind ?? 'customer'}></admin-subject-overrides>`
+                      : nothing
+                  }`
         }
       </section>
     `;

@@ -5,9 +5,11 @@ import { approvalsPage } from './approvals-page.js';
 import { bookPage } from './book-page.js';
 import { jobsPage } from './jobs-page.js';
 import { policiesPage } from './policies-page.js';
+import { importPage } from './import-page.js';
+import { overridesPage } from './overrides-page.js';
 
 /**
  * The console's pages, in the navigation's order. A new page: a file of its own in this folder
  * exporting a ConsolePage, and one line here.
  */
-export const PAGES: readonly ConsolePage[] = [bookPage, approvalsPage, policiesPage, jobsPage, analyticsPage, auditPage];
+export const PAGES: readonly ConsolePage[] = [bookPage, approvalsPage, policiesPage, jobsPage, overridesPage, importPage, analyticsPage, auditPage];

@@ -52,7 +52,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/,
     { role: 'approver', embed: false, keyOnly: false, tenantWide: true },
   ],
-  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: true, tenantWide: true }],
+  ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them
   // — tenant-wide officers' staff tokens too, so the console can start the re-tier a policy approval defers.

@@ -7,12 +7,12 @@ import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { ImportDetailSchema, ImportListSchema, ImportSchema } from '../schemas/imports.js';
+import { ImportDetailSchema, ImportListSchema, ImportPreviewSchema, ImportSchema } from '../schemas/imports.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { AMOUNT_UNITS } from '../services/import/amounts.js';
 import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';
 import { IMPORT_KINDS } from '../services/import/import-plan.js';
-import { IMPORT_MODES, ImportRefused, runImport } from '../services/import/run-import.js';
+import { IMPORT_MODES, ImportRefused, previewImport, runImport } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
@@ -49,6 +49,15 @@ const ImportQuery = z.object({
     .optional()
     .openapi(param('subjectKind', 'Subjects: the kind when the file has no kind column (default customer)')),
   fileName: z.string().min(1).max(200).optional().openapi(param('fileName', 'The file name to record with the import')),
+  dryRun: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi(
+      param(
+        'dryRun',
+        'true: check every row as an import would and write nothing (no import is recorded); answers 200 with the errors a real run would report',
+      ),
+    ),
 });
 
 const postRoute = createRoute({
@@ -66,6 +75,10 @@ const postRoute = createRoute({
     201: {
       description: 'Imported (status succeeded, or partial in mode valid-rows)',
       content: { 'application/json': { schema: ImportSchema } },
+    },
+    200: {
+      description: 'dryRun=true: what an import of the file would report; nothing was written',
+      content: { 'application/json': { schema: ImportPreviewSchema } },
     },
     ...problemResponses(400, 413, 415, 422),
   },
@@ -163,28 +176,29 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       }
       const tp = await packOf(deps);
       const upload = await spooledUpload(c.req.raw.body, maxImportBytes);
+      const options = {
+        kind: query.kind,
+        encoding: (encoding ?? 'utf-8') as Encoding,
+        mode: query.mode,
+        mapping,
+        ...(query.amounts ? { amounts: query.amounts } : {}),
+        ...(query.subjectKind ? { subjectKind: query.subjectKind } : {}),
+      };
+      const ctx = {
+        tenantId: deps.tenantId,
+        catalogue: tp.metrics,
+        currentPeriod: periodOf(deps.now(), deps.timeZone),
+        actor: deps.principal.actor,
+        now: deps.now,
+        fileName: query.fileName ?? null,
+      };
       let result: ImportRecord;
       try {
-        result = await runImport(
-          deps.db,
-          {
-            kind: query.kind,
-            encoding: (encoding ?? 'utf-8') as Encoding,
-            mode: query.mode,
-            mapping,
-            ...(query.amounts ? { amounts: query.amounts } : {}),
-            ...(query.subjectKind ? { subjectKind: query.subjectKind } : {}),
-          },
-          {
-            tenantId: deps.tenantId,
-            catalogue: tp.metrics,
-            currentPeriod: periodOf(deps.now(), deps.timeZone),
-            actor: deps.principal.actor,
-            now: deps.now,
-            fileName: query.fileName ?? null,
-          },
-          upload.source,
-        );
+        if (query.dryRun === 'true') {
+          const preview = await previewImport(deps.db, options, ctx, upload.source);
+          return c.json({ ...preview, errors: [...preview.errors] }, 200);
+        }
+        result = await runImport(deps.db, options, ctx, upload.source);
       } catch (err) {
         if (err instanceof ImportRefused)
           throw invalid([{ path: errorPath(err.line, err.column), message: err.message }], `The file cannot be imported: ${err.message}`);

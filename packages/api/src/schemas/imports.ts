@@ -37,3 +37,15 @@ export const ImportDetailSchema = ImportSchema.extend({
 }).openapi('ImportDetail');
 
 export const ImportListSchema = z.object({ items: z.array(ImportSchema), nextCursor: z.string().nullable() }).openapi('ImportList');
+
+export const ImportPreviewSchema = z
+  .object({
+    kind: z.enum(['subjects', 'metrics']),
+    status: z.enum(['succeeded', 'partial', 'failed']).openapi({ description: 'How an import of the same file and options would end' }),
+    bytes: z.number().int(),
+    rows: z.number().int(),
+    rejectedRows: z.number().int(),
+    errorCount: z.number().int(),
+    errors: z.array(ImportErrorSchema).openapi({ description: 'The first 1,000 row errors, in file order' }),
+  })
+  .openapi('ImportPreview');

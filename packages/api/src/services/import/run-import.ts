@@ -356,3 +356,59 @@ async function importFile(
   }
   return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
 }
+
+/** What a dry run found: what a real run would report, nothing written. */
+export interface ImportPreview {
+  readonly kind: ImportKind;
+  /** How a real run of the same file would end. */
+  readonly status: 'succeeded' | 'partial' | 'failed';
+  readonly bytes: number;
+  readonly rows: number;
+  readonly rejectedRows: number;
+  readonly errorCount: number;
+  /** The first `MAX_PREVIEW_ERRORS` errors, in the order a real run stores them. */
+  readonly errors: readonly RowError[];
+}
+
+/** Errors a dry run returns: its answer is one JSON body, not pages of a stored import. */
+export const MAX_PREVIEW_ERRORS = 1000;
+
+/**
+ * Dry run: the same pass as `runImport` — the header planned, every row checked, each batch's
+ * subjects looked up — where the pipeline would write, it does not. No import is recorded, no
+ * subject, metric or error is stored. For a console's preview before upload. Throws `ImportRefused`
+ * when the file cannot be read as a whole, like a real run.
+ *
+ * One difference by design: a subjects file naming one id twice with two kinds reports it in a real
+ * run only when the first row's batch was written before the second is read (an all-or-nothing run
+ * that already found an error writes nothing either, and reports it no more than this).
+ */
+export async function previewImport(
+  db: Executor,
+  options: ImportOptions,
+  ctx: ImportContext,
+  source: ImportSource,
+): Promise<ImportPreview> {
+  const read = { bytes: 0, hash: createHash('sha256') };
+  const errors: RowError[] = [];
+  let errorCount = 0;
+  let rejectedRows = 0;
+  let rows = 0;
+  const onRow = (found: readonly RowError[]) => {
+    if (!found.length) return;
+    rejectedRows += 1;
+    errorCount += found.length;
+    for (const e of found) if (errors.length < MAX_PREVIEW_ERRORS) errors.push(e);
+  };
+  for await (const batch of checkedBatches(db, measured(source(), read), options, ctx, onRow)) rows = batch.rowsRead;
+  const failed = options.mode === 'all-or-nothing' && errorCount > 0;
+  return {
+    kind: options.kind,
+    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
+    bytes: read.bytes,
+    rows,
+    rejectedRows,
+    errorCount,
+    errors,
+  };
+}

@@ -1,0 +1,175 @@
+import {
+  hasRole,
+  ImportStore,
+  isBookScoped,
+  type ImportEncoding,
+  type ImportKind,
+  type ImportMode,
+  type ImportRowError,
+} from '@tierkit/admin';
+import { StoreController } from '@tierkit/admin/lit';
+import { defaultMetrics } from '@tierkit/core';
+import { html, LitElement, nothing } from 'lit';
+import { client } from '../console-client.js';
+import type { ConsolePage, PageContext } from '../page.js';
+import { IMPORT_WORDS } from './import.words.js';
+
+const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030'];
+
+/**
+ * A CSV import: file, what it holds, encoding, column mapping (from the header read in the browser),
+ * a dry-run preview listing each bad row (line, column, why), then the upload and its result.
+ */
+export class ImportPage extends LitElement {
+  static override properties = { ctx: { attribute: false } };
+
+  declare ctx: PageContext | undefined;
+
+  // The demo bank's metrics: the wide file's metric columns offered for mapping.
+  readonly #import = new StoreController(this, new ImportStore(client, { metrics: defaultMetrics }));
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#import.store.cancel();
+  }
+
+  #pick(e: Event): void {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) void this.#import.store.pick(file, file.name);
+  }
+
+  #select<T extends string>(e: Event): T {
+    return (e.target as HTMLSelectElement).value as T;
+  }
+
+  async #act(action: 'preview' | 'upload'): Promise<void> {
+    await (action === 'preview' ? this.#import.store.preview() : this.#import.store.upload());
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('[data-testid="import-status"]')?.focus();
+  }
+
+  #errors(errors: readonly ImportRowError[]) {
+    if (!this.ctx || !errors.length) return nothing;
+    const w = IMPORT_WORDS[this.ctx.locale];
+    return html`<h3 id="import-errors-h">${w.rowErrors}</h3>
+      <ol class="import-errors" data-testid="row-errors" aria-labelledby="import-errors-h">
+        ${errors.map(
+          (e) => html`<li data-line=${e.line}>
+            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`, <span data-field="column">${w.column(e.column)}</span>` : nothing}:
+            <span data-field="message">${e.message}</span>
+          </li>`,
+        )}
+      </ol>`;
+  }
+
+  #status(): string {
+    if (!this.ctx) return '';
+    const w = IMPORT_WORDS[this.ctx.locale];
+    const s = this.#import.state;
+    if (s.busy === 'header') return w.reading;
+    if (s.busy === 'preview') return w.checking;
+    if (s.busy === 'upload') return w.uploading;
+    if (s.problems.length) return `${w.fix} ${s.problems.map((p) => `${w.fields[p.path] ?? p.path}: ${p.message}`).join('; ')}`;
+    if (s.result) {
+      const r = s.result;
+      return w.resultLine(w.statuses[r.status] ?? r.status, r.rows, r.written, r.unchanged, r.rejectedRows);
+    }
+    if (s.error) return `${w.failed}: ${s.error.detail ?? s.error.title}`;
+    if (s.preview) {
+      const p = s.preview;
+      if (p.errorCount === 0) return w.previewOk(p.rows);
+      return `${w.previewBad(p.rejectedRows, p.rows, p.errorCount)} ${p.status === 'partial' ? w.wouldPartial : w.wouldFail}`;
+    }
+    return s.file ? '' : w.pickFile;
+  }
+
+  override render() {
+    if (!this.ctx) return nothing;
+    const locale = this.ctx.locale;
+    const w = IMPORT_WORDS[locale];
+    const s = this.#import.state;
+    const store = this.#import.store;
+    const settings = s.settings;
+    const busy = s.busy !== undefined;
+    const label = (field: string) => {
+      const t = store.targets().find((x) => x.field === field);
+      return t?.metric ? w.metricColumn(t.metric.label[locale] ?? t.metric.key) : (w.fields[field] ?? field);
+    };
+    return html`
+      <section class="card import-form" aria-labelledby="import-h">
+        <h2 id="import-h">${w.title}</h2>
+        <p class="hint">${w.hint}</p>
+        <div class="import-grid">
+          <label>${w.file}
+            <input type="file" name="file" accept=".csv,text/csv" @change=${this.#pick}>
+          </label>
+          <label>${w.kind}
+            <select name="kind" @change=${(e: Event) => store.configure({ kind: this.#select<ImportKind>(e) })}>
+              ${(['subjects', 'metrics'] as const).map((k) => html`<option value=${k} ?selected=${settings.kind === k}>${w.kinds[k]}</option>`)}
+            </select>
+          </label>
+          <label>${w.encoding}
+            <select name="encoding" @change=${(e: Event) => store.configure({ encoding: this.#select<ImportEncoding>(e) })}>
+              ${ENCODINGS.map((x) => html`<option value=${x} ?selected=${settings.encoding === x}>${x.toUpperCase()}</option>`)}
+            </select>
+          </label>
+          ${
+            settings.kind === 'metrics'
+              ? html`<label>${w.amounts}
+                  <select name="amounts" @change=${(e: Event) => {
+                    const v = (e.target as HTMLSelectElement).value;
+                    void store.configure({ amounts: v === 'yuan' || v === 'fen' ? v : undefined });
+                  }}>
+                    <option value="" ?selected=${!settings.amounts}>${w.amountsNone}</option>
+                    ${(['yuan', 'fen'] as const).map((u) => html`<option value=${u} ?selected=${settings.amounts === u}>${w.amountUnits[u]}</option>`)}
+                  </select>
+                </label>`
+              : html`<label class="import-check"><input type="checkbox" name="keepAttributes" .checked=${settings.keepAttributes}
+                  @change=${(e: Event) => store.configure({ keepAttributes: (e.target as HTMLInputElement).checked })}> ${w.keepAttributes}</label>`
+          }
+          <label>${w.mode}
+            <select name="mode" @change=${(e: Event) => store.configure({ mode: this.#select<ImportMode>(e) })}>
+              ${(['all-or-nothing', 'valid-rows'] as const).map((m) => html`<option value=${m} ?selected=${settings.mode === m}>${w.modes[m]}</option>`)}
+            </select>
+          </label>
+        </div>
+        ${
+          s.columns.length
+            ? html`<fieldset class="import-mapping">
+                <legend>${w.mapping}</legend>
+                <p class="hint">${w.mappingHint}</p>
+                ${store.targets().map(
+                  (t) => html`<label>${label(t.field)}${t.required ? html` <span class="hint">(${w.required})</span>` : nothing}
+                    <select data-column=${t.field} @change=${(e: Event) => store.map(t.field, (e.target as HTMLSelectElement).value || undefined)}>
+                      <option value="" ?selected=${!s.mapping[t.field]}>${w.none}</option>
+                      ${s.columns.map((c) => html`<option value=${c} ?selected=${s.mapping[t.field] === c}>${c}</option>`)}
+                    </select>
+                  </label>`,
+                )}
+              </fieldset>`
+            : nothing
+        }
+        <div class="import-actions">
+          <button type="button" data-action="preview" ?disabled=${busy || !s.file} @click=${() => this.#act('preview')}>${w.preview}</button>
+          <button type="button" data-action="upload" ?disabled=${busy || !s.file} @click=${() => this.#act('upload')}>${w.upload}</button>
+        </div>
+        <p role="status" class="import-status" data-testid="import-status" tabindex="-1">${this.#status()}</p>
+        ${s.result?.periods.length ? html`<p class="hint">${w.periods(s.result.periods.join(', '))}</p>` : nothing}
+        ${this.#errors(s.result ? s.result.errors.items : (s.preview?.errors ?? []))}
+      </section>
+    `;
+  }
+}
+
+if (!customElements.get('admin-import-page')) customElements.define('admin-import-page', ImportPage);
+
+export const importPage: ConsolePage = {
+  id: 'import',
+  title: { 'zh-CN': '批量导入', en: 'Import' },
+  visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
+  render: (ctx) => html`<admin-import-page data-page .ctx=${ctx}></admin-import-page>`,
+};

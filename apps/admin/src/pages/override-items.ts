@@ -1,0 +1,107 @@
+import { hasRole, isBookScoped, type Override, type Overrides } from '@tierkit/admin';
+import type { Session } from '@tierkit/client';
+import { html, nothing } from 'lit';
+import type { ConsoleLocale } from '../words.js';
+import { bankTime } from './bank-day.js';
+import { OVERRIDE_WORDS } from './overrides.words.js';
+
+/*
+ * One override as a row of a list, with what the signed-in person may do to it: its requester may
+ * withdraw it while pending; tenant-wide approvers may revoke it while in force. The API decides anyway.
+ */
+
+export const mayWithdraw = (o: Override, s: Session) => o.status === 'pending' && o.requestedBy === s.actor;
+export const mayRevoke = (o: Override, s: Session) => o.status === 'approved' && hasRole(s, 'approver') && !isBookScoped(s);
+
+/** Scheme and level names in the reader's language where the scheme is known; the keys otherwise. */
+export function namesOf(store: Overrides, locale: ConsoleLocale) {
+  const scheme = (key: string) => store.state.schemes.find((x) => x.key === key);
+  return {
+    schemeName: (key: string) => scheme(key)?.name[locale] ?? key,
+    levelName: (key: string, level: string) => scheme(key)?.levels.find((l) => l.key === level)?.name[locale] ?? level,
+  };
+}
+
+/** The list's state as one live sentence; `count` adds how many are shown once it is ready. */
+export function listStatus(store: Overrides, locale: ConsoleLocale, count: boolean): string {
+  const w = OVERRIDE_WORDS[locale];
+  const s = store.state;
+  if (s.status === 'loading') return w.loading;
+  if (s.status === 'error') return `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`;
+  if (s.empty) return w.none;
+  return s.status === 'ready' && count ? w.shown(s.items.length, s.nextCursor !== null) : '';
+}
+
+/** The store's outcome as one live sentence: saving, refused (with why), or done. */
+export function outcome(store: Overrides, locale: ConsoleLocale): string {
+  const w = OVERRIDE_WORDS[locale];
+  const s = store.state;
+  if (s.saving) return w.saving;
+  if (s.actionError) return `${w.refused}: ${s.actionError.detail ?? s.actionError.title}`;
+  if (Object.keys(s.fieldErrors).length) return w.fix;
+  if (s.done) return { request: w.requested, edit: w.edited, withdraw: w.withdrawn, revoke: w.revoked }[s.done.action] ?? '';
+  return '';
+}
+
+function revokeForm(store: Overrides, o: Override, locale: ConsoleLocale) {
+  const w = OVERRIDE_WORDS[locale];
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const note = ((e.target as HTMLFormElement).elements.namedItem('note') as HTMLInputElement).value;
+    void store.revoke(o.id, note);
+  };
+  return html`<form class="overrides-revoke" @submit=${submit}>
+    <label>${w.revokeNote} <input name="note" required maxlength="1000" autocomplete="off"></label>
+    <button type="submit" data-action="revoke" ?disabled=${store.state.saving}>${w.revoke}</button>
+  </form>`;
+}
+
+/** The actions cell of one override. */
+export function overrideActions(store: Overrides, o: Override, session: Session, locale: ConsoleLocale) {
+  const w = OVERRIDE_WORDS[locale];
+  return html`${
+    mayWithdraw(o, session)
+      ? html`<button type="button" data-action="withdraw" ?disabled=${store.state.saving} @click=${() => store.withdraw(o.id)}>${w.withdraw}</button>`
+      : nothing
+  }${mayRevoke(o, session) ? revokeForm(store, o, locale) : nothing}`;
+}
+
+/** A table of overrides; `withSubject` adds the customer column (the tenant-wide list). */
+export function overrideTable(
+  store: Overrides,
+  session: Session,
+  locale: ConsoleLocale,
+  options: { readonly withSubject: boolean; readonly follow?: (o: Override) => void },
+) {
+  const w = OVERRIDE_WORDS[locale];
+  const items = store.state.items;
+  if (!items.length) return nothing;
+  const { schemeName, levelName } = namesOf(store, locale);
+  return html`<table class="overrides-table">
+    <thead><tr>
+      ${options.withSubject ? html`<th scope="col">${w.subject}</th>` : nothing}
+      <th scope="col">${w.scheme}</th><th scope="col">${w.level}</th><th scope="col">${w.mode}</th>
+      <th scope="col">${w.status}</th><th scope="col">${w.reasonColumn}</th><th scope="col">${w.requestedBy}</th>
+      <th scope="col">${w.expiresAt}</th><th scope="col">${w.actions}</th>
+    </tr></thead>
+    <tbody>
+      ${items.map(
+        (o) => html`<tr data-override=${o.id}>
+          ${options.withSubject ? html`<td>${o.subject}</td>` : nothing}
+          <td>${schemeName(o.scheme)}</td><td>${levelName(o.scheme, o.level)}</td><td>${w.modes[o.mode] ?? o.mode}</td>
+          <td data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
+          <td>${o.reason}</td><td>${o.requestedBy}</td>
+          <td>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>
+          <td>
+            ${
+              options.follow
+                ? html`<button type="button" data-action="follow" aria-label="${w.follow} ${o.id}" @click=${() => options.follow?.(o)}>${w.follow}</button>`
+                : nothing
+            }
+            ${overrideActions(store, o, session, locale)}
+          </td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}

@@ -1,0 +1,270 @@
+import { type HttpTierkitClient, query } from '@tierkit/client';
+import { OVERRIDE_MODES, type SchemeSummary, type SchemesResponse } from '@tierkit/core';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
+
+/** What the list shows: a status (`approved` = in force now, `expired` = approved, past its expiry) and a scheme. */
+export interface OverrideFilter {
+  readonly status?: OverrideStatus;
+  readonly scheme?: string;
+}
+
+/** Field → what is wrong with it (`reason`, `expiresAt`, `level`, …), from the form's check or the API's 400. */
+export type FieldErrors = Readonly<Record<string, string>>;
+
+export interface OverridesState {
+  /** The subject whose overrides are listed (external id); undefined: the whole tenant's. */
+  readonly subject: string | undefined;
+  readonly filter: OverrideFilter;
+  readonly status: Status;
+  readonly items: readonly Override[];
+  readonly nextCursor: string | null;
+  readonly loadingMore: boolean;
+  readonly empty: boolean;
+  readonly error: KitError | undefined;
+  /** The schemes a request may name, with their levels (loaded by `loadSchemes`). */
+  readonly schemes: readonly SchemeSummary[];
+  /** The override followed with `follow`, and every decision on it. */
+  readonly current: OverrideWithDecisions | undefined;
+  /** A write in flight (request, edit, withdraw, revoke). */
+  readonly saving: boolean;
+  /** Why the last write's fields were refused, before sending or by the API. */
+  readonly fieldErrors: FieldErrors;
+  /** Why the last write was refused as a whole (403, 404, 409 …). */
+  readonly actionError: KitError | undefined;
+  /** The last write that succeeded: what it did, and the override as it now is. */
+  readonly done: { readonly action: OverrideAction; readonly override: Override } | undefined;
+}
+
+export type OverrideAction = 'request' | 'edit' | 'withdraw' | 'revoke';
+
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
+
+const enc = encodeURIComponent;
+const KEY = /^[a-z0-9][a-z0-9_.-]*$/i;
+
+/**
+ * What the API would refuse in a request (or an edit's fields), said before it is sent: a reason, a
+ * level of the scheme, an expiry in the future. The API checks again; this only saves a round trip.
+ */
+export function checkOverrideRequest(r: Partial<OverrideRequest>, schemes: readonly SchemeSummary[], now: Date, edit = false): FieldErrors {
+  const errors: Record<string, string> = {};
+  if (!edit || r.scheme !== undefined) {
+    if (!r.scheme || !KEY.test(r.scheme)) errors.scheme = 'choose a scheme';
+  }
+  const scheme = schemes.find((s) => s.key === r.scheme);
+  if (!edit || r.level !== undefined) {
+    if (!r.level) errors.level = 'choose a level';
+    else if (scheme && !scheme.levels.some((l) => l.key === r.level)) errors.level = `not a level of ${scheme.key}`;
+  }
+  if ((!edit || r.mode !== undefined) && !(OVERRIDE_MODES as readonly string[]).includes(r.mode ?? '')) errors.mode = 'fixed or floor';
+  if (!edit || r.reason !== undefined) {
+    const reason = r.reason?.trim() ?? '';
+    if (!reason) errors.reason = 'a reason is required';
+    else if (reason.length > 1000) errors.reason = 'at most 1000 characters';
+  }
+  if (r.expiresAt !== undefined && r.expiresAt !== null) {
+    const at = Date.parse(r.expiresAt);
+    if (Number.isNaN(at)) errors.expiresAt = 'not a date';
+    else if (at <= now.getTime()) errors.expiresAt = 'must be in the future';
+  }
+  return errors;
+}
+
+/** The API's validation problem as field errors: `body.reason` and `reason` both become `reason`. */
+function apiFieldErrors(err: unknown): FieldErrors {
+  const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { errors?: unknown } }).problem : undefined;
+  const list = Array.isArray(problem?.errors) ? (problem.errors as { path?: unknown; message?: unknown }[]) : [];
+  const out: Record<string, string> = {};
+  for (const e of list) if (typeof e.path === 'string' && typeof e.message === 'string') out[e.path.replace(/^body\./, '')] = e.message;
+  return out;
+}
+
+/**
+ * Override requests: one subject's (the relationship manager's customer) or the tenant's, filtered
+ * and paged with the API's cursors; one followed with its decisions; and the writes a requester or
+ * approver makes — request, edit while pending, withdraw, revoke. Approving and rejecting belong to
+ * the approvals queue. Every write forgets the lists and the subject's tiers it makes stale.
+ */
+export class Overrides extends KitStore<OverridesState> {
+  readonly #client: Client;
+  readonly #pageSize: number;
+  readonly #now: () => Date;
+
+  constructor(client: Client, options: { readonly pageSize?: number; readonly now?: () => Date } = {}) {
+    super({
+      subject: undefined,
+      filter: {},
+      status: 'idle',
+      items: [],
+      nextCursor: null,
+      loadingMore: false,
+      empty: false,
+      error: undefined,
+      schemes: [],
+      current: undefined,
+      saving: false,
+      fieldErrors: {},
+      actionError: undefined,
+      done: undefined,
+    });
+    this.#client = client;
+    this.#pageSize = options.pageSize ?? 20;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  #listPath(cursor?: string): string {
+    const { subject, filter } = this.state;
+    const base = subject === undefined ? '/v1/overrides' : `/v1/subjects/${enc(subject)}/overrides`;
+    return `${base}${query({ status: filter.status, scheme: filter.scheme, limit: this.#pageSize, cursor })}`;
+  }
+
+  /** List `subject`'s overrides (undefined: the tenant's) with `filter`, from the first page. */
+  open(subject: string | undefined, filter: OverrideFilter = {}): Promise<void> {
+    if (subject !== this.state.subject) this.set({ current: undefined, done: undefined, fieldErrors: {}, actionError: undefined });
+    this.set({ subject, filter });
+    return this.load();
+  }
+
+  /** Change the filter and load its first page. */
+  setFilter(filter: OverrideFilter): Promise<void> {
+    this.set({ filter });
+    return this.load();
+  }
+
+  /** The first page of the current list (a page still loading is cancelled). */
+  async load(): Promise<void> {
+    this.cancel('more');
+    this.set({ status: 'loading', error: undefined, loadingMore: false });
+    const page = await this.run(
+      'first',
+      (signal) => this.#client.http.get<OverrideList>(this.#listPath(), { signal }),
+      (error) => this.set({ status: 'error', error, items: [], nextCursor: null, empty: false }),
+    );
+    if (!page) return;
+    this.set({ status: 'ready', items: page.items, nextCursor: page.nextCursor, empty: page.items.length === 0 });
+  }
+
+  /** Append the next page. */
+  async loadMore(): Promise<void> {
+    const { nextCursor, status } = this.state;
+    if (nextCursor === null || status !== 'ready' || this.busy('more')) return;
+    this.set({ loadingMore: true, error: undefined });
+    const page = await this.run(
+      'more',
+      (signal) => this.#client.http.get<OverrideList>(this.#listPath(nextCursor), { signal }),
+      (error) => this.set({ loadingMore: false, error }),
+    );
+    if (!page) return;
+    this.set((prev) => ({ items: [...prev.items, ...page.items], nextCursor: page.nextCursor, loadingMore: false }));
+  }
+
+  /** The list again, past the client's cache. */
+  refresh(): Promise<void> {
+    this.#forgetLists();
+    return this.load();
+  }
+
+  /** The schemes a request may name and their levels (for the form's choices and its check). */
+  async loadSchemes(): Promise<void> {
+    const res = await this.run(
+      'schemes',
+      (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
+      (error) => this.set({ error }),
+    );
+    if (res) this.set({ schemes: res.items });
+  }
+
+  /** Show one override and its decisions (`GET /v1/overrides/{id}`), past the cache. */
+  async follow(id: string): Promise<void> {
+    this.#client.invalidate(`/v1/overrides/${enc(id)}`);
+    const o = await this.run(
+      'follow',
+      (signal) => this.#client.http.get<OverrideWithDecisions>(`/v1/overrides/${enc(id)}`, { signal }),
+      (actionError) => this.set({ actionError }),
+    );
+    if (o) this.set({ current: o, actionError: undefined });
+  }
+
+  /** Stop following. */
+  unfollow(): void {
+    this.cancel('follow');
+    this.set({ current: undefined });
+  }
+
+  /** Request an override for the listed subject; checked here first, then by the API. */
+  request(r: OverrideRequest): Promise<boolean> {
+    const subject = this.state.subject;
+    if (subject === undefined) return Promise.resolve(this.#refuse({ subject: 'open a subject first' }));
+    const body: OverrideRequest = { ...r, reason: r.reason.trim() };
+    const errors = checkOverrideRequest(body, this.state.schemes, this.#now());
+    if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
+    return this.#write('request', (signal) =>
+      this.#client.http.send<Override>('POST', `/v1/subjects/${enc(subject)}/overrides`, body, { signal }),
+    );
+  }
+
+  /** Change a pending request (its requester only); the approvers must review it again. */
+  edit(id: string, patch: OverrideEdit): Promise<boolean> {
+    const scheme = this.state.items.find((o) => o.id === id)?.scheme ?? this.state.current?.scheme;
+    const errors = {
+      ...checkOverrideRequest({ ...patch, ...(scheme !== undefined ? { scheme } : {}) }, this.state.schemes, this.#now(), true),
+      ...(Object.keys(patch).length === 0 ? { form: 'change at least one field' } : {}),
+    };
+    if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
+    return this.#write('edit', (signal) => this.#client.http.send<Override>('PATCH', `/v1/overrides/${enc(id)}`, patch, { signal }));
+  }
+
+  /** Take back a pending request (its requester only). */
+  withdraw(id: string, note?: string): Promise<boolean> {
+    const body = note?.trim() ? { note: note.trim() } : {};
+    return this.#write('withdraw', (signal) =>
+      this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/withdraw`, body, { signal }),
+    );
+  }
+
+  /** End an approved override (approvers), saying why. */
+  revoke(id: string, note: string): Promise<boolean> {
+    if (!note.trim()) return Promise.resolve(this.#refuse({ note: 'say why it is revoked' }));
+    return this.#write('revoke', (signal) =>
+      this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/revoke`, { note: note.trim() }, { signal }),
+    );
+  }
+
+  #refuse(fieldErrors: FieldErrors): false {
+    this.set({ fieldErrors, actionError: undefined, done: undefined });
+    return false;
+  }
+
+  #forgetLists(): void {
+    this.#client.invalidate('/v1/overrides');
+    const subject = this.state.subject;
+    if (subject !== undefined) this.#client.invalidate(`/v1/subjects/${enc(subject)}/`);
+  }
+
+  async #write(action: OverrideAction, send: (signal: AbortSignal) => Promise<Override>): Promise<boolean> {
+    this.set({ saving: true, fieldErrors: {}, actionError: undefined, done: undefined });
+    let fields: FieldErrors = {};
+    const o = await this.run(
+      'write',
+      (signal) =>
+        send(signal).catch((err: unknown) => {
+          fields = apiFieldErrors(err);
+          throw err;
+        }),
+      (actionError) => this.set({ saving: false, actionError, fieldErrors: fields }),
+    );
+    if (!o) return false;
+    // An override changes the subject's tiers (once approved), the lists and the approvals queue.
+    this.#forgetLists();
+    this.#client.invalidate(`/v1/subjects/${enc(o.subject)}/`);
+    this.#client.invalidate('/v1/approvals');
+    this.set((prev) => ({
+      saving: false,
+      done: { action, override: o },
+      current: prev.current?.id === o.id ? { ...prev.current, ...o } : prev.current,
+    }));
+    await this.load();
+    return true;
+  }
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import iconv from 'iconv-lite';
+import { headerRow, ImportStore } from '@tierkit/admin';
+import { defaultPolicyPack } from '@tierkit/core';
+import { kitFixture } from './kit-fixture.js';
+
+const csv = (text: string, encoding = 'utf-8') =>
+  new Blob([new Uint8Array(encoding === 'utf-8' ? Buffer.from(text) : iconv.encode(text, encoding))], { type: 'text/csv' });
+
+async function subjectCount(f: ReturnType<typeof kitFixture>): Promise<number> {
+  const { n } = await f.db.db
+    .selectFrom('subjects')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+describe('ImportStore against the real API', () => {
+  const f = kitFixture();
+  const store = () => new ImportStore(f.client('OFF1'), { metrics: defaultPolicyPack.metrics });
+
+  it('reads a GBK header in the client, maps it, previews the broken row, imports nothing until the file is good', async () => {
+    const s = store();
+    await s.configure({ kind: 'subjects', encoding: 'gbk' });
+    await s.pick(csv('客户号,姓名,分行\nIP1,张三,上海\n,李四,北京\n', 'gbk'), 'customers.csv');
+    assert.deepEqual(s.state.columns, ['客户号', '姓名', '分行'], 'decoded as GBK, not mojibake');
+    assert.deepEqual(
+      s.check().map((p) => p.path),
+      ['id', 'name'],
+    );
+    s.map('id', '客户号');
+    s.map('name', '姓名');
+    assert.deepEqual(s.requestMapping(), { 客户号: 'id', 姓名: 'name', 分行: 'ignore' });
+    const before = await subjectCount(f);
+    await s.preview();
+    assert.equal(s.state.status, 'ready', JSON.stringify(s.state.error));
+    assert.equal(s.state.preview?.status, 'failed');
+    assert.deepEqual(
+      s.state.preview?.errors.map((e) => [e.line, e.column]),
+      [[3, '客户号']],
+    );
+    assert.equal(await subjectCount(f), before, 'a preview writes nothing');
+
+    await s.upload();
+    assert.equal(s.state.result?.status, 'failed', 'all-or-nothing: refused, and recorded');
+    assert.equal(s.state.error?.status, 422);
+    assert.deepEqual(
+      s.state.result?.errors.items.map((e) => e.line),
+      [3],
+    );
+    assert.equal(await subjectCount(f), before);
+
+    await s.pick(csv('客户号,姓名,分行\nIP1,张三,上海\nIP2,李四,北京\n', 'gbk'), 'customers.csv');
+    assert.deepEqual(s.state.mapping, { id: '客户号', name: '姓名' }, 'the corrected file keeps its mapping');
+    await s.configure({ keepAttributes: true });
+    await s.preview();
+    assert.deepEqual([s.state.preview?.status, s.state.preview?.errorCount], ['succeeded', 0]);
+    await s.upload();
+    assert.equal(s.state.result?.status, 'succeeded');
+    assert.equal(s.state.result?.written, 2);
+    assert.equal(await subjectCount(f), before + 2);
+    const ip2 = await f.client('admin').getTiers('IP2');
+    assert.equal(ip2.subject.id, 'IP2');
+  });
+
+  it('metrics: amounts must be said; a wide file in yuan maps metric columns; valid-rows imports the good rows', async () => {
+    const s = store();
+    await s.configure({ kind: 'metrics' });
+    await s.pick(csv('subject,period,avg_daily_balance\nK01,2025-10,1234.56\nNOPE,2025-10,1\n'));
+    assert.deepEqual(s.state.mapping, { subject: 'subject', period: 'period', 'metric:avg_daily_balance': 'avg_daily_balance' });
+    await s.preview();
+    assert.deepEqual(
+      s.state.problems.map((p) => p.path),
+      ['amounts'],
+      'checked before sending',
+    );
+    await s.configure({ amounts: 'yuan', mode: 'valid-rows' });
+    await s.preview();
+    assert.equal(s.state.preview?.status, 'partial');
+    assert.deepEqual(
+      s.state.preview?.errors.map((e) => [e.line, e.column]),
+      [[3, 'subject']],
+    );
+    await s.upload();
+    assert.equal(s.state.result?.status, 'partial');
+    const stored = await f.db.db
+      .selectFrom('metrics as m')
+      .innerJoin('subjects as x', 'x.id', 'm.subject_id')
+      .select('m.value')
+      .where('x.external_id', '=', 'K01')
+      .where('m.period', '=', '2025-10')
+      .where('m.metric', '=', 'avg_daily_balance')
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(stored.value), 123456, 'yuan became integer fen');
+  });
+
+  it('a relationship manager is refused, and says so', async () => {
+    const s = new ImportStore(f.client('RM1'));
+    await s.pick(csv('id,name\nX1,x\n'));
+    await s.preview();
+    assert.equal(s.state.status, 'error');
+    assert.equal(s.state.error?.status, 403);
+  });
+
+  it('headerRow: quotes, a doubled quote, CRLF', () => {
+    assert.deepEqual(headerRow('"a,b", "say ""hi""" ,c\r\nx,y,z'), ['a,b', 'say "hi"', 'c']);
+  });
+});

@@ -1,0 +1,126 @@
+// A relationship manager requests an override for a customer of their book on the customer detail;
+// the maker finds it on the overrides page. Real server, the console's real bundle, real Chromium.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+import { ADMIN_KEY, fetchAsBank } from './support/server.js';
+
+const run = consoleUnderTest(40);
+
+async function openFirstCustomer(page: Page, as: 'rm' | 'maker'): Promise<string> {
+  await page.goto(`${run.server.url}/admin/`);
+  await page.click(`button[data-as="${as}"]`);
+  await page.locator('.subject-table button').first().waitFor({ timeout: 30_000 });
+  await page.locator('.subject-table button').first().click();
+  await page
+    .locator('form[data-testid="override-request"] select[name="level"] option')
+    .first()
+    .waitFor({ state: 'attached', timeout: 30_000 });
+  return ((await page.textContent('#detail-h .id')) ?? '').trim();
+}
+
+describe('admin console: overrides', () => {
+  it('an RM requests an override on the customer detail (a missing reason refused first); the maker sees it pending; the checker revokes it once approved', async () => {
+    const page = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const id = await openFirstCustomer(page, 'rm');
+    const form = page.locator('form[data-testid="override-request"]');
+
+    // No reason: refused in the browser, nothing sent, the field marked and focused.
+    await form.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="field-error"]').first().waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'reason');
+    const none = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as { items: unknown[] };
+    assert.equal(none.items.length, 0);
+
+    await form.locator('select[name="scheme"]').selectOption('retail-tier');
+    await form.locator('select[name="level"]').selectOption('gold');
+    await form.locator('select[name="mode"]').selectOption('floor');
+    await form.locator('textarea[name="reason"]').fill('长期合作客户，年终保级');
+    await form.locator('input[name="expiresOn"]').fill('2099-12-31');
+    await form.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => /已提交/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    await page.locator('.overrides-subject [data-testid="override-status"]').first().waitFor();
+    assert.match((await page.textContent('.overrides-subject [data-testid="override-status"]')) ?? '', /待复核/);
+    await page.screenshot({ path: join(shots, 'admin-overrides-1-requested.png'), fullPage: true });
+
+    const listed = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as {
+      items: { status: string; level: string; mode: string; reason: string; expiresAt: string; requestedBy: string }[];
+    };
+    assert.equal(listed.items.length, 1);
+    const o = listed.items[0];
+    assert.deepEqual([o?.status, o?.level, o?.mode, o?.reason], ['pending', 'gold', 'floor', '长期合作客户，年终保级']);
+    assert.equal(o?.expiresAt, '2099-12-31T15:59:59.000Z', 'the last second of 31 December in Shanghai');
+    // The requester may take it back; the button is there.
+    assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    // The maker, tenant-wide, finds it on the overrides page, filtered to pending.
+    const maker = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await maker.goto(`${run.server.url}/admin/`);
+    await maker.click('button[data-as="maker"]');
+    await maker.locator('a[data-page-link="overrides"]').click();
+    await maker.locator('select[name="status"]').selectOption('pending');
+    await maker.click('.overrides-list form.filters button[type="submit"]');
+    await maker.locator('.overrides-table tbody tr').first().waitFor();
+    assert.match((await maker.textContent('.overrides-table tbody tr')) ?? '', new RegExp(id));
+    await maker.locator('button[data-action="follow"]').first().click();
+    await maker.locator('[data-override-detail] .overrides-decisions li').first().waitFor();
+    assert.equal(await maker.locator('button[data-action="revoke"]').count(), 0, 'an officer may not revoke');
+    await maker.screenshot({ path: join(shots, 'admin-overrides-2-page.png'), fullPage: true });
+    await maker.close();
+
+    // Approved (the approvals page's business; here the bank's backend), then the checker revokes it.
+    const full = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as {
+      items: { id: string; contentHash: string }[];
+    };
+    const pending = full.items[0];
+    const approved = await fetch(`${run.server.url}/v1/overrides/${pending?.id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ contentHash: pending?.contentHash }),
+    });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    const checker = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await checker.goto(`${run.server.url}/admin/`);
+    await checker.click('button[data-as="checker"]');
+    await checker.locator('a[data-page-link="overrides"]').click();
+    await checker.locator('select[name="status"]').selectOption('approved');
+    await checker.click('.overrides-list form.filters button[type="submit"]');
+    const row = checker.locator(`tr[data-override="${pending?.id}"]`);
+    await row.locator('input[name="note"]').fill('客户已降级，不再保级');
+    await row.locator('button[data-action="revoke"]').click();
+    await checker.waitForFunction(() => /已撤销/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    const after = (await (await fetchAsBank(`${run.server.url}/v1/overrides/${pending?.id}`)).json()) as {
+      status: string;
+      revokeNote: string;
+    };
+    assert.deepEqual([after.status, after.revokeNote], ['revoked', '客户已降级，不再保级']);
+    await checker.screenshot({ path: join(shots, 'admin-overrides-3-revoked.png'), fullPage: true });
+    await checker.close();
+  });
+
+  it('has no axe violations: the request form with an error shown, and the overrides page, in zh-CN and en', async () => {
+    const context = await run.browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await openFirstCustomer(page, 'maker');
+    await page.locator('form[data-testid="override-request"] button[type="submit"]').click();
+    await page.locator('[data-testid="field-error"]').first().waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'customer detail with the request form, zh-CN');
+    await page.selectOption('.lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && /Request an override/.test(document.body.textContent ?? ''));
+    assert.deepEqual(await axeViolations(page), [], 'en');
+    await page.locator('a[data-page-link="overrides"]').click();
+    await page.waitForFunction(() =>
+      /in all|No overrides|more to load/.test(document.querySelector('[data-testid="overrides-status"]')?.textContent ?? ''),
+    );
+    assert.deepEqual(await axeViolations(page), [], 'overrides page, en');
+    await page.screenshot({ path: join(shots, 'admin-overrides-4-en.png'), fullPage: true });
+    await context.close();
+  });
+});
