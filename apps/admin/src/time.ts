@@ -1,46 +1,100 @@
+import { monthsBack } from '@tierkit/core';
 import type { ConsoleLocale } from './words.js';
 
-/** The bank's zone: every date and time the console shows is in it, and says so. */
+/*
+ * The bank's clock. Periods (`YYYY-MM`), days and the times people read are the bank's, not the
+ * browser's: a month closes at midnight in Shanghai, and every time shown says its zone. Offsets are
+ * read back from Intl, never written by hand, so a bank in a zone with daylight saving only changes
+ * BANK_TIME_ZONE.
+ */
+
+/** The bank's time zone (the demo bank's; the widgets' timeline defaults to the same). */
 export const BANK_TIME_ZONE = 'Asia/Shanghai';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-function format(locale: ConsoleLocale, o: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${JSON.stringify(o)}`;
-  let f = formats.get(key);
+/** The bank-zone fields of instant `t` (year, month, day, hour, minute, second; 24-hour). */
+function fields(t: number, locale = 'en'): Record<string, string> {
+  let f = formats.get(locale);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale, { ...o, timeZone: BANK_TIME_ZONE });
-    formats.set(key, f);
+    f = new Intl.DateTimeFormat(locale, {
+      timeZone: BANK_TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formats.set(locale, f);
   }
-  return f;
+  return Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
 }
 
-/** An ISO instant as the bank's local date and time, the zone named (`2026-12-02 19:05 (Asia/Shanghai)`). */
-export function formatInstant(iso: string | null | undefined, locale: ConsoleLocale): string {
-  if (!iso) return '—';
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const parts = Object.fromEntries(
-    format(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(t)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} (${BANK_TIME_ZONE})`;
+/** The UTC instant at which the bank's wall clock reads the given time. */
+function bankWallToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
+  const p = fields(asUtc);
+  const shown = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return asUtc - (shown - asUtc);
 }
 
-/** Today in the bank's zone, `YYYY-MM-DD` (a date input's value). */
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+
+/** An ISO instant as the bank's date and time, the zone named: `2026-12-02 19:05 (Asia/Shanghai)`. */
+export function formatInstant(at: string | null | undefined, _locale?: ConsoleLocale): string {
+  if (!at) return '—';
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return at;
+  const p = fields(t);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} (${BANK_TIME_ZONE})`;
+}
+
+/** An ISO instant to the second in the bank's zone, `2025-11-15 12:00:00`; the caller states the zone. */
+export function formatBankTime(at: string, _locale?: ConsoleLocale): string {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return at;
+  const p = fields(t);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** Today in the bank's calendar, `YYYY-MM-DD` (a date input's value or `min`). */
 export function bankToday(now = Date.now()): string {
-  const p = Object.fromEntries(
-    format('en', { year: 'numeric', month: '2-digit', day: '2-digit' })
-      .formatToParts(now)
-      .map((x) => [x.type, x.value]),
-  );
+  const p = fields(now);
   return `${p.year}-${p.month}-${p.day}`;
 }
 
 /** This month in the bank's zone, `YYYY-MM`. */
 export function bankMonth(now = Date.now()): string {
   return bankToday(now).slice(0, 7);
+}
+
+/** The last month that has closed in the bank's zone: the newest one a month's data can be complete for. */
+export function lastClosedMonth(now: Date = new Date()): string {
+  return monthsBack(bankMonth(now.getTime()), 2)[1] as string;
+}
+
+/**
+ * A `datetime-local` field's value, read as the bank's wall time, to the UTC instant the API takes
+ * (`2025-11-15T04:00:00Z`); undefined for an empty or malformed field.
+ */
+export function bankLocalToUtc(value: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const t = bankWallToUtc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0);
+  return Number.isNaN(t) ? undefined : iso(t);
+}
+
+/**
+ * The last second (ISO, UTC) of bank day `YYYY-MM-DD` — an expiry "on 31 December" reads
+ * `2099-12-31 23:59`, not the next day's midnight; undefined for anything else.
+ */
+export function endOfBankDay(day: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return undefined;
+  const t = bankWallToUtc(Number(m[1]), Number(m[2]), Number(m[3]) + 1, 0, 0, 0) - 1000;
+  return Number.isNaN(t) ? undefined : iso(t);
 }
 
 /** A duration in seconds, roughly, in words (`3 天` / `3 d`). */

@@ -3,7 +3,7 @@ import { query } from '@tierkit/client';
 import { StoreController } from '@tierkit/admin/lit';
 import { formatValue, monthsBack } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { lastClosedMonth } from '../bank-time.js';
+import { lastClosedMonth } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';

@@ -1,7 +1,7 @@
 import { type AuditFilter, type AuditRecord, AuditTrail, firstBreak, hasRole, isBookScoped } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { bankLocalToUtc, formatBankTime } from '../bank-time.js';
+import { bankLocalToUtc, formatBankTime } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';

@@ -12,4 +12,13 @@ import { overridesPage } from './overrides-page.js';
  * The console's pages, in the navigation's order. A new page: a file of its own in this folder
  * exporting a ConsolePage, and one line here.
  */
-export const PAGES: readonly ConsolePage[] = [bookPage, approvalsPage, policiesPage, jobsPage, overridesPage, importPage, analyticsPage, auditPage];
+export const PAGES: readonly ConsolePage[] = [
+  bookPage,
+  approvalsPage,
+  policiesPage,
+  jobsPage,
+  overridesPage,
+  importPage,
+  analyticsPage,
+  auditPage,
+];

@@ -2,7 +2,7 @@ import { hasRole, isBookScoped, type Override, type Overrides } from '@tierkit/a
 import type { Session } from '@tierkit/client';
 import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
-import { bankTime } from './bank-day.js';
+import { formatInstant as bankTime } from '../time.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /*

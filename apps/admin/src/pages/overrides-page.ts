@@ -3,7 +3,7 @@ import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
-import { bankTime } from './bank-day.js';
+import { formatInstant as bankTime } from '../time.js';
 import { listStatus, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 

@@ -5,7 +5,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
-import { BANK_ZONE, bankToday, endOfBankDay } from './bank-day.js';
+import { BANK_TIME_ZONE as BANK_ZONE, bankToday, endOfBankDay } from '../time.js';
 import { listStatus, outcome, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
