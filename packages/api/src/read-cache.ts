@@ -10,7 +10,7 @@ export const READ_CACHE_SEEN_KEYS = 8192;
 
 interface Entry {
   /** UTF-8 bytes, outside the JavaScript heap: the collector neither copies nor marks them, and no read encodes them again. */
-  readonly body: Uint8Array;
+  readonly body: Uint8Array<ArrayBuffer>;
   readonly etag: string;
   /** Epoch ms after which the body may be wrong without any write (an override expiring); Infinity if never. */
   readonly until: number;
@@ -71,7 +71,7 @@ export class ReadCache {
     return this.#send(c, etag, body);
   }
 
-  #send(c: Context, etag: string, body: string | Uint8Array): Response {
+  #send(c: Context, etag: string, body: string | Uint8Array<ArrayBuffer>): Response {
     if (matchesEtag(c, etag)) return c.body(null, 304);
     return c.body(body, 200, { 'Content-Type': 'application/json' });
   }

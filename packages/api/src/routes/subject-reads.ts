@@ -15,7 +15,7 @@ import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
 import type { TenantPack } from '../services/tenant-pack.js';
-import { heldUntil, schemesInView, SchemesQuery, subjectRef, tiersJson, tiersView } from '../services/views.js';
+import { schemesInView, SchemesQuery, subjectRef, tiersJson } from '../services/views.js';
 
 const notModified = { 304: { description: 'Not modified: the If-None-Match ETag is current' } } as const;
 
@@ -113,11 +113,7 @@ export function subjectReads(cache = new ReadCache()) {
       const shown = schemesInView(audience, scheme);
       const now = deps.now();
       const key = readKey('tiers', deps, subject, packPrint(tp), audience, [locale ?? null, shown ? [...shown] : null]);
-      return cache.respond(c, key, now.getTime(), async () => {
-        if (!locale) return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown);
-        const body = await tiersView(deps.db, tp, audience, subject, deps.unmaskNames, now, undefined, shown);
-        return { body: localize(body, locale), until: heldUntil(body) };
-      });
+      return cache.respond(c, key, now.getTime(), () => tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale));
     })
     .openapi(historyRoute, async (c) => {
       const deps = c.var.deps;

@@ -1,6 +1,6 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { AssignmentRow } from '../schema.js';
-import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, type Executor } from './executor.js';
+import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, reusableQuery, type Executor } from './executor.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -107,15 +107,11 @@ function toRow(tenantId: string, a: StoredAssignment) {
   };
 }
 
-function assignmentRows(db: Executor, tenantId: string, subjectId: string): Promise<AssignmentRow[]> {
-  return db
-    .selectFrom('assignments')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .orderBy('scheme')
-    .execute();
-}
+// Built once: every tiers and entitlements read asks.
+const assignmentRows: (db: Executor, tenantId: string, subjectId: string) => Promise<AssignmentRow[]> = reusableQuery(
+  (db, tenantId: string, subjectId: string) =>
+    db.selectFrom('assignments').selectAll().where('tenant_id', '=', tenantId).where('subject_id', '=', subjectId).orderBy('scheme'),
+);
 
 /** Every current assignment of one subject, by scheme key order. */
 export async function listAssignments(db: Executor, tenantId: string, subjectId: string): Promise<StoredAssignment[]> {
