@@ -123,6 +123,34 @@ export async function listAssignmentsJson(db: Executor, tenantId: string, subjec
   return (await assignmentRows(db, tenantId, subjectId)).map(toAssignmentJson);
 }
 
+/** A subject's current level in one scheme, without its explanation, progress and retention. */
+export interface CurrentLevel {
+  readonly scheme: string;
+  readonly level: string;
+  readonly period: string;
+  readonly approvalRequired: boolean;
+}
+
+// Entitlements resolve over levels alone: reading the stored explanations too doubled the query.
+const levelRows = reusableQuery((db, tenantId: string, subjectId: string) =>
+  db
+    .selectFrom('assignments')
+    .select(['scheme', 'level', 'period', 'approval_required'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .orderBy('scheme'),
+);
+
+/** A subject's current levels, by scheme key order. */
+export async function listCurrentLevels(db: Executor, tenantId: string, subjectId: string): Promise<CurrentLevel[]> {
+  return (await levelRows(db, tenantId, subjectId)).map((r) => ({
+    scheme: r.scheme,
+    level: r.level,
+    period: r.period,
+    approvalRequired: r.approval_required === 1,
+  }));
+}
+
 /** Insert or replace the current assignments (one row per subject and scheme). */
 export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
