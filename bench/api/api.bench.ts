@@ -143,6 +143,13 @@ function readRoutes(ids: readonly string[], cred: { key: string; token: string }
   return [
     { name: 'GET …/tiers, API key, random customers', paths: ids.map((id) => `/v1/subjects/${id}/tiers`), headers: key },
     { name: 'GET …/C000003/tiers, embed token', paths: ['/v1/subjects/C000003/tiers'], headers: token },
+    // What a page in one language asks: one locale's labels (packages/api/src/locale.ts).
+    {
+      name: 'GET …/tiers?locale=zh-CN, API key, random customers',
+      paths: ids.map((id) => `/v1/subjects/${id}/tiers?locale=zh-CN`),
+      headers: key,
+    },
+    { name: 'GET …/C000003/tiers?locale=zh-CN, embed token', paths: ['/v1/subjects/C000003/tiers?locale=zh-CN'], headers: token },
     { name: 'GET …/entitlements, API key, random customers', paths: ids.map((id) => `/v1/subjects/${id}/entitlements`), headers: key },
     { name: 'GET …/C000003/entitlements, embed token', paths: ['/v1/subjects/C000003/entitlements'], headers: token },
     { name: 'GET …/history, API key, random customers', paths: ids.map((id) => `/v1/subjects/${id}/history`), headers: key },

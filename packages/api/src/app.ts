@@ -9,6 +9,7 @@ import type { AppEnv, SharedDeps } from './deps.js';
 import { DOCS_CSP, docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
 import { auditIntent, auditTrail, type AuditOptions } from './middleware/audit.js';
+import { forWrites } from './middleware/for-writes.js';
 import { idempotency } from './middleware/idempotency.js';
 import { limitBody } from './middleware/limit-body.js';
 import { fixedHeaders, noStore } from './middleware/no-store.js';
@@ -169,13 +170,11 @@ export function createApp(options: AppOptions) {
       limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined,
     ),
     // CSV uploads stream past the JSON body limit to their own (maxImportBytes, in the route).
-    unlessCsvUpload(limitBody(maxBody)),
-    unlessCsvUpload(requireJson()),
+    forWrites(unlessCsvUpload(limitBody(maxBody)), unlessCsvUpload(requireJson())),
     rejectUnsafeText(),
     unmaskOnRequest(),
     // A CSV upload is idempotent by content (the same file twice changes nothing) and too big to buffer for a request hash.
-    unlessCsvUpload(idempotency(shared.db, shared.now)),
-    auditIntent(auditing),
+    forWrites(unlessCsvUpload(idempotency(shared.db, shared.now)), auditIntent(auditing)),
   );
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));

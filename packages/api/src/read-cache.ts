@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { etagOf, matchesEtag } from './etag.js';
 
 /** Bytes of response bodies one app keeps, by default: 32 MiB. */
 export const READ_CACHE_BYTES = 32 * 1024 * 1024;
 
+/** Keys a cache remembers having been asked once (see ReadCache). */
+export const READ_CACHE_SEEN_KEYS = 8192;
+
 interface Entry {
-  readonly body: string;
+  /** UTF-8 bytes, outside the JavaScript heap: the collector neither copies nor marks them, and no read encodes them again. */
+  readonly body: Uint8Array<ArrayBuffer>;
   readonly etag: string;
   /** Epoch ms after which the body may be wrong without any write (an override expiring); Infinity if never. */
   readonly until: number;
@@ -20,12 +25,27 @@ export type BuiltRead = ({ readonly body: unknown } | { readonly json: string })
  * the tenant's pack, the route, its query and the caller's view — so an entry is never stale: a
  * write makes a new key, and the old entry just ages out. Bounded by total body bytes; the oldest
  * entries go first.
+ *
+ * A body is kept only when its key is asked for the second time (among the last `seenKeys` keys).
+ * Reads of a widget's customer repeat (several widgets, polling), reads of random customers by a
+ * bank's server mostly do not: keeping each of those 20 KB bodies until it is pushed out made the
+ * garbage collector copy and then sweep them, which cost more than building them did.
+ *
+ * The ETag is the hash of the key and the body's `until`, not of the body: hashing a 20 KB body on
+ * every cache miss cost more than the query that built it. The key is the same in every process (see
+ * fingerprintOf), so servers behind one load balancer agree on it. Time is the one thing a key does
+ * not name: an override in force expires by itself, and the body built after that instant has
+ * another `until` (the next expiry, or none), hence another ETag.
  */
 export class ReadCache {
   readonly #entries = new Map<string, Entry>();
+  readonly #seen = new Set<string>();
   #bytes = 0;
 
-  constructor(private readonly maxBytes = READ_CACHE_BYTES) {}
+  constructor(
+    private readonly maxBytes = READ_CACHE_BYTES,
+    private readonly seenKeys = READ_CACHE_SEEN_KEYS,
+  ) {}
 
   /**
    * Answer `c` from the entry under `key`, or build it: 304 when `If-None-Match` has the ETag,
@@ -37,18 +57,27 @@ export class ReadCache {
       this.#forget(key, entry);
       entry = undefined;
     }
-    if (!entry) {
-      const built = await build();
-      const body = 'json' in built ? built.json : JSON.stringify(built.body);
-      entry = { body, etag: etagOf(body), until: built.until ?? Number.POSITIVE_INFINITY };
-      this.#remember(key, entry);
+    if (entry) return this.#send(c, entry.etag, entry.body);
+    const built = await build();
+    const body = 'json' in built ? built.json : JSON.stringify(built.body);
+    const until = built.until ?? Number.POSITIVE_INFINITY;
+    const etag = etagOf(`${key}\n${until}`);
+    if (this.#seen.delete(key)) this.#remember(key, { body: Buffer.from(body), etag, until });
+    else {
+      // Past the bound start over rather than tracking recency on every read.
+      if (this.#seen.size >= this.seenKeys) this.#seen.clear();
+      this.#seen.add(key);
     }
-    if (matchesEtag(c, entry.etag)) return c.body(null, 304);
-    return c.body(entry.body, 200, { 'Content-Type': 'application/json' });
+    return this.#send(c, etag, body);
+  }
+
+  #send(c: Context, etag: string, body: string | Uint8Array<ArrayBuffer>): Response {
+    if (matchesEtag(c, etag)) return c.body(null, 304);
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
   }
 
   #remember(key: string, entry: Entry): void {
-    const size = entry.body.length + key.length;
+    const size = entry.body.byteLength + key.length;
     if (size > this.maxBytes) return;
     const old = this.#entries.get(key);
     if (old) this.#forget(key, old);
@@ -63,19 +92,19 @@ export class ReadCache {
 
   #forget(key: string, entry: Entry): void {
     this.#entries.delete(key);
-    this.#bytes -= entry.body.length + key.length;
+    this.#bytes -= entry.body.byteLength + key.length;
   }
 }
 
-const ids = new WeakMap<object, number>();
-let nextId = 0;
+const fingerprints = new WeakMap<object, string>();
 
 /**
- * A number for an object for as long as it lives: a cache key part for things that are replaced,
- * never changed in place — a tenant's compiled pack is a new object once its policies change.
+ * A hash of an object's JSON, computed once per object: a cache key and ETag part for things that
+ * are replaced, never changed in place (a tenant's compiled pack is a new object once its policies
+ * change). Unlike an object identity, it is the same in every process and after a restart.
  */
-export function identityOf(value: object): number {
-  let id = ids.get(value);
-  if (id === undefined) ids.set(value, (id = ++nextId));
-  return id;
+export function fingerprintOf(value: object): string {
+  let print = fingerprints.get(value);
+  if (print === undefined) fingerprints.set(value, (print = createHash('sha256').update(JSON.stringify(value)).digest('base64url')));
+  return print;
 }

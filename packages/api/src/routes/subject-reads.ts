@@ -6,7 +6,7 @@ import { packOf, subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
 import { localize, LocaleQuery } from '../locale.js';
 import { ProblemError } from '../problem.js';
-import { identityOf, ReadCache } from '../read-cache.js';
+import { fingerprintOf, ReadCache } from '../read-cache.js';
 import { audienceOf } from '../services/audience.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -14,7 +14,8 @@ import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
-import { heldUntil, schemesInView, SchemesQuery, subjectRef, tiersJson, tiersView } from '../services/views.js';
+import type { TenantPack } from '../services/tenant-pack.js';
+import { schemesInView, SchemesQuery, subjectRef, tiersJson } from '../services/views.js';
 
 const notModified = { 304: { description: 'Not modified: the If-None-Match ETag is current' } } as const;
 
@@ -75,7 +76,7 @@ const entitlementsRoute = createRoute({
  * tenant's pack, and the caller's view of it — the credential kind (which audience it sees), the
  * locale and the route's own query.
  */
-function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number, audience: AudienceView, view: readonly unknown[]): string {
+function readKey(route: string, deps: ApiDeps, subject: Subject, packId: string, audience: AudienceView, view: readonly unknown[]): string {
   // The audience is part of every key: a customer is never served a body cut for staff.
   return JSON.stringify([
     route,
@@ -91,6 +92,9 @@ function readKey(route: string, deps: ApiDeps, subject: Subject, packId: number,
     ...view,
   ]);
 }
+
+/** The pack a read was built from, the same in every process: its definitions and the month it is in force for. */
+const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.period}`;
 
 /**
  * Reads of one subject: tiers, history, entitlements. All carry ETags. Each costs the subject-row
@@ -108,12 +112,8 @@ export function subjectReads(cache = new ReadCache()) {
       const audience = audienceOf(deps.principal, tp);
       const shown = schemesInView(audience, scheme);
       const now = deps.now();
-      const key = readKey('tiers', deps, subject, identityOf(tp), audience, [locale ?? null, shown ? [...shown] : null]);
-      return cache.respond(c, key, now.getTime(), async () => {
-        if (!locale) return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown);
-        const body = await tiersView(deps.db, tp, audience, subject, deps.unmaskNames, now, undefined, shown);
-        return { body: localize(body, locale), until: heldUntil(body) };
-      });
+      const key = readKey('tiers', deps, subject, packPrint(tp), audience, [locale ?? null, shown ? [...shown] : null]);
+      return cache.respond(c, key, now.getTime(), () => tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale));
     })
     .openapi(historyRoute, async (c) => {
       const deps = c.var.deps;
@@ -127,7 +127,7 @@ export function subjectReads(cache = new ReadCache()) {
         throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
       }
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
-      const key = readKey('history', deps, subject, identityOf(tp), audience, [locale ?? null, scheme ?? null, limit, cursor ?? null]);
+      const key = readKey('history', deps, subject, packPrint(tp), audience, [locale ?? null, scheme ?? null, limit, cursor ?? null]);
       return cache.respond(c, key, deps.now().getTime(), async () => {
         const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
           ...(scheme ? { scheme } : {}),
@@ -152,7 +152,7 @@ export function subjectReads(cache = new ReadCache()) {
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
-      const key = readKey('entitlements', deps, subject, identityOf(tp), audience, [locale ?? null]);
+      const key = readKey('entitlements', deps, subject, packPrint(tp), audience, [locale ?? null]);
       return cache.respond(c, key, deps.now().getTime(), async () => {
         const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
         return { body: locale ? localize(body, locale) : body };

@@ -1,5 +1,5 @@
 import { quotaUsageKey, resolveEntitlements, type AudienceView, type EntitlementsResponse, type QuotaPeriod } from '@tierkit/core';
-import { findPendingLevelApproval, listAssignments, sumMetricWindows, type Executor, type MetricWindow, type Subject } from '@tierkit/db';
+import { findPendingLevelApproval, listCurrentLevels, sumMetricWindows, type Executor, type MetricWindow, type Subject } from '@tierkit/db';
 import { addMonths } from '../periods.js';
 import type { TenantPack } from './tenant-pack.js';
 import { subjectRef } from './views.js';
@@ -45,7 +45,7 @@ export async function entitlementsView(
   subject: Subject,
   unmask: boolean,
 ): Promise<EntitlementsResponse> {
-  const stored = await listAssignments(db, tp.tenantId, subject.id);
+  const stored = await listCurrentLevels(db, tp.tenantId, subject.id);
   const levels: Record<string, string> = {};
   let asOf = '';
   for (const a of stored) {

@@ -1,6 +1,7 @@
 import type {
   Assignment,
   AudienceView,
+  Locale,
   MetricDef,
   OverrideInfo,
   SchemeSummary,
@@ -10,6 +11,7 @@ import type {
 } from '@tierkit/core';
 import { listActiveOverrides, listAssignments, listAssignmentsJson, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
+import { localize } from '../locale.js';
 import { maskName } from '../mask.js';
 import { ProblemError } from '../problem.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -131,24 +133,41 @@ export function heldUntil(body: TiersResponse): number {
   return Math.min(Number.POSITIVE_INFINITY, ...expiries);
 }
 
-// Serialized once per scheme definition: a pack's definitions are replaced, never changed in place.
-const summaryJson = new WeakMap<object, string>();
-const matrixJson = new WeakMap<object, string>();
+// Serialized once per scheme definition and locale: a pack's definitions are replaced, never changed in place.
+const ALL = 'all';
+const serialized = new WeakMap<object, Map<string, string>>();
 const json = (value: unknown) => JSON.stringify(value);
-const once = (cache: WeakMap<object, string>, key: object, value: () => unknown) => {
-  let text = cache.get(key);
-  if (text === undefined) cache.set(key, (text = json(value())));
+
+/** `value` as JSON, in `locale` (or every locale), serialized once per object and locale. */
+function once(value: object, locale: Locale | undefined): string {
+  let byLocale = serialized.get(value);
+  if (!byLocale) serialized.set(value, (byLocale = new Map()));
+  const key = locale ?? ALL;
+  let text = byLocale.get(key);
+  if (text === undefined) byLocale.set(key, (text = json(locale ? localize(value, locale) : value)));
   return text;
+}
+
+// Scheme summaries are new objects each time they are made: keep one per definition.
+const summaries = new WeakMap<object, SchemeSummary>();
+const summaryOf = (def: SchemeSummary) => {
+  let summary = summaries.get(def);
+  if (!summary) summaries.set(def, (summary = schemeSummary(def)));
+  return summary;
 };
+
+/** Stored JSON text as sent: as it is, or (with a locale) with each label cut to that locale. */
+const storedText = (text: string, locale: Locale | undefined) => (locale ? json(localize(JSON.parse(text), locale)) : text);
 
 // Where stored explanations, progress and retention name metrics: only these keys are called "metric".
 const METRIC_KEY = /"metric":("(?:[^"\\]|\\.)*")/g;
 
 /**
- * {@link tiersView} as the JSON text it serializes to (the same document), built without parsing the
- * stored explanation, progress and retention: their stored text is spliced in as it is, and each
- * scheme's summary and grid are serialized once per pack. Also says until when the body holds with
- * no write: the first expiry of an override in force.
+ * {@link tiersView} as the JSON text it serializes to (the same document, cut to `locale` as
+ * `localize` would cut it), built without building the document: the stored explanation, progress
+ * and retention are spliced in as stored (with a locale, only they are parsed, cut and serialized),
+ * and each scheme's summary and grid and each metric are serialized once per pack and locale. Also
+ * says until when the body holds with no write: the first expiry of an override in force.
  */
 export async function tiersJson(
   db: Executor,
@@ -158,12 +177,13 @@ export async function tiersJson(
   unmask: boolean,
   now: Date,
   only?: ReadonlySet<string>,
+  locale?: Locale,
 ): Promise<{ json: string; until: number }> {
   if (audience.audience !== 'staff') {
     // A customer's view rewrites the stored explanation and progress (audience.assignment), so the
     // stored text cannot be spliced in as it is: build the document and serialize it.
     const body = await tiersView(db, tp, audience, subject, unmask, now, undefined, only);
-    return { json: JSON.stringify(body), until: heldUntil(body) };
+    return { json: JSON.stringify(locale ? localize(body, locale) : body), until: heldUntil(body) };
   }
   const stored = await listAssignmentsJson(db, tp.tenantId, subject.id);
   const active = await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString());
@@ -184,15 +204,16 @@ export async function tiersJson(
     if (override?.expiresAt) until = Math.min(until, Date.parse(override.expiresAt));
     parts.push(
       `{"scheme":${json(a.scheme)},"level":${json(a.level)},"rank":${json(a.rank)},"previousLevel":${json(a.previousLevel)},` +
-        `"changed":${a.previousLevel !== a.level},"approvalRequired":${a.approvalRequired},"explanation":${a.explanation},` +
-        `"progress":${a.progress ?? 'null'},"retention":${a.retention ?? 'null'},"schemeInfo":${once(summaryJson, def, () => schemeSummary(def))},` +
-        `"period":${json(a.period)},"evaluatedAt":${json(a.evaluatedAt)},"override":${json(override)}` +
-        `${def.matrix ? `,"matrix":${once(matrixJson, def.matrix, () => def.matrix)}` : ''}}`,
+        `"changed":${a.previousLevel !== a.level},"approvalRequired":${a.approvalRequired},"explanation":${storedText(a.explanation, locale)},` +
+        `"progress":${a.progress === null ? 'null' : storedText(a.progress, locale)},"retention":${a.retention === null ? 'null' : storedText(a.retention, locale)},` +
+        `"schemeInfo":${once(summaryOf(def), locale)},"period":${json(a.period)},"evaluatedAt":${json(a.evaluatedAt)},` +
+        `"override":${override && locale ? json(localize(override, locale)) : json(override)}` +
+        `${def.matrix ? `,"matrix":${once(def.matrix, locale)}` : ''}}`,
     );
   }
-  const metrics = tp.pack.metrics.filter((m) => mentioned.has(m.key));
+  const metrics = tp.pack.metrics.filter((m) => mentioned.has(m.key)).map((m) => once(m, locale));
   return {
-    json: `{"subject":${json(subjectRef(subject, unmask))},"asOf":${json(asOf)},"assignments":[${parts.join(',')}],"metrics":${json(metrics)}}`,
+    json: `{"subject":${json(subjectRef(subject, unmask))},"asOf":${json(asOf)},"assignments":[${parts.join(',')}],"metrics":[${metrics.join(',')}]}`,
     until,
   };
 }

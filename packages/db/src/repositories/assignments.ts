@@ -1,6 +1,6 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { AssignmentRow } from '../schema.js';
-import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, type Executor } from './executor.js';
+import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, reusableQuery, type Executor } from './executor.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -107,15 +107,11 @@ function toRow(tenantId: string, a: StoredAssignment) {
   };
 }
 
-function assignmentRows(db: Executor, tenantId: string, subjectId: string): Promise<AssignmentRow[]> {
-  return db
-    .selectFrom('assignments')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .orderBy('scheme')
-    .execute();
-}
+// Built once: every tiers and entitlements read asks.
+const assignmentRows: (db: Executor, tenantId: string, subjectId: string) => Promise<AssignmentRow[]> = reusableQuery(
+  (db, tenantId: string, subjectId: string) =>
+    db.selectFrom('assignments').selectAll().where('tenant_id', '=', tenantId).where('subject_id', '=', subjectId).orderBy('scheme'),
+);
 
 /** Every current assignment of one subject, by scheme key order. */
 export async function listAssignments(db: Executor, tenantId: string, subjectId: string): Promise<StoredAssignment[]> {
@@ -125,6 +121,34 @@ export async function listAssignments(db: Executor, tenantId: string, subjectId:
 /** {@link listAssignments} with the JSON columns as stored, for reads that send them on unchanged. */
 export async function listAssignmentsJson(db: Executor, tenantId: string, subjectId: string): Promise<StoredAssignmentJson[]> {
   return (await assignmentRows(db, tenantId, subjectId)).map(toAssignmentJson);
+}
+
+/** A subject's current level in one scheme, without its explanation, progress and retention. */
+export interface CurrentLevel {
+  readonly scheme: string;
+  readonly level: string;
+  readonly period: string;
+  readonly approvalRequired: boolean;
+}
+
+// Entitlements resolve over levels alone: reading the stored explanations too doubled the query.
+const levelRows = reusableQuery((db, tenantId: string, subjectId: string) =>
+  db
+    .selectFrom('assignments')
+    .select(['scheme', 'level', 'period', 'approval_required'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .orderBy('scheme'),
+);
+
+/** A subject's current levels, by scheme key order. */
+export async function listCurrentLevels(db: Executor, tenantId: string, subjectId: string): Promise<CurrentLevel[]> {
+  return (await levelRows(db, tenantId, subjectId)).map((r) => ({
+    scheme: r.scheme,
+    level: r.level,
+    period: r.period,
+    approvalRequired: r.approval_required === 1,
+  }));
 }
 
 /** Insert or replace the current assignments (one row per subject and scheme). */

@@ -78,3 +78,34 @@ function sqlCacheOf(db: Executor): Map<string, string> | undefined {
 export function rangeTenant(tenantId: string, column = 'tenant_id'): RawBuilder<SqlBool> {
   return sql<SqlBool>`coalesce(${sql.ref(column)}, '') = ${tenantId}`;
 }
+
+const PLACEHOLDER = '\u0000tierkit-parameter-';
+
+/**
+ * A query whose shape never changes, built and compiled once per dialect and then run with each
+ * call's values. On the hot reads (a subject, its assignments, its overrides) building and compiling
+ * the Kysely query cost more than SQLite spent running it. `build` gets a placeholder for each
+ * argument and must use it only as a bound value (`where(col, '=', arg)`), never to decide the shape.
+ */
+export function reusableQuery<A extends readonly unknown[], O>(
+  build: (db: Executor, ...args: { [K in keyof A]: A[K] }) => Compilable<O>,
+): (db: Executor, ...args: A) => Promise<O[]> {
+  // Keyed by the dialect's adapter: a transaction shares its database's, and SQL differs by dialect only.
+  const compiled = new WeakMap<object, { sql: string; slots: readonly (number | { value: unknown })[] }>();
+  return async (db, ...args) => {
+    const adapter = db.getExecutor().adapter;
+    let query = compiled.get(adapter);
+    if (!query) {
+      const placeholders = args.map((_, i) => `${PLACEHOLDER}${i}`) as unknown as A;
+      const { sql: text, parameters } = build(db, ...placeholders).compile();
+      const slots = parameters.map((p) =>
+        typeof p === 'string' && p.startsWith(PLACEHOLDER) ? Number(p.slice(PLACEHOLDER.length)) : { value: p },
+      );
+      const used = new Set(slots.filter((s) => typeof s === 'number'));
+      if (used.size !== args.length) throw new Error(`reusableQuery: the query binds ${used.size} of its ${args.length} arguments`);
+      compiled.set(adapter, (query = { sql: text, slots }));
+    }
+    const values = query.slots.map((s) => (typeof s === 'number' ? args[s] : s.value));
+    return (await db.executeQuery(CompiledQuery.raw(query.sql, values))).rows as O[];
+  };
+}

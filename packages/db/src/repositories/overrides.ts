@@ -1,7 +1,7 @@
 import type { OverrideInfo, OverrideMode } from '@tierkit/core';
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
-import { rangeTenant, type Executor } from './executor.js';
+import { rangeTenant, reusableQuery, type Executor } from './executor.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -32,19 +32,23 @@ function inForce(eb: ExpressionBuilder<Database, 'overrides'>, now: string) {
   ]);
 }
 
-/**
- * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
- * not expired. One per scheme — the newest wins if several were approved.
- */
-export async function listActiveDatedOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<DatedOverride[]> {
-  const rows = await db
+// Built once: every tiers read asks.
+const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: string, now: string) =>
+  db
     .selectFrom('overrides')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('subject_id', '=', subjectId)
     .where((eb) => inForce(eb, now))
-    .orderBy('created_at', 'desc')
-    .execute();
+    .orderBy('created_at', 'desc'),
+);
+
+/**
+ * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
+ * not expired. One per scheme — the newest wins if several were approved.
+ */
+export async function listActiveDatedOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<DatedOverride[]> {
+  const rows = await activeOverrideRows(db, tenantId, subjectId, now);
   const byScheme = new Map<string, DatedOverride>();
   for (const row of rows) if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
   return [...byScheme.values()];

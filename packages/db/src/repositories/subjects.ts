@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
-import { rangeTenant, chunks, parseJson, type Executor } from './executor.js';
+import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
 
 /** A subject as repositories hand it out (attributes parsed). */
 export interface Subject {
@@ -44,13 +44,13 @@ export function toSubject(row: SubjectRow): Subject {
 }
 
 /** The subject a bank knows by `externalId`, within one tenant only. */
+// Every subject read starts here.
+const subjectByExternalId = reusableQuery((db, tenantId: string, externalId: string) =>
+  db.selectFrom('subjects').selectAll().where('tenant_id', '=', tenantId).where('external_id', '=', externalId),
+);
+
 export async function findSubjectByExternalId(db: Executor, tenantId: string, externalId: string): Promise<Subject | undefined> {
-  const row = await db
-    .selectFrom('subjects')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('external_id', '=', externalId)
-    .executeTakeFirst();
+  const [row] = await subjectByExternalId(db, tenantId, externalId);
   return row ? toSubject(row) : undefined;
 }
 
