@@ -1,5 +1,4 @@
-/* The console's entry: zod told not to compile (strict CSP), the widgets' tags, then the console's own. */
-import './strict-csp.js';
+/* The console's entry: the widgets' tags, then the console's own. (public/zod-jitless.js runs first.) */
 import '@tierkit/components/define';
 import { AdminConsole } from './admin-console.js';
 
