@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import type { ImportPreview, ImportRecord } from '@tierkit/admin';
 import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
-interface ImportBody {
-  id: string;
-  kind: string;
-  status: string;
-  rows: number;
-  rejectedRows: number;
-  errorCount: number;
-  written: number;
-  unchanged: number;
-}
 interface Problem {
   errors?: { path: string; message: string }[];
 }
@@ -59,7 +50,7 @@ forEachDialect('manager imports', (f) => {
   it('a dry run writes nothing and reports what a run would', async () => {
     const res = await upload(f, `${MAPPING}&dryRun=true`, csv('MG1,RM2', 'MG2,'));
     assert.equal(res.status, 200, await res.clone().text());
-    const p = (await res.json()) as ImportBody;
+    const p = (await res.json()) as ImportPreview;
     assert.deepEqual([p.kind, p.status, p.rows, p.errorCount], ['managers', 'succeeded', 2, 0]);
     assert.deepEqual(await book('RM1'), ['MG1', 'MG2', 'MG3']);
   });
@@ -82,13 +73,13 @@ forEachDialect('manager imports', (f) => {
     const file = csv('MG1,RM2', 'MG2,', 'MG3,RM1');
     const res = await upload(f, MAPPING, file);
     assert.equal(res.status, 201, await res.clone().text());
-    const r = (await res.json()) as ImportBody;
+    const r = (await res.json()) as ImportRecord;
     assert.deepEqual([r.kind, r.status, r.rows, r.written, r.unchanged], ['managers', 'succeeded', 3, 2, 1]);
     assert.deepEqual(await book('RM1'), ['MG3']);
     assert.deepEqual(await book('RM2'), ['MG1']);
     assert.equal(await managerOf('MG2'), null, 'an empty manager cell takes the customer out of every book');
 
-    const again = (await (await upload(f, MAPPING, file)).json()) as ImportBody;
+    const again = (await (await upload(f, MAPPING, file)).json()) as ImportRecord;
     assert.deepEqual([again.status, again.written, again.unchanged], ['succeeded', 0, 3]);
     assert.deepEqual(await book('RM2'), ['MG1']);
   });
@@ -97,7 +88,7 @@ forEachDialect('manager imports', (f) => {
     // Header named for the fields: no mapping needed.
     const res = await upload(f, 'mode=valid-rows', ['subject,manager', 'MG2,RM2', 'MG3,RM9'].join('\n'));
     assert.equal(res.status, 201, await res.clone().text());
-    const r = (await res.json()) as ImportBody;
+    const r = (await res.json()) as ImportRecord;
     assert.deepEqual([r.status, r.rows, r.rejectedRows, r.written], ['partial', 2, 1, 1]);
     assert.deepEqual(await book('RM2'), ['MG1', 'MG2']);
     assert.equal(await managerOf('MG3'), 'RM1', 'the bad row left its customer where it was');
