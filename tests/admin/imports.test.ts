@@ -103,6 +103,28 @@ describe('ImportStore against the real API', () => {
     assert.equal(s.state.error?.status, 403);
   });
 
+  it('managers: the columns are guessed from the header, other columns ignored; the import moves a customer into a book', async () => {
+    const s = store();
+    await s.configure({ kind: 'managers' });
+    await s.pick(csv('subject,manager,avg_daily_balance\nK10,RM2,1\n'));
+    assert.deepEqual(s.state.mapping, { subject: 'subject', manager: 'manager' });
+    assert.deepEqual(
+      s.requestMapping(),
+      { subject: 'subject', manager: 'manager', avg_daily_balance: 'ignore' },
+      'a metric key is no field here',
+    );
+    await s.upload();
+    assert.equal(s.state.result?.status, 'succeeded', JSON.stringify(s.state.error));
+    assert.equal(s.state.result?.written, 1);
+    const m = await f.db.db
+      .selectFrom('subject_managers as m')
+      .innerJoin('subjects as x', 'x.id', 'm.subject_id')
+      .select('m.staff_id')
+      .where('x.external_id', '=', 'K10')
+      .executeTakeFirstOrThrow();
+    assert.equal(m.staff_id, 'RM2');
+  });
+
   it('headerRow: quotes, a doubled quote, CRLF', () => {
     assert.deepEqual(headerRow('"a,b", "say ""hi""" ,c\r\nx,y,z'), ['a,b', 'say "hi"', 'c']);
   });

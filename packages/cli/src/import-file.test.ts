@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import iconv from 'iconv-lite';
-import { connect } from '@tierkit/db';
+import { connect, upsertStaff } from '@tierkit/db';
 import { run } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-import-'));
@@ -141,4 +141,19 @@ it('a wrong command line exits 2 and an unreadable file exits 1, each with a one
     () => undefined,
   );
   assert.equal(otherTenant, 1);
+});
+
+it('a managers file puts customers in books: the summary counts assignments, the same file twice changes nothing', async () => {
+  const db = connect({ url: database });
+  try {
+    await upsertStaff(db.db, 'bank', { id: 'RM1', name: '王经理', role: 'viewer', scope: 'book' }, new Date().toISOString());
+  } finally {
+    await db.close();
+  }
+  const books = file('books.csv', '客户号,客户经理\nK1,RM1\nK2,\n');
+  const args = ['import', books, '--kind', 'managers', '--map', '客户号=subject', '--map', '客户经理=manager'];
+  const first = await cli(...args);
+  assert.equal(first.code, 0, first.err.join('\n'));
+  assert.match(first.out.at(-1) ?? '', /^import \S+ succeeded: 2 rows, 1 manager assignments written, 1 unchanged, 0 rows rejected$/);
+  assert.match((await cli(...args)).out.at(-1) ?? '', /succeeded: 2 rows, 0 manager assignments written, 2 unchanged/);
 });

@@ -46,14 +46,14 @@ function mappingOf(ctx: CommandContext): Record<string, string> | Error {
 }
 
 function summary(r: ImportRecord): string {
-  const what = r.kind === 'metrics' ? 'observations' : 'subjects';
+  const what = r.kind === 'metrics' ? 'observations' : r.kind === 'managers' ? 'manager assignments' : 'subjects';
   const periods = r.periods.length ? `; periods changed: ${r.periods.join(', ')}` : '';
   return `import ${r.id} ${r.status}: ${r.rows} rows, ${r.written} ${what} written, ${r.unchanged} unchanged, ${r.rejectedRows} rows rejected${periods}`;
 }
 
 export const importCommand: Command = {
   name: 'import',
-  usage: `  import FILE --kind subjects|metrics [--amounts yuan|fen] [--encoding utf-8|gbk|gb18030]
+  usage: `  import FILE --kind subjects|metrics|managers [--amounts yuan|fen] [--encoding utf-8|gbk|gb18030]
          [--mode all-or-nothing|valid-rows] [--map HEADER=FIELD]... [--subject-kind KIND] [--json]
                             import a CSV file into --tenant (see packages/cli/README.md); exit 0 all
                             imported, 1 nothing imported, 3 valid rows imported and others rejected`,
@@ -71,7 +71,7 @@ export const importCommand: Command = {
       ctx.err(`import: ${why}`);
       return EXIT.usage;
     };
-    if (!file) return usage('needs the file: import FILE --kind subjects|metrics');
+    if (!file) return usage('needs the file: import FILE --kind subjects|metrics|managers');
     const kind = oneOf<ImportKind>(IMPORT_KINDS, stringOption(ctx, 'kind'), 'kind');
     const amounts = oneOf<AmountUnit>(AMOUNT_UNITS, stringOption(ctx, 'amounts'), 'amounts');
     const encoding = oneOf<Encoding>(ENCODINGS, stringOption(ctx, 'encoding'), 'encoding');
@@ -79,7 +79,7 @@ export const importCommand: Command = {
     const subjectKind = oneOf(SUBJECT_KINDS, stringOption(ctx, 'subject-kind'), 'subject-kind');
     const mapping = mappingOf(ctx);
     for (const v of [kind, amounts, encoding, mode, subjectKind, mapping]) if (v instanceof Error) return usage(v.message);
-    if (kind === undefined || kind instanceof Error) return usage('needs --kind subjects or --kind metrics');
+    if (kind === undefined || kind instanceof Error) return usage('needs --kind subjects, metrics or managers');
     if (kind === 'metrics' && amounts === undefined)
       return usage('a metrics file must declare how money is written: --amounts yuan or --amounts fen');
     let size: number;

@@ -109,7 +109,7 @@ export class ImportPage extends LitElement {
           </label>
           <label>${w.kind}
             <select name="kind" @change=${(e: Event) => store.configure({ kind: this.#select<ImportKind>(e) })}>
-              ${(['subjects', 'metrics'] as const).map((k) => html`<option value=${k} ?selected=${settings.kind === k}>${w.kinds[k]}</option>`)}
+              ${(['subjects', 'metrics', 'managers'] as const).map((k) => html`<option value=${k} ?selected=${settings.kind === k}>${w.kinds[k]}</option>`)}
             </select>
           </label>
           <label>${w.encoding}
@@ -128,8 +128,10 @@ export class ImportPage extends LitElement {
                     ${(['yuan', 'fen'] as const).map((u) => html`<option value=${u} ?selected=${settings.amounts === u}>${w.amountUnits[u]}</option>`)}
                   </select>
                 </label>`
-              : html`<label class="import-check"><input type="checkbox" name="keepAttributes" .checked=${settings.keepAttributes}
+              : settings.kind === 'subjects'
+                ? html`<label class="import-check"><input type="checkbox" name="keepAttributes" .checked=${settings.keepAttributes}
                   @change=${(e: Event) => store.configure({ keepAttributes: (e.target as HTMLInputElement).checked })}> ${w.keepAttributes}</label>`
+                : nothing
           }
           <label>${w.mode}
             <select name="mode" @change=${(e: Event) => store.configure({ mode: this.#select<ImportMode>(e) })}>

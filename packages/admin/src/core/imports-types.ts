@@ -3,7 +3,7 @@
  * @tierkit/client: the widgets' bundle must not carry the console's API.
  */
 
-export type ImportKind = 'subjects' | 'metrics';
+export type ImportKind = 'subjects' | 'metrics' | 'managers';
 export type ImportEncoding = 'utf-8' | 'gbk' | 'gb18030';
 export type ImportAmounts = 'yuan' | 'fen';
 export type ImportMode = 'all-or-nothing' | 'valid-rows';

@@ -121,6 +121,12 @@ export class ImportStore extends KitStore<ImportState> {
         { field: 'name', required: true },
         { field: 'kind', required: false },
       ];
+    if (kind === 'managers')
+      return [
+        { field: 'subject', required: true },
+        // An empty cell is meaningful (in nobody's book), but the column itself must be there.
+        { field: 'manager', required: true },
+      ];
     return [
       { field: 'subject', required: true },
       { field: 'period', required: true },
@@ -167,8 +173,8 @@ export class ImportStore extends KitStore<ImportState> {
     for (const h of columns) {
       if (out[h] !== undefined) continue;
       if (settings.kind === 'subjects') out[h] = settings.keepAttributes ? `attr:${h}` : 'ignore';
-      // A header that is a metric key is that metric's column already.
-      else if (!metricKeys.has(h)) out[h] = 'ignore';
+      // A header that is a metric key is that metric's column already (in a metrics file only).
+      else if (settings.kind !== 'metrics' || !metricKeys.has(h)) out[h] = 'ignore';
     }
     return out;
   }
@@ -201,7 +207,7 @@ export class ImportStore extends KitStore<ImportState> {
     const out = await this.#send('upload', false);
     if (!out) return;
     this.#client.invalidate('/v1/imports');
-    // A file of subjects changes the lists; of metrics, the tiers once re-tiered.
+    // A file of subjects changes the lists; of managers, the books; of metrics, the tiers once re-tiered.
     this.#client.invalidate('/v1/subjects');
     await this.follow((out as ImportRecord).id);
   }

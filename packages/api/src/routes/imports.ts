@@ -24,7 +24,9 @@ const MAPPING = z.record(z.string().min(1).max(200), z.string().min(1).max(200))
 const param = (name: string, description: string) => ({ param: { name, in: 'query' as const }, description });
 
 const ImportQuery = z.object({
-  kind: z.enum(IMPORT_KINDS).openapi(param('kind', 'What the file holds: subjects or monthly metrics')),
+  kind: z
+    .enum(IMPORT_KINDS)
+    .openapi(param('kind', 'What the file holds: subjects, monthly metrics, or managers (subject → staff id; empty: in nobody’s book)')),
   encoding: z
     .enum(ENCODINGS)
     .optional()
@@ -64,7 +66,7 @@ const postRoute = createRoute({
   method: 'post',
   path: '/',
   tags: ['imports'],
-  summary: 'Import a CSV file of subjects or monthly metrics',
+  summary: 'Import a CSV file of subjects, monthly metrics or managers',
   description:
     'The body is the CSV file itself (text/csv), streamed: a separate limit from JSON bodies (maxImportBytes, 256 MiB by default). Every row is checked first; errors carry line and column. Metrics are stored, not evaluated: `periods` says which months changed, for a re-tier.',
   request: {
@@ -206,6 +208,8 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       } finally {
         await upload.dispose();
       }
+      // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change.
+      if (result.kind === 'managers' && result.written > 0) deps.matrices.invalidate(deps.tenantId);
       const location = `/v1/imports/${result.id}`;
       if (result.status === 'failed') {
         const first = await listImportErrors(deps.db, result.id, 20);

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { IMPORT_KINDS } from '../services/import/import-plan.js';
 
 export const ImportErrorSchema = z
   .object({
@@ -11,7 +12,7 @@ export const ImportErrorSchema = z
 export const ImportSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['subjects', 'metrics']),
+    kind: z.enum(IMPORT_KINDS),
     status: z.enum(['running', 'succeeded', 'partial', 'failed']).openapi({
       description: 'succeeded: every row imported; partial: the valid rows imported (mode valid-rows); failed: nothing imported',
     }),
@@ -22,8 +23,11 @@ export const ImportSchema = z
     rows: z.number().int().openapi({ description: 'Data rows read (the header not counted)' }),
     rejectedRows: z.number().int(),
     errorCount: z.number().int().openapi({ description: 'Errors found; the first 100,000 are kept' }),
-    written: z.number().int().openapi({ description: 'Subjects or observations inserted or changed' }),
-    unchanged: z.number().int().openapi({ description: 'Subjects or observations already stored with the same content' }),
+    written: z.number().int().openapi({ description: 'Subjects, observations or manager assignments inserted or changed' }),
+    unchanged: z
+      .number()
+      .int()
+      .openapi({ description: 'Subjects, observations or manager assignments already stored with the same content' }),
     periods: z.array(z.string()).openapi({ description: 'Months whose metrics this import changed: the periods a re-tier should cover' }),
     detail: z.string().nullable(),
     createdBy: z.string(),
@@ -40,7 +44,7 @@ export const ImportListSchema = z.object({ items: z.array(ImportSchema), nextCur
 
 export const ImportPreviewSchema = z
   .object({
-    kind: z.enum(['subjects', 'metrics']),
+    kind: z.enum(IMPORT_KINDS),
     status: z.enum(['succeeded', 'partial', 'failed']).openapi({ description: 'How an import of the same file and options would end' }),
     bytes: z.number().int(),
     rows: z.number().int(),

@@ -1,10 +1,11 @@
 import { SUBJECT_KINDS, type MetricDef, type MetricObservation } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
+import { BankId } from '../../schemas/staff.js';
 import { unsafeTextReason } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
 import { parseInteger, yuanToFen, type AmountUnit } from './amounts.js';
 import type { CsvRecord } from './csv-records.js';
-import type { MetricPlan, SubjectPlan } from './import-plan.js';
+import type { ManagerPlan, MetricPlan, SubjectPlan } from './import-plan.js';
 
 /** One problem with one row: where the row ends, which column (its header), and why. */
 export interface RowError {
@@ -35,6 +36,14 @@ export interface SubjectRowInput {
   readonly kind: string;
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** A managers row that passed its own checks (subject and staff member are looked up per batch). */
+export interface ManagerRowInput {
+  readonly line: number;
+  readonly subject: string;
+  /** Staff id, or null: in nobody's book. */
+  readonly manager: string | null;
 }
 
 const PERIOD = /^(\d{4})-?(\d{2})$/;
@@ -146,4 +155,23 @@ export function checkSubjectRow(plan: SubjectPlan, rec: CsvRecord, defaultKind: 
   }
   if (errors.length || id === undefined || name === undefined) return { errors };
   return { row: { line: rec.line, id, kind, name, attributes }, errors };
+}
+
+/** Check one managers row: a subject id, and a staff id or an empty cell (in nobody's book). */
+export function checkManagerRow(plan: ManagerPlan, rec: CsvRecord): { row?: ManagerRowInput; errors: RowError[] } {
+  const errors: RowError[] = [];
+  if (!fieldCount(rec, plan.headers, errors)) return { errors };
+  const subject = subjectId(rec, plan.subject, plan.headers[plan.subject] ?? '', errors);
+  const raw = (rec.fields[plan.manager] ?? '').trim();
+  // The staff id rule of `PUT …/manager` and `POST /v1/subject-managers`.
+  const manager = raw ? BankId.safeParse(raw) : undefined;
+  if (manager && !manager.success) {
+    errors.push({
+      line: rec.line,
+      column: plan.headers[plan.manager] ?? null,
+      message: `"${raw.slice(0, 64)}" is not a staff id (1–64 letters, digits, "_", ".", ":", "-")`,
+    });
+  }
+  if (errors.length || subject === undefined) return { errors };
+  return { row: { line: rec.line, subject, manager: manager?.success ? manager.data : null }, errors };
 }

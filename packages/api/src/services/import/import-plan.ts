@@ -1,13 +1,17 @@
 import type { MetricDef } from '@tierkit/core';
 
-/** What an import loads: subjects (id, kind, name, attributes) or monthly metric observations. */
-export const IMPORT_KINDS = ['subjects', 'metrics'] as const;
+/**
+ * What an import loads: subjects (id, kind, name, attributes), monthly metric observations, or
+ * managers (whose book each subject is in).
+ */
+export const IMPORT_KINDS = ['subjects', 'metrics', 'managers'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 /** Fields a column can map to (besides `metric:<key>` and `attr:<name>`); `ignore` skips a column. */
 export const FIELDS: Record<ImportKind, readonly string[]> = {
   subjects: ['id', 'kind', 'name', 'ignore'],
   metrics: ['subject', 'period', 'metric', 'value', 'ignore'],
+  managers: ['subject', 'manager', 'ignore'],
 };
 
 /** Where each field is in the file (column indexes), decided from the header and the mapping. */
@@ -31,7 +35,15 @@ export interface MetricPlan {
   readonly wide: readonly { readonly col: number; readonly metric: string }[];
 }
 
-export type ImportPlan = SubjectPlan | MetricPlan;
+export interface ManagerPlan {
+  readonly kind: 'managers';
+  readonly headers: readonly string[];
+  readonly subject: number;
+  /** Staff id; an empty cell takes the subject out of every book. */
+  readonly manager: number;
+}
+
+export type ImportPlan = SubjectPlan | MetricPlan | ManagerPlan;
 
 /** A header problem: the file cannot be imported as mapped. `column` names the header, if one. */
 export class PlanError extends Error {
@@ -82,7 +94,7 @@ export function planImport(
       return;
     }
     if (!FIELDS[kind].includes(field)) {
-      const extra = kind === 'metrics' ? ', metric:<key>' : ', attr:<name>';
+      const extra = kind === 'metrics' ? ', metric:<key>' : kind === 'subjects' ? ', attr:<name>' : '';
       throw new PlanError(`column "${h}" is not a field of a ${kind} import; map it to one of ${FIELDS[kind].join(', ')}${extra}`, h);
     }
     if (at.has(field)) throw new PlanError(`two columns map to "${field}"`, h);
@@ -96,6 +108,7 @@ export function planImport(
   if (kind === 'subjects') {
     return { kind, headers, id: need('id'), name: need('name'), subjectKind: at.get('kind'), attributes };
   }
+  if (kind === 'managers') return { kind, headers, subject: need('subject'), manager: need('manager') };
   const subject = need('subject');
   const period = need('period');
   const hasLong = at.has('metric') || at.has('value');

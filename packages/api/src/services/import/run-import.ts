@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { MetricDef } from '@tierkit/core';
 import {
+  assignManagers,
   createImport,
   deleteImport,
+  existingStaffIds,
   findImport,
   findSubjectIds,
   findSubjectsByExternalIds,
@@ -10,7 +12,9 @@ import {
   insertImportErrors,
   insertSubjects,
   lockRunningImport,
+  managersOf,
   upsertMetricRows,
+  type ManagerAssignment,
   type Executor,
   type ImportRecord,
   type NewMetric,
@@ -19,7 +23,16 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import type { AmountUnit } from './amounts.js';
-import { checkMetricRow, checkSubjectRow, type MetricRow, type RowContext, type RowError, type SubjectRowInput } from './check-rows.js';
+import {
+  checkManagerRow,
+  checkMetricRow,
+  checkSubjectRow,
+  type ManagerRowInput,
+  type MetricRow,
+  type RowContext,
+  type RowError,
+  type SubjectRowInput,
+} from './check-rows.js';
 import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
 import { failInterruptedImports, importOwner } from './interrupted.js';
@@ -93,11 +106,15 @@ function measured(source: AsyncIterable<Uint8Array>, into: { bytes: number; hash
   })();
 }
 
-type Checked = { readonly kind: 'metrics'; rows: MetricRow[] } | { readonly kind: 'subjects'; rows: SubjectRowInput[] };
+type Checked =
+  | { readonly kind: 'metrics'; rows: MetricRow[] }
+  | { readonly kind: 'subjects'; rows: SubjectRowInput[] }
+  | { readonly kind: 'managers'; rows: ManagerRowInput[] };
 
 /**
  * Read the file's records in batches: the header decides the plan, every row is checked on its own,
- * and each batch's subjects are looked up once (a metrics row naming an unknown subject is an error).
+ * and each batch's subjects are looked up once (a metrics or managers row naming an unknown subject is
+ * an error; a managers row naming an unknown staff member too).
  */
 async function* checkedBatches(
   db: Executor,
@@ -110,20 +127,46 @@ async function* checkedBatches(
   const rowCtx: RowContext = { catalogue: ctx.catalogue, currentPeriod: ctx.currentPeriod, amounts: options.amounts ?? 'fen' };
   let metricRows: MetricRow[] = [];
   let subjectRows: SubjectRowInput[] = [];
+  let managerRows: ManagerRowInput[] = [];
   let rowsRead = 0;
-  // Metrics rows need only the subject's internal id; a subjects file needs the stored subject.
+  // Metrics and managers rows need only the subject's internal id; a subjects file needs the stored subject.
   const subjectIds = new Map<string, string>();
+  const lookUpSubjectIds = async (named: readonly string[]) => {
+    let missing = named.filter((s) => !subjectIds.has(s));
+    if (subjectIds.size + missing.length > SUBJECT_ID_CACHE) {
+      subjectIds.clear();
+      missing = [...named];
+    }
+    if (missing.length) for (const [externalId, id] of await findSubjectIds(db, ctx.tenantId, missing)) subjectIds.set(externalId, id);
+  };
   const flush = async function* () {
     let subjects = new Map<string, Subject>();
     let checked: Checked;
-    if (plan?.kind === 'metrics') {
-      let missing: string[] = [];
-      for (const r of metricRows) if (!subjectIds.has(r.subject)) missing.push(r.subject);
-      if (subjectIds.size + missing.length > SUBJECT_ID_CACHE) {
-        subjectIds.clear();
-        missing = metricRows.map((r) => r.subject);
+    if (plan?.kind === 'managers') {
+      await lookUpSubjectIds(managerRows.map((r) => r.subject));
+      // The rule of `POST /v1/subject-managers`: a book is held by a staff member of this tenant.
+      const staff = await existingStaffIds(
+        db,
+        ctx.tenantId,
+        managerRows.flatMap((r) => (r.manager === null ? [] : [r.manager])),
+      );
+      const known: ManagerRowInput[] = [];
+      for (const r of managerRows) {
+        const errors: RowError[] = [];
+        if (!subjectIds.has(r.subject))
+          errors.push({ line: r.line, column: plan.headers[plan.subject] ?? null, message: `no subject "${r.subject}" in this tenant` });
+        if (r.manager !== null && !staff.has(r.manager))
+          errors.push({
+            line: r.line,
+            column: plan.headers[plan.manager] ?? null,
+            message: `no staff member "${r.manager}" in this tenant`,
+          });
+        if (errors.length) onRow(errors);
+        else known.push(r);
       }
-      if (missing.length) for (const [externalId, id] of await findSubjectIds(db, ctx.tenantId, missing)) subjectIds.set(externalId, id);
+      checked = { kind: 'managers', rows: known };
+    } else if (plan?.kind === 'metrics') {
+      await lookUpSubjectIds(metricRows.map((r) => r.subject));
       const known: MetricRow[] = [];
       for (const r of metricRows) {
         if (subjectIds.has(r.subject)) known.push(r);
@@ -155,6 +198,7 @@ async function* checkedBatches(
     }
     metricRows = [];
     subjectRows = [];
+    managerRows = [];
     yield { checked, subjects, subjectIds, rowsRead };
   };
   try {
@@ -168,15 +212,19 @@ async function* checkedBatches(
         const { row, errors } = checkMetricRow(plan, rec, rowCtx);
         if (row) metricRows.push(row);
         else onRow(errors);
+      } else if (plan.kind === 'managers') {
+        const { row, errors } = checkManagerRow(plan, rec);
+        if (row) managerRows.push(row);
+        else onRow(errors);
       } else {
         const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer');
         if (row) subjectRows.push(row);
         else onRow(errors);
       }
-      if (metricRows.length + subjectRows.length >= BATCH_ROWS) yield* flush();
+      if (metricRows.length + subjectRows.length + managerRows.length >= BATCH_ROWS) yield* flush();
     }
     if (plan === undefined) throw new ImportRefused('the file is empty: it needs a header row', null, null);
-    if (metricRows.length + subjectRows.length > 0) yield* flush();
+    if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();
   } catch (err) {
     if (err instanceof CsvFileError) throw new ImportRefused(err.message, err.line, null);
     if (err instanceof PlanError) throw new ImportRefused(err.message, 1, err.column);
@@ -212,6 +260,7 @@ async function writeBatch(
     const periods = await upsertMetricRows(trx, rows);
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
+  if (checked.kind === 'managers') return { ...(await writeManagers(trx, ctx, checked.rows, subjectIds)), periods: [] };
   const latest = new Map<string, SubjectRowInput>();
   for (const r of checked.rows) latest.set(r.id, r);
   const now = ctx.now();
@@ -243,11 +292,34 @@ async function writeBatch(
   return { written: written + fresh.length, unchanged, periods: [] };
 }
 
+/**
+ * Move each subject of a managers batch into the book the file names, through the repository
+ * function `POST /v1/subject-managers` writes with; a subject already in that book is unchanged.
+ * The same subject twice: the later row wins, as it would in two uploads.
+ */
+async function writeManagers(
+  trx: Executor,
+  ctx: ImportContext,
+  rows: readonly ManagerRowInput[],
+  subjectIds: Map<string, string>,
+): Promise<{ written: number; unchanged: number }> {
+  const latest = new Map<string, string | null>();
+  for (const r of rows) {
+    const subjectId = subjectIds.get(r.subject);
+    if (subjectId !== undefined) latest.set(subjectId, r.manager);
+  }
+  const current = await managersOf(trx, ctx.tenantId, [...latest.keys()]);
+  const changed: ManagerAssignment[] = [];
+  for (const [subjectId, staffId] of latest) if ((current.get(subjectId) ?? null) !== staffId) changed.push({ subjectId, staffId });
+  if (changed.length) await assignManagers(trx, ctx.tenantId, changed, ctx.actor, ctx.now().toISOString());
+  return { written: changed.length, unchanged: latest.size - changed.length };
+}
+
 /** Thrown inside the transaction to undo an all-or-nothing import that found errors. */
 class RollBack extends Error {}
 
 /**
- * Import a CSV file of subjects or metrics (packages/api/README.md, "Imports"), streamed: memory
+ * Import a CSV file of subjects, metrics or managers (packages/api/README.md, "Imports"), streamed: memory
  * holds one chunk, one batch of rows and at most `MAX_STORED_ERRORS` errors, whatever the file's
  * size. One pass, in one transaction: each batch is checked and written; errors are collected, and an
  * all-or-nothing import that found any stops writing and rolls back, so nothing of it remains (nor
