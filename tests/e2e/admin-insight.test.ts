@@ -2,32 +2,14 @@
 // console's strict CSP: charts drawn (canvas with pixels) beside their tables, no CSP violation, the
 // chart library loaded only on the analytics page; the audit trail lists what the test just did and
 // verifies the chain; axe in zh-CN and en.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
-import { launchBrowser } from './support/browser.js';
-import { startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { consoleUnderTest } from './support/console.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
-  server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: '200' });
-  browser = await launchBrowser();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const t = consoleUnderTest(200);
 
 const CHARTS = ['distribution', 'migration', 'rates'] as const;
 
@@ -41,7 +23,7 @@ const painted = (page: Page, key: string) =>
   });
 
 async function signIn(page: Page, as: 'checker' | 'maker'): Promise<void> {
-  await page.goto(`${server.url}/admin/`);
+  await page.goto(`${t.server.url}/admin/`);
   await page.locator(`button[data-as="${as}"]`).click();
   await page.locator('[data-testid="who"]').waitFor();
 }
@@ -60,7 +42,7 @@ const auditSettled = (page: Page) =>
 
 describe('admin console: analytics and audit', () => {
   it('a checker sees the charts and their tables with no CSP violation, then finds their own write in the audit trail and verifies the chain', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await t.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
@@ -148,7 +130,7 @@ describe('admin console: analytics and audit', () => {
 
   it('has no axe violations on either page, in zh-CN and in English', async () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
-    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await signIn(page, 'checker');
     for (const lang of ['zh-CN', 'en'] as const) {
