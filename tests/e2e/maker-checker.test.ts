@@ -94,8 +94,21 @@ async function importThisMonth(month: string): Promise<void> {
 async function customerView(page: Page, id: string): Promise<{ badge: string; benefits: string; events: number }> {
   await page.goto(`${t.server.url}/?subject=${id}`);
   const shadow = (sel: string) => `document.querySelector('${sel}')?.shadowRoot`;
+  // Settled, not merely non-empty: a badge still loading reads 正在加载… (its `loading` state), and
+  // the panel shows its loading part until the entitlements arrive.
   await page.waitForFunction(
-    () => (document.querySelector('section.hero tk-tier-badge')?.shadowRoot?.textContent ?? '').trim().length > 0,
+    () => {
+      const badge = document.querySelector('section.hero tk-tier-badge');
+      const panel = document.querySelector('tk-entitlement-panel')?.shadowRoot;
+      return (
+        !!badge &&
+        !badge.matches(':state(loading)') &&
+        (badge.shadowRoot?.textContent ?? '').trim().length > 0 &&
+        !!panel &&
+        !panel.querySelector('[part~="loading"]') &&
+        (panel.textContent ?? '').trim().length > 0
+      );
+    },
     null,
     { timeout: 30_000 },
   );
