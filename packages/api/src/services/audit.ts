@@ -7,6 +7,7 @@ import {
   type AuditRecordRow,
   type Executor,
 } from '@tierkit/db';
+import type { AuditProblem, AuditVerification } from '@tierkit/core';
 import { contentHash } from './four-eyes.js';
 
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
@@ -23,31 +24,8 @@ export function appendAudit(db: Executor, chain: string, fields: AuditFields): P
   return appendAuditRecord(db, chain, fields, (seq, prevHash) => auditHash({ chain, seq, prev_hash: prevHash, ...fields }));
 }
 
-/** What is wrong at one place of a chain. */
-export interface AuditProblem {
-  /** The position (seq) where it shows. */
-  readonly seq: number;
-  /**
-   * `missing`: records absent before this one (deleted); `altered`: the record does not match its
-   * hash (edited, or moved from another position); `broken-link`: it does not follow the record
-   * before it; `truncated`: the chain ends before the head says it does; `head-mismatch`: the last
-   * record is not the one the head anchors.
-   */
-  readonly kind: 'missing' | 'altered' | 'broken-link' | 'truncated' | 'head-mismatch';
-  readonly message: string;
-}
-
-/** The outcome of checking a chain from its first record to its head. */
-export interface AuditVerification {
-  readonly chain: string;
-  readonly ok: boolean;
-  /** Records found. */
-  readonly records: number;
-  /** What the head row anchors: the last seq and its hash (null when nothing was ever written). */
-  readonly head: { readonly seq: number; readonly hash: string } | null;
-  /** The first problems in chain order (at most `MAX_PROBLEMS`). */
-  readonly problems: readonly AuditProblem[];
-}
+// What a verification sends: one home, shared with the admin kit.
+export type { AuditProblem, AuditVerification };
 
 /** Problems reported at most: past the first few, more say nothing new. */
 export const MAX_PROBLEMS = 100;

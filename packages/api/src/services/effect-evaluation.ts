@@ -1,4 +1,4 @@
-import type { MetricDef, SchemeDefinition } from '@tierkit/core';
+import type { EffectGroupSeries, EffectResponse, EffectStratum, MetricDef, SchemeDefinition } from '@tierkit/core';
 import { effectCohorts, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 import { levelRanks } from './level-analytics.js';
@@ -41,53 +41,12 @@ interface Sums {
   changeSum: number;
 }
 
-/** The figures of one group over the months of the follow-up, month 0 being the month of the move. */
-export interface GroupSeries {
-  /** Subjects with the metric in the month of the move and in this month: the count behind both means. */
-  readonly counts: number[];
-  readonly meanValue: (number | null)[];
-  /** Mean of (value in this month − value in the month of the move). */
-  readonly meanChange: (number | null)[];
-}
+/** The figures of one group over the months of the follow-up (the wire shapes, shared with the admin kit). */
+export type GroupSeries = EffectGroupSeries;
 
-export interface Stratum {
-  readonly startLevel: string;
-  readonly band: number;
-  readonly bandMin: number | null;
-  readonly bandMax: number | null;
-  /** Subjects with the metric in the month of the move. */
-  readonly moved: number;
-  readonly stayed: number;
-}
+export type Stratum = EffectStratum;
 
-export interface EffectEvaluation {
-  readonly scheme: string;
-  readonly metric: { key: string; unit: MetricDef['unit']; currency?: string };
-  readonly direction: 'up' | 'down';
-  /** The month of the move: level in `period` against level in `before`. */
-  readonly period: string;
-  readonly before: string;
-  /** `period` and the N months after it. */
-  readonly periods: string[];
-  readonly monthsAfter: number[];
-  /** Cohort sizes, whether or not they have the metric. */
-  readonly cohorts: { moved: number; stayed: number };
-  /** Strata of the month of the move (level before × baseline band). */
-  readonly strata: Stratum[];
-  /**
-   * Every mover with a baseline, and every stayer with one in a stratum that holds a mover (unweighted;
-   * stayers compared with nobody are only counted in `strata`).
-   */
-  readonly moved: GroupSeries;
-  readonly stayed: GroupSeries;
-  /** Only strata that have both movers and stayers in the month; stayers weighted to the movers' mix. */
-  readonly matched: {
-    readonly moved: { counts: number[]; meanChange: (number | null)[] };
-    readonly stayed: { counts: number[]; meanChange: (number | null)[] };
-    /** Matched movers' mean change minus matched stayers' (from unrounded means, then rounded). */
-    readonly effect: (number | null)[];
-  };
-}
+export type EffectEvaluation = EffectResponse;
 
 export interface EffectQuery {
   readonly period: string;

@@ -1,4 +1,4 @@
-import type { SchemeDefinition } from '@tierkit/core';
+import type { DistributionResponse, MigrationResponse, RatesResponse, SchemeDefinition } from '@tierkit/core';
 import { countLevelChanges, countLevelPairsBetween, countLevelStretches, type Executor } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 
@@ -26,16 +26,8 @@ export function levelRanks(def: SchemeDefinition): Map<string, number> {
   return new Map(def.levels.map((l) => [l.key, l.rank]));
 }
 
-/** Subjects per level and month. */
-export interface Distribution {
-  readonly scheme: string;
-  readonly periods: string[];
-  readonly levels: string[];
-  /** One entry per level (same order as `levels`), one count per month (same order as `periods`). */
-  readonly series: { level: string; counts: number[] }[];
-  /** Subjects tiered in each month: the sum of the series. */
-  readonly totals: number[];
-}
+/** Subjects per level and month (the wire shape, shared with the admin kit). */
+export type Distribution = DistributionResponse;
 
 /** The count of each level in each month of `from … to`. */
 export async function distribution(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Distribution> {
@@ -67,28 +59,8 @@ function direction(ranks: ReadonlyMap<string, number>, from: string, to: string)
   return b > a ? 'up' : b < a ? 'down' : 'same';
 }
 
-/** The from × to matrix of levels between two months. */
-export interface Migration {
-  readonly scheme: string;
-  readonly from: string;
-  readonly to: string;
-  readonly levels: string[];
-  /** `matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`. */
-  readonly matrix: number[][];
-  /** Subjects tiered in `to` that were not yet in `from`, by their level in `to` (same order as `levels`). */
-  readonly entered: number[];
-  readonly totals: {
-    /** Subjects tiered in both months: the sum of the matrix. */
-    readonly both: number;
-    readonly up: number;
-    readonly down: number;
-    readonly same: number;
-    /** Pairs where one level is no longer in the scheme, so neither up nor down. */
-    readonly unranked: number;
-    /** The sum of `entered`. */
-    readonly entered: number;
-  };
-}
+/** The from × to matrix of levels between two months (the wire shape). */
+export type Migration = MigrationResponse;
 
 /** How the subjects tiered in `to` moved since `from` (`from ≤ to`). */
 export async function migration(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Migration> {
@@ -122,22 +94,8 @@ function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000;
 }
 
-/** Monthly up- and downgrade rates. */
-export interface Rates {
-  readonly scheme: string;
-  readonly periods: string[];
-  /** Subjects tiered at the end of the month before: the denominator of both rates. */
-  readonly base: number[];
-  readonly upgrades: number[];
-  readonly downgrades: number[];
-  /** Subjects of `base` whose level changed to or from one the scheme no longer has. */
-  readonly unranked: number[];
-  /** Subjects first tiered in the month (not in `base`, so in no rate). */
-  readonly entered: number[];
-  /** `upgrades / base` and `downgrades / base`, four decimals; null when `base` is 0. */
-  readonly upgradeRate: (number | null)[];
-  readonly downgradeRate: (number | null)[];
-}
+/** Monthly up- and downgrade rates (the wire shape). */
+export type Rates = RatesResponse;
 
 /** For each month of `from … to`: of the subjects tiered the month before, how many moved up and down. */
 export async function rates(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Rates> {

@@ -1,4 +1,4 @@
-import type { OverrideMode, SchemeDefinition } from '@tierkit/core';
+import type { OverrideContent, OverrideDecision, OverrideMode, Override, OverrideStatus, SchemeDefinition } from '@tierkit/core';
 import {
   appendDecision,
   changeOverride,
@@ -19,46 +19,17 @@ import { contentHash, requireDistinctApprover, requireSameContent } from './four
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 
-/** What an override request asks for: the part an approval binds to. */
-export interface OverrideContent {
-  readonly subject: string;
-  readonly scheme: string;
-  readonly level: string;
-  readonly mode: OverrideMode;
-  readonly reason: string;
-  /** ISO 8601 UTC; null = until revoked. */
-  readonly expiresAt: string | null;
-}
+// What the API sends about overrides: one home, shared with the admin kit.
+export type { OverrideContent } from '@tierkit/core';
 
 /** Where an override stands as the API shows it: `expired` is an approved one past its expiry. */
-export type OverrideState = OverrideRecord['status'] | 'expired';
+export type OverrideState = OverrideStatus;
 
 /** An override request as staff see it (never sent to a customer's credential: access.ts refuses embed tokens). */
-export interface OverrideView extends OverrideContent {
-  readonly id: string;
-  readonly status: OverrideState;
-  /** Whether it decides the subject's level now (approved, not revoked, not expired). */
-  readonly inForce: boolean;
-  readonly contentHash: string;
-  readonly requestedBy: string;
-  readonly requestedAt: string;
-  readonly updatedAt: string;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly decisionNote: string | null;
-  readonly revokedBy: string | null;
-  readonly revokedAt: string | null;
-  readonly revokeNote: string | null;
-}
+export type OverrideView = Override;
 
 /** One step of a request's life as the API shows it. */
-export interface DecisionView {
-  readonly action: DecisionAction;
-  readonly actor: string;
-  readonly at: string;
-  readonly note: string | null;
-  readonly contentHash: string | null;
-}
+export type DecisionView = OverrideDecision;
 
 export function overrideContent(r: OverrideRecord): OverrideContent {
   const o = r.override;

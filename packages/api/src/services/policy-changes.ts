@@ -1,17 +1,12 @@
-import { diffPolicies, type PolicyChange } from '@tierkit/core';
+import { diffPolicies, type PolicyDiff } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import { checkDocument } from './policy-checks.js';
 import { versionOr404 } from './policy-lifecycle.js';
 
-/** What changed from one version of a scheme's policy to another, in words an approver reads. */
-export interface VersionDiff {
-  readonly scheme: string;
-  readonly version: number;
-  readonly against: number;
-  readonly changes: readonly PolicyChange[];
-}
+/** What changed from one version of a scheme's policy to another, in words an approver reads (the wire shape). */
+export type VersionDiff = PolicyDiff;
 
 /** `v` against `against` (default: the version in force this month). Both must be valid scheme definitions. */
 export async function diffVersion(deps: ApiDeps, v: PolicyVersion, against?: number): Promise<VersionDiff> {

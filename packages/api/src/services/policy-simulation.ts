@@ -1,23 +1,22 @@
-import { compilePack, schemeDependencies, schemeMetrics, simulate, type SimulationResult, type SimulationSubject } from '@tierkit/core';
+import {
+  compilePack,
+  schemeDependencies,
+  schemeMetrics,
+  simulate,
+  type LevelCount,
+  type PolicySimulation,
+  type SimulationResult,
+  type SimulationSubject,
+} from '@tierkit/core';
 import { BOOK_CHUNK, bookChunk, loadBookMetricValues, type PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
 import { addMonths } from '../periods.js';
 import { checkDocument } from './policy-checks.js';
 
-/** How many subjects hold each level, before and after. */
-export interface LevelCount {
-  readonly level: string;
-  readonly count: number;
-}
+export type { LevelCount } from '@tierkit/core';
 
-/** A version run over the whole current book: the migration matrix and the distributions on either side. */
-export interface BookSimulation extends SimulationResult {
-  readonly version: number;
-  /** The version in force now that the book's levels come from (null for a new scheme). */
-  readonly against: number | null;
-  readonly before: readonly LevelCount[];
-  readonly after: readonly LevelCount[];
-}
+/** A version run over the whole current book (the wire shape of `…/simulate`). */
+export type BookSimulation = PolicySimulation;
 
 function distribution(cells: SimulationResult['cells'], side: 'from' | 'to', order: readonly string[]): LevelCount[] {
   const counts = new Map<string, number>();

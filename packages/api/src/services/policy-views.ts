@@ -1,41 +1,11 @@
-import type { LocalizedText } from '@tierkit/core';
+import type { LocalizedText, PolicyVersionDetail, PolicyVersionStatus, PolicyVersionSummary, SchemePolicies } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { firstPeriodFrom } from './policy-checks.js';
 import type { TenantPack } from './tenant-pack.js';
 
-/**
- * A version's status as the API reports it. Stored `active` versions are told apart by date:
- * `approved` (its date has not come), `active` (in force this month), `superseded` (a later version
- * is; it still decides the months before that one's date).
- */
-export const POLICY_VERSION_STATUSES = ['draft', 'submitted', 'approved', 'active', 'superseded', 'rejected', 'retired'] as const;
-export type PolicyVersionStatus = (typeof POLICY_VERSION_STATUSES)[number];
-
-/** A version without its document, as lists show it. */
-export interface PolicyVersionSummary {
-  readonly scheme: string;
-  readonly version: number;
-  readonly status: PolicyVersionStatus;
-  /** The day from which it decides (`YYYY-MM-DD`); null for drafts and for versions the tenant came with (in force from the beginning). */
-  readonly effectiveFrom: string | null;
-  /** The hash of the content submitted: what an approval must send back. Null until submitted. */
-  readonly contentHash: string | null;
-  readonly authors: readonly string[];
-  readonly createdAt: string;
-  readonly submittedBy: string | null;
-  readonly submittedAt: string | null;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly note: string | null;
-  readonly retiredBy: string | null;
-  readonly retiredAt: string | null;
-  readonly retireNote: string | null;
-}
-
-/** One version with the scheme definition it holds. */
-export interface PolicyVersionDetail extends PolicyVersionSummary {
-  readonly document: unknown;
-}
+// What the API sends about policy versions: one home, shared with the admin kit.
+export { POLICY_VERSION_STATUSES } from '@tierkit/core';
+export type { PolicyVersionDetail, PolicyVersionStatus, PolicyVersionSummary, SchemePolicies } from '@tierkit/core';
 
 /** The status of `v` given the pack in force this month. */
 export function statusOf(v: PolicyVersion, now: TenantPack): PolicyVersionStatus {
@@ -67,16 +37,6 @@ export function versionSummary(v: PolicyVersion, now: TenantPack): PolicyVersion
 
 export function versionDetail(v: PolicyVersion, now: TenantPack): PolicyVersionDetail {
   return { ...versionSummary(v, now), document: v.document };
-}
-
-/** Where a scheme's policy stands: the version in force, the ones scheduled, waiting and being drafted. */
-export interface SchemePolicies {
-  readonly scheme: string;
-  readonly name: LocalizedText | null;
-  readonly active: PolicyVersionSummary | null;
-  readonly scheduled: readonly PolicyVersionSummary[];
-  readonly pending: readonly PolicyVersionSummary[];
-  readonly drafts: readonly PolicyVersionSummary[];
 }
 
 function nameOf(document: unknown): LocalizedText | null {

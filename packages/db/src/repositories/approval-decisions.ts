@@ -1,9 +1,10 @@
+import { DECISION_ACTIONS, type DecisionAction } from '@tierkit/core';
 import type { ApprovalDecisionRow } from '../schema.js';
 import type { Executor } from './executor.js';
 
-/** What a four-eyes step was. */
-export const DECISION_ACTIONS = ['requested', 'edited', 'withdrawn', 'approved', 'rejected', 'revoked', 'superseded', 'reviewed'] as const;
-export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+// What a four-eyes step was: the API sends these words, so their one home is core.
+export { DECISION_ACTIONS };
+export type { DecisionAction };
 
 /** One step of an override or level request, or a periodic review: who, when, why, on which content. */
 export interface ApprovalDecision {

@@ -1,38 +1,23 @@
+import type { ImportRowError, ImportStatus, ImportTally } from '@tierkit/core';
 import { PostgresAdapter, sql } from 'kysely';
 import type { ImportRow } from '../schema.js';
 import { chunks, parseJson, type Executor } from './executor.js';
 
 /** An import's outcome so far (`running` until it finishes). */
-export type ImportStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type { ImportStatus };
 
-/** An import as repositories hand it out. */
-export interface ImportRecord {
-  readonly id: string;
+/**
+ * An import as repositories hand it out: what the API sends (core's `ImportTally`, one home shared
+ * with the admin kit), with the tenant, the stored kind and the error count as stored.
+ */
+export interface ImportRecord extends ImportTally {
   readonly tenantId: string;
   readonly kind: string;
-  readonly status: ImportStatus;
-  readonly options: Readonly<Record<string, unknown>>;
-  readonly fileName: string | null;
-  readonly sha256: string | null;
-  readonly bytes: number;
-  readonly rows: number;
-  readonly rejectedRows: number;
   readonly errors: number;
-  readonly written: number;
-  readonly unchanged: number;
-  readonly periods: readonly string[];
-  readonly detail: string | null;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly finishedAt: string | null;
 }
 
 /** One row error of an import. */
-export interface ImportErrorEntry {
-  readonly line: number;
-  readonly column: string | null;
-  readonly message: string;
-}
+export type ImportErrorEntry = ImportRowError;
 
 /** The outcome written when an import finishes. */
 export type ImportOutcome = Pick<

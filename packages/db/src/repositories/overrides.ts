@@ -1,4 +1,4 @@
-import type { OverrideInfo, OverrideMode } from '@tierkit/core';
+import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
 import { rangeTenant, reusableQuery, type Executor } from './executor.js';
@@ -138,7 +138,7 @@ export async function listActiveDatedOverridesInRange(
 }
 
 /** An override request with its lifecycle, and the external id of its subject. */
-export interface OverrideRecord {
+export interface OverrideRecord extends OverrideOutcome {
   readonly override: OverrideInfo;
   readonly subjectId: string;
   readonly subject: string;
@@ -146,12 +146,6 @@ export interface OverrideRecord {
   readonly contentHash: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly decisionNote: string | null;
-  readonly revokedBy: string | null;
-  readonly revokedAt: string | null;
-  readonly revokeNote: string | null;
 }
 
 function overridesWithSubject(db: Executor, tenantId: string) {

@@ -3,9 +3,11 @@
  * never passes through a float (0.1 + 0.2 ≠ 0.3), so ¥1,234.56 is exactly 123456 fen.
  */
 
+import { IMPORT_AMOUNTS, type ImportAmounts } from '@tierkit/core';
+
 /** How money columns are written in a file: yuan with at most two decimals, or integer fen. */
-export const AMOUNT_UNITS = ['yuan', 'fen'] as const;
-export type AmountUnit = (typeof AMOUNT_UNITS)[number];
+export const AMOUNT_UNITS = IMPORT_AMOUNTS;
+export type AmountUnit = ImportAmounts;
 
 const INTEGER = /^-?\d{1,15}$/;
 

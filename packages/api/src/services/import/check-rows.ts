@@ -1,4 +1,4 @@
-import { SUBJECT_KINDS, type MetricDef, type MetricObservation } from '@tierkit/core';
+import { SUBJECT_KINDS, type ImportRowError, type MetricDef, type MetricObservation } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextReason } from '../../text-safety.js';
@@ -8,11 +8,7 @@ import type { CsvRecord } from './csv-records.js';
 import type { ManagerPlan, MetricPlan, SubjectPlan } from './import-plan.js';
 
 /** One problem with one row: where the row ends, which column (its header), and why. */
-export interface RowError {
-  readonly line: number;
-  readonly column: string | null;
-  readonly message: string;
-}
+export type RowError = ImportRowError;
 
 /** What a row check needs besides the row. */
 export interface RowContext {

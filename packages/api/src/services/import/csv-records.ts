@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import { Parser } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { IMPORT_ENCODINGS, type ImportEncoding } from '@tierkit/core';
 
 /** Encodings an import may declare: UTF-8 (with or without BOM) and what Chinese core banking exports. */
-export const ENCODINGS = ['utf-8', 'gbk', 'gb18030'] as const;
-export type Encoding = (typeof ENCODINGS)[number];
+export const ENCODINGS = IMPORT_ENCODINGS;
+export type Encoding = ImportEncoding;
 
 /** Longest record csv-parse will buffer: an unclosed quote cannot make it hold the rest of the file. */
 const MAX_RECORD_CHARS = 1_000_000;

@@ -1,11 +1,11 @@
-import type { MetricDef } from '@tierkit/core';
+import { IMPORT_KINDS, type ImportKind, type MetricDef } from '@tierkit/core';
 
 /**
  * What an import loads: subjects (id, kind, name, attributes), monthly metric observations, or
  * managers (whose book each subject is in).
  */
-export const IMPORT_KINDS = ['subjects', 'metrics', 'managers'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
+export { IMPORT_KINDS };
+export type { ImportKind };
 
 /** Fields a column can map to (besides `metric:<key>` and `attr:<name>`); `ignore` skips a column. */
 export const FIELDS: Record<ImportKind, readonly string[]> = {

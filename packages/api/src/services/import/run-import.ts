@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MetricDef } from '@tierkit/core';
+import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
   assignManagers,
   createImport,
@@ -38,8 +38,8 @@ import { planImport, PlanError, type ImportKind, type ImportPlan } from './impor
 import { failInterruptedImports, importOwner } from './interrupted.js';
 
 /** How an import treats rows with errors: import nothing (the default), or import the rows without errors. */
-export const IMPORT_MODES = ['all-or-nothing', 'valid-rows'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
+export { IMPORT_MODES };
+export type { ImportMode };
 
 /** What the caller declares about a file. */
 export interface ImportOptions {
@@ -429,18 +429,8 @@ async function importFile(
   return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
 }
 
-/** What a dry run found: what a real run would report, nothing written. */
-export interface ImportPreview {
-  readonly kind: ImportKind;
-  /** How a real run of the same file would end. */
-  readonly status: 'succeeded' | 'partial' | 'failed';
-  readonly bytes: number;
-  readonly rows: number;
-  readonly rejectedRows: number;
-  readonly errorCount: number;
-  /** The first `MAX_PREVIEW_ERRORS` errors, in the order a real run stores them. */
-  readonly errors: readonly RowError[];
-}
+/** What a dry run found: what a real run would report, nothing written (the wire shape). */
+export type { ImportPreview };
 
 /** Errors a dry run returns: its answer is one JSON body, not pages of a stored import. */
 export const MAX_PREVIEW_ERRORS = 1000;

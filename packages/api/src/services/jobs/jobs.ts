@@ -1,4 +1,4 @@
-import type { SubjectKind } from '@tierkit/core';
+import { JOB_STATUSES, type Job, type JobStatus, type SubjectKind } from '@tierkit/core';
 import {
   findJob,
   findSubjectIds,
@@ -21,28 +21,12 @@ export const DEFAULT_CHUNK_SUBJECTS = 1000;
 /** Most subjects a `filter.subjects` list may name. */
 export const MAX_FILTER_SUBJECTS = 10_000;
 
-export const JOB_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+// What the API sends about jobs: one home, shared with the admin kit.
+export { JOB_STATUSES };
+export type { JobStatus };
 
 /** A job as the API and the CLI show it. */
-export interface JobView {
-  readonly id: string;
-  readonly kind: 'retier';
-  readonly status: JobStatus;
-  readonly params: RetierParams;
-  readonly requestedBy: string;
-  readonly scheduleKey: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly finishedAt: string | null;
-  readonly error: string | null;
-  readonly progress: {
-    readonly chunks: { readonly total: number; readonly done: number };
-    readonly subjects: { readonly total: number; readonly processed: number; readonly skipped: number };
-  };
-  /** Sums over the chunks done so far: complete once the job is. */
-  readonly summary: Omit<RetierTotals, 'processed' | 'skipped'>;
-}
+export type JobView = Job;
 
 /** What to re-tier: see {@link enqueueRetier}. */
 export interface RetierRequest {

@@ -1,48 +1,14 @@
-import type { SubjectKind } from '@tierkit/core';
+import type { JobSummary, MigrationCell, RetierFilter, RetierParams } from '@tierkit/core';
 
-/** Which subjects a re-tier covers; absent fields do not narrow. */
-export interface RetierFilter {
-  readonly kind?: SubjectKind;
-  /** Only subjects currently at this level of this scheme (checked when their chunk runs). */
-  readonly level?: { readonly scheme: string; readonly level: string };
-  /** Only these subjects (the bank's external ids). */
-  readonly subjects?: readonly string[];
-  /**
-   * Only subjects whose levels already judge this month (`YYYY-MM`) or a later one: what a policy
-   * version taking effect (or retired) in a month changes, without judging anyone else early.
-   */
-  readonly evaluatedSince?: string;
-}
+// The filter, the parameters and the matrix are sent as they are stored: one home, shared with the admin kit.
+export type { MigrationCell, RetierFilter, RetierParams };
 
-/** What a re-tier job was asked to do, as stored with it. */
-export interface RetierParams {
-  /** Schemes whose assignments and events it writes; null: every scheme. */
-  readonly schemes: readonly string[] | null;
-  /** The month (`YYYY-MM`) to evaluate at. */
-  readonly period: string;
-  readonly filter: RetierFilter;
-  readonly reason: string | null;
-}
-
-/** Level counts from → to of one scheme (from null: the subject had no level before). */
-export interface MigrationCell {
-  readonly scheme: string;
-  readonly from: string | null;
-  readonly to: string;
-  readonly count: number;
-}
-
-/** What one chunk (and, summed, a whole job) did. */
-export interface RetierTotals {
+/** What one chunk (and, summed, a whole job) did: the job's summary, and the subjects it went through. */
+export interface RetierTotals extends JobSummary {
   /** Subjects re-evaluated. */
   readonly processed: number;
   /** Subjects in range left alone: no data and no level, evaluated at a later month already, or outside the filter. */
   readonly skipped: number;
-  /** Level changes written (tier events). */
-  readonly changes: number;
-  /** Assignments written whose level needs a second person's approval. */
-  readonly approvalRequired: number;
-  readonly matrix: readonly MigrationCell[];
 }
 
 /** Add totals up (the matrix cell by cell, in a stable order). */

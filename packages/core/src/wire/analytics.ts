@@ -1,0 +1,109 @@
+import type { MetricUnit } from '../model/metric.js';
+
+/*
+ * What `GET /v1/analytics/*` sends, laid out for charts: months as one array, every series a
+ * parallel array of integer counts, each ratio or mean beside the count behind it. Arrays are plain
+ * (not readonly) as the API's response schemas (packages/api/src/schemas/analytics.ts) declare them.
+ */
+
+/** Subjects per level and month. */
+export interface DistributionResponse {
+  readonly scheme: string;
+  /** Months `YYYY-MM`, oldest first. */
+  readonly periods: string[];
+  /** Level keys in rank order (then any the history holds that the scheme no longer has). */
+  readonly levels: string[];
+  /** One entry per level (same order as `levels`), one count per month (same order as `periods`). */
+  readonly series: { level: string; counts: number[] }[];
+  /** Subjects tiered in each month: the sum of the series. */
+  readonly totals: number[];
+}
+
+/** The from × to matrix of levels between two months. */
+export interface MigrationResponse {
+  readonly scheme: string;
+  readonly from: string;
+  readonly to: string;
+  readonly levels: string[];
+  /** `matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`. */
+  readonly matrix: number[][];
+  /** Subjects tiered in `to` that were not yet in `from`, by their level in `to` (same order as `levels`). */
+  readonly entered: number[];
+  readonly totals: {
+    /** Subjects tiered in both months: the sum of the matrix. */
+    readonly both: number;
+    readonly up: number;
+    readonly down: number;
+    readonly same: number;
+    /** Pairs where one level is no longer in the scheme, so neither up nor down. */
+    readonly unranked: number;
+    /** The sum of `entered`. */
+    readonly entered: number;
+  };
+}
+
+/** Monthly up- and downgrade rates. */
+export interface RatesResponse {
+  readonly scheme: string;
+  readonly periods: string[];
+  /** Subjects tiered at the end of the month before: the denominator of both rates. */
+  readonly base: number[];
+  readonly upgrades: number[];
+  readonly downgrades: number[];
+  /** Subjects of `base` whose level changed to or from one the scheme no longer has. */
+  readonly unranked: number[];
+  /** Subjects first tiered in the month (not in `base`, so in no rate). */
+  readonly entered: number[];
+  /** `upgrades / base` and `downgrades / base`, four decimals; null when `base` is 0. */
+  readonly upgradeRate: (number | null)[];
+  readonly downgradeRate: (number | null)[];
+}
+
+/** The figures of one group over the months of the follow-up, month 0 being the month of the move. */
+export interface EffectGroupSeries {
+  /** Subjects with the metric in the month of the move and in this month: the count behind both means. */
+  readonly counts: number[];
+  readonly meanValue: (number | null)[];
+  /** Mean of (value in this month − value in the month of the move). */
+  readonly meanChange: (number | null)[];
+}
+
+/** One stratum of the month of the move: level before × baseline band. */
+export interface EffectStratum {
+  readonly startLevel: string;
+  readonly band: number;
+  readonly bandMin: number | null;
+  readonly bandMax: number | null;
+  /** Subjects with the metric in the month of the move. */
+  readonly moved: number;
+  readonly stayed: number;
+}
+
+/** Money in integer minor units: means rounded to the nearest fen. */
+export interface EffectResponse {
+  readonly scheme: string;
+  readonly metric: { readonly key: string; readonly unit: MetricUnit; readonly currency?: string };
+  readonly direction: 'up' | 'down';
+  /** The month of the move: level in `period` against level in `before`. */
+  readonly period: string;
+  readonly before: string;
+  /** `period` and the N months after it. */
+  readonly periods: string[];
+  readonly monthsAfter: number[];
+  /** Cohort sizes, whether or not they have the metric. */
+  readonly cohorts: { readonly moved: number; readonly stayed: number };
+  readonly strata: EffectStratum[];
+  /**
+   * Every mover with a baseline, and every stayer with one in a stratum that holds a mover (unweighted;
+   * stayers compared with nobody are only counted in `strata`).
+   */
+  readonly moved: EffectGroupSeries;
+  readonly stayed: EffectGroupSeries;
+  /** Only strata that have both movers and stayers in the month; stayers weighted to the movers' mix. */
+  readonly matched: {
+    readonly moved: { readonly counts: number[]; readonly meanChange: (number | null)[] };
+    readonly stayed: { readonly counts: number[]; readonly meanChange: (number | null)[] };
+    /** Matched movers' mean change minus matched stayers' (from unrounded means, then rounded). */
+    readonly effect: (number | null)[];
+  };
+}

@@ -1,0 +1,53 @@
+import type { PolicyVersionDetail } from './policies.js';
+
+/* What the four-eyes queue (`/v1/approvals`) and a policy approval send. */
+
+export const APPROVAL_KINDS = ['override', 'level', 'policy'] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+
+/**
+ * One entry of the approvals queue (`GET /v1/approvals`). Every kind of four-eyes request —
+ * overrides, approval-required levels, policy versions — is listed in this one shape so that an
+ * approver works through one queue.
+ */
+export interface ApprovalItem {
+  readonly kind: ApprovalKind;
+  /** Id of the request within its kind (override id, `subject:scheme` for a level, `scheme@version` for a policy). */
+  readonly id: string;
+  readonly scheme: string;
+  /** External id of the subject, for overrides and levels; null for policies. */
+  readonly subject: string | null;
+  /** One line for the queue, e.g. "金卡 → 白金卡 (fixed), until 2027-03-31". */
+  readonly summary: string;
+  /** The requester's actor (`staff:MAKER01`, `key:…`). */
+  readonly requestedBy: string;
+  /** ISO 8601 UTC. */
+  readonly requestedAt: string;
+  /** Seconds since `requestedAt`, at the time of the response. */
+  readonly ageSeconds: number;
+  /** What an approval must send back (`contentHash` of the pending content); 409 `content-changed` when it moved. */
+  readonly contentHash: string;
+}
+
+export interface ApprovalsPage {
+  readonly items: readonly ApprovalItem[];
+  readonly nextCursor: string | null;
+}
+
+/** What the re-evaluation of the book did when a policy version was approved (or one in force retired). */
+export interface PolicyReevaluation {
+  /** `done`: evaluated now; `deferred`: too big, for a re-tier job; `scheduled`: its date has not come. */
+  readonly status: 'done' | 'deferred' | 'scheduled';
+  /** The first month whose judgement the change of policy affects. */
+  readonly fromPeriod: string;
+  readonly subjects?: number;
+  readonly changes?: number;
+  /** When `deferred`: the re-tier job queued for it (`GET /v1/jobs/{id}`). */
+  readonly jobId?: string;
+}
+
+/** `POST /v1/policies/{scheme}/versions/{version}/approve`. */
+export interface PolicyApprovalAnswer {
+  readonly version: PolicyVersionDetail;
+  readonly reevaluation: PolicyReevaluation;
+}

@@ -1,0 +1,55 @@
+/* What `GET /v1/audit` and `GET /v1/audit/verify` send. */
+
+/** One record of the tenant's hash-chained audit trail. */
+export interface AuditRecord {
+  /** Position in the tenant's chain: 1, 2, 3, … without gaps. */
+  readonly seq: number;
+  /** UTC time, ISO 8601. */
+  readonly at: string;
+  /** The `X-Request-Id` of the request. */
+  readonly requestId: string;
+  /** `intent`: a write about to run; `result`: how it ended; `request`: a refused request or an unmasked read. */
+  readonly phase: 'intent' | 'result' | 'request';
+  /** `key:<id>`, `staff:<id>`, `token:embed:<subject>`, …; `anonymous` for a refused credential. */
+  readonly actor: string;
+  readonly credential: string;
+  readonly method: string;
+  /** The route's path template, `/v1/subjects/{id}/metrics`, or the raw path when no route matched. */
+  readonly route: string;
+  /** The path parameters. */
+  readonly target: Readonly<Record<string, string>>;
+  /** Null on an intent. */
+  readonly status: number | null;
+  readonly problem: string | null;
+  /** Personal data (display names) was shown in full. */
+  readonly unmasked: boolean;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * `missing`: records absent before this one (deleted); `altered`: the record does not match its
+ * hash (edited, or moved from another position); `broken-link`: it does not follow the record
+ * before it; `truncated`: the chain ends before the head says it does; `head-mismatch`: the last
+ * record is not the one the head anchors.
+ */
+export type AuditProblemKind = 'missing' | 'altered' | 'broken-link' | 'truncated' | 'head-mismatch';
+
+/** What is wrong at one place of a chain. */
+export interface AuditProblem {
+  /** The position (seq) where it shows. */
+  readonly seq: number;
+  readonly kind: AuditProblemKind;
+  readonly message: string;
+}
+
+/** The outcome of checking a chain from its first record to its head: `ok`, or the first problems in chain order. */
+export interface AuditVerification {
+  readonly chain: string;
+  readonly ok: boolean;
+  /** Records found. */
+  readonly records: number;
+  /** What the head row anchors: the last seq and its hash (null when nothing was ever written). */
+  readonly head: { readonly seq: number; readonly hash: string } | null;
+  readonly problems: readonly AuditProblem[];
+}

@@ -1,0 +1,16 @@
+/*
+ * The shapes the API sends to staff clients (the admin console), in one place: the API builds
+ * them, the admin kit reads them, neither keeps a copy. Type-only but for the lists of words.
+ */
+export type * from './policies.js';
+export type * from './approvals.js';
+export type * from './overrides.js';
+export type * from './jobs.js';
+export type * from './imports.js';
+export type * from './analytics.js';
+export type * from './audit.js';
+export { POLICY_VERSION_STATUSES } from './policies.js';
+export { APPROVAL_KINDS } from './approvals.js';
+export { DECISION_ACTIONS } from './overrides.js';
+export { JOB_STATUSES } from './jobs.js';
+export { IMPORT_KINDS, IMPORT_ENCODINGS, IMPORT_AMOUNTS, IMPORT_MODES } from './imports.js';

@@ -1,0 +1,73 @@
+import type { SubjectKind } from '../model/scheme.js';
+
+/* What `/v1/jobs` sends. */
+
+/** The API's words for a job's state. */
+export const JOB_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Which subjects a re-tier covers; absent fields do not narrow. */
+export interface RetierFilter {
+  readonly kind?: SubjectKind;
+  /** Only subjects currently at this level of this scheme (checked when their chunk runs). */
+  readonly level?: { readonly scheme: string; readonly level: string };
+  /** Only these subjects (the bank's external ids). */
+  readonly subjects?: readonly string[];
+  /**
+   * Only subjects whose levels already judge this month (`YYYY-MM`) or a later one: what a policy
+   * version taking effect (or retired) in a month changes, without judging anyone else early.
+   */
+  readonly evaluatedSince?: string;
+}
+
+/** What a re-tier job was asked to do, as stored with it. */
+export interface RetierParams {
+  /** Schemes whose assignments and events it writes; null: every scheme. */
+  readonly schemes: readonly string[] | null;
+  /** The month (`YYYY-MM`) to evaluate at. */
+  readonly period: string;
+  readonly filter: RetierFilter;
+  readonly reason: string | null;
+}
+
+/** Level counts from → to of one scheme (from null: the subject had no level before; unchanged ones included, from = to). */
+export interface MigrationCell {
+  readonly scheme: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly count: number;
+}
+
+/** What a job wrote: sums over the chunks done so far, complete once the job is. */
+export interface JobSummary {
+  /** Level changes written (tier events). */
+  readonly changes: number;
+  /** Assignments written whose level needs a second person's approval. */
+  readonly approvalRequired: number;
+  readonly matrix: readonly MigrationCell[];
+}
+
+/** A job as the API and the CLI show it. */
+export interface Job {
+  readonly id: string;
+  readonly kind: 'retier';
+  readonly status: JobStatus;
+  readonly params: RetierParams;
+  readonly requestedBy: string;
+  readonly scheduleKey: string | null;
+  /** ISO 8601 UTC. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+  readonly progress: {
+    readonly chunks: { readonly total: number; readonly done: number };
+    readonly subjects: { readonly total: number; readonly processed: number; readonly skipped: number };
+  };
+  readonly summary: JobSummary;
+}
+
+export interface JobList {
+  readonly items: readonly Job[];
+  readonly nextCursor: string | null;
+}

@@ -1,0 +1,65 @@
+import type { OverrideMode } from '../model/override.js';
+
+/* What the override routes (`/v1/subjects/{id}/overrides`, `/v1/overrides…`) send. */
+
+/** Where an override request stands as the API shows it: `expired` is an approved one past its expiry (never stored). */
+export type OverrideStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'revoked' | 'expired';
+
+/** What a four-eyes step was. */
+export const DECISION_ACTIONS = ['requested', 'edited', 'withdrawn', 'approved', 'rejected', 'revoked', 'superseded', 'reviewed'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/** What an override request asks for: the part an approval binds to. */
+export interface OverrideContent {
+  /** The subject's external id. */
+  readonly subject: string;
+  readonly scheme: string;
+  readonly level: string;
+  readonly mode: OverrideMode;
+  readonly reason: string;
+  /** ISO 8601 UTC; null = until revoked. */
+  readonly expiresAt: string | null;
+}
+
+/** How a request was decided and, once in force, revoked: stored with it, shown as is. */
+export interface OverrideOutcome {
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly decisionNote: string | null;
+  readonly revokedBy: string | null;
+  readonly revokedAt: string | null;
+  readonly revokeNote: string | null;
+}
+
+/** An override request as staff see it (never sent to a customer's credential). */
+export interface Override extends OverrideContent, OverrideOutcome {
+  readonly id: string;
+  readonly status: OverrideStatus;
+  /** Whether it decides the subject's level now (approved, not revoked, not expired). */
+  readonly inForce: boolean;
+  /** What an approval must send back; an edit changes it. */
+  readonly contentHash: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly updatedAt: string;
+}
+
+/** One step of a request's life as the API shows it. */
+export interface OverrideDecision {
+  readonly action: DecisionAction;
+  readonly actor: string;
+  readonly at: string;
+  readonly note: string | null;
+  readonly contentHash: string | null;
+}
+
+/** `GET /v1/overrides/{id}` */
+export interface OverrideWithDecisions extends Override {
+  readonly decisions: readonly OverrideDecision[];
+}
+
+/** `GET /v1/overrides`, `GET /v1/subjects/{id}/overrides`: newest first. */
+export interface OverrideList {
+  readonly items: readonly Override[];
+  readonly nextCursor: string | null;
+}

@@ -1,0 +1,88 @@
+import type { LocalizedText } from '../model/locale.js';
+import type { MetricDef } from '../model/metric.js';
+import type { PolicyChange } from '../diff/policy-diff.js';
+import type { SimulationResult } from '../simulation/simulate.js';
+
+/*
+ * What `/v1/policies` sends: the one home of these shapes, for the API that builds them and the
+ * clients (the admin kit) that read them.
+ */
+
+/**
+ * A version's status as the API reports it. Stored `active` versions are told apart by date:
+ * `approved` (its date has not come), `active` (in force this month), `superseded` (a later version
+ * is; it still decides the months before that one's date).
+ */
+export const POLICY_VERSION_STATUSES = ['draft', 'submitted', 'approved', 'active', 'superseded', 'rejected', 'retired'] as const;
+export type PolicyVersionStatus = (typeof POLICY_VERSION_STATUSES)[number];
+
+/** A version without its document, as lists show it. */
+export interface PolicyVersionSummary {
+  readonly scheme: string;
+  readonly version: number;
+  readonly status: PolicyVersionStatus;
+  /** The day from which it decides (`YYYY-MM-DD`); null for drafts and for versions the tenant came with (in force from the beginning). */
+  readonly effectiveFrom: string | null;
+  /** The hash of the content submitted: what an approval must send back. Null until submitted. */
+  readonly contentHash: string | null;
+  readonly authors: readonly string[];
+  readonly createdAt: string;
+  readonly submittedBy: string | null;
+  readonly submittedAt: string | null;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly note: string | null;
+  readonly retiredBy: string | null;
+  readonly retiredAt: string | null;
+  readonly retireNote: string | null;
+}
+
+/** One version with the scheme definition (levels, policy, entitlements) it holds, as stored. */
+export interface PolicyVersionDetail extends PolicyVersionSummary {
+  readonly document: unknown;
+}
+
+/** Where a scheme's policy stands: the version in force, the ones scheduled, waiting and being drafted. */
+export interface SchemePolicies {
+  readonly scheme: string;
+  readonly name: LocalizedText | null;
+  readonly active: PolicyVersionSummary | null;
+  readonly scheduled: readonly PolicyVersionSummary[];
+  readonly pending: readonly PolicyVersionSummary[];
+  readonly drafts: readonly PolicyVersionSummary[];
+}
+
+/** `GET /v1/policies`: every scheme with versions, and the metric catalogue a client validates drafts with. */
+export interface PoliciesResponse {
+  readonly items: readonly SchemePolicies[];
+  readonly metrics: readonly MetricDef[];
+}
+
+/** `GET /v1/policies/{scheme}/versions`. */
+export interface PolicyVersionsResponse {
+  readonly items: readonly PolicyVersionSummary[];
+  readonly nextCursor: string | null;
+}
+
+/** What changed from one version of a scheme's policy to another, in words an approver reads. */
+export interface PolicyDiff {
+  readonly scheme: string;
+  readonly version: number;
+  readonly against: number;
+  readonly changes: readonly PolicyChange[];
+}
+
+/** How many subjects hold each level, before and after. */
+export interface LevelCount {
+  readonly level: string;
+  readonly count: number;
+}
+
+/** A version run over the whole current book: the engine's migration matrix and the distributions on either side. */
+export interface PolicySimulation extends SimulationResult {
+  readonly version: number;
+  /** The version in force now that the book's levels come from (null for a new scheme). */
+  readonly against: number | null;
+  readonly before: readonly LevelCount[];
+  readonly after: readonly LevelCount[];
+}
