@@ -66,6 +66,16 @@ for (const file of Object.keys(outputs)) {
     `admin console: loaded later ${relative(cwd, file)}: ${kb(outputs[file].bytes)}, ${kb(gzip(file))} gzip${lazy ? ' (chart library)' : ''}`,
   );
 }
+// The engine's validator (zod, ~100 KB gzip) belongs to the policies page's chunk alone. esbuild puts
+// whatever a first-page module reaches through a barrel into a chunk the entry loads, so one
+// `import { x } from '@tierkit/core'` (rather than a subpath) on the first page brings it all back.
+const zodOnFirstPage = [...firstPage].some((file) => Object.keys(outputs[file].inputs).some((i) => i.includes('node_modules/zod/')));
+if (zodOnFirstPage) {
+  console.error(
+    "admin console: zod is on the first page (a first-page module imports @tierkit/core or the kit's policy editor; use a subpath)",
+  );
+  process.exit(1);
+}
 if (firstGz > BUDGET) {
   console.error('admin console: over the first-page JavaScript budget');
   process.exit(1);

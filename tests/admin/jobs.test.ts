@@ -124,6 +124,30 @@ describe('Jobs against the real API', () => {
     await drain();
   });
 
+  it('the list keeps a running job current by reading itself again, and reads nothing once none runs', async () => {
+    let reads = 0;
+    const counting = officer((path, res) => {
+      if (path === '/v1/jobs') reads++;
+      return res;
+    });
+    const jobs = new Jobs(counting, { listPollMs: 5 });
+    const job = (await jobs.start({ period: '2025-10' })) as Job;
+    reads = 0;
+    const watching = jobs.watchList();
+    assert.equal(jobs.state.watching, true);
+    for (let i = 0; i < 400 && reads === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(reads > 0, 'the list is read again while the job runs');
+    await drain();
+    await watching;
+    assert.equal(jobs.state.items.find((j) => j.id === job.id)?.status, 'completed', 'the row followed the job to its end');
+    assert.equal(jobs.state.watching, false);
+    assert.ok(jobs.state.listUpdatedAt, 'when it was read');
+    const after = reads;
+    await jobs.watchList();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(reads, after, 'no request while nothing runs');
+  });
+
   it('refusals: a bad period names the field, an unknown job is not found, a relationship manager may not start one', async () => {
     const jobs = new Jobs(officer());
     assert.equal(await jobs.start({ period: '2025-13' }), undefined);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getAt, movedCount, PolicyEditor, setAt } from '@tierkit/admin';
+import { getAt, setAt } from '@tierkit/admin';
+import { movedCount, PolicyEditor } from '@tierkit/admin/policy-editor';
 import { kitFixture } from './kit-fixture.js';
 
 /** The card tiers' gold balance line in the default pack: ¥50,000 in fen. */

@@ -102,6 +102,9 @@ describe('admin console: approvals and jobs', () => {
     assert.equal(submitted.status, 200, await submitted.clone().text());
 
     const { context, page, errors } = await signedIn('checker');
+    // The policies page (its editor runs the engine's validator, zod) is a chunk of its own, loaded when first shown.
+    const policiesChunkLoaded = () =>
+      page.evaluate(() => performance.getEntriesByType('resource').some((r) => /policies-element/.test(r.name)));
     await page.locator('a[data-page-link="approvals"]').click();
     const item = `[data-approval="policy:retail-tier@${version}"]`;
     await page.locator(`${item} input[name="effectiveFrom"][type="date"]`).waitFor();
@@ -118,6 +121,10 @@ describe('admin console: approvals and jobs', () => {
     assert.match(from, /^\d{4}-\d{2}-01$/, 'the first of this month by default: it decides now');
     assert.equal(retail?.effectiveFrom?.slice(0, 10), from);
     await page.screenshot({ path: join(shots, 'admin-flow-3b-policy-approved.png'), fullPage: true });
+    assert.equal(await policiesChunkLoaded(), false, 'the approvals page does not load the policy editor');
+    await page.locator('a[data-page-link="policies"]').click();
+    await page.locator('select[name="scheme"]').waitFor();
+    assert.equal(await policiesChunkLoaded(), true, 'the policies page loads it');
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -148,7 +155,11 @@ describe('admin console: approvals and jobs', () => {
     assert.equal(bar.value, bar.max, 'the bar is full at the end');
     assert.ok(bar.max >= 60, `every customer counted (${bar.max})`);
     assert.ok((await page.locator(`${job} [data-testid="job-matrix"] table`).count()) > 0, 'the migration matrix as a table');
-    const api = (await (await fetchAsBank(`${t.server.url}/v1/jobs/${id}`)).json()) as { status: string; requestedBy: string };
+    const api = (await (await fetchAsBank(`${t.server.url}/v1/jobs/${id}`)).json()) as {
+      status: string;
+      requestedBy: string;
+      params: { period: string };
+    };
     assert.equal(api.status, 'completed');
     assert.equal(api.requestedBy, 'staff:MAKER01');
     await page.screenshot({ path: join(shots, 'admin-flow-5-job-done.png'), fullPage: true });
@@ -160,6 +171,23 @@ describe('admin console: approvals and jobs', () => {
       (sel) => /completed/.test(document.querySelector(`tr${sel} [data-testid="job-status"]`)?.textContent ?? ''),
       job,
     );
+
+    // A job started elsewhere (the API) shows in the list on refresh and runs to its end there, no click needed.
+    const other = await fetch(`${t.server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'retier', schemes: ['retail-tier'], period: api.params.period, reason: 'e2e list' }),
+    });
+    assert.equal(other.status, 201, await other.clone().text());
+    const otherRow = `tr[data-job="${((await other.json()) as { id: string }).id}"]`;
+    await page.locator('.jobs-status-line button').click();
+    await page.locator(otherRow).waitFor();
+    await page.waitForFunction(
+      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      otherRow,
+      { timeout: 45_000 },
+    );
+    assert.match((await page.textContent('[data-testid="jobs-updated"]')) ?? '', /\d{2}:\d{2}:\d{2} \(Asia\/Shanghai\)/);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -1,4 +1,4 @@
-import { monthsBack } from '@tierkit/core';
+import { monthsBack } from '@tierkit/core/months';
 import type { ConsoleLocale } from './words.js';
 
 /*
@@ -49,6 +49,14 @@ export function formatInstant(at: string | null | undefined, _locale?: ConsoleLo
   if (Number.isNaN(t)) return at;
   const p = fields(t);
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} (${BANK_TIME_ZONE})`;
+}
+
+/** An ISO instant as the bank's time of day, the zone named: `19:05:03 (Asia/Shanghai)`. */
+export function formatBankClock(at: string): string {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return at;
+  const p = fields(t);
+  return `${p.hour}:${p.minute}:${p.second} (${BANK_TIME_ZONE})`;
 }
 
 /** An ISO instant to the second in the bank's zone, `2025-11-15 12:00:00`; the caller states the zone. */

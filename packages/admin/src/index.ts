@@ -33,8 +33,8 @@ export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';
 export { CursorList, emptyList } from './core/cursor-list.js';
 export type { CursorListState } from './core/cursor-list.js';
-export { PolicyEditor, POLICY_ACTIONS, movedCount } from './core/policy-editor.js';
-export type { ActionState, PolicyAction, PolicyEditorState } from './core/policy-editor.js';
+// The policy editor (and the engine's validator it runs) is on its own entry, `@tierkit/admin/policy-editor`:
+// re-exported here it would follow this barrel into every page of a console bundle.
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
 export { Overrides, checkOverrideRequest } from './core/overrides.js';
@@ -50,13 +50,4 @@ export type {
 } from './core/overrides-types.js';
 export { ImportStore, headerRow, readHeader } from './core/imports.js';
 export type { ImportSettings, ImportState, ImportTarget } from './core/imports.js';
-export type {
-  ImportAmounts,
-  ImportDetail,
-  ImportEncoding,
-  ImportKind,
-  ImportMode,
-  ImportPreview,
-  ImportRecord,
-  ImportRowError,
-} from './core/imports-types.js';
+export type * from './core/imports-types.js';

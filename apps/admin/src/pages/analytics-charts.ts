@@ -1,5 +1,5 @@
 import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResponse } from '@tierkit/admin';
-import { formatValue } from '@tierkit/core';
+import { formatValue } from '@tierkit/core/format';
 import {
   BarController,
   BarElement,

@@ -1,7 +1,8 @@
 import { type AnalyticsPart, Analytics, type AnalyticsRange, type EffectQuery, hasRole, isBookScoped } from '@tierkit/admin';
 import { query } from '@tierkit/client';
 import { StoreController } from '@tierkit/admin/lit';
-import { formatValue, monthsBack } from '@tierkit/core';
+import { formatValue } from '@tierkit/core/format';
+import { monthsBack } from '@tierkit/core/months';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { lastClosedMonth } from '../time.js';
 import { client } from '../console-client.js';

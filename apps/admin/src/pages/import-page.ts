@@ -8,7 +8,7 @@ import {
   type ImportRowError,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
-import { defaultMetrics } from '@tierkit/core';
+import { defaultMetrics } from '@tierkit/core/metrics';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';

@@ -4,7 +4,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
-import { bankMonth, formatDuration, formatInstant } from '../time.js';
+import { bankMonth, formatBankClock, formatDuration, formatInstant } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
@@ -60,10 +60,11 @@ export class JobsPage extends LitElement {
     const s = this.#jobs.state;
     if (before?.session.actor !== this.ctx.session.actor) void this.#jobs.store.loadSchemes();
     if (id !== undefined) {
+      this.#jobs.store.stopWatching();
       if (id !== s.jobId || before?.session.actor !== this.ctx.session.actor) void this.#jobs.store.follow(id);
     } else if (before === undefined || before.path[0] !== undefined || before.session.actor !== this.ctx.session.actor) {
       this.#jobs.store.stopFollowing();
-      void this.#jobs.store.refresh();
+      void this.#refresh();
     }
   }
 
@@ -75,8 +76,14 @@ export class JobsPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    // Stops following the job's event stream too.
+    // Stops following the job's event stream and watching the list too.
     this.#jobs.store.cancel();
+  }
+
+  /** The list again, then kept current while a job in it runs. */
+  async #refresh(): Promise<void> {
+    await this.#jobs.store.refresh();
+    if (this.ctx?.path[0] === undefined) void this.#jobs.store.watchList();
   }
 
   async #start(e: Event): Promise<void> {
@@ -122,6 +129,7 @@ export class JobsPage extends LitElement {
 
   #list(w: Words) {
     const s = this.#jobs.state;
+    // "Updated hh:mm:ss" is plain text, not a live region: read out every two seconds it would drown the page.
     const locale = this.ctx?.locale ?? 'zh-CN';
     const status =
       s.status === 'loading'
@@ -137,7 +145,8 @@ export class JobsPage extends LitElement {
       <h2 id="jobs-h">${w.title}</h2>
       <p class="jobs-status-line">
         <span role="status" class="hint" data-testid="jobs-status">${status}</span>
-        <button type="button" @click=${() => this.#jobs.store.refresh()}>${w.refresh}</button>
+        <button type="button" @click=${() => this.#refresh()}>${w.refresh}</button>
+        ${s.listUpdatedAt ? html`<span class="hint" data-testid="jobs-updated">${w.updated(formatBankClock(s.listUpdatedAt), s.watching)}</span>` : nothing}
       </p>
       ${
         s.items.length

@@ -1,362 +1,49 @@
-import { hasRole, isBookScoped, movedCount, type PolicySimulation, PolicyEditor } from '@tierkit/admin';
-import { StoreController } from '@tierkit/admin/lit';
-import { type Condition, fenToYuanText, type MetricDef, yuanToFen } from '@tierkit/core';
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { formatInstant } from '../time.js';
-import { client } from '../console-client.js';
+import { hasRole, isBookScoped } from '@tierkit/admin';
+import { html, nothing } from 'lit';
+import { until } from 'lit/directives/until.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
 
-type Words = (typeof POLICY_WORDS)['en'];
-
-interface LevelDef {
-  readonly key: string;
-  readonly name?: Readonly<Record<string, string>>;
-}
-interface RuleDoc {
-  readonly levels?: readonly LevelDef[];
-  readonly policy?: {
-    readonly kind?: string;
-    readonly levels?: readonly { readonly level: string; readonly when: Condition }[];
-    readonly hysteresis?: { readonly downgradeAfterPeriods?: unknown };
-  };
-}
-
-/** `document.policy.levels[0].when.of[1].value` as an element id (ids may not hold brackets nicely for CSS). */
-const fieldId = (path: string) => `pf-${path.replace(/[^a-z0-9]+/gi, '-')}`;
-
-/**
- * Policies: pick a scheme, see its versions, start a draft, edit its level conditions (money in yuan,
- * stored in fen as the engine keeps it), see the engine's own errors beside each field as you type,
- * compare with the version in force, simulate on the whole book and submit. `#/policies/<scheme>/<version>`
- * opens one version, read-only unless it is a draft: the checker's review from the approvals page.
+/*
+ * The policies page is loaded as a chunk of its own when first shown: its editor validates drafts with
+ * the engine's own validator, written in zod (about 100 KB gzip), which no other page needs. The
+ * element (`policies-element.ts`) upgrades in place when its chunk defines it; Lit keeps the `.ctx`
+ * set before that. Until then a status line says it is loading, or that it failed.
  */
-export class PoliciesPage extends LitElement {
-  static override properties = { ctx: { attribute: false } };
 
-  declare ctx: PageContext | undefined;
+let loaded = false;
+let loading: Promise<void> | undefined;
 
-  readonly #ed = new StoreController(this, new PolicyEditor(client));
-
-  protected override createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('ctx') || !this.ctx) return;
-    const before = changed.get('ctx');
-    const [scheme, version] = this.ctx.path;
-    const route = `${scheme ?? ''}/${version ?? ''}`;
-    const was = before ? `${before.path[0] ?? ''}/${before.path[1] ?? ''}` : undefined;
-    if (before?.session.actor !== this.ctx.session.actor) void this.#start(scheme, version);
-    else if (route !== was && scheme) void this.#pick(scheme, version);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#ed.store.cancel();
-  }
-
-  async #start(scheme: string | undefined, version: string | undefined): Promise<void> {
-    await this.#ed.store.load();
-    const first = scheme ?? this.#ed.state.schemes[0]?.scheme;
-    if (first) await this.#pick(first, version);
-  }
-
-  async #pick(scheme: string, version: string | undefined): Promise<void> {
-    const n = version === undefined ? undefined : Number(version);
-    const s = this.#ed.state;
-    if (s.scheme === scheme && n !== undefined && s.version?.version === n) return;
-    if (s.scheme === scheme && n !== undefined) await this.#ed.store.open(n);
-    else await this.#ed.store.selectScheme(scheme, Number.isInteger(n) ? n : undefined);
-  }
-
-  #go(scheme: string, version?: number): void {
-    this.ctx?.navigate(`policies/${encodeURIComponent(scheme)}${version === undefined ? '' : `/${version}`}`);
-  }
-
-  async #newDraft(): Promise<void> {
-    await this.#ed.store.createDraft();
-    const v = this.#ed.state.version;
-    if (v?.status === 'draft') this.#go(v.scheme, v.version);
-  }
-
-  #metric(key: string): MetricDef | undefined {
-    return this.#ed.state.metrics.find((m) => m.key === key);
-  }
-
-  /** What the user typed into a threshold, as the document stores it: money yuan → fen, else an integer; anything else as typed, for the engine to name. */
-  #typed(path: string, metric: MetricDef | undefined, text: string): void {
-    const t = text.trim().replace(/,/g, '');
-    const value = metric?.unit === 'money' ? yuanToFen(t) : /^-?\d{1,15}$/.test(t) ? Number(t) : undefined;
-    this.#ed.store.setValue(path, value ?? text);
-  }
-
-  #shown(value: unknown, metric: MetricDef | undefined): string {
-    if (typeof value !== 'number') return value === undefined ? '' : String(value);
-    return metric?.unit === 'money' ? fenToYuanText(value) : String(value);
-  }
-
-  #fieldErrors(path: string, exact = true) {
-    const errs = exact ? this.#ed.state.errors.filter((e) => e.path === path) : this.#ed.store.errorsAt(path);
-    return errs.length
-      ? html`<span class="policies-field-error" id="${fieldId(path)}-err">${errs.map((e) => e.message).join('; ')}</span>`
-      : nothing;
-  }
-
-  #condition(c: Condition, path: string, w: Words, removable: boolean): unknown {
-    const editable = this.#ed.state.editable;
-    const locale = this.ctx?.locale ?? 'zh-CN';
-    const remove =
-      removable && editable
-        ? html`<button type="button" class="policies-remove" data-action="remove-condition" data-path=${path}
-          aria-label="${w.remove} ${path}" @click=${() => this.#ed.store.removeCondition(path)}>${w.remove}</button>`
-        : nothing;
-    if (c.kind !== 'threshold') {
-      return html`<li class="policies-group">
-        <span>${c.kind === 'all' ? w.allOf : w.anyOf}</span> ${remove}
-        ${this.#fieldErrors(`${path}.of`)}
-        <ul>${c.of.map((child, i) => this.#condition(child, `${path}.of[${i}]`, w, true))}</ul>
-      </li>`;
-    }
-    const metric = this.#metric(c.metric);
-    const valuePath = `${path}.value`;
-    const invalid = this.#ed.state.errors.some((e) => e.path === valuePath);
-    const label = `${metric?.label[locale] ?? c.metric} (${c.window ? w.window(c.window.fn, c.window.months) : w.latest}) ${w.ops[c.op] ?? c.op}`;
-    return html`<li class="policies-threshold">
-      <label for=${fieldId(valuePath)}>${label}</label>
-      <input id=${fieldId(valuePath)} data-field=${valuePath} inputmode="decimal" autocomplete="off"
-        .value=${this.#shown(c.value, metric)} ?readonly=${!editable} aria-invalid=${invalid ? 'true' : 'false'}
-        aria-describedby=${invalid ? `${fieldId(valuePath)}-err` : nothing}
-        @input=${(e: Event) => this.#typed(valuePath, metric, (e.target as HTMLInputElement).value)}>
-      ${metric?.unit === 'money' ? html`<span>${w.yuan}</span>` : nothing}
-      ${remove}
-      ${this.#fieldErrors(valuePath)}
-      ${this.#fieldErrors(`${path}.metric`)}
-    </li>`;
-  }
-
-  #addCondition(e: Event, whenPath: string): void {
-    e.preventDefault();
-    const form = e.target as HTMLFormElement;
-    const get = (n: string) => (form.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement).value;
-    const metric = this.#metric(get('metric'));
-    if (!metric) return;
-    const text = get('value').trim().replace(/,/g, '');
-    const value = metric.unit === 'money' ? yuanToFen(text) : /^-?\d{1,15}$/.test(text) ? Number(text) : undefined;
-    this.#ed.store.addCondition(whenPath, {
-      kind: 'threshold',
-      metric: metric.key,
-      window: null,
-      op: get('op') as 'gte',
-      // Not a number: stored as typed, so the engine's error names the new condition's field.
-      value: (value ?? text) as number,
-    });
-    form.reset();
-  }
-
-  #levels(doc: RuleDoc, w: Words) {
-    const locale = this.ctx?.locale ?? 'zh-CN';
-    const rules = doc.policy?.levels ?? [];
-    const editable = this.#ed.state.editable;
-    const grace = 'document.policy.hysteresis.downgradeAfterPeriods';
-    const graceInvalid = this.#ed.state.errors.some((e) => e.path === grace);
-    return html`<section class="card policies-levels" aria-labelledby="policies-levels-h">
-      <h3 id="policies-levels-h">${w.levels}</h3>
-      <p class="policies-threshold">
-        <label for=${fieldId(grace)}>${w.grace}</label>
-        <input id=${fieldId(grace)} data-field=${grace} inputmode="numeric" autocomplete="off"
-          .value=${this.#shown(doc.policy?.hysteresis?.downgradeAfterPeriods, undefined)} ?readonly=${!editable}
-          aria-invalid=${graceInvalid ? 'true' : 'false'} aria-describedby=${graceInvalid ? `${fieldId(grace)}-err` : nothing}
-          @input=${(e: Event) => this.#typed(grace, undefined, (e.target as HTMLInputElement).value)}>
-        ${this.#fieldErrors(grace)}
-      </p>
-      ${rules.map((r, i) => {
-        const name = doc.levels?.find((l) => l.key === r.level)?.name?.[locale] ?? r.level;
-        const whenPath = `document.policy.levels[${i}].when`;
-        return html`<fieldset class="policies-level" data-level=${r.level}>
-          <legend>${w.level}: ${name}</legend>
-          <ul>${this.#condition(r.when, whenPath, w, false)}</ul>
-          ${
-            editable
-              ? html`<form class="policies-add" @submit=${(e: Event) => this.#addCondition(e, whenPath)}>
-                  <label>${w.metric}
-                    <select name="metric">${this.#ed.state.metrics.map((m) => html`<option value=${m.key}>${m.label[locale]}</option>`)}</select>
-                  </label>
-                  <label>${w.op}
-                    <select name="op">${Object.entries(w.ops).map(([k, v]) => html`<option value=${k}>${v}</option>`)}</select>
-                  </label>
-                  <label>${w.value} <input name="value" inputmode="decimal" autocomplete="off" required></label>
-                  <button type="submit">${w.addCondition}</button>
-                </form>`
-              : nothing
-          }
-        </fieldset>`;
-      })}
-    </section>`;
-  }
-
-  #simulation(sim: PolicySimulation, w: Words) {
-    const rows = ['none', ...sim.levels].filter((l) => sim.cells.some((c) => c.from === l));
-    const cell = (from: string, to: string) => sim.cells.find((c) => c.from === from && c.to === to);
-    const name = (l: string) => (l === 'none' ? w.none : this.#levelName(l));
-    return html`<div data-testid="simulation" class="policies-simulation">
-      <p class="policies-moved"><strong data-testid="moved-count">${movedCount(sim)}</strong> ${w.moved} (${sim.total})</p>
-      <table class="policies-matrix">
-        <caption>${w.simulation}</caption>
-        <thead><tr><th scope="col">${w.fromTo}</th>${sim.levels.map((l) => html`<th scope="col">${name(l)}</th>`)}</tr></thead>
-        <tbody>
-          ${rows.map(
-            (from) => html`<tr>
-              <th scope="row">${name(from)}</th>
-              ${sim.levels.map((to) => {
-                const c = cell(from, to);
-                return html`<td class=${from === to ? 'policies-same' : c?.count ? 'policies-moves' : ''}>
-                  ${c?.count ?? 0}${c?.samples.length ? html`<span class="policies-samples">${w.samples}: ${c.samples.join(', ')}</span>` : nothing}
-                </td>`;
-              })}
-            </tr>`,
-          )}
-        </tbody>
-      </table>
-      <table class="policies-distribution">
-        <caption>${w.distribution}</caption>
-        <thead><tr><th scope="col">${w.level}</th><th scope="col">${w.before}</th><th scope="col">${w.after}</th></tr></thead>
-        <tbody>
-          ${sim.levels.map(
-            (l) => html`<tr><th scope="row">${name(l)}</th>
-              <td>${sim.before.find((b) => b.level === l)?.count ?? 0}</td><td>${sim.after.find((a) => a.level === l)?.count ?? 0}</td></tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
-  }
-
-  #levelName(key: string): string {
-    const doc = this.#ed.state.document as RuleDoc | undefined;
-    return doc?.levels?.find((l) => l.key === key)?.name?.[this.ctx?.locale ?? 'zh-CN'] ?? key;
-  }
-
-  #statusLine(w: Words): string {
-    const a = this.#ed.state.actions;
-    const v = this.#ed.state.version;
-    for (const name of ['submit', 'save', 'simulate', 'diff', 'create', 'open'] as const) {
-      const s = a[name];
-      if (s.status === 'loading') return w.working;
-      if (s.status === 'error') return `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`;
-    }
-    if (!v) return '';
-    const status = w.statuses[v.status] ?? v.status;
-    if (a.submit.status === 'ready' && v.status === 'submitted') return `${w.versionTitle(v.version, status)} — ${w.submitted}`;
-    if (this.#ed.state.dirty) return `${w.versionTitle(v.version, status)} — ${w.unsaved}`;
-    return w.versionTitle(v.version, status);
-  }
-
-  override render() {
-    if (!this.ctx) return nothing;
-    const w = POLICY_WORDS[this.ctx.locale];
-    const s = this.#ed.state;
-    const locale = this.ctx.locale;
-    const maker = hasRole(this.ctx.session, 'officer');
-    const list = s.actions.list;
-    const listStatus =
-      list.status === 'loading' || list.status === 'idle'
-        ? w.loading
-        : list.status === 'error'
-          ? `${w.failed}: ${list.error?.detail ?? list.error?.title ?? ''}`
-          : s.schemes.length === 0
-            ? w.noSchemes
-            : '';
-    return html`
-      <section class="card policies-schemes" aria-labelledby="policies-h">
-        <h2 id="policies-h">${w.title}</h2>
-        <p role="status" class="hint">${listStatus}</p>
-        ${
-          s.schemes.length
-            ? html`<label>${w.scheme}
-                <select name="scheme" .value=${s.scheme ?? ''} @change=${(e: Event) => this.#go((e.target as HTMLSelectElement).value)}>
-                  ${s.schemes.map((x) => html`<option value=${x.scheme} ?selected=${x.scheme === s.scheme}>${x.name?.[locale] ?? x.scheme} · ${x.scheme}</option>`)}
-                </select>
-              </label>
-              ${maker && s.scheme ? html`<button type="button" data-action="new-draft" ?disabled=${s.actions.create.status === 'loading'} @click=${() => this.#newDraft()}>${w.newDraft}</button>` : nothing}`
-            : nothing
-        }
-        ${
-          s.versions.length
-            ? html`<table class="policies-versions">
-                <caption>${w.versions}</caption>
-                <thead><tr><th scope="col">${w.version}</th><th scope="col">${w.status}</th><th scope="col">${w.effectiveFrom}</th>
-                  <th scope="col">${w.authors}</th><th scope="col">${w.created}</th><th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
-                <tbody>
-                  ${s.versions.map(
-                    (v) => html`<tr class=${v.version === s.version?.version ? 'current' : ''} data-version=${v.version}>
-                      <td>${v.version}</td><td>${w.statuses[v.status] ?? v.status}</td><td>${v.effectiveFrom?.slice(0, 10) ?? '—'}</td>
-                      <td>${v.authors.join(', ')}</td><td>${formatInstant(v.createdAt, locale)}</td>
-                      <td><button type="button" aria-label="${w.open} ${w.version} ${v.version}" @click=${() => this.#go(v.scheme, v.version)}>${w.open}</button></td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>`
-            : nothing
-        }
-      </section>
-      ${this.#versionCard(w)}
-    `;
-  }
-
-  #versionCard(w: Words) {
-    const s = this.#ed.state;
-    const v = s.version;
-    if (!v) {
-      return html`<section class="card policies-version" aria-labelledby="policies-v-h">
-        <h2 id="policies-v-h">${w.version}</h2>
-        <p role="status" class="hint" data-testid="policy-status">${s.actions.open.status === 'loading' ? w.loading : this.#statusLine(w) || w.noVersion}</p>
-      </section>`;
-    }
-    const doc = s.document as RuleDoc;
-    const busy = (['save', 'simulate', 'diff', 'submit'] as const).some((a) => s.actions[a].status === 'loading');
-    return html`<section class="card policies-version" aria-labelledby="policies-v-h">
-      <h2 id="policies-v-h">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
-      <p role="status" class="hint" data-testid="policy-status">${this.#statusLine(w)}</p>
-      ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
-      ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
-      <div data-testid="policy-errors" class="policies-errors" role="status">
-        ${
-          s.errors.length
-            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li><code>${e.path}</code>: ${e.message}</li>`)}</ul>`
-            : html`<p class="hint">${w.noErrors}</p>`
-        }
-      </div>
-      <div class="policies-actions">
-        ${s.editable ? html`<button type="button" data-action="save" ?disabled=${busy || !s.dirty} @click=${() => this.#ed.store.save()}>${w.save}</button>` : nothing}
-        <button type="button" data-action="diff" ?disabled=${busy} @click=${() => this.#ed.store.loadDiff()}>${w.diff}</button>
-        <button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${() => this.#ed.store.simulate()}>${w.simulate}</button>
-        ${
-          s.editable
-            ? html`<button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${() => this.#ed.store.submit()}>${w.submit}</button>`
-            : nothing
-        }
-      </div>
-    </section>
-    ${doc?.policy?.kind === 'rules' ? this.#levels(doc, w) : html`<section class="card policies-levels"><p class="hint">${w.notRules}</p></section>`}
-    ${
-      s.diff
-        ? html`<section class="card policies-diff" aria-labelledby="policies-diff-h" data-testid="policy-diff">
-            <h3 id="policies-diff-h">${w.diffTitle}</h3>
-            ${s.diff.changes.length ? html`<ul>${s.diff.changes.map((c) => html`<li data-change=${c.change}>${c.text[this.ctx?.locale ?? 'zh-CN']}</li>`)}</ul>` : html`<p class="hint">${w.noChanges}</p>`}
-          </section>`
-        : nothing
-    }
-    ${s.simulation ? html`<section class="card policies-sim" aria-label=${w.simulation}>${this.#simulation(s.simulation, w)}</section>` : nothing}`;
-  }
+function loadElement(): Promise<void> {
+  loading ??= import('./policies-element.js').then(
+    () => {
+      loaded = true;
+    },
+    (err: unknown) => {
+      // A later visit tries again (a dropped connection, a deploy that replaced the chunk).
+      loading = undefined;
+      throw err;
+    },
+  );
+  return loading;
 }
 
-if (!customElements.get('admin-policies-page')) customElements.define('admin-policies-page', PoliciesPage);
+function loadingState(ctx: PageContext) {
+  const w = POLICY_WORDS[ctx.locale];
+  return until(
+    loadElement().then(
+      () => nothing,
+      () => html`<p role="status" class="error">${w.pageFailed}</p>`,
+    ),
+    html`<p role="status" class="hint">${w.loading}</p>`,
+  );
+}
 
 export const policiesPage: ConsolePage = {
   id: 'policies',
   title: { 'zh-CN': '策略', en: 'Policies' },
   // Officers draft, approvers review; both tenant-wide: an RM's credential reads only their book.
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
-  render: (ctx) => html`<admin-policies-page data-page .ctx=${ctx}></admin-policies-page>`,
+  // One template whether loaded or not, so the element is never replaced once it has its state.
+  render: (ctx) => html`<admin-policies-page data-page .ctx=${ctx}></admin-policies-page>${loaded ? nothing : loadingState(ctx)}`,
 };

@@ -28,6 +28,10 @@ export interface JobsState extends CursorListState<Job> {
   readonly actionError: KitError | undefined;
   /** The tenant's schemes, for a start form (`loadSchemes`). */
   readonly schemes: readonly SchemeSummary[];
+  /** The list is read again every `listPollMs` while a job in it runs (`watchList`). */
+  readonly watching: boolean;
+  /** When the list was last read (ISO 8601 UTC, the store's clock): what a host shows as "updated at". */
+  readonly listUpdatedAt: string | undefined;
 }
 
 export interface JobsOptions {
@@ -37,7 +41,9 @@ export interface JobsOptions {
   readonly pollMs?: number;
   /** Broken streams in a row after which the store only polls. Default 3. */
   readonly maxStreamFailures?: number;
-  /** The clock for rate and ETA. */
+  /** Pause between reads of the list while a job in it runs (`watchList`). Default 2 s. */
+  readonly listPollMs?: number;
+  /** The clock for rate, ETA and `listUpdatedAt`. */
   readonly now?: () => number;
 }
 
@@ -97,6 +103,7 @@ export class Jobs extends CursorList<Job, JobsState> {
   readonly #pageSize: number;
   readonly #pollMs: number;
   readonly #maxStreamFailures: number;
+  readonly #listPollMs: number;
   readonly #now: () => number;
   /** The first progress report heard while following: rate and ETA are measured from it. */
   #first: { at: number; done: number } | undefined;
@@ -116,11 +123,14 @@ export class Jobs extends CursorList<Job, JobsState> {
       acting: undefined,
       actionError: undefined,
       schemes: [],
+      watching: false,
+      listUpdatedAt: undefined,
     });
     this.#client = client;
     this.#pageSize = Math.min(100, Math.max(1, options.pageSize ?? 20));
     this.#pollMs = options.pollMs ?? 1000;
     this.#maxStreamFailures = options.maxStreamFailures ?? 3;
+    this.#listPollMs = options.listPollMs ?? 2000;
     this.#now = options.now ?? (() => Date.now());
   }
 
@@ -133,9 +143,73 @@ export class Jobs extends CursorList<Job, JobsState> {
   }
 
   /** The list again, past the client's cache. */
-  refresh(): Promise<void> {
+  async refresh(): Promise<void> {
     this.#client.invalidate('/v1/jobs');
-    return this.load();
+    await this.load();
+    if (this.state.status === 'ready') this.set({ listUpdatedAt: this.#stamp() });
+  }
+
+  #stamp(): string {
+    return new Date(this.#now()).toISOString();
+  }
+
+  /**
+   * Keep the list's running jobs current: while any job in it runs, read the list's first page again
+   * every `listPollMs` (and any running job past it by itself), then stop — no request while nothing
+   * runs. Polling, not an event stream per row: one request a tick however many jobs run, and it sees
+   * jobs others start. Call it again after the list changes (a refresh, a start); a second call while
+   * watching does nothing. The store's `cancel()` or `stopWatching()` ends it.
+   */
+  async watchList(): Promise<void> {
+    if (this.busy('watch') || !this.#anyRunning()) return;
+    this.set({ watching: true });
+    await this.run(
+      'watch',
+      (signal) => this.#watch(signal),
+      () => undefined,
+    );
+    if (!this.busy('watch')) this.set({ watching: false });
+  }
+
+  /** Stop keeping the list current (the jobs run on). */
+  stopWatching(): void {
+    this.cancel('watch');
+    this.set({ watching: false });
+  }
+
+  #anyRunning(): boolean {
+    return this.state.items.some((j) => j.status === 'running');
+  }
+
+  async #watch(signal: AbortSignal): Promise<void> {
+    while (this.#anyRunning()) {
+      await sleep(this.#listPollMs, signal);
+      try {
+        this.#client.invalidate('/v1/jobs');
+        const first = await this.#client.http.get<JobList>(`/v1/jobs${query({ limit: this.#pageSize })}`, { signal });
+        const seen = new Set(first.items.map((j) => j.id));
+        // A running job past the first page (many jobs since) is read by itself.
+        const older = this.state.items.filter((j) => j.status === 'running' && !seen.has(j.id));
+        const rest = await Promise.all(older.map((j) => this.#client.http.get<Job>(`/v1/jobs/${enc(j.id)}`, { signal })));
+        if (signal.aborted) return;
+        this.#merge([...first.items, ...rest]);
+      } catch (err) {
+        // A refusal (403: the session lost the right) ends watching; a dropped connection is tried again.
+        if (signal.aborted || isRefusal(err)) throw err;
+      }
+    }
+  }
+
+  /** Fresh copies of jobs into the list: rows replaced in place, jobs newer than the list put first. */
+  #merge(fresh: readonly Job[]): void {
+    this.set((prev) => {
+      const byId = new Map(fresh.map((j) => [j.id, j]));
+      const known = new Set(prev.items.map((j) => j.id));
+      const newest = prev.items[0]?.createdAt ?? '';
+      const added = fresh.filter((j) => !known.has(j.id) && j.createdAt >= newest);
+      const items = [...added, ...prev.items.map((j) => byId.get(j.id) ?? j)];
+      return { items, empty: items.length === 0, listUpdatedAt: this.#stamp() };
+    });
   }
 
   /** The tenant's schemes, which a re-tier may be limited to (a failure leaves the list empty: "all" still works). */

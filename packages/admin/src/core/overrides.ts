@@ -1,5 +1,7 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
-import { OVERRIDE_MODES, type SchemeSummary, type SchemesResponse } from '@tierkit/core';
+import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
+// Not the core's main entry: its validator (zod) would follow it into every page of a console (esbuild's chunks).
+import { OVERRIDE_MODES } from '@tierkit/core/wire';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
 
