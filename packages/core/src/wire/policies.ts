@@ -16,15 +16,11 @@ import type { SimulationResult } from '../simulation/simulate.js';
 export const POLICY_VERSION_STATUSES = ['draft', 'submitted', 'approved', 'active', 'superseded', 'rejected', 'retired'] as const;
 export type PolicyVersionStatus = (typeof POLICY_VERSION_STATUSES)[number];
 
-/** A version without its document, as lists show it. */
-export interface PolicyVersionSummary {
-  readonly scheme: string;
-  readonly version: number;
-  readonly status: PolicyVersionStatus;
-  /** The day from which it decides (`YYYY-MM-DD`); null for drafts and for versions the tenant came with (in force from the beginning). */
-  readonly effectiveFrom: string | null;
+/** Who drafted, submitted, decided and retired a version, and when: stored with it, sent as is. */
+export interface PolicyVersionLifecycle {
   /** The hash of the content submitted: what an approval must send back. Null until submitted. */
   readonly contentHash: string | null;
+  /** Who created or edited it (empty for versions provisioned or imported). */
   readonly authors: readonly string[];
   readonly createdAt: string;
   readonly submittedBy: string | null;
@@ -35,6 +31,15 @@ export interface PolicyVersionSummary {
   readonly retiredBy: string | null;
   readonly retiredAt: string | null;
   readonly retireNote: string | null;
+}
+
+/** A version without its document, as lists show it. */
+export interface PolicyVersionSummary extends PolicyVersionLifecycle {
+  readonly scheme: string;
+  readonly version: number;
+  readonly status: PolicyVersionStatus;
+  /** The day from which it decides (`YYYY-MM-DD`); null for drafts and for versions the tenant came with (in force from the beginning). */
+  readonly effectiveFrom: string | null;
 }
 
 /** One version with the scheme definition (levels, policy, entitlements) it holds, as stored. */

@@ -1,23 +1,11 @@
+import type { PolicyVersionLifecycle } from '@tierkit/core';
 import type { PolicyRow, PolicyTable } from '../schema.js';
 import { parseJson, type Executor } from './executor.js';
 import { toPolicy, type PolicyStatus, type StoredPolicy } from './policies.js';
 
 /** A policy version with its lifecycle: who drafted, submitted and decided it, and when. */
-export interface PolicyVersion extends StoredPolicy {
+export interface PolicyVersion extends StoredPolicy, PolicyVersionLifecycle {
   readonly position: number;
-  readonly createdAt: string;
-  /** Who created or edited it (empty for versions provisioned or imported). */
-  readonly authors: readonly string[];
-  readonly submittedBy: string | null;
-  readonly submittedAt: string | null;
-  /** `contentHash` of the document as submitted. */
-  readonly contentHash: string | null;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly note: string | null;
-  readonly retiredBy: string | null;
-  readonly retiredAt: string | null;
-  readonly retireNote: string | null;
 }
 
 function toVersion(row: PolicyRow): PolicyVersion {
