@@ -1,6 +1,7 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { AssignmentRow } from '../schema.js';
 import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, reusableQuery, type Executor } from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -151,8 +152,17 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
   }));
 }
 
-/** Insert or replace the current assignments (one row per subject and scheme). */
+/** Insert or replace the current assignments (one row per subject and scheme), bumping their subjects' versions. */
 export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
+  await writeAssignments(db, tenantId, assignments);
+  await bumpSubjectVersions(
+    db,
+    assignments.map((a) => a.subjectId),
+  );
+}
+
+/** {@link upsertAssignments} without the version bump: for callers that bump once for several writes (storeReevaluations). */
+export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(
     db,
@@ -191,6 +201,10 @@ export async function insertAssignments(db: Executor, tenantId: string, assignme
       .insertInto('assignments')
       .values(batch.map((a) => toRow(tenantId, a)))
       .execute();
+  await bumpSubjectVersions(
+    db,
+    assignments.map((a) => a.subjectId),
+  );
 }
 
 /**

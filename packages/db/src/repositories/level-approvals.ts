@@ -1,5 +1,6 @@
 import type { LevelApprovalRow } from '../schema.js';
 import type { Executor } from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
 
 /** Where a level's sign-off stands. `superseded`: the subject moved to another approval-required level first. */
 export const LEVEL_APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'superseded'] as const;
@@ -166,4 +167,5 @@ export async function setAssignmentPending(
     .where('subject_id', '=', subjectId)
     .where('scheme', '=', scheme)
     .execute();
+  await bumpSubjectVersions(db, [subjectId]);
 }

@@ -2,6 +2,7 @@ import type { OverrideInfo, OverrideMode } from '@tierkit/core';
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
 import { rangeTenant, reusableQuery, type Executor } from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -106,6 +107,7 @@ export async function insertOverride(
       revoke_note: null,
     })
     .execute();
+  await bumpSubjectVersions(db, [subjectId]);
 }
 
 /**
@@ -290,5 +292,11 @@ export async function changeOverride(
     .where('status', '=', expected.status)
     .where('content_hash', '=', expected.contentHash)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  await db
+    .updateTable('subjects')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', (eb) => eb.selectFrom('overrides').select('subject_id').where('tenant_id', '=', tenantId).where('id', '=', id))
+    .execute();
+  return true;
 }

@@ -1,6 +1,7 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
 import type { TierEventRow } from '../schema.js';
 import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
 export interface NewTierEventInput extends TierEvent {
@@ -24,8 +25,17 @@ function toEvent(row: TierEventRow): TierEvent {
   };
 }
 
-/** Append events. The table is append-only: nothing here updates or deletes. */
+/** Append events, bumping their subjects' versions. The table is append-only: nothing here updates or deletes. */
 export async function appendTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
+  await writeTierEvents(db, tenantId, events);
+  await bumpSubjectVersions(
+    db,
+    events.map((e) => e.subjectId),
+  );
+}
+
+/** {@link appendTierEvents} without the version bump: for callers that bump once for several writes (storeReevaluations). */
+export async function writeTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
   await executeInBatches(
     db,
     events.map((e) => ({

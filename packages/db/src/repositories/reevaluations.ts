@@ -1,0 +1,22 @@
+import { writeAssignments, type StoredAssignment } from './assignments.js';
+import type { Executor } from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
+import { writeTierEvents, type NewTierEventInput } from './tier-events.js';
+
+/**
+ * Store what re-evaluations produced — assignments replaced, tier events appended — and bump each
+ * subject's version once for both (a re-tier chunk: one statement for its thousand subjects).
+ */
+export async function storeReevaluations(
+  db: Executor,
+  tenantId: string,
+  assignments: readonly StoredAssignment[],
+  events: readonly NewTierEventInput[],
+): Promise<void> {
+  await writeAssignments(db, tenantId, assignments);
+  await writeTierEvents(db, tenantId, events);
+  const ids = new Set<string>();
+  for (const a of assignments) ids.add(a.subjectId);
+  for (const e of events) ids.add(e.subjectId);
+  await bumpSubjectVersions(db, ids);
+}
