@@ -1,5 +1,6 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
-import type { AssignmentRow } from '../schema.js';
+import type { Insertable } from 'kysely';
+import type { AssignmentRow, AssignmentTable } from '../schema.js';
 import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
@@ -87,25 +88,40 @@ export const ASSIGNMENT_COLUMNS = [
   'evaluated_at',
 ] as const satisfies readonly (keyof AssignmentRow)[];
 
-function toRow(tenantId: string, a: StoredAssignment) {
-  return {
-    tenant_id: tenantId,
-    subject_id: a.subjectId,
-    scheme: a.scheme,
-    level: a.level,
-    rank: a.rank,
-    periods_below: a.periodsBelow,
-    base_level: a.base.level,
-    base_periods_below: a.base.periodsBelow,
-    previous_level: a.previousLevel,
-    explanation: JSON.stringify(a.explanation),
-    progress: a.progress === null ? null : JSON.stringify(a.progress),
-    retention: a.retention === null ? null : JSON.stringify(a.retention),
-    approval_required: a.approvalRequired ? 1 : 0,
-    policy_version: a.policyVersion,
-    period: a.period,
-    evaluated_at: a.evaluatedAt,
-  };
+/**
+ * Push an assignment's column values, in {@link ASSIGNMENT_COLUMNS} order, onto `out`: a re-tier chunk
+ * binds a thousand rows' values straight into one parameter array instead of building a row object each.
+ */
+function pushAssignmentValues(tenantId: string, a: StoredAssignment, out: unknown[]): void {
+  out.push(
+    tenantId,
+    a.subjectId,
+    a.scheme,
+    a.level,
+    a.rank,
+    a.periodsBelow,
+    a.base.level,
+    a.base.periodsBelow,
+    a.previousLevel,
+    JSON.stringify(a.explanation),
+    a.progress === null ? null : JSON.stringify(a.progress),
+    a.retention === null ? null : JSON.stringify(a.retention),
+    a.approvalRequired ? 1 : 0,
+    a.policyVersion,
+    a.period,
+    a.evaluatedAt,
+  );
+}
+
+/** The row object of an assignment, for Kysely's `values` (the same values as {@link pushAssignmentValues}). */
+function toRow(tenantId: string, a: StoredAssignment): Insertable<AssignmentTable> {
+  const values: unknown[] = [];
+  pushAssignmentValues(tenantId, a, values);
+  const row: Record<string, unknown> = {};
+  ASSIGNMENT_COLUMNS.forEach((column, i) => {
+    row[column] = values[i];
+  });
+  return row as unknown as Insertable<AssignmentTable>;
 }
 
 // Built once: every tiers and entitlements read asks.
@@ -166,13 +182,13 @@ export async function writeAssignments(db: Executor, tenantId: string, assignmen
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(
     db,
-    assignments.map((a) => toRow(tenantId, a)),
+    assignments,
     // 16 parameters a row: 16,000 per statement, inside both dialects' limits (SQLite 32,766).
     1000,
     (batch) =>
       db
         .insertInto('assignments')
-        .values([...batch])
+        .values(batch.map((a) => toRow(tenantId, a)))
         .onConflict((oc) =>
           oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
             level: eb.ref('excluded.level'),
@@ -191,6 +207,7 @@ export async function writeAssignments(db: Executor, tenantId: string, assignmen
           })),
         ),
     'assignments.upsert',
+    (a, out) => pushAssignmentValues(tenantId, a, out),
   );
 }
 

@@ -9,22 +9,17 @@ import { executeInBatches, type Executor } from './executor.js';
  * one statement instead of two single-row updates per subject.
  */
 export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<string>): Promise<void> {
-  const rows: { id: string }[] = [];
-  for (const id of new Set(subjectIds)) rows.push({ id });
   await executeInBatches(
     db,
-    rows,
+    [...new Set(subjectIds)],
     1000,
     (batch) =>
       db
         .updateTable('subjects')
         // Literal SQL, not a bound 1: the batch's only parameters are its ids (executeInBatches).
         .set({ version: sql`version + 1` })
-        .where(
-          'id',
-          'in',
-          batch.map((r) => r.id),
-        ),
+        .where('id', 'in', [...batch]),
     'subjects.bump-version',
+    (id, out) => out.push(id),
   );
 }

@@ -1,5 +1,6 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
-import type { TierEventRow } from '../schema.js';
+import type { Insertable } from 'kysely';
+import type { TierEventRow, TierEventTable } from '../schema.js';
 import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
@@ -38,26 +39,60 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
 export async function writeTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
   await executeInBatches(
     db,
-    events.map((e) => ({
-      id: e.id,
-      tenant_id: tenantId,
-      subject_id: e.subjectId,
-      scheme: e.scheme,
-      from_level: e.from,
-      to_level: e.to,
-      at: e.at,
-      reason: e.reason,
-      rule_id: e.ruleId,
-      note: e.note,
-      actor: e.actor,
-      approved_by: e.approvedBy,
-      policy_version: e.policyVersion,
-      period: e.period ?? null,
-    })),
+    events,
     INSERT_BATCH_ROWS,
-    (batch) => db.insertInto('tier_events').values([...batch]),
+    (batch) => db.insertInto('tier_events').values(batch.map((e) => toRow(tenantId, e))),
     'tier_events.append',
+    (e, out) => pushEventValues(tenantId, e, out),
   );
+}
+
+/** The columns of a tier event row, in the order {@link pushEventValues} pushes them. */
+const EVENT_COLUMNS = [
+  'id',
+  'tenant_id',
+  'subject_id',
+  'scheme',
+  'from_level',
+  'to_level',
+  'at',
+  'reason',
+  'rule_id',
+  'note',
+  'actor',
+  'approved_by',
+  'policy_version',
+  'period',
+] as const satisfies readonly (keyof TierEventRow)[];
+
+/** Push an event's column values in {@link EVENT_COLUMNS} order (a chunk binds them without a row object each). */
+function pushEventValues(tenantId: string, e: NewTierEventInput, out: unknown[]): void {
+  out.push(
+    e.id,
+    tenantId,
+    e.subjectId,
+    e.scheme,
+    e.from,
+    e.to,
+    e.at,
+    e.reason,
+    e.ruleId,
+    e.note,
+    e.actor,
+    e.approvedBy,
+    e.policyVersion,
+    e.period ?? null,
+  );
+}
+
+function toRow(tenantId: string, e: NewTierEventInput): Insertable<TierEventTable> {
+  const values: unknown[] = [];
+  pushEventValues(tenantId, e, values);
+  const row: Record<string, unknown> = {};
+  EVENT_COLUMNS.forEach((column, i) => {
+    row[column] = values[i];
+  });
+  return row as unknown as Insertable<TierEventTable>;
 }
 
 /** Position after which a history page continues: the last event of the previous page. */
