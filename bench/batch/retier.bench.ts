@@ -144,6 +144,8 @@ async function sqliteFigures(dir: string): Promise<void> {
     }
     return { ms, cpu, written };
   };
+  // What the job wrote to history: one event per level change (here every customer's first level).
+  const events = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n);
   const onto = upsertInto(raw);
   const fresh = new SQLite(before);
   fresh.pragma('journal_mode = WAL');
@@ -170,7 +172,7 @@ async function sqliteFigures(dir: string): Promise<void> {
     );
   };
   console.log(
-    `  re-tier job (plan + evaluate + assignments + ${fmt(job?.progress.subjects.total ?? 0)} events) ${sec(jobMs)} s   CPU ${sec(jobCpu)} s`,
+    `  re-tier job (plan + evaluate + assignments + ${fmt(events)} events) ${sec(jobMs)} s   CPU ${sec(jobCpu)} s`,
   );
   ratios('onto themselves', onto);
   ratios('into the book before the job', into);
