@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPolicyPack, type Explanation, type Progress, type Retention } from '@tierkit/core';
-import { connect, insertSubjects, insertTenant, migrateToLatest, storeReevaluations, type Db } from '@tierkit/db';
+import { connect, insertSubjects, insertTenant, migrateToLatest, storeReevaluations, type Db, type SubjectInput } from '@tierkit/db';
 import { writeAssignments, type StoredAssignment } from '../../packages/db/src/repositories/assignments.js';
 import { writeTierEvents, type NewTierEventInput } from '../../packages/db/src/repositories/tier-events.js';
 import { createRowTriggers } from '../../packages/db/src/migrations/2026-12-02T00-00-02-subject-version.js';
@@ -92,7 +92,7 @@ async function book(file: string, triggers: boolean): Promise<Db> {
   if (triggers) await createRowTriggers(db.db);
   await insertTenant(db.db, { id: 'bench', name: 'bench', metrics: defaultPolicyPack.metrics, now: AT });
   for (let i = 0; i < N; i += 10_000) {
-    const batch = [];
+    const batch: SubjectInput[] = [];
     for (let j = i; j < Math.min(N, i + 10_000); j++) {
       const id = `c${String(j).padStart(8, '0')}`;
       batch.push({ id, externalId: id.toUpperCase(), kind: 'customer', displayName: '客户', attributes: {} });

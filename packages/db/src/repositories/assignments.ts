@@ -1,7 +1,16 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { Insertable } from 'kysely';
 import type { AssignmentRow, AssignmentTable } from '../schema.js';
-import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, reusableQuery, type Executor } from './executor.js';
+import {
+  rangeTenant,
+  chunks,
+  executeInBatches,
+  parseJson,
+  parseJsonOrNull,
+  reusableQuery,
+  rowOfValues,
+  type Executor,
+} from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
 /** A subject's current level in one scheme, as stored. */
@@ -115,13 +124,7 @@ function pushAssignmentValues(tenantId: string, a: StoredAssignment, out: unknow
 
 /** The row object of an assignment, for Kysely's `values` (the same values as {@link pushAssignmentValues}). */
 function toRow(tenantId: string, a: StoredAssignment): Insertable<AssignmentTable> {
-  const values: unknown[] = [];
-  pushAssignmentValues(tenantId, a, values);
-  const row: Record<string, unknown> = {};
-  ASSIGNMENT_COLUMNS.forEach((column, i) => {
-    row[column] = values[i];
-  });
-  return row as unknown as Insertable<AssignmentTable>;
+  return rowOfValues(ASSIGNMENT_COLUMNS, (out) => pushAssignmentValues(tenantId, a, out)) as Insertable<AssignmentTable>;
 }
 
 // Built once: every tiers and entitlements read asks.

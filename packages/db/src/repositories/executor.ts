@@ -61,6 +61,20 @@ export async function executeInBatches<R>(
   }
 }
 
+/**
+ * The row object with `columns` as keys and, in the same order, the values `push` pushes: for the
+ * first batch of a length, which Kysely builds from row objects, from the function that binds rows.
+ */
+export function rowOfValues(columns: readonly string[], push: (out: unknown[]) => void): Record<string, unknown> {
+  const values: unknown[] = [];
+  push(values);
+  const row: Record<string, unknown> = {};
+  columns.forEach((column, i) => {
+    row[column] = values[i];
+  });
+  return row;
+}
+
 /** The default binding of {@link executeInBatches}: a row object's values, in key order. */
 function bindValues(row: unknown, out: unknown[]): void {
   for (const v of Object.values(row as Record<string, unknown>)) out.push(v);

@@ -1,7 +1,7 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
 import type { Insertable } from 'kysely';
 import type { TierEventRow, TierEventTable } from '../schema.js';
-import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
+import { executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
@@ -86,13 +86,7 @@ function pushEventValues(tenantId: string, e: NewTierEventInput, out: unknown[])
 }
 
 function toRow(tenantId: string, e: NewTierEventInput): Insertable<TierEventTable> {
-  const values: unknown[] = [];
-  pushEventValues(tenantId, e, values);
-  const row: Record<string, unknown> = {};
-  EVENT_COLUMNS.forEach((column, i) => {
-    row[column] = values[i];
-  });
-  return row as unknown as Insertable<TierEventTable>;
+  return rowOfValues(EVENT_COLUMNS, (out) => pushEventValues(tenantId, e, out)) as Insertable<TierEventTable>;
 }
 
 /** Position after which a history page continues: the last event of the previous page. */
