@@ -2,6 +2,7 @@ import type { Explanation, Progress, Retention } from '@tierkit/core';
 import type { Insertable } from 'kysely';
 import type { AssignmentRow, AssignmentTable } from '../schema.js';
 import {
+  atomically,
   rangeTenant,
   chunks,
   executeInBatches,
@@ -173,11 +174,13 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
 
 /** Insert or replace the current assignments (one row per subject and scheme), bumping their subjects' versions. */
 export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
-  await writeAssignments(db, tenantId, assignments);
-  await bumpSubjectVersions(
-    db,
-    assignments.map((a) => a.subjectId),
-  );
+  await atomically(db, async (trx) => {
+    await writeAssignments(trx, tenantId, assignments);
+    await bumpSubjectVersions(
+      trx,
+      assignments.map((a) => a.subjectId),
+    );
+  });
 }
 
 /** {@link upsertAssignments} without the version bump: for callers that bump once for several writes (storeReevaluations). */
@@ -216,15 +219,17 @@ export async function writeAssignments(db: Executor, tenantId: string, assignmen
 
 /** Bulk insert for seeding (rows must be new). */
 export async function insertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
-  for (const batch of chunks(assignments, 200))
-    await db
-      .insertInto('assignments')
-      .values(batch.map((a) => toRow(tenantId, a)))
-      .execute();
-  await bumpSubjectVersions(
-    db,
-    assignments.map((a) => a.subjectId),
-  );
+  await atomically(db, async (trx) => {
+    for (const batch of chunks(assignments, 200))
+      await trx
+        .insertInto('assignments')
+        .values(batch.map((a) => toRow(tenantId, a)))
+        .execute();
+    await bumpSubjectVersions(
+      trx,
+      assignments.map((a) => a.subjectId),
+    );
+  });
 }
 
 /**

@@ -4,6 +4,14 @@ import type { Database } from '../schema.js';
 /** What every repository function takes first: the database or an open transaction. */
 export type Executor = Kysely<Database>;
 
+/**
+ * Run `fn` in the caller's transaction, or in a new one when there is none: for writes of several
+ * statements that must land together (a row and the version bump that makes reads see it).
+ */
+export function atomically<T>(db: Executor, fn: (trx: Executor) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 /** Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 export const INSERT_BATCH_ROWS = 500;
 

@@ -1,5 +1,5 @@
 import { writeAssignments, type StoredAssignment } from './assignments.js';
-import type { Executor } from './executor.js';
+import { atomically, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 import { writeTierEvents, type NewTierEventInput } from './tier-events.js';
 
@@ -13,10 +13,12 @@ export async function storeReevaluations(
   assignments: readonly StoredAssignment[],
   events: readonly NewTierEventInput[],
 ): Promise<void> {
-  await writeAssignments(db, tenantId, assignments);
-  await writeTierEvents(db, tenantId, events);
-  const ids = new Set<string>();
-  for (const a of assignments) ids.add(a.subjectId);
-  for (const e of events) ids.add(e.subjectId);
-  await bumpSubjectVersions(db, ids);
+  await atomically(db, async (trx) => {
+    await writeAssignments(trx, tenantId, assignments);
+    await writeTierEvents(trx, tenantId, events);
+    const ids = new Set<string>();
+    for (const a of assignments) ids.add(a.subjectId);
+    for (const e of events) ids.add(e.subjectId);
+    await bumpSubjectVersions(trx, ids);
+  });
 }

@@ -1,7 +1,7 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
 import type { Insertable } from 'kysely';
 import type { TierEventRow, TierEventTable } from '../schema.js';
-import { executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
+import { atomically, executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
@@ -28,11 +28,13 @@ function toEvent(row: TierEventRow): TierEvent {
 
 /** Append events, bumping their subjects' versions. The table is append-only: nothing here updates or deletes. */
 export async function appendTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
-  await writeTierEvents(db, tenantId, events);
-  await bumpSubjectVersions(
-    db,
-    events.map((e) => e.subjectId),
-  );
+  await atomically(db, async (trx) => {
+    await writeTierEvents(trx, tenantId, events);
+    await bumpSubjectVersions(
+      trx,
+      events.map((e) => e.subjectId),
+    );
+  });
 }
 
 /** {@link appendTierEvents} without the version bump: for callers that bump once for several writes (storeReevaluations). */
