@@ -19,10 +19,9 @@ export {
   listAssignmentsInRange,
   listAssignmentsJson,
   listCurrentLevels,
-  upsertAssignments,
 } from './repositories/assignments.js';
 export type { CurrentLevel, StoredAssignment, StoredAssignmentJson } from './repositories/assignments.js';
-export { appendTierEvents, listTierEvents } from './repositories/tier-events.js';
+export { listTierEvents } from './repositories/tier-events.js';
 export type { EventPosition, NewTierEventInput } from './repositories/tier-events.js';
 export * from './repositories/level-history.js';
 export * from './repositories/overrides.js';

@@ -172,18 +172,7 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
   }));
 }
 
-/** Insert or replace the current assignments (one row per subject and scheme), bumping their subjects' versions. */
-export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
-  await atomically(db, async (trx) => {
-    await writeAssignments(trx, tenantId, assignments);
-    await bumpSubjectVersions(
-      trx,
-      assignments.map((a) => a.subjectId),
-    );
-  });
-}
-
-/** {@link upsertAssignments} without the version bump: for callers that bump once for several writes (storeReevaluations). */
+/** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
 export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { connect } from '../connect.js';
 import { migrateToLatest } from '../migrate.js';
-import { listAssignments, upsertAssignments, type StoredAssignment } from './assignments.js';
+import { listAssignments, type StoredAssignment } from './assignments.js';
+import { appendTierEvents, upsertAssignments } from './reevaluations.js';
 import { insertSubjects } from './subjects.js';
-import { appendTierEvents, listTierEvents, type NewTierEventInput } from './tier-events.js';
+import { listTierEvents, type NewTierEventInput } from './tier-events.js';
 import { insertTenant } from './tenants.js';
 
 /*

@@ -3,6 +3,16 @@ import { atomically, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 import { writeTierEvents, type NewTierEventInput } from './tier-events.js';
 
+/** Insert or replace the current assignments (one row per subject and scheme), bumping their subjects' versions. */
+export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
+  await storeReevaluations(db, tenantId, assignments, []);
+}
+
+/** Append tier events, bumping their subjects' versions. */
+export async function appendTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
+  await storeReevaluations(db, tenantId, [], events);
+}
+
 /**
  * Store what re-evaluations produced — assignments replaced, tier events appended — and bump each
  * subject's version once for both (a re-tier chunk: one statement for its thousand subjects).

@@ -1,8 +1,7 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
 import type { Insertable } from 'kysely';
 import type { TierEventRow, TierEventTable } from '../schema.js';
-import { atomically, executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
-import { bumpSubjectVersions } from './subject-versions.js';
+import { executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
 export interface NewTierEventInput extends TierEvent {
@@ -26,18 +25,10 @@ function toEvent(row: TierEventRow): TierEvent {
   };
 }
 
-/** Append events, bumping their subjects' versions. The table is append-only: nothing here updates or deletes. */
-export async function appendTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
-  await atomically(db, async (trx) => {
-    await writeTierEvents(trx, tenantId, events);
-    await bumpSubjectVersions(
-      trx,
-      events.map((e) => e.subjectId),
-    );
-  });
-}
-
-/** {@link appendTierEvents} without the version bump: for callers that bump once for several writes (storeReevaluations). */
+/**
+ * Append events without the version bump: appendTierEvents and storeReevaluations (reevaluations.ts)
+ * bump. The table is append-only: nothing here updates or deletes.
+ */
 export async function writeTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
   await executeInBatches(
     db,
