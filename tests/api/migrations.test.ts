@@ -17,6 +17,7 @@ const POLICY_LIFECYCLE = '2026-12-03T00-00-20-policy-lifecycle';
 const AUDIT = '2026-12-03T00-00-30-audit';
 const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period';
 const IMPORT_OWNER = '2026-12-04T00-00-30-import-owner';
+const SUBJECT_VERSION_EXPLICIT = '2026-12-05T00-00-20-subject-version-explicit';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -31,6 +32,7 @@ const LATER = [
   TIER_EVENTS_SCHEME_PERIOD,
   STAFF_BOOKS,
   IMPORT_OWNER,
+  SUBJECT_VERSION_EXPLICIT,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -165,6 +167,30 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.balances('MG3', [['2025-11', 900_000]])).status, 200);
     assert.ok((await version()) > before, 'a re-evaluation bumps the version');
     assert.notEqual((await api.get('/v1/subjects/MG3/tiers')).headers.get('etag'), etag);
+  });
+
+  it('upgrading drops the per-row version triggers: plain SQL no longer bumps, the API’s writes still do', async () => {
+    await api.customer('MG9');
+    assert.equal((await api.balances('MG9', [['2025-09', 60_000]])).status, 200);
+    const db = f.db.db;
+    const version = async () =>
+      Number((await sql<{ version: number }>`SELECT version FROM subjects WHERE external_id = 'MG9'`.execute(db)).rows[0]?.version);
+    const touch = () =>
+      sql`UPDATE assignments SET evaluated_at = evaluated_at WHERE subject_id = (SELECT id FROM subjects WHERE external_id = 'MG9')`.execute(
+        db,
+      );
+    await undoDownTo(db, SUBJECT_VERSION_EXPLICIT);
+    let before = await version();
+    await touch();
+    assert.ok((await version()) > before, 'before the upgrade a trigger bumps on any row write');
+    assert.deepEqual(await migrateToLatest(db), fromOn(SUBJECT_VERSION_EXPLICIT));
+    before = await version();
+    await touch();
+    assert.equal(await version(), before, 'after it, plain SQL bumps nothing');
+    const etag = (await api.get('/v1/subjects/MG9/tiers')).headers.get('etag') ?? '';
+    assert.equal((await api.balances('MG9', [['2025-10', 900_000]])).status, 200);
+    assert.ok((await version()) > before, 'a re-evaluation bumps the version');
+    assert.equal((await api.get('/v1/subjects/MG9/tiers', { 'If-None-Match': etag })).status, 200);
   });
 
   it('upgrading adds the index analytics read a scheme’s history by, and the answers stay the same', async () => {

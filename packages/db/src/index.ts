@@ -10,8 +10,19 @@ export * from './repositories/policy-versions.js';
 export * from './repositories/book.js';
 export * from './repositories/subjects.js';
 export * from './repositories/metrics.js';
-export * from './repositories/assignments.js';
-export * from './repositories/tier-events.js';
+// Listed, not `export *`: writeAssignments and writeTierEvents do not bump subject versions and stay inside this package.
+export {
+  ASSIGNMENT_COLUMNS,
+  countLevelPairs,
+  insertAssignments,
+  listAssignments,
+  listAssignmentsInRange,
+  listAssignmentsJson,
+  listCurrentLevels,
+} from './repositories/assignments.js';
+export type { CurrentLevel, StoredAssignment, StoredAssignmentJson } from './repositories/assignments.js';
+export { listTierEvents } from './repositories/tier-events.js';
+export type { EventPosition, NewTierEventInput } from './repositories/tier-events.js';
 export * from './repositories/level-history.js';
 export * from './repositories/overrides.js';
 export * from './repositories/api-keys.js';
@@ -24,3 +35,5 @@ export * from './repositories/level-approvals.js';
 export * from './repositories/approval-decisions.js';
 export * from './repositories/reviews.js';
 export * from './repositories/staff.js';
+export * from './repositories/subject-versions.js';
+export * from './repositories/reevaluations.js';

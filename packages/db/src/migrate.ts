@@ -13,6 +13,7 @@ import * as jobs from './migrations/2026-12-03T00-00-50-jobs.js';
 import * as tierEventsSchemePeriod from './migrations/2026-12-03T00-00-60-tier-events-scheme-period.js';
 import * as staffBooks from './migrations/2026-12-03T00-00-80-staff-books.js';
 import * as importOwner from './migrations/2026-12-04T00-00-30-import-owner.js';
+import * as subjectVersionExplicit from './migrations/2026-12-05T00-00-20-subject-version-explicit.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -33,6 +34,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T00-00-60-tier-events-scheme-period': tierEventsSchemePeriod,
   '2026-12-03T00-00-80-staff-books': staffBooks,
   '2026-12-04T00-00-30-import-owner': importOwner,
+  '2026-12-05T00-00-20-subject-version-explicit': subjectVersionExplicit,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

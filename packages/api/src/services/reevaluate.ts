@@ -1,11 +1,10 @@
 import { nextPrior, periodEnd, type Evaluation, type OverrideInfo, type PriorAssignment, type SubjectKind } from '@tierkit/core';
 import {
-  appendTierEvents,
   latestMetricPeriod,
   listActiveDatedOverrides,
   listAssignments,
   loadMetricValues,
-  upsertAssignments,
+  storeReevaluations,
   type DatedOverride,
   type Executor,
   type NewTierEventInput,
@@ -237,8 +236,7 @@ export async function reevaluateSubject(
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
   const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor);
   const rows = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
-  await upsertAssignments(trx, tenantId, rows);
-  await appendTierEvents(trx, tenantId, plan.events);
+  await storeReevaluations(trx, tenantId, rows, plan.events);
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];

@@ -1,6 +1,18 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
-import type { AssignmentRow } from '../schema.js';
-import { rangeTenant, chunks, executeInBatches, parseJson, parseJsonOrNull, reusableQuery, type Executor } from './executor.js';
+import type { Insertable } from 'kysely';
+import type { AssignmentRow, AssignmentTable } from '../schema.js';
+import {
+  atomically,
+  rangeTenant,
+  chunks,
+  executeInBatches,
+  parseJson,
+  parseJsonOrNull,
+  reusableQuery,
+  rowOfValues,
+  type Executor,
+} from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -86,25 +98,34 @@ export const ASSIGNMENT_COLUMNS = [
   'evaluated_at',
 ] as const satisfies readonly (keyof AssignmentRow)[];
 
-function toRow(tenantId: string, a: StoredAssignment) {
-  return {
-    tenant_id: tenantId,
-    subject_id: a.subjectId,
-    scheme: a.scheme,
-    level: a.level,
-    rank: a.rank,
-    periods_below: a.periodsBelow,
-    base_level: a.base.level,
-    base_periods_below: a.base.periodsBelow,
-    previous_level: a.previousLevel,
-    explanation: JSON.stringify(a.explanation),
-    progress: a.progress === null ? null : JSON.stringify(a.progress),
-    retention: a.retention === null ? null : JSON.stringify(a.retention),
-    approval_required: a.approvalRequired ? 1 : 0,
-    policy_version: a.policyVersion,
-    period: a.period,
-    evaluated_at: a.evaluatedAt,
-  };
+/**
+ * Push an assignment's column values, in {@link ASSIGNMENT_COLUMNS} order, onto `out`: a re-tier chunk
+ * binds a thousand rows' values straight into one parameter array instead of building a row object each.
+ */
+function pushAssignmentValues(tenantId: string, a: StoredAssignment, out: unknown[]): void {
+  out.push(
+    tenantId,
+    a.subjectId,
+    a.scheme,
+    a.level,
+    a.rank,
+    a.periodsBelow,
+    a.base.level,
+    a.base.periodsBelow,
+    a.previousLevel,
+    JSON.stringify(a.explanation),
+    a.progress === null ? null : JSON.stringify(a.progress),
+    a.retention === null ? null : JSON.stringify(a.retention),
+    a.approvalRequired ? 1 : 0,
+    a.policyVersion,
+    a.period,
+    a.evaluatedAt,
+  );
+}
+
+/** The row object of an assignment, for Kysely's `values` (the same values as {@link pushAssignmentValues}). */
+function toRow(tenantId: string, a: StoredAssignment): Insertable<AssignmentTable> {
+  return rowOfValues(ASSIGNMENT_COLUMNS, (out) => pushAssignmentValues(tenantId, a, out)) as Insertable<AssignmentTable>;
 }
 
 // Built once: every tiers and entitlements read asks.
@@ -151,18 +172,18 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
   }));
 }
 
-/** Insert or replace the current assignments (one row per subject and scheme). */
-export async function upsertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
+/** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
+export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(
     db,
-    assignments.map((a) => toRow(tenantId, a)),
+    assignments,
     // 16 parameters a row: 16,000 per statement, inside both dialects' limits (SQLite 32,766).
     1000,
     (batch) =>
       db
         .insertInto('assignments')
-        .values([...batch])
+        .values(batch.map((a) => toRow(tenantId, a)))
         .onConflict((oc) =>
           oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
             level: eb.ref('excluded.level'),
@@ -181,16 +202,23 @@ export async function upsertAssignments(db: Executor, tenantId: string, assignme
           })),
         ),
     'assignments.upsert',
+    (a, out) => pushAssignmentValues(tenantId, a, out),
   );
 }
 
 /** Bulk insert for seeding (rows must be new). */
 export async function insertAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
-  for (const batch of chunks(assignments, 200))
-    await db
-      .insertInto('assignments')
-      .values(batch.map((a) => toRow(tenantId, a)))
-      .execute();
+  await atomically(db, async (trx) => {
+    for (const batch of chunks(assignments, 200))
+      await trx
+        .insertInto('assignments')
+        .values(batch.map((a) => toRow(tenantId, a)))
+        .execute();
+    await bumpSubjectVersions(
+      trx,
+      assignments.map((a) => a.subjectId),
+    );
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
 import type { AuditRecordRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { atomically, type Executor } from './executor.js';
 
 /** What the previous hash of a chain's first record is: no record came before it. */
 export const AUDIT_GENESIS = 'genesis';
@@ -49,7 +49,7 @@ export async function appendAuditRecord(
     await trx.updateTable('audit_heads').set({ hash: row.hash }).where('chain', '=', chain).execute();
     return row;
   };
-  return db.isTransaction ? append(db) : db.transaction().execute(append);
+  return atomically(db, append);
 }
 
 /** The chain's head (its last seq and hash), or undefined when nothing was ever appended. */

@@ -4,6 +4,14 @@ import type { Database } from '../schema.js';
 /** What every repository function takes first: the database or an open transaction. */
 export type Executor = Kysely<Database>;
 
+/**
+ * Run `fn` in the caller's transaction, or in a new one when there is none: for writes of several
+ * statements that must land together (a row and the version bump that makes reads see it).
+ */
+export function atomically<T>(db: Executor, fn: (trx: Executor) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 /** Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 export const INSERT_BATCH_ROWS = 500;
 
@@ -30,31 +38,54 @@ const compiledSql = new WeakMap<object, Map<string, string>>();
  * per batch length and re-executing that SQL with each batch's values: with many batches, building a
  * Kysely query object each time costs more than the database spends writing. `build` must bind the
  * rows' values in the order of `Object.values(row)` and nothing else (an INSERT … VALUES, with any
- * ON CONFLICT clause referring only to `excluded` columns). With a `key` naming the statement, its
+ * ON CONFLICT clause referring only to `excluded` columns), or `bind` must push the values `build`
+ * binds for a row, in the same order. With a `key` naming the statement, its
  * SQL is kept across calls too: a re-tier job writes a thousand rows per chunk and call, and
  * building a 16,000-value query per chunk cost more than SQLite spent writing it.
  */
-export async function executeInBatches<R extends Record<string, unknown>>(
+export async function executeInBatches<R>(
   db: Executor,
   rows: readonly R[],
   size: number,
   build: (batch: readonly R[]) => Compilable,
   key?: string,
+  bind: (row: R, out: unknown[]) => void = bindValues,
 ): Promise<void> {
   const compiled = key === undefined ? new Map<string, string>() : (sqlCacheOf(db) ?? new Map<string, string>());
-  for (const batch of chunks(rows, size)) {
-    const slot = `${key ?? ''}\u0000${batch.length}`;
+  for (let i = 0; i < rows.length; i += size) {
+    const end = Math.min(i + size, rows.length);
+    const slot = `${key ?? ''}\u0000${end - i}`;
     const text = compiled.get(slot);
     if (text === undefined) {
-      const query = build(batch).compile();
+      const query = build(rows.slice(i, end)).compile();
       compiled.set(slot, query.sql);
       await db.executeQuery(query);
       continue;
     }
+    // Straight from the rows into one parameter array: no batch copy, no row object per row.
     const parameters: unknown[] = [];
-    for (const r of batch) for (const v of Object.values(r)) parameters.push(v);
+    for (let j = i; j < end; j++) bind(rows[j] as R, parameters);
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
+}
+
+/**
+ * The row object with `columns` as keys and, in the same order, the values `push` pushes: for the
+ * first batch of a length, which Kysely builds from row objects, from the function that binds rows.
+ */
+export function rowOfValues(columns: readonly string[], push: (out: unknown[]) => void): Record<string, unknown> {
+  const values: unknown[] = [];
+  push(values);
+  const row: Record<string, unknown> = {};
+  columns.forEach((column, i) => {
+    row[column] = values[i];
+  });
+  return row;
+}
+
+/** The default binding of {@link executeInBatches}: a row object's values, in key order. */
+function bindValues(row: unknown, out: unknown[]): void {
+  for (const v of Object.values(row as Record<string, unknown>)) out.push(v);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LevelApprovalRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { atomically, type Executor } from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
 
 /** Where a level's sign-off stands. `superseded`: the subject moved to another approval-required level first. */
 export const LEVEL_APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'superseded'] as const;
@@ -159,11 +160,14 @@ export async function setAssignmentPending(
   scheme: string,
   pending: boolean,
 ): Promise<void> {
-  await db
-    .updateTable('assignments')
-    .set({ approval_required: pending ? 1 : 0 })
-    .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .where('scheme', '=', scheme)
-    .execute();
+  await atomically(db, async (trx) => {
+    await trx
+      .updateTable('assignments')
+      .set({ approval_required: pending ? 1 : 0 })
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('scheme', '=', scheme)
+      .execute();
+    await bumpSubjectVersions(trx, [subjectId]);
+  });
 }

@@ -1,7 +1,8 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
-import { rangeTenant, reusableQuery, type Executor } from './executor.js';
+import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
+import { bumpSubjectVersions } from './subject-versions.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -81,31 +82,34 @@ export async function insertOverride(
   now: string,
   state: NewOverrideState = { status: o.approvedBy === null ? 'pending' : 'approved', contentHash: '' },
 ): Promise<void> {
-  await db
-    .insertInto('overrides')
-    .values({
-      id: o.id,
-      tenant_id: tenantId,
-      subject_id: subjectId,
-      scheme: o.scheme,
-      level: o.level,
-      mode: o.mode,
-      reason: o.reason,
-      expires_at: o.expiresAt,
-      requested_by: o.requestedBy,
-      approved_by: o.approvedBy,
-      created_at: now,
-      revoked_at: null,
-      status: state.status,
-      content_hash: state.contentHash,
-      updated_at: now,
-      decided_by: o.approvedBy,
-      decided_at: o.approvedBy === null ? null : now,
-      decision_note: null,
-      revoked_by: null,
-      revoke_note: null,
-    })
-    .execute();
+  await atomically(db, async (trx) => {
+    await trx
+      .insertInto('overrides')
+      .values({
+        id: o.id,
+        tenant_id: tenantId,
+        subject_id: subjectId,
+        scheme: o.scheme,
+        level: o.level,
+        mode: o.mode,
+        reason: o.reason,
+        expires_at: o.expiresAt,
+        requested_by: o.requestedBy,
+        approved_by: o.approvedBy,
+        created_at: now,
+        revoked_at: null,
+        status: state.status,
+        content_hash: state.contentHash,
+        updated_at: now,
+        decided_by: o.approvedBy,
+        decided_at: o.approvedBy === null ? null : now,
+        decision_note: null,
+        revoked_by: null,
+        revoke_note: null,
+      })
+      .execute();
+    await bumpSubjectVersions(trx, [subjectId]);
+  });
 }
 
 /**
@@ -276,13 +280,21 @@ export async function changeOverride(
     revoke_note: 'revokeNote',
   };
   for (const [column, field] of Object.entries(columns)) if (change[field] !== undefined) set[column] = change[field];
-  const result = await db
-    .updateTable('overrides')
-    .set(set)
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('status', '=', expected.status)
-    .where('content_hash', '=', expected.contentHash)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return atomically(db, async (trx) => {
+    const result = await trx
+      .updateTable('overrides')
+      .set(set)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('status', '=', expected.status)
+      .where('content_hash', '=', expected.contentHash)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await trx
+      .updateTable('subjects')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', (eb) => eb.selectFrom('overrides').select('subject_id').where('tenant_id', '=', tenantId).where('id', '=', id))
+      .execute();
+    return true;
+  });
 }

@@ -13,8 +13,9 @@ export interface Subject {
   readonly createdAt: string;
   readonly updatedAt: string;
   /**
-   * Changes whenever the subject's assignments, overrides or tier events do (kept by database
-   * triggers); with `updatedAt` it versions everything a read of the subject shows.
+   * Changes whenever the subject's assignments, overrides or tier events do (the repository functions
+   * that write them call bumpSubjectVersions); with `updatedAt` it versions everything a read of the
+   * subject shows.
    */
   readonly version: number;
 }

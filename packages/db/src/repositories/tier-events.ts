@@ -1,6 +1,7 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
-import type { TierEventRow } from '../schema.js';
-import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
+import type { Insertable } from 'kysely';
+import type { TierEventRow, TierEventTable } from '../schema.js';
+import { executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
 export interface NewTierEventInput extends TierEvent {
@@ -24,30 +25,61 @@ function toEvent(row: TierEventRow): TierEvent {
   };
 }
 
-/** Append events. The table is append-only: nothing here updates or deletes. */
-export async function appendTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
+/**
+ * Append events without the version bump: appendTierEvents and storeReevaluations (reevaluations.ts)
+ * bump. The table is append-only: nothing here updates or deletes.
+ */
+export async function writeTierEvents(db: Executor, tenantId: string, events: readonly NewTierEventInput[]): Promise<void> {
   await executeInBatches(
     db,
-    events.map((e) => ({
-      id: e.id,
-      tenant_id: tenantId,
-      subject_id: e.subjectId,
-      scheme: e.scheme,
-      from_level: e.from,
-      to_level: e.to,
-      at: e.at,
-      reason: e.reason,
-      rule_id: e.ruleId,
-      note: e.note,
-      actor: e.actor,
-      approved_by: e.approvedBy,
-      policy_version: e.policyVersion,
-      period: e.period ?? null,
-    })),
+    events,
     INSERT_BATCH_ROWS,
-    (batch) => db.insertInto('tier_events').values([...batch]),
+    (batch) => db.insertInto('tier_events').values(batch.map((e) => toRow(tenantId, e))),
     'tier_events.append',
+    (e, out) => pushEventValues(tenantId, e, out),
   );
+}
+
+/** The columns of a tier event row, in the order {@link pushEventValues} pushes them. */
+const EVENT_COLUMNS = [
+  'id',
+  'tenant_id',
+  'subject_id',
+  'scheme',
+  'from_level',
+  'to_level',
+  'at',
+  'reason',
+  'rule_id',
+  'note',
+  'actor',
+  'approved_by',
+  'policy_version',
+  'period',
+] as const satisfies readonly (keyof TierEventRow)[];
+
+/** Push an event's column values in {@link EVENT_COLUMNS} order (a chunk binds them without a row object each). */
+function pushEventValues(tenantId: string, e: NewTierEventInput, out: unknown[]): void {
+  out.push(
+    e.id,
+    tenantId,
+    e.subjectId,
+    e.scheme,
+    e.from,
+    e.to,
+    e.at,
+    e.reason,
+    e.ruleId,
+    e.note,
+    e.actor,
+    e.approvedBy,
+    e.policyVersion,
+    e.period ?? null,
+  );
+}
+
+function toRow(tenantId: string, e: NewTierEventInput): Insertable<TierEventTable> {
+  return rowOfValues(EVENT_COLUMNS, (out) => pushEventValues(tenantId, e, out)) as Insertable<TierEventTable>;
 }
 
 /** Position after which a history page continues: the last event of the previous page. */

@@ -1,10 +1,9 @@
 import {
-  appendTierEvents,
   listActiveDatedOverridesInRange,
   listAssignmentsInRange,
   listSubjectsInRange,
   loadMetricValuesInRange,
-  upsertAssignments,
+  storeReevaluations,
   type Executor,
   type NewTierEventInput,
   type StoredAssignment,
@@ -86,7 +85,7 @@ export async function retierChunk(
     }
     for (const e of plan.events) if (!writes || writes.has(e.scheme)) events.push(e);
   }
-  await upsertAssignments(trx, tenantId, rows);
-  await appendTierEvents(trx, tenantId, events);
+  // One version bump per subject for both writes (no trigger per row any more).
+  await storeReevaluations(trx, tenantId, rows, events);
   return sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
 }

@@ -1,0 +1,25 @@
+import { sql } from 'kysely';
+import { executeInBatches, type Executor } from './executor.js';
+
+/**
+ * Bump `subjects.version` (what read ETags and the read cache key by) of every subject listed, once
+ * each however often it is listed. Every repository function that writes assignments, overrides or
+ * tier events calls it in the same transaction as its write; no trigger does it any more (migration
+ * 2026-12-05T00-00-20-subject-version-explicit), so that a re-tier chunk bumps a thousand subjects in
+ * one statement instead of two single-row updates per subject.
+ */
+export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<string>): Promise<void> {
+  await executeInBatches(
+    db,
+    [...new Set(subjectIds)],
+    1000,
+    (batch) =>
+      db
+        .updateTable('subjects')
+        // Literal SQL, not a bound 1: the batch's only parameters are its ids (executeInBatches).
+        .set({ version: sql`version + 1` })
+        .where('id', 'in', [...batch]),
+    'subjects.bump-version',
+    (id, out) => out.push(id),
+  );
+}
