@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AudienceView, HistoryResponse } from '@tierkit/core';
-import { listTierEvents, type Subject } from '@tierkit/db';
+import type { AudienceView, HistoryResponse, Locale } from '@tierkit/core';
+import { listTierEvents, type SubjectVersion } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
@@ -76,7 +76,14 @@ const entitlementsRoute = createRoute({
  * tenant's pack, and the caller's view of it — the credential kind (which audience it sees), the
  * locale and the route's own query.
  */
-function readKey(route: string, deps: ApiDeps, subject: Subject, packId: string, audience: AudienceView, view: readonly unknown[]): string {
+export function readKey(
+  route: SubjectRead,
+  deps: Pick<ApiDeps, 'tenantId' | 'principal' | 'unmaskNames'>,
+  subject: SubjectVersion,
+  packId: string,
+  audience: AudienceView,
+  view: readonly unknown[],
+): string {
   // The audience is part of every key: a customer is never served a body cut for staff.
   return JSON.stringify([
     route,
@@ -93,8 +100,29 @@ function readKey(route: string, deps: ApiDeps, subject: Subject, packId: string,
   ]);
 }
 
+/** The subject reads, as their keys name them. */
+export type SubjectRead = 'tiers' | 'history' | 'entitlements';
+
+/** The page size of a history read that names none. */
+export const DEFAULT_HISTORY_LIMIT: number = LimitQuery.parse(undefined);
+
+/**
+ * The part of each read's key its query makes: one definition for the routes and the fast path
+ * (middleware/fast-reads.ts), so a body kept by one is found by the other.
+ */
+export const queryKey = {
+  tiers: (locale: Locale | undefined, shown: ReadonlySet<string> | undefined) => [locale ?? null, shown ? [...shown] : null],
+  history: (locale: Locale | undefined, scheme: string | undefined, limit: number, cursor: string | undefined) => [
+    locale ?? null,
+    scheme ?? null,
+    limit,
+    cursor ?? null,
+  ],
+  entitlements: (locale: Locale | undefined) => [locale ?? null],
+} as const;
+
 /** The pack a read was built from, the same in every process: its definitions and the month it is in force for. */
-const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.period}`;
+export const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.period}`;
 
 /**
  * Reads of one subject: tiers, history, entitlements. All carry ETags. Each costs the subject-row
@@ -112,7 +140,7 @@ export function subjectReads(cache = new ReadCache()) {
       const audience = audienceOf(deps.principal, tp);
       const shown = schemesInView(audience, scheme);
       const now = deps.now();
-      const key = readKey('tiers', deps, subject, packPrint(tp), audience, [locale ?? null, shown ? [...shown] : null]);
+      const key = readKey('tiers', deps, subject, packPrint(tp), audience, queryKey.tiers(locale, shown));
       return cache.respond(c, key, now.getTime(), () => tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale));
     })
     .openapi(historyRoute, async (c) => {
@@ -127,7 +155,7 @@ export function subjectReads(cache = new ReadCache()) {
         throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
       }
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
-      const key = readKey('history', deps, subject, packPrint(tp), audience, [locale ?? null, scheme ?? null, limit, cursor ?? null]);
+      const key = readKey('history', deps, subject, packPrint(tp), audience, queryKey.history(locale, scheme, limit, cursor));
       return cache.respond(c, key, deps.now().getTime(), async () => {
         const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
           ...(scheme ? { scheme } : {}),
@@ -152,7 +180,7 @@ export function subjectReads(cache = new ReadCache()) {
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
-      const key = readKey('entitlements', deps, subject, packPrint(tp), audience, [locale ?? null]);
+      const key = readKey('entitlements', deps, subject, packPrint(tp), audience, queryKey.entitlements(locale));
       return cache.respond(c, key, deps.now().getTime(), async () => {
         const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
         return { body: locale ? localize(body, locale) : body };
