@@ -75,6 +75,18 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     }
   });
 
+  it('with readCacheBytes 0 nothing is kept: every ask goes through the general chain', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR6');
+    const seen = recording(f.db.db);
+    const app = createApp({ db: seen.db, now: () => new Date(clock), logError: () => undefined, readCacheBytes: 0 });
+    for (let i = 0; i < 3; i++) {
+      seen.sql.length = 0;
+      assert.equal((await get(app, '/v1/subjects/FR6/tiers', f.keys.roles.viewer)).status, 200);
+      assert.equal(readWholeSubject(seen.sql), true);
+    }
+  });
+
   it('a query, an Origin or another subject goes to the general chain, which answers as before', async () => {
     clock = NOW.getTime();
     await client(f).customer('FR2');

@@ -21,7 +21,7 @@ import { unlessCsvUpload } from './middleware/unless-csv-upload.js';
 import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
-import { ReadCache } from './read-cache.js';
+import { READ_CACHE_BYTES, ReadCache } from './read-cache.js';
 import { routeTable, type RouteEntry } from './route-table.js';
 import { router } from './router.js';
 import { analytics } from './routes/analytics.js';
@@ -65,6 +65,11 @@ export interface AppOptions {
    * once). 0 checks the database on every request.
    */
   readonly credentialCacheSeconds?: number;
+  /**
+   * Bytes of subject-read bodies kept to answer repeated reads (off the JavaScript heap; a body is
+   * kept on its second ask). Default 32 MiB; 0 keeps none. See read-cache.ts.
+   */
+  readonly readCacheBytes?: number;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
   /**
@@ -136,7 +141,7 @@ export function createApp(options: AppOptions) {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 
   const credentials = new CredentialCache((options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS) * 1000);
-  const reads = new ReadCache();
+  const reads = new ReadCache(options.readCacheBytes ?? READ_CACHE_BYTES);
   const subjects = router()
     .route('/', subjectReads(reads))
     .route('/', subjectWrites(shared.maxObservations))
