@@ -87,16 +87,28 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     }
   });
 
-  it('a query, an Origin or another subject goes to the general chain, which answers as before', async () => {
+  it('a browser’s kept read gets the chain’s CORS headers; a bad query, a foreign Origin or another subject is answered as before', async () => {
     clock = NOW.getTime();
     await client(f).customer('FR2');
     const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR2', now: NOW, origins: ['http://localhost:8080'] });
     const seen = recording(f.db.db);
     const app = appOn(seen.db);
-    for (let i = 0; i < 3; i++) assert.equal((await get(app, '/v1/subjects/FR2/tiers', token)).status, 200);
-    const cors = await get(app, '/v1/subjects/FR2/tiers', token, { Origin: 'http://localhost:8080' });
+    const page = { Origin: 'http://localhost:8080' };
+    const built = await get(app, '/v1/subjects/FR2/tiers', token, page);
+    await get(app, '/v1/subjects/FR2/tiers', token, page);
+    seen.sql.length = 0;
+    const cors = await get(app, '/v1/subjects/FR2/tiers', token, page);
+    assert.equal(readWholeSubject(seen.sql), false, 'a browser’s kept read takes the fast path too');
     assert.equal(cors.status, 200);
     assert.equal(cors.headers.get('access-control-allow-origin'), 'http://localhost:8080');
+    assert.deepEqual(sameHeaders(cors), sameHeaders(built));
+    const foreign = () => get(app, '/v1/subjects/FR2/tiers', f.keys.roles.viewer, { Origin: 'https://elsewhere.example' });
+    const first = await foreign();
+    await foreign();
+    const untrusted = await foreign();
+    assert.deepEqual(sameHeaders(untrusted), sameHeaders(first));
+    assert.equal(untrusted.headers.get('access-control-allow-origin'), null);
+    assert.equal(untrusted.headers.get('vary'), 'Origin');
     assert.equal((await get(app, '/v1/subjects/FR2/tiers', token, { Origin: 'https://elsewhere.example' })).status, 403);
     assert.equal((await get(app, '/v1/subjects/FR2/tiers?locale=xx', token)).status, 400);
     assert.equal((await get(app, '/v1/subjects/FR1/tiers', token)).status, 403, 'another subject than the token’s');

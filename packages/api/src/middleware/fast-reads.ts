@@ -21,6 +21,8 @@ export interface FastReadOptions {
   readonly limits: RateLimits | undefined;
   /** The headers every `/v1` response carries (security headers, `Cache-Control`), as the general chain sets them. */
   readonly headers: readonly (readonly [string, string])[];
+  /** CORS as the chain answers a browser's GET: the origin allowed (or null), the headers exposed to it. */
+  readonly cors: { readonly allow: (origin: string) => string | null; readonly expose: readonly string[] };
 }
 
 // The subject id as SubjectIdParams accepts it, and nothing percent-encoded: whatever the general
@@ -35,13 +37,14 @@ const LOCALE_QUERIES: ReadonlyMap<string, Locale> = new Map(LOCALES.map((l) => [
  * URL parsing, validation, headers set and then checked). Every check of the chain is made with the
  * chain's own code and state: the credential cache (so revocation takes effect exactly as there), the
  * route table's refusal, the rate-limit buckets, the subject's stored version and the read cache's
- * key. The response carries the same headers. Anything else — a first ask, an `Origin` (CORS), a
+ * key. The response carries the same headers, CORS ones included. Anything else — a first ask, a
  * book-scoped reader, a refusal, a missing subject, an exhausted bucket, an error — is passed to the
  * general chain untouched, which answers as it always has; nothing here has a side effect until the
  * answer is certain, so nothing is done twice.
  */
 export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<AppEnv> {
   const { shared, credentials, reads, limits } = options;
+  const expose = options.cors.expose.join(',');
   const fixed: Readonly<Record<string, string>> = Object.fromEntries(options.headers.map(([k, v]) => [k.toLowerCase(), v]));
   return async function fastSubjectRead(c, next) {
     const req = c.req.raw;
@@ -55,10 +58,11 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     const locale = q < 0 ? undefined : LOCALE_QUERIES.get(url.slice(q + 1));
     if (q >= 0 && locale === undefined) return next();
     const headers = req.headers;
-    if (headers.get('origin') !== null) return next();
+    const origin = headers.get('origin') ?? undefined;
+    if (origin === '') return next();
     let answer: Response | undefined;
     try {
-      answer = await kept(match[1] ?? '', match[2] as SubjectRead, path, locale, headers);
+      answer = await kept(match[1] ?? '', match[2] as SubjectRead, path, locale, origin, headers);
     } catch {
       // The general chain meets the same failure and reports it as it always has.
       answer = undefined;
@@ -66,14 +70,21 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     return answer ?? next();
   };
 
-  async function kept(id: string, route: SubjectRead, path: string, locale: Locale | undefined, headers: Headers) {
+  async function kept(
+    id: string,
+    route: SubjectRead,
+    path: string,
+    locale: Locale | undefined,
+    origin: string | undefined,
+    headers: Headers,
+  ) {
     const now = shared.now();
     const nowMs = now.getTime();
     const found = cachedPrincipal(credentials, headers.get('authorization') ?? undefined, nowMs);
     if (!found) return undefined;
     const { principal } = found;
     // A relationship manager's read also checks the book, which the kept body's key does not name.
-    if (principal.book !== undefined || refusal(principal, 'GET', path, undefined) !== undefined) return undefined;
+    if (principal.book !== undefined || refusal(principal, 'GET', path, origin) !== undefined) return undefined;
     const subject = await findSubjectVersion(shared.db, principal.tenantId, id);
     if (!subject) return undefined;
     const tp = await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone));
@@ -95,6 +106,13 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       etag: entry.etag,
       'x-request-id': requestIdOf(headers.get('x-request-id') ?? undefined),
     };
+    if (origin !== undefined) {
+      // What hono/cors adds to a browser's GET (the chain's first middleware), in the same words.
+      const allowed = options.cors.allow(origin);
+      if (allowed) out['access-control-allow-origin'] = allowed;
+      out['access-control-expose-headers'] = expose;
+      out.vary = 'Origin';
+    }
     if (ifNoneMatchHas(headers.get('if-none-match') ?? undefined, entry.etag)) return new Response(null, { status: 304, headers: out });
     out['content-type'] = 'application/json';
     return new Response(entry.body, { status: 200, headers: out });
