@@ -85,6 +85,8 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     const { principal } = found;
     // A relationship manager's read also checks the book, which the kept body's key does not name.
     if (principal.book !== undefined || refusal(principal, 'GET', path, origin) !== undefined) return undefined;
+    // What subjectOr404 repeats for any credential bound to one subject.
+    if (principal.subject !== null && principal.subject !== id) return undefined;
     const subject = await findSubjectVersion(shared.db, principal.tenantId, id);
     if (!subject) return undefined;
     const tp = await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone));
