@@ -53,8 +53,12 @@ export class ReadCache {
    * else the JSON body. The body is serialized and hashed once per key, not once per request.
    */
   async respond(c: Context, key: string, nowMs: number, build: () => Promise<BuiltRead>): Promise<Response> {
-    const entry = this.kept(key, nowMs);
-    if (entry) return this.#send(c, entry.etag, entry.body);
+    const { etag, body } = this.kept(key, nowMs) ?? (await this.build(key, build));
+    return this.#send(c, etag, body);
+  }
+
+  /** Build the body under `key` (not looked up first: see `kept`), and keep it if it was asked for before. */
+  async build(key: string, build: () => Promise<BuiltRead>): Promise<{ readonly etag: string; readonly body: string }> {
     const built = await build();
     const body = 'json' in built ? built.json : JSON.stringify(built.body);
     const until = built.until ?? Number.POSITIVE_INFINITY;
@@ -65,7 +69,7 @@ export class ReadCache {
       if (this.#seen.size >= this.seenKeys) this.#seen.clear();
       this.#seen.add(key);
     }
-    return this.#send(c, etag, body);
+    return { etag, body };
   }
 
   /** The entry under `key` if one is kept and still holds at `nowMs`. */

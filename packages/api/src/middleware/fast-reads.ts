@@ -1,15 +1,24 @@
 import { LOCALES, type Locale } from '@tierkit/core';
-import { findSubjectVersion } from '@tierkit/db';
+import { findSubjectByExternalId, findSubjectVersion } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 import { refusal } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
 import type { CredentialCache } from '../auth/credential-cache.js';
-import type { AppEnv, SharedDeps } from '../deps.js';
+import type { ApiDeps, AppEnv, SharedDeps } from '../deps.js';
 import { ifNoneMatchHas } from '../etag.js';
 import { periodOf } from '../periods.js';
 import type { RateLimits } from '../rate-limit.js';
 import type { ReadCache } from '../read-cache.js';
-import { DEFAULT_HISTORY_LIMIT, packPrint, queryKey, readKey, type SubjectRead } from '../routes/subject-reads.js';
+import {
+  buildEntitlements,
+  buildHistory,
+  buildTiers,
+  DEFAULT_HISTORY_LIMIT,
+  packPrint,
+  queryKey,
+  readKey,
+  type SubjectRead,
+} from '../routes/subject-reads.js';
 import { audienceOf } from '../services/audience.js';
 import { requestIdOf } from './audit.js';
 
@@ -31,16 +40,17 @@ const PATH = /^\/v1\/subjects\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})\/(tiers|histor
 const LOCALE_QUERIES: ReadonlyMap<string, Locale> = new Map(LOCALES.map((l) => [`locale=${l}`, l]));
 
 /**
- * The subject reads a widget or a bank's front page repeats — no query but `?locale=`, a credential
- * verified within the cache's delay, a body already kept — answered before the general `/v1` chain,
- * which costs a cached read several times the read itself (a promise and a closure per middleware,
- * URL parsing, validation, headers set and then checked). Every check of the chain is made with the
- * chain's own code and state: the credential cache (so revocation takes effect exactly as there), the
- * route table's refusal, the rate-limit buckets, the subject's stored version and the read cache's
- * key. The response carries the same headers, CORS ones included. Anything else — a first ask, a
- * book-scoped reader, a refusal, a missing subject, an exhausted bucket, an error — is passed to the
- * general chain untouched, which answers as it always has; nothing here has a side effect until the
- * answer is certain, so nothing is done twice.
+ * The subject reads a widget or a bank's front page asks — no query but `?locale=`, from a credential
+ * verified within the cache's delay — answered before the general `/v1` chain, which cost a cached
+ * read several times the read itself (a promise and a closure per middleware, URL parsing,
+ * validation, headers set and then checked). Every check of the chain is made with the chain's own
+ * code and state: the credential cache (so revocation takes effect exactly as there), the route
+ * table's refusal (a token's origins included), the rate-limit buckets, the subject's stored version
+ * and the read cache's key; a kept body is sent as kept, a first ask built by the route's own
+ * builders. The response carries the same headers, CORS ones included. Anything else — a credential
+ * to verify, a book-scoped reader, a refusal, a missing subject, an exhausted bucket, an error — is
+ * passed to the general chain, which answers as it always has. The bucket is taken last, once the
+ * answer is certain, so no request spends two tokens.
  */
 export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<AppEnv> {
   const { shared, credentials, reads, limits } = options;
@@ -60,17 +70,17 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     const headers = req.headers;
     const origin = headers.get('origin') ?? undefined;
     if (origin === '') return next();
-    let answer: Response | undefined;
+    let response: Response | undefined;
     try {
-      answer = await kept(match[1] ?? '', match[2] as SubjectRead, path, locale, origin, headers);
+      response = await answer(match[1] ?? '', match[2] as SubjectRead, path, locale, origin, headers);
     } catch {
       // The general chain meets the same failure and reports it as it always has.
-      answer = undefined;
+      response = undefined;
     }
-    return answer ?? next();
+    return response ?? next();
   };
 
-  async function kept(
+  async function answer(
     id: string,
     route: SubjectRead,
     path: string,
@@ -97,11 +107,28 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
         : route === 'history'
           ? queryKey.history(locale, undefined, DEFAULT_HISTORY_LIMIT, undefined)
           : queryKey.entitlements(locale);
-    const reader = { tenantId: principal.tenantId, principal, unmaskNames: shared.unmaskNames };
-    const entry = reads.kept(readKey(route, reader, subject, packPrint(tp), audience, view), nowMs);
-    if (!entry) return undefined;
-    // The one side effect, last: a bucket that is empty is left for the general chain to refuse (429).
+    const deps: ApiDeps = { ...shared, tenantId: principal.tenantId, principal };
     const buckets = principal.via === 'key' ? limits?.perKey : limits?.perCredential;
+    let entry: { readonly etag: string; readonly body: string | Uint8Array<ArrayBuffer> } | undefined = reads.kept(
+      readKey(route, deps, subject, packPrint(tp), audience, view),
+      nowMs,
+    );
+    if (!entry) {
+      // A first ask: built here as the route builds it, from the whole row (and its version as read
+      // now), once the bucket is known to have a token for it.
+      if (limits && buckets && buckets.check(found.rateKey, limits.clock()) !== 0) return undefined;
+      const whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
+      if (!whole) return undefined;
+      const key = readKey(route, deps, whole, packPrint(tp), audience, view);
+      entry = await reads.build(key, () =>
+        route === 'tiers'
+          ? buildTiers(deps, whole, tp, audience, now, undefined, locale)
+          : route === 'history'
+            ? buildHistory(deps, whole, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
+            : buildEntitlements(deps, whole, tp, audience, locale),
+      );
+    }
+    // The one side effect, last: a bucket that is empty is left for the general chain to refuse (429).
     if (limits && buckets && buckets.take(found.rateKey, limits.clock()) !== 0) return undefined;
     const out: Record<string, string> = {
       ...fixed,

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AudienceView, HistoryResponse, Locale } from '@tierkit/core';
-import { listTierEvents, type SubjectVersion } from '@tierkit/db';
+import { listTierEvents, type Subject, type SubjectVersion } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
 import { localize, LocaleQuery } from '../locale.js';
 import { ProblemError } from '../problem.js';
-import { fingerprintOf, ReadCache } from '../read-cache.js';
+import { type BuiltRead, fingerprintOf, ReadCache } from '../read-cache.js';
 import { audienceOf } from '../services/audience.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -124,6 +124,57 @@ export const queryKey = {
 /** The pack a read was built from, the same in every process: its definitions and the month it is in force for. */
 export const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.period}`;
 
+// What builds each read's body once its subject, pack and view are known: one definition for the
+// routes and the fast path (middleware/fast-reads.ts).
+
+export function buildTiers(
+  deps: ApiDeps,
+  subject: Subject,
+  tp: TenantPack,
+  audience: AudienceView,
+  now: Date,
+  shown: ReadonlySet<string> | undefined,
+  locale: Locale | undefined,
+): Promise<BuiltRead> {
+  return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale);
+}
+
+export async function buildHistory(
+  deps: ApiDeps,
+  subject: Subject,
+  audience: AudienceView,
+  scheme: string | undefined,
+  limit: number,
+  before: { at: string; id: string } | undefined,
+  locale: Locale | undefined,
+): Promise<BuiltRead> {
+  const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
+    ...(scheme ? { scheme } : {}),
+    ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
+    limit: limit + 1,
+    ...(before ? { before } : {}),
+  });
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  const body: HistoryResponse = {
+    subject: subjectRef(subject, deps.unmaskNames),
+    items: items.map(audience.event),
+    nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
+  };
+  return { body: locale ? localize(body, locale) : body };
+}
+
+export async function buildEntitlements(
+  deps: ApiDeps,
+  subject: Subject,
+  tp: TenantPack,
+  audience: AudienceView,
+  locale: Locale | undefined,
+): Promise<BuiltRead> {
+  const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
+  return { body: locale ? localize(body, locale) : body };
+}
+
 /**
  * Reads of one subject: tiers, history, entitlements. All carry ETags. Each costs the subject-row
  * lookup (and the pack check); the body is built once per subject version and view, then served as
@@ -141,7 +192,7 @@ export function subjectReads(cache = new ReadCache()) {
       const shown = schemesInView(audience, scheme);
       const now = deps.now();
       const key = readKey('tiers', deps, subject, packPrint(tp), audience, queryKey.tiers(locale, shown));
-      return cache.respond(c, key, now.getTime(), () => tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale));
+      return cache.respond(c, key, now.getTime(), () => buildTiers(deps, subject, tp, audience, now, shown, locale));
     })
     .openapi(historyRoute, async (c) => {
       const deps = c.var.deps;
@@ -156,22 +207,7 @@ export function subjectReads(cache = new ReadCache()) {
       }
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
       const key = readKey('history', deps, subject, packPrint(tp), audience, queryKey.history(locale, scheme, limit, cursor));
-      return cache.respond(c, key, deps.now().getTime(), async () => {
-        const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
-          ...(scheme ? { scheme } : {}),
-          ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
-          limit: limit + 1,
-          ...(before ? { before } : {}),
-        });
-        const items = rows.slice(0, limit);
-        const last = items[items.length - 1];
-        const body: HistoryResponse = {
-          subject: subjectRef(subject, deps.unmaskNames),
-          items: items.map(audience.event),
-          nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
-        };
-        return { body: locale ? localize(body, locale) : body };
-      });
+      return cache.respond(c, key, deps.now().getTime(), () => buildHistory(deps, subject, audience, scheme, limit, before, locale));
     })
     .openapi(entitlementsRoute, async (c) => {
       const deps = c.var.deps;
@@ -181,9 +217,6 @@ export function subjectReads(cache = new ReadCache()) {
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
       const key = readKey('entitlements', deps, subject, packPrint(tp), audience, queryKey.entitlements(locale));
-      return cache.respond(c, key, deps.now().getTime(), async () => {
-        const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
-        return { body: locale ? localize(body, locale) : body };
-      });
+      return cache.respond(c, key, deps.now().getTime(), () => buildEntitlements(deps, subject, tp, audience, locale));
     });
 }
