@@ -4,8 +4,10 @@
 // route; then the portfolio matrix over 1,000,000 generated customers beside the raw SQL GROUP BY.
 // Servers run in child processes (bench/api/serve.ts); rounds alternate real and bare so a noisy
 // neighbour hurts both alike, and medians are reported. Prints results against the targets of
-// issue 9; asserts nothing.
-// Run: node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres]
+// issue 9; asserts nothing. The real server keeps read bodies as `npm start` does (READ_CACHE_MB from
+// the environment, default 32 MiB); one more SQLite line reads random customers from a server keeping
+// nothing, so every read there is a first ask.
+// Run: [READ_CACHE_MB=…] node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -36,9 +38,10 @@ interface Server {
   stop(): void;
 }
 
-function startServer(mode: 'real' | 'bare', url: string): Promise<Server> {
+function startServer(mode: 'real' | 'bare', url: string, env: Record<string, string> = {}): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/api/serve.ts'), mode, url], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -97,6 +100,8 @@ interface Route {
   readonly name: string;
   readonly paths: readonly string[];
   readonly headers: Record<string, string>;
+  /** Another server than the real one (the same app with other settings). */
+  readonly server?: Server;
 }
 
 /** Alternate the bare baseline and each route, round by round; print medians and the ratios against the targets. */
@@ -104,12 +109,12 @@ async function compare(label: string, real: Server, bare: Server, barePaths: rea
   console.log(`\n${label}: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, medians`);
   // Warm both (JIT, page cache, credential and pack caches) before anything counts.
   await drive(bare.base, barePaths, {});
-  for (const r of routes) await drive(real.base, r.paths, r.headers);
+  for (const r of routes) await drive((r.server ?? real).base, r.paths, r.headers);
   const bareRuns: Load[] = [];
   const realRuns = new Map<string, Load[]>(routes.map((r) => [r.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     bareRuns.push(await drive(bare.base, barePaths, {}));
-    for (const r of routes) realRuns.get(r.name)?.push(await drive(real.base, r.paths, r.headers));
+    for (const r of routes) realRuns.get(r.name)?.push(await drive((r.server ?? real).base, r.paths, r.headers));
   }
   const b = summarize(bareRuns);
   console.log(`  ${'bare Hono + 1 PK SELECT (random customers)'.padEnd(52)} ${fmt(b)}`);
@@ -170,17 +175,26 @@ async function sqliteRun(dir: string): Promise<void> {
   const ids = customerIds(file);
   const real = await startServer('real', file);
   const bare = await startServer('bare', file);
+  // Every read a first ask: the same server keeping nothing, so what a kept read saves shows apart.
+  const keepsNothing = await startServer('real', file, { READ_CACHE_MB: '0' });
   try {
+    const firstAsks: Route = {
+      name: 'GET …/tiers, API key, random, nothing kept',
+      paths: ids.external.map((id) => `/v1/subjects/${id}/tiers`),
+      headers: { Authorization: `Bearer ${cred.key}` },
+      server: keepsNothing,
+    };
     await compare(
       'SQLite',
       real,
       bare,
       ids.internal.map((id) => `/bare/${encodeURIComponent(id)}`),
-      readRoutes(ids.external, cred),
+      [...readRoutes(ids.external, cred), firstAsks],
     );
   } finally {
     real.stop();
     bare.stop();
+    keepsNothing.stop();
   }
 }
 

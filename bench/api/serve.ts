@@ -7,7 +7,7 @@ import SQLite from 'better-sqlite3';
 import { Hono } from 'hono';
 import pg from 'pg';
 import { connect, isPostgresUrl } from '@tierkit/db';
-import { serverApp } from '../../apps/server/src/server.js';
+import { serverApp, settingsFromEnv } from '../../apps/server/src/server.js';
 
 const [mode, url] = process.argv.slice(2);
 if (!url || (mode !== 'real' && mode !== 'bare')) throw new Error('usage: serve.ts real|bare <database>');
@@ -37,7 +37,8 @@ if (mode === 'bare' && isPostgresUrl(url)) {
   // Matrix results are not shared between requests here: the bench times the query path, not a hit.
   fetch = serverApp(
     connect({ url }),
-    { tenant: 'demo', corsOrigins: undefined, demoTokens: false },
+    // READ_CACHE_MB as `npm start` reads it (default 32).
+    { tenant: 'demo', corsOrigins: undefined, demoTokens: false, readCacheBytes: settingsFromEnv().readCacheBytes },
     { rateLimit, matrixCacheSeconds: 0 },
   ).fetch;
 }

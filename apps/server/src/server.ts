@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp, type AppOptions } from '@tierkit/api';
+import { createApp, READ_CACHE_BYTES, type AppOptions } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
 import { Hono } from 'hono';
@@ -19,6 +19,8 @@ export interface ServerSettings extends OpsSettings {
   readonly corsOrigins: readonly string[] | undefined;
   /** Serve `/demo/embed-token` and `/demo/rm-token` (`DEMO_TOKENS=off` turns them off). */
   readonly demoTokens: boolean;
+  /** Bytes of subject-read bodies the API keeps (`READ_CACHE_MB`, default 32). */
+  readonly readCacheBytes: number;
 }
 
 /** Loopback addresses: only this machine can reach a server bound to one of them. */
@@ -54,7 +56,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
           .filter(Boolean)
       : undefined,
     demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
+    readCacheBytes: readCacheMb(env.READ_CACHE_MB) * 1024 * 1024,
   };
+}
+
+function readCacheMb(value: string | undefined): number {
+  if (!value) return READ_CACHE_BYTES / (1024 * 1024);
+  const mb = Number(value);
+  if (!Number.isInteger(mb) || mb < 0) throw new Error(`READ_CACHE_MB must be a whole number of MiB (0 keeps nothing), got "${value}"`);
+  return mb;
 }
 
 /** Seed the demo tenant unless it was seeded before. */
@@ -87,11 +97,12 @@ const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
  */
 export function serverApp(
   db: Db,
-  settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'>,
+  settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> & Partial<Pick<ServerSettings, 'readCacheBytes'>>,
   apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds'> = {},
 ) {
   const api = createApp({
     ...apiOptions,
+    ...(settings.readCacheBytes === undefined ? {} : { readCacheBytes: settings.readCacheBytes }),
     db: db.db,
     ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
     // Node's socket address: bad-credential attempts are limited per client. `app.request()` has none.

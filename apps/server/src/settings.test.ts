@@ -26,6 +26,15 @@ describe('who can reach the demo', () => {
   });
 });
 
+describe('the read cache bound', () => {
+  it('is 32 MiB unless READ_CACHE_MB says otherwise, 0 keeping nothing; anything but a whole number is refused', () => {
+    assert.equal(settingsFromEnv({}).readCacheBytes, 32 * 1024 * 1024);
+    assert.equal(settingsFromEnv({ READ_CACHE_MB: '512' }).readCacheBytes, 512 * 1024 * 1024);
+    assert.equal(settingsFromEnv({ READ_CACHE_MB: '0' }).readCacheBytes, 0);
+    for (const bad of ['-1', '1.5', 'lots']) assert.throws(() => settingsFromEnv({ READ_CACHE_MB: bad }), /READ_CACHE_MB must be/);
+  });
+});
+
 describe('static files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tierkit-static-'));
   let db: Db;

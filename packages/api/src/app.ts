@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { authenticate } from './auth/authenticate.js';
-import { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
+import { CREDENTIAL_CACHE_SECONDS, CredentialCache } from './auth/credential-cache.js';
 import type { AppEnv, SharedDeps } from './deps.js';
 import { DOCS_CSP, docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
@@ -12,7 +12,8 @@ import { auditIntent, auditTrail, type AuditOptions } from './middleware/audit.j
 import { forWrites } from './middleware/for-writes.js';
 import { idempotency } from './middleware/idempotency.js';
 import { limitBody } from './middleware/limit-body.js';
-import { fixedHeaders, noStore } from './middleware/no-store.js';
+import { fastSubjectReads } from './middleware/fast-reads.js';
+import { fixedHeaders, NO_STORE, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
 import { UNMASK_PARAMETER, unmaskOnRequest } from './middleware/unmask.js';
@@ -20,6 +21,7 @@ import { unlessCsvUpload } from './middleware/unless-csv-upload.js';
 import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
+import { READ_CACHE_BYTES, ReadCache } from './read-cache.js';
 import { routeTable, type RouteEntry } from './route-table.js';
 import { router } from './router.js';
 import { analytics } from './routes/analytics.js';
@@ -63,6 +65,11 @@ export interface AppOptions {
    * once). 0 checks the database on every request.
    */
   readonly credentialCacheSeconds?: number;
+  /**
+   * Bytes of subject-read bodies kept to answer repeated reads (off the JavaScript heap; a body is
+   * kept on its second ask). Default 32 MiB; 0 keeps none. See read-cache.ts.
+   */
+  readonly readCacheBytes?: number;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
   /**
@@ -101,6 +108,9 @@ const SECURE_HEADERS = [
   ['X-XSS-Protection', '0'],
 ] as const;
 
+/** Response headers a page on another origin may read. */
+const EXPOSED_HEADERS = ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] as const;
+
 function corsOrigin(allowed: TrustedOrigins) {
   return (origin: string): string | null => {
     if (allowed === '*') return origin || '*';
@@ -133,18 +143,30 @@ export function createApp(options: AppOptions) {
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 
+  const credentials = new CredentialCache((options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS) * 1000);
+  const reads = new ReadCache(options.readCacheBytes ?? READ_CACHE_BYTES);
   const subjects = router()
-    .route('/', subjectReads())
+    .route('/', subjectReads(reads))
     .route('/', subjectWrites(shared.maxObservations))
     .route('/', subjectList())
     .route('/', subjectManager());
 
   const app = new OpenAPIHono<AppEnv>();
+  const allowOrigin = corsOrigin(options.corsOrigins);
+  // Reads already kept, first: they skip the chain below, with the same checks (see fast-reads.ts).
+  // Not when every read shows names unmasked: each such read is audited, which the chain does.
+  if (!shared.unmaskNames) {
+    const headers = [...SECURE_HEADERS, ...NO_STORE];
+    app.use(
+      '/v1/subjects/*',
+      fastSubjectReads({ shared, credentials, reads, limits, headers, cors: { allow: allowOrigin, expose: EXPOSED_HEADERS } }),
+    );
+  }
   const allowCors = cors({
-    origin: corsOrigin(options.corsOrigins),
+    origin: allowOrigin,
     allowMethods: ['GET', 'PUT', 'POST', 'PATCH', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization', 'X-Request-Id', 'Idempotency-Key'],
-    exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
+    exposeHeaders: [...EXPOSED_HEADERS],
     maxAge: 600,
   });
   // CORS headers only mean something to a browser, which sends Origin on every cross-origin request.
@@ -164,11 +186,7 @@ export function createApp(options: AppOptions) {
     '/v1/*',
     auditTrail(auditing),
     noStore(),
-    authenticate(
-      shared,
-      options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS,
-      limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined,
-    ),
+    authenticate(shared, credentials, limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined),
     // CSV uploads stream past the JSON body limit to their own (maxImportBytes, in the route).
     forWrites(unlessCsvUpload(limitBody(maxBody)), unlessCsvUpload(requireJson())),
     rejectUnsafeText(),

@@ -12,7 +12,11 @@ export function etagOf(text: string): string {
  */
 export function matchesEtag(c: Context, etag: string): boolean {
   c.header('ETag', etag);
-  const inm = c.req.header('If-None-Match');
+  return ifNoneMatchHas(c.req.header('If-None-Match'), etag);
+}
+
+/** Whether an `If-None-Match` header value names `etag` (or `*`); weak tags compare by their value. */
+export function ifNoneMatchHas(inm: string | undefined, etag: string): boolean {
   if (!inm) return false;
   return inm.split(',').some((t) => {
     const tag = t.trim();

@@ -8,7 +8,8 @@ export const READ_CACHE_BYTES = 32 * 1024 * 1024;
 /** Keys a cache remembers having been asked once (see ReadCache). */
 export const READ_CACHE_SEEN_KEYS = 8192;
 
-interface Entry {
+/** A kept read: its body as sent, its ETag, and until when it holds. */
+export interface CachedRead {
   /** UTF-8 bytes, outside the JavaScript heap: the collector neither copies nor marks them, and no read encodes them again. */
   readonly body: Uint8Array<ArrayBuffer>;
   readonly etag: string;
@@ -38,7 +39,7 @@ export type BuiltRead = ({ readonly body: unknown } | { readonly json: string })
  * another `until` (the next expiry, or none), hence another ETag.
  */
 export class ReadCache {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, CachedRead>();
   readonly #seen = new Set<string>();
   #bytes = 0;
 
@@ -52,12 +53,12 @@ export class ReadCache {
    * else the JSON body. The body is serialized and hashed once per key, not once per request.
    */
   async respond(c: Context, key: string, nowMs: number, build: () => Promise<BuiltRead>): Promise<Response> {
-    let entry = this.#entries.get(key);
-    if (entry && entry.until <= nowMs) {
-      this.#forget(key, entry);
-      entry = undefined;
-    }
-    if (entry) return this.#send(c, entry.etag, entry.body);
+    const { etag, body } = this.kept(key, nowMs) ?? (await this.build(key, build));
+    return this.#send(c, etag, body);
+  }
+
+  /** Build the body under `key` (not looked up first: see `kept`), and keep it if it was asked for before. */
+  async build(key: string, build: () => Promise<BuiltRead>): Promise<{ readonly etag: string; readonly body: string }> {
     const built = await build();
     const body = 'json' in built ? built.json : JSON.stringify(built.body);
     const until = built.until ?? Number.POSITIVE_INFINITY;
@@ -68,7 +69,15 @@ export class ReadCache {
       if (this.#seen.size >= this.seenKeys) this.#seen.clear();
       this.#seen.add(key);
     }
-    return this.#send(c, etag, body);
+    return { etag, body };
+  }
+
+  /** The entry under `key` if one is kept and still holds at `nowMs`. */
+  kept(key: string, nowMs: number): CachedRead | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.until > nowMs) return entry;
+    this.#forget(key, entry);
+    return undefined;
   }
 
   #send(c: Context, etag: string, body: string | Uint8Array<ArrayBuffer>): Response {
@@ -76,7 +85,7 @@ export class ReadCache {
     return c.body(body, 200, { 'Content-Type': 'application/json' });
   }
 
-  #remember(key: string, entry: Entry): void {
+  #remember(key: string, entry: CachedRead): void {
     const size = entry.body.byteLength + key.length;
     if (size > this.maxBytes) return;
     const old = this.#entries.get(key);
@@ -90,7 +99,7 @@ export class ReadCache {
     this.#bytes += size;
   }
 
-  #forget(key: string, entry: Entry): void {
+  #forget(key: string, entry: CachedRead): void {
     this.#entries.delete(key);
     this.#bytes -= entry.body.byteLength + key.length;
   }

@@ -5,7 +5,7 @@ import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
 import { refusal } from './access.js';
 import { authenticateKey } from './api-keys.js';
-import { CredentialCache } from './credential-cache.js';
+import type { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
 import { KEY_PREFIX } from './secrets.js';
 import { TOKEN_PREFIX, verifyToken } from './tokens.js';
@@ -30,7 +30,7 @@ const TOKEN_FAILURES = {
 } as const;
 
 /** A principal and the key its rate limit is counted under: one bucket per API key, per signed token. */
-interface Authenticated {
+export interface Authenticated {
   readonly principal: Principal;
   readonly rateKey: string;
 }
@@ -40,9 +40,22 @@ function authenticated(credential: string, principal: Principal): Authenticated 
   return { principal, rateKey: credential.startsWith(TOKEN_PREFIX) ? `token:${credential.slice(-43)}` : principal.actor };
 }
 
+const BEARER = /^Bearer +(\S{1,4096})$/i;
+
+/**
+ * The principal of an `Authorization` header whose credential `cache` holds, or undefined (no
+ * header, a malformed one, or a credential not verified within the cache's delay). Never asks the
+ * database: the read fast path (fast-reads.ts) takes only what this returns.
+ */
+export function cachedPrincipal(cache: CredentialCache, header: string | undefined, nowMs: number): Authenticated | undefined {
+  const credential = header === undefined ? undefined : BEARER.exec(header.trim())?.[1];
+  const cached = credential === undefined ? undefined : cache.get(credential, nowMs);
+  return cached && credential !== undefined ? authenticated(credential, cached) : undefined;
+}
+
 async function principalOf(db: Executor, cache: CredentialCache, header: string | undefined, now: Date): Promise<Authenticated> {
   if (!header) throw unauthorized('Send a credential: Authorization: Bearer <API key or token>.');
-  const m = /^Bearer +(\S{1,4096})$/i.exec(header.trim());
+  const m = BEARER.exec(header.trim());
   if (!m?.[1]) throw invalidToken('The Authorization header must be "Bearer <API key or token>".');
   const credential = m[1];
   const nowMs = now.getTime();
@@ -76,12 +89,11 @@ export interface AuthLimits {
 /**
  * Every `/v1` request: who is asking (API key or signed token → 401 problem when missing or bad),
  * whether they may (→ 403 problem), how often (→ 429 problem with `Retry-After`), and the request's
- * tenant-scoped dependencies from the credential. A verified credential is trusted for `cacheSeconds`
- * on the app's clock (see credential-cache.ts); what it may do, and how often, is checked on every
+ * tenant-scoped dependencies from the credential. A verified credential is trusted for the cache's
+ * delay on the app's clock (see credential-cache.ts); what it may do, and how often, is checked on every
  * request, cached or not.
  */
-export function authenticate(shared: SharedDeps, cacheSeconds: number, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
-  const cache = new CredentialCache(cacheSeconds * 1000);
+export function authenticate(shared: SharedDeps, cache: CredentialCache, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
   return async function authenticateRequest(c, next) {
     const limits = guard?.limits;
     // Without an address, callers cannot be told apart: one client's bad guesses would lock out all.

@@ -22,6 +22,11 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** A request id we keep as given: short, printable, nothing that could confuse a log line. */
 const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
+/** The caller's `X-Request-Id` when it is a usable one, else a new one. */
+export function requestIdOf(asked: string | undefined): string {
+  return asked !== undefined && REQUEST_ID.test(asked) ? asked : randomUUID();
+}
+
 /** Longest parameter value or unmatched path kept in a record. */
 const MAX_TARGET_CHARS = 256;
 
@@ -66,8 +71,7 @@ function describe(c: Context<AppEnv>, options: AuditOptions, deps: ApiDeps | und
  */
 export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
   return async function auditRequest(c, next) {
-    const asked = c.req.header('X-Request-Id');
-    const requestId = asked !== undefined && REQUEST_ID.test(asked) ? asked : randomUUID();
+    const requestId = requestIdOf(c.req.header('X-Request-Id'));
     c.header('X-Request-Id', requestId);
     const state: AuditState = { requestId, intent: undefined };
     c.set('audit', state);

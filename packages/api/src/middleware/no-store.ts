@@ -1,12 +1,15 @@
 import type { MiddlewareHandler } from 'hono';
 
+/** The header {@link noStore} sets. */
+export const NO_STORE = [['Cache-Control', 'no-store']] as const;
+
 /**
  * `Cache-Control: no-store` on every `/v1` response: they carry a bank's customer data (names,
  * tiers, AML levels, portfolio counts), which no browser or proxy may keep on disk. ETags still
  * work: the client library keeps its own in-memory copy and sends `If-None-Match` itself.
  */
 export function noStore(): MiddlewareHandler {
-  return fixedHeaders([['Cache-Control', 'no-store']]);
+  return fixedHeaders(NO_STORE);
 }
 
 /**

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AudienceView, HistoryResponse } from '@tierkit/core';
-import { listTierEvents, type Subject } from '@tierkit/db';
+import type { AudienceView, HistoryResponse, Locale } from '@tierkit/core';
+import { listTierEvents, type Subject, type SubjectVersion } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
 import { localize, LocaleQuery } from '../locale.js';
 import { ProblemError } from '../problem.js';
-import { fingerprintOf, ReadCache } from '../read-cache.js';
+import { type BuiltRead, fingerprintOf, ReadCache } from '../read-cache.js';
 import { audienceOf } from '../services/audience.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -76,7 +76,14 @@ const entitlementsRoute = createRoute({
  * tenant's pack, and the caller's view of it — the credential kind (which audience it sees), the
  * locale and the route's own query.
  */
-function readKey(route: string, deps: ApiDeps, subject: Subject, packId: string, audience: AudienceView, view: readonly unknown[]): string {
+export function readKey(
+  route: SubjectRead,
+  deps: Pick<ApiDeps, 'tenantId' | 'principal' | 'unmaskNames'>,
+  subject: SubjectVersion,
+  packId: string,
+  audience: AudienceView,
+  view: readonly unknown[],
+): string {
   // The audience is part of every key: a customer is never served a body cut for staff.
   return JSON.stringify([
     route,
@@ -93,8 +100,80 @@ function readKey(route: string, deps: ApiDeps, subject: Subject, packId: string,
   ]);
 }
 
+/** The subject reads, as their keys name them. */
+export type SubjectRead = 'tiers' | 'history' | 'entitlements';
+
+/** The page size of a history read that names none. */
+export const DEFAULT_HISTORY_LIMIT: number = LimitQuery.parse(undefined);
+
+/**
+ * The part of each read's key its query makes: one definition for the routes and the fast path
+ * (middleware/fast-reads.ts), so a body kept by one is found by the other.
+ */
+export const queryKey = {
+  tiers: (locale: Locale | undefined, shown: ReadonlySet<string> | undefined) => [locale ?? null, shown ? [...shown] : null],
+  history: (locale: Locale | undefined, scheme: string | undefined, limit: number, cursor: string | undefined) => [
+    locale ?? null,
+    scheme ?? null,
+    limit,
+    cursor ?? null,
+  ],
+  entitlements: (locale: Locale | undefined) => [locale ?? null],
+} as const;
+
 /** The pack a read was built from, the same in every process: its definitions and the month it is in force for. */
-const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.period}`;
+export const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.period}`;
+
+// What builds each read's body once its subject, pack and view are known: one definition for the
+// routes and the fast path (middleware/fast-reads.ts).
+
+export function buildTiers(
+  deps: ApiDeps,
+  subject: Subject,
+  tp: TenantPack,
+  audience: AudienceView,
+  now: Date,
+  shown: ReadonlySet<string> | undefined,
+  locale: Locale | undefined,
+): Promise<BuiltRead> {
+  return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale);
+}
+
+export async function buildHistory(
+  deps: ApiDeps,
+  subject: Subject,
+  audience: AudienceView,
+  scheme: string | undefined,
+  limit: number,
+  before: { at: string; id: string } | undefined,
+  locale: Locale | undefined,
+): Promise<BuiltRead> {
+  const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
+    ...(scheme ? { scheme } : {}),
+    ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
+    limit: limit + 1,
+    ...(before ? { before } : {}),
+  });
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  const body: HistoryResponse = {
+    subject: subjectRef(subject, deps.unmaskNames),
+    items: items.map(audience.event),
+    nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
+  };
+  return { body: locale ? localize(body, locale) : body };
+}
+
+export async function buildEntitlements(
+  deps: ApiDeps,
+  subject: Subject,
+  tp: TenantPack,
+  audience: AudienceView,
+  locale: Locale | undefined,
+): Promise<BuiltRead> {
+  const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
+  return { body: locale ? localize(body, locale) : body };
+}
 
 /**
  * Reads of one subject: tiers, history, entitlements. All carry ETags. Each costs the subject-row
@@ -112,8 +191,8 @@ export function subjectReads(cache = new ReadCache()) {
       const audience = audienceOf(deps.principal, tp);
       const shown = schemesInView(audience, scheme);
       const now = deps.now();
-      const key = readKey('tiers', deps, subject, packPrint(tp), audience, [locale ?? null, shown ? [...shown] : null]);
-      return cache.respond(c, key, now.getTime(), () => tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale));
+      const key = readKey('tiers', deps, subject, packPrint(tp), audience, queryKey.tiers(locale, shown));
+      return cache.respond(c, key, now.getTime(), () => buildTiers(deps, subject, tp, audience, now, shown, locale));
     })
     .openapi(historyRoute, async (c) => {
       const deps = c.var.deps;
@@ -127,23 +206,8 @@ export function subjectReads(cache = new ReadCache()) {
         throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
       }
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
-      const key = readKey('history', deps, subject, packPrint(tp), audience, [locale ?? null, scheme ?? null, limit, cursor ?? null]);
-      return cache.respond(c, key, deps.now().getTime(), async () => {
-        const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
-          ...(scheme ? { scheme } : {}),
-          ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
-          limit: limit + 1,
-          ...(before ? { before } : {}),
-        });
-        const items = rows.slice(0, limit);
-        const last = items[items.length - 1];
-        const body: HistoryResponse = {
-          subject: subjectRef(subject, deps.unmaskNames),
-          items: items.map(audience.event),
-          nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
-        };
-        return { body: locale ? localize(body, locale) : body };
-      });
+      const key = readKey('history', deps, subject, packPrint(tp), audience, queryKey.history(locale, scheme, limit, cursor));
+      return cache.respond(c, key, deps.now().getTime(), () => buildHistory(deps, subject, audience, scheme, limit, before, locale));
     })
     .openapi(entitlementsRoute, async (c) => {
       const deps = c.var.deps;
@@ -152,10 +216,7 @@ export function subjectReads(cache = new ReadCache()) {
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
-      const key = readKey('entitlements', deps, subject, packPrint(tp), audience, [locale ?? null]);
-      return cache.respond(c, key, deps.now().getTime(), async () => {
-        const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
-        return { body: locale ? localize(body, locale) : body };
-      });
+      const key = readKey('entitlements', deps, subject, packPrint(tp), audience, queryKey.entitlements(locale));
+      return cache.respond(c, key, deps.now().getTime(), () => buildEntitlements(deps, subject, tp, audience, locale));
     });
 }

@@ -1,0 +1,149 @@
+import { LOCALES, type Locale } from '@tierkit/core';
+import { findSubjectByExternalId, findSubjectVersion } from '@tierkit/db';
+import type { MiddlewareHandler } from 'hono';
+import { refusal } from '../auth/access.js';
+import { cachedPrincipal } from '../auth/authenticate.js';
+import type { CredentialCache } from '../auth/credential-cache.js';
+import type { ApiDeps, AppEnv, SharedDeps } from '../deps.js';
+import { ifNoneMatchHas } from '../etag.js';
+import { periodOf } from '../periods.js';
+import type { RateLimits } from '../rate-limit.js';
+import type { ReadCache } from '../read-cache.js';
+import {
+  buildEntitlements,
+  buildHistory,
+  buildTiers,
+  DEFAULT_HISTORY_LIMIT,
+  packPrint,
+  queryKey,
+  readKey,
+  type SubjectRead,
+} from '../routes/subject-reads.js';
+import { audienceOf } from '../services/audience.js';
+import { requestIdOf } from './audit.js';
+
+/** What the fast path shares with the general chain: the same caches and limits, never copies of them. */
+export interface FastReadOptions {
+  readonly shared: SharedDeps;
+  readonly credentials: CredentialCache;
+  readonly reads: ReadCache;
+  readonly limits: RateLimits | undefined;
+  /** The headers every `/v1` response carries (security headers, `Cache-Control`), as the general chain sets them. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** CORS as the chain answers a browser's GET: the origin allowed (or null), the headers exposed to it. */
+  readonly cors: { readonly allow: (origin: string) => string | null; readonly expose: readonly string[] };
+}
+
+// The subject id as SubjectIdParams accepts it, and nothing percent-encoded: whatever the general
+// chain would have to decode, check or refuse goes to it.
+const PATH = /^\/v1\/subjects\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})\/(tiers|history|entitlements)$/;
+const LOCALE_QUERIES: ReadonlyMap<string, Locale> = new Map(LOCALES.map((l) => [`locale=${l}`, l]));
+
+/**
+ * The subject reads a widget or a bank's front page asks — no query but `?locale=`, from a credential
+ * verified within the cache's delay — answered before the general `/v1` chain, which cost a cached
+ * read several times the read itself (a promise and a closure per middleware, URL parsing,
+ * validation, headers set and then checked). Every check of the chain is made with the chain's own
+ * code and state: the credential cache (so revocation takes effect exactly as there), the route
+ * table's refusal (a token's origins included), the rate-limit buckets, the subject's stored version
+ * and the read cache's key; a kept body is sent as kept, a first ask built by the route's own
+ * builders. The response carries the same headers, CORS ones included. Anything else — a credential
+ * to verify, a book-scoped reader, a refusal, a missing subject, an exhausted bucket, an error — is
+ * passed to the general chain, which answers as it always has. The bucket is taken last, once the
+ * answer is certain, so no request spends two tokens.
+ */
+export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<AppEnv> {
+  const { shared, credentials, reads, limits } = options;
+  const expose = options.cors.expose.join(',');
+  const fixed: Readonly<Record<string, string>> = Object.fromEntries(options.headers.map(([k, v]) => [k.toLowerCase(), v]));
+  return async function fastSubjectRead(c, next) {
+    const req = c.req.raw;
+    if (req.method !== 'GET') return next();
+    const url = req.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2);
+    const q = url.indexOf('?', start);
+    const path = q < 0 ? url.slice(start) : url.slice(start, q);
+    const match = PATH.exec(path);
+    if (!match) return next();
+    const locale = q < 0 ? undefined : LOCALE_QUERIES.get(url.slice(q + 1));
+    if (q >= 0 && locale === undefined) return next();
+    const headers = req.headers;
+    const origin = headers.get('origin') ?? undefined;
+    if (origin === '') return next();
+    let response: Response | undefined;
+    try {
+      response = await answer(match[1] ?? '', match[2] as SubjectRead, path, locale, origin, headers);
+    } catch {
+      // The general chain meets the same failure and reports it as it always has.
+      response = undefined;
+    }
+    return response ?? next();
+  };
+
+  async function answer(
+    id: string,
+    route: SubjectRead,
+    path: string,
+    locale: Locale | undefined,
+    origin: string | undefined,
+    headers: Headers,
+  ) {
+    const now = shared.now();
+    const nowMs = now.getTime();
+    const found = cachedPrincipal(credentials, headers.get('authorization') ?? undefined, nowMs);
+    if (!found) return undefined;
+    const { principal } = found;
+    // A relationship manager's read also checks the book, which the kept body's key does not name.
+    if (principal.book !== undefined || refusal(principal, 'GET', path, origin) !== undefined) return undefined;
+    // What subjectOr404 repeats for any credential bound to one subject.
+    if (principal.subject !== null && principal.subject !== id) return undefined;
+    const subject = await findSubjectVersion(shared.db, principal.tenantId, id);
+    if (!subject) return undefined;
+    const tp = await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone));
+    const audience = audienceOf(principal, tp);
+    const view =
+      route === 'tiers'
+        ? queryKey.tiers(locale, undefined)
+        : route === 'history'
+          ? queryKey.history(locale, undefined, DEFAULT_HISTORY_LIMIT, undefined)
+          : queryKey.entitlements(locale);
+    const deps: ApiDeps = { ...shared, tenantId: principal.tenantId, principal };
+    const buckets = principal.via === 'key' ? limits?.perKey : limits?.perCredential;
+    let entry: { readonly etag: string; readonly body: string | Uint8Array<ArrayBuffer> } | undefined = reads.kept(
+      readKey(route, deps, subject, packPrint(tp), audience, view),
+      nowMs,
+    );
+    if (!entry) {
+      // A first ask: built here as the route builds it, from the whole row (and its version as read
+      // now), once the bucket is known to have a token for it.
+      if (limits && buckets && buckets.check(found.rateKey, limits.clock()) !== 0) return undefined;
+      const whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
+      if (!whole) return undefined;
+      const key = readKey(route, deps, whole, packPrint(tp), audience, view);
+      entry = await reads.build(key, () =>
+        route === 'tiers'
+          ? buildTiers(deps, whole, tp, audience, now, undefined, locale)
+          : route === 'history'
+            ? buildHistory(deps, whole, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
+            : buildEntitlements(deps, whole, tp, audience, locale),
+      );
+    }
+    // The one side effect, last: a bucket that is empty is left for the general chain to refuse (429).
+    if (limits && buckets && buckets.take(found.rateKey, limits.clock()) !== 0) return undefined;
+    const out: Record<string, string> = {
+      ...fixed,
+      etag: entry.etag,
+      'x-request-id': requestIdOf(headers.get('x-request-id') ?? undefined),
+    };
+    if (origin !== undefined) {
+      // What hono/cors adds to a browser's GET (the chain's first middleware), in the same words.
+      const allowed = options.cors.allow(origin);
+      if (allowed) out['access-control-allow-origin'] = allowed;
+      out['access-control-expose-headers'] = expose;
+      out.vary = 'Origin';
+    }
+    if (ifNoneMatchHas(headers.get('if-none-match') ?? undefined, entry.etag)) return new Response(null, { status: 304, headers: out });
+    out['content-type'] = 'application/json';
+    return new Response(entry.body, { status: 200, headers: out });
+  }
+}

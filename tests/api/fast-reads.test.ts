@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createApiKey, createApp, CREDENTIAL_CACHE_SECONDS, mintEmbedToken, revokeKey } from '@tierkit/api';
+import type { Database } from '@tierkit/db';
+import type { CompiledQuery, Kysely } from 'kysely';
+import { client, forEachDialect, NOW } from '../support/api-fixture.js';
+
+const Q3 = ['2025-08', '2025-09', '2025-10'] as const;
+
+/** The database as the app sees it, recording the SQL of every prepared-once query (the subject lookups among them). */
+function recording(db: Kysely<Database>): { db: Kysely<Database>; sql: string[] } {
+  const sql: string[] = [];
+  const proxy = new Proxy(db, {
+    get(target, name) {
+      if (name === 'executeQuery') {
+        return (query: CompiledQuery) => {
+          sql.push(query.sql);
+          return target.executeQuery(query);
+        };
+      }
+      const value = Reflect.get(target, name, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { db: proxy, sql };
+}
+
+/** Headers that must be the same whichever path answered: all but the per-request ones. */
+const sameHeaders = (res: Response) => [...res.headers].filter(([name]) => name !== 'x-request-id' && name !== 'date');
+
+/** Whether a request read the whole subject row (the general chain) rather than only its version (the fast path). */
+const readWholeSubject = (sql: readonly string[]) => sql.some((s) => /select \* from "subjects"/i.test(s));
+
+forEachDialect('the fast path of kept subject reads answers exactly as the general chain', (f) => {
+  let clock = NOW.getTime();
+  const appOn = (db: Kysely<Database>, rateLimit?: Parameters<typeof createApp>[0]['rateLimit']) =>
+    createApp({ db, now: () => new Date(clock), logError: () => undefined, ...(rateLimit ? { rateLimit } : {}) });
+  const get = (app: ReturnType<typeof createApp>, path: string, credential: string, headers: Record<string, string> = {}) =>
+    app.request(path, { headers: { Authorization: `Bearer ${credential}`, ...headers } });
+
+  it('a kept read (third ask) has the body, status and headers of the general chain’s; 304 and ?locale= too; the request id is echoed', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR1');
+    await client(f).balances(
+      'FR1',
+      Q3.map((p) => [p, 400_000]),
+    );
+    const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR1', now: NOW });
+    const seen = recording(f.db.db);
+    const app = appOn(seen.db);
+    for (const path of [
+      '/v1/subjects/FR1/tiers',
+      '/v1/subjects/FR1/tiers?locale=zh-CN',
+      '/v1/subjects/FR1/entitlements',
+      '/v1/subjects/FR1/history',
+    ]) {
+      for (const credential of [token, f.keys.roles.viewer]) {
+        // `?unmask=false` changes nothing a reader sees but takes the general chain: the reference.
+        const built = await get(app, `${path}${path.includes('?') ? '&' : '?'}unmask=false`, credential);
+        const firstAsk = await get(app, path, credential);
+        assert.equal(await firstAsk.text(), await built.clone().text(), `${path}: a first ask built by the fast path`);
+        assert.deepEqual(sameHeaders(firstAsk), sameHeaders(built), path);
+        seen.sql.length = 0;
+        const kept = await get(app, path, credential, { 'X-Request-Id': 'req-fast-1' });
+        assert.equal(readWholeSubject(seen.sql), false, `${path}: answered by the fast path`);
+        assert.equal(kept.status, 200, path);
+        assert.equal(await kept.text(), await built.text(), path);
+        assert.deepEqual(sameHeaders(kept), sameHeaders(built), path);
+        assert.equal(kept.headers.get('x-request-id'), 'req-fast-1');
+        const etag = built.headers.get('etag') ?? '';
+        const notModified = await get(app, path, credential, { 'If-None-Match': `W/${etag}` });
+        assert.equal(notModified.status, 304, path);
+        assert.equal(await notModified.text(), '');
+        assert.equal(notModified.headers.get('etag'), etag);
+        assert.equal(notModified.headers.get('cache-control'), 'no-store');
+        assert.equal(notModified.headers.get('x-content-type-options'), 'nosniff');
+      }
+    }
+  });
+
+  it('with readCacheBytes 0 nothing is kept: every ask goes through the general chain', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR6');
+    const seen = recording(f.db.db);
+    const app = createApp({ db: seen.db, now: () => new Date(clock), logError: () => undefined, readCacheBytes: 0 });
+    for (let i = 0; i < 3; i++) {
+      seen.sql.length = 0;
+      assert.equal((await get(app, '/v1/subjects/FR6/tiers', f.keys.roles.viewer)).status, 200);
+      assert.equal(readWholeSubject(seen.sql), true);
+    }
+  });
+
+  it('a browser’s kept read gets the chain’s CORS headers; a bad query, a foreign Origin or another subject is answered as before', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR2');
+    const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR2', now: NOW, origins: ['http://localhost:8080'] });
+    const seen = recording(f.db.db);
+    const app = appOn(seen.db);
+    const page = { Origin: 'http://localhost:8080' };
+    const built = await get(app, '/v1/subjects/FR2/tiers?unmask=false', token, page);
+    await get(app, '/v1/subjects/FR2/tiers', token, page);
+    seen.sql.length = 0;
+    const cors = await get(app, '/v1/subjects/FR2/tiers', token, page);
+    assert.equal(readWholeSubject(seen.sql), false, 'a browser’s kept read takes the fast path too');
+    assert.equal(cors.status, 200);
+    assert.equal(cors.headers.get('access-control-allow-origin'), 'http://localhost:8080');
+    assert.deepEqual(sameHeaders(cors), sameHeaders(built));
+    const foreign = (query = '') =>
+      get(app, `/v1/subjects/FR2/tiers${query}`, f.keys.roles.viewer, { Origin: 'https://elsewhere.example' });
+    const first = await foreign('?unmask=false');
+    await foreign();
+    const untrusted = await foreign();
+    assert.deepEqual(sameHeaders(untrusted), sameHeaders(first));
+    assert.equal(untrusted.headers.get('access-control-allow-origin'), null);
+    assert.equal(untrusted.headers.get('vary'), 'Origin');
+    assert.equal((await get(app, '/v1/subjects/FR2/tiers', token, { Origin: 'https://elsewhere.example' })).status, 403);
+    assert.equal((await get(app, '/v1/subjects/FR2/tiers?locale=xx', token)).status, 400);
+    assert.equal((await get(app, '/v1/subjects/FR1/tiers', token)).status, 403, 'another subject than the token’s');
+  });
+
+  it(`a revoked key is refused at once when revoked here, within ${CREDENTIAL_CACHE_SECONDS} s when revoked elsewhere — kept reads included`, async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR3');
+    const app = appOn(f.db.db);
+    const here = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'revoked here', now: NOW });
+    const elsewhere = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'revoked elsewhere', now: NOW });
+    for (const { secret } of [here, elsewhere])
+      for (let i = 0; i < 3; i++) assert.equal((await get(app, '/v1/subjects/FR3/tiers', secret)).status, 200);
+    await revokeKey(f.db.db, here.key.id, NOW);
+    assert.equal((await get(app, '/v1/subjects/FR3/tiers', here.secret)).status, 401);
+    await f.db.db.updateTable('api_keys').set({ revoked_at: NOW.toISOString() }).where('id', '=', elsewhere.key.id).execute();
+    clock += CREDENTIAL_CACHE_SECONDS * 1000;
+    assert.equal((await get(app, '/v1/subjects/FR3/tiers', elsewhere.secret)).status, 401);
+  });
+
+  it('a kept read still spends the credential’s rate limit, and an empty bucket answers 429', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR4');
+    const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR4', now: NOW });
+    const app = appOn(f.db.db, { burst: 4, perSecond: 0.001, clock: () => 0 });
+    for (let i = 0; i < 4; i++) assert.equal((await get(app, '/v1/subjects/FR4/tiers', token)).status, 200);
+    const limited = await get(app, '/v1/subjects/FR4/tiers', token);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+  });
+
+  it('after a write the kept body is not served: a new ETag, never a stale 304', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR5');
+    const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR5', now: NOW });
+    const app = appOn(f.db.db);
+    let etag = '';
+    for (let i = 0; i < 3; i++) etag = (await get(app, '/v1/subjects/FR5/tiers', token)).headers.get('etag') ?? '';
+    await client(f).balances(
+      'FR5',
+      Q3.map((p) => [p, 400_000]),
+    );
+    const after = await get(app, '/v1/subjects/FR5/tiers', token, { 'If-None-Match': etag });
+    assert.equal(after.status, 200);
+    assert.notEqual(after.headers.get('etag'), etag);
+  });
+});
