@@ -96,7 +96,7 @@ function sharedPostgres(adminUrl: string, dataDir: string, template: string | un
  * Start a throwaway PostgreSQL cluster in a temp folder on a free port. Fails with an error saying
  * how to fix the machine when the server cannot start — a suite that skips proves nothing.
  */
-export async function startCluster(): Promise<TestPostgres & { readonly adminUrl: string }> {
+export async function startCluster(postgresFlags: readonly string[] = []): Promise<TestPostgres & { readonly adminUrl: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tierkit-pg-'));
   const asRoot = process.getuid?.() === 0;
   // As root, initdb and postgres run as the `postgres` user, which must be able to enter the folder.
@@ -110,6 +110,7 @@ export async function startCluster(): Promise<TestPostgres & { readonly adminUrl
     password: 'tierkit',
     persistent: false,
     createPostgresUser: asRoot,
+    postgresFlags: [...postgresFlags],
     onLog: (m) => logs.push(String(m)),
     onError: (m) => logs.push(String(m)),
   });

@@ -8,7 +8,18 @@ import { startCluster } from './postgres.js';
 
 const TEMPLATE = 'tierkit_template';
 
-const cluster = await startCluster();
+// Throwaway data: a crash of the server itself is never under test, so it need not wait for the disk.
+// Three files at a time, each with a few pools and worker processes, need more than the default 100.
+const cluster = await startCluster([
+  '-c',
+  'fsync=off',
+  '-c',
+  'synchronous_commit=off',
+  '-c',
+  'full_page_writes=off',
+  '-c',
+  'max_connections=300',
+]);
 process.stdin.resume();
 process.stdin.on('end', () => {
   void cluster.stop().finally(() => process.exit(0));
