@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { launchBrowser } from './support/browser.js';
 import { startServer, tempDataDir, type RunningServer } from './support/server.js';
-import { buildWidgets } from './support/widgets.js';
+import { buildWidgets } from './support/builds.js';
 
 let server: RunningServer;
 let browser: Browser;

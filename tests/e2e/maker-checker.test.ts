@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY, fetchAsBank } from './support/server.js';
-import { buildWidgets } from './support/widgets.js';
+import { buildWidgets } from './support/builds.js';
 import { addMonths, monthRange } from '@tierkit/api';
 import { generateSubjects, lastCompleteMonth } from '@tierkit/ops';
 

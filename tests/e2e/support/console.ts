@@ -1,15 +1,13 @@
-// The admin console under test: its bundle built, the real server started, Chromium launched — once
-// per test file, stopped after it.
-import { spawnSync } from 'node:child_process';
+// The admin console under test: its bundle built (once per `npm test`, see builds.ts), the real server
+// started, Chromium launched — once per test file, stopped after it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { SHOTS } from './axe.js';
 import { launchBrowser } from './browser.js';
+import { buildConsole } from './builds.js';
 import { type RunningServer, startServer, tempDataDir } from './server.js';
-
-const root = new URL('../../..', import.meta.url).pathname;
 
 export interface ConsoleUnderTest {
   server: RunningServer;
@@ -20,8 +18,7 @@ export interface ConsoleUnderTest {
 export function consoleUnderTest(demoCustomers: number, env: Record<string, string> = {}): ConsoleUnderTest {
   const t = {} as ConsoleUnderTest;
   before(async () => {
-    const built = spawnSync('npm', ['run', 'build', '-w', '@tierkit/admin-console'], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`console build failed:\n${built.stdout}\n${built.stderr}`);
+    buildConsole();
     t.server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: String(demoCustomers), ...env });
     t.browser = await launchBrowser();
     mkdirSync(SHOTS, { recursive: true });
