@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
-import { launchBrowser } from './support/browser.js';
+import { launchBrowser, timelineEvents } from './support/browser.js';
 import { startServer, tempDataDir, type RunningServer } from './support/server.js';
 import { buildWidgets } from './support/builds.js';
 
@@ -91,11 +91,7 @@ describe('online-banking demo page', () => {
       null,
       { timeout: 30_000 },
     );
-    await page.waitForFunction(
-      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
-      null,
-      { timeout: 30_000 },
-    );
+    await timelineEvents(page);
     assert.equal(await page.locator('tk-risk-value-matrix').count(), 0, 'the risk × value cell is for staff (rm.html), not the customer');
     await hero.screenshot({ path: join(shots, 'badge-hero.png') });
     await page.screenshot({ path: join(shots, 'demo-page.png'), fullPage: true });
@@ -130,11 +126,7 @@ describe('online-banking demo page', () => {
 
   it('makes at most 3 requests for the three widgets of one subject', async () => {
     const { page, watch } = await open('/');
-    await page.waitForFunction(
-      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
-      null,
-      { timeout: 30_000 },
-    );
+    await timelineEvents(page);
     await page.waitForFunction(
       () =>
         document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="group"]') != null &&
@@ -188,11 +180,7 @@ describe('online-banking demo page', () => {
       null,
       { timeout: 30_000 },
     );
-    await page.waitForFunction(
-      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
-      null,
-      { timeout: 30_000 },
-    );
+    await timelineEvents(page);
 
     // Everything a customer (or their browser's dev tools) can read, shadow roots included.
     // A string, not a function: the test's compiler would wrap a named inner function in a helper
@@ -233,11 +221,7 @@ describe('online-banking demo page', () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(server.url + '/');
-    await page.waitForFunction(
-      () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
-      null,
-      { timeout: 30_000 },
-    );
+    await timelineEvents(page);
     assert.deepEqual(await axeViolations(page), []);
     await context.close();
   });

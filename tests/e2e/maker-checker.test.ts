@@ -12,6 +12,7 @@ import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY, fetchAsBank } from './support/server.js';
 import { buildWidgets } from './support/builds.js';
+import { timelineEvents } from './support/browser.js';
 import { addMonths, monthRange } from '@tierkit/api';
 import { generateSubjects, lastCompleteMonth } from '@tierkit/ops';
 
@@ -112,11 +113,7 @@ async function customerView(page: Page, id: string): Promise<{ badge: string; be
     null,
     { timeout: 30_000 },
   );
-  await page.waitForFunction(
-    () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
-    null,
-    { timeout: 30_000 },
-  );
+  await timelineEvents(page);
   // A string, not a function: the test's compiler would wrap the helper in one the page does not have.
   return page.evaluate<{ badge: string; benefits: string; events: number }>(`(() => ({
     badge: ${shadow('section.hero tk-tier-badge')}?.textContent ?? '',

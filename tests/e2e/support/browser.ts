@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core; no browser download ever happens here.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { CHROME_ARGS, CHROME_PATH } from '../../support/chromium.mjs';
 
@@ -13,4 +13,13 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROME_PATH,
     args: [...CHROME_ARGS, '--no-first-run'],
   });
+}
+
+/** Waits until the page's tier timeline shows at least one event (its rows, not its loading state). */
+export async function timelineEvents(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => (document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelectorAll('[part~="event"]').length ?? 0) > 0,
+    null,
+    { timeout: 30_000 },
+  );
 }
