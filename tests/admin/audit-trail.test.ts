@@ -57,8 +57,11 @@ describe('AuditTrail against the real API', () => {
     assert.deepEqual([intent?.phase, intent?.status, intent?.requestId], ['intent', null, result?.requestId]);
     await t.setFilter({ status: 599 });
     assert.equal(t.state.empty, true);
+    await t.setFilter({ target: 'K03' });
+    assert.ok(t.state.items.length > 0);
     await t.setFilter({ from: 'yesterday' });
     assert.deepEqual([t.state.status, t.state.error?.status], ['error', 400]);
+    assert.deepEqual([t.state.items, t.state.nextCursor], [[], null], 'a refused filter shows none of the last list');
   });
 
   it('verifies the chain: intact, then the first broken position after a record is edited', async () => {

@@ -40,7 +40,9 @@ export abstract class CursorList<T, S extends CursorListState<T>> extends KitSto
     const page = await this.run(
       'first',
       (signal) => this.page(undefined, signal),
-      (error) => this.set({ status: 'error', error } as Partial<S>),
+      // The list no longer answers what was asked (another filter, another subject): show none of it.
+      (error) =>
+        this.set({ status: 'error', error, items: [], nextCursor: null, empty: false } as Partial<CursorListState<T>> as Partial<S>),
     );
     if (!page) return;
     this.set({ status: 'ready', items: page.items, nextCursor: page.nextCursor, empty: page.items.length === 0 } as Partial<S>);

@@ -2,7 +2,8 @@ import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
 // Not the core's main entry: its validator (zod) would follow it into every page of a console (esbuild's chunks).
 import { OVERRIDE_MODES } from '@tierkit/core/wire';
-import { KitStore, type KitError, type Status } from './kit-store.js';
+import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
+import type { KitError } from './kit-store.js';
 import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
 
 /** What the list shows: a status (`approved` = in force now, `expired` = approved, past its expiry) and a scheme. */
@@ -14,16 +15,10 @@ export interface OverrideFilter {
 /** Field → what is wrong with it (`reason`, `expiresAt`, `level`, …), from the form's check or the API's 400. */
 export type FieldErrors = Readonly<Record<string, string>>;
 
-export interface OverridesState {
+export interface OverridesState extends CursorListState<Override> {
   /** The subject whose overrides are listed (external id); undefined: the whole tenant's. */
   readonly subject: string | undefined;
   readonly filter: OverrideFilter;
-  readonly status: Status;
-  readonly items: readonly Override[];
-  readonly nextCursor: string | null;
-  readonly loadingMore: boolean;
-  readonly empty: boolean;
-  readonly error: KitError | undefined;
   /** The schemes a request may name, with their levels (loaded by `loadSchemes`). */
   readonly schemes: readonly SchemeSummary[];
   /** The override followed with `follow`, and every decision on it. */
@@ -88,21 +83,16 @@ function apiFieldErrors(err: unknown): FieldErrors {
  * approver makes — request, edit while pending, withdraw, revoke. Approving and rejecting belong to
  * the approvals queue. Every write forgets the lists and the subject's tiers it makes stale.
  */
-export class Overrides extends KitStore<OverridesState> {
+export class Overrides extends CursorList<Override, OverridesState> {
   readonly #client: Client;
   readonly #pageSize: number;
   readonly #now: () => Date;
 
   constructor(client: Client, options: { readonly pageSize?: number; readonly now?: () => Date } = {}) {
     super({
+      ...emptyList<Override>(),
       subject: undefined,
       filter: {},
-      status: 'idle',
-      items: [],
-      nextCursor: null,
-      loadingMore: false,
-      empty: false,
-      error: undefined,
       schemes: [],
       current: undefined,
       saving: false,
@@ -134,31 +124,12 @@ export class Overrides extends KitStore<OverridesState> {
     return this.load();
   }
 
-  /** The first page of the current list (a page still loading is cancelled). */
-  async load(): Promise<void> {
-    this.cancel('more');
-    this.set({ status: 'loading', error: undefined, loadingMore: false });
-    const page = await this.run(
-      'first',
-      (signal) => this.#client.http.get<OverrideList>(this.#listPath(), { signal }),
-      (error) => this.set({ status: 'error', error, items: [], nextCursor: null, empty: false }),
-    );
-    if (!page) return;
-    this.set({ status: 'ready', items: page.items, nextCursor: page.nextCursor, empty: page.items.length === 0 });
+  protected page(cursor: string | undefined, signal: AbortSignal): Promise<OverrideList> {
+    return this.#client.http.get<OverrideList>(this.#listPath(cursor), { signal });
   }
 
-  /** Append the next page. */
-  async loadMore(): Promise<void> {
-    const { nextCursor, status } = this.state;
-    if (nextCursor === null || status !== 'ready' || this.busy('more')) return;
-    this.set({ loadingMore: true, error: undefined });
-    const page = await this.run(
-      'more',
-      (signal) => this.#client.http.get<OverrideList>(this.#listPath(nextCursor), { signal }),
-      (error) => this.set({ loadingMore: false, error }),
-    );
-    if (!page) return;
-    this.set((prev) => ({ items: [...prev.items, ...page.items], nextCursor: page.nextCursor, loadingMore: false }));
+  protected keyOf(override: Override): string {
+    return override.id;
   }
 
   /** The list again, past the client's cache. */
