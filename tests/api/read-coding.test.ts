@@ -77,7 +77,7 @@ forEachDialect('kept subject reads go out gzip-compressed to readers that take i
           [gzipEtag, BROWSER],
           [identityEtag, ''],
           [`W/${gzipEtag}`, ''],
-        ]) {
+        ] as const) {
           const headers: Record<string, string> = { 'If-None-Match': etag };
           if (coding) headers['Accept-Encoding'] = coding;
           const res = await get(app, url, credential, headers);
