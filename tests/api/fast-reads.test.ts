@@ -51,10 +51,15 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     for (const path of [
       '/v1/subjects/FR1/tiers',
       '/v1/subjects/FR1/tiers?locale=zh-CN',
+      // A bank's front page: one scheme, one language; a list of schemes, either order.
+      '/v1/subjects/FR1/tiers?scheme=retail-tier&locale=zh-CN',
+      '/v1/subjects/FR1/tiers?locale=en&scheme=retail-tier,aml-test',
+      '/v1/subjects/FR1/tiers?scheme=retail-tier',
       '/v1/subjects/FR1/entitlements',
       '/v1/subjects/FR1/history',
     ]) {
-      for (const credential of [token, f.keys.roles.viewer]) {
+      // aml-test is a staff scheme: a customer's token asking for it is the 404 tested below.
+      for (const credential of path.includes('aml-test') ? [f.keys.roles.viewer] : [token, f.keys.roles.viewer]) {
         // `?unmask=false` changes nothing a reader sees but takes the general chain: the reference.
         const built = await get(app, `${path}${path.includes('?') ? '&' : '?'}unmask=false`, credential);
         const firstAsk = await get(app, path, credential);
@@ -115,6 +120,21 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     assert.equal(untrusted.headers.get('vary'), 'Accept-Encoding, Origin');
     assert.equal((await get(app, '/v1/subjects/FR2/tiers', token, { Origin: 'https://elsewhere.example' })).status, 403);
     assert.equal((await get(app, '/v1/subjects/FR2/tiers?locale=xx', token)).status, 400);
+    // A scheme the reader does not see, or none of the tenant's: the chain's 404, kept or not.
+    for (const query of ['scheme=aml-test', 'scheme=nope', 'scheme=retail-tier,nope', 'locale=en&scheme=nope']) {
+      for (let i = 0; i < 3; i++) {
+        const res = await get(app, `/v1/subjects/FR2/tiers?${query}`, token);
+        assert.equal(res.status, 404, query);
+        assert.equal(((await res.json()) as { type: string }).type.endsWith('scheme-not-found'), true, query);
+      }
+    }
+    // Repeated or unknown parameters are the chain's to read: answered as before.
+    for (const query of ['scheme=retail-tier&scheme=aml-test', 'locale=en&locale=zh-CN', 'scheme', 'locale=en&x=1']) {
+      const viaChain = await get(app, `/v1/subjects/FR2/tiers?${query}&unmask=false`, f.keys.roles.viewer);
+      const res = await get(app, `/v1/subjects/FR2/tiers?${query}`, f.keys.roles.viewer);
+      assert.equal(res.status, viaChain.status, query);
+      assert.equal(await res.text(), await viaChain.text(), query);
+    }
     assert.equal((await get(app, '/v1/subjects/FR1/tiers', token)).status, 403, 'another subject than the token’s');
   });
 

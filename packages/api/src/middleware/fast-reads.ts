@@ -37,10 +37,43 @@ export interface FastReadOptions {
 // The subject id as SubjectIdParams accepts it, and nothing percent-encoded: whatever the general
 // chain would have to decode, check or refuse goes to it.
 const PATH = /^\/v1\/subjects\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})\/(tiers|history|entitlements)$/;
-const LOCALE_QUERIES: ReadonlyMap<string, Locale> = new Map(LOCALES.map((l) => [`locale=${l}`, l]));
+const LOCALE_VALUES: ReadonlyMap<string, Locale> = new Map(LOCALES.map((l) => [l, l]));
+// Scheme keys as they are written, nothing percent-encoded; anything else SchemesQuery takes goes to the chain.
+const SCHEME_LIST = /^[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64}){0,31}$/;
+
+/** The query of a read the fast path answers: `locale=` and, on tiers, `scheme=`. */
+interface FastQuery {
+  readonly locale: Locale | undefined;
+  readonly scheme: string | undefined;
+}
+
+const NO_QUERY: FastQuery = { locale: undefined, scheme: undefined };
 
 /**
- * The subject reads a widget or a bank's front page asks — no query but `?locale=`, from a credential
+ * `locale=` (any read) and `scheme=` (tiers: what a bank's front page asks, its one scheme in its
+ * one language), each at most once, in either order. Undefined for anything else — another
+ * parameter, a repeated one, an unknown locale, an encoded value — which the general chain answers.
+ */
+function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
+  let locale: Locale | undefined;
+  let scheme: string | undefined;
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) return undefined;
+    const name = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (name === 'locale' && locale === undefined) {
+      locale = LOCALE_VALUES.get(value);
+      if (locale === undefined) return undefined;
+    } else if (name === 'scheme' && route === 'tiers' && scheme === undefined && SCHEME_LIST.test(value)) scheme = value;
+    else return undefined;
+  }
+  return { locale, scheme };
+}
+
+/**
+ * The subject reads a widget or a bank's front page asks — no query but `?locale=` (and `?scheme=` on
+ * tiers), from a credential
  * verified within the cache's delay — answered before the general `/v1` chain, which cost a cached
  * read several times the read itself (a promise and a closure per middleware, URL parsing,
  * validation, headers set and then checked). Every check of the chain is made with the chain's own
@@ -65,14 +98,14 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     const path = q < 0 ? url.slice(start) : url.slice(start, q);
     const match = PATH.exec(path);
     if (!match) return next();
-    const locale = q < 0 ? undefined : LOCALE_QUERIES.get(url.slice(q + 1));
-    if (q >= 0 && locale === undefined) return next();
+    const query = q < 0 ? NO_QUERY : fastQuery(match[2] as SubjectRead, url.slice(q + 1));
+    if (query === undefined) return next();
     const headers = req.headers;
     const origin = headers.get('origin') ?? undefined;
     if (origin === '') return next();
     let response: Response | undefined;
     try {
-      response = await answer(match[1] ?? '', match[2] as SubjectRead, path, locale, origin, headers);
+      response = await answer(match[1] ?? '', match[2] as SubjectRead, path, query, origin, headers);
     } catch {
       // The general chain meets the same failure and reports it as it always has.
       response = undefined;
@@ -84,7 +117,7 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     id: string,
     route: SubjectRead,
     path: string,
-    locale: Locale | undefined,
+    { locale, scheme }: FastQuery,
     origin: string | undefined,
     headers: Headers,
   ) {
@@ -101,9 +134,12 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     if (!subject) return undefined;
     const tp = await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone));
     const audience = audienceOf(principal, tp);
+    // A scheme the reader does not see is the chain's 404 to answer (schemesInView).
+    const shown = scheme === undefined ? undefined : new Set(scheme.split(','));
+    if (shown && ![...shown].every((key) => audience.sees(key))) return undefined;
     const view =
       route === 'tiers'
-        ? queryKey.tiers(locale, undefined)
+        ? queryKey.tiers(locale, shown)
         : route === 'history'
           ? queryKey.history(locale, undefined, DEFAULT_HISTORY_LIMIT, undefined)
           : queryKey.entitlements(locale);
@@ -125,7 +161,7 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
         key,
         () =>
           route === 'tiers'
-            ? buildTiers(deps, whole, tp, audience, now, undefined, locale)
+            ? buildTiers(deps, whole, tp, audience, now, shown, locale)
             : route === 'history'
               ? buildHistory(deps, whole, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
               : buildEntitlements(deps, whole, tp, audience, locale),

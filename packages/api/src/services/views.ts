@@ -185,7 +185,7 @@ export async function tiersJson(
     const body = await tiersView(db, tp, audience, subject, unmask, now, undefined, only);
     return { json: JSON.stringify(locale ? localize(body, locale) : body), until: heldUntil(body) };
   }
-  const stored = await listAssignmentsJson(db, tp.tenantId, subject.id);
+  const stored = await listAssignmentsJson(db, tp.tenantId, subject.id, only);
   const active = await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString());
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));

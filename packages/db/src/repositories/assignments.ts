@@ -139,9 +139,32 @@ export async function listAssignments(db: Executor, tenantId: string, subjectId:
   return (await assignmentRows(db, tenantId, subjectId)).map(toAssignment);
 }
 
-/** {@link listAssignments} with the JSON columns as stored, for reads that send them on unchanged. */
-export async function listAssignmentsJson(db: Executor, tenantId: string, subjectId: string): Promise<StoredAssignmentJson[]> {
-  return (await assignmentRows(db, tenantId, subjectId)).map(toAssignmentJson);
+// One scheme's row by its primary key: a front page asking for one scheme reads one row, not nine.
+const assignmentRow = reusableQuery((db, tenantId: string, subjectId: string, scheme: string) =>
+  db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('subject_id', '=', subjectId)
+    .where('scheme', '=', scheme)
+    .where('tenant_id', '=', tenantId),
+);
+
+/**
+ * {@link listAssignments} with the JSON columns as stored, for reads that send them on unchanged;
+ * only those of `schemes` when given.
+ */
+export async function listAssignmentsJson(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  schemes?: ReadonlySet<string>,
+): Promise<StoredAssignmentJson[]> {
+  if (schemes?.size === 1) {
+    const [scheme = ''] = schemes;
+    return (await assignmentRow(db, tenantId, subjectId, scheme)).map(toAssignmentJson);
+  }
+  const rows = (await assignmentRows(db, tenantId, subjectId)).map(toAssignmentJson);
+  return schemes ? rows.filter((a) => schemes.has(a.scheme)) : rows;
 }
 
 /** A subject's current level in one scheme, without its explanation, progress and retention. */
