@@ -147,6 +147,7 @@ async function credentials(db: Db): Promise<{ key: string; token: string }> {
 // does, with or without gzip, so the API-key lines are measured both ways.
 const BROWSER = { 'Accept-Encoding': 'gzip, deflate, br, zstd' };
 const GZIP = { 'Accept-Encoding': 'gzip' };
+const FRONT_PAGE = 'tiers?scheme=retail-tier&locale=zh-CN';
 
 function readRoutes(ids: readonly string[], cred: { key: string; token: string }): Route[] {
   const key = { Authorization: `Bearer ${cred.key}` };
@@ -164,6 +165,8 @@ function readRoutes(ids: readonly string[], cred: { key: string; token: string }
     // What a page in one language asks: one locale's labels (packages/api/src/locale.ts).
     { name: 'GET …/tiers?locale=zh-CN, API key, random customers', paths: random('tiers?locale=zh-CN'), headers: key },
     { name: 'GET …/C000003/tiers?locale=zh-CN, embed token', paths: ['/v1/subjects/C000003/tiers?locale=zh-CN'], headers: token },
+    // A bank's front page on every login: its card tier, in its language.
+    { name: 'GET …/tiers?scheme=retail-tier&locale=zh-CN, API key, random', paths: random(FRONT_PAGE), headers: key },
     { name: 'GET …/entitlements, API key, random customers', paths: random('entitlements'), headers: key },
     { name: 'GET …/C000003/entitlements, embed token', paths: ['/v1/subjects/C000003/entitlements'], headers: token },
     { name: 'GET …/history, API key, random customers', paths: random('history'), headers: key },
@@ -193,6 +196,12 @@ async function sqliteRun(dir: string): Promise<void> {
     const key = { Authorization: `Bearer ${cred.key}` };
     const others: Route[] = [
       { name: 'GET …/tiers, API key, random, nothing kept', paths: tiers, headers: key, server: keepsNothing },
+      {
+        name: 'GET …/tiers?scheme=retail-tier&locale=zh-CN, random, nothing kept',
+        paths: ids.external.map((id) => `/v1/subjects/${id}/${FRONT_PAGE}`),
+        headers: key,
+        server: keepsNothing,
+      },
       { name: 'GET …/tiers, API key, random, gzip, all kept', paths: tiers, headers: { ...key, ...GZIP }, server: keepsAll },
     ];
     await compare(
