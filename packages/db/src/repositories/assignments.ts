@@ -279,6 +279,13 @@ export interface AssignmentState extends Omit<StoredAssignment, 'explanation' | 
   readonly explanation: { readonly decidedBy: { readonly kind: Explanation['decidedBy']['kind'] } };
 }
 
+const NOT_STATE_COLUMNS: readonly string[] = ['tenant_id', 'explanation', 'progress', 'retention'];
+/** The columns an {@link AssignmentState} is read from, besides who decided the level. */
+const STATE_COLUMNS = ASSIGNMENT_COLUMNS.filter(
+  (c): c is Exclude<(typeof ASSIGNMENT_COLUMNS)[number], 'tenant_id' | 'explanation' | 'progress' | 'retention'> =>
+    !NOT_STATE_COLUMNS.includes(c),
+);
+
 /**
  * The current assignments of the subjects with ids in `first … last` (a job chunk), by subject, as
  * {@link AssignmentState}s: a re-tier rewrites every row anyway, and reading and parsing each one's
@@ -296,21 +303,7 @@ export async function listAssignmentsInRange(
       : sql<string>`json_extract(explanation, '$.decidedBy.kind')`;
   const rows = await db
     .selectFrom('assignments')
-    .select([
-      'subject_id',
-      'scheme',
-      'level',
-      'rank',
-      'periods_below',
-      'base_level',
-      'base_periods_below',
-      'previous_level',
-      'approval_required',
-      'policy_version',
-      'period',
-      'evaluated_at',
-      decidedBy.as('decided_by'),
-    ])
+    .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
     .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
@@ -318,24 +311,13 @@ export async function listAssignmentsInRange(
     .orderBy('scheme')
     .execute();
   const out = new Map<string, AssignmentState[]>();
-  for (const row of rows) {
-    const state: AssignmentState = {
-      subjectId: row.subject_id,
-      scheme: row.scheme,
-      level: row.level,
-      rank: row.rank,
-      periodsBelow: row.periods_below,
-      base: { level: row.base_level, periodsBelow: row.base_periods_below },
-      previousLevel: row.previous_level,
-      explanation: { decidedBy: { kind: row.decided_by as Explanation['decidedBy']['kind'] } },
-      approvalRequired: row.approval_required === 1,
-      policyVersion: row.policy_version,
-      period: row.period,
-      evaluatedAt: row.evaluated_at,
-    };
-    const list = out.get(row.subject_id);
+  for (const { decided_by, ...columns } of rows) {
+    // The row lacks only the JSON columns, which this mapping copies and the state leaves out.
+    const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(columns as AssignmentRow);
+    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: decided_by as Explanation['decidedBy']['kind'] } } };
+    const list = out.get(columns.subject_id);
     if (list) list.push(state);
-    else out.set(row.subject_id, [state]);
+    else out.set(columns.subject_id, [state]);
   }
   return out;
 }
