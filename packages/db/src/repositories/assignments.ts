@@ -311,13 +311,13 @@ export async function listAssignmentsInRange(
     .orderBy('scheme')
     .execute();
   const out = new Map<string, AssignmentState[]>();
-  for (const { decided_by, ...columns } of rows) {
+  for (const row of rows) {
     // The row lacks only the JSON columns, which this mapping copies and the state leaves out.
-    const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(columns as AssignmentRow);
-    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: decided_by as Explanation['decidedBy']['kind'] } } };
-    const list = out.get(columns.subject_id);
+    const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(row as unknown as AssignmentRow);
+    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: row.decided_by as Explanation['decidedBy']['kind'] } } };
+    const list = out.get(row.subject_id);
     if (list) list.push(state);
-    else out.set(columns.subject_id, [state]);
+    else out.set(row.subject_id, [state]);
   }
   return out;
 }
