@@ -11,7 +11,7 @@ import {
   workOnce,
   type JobView,
 } from '@tierkit/api';
-import { findSubjectByExternalId, insertMetrics, type Db } from '@tierkit/db';
+import { findSubjectByExternalId, insertMetrics, insertOverride, insertSubjects, type Db } from '@tierkit/db';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -436,6 +436,67 @@ forEachDialect('re-tier jobs', (f) => {
       [
         ['monthly:2025-11', 'completed', 'schedule'],
         ['monthly:2025-10', 'completed', 'schedule'],
+      ],
+    );
+  });
+
+  it('a level an override decided moves away as override-expired when a job re-tiers after the override ends', async () => {
+    // Its own tenant: the other tests count bank-j's subjects in their summaries.
+    const tenant = 'bank-ox';
+    const first = new Date('2025-11-15T04:00:00.000Z');
+    const later = new Date('2025-12-15T04:00:00.000Z');
+    await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: testPack(), now: first });
+    await insertSubjects(
+      f.db.db,
+      tenant,
+      [{ id: 'ox-1', externalId: 'OX1', kind: 'customer', displayName: '王芳', attributes: {} }],
+      first.toISOString(),
+    );
+    await insertMetrics(
+      f.db.db,
+      ['2025-08', '2025-09', '2025-10', '2025-11'].map((period) => ({
+        tenant_id: tenant,
+        subject_id: 'ox-1',
+        metric: 'avg_daily_balance',
+        period,
+        value: 0,
+      })),
+    );
+    await insertOverride(
+      f.db.db,
+      tenant,
+      'ox-1',
+      {
+        id: 'ov-ox',
+        scheme: 'retail-tier',
+        level: 'diamond',
+        mode: 'fixed',
+        reason: 'VIP retention',
+        expiresAt: '2025-12-01T00:00:00Z',
+        requestedBy: 'rm-1',
+        approvedBy: 'head-1',
+      },
+      first.toISOString(),
+    );
+    for (const [period, now] of [
+      ['2025-10', first],
+      ['2025-11', later],
+    ] as const) {
+      await enqueueRetier(f.db.db, { tenantId: tenant, period, now });
+      await drainJobs({ ...worker(f), now: () => now });
+    }
+    const events = await f.db.db
+      .selectFrom('tier_events')
+      .select(['from_level', 'to_level', 'reason'])
+      .where('subject_id', '=', 'ox-1')
+      .where('scheme', '=', 'retail-tier')
+      .orderBy('period')
+      .execute();
+    assert.deepEqual(
+      events.map((e) => [e.from_level, e.to_level, e.reason]),
+      [
+        [null, 'diamond', 'override'],
+        ['diamond', 'standard', 'override-expired'],
       ],
     );
   });

@@ -19,8 +19,15 @@ export {
   listAssignmentsInRange,
   listAssignmentsJson,
   listCurrentLevels,
+  serializeAssignment,
 } from './repositories/assignments.js';
-export type { CurrentLevel, StoredAssignment, StoredAssignmentJson } from './repositories/assignments.js';
+export type {
+  AssignmentState,
+  AssignmentToWrite,
+  CurrentLevel,
+  StoredAssignment,
+  StoredAssignmentJson,
+} from './repositories/assignments.js';
 export { listTierEvents } from './repositories/tier-events.js';
 export type { EventPosition, NewTierEventInput } from './repositories/tier-events.js';
 export * from './repositories/level-history.js';

@@ -5,6 +5,7 @@ import {
   listAssignments,
   loadMetricValues,
   storeReevaluations,
+  type AssignmentState,
   type DatedOverride,
   type Executor,
   type NewTierEventInput,
@@ -37,7 +38,7 @@ export interface Reevaluation {
 /** What a subject's re-evaluation starts from: its stored assignments and the approved overrides in force. */
 export interface ReevaluationInput {
   readonly subject: SubjectKey;
-  readonly stored: readonly StoredAssignment[];
+  readonly stored: readonly AssignmentState[];
   readonly active: readonly DatedOverride[];
 }
 
@@ -50,7 +51,7 @@ export interface ReevaluationWindow {
 }
 
 /** The months to evaluate and the data range needed to re-evaluate `stored` at `target`. */
-export function reevaluationWindow(tp: TenantPack, stored: readonly StoredAssignment[], target: string): ReevaluationWindow {
+export function reevaluationWindow(tp: TenantPack, stored: readonly AssignmentState[], target: string): ReevaluationWindow {
   const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
   let periods: string[];
   if (storedPeriod === undefined) periods = [target];
@@ -149,14 +150,10 @@ export function planReevaluation(
       period: ev.period,
     };
   });
-  // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
-  const evaluated = new Set(rows.map((r) => r.scheme));
-  const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
   return {
     asOf: last,
     evaluations: run.final,
     changes: run.events.length,
-    stored: { assignments, overrides: active.map((d) => d.override) },
     rows,
     events,
     periodEvents: run.events,
@@ -173,7 +170,7 @@ export async function withSignOffs(
   tp: TenantPack,
   subject: SubjectKey,
   plan: ReevaluationPlan,
-  stored: readonly StoredAssignment[],
+  stored: readonly AssignmentState[],
   actor: string,
   nowIso: string,
 ): Promise<StoredAssignment[]> {
@@ -187,7 +184,7 @@ export async function withSignOffs(
 export function rowsWithoutSignOffs(
   tp: TenantPack,
   plan: ReevaluationPlan,
-  stored: readonly StoredAssignment[],
+  stored: readonly AssignmentState[],
 ): StoredAssignment[] | undefined {
   if (movesIntoApprovalRequired(tp, plan.periodEvents) || stored.some((a) => a.approvalRequired)) return undefined;
   return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));
@@ -238,6 +235,7 @@ export async function reevaluateSubject(
   const rows = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
   await storeReevaluations(trx, tenantId, rows, plan.events);
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
+  // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
   return { ...result, stored: { assignments, overrides: active.map((d) => d.override) } };

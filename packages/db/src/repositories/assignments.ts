@@ -1,5 +1,5 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
-import type { Insertable } from 'kysely';
+import { PostgresAdapter, sql, type Insertable } from 'kysely';
 import type { AssignmentRow, AssignmentTable } from '../schema.js';
 import {
   atomically,
@@ -99,10 +99,29 @@ export const ASSIGNMENT_COLUMNS = [
 ] as const satisfies readonly (keyof AssignmentRow)[];
 
 /**
+ * An assignment with its explanation, progress and retention serialized as stored: a re-tier chunk
+ * serializes each subject's rows as soon as they are evaluated, so that the engine's object graphs
+ * die young instead of surviving (and being promoted by the GC) until the chunk's write.
+ */
+export function serializeAssignment(a: StoredAssignment): StoredAssignmentJson {
+  return {
+    ...a,
+    explanation: JSON.stringify(a.explanation),
+    progress: a.progress === null ? null : JSON.stringify(a.progress),
+    retention: a.retention === null ? null : JSON.stringify(a.retention),
+  };
+}
+
+/** An assignment to write: its JSON columns as objects, or already serialized ({@link serializeAssignment}). */
+export type AssignmentToWrite = StoredAssignment | StoredAssignmentJson;
+
+const jsonText = (v: object | string | null) => (v === null || typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
  * Push an assignment's column values, in {@link ASSIGNMENT_COLUMNS} order, onto `out`: a re-tier chunk
  * binds a thousand rows' values straight into one parameter array instead of building a row object each.
  */
-function pushAssignmentValues(tenantId: string, a: StoredAssignment, out: unknown[]): void {
+function pushAssignmentValues(tenantId: string, a: AssignmentToWrite, out: unknown[]): void {
   out.push(
     tenantId,
     a.subjectId,
@@ -113,9 +132,9 @@ function pushAssignmentValues(tenantId: string, a: StoredAssignment, out: unknow
     a.base.level,
     a.base.periodsBelow,
     a.previousLevel,
-    JSON.stringify(a.explanation),
-    a.progress === null ? null : JSON.stringify(a.progress),
-    a.retention === null ? null : JSON.stringify(a.retention),
+    jsonText(a.explanation),
+    jsonText(a.progress),
+    jsonText(a.retention),
     a.approvalRequired ? 1 : 0,
     a.policyVersion,
     a.period,
@@ -124,7 +143,7 @@ function pushAssignmentValues(tenantId: string, a: StoredAssignment, out: unknow
 }
 
 /** The row object of an assignment, for Kysely's `values` (the same values as {@link pushAssignmentValues}). */
-function toRow(tenantId: string, a: StoredAssignment): Insertable<AssignmentTable> {
+function toRow(tenantId: string, a: AssignmentToWrite): Insertable<AssignmentTable> {
   return rowOfValues(ASSIGNMENT_COLUMNS, (out) => pushAssignmentValues(tenantId, a, out)) as Insertable<AssignmentTable>;
 }
 
@@ -196,7 +215,7 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
 }
 
 /** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
-export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly StoredAssignment[]): Promise<void> {
+export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly AssignmentToWrite[]): Promise<void> {
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(
     db,
@@ -274,27 +293,54 @@ export async function countLevelPairs(
   return rows.map((r) => ({ row: r.row, col: r.col, count: Number(r.count) }));
 }
 
-/** Every current assignment of the subjects with ids in `first … last` (a job chunk), by subject. */
+/**
+ * What re-evaluating a subject reads of a stored assignment: every column but the explanation,
+ * progress and retention, of which it needs only who decided the level. A {@link StoredAssignment}
+ * is one too.
+ */
+export interface AssignmentState extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'> {
+  readonly explanation: { readonly decidedBy: { readonly kind: Explanation['decidedBy']['kind'] } };
+}
+
+const NOT_STATE_COLUMNS: readonly string[] = ['tenant_id', 'explanation', 'progress', 'retention'];
+/** The columns an {@link AssignmentState} is read from, besides who decided the level. */
+const STATE_COLUMNS = ASSIGNMENT_COLUMNS.filter(
+  (c): c is Exclude<(typeof ASSIGNMENT_COLUMNS)[number], 'tenant_id' | 'explanation' | 'progress' | 'retention'> =>
+    !NOT_STATE_COLUMNS.includes(c),
+);
+
+/**
+ * The current assignments of the subjects with ids in `first … last` (a job chunk), by subject, as
+ * {@link AssignmentState}s: a re-tier rewrites every row anyway, and reading and parsing each one's
+ * 1–2 KB of JSON only to learn who decided it cost more than the SQL (the database extracts that).
+ */
 export async function listAssignmentsInRange(
   db: Executor,
   tenantId: string,
   first: string,
   last: string,
-): Promise<Map<string, StoredAssignment[]>> {
+): Promise<Map<string, AssignmentState[]>> {
+  const decidedBy =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql<string>`explanation::json #>> '{decidedBy,kind}'`
+      : sql<string>`json_extract(explanation, '$.decidedBy.kind')`;
   const rows = await db
     .selectFrom('assignments')
-    .selectAll()
+    .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
     .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
     .orderBy('subject_id')
     .orderBy('scheme')
     .execute();
-  const out = new Map<string, StoredAssignment[]>();
+  const out = new Map<string, AssignmentState[]>();
   for (const row of rows) {
+    // The row lacks only the JSON columns, which this mapping copies and the state leaves out.
+    const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(row as unknown as AssignmentRow);
+    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: row.decided_by as Explanation['decidedBy']['kind'] } } };
     const list = out.get(row.subject_id);
-    if (list) list.push(toAssignment(row));
-    else out.set(row.subject_id, [toAssignment(row)]);
+    if (list) list.push(state);
+    else out.set(row.subject_id, [state]);
   }
   return out;
 }

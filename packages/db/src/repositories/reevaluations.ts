@@ -1,4 +1,4 @@
-import { writeAssignments, type StoredAssignment } from './assignments.js';
+import { writeAssignments, type AssignmentToWrite, type StoredAssignment } from './assignments.js';
 import { atomically, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 import { writeTierEvents, type NewTierEventInput } from './tier-events.js';
@@ -20,7 +20,7 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
 export async function storeReevaluations(
   db: Executor,
   tenantId: string,
-  assignments: readonly StoredAssignment[],
+  assignments: readonly AssignmentToWrite[],
   events: readonly NewTierEventInput[],
 ): Promise<void> {
   await atomically(db, async (trx) => {

@@ -3,10 +3,11 @@ import {
   listAssignmentsInRange,
   listSubjectsInRange,
   loadMetricValuesInRange,
+  serializeAssignment,
   storeReevaluations,
   type Executor,
   type NewTierEventInput,
-  type StoredAssignment,
+  type StoredAssignmentJson,
 } from '@tierkit/db';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs } from '../reevaluate.js';
 import type { TenantPack } from '../tenant-pack.js';
@@ -51,7 +52,7 @@ export async function retierChunk(
   const nowIso = now.toISOString();
   const only = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
 
-  const rows: StoredAssignment[] = [];
+  const rows: StoredAssignmentJson[] = [];
   const events: NewTierEventInput[] = [];
   const cells = new Map<string, MigrationCell & { count: number }>();
   let processed = 0;
@@ -75,7 +76,7 @@ export async function retierChunk(
     const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await withSignOffs(trx, tp, subject, plan, had, actor, nowIso));
     for (const r of signed) {
       if (writes && !writes.has(r.scheme)) continue;
-      rows.push(r);
+      rows.push(serializeAssignment(r));
       if (r.approvalRequired) approvalRequired++;
       const from = before.get(r.scheme) ?? null;
       const key = `${r.scheme}\u0000${from ?? ''}\u0000${from === null ? 0 : 1}\u0000${r.level}`;
