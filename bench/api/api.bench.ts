@@ -6,7 +6,7 @@
 // neighbour hurts both alike, and medians are reported. Prints results against the targets of
 // issue 9; asserts nothing. The real server keeps read bodies as `npm start` does (READ_CACHE_MB from
 // the environment, default 32 MiB); two more SQLite lines read random customers from a server keeping
-// nothing, so every read there is a first ask, and from one keeping every body asked for twice.
+// nothing, so every read there is a first ask.
 // Run: [READ_CACHE_MB=…] node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -142,26 +142,15 @@ async function credentials(db: Db): Promise<{ key: string; token: string }> {
   return { key: secret, token };
 }
 
-// What a browser sends with every request (Chromium; Firefox and Safari send a subset): a widget's
-// reads come from one, so the embed-token lines send it. A bank's server sends what its HTTP client
-// does, with or without gzip, so the API-key lines are measured both ways.
-const BROWSER = { 'Accept-Encoding': 'gzip, deflate, br, zstd' };
-const GZIP = { 'Accept-Encoding': 'gzip' };
 const FRONT_PAGE = 'tiers?scheme=retail-tier&locale=zh-CN';
 
 function readRoutes(ids: readonly string[], cred: { key: string; token: string }): Route[] {
   const key = { Authorization: `Bearer ${cred.key}` };
-  const token = { Authorization: `Bearer ${cred.token}`, ...BROWSER };
+  const token = { Authorization: `Bearer ${cred.token}` };
   const random = (route: string) => ids.map((id) => `/v1/subjects/${id}/${route}`);
   return [
     { name: 'GET …/tiers, API key, random customers', paths: random('tiers'), headers: key },
-    { name: 'GET …/tiers, API key, random customers, gzip', paths: random('tiers'), headers: { ...key, ...GZIP } },
     { name: 'GET …/C000003/tiers, embed token', paths: ['/v1/subjects/C000003/tiers'], headers: token },
-    {
-      name: 'GET …/C000003/tiers, embed token, no gzip',
-      paths: ['/v1/subjects/C000003/tiers'],
-      headers: { Authorization: `Bearer ${cred.token}` },
-    },
     // What a page in one language asks: one locale's labels (packages/api/src/locale.ts).
     { name: 'GET …/tiers?locale=zh-CN, API key, random customers', paths: random('tiers?locale=zh-CN'), headers: key },
     { name: 'GET …/C000003/tiers?locale=zh-CN, embed token', paths: ['/v1/subjects/C000003/tiers?locale=zh-CN'], headers: token },
@@ -187,10 +176,8 @@ async function sqliteRun(dir: string): Promise<void> {
   const ids = customerIds(file);
   const real = await startServer('real', file);
   const bare = await startServer('bare', file);
-  // Every read a first ask: the same server keeping nothing, so what a kept read saves shows apart;
-  // and one keeping every customer's compressed tiers body (~5 KB each), for what a kept read costs.
+  // Every read a first ask: the same server keeping nothing, so what a kept read saves shows apart.
   const keepsNothing = await startServer('real', file, { READ_CACHE_MB: '0' });
-  const keepsAll = await startServer('real', file, { READ_CACHE_MB: '256' });
   try {
     const tiers = ids.external.map((id) => `/v1/subjects/${id}/tiers`);
     const key = { Authorization: `Bearer ${cred.key}` };
@@ -202,7 +189,6 @@ async function sqliteRun(dir: string): Promise<void> {
         headers: key,
         server: keepsNothing,
       },
-      { name: 'GET …/tiers, API key, random, gzip, all kept', paths: tiers, headers: { ...key, ...GZIP }, server: keepsAll },
     ];
     await compare(
       'SQLite',
@@ -215,7 +201,6 @@ async function sqliteRun(dir: string): Promise<void> {
     real.stop();
     bare.stop();
     keepsNothing.stop();
-    keepsAll.stop();
   }
 }
 

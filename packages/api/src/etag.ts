@@ -15,27 +15,6 @@ export function matchesEtag(c: Context, etag: string): boolean {
   return ifNoneMatchHas(c.req.header('If-None-Match'), etag);
 }
 
-/** The ETag of a representation in a content coding: the identity one's, marked (`"…-gzip"`). */
-export function codedEtag(identityEtag: string, coding: 'gzip'): string {
-  return `${identityEtag.slice(0, -1)}-${coding}"`;
-}
-
-/**
- * Whether an `Accept-Encoding` header takes gzip: named (or `*`) without `q=0`. No header, or one
- * that names only other codings, gets the body as it is.
- */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  for (const part of header.split(',')) {
-    const [coding = '', ...params] = part.split(';');
-    const name = coding.trim().toLowerCase();
-    if (name !== 'gzip' && name !== 'x-gzip' && name !== '*') continue;
-    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
-    if (q === undefined || Number(q.slice(2)) > 0) return true;
-  }
-  return false;
-}
-
 /** Whether an `If-None-Match` header value names `etag` (or `*`); weak tags compare by their value. */
 export function ifNoneMatchHas(inm: string | undefined, etag: string): boolean {
   if (!inm) return false;

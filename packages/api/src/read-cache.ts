@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
-import { acceptsGzip, codedEtag, etagOf, ifNoneMatchHas } from './etag.js';
+import { etagOf, matchesEtag } from './etag.js';
 
 /** Bytes of response bodies one app keeps, by default: 32 MiB. */
 export const READ_CACHE_BYTES = 32 * 1024 * 1024;
@@ -9,32 +8,13 @@ export const READ_CACHE_BYTES = 32 * 1024 * 1024;
 /** Keys a cache remembers having been asked once (see ReadCache). */
 export const READ_CACHE_SEEN_KEYS = 8192;
 
-/** Bodies shorter than this are sent as they are: gzip would save less than its header costs to parse. */
-export const GZIP_MIN_BYTES = 1024;
-
-/**
- * A kept read: its ETag, until when it holds, and its body in the codings asked for so far — bytes
- * outside the JavaScript heap, so the collector neither copies nor marks them and no read encodes
- * them again. At least one of `identity` and `gzip` is set; the other is made from it the first time
- * a reader asks for it.
- */
+/** A kept read: its body as sent, its ETag, and until when it holds. */
 export interface CachedRead {
+  /** UTF-8 bytes, outside the JavaScript heap: the collector neither copies nor marks them, and no read encodes them again. */
+  readonly body: Uint8Array<ArrayBuffer>;
   readonly etag: string;
   /** Epoch ms after which the body may be wrong without any write (an override expiring); Infinity if never. */
   readonly until: number;
-  /** The body's UTF-8 bytes. */
-  identity: Uint8Array<ArrayBuffer> | undefined;
-  /** The same bytes gzip-compressed, for readers whose `Accept-Encoding` takes gzip (every browser does). */
-  gzip: Uint8Array<ArrayBuffer> | undefined;
-}
-
-/** A body as it goes out: its bytes (or JSON text), the ETag of that representation, its content coding. */
-export interface ReadBody {
-  readonly etag: string;
-  /** The uncompressed representation's ETag: `If-None-Match` with it or with `etag` is a 304. */
-  readonly identityEtag: string;
-  readonly body: string | Uint8Array<ArrayBuffer>;
-  readonly encoding: 'gzip' | undefined;
 }
 
 /** What a read built: the body (or its JSON text), and until when it holds if nothing is written. */
@@ -57,14 +37,6 @@ export type BuiltRead = ({ readonly body: unknown } | { readonly json: string })
  * fingerprintOf), so servers behind one load balancer agree on it. Time is the one thing a key does
  * not name: an override in force expires by itself, and the body built after that instant has
  * another `until` (the next expiry, or none), hence another ETag.
- *
- * A kept body goes out gzip-compressed to a reader that accepts it: a staff tiers body is 23 KB of
- * JSON (labels in three languages) and 5 KB compressed, and writing and reading those bytes, not
- * finding them, was most of what a kept read cost (BENCHMARKS.md). It is compressed once, when it is
- * first sent compressed, and kept that way; a first ask is sent as built, since compressing a body
- * that may never be asked again costs about as much as building it. The compressed representation
- * has its own ETag (RFC 9110 §8.8.3: the coding is part of the representation), and `If-None-Match`
- * with either one is a 304, since both are the same document.
  */
 export class ReadCache {
   readonly #entries = new Map<string, CachedRead>();
@@ -81,50 +53,23 @@ export class ReadCache {
    * else the JSON body. The body is serialized and hashed once per key, not once per request.
    */
   async respond(c: Context, key: string, nowMs: number, build: () => Promise<BuiltRead>): Promise<Response> {
-    const gzip = acceptsGzip(c.req.header('Accept-Encoding'));
-    const kept = this.kept(key, nowMs);
-    const { etag, identityEtag, body, encoding } = kept ? this.coded(key, kept, gzip) : await this.build(key, build, gzip);
-    // Every answer says it depends on Accept-Encoding, a 304 and an uncompressed body included.
-    c.header('Vary', 'Accept-Encoding', { append: true });
-    c.header('ETag', etag);
-    if (isCurrent(c.req.header('If-None-Match'), identityEtag)) return c.body(null, 304);
-    if (encoding) c.header('Content-Encoding', encoding);
-    return c.body(body, 200, { 'Content-Type': 'application/json' });
+    const { etag, body } = this.kept(key, nowMs) ?? (await this.build(key, build));
+    return this.#send(c, etag, body);
   }
 
-  /**
-   * Build the body under `key` (not looked up first: see `kept`), and keep it if it was asked for
-   * before — in the coding this reader takes, and then sent that way.
-   */
-  async build(key: string, build: () => Promise<BuiltRead>, gzip: boolean): Promise<ReadBody> {
+  /** Build the body under `key` (not looked up first: see `kept`), and keep it if it was asked for before. */
+  async build(key: string, build: () => Promise<BuiltRead>): Promise<{ readonly etag: string; readonly body: string }> {
     const built = await build();
     const body = 'json' in built ? built.json : JSON.stringify(built.body);
     const until = built.until ?? Number.POSITIVE_INFINITY;
     const etag = etagOf(`${key}\n${until}`);
-    if (this.#seen.delete(key)) {
-      // Kept in the coding this reader takes: a cache read by browsers holds compressed bodies only.
-      const bytes = Buffer.from(body);
-      const compress = gzip && bytes.byteLength >= GZIP_MIN_BYTES;
-      const entry: CachedRead = { etag, until, identity: compress ? undefined : bytes, gzip: compress ? gzipSync(bytes) : undefined };
-      this.#remember(key, entry);
-      return this.coded(key, entry, gzip);
-    } else {
+    if (this.#seen.delete(key)) this.#remember(key, { body: Buffer.from(body), etag, until });
+    else {
       // Past the bound start over rather than tracking recency on every read.
       if (this.#seen.size >= this.seenKeys) this.#seen.clear();
       this.#seen.add(key);
     }
-    return { etag, identityEtag: etag, body, encoding: undefined };
-  }
-
-  /** A kept entry's body in the coding a reader takes, made (and kept) the first time it is asked for. */
-  coded(key: string, entry: CachedRead, gzip: boolean): ReadBody {
-    // A gzip coding exists only for a body long enough to be worth it.
-    if (gzip && (entry.gzip !== undefined || entry.identity!.byteLength >= GZIP_MIN_BYTES)) {
-      if (!entry.gzip) this.#add(key, entry, 'gzip', gzipSync(entry.identity!));
-      return { etag: codedEtag(entry.etag, 'gzip'), identityEtag: entry.etag, body: entry.gzip!, encoding: 'gzip' };
-    }
-    if (!entry.identity) this.#add(key, entry, 'identity', gunzipSync(entry.gzip!));
-    return { etag: entry.etag, identityEtag: entry.etag, body: entry.identity!, encoding: undefined };
+    return { etag, body };
   }
 
   /** The entry under `key` if one is kept and still holds at `nowMs`. */
@@ -135,45 +80,29 @@ export class ReadCache {
     return undefined;
   }
 
-  /** Keep `entry`, making room for it; false if it is larger than the whole cache. */
-  #remember(key: string, entry: CachedRead): boolean {
-    const size = sizeOf(key, entry);
-    if (size > this.maxBytes) return false;
+  #send(c: Context, etag: string, body: string | Uint8Array<ArrayBuffer>): Response {
+    if (matchesEtag(c, etag)) return c.body(null, 304);
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
+  }
+
+  #remember(key: string, entry: CachedRead): void {
+    const size = entry.body.byteLength + key.length;
+    if (size > this.maxBytes) return;
     const old = this.#entries.get(key);
     if (old) this.#forget(key, old);
-    this.#makeRoom(size);
-    this.#entries.set(key, entry);
-    this.#bytes += size;
-    return true;
-  }
-
-  /** Add a coding to a kept entry. Making room may push the entry itself out; it is still answered from. */
-  #add(key: string, entry: CachedRead, coding: 'identity' | 'gzip', body: Uint8Array<ArrayBuffer>): void {
-    const kept = this.#entries.get(key) === entry;
-    if (kept) this.#forget(key, entry);
-    entry[coding] = body;
-    if (kept) this.#remember(key, entry);
-  }
-
-  #makeRoom(size: number): void {
     while (this.#bytes + size > this.maxBytes) {
       const oldest = this.#entries.entries().next();
       if (oldest.done) break;
       this.#forget(oldest.value[0], oldest.value[1]);
     }
+    this.#entries.set(key, entry);
+    this.#bytes += size;
   }
 
   #forget(key: string, entry: CachedRead): void {
     this.#entries.delete(key);
-    this.#bytes -= sizeOf(key, entry);
+    this.#bytes -= entry.body.byteLength + key.length;
   }
-}
-
-const sizeOf = (key: string, entry: CachedRead) => (entry.identity?.byteLength ?? 0) + (entry.gzip?.byteLength ?? 0) + key.length;
-
-/** Whether `If-None-Match` names the document in either coding: a 304 sends no body, so either is current. */
-export function isCurrent(inm: string | undefined, identityEtag: string): boolean {
-  return ifNoneMatchHas(inm, identityEtag) || ifNoneMatchHas(inm, codedEtag(identityEtag, 'gzip'));
 }
 
 const fingerprints = new WeakMap<object, string>();

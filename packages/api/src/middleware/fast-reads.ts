@@ -5,10 +5,10 @@ import { refusal } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
 import type { CredentialCache } from '../auth/credential-cache.js';
 import type { ApiDeps, AppEnv, SharedDeps } from '../deps.js';
-import { acceptsGzip } from '../etag.js';
+import { ifNoneMatchHas } from '../etag.js';
 import { periodOf } from '../periods.js';
 import type { RateLimits } from '../rate-limit.js';
-import { isCurrent, type ReadBody, type ReadCache } from '../read-cache.js';
+import type { ReadCache } from '../read-cache.js';
 import {
   buildEntitlements,
   buildHistory,
@@ -145,36 +145,30 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
           : queryKey.entitlements(locale);
     const deps: ApiDeps = { ...shared, tenantId: principal.tenantId, principal };
     const buckets = principal.via === 'key' ? limits?.perKey : limits?.perCredential;
-    const gzip = acceptsGzip(headers.get('accept-encoding') ?? undefined);
-    const keptKey = readKey(route, deps, subject, packPrint(tp), audience, view);
-    const kept = reads.kept(keptKey, nowMs);
-    let read: ReadBody;
-    if (kept) read = reads.coded(keptKey, kept, gzip);
-    else {
+    let entry: { readonly etag: string; readonly body: string | Uint8Array<ArrayBuffer> } | undefined = reads.kept(
+      readKey(route, deps, subject, packPrint(tp), audience, view),
+      nowMs,
+    );
+    if (!entry) {
       // A first ask: built here as the route builds it, from the whole row (and its version as read
       // now), once the bucket is known to have a token for it.
       if (limits && buckets && buckets.check(found.rateKey, limits.clock()) !== 0) return undefined;
       const whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
       if (!whole) return undefined;
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
-      read = await reads.build(
-        key,
-        () =>
-          route === 'tiers'
-            ? buildTiers(deps, whole, tp, audience, now, shown, locale)
-            : route === 'history'
-              ? buildHistory(deps, whole, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
-              : buildEntitlements(deps, whole, tp, audience, locale),
-        gzip,
+      entry = await reads.build(key, () =>
+        route === 'tiers'
+          ? buildTiers(deps, whole, tp, audience, now, shown, locale)
+          : route === 'history'
+            ? buildHistory(deps, whole, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
+            : buildEntitlements(deps, whole, tp, audience, locale),
       );
     }
     // The one side effect, last: a bucket that is empty is left for the general chain to refuse (429).
     if (limits && buckets && buckets.take(found.rateKey, limits.clock()) !== 0) return undefined;
     const out: Record<string, string> = {
       ...fixed,
-      // The route's own Vary; hono/cors appends Origin to it after the route.
-      vary: 'Accept-Encoding',
-      etag: read.etag,
+      etag: entry.etag,
       'x-request-id': requestIdOf(headers.get('x-request-id') ?? undefined),
     };
     if (origin !== undefined) {
@@ -182,11 +176,10 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       const allowed = options.cors.allow(origin);
       if (allowed) out['access-control-allow-origin'] = allowed;
       out['access-control-expose-headers'] = expose;
-      out.vary = 'Accept-Encoding, Origin';
+      out.vary = 'Origin';
     }
-    if (isCurrent(headers.get('if-none-match') ?? undefined, read.identityEtag)) return new Response(null, { status: 304, headers: out });
-    if (read.encoding) out['content-encoding'] = read.encoding;
+    if (ifNoneMatchHas(headers.get('if-none-match') ?? undefined, entry.etag)) return new Response(null, { status: 304, headers: out });
     out['content-type'] = 'application/json';
-    return new Response(read.body, { status: 200, headers: out });
+    return new Response(entry.body, { status: 200, headers: out });
   }
 }
