@@ -20,6 +20,7 @@ import {
   type SubjectRead,
 } from '../routes/subject-reads.js';
 import { audienceOf } from '../services/audience.js';
+import { SCHEMES_QUERY_MAX } from '../services/views.js';
 import { requestIdOf } from './audit.js';
 
 /** What the fast path shares with the general chain: the same caches and limits, never copies of them. */
@@ -38,8 +39,9 @@ export interface FastReadOptions {
 // chain would have to decode, check or refuse goes to it.
 const PATH = /^\/v1\/subjects\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})\/(tiers|history|entitlements)$/;
 const LOCALE_VALUES: ReadonlyMap<string, Locale> = new Map(LOCALES.map((l) => [l, l]));
-// Scheme keys as they are written, nothing percent-encoded; anything else SchemesQuery takes goes to the chain.
-const SCHEME_LIST = /^[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64}){0,31}$/;
+// Scheme keys as they are written, nothing percent-encoded but the comma; anything else SchemesQuery
+// takes (or refuses) goes to the chain.
+const SCHEME_LIST = /^[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64})*$/;
 
 /** The query of a read the fast path answers: `locale=` and, on tiers, `scheme=`. */
 interface FastQuery {
@@ -52,7 +54,8 @@ const NO_QUERY: FastQuery = { locale: undefined, scheme: undefined };
 /**
  * `locale=` (any read) and `scheme=` (tiers: what a bank's front page asks, its one scheme in its
  * one language), each at most once, in either order. Undefined for anything else — another
- * parameter, a repeated one, an unknown locale, an encoded value — which the general chain answers.
+ * parameter, a repeated one, an unknown locale, an encoded value other than a comma, a list longer
+ * than SchemesQuery takes — which the general chain answers.
  */
 function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
   let locale: Locale | undefined;
@@ -65,8 +68,12 @@ function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
     if (name === 'locale' && locale === undefined) {
       locale = LOCALE_VALUES.get(value);
       if (locale === undefined) return undefined;
-    } else if (name === 'scheme' && route === 'tiers' && scheme === undefined && SCHEME_LIST.test(value)) scheme = value;
-    else return undefined;
+    } else if (name === 'scheme' && route === 'tiers' && scheme === undefined) {
+      // The comma as @tierkit/client sends it (URLSearchParams encodes it); any other escape goes to the chain.
+      const list = value.replace(/%2C/gi, ',');
+      if (list.length > SCHEMES_QUERY_MAX || !SCHEME_LIST.test(list)) return undefined;
+      scheme = list;
+    } else return undefined;
   }
   return { locale, scheme };
 }

@@ -48,10 +48,13 @@ function metricsMentioned(assignments: readonly Assignment[]): Set<string> {
 }
 
 /** `?scheme=`: the schemes a tiers read should show, comma-separated. */
+/** The longest `?scheme=` list a tiers read takes (decoded): 1,024 characters. */
+export const SCHEMES_QUERY_MAX = 1024;
+
 export const SchemesQuery = z
   .string()
   .min(1)
-  .max(1024)
+  .max(SCHEMES_QUERY_MAX)
   .regex(/^[^,]+(,[^,]+)*$/, 'scheme keys separated by commas')
   .optional()
   .openapi({
