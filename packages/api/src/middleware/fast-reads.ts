@@ -80,8 +80,7 @@ function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
 
 /**
  * The subject reads a widget or a bank's front page asks — no query but `?locale=` (and `?scheme=` on
- * tiers), from a credential
- * verified within the cache's delay — answered before the general `/v1` chain, which cost a cached
+ * tiers), from a credential verified within the cache's delay — answered before the general `/v1` chain, which cost a cached
  * read several times the read itself (a promise and a closure per middleware, URL parsing,
  * validation, headers set and then checked). Every check of the chain is made with the chain's own
  * code and state: the credential cache (so revocation takes effect exactly as there), the route

@@ -47,10 +47,10 @@ function metricsMentioned(assignments: readonly Assignment[]): Set<string> {
   return keys;
 }
 
-/** `?scheme=`: the schemes a tiers read should show, comma-separated. */
 /** The longest `?scheme=` list a tiers read takes (decoded): 1,024 characters. */
 export const SCHEMES_QUERY_MAX = 1024;
 
+/** `?scheme=`: the schemes a tiers read should show, comma-separated. */
 export const SchemesQuery = z
   .string()
   .min(1)
