@@ -35,6 +35,16 @@ describe('the read cache bound', () => {
   });
 });
 
+describe('the trust of a subject version', () => {
+  it('is 1,000 ms unless VERSION_TRUST_MS says otherwise, 0 asking on every read; anything but 0–60,000 whole ms is refused', () => {
+    assert.equal(settingsFromEnv({}).versionTrustMs, 1000);
+    assert.equal(settingsFromEnv({ VERSION_TRUST_MS: '250' }).versionTrustMs, 250);
+    assert.equal(settingsFromEnv({ VERSION_TRUST_MS: '0' }).versionTrustMs, 0);
+    for (const bad of ['-1', '1.5', 'soon', '60001'])
+      assert.throws(() => settingsFromEnv({ VERSION_TRUST_MS: bad }), /VERSION_TRUST_MS must be/);
+  });
+});
+
 describe('static files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tierkit-static-'));
   let db: Db;
