@@ -20,9 +20,11 @@ let writes = 0;
 
 /**
  * Note that subjects may have been written in this process: every version trusted before is asked
- * again. Called after a write request has been answered (app.ts) and after a job's chunk commits
- * (jobs/worker.ts) — after the commit, so a read that raced the write cannot keep the version it
- * saw before it.
+ * again. Called after a write request has been answered (app.ts), after a job's chunk commits
+ * (jobs/worker.ts), after a book's re-evaluation chunk and an import commit — after the commit, so
+ * a read that raced the write cannot keep the version it saw before it. Code that writes subjects
+ * in this process by other means (`reevaluateSubject` in its own transaction, plain SQL) calls it
+ * once it has committed.
  */
 export function subjectsWritten(): void {
   writes++;
@@ -31,13 +33,25 @@ export function subjectsWritten(): void {
 /** Methods that write nothing: a read, and a browser's CORS preflight before one. */
 const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Middleware: {@link subjectsWritten} once any other request is answered, whether it wrote or failed. */
+/**
+ * Writes that touch no subject. The bank's backend mints an embed token at every customer's login:
+ * voiding every trusted version on each would leave little of the trust under real traffic.
+ * A route missing here costs speed only, never a stale read.
+ */
+const WRITES_NO_SUBJECT = /^\/v1\/(embed-tokens|policies\/[^/]+\/versions\/[^/]+\/simulate)$/;
+
+/** Refusals made before any handler runs (credential, role, body size, media type, rate limit): nothing was written. */
+const REFUSED_BEFORE: ReadonlySet<number> = new Set([401, 403, 413, 415, 429]);
+
+/** Middleware: {@link subjectsWritten} once any other request is answered, unless it was refused before it could write. */
 export const noteWrites: MiddlewareHandler = async (c, next) => {
-  if (READS.has(c.req.method)) return next();
+  if (READS.has(c.req.method) || WRITES_NO_SUBJECT.test(c.req.path)) return next();
+  let refused = false;
   try {
     await next();
+    refused = REFUSED_BEFORE.has(c.res.status);
   } finally {
-    subjectsWritten();
+    if (!refused) subjectsWritten();
   }
 };
 
@@ -57,6 +71,21 @@ export class SubjectVersions {
     private readonly maxEntries = VERSION_TRUST_ENTRIES,
   ) {}
 
+  /** What {@link remember} needs to know whether a write happened while a subject was read. */
+  mark(): number {
+    return writes;
+  }
+
+  /** Trust a subject read elsewhere (a first ask reads the whole row) if nothing was written since `mark`. */
+  remember(tenantId: string, externalId: string, subject: SubjectVersion, mark: number): void {
+    if (this.trustMs <= 0 || mark !== writes) return;
+    this.#set(`${tenantId}\u0000${externalId}`, {
+      subject: { id: subject.id, version: subject.version, updatedAt: subject.updatedAt },
+      at: performance.now(),
+      writes: mark,
+    });
+  }
+
   /** The subject's id and version, from a read of it within `trustMs` with no write since, else from the database. */
   async get(db: Executor, tenantId: string, externalId: string): Promise<SubjectVersion | undefined> {
     if (this.trustMs <= 0) return findSubjectVersion(db, tenantId, externalId);
@@ -68,10 +97,17 @@ export class SubjectVersions {
     const before = writes;
     const subject = await findSubjectVersion(db, tenantId, externalId);
     if (subject === undefined) this.#entries.delete(key);
-    else {
-      if (this.#entries.size >= this.maxEntries) this.#entries.clear();
-      this.#entries.set(key, { subject, at: now, writes: before });
-    }
+    else this.#set(key, { subject, at: now, writes: before });
     return subject;
+  }
+
+  #set(key: string, entry: Trusted): void {
+    this.#entries.delete(key);
+    // Full: the oldest read goes (a Map iterates in insertion order, and a refreshed entry moves to the end).
+    if (this.#entries.size >= this.maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, entry);
   }
 }

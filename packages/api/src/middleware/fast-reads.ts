@@ -163,8 +163,11 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       // A first ask: built here as the route builds it, from the whole row (and its version as read
       // now), once the bucket is known to have a token for it.
       if (limits && buckets && buckets.check(found.rateKey, limits.clock()) !== 0) return undefined;
+      const mark = versions.mark();
       const whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
       if (!whole) return undefined;
+      // A version trusted from before another process's write would miss the body built now until the trust ends.
+      versions.remember(principal.tenantId, id, whole, mark);
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
       entry = await reads.build(key, () =>
         route === 'tiers'
