@@ -53,6 +53,11 @@ try {
       () => new Request(`http://bench/v1/subjects/${any().external_id}/tiers?locale=zh-CN`, { headers: key }),
     ],
     [
+      '…/tiers?scheme=retail-tier&locale=zh-CN, key, random',
+      app,
+      () => new Request(`http://bench/v1/subjects/${any().external_id}/tiers?scheme=retail-tier&locale=zh-CN`, { headers: key }),
+    ],
+    [
       '…/entitlements, API key, random',
       app,
       () => new Request(`http://bench/v1/subjects/${any().external_id}/entitlements`, { headers: key }),
@@ -83,7 +88,7 @@ try {
   for (const [name, xs] of runs) {
     const sorted = [...xs].sort((a, b) => a - b);
     console.log(
-      `  ${name.padEnd(40)} ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)
+      `  ${name.padEnd(52)} ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)
         .toLocaleString('en')
         .padStart(7)} µs`,
     );

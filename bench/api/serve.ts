@@ -37,8 +37,14 @@ if (mode === 'bare' && isPostgresUrl(url)) {
   // Matrix results are not shared between requests here: the bench times the query path, not a hit.
   fetch = serverApp(
     connect({ url }),
-    // READ_CACHE_MB as `npm start` reads it (default 32).
-    { tenant: 'demo', corsOrigins: undefined, demoTokens: false, readCacheBytes: settingsFromEnv().readCacheBytes },
+    // READ_CACHE_MB and VERSION_TRUST_MS as `npm start` reads them (default 32 MiB, 1,000 ms).
+    {
+      tenant: 'demo',
+      corsOrigins: undefined,
+      demoTokens: false,
+      readCacheBytes: settingsFromEnv().readCacheBytes,
+      versionTrustMs: settingsFromEnv().versionTrustMs,
+    },
     { rateLimit, matrixCacheSeconds: 0 },
   ).fetch;
 }

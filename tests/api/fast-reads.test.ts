@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createApiKey, createApp, CREDENTIAL_CACHE_SECONDS, mintEmbedToken, revokeKey } from '@tierkit/api';
+import { createApiKey, createApp, CREDENTIAL_CACHE_SECONDS, drainJobs, enqueueRetier, mintEmbedToken, revokeKey } from '@tierkit/api';
 import type { Database } from '@tierkit/db';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
@@ -180,6 +180,83 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
       Q3.map((p) => [p, 400_000]),
     );
     const after = await get(app, '/v1/subjects/FR5/tiers', token, { 'If-None-Match': etag });
+    assert.equal(after.status, 200);
+    assert.notEqual(after.headers.get('etag'), etag);
+  });
+
+  /** What another process's write looks like to this one: the version bumped by plain SQL, no app told. */
+  const writtenElsewhere = (id: string) =>
+    f.db.db
+      .updateTable('subjects')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('tenant_id', '=', 'bank-a')
+      .where('external_id', '=', id)
+      .execute();
+
+  it('a kept read within the version’s trust asks nothing of the subject, minting tokens included; another process’s write is seen once the trust has passed, or at once with 0', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR8');
+    const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR8', now: NOW });
+    const seen = recording(f.db.db);
+    const path = '/v1/subjects/FR8/tiers';
+    const readSubject = () => seen.sql.some((s) => /from "subjects"/i.test(s));
+    // An hour of trust: the stale answer below cannot depend on how fast this machine runs.
+    const trusting = createApp({ db: seen.db, now: () => new Date(clock), logError: () => undefined, subjectVersionTrustMs: 3_600_000 });
+    let etag = '';
+    for (let i = 0; i < 3; i++) etag = (await get(trusting, path, token)).headers.get('etag') ?? '';
+    seen.sql.length = 0;
+    assert.equal((await get(trusting, path, token, { 'If-None-Match': etag })).status, 304);
+    assert.equal(readSubject(), false, 'a kept read within the trust does not look the subject up');
+    // The bank's backend mints a token at each login: that writes no subject and voids no trust.
+    const minted = await trusting.request('/v1/embed-tokens', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.keys.roles.officer}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ subject: 'FR8' }),
+    });
+    assert.equal(minted.status, 201);
+    seen.sql.length = 0;
+    assert.equal((await get(trusting, path, token, { 'If-None-Match': etag })).status, 304);
+    assert.equal(readSubject(), false, 'minting a token left the trust alone');
+
+    await writtenElsewhere('FR8');
+    assert.equal((await get(trusting, path, token, { 'If-None-Match': etag })).status, 304, 'within the trust: the version read before');
+
+    // With 0 the same kept read asks for the version every time, so the write is seen at once.
+    const checking = createApp({ db: f.db.db, now: () => new Date(clock), logError: () => undefined, subjectVersionTrustMs: 0 });
+    for (let i = 0; i < 3; i++) etag = (await get(checking, path, token)).headers.get('etag') ?? '';
+    assert.equal((await get(checking, path, token, { 'If-None-Match': etag })).status, 304);
+    await writtenElsewhere('FR8');
+    const fresh = await get(checking, path, token, { 'If-None-Match': etag });
+    assert.equal(fresh.status, 200, 'with 0 every read asks the database');
+    assert.notEqual(fresh.headers.get('etag'), etag);
+
+    // A short trust, and a wait longer than it: the write is seen.
+    const brief = createApp({ db: f.db.db, now: () => new Date(clock), logError: () => undefined, subjectVersionTrustMs: 20 });
+    for (let i = 0; i < 3; i++) etag = (await get(brief, path, token)).headers.get('etag') ?? '';
+    await writtenElsewhere('FR8');
+    await new Promise((r) => setTimeout(r, 60));
+    const later = await get(brief, path, token, { 'If-None-Match': etag });
+    assert.equal(later.status, 200);
+    assert.notEqual(later.headers.get('etag'), etag);
+  });
+
+  it('a re-tier chunk run by a worker in this process is seen at once by a trusted kept read', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR9');
+    await client(f).balances(
+      'FR9',
+      Q3.map((p) => [p, 400_000]),
+    );
+    const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR9', now: NOW });
+    const app = createApp({ db: f.db.db, now: () => new Date(clock), logError: () => undefined, subjectVersionTrustMs: 3_600_000 });
+    const path = '/v1/subjects/FR9/tiers';
+    let etag = '';
+    for (let i = 0; i < 3; i++) etag = (await get(app, path, token)).headers.get('etag') ?? '';
+    // The next month, re-tiered by a job: every assignment is rewritten (its explanation names the month).
+    const job = await enqueueRetier(f.db.db, { tenantId: 'bank-a', period: '2025-11', now: NOW, filter: { subjects: ['FR9'] } });
+    assert.ok(job);
+    await drainJobs({ db: f.db.db, now: () => NOW });
+    const after = await get(app, path, token, { 'If-None-Match': etag });
     assert.equal(after.status, 200);
     assert.notEqual(after.headers.get('etag'), etag);
   });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp, READ_CACHE_BYTES, type AppOptions } from '@tierkit/api';
+import { createApp, READ_CACHE_BYTES, VERSION_TRUST_MS, type AppOptions } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
 import { Hono } from 'hono';
@@ -21,6 +21,8 @@ export interface ServerSettings extends OpsSettings {
   readonly demoTokens: boolean;
   /** Bytes of subject-read bodies the API keeps (`READ_CACHE_MB`, default 32). */
   readonly readCacheBytes: number;
+  /** Milliseconds a subject's version answers its kept reads without a query (`VERSION_TRUST_MS`, default 1,000). */
+  readonly versionTrustMs: number;
 }
 
 /** Loopback addresses: only this machine can reach a server bound to one of them. */
@@ -57,14 +59,24 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       : undefined,
     demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
     readCacheBytes: readCacheMb(env.READ_CACHE_MB) * 1024 * 1024,
+    versionTrustMs: versionTrustMs(env.VERSION_TRUST_MS),
   };
 }
 
 function readCacheMb(value: string | undefined): number {
   if (!value) return READ_CACHE_BYTES / (1024 * 1024);
-  const mb = Number(value);
+  const mb = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(mb) || mb < 0) throw new Error(`READ_CACHE_MB must be a whole number of MiB (0 keeps nothing), got "${value}"`);
   return mb;
+}
+
+function versionTrustMs(value: string | undefined): number {
+  if (!value) return VERSION_TRUST_MS;
+  const ms = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  // Past a minute another server's writes would go unseen for longer than any bank would accept.
+  if (!Number.isInteger(ms) || ms < 0 || ms > 60_000)
+    throw new Error(`VERSION_TRUST_MS must be a whole number of milliseconds from 0 (ask every read) to 60000, got "${value}"`);
+  return ms;
 }
 
 /** Seed the demo tenant unless it was seeded before. */
@@ -97,12 +109,14 @@ const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
  */
 export function serverApp(
   db: Db,
-  settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> & Partial<Pick<ServerSettings, 'readCacheBytes'>>,
+  settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
+    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs'>>,
   apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds'> = {},
 ) {
   const api = createApp({
     ...apiOptions,
     ...(settings.readCacheBytes === undefined ? {} : { readCacheBytes: settings.readCacheBytes }),
+    ...(settings.versionTrustMs === undefined ? {} : { subjectVersionTrustMs: settings.versionTrustMs }),
     db: db.db,
     ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
     // Node's socket address: bad-credential attempts are limited per client. `app.request()` has none.

@@ -31,7 +31,18 @@ describe('the read cache bound', () => {
     assert.equal(settingsFromEnv({}).readCacheBytes, 32 * 1024 * 1024);
     assert.equal(settingsFromEnv({ READ_CACHE_MB: '512' }).readCacheBytes, 512 * 1024 * 1024);
     assert.equal(settingsFromEnv({ READ_CACHE_MB: '0' }).readCacheBytes, 0);
-    for (const bad of ['-1', '1.5', 'lots']) assert.throws(() => settingsFromEnv({ READ_CACHE_MB: bad }), /READ_CACHE_MB must be/);
+    for (const bad of ['-1', '1.5', 'lots', '1e3', '0x10'])
+      assert.throws(() => settingsFromEnv({ READ_CACHE_MB: bad }), /READ_CACHE_MB must be/);
+  });
+});
+
+describe('the trust of a subject version', () => {
+  it('is 1,000 ms unless VERSION_TRUST_MS says otherwise, 0 asking on every read; anything but 0–60,000 whole ms is refused', () => {
+    assert.equal(settingsFromEnv({}).versionTrustMs, 1000);
+    assert.equal(settingsFromEnv({ VERSION_TRUST_MS: '250' }).versionTrustMs, 250);
+    assert.equal(settingsFromEnv({ VERSION_TRUST_MS: '0' }).versionTrustMs, 0);
+    for (const bad of ['-1', '1.5', 'soon', '60001', '1e3', '0x10', ' 5'])
+      assert.throws(() => settingsFromEnv({ VERSION_TRUST_MS: bad }), /VERSION_TRUST_MS must be/);
   });
 });
 

@@ -22,6 +22,7 @@ import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
 import { READ_CACHE_BYTES, ReadCache } from './read-cache.js';
+import { noteWrites, SubjectVersions, VERSION_TRUST_MS } from './version-trust.js';
 import { routeTable, type RouteEntry } from './route-table.js';
 import { router } from './router.js';
 import { analytics } from './routes/analytics.js';
@@ -70,6 +71,12 @@ export interface AppOptions {
    * kept on its second ask). Default 32 MiB; 0 keeps none. See read-cache.ts.
    */
   readonly readCacheBytes?: number;
+  /**
+   * Milliseconds a subject's version, once read, answers its kept reads without a query. Default
+   * 1,000 (`VERSION_TRUST_MS`): a write in this process is seen at once, one from another process
+   * (the CLI, a worker, a second server, plain SQL) within that delay. 0 asks the database on every read.
+   */
+  readonly subjectVersionTrustMs?: number;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
   /**
@@ -145,6 +152,7 @@ export function createApp(options: AppOptions) {
 
   const credentials = new CredentialCache((options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS) * 1000);
   const reads = new ReadCache(options.readCacheBytes ?? READ_CACHE_BYTES);
+  const versions = new SubjectVersions(options.subjectVersionTrustMs ?? VERSION_TRUST_MS);
   const subjects = router()
     .route('/', subjectReads(reads))
     .route('/', subjectWrites(shared.maxObservations))
@@ -159,9 +167,11 @@ export function createApp(options: AppOptions) {
     const headers = [...SECURE_HEADERS, ...NO_STORE];
     app.use(
       '/v1/subjects/*',
-      fastSubjectReads({ shared, credentials, reads, limits, headers, cors: { allow: allowOrigin, expose: EXPOSED_HEADERS } }),
+      fastSubjectReads({ shared, credentials, reads, versions, limits, headers, cors: { allow: allowOrigin, expose: EXPOSED_HEADERS } }),
     );
   }
+  // Anything but a read may have written subjects: once it is answered, every version the fast path trusts is read again.
+  app.use('*', noteWrites);
   const allowCors = cors({
     origin: allowOrigin,
     allowMethods: ['GET', 'PUT', 'POST', 'PATCH', 'OPTIONS'],

@@ -7,6 +7,7 @@ export { isTrustedOrigin } from './origins.js';
 export type { TrustedOrigins } from './origins.js';
 export { RATE_LIMIT_DEFAULTS } from './rate-limit.js';
 export { READ_CACHE_BYTES } from './read-cache.js';
+export { subjectsWritten, VERSION_TRUST_MS } from './version-trust.js';
 export type { RateLimitOptions } from './rate-limit.js';
 export { provisionTenant, TENANT_ID_PATTERN } from './services/provision.js';
 export { TenantPacks, loadTenantPack } from './services/tenant-pack.js';

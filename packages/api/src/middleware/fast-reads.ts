@@ -1,5 +1,5 @@
 import { LOCALES, type Locale } from '@tierkit/core';
-import { findSubjectByExternalId, findSubjectVersion } from '@tierkit/db';
+import { findSubjectByExternalId } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 import { refusal } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
@@ -21,6 +21,7 @@ import {
 } from '../routes/subject-reads.js';
 import { audienceOf } from '../services/audience.js';
 import { SCHEMES_QUERY_MAX } from '../services/views.js';
+import type { SubjectVersions } from '../version-trust.js';
 import { requestIdOf } from './audit.js';
 
 /** What the fast path shares with the general chain: the same caches and limits, never copies of them. */
@@ -28,6 +29,8 @@ export interface FastReadOptions {
   readonly shared: SharedDeps;
   readonly credentials: CredentialCache;
   readonly reads: ReadCache;
+  /** Subject versions read recently: a kept read within their trust makes no query (version-trust.ts). */
+  readonly versions: SubjectVersions;
   readonly limits: RateLimits | undefined;
   /** The headers every `/v1` response carries (security headers, `Cache-Control`), as the general chain sets them. */
   readonly headers: readonly (readonly [string, string])[];
@@ -85,6 +88,7 @@ function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
  * validation, headers set and then checked). Every check of the chain is made with the chain's own
  * code and state: the credential cache (so revocation takes effect exactly as there), the route
  * table's refusal (a token's origins included), the rate-limit buckets, the subject's stored version
+ * (trusted for `VERSION_TRUST_MS` once read, writes in this process seen at once)
  * and the read cache's key; a kept body is sent as kept, a first ask built by the route's own
  * builders. The response carries the same headers, CORS ones included. Anything else — a credential
  * to verify, a book-scoped reader, a refusal, a missing subject, an exhausted bucket, an error — is
@@ -92,7 +96,7 @@ function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
  * answer is certain, so no request spends two tokens.
  */
 export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<AppEnv> {
-  const { shared, credentials, reads, limits } = options;
+  const { shared, credentials, reads, versions, limits } = options;
   const expose = options.cors.expose.join(',');
   const fixed: Readonly<Record<string, string>> = Object.fromEntries(options.headers.map(([k, v]) => [k.toLowerCase(), v]));
   return async function fastSubjectRead(c, next) {
@@ -136,7 +140,7 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     if (principal.book !== undefined || refusal(principal, 'GET', path, origin) !== undefined) return undefined;
     // What subjectOr404 repeats for any credential bound to one subject.
     if (principal.subject !== null && principal.subject !== id) return undefined;
-    const subject = await findSubjectVersion(shared.db, principal.tenantId, id);
+    const subject = await versions.get(shared.db, principal.tenantId, id);
     if (!subject) return undefined;
     const tp = await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone));
     const audience = audienceOf(principal, tp);
@@ -159,8 +163,11 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       // A first ask: built here as the route builds it, from the whole row (and its version as read
       // now), once the bucket is known to have a token for it.
       if (limits && buckets && buckets.check(found.rateKey, limits.clock()) !== 0) return undefined;
+      const mark = versions.mark();
       const whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
       if (!whole) return undefined;
+      // A version trusted from before another process's write would miss the body built now until the trust ends.
+      versions.remember(principal.tenantId, id, whole, mark);
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
       entry = await reads.build(key, () =>
         route === 'tiers'

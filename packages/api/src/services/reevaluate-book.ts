@@ -1,6 +1,7 @@
 import { countSubjectsEvaluatedSince, subjectsEvaluatedSince } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
+import { subjectsWritten } from '../version-trust.js';
 import { reevaluateSubject } from './reevaluate.js';
 
 /**
@@ -65,6 +66,7 @@ export async function reevaluateBook(
       return n;
     });
     after = page[page.length - 1]?.id ?? after;
+    subjectsWritten();
   }
   deps.matrices?.invalidate(deps.tenantId);
   return { status: 'done', fromPeriod, subjects, changes };

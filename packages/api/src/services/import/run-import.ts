@@ -36,6 +36,7 @@ import {
 import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
 import { failInterruptedImports, importOwner } from './interrupted.js';
+import { subjectsWritten } from '../../version-trust.js';
 
 /** How an import treats rows with errors: import nothing (the default), or import the rows without errors. */
 export { IMPORT_MODES };
@@ -426,6 +427,7 @@ async function importFile(
     if (!(err instanceof RollBack)) throw err;
     await finish(db, { written: 0, unchanged: 0, periods: [] });
   }
+  subjectsWritten();
   return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
 }
 

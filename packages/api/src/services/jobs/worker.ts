@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { claimChunk, completeChunk, completeJobIfDone, releaseChunk, setJobStatus, type Executor } from '@tierkit/db';
 import { randomBytes } from 'node:crypto';
 import { TenantPacks } from '../tenant-pack.js';
+import { subjectsWritten } from '../../version-trust.js';
 import { retierChunk } from './retier-chunk.js';
 import type { RetierParams, RetierTotals } from './retier-params.js';
 
@@ -79,6 +80,7 @@ export async function workOnce(
       if (!(await completeChunk(trx, job.id, chunk.seq, owner, JSON.stringify(t), at.toISOString()))) throw new ChunkTakenOver();
       return t;
     });
+    subjectsWritten();
     await completeJobIfDone(db, job.id, clock().toISOString());
     options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals });
   } catch (err) {
