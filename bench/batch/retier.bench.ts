@@ -8,7 +8,8 @@
 // all, as the job did). Wall time and this process's CPU time, since a shared machine stretches both
 // sides unevenly. The book is created as the product creates one (16 KB SQLite pages, SQLITE_PAGE_SIZE),
 // and so are the baseline's copies; the first run's baseline is also timed on a copy rewritten with
-// SQLite's default 4 KB pages, and the job is compared with both.
+// SQLite's default 4 KB pages, and with its WAL checkpoints on a thread as the job's worker runs them;
+// the job is compared with each.
 // PostgreSQL: the same job finished by one `tierkit worker` process and by three, with the CPU time
 // each worker, the database server and the whole machine spent.
 // Rows are generated straight into the tables. Prints figures against the targets; asserts nothing.
@@ -21,7 +22,17 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { defaultPolicyPack } from '@tierkit/core';
 import { drainJobs, enqueueRetier, provisionTenant } from '@tierkit/api';
-import { ASSIGNMENT_COLUMNS, connect, insertMetrics, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
+import {
+  ASSIGNMENT_COLUMNS,
+  connect,
+  insertMetrics,
+  insertSubjects,
+  migrateToLatest,
+  startBackgroundCheckpoints,
+  type Database,
+  type Db,
+} from '@tierkit/db';
+import { Kysely, SqliteDialect } from 'kysely';
 import { rng } from '../../tests/support/book.js';
 import { startPostgres } from '../../tests/support/postgres.js';
 import { machineCpu, postmasterPid, processCpu, treeCpu } from './proc-cpu.js';
@@ -160,7 +171,20 @@ async function sqliteFigures(dir: string): Promise<void> {
     // What the job wrote to history: one event per level change.
     const events = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n) - eventsBefore;
     let defaultPages: { read: Timed; into: Timed & { written: number } } | undefined;
+    let threaded: (Timed & { written: number }) | undefined;
     if (withDefaultPages) {
+      // The same upsert with the WAL checkpoints on a thread of their own, as the job's worker runs them.
+      const copyT = `${copy}.threaded`;
+      copyFileSync(copy, copyT);
+      const target = new SQLite(copyT);
+      target.pragma('journal_mode = WAL');
+      target.pragma('synchronous = NORMAL');
+      target.pragma('foreign_keys = ON');
+      const stop = await startBackgroundCheckpoints(new Kysely<Database>({ dialect: new SqliteDialect({ database: target }) }));
+      threaded = upsertInto(target);
+      await stop();
+      target.close();
+      rmSync(copyT, { force: true });
       // The same baseline on SQLite's default 4 KB pages: the product creates its books with larger
       // ones (SQLITE_PAGE_SIZE), which the baseline above shares since it runs on copies of the book.
       const copy4k = `${copy}.4k`;
@@ -181,7 +205,7 @@ async function sqliteFigures(dir: string): Promise<void> {
     fresh.pragma('foreign_keys = ON');
     const into = upsertInto(fresh);
     fresh.close();
-    return { job: done, read, into, events, defaultPages };
+    return { job: done, read, into, events, defaultPages, threaded };
   };
 
   // The job, as the in-process worker runs it: first the book's first levels (a million events).
@@ -205,6 +229,13 @@ async function sqliteFigures(dir: string): Promise<void> {
   const plus = (a: { ms: number; cpu: number }, b: { ms: number; cpu: number }) => ({ ms: a.ms + b.ms, cpu: a.cpu + b.cpu });
   ratio('onto themselves', first.job, plus(first.read, onto));
   ratio('into the book before the job', first.job, plus(first.read, first.into));
+  const threaded = first.threaded;
+  if (threaded) {
+    console.log(
+      `  raw prepared upsert into the book before the job, checkpoints on a thread ${sec(threaded.ms)} s   CPU ${sec(threaded.cpu)} s   ${fmt(Math.round(threaded.written / (threaded.ms / 1000)))} rows/s`,
+    );
+    ratio('…, checkpoints on a thread', first.job, plus(first.read, threaded));
+  }
   const small = first.defaultPages;
   if (small) {
     console.log(
