@@ -6,7 +6,10 @@
 // timed twice: onto the rows the job wrote (they are there already: SQLite leaves an unchanged row's
 // page alone, so this writes little), and into a copy of the book as the job found it (it writes them
 // all, as the job did). Wall time and this process's CPU time, since a shared machine stretches both
-// sides unevenly.
+// sides unevenly. The book is created as the product creates one (16 KB SQLite pages, SQLITE_PAGE_SIZE),
+// and so are the baseline's copies; the first run's baseline is also timed on a copy rewritten with
+// SQLite's default 4 KB pages, and with its WAL checkpoints on a thread as the job's worker runs them;
+// the job is compared with each.
 // PostgreSQL: the same job finished by one `tierkit worker` process and by three, with the CPU time
 // each worker, the database server and the whole machine spent.
 // Rows are generated straight into the tables. Prints figures against the targets; asserts nothing.
@@ -19,7 +22,17 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { defaultPolicyPack } from '@tierkit/core';
 import { drainJobs, enqueueRetier, provisionTenant } from '@tierkit/api';
-import { ASSIGNMENT_COLUMNS, connect, insertMetrics, insertSubjects, migrateToLatest, type Db } from '@tierkit/db';
+import {
+  ASSIGNMENT_COLUMNS,
+  connect,
+  insertMetrics,
+  insertSubjects,
+  migrateToLatest,
+  startBackgroundCheckpoints,
+  type Database,
+  type Db,
+} from '@tierkit/db';
+import { Kysely, SqliteDialect } from 'kysely';
 import { rng } from '../../tests/support/book.js';
 import { startPostgres } from '../../tests/support/postgres.js';
 import { machineCpu, postmasterPid, processCpu, treeCpu } from './proc-cpu.js';
@@ -123,6 +136,18 @@ async function sqliteFigures(dir: string): Promise<void> {
     }
     return { ms, cpu, written };
   };
+  type Timed = { ms: number; cpu: number };
+  /** A raw read of the metrics a job's window reads. */
+  const readMetrics = (source: SQLite.Database, from: string, period: string): Timed & { rows: number } => {
+    const r = performance.now();
+    const rc = cpuMs();
+    let rows = 0;
+    for (const _ of source
+      .prepare(`SELECT subject_id, metric, period, value FROM metrics WHERE tenant_id = ? AND period >= ? AND period <= ?`)
+      .iterate(TENANT, from, period))
+      rows++;
+    return { ms: performance.now() - r, cpu: cpuMs() - rc, rows };
+  };
   const ratio = (label: string, job: { ms: number; cpu: number }, base: { ms: number; cpu: number }) => {
     const r = job.ms / base.ms;
     console.log(
@@ -133,7 +158,7 @@ async function sqliteFigures(dir: string): Promise<void> {
    * Re-tier the book at `period` and time the baseline for the same run: a raw read of the metrics
    * the job's window reads and a raw upsert of the job's rows into a copy of the book as the job found it.
    */
-  const run = async (period: string, from: string, now: Date, copy: string) => {
+  const run = async (period: string, from: string, now: Date, copy: string, withDefaultPages = false) => {
     raw.pragma('wal_checkpoint(TRUNCATE)');
     copyFileSync(file, copy);
     const eventsBefore = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n);
@@ -142,28 +167,50 @@ async function sqliteFigures(dir: string): Promise<void> {
     const job = await enqueueRetier(db.db, { tenantId: TENANT, period, now });
     await drainJobs({ db: db.db, now: () => now });
     const done = { ms: performance.now() - t, cpu: cpuMs() - c, chunks: job?.progress.chunks.total };
-    const r = performance.now();
-    const rc = cpuMs();
-    let rows = 0;
-    for (const _ of raw
-      .prepare(`SELECT subject_id, metric, period, value FROM metrics WHERE tenant_id = ? AND period >= ? AND period <= ?`)
-      .iterate(TENANT, from, period))
-      rows++;
-    const read = { ms: performance.now() - r, cpu: cpuMs() - rc, rows };
+    const read = readMetrics(raw, from, period);
     // What the job wrote to history: one event per level change.
     const events = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n) - eventsBefore;
+    let defaultPages: { read: Timed; into: Timed & { written: number } } | undefined;
+    let threaded: (Timed & { written: number }) | undefined;
+    if (withDefaultPages) {
+      // The same upsert with the WAL checkpoints on a thread of their own, as the job's worker runs them.
+      const copyT = `${copy}.threaded`;
+      copyFileSync(copy, copyT);
+      const target = new SQLite(copyT);
+      target.pragma('journal_mode = WAL');
+      target.pragma('synchronous = NORMAL');
+      target.pragma('foreign_keys = ON');
+      const stop = await startBackgroundCheckpoints(new Kysely<Database>({ dialect: new SqliteDialect({ database: target }) }));
+      threaded = upsertInto(target);
+      await stop();
+      target.close();
+      rmSync(copyT, { force: true });
+      // The same baseline on SQLite's default 4 KB pages: the product creates its books with larger
+      // ones (SQLITE_PAGE_SIZE), which the baseline above shares since it runs on copies of the book.
+      const copy4k = `${copy}.4k`;
+      copyFileSync(copy, copy4k);
+      const small = new SQLite(copy4k);
+      small.pragma('journal_mode = DELETE');
+      small.pragma('page_size = 4096');
+      small.exec('VACUUM');
+      small.pragma('journal_mode = WAL');
+      small.pragma('synchronous = NORMAL');
+      small.pragma('foreign_keys = ON');
+      defaultPages = { read: readMetrics(small, from, period), into: upsertInto(small) };
+      small.close();
+    }
     const fresh = new SQLite(copy);
     fresh.pragma('journal_mode = WAL');
     fresh.pragma('synchronous = NORMAL');
     fresh.pragma('foreign_keys = ON');
     const into = upsertInto(fresh);
     fresh.close();
-    return { job: done, read, into, events };
+    return { job: done, read, into, events, defaultPages, threaded };
   };
 
   // The job, as the in-process worker runs it: first the book's first levels (a million events).
   const rssBefore = process.resourceUsage().maxRSS;
-  const first = await run('2025-10', '2025-08', NOW, join(dir, 'before.db'));
+  const first = await run('2025-10', '2025-08', NOW, join(dir, 'before.db'), true);
   const peakMb = process.resourceUsage().maxRSS / 1024;
   console.log(`  chunks: ${first.job.chunks} of ${fmt(1000)} subjects; peak RSS before the job ${(rssBefore / 1024).toFixed(0)} MB`);
   const onto = upsertInto(raw);
@@ -182,6 +229,23 @@ async function sqliteFigures(dir: string): Promise<void> {
   const plus = (a: { ms: number; cpu: number }, b: { ms: number; cpu: number }) => ({ ms: a.ms + b.ms, cpu: a.cpu + b.cpu });
   ratio('onto themselves', first.job, plus(first.read, onto));
   ratio('into the book before the job', first.job, plus(first.read, first.into));
+  const threaded = first.threaded;
+  if (threaded) {
+    console.log(
+      `  raw prepared upsert into the book before the job, checkpoints on a thread ${sec(threaded.ms)} s   CPU ${sec(threaded.cpu)} s   ${fmt(Math.round(threaded.written / (threaded.ms / 1000)))} rows/s`,
+    );
+    ratio('…, checkpoints on a thread', first.job, plus(first.read, threaded));
+  }
+  const small = first.defaultPages;
+  if (small) {
+    console.log(
+      `  the same read + upsert on a copy with SQLite's default 4 KB pages (the book has ${fmt(Number(raw.pragma('page_size', { simple: true })))}-byte pages):`,
+    );
+    console.log(
+      `  raw read ${sec(small.read.ms)} s   CPU ${sec(small.read.cpu)} s; raw upsert ${sec(small.into.ms)} s   CPU ${sec(small.into.cpu)} s   ${fmt(Math.round(small.into.written / (small.into.ms / 1000)))} rows/s`,
+    );
+    ratio('on 4 KB pages', first.job, plus(small.read, small.into));
+  }
   console.log(`  peak RSS ${peakMb.toFixed(0)} MB (target < 512 MB: ${peakMb < 512 ? 'met' : 'MISSED'})`);
 
   // The next month: the same book re-tiered again with one more month of balances, most levels

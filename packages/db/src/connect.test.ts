@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { reusingStatements } from './connect.js';
+import { sql } from 'kysely';
+import { connect, reusingStatements, SQLITE_PAGE_SIZE } from './connect.js';
 
 describe('reusingStatements', () => {
   it('hands out the same prepared statement for the same SQL text, a new one for new text', () => {
@@ -34,5 +38,41 @@ describe('reusingStatements', () => {
     db.prepare('SELECT 3');
     assert.notEqual(db.prepare('SELECT 1'), first, 'forgotten after the bound was reached');
     database.close();
+  });
+});
+
+describe('connect (SQLite)', () => {
+  const pragma = async (db: ReturnType<typeof connect>, name: string) =>
+    Object.values((await sql<Record<string, unknown>>`${sql.raw(`PRAGMA ${name}`)}`.execute(db.db)).rows[0] ?? {})[0];
+
+  it('creates a new database with large pages, in WAL mode with synchronous NORMAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tierkit-connect-'));
+    try {
+      const db = connect({ url: join(dir, 'new.db') });
+      await sql`CREATE TABLE t (x)`.execute(db.db);
+      assert.equal(await pragma(db, 'page_size'), SQLITE_PAGE_SIZE);
+      assert.equal(await pragma(db, 'journal_mode'), 'wal');
+      assert.equal(await pragma(db, 'synchronous'), 1, 'NORMAL: the documented durability');
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the page size of an existing database as it was created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tierkit-connect-'));
+    try {
+      const file = join(dir, 'old.db');
+      const old = new SQLite(file);
+      old.pragma('page_size = 4096');
+      old.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+      old.close();
+      const db = connect({ url: file });
+      assert.equal(await pragma(db, 'page_size'), 4096);
+      assert.deepEqual((await sql<{ x: number }>`SELECT x FROM t`.execute(db.db)).rows, [{ x: 1 }]);
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
