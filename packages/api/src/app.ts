@@ -73,8 +73,9 @@ export interface AppOptions {
   readonly readCacheBytes?: number;
   /**
    * Milliseconds a subject's version, once read, answers its kept reads without a query. Default
-   * 1,000 (`VERSION_TRUST_MS`): a write in this process is seen at once, one from another process
-   * (the CLI, a worker, a second server, plain SQL) within that delay. 0 asks the database on every read.
+   * 1,000 (`VERSION_TRUST_MS`): a write through this process is seen by the next read once its
+   * request is answered (see version-trust.ts for what counts), one from another process (the CLI, a
+   * worker, a second server, plain SQL) within that delay. 0 asks the database on every read.
    */
   readonly subjectVersionTrustMs?: number;
   /** The clock (tests pin it). */

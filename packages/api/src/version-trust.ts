@@ -10,7 +10,7 @@ import type { MiddlewareHandler } from 'hono';
  */
 export const VERSION_TRUST_MS = 1000;
 
-/** Subjects whose version one app trusts at a time. Past it the map starts over. */
+/** Subjects whose version one app trusts at a time. Past it the oldest read goes first. */
 export const VERSION_TRUST_ENTRIES = 10_000;
 
 // Every write in this process, counted across all apps in it: a write through one app (or a job
