@@ -76,7 +76,7 @@ export {
 export type { JobView, JobStatus, RetierRequest } from './services/jobs/jobs.js';
 export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './services/jobs/retier-params.js';
 export { retierChunk } from './services/jobs/retier-chunk.js';
-export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS } from './services/jobs/worker.js';
-export type { WorkerOptions } from './services/jobs/worker.js';
+export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS, PIPELINE_MIN_CHUNKS } from './services/jobs/worker.js';
+export type { PipelineOptions, WorkerOptions } from './services/jobs/worker.js';
 export { countOverdueReviews, queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
 export type { OverdueReviewCounts, ScheduleOptions } from './services/jobs/schedule.js';

@@ -33,6 +33,16 @@ tick();
 `;
 
 /**
+ * The file of a SQLite database, which another connection (on a thread) can open; undefined on
+ * PostgreSQL and for `:memory:`.
+ */
+export async function sqliteFile(db: Executor): Promise<string | undefined> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return undefined;
+  const { rows } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
+  return rows.find((r) => r.name === 'main')?.file || undefined;
+}
+
+/**
  * Move a SQLite database's WAL checkpoints off the writing thread while a batch writes: a worker
  * thread with its own connection copies committed pages into the database file (a PASSIVE checkpoint
  * every 200 ms, which never blocks the writer), so the re-tier's commits no longer stop to do it. Same
@@ -40,9 +50,7 @@ tick();
  * the thread and gives checkpoints back to the writer; a no-op on PostgreSQL and on `:memory:`.
  */
 export async function startBackgroundCheckpoints(db: Executor): Promise<() => Promise<void>> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) return async () => {};
-  const { rows } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
-  const file = rows.find((r) => r.name === 'main')?.file;
+  const file = await sqliteFile(db);
   if (!file) return async () => {};
   const thread = new Worker(THREAD, {
     eval: true,

@@ -1,6 +1,6 @@
 export type * from './schema.js';
 export { connect, isPostgresUrl, reusingStatements, DIALECTS, SQLITE_PAGE_SIZE, STATEMENT_CACHE_SIZE } from './connect.js';
-export { startBackgroundCheckpoints } from './checkpointer.js';
+export { sqliteFile, startBackgroundCheckpoints } from './checkpointer.js';
 export type { Db, DialectName, ConnectOptions } from './connect.js';
 export { migrateToLatest, migrateDownAll, MigrationError, MIGRATIONS } from './migrate.js';
 export type { Executor } from './repositories/executor.js';

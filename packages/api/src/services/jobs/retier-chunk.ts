@@ -5,11 +5,14 @@ import {
   loadMetricValuesInRange,
   serializeAssignment,
   storeReevaluations,
+  type AssignmentState,
   type Executor,
   type NewTierEventInput,
+  type StoredAssignment,
   type StoredAssignmentJson,
+  type SubjectKey,
 } from '@tierkit/db';
-import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs } from '../reevaluate.js';
+import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
 
@@ -18,6 +21,20 @@ export interface SubjectRange {
   readonly first: string;
   readonly last: string;
 }
+
+/** A chunk's results computed outside its write transaction ({@link prepareRetierChunk}), ready to store. */
+export interface PreparedChunk {
+  readonly rows: readonly StoredAssignmentJson[];
+  readonly events: readonly NewTierEventInput[];
+  readonly totals: RetierTotals;
+}
+
+/** Opens the sign-offs a subject's plan needs and returns its rows; undefined stops the chunk's planning. */
+type SignOffs = (
+  subject: SubjectKey,
+  plan: ReevaluationPlan,
+  had: readonly AssignmentState[],
+) => Promise<readonly StoredAssignment[] | undefined> | readonly StoredAssignment[] | undefined;
 
 /**
  * Re-tier one chunk inside the caller's transaction: every subject in the range is re-evaluated at
@@ -34,6 +51,48 @@ export async function retierChunk(
   now: Date,
   actor: string,
 ): Promise<RetierTotals> {
+  const nowIso = now.toISOString();
+  const planned = await planChunk(trx, tp, params, range, now, actor, (subject, plan, had) =>
+    withSignOffs(trx, tp, subject, plan, had, actor, nowIso),
+  );
+  // Never undefined: withSignOffs always returns rows.
+  if (!planned) throw new Error('re-tier chunk planned nothing');
+  return applyPreparedChunk(trx, tp.tenantId, planned);
+}
+
+/**
+ * The reads and the evaluation of {@link retierChunk} without its writes, for a pipeline that prepares
+ * the next chunk on another connection while the current one is written. Undefined when a subject of
+ * the chunk needs a sign-off opened or kept (that writes, so the chunk must run as a whole inside its
+ * transaction). The caller must make sure nothing it read changed before it applies the result.
+ */
+export function prepareRetierChunk(
+  db: Executor,
+  tp: TenantPack,
+  params: RetierParams,
+  range: SubjectRange,
+  now: Date,
+  actor: string,
+): Promise<PreparedChunk | undefined> {
+  // rowsWithoutSignOffs was tried first: a subject that gets here needs the database.
+  return planChunk(db, tp, params, range, now, actor, () => undefined);
+}
+
+/** Store a prepared chunk inside the caller's transaction (one version bump per subject for both writes). */
+export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk): Promise<RetierTotals> {
+  await storeReevaluations(trx, tenantId, prepared.rows, prepared.events);
+  return prepared.totals;
+}
+
+async function planChunk(
+  trx: Executor,
+  tp: TenantPack,
+  params: RetierParams,
+  range: SubjectRange,
+  now: Date,
+  actor: string,
+  signOffs: SignOffs,
+): Promise<PreparedChunk | undefined> {
   const tenantId = tp.tenantId;
   const target = params.period;
   const subjects = await listSubjectsInRange(trx, tenantId, range.first, range.last, params.filter.kind);
@@ -49,7 +108,6 @@ export async function retierChunk(
   const writes = params.schemes === null ? null : new Set(params.schemes);
   const level = params.filter.level;
   const since = params.filter.evaluatedSince;
-  const nowIso = now.toISOString();
   const only = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
 
   const rows: StoredAssignmentJson[] = [];
@@ -73,7 +131,8 @@ export async function retierChunk(
     const plan = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
     processed++;
     const before = new Map(had.map((a) => [a.scheme, a.level]));
-    const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await withSignOffs(trx, tp, subject, plan, had, actor, nowIso));
+    const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await signOffs(subject, plan, had));
+    if (!signed) return undefined;
     for (const r of signed) {
       if (writes && !writes.has(r.scheme)) continue;
       rows.push(serializeAssignment(r));
@@ -86,7 +145,6 @@ export async function retierChunk(
     }
     for (const e of plan.events) if (!writes || writes.has(e.scheme)) events.push(e);
   }
-  // One version bump per subject for both writes (no trigger per row any more).
-  await storeReevaluations(trx, tenantId, rows, events);
-  return sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
+  const totals = sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
+  return { rows, events, totals };
 }

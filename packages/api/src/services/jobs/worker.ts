@@ -5,13 +5,18 @@ import {
   completeJobIfDone,
   releaseChunk,
   setJobStatus,
+  sqliteFile,
   startBackgroundCheckpoints,
+  type ClaimedChunk,
   type Executor,
 } from '@tierkit/db';
 import { randomBytes } from 'node:crypto';
 import { TenantPacks } from '../tenant-pack.js';
 import { subjectsWritten } from '../../version-trust.js';
-import { retierChunk } from './retier-chunk.js';
+import { sortableId } from '../../ids.js';
+import { ChangeWatch, type ChangeMark } from './change-watch.js';
+import { Preparer, type PrepareReply } from './preparer.js';
+import { applyPreparedChunk, retierChunk, type PreparedChunk } from './retier-chunk.js';
 import type { RetierParams, RetierTotals } from './retier-params.js';
 
 /** How long a claimed chunk stays a worker's: past it, another worker takes the chunk over. */
@@ -31,10 +36,25 @@ export interface WorkerOptions {
   readonly now?: () => Date;
   /** Stops the loop of {@link runWorker} (after the chunk in progress). */
   readonly signal?: AbortSignal;
-  /** Told after every chunk this worker commits. */
-  readonly onChunk?: (done: { jobId: string; seq: number; totals: RetierTotals }) => void;
+  /** Told after every chunk this worker commits; `pipelined` when it stored what the prepare thread computed. */
+  readonly onChunk?: (done: { jobId: string; seq: number; totals: RetierTotals; pipelined?: boolean }) => void;
   /** Where a failed chunk is reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
+  /**
+   * On a SQLite file, prepare the next chunk on a thread while the current one is written (default
+   * on); false runs every chunk start to end in its transaction, as on PostgreSQL.
+   */
+  readonly pipeline?: boolean | PipelineOptions;
+}
+
+/** How {@link drainJobs} and {@link runWorker} pipeline chunks on SQLite (tests and benches tune it). */
+export interface PipelineOptions {
+  /** Start the thread only for a job with at least this many chunks left. Default {@link PIPELINE_MIN_CHUNKS}. */
+  readonly minChunks?: number;
+  /** Wait for the thread to start instead of running chunks the ordinary way meanwhile. Default false. */
+  readonly awaitThread?: boolean;
+  /** Called before a chunk's write transaction, after its preparation (tests: a write at that moment). */
+  readonly beforeApply?: (chunk: { jobId: string; seq: number; prepared: boolean }) => Promise<void> | void;
 }
 
 /** A worker name unique across processes and machines. */
@@ -67,16 +87,7 @@ export async function workOnce(
   if (!claimed) return false;
   const { chunk, job } = claimed;
   if (chunk.attempts > MAX_CHUNK_ATTEMPTS) {
-    await setJobStatus(
-      db,
-      job.tenant_id,
-      job.id,
-      ['running'],
-      'failed',
-      now.toISOString(),
-      `chunk ${chunk.seq} failed ${MAX_CHUNK_ATTEMPTS} times`,
-    );
-    await releaseChunk(db, job.id, chunk.seq, owner);
+    await failJob(db, claimed, owner, now);
     return true;
   }
   try {
@@ -100,21 +111,187 @@ export async function workOnce(
   return true;
 }
 
+/**
+ * Chunks a job must have left for a drain to start its prepare thread: the thread takes a moment to
+ * start (about a second under tsx, less from built code) and costs CPU while doing so, and a job of a
+ * few chunks finishes before it would help. Meanwhile chunks run the ordinary way.
+ */
+export const PIPELINE_MIN_CHUNKS = 8;
+
+/** A chunk claimed more than {@link MAX_CHUNK_ATTEMPTS} times fails its job and is given back. */
+async function failJob(db: Executor, { chunk, job }: ClaimedChunk, owner: string, now: Date): Promise<void> {
+  await setJobStatus(
+    db,
+    job.tenant_id,
+    job.id,
+    ['running'],
+    'failed',
+    now.toISOString(),
+    `chunk ${chunk.seq} failed ${MAX_CHUNK_ATTEMPTS} times`,
+  );
+  await releaseChunk(db, job.id, chunk.seq, owner);
+}
+
 /** Run chunks until none is left to claim (tests, `tierkit retier` without a server). Returns how many were claimed. */
 export async function drainJobs(options: WorkerOptions): Promise<number> {
   const packs = options.packs ?? new TenantPacks();
   const owner = options.owner ?? workerName();
   const checkpoints = new Checkpoints(options.db);
-  let n = 0;
   try {
-    while (!options.signal?.aborted && (await workOnce(options, packs, owner))) {
-      n++;
-      await checkpoints.start();
-    }
+    return await drain(options, packs, owner, checkpoints);
   } finally {
     await checkpoints.stop();
   }
+}
+
+/** {@link drainJobs} with the caller's packs, name and checkpoint thread: pipelined on a SQLite file. */
+async function drain(options: WorkerOptions, packs: TenantPacks, owner: string, checkpoints: Checkpoints): Promise<number> {
+  const file = options.pipeline === false ? undefined : await sqliteFile(options.db);
+  if (file) return pipeline(options, packs, owner, checkpoints, file);
+  let n = 0;
+  while (!options.signal?.aborted && (await workOnce(options, packs, owner))) {
+    n++;
+    await checkpoints.start();
+    // SQLite answers without I/O waits: let a server running this in-process answer between chunks.
+    await new Promise((r) => setImmediate(r));
+  }
   return n;
+}
+
+/** A claimed chunk whose preparation on the thread is under way. */
+interface Pending {
+  readonly claimed: ClaimedChunk;
+  readonly params: RetierParams;
+  /** Absent when the chunk was not sent to the thread. */
+  readonly mark?: ChangeMark;
+  readonly now: Date;
+  readonly reply: Promise<PrepareReply>;
+}
+
+/**
+ * Chunks in a pipeline of two: while chunk N is written and committed on this thread, the preparer
+ * reads and evaluates chunk N+1 on its own connection. Chunk N+1 is claimed before N is written, so
+ * its lease runs meanwhile (a chunk takes well under a second of a 60 s lease); a stop leaves it
+ * released, a crash leaves it to expire. Whatever the preparer could not do well — a failure, a chunk
+ * needing sign-offs, a database changed by anyone else since the chunk's reads began — runs the
+ * ordinary way inside the write transaction. Returns how many chunks it claimed.
+ */
+async function pipeline(
+  options: WorkerOptions,
+  packs: TenantPacks,
+  owner: string,
+  checkpoints: Checkpoints,
+  file: string,
+): Promise<number> {
+  const { db } = options;
+  const clock = options.now ?? (() => new Date());
+  const logError = options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e));
+  const watch = new ChangeWatch(db);
+  const tuning = typeof options.pipeline === 'object' ? options.pipeline : {};
+  // Started on a claim, so an idle worker holds no thread; chunks run the ordinary way while it starts.
+  let preparer: Preparer | undefined;
+  let n = 0;
+
+  const claimNext = async (): Promise<Pending | undefined> => {
+    for (;;) {
+      if (options.signal?.aborted) return undefined;
+      const now = clock();
+      const claimed = await watch.write((trx) =>
+        claimChunk(trx, owner, now.toISOString(), new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString()),
+      );
+      if (!claimed) return undefined;
+      n++;
+      await checkpoints.start();
+      const { chunk, job } = claimed;
+      if (chunk.attempts > MAX_CHUNK_ATTEMPTS) {
+        await watch.write((trx) => failJob(trx, claimed, owner, now));
+        continue;
+      }
+      const params = JSON.parse(job.params) as RetierParams;
+      if (!preparer && Number(job.total_chunks) - chunk.seq >= (tuning.minChunks ?? PIPELINE_MIN_CHUNKS)) {
+        preparer = Preparer.start(file, logError);
+        if (tuning.awaitThread) await preparer.whenReady();
+      }
+      if (!preparer?.ready) return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
+      // Taken before the thread's reads begin, so that any write after it is seen at the check.
+      const mark = await watch.mark();
+      const reply = preparer.prepare({
+        tenantId: job.tenant_id,
+        params,
+        range: { first: chunk.first_subject, last: chunk.last_subject },
+        now: now.toISOString(),
+        actor: `job:${job.id}`,
+      });
+      return { claimed, params, mark, now, reply };
+    }
+  };
+
+  let next: Pending | undefined;
+  try {
+    next = await claimNext();
+    while (next && !options.signal?.aborted) {
+      const current = next;
+      next = undefined;
+      let reply: PrepareReply;
+      try {
+        reply = await current.reply;
+        // SQLite answers without I/O waits: a turn of the event loop lets the thread's messages (its
+        // start first) and a server running this in-process be heard between chunks.
+        await new Promise((r) => setImmediate(r));
+        next = await claimNext();
+      } catch (err) {
+        await releaseChunk(db, current.claimed.job.id, current.claimed.chunk.seq, owner);
+        throw err;
+      }
+      await applyPending(current, reply);
+    }
+  } finally {
+    // Claimed but not to be written: give it back at once rather than after its lease.
+    if (next) await releaseChunk(db, next.claimed.job.id, next.claimed.chunk.seq, owner);
+    await preparer?.stop();
+  }
+  return n;
+
+  async function applyPending(pending: Pending, reply: PrepareReply): Promise<void> {
+    const { chunk, job } = pending.claimed;
+    if (reply.error !== undefined)
+      logError(new Error(`preparing chunk ${chunk.seq} of ${job.id} failed; running it in its transaction: ${reply.error}`));
+    try {
+      const tp = await packs.get(db, job.tenant_id);
+      await tuning.beforeApply?.({ jobId: job.id, seq: chunk.seq, prepared: reply !== NOT_PREPARED });
+      let pipelined = false;
+      const totals = await watch.write(async (trx, unchanged) => {
+        const at = clock();
+        const prepared = unchanged && reply.error === undefined ? reply.prepared : null;
+        pipelined = prepared !== null;
+        const t = prepared
+          ? await applyPreparedChunk(trx, job.tenant_id, withEventIds(prepared, at))
+          : await retierChunk(trx, tp, pending.params, { first: chunk.first_subject, last: chunk.last_subject }, at, `job:${job.id}`);
+        if (!(await completeChunk(trx, job.id, chunk.seq, owner, JSON.stringify(t), at.toISOString()))) throw new ChunkTakenOver();
+        return t;
+      }, pending.mark);
+      subjectsWritten();
+      await watch.write((trx) => completeJobIfDone(trx, job.id, clock().toISOString()));
+      options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals, pipelined });
+    } catch (err) {
+      if (!(err instanceof ChunkTakenOver)) {
+        logError(err);
+        await releaseChunk(db, job.id, chunk.seq, owner);
+      }
+    }
+  }
+}
+
+/** A chunk claimed while the thread is not (yet) running: stored the ordinary way. */
+const NOT_PREPARED: PrepareReply = { id: -1, prepared: null };
+
+/**
+ * The prepared events with ids drawn on this thread at the moment they are stored: ids sort by
+ * creation within a process (`sortableId`), and the thread's own counter would not order them after
+ * an event this thread wrote for the same subject in the same millisecond.
+ */
+function withEventIds(prepared: PreparedChunk, at: Date): PreparedChunk {
+  return { ...prepared, events: prepared.events.map((e) => ({ ...e, id: sortableId(at) })) };
 }
 
 /**
@@ -140,8 +317,9 @@ class Checkpoints {
 }
 
 /**
- * Work until `signal` aborts: claim a chunk, run it, repeat; when there is none, wait `pollMs`.
- * Between chunks it yields to the event loop, so a server running it in-process keeps answering.
+ * Work until `signal` aborts: claim a chunk, run it, repeat (pipelined on SQLite, as {@link drainJobs});
+ * when there is none, wait `pollMs`. Between chunks it yields to the event loop, so a server running it
+ * in-process keeps answering.
  */
 export async function runWorker(options: WorkerOptions): Promise<void> {
   const packs = options.packs ?? new TenantPacks();
@@ -153,9 +331,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     while (!options.signal?.aborted) {
       let worked = false;
       try {
-        worked = await workOnce(options, packs, owner);
-        if (worked) await checkpoints.start();
-        else await checkpoints.stop();
+        // Until the queue is empty; the threads end with it.
+        worked = (await drain(options, packs, owner, checkpoints)) > 0;
+        if (!worked) await checkpoints.stop();
       } catch (err) {
         // The database may be briefly unreachable: keep the worker alive and try again after a pause.
         logError(err);

@@ -1,0 +1,34 @@
+// Runs on a worker thread (see preparer.ts): prepares re-tier chunks on a read connection of its own.
+import { parentPort, workerData } from 'node:worker_threads';
+import { connect } from '@tierkit/db';
+import { TenantPacks } from '../tenant-pack.js';
+import { prepareRetierChunk } from './retier-chunk.js';
+import type { PrepareReply, PrepareRequest } from './preparer.js';
+
+const port = parentPort;
+if (!port) throw new Error('prepare-thread.ts runs as a worker thread');
+const { db } = connect({ url: (workerData as { file: string }).file });
+// Asked for every chunk (one small query, inside the chunk's snapshot); compiled once per set of versions.
+const packs = new TenantPacks(0);
+
+port.on('message', (msg: PrepareRequest | 'stop') => {
+  if (msg === 'stop') {
+    void db.destroy().finally(() => port.close());
+    return;
+  }
+  void prepare(msg).then((reply) => port.postMessage(reply));
+});
+port.postMessage('ready');
+
+async function prepare(req: PrepareRequest): Promise<PrepareReply> {
+  try {
+    // One read transaction: every read of the chunk, the pack included, sees one snapshot.
+    const prepared = await db.transaction().execute(async (trx) => {
+      const tp = await packs.get(trx, req.tenantId);
+      return prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor);
+    });
+    return { id: req.id, prepared: prepared ?? null };
+  } catch (err) {
+    return { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  }
+}

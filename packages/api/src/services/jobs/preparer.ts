@@ -1,0 +1,130 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { PreparedChunk, SubjectRange } from './retier-chunk.js';
+import type { RetierParams } from './retier-params.js';
+
+/** What the main thread asks the prepare thread: one chunk. */
+export interface PrepareRequest {
+  readonly id: number;
+  readonly tenantId: string;
+  readonly params: RetierParams;
+  readonly range: SubjectRange;
+  /** ISO instant the chunk is evaluated at. */
+  readonly now: string;
+  readonly actor: string;
+}
+
+/** The answer: the prepared chunk, null when it needs sign-offs, or why preparing failed. */
+export type PrepareReply =
+  | { readonly id: number; readonly prepared: PreparedChunk | null; readonly error?: undefined }
+  | { readonly id: number; readonly error: string };
+
+/**
+ * A worker thread with a read connection of its own that prepares re-tier chunks
+ * (`prepareRetierChunk`) while the main thread writes others: better-sqlite3 is synchronous, so
+ * without it a chunk's reads and evaluation and the previous chunk's writes and commit take turns on
+ * one core. SQLite's WAL lets the thread read beside the writer.
+ */
+export class Preparer {
+  readonly #thread: Worker;
+  readonly #waiting = new Map<number, (reply: PrepareReply) => void>();
+  readonly #exited: Promise<void>;
+  readonly #ready: Promise<boolean>;
+  #onReady: () => void = () => {};
+  #isReady = false;
+  #next = 0;
+  #stopping = false;
+  #dead: string | undefined;
+
+  private constructor(file: string, log: (err: unknown) => void) {
+    this.#thread = threadOf(file);
+    this.#thread.unref();
+    this.#ready = new Promise((resolve) => {
+      this.#thread.once('exit', () => resolve(false));
+      this.#onReady = () => resolve(true);
+    });
+    this.#thread.on('message', (reply: PrepareReply | 'ready') => {
+      if (reply === 'ready') {
+        this.#isReady = true;
+        this.#onReady();
+        return;
+      }
+      const resolve = this.#waiting.get(reply.id);
+      this.#waiting.delete(reply.id);
+      resolve?.(reply);
+    });
+    this.#thread.on('error', (err) => {
+      // Chunks go on the ordinary way; said once, since every chunk after it would say it again.
+      log(new Error('tierkit worker: the prepare thread failed; chunks run one at a time', { cause: err }));
+      this.#fail(`prepare thread failed: ${err.stack ?? err.message}`);
+    });
+    this.#exited = new Promise((resolve) =>
+      this.#thread.once('exit', () => {
+        this.#fail('prepare thread exited');
+        resolve();
+      }),
+    );
+  }
+
+  /** A preparer of chunks of the SQLite database in `file` (`sqliteFile`); its thread starts at once. */
+  static start(file: string, log: (err: unknown) => void): Preparer {
+    return new Preparer(file, log);
+  }
+
+  /** Whether the thread has loaded its code and opened its connection (it takes a moment, longer under tsx). */
+  get ready(): boolean {
+    return this.#isReady && this.#dead === undefined;
+  }
+
+  /** Resolves when the thread is ready (true) or has ended without being so (false). */
+  whenReady(): Promise<boolean> {
+    return this.#ready;
+  }
+
+  /** Prepare a chunk on the thread; the reply says why when it could not (never rejects). */
+  prepare(req: Omit<PrepareRequest, 'id'>): Promise<PrepareReply> {
+    const id = this.#next++;
+    if (this.#dead !== undefined) return Promise.resolve({ id, error: this.#dead });
+    // Held while a chunk is being prepared, so that waiting for it keeps the process alive.
+    if (this.#waiting.size === 0) this.#thread.ref();
+    return new Promise((resolve) => {
+      this.#waiting.set(id, (reply) => {
+        if (this.#waiting.size === 0 && !this.#stopping) this.#thread.unref();
+        resolve(reply);
+      });
+      this.#thread.postMessage({ ...req, id } satisfies PrepareRequest);
+    });
+  }
+
+  /** Close the thread's connection and end it. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#dead === undefined) {
+      this.#thread.ref();
+      this.#thread.postMessage('stop');
+    }
+    await this.#exited;
+  }
+
+  #fail(why: string): void {
+    this.#dead ??= why;
+    for (const [id, resolve] of this.#waiting) resolve({ id, error: why });
+    this.#waiting.clear();
+  }
+}
+
+/**
+ * The thread runs the same kind of code as this module: the built package has prepare-thread.js
+ * beside this file; under `node --import tsx` (tests, benches) the thread gets `--import tsx` too,
+ * but on Node 20 its entry module loads before that loader is in place, so it registers tsx itself
+ * first.
+ */
+function threadOf(file: string): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./prepare-thread${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(entry, { workerData: { file } });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: { file } });
+}
