@@ -14,7 +14,8 @@ import { testPack } from '../support/test-pack.js';
  * The SQLite pipeline of a re-tier job (a thread prepares chunk N+1 while chunk N is written): it
  * writes exactly what chunks run one at a time write, also when data changes between a chunk's
  * preparation and its write, and when a chunk needs sign-offs; a stop gives back the chunk claimed
- * ahead. Small books: the pipeline is told to start its thread at once and wait for it.
+ * ahead. Small books: the pipeline is told to start its thread at once and wait for it. With two
+ * subjects a chunk the thread prepares the first (PREPARED_SHARE) and the writer re-tiers the second.
  */
 
 const NOW = new Date('2025-11-15T04:00:00.000Z');
@@ -45,14 +46,14 @@ async function book(): Promise<Db> {
   await migrateToLatest(db.db);
   await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: approvalPack(), now: NOW });
   await loadBook(db.db, TENANT, SUBJECTS, ['2025-08', '2025-09', '2025-10'], NOW.toISOString());
-  // A high AML score in the fifth chunk (two subjects a chunk): that chunk opens a sign-off.
+  // A high AML score in chunk 8 (two subjects a chunk; the first, which the thread prepares): it opens a sign-off.
   await upsertMetricRows(db.db, [
-    { tenant_id: TENANT, subject_id: `${TENANT}-0000009`, metric: 'aml_customer_risk', period: '2025-10', value: 95 },
+    { tenant_id: TENANT, subject_id: `${TENANT}-0000016`, metric: 'aml_customer_risk', period: '2025-10', value: 95 },
   ]);
   return db;
 }
 
-/** A warehouse load between a chunk's preparation and its write: no subject version moves. */
+/** A warehouse load between a chunk's preparation and its write (of the subject the thread prepares): no subject version moves. */
 const richer = (db: Db) =>
   upsertMetricRows(db.db, [
     { tenant_id: TENANT, subject_id: `${TENANT}-0000006`, metric: 'avg_daily_balance', period: '2025-10', value: 9_000_000_00 },
@@ -118,7 +119,7 @@ it('writes what chunks run one at a time write, with data changed under a prepar
   const pipelined = await run(piped, { minChunks: 1, awaitThread: true });
   assert.equal(pipelined.size, SUBJECTS / 2);
   assert.equal(pipelined.get(3), false, 'the chunk whose data changed after its preparation is run again in its transaction');
-  assert.equal(pipelined.get(4), false, 'the chunk that opens a sign-off runs in its transaction');
+  assert.equal(pipelined.get(8), false, 'the chunk that opens a sign-off runs in its transaction');
   assert.ok([...pipelined.values()].filter(Boolean).length >= 6, `most chunks stored what the thread prepared: ${[...pipelined]}`);
   const expected = await written(one);
   assert.ok(expected.approvals.length > 0, 'a sign-off was opened');

@@ -25,7 +25,7 @@ async function prepare(req: PrepareRequest): Promise<PrepareReply> {
     // One read transaction: every read of the chunk, the pack included, sees one snapshot.
     const prepared = await db.transaction().execute(async (trx) => {
       const tp = await packs.get(trx, req.tenantId);
-      return prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor);
+      return prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
     });
     return { id: req.id, prepared: prepared ?? null };
   } catch (err) {

@@ -13,6 +13,8 @@ export interface PrepareRequest {
   /** ISO instant the chunk is evaluated at. */
   readonly now: string;
   readonly actor: string;
+  /** The fraction of the chunk's subjects to prepare (`prepareRetierChunk`). */
+  readonly share: number;
 }
 
 /** The answer: the prepared chunk, null when it needs sign-offs, or why preparing failed. */

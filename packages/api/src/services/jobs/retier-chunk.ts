@@ -27,6 +27,8 @@ export interface PreparedChunk {
   readonly rows: readonly StoredAssignmentJson[];
   readonly events: readonly NewTierEventInput[];
   readonly totals: RetierTotals;
+  /** The last subject it covers when it covers only the start of the range (see `share`); the rest is left to do. */
+  readonly upTo?: string;
 }
 
 /** Opens the sign-offs a subject's plan needs and returns its rows; undefined stops the chunk's planning. */
@@ -65,6 +67,8 @@ export async function retierChunk(
  * the next chunk on another connection while the current one is written. Undefined when a subject of
  * the chunk needs a sign-off opened or kept (that writes, so the chunk must run as a whole inside its
  * transaction). The caller must make sure nothing it read changed before it applies the result.
+ * With `share` below 1 only that fraction of the range's subjects (its first ones) is prepared, and
+ * `upTo` names the last of them: the caller re-tiers the rest ({@link rangeAfter}) in its transaction.
  */
 export function prepareRetierChunk(
   db: Executor,
@@ -73,9 +77,16 @@ export function prepareRetierChunk(
   range: SubjectRange,
   now: Date,
   actor: string,
+  share = 1,
 ): Promise<PreparedChunk | undefined> {
   // rowsWithoutSignOffs was tried first: a subject that gets here needs the database.
-  return planChunk(db, tp, params, range, now, actor, () => undefined);
+  return planChunk(db, tp, params, range, now, actor, () => undefined, share);
+}
+
+/** What is left of `range` after a prepared chunk that covers it up to `upTo`. */
+export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
+  // The least string after upTo: ids compare as strings (SQLite's BINARY collation).
+  return { first: `${upTo}\u0000`, last: range.last };
 }
 
 /** Store a prepared chunk inside the caller's transaction (one version bump per subject for both writes). */
@@ -92,10 +103,17 @@ async function planChunk(
   now: Date,
   actor: string,
   signOffs: SignOffs,
+  share = 1,
 ): Promise<PreparedChunk | undefined> {
   const tenantId = tp.tenantId;
   const target = params.period;
-  const subjects = await listSubjectsInRange(trx, tenantId, range.first, range.last, params.filter.kind);
+  let subjects = await listSubjectsInRange(trx, tenantId, range.first, range.last, params.filter.kind);
+  let upTo: string | undefined;
+  if (share < 1 && subjects.length > 1) {
+    subjects = subjects.slice(0, Math.max(1, Math.round(subjects.length * share)));
+    upTo = subjects[subjects.length - 1]?.id;
+    if (upTo !== undefined) range = { first: range.first, last: upTo };
+  }
   const stored = await listAssignmentsInRange(trx, tenantId, range.first, range.last);
   // One window of data for the chunk: the widest any of its subjects reads.
   let dataFrom = target;
@@ -146,5 +164,5 @@ async function planChunk(
     for (const e of plan.events) if (!writes || writes.has(e.scheme)) events.push(e);
   }
   const totals = sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
-  return { rows, events, totals };
+  return { rows, events, totals, ...(upTo === undefined ? {} : { upTo }) };
 }
