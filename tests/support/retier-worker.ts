@@ -15,6 +15,8 @@ await runWorker({
   leaseMs: Number(leaseMs ?? 60_000),
   pollMs: 50,
   signal: abort.signal,
+  // The prepare thread at once, so that the kill lands while a chunk is claimed ahead and prepared.
+  pipeline: { minChunks: 1 },
   onChunk: ({ jobId, seq }) => process.stdout.write(`chunk ${jobId} ${seq}\n`),
 });
 await db.close();

@@ -114,11 +114,13 @@ export async function workOnce(
 }
 
 /**
- * Chunks a job must have left for a drain to start its prepare thread: the thread takes a moment to
- * start (about a second under tsx, less from built code) and costs CPU while doing so, and a job of a
- * few chunks finishes before it would help. Meanwhile chunks run the ordinary way.
+ * Chunks a job must have left for a drain to start its prepare thread. The thread takes about a second
+ * to start under tsx and 1–1.5 s of CPU (it loads and compiles its modules), while chunks run the
+ * ordinary way beside it: at 100 chunks (100,000 customers) that cost ate the gain — first re-tier
+ * 3.3–4.5 s against 3.3–3.5 s without, monthly 4.0–5.1 against 4.5–5.0 —, at 1,000 it was 20% less
+ * wall time (BENCHMARKS.md, retier-speed-5).
  */
-export const PIPELINE_MIN_CHUNKS = 8;
+export const PIPELINE_MIN_CHUNKS = 200;
 
 /**
  * The fraction of a chunk's subjects the thread prepares; this thread re-tiers the rest inside the
