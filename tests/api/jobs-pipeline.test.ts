@@ -8,7 +8,7 @@ import { drainJobs, enqueueRetier, provisionTenant, type PipelineOptions } from 
 import { connect, migrateToLatest, upsertMetricRows, type Db } from '@tierkit/db';
 import { ChangeWatch } from '../../packages/api/src/services/jobs/change-watch.js';
 import { loadBook } from '../support/book.js';
-import { testPack } from '../support/test-pack.js';
+import { approvalTestPack } from '../support/test-pack.js';
 
 /*
  * The SQLite pipeline of a re-tier job (a thread prepares chunk N+1 while chunk N is written): it
@@ -29,22 +29,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** AML "high" needs a second person's approval: a chunk with such a move must open a sign-off. */
-function approvalPack() {
-  const pack = testPack();
-  return {
-    ...pack,
-    schemes: pack.schemes.map((s) =>
-      s.key === 'aml-test' ? { ...s, levels: s.levels.map((l) => (l.key === 'high' ? { ...l, approvalRequired: true } : l)) } : s,
-    ),
-  };
-}
-
 async function book(): Promise<Db> {
   const db = connect({ url: join(dir, `book-${++files}.db`) });
   open.push(db);
   await migrateToLatest(db.db);
-  await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: approvalPack(), now: NOW });
+  await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: approvalTestPack(), now: NOW });
   await loadBook(db.db, TENANT, SUBJECTS, ['2025-08', '2025-09', '2025-10'], NOW.toISOString());
   // A high AML score in chunk 8 (two subjects a chunk; the first, which the thread prepares): it opens a sign-off.
   await upsertMetricRows(db.db, [

@@ -13,24 +13,13 @@ import {
 } from '@tierkit/api';
 import { findSubjectByExternalId, insertMetrics, insertOverride, insertSubjects, type Db } from '@tierkit/db';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
-import { testPack } from '../support/test-pack.js';
+import { approvalTestPack, testPack } from '../support/test-pack.js';
 
 /*
  * Re-tier jobs over HTTP on both dialects: queue, progress, summary (migration matrix and
  * approval-required count), cancel and resume, tenants and credentials, bad input, the event stream,
  * the monthly schedule — and that a job writes exactly what a metrics write of the same data writes.
  */
-
-/** The test pack with AML "high" needing a second person's approval, so summaries have something to count. */
-function approvalPack() {
-  const pack = testPack();
-  return {
-    ...pack,
-    schemes: pack.schemes.map((s) =>
-      s.key === 'aml-test' ? { ...s, levels: s.levels.map((l) => (l.key === 'high' ? { ...l, approvalRequired: true } : l)) } : s,
-    ),
-  };
-}
 
 const worker = (f: ApiFixture) => ({ db: f.db.db, now: () => NOW, logError: (err: unknown) => assert.fail(String(err)) });
 
@@ -57,7 +46,7 @@ forEachDialect('re-tier jobs', (f) => {
   let viewer = '';
   const as = () => key;
   before(async () => {
-    await provisionTenant(f.db.db, { id: 'bank-j', name: 'bank-j', pack: approvalPack(), now: NOW });
+    await provisionTenant(f.db.db, { id: 'bank-j', name: 'bank-j', pack: approvalTestPack(), now: NOW });
     key = (await createApiKey(f.db.db, { tenantId: 'bank-j', role: 'officer', label: 'jobs', now: NOW })).secret;
     viewer = (await createApiKey(f.db.db, { tenantId: 'bank-j', role: 'viewer', label: 'jobs viewer', now: NOW })).secret;
     const api = client(f, as);

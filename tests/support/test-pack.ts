@@ -75,3 +75,14 @@ export function testPack(): PolicyPack {
   if (!checked.ok) throw new Error(`test pack invalid: ${JSON.stringify(checked.errors)}`);
   return checked.pack;
 }
+
+/** {@link testPack} with AML "high" needing a second person's approval: a move into it opens a sign-off. */
+export function approvalTestPack(): PolicyPack {
+  const pack = testPack();
+  return {
+    ...pack,
+    schemes: pack.schemes.map((s) =>
+      s.key === 'aml-test' ? { ...s, levels: s.levels.map((l) => (l.key === 'high' ? { ...l, approvalRequired: true } : l)) } : s,
+    ),
+  };
+}
