@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { drainJobs, enqueueRetier, provisionTenant, type PipelineOptions } from '@tierkit/api';
-import { connect, migrateToLatest, upsertMetricRows, type Db } from '@tierkit/db';
+import { sql } from 'kysely';
+import { TenantPacks, drainJobs, enqueueRetier, provisionTenant, type PipelineOptions } from '@tierkit/api';
+import { connect, insertOverride, insertPolicies, migrateToLatest, upsertMetricRows, type Db } from '@tierkit/db';
 import { ChangeWatch } from '../../packages/api/src/services/jobs/change-watch.js';
 import { loadBook } from '../support/book.js';
 import { approvalTestPack } from '../support/test-pack.js';
@@ -124,8 +125,12 @@ it('a stop gives back the chunk claimed ahead, and another drain finishes the jo
   const stop = new AbortController();
   const first = await run(db, { minChunks: 1, awaitThread: true, beforeApply: (c) => void (c.seq === 2 && stop.abort()) }, stop.signal);
   assert.deepEqual([...first.keys()], [0, 1, 2], 'the chunk in progress when the stop came was finished');
-  const ahead = await db.db.selectFrom('job_chunks').select(['status', 'lease_owner']).where('seq', '=', 3).executeTakeFirstOrThrow();
-  assert.deepEqual(ahead, { status: 'pending', lease_owner: null });
+  const ahead = await db.db
+    .selectFrom('job_chunks')
+    .select(['status', 'lease_owner', 'attempts'])
+    .where('seq', '=', 3)
+    .executeTakeFirstOrThrow();
+  assert.deepEqual(ahead, { status: 'pending', lease_owner: null, attempts: 0 }, 'given back unused, it has not used an attempt');
   await drainJobs({ db: db.db, now: () => NOW, logError: (err) => assert.fail(String(err)), pipeline: false });
   const jobs = await db.db.selectFrom('jobs').select('status').execute();
   assert.deepEqual(jobs, [{ status: 'completed' }]);
@@ -156,4 +161,207 @@ it('a change watch sees writes of this connection not made through it, and commi
   other.prepare("UPDATE metrics SET value = value + 1 WHERE period = '2025-07'").run();
   other.close();
   assert.equal(await check(mark), false, 'a commit of another connection');
+});
+
+/** Drain the queue, recording which chunks stored a prepared result (job and seq). */
+async function drainAll(db: Db, pipeline: PipelineOptions, extra: Partial<Parameters<typeof drainJobs>[0]> = {}) {
+  const pipelined = new Map<string, boolean>();
+  await drainJobs({
+    db: db.db,
+    now: () => NOW,
+    logError: (err) => assert.fail(String(err)),
+    onChunk: (c) => pipelined.set(`${c.jobId}:${c.seq}`, c.pipelined ?? false),
+    pipeline,
+    ...extra,
+  });
+  return pipelined;
+}
+
+it('a chunk of another job whose subjects the chunk being written covers is not prepared beside it', async () => {
+  // Job A re-tiers subjects 0–5 at 2025-10 (chunks 0-1, 2-3, 4-5); job B, queued behind it, 4–5 at
+  // 2025-09. One at a time, B skips both (already evaluated at a later month). B's chunk is claimed
+  // while A's last is written: prepared then, it would read subjects 4–5 before A's write and take
+  // A's write for one that cannot touch it.
+  const queue = async (db: Db) => {
+    const job = async (period: string, from: number, to: number) => {
+      const subjects = Array.from({ length: to - from + 1 }, (_, i) => `B${String(from + i).padStart(7, '0')}`);
+      const queued = await enqueueRetier(db.db, { tenantId: TENANT, period, now: NOW, chunkSubjects: 2, filter: { subjects } });
+      assert.ok(queued);
+      return queued.id;
+    };
+    return { a: await job('2025-10', 0, 5), b: await job('2025-09', 4, 5) };
+  };
+  const one = await book();
+  await queue(one);
+  await drainAll(one, { minChunks: Number.POSITIVE_INFINITY });
+  const piped = await book();
+  const { a } = await queue(piped);
+  await drainAll(piped, {
+    minChunks: 1,
+    awaitThread: true,
+    // The thread has read B's chunk before A's last chunk is written.
+    beforeApply: async (c) => void (c.jobId === a && c.seq === 2 && (await c.ahead)),
+  });
+  const expected = await written(one);
+  assert.ok(!expected.events.some((e) => e.period === '2025-09'), 'one at a time, job B changes nothing');
+  assert.deepEqual(await written(piped), expected);
+});
+
+it('a pipelined chunk is evaluated at one instant: an override expiring between its claim and its write counts for all of it or none', async () => {
+  const db = await book();
+  // Both subjects of chunk 5 (10 and 11) have a diamond override that expires after the claim and before the write.
+  const expires = new Date(NOW.getTime() + 500);
+  for (const n of [10, 11])
+    await insertOverride(
+      db.db,
+      TENANT,
+      `${TENANT}-00000${n}`,
+      {
+        id: `ov-${n}`,
+        scheme: 'retail-tier',
+        level: 'diamond',
+        mode: 'fixed',
+        reason: 'retention',
+        expiresAt: expires.toISOString(),
+        requestedBy: 'rm-1',
+        approvedBy: 'head-1',
+      },
+      NOW.toISOString(),
+    );
+  await enqueueRetier(db.db, { tenantId: TENANT, period: '2025-10', now: NOW, chunkSubjects: 2 });
+  let now = NOW;
+  const pipelined = await drainAll(
+    db,
+    { minChunks: 1, awaitThread: true, beforeApply: (c) => void (c.seq === 5 && (now = new Date(expires.getTime() + 500))) },
+    { now: () => now },
+  );
+  assert.ok(
+    [...pipelined].some(([k, v]) => k.endsWith(':5') && v),
+    'chunk 5 stored what the thread prepared',
+  );
+  const levels = await db.db
+    .selectFrom('assignments')
+    .select(['subject_id', 'level'])
+    .where('scheme', '=', 'retail-tier')
+    .where('subject_id', 'in', [`${TENANT}-0000010`, `${TENANT}-0000011`])
+    .orderBy('subject_id')
+    .execute();
+  assert.equal(levels.length, 2);
+  assert.deepEqual(
+    levels.map((l) => l.level),
+    ['diamond', 'diamond'],
+    'both subjects evaluated at the claim, when the overrides were in force',
+  );
+  const at = await db.db
+    .selectFrom('tier_events')
+    .select('at')
+    .distinct()
+    .where('subject_id', 'in', [`${TENANT}-0000010`, `${TENANT}-0000011`])
+    .execute();
+  assert.equal(at.length, 1, `one instant for the chunk's events: ${JSON.stringify(at)}`);
+});
+
+it('a chunk prepared under other policy versions than the writer holds runs in its transaction', async () => {
+  // The writer's packs were read before a new retail-tier version was activated (another process,
+  // within PACK_CHECK_MS): the thread reads the new one. One at a time, every chunk uses the writer's.
+  const activate = async (db: Db) => {
+    const old = await db.db
+      .selectFrom('policies')
+      .select(['document', 'position', 'effective_from'])
+      .where('scheme', '=', 'retail-tier')
+      .executeTakeFirstOrThrow();
+    // Every threshold at 0: every customer diamond under the new version.
+    const document = JSON.parse(old.document.replace(/"op":"gte","value":\d+/g, '"op":"gte","value":0'));
+    document.policy.version = 2;
+    await insertPolicies(db.db, TENANT, [
+      {
+        id: 'retail-tier-v2',
+        scheme: 'retail-tier',
+        version: 2,
+        position: Number(old.position),
+        status: 'active',
+        document,
+        effectiveFrom: old.effective_from,
+        now: NOW.toISOString(),
+      },
+    ]);
+  };
+  const stale = async (db: Db) => {
+    const packs = new TenantPacks(Number.POSITIVE_INFINITY);
+    await packs.get(db.db, TENANT);
+    await activate(db);
+    await enqueueRetier(db.db, { tenantId: TENANT, period: '2025-10', now: NOW, chunkSubjects: 2 });
+    return packs;
+  };
+  const one = await book();
+  await drainAll(one, { minChunks: Number.POSITIVE_INFINITY }, { packs: await stale(one) });
+  const piped = await book();
+  const pipelined = await drainAll(piped, { minChunks: 1, awaitThread: true }, { packs: await stale(piped) });
+  assert.equal(pipelined.size, SUBJECTS / 2);
+  assert.equal([...pipelined.values()].filter(Boolean).length, 0, 'no chunk stored what the thread prepared');
+  const expected = await written(one);
+  assert.ok(
+    expected.assignments.some((a) => a.scheme === 'retail-tier' && a.level !== 'diamond'),
+    'one at a time, the old version decides',
+  );
+  assert.deepEqual(await written(piped), expected);
+});
+
+it('without a prepare thread no chunk is claimed ahead', async () => {
+  const db = await book();
+  await enqueueRetier(db.db, { tenantId: TENANT, period: '2025-10', now: NOW, chunkSubjects: 2 });
+  const leased: number[] = [];
+  await drainAll(db, {
+    // The default: a job of 12 chunks starts no thread.
+    beforeApply: async () => {
+      const { n } = await db.db
+        .selectFrom('job_chunks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('lease_owner', 'is not', null)
+        .executeTakeFirstOrThrow();
+      leased.push(Number(n));
+    },
+  });
+  assert.equal(leased.length, SUBJECTS / 2);
+  assert.deepEqual(new Set(leased), new Set([1]), 'one chunk leased at a time');
+  const attempts = await db.db.selectFrom('job_chunks').select('attempts').distinct().execute();
+  assert.deepEqual(attempts, [{ attempts: 1 }]);
+});
+
+it('the thread ends when giving back the chunk claimed ahead fails', { skip: process.platform !== 'linux' }, async () => {
+  const db = await book();
+  const file = join(dir, `book-${files}.db`);
+  await enqueueRetier(db.db, { tenantId: TENANT, period: '2025-10', now: NOW, chunkSubjects: 2 });
+  const stop = new AbortController();
+  await assert.rejects(
+    drainJobs({
+      db: db.db,
+      now: () => NOW,
+      logError: (err) => assert.fail(String(err)),
+      signal: stop.signal,
+      pipeline: {
+        minChunks: 1,
+        awaitThread: true,
+        beforeApply: async (c) => {
+          if (c.seq !== 2) return;
+          stop.abort();
+          // Giving a chunk back fails from now on (finishing one does not).
+          await sql`CREATE TRIGGER no_release BEFORE UPDATE ON job_chunks WHEN NEW.lease_owner IS NULL AND NEW.status = 'pending'
+            BEGIN SELECT RAISE(ABORT, 'release refused'); END`.execute(db.db);
+        },
+      },
+    }),
+    /release refused/,
+  );
+  await db.close();
+  open.splice(open.indexOf(db), 1);
+  // The thread's connection would hold the file open (threads share the process's descriptors).
+  const held = readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(file);
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(held, [], 'no connection to the database is left open');
 });

@@ -16,6 +16,11 @@ export interface TenantPack {
   readonly metrics: ReadonlyMap<string, PolicyPack['metrics'][number]>;
   /** The version of each scheme in force for `period`. */
   readonly versions: ReadonlyMap<string, PolicyVersion>;
+  /**
+   * The tenant's approved versions this pack was chosen from (their ids): two packs with the same
+   * fingerprint decide every period alike, whichever connection or cache they came from.
+   */
+  readonly fingerprint: string;
   /** The pack in force for `period`; periods the same versions cover share its compiled pack. */
   at(period: string): TenantPack;
 }
@@ -53,12 +58,18 @@ export function versionsInForce(active: readonly PolicyVersion[], period: string
 class PackTimeline {
   private readonly byVersions = new Map<string, TenantPack>();
   private readonly byPeriod = new Map<string, TenantPack>();
+  private readonly fingerprint: string;
 
   constructor(
     readonly tenantId: string,
     private readonly metrics: PolicyPack['metrics'],
     private readonly active: readonly PolicyVersion[],
-  ) {}
+  ) {
+    this.fingerprint = active
+      .map((v) => v.id)
+      .sort()
+      .join(',');
+  }
 
   at(period: string): TenantPack {
     const hit = this.byPeriod.get(period);
@@ -94,6 +105,7 @@ class PackTimeline {
       schemes: new Map(pack.schemes.map((s) => [s.key, s])),
       metrics: new Map(pack.metrics.map((m) => [m.key, m])),
       versions: new Map(versions.map((v) => [v.scheme, v])),
+      fingerprint: this.fingerprint,
       at: (p) => this.at(p),
     };
   }

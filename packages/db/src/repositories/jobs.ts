@@ -229,11 +229,15 @@ export async function completeChunk(
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Give a chunk back (its work failed or was abandoned) so that another claim may take it at once. */
-export async function releaseChunk(db: Executor, jobId: string, seq: number, owner: string): Promise<void> {
+/**
+ * Give a chunk back (its work failed or was abandoned) so that another claim may take it at once.
+ * `unused`: it was claimed but never run (claimed ahead of a stop), so its claim does not count
+ * towards the attempts that fail a job.
+ */
+export async function releaseChunk(db: Executor, jobId: string, seq: number, owner: string, unused = false): Promise<void> {
   await db
     .updateTable('job_chunks')
-    .set({ lease_owner: null, lease_expires_at: null })
+    .set({ lease_owner: null, lease_expires_at: null, ...(unused ? { attempts: sql<number>`attempts - 1` } : {}) })
     .where('job_id', '=', jobId)
     .where('seq', '=', seq)
     .where('lease_owner', '=', owner)

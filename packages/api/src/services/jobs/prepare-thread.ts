@@ -23,11 +23,12 @@ port.postMessage('ready');
 async function prepare(req: PrepareRequest): Promise<PrepareReply> {
   try {
     // One read transaction: every read of the chunk, the pack included, sees one snapshot.
-    const prepared = await db.transaction().execute(async (trx) => {
+    return await db.transaction().execute(async (trx) => {
       const tp = await packs.get(trx, req.tenantId);
-      return prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
+      const prepared = await prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
+      // The writer holds its own packs (cached): it stores this only under the same versions.
+      return { id: req.id, prepared: prepared ?? null, fingerprint: tp.fingerprint };
     });
-    return { id: req.id, prepared: prepared ?? null };
   } catch (err) {
     return { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }

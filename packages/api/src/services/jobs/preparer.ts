@@ -17,9 +17,12 @@ export interface PrepareRequest {
   readonly share: number;
 }
 
-/** The answer: the prepared chunk, null when it needs sign-offs, or why preparing failed. */
+/**
+ * The answer: the prepared chunk, null when it needs sign-offs, or why preparing failed; with the
+ * fingerprint of the policy versions it was evaluated under (`TenantPack.fingerprint`).
+ */
 export type PrepareReply =
-  | { readonly id: number; readonly prepared: PreparedChunk | null; readonly error?: undefined }
+  | { readonly id: number; readonly prepared: PreparedChunk | null; readonly fingerprint?: string; readonly error?: undefined }
   | { readonly id: number; readonly error: string };
 
 /**
@@ -57,9 +60,12 @@ export class Preparer {
       resolve?.(reply);
     });
     this.#thread.on('error', (err) => {
-      // Chunks go on the ordinary way; said once, since every chunk after it would say it again.
-      log(new Error('tierkit worker: the prepare thread failed; chunks run one at a time', { cause: err }));
       this.#fail(`prepare thread failed: ${err.stack ?? err.message}`);
+      // Chunks go on the ordinary way; said once, since every chunk after it would say it again. A
+      // logger that throws must not make this handler's error an uncaught exception.
+      try {
+        log(new Error('tierkit worker: the prepare thread failed; chunks run one at a time', { cause: err }));
+      } catch {}
     });
     this.#exited = new Promise((resolve) =>
       this.#thread.once('exit', () => {

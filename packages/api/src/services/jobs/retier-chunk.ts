@@ -14,6 +14,7 @@ import {
 } from '@tierkit/db';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
 import type { TenantPack } from '../tenant-pack.js';
+import { sortableId } from '../../ids.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
 
 /** The subjects of one chunk: a range of internal ids of the tenant. */
@@ -43,7 +44,9 @@ type SignOffs = (
  * the job's period by the same rules a metrics write follows (`planReevaluation`), and the results are
  * written in a few multi-row statements. Reads are one range query per table, not one per subject.
  * A subject already evaluated at a later month is left alone; so is one with neither a level nor data,
- * and one outside the filter.
+ * and one outside the filter. `idsAt`: when the chunk is evaluated at an instant before the one it
+ * is stored at (a pipelined chunk, evaluated at its claim), its event ids are drawn at the later one
+ * ({@link withEventIds}).
  */
 export async function retierChunk(
   trx: Executor,
@@ -52,6 +55,7 @@ export async function retierChunk(
   range: SubjectRange,
   now: Date,
   actor: string,
+  idsAt?: Date,
 ): Promise<RetierTotals> {
   const nowIso = now.toISOString();
   const planned = await planChunk(trx, tp, params, range, now, actor, (subject, plan, had) =>
@@ -59,7 +63,17 @@ export async function retierChunk(
   );
   // Never undefined: withSignOffs always returns rows.
   if (!planned) throw new Error('re-tier chunk planned nothing');
-  return applyPreparedChunk(trx, tp.tenantId, planned);
+  return applyPreparedChunk(trx, tp.tenantId, idsAt ? withEventIds(planned, idsAt) : planned);
+}
+
+/**
+ * A chunk's events with ids drawn on this thread at `at`, the moment they are stored: ids sort by
+ * creation within a process (`sortableId`: time, then a counter reset when the time changes), so ids
+ * drawn on another thread, or at an earlier instant than an event this thread wrote for the same
+ * subject since, would not sort after it.
+ */
+export function withEventIds(prepared: PreparedChunk, at: Date): PreparedChunk {
+  return { ...prepared, events: prepared.events.map((e) => ({ ...e, id: sortableId(at) })) };
 }
 
 /**

@@ -13,10 +13,9 @@ import {
 import { randomBytes } from 'node:crypto';
 import { TenantPacks } from '../tenant-pack.js';
 import { subjectsWritten } from '../../version-trust.js';
-import { sortableId } from '../../ids.js';
 import { ChangeWatch, type ChangeMark } from './change-watch.js';
 import { Preparer, type PrepareReply } from './preparer.js';
-import { applyPreparedChunk, rangeAfter, retierChunk, type PreparedChunk } from './retier-chunk.js';
+import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
 import { sumTotals, type RetierParams, type RetierTotals } from './retier-params.js';
 
 /** How long a claimed chunk stays a worker's: past it, another worker takes the chunk over. */
@@ -55,8 +54,12 @@ export interface PipelineOptions {
   readonly awaitThread?: boolean;
   /** The fraction of each chunk the thread prepares. Default {@link PREPARED_SHARE}. */
   readonly share?: number;
-  /** Called before a chunk's write transaction, after its preparation (tests: a write at that moment). */
-  readonly beforeApply?: (chunk: { jobId: string; seq: number; prepared: boolean }) => Promise<void> | void;
+  /**
+   * Called before a chunk's write transaction, after its preparation (tests: a write at that moment);
+   * `ahead` resolves when the chunk claimed ahead, if any, has been prepared.
+   * @internal
+   */
+  readonly beforeApply?: (chunk: { jobId: string; seq: number; prepared: boolean; ahead: Promise<void> }) => Promise<void> | void;
 }
 
 /** A worker name unique across processes and machines. */
@@ -198,13 +201,16 @@ async function pipeline(
   const { db } = options;
   const clock = options.now ?? (() => new Date());
   const logError = options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e));
+  // What is not a failed chunk: the chunk it is about still runs, in its transaction.
+  const logNotice = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
   const watch = new ChangeWatch(db);
   const tuning = typeof options.pipeline === 'object' ? options.pipeline : {};
   // Started on a claim, so an idle worker holds no thread; chunks run the ordinary way while it starts.
   let preparer: Preparer | undefined;
   let n = 0;
 
-  const claimNext = async (): Promise<Pending | undefined> => {
+  /** Claim a chunk; `writing` is the chunk this thread writes while the claimed one is prepared. */
+  const claimNext = async (writing?: ClaimedChunk): Promise<Pending | undefined> => {
     for (;;) {
       if (options.signal?.aborted) return undefined;
       const now = clock();
@@ -221,10 +227,10 @@ async function pipeline(
       }
       const params = JSON.parse(job.params) as RetierParams;
       if (!preparer && Number(job.total_chunks) - chunk.seq >= (tuning.minChunks ?? PIPELINE_MIN_CHUNKS)) {
-        preparer = Preparer.start(file, logError);
+        preparer = Preparer.start(file, logNotice);
         if (tuning.awaitThread) await preparer.whenReady();
       }
-      if (!preparer?.ready) return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
+      if (!preparer?.ready || !readsApart(claimed, writing)) return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
       // Taken before the thread's reads begin, so that any write after it is seen at the check.
       const mark = await watch.mark();
       const reply = preparer.prepare({
@@ -251,43 +257,61 @@ async function pipeline(
         // SQLite answers without I/O waits: a turn of the event loop lets the thread's messages (its
         // start first) and a server running this in-process be heard between chunks.
         await new Promise((r) => setImmediate(r));
-        next = await claimNext();
+        // Claimed ahead only for the thread to prepare: without a thread it would be a second lease
+        // for nothing (left to expire after a crash) and an attempt used.
+        if (preparer?.ready) next = await claimNext(current.claimed);
       } catch (err) {
-        await releaseChunk(db, current.claimed.job.id, current.claimed.chunk.seq, owner);
+        await releaseChunk(db, current.claimed.job.id, current.claimed.chunk.seq, owner, true);
         throw err;
       }
-      await applyPending(current, reply);
+      await applyPending(current, reply, next);
+      next ??= await claimNext();
     }
   } finally {
-    // Claimed but not to be written: give it back at once rather than after its lease.
-    if (next) await releaseChunk(db, next.claimed.job.id, next.claimed.chunk.seq, owner);
-    await preparer?.stop();
+    try {
+      // Claimed but not to be written: give it back at once rather than after its lease.
+      if (next) await releaseChunk(db, next.claimed.job.id, next.claimed.chunk.seq, owner, true);
+    } finally {
+      // Also when the release fails: runWorker's next drain would start another thread.
+      await preparer?.stop();
+    }
   }
   return n;
 
-  async function applyPending(pending: Pending, reply: PrepareReply): Promise<void> {
+  async function applyPending(pending: Pending, reply: PrepareReply, ahead: Pending | undefined): Promise<void> {
     const { chunk, job } = pending.claimed;
     if (reply.error !== undefined)
-      logError(new Error(`preparing chunk ${chunk.seq} of ${job.id} failed; running it in its transaction: ${reply.error}`));
+      logNotice(new Error(`preparing chunk ${chunk.seq} of ${job.id} on the thread failed; it runs in its transaction: ${reply.error}`));
     try {
       const tp = await packs.get(db, job.tenant_id);
-      await tuning.beforeApply?.({ jobId: job.id, seq: chunk.seq, prepared: reply !== NOT_PREPARED });
+      await tuning.beforeApply?.({
+        jobId: job.id,
+        seq: chunk.seq,
+        prepared: reply !== NOT_PREPARED,
+        ahead: ahead ? ahead.reply.then(() => undefined) : Promise.resolve(),
+      });
       let pipelined = false;
       const totals = await watch.write(async (trx, unchanged) => {
-        const at = clock();
-        const prepared = unchanged && reply.error === undefined ? reply.prepared : null;
+        // Prepared under other policy versions than `tp` (the writer's are cached, the thread's read
+        // fresh): storing it beside the rest re-tiered under `tp` would mix two policies in a chunk.
+        const prepared = unchanged && reply.error === undefined && reply.fingerprint === tp.fingerprint ? reply.prepared : null;
         pipelined = prepared !== null;
+        const stored = clock();
+        // The thread evaluated at the claim: the rest of the chunk too, so that the chunk sees one
+        // instant (an override expiring in between would count for part of it). Nothing was written
+        // for its subjects since the claim (the change check, `readsApart`); event ids are drawn now.
+        const at = prepared ? pending.now : stored;
         const range = { first: chunk.first_subject, last: chunk.last_subject };
         const actor = `job:${job.id}`;
         let t: RetierTotals;
         if (!prepared) t = await retierChunk(trx, tp, pending.params, range, at, actor);
         else {
-          t = await applyPreparedChunk(trx, job.tenant_id, withEventIds(prepared, at));
+          t = await applyPreparedChunk(trx, job.tenant_id, withEventIds(prepared, stored));
           // The rest of the chunk, re-tiered here as a chunk always was (subject by subject, the same rules).
           if (prepared.upTo !== undefined)
-            t = sumTotals([t, await retierChunk(trx, tp, pending.params, rangeAfter(range, prepared.upTo), at, actor)]);
+            t = sumTotals([t, await retierChunk(trx, tp, pending.params, rangeAfter(range, prepared.upTo), at, actor, stored)]);
         }
-        if (!(await completeChunk(trx, job.id, chunk.seq, owner, JSON.stringify(t), at.toISOString()))) throw new ChunkTakenOver();
+        if (!(await completeChunk(trx, job.id, chunk.seq, owner, JSON.stringify(t), stored.toISOString()))) throw new ChunkTakenOver();
         return t;
       }, pending.mark);
       subjectsWritten();
@@ -302,17 +326,25 @@ async function pipeline(
   }
 }
 
-/** A chunk claimed while the thread is not (yet) running: stored the ordinary way. */
-const NOT_PREPARED: PrepareReply = { id: -1, prepared: null };
-
 /**
- * The prepared events with ids drawn on this thread at the moment they are stored: ids sort by
- * creation within a process (`sortableId`), and the thread's own counter would not order them after
- * an event this thread wrote for the same subject in the same millisecond.
+ * Whether chunk `next` may be prepared while this thread writes chunk `writing`: the change check
+ * counts this worker's own writes as harmless, which holds only when they touch none of the subjects
+ * `next` reads. Chunks of one job never share a subject; chunks of two jobs of one tenant may (a job
+ * for a few subjects queued behind a full one, a dead worker's chunks re-claimed between another
+ * job's, a cancelled job resumed): then `next` runs in its transaction. Ranges compare as SQLite
+ * compares ids (bytes of UTF-8).
  */
-function withEventIds(prepared: PreparedChunk, at: Date): PreparedChunk {
-  return { ...prepared, events: prepared.events.map((e) => ({ ...e, id: sortableId(at) })) };
+function readsApart(next: ClaimedChunk, writing: ClaimedChunk | undefined): boolean {
+  if (!writing || writing.job.id === next.job.id || writing.job.tenant_id !== next.job.tenant_id) return true;
+  const [a, b] = [writing.chunk, next.chunk];
+  return (
+    Buffer.compare(Buffer.from(a.last_subject), Buffer.from(b.first_subject)) < 0 ||
+    Buffer.compare(Buffer.from(b.last_subject), Buffer.from(a.first_subject)) < 0
+  );
 }
+
+/** A chunk claimed while the thread is not (yet) running, or not to be prepared: stored the ordinary way. */
+const NOT_PREPARED: PrepareReply = { id: -1, prepared: null };
 
 /**
  * SQLite's WAL checkpoints on a thread of their own while chunks are being written (see
