@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { TenantPacks, drainJobs, enqueueRetier, provisionTenant, type PipelineOptions } from '@tierkit/api';
 import { connect, insertOverride, insertPolicies, migrateToLatest, upsertMetricRows, type Db } from '@tierkit/db';
 import { ChangeWatch } from '../../packages/api/src/services/jobs/change-watch.js';
+import { Preparer } from '../../packages/api/src/services/jobs/preparer.js';
 import { loadBook } from '../support/book.js';
 import { approvalTestPack } from '../support/test-pack.js';
 
@@ -364,4 +365,27 @@ it('the thread ends when giving back the chunk claimed ahead fails', { skip: pro
     }
   });
   assert.deepEqual(held, [], 'no connection to the database is left open');
+});
+
+it('a prepare thread that fails is reported once, also through a logger that throws, and prepares nothing', async () => {
+  // Its connection cannot be opened: the directory the file would be in is a file.
+  const notADirectory = join(dir, 'not-a-directory');
+  writeFileSync(notADirectory, '');
+  let told = 0;
+  const preparer = Preparer.start(join(notADirectory, 'book.db'), () => {
+    told++;
+    throw new Error('the logger fails too');
+  });
+  assert.equal(await preparer.whenReady(), false);
+  const reply = await preparer.prepare({
+    tenantId: TENANT,
+    params: { schemes: null, period: '2025-10', filter: {}, reason: null },
+    range: { first: '', last: '' },
+    now: NOW.toISOString(),
+    actor: 'test',
+    share: 1,
+  });
+  assert.match(reply.error ?? '', /prepare thread failed/);
+  await preparer.stop();
+  assert.equal(told, 1);
 });

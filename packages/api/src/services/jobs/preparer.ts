@@ -36,7 +36,7 @@ export class Preparer {
   readonly #waiting = new Map<number, (reply: PrepareReply) => void>();
   readonly #exited: Promise<void>;
   readonly #ready: Promise<boolean>;
-  #onReady: () => void = () => {};
+  #settleReady: (ready: boolean) => void = () => {};
   #isReady = false;
   #next = 0;
   #stopping = false;
@@ -46,13 +46,12 @@ export class Preparer {
     this.#thread = threadOf(file);
     this.#thread.unref();
     this.#ready = new Promise((resolve) => {
-      this.#thread.once('exit', () => resolve(false));
-      this.#onReady = () => resolve(true);
+      this.#settleReady = resolve;
     });
     this.#thread.on('message', (reply: PrepareReply | 'ready') => {
       if (reply === 'ready') {
         this.#isReady = true;
-        this.#onReady();
+        this.#settleReady(true);
         return;
       }
       const resolve = this.#waiting.get(reply.id);
@@ -87,7 +86,11 @@ export class Preparer {
 
   /** Resolves when the thread is ready (true) or has ended without being so (false). */
   whenReady(): Promise<boolean> {
-    return this.#ready;
+    // Held meanwhile, as while a chunk is prepared: waiting for it keeps the process alive.
+    if (this.#waiting.size === 0) this.#thread.ref();
+    return this.#ready.finally(() => {
+      if (this.#waiting.size === 0 && !this.#stopping) this.#thread.unref();
+    });
   }
 
   /** Prepare a chunk on the thread; the reply says why when it could not (never rejects). */
@@ -108,15 +111,16 @@ export class Preparer {
   /** Close the thread's connection and end it. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (this.#dead === undefined) {
-      this.#thread.ref();
-      this.#thread.postMessage('stop');
-    }
+    // Held until it has exited, also when it failed and is still ending (an unreferenced thread's
+    // exit would not keep the process alive to be awaited).
+    this.#thread.ref();
+    if (this.#dead === undefined) this.#thread.postMessage('stop');
     await this.#exited;
   }
 
   #fail(why: string): void {
     this.#dead ??= why;
+    this.#settleReady(false);
     for (const [id, resolve] of this.#waiting) resolve({ id, error: why });
     this.#waiting.clear();
   }
