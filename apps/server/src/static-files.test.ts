@@ -35,3 +35,13 @@ it('demo pages may not be framed, re-based or submit elsewhere; every file is no
   const twoCopies = (await app.request('http://localhost:8787/two-versions.html')).headers.get('Content-Security-Policy') ?? '';
   assert.ok(twoCopies.includes("trusted-types lit-html 'allow-duplicates'"), twoCopies);
 });
+
+it('API paths reach the API and everything else the site, whatever the query string says', async () => {
+  const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: false });
+  const api = await app.request('http://localhost:8787/v1/subjects/C000001/tiers');
+  assert.equal(api.status, 401, 'an API read without a credential is refused by the API');
+  assert.match(api.headers.get('Content-Type') ?? '', /^application\/problem\+json/);
+  const page = await app.request('http://localhost:8787/?next=/v1/subjects');
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('Content-Type') ?? '', /^text\/html/);
+});
