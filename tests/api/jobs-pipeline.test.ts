@@ -53,25 +53,9 @@ const richer = (db: Db) =>
 /** Everything the job wrote but the event ids and the job id in `actor` (both random). */
 async function written(db: Db) {
   const assignments = await db.db.selectFrom('assignments').selectAll().orderBy('subject_id').orderBy('scheme').execute();
-  const events = await db.db
-    .selectFrom('tier_events')
-    .select([
-      'subject_id',
-      'scheme',
-      'from_level',
-      'to_level',
-      'at',
-      'reason',
-      'rule_id',
-      'note',
-      'approved_by',
-      'policy_version',
-      'period',
-    ])
-    .orderBy('subject_id')
-    .orderBy('scheme')
-    .orderBy('period')
-    .execute();
+  const events = (
+    await db.db.selectFrom('tier_events').selectAll().orderBy('subject_id').orderBy('scheme').orderBy('period').execute()
+  ).map(({ id: _id, actor: _actor, ...event }) => event);
   const approvals = await db.db
     .selectFrom('level_approvals')
     .select(['subject_id', 'scheme', 'level', 'status'])
