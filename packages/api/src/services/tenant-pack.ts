@@ -1,5 +1,12 @@
 import { compilePack, validatePolicyPack, type CompiledPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
-import { activePolicyFingerprint, findTenant, listPolicyVersionsIn, type Executor, type PolicyVersion } from '@tierkit/db';
+import {
+  activePolicyFingerprint,
+  findTenant,
+  listPolicyVersionsIn,
+  policyFingerprint,
+  type Executor,
+  type PolicyVersion,
+} from '@tierkit/db';
 import { ProblemError } from '../problem.js';
 
 /**
@@ -58,17 +65,15 @@ export function versionsInForce(active: readonly PolicyVersion[], period: string
 class PackTimeline {
   private readonly byVersions = new Map<string, TenantPack>();
   private readonly byPeriod = new Map<string, TenantPack>();
-  private readonly fingerprint: string;
+  /** The active versions' fingerprint (`policyFingerprint`): what the cache compares, what a pack carries. */
+  readonly fingerprint: string;
 
   constructor(
     readonly tenantId: string,
     private readonly metrics: PolicyPack['metrics'],
     private readonly active: readonly PolicyVersion[],
   ) {
-    this.fingerprint = active
-      .map((v) => v.id)
-      .sort()
-      .join(',');
+    this.fingerprint = policyFingerprint(active.map((v) => v.id));
   }
 
   at(period: string): TenantPack {
@@ -124,7 +129,7 @@ function currentUtcPeriod(): string {
  * delay (packages/api/README.md, "Reads"). Each period's pack is compiled once and then looked up.
  */
 export class TenantPacks {
-  private readonly cache = new Map<string, { fingerprint: string; value: PackTimeline; checkedAt: number }>();
+  private readonly cache = new Map<string, { value: PackTimeline; checkedAt: number }>();
 
   constructor(
     private readonly checkMs = PACK_CHECK_MS,
@@ -137,12 +142,13 @@ export class TenantPacks {
     const now = this.clock();
     if (hit && now - hit.checkedAt < this.checkMs) return hit.value.at(period);
     const fingerprint = await activePolicyFingerprint(db, tenantId);
-    if (hit && hit.fingerprint === fingerprint) {
+    // Compared with what the kept packs were compiled from, not with an earlier answer of this query.
+    if (hit && hit.value.fingerprint === fingerprint) {
       hit.checkedAt = now;
       return hit.value.at(period);
     }
     const value = await loadTimeline(db, tenantId);
-    this.cache.set(tenantId, { fingerprint, value, checkedAt: now });
+    this.cache.set(tenantId, { value, checkedAt: now });
     return value.at(period);
   }
 

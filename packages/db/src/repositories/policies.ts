@@ -46,14 +46,16 @@ export async function listActivePolicies(db: Executor, tenantId: string): Promis
 
 /** A cheap fingerprint of the active policies, so a compiled pack can be cached until one changes. */
 export async function activePolicyFingerprint(db: Executor, tenantId: string): Promise<string> {
-  const rows = await db
-    .selectFrom('policies')
-    .select(['id'])
-    .where('tenant_id', '=', tenantId)
-    .where('status', '=', 'active')
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => r.id).join(',');
+  const rows = await db.selectFrom('policies').select(['id']).where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
+  return policyFingerprint(rows.map((r) => r.id));
+}
+
+/**
+ * The fingerprint of a set of policy versions (their ids), whatever order they were read in: sorted
+ * here rather than by the database, whose collation may order ids differently.
+ */
+export function policyFingerprint(ids: readonly string[]): string {
+  return [...ids].sort().join(',');
 }
 
 /** Store policy versions (each `document` is serialized as JSON). */
