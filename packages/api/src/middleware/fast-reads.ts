@@ -1,5 +1,5 @@
 import { LOCALES, type Locale } from '@tierkit/core';
-import { findSubjectByExternalId } from '@tierkit/db';
+import { findSubjectByExternalId, type Subject } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 import { refusal } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
@@ -163,11 +163,16 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       // A first ask: built here as the route builds it, from the whole row (and its version as read
       // now), once the bucket is known to have a token for it.
       if (limits && buckets && buckets.check(found.rateKey, limits.clock()) !== 0) return undefined;
-      const mark = versions.mark();
-      const whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
-      if (!whole) return undefined;
-      // A version trusted from before another process's write would miss the body built now until the trust ends.
-      versions.remember(principal.tenantId, id, whole, mark);
+      let whole: Subject | undefined;
+      // The version was just read from the database, with the whole row.
+      if ('kind' in subject) whole = subject;
+      else {
+        const mark = versions.mark();
+        whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
+        if (!whole) return undefined;
+        // A version trusted from before another process's write would miss the body built now until the trust ends.
+        versions.remember(principal.tenantId, id, whole, mark);
+      }
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
       entry = await reads.build(key, () =>
         route === 'tiers'

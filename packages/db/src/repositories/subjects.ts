@@ -58,19 +58,6 @@ export async function findSubjectByExternalId(db: Executor, tenantId: string, ex
 /** What versions a subject's reads: its internal id, `version` and `updatedAt` (see Subject). */
 export type SubjectVersion = Pick<Subject, 'id' | 'version' | 'updatedAt'>;
 
-const subjectVersionByExternalId = reusableQuery((db, tenantId: string, externalId: string) =>
-  db.selectFrom('subjects').select(['id', 'version', 'updated_at']).where('tenant_id', '=', tenantId).where('external_id', '=', externalId),
-);
-
-/**
- * {@link findSubjectByExternalId} narrowed to what names a read's stored version: a kept read is
- * answered from this alone, without reading (and parsing) the rest of the row.
- */
-export async function findSubjectVersion(db: Executor, tenantId: string, externalId: string): Promise<SubjectVersion | undefined> {
-  const [row] = await subjectVersionByExternalId(db, tenantId, externalId);
-  return row ? { id: row.id, version: row.version, updatedAt: row.updated_at } : undefined;
-}
-
 /**
  * Create the subject, or update kind, name and attributes of the one with the same external id.
  * `input.id` is used only when the subject is new. `check` sees an existing subject before it is
