@@ -30,19 +30,27 @@ export function periodEnd(asOf: string): string {
   return `${next}-01T00:00:00.000Z`;
 }
 
-/** Caches the month keys of the last `asOf` seen: a batch evaluates millions of subjects for one month. */
+/** How many `asOf` months {@link MonthKeys} holds before it starts over. */
+const MONTH_KEYS_HELD = 16;
+
+/**
+ * Caches the month keys of the `asOf` months seen: a batch evaluates millions of subjects for one
+ * month, and a monthly re-tier evaluates each subject at two (its stored month again, from the state
+ * before it, then the new one), which a cache of the last month alone missed every time.
+ */
 export class MonthKeys {
-  private asOf = '';
-  private keys: string[] = [];
+  private readonly held = new Map<string, string[]>();
   private readonly count: number;
   constructor(count: number) {
     this.count = Math.max(1, count);
   }
-  get(asOf: string): string[] {
-    if (asOf !== this.asOf) {
-      this.keys = monthsBack(asOf, this.count);
-      this.asOf = asOf;
+  get(asOf: string): readonly string[] {
+    let keys = this.held.get(asOf);
+    if (keys === undefined) {
+      keys = monthsBack(asOf, this.count);
+      if (this.held.size >= MONTH_KEYS_HELD) this.held.clear();
+      this.held.set(asOf, keys);
     }
-    return this.keys;
+    return keys;
   }
 }
