@@ -44,7 +44,7 @@ export class MonthKeys {
   constructor(count: number) {
     this.count = Math.max(1, count);
   }
-  get(asOf: string): string[] {
+  get(asOf: string): readonly string[] {
     let keys = this.held.get(asOf);
     if (keys === undefined) {
       keys = monthsBack(asOf, this.count);
