@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApiKey, createApp, CREDENTIAL_CACHE_SECONDS, drainJobs, enqueueRetier, mintEmbedToken, revokeKey } from '@tierkit/api';
 import type { Database } from '@tierkit/db';
+import { Hono } from 'hono';
 import type { CompiledQuery, Kysely } from 'kysely';
+import { authenticate } from '../../packages/api/src/auth/authenticate.js';
+import { CredentialCache } from '../../packages/api/src/auth/credential-cache.js';
+import type { AppEnv, SharedDeps } from '../../packages/api/src/deps.js';
+import { fastSubjectReads } from '../../packages/api/src/middleware/fast-reads.js';
+import { ReadCache } from '../../packages/api/src/read-cache.js';
+import { MAX_OBSERVATIONS } from '../../packages/api/src/routes/subject-writes.js';
+import { TenantResultCache } from '../../packages/api/src/services/matrix-cache.js';
+import { TenantPacks } from '../../packages/api/src/services/tenant-pack.js';
+import { SubjectVersions } from '../../packages/api/src/version-trust.js';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
 
 const Q3 = ['2025-08', '2025-09', '2025-10'] as const;
@@ -100,7 +110,7 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     }
   });
 
-  it('with readCacheBytes 0 nothing is kept: every ask goes through the general chain', async () => {
+  it('with readCacheBytes 0 nothing is kept: every ask is built again from the stored rows', async () => {
     clock = NOW.getTime();
     await client(f).customer('FR6');
     const seen = recording(f.db.db);
@@ -109,6 +119,11 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
       seen.sql.length = 0;
       assert.equal((await get(app, '/v1/subjects/FR6/tiers', f.keys.roles.viewer)).status, 200);
       assert.equal(readWholeSubject(seen.sql), true);
+      assert.equal(
+        seen.sql.some((s) => /from "assignments"/i.test(s)),
+        true,
+        `ask ${i + 1} built: ${seen.sql.join('; ')}`,
+      );
     }
   });
 
@@ -274,5 +289,56 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     const after = await get(app, path, token, { 'If-None-Match': etag });
     assert.equal(after.status, 200);
     assert.notEqual(after.headers.get('etag'), etag);
+  });
+  it('a kept read whose version is no longer trusted is still answered by the fast path, from the kept body', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR10');
+    // The fast path alone, in front of a chain that only authenticates (filling the credential cache
+    // as the app's does) and then answers 599: whatever reaches the chain is told apart by its status.
+    const seen = recording(f.db.db);
+    const shared: SharedDeps = {
+      db: seen.db,
+      packs: new TenantPacks(),
+      unmaskNames: false,
+      maxObservations: MAX_OBSERVATIONS,
+      timeZone: 'Asia/Shanghai',
+      now: () => new Date(clock),
+      matrices: new TenantResultCache(0),
+    };
+    const credentials = new CredentialCache(60_000);
+    // Trust 0: every read asks for the subject's version, as a read after another process's write does.
+    const versions = new SubjectVersions(0);
+    const reads = new ReadCache();
+    let chain = 0;
+    const app = new Hono<AppEnv>()
+      .use(
+        '/v1/subjects/*',
+        fastSubjectReads({ shared, credentials, reads, versions, limits: undefined, headers: [], cors: { allow: () => null, expose: [] } }),
+      )
+      .use('/v1/*', authenticate(shared, credentials))
+      .get('*', (c) => {
+        chain++;
+        return c.text('the general chain', 599);
+      });
+    const path = '/v1/subjects/FR10/tiers?locale=zh-CN';
+    const ask = () => app.request(path, { headers: { Authorization: `Bearer ${f.keys.roles.viewer}` } });
+    assert.equal((await ask()).status, 599, 'a credential not verified yet goes to the chain');
+    assert.equal(chain, 1);
+    const bodies: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      seen.sql.length = 0;
+      const res = await ask();
+      assert.equal(res.status, 200, `ask ${i + 2}`);
+      bodies.push(await res.text());
+      assert.equal(subjectLookups(seen.sql), 1, `ask ${i + 2}: one lookup, version and row together`);
+    }
+    assert.equal(chain, 1, 'nothing after the first ask reached the chain');
+    // The third was kept by the second: no assignment was read for it.
+    assert.equal(
+      seen.sql.some((s) => /from "assignments"/i.test(s)),
+      false,
+      `the last ask was kept: ${seen.sql.join('; ')}`,
+    );
+    assert.equal(new Set(bodies).size, 1);
   });
 });
