@@ -103,6 +103,10 @@ it('writes what chunks run one at a time write, with data changed under a prepar
     'the change between preparation and write decides a level',
   );
   assert.deepEqual(await written(piped), expected);
+  // The thread hands its rows' JSON over as UTF-8 bytes: stored as text all the same, never as blobs.
+  const types = await sql<{ t: string }>`SELECT DISTINCT typeof(explanation) AS t FROM assignments
+    UNION SELECT DISTINCT typeof(progress) FROM assignments UNION SELECT DISTINCT typeof(retention) FROM assignments`.execute(piped.db);
+  assert.deepEqual(types.rows.map((r) => r.t).sort(), ['null', 'text']);
 });
 
 it('a stop gives back the chunk claimed ahead, and another drain finishes the job', async () => {

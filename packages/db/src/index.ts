@@ -28,6 +28,7 @@ export type {
   CurrentLevel,
   StoredAssignment,
   StoredAssignmentJson,
+  StoredAssignmentUtf8,
 } from './repositories/assignments.js';
 export { listTierEvents } from './repositories/tier-events.js';
 export type { EventPosition, NewTierEventInput } from './repositories/tier-events.js';

@@ -112,10 +112,26 @@ export function serializeAssignment(a: StoredAssignment): StoredAssignmentJson {
   };
 }
 
-/** An assignment to write: its JSON columns as objects, or already serialized ({@link serializeAssignment}). */
-export type AssignmentToWrite = StoredAssignment | StoredAssignmentJson;
+/**
+ * {@link StoredAssignmentJson} with its JSON as UTF-8 bytes: how a re-tier's prepare thread hands a
+ * chunk's rows to the writer (see packages/api's utf8-rows.ts). Received as strings, each value
+ * cost the writer a copy on arrival and a conversion to UTF-8 when bound; bytes over one transferred
+ * buffer cost neither, and SQLite stores them as the same text.
+ */
+export interface StoredAssignmentUtf8 extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'> {
+  readonly explanation: Uint8Array;
+  readonly progress: Uint8Array | null;
+  readonly retention: Uint8Array | null;
+}
 
-const jsonText = (v: object | string | null) => (v === null || typeof v === 'string' ? v : JSON.stringify(v));
+/** An assignment to write: its JSON columns as objects, or already serialized ({@link serializeAssignment}), as text or UTF-8. */
+export type AssignmentToWrite = StoredAssignment | StoredAssignmentJson | StoredAssignmentUtf8;
+
+type JsonColumn = object | string | Uint8Array | null;
+const jsonText = (v: JsonColumn) => (v === null || typeof v === 'string' || v instanceof Uint8Array ? v : JSON.stringify(v));
+
+/** The columns an assignment row holds JSON in. */
+const JSON_COLUMNS = ['explanation', 'progress', 'retention'] as const;
 
 /**
  * Push an assignment's column values, in {@link ASSIGNMENT_COLUMNS} order, onto `out`: a re-tier chunk
@@ -145,6 +161,18 @@ function pushAssignmentValues(tenantId: string, a: AssignmentToWrite, out: unkno
 /** The row object of an assignment, for Kysely's `values` (the same values as {@link pushAssignmentValues}). */
 function toRow(tenantId: string, a: AssignmentToWrite): Insertable<AssignmentTable> {
   return rowOfValues(ASSIGNMENT_COLUMNS, (out) => pushAssignmentValues(tenantId, a, out)) as Insertable<AssignmentTable>;
+}
+
+/**
+ * {@link toRow} for {@link writeAssignments} on SQLite: the JSON columns cast to text, so that UTF-8
+ * bytes are stored as the text they encode (a cast reinterprets a blob's bytes in the database's
+ * encoding, UTF-8) and a string is stored as it is. PostgreSQL needs no cast: node-postgres sends
+ * bytes as a parameter's binary form, and the binary form of `text` is its UTF-8.
+ */
+function toRowCastingJson(tenantId: string, a: AssignmentToWrite): Insertable<AssignmentTable> {
+  const row = toRow(tenantId, a) as Record<string, unknown>;
+  for (const column of JSON_COLUMNS) row[column] = sql`cast(${row[column]} as text)`;
+  return row as Insertable<AssignmentTable>;
 }
 
 // Built once: every tiers and entitlements read asks.
@@ -216,6 +244,7 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
 
 /** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
 export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly AssignmentToWrite[]): Promise<void> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(
     db,
@@ -225,7 +254,7 @@ export async function writeAssignments(db: Executor, tenantId: string, assignmen
     (batch) =>
       db
         .insertInto('assignments')
-        .values(batch.map((a) => toRow(tenantId, a)))
+        .values(batch.map((a) => (postgres ? toRow(tenantId, a) : toRowCastingJson(tenantId, a))))
         .onConflict((oc) =>
           oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
             level: eb.ref('excluded.level'),

@@ -4,6 +4,7 @@ import { connect } from '@tierkit/db';
 import { TenantPacks } from '../tenant-pack.js';
 import { prepareRetierChunk } from './retier-chunk.js';
 import type { PrepareReply, PrepareRequest } from './preparer.js';
+import { utf8Rows } from './utf8-rows.js';
 
 const port = parentPort;
 if (!port) throw new Error('prepare-thread.ts runs as a worker thread');
@@ -16,20 +17,23 @@ port.on('message', (msg: PrepareRequest | 'stop') => {
     void db.destroy().finally(() => port.close());
     return;
   }
-  void prepare(msg).then((reply) => port.postMessage(reply));
+  void prepare(msg).then(({ reply, transfer }) => port.postMessage(reply, transfer));
 });
 port.postMessage('ready');
 
-async function prepare(req: PrepareRequest): Promise<PrepareReply> {
+async function prepare(req: PrepareRequest): Promise<{ reply: PrepareReply; transfer: ArrayBuffer[] }> {
   try {
     // One read transaction: every read of the chunk, the pack included, sees one snapshot.
-    return await db.transaction().execute(async (trx) => {
+    const { prepared, fingerprint } = await db.transaction().execute(async (trx) => {
       const tp = await packs.get(trx, req.tenantId);
-      const prepared = await prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
-      // The writer holds its own packs (cached): it stores this only under the same versions.
-      return { id: req.id, prepared: prepared ?? null, fingerprint: tp.fingerprint };
+      const chunk = await prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
+      return { prepared: chunk, fingerprint: tp.fingerprint };
     });
+    if (!prepared) return { reply: { id: req.id, prepared: null, fingerprint }, transfer: [] };
+    const { rows, buffer } = utf8Rows(prepared.rows);
+    // The writer holds its own packs (cached): it stores this only under the same versions.
+    return { reply: { id: req.id, prepared: { ...prepared, rows }, fingerprint }, transfer: [buffer] };
   } catch (err) {
-    return { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    return { reply: { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, transfer: [] };
   }
 }

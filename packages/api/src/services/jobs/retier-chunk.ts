@@ -10,6 +10,7 @@ import {
   type NewTierEventInput,
   type StoredAssignment,
   type StoredAssignmentJson,
+  type StoredAssignmentUtf8,
   type SubjectKey,
 } from '@tierkit/db';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
@@ -24,8 +25,9 @@ export interface SubjectRange {
 }
 
 /** A chunk's results computed outside its write transaction ({@link prepareRetierChunk}), ready to store. */
-export interface PreparedChunk {
-  readonly rows: readonly StoredAssignmentJson[];
+export interface PreparedChunk<Row = StoredAssignmentJson | StoredAssignmentUtf8> {
+  /** Serialized: as text when prepared on the writer's thread, as UTF-8 when sent from the prepare thread (utf8-rows.ts). */
+  readonly rows: readonly Row[];
   readonly events: readonly NewTierEventInput[];
   readonly totals: RetierTotals;
   /** The last subject it covers when it covers only the start of the range (see `share`); the rest is left to do. */
@@ -92,7 +94,7 @@ export function prepareRetierChunk(
   now: Date,
   actor: string,
   share = 1,
-): Promise<PreparedChunk | undefined> {
+): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
   // rowsWithoutSignOffs was tried first: a subject that gets here needs the database.
   return planChunk(db, tp, params, range, now, actor, () => undefined, share);
 }
@@ -118,7 +120,7 @@ async function planChunk(
   actor: string,
   signOffs: SignOffs,
   share = 1,
-): Promise<PreparedChunk | undefined> {
+): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
   const tenantId = tp.tenantId;
   const target = params.period;
   let subjects = await listSubjectsInRange(trx, tenantId, range.first, range.last, params.filter.kind);

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { findSubjectByExternalId, listAssignmentsJson, storeReevaluations, type StoredAssignmentJson } from '@tierkit/db';
+import { utf8Rows } from '../../packages/api/src/services/jobs/utf8-rows.js';
+import { client, forEachDialect } from '../support/api-fixture.js';
+
+/*
+ * A re-tier's prepare thread hands rows over with their JSON as UTF-8 bytes (utf8-rows.ts): written,
+ * they must be the very text the same rows as strings are, on SQLite (a cast of the bytes) and on
+ * PostgreSQL (decoded before binding), Chinese labels and absent progress included.
+ */
+forEachDialect('assignments written from UTF-8 JSON', (f) => {
+  it('store the text they encode, as the same rows as strings do', async () => {
+    await client(f).customer('U8');
+    assert.equal((await client(f).balances('U8', [['2025-10', 60_000]])).status, 200);
+    const subject = await findSubjectByExternalId(f.db.db, 'bank-a', 'U8');
+    assert.ok(subject);
+    const stored = await listAssignmentsJson(f.db.db, 'bank-a', subject.id);
+    assert.ok(
+      stored.some((a) => /[\u4e00-\u9fff]/.test(a.explanation)),
+      'a Chinese label among the explanations',
+    );
+    // What a re-tier changes, with a row whose progress and retention are absent and one with characters outside the BMP.
+    const changed: StoredAssignmentJson[] = stored.map((a, i) => ({
+      ...a,
+      evaluatedAt: '2025-11-01T00:00:00.000Z',
+      ...(i === 0 ? { progress: null, retention: null } : {}),
+      ...(i === 1 ? { explanation: JSON.stringify({ ...JSON.parse(a.explanation), note: '客户 𠮷 ✓' }) } : {}),
+    }));
+    const { rows, buffer } = utf8Rows(changed);
+    // As the writer receives them: over a transferred buffer.
+    const received = structuredClone({ rows }, { transfer: [buffer] }).rows;
+    assert.ok(received.every((r) => r.explanation instanceof Uint8Array));
+    await storeReevaluations(f.db.db, 'bank-a', received, []);
+    assert.deepEqual(await listAssignmentsJson(f.db.db, 'bank-a', subject.id), changed);
+  });
+});
