@@ -26,8 +26,12 @@ describe('personal data masking (docs/domain.md §8), the same for the API and t
     assert.equal(maskPerson('rm.zhang'), 'rm****ng');
   });
 
-  it('leaves a value that is already masked as it is', () => {
-    assert.equal(maskName('张*'), '张*');
-    assert.equal(maskId('177****7986'), '177****7986');
+  it('masks a value holding a `*` too: a name may hold one, and masking twice reveals nothing more', () => {
+    assert.equal(maskName('王小明*'), '**明*');
+    assert.equal(maskName('Wang Xiaoming (VIP*)'), 'W*** X******* (*****');
+    assert.equal(maskId('ab*cdefgh'), 'ab*****gh');
+    for (const name of ['张三', '李和明', '欧阳和明', 'John Smith', '*', '王小明*'])
+      assert.equal(maskName(maskName(name)), maskName(name), name);
+    assert.equal(maskId(maskId('17712347986')), '17*******86');
   });
 });

@@ -1,8 +1,9 @@
 /*
  * Masks for personal financial information (JR/T 0171-2020 class C2, docs/domain.md §8: shown masked
  * unless the viewer has permission). The one home of masking: the API masks subjects' names with
- * these and the widgets mask staff with them, so both say `**和明` for 欧阳和明. Values that already
- * contain `*` are treated as masked and left alone, so masking twice never reveals or garbles anything.
+ * these and the widgets mask staff with them, so both say `**和明` for 欧阳和明. A `*` in a value
+ * proves nothing (a customer's name may hold one, `王小明*`), so every value is masked: masking a
+ * masked name gives it back as it was, and masking anything twice never reveals more than once.
  */
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -10,7 +11,7 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 /** `张三` → `张*`, `李和明` → `*和明`, `欧阳和明` → `**和明`, `John Smith` → `J*** S****`. */
 export function maskName(name: string): string {
   const s = name.trim();
-  if (!s || s.includes('*')) return s;
+  if (/^\**$/.test(s)) return s;
   const chars = [...s];
   if (CJK.test(s)) {
     if (chars.length === 1) return '*';
@@ -33,7 +34,7 @@ export function maskName(name: string): string {
  */
 export function maskId(id: string): string {
   const s = id.trim();
-  if (!s || s.includes('*')) return s;
+  if (!s) return s;
   const keep = (head: number, tail: number) => s.slice(0, head) + '*'.repeat(s.length - head - tail) + s.slice(s.length - tail);
   if (/^1\d{10}$/.test(s)) return keep(3, 4);
   if (/^\d{17}[\dXx]$/.test(s)) return keep(6, 4);
