@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApiKey, createApp, CREDENTIAL_CACHE_SECONDS, drainJobs, enqueueRetier, mintEmbedToken, revokeKey } from '@tierkit/api';
-import type { Database } from '@tierkit/db';
+import { findSubjectByExternalId, type Database } from '@tierkit/db';
 import { Hono } from 'hono';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { authenticate } from '../../packages/api/src/auth/authenticate.js';
@@ -214,11 +214,15 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     assert.notEqual(after.headers.get('etag'), etag);
   });
 
-  /** What another process's write looks like to this one: the version bumped by plain SQL, no app told. */
+  /**
+   * What another process's write looks like to this one: plain SQL, no app told — a rename (so the
+   * body, and with it the ETag, changes) with its version bumped.
+   */
+  let renames = 0;
   const writtenElsewhere = (id: string) =>
     f.db.db
       .updateTable('subjects')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .set((eb) => ({ version: eb('version', '+', 1), display_name: `${String.fromCharCode(65 + (renames++ % 26))} Renamed` }))
       .where('tenant_id', '=', 'bank-a')
       .where('external_id', '=', id)
       .execute();
@@ -340,5 +344,43 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
       `the last ask was kept: ${seen.sql.join('; ')}`,
     );
     assert.equal(new Set(bodies).size, 1);
+  });
+  it('a staff-only write (an AML override requested) moves no ETag of the customer’s, whose bodies did not change', async () => {
+    clock = NOW.getTime();
+    await client(f).customer('FR11');
+    await client(f).balances(
+      'FR11',
+      Q3.map((p) => [p, 400_000]),
+    );
+    const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'FR11', now: NOW });
+    const app = appOn(f.db.db);
+    const paths = [
+      '/v1/subjects/FR11/tiers',
+      '/v1/subjects/FR11/tiers?locale=en',
+      '/v1/subjects/FR11/entitlements',
+      '/v1/subjects/FR11/history',
+    ];
+    const before = new Map<string, { etag: string; body: string }>();
+    for (const path of paths) {
+      for (let i = 0; i < 2; i++) await get(app, path, token);
+      const res = await get(app, path, token);
+      before.set(path, { etag: res.headers.get('etag') ?? '', body: await res.text() });
+    }
+    const version = async () => (await findSubjectByExternalId(f.db.db, 'bank-a', 'FR11'))?.version;
+    const was = await version();
+    const requested = await app.request('/v1/subjects/FR11/overrides', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.keys.roles.officer}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scheme: 'aml-test', level: 'high', mode: 'fixed', reason: 'adverse media', expiresAt: null }),
+    });
+    assert.equal(requested.status, 201);
+    assert.notEqual(await version(), was, 'the request wrote the subject: every key the reads were kept under is new');
+    for (const path of paths) {
+      const was = before.get(path);
+      const res = await get(app, path, token, { 'If-None-Match': was?.etag ?? '' });
+      assert.equal(res.status, 304, `${path}: the customer's body is the same, and so is its ETag`);
+      const again = await get(app, `${path}${path.includes('?') ? '&' : '?'}unmask=false`, token);
+      assert.equal(await again.text(), was?.body, path);
+    }
   });
 });

@@ -32,11 +32,13 @@ export type BuiltRead = ({ readonly body: unknown } | { readonly json: string })
  * bank's server mostly do not: keeping each of those 20 KB bodies until it is pushed out made the
  * garbage collector copy and then sweep them, which cost more than building them did.
  *
- * The ETag is the hash of the key and the body's `until`, not of the body: hashing a 20 KB body on
- * every cache miss cost more than the query that built it. The key is the same in every process (see
- * fingerprintOf), so servers behind one load balancer agree on it. Time is the one thing a key does
- * not name: an override in force expires by itself, and the body built after that instant has
- * another `until` (the next expiry, or none), hence another ETag.
+ * The ETag is the hash of the body, made once when it is built; a kept read sends it without hashing.
+ * It was the hash of the key, which was cheaper on a miss, but the key names the subject's version,
+ * which moves with writes a customer's body does not show (an AML override requested, a sign-off):
+ * a customer's ETag changed with nothing they could see, telling them staff had acted. Bodies are
+ * the same in every process, so servers behind one load balancer agree on their ETags. Time is the
+ * one thing a key does not name: an override in force expires by itself, and the entry stops
+ * holding at that instant (`until`); the body built after it shows no override.
  */
 export class ReadCache {
   readonly #entries = new Map<string, CachedRead>();
@@ -62,7 +64,9 @@ export class ReadCache {
     const built = await build();
     const body = 'json' in built ? built.json : JSON.stringify(built.body);
     const until = built.until ?? Number.POSITIVE_INFINITY;
-    const etag = etagOf(`${key}\n${until}`);
+    // Of the body, not of the key: the key holds the subject's version, which staff writes a customer
+    // never sees (an AML override, a sign-off) also move; an ETag of the key would tell them.
+    const etag = etagOf(body);
     if (this.#seen.delete(key)) this.#remember(key, { body: Buffer.from(body), etag, until });
     else {
       // Past the bound start over rather than tracking recency on every read.
