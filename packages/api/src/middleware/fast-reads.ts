@@ -178,7 +178,7 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
         route === 'tiers'
           ? buildTiers(deps, whole, tp, audience, now, shown, locale)
           : route === 'history'
-            ? buildHistory(deps, whole, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
+            ? buildHistory(deps, whole, tp, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
             : buildEntitlements(deps, whole, tp, audience, locale),
       );
     }

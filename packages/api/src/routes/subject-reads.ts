@@ -14,6 +14,7 @@ import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
+import { settleOverrideExpiries } from '../services/override-expiry.js';
 import type { TenantPack } from '../services/tenant-pack.js';
 import { schemesInView, SchemesQuery, subjectRef, tiersJson } from '../services/views.js';
 
@@ -127,7 +128,7 @@ export const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.per
 // What builds each read's body once its subject, pack and view are known: one definition for the
 // routes and the fast path (middleware/fast-reads.ts).
 
-export function buildTiers(
+export async function buildTiers(
   deps: ApiDeps,
   subject: Subject,
   tp: TenantPack,
@@ -136,18 +137,23 @@ export function buildTiers(
   shown: ReadonlySet<string> | undefined,
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
-  return tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale);
+  const holds = await settleOverrideExpiries(deps, subject, tp, now);
+  const built = await tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale);
+  return { ...built, until: Math.min(built.until, holds) };
 }
 
 export async function buildHistory(
   deps: ApiDeps,
   subject: Subject,
+  tp: TenantPack,
   audience: AudienceView,
   scheme: string | undefined,
   limit: number,
   before: { at: string; id: string } | undefined,
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
+  // An override expired since the last evaluation adds its event first.
+  const holds = await settleOverrideExpiries(deps, subject, tp, deps.now());
   const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
     ...(scheme ? { scheme } : {}),
     ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
@@ -161,7 +167,7 @@ export async function buildHistory(
     items: items.map(audience.event),
     nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
   };
-  return { body: locale ? localize(body, locale) : body };
+  return { body: locale ? localize(body, locale) : body, until: holds };
 }
 
 export async function buildEntitlements(
@@ -171,8 +177,10 @@ export async function buildEntitlements(
   audience: AudienceView,
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
+  // What an override grants holds until it expires; one expired since the last evaluation grants nothing.
+  const holds = await settleOverrideExpiries(deps, subject, tp, deps.now());
   const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
-  return { body: locale ? localize(body, locale) : body };
+  return { body: locale ? localize(body, locale) : body, until: holds };
 }
 
 /**
@@ -207,7 +215,7 @@ export function subjectReads(cache = new ReadCache()) {
       }
       const before = cursor === undefined ? undefined : decodeCursor('history', cursor, ['at', 'id'] as const);
       const key = readKey('history', deps, subject, packPrint(tp), audience, queryKey.history(locale, scheme, limit, cursor));
-      return cache.respond(c, key, deps.now().getTime(), () => buildHistory(deps, subject, audience, scheme, limit, before, locale));
+      return cache.respond(c, key, deps.now().getTime(), () => buildHistory(deps, subject, tp, audience, scheme, limit, before, locale));
     })
     .openapi(entitlementsRoute, async (c) => {
       const deps = c.var.deps;

@@ -1,5 +1,5 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
-import type { ExpressionBuilder } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
@@ -61,6 +61,54 @@ export async function listActiveDatedOverrides(db: Executor, tenantId: string, s
  */
 export async function listActiveOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverrideInfo[]> {
   return (await listActiveDatedOverrides(db, tenantId, subjectId, now)).map((d) => d.override);
+}
+
+/** What a read must know of a subject's approved overrides that expire ({@link overrideExpiries}). */
+export interface OverrideExpiries {
+  /**
+   * An override expired after its scheme's level was last evaluated: that level may still be the
+   * override's, and nothing has evaluated it by the rules since.
+   */
+  readonly lapsed: boolean;
+  /** When the first override in force expires (epoch ms; Infinity when none does). */
+  readonly next: number;
+}
+
+// Built once: every first ask of a subject read asks.
+const expiryRows = reusableQuery((db, tenantId: string, subjectId: string, now: string) =>
+  db
+    .selectFrom('overrides as o')
+    .leftJoin('assignments as a', (j) => j.onRef('a.subject_id', '=', 'o.subject_id').onRef('a.scheme', '=', 'o.scheme'))
+    .select(['o.expires_at as expires_at', 'a.evaluated_at as evaluated_at'])
+    .where('o.tenant_id', '=', tenantId)
+    .where('o.subject_id', '=', subjectId)
+    .where('o.status', '=', 'approved')
+    .where('o.approved_by', 'is not', null)
+    .where('o.revoked_at', 'is', null)
+    .where('o.expires_at', 'is not', null)
+    // In force, or expired after its scheme was last evaluated (instants compare as ISO 8601 UTC text).
+    .where((eb) => eb.or([eb('o.expires_at', '>', now), eb('a.evaluated_at', '<', eb.ref('o.expires_at'))])),
+);
+
+/** The subject's overrides that expire, as a read at `now` must act on them (see {@link OverrideExpiries}). */
+export async function overrideExpiries(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverrideExpiries> {
+  let lapsed = false;
+  let next = Number.POSITIVE_INFINITY;
+  for (const row of await expiryRows(db, tenantId, subjectId, now)) {
+    if (row.expires_at === null) continue;
+    if (row.expires_at > now) next = Math.min(next, Date.parse(row.expires_at));
+    else lapsed = true;
+  }
+  return { lapsed, next };
+}
+
+/**
+ * Hold the subject's row until the transaction ends (PostgreSQL; SQLite runs one writer at a time
+ * anyway): two requests acting on the same change of a subject then act once.
+ */
+export async function lockSubject(trx: Executor, subjectId: string): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter)
+    await sql`SELECT id FROM subjects WHERE id = ${subjectId} FOR UPDATE`.execute(trx);
 }
 
 /** Where an override request stands. `expired` is never stored: it is an `approved` one past `expires_at`. */

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import type { EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
+import { forEachDialect } from '../support/api-fixture.js';
+import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+
+/*
+ * An approved override with an expiry decides the level until that instant and not after it —
+ * although nothing writes when it expires. The customer's reads (tiers, entitlements, history; kept
+ * or not) show the level the rules decide from then on, with the `override-expired` event, once.
+ */
+forEachDialect('an override that expires', (f) => {
+  let t: FourEyesTenant;
+  const at = (ms: number) => t.setClock(new Date(START.getTime() + ms));
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'fe-expiry', START);
+  });
+
+  /** A customer the rules put at standard, an approved diamond override until five minutes after START (a customer’s token lasts 15), and a customer's token. */
+  async function overridden(id: string) {
+    at(0);
+    await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }],
+      }),
+    );
+    const expiresAt = new Date(START.getTime() + 300_000).toISOString();
+    const body = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'retention', expiresAt };
+    const pending = await ok<{ id: string; contentHash: string }>(
+      await t.req('officer', 'POST', `/v1/subjects/${id}/overrides`, body),
+      201,
+    );
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+    return { credential: await t.embedToken(id), expiresAt };
+  }
+
+  const reads = (id: string) => ({
+    tiers: `/v1/subjects/${id}/tiers`,
+    front: `/v1/subjects/${id}/tiers?scheme=retail-tier&locale=zh-CN`,
+    entitlements: `/v1/subjects/${id}/entitlements`,
+    history: `/v1/subjects/${id}/history`,
+  });
+  const retail = (body: TiersResponse) => {
+    const a = body.assignments.find((x) => x.scheme === 'retail-tier');
+    assert.ok(a);
+    return { level: a.level, decidedBy: a.explanation.decidedBy.kind, override: a.override?.level ?? null };
+  };
+  const expiredEvents = (body: HistoryResponse) => body.items.filter((e) => e.scheme === 'retail-tier' && e.reason === 'override-expired');
+
+  it('decides until it expires; then every read, kept ones included, shows the rules’ level and its event', async () => {
+    const { credential } = await overridden('X1');
+    const paths = reads('X1');
+    const before = new Map<string, string>();
+    // Three asks each: the bodies are kept (ReadCache keeps a body asked for twice).
+    for (const path of Object.values(paths))
+      for (let i = 0; i < 3; i++) before.set(path, (await t.req({ credential }, 'GET', path).then((r) => r.headers.get('etag'))) ?? '');
+    const held = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers));
+    assert.deepEqual(retail(held), { level: 'diamond', decidedBy: 'override', override: 'diamond' });
+    const heldBenefits = await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements));
+
+    at(300_000 + 1);
+    const tiers = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers));
+    assert.deepEqual(retail(tiers), { level: 'standard', decidedBy: 'default', override: null });
+    const front = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.front));
+    assert.equal(front.assignments[0]?.level, 'standard');
+    const benefits = await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements));
+    assert.notDeepEqual(benefits, heldBenefits, 'what diamond granted is no longer granted');
+    const history = await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history));
+    assert.equal(expiredEvents(history).length, 1);
+    assert.equal(history.items[0]?.to, 'standard');
+    for (const path of Object.values(paths)) {
+      const res = await t.req({ credential }, 'GET', path, undefined);
+      assert.notEqual(res.headers.get('etag'), before.get(path), `${path}: a new body, not the kept one`);
+    }
+    // Staff see it too, and the override is listed as expired.
+    const staff = await ok<TiersResponse>(await t.req('viewer', 'GET', paths.tiers));
+    assert.deepEqual(retail(staff), { level: 'standard', decidedBy: 'default', override: null });
+  });
+
+  it('reads at once settle it once: one event', async () => {
+    const { credential } = await overridden('X2');
+    const paths = reads('X2');
+    at(300_000 + 1);
+    const all = await Promise.all(
+      [paths.tiers, paths.entitlements, paths.history, paths.tiers, paths.front].map((p) => t.req({ credential }, 'GET', p)),
+    );
+    assert.deepEqual(
+      all.map((r) => r.status),
+      [200, 200, 200, 200, 200],
+    );
+    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', `${paths.history}?scheme=retail-tier`));
+    assert.equal(expiredEvents(history).length, 1);
+  });
+});
