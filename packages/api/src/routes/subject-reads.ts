@@ -137,9 +137,9 @@ export async function buildTiers(
   shown: ReadonlySet<string> | undefined,
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
-  const holds = await settleOverrideExpiries(deps, subject, tp, now);
-  const built = await tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale);
-  return { ...built, until: Math.min(built.until, holds) };
+  const { inForce, next } = await settleOverrideExpiries(deps, subject, tp, now);
+  const built = await tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale, inForce);
+  return { ...built, until: Math.min(built.until, next) };
 }
 
 export async function buildHistory(
@@ -153,7 +153,7 @@ export async function buildHistory(
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
   // An override expired since the last evaluation adds its event first.
-  const holds = await settleOverrideExpiries(deps, subject, tp, deps.now());
+  const { next } = await settleOverrideExpiries(deps, subject, tp, deps.now());
   const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
     ...(scheme ? { scheme } : {}),
     ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
@@ -167,7 +167,7 @@ export async function buildHistory(
     items: items.map(audience.event),
     nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
   };
-  return { body: locale ? localize(body, locale) : body, until: holds };
+  return { body: locale ? localize(body, locale) : body, until: next };
 }
 
 export async function buildEntitlements(
@@ -178,9 +178,9 @@ export async function buildEntitlements(
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
   // What an override grants holds until it expires; one expired since the last evaluation grants nothing.
-  const holds = await settleOverrideExpiries(deps, subject, tp, deps.now());
+  const { next } = await settleOverrideExpiries(deps, subject, tp, deps.now());
   const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
-  return { body: locale ? localize(body, locale) : body, until: holds };
+  return { body: locale ? localize(body, locale) : body, until: next };
 }
 
 /**

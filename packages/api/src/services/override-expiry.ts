@@ -1,4 +1,4 @@
-import { lockSubject, overrideExpiries, type Subject } from '@tierkit/db';
+import { lockSubject, overridesForRead, type OverridesForRead, type Subject } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { subjectsWritten } from '../version-trust.js';
 import { reevaluateSubject } from './reevaluate.js';
@@ -8,19 +8,20 @@ import type { TenantPack } from './tenant-pack.js';
  * Before a subject's read is built: an approved override that expired since its scheme was last
  * evaluated may still decide the stored level (nothing writes at the instant it expires), so the
  * subject is re-evaluated by the rules first, as a revocation does — the level, the entitlements and
- * the history's `override-expired` event then agree with the override shown as expired. Returns when
- * the first override in force expires (epoch ms, Infinity when none): the read holds until then.
+ * the history's `override-expired` event then agree with the override shown as expired. Returns the
+ * overrides in force, which the read shows, and when the first of them expires: the read holds
+ * until then.
  */
-export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp: TenantPack, now: Date): Promise<number> {
+export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp: TenantPack, now: Date): Promise<OverridesForRead> {
   const nowIso = now.toISOString();
-  const { lapsed, next } = await overrideExpiries(deps.db, deps.tenantId, subject.id, nowIso);
-  if (!lapsed) return next;
+  const found = await overridesForRead(deps.db, deps.tenantId, subject.id, nowIso);
+  if (!found.lapsed) return found;
   await deps.db.transaction().execute(async (trx) => {
     await lockSubject(trx, subject.id);
     // Another read may have settled it while this one waited for the lock.
-    if ((await overrideExpiries(trx, deps.tenantId, subject.id, nowIso)).lapsed) await reevaluateSubject(trx, tp, subject, now, 'system');
+    if ((await overridesForRead(trx, deps.tenantId, subject.id, nowIso)).lapsed) await reevaluateSubject(trx, tp, subject, now, 'system');
   });
   subjectsWritten();
   deps.matrices.invalidate(deps.tenantId);
-  return next;
+  return found;
 }

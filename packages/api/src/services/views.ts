@@ -93,7 +93,7 @@ export async function tiersView(
   subject: Subject,
   unmask: boolean,
   now: Date,
-  known?: StoredState,
+  known?: Partial<StoredState>,
   only?: ReadonlySet<string>,
 ): Promise<TiersResponse> {
   const stored = known?.assignments ?? (await listAssignments(db, tp.tenantId, subject.id));
@@ -181,15 +181,17 @@ export async function tiersJson(
   now: Date,
   only?: ReadonlySet<string>,
   locale?: Locale,
+  /** The overrides in force at `now`, when the caller has read them. */
+  inForce?: readonly OverrideInfo[],
 ): Promise<{ json: string; until: number }> {
   if (audience.audience !== 'staff') {
     // A customer's view rewrites the stored explanation and progress (audience.assignment), so the
     // stored text cannot be spliced in as it is: build the document and serialize it.
-    const body = await tiersView(db, tp, audience, subject, unmask, now, undefined, only);
+    const body = await tiersView(db, tp, audience, subject, unmask, now, inForce ? { overrides: inForce } : undefined, only);
     return { json: JSON.stringify(locale ? localize(body, locale) : body), until: heldUntil(body) };
   }
   const stored = await listAssignmentsJson(db, tp.tenantId, subject.id, only);
-  const active = await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString());
+  const active = inForce ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
   const parts: string[] = [];

@@ -63,8 +63,10 @@ export async function listActiveOverrides(db: Executor, tenantId: string, subjec
   return (await listActiveDatedOverrides(db, tenantId, subjectId, now)).map((d) => d.override);
 }
 
-/** What a read must know of a subject's approved overrides that expire ({@link overrideExpiries}). */
-export interface OverrideExpiries {
+/** What a read must know of a subject's approved overrides ({@link overridesForRead}). */
+export interface OverridesForRead {
+  /** In force at the read's instant, one per scheme (the newest approved): as {@link listActiveOverrides}. */
+  readonly inForce: OverrideInfo[];
   /**
    * An override expired after its scheme's level was last evaluated: that level may still be the
    * override's, and nothing has evaluated it by the rules since.
@@ -75,31 +77,36 @@ export interface OverrideExpiries {
 }
 
 // Built once: every first ask of a subject read asks.
-const expiryRows = reusableQuery((db, tenantId: string, subjectId: string, now: string) =>
+const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string, now: string) =>
   db
     .selectFrom('overrides as o')
     .leftJoin('assignments as a', (j) => j.onRef('a.subject_id', '=', 'o.subject_id').onRef('a.scheme', '=', 'o.scheme'))
-    .select(['o.expires_at as expires_at', 'a.evaluated_at as evaluated_at'])
+    .selectAll('o')
+    .select('a.evaluated_at as evaluated_at')
     .where('o.tenant_id', '=', tenantId)
     .where('o.subject_id', '=', subjectId)
     .where('o.status', '=', 'approved')
     .where('o.approved_by', 'is not', null)
     .where('o.revoked_at', 'is', null)
-    .where('o.expires_at', 'is not', null)
     // In force, or expired after its scheme was last evaluated (instants compare as ISO 8601 UTC text).
-    .where((eb) => eb.or([eb('o.expires_at', '>', now), eb('a.evaluated_at', '<', eb.ref('o.expires_at'))])),
+    .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), eb('a.evaluated_at', '<', eb.ref('o.expires_at'))]))
+    .orderBy('o.created_at', 'desc'),
 );
 
-/** The subject's overrides that expire, as a read at `now` must act on them (see {@link OverrideExpiries}). */
-export async function overrideExpiries(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverrideExpiries> {
+/** A subject's overrides as a read at `now` must know them, in one query (see {@link OverridesForRead}). */
+export async function overridesForRead(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverridesForRead> {
+  const byScheme = new Map<string, OverrideInfo>();
   let lapsed = false;
   let next = Number.POSITIVE_INFINITY;
-  for (const row of await expiryRows(db, tenantId, subjectId, now)) {
-    if (row.expires_at === null) continue;
-    if (row.expires_at > now) next = Math.min(next, Date.parse(row.expires_at));
-    else lapsed = true;
+  for (const row of await readOverrideRows(db, tenantId, subjectId, now)) {
+    if (row.expires_at !== null && row.expires_at <= now) {
+      lapsed = true;
+      continue;
+    }
+    if (row.expires_at !== null) next = Math.min(next, Date.parse(row.expires_at));
+    if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, toOverride(row));
   }
-  return { lapsed, next };
+  return { inForce: [...byScheme.values()], lapsed, next };
 }
 
 /**
