@@ -84,6 +84,21 @@ forEachDialect('hardening: minting accepts exactly what verification accepts', (
   const api = client(f);
   const originOf = (length: number, i = 0) => `https://${String(i).padStart(3, '0')}${'a'.repeat(length - 11)}`;
 
+  it('a query parameter given twice is a 400 that says so, not one blaming a value that is fine', async () => {
+    await api.customer('H9');
+    for (const [path, field] of [
+      ['/v1/subjects/H9/tiers?locale=en&locale=en', 'query.locale'],
+      ['/v1/subjects/H9/history?limit=5&limit=5', 'query.limit'],
+      ['/v1/subjects/H9/tiers?scheme=retail-tier&scheme=aml-test', 'query.scheme'],
+    ] as const) {
+      const p = await problem(await api.get(path), 400);
+      assert.deepEqual(p.errors, [{ path: field, message: 'may be given only once' }], path);
+    }
+    // Once, a wrong value is still blamed for what it is.
+    const wrong = await problem(await api.get('/v1/subjects/H9/tiers?locale=xx'), 400);
+    assert.notEqual(wrong.errors?.[0]?.message, 'may be given only once');
+  });
+
   it('an origin of the longest verified length works; one character more is a 400', async () => {
     await api.customer('M1');
     const longest = originOf(TOKEN_LIMITS.originLength);

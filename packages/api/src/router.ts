@@ -11,10 +11,19 @@ const TARGET_PREFIX: Record<string, string> = { json: '', form: '', query: 'quer
  */
 export function router(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
+    defaultHook: (result, c) => {
       if (result.success) return;
       const prefix = TARGET_PREFIX[result.target] ?? result.target;
-      throw invalid(result.error.issues.map((issue) => ({ path: fieldPath(prefix, issue.path), message: issue.message })));
+      // A parameter given twice reaches its schema as a list, whose own message ("expected one of
+      // zh-CN|zh-TW|en" for `?locale=en&locale=en`) would blame a value that is fine.
+      const once = (path: readonly PropertyKey[]) =>
+        result.target === 'query' && path.length === 1 && typeof path[0] === 'string' && (c.req.queries(path[0])?.length ?? 0) > 1;
+      throw invalid(
+        result.error.issues.map((issue) => ({
+          path: fieldPath(prefix, issue.path),
+          message: once(issue.path) ? 'may be given only once' : issue.message,
+        })),
+      );
     },
   });
 }
