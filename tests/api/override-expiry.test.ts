@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
+import { settleLapsedOverrides } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
@@ -92,5 +93,30 @@ forEachDialect('an override that expires', (f) => {
     );
     const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', `${paths.history}?scheme=retail-tier`));
     assert.equal(expiredEvents(history).length, 1);
+  });
+  it('the schedule’s sweep settles it with nobody reading: the matrix and the book follow', async () => {
+    await overridden('X3');
+    const level = async () =>
+      (
+        await f.db.db
+          .selectFrom('assignments')
+          .innerJoin('subjects', 'subjects.id', 'assignments.subject_id')
+          .select('assignments.level')
+          .where('subjects.tenant_id', '=', t.tenantId)
+          .where('subjects.external_id', '=', 'X3')
+          .where('assignments.scheme', '=', 'retail-tier')
+          .executeTakeFirstOrThrow()
+      ).level;
+    assert.equal(await level(), 'diamond');
+    assert.equal(await settleLapsedOverrides(f.db.db, new Date(START.getTime() + 299_999)), 0, 'not yet: it is in force until its instant');
+    assert.equal(await level(), 'diamond');
+    const after = new Date(START.getTime() + 300_001);
+    assert.ok((await settleLapsedOverrides(f.db.db, after)) >= 1);
+    assert.equal(await level(), 'standard');
+    assert.equal(await settleLapsedOverrides(f.db.db, after), 0, 'settled once');
+    at(300_001);
+    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/X3/history?scheme=retail-tier'));
+    assert.equal(expiredEvents(history).length, 1);
+    assert.equal(history.items[0]?.actor, 'system');
   });
 });

@@ -79,4 +79,5 @@ export { retierChunk } from './services/jobs/retier-chunk.js';
 export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS, PIPELINE_MIN_CHUNKS } from './services/jobs/worker.js';
 export type { PipelineOptions, WorkerOptions } from './services/jobs/worker.js';
 export { countOverdueReviews, queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
+export { SETTLE_BATCH, settleLapsedOverrides } from './services/override-expiry.js';
 export type { OverdueReviewCounts, ScheduleOptions } from './services/jobs/schedule.js';

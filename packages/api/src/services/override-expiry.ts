@@ -1,27 +1,68 @@
-import { lockSubject, overridesForRead, type OverridesForRead, type Subject } from '@tierkit/db';
+import {
+  findSubjectByExternalId,
+  listLapsedOverrideSubjects,
+  listTenants,
+  lockSubject,
+  overridesForRead,
+  type Database,
+  type OverridesForRead,
+  type Subject,
+} from '@tierkit/db';
+import type { Kysely } from 'kysely';
 import type { ApiDeps } from '../deps.js';
 import { subjectsWritten } from '../version-trust.js';
 import { reevaluateSubject } from './reevaluate.js';
-import type { TenantPack } from './tenant-pack.js';
+import { loadTenantPack, type TenantPack } from './tenant-pack.js';
+
+/*
+ * Nothing writes at the instant an approved override expires, so the level it decided stays stored
+ * until something re-evaluates the subject. Two things do, by the rules, as a revocation does (the
+ * history's `override-expired` event included): every read of the subject, before it is built, and
+ * a sweep the schedule runs every minute for everything that reads levels without reading subjects
+ * one by one (books, the matrix, analytics).
+ */
 
 /**
- * Before a subject's read is built: an approved override that expired since its scheme was last
- * evaluated may still decide the stored level (nothing writes at the instant it expires), so the
- * subject is re-evaluated by the rules first, as a revocation does — the level, the entitlements and
- * the history's `override-expired` event then agree with the override shown as expired. Returns the
- * overrides in force, which the read shows, and when the first of them expires: the read holds
- * until then.
+ * Before a subject's read is built: settle an override that expired since its scheme was last
+ * evaluated. Returns the overrides in force, which the read shows, and when the first of them
+ * expires: the read holds until then.
  */
 export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp: TenantPack, now: Date): Promise<OverridesForRead> {
-  const nowIso = now.toISOString();
-  const found = await overridesForRead(deps.db, deps.tenantId, subject.id, nowIso);
+  const found = await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
   if (!found.lapsed) return found;
-  await deps.db.transaction().execute(async (trx) => {
-    await lockSubject(trx, subject.id);
-    // Another read may have settled it while this one waited for the lock.
-    if ((await overridesForRead(trx, deps.tenantId, subject.id, nowIso)).lapsed) await reevaluateSubject(trx, tp, subject, now, 'system');
-  });
+  await settle(deps.db, tp, subject, now);
   subjectsWritten();
   deps.matrices.invalidate(deps.tenantId);
   return found;
+}
+
+/** Re-evaluate the subject if an override of it lapsed, once however many callers race (its row is locked). */
+async function settle(db: Kysely<Database>, tp: TenantPack, subject: Subject, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await lockSubject(trx, subject.id);
+    // Another caller may have settled it while this one waited for the lock.
+    if ((await overridesForRead(trx, tp.tenantId, subject.id, now.toISOString())).lapsed)
+      await reevaluateSubject(trx, tp, subject, now, 'system');
+  });
+}
+
+/** Subjects settled per tenant and sweep: a minute's expiries in a big book are done over the next sweeps. */
+export const SETTLE_BATCH = 500;
+
+/** Settle every tenant's lapsed overrides, up to `limit` subjects each; returns how many subjects were settled. */
+export async function settleLapsedOverrides(db: Kysely<Database>, now: Date, limit = SETTLE_BATCH): Promise<number> {
+  let settled = 0;
+  for (const tenant of await listTenants(db)) {
+    const ids = await listLapsedOverrideSubjects(db, tenant.id, now.toISOString(), limit);
+    if (ids.length === 0) continue;
+    const tp = await loadTenantPack(db, tenant.id);
+    for (const id of ids) {
+      const subject = await findSubjectByExternalId(db, tenant.id, id);
+      if (!subject) continue;
+      await settle(db, tp, subject, now);
+      settled++;
+    }
+  }
+  if (settled > 0) subjectsWritten();
+  return settled;
 }

@@ -110,6 +110,30 @@ export async function overridesForRead(db: Executor, tenantId: string, subjectId
 }
 
 /**
+ * The subjects (external ids) with an override that expired after its scheme was last evaluated
+ * (see {@link OverridesForRead}), at most `limit`: what a periodic sweep settles, so that books,
+ * matrices and analytics, which read levels without reading subjects one by one, follow too.
+ */
+export async function listLapsedOverrideSubjects(db: Executor, tenantId: string, now: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('overrides as o')
+    .innerJoin('assignments as a', (j) => j.onRef('a.subject_id', '=', 'o.subject_id').onRef('a.scheme', '=', 'o.scheme'))
+    .innerJoin('subjects as s', 's.id', 'o.subject_id')
+    .select('s.external_id')
+    .distinct()
+    .where('o.tenant_id', '=', tenantId)
+    .where('o.status', '=', 'approved')
+    .where('o.approved_by', 'is not', null)
+    .where('o.revoked_at', 'is', null)
+    .where('o.expires_at', '<=', now)
+    .where((eb) => eb('a.evaluated_at', '<', eb.ref('o.expires_at')))
+    .orderBy('s.external_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.external_id);
+}
+
+/**
  * Hold the subject's row until the transaction ends (PostgreSQL; SQLite runs one writer at a time
  * anyway): two requests acting on the same change of a subject then act once.
  */

@@ -1,5 +1,6 @@
 import { listOverdueReviews, listTenants, scheduledJobExists, type Executor } from '@tierkit/db';
 import { addMonths, periodOf } from '../../periods.js';
+import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
 import { enqueueRetier } from './jobs.js';
@@ -90,7 +91,10 @@ export async function queueMonthlyRetiers(db: Executor, now: Date, timeZone = 'A
   return queued;
 }
 
-/** Run {@link queueMonthlyRetiers} now and every `intervalMs` until stopped. */
+/**
+ * Run {@link queueMonthlyRetiers} now and every `intervalMs` until stopped, and with it settle the
+ * overrides that expired since the last look (override-expiry.ts).
+ */
 export function startMonthlySchedule(options: ScheduleOptions): { stop(): void } {
   const clock = options.now ?? (() => new Date());
   const log = options.logError ?? ((err: unknown) => console.error('tierkit schedule:', err));
@@ -99,6 +103,8 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
     if (running) return;
     running = true;
     queueMonthlyRetiers(options.db, clock(), options.timeZone)
+      .catch(log)
+      .then(() => settleLapsedOverrides(options.db, clock()))
       .catch(log)
       .finally(() => {
         running = false;
