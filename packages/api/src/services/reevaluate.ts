@@ -3,6 +3,7 @@ import {
   latestMetricPeriod,
   listActiveDatedOverrides,
   listAssignments,
+  addLatestObservationsBefore,
   loadMetricValues,
   storeReevaluations,
   type AssignmentState,
@@ -45,8 +46,10 @@ export interface ReevaluationInput {
 /** The months a re-evaluation at `target` steps through, and the first month of data it reads. */
 export interface ReevaluationWindow {
   readonly periods: readonly string[];
-  /** Data before this month is not read (the latest-value reader would otherwise see it). */
+  /** The months of data the windows read start here; before it, only `latestMetrics`' latest observations. */
   readonly dataFrom: string;
+  /** Metrics read with no window (the latest observation, however old): their latest before `dataFrom` is read too. */
+  readonly latestMetrics: readonly string[];
   readonly storedPeriod: string | undefined;
 }
 
@@ -64,8 +67,12 @@ export function reevaluationWindow(tp: TenantPack, stored: readonly AssignmentSt
   const from = storedPeriod !== undefined && storedPeriod < first ? storedPeriod : first;
   // Each month is evaluated under the policy versions in force for it (effective dates): read as far
   // back as the longest window among them needs.
-  const monthsNeeded = Math.max(...[from, ...periods].map((p) => tp.at(p).compiled.monthsNeeded));
-  return { periods, dataFrom: addMonths(from, -(monthsNeeded - 1)), storedPeriod };
+  const compiled = [from, ...periods].map((p) => tp.at(p).compiled);
+  const monthsNeeded = Math.max(...compiled.map((c) => c.monthsNeeded));
+  // Usually one pack for every month: its own list, no copy (a re-tier chunk asks for each subject).
+  let latestMetrics: readonly string[] = compiled[0]?.latestMetrics ?? [];
+  for (const c of compiled) if (c.latestMetrics !== latestMetrics) latestMetrics = [...new Set([...latestMetrics, ...c.latestMetrics])];
+  return { periods, dataFrom: addMonths(from, -(monthsNeeded - 1)), latestMetrics, storedPeriod };
 }
 
 /** Rows to store for one subject's re-evaluation: what {@link reevaluateSubject} and re-tier jobs write. */
@@ -93,7 +100,7 @@ export function planReevaluation(
   actor = 'system',
 ): ReevaluationPlan {
   const { subject, stored, active } = input;
-  const { periods, dataFrom, storedPeriod } = reevaluationWindow(tp, stored, target);
+  const { periods, dataFrom, latestMetrics, storedPeriod } = reevaluationWindow(tp, stored, target);
   const start: Record<string, PriorAssignment | undefined> = {};
   const base: Record<string, PriorAssignment | undefined> = {};
   for (const a of stored) base[a.scheme] = a.base.level === null ? undefined : { level: a.base.level, periodsBelow: a.base.periodsBelow };
@@ -101,7 +108,7 @@ export function planReevaluation(
   const shown = Object.fromEntries(stored.map((a) => [a.scheme, a.level]));
   const first = periods[0] ?? target;
   const last = periods[periods.length - 1] ?? target;
-  const window = withinMonths(values, dataFrom, last);
+  const window = withinMonths(values, dataFrom, last, latestMetrics);
   const packFor = (period: string) => tp.at(period).compiled;
   const nowIso = now.toISOString();
   const all: Record<string, OverrideInfo> = {};
@@ -190,26 +197,34 @@ export function rowsWithoutSignOffs(
   return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));
 }
 
-/** The months `from … to` of `values` (both included); the same object when nothing falls outside. */
-function withinMonths(values: Values, from: string, to: string): Values {
-  let outside = false;
-  for (const byMonth of Object.values(values)) {
+/**
+ * The months `from … to` of `values` (both included), and of each metric in `latest` (read with no
+ * window) its latest observation before `from`; the same object when nothing else falls outside.
+ * A chunk loads the widest window any of its subjects needs: each subject sees only its own, as a
+ * re-evaluation of that subject alone would.
+ */
+function withinMonths(values: Values, from: string, to: string, latest: readonly string[]): Values {
+  let out: Record<string, Record<string, number>> | undefined;
+  for (const metric in values) {
+    const byMonth = values[metric] ?? {};
+    // A metric read with no window keeps its latest observation before the window too.
+    const keepsLatest = latest.includes(metric);
+    let before = '';
+    let outside = false;
     for (const p in byMonth) {
-      if (p < from || p > to) {
-        outside = true;
-        break;
+      if (p > to) outside = true;
+      else if (p < from) {
+        if (!keepsLatest || before !== '') outside = true;
+        if (keepsLatest && p > before) before = p;
       }
     }
-    if (outside) break;
-  }
-  if (!outside) return values;
-  const out: Record<string, Record<string, number>> = {};
-  for (const [metric, byMonth] of Object.entries(values)) {
+    if (!outside) continue;
+    out ??= { ...values };
     const kept: Record<string, number> = {};
-    for (const [p, v] of Object.entries(byMonth)) if (p >= from && p <= to) kept[p] = v;
+    for (const p in byMonth) if ((p >= from && p <= to) || p === before) kept[p] = byMonth[p] ?? 0;
     out[metric] = kept;
   }
-  return out;
+  return out ?? values;
 }
 
 /**
@@ -228,8 +243,12 @@ export async function reevaluateSubject(
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
   if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
   const stored = await listAssignments(trx, tenantId, subject.id);
-  const { dataFrom, periods } = reevaluationWindow(tp, stored, latest);
-  const values = await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest);
+  const { dataFrom, periods, latestMetrics } = reevaluationWindow(tp, stored, latest);
+  const loaded = new Map([
+    [subject.id, await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest)],
+  ]);
+  await addLatestObservationsBefore(trx, tenantId, subject.id, subject.id, latestMetrics, dataFrom, loaded);
+  const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
   const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor);
   const rows = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());

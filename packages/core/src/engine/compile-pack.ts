@@ -27,6 +27,8 @@ export interface CompiledPack {
   ): Evaluation[];
   /** Largest window (months) any policy reads: how much metric history a caller must load. */
   readonly monthsNeeded: number;
+  /** Metrics some policy reads with no window: a caller must load each one's latest observation before those months too. */
+  readonly latestMetrics: readonly string[];
 }
 
 /** Compiles a validated pack (see `validatePolicyPack`). */
@@ -47,6 +49,7 @@ export function compilePack(pack: PolicyPack): CompiledPack {
   return {
     pack,
     monthsNeeded,
+    latestMetrics: [...new Set(probe.flatMap((s) => s.latestMetrics))],
     scheme: (key) => byKey.get(key),
     schemesFor: (kind) => byKind.get(kind) ?? [],
     evaluateSubject(kind, facts, priors, overrides, options) {

@@ -42,6 +42,11 @@ export interface CompiledScheme {
   replay(explanation: Explanation): string;
   /** Largest window, in months, this scheme reads. */
   readonly monthsNeeded: number;
+  /**
+   * Metrics it reads with no window (`window: null`: the latest observation, however old): a caller
+   * loading `monthsNeeded` months must also load each one's latest observation before them.
+   */
+  readonly latestMetrics: readonly string[];
 }
 
 /** "Upgrade at once, downgrade after 3 consecutive periods below" (docs/domain.md §1) when a policy says nothing. */
@@ -74,6 +79,7 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
   const n = reads.length;
   const vec = new Float64Array(n);
   const monthsNeeded = Math.max(1, ...inputs.map((i) => i.window?.months ?? 1));
+  const latestMetrics = [...new Set(inputs.filter((i) => !i.window).map((i) => i.metric))];
   const monthKeys = months ?? new MonthKeys(monthsNeeded);
   const hyst = def.policy.kind === 'rules' || def.policy.kind === 'score' ? (decider.hysteresis ?? DEFAULT_HYSTERESIS) : undefined;
   const { policy } = def;
@@ -203,6 +209,7 @@ export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string
     summary,
     definition: def,
     monthsNeeded,
+    latestMetrics,
     decide(facts, levelsRead) {
       fill(facts);
       return keys[decider.decide(vec, levelsRead)] ?? '';

@@ -222,3 +222,44 @@ export async function loadMetricValuesInRange(
   }
   return out;
 }
+
+/**
+ * Add to `bySubject` each subject's latest observation of each of `metrics` before `before`, for the
+ * subjects with ids in `first … last`: what a policy input with no window (`window: null`, the latest
+ * observation however old — a product's risk class rated years ago) reads besides the months loaded
+ * from `before` on. One query for the range; subjects with no such observation are left as they are.
+ */
+export async function addLatestObservationsBefore(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+  metrics: readonly string[],
+  before: string,
+  bySubject: Map<string, MetricValues>,
+): Promise<void> {
+  if (metrics.length === 0) return;
+  const latest = db
+    .selectFrom('metrics')
+    .select(['subject_id', 'metric'])
+    .select((eb) => eb.fn.max('period').as('period'))
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .where('metric', 'in', metrics)
+    .where('period', '<', before)
+    .groupBy(['subject_id', 'metric'])
+    .as('l');
+  const rows = await db
+    .selectFrom('metrics as m')
+    .innerJoin(latest, (j) =>
+      j.onRef('l.subject_id', '=', 'm.subject_id').onRef('l.metric', '=', 'm.metric').onRef('l.period', '=', 'm.period'),
+    )
+    .select(['m.subject_id', 'm.metric', 'm.period', 'm.value'])
+    .execute();
+  for (const r of rows) {
+    let values = bySubject.get(r.subject_id);
+    if (!values) bySubject.set(r.subject_id, (values = {}));
+    (values[r.metric] ??= {})[r.period] = Number(r.value);
+  }
+}

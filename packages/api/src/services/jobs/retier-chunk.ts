@@ -1,4 +1,5 @@
 import {
+  addLatestObservationsBefore,
   listActiveDatedOverridesInRange,
   listAssignmentsInRange,
   listSubjectsInRange,
@@ -133,11 +134,15 @@ async function planChunk(
   const stored = await listAssignmentsInRange(trx, tenantId, range.first, range.last);
   // One window of data for the chunk: the widest any of its subjects reads.
   let dataFrom = target;
+  const latestMetrics = new Set<string>();
+  let seen: readonly string[] | undefined;
   for (const s of subjects) {
     const w = reevaluationWindow(tp, stored.get(s.id) ?? [], target);
     if (w.dataFrom < dataFrom) dataFrom = w.dataFrom;
+    if (w.latestMetrics !== seen) for (const m of (seen = w.latestMetrics)) latestMetrics.add(m);
   }
   const values = await loadMetricValuesInRange(trx, tenantId, range.first, range.last, dataFrom, target);
+  await addLatestObservationsBefore(trx, tenantId, range.first, range.last, [...latestMetrics], dataFrom, values);
   const overrides = await listActiveDatedOverridesInRange(trx, tenantId, range.first, range.last, now.toISOString());
   const writes = params.schemes === null ? null : new Set(params.schemes);
   const level = params.filter.level;
