@@ -38,7 +38,8 @@ const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: strin
   db
     .selectFrom('overrides')
     .selectAll()
-    .where('tenant_id', '=', tenantId)
+    // Not by the tenant's index: it would read every approved override of the tenant (see rangeTenant).
+    .where(rangeTenant(tenantId))
     .where('subject_id', '=', subjectId)
     .where((eb) => inForce(eb, now))
     .orderBy('created_at', 'desc'),
@@ -83,7 +84,8 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     .leftJoin('assignments as a', (j) => j.onRef('a.subject_id', '=', 'o.subject_id').onRef('a.scheme', '=', 'o.scheme'))
     .selectAll('o')
     .select('a.evaluated_at as evaluated_at')
-    .where('o.tenant_id', '=', tenantId)
+    // By the subject's index, not the tenant's (see rangeTenant): a bank has many overrides, a subject few.
+    .where(rangeTenant(tenantId, 'o.tenant_id'))
     .where('o.subject_id', '=', subjectId)
     .where('o.status', '=', 'approved')
     .where('o.approved_by', 'is not', null)
