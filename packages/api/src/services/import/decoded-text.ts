@@ -30,7 +30,20 @@ class Gb18030Replacements {
   }
 
   feed(bytes: Uint8Array): void {
-    for (const b of bytes) this.byte(b);
+    const seq = this.seq;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i] as number;
+      // Most characters are ASCII or two bytes whole within the chunk: walked here without a call.
+      if (seq.length === 0) {
+        if (b < 0x81 || b === 0xff) continue;
+        const t = bytes[i + 1];
+        if (t !== undefined && t >= 0x40 && t <= 0xfe && t !== 0x7f) {
+          i += 1;
+          continue;
+        }
+      }
+      this.byte(b);
+    }
   }
 
   private byte(b: number): void {
