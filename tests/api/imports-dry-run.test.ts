@@ -73,10 +73,10 @@ forEachDialect('imports dryRun', (f) => {
       assert.deepEqual(
         preview.errors.map((e) => [e.line, e.column]),
         [
+          // Unknown subjects are found when a batch's subjects are looked up, yet reported in file order.
+          [3, 'subject'],
           [4, 'value'],
           [5, 'period'],
-          // Unknown subjects are found when a batch's subjects are looked up, after its rows' own checks.
-          [3, 'subject'],
         ],
       );
 

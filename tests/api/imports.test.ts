@@ -134,13 +134,14 @@ forEachDialect('imports', (f) => {
       problem.errors.map((e) => e.path),
       [
         'line 3, column "value"',
+        'line 4, column "subject"',
         'line 5, column "metric"',
         'line 6, column "period"',
         'line 7',
         'line 8, column "period"',
         'line 8, column "value"',
-        'line 4, column "subject"',
       ],
+      'in file order, the unknown subject (found by the batch lookup) in its place',
     );
     assert.deepEqual(await metricsOf(f, 'bank-a', 'IM1'), before, 'not even the good row was written');
 
@@ -152,7 +153,7 @@ forEachDialect('imports', (f) => {
     const page2 = (await (await api.get(`${location}?limit=4&cursor=${page1.errors.nextCursor}`)).json()) as ImportDetail;
     assert.deepEqual(
       [...page1.errors.items, ...page2.errors.items].map((e) => `${e.line}:${e.column}`),
-      ['3:value', '5:metric', '6:period', '7:null', '8:period', '8:value', '4:subject'],
+      ['3:value', '4:subject', '5:metric', '6:period', '7:null', '8:period', '8:value'],
     );
     assert.equal(page2.errors.nextCursor, null);
     assert.match(page1.errors.items[0]?.message ?? '', /yuan/);

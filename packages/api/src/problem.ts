@@ -20,7 +20,7 @@ export const PROBLEMS = {
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
   unprocessable: { status: 422, title: 'The request is well-formed but cannot be carried out' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
-  'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
+  'unsupported-media-type': { status: 415, title: 'The request body is of a media type this endpoint does not take' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
   'import-rejected': { status: 422, title: 'Rows of the file have errors; nothing was imported' },

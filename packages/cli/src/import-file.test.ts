@@ -97,8 +97,8 @@ it('broken rows: exit 1 and nothing imported; with valid-rows exit 3 and the goo
   const failed = await cli('import', broken, '--kind', 'metrics', '--amounts', 'fen');
   assert.equal(failed.code, 1);
   assert.deepEqual(failed.out.slice(1, 3), [
-    'line 4, column "value": "1.5" is not an integer',
     'line 3, column "subject": no subject "K9" in this tenant; import it first',
+    'line 4, column "value": "1.5" is not an integer',
   ]);
   assert.equal(failed.err.length, 1, 'one line says why');
   assert.match(failed.err[0] ?? '', /2 of 3 rows have errors; nothing was imported/);
@@ -107,8 +107,29 @@ it('broken rows: exit 1 and nothing imported; with valid-rows exit 3 and the goo
   const partial = await cli('import', broken, '--kind', 'metrics', '--amounts', 'fen', '--mode', 'valid-rows', '--json');
   assert.equal(partial.code, 3);
   const body = JSON.parse(partial.out[0] ?? '') as { status: string; written: number; errors: { line: number; column: string }[] };
-  assert.deepEqual([body.status, body.written, body.errors.map((e) => e.line)], ['partial', 1, [4, 3]]);
+  assert.deepEqual([body.status, body.written, body.errors.map((e) => e.line)], ['partial', 1, [3, 4]]);
   assert.ok((await balances()).includes('K1@2025-08=500'));
+
+  // Exit 3 says some rows were imported: when every row is rejected, nothing was, so exit 1.
+  const allBad = file('all-bad.csv', 'subject,metric,period,value\nK9,avg_daily_balance,2025-08,1\nK2,avg_daily_balance,2025-08,1.5\n');
+  const none = await cli('import', allBad, '--kind', 'metrics', '--amounts', 'fen', '--mode', 'valid-rows');
+  assert.equal(none.code, 1, none.out.join('\n'));
+  assert.match(none.out.at(-1) ?? '', / failed: 2 rows, 0 observations written, 0 unchanged, 2 rows rejected$/);
+  assert.match(none.err[0] ?? '', /all 2 rows have errors; nothing was imported/);
+});
+
+it('a stray quote or bad GBK bytes: exit 1 with a one-line reason naming the line, nothing imported', async () => {
+  const stray = file('stray.csv', 'id,name\nK7,ok\nK8,a"b\n');
+  const gbk = file('bad-gbk.csv', Buffer.concat([iconv.encode('id,name\nK7,张三\nK8,', 'gbk'), Buffer.from([0xff, 0xfe, 0x0a])]));
+  for (const argv of [
+    ['import', stray, '--kind', 'subjects'],
+    ['import', gbk, '--kind', 'subjects', '--encoding', 'gbk'],
+  ]) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.equal(r.err.length, 1, argv.join(' '));
+    assert.match(r.err[0] ?? '', /\(line 3\): the file (is not valid CSV: a quote|has bytes that are not GBK)/);
+  }
 });
 
 it('a wrong command line exits 2 and an unreadable file exits 1, each with a one-line reason', async () => {

@@ -82,7 +82,8 @@ export class ImportPage extends LitElement {
     if (s.preview) {
       const p = s.preview;
       if (p.errorCount === 0) return w.previewOk(p.rows);
-      return `${w.previewBad(p.rejectedRows, p.rows, p.errorCount)} ${p.status === 'partial' ? w.wouldPartial : w.wouldFail}`;
+      const outcome = p.status === 'partial' ? w.wouldPartial : p.rejectedRows >= p.rows ? w.wouldNone : w.wouldFail;
+      return `${w.previewBad(p.rejectedRows, p.rows, p.errorCount)} ${outcome}`;
     }
     return s.file ? '' : w.pickFile;
   }

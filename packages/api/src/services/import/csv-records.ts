@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { Parser } from 'csv-parse';
-import iconv from 'iconv-lite';
+import { CsvError, Parser } from 'csv-parse';
 import { IMPORT_ENCODINGS, type ImportEncoding } from '@tierkit/core';
+import { decodedText, UndecodableError } from './decoded-text.js';
 
 /** Encodings an import may declare: UTF-8 (with or without BOM) and what Chinese core banking exports. */
 export const ENCODINGS = IMPORT_ENCODINGS;
@@ -26,27 +26,25 @@ export class CsvFileError extends Error {
   }
 }
 
-async function* decode(source: AsyncIterable<Uint8Array>, encoding: Encoding): AsyncGenerator<string> {
-  if (encoding === 'utf-8') {
-    // fatal: a GBK file read as UTF-8 must be refused, not stored as U+FFFD; the BOM is dropped.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    try {
-      for await (const chunk of source) yield decoder.decode(chunk, { stream: true });
-      yield decoder.decode();
-    } catch (err) {
-      if (!(err instanceof TypeError)) throw err;
-      throw new CsvFileError('the file is not valid UTF-8; files from core banking are often GBK: declare encoding=gbk or gb18030', null);
-    }
-    return;
+/** What a person fixing the file needs to hear, per csv-parse error code; others keep csv-parse's words. */
+const CSV_REASONS: Readonly<Record<string, string>> = {
+  INVALID_OPENING_QUOTE: 'a quote (") inside a field that does not start with one; quote the whole field and double the quote: "a""b"',
+  CSV_INVALID_CLOSING_QUOTE: 'a quoted field goes on after its closing quote; double a quote inside a quoted field: "a""b"',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a quoted field goes on after its closing quote; double a quote inside a quoted field: "a""b"',
+  CSV_QUOTE_NOT_CLOSED: 'a quote opened in this record is never closed',
+  CSV_MAX_RECORD_SIZE: `a record is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (an unclosed quote?)`,
+};
+/** Errors csv-parse reports where it gave up (the end of the file), not where the record began. */
+const RECORD_WIDE = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
+
+/** csv-parse counts CR LF inside a quoted field as two lines: how many a record's fields hold. */
+function quotedCrlfs(fields: readonly string[]): number {
+  let n = 0;
+  for (const f of fields) {
+    if (!f.includes('\r')) continue;
+    for (let i = f.indexOf('\r\n'); i !== -1; i = f.indexOf('\r\n', i + 2)) n += 1;
   }
-  // GBK bytes that map to nothing become U+FFFD here; the rows holding one are refused (see checkText).
-  const decoder = iconv.getDecoder(encoding, { stripBOM: true });
-  for await (const chunk of source) {
-    const text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if (text) yield text;
-  }
-  const rest = decoder.end();
-  if (rest) yield rest;
+  return n;
 }
 
 /**
@@ -55,11 +53,27 @@ async function* decode(source: AsyncIterable<Uint8Array>, encoding: Encoding): A
  * a record synchronously at its end, when `info.lines` is the line it ends on).
  */
 class LinedParser extends Parser {
+  /** Lines csv-parse counted twice so far (CR LF inside quoted fields): a CRLF file's line numbers stay true. */
+  overcounted = 0;
+  /** The line the last record ended on (1-based; 0 before the first). */
+  lastLine = 0;
+
   override push(record: unknown, encoding?: BufferEncoding): boolean {
     if (record === null) return super.push(null, encoding);
-    const line: CsvRecord = { line: this.info.lines, fields: record as string[] };
-    return super.push(line, encoding);
+    const fields = record as string[];
+    this.overcounted += quotedCrlfs(fields);
+    this.lastLine = this.info.lines - this.overcounted;
+    return super.push({ line: this.lastLine, fields } satisfies CsvRecord, encoding);
   }
+}
+
+/** Any csv-parse error as a `CsvFileError`: broken quoting is the file's fault, never a 500. */
+function csvFileError(err: CsvError, parser: LinedParser): CsvFileError {
+  const lines = (err as { lines?: unknown }).lines;
+  const reason = CSV_REASONS[err.code] ?? err.message.split('\n')[0];
+  // A record that never ends began after the last one that did (empty lines aside).
+  const line = RECORD_WIDE.has(err.code) ? parser.lastLine + 1 : typeof lines === 'number' ? Math.max(1, lines - parser.overcounted) : null;
+  return new CsvFileError(`the file is not valid CSV: ${reason}`, line);
 }
 
 /**
@@ -68,7 +82,7 @@ class LinedParser extends Parser {
  * of fields (the caller reports a wrong count per row). Throws `CsvFileError` where the file cannot be read.
  */
 export async function* csvRecords(source: AsyncIterable<Uint8Array>, encoding: Encoding): AsyncGenerator<CsvRecord> {
-  const text = Readable.from(decode(source, encoding), { objectMode: false, encoding: 'utf8' });
+  const text = Readable.from(decodedText(source, encoding), { objectMode: false, encoding: 'utf8' });
   const parser = new LinedParser({ relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS });
   // A decoding failure must end the iteration below, not leave the parser waiting for input.
   text.on('error', (err) => parser.destroy(err));
@@ -76,11 +90,8 @@ export async function* csvRecords(source: AsyncIterable<Uint8Array>, encoding: E
   try {
     yield* parser as AsyncIterable<CsvRecord>;
   } catch (err) {
-    if (err instanceof CsvFileError) throw err;
-    const e = err as { code?: unknown; message?: unknown; lines?: unknown };
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-      throw new CsvFileError(`the file is not valid CSV: ${String(e.message)}`, typeof e.lines === 'number' ? e.lines : null);
-    }
+    if (err instanceof UndecodableError) throw new CsvFileError(err.message, err.line);
+    if (err instanceof CsvError) throw csvFileError(err, parser);
     throw err;
   } finally {
     text.destroy();

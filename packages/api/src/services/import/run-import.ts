@@ -112,10 +112,18 @@ type Checked =
   | { readonly kind: 'subjects'; rows: SubjectRowInput[] }
   | { readonly kind: 'managers'; rows: ManagerRowInput[] };
 
+/** Errors of rows in file order (README: "in file order"); one row's by its columns, the row-wide one first. */
+function inFileOrder(rows: RowError[][], headers: readonly string[]): RowError[][] {
+  const col = (e: RowError) => (e.column === null ? -1 : headers.indexOf(e.column));
+  for (const errors of rows) errors.sort((a, b) => col(a) - col(b));
+  return rows.sort((a, b) => (a[0]?.line ?? 0) - (b[0]?.line ?? 0));
+}
+
 /**
  * Read the file's records in batches: the header decides the plan, every row is checked on its own,
  * and each batch's subjects are looked up once (a metrics or managers row naming an unknown subject is
- * an error; a managers row naming an unknown staff member too).
+ * an error; a managers row naming an unknown staff member too). A batch's row errors reach `onRow` in
+ * file order before the batch is yielded; `tally.rows` counts every data row read, rejected or not.
  */
 async function* checkedBatches(
   db: Executor,
@@ -123,13 +131,25 @@ async function* checkedBatches(
   options: ImportOptions,
   ctx: ImportContext,
   onRow: (errors: readonly RowError[]) => void,
-): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; subjectIds: Map<string, string>; rowsRead: number }> {
+  tally: { rows: number },
+): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; subjectIds: Map<string, string> }> {
   let plan: ImportPlan | undefined;
   const rowCtx: RowContext = { catalogue: ctx.catalogue, currentPeriod: ctx.currentPeriod, amounts: options.amounts ?? 'fen' };
   let metricRows: MetricRow[] = [];
   let subjectRows: SubjectRowInput[] = [];
   let managerRows: ManagerRowInput[] = [];
-  let rowsRead = 0;
+  // A batch's lookups report after its rows' own checks: held here and handed on sorted by line.
+  let rowErrors: RowError[][] = [];
+  const reject = (errors: readonly RowError[]) => {
+    if (errors.length) rowErrors.push([...errors]);
+  };
+  const reportErrors = () => {
+    for (const errors of inFileOrder(rowErrors, plan?.headers ?? [])) onRow(errors);
+    rowErrors = [];
+  };
+  // The kind each id of a subjects file was given by an earlier row: one id with two kinds is refused
+  // however far apart, also where the first was not written (the same batch, a dry run). Bounded as the id cache.
+  const kindsInFile = new Map<string, string>();
   // Metrics and managers rows need only the subject's internal id; a subjects file needs the stored subject.
   const subjectIds = new Map<string, string>();
   const lookUpSubjectIds = async (named: readonly string[]) => {
@@ -162,7 +182,7 @@ async function* checkedBatches(
             column: plan.headers[plan.manager] ?? null,
             message: `no staff member "${r.manager}" in this tenant`,
           });
-        if (errors.length) onRow(errors);
+        if (errors.length) reject(errors);
         else known.push(r);
       }
       checked = { kind: 'managers', rows: known };
@@ -172,7 +192,7 @@ async function* checkedBatches(
       for (const r of metricRows) {
         if (subjectIds.has(r.subject)) known.push(r);
         else
-          onRow([
+          reject([
             {
               line: r.line,
               column: plan.headers[plan.subject] ?? null,
@@ -189,18 +209,25 @@ async function* checkedBatches(
       );
       const kept: SubjectRowInput[] = [];
       for (const r of subjectRows) {
-        const existing = subjects.get(r.id);
-        if (existing && existing.kind !== r.kind) {
+        const kind = subjects.get(r.id)?.kind ?? kindsInFile.get(r.id);
+        if (kind !== undefined && kind !== r.kind) {
           const column = plan?.kind === 'subjects' && plan.subjectKind !== undefined ? (plan.headers[plan.subjectKind] ?? null) : null;
-          onRow([{ line: r.line, column, message: `subject "${r.id}" is a ${existing.kind}; its kind cannot change to ${r.kind}` }]);
-        } else kept.push(r);
+          reject([{ line: r.line, column, message: `subject "${r.id}" is a ${kind}; its kind cannot change to ${r.kind}` }]);
+          continue;
+        }
+        if (kind === undefined) {
+          if (kindsInFile.size >= SUBJECT_ID_CACHE) kindsInFile.clear();
+          kindsInFile.set(r.id, r.kind);
+        }
+        kept.push(r);
       }
       checked = { kind: 'subjects', rows: kept };
     }
     metricRows = [];
     subjectRows = [];
     managerRows = [];
-    yield { checked, subjects, subjectIds, rowsRead };
+    reportErrors();
+    yield { checked, subjects, subjectIds };
   };
   try {
     for await (const rec of csvRecords(source, options.encoding)) {
@@ -208,24 +235,25 @@ async function* checkedBatches(
         plan = planImport(options.kind, rec.fields, options.mapping, ctx.catalogue);
         continue;
       }
-      rowsRead += 1;
+      tally.rows += 1;
       if (plan.kind === 'metrics') {
         const { row, errors } = checkMetricRow(plan, rec, rowCtx);
         if (row) metricRows.push(row);
-        else onRow(errors);
+        else reject(errors);
       } else if (plan.kind === 'managers') {
         const { row, errors } = checkManagerRow(plan, rec);
         if (row) managerRows.push(row);
-        else onRow(errors);
+        else reject(errors);
       } else {
         const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer');
         if (row) subjectRows.push(row);
-        else onRow(errors);
+        else reject(errors);
       }
       if (metricRows.length + subjectRows.length + managerRows.length >= BATCH_ROWS) yield* flush();
     }
     if (plan === undefined) throw new ImportRefused('the file is empty: it needs a header row', null, null);
     if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();
+    reportErrors();
   } catch (err) {
     if (err instanceof CsvFileError) throw new ImportRefused(err.message, err.line, null);
     if (err instanceof PlanError) throw new ImportRefused(err.message, 1, err.column);
@@ -316,6 +344,25 @@ async function writeManagers(
   return { written: changed.length, unchanged: latest.size - changed.length };
 }
 
+/**
+ * How an import ends: `failed` when nothing was imported because of row errors (any, all-or-nothing;
+ * every row, valid-rows), `partial` when valid rows were imported and others rejected.
+ */
+function outcome(
+  mode: ImportMode,
+  rows: number,
+  rejectedRows: number,
+): { status: 'succeeded' | 'partial' | 'failed'; detail: string | null } {
+  if (rejectedRows === 0) return { status: 'succeeded', detail: null };
+  if (mode === 'all-or-nothing')
+    return {
+      status: 'failed',
+      detail: `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)`,
+    };
+  if (rejectedRows >= rows) return { status: 'failed', detail: `all ${rows} rows have errors; nothing was imported` };
+  return { status: 'partial', detail: null };
+}
+
 /** Thrown inside the transaction to undo an all-or-nothing import that found errors. */
 class RollBack extends Error {}
 
@@ -378,7 +425,7 @@ async function importFile(
   const kept: RowError[] = [];
   let errorCount = 0;
   let rejectedRows = 0;
-  let rows = 0;
+  const tally = { rows: 0 };
   const onRow = (errors: readonly RowError[]) => {
     if (!errors.length) return;
     rejectedRows += 1;
@@ -388,16 +435,16 @@ async function importFile(
   const allOrNothing = options.mode === 'all-or-nothing';
   const finish = async (into: Executor, totals: { written: number; unchanged: number; periods: string[] }) => {
     await insertImportErrors(into, id, 0, kept);
-    const failed = allOrNothing && errorCount > 0;
+    const { status, detail } = outcome(options.mode, tally.rows, rejectedRows);
     await finishImport(into, ctx.tenantId, id, {
       sha256: read.hash.digest('hex'),
       bytes: read.bytes,
-      rows,
+      rows: tally.rows,
       rejectedRows,
       errors: errorCount,
       ...totals,
-      status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
-      detail: failed ? `${rejectedRows} of ${rows} rows have errors; nothing was imported (mode valid-rows imports the others)` : null,
+      status,
+      detail,
       finishedAt: ctx.now().toISOString(),
     });
   };
@@ -407,8 +454,7 @@ async function importFile(
       let written = 0;
       let unchanged = 0;
       const periods = new Set<string>();
-      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow)) {
-        rows = batch.rowsRead;
+      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
           const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds);
@@ -416,7 +462,7 @@ async function importFile(
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
         }
-        onProgress({ bytes: read.bytes, rows });
+        onProgress({ bytes: read.bytes, rows: tally.rows });
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
@@ -443,9 +489,8 @@ export const MAX_PREVIEW_ERRORS = 1000;
  * subject, metric or error is stored. For a console's preview before upload. Throws `ImportRefused`
  * when the file cannot be read as a whole, like a real run.
  *
- * One difference by design: a subjects file naming one id twice with two kinds reports it in a real
- * run only when the first row's batch was written before the second is read (an all-or-nothing run
- * that already found an error writes nothing either, and reports it no more than this).
+ * One difference by design: a subjects file naming one id twice with two kinds, more than 200,000
+ * other ids apart, is reported by a real run that wrote the first row, not by a dry run.
  */
 export async function previewImport(
   db: Executor,
@@ -457,20 +502,19 @@ export async function previewImport(
   const errors: RowError[] = [];
   let errorCount = 0;
   let rejectedRows = 0;
-  let rows = 0;
+  const tally = { rows: 0 };
   const onRow = (found: readonly RowError[]) => {
     if (!found.length) return;
     rejectedRows += 1;
     errorCount += found.length;
     for (const e of found) if (errors.length < MAX_PREVIEW_ERRORS) errors.push(e);
   };
-  for await (const batch of checkedBatches(db, measured(source(), read), options, ctx, onRow)) rows = batch.rowsRead;
-  const failed = options.mode === 'all-or-nothing' && errorCount > 0;
+  for await (const _batch of checkedBatches(db, measured(source(), read), options, ctx, onRow, tally));
   return {
     kind: options.kind,
-    status: failed ? 'failed' : rejectedRows > 0 ? 'partial' : 'succeeded',
+    status: outcome(options.mode, tally.rows, rejectedRows).status,
     bytes: read.bytes,
-    rows,
+    rows: tally.rows,
     rejectedRows,
     errorCount,
     errors,
