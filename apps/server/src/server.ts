@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -8,6 +9,7 @@ import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoSta
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
 import { serveFile } from './static-files.js';
+import { answerClientErrors } from './client-errors.js';
 
 // Opening the database, the admin-key bootstrap and seeding live in @tierkit/ops, shared with the CLI.
 export { ensureAdminKey, lastCompleteMonth, openDatabase, REPO_ROOT } from '@tierkit/ops';
@@ -175,6 +177,8 @@ export function listen(
         });
       });
       server.once('error', reject);
+      // serve() makes a node:http server unless told to make another.
+      answerClientErrors(server as Server);
     } catch (error) {
       reject(error);
     }

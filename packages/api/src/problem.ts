@@ -20,6 +20,8 @@ export const PROBLEMS = {
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
   unprocessable: { status: 422, title: 'The request is well-formed but cannot be carried out' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
+  'malformed-request': { status: 400, title: 'The request is not valid HTTP' },
   'unsupported-media-type': { status: 415, title: 'The request body is of a media type this endpoint does not take' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
