@@ -130,6 +130,25 @@ forEachDialect('re-tier jobs', (f) => {
     assert.equal((await api.post(`/v1/jobs/${queued.id}/resume`, {})).status, 409);
   });
 
+  it('counts in its progress only the subjects its filter selects', async () => {
+    const api = client(f, as);
+    // G1 and N1 were created first and fourth: their chunk spans S1 and P1, which are not the job's.
+    const listed = await job(await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['G1', 'N1'] } }), 201);
+    assert.equal(listed.progress.chunks.total, 1);
+    await drainJobs(worker(f));
+    const done = await job(await api.get(`/v1/jobs/${listed.id}`));
+    assert.equal(done.status, 'completed');
+    assert.deepEqual(done.progress.subjects, { total: 2, processed: 2, skipped: 0 });
+
+    // Both filters select: a customer listed under kind corporate is not the job's.
+    const none = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', filter: { kind: 'corporate', subjects: ['G1'] } }),
+      201,
+    );
+    assert.equal(none.status, 'completed');
+    assert.deepEqual(none.progress.subjects, { total: 0, processed: 0, skipped: 0 });
+  });
+
   it('a month without data still re-evaluates: a stale income declaration lapses after the hysteresis', async () => {
     const api = client(f, as);
     await api.customer('ST1');

@@ -35,7 +35,17 @@ export async function planSubjectChunks(
 ): Promise<PlannedChunk[]> {
   const out: PlannedChunk[] = [];
   if (selection.ids) {
-    const ids = [...new Set(selection.ids)].sort();
+    let ids = [...new Set(selection.ids)];
+    // Both filters select: a job's total counts only subjects it will go through (its progress adds up).
+    if (selection.kind) {
+      const kept: string[] = [];
+      for (const batch of chunks(ids)) {
+        const rows = await db.selectFrom('subjects').select('id').where('id', 'in', batch).where('kind', '=', selection.kind).execute();
+        for (const r of rows) kept.push(r.id);
+      }
+      ids = kept;
+    }
+    ids.sort();
     for (const batch of chunks(ids, size))
       out.push({ first: batch[0] as string, last: batch[batch.length - 1] as string, subjects: batch.length });
     return out;
