@@ -276,6 +276,30 @@ export async function completeJobIfDone(db: Executor, jobId: string, now: string
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** A pending chunk held under a lease (which may have expired: its worker is then presumed gone). */
+export interface ChunkLease {
+  readonly seq: number;
+  readonly owner: string;
+  readonly expiresAt: string;
+}
+
+/** The leases on a job's pending chunks, the latest to expire first. */
+export async function listChunkLeases(db: Executor, jobId: string): Promise<ChunkLease[]> {
+  const rows = await db
+    .selectFrom('job_chunks')
+    .select(['seq', 'lease_owner', 'lease_expires_at'])
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'pending')
+    .where('lease_owner', 'is not', null)
+    .orderBy('lease_expires_at', 'desc')
+    .execute();
+  return rows.flatMap((r) =>
+    r.lease_owner === null || r.lease_expires_at === null
+      ? []
+      : [{ seq: Number(r.seq), owner: r.lease_owner, expiresAt: r.lease_expires_at }],
+  );
+}
+
 /** Let a resumed job's pending chunks be tried afresh (a failed job stopped after too many attempts). */
 export async function resetChunkAttempts(db: Executor, jobId: string): Promise<void> {
   await db.updateTable('job_chunks').set({ attempts: 0 }).where('job_id', '=', jobId).where('status', '=', 'pending').execute();
