@@ -121,7 +121,13 @@ forEachDialect('re-tier jobs', (f) => {
 
     const resumed = await job(await api.post(`/v1/jobs/${queued.id}/resume`, {}));
     assert.equal(resumed.status, 'running');
-    assert.equal((await api.post(`/v1/jobs/${queued.id}/resume`, {})).status, 409, 'a running job cannot be resumed');
+    const again = await api.post(`/v1/jobs/${queued.id}/resume`, {});
+    assert.equal(again.status, 409, 'a running job cannot be resumed');
+    assert.match(
+      ((await again.json()) as { detail: string }).detail,
+      /is running; .*No worker holds any of its chunks/,
+      'and says where it stands',
+    );
     assert.equal(await drainJobs(worker(f)), 4, 'the four chunks left, not the one done');
     const done = await job(await api.get(`/v1/jobs/${queued.id}`));
     assert.equal(done.status, 'completed');
