@@ -41,11 +41,17 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
     const parsed = parseArgs({
       args: [...argv],
       allowPositionals: command.positionals ?? false,
-      options: { ...command.options, database: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      // The options every command takes (run.ts); --no-progress matters only where a bar is drawn.
+      options: {
+        ...command.options,
+        database: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
     args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'] };
   } catch (e) {
-    io.err(`tierkit ${command.name}: ${oneLine(e)} (tierkit ${command.name} --help lists its options)`);
+    io.err(`tierkit ${command.name}: ${e instanceof Error ? e.message : String(e)} (tierkit ${command.name} --help lists its options)`);
     return EXIT.usage;
   }
   if (args.values.help) {

@@ -61,7 +61,14 @@ async function runJobs(db: Db, { positionals, values }: JobArgs, io: JobIo): Pro
         print(current);
         return EXIT.ok;
       }
-      const follow = (j: JobView) => followJob(db, j, { work: db.dialect === 'sqlite', json, pollMs: 250 }, io, `jobs ${action}`);
+      const follow = (j: JobView) =>
+        followJob(
+          db,
+          j,
+          { work: db.dialect === 'sqlite', json, progress: values['no-progress'] !== true, pollMs: 250 },
+          io,
+          `jobs ${action}`,
+        );
       if (action === 'resume' && current.status === 'running') {
         // Its worker may be gone (killed): nothing to resume, but chunks to take over once their
         // leases run out — the claim never takes a chunk whose lease is live, so working here is safe.

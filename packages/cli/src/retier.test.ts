@@ -37,7 +37,7 @@ before(async () => {
 
 it('an operator re-tiers the book, reads the job back, and is told on stderr why what cannot be done is refused', async () => {
   const period = lastCompleteMonth();
-  const retier = await cli('retier', '--period', period, '--scheme', 'retail-tier', '--json');
+  const retier = await cli('retier', '--period', period, '--scheme', 'retail-tier', '--json', '--no-progress');
   assert.equal(retier.code, 0, retier.err.join('\n'));
   assert.equal(retier.out.length, 1, 'one JSON document on stdout');
   const job = JSON.parse(retier.out[0] ?? '') as JobView;

@@ -78,6 +78,7 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
     {
       work: values['no-work'] ? false : typeof values.work === 'boolean' ? values.work : db.dialect === 'sqlite',
       json,
+      progress: values['no-progress'] !== true,
       pollMs: Number(text('poll-ms') ?? 250),
     },
     io,
@@ -92,7 +93,7 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
 export async function followJob(
   db: Db,
   queued: JobView,
-  options: { work: boolean; json: boolean; pollMs: number },
+  options: { work: boolean; json: boolean; progress: boolean; pollMs: number },
   io: JobIo,
   name: string,
 ): Promise<number> {
@@ -101,7 +102,7 @@ export async function followJob(
   const working = options.work
     ? runWorker({ db: db.db, signal: abort.signal, pollMs: options.pollMs, logError: (e) => io.err(`${name}: ${oneLine(e)}`) })
     : Promise.resolve();
-  const bar = jobBar(!options.json);
+  const bar = jobBar(!options.json && options.progress);
   let job = queued;
   try {
     for (;;) {
