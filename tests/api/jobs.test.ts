@@ -121,13 +121,38 @@ forEachDialect('re-tier jobs', (f) => {
 
     const resumed = await job(await api.post(`/v1/jobs/${queued.id}/resume`, {}));
     assert.equal(resumed.status, 'running');
-    assert.equal((await api.post(`/v1/jobs/${queued.id}/resume`, {})).status, 409, 'a running job cannot be resumed');
+    const again = await api.post(`/v1/jobs/${queued.id}/resume`, {});
+    assert.equal(again.status, 409, 'a running job cannot be resumed');
+    assert.match(
+      ((await again.json()) as { detail: string }).detail,
+      /is running; .*No worker holds any of its chunks/,
+      'and says where it stands',
+    );
     assert.equal(await drainJobs(worker(f)), 4, 'the four chunks left, not the one done');
     const done = await job(await api.get(`/v1/jobs/${queued.id}`));
     assert.equal(done.status, 'completed');
     assert.deepEqual(done.progress.chunks, { total: 5, done: 5 });
     assert.equal(done.progress.subjects.processed + done.progress.subjects.skipped, 5);
     assert.equal((await api.post(`/v1/jobs/${queued.id}/resume`, {})).status, 409);
+  });
+
+  it('counts in its progress only the subjects its filter selects', async () => {
+    const api = client(f, as);
+    // G1 and N1 were created first and fourth: their chunk spans S1 and P1, which are not the job's.
+    const listed = await job(await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['G1', 'N1'] } }), 201);
+    assert.equal(listed.progress.chunks.total, 1);
+    await drainJobs(worker(f));
+    const done = await job(await api.get(`/v1/jobs/${listed.id}`));
+    assert.equal(done.status, 'completed');
+    assert.deepEqual(done.progress.subjects, { total: 2, processed: 2, skipped: 0 });
+
+    // Both filters select: a customer listed under kind corporate is not the job's.
+    const none = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', filter: { kind: 'corporate', subjects: ['G1'] } }),
+      201,
+    );
+    assert.equal(none.status, 'completed');
+    assert.deepEqual(none.progress.subjects, { total: 0, processed: 0, skipped: 0 });
   });
 
   it('a month without data still re-evaluates: a stale income declaration lapses after the hysteresis', async () => {

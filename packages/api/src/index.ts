@@ -70,6 +70,7 @@ export {
   jobView,
   cancelJob,
   resumeJob,
+  runningJobStands,
   JOB_STATUSES,
   DEFAULT_CHUNK_SUBJECTS,
 } from './services/jobs/jobs.js';

@@ -141,6 +141,7 @@ it('a wrong command line exits 2 and an unreadable file exits 1, each with a one
     ['import'],
     ['import', csv, '--kind', 'metrics', '--amounts', 'fen', '--map', 'nofield'],
     ['import', csv, '--frobnicate'],
+    ['import', csv, csv, '--kind', 'subjects'],
   ]) {
     const r = await cli(...argv);
     assert.equal(r.code, 2, argv.join(' '));

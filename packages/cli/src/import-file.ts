@@ -72,6 +72,8 @@ export const importCommand: Command = {
       return EXIT.usage;
     };
     if (!file) return usage('needs the file: import FILE --kind subjects|metrics|managers');
+    // Not the first of several: the others would be left out without a word.
+    if (ctx.args.length > 1) return usage(`takes one file, got ${ctx.args.length}: ${ctx.args.join(' ')} (import them one at a time)`);
     const kind = oneOf<ImportKind>(IMPORT_KINDS, stringOption(ctx, 'kind'), 'kind');
     const amounts = oneOf<AmountUnit>(AMOUNT_UNITS, stringOption(ctx, 'amounts'), 'amounts');
     const encoding = oneOf<Encoding>(ENCODINGS, stringOption(ctx, 'encoding'), 'encoding');

@@ -1,6 +1,21 @@
 import cliProgress from 'cli-progress';
 import type { JobView } from '@tierkit/api';
 
+/**
+ * An error as one line: its message and, for a database error, its code (SQLITE_BUSY…), never a
+ * stack or an object dump — the last line on stderr says why a command failed.
+ */
+export function oneLine(e: unknown): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/** Why a job that ended other than completed did not complete, in one line. */
+export function jobOutcome(j: JobView): string {
+  return `job ${j.id} ${j.status}${j.error ? `: ${j.error}` : ''}`;
+}
+
 /** One line about a job, for lists and the end of a run. */
 export function jobLine(j: JobView): string {
   const { chunks, subjects } = j.progress;

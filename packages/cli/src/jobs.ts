@@ -1,72 +1,98 @@
-import { parseArgs } from 'node:util';
-import { cancelJob, jobView, ProblemError, resumeJob, type JobView } from '@tierkit/api';
+import { cancelJob, jobView, ProblemError, resumeJob, runningJobStands, type JobView } from '@tierkit/api';
 import { listJobs, type Db } from '@tierkit/db';
+import { EXIT } from './command.js';
+import type { JobArgs, JobCommand, JobIo } from './job-command.js';
 import { jobDetails, jobLine } from './job-output.js';
 import { followJob } from './retier.js';
 
-export const JOBS_USAGE = `  jobs list [--tenant ID] [--json]
+export const jobsCommand: JobCommand = {
+  name: 'jobs',
+  usage: `  jobs list [--tenant ID] [--limit N] [--json]
   jobs show|cancel|resume JOB_ID [--tenant ID] [--json] [--wait]
                             background jobs: list, details with the migration matrix, stop, carry on
-                            (resume --wait follows it like retier)`;
+                            (resume --wait follows it like retier, and works on a running job whose
+                            worker is gone once its lease has run out)`,
+  options: { tenant: { type: 'string' }, json: { type: 'boolean' }, wait: { type: 'boolean' }, limit: { type: 'string' } },
+  positionals: true,
+  run: runJobs,
+};
 
 /** `tierkit jobs …`. Returns the exit code. */
-export async function runJobs(db: Db, argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: { tenant: { type: 'string' }, json: { type: 'boolean' }, wait: { type: 'boolean' }, limit: { type: 'string' } },
-  });
+async function runJobs(db: Db, { positionals, values }: JobArgs, io: JobIo): Promise<number> {
   const [action, id] = positionals;
-  const tenantId = values.tenant ?? 'demo';
+  const tenantId = typeof values.tenant === 'string' ? values.tenant : 'demo';
+  const json = values.json === true;
   const print = (j: JobView) => {
-    if (values.json) out(JSON.stringify(j));
-    else for (const line of jobDetails(j)) out(line);
+    if (json) io.out(JSON.stringify(j));
+    else for (const line of jobDetails(j)) io.out(line);
   };
-  try {
-    switch (action) {
-      case 'list': {
-        const rows = await listJobs(db.db, tenantId, { limit: Number(values.limit ?? 50) });
-        const views: JobView[] = [];
-        for (const r of rows) {
-          const v = await jobView(db.db, tenantId, r.id);
-          if (v) views.push(v);
-        }
-        if (values.json) out(JSON.stringify(views));
-        else if (!views.length) out('no jobs');
-        else for (const v of views) out(jobLine(v));
-        return 0;
+  const refused = (why: string) => {
+    io.err(`jobs ${action}: ${why}`);
+    return EXIT.failed;
+  };
+  switch (action) {
+    case 'list': {
+      const limit = Number(values.limit ?? 50);
+      if (!Number.isInteger(limit) || limit < 1) {
+        io.err('jobs list: --limit must be a positive whole number');
+        return EXIT.usage;
       }
-      case 'show':
-      case 'cancel':
-      case 'resume': {
-        if (!id) {
-          out(`jobs ${action} needs the job id (see jobs list)`);
-          return 2;
-        }
-        if (action === 'show') {
-          const j = await jobView(db.db, tenantId, id);
-          if (!j) {
-            out(`jobs show: no job ${id} in tenant ${tenantId}`);
-            return 1;
-          }
-          print(j);
-          return 0;
-        }
-        const j = action === 'cancel' ? await cancelJob(db.db, tenantId, id) : await resumeJob(db.db, tenantId, id);
-        if (action === 'resume' && values.wait)
-          return followJob(db, j, { work: db.dialect === 'sqlite', json: values.json ?? false, pollMs: 250 }, out);
-        print(j);
-        return 0;
+      const rows = await listJobs(db.db, tenantId, { limit });
+      const views: JobView[] = [];
+      for (const r of rows) {
+        const v = await jobView(db.db, tenantId, r.id);
+        if (v) views.push(v);
       }
-      default:
-        out(`jobs: unknown action "${action ?? ''}"\n${JOBS_USAGE}`);
-        return 2;
+      if (json) io.out(JSON.stringify(views));
+      else if (!views.length) io.out('no jobs');
+      else for (const v of views) io.out(jobLine(v));
+      return EXIT.ok;
     }
-  } catch (err) {
-    if (err instanceof ProblemError) {
-      out(`jobs ${action}: ${err.message}`);
-      return 1;
+    case 'show':
+    case 'cancel':
+    case 'resume': {
+      if (!id || positionals.length > 2) {
+        io.err(`jobs ${action}: needs one job id (see jobs list)`);
+        return EXIT.usage;
+      }
+      const current = await jobView(db.db, tenantId, id);
+      if (!current) return refused(`no job ${id} in tenant ${tenantId}`);
+      if (action === 'show') {
+        print(current);
+        return EXIT.ok;
+      }
+      const follow = (j: JobView) =>
+        followJob(
+          db,
+          j,
+          { work: db.dialect === 'sqlite', json, progress: values['no-progress'] !== true, pollMs: 250 },
+          io,
+          `jobs ${action}`,
+        );
+      if (action === 'resume' && current.status === 'running') {
+        // Its worker may be gone (killed): nothing to resume, but chunks to take over once their
+        // leases run out — the claim never takes a chunk whose lease is live, so working here is safe.
+        const stands = await runningJobStands(db.db, id);
+        if (!values.wait)
+          return refused(
+            `job ${id} is running, not cancelled or failed. ${stands} To work on it from here: tierkit jobs resume ${id} --wait (or run tierkit worker).`,
+          );
+        io.err(`jobs resume: job ${id} is running; working on it here. ${stands}`);
+        return follow(current);
+      }
+      let j: JobView;
+      try {
+        j = action === 'cancel' ? await cancelJob(db.db, tenantId, id) : await resumeJob(db.db, tenantId, id);
+      } catch (err) {
+        if (err instanceof ProblemError) return refused(err.message);
+        throw err;
+      }
+      if (action === 'resume' && values.wait) return follow(j);
+      print(j);
+      return EXIT.ok;
     }
-    throw err;
+    default:
+      io.err(`jobs: ${action ? `unknown action "${action}"` : 'needs an action'}: list, show, cancel or resume (tierkit jobs --help)`);
+      return EXIT.usage;
   }
 }

@@ -2,24 +2,45 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { JobView } from '@tierkit/api';
+import { connect } from '@tierkit/db';
 import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-jobs-'));
+const database = join(dir, 'retier.db');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-it('an operator re-tiers the book, reads the job back, and is told why what cannot be done is refused', async () => {
-  const database = join(dir, 'retier.db');
-  const lines: string[] = [];
-  const out = (l: string) => lines.push(l);
-  assert.equal(await run(['seed', '--database', database, '--customers', '20'], out), 0);
-  const period = lastCompleteMonth();
+/** Run the CLI against the test database, capturing stdout and stderr lines. */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(
+    [...argv, '--database', database],
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
+  return { code, out, err };
+}
 
-  lines.length = 0;
-  assert.equal(await run(['retier', '--database', database, '--period', period, '--scheme', 'retail-tier', '--json'], out), 0);
-  const job = JSON.parse(lines.at(-1) ?? '') as JobView;
+/** A failure or a usage error: nothing on stdout, and the reason in one last line on stderr. */
+function refused(r: { code: number; out: string[]; err: string[] }, code: number, reason: RegExp): void {
+  assert.equal(r.code, code, r.err.join('\n'));
+  assert.deepEqual(r.out, [], 'nothing on stdout');
+  assert.match(r.err.at(-1) ?? '', reason);
+}
+
+before(async () => {
+  assert.equal(await run(['seed', '--database', database, '--customers', '20'], () => undefined), 0);
+});
+
+it('an operator re-tiers the book, reads the job back, and is told on stderr why what cannot be done is refused', async () => {
+  const period = lastCompleteMonth();
+  const retier = await cli('retier', '--period', period, '--scheme', 'retail-tier', '--json', '--no-progress');
+  assert.equal(retier.code, 0, retier.err.join('\n'));
+  assert.equal(retier.out.length, 1, 'one JSON document on stdout');
+  const job = JSON.parse(retier.out[0] ?? '') as JobView;
   assert.equal(job.status, 'completed');
   const subjects = job.progress.subjects;
   assert.equal(subjects.processed + subjects.skipped, subjects.total);
@@ -31,25 +52,92 @@ it('an operator re-tiers the book, reads the job back, and is told why what cann
   );
   assert.deepEqual(new Set(job.summary.matrix.map((c) => c.scheme)), new Set(['retail-tier']));
 
-  lines.length = 0;
-  assert.equal(await run(['jobs', 'list', '--database', database, '--json'], out), 0);
+  const list = await cli('jobs', 'list', '--json');
+  assert.equal(list.code, 0);
   assert.deepEqual(
-    (JSON.parse(lines.at(-1) ?? '[]') as JobView[]).map((j) => j.id),
+    (JSON.parse(list.out.at(-1) ?? '[]') as JobView[]).map((j) => j.id),
     [job.id],
   );
-  lines.length = 0;
-  assert.equal(await run(['jobs', 'show', job.id, '--database', database], out), 0);
-  assert.match(lines.join('\n'), /retail-tier\n/);
-  assert.match(lines[0] ?? '', new RegExp(`^${job.id}\\s+completed`));
+  const show = await cli('jobs', 'show', job.id);
+  assert.equal(show.code, 0);
+  assert.match(show.out.join('\n'), /retail-tier\n/);
+  assert.match(show.out[0] ?? '', new RegExp(`^${job.id}\\s+completed`));
 
-  lines.length = 0;
-  assert.equal(await run(['jobs', 'cancel', job.id, '--database', database], out), 1);
-  assert.match(lines.join('\n'), /only a running job can be cancelled/);
-  assert.equal(await run(['jobs', 'show', 'job_nope', '--database', database], out), 1);
-  assert.equal(await run(['retier', '--database', database], out), 2, 'no period');
-  lines.length = 0;
-  assert.equal(await run(['retier', '--database', database, '--period', '2025-13'], out), 2);
-  assert.match(lines.join('\n'), /period: "2025-13" is not a month/);
-  assert.equal(await run(['retier', '--database', database, '--period', period, '--frobnicate'], out), 2);
-  assert.equal(await run(['jobs', 'explode', '--database', database], out), 2);
+  for (const json of [[], ['--json']]) {
+    refused(await cli('jobs', 'cancel', job.id, ...json), 1, /^jobs cancel: .*only a running job can be cancelled/);
+    refused(await cli('jobs', 'show', 'job_nope', ...json), 1, /^jobs show: no job job_nope/);
+    refused(await cli('retier', ...json), 2, /^retier: needs --period/);
+    refused(await cli('retier', '--period', '2025-13', ...json), 2, /^retier: .*period: "2025-13" is not a month/);
+    refused(await cli('retier', '--period', period, '--scheme', 'nope', ...json), 2, /^retier: .*unknown scheme "nope"/);
+    refused(await cli('retier', '--period', period, '--bogus', ...json), 2, /^tierkit retier: .*'--bogus'.*--help/);
+    refused(await cli('jobs', 'explode', ...json), 2, /^jobs: unknown action "explode"/);
+  }
+});
+
+it('retier, jobs and worker have help of their own', async () => {
+  for (const [name, argv] of [
+    ['retier', ['retier', '--help']],
+    ['retier', ['retier', '-h']],
+    ['jobs', ['jobs', '--help']],
+    ['worker', ['worker', '--help']],
+  ] as const) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 0, argv.join(' '));
+    assert.deepEqual(r.err, []);
+    assert.match(r.out.join('\n'), new RegExp(`^Usage:\\n  ${name} `), argv.join(' '));
+  }
+});
+
+it('a job whose process was killed: resume says until when its lease holds, and --wait takes it over once it has run out', async () => {
+  const queued = await cli('retier', '--period', lastCompleteMonth(), '--detach', '--json');
+  assert.equal(queued.code, 0, queued.err.join('\n'));
+  const job = JSON.parse(queued.out[0] ?? '') as JobView;
+  // As a killed `retier` leaves it: a chunk leased to a process that will never finish it.
+  const db = connect({ url: database });
+  const until = new Date(Date.now() + 60_000).toISOString();
+  try {
+    await db.db
+      .updateTable('job_chunks')
+      .set({ lease_owner: 'gone:1:abc', lease_expires_at: until })
+      .where('job_id', '=', job.id)
+      .execute();
+  } finally {
+    await db.close();
+  }
+  const held = await cli('jobs', 'resume', job.id);
+  refused(held, 1, new RegExp(`^jobs resume: job ${job.id} is running.*gone:1:abc.*until ${until}.*jobs resume ${job.id} --wait`));
+
+  const expire = connect({ url: database });
+  try {
+    await expire.db
+      .updateTable('job_chunks')
+      .set({ lease_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('job_id', '=', job.id)
+      .execute();
+  } finally {
+    await expire.close();
+  }
+  const resumed = await cli('jobs', 'resume', job.id, '--wait', '--json');
+  assert.equal(resumed.code, 0, resumed.err.join('\n'));
+  assert.equal((JSON.parse(resumed.out.at(-1) ?? '') as JobView).status, 'completed');
+});
+
+it('a job that fails ends in one line on stderr saying why, after the job on stdout', async () => {
+  const queued = await cli('retier', '--period', lastCompleteMonth(), '--detach', '--json');
+  const job = JSON.parse(queued.out[0] ?? '') as JobView;
+  // A chunk tried as often as a job allows, by workers that are gone: the next claim fails the job.
+  const db = connect({ url: database });
+  try {
+    await db.db
+      .updateTable('job_chunks')
+      .set({ attempts: 3, lease_owner: 'gone:2:def', lease_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('job_id', '=', job.id)
+      .execute();
+  } finally {
+    await db.close();
+  }
+  const r = await cli('jobs', 'resume', job.id, '--wait', '--json');
+  assert.equal(r.code, 1);
+  assert.equal((JSON.parse(r.out.at(-1) ?? '') as JobView).status, 'failed');
+  assert.equal(r.err.at(-1), `jobs resume: job ${job.id} failed: chunk 0 failed 3 times`);
 });

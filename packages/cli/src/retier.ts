@@ -1,37 +1,42 @@
-import { parseArgs } from 'node:util';
 import { enqueueRetier, jobView, ProblemError, runWorker, type JobView } from '@tierkit/api';
 import { SUBJECT_KINDS, type SubjectKind } from '@tierkit/core';
 import type { Db } from '@tierkit/db';
-import { jobBar, jobDetails } from './job-output.js';
+import { EXIT } from './command.js';
+import type { JobArgs, JobCommand, JobIo } from './job-command.js';
+import { jobBar, jobDetails, jobOutcome, oneLine } from './job-output.js';
 
-export const RETIER_USAGE = `  retier --period YYYY-MM [--scheme KEY,…] [--kind KIND] [--subjects ID,…] [--reason TEXT]
-         [--tenant ID] [--detach] [--no-work] [--json]
+export const retierCommand: JobCommand = {
+  name: 'retier',
+  usage: `  retier --period YYYY-MM [--scheme KEY,…] [--kind KIND] [--subjects ID,…] [--reason TEXT]
+         [--tenant ID] [--detach] [--work | --no-work] [--json]
                             re-evaluate the book (or a part) at a month; waits with a progress bar.
                             On SQLite it does the work itself; on PostgreSQL \`tierkit worker\`s do
-                            (--no-work / --work choose), --detach only queues the job`;
+                            (--no-work / --work choose), --detach only queues the job`,
+  options: {
+    period: { type: 'string' },
+    scheme: { type: 'string' },
+    kind: { type: 'string' },
+    subjects: { type: 'string' },
+    reason: { type: 'string' },
+    tenant: { type: 'string' },
+    detach: { type: 'boolean' },
+    work: { type: 'boolean' },
+    'no-work': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'poll-ms': { type: 'string' },
+  },
+  run: runRetier,
+};
 
 /** `tierkit retier …`. Returns the exit code: 0 completed, 1 failed or cancelled, 2 bad usage. */
-export async function runRetier(db: Db, argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      period: { type: 'string' },
-      scheme: { type: 'string' },
-      kind: { type: 'string' },
-      subjects: { type: 'string' },
-      reason: { type: 'string' },
-      tenant: { type: 'string' },
-      detach: { type: 'boolean' },
-      work: { type: 'boolean' },
-      'no-work': { type: 'boolean' },
-      json: { type: 'boolean' },
-      'poll-ms': { type: 'string' },
-    },
-  });
-  if (!values.period) {
-    out('retier needs --period YYYY-MM');
-    return 2;
-  }
+async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number> {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const usage = (why: string) => {
+    io.err(`retier: ${why}`);
+    return EXIT.usage;
+  };
+  const period = text('period');
+  if (!period) return usage('needs --period YYYY-MM');
   const list = (s: string | undefined) =>
     s
       ? s
@@ -39,54 +44,65 @@ export async function runRetier(db: Db, argv: readonly string[], out: (line: str
           .map((x) => x.trim())
           .filter(Boolean)
       : undefined;
-  const kind = values.kind;
-  if (kind !== undefined && !(SUBJECT_KINDS as readonly string[]).includes(kind)) {
-    out(`retier: --kind must be one of ${SUBJECT_KINDS.join(', ')}`);
-    return 2;
-  }
-  const subjects = list(values.subjects);
+  const kind = text('kind');
+  if (kind !== undefined && !(SUBJECT_KINDS as readonly string[]).includes(kind))
+    return usage(`--kind must be one of ${SUBJECT_KINDS.join(', ')}`);
+  const subjects = list(text('subjects'));
+  const json = values.json === true;
   let job: JobView | undefined;
   try {
     job = await enqueueRetier(db.db, {
-      tenantId: values.tenant ?? 'demo',
-      schemes: list(values.scheme) ?? null,
-      period: values.period,
+      tenantId: text('tenant') ?? 'demo',
+      schemes: list(text('scheme')) ?? null,
+      period,
       filter: { ...(kind ? { kind: kind as SubjectKind } : {}), ...(subjects ? { subjects } : {}) },
-      reason: values.reason ?? null,
+      reason: text('reason') ?? null,
       requestedBy: 'cli',
     });
   } catch (err) {
-    out(`retier: ${err instanceof ProblemError ? err.message : err instanceof Error ? err.message : String(err)}`);
-    return err instanceof ProblemError ? 2 : 1;
+    // A 400 problem is bad input on the command line (a period, a scheme); anything else failed.
+    if (err instanceof ProblemError) return usage(err.message);
+    throw err;
   }
-  if (!job) return 1;
+  if (!job) {
+    io.err('retier: the job was not queued');
+    return EXIT.failed;
+  }
   if (values.detach) {
-    out(values.json ? JSON.stringify(job) : `queued ${job.id}`);
-    return 0;
+    io.out(json ? JSON.stringify(job) : `queued ${job.id}`);
+    return EXIT.ok;
   }
   return followJob(
     db,
     job,
     {
-      work: values['no-work'] ? false : (values.work ?? db.dialect === 'sqlite'),
-      json: values.json ?? false,
-      pollMs: Number(values['poll-ms'] ?? 250),
+      work: values['no-work'] ? false : typeof values.work === 'boolean' ? values.work : db.dialect === 'sqlite',
+      json,
+      progress: values['no-progress'] !== true,
+      pollMs: Number(text('poll-ms') ?? 250),
     },
-    out,
+    io,
+    'retier',
   );
 }
 
-/** Wait for a job to end, working on it in this process if asked, with a progress bar; print the outcome. */
+/**
+ * Wait for a job to end, working on it in this process if asked, with a progress bar; print the job
+ * on stdout and, when it did not complete, why in one last line on stderr. `name` prefixes that line.
+ */
 export async function followJob(
   db: Db,
   queued: JobView,
-  options: { work: boolean; json: boolean; pollMs: number },
-  out: (line: string) => void,
+  options: { work: boolean; json: boolean; progress: boolean; pollMs: number },
+  io: JobIo,
+  name: string,
 ): Promise<number> {
   const tenantId = (await db.db.selectFrom('jobs').select('tenant_id').where('id', '=', queued.id).executeTakeFirstOrThrow()).tenant_id;
   const abort = new AbortController();
-  const working = options.work ? runWorker({ db: db.db, signal: abort.signal, pollMs: options.pollMs }) : Promise.resolve();
-  const bar = jobBar(!options.json);
+  const working = options.work
+    ? runWorker({ db: db.db, signal: abort.signal, pollMs: options.pollMs, logError: (e) => io.err(`${name}: ${oneLine(e)}`) })
+    : Promise.resolve();
+  const bar = jobBar(!options.json && options.progress);
   let job = queued;
   try {
     for (;;) {
@@ -100,7 +116,9 @@ export async function followJob(
     abort.abort();
     await working;
   }
-  if (options.json) out(JSON.stringify(job));
-  else for (const line of jobDetails(job)) out(line);
-  return job.status === 'completed' ? 0 : 1;
+  if (options.json) io.out(JSON.stringify(job));
+  else for (const line of jobDetails(job)) io.out(line);
+  if (job.status === 'completed') return EXIT.ok;
+  io.err(`${name}: ${jobOutcome(job)}`);
+  return EXIT.failed;
 }

@@ -29,10 +29,21 @@ it('an operator migrates, seeds once, and is told when there is nothing to do', 
   assert.equal(Number(n), 20);
 });
 
-it('unknown commands print the usage and fail', async () => {
-  const lines: string[] = [];
-  assert.equal(await run(['frobnicate'], (l) => lines.push(l)), 2);
-  assert.match(lines.join('\n'), /Usage: tierkit/);
+it('unknown commands fail with one line on stderr that points to the help', async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  assert.equal(
+    await run(
+      ['frobnicate'],
+      (l) => out.push(l),
+      (l) => err.push(l),
+    ),
+    2,
+  );
+  assert.equal(out.length, 0, 'nothing on stdout');
+  assert.match(err.at(-1) ?? '', /unknown command "frobnicate".*--help/);
+  assert.equal(await run(['--help'], (l) => out.push(l)), 0);
+  assert.match(out.join('\n'), /Usage: tierkit/);
 });
 
 it('an operator creates a key (secret shown once), lists it without the secret, and revokes it', async () => {

@@ -1,17 +1,17 @@
 import { parseArgs } from 'node:util';
-import type { Db } from '@tierkit/db';
 import { openDatabase, opsSettingsFromEnv, type OpsSettings } from '@tierkit/ops';
 import { auditCommand } from './audit.js';
 import { EXIT, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { importCommand } from './import-file.js';
-import { JOBS_USAGE, runJobs } from './jobs.js';
+import { runJobCommand, type JobCommand } from './job-command.js';
+import { jobsCommand } from './jobs.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
-import { RETIER_USAGE, runRetier } from './retier.js';
+import { retierCommand } from './retier.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { tenantsCommand } from './tenants.js';
-import { runWorkerCommand, WORKER_USAGE } from './worker.js';
+import { workerCommand } from './worker.js';
 
 /**
  * Every command, in the order `--help` lists them. A command lives in its own file and is added
@@ -27,6 +27,12 @@ export const COMMANDS: readonly Command[] = [
   auditCommand,
 ];
 
+/**
+ * The job commands parse their own options (job-command.ts): they take `--database` and `--help`
+ * from run and everything else themselves.
+ */
+const JOB_COMMANDS: readonly JobCommand[] = [retierCommand, jobsCommand, workerCommand];
+
 /** Options every command understands. */
 const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   database: { type: 'string' },
@@ -40,9 +46,7 @@ export const USAGE = `Usage: tierkit <command> [options]
 
 Commands:
 ${COMMANDS.map((c) => c.usage).join('\n')}
-${RETIER_USAGE}
-${JOBS_USAGE}
-${WORKER_USAGE}
+${JOB_COMMANDS.map((c) => c.usage).join('\n')}
 
 Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
@@ -72,8 +76,8 @@ export async function run(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
-  const jobCommand = JOB_COMMANDS[argv[0] ?? ''];
-  if (jobCommand) return runJobCommand(jobCommand, argv.slice(1), out);
+  const jobCommand = JOB_COMMANDS.find((c) => c.name === argv[0]);
+  if (jobCommand) return runJobCommand(jobCommand, argv.slice(1), { out, err });
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, options: allOptions() });
@@ -89,7 +93,7 @@ export async function run(
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    out(`tierkit: unknown command "${name}"\n\n${USAGE}`);
+    err(`tierkit: unknown command "${name}" (tierkit --help lists the commands)`);
     return EXIT.usage;
   }
   const env = { ...process.env };
@@ -122,33 +126,5 @@ export async function run(
     // Whatever went wrong (a database that cannot be opened, a bug), one line, never a stack trace.
     err(`tierkit ${name}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.failed;
-  }
-}
-
-type JobCommand = (db: Db, argv: readonly string[], out: (line: string) => void) => Promise<number>;
-
-/**
- * The job commands parse their own options (packages/cli/src/retier.ts, jobs.ts, worker.ts): they
- * take `--database` here and everything else themselves.
- */
-const JOB_COMMANDS: Readonly<Record<string, JobCommand>> = { retier: runRetier, jobs: runJobs, worker: runWorkerCommand };
-
-/** Open the database `--database` names (or $DATABASE_URL), run the command, close it; a bad option is exit 2. */
-async function runJobCommand(command: JobCommand, argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const i = argv.indexOf('--database');
-  const url = i >= 0 ? argv[i + 1] : undefined;
-  const rest = i >= 0 ? [...argv.slice(0, i), ...argv.slice(i + 2)] : argv;
-  const db = await openDatabase(url ?? opsSettingsFromEnv(process.env).databaseUrl);
-  try {
-    return await command(db, rest, out);
-  } catch (err) {
-    // parseArgs refuses unknown options and missing values with a TypeError carrying a code.
-    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
-      out(`tierkit: ${err.message}`);
-      return EXIT.usage;
-    }
-    throw err;
-  } finally {
-    await db.close();
   }
 }

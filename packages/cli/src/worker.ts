@@ -1,35 +1,33 @@
-import { parseArgs } from 'node:util';
 import { runWorker, workerName } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
+import { EXIT } from './command.js';
+import type { JobArgs, JobCommand, JobIo } from './job-command.js';
+import { oneLine } from './job-output.js';
 
-export const WORKER_USAGE = `  worker [--lease-seconds N] [--poll-ms N] [--json]
+export const workerCommand: JobCommand = {
+  name: 'worker',
+  usage: `  worker [--lease-seconds N] [--poll-ms N] [--json]
                             run re-tier chunks until SIGINT/SIGTERM; on PostgreSQL any number of
-                            workers on any number of machines share the queue`;
+                            workers on any number of machines share the queue`,
+  options: { 'lease-seconds': { type: 'string' }, 'poll-ms': { type: 'string' }, json: { type: 'boolean' } },
+  run: runWorkerCommand,
+};
 
-/** `tierkit worker`: runs until a signal (or `signal`) stops it. Returns the exit code. */
-export async function runWorkerCommand(
-  db: Db,
-  argv: readonly string[],
-  out: (line: string) => void,
-  signal?: AbortSignal,
-): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { 'lease-seconds': { type: 'string' }, 'poll-ms': { type: 'string' }, json: { type: 'boolean' } },
-  });
+/** `tierkit worker`: runs until SIGINT or SIGTERM stops it. Returns the exit code. */
+async function runWorkerCommand(db: Db, { values }: JobArgs, io: JobIo): Promise<number> {
   const lease = Number(values['lease-seconds'] ?? 60);
   const poll = Number(values['poll-ms'] ?? 1000);
   if (!(lease > 0) || !(poll > 0)) {
-    out('worker: --lease-seconds and --poll-ms must be positive numbers');
-    return 2;
+    io.err('worker: --lease-seconds and --poll-ms must be positive numbers');
+    return EXIT.usage;
   }
+  const json = values.json === true;
   const abort = new AbortController();
   const stop = () => abort.abort();
-  signal?.addEventListener('abort', stop, { once: true });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const owner = workerName();
-  out(values.json ? JSON.stringify({ worker: owner, started: true }) : `worker ${owner}: waiting for chunks (${db.dialect})`);
+  io.out(json ? JSON.stringify({ worker: owner, started: true }) : `worker ${owner}: waiting for chunks (${db.dialect})`);
   try {
     await runWorker({
       db: db.db,
@@ -37,9 +35,10 @@ export async function runWorkerCommand(
       leaseMs: lease * 1000,
       pollMs: poll,
       signal: abort.signal,
+      logError: (e) => io.err(`worker: ${oneLine(e)}`),
       onChunk: ({ jobId, seq, totals }) =>
-        out(
-          values.json
+        io.out(
+          json
             ? JSON.stringify({ job: jobId, chunk: seq, processed: totals.processed, changes: totals.changes })
             : `${jobId} chunk ${seq}: ${totals.processed} subjects, ${totals.changes} changes`,
         ),
@@ -48,6 +47,6 @@ export async function runWorkerCommand(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  out(values.json ? JSON.stringify({ worker: owner, stopped: true }) : `worker ${owner}: stopped`);
-  return 0;
+  io.out(json ? JSON.stringify({ worker: owner, stopped: true }) : `worker ${owner}: stopped`);
+  return EXIT.ok;
 }

@@ -1,7 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  type TransactionSettings,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -62,8 +73,34 @@ function connectSqlite(file: string): Db {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
+  const db = new Kysely<Database>({ dialect: new WriterFirstSqliteDialect({ database: reusingStatements(database) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver opens every transaction with a plain (deferred) BEGIN: it starts as a reader
+ * and takes the write lock at its first write. In WAL mode, when another connection (the server next
+ * to a CLI re-tier, the prepare thread's writer) commits between that transaction's first read and its
+ * first write, the write fails at once with SQLITE_BUSY_SNAPSHOT — its snapshot is stale, and
+ * busy_timeout cannot help. So a transaction begins IMMEDIATE, as a writer, and waits (busy_timeout)
+ * for the lock instead. One marked `setAccessMode('read only')` stays deferred: it never writes, and
+ * taking the write lock would hold every writer back for its reads (the prepare thread's chunk reads).
+ */
+class WriterFirstSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new WriterFirstSqliteDriver(this.#config);
+  }
+}
+
+class WriterFirstSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate'));
+  }
 }
 
 /** Most distinct SQL texts whose prepared statements are kept (the app issues a few dozen). */

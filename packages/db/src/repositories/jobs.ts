@@ -35,7 +35,17 @@ export async function planSubjectChunks(
 ): Promise<PlannedChunk[]> {
   const out: PlannedChunk[] = [];
   if (selection.ids) {
-    const ids = [...new Set(selection.ids)].sort();
+    let ids = [...new Set(selection.ids)];
+    // Both filters select: a job's total counts only subjects it will go through (its progress adds up).
+    if (selection.kind) {
+      const kept: string[] = [];
+      for (const batch of chunks(ids)) {
+        const rows = await db.selectFrom('subjects').select('id').where('id', 'in', batch).where('kind', '=', selection.kind).execute();
+        for (const r of rows) kept.push(r.id);
+      }
+      ids = kept;
+    }
+    ids.sort();
     for (const batch of chunks(ids, size))
       out.push({ first: batch[0] as string, last: batch[batch.length - 1] as string, subjects: batch.length });
     return out;
@@ -264,6 +274,30 @@ export async function completeJobIfDone(db: Executor, jobId: string, now: string
     )
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/** A pending chunk held under a lease (which may have expired: its worker is then presumed gone). */
+export interface ChunkLease {
+  readonly seq: number;
+  readonly owner: string;
+  readonly expiresAt: string;
+}
+
+/** The leases on a job's pending chunks, the latest to expire first. */
+export async function listChunkLeases(db: Executor, jobId: string): Promise<ChunkLease[]> {
+  const rows = await db
+    .selectFrom('job_chunks')
+    .select(['seq', 'lease_owner', 'lease_expires_at'])
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'pending')
+    .where('lease_owner', 'is not', null)
+    .orderBy('lease_expires_at', 'desc')
+    .execute();
+  return rows.flatMap((r) =>
+    r.lease_owner === null || r.lease_expires_at === null
+      ? []
+      : [{ seq: Number(r.seq), owner: r.lease_owner, expiresAt: r.lease_expires_at }],
+  );
 }
 
 /** Let a resumed job's pending chunks be tried afresh (a failed job stopped after too many attempts). */

@@ -26,7 +26,11 @@ export class ChangeWatch {
 
   /** A mark taken before the reads it covers begin. */
   async mark(): Promise<ChangeMark> {
-    return this.db.transaction().execute(async (trx) => ({ ...(await counts(trx)), own: this.#own }));
+    // Read only: a writer's (immediate) transaction would wait for the write lock to take two counts.
+    return this.db
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (trx) => ({ ...(await counts(trx)), own: this.#own }));
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   findSubjectIds,
   insertJob,
   jobChunkResults,
+  listChunkLeases,
   planSubjectChunks,
   resetChunkAttempts,
   setJobStatus,
@@ -181,8 +182,24 @@ export async function cancelJob(db: Executor, tenantId: string, id: string, now 
 /** Carry on a cancelled or failed job from its last committed chunk. 409 when it is running or completed. */
 export async function resumeJob(db: Executor, tenantId: string, id: string, now = new Date()): Promise<JobView> {
   const job = await jobOr404(db, tenantId, id);
-  if (!(await setJobStatus(db, tenantId, id, ['cancelled', 'failed'], 'running', now.toISOString())))
-    throw new ProblemError('conflict', `Job ${id} is ${job.status}; only a cancelled or failed job can be resumed.`);
+  if (!(await setJobStatus(db, tenantId, id, ['cancelled', 'failed'], 'running', now.toISOString()))) {
+    const running = job.status === 'running' ? ` ${await runningJobStands(db, id, now)}` : '';
+    throw new ProblemError('conflict', `Job ${id} is ${job.status}; only a cancelled or failed job can be resumed.${running}`);
+  }
   await resetChunkAttempts(db, id);
   return jobOr404(db, tenantId, id);
+}
+
+/**
+ * Where a running job stands with its workers, in a sentence: a job whose worker was killed stays
+ * running until the chunk's lease expires and a worker takes it over (a lease cannot be told from a
+ * live worker's before then), so say until when.
+ */
+export async function runningJobStands(db: Executor, id: string, now = new Date()): Promise<string> {
+  const live = (await listChunkLeases(db, id)).filter((l) => l.expiresAt > now.toISOString());
+  const latest = live[0];
+  if (!latest)
+    return 'No worker holds any of its chunks: a worker takes it over when it next looks (the server’s on SQLite, `tierkit worker`).';
+  const which = live.length === 1 ? `chunk ${latest.seq}` : `${live.length} chunks`;
+  return `Worker ${latest.owner} holds ${which} until ${latest.expiresAt}; if it was stopped, a worker takes the job over after then.`;
 }

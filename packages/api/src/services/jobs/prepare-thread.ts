@@ -23,12 +23,16 @@ port.postMessage('ready');
 
 async function prepare(req: PrepareRequest): Promise<{ reply: PrepareReply; transfer: ArrayBuffer[] }> {
   try {
-    // One read transaction: every read of the chunk, the pack included, sees one snapshot.
-    const { prepared, fingerprint } = await db.transaction().execute(async (trx) => {
-      const tp = await packs.get(trx, req.tenantId);
-      const chunk = await prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
-      return { prepared: chunk, fingerprint: tp.fingerprint };
-    });
+    // One read transaction: every read of the chunk, the pack included, sees one snapshot. Read only,
+    // so it begins deferred and holds no write lock back from the writer meanwhile (connect.ts).
+    const { prepared, fingerprint } = await db
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        const tp = await packs.get(trx, req.tenantId);
+        const chunk = await prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
+        return { prepared: chunk, fingerprint: tp.fingerprint };
+      });
     if (!prepared) return { reply: { id: req.id, prepared: null, fingerprint }, transfer: [] };
     const { rows, buffer } = utf8Rows(prepared.rows);
     // The writer holds its own packs (cached): it stores this only under the same versions.

@@ -46,10 +46,11 @@ type SignOffs = (
  * Re-tier one chunk inside the caller's transaction: every subject in the range is re-evaluated at
  * the job's period by the same rules a metrics write follows (`planReevaluation`), and the results are
  * written in a few multi-row statements. Reads are one range query per table, not one per subject.
- * A subject already evaluated at a later month is left alone; so is one with neither a level nor data,
- * and one outside the filter. `idsAt`: when the chunk is evaluated at an instant before the one it
- * is stored at (a pipelined chunk, evaluated at its claim), its event ids are drawn at the later one
- * ({@link withEventIds}).
+ * A subject already evaluated at a later month is left alone (counted as skipped); so is one with
+ * neither a level nor data, and one outside the level or evaluated-since filter, which are decided
+ * here, not when the job is queued. Subjects not of the job's kind or list are not the job's at all.
+ * `idsAt`: when the chunk is evaluated at an instant before the one it is stored at (a pipelined
+ * chunk, evaluated at its claim), its event ids are drawn at the later one ({@link withEventIds}).
  */
 export async function retierChunk(
   trx: Executor,
@@ -124,7 +125,11 @@ async function planChunk(
 ): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
   const tenantId = tp.tenantId;
   const target = params.period;
+  const only = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
   let subjects = await listSubjectsInRange(trx, tenantId, range.first, range.last, params.filter.kind);
+  // A chunk of a listed job spans other subjects between the listed ones: they are not the job's, and
+  // neither processed nor skipped (its total counts the listed ones only).
+  if (only) subjects = subjects.filter((s) => only.has(s.externalId));
   let upTo: string | undefined;
   if (share < 1 && subjects.length > 1) {
     subjects = subjects.slice(0, Math.max(1, Math.round(subjects.length * share)));
@@ -147,7 +152,6 @@ async function planChunk(
   const writes = params.schemes === null ? null : new Set(params.schemes);
   const level = params.filter.level;
   const since = params.filter.evaluatedSince;
-  const only = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
 
   const rows: StoredAssignmentJson[] = [];
   const events: NewTierEventInput[] = [];
@@ -160,7 +164,6 @@ async function planChunk(
     const data = values.get(subject.id);
     const storedPeriod = had.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
     const outside =
-      (only !== undefined && !only.has(subject.externalId)) ||
       (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level)) ||
       (since !== undefined && (storedPeriod === undefined || storedPeriod < since));
     if (outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {

@@ -7,7 +7,11 @@ export type { MigrationCell, RetierFilter, RetierParams };
 export interface RetierTotals extends JobSummary {
   /** Subjects re-evaluated. */
   readonly processed: number;
-  /** Subjects in range left alone: no data and no level, evaluated at a later month already, or outside the filter. */
+  /**
+   * Subjects of the job (its kind and list) left alone: no data and no level, evaluated at a later
+   * month already, or outside the level or evaluated-since filter. Processed and skipped add up to the
+   * job's total.
+   */
   readonly skipped: number;
 }
 

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import type { Db } from '@tierkit/db';
+import { openDatabase, opsSettingsFromEnv } from '@tierkit/ops';
+import { EXIT, type OptionSpec } from './command.js';
+import { oneLine } from './job-output.js';
+
+/** Where a job command writes: results on `out`; diagnostics and the one-line reason of a failure on `err`. */
+export interface JobIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** A job command's parsed command line. */
+export interface JobArgs {
+  readonly positionals: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+/**
+ * `retier`, `jobs`, `worker`: each parses options of its own (they would clash with other commands'
+ * in one parse: `--kind` is a subject kind here, a file kind for import), on the database that
+ * `--database` names.
+ */
+export interface JobCommand {
+  readonly name: string;
+  /** Help lines, indented two spaces, as `tierkit --help` prints them. */
+  readonly usage: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly positionals?: boolean;
+  run(db: Db, args: JobArgs, io: JobIo): Promise<number>;
+}
+
+/**
+ * Parse the command line first (a usage error or `--help` opens no database), then open the
+ * database of `--database` (or $DATABASE_URL), run the command, close it. Anything thrown ends in
+ * one line on `err` and exit 1.
+ */
+export async function runJobCommand(command: JobCommand, argv: readonly string[], io: JobIo): Promise<number> {
+  let args: JobArgs;
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: command.positionals ?? false,
+      // The options every command takes (run.ts); --no-progress matters only where a bar is drawn.
+      options: {
+        ...command.options,
+        database: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'] };
+  } catch (e) {
+    io.err(`tierkit ${command.name}: ${e instanceof Error ? e.message : String(e)} (tierkit ${command.name} --help lists its options)`);
+    return EXIT.usage;
+  }
+  if (args.values.help) {
+    io.out(
+      `Usage:\n${command.usage}\n\n  --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)`,
+    );
+    return EXIT.ok;
+  }
+  const url = args.values.database;
+  let db: Db | undefined;
+  try {
+    db = await openDatabase(typeof url === 'string' ? url : opsSettingsFromEnv(process.env).databaseUrl);
+    return await command.run(db, args, io);
+  } catch (e) {
+    io.err(`tierkit ${command.name}: ${oneLine(e)}`);
+    return EXIT.failed;
+  } finally {
+    await db?.close();
+  }
+}
