@@ -119,4 +119,30 @@ forEachDialect('an override that expires', (f) => {
     assert.equal(expiredEvents(history).length, 1);
     assert.equal(history.items[0]?.actor, 'system');
   });
+  it('is acted on once, also when re-evaluating changes nothing (its scheme since retired): reads then write nothing', async () => {
+    const { credential } = await overridden('X4');
+    const subject = await f.db.db
+      .selectFrom('subjects')
+      .select(['id', 'version'])
+      .where('external_id', '=', 'X4')
+      .where('tenant_id', '=', t.tenantId)
+      .executeTakeFirstOrThrow();
+    // The scheme the override and its level belong to is no longer in the pack: re-evaluation leaves its row alone.
+    for (const table of ['overrides', 'assignments'] as const)
+      await f.db.db
+        .updateTable(table)
+        .set({ scheme: 'retired-tier' })
+        .where('subject_id', '=', subject.id)
+        .where('scheme', '=', 'retail-tier')
+        .execute();
+    at(300_001);
+    const version = async () =>
+      (await f.db.db.selectFrom('subjects').select('version').where('id', '=', subject.id).executeTakeFirstOrThrow()).version;
+    assert.equal((await t.req({ credential }, 'GET', reads('X4').tiers)).status, 200);
+    const settled = await version();
+    for (const path of Object.values(reads('X4')))
+      assert.equal((await t.req('viewer', 'GET', `${path}${path.includes('?') ? '&' : '?'}unmask=false`)).status, 200);
+    assert.equal(await version(), settled, 'later reads wrote nothing');
+    assert.equal(await settleLapsedOverrides(f.db.db, new Date(START.getTime() + 300_001)), 0, 'nothing left for the sweep');
+  });
 });

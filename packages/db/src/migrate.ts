@@ -14,6 +14,7 @@ import * as tierEventsSchemePeriod from './migrations/2026-12-03T00-00-60-tier-e
 import * as staffBooks from './migrations/2026-12-03T00-00-80-staff-books.js';
 import * as importOwner from './migrations/2026-12-04T00-00-30-import-owner.js';
 import * as subjectVersionExplicit from './migrations/2026-12-05T00-00-20-subject-version-explicit.js';
+import * as overrideExpirySettled from './migrations/2026-12-06T00-00-10-override-expiry-settled.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -35,6 +36,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T00-00-80-staff-books': staffBooks,
   '2026-12-04T00-00-30-import-owner': importOwner,
   '2026-12-05T00-00-20-subject-version-explicit': subjectVersionExplicit,
+  '2026-12-06T00-00-10-override-expiry-settled': overrideExpirySettled,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

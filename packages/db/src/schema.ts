@@ -132,6 +132,8 @@ export interface OverrideTable {
   decision_note: string | null;
   revoked_by: string | null;
   revoke_note: string | null;
+  /** When its expiry was acted on: the subject re-evaluated by the rules (packages/api override-expiry.ts). */
+  expiry_settled_at: string | null;
 }
 
 /** A level that needs a second person's sign-off (a policy's `approvalRequired`), pending or decided. */

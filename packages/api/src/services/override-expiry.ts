@@ -1,8 +1,8 @@
 import {
+  claimExpiredOverrides,
   findSubjectByExternalId,
   listLapsedOverrideSubjects,
   listTenants,
-  lockSubject,
   overridesForRead,
   type Database,
   type OverridesForRead,
@@ -10,6 +10,7 @@ import {
 } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import type { ApiDeps } from '../deps.js';
+import { periodOf } from '../periods.js';
 import { subjectsWritten } from '../version-trust.js';
 import { reevaluateSubject } from './reevaluate.js';
 import { loadTenantPack, type TenantPack } from './tenant-pack.js';
@@ -36,12 +37,14 @@ export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp
   return found;
 }
 
-/** Re-evaluate the subject if an override of it lapsed, once however many callers race (its row is locked). */
+/**
+ * Re-evaluate the subject by the rules if an override of it expired with nothing done about it, and
+ * mark that done: once, however many callers race (claimExpiredOverrides), and once only, also when
+ * the re-evaluation changes nothing (a scheme since retired, a subject with no data).
+ */
 async function settle(db: Kysely<Database>, tp: TenantPack, subject: Subject, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await lockSubject(trx, subject.id);
-    // Another caller may have settled it while this one waited for the lock.
-    if ((await overridesForRead(trx, tp.tenantId, subject.id, now.toISOString())).lapsed)
+    if ((await claimExpiredOverrides(trx, tp.tenantId, subject.id, now.toISOString())) > 0)
       await reevaluateSubject(trx, tp, subject, now, 'system');
   });
 }
@@ -49,18 +52,35 @@ async function settle(db: Kysely<Database>, tp: TenantPack, subject: Subject, no
 /** Subjects settled per tenant and sweep: a minute's expiries in a big book are done over the next sweeps. */
 export const SETTLE_BATCH = 500;
 
-/** Settle every tenant's lapsed overrides, up to `limit` subjects each; returns how many subjects were settled. */
-export async function settleLapsedOverrides(db: Kysely<Database>, now: Date, limit = SETTLE_BATCH): Promise<number> {
+/**
+ * Settle every tenant's overrides that expired with nothing done about it, up to `limit` subjects
+ * each; returns how many subjects were settled. One tenant's or subject's failure is logged and
+ * leaves the rest to go on.
+ */
+export async function settleLapsedOverrides(
+  db: Kysely<Database>,
+  now: Date,
+  options: { readonly timeZone?: string; readonly limit?: number; readonly logError?: (err: unknown) => void } = {},
+): Promise<number> {
+  const log = options.logError ?? ((err: unknown) => console.error('tierkit: settling expired overrides failed', err));
   let settled = 0;
   for (const tenant of await listTenants(db)) {
-    const ids = await listLapsedOverrideSubjects(db, tenant.id, now.toISOString(), limit);
-    if (ids.length === 0) continue;
-    const tp = await loadTenantPack(db, tenant.id);
-    for (const id of ids) {
-      const subject = await findSubjectByExternalId(db, tenant.id, id);
-      if (!subject) continue;
-      await settle(db, tp, subject, now);
-      settled++;
+    try {
+      const ids = await listLapsedOverrideSubjects(db, tenant.id, now.toISOString(), options.limit ?? SETTLE_BATCH);
+      if (ids.length === 0) continue;
+      const tp = await loadTenantPack(db, tenant.id, periodOf(now, options.timeZone ?? 'Asia/Shanghai'));
+      for (const id of ids) {
+        try {
+          const subject = await findSubjectByExternalId(db, tenant.id, id);
+          if (!subject) continue;
+          await settle(db, tp, subject, now);
+          settled++;
+        } catch (err) {
+          log(err);
+        }
+      }
+    } catch (err) {
+      log(err);
     }
   }
   if (settled > 0) subjectsWritten();

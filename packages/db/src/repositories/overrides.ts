@@ -1,6 +1,6 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
-import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely';
-import type { Database, OverrideRow } from '../schema.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { AssignmentRow, Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
@@ -64,13 +64,42 @@ export async function listActiveOverrides(db: Executor, tenantId: string, subjec
   return (await listActiveDatedOverrides(db, tenantId, subjectId, now)).map((d) => d.override);
 }
 
+/**
+ * An override (as `o`, joined with its scheme's assignment as `a`) whose expiry nothing has acted on,
+ * past which its scheme has not been evaluated: the level stored may still be the override's.
+ */
+function lapsedAfterEvaluation(eb: ExpressionBuilder<Database & { o: OverrideRow; a: AssignmentRow }, 'o' | 'a'>) {
+  return eb.and([eb('o.expiry_settled_at', 'is', null), eb('a.evaluated_at', '<', eb.ref('o.expires_at'))]);
+}
+
+/**
+ * Mark the subject's approved overrides that expired by `now` as acted on, and say how many were
+ * not yet: the caller then re-evaluates the subject in the same transaction. A conditional update,
+ * so of two callers at once (two reads, a read and the sweep) one acts; on PostgreSQL the second
+ * waits on the rows, then finds them marked.
+ */
+export async function claimExpiredOverrides(trx: Executor, tenantId: string, subjectId: string, now: string): Promise<number> {
+  const result = await trx
+    .updateTable('overrides')
+    .set({ expiry_settled_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('status', '=', 'approved')
+    .where('approved_by', 'is not', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '<=', now)
+    .where('expiry_settled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** What a read must know of a subject's approved overrides ({@link overridesForRead}). */
 export interface OverridesForRead {
   /** In force at the read's instant, one per scheme (the newest approved): as {@link listActiveOverrides}. */
   readonly inForce: OverrideInfo[];
   /**
    * An override expired after its scheme's level was last evaluated: that level may still be the
-   * override's, and nothing has evaluated it by the rules since.
+   * override's, unless its expiry was acted on already (claimExpiredOverrides tells).
    */
   readonly lapsed: boolean;
   /** When the first override in force expires (epoch ms; Infinity when none does). */
@@ -91,6 +120,7 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     .where('o.approved_by', 'is not', null)
     .where('o.revoked_at', 'is', null)
     // In force, or expired after its scheme was last evaluated (instants compare as ISO 8601 UTC text).
+    // Not asked here whether that expiry was acted on: claimExpiredOverrides says, when it matters.
     .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), eb('a.evaluated_at', '<', eb.ref('o.expires_at'))]))
     .orderBy('o.created_at', 'desc'),
 );
@@ -128,20 +158,11 @@ export async function listLapsedOverrideSubjects(db: Executor, tenantId: string,
     .where('o.approved_by', 'is not', null)
     .where('o.revoked_at', 'is', null)
     .where('o.expires_at', '<=', now)
-    .where((eb) => eb('a.evaluated_at', '<', eb.ref('o.expires_at')))
+    .where(lapsedAfterEvaluation)
     .orderBy('s.external_id')
     .limit(limit)
     .execute();
   return rows.map((r) => r.external_id);
-}
-
-/**
- * Hold the subject's row until the transaction ends (PostgreSQL; SQLite runs one writer at a time
- * anyway): two requests acting on the same change of a subject then act once.
- */
-export async function lockSubject(trx: Executor, subjectId: string): Promise<void> {
-  if (trx.getExecutor().adapter instanceof PostgresAdapter)
-    await sql`SELECT id FROM subjects WHERE id = ${subjectId} FOR UPDATE`.execute(trx);
 }
 
 /** Where an override request stands. `expired` is never stored: it is an `approved` one past `expires_at`. */

@@ -104,7 +104,7 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
     running = true;
     queueMonthlyRetiers(options.db, clock(), options.timeZone)
       .catch(log)
-      .then(() => settleLapsedOverrides(options.db, clock()))
+      .then(() => settleLapsedOverrides(options.db, clock(), { timeZone: options.timeZone, logError: log }))
       .catch(log)
       .finally(() => {
         running = false;
