@@ -7,7 +7,7 @@ import { client, forEachDialect } from '../support/api-fixture.js';
 /*
  * A re-tier's prepare thread hands rows over with their JSON as UTF-8 bytes (utf8-rows.ts): written,
  * they must be the very text the same rows as strings are, on SQLite (a cast of the bytes) and on
- * PostgreSQL (decoded before binding), Chinese labels and absent progress included.
+ * PostgreSQL (bound as bytes: the binary form of `text` is its UTF-8), Chinese labels and absent progress included.
  */
 forEachDialect('assignments written from UTF-8 JSON', (f) => {
   it('store the text they encode, as the same rows as strings do', async () => {
