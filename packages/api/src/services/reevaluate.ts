@@ -54,7 +54,12 @@ export interface ReevaluationWindow {
 }
 
 /** The months to evaluate and the data range needed to re-evaluate `stored` at `target`. */
-export function reevaluationWindow(tp: TenantPack, stored: readonly AssignmentState[], target: string): ReevaluationWindow {
+export function reevaluationWindow(
+  tp: TenantPack,
+  kind: SubjectKind,
+  stored: readonly AssignmentState[],
+  target: string,
+): ReevaluationWindow {
   const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
   let periods: string[];
   if (storedPeriod === undefined) periods = [target];
@@ -70,8 +75,11 @@ export function reevaluationWindow(tp: TenantPack, stored: readonly AssignmentSt
   const compiled = [from, ...periods].map((p) => tp.at(p).compiled);
   const monthsNeeded = Math.max(...compiled.map((c) => c.monthsNeeded));
   // Usually one pack for every month: its own list, no copy (a re-tier chunk asks for each subject).
-  let latestMetrics: readonly string[] = compiled[0]?.latestMetrics ?? [];
-  for (const c of compiled) if (c.latestMetrics !== latestMetrics) latestMetrics = [...new Set([...latestMetrics, ...c.latestMetrics])];
+  let latestMetrics = compiled[0]?.latestMetricsFor(kind) ?? [];
+  for (const c of compiled) {
+    const more = c.latestMetricsFor(kind);
+    if (more !== latestMetrics) latestMetrics = [...new Set([...latestMetrics, ...more])];
+  }
   return { periods, dataFrom: addMonths(from, -(monthsNeeded - 1)), latestMetrics, storedPeriod };
 }
 
@@ -100,7 +108,7 @@ export function planReevaluation(
   actor = 'system',
 ): ReevaluationPlan {
   const { subject, stored, active } = input;
-  const { periods, dataFrom, latestMetrics, storedPeriod } = reevaluationWindow(tp, stored, target);
+  const { periods, dataFrom, latestMetrics, storedPeriod } = reevaluationWindow(tp, subject.kind as SubjectKind, stored, target);
   const start: Record<string, PriorAssignment | undefined> = {};
   const base: Record<string, PriorAssignment | undefined> = {};
   for (const a of stored) base[a.scheme] = a.base.level === null ? undefined : { level: a.base.level, periodsBelow: a.base.periodsBelow };
@@ -243,11 +251,18 @@ export async function reevaluateSubject(
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
   if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
   const stored = await listAssignments(trx, tenantId, subject.id);
-  const { dataFrom, periods, latestMetrics } = reevaluationWindow(tp, stored, latest);
+  const { dataFrom, periods, latestMetrics } = reevaluationWindow(tp, subject.kind as SubjectKind, stored, latest);
   const loaded = new Map([
     [subject.id, await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest)],
   ]);
-  await addLatestObservationsBefore(trx, tenantId, subject.id, subject.id, latestMetrics, dataFrom, loaded);
+  await addLatestObservationsBefore(
+    trx,
+    tenantId,
+    { first: subject.id, last: subject.id, kind: subject.kind },
+    latestMetrics,
+    dataFrom,
+    loaded,
+  );
   const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
   const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor);

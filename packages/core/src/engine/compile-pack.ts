@@ -27,9 +27,14 @@ export interface CompiledPack {
   ): Evaluation[];
   /** Largest window (months) any policy reads: how much metric history a caller must load. */
   readonly monthsNeeded: number;
-  /** Metrics some policy reads with no window: a caller must load each one's latest observation before those months too. */
-  readonly latestMetrics: readonly string[];
+  /**
+   * The metrics a kind's schemes read with no window (the latest observation, however old): a caller
+   * loading `monthsNeeded` months must also load each one's latest observation before them.
+   */
+  latestMetricsFor(kind: SubjectKind): readonly string[];
 }
+
+const NONE: readonly string[] = [];
 
 /** Compiles a validated pack (see `validatePolicyPack`). */
 export function compilePack(pack: PolicyPack): CompiledPack {
@@ -46,10 +51,11 @@ export function compilePack(pack: PolicyPack): CompiledPack {
     list.push(s);
     byKind.set(s.definition.subjectKind, list);
   }
+  const latestByKind = new Map([...byKind].map(([kind, list]) => [kind, [...new Set(list.flatMap((s) => s.latestMetrics))]]));
   return {
     pack,
     monthsNeeded,
-    latestMetrics: [...new Set(probe.flatMap((s) => s.latestMetrics))],
+    latestMetricsFor: (kind) => latestByKind.get(kind) ?? NONE,
     scheme: (key) => byKey.get(key),
     schemesFor: (kind) => byKind.get(kind) ?? [],
     evaluateSubject(kind, facts, priors, overrides, options) {

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { MetricObservation } from '@tierkit/core';
 import type { NewMetric } from '../schema.js';
 import { rangeTenant, chunks, type Executor } from './executor.js';
@@ -225,41 +225,31 @@ export async function loadMetricValuesInRange(
 
 /**
  * Add to `bySubject` each subject's latest observation of each of `metrics` before `before`, for the
- * subjects with ids in `first … last`: what a policy input with no window (`window: null`, the latest
- * observation however old — a product's risk class rated years ago) reads besides the months loaded
- * from `before` on. One query for the range; subjects with no such observation are left as they are.
+ * subjects of `kind` with ids in `first … last`: what a policy input with no window (`window: null`,
+ * the latest observation however old — a product's risk class rated years ago) reads besides the
+ * months loaded from `before` on. One statement per metric, one index seek per subject (the metrics
+ * key is subject, metric, period); subjects with no such observation are left as they are.
  */
 export async function addLatestObservationsBefore(
   db: Executor,
   tenantId: string,
-  first: string,
-  last: string,
-  metrics: readonly string[],
+  range: { readonly first: string; readonly last: string; readonly kind: string },
+  metrics: Iterable<string>,
   before: string,
   bySubject: Map<string, MetricValues>,
 ): Promise<void> {
-  if (metrics.length === 0) return;
-  const latest = db
-    .selectFrom('metrics')
-    .select(['subject_id', 'metric'])
-    .select((eb) => eb.fn.max('period').as('period'))
-    .where(rangeTenant(tenantId))
-    .where('subject_id', '>=', first)
-    .where('subject_id', '<=', last)
-    .where('metric', 'in', metrics)
-    .where('period', '<', before)
-    .groupBy(['subject_id', 'metric'])
-    .as('l');
-  const rows = await db
-    .selectFrom('metrics as m')
-    .innerJoin(latest, (j) =>
-      j.onRef('l.subject_id', '=', 'm.subject_id').onRef('l.metric', '=', 'm.metric').onRef('l.period', '=', 'm.period'),
-    )
-    .select(['m.subject_id', 'm.metric', 'm.period', 'm.value'])
-    .execute();
-  for (const r of rows) {
-    let values = bySubject.get(r.subject_id);
-    if (!values) bySubject.set(r.subject_id, (values = {}));
-    (values[r.metric] ??= {})[r.period] = Number(r.value);
+  for (const metric of metrics) {
+    const { rows } = await sql<{ subject_id: string; period: string; value: number | string }>`
+      SELECT m.subject_id, m.period, m.value FROM subjects s
+      JOIN metrics m ON m.subject_id = s.id AND m.metric = ${metric} AND m.period = (
+        SELECT max(p.period) FROM metrics p WHERE p.subject_id = s.id AND p.metric = ${metric} AND p.period < ${before})
+      WHERE ${rangeTenant(tenantId, 's.tenant_id')} AND s.id >= ${range.first} AND s.id <= ${range.last} AND s.kind = ${range.kind}`.execute(
+      db,
+    );
+    for (const r of rows) {
+      let values = bySubject.get(r.subject_id);
+      if (!values) bySubject.set(r.subject_id, (values = {}));
+      (values[metric] ??= {})[r.period] = Number(r.value);
+    }
   }
 }

@@ -14,6 +14,7 @@ import {
   type StoredAssignmentUtf8,
   type SubjectKey,
 } from '@tierkit/db';
+import type { SubjectKind } from '@tierkit/core';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
@@ -139,15 +140,19 @@ async function planChunk(
   const stored = await listAssignmentsInRange(trx, tenantId, range.first, range.last);
   // One window of data for the chunk: the widest any of its subjects reads.
   let dataFrom = target;
-  const latestMetrics = new Set<string>();
-  let seen: readonly string[] | undefined;
+  // By kind: a customer is not looked up for a product's risk class.
+  const latestMetrics = new Map<string, Set<string>>();
   for (const s of subjects) {
-    const w = reevaluationWindow(tp, stored.get(s.id) ?? [], target);
+    const w = reevaluationWindow(tp, s.kind as SubjectKind, stored.get(s.id) ?? [], target);
     if (w.dataFrom < dataFrom) dataFrom = w.dataFrom;
-    if (w.latestMetrics !== seen) for (const m of (seen = w.latestMetrics)) latestMetrics.add(m);
+    if (w.latestMetrics.length === 0) continue;
+    let metrics = latestMetrics.get(s.kind);
+    if (!metrics) latestMetrics.set(s.kind, (metrics = new Set()));
+    for (const m of w.latestMetrics) metrics.add(m);
   }
   const values = await loadMetricValuesInRange(trx, tenantId, range.first, range.last, dataFrom, target);
-  await addLatestObservationsBefore(trx, tenantId, range.first, range.last, [...latestMetrics], dataFrom, values);
+  for (const [kind, metrics] of latestMetrics)
+    await addLatestObservationsBefore(trx, tenantId, { ...range, kind }, metrics, dataFrom, values);
   const overrides = await listActiveDatedOverridesInRange(trx, tenantId, range.first, range.last, now.toISOString());
   const writes = params.schemes === null ? null : new Set(params.schemes);
   const level = params.filter.level;
