@@ -140,6 +140,8 @@ async function* checkedBatches(
   let managerRows: ManagerRowInput[] = [];
   // A batch's lookups report after its rows' own checks: held here and handed on sorted by line.
   let rowErrors: RowError[][] = [];
+  // Rows read since the last batch, valid or not: a file of bad rows must not hold every error.
+  let batchRows = 0;
   const reject = (errors: readonly RowError[]) => {
     if (errors.length) rowErrors.push([...errors]);
   };
@@ -236,6 +238,7 @@ async function* checkedBatches(
         continue;
       }
       tally.rows += 1;
+      batchRows += 1;
       if (plan.kind === 'metrics') {
         const { row, errors } = checkMetricRow(plan, rec, rowCtx);
         if (row) metricRows.push(row);
@@ -249,7 +252,11 @@ async function* checkedBatches(
         if (row) subjectRows.push(row);
         else reject(errors);
       }
-      if (metricRows.length + subjectRows.length + managerRows.length >= BATCH_ROWS) yield* flush();
+      if (batchRows >= BATCH_ROWS) {
+        batchRows = 0;
+        if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();
+        else reportErrors();
+      }
     }
     if (plan === undefined) throw new ImportRefused('the file is empty: it needs a header row', null, null);
     if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();
