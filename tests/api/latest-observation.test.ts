@@ -44,4 +44,16 @@ forEachDialect('an input with no window reads the latest observation, however ol
     await ok(await metrics('PX2', 'product_risk_class', '2025-10', 3));
     assert.deepEqual(await productRisk('PX2'), { level: 'R3', value: 3 });
   });
+  it('a policy simulation reads it too: a draft of the product risk scheme keeps a long-rated product at its class', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/PX3', { kind: 'product', displayName: '理财产品' }), 201);
+    await ok(await metrics('PX3', 'product_risk_class', '2024-07', 4));
+    await ok(await metrics('PX3', 'avg_daily_balance', '2025-09', 0));
+    assert.deepEqual(await productRisk('PX3'), { level: 'R4', value: 4 });
+    const draft = await ok<{ version: number }>(await t.req('officer', 'POST', '/v1/policies/product-risk/drafts', {}), 201);
+    const sim = await ok<{ cells: { from: string; to: string; samples: string[] }[] }>(
+      await t.req('officer', 'POST', `/v1/policies/product-risk/versions/${draft.version}/simulate`, { samplesPerCell: 10 }),
+    );
+    const cell = sim.cells.find((c) => c.samples.includes('PX3'));
+    assert.deepEqual([cell?.from, cell?.to], ['R4', 'R4']);
+  });
 });

@@ -8,7 +8,7 @@ import {
   type SimulationResult,
   type SimulationSubject,
 } from '@tierkit/core';
-import { BOOK_CHUNK, bookChunk, loadBookMetricValues, type PolicyVersion } from '@tierkit/db';
+import { addLatestObservationsBefore, BOOK_CHUNK, bookChunk, loadBookMetricValues, type PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
 import { addMonths } from '../periods.js';
 import { checkDocument } from './policy-checks.js';
@@ -42,6 +42,7 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
   const draft = compilePack(pack).scheme(v.scheme);
   if (!draft) throw new Error('a validated pack lost its scheme');
   const months = draft.monthsNeeded;
+  const latestMetrics = draft.latestMetrics;
   // A scheme in force: its holders, with the levels it reads. A new one: every evaluated subject.
   const reads = tp.versions.has(v.scheme) ? [v.scheme, ...schemeDependencies(definition)] : undefined;
   const metrics = [...schemeMetrics(definition)];
@@ -65,14 +66,11 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
       );
       if (periods.length === 0) continue;
       const span = [...periods].sort();
-      const values = await loadBookMetricValues(
-        deps.db,
-        deps.tenantId,
-        evaluated.map((s) => s.id),
-        addMonths(span[0] ?? '', -(months - 1)),
-        span.at(-1) ?? '',
-        metrics,
-      );
+      const from = addMonths(span[0] ?? '', -(months - 1));
+      const ids = evaluated.map((s) => s.id);
+      const values = await loadBookMetricValues(deps.db, deps.tenantId, ids, from, span.at(-1) ?? '', metrics);
+      // An input with no window reads the latest observation however old, as a re-evaluation does.
+      await addLatestObservationsBefore(deps.db, deps.tenantId, { ids }, latestMetrics, from, values);
       for (const [i, s] of evaluated.entries()) {
         const own = s.assignments.get(v.scheme);
         const levels: Record<string, string> = {};

@@ -225,7 +225,7 @@ export async function loadMetricValuesInRange(
 
 /**
  * Add to `bySubject` each subject's latest observation of each of `metrics` before `before`, for the
- * subjects of `kind` with ids in `first … last`: what a policy input with no window (`window: null`,
+ * subjects of `kind` with ids in `first … last` (or those of `ids`): what a policy input with no window (`window: null`,
  * the latest observation however old — a product's risk class rated years ago) reads besides the
  * months loaded from `before` on. One statement per metric, one index seek per subject (the metrics
  * key is subject, metric, period); subjects with no such observation are left as they are.
@@ -233,19 +233,22 @@ export async function loadMetricValuesInRange(
 export async function addLatestObservationsBefore(
   db: Executor,
   tenantId: string,
-  range: { readonly first: string; readonly last: string; readonly kind: string },
+  subjects: { readonly first: string; readonly last: string; readonly kind: string } | { readonly ids: readonly string[] },
   metrics: Iterable<string>,
   before: string,
   bySubject: Map<string, MetricValues>,
 ): Promise<void> {
+  if ('ids' in subjects && subjects.ids.length === 0) return;
   for (const metric of metrics) {
     const { rows } = await sql<{ subject_id: string; period: string; value: number | string }>`
       SELECT m.subject_id, m.period, m.value FROM subjects s
       JOIN metrics m ON m.subject_id = s.id AND m.metric = ${metric} AND m.period = (
         SELECT max(p.period) FROM metrics p WHERE p.subject_id = s.id AND p.metric = ${metric} AND p.period < ${before})
-      WHERE ${rangeTenant(tenantId, 's.tenant_id')} AND s.id >= ${range.first} AND s.id <= ${range.last} AND s.kind = ${range.kind}`.execute(
-      db,
-    );
+      WHERE ${rangeTenant(tenantId, 's.tenant_id')} AND ${
+        'ids' in subjects
+          ? sql`s.id IN (${sql.join(subjects.ids)})`
+          : sql`s.id >= ${subjects.first} AND s.id <= ${subjects.last} AND s.kind = ${subjects.kind}`
+      }`.execute(db);
     for (const r of rows) {
       let values = bySubject.get(r.subject_id);
       if (!values) bySubject.set(r.subject_id, (values = {}));
