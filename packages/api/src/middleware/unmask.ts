@@ -16,8 +16,11 @@ export function unmaskOnRequest(): MiddlewareHandler<AppEnv> {
   return async function unmaskNames(c, next) {
     // Nearly no request asks: skip parsing the query on the read path unless the name is in the URL at all.
     if (!c.req.url.includes(UNMASK_PARAM)) return next();
-    const asked = c.req.query(UNMASK_PARAM);
-    if (asked === undefined) return next();
+    const all = c.req.queries(UNMASK_PARAM);
+    if (all === undefined) return next();
+    // Given twice, whichever one counted, the other would be ignored: a reader must say which.
+    if (all.length > 1) throw invalid([{ path: `query.${UNMASK_PARAM}`, message: 'may be given only once' }]);
+    const asked = all[0];
     if (asked !== 'true' && asked !== 'false') throw invalid([{ path: `query.${UNMASK_PARAM}`, message: 'must be true or false' }]);
     const deps = c.var.deps;
     if (asked === 'true' && !may(deps.principal, 'unmask-names')) {
