@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
 import { settleLapsedOverrides } from '@tierkit/api';
+import { overridesForRead } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
@@ -143,6 +144,8 @@ forEachDialect('an override that expires', (f) => {
     for (const path of Object.values(reads('X4')))
       assert.equal((await t.req('viewer', 'GET', `${path}${path.includes('?') ? '&' : '?'}unmask=false`)).status, 200);
     assert.equal(await version(), settled, 'later reads wrote nothing');
+    const seen = await overridesForRead(f.db.db, t.tenantId, subject.id, new Date(START.getTime() + 300_001).toISOString());
+    assert.equal(seen.lapsed, false, 'nor will they try: a read finds nothing left to act on');
     assert.equal(await settleLapsedOverrides(f.db.db, new Date(START.getTime() + 300_001)), 0, 'nothing left for the sweep');
   });
 });

@@ -31,9 +31,10 @@ import { loadTenantPack, type TenantPack } from './tenant-pack.js';
 export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp: TenantPack, now: Date): Promise<OverridesForRead> {
   const found = await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
   if (!found.lapsed) return found;
-  await settle(deps.db, tp, subject, now);
-  subjectsWritten();
-  deps.matrices.invalidate(deps.tenantId);
+  if (await settle(deps.db, tp, subject, now)) {
+    subjectsWritten();
+    deps.matrices.invalidate(deps.tenantId);
+  }
   return found;
 }
 
@@ -42,10 +43,11 @@ export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp
  * mark that done: once, however many callers race (claimExpiredOverrides), and once only, also when
  * the re-evaluation changes nothing (a scheme since retired, a subject with no data).
  */
-async function settle(db: Kysely<Database>, tp: TenantPack, subject: Subject, now: Date): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    if ((await claimExpiredOverrides(trx, tp.tenantId, subject.id, now.toISOString())) > 0)
-      await reevaluateSubject(trx, tp, subject, now, 'system');
+async function settle(db: Kysely<Database>, tp: TenantPack, subject: Subject, now: Date): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if ((await claimExpiredOverrides(trx, tp.tenantId, subject.id, now.toISOString())) === 0) return false;
+    await reevaluateSubject(trx, tp, subject, now, 'system');
+    return true;
   });
 }
 
@@ -73,8 +75,7 @@ export async function settleLapsedOverrides(
         try {
           const subject = await findSubjectByExternalId(db, tenant.id, id);
           if (!subject) continue;
-          await settle(db, tp, subject, now);
-          settled++;
+          if (await settle(db, tp, subject, now)) settled++;
         } catch (err) {
           log(err);
         }

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import type { MetricObservation } from '@tierkit/core';
 import type { NewMetric } from '../schema.js';
 import { rangeTenant, chunks, type Executor } from './executor.js';
@@ -239,10 +239,13 @@ export async function addLatestObservationsBefore(
   bySubject: Map<string, MetricValues>,
 ): Promise<void> {
   if ('ids' in subjects && subjects.ids.length === 0) return;
+  // SQLite would carry the subjects' id range over to the metrics and scan all of theirs; `+s.id`
+  // stops it, so each subject is a seek by (subject, metric, period). PostgreSQL has no unary + on text.
+  const subjectId = db.getExecutor().adapter instanceof PostgresAdapter ? sql`s.id` : sql`+s.id`;
   for (const metric of metrics) {
     const { rows } = await sql<{ subject_id: string; period: string; value: number | string }>`
       SELECT m.subject_id, m.period, m.value FROM subjects s
-      JOIN metrics m ON m.subject_id = s.id AND m.metric = ${metric} AND m.period = (
+      JOIN metrics m ON m.subject_id = ${subjectId} AND m.metric = ${metric} AND m.period = (
         SELECT max(p.period) FROM metrics p WHERE p.subject_id = s.id AND p.metric = ${metric} AND p.period < ${before})
       WHERE ${rangeTenant(tenantId, 's.tenant_id')} AND ${
         'ids' in subjects

@@ -82,7 +82,8 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
   const result = await trx
     .updateTable('overrides')
     .set({ expiry_settled_at: now })
-    .where('tenant_id', '=', tenantId)
+    // By the subject's index, not the tenant's (see rangeTenant).
+    .where(rangeTenant(tenantId))
     .where('subject_id', '=', subjectId)
     .where('status', '=', 'approved')
     .where('approved_by', 'is not', null)
@@ -98,8 +99,8 @@ export interface OverridesForRead {
   /** In force at the read's instant, one per scheme (the newest approved): as {@link listActiveOverrides}. */
   readonly inForce: OverrideInfo[];
   /**
-   * An override expired after its scheme's level was last evaluated: that level may still be the
-   * override's, unless its expiry was acted on already (claimExpiredOverrides tells).
+   * An override expired after its scheme's level was last evaluated, and nothing has acted on its
+   * expiry: that level may still be the override's.
    */
   readonly lapsed: boolean;
   /** When the first override in force expires (epoch ms; Infinity when none does). */
@@ -119,9 +120,8 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     .where('o.status', '=', 'approved')
     .where('o.approved_by', 'is not', null)
     .where('o.revoked_at', 'is', null)
-    // In force, or expired after its scheme was last evaluated (instants compare as ISO 8601 UTC text).
-    // Not asked here whether that expiry was acted on: claimExpiredOverrides says, when it matters.
-    .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), eb('a.evaluated_at', '<', eb.ref('o.expires_at'))]))
+    // In force, or expired with nothing done about it (instants compare as ISO 8601 UTC text).
+    .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation(eb)]))
     .orderBy('o.created_at', 'desc'),
 );
 
