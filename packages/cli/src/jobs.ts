@@ -61,14 +61,9 @@ async function runJobs(db: Db, { positionals, values }: JobArgs, io: JobIo): Pro
         print(current);
         return EXIT.ok;
       }
-      const follow = (j: JobView) =>
-        followJob(
-          db,
-          j,
-          { work: db.dialect === 'sqlite', json, progress: values['no-progress'] !== true, pollMs: 250 },
-          io,
-          `jobs ${action}`,
-        );
+      // On PostgreSQL `tierkit worker` processes do the work and this follows, unless told to take a job over.
+      const follow = (j: JobView, work = db.dialect === 'sqlite') =>
+        followJob(db, j, { work, json, progress: values['no-progress'] !== true, pollMs: 250 }, io, `jobs ${action}`);
       if (action === 'resume' && current.status === 'running') {
         // Its worker may be gone (killed): nothing to resume, but chunks to take over once their
         // leases run out — the claim never takes a chunk whose lease is live, so working here is safe.
@@ -78,7 +73,7 @@ async function runJobs(db: Db, { positionals, values }: JobArgs, io: JobIo): Pro
             `job ${id} is running, not cancelled or failed. ${stands} To work on it from here: tierkit jobs resume ${id} --wait (or run tierkit worker).`,
           );
         io.err(`jobs resume: job ${id} is running; working on it here. ${stands}`);
-        return follow(current);
+        return follow(current, true);
       }
       let j: JobView;
       try {
