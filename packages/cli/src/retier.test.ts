@@ -71,7 +71,11 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
     refused(await cli('retier', '--period', period, '--scheme', 'nope', ...json), 2, /^retier: .*unknown scheme "nope"/);
     refused(await cli('retier', '--period', period, '--bogus', ...json), 2, /^tierkit retier: .*'--bogus'.*--help/);
     refused(await cli('jobs', 'explode', ...json), 2, /^jobs: unknown action "explode"/);
+    refused(await cli('retier', '--period', period, '--poll-ms', 'abc', ...json), 2, /^retier: --poll-ms must be a positive number/);
+    refused(await cli('retier', '--period', period, '--work', '--no-work', ...json), 2, /^retier: --work and --no-work contradict/);
   }
+  // Refused before anything was queued.
+  assert.equal((JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[]).length, 1);
 });
 
 it('retier, jobs and worker have help of their own', async () => {

@@ -49,6 +49,10 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
     return usage(`--kind must be one of ${SUBJECT_KINDS.join(', ')}`);
   const subjects = list(text('subjects'));
   const json = values.json === true;
+  // Checked before anything is queued: a bad value changes nothing (NaN would make the wait spin).
+  const pollMs = Number(text('poll-ms') ?? 250);
+  if (!(pollMs > 0)) return usage('--poll-ms must be a positive number');
+  if (values.work === true && values['no-work'] === true) return usage('--work and --no-work contradict each other');
   let job: JobView | undefined;
   try {
     job = await enqueueRetier(db.db, {
@@ -60,8 +64,12 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
       requestedBy: 'cli',
     });
   } catch (err) {
-    // A 400 problem is bad input on the command line (a period, a scheme); anything else failed.
-    if (err instanceof ProblemError) return usage(err.message);
+    // A 400 problem is bad input on the command line (a period, a scheme); any other problem failed.
+    if (err instanceof ProblemError && err.status === 400) return usage(err.message);
+    if (err instanceof ProblemError) {
+      io.err(`retier: ${err.message}`);
+      return EXIT.failed;
+    }
     throw err;
   }
   if (!job) {
@@ -79,7 +87,7 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
       work: values['no-work'] ? false : typeof values.work === 'boolean' ? values.work : db.dialect === 'sqlite',
       json,
       progress: values['no-progress'] !== true,
-      pollMs: Number(text('poll-ms') ?? 250),
+      pollMs,
     },
     io,
     'retier',
