@@ -76,3 +76,78 @@ describe('connect (SQLite)', () => {
     }
   });
 });
+
+describe('connect (SQLite): a reader beside the writer', { timeout: 20_000 }, () => {
+  /** A fresh file database with one table, for `body`; removed after. */
+  async function withFile(body: (db: ReturnType<typeof connect>) => Promise<void>) {
+    const dir = mkdtempSync(join(tmpdir(), 'tierkit-rw-'));
+    const db = connect({ url: join(dir, 'rw.db') });
+    try {
+      await sql`CREATE TABLE t (x INTEGER)`.execute(db.db);
+      await body(db);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const xs = async (db: ReturnType<typeof connect>) =>
+    (await sql<{ x: number }>`SELECT x FROM t ORDER BY x`.execute(db.db)).rows.map((r) => r.x);
+
+  it('answers a plain SELECT while a transaction is open, from what is committed', () =>
+    withFile(async (db) => {
+      await sql`INSERT INTO t VALUES (1)`.execute(db.db);
+      await db.db.transaction().execute(async (trx) => {
+        await sql`INSERT INTO t VALUES (2)`.execute(trx);
+        // With one connection behind a mutex this read would wait for the transaction: a deadlock here.
+        assert.deepEqual(await xs(db), [1]);
+        assert.deepEqual((await sql<{ x: number }>`SELECT x FROM t ORDER BY x`.execute(trx)).rows, [{ x: 1 }, { x: 2 }]);
+      });
+      assert.deepEqual(await xs(db), [1, 2], 'seen once committed');
+    }));
+
+  it('streams a SELECT while a transaction is open', () =>
+    withFile(async (db) => {
+      await sql`INSERT INTO t VALUES (1), (2), (3)`.execute(db.db);
+      await db.db.transaction().execute(async (trx) => {
+        await sql`DELETE FROM t`.execute(trx);
+        const seen: number[] = [];
+        for await (const row of db.db
+          .selectFrom('t' as never)
+          .select(sql<number>`x`.as('x'))
+          .stream())
+          seen.push((row as { x: number }).x);
+        assert.deepEqual(seen, [1, 2, 3]);
+      });
+    }));
+
+  it('sends a write, a write inside WITH, and a PRAGMA to the writer, in order with its transactions', () =>
+    withFile(async (db) => {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      const trx = db.db.transaction().execute(async (t) => {
+        await sql`INSERT INTO t VALUES (1)`.execute(t);
+        order.push('transaction');
+        await held;
+      });
+      // Queued behind the open transaction, not refused by the read-only reader.
+      const write = sql`WITH v(x) AS (SELECT 2) INSERT INTO t SELECT x FROM v`.execute(db.db).then(() => order.push('write'));
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      assert.deepEqual(order, ['transaction']);
+      release();
+      await Promise.all([trx, write]);
+      assert.deepEqual(order, ['transaction', 'write']);
+      assert.deepEqual(await xs(db), [1, 2]);
+      assert.equal(Object.values((await sql<Record<string, number>>`PRAGMA foreign_keys`.execute(db.db)).rows[0] ?? {})[0], 1);
+    }));
+
+  it('keeps an in-memory database on one connection, so reads see its writes', async () => {
+    const db = connect({ url: ':memory:' });
+    await sql`CREATE TABLE t (x INTEGER)`.execute(db.db);
+    await db.db.transaction().execute((trx) => sql`INSERT INTO t VALUES (7)`.execute(trx));
+    assert.deepEqual(await xs(db), [7]);
+    await db.close();
+  });
+});

@@ -1,20 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  CompiledQuery,
-  Kysely,
-  PostgresDialect,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type SqliteDatabase,
-  type SqliteDialectConfig,
-  type TransactionSettings,
-} from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { ReaderWriterSqliteDialect } from './sqlite-driver.js';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type DialectName = (typeof DIALECTS)[number];
@@ -73,34 +63,21 @@ function connectSqlite(file: string): Db {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new WriterFirstSqliteDialect({ database: reusingStatements(database) }) });
+  // A second connection for plain reads, so they never wait behind a transaction (sqlite-driver.ts).
+  // An in-memory or temporary database is private to its connection: there the writer serves reads too.
+  const reader = file === ':memory:' || file === '' ? undefined : openReader(file);
+  const db = new Kysely<Database>({
+    dialect: new ReaderWriterSqliteDialect(reusingStatements(database), reader && reusingStatements(reader)),
+  });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-/**
- * Kysely's SQLite driver opens every transaction with a plain (deferred) BEGIN: it starts as a reader
- * and takes the write lock at its first write. In WAL mode, when another connection (the server next
- * to a CLI re-tier, the prepare thread's writer) commits between that transaction's first read and its
- * first write, the write fails at once with SQLITE_BUSY_SNAPSHOT — its snapshot is stale, and
- * busy_timeout cannot help. So a transaction begins IMMEDIATE, as a writer, and waits (busy_timeout)
- * for the lock instead. One marked `setAccessMode('read only')` stays deferred: it never writes, and
- * taking the write lock would hold every writer back for its reads (the prepare thread's chunk reads).
- */
-class WriterFirstSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new WriterFirstSqliteDriver(this.#config);
-  }
-}
-
-class WriterFirstSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate'));
-  }
+/** The read connection: it can write nothing (`query_only`), and waits like the writer if it must. */
+function openReader(file: string): SQLite.Database {
+  const reader = new SQLite(file);
+  reader.pragma('query_only = ON');
+  reader.pragma('busy_timeout = 5000');
+  return reader;
 }
 
 /** Most distinct SQL texts whose prepared statements are kept (the app issues a few dozen). */

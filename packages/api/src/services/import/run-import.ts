@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
   assignManagers,
@@ -90,6 +91,8 @@ export class ImportRefused extends Error {
 export const MAX_STORED_ERRORS = 100_000;
 /** Rows checked or written together: one subject lookup and one multi-row upsert per batch. */
 const BATCH_ROWS = 2000;
+/** Rows read between two turns of the event loop given to the server's other requests. */
+const TURN_ROWS = 200;
 /**
  * Internal ids of subjects a metrics import has already looked up: a monthly export names each
  * customer once per month, so later batches mostly hit. Bounded: past it the cache starts over.
@@ -252,6 +255,9 @@ async function* checkedBatches(
         if (row) subjectRows.push(row);
         else reject(errors);
       }
+      // The parser answers from its buffer without waiting on I/O: without a turn given to the event
+      // loop now and then, a server answered no request for seconds while an upload was imported.
+      if (batchRows % TURN_ROWS === 0) await nextTurn();
       if (batchRows >= BATCH_ROWS) {
         batchRows = 0;
         if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();

@@ -1,0 +1,205 @@
+import type SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SelectQueryNode,
+  SqliteDialect,
+  type SqliteDatabase,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * Kysely's SQLite driver has one connection behind a mutex: a transaction holds it from BEGIN to
+ * COMMIT, and every other query of the process waits — a page read waited out a whole CSV import
+ * (20 s for 340,000 rows through the API). In WAL mode readers never wait for a writer, so this
+ * driver keeps two connections to the file: the **writer**, behind the mutex as before, for
+ * transactions and writes; and the **reader**, `query_only`, for a plain `SELECT` outside any
+ * transaction. Such a read sees everything committed when it runs, and nothing of a transaction still
+ * open — as on PostgreSQL.
+ *
+ * What goes to the writer: every transaction (a read-only one too, whose reads must share one
+ * snapshot), every statement that is not a `SELECT`/`WITH` that SQLite calls read-only (writes,
+ * PRAGMAs, which are per connection), and everything in a `db.connection()` session once it has
+ * written. The rule that follows for callers: a connection-scoped function (`total_changes()`,
+ * `last_insert_rowid()`) or a TEMP table is read inside a transaction, where it meets its writer.
+ */
+export class ReaderWriterSqliteDialect extends SqliteDialect {
+  readonly #writer: SqliteDatabase;
+  readonly #reader: SqliteDatabase | undefined;
+  constructor(writer: SqliteDatabase, reader: SqliteDatabase | undefined) {
+    super({ database: writer });
+    this.#writer = writer;
+    this.#reader = reader;
+  }
+  override createDriver(): Driver {
+    return new ReaderWriterSqliteDriver(this.#writer, this.#reader);
+  }
+}
+
+/** Past this many SQL texts the reader's routing decisions start over (the app issues a few dozen). */
+const ROUTES_KEPT = 500;
+
+class ReaderWriterSqliteDriver implements Driver {
+  readonly #writer: SqliteDatabase;
+  readonly #reader: SqliteDatabase | undefined;
+  readonly #mutex = new Mutex();
+  /** Whether a SQL text may run on the reader, decided once per text. */
+  readonly #routes = new Map<string, boolean>();
+
+  constructor(writer: SqliteDatabase, reader: SqliteDatabase | undefined) {
+    this.#writer = writer;
+    this.#reader = reader;
+  }
+
+  async init(): Promise<void> {}
+
+  /** A lease that takes the writer only when it needs it (see `Lease`). */
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Lease(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    // IMMEDIATE: take the write lock at once and wait for it (busy_timeout) rather than fail with
+    // SQLITE_BUSY_SNAPSHOT when another process commits between this transaction's first read and its
+    // first write. One marked read only stays deferred: it never writes, and the write lock would hold
+    // every other writer back for its reads (the re-tier prepare thread's chunk reads).
+    await (connection as Lease).bind();
+    await connection.executeQuery(CompiledQuery.raw(settings.accessMode === 'read only' ? 'begin' : 'begin immediate'));
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteName(name)}`));
+  }
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quoteName(name)}`));
+  }
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release ${quoteName(name)}`));
+  }
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as Lease).release();
+  }
+  async destroy(): Promise<void> {
+    this.#reader?.close();
+    this.#writer.close();
+  }
+
+  /** Take the writer; resolves when no other lease holds it. */
+  lockWriter(): Promise<void> {
+    return this.#mutex.lock();
+  }
+  unlockWriter(): void {
+    this.#mutex.unlock();
+  }
+  get writer(): SqliteDatabase {
+    return this.#writer;
+  }
+
+  /** The reader, when this SQL text is a read-only `SELECT` it may run; else undefined. */
+  readerFor(sql: string): SqliteDatabase | undefined {
+    const reader = this.#reader;
+    if (!reader) return undefined;
+    let ok = this.#routes.get(sql);
+    if (ok === undefined) {
+      ok = /^\s*(select|with)\b/i.test(sql) && preparedReadOnly(reader, sql);
+      if (this.#routes.size >= ROUTES_KEPT) this.#routes.clear();
+      this.#routes.set(sql, ok);
+    }
+    return ok ? reader : undefined;
+  }
+}
+
+/** Whether SQLite calls the statement read-only; a text the reader cannot prepare stays on the writer. */
+function preparedReadOnly(reader: SqliteDatabase, sql: string): boolean {
+  try {
+    return (reader.prepare(sql) as unknown as SQLite.Statement).readonly;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What Kysely holds for one query, one transaction or one `db.connection()` session. Unbound, a
+ * read-only `SELECT` runs on the reader and anything else binds the lease to the writer, which it
+ * then keeps until Kysely releases it — so a transaction's statements, and a session's after its
+ * first write, all run on one connection in order.
+ */
+class Lease implements DatabaseConnection {
+  readonly #driver: ReaderWriterSqliteDriver;
+  #bound = false;
+  constructor(driver: ReaderWriterSqliteDriver) {
+    this.#driver = driver;
+  }
+
+  async bind(): Promise<void> {
+    if (this.#bound) return;
+    await this.#driver.lockWriter();
+    this.#bound = true;
+  }
+  release(): void {
+    if (!this.#bound) return;
+    this.#bound = false;
+    this.#driver.unlockWriter();
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const reader = this.#bound ? undefined : this.#driver.readerFor(query.sql);
+    if (reader) return run<R>(reader, query);
+    await this.bind();
+    return run<R>(this.#driver.writer, query);
+  }
+
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(query.query)) throw new Error('Sqlite driver only supports streaming of select queries');
+    let database = this.#bound ? undefined : this.#driver.readerFor(query.sql);
+    if (!database) {
+      await this.bind();
+      database = this.#driver.writer;
+    }
+    for (const row of database.prepare(query.sql).iterate(query.parameters)) yield { rows: [row as R] };
+  }
+}
+
+/** Run one statement to completion, as Kysely's own SQLite connection does. */
+function run<R>(database: SqliteDatabase, { sql, parameters }: CompiledQuery): Promise<QueryResult<R>> {
+  const statement = database.prepare(sql);
+  if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return Promise.resolve({
+    numAffectedRows: changes === undefined || changes === null ? undefined : BigInt(changes),
+    insertId: lastInsertRowid === undefined || lastInsertRowid === null ? undefined : BigInt(lastInsertRowid),
+    rows: [],
+  });
+}
+
+/** Savepoint names come from Kysely callers; quoted as identifiers all the same. */
+function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** First come, first served: each `lock` waits for the holder before it to `unlock`. */
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
+  async lock(): Promise<void> {
+    const previous = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    this.#release = release;
+  }
+  unlock(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+}
