@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { BUSY_WAIT_MS, isDatabaseBusy } from '@tierkit/db';
 import { ProblemError } from './problem.js';
 
 /** Map anything thrown to a ProblemError; unknown errors become a 500 that reveals nothing. */
@@ -12,6 +13,15 @@ export function toProblemError(err: unknown): ProblemError {
     if (err.status === 404) return new ProblemError('not-found', err.message);
     if (err.status >= 400 && err.status < 500) return new ProblemError('validation', err.message || 'Bad request');
   }
+  // Another process (a CLI import or re-tier on the same SQLite file) held the write lock for longer
+  // than a write waits: nothing was written, and the same request later will go through.
+  if (isDatabaseBusy(err))
+    return new ProblemError(
+      'database-busy',
+      `Another process has been writing to the database for over ${BUSY_WAIT_MS / 1000} s (an import or a re-tier); the request changed nothing. Try again shortly.`,
+      undefined,
+      { 'Retry-After': '5' },
+    );
   return new ProblemError('internal', 'Something went wrong on our side; the request changed nothing.');
 }
 

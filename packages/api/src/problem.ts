@@ -25,6 +25,7 @@ export const PROBLEMS = {
   'unsupported-media-type': { status: 415, title: 'The request body is of a media type this endpoint does not take' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
+  'database-busy': { status: 503, title: 'The database is busy with another writer' },
   'import-rejected': { status: 422, title: 'Rows of the file have errors; nothing was imported' },
 } as const satisfies Record<string, { status: number; title: string }>;
 export type ProblemKind = keyof typeof PROBLEMS;

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { connect, reusingStatements, SQLITE_PAGE_SIZE } from './connect.js';
+import { isDatabaseBusy } from './sqlite-driver.js';
 
 describe('reusingStatements', () => {
   it('hands out the same prepared statement for the same SQL text, a new one for new text', () => {
@@ -79,12 +80,13 @@ describe('connect (SQLite)', () => {
 
 describe('connect (SQLite): a reader beside the writer', { timeout: 20_000 }, () => {
   /** A fresh file database with one table, for `body`; removed after. */
-  async function withFile(body: (db: ReturnType<typeof connect>) => Promise<void>) {
+  async function withFile(body: (db: ReturnType<typeof connect> & { file: string }) => Promise<void>) {
     const dir = mkdtempSync(join(tmpdir(), 'tierkit-rw-'));
-    const db = connect({ url: join(dir, 'rw.db') });
+    const file = join(dir, 'rw.db');
+    const db = connect({ url: file });
     try {
       await sql`CREATE TABLE t (x INTEGER)`.execute(db.db);
-      await body(db);
+      await body({ ...db, file });
     } finally {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -150,4 +152,41 @@ describe('connect (SQLite): a reader beside the writer', { timeout: 20_000 }, ()
     assert.deepEqual(await xs(db), [7]);
     await db.close();
   });
+
+  it('waits for the write lock another process holds without blocking the thread, then writes', () =>
+    withFile(async (db) => {
+      const other = new SQLite(db.file);
+      other.exec('BEGIN IMMEDIATE');
+      const insert = sql`INSERT INTO t VALUES (1)`.execute(db.db);
+      // SQLite's busy_timeout would sleep inside the call: no timer would fire until it gave up.
+      let ticks = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          if (++ticks === 5) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 1);
+      });
+      other.exec('COMMIT');
+      other.close();
+      await insert;
+      assert.deepEqual(await xs(db), [1]);
+    }));
+
+  it('gives up with SQLITE_BUSY when the lock is held for longer than a write waits', () =>
+    withFile(async (db) => {
+      const other = new SQLite(db.file);
+      other.exec('BEGIN IMMEDIATE');
+      try {
+        await assert.rejects(
+          db.db.transaction().execute((trx) => sql`INSERT INTO t VALUES (1)`.execute(trx)),
+          (err) => isDatabaseBusy(err),
+        );
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      assert.deepEqual(await xs(db), []);
+    }));
 });

@@ -63,6 +63,9 @@ function connectSqlite(file: string): Db {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
+  // From here on a write waits for another process's lock between tries, not asleep inside SQLite
+  // (whenNotBusy in sqlite-driver.ts): busy_timeout above covered only this setup.
+  database.pragma('busy_timeout = 0');
   // A second connection for plain reads, so they never wait behind a transaction (sqlite-driver.ts).
   // An in-memory or temporary database is private to its connection: there the writer serves reads too.
   const reader = file === ':memory:' || file === '' ? undefined : openReader(file);

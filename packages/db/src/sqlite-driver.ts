@@ -61,18 +61,13 @@ class ReaderWriterSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    // IMMEDIATE: take the write lock at once and wait for it (busy_timeout) rather than fail with
-    // SQLITE_BUSY_SNAPSHOT when another process commits between this transaction's first read and its
-    // first write. One marked read only stays deferred: it never writes, and the write lock would hold
-    // every other writer back for its reads (the re-tier prepare thread's chunk reads).
-    await (connection as Lease).bind();
-    await connection.executeQuery(CompiledQuery.raw(settings.accessMode === 'read only' ? 'begin' : 'begin immediate'));
+    await (connection as Lease).begin(settings.accessMode === 'read only');
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+    await (connection as Lease).end('commit');
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    await (connection as Lease).end('rollback');
   }
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteName(name)}`));
@@ -134,6 +129,7 @@ function preparedReadOnly(reader: SqliteDatabase, sql: string): boolean {
 class Lease implements DatabaseConnection {
   readonly #driver: ReaderWriterSqliteDriver;
   #bound = false;
+  #inTransaction = false;
   constructor(driver: ReaderWriterSqliteDriver) {
     this.#driver = driver;
   }
@@ -146,14 +142,37 @@ class Lease implements DatabaseConnection {
   release(): void {
     if (!this.#bound) return;
     this.#bound = false;
+    this.#inTransaction = false;
     this.#driver.unlockWriter();
+  }
+
+  /**
+   * IMMEDIATE: take the write lock at once rather than fail with SQLITE_BUSY_SNAPSHOT when another
+   * process commits between this transaction's first read and its first write; waited for without
+   * blocking (`whenNotBusy`). One marked read only stays deferred: it never writes, and the write lock
+   * would hold every other writer back for its reads (the re-tier prepare thread's chunk reads).
+   */
+  async begin(readOnly: boolean): Promise<void> {
+    await this.bind();
+    const writer = this.#driver.writer;
+    await whenNotBusy(() => writer.prepare(readOnly ? 'begin' : 'begin immediate').run([]));
+    this.#inTransaction = true;
+  }
+  async end(how: 'commit' | 'rollback'): Promise<void> {
+    try {
+      this.#driver.writer.prepare(how).run([]);
+    } finally {
+      this.#inTransaction = false;
+    }
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const reader = this.#bound ? undefined : this.#driver.readerFor(query.sql);
     if (reader) return run<R>(reader, query);
     await this.bind();
-    return run<R>(this.#driver.writer, query);
+    const writer = this.#driver.writer;
+    // Outside a transaction a statement takes the write lock itself; inside one, BEGIN IMMEDIATE has it.
+    return this.#inTransaction ? run<R>(writer, query) : whenNotBusy(() => run<R>(writer, query));
   }
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -177,6 +196,34 @@ function run<R>(database: SqliteDatabase, { sql, parameters }: CompiledQuery): P
     insertId: lastInsertRowid === undefined || lastInsertRowid === null ? undefined : BigInt(lastInsertRowid),
     rows: [],
   });
+}
+
+/** How long a write waits for another process's write lock before it fails with SQLITE_BUSY. */
+export const BUSY_WAIT_MS = 5000;
+
+/** Whether an error is SQLite's "the database is locked" (another connection holds the write lock). */
+export function isDatabaseBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * Run `attempt` until it is not refused with SQLITE_BUSY, pausing 1, 2, 4 … 50 ms between tries, for
+ * at most `BUSY_WAIT_MS`. SQLite's own busy_timeout would sleep inside the call, and better-sqlite3
+ * calls block the thread: while a CLI import held the lock, the server's every write (and the job
+ * worker's poll, every few seconds) froze the whole process for up to 5 s — no request answered. A
+ * refused attempt changed nothing, so trying again is safe.
+ */
+async function whenNotBusy<T>(attempt: () => T): Promise<T> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      return attempt();
+    } catch (err) {
+      if (!isDatabaseBusy(err) || Date.now() >= deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
 }
 
 /** Savepoint names come from Kysely callers; quoted as identifiers all the same. */
