@@ -220,6 +220,24 @@ forEachDialect('four eyes: overrides', (f) => {
     }
   });
 
+  it('a request whose scheme was retired since cannot be approved: a 422 saying why, and it can still be rejected', async () => {
+    const r = await fourEyesTenant(f, 'fe-retired', START);
+    await ok(await r.req('officer', 'PUT', '/v1/subjects/X1', { kind: 'customer', displayName: '王芳' }), 201);
+    const body = { scheme: 'risk-value-test', level: 'observe', mode: 'fixed', reason: 'watch list', expiresAt: null };
+    const pending = await ok<Override>(await r.req('officer', 'POST', '/v1/subjects/X1/overrides', body), 201);
+    await ok(await r.req('approver', 'POST', '/v1/policies/risk-value-test/versions/1/retire', { note: 'matrix dropped' }));
+    const res = await r.req('approver2', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash });
+    assert.equal(res.status, 422, await res.clone().text());
+    const refused = (await res.json()) as { type: string; detail: string };
+    assert.equal(refused.type, 'https://tierkit.dev/problems/unprocessable');
+    assert.match(refused.detail, /risk-value-test, which is no longer in force/);
+    assert.equal((await ok<Override>(await r.req('viewer', 'GET', `/v1/overrides/${pending.id}`))).status, 'pending', 'nothing changed');
+    const rejected = await ok<Override>(
+      await r.req('approver2', 'POST', `/v1/overrides/${pending.id}/reject`, { contentHash: pending.contentHash, note: 'scheme retired' }),
+    );
+    assert.equal(rejected.status, 'rejected');
+  });
+
   it('requests are checked: a scheme of another kind, an unknown level, extra fields, a subject that does not exist', async () => {
     await customer('O6');
     await problem(await request('O6', { scheme: 'no-such-scheme' }), 400, 'validation');
