@@ -1,5 +1,5 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { AssignmentRow, Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
@@ -23,14 +23,18 @@ export interface DatedOverride {
   readonly createdAt: string;
 }
 
+/**
+ * Approved by someone, and not revoked: an override that decides until it expires. `alias` names
+ * the overrides table in a query that aliases it (`overrides as o`).
+ */
+function approvedNotRevoked(alias?: 'o') {
+  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
+  return sql<SqlBool>`(${column('status')} = ${'approved'} AND ${column('approved_by')} IS NOT NULL AND ${column('revoked_at')} IS NULL)`;
+}
+
 /** Approved, not revoked, not expired at `now`: the one definition of an override in force. */
 function inForce(eb: ExpressionBuilder<Database, 'overrides'>, now: string) {
-  return eb.and([
-    eb('status', '=', 'approved'),
-    eb('approved_by', 'is not', null),
-    eb('revoked_at', 'is', null),
-    eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
-  ]);
+  return eb.and([approvedNotRevoked(), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])]);
 }
 
 // Built once: every tiers read asks.
@@ -85,9 +89,7 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
     // By the subject's index, not the tenant's (see rangeTenant).
     .where(rangeTenant(tenantId))
     .where('subject_id', '=', subjectId)
-    .where('status', '=', 'approved')
-    .where('approved_by', 'is not', null)
-    .where('revoked_at', 'is', null)
+    .where(approvedNotRevoked())
     .where('expires_at', '<=', now)
     .where('expiry_settled_at', 'is', null)
     .executeTakeFirst();
@@ -117,9 +119,7 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     // By the subject's index, not the tenant's (see rangeTenant): a bank has many overrides, a subject few.
     .where(rangeTenant(tenantId, 'o.tenant_id'))
     .where('o.subject_id', '=', subjectId)
-    .where('o.status', '=', 'approved')
-    .where('o.approved_by', 'is not', null)
-    .where('o.revoked_at', 'is', null)
+    .where(approvedNotRevoked('o'))
     // In force, or expired with nothing done about it (instants compare as ISO 8601 UTC text).
     .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation(eb)]))
     .orderBy('o.created_at', 'desc'),
@@ -154,9 +154,7 @@ export async function listLapsedOverrideSubjects(db: Executor, tenantId: string,
     .select('s.external_id')
     .distinct()
     .where('o.tenant_id', '=', tenantId)
-    .where('o.status', '=', 'approved')
-    .where('o.approved_by', 'is not', null)
-    .where('o.revoked_at', 'is', null)
+    .where(approvedNotRevoked('o'))
     .where('o.expires_at', '<=', now)
     .where(lapsedAfterEvaluation)
     .orderBy('s.external_id')
