@@ -116,6 +116,32 @@ forEachDialect('four eyes: overrides', (f) => {
     await problem(await t.req('approver2', 'POST', `/v1/overrides/${pending.id}/revoke`, { note: 'again' }), 409, 'conflict');
   });
 
+  it('an approval is in force at once, even of a request older than one already approved; revoking it hands back to that one', async () => {
+    await customer('O9');
+    const at = (seconds: number) => t.setClock(new Date(START.getTime() + seconds * 1000));
+    try {
+      const older = await ok<Override>(await request('O9', { level: 'diamond', mode: 'fixed' }), 201);
+      at(1);
+      const newer = await ok<Override>(await request('O9', { level: 'platinum', mode: 'fixed' }), 201);
+      at(2);
+      await ok(await t.req('approver', 'POST', `/v1/overrides/${newer.id}/approve`, { contentHash: newer.contentHash }));
+      assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' });
+      at(3);
+      const approved = await ok<Override>(
+        await t.req('approver2', 'POST', `/v1/overrides/${older.id}/approve`, { contentHash: older.contentHash }),
+      );
+      assert.equal(approved.inForce, true);
+      assert.deepEqual(await retail('O9'), { level: 'diamond', decidedBy: 'override' }, 'the approval just given decides');
+      const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/O9/tiers?scheme=retail-tier'));
+      assert.equal(tiers.assignments[0]?.explanation.override?.id, older.id);
+      at(4);
+      await ok(await t.req('approver', 'POST', `/v1/overrides/${older.id}/revoke`, { note: 'ended' }));
+      assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' }, 'the other approved override decides again');
+    } finally {
+      t.setClock(START);
+    }
+  });
+
   it('the requester can never decide their own request, whatever their role', async () => {
     await customer('O2');
     for (const who of ['approver', 'admin'] as const) {

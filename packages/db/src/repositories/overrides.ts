@@ -37,6 +37,16 @@ function inForce(eb: ExpressionBuilder<Database, 'overrides'>, now: string) {
   return eb.and([approvedNotRevoked(), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])]);
 }
 
+/**
+ * When several approved overrides of one scheme are in force, the one approved last decides: an
+ * approval takes effect at once (packages/api/README.md, "Four eyes"), whenever its request was made.
+ * Rows approved before decisions were recorded fall back to their creation; ties to the newer request.
+ */
+function lastApproved(alias?: 'o') {
+  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
+  return sql`coalesce(${column('decided_at')}, ${column('created_at')}) desc, ${column('created_at')} desc, ${column('id')} desc`;
+}
+
 // Built once: every tiers read asks.
 const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: string, now: string) =>
   db
@@ -46,12 +56,12 @@ const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: strin
     .where(rangeTenant(tenantId))
     .where('subject_id', '=', subjectId)
     .where((eb) => inForce(eb, now))
-    .orderBy('created_at', 'desc'),
+    .orderBy(lastApproved()),
 );
 
 /**
  * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
- * not expired. One per scheme — the newest wins if several were approved.
+ * not expired. One per scheme — the one approved last, if several were ({@link lastApproved}).
  */
 export async function listActiveDatedOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<DatedOverride[]> {
   const rows = await activeOverrideRows(db, tenantId, subjectId, now);
@@ -62,7 +72,7 @@ export async function listActiveDatedOverrides(db: Executor, tenantId: string, s
 
 /**
  * Overrides in force for a subject at `now`: approved, not revoked, not expired. One per scheme —
- * the newest wins if several were approved.
+ * the one approved last, if several were.
  */
 export async function listActiveOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverrideInfo[]> {
   return (await listActiveDatedOverrides(db, tenantId, subjectId, now)).map((d) => d.override);
@@ -98,7 +108,7 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
 
 /** What a read must know of a subject's approved overrides ({@link overridesForRead}). */
 export interface OverridesForRead {
-  /** In force at the read's instant, one per scheme (the newest approved): as {@link listActiveOverrides}. */
+  /** In force at the read's instant, one per scheme (the one approved last): as {@link listActiveOverrides}. */
   readonly inForce: OverrideInfo[];
   /**
    * An override expired after its scheme's level was last evaluated, and nothing has acted on its
@@ -122,7 +132,7 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     .where(approvedNotRevoked('o'))
     // In force, or expired with nothing done about it (instants compare as ISO 8601 UTC text).
     .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation(eb)]))
-    .orderBy('o.created_at', 'desc'),
+    .orderBy(lastApproved('o')),
 );
 
 /** A subject's overrides as a read at `now` must know them, in one query (see {@link OverridesForRead}). */
@@ -214,7 +224,7 @@ export async function insertOverride(
 
 /**
  * {@link listActiveDatedOverrides} for every subject with an id in `first … last` (a job chunk) in
- * one query, by subject; the same rule per subject (the newest approved one per scheme wins).
+ * one query, by subject; the same rule per subject (the one approved last per scheme wins).
  */
 export async function listActiveDatedOverridesInRange(
   db: Executor,
@@ -230,7 +240,7 @@ export async function listActiveDatedOverridesInRange(
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
     .where((eb) => inForce(eb, now))
-    .orderBy('created_at', 'desc')
+    .orderBy(lastApproved())
     .execute();
   const bySubject = new Map<string, Map<string, DatedOverride>>();
   for (const row of rows) {
