@@ -184,7 +184,8 @@ forEachDialect('policy lifecycle', (f) => {
     assert.equal(edited.status, 'draft');
     assert.equal(edited.contentHash, null);
     const stale = { contentHash: first.contentHash, effectiveFrom: '2026-01-01' };
-    await problem(await approver.post(`/v1/policies/aml-test/versions/${v}/approve`, stale), 409, 'conflict');
+    const back = await problem(await approver.post(`/v1/policies/aml-test/versions/${v}/approve`, stale), 409, 'conflict');
+    assert.equal(back.detail, `Version ${v} of "aml-test" is draft; only submitted versions can be approved.`);
     const second = await ok<Version>(await officer.post(`/v1/policies/aml-test/versions/${v}/submit`, {}));
     assert.notEqual(second.contentHash, first.contentHash);
     await problem(await approver.post(`/v1/policies/aml-test/versions/${v}/approve`, stale), 409, 'content-changed');

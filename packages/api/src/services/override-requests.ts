@@ -154,7 +154,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
 /** Refuse a step on a request that is not in `status`: a 409 saying where it stands. */
 function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doing: string): void {
   if (r.status !== status)
-    throw new ProblemError('conflict', `Override ${r.override.id} is ${r.status}; only a ${status} one can be ${doing}.`);
+    throw new ProblemError('conflict', `Override ${r.override.id} is ${r.status}; only ${status} overrides can be ${doing}.`);
 }
 
 /**

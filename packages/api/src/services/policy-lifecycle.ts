@@ -33,7 +33,7 @@ function requireStatus(v: PolicyVersion, allowed: readonly PolicyStatus[], doing
   if (!allowed.includes(v.status)) {
     throw new ProblemError(
       'conflict',
-      `Version ${v.version} of "${v.scheme}" is ${v.status}; only a ${allowed.join(' or ')} version can be ${doing}.`,
+      `Version ${v.version} of "${v.scheme}" is ${v.status}; only ${allowed.join(' or ')} versions can be ${doing}.`,
     );
   }
 }
