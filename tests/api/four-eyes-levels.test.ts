@@ -238,6 +238,7 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     type Overdue = { items: { subject: string; level: string; reviewMonths: number; dueAt: string | null }[]; nextCursor: string | null };
     const overdue = async (query = '') => ok<Overdue>(await r.req('viewer', 'GET', `/v1/reviews/overdue${query}`));
     assert.deepEqual((await overdue()).items, [], 'just graded: nothing is due');
+    await problem(await r.req('viewer', 'GET', '/v1/reviews/overdue?scheme=aml_test'), 400, 'validation');
 
     r.setClock(new Date('2026-05-20T04:00:00.000Z'));
     const due = await overdue('?scheme=aml-test');

@@ -119,6 +119,10 @@ export function reviewRules(pack: PolicyPack, now: string, scheme?: string, time
  */
 export async function overdueReviewsPage(deps: ApiDeps, q: { readonly scheme?: string; readonly limit: number; readonly cursor?: string }) {
   const tp = await packOf(deps);
+  // A mistyped scheme must not read as "nothing overdue".
+  if (q.scheme !== undefined && !tp.schemes.has(q.scheme)) {
+    throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+  }
   const now = deps.now().toISOString();
   const rules = reviewRules(tp.pack, now, q.scheme, deps.timeZone);
   const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['subject', 'scheme']);
