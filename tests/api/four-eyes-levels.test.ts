@@ -210,14 +210,22 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     );
     assert.equal(second.nextCursor, null);
     await problem(await q.req('viewer', 'GET', '/v1/approvals?kind=nope'), 400, 'validation');
+    // A mistyped filter is refused rather than answered with an empty queue.
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?scheme=aml_test'), 400, 'validation');
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?subject=Q9'), 404, 'subject-not-found');
+    await ok(await q.req('officer', 'PUT', '/v1/subjects/Q9', { kind: 'customer', displayName: '王芳' }), 201);
+    assert.deepEqual((await get('?subject=Q9')).items, [], 'a subject with nothing waiting');
+    assert.deepEqual((await get('?scheme=risk-tolerance')).items, [], 'a scheme with nothing waiting');
     await problem(await q.req('viewer', 'GET', '/v1/approvals?cursor=eyJrIjoib3ZlcnJpZGVzIn0'), 400, 'bad-cursor');
-    // Approving an item from the queue uses its hash; the other tenant's queue is empty.
+    // Approving an item from the queue uses its hash; the other tenant's queue has none of this tenant's.
     await ok(await q.req('approver', 'POST', `/v1/overrides/${o2.id}/approve`, { contentHash: all.items[1]?.contentHash }));
     assert.deepEqual(
       (await get()).items.map((i) => i.id),
       ['Q1:aml-test', o3.id],
     );
-    assert.deepEqual((await ok<{ items: Item[] }>(await t.req('admin', 'GET', '/v1/approvals?subject=Q1'))).items, []);
+    // The other tenant has no Q1: its queue says so as of any subject it does not have.
+    await problem(await t.req('admin', 'GET', '/v1/approvals?subject=Q1'), 404, 'subject-not-found');
+    assert.ok((await ok<{ items: Item[] }>(await t.req('admin', 'GET', '/v1/approvals'))).items.every((i) => i.subject !== 'Q1'));
     await problem(await q.req({ credential: await q.embedToken('Q1') }, 'GET', '/v1/approvals'), 403, 'forbidden');
   });
 
