@@ -268,6 +268,16 @@ forEachDialect('four eyes: overrides', (f) => {
       await r.req('approver2', 'POST', `/v1/overrides/${pending.id}/reject`, { contentHash: pending.contentHash, note: 'scheme retired' }),
     );
     assert.equal(rejected.status, 'rejected');
+    // The retired scheme's requests are still listed; a scheme nothing knows is refused, not answered empty.
+    const list = async (query: string) => (await ok<{ items: Override[] }>(await r.req('viewer', 'GET', `/v1/overrides${query}`))).items;
+    assert.deepEqual(
+      (await list('?scheme=risk-value-test')).map((o) => o.id),
+      [pending.id],
+    );
+    assert.deepEqual(await list('?scheme=risk-value-test&status=pending'), []);
+    assert.deepEqual(await list('?scheme=risk-tolerance'), [], 'in force, nothing requested');
+    await problem(await r.req('viewer', 'GET', '/v1/overrides?scheme=risk_value_test'), 400, 'validation');
+    await problem(await r.req('viewer', 'GET', '/v1/subjects/X1/overrides?scheme=aml_test'), 400, 'validation');
   });
 
   it('requests are checked: a scheme of another kind, an unknown level, extra fields, a subject that does not exist', async () => {
