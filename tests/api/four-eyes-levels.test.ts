@@ -210,14 +210,22 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     );
     assert.equal(second.nextCursor, null);
     await problem(await q.req('viewer', 'GET', '/v1/approvals?kind=nope'), 400, 'validation');
+    // A mistyped filter is refused rather than answered with an empty queue.
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?scheme=aml_test'), 400, 'validation');
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?subject=Q9'), 404, 'subject-not-found');
+    await ok(await q.req('officer', 'PUT', '/v1/subjects/Q9', { kind: 'customer', displayName: '王芳' }), 201);
+    assert.deepEqual((await get('?subject=Q9')).items, [], 'a subject with nothing waiting');
+    assert.deepEqual((await get('?scheme=risk-tolerance')).items, [], 'a scheme with nothing waiting');
     await problem(await q.req('viewer', 'GET', '/v1/approvals?cursor=eyJrIjoib3ZlcnJpZGVzIn0'), 400, 'bad-cursor');
-    // Approving an item from the queue uses its hash; the other tenant's queue is empty.
+    // Approving an item from the queue uses its hash; the other tenant's queue has none of this tenant's.
     await ok(await q.req('approver', 'POST', `/v1/overrides/${o2.id}/approve`, { contentHash: all.items[1]?.contentHash }));
     assert.deepEqual(
       (await get()).items.map((i) => i.id),
       ['Q1:aml-test', o3.id],
     );
-    assert.deepEqual((await ok<{ items: Item[] }>(await t.req('admin', 'GET', '/v1/approvals?subject=Q1'))).items, []);
+    // The other tenant has no Q1: its queue says so as of any subject it does not have.
+    await problem(await t.req('admin', 'GET', '/v1/approvals?subject=Q1'), 404, 'subject-not-found');
+    assert.ok((await ok<{ items: Item[] }>(await t.req('admin', 'GET', '/v1/approvals'))).items.every((i) => i.subject !== 'Q1'));
     await problem(await q.req({ credential: await q.embedToken('Q1') }, 'GET', '/v1/approvals'), 403, 'forbidden');
   });
 
@@ -238,16 +246,17 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     type Overdue = { items: { subject: string; level: string; reviewMonths: number; dueAt: string | null }[]; nextCursor: string | null };
     const overdue = async (query = '') => ok<Overdue>(await r.req('viewer', 'GET', `/v1/reviews/overdue${query}`));
     assert.deepEqual((await overdue()).items, [], 'just graded: nothing is due');
+    await problem(await r.req('viewer', 'GET', '/v1/reviews/overdue?scheme=aml_test'), 400, 'validation');
 
     r.setClock(new Date('2026-05-20T04:00:00.000Z'));
     const due = await overdue('?scheme=aml-test');
     assert.deepEqual(
       due.items.map((i) => [i.subject, i.level, i.reviewMonths, i.dueAt]),
       [
-        ['R1', 'high', 6, '2026-05-15T04:00:00.000Z'],
-        ['R3', 'high', 6, '2026-05-15T04:00:00.000Z'],
+        ['R1', 'high', 6, '2026-05-14T16:00:00.000Z'],
+        ['R3', 'high', 6, '2026-05-14T16:00:00.000Z'],
       ],
-      'high is reviewed every 6 months, low every 12',
+      'high is reviewed every 6 months, low every 12: due from the first instant of the day in Shanghai',
     );
     const page = await overdue('?scheme=aml-test&limit=1');
     assert.deepEqual(
@@ -265,11 +274,50 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
       await r.req('officer', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test', note: 'periodic review, no change' }),
       201,
     );
-    assert.equal(review.nextDueAt, '2026-11-20T04:00:00.000Z');
+    assert.equal(review.nextDueAt, '2026-11-19T16:00:00.000Z');
     const p = await ok<LevelApproval>(await r.req('viewer', 'GET', '/v1/subjects/R3/levels/aml-test/approval'));
     await ok(await r.req('approver', 'POST', '/v1/subjects/R3/levels/aml-test/approve', { contentHash: p.contentHash }));
     assert.deepEqual((await overdue('?scheme=aml-test')).items, [], 'a review and a sign-off both restart the interval');
     await problem(await t.req({ credential: await r.embedToken('R1') }, 'GET', '/v1/reviews/overdue'), 403);
+  });
+
+  it('overdue reviews count calendar months in the bank’s days: 31 August is due on 28 February, not 3 March', async () => {
+    const r = await fourEyesTenant(f, 'fe-review-days', START);
+    for (const id of ['R4', 'R5']) {
+      await ok(await r.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(
+        await r.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+          metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
+        }),
+      );
+    }
+    type Overdue = { items: { subject: string; dueAt: string | null }[] };
+    const overdue = async () =>
+      (await ok<Overdue>(await r.req('viewer', 'GET', '/v1/reviews/overdue?scheme=aml-test'))).items.map((i) => [i.subject, i.dueAt]);
+    const review = async (id: string) =>
+      (
+        await ok<{ nextDueAt: string }>(
+          await r.req('officer', 'POST', `/v1/subjects/${id}/reviews`, { scheme: 'aml-test', note: 'x' }),
+          201,
+        )
+      ).nextDueAt;
+
+    r.setClock(new Date('2026-03-01T04:00:00.000Z'));
+    assert.equal(await review('R5'), '2026-08-31T16:00:00.000Z', 'reviewed 1 March: due 1 September');
+    r.setClock(new Date('2026-08-31T04:00:00.000Z'));
+    assert.deepEqual(await overdue(), [['R4', '2026-05-14T16:00:00.000Z']], 'R5 is due tomorrow, not overdue today');
+    assert.equal(await review('R4'), '2027-02-27T16:00:00.000Z', 'reviewed 31 August: due 28 February, the month’s last day');
+    r.setClock(new Date('2027-02-27T15:59:59.000Z'));
+    assert.deepEqual(await overdue(), [['R5', '2026-08-31T16:00:00.000Z']], '27 February in Shanghai: R4 is not due yet');
+    r.setClock(new Date('2027-02-27T16:00:00.000Z'));
+    assert.deepEqual(
+      await overdue(),
+      [
+        ['R4', '2027-02-27T16:00:00.000Z'],
+        ['R5', '2026-08-31T16:00:00.000Z'],
+      ],
+      '28 February has begun in Shanghai: R4 is due',
+    );
   });
 
   it('suitability: product R level × the customer’s C level, with the reasons; staff only', async () => {

@@ -40,6 +40,8 @@ interface Modelled {
   requestedAt: string;
   /** The hash the approver sent, when approved. */
   approvedHash?: string;
+  /** When it was approved: of several approved overrides, the one approved last decides. */
+  approvedAt?: string;
   approver?: Person;
 }
 
@@ -117,7 +119,7 @@ function describeModel() {
         for (const raw of commands) {
           const c = raw.op === 'retry' ? last : raw;
           if (!c) continue;
-          // Every step a second later, so requests are ordered by time as the app orders them.
+          // Every step a second later, so requests and approvals are ordered by time as the app orders them.
           clock += 1000;
           t.setClock(new Date(clock));
           const o = c.op === 'request' ? undefined : model[c.target % Math.max(model.length, 1)];
@@ -154,7 +156,14 @@ function describeModel() {
               res = await t.req(c.who, 'POST', `/v1/overrides/${o?.id}/${c.op}`, { note: 'model' });
               break;
           }
-          const body = (await res.json()) as { id: string; contentHash: string; level: string; requestedAt: string; detail?: string };
+          const body = (await res.json()) as {
+            id: string;
+            contentHash: string;
+            level: string;
+            requestedAt: string;
+            decidedAt: string | null;
+            detail?: string;
+          };
           assert.equal(res.status, expected, `${JSON.stringify(c)} → ${res.status} ${body.detail ?? ''}`);
           if (res.status >= 300) continue;
           if (c.op === 'request') {
@@ -175,6 +184,7 @@ function describeModel() {
             } else if (c.op === 'approve') {
               o.status = 'approved';
               o.approvedHash = sent;
+              o.approvedAt = body.decidedAt ?? undefined;
               o.approver = c.who;
             } else o.status = c.op === 'reject' ? 'rejected' : c.op === 'withdraw' ? 'withdrawn' : 'revoked';
           }
@@ -216,12 +226,12 @@ async function checkInvariants(t: FourEyesTenant, model: readonly Modelled[]): P
     assert.ok(a);
     const inForce = model
       .filter((m) => m.subject === s && m.status === 'approved')
-      .sort((x, y) => (x.requestedAt < y.requestedAt ? 1 : -1))[0];
+      .sort((x, y) => ((x.approvedAt ?? '') < (y.approvedAt ?? '') ? 1 : -1))[0];
     if (!inForce) {
       assert.notEqual(a.explanation.decidedBy.kind, 'override', `${s}: no approved override, so none decides`);
       assert.equal(a.level, 'standard');
     } else {
-      assert.equal(a.explanation.override?.id, inForce.id, `${s}: the newest approved override decides`);
+      assert.equal(a.explanation.override?.id, inForce.id, `${s}: the override approved last decides`);
       assert.equal(a.level, inForce.level);
     }
   }

@@ -113,7 +113,39 @@ forEachDialect('four eyes: overrides', (f) => {
     const after = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/O1/history?scheme=retail-tier'));
     assert.equal(after.items[0]?.reason, 'override-expired');
     assert.equal(after.items[0]?.actor, revoked.revokedBy);
-    await problem(await t.req('approver2', 'POST', `/v1/overrides/${pending.id}/revoke`, { note: 'again' }), 409, 'conflict');
+    const again = await t.req('approver2', 'POST', `/v1/overrides/${pending.id}/revoke`, { note: 'again' });
+    assert.equal(again.status, 409);
+    assert.equal(
+      ((await again.json()) as { detail: string }).detail,
+      `Override ${pending.id} is revoked; only approved overrides can be revoked.`,
+      'the detail reads as a sentence',
+    );
+  });
+
+  it('an approval is in force at once, even of a request older than one already approved; revoking it hands back to that one', async () => {
+    await customer('O9');
+    const at = (seconds: number) => t.setClock(new Date(START.getTime() + seconds * 1000));
+    try {
+      const older = await ok<Override>(await request('O9', { level: 'diamond', mode: 'fixed' }), 201);
+      at(1);
+      const newer = await ok<Override>(await request('O9', { level: 'platinum', mode: 'fixed' }), 201);
+      at(2);
+      await ok(await t.req('approver', 'POST', `/v1/overrides/${newer.id}/approve`, { contentHash: newer.contentHash }));
+      assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' });
+      at(3);
+      const approved = await ok<Override>(
+        await t.req('approver2', 'POST', `/v1/overrides/${older.id}/approve`, { contentHash: older.contentHash }),
+      );
+      assert.equal(approved.inForce, true);
+      assert.deepEqual(await retail('O9'), { level: 'diamond', decidedBy: 'override' }, 'the approval just given decides');
+      const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/O9/tiers?scheme=retail-tier'));
+      assert.equal(tiers.assignments[0]?.explanation.override?.id, older.id);
+      at(4);
+      await ok(await t.req('approver', 'POST', `/v1/overrides/${older.id}/revoke`, { note: 'ended' }));
+      assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' }, 'the other approved override decides again');
+    } finally {
+      t.setClock(START);
+    }
   });
 
   it('the requester can never decide their own request, whatever their role', async () => {
@@ -218,6 +250,34 @@ forEachDialect('four eyes: overrides', (f) => {
     } finally {
       t.setClock(START);
     }
+  });
+
+  it('a request whose scheme was retired since cannot be approved: a 422 saying why, and it can still be rejected', async () => {
+    const r = await fourEyesTenant(f, 'fe-retired', START);
+    await ok(await r.req('officer', 'PUT', '/v1/subjects/X1', { kind: 'customer', displayName: '王芳' }), 201);
+    const body = { scheme: 'risk-value-test', level: 'observe', mode: 'fixed', reason: 'watch list', expiresAt: null };
+    const pending = await ok<Override>(await r.req('officer', 'POST', '/v1/subjects/X1/overrides', body), 201);
+    await ok(await r.req('approver', 'POST', '/v1/policies/risk-value-test/versions/1/retire', { note: 'matrix dropped' }));
+    const res = await r.req('approver2', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash });
+    assert.equal(res.status, 422, await res.clone().text());
+    const refused = (await res.json()) as { type: string; detail: string };
+    assert.equal(refused.type, 'https://tierkit.dev/problems/unprocessable');
+    assert.match(refused.detail, /risk-value-test, which is no longer in force/);
+    assert.equal((await ok<Override>(await r.req('viewer', 'GET', `/v1/overrides/${pending.id}`))).status, 'pending', 'nothing changed');
+    const rejected = await ok<Override>(
+      await r.req('approver2', 'POST', `/v1/overrides/${pending.id}/reject`, { contentHash: pending.contentHash, note: 'scheme retired' }),
+    );
+    assert.equal(rejected.status, 'rejected');
+    // The retired scheme's requests are still listed; a scheme nothing knows is refused, not answered empty.
+    const list = async (query: string) => (await ok<{ items: Override[] }>(await r.req('viewer', 'GET', `/v1/overrides${query}`))).items;
+    assert.deepEqual(
+      (await list('?scheme=risk-value-test')).map((o) => o.id),
+      [pending.id],
+    );
+    assert.deepEqual(await list('?scheme=risk-value-test&status=pending'), []);
+    assert.deepEqual(await list('?scheme=risk-tolerance'), [], 'in force, nothing requested');
+    await problem(await r.req('viewer', 'GET', '/v1/overrides?scheme=risk_value_test'), 400, 'validation');
+    await problem(await r.req('viewer', 'GET', '/v1/subjects/X1/overrides?scheme=aml_test'), 400, 'validation');
   });
 
   it('requests are checked: a scheme of another kind, an unknown level, extra fields, a subject that does not exist', async () => {

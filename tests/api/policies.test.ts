@@ -184,7 +184,8 @@ forEachDialect('policy lifecycle', (f) => {
     assert.equal(edited.status, 'draft');
     assert.equal(edited.contentHash, null);
     const stale = { contentHash: first.contentHash, effectiveFrom: '2026-01-01' };
-    await problem(await approver.post(`/v1/policies/aml-test/versions/${v}/approve`, stale), 409, 'conflict');
+    const back = await problem(await approver.post(`/v1/policies/aml-test/versions/${v}/approve`, stale), 409, 'conflict');
+    assert.equal(back.detail, `Version ${v} of "aml-test" is draft; only submitted versions can be approved.`);
     const second = await ok<Version>(await officer.post(`/v1/policies/aml-test/versions/${v}/submit`, {}));
     assert.notEqual(second.contentHash, first.contentHash);
     await problem(await approver.post(`/v1/policies/aml-test/versions/${v}/approve`, stale), 409, 'content-changed');
@@ -318,6 +319,24 @@ forEachDialect('policy lifecycle', (f) => {
     const done = await reevaluateBook(deps, 'aml-test', '2025-11');
     assert.equal(done.status, 'done');
     assert.deepEqual(await amlLevel('N1'), { level: 'low', policyVersion: 1 }, 'evaluating again changes nothing');
+  });
+
+  it('retiring a version the tenant came with evaluates the month again, whatever day the tenant was set up on', async () => {
+    // Provisioned on the 15th of the current month: its versions are in force from the beginning, not from the 16th.
+    await provisionTenant(f.db.db, { id: 'bank-retire', name: 'bank-retire', pack: testPack(), now: NOW });
+    const secret = (await createApiKey(f.db.db, { tenantId: 'bank-retire', role: 'approver', label: 'checker', now: NOW })).secret;
+    const checker = client(f, () => secret);
+    const listed = await ok<{ items: Version[] }>(await checker.get('/v1/policies/risk-value-test/versions'));
+    assert.deepEqual(
+      listed.items.map((v) => [v.version, v.status, v.effectiveFrom]),
+      [[1, 'active', null]],
+    );
+    const retired = await ok<Version & { reevaluation?: { status: string; fromPeriod: string } }>(
+      await checker.post('/v1/policies/risk-value-test/versions/1/retire', { note: 'the matrix is no longer used' }),
+    );
+    assert.equal(retired.status, 'retired');
+    assert.equal(retired.reevaluation?.status, 'done', 'a version in force was retired: the month is judged again');
+    assert.equal(retired.reevaluation?.fromPeriod, '2025-11');
   });
 
   it('another tenant sees none of it and can change none of it', async () => {

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { subjectOr404, type ApiDeps } from '../deps.js';
+import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
+import { invalid } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import {
@@ -131,6 +132,12 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
     ...(before ? { before } : {}),
   });
   const items = rows.slice(0, q.limit);
+  // A mistyped scheme must not read as "no overrides": refuse a scheme that is neither in force nor
+  // named by any override (one of a retired scheme is still listed).
+  if (items.length === 0 && q.scheme !== undefined && !(await packOf(deps)).schemes.has(q.scheme)) {
+    const named = await listOverrides(deps.db, deps.tenantId, { now, limit: 1, scheme: q.scheme });
+    if (named.length === 0) throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+  }
   const last = items.at(-1);
   return {
     items: items.map((r) => overrideView(r, now)),

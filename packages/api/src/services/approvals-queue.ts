@@ -1,5 +1,6 @@
 import { listPendingLevelApprovals, listPendingOverrides } from '@tierkit/db';
-import type { ApiDeps } from '../deps.js';
+import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
+import { invalid } from '../problem.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApprovalItem } from './approval-item.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
@@ -63,6 +64,12 @@ export async function approvalsPage(
   const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['at', 'kind', 'id']);
   const nowMs = deps.now().getTime();
   const all = (await Promise.all(sources.map((s) => s(deps)))).flat();
+  // A mistyped filter must not read as "nothing waits": a scheme neither in force nor in the queue
+  // (a request on a retired scheme still waits) is a 400, a subject the tenant does not have a 404.
+  if (q.scheme !== undefined && !all.some((i) => i.scheme === q.scheme) && !(await packOf(deps)).schemes.has(q.scheme)) {
+    throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+  }
+  if (q.subject !== undefined && !all.some((i) => i.subject === q.subject)) await subjectOr404(deps, q.subject);
   const key = (i: ApprovalItem) => [i.requestedAt, i.kind, i.id] as const;
   const before = (a: readonly string[], b: readonly string[]) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? '') < (b[i] ?? '');

@@ -154,7 +154,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
 /** Refuse a step on a request that is not in `status`: a 409 saying where it stands. */
 function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doing: string): void {
   if (r.status !== status)
-    throw new ProblemError('conflict', `Override ${r.override.id} is ${r.status}; only a ${status} one can be ${doing}.`);
+    throw new ProblemError('conflict', `Override ${r.override.id} is ${r.status}; only ${status} overrides can be ${doing}.`);
 }
 
 /**
@@ -246,8 +246,21 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
       const o = r.override;
       if (o.expiresAt !== null && o.expiresAt <= nowIso)
         throw new ProblemError('unprocessable', `Override ${id} expired at ${o.expiresAt} before it was approved.`);
-      // The pack may have changed since the request: approving a level that no longer exists is refused.
-      checkInput(tp, subject, { scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt }, nowIso);
+      // The pack may have changed since the request (a version retired, a level dropped). The approver
+      // sent only a hash, so this is not a 400 about their body: say why it cannot take effect.
+      const scheme = tp.schemes.get(o.scheme);
+      if (!scheme || scheme.subjectKind !== subject.kind) {
+        throw new ProblemError(
+          'unprocessable',
+          `Override ${id} is for ${o.scheme}, which is no longer in force in this tenant: reject it, or its requester may withdraw it.`,
+        );
+      }
+      if (!scheme.levels.some((l) => l.key === o.level)) {
+        throw new ProblemError(
+          'unprocessable',
+          `Override ${id} sets ${o.scheme} to "${o.level}", a level the policy in force no longer has (${scheme.levels.map((l) => l.key).join(', ')}): reject it, or its requester may edit or withdraw it.`,
+        );
+      }
     }
     await step(trx, deps, r, 'pending', {
       status: approve ? 'approved' : 'rejected',

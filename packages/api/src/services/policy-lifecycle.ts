@@ -33,7 +33,7 @@ function requireStatus(v: PolicyVersion, allowed: readonly PolicyStatus[], doing
   if (!allowed.includes(v.status)) {
     throw new ProblemError(
       'conflict',
-      `Version ${v.version} of "${v.scheme}" is ${v.status}; only a ${allowed.join(' or ')} version can be ${doing}.`,
+      `Version ${v.version} of "${v.scheme}" is ${v.status}; only ${allowed.join(' or ')} versions can be ${doing}.`,
     );
   }
 }
@@ -246,7 +246,9 @@ export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { not
     retireNote: body.note,
   });
   deps.packs.invalidate(deps.tenantId);
-  if (firstPeriodFrom(v.effectiveFrom.slice(0, 10)) > current) return { version: retired };
+  // A version the tenant came with (never approved here) has been in force from the beginning,
+  // whatever day it was stored on: only an approved one can still be waiting for its date.
+  if (v.decidedAt !== null && firstPeriodFrom(v.effectiveFrom.slice(0, 10)) > current) return { version: retired };
   const why = `${v.scheme} version ${v.version} retired: ${body.note}`.slice(0, 500);
   return { version: retired, reevaluation: await reevaluateAfterChange(deps, v.scheme, current, why) };
 }

@@ -5,26 +5,109 @@ import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
 
-/** `instant` plus whole calendar months, in UTC. */
-export function plusMonths(instant: string, months: number): string {
-  const d = new Date(instant);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d.toISOString();
+/*
+ * Review intervals are counted in calendar days of the bank's time zone: a level last reviewed on
+ * 31 August with a six-month interval is due on 28 February (the month's last day, never 3 March),
+ * from the first instant of that day there. Counting in days keeps "due" monotonic in the day of the
+ * last review, so the listing's one cutoff per level and each item's `dueAt` always agree.
+ */
+
+interface Day {
+  readonly year: number;
+  /** 1–12 */
+  readonly month: number;
+  readonly day: number;
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneParts(instant: Date, timeZone: string): Record<string, number> {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    dayFormats.set(timeZone, format);
+  }
+  const out: Record<string, number> = {};
+  for (const p of format.formatToParts(instant)) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out;
+}
+
+/** The calendar day an instant falls on in `timeZone`. */
+function dayOf(instant: Date, timeZone: string): Day {
+  const p = zoneParts(instant, timeZone);
+  return { year: p.year ?? 1970, month: p.month ?? 1, day: p.day ?? 1 };
+}
+
+/** Milliseconds `timeZone` is ahead of UTC at `instant`. */
+function offsetAt(instant: number, timeZone: string): number {
+  const p = zoneParts(new Date(instant), timeZone);
+  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The first instant of a day in `timeZone` (days past the month's end roll over, as `Date.UTC` does). */
+function startOf(d: Day, timeZone: string): Date {
+  const wall = Date.UTC(d.year, d.month - 1, d.day);
+  const guess = wall - offsetAt(wall, timeZone);
+  // Once more at the guess, for a zone whose offset changed in between (summer time).
+  return new Date(wall - offsetAt(guess, timeZone));
+}
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** `d` plus whole calendar months, clamped to the last day of a shorter month. */
+function plusMonths(d: Day, months: number): Day {
+  const index = d.year * 12 + (d.month - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  return { year, month, day: Math.min(d.day, daysIn(year, month)) };
+}
+
+/** When a level reviewed at `reviewedAt` is due again: the first instant of its due day in `timeZone` (ISO 8601 UTC). */
+export function dueAfter(reviewedAt: string, months: number, timeZone: string): string {
+  return startOf(plusMonths(dayOf(new Date(reviewedAt), timeZone), months), timeZone).toISOString();
+}
+
+/**
+ * The last instant a review may have happened for the level to be due at `now`: the end of the
+ * latest day whose due day (`dueAfter`) is today or earlier. On the last day of a month every later
+ * day of the month `months` back is due too (31 August is due on 28 February).
+ */
+function cutoffAt(now: Date, months: number, timeZone: string): string {
+  const today = dayOf(now, timeZone);
+  const back = plusMonths({ ...today, day: 1 }, -months);
+  const length = daysIn(back.year, back.month);
+  const day = today.day === daysIn(today.year, today.month) ? length : Math.min(today.day, length);
+  return new Date(startOf({ ...back, day: day + 1 }, timeZone).getTime() - 1).toISOString();
 }
 
 const CURSOR = 'reviews-overdue';
 
-/** A level's review rule: its interval in months and the cutoff before which a last review is overdue at `now`. */
+/** A level's review rule: its interval in months and the cutoff up to which a last review is overdue at `now`. */
 export type DueRule = ReviewRule & { readonly months: number };
 
-/** The review rules of a pack's levels that declare `reviewMonths` (of one scheme when given), at `now`. */
-export function reviewRules(pack: PolicyPack, now: string, scheme?: string): DueRule[] {
+/**
+ * The review rules of a pack's levels that declare `reviewMonths` (of one scheme when given), at
+ * `now`, counted in the days of `timeZone` (the bank's).
+ */
+export function reviewRules(pack: PolicyPack, now: string, scheme?: string, timeZone = 'Asia/Shanghai'): DueRule[] {
   const rules: DueRule[] = [];
   for (const s of pack.schemes) {
     if (scheme !== undefined && s.key !== scheme) continue;
     for (const l of s.levels)
       if (l.reviewMonths !== undefined)
-        rules.push({ scheme: s.key, level: l.key, cutoff: plusMonths(now, -l.reviewMonths), months: l.reviewMonths });
+        rules.push({ scheme: s.key, level: l.key, cutoff: cutoffAt(new Date(now), l.reviewMonths, timeZone), months: l.reviewMonths });
   }
   return rules;
 }
@@ -36,15 +119,19 @@ export function reviewRules(pack: PolicyPack, now: string, scheme?: string): Due
  */
 export async function overdueReviewsPage(deps: ApiDeps, q: { readonly scheme?: string; readonly limit: number; readonly cursor?: string }) {
   const tp = await packOf(deps);
+  // A mistyped scheme must not read as "nothing overdue".
+  if (q.scheme !== undefined && !tp.schemes.has(q.scheme)) {
+    throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+  }
   const now = deps.now().toISOString();
-  const rules = reviewRules(tp.pack, now, q.scheme);
+  const rules = reviewRules(tp.pack, now, q.scheme, deps.timeZone);
   const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['subject', 'scheme']);
   const rows = await listOverdueReviews(deps.db, deps.tenantId, rules, q.limit + 1, after);
   const page = rows.slice(0, q.limit);
   const months = new Map(rules.map((r) => [`${r.scheme}\u0000${r.level}`, r.months]));
   const items = page.map((r) => {
     const reviewMonths = months.get(`${r.scheme}\u0000${r.level}`) ?? 0;
-    return { ...r, reviewMonths, dueAt: r.lastReviewedAt === null ? null : plusMonths(r.lastReviewedAt, reviewMonths) };
+    return { ...r, reviewMonths, dueAt: r.lastReviewedAt === null ? null : dueAfter(r.lastReviewedAt, reviewMonths, deps.timeZone) };
   });
   const last = page.at(-1);
   return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(CURSOR, { subject: last.subject, scheme: last.scheme }) : null };
@@ -78,6 +165,6 @@ export async function recordReview(deps: ApiDeps, externalId: string, scheme: st
     reviewedBy: deps.principal.actor,
     reviewedAt: at,
     note,
-    nextDueAt: months === undefined ? null : plusMonths(at, months),
+    nextDueAt: months === undefined ? null : dueAfter(at, months, deps.timeZone),
   };
 }

@@ -1,5 +1,5 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { AssignmentRow, Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
@@ -23,14 +23,28 @@ export interface DatedOverride {
   readonly createdAt: string;
 }
 
+/**
+ * Approved by someone, and not revoked: an override that decides until it expires. `alias` names
+ * the overrides table in a query that aliases it (`overrides as o`).
+ */
+function approvedNotRevoked(alias?: 'o') {
+  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
+  return sql<SqlBool>`(${column('status')} = ${'approved'} AND ${column('approved_by')} IS NOT NULL AND ${column('revoked_at')} IS NULL)`;
+}
+
 /** Approved, not revoked, not expired at `now`: the one definition of an override in force. */
 function inForce(eb: ExpressionBuilder<Database, 'overrides'>, now: string) {
-  return eb.and([
-    eb('status', '=', 'approved'),
-    eb('approved_by', 'is not', null),
-    eb('revoked_at', 'is', null),
-    eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
-  ]);
+  return eb.and([approvedNotRevoked(), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])]);
+}
+
+/**
+ * When several approved overrides of one scheme are in force, the one approved last decides: an
+ * approval takes effect at once (packages/api/README.md, "Four eyes"), whenever its request was made.
+ * Rows approved before decisions were recorded fall back to their creation; ties to the newer request.
+ */
+function lastApproved(alias?: 'o') {
+  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
+  return sql`coalesce(${column('decided_at')}, ${column('created_at')}) desc, ${column('created_at')} desc, ${column('id')} desc`;
 }
 
 // Built once: every tiers read asks.
@@ -42,12 +56,12 @@ const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: strin
     .where(rangeTenant(tenantId))
     .where('subject_id', '=', subjectId)
     .where((eb) => inForce(eb, now))
-    .orderBy('created_at', 'desc'),
+    .orderBy(lastApproved()),
 );
 
 /**
  * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
- * not expired. One per scheme — the newest wins if several were approved.
+ * not expired. One per scheme — the one approved last, if several were ({@link lastApproved}).
  */
 export async function listActiveDatedOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<DatedOverride[]> {
   const rows = await activeOverrideRows(db, tenantId, subjectId, now);
@@ -58,7 +72,7 @@ export async function listActiveDatedOverrides(db: Executor, tenantId: string, s
 
 /**
  * Overrides in force for a subject at `now`: approved, not revoked, not expired. One per scheme —
- * the newest wins if several were approved.
+ * the one approved last, if several were.
  */
 export async function listActiveOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverrideInfo[]> {
   return (await listActiveDatedOverrides(db, tenantId, subjectId, now)).map((d) => d.override);
@@ -85,9 +99,7 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
     // By the subject's index, not the tenant's (see rangeTenant).
     .where(rangeTenant(tenantId))
     .where('subject_id', '=', subjectId)
-    .where('status', '=', 'approved')
-    .where('approved_by', 'is not', null)
-    .where('revoked_at', 'is', null)
+    .where(approvedNotRevoked())
     .where('expires_at', '<=', now)
     .where('expiry_settled_at', 'is', null)
     .executeTakeFirst();
@@ -96,7 +108,7 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
 
 /** What a read must know of a subject's approved overrides ({@link overridesForRead}). */
 export interface OverridesForRead {
-  /** In force at the read's instant, one per scheme (the newest approved): as {@link listActiveOverrides}. */
+  /** In force at the read's instant, one per scheme (the one approved last): as {@link listActiveOverrides}. */
   readonly inForce: OverrideInfo[];
   /**
    * An override expired after its scheme's level was last evaluated, and nothing has acted on its
@@ -117,12 +129,10 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     // By the subject's index, not the tenant's (see rangeTenant): a bank has many overrides, a subject few.
     .where(rangeTenant(tenantId, 'o.tenant_id'))
     .where('o.subject_id', '=', subjectId)
-    .where('o.status', '=', 'approved')
-    .where('o.approved_by', 'is not', null)
-    .where('o.revoked_at', 'is', null)
+    .where(approvedNotRevoked('o'))
     // In force, or expired with nothing done about it (instants compare as ISO 8601 UTC text).
     .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation(eb)]))
-    .orderBy('o.created_at', 'desc'),
+    .orderBy(lastApproved('o')),
 );
 
 /** A subject's overrides as a read at `now` must know them, in one query (see {@link OverridesForRead}). */
@@ -154,9 +164,7 @@ export async function listLapsedOverrideSubjects(db: Executor, tenantId: string,
     .select('s.external_id')
     .distinct()
     .where('o.tenant_id', '=', tenantId)
-    .where('o.status', '=', 'approved')
-    .where('o.approved_by', 'is not', null)
-    .where('o.revoked_at', 'is', null)
+    .where(approvedNotRevoked('o'))
     .where('o.expires_at', '<=', now)
     .where(lapsedAfterEvaluation)
     .orderBy('s.external_id')
@@ -216,7 +224,7 @@ export async function insertOverride(
 
 /**
  * {@link listActiveDatedOverrides} for every subject with an id in `first … last` (a job chunk) in
- * one query, by subject; the same rule per subject (the newest approved one per scheme wins).
+ * one query, by subject; the same rule per subject (the one approved last per scheme wins).
  */
 export async function listActiveDatedOverridesInRange(
   db: Executor,
@@ -232,7 +240,7 @@ export async function listActiveDatedOverridesInRange(
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
     .where((eb) => inForce(eb, now))
-    .orderBy('created_at', 'desc')
+    .orderBy(lastApproved())
     .execute();
   const bySubject = new Map<string, Map<string, DatedOverride>>();
   for (const row of rows) {

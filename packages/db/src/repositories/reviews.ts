@@ -5,7 +5,7 @@ import type { Executor } from './executor.js';
 export interface ReviewRule {
   readonly scheme: string;
   readonly level: string;
-  /** ISO 8601 UTC: now less the level's review interval. */
+  /** ISO 8601 UTC: the last instant a review may have happened for the level to be due now (the API counts the interval in the bank's days). */
   readonly cutoff: string;
 }
 
