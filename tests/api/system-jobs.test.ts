@@ -169,8 +169,17 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       );
     }
     const pack = await loadTenantPack(f.db.db, 'reviews');
-    assert.deepEqual(await countOverdueReviews(f.db.db, pack, new Date('2026-05-01T00:00:00Z')), { total: 0, byLevel: [] });
-    assert.deepEqual(await countOverdueReviews(f.db.db, pack, new Date('2026-11-20T00:00:00Z')), {
+    const shanghai = (at: string) => countOverdueReviews(f.db.db, pack, new Date(at), 'Asia/Shanghai');
+    assert.deepEqual(await shanghai('2026-05-01T00:00:00Z'), { total: 0, byLevel: [] });
+    // Six months after 15 November (noon in Shanghai, the evening of the 14th in Los Angeles) are due
+    // on the 15th, or the 14th, of May in the bank's own calendar.
+    const mid = '2026-05-14T10:00:00Z';
+    assert.deepEqual(await shanghai(mid), { total: 0, byLevel: [] });
+    assert.deepEqual(await countOverdueReviews(f.db.db, pack, new Date(mid), 'America/Los_Angeles'), {
+      total: 2,
+      byLevel: [{ scheme: 'aml-test', level: 'high', count: 2 }],
+    });
+    assert.deepEqual(await shanghai('2026-11-20T00:00:00Z'), {
       total: 3,
       byLevel: [
         { scheme: 'aml-test', level: 'high', count: 2 },

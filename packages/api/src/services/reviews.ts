@@ -101,7 +101,7 @@ export type DueRule = ReviewRule & { readonly months: number };
  * The review rules of a pack's levels that declare `reviewMonths` (of one scheme when given), at
  * `now`, counted in the days of `timeZone` (the bank's).
  */
-export function reviewRules(pack: PolicyPack, now: string, scheme?: string, timeZone = 'Asia/Shanghai'): DueRule[] {
+export function reviewRules(pack: PolicyPack, now: string, scheme: string | undefined, timeZone: string): DueRule[] {
   const rules: DueRule[] = [];
   for (const s of pack.schemes) {
     if (scheme !== undefined && s.key !== scheme) continue;

@@ -28,8 +28,9 @@ const REVIEW_PAGE = 5000;
  * Count the subjects whose level's review interval (`reviewMonths`) has passed since their last
  * review, as `GET /v1/reviews/overdue` lists them, by scheme and level.
  */
-export async function countOverdueReviews(db: Executor, tp: TenantPack, now: Date): Promise<OverdueReviewCounts> {
-  const rules = reviewRules(tp.pack, now.toISOString());
+export async function countOverdueReviews(db: Executor, tp: TenantPack, now: Date, timeZone: string): Promise<OverdueReviewCounts> {
+  // Due days are counted in the bank's calendar, as GET /v1/reviews/overdue counts them.
+  const rules = reviewRules(tp.pack, now.toISOString(), undefined, timeZone);
   const counts = new Map<string, { scheme: string; level: string; count: number }>();
   let total = 0;
   let after: { subject: string; scheme: string } | undefined;
@@ -83,7 +84,7 @@ export async function queueMonthlyRetiers(db: Executor, now: Date, timeZone = 'A
       timeZone,
       requestedBy: 'schedule',
       scheduleKey,
-      reason: monthlyReason(period, await countOverdueReviews(db, pack, now)),
+      reason: monthlyReason(period, await countOverdueReviews(db, pack, now, timeZone)),
       pack,
     });
     if (job) queued.push(job.id);
