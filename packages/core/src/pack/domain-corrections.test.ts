@@ -106,3 +106,17 @@ describe(`a cured default restores 优质 / AAA only after ${CURE_MONTHS} clean 
     ]);
   });
 });
+
+describe('a product with no risk class is unrated, not R1', () => {
+  const product = (values: SubjectFacts['values']) => pack.evaluateSubject('product', { asOf: '2025-12', values })[0];
+  it('no class recorded gives "unrated", a level suitability refuses to read as R1–R5', () => {
+    const e = product({});
+    assert.equal(e?.scheme, 'product-risk');
+    assert.equal(e?.level, 'unrated');
+    assert.equal(e?.explanation.decidedBy.kind, 'default');
+  });
+  it('classes 1–5 are R1–R5, the latest recorded however old', () => {
+    for (const n of [1, 2, 3, 4, 5]) assert.equal(product({ product_risk_class: { '2023-03': n } })?.level, `R${n}`);
+    assert.equal(product({ product_risk_class: { '2023-03': 4, '2025-11': 1 } })?.level, 'R1');
+  });
+});
