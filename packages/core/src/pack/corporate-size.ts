@@ -148,7 +148,7 @@ export const employeeGrade: SchemeDefinition = {
     junior: [{ kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') }],
     intermediate: [
       { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') },
-      { kind: 'feature', key: 'training', label: t('培训与发展计划', '培訓與發展計劃', 'training and development') },
+      { kind: 'feature', key: 'training', label: t('培训与发展计划', '訓練與發展計畫', 'training and development') },
     ],
     senior: [
       { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') },

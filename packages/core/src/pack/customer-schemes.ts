@@ -211,7 +211,7 @@ export const amlRisk: SchemeDefinition = {
         key: 'aml-assessment-pending',
         label: t(
           '待完成客户风险评估，暂停非柜面限额提升',
-          '待完成客戶風險評估，暫停非櫃面限額提升',
+          '待完成客戶風險評估，暫停非臨櫃限額提升',
           'customer risk assessment pending: non-counter limit uplift paused',
         ),
         reason: t('未评估反洗钱风险', '未評估反洗錢風險', 'AML risk not assessed'),
@@ -230,7 +230,7 @@ export const amlRisk: SchemeDefinition = {
       {
         kind: 'restriction',
         key: 'enhanced-due-diligence',
-        label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非櫃面業務', 'enhanced due diligence, non-counter business restricted'),
+        label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非臨櫃業務', 'enhanced due diligence, non-counter business restricted'),
         reason: t('反洗钱风险高', '反洗錢風險高', 'AML risk high'),
         blocks: ['non-counter-transfer-limit', 'priority-lane', 'fee-waiver-transfer'],
       },
