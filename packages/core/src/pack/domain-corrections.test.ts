@@ -120,3 +120,19 @@ describe('a product with no risk class is unrated, not R1', () => {
     assert.equal(product({ product_risk_class: { '2023-03': 4, '2025-11': 1 } })?.level, 'R1');
   });
 });
+
+describe('a derived level says what it read in the reader’s words', () => {
+  it('risk-band names the scheme and levels it read, in zh-CN, zh-TW and en (not their keys)', () => {
+    const band = pack
+      .evaluateSubject('customer', { asOf: '2025-12', values: rich({ ...assessed(60), credit_score: { '2025-06': 95 } }) })
+      .find((e) => e.scheme === 'risk-band');
+    assert.equal(band?.explanation.decidedBy.id, 'map.aml-risk.medium-high');
+    assert.deepEqual(band?.explanation.decidedBy.label, {
+      'zh-CN': '反洗钱风险等级：中高 → 高风险',
+      'zh-TW': '反洗錢風險等級：中高 → 高風險',
+      en: 'AML risk: Medium-high → High risk',
+    });
+    const value = pack.evaluateSubject('customer', { asOf: '2025-12', values: rich({}) }).find((e) => e.scheme === 'value-band');
+    assert.equal(value?.explanation.decidedBy.label['zh-CN'], '客户等级：钻石卡 → 高价值');
+  });
+});
