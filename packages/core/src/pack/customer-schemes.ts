@@ -156,7 +156,9 @@ export const amlRisk: SchemeDefinition = {
   audience: 'staff',
   name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
   levels: [
-    { key: 'unassessed', rank: 0, name: t('未评估', '未評估', 'Not assessed'), color: 'neutral' },
+    // Due at once: the first rating is owed within ten working days of onboarding (docs/domain.md §4), so
+    // an unassessed customer is on the overdue-review list a month after becoming one, the shortest interval.
+    { key: 'unassessed', rank: 0, name: t('未评估', '未評估', 'Not assessed'), color: 'neutral', reviewMonths: 1 },
     { key: 'low', rank: 1, name: t('低', '低', 'Low'), color: 'success', reviewMonths: 48 },
     { key: 'medium', rank: 2, name: t('中', '中', 'Medium'), color: 'info', reviewMonths: 24 },
     { key: 'medium-high', rank: 3, name: t('中高', '中高', 'Medium-high'), color: 'warning', reviewMonths: 12 },

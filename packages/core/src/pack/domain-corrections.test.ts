@@ -77,6 +77,11 @@ describe('a customer never assessed for AML is not low risk', () => {
     assert.equal(e.level, 'medium');
     assert.equal(aml.evaluate({ asOf: '2025-12', values: { pep: { '2025-01': 1 } } }).level, 'high');
   });
+  it('an unassessed customer is due for review within a month, ahead of every assessed level (ten working days, §4)', () => {
+    const levels = defaultPolicyPack.schemes.find((s) => s.key === 'aml-risk')!.levels;
+    const months = Object.fromEntries(levels.map((l) => [l.key, l.reviewMonths]));
+    assert.deepEqual(months, { unassessed: 1, low: 48, medium: 24, 'medium-high': 12, high: 6 });
+  });
   it('a worse known credit risk still shows: unassessed AML with CCC credit is high risk', () => {
     assert.equal(levels('2025-12', rich({ credit_score: { '2025-06': 35 } }))['risk-band'], 'high');
   });
