@@ -141,4 +141,19 @@ describe('suitability (docs/domain.md §2) and corporate size (§7)', () => {
     assert.equal(firm(5, 1000), 'small');
     assert.equal(firm(4, 1000), 'micro');
   });
+  it('a firm of an industry the table does not cover, or with none recorded, is unclassified, not micro', () => {
+    const size = pack.scheme('corporate-size')!;
+    const firm = (industry: Record<string, number> | undefined) =>
+      size.decide({
+        asOf: '2024-06',
+        values: {
+          ...(industry ? { industry_code: industry } : {}),
+          employees: { '2024-01': 5_000 },
+          annual_revenue: { '2024-01': 900_000 * 10_000 * 100 },
+        },
+      });
+    assert.equal(firm({ '2020-01': 7 }), 'unclassified', 'a 5,000-staff firm of an industry not in the table');
+    assert.equal(firm(undefined), 'unclassified');
+    assert.equal(firm({ '2020-01': 1 }), 'large');
+  });
 });
