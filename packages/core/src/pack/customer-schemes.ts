@@ -141,14 +141,26 @@ export const savingsGrade: SchemeDefinition = {
  * industry factors; 高 needs senior approval; reviews every 48 / 24 / 12 / 6 months; a politically
  * exposed person needs senior approval (FATF R.12), so PEP forces 高.
  *
- * A customer with no AML assessment in the last 12 months (the window the score reads) is
- * `unassessed`, not 低: a score of 0 from no data is not low risk. It is ranked lowest because it is
- * no risk level at all, which also makes the first assessment apply at once (an upgrade for
- * hysteresis); until then non-counter transfer uplifts are withheld, as banks do for customers whose
- * identification is incomplete. The factor `aml_customer_risk` is part of every assessment, so its
- * presence is what "assessed" means.
+ * A customer never assessed is `unassessed`, not 低: a score of 0 from no data is not low risk. It is
+ * ranked lowest because it is no risk level at all, which also makes the first assessment apply at
+ * once (an upgrade for hysteresis); until then non-counter transfer uplifts are withheld, as banks do
+ * for customers whose identification is incomplete.
+ *
+ * An assessment stands until the next one (the factors read the latest observation, however old):
+ * its age is what the review intervals above are for (`GET /v1/reviews/overdue`), and a grade
+ * lapsing into `unassessed` after a year would lift a 高 customer's enhanced-due-diligence blocks
+ * and move them out of the high-risk row — a missed review loosening controls — while a 低
+ * assessment is valid for 48 months. `unassessed` is therefore: no assessment in the last 12 months
+ * and every factor of the latest known one 0, which is what no assessment at all reads as (an
+ * assessment of all zeros older than a year reads the same, and is treated as missing).
  */
 export const AML_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
+const AML_FACTORS = [
+  ['customer', 'aml_customer_risk', 30],
+  ['geography', 'aml_geography_risk', 25],
+  ['product', 'aml_product_risk', 20],
+  ['industry', 'aml_industry_risk', 25],
+] as const;
 export const amlRisk: SchemeDefinition = {
   key: 'aml-risk',
   subjectKind: 'customer',
@@ -166,17 +178,16 @@ export const amlRisk: SchemeDefinition = {
   ],
   policy: {
     id: 'aml-risk',
-    version: 2,
+    version: 3,
     kind: 'score',
-    note: 'no assessment in 12 months is "unassessed", not 低 from a score of 0',
-    factors: (
-      [
-        ['customer', 'aml_customer_risk', 30],
-        ['geography', 'aml_geography_risk', 25],
-        ['product', 'aml_product_risk', 20],
-        ['industry', 'aml_industry_risk', 25],
-      ] as const
-    ).map(([id, metric, weight]) => ({ id, metric, window: AML_WINDOW, weight, transform: { kind: 'linear' as const, from: 0, to: 100 } })),
+    note: 'an assessment stands until the next (was: unassessed after 12 months, lifting 高 restrictions); never assessed is "unassessed"',
+    factors: AML_FACTORS.map(([id, metric, weight]) => ({
+      id,
+      metric,
+      window: null,
+      weight,
+      transform: { kind: 'linear' as const, from: 0, to: 100 },
+    })),
     bands: [
       { level: 'low', min: 0 },
       { level: 'medium', min: 35 },
@@ -194,14 +205,23 @@ export const amlRisk: SchemeDefinition = {
         id: 'unassessed',
         level: 'unassessed',
         when: {
-          kind: 'threshold',
+          kind: 'all',
           id: 'unassessed.none',
-          metric: 'aml_customer_risk',
-          window: { ...AML_WINDOW, fn: 'count' },
-          op: 'lt',
-          value: 1,
+          of: [
+            {
+              kind: 'threshold',
+              id: 'unassessed.recent',
+              metric: 'aml_customer_risk',
+              window: { ...AML_WINDOW, fn: 'count' },
+              op: 'lt',
+              value: 1,
+            },
+            ...AML_FACTORS.map(
+              ([id, metric]) => ({ kind: 'threshold', id: `unassessed.${id}`, metric, window: null, op: 'eq', value: 0 }) as const,
+            ),
+          ],
         },
-        label: t('近12个月无反洗钱风险评估', '近12個月無反洗錢風險評估', 'no AML risk assessment in the last 12 months'),
+        label: t('尚无反洗钱风险评估', '尚無反洗錢風險評估', 'no AML risk assessment on record'),
       },
     ],
     hysteresis: { downgradeAfterPeriods: 6 },

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePack, defaultPolicyPack, nextPrior } from '../index.js';
+import { compilePack, defaultPolicyPack, nextPrior, resolveEntitlements } from '../index.js';
 import type { PriorAssignment, SubjectFacts } from '../index.js';
 import { CURE_MONTHS } from './credit-rating.js';
 
@@ -81,6 +81,21 @@ describe('a customer never assessed for AML is not low risk', () => {
     const levels = defaultPolicyPack.schemes.find((s) => s.key === 'aml-risk')!.levels;
     const months = Object.fromEntries(levels.map((l) => [l.key, l.reviewMonths]));
     assert.deepEqual(months, { unassessed: 1, low: 48, medium: 24, 'medium-high': 12, high: 6 });
+  });
+  it('an assessment more than a year old stands: a lapsed 高 keeps its grade and its restriction, a lapsed 低 stays 低', () => {
+    const aml = pack.scheme('aml-risk')!;
+    const old = (score: number) => Object.fromEntries(AML.map((k) => [k, { '2024-06': score }]));
+    const high = aml.evaluate({ asOf: '2025-12', values: old(90) }, { level: 'high', periodsBelow: 0, period: '2025-11' });
+    assert.equal(high.level, 'high', 'a missed review does not lift enhanced due diligence');
+    const lanes = resolveEntitlements(defaultPolicyPack, { 'retail-tier': 'gold', 'aml-risk': high.level }).entitlements;
+    assert.equal(lanes.find((e) => e.def.key === 'priority-lane')?.status, 'blocked');
+    assert.equal(
+      levels('2025-12', rich({ ...old(90), credit_score: { '2025-06': 95 } }), { 'aml-risk': { level: 'high', periodsBelow: 0 } })[
+        'risk-band'
+      ],
+      'high',
+    );
+    assert.equal(aml.evaluate({ asOf: '2025-12', values: old(10) }).level, 'low', '低 is valid for 48 months (§4)');
   });
   it('a worse known credit risk still shows: unassessed AML with CCC credit is high risk', () => {
     assert.equal(levels('2025-12', rich({ credit_score: { '2025-06': 35 } }))['risk-band'], 'high');
