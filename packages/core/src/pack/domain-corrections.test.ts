@@ -53,6 +53,13 @@ describe('the risk axis of the risk × value matrix reads credit as well as AML'
     assert.equal(band?.explanation.decidedBy.id, 'map.credit-rating.CCC');
     assert.deepEqual(band?.explanation.levelsRead, { 'aml-risk': 'low', 'credit-rating': 'CCC' });
   });
+  it('a rating more than a year old stands: a stale CCC is not NR (which reads as low risk)', () => {
+    const stale = levels('2025-12', rich({ ...assessed(10), credit_score: { '2024-03': 35 } }));
+    assert.equal(stale['credit-rating'], 'CCC');
+    assert.equal(stale['risk-band'], 'high');
+    assert.equal(levels('2025-12', rich({ ...assessed(10), credit_score: { '2024-03': 95 } }))['credit-rating'], 'AAA');
+    assert.equal(levels('2025-12', rich({ ...assessed(10), credit_score: { '2025-06': 0 } }))['credit-rating'], 'C', 'a recent 0 is rated');
+  });
   it('no credit history is not the default grade: NR, and the AML band decides', () => {
     const l = levels('2025-12', rich(assessed(10)));
     assert.equal(l['credit-rating'], 'NR');
