@@ -155,6 +155,12 @@ describe('online-banking demo page', () => {
       { timeout: 10_000 },
     );
     assert.match(await shadowText(page, 'section.hero tk-tier-badge'), /Platinum/);
+    // The page's own headings and title follow the widgets: no 我的客户等级 above an English badge.
+    assert.equal(await page.textContent('#tier-h'), 'My customer tier');
+    assert.equal(await page.textContent('#strip-h'), 'Other demo customers');
+    assert.equal(await page.title(), 'Example Bank · Online banking · My customer tier');
+    await page.selectOption('#locale-switch', 'zh-TW');
+    assert.equal(await page.textContent('#tier-h'), '我的客戶等級');
     await page.close();
   });
 

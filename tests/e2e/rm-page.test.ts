@@ -75,6 +75,12 @@ describe('relationship-manager page', () => {
       assert.ok(listed > 0 && listed <= cellCount, `listed ${listed} of ${cellCount}`);
       assert.ok(status.includes(cellCount.toLocaleString('zh-CN')), `status "${status}" gives the cell's count ${cellCount}`);
     }
+    // Switching language re-words the page around the widgets, the status line included.
+    await page.selectOption('#locale-switch', 'en');
+    assert.equal(await page.textContent('#book-h'), 'My customers: risk–value matrix');
+    const english = (await page.textContent('#cell-status')) ?? '';
+    if (cellCount === 0) assert.equal(english, 'No customers in this cell.');
+    else assert.match(english, cellCount === 1 ? /^1 customer$/ : /customers$/);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -52,9 +52,52 @@ for (const p of providers) {
   p.client = createClient({ baseUrl: p.dataset.api ?? '/', token: source });
 }
 
+// The page's own words: the widgets switch language by themselves, the headings around them must too.
+const PAGE_WORDS = {
+  'zh-CN': {
+    'title.customer': '示例银行 · 网上银行 · 我的客户等级',
+    'bank.online': '示例银行 · 网上银行',
+    'h.tier': '我的客户等级',
+    'h.others': '其他示例客户',
+    'title.rm': '客户经理工作台 · 风险—价值矩阵',
+    'bank.rm': '示例银行 · 客户经理工作台',
+    'h.book': '我的客户：风险—价值矩阵',
+    'h.cell': '所选格子的客户',
+    'h.customer': '客户概览',
+  },
+  'zh-TW': {
+    'title.customer': '示例銀行 · 網路銀行 · 我的客戶等級',
+    'bank.online': '示例銀行 · 網路銀行',
+    'h.tier': '我的客戶等級',
+    'h.others': '其他示例客戶',
+    'title.rm': '理財專員工作台 · 風險—價值矩陣',
+    'bank.rm': '示例銀行 · 理財專員工作台',
+    'h.book': '我的客戶：風險—價值矩陣',
+    'h.cell': '所選格子的客戶',
+    'h.customer': '客戶概覽',
+  },
+  en: {
+    'title.customer': 'Example Bank · Online banking · My customer tier',
+    'bank.online': 'Example Bank · Online banking',
+    'h.tier': 'My customer tier',
+    'h.others': 'Other demo customers',
+    'title.rm': 'Relationship manager desk · Risk–value matrix',
+    'bank.rm': 'Example Bank · Relationship manager desk',
+    'h.book': 'My customers: risk–value matrix',
+    'h.cell': 'Customers in the selected cell',
+    'h.customer': 'Customer overview',
+  },
+};
+
 function setLocale(locale) {
   document.documentElement.lang = locale;
+  const words = PAGE_WORDS[locale] ?? PAGE_WORDS['zh-CN'];
+  for (const el of document.querySelectorAll('[data-i18n]')) {
+    const text = words[el.dataset.i18n];
+    if (text !== undefined) el.textContent = text;
+  }
   for (const p of providers) p.locale = locale;
+  document.dispatchEvent(new Event('demo-locale-change'));
 }
 
 function setTheme(theme) {

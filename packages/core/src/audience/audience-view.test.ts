@@ -1,6 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { audienceView, compilePack, defaultPolicyPack, resolveEntitlements, UNAVAILABLE_NOTICE, CONTACT_BRANCH } from '../index.js';
+import {
+  audienceView,
+  compilePack,
+  defaultPolicyPack,
+  resolveEntitlements,
+  UNAVAILABLE_NOTICE,
+  CONTACT_BRANCH,
+  SCORE_METRIC,
+  SCORE_WITHHELD,
+} from '../index.js';
 import { overrideLabel } from '../engine/labels.js';
 import type { Assignment, Evaluation, TierEvent } from '../index.js';
 
@@ -57,13 +66,51 @@ describe('what a customer may see of a pack', () => {
     assert.equal(staff.assignment(a), a);
   });
 
-  it('a star rating keeps its level and total but loses the credit input and every factor’s points', () => {
+  it('a star rating keeps its level but loses the credit input, every factor’s points and the total', () => {
     const a = customer.assignment(assignment('star-rating'));
     assert.equal(a.level, levels['star-rating']);
     assert.ok(!a.explanation.inputs.some((i) => i.metric === 'credit_score'));
     assert.ok(a.explanation.inputs.some((i) => i.metric === 'avg_daily_balance'));
-    assert.deepEqual(a.explanation.score?.factors, []);
-    assert.equal(a.explanation.score?.total, assignment('star-rating').explanation.score?.total);
+    assert.equal(a.explanation.score, undefined);
+    assert.deepEqual(a.explanation.decidedBy, { kind: 'band', id: `band.${levels['star-rating']}`, label: SCORE_WITHHELD });
+  });
+
+  it('nothing a customer sees of a star rating gives the credit score away: total, progress and retention lines', () => {
+    // The default pack's weights are public: with the total, the customer's own transactions, card
+    // spending and balance (all shown) give the credit factor's points, hence the credit score, by subtraction.
+    const stars = pack.scheme('star-rating')!;
+    const values = { avg_daily_balance: every(40_000_000), transaction_count: every(20), card_spend: every(500_000) };
+    const prior = { level: 'star-4', periodsBelow: 0, period: '2025-09' };
+    for (const credit of [40, 55, 61, 82, 90]) {
+      const e = stars.evaluate({ asOf: '2025-10', values: { ...values, credit_score: every(credit) } }, prior);
+      const seen: Assignment = customer.assignment({
+        ...e,
+        schemeInfo: stars.definition,
+        period: '2025-10',
+        evaluatedAt: '2025-11-01T00:00:00.000Z',
+        override: null,
+      });
+      // The level and the scheme (its names) are the customer's; what decided and how far to go is checked.
+      const text = JSON.stringify({ explanation: seen.explanation, progress: seen.progress, retention: seen.retention });
+      for (const n of [String(credit), String(e.explanation.score?.total)]) {
+        assert.ok(!new RegExp(`(?<![\\d.])${n.replace('.', '\\.')}(?![\\d.])`).test(text), `${n} (credit ${credit}): ${text}`);
+      }
+      assert.ok(!seen.progress?.paths.some((p) => p.metric === SCORE_METRIC), 'no score gap');
+      assert.ok(!seen.retention?.lines.some((p) => p.metric === SCORE_METRIC), 'no score line');
+    }
+  });
+
+  it('a score with no staff factor (the savings grade) keeps its total, points and score lines', () => {
+    const e = pack.scheme('savings-grade')!.evaluate({ asOf: '2025-10', values: { avg_daily_balance: every(10_000_000) } });
+    const a = customer.assignment({
+      ...e,
+      schemeInfo: pack.scheme('savings-grade')!.definition,
+      period: '2025-10',
+      evaluatedAt: '',
+      override: null,
+    });
+    assert.deepEqual(a.explanation.score, e.explanation.score);
+    assert.ok(a.progress?.paths.some((p) => p.metric === SCORE_METRIC));
   });
 
   it('a savings grade forced to 风险 by a bad loan says "please contact your branch", not why', () => {

@@ -8,7 +8,13 @@ import type { PolicyPack, SchemeDefinition } from '../policy/pack-schema.js';
 import type { Condition } from '../policy/policy-schema.js';
 import { schemeMetrics } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
+import { SCORE_METRIC } from '../engine/score-decider.js';
 
+/**
+ * Why a customer holds a score level whose total they may not see (it counts a staff metric): the
+ * level's name says the rest.
+ */
+export const SCORE_WITHHELD: LocalizedText = t('按综合评分评定', '依綜合評分評定', 'rated on the overall score');
 /** What a customer is told where the reason lies in a staff scheme: never why. */
 export const CONTACT_BRANCH: LocalizedText = t('请联系您的开户网点', '請聯絡您的開戶分行', 'please contact your branch');
 /** A benefit a staff-scheme restriction blocks, as the customer reads it. */
@@ -84,11 +90,18 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   for (const s of pack.schemes) if (s.audience !== 'customer') for (const m of schemeMetrics(s)) staffMetrics.add(m);
   const ids = new Map(visible.map((s) => [s.key, policyIds(s)]));
   const withheld = (scheme: string, id: string | null) => id !== null && intersects(ids.get(scheme)?.get(id), staffMetrics);
-  const open = (p: ProgressPath) => !staffMetrics.has(p.metric);
+  // Score schemes with a factor on a staff metric (the star rating's credit record). Their total is
+  // withheld as well as the factor points: next to the factors a customer sees (transactions, card
+  // spending, balance) and the pack's weights, the total gives the staff factor away by subtraction —
+  // with the default pack, the credit score to the point.
+  const staffScored = new Set(
+    visible.filter((s) => s.policy.kind === 'score' && s.policy.factors.some((f) => staffMetrics.has(f.metric))).map((s) => s.key),
+  );
+  const open = (scheme: string) => (p: ProgressPath) =>
+    !staffMetrics.has(p.metric) && !(p.metric === SCORE_METRIC && staffScored.has(scheme));
 
   const explanation = (scheme: string, e: Explanation): Explanation => {
-    const def = byKey.get(scheme);
-    const staffFactor = def?.policy.kind === 'score' && def.policy.factors.some((f) => staffMetrics.has(f.metric));
+    const hideScore = staffScored.has(scheme);
     const { levelsRead, score, ...rest } = e;
     const out: { -readonly [K in keyof Explanation]: Explanation[K] } = {
       ...rest,
@@ -97,11 +110,12 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
         ? { kind: e.decidedBy.kind, id: 'withheld', label: CONTACT_BRANCH }
         : e.decidedBy.kind === 'override'
           ? { ...e.decidedBy, label: CONTACT_BRANCH }
-          : e.decidedBy,
+          : hideScore && e.decidedBy.kind === 'band'
+            ? { ...e.decidedBy, label: SCORE_WITHHELD }
+            : e.decidedBy,
       inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
     };
-    // Factor points next to the total would give a staff factor's points away by subtraction.
-    if (score) out.score = staffFactor ? { total: score.total, factors: [] } : score;
+    if (score && !hideScore) out.score = score;
     if (levelsRead) out.levelsRead = Object.fromEntries(Object.entries(levelsRead).filter(([k]) => byKey.has(k)));
     return out;
   };
@@ -111,9 +125,9 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     schemes: visible,
     sees: (k) => byKey.has(k),
     assignment(a) {
-      const paths = a.progress?.paths.filter(open) ?? [];
+      const paths = a.progress?.paths.filter(open(a.scheme)) ?? [];
       const nearestPath = a.progress?.paths[a.progress.nearest];
-      const lines = a.retention?.lines.filter(open) ?? [];
+      const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
       return {
         ...a,
         explanation: explanation(a.scheme, a.explanation),

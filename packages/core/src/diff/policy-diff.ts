@@ -33,7 +33,7 @@ export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummar
     out.push({
       key: 'kind',
       change: 'changed',
-      text: localize((l) => (l === 'en' ? `policy kind: ${before.kind} → ${after.kind}` : `策略类型：${before.kind} → ${after.kind}`)),
+      text: localize((l) => `${{ 'zh-CN': '策略类型：', 'zh-TW': '策略類型：', en: 'policy kind: ' }[l]}${before.kind} → ${after.kind}`),
     });
   }
   for (const [key, e] of a) {
@@ -93,15 +93,23 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
       out.set('hysteresis', {
         value: JSON.stringify(h),
         label: localize((l) => {
+          const pct = h.retentionPermille === undefined ? undefined : h.retentionPermille / 10;
           const per =
-            h.retentionPermille === undefined
+            pct === undefined
               ? ''
-              : l === 'en'
-                ? `, kept while ≥ ${h.retentionPermille / 10} % of the line`
-                : `，达到标准的 ${h.retentionPermille / 10}% 即保级`;
-          return l === 'en'
-            ? `downgrade after ${h.downgradeAfterPeriods} periods below${per}`
-            : `连续 ${h.downgradeAfterPeriods} 期低于标准后降级${per}`;
+              : {
+                  'zh-CN': `，达到标准的 ${pct}% 即保级`,
+                  'zh-TW': `，達到標準的 ${pct}% 即保級`,
+                  en: `, kept while ≥ ${pct} % of the line`,
+                }[l];
+          const n = h.downgradeAfterPeriods;
+          if (n === 0)
+            return { 'zh-CN': `低于标准即降级${per}`, 'zh-TW': `低於標準即降級${per}`, en: `downgrade at once when below${per}` }[l];
+          return {
+            'zh-CN': `连续 ${n} 期低于标准后降级${per}`,
+            'zh-TW': `連續 ${n} 期低於標準後降級${per}`,
+            en: `downgrade after ${n} period${n === 1 ? '' : 's'} below${per}`,
+          }[l];
         }),
       });
     }
@@ -121,7 +129,7 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
               ? `${formatValue(tr.from, def?.unit ?? 'count', def?.currency, l)} – ${formatValue(tr.to, def?.unit ?? 'count', def?.currency, l)}`
               : tr.kind === 'bands'
                 ? tr.bands.map((b) => `≥ ${formatValue(b.min, def?.unit ?? 'count', def?.currency, l)}: ${b.points}`).join(', ')
-                : 'yes/no';
+                : { 'zh-CN': '是/否', 'zh-TW': '是/否', en: 'yes/no' }[l];
           return `${def?.label[l] ?? f.metric}${w ? ` (${w})` : ''} ×${f.weight}% [${how}]`;
         }),
       });
@@ -130,7 +138,7 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
       const name = levelName(ctx, b.level);
       out.set(`band:${b.level}`, {
         value: String(b.min),
-        label: localize((l) => `${name[l]}: ${l === 'en' ? 'score' : '评分'} ≥ ${b.min}`),
+        label: localize((l) => `${name[l]}: ${{ 'zh-CN': '评分', 'zh-TW': '評分', en: 'score' }[l]} ≥ ${b.min}`),
       });
     }
   } else if (p.kind === 'derived') {

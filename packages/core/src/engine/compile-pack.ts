@@ -43,7 +43,8 @@ export function compilePack(pack: PolicyPack): CompiledPack {
   const monthsNeeded = Math.max(1, ...probe.map((s) => s.monthsNeeded));
   // One month-key cache for the whole pack: every scheme of a subject reads the same months.
   const months = new MonthKeys(monthsNeeded);
-  const ordered = dependencyOrder(pack.schemes).map((s) => compileScheme(s, metrics, months));
+  const definitions = new Map(pack.schemes.map((s) => [s.key, s]));
+  const ordered = dependencyOrder(pack.schemes).map((s) => compileScheme(s, metrics, months, definitions));
   const byKey = new Map(ordered.map((s) => [s.definition.key, s]));
   const byKind = new Map<SubjectKind, CompiledScheme[]>();
   for (const s of ordered) {

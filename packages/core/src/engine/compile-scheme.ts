@@ -52,7 +52,12 @@ export interface CompiledScheme {
 /** "Upgrade at once, downgrade after 3 consecutive periods below" (docs/domain.md §1) when a policy says nothing. */
 export const DEFAULT_HYSTERESIS: Hysteresis = { downgradeAfterPeriods: 3 };
 
-function deciderFor(def: SchemeDefinition, levels: SchemeSummary['levels'], metrics: ReadonlyMap<string, MetricDef>): Decider {
+function deciderFor(
+  def: SchemeDefinition,
+  levels: SchemeSummary['levels'],
+  metrics: ReadonlyMap<string, MetricDef>,
+  schemes: ReadonlyMap<string, SchemeDefinition> | undefined,
+): Decider {
   const p = def.policy;
   switch (p.kind) {
     case 'rules':
@@ -60,7 +65,7 @@ function deciderFor(def: SchemeDefinition, levels: SchemeSummary['levels'], metr
     case 'score':
       return compileScoreDecider(p, levels, metrics);
     case 'derived':
-      return compileDerivedDecider(p, levels, metrics);
+      return compileDerivedDecider(p, levels, metrics, schemes);
     case 'matrix': {
       if (!def.matrix) throw new TypeError(`scheme "${def.key}": a matrix policy needs a matrix definition`);
       return compileMatrixDecider(def.matrix, levels, metrics);
@@ -68,12 +73,20 @@ function deciderFor(def: SchemeDefinition, levels: SchemeSummary['levels'], metr
   }
 }
 
-/** Compiles one scheme of a validated pack. `months` may be shared by all schemes of a pack. */
-export function compileScheme(def: SchemeDefinition, metrics: ReadonlyMap<string, MetricDef>, months?: MonthKeys): CompiledScheme {
+/**
+ * Compiles one scheme of a validated pack. `months` may be shared by all schemes of a pack; `schemes`
+ * (the pack's, by key) names the levels a derived scheme reads in its explanations.
+ */
+export function compileScheme(
+  def: SchemeDefinition,
+  metrics: ReadonlyMap<string, MetricDef>,
+  months?: MonthKeys,
+  schemes?: ReadonlyMap<string, SchemeDefinition>,
+): CompiledScheme {
   const levels = [...def.levels].sort((a, b) => a.rank - b.rank);
   const keys = levels.map((l) => l.key);
   const levelIndex = new Map(keys.map((k, i) => [k, i]));
-  const decider = deciderFor(def, levels, metrics);
+  const decider = deciderFor(def, levels, metrics, schemes);
   const inputs = decider.inputs.inputs;
   const reads = inputs.map((i) => i.read);
   const n = reads.length;

@@ -50,7 +50,7 @@ describe('golden full evaluations of the card tier', () => {
           id: 'gold.balance',
           label: {
             'zh-CN': '月日均资产（近3个月平均） ≥ ¥50,000',
-            'zh-TW': '月日均資產（近3個月平均） ≥ ¥50,000',
+            'zh-TW': '月平均資產餘額（近3個月平均） ≥ ¥50,000',
             en: 'monthly average daily balance (average of the last 3 months) ≥ ¥50,000',
           },
         },

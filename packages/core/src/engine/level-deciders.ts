@@ -2,6 +2,7 @@ import type { LevelDef } from '../model/scheme.js';
 import type { MetricDef } from '../model/metric.js';
 import type { MatrixDef } from '../model/matrix.js';
 import type { DerivedPolicy } from '../policy/policy-schema.js';
+import type { SchemeDefinition } from '../policy/pack-schema.js';
 import type { LocalizedText } from '../model/locale.js';
 import { localize } from '../format/format-value.js';
 import type { Decider, Decision } from './decider.js';
@@ -52,9 +53,20 @@ export function compileDerivedDecider(
   policy: DerivedPolicy,
   levels: readonly LevelDef[],
   metrics: ReadonlyMap<string, MetricDef>,
+  schemes?: ReadonlyMap<string, SchemeDefinition>,
 ): Decider {
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
   const sources = derivedSources(policy);
+  // "反洗钱风险等级：中高 → 高风险" in the reader's language; a scheme or level the pack does not name
+  // (compiled on its own) keeps its key.
+  const own = (key: string): LocalizedText | undefined => levels.find((l) => l.key === key)?.name;
+  const mapLabel = (scheme: string, from: string, to: string): LocalizedText => {
+    const src = schemes?.get(scheme);
+    const schemeName = src?.name;
+    const fromName = src?.levels.find((l) => l.key === from)?.name;
+    const toName = own(to);
+    return localize((l) => `${schemeName?.[l] ?? scheme}${l === 'en' ? ': ' : '：'}${fromName?.[l] ?? from} → ${toName?.[l] ?? to}`);
+  };
   const tables = sources.map((src) => ({
     scheme: src.from,
     table: new Map(
@@ -64,7 +76,7 @@ export function compileDerivedDecider(
           index: levelIndex.get(to) ?? 0,
           // The single-source id is kept as it was: stored explanations and events carry it.
           id: sources.length === 1 ? `map.${from}` : `map.${src.from}.${from}`,
-          label: localize(() => `${src.from}: ${from} → ${to}`),
+          label: mapLabel(src.from, from, to),
         },
       ]),
     ),

@@ -32,6 +32,32 @@ describe('entitlements', () => {
     assert.ok(!diamond?.adds.some((d) => d.key === 'priority-lane'), 'already has it');
   });
 
+  it('two schemes restricting under the same key each block what they name', () => {
+    // A bank's sanctions screening reuses the AML restriction's key but also stops the lounge.
+    const screening = {
+      ...defaultPolicyPack.schemes.find((s) => s.key === 'aml-risk')!,
+      key: 'screening',
+      entitlements: {
+        high: [
+          {
+            kind: 'restriction' as const,
+            key: 'enhanced-due-diligence',
+            label: { 'zh-CN': '制裁筛查命中', 'zh-TW': '制裁篩查命中', en: 'sanctions screening hit' },
+            reason: { 'zh-CN': '制裁筛查', 'zh-TW': '制裁篩查', en: 'sanctions screening' },
+            blocks: ['lounge'],
+          },
+        ],
+      },
+    };
+    const withScreening = { ...defaultPolicyPack, schemes: [...defaultPolicyPack.schemes, screening] };
+    const { entitlements } = resolveEntitlements(withScreening, { 'retail-tier': 'platinum', 'aml-risk': 'high', screening: 'high' });
+    const status = (k: string) => entitlements.find((e) => e.def.key === k);
+    assert.equal(status('priority-lane')?.status, 'blocked');
+    assert.equal(status('lounge')?.status, 'blocked', 'the second scheme’s block holds');
+    assert.deepEqual(status('lounge')?.blockedBy, { scheme: 'screening', level: 'high', restriction: 'enhanced-due-diligence' });
+    assert.equal(entitlements.filter((e) => e.def.key === 'enhanced-due-diligence').length, 1, 'one restriction listed per key');
+  });
+
   it('an AML 高 restriction blocks the priority lane a gold card grants, and says who blocked it', () => {
     const { entitlements } = resolveEntitlements(defaultPolicyPack, { 'retail-tier': 'gold', 'aml-risk': 'high' });
     const lane = entitlements.find((e) => e.def.key === 'priority-lane');
@@ -114,5 +140,20 @@ describe('suitability (docs/domain.md §2) and corporate size (§7)', () => {
     assert.equal(firm(20, 4999), 'small');
     assert.equal(firm(5, 1000), 'small');
     assert.equal(firm(4, 1000), 'micro');
+  });
+  it('a firm of an industry the table does not cover, or with none recorded, is unclassified, not micro', () => {
+    const size = pack.scheme('corporate-size')!;
+    const firm = (industry: Record<string, number> | undefined) =>
+      size.decide({
+        asOf: '2024-06',
+        values: {
+          ...(industry ? { industry_code: industry } : {}),
+          employees: { '2024-01': 5_000 },
+          annual_revenue: { '2024-01': 900_000 * 10_000 * 100 },
+        },
+      });
+    assert.equal(firm({ '2020-01': 7 }), 'unclassified', 'a 5,000-staff firm of an industry not in the table');
+    assert.equal(firm(undefined), 'unclassified');
+    assert.equal(firm({ '2020-01': 1 }), 'large');
   });
 });

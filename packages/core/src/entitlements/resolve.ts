@@ -34,12 +34,17 @@ export function resolveEntitlements(
 ): { entitlements: ResolvedEntitlement[]; next: NextLevelGain[] } {
   const benefits = new Map<string, Granted>();
   const restrictions = new Map<string, Granted>();
+  // Every restriction imposed, including a second one under a key already listed: the list shows one
+  // per key, but what each blocks holds whichever scheme imposed it (two schemes restricting under the
+  // same key may block different benefits, and dropping the second's would let them through).
+  const imposed: Granted[] = [];
   for (const s of pack.schemes) {
     const level = levels[s.key];
     if (level === undefined) continue;
     for (const def of s.entitlements?.[level] ?? []) {
       const by = { scheme: s.key, level };
       if (def.kind === 'restriction') {
+        imposed.push({ def, by });
         if (!restrictions.has(def.key)) restrictions.set(def.key, { def, by });
         continue;
       }
@@ -48,7 +53,7 @@ export function resolveEntitlements(
     }
   }
   const blockedBy = new Map<string, LevelRef & { restriction: string }>();
-  for (const r of restrictions.values()) {
+  for (const r of imposed) {
     if (r.def.kind !== 'restriction') continue;
     for (const k of r.def.blocks ?? []) if (!blockedBy.has(k)) blockedBy.set(k, { ...r.by, restriction: r.def.key });
   }

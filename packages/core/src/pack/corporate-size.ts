@@ -81,17 +81,36 @@ export const corporateSize: SchemeDefinition = {
   category: 'size',
   audience: 'staff',
   name: t('企业规模', '企業規模', 'company size'),
+  // `unclassified`: an industry this table does not cover (or none recorded). Micro is "below one bound
+  // of its own industry's row"; a firm whose row is not here is not micro, whatever its size.
   levels: [
-    { key: 'micro', rank: 0, name: t('微型', '微型', 'Micro'), color: 'neutral' },
-    { key: 'small', rank: 1, name: t('小型', '小型', 'Small'), color: 'bronze' },
-    { key: 'medium', rank: 2, name: t('中型', '中型', 'Medium'), color: 'silver' },
-    { key: 'large', rank: 3, name: t('大型', '大型', 'Large'), color: 'gold' },
+    { key: 'unclassified', rank: 0, name: t('未分类', '未分類', 'Unclassified'), color: 'neutral' },
+    { key: 'micro', rank: 1, name: t('微型', '微型', 'Micro'), color: 'neutral' },
+    { key: 'small', rank: 2, name: t('小型', '小型', 'Small'), color: 'bronze' },
+    { key: 'medium', rank: 3, name: t('中型', '中型', 'Medium'), color: 'silver' },
+    { key: 'large', rank: 4, name: t('大型', '大型', 'Large'), color: 'gold' },
   ],
   policy: {
     id: 'corporate-size',
-    version: 1,
+    version: 2,
     kind: 'rules',
+    note: 'an industry outside the table is "unclassified", not micro',
     levels: [
+      {
+        level: 'micro',
+        when: {
+          kind: 'any',
+          id: 'micro',
+          of: TABLE.map(([industry]) => ({
+            kind: 'threshold',
+            id: `micro.${industry}`,
+            metric: 'industry_code',
+            window: null,
+            op: 'eq',
+            value: INDUSTRY_CODES[industry],
+          })),
+        },
+      },
       { level: 'small', when: sizeRule(2) },
       { level: 'medium', when: sizeRule(1) },
       { level: 'large', when: sizeRule(0) },
@@ -148,7 +167,7 @@ export const employeeGrade: SchemeDefinition = {
     junior: [{ kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') }],
     intermediate: [
       { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') },
-      { kind: 'feature', key: 'training', label: t('培训与发展计划', '培訓與發展計劃', 'training and development') },
+      { kind: 'feature', key: 'training', label: t('培训与发展计划', '訓練與發展計畫', 'training and development') },
     ],
     senior: [
       { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') },

@@ -26,6 +26,7 @@ const COLORS = ['danger', 'danger', 'warning', 'warning', 'caution', 'info', 'si
  */
 export const CURE_MONTHS = 6;
 
+// The last 12 months: a score in them marks the customer rated even when it is 0.
 const SCORE_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
 
 /** Some month of the last `CURE_MONTHS` had a loan more than 90 days past due (次级 or worse, docs/domain.md §3). */
@@ -82,21 +83,37 @@ export const creditRating: SchemeDefinition = {
   category: 'credit',
   audience: 'staff',
   name: t('信用评级', '信用評級', 'credit rating'),
-  // `NR` (not rated): no credit score in the last 12 months — no credit history with the bank is not
-  // the default grade C, and it must not pull a customer into the high-risk row of the matrix.
+  // `NR` (not rated): never scored — no credit history with the bank is not the default grade C, and it
+  // must not pull a customer into the high-risk row of the matrix. A grade stands until the next score,
+  // however old (the grades read the latest score): a CCC borrower whose rating was not refreshed
+  // within a year is not NR, which the matrix reads as no credit exposure (low risk).
   levels: [
     { key: 'NR', rank: 0, name: t('未评级', '未評級', 'Not rated'), color: 'neutral' },
     ...GRADES.map((g, i): LevelDef => ({ key: g, rank: i + 1, name: t(g, g, g), color: COLORS[i] ?? 'neutral' })),
   ],
   policy: {
     id: 'credit-rating',
-    version: 2,
+    version: 3,
     kind: 'rules',
-    note: `a cured default keeps grade C for ${CURE_MONTHS} clean months (was: restored the next month); no score is NR, not C`,
+    note: `a cured default keeps grade C for ${CURE_MONTHS} clean months; never scored is NR, not C; a grade stands until the next score (was: NR after 12 months)`,
     levels: [
       {
         level: 'C',
-        when: { kind: 'threshold', id: 'C.rated', metric: 'credit_score', window: { ...SCORE_WINDOW, fn: 'count' }, op: 'gte', value: 1 },
+        when: {
+          kind: 'any',
+          id: 'C.rated',
+          of: [
+            {
+              kind: 'threshold',
+              id: 'C.rated.recent',
+              metric: 'credit_score',
+              window: { ...SCORE_WINDOW, fn: 'count' },
+              op: 'gte',
+              value: 1,
+            },
+            { kind: 'threshold', id: 'C.rated.before', metric: 'credit_score', window: null, op: 'gt', value: 0 },
+          ],
+        },
       },
       ...GRADES.slice(1).map((g, j) => ({
         level: g,
@@ -104,7 +121,7 @@ export const creditRating: SchemeDefinition = {
           kind: 'threshold',
           id: `${g}.score`,
           metric: 'credit_score',
-          window: SCORE_WINDOW,
+          window: null,
           op: 'gte',
           value: MIN_SCORE[j + 1] ?? 0,
         } as const,

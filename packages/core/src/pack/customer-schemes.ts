@@ -141,14 +141,26 @@ export const savingsGrade: SchemeDefinition = {
  * industry factors; 高 needs senior approval; reviews every 48 / 24 / 12 / 6 months; a politically
  * exposed person needs senior approval (FATF R.12), so PEP forces 高.
  *
- * A customer with no AML assessment in the last 12 months (the window the score reads) is
- * `unassessed`, not 低: a score of 0 from no data is not low risk. It is ranked lowest because it is
- * no risk level at all, which also makes the first assessment apply at once (an upgrade for
- * hysteresis); until then non-counter transfer uplifts are withheld, as banks do for customers whose
- * identification is incomplete. The factor `aml_customer_risk` is part of every assessment, so its
- * presence is what "assessed" means.
+ * A customer never assessed is `unassessed`, not 低: a score of 0 from no data is not low risk. It is
+ * ranked lowest because it is no risk level at all, which also makes the first assessment apply at
+ * once (an upgrade for hysteresis); until then non-counter transfer uplifts are withheld, as banks do
+ * for customers whose identification is incomplete.
+ *
+ * An assessment stands until the next one (the factors read the latest observation, however old):
+ * its age is what the review intervals above are for (`GET /v1/reviews/overdue`), and a grade
+ * lapsing into `unassessed` after a year would lift a 高 customer's enhanced-due-diligence blocks
+ * and move them out of the high-risk row — a missed review loosening controls — while a 低
+ * assessment is valid for 48 months. `unassessed` is therefore: no assessment in the last 12 months
+ * and every factor of the latest known one 0, which is what no assessment at all reads as (an
+ * assessment of all zeros older than a year reads the same, and is treated as missing).
  */
 export const AML_WINDOW = { fn: 'last', months: 12, missing: 'shorten' } as const;
+const AML_FACTORS = [
+  ['customer', 'aml_customer_risk', 30],
+  ['geography', 'aml_geography_risk', 25],
+  ['product', 'aml_product_risk', 20],
+  ['industry', 'aml_industry_risk', 25],
+] as const;
 export const amlRisk: SchemeDefinition = {
   key: 'aml-risk',
   subjectKind: 'customer',
@@ -156,7 +168,9 @@ export const amlRisk: SchemeDefinition = {
   audience: 'staff',
   name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
   levels: [
-    { key: 'unassessed', rank: 0, name: t('未评估', '未評估', 'Not assessed'), color: 'neutral' },
+    // Due at once: the first rating is owed within ten working days of onboarding (docs/domain.md §4), so
+    // an unassessed customer is on the overdue-review list a month after becoming one, the shortest interval.
+    { key: 'unassessed', rank: 0, name: t('未评估', '未評估', 'Not assessed'), color: 'neutral', reviewMonths: 1 },
     { key: 'low', rank: 1, name: t('低', '低', 'Low'), color: 'success', reviewMonths: 48 },
     { key: 'medium', rank: 2, name: t('中', '中', 'Medium'), color: 'info', reviewMonths: 24 },
     { key: 'medium-high', rank: 3, name: t('中高', '中高', 'Medium-high'), color: 'warning', reviewMonths: 12 },
@@ -164,17 +178,16 @@ export const amlRisk: SchemeDefinition = {
   ],
   policy: {
     id: 'aml-risk',
-    version: 2,
+    version: 3,
     kind: 'score',
-    note: 'no assessment in 12 months is "unassessed", not 低 from a score of 0',
-    factors: (
-      [
-        ['customer', 'aml_customer_risk', 30],
-        ['geography', 'aml_geography_risk', 25],
-        ['product', 'aml_product_risk', 20],
-        ['industry', 'aml_industry_risk', 25],
-      ] as const
-    ).map(([id, metric, weight]) => ({ id, metric, window: AML_WINDOW, weight, transform: { kind: 'linear' as const, from: 0, to: 100 } })),
+    note: 'an assessment stands until the next (was: unassessed after 12 months, lifting 高 restrictions); never assessed is "unassessed"',
+    factors: AML_FACTORS.map(([id, metric, weight]) => ({
+      id,
+      metric,
+      window: null,
+      weight,
+      transform: { kind: 'linear' as const, from: 0, to: 100 },
+    })),
     bands: [
       { level: 'low', min: 0 },
       { level: 'medium', min: 35 },
@@ -192,14 +205,23 @@ export const amlRisk: SchemeDefinition = {
         id: 'unassessed',
         level: 'unassessed',
         when: {
-          kind: 'threshold',
+          kind: 'all',
           id: 'unassessed.none',
-          metric: 'aml_customer_risk',
-          window: { ...AML_WINDOW, fn: 'count' },
-          op: 'lt',
-          value: 1,
+          of: [
+            {
+              kind: 'threshold',
+              id: 'unassessed.recent',
+              metric: 'aml_customer_risk',
+              window: { ...AML_WINDOW, fn: 'count' },
+              op: 'lt',
+              value: 1,
+            },
+            ...AML_FACTORS.map(
+              ([id, metric]) => ({ kind: 'threshold', id: `unassessed.${id}`, metric, window: null, op: 'eq', value: 0 }) as const,
+            ),
+          ],
         },
-        label: t('近12个月无反洗钱风险评估', '近12個月無反洗錢風險評估', 'no AML risk assessment in the last 12 months'),
+        label: t('尚无反洗钱风险评估', '尚無反洗錢風險評估', 'no AML risk assessment on record'),
       },
     ],
     hysteresis: { downgradeAfterPeriods: 6 },
@@ -211,7 +233,7 @@ export const amlRisk: SchemeDefinition = {
         key: 'aml-assessment-pending',
         label: t(
           '待完成客户风险评估，暂停非柜面限额提升',
-          '待完成客戶風險評估，暫停非櫃面限額提升',
+          '待完成客戶風險評估，暫停非臨櫃限額提升',
           'customer risk assessment pending: non-counter limit uplift paused',
         ),
         reason: t('未评估反洗钱风险', '未評估反洗錢風險', 'AML risk not assessed'),
@@ -230,7 +252,7 @@ export const amlRisk: SchemeDefinition = {
       {
         kind: 'restriction',
         key: 'enhanced-due-diligence',
-        label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非櫃面業務', 'enhanced due diligence, non-counter business restricted'),
+        label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非臨櫃業務', 'enhanced due diligence, non-counter business restricted'),
         reason: t('反洗钱风险高', '反洗錢風險高', 'AML risk high'),
         blocks: ['non-counter-transfer-limit', 'priority-lane', 'fee-waiver-transfer'],
       },

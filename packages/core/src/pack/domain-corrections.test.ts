@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePack, defaultPolicyPack, nextPrior } from '../index.js';
+import { compilePack, defaultPolicyPack, nextPrior, resolveEntitlements } from '../index.js';
 import type { PriorAssignment, SubjectFacts } from '../index.js';
 import { CURE_MONTHS } from './credit-rating.js';
 
@@ -53,6 +53,13 @@ describe('the risk axis of the risk × value matrix reads credit as well as AML'
     assert.equal(band?.explanation.decidedBy.id, 'map.credit-rating.CCC');
     assert.deepEqual(band?.explanation.levelsRead, { 'aml-risk': 'low', 'credit-rating': 'CCC' });
   });
+  it('a rating more than a year old stands: a stale CCC is not NR (which reads as low risk)', () => {
+    const stale = levels('2025-12', rich({ ...assessed(10), credit_score: { '2024-03': 35 } }));
+    assert.equal(stale['credit-rating'], 'CCC');
+    assert.equal(stale['risk-band'], 'high');
+    assert.equal(levels('2025-12', rich({ ...assessed(10), credit_score: { '2024-03': 95 } }))['credit-rating'], 'AAA');
+    assert.equal(levels('2025-12', rich({ ...assessed(10), credit_score: { '2025-06': 0 } }))['credit-rating'], 'C', 'a recent 0 is rated');
+  });
   it('no credit history is not the default grade: NR, and the AML band decides', () => {
     const l = levels('2025-12', rich(assessed(10)));
     assert.equal(l['credit-rating'], 'NR');
@@ -76,6 +83,26 @@ describe('a customer never assessed for AML is not low risk', () => {
     const e = aml.evaluate({ asOf: '2025-12', values: assessed(40) }, { level: 'unassessed', periodsBelow: 0, period: '2025-11' });
     assert.equal(e.level, 'medium');
     assert.equal(aml.evaluate({ asOf: '2025-12', values: { pep: { '2025-01': 1 } } }).level, 'high');
+  });
+  it('an unassessed customer is due for review within a month, ahead of every assessed level (ten working days, §4)', () => {
+    const levels = defaultPolicyPack.schemes.find((s) => s.key === 'aml-risk')!.levels;
+    const months = Object.fromEntries(levels.map((l) => [l.key, l.reviewMonths]));
+    assert.deepEqual(months, { unassessed: 1, low: 48, medium: 24, 'medium-high': 12, high: 6 });
+  });
+  it('an assessment more than a year old stands: a lapsed 高 keeps its grade and its restriction, a lapsed 低 stays 低', () => {
+    const aml = pack.scheme('aml-risk')!;
+    const old = (score: number) => Object.fromEntries(AML.map((k) => [k, { '2024-06': score }]));
+    const high = aml.evaluate({ asOf: '2025-12', values: old(90) }, { level: 'high', periodsBelow: 0, period: '2025-11' });
+    assert.equal(high.level, 'high', 'a missed review does not lift enhanced due diligence');
+    const lanes = resolveEntitlements(defaultPolicyPack, { 'retail-tier': 'gold', 'aml-risk': high.level }).entitlements;
+    assert.equal(lanes.find((e) => e.def.key === 'priority-lane')?.status, 'blocked');
+    assert.equal(
+      levels('2025-12', rich({ ...old(90), credit_score: { '2025-06': 95 } }), { 'aml-risk': { level: 'high', periodsBelow: 0 } })[
+        'risk-band'
+      ],
+      'high',
+    );
+    assert.equal(aml.evaluate({ asOf: '2025-12', values: old(10) }).level, 'low', '低 is valid for 48 months (§4)');
   });
   it('a worse known credit risk still shows: unassessed AML with CCC credit is high risk', () => {
     assert.equal(levels('2025-12', rich({ credit_score: { '2025-06': 35 } }))['risk-band'], 'high');
@@ -104,5 +131,35 @@ describe(`a cured default restores 优质 / AAA only after ${CURE_MONTHS} clean 
       '2025-09 premium AAA',
       '2025-10 premium AAA',
     ]);
+  });
+});
+
+describe('a product with no risk class is unrated, not R1', () => {
+  const product = (values: SubjectFacts['values']) => pack.evaluateSubject('product', { asOf: '2025-12', values })[0];
+  it('no class recorded gives "unrated", a level suitability refuses to read as R1–R5', () => {
+    const e = product({});
+    assert.equal(e?.scheme, 'product-risk');
+    assert.equal(e?.level, 'unrated');
+    assert.equal(e?.explanation.decidedBy.kind, 'default');
+  });
+  it('classes 1–5 are R1–R5, the latest recorded however old', () => {
+    for (const n of [1, 2, 3, 4, 5]) assert.equal(product({ product_risk_class: { '2023-03': n } })?.level, `R${n}`);
+    assert.equal(product({ product_risk_class: { '2023-03': 4, '2025-11': 1 } })?.level, 'R1');
+  });
+});
+
+describe('a derived level says what it read in the reader’s words', () => {
+  it('risk-band names the scheme and levels it read, in zh-CN, zh-TW and en (not their keys)', () => {
+    const band = pack
+      .evaluateSubject('customer', { asOf: '2025-12', values: rich({ ...assessed(60), credit_score: { '2025-06': 95 } }) })
+      .find((e) => e.scheme === 'risk-band');
+    assert.equal(band?.explanation.decidedBy.id, 'map.aml-risk.medium-high');
+    assert.deepEqual(band?.explanation.decidedBy.label, {
+      'zh-CN': '反洗钱风险等级：中高 → 高风险',
+      'zh-TW': '反洗錢風險等級：中高 → 高風險',
+      en: 'AML risk: Medium-high → High risk',
+    });
+    const value = pack.evaluateSubject('customer', { asOf: '2025-12', values: rich({}) }).find((e) => e.scheme === 'value-band');
+    assert.equal(value?.explanation.decidedBy.label['zh-CN'], '客户等级：钻石卡 → 高价值');
   });
 });

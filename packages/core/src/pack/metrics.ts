@@ -9,9 +9,9 @@ const money = (key: string, label: MetricDef['label']): MetricDef => ({ key, uni
 
 export const defaultMetrics: readonly MetricDef[] = [
   // Customers (retail)
-  money('avg_daily_balance', t('月日均资产', '月日均資產', 'monthly average daily balance')),
+  money('avg_daily_balance', t('月日均资产', '月平均資產餘額', 'monthly average daily balance')),
   money('household_income', t('家庭年收入', '家庭年收入', 'household annual income')),
-  { key: 'premium_card', unit: 'boolean', label: t('持有指定高端信用卡', '持有指定高端信用卡', 'holds a designated premium credit card') },
+  { key: 'premium_card', unit: 'boolean', label: t('持有指定高端信用卡', '持有指定頂級信用卡', 'holds a designated premium credit card') },
   { key: 'transaction_count', unit: 'count', label: t('月交易笔数', '月交易筆數', 'transactions per month') },
   money('card_spend', t('月信用卡消费', '月信用卡消費', 'monthly card spending')),
   { key: 'credit_score', unit: 'score', label: t('信用评分', '信用評分', 'credit score') },
@@ -23,15 +23,15 @@ export const defaultMetrics: readonly MetricDef[] = [
   { key: 'aml_industry_risk', unit: 'score', label: t('行业与职业风险', '行業與職業風險', 'industry and occupation risk') },
   { key: 'pep', unit: 'boolean', label: t('政治公众人物', '政治公眾人物', 'politically exposed person') },
   { key: 'risk_questionnaire_score', unit: 'score', label: t('风险承受能力测评得分', '風險承受能力測評得分', 'risk questionnaire score') },
-  { key: 'lounge_visits', unit: 'count', label: t('贵宾厅使用次数', '貴賓廳使用次數', 'lounge visits') },
+  { key: 'lounge_visits', unit: 'count', label: t('贵宾厅使用次数', '貴賓室使用次數', 'lounge visits') },
   { key: 'age', unit: 'count', label: t('年龄', '年齡', 'age') },
   // Corporates
   { key: 'industry_code', unit: 'count', label: t('行业代码', '行業代碼', 'industry code') },
-  { key: 'employees', unit: 'count', label: t('从业人员', '從業人員', 'employees') },
+  { key: 'employees', unit: 'count', label: t('从业人员', '員工人數', 'employees') },
   money('annual_revenue', t('营业收入', '營業收入', 'annual revenue')),
   // Products
   { key: 'product_risk_class', unit: 'count', label: t('产品风险评级', '產品風險評級', 'product risk class') },
   // Employees
   { key: 'performance_score', unit: 'score', label: t('绩效评分', '績效評分', 'performance score') },
-  { key: 'tenure_months', unit: 'count', label: t('司龄（月）', '司齡（月）', 'tenure (months)') },
+  { key: 'tenure_months', unit: 'count', label: t('司龄（月）', '年資（月）', 'tenure (months)') },
 ];

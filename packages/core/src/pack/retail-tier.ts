@@ -29,7 +29,7 @@ const priorityLane: EntitlementDef = {
 const dedicatedRm: EntitlementDef = {
   kind: 'feature',
   key: 'dedicated-rm',
-  label: t('专属客户经理', '專屬客戶經理', 'dedicated relationship manager'),
+  label: t('专属客户经理', '專屬理財專員', 'dedicated relationship manager'),
 };
 const transferFeeWaiver: EntitlementDef = {
   kind: 'feature',
@@ -57,21 +57,21 @@ const lounge = (amount: number): EntitlementDef => ({
   amount,
   period: 'year',
   usageMetric: 'lounge_visits',
-  label: t('机场贵宾厅', '機場貴賓廳', 'airport lounge visits'),
+  label: t('机场贵宾厅', '機場貴賓室', 'airport lounge visits'),
 });
 const depositRate = (bp: number): EntitlementDef => ({
   kind: 'rate',
   key: 'deposit-rate',
   bp,
   applies: 'deposit',
-  label: t('存款利率上浮', '存款利率上浮', 'deposit rate uplift'),
+  label: t('存款利率上浮', '存款利率加碼', 'deposit rate uplift'),
 });
 const transferLimit = (permille: number): EntitlementDef => ({
   kind: 'limit',
   key: 'non-counter-transfer-limit',
   multiplierPermille: permille,
   applies: 'non-counter-transfer',
-  label: t('非柜面转账限额提升', '非櫃面轉帳限額提升', 'higher non-counter transfer limit'),
+  label: t('非柜面转账限额提升', '非臨櫃轉帳限額提升', 'higher non-counter transfer limit'),
 });
 
 export const retailTier: SchemeDefinition = {

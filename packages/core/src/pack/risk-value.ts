@@ -80,11 +80,11 @@ export const valueBand: SchemeDefinition = {
 // [risk row, value col, action, tone]; the level key is `${risk}-risk-${value}-value`.
 const CELLS: readonly (readonly [string, string, LocalizedText, CellTone])[] = [
   ['high', 'low', t('逐步退出', '逐步退出', 'exit gradually'), 'bad'],
-  ['high', 'medium', t('压降风险敞口，强化监控', '壓降風險敞口，強化監控', 'reduce exposure, monitor closely'), 'bad'],
+  ['high', 'medium', t('压降风险敞口，强化监控', '降低風險曝險，強化監控', 'reduce exposure, monitor closely'), 'bad'],
   [
     'high',
     'high',
-    t('严格审查，以风险缓释换取保留', '嚴格審查，以風險緩釋換取保留', 'review strictly, retain only with mitigation'),
+    t('严格审查，以风险缓释换取保留', '嚴格審查，以風險抵減換取保留', 'review strictly, retain only with mitigation'),
     'caution',
   ],
   ['unassessed', 'low', t('先完成反洗钱风险评估', '先完成反洗錢風險評估', 'complete the AML risk assessment first'), 'caution'],
@@ -92,7 +92,7 @@ const CELLS: readonly (readonly [string, string, LocalizedText, CellTone])[] = [
   ['unassessed', 'high', t('尽快完成反洗钱风险评估', '儘快完成反洗錢風險評估', 'complete the AML risk assessment promptly'), 'caution'],
   ['medium', 'low', t('定期监测，控制投入', '定期監測，控制投入', 'monitor periodically, limit effort'), 'caution'],
   ['medium', 'medium', t('维持关系，定期复核', '維持關係，定期複核', 'maintain, review periodically'), 'neutral'],
-  ['medium', 'high', t('保持服务，加强风险跟踪', '保持服務，加強風險跟蹤', 'keep serving, track risk'), 'neutral'],
+  ['medium', 'high', t('保持服务，加强风险跟踪', '保持服務，加強風險追蹤', 'keep serving, track risk'), 'neutral'],
   ['low', 'low', t('培育潜力，简化管理', '培育潛力，簡化管理', 'develop potential, simplified handling'), 'neutral'],
   ['low', 'medium', t('交叉销售，提升价值', '交叉銷售，提升價值', 'cross-sell, grow value'), 'good'],
   ['low', 'high', t('重点维护，最大化客户终身价值', '重點維護，最大化客戶終身價值', 'focus: maximise lifetime value'), 'good'],

@@ -1,3 +1,4 @@
+import type { LevelDef } from '../model/scheme.js';
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { t } from './text.js';
 
@@ -5,6 +6,9 @@ import { t } from './text.js';
  * Suitability, docs/domain.md §2 (2011 sales rules, arts. 24 and 27): products R1–R5, customers C1–C5,
  * product level ≤ customer level. Product risk is assigned by the bank's product committee and
  * recorded as `product_risk_class` 1–5; this scheme makes it a level. Codes are stored, never labels.
+ * A product with no class recorded is `unrated`, not R1: R1 is the one level every customer may buy,
+ * so reading a missing rating as 0 would offer an unreviewed product to the most conservative customer.
+ * Suitability refuses to judge a sale of an unrated product (it is no R level).
  */
 const R_NAMES = [
   ['谨慎型', '謹慎型', 'cautious'],
@@ -28,17 +32,23 @@ export const productRisk: SchemeDefinition = {
   category: 'suitability',
   audience: 'staff',
   name: t('产品风险等级', '產品風險等級', 'product risk'),
-  levels: R_NAMES.map(([cn, tw, en], i) => ({
-    key: `R${i + 1}`,
-    rank: i,
-    name: t(`R${i + 1} ${cn}`, `R${i + 1} ${tw}`, `R${i + 1} ${en}`),
-    color: COLORS[i] ?? 'neutral',
-  })),
+  levels: [
+    { key: 'unrated', rank: 0, name: t('未评级', '未評級', 'Not rated'), color: 'neutral' },
+    ...R_NAMES.map(
+      ([cn, tw, en], i): LevelDef => ({
+        key: `R${i + 1}`,
+        rank: i + 1,
+        name: t(`R${i + 1} ${cn}`, `R${i + 1} ${tw}`, `R${i + 1} ${en}`),
+        color: COLORS[i] ?? 'neutral',
+      }),
+    ),
+  ],
   policy: {
     id: 'product-risk',
-    version: 1,
+    version: 2,
     kind: 'rules',
-    levels: [2, 3, 4, 5].map((n) => ({
+    note: 'no risk class recorded is "unrated", not R1 (the level every customer may buy)',
+    levels: [1, 2, 3, 4, 5].map((n) => ({
       level: `R${n}`,
       when: { kind: 'threshold', id: `R${n}.class`, metric: 'product_risk_class', window: null, op: 'gte', value: n } as const,
     })),

@@ -1,0 +1,41 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compilePack, defaultPolicyPack, progressSentence } from '../index.js';
+
+const pack = compilePack(defaultPolicyPack);
+
+describe('progressSentence', () => {
+  it('a score’s gap names the overall score, never the pseudo-metric key a label lookup falls back to', () => {
+    // A savings customer: ¥46,000 balance, 2-year deposits, card spending — 良好 is 13.9 points away.
+    const e = pack.scheme('savings-grade')!.evaluate({
+      asOf: '2025-10',
+      values: {
+        avg_daily_balance: { '2025-08': 4_600_000, '2025-09': 4_600_000, '2025-10': 4_600_000 },
+        deposit_term_months: { '2025-01': 24 },
+        card_spend: { '2025-08': 600_000, '2025-09': 600_000, '2025-10': 600_000 },
+      },
+    });
+    const path = e.progress?.paths[e.progress.nearest];
+    assert.ok(path);
+    assert.equal(path.metric, '@score');
+    const gap = String(path.gap);
+    // The badge looks the label up among the pack's metrics, finds none, and passes the key.
+    assert.equal(progressSentence(path, path.metric, '良好', 'zh-CN'), `综合评分再提高 ${gap} 分即可升级良好`);
+    assert.equal(progressSentence(path, path.metric, '良好', 'zh-TW'), `綜合評分再提高 ${gap} 分即可升級良好`);
+    assert.equal(progressSentence(path, path.metric, 'Good', 'en'), `${gap} more points on the overall score to reach Good`);
+    assert.equal(progressSentence({ ...path, gap: 1 }, path.metric, 'Good', 'en'), '1 more point on the overall score to reach Good');
+  });
+
+  it('a money gap names the metric and the amount in yuan', () => {
+    const path = {
+      metric: 'avg_daily_balance',
+      window: null,
+      unit: 'money' as const,
+      currency: 'CNY',
+      current: 28_800_000,
+      required: 30_000_000,
+      gap: 1_200_000,
+    };
+    assert.equal(progressSentence(path, '月日均资产', '白金卡', 'zh-CN'), '再增加 ¥12,000 月日均资产即可升级白金卡');
+  });
+});
