@@ -152,3 +152,12 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
 function sameArgs(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
+
+/**
+ * Whether a read was refused for its credential (401): the embed token expired (15 minutes at most) or
+ * was revoked. A retry would be refused again; the host mints a new token (a `tk-error` event tells it),
+ * and a new token on the provider reloads every widget by itself.
+ */
+export function signedOut(error: unknown): boolean {
+  return (error as { status?: unknown } | null | undefined)?.status === 401;
+}

@@ -1,6 +1,7 @@
 import { html, type TemplateResult } from 'lit';
+import type { BlockStateTerms } from './block-terms.js';
 import type { StateTerms } from './terms.js';
-import { ResourceStatus, type ResourceController } from './resource.js';
+import { ResourceStatus, signedOut, type ResourceController } from './resource.js';
 
 /*
  * The three non-data states the block widgets draw the same way, so a host styles them once through
@@ -20,8 +21,13 @@ export function renderEmpty(message: string): TemplateResult {
   return html`<div part="empty" class="state state--empty" role="status">${message}</div>`;
 }
 
-/** Loading failed; the button loads again. The error's own text is never shown (it may leak internals). */
-function renderError(t: StateTerms, onRetry: () => void): TemplateResult {
+/**
+ * Loading failed; the button loads again — unless the session ended, which the customer is told
+ * instead. The error's own text is never shown (it may leak internals).
+ */
+function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): TemplateResult {
+  if (signedOut(error))
+    return html`<div part="error" class="state state--error" role="alert" data-reason="signed-out">${t.signedOut}</div>`;
   return html`<div part="error" class="state state--error" role="alert"
     ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${onRetry}>${t.retry}</button></div>`;
 }
@@ -43,10 +49,10 @@ export interface ResourceViews<T> {
  */
 export function renderResource<T, A extends readonly unknown[]>(
   resource: ResourceController<T, A>,
-  t: StateTerms,
+  t: BlockStateTerms,
   views: ResourceViews<T>,
 ): TemplateResult {
-  if (resource.status === ResourceStatus.error) return renderError(t, () => resource.retry());
+  if (resource.status === ResourceStatus.error) return renderError(t, resource.error, () => resource.retry());
   const value = resource.value;
   if (value !== undefined) return views.complete(value);
   if (resource.status === ResourceStatus.pending || !views.initial) return renderLoading(t);

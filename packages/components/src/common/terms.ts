@@ -9,7 +9,22 @@ export interface StateTerms {
 }
 
 export const stateTerms: Translations<StateTerms> = {
-  'zh-CN': { loading: '正在加载…', error: '暂时无法加载，请稍后再试。', retry: '重试', noSubject: '未指定客户。' },
-  'zh-TW': { loading: '正在載入…', error: '暫時無法載入，請稍後再試。', retry: '重試', noSubject: '未指定客戶。' },
-  en: { loading: 'Loading…', error: 'This could not be loaded right now.', retry: 'Try again', noSubject: 'No customer selected.' },
+  'zh-CN': {
+    loading: '正在加载…',
+    error: '暂时无法加载，请稍后再试。',
+    retry: '重试',
+    noSubject: '未指定客户。',
+  },
+  'zh-TW': {
+    loading: '正在載入…',
+    error: '暫時無法載入，請稍後再試。',
+    retry: '重試',
+    noSubject: '未指定客戶。',
+  },
+  en: {
+    loading: 'Loading…',
+    error: 'This could not be loaded right now.',
+    retry: 'Try again',
+    noSubject: 'No customer selected.',
+  },
 };

@@ -4,7 +4,7 @@ import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
-import { stateTerms } from '../common/terms.js';
+import { blockStateTerms } from '../common/block-terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
 import { entitlementValue, levelLabel } from './entitlement-text.js';
 import { levelName, schemesOfTiers, type SchemeMap } from '../common/level-names.js';
@@ -86,7 +86,7 @@ export class TkEntitlementPanel extends LitElement {
   });
 
   protected override render() {
-    const states = stateTerms[this.#provider.locale];
+    const states = blockStateTerms[this.#provider.locale];
     return renderResource(this.#entitlements, states, {
       complete: (value) => this.#renderPanel(value),
       // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.

@@ -122,6 +122,21 @@ describe('tk-entitlement-panel, connected', () => {
   });
 });
 
+describe('tk-entitlement-panel, when the session has ended', () => {
+  it('says so in the locale, with no retry button that would be refused again', async () => {
+    const client = new FixtureClient({ entitlements: { C000003: entitlementsC3 } });
+    client.fail = true;
+    client.failStatus = 401;
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="zh-TW" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await waitUntil(() => root(el).querySelector('[part~="error"]'));
+    expect(squash(root(el).querySelector('[part~="error"]')?.textContent)).to.equal('登入已逾時，請重新登入。');
+    expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+});
+
 describe('tk-entitlement-panel, while the provider is still being set up or the subject changes', () => {
   it("never shows the previous customer's benefits while the next customer's load", async () => {
     const client = new FixtureClient({ tiers: demoTiers, entitlements: { C000003: entitlementsC3, C000009: entitlementsEmpty } });

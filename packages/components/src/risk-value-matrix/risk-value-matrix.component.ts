@@ -3,7 +3,7 @@ import type { MatrixResponse, TiersResponse } from '@tierkit/core';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController, ResourceStatus } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../common/states.js';
-import { stateTerms } from '../common/terms.js';
+import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
 import { matrixStyles } from './risk-value-matrix.styles.js';
 import { matrixTerms, type MatrixTerms } from './risk-value-matrix.terms.js';
@@ -183,7 +183,7 @@ export class TkRiskValueMatrix extends LitElement {
   protected override render(): TemplateResult {
     const locale = this.#localize.locale;
     const t = matrixTerms[locale];
-    const st = stateTerms[locale];
+    const st = blockStateTerms[locale];
     const res = this.#resource;
     // A failed read drops its value, so an earlier grid (another subject, another filter) is never drawn under the error.
     const m = res.status !== ResourceStatus.error && res.value ? this.#model() : undefined;

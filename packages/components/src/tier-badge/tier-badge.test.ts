@@ -311,6 +311,23 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(client.calls).to.deep.equal(['tiers:C000003', 'tiers:C000003']);
   });
 
+  it('loads again by itself when the host gives the provider a new client after a refused token', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    client.fail = true;
+    client.failStatus = 401;
+    client.hold();
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="zh-CN" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    const failing = nextEvent(el, 'tk-error');
+    client.release();
+    expect(((await failing).error as { status: number }).status).to.equal(401);
+    await el.updateComplete;
+    expect(is(el, 'error')).to.equal(true);
+    root.client = new FixtureClient({ tiers: demoTiers });
+    await waitUntil(() => level(el) === '金卡');
+  });
+
   it("speaks the provider's locale in controlled mode too, and follows it at run time", async () => {
     const root = await fixture<TkProvider>(html`<tk-provider locale="zh-CN"><tk-tier-badge .data=${top}></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);

@@ -4,7 +4,7 @@ import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
-import { stateTerms } from '../common/terms.js';
+import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
 import { maskPerson } from '@tierkit/core/mask';
 import { schemesOfTiers, type SchemeMap } from '../common/level-names.js';
@@ -143,7 +143,7 @@ export class TkTierTimeline extends LitElement {
   protected override render(): TemplateResult {
     const locale = this.#localize.locale;
     const t = timelineTerms[locale];
-    const st = stateTerms[locale];
+    const st = blockStateTerms[locale];
     const events = this.#events();
     const list = (shown: readonly TierEvent[]) => (shown.length ? this.#renderList(shown, t) : renderEmpty(t.empty));
     const body = this.data

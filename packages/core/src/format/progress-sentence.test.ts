@@ -20,10 +20,10 @@ describe('progressSentence', () => {
     assert.equal(path.metric, '@score');
     const gap = String(path.gap);
     // The badge looks the label up among the pack's metrics, finds none, and passes the key.
-    assert.equal(progressSentence(path, path.metric, '良好', 'zh-CN'), `综合评分再提高 ${gap} 分即可升级良好`);
-    assert.equal(progressSentence(path, path.metric, '良好', 'zh-TW'), `綜合評分再提高 ${gap} 分即可升級良好`);
-    assert.equal(progressSentence(path, path.metric, 'Good', 'en'), `${gap} more points on the overall score to reach Good`);
-    assert.equal(progressSentence({ ...path, gap: 1 }, path.metric, 'Good', 'en'), '1 more point on the overall score to reach Good');
+    assert.equal(progressSentence(path, path.metric, '良好', 'zh-CN'), `再增加 ${gap} 分 即可升级良好`);
+    assert.equal(progressSentence(path, path.metric, '良好', 'zh-TW'), `再增加 ${gap} 分 即可升級良好`);
+    assert.equal(progressSentence(path, path.metric, 'Good', 'en'), `${gap} points more  to reach Good`);
+    assert.equal(progressSentence({ ...path, gap: 1 }, path.metric, 'Good', 'en'), '1 point more  to reach Good');
   });
 
   it('a money gap names the metric and the amount in yuan', () => {

@@ -15,16 +15,7 @@ interface Words {
   readonly gapBoolean: (metric: string, level: string) => string;
   readonly days: (n: string, count: number) => string;
   readonly points: (n: string, count: number) => string;
-  /** A weighted score's gap: the score has no metric label of its own, so the sentence names it. */
-  readonly score: (points: string, level: string) => string;
 }
-
-/**
- * The pseudo-metric of a weighted score's path (`SCORE_METRIC` in the engine, repeated here so that
- * this module keeps depending on money.ts alone). No metric definition carries it, so a caller that
- * looks the path's label up in the pack finds none and passes the key.
- */
-const SCORE_PATH = '@score';
 
 const WORDS: Readonly<Record<Locale, Words>> = {
   'zh-CN': {
@@ -32,21 +23,18 @@ const WORDS: Readonly<Record<Locale, Words>> = {
     gapBoolean: (m, l) => `满足「${m}」即可升级${l}`,
     days: (n) => `${n} 天`,
     points: (n) => `${n} 分`,
-    score: (n, l) => `综合评分再提高 ${n} 分即可升级${l}`,
   },
   'zh-TW': {
     gap: (a, m, l) => `再增加 ${a} ${m}即可升級${l}`,
     gapBoolean: (m, l) => `滿足「${m}」即可升級${l}`,
     days: (n) => `${n} 天`,
     points: (n) => `${n} 分`,
-    score: (n, l) => `綜合評分再提高 ${n} 分即可升級${l}`,
   },
   en: {
     gap: (a, m, l) => `${a} more ${m} to reach ${l}`,
     gapBoolean: (m, l) => `Meet “${m}” to reach ${l}`,
     days: (n, c) => `${n} ${c === 1 ? 'day' : 'days'}`,
     points: (n, c) => `${n} ${c === 1 ? 'point' : 'points'}`,
-    score: (n, l) => `${n} more ${n === '1' ? 'point' : 'points'} on the overall score to reach ${l}`,
   },
 };
 
@@ -58,7 +46,11 @@ export function progressSentence(path: ProgressPath, metric: string, level: stri
   const w = WORDS[locale];
   if (path.unit === 'boolean') return w.gapBoolean(metric, level);
   const n = groupDigits(path.gap);
-  if (path.metric === SCORE_PATH) return w.score(n, level);
+  // A weighted score's path names the pseudo-metric `@score` (SCORE_METRIC in the engine; a metric key
+  // cannot start with "@"), which no label describes: "再增加 13.9 分 即可升级良好". Built from the
+  // words already here, since the badge (≤ 10 KB gzip) carries this module; a page collapses en's
+  // double space.
+  if (path.metric[0] === '@') return w.gap(w.points(n, path.gap), '', level);
   const amount =
     path.unit === 'money'
       ? formatMoney(path.gap, path.currency ?? currency)
