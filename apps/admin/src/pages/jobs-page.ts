@@ -4,7 +4,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
-import { bankMonth, formatBankClock, formatDuration, formatInstant } from '../time.js';
+import { bankMonth, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
@@ -119,10 +119,12 @@ export class JobsPage extends LitElement {
             ${s.schemes.map((sc) => html`<option value=${sc.key}>${sc.name[locale] ?? sc.key} · ${sc.key}</option>`)}
           </select>
         </label>
-        <label>${w.period} <input name="period" type="month" required max=${bankMonth()} .value=${bankMonth()}></label>
+        <label>${w.period} <input name="period" type="month" required max=${bankMonth()} .value=${lastClosedMonth()}
+          aria-describedby="jobs-period-hint"></label>
         <label>${w.reason} <input name="reason" maxlength="500" autocomplete="off"></label>
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
+      <p class="hint" id="jobs-period-hint">${w.periodHint}</p>
       <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError)}</p>
     </section>`;
   }
@@ -184,18 +186,20 @@ export class JobsPage extends LitElement {
     if (!schemes.length) return html`<p class="hint">${w.noMatrix}</p>`;
     return html`<div data-testid="job-matrix">
       ${schemes.map((scheme) => {
+        const summary = this.#jobs.state.schemes.find((sc) => sc.key === scheme);
+        const locale = this.ctx?.locale ?? 'zh-CN';
         const g = grid(
           job.summary.matrix.filter((c) => c.scheme === scheme),
-          this.#jobs.state.schemes.find((sc) => sc.key === scheme),
-          this.ctx?.locale ?? 'zh-CN',
+          summary,
+          locale,
         );
-        return html`<table class="jobs-matrix">
-          <caption>${w.matrix(scheme)}</caption>
+        return html`<table class="jobs-matrix" data-scheme=${scheme}>
+          <caption>${w.matrix(summary?.name[locale] ?? scheme)}</caption>
           <thead><tr><th scope="col">${w.from} \\ ${w.to}</th>${g.cols.map((c) => html`<th scope="col">${g.name(c)}</th>`)}</tr></thead>
           <tbody>
             ${g.rows.map(
               (r) =>
-                html`<tr><th scope="row">${r ?? w.none}</th>${g.cols.map((c) => html`<td class=${r === c ? 'jobs-same' : ''}>${g.count(r, c)}</td>`)}</tr>`,
+                html`<tr><th scope="row">${r === null ? w.none : g.name(r)}</th>${g.cols.map((c) => html`<td class=${r === c ? 'jobs-same' : ''}>${g.count(r, c)}</td>`)}</tr>`,
             )}
           </tbody>
         </table>`;

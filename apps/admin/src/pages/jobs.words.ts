@@ -6,6 +6,7 @@ const zh = {
   scheme: '方案',
   allSchemes: '全部方案',
   period: '评估月份',
+  periodHint: '默认为上一个已结束的月份（Asia/Shanghai）：本月尚未结束，数据不全，按本月重评会按缺失的数据改变等级。',
   reason: '原因（可选）',
   start: '启动',
   starting: '正在启动…',
@@ -52,6 +53,8 @@ const en: typeof zh = {
   scheme: 'Scheme',
   allSchemes: 'All schemes',
   period: 'Month to evaluate',
+  periodHint:
+    'By default the last month that has ended (Asia/Shanghai): this month is still open and its data incomplete, so re-tiering it would change levels on missing data.',
   reason: 'Reason (optional)',
   start: 'Start',
   starting: 'Starting…',
