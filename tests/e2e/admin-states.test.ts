@@ -1,0 +1,51 @@
+// The admin console where staff meet it at its edges, in real Chromium against the real server: on a
+// phone-wide screen (WCAG 1.4.10 reflow: no page scrolls sideways; a wide table scrolls in its card).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { SHOTS as shots } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+
+const t = consoleUnderTest(60);
+
+async function signIn(page: Page, as: 'maker' | 'checker', lang = 'zh-CN'): Promise<void> {
+  await page.goto(`${t.server.url}/admin/${lang === 'en' ? '?lang=en' : ''}`);
+  await page.locator(`button[data-as="${as}"]`).click();
+  await page.locator('[data-testid="who"]').waitFor();
+}
+
+/** The navigation's pages for this session, by id. */
+const pageIds = (page: Page) => page.$$eval('a[data-page-link]', (as) => as.map((a) => a.getAttribute('data-page-link') ?? ''));
+
+/** Goes to a page and waits until none of its status lines says it is loading. */
+async function show(page: Page, id: string): Promise<void> {
+  await page.locator(`a[data-page-link="${id}"]`).click();
+  await page.locator('main [data-page]').first().waitFor();
+  await page.waitForFunction(
+    () =>
+      document.querySelector('main [data-page]') !== null &&
+      ![...document.querySelectorAll('main [role="status"]')].some((s) => /正在|…/.test(s.textContent ?? '')),
+    null,
+    { timeout: 30_000 },
+  );
+}
+
+describe('admin console: narrow screens', () => {
+  for (const as of ['maker', 'checker'] as const) {
+    it(`no page scrolls sideways at 375 px wide (${as})`, async () => {
+      const context = await t.browser.newContext({ viewport: { width: 375, height: 800 } });
+      const page = await context.newPage();
+      await signIn(page, as, 'en');
+      const ids = await pageIds(page);
+      assert.ok(ids.length >= 5, `the ${as} has the console's pages (${ids.join(', ')})`);
+      for (const id of ids) {
+        await show(page, id);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        await page.screenshot({ path: join(shots, `admin-narrow-${as}-${id}.png`) });
+        assert.ok(width <= 375, `${id}: the page is ${width} px wide on a 375 px screen`);
+      }
+      await context.close();
+    });
+  }
+});
