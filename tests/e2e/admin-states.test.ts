@@ -1,5 +1,6 @@
 // The admin console where staff meet it at its edges, in real Chromium against the real server: on a
-// phone-wide screen (WCAG 1.4.10 reflow: no page scrolls sideways; a wide table scrolls in its card).
+// phone-wide screen (WCAG 1.4.10 reflow: no page scrolls sideways; a wide table scrolls in its card),
+// and with the server gone (every page says so in the console's language, not the browser's English).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ async function show(page: Page, id: string): Promise<void> {
   );
 }
 
-describe('admin console: narrow screens', () => {
+describe('admin console: narrow screens and a server gone', () => {
   for (const as of ['maker', 'checker'] as const) {
     it(`no page scrolls sideways at 375 px wide (${as})`, async () => {
       const context = await t.browser.newContext({ viewport: { width: 375, height: 800 } });
@@ -48,4 +49,21 @@ describe('admin console: narrow screens', () => {
       await context.close();
     });
   }
+
+  it('with the server unreachable every page says so in the console’s language', async () => {
+    const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, 'checker');
+    const ids = (await pageIds(page)).filter((id) => id !== 'book' && id !== 'import');
+    // The console's own files stay reachable; every API request fails as with the server stopped.
+    await context.route('**/v1/**', (r) => r.abort('connectionrefused'));
+    for (const id of ids) {
+      await show(page, id);
+      const said = (await page.$$eval('main [role="status"]', (ss) => ss.map((s) => s.textContent ?? ''))).join(' | ');
+      assert.doesNotMatch(said, /Failed to fetch/, `${id}: ${said}`);
+      assert.match(said, /无法连接服务器/, `${id}: ${said}`);
+    }
+    await page.screenshot({ path: join(shots, 'admin-unreachable.png'), fullPage: true });
+    await context.close();
+  });
 });

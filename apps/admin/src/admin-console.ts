@@ -6,6 +6,7 @@ import type { ConsolePage, PageContext } from './page.js';
 import { PAGES } from './pages/index.js';
 import { tokenSource } from './token-source.js';
 import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
+import { whyFailed } from './why-failed.js';
 
 type SignIn = 'maker' | 'checker' | 'rm';
 
@@ -159,7 +160,7 @@ export class AdminConsole extends LitElement {
         <button type="button" data-as="checker" ?disabled=${this.signingIn} @click=${() => this.signIn('checker')}>${w.asChecker}</button>
         <button type="button" data-as="rm" ?disabled=${this.signingIn} @click=${() => this.signIn('rm')}>${w.asRm}</button>
       </div>
-      <p role="status" class="hint">${this.signingIn ? w.signingIn : this.signInFailed ? `${w.signInFailed}: ${this.#session.state.error?.title ?? ''}` : ''}</p>
+      <p role="status" class="hint">${this.signingIn ? w.signingIn : this.signInFailed ? `${w.signInFailed}: ${whyFailed(this.#session.state.error, this.locale)}` : ''}</p>
     </section>`;
   }
 }

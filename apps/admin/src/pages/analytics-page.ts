@@ -9,6 +9,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
+import { whyFailed } from '../why-failed.js';
 
 type ChartsModule = typeof import('./analytics-charts.js');
 type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
@@ -184,7 +185,7 @@ export class AnalyticsPage extends LitElement {
   #status(part: AnalyticsPart<unknown>, empty: boolean): string {
     const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
     if (part.status === 'loading') return w.loading;
-    if (part.status === 'error') return `${w.failed}: ${part.error?.detail ?? part.error?.title ?? ''}`;
+    if (part.status === 'error') return `${w.failed}: ${whyFailed(part.error, this.ctx?.locale ?? 'zh-CN')}`;
     if (part.status === 'ready' && empty) return w.noData;
     return '';
   }

@@ -15,14 +15,16 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
+import { whyFailed } from '../why-failed.js';
+import type { ConsoleLocale } from '../words.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
 /** A refusal in plain words: the two a checker meets in practice get their own sentence. */
-function refusalText(w: Words, e: KitError): string {
+function refusalText(w: Words, e: KitError, locale: ConsoleLocale): string {
   if (e.status === 409 && e.type?.endsWith('/content-changed')) return w.contentChanged;
-  if (e.status === 403) return `${w.forbidden}: ${e.detail ?? e.title}`;
-  return `${w.refused}: ${e.detail ?? e.title}`;
+  if (e.status === 403) return `${w.forbidden}: ${whyFailed(e, locale)}`;
+  return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
 /**
@@ -130,7 +132,7 @@ export class ApprovalsPage extends LitElement {
             </div>`
           : nothing
       }
-      <p role="status" class="approvals-refusal">${busy ? w.deciding : refusal ? refusalText(w, refusal) : ''}</p>
+      <p role="status" class="approvals-refusal">${busy ? w.deciding : refusal ? refusalText(w, refusal, locale) : ''}</p>
     </li>`;
   }
 
@@ -152,7 +154,7 @@ export class ApprovalsPage extends LitElement {
                   : a.kind === 'deferred'
                     ? html`${w.deferred(a.subjects)}
                         <button type="button" data-action="start-retier" ?disabled=${j.starting} @click=${() => this.#startRetier(d)}>${w.startRetier}</button>
-                        <span role="status">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError) : ''}</span>`
+                        <span role="status">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError, this.ctx.locale) : ''}</span>`
                     : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
             }</p>`
       }
@@ -171,7 +173,7 @@ export class ApprovalsPage extends LitElement {
       q.status === 'loading'
         ? w.loading
         : q.status === 'error'
-          ? `${w.failed}: ${q.error?.detail ?? q.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(q.error, this.ctx.locale)}`
           : q.status === 'ready' && items.length === 0 && q.nextCursor === null
             ? w.empty
             : q.status === 'ready'

@@ -6,6 +6,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
 import './subject-overrides.js';
+import { whyFailed } from '../why-failed.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -82,7 +83,7 @@ export class BookPage extends LitElement {
         </select>
       </label>
       <button type="submit" ?disabled=${a.saving}>${w.reassign}</button>
-      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${a.error.detail ?? a.error.title}` : a.saved !== undefined ? w.saved : ''}</span>
+      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${whyFailed(a.error, this.ctx.locale)}` : a.saved !== undefined ? w.saved : ''}</span>
     </form>`;
   }
 
@@ -101,7 +102,7 @@ export class BookPage extends LitElement {
       b.status === 'loading'
         ? w.loading
         : b.status === 'error'
-          ? `${w.failed}: ${b.error?.detail ?? b.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(b.error, this.ctx.locale)}`
           : b.empty
             ? w.empty
             : b.status === 'ready'
@@ -163,7 +164,7 @@ export class BookPage extends LitElement {
             : d.notFound
               ? html`<p class="hint" role="status">${w.notFound}</p>`
               : d.status === 'error'
-                ? html`<p class="hint" role="status">${w.failed}: ${d.error?.title ?? ''}</p>`
+                ? html`<p class="hint" role="status">${w.failed}: ${whyFailed(d.error, this.ctx.locale)}</p>`
                 : html`${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
                     <div class="customer-grid">
                       <tk-tier-badge show-progress></tk-tier-badge>

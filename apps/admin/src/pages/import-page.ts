@@ -13,6 +13,7 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_WORDS } from './import.words.js';
+import { whyFailed } from '../why-failed.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030'];
 
@@ -78,7 +79,7 @@ export class ImportPage extends LitElement {
       const r = s.result;
       return w.resultLine(w.statuses[r.status] ?? r.status, r.rows, r.written, r.unchanged, r.rejectedRows);
     }
-    if (s.error) return `${w.failed}: ${s.error.detail ?? s.error.title}`;
+    if (s.error) return `${w.failed}: ${whyFailed(s.error, this.ctx?.locale ?? 'zh-CN')}`;
     if (s.preview) {
       const p = s.preview;
       if (p.errorCount === 0) return w.previewOk(p.rows);

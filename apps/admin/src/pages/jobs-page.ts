@@ -6,12 +6,13 @@ import type { ConsolePage, PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
 import { bankMonth, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
+import { whyFailed } from '../why-failed.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
 
-function problemText(w: Words, e: KitError | undefined): string {
-  return e ? `${w.refused}: ${e.detail ?? e.title}` : '';
+function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale): string {
+  return e ? `${w.refused}: ${whyFailed(e, locale)}` : '';
 }
 
 /**
@@ -125,7 +126,7 @@ export class JobsPage extends LitElement {
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
       <p class="hint" id="jobs-period-hint">${w.periodHint}</p>
-      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError)}</p>
+      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
     </section>`;
   }
 
@@ -137,7 +138,7 @@ export class JobsPage extends LitElement {
       s.status === 'loading'
         ? w.loading
         : s.status === 'error'
-          ? `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(s.error, locale)}`
           : s.empty
             ? w.empty
             : s.status === 'ready'
@@ -223,7 +224,7 @@ export class JobsPage extends LitElement {
       <h2 id="job-h" tabindex="-1">${w.jobTitle(s.jobId ?? '')}</h2>
       ${
         s.jobStatus === 'error'
-          ? html`<p role="status" class="hint">${w.failed}: ${s.jobError?.detail ?? s.jobError?.title ?? ''}</p>`
+          ? html`<p role="status" class="hint">${w.failed}: ${whyFailed(s.jobError, locale)}</p>`
           : !job
             ? html`<p role="status" class="hint">${w.loading}</p>`
             : html`<div data-job=${job.id}>
@@ -247,7 +248,7 @@ export class JobsPage extends LitElement {
                         ? html`<button type="button" data-action="resume" ?disabled=${s.acting !== undefined} @click=${() => this.#jobs.store.resumeJob()}>${w.resume}</button>`
                         : nothing
                   }
-                  <span role="status" class="hint">${problemText(w, s.actionError)}</span>
+                  <span role="status" class="hint">${problemText(w, s.actionError, locale)}</span>
                 </div>
                 <h3>${w.summary}</h3>
                 <dl class="jobs-facts">

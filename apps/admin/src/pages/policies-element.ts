@@ -8,6 +8,7 @@ import { formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
+import { whyFailed } from '../why-failed.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
 
@@ -245,7 +246,7 @@ export class PoliciesPage extends LitElement {
     for (const name of ['submit', 'save', 'simulate', 'diff', 'create', 'open'] as const) {
       const s = a[name];
       if (s.status === 'loading') return w.working;
-      if (s.status === 'error') return `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`;
+      if (s.status === 'error') return `${w.failed}: ${whyFailed(s.error, this.ctx?.locale ?? 'zh-CN')}`;
     }
     if (!v) return '';
     const status = w.statuses[v.status] ?? v.status;
@@ -265,7 +266,7 @@ export class PoliciesPage extends LitElement {
       list.status === 'loading' || list.status === 'idle'
         ? w.loading
         : list.status === 'error'
-          ? `${w.failed}: ${list.error?.detail ?? list.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(list.error, locale)}`
           : s.schemes.length === 0
             ? w.noSchemes
             : '';
