@@ -14,9 +14,14 @@ import { whyFailed } from '../why-failed.js';
  * own book. All state is in the kit's stores; this element renders them and forwards what the user does.
  */
 export class BookPage extends LitElement {
-  static override properties = { ctx: { attribute: false } };
+  static override properties = { ctx: { attribute: false }, cellNames: { state: true } };
 
   declare ctx: PageContext | undefined;
+  /**
+   * The picked cell and its level's names in each language, as the matrix shows it ("高风险·低价值"):
+   * the event and the list's filter carry only keys.
+   */
+  declare cellNames: { readonly row: string; readonly col: string; readonly name: Readonly<Record<string, string>> } | undefined;
 
   readonly #browser = new StoreController(this, new SubjectBrowser(client, { pageSize: 50 }));
   readonly #detail = new StoreController(this, new SubjectDetail(client, { historyPageSize: 20 }));
@@ -53,6 +58,22 @@ export class BookPage extends LitElement {
 
   #cell(e: TkCellSelectEvent): void {
     void this.#browser.store.showCell(e.scheme, e.row, e.col);
+    this.cellNames = undefined;
+    // The matrix has read this scheme already: the client answers from the same request.
+    void client.getScheme(e.scheme).then(
+      (scheme) => {
+        const level = scheme.levels.find((l) => l.key === e.level);
+        if (level && this.#browser.state.filter.row === e.row && this.#browser.state.filter.col === e.col)
+          this.cellNames = { row: e.row, col: e.col, name: level.name };
+      },
+      () => undefined,
+    );
+  }
+
+  /** The shown cell by the name the matrix gives it, or its keys while that name is not known. */
+  #cellName(row: string, col: string): string {
+    const known = this.cellNames?.row === row && this.cellNames.col === col ? this.cellNames.name : undefined;
+    return known?.[this.ctx?.locale ?? 'zh-CN'] ?? `${row} × ${col}`;
   }
 
   #search(e: Event): void {
@@ -129,7 +150,7 @@ export class BookPage extends LitElement {
         </form>
         ${
           b.filter.row && b.filter.col
-            ? html`<p class="cell">${w.cell(b.filter.row, b.filter.col)}
+            ? html`<p class="cell">${w.cell(this.#cellName(b.filter.row, b.filter.col))}
                 <button type="button" @click=${() => this.#clearCell()}>${w.clearCell}</button></p>`
             : nothing
         }
