@@ -37,8 +37,8 @@ export type { CursorListState } from './core/cursor-list.js';
 // re-exported here it would follow this barrel into every page of a console bundle.
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
-export { Overrides, checkOverrideRequest } from './core/overrides.js';
-export type { FieldErrors, OverrideAction, OverrideFilter, OverridesState } from './core/overrides.js';
+export { Overrides, checkOverrideRequest, OVERRIDE_CHECKS, overrideCheckOf } from './core/overrides.js';
+export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverridesState } from './core/overrides.js';
 export type {
   Override,
   OverrideDecision,

@@ -1,3 +1,4 @@
+import type { OverrideCheck } from '@tierkit/admin';
 import type { ConsoleLocale } from '../words.js';
 
 /** Words of the override request (customer detail) and the overrides page. */
@@ -21,6 +22,18 @@ const zh = {
   revoked: '已撤销。',
   refused: '未能完成',
   fix: '请更正标出的字段。',
+  /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
+  checks: {
+    'choose-scheme': '请选择体系',
+    'choose-level': '请选择等级',
+    'not-a-level': '不是该体系的等级',
+    'choose-mode': '请选择“固定为该等级”或“不低于该等级”',
+    'reason-required': '请填写理由',
+    'reason-too-long': '理由最多 1000 个字符',
+    'not-a-date': '不是有效日期',
+    'expiry-past': '到期日须晚于今天',
+    'revoke-note': '请说明撤销原因',
+  } as Record<OverrideCheck, string>,
   none: '暂无人工调级。',
   loading: '正在加载…',
   failed: '加载失败',
@@ -72,6 +85,17 @@ const en: typeof zh = {
   revoked: 'Revoked.',
   refused: 'Not done',
   fix: 'Correct the marked fields.',
+  checks: {
+    'choose-scheme': 'Choose a scheme',
+    'choose-level': 'Choose a level',
+    'not-a-level': 'Not a level of this scheme',
+    'choose-mode': 'Choose fixed or floor',
+    'reason-required': 'A reason is required',
+    'reason-too-long': 'At most 1000 characters',
+    'not-a-date': 'Not a date',
+    'expiry-past': 'The expiry must be after today',
+    'revoke-note': 'Say why it is revoked',
+  },
   none: 'No overrides.',
   loading: 'Loading…',
   failed: 'Could not load',
