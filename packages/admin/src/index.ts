@@ -48,6 +48,6 @@ export type {
   OverrideStatus,
   OverrideWithDecisions,
 } from './core/overrides-types.js';
-export { ImportStore, headerRow, readHeader } from './core/imports.js';
-export type { ImportSettings, ImportState, ImportTarget } from './core/imports.js';
+export { IMPORT_CHECKS, ImportStore, headerRow, importCheckOf, readHeader } from './core/imports.js';
+export type { ImportCheck, ImportSettings, ImportState, ImportTarget } from './core/imports.js';
 export type * from './core/imports-types.js';

@@ -1,6 +1,7 @@
 import {
   hasRole,
   ImportStore,
+  importCheckOf,
   isBookScoped,
   type ImportEncoding,
   type ImportKind,
@@ -74,7 +75,14 @@ export class ImportPage extends LitElement {
     if (s.busy === 'header') return w.reading;
     if (s.busy === 'preview') return w.checking;
     if (s.busy === 'upload') return w.uploading;
-    if (s.problems.length) return `${w.fix} ${s.problems.map((p) => `${w.fields[p.path] ?? p.path}: ${p.message}`).join('; ')}`;
+    if (s.problems.length)
+      return `${w.fix} ${s.problems
+        .map((p) => {
+          // The store's own checks in the console's words; the API's as it words them.
+          const code = importCheckOf(p.message);
+          return `${w.fields[p.path] ?? p.path}: ${code ? w.checks[code] : p.message}`;
+        })
+        .join('; ')}`;
     if (s.result) {
       const r = s.result;
       return w.resultLine(w.statuses[r.status] ?? r.status, r.rows, r.written, r.unchanged, r.rejectedRows);

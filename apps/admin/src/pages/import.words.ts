@@ -1,3 +1,4 @@
+import type { ImportCheck } from '@tierkit/admin';
 import type { ConsoleLocale } from '../words.js';
 
 /** Words of the import page. */
@@ -27,7 +28,17 @@ const zh = {
     metric: '指标名（长表）',
     value: '指标值（长表）',
     manager: '客户经理工号（空：不归属任何人）',
+    file: 'CSV 文件',
+    amounts: '金额单位',
   } as Record<string, string>,
+  /** ImportStore.check()'s problems (IMPORT_CHECKS), by code. */
+  checks: {
+    'choose-file': '请选择 CSV 文件',
+    'choose-column': '请选择对应的列',
+    'choose-amounts': '请选择金额以元还是以分填写',
+    'metric-and-value': '指标名与指标值须同时映射，或都不映射',
+    'no-metric': '请映射指标名与指标值，或至少一个指标列',
+  } as Record<ImportCheck, string>,
   metricColumn: (label: string) => `指标列：${label}`,
   preview: '预检',
   upload: '导入',
@@ -79,6 +90,15 @@ const en: typeof zh = {
     metric: 'Metric name (long form)',
     value: 'Metric value (long form)',
     manager: 'Manager staff id (empty: nobody’s book)',
+    file: 'CSV file',
+    amounts: 'Money written in',
+  },
+  checks: {
+    'choose-file': 'Choose a CSV file',
+    'choose-column': 'Choose its column',
+    'choose-amounts': 'Say whether money is in yuan or fen',
+    'metric-and-value': 'Map both metric name and value, or neither',
+    'no-metric': 'Map metric name and value, or at least one metric column',
   },
   metricColumn: (label: string) => `Metric column: ${label}`,
   preview: 'Preview',
