@@ -86,6 +86,8 @@ describe('admin console: overrides', () => {
     assert.match((await maker.textContent('.overrides-table tbody tr')) ?? '', new RegExp(id));
     await maker.locator('button[data-action="follow"]').first().click();
     await maker.locator('[data-override-detail] .overrides-decisions li').first().waitFor();
+    // Each step in the console's words, not the API's action keys.
+    assert.match((await maker.textContent('[data-override-detail] .overrides-decisions li')) ?? '', / · 申请 · staff:RM001/);
     assert.equal(await maker.locator('button[data-action="revoke"]').count(), 0, 'an officer may not revoke');
     await maker.screenshot({ path: join(shots, 'admin-overrides-2-page.png'), fullPage: true });
     await maker.close();
