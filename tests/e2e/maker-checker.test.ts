@@ -140,6 +140,8 @@ describe('maker and checker change the card tiers', () => {
     // 2. A new draft; a wrong value is refused beside its field with the engine's path, then the new line.
     await m.locator('button[data-action="new-draft"]').click();
     await m.waitForFunction(() => /草稿/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    // The pressed button is disabled now: focus goes on to the draft, not back to the page's start.
+    await m.waitForFunction(() => document.activeElement?.id === 'policies-v-h');
     const gold = m.locator(`input[data-field="${GOLD_BALANCE}"]`);
     assert.equal(await gold.inputValue(), '50000', 'money shown in yuan, stored in fen');
     await gold.fill('5万');
@@ -148,6 +150,10 @@ describe('maker and checker change the card tiers', () => {
       GOLD_BALANCE,
     );
     assert.equal(await gold.getAttribute('aria-invalid'), 'true');
+    // What to type instead, in the console's words — not zod's "expected number, received string".
+    const said = `${await m.textContent('[data-testid="policy-errors"]')} ${await m.locator(`#${await gold.getAttribute('aria-describedby')}`).textContent()}`;
+    assert.doesNotMatch(said, /expected number/);
+    assert.match(said, /请输入金额（元）/);
     await noAxe(m, 'policies page, draft with errors');
     await shot(m, '2-validation');
     await gold.fill(NEW_GOLD_YUAN);

@@ -81,7 +81,12 @@ export class PoliciesPage extends LitElement {
   async #newDraft(): Promise<void> {
     await this.#ed.store.createDraft();
     const v = this.#ed.state.version;
-    if (v?.status === 'draft') this.#go(v.scheme, v.version);
+    if (v?.status !== 'draft') return;
+    this.#go(v.scheme, v.version);
+    // The button just pressed is disabled now that a draft exists, and focus would fall to the page's
+    // start: take it to the draft, where the work goes on.
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('#policies-v-h')?.focus();
   }
 
   #metric(key: string): MetricDef | undefined {
@@ -100,10 +105,24 @@ export class PoliciesPage extends LitElement {
     return metric?.unit === 'money' ? fenToYuanText(value) : String(value);
   }
 
+  /**
+   * What is wrong at `path`, for people. A number field whose text the console could not read keeps
+   * that text in the document (so the engine refuses it and nothing unreadable is saved), but the
+   * engine's word for it is zod's "expected number, received string": say what to type instead.
+   */
+  #message(e: { readonly path: string; readonly message: string }): string {
+    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return e.message;
+    const w = POLICY_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const condition = e.path.endsWith('.value') ? this.#ed.store.valueAt(e.path.slice(0, -'.value'.length)) : undefined;
+    const metricKey = (condition as { metric?: unknown } | undefined)?.metric;
+    const money = typeof metricKey === 'string' && this.#metric(metricKey)?.unit === 'money';
+    return money ? w.notYuan : w.notWhole;
+  }
+
   #fieldErrors(path: string, exact = true) {
     const errs = exact ? this.#ed.state.errors.filter((e) => e.path === path) : this.#ed.store.errorsAt(path);
     return errs.length
-      ? html`<span class="policies-field-error" id="${fieldId(path)}-err">${errs.map((e) => e.message).join('; ')}</span>`
+      ? html`<span class="policies-field-error" id="${fieldId(path)}-err">${[...new Set(errs.map((e) => this.#message(e)))].join('; ')}</span>`
       : nothing;
   }
 
@@ -319,14 +338,14 @@ export class PoliciesPage extends LitElement {
     const doc = s.document as RuleDoc;
     const busy = (['save', 'simulate', 'diff', 'submit'] as const).some((a) => s.actions[a].status === 'loading');
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
-      <h2 id="policies-v-h">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
+      <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
       <p role="status" class="hint" data-testid="policy-status">${this.#statusLine(w)}</p>
       ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
         ${
           s.errors.length
-            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li><code>${e.path}</code>: ${e.message}</li>`)}</ul>`
+            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li><code>${e.path}</code>: ${this.#message(e)}</li>`)}</ul>`
             : html`<p class="hint">${w.noErrors}</p>`
         }
       </div>
