@@ -323,7 +323,7 @@ export class AnalyticsPage extends LitElement {
       ${
         e
           ? html`<p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
-              ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length)}</p>
+              ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length, w.metrics[e.metric.key] ?? e.metric.key)}</p>
             ${
               empty
                 ? nothing
@@ -344,7 +344,7 @@ export class AnalyticsPage extends LitElement {
                     </table>`,
                   )
             }
-            <p class="hint">${w.effectNote}</p>`
+            <p class="hint">${w.effectNote(w.metrics[e.metric.key] ?? e.metric.key)}</p>`
           : nothing
       }
     </section>`;

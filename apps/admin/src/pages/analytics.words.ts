@@ -51,10 +51,12 @@ const zh = {
   effectCol: '差异（效果）',
   movedLegend: '调级客户',
   stayedLegend: '可比未调级客户',
-  effectNote: '观察性比较，不是实验：同等级、同余额档位的未调级客户是账簿中最接近的对照。先看人数再看差异。',
+  effectNote: (metric: string) =>
+    `观察性比较，不是实验：调级前同等级、调级当月“${metric}”同档位的未调级客户是账簿中最接近的对照。先看人数再看差异。`,
   cohorts: (moved: number, stayed: number) => `调级 ${moved} 位，未调级 ${stayed} 位。`,
-  strata: (all: number, matched: number) =>
-    `按调级前等级与余额档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
+  // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
+  strata: (all: number, matched: number, metric: string) =>
+    `按调级前等级与调级当月“${metric}”档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
   none: '—',
   metrics: {
     avg_daily_balance: '月日均资产',
@@ -116,11 +118,11 @@ const en: typeof zh = {
   effectCol: 'Difference (effect)',
   movedLegend: 'Movers',
   stayedLegend: 'Comparable stayers',
-  effectNote:
-    'An observational comparison, not an experiment: stayers of the same level and balance band are the closest comparison the book holds. Read the counts before the effect.',
+  effectNote: (metric: string) =>
+    `An observational comparison, not an experiment: stayers of the same level before the move and the same band of “${metric}” in its month are the closest comparison the book holds. Read the counts before the effect.`,
   cohorts: (moved: number, stayed: number) => `${moved} moved, ${stayed} stayed.`,
-  strata: (all: number, matched: number) =>
-    `${all} strata of level before the move × balance band; ${matched} hold both movers and stayers, and only those are compared.`,
+  strata: (all: number, matched: number, metric: string) =>
+    `${all} strata of level before the move × band of “${metric}” in its month; ${matched} hold both movers and stayers, and only those are compared.`,
   none: '—',
   metrics: {
     avg_daily_balance: 'Monthly average daily balance',
