@@ -187,6 +187,12 @@ describe('maker and checker change the card tiers', () => {
       sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0),
       moved,
     );
+    // Out of how many, said as such: not a bare number in brackets.
+    const total = sim.cells.reduce((n, c) => n + c.count, 0);
+    assert.equal(
+      (await m.textContent('.policies-moved'))?.replace(/\s+/g, ' ').trim(),
+      `${moved} 名客户的等级将改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
+    );
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');
     await m.selectOption('.lang select', 'en');

@@ -223,7 +223,7 @@ export class PoliciesPage extends LitElement {
     const cell = (from: string, to: string) => sim.cells.find((c) => c.from === from && c.to === to);
     const name = (l: string) => (l === 'none' ? w.none : this.#levelName(l));
     return html`<div data-testid="simulation" class="policies-simulation">
-      <p class="policies-moved"><strong data-testid="moved-count">${movedCount(sim)}</strong> ${w.moved} (${sim.total})</p>
+      <p class="policies-moved"><strong data-testid="moved-count">${movedCount(sim)}</strong> ${w.moved(sim.total)}</p>
       <table class="policies-matrix">
         <caption>${w.simulation}</caption>
         <thead><tr><th scope="col">${w.fromTo}</th>${sim.levels.map((l) => html`<th scope="col">${name(l)}</th>`)}</tr></thead>
