@@ -79,12 +79,28 @@ describe('admin console: approvals and jobs', () => {
     await checker.page.locator('a[data-page-link="approvals"]').click();
     await checker.page.locator(`${item} button[data-action="approve"]`).waitFor();
     await axeBothLanguages(checker.page, 'approvals page, the checker');
+    // Reject with no note: said in the console's words, nothing sent, focus on the note to write it.
+    await checker.page.locator(`${item} button[data-action="reject"]`).focus();
+    await checker.page.keyboard.press('Enter');
+    await checker.page.waitForFunction(
+      (sel) => document.querySelector(`${sel} .approvals-refusal`)?.textContent?.includes('驳回前请在“审批意见”中写明理由'),
+      item,
+    );
+    await checker.page.waitForFunction((sel) => document.activeElement === document.querySelector(`${sel} textarea[name="note"]`), item);
+    assert.equal(await checker.page.getAttribute(`${item} textarea[name="note"]`, 'aria-invalid'), 'true');
+    const still = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as { status: string };
+    assert.equal(still.status, 'pending');
     await checker.page.locator(`${item} textarea[name="note"]`).fill('核实无误，同意');
     await checker.page.screenshot({ path: join(shots, 'admin-flow-2-approvals.png'), fullPage: true });
     await checker.page.locator(`${item} button[data-action="approve"]`).focus();
     await checker.page.keyboard.press('Enter');
     await checker.page.locator(`[data-decided="override:${override.id}"]`).waitFor();
     assert.equal(await checker.page.locator(item).count(), 0, 'the decided item leaves the queue');
+    // Focus goes on to the next item waiting (or the list's heading), not to the page's start.
+    assert.match(
+      await checker.page.evaluate(() => `${document.activeElement?.tagName}#${document.activeElement?.id}`),
+      /^(H3#ap-.+-h|H2#approvals-h)$/,
+    );
     const stored = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as {
       status: string;
       decidedBy: string;

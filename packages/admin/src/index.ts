@@ -14,7 +14,7 @@ export type { DistributionResponse, EffectGroupSeries, EffectResponse, Migration
 export { AuditTrail, firstBreak } from './core/audit-trail.js';
 export type { AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
-export { ApprovalsQueue, activationOf, approvalKey, whyNotApprovable } from './core/approvals-queue.js';
+export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {
   Activation,
   ApprovalFilter,
