@@ -50,6 +50,24 @@ describe('admin console: narrow screens and a server gone', () => {
     });
   }
 
+  it('the window’s title names the page shown, in the console’s language', async () => {
+    const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${t.server.url}/admin/`);
+    await page.waitForFunction(() => document.title === '登录（演示） · tierkit 管理台');
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('[data-testid="who"]').waitFor();
+    for (const id of await pageIds(page)) {
+      const name = ((await page.textContent(`a[data-page-link="${id}"]`)) ?? '').trim();
+      await page.locator(`a[data-page-link="${id}"]`).click();
+      await page.waitForFunction((want) => document.title === want, `${name} · tierkit 管理台`);
+    }
+    await page.selectOption('.bar .lang select', 'en');
+    await page.waitForFunction(() => / · tierkit console$/.test(document.title));
+    assert.equal(await page.title(), `${((await page.textContent('a[aria-current="page"]')) ?? '').trim()} · tierkit console`);
+    await context.close();
+  });
+
   it('with the server unreachable every page says so in the console’s language', async () => {
     const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();

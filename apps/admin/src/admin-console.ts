@@ -133,6 +133,16 @@ export class AdminConsole extends LitElement {
     `;
   }
 
+  protected override updated(): void {
+    // Each page of this one document is a page to the reader (WCAG 2.4.2): the window's title and the
+    // history's entries name it, in the console's language.
+    const w = WORDS[this.locale];
+    const session = this.#session.state.session;
+    const page = session ? this.#current(PAGES.filter((p) => p.visible(session))).page : undefined;
+    const title = `${page ? page.title[this.locale] : w.signInTitle} · ${w.title}`;
+    if (document.title !== title) document.title = title;
+  }
+
   #workplace(session: PageContext['session']) {
     const w = WORDS[this.locale];
     const pages = PAGES.filter((p) => p.visible(session));
