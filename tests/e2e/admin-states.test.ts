@@ -5,13 +5,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SHOTS as shots } from './support/axe.js';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
 
 const t = consoleUnderTest(60);
 
 async function signIn(page: Page, as: 'maker' | 'checker', lang = 'zh-CN'): Promise<void> {
-  await page.goto(`${t.server.url}/admin/${lang === 'en' ? '?lang=en' : ''}`);
+  await page.goto(`${t.server.url}/admin/?lang=${lang}`);
   await page.locator(`button[data-as="${as}"]`).click();
   await page.locator('[data-testid="who"]').waitFor();
 }
@@ -65,6 +65,29 @@ describe('admin console: narrow screens and a server gone', () => {
     await page.selectOption('.bar .lang select', 'en');
     await page.waitForFunction(() => / · tierkit console$/.test(document.title));
     assert.equal(await page.title(), `${((await page.textContent('a[aria-current="page"]')) ?? '').trim()} · tierkit console`);
+    await context.close();
+  });
+
+  it('in zh-TW every page is in Traditional characters, titled so, with no axe violation', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, 'checker', 'zh-TW');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-TW');
+    assert.equal(await page.inputValue('.bar .lang select'), 'zh-TW');
+    // Characters that exist only in Simplified script; the console's own words must not use them.
+    const simplified = /[户级载审询选时页务导评这个为关权类经览]/;
+    for (const id of await pageIds(page)) {
+      await show(page, id);
+      const words = await page.$$eval(
+        'nav a, main h2, main h3, main label, main button, main legend, main th, main [role="status"]',
+        (els) => els.map((e) => e.textContent?.replace(/\s+/g, ' ').trim() ?? ''),
+      );
+      const off = words.filter((w) => simplified.test(w));
+      assert.deepEqual(off, [], `${id}: Simplified characters`);
+      assert.match(await page.title(), / · tierkit 管理臺$/);
+      assert.deepEqual(await axeViolations(page), [], `${id} (zh-TW)`);
+    }
+    await page.screenshot({ path: join(shots, 'admin-zh-TW.png'), fullPage: true });
     await context.close();
   });
 

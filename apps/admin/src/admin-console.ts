@@ -43,7 +43,7 @@ export class AdminConsole extends LitElement {
   constructor() {
     super();
     const asked = new URLSearchParams(location.search).get('lang');
-    this.locale = asked === 'en' ? 'en' : 'zh-CN';
+    this.locale = (LOCALES as readonly (string | null)[]).includes(asked) ? (asked as ConsoleLocale) : 'zh-CN';
     this.signingIn = false;
     this.signInFailed = false;
     this.hash = location.hash;
@@ -118,6 +118,7 @@ export class AdminConsole extends LitElement {
         <label class="lang">${w.language}
           <select @change=${this.#setLocale} .value=${this.locale}>
             <option value="zh-CN" ?selected=${this.locale === 'zh-CN'}>简体中文</option>
+            <option value="zh-TW" ?selected=${this.locale === 'zh-TW'}>繁體中文</option>
             <option value="en" ?selected=${this.locale === 'en'}>English</option>
           </select>
         </label>

@@ -6,6 +6,10 @@ const WORDS: Record<ConsoleLocale, { unreachable: string; server: (status: numbe
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
     server: (status) => `服务器出错（HTTP ${status}），请稍后重试；如仍失败，请联系技术支持。`,
   },
+  'zh-TW': {
+    unreachable: '無法連線伺服器（網路中斷或服務未執行），請稍後重試。',
+    server: (status) => `伺服器出錯（HTTP ${status}），請稍後重試；如仍失敗，請聯絡技術支援。`,
+  },
   en: {
     unreachable: 'Cannot reach the server (the network is down or the service is not running). Try again shortly.',
     server: (status) => `The server failed (HTTP ${status}). Try again shortly; if it keeps failing, contact support.`,

@@ -381,7 +381,7 @@ if (!customElements.get('admin-analytics-page')) customElements.define('admin-an
 
 export const analyticsPage: ConsolePage = {
   id: 'analytics',
-  title: { 'zh-CN': '分析', en: 'Analytics' },
+  title: { 'zh-CN': '分析', 'zh-TW': '分析', en: 'Analytics' },
   // Aggregates over the whole book: analysts and above, never a relationship manager's book session.
   visible: (session) => hasRole(session, 'analyst') && !isBookScoped(session),
   render: (ctx) => html`<admin-analytics-page data-page .ctx=${ctx}></admin-analytics-page>`,

@@ -46,6 +46,52 @@ const zh = {
   scheduled: (date: string) => `将于 ${date} 生效，届时按月重评。`,
 };
 
+const tw: typeof zh = {
+  title: '待審批',
+  mineTitle: '我提交的待審批申請',
+  mineHint: '審批需要複核（approver）角色；這裡只列出您自己提交、正在等待他人審批的申請。',
+  filters: '篩選',
+  kind: '類型',
+  allKinds: '全部',
+  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本' } as Record<string, string>,
+  scheme: '方案',
+  subject: '客戶號',
+  minAge: '至少等待',
+  anyAge: '不限',
+  ages: { 3600: '1 小時', 86400: '1 天', 604800: '7 天' } as Record<string, string>,
+  apply: '篩選',
+  loading: '正在載入…',
+  failed: '載入失敗',
+  empty: '沒有等待審批的申請。',
+  shown: (n: number, more: boolean) => (more ? `已顯示 ${n} 項，還有更多` : `共 ${n} 項`),
+  loadMore: '載入更多',
+  requestedBy: '申請人',
+  requestedAt: '提交時間',
+  waiting: '已等待',
+  note: '審批意見',
+  noteHint: '駁回時必填。',
+  noteRequired: '駁回前請在“審批意見”中寫明理由。',
+  effectiveFrom: '生效日期（每月 1 日生效自當月起，其他日期自次月起）',
+  approve: '批准',
+  reject: '駁回',
+  deciding: '正在提交…',
+  ownRequest: '這是您自己提交的申請：四眼原則要求由另一位複核人員審批。',
+  viewPolicy: '檢視該策略版本',
+  contentChanged: '申請內容在您審閱後已被修改，請重新整理後重新審閱。',
+  forbidden: '您不能審批這項申請',
+  refused: '未能提交',
+  refresh: '重新整理',
+  decidedTitle: '本次已處理',
+  approved: '已批准',
+  rejected: '已駁回',
+  reevaluated: (subjects: number, changes: number) => `已立即按新策略重評 ${subjects} 位客戶，${changes} 位等級變化。`,
+  jobQueued: '已排隊重評任務：',
+  deferred: (subjects: number) => `客戶較多（${subjects} 位），重評已推遲，需啟動重評任務。`,
+  startRetier: '啟動重評任務',
+  starting: '正在啟動…',
+  scheduled: (date: string) => `將於 ${date} 生效，屆時按月重評。`,
+};
+
 const en: typeof zh = {
   title: 'Approvals',
   mineTitle: 'My requests waiting for approval',
@@ -92,4 +138,4 @@ const en: typeof zh = {
   scheduled: (date: string) => `In force from ${date}; that month is re-evaluated then.`,
 };
 
-export const APPROVALS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, en };
+export const APPROVALS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

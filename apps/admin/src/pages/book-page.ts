@@ -208,7 +208,7 @@ if (!customElements.get('admin-book-page')) customElements.define('admin-book-pa
 
 export const bookPage: ConsolePage = {
   id: 'book',
-  title: { 'zh-CN': '客户', en: 'Customers' },
+  title: { 'zh-CN': '客户', 'zh-TW': '客戶', en: 'Customers' },
   visible: (session) => session.can.readSubjects,
   render: (ctx) => html`<admin-book-page data-page .ctx=${ctx}></admin-book-page>`,
 };

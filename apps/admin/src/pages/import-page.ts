@@ -181,7 +181,7 @@ if (!customElements.get('admin-import-page')) customElements.define('admin-impor
 
 export const importPage: ConsolePage = {
   id: 'import',
-  title: { 'zh-CN': '批量导入', en: 'Import' },
+  title: { 'zh-CN': '批量导入', 'zh-TW': '批次匯入', en: 'Import' },
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-import-page data-page .ctx=${ctx}></admin-import-page>`,
 };

@@ -272,7 +272,7 @@ if (!customElements.get('admin-jobs-page')) customElements.define('admin-jobs-pa
 
 export const jobsPage: ConsolePage = {
   id: 'jobs',
-  title: { 'zh-CN': '重评任务', en: 'Re-tier jobs' },
+  title: { 'zh-CN': '重评任务', 'zh-TW': '重評任務', en: 'Re-tier jobs' },
   // Jobs reach across the tenant: officers and above, never a relationship manager's book-scoped credential.
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-jobs-page data-page .ctx=${ctx}></admin-jobs-page>`,

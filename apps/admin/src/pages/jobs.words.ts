@@ -47,6 +47,53 @@ const zh = {
   noMatrix: '尚无结果。',
 };
 
+const tw: typeof zh = {
+  title: '重評任務',
+  startTitle: '啟動重評',
+  scheme: '方案',
+  allSchemes: '全部方案',
+  period: '評估月份',
+  periodHint: '預設為上一個已結束的月份（Asia/Shanghai）：本月尚未結束，資料不全，按本月重評會按缺失的資料改變等級。',
+  reason: '原因（可選）',
+  start: '啟動',
+  starting: '正在啟動…',
+  loading: '正在載入…',
+  failed: '載入失敗',
+  empty: '還沒有重評任務。',
+  shown: (n: number, more: boolean) => (more ? `已顯示 ${n} 個任務，還有更多` : `共 ${n} 個任務`),
+  loadMore: '載入更多',
+  refresh: '重新整理',
+  updated: (at: string, live: boolean) => `更新於 ${at}${live ? '，執行中的任務自動更新' : ''}`,
+  id: '任務',
+  status: '狀態',
+  statuses: { running: '執行中', completed: '已完成', cancelled: '已取消', failed: '失敗' } as Record<string, string>,
+  schemes: '方案',
+  progress: '進度',
+  created: '建立時間',
+  open: '檢視',
+  back: '返回任務列表',
+  jobTitle: (id: string) => `重評任務 ${id}`,
+  progressLabel: '重評進度',
+  progressText: (done: number, total: number) => `已處理 ${done} / ${total} 位客戶（${total ? Math.floor((done * 100) / total) : 100}%）`,
+  rate: (perSecond: number) => `每秒約 ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} 位`,
+  eta: (left: string) => `預計還需 ${left}`,
+  live: { stream: '即時更新中', polling: '即時連線中斷，正在定時重新整理', no: '' } as Record<string, string>,
+  cancel: '取消任務',
+  resume: '繼續任務',
+  refused: '未能執行',
+  requestedBy: '發起人',
+  finished: '結束時間',
+  error: '錯誤',
+  summary: '結果彙總',
+  changes: '等級變化',
+  approvalRequired: '待複核等級',
+  matrix: (scheme: string) => `${scheme}：重評前 → 重評後（人數）`,
+  from: '重評前',
+  to: '重評後',
+  none: '（無）',
+  noMatrix: '尚無結果。',
+};
+
 const en: typeof zh = {
   title: 'Re-tier jobs',
   startTitle: 'Start a re-tier',
@@ -95,4 +142,4 @@ const en: typeof zh = {
   noMatrix: 'No results yet.',
 };
 
-export const JOBS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, en };
+export const JOBS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

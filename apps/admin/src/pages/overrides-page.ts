@@ -123,7 +123,7 @@ if (!customElements.get('admin-overrides-page')) customElements.define('admin-ov
 
 export const overridesPage: ConsolePage = {
   id: 'overrides',
-  title: { 'zh-CN': '人工调级', en: 'Overrides' },
+  title: { 'zh-CN': '人工调级', 'zh-TW': '人工調級', en: 'Overrides' },
   visible: (session) => session.can.readSubjects && !isBookScoped(session),
   render: (ctx) => html`<admin-overrides-page data-page .ctx=${ctx}></admin-overrides-page>`,
 };
