@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { activationOf, type ApprovalItem, ApprovalsQueue, approvalKey, SessionStore, whyNotApprovable } from '@tierkit/admin';
+import {
+  activationOf,
+  type ApprovalItem,
+  ApprovalsQueue,
+  approvalKey,
+  REJECT_NOTE_REQUIRED,
+  SessionStore,
+  whyNotApprovable,
+} from '@tierkit/admin';
 import { mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient, type Session } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -107,6 +115,9 @@ describe('ApprovalsQueue against the real API', () => {
 
     assert.equal(await q.reject(second, '  '), undefined, 'no note, no rejection');
     assert.equal(q.state.refusals[approvalKey(second)]?.status, 400);
+    // Refused before sending, with a type a console can word for itself.
+    assert.equal(q.state.refusals[approvalKey(second)]?.type, REJECT_NOTE_REQUIRED);
+    assert.equal((await checker.http.get<Override>(`/v1/overrides/${second.id}`)).status, 'pending');
     await q.reject(second, '理由不足');
     assert.equal(q.state.refusals[approvalKey(second)], undefined, 'the refusal goes with a new decision');
     assert.equal(q.state.items.length, 0);

@@ -100,6 +100,20 @@ describe('admin console', () => {
       cell.every((id) => book.includes(id)),
       'all in the book',
     );
+    // The list says which cell by the name the matrix gives it, in the console's language — not its keys.
+    const matrixScheme = (await (await fetchAsBank(`${t.server.url}/v1/schemes/risk-value`)).json()) as {
+      levels: { name: Record<string, string> }[];
+    };
+    const cellText = await matrix.evaluate(
+      (el, i) => el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"]')[i]?.textContent ?? '',
+      fullest,
+    );
+    const named = matrixScheme.levels.find((l) => cellText.includes(l.name['zh-CN'] ?? '?'));
+    assert.ok(named, `the cell shows a level of the matrix (${cellText})`);
+    await page.waitForFunction((want) => document.querySelector('p.cell')?.textContent?.includes(want), `矩阵格子：${named.name['zh-CN']}`);
+    await page.selectOption('.bar .lang select', 'en');
+    await page.waitForFunction((want) => document.querySelector('p.cell')?.textContent?.includes(want), `Matrix cell: ${named.name.en}`);
+    await page.selectOption('.bar .lang select', 'zh-CN');
     await page.screenshot({ path: join(shots, 'admin-3-cell.png'), fullPage: true });
 
     // Open a customer: badge, entitlements and timeline through the widgets.

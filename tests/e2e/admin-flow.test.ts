@@ -30,6 +30,15 @@ async function signedIn(as: 'maker' | 'checker'): Promise<{ context: BrowserCont
   return { context, page, errors };
 }
 
+/** The month before this one in the bank's zone (Asia/Shanghai): the last that has ended. */
+function lastClosedMonth(): string {
+  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
+    .format(new Date())
+    .split('-')
+    .map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
 /** axe on the page in both console languages (the page is left in zh-CN). */
 async function axeBothLanguages(page: Page, what: string): Promise<void> {
   assert.deepEqual(await axeViolations(page), [], `${what} (zh-CN)`);
@@ -70,12 +79,28 @@ describe('admin console: approvals and jobs', () => {
     await checker.page.locator('a[data-page-link="approvals"]').click();
     await checker.page.locator(`${item} button[data-action="approve"]`).waitFor();
     await axeBothLanguages(checker.page, 'approvals page, the checker');
+    // Reject with no note: said in the console's words, nothing sent, focus on the note to write it.
+    await checker.page.locator(`${item} button[data-action="reject"]`).focus();
+    await checker.page.keyboard.press('Enter');
+    await checker.page.waitForFunction(
+      (sel) => document.querySelector(`${sel} .approvals-refusal`)?.textContent?.includes('驳回前请在“审批意见”中写明理由'),
+      item,
+    );
+    await checker.page.waitForFunction((sel) => document.activeElement === document.querySelector(`${sel} textarea[name="note"]`), item);
+    assert.equal(await checker.page.getAttribute(`${item} textarea[name="note"]`, 'aria-invalid'), 'true');
+    const still = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as { status: string };
+    assert.equal(still.status, 'pending');
     await checker.page.locator(`${item} textarea[name="note"]`).fill('核实无误，同意');
     await checker.page.screenshot({ path: join(shots, 'admin-flow-2-approvals.png'), fullPage: true });
     await checker.page.locator(`${item} button[data-action="approve"]`).focus();
     await checker.page.keyboard.press('Enter');
     await checker.page.locator(`[data-decided="override:${override.id}"]`).waitFor();
     assert.equal(await checker.page.locator(item).count(), 0, 'the decided item leaves the queue');
+    // Focus goes on to the next item waiting (or the list's heading), not to the page's start.
+    assert.match(
+      await checker.page.evaluate(() => `${document.activeElement?.tagName}#${document.activeElement?.id}`),
+      /^(H3#ap-.+-h|H2#approvals-h)$/,
+    );
     const stored = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as {
       status: string;
       decidedBy: string;
@@ -162,6 +187,20 @@ describe('admin console: approvals and jobs', () => {
     };
     assert.equal(api.status, 'completed');
     assert.equal(api.requestedBy, 'staff:MAKER01');
+    // By default the month that has ended, never the open one: this month has no data yet, and
+    // re-tiering it would change levels on what is missing.
+    assert.equal(api.params.period, lastClosedMonth());
+    // The before × after table names the scheme and its levels, both ways, as the bank calls them.
+    const retail = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as {
+      name: Record<string, string>;
+      levels: { key: string; name: Record<string, string> }[];
+    };
+    const table = page.locator(`${job} table.jobs-matrix[data-scheme="retail-tier"]`);
+    assert.match((await table.locator('caption').textContent()) ?? '', new RegExp(`^${retail.name['zh-CN']}：`));
+    const names = new Set(retail.levels.map((l) => l.name['zh-CN']));
+    const rowHeads = await table.locator('tbody th[scope="row"]').allTextContents();
+    assert.ok(rowHeads.length > 0);
+    for (const h of rowHeads) assert.ok(names.has(h.trim()), `row "${h}" is a level's name`);
     await page.screenshot({ path: join(shots, 'admin-flow-5-job-done.png'), fullPage: true });
     await axeBothLanguages(page, 'a finished job');
 

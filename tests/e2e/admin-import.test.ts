@@ -99,6 +99,22 @@ describe('admin console: import', () => {
     await page.close();
   });
 
+  it('a metrics file without its money unit is stopped before sending, in the console’s language', async () => {
+    const page = await run.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await openImport(page);
+    await page.selectOption('select[name="kind"]', 'metrics');
+    const csv = 'subject,period,metric,value\nE2E01,2026-01,avg_daily_balance,100\n';
+    await page.setInputFiles('input[type="file"][name="file"]', { name: 'metrics.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.locator('select[data-column="subject"]').waitFor();
+    await page.click('button[data-action="preview"]');
+    await settled(page, /请先更正/);
+    assert.equal((await statusText(page)).trim(), '请先更正： 金额单位: 请选择金额以元还是以分填写');
+    await page.selectOption('.lang select', 'en');
+    await settled(page, /Correct first/);
+    assert.equal((await statusText(page)).trim(), 'Correct first: Money written in: Say whether money is in yuan or fen');
+    await page.close();
+  });
+
   it('has no axe violations in zh-CN and en, with row errors shown', async () => {
     const context = await run.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();

@@ -87,6 +87,14 @@ describe('admin console: analytics and audit', () => {
     assert.match((await page.textContent('[data-testid="effect-cohorts"]')) ?? '', /调级 [1-9]\d* 位/);
     if ((await page.locator('canvas[data-chart="effect"]').count()) > 0)
       assert.equal(await painted(page, 'effect'), true, 'effect is drawn');
+    // Strata are bands of the metric evaluated (the API's), so the sentence names that metric.
+    assert.match((await page.textContent('[data-testid="effect-cohorts"]')) ?? '', /“月日均资产”档位/);
+    await page.selectOption('[data-testid="analytics-effect"] select[name="metric"]', 'card_spend');
+    await page.locator('[data-testid="analytics-effect"] button[type="submit"]').click();
+    await page.waitForFunction(() =>
+      /“月信用卡消费”档位/.test(document.querySelector('[data-testid="effect-cohorts"]')?.textContent ?? ''),
+    );
+    assert.doesNotMatch((await page.textContent('[data-testid="analytics-effect"]')) ?? '', /余额档位/);
     await page.screenshot({ path: join(shots, 'admin-analytics-1-zh.png'), fullPage: true });
 
     // A write of the checker's own session, as the console makes it: C000001 moves to RM002's book.

@@ -34,6 +34,21 @@ describe('admin console: overrides', () => {
     await form.locator('button[type="submit"]').click();
     await page.locator('[data-testid="field-error"]').first().waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'reason');
+    // Said in the console's language, and again after switching it.
+    assert.equal((await page.locator('[data-testid="field-error"]').first().textContent())?.trim(), '请填写理由');
+    await page.selectOption('.lang select', 'en');
+    await page.waitForFunction(() => document.querySelector('[data-testid="field-error"]')?.textContent?.trim() === 'A reason is required');
+    await page.selectOption('.lang select', 'zh-CN');
+    // An expiry already past: the same, before anything is sent.
+    await form.locator('textarea[name="reason"]').fill('x');
+    await form.locator('input[name="expiresOn"]').evaluate((i: HTMLInputElement) => {
+      i.min = '';
+      i.value = '2020-01-01';
+    });
+    await form.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="field-error"]')?.textContent?.trim() === '到期日须晚于今天');
+    await form.locator('input[name="expiresOn"]').fill('');
+    await form.locator('textarea[name="reason"]').fill('');
     const none = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as { items: unknown[] };
     assert.equal(none.items.length, 0);
 
@@ -71,6 +86,8 @@ describe('admin console: overrides', () => {
     assert.match((await maker.textContent('.overrides-table tbody tr')) ?? '', new RegExp(id));
     await maker.locator('button[data-action="follow"]').first().click();
     await maker.locator('[data-override-detail] .overrides-decisions li').first().waitFor();
+    // Each step in the console's words, not the API's action keys.
+    assert.match((await maker.textContent('[data-override-detail] .overrides-decisions li')) ?? '', / · 申请 · staff:RM001/);
     assert.equal(await maker.locator('button[data-action="revoke"]').count(), 0, 'an officer may not revoke');
     await maker.screenshot({ path: join(shots, 'admin-overrides-2-page.png'), fullPage: true });
     await maker.close();

@@ -140,6 +140,8 @@ describe('maker and checker change the card tiers', () => {
     // 2. A new draft; a wrong value is refused beside its field with the engine's path, then the new line.
     await m.locator('button[data-action="new-draft"]').click();
     await m.waitForFunction(() => /草稿/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    // The pressed button is disabled now: focus goes on to the draft, not back to the page's start.
+    await m.waitForFunction(() => document.activeElement?.id === 'policies-v-h');
     const gold = m.locator(`input[data-field="${GOLD_BALANCE}"]`);
     assert.equal(await gold.inputValue(), '50000', 'money shown in yuan, stored in fen');
     await gold.fill('5万');
@@ -148,6 +150,10 @@ describe('maker and checker change the card tiers', () => {
       GOLD_BALANCE,
     );
     assert.equal(await gold.getAttribute('aria-invalid'), 'true');
+    // What to type instead, in the console's words — not zod's "expected number, received string".
+    const said = `${await m.textContent('[data-testid="policy-errors"]')} ${await m.locator(`#${await gold.getAttribute('aria-describedby')}`).textContent()}`;
+    assert.doesNotMatch(said, /expected number/);
+    assert.match(said, /请输入金额（元）/);
     await noAxe(m, 'policies page, draft with errors');
     await shot(m, '2-validation');
     await gold.fill(NEW_GOLD_YUAN);
@@ -180,6 +186,12 @@ describe('maker and checker change the card tiers', () => {
     assert.equal(
       sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0),
       moved,
+    );
+    // Out of how many, said as such: not a bare number in brackets.
+    const total = sim.cells.reduce((n, c) => n + c.count, 0);
+    assert.equal(
+      (await m.textContent('.policies-moved'))?.replace(/\s+/g, ' ').trim(),
+      `${moved} 名客户的等级将改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
     );
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');

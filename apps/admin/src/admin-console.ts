@@ -6,6 +6,7 @@ import type { ConsolePage, PageContext } from './page.js';
 import { PAGES } from './pages/index.js';
 import { tokenSource } from './token-source.js';
 import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
+import { whyFailed } from './why-failed.js';
 
 type SignIn = 'maker' | 'checker' | 'rm';
 
@@ -42,7 +43,7 @@ export class AdminConsole extends LitElement {
   constructor() {
     super();
     const asked = new URLSearchParams(location.search).get('lang');
-    this.locale = asked === 'en' ? 'en' : 'zh-CN';
+    this.locale = (LOCALES as readonly (string | null)[]).includes(asked) ? (asked as ConsoleLocale) : 'zh-CN';
     this.signingIn = false;
     this.signInFailed = false;
     this.hash = location.hash;
@@ -117,6 +118,7 @@ export class AdminConsole extends LitElement {
         <label class="lang">${w.language}
           <select @change=${this.#setLocale} .value=${this.locale}>
             <option value="zh-CN" ?selected=${this.locale === 'zh-CN'}>简体中文</option>
+            <option value="zh-TW" ?selected=${this.locale === 'zh-TW'}>繁體中文</option>
             <option value="en" ?selected=${this.locale === 'en'}>English</option>
           </select>
         </label>
@@ -130,6 +132,16 @@ export class AdminConsole extends LitElement {
       </header>
       ${s.session ? this.#workplace(s.session) : html`<main class="console">${this.#signInCard()}</main>`}
     `;
+  }
+
+  protected override updated(): void {
+    // Each page of this one document is a page to the reader (WCAG 2.4.2): the window's title and the
+    // history's entries name it, in the console's language.
+    const w = WORDS[this.locale];
+    const session = this.#session.state.session;
+    const page = session ? this.#current(PAGES.filter((p) => p.visible(session))).page : undefined;
+    const title = `${page ? page.title[this.locale] : w.signInTitle} · ${w.title}`;
+    if (document.title !== title) document.title = title;
   }
 
   #workplace(session: PageContext['session']) {
@@ -159,7 +171,7 @@ export class AdminConsole extends LitElement {
         <button type="button" data-as="checker" ?disabled=${this.signingIn} @click=${() => this.signIn('checker')}>${w.asChecker}</button>
         <button type="button" data-as="rm" ?disabled=${this.signingIn} @click=${() => this.signIn('rm')}>${w.asRm}</button>
       </div>
-      <p role="status" class="hint">${this.signingIn ? w.signingIn : this.signInFailed ? `${w.signInFailed}: ${this.#session.state.error?.title ?? ''}` : ''}</p>
+      <p role="status" class="hint">${this.signingIn ? w.signingIn : this.signInFailed ? `${w.signInFailed}: ${whyFailed(this.#session.state.error, this.locale)}` : ''}</p>
     </section>`;
   }
 }

@@ -107,10 +107,12 @@ export function endOfBankDay(day: string): string | undefined {
 
 /** A duration in seconds, roughly, in words (`3 天` / `3 d`). */
 export function formatDuration(seconds: number, locale: ConsoleLocale): string {
-  const zh = locale === 'zh-CN';
+  const units = { 'zh-CN': [' 秒', ' 分钟', ' 小时', ' 天'], 'zh-TW': [' 秒', ' 分鐘', ' 小時', ' 天'], en: [' s', ' min', ' h', ' d'] }[
+    locale
+  ];
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return zh ? `${s} 秒` : `${s} s`;
-  if (s < 3600) return zh ? `${Math.floor(s / 60)} 分钟` : `${Math.floor(s / 60)} min`;
-  if (s < 86400) return zh ? `${Math.floor(s / 3600)} 小时` : `${Math.floor(s / 3600)} h`;
-  return zh ? `${Math.floor(s / 86400)} 天` : `${Math.floor(s / 86400)} d`;
+  if (s < 60) return `${s}${units[0]}`;
+  if (s < 3600) return `${Math.floor(s / 60)}${units[1]}`;
+  if (s < 86400) return `${Math.floor(s / 3600)}${units[2]}`;
+  return `${Math.floor(s / 86400)}${units[3]}`;
 }

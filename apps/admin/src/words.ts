@@ -1,5 +1,8 @@
-/** The console's own words (the widgets bring theirs). zh-CN first: the bank's staff read Chinese. */
-export const LOCALES = ['zh-CN', 'en'] as const;
+/**
+ * The console's own words (the widgets bring theirs). zh-CN first: the bank's staff read Chinese;
+ * zh-TW is zh-CN in Traditional characters and Taiwan usage (OpenCC s2twp), reviewed by hand.
+ */
+export const LOCALES = ['zh-CN', 'zh-TW', 'en'] as const;
 export type ConsoleLocale = (typeof LOCALES)[number];
 
 const zh = {
@@ -24,7 +27,7 @@ const zh = {
   order: '排序',
   asc: '客户号升序',
   desc: '客户号降序',
-  cell: (row: string, col: string) => `矩阵格子：${row} × ${col}`,
+  cell: (name: string) => `矩阵格子：${name}`,
   clearCell: '显示全部',
   loading: '正在加载…',
   failed: '加载失败',
@@ -44,6 +47,50 @@ const zh = {
   reassign: '调整归属',
   saving: '正在保存…',
   saved: '已调整。',
+};
+
+const tw: typeof zh = {
+  title: 'tierkit 管理臺',
+  pages: '頁面',
+  noPages: '您的角色沒有可用的頁面。',
+  language: '語言',
+  signInTitle: '登入（演示）',
+  signInHint: '演示環境：選擇一位演示員工登入。真實部署中由銀行自己的員工登入簽發令牌。',
+  asMaker: '經辦（maker）趙敏',
+  asChecker: '複核（checker）錢進',
+  asRm: '客戶經理 王芳（僅本人名下客戶）',
+  signOut: '退出',
+  signingIn: '正在登入…',
+  signInFailed: '登入失敗',
+  myBook: '我的客戶',
+  allCustomers: '全部客戶',
+  matrix: '風險—價值矩陣',
+  subjects: '客戶列表',
+  search: '按客戶號查詢（字首）',
+  find: '查詢',
+  order: '排序',
+  asc: '客戶號升序',
+  desc: '客戶號降序',
+  cell: (name: string) => `矩陣格子：${name}`,
+  clearCell: '顯示全部',
+  loading: '正在載入…',
+  failed: '載入失敗',
+  empty: '沒有符合條件的客戶。',
+  shown: (n: number, more: boolean) => (more ? `已顯示 ${n} 位客戶，還有更多` : `共 ${n} 位客戶`),
+  loadMore: '載入更多',
+  open: '開啟',
+  id: '客戶號',
+  name: '姓名',
+  detail: '客戶詳情',
+  pick: '從列表中選擇一位客戶。',
+  notFound: '沒有這位客戶，或不在您名下。',
+  roles: { viewer: '唯讀', analyst: '分析', officer: '經辦', approver: '複核', admin: '管理員' } as Record<string, string>,
+  bookScope: '僅本人名下客戶',
+  manager: '客戶經理',
+  noManager: '（無）',
+  reassign: '調整歸屬',
+  saving: '正在儲存…',
+  saved: '已調整。',
 };
 
 const en: typeof zh = {
@@ -68,7 +115,7 @@ const en: typeof zh = {
   order: 'Order',
   asc: 'Id ascending',
   desc: 'Id descending',
-  cell: (row: string, col: string) => `Matrix cell: ${row} × ${col}`,
+  cell: (name: string) => `Matrix cell: ${name}`,
   clearCell: 'Show all',
   loading: 'Loading…',
   failed: 'Could not load',
@@ -90,4 +137,4 @@ const en: typeof zh = {
   saved: 'Reassigned.',
 };
 
-export const WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, en };
+export const WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

@@ -14,7 +14,7 @@ export type { DistributionResponse, EffectGroupSeries, EffectResponse, Migration
 export { AuditTrail, firstBreak } from './core/audit-trail.js';
 export type { AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
-export { ApprovalsQueue, activationOf, approvalKey, whyNotApprovable } from './core/approvals-queue.js';
+export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {
   Activation,
   ApprovalFilter,
@@ -37,8 +37,8 @@ export type { CursorListState } from './core/cursor-list.js';
 // re-exported here it would follow this barrel into every page of a console bundle.
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
-export { Overrides, checkOverrideRequest } from './core/overrides.js';
-export type { FieldErrors, OverrideAction, OverrideFilter, OverridesState } from './core/overrides.js';
+export { Overrides, checkOverrideRequest, OVERRIDE_CHECKS, overrideCheckOf } from './core/overrides.js';
+export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverridesState } from './core/overrides.js';
 export type {
   Override,
   OverrideDecision,
@@ -48,6 +48,6 @@ export type {
   OverrideStatus,
   OverrideWithDecisions,
 } from './core/overrides-types.js';
-export { ImportStore, headerRow, readHeader } from './core/imports.js';
-export type { ImportSettings, ImportState, ImportTarget } from './core/imports.js';
+export { IMPORT_CHECKS, ImportStore, headerRow, importCheckOf, readHeader } from './core/imports.js';
+export type { ImportCheck, ImportSettings, ImportState, ImportTarget } from './core/imports.js';
 export type * from './core/imports-types.js';

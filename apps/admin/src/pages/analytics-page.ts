@@ -9,6 +9,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
+import { whyFailed } from '../why-failed.js';
 
 type ChartsModule = typeof import('./analytics-charts.js');
 type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
@@ -184,7 +185,7 @@ export class AnalyticsPage extends LitElement {
   #status(part: AnalyticsPart<unknown>, empty: boolean): string {
     const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
     if (part.status === 'loading') return w.loading;
-    if (part.status === 'error') return `${w.failed}: ${part.error?.detail ?? part.error?.title ?? ''}`;
+    if (part.status === 'error') return `${w.failed}: ${whyFailed(part.error, this.ctx?.locale ?? 'zh-CN')}`;
     if (part.status === 'ready' && empty) return w.noData;
     return '';
   }
@@ -322,7 +323,7 @@ export class AnalyticsPage extends LitElement {
       ${
         e
           ? html`<p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
-              ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length)}</p>
+              ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length, w.metrics[e.metric.key] ?? e.metric.key)}</p>
             ${
               empty
                 ? nothing
@@ -343,7 +344,7 @@ export class AnalyticsPage extends LitElement {
                     </table>`,
                   )
             }
-            <p class="hint">${w.effectNote}</p>`
+            <p class="hint">${w.effectNote(w.metrics[e.metric.key] ?? e.metric.key)}</p>`
           : nothing
       }
     </section>`;
@@ -380,7 +381,7 @@ if (!customElements.get('admin-analytics-page')) customElements.define('admin-an
 
 export const analyticsPage: ConsolePage = {
   id: 'analytics',
-  title: { 'zh-CN': '分析', en: 'Analytics' },
+  title: { 'zh-CN': '分析', 'zh-TW': '分析', en: 'Analytics' },
   // Aggregates over the whole book: analysts and above, never a relationship manager's book session.
   visible: (session) => hasRole(session, 'analyst') && !isBookScoped(session),
   render: (ctx) => html`<admin-analytics-page data-page .ctx=${ctx}></admin-analytics-page>`,

@@ -51,16 +51,83 @@ const zh = {
   effectCol: '差异（效果）',
   movedLegend: '调级客户',
   stayedLegend: '可比未调级客户',
-  effectNote: '观察性比较，不是实验：同等级、同余额档位的未调级客户是账簿中最接近的对照。先看人数再看差异。',
+  effectNote: (metric: string) =>
+    `观察性比较，不是实验：调级前同等级、调级当月“${metric}”同档位的未调级客户是账簿中最接近的对照。先看人数再看差异。`,
   cohorts: (moved: number, stayed: number) => `调级 ${moved} 位，未调级 ${stayed} 位。`,
-  strata: (all: number, matched: number) =>
-    `按调级前等级与余额档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
+  // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
+  strata: (all: number, matched: number, metric: string) =>
+    `按调级前等级与调级当月“${metric}”档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
   none: '—',
   metrics: {
     avg_daily_balance: '月日均资产',
     premium_card: '持有高端信用卡（产品持有）',
     card_spend: '月信用卡消费',
     transaction_count: '月交易笔数',
+  } as Record<string, string>,
+};
+
+const tw: typeof zh = {
+  title: '分級分析',
+  pickers: '方案與期間',
+  scheme: '分級方案',
+  from: '起始月份',
+  to: '截止月份',
+  show: '顯示',
+  zone: '月份按銀行時區（Asia/Shanghai）',
+  loading: '正在載入…',
+  failed: '載入失敗',
+  noData: '該期間沒有可顯示的資料。',
+  chartLoading: '正在載入圖表…',
+  chartFailed: '圖表無法載入，下表為全部資料。',
+  distribution: '各等級人數（按月）',
+  distributionSummary: (n: number, months: number) => `${months} 個月的各等級人數堆疊柱狀圖，最近一個月共 ${n} 位。資料見下表。`,
+  month: '月份',
+  total: '合計',
+  migration: (from: string, to: string) => `等級遷移：${from} → ${to}`,
+  migrationSummary: (up: number, down: number, same: number) => `熱力圖：升級 ${up}、降級 ${down}、不變 ${same}。資料見下表。`,
+  fromLevel: (from: string) => `${from} 的等級`,
+  toLevel: (to: string) => `${to} 的等級`,
+  entered: '期間新進入',
+  migrationTotals: (t: { up: number; down: number; same: number; unranked: number; entered: number; both: number }) =>
+    `兩月均有等級 ${t.both} 位：升級 ${t.up}，降級 ${t.down}，不變 ${t.same}，無法比較 ${t.unranked}；期間新進入 ${t.entered} 位。`,
+  rates: '升級率與降級率（按月）',
+  ratesSummary: '折線圖：每月升級率與降級率，分母為上月已分級人數。資料見下表。',
+  base: '上月已分級',
+  upgrades: '升級',
+  downgrades: '降級',
+  upgradeRate: '升級率',
+  downgradeRate: '降級率',
+  effect: '效果評估：調級客戶與可比未調級客戶',
+  effectForm: '評估條件',
+  period: '調級月份',
+  direction: '方向',
+  up: '升級',
+  down: '降級',
+  months: '追蹤月數',
+  metric: '指標',
+  evaluate: '評估',
+  effectSummary: (moved: number, stayed: number) =>
+    `折線圖：調級客戶（${moved} 位）與匹配的未調級客戶（${stayed} 位）相對調級當月的平均變化。資料見下表。`,
+  monthsAfter: '調級後第幾月',
+  movedN: '調級客戶數',
+  movedChange: '調級客戶平均變化',
+  stayedN: '未調級客戶數',
+  stayedChange: '未調級客戶平均變化（按調級客戶分層加權）',
+  effectCol: '差異（效果）',
+  movedLegend: '調級客戶',
+  stayedLegend: '可比未調級客戶',
+  effectNote: (metric: string) =>
+    `觀察性比較，不是實驗：調級前同等級、調級當月“${metric}”同檔位的未調級客戶是帳簿中最接近的對照。先看人數再看差異。`,
+  cohorts: (moved: number, stayed: number) => `調級 ${moved} 位，未調級 ${stayed} 位。`,
+  // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
+  strata: (all: number, matched: number, metric: string) =>
+    `按調級前等級與調級當月“${metric}”檔位分為 ${all} 層，其中 ${matched} 層同時有調級與未調級客戶，只有這些層參與比較。`,
+  none: '—',
+  metrics: {
+    avg_daily_balance: '月日均資產',
+    premium_card: '持有高階信用卡（產品持有）',
+    card_spend: '月信用卡消費',
+    transaction_count: '月交易筆數',
   } as Record<string, string>,
 };
 
@@ -116,11 +183,11 @@ const en: typeof zh = {
   effectCol: 'Difference (effect)',
   movedLegend: 'Movers',
   stayedLegend: 'Comparable stayers',
-  effectNote:
-    'An observational comparison, not an experiment: stayers of the same level and balance band are the closest comparison the book holds. Read the counts before the effect.',
+  effectNote: (metric: string) =>
+    `An observational comparison, not an experiment: stayers of the same level before the move and the same band of “${metric}” in its month are the closest comparison the book holds. Read the counts before the effect.`,
   cohorts: (moved: number, stayed: number) => `${moved} moved, ${stayed} stayed.`,
-  strata: (all: number, matched: number) =>
-    `${all} strata of level before the move × balance band; ${matched} hold both movers and stayers, and only those are compared.`,
+  strata: (all: number, matched: number, metric: string) =>
+    `${all} strata of level before the move × band of “${metric}” in its month; ${matched} hold both movers and stayers, and only those are compared.`,
   none: '—',
   metrics: {
     avg_daily_balance: 'Monthly average daily balance',
@@ -130,4 +197,4 @@ const en: typeof zh = {
   },
 };
 
-export const ANALYTICS_WORDS: Readonly<Record<ConsoleLocale, typeof zh>> = { 'zh-CN': zh, en };
+export const ANALYTICS_WORDS: Readonly<Record<ConsoleLocale, typeof zh>> = { 'zh-CN': zh, 'zh-TW': tw, en };

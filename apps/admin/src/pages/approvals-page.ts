@@ -6,6 +6,7 @@ import {
   hasRole,
   isBookScoped,
   Jobs,
+  REJECT_NOTE_REQUIRED,
   type KitError,
   whyNotApprovable,
 } from '@tierkit/admin';
@@ -15,14 +16,17 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
+import { whyFailed } from '../why-failed.js';
+import type { ConsoleLocale } from '../words.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
 /** A refusal in plain words: the two a checker meets in practice get their own sentence. */
-function refusalText(w: Words, e: KitError): string {
+function refusalText(w: Words, e: KitError, locale: ConsoleLocale): string {
+  if (e.type === REJECT_NOTE_REQUIRED) return w.noteRequired;
   if (e.status === 409 && e.type?.endsWith('/content-changed')) return w.contentChanged;
-  if (e.status === 403) return `${w.forbidden}: ${e.detail ?? e.title}`;
-  return `${w.refused}: ${e.detail ?? e.title}`;
+  if (e.status === 403) return `${w.forbidden}: ${whyFailed(e, locale)}`;
+  return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
 /**
@@ -68,12 +72,27 @@ export class ApprovalsPage extends LitElement {
     });
   }
 
-  #decide(e: Event, item: ApprovalItem, action: 'approve' | 'reject'): void {
+  async #decide(e: Event, item: ApprovalItem, action: 'approve' | 'reject'): Promise<void> {
     const li = (e.target as HTMLElement).closest('[data-approval]');
     const note = li?.querySelector<HTMLTextAreaElement>('textarea[name="note"]')?.value ?? '';
     const effectiveFrom = li?.querySelector<HTMLInputElement>('input[name="effectiveFrom"]')?.value ?? '';
-    if (action === 'approve') void this.#queue.store.approve(item, { note, ...(effectiveFrom ? { effectiveFrom } : {}) });
-    else void this.#queue.store.reject(item, note);
+    const next = li?.nextElementSibling?.getAttribute('data-approval');
+    const decided =
+      action === 'approve'
+        ? await this.#queue.store.approve(item, { note, ...(effectiveFrom ? { effectiveFrom } : {}) })
+        : await this.#queue.store.reject(item, note);
+    await this.updateComplete;
+    // The pressed button was disabled while deciding (or its item is gone): focus would fall to the
+    // page's start. A refusal keeps it on the item — on the note when the note is what is missing —
+    // and a decision moves it on to the next item waiting, or the list's heading.
+    const key = approvalKey(item);
+    const at = (k: string | null | undefined) => (k ? this.querySelector<HTMLElement>(`[data-approval="${CSS.escape(k)}"]`) : null);
+    const target = decided
+      ? (at(next)?.querySelector<HTMLElement>('h3') ?? this.querySelector<HTMLElement>('#approvals-h'))
+      : this.#queue.state.refusals[key]?.type === REJECT_NOTE_REQUIRED
+        ? at(key)?.querySelector<HTMLElement>('textarea[name="note"]')
+        : at(key)?.querySelector<HTMLElement>('h3');
+    target?.focus();
   }
 
   async #startRetier(d: Decided): Promise<void> {
@@ -98,7 +117,7 @@ export class ApprovalsPage extends LitElement {
     const domId = `ap-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
     const at = item.id.lastIndexOf('@');
     return html`<li class="approvals-item" data-approval=${key} aria-labelledby="${domId}-h">
-      <h3 id="${domId}-h"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
+      <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
       <p class="approvals-summary">${item.summary}</p>
       <dl class="approvals-facts">
         <div><dt>${w.requestedBy}</dt><dd>${item.requestedBy}</dd></div>
@@ -115,7 +134,8 @@ export class ApprovalsPage extends LitElement {
         canDecide && why === undefined
           ? html`<div class="approvals-decide">
               <label for="${domId}-note">${w.note}</label>
-              <textarea id="${domId}-note" name="note" rows="2" maxlength="1000" aria-describedby="${domId}-nh"></textarea>
+              <textarea id="${domId}-note" name="note" rows="2" maxlength="1000" aria-describedby="${domId}-nh"
+                aria-invalid=${refusal?.type === REJECT_NOTE_REQUIRED ? 'true' : 'false'}></textarea>
               <span id="${domId}-nh" class="hint">${w.noteHint}</span>
               ${
                 item.kind === 'policy'
@@ -130,7 +150,7 @@ export class ApprovalsPage extends LitElement {
             </div>`
           : nothing
       }
-      <p role="status" class="approvals-refusal">${busy ? w.deciding : refusal ? refusalText(w, refusal) : ''}</p>
+      <p role="status" class="approvals-refusal">${busy ? w.deciding : refusal ? refusalText(w, refusal, locale) : ''}</p>
     </li>`;
   }
 
@@ -152,7 +172,7 @@ export class ApprovalsPage extends LitElement {
                   : a.kind === 'deferred'
                     ? html`${w.deferred(a.subjects)}
                         <button type="button" data-action="start-retier" ?disabled=${j.starting} @click=${() => this.#startRetier(d)}>${w.startRetier}</button>
-                        <span role="status">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError) : ''}</span>`
+                        <span role="status">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError, this.ctx.locale) : ''}</span>`
                     : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
             }</p>`
       }
@@ -171,7 +191,7 @@ export class ApprovalsPage extends LitElement {
       q.status === 'loading'
         ? w.loading
         : q.status === 'error'
-          ? `${w.failed}: ${q.error?.detail ?? q.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(q.error, this.ctx.locale)}`
           : q.status === 'ready' && items.length === 0 && q.nextCursor === null
             ? w.empty
             : q.status === 'ready'
@@ -180,7 +200,7 @@ export class ApprovalsPage extends LitElement {
     const f = q.filter;
     return html`
       <section class="card approvals" aria-labelledby="approvals-h">
-        <h2 id="approvals-h">${canDecide ? w.title : w.mineTitle}</h2>
+        <h2 id="approvals-h" tabindex="-1">${canDecide ? w.title : w.mineTitle}</h2>
         ${canDecide ? nothing : html`<p class="hint">${w.mineHint}</p>`}
         <form class="filters approvals-filters" @submit=${this.#filter} aria-label=${w.filters}>
           <label>${w.kind}
@@ -225,7 +245,7 @@ if (!customElements.get('admin-approvals-page')) customElements.define('admin-ap
 
 export const approvalsPage: ConsolePage = {
   id: 'approvals',
-  title: { 'zh-CN': '待审批', en: 'Approvals' },
+  title: { 'zh-CN': '待审批', 'zh-TW': '待審批', en: 'Approvals' },
   // The queue reaches across the tenant; officers see their own requests in it, approvers decide.
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-approvals-page data-page .ctx=${ctx}></admin-approvals-page>`,

@@ -5,6 +5,7 @@ import { bankLocalToUtc, formatBankTime } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
+import { whyFailed } from '../why-failed.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -80,7 +81,7 @@ export class AuditPage extends LitElement {
     const w = AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'];
     const v = this.#trail.state.verification;
     if (v.status === 'loading') return w.verifying;
-    if (v.status === 'error') return `${w.failed}: ${v.error?.detail ?? v.error?.title ?? ''}`;
+    if (v.status === 'error') return `${w.failed}: ${whyFailed(v.error, this.ctx?.locale ?? 'zh-CN')}`;
     if (v.status !== 'ready' || !v.result) return '';
     const at = firstBreak(v.result);
     return at === undefined ? w.intact(v.result.records, v.result.head?.seq) : w.broken(at);
@@ -95,7 +96,7 @@ export class AuditPage extends LitElement {
       t.status === 'loading'
         ? w.loading
         : t.status === 'error'
-          ? `${w.failed}: ${t.error?.detail ?? t.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(t.error, this.ctx.locale)}`
           : t.empty
             ? w.empty
             : t.status === 'ready'
@@ -162,7 +163,7 @@ if (!customElements.get('admin-audit-page')) customElements.define('admin-audit-
 
 export const auditPage: ConsolePage = {
   id: 'audit',
-  title: { 'zh-CN': '审计', en: 'Audit' },
+  title: { 'zh-CN': '审计', 'zh-TW': '審計', en: 'Audit' },
   // The API lets approvers' staff sessions (and admin keys) read the trail; a book session never.
   visible: (session) => hasRole(session, 'approver') && !isBookScoped(session),
   render: (ctx) => html`<admin-audit-page data-page .ctx=${ctx}></admin-audit-page>`,

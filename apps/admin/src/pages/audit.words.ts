@@ -47,6 +47,51 @@ const zh = {
   } as Record<AuditProblemKind, string>,
 };
 
+const tw: typeof zh = {
+  title: '審計記錄',
+  filters: '篩選',
+  actor: '操作人（如 staff:MAKER01）',
+  method: '方法',
+  anyMethod: '全部',
+  route: '路由模板（如 /v1/subjects/{id}/metrics）',
+  target: '物件（客戶號、申請號…）',
+  status: 'HTTP 狀態',
+  from: '起始時間（含）',
+  to: '截止時間（不含）',
+  zone: '時間均為銀行時區 Asia/Shanghai。',
+  find: '查詢',
+  clear: '清除篩選',
+  loading: '正在載入…',
+  failed: '載入失敗',
+  empty: '沒有符合條件的記錄。',
+  shown: (n: number, more: boolean) => (more ? `已顯示 ${n} 條記錄，還有更早的` : `共 ${n} 條記錄`),
+  loadMore: '載入更早的記錄',
+  table: '審計記錄表（可橫向捲動）',
+  seq: '序號',
+  at: '時間（Asia/Shanghai）',
+  who: '操作人',
+  what: '請求',
+  phase: '階段',
+  outcome: '結果',
+  requestId: '請求號',
+  phases: { intent: '意圖（執行前）', result: '結果', request: '請求（被拒或敏感讀取）' } as Record<string, string>,
+  unmasked: '顯示了完整姓名',
+  pending: '—',
+  verifyTitle: '校驗雜湊鏈',
+  verifyHint: '逐條重算整條鏈的雜湊：任何被修改、刪除、重排或截斷的記錄都會在其位置被報告。',
+  verify: '校驗整條鏈',
+  verifying: '正在校驗…',
+  intact: (n: number, head: number | undefined) => `完整：${n} 條記錄，鏈頭序號 ${head ?? '—'}。`,
+  broken: (seq: number) => `鏈已損壞：第一處問題在序號 ${seq}。`,
+  problems: {
+    missing: '缺失（已刪除）',
+    altered: '被修改',
+    'broken-link': '連結斷開',
+    truncated: '被截斷',
+    'head-mismatch': '鏈頭不符',
+  } as Record<AuditProblemKind, string>,
+};
+
 const en: typeof zh = {
   title: 'Audit trail',
   filters: 'Filters',
@@ -92,4 +137,4 @@ const en: typeof zh = {
   },
 };
 
-export const AUDIT_WORDS: Readonly<Record<ConsoleLocale, typeof zh>> = { 'zh-CN': zh, en };
+export const AUDIT_WORDS: Readonly<Record<ConsoleLocale, typeof zh>> = { 'zh-CN': zh, 'zh-TW': tw, en };

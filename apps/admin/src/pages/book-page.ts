@@ -6,6 +6,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
 import './subject-overrides.js';
+import { whyFailed } from '../why-failed.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -13,9 +14,14 @@ import './subject-overrides.js';
  * own book. All state is in the kit's stores; this element renders them and forwards what the user does.
  */
 export class BookPage extends LitElement {
-  static override properties = { ctx: { attribute: false } };
+  static override properties = { ctx: { attribute: false }, cellNames: { state: true } };
 
   declare ctx: PageContext | undefined;
+  /**
+   * The picked cell and its level's names in each language, as the matrix shows it ("高风险·低价值"):
+   * the event and the list's filter carry only keys.
+   */
+  declare cellNames: { readonly row: string; readonly col: string; readonly name: Readonly<Record<string, string>> } | undefined;
 
   readonly #browser = new StoreController(this, new SubjectBrowser(client, { pageSize: 50 }));
   readonly #detail = new StoreController(this, new SubjectDetail(client, { historyPageSize: 20 }));
@@ -52,6 +58,22 @@ export class BookPage extends LitElement {
 
   #cell(e: TkCellSelectEvent): void {
     void this.#browser.store.showCell(e.scheme, e.row, e.col);
+    this.cellNames = undefined;
+    // The matrix has read this scheme already: the client answers from the same request.
+    void client.getScheme(e.scheme).then(
+      (scheme) => {
+        const level = scheme.levels.find((l) => l.key === e.level);
+        if (level && this.#browser.state.filter.row === e.row && this.#browser.state.filter.col === e.col)
+          this.cellNames = { row: e.row, col: e.col, name: level.name };
+      },
+      () => undefined,
+    );
+  }
+
+  /** The shown cell by the name the matrix gives it, or its keys while that name is not known. */
+  #cellName(row: string, col: string): string {
+    const known = this.cellNames?.row === row && this.cellNames.col === col ? this.cellNames.name : undefined;
+    return known?.[this.ctx?.locale ?? 'zh-CN'] ?? `${row} × ${col}`;
   }
 
   #search(e: Event): void {
@@ -82,7 +104,7 @@ export class BookPage extends LitElement {
         </select>
       </label>
       <button type="submit" ?disabled=${a.saving}>${w.reassign}</button>
-      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${a.error.detail ?? a.error.title}` : a.saved !== undefined ? w.saved : ''}</span>
+      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${whyFailed(a.error, this.ctx.locale)}` : a.saved !== undefined ? w.saved : ''}</span>
     </form>`;
   }
 
@@ -101,7 +123,7 @@ export class BookPage extends LitElement {
       b.status === 'loading'
         ? w.loading
         : b.status === 'error'
-          ? `${w.failed}: ${b.error?.detail ?? b.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(b.error, this.ctx.locale)}`
           : b.empty
             ? w.empty
             : b.status === 'ready'
@@ -128,7 +150,7 @@ export class BookPage extends LitElement {
         </form>
         ${
           b.filter.row && b.filter.col
-            ? html`<p class="cell">${w.cell(b.filter.row, b.filter.col)}
+            ? html`<p class="cell">${w.cell(this.#cellName(b.filter.row, b.filter.col))}
                 <button type="button" @click=${() => this.#clearCell()}>${w.clearCell}</button></p>`
             : nothing
         }
@@ -163,7 +185,7 @@ export class BookPage extends LitElement {
             : d.notFound
               ? html`<p class="hint" role="status">${w.notFound}</p>`
               : d.status === 'error'
-                ? html`<p class="hint" role="status">${w.failed}: ${d.error?.title ?? ''}</p>`
+                ? html`<p class="hint" role="status">${w.failed}: ${whyFailed(d.error, this.ctx.locale)}</p>`
                 : html`${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
                     <div class="customer-grid">
                       <tk-tier-badge show-progress></tk-tier-badge>
@@ -186,7 +208,7 @@ if (!customElements.get('admin-book-page')) customElements.define('admin-book-pa
 
 export const bookPage: ConsolePage = {
   id: 'book',
-  title: { 'zh-CN': '客户', en: 'Customers' },
+  title: { 'zh-CN': '客户', 'zh-TW': '客戶', en: 'Customers' },
   visible: (session) => session.can.readSubjects,
   render: (ctx) => html`<admin-book-page data-page .ctx=${ctx}></admin-book-page>`,
 };

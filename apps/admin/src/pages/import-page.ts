@@ -1,6 +1,7 @@
 import {
   hasRole,
   ImportStore,
+  importCheckOf,
   isBookScoped,
   type ImportEncoding,
   type ImportKind,
@@ -13,6 +14,7 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_WORDS } from './import.words.js';
+import { whyFailed } from '../why-failed.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030'];
 
@@ -73,12 +75,19 @@ export class ImportPage extends LitElement {
     if (s.busy === 'header') return w.reading;
     if (s.busy === 'preview') return w.checking;
     if (s.busy === 'upload') return w.uploading;
-    if (s.problems.length) return `${w.fix} ${s.problems.map((p) => `${w.fields[p.path] ?? p.path}: ${p.message}`).join('; ')}`;
+    if (s.problems.length)
+      return `${w.fix} ${s.problems
+        .map((p) => {
+          // The store's own checks in the console's words; the API's as it words them.
+          const code = importCheckOf(p.message);
+          return `${w.fields[p.path] ?? p.path}: ${code ? w.checks[code] : p.message}`;
+        })
+        .join('; ')}`;
     if (s.result) {
       const r = s.result;
       return w.resultLine(w.statuses[r.status] ?? r.status, r.rows, r.written, r.unchanged, r.rejectedRows);
     }
-    if (s.error) return `${w.failed}: ${s.error.detail ?? s.error.title}`;
+    if (s.error) return `${w.failed}: ${whyFailed(s.error, this.ctx?.locale ?? 'zh-CN')}`;
     if (s.preview) {
       const p = s.preview;
       if (p.errorCount === 0) return w.previewOk(p.rows);
@@ -172,7 +181,7 @@ if (!customElements.get('admin-import-page')) customElements.define('admin-impor
 
 export const importPage: ConsolePage = {
   id: 'import',
-  title: { 'zh-CN': '批量导入', en: 'Import' },
+  title: { 'zh-CN': '批量导入', 'zh-TW': '批次匯入', en: 'Import' },
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-import-page data-page .ctx=${ctx}></admin-import-page>`,
 };

@@ -1,3 +1,4 @@
+import type { ImportCheck } from '@tierkit/admin';
 import type { ConsoleLocale } from '../words.js';
 
 /** Words of the import page. */
@@ -27,7 +28,17 @@ const zh = {
     metric: '指标名（长表）',
     value: '指标值（长表）',
     manager: '客户经理工号（空：不归属任何人）',
+    file: 'CSV 文件',
+    amounts: '金额单位',
   } as Record<string, string>,
+  /** ImportStore.check()'s problems (IMPORT_CHECKS), by code. */
+  checks: {
+    'choose-file': '请选择 CSV 文件',
+    'choose-column': '请选择对应的列',
+    'choose-amounts': '请选择金额以元还是以分填写',
+    'metric-and-value': '指标名与指标值须同时映射，或都不映射',
+    'no-metric': '请映射指标名与指标值，或至少一个指标列',
+  } as Record<ImportCheck, string>,
   metricColumn: (label: string) => `指标列：${label}`,
   preview: '预检',
   upload: '导入',
@@ -51,6 +62,68 @@ const zh = {
   periods: (p: string) => `变动的月份：${p}（需重新评级）`,
   failed: '失败',
   bytes: (n: number) => `${n.toLocaleString('zh-CN')} 字节`,
+};
+
+const tw: typeof zh = {
+  title: '批次匯入',
+  hint: '上傳 CSV 檔案：先預檢每一行，確認無誤再匯入。預檢不寫入任何資料。',
+  file: 'CSV 檔案',
+  kind: '內容',
+  kinds: { subjects: '客戶', metrics: '月度指標', managers: '客戶經理分配' } as Record<string, string>,
+  encoding: '編碼',
+  amounts: '金額單位',
+  amountsNone: '（請選擇）',
+  amountUnits: { yuan: '元（最多兩位小數）', fen: '分（整數）' } as Record<string, string>,
+  mode: '遇到錯誤行',
+  modes: { 'all-or-nothing': '整批不匯入（預設）', 'valid-rows': '只匯入正確的行' } as Record<string, string>,
+  keepAttributes: '未對映的列作為客戶屬性儲存',
+  mapping: '列對映',
+  mappingHint: '為每個欄位選擇檔案中的列（從檔案首行讀取）。',
+  none: '（不使用）',
+  required: '必填',
+  fields: {
+    id: '客戶號',
+    name: '姓名',
+    kind: '客戶類型',
+    subject: '客戶號',
+    period: '月份',
+    metric: '指標名（長表）',
+    value: '指標值（長表）',
+    manager: '客戶經理工號（空：不歸屬任何人）',
+    file: 'CSV 檔案',
+    amounts: '金額單位',
+  } as Record<string, string>,
+  /** ImportStore.check()'s problems (IMPORT_CHECKS), by code. */
+  checks: {
+    'choose-file': '請選擇 CSV 檔案',
+    'choose-column': '請選擇對應的列',
+    'choose-amounts': '請選擇金額以元還是以分填寫',
+    'metric-and-value': '指標名與指標值須同時對映，或都不對映',
+    'no-metric': '請對映指標名與指標值，或至少一個指標列',
+  } as Record<ImportCheck, string>,
+  metricColumn: (label: string) => `指標列：${label}`,
+  preview: '預檢',
+  upload: '匯入',
+  reading: '正在讀取檔案首行…',
+  checking: '正在預檢…',
+  uploading: '正在匯入…',
+  pickFile: '請選擇檔案。',
+  fix: '請先更正：',
+  previewOk: (rows: number) => `預檢通過：${rows} 行均可匯入。`,
+  previewBad: (bad: number, rows: number, errors: number) => `預檢發現 ${bad} / ${rows} 行有錯誤（共 ${errors} 處）。`,
+  wouldPartial: '按“只匯入正確的行”，其餘行將被匯入。',
+  wouldFail: '按“整批不匯入”，現在匯入將不會寫入任何資料。',
+  wouldNone: '每一行都有錯誤，現在匯入將不會寫入任何資料。',
+  rowErrors: '錯誤行',
+  line: (n: number) => `第 ${n} 行`,
+  column: (c: string) => `“${c}”列`,
+  result: '匯入結果',
+  statuses: { succeeded: '匯入成功', partial: '部分匯入', failed: '未匯入', running: '進行中' } as Record<string, string>,
+  resultLine: (status: string, rows: number, written: number, unchanged: number, rejected: number) =>
+    `${status}：共 ${rows} 行，新增或更新 ${written}，未變 ${unchanged}，拒絕 ${rejected}。`,
+  periods: (p: string) => `變動的月份：${p}（需重新評級）`,
+  failed: '失敗',
+  bytes: (n: number) => `${n.toLocaleString('zh-TW')} 位元組`,
 };
 
 const en: typeof zh = {
@@ -79,6 +152,15 @@ const en: typeof zh = {
     metric: 'Metric name (long form)',
     value: 'Metric value (long form)',
     manager: 'Manager staff id (empty: nobody’s book)',
+    file: 'CSV file',
+    amounts: 'Money written in',
+  },
+  checks: {
+    'choose-file': 'Choose a CSV file',
+    'choose-column': 'Choose its column',
+    'choose-amounts': 'Say whether money is in yuan or fen',
+    'metric-and-value': 'Map both metric name and value, or neither',
+    'no-metric': 'Map metric name and value, or at least one metric column',
   },
   metricColumn: (label: string) => `Metric column: ${label}`,
   preview: 'Preview',
@@ -105,4 +187,4 @@ const en: typeof zh = {
   bytes: (n: number) => `${n.toLocaleString('en')} bytes`,
 };
 
-export const IMPORT_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, en };
+export const IMPORT_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

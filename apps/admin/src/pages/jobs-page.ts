@@ -4,14 +4,15 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
-import { bankMonth, formatBankClock, formatDuration, formatInstant } from '../time.js';
+import { bankMonth, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
+import { whyFailed } from '../why-failed.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
 
-function problemText(w: Words, e: KitError | undefined): string {
-  return e ? `${w.refused}: ${e.detail ?? e.title}` : '';
+function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale): string {
+  return e ? `${w.refused}: ${whyFailed(e, locale)}` : '';
 }
 
 /**
@@ -119,11 +120,13 @@ export class JobsPage extends LitElement {
             ${s.schemes.map((sc) => html`<option value=${sc.key}>${sc.name[locale] ?? sc.key} · ${sc.key}</option>`)}
           </select>
         </label>
-        <label>${w.period} <input name="period" type="month" required max=${bankMonth()} .value=${bankMonth()}></label>
+        <label>${w.period} <input name="period" type="month" required max=${bankMonth()} .value=${lastClosedMonth()}
+          aria-describedby="jobs-period-hint"></label>
         <label>${w.reason} <input name="reason" maxlength="500" autocomplete="off"></label>
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
-      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError)}</p>
+      <p class="hint" id="jobs-period-hint">${w.periodHint}</p>
+      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
     </section>`;
   }
 
@@ -135,7 +138,7 @@ export class JobsPage extends LitElement {
       s.status === 'loading'
         ? w.loading
         : s.status === 'error'
-          ? `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(s.error, locale)}`
           : s.empty
             ? w.empty
             : s.status === 'ready'
@@ -184,18 +187,20 @@ export class JobsPage extends LitElement {
     if (!schemes.length) return html`<p class="hint">${w.noMatrix}</p>`;
     return html`<div data-testid="job-matrix">
       ${schemes.map((scheme) => {
+        const summary = this.#jobs.state.schemes.find((sc) => sc.key === scheme);
+        const locale = this.ctx?.locale ?? 'zh-CN';
         const g = grid(
           job.summary.matrix.filter((c) => c.scheme === scheme),
-          this.#jobs.state.schemes.find((sc) => sc.key === scheme),
-          this.ctx?.locale ?? 'zh-CN',
+          summary,
+          locale,
         );
-        return html`<table class="jobs-matrix">
-          <caption>${w.matrix(scheme)}</caption>
+        return html`<table class="jobs-matrix" data-scheme=${scheme}>
+          <caption>${w.matrix(summary?.name[locale] ?? scheme)}</caption>
           <thead><tr><th scope="col">${w.from} \\ ${w.to}</th>${g.cols.map((c) => html`<th scope="col">${g.name(c)}</th>`)}</tr></thead>
           <tbody>
             ${g.rows.map(
               (r) =>
-                html`<tr><th scope="row">${r ?? w.none}</th>${g.cols.map((c) => html`<td class=${r === c ? 'jobs-same' : ''}>${g.count(r, c)}</td>`)}</tr>`,
+                html`<tr><th scope="row">${r === null ? w.none : g.name(r)}</th>${g.cols.map((c) => html`<td class=${r === c ? 'jobs-same' : ''}>${g.count(r, c)}</td>`)}</tr>`,
             )}
           </tbody>
         </table>`;
@@ -219,7 +224,7 @@ export class JobsPage extends LitElement {
       <h2 id="job-h" tabindex="-1">${w.jobTitle(s.jobId ?? '')}</h2>
       ${
         s.jobStatus === 'error'
-          ? html`<p role="status" class="hint">${w.failed}: ${s.jobError?.detail ?? s.jobError?.title ?? ''}</p>`
+          ? html`<p role="status" class="hint">${w.failed}: ${whyFailed(s.jobError, locale)}</p>`
           : !job
             ? html`<p role="status" class="hint">${w.loading}</p>`
             : html`<div data-job=${job.id}>
@@ -243,7 +248,7 @@ export class JobsPage extends LitElement {
                         ? html`<button type="button" data-action="resume" ?disabled=${s.acting !== undefined} @click=${() => this.#jobs.store.resumeJob()}>${w.resume}</button>`
                         : nothing
                   }
-                  <span role="status" class="hint">${problemText(w, s.actionError)}</span>
+                  <span role="status" class="hint">${problemText(w, s.actionError, locale)}</span>
                 </div>
                 <h3>${w.summary}</h3>
                 <dl class="jobs-facts">
@@ -267,7 +272,7 @@ if (!customElements.get('admin-jobs-page')) customElements.define('admin-jobs-pa
 
 export const jobsPage: ConsolePage = {
   id: 'jobs',
-  title: { 'zh-CN': '重评任务', en: 'Re-tier jobs' },
+  title: { 'zh-CN': '重评任务', 'zh-TW': '重評任務', en: 'Re-tier jobs' },
   // Jobs reach across the tenant: officers and above, never a relationship manager's book-scoped credential.
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-jobs-page data-page .ctx=${ctx}></admin-jobs-page>`,

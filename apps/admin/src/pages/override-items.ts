@@ -4,6 +4,7 @@ import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
 import { formatInstant as bankTime } from '../time.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
+import { whyFailed } from '../why-failed.js';
 
 /*
  * One override as a row of a list, with what the signed-in person may do to it: its requester may
@@ -27,7 +28,7 @@ export function listStatus(store: Overrides, locale: ConsoleLocale, count: boole
   const w = OVERRIDE_WORDS[locale];
   const s = store.state;
   if (s.status === 'loading') return w.loading;
-  if (s.status === 'error') return `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`;
+  if (s.status === 'error') return `${w.failed}: ${whyFailed(s.error, locale)}`;
   if (s.empty) return w.none;
   return s.status === 'ready' && count ? w.shown(s.items.length, s.nextCursor !== null) : '';
 }
@@ -37,7 +38,7 @@ export function outcome(store: Overrides, locale: ConsoleLocale): string {
   const w = OVERRIDE_WORDS[locale];
   const s = store.state;
   if (s.saving) return w.saving;
-  if (s.actionError) return `${w.refused}: ${s.actionError.detail ?? s.actionError.title}`;
+  if (s.actionError) return `${w.refused}: ${whyFailed(s.actionError, locale)}`;
   if (Object.keys(s.fieldErrors).length) return w.fix;
   if (s.done) return { request: w.requested, edit: w.edited, withdraw: w.withdrawn, revoke: w.revoked }[s.done.action] ?? '';
   return '';

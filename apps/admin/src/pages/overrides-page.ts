@@ -74,7 +74,7 @@ export class OverridesPage extends LitElement {
       </dl>
       <h3>${w.decisions}</h3>
       <ol class="overrides-decisions">
-        ${o.decisions.map((d) => html`<li>${bankTime(d.at, locale)} · ${d.action} · ${d.actor}${d.note ? html` — ${d.note}` : nothing}</li>`)}
+        ${o.decisions.map((d) => html`<li>${bankTime(d.at, locale)} · <span data-decision=${d.action}>${w.steps[d.action] ?? d.action}</span> · ${d.actor}${d.note ? html` — ${d.note}` : nothing}</li>`)}
       </ol>
       ${overrideActions(this.#overrides.store, o, this.ctx.session, locale)}
       <button type="button" @click=${() => this.#overrides.store.unfollow()}>${w.close}</button>
@@ -123,7 +123,7 @@ if (!customElements.get('admin-overrides-page')) customElements.define('admin-ov
 
 export const overridesPage: ConsolePage = {
   id: 'overrides',
-  title: { 'zh-CN': '人工调级', en: 'Overrides' },
+  title: { 'zh-CN': '人工调级', 'zh-TW': '人工調級', en: 'Overrides' },
   visible: (session) => session.can.readSubjects && !isBookScoped(session),
   render: (ctx) => html`<admin-overrides-page data-page .ctx=${ctx}></admin-overrides-page>`,
 };

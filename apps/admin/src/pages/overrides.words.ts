@@ -1,3 +1,4 @@
+import type { OverrideCheck } from '@tierkit/admin';
 import type { ConsoleLocale } from '../words.js';
 
 /** Words of the override request (customer detail) and the overrides page. */
@@ -21,6 +22,18 @@ const zh = {
   revoked: '已撤销。',
   refused: '未能完成',
   fix: '请更正标出的字段。',
+  /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
+  checks: {
+    'choose-scheme': '请选择体系',
+    'choose-level': '请选择等级',
+    'not-a-level': '不是该体系的等级',
+    'choose-mode': '请选择“固定为该等级”或“不低于该等级”',
+    'reason-required': '请填写理由',
+    'reason-too-long': '理由最多 1000 个字符',
+    'not-a-date': '不是有效日期',
+    'expiry-past': '到期日须晚于今天',
+    'revoke-note': '请说明撤销原因',
+  } as Record<OverrideCheck, string>,
   none: '暂无人工调级。',
   loading: '正在加载…',
   failed: '加载失败',
@@ -31,6 +44,17 @@ const zh = {
     withdrawn: '已撤回',
     revoked: '已撤销',
     expired: '已到期',
+  } as Record<string, string>,
+  /** Each step of a request's history (DECISION_ACTIONS). */
+  steps: {
+    requested: '申请',
+    edited: '修改',
+    withdrawn: '撤回',
+    approved: '批准',
+    rejected: '驳回',
+    revoked: '撤销',
+    superseded: '被新申请取代',
+    reviewed: '复核',
   } as Record<string, string>,
   status: '状态',
   allStatuses: '全部状态',
@@ -50,6 +74,80 @@ const zh = {
   filter: '筛选',
   loadMore: '加载更多',
   shown: (n: number, more: boolean) => (more ? `已显示 ${n} 条，还有更多` : `共 ${n} 条`),
+};
+
+const tw: typeof zh = {
+  overrides: '人工調級',
+  requestTitle: '申請人工調級',
+  requestHint: '提交後須由另一位複核人批准才生效。',
+  scheme: '體系',
+  level: '等級',
+  mode: '方式',
+  modes: { fixed: '固定為該等級', floor: '不低於該等級' } as Record<string, string>,
+  reason: '理由（必填）',
+  reasonColumn: '理由',
+  expires: '到期日（留空：直到撤銷）',
+  expiresHint: (zone: string) => `到期日當天 23:59:59 失效（${zone}）。`,
+  submit: '提交申請',
+  saving: '正在提交…',
+  requested: '已提交，等待複核。',
+  edited: '已修改。',
+  withdrawn: '已撤回。',
+  revoked: '已撤銷。',
+  refused: '未能完成',
+  fix: '請更正標出的欄位。',
+  /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
+  checks: {
+    'choose-scheme': '請選擇體系',
+    'choose-level': '請選擇等級',
+    'not-a-level': '不是該體系的等級',
+    'choose-mode': '請選擇“固定為該等級”或“不低於該等級”',
+    'reason-required': '請填寫理由',
+    'reason-too-long': '理由最多 1000 個字元',
+    'not-a-date': '不是有效日期',
+    'expiry-past': '到期日須晚於今天',
+    'revoke-note': '請說明撤銷原因',
+  } as Record<OverrideCheck, string>,
+  none: '暫無人工調級。',
+  loading: '正在載入…',
+  failed: '載入失敗',
+  statuses: {
+    pending: '待複核',
+    approved: '生效中',
+    rejected: '已駁回',
+    withdrawn: '已撤回',
+    revoked: '已撤銷',
+    expired: '已到期',
+  } as Record<string, string>,
+  /** Each step of a request's history (DECISION_ACTIONS). */
+  steps: {
+    requested: '申請',
+    edited: '修改',
+    withdrawn: '撤回',
+    approved: '批准',
+    rejected: '駁回',
+    revoked: '撤銷',
+    superseded: '被新申請取代',
+    reviewed: '複核',
+  } as Record<string, string>,
+  status: '狀態',
+  allStatuses: '全部狀態',
+  allSchemes: '全部體系',
+  subject: '客戶號',
+  requestedBy: '申請人',
+  requestedAt: '申請時間',
+  expiresAt: '到期',
+  untilRevoked: '直到撤銷',
+  withdraw: '撤回',
+  revoke: '撤銷',
+  revokeNote: '撤銷理由',
+  follow: '詳情',
+  close: '關閉',
+  decisions: '處理記錄',
+  actions: '操作',
+  filter: '篩選',
+  loadMore: '載入更多',
+  shown: (n: number, more: boolean) => (more ? `已顯示 ${n} 條，還有更多` : `共 ${n} 條`),
 };
 
 const en: typeof zh = {
@@ -72,6 +170,17 @@ const en: typeof zh = {
   revoked: 'Revoked.',
   refused: 'Not done',
   fix: 'Correct the marked fields.',
+  checks: {
+    'choose-scheme': 'Choose a scheme',
+    'choose-level': 'Choose a level',
+    'not-a-level': 'Not a level of this scheme',
+    'choose-mode': 'Choose fixed or floor',
+    'reason-required': 'A reason is required',
+    'reason-too-long': 'At most 1000 characters',
+    'not-a-date': 'Not a date',
+    'expiry-past': 'The expiry must be after today',
+    'revoke-note': 'Say why it is revoked',
+  },
   none: 'No overrides.',
   loading: 'Loading…',
   failed: 'Could not load',
@@ -82,6 +191,16 @@ const en: typeof zh = {
     withdrawn: 'Withdrawn',
     revoked: 'Revoked',
     expired: 'Expired',
+  },
+  steps: {
+    requested: 'Requested',
+    edited: 'Edited',
+    withdrawn: 'Withdrawn',
+    approved: 'Approved',
+    rejected: 'Rejected',
+    revoked: 'Revoked',
+    superseded: 'Superseded by a newer request',
+    reviewed: 'Reviewed',
   },
   status: 'Status',
   allStatuses: 'All statuses',
@@ -103,4 +222,4 @@ const en: typeof zh = {
   shown: (n: number, more: boolean) => (more ? `${n} shown, more to load` : `${n} in all`),
 };
 
-export const OVERRIDE_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, en };
+export const OVERRIDE_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

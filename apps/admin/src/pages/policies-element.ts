@@ -8,6 +8,7 @@ import { formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
+import { whyFailed } from '../why-failed.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
 
@@ -80,7 +81,12 @@ export class PoliciesPage extends LitElement {
   async #newDraft(): Promise<void> {
     await this.#ed.store.createDraft();
     const v = this.#ed.state.version;
-    if (v?.status === 'draft') this.#go(v.scheme, v.version);
+    if (v?.status !== 'draft') return;
+    this.#go(v.scheme, v.version);
+    // The button just pressed is disabled now that a draft exists, and focus would fall to the page's
+    // start: take it to the draft, where the work goes on.
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('#policies-v-h')?.focus();
   }
 
   #metric(key: string): MetricDef | undefined {
@@ -99,10 +105,24 @@ export class PoliciesPage extends LitElement {
     return metric?.unit === 'money' ? fenToYuanText(value) : String(value);
   }
 
+  /**
+   * What is wrong at `path`, for people. A number field whose text the console could not read keeps
+   * that text in the document (so the engine refuses it and nothing unreadable is saved), but the
+   * engine's word for it is zod's "expected number, received string": say what to type instead.
+   */
+  #message(e: { readonly path: string; readonly message: string }): string {
+    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return e.message;
+    const w = POLICY_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const condition = e.path.endsWith('.value') ? this.#ed.store.valueAt(e.path.slice(0, -'.value'.length)) : undefined;
+    const metricKey = (condition as { metric?: unknown } | undefined)?.metric;
+    const money = typeof metricKey === 'string' && this.#metric(metricKey)?.unit === 'money';
+    return money ? w.notYuan : w.notWhole;
+  }
+
   #fieldErrors(path: string, exact = true) {
     const errs = exact ? this.#ed.state.errors.filter((e) => e.path === path) : this.#ed.store.errorsAt(path);
     return errs.length
-      ? html`<span class="policies-field-error" id="${fieldId(path)}-err">${errs.map((e) => e.message).join('; ')}</span>`
+      ? html`<span class="policies-field-error" id="${fieldId(path)}-err">${[...new Set(errs.map((e) => this.#message(e)))].join('; ')}</span>`
       : nothing;
   }
 
@@ -203,7 +223,7 @@ export class PoliciesPage extends LitElement {
     const cell = (from: string, to: string) => sim.cells.find((c) => c.from === from && c.to === to);
     const name = (l: string) => (l === 'none' ? w.none : this.#levelName(l));
     return html`<div data-testid="simulation" class="policies-simulation">
-      <p class="policies-moved"><strong data-testid="moved-count">${movedCount(sim)}</strong> ${w.moved} (${sim.total})</p>
+      <p class="policies-moved"><strong data-testid="moved-count">${movedCount(sim)}</strong> ${w.moved(sim.total)}</p>
       <table class="policies-matrix">
         <caption>${w.simulation}</caption>
         <thead><tr><th scope="col">${w.fromTo}</th>${sim.levels.map((l) => html`<th scope="col">${name(l)}</th>`)}</tr></thead>
@@ -245,7 +265,7 @@ export class PoliciesPage extends LitElement {
     for (const name of ['submit', 'save', 'simulate', 'diff', 'create', 'open'] as const) {
       const s = a[name];
       if (s.status === 'loading') return w.working;
-      if (s.status === 'error') return `${w.failed}: ${s.error?.detail ?? s.error?.title ?? ''}`;
+      if (s.status === 'error') return `${w.failed}: ${whyFailed(s.error, this.ctx?.locale ?? 'zh-CN')}`;
     }
     if (!v) return '';
     const status = w.statuses[v.status] ?? v.status;
@@ -265,7 +285,7 @@ export class PoliciesPage extends LitElement {
       list.status === 'loading' || list.status === 'idle'
         ? w.loading
         : list.status === 'error'
-          ? `${w.failed}: ${list.error?.detail ?? list.error?.title ?? ''}`
+          ? `${w.failed}: ${whyFailed(list.error, locale)}`
           : s.schemes.length === 0
             ? w.noSchemes
             : '';
@@ -318,14 +338,14 @@ export class PoliciesPage extends LitElement {
     const doc = s.document as RuleDoc;
     const busy = (['save', 'simulate', 'diff', 'submit'] as const).some((a) => s.actions[a].status === 'loading');
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
-      <h2 id="policies-v-h">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
+      <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
       <p role="status" class="hint" data-testid="policy-status">${this.#statusLine(w)}</p>
       ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
         ${
           s.errors.length
-            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li><code>${e.path}</code>: ${e.message}</li>`)}</ul>`
+            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li><code>${e.path}</code>: ${this.#message(e)}</li>`)}</ul>`
             : html`<p class="hint">${w.noErrors}</p>`
         }
       </div>

@@ -41,7 +41,7 @@ function loadingState(ctx: PageContext) {
 
 export const policiesPage: ConsolePage = {
   id: 'policies',
-  title: { 'zh-CN': '策略', en: 'Policies' },
+  title: { 'zh-CN': '策略', 'zh-TW': '策略', en: 'Policies' },
   // Officers draft, approvers review; both tenant-wide: an RM's credential reads only their book.
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   // One template whether loaded or not, so the element is never replaced once it has its state.

@@ -1,4 +1,4 @@
-import { hasRole, Overrides } from '@tierkit/admin';
+import { hasRole, Overrides, overrideCheckOf } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { OverrideMode, SubjectKind } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -78,7 +78,10 @@ export class SubjectOverrides extends LitElement {
   }
 
   #field(name: string) {
-    const error = this.#overrides.state.fieldErrors[name === 'expiresOn' ? 'expiresAt' : name];
+    const message = this.#overrides.state.fieldErrors[name === 'expiresOn' ? 'expiresAt' : name];
+    // The kit's own checks in the console's words; the API's refusals as it words them.
+    const code = message === undefined ? undefined : overrideCheckOf(message);
+    const error = code && this.ctx ? OVERRIDE_WORDS[this.ctx.locale].checks[code] : message;
     return {
       invalid: error ? 'true' : 'false',
       error: error ? html`<span class="overrides-error" id="ovr-${name}-error" data-testid="field-error">${error}</span>` : nothing,

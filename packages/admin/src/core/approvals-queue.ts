@@ -14,6 +14,12 @@ export interface ApprovalFilter {
   readonly minAgeSeconds?: number;
 }
 
+/**
+ * The `type` of the refusal a rejection without a note gets before anything is sent (the API would
+ * refuse it with zod's "expected string, received undefined"): a console says it in its own words.
+ */
+export const REJECT_NOTE_REQUIRED = 'urn:tierkit:admin:reject-note-required';
+
 /** Why the signed-in person may not decide an item: it is their own request, or their role is below approver. */
 export type NotApprovable = 'own-request' | 'role';
 
@@ -145,6 +151,11 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
   async #decide(item: ApprovalItem, action: 'approve' | 'reject', note: string | undefined, effectiveFrom: string | undefined) {
     const key = approvalKey(item);
     const text = note?.trim() || undefined;
+    if (action === 'reject' && text === undefined) {
+      const refusal: KitError = { status: 400, type: REJECT_NOTE_REQUIRED, title: 'a note saying why is required to reject' };
+      this.set((prev) => ({ refusals: { ...prev.refusals, [key]: refusal } }));
+      return undefined;
+    }
     this.set((prev) => ({ deciding: { ...prev.deciding, [key]: true }, refusals: without(prev.refusals, key) }));
     const answer = await this.run(
       `decide:${key}`,

@@ -86,6 +86,26 @@ export async function readHeader(file: Blob, encoding: ImportEncoding): Promise<
 const DEFAULTS: ImportSettings = { kind: 'subjects', encoding: 'utf-8', amounts: undefined, mode: 'all-or-nothing', keepAttributes: false };
 
 /**
+ * What `ImportStore.check()` says (English), by code: a console in another language shows its own
+ * words for each (`importCheckOf` finds the code of a problem's message). The API's own problems
+ * are not listed here.
+ */
+export const IMPORT_CHECKS = {
+  'choose-file': 'choose a CSV file',
+  'choose-column': 'choose its column',
+  'choose-amounts': 'say whether money is in yuan or fen',
+  'metric-and-value': 'map both metric and value, or neither',
+  'no-metric': 'map metric and value, or at least one metric column',
+} as const;
+
+export type ImportCheck = keyof typeof IMPORT_CHECKS;
+
+/** The code of a message of {@link IMPORT_CHECKS}; undefined for any other. */
+export function importCheckOf(message: string): ImportCheck | undefined {
+  return (Object.keys(IMPORT_CHECKS) as ImportCheck[]).find((k) => IMPORT_CHECKS[k] === message);
+}
+
+/**
  * A CSV import, step by step: pick a file; say what it holds and how it is encoded; map its columns
  * (the header is read here, from the file's first bytes); preview every row's errors with a dry run
  * that writes nothing; upload; read the import's result. Any change after a preview clears it.
@@ -183,15 +203,16 @@ export class ImportStore extends KitStore<ImportState> {
   check(): { path: string; message: string }[] {
     const { file, settings, mapping, columns } = this.state;
     const out: { path: string; message: string }[] = [];
-    if (!file) return [{ path: 'file', message: 'choose a CSV file' }];
-    for (const t of this.targets()) if (t.required && !mapping[t.field]) out.push({ path: t.field, message: 'choose its column' });
+    if (!file) return [{ path: 'file', message: IMPORT_CHECKS['choose-file'] }];
+    for (const t of this.targets())
+      if (t.required && !mapping[t.field]) out.push({ path: t.field, message: IMPORT_CHECKS['choose-column'] });
     if (settings.kind === 'metrics') {
-      if (!settings.amounts) out.push({ path: 'amounts', message: 'say whether money is in yuan or fen' });
+      if (!settings.amounts) out.push({ path: 'amounts', message: IMPORT_CHECKS['choose-amounts'] });
       const long = mapping.metric !== undefined || mapping.value !== undefined;
       const wide = Object.keys(mapping).some((f) => f.startsWith('metric:')) || columns.some((h) => this.#metrics.some((m) => m.key === h));
       if (long && (!mapping.metric || !mapping.value))
-        out.push({ path: mapping.metric ? 'value' : 'metric', message: 'map both metric and value, or neither' });
-      if (!long && !wide) out.push({ path: 'metric', message: 'map metric and value, or at least one metric column' });
+        out.push({ path: mapping.metric ? 'value' : 'metric', message: IMPORT_CHECKS['metric-and-value'] });
+      if (!long && !wide) out.push({ path: 'metric', message: IMPORT_CHECKS['no-metric'] });
     }
     return out;
   }

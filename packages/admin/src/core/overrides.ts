@@ -41,29 +41,54 @@ const enc = encodeURIComponent;
 const KEY = /^[a-z0-9][a-z0-9_.-]*$/i;
 
 /**
+ * What the kit's own checks of an override form say (English), by code: a console in another language
+ * shows its own words for each (`OVERRIDE_CHECK_OF` finds the code of a field's message). Messages of
+ * the API's 400s are the API's and are not listed here.
+ */
+export const OVERRIDE_CHECKS = {
+  'choose-scheme': 'choose a scheme',
+  'choose-level': 'choose a level',
+  'not-a-level': 'not a level of this scheme',
+  'choose-mode': 'fixed or floor',
+  'reason-required': 'a reason is required',
+  'reason-too-long': 'at most 1000 characters',
+  'not-a-date': 'not a date',
+  'expiry-past': 'must be in the future',
+  'revoke-note': 'say why it is revoked',
+} as const;
+
+export type OverrideCheck = keyof typeof OVERRIDE_CHECKS;
+
+/** The code of a message of {@link OVERRIDE_CHECKS}; undefined for any other (the API's own). */
+export function overrideCheckOf(message: string): OverrideCheck | undefined {
+  return (Object.keys(OVERRIDE_CHECKS) as OverrideCheck[]).find((k) => OVERRIDE_CHECKS[k] === message);
+}
+
+/**
  * What the API would refuse in a request (or an edit's fields), said before it is sent: a reason, a
  * level of the scheme, an expiry in the future. The API checks again; this only saves a round trip.
  */
 export function checkOverrideRequest(r: Partial<OverrideRequest>, schemes: readonly SchemeSummary[], now: Date, edit = false): FieldErrors {
   const errors: Record<string, string> = {};
   if (!edit || r.scheme !== undefined) {
-    if (!r.scheme || !KEY.test(r.scheme)) errors.scheme = 'choose a scheme';
+    if (!r.scheme || !KEY.test(r.scheme)) errors.scheme = OVERRIDE_CHECKS['choose-scheme'];
   }
   const scheme = schemes.find((s) => s.key === r.scheme);
   if (!edit || r.level !== undefined) {
-    if (!r.level) errors.level = 'choose a level';
-    else if (scheme && !scheme.levels.some((l) => l.key === r.level)) errors.level = `not a level of ${scheme.key}`;
+    if (!r.level) errors.level = OVERRIDE_CHECKS['choose-level'];
+    else if (scheme && !scheme.levels.some((l) => l.key === r.level)) errors.level = OVERRIDE_CHECKS['not-a-level'];
   }
-  if ((!edit || r.mode !== undefined) && !(OVERRIDE_MODES as readonly string[]).includes(r.mode ?? '')) errors.mode = 'fixed or floor';
+  if ((!edit || r.mode !== undefined) && !(OVERRIDE_MODES as readonly string[]).includes(r.mode ?? ''))
+    errors.mode = OVERRIDE_CHECKS['choose-mode'];
   if (!edit || r.reason !== undefined) {
     const reason = r.reason?.trim() ?? '';
-    if (!reason) errors.reason = 'a reason is required';
-    else if (reason.length > 1000) errors.reason = 'at most 1000 characters';
+    if (!reason) errors.reason = OVERRIDE_CHECKS['reason-required'];
+    else if (reason.length > 1000) errors.reason = OVERRIDE_CHECKS['reason-too-long'];
   }
   if (r.expiresAt !== undefined && r.expiresAt !== null) {
     const at = Date.parse(r.expiresAt);
-    if (Number.isNaN(at)) errors.expiresAt = 'not a date';
-    else if (at <= now.getTime()) errors.expiresAt = 'must be in the future';
+    if (Number.isNaN(at)) errors.expiresAt = OVERRIDE_CHECKS['not-a-date'];
+    else if (at <= now.getTime()) errors.expiresAt = OVERRIDE_CHECKS['expiry-past'];
   }
   return errors;
 }
@@ -198,7 +223,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
 
   /** End an approved override (approvers), saying why. */
   revoke(id: string, note: string): Promise<boolean> {
-    if (!note.trim()) return Promise.resolve(this.#refuse({ note: 'say why it is revoked' }));
+    if (!note.trim()) return Promise.resolve(this.#refuse({ note: OVERRIDE_CHECKS['revoke-note'] }));
     return this.#write('revoke', (signal) =>
       this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/revoke`, { note: note.trim() }, { signal }),
     );
