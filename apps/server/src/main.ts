@@ -10,6 +10,7 @@ import {
   serverApp,
   settingsFromEnv,
   widgetsBuilt,
+  withProvisioningLock,
 } from './server.js';
 
 /*
@@ -19,9 +20,17 @@ import {
 const log = (line: string) => console.log(line);
 const settings = settingsFromEnv();
 const db = await openDatabase(settings.databaseUrl, log);
-await seedIfNeeded(db, settings, log);
-await ensureAdminKey(db, settings, log);
-const demoKey = await ensureDemoViewerKey(db, settings, REPO_ROOT, log);
+// Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
+const demoKey = await withProvisioningLock(
+  db,
+  settings.tenant,
+  async (locked) => {
+    await seedIfNeeded(locked, settings, log);
+    await ensureAdminKey(locked, settings, log);
+    return ensureDemoViewerKey(locked, settings, REPO_ROOT, log);
+  },
+  () => log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
+);
 const server = await listen(serverApp(db, settings), settings, db);
 const background = startBackground(db, backgroundFromEnv(process.env, db.dialect), log);
 

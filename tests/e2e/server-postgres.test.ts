@@ -1,0 +1,42 @@
+// An operations team deploying on PostgreSQL starts its API servers together on a new database, as an
+// orchestrator does: every one of them must come up, and the demo tenant is seeded once.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from '@tierkit/db';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { fetchAsBank, startServer, type RunningServer } from './support/server.js';
+
+let pg: TestPostgres | undefined;
+let url = '';
+const servers: RunningServer[] = [];
+before(async () => {
+  pg = await startPostgres();
+  url = await pg.createDatabase('e2e_two_servers');
+});
+after(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  await pg?.stop();
+});
+
+describe('two servers on one new PostgreSQL database', () => {
+  it('both start, the tenant is seeded once, and both serve it', async () => {
+    // No demo key file: it would be written to the repository's ./data.
+    const env = { DATABASE_URL: url, DEMO_CUSTOMERS: '20', DEMO_TOKENS: 'off' };
+    const started = await Promise.allSettled([startServer(env), startServer(env)]);
+    for (const s of started) if (s.status === 'fulfilled') servers.push(s.value);
+    for (const s of started) assert.equal(s.status, 'fulfilled', s.status === 'rejected' ? String(s.reason) : '');
+    for (const s of servers) {
+      const res = await fetchAsBank(`${s.url}/v1/subjects/C000001/tiers`);
+      assert.equal(res.status, 200, s.output());
+    }
+    const db = connect({ url });
+    try {
+      const runs = await db.db.selectFrom('seed_runs').selectAll().execute();
+      assert.equal(runs.length, 1);
+      const keys = await db.db.selectFrom('api_keys').select('id').where('label', '=', 'TIERKIT_ADMIN_KEY').execute();
+      assert.equal(keys.length, 1, 'one admin key, made once');
+    } finally {
+      await db.close();
+    }
+  });
+});
