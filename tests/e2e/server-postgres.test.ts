@@ -2,16 +2,19 @@
 // orchestrator does: every one of them must come up, and the demo tenant is seeded once.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createApiKey, provisionTenant } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { fetchAsBank, startServer, type RunningServer } from './support/server.js';
 
 let pg: TestPostgres | undefined;
 let url = '';
+let bankUrl = '';
 const servers: RunningServer[] = [];
 before(async () => {
   pg = await startPostgres();
   url = await pg.createDatabase('e2e_two_servers');
+  bankUrl = await pg.createDatabase('e2e_bank_tenant', { migrated: true });
 });
 after(async () => {
   await Promise.all(servers.map((s) => s.stop()));
@@ -37,6 +40,33 @@ describe('two servers on one new PostgreSQL database', () => {
       assert.equal(keys.length, 1, 'one admin key, made once');
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe("a server serving a bank's own tenant", () => {
+  it('never seeds demo customers or demo staff into a tenant set up with tierkit tenants create', async () => {
+    const db = connect({ url: bankUrl });
+    let secret = '';
+    try {
+      // What `tierkit tenants create acme` and `keys create` do: a bank from nothing.
+      await provisionTenant(db.db, { id: 'acme', name: 'Acme Bank' });
+      secret = (await createApiKey(db.db, { tenantId: 'acme', role: 'admin', label: 'ops' })).secret;
+    } finally {
+      await db.close();
+    }
+    const server = await startServer({ DATABASE_URL: bankUrl, TIERKIT_TENANT: 'acme', DEMO_CUSTOMERS: '20', DEMO_TOKENS: 'off' });
+    servers.push(server);
+    assert.match(server.output(), /tenant "acme" was set up without demo data/);
+    const res = await fetch(`${server.url}/v1/subjects`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { items: [], nextCursor: null }, 'no demo subjects');
+    const after = connect({ url: bankUrl });
+    try {
+      assert.deepEqual(await after.db.selectFrom('staff').select('id').where('tenant_id', '=', 'acme').execute(), [], 'no demo staff');
+      assert.deepEqual(await after.db.selectFrom('seed_runs').selectAll().execute(), []);
+    } finally {
+      await after.close();
     }
   });
 });
