@@ -70,3 +70,16 @@ describe("a server serving a bank's own tenant", () => {
     }
   });
 });
+
+describe('a server that cannot start', () => {
+  it('says why in one line and exits 1 when it cannot log in to PostgreSQL', async () => {
+    const wrong = new URL(url);
+    wrong.password = 'not-the-password';
+    await assert.rejects(startServer({ DATABASE_URL: wrong.toString(), DEMO_TOKENS: 'off' }), (error: Error) => {
+      assert.match(error.message, /server exited with 1 /);
+      assert.match(error.message, /tierkit server: cannot start: .*password authentication failed/);
+      assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace');
+      return true;
+    });
+  });
+});
