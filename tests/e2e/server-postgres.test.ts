@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiKey, provisionTenant } from '@tierkit/api';
-import { connect } from '@tierkit/db';
+import { connect, migrateToLatest } from '@tierkit/db';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { fetchAsBank, startServer, type RunningServer } from './support/server.js';
 
@@ -49,6 +49,7 @@ describe("a server serving a bank's own tenant", () => {
     const db = connect({ url: bankUrl });
     let secret = '';
     try {
+      await migrateToLatest(db.db);
       // What `tierkit tenants create acme` and `keys create` do: a bank from nothing.
       await provisionTenant(db.db, { id: 'acme', name: 'Acme Bank' });
       secret = (await createApiKey(db.db, { tenantId: 'acme', role: 'admin', label: 'ops' })).secret;
