@@ -8,10 +8,11 @@ import {
   mintStaffToken,
   provisionTenant,
   queueMonthlyRetiers,
+  TenantPacks,
   workOnce,
   type JobView,
 } from '@tierkit/api';
-import { findSubjectByExternalId, insertMetrics, insertOverride, insertSubjects, type Db } from '@tierkit/db';
+import { findSubjectByExternalId, insertMetrics, insertOverride, insertSubjects, type Db, type Executor } from '@tierkit/db';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { approvalTestPack, testPack } from '../support/test-pack.js';
 
@@ -134,6 +135,41 @@ forEachDialect('re-tier jobs', (f) => {
     assert.deepEqual(done.progress.chunks, { total: 5, done: 5 });
     assert.equal(done.progress.subjects.processed + done.progress.subjects.skipped, 5);
     assert.equal((await api.post(`/v1/jobs/${queued.id}/resume`, {})).status, 409);
+  });
+
+  it('a chunk whose job is cancelled while a worker runs it is given back at once, and cancels never fail the job', async () => {
+    const queued = await enqueueRetier(f.db.db, { tenantId: 'bank-j', period: '2025-11', now: NOW, chunkSubjects: 5 });
+    assert.ok(queued);
+    assert.equal(queued.progress.chunks.total, 1);
+    const api = client(f, as);
+    // The operator cancels after the worker claimed the chunk and before it commits (here: as the
+    // worker loads the tenant's policies); the worker rolls its work back.
+    class CancelledMeanwhile extends TenantPacks {
+      override async get(db: Executor, tenantId: string, period?: string) {
+        assert.equal((await job(await api.post(`/v1/jobs/${queued?.id}/cancel`, {}))).status, 'cancelled');
+        return super.get(db, tenantId, period);
+      }
+    }
+    // More cancels than a chunk has attempts (3): none of them is a failure of the chunk.
+    for (let i = 0; i < 4; i++) {
+      assert.equal(await workOnce(worker(f), new CancelledMeanwhile()), true);
+      const chunk = await f.db.db
+        .selectFrom('job_chunks')
+        .select(['status', 'lease_owner', 'attempts'])
+        .where('job_id', '=', queued.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(chunk, { status: 'pending', lease_owner: null, attempts: 0 }, 'given back, its claim not counted');
+      const resumed = await api.post(`/v1/jobs/${queued.id}/resume`, {});
+      assert.equal(resumed.status, 200, await resumed.text());
+      assert.match(
+        ((await (await api.post(`/v1/jobs/${queued.id}/resume`, {})).json()) as { detail: string }).detail,
+        /No worker holds any of its chunks/,
+        'no lease left for a resume to wait out',
+      );
+    }
+    assert.equal(await drainJobs(worker(f)), 1, 'a worker takes it at once after the resume');
+    const done = await job(await api.get(`/v1/jobs/${queued.id}`));
+    assert.equal(done.status, 'completed', done.error ?? '');
   });
 
   it('counts in its progress only the subjects its filter selects', async () => {

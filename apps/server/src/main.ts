@@ -10,6 +10,7 @@ import {
   serverApp,
   settingsFromEnv,
   widgetsBuilt,
+  withProvisioningLock,
 } from './server.js';
 
 /*
@@ -17,13 +18,32 @@ import {
  * pages and the widgets, and print where.
  */
 const log = (line: string) => console.log(line);
-const settings = settingsFromEnv();
-const db = await openDatabase(settings.databaseUrl, log);
-await seedIfNeeded(db, settings, log);
-await ensureAdminKey(db, settings, log);
-const demoKey = await ensureDemoViewerKey(db, settings, REPO_ROOT, log);
-const server = await listen(serverApp(db, settings), settings, db);
-const background = startBackground(db, backgroundFromEnv(process.env, db.dialect), log);
+
+async function start() {
+  const settings = settingsFromEnv();
+  const db = await openDatabase(settings.databaseUrl, log);
+  // Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
+  const demoKey = await withProvisioningLock(
+    db,
+    settings.tenant,
+    async (locked) => {
+      await seedIfNeeded(locked, settings, log);
+      await ensureAdminKey(locked, settings, log);
+      return ensureDemoViewerKey(locked, settings, REPO_ROOT, log);
+    },
+    () => log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
+  );
+  const server = await listen(serverApp(db, settings), settings, db);
+  const background = startBackground(db, backgroundFromEnv(process.env, db.dialect), log);
+  return { settings, demoKey, server, background };
+}
+
+// A start that cannot go on (a database it cannot reach or log in to, a bad setting, a revoked
+// TIERKIT_ADMIN_KEY, a port in use) is one line saying why and exit 1, as the CLI does, not a stack trace.
+const { settings, demoKey, server, background } = await start().catch((error: unknown) => {
+  console.error(`tierkit server: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 
 console.log(`
 tierkit is running

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, READ_CACHE_BYTES, VERSION_TRUST_MS, type AppOptions } from '@tierkit/api';
-import type { Db } from '@tierkit/db';
+import { findSeedRun, findTenant, type Db } from '@tierkit/db';
 import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
@@ -12,7 +12,7 @@ import { serveFile } from './static-files.js';
 import { answerClientErrors } from './client-errors.js';
 
 // Opening the database, the admin-key bootstrap and seeding live in @tierkit/ops, shared with the CLI.
-export { ensureAdminKey, lastCompleteMonth, openDatabase, REPO_ROOT } from '@tierkit/ops';
+export { ensureAdminKey, lastCompleteMonth, openDatabase, REPO_ROOT, withProvisioningLock } from '@tierkit/ops';
 
 /** Settings of the server, normally from the environment (see apps/server/README.md). */
 export interface ServerSettings extends OpsSettings {
@@ -81,12 +81,22 @@ function versionTrustMs(value: string | undefined): number {
   return ms;
 }
 
-/** Seed the demo tenant unless it was seeded before. */
+/**
+ * Seed the demo tenant unless it was seeded before — and never a tenant someone else set up: one
+ * made by `tierkit tenants create` (or anything but this seeder) is a bank's, and fake customers,
+ * demo staff and their books must not be mixed into it, whatever `TIERKIT_TENANT` names.
+ */
 export async function seedIfNeeded(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'customers'>,
   log: (line: string) => void,
 ): Promise<void> {
+  if ((await findTenant(db.db, settings.tenant)) && !(await findSeedRun(db.db, settings.tenant))) {
+    log(
+      `seed: tenant "${settings.tenant}" was set up without demo data; serving it as it is (tierkit seed --tenant ${settings.tenant} adds demo data)`,
+    );
+    return;
+  }
   const result = await seedDemo(db.db, {
     tenantId: settings.tenant,
     tenantName: 'Demo Bank',

@@ -1,6 +1,16 @@
 import { createApiKey, isRole, listKeys, revokeKey, rotateSigningKey, ROLES } from '@tierkit/api';
-import type { Db } from '@tierkit/db';
+import { findTenant, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
+
+/**
+ * Where `keys` and `tenants` write: results to `out` (with `json`, one JSON document), usage errors and
+ * the reason of a failure to `err`, as every command does (packages/cli/README.md, "Exit codes and output").
+ */
+export interface CommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly json: boolean;
+}
 
 /** Options of `tierkit keys …` after parsing. */
 export interface KeysArgs {
@@ -19,54 +29,73 @@ export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT
                             new signing secret for the tenant's embed/staff tokens (outstanding tokens stop working)`;
 
 /** Run one `keys` action. Returns the exit code. */
-export async function runKeys(db: Db, args: KeysArgs, out: (line: string) => void): Promise<number> {
+export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: CommandIo): Promise<number> {
   switch (args.action) {
     case 'create': {
       if (!args.tenant || !args.role || !args.label) {
-        out('keys create needs --tenant, --role and --label');
+        err('keys create needs --tenant, --role and --label');
         return 2;
       }
       if (!isRole(args.role)) {
-        out(`unknown role "${args.role}"; one of ${ROLES.join(', ')}`);
+        err(`unknown role "${args.role}"; one of ${ROLES.join(', ')}`);
         return 2;
       }
-      const created = await createApiKey(db.db, { tenantId: args.tenant, role: args.role, label: args.label }).catch((err: unknown) => {
-        out(`keys create: ${err instanceof Error ? err.message : String(err)}`);
+      const created = await createApiKey(db.db, { tenantId: args.tenant, role: args.role, label: args.label }).catch((e: unknown) => {
+        err(`keys create: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
       });
       if (!created) return 1;
       const { key, secret } = created;
-      out(`created ${key.id} (tenant ${key.tenantId}, role ${key.role}, label "${key.label}")`);
-      out(`secret (shown once, store it now): ${secret}`);
+      if (json) out(JSON.stringify({ ...key, secret }));
+      else {
+        out(`created ${key.id} (tenant ${key.tenantId}, role ${key.role}, label "${key.label}")`);
+        out(`secret (shown once, store it now): ${secret}`);
+      }
       return 0;
     }
     case 'list': {
       const keys = await listKeys(db.db, args.tenant);
-      if (!keys.length) out('no API keys');
-      for (const k of keys)
-        out(`${k.id}  ${k.tenantId}  ${k.role.padEnd(8)}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.label}`);
+      if (json) out(JSON.stringify(keys));
+      else if (!keys.length) out('no API keys');
+      else
+        for (const k of keys)
+          out(
+            `${k.id}  ${k.tenantId}  ${k.role.padEnd(8)}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.label}`,
+          );
       return 0;
     }
     case 'revoke': {
       if (!args.id) {
-        out('keys revoke needs the key id (see keys list)');
+        err('keys revoke needs the key id (see keys list)');
         return 2;
       }
-      const done = await revokeKey(db.db, args.id);
-      out(done ? `revoked ${args.id}` : `no active key ${args.id}`);
-      return done ? 0 : 1;
+      if (!(await revokeKey(db.db, args.id))) {
+        err(`keys revoke: no active key ${args.id} (see keys list)`);
+        return 1;
+      }
+      out(json ? JSON.stringify({ id: args.id, revoked: true }) : `revoked ${args.id}`);
+      return 0;
     }
     case 'rotate-signing': {
       if (!args.tenant) {
-        out('keys rotate-signing needs --tenant');
+        err('keys rotate-signing needs --tenant');
         return 2;
       }
+      // Asked first: otherwise the database refuses the new secret with a foreign-key error.
+      if (!(await findTenant(db.db, args.tenant))) {
+        err(`keys rotate-signing: tenant "${args.tenant}" does not exist`);
+        return 1;
+      }
       const key = await rotateSigningKey(db.db, args.tenant);
-      out(`tenant ${args.tenant} now signs tokens with ${key.id}; older tokens no longer verify`);
+      out(
+        json
+          ? JSON.stringify({ tenantId: args.tenant, signingKeyId: key.id })
+          : `tenant ${args.tenant} now signs tokens with ${key.id}; older tokens no longer verify`,
+      );
       return 0;
     }
     default:
-      out(`unknown keys action "${args.action ?? ''}"\n${KEYS_USAGE}`);
+      err(`unknown keys action "${args.action ?? ''}"\n${KEYS_USAGE}`);
       return 2;
   }
 }
@@ -83,7 +112,7 @@ export const keysCommand: Command = {
       return await runKeys(
         db,
         { action: ctx.args[0], id: ctx.args[1], tenant: opt('tenant'), role: opt('role'), label: opt('label') },
-        ctx.out,
+        ctx,
       );
     } finally {
       await db.close();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import type { JobView } from '@tierkit/api';
+import { drainJobs, type JobView } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
@@ -144,4 +144,35 @@ it('a job that fails ends in one line on stderr saying why, after the job on std
   assert.equal(r.code, 1);
   assert.equal((JSON.parse(r.out.at(-1) ?? '') as JobView).status, 'failed');
   assert.equal(r.err.at(-1), `jobs resume: job ${job.id} failed: chunk 0 failed 3 times`);
+});
+
+// The timeout only ends the run when the line never comes (the wait would go on for ever).
+it('a retier that leaves the work to workers says which job it waits for, and completes when a worker runs it', {
+  timeout: 120_000,
+}, async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  let told: () => void = () => undefined;
+  const waiting = new Promise<void>((resolve) => (told = resolve));
+  const retier = run(
+    ['retier', '--period', lastCompleteMonth(), '--no-work', '--json', '--database', database],
+    (l) => out.push(l),
+    (l) => {
+      err.push(l);
+      if (l.includes('waiting for job')) told();
+    },
+  );
+  await waiting;
+  const id = /waiting for job (job_\S+):/.exec(err.join('\n'))?.[1];
+  assert.ok(id, err.join('\n'));
+  assert.match(err[0] ?? '', /tierkit worker.*--work joins in/);
+  // The worker this retier waits for: another process in production, here a drain in this one.
+  const db = connect({ url: database });
+  try {
+    assert.ok((await drainJobs({ db: db.db })) > 0);
+  } finally {
+    await db.close();
+  }
+  assert.equal(await retier, 0, err.join('\n'));
+  assert.equal((JSON.parse(out.at(-1) ?? '') as JobView).id, id);
 });

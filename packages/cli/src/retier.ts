@@ -110,6 +110,12 @@ export async function followJob(
   const working = options.work
     ? runWorker({ db: db.db, signal: abort.signal, pollMs: options.pollMs, logError: (e) => io.err(`${name}: ${oneLine(e)}`) })
     : Promise.resolve();
+  // Without a terminal there is no bar, and on PostgreSQL nothing here does the work: say which job
+  // this is and who runs it, or the wait looks like a hang (and Ctrl+C loses the job's id).
+  if (!options.work && queued.status === 'running')
+    io.err(
+      `${name}: waiting for job ${queued.id}: tierkit worker processes (or a server's in-process worker) run it; --work joins in here. Stopping this wait leaves the job running.`,
+    );
   const bar = jobBar(!options.json && options.progress);
   let job = queued;
   try {

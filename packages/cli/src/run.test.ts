@@ -113,3 +113,67 @@ it('an operator sets up a second bank from nothing: tenant, key, schemes, no dem
     await db.close();
   }
 });
+
+it('a provisioning script reads keys and tenants as JSON on stdout, and every refusal on stderr', async () => {
+  const database = join(dir, 'script.db');
+  const run2 = async (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(
+      [...argv, '--database', database],
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
+    return { code, out, err };
+  };
+  const tenant = await run2(['tenants', 'create', 'bank2', '--name', 'Bank Two', '--json']);
+  assert.equal(tenant.code, 0, tenant.err.join('\n'));
+  assert.deepEqual(JSON.parse(tenant.out.join('\n')), { id: 'bank2', name: 'Bank Two' });
+  const again = await run2(['tenants', 'create', 'bank2', '--json']);
+  assert.equal(again.code, 1);
+  assert.deepEqual(again.out, [], 'nothing on stdout for a refusal');
+  assert.match(again.err.at(-1) ?? '', /already exists/);
+  const tenants = await run2(['tenants', 'list', '--json']);
+  assert.deepEqual(
+    (JSON.parse(tenants.out.join('\n')) as { id: string }[]).map((t) => t.id),
+    ['bank2'],
+  );
+
+  const created = await run2(['keys', 'create', '--tenant', 'bank2', '--role', 'officer', '--label', 'batch', '--json']);
+  assert.equal(created.code, 0, created.err.join('\n'));
+  const key = JSON.parse(created.out.join('\n')) as { id: string; tenantId: string; role: string; secret: string };
+  assert.equal(key.tenantId, 'bank2');
+  assert.equal(key.role, 'officer');
+  assert.match(key.secret, /^tk_/);
+  const listed = await run2(['keys', 'list', '--tenant', 'bank2', '--json']);
+  const keys = JSON.parse(listed.out.join('\n')) as { id: string; revokedAt: string | null }[];
+  assert.deepEqual(
+    keys.map((k) => [k.id, k.revokedAt]),
+    [[key.id, null]],
+  );
+  assert.ok(!listed.out.join('\n').includes(key.secret), 'the list never shows the secret');
+
+  const revoked = await run2(['keys', 'revoke', key.id, '--json']);
+  assert.equal(revoked.code, 0);
+  assert.deepEqual(JSON.parse(revoked.out.join('\n')), { id: key.id, revoked: true });
+  const twice = await run2(['keys', 'revoke', key.id, '--json']);
+  assert.equal(twice.code, 1);
+  assert.deepEqual(twice.out, []);
+  assert.match(twice.err.at(-1) ?? '', new RegExp(`no active key ${key.id}`));
+
+  const noTenant = await run2(['keys', 'create', '--tenant', 'nope', '--role', 'admin', '--label', 'x', '--json']);
+  assert.equal(noTenant.code, 1);
+  assert.deepEqual(noTenant.out, []);
+  assert.match(noTenant.err.at(-1) ?? '', /tenant "nope" does not exist/);
+  const badRole = await run2(['keys', 'create', '--tenant', 'bank2', '--role', 'root', '--label', 'x']);
+  assert.equal(badRole.code, 2);
+  assert.deepEqual(badRole.out, []);
+  assert.match(badRole.err.at(-1) ?? '', /unknown role "root"/);
+
+  const rotated = await run2(['keys', 'rotate-signing', '--tenant', 'bank2', '--json']);
+  assert.equal(rotated.code, 0, rotated.err.join('\n'));
+  assert.equal((JSON.parse(rotated.out.join('\n')) as { tenantId: string }).tenantId, 'bank2');
+  const rotateNone = await run2(['keys', 'rotate-signing', '--tenant', 'nope']);
+  assert.equal(rotateNone.code, 1);
+  assert.equal(rotateNone.err.at(-1), 'keys rotate-signing: tenant "nope" does not exist');
+});

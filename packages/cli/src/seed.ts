@@ -1,4 +1,4 @@
-import { lastCompleteMonth, seedDemo } from '@tierkit/ops';
+import { lastCompleteMonth, seedDemo, withProvisioningLock } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
 export const seedCommand: Command = {
@@ -9,7 +9,13 @@ export const seedCommand: Command = {
     const { tenant, customers } = ctx.settings;
     const db = await ctx.openDatabase();
     try {
-      const r = await seedDemo(db.db, { tenantId: tenant, customers, endPeriod: lastCompleteMonth(), log: ctx.log });
+      // A server starting on the same new database seeds the same tenant: one of the two does it.
+      const r = await withProvisioningLock(
+        db,
+        tenant,
+        (locked) => seedDemo(locked.db, { tenantId: tenant, customers, endPeriod: lastCompleteMonth(), log: ctx.log }),
+        () => ctx.log(`seed: another process is setting up tenant "${tenant}"; waiting for it`),
+      );
       if (ctx.json) ctx.out(JSON.stringify({ tenant, skipped: r.skipped, subjects: r.subjects, metrics: r.metrics, events: r.events }));
       else
         ctx.out(

@@ -1,5 +1,5 @@
 import type { Db } from '@tierkit/db';
-import { ensureAdminKey, lastCompleteMonth, seedDemo, type OpsSettings } from '@tierkit/ops';
+import { ensureAdminKey, withProvisioningLock, type OpsSettings } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
 /** What `tierkit serve` uses of the demo server, resolved when the command runs. */
@@ -13,6 +13,9 @@ interface DemoServer {
     settings: never,
     db: Db,
   ): Promise<{ url: string; close(): Promise<void> }>;
+  seedIfNeeded(db: Db, settings: never, log: (line: string) => void): Promise<void>;
+  backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): unknown;
+  startBackground(db: Db, settings: never, log: (line: string) => void): { stop(): Promise<void> };
 }
 
 /*
@@ -45,18 +48,26 @@ export const serveCommand: Command = {
     if (typeof port === 'string') env.PORT = port;
     const settings = server.settingsFromEnv(env);
     const db = await ctx.openDatabase();
-    const r = await seedDemo(db.db, {
-      tenantId: settings.tenant,
-      customers: settings.customers,
-      endPeriod: lastCompleteMonth(),
-      log: ctx.log,
-    });
-    if (!r.skipped) ctx.log(`seed: ${r.subjects} subjects`);
-    await ensureAdminKey(db, settings, ctx.log);
+    // As `npm start` does: the same seeding rules (never into a tenant set up otherwise), one process
+    // at a time, and the background work (the in-process re-tier worker on SQLite, the monthly schedule).
+    await withProvisioningLock(
+      db,
+      settings.tenant,
+      async (locked) => {
+        await server.seedIfNeeded(locked, settings as never, ctx.log);
+        await ensureAdminKey(locked, settings, ctx.log);
+      },
+      () => ctx.log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
+    );
     const running = await server.listen(server.serverApp(db, settings as never), settings as never, db);
+    const background = server.startBackground(db, server.backgroundFromEnv(env, db.dialect) as never, ctx.log);
     ctx.out(`tierkit serving ${running.url}/ (API docs ${running.url}/docs)`);
     await new Promise<void>((resolve) => {
-      const stop = () => void running.close().then(resolve, resolve);
+      const stop = () =>
+        void background
+          .stop()
+          .then(() => running.close())
+          .then(resolve, resolve);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

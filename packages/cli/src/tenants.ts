@@ -1,6 +1,7 @@
 import { provisionTenant } from '@tierkit/api';
 import { listTenants, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
+import type { CommandIo } from './keys.js';
 
 /** Options of `tierkit tenants …` after parsing. */
 export interface TenantsArgs {
@@ -15,35 +16,41 @@ export const TENANTS_USAGE = `  tenants create ID [--name TEXT]
   tenants list              list tenants (id, name, created)`;
 
 /** Run one `tenants` action. Returns the exit code. */
-export async function runTenants(db: Db, args: TenantsArgs, out: (line: string) => void): Promise<number> {
+export async function runTenants(db: Db, args: TenantsArgs, { out, err, json }: CommandIo): Promise<number> {
   switch (args.action) {
     case 'create': {
       if (!args.id) {
-        out('tenants create needs the tenant id: tenants create ID [--name TEXT]');
+        err('tenants create needs the tenant id: tenants create ID [--name TEXT]');
         return 2;
       }
+      const name = args.name ?? args.id;
       let created: boolean;
       try {
-        created = await provisionTenant(db.db, { id: args.id, name: args.name ?? args.id });
-      } catch (err) {
-        out(`tenants create: ${err instanceof Error ? err.message : String(err)}`);
+        created = await provisionTenant(db.db, { id: args.id, name });
+      } catch (e) {
+        err(`tenants create: ${e instanceof Error ? e.message : String(e)}`);
         return 2;
       }
       if (!created) {
-        out(`tenant "${args.id}" already exists; nothing changed`);
+        err(`tenants create: tenant "${args.id}" already exists; nothing changed`);
         return 1;
       }
-      out(`created tenant "${args.id}" with the default policy pack; next: keys create --tenant ${args.id} --role admin --label ops`);
+      out(
+        json
+          ? JSON.stringify({ id: args.id, name })
+          : `created tenant "${args.id}" with the default policy pack; next: keys create --tenant ${args.id} --role admin --label ops`,
+      );
       return 0;
     }
     case 'list': {
       const tenants = await listTenants(db.db);
-      if (!tenants.length) out('no tenants');
-      for (const t of tenants) out(`${t.id}  ${t.createdAt}  ${t.name}`);
+      if (json) out(JSON.stringify(tenants.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt }))));
+      else if (!tenants.length) out('no tenants');
+      else for (const t of tenants) out(`${t.id}  ${t.createdAt}  ${t.name}`);
       return 0;
     }
     default:
-      out(`unknown tenants action "${args.action ?? ''}"\n${TENANTS_USAGE}`);
+      err(`unknown tenants action "${args.action ?? ''}"\n${TENANTS_USAGE}`);
       return 2;
   }
 }
@@ -57,7 +64,7 @@ export const tenantsCommand: Command = {
     const db = await ctx.openDatabase(() => undefined);
     try {
       const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
-      return await runTenants(db, { action: ctx.args[0], id: ctx.args[1] ?? opt('tenant'), name: opt('name') }, ctx.out);
+      return await runTenants(db, { action: ctx.args[0], id: ctx.args[1] ?? opt('tenant'), name: opt('name') }, ctx);
     } finally {
       await db.close();
     }

@@ -2,6 +2,7 @@ export { opsSettingsFromEnv, REPO_ROOT } from './settings.js';
 export type { OpsSettings } from './settings.js';
 export { openDatabase } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
+export { withProvisioningLock } from './provisioning-lock.js';
 export { seedDemo, generateSubjects, DEFAULT_SEED, SHOWCASE_IDS, Prng } from './seed/index.js';
 export { seedDemoStaff, DEMO_STAFF, DEMO_SIGN_INS } from './seed/index.js';
 export type { DemoSignIn } from './seed/index.js';

@@ -108,7 +108,8 @@ export async function workOnce(
     await completeJobIfDone(db, job.id, clock().toISOString());
     options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals });
   } catch (err) {
-    if (!(err instanceof ChunkTakenOver)) {
+    if (err instanceof ChunkTakenOver) await giveBackCancelled(db, claimed, owner);
+    else {
       (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
       await releaseChunk(db, job.id, chunk.seq, owner);
     }
@@ -132,6 +133,17 @@ export const PIPELINE_MIN_CHUNKS = 200;
  * thread this thread waited for it; 0.7 gives both about the same work.
  */
 export const PREPARED_SHARE = 0.7;
+
+/**
+ * A chunk rolled back because its job was cancelled under it is given back at once, its claim not
+ * counted: kept, a resume would wait out the whole lease before any worker could take the chunk, and
+ * each cancel would count as a failed attempt, so a job cancelled and resumed three times mid-chunk
+ * failed ("chunk 0 failed 3 times") with nothing wrong. A chunk another worker took over after the
+ * lease ran out is no longer this owner's, and this changes nothing.
+ */
+async function giveBackCancelled(db: Executor, { chunk, job }: ClaimedChunk, owner: string): Promise<void> {
+  await releaseChunk(db, job.id, chunk.seq, owner, true);
+}
 
 /** A chunk claimed more than {@link MAX_CHUNK_ATTEMPTS} times fails its job and is given back. */
 async function failJob(db: Executor, { chunk, job }: ClaimedChunk, owner: string, now: Date): Promise<void> {
@@ -318,7 +330,8 @@ async function pipeline(
       await watch.write((trx) => completeJobIfDone(trx, job.id, clock().toISOString()));
       options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals, pipelined });
     } catch (err) {
-      if (!(err instanceof ChunkTakenOver)) {
+      if (err instanceof ChunkTakenOver) await giveBackCancelled(db, pending.claimed, owner);
+      else {
         logError(err);
         await releaseChunk(db, job.id, chunk.seq, owner);
       }
