@@ -24,6 +24,12 @@ export interface ConnectOptions {
   readonly url: string;
   /** PostgreSQL pool size. */
   readonly poolSize?: number;
+  /**
+   * PostgreSQL: told when the server ends an idle pooled connection (a failover, a restart, an idle
+   * timeout, `pg_terminate_backend`). Default: one line on stderr. The pool opens a new one when next
+   * needed; a query in flight on such a connection fails as any query error does.
+   */
+  readonly onConnectionLost?: (error: Error) => void;
 }
 
 const PG_INT8 = 20;
@@ -121,6 +127,16 @@ function connectPostgres(options: ConnectOptions): Db {
     },
   };
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+  // Without a listener, pg's 'error' event for an idle client the server dropped is an uncaught
+  // exception: every API server and worker on the database died at one pg_terminate_backend.
+  pool.on(
+    'error',
+    options.onConnectionLost ??
+      ((error: Error) =>
+        console.error(
+          `tierkit: a pooled PostgreSQL connection was closed by the server (${error.message}); reconnecting when next needed`,
+        )),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
