@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, READ_CACHE_BYTES, VERSION_TRUST_MS, type AppOptions } from '@tierkit/api';
-import { findSeedRun, findTenant, type Db } from '@tierkit/db';
+import { findTenant, seedRunClaimed, type Db } from '@tierkit/db';
 import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
@@ -91,7 +91,7 @@ export async function seedIfNeeded(
   settings: Pick<ServerSettings, 'tenant' | 'customers'>,
   log: (line: string) => void,
 ): Promise<void> {
-  if ((await findTenant(db.db, settings.tenant)) && !(await findSeedRun(db.db, settings.tenant))) {
+  if ((await findTenant(db.db, settings.tenant)) && !(await seedRunClaimed(db.db, settings.tenant))) {
     log(
       `seed: tenant "${settings.tenant}" was set up without demo data; serving it as it is (tierkit seed --tenant ${settings.tenant} adds demo data)`,
     );
@@ -127,11 +127,15 @@ function isApiUrl(url: string): boolean {
 export function serverApp(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
-    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs'>>,
+    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs'>> & {
+      /** `TIERKIT_TIME_ZONE`: the bank's calendar, for the API as for the schedule (background.ts). */
+      readonly timeZone?: string;
+    },
   apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds'> = {},
 ) {
   const api = createApp({
     ...apiOptions,
+    ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
     ...(settings.readCacheBytes === undefined ? {} : { readCacheBytes: settings.readCacheBytes }),
     ...(settings.versionTrustMs === undefined ? {} : { subjectVersionTrustMs: settings.versionTrustMs }),
     db: db.db,

@@ -38,15 +38,43 @@ export async function insertTenant(
   return { id: tenant.id, name: tenant.name, metrics: tenant.metrics, createdAt: tenant.now };
 }
 
-/** Whether the demo seeder already ran for this tenant (seeding happens once, never on restart). */
+/**
+ * Whether the demo seeder finished for this tenant (seeding happens once, never on restart). A row
+ * with an empty `finished_at` is a claim (`claimSeedRun`): the seeder made the tenant and has not
+ * finished yet.
+ */
 export async function findSeedRun(db: Executor, tenantId: string): Promise<{ seed: number; customers: number } | undefined> {
-  return db.selectFrom('seed_runs').select(['seed', 'customers']).where('tenant_id', '=', tenantId).executeTakeFirst();
+  return db
+    .selectFrom('seed_runs')
+    .select(['seed', 'customers'])
+    .where('tenant_id', '=', tenantId)
+    .where('finished_at', '<>', '')
+    .executeTakeFirst();
 }
 
-/** Record that seeding finished, in the same transaction as its last rows. */
+/**
+ * Mark a tenant as the demo seeder's, right after the seeder created it: a start stopped before the
+ * seed committed leaves a claimed, unfinished tenant, which the next start seeds — unlike a tenant
+ * someone else set up (`tierkit tenants create`), which has no row and is never given demo data.
+ */
+export async function claimSeedRun(db: Executor, run: { tenantId: string; seed: number }): Promise<void> {
+  await db
+    .insertInto('seed_runs')
+    .values({ tenant_id: run.tenantId, seed: run.seed, customers: 0, finished_at: '' })
+    .onConflict((oc) => oc.column('tenant_id').doNothing())
+    .execute();
+}
+
+/** Whether the demo seeder made this tenant (finished or not): see `claimSeedRun`. */
+export async function seedRunClaimed(db: Executor, tenantId: string): Promise<boolean> {
+  return (await db.selectFrom('seed_runs').select('tenant_id').where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
+}
+
+/** Record that seeding finished, in the same transaction as its last rows (over its claim, if any). */
 export async function insertSeedRun(db: Executor, run: { tenantId: string; seed: number; customers: number; now: string }): Promise<void> {
   await db
     .insertInto('seed_runs')
     .values({ tenant_id: run.tenantId, seed: run.seed, customers: run.customers, finished_at: run.now })
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ seed: run.seed, customers: run.customers, finished_at: run.now }))
     .execute();
 }

@@ -1,6 +1,7 @@
 import { assignmentRows, evaluatePeriods, provisionTenant, addMonths, monthRange } from '@tierkit/api';
 import { periodEnd, type SubjectKind } from '@tierkit/core';
 import {
+  claimSeedRun,
   findSeedRun,
   insertAssignments,
   insertMetrics,
@@ -74,7 +75,10 @@ export function generateSubjects(options: SeedOptions, months: readonly string[]
 export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Promise<SeedResult> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
-  await provisionTenant(db, { id: options.tenantId, name: options.tenantName ?? options.tenantId });
+  // A tenant this call creates is claimed at once, so a start stopped before the seed commits is
+  // seeded by the next one rather than taken for a bank's own tenant (seedIfNeeded).
+  if (await provisionTenant(db, { id: options.tenantId, name: options.tenantName ?? options.tenantId }))
+    await claimSeedRun(db, { tenantId: options.tenantId, seed: options.seed ?? DEFAULT_SEED });
   if (await findSeedRun(db, options.tenantId)) return { skipped: true, subjects: 0, metrics: 0, events: 0, ms: Date.now() - started };
 
   const n = options.months ?? 24;
