@@ -59,8 +59,14 @@ export const serveCommand: Command = {
       },
       () => ctx.log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
     );
-    const running = await server.listen(server.serverApp(db, settings as never), settings as never, db);
-    const background = server.startBackground(db, server.backgroundFromEnv(env, db.dialect) as never, ctx.log);
+    const backgroundSettings = server.backgroundFromEnv(env, db.dialect) as { timeZone: string };
+    // One calendar for the API (reviews due, current month) and the schedule.
+    const running = await server.listen(
+      server.serverApp(db, { ...settings, timeZone: backgroundSettings.timeZone } as never),
+      settings as never,
+      db,
+    );
+    const background = server.startBackground(db, backgroundSettings as never, ctx.log);
     ctx.out(`tierkit serving ${running.url}/ (API docs ${running.url}/docs)`);
     await new Promise<void>((resolve) => {
       const stop = () =>
