@@ -247,7 +247,11 @@ export async function completeChunk(
 export async function releaseChunk(db: Executor, jobId: string, seq: number, owner: string, unused = false): Promise<void> {
   await db
     .updateTable('job_chunks')
-    .set({ lease_owner: null, lease_expires_at: null, ...(unused ? { attempts: sql<number>`attempts - 1` } : {}) })
+    .set({
+      lease_owner: null,
+      lease_expires_at: null,
+      ...(unused ? { attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end` } : {}),
+    })
     .where('job_id', '=', jobId)
     .where('seq', '=', seq)
     .where('lease_owner', '=', owner)
