@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { enqueueRetier, jobView, provisionTenant, workOnce } from '@tierkit/api';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
-import { sql, type KyselyPlugin } from 'kysely';
+import type { KyselyPlugin } from 'kysely';
 import { loadBook } from '../support/book.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -35,8 +35,8 @@ it('a chunk whose reads another connection writes behind succeeds instead of fai
   await loadBook(worker.db, 'w', 20, ['2025-09', '2025-10'], now.toISOString());
   const job = await enqueueRetier(worker.db, { tenantId: 'w', period: '2025-10', now });
   assert.ok(job);
-  // A refusal instead of a wait: this test runs both connections on one thread.
-  await sql`PRAGMA busy_timeout = 0`.execute(other.db);
+  // The other write below waits for the lock (BUSY_WAIT_MS, 5 s) and is then refused: the chunk's
+  // transaction holds it and cannot end while this hook awaits the write.
 
   // After the chunk's first read of subjects, the other connection writes and commits (if it may).
   const kinds = new Map<unknown, string>();

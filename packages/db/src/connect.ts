@@ -127,16 +127,18 @@ function connectPostgres(options: ConnectOptions): Db {
     },
   };
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
-  // Without a listener, pg's 'error' event for an idle client the server dropped is an uncaught
-  // exception: every API server and worker on the database died at one pg_terminate_backend.
-  pool.on(
-    'error',
+  // pg emits 'error' on a client whose connection the server ends; with no listener that is an
+  // uncaught exception, and every API server and worker on the database died at one
+  // pg_terminate_backend. pg-pool listens only while a client idles (and re-emits on the pool), so
+  // each client gets its own listener for the time it is checked out too: the query it is running,
+  // or its next one, fails as a query error does, and the pool drops it.
+  const lost =
     options.onConnectionLost ??
-      ((error: Error) =>
-        console.error(
-          `tierkit: a pooled PostgreSQL connection was closed by the server (${error.message}); reconnecting when next needed`,
-        )),
-  );
+    ((error: Error) =>
+      console.error(`tierkit: a PostgreSQL connection was closed by the server (${error.message}); reconnecting when next needed`));
+  pool.on('connect', (client) => client.on('error', lost));
+  // Already told by the client's own listener above.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

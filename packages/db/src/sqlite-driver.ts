@@ -21,9 +21,11 @@ import {
  *
  * What goes to the writer: every transaction (a read-only one too, whose reads must share one
  * snapshot), every statement that is not a `SELECT`/`WITH` that SQLite calls read-only (writes,
- * PRAGMAs, which are per connection), and everything in a `db.connection()` session once it has
- * written. The rule that follows for callers: a connection-scoped function (`total_changes()`,
- * `last_insert_rowid()`) or a TEMP table is read inside a transaction, where it meets its writer.
+ * PRAGMAs, which are per connection), a SELECT of a connection-scoped function (`changes()`,
+ * `total_changes()`, `last_insert_rowid()`), every `stream()`, and everything in a `db.connection()`
+ * session once it has written. The rule that follows for callers: a TEMP table is read inside a
+ * transaction, where it meets its writer. Kysely's Migrator takes no lock on SQLite, counting on one
+ * connection: run `migrateToLatest` once per `Db` at a time (the server does, at start).
  */
 export class ReaderWriterSqliteDialect extends SqliteDialect {
   readonly #writer: SqliteDatabase;
@@ -103,7 +105,9 @@ class ReaderWriterSqliteDriver implements Driver {
     if (!reader) return undefined;
     let ok = this.#routes.get(sql);
     if (ok === undefined) {
-      ok = /^\s*(select|with)\b/i.test(sql) && preparedReadOnly(reader, sql);
+      // Connection-scoped functions answer for the connection they run on: the writer's, always.
+      ok =
+        /^\s*(select|with)\b/i.test(sql) && !/\b(total_changes|changes|last_insert_rowid)\s*\(/i.test(sql) && preparedReadOnly(reader, sql);
       if (this.#routes.size >= ROUTES_KEPT) this.#routes.clear();
       this.#routes.set(sql, ok);
     }
@@ -177,12 +181,10 @@ class Lease implements DatabaseConnection {
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(query.query)) throw new Error('Sqlite driver only supports streaming of select queries');
-    let database = this.#bound ? undefined : this.#driver.readerFor(query.sql);
-    if (!database) {
-      await this.bind();
-      database = this.#driver.writer;
-    }
-    for (const row of database.prepare(query.sql).iterate(query.parameters)) yield { rows: [row as R] };
+    // On the writer: an iterator open on the reader would hold its read snapshot, and every plain read
+    // of the process would see that old snapshot until the stream ended.
+    await this.bind();
+    for (const row of this.#driver.writer.prepare(query.sql).iterate(query.parameters)) yield { rows: [row as R] };
   }
 }
 
