@@ -6,22 +6,14 @@ import { after, before, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { connect, upsertStaff } from '@tierkit/db';
 import { run } from './run.js';
+import { runCaptured } from './run-captured.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-import-'));
 const database = join(dir, 'import.db');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run the CLI against the test database, capturing stdout and stderr lines. */
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    [...argv, '--database', database, '--tenant', 'bank'],
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCaptured([...argv, '--database', database, '--tenant', 'bank']);
 
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, name);

@@ -7,22 +7,14 @@ import { drainJobs, type JobView } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
+import { runCaptured } from './run-captured.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-jobs-'));
 const database = join(dir, 'retier.db');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run the CLI against the test database, capturing stdout and stderr lines. */
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    [...argv, '--database', database],
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCaptured([...argv, '--database', database]);
 
 /** A failure or a usage error: nothing on stdout, and the reason in one last line on stderr. */
 function refused(r: { code: number; out: string[]; err: string[] }, code: number, reason: RegExp): void {

@@ -6,6 +6,7 @@ import { after, it } from 'node:test';
 import { createApp } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { run } from './run.js';
+import { runCaptured } from './run-captured.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,16 +117,7 @@ it('an operator sets up a second bank from nothing: tenant, key, schemes, no dem
 
 it('a provisioning script reads keys and tenants as JSON on stdout, and every refusal on stderr', async () => {
   const database = join(dir, 'script.db');
-  const run2 = async (argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(
-      [...argv, '--database', database],
-      (l) => out.push(l),
-      (l) => err.push(l),
-    );
-    return { code, out, err };
-  };
+  const run2 = (argv: string[]) => runCaptured([...argv, '--database', database]);
   const tenant = await run2(['tenants', 'create', 'bank2', '--name', 'Bank Two', '--json']);
   assert.equal(tenant.code, 0, tenant.err.join('\n'));
   assert.deepEqual(JSON.parse(tenant.out.join('\n')), { id: 'bank2', name: 'Bank Two' });
