@@ -367,6 +367,7 @@ it('a prepare thread that fails is reported once, also through a logger that thr
   assert.equal(await preparer.whenReady(), false);
   const reply = await preparer.prepare({
     tenantId: TENANT,
+    timeZone: 'Asia/Shanghai',
     params: { schemes: null, period: '2025-10', filter: {}, reason: null },
     range: { first: '', last: '' },
     now: NOW.toISOString(),

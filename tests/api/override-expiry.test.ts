@@ -149,3 +149,33 @@ forEachDialect('an override that expires', (f) => {
     assert.equal(await settleLapsedOverrides(f.db.db, new Date(START.getTime() + 300_001)), 0, 'nothing left for the sweep');
   });
 });
+
+/*
+ * Months end at midnight in the bank's calendar (Asia/Shanghai here, the default), not in UTC. At
+ * 05:00 on 1 November in Shanghai, October has ended there; an override in force until 06:00 was in
+ * force when October ended, so the October level it decides is what the customer sees now.
+ */
+forEachDialect("an override in force when the bank's month ended", (f) => {
+  const now = new Date('2025-10-31T21:00:00.000Z'); // 1 November, 05:00 in Shanghai
+  let t: FourEyesTenant;
+  before(async () => {
+    t = await fourEyesTenant(f, 'fe-zone', now);
+  });
+
+  it('decides that month although UTC has not reached its end', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/Z1', { kind: 'customer', displayName: '王芳' }), 201);
+    const expiresAt = '2025-10-31T22:00:00.000Z'; // 06:00 in Shanghai, an hour from now
+    const body = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'retention', expiresAt };
+    const pending = await ok<{ id: string; contentHash: string }>(await t.req('officer', 'POST', '/v1/subjects/Z1/overrides', body), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+    // October's data arrives now: October is the month evaluated, and the override was in force at its end.
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/Z1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }] }),
+    );
+    const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/Z1/tiers?scheme=retail-tier'));
+    const a = tiers.assignments[0];
+    assert.equal(a?.period, '2025-10');
+    assert.equal(a?.level, 'diamond');
+    assert.equal(a?.explanation.decidedBy.kind, 'override');
+  });
+});

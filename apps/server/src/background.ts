@@ -1,5 +1,6 @@
 import { failInterruptedImports, runWorker, startMonthlySchedule } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
+import { timeZoneFromEnv } from '@tierkit/ops';
 
 /** Which background work a server process runs (apps/server/README.md, "Background work"). */
 export interface BackgroundSettings {
@@ -23,7 +24,7 @@ export function backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']
   return {
     worker: flag('TIERKIT_WORKER', env.TIERKIT_WORKER, dialect === 'sqlite'),
     schedule: flag('TIERKIT_SCHEDULE', env.TIERKIT_SCHEDULE, true),
-    timeZone: env.TIERKIT_TIME_ZONE || 'Asia/Shanghai',
+    timeZone: timeZoneFromEnv(env),
   };
 }
 
@@ -37,7 +38,7 @@ export function startBackground(db: Db, settings: BackgroundSettings, log: (line
     })
     .catch((err: unknown) => log(`imports: could not check for interrupted imports: ${String(err)}`));
   const schedule = settings.schedule ? startMonthlySchedule({ db: db.db, timeZone: settings.timeZone }) : undefined;
-  const worker = settings.worker ? runWorker({ db: db.db, signal: abort.signal }) : Promise.resolve();
+  const worker = settings.worker ? runWorker({ db: db.db, signal: abort.signal, timeZone: settings.timeZone }) : Promise.resolve();
   log(
     `jobs: in-process worker ${settings.worker ? 'on' : 'off'}, monthly schedule ${settings.schedule ? `on (${settings.timeZone})` : 'off'}`,
   );

@@ -33,9 +33,9 @@ async function start() {
     },
     () => log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
   );
+  // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
-  // One calendar for the API (reviews due, current month) and the schedule.
-  const server = await listen(serverApp(db, { ...settings, timeZone: backgroundSettings.timeZone }), settings, db);
+  const server = await listen(serverApp(db, settings), settings, db);
   const background = startBackground(db, backgroundSettings, log);
   return { settings, demoKey, server, background };
 }

@@ -88,7 +88,7 @@ function versionTrustMs(value: string | undefined): number {
  */
 export async function seedIfNeeded(
   db: Db,
-  settings: Pick<ServerSettings, 'tenant' | 'customers'>,
+  settings: Pick<ServerSettings, 'tenant' | 'customers'> & Partial<Pick<ServerSettings, 'timeZone'>>,
   log: (line: string) => void,
 ): Promise<void> {
   if ((await findTenant(db.db, settings.tenant)) && !(await seedRunClaimed(db.db, settings.tenant))) {
@@ -101,7 +101,8 @@ export async function seedIfNeeded(
     tenantId: settings.tenant,
     tenantName: 'Demo Bank',
     customers: settings.customers,
-    endPeriod: lastCompleteMonth(),
+    endPeriod: lastCompleteMonth(new Date(), settings.timeZone),
+    ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
     log,
   });
   if (result.skipped) log(`seed: tenant "${settings.tenant}" already seeded, keeping its data`);
@@ -127,10 +128,8 @@ function isApiUrl(url: string): boolean {
 export function serverApp(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
-    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs'>> & {
-      /** `TIERKIT_TIME_ZONE`: the bank's calendar, for the API as for the schedule (background.ts). */
-      readonly timeZone?: string;
-    },
+    // `timeZone` (TIERKIT_TIME_ZONE): the bank's calendar, for the API as for the schedule (background.ts).
+    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone'>>,
   apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds'> = {},
 ) {
   const api = createApp({

@@ -26,6 +26,15 @@ describe('who can reach the demo', () => {
   });
 });
 
+describe("the bank's calendar", () => {
+  it('is Asia/Shanghai unless TIERKIT_TIME_ZONE names another zone; a zone the runtime does not know stops the start', () => {
+    assert.equal(settingsFromEnv({}).timeZone, 'Asia/Shanghai');
+    assert.equal(settingsFromEnv({ TIERKIT_TIME_ZONE: 'Asia/Taipei' }).timeZone, 'Asia/Taipei');
+    for (const bad of ['Asia/Shanghi', 'GMT+8', 'shanghai'])
+      assert.throws(() => settingsFromEnv({ TIERKIT_TIME_ZONE: bad }), /TIERKIT_TIME_ZONE must be an IANA time zone/, bad);
+  });
+});
+
 describe('the read cache bound', () => {
   it('is 32 MiB unless READ_CACHE_MB says otherwise, 0 keeping nothing; anything but a whole number is refused', () => {
     assert.equal(settingsFromEnv({}).readCacheBytes, 32 * 1024 * 1024);

@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
@@ -138,12 +139,15 @@ function corsOrigin(allowed: TrustedOrigins) {
  * await app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
  */
 export function createApp(options: AppOptions) {
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  // A mistyped zone fails here, at start, rather than in the first request that counts a month.
+  if (!isTimeZone(timeZone)) throw new RangeError(`timeZone must be an IANA time zone such as "Asia/Shanghai", got "${timeZone}"`);
   const shared: SharedDeps = {
     db: options.db,
-    packs: new TenantPacks(),
+    packs: new TenantPacks(undefined, undefined, timeZone),
     unmaskNames: options.unmaskNames ?? false,
     maxObservations: options.maxObservations ?? MAX_OBSERVATIONS,
-    timeZone: options.timeZone ?? 'Asia/Shanghai',
+    timeZone,
     now: options.now ?? (() => new Date()),
     matrices: new TenantResultCache((options.matrixCacheSeconds ?? 5) * 1000),
   };

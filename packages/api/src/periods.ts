@@ -36,24 +36,5 @@ export function monthsBetween(from: string, to: string): number {
   return toIndex(to) - toIndex(from);
 }
 
-const monthFormats = new Map<string, Intl.DateTimeFormat>();
-const lastPeriod = new Map<string, { minute: number; period: string }>();
-
-/** The calendar month of an instant in a time zone (`Asia/Shanghai` for Chinese banks). */
-export function periodOf(instant: Date, timeZone: string): string {
-  // Every read asks (its pack lookup), and formatting costs more than the rest of a cached read's
-  // route. Months begin on a minute in every time zone (offsets are whole minutes), so within one
-  // minute the answer cannot change.
-  const minute = Math.floor(instant.getTime() / 60_000);
-  const last = lastPeriod.get(timeZone);
-  if (last?.minute === minute) return last.period;
-  // Building a formatter costs far more than using one.
-  let format = monthFormats.get(timeZone);
-  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })));
-  const parts = format.formatToParts(instant);
-  const year = parts.find((p) => p.type === 'year')?.value ?? '1970';
-  const month = parts.find((p) => p.type === 'month')?.value ?? '01';
-  const period = `${year}-${month}`;
-  lastPeriod.set(timeZone, { minute, period });
-  return period;
-}
+// One home for the bank's calendar: the engine counts months where the API does.
+export { periodOf } from '@tierkit/core';

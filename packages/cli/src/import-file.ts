@@ -95,7 +95,7 @@ export const importCommand: Command = {
     const db = await ctx.openDatabase();
     const bar = progressBar(size, ctx.progress);
     try {
-      const tp = await loadTenantPack(db.db, ctx.settings.tenant).catch(() => undefined);
+      const tp = await loadTenantPack(db.db, ctx.settings.tenant, ctx.settings.timeZone).catch(() => undefined);
       if (!tp) {
         ctx.err(`import: no tenant "${ctx.settings.tenant}" (tenants list shows them; --tenant picks one)`);
         return EXIT.failed;
@@ -115,7 +115,7 @@ export const importCommand: Command = {
           tenantId: ctx.settings.tenant,
           catalogue: tp.metrics,
           // The tenant's calendar, as the API's default time zone: months after the current one are refused.
-          currentPeriod: periodOf(now(), 'Asia/Shanghai'),
+          currentPeriod: periodOf(now(), ctx.settings.timeZone),
           actor: `cli:${userInfo().username}`,
           now,
           fileName: basename(file),

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Db } from '@tierkit/db';
-import { openDatabase, opsSettingsFromEnv } from '@tierkit/ops';
+import { openDatabase, opsSettingsFromEnv, timeZoneFromEnv } from '@tierkit/ops';
 import { EXIT, type OptionSpec } from './command.js';
 import { oneLine } from './job-output.js';
 
@@ -10,10 +10,12 @@ export interface JobIo {
   readonly err: (line: string) => void;
 }
 
-/** A job command's parsed command line. */
+/** A job command's parsed command line, and the calendar it runs in. */
 export interface JobArgs {
   readonly positionals: readonly string[];
   readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** `TIERKIT_TIME_ZONE`: the bank's calendar (current month, month ends), as the server's. */
+  readonly timeZone: string;
 }
 
 /**
@@ -37,6 +39,13 @@ export interface JobCommand {
  */
 export async function runJobCommand(command: JobCommand, argv: readonly string[], io: JobIo): Promise<number> {
   let args: JobArgs;
+  let timeZone: string;
+  try {
+    timeZone = timeZoneFromEnv(process.env);
+  } catch (e) {
+    io.err(`tierkit ${command.name}: ${oneLine(e)}`);
+    return EXIT.usage;
+  }
   try {
     const parsed = parseArgs({
       args: [...argv],
@@ -49,7 +58,7 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
         help: { type: 'boolean', short: 'h' },
       },
     });
-    args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'] };
+    args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'], timeZone };
   } catch (e) {
     io.err(`tierkit ${command.name}: ${e instanceof Error ? e.message : String(e)} (tierkit ${command.name} --help lists its options)`);
     return EXIT.usage;

@@ -18,7 +18,7 @@ export const jobsCommand: JobCommand = {
 };
 
 /** `tierkit jobs …`. Returns the exit code. */
-async function runJobs(db: Db, { positionals, values }: JobArgs, io: JobIo): Promise<number> {
+async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: JobIo): Promise<number> {
   const [action, id] = positionals;
   const tenantId = typeof values.tenant === 'string' ? values.tenant : 'demo';
   const json = values.json === true;
@@ -63,7 +63,7 @@ async function runJobs(db: Db, { positionals, values }: JobArgs, io: JobIo): Pro
       }
       // On PostgreSQL `tierkit worker` processes do the work and this follows, unless told to take a job over.
       const follow = (j: JobView, work = db.dialect === 'sqlite') =>
-        followJob(db, j, { work, json, progress: values['no-progress'] !== true, pollMs: 250 }, io, `jobs ${action}`);
+        followJob(db, j, { work, json, progress: values['no-progress'] !== true, pollMs: 250, timeZone }, io, `jobs ${action}`);
       if (action === 'resume' && current.status === 'running') {
         // Its worker may be gone (killed): nothing to resume, but chunks to take over once their
         // leases run out — the claim never takes a chunk whose lease is live, so working here is safe.

@@ -168,3 +168,20 @@ it('a retier that leaves the work to workers says which job it waits for, and co
   assert.equal(await retier, 0, err.join('\n'));
   assert.equal((JSON.parse(out.at(-1) ?? '') as JobView).id, id);
 });
+
+it('a mistyped TIERKIT_TIME_ZONE stops every command with one line before it touches the database', async () => {
+  const saved = process.env.TIERKIT_TIME_ZONE;
+  process.env.TIERKIT_TIME_ZONE = 'Asia/Shanghi';
+  try {
+    for (const argv of [['retier', '--period', '2025-10'], ['worker'], ['import', 'no-such-file.csv', '--kind', 'metrics']]) {
+      const r = await cli(...argv);
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.deepEqual(r.out, []);
+      assert.equal(r.err.length, 1, argv.join(' '));
+      assert.match(r.err[0] ?? '', /TIERKIT_TIME_ZONE must be an IANA time zone such as Asia\/Shanghai, got "Asia\/Shanghi"/);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.TIERKIT_TIME_ZONE;
+    else process.env.TIERKIT_TIME_ZONE = saved;
+  }
+});

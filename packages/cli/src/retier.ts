@@ -29,7 +29,7 @@ export const retierCommand: JobCommand = {
 };
 
 /** `tierkit retier …`. Returns the exit code: 0 completed, 1 failed or cancelled, 2 bad usage. */
-async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number> {
+async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Promise<number> {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const usage = (why: string) => {
     io.err(`retier: ${why}`);
@@ -62,6 +62,7 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
       filter: { ...(kind ? { kind: kind as SubjectKind } : {}), ...(subjects ? { subjects } : {}) },
       reason: text('reason') ?? null,
       requestedBy: 'cli',
+      timeZone,
     });
   } catch (err) {
     // A 400 problem is bad input on the command line (a period, a scheme); any other problem failed.
@@ -88,6 +89,7 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
       json,
       progress: values['no-progress'] !== true,
       pollMs,
+      timeZone,
     },
     io,
     'retier',
@@ -101,14 +103,20 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
 export async function followJob(
   db: Db,
   queued: JobView,
-  options: { work: boolean; json: boolean; progress: boolean; pollMs: number },
+  options: { work: boolean; json: boolean; progress: boolean; pollMs: number; timeZone: string },
   io: JobIo,
   name: string,
 ): Promise<number> {
   const tenantId = (await db.db.selectFrom('jobs').select('tenant_id').where('id', '=', queued.id).executeTakeFirstOrThrow()).tenant_id;
   const abort = new AbortController();
   const working = options.work
-    ? runWorker({ db: db.db, signal: abort.signal, pollMs: options.pollMs, logError: (e) => io.err(`${name}: ${oneLine(e)}`) })
+    ? runWorker({
+        db: db.db,
+        signal: abort.signal,
+        pollMs: options.pollMs,
+        timeZone: options.timeZone,
+        logError: (e) => io.err(`${name}: ${oneLine(e)}`),
+      })
     : Promise.resolve();
   // Without a terminal there is no bar, and on PostgreSQL nothing here does the work: say which job
   // this is and who runs it, or the wait looks like a hang (and Ctrl+C loses the job's id).

@@ -6,14 +6,15 @@ export const seedCommand: Command = {
   usage: `  seed [--customers N]      seed the demo tenant once (default 10,000 customers)`,
   options: { customers: { type: 'string' } },
   async run(ctx) {
-    const { tenant, customers } = ctx.settings;
+    const { tenant, customers, timeZone } = ctx.settings;
     const db = await ctx.openDatabase();
     try {
       // A server starting on the same new database seeds the same tenant: one of the two does it.
       const r = await withProvisioningLock(
         db,
         tenant,
-        (locked) => seedDemo(locked.db, { tenantId: tenant, customers, endPeriod: lastCompleteMonth(), log: ctx.log }),
+        (locked) =>
+          seedDemo(locked.db, { tenantId: tenant, customers, endPeriod: lastCompleteMonth(new Date(), timeZone), timeZone, log: ctx.log }),
         () => ctx.log(`seed: another process is setting up tenant "${tenant}"; waiting for it`),
       );
       if (ctx.json) ctx.out(JSON.stringify({ tenant, skipped: r.skipped, subjects: r.subjects, metrics: r.metrics, events: r.events }));

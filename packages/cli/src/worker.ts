@@ -14,7 +14,7 @@ export const workerCommand: JobCommand = {
 };
 
 /** `tierkit worker`: runs until SIGINT or SIGTERM stops it. Returns the exit code. */
-async function runWorkerCommand(db: Db, { values }: JobArgs, io: JobIo): Promise<number> {
+async function runWorkerCommand(db: Db, { values, timeZone }: JobArgs, io: JobIo): Promise<number> {
   const lease = Number(values['lease-seconds'] ?? 60);
   const poll = Number(values['poll-ms'] ?? 1000);
   if (!(lease > 0) || !(poll > 0)) {
@@ -34,6 +34,7 @@ async function runWorkerCommand(db: Db, { values }: JobArgs, io: JobIo): Promise
       owner,
       leaseMs: lease * 1000,
       pollMs: poll,
+      timeZone,
       signal: abort.signal,
       logError: (e) => io.err(`worker: ${oneLine(e)}`),
       onChunk: ({ jobId, seq, totals }) =>

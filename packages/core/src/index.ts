@@ -35,9 +35,11 @@ export { schemeDependencies, schemeMetrics } from './policy/dependencies.js';
 
 export type { CompiledScheme, EvaluateOptions } from './engine/compile-scheme.js';
 export { DEFAULT_HYSTERESIS } from './engine/compile-scheme.js';
-export type { CompiledPack } from './engine/compile-pack.js';
+export type { CompiledPack, CompilePackOptions } from './engine/compile-pack.js';
 export { compilePack, nextPrior } from './engine/compile-pack.js';
-export { monthsBack, periodEnd } from './engine/months.js';
+export { monthsBack } from './engine/months.js';
+export type { CalendarDay } from './calendar/zone.js';
+export { DEFAULT_TIME_ZONE, dayOf, isTimeZone, periodEnd, periodOf, startOfDay } from './calendar/zone.js';
 export { SCORE_METRIC } from './engine/score-decider.js';
 
 export { quotaUsageKey, resolveEntitlements } from './entitlements/resolve.js';

@@ -1,4 +1,4 @@
-export { opsSettingsFromEnv, REPO_ROOT } from './settings.js';
+export { opsSettingsFromEnv, REPO_ROOT, timeZoneFromEnv } from './settings.js';
 export type { OpsSettings } from './settings.js';
 export { openDatabase } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';

@@ -11,6 +11,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
+import { DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { subjectsWritten } from '../version-trust.js';
 import { reevaluateSubject } from './reevaluate.js';
 import { loadTenantPack, type TenantPack } from './tenant-pack.js';
@@ -70,7 +71,8 @@ export async function settleLapsedOverrides(
     try {
       const ids = await listLapsedOverrideSubjects(db, tenant.id, now.toISOString(), options.limit ?? SETTLE_BATCH);
       if (ids.length === 0) continue;
-      const tp = await loadTenantPack(db, tenant.id, periodOf(now, options.timeZone ?? 'Asia/Shanghai'));
+      const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+      const tp = await loadTenantPack(db, tenant.id, timeZone, periodOf(now, timeZone));
       for (const id of ids) {
         try {
           const subject = await findSubjectByExternalId(db, tenant.id, id);

@@ -126,7 +126,7 @@ export function planReevaluation(
   // their monthly batches showed; an override created after a month ended could not have decided it.
   const overridesFor = (period: string): Record<string, OverrideInfo> => {
     if (period === last) return all;
-    const end = Date.parse(periodEnd(period));
+    const end = Date.parse(periodEnd(period, tp.timeZone));
     const out: Record<string, OverrideInfo> = {};
     for (const d of active) if (Date.parse(d.createdAt) < end) out[d.override.scheme] = d.override;
     return out;

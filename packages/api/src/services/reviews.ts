@@ -1,4 +1,4 @@
-import type { PolicyPack } from '@tierkit/core';
+import { dayOf, startOfDay, type CalendarDay, type PolicyPack } from '@tierkit/core';
 import { appendDecision, listAssignments, listOverdueReviews, type ReviewRule } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
@@ -12,55 +12,7 @@ import { invalid, ProblemError } from '../problem.js';
  * last review, so the listing's one cutoff per level and each item's `dueAt` always agree.
  */
 
-interface Day {
-  readonly year: number;
-  /** 1–12 */
-  readonly month: number;
-  readonly day: number;
-}
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-function zoneParts(instant: Date, timeZone: string): Record<string, number> {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    dayFormats.set(timeZone, format);
-  }
-  const out: Record<string, number> = {};
-  for (const p of format.formatToParts(instant)) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return out;
-}
-
-/** The calendar day an instant falls on in `timeZone`. */
-function dayOf(instant: Date, timeZone: string): Day {
-  const p = zoneParts(instant, timeZone);
-  return { year: p.year ?? 1970, month: p.month ?? 1, day: p.day ?? 1 };
-}
-
-/** Milliseconds `timeZone` is ahead of UTC at `instant`. */
-function offsetAt(instant: number, timeZone: string): number {
-  const p = zoneParts(new Date(instant), timeZone);
-  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
-/** The first instant of a day in `timeZone` (days past the month's end roll over, as `Date.UTC` does). */
-function startOf(d: Day, timeZone: string): Date {
-  const wall = Date.UTC(d.year, d.month - 1, d.day);
-  const guess = wall - offsetAt(wall, timeZone);
-  // Once more at the guess, for a zone whose offset changed in between (summer time).
-  return new Date(wall - offsetAt(guess, timeZone));
-}
+type Day = CalendarDay;
 
 function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -76,7 +28,7 @@ function plusMonths(d: Day, months: number): Day {
 
 /** When a level reviewed at `reviewedAt` is due again: the first instant of its due day in `timeZone` (ISO 8601 UTC). */
 export function dueAfter(reviewedAt: string, months: number, timeZone: string): string {
-  return startOf(plusMonths(dayOf(new Date(reviewedAt), timeZone), months), timeZone).toISOString();
+  return startOfDay(plusMonths(dayOf(new Date(reviewedAt), timeZone), months), timeZone).toISOString();
 }
 
 /**
@@ -89,7 +41,7 @@ function cutoffAt(now: Date, months: number, timeZone: string): string {
   const back = plusMonths({ ...today, day: 1 }, -months);
   const length = daysIn(back.year, back.month);
   const day = today.day === daysIn(today.year, today.month) ? length : Math.min(today.day, length);
-  return new Date(startOf({ ...back, day: day + 1 }, timeZone).getTime() - 1).toISOString();
+  return new Date(startOfDay({ ...back, day: day + 1 }, timeZone).getTime() - 1).toISOString();
 }
 
 const CURSOR = 'reviews-overdue';

@@ -66,7 +66,7 @@ export async function suitabilityView(
   const metrics = [...new Set(assignment?.explanation.inputs.map((i) => i.metric) ?? [])];
   const latest = assignment ? await latestMetricPeriod(deps.db, deps.tenantId, customer.id, metrics) : undefined;
   const tolerance = isOneOf(RISK_TOLERANCES, assignment?.level) && latest !== undefined ? assignment.level : null;
-  const assessedAt = tolerance !== null && latest !== undefined ? periodEnd(addMonths(latest, -1)) : null;
+  const assessedAt = tolerance !== null && latest !== undefined ? periodEnd(addMonths(latest, -1), tp.timeZone) : null;
   const at = deps.now().toISOString();
   const result = checkSuitability({ product, tolerance, assessedAt, at });
   return { subject: externalId, product, productId: q.productId ?? null, tolerance, assessedAt, at, ...result };

@@ -1,4 +1,12 @@
-import { compilePack, validatePolicyPack, type CompiledPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
+import {
+  compilePack,
+  DEFAULT_TIME_ZONE,
+  periodOf,
+  validatePolicyPack,
+  type CompiledPack,
+  type PolicyPack,
+  type SchemeDefinition,
+} from '@tierkit/core';
 import {
   activePolicyFingerprint,
   findTenant,
@@ -17,6 +25,8 @@ export interface TenantPack {
   readonly tenantId: string;
   /** The period this pack is in force for. */
   readonly period: string;
+  /** The bank's calendar it was compiled for: where its months end. */
+  readonly timeZone: string;
   readonly pack: PolicyPack;
   readonly compiled: CompiledPack;
   readonly schemes: ReadonlyMap<string, SchemeDefinition>;
@@ -72,6 +82,7 @@ class PackTimeline {
     readonly tenantId: string,
     private readonly metrics: PolicyPack['metrics'],
     private readonly active: readonly PolicyVersion[],
+    readonly timeZone: string,
   ) {
     this.fingerprint = policyFingerprint(active.map((v) => v.id));
   }
@@ -105,8 +116,9 @@ class PackTimeline {
     return {
       tenantId: this.tenantId,
       period,
+      timeZone: this.timeZone,
       pack,
-      compiled: compilePack(pack),
+      compiled: compilePack(pack, { timeZone: this.timeZone }),
       schemes: new Map(pack.schemes.map((s) => [s.key, s])),
       metrics: new Map(pack.metrics.map((m) => [m.key, m])),
       versions: new Map(versions.map((v) => [v.scheme, v])),
@@ -114,11 +126,6 @@ class PackTimeline {
       at: (p) => this.at(p),
     };
   }
-}
-
-/** The current month in UTC, for callers that name no period. */
-function currentUtcPeriod(): string {
-  return new Date().toISOString().slice(0, 7);
 }
 
 /**
@@ -131,13 +138,18 @@ function currentUtcPeriod(): string {
 export class TenantPacks {
   private readonly cache = new Map<string, { value: PackTimeline; checkedAt: number }>();
 
+  /**
+   * @param timeZone  the bank's calendar (`TIERKIT_TIME_ZONE`): every process of a deployment must
+   *   use the same one, or a server and a worker would disagree on when a month ended.
+   */
   constructor(
     private readonly checkMs = PACK_CHECK_MS,
     private readonly clock: () => number = () => performance.now(),
+    readonly timeZone: string = DEFAULT_TIME_ZONE,
   ) {}
 
-  /** The pack in force for `period` (default: the current month in UTC). */
-  async get(db: Executor, tenantId: string, period: string = currentUtcPeriod()): Promise<TenantPack> {
+  /** The pack in force for `period` (default: the current month in the bank's calendar). */
+  async get(db: Executor, tenantId: string, period: string = periodOf(new Date(), this.timeZone)): Promise<TenantPack> {
     const hit = this.cache.get(tenantId);
     const now = this.clock();
     if (hit && now - hit.checkedAt < this.checkMs) return hit.value.at(period);
@@ -147,7 +159,7 @@ export class TenantPacks {
       hit.checkedAt = now;
       return hit.value.at(period);
     }
-    const value = await loadTimeline(db, tenantId);
+    const value = await loadTimeline(db, tenantId, this.timeZone);
     this.cache.set(tenantId, { value, checkedAt: now });
     return value.at(period);
   }
@@ -158,16 +170,21 @@ export class TenantPacks {
   }
 }
 
-async function loadTimeline(db: Executor, tenantId: string): Promise<PackTimeline> {
+async function loadTimeline(db: Executor, tenantId: string, timeZone: string): Promise<PackTimeline> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
-  return new PackTimeline(tenantId, tenant.metrics, await listPolicyVersionsIn(db, tenantId, ['active']));
+  return new PackTimeline(tenantId, tenant.metrics, await listPolicyVersionsIn(db, tenantId, ['active']), timeZone);
 }
 
 /**
  * Read, validate and compile a tenant's pack in force for `period` (default: the current month in
- * UTC). A stored pack that fails validation is a server fault.
+ * `timeZone`, the bank's calendar). A stored pack that fails validation is a server fault.
  */
-export async function loadTenantPack(db: Executor, tenantId: string, period: string = currentUtcPeriod()): Promise<TenantPack> {
-  return (await loadTimeline(db, tenantId)).at(period);
+export async function loadTenantPack(
+  db: Executor,
+  tenantId: string,
+  timeZone: string = DEFAULT_TIME_ZONE,
+  period: string = periodOf(new Date(), timeZone),
+): Promise<TenantPack> {
+  return (await loadTimeline(db, tenantId, timeZone)).at(period);
 }

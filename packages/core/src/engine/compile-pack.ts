@@ -7,10 +7,13 @@ import { dependencyOrder } from '../policy/dependencies.js';
 import { compileScheme } from './compile-scheme.js';
 import type { CompiledScheme, EvaluateOptions } from './compile-scheme.js';
 import { MonthKeys } from './months.js';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../calendar/zone.js';
 
 /** A pack compiled once, evaluated millions of times. */
 export interface CompiledPack {
   readonly pack: PolicyPack;
+  /** The calendar it was compiled for (`CompilePackOptions.timeZone`). */
+  readonly timeZone: string;
   scheme(key: string): CompiledScheme | undefined;
   /** Schemes for a subject kind in dependency order (matrix schemes after the schemes they read). */
   schemesFor(kind: SubjectKind): readonly CompiledScheme[];
@@ -36,15 +39,27 @@ export interface CompiledPack {
 
 const NONE: readonly string[] = [];
 
+/** How {@link compilePack} compiles. */
+export interface CompilePackOptions {
+  /**
+   * The bank's calendar (IANA zone): a month ends at midnight there, and an override decides a month
+   * when it was still in force at that instant. Default {@link DEFAULT_TIME_ZONE}.
+   */
+  readonly timeZone?: string;
+}
+
 /** Compiles a validated pack (see `validatePolicyPack`). */
-export function compilePack(pack: PolicyPack): CompiledPack {
+export function compilePack(pack: PolicyPack, options: CompilePackOptions = {}): CompiledPack {
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  // Checked here, once, rather than at the first override a batch meets.
+  if (!isTimeZone(timeZone)) throw new RangeError(`timeZone must be an IANA time zone such as "Asia/Shanghai", got "${timeZone}"`);
   const metrics = new Map(pack.metrics.map((m) => [m.key, m]));
   const probe = pack.schemes.map((s) => compileScheme(s, metrics));
   const monthsNeeded = Math.max(1, ...probe.map((s) => s.monthsNeeded));
   // One month-key cache for the whole pack: every scheme of a subject reads the same months.
   const months = new MonthKeys(monthsNeeded);
   const definitions = new Map(pack.schemes.map((s) => [s.key, s]));
-  const ordered = dependencyOrder(pack.schemes).map((s) => compileScheme(s, metrics, months, definitions));
+  const ordered = dependencyOrder(pack.schemes).map((s) => compileScheme(s, metrics, { months, schemes: definitions, timeZone }));
   const byKey = new Map(ordered.map((s) => [s.definition.key, s]));
   const byKind = new Map<SubjectKind, CompiledScheme[]>();
   for (const s of ordered) {
@@ -55,6 +70,7 @@ export function compilePack(pack: PolicyPack): CompiledPack {
   const latestByKind = new Map([...byKind].map(([kind, list]) => [kind, [...new Set(list.flatMap((s) => s.latestMetrics))]]));
   return {
     pack,
+    timeZone,
     monthsNeeded,
     latestMetricsFor: (kind) => latestByKind.get(kind) ?? NONE,
     scheme: (key) => byKey.get(key),

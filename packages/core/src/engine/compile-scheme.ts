@@ -9,14 +9,16 @@ import type { Decider } from './decider.js';
 import { compileRulesDecider } from './rules-decider.js';
 import { compileScoreDecider } from './score-decider.js';
 import { compileDerivedDecider, compileMatrixDecider } from './level-deciders.js';
-import { MonthKeys, periodEnd } from './months.js';
+import { DEFAULT_TIME_ZONE, periodEnd } from '../calendar/zone.js';
+import { MonthKeys } from './months.js';
 import { holdLabel, overrideLabel } from './labels.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
   /**
    * The instant (ISO 8601 UTC) against which override expiry is checked. Default: the end of the
-   * evaluated month (`asOf` + 1 month, 00:00Z), so an evaluation never depends on the wall clock.
+   * evaluated month in the bank's time zone (the pack's `timeZone`), so an evaluation never depends
+   * on the wall clock.
    */
   readonly at?: string;
 }
@@ -73,16 +75,23 @@ function deciderFor(
   }
 }
 
-/**
- * Compiles one scheme of a validated pack. `months` may be shared by all schemes of a pack; `schemes`
- * (the pack's, by key) names the levels a derived scheme reads in its explanations.
- */
+/** How {@link compileScheme} compiles a scheme beyond its definition. */
+export interface CompileSchemeOptions {
+  /** Month keys, shared by all schemes of a pack. */
+  readonly months?: MonthKeys;
+  /** The pack's schemes by key: names the levels a derived scheme reads in its explanations. */
+  readonly schemes?: ReadonlyMap<string, SchemeDefinition>;
+  /** The bank's calendar, where months end (override expiry). Default {@link DEFAULT_TIME_ZONE}. */
+  readonly timeZone?: string;
+}
+
+/** Compiles one scheme of a validated pack. */
 export function compileScheme(
   def: SchemeDefinition,
   metrics: ReadonlyMap<string, MetricDef>,
-  months?: MonthKeys,
-  schemes?: ReadonlyMap<string, SchemeDefinition>,
+  options: CompileSchemeOptions = {},
 ): CompiledScheme {
+  const { months, schemes, timeZone = DEFAULT_TIME_ZONE } = options;
   const levels = [...def.levels].sort((a, b) => a.rank - b.rank);
   const keys = levels.map((l) => l.key);
   const levelIndex = new Map(keys.map((k, i) => [k, i]));
@@ -122,7 +131,7 @@ export function compileScheme(
   let endMs = 0;
   const periodEndMs = (asOf: string): number => {
     if (asOf !== endOf) {
-      endMs = Date.parse(periodEnd(asOf));
+      endMs = Date.parse(periodEnd(asOf, timeZone));
       endOf = asOf;
     }
     return endMs;

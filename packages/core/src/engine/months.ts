@@ -20,16 +20,6 @@ export function monthsBack(asOf: string, count: number): string[] {
   return out;
 }
 
-/** The first instant after the month `asOf` (UTC): when the evaluated period closed. */
-export function periodEnd(asOf: string): string {
-  const [next] = monthsBack(asOf, 1).map((p) => {
-    const y = Number(p.slice(0, 4));
-    const mo = Number(p.slice(5, 7));
-    return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
-  });
-  return `${next}-01T00:00:00.000Z`;
-}
-
 /** How many `asOf` months {@link MonthKeys} holds before it starts over. */
 const MONTH_KEYS_HELD = 16;
 

@@ -221,6 +221,20 @@ describe('overrides', () => {
       'gold',
     );
   });
+  it("the evaluated month ends at midnight in the bank's time zone, not in UTC", () => {
+    // 1 July 02:00 in Shanghai: June had ended there, so the override decided all of June; in UTC
+    // (30 June 18:00) it ran out before June ended.
+    const pastJune = o('fixed', '2024-06-30T18:00:00Z');
+    assert.equal(tier.evaluate(poor, undefined, pastJune).level, 'gold', 'default calendar: Asia/Shanghai');
+    const utc = compilePack(defaultPolicyPack, { timeZone: 'UTC' }).scheme('retail-tier')!;
+    assert.equal(utc.evaluate(poor, undefined, pastJune).level, 'standard');
+    // 30 June 23:00 in Shanghai (15:00Z): expired within June in Shanghai, whatever UTC says.
+    assert.equal(tier.evaluate(poor, undefined, o('fixed', '2024-06-30T15:00:00Z')).level, 'standard');
+    assert.equal(compilePack(defaultPolicyPack, { timeZone: 'America/New_York' }).timeZone, 'America/New_York');
+  });
+  it('refuses a time zone the runtime does not know, when compiling', () => {
+    assert.throws(() => compilePack(defaultPolicyPack, { timeZone: 'Asia/Shanghi' }), /IANA time zone.*Asia\/Shanghi/);
+  });
   it('names the override that set the level in the explanation, so replaying gives the same level', () => {
     const fixed = tier.evaluate(rich, undefined, o('fixed'));
     assert.deepEqual(fixed.explanation.override, { id: 'ov-1', level: 'gold', mode: 'fixed' });

@@ -1,5 +1,5 @@
 import { assignmentRows, evaluatePeriods, provisionTenant, addMonths, monthRange } from '@tierkit/api';
-import { periodEnd, type SubjectKind } from '@tierkit/core';
+import { DEFAULT_TIME_ZONE, periodEnd, type SubjectKind } from '@tierkit/core';
 import {
   claimSeedRun,
   findSeedRun,
@@ -35,6 +35,8 @@ export interface SeedOptions {
   readonly seed?: number;
   /** The last month with data (`YYYY-MM`), normally the last complete month in Asia/Shanghai. */
   readonly endPeriod: string;
+  /** The bank's calendar: history events are dated at the end of their month there. Default `DEFAULT_TIME_ZONE`. */
+  readonly timeZone?: string;
   /** Months of history evaluated month by month. Default 24. */
   readonly months?: number;
   readonly log?: (line: string) => void;
@@ -85,14 +87,15 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
   const months = monthRange(addMonths(options.endPeriod, -(n + LEAD_MONTHS - 1)), options.endPeriod);
   const evaluated = months.slice(LEAD_MONTHS);
   const subjects = generateSubjects(options, months, n);
-  const tp = await loadTenantPack(db, options.tenantId);
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  const tp = await loadTenantPack(db, options.tenantId, timeZone);
   const tenantId = options.tenantId;
   const idOf = (s: SeedSubject) => `${tenantId}:${s.externalId}`;
 
   const metrics: NewMetric[] = [];
   const assignments: StoredAssignment[] = [];
   const events: NewTierEventInput[] = [];
-  const evaluatedAt = periodEnd(options.endPeriod);
+  const evaluatedAt = periodEnd(options.endPeriod, timeZone);
   // Subjects the batch moved into an approval-required level (AML 高): their sign-offs open, pending.
   const signOffs: { subject: { id: string; externalId: string }; events: readonly PeriodEvent[]; rows: StoredAssignment[] }[] = [];
   for (const s of subjects) {
@@ -115,7 +118,7 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
         scheme: ev.scheme,
         from: ev.from,
         to: ev.to,
-        at: periodEnd(ev.period),
+        at: periodEnd(ev.period, timeZone),
         reason: ev.reason,
         ruleId: ev.ruleId,
         note: null,

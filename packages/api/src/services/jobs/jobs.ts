@@ -43,7 +43,7 @@ export interface RetierRequest {
   /** Queue the job once per tenant and key (`monthly:2026-11`): a second request with the key returns undefined. */
   readonly scheduleKey?: string;
   readonly now?: Date;
-  /** Default `Asia/Shanghai`. */
+  /** The bank's calendar, for the current month. Default: the pack's (`DEFAULT_TIME_ZONE` when loaded here). */
   readonly timeZone?: string;
   readonly chunkSubjects?: number;
   /** The tenant's compiled pack when the caller has it; loaded otherwise. */
@@ -53,7 +53,7 @@ export interface RetierRequest {
 /** Check a request against the tenant's pack and calendar; every error at once, as a 400 problem. */
 function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   const errors: FieldError[] = [];
-  const current = periodOf(now, req.timeZone ?? 'Asia/Shanghai');
+  const current = periodOf(now, req.timeZone ?? tp.timeZone);
   if (!isPeriod(req.period)) errors.push({ path: 'period', message: `"${req.period}" is not a month (YYYY-MM, 2000-01 or later)` });
   else if (req.period > current) errors.push({ path: 'period', message: `${req.period} has not begun yet (current month ${current})` });
   (req.schemes ?? []).forEach((s, i) => {
@@ -86,7 +86,7 @@ function check(tp: TenantPack, req: RetierRequest, now: Date): void {
  */
 export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<JobView | undefined> {
   const now = req.now ?? new Date();
-  const tp = req.pack ?? (await loadTenantPack(db, req.tenantId));
+  const tp = req.pack ?? (await loadTenantPack(db, req.tenantId, req.timeZone));
   check(tp, req, now);
   const filter = req.filter ?? {};
   let ids: string[] | undefined;

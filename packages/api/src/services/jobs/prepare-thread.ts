@@ -9,8 +9,14 @@ import { utf8Rows } from './utf8-rows.js';
 const port = parentPort;
 if (!port) throw new Error('prepare-thread.ts runs as a worker thread');
 const { db } = connect({ url: (workerData as { file: string }).file });
-// Asked for every chunk (one small query, inside the chunk's snapshot); compiled once per set of versions.
-const packs = new TenantPacks(0);
+// Asked for every chunk (one small query, inside the chunk's snapshot); compiled once per set of
+// versions, per calendar the writer asks in (one in practice).
+const packsByZone = new Map<string, TenantPacks>();
+function packsIn(timeZone: string): TenantPacks {
+  let packs = packsByZone.get(timeZone);
+  if (!packs) packsByZone.set(timeZone, (packs = new TenantPacks(0, undefined, timeZone)));
+  return packs;
+}
 
 port.on('message', (msg: PrepareRequest | 'stop') => {
   if (msg === 'stop') {
@@ -29,7 +35,7 @@ async function prepare(req: PrepareRequest): Promise<{ reply: PrepareReply; tran
       .transaction()
       .setAccessMode('read only')
       .execute(async (trx) => {
-        const tp = await packs.get(trx, req.tenantId);
+        const tp = await packsIn(req.timeZone).get(trx, req.tenantId);
         const chunk = await prepareRetierChunk(trx, tp, req.params, req.range, new Date(req.now), req.actor, req.share);
         return { prepared: chunk, fingerprint: tp.fingerprint };
       });

@@ -8,6 +8,8 @@ import type { RetierParams } from './retier-params.js';
 export interface PrepareRequest {
   readonly id: number;
   readonly tenantId: string;
+  /** The writer's calendar (`TenantPacks.timeZone`): both sides end months at the same instant. */
+  readonly timeZone: string;
   readonly params: RetierParams;
   readonly range: SubjectRange;
   /** ISO instant the chunk is evaluated at. */

@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { listOverdueReviews, listTenants, scheduledJobExists, type Executor } from '@tierkit/db';
 import { addMonths, periodOf } from '../../periods.js';
 import { settleLapsedOverrides } from '../override-expiry.js';
@@ -69,14 +70,14 @@ function monthlyReason(period: string, reviews: OverdueReviewCounts): string {
  * records them in the job's reason, so each month's job says how many reviews are waiting, by level.
  * Returns the ids of the jobs it queued.
  */
-export async function queueMonthlyRetiers(db: Executor, now: Date, timeZone = 'Asia/Shanghai'): Promise<string[]> {
+export async function queueMonthlyRetiers(db: Executor, now: Date, timeZone = DEFAULT_TIME_ZONE): Promise<string[]> {
   const period = addMonths(periodOf(now, timeZone), -1);
   const scheduleKey = `monthly:${period}`;
   const queued: string[] = [];
   for (const tenant of await listTenants(db)) {
     // The schedule looks every minute: once the month's job is queued, nothing more is read.
     if (await scheduledJobExists(db, tenant.id, scheduleKey)) continue;
-    const pack = await loadTenantPack(db, tenant.id);
+    const pack = await loadTenantPack(db, tenant.id, timeZone);
     const job = await enqueueRetier(db, {
       tenantId: tenant.id,
       period,

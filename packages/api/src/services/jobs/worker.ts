@@ -27,6 +27,8 @@ export interface WorkerOptions {
   readonly db: Executor;
   /** Compiled packs, shared with an app in the same process when there is one. */
   readonly packs?: TenantPacks;
+  /** The bank's calendar (`TIERKIT_TIME_ZONE`) when `packs` is not given. Default `DEFAULT_TIME_ZONE`. */
+  readonly timeZone?: string;
   /** Names this worker in leases; default host, process id and a random suffix. */
   readonly owner?: string;
   readonly leaseMs?: number;
@@ -62,6 +64,11 @@ export interface PipelineOptions {
   readonly beforeApply?: (chunk: { jobId: string; seq: number; prepared: boolean; ahead: Promise<void> }) => Promise<void> | void;
 }
 
+/** The packs a worker compiles when its caller shares none. */
+function packsFor(options: WorkerOptions): TenantPacks {
+  return new TenantPacks(undefined, undefined, options.timeZone);
+}
+
 /** A worker name unique across processes and machines. */
 export function workerName(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -77,7 +84,7 @@ class ChunkTakenOver extends Error {}
  */
 export async function workOnce(
   options: WorkerOptions,
-  packs = options.packs ?? new TenantPacks(),
+  packs = options.packs ?? packsFor(options),
   owner = options.owner ?? workerName(),
 ): Promise<boolean> {
   const { db } = options;
@@ -161,7 +168,7 @@ async function failJob(db: Executor, { chunk, job }: ClaimedChunk, owner: string
 
 /** Run chunks until none is left to claim (tests, `tierkit retier` without a server). Returns how many were claimed. */
 export async function drainJobs(options: WorkerOptions): Promise<number> {
-  const packs = options.packs ?? new TenantPacks();
+  const packs = options.packs ?? packsFor(options);
   const owner = options.owner ?? workerName();
   const checkpoints = new Checkpoints(options.db);
   try {
@@ -252,6 +259,7 @@ async function pipeline(
         now: now.toISOString(),
         actor: `job:${job.id}`,
         share: tuning.share ?? PREPARED_SHARE,
+        timeZone: packs.timeZone,
       });
       return { claimed, params, mark, now, reply };
     }
@@ -387,7 +395,7 @@ class Checkpoints {
  * in-process keeps answering.
  */
 export async function runWorker(options: WorkerOptions): Promise<void> {
-  const packs = options.packs ?? new TenantPacks();
+  const packs = options.packs ?? packsFor(options);
   const owner = options.owner ?? workerName();
   const pollMs = options.pollMs ?? 1000;
   const checkpoints = new Checkpoints(options.db);

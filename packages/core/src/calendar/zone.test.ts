@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dayOf, isTimeZone, periodEnd, periodOf, startOfDay } from './zone.js';
+
+describe("the bank's calendar", () => {
+  it('a month ends at midnight in the zone', () => {
+    assert.equal(periodEnd('2026-11', 'Asia/Shanghai'), '2026-11-30T16:00:00.000Z');
+    assert.equal(periodEnd('2026-12', 'Asia/Shanghai'), '2026-12-31T16:00:00.000Z', 'December rolls over to January');
+    assert.equal(periodEnd('2026-11', 'UTC'), '2026-12-01T00:00:00.000Z');
+    assert.equal(periodEnd('2026-02', 'Asia/Taipei'), '2026-02-28T16:00:00.000Z');
+    assert.equal(periodEnd('2028-02', 'Asia/Hong_Kong'), '2028-02-29T16:00:00.000Z', 'a leap year');
+  });
+
+  it('counts the offset in force at the instant (summer time)', () => {
+    // New York: UTC−4 in summer, UTC−5 in winter; summer time ends on 1 November 2026.
+    assert.equal(periodEnd('2026-06', 'America/New_York'), '2026-07-01T04:00:00.000Z');
+    assert.equal(periodEnd('2026-10', 'America/New_York'), '2026-11-01T04:00:00.000Z');
+    assert.equal(periodEnd('2026-11', 'America/New_York'), '2026-12-01T05:00:00.000Z');
+    assert.equal(startOfDay({ year: 2026, month: 3, day: 9 }, 'America/New_York').toISOString(), '2026-03-09T04:00:00.000Z');
+  });
+
+  it('names the month and day an instant falls on there', () => {
+    const instant = new Date('2026-11-30T16:30:00Z');
+    assert.equal(periodOf(instant, 'Asia/Shanghai'), '2026-12');
+    assert.equal(periodOf(instant, 'UTC'), '2026-11');
+    assert.deepEqual(dayOf(instant, 'Asia/Shanghai'), { year: 2026, month: 12, day: 1 });
+    // Asked again within the minute in another zone: each zone keeps its own answer.
+    assert.equal(periodOf(new Date('2026-11-30T16:30:10Z'), 'Asia/Shanghai'), '2026-12');
+    assert.equal(periodOf(new Date('2026-11-30T16:30:10Z'), 'UTC'), '2026-11');
+  });
+
+  it('tells a zone the runtime knows from one it does not', () => {
+    assert.equal(isTimeZone('Asia/Shanghai'), true);
+    assert.equal(isTimeZone('UTC'), true);
+    assert.equal(isTimeZone('Asia/Shanghi'), false);
+    assert.equal(isTimeZone(''), false);
+  });
+
+  it('refuses a malformed month', () => {
+    assert.throws(() => periodEnd('2026-13', 'UTC'), RangeError);
+    assert.throws(() => periodEnd('2026-1', 'UTC'), RangeError);
+  });
+});

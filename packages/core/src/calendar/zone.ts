@@ -1,0 +1,106 @@
+/*
+ * The bank's calendar. A month (`YYYY-MM`) and a day are the bank's own: November ends at midnight
+ * in Shanghai, which is 16:00 UTC on 30 November. Pure (Intl only), so the engine, the API and the
+ * CLI all count days and months the same way.
+ */
+
+/** The calendar used when a deployment names none (`TIERKIT_TIME_ZONE`): the banks tierkit serves first. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** A calendar day in some time zone. */
+export interface CalendarDay {
+  readonly year: number;
+  /** 1–12 */
+  readonly month: number;
+  /** 1–31; {@link startOfDay} rolls days past the month's end over, as `Date.UTC` does. */
+  readonly day: number;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function formatIn(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    // Throws RangeError for a zone the runtime does not know: `isTimeZone` asks first where input is checked.
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Whether the runtime knows `timeZone` as an IANA zone (`Asia/Shanghai`, `UTC`). */
+export function isTimeZone(timeZone: string): boolean {
+  if (timeZone === '') return false;
+  try {
+    formatIn(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wallClock(instant: Date, timeZone: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of formatIn(timeZone).formatToParts(instant)) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out;
+}
+
+/** The calendar day an instant falls on in `timeZone`. */
+export function dayOf(instant: Date, timeZone: string): CalendarDay {
+  const p = wallClock(instant, timeZone);
+  return { year: p.year ?? 1970, month: p.month ?? 1, day: p.day ?? 1 };
+}
+
+/** Milliseconds `timeZone` is ahead of UTC at `instant`. */
+function offsetAt(instant: number, timeZone: string): number {
+  const p = wallClock(new Date(instant), timeZone);
+  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The first instant of a day in `timeZone`. */
+export function startOfDay(d: CalendarDay, timeZone: string): Date {
+  const wall = Date.UTC(d.year, d.month - 1, d.day);
+  const guess = wall - offsetAt(wall, timeZone);
+  // Once more at the guess, for a zone whose offset changed in between (summer time).
+  return new Date(wall - offsetAt(guess, timeZone));
+}
+
+const PERIOD = /^(\d{4})-(\d{2})$/;
+
+/**
+ * The first instant after the month `asOf` in `timeZone` (ISO 8601 UTC): when the evaluated period
+ * closed. `2026-11` in Shanghai closes at `2026-11-30T16:00:00.000Z`.
+ */
+export function periodEnd(asOf: string, timeZone: string): string {
+  const m = PERIOD.exec(asOf);
+  const month = Number(m?.[2]);
+  if (!m || month < 1 || month > 12) throw new RangeError(`asOf must be a YYYY-MM period, got "${asOf}"`);
+  // Month 13 rolls over to January of the next year, as Date.UTC does.
+  return startOfDay({ year: Number(m[1]), month: month + 1, day: 1 }, timeZone).toISOString();
+}
+
+const lastPeriod = new Map<string, { minute: number; period: string }>();
+
+/** The calendar month (`YYYY-MM`) of an instant in `timeZone`. */
+export function periodOf(instant: Date, timeZone: string): string {
+  // Every read asks (its pack lookup), and formatting costs more than the rest of a cached read's
+  // route. Months begin on a minute in every time zone (offsets are whole minutes), so within one
+  // minute the answer cannot change.
+  const minute = Math.floor(instant.getTime() / 60_000);
+  const last = lastPeriod.get(timeZone);
+  if (last?.minute === minute) return last.period;
+  const d = dayOf(instant, timeZone);
+  const period = `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}`;
+  lastPeriod.set(timeZone, { minute, period });
+  return period;
+}
