@@ -347,7 +347,8 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
 
     const r3 = await check('viewer', 'S1', 'product=R3');
     assert.deepEqual([r3.suitable, r3.tolerance, r3.reasons], [true, 'C3', []]);
-    assert.equal(r3.assessmentExpiresAt, '2026-10-01T00:00:00.000Z');
+    // 1 October 00:00 in the bank's calendar (Asia/Shanghai), not in UTC.
+    assert.equal(r3.assessmentExpiresAt, '2026-09-30T16:00:00.000Z');
     const r4 = await check('viewer', 'S1', 'product=R4');
     assert.deepEqual([r4.suitable, r4.reasons.map((x) => x.code)], [false, ['risk-above-tolerance']]);
     const byId = await check('viewer', 'S1', 'productId=P1');
