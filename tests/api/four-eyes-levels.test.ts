@@ -20,6 +20,7 @@ interface Item {
   id: string;
   subject: string | null;
   scheme: string;
+  summary: string;
   requestedAt: string;
   ageSeconds: number;
   contentHash: string;
@@ -184,6 +185,16 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
         ['override', o3.id, 3600],
       ],
     );
+    // People read labels, not stored codes: in the locale asked for, zh-CN when none.
+    assert.deepEqual(
+      all.items.map((i) => i.summary),
+      ['反洗钱风险: — → 高 (2025-10)', '客户等级: 金卡 (fixed)', '反洗钱风险: 高 (floor)'],
+    );
+    assert.deepEqual(
+      (await get('?locale=en')).items.map((i) => i.summary),
+      ['AML risk: — → High (2025-10)', 'customer tier: Gold (fixed)', 'AML risk: High (floor)'],
+    );
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?locale=fr'), 400, 'validation');
     assert.deepEqual(
       (await get('?kind=override')).items.map((i) => i.id),
       [o2.id, o3.id],
