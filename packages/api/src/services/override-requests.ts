@@ -5,6 +5,7 @@ import {
   findOverride,
   insertOverride,
   listDecisions,
+  pendingOverrideForUpdate,
   type ApprovalDecision,
   type DecisionAction,
   type Executor,
@@ -131,7 +132,10 @@ export async function overrideWithDecisions(deps: ApiDeps, id: string) {
   return { ...overrideView(r, deps.now().toISOString()), decisions: decisions.map(decisionView) };
 }
 
-/** Request an override on a subject: stored pending, with the hash an approval must send back. */
+/**
+ * Request an override on a subject: stored pending, with the hash an approval must send back. While
+ * another request for the subject's scheme is pending, a 409 `conflict` naming it.
+ */
 export async function requestOverride(deps: ApiDeps, externalId: string, input: OverrideInput): Promise<OverrideView> {
   const now = deps.now();
   const nowIso = now.toISOString();
@@ -141,6 +145,15 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
   return deps.db.transaction().execute(async (trx) => {
+    // A second request beside a pending one would leave the checker to pick between two competing
+    // exceptions; the maker changes the one that waits instead (edit, or withdraw and request anew).
+    const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme);
+    if (pending) {
+      throw new ProblemError(
+        'conflict',
+        `Override ${pending.override.id} (${pending.override.level}, ${pending.override.mode}) is already pending for subject "${externalId}" in ${input.scheme}, requested by ${pending.override.requestedBy} at ${pending.createdAt}: edit or withdraw it rather than file another, or wait for its decision.`,
+      );
+    }
     await insertOverride(trx, deps.tenantId, subject.id, { id, ...input, requestedBy: deps.principal.actor, approvedBy: null }, nowIso, {
       status: 'pending',
       contentHash: hash,
