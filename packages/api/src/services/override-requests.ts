@@ -16,7 +16,7 @@ import {
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
-import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
+import { contentHash, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -185,13 +185,13 @@ async function step(
   if (!changed) throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');
 }
 
-/** The requester edits their pending request: its content, and so its hash, change. */
+/** The requester (with any credential of theirs) edits their pending request: its content, and so its hash, change. */
 export async function editOverride(deps: ApiDeps, id: string, patch: Partial<OverrideInput>): Promise<OverrideView> {
   const nowIso = deps.now().toISOString();
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    if (r.override.requestedBy !== deps.principal.actor)
+    if (!(await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)))
       throw new ProblemError('forbidden', 'Only the requester may edit a pending override.');
     requireStatus(r, 'pending', 'edited');
     const subject = await subjectOr404(deps, r.subject, trx);
@@ -212,12 +212,12 @@ export async function editOverride(deps: ApiDeps, id: string, patch: Partial<Ove
   });
 }
 
-/** The requester takes back their pending request. */
+/** The requester (with any credential of theirs) takes back their pending request. */
 export async function withdrawOverride(deps: ApiDeps, id: string, note: string | null): Promise<OverrideView> {
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    if (r.override.requestedBy !== deps.principal.actor)
+    if (!(await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)))
       throw new ProblemError('forbidden', 'Only the requester may withdraw an override request.');
     requireStatus(r, 'pending', 'withdrawn');
     await step(trx, deps, r, 'pending', {
@@ -241,7 +241,7 @@ export interface Decision {
 
 /**
  * Approve or reject a pending override. Four eyes whatever the roles: the requester is refused
- * (403 `four-eyes`), and the hash sent must be the pending content's (409 `content-changed`).
+ * (403 `four-eyes`), with any credential of theirs, and the hash sent must be the pending content's (409 `content-changed`).
  * An approval takes effect at once: the subject is re-evaluated in the same transaction.
  */
 export async function decideOverride(deps: ApiDeps, id: string, approve: boolean, d: Decision): Promise<OverrideView> {
@@ -251,7 +251,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   const view = await deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
     requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
-    requireDistinctApprover(r.override.requestedBy, deps.principal.actor);
+    await requireDistinctPerson(trx, deps.tenantId, [r.override.requestedBy], deps.principal.actor);
     const hash = overrideHash(r);
     requireSameContent(hash, d.contentHash);
     const subject = await subjectOr404(deps, r.subject, trx);
