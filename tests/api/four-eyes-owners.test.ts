@@ -150,6 +150,26 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
     await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
   });
 
+  it('a relationship manager edits and withdraws what they requested for their book; another RM cannot even see it', async () => {
+    await ok(await staff('RM1', 'officer', 'book'), 201);
+    await ok(await staff('RM2', 'officer', 'book'), 201);
+    await customer('W6');
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/W6/manager', { manager: 'RM1' }));
+    const token = async (staffId: string) =>
+      (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId, ttlSeconds: 900, now: START })).token;
+    const rm1 = await token('RM1');
+    const rm2 = await token('RM2');
+    const pending = await ok<Override>(await request(rm1, 'W6'), 201);
+    await problem(await t.req(as(rm2), 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }), 404, 'not-found');
+    await problem(await t.req(as(rm2), 'POST', `/v1/overrides/${pending.id}/withdraw`, {}), 404, 'not-found');
+    // A tenant-wide officer who is not the requester is told why.
+    await problem(await t.req('officer2', 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }), 403, 'forbidden');
+    const edited = await ok<Override>(await t.req(as(rm1), 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }));
+    assert.notEqual(edited.contentHash, pending.contentHash);
+    const withdrawn = await ok<Override>(await t.req(as(rm1), 'POST', `/v1/overrides/${pending.id}/withdraw`, { note: 'client declined' }));
+    assert.equal(withdrawn.status, 'withdrawn');
+  });
+
   it('unowned keys stay people of their own: two of them may request and approve', async () => {
     await customer('W4');
     const pending = await ok<Override>(await request(t.keys.officer, 'W4'), 201);

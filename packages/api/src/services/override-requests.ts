@@ -164,6 +164,16 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   });
 }
 
+/**
+ * Only the person who requested `r` (with any credential of theirs) may change it. A book-scoped
+ * credential is told nothing of other people's requests: they reach beyond its book, so a 404 as for none.
+ */
+async function requireRequester(trx: Executor, deps: ApiDeps, r: OverrideRecord, refusal: string): Promise<void> {
+  if (await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)) return;
+  if (deps.principal.book !== undefined) throw new ProblemError('not-found', `No override "${r.override.id}" in this tenant.`);
+  throw new ProblemError('forbidden', refusal);
+}
+
 /** Refuse a step on a request that is not in `status`: a 409 saying where it stands. */
 function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doing: string): void {
   if (r.status !== status)
@@ -191,8 +201,7 @@ export async function editOverride(deps: ApiDeps, id: string, patch: Partial<Ove
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    if (!(await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)))
-      throw new ProblemError('forbidden', 'Only the requester may edit a pending override.');
+    await requireRequester(trx, deps, r, 'Only the requester may edit a pending override.');
     requireStatus(r, 'pending', 'edited');
     const subject = await subjectOr404(deps, r.subject, trx);
     const o = r.override;
@@ -217,8 +226,7 @@ export async function withdrawOverride(deps: ApiDeps, id: string, note: string |
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    if (!(await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)))
-      throw new ProblemError('forbidden', 'Only the requester may withdraw an override request.');
+    await requireRequester(trx, deps, r, 'Only the requester may withdraw an override request.');
     requireStatus(r, 'pending', 'withdrawn');
     await step(trx, deps, r, 'pending', {
       status: 'withdrawn',
