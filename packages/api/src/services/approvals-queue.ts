@@ -17,6 +17,18 @@ export type ApprovalSource = (deps: ApiDeps, locale: Locale) => Promise<Approval
 /** The language of summaries when the request names none: the banks' staff read Simplified Chinese. */
 export const DEFAULT_SUMMARY_LOCALE: Locale = 'zh-CN';
 
+/** The words of a summary around the labels, per locale. */
+const SUMMARY_WORDS: Readonly<
+  Record<
+    Locale,
+    { readonly mode: Readonly<Record<'fixed' | 'floor', string>>; readonly until: string; readonly policy: (v: number) => string }
+  >
+> = {
+  'zh-CN': { mode: { fixed: '固定', floor: '保底' }, until: '，至 ', policy: (v) => `第 ${v} 版，待审批` },
+  'zh-TW': { mode: { fixed: '固定', floor: '保底' }, until: '，至 ', policy: (v) => `第 ${v} 版，待審批` },
+  en: { mode: { fixed: 'fixed', floor: 'floor' }, until: ', until ', policy: (v) => `v${v}: new policy version for approval` },
+};
+
 /**
  * Names people read in a summary: the scheme's and its levels' labels in the policy in force. Stored
  * codes stay the fallback, for a request on a scheme or level the policy in force no longer has.
@@ -31,6 +43,7 @@ function labels(tp: TenantPack, scheme: string, locale: Locale) {
 
 const pendingOverrideApprovals: ApprovalSource = async (deps, locale) => {
   const tp = await packOf(deps);
+  const words = SUMMARY_WORDS[locale];
   return (await listPendingOverrides(deps.db, deps.tenantId)).map((r) => {
     const names = labels(tp, r.override.scheme, locale);
     return {
@@ -38,7 +51,7 @@ const pendingOverrideApprovals: ApprovalSource = async (deps, locale) => {
       id: r.override.id,
       scheme: r.override.scheme,
       subject: r.subject,
-      summary: `${names.scheme}: ${names.level(r.override.level)} (${r.override.mode})${r.override.expiresAt ? `, until ${r.override.expiresAt}` : ''}`,
+      summary: `${names.scheme}: ${names.level(r.override.level)} (${words.mode[r.override.mode]})${r.override.expiresAt ? `${words.until}${r.override.expiresAt}` : ''}`,
       requestedBy: r.override.requestedBy,
       requestedAt: r.createdAt,
       ageSeconds: 0,
@@ -65,8 +78,13 @@ const pendingLevelApprovals: ApprovalSource = async (deps, locale) => {
   });
 };
 
+const pendingPolicyVersions: ApprovalSource = async (deps, locale) => {
+  const tp = await packOf(deps);
+  return pendingPolicyApprovals(deps, (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`);
+};
+
 /** Where the queue's items come from, one source per kind of request. */
-export const APPROVAL_SOURCES: readonly ApprovalSource[] = [pendingOverrideApprovals, pendingLevelApprovals, pendingPolicyApprovals];
+export const APPROVAL_SOURCES: readonly ApprovalSource[] = [pendingOverrideApprovals, pendingLevelApprovals, pendingPolicyVersions];
 
 /** Filters and page of `GET /v1/approvals`. */
 export interface ApprovalsQuery {
