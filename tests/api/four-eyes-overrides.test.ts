@@ -167,6 +167,36 @@ forEachDialect('four eyes: overrides', (f) => {
     await ok<Override>(await request('O10', { level: 'diamond' }, 'officer2'), 201);
   });
 
+  it('a pending request past its expiry competes with nothing: a new one may be filed beside it', async () => {
+    await customer('O12');
+    const stale = await ok<Override>(await request('O12', { expiresAt: '2025-11-20T00:00:00Z' }), 201);
+    await problem(await request('O12', { level: 'diamond' }), 409, 'conflict');
+    try {
+      t.setClock(new Date('2025-11-21T00:00:00.000Z'));
+      await problem(
+        await t.req('approver', 'POST', `/v1/overrides/${stale.id}/approve`, { contentHash: stale.contentHash }),
+        422,
+        'unprocessable',
+      );
+      const fresh = await ok<Override>(await request('O12', { level: 'diamond' }), 201);
+      await problem(await request('O12', { level: 'platinum' }), 409, 'conflict');
+      const again = await t.req('officer2', 'POST', '/v1/subjects/O12/overrides', {
+        scheme: 'retail-tier',
+        level: 'platinum',
+        mode: 'fixed',
+        reason: 'x',
+        expiresAt: null,
+      });
+      assert.match(
+        ((await again.json()) as { detail: string }).detail,
+        new RegExp(fresh.id),
+        'the one that can still be approved is named',
+      );
+    } finally {
+      t.setClock(START);
+    }
+  });
+
   it('concurrent requests for one subject and scheme: exactly one is pending', async () => {
     await customer('O11');
     const answers = await Promise.all(

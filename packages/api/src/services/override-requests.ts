@@ -147,7 +147,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   return deps.db.transaction().execute(async (trx) => {
     // A second request beside a pending one would leave the checker to pick between two competing
     // exceptions; the maker changes the one that waits instead (edit, or withdraw and request anew).
-    const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme);
+    const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme, nowIso);
     if (pending) {
       throw new ProblemError(
         'conflict',
