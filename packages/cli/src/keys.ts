@@ -28,6 +28,8 @@ export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [-
                             --staff: the staff member who holds it (approver and admin keys should have one)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
   keys revoke KEY_ID        revoke a key at once
+  keys revoke --staff STAFF_ID --tenant ID
+                            revoke every active key a staff member owns (someone leaving)
   keys rotate-signing --tenant ID
                             new signing secret for the tenant's embed/staff tokens (outstanding tokens stop working)`;
 
@@ -85,6 +87,25 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       return 0;
     }
     case 'revoke': {
+      if (args.staff !== undefined) {
+        if (args.id || !args.tenant || !args.staff) {
+          err('keys revoke --staff STAFF_ID needs --tenant and no key id');
+          return 2;
+        }
+        const staffId = args.staff;
+        // Someone leaving, or moving on: every key they hold stops at once, whatever its role.
+        const theirs = (await listKeys(db.db, args.tenant)).filter((k) => k.staffId === staffId && k.revokedAt === null);
+        const revoked: string[] = [];
+        for (const k of theirs) if (await revokeKey(db.db, k.id)) revoked.push(k.id);
+        if (json) out(JSON.stringify({ tenantId: args.tenant, staffId, revoked }));
+        else
+          out(
+            revoked.length
+              ? `revoked ${revoked.join(', ')}: every active key of ${staffId} in tenant ${args.tenant}`
+              : `${staffId} holds no active key in tenant ${args.tenant}`,
+          );
+        return 0;
+      }
       if (!args.id) {
         err('keys revoke needs the key id (see keys list)');
         return 2;

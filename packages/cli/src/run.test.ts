@@ -109,6 +109,24 @@ it('an operator gives a key an owner, sees it in the list, and is warned about a
   assert.equal(above.code, 1);
   assert.match(above.err.at(-1) ?? '', /has the officer role/);
   assert.equal((await keys('create', '--tenant', 'demo', '--role', 'viewer', '--label', 'x', '--staff', '')).code, 2);
+
+  // Someone leaving: every key they own is revoked at once, and nobody else's.
+  const second = await keys('create', '--tenant', 'demo', '--role', 'viewer', '--label', 'reports', '--staff', 'CHECKER01', '--json');
+  const secondId = (JSON.parse(second.out.join('\n')) as { id: string }).id;
+  const leaving = await keys('revoke', '--staff', 'CHECKER01', '--tenant', 'demo', '--json');
+  assert.equal(leaving.code, 0, leaving.err.join('\n'));
+  assert.deepEqual((JSON.parse(leaving.out.join('\n')) as { revoked: string[] }).revoked.sort(), [key.id, secondId].sort());
+  const after = JSON.parse((await keys('list', '--tenant', 'demo', '--json')).out.join('\n')) as {
+    staffId: string | null;
+    revokedAt: string | null;
+  }[];
+  assert.ok(after.filter((k) => k.staffId === 'CHECKER01').every((k) => k.revokedAt !== null));
+  assert.ok(
+    after.filter((k) => k.staffId === null).every((k) => k.revokedAt === null),
+    'unowned keys untouched',
+  );
+  assert.match((await keys('revoke', '--staff', 'CHECKER01', '--tenant', 'demo')).out.join('\n'), /holds no active key/);
+  assert.equal((await keys('revoke', '--staff', 'CHECKER01')).code, 2, 'the tenant is named');
 });
 
 it('an operator sets up a second bank from nothing: tenant, key, schemes, no demo subjects', async () => {
