@@ -20,6 +20,7 @@ interface Item {
   id: string;
   subject: string | null;
   scheme: string;
+  summary: string;
   requestedAt: string;
   ageSeconds: number;
   contentHash: string;
@@ -184,6 +185,26 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
         ['override', o3.id, 3600],
       ],
     );
+    // People read labels, not stored codes: in the locale asked for, zh-CN when none.
+    assert.deepEqual(
+      all.items.map((i) => i.summary),
+      ['反洗钱风险: — → 高 (2025-10)', '客户等级: 金卡 (固定)', '反洗钱风险: 高 (保底)'],
+    );
+    assert.deepEqual(
+      (await get('?locale=en')).items.map((i) => i.summary),
+      ['AML risk: — → High (2025-10)', 'customer tier: Gold (fixed)', 'AML risk: High (floor)'],
+    );
+    assert.deepEqual(
+      (await get('?locale=zh-TW')).items.map((i) => i.summary),
+      ['反洗钱风险: — → 高 (2025-10)', '客戶等級: 金卡 (固定)', '反洗钱风险: 高 (保底)'],
+    );
+    await problem(await q.req('viewer', 'GET', '/v1/approvals?locale=fr'), 400, 'validation');
+    const draft = await ok<{ version: number }>(await q.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}), 201);
+    await ok(await q.req('officer', 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
+    const policy = async (locale: string) => (await get(`?kind=policy&locale=${locale}`)).items.map((i) => i.summary);
+    assert.deepEqual(await policy('zh-CN'), [`反洗钱风险 第 ${draft.version} 版，待审批`]);
+    assert.deepEqual(await policy('en'), [`AML risk v${draft.version}: new policy version for approval`]);
+    await ok(await q.req('approver', 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
     assert.deepEqual(
       (await get('?kind=override')).items.map((i) => i.id),
       [o2.id, o3.id],

@@ -67,11 +67,13 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 );
 
 /** The status the model expects, and how the model changes when it succeeds. */
-function expect(c: Exclude<Command, { op: 'retry' }>, o: Modelled | undefined, sentHash: string): number {
+function expect(c: Exclude<Command, { op: 'retry' }>, o: Modelled | undefined, sentHash: string, model: readonly Modelled[]): number {
   const rank = RANK[c.who];
   switch (c.op) {
     case 'request':
-      return rank >= OFFICER ? 201 : 403;
+      if (rank < OFFICER) return 403;
+      // One pending request per subject and scheme (every modelled request is retail-tier).
+      return model.some((m) => m.subject === c.subject && m.status === 'pending') ? 409 : 201;
     case 'edit':
     case 'withdraw':
       if (rank < OFFICER || !o) return 403;
@@ -132,7 +134,7 @@ function describeModel() {
           }
           last = c;
           lastHash = sent;
-          const expected = expect(c, o, sent);
+          const expected = expect(c, o, sent, model);
           let res: Response;
           switch (c.op) {
             case 'request':

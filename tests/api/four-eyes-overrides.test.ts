@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
 
 interface Override {
   id: string;
@@ -31,7 +31,7 @@ forEachDialect('four eyes: overrides', (f) => {
       }),
     );
   };
-  const request = (id: string, body: Record<string, unknown> = {}, who: 'officer' | 'officer2' | 'approver' = 'officer') =>
+  const request = (id: string, body: Record<string, unknown> = {}, who: Person = 'officer') =>
     t.req(who, 'POST', `/v1/subjects/${id}/overrides`, {
       scheme: 'retail-tier',
       level: 'gold',
@@ -122,39 +122,101 @@ forEachDialect('four eyes: overrides', (f) => {
     );
   });
 
-  it('an approval is in force at once, even of a request older than one already approved; revoking it hands back to that one', async () => {
+  it('the override approved last decides; revoking it hands back to the one approved before', async () => {
     await customer('O9');
     const at = (seconds: number) => t.setClock(new Date(START.getTime() + seconds * 1000));
     try {
-      const older = await ok<Override>(await request('O9', { level: 'diamond', mode: 'fixed' }), 201);
+      const standing = await ok<Override>(await request('O9', { level: 'diamond', mode: 'floor' }), 201);
       at(1);
-      const newer = await ok<Override>(await request('O9', { level: 'platinum', mode: 'fixed' }), 201);
+      await ok(await t.req('approver', 'POST', `/v1/overrides/${standing.id}/approve`, { contentHash: standing.contentHash }));
+      assert.deepEqual(await retail('O9'), { level: 'diamond', decidedBy: 'override' });
       at(2);
-      await ok(await t.req('approver', 'POST', `/v1/overrides/${newer.id}/approve`, { contentHash: newer.contentHash }));
-      assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' });
+      const temporary = await ok<Override>(await request('O9', { level: 'platinum', mode: 'fixed' }), 201);
       at(3);
       const approved = await ok<Override>(
-        await t.req('approver2', 'POST', `/v1/overrides/${older.id}/approve`, { contentHash: older.contentHash }),
+        await t.req('approver2', 'POST', `/v1/overrides/${temporary.id}/approve`, { contentHash: temporary.contentHash }),
       );
       assert.equal(approved.inForce, true);
-      assert.deepEqual(await retail('O9'), { level: 'diamond', decidedBy: 'override' }, 'the approval just given decides');
+      assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' }, 'the approval just given decides');
       const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/O9/tiers?scheme=retail-tier'));
-      assert.equal(tiers.assignments[0]?.explanation.override?.id, older.id);
+      assert.equal(tiers.assignments[0]?.explanation.override?.id, temporary.id);
       at(4);
-      await ok(await t.req('approver', 'POST', `/v1/overrides/${older.id}/revoke`, { note: 'ended' }));
-      assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' }, 'the other approved override decides again');
+      await ok(await t.req('approver', 'POST', `/v1/overrides/${temporary.id}/revoke`, { note: 'ended' }));
+      assert.deepEqual(await retail('O9'), { level: 'diamond', decidedBy: 'override' }, 'the other approved override decides again');
     } finally {
       t.setClock(START);
     }
   });
 
+  it('one pending request per subject and scheme: a second is a 409 naming the first, whoever files it', async () => {
+    await customer('O10');
+    const first = await ok<Override>(await request('O10'), 201);
+    for (const who of ['officer', 'officer2', 'approver'] as const) {
+      const res = await request('O10', { level: 'diamond', reason: 'again' }, who);
+      const body = (await res.json()) as { type: string; detail: string };
+      assert.equal(res.status, 409, JSON.stringify(body));
+      assert.equal(body.type, 'https://tierkit.dev/problems/conflict');
+      assert.ok(body.detail.includes(first.id), `the detail names the pending request: ${body.detail}`);
+    }
+    // Another scheme of the same subject is another question.
+    const aml = await ok<Override>(await request('O10', { scheme: 'aml-test', level: 'high', mode: 'floor' }), 201);
+    const pending = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', '/v1/subjects/O10/overrides?status=pending'));
+    assert.deepEqual(pending.items.map((o) => o.id).sort(), [first.id, aml.id].sort());
+    // Once the pending one is decided or withdrawn, a new request may be filed.
+    await ok(await t.req('officer', 'POST', `/v1/overrides/${first.id}/withdraw`, { note: 'replaced' }));
+    await ok<Override>(await request('O10', { level: 'diamond' }, 'officer2'), 201);
+  });
+
+  it('a pending request past its expiry competes with nothing: a new one may be filed beside it', async () => {
+    await customer('O12');
+    const stale = await ok<Override>(await request('O12', { expiresAt: '2025-11-20T00:00:00Z' }), 201);
+    await problem(await request('O12', { level: 'diamond' }), 409, 'conflict');
+    try {
+      t.setClock(new Date('2025-11-21T00:00:00.000Z'));
+      await problem(
+        await t.req('approver', 'POST', `/v1/overrides/${stale.id}/approve`, { contentHash: stale.contentHash }),
+        422,
+        'unprocessable',
+      );
+      const fresh = await ok<Override>(await request('O12', { level: 'diamond' }), 201);
+      await problem(await request('O12', { level: 'platinum' }), 409, 'conflict');
+      const again = await t.req('officer2', 'POST', '/v1/subjects/O12/overrides', {
+        scheme: 'retail-tier',
+        level: 'platinum',
+        mode: 'fixed',
+        reason: 'x',
+        expiresAt: null,
+      });
+      assert.match(
+        ((await again.json()) as { detail: string }).detail,
+        new RegExp(fresh.id),
+        'the one that can still be approved is named',
+      );
+    } finally {
+      t.setClock(START);
+    }
+  });
+
+  it('concurrent requests for one subject and scheme: exactly one is pending', async () => {
+    await customer('O11');
+    const answers = await Promise.all(
+      (['officer', 'officer2', 'approver', 'approver2', 'admin', 'admin2'] as const).map((who) => request('O11', { reason: who }, who)),
+    );
+    assert.deepEqual(answers.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409]);
+    const pending = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', '/v1/subjects/O11/overrides?status=pending'));
+    assert.equal(pending.items.length, 1);
+  });
+
   it('the requester can never decide their own request, whatever their role', async () => {
     await customer('O2');
-    for (const who of ['approver', 'admin'] as const) {
+    for (const [who, scheme, level] of [
+      ['approver', 'retail-tier', 'platinum'],
+      ['admin', 'aml-test', 'high'],
+    ] as const) {
       const mine = await ok<Override>(
         await t.req(who, 'POST', '/v1/subjects/O2/overrides', {
-          scheme: 'retail-tier',
-          level: 'platinum',
+          scheme,
+          level,
           mode: 'floor',
           reason: 'own',
           expiresAt: null,
@@ -223,9 +285,9 @@ forEachDialect('four eyes: overrides', (f) => {
     await problem(await request('O5', { expiresAt: '2025-11-01T00:00:00Z' }), 400, 'validation');
     await problem(await request('O5', { expiresAt: '2025-13-01T00:00:00Z' }), 400, 'validation');
     await problem(await request('O5', { expiresAt: '2026-01-01T08:00:00+08:00' }), 400, 'validation');
-    const late = await ok<Override>(await request('O5', { expiresAt: '2025-11-20T00:00:00Z' }), 201);
     const soon = await ok<Override>(await request('O5', { level: 'platinum', expiresAt: '2025-12-10T00:00:00Z' }), 201);
     await ok(await t.req('approver', 'POST', `/v1/overrides/${soon.id}/approve`, { contentHash: soon.contentHash }));
+    const late = await ok<Override>(await request('O5', { expiresAt: '2025-11-20T00:00:00Z' }), 201);
     assert.deepEqual(await retail('O5'), { level: 'platinum', decidedBy: 'override' });
     try {
       t.setClock(new Date('2025-12-15T04:00:00.000Z'));
@@ -296,7 +358,12 @@ forEachDialect('four eyes: overrides', (f) => {
   it('lists page newest first with cursors', async () => {
     await customer('O7');
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await ok<Override>(await request('O7', { reason: `r${i}` }), 201)).id);
+    for (let i = 0; i < 5; i++) {
+      const id = (await ok<Override>(await request('O7', { reason: `r${i}` }), 201)).id;
+      ids.push(id);
+      // One request per subject and scheme is pending at a time.
+      await ok(await t.req('officer', 'POST', `/v1/overrides/${id}/withdraw`, {}));
+    }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

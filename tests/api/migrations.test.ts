@@ -19,6 +19,7 @@ const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period
 const IMPORT_OWNER = '2026-12-04T00-00-30-import-owner';
 const SUBJECT_VERSION_EXPLICIT = '2026-12-05T00-00-20-subject-version-explicit';
 const OVERRIDE_EXPIRY_SETTLED = '2026-12-06T00-00-10-override-expiry-settled';
+const KEY_OWNERS = '2026-12-07T00-00-20-key-owners';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -35,6 +36,7 @@ const LATER = [
   IMPORT_OWNER,
   SUBJECT_VERSION_EXPLICIT,
   OVERRIDE_EXPIRY_SETTLED,
+  KEY_OWNERS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -320,6 +322,19 @@ forEachDialect('migrations', (f) => {
     const approved = await api.post('/v1/overrides/ov-old-pending/approve', { contentHash: pending.contentHash });
     assert.equal(approved.status, 200, await approved.clone().text());
     assert.equal(await level(), 'platinum', 'the newest approved override decides');
+  });
+
+  it('upgrading gives API keys an owner: every existing key is unowned and still works, and the audit records written before verify', async () => {
+    await api.customer('MG7');
+    const db = f.db.db;
+    await undoDownTo(db, KEY_OWNERS);
+    await assert.rejects(sql`SELECT staff_id FROM api_keys`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(KEY_OWNERS));
+    const owned = await sql<{ n: number | string }>`SELECT count(*) AS n FROM api_keys WHERE staff_id IS NOT NULL`.execute(db);
+    assert.equal(Number(owned.rows[0]?.n), 0);
+    await api.customer('MG8');
+    const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; records: number };
+    assert.equal(verified.ok, true, JSON.stringify(verified));
   });
 
   it('upgrading adds staff and books: an existing database starts with no staff, and books work at once', async () => {

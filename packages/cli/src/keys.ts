@@ -1,4 +1,4 @@
-import { createApiKey, isRole, listKeys, revokeKey, rotateSigningKey, ROLES } from '@tierkit/api';
+import { createApiKey, isRole, listKeys, revokeKey, roleAtLeast, rotateSigningKey, ROLES } from '@tierkit/api';
 import { findTenant, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
 
@@ -19,12 +19,17 @@ export interface KeysArgs {
   readonly tenant: string | undefined;
   readonly role: string | undefined;
   readonly label: string | undefined;
+  /** `--staff`: the staff member of the tenant who will hold the key. */
+  readonly staff?: string | undefined;
 }
 
-export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT
-                            create an API key; its secret is printed once (roles: ${ROLES.join(' < ')})
-  keys list [--tenant ID]   list keys (id, tenant, role, label, prefix, state); never the secrets
+export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [--staff STAFF_ID]
+                            create an API key; its secret is printed once (roles: ${ROLES.join(' < ')});
+                            --staff: the staff member who holds it (approver and admin keys should have one)
+  keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
   keys revoke KEY_ID        revoke a key at once
+  keys revoke --staff STAFF_ID --tenant ID
+                            revoke every active key a staff member owns (someone leaving)
   keys rotate-signing --tenant ID
                             new signing secret for the tenant's embed/staff tokens (outstanding tokens stop working)`;
 
@@ -40,7 +45,16 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err(`unknown role "${args.role}"; one of ${ROLES.join(', ')}`);
         return 2;
       }
-      const created = await createApiKey(db.db, { tenantId: args.tenant, role: args.role, label: args.label }).catch((e: unknown) => {
+      if (args.staff !== undefined && !args.staff) {
+        err('keys create --staff needs the id of a staff member of the tenant');
+        return 2;
+      }
+      const created = await createApiKey(db.db, {
+        tenantId: args.tenant,
+        role: args.role,
+        label: args.label,
+        ...(args.staff !== undefined ? { staffId: args.staff } : {}),
+      }).catch((e: unknown) => {
         err(`keys create: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
       });
@@ -48,8 +62,16 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       const { key, secret } = created;
       if (json) out(JSON.stringify({ ...key, secret }));
       else {
-        out(`created ${key.id} (tenant ${key.tenantId}, role ${key.role}, label "${key.label}")`);
+        out(
+          `created ${key.id} (tenant ${key.tenantId}, role ${key.role}, ${key.staffId ? `owner ${key.staffId}` : 'no owner'}, label "${key.label}")`,
+        );
         out(`secret (shown once, store it now): ${secret}`);
+      }
+      // Not a refusal (a system integration may need one), but four eyes cannot see who holds it.
+      if (key.staffId === null && roleAtLeast(key.role, 'approver')) {
+        err(
+          `warning: ${key.id} can approve and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Give approving keys an owner (--staff).`,
+        );
       }
       return 0;
     }
@@ -60,11 +82,30 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       else
         for (const k of keys)
           out(
-            `${k.id}  ${k.tenantId}  ${k.role.padEnd(8)}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.label}`,
+            `${k.id}  ${k.tenantId}  ${k.role.padEnd(8)}  ${k.staffId ? `owner ${k.staffId}` : 'no owner'}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.label}`,
           );
       return 0;
     }
     case 'revoke': {
+      if (args.staff !== undefined) {
+        if (args.id || !args.tenant || !args.staff) {
+          err('keys revoke --staff STAFF_ID needs --tenant and no key id');
+          return 2;
+        }
+        const staffId = args.staff;
+        // Someone leaving, or moving on: every key they hold stops at once, whatever its role.
+        const theirs = (await listKeys(db.db, args.tenant)).filter((k) => k.staffId === staffId && k.revokedAt === null);
+        const revoked: string[] = [];
+        for (const k of theirs) if (await revokeKey(db.db, k.id)) revoked.push(k.id);
+        if (json) out(JSON.stringify({ tenantId: args.tenant, staffId, revoked }));
+        else
+          out(
+            revoked.length
+              ? `revoked ${revoked.join(', ')}: every active key of ${staffId} in tenant ${args.tenant}`
+              : `${staffId} holds no active key in tenant ${args.tenant}`,
+          );
+        return 0;
+      }
       if (!args.id) {
         err('keys revoke needs the key id (see keys list)');
         return 2;
@@ -103,7 +144,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
 export const keysCommand: Command = {
   name: 'keys',
   usage: KEYS_USAGE,
-  options: { role: { type: 'string' }, label: { type: 'string' } },
+  options: { role: { type: 'string' }, label: { type: 'string' }, staff: { type: 'string' } },
   async run(ctx) {
     // Their output is the listing itself: no database line before it.
     const db = await ctx.openDatabase(() => undefined);
@@ -111,7 +152,7 @@ export const keysCommand: Command = {
       const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
       return await runKeys(
         db,
-        { action: ctx.args[0], id: ctx.args[1], tenant: opt('tenant'), role: opt('role'), label: opt('label') },
+        { action: ctx.args[0], id: ctx.args[1], tenant: opt('tenant'), role: opt('role'), label: opt('label'), staff: opt('staff') },
         ctx,
       );
     } finally {

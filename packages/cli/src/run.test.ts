@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { createApp } from '@tierkit/api';
 import { connect } from '@tierkit/db';
+import { seedDemoStaff } from '@tierkit/ops';
 import { run } from './run.js';
 import { runCaptured } from './run-captured.js';
 
@@ -72,6 +73,60 @@ it('an operator creates a key (secret shown once), lists it without the secret, 
 
   assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'nope', '--role', 'admin', '--label', 'x'], out), 1);
   assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'root', '--label', 'x'], out), 2);
+});
+
+it('an operator gives a key an owner, sees it in the list, and is warned about an approving key nobody owns', async () => {
+  const database = join(dir, 'owners.db');
+  const keys = (...argv: string[]) => runCaptured(['keys', ...argv, '--database', database]);
+  assert.equal((await runCaptured(['seed', '--database', database, '--customers', '5'])).code, 0);
+  // The demo server's staff (tierkit seed leaves staff to the bank): MAKER01, CHECKER01, RM001 …
+  const db = connect({ url: database });
+  await seedDemoStaff(db.db, 'demo', '2025-11-01T00:00:00.000Z');
+  await db.close();
+
+  const owned = await keys('create', '--tenant', 'demo', '--role', 'approver', '--label', 'checker', '--staff', 'CHECKER01', '--json');
+  assert.equal(owned.code, 0, owned.err.join('\n'));
+  assert.deepEqual(owned.err, [], 'no warning for an owned key');
+  const key = JSON.parse(owned.out.join('\n')) as { id: string; staffId: string | null };
+  assert.equal(key.staffId, 'CHECKER01');
+
+  const unowned = await keys('create', '--tenant', 'demo', '--role', 'admin', '--label', 'ops');
+  assert.equal(unowned.code, 0);
+  assert.match(unowned.out.join('\n'), /no owner/);
+  assert.match(unowned.err.join('\n'), /can approve and has no owner/);
+  const viewer = await keys('create', '--tenant', 'demo', '--role', 'viewer', '--label', 'reports');
+  assert.deepEqual(viewer.err, [], 'a key that cannot approve needs no owner');
+
+  const listed = await keys('list', '--tenant', 'demo');
+  assert.match(listed.out.join('\n'), new RegExp(`${key.id}\\s+demo\\s+approver\\s+owner CHECKER01 .* active\\s+checker`));
+
+  const nobody = await keys('create', '--tenant', 'demo', '--role', 'approver', '--label', 'x', '--staff', 'NOBODY');
+  assert.equal(nobody.code, 1);
+  assert.deepEqual(nobody.out, []);
+  assert.match(nobody.err.at(-1) ?? '', /no staff member "NOBODY" in tenant "demo"/);
+  // RM001 is an officer: their key may not approve.
+  const above = await keys('create', '--tenant', 'demo', '--role', 'approver', '--label', 'x', '--staff', 'RM001');
+  assert.equal(above.code, 1);
+  assert.match(above.err.at(-1) ?? '', /has the officer role/);
+  assert.equal((await keys('create', '--tenant', 'demo', '--role', 'viewer', '--label', 'x', '--staff', '')).code, 2);
+
+  // Someone leaving: every key they own is revoked at once, and nobody else's.
+  const second = await keys('create', '--tenant', 'demo', '--role', 'viewer', '--label', 'reports', '--staff', 'CHECKER01', '--json');
+  const secondId = (JSON.parse(second.out.join('\n')) as { id: string }).id;
+  const leaving = await keys('revoke', '--staff', 'CHECKER01', '--tenant', 'demo', '--json');
+  assert.equal(leaving.code, 0, leaving.err.join('\n'));
+  assert.deepEqual((JSON.parse(leaving.out.join('\n')) as { revoked: string[] }).revoked.sort(), [key.id, secondId].sort());
+  const after = JSON.parse((await keys('list', '--tenant', 'demo', '--json')).out.join('\n')) as {
+    staffId: string | null;
+    revokedAt: string | null;
+  }[];
+  assert.ok(after.filter((k) => k.staffId === 'CHECKER01').every((k) => k.revokedAt !== null));
+  assert.ok(
+    after.filter((k) => k.staffId === null).every((k) => k.revokedAt === null),
+    'unowned keys untouched',
+  );
+  assert.match((await keys('revoke', '--staff', 'CHECKER01', '--tenant', 'demo')).out.join('\n'), /holds no active key/);
+  assert.equal((await keys('revoke', '--staff', 'CHECKER01')).code, 2, 'the tenant is named');
 });
 
 it('an operator sets up a second bank from nothing: tenant, key, schemes, no demo subjects', async () => {

@@ -196,6 +196,8 @@ export interface ApiKeyTable {
   label: string;
   created_at: string;
   revoked_at: string | null;
+  /** The staff member (of the key's tenant) who holds the key; null for a key nobody owns. Never changed. */
+  staff_id: string | null;
 }
 
 /** A tenant's HMAC secret for embed and staff tokens; several may exist while one is rotated out. */

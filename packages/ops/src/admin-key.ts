@@ -15,5 +15,8 @@ export async function ensureAdminKey(
     role: 'admin',
     label: 'TIERKIT_ADMIN_KEY',
   });
-  log(`auth: TIERKIT_ADMIN_KEY is admin key ${key.id} of tenant "${settings.tenant}"${created ? ' (created)' : ''}`);
+  // It can approve and belongs to nobody: four eyes cannot tell its holder from their other credentials.
+  log(
+    `auth: TIERKIT_ADMIN_KEY is admin key ${key.id} of tenant "${settings.tenant}"${created ? ' (created)' : ''}, owned by no staff member: use it to set up staff and their owned keys (tierkit keys create --staff), not to approve`,
+  );
 }

@@ -63,8 +63,10 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/subjects\/[^/]+\/overrides$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/overrides$/, { role: 'officer', embed: false, keyOnly: false }],
   ['GET', /^\/v1\/overrides(\/[^/]+)?$/, { ...READ, tenantWide: true }],
-  ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
-  ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  // Only the requester may edit or withdraw (the service checks): a relationship manager too, who may
+  // request for their book and must be able to change what they asked for.
+  ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
+  ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject|revoke)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   ['GET', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/approval$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false }],

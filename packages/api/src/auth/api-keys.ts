@@ -1,7 +1,17 @@
-import { findApiKeyByHash, findTenant, insertApiKey, listApiKeys, revokeApiKey, type ApiKey, type Executor } from '@tierkit/db';
+import {
+  findApiKey,
+  findApiKeyByHash,
+  findStaff,
+  findTenant,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type ApiKey,
+  type Executor,
+} from '@tierkit/db';
 import { credentialsChanged } from './credential-cache.js';
 import type { Principal } from './principal.js';
-import { isRole, type Role } from './roles.js';
+import { isRole, roleAtLeast, type Role } from './roles.js';
 import { constantTimeEqual, hashSecret, KEY_SECRET_PATTERN, newKeySecret, randomId } from './secrets.js';
 
 /** An API key as operators list it: never the secret, never its hash. */
@@ -14,6 +24,11 @@ export interface ApiKeyInfo {
   readonly prefix: string;
   readonly createdAt: string;
   readonly revokedAt: string | null;
+  /**
+   * The staff member of the tenant who holds the key, or null for a key nobody owns. Four eyes counts
+   * an owned key as its owner (`staff:<id>`) and an unowned one as a person of its own.
+   */
+  readonly staffId: string | null;
 }
 
 function info(key: ApiKey): ApiKeyInfo {
@@ -25,13 +40,33 @@ function info(key: ApiKey): ApiKeyInfo {
     prefix: key.prefix,
     createdAt: key.createdAt,
     revokedAt: key.revokedAt,
+    staffId: key.staffId,
   };
 }
 
-async function store(db: Executor, tenantId: string, role: Role, label: string, secret: string, now: Date): Promise<ApiKeyInfo> {
+async function store(
+  db: Executor,
+  tenantId: string,
+  role: Role,
+  label: string,
+  secret: string,
+  now: Date,
+  staffId: string | null = null,
+): Promise<ApiKeyInfo> {
   if (!isRole(role)) throw new Error(`unknown role "${String(role)}"`);
   if (!label.trim()) throw new Error('an API key needs a label');
   if (!(await findTenant(db, tenantId))) throw new Error(`tenant "${tenantId}" does not exist`);
+  if (staffId !== null) {
+    const owner = await findStaff(db, tenantId, staffId);
+    if (!owner)
+      throw new Error(
+        `no staff member "${staffId}" in tenant "${tenantId}": create them first (PUT /v1/staff/{id}), or leave the key unowned`,
+      );
+    // A key acts for its owner: it may not do more than they may (and is held to their role later too).
+    if (!isRole(owner.role) || !roleAtLeast(owner.role, role)) {
+      throw new Error(`staff member "${staffId}" has the ${owner.role} role; their key may not have the higher role ${role}`);
+    }
+  }
   const key = await insertApiKey(db, {
     id: randomId('key_'),
     tenantId,
@@ -40,20 +75,24 @@ async function store(db: Executor, tenantId: string, role: Role, label: string, 
     role,
     label: label.trim(),
     createdAt: now.toISOString(),
+    staffId,
   });
   return info(key);
 }
 
 /**
  * Create an API key. The returned `secret` exists only here: the database keeps its SHA-256 hash,
- * so show it to the operator once and never log it.
+ * so show it to the operator once and never log it. `staffId` names the staff member of the tenant
+ * who will hold it (an error when the tenant has no such staff member, or when the key's role is
+ * above theirs); keys that can approve (approver, admin) should have one, or four eyes cannot tell
+ * their holder from the holder's other credentials.
  */
 export async function createApiKey(
   db: Executor,
-  options: { tenantId: string; role: Role; label: string; now?: Date },
+  options: { tenantId: string; role: Role; label: string; staffId?: string; now?: Date },
 ): Promise<{ key: ApiKeyInfo; secret: string }> {
   const secret = newKeySecret();
-  const key = await store(db, options.tenantId, options.role, options.label, secret, options.now ?? new Date());
+  const key = await store(db, options.tenantId, options.role, options.label, secret, options.now ?? new Date(), options.staffId ?? null);
   return { key, secret };
 }
 
@@ -92,12 +131,52 @@ export function revokeKey(db: Executor, id: string, now: Date = new Date()): Pro
   return revokeApiKey(db, id, now.toISOString()).finally(credentialsChanged);
 }
 
-/** The principal an API key secret stands for, or undefined when it is unknown or revoked. */
-export async function authenticateKey(db: Executor, secret: string): Promise<Principal | undefined> {
+/** Why a key secret authenticates nothing: not a key (or revoked), or its owner is no longer on staff. */
+export type KeyFailure = 'unknown' | 'owner-gone';
+
+/**
+ * The principal an API key secret stands for. An owned key acts for its owner as the staff table
+ * has them now, as their tokens do: with the lower of the key's role and theirs (a demotion applies
+ * to their keys at once), within their book when they are book-scoped, and not at all once they are
+ * gone from the table.
+ */
+export async function verifyKey(
+  db: Executor,
+  secret: string,
+): Promise<{ ok: true; principal: Principal } | { ok: false; reason: KeyFailure }> {
   const hash = hashSecret(secret);
   const key = await findApiKeyByHash(db, hash);
   // The lookup is by hash (the secret never reaches the database); compare again in constant time.
-  if (!key || !constantTimeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
-  if (key.revokedAt !== null || !isRole(key.role)) return undefined;
-  return { tenantId: key.tenantId, via: 'key', role: key.role, subject: null, origins: null, actor: `key:${key.id}` };
+  if (!key || !constantTimeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(hash, 'hex'))) return { ok: false, reason: 'unknown' };
+  if (key.revokedAt !== null || !isRole(key.role)) return { ok: false, reason: 'unknown' };
+  const principal: Principal = { tenantId: key.tenantId, via: 'key', role: key.role, subject: null, origins: null, actor: `key:${key.id}` };
+  if (key.staffId === null) return { ok: true, principal };
+  const owner = await findStaff(db, key.tenantId, key.staffId);
+  if (!owner || !isRole(owner.role)) return { ok: false, reason: 'owner-gone' };
+  return {
+    ok: true,
+    principal: {
+      ...principal,
+      role: roleAtLeast(owner.role, key.role) ? key.role : owner.role,
+      staffId: owner.id,
+      ...(owner.scope === 'book' ? { book: owner.id } : {}),
+    },
+  };
+}
+
+/** The principal an API key secret stands for, or undefined when it authenticates nothing (see `verifyKey`). */
+export async function authenticateKey(db: Executor, secret: string): Promise<Principal | undefined> {
+  const verified = await verifyKey(db, secret);
+  return verified.ok ? verified.principal : undefined;
+}
+
+/**
+ * The person behind a stored actor, as four eyes compares them: `staff:<id>` for a key that staff
+ * member owns, the actor itself otherwise (a staff token's `staff:<id>`, an unowned key's `key:<id>`,
+ * `system`). A key's owner never changes, so an actor recorded long ago resolves to the same person.
+ */
+export async function personOfActor(db: Executor, tenantId: string, actor: string): Promise<string> {
+  if (!actor.startsWith('key:')) return actor;
+  const key = await findApiKey(db, tenantId, actor.slice('key:'.length));
+  return key?.staffId ? `staff:${key.staffId}` : actor;
 }

@@ -4,7 +4,7 @@ import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
 import { refusal } from './access.js';
-import { authenticateKey } from './api-keys.js';
+import { verifyKey } from './api-keys.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
 import { KEY_PREFIX } from './secrets.js';
@@ -67,10 +67,16 @@ async function principalOf(db: Executor, cache: CredentialCache, header: string 
     cache.set(credential, result.principal, nowMs, result.expiresAt.getTime());
     return authenticated(credential, result.principal);
   }
-  const principal = credential.startsWith(KEY_PREFIX) ? await authenticateKey(db, credential) : undefined;
-  if (!principal) throw invalidToken('Unknown or revoked API key.');
-  cache.set(credential, principal, nowMs);
-  return authenticated(credential, principal);
+  const verified = credential.startsWith(KEY_PREFIX) ? await verifyKey(db, credential) : undefined;
+  if (!verified?.ok) {
+    throw invalidToken(
+      verified?.reason === 'owner-gone'
+        ? "The staff member who owns this API key is no longer on this tenant's staff; the key acts for nobody."
+        : 'Unknown or revoked API key.',
+    );
+  }
+  cache.set(credential, verified.principal, nowMs);
+  return authenticated(credential, verified.principal);
 }
 
 function tooMany(retryAfterSeconds: number, detail: string): ProblemError {

@@ -17,11 +17,12 @@ export interface Principal {
   /** Tokens: the browser origins allowed to present them. Null for keys. */
   readonly origins: readonly string[] | null;
   /**
-   * Written to tier events and logs, a stable string per person: `key:<id>`, `staff:<staff id>` for a
-   * staff member's token, `token:<kind>` otherwise.
+   * Written to tier events, audit records and logs, a stable string per credential: `key:<id>`,
+   * `staff:<staff id>` for a staff member's token, `token:<kind>` otherwise. Four eyes compares the
+   * person behind it (`personOfActor`): an owned key is its owner's `staff:<id>`.
    */
   readonly actor: string;
-  /** Staff tokens minted for a staff member: their id (the token's `sub`). */
+  /** Staff tokens minted for a staff member, and keys a staff member owns: their id. */
   readonly staffId?: string;
   /** Book-scoped staff (relationship managers): the staff id whose book is all this credential reads. */
   readonly book?: string;

@@ -12,6 +12,7 @@ import {
   ReviewSchema,
   SuitabilitySchema,
 } from '../schemas/four-eyes.js';
+import { LocaleQuery } from '../locale.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { approvalsPage } from '../services/approvals-queue.js';
 import { decideLevel, pendingLevel } from '../services/level-approvals.js';
@@ -83,6 +84,9 @@ const approvalsRoute = createRoute({
         .max(10 * 365 * 86400)
         .optional()
         .openapi({ param: { name: 'minAgeSeconds', in: 'query' }, description: 'Only items waiting at least this long' }),
+      locale: LocaleQuery.openapi({
+        description: 'The language of each item’s `summary` (scheme and level labels); zh-CN when absent.',
+      }),
       limit: LimitQuery,
       cursor: CursorQuery,
     }),
@@ -164,6 +168,7 @@ export function governance() {
           ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
           ...(q.subject !== undefined ? { subject: q.subject } : {}),
           ...(q.minAgeSeconds !== undefined ? { minAgeSeconds: q.minAgeSeconds } : {}),
+          ...(q.locale !== undefined ? { locale: q.locale } : {}),
           ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         }),
         200,

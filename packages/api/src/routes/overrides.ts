@@ -60,9 +60,9 @@ const requestRoute = createRoute({
   tags: ['four eyes'],
   summary: 'Request a manual level (pending until another person approves it)',
   description:
-    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves.',
+    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it (edit or withdraw that one instead).',
   request: { params: SubjectIdParams, ...body(OverrideRequestBody) },
-  responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 413, 415) },
+  responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
 
 const subjectListRoute = createRoute({

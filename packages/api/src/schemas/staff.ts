@@ -41,8 +41,12 @@ export const SessionSchema = z
     tenantId: z.string(),
     via: z.enum(['key', 'staff-token', 'embed-token']),
     role: z.enum(ROLES),
-    actor: z.string().openapi({ description: 'Stable per person: `staff:<id>`, `key:<id>`, `token:…`' }),
-    staff: StaffSchema.nullable().openapi({ description: 'The staff member a staff token was minted for' }),
+    actor: z.string().openapi({
+      description: 'Stable per credential, as records name it: `staff:<id>` (a staff token), `key:<id>`, `token:…`',
+    }),
+    staff: StaffSchema.nullable().openapi({
+      description: 'The staff member a staff token was minted for, or who owns the key; four eyes counts them as one person',
+    }),
     book: z.string().nullable().openapi({ description: 'Book-scoped credentials: whose book is all they read' }),
     can: z
       .object({

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Executor } from '@tierkit/db';
+import { personOfActor } from '../auth/api-keys.js';
 import { ProblemError } from '../problem.js';
 
 /**
@@ -31,6 +33,35 @@ export function requireDistinctApprover(requestedBy: string, approver: string): 
   if (requestedBy === approver) {
     throw new ProblemError('four-eyes', 'You requested this change; another person must approve or reject it.');
   }
+}
+
+/**
+ * Four eyes between people, not credentials: the approver (`Principal.actor`) may be none of the
+ * `requesters` (stored actors), nor hold a credential of the same person — a key owned by the staff
+ * member who requested with their token or another of their keys. An unowned key is a person of its own.
+ */
+export async function requireDistinctPerson(
+  db: Executor,
+  tenantId: string,
+  requesters: readonly string[],
+  approver: string,
+): Promise<void> {
+  const approverPerson = await personOfActor(db, tenantId, approver);
+  for (const requester of requesters) {
+    if (!requester) continue;
+    requireDistinctApprover(requester, approver);
+    if ((await personOfActor(db, tenantId, requester)) === approverPerson) {
+      throw new ProblemError(
+        'four-eyes',
+        `You requested this change as ${requester}, a credential of yours (${approverPerson}) too; another person must approve or reject it.`,
+      );
+    }
+  }
+}
+
+/** Whether two stored actors are the same person (the same credential, or credentials of one staff member). */
+export async function samePerson(db: Executor, tenantId: string, a: string, b: string): Promise<boolean> {
+  return a === b || (await personOfActor(db, tenantId, a)) === (await personOfActor(db, tenantId, b));
 }
 
 /** An approval names the content it saw; a request edited or superseded since then is refused. */

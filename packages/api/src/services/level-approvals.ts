@@ -14,7 +14,7 @@ import { subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { ProblemError } from '../problem.js';
 import type { PeriodEvent } from './evaluate-periods.js';
-import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
+import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -147,7 +147,7 @@ export async function pendingLevel(deps: ApiDeps, externalId: string, scheme: st
 
 /**
  * Approve or reject the pending sign-off of a subject's scheme. Whoever caused the level (the
- * upload's credential, or `system` for a batch) may not decide it, and the hash sent must be the
+ * upload's credential, or `system` for a batch) may not decide it, with that or any other credential of theirs, and the hash sent must be the
  * pending content's. Either way the assignment stops showing `approvalRequired`; the level stays what
  * the rules decided (a rejection is the record that the grade was disputed; to change the level,
  * request an override).
@@ -157,7 +157,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   return deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
     const a = await pendingOr404(deps, trx, subject, scheme);
-    requireDistinctApprover(a.requestedBy, deps.principal.actor);
+    await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     requireSameContent(a.contentHash, d.contentHash);
     const status = approve ? 'approved' : 'rejected';
     const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {

@@ -5,6 +5,7 @@ import {
   findOverride,
   insertOverride,
   listDecisions,
+  pendingOverrideForUpdate,
   type ApprovalDecision,
   type DecisionAction,
   type Executor,
@@ -15,7 +16,7 @@ import {
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
-import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
+import { contentHash, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -131,7 +132,10 @@ export async function overrideWithDecisions(deps: ApiDeps, id: string) {
   return { ...overrideView(r, deps.now().toISOString()), decisions: decisions.map(decisionView) };
 }
 
-/** Request an override on a subject: stored pending, with the hash an approval must send back. */
+/**
+ * Request an override on a subject: stored pending, with the hash an approval must send back. While
+ * another request for the subject's scheme is pending, a 409 `conflict` naming it.
+ */
 export async function requestOverride(deps: ApiDeps, externalId: string, input: OverrideInput): Promise<OverrideView> {
   const now = deps.now();
   const nowIso = now.toISOString();
@@ -141,6 +145,15 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
   return deps.db.transaction().execute(async (trx) => {
+    // A second request beside a pending one would leave the checker to pick between two competing
+    // exceptions; the maker changes the one that waits instead (edit, or withdraw and request anew).
+    const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme, nowIso);
+    if (pending) {
+      throw new ProblemError(
+        'conflict',
+        `Override ${pending.override.id} (${pending.override.level}, ${pending.override.mode}) is already pending for subject "${externalId}" in ${input.scheme}, requested by ${pending.override.requestedBy} at ${pending.createdAt}: edit or withdraw it rather than file another, or wait for its decision.`,
+      );
+    }
     await insertOverride(trx, deps.tenantId, subject.id, { id, ...input, requestedBy: deps.principal.actor, approvedBy: null }, nowIso, {
       status: 'pending',
       contentHash: hash,
@@ -149,6 +162,16 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     await record(trx, deps, r, 'requested', null, hash, nowIso);
     return overrideView(r, nowIso);
   });
+}
+
+/**
+ * Only the person who requested `r` (with any credential of theirs) may change it. A book-scoped
+ * credential is told nothing of other people's requests: they reach beyond its book, so a 404 as for none.
+ */
+async function requireRequester(trx: Executor, deps: ApiDeps, r: OverrideRecord, refusal: string): Promise<void> {
+  if (await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)) return;
+  if (deps.principal.book !== undefined) throw new ProblemError('not-found', `No override "${r.override.id}" in this tenant.`);
+  throw new ProblemError('forbidden', refusal);
 }
 
 /** Refuse a step on a request that is not in `status`: a 409 saying where it stands. */
@@ -172,14 +195,13 @@ async function step(
   if (!changed) throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');
 }
 
-/** The requester edits their pending request: its content, and so its hash, change. */
+/** The requester (with any credential of theirs) edits their pending request: its content, and so its hash, change. */
 export async function editOverride(deps: ApiDeps, id: string, patch: Partial<OverrideInput>): Promise<OverrideView> {
   const nowIso = deps.now().toISOString();
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    if (r.override.requestedBy !== deps.principal.actor)
-      throw new ProblemError('forbidden', 'Only the requester may edit a pending override.');
+    await requireRequester(trx, deps, r, 'Only the requester may edit a pending override.');
     requireStatus(r, 'pending', 'edited');
     const subject = await subjectOr404(deps, r.subject, trx);
     const o = r.override;
@@ -199,13 +221,12 @@ export async function editOverride(deps: ApiDeps, id: string, patch: Partial<Ove
   });
 }
 
-/** The requester takes back their pending request. */
+/** The requester (with any credential of theirs) takes back their pending request. */
 export async function withdrawOverride(deps: ApiDeps, id: string, note: string | null): Promise<OverrideView> {
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    if (r.override.requestedBy !== deps.principal.actor)
-      throw new ProblemError('forbidden', 'Only the requester may withdraw an override request.');
+    await requireRequester(trx, deps, r, 'Only the requester may withdraw an override request.');
     requireStatus(r, 'pending', 'withdrawn');
     await step(trx, deps, r, 'pending', {
       status: 'withdrawn',
@@ -228,7 +249,7 @@ export interface Decision {
 
 /**
  * Approve or reject a pending override. Four eyes whatever the roles: the requester is refused
- * (403 `four-eyes`), and the hash sent must be the pending content's (409 `content-changed`).
+ * (403 `four-eyes`), with any credential of theirs, and the hash sent must be the pending content's (409 `content-changed`).
  * An approval takes effect at once: the subject is re-evaluated in the same transaction.
  */
 export async function decideOverride(deps: ApiDeps, id: string, approve: boolean, d: Decision): Promise<OverrideView> {
@@ -238,7 +259,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   const view = await deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
     requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
-    requireDistinctApprover(r.override.requestedBy, deps.principal.actor);
+    await requireDistinctPerson(trx, deps.tenantId, [r.override.requestedBy], deps.principal.actor);
     const hash = overrideHash(r);
     requireSameContent(hash, d.contentHash);
     const subject = await subjectOr404(deps, r.subject, trx);

@@ -4,9 +4,13 @@ import type { ApprovalItem } from './approval-item.js';
 
 /**
  * The policy versions waiting for a decision, as approvals-queue entries (id `scheme@version`),
- * oldest first. The queue (`GET /v1/approvals`) merges them with the other kinds of request.
+ * oldest first. The queue (`GET /v1/approvals`) merges them with the other kinds of request, with
+ * `summary` in the locale it was asked for.
  */
-export async function pendingPolicyApprovals(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'now'>): Promise<ApprovalItem[]> {
+export async function pendingPolicyApprovals(
+  deps: Pick<ApiDeps, 'db' | 'tenantId' | 'now'>,
+  summary: (scheme: string, version: number) => string = (scheme, version) => `${scheme} v${version}: new policy version for approval`,
+): Promise<ApprovalItem[]> {
   const now = deps.now().getTime();
   const submitted = await listPolicyVersionsIn(deps.db, deps.tenantId, ['submitted']);
   return submitted
@@ -17,7 +21,7 @@ export async function pendingPolicyApprovals(deps: Pick<ApiDeps, 'db' | 'tenantI
         id: `${v.scheme}@${v.version}`,
         scheme: v.scheme,
         subject: null,
-        summary: `${v.scheme} v${v.version}: new policy version for approval`,
+        summary: summary(v.scheme, v.version),
         requestedBy: v.submittedBy ?? '',
         requestedAt,
         ageSeconds: Math.max(0, Math.floor((now - Date.parse(requestedAt)) / 1000)),

@@ -11,7 +11,7 @@ import {
 import { packOf, type ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
-import { contentHash, requireDistinctApprover, requireSameContent } from './four-eyes.js';
+import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
 import { reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
@@ -104,9 +104,9 @@ export async function submitDraft(deps: ApiDeps, v: PolicyVersion): Promise<Poli
   });
 }
 
-/** Whoever wrote or submitted a version may not decide it. */
-function requireFourEyes(deps: ApiDeps, v: PolicyVersion): void {
-  for (const who of [...v.authors, v.submittedBy ?? '']) if (who) requireDistinctApprover(who, deps.principal.actor);
+/** Whoever wrote or submitted a version may not decide it, with any credential of theirs. */
+function requireFourEyes(deps: ApiDeps, v: PolicyVersion): Promise<void> {
+  return requireDistinctPerson(deps.db, deps.tenantId, [...v.authors, v.submittedBy ?? ''], deps.principal.actor);
 }
 
 /** A re-evaluation after a change of policy: done in the request, or `deferred` to the re-tier job `jobId`. */
@@ -155,7 +155,7 @@ export async function approveVersion(
   body: { contentHash: string; effectiveFrom: string; note?: string | undefined },
 ): Promise<Approval> {
   requireStatus(v, ['submitted'], 'approved');
-  requireFourEyes(deps, v);
+  await requireFourEyes(deps, v);
   requireSameContent(v.contentHash ?? '', body.contentHash);
   const current = periodOf(deps.now(), deps.timeZone);
   if (!isDay(body.effectiveFrom)) throw invalid([{ path: 'effectiveFrom', message: 'must be a calendar day, YYYY-MM-DD' }]);
@@ -211,7 +211,7 @@ export async function rejectVersion(
   body: { contentHash?: string | undefined; note: string },
 ): Promise<PolicyVersion> {
   requireStatus(v, ['submitted'], 'rejected');
-  requireFourEyes(deps, v);
+  await requireFourEyes(deps, v);
   if (body.contentHash !== undefined) requireSameContent(v.contentHash ?? '', body.contentHash);
   return apply(
     deps,

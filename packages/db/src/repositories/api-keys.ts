@@ -11,6 +11,8 @@ export interface ApiKey {
   readonly label: string;
   readonly createdAt: string;
   readonly revokedAt: string | null;
+  /** The staff member of the key's tenant who holds it; null when nobody owns it. */
+  readonly staffId: string | null;
 }
 
 function toApiKey(row: ApiKeyRow): ApiKey {
@@ -23,6 +25,7 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     label: row.label,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    staffId: row.staff_id,
   };
 }
 
@@ -39,6 +42,7 @@ export async function insertApiKey(db: Executor, key: Omit<ApiKey, 'revokedAt'>)
       label: key.label,
       created_at: key.createdAt,
       revoked_at: null,
+      staff_id: key.staffId,
     })
     .execute();
   return { ...key, revokedAt: null };
@@ -47,6 +51,12 @@ export async function insertApiKey(db: Executor, key: Omit<ApiKey, 'revokedAt'>)
 /** The key whose secret hashes to `secretHash`, revoked or not, in any tenant. */
 export async function findApiKeyByHash(db: Executor, secretHash: string): Promise<ApiKey | undefined> {
   const row = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+  return row ? toApiKey(row) : undefined;
+}
+
+/** The key `id` of one tenant, revoked or not. */
+export async function findApiKey(db: Executor, tenantId: string, id: string): Promise<ApiKey | undefined> {
+  const row = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   return row ? toApiKey(row) : undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
-import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { AssignmentRow, Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
@@ -333,6 +333,35 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
   }
   const rows = await query.orderBy('overrides.created_at', 'desc').orderBy('overrides.id', 'desc').limit(q.limit).execute();
   return rows.map(toRecord);
+}
+
+/**
+ * The pending request for a subject's scheme that could still be approved (its expiry, if any, after
+ * `now`), read so that no other transaction can file one for the same subject and scheme until this
+ * one ends: at most one is pending, so a checker never weighs two competing requests. PostgreSQL: a
+ * transaction-scoped advisory lock on the three; SQLite: writers are serialized already (BEGIN
+ * IMMEDIATE). Call inside the transaction that inserts the request.
+ */
+export async function pendingOverrideForUpdate(
+  trx: Executor,
+  tenantId: string,
+  subjectId: string,
+  scheme: string,
+  now: string,
+): Promise<OverrideRecord | undefined> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`tierkit-override:${tenantId}:${subjectId}:${scheme}`}, 0))`.execute(trx);
+  }
+  const row = await overridesWithSubject(trx, tenantId)
+    .where('overrides.subject_id', '=', subjectId)
+    .where('overrides.scheme', '=', scheme)
+    .where('overrides.status', '=', 'pending')
+    // One past its expiry can only be rejected or withdrawn: it competes with nothing.
+    .where((eb) => eb.or([eb('overrides.expires_at', 'is', null), eb('overrides.expires_at', '>', now)]))
+    .orderBy('overrides.created_at')
+    .orderBy('overrides.id')
+    .executeTakeFirst();
+  return row && toRecord(row);
 }
 
 /** Pending override requests of the tenant, oldest first (the approvals queue). */

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { createApiKey, mintStaffToken, type Role } from '@tierkit/api';
+import type { HistoryResponse } from '@tierkit/core';
+import { forEachDialect } from '../support/api-fixture.js';
+import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+
+interface Override {
+  id: string;
+  status: string;
+  contentHash: string;
+  requestedBy: string;
+  decidedBy: string | null;
+}
+interface AuditPage {
+  items: { actor: string; credential: string; route: string; status: number | null; problem: string | null }[];
+}
+
+/**
+ * Key ownership and four eyes between people: one staff member's keys and token are one person, so
+ * none of them may decide what another of them requested; an unowned key is a person of its own.
+ */
+forEachDialect('four eyes: API keys owned by staff members', (f) => {
+  let t: FourEyesTenant;
+  /** Alice holds an officer key, an approver key and a staff token; Bob an approver key. */
+  const alice = { officer: '', approver: '', token: '' };
+  let bob = '';
+  const as = (credential: string) => ({ credential });
+  const key = async (role: Role, staffId: string, tenantId = t.tenantId) =>
+    (await createApiKey(f.db.db, { tenantId, role, label: `${staffId} ${role}`, staffId, now: START })).secret;
+  const staff = (id: string, role: Role, scope: 'tenant' | 'book' = 'tenant') =>
+    t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role, scope });
+  const customer = async (id: string) => {
+    await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }],
+      }),
+    );
+  };
+  const request = (credential: string, id: string) =>
+    t.req(as(credential), 'POST', `/v1/subjects/${id}/overrides`, {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'fe-owners', START);
+    await ok(await staff('ALICE', 'approver'), 201);
+    await ok(await staff('BOB', 'approver'), 201);
+    alice.officer = await key('officer', 'ALICE');
+    alice.approver = await key('approver', 'ALICE');
+    alice.token = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'ALICE', ttlSeconds: 900, now: START })).token;
+    bob = await key('approver', 'BOB');
+  });
+
+  it('an override requested with one of Alice’s keys is refused to her other key and her token, and decided by Bob', async () => {
+    await customer('W1');
+    const pending = await ok<Override>(await request(alice.officer, 'W1'), 201);
+    assert.match(pending.requestedBy, /^key:key_/, 'the record names the credential that acted');
+    for (const credential of [alice.approver, alice.token]) {
+      await problem(
+        await t.req(as(credential), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
+        403,
+        'four-eyes',
+      );
+      await problem(
+        await t.req(as(credential), 'POST', `/v1/overrides/${pending.id}/reject`, { contentHash: pending.contentHash, note: 'mine' }),
+        403,
+        'four-eyes',
+      );
+    }
+    const approved = await ok<Override>(
+      await t.req(as(bob), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
+    );
+    assert.equal(approved.status, 'approved');
+    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/W1/history?scheme=retail-tier'));
+    assert.equal(history.items[0]?.actor, pending.requestedBy);
+    assert.equal(history.items[0]?.approvedBy, approved.decidedBy);
+    assert.match(approved.decidedBy ?? '', /^key:key_/);
+
+    // The audit trail says which credential was refused, and still verifies.
+    const refused = await ok<AuditPage>(await t.req('admin', 'GET', '/v1/audit?limit=100'));
+    assert.ok(
+      refused.items.some((r) => r.problem === 'four-eyes' && r.credential === 'staff-token' && r.actor === 'staff:ALICE'),
+      'the token’s refusal is recorded as the token’s',
+    );
+    assert.ok(refused.items.some((r) => r.problem === 'four-eyes' && r.credential === 'key' && r.actor.startsWith('key:')));
+    assert.equal((await ok<{ ok: boolean }>(await t.req('admin', 'GET', '/v1/audit/verify'))).ok, true);
+  });
+
+  it('requested with Alice’s token, her key cannot decide it; she may withdraw it with either', async () => {
+    await customer('W2');
+    // Her token has her staff role (approver), enough to request.
+    const pending = await ok<Override>(await request(alice.token, 'W2'), 201);
+    assert.equal(pending.requestedBy, 'staff:ALICE');
+    await problem(
+      await t.req(as(alice.approver), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
+      403,
+      'four-eyes',
+    );
+    await problem(await t.req(as(bob), 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }), 403, 'forbidden');
+    const edited = await ok<Override>(await t.req(as(alice.officer), 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }));
+    const withdrawn = await ok<Override>(await t.req(as(alice.approver), 'POST', `/v1/overrides/${pending.id}/withdraw`, {}));
+    assert.equal(withdrawn.status, 'withdrawn');
+    assert.notEqual(edited.contentHash, pending.contentHash);
+  });
+
+  it('a level her key’s upload caused is refused to her other key; another person signs it off', async () => {
+    await ok(await t.req(as(alice.officer), 'PUT', '/v1/subjects/W3', { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(
+      await t.req(as(alice.officer), 'PUT', '/v1/subjects/W3/metrics', {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
+      }),
+    );
+    const pending = await ok<{ contentHash: string; requestedBy: string }>(
+      await t.req('viewer', 'GET', '/v1/subjects/W3/levels/aml-test/approval'),
+    );
+    for (const credential of [alice.approver, alice.token]) {
+      await problem(
+        await t.req(as(credential), 'POST', '/v1/subjects/W3/levels/aml-test/approve', { contentHash: pending.contentHash }),
+        403,
+        'four-eyes',
+      );
+    }
+    await ok(await t.req('approver', 'POST', '/v1/subjects/W3/levels/aml-test/approve', { contentHash: pending.contentHash }));
+  });
+
+  it('a policy version Alice submitted with one key is refused to her other key', async () => {
+    const draft = await ok<{ version: number }>(await t.req(as(alice.officer), 'POST', '/v1/policies/aml-test/drafts', {}), 201);
+    const submitted = await ok<{ contentHash: string }>(
+      await t.req(as(alice.officer), 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}),
+    );
+    await problem(
+      await t.req(as(alice.approver), 'POST', `/v1/policies/aml-test/versions/${draft.version}/approve`, {
+        contentHash: submitted.contentHash,
+        effectiveFrom: '2026-01-01',
+      }),
+      403,
+      'four-eyes',
+    );
+    await problem(
+      await t.req(as(alice.token), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'mine' }),
+      403,
+      'four-eyes',
+    );
+    await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
+  });
+
+  it('a relationship manager edits and withdraws what they requested for their book; another RM cannot even see it', async () => {
+    await ok(await staff('RM1', 'officer', 'book'), 201);
+    await ok(await staff('RM2', 'officer', 'book'), 201);
+    await customer('W6');
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/W6/manager', { manager: 'RM1' }));
+    const token = async (staffId: string) =>
+      (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId, ttlSeconds: 900, now: START })).token;
+    const rm1 = await token('RM1');
+    const rm2 = await token('RM2');
+    const pending = await ok<Override>(await request(rm1, 'W6'), 201);
+    await problem(await t.req(as(rm2), 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }), 404, 'not-found');
+    await problem(await t.req(as(rm2), 'POST', `/v1/overrides/${pending.id}/withdraw`, {}), 404, 'not-found');
+    // A tenant-wide officer who is not the requester is told why.
+    await problem(await t.req('officer2', 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }), 403, 'forbidden');
+    const edited = await ok<Override>(await t.req(as(rm1), 'PATCH', `/v1/overrides/${pending.id}`, { level: 'diamond' }));
+    assert.notEqual(edited.contentHash, pending.contentHash);
+    const withdrawn = await ok<Override>(await t.req(as(rm1), 'POST', `/v1/overrides/${pending.id}/withdraw`, { note: 'client declined' }));
+    assert.equal(withdrawn.status, 'withdrawn');
+  });
+
+  it('unowned keys stay people of their own: two of them may request and approve', async () => {
+    await customer('W4');
+    const pending = await ok<Override>(await request(t.keys.officer, 'W4'), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+  });
+
+  it('a key’s owner must be a staff member of its tenant, whose role is not below the key’s', async () => {
+    await assert.rejects(key('approver', 'NOBODY'), /no staff member "NOBODY" in tenant "fe-owners"/);
+    // Another tenant's staff member is no staff member of this one.
+    const other = await fourEyesTenant(f, 'fe-owners-other', START);
+    await ok(await other.req('admin', 'PUT', '/v1/staff/CAROL', { name: 'Carol', role: 'admin', scope: 'tenant' }), 201);
+    await assert.rejects(key('approver', 'CAROL'), /no staff member "CAROL"/);
+    await ok(await staff('DAVE', 'officer'), 201);
+    await assert.rejects(key('admin', 'DAVE'), /has the officer role; their key may not have the higher role admin/);
+    const listed = (await import('@tierkit/api')).listKeys;
+    const keys = await listed(f.db.db, t.tenantId);
+    assert.ok(
+      keys.every((k) => k.staffId !== 'NOBODY' && k.staffId !== 'CAROL' && k.label !== 'DAVE admin'),
+      'nothing was stored',
+    );
+    assert.equal(keys.filter((k) => k.staffId === 'ALICE').length, 2);
+  });
+
+  it('an owner demoted or made book-scoped holds their keys to it at once; an owner gone leaves their keys acting for nobody', async () => {
+    await ok(await staff('ERIN', 'approver'), 201);
+    const erin = await key('approver', 'ERIN');
+    await customer('W5');
+    const pending = await ok<Override>(await request(t.keys.officer, 'W5'), 201);
+    const session = await ok<{ role: string; staff: { id: string } | null }>(await t.req(as(erin), 'GET', '/v1/session'));
+    assert.deepEqual([session.role, session.staff?.id], ['approver', 'ERIN']);
+
+    await ok(await staff('ERIN', 'officer'));
+    await problem(
+      await t.req(as(erin), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
+      403,
+      'forbidden',
+    );
+    await ok(await staff('ERIN', 'approver', 'book'));
+    await problem(await t.req(as(erin), 'GET', '/v1/overrides'), 403, 'forbidden');
+
+    // Nothing in the API removes a staff member; a bank's own tooling may delete the row.
+    await f.db.db.deleteFrom('staff').where('tenant_id', '=', t.tenantId).where('id', '=', 'ERIN').execute();
+    try {
+      // Past the seconds a verified credential is trusted for (another process deleted the row).
+      t.setClock(new Date(START.getTime() + 60_000));
+      const res = await t.req(as(erin), 'GET', '/v1/session');
+      const body = (await res.json()) as { type: string; detail: string };
+      assert.equal(res.status, 401, JSON.stringify(body));
+      assert.equal(body.type, 'https://tierkit.dev/problems/invalid-token');
+      assert.match(body.detail, /no longer on this tenant's staff/);
+    } finally {
+      t.setClock(START);
+    }
+  });
+});
