@@ -148,6 +148,7 @@ forEachDialect('staff members and their books', (f) => {
     assert.equal(session.actor, 'staff:RM1');
     assert.equal(session.book, 'RM1');
     assert.equal(session.role, 'officer');
+    assert.equal(session.timeZone, 'Asia/Shanghai', "the bank's calendar, for the console's times");
     assert.equal((session.staff as { name: string }).name, '王经理');
     assert.deepEqual(session.can, { readSubjects: true, writeSubjects: true, assignManagers: false, manageStaff: false });
 

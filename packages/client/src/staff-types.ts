@@ -24,11 +24,14 @@ export interface Session {
   readonly tenantId: string;
   readonly via: 'key' | 'staff-token' | 'embed-token';
   readonly role: StaffRole;
-  /** Stable per person: `staff:<id>`, `key:<id>`, `token:…`. */
+  /** Stable per credential, as records name it: `staff:<id>`, `key:<id>`, `token:…`. */
   readonly actor: string;
+  /** The staff member of a staff token, or who owns the key (four eyes counts them as one person). */
   readonly staff: StaffMember | null;
   /** Book-scoped credentials: whose book is all they read. */
   readonly book: string | null;
+  /** The bank's calendar (IANA zone): where its days and months end, to show times in. */
+  readonly timeZone: string;
   readonly can: {
     readonly readSubjects: boolean;
     readonly writeSubjects: boolean;

@@ -46,6 +46,7 @@ export function session() {
         actor: p.actor,
         staff: member ? staffJson(member) : null,
         book: p.book ?? null,
+        timeZone: deps.timeZone,
         can: can(p),
       },
       200,

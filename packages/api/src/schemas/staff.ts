@@ -48,6 +48,11 @@ export const SessionSchema = z
       description: 'The staff member a staff token was minted for, or who owns the key; four eyes counts them as one person',
     }),
     book: z.string().nullable().openapi({ description: 'Book-scoped credentials: whose book is all they read' }),
+    timeZone: z.string().openapi({
+      description:
+        "The bank's calendar (IANA zone, the server's `TIERKIT_TIME_ZONE`): where its days and months end, for a console to show times in",
+      example: 'Asia/Shanghai',
+    }),
     can: z
       .object({
         readSubjects: z.boolean(),
