@@ -1,4 +1,4 @@
-import type { ImportCheck } from '@tierkit/admin';
+import type { CheckData, ImportCheck } from '@tierkit/admin';
 import type { ConsoleLocale } from '../words.js';
 
 /** Words of the import page. */
@@ -33,12 +33,12 @@ const zh = {
   } as Record<string, string>,
   /** ImportStore.check()'s problems (IMPORT_CHECKS), by code. */
   checks: {
-    'choose-file': '请选择 CSV 文件',
-    'choose-column': '请选择对应的列',
-    'choose-amounts': '请选择金额以元还是以分填写',
-    'metric-and-value': '指标名与指标值须同时映射，或都不映射',
-    'no-metric': '请映射指标名与指标值，或至少一个指标列',
-  } as Record<ImportCheck, string>,
+    'choose-file': () => '请选择 CSV 文件',
+    'choose-column': () => '请选择对应的列',
+    'choose-amounts': () => '请选择金额以元还是以分填写',
+    'metric-and-value': () => '指标名与指标值须同时映射，或都不映射',
+    'no-metric': () => '请映射指标名与指标值，或至少一个指标列',
+  } satisfies Record<ImportCheck, (c: CheckData) => string>,
   metricColumn: (label: string) => `指标列：${label}`,
   preview: '预检',
   upload: '导入',
@@ -95,12 +95,12 @@ const tw: typeof zh = {
   } as Record<string, string>,
   /** ImportStore.check()'s problems (IMPORT_CHECKS), by code. */
   checks: {
-    'choose-file': '請選擇 CSV 檔案',
-    'choose-column': '請選擇對應的列',
-    'choose-amounts': '請選擇金額以元還是以分填寫',
-    'metric-and-value': '指標名與指標值須同時對映，或都不對映',
-    'no-metric': '請對映指標名與指標值，或至少一個指標列',
-  } as Record<ImportCheck, string>,
+    'choose-file': () => '請選擇 CSV 檔案',
+    'choose-column': () => '請選擇對應的列',
+    'choose-amounts': () => '請選擇金額以元還是以分填寫',
+    'metric-and-value': () => '指標名與指標值須同時對映，或都不對映',
+    'no-metric': () => '請對映指標名與指標值，或至少一個指標列',
+  } satisfies Record<ImportCheck, (c: CheckData) => string>,
   metricColumn: (label: string) => `指標列：${label}`,
   preview: '預檢',
   upload: '匯入',
@@ -156,12 +156,12 @@ const en: typeof zh = {
     amounts: 'Money written in',
   },
   checks: {
-    'choose-file': 'Choose a CSV file',
-    'choose-column': 'Choose its column',
-    'choose-amounts': 'Say whether money is in yuan or fen',
-    'metric-and-value': 'Map both metric name and value, or neither',
-    'no-metric': 'Map metric name and value, or at least one metric column',
-  },
+    'choose-file': () => 'Choose a CSV file',
+    'choose-column': () => 'Choose its column',
+    'choose-amounts': () => 'Say whether money is in yuan or fen',
+    'metric-and-value': () => 'Map both metric name and value, or neither',
+    'no-metric': () => 'Map metric name and value, or at least one metric column',
+  } satisfies Record<ImportCheck, (c: CheckData) => string>,
   metricColumn: (label: string) => `Metric column: ${label}`,
   preview: 'Preview',
   upload: 'Import',

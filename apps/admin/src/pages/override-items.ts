@@ -4,7 +4,7 @@ import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
 import { formatInstant as bankTime } from '../time.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
-import { whyFailed } from '../why-failed.js';
+import { sayCheck, whyFailed } from '../why-failed.js';
 
 /*
  * One override as a row of a list, with what the signed-in person may do to it: its requester may
@@ -33,13 +33,23 @@ export function listStatus(store: Overrides, locale: ConsoleLocale, count: boole
   return s.status === 'ready' && count ? w.shown(s.items.length, s.nextCursor !== null) : '';
 }
 
+/** The fields the request form shows their errors beside. */
+const FORM_FIELDS: ReadonlySet<string> = new Set(['scheme', 'level', 'mode', 'reason', 'expiresAt']);
+
 /** The store's outcome as one live sentence: saving, refused (with why), or done. */
 export function outcome(store: Overrides, locale: ConsoleLocale): string {
   const w = OVERRIDE_WORDS[locale];
   const s = store.state;
   if (s.saving) return w.saving;
   if (s.actionError) return `${w.refused}: ${whyFailed(s.actionError, locale)}`;
-  if (Object.keys(s.fieldErrors).length) return w.fix;
+  if (Object.keys(s.fieldErrors).length) {
+    // Fields the request form marks beside themselves; any other (the revoke note, "change something")
+    // is said here, or the person would be told to correct a field that is not marked.
+    const elsewhere = Object.entries(s.fieldErrors)
+      .filter(([field]) => !FORM_FIELDS.has(field))
+      .map(([, check]) => sayCheck(check, w.checks, locale));
+    return elsewhere.length ? elsewhere.join(locale === 'en' ? '; ' : '；') : w.fix;
+  }
   if (s.done) return { request: w.requested, edit: w.edited, withdraw: w.withdrawn, revoke: w.revoked }[s.done.action] ?? '';
   return '';
 }

@@ -8,7 +8,7 @@ import { formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
-import { whyFailed } from '../why-failed.js';
+import { fieldMessage, whyFailed } from '../why-failed.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
 
@@ -111,7 +111,7 @@ export class PoliciesPage extends LitElement {
    * engine's word for it is zod's "expected number, received string": say what to type instead.
    */
   #message(e: { readonly path: string; readonly message: string }): string {
-    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return e.message;
+    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return fieldMessage(e.message, this.ctx?.locale ?? 'zh-CN');
     const w = POLICY_WORDS[this.ctx?.locale ?? 'zh-CN'];
     const condition = e.path.endsWith('.value') ? this.#ed.store.valueAt(e.path.slice(0, -'.value'.length)) : undefined;
     const metricKey = (condition as { metric?: unknown } | undefined)?.metric;

@@ -1,4 +1,4 @@
-import { hasRole, Overrides, overrideCheckOf } from '@tierkit/admin';
+import { hasRole, Overrides } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { OverrideMode, SubjectKind } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -8,6 +8,7 @@ import type { PageContext } from '../page.js';
 import { BANK_TIME_ZONE as BANK_ZONE, bankToday, endOfBankDay } from '../time.js';
 import { listStatus, outcome, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
+import { sayCheck } from '../why-failed.js';
 
 /**
  * A customer's overrides on the book page's detail: the list with each one's status, and for officers
@@ -78,10 +79,8 @@ export class SubjectOverrides extends LitElement {
   }
 
   #field(name: string) {
-    const message = this.#overrides.state.fieldErrors[name === 'expiresOn' ? 'expiresAt' : name];
-    // The kit's own checks in the console's words; the API's refusals as it words them.
-    const code = message === undefined ? undefined : overrideCheckOf(message);
-    const error = code && this.ctx ? OVERRIDE_WORDS[this.ctx.locale].checks[code] : message;
+    const check = this.#overrides.state.fieldErrors[name === 'expiresOn' ? 'expiresAt' : name];
+    const error = check && this.ctx ? sayCheck(check, OVERRIDE_WORDS[this.ctx.locale].checks, this.ctx.locale) : undefined;
     return {
       invalid: error ? 'true' : 'false',
       error: error ? html`<span class="overrides-error" id="ovr-${name}-error" data-testid="field-error">${error}</span>` : nothing,
