@@ -63,7 +63,7 @@ interface FieldSays {
   fieldCount: (row: string, header: string) => string;
 }
 
-const WORDS: Record<ConsoleLocale, Words> = {
+export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-CN': {
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
     server: (status) => `服务器出错（HTTP ${status}），请稍后重试；如仍失败，请联系技术支持。`,
@@ -214,7 +214,7 @@ const WORDS: Record<ConsoleLocale, Words> = {
       empty: '為空',
       notA: (v, what) => `「${v}」不是${what}`,
       what: {
-        subject: '有效的客戶號（1–64 位字母、數字或 _ . : -）',
+        subject: '有效的客戶編號（1–64 位字母、數字或 _ . : -）',
         month: '月份（YYYY-MM 或 YYYYMM）',
         yuan: '以元填寫的金額（數字，最多兩位小數，不含千分位符號）',
         integer: '整數',
@@ -323,7 +323,7 @@ const WORDS: Record<ConsoleLocale, Words> = {
  * (zod's) standard sentences and the API's own; anything else stays as the API worded it.
  */
 export function fieldMessage(message: string, locale: ConsoleLocale): string {
-  const s = WORDS[locale].says;
+  const s = FAILURE_WORDS[locale].says;
   const type = (t: string) => s.types[t] ?? t;
   let m: RegExpMatchArray | null;
   if ((m = message.match(/^Invalid input: expected (\w+), received (\w+)$/)))
@@ -380,12 +380,12 @@ export function sayCheck<C extends string>(
 /** A field's name in the console's language, by the API's path (`body.` dropped); the path itself for any other. */
 export function fieldName(path: string, locale: ConsoleLocale): string {
   const p = path.replace(/^body\./, '');
-  return WORDS[locale].fields[p] ?? p;
+  return FAILURE_WORDS[locale].fields[p] ?? p;
 }
 
 const kindOf = (e: KitError): Kind | undefined => {
   const kind = e.type?.startsWith('https://tierkit.dev/problems/') ? e.type.slice('https://tierkit.dev/problems/'.length) : undefined;
-  return kind !== undefined && kind in WORDS.en.kinds ? (kind as Kind) : undefined;
+  return kind !== undefined && kind in FAILURE_WORDS.en.kinds ? (kind as Kind) : undefined;
 };
 
 /** Kinds whose words are general: the particulars are the API's detail, which follows them. */
@@ -400,7 +400,7 @@ const GENERAL: ReadonlySet<Kind> = new Set(['validation', 'conflict', 'unprocess
  */
 export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): string {
   if (!e) return '';
-  const w = WORDS[locale];
+  const w = FAILURE_WORDS[locale];
   if (e.status === 0) return w.unreachable;
   if (e.status >= 500) return w.server(e.status);
   const kind = kindOf(e);

@@ -245,7 +245,7 @@ if (!customElements.get('admin-approvals-page')) customElements.define('admin-ap
 
 export const approvalsPage: ConsolePage = {
   id: 'approvals',
-  title: { 'zh-CN': '待审批', 'zh-TW': '待審批', en: 'Approvals' },
+  title: { 'zh-CN': '待审批', 'zh-TW': '待審核', en: 'Approvals' },
   // The queue reaches across the tenant; officers see their own requests in it, approvers decide.
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-approvals-page data-page .ctx=${ctx}></admin-approvals-page>`,

@@ -163,7 +163,7 @@ if (!customElements.get('admin-audit-page')) customElements.define('admin-audit-
 
 export const auditPage: ConsolePage = {
   id: 'audit',
-  title: { 'zh-CN': '审计', 'zh-TW': '審計', en: 'Audit' },
+  title: { 'zh-CN': '审计', 'zh-TW': '稽核', en: 'Audit' },
   // The API lets approvers' staff sessions (and admin keys) read the trail; a book session never.
   visible: (session) => hasRole(session, 'approver') && !isBookScoped(session),
   render: (ctx) => html`<admin-audit-page data-page .ctx=${ctx}></admin-audit-page>`,
