@@ -137,7 +137,7 @@ describe('maker and checker change the card tiers', () => {
     await noAxe(m, 'policies page, version in force (zh-CN)');
     await shot(m, '1-policy-in-force');
 
-    // 2. A new draft; a wrong value is refused beside its field with the engine's path, then the new line.
+    // 2. A new draft; a wrong value is refused beside its field and in the list (where, in words), then the new line.
     await m.locator('button[data-action="new-draft"]').click();
     await m.waitForFunction(() => /草稿/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
     // The pressed button is disabled now: focus goes on to the draft, not back to the page's start.
@@ -145,10 +145,9 @@ describe('maker and checker change the card tiers', () => {
     const gold = m.locator(`input[data-field="${GOLD_BALANCE}"]`);
     assert.equal(await gold.inputValue(), '50000', 'money shown in yuan, stored in fen');
     await gold.fill('5万');
-    await m.waitForFunction(
-      (path) => (document.querySelector('[data-testid="policy-errors"]')?.textContent ?? '').includes(path),
-      GOLD_BALANCE,
-    );
+    await m.waitForFunction((path) => document.querySelector(`[data-testid="policy-errors"] li[data-path="${path}"]`) !== null, GOLD_BALANCE);
+    // Where, as staff name it: the level by its name and the condition by number, not the engine's path.
+    assert.match((await m.textContent(`[data-testid="policy-errors"] li[data-path="${GOLD_BALANCE}"]`)) ?? '', /^等级: 金卡 · 条件 \d+ · 数值: /);
     assert.equal(await gold.getAttribute('aria-invalid'), 'true');
     // What to type instead, in the console's words — not zod's "expected number, received string".
     const said = `${await m.textContent('[data-testid="policy-errors"]')} ${await m.locator(`#${await gold.getAttribute('aria-describedby')}`).textContent()}`;

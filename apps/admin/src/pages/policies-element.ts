@@ -119,6 +119,25 @@ export class PoliciesPage extends LitElement {
     return money ? w.notYuan : w.notWhole;
   }
 
+  /**
+   * Where an error is, as staff name it: the level (by its name), its condition by number, the field
+   * (`等级：金卡 · 条件 1 · 数值`), rather than the engine's path, which stays on the item as `data-path`.
+   * A path this page does not show as a field keeps the engine's words.
+   */
+  #where(path: string, w: Words): string {
+    if (path === 'document') return w.wholeDocument;
+    if (path === 'document.policy.hysteresis.downgradeAfterPeriods') return w.grace;
+    const m = path.match(/^document\.policy\.levels\[(\d+)\]\.when((?:\.of\[\d+\])*)(?:\.(value|metric|of))?$/);
+    if (!m) return path;
+    const doc = this.#ed.state.document as RuleDoc | undefined;
+    const rule = doc?.policy?.levels?.[Number(m[1])];
+    const parts = [`${w.level}: ${rule ? this.#levelName(rule.level) : Number(m[1]) + 1}`];
+    for (const n of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) parts.push(w.conditionN(Number(n[1]) + 1));
+    if (m[3] === 'value') parts.push(w.value);
+    if (m[3] === 'metric') parts.push(w.metric);
+    return parts.join(' · ');
+  }
+
   #fieldErrors(path: string, exact = true) {
     const errs = exact ? this.#ed.state.errors.filter((e) => e.path === path) : this.#ed.store.errorsAt(path);
     return errs.length
@@ -345,7 +364,7 @@ export class PoliciesPage extends LitElement {
       <div data-testid="policy-errors" class="policies-errors" role="status">
         ${
           s.errors.length
-            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li><code>${e.path}</code>: ${this.#message(e)}</li>`)}</ul>`
+            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li data-path=${e.path}>${this.#where(e.path, w)}: ${this.#message(e)}</li>`)}</ul>`
             : html`<p class="hint">${w.noErrors}</p>`
         }
       </div>
