@@ -56,10 +56,17 @@ export function outcome(store: Overrides, locale: ConsoleLocale): string {
 
 function revokeForm(store: Overrides, o: Override, locale: ConsoleLocale) {
   const w = OVERRIDE_WORDS[locale];
-  const submit = (e: Event) => {
+  const submit = async (e: Event) => {
     e.preventDefault();
-    const note = ((e.target as HTMLFormElement).elements.namedItem('note') as HTMLInputElement).value;
-    void store.revoke(o.id, note);
+    const form = e.target as HTMLFormElement;
+    const input = form.elements.namedItem('note') as HTMLInputElement;
+    const page = form.ownerDocument;
+    const ok = await store.revoke(o.id, input.value);
+    // Revoked, the row's form is gone and focus would fall to the page's start: take it to the outcome.
+    // Refused for the note, back to the note; any other refusal is said in the outcome too.
+    await new Promise((r) => requestAnimationFrame(r));
+    if (!ok && store.state.fieldErrors.note && input.isConnected) input.focus();
+    else page.querySelector<HTMLElement>('[data-testid="override-outcome"]')?.focus();
   };
   return html`<form class="overrides-revoke" @submit=${submit}>
     <label>${w.revokeNote} <input name="note" required maxlength="1000" autocomplete="off"></label>
@@ -67,12 +74,20 @@ function revokeForm(store: Overrides, o: Override, locale: ConsoleLocale) {
   </form>`;
 }
 
+/** Withdraw; the button goes with the pending state, so focus goes on to the outcome. */
+async function withdraw(store: Overrides, o: Override, e: Event): Promise<void> {
+  const page = (e.target as HTMLElement).ownerDocument;
+  await store.withdraw(o.id);
+  await new Promise((r) => requestAnimationFrame(r));
+  page.querySelector<HTMLElement>('[data-testid="override-outcome"]')?.focus();
+}
+
 /** The actions cell of one override. */
 export function overrideActions(store: Overrides, o: Override, session: Session, locale: ConsoleLocale) {
   const w = OVERRIDE_WORDS[locale];
   return html`${
     mayWithdraw(o, session)
-      ? html`<button type="button" data-action="withdraw" ?disabled=${store.state.saving} @click=${() => store.withdraw(o.id)}>${w.withdraw}</button>`
+      ? html`<button type="button" data-action="withdraw" ?disabled=${store.state.saving} @click=${(e: Event) => withdraw(store, o, e)}>${w.withdraw}</button>`
       : nothing
   }${mayRevoke(o, session) ? revokeForm(store, o, locale) : nothing}`;
 }

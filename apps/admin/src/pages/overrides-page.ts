@@ -57,6 +57,14 @@ export class OverridesPage extends LitElement {
     this.querySelector<HTMLElement>('#ovr-detail-h')?.focus();
   }
 
+  /** Close the followed override; focus goes back to its row's button (the detail, and its button, are gone). */
+  async #close(id: string): Promise<void> {
+    this.#overrides.store.unfollow();
+    await this.updateComplete;
+    const row = this.querySelector<HTMLElement>(`tr[data-override="${CSS.escape(id)}"] button[data-action="follow"]`);
+    (row ?? this.querySelector<HTMLElement>('#ovr-list-h'))?.focus();
+  }
+
   #detail() {
     const o = this.#overrides.state.current;
     if (!o || !this.ctx) return nothing;
@@ -77,7 +85,7 @@ export class OverridesPage extends LitElement {
         ${o.decisions.map((d) => html`<li>${bankTime(d.at, locale)} · <span data-decision=${d.action}>${w.steps[d.action] ?? d.action}</span> · ${d.actor}${d.note ? html` — ${d.note}` : nothing}</li>`)}
       </ol>
       ${overrideActions(this.#overrides.store, o, this.ctx.session, locale)}
-      <button type="button" @click=${() => this.#overrides.store.unfollow()}>${w.close}</button>
+      <button type="button" data-action="close" @click=${() => this.#close(o.id)}>${w.close}</button>
     </section>`;
   }
 
@@ -88,7 +96,7 @@ export class OverridesPage extends LitElement {
     const status = listStatus(this.#overrides.store, this.ctx.locale, true);
     return html`
       <section class="card overrides-list" aria-labelledby="ovr-list-h">
-        <h2 id="ovr-list-h">${w.overrides}</h2>
+        <h2 id="ovr-list-h" tabindex="-1">${w.overrides}</h2>
         <form class="filters" @submit=${this.#filter}>
           <label>${w.status}
             <select name="status">
@@ -112,7 +120,7 @@ export class OverridesPage extends LitElement {
                 ${s.loadingMore ? w.loading : w.loadMore}</button>`
             : nothing
         }
-        <p role="status" class="hint" data-testid="override-outcome">${outcome(this.#overrides.store, this.ctx.locale)}</p>
+        <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, this.ctx.locale)}</p>
       </section>
       ${this.#detail()}
     `;

@@ -150,7 +150,7 @@ export class SubjectOverrides extends LitElement {
           : nothing
       }
       ${hasRole(this.ctx.session, 'officer') ? this.#form() : nothing}
-      <p role="status" class="hint" data-testid="override-outcome">${outcome(this.#overrides.store, this.ctx.locale)}</p>
+      <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, this.ctx.locale)}</p>
     </section>`;
   }
 }
