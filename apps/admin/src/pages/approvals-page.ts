@@ -120,7 +120,7 @@ export class ApprovalsPage extends LitElement {
       <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
       <p class="approvals-summary">${item.summary}</p>
       <dl class="approvals-facts">
-        <div><dt>${w.requestedBy}</dt><dd>${item.requestedBy}</dd></div>
+        <div><dt>${w.requestedBy}</dt><dd>${w.actors[item.requestedBy] ?? item.requestedBy}</dd></div>
         <div><dt>${w.requestedAt}</dt><dd>${formatInstant(item.requestedAt, locale)}</dd></div>
         <div><dt>${w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>
       </dl>
