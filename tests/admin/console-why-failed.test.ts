@@ -3,8 +3,10 @@
 // where it has words — and the kit's own checks by their codes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type KitError, kitError, Overrides } from '@tierkit/admin';
-import { fieldMessage, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
+import iconv from 'iconv-lite';
+import { ImportStore, type KitError, kitError, Overrides } from '@tierkit/admin';
+import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
+import { fieldMessage, fieldName, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -79,5 +81,36 @@ describe('the console words the API’s refusals', () => {
     assert.equal(whyFailed(conflict, 'zh-CN'), '与当前状态冲突: a draft is open');
     // A type the console does not know: the API's own words.
     assert.equal(whyFailed({ status: 418, type: 'https://example.com/teapot', title: 'I am a teapot' }, 'zh-CN'), 'I am a teapot');
+  });
+});
+
+describe('the console words the API’s refusal of an import file', () => {
+  const f = kitFixture();
+
+  it('a file the API cannot read: where in it and why, in the console’s language', async () => {
+    const s = new ImportStore(f.client('OFF1'));
+    // GBK bytes sent as UTF-8: the API refuses the file as a whole.
+    await s.pick(new Blob([new Uint8Array(iconv.encode('客户号,姓名\nK90,张三\n', 'gbk'))], { type: 'text/csv' }), 'gbk.csv');
+    s.map('id', s.state.columns[0]);
+    s.map('name', s.state.columns[1]);
+    await s.preview();
+    assert.equal(s.state.status, 'error');
+    const said = s.state.problems.map((p) => `${fieldName(p.path, 'zh-TW')}: ${sayCheck(p, IMPORT_WORDS['zh-TW'].checks, 'zh-TW')}`);
+    assert.ok(said.length, JSON.stringify(s.state.problems));
+    // Only the encodings' own names are in Latin letters.
+    assert.doesNotMatch(said.join(' ').replace(/UTF-8|GB18030|GBK/g, ''), /[A-Za-z]/, said.join(' '));
+    assert.match(said.join(' '), /不是有效的 UTF-8/);
+    assert.match(whyFailed(s.state.error, 'zh-CN'), /^请求未通过校验: 文件: 文件不是有效的 UTF-8/);
+  });
+
+  it('a mapped column the file does not have', async () => {
+    const s = new ImportStore(f.client('OFF1'));
+    await s.pick(new Blob(['id,name\nK91,张三\n'], { type: 'text/csv' }), 'ok.csv');
+    s.map('name', 'name');
+    // A host that maps a column the file does not have (the console offers only the file's own).
+    s.map('id', 'nope');
+    await s.preview();
+    assert.equal(s.state.status, 'error');
+    assert.match(whyFailed(s.state.error, 'zh-TW'), /「nope」欄: 對應中的欄「nope」不在檔案標題列中/);
   });
 });

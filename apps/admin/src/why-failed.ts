@@ -61,6 +61,13 @@ interface FieldSays {
   noSubject: (id: string) => string;
   noStaff: (id: string) => string;
   fieldCount: (row: string, header: string) => string;
+  /** Where in a file (the API's `line 3, column "x"` path of a file it could not read). */
+  at: (line: string | undefined, column: string | undefined) => string;
+  notUtf8: string;
+  notCsv: string;
+  emptyFile: string;
+  noSuchColumn: (column: string) => string;
+  noColumnFor: (field: string) => string;
 }
 
 export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
@@ -108,6 +115,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'query.amounts': '金额单位',
       'query.encoding': '编码',
       'headers.content-type': '文件编码',
+      '(body)': '文件',
     },
     says: {
       required: '必填',
@@ -143,6 +151,12 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSubject: (id) => `本机构没有客户“${id}”，请先导入客户`,
       noStaff: (id) => `本机构没有员工“${id}”`,
       fieldCount: (row, header) => `本行有 ${row} 列，表头有 ${header} 列`,
+      at: (line, column) => [line && `第 ${line} 行`, column && `“${column}”列`].filter(Boolean).join('，'),
+      notUtf8: '文件不是有效的 UTF-8：核心系统导出的文件常为 GBK，请选择 GBK 或 GB18030 编码',
+      notCsv: '文件不是有效的 CSV（引号未成对，或引号内的引号未写成两个）',
+      emptyFile: '文件是空的：至少需要表头行',
+      noSuchColumn: (c) => `映射中的列“${c}”不在文件表头中`,
+      noColumnFor: (f) => `没有列映射到“${f}”`,
     },
   },
   'zh-TW': {
@@ -189,6 +203,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'query.amounts': '金額單位',
       'query.encoding': '編碼',
       'headers.content-type': '檔案編碼',
+      '(body)': '檔案',
     },
     says: {
       required: '必填',
@@ -224,6 +239,12 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSubject: (id) => `本機構沒有客戶「${id}」，請先匯入客戶`,
       noStaff: (id) => `本機構沒有員工「${id}」`,
       fieldCount: (row, header) => `本列有 ${row} 欄，標題列有 ${header} 欄`,
+      at: (line, column) => [line && `第 ${line} 列`, column && `「${column}」欄`].filter(Boolean).join('，'),
+      notUtf8: '檔案不是有效的 UTF-8：核心系統匯出的檔案常為 GBK，請選擇 GBK 或 GB18030 編碼',
+      notCsv: '檔案不是有效的 CSV（引號未成對，或引號內的引號未寫成兩個）',
+      emptyFile: '檔案是空的：至少需要標題列',
+      noSuchColumn: (c) => `對應中的欄「${c}」不在檔案標題列中`,
+      noColumnFor: (f) => `沒有欄位對應到「${f}」`,
     },
   },
   en: {
@@ -270,6 +291,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'query.amounts': 'Money written in',
       'query.encoding': 'Encoding',
       'headers.content-type': 'File encoding',
+      '(body)': 'File',
     },
     says: {
       required: 'required',
@@ -313,6 +335,12 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSubject: (id) => `no customer “${id}” in this bank; import the customer first`,
       noStaff: (id) => `no staff member “${id}” in this bank`,
       fieldCount: (row, header) => `the row has ${row} fields; the header has ${header}`,
+      at: (line, column) => [line && `line ${line}`, column && `column “${column}”`].filter(Boolean).join(', '),
+      notUtf8: 'the file is not valid UTF-8: files from core banking are often GBK; choose GBK or GB18030',
+      notCsv: 'the file is not valid CSV (a quote not closed, or a quote inside a quoted field not doubled)',
+      emptyFile: 'the file is empty: it needs at least a header row',
+      noSuchColumn: (c) => `the mapping names column “${c}”, which the file’s header does not have`,
+      noColumnFor: (f) => `no column is mapped to “${f}”`,
     },
   },
 };
@@ -364,6 +392,11 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   if ((m = message.match(/^no subject "([^"]+)" in this tenant/))) return s.noSubject(m[1] ?? '');
   if ((m = message.match(/^no staff member "([^"]+)" in this tenant/))) return s.noStaff(m[1] ?? '');
   if ((m = message.match(/^has (\d+) fields; the header has (\d+)$/))) return s.fieldCount(m[1] ?? '', m[2] ?? '');
+  if (message.startsWith('the file is not valid UTF-8')) return s.notUtf8;
+  if (message.startsWith('the file is not valid CSV')) return s.notCsv;
+  if (message.startsWith('the file is empty')) return s.emptyFile;
+  if ((m = message.match(/^the mapping names column "(.+)", which the header does not have$/))) return s.noSuchColumn(m[1] ?? '');
+  if ((m = message.match(/^no column maps to "(.+)"$/))) return s.noColumnFor(m[1] ?? '');
   if (message.startsWith('is not JSON') || message.startsWith('must be a JSON object of header')) return s.mapping;
   return message;
 }
@@ -380,6 +413,10 @@ export function sayCheck<C extends string>(
 /** A field's name in the console's language, by the API's path (`body.` dropped); the path itself for any other. */
 export function fieldName(path: string, locale: ConsoleLocale): string {
   const p = path.replace(/^body\./, '');
+  // A file the API could not read: where in it (`line 3, column "x"`, `(body)` for the file as a whole).
+  const inFile = p.match(/^(?:line (\d+))?(?:, )?(?:column "(.*)")?$/);
+  if (p === '(body)') return FAILURE_WORDS[locale].fields['(body)'] ?? p;
+  if (inFile && (inFile[1] || inFile[2] !== undefined)) return FAILURE_WORDS[locale].says.at(inFile[1], inFile[2]);
   return FAILURE_WORDS[locale].fields[p] ?? p;
 }
 
