@@ -69,6 +69,12 @@ describe('the console words the API’s refusals', () => {
     assert.equal(sayCheck(reason, OVERRIDE_WORDS.en.checks, 'en'), 'At most 1000 characters');
   });
 
+  it('an analytics range the wrong way round, as the analytics page would send it', async () => {
+    const e = await refusal(() => f.client('OFF1').http.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-10&to=2025-06'));
+    assert.equal(e.status, 400, JSON.stringify(e));
+    assert.equal(whyFailed(e, 'zh-TW'), '請求未通過驗證: 截止: 不能早於起始月份（2025-10）');
+  });
+
   it('a refusal of another kind is said by its type; the particulars of a conflict follow', async () => {
     const fourEyes: KitError = {
       status: 403,

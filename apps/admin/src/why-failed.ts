@@ -68,6 +68,9 @@ interface FieldSays {
   emptyFile: string;
   noSuchColumn: (column: string) => string;
   noColumnFor: (field: string) => string;
+  notBefore: (from: string) => string;
+  maxMonths: (max: string, asked: string) => string;
+  notBegun: (month: string, current: string) => string;
 }
 
 export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
@@ -157,6 +160,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       emptyFile: '文件是空的：至少需要表头行',
       noSuchColumn: (c) => `映射中的列“${c}”不在文件表头中`,
       noColumnFor: (f) => `没有列映射到“${f}”`,
+      notBefore: (from) => `不能早于起始月份（${from}）`,
+      maxMonths: (max, asked) => `最多 ${max} 个月，现为 ${asked} 个月`,
+      notBegun: (month, current) => `${month} 尚未开始（本月为 ${current}）`,
     },
   },
   'zh-TW': {
@@ -245,6 +251,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       emptyFile: '檔案是空的：至少需要標題列',
       noSuchColumn: (c) => `對應中的欄「${c}」不在檔案標題列中`,
       noColumnFor: (f) => `沒有欄位對應到「${f}」`,
+      notBefore: (from) => `不能早於起始月份（${from}）`,
+      maxMonths: (max, asked) => `最多 ${max} 個月，目前為 ${asked} 個月`,
+      notBegun: (month, current) => `${month} 尚未開始（本月為 ${current}）`,
     },
   },
   en: {
@@ -341,6 +350,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       emptyFile: 'the file is empty: it needs at least a header row',
       noSuchColumn: (c) => `the mapping names column “${c}”, which the file’s header does not have`,
       noColumnFor: (f) => `no column is mapped to “${f}”`,
+      notBefore: (from) => `must not be before the first month (${from})`,
+      maxMonths: (max, asked) => `at most ${max} months; this is ${asked}`,
+      notBegun: (month, current) => `${month} has not begun (this month is ${current})`,
     },
   },
 };
@@ -392,6 +404,10 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   if ((m = message.match(/^no subject "([^"]+)" in this tenant/))) return s.noSubject(m[1] ?? '');
   if ((m = message.match(/^no staff member "([^"]+)" in this tenant/))) return s.noStaff(m[1] ?? '');
   if ((m = message.match(/^has (\d+) fields; the header has (\d+)$/))) return s.fieldCount(m[1] ?? '', m[2] ?? '');
+  if ((m = message.match(/^must not be before from \((.+)\)$/))) return s.notBefore(m[1] ?? '');
+  if ((m = message.match(/^at most (\d+) months from from; this is (\d+)$/))) return s.maxMonths(m[1] ?? '', m[2] ?? '');
+  if ((m = message.match(/^(\S+) has not begun yet \(current month (\S+)\)$/))) return s.notBegun(m[1] ?? '', m[2] ?? '');
+  if (message.startsWith('must be an ISO 8601')) return s.format;
   if (message.startsWith('the file is not valid UTF-8')) return s.notUtf8;
   if (message.startsWith('the file is not valid CSV')) return s.notCsv;
   if (message.startsWith('the file is empty')) return s.emptyFile;
