@@ -60,8 +60,7 @@ export class ImportPage extends LitElement {
       <ol class="import-errors" data-testid="row-errors" aria-labelledby="import-errors-h">
         ${errors.map(
           (e) => html`<li data-line=${e.line}>
-            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}
-            <span data-field="message">${fieldMessage(e.message, this.ctx?.locale ?? 'zh-CN')}</span>
+            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}<span data-field="message">${fieldMessage(e.message, this.ctx?.locale ?? 'zh-CN')}</span>
           </li>`,
         )}
       </ol>`;
