@@ -29,18 +29,20 @@ const listSettled = (page: Page) =>
   page.waitForFunction(
     () => {
       const s = document.querySelector('[data-testid="list-status"]')?.textContent ?? '';
-      return s !== '' && !/加载|Loading/.test(s) && !document.querySelector('button.more[disabled]');
+      return s !== '' && !/加载|Loading/.test(s) && !document.querySelector('button.more[aria-disabled="true"]');
     },
     null,
     { timeout: 30_000 },
   );
 
-/** Press "load more" until the whole result is listed. */
+/** Press "load more" by keyboard until the whole result is listed. */
 async function loadEverything(page: Page): Promise<void> {
   for (let i = 0; i < 50 && (await page.locator('button.more').count()) > 0; i++) {
     await page.locator('button.more').focus();
     await page.keyboard.press('Enter');
     await listSettled(page);
+    // The keyboard's place is kept: on the button while there is more, on the list's status once it is gone.
+    await page.waitForFunction(() => document.activeElement?.matches('button.more, [data-testid="list-status"]') === true);
   }
 }
 

@@ -18,6 +18,7 @@ import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
+import { moreButton } from '../more-button.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
@@ -220,12 +221,17 @@ export class ApprovalsPage extends LitElement {
           <button type="submit">${w.apply}</button>
           <button type="button" @click=${() => this.#queue.store.refresh()}>${w.refresh}</button>
         </form>
-        <p role="status" class="hint" data-testid="approvals-status">${status}</p>
+        <p role="status" class="hint" data-testid="approvals-status" tabindex="-1">${status}</p>
         ${items.length ? html`<ul class="approvals-list">${items.map((i) => this.#item(i, canDecide))}</ul>` : nothing}
         ${
           q.nextCursor !== null && q.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${q.loadingMore} @click=${() => this.#queue.store.loadMore()}>
-                ${q.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: q.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#queue.store.loadMore(),
+                status: () => this.querySelector('[data-testid="approvals-status"]'),
+              })
             : nothing
         }
       </section>

@@ -6,6 +6,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
 import { whyFailed } from '../why-failed.js';
+import { moreButton } from '../more-button.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -134,7 +135,7 @@ export class AuditPage extends LitElement {
           <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
         </form>
         <p class="hint">${w.zone}</p>
-        <p role="status" class="hint" data-testid="audit-status">${status}</p>
+        <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${
           t.items.length
             ? html`<div class="audit-scroll" role="region" tabindex="0" aria-label=${w.table}>
@@ -150,8 +151,13 @@ export class AuditPage extends LitElement {
         }
         ${
           t.nextCursor !== null && t.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${t.loadingMore} @click=${() => this.#trail.store.loadMore()}>
-                ${t.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: t.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#trail.store.loadMore(),
+                status: () => this.querySelector('[data-testid="audit-status"]'),
+              })
             : nothing
         }
       </section>

@@ -7,6 +7,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
 import './subject-overrides.js';
 import { whyFailed } from '../why-failed.js';
+import { moreButton } from '../more-button.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -154,7 +155,7 @@ export class BookPage extends LitElement {
                 <button type="button" @click=${() => this.#clearCell()}>${w.clearCell}</button></p>`
             : nothing
         }
-        <p role="status" class="hint" data-testid="list-status">${status}</p>
+        <p role="status" class="hint" data-testid="list-status" tabindex="-1">${status}</p>
         ${
           b.items.length
             ? html`<table class="subject-table">
@@ -172,8 +173,13 @@ export class BookPage extends LitElement {
         }
         ${
           b.nextCursor !== null && b.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${b.loadingMore} @click=${() => this.#browser.store.loadMore()}>
-                ${b.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: b.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#browser.store.loadMore(),
+                status: () => this.querySelector('[data-testid="list-status"]'),
+              })
             : nothing
         }
       </section>

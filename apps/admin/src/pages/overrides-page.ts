@@ -6,6 +6,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { formatInstant as bankTime } from '../time.js';
 import { listStatus, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
+import { moreButton } from '../more-button.js';
 
 const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
 
@@ -112,12 +113,17 @@ export class OverridesPage extends LitElement {
           </label>
           <button type="submit">${w.filter}</button>
         </form>
-        <p role="status" class="hint" data-testid="overrides-status">${status}</p>
+        <p role="status" class="hint" data-testid="overrides-status" tabindex="-1">${status}</p>
         ${overrideTable(this.#overrides.store, this.ctx.session, this.ctx.locale, { withSubject: true, follow: (o) => void this.#follow(o) })}
         ${
           s.nextCursor !== null && s.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${s.loadingMore} @click=${() => this.#overrides.store.loadMore()}>
-                ${s.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: s.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#overrides.store.loadMore(),
+                status: () => this.querySelector('[data-testid="overrides-status"]'),
+              })
             : nothing
         }
         <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, this.ctx.locale)}</p>

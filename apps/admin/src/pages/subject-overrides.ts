@@ -9,6 +9,7 @@ import { BANK_TIME_ZONE as BANK_ZONE, bankToday, endOfBankDay } from '../time.js
 import { listStatus, outcome, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { sayCheck } from '../why-failed.js';
+import { moreButton } from '../more-button.js';
 
 /**
  * A customer's overrides on the book page's detail: the list with each one's status, and for officers
@@ -142,11 +143,17 @@ export class SubjectOverrides extends LitElement {
     const list = listStatus(this.#overrides.store, this.ctx.locale, false);
     return html`<section class="overrides-subject" aria-labelledby="ovr-h">
       <h3 id="ovr-h">${w.overrides}</h3>
-      <p role="status" class="hint" data-testid="override-list-status">${list}</p>
+      <p role="status" class="hint" data-testid="override-list-status" tabindex="-1">${list}</p>
       ${overrideTable(this.#overrides.store, this.ctx.session, this.ctx.locale, { withSubject: false })}
       ${
         s.nextCursor !== null
-          ? html`<button type="button" ?disabled=${s.loadingMore} @click=${() => this.#overrides.store.loadMore()}>${w.loadMore}</button>`
+          ? moreButton({
+              loading: s.loadingMore,
+              label: w.loadMore,
+              loadingLabel: w.loading,
+              load: () => this.#overrides.store.loadMore(),
+              status: () => this.querySelector('[data-testid="override-list-status"]'),
+            })
           : nothing
       }
       ${hasRole(this.ctx.session, 'officer') ? this.#form() : nothing}
