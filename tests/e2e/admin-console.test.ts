@@ -64,6 +64,8 @@ describe('admin console', () => {
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="who"]').waitFor();
     assert.match((await page.textContent('[data-testid="who"]')) ?? '', /王芳/);
+    // The pressed button is gone with the sign-in card: focus goes to the page now shown, not the page's start.
+    await page.waitForFunction(() => document.activeElement?.matches('a[aria-current="page"]') === true);
     await listSettled(page);
 
     // The list is RM001's book, every page of it, and nothing else.
@@ -167,6 +169,8 @@ describe('admin console', () => {
     await page.selectOption('form.reassign select', 'RM002');
     await page.click('form.reassign button[type="submit"]');
     await page.waitForFunction(() => /已调整|Reassigned/.test(document.querySelector('form.reassign [role="status"]')?.textContent ?? ''));
+    // Disabled while it saved, the button has focus back.
+    await page.waitForFunction(() => document.activeElement?.matches('form.reassign button[type="submit"]') === true);
     const manager = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${id}/manager`)).json()) as { manager: string | null };
     assert.equal(manager.manager, 'RM002');
     await page.screenshot({ path: join(shots, 'admin-5-reassigned.png'), fullPage: true });

@@ -18,7 +18,7 @@ import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
-import { moreButton } from '../more-button.js';
+import { moreButton } from '../keep-focus.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 

@@ -6,7 +6,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
 import { whyFailed } from '../why-failed.js';
-import { moreButton } from '../more-button.js';
+import { moreButton, refocus } from '../keep-focus.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -108,7 +108,11 @@ export class AuditPage extends LitElement {
       <section class="card audit-verify" aria-labelledby="audit-verify-h">
         <h2 id="audit-verify-h">${w.verifyTitle}</h2>
         <p class="hint">${w.verifyHint}</p>
-        <button type="button" data-action="verify" ?disabled=${v.status === 'loading'} @click=${() => this.#trail.store.verify()}>${w.verify}</button>
+        <button type="button" data-action="verify" ?disabled=${v.status === 'loading'} @click=${async (e: Event) => {
+          const pressed = e.currentTarget;
+          await this.#trail.store.verify();
+          await refocus(pressed, () => this.querySelector('[data-testid="audit-verification"]'));
+        }}>${w.verify}</button>
         <p role="status" data-testid="audit-verification" class=${v.result ? (v.result.ok ? 'audit-ok' : 'audit-broken') : 'hint'}>${this.#verification()}</p>
         ${
           v.result && !v.result.ok

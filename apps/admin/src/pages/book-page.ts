@@ -7,7 +7,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
 import './subject-overrides.js';
 import { whyFailed } from '../why-failed.js';
-import { moreButton } from '../more-button.js';
+import { moreButton, refocus } from '../keep-focus.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -91,6 +91,7 @@ export class BookPage extends LitElement {
     await this.#assignment.store.assign(value === '' ? null : value);
     // The list may be a book the customer just left.
     if (this.#assignment.state.saved !== undefined) void this.#browser.store.load();
+    await refocus((e as SubmitEvent).submitter, () => this.querySelector('[data-testid="reassign-status"]'));
   }
 
   #reassignForm() {
@@ -105,7 +106,7 @@ export class BookPage extends LitElement {
         </select>
       </label>
       <button type="submit" ?disabled=${a.saving}>${w.reassign}</button>
-      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${whyFailed(a.error, this.ctx.locale)}` : a.saved !== undefined ? w.saved : ''}</span>
+      <span role="status" class="hint" data-testid="reassign-status" tabindex="-1">${a.saving ? w.saving : a.error ? `${w.failed}: ${whyFailed(a.error, this.ctx.locale)}` : a.saved !== undefined ? w.saved : ''}</span>
     </form>`;
   }
 

@@ -6,7 +6,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { formatInstant as bankTime } from '../time.js';
 import { listStatus, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
-import { moreButton } from '../more-button.js';
+import { moreButton } from '../keep-focus.js';
 
 const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
 

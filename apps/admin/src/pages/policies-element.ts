@@ -9,6 +9,7 @@ import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
 import { fieldMessage, whyFailed } from '../why-failed.js';
+import { refocus } from '../keep-focus.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
 
@@ -87,6 +88,13 @@ export class PoliciesPage extends LitElement {
     // start: take it to the draft, where the work goes on.
     await this.updateComplete;
     this.querySelector<HTMLElement>('#policies-v-h')?.focus();
+  }
+
+  /** Run a version's action; its button is disabled meanwhile (and gone once submitted): focus comes back. */
+  async #act(e: Event, action: () => Promise<unknown>): Promise<void> {
+    const pressed = e.currentTarget;
+    await action();
+    await refocus(pressed, () => this.querySelector<HTMLElement>('[data-testid="policy-status"]'));
   }
 
   #metric(key: string): MetricDef | undefined {
@@ -358,7 +366,7 @@ export class PoliciesPage extends LitElement {
     const busy = (['save', 'simulate', 'diff', 'submit'] as const).some((a) => s.actions[a].status === 'loading');
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
       <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
-      <p role="status" class="hint" data-testid="policy-status">${this.#statusLine(w)}</p>
+      <p role="status" class="hint" data-testid="policy-status" tabindex="-1">${this.#statusLine(w)}</p>
       ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
@@ -369,12 +377,12 @@ export class PoliciesPage extends LitElement {
         }
       </div>
       <div class="policies-actions">
-        ${s.editable ? html`<button type="button" data-action="save" ?disabled=${busy || !s.dirty} @click=${() => this.#ed.store.save()}>${w.save}</button>` : nothing}
-        <button type="button" data-action="diff" ?disabled=${busy} @click=${() => this.#ed.store.loadDiff()}>${w.diff}</button>
-        <button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${() => this.#ed.store.simulate()}>${w.simulate}</button>
+        ${s.editable ? html`<button type="button" data-action="save" ?disabled=${busy || !s.dirty} @click=${(e: Event) => this.#act(e, () => this.#ed.store.save())}>${w.save}</button>` : nothing}
+        <button type="button" data-action="diff" ?disabled=${busy} @click=${(e: Event) => this.#act(e, () => this.#ed.store.loadDiff())}>${w.diff}</button>
+        <button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.simulate())}>${w.simulate}</button>
         ${
           s.editable
-            ? html`<button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${() => this.#ed.store.submit()}>${w.submit}</button>`
+            ? html`<button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.submit())}>${w.submit}</button>`
             : nothing
         }
       </div>

@@ -9,7 +9,7 @@ import { BANK_TIME_ZONE as BANK_ZONE, bankToday, endOfBankDay } from '../time.js
 import { listStatus, outcome, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { sayCheck } from '../why-failed.js';
-import { moreButton } from '../more-button.js';
+import { moreButton, refocus } from '../keep-focus.js';
 
 /**
  * A customer's overrides on the book page's detail: the list with each one's status, and for officers
@@ -75,8 +75,10 @@ export class SubjectOverrides extends LitElement {
     });
     if (ok) form.reset();
     await this.updateComplete;
-    // After a refusal, the first marked field; after success the form's status says so.
+    // After a refusal, the first marked field; after success (the button was disabled while sending,
+    // which drops focus) the outcome, which says so.
     if (!ok) this.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    else await refocus(null, () => this.querySelector('[data-testid="override-outcome"]'));
   }
 
   #field(name: string) {
