@@ -92,7 +92,7 @@ const tw: typeof zh = {
   deferred: (subjects: number) => `客戶較多（${subjects} 位），重評已延後，需啟動重評任務。`,
   startRetier: '啟動重評任務',
   starting: '正在啟動…',
-  scheduled: (date: string) => `將於 ${date} 生效，屆時按月重評。`,
+  scheduled: (date: string) => `將於 ${date} 生效，屆時依每月排程重評。`,
 };
 
 const en: typeof zh = {

@@ -120,7 +120,7 @@ const tw: typeof zh = {
     `近 ${months} 個月${({ avg: '平均', sum: '合計', max: '最高', min: '最低', count: '次數', last: '最新' } as Record<string, string>)[fn] ?? fn}`,
   latest: '最新值',
   yuan: '元',
-  notRules: '此方案不是按條件分級的規則，這裡只能檢視其文件。',
+  notRules: '此方案不是依條件分級的規則，這裡只能檢視其文件。',
   errors: '驗證問題',
   noErrors: '引擎驗證通過。',
   notYuan: '請輸入金額（元）：不小於 0 的數，最多兩位小數，如 50000 或 50000.5',
