@@ -5,6 +5,7 @@ import type { ConsoleLocale } from '../words.js';
 import { formatInstant as bankTime } from '../time.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
+import { refocus } from '../keep-focus.js';
 
 /*
  * One override as a row of a list, with what the signed-in person may do to it: its requester may
@@ -62,11 +63,10 @@ function revokeForm(store: Overrides, o: Override, locale: ConsoleLocale) {
     const input = form.elements.namedItem('note') as HTMLInputElement;
     const page = form.ownerDocument;
     const ok = await store.revoke(o.id, input.value);
-    // Revoked, the row's form is gone and focus would fall to the page's start: take it to the outcome.
-    // Refused for the note, back to the note; any other refusal is said in the outcome too.
-    await new Promise((r) => requestAnimationFrame(r));
+    // Revoked, the row's form is gone: focus goes to the outcome. Refused for the note, back to the
+    // note; any other refusal is said in the outcome too.
     if (!ok && store.state.fieldErrors.note && input.isConnected) input.focus();
-    else page.querySelector<HTMLElement>('[data-testid="override-outcome"]')?.focus();
+    else await refocus(null, () => page.querySelector('[data-testid="override-outcome"]'));
   };
   return html`<form class="overrides-revoke" @submit=${submit}>
     <label>${w.revokeNote} <input name="note" required maxlength="1000" autocomplete="off"></label>
@@ -78,8 +78,7 @@ function revokeForm(store: Overrides, o: Override, locale: ConsoleLocale) {
 async function withdraw(store: Overrides, o: Override, e: Event): Promise<void> {
   const page = (e.target as HTMLElement).ownerDocument;
   await store.withdraw(o.id);
-  await new Promise((r) => requestAnimationFrame(r));
-  page.querySelector<HTMLElement>('[data-testid="override-outcome"]')?.focus();
+  await refocus(null, () => page.querySelector('[data-testid="override-outcome"]'));
 }
 
 /** The actions cell of one override. */
