@@ -25,9 +25,13 @@ describe('ImportStore against the real API', () => {
     await s.configure({ kind: 'subjects', encoding: 'gbk' });
     await s.pick(csv('客户号,姓名,分行\nIP1,张三,上海\n,李四,北京\n', 'gbk'), 'customers.csv');
     assert.deepEqual(s.state.columns, ['客户号', '姓名', '分行'], 'decoded as GBK, not mojibake');
+    // Each finding carries a code (a host words it without reading the English) and a default message.
     assert.deepEqual(
-      s.check().map((p) => p.path),
-      ['id', 'name'],
+      s.check().map((p) => [p.path, p.code, p.message]),
+      [
+        ['id', 'choose-column', 'choose its column'],
+        ['name', 'choose-column', 'choose its column'],
+      ],
     );
     s.map('id', '客户号');
     s.map('name', '姓名');
@@ -71,8 +75,8 @@ describe('ImportStore against the real API', () => {
     assert.deepEqual(s.state.mapping, { subject: 'subject', period: 'period', 'metric:avg_daily_balance': 'avg_daily_balance' });
     await s.preview();
     assert.deepEqual(
-      s.state.problems.map((p) => p.path),
-      ['amounts'],
+      s.state.problems.map((p) => [p.path, p.code]),
+      [['amounts', 'choose-amounts']],
       'checked before sending',
     );
     await s.configure({ amounts: 'yuan', mode: 'valid-rows' });

@@ -38,14 +38,34 @@ describe('Overrides against the real API', () => {
       await o.request({ scheme: 'retail-tier', level: 'ruby', mode: 'fixed', reason: '  ', expiresAt: NOW.toISOString() }),
       false,
     );
-    assert.deepEqual(Object.keys(o.state.fieldErrors).sort(), ['expiresAt', 'level', 'reason']);
+    // Each check carries a code a host words in its own language, and a default message.
+    assert.deepEqual(
+      Object.entries(o.state.fieldErrors)
+        .map(([field, c]) => [field, c.code, c.message])
+        .sort(),
+      [
+        ['expiresAt', 'expiry-past', 'must be in the future'],
+        ['level', 'not-a-level', 'not a level of this scheme'],
+        ['reason', 'reason-required', 'a reason is required'],
+      ],
+    );
     assert.deepEqual(o.state.items, [], 'nothing was sent');
+    // A limit's check carries the limit, so the host's words need not know it.
+    assert.equal(
+      await o.request({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'x'.repeat(1001), expiresAt: null }),
+      false,
+    );
+    assert.deepEqual(o.state.fieldErrors.reason, { code: 'reason-too-long', message: 'at most 1000 characters', max: 1000 });
+    assert.equal((await o.edit('none-such', {})) || o.state.fieldErrors.form?.code, 'no-change');
+    assert.equal((await o.revoke('none-such', ' ')) || o.state.fieldErrors.note?.code, 'revoke-note');
     // A store that does not know the schemes lets the API say it.
     const blind = store(f.client('RM1'));
     await blind.open('K04');
     assert.equal(await blind.request({ scheme: 'retail-tier', level: 'ruby', mode: 'fixed', reason: 'x', expiresAt: null }), false);
     assert.equal(blind.state.actionError?.status, 400);
-    assert.ok(blind.state.fieldErrors.level, JSON.stringify(blind.state.fieldErrors));
+    // The API's refusal carries no code (its problem has none): the API's message, as it says it.
+    assert.equal(blind.state.fieldErrors.level?.code, undefined, JSON.stringify(blind.state.fieldErrors));
+    assert.ok(blind.state.fieldErrors.level?.message, JSON.stringify(blind.state.fieldErrors));
     // A customer of another book is not there for this RM.
     await blind.open('K08');
     assert.equal(blind.state.status, 'error');

@@ -29,18 +29,20 @@ const listSettled = (page: Page) =>
   page.waitForFunction(
     () => {
       const s = document.querySelector('[data-testid="list-status"]')?.textContent ?? '';
-      return s !== '' && !/加载|Loading/.test(s) && !document.querySelector('button.more[disabled]');
+      return s !== '' && !/加载|Loading/.test(s) && !document.querySelector('button.more[aria-disabled="true"]');
     },
     null,
     { timeout: 30_000 },
   );
 
-/** Press "load more" until the whole result is listed. */
+/** Press "load more" by keyboard until the whole result is listed. */
 async function loadEverything(page: Page): Promise<void> {
   for (let i = 0; i < 50 && (await page.locator('button.more').count()) > 0; i++) {
     await page.locator('button.more').focus();
     await page.keyboard.press('Enter');
     await listSettled(page);
+    // The keyboard's place is kept: on the button while there is more, on the list's status once it is gone.
+    await page.waitForFunction(() => document.activeElement?.matches('button.more, [data-testid="list-status"]') === true);
   }
 }
 
@@ -62,6 +64,8 @@ describe('admin console', () => {
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="who"]').waitFor();
     assert.match((await page.textContent('[data-testid="who"]')) ?? '', /王芳/);
+    // The pressed button is gone with the sign-in card: focus goes to the page now shown, not the page's start.
+    await page.waitForFunction(() => document.activeElement?.matches('a[aria-current="page"]') === true);
     await listSettled(page);
 
     // The list is RM001's book, every page of it, and nothing else.
@@ -165,6 +169,8 @@ describe('admin console', () => {
     await page.selectOption('form.reassign select', 'RM002');
     await page.click('form.reassign button[type="submit"]');
     await page.waitForFunction(() => /已调整|Reassigned/.test(document.querySelector('form.reassign [role="status"]')?.textContent ?? ''));
+    // Disabled while it saved, the button has focus back.
+    await page.waitForFunction(() => document.activeElement?.matches('form.reassign button[type="submit"]') === true);
     const manager = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${id}/manager`)).json()) as { manager: string | null };
     assert.equal(manager.manager, 'RM002');
     await page.screenshot({ path: join(shots, 'admin-5-reassigned.png'), fullPage: true });

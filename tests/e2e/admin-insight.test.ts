@@ -128,6 +128,8 @@ describe('admin console: analytics and audit', () => {
 
     await page.locator('button[data-action="verify"]').click();
     await page.waitForFunction(() => /完整|链已损坏/.test(document.querySelector('[data-testid="audit-verification"]')?.textContent ?? ''));
+    // Disabled while it verified, the button has focus back.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'verify');
     assert.match((await page.textContent('[data-testid="audit-verification"]')) ?? '', /^完整：\d+ 条记录/);
     await page.screenshot({ path: join(shots, 'admin-audit-1-zh.png'), fullPage: true });
 

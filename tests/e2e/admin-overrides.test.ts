@@ -90,6 +90,9 @@ describe('admin console: overrides', () => {
     assert.match((await maker.textContent('[data-override-detail] .overrides-decisions li')) ?? '', / · 申请 · staff:RM001/);
     assert.equal(await maker.locator('button[data-action="revoke"]').count(), 0, 'an officer may not revoke');
     await maker.screenshot({ path: join(shots, 'admin-overrides-2-page.png'), fullPage: true });
+    // Closing the detail takes focus back to the row it was opened from, not to the page's start.
+    await maker.locator('[data-override-detail] button[data-action="close"]').click();
+    await maker.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'follow');
     await maker.close();
 
     // Approved (the approvals page's business; here the bank's backend), then the checker revokes it.
@@ -110,9 +113,18 @@ describe('admin console: overrides', () => {
     await checker.locator('select[name="status"]').selectOption('approved');
     await checker.click('.overrides-list form.filters button[type="submit"]');
     const row = checker.locator(`tr[data-override="${pending?.id}"]`);
+    // A blank note: said in the outcome (no field is marked that could say it), focus back on the note.
+    await row.locator('input[name="note"]').fill('   ');
+    await row.locator('button[data-action="revoke"]').click();
+    await checker.waitForFunction(
+      () => document.querySelector('[data-testid="override-outcome"]')?.textContent?.trim() === '请说明撤销原因',
+    );
+    await checker.waitForFunction(() => document.activeElement?.getAttribute('name') === 'note');
     await row.locator('input[name="note"]').fill('客户已降级，不再保级');
     await row.locator('button[data-action="revoke"]').click();
     await checker.waitForFunction(() => /已撤销/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    // The row's form went with the state it revoked: focus is on what happened, not lost.
+    await checker.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'override-outcome');
     const after = (await (await fetchAsBank(`${run.server.url}/v1/overrides/${pending?.id}`)).json()) as {
       status: string;
       revokeNote: string;

@@ -137,7 +137,7 @@ describe('maker and checker change the card tiers', () => {
     await noAxe(m, 'policies page, version in force (zh-CN)');
     await shot(m, '1-policy-in-force');
 
-    // 2. A new draft; a wrong value is refused beside its field with the engine's path, then the new line.
+    // 2. A new draft; a wrong value is refused beside its field and in the list (where, in words), then the new line.
     await m.locator('button[data-action="new-draft"]').click();
     await m.waitForFunction(() => /草稿/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
     // The pressed button is disabled now: focus goes on to the draft, not back to the page's start.
@@ -146,8 +146,13 @@ describe('maker and checker change the card tiers', () => {
     assert.equal(await gold.inputValue(), '50000', 'money shown in yuan, stored in fen');
     await gold.fill('5万');
     await m.waitForFunction(
-      (path) => (document.querySelector('[data-testid="policy-errors"]')?.textContent ?? '').includes(path),
+      (path) => document.querySelector(`[data-testid="policy-errors"] li[data-path="${path}"]`) !== null,
       GOLD_BALANCE,
+    );
+    // Where, as staff name it: the level by its name and the condition by number, not the engine's path.
+    assert.match(
+      (await m.textContent(`[data-testid="policy-errors"] li[data-path="${GOLD_BALANCE}"]`)) ?? '',
+      /^等级: 金卡 · 条件 \d+ · 数值: /,
     );
     assert.equal(await gold.getAttribute('aria-invalid'), 'true');
     // What to type instead, in the console's words — not zod's "expected number, received string".
@@ -174,6 +179,8 @@ describe('maker and checker change the card tiers', () => {
     // 3. Simulate on the whole book: "N customers would move", and the API agrees.
     await m.locator('button[data-action="simulate"]').click();
     await m.locator('[data-testid="simulation"] [data-testid="moved-count"]').waitFor({ timeout: 60_000 });
+    // The button was disabled while it ran; focus is back on it, not at the page's start.
+    await m.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'simulate');
     const moved = Number(await m.textContent('[data-testid="moved-count"]'));
     assert.ok(moved > 0, `customers would move (${moved})`);
     const versionNo = Number(/\/(\d+)$/.exec(new URL(m.url()).hash)?.[1]);
@@ -216,6 +223,8 @@ describe('maker and checker change the card tiers', () => {
     // 4. Submit; the maker's own request cannot be approved by them.
     await m.locator('button[data-action="submit"]').click();
     await m.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    // Submitted, the draft is read-only and its button gone: focus is on the line that says so.
+    await m.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'policy-status');
     await shot(m, '5-submitted');
     const item = `[data-approval="policy:${SCHEME}@${versionNo}"]`;
     await m.locator('a[data-page-link="approvals"]').click();

@@ -7,6 +7,7 @@ import { PAGES } from './pages/index.js';
 import { tokenSource } from './token-source.js';
 import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
 import { whyFailed } from './why-failed.js';
+import { refocus } from './keep-focus.js';
 
 type SignIn = 'maker' | 'checker' | 'rm';
 
@@ -74,6 +75,10 @@ export class AdminConsole extends LitElement {
       this.signInFailed = true;
       useCredential(undefined);
     }
+    // The sign-in buttons were disabled meanwhile, and are gone once signed in: focus goes to the page
+    // now shown (its link in the navigation), or back to the button after a refusal.
+    await this.updateComplete;
+    await refocus(this.querySelector(`button[data-as="${as}"]`), () => this.querySelector('a[aria-current="page"]'));
   }
 
   signOut(): void {

@@ -1,29 +1,465 @@
-import type { KitError } from '@tierkit/admin';
+import type { CheckData, FieldCheck, KitError } from '@tierkit/admin';
 import type { ConsoleLocale } from './words.js';
 
-const WORDS: Record<ConsoleLocale, { unreachable: string; server: (status: number) => string }> = {
+/** The problem kinds the console words itself, by the last segment of the problem's `type` URI. */
+type Kind =
+  | 'validation'
+  | 'malformed-json'
+  | 'bad-cursor'
+  | 'unauthorized'
+  | 'invalid-token'
+  | 'forbidden'
+  | 'not-found'
+  | 'subject-not-found'
+  | 'scheme-not-found'
+  | 'conflict'
+  | 'four-eyes'
+  | 'content-changed'
+  | 'idempotency-key-reused'
+  | 'unprocessable'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'import-rejected';
+
+interface Words {
+  unreachable: string;
+  server: (status: number) => string;
+  kinds: Record<Kind, string>;
+  list: (items: readonly string[]) => string;
+  /** A field's name, by the path the API reports it at (the body's fields have no prefix). */
+  fields: Record<string, string>;
+  says: FieldSays;
+}
+
+/** What is wrong with a field, worded from what the validator found. */
+interface FieldSays {
+  required: string;
+  type: (expected: string) => string;
+  types: Record<string, string>;
+  min: (n: string, inclusive: boolean) => string;
+  max: (n: string, inclusive: boolean) => string;
+  minLength: (n: string) => string;
+  maxLength: (n: string) => string;
+  minItems: (n: string) => string;
+  maxItems: (n: string) => string;
+  oneOf: (values: string) => string;
+  format: string;
+  unknownKeys: (keys: string) => string;
+  once: string;
+  future: string;
+  day: string;
+  unknownScheme: (key: string) => string;
+  unknownMetric: (key: string) => string;
+  thresholdOrder: string;
+  amounts: string;
+  mapping: string;
+  empty: string;
+  notA: (value: string, what: string) => string;
+  what: Record<'subject' | 'month' | 'yuan' | 'integer' | 'staff', string>;
+  notLevel: (level: string) => string;
+  noSubject: (id: string) => string;
+  noStaff: (id: string) => string;
+  fieldCount: (row: string, header: string) => string;
+  /** Where in a file (the API's `line 3, column "x"` path of a file it could not read). */
+  at: (line: string | undefined, column: string | undefined) => string;
+  notUtf8: string;
+  notCsv: string;
+  emptyFile: string;
+  noSuchColumn: (column: string) => string;
+  noColumnFor: (field: string) => string;
+  notBefore: (from: string) => string;
+  maxMonths: (max: string, asked: string) => string;
+  notBegun: (month: string, current: string) => string;
+}
+
+export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-CN': {
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
     server: (status) => `服务器出错（HTTP ${status}），请稍后重试；如仍失败，请联系技术支持。`,
+    kinds: {
+      validation: '请求未通过校验',
+      'malformed-json': '请求内容格式有误',
+      'bad-cursor': '列表已变化，请刷新后重试',
+      unauthorized: '需要登录，请重新登录',
+      'invalid-token': '登录已失效，请重新登录',
+      forbidden: '您的角色无权执行此操作',
+      'not-found': '没有找到该记录',
+      'subject-not-found': '没有这位客户，或不在您的权限范围内',
+      'scheme-not-found': '没有这个等级方案',
+      conflict: '与当前状态冲突',
+      'four-eyes': '审批人须与申请人不同',
+      'content-changed': '提交审批后内容已被修改，请刷新后重新审阅',
+      'idempotency-key-reused': '重复提交了不同的请求，请刷新后重试',
+      unprocessable: '无法执行',
+      'payload-too-large': '内容过大',
+      'unsupported-media-type': '不支持的文件类型',
+      'rate-limited': '请求过于频繁，请稍后重试',
+      'import-rejected': '文件中有错误行，未导入任何数据',
+    },
+    list: (items) => items.join('；'),
+    fields: {
+      reason: '理由',
+      note: '备注',
+      level: '等级',
+      scheme: '方案',
+      schemes: '方案',
+      mode: '方式',
+      expiresAt: '到期日',
+      effectiveFrom: '生效日',
+      period: '月份',
+      manager: '客户经理',
+      document: '策略文档',
+      'query.from': '起始',
+      'query.to': '截止',
+      'query.scheme': '方案',
+      'query.metric': '指标',
+      'query.mapping': '列映射',
+      'query.amounts': '金额单位',
+      'query.encoding': '编码',
+      'headers.content-type': '文件编码',
+      '(body)': '文件',
+    },
+    says: {
+      required: '必填',
+      type: (t) => `应为${t}`,
+      types: { number: '数字', int: '整数', string: '文字', boolean: '是或否', array: '列表', object: '对象', date: '日期' },
+      min: (n, inc) => (inc ? `不能小于 ${n}` : `须大于 ${n}`),
+      max: (n, inc) => (inc ? `不能大于 ${n}` : `须小于 ${n}`),
+      minLength: (n) => `至少 ${n} 个字符`,
+      maxLength: (n) => `最多 ${n} 个字符`,
+      minItems: (n) => `至少 ${n} 项`,
+      maxItems: (n) => `最多 ${n} 项`,
+      oneOf: (v) => `须为以下之一：${v}`,
+      format: '格式不正确',
+      unknownKeys: (k) => `不认识的字段：${k}`,
+      once: '只能给出一次',
+      future: '须晚于现在',
+      day: '须为日期（YYYY-MM-DD）',
+      unknownScheme: (k) => `没有方案“${k}”`,
+      unknownMetric: (k) => `没有指标“${k}”`,
+      thresholdOrder: '门槛顺序不对：较高等级的门槛低于较低等级的门槛',
+      amounts: '月度指标须说明金额以元还是以分填写',
+      mapping: '列映射格式不正确',
+      empty: '为空',
+      notA: (v, what) => `“${v}”不是${what}`,
+      what: {
+        subject: '有效的客户号（1–64 位字母、数字或 _ . : -）',
+        month: '月份（YYYY-MM 或 YYYYMM）',
+        yuan: '以元填写的金额（数字，最多两位小数，不带千位分隔符）',
+        integer: '整数',
+        staff: '有效的员工号（1–64 位字母、数字或 _ . : -）',
+      },
+      notLevel: (l) => `“${l}”不是该方案的等级`,
+      noSubject: (id) => `本机构没有客户“${id}”，请先导入客户`,
+      noStaff: (id) => `本机构没有员工“${id}”`,
+      fieldCount: (row, header) => `本行有 ${row} 列，表头有 ${header} 列`,
+      at: (line, column) => [line && `第 ${line} 行`, column && `“${column}”列`].filter(Boolean).join('，'),
+      notUtf8: '文件不是有效的 UTF-8：核心系统导出的文件常为 GBK，请选择 GBK 或 GB18030 编码',
+      notCsv: '文件不是有效的 CSV（引号未成对，或引号内的引号未写成两个）',
+      emptyFile: '文件是空的：至少需要表头行',
+      noSuchColumn: (c) => `映射中的列“${c}”不在文件表头中`,
+      noColumnFor: (f) => `没有列映射到“${f}”`,
+      notBefore: (from) => `不能早于起始月份（${from}）`,
+      maxMonths: (max, asked) => `最多 ${max} 个月，现为 ${asked} 个月`,
+      notBegun: (month, current) => `${month} 尚未开始（本月为 ${current}）`,
+    },
   },
   'zh-TW': {
     unreachable: '無法連線伺服器（網路中斷或服務未執行），請稍後重試。',
     server: (status) => `伺服器出錯（HTTP ${status}），請稍後重試；如仍失敗，請聯絡技術支援。`,
+    kinds: {
+      validation: '請求未通過驗證',
+      'malformed-json': '請求內容格式有誤',
+      'bad-cursor': '清單已變更，請重新整理後重試',
+      unauthorized: '需要登入，請重新登入',
+      'invalid-token': '登入已失效，請重新登入',
+      forbidden: '您的角色無權執行此操作',
+      'not-found': '找不到該筆紀錄',
+      'subject-not-found': '沒有這位客戶，或不在您的權限範圍內',
+      'scheme-not-found': '沒有這個等級方案',
+      conflict: '與目前狀態衝突',
+      'four-eyes': '核准人須與申請人不同',
+      'content-changed': '送出審核後內容已被修改，請重新整理後重新審閱',
+      'idempotency-key-reused': '重複送出了不同的請求，請重新整理後重試',
+      unprocessable: '無法執行',
+      'payload-too-large': '內容過大',
+      'unsupported-media-type': '不支援的檔案類型',
+      'rate-limited': '請求過於頻繁，請稍後重試',
+      'import-rejected': '檔案中有錯誤列，未匯入任何資料',
+    },
+    list: (items) => items.join('；'),
+    fields: {
+      reason: '理由',
+      note: '備註',
+      level: '等級',
+      scheme: '方案',
+      schemes: '方案',
+      mode: '方式',
+      expiresAt: '到期日',
+      effectiveFrom: '生效日',
+      period: '月份',
+      manager: '理財專員',
+      document: '策略文件',
+      'query.from': '起始',
+      'query.to': '截止',
+      'query.scheme': '方案',
+      'query.metric': '指標',
+      'query.mapping': '欄位對應',
+      'query.amounts': '金額單位',
+      'query.encoding': '編碼',
+      'headers.content-type': '檔案編碼',
+      '(body)': '檔案',
+    },
+    says: {
+      required: '必填',
+      type: (t) => `應為${t}`,
+      types: { number: '數字', int: '整數', string: '文字', boolean: '是或否', array: '清單', object: '物件', date: '日期' },
+      min: (n, inc) => (inc ? `不能小於 ${n}` : `須大於 ${n}`),
+      max: (n, inc) => (inc ? `不能大於 ${n}` : `須小於 ${n}`),
+      minLength: (n) => `至少 ${n} 個字元`,
+      maxLength: (n) => `最多 ${n} 個字元`,
+      minItems: (n) => `至少 ${n} 項`,
+      maxItems: (n) => `最多 ${n} 項`,
+      oneOf: (v) => `須為以下之一：${v}`,
+      format: '格式不正確',
+      unknownKeys: (k) => `無法辨識的欄位：${k}`,
+      once: '只能提供一次',
+      future: '須晚於現在',
+      day: '須為日期（YYYY-MM-DD）',
+      unknownScheme: (k) => `沒有方案「${k}」`,
+      unknownMetric: (k) => `沒有指標「${k}」`,
+      thresholdOrder: '門檻順序不對：較高等級的門檻低於較低等級的門檻',
+      amounts: '月度指標須說明金額以元還是以分填寫',
+      mapping: '欄位對應格式不正確',
+      empty: '為空',
+      notA: (v, what) => `「${v}」不是${what}`,
+      what: {
+        subject: '有效的客戶編號（1–64 位字母、數字或 _ . : -）',
+        month: '月份（YYYY-MM 或 YYYYMM）',
+        yuan: '以元填寫的金額（數字，最多兩位小數，不含千分位符號）',
+        integer: '整數',
+        staff: '有效的員工編號（1–64 位字母、數字或 _ . : -）',
+      },
+      notLevel: (l) => `「${l}」不是該方案的等級`,
+      noSubject: (id) => `本機構沒有客戶「${id}」，請先匯入客戶`,
+      noStaff: (id) => `本機構沒有員工「${id}」`,
+      fieldCount: (row, header) => `本列有 ${row} 欄，標題列有 ${header} 欄`,
+      at: (line, column) => [line && `第 ${line} 列`, column && `「${column}」欄`].filter(Boolean).join('，'),
+      notUtf8: '檔案不是有效的 UTF-8：核心系統匯出的檔案常為 GBK，請選擇 GBK 或 GB18030 編碼',
+      notCsv: '檔案不是有效的 CSV（引號未成對，或引號內的引號未寫成兩個）',
+      emptyFile: '檔案是空的：至少需要標題列',
+      noSuchColumn: (c) => `對應中的欄「${c}」不在檔案標題列中`,
+      noColumnFor: (f) => `沒有欄位對應到「${f}」`,
+      notBefore: (from) => `不能早於起始月份（${from}）`,
+      maxMonths: (max, asked) => `最多 ${max} 個月，目前為 ${asked} 個月`,
+      notBegun: (month, current) => `${month} 尚未開始（本月為 ${current}）`,
+    },
   },
   en: {
     unreachable: 'Cannot reach the server (the network is down or the service is not running). Try again shortly.',
     server: (status) => `The server failed (HTTP ${status}). Try again shortly; if it keeps failing, contact support.`,
+    kinds: {
+      validation: 'The request is not valid',
+      'malformed-json': 'The request is malformed',
+      'bad-cursor': 'The list has changed; refresh and try again',
+      unauthorized: 'Sign in again',
+      'invalid-token': 'Your sign-in has expired; sign in again',
+      forbidden: 'Your role may not do this',
+      'not-found': 'Not found',
+      'subject-not-found': 'No such customer, or not one you may see',
+      'scheme-not-found': 'No such scheme',
+      conflict: 'This conflicts with the current state',
+      'four-eyes': 'The approver must be someone other than the requester',
+      'content-changed': 'It changed after it was submitted; refresh and review it again',
+      'idempotency-key-reused': 'A different request was sent twice; refresh and try again',
+      unprocessable: 'This cannot be done',
+      'payload-too-large': 'Too large',
+      'unsupported-media-type': 'Not a file type this takes',
+      'rate-limited': 'Too many requests; try again shortly',
+      'import-rejected': 'Rows of the file have errors; nothing was imported',
+    },
+    list: (items) => items.join('; '),
+    fields: {
+      reason: 'Reason',
+      note: 'Note',
+      level: 'Level',
+      scheme: 'Scheme',
+      schemes: 'Schemes',
+      mode: 'Mode',
+      expiresAt: 'Expiry',
+      effectiveFrom: 'Effective from',
+      period: 'Month',
+      manager: 'Relationship manager',
+      document: 'Policy document',
+      'query.from': 'From',
+      'query.to': 'To',
+      'query.scheme': 'Scheme',
+      'query.metric': 'Metric',
+      'query.mapping': 'Column mapping',
+      'query.amounts': 'Money written in',
+      'query.encoding': 'Encoding',
+      'headers.content-type': 'File encoding',
+      '(body)': 'File',
+    },
+    says: {
+      required: 'required',
+      type: (t) => `must be ${t}`,
+      types: {
+        number: 'a number',
+        int: 'a whole number',
+        string: 'text',
+        boolean: 'yes or no',
+        array: 'a list',
+        object: 'an object',
+        date: 'a date',
+      },
+      min: (n, inc) => (inc ? `must be at least ${n}` : `must be more than ${n}`),
+      max: (n, inc) => (inc ? `must be at most ${n}` : `must be less than ${n}`),
+      minLength: (n) => `at least ${n} characters`,
+      maxLength: (n) => `at most ${n} characters`,
+      minItems: (n) => `at least ${n} items`,
+      maxItems: (n) => `at most ${n} items`,
+      oneOf: (v) => `must be one of: ${v}`,
+      format: 'not in the right form',
+      unknownKeys: (k) => `unknown field: ${k}`,
+      once: 'may be given only once',
+      future: 'must be in the future',
+      day: 'must be a day (YYYY-MM-DD)',
+      unknownScheme: (k) => `no scheme “${k}”`,
+      unknownMetric: (k) => `no metric “${k}”`,
+      thresholdOrder: 'thresholds out of order: a higher level’s threshold is below a lower level’s',
+      amounts: 'a metrics import must say whether money is in yuan or fen',
+      mapping: 'the column mapping is not in the right form',
+      empty: 'is empty',
+      notA: (v, what) => `“${v}” is not ${what}`,
+      what: {
+        subject: 'a customer id (1–64 letters, digits, _ . : -)',
+        month: 'a month (YYYY-MM or YYYYMM)',
+        yuan: 'an amount in yuan (digits, at most 2 decimals, no separators)',
+        integer: 'a whole number',
+        staff: 'a staff id (1–64 letters, digits, _ . : -)',
+      },
+      notLevel: (l) => `“${l}” is not a level of this scheme`,
+      noSubject: (id) => `no customer “${id}” in this bank; import the customer first`,
+      noStaff: (id) => `no staff member “${id}” in this bank`,
+      fieldCount: (row, header) => `the row has ${row} fields; the header has ${header}`,
+      at: (line, column) => [line && `line ${line}`, column && `column “${column}”`].filter(Boolean).join(', '),
+      notUtf8: 'the file is not valid UTF-8: files from core banking are often GBK; choose GBK or GB18030',
+      notCsv: 'the file is not valid CSV (a quote not closed, or a quote inside a quoted field not doubled)',
+      emptyFile: 'the file is empty: it needs at least a header row',
+      noSuchColumn: (c) => `the mapping names column “${c}”, which the file’s header does not have`,
+      noColumnFor: (f) => `no column is mapped to “${f}”`,
+      notBefore: (from) => `must not be before the first month (${from})`,
+      maxMonths: (max, asked) => `at most ${max} months; this is ${asked}`,
+      notBegun: (month, current) => `${month} has not begun (this month is ${current})`,
+    },
   },
 };
 
 /**
- * Why a request failed, in words staff can act on. A request that never reached the API has only the
- * browser's own message (`Failed to fetch`, in English whatever the console's language), and a 5xx
- * only a generic title; the API's 4xx problems say what was wrong in their detail.
+ * What the API's validator said about a field, in the console's language. The API's field errors
+ * carry a path and an English message but no code, so the console recognises the validator's
+ * (zod's) standard sentences and the API's own; anything else stays as the API worded it.
+ */
+export function fieldMessage(message: string, locale: ConsoleLocale): string {
+  const s = FAILURE_WORDS[locale].says;
+  const type = (t: string) => s.types[t] ?? t;
+  let m: RegExpMatchArray | null;
+  if ((m = message.match(/^Invalid input: expected (\w+), received (\w+)$/)))
+    return m[2] === 'undefined' ? s.required : s.type(type(m[1] ?? ''));
+  if ((m = message.match(/^Too small: expected string to have >=?(\d+) characters?$/)))
+    return m[1] === '1' ? s.required : s.minLength(m[1] ?? '');
+  if ((m = message.match(/^Too big: expected string to have <=?(\d+) characters?$/))) return s.maxLength(m[1] ?? '');
+  if ((m = message.match(/^Too small: expected array to have >=?(\d+) items?$/))) return s.minItems(m[1] ?? '');
+  if ((m = message.match(/^Too big: expected array to have <=?(\d+) items?$/))) return s.maxItems(m[1] ?? '');
+  if ((m = message.match(/^Too small: expected (?:number|int|bigint) to be (>=?)(\S+)$/))) return s.min(m[2] ?? '', m[1] === '>=');
+  if ((m = message.match(/^Too big: expected (?:number|int|bigint) to be (<=?)(\S+)$/))) return s.max(m[2] ?? '', m[1] === '<=');
+  if ((m = message.match(/^Invalid option: expected one of (.+)$/))) return s.oneOf((m[1] ?? '').replace(/"/g, '').replace(/\|/g, ', '));
+  if ((m = message.match(/^Invalid input: expected "(.+)"$/))) return s.oneOf(m[1] ?? '');
+  if (/^Invalid (ISO date|ISO datetime|string|date|email|url|uuid)\b/.test(message)) return s.format;
+  if ((m = message.match(/^Unrecognized keys?: (.+)$/))) return s.unknownKeys((m[1] ?? '').replace(/"/g, ''));
+  if (message === 'may be given only once') return s.once;
+  if (message === 'must be in the future') return s.future;
+  if (message === 'must be a calendar day, YYYY-MM-DD') return s.day;
+  if ((m = message.match(/^(?:unknown scheme|no scheme) "([^"]+)"/))) return s.unknownScheme(m[1] ?? '');
+  if ((m = message.match(/^(?:unknown metric|no metric) "([^"]+)"/))) return s.unknownMetric(m[1] ?? '');
+  if (message.startsWith('threshold out of order')) return s.thresholdOrder;
+  if (message.startsWith('a metrics import must declare how money is written')) return s.amounts;
+  if (message === 'is empty') return s.empty;
+  if ((m = message.match(/^is longer than (\d+) characters$/))) return s.maxLength(m[1] ?? '');
+  if ((m = message.match(/^"(.*)" is not (a subject id|a month|an amount in yuan|an integer|a staff id)\b/))) {
+    const what = (
+      {
+        'a subject id': 'subject',
+        'a month': 'month',
+        'an amount in yuan': 'yuan',
+        'an integer': 'integer',
+        'a staff id': 'staff',
+      } as const
+    )[m[2] as 'a month'];
+    return s.notA(m[1] ?? '', s.what[what]);
+  }
+  if ((m = message.match(/^"([^"]+)" is not a level of /))) return s.notLevel(m[1] ?? '');
+  if ((m = message.match(/^no subject "([^"]+)" in this tenant/))) return s.noSubject(m[1] ?? '');
+  if ((m = message.match(/^no staff member "([^"]+)" in this tenant/))) return s.noStaff(m[1] ?? '');
+  if ((m = message.match(/^has (\d+) fields; the header has (\d+)$/))) return s.fieldCount(m[1] ?? '', m[2] ?? '');
+  if ((m = message.match(/^must not be before from \((.+)\)$/))) return s.notBefore(m[1] ?? '');
+  if ((m = message.match(/^at most (\d+) months from from; this is (\d+)$/))) return s.maxMonths(m[1] ?? '', m[2] ?? '');
+  if ((m = message.match(/^(\S+) has not begun yet \(current month (\S+)\)$/))) return s.notBegun(m[1] ?? '', m[2] ?? '');
+  if (message.startsWith('must be an ISO 8601')) return s.format;
+  if (message.startsWith('the file is not valid UTF-8')) return s.notUtf8;
+  if (message.startsWith('the file is not valid CSV')) return s.notCsv;
+  if (message.startsWith('the file is empty')) return s.emptyFile;
+  if ((m = message.match(/^the mapping names column "(.+)", which the header does not have$/))) return s.noSuchColumn(m[1] ?? '');
+  if ((m = message.match(/^no column maps to "(.+)"$/))) return s.noColumnFor(m[1] ?? '');
+  if (message.startsWith('is not JSON') || message.startsWith('must be a JSON object of header')) return s.mapping;
+  return message;
+}
+
+/** A check of the kit's (by its code, in the page's `checks` words) or the API's refusal of a field, in the console's language. */
+export function sayCheck<C extends string>(
+  check: FieldCheck<C>,
+  checks: Readonly<Record<C, (data: CheckData) => string>>,
+  locale: ConsoleLocale,
+): string {
+  return check.code !== undefined ? checks[check.code](check) : fieldMessage(check.message, locale);
+}
+
+/** A field's name in the console's language, by the API's path (`body.` dropped); the path itself for any other. */
+export function fieldName(path: string, locale: ConsoleLocale): string {
+  const p = path.replace(/^body\./, '');
+  // A file the API could not read: where in it (`line 3, column "x"`, `(body)` for the file as a whole).
+  const inFile = p.match(/^(?:line (\d+))?(?:, )?(?:column "(.*)")?$/);
+  if (p === '(body)') return FAILURE_WORDS[locale].fields['(body)'] ?? p;
+  if (inFile && (inFile[1] || inFile[2] !== undefined)) return FAILURE_WORDS[locale].says.at(inFile[1], inFile[2]);
+  return FAILURE_WORDS[locale].fields[p] ?? p;
+}
+
+const kindOf = (e: KitError): Kind | undefined => {
+  const kind = e.type?.startsWith('https://tierkit.dev/problems/') ? e.type.slice('https://tierkit.dev/problems/'.length) : undefined;
+  return kind !== undefined && kind in FAILURE_WORDS.en.kinds ? (kind as Kind) : undefined;
+};
+
+/** Kinds whose words are general: the particulars are the API's detail, which follows them. */
+const GENERAL: ReadonlySet<Kind> = new Set(['validation', 'conflict', 'unprocessable']);
+
+/**
+ * Why a request failed, in words staff can act on, in the console's language. A request that never
+ * reached the API has only the browser's own message (`Failed to fetch`, in English whatever the
+ * console's language), and a 5xx only a generic title. A 4xx is said by its problem `type` (a stable
+ * code) and, for a validation problem, each field by its name and what is wrong; the API's English
+ * is shown only for what the console has no words for.
  */
 export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): string {
   if (!e) return '';
-  if (e.status === 0) return WORDS[locale].unreachable;
-  if (e.status >= 500) return WORDS[locale].server(e.status);
-  return e.detail ?? e.title;
+  const w = FAILURE_WORDS[locale];
+  if (e.status === 0) return w.unreachable;
+  if (e.status >= 500) return w.server(e.status);
+  const kind = kindOf(e);
+  if (kind === undefined) return e.detail ?? e.title;
+  if (kind === 'validation' && e.errors?.length)
+    return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldName(f.path, locale)}: ${fieldMessage(f.message, locale)}`))}`;
+  if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
+  return w.kinds[kind];
 }

@@ -37,7 +37,8 @@ export type { CursorListState } from './core/cursor-list.js';
 // re-exported here it would follow this barrel into every page of a console bundle.
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
-export { Overrides, checkOverrideRequest, OVERRIDE_CHECKS, overrideCheckOf } from './core/overrides.js';
+export type { CheckData, FieldCheck } from './core/checks.js';
+export { Overrides, checkOverrideRequest, OVERRIDE_CHECKS, REASON_MAX } from './core/overrides.js';
 export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverridesState } from './core/overrides.js';
 export type {
   Override,
@@ -48,6 +49,6 @@ export type {
   OverrideStatus,
   OverrideWithDecisions,
 } from './core/overrides-types.js';
-export { IMPORT_CHECKS, ImportStore, headerRow, importCheckOf, readHeader } from './core/imports.js';
-export type { ImportCheck, ImportSettings, ImportState, ImportTarget } from './core/imports.js';
+export { IMPORT_CHECKS, ImportStore, headerRow, readHeader } from './core/imports.js';
+export type { ImportCheck, ImportProblem, ImportSettings, ImportState, ImportTarget } from './core/imports.js';
 export type * from './core/imports-types.js';

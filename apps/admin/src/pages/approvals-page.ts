@@ -18,6 +18,7 @@ import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
+import { moreButton } from '../keep-focus.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
@@ -120,7 +121,7 @@ export class ApprovalsPage extends LitElement {
       <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
       <p class="approvals-summary">${item.summary}</p>
       <dl class="approvals-facts">
-        <div><dt>${w.requestedBy}</dt><dd>${item.requestedBy}</dd></div>
+        <div><dt>${w.requestedBy}</dt><dd>${w.actors[item.requestedBy] ?? item.requestedBy}</dd></div>
         <div><dt>${w.requestedAt}</dt><dd>${formatInstant(item.requestedAt, locale)}</dd></div>
         <div><dt>${w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>
       </dl>
@@ -220,12 +221,17 @@ export class ApprovalsPage extends LitElement {
           <button type="submit">${w.apply}</button>
           <button type="button" @click=${() => this.#queue.store.refresh()}>${w.refresh}</button>
         </form>
-        <p role="status" class="hint" data-testid="approvals-status">${status}</p>
+        <p role="status" class="hint" data-testid="approvals-status" tabindex="-1">${status}</p>
         ${items.length ? html`<ul class="approvals-list">${items.map((i) => this.#item(i, canDecide))}</ul>` : nothing}
         ${
           q.nextCursor !== null && q.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${q.loadingMore} @click=${() => this.#queue.store.loadMore()}>
-                ${q.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: q.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#queue.store.loadMore(),
+                status: () => this.querySelector('[data-testid="approvals-status"]'),
+              })
             : nothing
         }
       </section>
@@ -245,7 +251,7 @@ if (!customElements.get('admin-approvals-page')) customElements.define('admin-ap
 
 export const approvalsPage: ConsolePage = {
   id: 'approvals',
-  title: { 'zh-CN': '待审批', 'zh-TW': '待審批', en: 'Approvals' },
+  title: { 'zh-CN': '待审批', 'zh-TW': '待審核', en: 'Approvals' },
   // The queue reaches across the tenant; officers see their own requests in it, approvers decide.
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-approvals-page data-page .ctx=${ctx}></admin-approvals-page>`,

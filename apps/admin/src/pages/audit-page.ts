@@ -6,6 +6,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
 import { whyFailed } from '../why-failed.js';
+import { moreButton, refocus } from '../keep-focus.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -107,7 +108,11 @@ export class AuditPage extends LitElement {
       <section class="card audit-verify" aria-labelledby="audit-verify-h">
         <h2 id="audit-verify-h">${w.verifyTitle}</h2>
         <p class="hint">${w.verifyHint}</p>
-        <button type="button" data-action="verify" ?disabled=${v.status === 'loading'} @click=${() => this.#trail.store.verify()}>${w.verify}</button>
+        <button type="button" data-action="verify" ?disabled=${v.status === 'loading'} @click=${async (e: Event) => {
+          const pressed = e.currentTarget;
+          await this.#trail.store.verify();
+          await refocus(pressed, () => this.querySelector('[data-testid="audit-verification"]'));
+        }}>${w.verify}</button>
         <p role="status" data-testid="audit-verification" class=${v.result ? (v.result.ok ? 'audit-ok' : 'audit-broken') : 'hint'}>${this.#verification()}</p>
         ${
           v.result && !v.result.ok
@@ -134,7 +139,7 @@ export class AuditPage extends LitElement {
           <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
         </form>
         <p class="hint">${w.zone}</p>
-        <p role="status" class="hint" data-testid="audit-status">${status}</p>
+        <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${
           t.items.length
             ? html`<div class="audit-scroll" role="region" tabindex="0" aria-label=${w.table}>
@@ -150,8 +155,13 @@ export class AuditPage extends LitElement {
         }
         ${
           t.nextCursor !== null && t.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${t.loadingMore} @click=${() => this.#trail.store.loadMore()}>
-                ${t.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: t.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#trail.store.loadMore(),
+                status: () => this.querySelector('[data-testid="audit-status"]'),
+              })
             : nothing
         }
       </section>
@@ -163,7 +173,7 @@ if (!customElements.get('admin-audit-page')) customElements.define('admin-audit-
 
 export const auditPage: ConsolePage = {
   id: 'audit',
-  title: { 'zh-CN': '审计', 'zh-TW': '審計', en: 'Audit' },
+  title: { 'zh-CN': '审计', 'zh-TW': '稽核', en: 'Audit' },
   // The API lets approvers' staff sessions (and admin keys) read the trail; a book session never.
   visible: (session) => hasRole(session, 'approver') && !isBookScoped(session),
   render: (ctx) => html`<admin-audit-page data-page .ctx=${ctx}></admin-audit-page>`,

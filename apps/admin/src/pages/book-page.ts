@@ -7,6 +7,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
 import './subject-overrides.js';
 import { whyFailed } from '../why-failed.js';
+import { moreButton, refocus } from '../keep-focus.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -90,6 +91,7 @@ export class BookPage extends LitElement {
     await this.#assignment.store.assign(value === '' ? null : value);
     // The list may be a book the customer just left.
     if (this.#assignment.state.saved !== undefined) void this.#browser.store.load();
+    await refocus((e as SubmitEvent).submitter, () => this.querySelector('[data-testid="reassign-status"]'));
   }
 
   #reassignForm() {
@@ -104,7 +106,7 @@ export class BookPage extends LitElement {
         </select>
       </label>
       <button type="submit" ?disabled=${a.saving}>${w.reassign}</button>
-      <span role="status" class="hint">${a.saving ? w.saving : a.error ? `${w.failed}: ${whyFailed(a.error, this.ctx.locale)}` : a.saved !== undefined ? w.saved : ''}</span>
+      <span role="status" class="hint" data-testid="reassign-status" tabindex="-1">${a.saving ? w.saving : a.error ? `${w.failed}: ${whyFailed(a.error, this.ctx.locale)}` : a.saved !== undefined ? w.saved : ''}</span>
     </form>`;
   }
 
@@ -154,7 +156,7 @@ export class BookPage extends LitElement {
                 <button type="button" @click=${() => this.#clearCell()}>${w.clearCell}</button></p>`
             : nothing
         }
-        <p role="status" class="hint" data-testid="list-status">${status}</p>
+        <p role="status" class="hint" data-testid="list-status" tabindex="-1">${status}</p>
         ${
           b.items.length
             ? html`<table class="subject-table">
@@ -172,8 +174,13 @@ export class BookPage extends LitElement {
         }
         ${
           b.nextCursor !== null && b.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${b.loadingMore} @click=${() => this.#browser.store.loadMore()}>
-                ${b.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: b.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#browser.store.loadMore(),
+                status: () => this.querySelector('[data-testid="list-status"]'),
+              })
             : nothing
         }
       </section>

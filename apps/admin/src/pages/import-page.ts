@@ -1,7 +1,6 @@
 import {
   hasRole,
   ImportStore,
-  importCheckOf,
   isBookScoped,
   type ImportEncoding,
   type ImportKind,
@@ -14,7 +13,7 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_WORDS } from './import.words.js';
-import { whyFailed } from '../why-failed.js';
+import { fieldMessage, fieldName, sayCheck, whyFailed } from '../why-failed.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030'];
 
@@ -61,8 +60,7 @@ export class ImportPage extends LitElement {
       <ol class="import-errors" data-testid="row-errors" aria-labelledby="import-errors-h">
         ${errors.map(
           (e) => html`<li data-line=${e.line}>
-            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`, <span data-field="column">${w.column(e.column)}</span>` : nothing}:
-            <span data-field="message">${e.message}</span>
+            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}<span data-field="message">${fieldMessage(e.message, this.ctx?.locale ?? 'zh-CN')}</span>
           </li>`,
         )}
       </ol>`;
@@ -77,11 +75,10 @@ export class ImportPage extends LitElement {
     if (s.busy === 'upload') return w.uploading;
     if (s.problems.length)
       return `${w.fix} ${s.problems
-        .map((p) => {
-          // The store's own checks in the console's words; the API's as it words them.
-          const code = importCheckOf(p.message);
-          return `${w.fields[p.path] ?? p.path}: ${code ? w.checks[code] : p.message}`;
-        })
+        .map(
+          (p) =>
+            `${w.fields[p.path] ?? fieldName(p.path, this.ctx?.locale ?? 'zh-CN')}: ${sayCheck(p, w.checks, this.ctx?.locale ?? 'zh-CN')}`,
+        )
         .join('; ')}`;
     if (s.result) {
       const r = s.result;

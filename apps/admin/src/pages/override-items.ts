@@ -4,7 +4,8 @@ import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
 import { formatInstant as bankTime } from '../time.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
-import { whyFailed } from '../why-failed.js';
+import { sayCheck, whyFailed } from '../why-failed.js';
+import { refocus } from '../keep-focus.js';
 
 /*
  * One override as a row of a list, with what the signed-in person may do to it: its requester may
@@ -33,23 +34,39 @@ export function listStatus(store: Overrides, locale: ConsoleLocale, count: boole
   return s.status === 'ready' && count ? w.shown(s.items.length, s.nextCursor !== null) : '';
 }
 
+/** The fields the request form shows their errors beside. */
+const FORM_FIELDS: ReadonlySet<string> = new Set(['scheme', 'level', 'mode', 'reason', 'expiresAt']);
+
 /** The store's outcome as one live sentence: saving, refused (with why), or done. */
 export function outcome(store: Overrides, locale: ConsoleLocale): string {
   const w = OVERRIDE_WORDS[locale];
   const s = store.state;
   if (s.saving) return w.saving;
   if (s.actionError) return `${w.refused}: ${whyFailed(s.actionError, locale)}`;
-  if (Object.keys(s.fieldErrors).length) return w.fix;
+  if (Object.keys(s.fieldErrors).length) {
+    // Fields the request form marks beside themselves; any other (the revoke note, "change something")
+    // is said here, or the person would be told to correct a field that is not marked.
+    const elsewhere = Object.entries(s.fieldErrors)
+      .filter(([field]) => !FORM_FIELDS.has(field))
+      .map(([, check]) => sayCheck(check, w.checks, locale));
+    return elsewhere.length ? elsewhere.join(locale === 'en' ? '; ' : '；') : w.fix;
+  }
   if (s.done) return { request: w.requested, edit: w.edited, withdraw: w.withdrawn, revoke: w.revoked }[s.done.action] ?? '';
   return '';
 }
 
 function revokeForm(store: Overrides, o: Override, locale: ConsoleLocale) {
   const w = OVERRIDE_WORDS[locale];
-  const submit = (e: Event) => {
+  const submit = async (e: Event) => {
     e.preventDefault();
-    const note = ((e.target as HTMLFormElement).elements.namedItem('note') as HTMLInputElement).value;
-    void store.revoke(o.id, note);
+    const form = e.target as HTMLFormElement;
+    const input = form.elements.namedItem('note') as HTMLInputElement;
+    const page = form.ownerDocument;
+    const ok = await store.revoke(o.id, input.value);
+    // Revoked, the row's form is gone: focus goes to the outcome. Refused for the note, back to the
+    // note; any other refusal is said in the outcome too.
+    if (!ok && store.state.fieldErrors.note && input.isConnected) input.focus();
+    else await refocus(null, () => page.querySelector('[data-testid="override-outcome"]'));
   };
   return html`<form class="overrides-revoke" @submit=${submit}>
     <label>${w.revokeNote} <input name="note" required maxlength="1000" autocomplete="off"></label>
@@ -57,12 +74,19 @@ function revokeForm(store: Overrides, o: Override, locale: ConsoleLocale) {
   </form>`;
 }
 
+/** Withdraw; the button goes with the pending state, so focus goes on to the outcome. */
+async function withdraw(store: Overrides, o: Override, e: Event): Promise<void> {
+  const page = (e.target as HTMLElement).ownerDocument;
+  await store.withdraw(o.id);
+  await refocus(null, () => page.querySelector('[data-testid="override-outcome"]'));
+}
+
 /** The actions cell of one override. */
 export function overrideActions(store: Overrides, o: Override, session: Session, locale: ConsoleLocale) {
   const w = OVERRIDE_WORDS[locale];
   return html`${
     mayWithdraw(o, session)
-      ? html`<button type="button" data-action="withdraw" ?disabled=${store.state.saving} @click=${() => store.withdraw(o.id)}>${w.withdraw}</button>`
+      ? html`<button type="button" data-action="withdraw" ?disabled=${store.state.saving} @click=${(e: Event) => withdraw(store, o, e)}>${w.withdraw}</button>`
       : nothing
   }${mayRevoke(o, session) ? revokeForm(store, o, locale) : nothing}`;
 }

@@ -6,6 +6,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { formatInstant as bankTime } from '../time.js';
 import { listStatus, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
+import { moreButton } from '../keep-focus.js';
 
 const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
 
@@ -57,6 +58,14 @@ export class OverridesPage extends LitElement {
     this.querySelector<HTMLElement>('#ovr-detail-h')?.focus();
   }
 
+  /** Close the followed override; focus goes back to its row's button (the detail, and its button, are gone). */
+  async #close(id: string): Promise<void> {
+    this.#overrides.store.unfollow();
+    await this.updateComplete;
+    const row = this.querySelector<HTMLElement>(`tr[data-override="${CSS.escape(id)}"] button[data-action="follow"]`);
+    (row ?? this.querySelector<HTMLElement>('#ovr-list-h'))?.focus();
+  }
+
   #detail() {
     const o = this.#overrides.state.current;
     if (!o || !this.ctx) return nothing;
@@ -77,7 +86,7 @@ export class OverridesPage extends LitElement {
         ${o.decisions.map((d) => html`<li>${bankTime(d.at, locale)} · <span data-decision=${d.action}>${w.steps[d.action] ?? d.action}</span> · ${d.actor}${d.note ? html` — ${d.note}` : nothing}</li>`)}
       </ol>
       ${overrideActions(this.#overrides.store, o, this.ctx.session, locale)}
-      <button type="button" @click=${() => this.#overrides.store.unfollow()}>${w.close}</button>
+      <button type="button" data-action="close" @click=${() => this.#close(o.id)}>${w.close}</button>
     </section>`;
   }
 
@@ -88,7 +97,7 @@ export class OverridesPage extends LitElement {
     const status = listStatus(this.#overrides.store, this.ctx.locale, true);
     return html`
       <section class="card overrides-list" aria-labelledby="ovr-list-h">
-        <h2 id="ovr-list-h">${w.overrides}</h2>
+        <h2 id="ovr-list-h" tabindex="-1">${w.overrides}</h2>
         <form class="filters" @submit=${this.#filter}>
           <label>${w.status}
             <select name="status">
@@ -104,15 +113,20 @@ export class OverridesPage extends LitElement {
           </label>
           <button type="submit">${w.filter}</button>
         </form>
-        <p role="status" class="hint" data-testid="overrides-status">${status}</p>
+        <p role="status" class="hint" data-testid="overrides-status" tabindex="-1">${status}</p>
         ${overrideTable(this.#overrides.store, this.ctx.session, this.ctx.locale, { withSubject: true, follow: (o) => void this.#follow(o) })}
         ${
           s.nextCursor !== null && s.status === 'ready'
-            ? html`<button type="button" class="more" ?disabled=${s.loadingMore} @click=${() => this.#overrides.store.loadMore()}>
-                ${s.loadingMore ? w.loading : w.loadMore}</button>`
+            ? moreButton({
+                loading: s.loadingMore,
+                label: w.loadMore,
+                loadingLabel: w.loading,
+                load: () => this.#overrides.store.loadMore(),
+                status: () => this.querySelector('[data-testid="overrides-status"]'),
+              })
             : nothing
         }
-        <p role="status" class="hint" data-testid="override-outcome">${outcome(this.#overrides.store, this.ctx.locale)}</p>
+        <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, this.ctx.locale)}</p>
       </section>
       ${this.#detail()}
     `;

@@ -8,7 +8,8 @@ import { formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
-import { whyFailed } from '../why-failed.js';
+import { fieldMessage, whyFailed } from '../why-failed.js';
+import { refocus } from '../keep-focus.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
 
@@ -89,6 +90,13 @@ export class PoliciesPage extends LitElement {
     this.querySelector<HTMLElement>('#policies-v-h')?.focus();
   }
 
+  /** Run a version's action; its button is disabled meanwhile (and gone once submitted): focus comes back. */
+  async #act(e: Event, action: () => Promise<unknown>): Promise<void> {
+    const pressed = e.currentTarget;
+    await action();
+    await refocus(pressed, () => this.querySelector<HTMLElement>('[data-testid="policy-status"]'));
+  }
+
   #metric(key: string): MetricDef | undefined {
     return this.#ed.state.metrics.find((m) => m.key === key);
   }
@@ -111,12 +119,31 @@ export class PoliciesPage extends LitElement {
    * engine's word for it is zod's "expected number, received string": say what to type instead.
    */
   #message(e: { readonly path: string; readonly message: string }): string {
-    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return e.message;
+    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return fieldMessage(e.message, this.ctx?.locale ?? 'zh-CN');
     const w = POLICY_WORDS[this.ctx?.locale ?? 'zh-CN'];
     const condition = e.path.endsWith('.value') ? this.#ed.store.valueAt(e.path.slice(0, -'.value'.length)) : undefined;
     const metricKey = (condition as { metric?: unknown } | undefined)?.metric;
     const money = typeof metricKey === 'string' && this.#metric(metricKey)?.unit === 'money';
     return money ? w.notYuan : w.notWhole;
+  }
+
+  /**
+   * Where an error is, as staff name it: the level (by its name), its condition by number, the field
+   * (`等级：金卡 · 条件 1 · 数值`), rather than the engine's path, which stays on the item as `data-path`.
+   * A path this page does not show as a field keeps the engine's words.
+   */
+  #where(path: string, w: Words): string {
+    if (path === 'document') return w.wholeDocument;
+    if (path === 'document.policy.hysteresis.downgradeAfterPeriods') return w.grace;
+    const m = path.match(/^document\.policy\.levels\[(\d+)\]\.when((?:\.of\[\d+\])*)(?:\.(value|metric|of))?$/);
+    if (!m) return path;
+    const doc = this.#ed.state.document as RuleDoc | undefined;
+    const rule = doc?.policy?.levels?.[Number(m[1])];
+    const parts = [`${w.level}: ${rule ? this.#levelName(rule.level) : Number(m[1]) + 1}`];
+    for (const n of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) parts.push(w.conditionN(Number(n[1]) + 1));
+    if (m[3] === 'value') parts.push(w.value);
+    if (m[3] === 'metric') parts.push(w.metric);
+    return parts.join(' · ');
   }
 
   #fieldErrors(path: string, exact = true) {
@@ -339,23 +366,23 @@ export class PoliciesPage extends LitElement {
     const busy = (['save', 'simulate', 'diff', 'submit'] as const).some((a) => s.actions[a].status === 'loading');
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
       <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
-      <p role="status" class="hint" data-testid="policy-status">${this.#statusLine(w)}</p>
+      <p role="status" class="hint" data-testid="policy-status" tabindex="-1">${this.#statusLine(w)}</p>
       ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
         ${
           s.errors.length
-            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li><code>${e.path}</code>: ${this.#message(e)}</li>`)}</ul>`
+            ? html`<p>${w.errorCount(s.errors.length)}</p><ul>${s.errors.map((e) => html`<li data-path=${e.path}>${this.#where(e.path, w)}: ${this.#message(e)}</li>`)}</ul>`
             : html`<p class="hint">${w.noErrors}</p>`
         }
       </div>
       <div class="policies-actions">
-        ${s.editable ? html`<button type="button" data-action="save" ?disabled=${busy || !s.dirty} @click=${() => this.#ed.store.save()}>${w.save}</button>` : nothing}
-        <button type="button" data-action="diff" ?disabled=${busy} @click=${() => this.#ed.store.loadDiff()}>${w.diff}</button>
-        <button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${() => this.#ed.store.simulate()}>${w.simulate}</button>
+        ${s.editable ? html`<button type="button" data-action="save" ?disabled=${busy || !s.dirty} @click=${(e: Event) => this.#act(e, () => this.#ed.store.save())}>${w.save}</button>` : nothing}
+        <button type="button" data-action="diff" ?disabled=${busy} @click=${(e: Event) => this.#act(e, () => this.#ed.store.loadDiff())}>${w.diff}</button>
+        <button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.simulate())}>${w.simulate}</button>
         ${
           s.editable
-            ? html`<button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${() => this.#ed.store.submit()}>${w.submit}</button>`
+            ? html`<button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.submit())}>${w.submit}</button>`
             : nothing
         }
       </div>

@@ -1,4 +1,4 @@
-import { hasRole, Overrides, overrideCheckOf } from '@tierkit/admin';
+import { hasRole, Overrides } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { OverrideMode, SubjectKind } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -8,6 +8,8 @@ import type { PageContext } from '../page.js';
 import { BANK_TIME_ZONE as BANK_ZONE, bankToday, endOfBankDay } from '../time.js';
 import { listStatus, outcome, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
+import { sayCheck } from '../why-failed.js';
+import { moreButton, refocus } from '../keep-focus.js';
 
 /**
  * A customer's overrides on the book page's detail: the list with each one's status, and for officers
@@ -73,15 +75,15 @@ export class SubjectOverrides extends LitElement {
     });
     if (ok) form.reset();
     await this.updateComplete;
-    // After a refusal, the first marked field; after success the form's status says so.
+    // After a refusal, the first marked field; after success (the button was disabled while sending,
+    // which drops focus) the outcome, which says so.
     if (!ok) this.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    else await refocus(null, () => this.querySelector('[data-testid="override-outcome"]'));
   }
 
   #field(name: string) {
-    const message = this.#overrides.state.fieldErrors[name === 'expiresOn' ? 'expiresAt' : name];
-    // The kit's own checks in the console's words; the API's refusals as it words them.
-    const code = message === undefined ? undefined : overrideCheckOf(message);
-    const error = code && this.ctx ? OVERRIDE_WORDS[this.ctx.locale].checks[code] : message;
+    const check = this.#overrides.state.fieldErrors[name === 'expiresOn' ? 'expiresAt' : name];
+    const error = check && this.ctx ? sayCheck(check, OVERRIDE_WORDS[this.ctx.locale].checks, this.ctx.locale) : undefined;
     return {
       invalid: error ? 'true' : 'false',
       error: error ? html`<span class="overrides-error" id="ovr-${name}-error" data-testid="field-error">${error}</span>` : nothing,
@@ -143,15 +145,21 @@ export class SubjectOverrides extends LitElement {
     const list = listStatus(this.#overrides.store, this.ctx.locale, false);
     return html`<section class="overrides-subject" aria-labelledby="ovr-h">
       <h3 id="ovr-h">${w.overrides}</h3>
-      <p role="status" class="hint" data-testid="override-list-status">${list}</p>
+      <p role="status" class="hint" data-testid="override-list-status" tabindex="-1">${list}</p>
       ${overrideTable(this.#overrides.store, this.ctx.session, this.ctx.locale, { withSubject: false })}
       ${
         s.nextCursor !== null
-          ? html`<button type="button" ?disabled=${s.loadingMore} @click=${() => this.#overrides.store.loadMore()}>${w.loadMore}</button>`
+          ? moreButton({
+              loading: s.loadingMore,
+              label: w.loadMore,
+              loadingLabel: w.loading,
+              load: () => this.#overrides.store.loadMore(),
+              status: () => this.querySelector('[data-testid="override-list-status"]'),
+            })
           : nothing
       }
       ${hasRole(this.ctx.session, 'officer') ? this.#form() : nothing}
-      <p role="status" class="hint" data-testid="override-outcome">${outcome(this.#overrides.store, this.ctx.locale)}</p>
+      <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, this.ctx.locale)}</p>
     </section>`;
   }
 }

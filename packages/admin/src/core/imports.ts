@@ -1,5 +1,6 @@
 import { type HttpTierkitClient, query, TierkitApiError } from '@tierkit/client';
 import type { MetricDef, Problem } from '@tierkit/core';
+import { apiCheck, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 import type { ImportAmounts, ImportDetail, ImportEncoding, ImportKind, ImportMode, ImportPreview, ImportRecord } from './imports-types.js';
 
@@ -39,8 +40,8 @@ export interface ImportState {
   /** The import, once uploaded (with the first page of its errors). */
   readonly result: ImportDetail | undefined;
   readonly error: KitError | undefined;
-  /** What is wrong before sending, or the API's field problems (`query.amounts`, `line 1, column "x"`). */
-  readonly problems: readonly { readonly path: string; readonly message: string }[];
+  /** What is wrong before sending (with a code), or the API's field problems (`query.amounts`, `line 1, column "x"`; no code). */
+  readonly problems: readonly ImportProblem[];
 }
 
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
@@ -86,24 +87,23 @@ export async function readHeader(file: Blob, encoding: ImportEncoding): Promise<
 const DEFAULTS: ImportSettings = { kind: 'subjects', encoding: 'utf-8', amounts: undefined, mode: 'all-or-nothing', keepAttributes: false };
 
 /**
- * What `ImportStore.check()` says (English), by code: a console in another language shows its own
- * words for each (`importCheckOf` finds the code of a problem's message). The API's own problems
- * are not listed here.
+ * `ImportStore.check()`'s findings by code, with their default words (English): a host words each
+ * code itself (the field is the problem's `path`); the API's own problems carry no code.
  */
 export const IMPORT_CHECKS = {
-  'choose-file': 'choose a CSV file',
-  'choose-column': 'choose its column',
-  'choose-amounts': 'say whether money is in yuan or fen',
-  'metric-and-value': 'map both metric and value, or neither',
-  'no-metric': 'map metric and value, or at least one metric column',
-} as const;
+  'choose-file': () => 'choose a CSV file',
+  'choose-column': () => 'choose its column',
+  'choose-amounts': () => 'say whether money is in yuan or fen',
+  'metric-and-value': () => 'map both metric and value, or neither',
+  'no-metric': () => 'map metric and value, or at least one metric column',
+} as const satisfies Record<string, (data: CheckData) => string>;
 
 export type ImportCheck = keyof typeof IMPORT_CHECKS;
 
-/** The code of a message of {@link IMPORT_CHECKS}; undefined for any other. */
-export function importCheckOf(message: string): ImportCheck | undefined {
-  return (Object.keys(IMPORT_CHECKS) as ImportCheck[]).find((k) => IMPORT_CHECKS[k] === message);
-}
+/** What is wrong with the import as set up: where (`file`, `amounts`, a field, or the API's path) and what. */
+export type ImportProblem = { readonly path: string } & FieldCheck<ImportCheck>;
+
+const importProblem = (path: string, code: ImportCheck): ImportProblem => ({ path, ...fieldCheck(IMPORT_CHECKS, code) });
 
 /**
  * A CSV import, step by step: pick a file; say what it holds and how it is encoded; map its columns
@@ -200,19 +200,17 @@ export class ImportStore extends KitStore<ImportState> {
   }
 
   /** What would keep the API from reading the file as mapped, said before sending it. */
-  check(): { path: string; message: string }[] {
+  check(): ImportProblem[] {
     const { file, settings, mapping, columns } = this.state;
-    const out: { path: string; message: string }[] = [];
-    if (!file) return [{ path: 'file', message: IMPORT_CHECKS['choose-file'] }];
-    for (const t of this.targets())
-      if (t.required && !mapping[t.field]) out.push({ path: t.field, message: IMPORT_CHECKS['choose-column'] });
+    const out: ImportProblem[] = [];
+    if (!file) return [importProblem('file', 'choose-file')];
+    for (const t of this.targets()) if (t.required && !mapping[t.field]) out.push(importProblem(t.field, 'choose-column'));
     if (settings.kind === 'metrics') {
-      if (!settings.amounts) out.push({ path: 'amounts', message: IMPORT_CHECKS['choose-amounts'] });
+      if (!settings.amounts) out.push(importProblem('amounts', 'choose-amounts'));
       const long = mapping.metric !== undefined || mapping.value !== undefined;
       const wide = Object.keys(mapping).some((f) => f.startsWith('metric:')) || columns.some((h) => this.#metrics.some((m) => m.key === h));
-      if (long && (!mapping.metric || !mapping.value))
-        out.push({ path: mapping.metric ? 'value' : 'metric', message: IMPORT_CHECKS['metric-and-value'] });
-      if (!long && !wide) out.push({ path: 'metric', message: IMPORT_CHECKS['no-metric'] });
+      if (long && (!mapping.metric || !mapping.value)) out.push(importProblem(mapping.metric ? 'value' : 'metric', 'metric-and-value'));
+      if (!long && !wide) out.push(importProblem('metric', 'no-metric'));
     }
     return out;
   }
@@ -297,7 +295,7 @@ export class ImportStore extends KitStore<ImportState> {
       result: undefined,
     });
     let location: string | null = null;
-    let fields: { path: string; message: string }[] = [];
+    let fields: ImportProblem[] = [];
     const body = await this.run(
       'send',
       async (signal) => {
@@ -311,7 +309,7 @@ export class ImportStore extends KitStore<ImportState> {
         if (res.ok) return json;
         location = res.headers.get('location');
         const problem = json as Problem;
-        fields = [...(problem.errors ?? [])];
+        fields = (problem.errors ?? []).map((e) => ({ path: e.path, ...apiCheck<ImportCheck>(e.message) }));
         throw new TierkitApiError(problem);
       },
       // Still busy: a refused upload's recorded errors are read next.

@@ -2,6 +2,7 @@ import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
 // Not the core's main entry: its validator (zod) would follow it into every page of a console (esbuild's chunks).
 import { OVERRIDE_MODES } from '@tierkit/core/wire';
+import { apiCheck, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
 import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
@@ -12,8 +13,11 @@ export interface OverrideFilter {
   readonly scheme?: string;
 }
 
-/** Field → what is wrong with it (`reason`, `expiresAt`, `level`, …), from the form's check or the API's 400. */
-export type FieldErrors = Readonly<Record<string, string>>;
+/**
+ * Field → what is wrong with it (`reason`, `expiresAt`, `level`, …), from the form's check (with a
+ * code of {@link OVERRIDE_CHECKS}) or the API's 400 (no code, the API's message).
+ */
+export type FieldErrors = Readonly<Record<string, FieldCheck<OverrideCheck>>>;
 
 export interface OverridesState extends CursorListState<Override> {
   /** The subject whose overrides are listed (external id); undefined: the whole tenant's. */
@@ -40,55 +44,56 @@ type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 const enc = encodeURIComponent;
 const KEY = /^[a-z0-9][a-z0-9_.-]*$/i;
 
+/** The most characters an override's reason may have (the API's limit too). */
+export const REASON_MAX = 1000;
+
 /**
- * What the kit's own checks of an override form say (English), by code: a console in another language
- * shows its own words for each (`OVERRIDE_CHECK_OF` finds the code of a field's message). Messages of
- * the API's 400s are the API's and are not listed here.
+ * The kit's own checks of an override form, by code, with their default words (English). A host
+ * words each code itself (`fieldErrors[field].code`, and `max` for `reason-too-long`); the API's own
+ * refusals carry no code.
  */
 export const OVERRIDE_CHECKS = {
-  'choose-scheme': 'choose a scheme',
-  'choose-level': 'choose a level',
-  'not-a-level': 'not a level of this scheme',
-  'choose-mode': 'fixed or floor',
-  'reason-required': 'a reason is required',
-  'reason-too-long': 'at most 1000 characters',
-  'not-a-date': 'not a date',
-  'expiry-past': 'must be in the future',
-  'revoke-note': 'say why it is revoked',
-} as const;
+  'choose-scheme': () => 'choose a scheme',
+  'choose-level': () => 'choose a level',
+  'not-a-level': () => 'not a level of this scheme',
+  'choose-mode': () => 'fixed or floor',
+  'reason-required': () => 'a reason is required',
+  'reason-too-long': ({ max }: CheckData) => `at most ${max} characters`,
+  'not-a-date': () => 'not a date',
+  'expiry-past': () => 'must be in the future',
+  'revoke-note': () => 'say why it is revoked',
+  'no-subject': () => 'open a subject first',
+  'no-change': () => 'change at least one field',
+} as const satisfies Record<string, (data: CheckData) => string>;
 
 export type OverrideCheck = keyof typeof OVERRIDE_CHECKS;
 
-/** The code of a message of {@link OVERRIDE_CHECKS}; undefined for any other (the API's own). */
-export function overrideCheckOf(message: string): OverrideCheck | undefined {
-  return (Object.keys(OVERRIDE_CHECKS) as OverrideCheck[]).find((k) => OVERRIDE_CHECKS[k] === message);
-}
+const check = (code: OverrideCheck, data?: CheckData) => fieldCheck(OVERRIDE_CHECKS, code, data);
 
 /**
  * What the API would refuse in a request (or an edit's fields), said before it is sent: a reason, a
  * level of the scheme, an expiry in the future. The API checks again; this only saves a round trip.
  */
 export function checkOverrideRequest(r: Partial<OverrideRequest>, schemes: readonly SchemeSummary[], now: Date, edit = false): FieldErrors {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, FieldCheck<OverrideCheck>> = {};
   if (!edit || r.scheme !== undefined) {
-    if (!r.scheme || !KEY.test(r.scheme)) errors.scheme = OVERRIDE_CHECKS['choose-scheme'];
+    if (!r.scheme || !KEY.test(r.scheme)) errors.scheme = check('choose-scheme');
   }
   const scheme = schemes.find((s) => s.key === r.scheme);
   if (!edit || r.level !== undefined) {
-    if (!r.level) errors.level = OVERRIDE_CHECKS['choose-level'];
-    else if (scheme && !scheme.levels.some((l) => l.key === r.level)) errors.level = OVERRIDE_CHECKS['not-a-level'];
+    if (!r.level) errors.level = check('choose-level');
+    else if (scheme && !scheme.levels.some((l) => l.key === r.level)) errors.level = check('not-a-level');
   }
-  if ((!edit || r.mode !== undefined) && !(OVERRIDE_MODES as readonly string[]).includes(r.mode ?? ''))
-    errors.mode = OVERRIDE_CHECKS['choose-mode'];
+  if ((!edit || r.mode !== undefined) && !(OVERRIDE_MODES as readonly string[]).includes(r.mode ?? '')) errors.mode = check('choose-mode');
   if (!edit || r.reason !== undefined) {
     const reason = r.reason?.trim() ?? '';
-    if (!reason) errors.reason = OVERRIDE_CHECKS['reason-required'];
-    else if (reason.length > 1000) errors.reason = OVERRIDE_CHECKS['reason-too-long'];
+    if (!reason) errors.reason = check('reason-required');
+    else if (reason.length > REASON_MAX) errors.reason = check('reason-too-long', { max: REASON_MAX });
   }
   if (r.expiresAt !== undefined && r.expiresAt !== null) {
     const at = Date.parse(r.expiresAt);
-    if (Number.isNaN(at)) errors.expiresAt = OVERRIDE_CHECKS['not-a-date'];
-    else if (at <= now.getTime()) errors.expiresAt = OVERRIDE_CHECKS['expiry-past'];
+    if (Number.isNaN(at)) errors.expiresAt = check('not-a-date');
+    else if (at <= now.getTime()) errors.expiresAt = check('expiry-past');
   }
   return errors;
 }
@@ -97,8 +102,9 @@ export function checkOverrideRequest(r: Partial<OverrideRequest>, schemes: reado
 function apiFieldErrors(err: unknown): FieldErrors {
   const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { errors?: unknown } }).problem : undefined;
   const list = Array.isArray(problem?.errors) ? (problem.errors as { path?: unknown; message?: unknown }[]) : [];
-  const out: Record<string, string> = {};
-  for (const e of list) if (typeof e.path === 'string' && typeof e.message === 'string') out[e.path.replace(/^body\./, '')] = e.message;
+  const out: Record<string, FieldCheck<OverrideCheck>> = {};
+  for (const e of list)
+    if (typeof e.path === 'string' && typeof e.message === 'string') out[e.path.replace(/^body\./, '')] = apiCheck(e.message);
   return out;
 }
 
@@ -193,7 +199,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
   /** Request an override for the listed subject; checked here first, then by the API. */
   request(r: OverrideRequest): Promise<boolean> {
     const subject = this.state.subject;
-    if (subject === undefined) return Promise.resolve(this.#refuse({ subject: 'open a subject first' }));
+    if (subject === undefined) return Promise.resolve(this.#refuse({ subject: check('no-subject') }));
     const body: OverrideRequest = { ...r, reason: r.reason.trim() };
     const errors = checkOverrideRequest(body, this.state.schemes, this.#now());
     if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
@@ -207,7 +213,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
     const scheme = this.state.items.find((o) => o.id === id)?.scheme ?? this.state.current?.scheme;
     const errors = {
       ...checkOverrideRequest({ ...patch, ...(scheme !== undefined ? { scheme } : {}) }, this.state.schemes, this.#now(), true),
-      ...(Object.keys(patch).length === 0 ? { form: 'change at least one field' } : {}),
+      ...(Object.keys(patch).length === 0 ? { form: check('no-change') } : {}),
     };
     if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
     return this.#write('edit', (signal) => this.#client.http.send<Override>('PATCH', `/v1/overrides/${enc(id)}`, patch, { signal }));
@@ -223,7 +229,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
 
   /** End an approved override (approvers), saying why. */
   revoke(id: string, note: string): Promise<boolean> {
-    if (!note.trim()) return Promise.resolve(this.#refuse({ note: OVERRIDE_CHECKS['revoke-note'] }));
+    if (!note.trim()) return Promise.resolve(this.#refuse({ note: check('revoke-note') }));
     return this.#write('revoke', (signal) =>
       this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/revoke`, { note: note.trim() }, { signal }),
     );

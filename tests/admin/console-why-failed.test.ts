@@ -1,0 +1,122 @@
+// The console says the API's refusals in its own language: the problem's `type` (a stable code) and,
+// for a validation problem, each field by its name and what is wrong — never the validator's English
+// where it has words — and the kit's own checks by their codes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import iconv from 'iconv-lite';
+import { ImportStore, type KitError, kitError, Overrides } from '@tierkit/admin';
+import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
+import { fieldMessage, fieldName, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
+import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
+import { NOW } from '../support/api-fixture.js';
+import { kitFixture } from './kit-fixture.js';
+
+/** What the API answers `send` with, as the kit holds it. */
+async function refusal(send: () => Promise<unknown>): Promise<KitError> {
+  try {
+    await send();
+  } catch (err) {
+    return kitError(err);
+  }
+  throw new Error('the API accepted it');
+}
+
+describe('the console words the API’s refusals', () => {
+  const f = kitFixture();
+
+  it('a bad override body: every field in the console’s language, none of zod’s English', async () => {
+    const e = await refusal(() =>
+      f
+        .client('OFF1')
+        .http.send('POST', '/v1/subjects/K03/overrides', { scheme: 'retail-tier', level: 'gold', mode: 'sideways', reason: '' }),
+    );
+    assert.equal(e.status, 400);
+    assert.ok(e.errors?.length, JSON.stringify(e));
+    const zhCN = whyFailed(e, 'zh-CN');
+    assert.match(zhCN, /^请求未通过校验: /);
+    assert.match(zhCN, /方式: 须为以下之一：fixed, floor/);
+    assert.match(zhCN, /理由: 必填/);
+    assert.doesNotMatch(zhCN, /Invalid|expected|Too small|received/);
+    const zhTW = whyFailed(e, 'zh-TW');
+    assert.match(zhTW, /^請求未通過驗證: /);
+    assert.match(zhTW, /方式: 須為以下之一：fixed, floor/);
+    assert.doesNotMatch(zhTW, /Invalid|expected|Too small|received/);
+    assert.match(whyFailed(e, 'en'), /Mode: must be one of: fixed, floor/);
+  });
+
+  it('the API’s own field refusal (no code) is worded too; its English stays only where the console has no words', async () => {
+    // Without the schemes the kit cannot check the level: the API refuses it.
+    const blind = new Overrides(f.client('RM1'), { now: () => NOW });
+    await blind.open('K04');
+    assert.equal(await blind.request({ scheme: 'retail-tier', level: 'ruby', mode: 'fixed', reason: 'x', expiresAt: null }), false);
+    const level = blind.state.fieldErrors.level;
+    assert.ok(level);
+    assert.equal(level.code, undefined);
+    assert.equal(sayCheck(level, OVERRIDE_WORDS['zh-CN'].checks, 'zh-CN'), '“ruby”不是该方案的等级');
+    assert.equal(sayCheck(level, OVERRIDE_WORDS['zh-TW'].checks, 'zh-TW'), '「ruby」不是該方案的等級');
+    assert.equal(fieldMessage('a message the console has never seen', 'zh-CN'), 'a message the console has never seen');
+  });
+
+  it('the kit’s checks by their codes, with the data their words need', async () => {
+    const o = new Overrides(f.client('RM1'), { now: () => NOW });
+    await o.loadSchemes();
+    await o.open('K04');
+    await o.request({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'x'.repeat(1001), expiresAt: null });
+    const reason = o.state.fieldErrors.reason;
+    assert.ok(reason);
+    assert.equal(sayCheck(reason, OVERRIDE_WORDS['zh-CN'].checks, 'zh-CN'), '理由最多 1000 个字符');
+    assert.equal(sayCheck(reason, OVERRIDE_WORDS['zh-TW'].checks, 'zh-TW'), '理由最多 1000 個字元');
+    assert.equal(sayCheck(reason, OVERRIDE_WORDS.en.checks, 'en'), 'At most 1000 characters');
+  });
+
+  it('an analytics range the wrong way round, as the analytics page would send it', async () => {
+    const e = await refusal(() => f.client('OFF1').http.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-10&to=2025-06'));
+    assert.equal(e.status, 400, JSON.stringify(e));
+    assert.equal(whyFailed(e, 'zh-TW'), '請求未通過驗證: 截止: 不能早於起始月份（2025-10）');
+  });
+
+  it('a refusal of another kind is said by its type; the particulars of a conflict follow', async () => {
+    const fourEyes: KitError = {
+      status: 403,
+      type: 'https://tierkit.dev/problems/four-eyes',
+      title: 'The approver must be someone other than the requester',
+      detail: 'staff:OFF1 requested it',
+    };
+    assert.equal(whyFailed(fourEyes, 'zh-TW'), '核准人須與申請人不同');
+    const conflict: KitError = { status: 409, type: 'https://tierkit.dev/problems/conflict', title: 'x', detail: 'a draft is open' };
+    assert.equal(whyFailed(conflict, 'zh-CN'), '与当前状态冲突: a draft is open');
+    // A type the console does not know: the API's own words.
+    assert.equal(whyFailed({ status: 418, type: 'https://example.com/teapot', title: 'I am a teapot' }, 'zh-CN'), 'I am a teapot');
+  });
+});
+
+describe('the console words the API’s refusal of an import file', () => {
+  const f = kitFixture();
+
+  it('a file the API cannot read: where in it and why, in the console’s language', async () => {
+    const s = new ImportStore(f.client('OFF1'));
+    // GBK bytes sent as UTF-8: the API refuses the file as a whole.
+    await s.pick(new Blob([new Uint8Array(iconv.encode('客户号,姓名\nK90,张三\n', 'gbk'))], { type: 'text/csv' }), 'gbk.csv');
+    s.map('id', s.state.columns[0]);
+    s.map('name', s.state.columns[1]);
+    await s.preview();
+    assert.equal(s.state.status, 'error');
+    const said = s.state.problems.map((p) => `${fieldName(p.path, 'zh-TW')}: ${sayCheck(p, IMPORT_WORDS['zh-TW'].checks, 'zh-TW')}`);
+    assert.ok(said.length, JSON.stringify(s.state.problems));
+    // Only the encodings' own names are in Latin letters.
+    assert.doesNotMatch(said.join(' ').replace(/UTF-8|GB18030|GBK/g, ''), /[A-Za-z]/, said.join(' '));
+    assert.match(said.join(' '), /不是有效的 UTF-8/);
+    assert.match(whyFailed(s.state.error, 'zh-CN'), /^请求未通过校验: 文件: 文件不是有效的 UTF-8/);
+  });
+
+  it('a mapped column the file does not have', async () => {
+    const s = new ImportStore(f.client('OFF1'));
+    await s.pick(new Blob(['id,name\nK91,张三\n'], { type: 'text/csv' }), 'ok.csv');
+    s.map('name', 'name');
+    // A host that maps a column the file does not have (the console offers only the file's own).
+    s.map('id', 'nope');
+    await s.preview();
+    assert.equal(s.state.status, 'error');
+    assert.match(whyFailed(s.state.error, 'zh-TW'), /「nope」欄: 對應中的欄「nope」不在檔案標題列中/);
+  });
+});

@@ -1,0 +1,165 @@
+// The console's zh-TW words as a Taiwanese bank employee reads them: Traditional characters only (every
+// Chinese character is in Big5, the Traditional set: a Simplified-only one such as 户 or 级 is not) and
+// Taiwan's words, not the mainland's that a character-by-character conversion (OpenCC) leaves behind.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import iconv from 'iconv-lite';
+import { ANALYTICS_WORDS } from '../../apps/admin/src/pages/analytics.words.js';
+import { APPROVALS_WORDS } from '../../apps/admin/src/pages/approvals.words.js';
+import { AUDIT_WORDS } from '../../apps/admin/src/pages/audit.words.js';
+import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
+import { JOBS_WORDS } from '../../apps/admin/src/pages/jobs.words.js';
+import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
+import { POLICY_WORDS } from '../../apps/admin/src/pages/policies.words.js';
+import { FAILURE_WORDS } from '../../apps/admin/src/why-failed.js';
+import { WORDS } from '../../apps/admin/src/words.js';
+
+const src = new URL('../../apps/admin/src/', import.meta.url).pathname;
+
+/** Every string in `words`, functions called with sample arguments (numbers, then text). */
+function strings(words: unknown, at = ''): [string, string][] {
+  if (typeof words === 'string') return [[at, words]];
+  if (typeof words === 'function') {
+    for (const args of [
+      [3, 3, 3, 3, 3],
+      ['X', 'Y'],
+      [{ up: 1, down: 1, same: 1, unranked: 1, entered: 1, both: 1, max: 9 }],
+      [['X', 'Y']],
+    ]) {
+      try {
+        const out = (words as (...a: unknown[]) => unknown)(...args);
+        if (typeof out === 'string') return [[at, out]];
+      } catch {
+        // Not these arguments: try the next.
+      }
+    }
+    return [];
+  }
+  if (words && typeof words === 'object') return Object.entries(words).flatMap(([k, v]) => strings(v, at ? `${at}.${k}` : k));
+  return [];
+}
+
+/** The page titles and other zh-TW literals written in the pages' own files (`'zh-TW': '…'`, `'zh-TW': [ … ]`). */
+function literals(): [string, string][] {
+  const files = [...readdirSync(src).map((f) => join(src, f)), ...readdirSync(join(src, 'pages')).map((f) => join(src, 'pages', f))];
+  return files
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.words.ts'))
+    .flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/'zh-TW': (\[[^\]]*\]|'[^']*')/g)].map((m): [string, string] => [
+        f.slice(src.length),
+        m[1] ?? '',
+      ]),
+    );
+}
+
+const ALL: [string, string][] = [
+  ...strings(WORDS['zh-TW'], 'words'),
+  ...strings(APPROVALS_WORDS['zh-TW'], 'approvals'),
+  ...strings(AUDIT_WORDS['zh-TW'], 'audit'),
+  ...strings(ANALYTICS_WORDS['zh-TW'], 'analytics'),
+  ...strings(IMPORT_WORDS['zh-TW'], 'import'),
+  ...strings(JOBS_WORDS['zh-TW'], 'jobs'),
+  ...strings(OVERRIDE_WORDS['zh-TW'], 'overrides'),
+  ...strings(POLICY_WORDS['zh-TW'], 'policies'),
+  ...strings(FAILURE_WORDS['zh-TW'], 'why-failed'),
+  ...literals(),
+];
+
+/** A Chinese character of Big5 (CP950: iconv's `big5` is Hong Kong's, whose extension holds Simplified forms such as 户). */
+const inBig5 = (c: string) => {
+  const lead = iconv.encode(c, 'cp950')[0] ?? 0;
+  return lead >= 0xa1 && lead <= 0xf9;
+};
+
+/**
+ * Mainland words a Traditional conversion keeps, and what a Taiwanese reader expects instead. Row and
+ * column are the other way round in Taiwan (列 a row, 欄 a column); that one is checked on the import
+ * page's words by name below, as 行 alone is also a bank.
+ */
+const MAINLAND: Readonly<Record<string, string>> = {
+  數據: '資料',
+  用戶: '使用者',
+  默認: '預設',
+  設置: '設定',
+  導入: '匯入',
+  導出: '匯出',
+  信息: '資訊',
+  網絡: '網路',
+  服務器: '伺服器',
+  加載: '載入',
+  保存: '儲存',
+  創建: '建立',
+  新建: '建立',
+  打開: '開啟',
+  登錄: '登入',
+  退出: '登出',
+  搜索: '搜尋',
+  鏈接: '連結',
+  視頻: '影片',
+  程序: '程式',
+  菜單: '選單',
+  運行: '執行',
+  緩存: '快取',
+  字段: '欄位',
+  賬: '帳',
+  審批: '審核、核准',
+  校驗: '驗證',
+  客戶經理: '理財專員',
+  客戶號: '客戶編號',
+  演示: '示範',
+  令牌: '權杖',
+  對映: '對應',
+  字首: '開頭',
+  當前: '目前',
+  匹配: '配對',
+  檔位: '級距',
+  柱狀圖: '長條圖',
+  熱力圖: '熱度圖',
+  示例: '範例',
+  對比: '比較',
+  全量: '全部',
+  首行: '標題列',
+  排隊: '佇列',
+  推遲: '延後',
+  條記錄: '筆紀錄',
+  支持: '支援',
+};
+
+describe('the console in zh-TW', () => {
+  it('has words to check', () => {
+    assert.ok(ALL.length > 400, `${ALL.length} strings`);
+  });
+
+  it('uses Traditional characters only', () => {
+    const off = ALL.flatMap(([at, text]) =>
+      [...text].filter((c) => /\p{Script=Han}/u.test(c) && !inBig5(c)).map((c) => `${at}: ${c} in “${text}”`),
+    );
+    assert.deepEqual(off, []);
+  });
+
+  it('uses Taiwan’s words, not the mainland’s', () => {
+    const off = ALL.flatMap(([at, text]) =>
+      Object.entries(MAINLAND)
+        .filter(([word]) => text.includes(word))
+        .map(([word, tw]) => `${at}: “${word}” (say ${tw}) in “${text}”`),
+    );
+    assert.deepEqual(off, []);
+  });
+
+  it('quotes with 「」, as Taiwan writes', () => {
+    assert.deepEqual(
+      ALL.filter(([, text]) => /[“”]/.test(text)).map(([at, text]) => `${at}: ${text}`),
+      [],
+    );
+  });
+
+  it('calls a row 列 and a column 欄 on the import page', () => {
+    const w = IMPORT_WORDS['zh-TW'];
+    assert.equal(w.line(3), '第 3 列');
+    assert.equal(w.column('客戶編號'), '「客戶編號」欄');
+    const rowsAsLines = strings(w, 'import').filter(([, text]) => /[0-9一每錯誤正確]\s*行|行有錯誤|的行/.test(text));
+    assert.deepEqual(rowsAsLines, []);
+  });
+});
