@@ -87,6 +87,18 @@ describe('ApprovalsQueue against the real API', () => {
     assert.deepEqual(q.state.items, []);
   });
 
+  it('summaries come in the language asked for, and in another after setLocale and a load', async () => {
+    const q = new ApprovalsQueue(checker, { session: checkerSession, locale: 'en', filter: { kind: 'override' } });
+    await q.load();
+    const summaries = () => q.state.items.map((i) => i.summary).join('\n');
+    assert.ok(q.state.items.length > 0);
+    assert.match(summaries(), /customer tier: Gold/);
+    q.setLocale('zh-TW');
+    await q.load();
+    assert.doesNotMatch(summaries(), /customer tier: Gold/);
+    assert.match(summaries(), /金卡/);
+  });
+
   it('the requester’s own items are not approvable, and the API refuses them too', async () => {
     const q = new ApprovalsQueue(f.client('OFF1'), { session: makerSession });
     await q.load();

@@ -50,7 +50,12 @@ export class ApprovalsPage extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('ctx') || !this.ctx) return;
-    if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) void this.#queue.store.load();
+    const before = changed.get('ctx');
+    // Summaries name levels in the console's language: the first page again when it changes.
+    if (before?.session.actor !== this.ctx.session.actor || before.locale !== this.ctx.locale) {
+      this.#queue.store.setLocale(this.ctx.locale);
+      void this.#queue.store.load();
+    }
   }
 
   override disconnectedCallback(): void {

@@ -1,4 +1,5 @@
 import { type HttpTierkitClient, query, type Session } from '@tierkit/client';
+import type { Locale } from '@tierkit/core';
 import type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './approvals-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
@@ -56,6 +57,8 @@ export interface ApprovalsQueueOptions {
   /** Items per page (API maximum 100). Default 50. */
   readonly pageSize?: number;
   readonly filter?: ApprovalFilter;
+  /** The language of each item's `summary` (scheme and level labels); the API's default (zh-CN) when absent. */
+  readonly locale?: Locale;
 }
 
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
@@ -93,6 +96,7 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
   readonly #client: Client;
   readonly #pageSize: number;
   readonly #session: Session | undefined;
+  #locale: Locale | undefined;
 
   constructor(client: Client, options: ApprovalsQueueOptions = {}) {
     super({
@@ -104,6 +108,7 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
     });
     this.#client = client;
     this.#session = options.session;
+    this.#locale = options.locale;
     this.#pageSize = Math.min(100, Math.max(1, options.pageSize ?? 50));
   }
 
@@ -114,7 +119,15 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
 
   protected page(cursor: string | undefined, signal: AbortSignal): Promise<ApprovalsPage> {
     const f = this.state.filter;
-    const q = { kind: f.kind, scheme: f.scheme, subject: f.subject, minAgeSeconds: f.minAgeSeconds, limit: this.#pageSize, cursor };
+    const q = {
+      kind: f.kind,
+      scheme: f.scheme,
+      subject: f.subject,
+      minAgeSeconds: f.minAgeSeconds,
+      locale: this.#locale,
+      limit: this.#pageSize,
+      cursor,
+    };
     return this.#client.http.get<ApprovalsPage>(`/v1/approvals${query(q)}`, { signal });
   }
 
@@ -127,6 +140,11 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
     const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as ApprovalFilter;
     this.set({ filter: clean });
     return this.load();
+  }
+
+  /** The language of the summaries of the pages loaded from now on (`load()` to see the first page in it). */
+  setLocale(locale: Locale): void {
+    this.#locale = locale;
   }
 
   /** The queue again, past the client's cache. */
