@@ -1,6 +1,7 @@
 import {
   findApiKey,
   findApiKeyByHash,
+  findJob,
   findStaff,
   findTenant,
   insertApiKey,
@@ -174,8 +175,15 @@ export async function authenticateKey(db: Executor, secret: string): Promise<Pri
  * The person behind a stored actor, as four eyes compares them: `staff:<id>` for a key that staff
  * member owns, the actor itself otherwise (a staff token's `staff:<id>`, an unowned key's `key:<id>`,
  * `system`). A key's owner never changes, so an actor recorded long ago resolves to the same person.
+ * A re-tier job (`job:<id>`) acts for whoever started it: a level its chunk moved is that person's
+ * request, so they cannot sign it off with another credential of theirs.
  */
 export async function personOfActor(db: Executor, tenantId: string, actor: string): Promise<string> {
+  if (actor.startsWith('job:')) {
+    const job = await findJob(db, tenantId, actor.slice('job:'.length));
+    // A job is never started by a job, so this looks one step deep.
+    return job && !job.requested_by.startsWith('job:') ? personOfActor(db, tenantId, job.requested_by) : actor;
+  }
   if (!actor.startsWith('key:')) return actor;
   const key = await findApiKey(db, tenantId, actor.slice('key:'.length));
   return key?.staffId ? `staff:${key.staffId}` : actor;

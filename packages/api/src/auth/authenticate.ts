@@ -61,10 +61,11 @@ async function principalOf(db: Executor, cache: CredentialCache, header: string 
   const nowMs = now.getTime();
   const cached = cache.get(credential, nowMs);
   if (cached) return authenticated(credential, cached);
+  const since = cache.stamp();
   if (credential.startsWith(TOKEN_PREFIX)) {
     const result = await verifyToken(db, credential, now);
     if (!result.ok) throw invalidToken(TOKEN_FAILURES[result.reason]);
-    cache.set(credential, result.principal, nowMs, result.expiresAt.getTime());
+    cache.set(credential, result.principal, nowMs, result.expiresAt.getTime(), since);
     return authenticated(credential, result.principal);
   }
   const verified = credential.startsWith(KEY_PREFIX) ? await verifyKey(db, credential) : undefined;
@@ -75,7 +76,7 @@ async function principalOf(db: Executor, cache: CredentialCache, header: string 
         : 'Unknown or revoked API key.',
     );
   }
-  cache.set(credential, verified.principal, nowMs);
+  cache.set(credential, verified.principal, nowMs, Number.POSITIVE_INFINITY, since);
   return authenticated(credential, verified.principal);
 }
 

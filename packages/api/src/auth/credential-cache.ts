@@ -35,6 +35,14 @@ export class CredentialCache {
     private readonly maxEntries = CREDENTIAL_CACHE_ENTRIES,
   ) {}
 
+  /**
+   * Where the credential changes stand now: read it before verifying, and hand it to `set`, so a
+   * verification that a revocation or a staff change overtook is not kept as fresh.
+   */
+  stamp(): number {
+    return generation;
+  }
+
   get(credential: string, nowMs: number): Principal | undefined {
     const entry = this.#entries.get(credential);
     if (!entry) return undefined;
@@ -43,9 +51,12 @@ export class CredentialCache {
     return undefined;
   }
 
-  /** Remember a verified credential; `expiresMs` caps the deadline (a token's own expiry). */
-  set(credential: string, principal: Principal, nowMs: number, expiresMs = Number.POSITIVE_INFINITY): void {
-    if (this.ttlMs <= 0) return;
+  /**
+   * Remember a verified credential; `expiresMs` caps the deadline (a token's own expiry). `since` is
+   * the `stamp()` read before verifying: when credentials changed meanwhile, nothing is kept.
+   */
+  set(credential: string, principal: Principal, nowMs: number, expiresMs = Number.POSITIVE_INFINITY, since = generation): void {
+    if (this.ttlMs <= 0 || since !== generation) return;
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);

@@ -205,6 +205,13 @@ export async function editOverride(deps: ApiDeps, id: string, patch: Partial<Ove
     requireStatus(r, 'pending', 'edited');
     const subject = await subjectOr404(deps, r.subject, trx);
     const o = r.override;
+    // Past its expiry a request no longer blocks a new one for its subject and scheme (see
+    // requestOverride): brought back by an edit, it would stand beside that one.
+    if (o.expiresAt !== null && o.expiresAt <= nowIso)
+      throw new ProblemError(
+        'conflict',
+        `Override ${id} expired at ${o.expiresAt} before anyone decided it: it can only be rejected or withdrawn. File a new request instead.`,
+      );
     const next: OverrideInput = {
       scheme: o.scheme,
       level: patch.level ?? o.level,
