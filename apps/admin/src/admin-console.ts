@@ -8,6 +8,7 @@ import { tokenSource } from './token-source.js';
 import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
 import { whyFailed } from './why-failed.js';
 import { refocus } from './keep-focus.js';
+import { useBankTimeZone } from './time.js';
 
 type SignIn = 'maker' | 'checker' | 'rm';
 
@@ -112,6 +113,11 @@ export class AdminConsole extends LitElement {
     const value = (e.target as HTMLSelectElement).value;
     this.locale = (LOCALES as readonly string[]).includes(value) ? (value as ConsoleLocale) : 'zh-CN';
     document.documentElement.lang = this.locale;
+  }
+
+  protected override willUpdate(): void {
+    // Times are counted and shown in the bank's zone, which the API names with the session.
+    useBankTimeZone(this.#session.state.session?.timeZone);
   }
 
   override render() {

@@ -3,22 +3,41 @@ import type { ConsoleLocale } from './words.js';
 
 /*
  * The bank's clock. Periods (`YYYY-MM`), days and the times people read are the bank's, not the
- * browser's: a month closes at midnight in Shanghai, and every time shown says its zone. Offsets are
- * read back from Intl, never written by hand, so a bank in a zone with daylight saving only changes
- * BANK_TIME_ZONE.
+ * browser's: a month closes at midnight in the bank's zone, and every time shown says its zone. The
+ * zone is the API's (`GET /v1/session`, the server's TIERKIT_TIME_ZONE), set when a session loads.
+ * Offsets are read back from Intl, never written by hand, so a zone with daylight saving works too.
  */
 
-/** The bank's time zone (the demo bank's; the widgets' timeline defaults to the same). */
-export const BANK_TIME_ZONE = 'Asia/Shanghai';
+/** The zone until a session names one (the demo bank's; the widgets' timeline defaults to the same). */
+export const DEFAULT_BANK_TIME_ZONE = 'Asia/Shanghai';
+
+let zone = DEFAULT_BANK_TIME_ZONE;
+
+/** The bank's time zone the console counts and shows times in. */
+export function bankTimeZone(): string {
+  return zone;
+}
+
+/** Count and show times in `timeZone` from now on (the session's); a zone this browser does not know is ignored. */
+export function useBankTimeZone(timeZone: string | undefined): void {
+  if (!timeZone || timeZone === zone) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    return;
+  }
+  zone = timeZone;
+}
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 /** The bank-zone fields of instant `t` (year, month, day, hour, minute, second; 24-hour). */
 function fields(t: number, locale = 'en'): Record<string, string> {
-  let f = formats.get(locale);
+  const key = `${zone}\u0000${locale}`;
+  let f = formats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(locale, {
-      timeZone: BANK_TIME_ZONE,
+      timeZone: zone,
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -27,7 +46,7 @@ function fields(t: number, locale = 'en'): Record<string, string> {
       second: '2-digit',
       hourCycle: 'h23',
     });
-    formats.set(locale, f);
+    formats.set(key, f);
   }
   return Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
 }
@@ -48,7 +67,7 @@ export function formatInstant(at: string | null | undefined, _locale?: ConsoleLo
   const t = Date.parse(at);
   if (Number.isNaN(t)) return at;
   const p = fields(t);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} (${BANK_TIME_ZONE})`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} (${zone})`;
 }
 
 /** An ISO instant as the bank's time of day, the zone named: `19:05:03 (Asia/Shanghai)`. */
@@ -56,7 +75,7 @@ export function formatBankClock(at: string): string {
   const t = Date.parse(at);
   if (Number.isNaN(t)) return at;
   const p = fields(t);
-  return `${p.hour}:${p.minute}:${p.second} (${BANK_TIME_ZONE})`;
+  return `${p.hour}:${p.minute}:${p.second} (${zone})`;
 }
 
 /** An ISO instant to the second in the bank's zone, `2025-11-15 12:00:00`; the caller states the zone. */

@@ -1,7 +1,7 @@
 import { type AuditFilter, type AuditRecord, AuditTrail, firstBreak, hasRole, isBookScoped } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { bankLocalToUtc, formatBankTime } from '../time.js';
+import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
@@ -138,14 +138,14 @@ export class AuditPage extends LitElement {
           <button type="submit">${w.find}</button>
           <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
         </form>
-        <p class="hint">${w.zone}</p>
+        <p class="hint">${w.zone(bankTimeZone())}</p>
         <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${
           t.items.length
             ? html`<div class="audit-scroll" role="region" tabindex="0" aria-label=${w.table}>
                 <table class="subject-table audit-table">
                   <thead><tr>
-                    <th scope="col">${w.seq}</th><th scope="col">${w.at}</th><th scope="col">${w.who}</th><th scope="col">${w.what}</th>
+                    <th scope="col">${w.seq}</th><th scope="col">${w.at(bankTimeZone())}</th><th scope="col">${w.who}</th><th scope="col">${w.what}</th>
                     <th scope="col">${w.phase}</th><th scope="col">${w.outcome}</th><th scope="col">${w.requestId}</th>
                   </tr></thead>
                   <tbody>${t.items.map((r) => this.#row(r))}</tbody>

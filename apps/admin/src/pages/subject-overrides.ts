@@ -5,7 +5,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
-import { BANK_TIME_ZONE as BANK_ZONE, bankToday, endOfBankDay } from '../time.js';
+import { bankTimeZone, bankToday, endOfBankDay } from '../time.js';
 import { listStatus, outcome, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { sayCheck } from '../why-failed.js';
@@ -133,7 +133,7 @@ export class SubjectOverrides extends LitElement {
         <input name="expiresOn" type="date" min=${bankToday()} aria-invalid=${f.expiresOn.invalid}
           aria-describedby=${`ovr-expires-hint${f.expiresOn.describedBy ? ` ${f.expiresOn.describedBy}` : ''}`}>
       </label>
-      <span class="hint" id="ovr-expires-hint">${w.expiresHint(BANK_ZONE)}</span>${f.expiresOn.error}
+      <span class="hint" id="ovr-expires-hint">${w.expiresHint(bankTimeZone())}</span>${f.expiresOn.error}
       <button type="submit" ?disabled=${this.#overrides.state.saving}>${w.submit}</button>
     </form>`;
   }
