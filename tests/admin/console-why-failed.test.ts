@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { ImportStore, type KitError, kitError, Overrides } from '@tierkit/admin';
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
-import { fieldMessage, fieldName, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
+import { fieldMessage, fieldName, fieldSays, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -42,6 +42,23 @@ describe('the console words the API’s refusals', () => {
     assert.match(zhTW, /方式: 須為以下之一：fixed, floor/);
     assert.doesNotMatch(zhTW, /Invalid|expected|Too small|received/);
     assert.match(whyFailed(e, 'en'), /Mode: must be one of: fixed, floor/);
+  });
+
+  it('a schema refusal is worded by its code and params, whatever the English says', () => {
+    const reworded = 'a message a newer validator might write';
+    assert.equal(
+      fieldSays({ path: 'reason', message: reworded, code: 'too_big', params: { maximum: 500, origin: 'string' } }, 'zh-CN'),
+      '最多 500 个字符',
+    );
+    assert.equal(
+      fieldSays({ path: 'limit', message: reworded, code: 'too_small', params: { minimum: 1, inclusive: true, origin: 'number' } }, 'en'),
+      fieldMessage('Too small: expected number to be >=1', 'en'),
+    );
+    assert.equal(
+      fieldSays({ path: 'kind', message: reworded, code: 'invalid_value', params: { values: ['customer', 'product'] } }, 'zh-TW'),
+      fieldMessage('Invalid option: expected one of "customer"|"product"', 'zh-TW'),
+    );
+    assert.equal(fieldSays({ path: 'x', message: reworded, code: 'custom' }, 'en'), reworded, 'a code without words: the API’s message');
   });
 
   it('the API’s own field refusal (no code) is worded too; its English stays only where the console has no words', async () => {

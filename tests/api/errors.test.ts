@@ -119,6 +119,28 @@ forEachDialect('bad input is a 4xx problem and changes nothing', (f) => {
     );
   });
 
+  it('schema errors carry a stable code and what its words need, for a host to say them in its own language', async () => {
+    const limit = (await problem(await api.get('/v1/subjects?limit=0'), 400)).errors?.find((e) => e.path === 'query.limit');
+    assert.equal(limit?.code, 'too_small');
+    assert.deepEqual(limit?.params, { minimum: 1, inclusive: true, origin: 'number' });
+    const kind = (await problem(await api.put('/v1/subjects/V6', { kind: 'alien', displayName: 'x' }), 400)).errors?.find(
+      (e) => e.path === 'kind',
+    );
+    assert.equal(kind?.code, 'invalid_value');
+    assert.deepEqual(kind?.params?.values, ['customer', 'corporate', 'product', 'employee']);
+    const missing = (await problem(await api.put('/v1/subjects/V6', { kind: 'customer' }), 400)).errors?.find(
+      (e) => e.path === 'displayName',
+    );
+    assert.deepEqual([missing?.code, missing?.params], ['invalid_type', { expected: 'string' }]);
+    const extra = (await problem(await api.put('/v1/subjects/V6', { kind: 'customer', displayName: 'x', vip: true }), 400)).errors;
+    assert.deepEqual(
+      extra?.map((e) => [e.code, e.params]),
+      [['unrecognized_keys', { keys: ['vip'] }]],
+    );
+    const twice = (await problem(await api.get('/v1/subjects?limit=5&limit=6'), 400)).errors?.find((e) => e.path === 'query.limit');
+    assert.equal(twice?.code, 'repeated');
+  });
+
   it('tenants never see each other’s subjects', async () => {
     await api.customer('T1', '赵敏');
     await api.balances('T1', [

@@ -1,4 +1,5 @@
 import type { CheckData, FieldCheck, KitError } from '@tierkit/admin';
+import type { ProblemFieldError, ProblemParam } from '@tierkit/core';
 import type { ConsoleLocale } from './words.js';
 
 /** The problem kinds the console words itself, by the last segment of the problem's `type` URI. */
@@ -417,6 +418,38 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   return message;
 }
 
+/**
+ * A field error in the console's language: by the API's stable `code` and `params` where it gives them
+ * (a request-schema check), else by its English `message` (`fieldMessage`).
+ */
+export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
+  const s = FAILURE_WORDS[locale].says;
+  const p = f.params ?? {};
+  const list = (v: ProblemParam | undefined) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
+  const bound = (v: ProblemParam | undefined) => String(v ?? '');
+  switch (f.code) {
+    case 'too_small':
+      if (p.origin === 'string') return p.minimum === 1 ? s.required : s.minLength(bound(p.minimum));
+      if (p.origin === 'array') return s.minItems(bound(p.minimum));
+      if (p.minimum !== undefined) return s.min(bound(p.minimum), p.inclusive !== false);
+      break;
+    case 'too_big':
+      if (p.origin === 'string') return s.maxLength(bound(p.maximum));
+      if (p.origin === 'array') return s.maxItems(bound(p.maximum));
+      if (p.maximum !== undefined) return s.max(bound(p.maximum), p.inclusive !== false);
+      break;
+    case 'invalid_value':
+      return s.oneOf(list(p.values));
+    case 'unrecognized_keys':
+      return s.unknownKeys(list(p.keys));
+    case 'invalid_format':
+      return s.format;
+    case 'repeated':
+      return s.once;
+  }
+  return fieldMessage(f.message, locale);
+}
+
 /** A check of the kit's (by its code, in the page's `checks` words) or the API's refusal of a field, in the console's language. */
 export function sayCheck<C extends string>(
   check: FieldCheck<C>,
@@ -459,7 +492,7 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)
-    return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldName(f.path, locale)}: ${fieldMessage(f.message, locale)}`))}`;
+    return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldName(f.path, locale)}: ${fieldSays(f, locale)}`))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];
 }

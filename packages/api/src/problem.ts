@@ -1,4 +1,4 @@
-import type { Problem } from '@tierkit/core';
+import type { Problem, ProblemFieldError } from '@tierkit/core';
 
 /** Base of the stable `type` URIs of problem documents; each is also a section of `/docs`. */
 export const PROBLEM_BASE = 'https://tierkit.dev/problems/';
@@ -30,11 +30,11 @@ export const PROBLEMS = {
 } as const satisfies Record<string, { status: number; title: string }>;
 export type ProblemKind = keyof typeof PROBLEMS;
 
-/** One offending field: a path into the request (`metrics[0].value`, `query.limit`), and what is wrong. */
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
+/**
+ * One offending field: a path into the request (`metrics[0].value`, `query.limit`), what is wrong,
+ * and for a schema check its stable `code` and `params` (`ProblemFieldError`).
+ */
+export type FieldError = ProblemFieldError;
 
 /**
  * Thrown by handlers and services; the app's single `onError` turns it into problem+json.

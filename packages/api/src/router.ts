@@ -1,9 +1,25 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './deps.js';
-import { fieldPath, invalid } from './problem.js';
+import type { ProblemParam } from '@tierkit/core';
+import { fieldPath, invalid, type FieldError } from './problem.js';
 
 /** Where each validation target's field paths point: the body is the root, the rest are named. */
 const TARGET_PREFIX: Record<string, string> = { json: '', form: '', query: 'query', param: 'params', header: 'headers', cookie: 'cookies' };
+
+/** What a schema issue's words need, by name; its input and nested issues are left out. */
+const ISSUE_PARAMS = ['expected', 'minimum', 'maximum', 'inclusive', 'exact', 'origin', 'format', 'values', 'keys', 'divisor'] as const;
+
+function paramsOf(issue: Record<string, unknown>): { params?: Record<string, ProblemParam> } {
+  const params: Record<string, ProblemParam> = {};
+  for (const name of ISSUE_PARAMS) {
+    const v = issue[name];
+    if (typeof v === 'bigint') params[name] = Number(v);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') params[name] = v;
+    else if (Array.isArray(v))
+      params[name] = v.map((x) => (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? x : String(x)));
+  }
+  return Object.keys(params).length ? { params } : {};
+}
 
 /**
  * A sub-app whose failed validations throw a 400 problem carrying every field path, instead of
@@ -19,10 +35,11 @@ export function router(): OpenAPIHono<AppEnv> {
       const once = (path: readonly PropertyKey[]) =>
         result.target === 'query' && path.length === 1 && typeof path[0] === 'string' && (c.req.queries(path[0])?.length ?? 0) > 1;
       throw invalid(
-        result.error.issues.map((issue) => ({
-          path: fieldPath(prefix, issue.path),
-          message: once(issue.path) ? 'may be given only once' : issue.message,
-        })),
+        result.error.issues.map((issue): FieldError => {
+          const path = fieldPath(prefix, issue.path);
+          if (once(issue.path)) return { path, message: 'may be given only once', code: 'repeated' };
+          return { path, message: issue.message, code: issue.code, ...paramsOf(issue as unknown as Record<string, unknown>) };
+        }),
       );
     },
   });

@@ -1,5 +1,5 @@
 import { Store } from '@tanstack/store';
-import type { Problem } from '@tierkit/core';
+import type { Problem, ProblemFieldError } from '@tierkit/core';
 
 /*
  * The pattern every store of the kit follows (packages/admin/README.md, "Adding a store"): state in
@@ -17,8 +17,11 @@ export interface KitError {
   readonly detail?: string;
   /** The problem's `type` URI (`https://tierkit.dev/problems/subject-not-found`), when the API sent one. */
   readonly type?: string;
-  /** A validation problem's field errors (`document.policy.levels[0].when.value`: what is wrong). */
-  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+  /**
+   * A validation problem's field errors (`document.policy.levels[0].when.value`: what is wrong), with
+   * the API's stable `code` and `params` where it gives them.
+   */
+  readonly errors?: readonly ProblemFieldError[];
 }
 
 /** Turn anything a request threw into a KitError. */

@@ -90,7 +90,24 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          code: z.string().optional().openapi({
+            description:
+              'For a schema check, stable for programs: invalid_type, too_small, too_big, invalid_format, invalid_value, unrecognized_keys, not_multiple_of, repeated',
+            example: 'too_big',
+          }),
+          params: z
+            .record(z.string(), z.unknown())
+            .optional()
+            .openapi({
+              description: 'What the code’s words need (expected, minimum, maximum, inclusive, origin, format, values, keys, divisor)',
+              example: { maximum: 500, origin: 'string', inclusive: true },
+            }),
+        }),
+      )
       .readonly()
       .optional(),
   })

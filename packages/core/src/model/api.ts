@@ -79,5 +79,26 @@ export interface Problem {
   readonly detail?: string;
   readonly instance?: string;
   /** For validation problems: each offending field path and what is wrong with it. */
-  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+  readonly errors?: readonly ProblemFieldError[];
+}
+
+/** What a value in a field error's `params` may be. */
+export type ProblemParam = string | number | boolean | null | readonly (string | number | boolean | null)[];
+
+/**
+ * One offending field of a validation problem. `message` is English for people; `code` (when given)
+ * is stable for programs to word in their own language, with the `params` its words need.
+ */
+export interface ProblemFieldError {
+  readonly path: string;
+  readonly message: string;
+  /**
+   * The request schema's check that failed: `invalid_type` (`expected`), `too_small` / `too_big`
+   * (`minimum` / `maximum`, `inclusive`, `origin`: string, number, array …), `invalid_format`
+   * (`format`), `invalid_value` (`values`), `unrecognized_keys` (`keys`), `not_multiple_of`
+   * (`divisor`), `repeated` (a query parameter given twice). Absent for the API's own checks, whose
+   * `message` says what is wrong.
+   */
+  readonly code?: string;
+  readonly params?: Readonly<Record<string, ProblemParam>>;
 }
