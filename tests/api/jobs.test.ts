@@ -13,7 +13,7 @@ import {
   type JobView,
 } from '@tierkit/api';
 import { findSubjectByExternalId, insertMetrics, insertOverride, insertSubjects, type Db, type Executor } from '@tierkit/db';
-import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { NOW, authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { approvalTestPack, testPack } from '../support/test-pack.js';
 
 /*
@@ -135,6 +135,19 @@ forEachDialect('re-tier jobs', (f) => {
     assert.deepEqual(done.progress.chunks, { total: 5, done: 5 });
     assert.equal(done.progress.subjects.processed + done.progress.subjects.skipped, 5);
     assert.equal((await api.post(`/v1/jobs/${queued.id}/resume`, {})).status, 409);
+  });
+
+  it('cancel and resume need no body and no Content-Type (curl -X POST); a body still needs application/json', async () => {
+    const queued = await enqueueRetier(f.db.db, { tenantId: 'bank-j', period: '2025-11', now: NOW, chunkSubjects: 1 });
+    assert.ok(queued);
+    const bare = (action: string, init: { body?: string; headers?: Record<string, string> } = {}) =>
+      f.app.request(`/v1/jobs/${queued.id}/${action}`, { method: 'POST', ...init, headers: { ...authHeader(f, as), ...init.headers } });
+    assert.equal((await job(await bare('cancel'))).status, 'cancelled');
+    assert.equal((await job(await bare('resume', { headers: { 'Content-Length': '0' } }))).status, 'running');
+    const typed = await bare('cancel', { body: '{}', headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(typed.status, 415, 'a body of another type is still refused');
+    assert.equal((await job(await client(f, as).get(`/v1/jobs/${queued.id}`))).status, 'running', 'and changed nothing');
+    assert.equal((await job(await bare('cancel'))).status, 'cancelled');
   });
 
   it('a chunk whose job is cancelled while a worker runs it is given back at once, and cancels never fail the job', async () => {
