@@ -29,13 +29,14 @@ async function job(res: Response, status = 200): Promise<JobView> {
   return (await res.json()) as JobView;
 }
 
-/** Metrics written straight to the table, as a warehouse load would: no evaluation happens. */
+/** Metrics written straight to the table at NOW, as a warehouse load would: no evaluation happens. */
 async function load(db: Db, tenantId: string, externalId: string, rows: readonly [metric: string, period: string, value: number][]) {
   const subject = await findSubjectByExternalId(db.db, tenantId, externalId);
   assert.ok(subject, `${externalId} exists`);
   await insertMetrics(
     db.db,
     rows.map(([metric, period, value]) => ({ tenant_id: tenantId, subject_id: subject.id, metric, period, value })),
+    NOW.toISOString(),
   );
 }
 
@@ -204,8 +205,10 @@ forEachDialect('re-tier jobs', (f) => {
     assert.deepEqual(none.progress.subjects, { total: 0, processed: 0, skipped: 0 });
   });
 
-  it('a month without data still re-evaluates: a stale income declaration lapses after the hysteresis', async () => {
+  it('a customer with no data of their own for a month still re-evaluates: a stale income declaration lapses after the hysteresis', async () => {
     const api = client(f, as);
+    // The bank has loaded June (a job for a month with no data at all is refused): just not for ST1.
+    await load(f.db, 'bank-j', 'S1', [['avg_daily_balance', '2025-06', 1_000_000]]);
     await api.customer('ST1');
     const declared = await api.put('/v1/subjects/ST1/metrics', {
       metrics: [{ metric: 'household_income', period: '2024-06', value: 25_000_000 }],

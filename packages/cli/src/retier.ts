@@ -62,6 +62,7 @@ async function runRetier(db: Db, { values }: JobArgs, io: JobIo): Promise<number
       filter: { ...(kind ? { kind: kind as SubjectKind } : {}), ...(subjects ? { subjects } : {}) },
       reason: text('reason') ?? null,
       requestedBy: 'cli',
+      requireData: true,
     });
   } catch (err) {
     // A 400 problem is bad input on the command line (a period, a scheme); any other problem failed.

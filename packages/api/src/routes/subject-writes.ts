@@ -102,7 +102,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const errors = checkObservations(metrics, tp.metrics, periodOf(now, deps.timeZone));
       if (errors.length) throw invalid(errors);
       const body = await deps.db.transaction().execute(async (trx) => {
-        await upsertMetrics(trx, deps.tenantId, subject.id, metrics);
+        await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString());
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         return tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
       });

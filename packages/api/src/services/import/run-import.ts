@@ -299,7 +299,7 @@ async function writeBatch(
       }
     }
     const rows = [...byKey.values()];
-    const periods = await upsertMetricRows(trx, rows);
+    const periods = await upsertMetricRows(trx, rows, ctx.now().toISOString());
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') return { ...(await writeManagers(trx, ctx, checked.rows, subjectIds)), periods: [] };
