@@ -28,6 +28,15 @@ export async function upsertMetrics(
 }
 
 const METRIC_COLUMNS = ['tenant_id', 'subject_id', 'metric', 'period', 'value'] as const;
+
+/**
+ * The rows with their keys in METRIC_COLUMNS order: the statement is compiled from the rows' own key
+ * order, and the values are bound in METRIC_COLUMNS order, so a row built as `{ ...m, period }` would
+ * otherwise store its month in the value column.
+ */
+function inColumnOrder(rows: readonly NewMetric[]): NewMetric[] {
+  return rows.map((r) => ({ tenant_id: r.tenant_id, subject_id: r.subject_id, metric: r.metric, period: r.period, value: r.value }));
+}
 const BULK_ROWS = 2000;
 
 /**
@@ -41,7 +50,7 @@ export async function insertMetrics(db: Executor, rows: readonly NewMetric[], wr
   for (const batch of chunks(rows, BULK_ROWS)) {
     let text = compiled.get(batch.length);
     if (text === undefined) {
-      text = db.insertInto('metrics').values(batch).compile().sql;
+      text = db.insertInto('metrics').values(inColumnOrder(batch)).compile().sql;
       compiled.set(batch.length, text);
     }
     const parameters: unknown[] = [];
@@ -165,7 +174,7 @@ const fullBatchUpsert = new WeakMap<object, string>();
 function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
   return db
     .insertInto('metrics')
-    .values(batch)
+    .values(inColumnOrder(batch))
     .onConflict((oc) =>
       oc
         .columns(['subject_id', 'metric', 'period'])
