@@ -32,8 +32,8 @@ export function backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']
 
 function minutes(name: string, value: string | undefined, fallback: number): number {
   if (!value) return fallback;
-  if (!/^\d{1,5}$/.test(value.trim())) throw new Error(`${name} must be a whole number of minutes, got "${value}"`);
-  return Number(value.trim());
+  if (!/^\d{1,5}$/.test(value)) throw new Error(`${name} must be a whole number of minutes, got "${value}"`);
+  return Number(value);
 }
 
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */
