@@ -190,11 +190,14 @@ function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
  * (so loading the same data twice writes nothing). Rows must not repeat a subject, metric and period
  * (PostgreSQL refuses to update one row twice in a statement). Returns the period of every row it
  * inserted or changed; their months are recorded as written at `writtenAt` (rows left untouched are not).
+ * A long transaction passes null and `changedKeys`, and records them itself just before it commits:
+ * a month's record, once written, is locked until the transaction ends.
  */
 export async function upsertMetricRows(
   db: Executor,
   rows: readonly NewMetric[],
-  writtenAt: string = new Date().toISOString(),
+  writtenAt: string | null = new Date().toISOString(),
+  changedKeys?: Map<string, { readonly period: string; readonly metric: string }>,
 ): Promise<string[]> {
   const adapter = db.getExecutor().adapter;
   const changed: string[] = [];
@@ -207,8 +210,11 @@ export async function upsertMetricRows(
     const parameters: unknown[] = [];
     for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
     const result = await db.executeQuery<{ tenant_id: string; period: string; metric: string }>(CompiledQuery.raw(text, parameters));
-    for (const r of result.rows) changed.push(r.period);
-    await recordRowWrites(db, result.rows, writtenAt);
+    for (const r of result.rows) {
+      changed.push(r.period);
+      changedKeys?.set(`${r.period}\u0000${r.metric}`, { period: r.period, metric: r.metric });
+    }
+    if (writtenAt !== null) await recordRowWrites(db, result.rows, writtenAt);
   }
   return changed;
 }
@@ -246,10 +252,12 @@ export async function recordMetricWrites(
     if (r.last_written_at > stale) keys.delete(`${r.period}\u0000${r.metric}`);
   }
   if (keys.size === 0) return;
+  // Always the same order: two writers locking the same months in different orders could deadlock.
+  const ordered = [...keys.values()].sort((a, b) => a.period.localeCompare(b.period) || a.metric.localeCompare(b.metric));
   await db
     .insertInto('metric_periods')
     .values(
-      [...keys.values()].map((k) => ({
+      ordered.map((k) => ({
         tenant_id: tenantId,
         period: k.period,
         metric: k.metric,
