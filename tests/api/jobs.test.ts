@@ -13,7 +13,7 @@ import {
   type JobView,
 } from '@tierkit/api';
 import { findSubjectByExternalId, insertMetrics, insertOverride, insertSubjects, type Db, type Executor } from '@tierkit/db';
-import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { NOW, authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { approvalTestPack, testPack } from '../support/test-pack.js';
 
 /*
@@ -29,13 +29,14 @@ async function job(res: Response, status = 200): Promise<JobView> {
   return (await res.json()) as JobView;
 }
 
-/** Metrics written straight to the table, as a warehouse load would: no evaluation happens. */
+/** Metrics written straight to the table at NOW, as a warehouse load would: no evaluation happens. */
 async function load(db: Db, tenantId: string, externalId: string, rows: readonly [metric: string, period: string, value: number][]) {
   const subject = await findSubjectByExternalId(db.db, tenantId, externalId);
   assert.ok(subject, `${externalId} exists`);
   await insertMetrics(
     db.db,
     rows.map(([metric, period, value]) => ({ tenant_id: tenantId, subject_id: subject.id, metric, period, value })),
+    NOW.toISOString(),
   );
 }
 
@@ -137,6 +138,19 @@ forEachDialect('re-tier jobs', (f) => {
     assert.equal((await api.post(`/v1/jobs/${queued.id}/resume`, {})).status, 409);
   });
 
+  it('cancel and resume need no body and no Content-Type (curl -X POST); a body still needs application/json', async () => {
+    const queued = await enqueueRetier(f.db.db, { tenantId: 'bank-j', period: '2025-11', now: NOW, chunkSubjects: 1 });
+    assert.ok(queued);
+    const bare = (action: string, init: { body?: string; headers?: Record<string, string> } = {}) =>
+      f.app.request(`/v1/jobs/${queued.id}/${action}`, { method: 'POST', ...init, headers: { ...authHeader(f, as), ...init.headers } });
+    assert.equal((await job(await bare('cancel'))).status, 'cancelled');
+    assert.equal((await job(await bare('resume', { headers: { 'Content-Length': '0' } }))).status, 'running');
+    const typed = await bare('cancel', { body: '{}', headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(typed.status, 415, 'a body of another type is still refused');
+    assert.equal((await job(await client(f, as).get(`/v1/jobs/${queued.id}`))).status, 'running', 'and changed nothing');
+    assert.equal((await job(await bare('cancel'))).status, 'cancelled');
+  });
+
   it('a chunk whose job is cancelled while a worker runs it is given back at once, and cancels never fail the job', async () => {
     const queued = await enqueueRetier(f.db.db, { tenantId: 'bank-j', period: '2025-11', now: NOW, chunkSubjects: 5 });
     assert.ok(queued);
@@ -191,8 +205,10 @@ forEachDialect('re-tier jobs', (f) => {
     assert.deepEqual(none.progress.subjects, { total: 0, processed: 0, skipped: 0 });
   });
 
-  it('a month without data still re-evaluates: a stale income declaration lapses after the hysteresis', async () => {
+  it('a customer with no data of their own for a month still re-evaluates: a stale income declaration lapses after the hysteresis', async () => {
     const api = client(f, as);
+    // The bank has loaded June (a job for a month with no data at all is refused): just not for ST1.
+    await load(f.db, 'bank-j', 'S1', [['avg_daily_balance', '2025-06', 1_000_000]]);
     await api.customer('ST1');
     const declared = await api.put('/v1/subjects/ST1/metrics', {
       metrics: [{ metric: 'household_income', period: '2024-06', value: 25_000_000 }],

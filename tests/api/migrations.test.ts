@@ -19,6 +19,7 @@ const TIER_EVENTS_SCHEME_PERIOD = '2026-12-03T00-00-60-tier-events-scheme-period
 const IMPORT_OWNER = '2026-12-04T00-00-30-import-owner';
 const SUBJECT_VERSION_EXPLICIT = '2026-12-05T00-00-20-subject-version-explicit';
 const OVERRIDE_EXPIRY_SETTLED = '2026-12-06T00-00-10-override-expiry-settled';
+const METRIC_PERIODS = '2026-12-07T00-00-10-metric-periods';
 const KEY_OWNERS = '2026-12-07T00-00-20-key-owners';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
@@ -36,6 +37,7 @@ const LATER = [
   IMPORT_OWNER,
   SUBJECT_VERSION_EXPLICIT,
   OVERRIDE_EXPIRY_SETTLED,
+  METRIC_PERIODS,
   KEY_OWNERS,
 ];
 
@@ -264,6 +266,24 @@ forEachDialect('migrations', (f) => {
     assert.equal((await sql`SELECT value FROM metrics WHERE period = '2025-10' AND value = 100`.execute(db)).rows.length, 1);
     assert.deepEqual(await migrateToLatest(db), fromOn(IMPORTS));
     assert.deepEqual(await (await api.get('/v1/imports')).json(), { items: [], nextCursor: null });
+  });
+
+  it('upgrading records the months of metrics already stored, as loaded long ago: a re-tier of one is accepted at once', async () => {
+    await api.customer('MG5');
+    assert.equal((await api.balances('MG5', [['2025-07', 60_000]])).status, 200);
+    const db = f.db.db;
+    await undoDownTo(db, METRIC_PERIODS);
+    await assert.rejects(sql`SELECT period FROM metric_periods`.execute(db), 'the table is gone');
+    assert.deepEqual(await migrateToLatest(db), [METRIC_PERIODS]);
+    const july = await sql<{ last_written_at: string }>`SELECT last_written_at FROM metric_periods
+      WHERE tenant_id = 'bank-a' AND period = '2025-07' AND metric = 'avg_daily_balance'`.execute(db);
+    assert.deepEqual(july.rows, [{ last_written_at: '1970-01-01T00:00:00.000Z' }]);
+    assert.equal(
+      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM metric_periods WHERE period = '2025-06'`.execute(db)).rows[0]?.n),
+      0,
+    );
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-07', filter: { subjects: ['MG5'] } })).status, 201);
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-06' })).status, 422);
   });
 
   it('upgrading adds the job queue, and undoing it leaves the tiering data alone', async () => {

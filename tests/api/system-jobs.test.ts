@@ -9,6 +9,7 @@ import {
   SYNC_REEVALUATION_LIMIT,
   type Role,
 } from '@tierkit/api';
+import { findSubjectByExternalId, insertMetrics } from '@tierkit/db';
 import { loadBook } from '../support/book.js';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { fourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -46,6 +47,7 @@ async function ok<T>(res: Response, status = 200): Promise<T> {
 
 const BOOK = SYNC_REEVALUATION_LIMIT + 20;
 const DECEMBER_END = new Date('2025-12-31T17:00:00.000Z'); // 2026-01-01 01:00 in Shanghai
+const JANUARY_2 = new Date('2026-01-01T17:00:00.000Z'); // 2026-01-02 01:00 in Shanghai
 
 forEachDialect('jobs the system starts', (f: ApiFixture) => {
   const who = (role: Role) => client(f, () => f.keys.roles[role]);
@@ -148,7 +150,21 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
     assert.deepEqual(approved.reevaluation, { status: 'scheduled', fromPeriod: '2025-12' });
     const november = (await versionsAt('2025-11'))[1] ?? 0;
     assert.ok(november > SYNC_REEVALUATION_LIMIT);
-    assert.ok((await queueMonthlyRetiers(f.db.db, DECEMBER_END, 'Asia/Shanghai')).length > 0);
+    // The schedule waits for December's data: the warehouse loads it on 1 January (10:00 in Shanghai).
+    assert.deepEqual(await queueMonthlyRetiers(f.db.db, DECEMBER_END, 'Asia/Shanghai'), []);
+    const balances = await f.db.db
+      .selectFrom('metrics')
+      .select(['tenant_id', 'subject_id', 'metric', 'value'])
+      .where('tenant_id', '=', 'bank-a')
+      .where('period', '=', '2025-11')
+      .where('metric', '=', 'avg_daily_balance')
+      .execute();
+    await insertMetrics(
+      f.db.db,
+      balances.map((m) => ({ tenant_id: m.tenant_id, subject_id: m.subject_id, metric: m.metric, period: '2025-12', value: m.value })),
+      '2026-01-01T02:00:00.000Z',
+    );
+    assert.ok((await queueMonthlyRetiers(f.db.db, JANUARY_2, 'Asia/Shanghai')).length > 0);
     await drainJobs(worker(DECEMBER_END));
     assert.deepEqual(await versionsAt('2025-12'), { [v.version]: november + 1 }, 'every customer’s December judged by the new version');
   });
@@ -186,7 +202,14 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
         { scheme: 'aml-test', level: 'low', count: 1 },
       ],
     });
-    // The schedule on 1 June 2026 (Shanghai) queues May's job and says what is overdue then.
+    // The schedule on 1 June 2026 (Shanghai) queues May's job, once May's data is in, and says what is overdue then.
+    const rv1 = await findSubjectByExternalId(f.db.db, 'reviews', 'RV1');
+    assert.ok(rv1);
+    await insertMetrics(
+      f.db.db,
+      [{ tenant_id: 'reviews', subject_id: rv1.id, metric: 'aml_customer_risk', period: '2026-05', value: 95 }],
+      '2026-05-31T01:00:00.000Z',
+    );
     const june = new Date('2026-05-31T16:30:00.000Z');
     await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai');
     const job = await f.db.db

@@ -30,6 +30,11 @@ async function signedIn(as: 'maker' | 'checker'): Promise<{ context: BrowserCont
   return { context, page, errors };
 }
 
+/** This month in the bank's zone (Asia/Shanghai). */
+function bankMonth(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
+}
+
 /** The month before this one in the bank's zone (Asia/Shanghai): the last that has ended. */
 function lastClosedMonth(): string {
   const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
@@ -159,6 +164,19 @@ describe('admin console: approvals and jobs', () => {
     await page.locator('a[data-page-link="jobs"]').click();
     await page.locator('form[data-testid="start-job"] select[name="scheme"] option[value="retail-tier"]').waitFor({ state: 'attached' });
     await axeBothLanguages(page, 'jobs page');
+    // This month's data is not in yet: the console says so in its language, and starts nothing.
+    const period = page.locator('form[data-testid="start-job"] input[name="period"]');
+    const thisMonth = bankMonth();
+    await period.fill(thisMonth);
+    await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
+    const refusal = page.locator('.jobs-start [role="status"]');
+    await page.waitForFunction(() => /尚未导入/.test(document.querySelector('.jobs-start [role="status"]')?.textContent ?? ''));
+    assert.equal(
+      await refusal.textContent(),
+      `未能执行: ${thisMonth} 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 ${thisMonth} 的数据再重评。`,
+    );
+    assert.equal(await page.evaluate(() => location.hash), '#/jobs');
+    await period.fill(lastClosedMonth());
     await page.selectOption('form[data-testid="start-job"] select[name="scheme"]', 'retail-tier');
     await page.locator('form[data-testid="start-job"] input[name="reason"]').fill('e2e');
     await page.locator('form[data-testid="start-job"] button[type="submit"]').click();

@@ -12,7 +12,7 @@ export function rng(seed: number): () => number {
 }
 
 /**
- * `n` customers of a tenant, loaded as a warehouse would (no evaluation): ids `<tenant>-0000001…` in
+ * `n` customers of a tenant, loaded as a warehouse would at `now` (no evaluation): ids `<tenant>-0000001…` in
  * id order, a monthly average daily balance for each of `months` (spread over every card tier, a
  * month missing now and then) and an AML score for some.
  */
@@ -45,6 +45,6 @@ export async function loadBook(db: Executor, tenantId: string, n: number, months
         });
     }
     await insertSubjects(db, tenantId, subjects, now);
-    await insertMetrics(db, metrics);
+    await insertMetrics(db, metrics, now);
   }
 }

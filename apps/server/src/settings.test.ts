@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
+import { backgroundFromEnv } from './background.js';
 import { openDatabase, serverApp, settingsFromEnv } from './server.js';
 
 describe('who can reach the demo', () => {
@@ -52,6 +53,16 @@ describe('the trust of a subject version', () => {
     assert.equal(settingsFromEnv({ VERSION_TRUST_MS: '0' }).versionTrustMs, 0);
     for (const bad of ['-1', '1.5', 'soon', '60001', '1e3', '0x10', ' 5'])
       assert.throws(() => settingsFromEnv({ VERSION_TRUST_MS: bad }), /VERSION_TRUST_MS must be/);
+  });
+});
+
+describe('the monthly schedule’s settle time', () => {
+  it('is 60 minutes unless TIERKIT_SCHEDULE_SETTLE_MINUTES says otherwise, 0 queuing once the data has come; anything but whole minutes is refused', () => {
+    assert.equal(backgroundFromEnv({}, 'sqlite').settleMinutes, 60);
+    assert.equal(backgroundFromEnv({ TIERKIT_SCHEDULE_SETTLE_MINUTES: '240' }, 'postgres').settleMinutes, 240);
+    assert.equal(backgroundFromEnv({ TIERKIT_SCHEDULE_SETTLE_MINUTES: '0' }, 'sqlite').settleMinutes, 0);
+    for (const bad of ['-1', '1.5', 'soon', '1e3', ' 5', '123456'])
+      assert.throws(() => backgroundFromEnv({ TIERKIT_SCHEDULE_SETTLE_MINUTES: bad }, 'sqlite'), /TIERKIT_SCHEDULE_SETTLE_MINUTES must be/);
   });
 });
 

@@ -79,6 +79,13 @@ export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './
 export { retierChunk } from './services/jobs/retier-chunk.js';
 export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS, PIPELINE_MIN_CHUNKS } from './services/jobs/worker.js';
 export type { PipelineOptions, WorkerOptions } from './services/jobs/worker.js';
-export { countOverdueReviews, queueMonthlyRetiers, startMonthlySchedule } from './services/jobs/schedule.js';
+export {
+  countOverdueReviews,
+  DEFAULT_SETTLE_MINUTES,
+  monthSettles,
+  queueMonthlyRetiers,
+  startMonthlySchedule,
+  waitingLine,
+} from './services/jobs/schedule.js';
 export { SETTLE_BATCH, settleLapsedOverrides } from './services/override-expiry.js';
-export type { OverdueReviewCounts, ScheduleOptions } from './services/jobs/schedule.js';
+export type { MonthlyStatus, OverdueReviewCounts, QueueMonthlyOptions, ScheduleOptions } from './services/jobs/schedule.js';

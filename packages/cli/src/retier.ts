@@ -63,6 +63,7 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
       reason: text('reason') ?? null,
       requestedBy: 'cli',
       timeZone,
+      requireData: true,
     });
   } catch (err) {
     // A 400 problem is bad input on the command line (a period, a scheme); any other problem failed.

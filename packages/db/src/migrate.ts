@@ -15,6 +15,7 @@ import * as staffBooks from './migrations/2026-12-03T00-00-80-staff-books.js';
 import * as importOwner from './migrations/2026-12-04T00-00-30-import-owner.js';
 import * as subjectVersionExplicit from './migrations/2026-12-05T00-00-20-subject-version-explicit.js';
 import * as overrideExpirySettled from './migrations/2026-12-06T00-00-10-override-expiry-settled.js';
+import * as metricPeriods from './migrations/2026-12-07T00-00-10-metric-periods.js';
 import * as keyOwners from './migrations/2026-12-07T00-00-20-key-owners.js';
 
 /*
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-04T00-00-30-import-owner': importOwner,
   '2026-12-05T00-00-20-subject-version-explicit': subjectVersionExplicit,
   '2026-12-06T00-00-10-override-expiry-settled': overrideExpirySettled,
+  '2026-12-07T00-00-10-metric-periods': metricPeriods,
   '2026-12-07T00-00-20-key-owners': keyOwners,
 };
 

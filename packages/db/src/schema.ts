@@ -36,6 +36,15 @@ export interface MetricTable {
   value: number;
 }
 
+/** Per tenant, month and metric: that it has data, and when it was first and last written (metric_periods). */
+export interface MetricPeriodTable {
+  tenant_id: string;
+  period: string;
+  metric: string;
+  first_written_at: string;
+  last_written_at: string;
+}
+
 export interface PolicyTable {
   id: string;
   tenant_id: string;
@@ -376,6 +385,7 @@ export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
   metrics: MetricTable;
+  metric_periods: MetricPeriodTable;
   policies: PolicyTable;
   assignments: AssignmentTable;
   tier_events: TierEventTable;

@@ -4,7 +4,7 @@ import { StoreController } from '@tierkit/admin/lit';
 import { formatValue } from '@tierkit/core/format';
 import { monthsBack } from '@tierkit/core/months';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { lastClosedMonth } from '../time.js';
+import { bankTimeZone, lastClosedMonth } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';
@@ -369,7 +369,7 @@ export class AnalyticsPage extends LitElement {
           <label>${w.to} <input name="to" type="month" required .value=${range?.to ?? ''} max=${lastClosedMonth()}></label>
           <button type="submit" ?disabled=${schemes.length === 0}>${w.show}</button>
         </form>
-        <p class="hint">${w.zone}</p>
+        <p class="hint">${w.zone(bankTimeZone())}</p>
         <p role="status" class="hint">${this.#status(s.schemes, s.schemes.status === 'ready' && schemes.length === 0)}</p>
       </section>
       ${this.#distribution()} ${this.#migration()} ${this.#rates()} ${this.#effect()}

@@ -4,15 +4,18 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
-import { bankMonth, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
+import { bankMonth, bankTimeZone, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
 import { whyFailed } from '../why-failed.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
 
-function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale): string {
-  return e ? `${w.refused}: ${whyFailed(e, locale)}` : '';
+function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale, period?: string): string {
+  if (!e) return '';
+  // The API says it in English; a month without data is the refusal staff meet most, so in their language.
+  if (period && e.type?.endsWith('/period-without-data')) return `${w.refused}: ${w.noData(period)}`;
+  return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
 /**
@@ -49,6 +52,8 @@ export class JobsPage extends LitElement {
   declare ctx: PageContext | undefined;
 
   readonly #jobs = new StoreController(this, new Jobs(client));
+  /** The month last asked for: a refusal names it. */
+  #startedPeriod = '';
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -93,8 +98,9 @@ export class JobsPage extends LitElement {
     const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
     const scheme = value('scheme');
     const reason = value('reason');
+    this.#startedPeriod = value('period');
     const job = await this.#jobs.store.start({
-      period: value('period'),
+      period: this.#startedPeriod,
       ...(scheme ? { schemes: [scheme] } : {}),
       ...(reason ? { reason } : {}),
     });
@@ -125,8 +131,8 @@ export class JobsPage extends LitElement {
         <label>${w.reason} <input name="reason" maxlength="500" autocomplete="off"></label>
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
-      <p class="hint" id="jobs-period-hint">${w.periodHint}</p>
-      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
+      <p class="hint" id="jobs-period-hint">${w.periodHint(bankTimeZone())}</p>
+      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale, this.#startedPeriod)}</p>
     </section>`;
   }
 

@@ -17,9 +17,9 @@ const createJobRoute = createRoute({
   tags: ['jobs'],
   summary: 'Queue a re-tier job (officer or higher: an API key or a tenant-wide staff token)',
   description:
-    'Re-evaluates one scheme, several or all at `period` for the whole book or a filter, in chunks that each commit on their own; workers run it. Re-evaluation needs no new data: what the window holds decides, so data that stopped lapses per the policy’s hysteresis.',
+    'Re-evaluates one scheme, several or all at `period` for the whole book or a filter, in chunks that each commit on their own; workers run it. What the window holds decides, so a customer whose data stopped lapses per the policy’s hysteresis — but a month with no data at all (of the metrics the schemes read) is refused with 422 `period-without-data` and nothing is queued: load the month first.',
   request: { body: { required: true, content: { 'application/json': { schema: CreateJobBody } } } },
-  responses: { 201: { description: 'The queued job', content: json(JobSchema) }, ...problemResponses(400, 413, 415) },
+  responses: { 201: { description: 'The queued job', content: json(JobSchema) }, ...problemResponses(400, 413, 415, 422) },
 });
 
 const listJobsRoute = createRoute({
@@ -95,6 +95,7 @@ export function jobs(pollMs = JOB_EVENTS_POLL_MS) {
         now: deps.now(),
         timeZone: deps.timeZone,
         pack: await packOf(deps),
+        requireData: true,
       });
       if (!job) throw new Error('a job without a schedule key was not stored');
       return c.json(job, 201);

@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { connect } from '../connect.js';
 import { migrateToLatest } from '../migrate.js';
 import { listAssignments, type StoredAssignment } from './assignments.js';
+import { insertMetrics, loadMetricValues, upsertMetricRows } from './metrics.js';
 import { appendTierEvents, upsertAssignments } from './reevaluations.js';
 import { insertSubjects } from './subjects.js';
 import { listTierEvents, type NewTierEventInput } from './tier-events.js';
@@ -86,4 +87,22 @@ it('the bound path stores assignments and tier events exactly as the built one d
     assert.deepEqual(await listTierEvents(db, 't', id, { limit: 10 }), [stored], `event of ${id}`);
   }
   await close();
+});
+
+it('metrics rows are stored column for column whatever order their keys were written in', async () => {
+  const db = connect({ url: ':memory:' });
+  try {
+    await migrateToLatest(db.db);
+    await insertTenant(db.db, { id: 't', name: 't', metrics: [], now: AT });
+    await insertSubjects(db.db, 't', [{ id: 's1', externalId: 'S1', kind: 'customer', displayName: 'x', attributes: {} }], AT);
+    // A row copied from a read with its month replaced: `period` is its last key.
+    const read = { tenant_id: 't', subject_id: 's1', metric: 'avg_daily_balance', value: 500 };
+    await insertMetrics(db.db, [{ ...read, period: '2025-10' }], AT);
+    await upsertMetricRows(db.db, [{ ...read, value: 700, period: '2025-11' }], AT);
+    assert.deepEqual(await loadMetricValues(db.db, 't', 's1', '2025-01', '2025-12'), {
+      avg_daily_balance: { '2025-10': 500, '2025-11': 700 },
+    });
+  } finally {
+    await db.close();
+  }
 });

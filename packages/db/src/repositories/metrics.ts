@@ -6,13 +6,18 @@ import { rangeTenant, chunks, type Executor } from './executor.js';
 /** Per metric, per period (`YYYY-MM`), one integer: the shape `SubjectFacts.values` has. */
 export type MetricValues = Record<string, Record<string, number>>;
 
-/** Insert or replace observations of one subject (same metric and period → the new value wins). */
+/**
+ * Insert or replace observations of one subject (same metric and period → the new value wins), and
+ * record the months as written at `writtenAt` ({@link recordMetricWrites}).
+ */
 export async function upsertMetrics(
   db: Executor,
   tenantId: string,
   subjectId: string,
   observations: readonly MetricObservation[],
+  writtenAt: string = new Date().toISOString(),
 ): Promise<void> {
+  await recordMetricWrites(db, tenantId, observations, writtenAt);
   for (const batch of chunks(observations)) {
     await db
       .insertInto('metrics')
@@ -23,19 +28,29 @@ export async function upsertMetrics(
 }
 
 const METRIC_COLUMNS = ['tenant_id', 'subject_id', 'metric', 'period', 'value'] as const;
+
+/**
+ * The rows with their keys in METRIC_COLUMNS order: the statement is compiled from the rows' own key
+ * order, and the values are bound in METRIC_COLUMNS order, so a row built as `{ ...m, period }` would
+ * otherwise store its month in the value column.
+ */
+function inColumnOrder(rows: readonly NewMetric[]): NewMetric[] {
+  return rows.map((r) => ({ tenant_id: r.tenant_id, subject_id: r.subject_id, metric: r.metric, period: r.period, value: r.value }));
+}
 const BULK_ROWS = 2000;
 
 /**
- * Bulk insert for seeding and imports (rows must be new). The multi-row statement is compiled once
+ * Bulk insert for seeding and imports (rows must be new), recorded as written at `writtenAt`. The multi-row statement is compiled once
  * per batch size and re-executed with new parameters: with a million rows, building the query
  * object each time costs more than SQLite spends inserting.
  */
-export async function insertMetrics(db: Executor, rows: readonly NewMetric[]): Promise<void> {
+export async function insertMetrics(db: Executor, rows: readonly NewMetric[], writtenAt: string = new Date().toISOString()): Promise<void> {
+  await recordRowWrites(db, rows, writtenAt);
   const compiled = new Map<number, string>();
   for (const batch of chunks(rows, BULK_ROWS)) {
     let text = compiled.get(batch.length);
     if (text === undefined) {
-      text = db.insertInto('metrics').values(batch).compile().sql;
+      text = db.insertInto('metrics').values(inColumnOrder(batch)).compile().sql;
       compiled.set(batch.length, text);
     }
     const parameters: unknown[] = [];
@@ -159,14 +174,14 @@ const fullBatchUpsert = new WeakMap<object, string>();
 function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
   return db
     .insertInto('metrics')
-    .values(batch)
+    .values(inColumnOrder(batch))
     .onConflict((oc) =>
       oc
         .columns(['subject_id', 'metric', 'period'])
         .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
         .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
     )
-    .returning('period')
+    .returning(['tenant_id', 'period', 'metric'])
     .compile().sql;
 }
 
@@ -174,9 +189,16 @@ function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
  * Insert or replace observations of any subjects, leaving a stored row with the same value untouched
  * (so loading the same data twice writes nothing). Rows must not repeat a subject, metric and period
  * (PostgreSQL refuses to update one row twice in a statement). Returns the period of every row it
- * inserted or changed.
+ * inserted or changed; their months are recorded as written at `writtenAt` (rows left untouched are not).
+ * A long transaction passes null and `changedKeys`, and records them itself just before it commits:
+ * a month's record, once written, is locked until the transaction ends.
  */
-export async function upsertMetricRows(db: Executor, rows: readonly NewMetric[]): Promise<string[]> {
+export async function upsertMetricRows(
+  db: Executor,
+  rows: readonly NewMetric[],
+  writtenAt: string | null = new Date().toISOString(),
+  changedKeys?: Map<string, { readonly period: string; readonly metric: string }>,
+): Promise<string[]> {
   const adapter = db.getExecutor().adapter;
   const changed: string[] = [];
   for (const batch of chunks(rows, UPSERT_ROWS)) {
@@ -187,10 +209,129 @@ export async function upsertMetricRows(db: Executor, rows: readonly NewMetric[])
     }
     const parameters: unknown[] = [];
     for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
-    const result = await db.executeQuery<{ period: string }>(CompiledQuery.raw(text, parameters));
-    for (const r of result.rows) changed.push(r.period);
+    const result = await db.executeQuery<{ tenant_id: string; period: string; metric: string }>(CompiledQuery.raw(text, parameters));
+    for (const r of result.rows) {
+      changed.push(r.period);
+      changedKeys?.set(`${r.period}\u0000${r.metric}`, { period: r.period, metric: r.metric });
+    }
+    if (writtenAt !== null) await recordRowWrites(db, result.rows, writtenAt);
   }
   return changed;
+}
+
+/**
+ * A month's record of a metric is rewritten at most this often: an API-fed bank writes the same
+ * tenant, month and metric from many requests at once, and on PostgreSQL each rewrite locks the row
+ * until its transaction commits. So `last_written_at` may be up to this much older than the last write.
+ */
+export const METRIC_WRITE_RESOLUTION_MS = 60_000;
+
+/**
+ * Record that `entries` (month and metric) of the tenant were written at `writtenAt`: the month's
+ * first write is kept, its last moved forward (at most once per {@link METRIC_WRITE_RESOLUTION_MS}).
+ * Every metrics write of this module calls it, in the write's transaction.
+ */
+export async function recordMetricWrites(
+  db: Executor,
+  tenantId: string,
+  entries: Iterable<{ readonly period: string; readonly metric: string }>,
+  writtenAt: string,
+): Promise<void> {
+  const keys = new Map<string, { period: string; metric: string }>();
+  for (const e of entries) keys.set(`${e.period}\u0000${e.metric}`, { period: e.period, metric: e.metric });
+  if (keys.size === 0) return;
+  const stale = new Date(Date.parse(writtenAt) - METRIC_WRITE_RESOLUTION_MS).toISOString();
+  // Read first (no lock): most writes find their month recorded moments ago and write nothing here.
+  const periods = [...new Set([...keys.values()].map((k) => k.period))];
+  for (const r of await db
+    .selectFrom('metric_periods')
+    .select(['period', 'metric', 'last_written_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('period', 'in', periods)
+    .execute()) {
+    if (r.last_written_at > stale) keys.delete(`${r.period}\u0000${r.metric}`);
+  }
+  if (keys.size === 0) return;
+  // Always the same order: two writers locking the same months in different orders could deadlock.
+  const ordered = [...keys.values()].sort((a, b) => a.period.localeCompare(b.period) || a.metric.localeCompare(b.metric));
+  await db
+    .insertInto('metric_periods')
+    .values(
+      ordered.map((k) => ({
+        tenant_id: tenantId,
+        period: k.period,
+        metric: k.metric,
+        first_written_at: writtenAt,
+        last_written_at: writtenAt,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'period', 'metric'])
+        .doUpdateSet((eb) => ({ last_written_at: eb.ref('excluded.last_written_at') }))
+        .where((eb) => eb('metric_periods.last_written_at', '<', eb.ref('excluded.last_written_at'))),
+    )
+    .execute();
+}
+
+/** {@link recordMetricWrites} for rows of any tenants. */
+async function recordRowWrites(
+  db: Executor,
+  rows: readonly { readonly tenant_id: string; readonly period: string; readonly metric: string }[],
+  writtenAt: string,
+): Promise<void> {
+  const byTenant = new Map<string, Map<string, { period: string; metric: string }>>();
+  for (const r of rows) {
+    let keys = byTenant.get(r.tenant_id);
+    if (!keys) byTenant.set(r.tenant_id, (keys = new Map()));
+    keys.set(`${r.period}\u0000${r.metric}`, r);
+  }
+  for (const [tenantId, keys] of byTenant) await recordMetricWrites(db, tenantId, keys.values(), writtenAt);
+}
+
+/** What a tenant's data holds for one month: how many metrics have any, and when the last was written. */
+export interface MonthData {
+  readonly metrics: readonly string[];
+  readonly firstWrittenAt: string;
+  /** Up to {@link METRIC_WRITE_RESOLUTION_MS} before the last write. */
+  readonly lastWrittenAt: string;
+}
+
+/** The tenant's data for `period` (of `metrics` when given), or undefined when it has none. One key lookup, whatever the book's size. */
+export async function monthData(
+  db: Executor,
+  tenantId: string,
+  period: string,
+  metrics?: readonly string[],
+): Promise<MonthData | undefined> {
+  if (metrics !== undefined && metrics.length === 0) return undefined;
+  let query = db
+    .selectFrom('metric_periods')
+    .select(['metric', 'first_written_at', 'last_written_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('period', '=', period);
+  if (metrics !== undefined) query = query.where('metric', 'in', [...metrics]);
+  const rows = await query.orderBy('metric').execute();
+  if (rows.length === 0) return undefined;
+  let first = '';
+  let last = '';
+  for (const r of rows) {
+    if (first === '' || r.first_written_at < first) first = r.first_written_at;
+    if (r.last_written_at > last) last = r.last_written_at;
+  }
+  return { metrics: rows.map((r) => r.metric), firstWrittenAt: first, lastWrittenAt: last };
+}
+
+/** The latest month of each metric the subject has data for. */
+export async function latestPeriodByMetric(db: Executor, tenantId: string, subjectId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('metrics')
+    .select((eb) => ['metric', eb.fn.max('period').as('latest')])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .groupBy('metric')
+    .execute();
+  return new Map(rows.map((r) => [r.metric, r.latest]));
 }
 
 /**

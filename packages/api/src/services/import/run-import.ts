@@ -14,6 +14,7 @@ import {
   insertSubjects,
   lockRunningImport,
   managersOf,
+  recordMetricWrites,
   upsertMetricRows,
   type ManagerAssignment,
   type Executor,
@@ -281,6 +282,7 @@ async function writeBatch(
   checked: Checked,
   subjects: Map<string, Subject>,
   subjectIds: Map<string, string>,
+  touched: Map<string, { readonly period: string; readonly metric: string }>,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the later row wins, as it would in two uploads.
@@ -299,7 +301,7 @@ async function writeBatch(
       }
     }
     const rows = [...byKey.values()];
-    const periods = await upsertMetricRows(trx, rows);
+    const periods = await upsertMetricRows(trx, rows, null, touched);
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') return { ...(await writeManagers(trx, ctx, checked.rows, subjectIds)), periods: [] };
@@ -467,10 +469,12 @@ async function importFile(
       let written = 0;
       let unchanged = 0;
       const periods = new Set<string>();
+      // The months and metrics it changed: recorded (metric_periods) once, just before it commits.
+      const touched = new Map<string, { readonly period: string; readonly metric: string }>();
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -478,6 +482,7 @@ async function importFile(
         onProgress({ bytes: read.bytes, rows: tally.rows });
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
+      await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
       // written, which is what `failInterruptedImports` reports.
       await finish(trx, { written, unchanged, periods: [...periods].sort() });

@@ -3,6 +3,7 @@ import {
   findJob,
   findSubjectIds,
   insertJob,
+  monthData,
   jobChunkResults,
   listChunkLeases,
   planSubjectChunks,
@@ -14,6 +15,7 @@ import {
 import { sortableId } from '../../ids.js';
 import { isPeriod, periodOf } from '../../periods.js';
 import { invalid, ProblemError, type FieldError } from '../../problem.js';
+import { metricsReadBy } from '../reevaluate.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
 import { sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
 
@@ -48,6 +50,27 @@ export interface RetierRequest {
   readonly chunkSubjects?: number;
   /** The tenant's compiled pack when the caller has it; loaded otherwise. */
   readonly pack?: TenantPack;
+  /**
+   * Refuse (422 `period-without-data`) a month with no metrics of the schemes asked for: a re-tier
+   * of a month before its data is loaded evaluates everyone on nothing. People asking (`POST /v1/jobs`,
+   * `tierkit retier`) set it; the monthly schedule waits for the data itself.
+   */
+  readonly requireData?: boolean;
+}
+
+/**
+ * The 422 for a re-tier at a month the tenant has no data of (of the metrics `schemes` read, when
+ * named), or nothing when it has some: one key lookup on metric_periods, not a scan of the book.
+ */
+async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierRequest): Promise<void> {
+  const metrics = req.schemes ? metricsReadBy(tp, req.schemes) : undefined;
+  if (await monthData(db, req.tenantId, req.period, metrics)) return;
+  const which = req.schemes ? ` for ${req.schemes.join(', ')}` : '';
+  throw new ProblemError(
+    'period-without-data',
+    `No metrics for ${req.period}${which} have been loaded: re-tiering it now would evaluate every customer as if they had no balances. Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`,
+    [{ path: 'period', message: `no data for ${req.period}` }],
+  );
 }
 
 /** Check a request against the tenant's pack and calendar; every error at once, as a 400 problem. */
@@ -88,6 +111,7 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<J
   const now = req.now ?? new Date();
   const tp = req.pack ?? (await loadTenantPack(db, req.tenantId, req.timeZone));
   check(tp, req, now);
+  if (req.requireData) await checkMonthHasData(db, tp, req);
   const filter = req.filter ?? {};
   let ids: string[] | undefined;
   if (filter.subjects) {

@@ -1,5 +1,5 @@
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
-import { listOverdueReviews, listTenants, scheduledJobExists, type Executor } from '@tierkit/db';
+import { listOverdueReviews, listTenants, METRIC_WRITE_RESOLUTION_MS, monthData, scheduledJobExists, type Executor } from '@tierkit/db';
 import { addMonths, periodOf } from '../../periods.js';
 import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
@@ -13,7 +13,55 @@ export interface ScheduleOptions {
   readonly now?: () => Date;
   /** How often to look. Default one minute. */
   readonly intervalMs?: number;
+  /** How long a month's data must have been quiet before its job is queued. Default {@link DEFAULT_SETTLE_MINUTES}. */
+  readonly settleMinutes?: number;
   readonly logError?: (err: unknown) => void;
+  /** Where the schedule says what it waits for, once per tenant, month and reason. Default `console.log`. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Minutes with no new metrics for a month before the schedule re-tiers it: a warehouse load arrives
+ * as several files, and an API-fed bank writes one customer at a time; an hour without a write means
+ * the load is over, where a minute would catch it between two files.
+ */
+export const DEFAULT_SETTLE_MINUTES = 60;
+
+/** Where a tenant's monthly job stands: queued, or why it waits. */
+export type MonthlyStatus =
+  | { readonly tenantId: string; readonly period: string; readonly state: 'queued'; readonly jobId: string }
+  | { readonly tenantId: string; readonly period: string; readonly state: 'no-data' }
+  | {
+      readonly tenantId: string;
+      readonly period: string;
+      readonly state: 'settling';
+      readonly lastWrittenAt: string;
+      readonly quietAt: string;
+    };
+
+/** Options of {@link queueMonthlyRetiers}. */
+export interface QueueMonthlyOptions {
+  /** Default {@link DEFAULT_SETTLE_MINUTES}. */
+  readonly settleMinutes?: number;
+  /** Called with each tenant whose month it did not queue, and why. */
+  readonly onWait?: (status: MonthlyStatus) => void;
+}
+
+/**
+ * Whether `period`'s data has arrived in the tenant and been quiet for `settleMinutes` at `now`: the
+ * instant it counts as quiet, or `no-data`. A write's record may lag it by up to
+ * METRIC_WRITE_RESOLUTION_MS (metrics.ts), so that much more is waited.
+ */
+export async function monthSettles(
+  db: Executor,
+  tenantId: string,
+  period: string,
+  settleMinutes: number = DEFAULT_SETTLE_MINUTES,
+): Promise<{ readonly lastWrittenAt: string; readonly quietAt: string } | 'no-data'> {
+  const data = await monthData(db, tenantId, period);
+  if (!data) return 'no-data';
+  const quietAt = new Date(Date.parse(data.lastWrittenAt) + settleMinutes * 60_000 + METRIC_WRITE_RESOLUTION_MS).toISOString();
+  return { lastWrittenAt: data.lastWrittenAt, quietAt };
 }
 
 /** Reviews overdue in one tenant at a moment, by scheme and level. */
@@ -65,18 +113,36 @@ function monthlyReason(period: string, reviews: OverdueReviewCounts): string {
 /**
  * Queue each tenant's monthly re-evaluation of the month that has just ended (every scheme, whole
  * book) — once per tenant and month, however many servers run this, through the job's schedule key.
- * Re-evaluation reads the data the window holds, so customers whose data stopped lapse per the
- * policy's hysteresis. The same pass counts the reviews then overdue (levels with `reviewMonths`) and
+ * Not before the month's data is in: a tenant with no metrics for the month yet, or whose last write
+ * for it is less than `settleMinutes` old (a load in progress), waits — evaluating a month before
+ * its balances arrive would count them as zero and downgrade the book. Once queued, re-evaluation
+ * reads the data the window holds, so customers whose own data stopped lapse per the policy's
+ * hysteresis. The same pass counts the reviews then overdue (levels with `reviewMonths`) and
  * records them in the job's reason, so each month's job says how many reviews are waiting, by level.
  * Returns the ids of the jobs it queued.
  */
-export async function queueMonthlyRetiers(db: Executor, now: Date, timeZone = DEFAULT_TIME_ZONE): Promise<string[]> {
+export async function queueMonthlyRetiers(
+  db: Executor,
+  now: Date,
+  timeZone = DEFAULT_TIME_ZONE,
+  options: QueueMonthlyOptions = {},
+): Promise<string[]> {
   const period = addMonths(periodOf(now, timeZone), -1);
   const scheduleKey = `monthly:${period}`;
   const queued: string[] = [];
   for (const tenant of await listTenants(db)) {
     // The schedule looks every minute: once the month's job is queued, nothing more is read.
     if (await scheduledJobExists(db, tenant.id, scheduleKey)) continue;
+    // One key lookup on metric_periods, whatever the size of the book.
+    const settles = await monthSettles(db, tenant.id, period, options.settleMinutes);
+    if (settles === 'no-data') {
+      options.onWait?.({ tenantId: tenant.id, period, state: 'no-data' });
+      continue;
+    }
+    if (settles.quietAt > now.toISOString()) {
+      options.onWait?.({ tenantId: tenant.id, period, state: 'settling', ...settles });
+      continue;
+    }
     const pack = await loadTenantPack(db, tenant.id, timeZone);
     const job = await enqueueRetier(db, {
       tenantId: tenant.id,
@@ -100,11 +166,23 @@ export async function queueMonthlyRetiers(db: Executor, now: Date, timeZone = DE
 export function startMonthlySchedule(options: ScheduleOptions): { stop(): void } {
   const clock = options.now ?? (() => new Date());
   const log = options.logError ?? ((err: unknown) => console.error('tierkit schedule:', err));
+  const say = options.log ?? ((line: string) => console.log(line));
+  // The schedule looks every minute: say what a tenant's month waits for when that changes, not each time.
+  const said = new Map<string, string>();
+  const onWait = (w: MonthlyStatus) => {
+    const line = waitingLine(w);
+    if (said.get(w.tenantId) === line) return;
+    said.set(w.tenantId, line);
+    say(line);
+  };
   let running = false;
   const tick = () => {
     if (running) return;
     running = true;
-    queueMonthlyRetiers(options.db, clock(), options.timeZone)
+    queueMonthlyRetiers(options.db, clock(), options.timeZone, {
+      ...(options.settleMinutes === undefined ? {} : { settleMinutes: options.settleMinutes }),
+      onWait,
+    })
       .catch(log)
       .then(() => settleLapsedOverrides(options.db, clock(), { timeZone: options.timeZone, logError: log }))
       .catch(log)
@@ -116,4 +194,13 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
   const timer = setInterval(tick, options.intervalMs ?? 60_000);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/** The log line for a tenant's month that waits. */
+export function waitingLine(w: MonthlyStatus): string {
+  if (w.state === 'no-data')
+    return `tierkit schedule: ${w.tenantId} ${w.period} waits: no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
+  if (w.state === 'settling')
+    return `tierkit schedule: ${w.tenantId} ${w.period} waits: metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
+  return `tierkit schedule: ${w.tenantId} ${w.period} queued as ${w.jobId}`;
 }

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createApp, drainJobs, monthSettles, provisionTenant, queueMonthlyRetiers, waitingLine, type MonthlyStatus } from '@tierkit/api';
+import { createApiKey } from '@tierkit/api';
+import { NOW, authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { testPack } from '../support/test-pack.js';
+
+/*
+ * A month is re-tiered only once its data is in. `POST /v1/jobs` (and `tierkit retier`) refuse a
+ * month the tenant has no metrics for, with a 422 naming it and nothing queued; the monthly schedule
+ * waits until the month has data and no new metrics for it have arrived for the settle time — a
+ * warehouse loading a month a few days late, or in several files, is not evaluated half-way.
+ */
+
+interface Problem {
+  type: string;
+  status: number;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+async function jobCount(f: ApiFixture, tenantId: string): Promise<number> {
+  const row = await f.db.db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) => {
+  it('POST /v1/jobs refuses a month with no metrics (of the schemes asked for) with a 422 naming it, and queues nothing', async () => {
+    const api = client(f);
+    await api.customer('D1');
+    assert.equal(
+      (
+        await api.balances('D1', [
+          ['2025-08', 80_000],
+          ['2025-09', 80_000],
+          ['2025-10', 80_000],
+        ])
+      ).status,
+      200,
+    );
+    const before = await jobCount(f, 'bank-a');
+
+    const refuse = async (body: Record<string, unknown>, as: 'a' | 'b' = 'a') => {
+      const res = await client(f, as).post('/v1/jobs', { kind: 'retier', ...body });
+      assert.equal(res.status, 422, await res.clone().text());
+      assert.match(res.headers.get('Content-Type') ?? '', /^application\/problem\+json/);
+      return (await res.json()) as Problem;
+    };
+    const november = await refuse({ period: '2025-11' });
+    assert.equal(november.type, 'https://tierkit.dev/problems/period-without-data');
+    assert.match(november.detail, /^No metrics for 2025-11 have been loaded/);
+    assert.deepEqual(november.errors, [{ path: 'period', message: 'no data for 2025-11' }]);
+    // October has balances but no AML score: the AML scheme alone has nothing to go on.
+    assert.match((await refuse({ period: '2025-10', schemes: ['aml-test'] })).detail, /^No metrics for 2025-10 for aml-test/);
+    // Another bank's data is not this one's.
+    await refuse({ period: '2025-10' }, 'b');
+    assert.equal(await jobCount(f, 'bank-a'), before, 'nothing queued');
+    assert.equal(await jobCount(f, 'bank-b'), 0);
+
+    // The balances are there for October: the card tiers (and the whole book) may be re-tiered.
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-10', schemes: ['retail-tier'] })).status, 201);
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-10' })).status, 201);
+    // The nine-box reads the AML score and the card tier: the balances are data for it.
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-10', schemes: ['risk-value-test'] })).status, 201);
+
+    // A month loaded by a CSV import counts as well.
+    const csv = 'subject,metric,period,value\nD1,avg_daily_balance,2025-11,9000000\n';
+    const imported = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', ...authHeader(f) },
+      body: csv,
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
+    await drainJobs({ db: f.db.db, now: () => NOW, logError: (e: unknown) => assert.fail(String(e)) });
+  });
+
+  it('the monthly schedule waits for the month’s data, then for it to be quiet, and says why it waits', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-s', name: 'bank-s', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-s', role: 'officer', label: 'ops', now: NOW })).secret;
+    let at = new Date('2025-11-20T02:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined });
+    const put = async (path: string, body: unknown) => {
+      const res = await app.request(path, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        body: JSON.stringify(body),
+      });
+      assert.ok(res.status < 300, await res.text());
+    };
+    const waits: MonthlyStatus[] = [];
+    const schedule = async (iso: string, settleMinutes?: number) => {
+      waits.length = 0;
+      await queueMonthlyRetiers(f.db.db, new Date(iso), 'Asia/Shanghai', {
+        ...(settleMinutes === undefined ? {} : { settleMinutes }),
+        onWait: (w) => {
+          if (w.tenantId === 'bank-s') waits.push(w);
+        },
+      });
+      const row = await f.db.db
+        .selectFrom('jobs')
+        .select(['id', 'schedule_key'])
+        .where('tenant_id', '=', 'bank-s')
+        .where('schedule_key', '=', 'monthly:2025-11')
+        .executeTakeFirst();
+      return row?.id;
+    };
+    await put('/v1/subjects/SC1', { kind: 'customer', displayName: '李娜' });
+    await put('/v1/subjects/SC1/metrics', {
+      metrics: ['2025-08', '2025-09', '2025-10'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 })),
+    });
+
+    // 1 December, 01:00 in Shanghai: November has ended, but none of its data has come.
+    assert.equal(await schedule('2025-11-30T17:00:00.000Z'), undefined);
+    assert.deepEqual(waits, [{ tenantId: 'bank-s', period: '2025-11', state: 'no-data' }]);
+    assert.match(waitingLine(waits[0] as MonthlyStatus), /bank-s 2025-11 waits: no metrics for 2025-11 loaded yet/);
+
+    // The bank's feed writes November at 10:00 and again at 10:30 (Shanghai): the load is under way.
+    at = new Date('2025-12-01T02:00:00.000Z');
+    await put('/v1/subjects/SC1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 8_000_000 }] });
+    assert.equal(await schedule('2025-12-01T02:20:00.000Z'), undefined);
+    assert.deepEqual(waits, [
+      {
+        tenantId: 'bank-s',
+        period: '2025-11',
+        state: 'settling',
+        lastWrittenAt: '2025-12-01T02:00:00.000Z',
+        // An hour of quiet (the default), and the minute a write's record may lag it.
+        quietAt: '2025-12-01T03:01:00.000Z',
+      },
+    ]);
+    at = new Date('2025-12-01T02:30:00.000Z');
+    await put('/v1/subjects/SC1/metrics', { metrics: [{ metric: 'household_income', period: '2025-11', value: 1_000_000 }] });
+    assert.equal(await schedule('2025-12-01T03:15:00.000Z'), undefined, 'the second write started the hour again');
+    assert.equal(waits[0]?.state === 'settling' ? waits[0].quietAt : undefined, '2025-12-01T03:31:00.000Z');
+    assert.match(
+      waitingLine(waits[0] as MonthlyStatus),
+      /still arriving \(last written 2025-12-01T02:30:00.000Z\).*queued at 2025-12-01T03:31:00.000Z/,
+    );
+
+    // Quiet for an hour: November is queued, once.
+    const id = await schedule('2025-12-01T03:31:00.000Z');
+    assert.ok(id, 'queued once the month has been quiet');
+    assert.deepEqual(waits, []);
+    assert.equal(await schedule('2025-12-01T04:00:00.000Z'), id);
+  });
+
+  it('a shorter settle time queues sooner; an import that changes nothing does not start the wait again', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-t', name: 'bank-t', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-t', role: 'officer', label: 'ops', now: NOW })).secret;
+    let at = new Date('2025-12-01T02:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined });
+    const request = (method: string, path: string, body: string, type = 'application/json') =>
+      app.request(path, { method, headers: { 'Content-Type': type, Authorization: `Bearer ${officer}` }, body });
+    assert.equal((await request('PUT', '/v1/subjects/T1', JSON.stringify({ kind: 'customer', displayName: '周杰' }))).status, 201);
+    const csv = 'subject,metric,period,value\nT1,avg_daily_balance,2025-11,9000000\n';
+    assert.equal((await request('POST', '/v1/imports?kind=metrics&amounts=fen', csv, 'text/csv')).status, 201);
+    const settles = async () => monthSettles(f.db.db, 'bank-t', '2025-11', 10);
+    assert.deepEqual(await settles(), { lastWrittenAt: '2025-12-01T02:00:00.000Z', quietAt: '2025-12-01T02:11:00.000Z' });
+    // The same file again an hour later writes nothing, so the month has stayed quiet since 02:00.
+    at = new Date('2025-12-01T03:00:00.000Z');
+    assert.equal((await request('POST', '/v1/imports?kind=metrics&amounts=fen', csv, 'text/csv')).status, 201);
+    assert.deepEqual(await settles(), { lastWrittenAt: '2025-12-01T02:00:00.000Z', quietAt: '2025-12-01T02:11:00.000Z' });
+    await queueMonthlyRetiers(f.db.db, new Date('2025-12-01T02:11:00.000Z'), 'Asia/Shanghai', { settleMinutes: 10 });
+    const queued = await f.db.db.selectFrom('jobs').select('schedule_key').where('tenant_id', '=', 'bank-t').executeTakeFirst();
+    assert.equal(queued?.schedule_key, 'monthly:2025-11');
+  });
+});
