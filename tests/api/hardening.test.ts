@@ -92,7 +92,7 @@ forEachDialect('hardening: minting accepts exactly what verification accepts', (
       ['/v1/subjects/H9/tiers?scheme=retail-tier&scheme=aml-test', 'query.scheme'],
     ] as const) {
       const p = await problem(await api.get(path), 400);
-      assert.deepEqual(p.errors, [{ path: field, message: 'may be given only once' }], path);
+      assert.deepEqual(p.errors, [{ path: field, message: 'may be given only once', code: 'repeated' }], path);
     }
     const twice = await problem(await api.get('/v1/subjects/H9/tiers?unmask=true&unmask=false'), 400);
     assert.deepEqual(twice.errors, [{ path: 'query.unmask', message: 'may be given only once' }]);

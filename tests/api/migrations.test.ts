@@ -274,7 +274,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, METRIC_PERIODS);
     await assert.rejects(sql`SELECT period FROM metric_periods`.execute(db), 'the table is gone');
-    assert.deepEqual(await migrateToLatest(db), [METRIC_PERIODS]);
+    assert.deepEqual(await migrateToLatest(db), fromOn(METRIC_PERIODS));
     const july = await sql<{ last_written_at: string }>`SELECT last_written_at FROM metric_periods
       WHERE tenant_id = 'bank-a' AND period = '2025-07' AND metric = 'avg_daily_balance'`.execute(db);
     assert.deepEqual(july.rows, [{ last_written_at: '1970-01-01T00:00:00.000Z' }]);
