@@ -146,27 +146,4 @@ forEachDialect('a metrics write moves each scheme to the months of its own data'
     // Its history: low while it had no score (judged with the balances in October), high from December's.
     assert.deepEqual(await history('MW3', 'aml-test'), ['low→high@2025-12', 'null→low@2025-10']);
   });
-
-  it('a job for subjects judged since a month (a policy change) leaves the schemes a write left behind that month alone', async () => {
-    await put('/v1/subjects/MW4', { kind: 'customer', displayName: '孙丽' });
-    await put('/v1/subjects/MW4/metrics', {
-      metrics: [balance('2025-09', 60_000), balance('2025-10', 60_000), balance('2025-11', 60_000), aml('2025-12', 10)],
-    });
-    let t = await tiers('MW4');
-    assert.deepEqual([t.retail?.period, t.aml?.period], ['2025-11', '2025-12']);
-    // What approving a policy from December queues on a large book: the subjects judged in December.
-    const job = await enqueueRetier(f.db.db, {
-      tenantId: 'bank-a',
-      period: '2025-12',
-      filter: { evaluatedSince: '2025-12' },
-      now: new Date('2026-03-10T02:00:00.000Z'),
-    });
-    assert.ok(job);
-    await drainJobs({ db: f.db.db, now: () => new Date('2026-03-10T02:00:00.000Z'), logError: (e: unknown) => assert.fail(String(e)) });
-    // MW4's AML grade is judged in December again; its card tier, judged in November, is not moved to a
-    // December without a balance ((60,000 + 60,000 + 0) / 3 = 40,000: a month below it never had).
-    t = await tiers('MW4');
-    assert.deepEqual([t.retail?.level, t.retail?.period, t.retail?.retention?.periodsBelow], ['gold', '2025-11', 0]);
-    assert.deepEqual([t.aml?.level, t.aml?.period], ['low', '2025-12']);
-  });
 });

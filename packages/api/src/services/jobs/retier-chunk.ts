@@ -187,11 +187,9 @@ async function planChunk(
       continue;
     }
     // Schemes already judged at a later month keep their rows: the job read no data after its month.
-    // So do those judged before `evaluatedSince` (a policy change from that month is not theirs yet,
-    // as the sync re-evaluation leaves them): a metrics write may have left them behind the others.
-    const untouched = new Set(had.filter((a) => a.period > target || (since !== undefined && a.period < since)).map((a) => a.scheme));
+    const later = new Set(had.filter((a) => a.period > target).map((a) => a.scheme));
     const planned = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
-    const plan = untouched.size === 0 ? planned : withoutSchemes(planned, untouched);
+    const plan = later.size === 0 ? planned : withoutSchemes(planned, later);
     processed++;
     const before = new Map(had.map((a) => [a.scheme, a.level]));
     const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await signOffs(subject, plan, had));
