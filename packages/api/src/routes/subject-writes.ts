@@ -58,7 +58,7 @@ const putMetricsRoute = (max: number) =>
     tags: ['subjects'],
     summary: 'Upsert monthly metric observations and re-evaluate every scheme of the subject',
     description:
-      'Values are integers: money in minor units (fen), booleans 0/1. Each scheme is re-evaluated at the latest month with data of a metric it reads (an AML score for December does not judge the card tier at a December with no balance); level changes are written as tier events in the same transaction.',
+      'Values are integers: money in minor units (fen), booleans 0/1. The subject is re-evaluated at its latest month with data; level changes are written as tier events in the same transaction.',
     request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: PutMetricsBodySchema(max) } } } },
     responses: {
       200: { description: 'The subject’s tiers after re-evaluation', content: { 'application/json': { schema: TiersResponseSchema } } },

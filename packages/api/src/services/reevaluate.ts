@@ -10,7 +10,7 @@ import {
   type SubjectKind,
 } from '@tierkit/core';
 import {
-  latestPeriodByMetric,
+  latestMetricPeriod,
   listActiveDatedOverrides,
   listAssignments,
   addLatestObservationsBefore,
@@ -82,53 +82,14 @@ export interface ReevaluationWindow {
   readonly storedPeriod: string | undefined;
 }
 
-/** The latest month among `stored`, undefined when nothing is stored. */
-function latestStored(stored: readonly AssignmentState[]): string | undefined {
-  return stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
-}
-
-/**
- * Schemes of a subject evaluated together: at `target`, carrying on from `storedPeriod`. A subject
- * whose schemes all share their stored month and target is one group of every scheme (`schemes`
- * undefined) — the usual case, and the only one before a write moved schemes to different months.
- */
-interface SchemeGroup {
-  readonly schemes: ReadonlySet<string> | undefined;
-  readonly target: string;
-  readonly storedPeriod: string | undefined;
-}
-
-/**
- * The groups of {@link SchemeGroup}: each scheme of `kind` by its target (`targets`, else `target`)
- * and its stored month; a scheme with no stored row carries on from the subject's latest, as it
- * always did. Later targets come last.
- */
-function schemeGroups(
+/** The months to evaluate and the data range needed to re-evaluate `stored` at `target`. */
+export function reevaluationWindow(
   tp: TenantPack,
   kind: SubjectKind,
   stored: readonly AssignmentState[],
   target: string,
-  targets: ReadonlyMap<string, string> | undefined,
-): SchemeGroup[] {
-  const latest = latestStored(stored);
-  const storedOf = new Map(stored.map((a) => [a.scheme, a.period]));
-  const groups = new Map<string, { schemes: Set<string>; target: string; storedPeriod: string | undefined }>();
-  for (const s of tp.at(target).compiled.schemesFor(kind)) {
-    const key = s.definition.key;
-    const t = targets?.get(key) ?? target;
-    const p = storedOf.get(key) ?? latest;
-    const id = `${t}\u0000${p ?? ''}`;
-    const g = groups.get(id);
-    if (g) g.schemes.add(key);
-    else groups.set(id, { schemes: new Set([key]), target: t, storedPeriod: p });
-  }
-  const list = [...groups.values()];
-  if (list.length <= 1) return [{ schemes: undefined, target: list[0]?.target ?? target, storedPeriod: latest }];
-  return list.sort((a, b) => a.target.localeCompare(b.target) || (a.storedPeriod ?? '').localeCompare(b.storedPeriod ?? ''));
-}
-
-/** {@link reevaluationWindow} of one group. */
-function groupWindow(tp: TenantPack, kind: SubjectKind, storedPeriod: string | undefined, target: string): ReevaluationWindow {
+): ReevaluationWindow {
+  const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
   let periods: string[];
   if (storedPeriod === undefined) periods = [target];
   else if (target <= storedPeriod) periods = [storedPeriod];
@@ -151,29 +112,6 @@ function groupWindow(tp: TenantPack, kind: SubjectKind, storedPeriod: string | u
   return { periods, dataFrom: addMonths(from, -(monthsNeeded - 1)), latestMetrics, storedPeriod };
 }
 
-/**
- * The months to evaluate and the data range needed to re-evaluate `stored` at `target` (each scheme
- * at its own month of `targets`, when given): over every group of schemes, the months any steps
- * through and the earliest data any reads.
- */
-export function reevaluationWindow(
-  tp: TenantPack,
-  kind: SubjectKind,
-  stored: readonly AssignmentState[],
-  target: string,
-  targets?: ReadonlyMap<string, string>,
-): ReevaluationWindow {
-  const groups = schemeGroups(tp, kind, stored, target, targets);
-  const windows = groups.map((g) => groupWindow(tp, kind, g.storedPeriod, g.target));
-  const one = windows[0];
-  if (windows.length === 1 && one) return one;
-  const periods = [...new Set(windows.flatMap((w) => w.periods))].sort();
-  // Months are 'YYYY-MM' strings: the earliest sorts first.
-  const dataFrom = windows.map((w) => w.dataFrom).sort()[0] ?? target;
-  const latestMetrics = [...new Set(windows.flatMap((w) => w.latestMetrics))];
-  return { periods, dataFrom, latestMetrics, storedPeriod: latestStored(stored) };
-}
-
 /** Rows to store for one subject's re-evaluation: what {@link reevaluateSubject} and re-tier jobs write. */
 export interface ReevaluationPlan extends Reevaluation {
   /** Before sign-offs: store what {@link withSignOffs} returns for them. */
@@ -188,9 +126,7 @@ export interface ReevaluationPlan extends Reevaluation {
  * from its stored state and `values` — pure: the one home of the rules both single-subject writes and
  * re-tier jobs follow. Months since the last evaluation are replayed in order so hysteresis counts
  * them; the same month evaluated again starts from the state before it, so repeating it changes
- * nothing. `values` may hold more months than the window reads; only the window's are used. With
- * `targets` each scheme goes to its own month ({@link schemeTargets}); schemes stored at different
- * months each carry on from their own.
+ * nothing. `values` may hold more months than the window reads; only the window's are used.
  */
 export function planReevaluation(
   tp: TenantPack,
@@ -199,51 +135,9 @@ export function planReevaluation(
   values: Values,
   now: Date,
   actor = 'system',
-  targets?: ReadonlyMap<string, string>,
-): ReevaluationPlan {
-  const groups = schemeGroups(tp, input.subject.kind as SubjectKind, input.stored, target, targets);
-  const [one] = groups;
-  if (groups.length === 1 && one) return planGroup(tp, input, one, values, now, actor);
-  // Schemes at different months: each group from its own month to its own target. The other schemes
-  // are evaluated alongside only for the levels a derived or matrix scheme of the group reads.
-  const plans = groups.map((g) => planGroup(tp, input, g, values, now, actor));
-  const rows = plans.flatMap((p) => p.rows);
-  const events = plans.flatMap((p) => p.events);
-  return {
-    asOf: [target, ...groups.map((g) => g.target)].sort().at(-1) ?? target,
-    evaluations: plans.flatMap((p) => p.evaluations),
-    changes: events.length,
-    rows,
-    events,
-    periodEvents: plans.flatMap((p) => p.periodEvents),
-  };
-}
-
-/** `plan` without the rows, events and evaluations of `schemes`. */
-export function withoutSchemes(plan: ReevaluationPlan, schemes: ReadonlySet<string>): ReevaluationPlan {
-  const events = plan.events.filter((e) => !schemes.has(e.scheme));
-  return {
-    asOf: plan.asOf,
-    evaluations: plan.evaluations.filter((e) => !schemes.has(e.scheme)),
-    changes: events.length,
-    rows: plan.rows.filter((r) => !schemes.has(r.scheme)),
-    events,
-    periodEvents: plan.periodEvents.filter((e) => !schemes.has(e.scheme)),
-  };
-}
-
-/** {@link planReevaluation} of one group of schemes: its rows, events and evaluations only. */
-function planGroup(
-  tp: TenantPack,
-  input: ReevaluationInput,
-  group: SchemeGroup,
-  values: Values,
-  now: Date,
-  actor: string,
 ): ReevaluationPlan {
   const { subject, stored, active } = input;
-  const target = group.target;
-  const { periods, dataFrom, latestMetrics, storedPeriod } = groupWindow(tp, subject.kind as SubjectKind, group.storedPeriod, target);
+  const { periods, dataFrom, latestMetrics, storedPeriod } = reevaluationWindow(tp, subject.kind as SubjectKind, stored, target);
   const start: Record<string, PriorAssignment | undefined> = {};
   const base: Record<string, PriorAssignment | undefined> = {};
   for (const a of stored) base[a.scheme] = a.base.level === null ? undefined : { level: a.base.level, periodsBelow: a.base.periodsBelow };
@@ -279,12 +173,10 @@ function planGroup(
   // The same month again: what it showed before is stored with it (the run starts from its result).
   const sameMonth = storedPeriod !== undefined && last === storedPeriod;
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
-  const mine = group.schemes;
-  const rows = assignmentRows(run, subject.id, last, nowIso, previous).filter((r) => !mine || mine.has(r.scheme));
+  const rows = assignmentRows(run, subject.id, last, nowIso, previous);
   // A level an override decided is the requester's change, signed off by its approver.
   const byId = new Map(active.map((d) => [d.override.id, d.override]));
-  const periodEvents = mine ? run.events.filter((e) => mine.has(e.scheme)) : run.events;
-  const events = periodEvents.map((ev) => {
+  const events = run.events.map((ev) => {
     const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
     return {
       id: sortableId(now),
@@ -304,11 +196,11 @@ function planGroup(
   });
   return {
     asOf: last,
-    evaluations: mine ? run.final.filter((e) => mine.has(e.scheme)) : run.final,
-    changes: events.length,
+    evaluations: run.final,
+    changes: run.events.length,
     rows,
     events,
-    periodEvents,
+    periodEvents: run.events,
   };
 }
 
@@ -373,34 +265,9 @@ function withinMonths(values: Values, from: string, to: string, latest: readonly
 }
 
 /**
- * The month each scheme of `kind` is evaluated at after a write: the latest month with data of a
- * metric it reads (through a derived or matrix scheme's sources too) — an AML score for December
- * moves the AML grade (and the nine-box that reads it) to December, not the card tier, whose
- * December balances have not come. A scheme none of whose metrics the subject has follows `latest`.
- */
-export function schemeTargets(
-  tp: TenantPack,
-  kind: SubjectKind,
-  latestByMetric: ReadonlyMap<string, string>,
-  latest: string,
-): Map<string, string> {
-  const at = tp.at(latest);
-  const out = new Map<string, string>();
-  for (const s of at.compiled.schemesFor(kind)) {
-    let month: string | undefined;
-    for (const m of metricsReadBy(at, [s.definition.key])) {
-      const p = latestByMetric.get(m);
-      if (p !== undefined && (month === undefined || p > month)) month = p;
-    }
-    out.set(s.definition.key, month ?? latest);
-  }
-  return out;
-}
-
-/**
- * Re-evaluate every scheme of a subject and store the result: each scheme at the latest month with
- * data it reads ({@link schemeTargets}), assignments replaced, one tier event per level change (see
- * {@link planReevaluation}). Run it inside the write's transaction.
+ * Re-evaluate every scheme of a subject at its latest period with data and store the result:
+ * assignments replaced, one tier event per level change (see {@link planReevaluation}). Run it inside
+ * the write's transaction.
  */
 export async function reevaluateSubject(
   trx: Executor,
@@ -410,14 +277,10 @@ export async function reevaluateSubject(
   actor = 'system',
 ): Promise<Reevaluation> {
   const tenantId = tp.tenantId;
-  const latestByMetric = await latestPeriodByMetric(trx, tenantId, subject.id);
-  let latest: string | undefined;
-  for (const p of latestByMetric.values()) if (latest === undefined || p > latest) latest = p;
+  const latest = await latestMetricPeriod(trx, tenantId, subject.id);
   if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
-  const kind = subject.kind as SubjectKind;
-  const targets = schemeTargets(tp, kind, latestByMetric, latest);
   const stored = await listAssignments(trx, tenantId, subject.id);
-  const { dataFrom, periods, latestMetrics } = reevaluationWindow(tp, kind, stored, latest, targets);
+  const { dataFrom, periods, latestMetrics } = reevaluationWindow(tp, subject.kind as SubjectKind, stored, latest);
   const loaded = new Map([
     [subject.id, await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest)],
   ]);
@@ -431,7 +294,7 @@ export async function reevaluateSubject(
   );
   const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
-  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, targets);
+  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor);
   const rows = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
   await storeReevaluations(trx, tenantId, rows, plan.events);
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;

@@ -15,14 +15,7 @@ import {
   type SubjectKey,
 } from '@tierkit/db';
 import type { SubjectKind } from '@tierkit/core';
-import {
-  planReevaluation,
-  reevaluationWindow,
-  rowsWithoutSignOffs,
-  withoutSchemes,
-  withSignOffs,
-  type ReevaluationPlan,
-} from '../reevaluate.js';
+import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -178,18 +171,11 @@ async function planChunk(
     const outside =
       (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level)) ||
       (since !== undefined && (storedPeriod === undefined || storedPeriod < since));
-    // Left alone when judged at a later month already — unless a metrics write left some of the
-    // schemes this job writes behind the others (an AML score ahead of the balances): those it judges.
-    const ahead =
-      storedPeriod !== undefined && storedPeriod > target && !had.some((a) => a.period <= target && (!writes || writes.has(a.scheme)));
-    if (outside || ahead || (had.length === 0 && data === undefined)) {
+    if (outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {
       skipped++;
       continue;
     }
-    // Schemes already judged at a later month keep their rows: the job read no data after its month.
-    const later = new Set(had.filter((a) => a.period > target).map((a) => a.scheme));
-    const planned = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
-    const plan = later.size === 0 ? planned : withoutSchemes(planned, later);
+    const plan = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
     processed++;
     const before = new Map(had.map((a) => [a.scheme, a.level]));
     const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await signOffs(subject, plan, had));
