@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createApp, drainJobs, monthSettles, provisionTenant, queueMonthlyRetiers, waitingLine, type MonthlyStatus } from '@tierkit/api';
+import {
+  createApp,
+  drainJobs,
+  loadTenantPack,
+  monthSettles,
+  provisionTenant,
+  queueMonthlyRetiers,
+  waitingLine,
+  type MonthlyStatus,
+} from '@tierkit/api';
 import { createApiKey } from '@tierkit/api';
 import { NOW, authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { testPack } from '../support/test-pack.js';
@@ -52,10 +61,16 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     };
     const november = await refuse({ period: '2025-11' });
     assert.equal(november.type, 'https://tierkit.dev/problems/period-without-data');
-    assert.match(november.detail, /^No metrics for 2025-11 have been loaded/);
+    assert.match(november.detail, /^No data for 2025-11 has been loaded \(none of avg_daily_balance, household_income\)/);
     assert.deepEqual(november.errors, [{ path: 'period', message: 'no data for 2025-11' }]);
     // October has balances but no AML score: the AML scheme alone has nothing to go on.
-    assert.match((await refuse({ period: '2025-10', schemes: ['aml-test'] })).detail, /^No metrics for 2025-10 for aml-test/);
+    assert.match((await refuse({ period: '2025-10', schemes: ['aml-test'] })).detail, /^No data for 2025-10 for aml-test has been loaded/);
+    // A metric no scheme reads (lounge visits count against a quota) does not make a month loaded.
+    assert.equal(
+      (await api.put('/v1/subjects/D1/metrics', { metrics: [{ metric: 'lounge_visits', period: '2025-11', value: 2 }] })).status,
+      200,
+    );
+    await refuse({ period: '2025-11' });
     // Another bank's data is not this one's.
     await refuse({ period: '2025-10' }, 'b');
     assert.equal(await jobCount(f, 'bank-a'), before, 'nothing queued');
@@ -66,6 +81,12 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-10' })).status, 201);
     // The nine-box reads the AML score and the card tier: the balances are data for it.
     assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-10', schemes: ['risk-value-test'] })).status, 201);
+    // The AML scheme reads the latest score however old: September's is data for October.
+    assert.equal(
+      (await api.put('/v1/subjects/D1/metrics', { metrics: [{ metric: 'aml_customer_risk', period: '2025-09', value: 90 }] })).status,
+      200,
+    );
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-10', schemes: ['aml-test'] })).status, 201);
 
     // A month loaded by a CSV import counts as well.
     const csv = 'subject,metric,period,value\nD1,avg_daily_balance,2025-11,9000000\n';
@@ -159,7 +180,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal((await request('PUT', '/v1/subjects/T1', JSON.stringify({ kind: 'customer', displayName: '周杰' }))).status, 201);
     const csv = 'subject,metric,period,value\nT1,avg_daily_balance,2025-11,9000000\n';
     assert.equal((await request('POST', '/v1/imports?kind=metrics&amounts=fen', csv, 'text/csv')).status, 201);
-    const settles = async () => monthSettles(f.db.db, 'bank-t', '2025-11', 10);
+    const settles = async () => monthSettles(f.db.db, await loadTenantPack(f.db.db, 'bank-t'), '2025-11', 10);
     assert.deepEqual(await settles(), { lastWrittenAt: '2025-12-01T02:00:00.000Z', quietAt: '2025-12-01T02:11:00.000Z' });
     // The same file again an hour later writes nothing, so the month has stayed quiet since 02:00.
     at = new Date('2025-12-01T03:00:00.000Z');
@@ -168,5 +189,79 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     await queueMonthlyRetiers(f.db.db, new Date('2025-12-01T02:11:00.000Z'), 'Asia/Shanghai', { settleMinutes: 10 });
     const queued = await f.db.db.selectFrom('jobs').select('schedule_key').where('tenant_id', '=', 'bank-t').executeTakeFirst();
     assert.equal(queued?.schedule_key, 'monthly:2025-11');
+  });
+
+  it('the schedule waits for the data the schemes read by month, for an import still running, and a value sent again unchanged is no new data', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-u', name: 'bank-u', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-u', role: 'officer', label: 'ops', now: NOW })).secret;
+    let at = new Date('2025-12-01T02:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined });
+    const put = (path: string, body: unknown) =>
+      app.request(path, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        body: JSON.stringify(body),
+      });
+    const observe = (metric: string, value: number) => put('/v1/subjects/S1/metrics', { metrics: [{ metric, period: '2025-11', value }] });
+    assert.equal((await put('/v1/subjects/S1', { kind: 'customer', displayName: '周杰' })).status, 201);
+    const waits: MonthlyStatus[] = [];
+    const look = async (iso: string) => {
+      waits.length = 0;
+      await queueMonthlyRetiers(f.db.db, new Date(iso), 'Asia/Shanghai', {
+        settleMinutes: 10,
+        onWait: (w) => w.tenantId === 'bank-u' && waits.push(w),
+      });
+      return waits.map((w) => w.state);
+    };
+    // November's AML score and lounge visits arrive ahead of its balances: the month is not loaded.
+    assert.equal((await observe('aml_customer_risk', 30)).status, 200);
+    assert.equal((await observe('lounge_visits', 1)).status, 200);
+    assert.deepEqual(await look('2025-12-01T04:00:00.000Z'), ['no-data']);
+    // The balances come; an import of the rest is still running (its rows are not visible yet).
+    at = new Date('2025-12-01T04:00:00.000Z');
+    assert.equal((await observe('avg_daily_balance', 9_000_000)).status, 200);
+    await f.db.db
+      .insertInto('imports')
+      .values({
+        id: 'IMP-RUNNING',
+        tenant_id: 'bank-u',
+        kind: 'metrics',
+        status: 'running',
+        options: '{}',
+        file_name: 'november.csv',
+        sha256: null,
+        bytes: 0,
+        rows: 0,
+        rejected_rows: 0,
+        errors: 0,
+        written: 0,
+        unchanged: 0,
+        periods: '[]',
+        detail: null,
+        created_by: 'key:ops',
+        created_at: '2025-12-01T04:05:00.000Z',
+        finished_at: null,
+        owner: null,
+      })
+      .execute();
+    assert.deepEqual(await look('2025-12-01T05:00:00.000Z'), ['importing']);
+    await f.db.db
+      .updateTable('imports')
+      .set({ status: 'failed', finished_at: '2025-12-01T05:10:00.000Z' })
+      .where('id', '=', 'IMP-RUNNING')
+      .execute();
+    // The nightly feed sends November's balance again, unchanged: the month has been quiet since 04:00.
+    at = new Date('2025-12-01T05:20:00.000Z');
+    assert.equal((await observe('avg_daily_balance', 9_000_000)).status, 200);
+    assert.deepEqual(await monthSettles(f.db.db, await loadTenantPack(f.db.db, 'bank-u'), '2025-11', 10), {
+      lastWrittenAt: '2025-12-01T04:00:00.000Z',
+      quietAt: '2025-12-01T04:11:00.000Z',
+    });
+    assert.deepEqual(await look('2025-12-01T05:30:00.000Z'), []);
+    const queued = await f.db.db.selectFrom('jobs').select('schedule_key').where('tenant_id', '=', 'bank-u').execute();
+    assert.deepEqual(
+      queued.map((j) => j.schedule_key),
+      ['monthly:2025-11'],
+    );
   });
 });

@@ -44,6 +44,9 @@ it('serve runs a bank tenant as it is and works its re-tier jobs, as npm start d
       (await call('/v1/subjects/K1', { method: 'PUT', body: JSON.stringify({ kind: 'customer', displayName: '赵六' }) })).status,
       201,
     );
+    // October's data first: a month with none is refused (422 period-without-data).
+    const metrics = { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 5_000_000 }] };
+    assert.equal((await call('/v1/subjects/K1/metrics', { method: 'PUT', body: JSON.stringify(metrics) })).status, 200);
     const queued = await call('/v1/jobs', { method: 'POST', body: JSON.stringify({ kind: 'retier', period: '2025-10' }) });
     assert.equal(queued.status, 201, await queued.clone().text());
     const { id } = (await queued.json()) as { id: string };

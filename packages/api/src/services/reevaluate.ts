@@ -1,14 +1,4 @@
-import {
-  nextPrior,
-  periodEnd,
-  schemeDependencies,
-  schemeMetrics,
-  type Evaluation,
-  type SchemeDefinition,
-  type OverrideInfo,
-  type PriorAssignment,
-  type SubjectKind,
-} from '@tierkit/core';
+import { nextPrior, periodEnd, type Evaluation, type OverrideInfo, type PriorAssignment, type SubjectKind } from '@tierkit/core';
 import {
   latestMetricPeriod,
   listActiveDatedOverrides,
@@ -36,25 +26,6 @@ import type { StoredState } from './views.js';
  * before them: the replay still starts from the stored state, as if those months had not been evaluated.
  */
 const MAX_CATCH_UP_MONTHS = 36;
-
-/**
- * The metrics `schemes` read: their own, and those of the schemes a derived or matrix scheme reads
- * levels of (the nine-box reads AML and value, which read balances and scores). A scheme unknown to
- * `definitions` adds none.
- */
-export function metricsReadBy(tp: { readonly schemes: ReadonlyMap<string, SchemeDefinition> }, schemes: Iterable<string>): string[] {
-  const out = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (key: string) => {
-    const def = tp.schemes.get(key);
-    if (!def || seen.has(key)) return;
-    seen.add(key);
-    for (const m of schemeMetrics(def)) out.add(m);
-    for (const d of schemeDependencies(def)) visit(d);
-  };
-  for (const s of schemes) visit(s);
-  return [...out];
-}
 
 /** What re-evaluating a subject did. */
 export interface Reevaluation {

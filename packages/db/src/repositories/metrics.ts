@@ -8,7 +8,9 @@ export type MetricValues = Record<string, Record<string, number>>;
 
 /**
  * Insert or replace observations of one subject (same metric and period → the new value wins), and
- * record the months as written at `writtenAt` ({@link recordMetricWrites}).
+ * record the months of the rows that changed as written at `writtenAt` ({@link recordMetricWrites}).
+ * A value sent again unchanged is no new data: it neither writes nor restarts a month's settle wait
+ * (a feed that re-sends a rolling window every night would otherwise never let a month settle).
  */
 export async function upsertMetrics(
   db: Executor,
@@ -17,14 +19,25 @@ export async function upsertMetrics(
   observations: readonly MetricObservation[],
   writtenAt: string = new Date().toISOString(),
 ): Promise<void> {
-  await recordMetricWrites(db, tenantId, observations, writtenAt);
+  const changed: { period: string; metric: string }[] = [];
   for (const batch of chunks(observations)) {
-    await db
-      .insertInto('metrics')
-      .values(batch.map((o) => ({ tenant_id: tenantId, subject_id: subjectId, metric: o.metric, period: o.period, value: o.value })))
-      .onConflict((oc) => oc.columns(['subject_id', 'metric', 'period']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
-      .execute();
+    changed.push(
+      ...(await db
+        .insertInto('metrics')
+        .values(batch.map((o) => ({ tenant_id: tenantId, subject_id: subjectId, metric: o.metric, period: o.period, value: o.value })))
+        .onConflict((oc) =>
+          oc
+            .columns(['subject_id', 'metric', 'period'])
+            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
+            .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
+        )
+        .returning(['period', 'metric'])
+        .execute()),
+    );
   }
+  // The months after the rows, as an import records them (before it commits): every writer locks
+  // metrics rows first, then metric_periods, so an import and a write of the same row cannot deadlock.
+  await recordMetricWrites(db, tenantId, changed, writtenAt);
 }
 
 const METRIC_COLUMNS = ['tenant_id', 'subject_id', 'metric', 'period', 'value'] as const;
@@ -320,6 +333,37 @@ export async function monthData(
     if (r.last_written_at > last) last = r.last_written_at;
   }
   return { metrics: rows.map((r) => r.metric), firstWrittenAt: first, lastWrittenAt: last };
+}
+
+/**
+ * The tenant's data of `metrics` in `period` or any month before it (metrics read as the latest
+ * observation, however old), or undefined when it has none.
+ */
+export async function monthDataUpTo(
+  db: Executor,
+  tenantId: string,
+  period: string,
+  metrics: readonly string[],
+): Promise<MonthData | undefined> {
+  if (metrics.length === 0) return undefined;
+  const row = await db
+    .selectFrom('metric_periods')
+    .select((eb) => [eb.fn.min('first_written_at').as('first'), eb.fn.max('last_written_at').as('last'), eb.fn.countAll().as('n')])
+    .where('tenant_id', '=', tenantId)
+    .where('period', '<=', period)
+    .where('metric', 'in', [...metrics])
+    .executeTakeFirst();
+  if (!row || Number(row.n) === 0 || row.first === null || row.last === null) return undefined;
+  const found = await db
+    .selectFrom('metric_periods')
+    .select('metric')
+    .distinct()
+    .where('tenant_id', '=', tenantId)
+    .where('period', '<=', period)
+    .where('metric', 'in', [...metrics])
+    .orderBy('metric')
+    .execute();
+  return { metrics: found.map((r) => r.metric), firstWrittenAt: String(row.first), lastWrittenAt: String(row.last) };
 }
 
 /** The latest month of each metric the subject has data for. */

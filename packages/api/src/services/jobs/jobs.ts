@@ -3,7 +3,6 @@ import {
   findJob,
   findSubjectIds,
   insertJob,
-  monthData,
   jobChunkResults,
   listChunkLeases,
   planSubjectChunks,
@@ -15,7 +14,7 @@ import {
 import { sortableId } from '../../ids.js';
 import { isPeriod, periodOf } from '../../periods.js';
 import { invalid, ProblemError, type FieldError } from '../../problem.js';
-import { metricsReadBy } from '../reevaluate.js';
+import { loadedMonthData, monthMetrics } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
 import { sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
 
@@ -59,16 +58,19 @@ export interface RetierRequest {
 }
 
 /**
- * The 422 for a re-tier at a month the tenant has no data of (of the metrics `schemes` read, when
- * named), or nothing when it has some: one key lookup on metric_periods, not a scan of the book.
+ * The 422 for a re-tier at a month not loaded for the schemes asked for (all when none are named;
+ * `loadedMonthData`: data in the month for a metric read by month, or up to it when they read only
+ * latest observations), or nothing when it is: key lookups on metric_periods, not a scan of the book.
  */
 async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierRequest): Promise<void> {
-  const metrics = req.schemes ? metricsReadBy(tp, req.schemes) : undefined;
-  if (await monthData(db, req.tenantId, req.period, metrics)) return;
-  const which = req.schemes ? ` for ${req.schemes.join(', ')}` : '';
+  const schemes = req.schemes ?? undefined;
+  if (await loadedMonthData(db, tp, req.period, schemes)) return;
+  const which = schemes ? ` for ${schemes.join(', ')}` : '';
+  const { byMonth } = monthMetrics(tp, schemes);
+  const looked = byMonth.length ? ` (none of ${byMonth.slice(0, 8).join(', ')}${byMonth.length > 8 ? ', …' : ''})` : '';
   throw new ProblemError(
     'period-without-data',
-    `No metrics for ${req.period}${which} have been loaded: re-tiering it now would evaluate every customer as if they had no balances. Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`,
+    `No data for ${req.period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`,
     [{ path: 'period', message: `no data for ${req.period}` }],
   );
 }

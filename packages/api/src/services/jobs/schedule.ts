@@ -1,10 +1,18 @@
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
-import { listOverdueReviews, listTenants, METRIC_WRITE_RESOLUTION_MS, monthData, scheduledJobExists, type Executor } from '@tierkit/db';
+import {
+  listOverdueReviews,
+  listRunningImports,
+  listTenants,
+  METRIC_WRITE_RESOLUTION_MS,
+  scheduledJobExists,
+  type Executor,
+} from '@tierkit/db';
 import { addMonths, periodOf } from '../../periods.js';
 import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
 import { enqueueRetier } from './jobs.js';
+import { loadedMonthData } from './month-data.js';
 
 export interface ScheduleOptions {
   readonly db: Executor;
@@ -31,6 +39,7 @@ export const DEFAULT_SETTLE_MINUTES = 60;
 export type MonthlyStatus =
   | { readonly tenantId: string; readonly period: string; readonly state: 'queued'; readonly jobId: string }
   | { readonly tenantId: string; readonly period: string; readonly state: 'no-data' }
+  | { readonly tenantId: string; readonly period: string; readonly state: 'importing'; readonly importId: string }
   | {
       readonly tenantId: string;
       readonly period: string;
@@ -48,17 +57,25 @@ export interface QueueMonthlyOptions {
 }
 
 /**
+ * An import running longer than this is taken for one whose process died without the import being
+ * marked failed (the next server start or import marks it): the schedule stops waiting for it.
+ */
+const IMPORT_WAIT_MS = 12 * 3_600_000;
+
+/**
  * Whether `period`'s data has arrived in the tenant and been quiet for `settleMinutes` at `now`: the
- * instant it counts as quiet, or `no-data`. A write's record may lag it by up to
- * METRIC_WRITE_RESOLUTION_MS (metrics.ts), so that much more is waited.
+ * instant it counts as quiet, or `no-data`. The data is that of the metrics the pack's schemes read by
+ * month (`loadedMonthData`): an AML score or a quota's usage arriving ahead of the balances does not
+ * make the month loaded. A write's record may lag it by up to METRIC_WRITE_RESOLUTION_MS
+ * (metrics.ts), so that much more is waited.
  */
 export async function monthSettles(
   db: Executor,
-  tenantId: string,
+  tp: TenantPack,
   period: string,
   settleMinutes: number = DEFAULT_SETTLE_MINUTES,
 ): Promise<{ readonly lastWrittenAt: string; readonly quietAt: string } | 'no-data'> {
-  const data = await monthData(db, tenantId, period);
+  const data = await loadedMonthData(db, tp, period);
   if (!data) return 'no-data';
   const quietAt = new Date(Date.parse(data.lastWrittenAt) + settleMinutes * 60_000 + METRIC_WRITE_RESOLUTION_MS).toISOString();
   return { lastWrittenAt: data.lastWrittenAt, quietAt };
@@ -133,8 +150,16 @@ export async function queueMonthlyRetiers(
   for (const tenant of await listTenants(db)) {
     // The schedule looks every minute: once the month's job is queued, nothing more is read.
     if (await scheduledJobExists(db, tenant.id, scheduleKey)) continue;
-    // One key lookup on metric_periods, whatever the size of the book.
-    const settles = await monthSettles(db, tenant.id, period, options.settleMinutes);
+    // An import's rows are not visible until it commits: a load in progress is waited for.
+    const since = new Date(now.getTime() - IMPORT_WAIT_MS).toISOString();
+    const importing = (await listRunningImports(db, tenant.id)).find((i) => i.createdAt > since);
+    if (importing) {
+      options.onWait?.({ tenantId: tenant.id, period, state: 'importing', importId: importing.id });
+      continue;
+    }
+    const pack = await loadTenantPack(db, tenant.id, timeZone);
+    // Key lookups on metric_periods, whatever the size of the book.
+    const settles = await monthSettles(db, pack, period, options.settleMinutes);
     if (settles === 'no-data') {
       options.onWait?.({ tenantId: tenant.id, period, state: 'no-data' });
       continue;
@@ -143,7 +168,6 @@ export async function queueMonthlyRetiers(
       options.onWait?.({ tenantId: tenant.id, period, state: 'settling', ...settles });
       continue;
     }
-    const pack = await loadTenantPack(db, tenant.id, timeZone);
     const job = await enqueueRetier(db, {
       tenantId: tenant.id,
       period,
@@ -200,6 +224,8 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
 export function waitingLine(w: MonthlyStatus): string {
   if (w.state === 'no-data')
     return `tierkit schedule: ${w.tenantId} ${w.period} waits: no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
+  if (w.state === 'importing')
+    return `tierkit schedule: ${w.tenantId} ${w.period} waits: import ${w.importId} is still running; the monthly re-tier is queued once it has ended and the data has settled`;
   if (w.state === 'settling')
     return `tierkit schedule: ${w.tenantId} ${w.period} waits: metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
   return `tierkit schedule: ${w.tenantId} ${w.period} queued as ${w.jobId}`;
