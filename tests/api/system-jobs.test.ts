@@ -207,7 +207,8 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
     assert.ok(rv1);
     await insertMetrics(
       f.db.db,
-      [{ tenant_id: 'reviews', subject_id: rv1.id, metric: 'aml_customer_risk', period: '2026-05', value: 95 }],
+      // May's balances: the AML score, read as the latest observation, does not make a month loaded.
+      [{ tenant_id: 'reviews', subject_id: rv1.id, metric: 'avg_daily_balance', period: '2026-05', value: 9_000_000 }],
       '2026-05-31T01:00:00.000Z',
     );
     const june = new Date('2026-05-31T16:30:00.000Z');

@@ -67,7 +67,7 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
     refused(await cli('retier', '--period', period, '--poll-ms', 'abc', ...json), 2, /^retier: --poll-ms must be a positive number/);
     refused(await cli('retier', '--period', period, '--work', '--no-work', ...json), 2, /^retier: --work and --no-work contradict/);
     // The seed loads months up to the last complete one: the current month has no data yet.
-    refused(await cli('retier', '--period', thisMonth, ...json), 1, new RegExp(`^retier: No metrics for ${thisMonth} have been loaded`));
+    refused(await cli('retier', '--period', thisMonth, ...json), 1, new RegExp(`^retier: No data for ${thisMonth} has been loaded`));
   }
   // Refused before anything was queued.
   assert.equal((JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[]).length, 1);
