@@ -11,6 +11,7 @@ import {
   type MonthlyStatus,
 } from '@tierkit/api';
 import { createApiKey } from '@tierkit/api';
+import { createImport } from '@tierkit/db';
 import { NOW, authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -220,30 +221,15 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     // The balances come; an import of the rest is still running (its rows are not visible yet).
     at = new Date('2025-12-01T04:00:00.000Z');
     assert.equal((await observe('avg_daily_balance', 9_000_000)).status, 200);
-    await f.db.db
-      .insertInto('imports')
-      .values({
-        id: 'IMP-RUNNING',
-        tenant_id: 'bank-u',
-        kind: 'metrics',
-        status: 'running',
-        options: '{}',
-        file_name: 'november.csv',
-        sha256: null,
-        bytes: 0,
-        rows: 0,
-        rejected_rows: 0,
-        errors: 0,
-        written: 0,
-        unchanged: 0,
-        periods: '[]',
-        detail: null,
-        created_by: 'key:ops',
-        created_at: '2025-12-01T04:05:00.000Z',
-        finished_at: null,
-        owner: null,
-      })
-      .execute();
+    await createImport(f.db.db, {
+      id: 'IMP-RUNNING',
+      tenantId: 'bank-u',
+      kind: 'metrics',
+      options: {},
+      fileName: 'november.csv',
+      createdBy: 'key:ops',
+      createdAt: '2025-12-01T04:05:00.000Z',
+    });
     assert.deepEqual(await look('2025-12-01T05:00:00.000Z'), ['importing']);
     await f.db.db
       .updateTable('imports')
