@@ -87,6 +87,39 @@ forEachDialect('imports: bad input', (f) => {
     assert.equal(stored.display_name, '李\u{20000}明', 'the four-byte character read as GB18030');
   });
 
+  it('a Taiwanese core banking export in Big5 is read as written; bytes Big5 cannot spell are refused at their line', async () => {
+    // Big5 reads each character in two bytes; a file cut anywhere still decodes whole (the upload streams).
+    const file = iconv.encode('客戶號,姓名\nQ000095,陳美玲\nQ000096,林志豪\n', 'big5');
+    const res = await upload(
+      f,
+      'kind=subjects&encoding=big5&mapping=' + encodeURIComponent(JSON.stringify({ 客戶號: 'id', 姓名: 'name' })),
+      file,
+    );
+    assert.equal(res.status, 201, await res.clone().text());
+    const names = await f.db.db
+      .selectFrom('subjects')
+      .select(['external_id', 'display_name'])
+      .where('tenant_id', '=', 'bank-a')
+      .where('external_id', 'in', ['Q000095', 'Q000096'])
+      .orderBy('external_id')
+      .execute();
+    assert.deepEqual(
+      names.map((n) => n.display_name),
+      ['陳美玲', '林志豪'],
+    );
+    const before = await count(f, 'subjects');
+    const broken = Buffer.concat([iconv.encode('id,name\nQ000097,陳美玲\nQ000098,', 'big5'), Buffer.from([0x80, 0x80]), Buffer.from('\n')]);
+    const refused = await upload(f, 'kind=subjects&encoding=big5', broken);
+    const problem = (await refused.json()) as Problem;
+    assert.equal(refused.status, 400, JSON.stringify(problem));
+    assert.equal(problem.errors?.[0]?.path, 'line 3');
+    assert.match(problem.detail, /not Big5/);
+    assert.equal(await count(f, 'subjects'), before, 'nothing of the file imported');
+    // Read as UTF-8 by mistake, the refusal names Big5 among the encodings to declare.
+    const asUtf8 = (await (await upload(f, 'kind=subjects', file)).json()) as Problem;
+    assert.match(asUtf8.detail, /not valid UTF-8.*big5/);
+  });
+
   it('one id given two kinds in one file is refused however close the rows are, in a real run and a dry run', async () => {
     const file = 'id,name,kind\nQ000020,甲,customer\nQ000021,乙,customer\nQ000020,甲,corporate\n';
     for (const dry of ['&dryRun=true', '']) {

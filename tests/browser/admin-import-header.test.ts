@@ -16,6 +16,9 @@ const GBK = new Uint8Array([
   10, 67, 49, 44, 213, 197, 200, 253, 44, 49, 10,
 ]);
 
+// `客戶號,姓名` CRLF, then a row, encoded in Big5 (Taiwan's and Hong Kong's core banking).
+const BIG5 = new Uint8Array([171, 200, 164, 225, 184, 185, 44, 169, 109, 166, 87, 13, 10, 81, 49, 44, 179, 175, 172, 252, 172, 194, 10]);
+
 let requests = 0;
 const client = {
   http: {
@@ -55,5 +58,13 @@ describe('ImportStore in a browser', () => {
     await el.updateComplete;
     expect(el.imports.state.columns[0]).to.not.equal('客户号');
     expect(requests).to.equal(0);
+  });
+
+  it('reads a Big5 header too', async () => {
+    const el = await fixture<HeaderView>(html`<kit-import-header-view></kit-import-header-view>`);
+    await el.imports.store.configure({ encoding: 'big5' });
+    await el.imports.store.pick(new File([BIG5], 'export.csv', { type: 'text/csv' }));
+    await el.updateComplete;
+    expect(text(el)).to.equal('ready|客戶號/姓名');
   });
 });

@@ -53,7 +53,7 @@ function summary(r: ImportRecord): string {
 
 export const importCommand: Command = {
   name: 'import',
-  usage: `  import FILE --kind subjects|metrics|managers [--amounts yuan|fen] [--encoding utf-8|gbk|gb18030]
+  usage: `  import FILE --kind subjects|metrics|managers [--amounts yuan|fen] [--encoding utf-8|gbk|gb18030|big5]
          [--mode all-or-nothing|valid-rows] [--map HEADER=FIELD]... [--subject-kind KIND] [--json]
                             import a CSV file into --tenant (see packages/cli/README.md); exit 0 all
                             imported, 1 nothing imported, 3 valid rows imported and others rejected`,

@@ -15,7 +15,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_WORDS } from './import.words.js';
 import { fieldMessage, fieldName, sayCheck, whyFailed } from '../why-failed.js';
 
-const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030'];
+const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030', 'big5'];
 
 /**
  * A CSV import: file, what it holds, encoding, column mapping (from the header read in the browser),

@@ -30,7 +30,7 @@ const ImportQuery = z.object({
   encoding: z
     .enum(ENCODINGS)
     .optional()
-    .openapi(param('encoding', 'utf-8 (default; a BOM is dropped), gbk or gb18030. Also read from the Content-Type charset.')),
+    .openapi(param('encoding', 'utf-8 (default; a BOM is dropped), gbk, gb18030 or big5. Also read from the Content-Type charset.')),
   amounts: z
     .enum(AMOUNT_UNITS)
     .optional()

@@ -2,7 +2,7 @@
 
 export const IMPORT_KINDS = ['subjects', 'metrics', 'managers'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
-export const IMPORT_ENCODINGS = ['utf-8', 'gbk', 'gb18030'] as const;
+export const IMPORT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
 export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
 /** How amounts are written in the file: yuan with up to two decimals, or integer fen. */
 export const IMPORT_AMOUNTS = ['yuan', 'fen'] as const;

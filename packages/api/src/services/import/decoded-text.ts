@@ -97,17 +97,20 @@ async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<st
     yield decoder.decode();
   } catch (err) {
     if (!(err instanceof TypeError)) throw err;
-    throw new UndecodableError('the file is not valid UTF-8; files from core banking are often GBK: declare encoding=gbk or gb18030', null);
+    throw new UndecodableError(
+      'the file is not valid UTF-8; files from core banking are often GBK (Big5 in Taiwan and Hong Kong): declare encoding=gbk, gb18030 or big5',
+      null,
+    );
   }
 }
 
 /**
- * GBK and GB18030 through iconv-lite, which turns bytes that map to nothing into U+FFFD without a
- * word: a U+FFFD the file's bytes did not spell (GBK has none; GB18030 writes it 84 31 A4 37) stops the
- * read at its line, so no "李�明" is ever stored. Streamed: the check keeps a newline count and at
- * most four bytes.
+ * GBK, GB18030 and Big5 (Taiwan's and Hong Kong's core banking) through iconv-lite, which turns bytes
+ * that map to nothing into U+FFFD without a word: a U+FFFD the file's bytes did not spell (GBK and Big5
+ * have none; GB18030 writes it 84 31 A4 37) stops the read at its line, so no "李�明" is ever stored.
+ * Streamed: the check keeps a newline count and at most four bytes.
  */
-async function* decodeChinese(source: AsyncIterable<Uint8Array>, encoding: 'gbk' | 'gb18030'): AsyncGenerator<string> {
+async function* decodeChinese(source: AsyncIterable<Uint8Array>, encoding: 'gbk' | 'gb18030' | 'big5'): AsyncGenerator<string> {
   const decoder = iconv.getDecoder(encoding, { stripBOM: true });
   const honest = encoding === 'gb18030' ? new Gb18030Replacements() : undefined;
   let replacements = 0;
@@ -121,7 +124,7 @@ async function* decodeChinese(source: AsyncIterable<Uint8Array>, encoding: 'gbk'
       throw new UndecodableError(
         encoding === 'gbk'
           ? 'the file has bytes that are not GBK (a GB18030 file? declare encoding=gb18030)'
-          : 'the file has bytes that are not GB18030 (check the declared encoding)',
+          : `the file has bytes that are not ${encoding === 'big5' ? 'Big5' : 'GB18030'} (check the declared encoding)`,
         line,
       );
     }
