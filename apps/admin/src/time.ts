@@ -1,3 +1,4 @@
+import { instantAt, isTimeZone, wallTime } from '@tierkit/core/calendar';
 import { monthsBack } from '@tierkit/core/months';
 import type { ConsoleLocale } from './words.js';
 
@@ -20,43 +21,28 @@ export function bankTimeZone(): string {
 
 /** Count and show times in `timeZone` from now on (the session's); a zone this browser does not know is ignored. */
 export function useBankTimeZone(timeZone: string | undefined): void {
-  if (!timeZone || timeZone === zone) return;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    return;
-  }
+  if (!timeZone || timeZone === zone || !isTimeZone(timeZone)) return;
   zone = timeZone;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
+const two = (n: number) => String(n).padStart(2, '0');
 
-/** The bank-zone fields of instant `t` (year, month, day, hour, minute, second; 24-hour). */
-function fields(t: number, locale = 'en'): Record<string, string> {
-  const key = `${zone}\u0000${locale}`;
-  let f = formats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, {
-      timeZone: zone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formats.set(key, f);
-  }
-  return Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
+/** The bank-zone wall clock at instant `t`, two digits a field (four for the year). */
+function fields(t: number): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+  const w = wallTime(t, zone);
+  return {
+    year: String(w.year).padStart(4, '0'),
+    month: two(w.month),
+    day: two(w.day),
+    hour: two(w.hour),
+    minute: two(w.minute),
+    second: two(w.second),
+  };
 }
 
 /** The UTC instant at which the bank's wall clock reads the given time. */
-function bankWallToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
-  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
-  const p = fields(asUtc);
-  const shown = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return asUtc - (shown - asUtc);
+function bankWallToUtc(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  return instantAt({ year, month, day, hour, minute, second }, zone).getTime();
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');

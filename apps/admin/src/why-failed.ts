@@ -346,7 +346,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noStaff: (id) => `no staff member “${id}” in this bank`,
       fieldCount: (row, header) => `the row has ${row} fields; the header has ${header}`,
       at: (line, column) => [line && `line ${line}`, column && `column “${column}”`].filter(Boolean).join(', '),
-      notUtf8: 'the file is not valid UTF-8: files from core banking are often GBK (Big5 in Taiwan and Hong Kong); choose GBK, GB18030 or Big5',
+      notUtf8:
+        'the file is not valid UTF-8: files from core banking are often GBK (Big5 in Taiwan and Hong Kong); choose GBK, GB18030 or Big5',
       notCsv: 'the file is not valid CSV (a quote not closed, or a quote inside a quoted field not doubled)',
       emptyFile: 'the file is empty: it needs at least a header row',
       noSuchColumn: (c) => `the mapping names column “${c}”, which the file’s header does not have`,

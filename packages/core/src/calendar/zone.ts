@@ -48,31 +48,44 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-function wallClock(instant: Date, timeZone: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of formatIn(timeZone).formatToParts(instant)) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return out;
+/** A wall-clock time in some time zone (24-hour); fields past their range roll over, as `Date.UTC`'s do. */
+export interface WallTime extends CalendarDay {
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/** What a clock on the wall in `timeZone` reads at `instant`. */
+export function wallTime(instant: Date | number, timeZone: string): WallTime {
+  const p: Record<string, number> = {};
+  for (const part of formatIn(timeZone).formatToParts(instant)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  return { year: p.year ?? 1970, month: p.month ?? 1, day: p.day ?? 1, hour: p.hour ?? 0, minute: p.minute ?? 0, second: p.second ?? 0 };
 }
 
 /** The calendar day an instant falls on in `timeZone`. */
 export function dayOf(instant: Date, timeZone: string): CalendarDay {
-  const p = wallClock(instant, timeZone);
-  return { year: p.year ?? 1970, month: p.month ?? 1, day: p.day ?? 1 };
+  const { year, month, day } = wallTime(instant, timeZone);
+  return { year, month, day };
 }
 
 /** Milliseconds `timeZone` is ahead of UTC at `instant`. */
 function offsetAt(instant: number, timeZone: string): number {
-  const p = wallClock(new Date(instant), timeZone);
-  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  const p = wallTime(instant, timeZone);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant a clock on the wall in `timeZone` reads `t`. */
+export function instantAt(t: WallTime, timeZone: string): Date {
+  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  const guess = wall - offsetAt(wall, timeZone);
+  // Once more at the guess, for a zone whose offset changed in between (summer time).
+  return new Date(wall - offsetAt(guess, timeZone));
 }
 
 /** The first instant of a day in `timeZone`. */
 export function startOfDay(d: CalendarDay, timeZone: string): Date {
-  const wall = Date.UTC(d.year, d.month - 1, d.day);
-  const guess = wall - offsetAt(wall, timeZone);
-  // Once more at the guess, for a zone whose offset changed in between (summer time).
-  return new Date(wall - offsetAt(guess, timeZone));
+  return instantAt({ year: d.year, month: d.month, day: d.day, hour: 0, minute: 0, second: 0 }, timeZone);
 }
 
 const PERIOD = /^(\d{4})-(\d{2})$/;
