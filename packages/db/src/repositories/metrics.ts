@@ -58,7 +58,6 @@ const BULK_ROWS = 2000;
  * object each time costs more than SQLite spends inserting.
  */
 export async function insertMetrics(db: Executor, rows: readonly NewMetric[], writtenAt: string = new Date().toISOString()): Promise<void> {
-  await recordRowWrites(db, rows, writtenAt);
   const compiled = new Map<number, string>();
   for (const batch of chunks(rows, BULK_ROWS)) {
     let text = compiled.get(batch.length);
@@ -70,6 +69,8 @@ export async function insertMetrics(db: Executor, rows: readonly NewMetric[], wr
     for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
+  // After the rows, as every writer here does (upsertMetrics): rows, then months, never the reverse.
+  await recordRowWrites(db, rows, writtenAt);
 }
 
 /** Every observation of a subject with `from ≤ period ≤ to` (both `YYYY-MM`, inclusive). */
@@ -310,19 +311,24 @@ export interface MonthData {
   readonly lastWrittenAt: string;
 }
 
-/** The tenant's data for `period` (of `metrics` when given), or undefined when it has none. One key lookup, whatever the book's size. */
+/**
+ * The tenant's data for `period` (of `metrics` when given), or undefined when it has none; with
+ * `through`, of `period` or any month before it (metrics read as the latest observation, however old).
+ * Key lookups on metric_periods, whatever the book's size.
+ */
 export async function monthData(
   db: Executor,
   tenantId: string,
   period: string,
   metrics?: readonly string[],
+  through = false,
 ): Promise<MonthData | undefined> {
   if (metrics !== undefined && metrics.length === 0) return undefined;
   let query = db
     .selectFrom('metric_periods')
     .select(['metric', 'first_written_at', 'last_written_at'])
     .where('tenant_id', '=', tenantId)
-    .where('period', '=', period);
+    .where('period', through ? '<=' : '=', period);
   if (metrics !== undefined) query = query.where('metric', 'in', [...metrics]);
   const rows = await query.orderBy('metric').execute();
   if (rows.length === 0) return undefined;
@@ -332,38 +338,7 @@ export async function monthData(
     if (first === '' || r.first_written_at < first) first = r.first_written_at;
     if (r.last_written_at > last) last = r.last_written_at;
   }
-  return { metrics: rows.map((r) => r.metric), firstWrittenAt: first, lastWrittenAt: last };
-}
-
-/**
- * The tenant's data of `metrics` in `period` or any month before it (metrics read as the latest
- * observation, however old), or undefined when it has none.
- */
-export async function monthDataUpTo(
-  db: Executor,
-  tenantId: string,
-  period: string,
-  metrics: readonly string[],
-): Promise<MonthData | undefined> {
-  if (metrics.length === 0) return undefined;
-  const row = await db
-    .selectFrom('metric_periods')
-    .select((eb) => [eb.fn.min('first_written_at').as('first'), eb.fn.max('last_written_at').as('last'), eb.fn.countAll().as('n')])
-    .where('tenant_id', '=', tenantId)
-    .where('period', '<=', period)
-    .where('metric', 'in', [...metrics])
-    .executeTakeFirst();
-  if (!row || Number(row.n) === 0 || row.first === null || row.last === null) return undefined;
-  const found = await db
-    .selectFrom('metric_periods')
-    .select('metric')
-    .distinct()
-    .where('tenant_id', '=', tenantId)
-    .where('period', '<=', period)
-    .where('metric', 'in', [...metrics])
-    .orderBy('metric')
-    .execute();
-  return { metrics: found.map((r) => r.metric), firstWrittenAt: String(row.first), lastWrittenAt: String(row.last) };
+  return { metrics: [...new Set(rows.map((r) => r.metric))], firstWrittenAt: first, lastWrittenAt: last };
 }
 
 /** The latest month of each metric the subject has data for. */

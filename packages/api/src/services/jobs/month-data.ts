@@ -1,5 +1,5 @@
 import { schemeDependencies, schemeMetrics } from '@tierkit/core';
-import { monthData, monthDataUpTo, type Executor, type MonthData } from '@tierkit/db';
+import { monthData, type Executor, type MonthData } from '@tierkit/db';
 import type { TenantPack } from '../tenant-pack.js';
 
 /**
@@ -39,6 +39,6 @@ export async function loadedMonthData(
 ): Promise<MonthData | undefined> {
   const { byMonth, latest } = monthMetrics(tp, schemes);
   if (byMonth.length) return monthData(db, tp.tenantId, period, byMonth);
-  if (latest.length) return monthDataUpTo(db, tp.tenantId, period, latest);
+  if (latest.length) return monthData(db, tp.tenantId, period, latest, true);
   return undefined;
 }
