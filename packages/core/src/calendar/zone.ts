@@ -95,6 +95,22 @@ const PERIOD = /^(\d{4})-(\d{2})$/;
  * closed. `2026-11` in Shanghai closes at `2026-11-30T16:00:00.000Z`.
  */
 export function periodEnd(asOf: string, timeZone: string): string {
+  // A re-tier asks for every subject (overrides in force at a month's end), and the answer costs
+  // four Intl formats: one per zone and month is enough, since neither changes in a process.
+  const key = `${timeZone}\u0000${asOf}`;
+  let end = ends.get(key);
+  if (end === undefined) {
+    if (ends.size >= ENDS_KEPT) ends.clear();
+    ends.set(key, (end = computePeriodEnd(asOf, timeZone)));
+  }
+  return end;
+}
+
+const ends = new Map<string, string>();
+/** Months' ends kept: a few years of months in a few zones. */
+const ENDS_KEPT = 1024;
+
+function computePeriodEnd(asOf: string, timeZone: string): string {
   const m = PERIOD.exec(asOf);
   const month = Number(m?.[2]);
   if (!m || month < 1 || month > 12) throw new RangeError(`asOf must be a YYYY-MM period, got "${asOf}"`);
