@@ -19,6 +19,20 @@ describe("the bank's calendar", () => {
     assert.equal(startOfDay({ year: 2026, month: 3, day: 9 }, 'America/New_York').toISOString(), '2026-03-09T04:00:00.000Z');
   });
 
+  it('keeps each zone and month apart when asked again (the ends are kept)', () => {
+    for (let round = 0; round < 2; round++) {
+      assert.equal(periodEnd('2026-11', 'Asia/Shanghai'), '2026-11-30T16:00:00.000Z');
+      assert.equal(periodEnd('2026-11', 'America/New_York'), '2026-12-01T05:00:00.000Z');
+      assert.equal(periodEnd('2026-10', 'America/New_York'), '2026-11-01T04:00:00.000Z');
+    }
+    // More months than are kept: the oldest are computed again, never answered for another month.
+    for (let i = 0; i < 1500; i++) {
+      const period = `${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+      assert.equal(periodEnd(period, 'UTC'), new Date(Date.UTC(2000 + Math.floor(i / 12), (i % 12) + 1, 1)).toISOString());
+    }
+    assert.equal(periodEnd('2026-11', 'Asia/Shanghai'), '2026-11-30T16:00:00.000Z');
+  });
+
   it('names the month and day an instant falls on there', () => {
     const instant = new Date('2026-11-30T16:30:00Z');
     assert.equal(periodOf(instant, 'Asia/Shanghai'), '2026-12');
@@ -39,5 +53,7 @@ describe("the bank's calendar", () => {
   it('refuses a malformed month', () => {
     assert.throws(() => periodEnd('2026-13', 'UTC'), RangeError);
     assert.throws(() => periodEnd('2026-1', 'UTC'), RangeError);
+    // Refused every time, not only the first: a refusal is not kept as an answer.
+    assert.throws(() => periodEnd('2026-13', 'UTC'), RangeError);
   });
 });
