@@ -17,6 +17,7 @@ import * as subjectVersionExplicit from './migrations/2026-12-05T00-00-20-subjec
 import * as overrideExpirySettled from './migrations/2026-12-06T00-00-10-override-expiry-settled.js';
 import * as metricPeriods from './migrations/2026-12-07T00-00-10-metric-periods.js';
 import * as keyOwners from './migrations/2026-12-07T00-00-20-key-owners.js';
+import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
  * Migrations are listed here instead of read from a folder so they work the same under tsx, a
@@ -58,11 +59,27 @@ function migrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider });
 }
 
-/** Bring the schema up to date. Returns the names of the migrations that ran (empty when current). */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
-  if (error) throw new MigrationError(error, results);
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+/**
+ * How long a start waits, on SQLite, for another process holding the file's write lock — its own
+ * migrations of the same file (a backfill on a big book takes minutes), an import's commit — before
+ * it gives up. PostgreSQL's migration lock waits as long as it must.
+ */
+export const MIGRATION_WAIT_MS = 10 * 60_000;
+
+/**
+ * Bring the schema up to date. Returns the names of the migrations that ran (empty when current, also
+ * when another process ran them meanwhile). All pending migrations run in one transaction that holds
+ * the migration lock (on SQLite the file's write lock: see MigratingSqliteAdapter).
+ */
+export async function migrateToLatest(db: Kysely<any>, waitMs = MIGRATION_WAIT_MS): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const { error, results } = await migrator(db).migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    // Each try waited its BUSY_WAIT_MS for the lock; a failed try changed nothing (one transaction).
+    if (!isDatabaseBusy(error) || Date.now() >= deadline) throw new MigrationError(error, results);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Undo every migration (tests and `tierkit migrate --down`). */

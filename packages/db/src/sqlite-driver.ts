@@ -4,7 +4,9 @@ import {
   type DatabaseConnection,
   type Driver,
   type QueryResult,
+  type DialectAdapter,
   SelectQueryNode,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteDatabase,
   type TransactionSettings,
@@ -37,6 +39,9 @@ export class ReaderWriterSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ReaderWriterSqliteDriver(this.#writer, this.#reader);
+  }
+  override createAdapter(): DialectAdapter {
+    return new MigratingSqliteAdapter();
   }
 }
 
@@ -185,6 +190,22 @@ class Lease implements DatabaseConnection {
     // of the process would see that old snapshot until the stream ended.
     await this.bind();
     for (const row of this.#driver.writer.prepare(query.sql).iterate(query.parameters)) yield { rows: [row as R] };
+  }
+}
+
+/**
+ * SQLite runs DDL inside a transaction like any other statement, but Kysely's adapter says it does
+ * not, so its Migrator ran each migration on its own and took no lock, counting on one connection.
+ * Two processes upgrading one file at once (`npm start` beside `tierkit import` or a worker) then
+ * ran the same migrations side by side, and one of them failed to start (`table "tenants" already
+ * exists`); a migration that failed halfway stayed half applied. Saying it does makes the Migrator run
+ * every pending migration in one transaction, which this driver begins IMMEDIATE: the file's write
+ * lock is held until the last one is recorded, the other process waits for it and then finds nothing
+ * left to do (migrateToLatest), and a failure leaves the schema as it was.
+ */
+class MigratingSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 
