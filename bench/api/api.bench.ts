@@ -7,7 +7,7 @@
 // issue 9; asserts nothing. The real server keeps read bodies as `npm start` does (READ_CACHE_MB from
 // the environment, default 32 MiB); two more SQLite lines read random customers from a server keeping
 // nothing, so every read there is a first ask.
-// Run: [READ_CACHE_MB=…] node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres]
+// Run: [READ_CACHE_MB=…] node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres] [--matrix-only]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -32,6 +32,8 @@ const CONNECTIONS = 50;
 const CUSTOMERS = 10_000;
 const MATRIX_ROWS = 1_000_000;
 const withPostgres = !process.argv.includes('--no-postgres');
+/** Only the million-customer matrix and subject list. */
+const matrixOnly = process.argv.includes('--matrix-only');
 
 interface Server {
   readonly base: string;
@@ -266,8 +268,11 @@ async function matrixRun(dir: string): Promise<void> {
     for (let i = 0; i < MATRIX_ROWS; i++) {
       const id = `S${String(i).padStart(7, '0')}`;
       subject.run(id, `M${String(i).padStart(7, '0')}`);
-      assignment.run(id, 'risk-band', levels[(i * 7) % 3]);
-      assignment.run(id, 'value-band', levels[(i * 13 + (i >> 4)) % 3]);
+      const risk = levels[(i * 7) % 3] as string;
+      const value = levels[(i * 13 + (i >> 4)) % 3] as string;
+      assignment.run(id, 'risk-band', risk);
+      // One empty cell, high × high: the subject list's hardest page (listCells below).
+      assignment.run(id, 'value-band', risk === 'high' && value === 'high' ? 'medium' : value);
     }
   })();
   raw.close();
@@ -317,16 +322,56 @@ async function matrixRun(dir: string): Promise<void> {
     console.log(
       `  GET /v1/matrix/risk-value over HTTP                  ${a.toFixed(0).padStart(6)} ms  ${(a / s).toFixed(2)}× GROUP BY (target ≤ 1.50: ${a / s <= 1.5 ? 'met' : 'MISSED'})`,
     );
+    await listCells(real.base, secret, check);
   } finally {
     real.stop();
     check.close();
   }
 }
 
+/**
+ * The subject list behind matrix cells over the same million customers (the console's drill-down):
+ * a first page of a common cell and of the empty one, over HTTP, beside a raw first page of the
+ * unfiltered list (one ordered index read). Walking every customer for the empty cell took 9–15 s.
+ */
+async function listCells(base: string, secret: string, check: SQLite.Database): Promise<void> {
+  const firstPage = check.prepare("SELECT * FROM subjects WHERE tenant_id = 'demo' ORDER BY external_id LIMIT 51");
+  const timeRaw = () => {
+    const t = performance.now();
+    firstPage.all();
+    return performance.now() - t;
+  };
+  const timeList = (query: string) =>
+    new Promise<number>((resolve, reject) => {
+      const t = performance.now();
+      const req = request(`${base}/v1/subjects?${query}`, { agent: false, headers: { Authorization: `Bearer ${secret}` } }, (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`list answered ${res.statusCode}`)),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const cells = [
+    ['a common cell (low × low)', 'scheme=risk-value&row=low&col=low&limit=50'],
+    ['the empty cell (high × high)', 'scheme=risk-value&row=high&col=high&limit=50'],
+    ['a level a third hold (risk high)', 'scheme=risk-band&level=high&limit=50'],
+  ] as const;
+  const raw: number[] = [];
+  const times = new Map<string, number[]>(cells.map(([name]) => [name, []]));
+  for (let i = 0; i < Math.max(5, ROUNDS * 2); i++) {
+    raw.push(timeRaw());
+    for (const [name, query] of cells) times.get(name)?.push(await timeList(query));
+  }
+  console.log(`  raw first page of subjects in id order (SQL)         ${median(raw).toFixed(1).padStart(6)} ms`);
+  for (const [name, xs] of times) console.log(`  GET /v1/subjects, ${name.padEnd(34)} ${median(xs).toFixed(1).padStart(6)} ms over HTTP`);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-api-'));
 try {
-  await sqliteRun(dir);
-  if (withPostgres) await postgresRun();
+  if (!matrixOnly) await sqliteRun(dir);
+  if (withPostgres && !matrixOnly) await postgresRun();
   await matrixRun(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
 
@@ -117,71 +116,6 @@ export async function insertSubjects(db: Executor, tenantId: string, subjects: r
       .values(batch.map((s) => subjectRow(tenantId, s, now)))
       .execute();
   }
-}
-
-/** A scheme and level every listed subject must currently hold. */
-export interface LevelCondition {
-  readonly scheme: string;
-  readonly level: string;
-}
-
-export interface ListSubjectsQuery {
-  readonly kind?: string;
-  /** All must hold (a matrix cell is two: the row scheme's level and the column scheme's level). */
-  readonly levels: readonly LevelCondition[];
-  readonly limit: number;
-  /** List subjects whose external id sorts after this one (before it when `descending`; keyset pagination). */
-  readonly afterExternalId?: string;
-  /** Only subjects managed by this staff member (their book). */
-  readonly managedBy?: string;
-  /** Only subjects whose external id starts with this text (exactly, case included, on both dialects). */
-  readonly externalIdPrefix?: string;
-  /** External-id order from the last. */
-  readonly descending?: boolean;
-}
-
-/** Subjects of a tenant in external-id order, optionally only those holding given levels. */
-export async function listSubjects(db: Executor, tenantId: string, query: ListSubjectsQuery): Promise<Subject[]> {
-  let q = db.selectFrom('subjects as s').selectAll('s').where('s.tenant_id', '=', tenantId);
-  query.levels.forEach((cond, i) => {
-    const alias = `a${i}` as 'a0';
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom(`assignments as ${alias}`)
-          .select(eb.lit(1).as('one'))
-          .whereRef(`${alias}.subject_id`, '=', 's.id')
-          .where(`${alias}.tenant_id`, '=', tenantId)
-          .where(`${alias}.scheme`, '=', cond.scheme)
-          .where(`${alias}.level`, '=', cond.level),
-      ),
-    );
-  });
-  if (query.kind) q = q.where('s.kind', '=', query.kind);
-  if (query.managedBy !== undefined) {
-    const staffId = query.managedBy;
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('subject_managers as m')
-          .select(eb.lit(1).as('one'))
-          .whereRef('m.subject_id', '=', 's.id')
-          .where('m.tenant_id', '=', tenantId)
-          .where('m.staff_id', '=', staffId),
-      ),
-    );
-  }
-  if (query.externalIdPrefix) {
-    // substr, not LIKE: LIKE ignores case on SQLite and reads `%` and `_` in the prefix as wildcards.
-    q = q.where(sql<string>`substr(${sql.ref('s.external_id')}, 1, ${query.externalIdPrefix.length})`, '=', query.externalIdPrefix);
-  }
-  const desc = query.descending === true;
-  if (query.afterExternalId !== undefined) q = q.where('s.external_id', desc ? '<' : '>', query.afterExternalId);
-  const rows = await q
-    .orderBy('s.external_id', desc ? 'desc' : 'asc')
-    .limit(query.limit)
-    .execute();
-  return rows.map(toSubject);
 }
 
 /** What evaluating a subject needs to know of it: which one it is and its kind. */
