@@ -136,7 +136,10 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   // named by any override (one of a retired scheme is still listed).
   if (items.length === 0 && q.scheme !== undefined && !(await packOf(deps)).schemes.has(q.scheme)) {
     const named = await listOverrides(deps.db, deps.tenantId, { now, limit: 1, scheme: q.scheme });
-    if (named.length === 0) throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+    if (named.length === 0)
+      throw invalid([
+        { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
+      ]);
   }
   const last = items.at(-1);
   return {

@@ -117,7 +117,9 @@ export async function approvalsPage(
   // A mistyped filter must not read as "nothing waits": a scheme neither in force nor in the queue
   // (a request on a retired scheme still waits) is a 400, a subject the tenant does not have a 404.
   if (q.scheme !== undefined && !all.some((i) => i.scheme === q.scheme) && !(await packOf(deps)).schemes.has(q.scheme)) {
-    throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+    throw invalid([
+      { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
+    ]);
   }
   if (q.subject !== undefined && !all.some((i) => i.subject === q.subject)) await subjectOr404(deps, q.subject);
   const key = (i: ApprovalItem) => [i.requestedAt, i.kind, i.id] as const;

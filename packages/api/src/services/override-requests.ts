@@ -84,14 +84,27 @@ export interface OverrideInput {
 function checkInput(tp: TenantPack, subject: Subject, input: OverrideInput, now: string): SchemeDefinition {
   const scheme = tp.schemes.get(input.scheme);
   if (!scheme || scheme.subjectKind !== subject.kind) {
-    throw invalid([{ path: 'scheme', message: `no scheme "${input.scheme}" for a ${subject.kind} in this tenant` }]);
+    throw invalid([
+      {
+        path: 'scheme',
+        message: `no scheme "${input.scheme}" for a ${subject.kind} in this tenant`,
+        code: 'unknown_scheme',
+        params: { scheme: input.scheme, subjectKind: subject.kind },
+      },
+    ]);
   }
   if (!scheme.levels.some((l) => l.key === input.level)) {
     throw invalid([
-      { path: 'level', message: `"${input.level}" is not a level of ${input.scheme} (${scheme.levels.map((l) => l.key).join(', ')})` },
+      {
+        path: 'level',
+        message: `"${input.level}" is not a level of ${input.scheme} (${scheme.levels.map((l) => l.key).join(', ')})`,
+        code: 'unknown_level',
+        params: { level: input.level, scheme: input.scheme, levels: scheme.levels.map((l) => l.key) },
+      },
     ]);
   }
-  if (input.expiresAt !== null && input.expiresAt <= now) throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
+  if (input.expiresAt !== null && input.expiresAt <= now)
+    throw invalid([{ path: 'expiresAt', message: 'must be in the future', code: 'expired', params: { now } }]);
   return scheme;
 }
 
