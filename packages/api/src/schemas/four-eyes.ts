@@ -126,6 +126,10 @@ export const ApprovalItemSchema = z
     requestedAt: instant,
     ageSeconds: z.number().int(),
     contentHash: z.string(),
+    requestedByYou: z.boolean().openapi({
+      description:
+        'Whether the caller filed it, by person as four eyes compares: any credential of theirs (their staff token, an API key they own) as the requester, or for a policy version as an author or its submitter. The caller may not approve or reject such an item (403 four-eyes); offer them neither.',
+    }),
   })
   .openapi('ApprovalItem');
 
