@@ -14,7 +14,7 @@ import { fetchAsBank } from './support/server.js';
 const t = consoleUnderTest(20);
 
 describe('admin console: a request filed with one’s own key', () => {
-  it('is not offered to its filer to decide, with the reason in zh-CN, zh-TW and en', async () => {
+  it('is not offered to its filer to decide, with the reason in zh-CN, zh-TW and en; it is theirs to withdraw', async () => {
     const db = connect({ url: t.databaseUrl });
     let key: string;
     try {
@@ -56,6 +56,17 @@ describe('admin console: a request filed with one’s own key', () => {
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     assert.match(await said(), /with an API key of yours/);
     assert.deepEqual(await axeViolations(page), [], 'en');
+
+    // Theirs to take back, from the overrides page, though the console's token did not file it.
+    await page.selectOption('.bar .lang select', 'zh-CN');
+    await page.locator('a[data-page-link="overrides"]').click();
+    await page.locator('select[name="status"]').selectOption('pending');
+    await page.click('.overrides-list form.filters button[type="submit"]');
+    const row = page.locator(`tr[data-override="${override.id}"]`);
+    await row.locator('button[data-action="withdraw"]').click();
+    await page.waitForFunction(() => /撤回/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    const after = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as { status: string };
+    assert.equal(after.status, 'withdrawn');
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -3,6 +3,7 @@ import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
+import { requestedByCaller } from '../services/four-eyes.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import {
@@ -142,8 +143,9 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
       ]);
   }
   const last = items.at(-1);
+  const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
   return {
-    items: items.map((r) => overrideView(r, now)),
+    items: await Promise.all(items.map(async (r) => overrideView(r, now, await mine([r.override.requestedBy])))),
     nextCursor: rows.length > q.limit && last ? encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id }) : null,
   };
 }

@@ -79,6 +79,10 @@ export const OverrideSchema = z
     inForce: z.boolean(),
     contentHash: z.string(),
     requestedBy: z.string(),
+    requestedByYou: z.boolean().openapi({
+      description:
+        'Whether the caller filed it, by person as four eyes compares (their staff token or an API key they own): theirs to edit or withdraw while pending, never to approve or reject (403 four-eyes).',
+    }),
     requestedAt: instant,
     updatedAt: instant,
     decidedBy: z.string().nullable(),
