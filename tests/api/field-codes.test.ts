@@ -75,7 +75,11 @@ forEachDialect('the API’s own field checks carry a code and params', (f) => {
       assert.deepEqual(await codeAt(api.get(path), 400, 'query.scheme'), ['unknown_scheme', { scheme: 'nope' }], path);
   });
 
-  it('analytics: a range the wrong way round or too long, an unknown metric', async () => {
+  it('analytics: a range the wrong way round or too long, an unknown metric, not a month', async () => {
+    assert.deepEqual(await codeAt(api.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-13&to=2025-06'), 400, 'query.from'), [
+      'invalid_format',
+      { format: 'month' },
+    ]);
     assert.deepEqual(await codeAt(api.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-10&to=2025-06'), 400, 'query.to'), [
       'too_small',
       { minimum: '2025-10', inclusive: true, origin: 'month' },
@@ -111,6 +115,19 @@ forEachDialect('the API’s own field checks carry a code and params', (f) => {
     assert.deepEqual([level, (lp as { level: string }).level, (lp as { scheme: string }).scheme], ['unknown_level', 'ruby', 'retail-tier']);
     const [scheme, sp] = await codeAt(ask({ scheme: 'nope' }), 400, 'scheme');
     assert.deepEqual([scheme, (sp as { scheme: string }).scheme], ['unknown_scheme', 'nope']);
+    const filed = (await (await ask({})).json()) as { id: string };
+    assert.deepEqual(
+      await codeAt(
+        f.app.request(`/v1/overrides/${filed.id}`, {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/json', ...authHeader(f) },
+          body: '{}',
+        }),
+        400,
+        '',
+      ),
+      ['no_change', { fields: ['level', 'mode', 'reason', 'expiresAt'] }],
+    );
   });
 
   it('subjects and books: a kind that cannot change, unknown or repeated subjects, unknown staff, "me" without a staff token', async () => {

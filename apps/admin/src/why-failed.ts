@@ -93,6 +93,7 @@ interface FieldSays {
   unknownField: (column: string) => string;
   mappedTwice: (field: string) => string;
   mixedLayout: string;
+  noChange: (fields: string) => string;
 }
 
 export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
@@ -205,6 +206,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownField: (c) => `“${c}”列未对应任何字段：请为它选择字段，或选择忽略`,
       mappedTwice: (f) => `有两列都映射到“${f}”`,
       mixedLayout: '请二选一：指标列加数值列，或每个指标一列',
+      noChange: (f) => `请至少修改一项：${f}`,
     },
   },
   'zh-TW': {
@@ -316,6 +318,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownField: (c) => `「${c}」欄未對應任何欄位：請為它選擇欄位，或選擇略過`,
       mappedTwice: (f) => `有兩欄都對應到「${f}」`,
       mixedLayout: '請二擇一：指標欄加數值欄，或每個指標一欄',
+      noChange: (f) => `請至少修改一項：${f}`,
     },
   },
   en: {
@@ -436,6 +439,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownField: (c) => `column “${c}” maps to no field: choose one for it, or ignore it`,
       mappedTwice: (f) => `two columns map to “${f}”`,
       mixedLayout: 'use either metric and value columns, or one column per metric, not both',
+      noChange: (f) => `change at least one: ${f}`,
     },
   },
 };
@@ -581,6 +585,8 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
       return s.noColumnFor(str(p.field));
     case 'mixed_layout':
       return s.mixedLayout;
+    case 'no_change':
+      return s.noChange(names(p.fields));
   }
   return fieldMessage(f.message, locale);
 }

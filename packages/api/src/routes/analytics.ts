@@ -26,7 +26,7 @@ const scheme = z
 const period = (name: string, description: string) =>
   z
     .string()
-    .refine(isPeriod, 'a month YYYY-MM (2000-01 … 2999-12)')
+    .refine(isPeriod, { message: 'a month YYYY-MM (2000-01 … 2999-12)', params: { code: 'invalid_format', format: 'month' } })
     .openapi({ param: { name, in: 'query' }, example: '2025-10', description });
 
 const RangeQuery = z.object({
