@@ -9,7 +9,7 @@ import {
   SessionStore,
   whyNotApprovable,
 } from '@tierkit/admin';
-import { mintStaffToken } from '@tierkit/api';
+import { createApiKey, mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient, type Session } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -103,14 +103,62 @@ describe('ApprovalsQueue against the real API', () => {
     const q = new ApprovalsQueue(f.client('OFF1'), { session: makerSession });
     await q.load();
     const own = q.state.items[0] as ApprovalItem;
+    assert.equal(own.requestedByYou, true);
     assert.equal(q.whyNot(own), 'own-request');
-    assert.equal(whyNotApprovable(own, checkerSession), undefined);
-    assert.equal(whyNotApprovable({ ...own, requestedBy: 'staff:SOMEONE' }, makerSession), 'role', 'an officer decides nothing');
+    // The same item as the checker reads it.
+    const theirs = new ApprovalsQueue(checker, { session: checkerSession });
+    await theirs.load();
+    const same = theirs.state.items.find((i) => approvalKey(i) === approvalKey(own)) as ApprovalItem;
+    assert.equal(same.requestedByYou, false);
+    assert.equal(whyNotApprovable(same, checkerSession), undefined);
+    assert.equal(whyNotApprovable(same, makerSession), 'role', 'an officer decides nothing');
     // Pressed anyway (a stale screen): the API's 403 is kept beside the item, which stays.
     await q.approve(own, { note: 'mine' });
     assert.equal(q.state.refusals[approvalKey(own)]?.status, 403);
     assert.ok(q.state.items.some((i) => approvalKey(i) === approvalKey(own)));
     assert.equal(q.state.decided.length, 0);
+  });
+
+  it('a request an approver filed with a key they own is theirs in the console they sign in to: no decision offered', async () => {
+    const admin = (method: string, path: string, body: unknown) =>
+      f.app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await admin('PUT', '/v1/staff/APR1', { name: '孙丽', role: 'approver', scope: 'tenant' });
+    // `tierkit keys create --staff APR1`: the key her bank's batch job files requests with.
+    const key = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'officer', label: 'APR1 batch', staffId: 'APR1', now: NOW }))
+      .secret;
+    const clientOf = (credential: string) =>
+      createClient({
+        baseUrl: 'http://tierkit.test',
+        token: credential,
+        fetch: (input, init) => Promise.resolve(f.app.request(input instanceof Request ? input : String(input), init)),
+      });
+    const filed = await clientOf(key).http.send<Override>('POST', '/v1/subjects/K06/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: '批量申请',
+      expiresAt: null,
+    });
+    const token = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'APR1', now: NOW })).token;
+    const own = clientOf(token);
+    const session = (await new SessionStore(own).load()) as Session;
+    const q = new ApprovalsQueue(own, { session, filter: { kind: 'override', subject: 'K06' } });
+    await q.load();
+    const item = q.state.items.find((i) => i.id === filed.id) as ApprovalItem;
+    assert.ok(item);
+    assert.notEqual(item.requestedBy, session.actor, 'filed with another credential than the console’s');
+    assert.equal(item.requestedByYou, true);
+    assert.equal(q.whyNot(item), 'own-request');
+    // Another approver may decide it.
+    const other = new ApprovalsQueue(checker, { session: checkerSession, filter: { kind: 'override', subject: 'K06' } });
+    await other.load();
+    const seen = other.state.items.find((i) => i.id === filed.id) as ApprovalItem;
+    assert.equal(other.whyNot(seen), undefined);
+    assert.equal((await other.reject(seen, '请走常规流程'))?.action, 'reject');
   });
 
   it('approving an override takes it off the list and keeps the answer; rejecting needs a note', async () => {

@@ -61,17 +61,78 @@ describe('the console words the API’s refusals', () => {
     assert.equal(fieldSays({ path: 'x', message: reworded, code: 'custom' }, 'en'), reworded, 'a code without words: the API’s message');
   });
 
-  it('the API’s own field refusal (no code) is worded too; its English stays only where the console has no words', async () => {
+  it('the API’s own field refusal is worded by its code; its English stays only where the console has no words', async () => {
     // Without the schemes the kit cannot check the level: the API refuses it.
     const blind = new Overrides(f.client('RM1'), { now: () => NOW });
     await blind.open('K04');
     assert.equal(await blind.request({ scheme: 'retail-tier', level: 'ruby', mode: 'fixed', reason: 'x', expiresAt: null }), false);
     const level = blind.state.fieldErrors.level;
     assert.ok(level);
-    assert.equal(level.code, undefined);
+    assert.equal(level.code, undefined, 'not a check of the kit’s');
+    assert.equal(level.api?.code, 'unknown_level');
     assert.equal(sayCheck(level, OVERRIDE_WORDS['zh-CN'].checks, 'zh-CN'), '“ruby”不是该方案的等级');
     assert.equal(sayCheck(level, OVERRIDE_WORDS['zh-TW'].checks, 'zh-TW'), '「ruby」不是該方案的等級');
+    assert.equal(sayCheck(level, OVERRIDE_WORDS.en.checks, 'en'), '“ruby” is not a level of this scheme');
+    // By the code, not the sentence: the API may reword its English.
+    const reworded = { ...level, message: 'ruby? never heard of it' };
+    assert.equal(sayCheck(reworded, OVERRIDE_WORDS['zh-CN'].checks, 'zh-CN'), '“ruby”不是该方案的等级');
     assert.equal(fieldMessage('a message the console has never seen', 'zh-CN'), 'a message the console has never seen');
+    assert.equal(fieldSays({ path: 'x', message: 'said in English', code: 'a_code_from_a_newer_api' }, 'zh-TW'), 'said in English');
+  });
+
+  it('the API’s own checks, from its real refusals, in zh-CN, zh-TW and en', async () => {
+    const admin = f.client('admin');
+    const cases: [send: () => Promise<unknown>, zhCN: string, zhTW: string, en: string][] = [
+      [
+        () =>
+          f.client('RM1').http.send('POST', '/v1/subjects/K04/overrides', {
+            scheme: 'retail-tier',
+            level: 'gold',
+            mode: 'fixed',
+            reason: 'x',
+            expiresAt: '2025-01-01T00:00:00Z',
+          }),
+        '到期日: 须晚于现在',
+        '到期日: 須晚於現在',
+        'Expiry: must be in the future',
+      ],
+      [
+        () =>
+          admin.http.send('PUT', '/v1/subjects/K04/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2026-01', value: 1 }] }),
+        'metrics[0].period: 2026-01 尚未开始（本月为 2025-11）',
+        'metrics[0].period: 2026-01 尚未開始（本月為 2025-11）',
+        'metrics[0].period: 2026-01 has not begun (this month is 2025-11)',
+      ],
+      [
+        () => admin.http.send('PUT', '/v1/subjects/K04/metrics', { metrics: [{ metric: 'no_such', period: '2025-10', value: 1 }] }),
+        'metrics[0].metric: 没有指标“no_such”',
+        'metrics[0].metric: 沒有指標「no_such」',
+        'metrics[0].metric: no metric “no_such”',
+      ],
+      [() => admin.http.get('/v1/subjects?scheme=nope'), '方案: 没有方案“nope”', '方案: 沒有方案「nope」', 'Scheme: no scheme “nope”'],
+      [
+        () => admin.http.get('/v1/analytics/distribution?scheme=retail-tier&from=2000-01&to=2025-10'),
+        '截止: 最多 120 个月，现为 310 个月',
+        '截止: 最多 120 個月，目前為 310 個月',
+        'To: at most 120 months; this is 310',
+      ],
+      [
+        () => admin.http.send('POST', '/v1/subject-managers', { assignments: [{ subject: 'K04', manager: 'NOBODY' }] }),
+        'assignments[0].manager: 本机构没有员工“NOBODY”',
+        'assignments[0].manager: 本機構沒有員工「NOBODY」',
+        'assignments[0].manager: no staff member “NOBODY” in this bank',
+      ],
+    ];
+    for (const [send, zhCN, zhTW, en] of cases) {
+      const e = await refusal(send);
+      assert.ok(
+        e.errors?.every((x) => x.code !== undefined),
+        JSON.stringify(e.errors),
+      );
+      assert.equal(whyFailed(e, 'zh-CN'), `请求未通过校验: ${zhCN}`);
+      assert.equal(whyFailed(e, 'zh-TW'), `請求未通過驗證: ${zhTW}`);
+      assert.equal(whyFailed(e, 'en'), `The request is not valid: ${en}`);
+    }
   });
 
   it('the kit’s checks by their codes, with the data their words need', async () => {

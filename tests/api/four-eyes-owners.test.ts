@@ -12,6 +12,9 @@ interface Override {
   requestedBy: string;
   decidedBy: string | null;
 }
+interface Queue {
+  items: { kind: string; id: string; requestedBy: string; requestedByYou: boolean }[];
+}
 interface AuditPage {
   items: { actor: string; credential: string; route: string; status: number | null; problem: string | null }[];
 }
@@ -147,6 +150,40 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
       403,
       'four-eyes',
     );
+    await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
+  });
+
+  it('the approvals queue tells each caller what they filed, by person: Alice’s token sees her key’s requests as hers, Bob does not', async () => {
+    await customer('WQ1');
+    const pending = await ok<Override>(await request(alice.officer, 'WQ1'), 201);
+    // A policy version Alice wrote with her key and a colleague submitted: four eyes refuses its authors too.
+    const draft = await ok<{ version: number }>(await t.req(as(alice.officer), 'POST', '/v1/policies/aml-test/drafts', {}), 201);
+    await ok(await t.req('officer', 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
+    const mine = async (credential: string) => {
+      const page = await ok<Queue>(await t.req(as(credential), 'GET', '/v1/approvals?limit=100'));
+      const flag = (kind: string, id: string) => page.items.find((i) => i.kind === kind && i.id === id)?.requestedByYou;
+      return [flag('override', pending.id), flag('policy', `aml-test@${draft.version}`)];
+    };
+    assert.deepEqual(await mine(alice.token), [true, true], 'her console token');
+    assert.deepEqual(await mine(alice.approver), [true, true], 'her other key');
+    assert.deepEqual(await mine(bob), [false, false], 'another approver');
+    // The override reads say the same: hers to withdraw with any credential, not Bob's.
+    const read = async (credential: string) => {
+      const one = await ok<Override & { requestedByYou: boolean }>(await t.req(as(credential), 'GET', `/v1/overrides/${pending.id}`));
+      const list = await ok<{ items: (Override & { requestedByYou: boolean })[] }>(
+        await t.req(as(credential), 'GET', '/v1/overrides?status=pending&limit=100'),
+      );
+      return [one.requestedByYou, list.items.find((o) => o.id === pending.id)?.requestedByYou];
+    };
+    assert.deepEqual(await read(alice.token), [true, true]);
+    assert.deepEqual(await read(bob), [false, false]);
+    // What the flag promises is what four eyes does.
+    await problem(
+      await t.req(as(alice.token), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
+      403,
+      'four-eyes',
+    );
+    await ok(await t.req(as(bob), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
     await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
   });
 

@@ -53,7 +53,6 @@ interface FieldSays {
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
   thresholdOrder: string;
-  amounts: string;
   mapping: string;
   empty: string;
   notA: (value: string, what: string) => string;
@@ -72,6 +71,29 @@ interface FieldSays {
   notBefore: (from: string) => string;
   maxMonths: (max: string, asked: string) => string;
   notBegun: (month: string, current: string) => string;
+  requires: (field: string) => string;
+  notMatrix: (scheme: string) => string;
+  requiredOf: (values: string) => string;
+  notBeforeDay: (day: string) => string;
+  maxColumns: (max: string, actual: string) => string;
+  tokenTooLarge: string;
+  zeroOrOne: string;
+  twiceMetric: (metric: string, month: string) => string;
+  twiceSubject: (id: string) => string;
+  activeFrom: (day: string, version: string) => string;
+  immutable: (value: string) => string;
+  /** Field names, listed in the console's language. */
+  or: (names: readonly string[]) => string;
+  notBoth: (fields: string) => string;
+  exactlyOne: (fields: string) => string;
+  nothingInForce: (scheme: string) => string;
+  meNeedsStaff: string;
+  unsafeText: string;
+  notEncoding: (encoding: string) => string;
+  unknownField: (column: string) => string;
+  mappedTwice: (field: string) => string;
+  mixedLayout: string;
+  noChange: (fields: string) => string;
 }
 
 export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
@@ -140,7 +162,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
       thresholdOrder: '门槛顺序不对：较高等级的门槛低于较低等级的门槛',
-      amounts: '月度指标须说明金额以元还是以分填写',
       mapping: '列映射格式不正确',
       empty: '为空',
       notA: (v, what) => `“${v}”不是${what}`,
@@ -164,6 +185,28 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notBefore: (from) => `不能早于起始月份（${from}）`,
       maxMonths: (max, asked) => `最多 ${max} 个月，现为 ${asked} 个月`,
       notBegun: (month, current) => `${month} 尚未开始（本月为 ${current}）`,
+      requires: (f) => `须同时给出${f}`,
+      notMatrix: (k) => `方案“${k}”不是矩阵方案`,
+      requiredOf: (v) => `必填（${v} 之一）`,
+      notBeforeDay: (d) => `不能早于 ${d}：已评定的月份沿用评定时的策略`,
+      maxColumns: (max, n) => `最多 ${max} 列，现为 ${n} 列`,
+      tokenTooLarge: '令牌过大：请减少来源或缩短来源',
+      zeroOrOne: '须为 0 或 1',
+      twiceMetric: (m, month) => `${m} 的 ${month} 数据出现了两次`,
+      twiceSubject: (id) => `客户“${id}”出现了两次`,
+      activeFrom: (d, v) => `版本 ${v} 已自 ${d} 起生效，请先停用它`,
+      immutable: (v) => `不能更改（现为“${v}”）`,
+      or: (names) => names.join('、'),
+      notBoth: (f) => `${f}只能给出其一`,
+      exactlyOne: (f) => `${f}须给出且只给出其一`,
+      nothingInForce: (k) => `方案“${k}”没有生效中的版本可复制，请提供策略文档`,
+      meNeedsStaff: '“我的客户”需要员工本人登录；请填写员工号',
+      unsafeText: '含有无法保存的字符（NUL 或不成对的代理项）',
+      notEncoding: (e) => `文件含有不属于 ${e} 编码的字节，请检查所选编码`,
+      unknownField: (c) => `“${c}”列未对应任何字段：请为它选择字段，或选择忽略`,
+      mappedTwice: (f) => `有两列都映射到“${f}”`,
+      mixedLayout: '请二选一：指标列加数值列，或每个指标一列',
+      noChange: (f) => `请至少修改一项：${f}`,
     },
   },
   'zh-TW': {
@@ -231,7 +274,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
       thresholdOrder: '門檻順序不對：較高等級的門檻低於較低等級的門檻',
-      amounts: '月度指標須說明金額以元還是以分填寫',
       mapping: '欄位對應格式不正確',
       empty: '為空',
       notA: (v, what) => `「${v}」不是${what}`,
@@ -255,6 +297,28 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notBefore: (from) => `不能早於起始月份（${from}）`,
       maxMonths: (max, asked) => `最多 ${max} 個月，目前為 ${asked} 個月`,
       notBegun: (month, current) => `${month} 尚未開始（本月為 ${current}）`,
+      requires: (f) => `須同時提供${f}`,
+      notMatrix: (k) => `方案「${k}」不是矩陣方案`,
+      requiredOf: (v) => `必填（${v} 之一）`,
+      notBeforeDay: (d) => `不能早於 ${d}：已評定的月份沿用評定時的策略`,
+      maxColumns: (max, n) => `最多 ${max} 欄，目前為 ${n} 欄`,
+      tokenTooLarge: '權杖過大：請減少來源或縮短來源',
+      zeroOrOne: '須為 0 或 1',
+      twiceMetric: (m, month) => `${m} 的 ${month} 資料出現了兩次`,
+      twiceSubject: (id) => `客戶「${id}」出現了兩次`,
+      activeFrom: (d, v) => `版本 ${v} 已自 ${d} 起生效，請先停用`,
+      immutable: (v) => `不能變更（目前為「${v}」）`,
+      or: (names) => names.join('、'),
+      notBoth: (f) => `${f}只能提供其一`,
+      exactlyOne: (f) => `${f}須提供且只提供其一`,
+      nothingInForce: (k) => `方案「${k}」沒有生效中的版本可複製，請提供策略文件`,
+      meNeedsStaff: '「我的客戶」需要員工本人登入；請填寫員工編號',
+      unsafeText: '含有無法儲存的字元（NUL 或不成對的代理字元）',
+      notEncoding: (e) => `檔案含有不屬於 ${e} 編碼的位元組，請檢查所選編碼`,
+      unknownField: (c) => `「${c}」欄未對應任何欄位：請為它選擇欄位，或選擇略過`,
+      mappedTwice: (f) => `有兩欄都對應到「${f}」`,
+      mixedLayout: '請二擇一：指標欄加數值欄，或每個指標一欄',
+      noChange: (f) => `請至少修改一項：${f}`,
     },
   },
   en: {
@@ -330,7 +394,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
       thresholdOrder: 'thresholds out of order: a higher level’s threshold is below a lower level’s',
-      amounts: 'a metrics import must say whether money is in yuan or fen',
       mapping: 'the column mapping is not in the right form',
       empty: 'is empty',
       notA: (v, what) => `“${v}” is not ${what}`,
@@ -355,14 +418,36 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notBefore: (from) => `must not be before the first month (${from})`,
       maxMonths: (max, asked) => `at most ${max} months; this is ${asked}`,
       notBegun: (month, current) => `${month} has not begun (this month is ${current})`,
+      requires: (f) => `needs ${f}`,
+      notMatrix: (k) => `scheme “${k}” is not a matrix`,
+      requiredOf: (v) => `required (one of: ${v})`,
+      notBeforeDay: (d) => `must not be before ${d}: months already judged keep the policy they were judged by`,
+      maxColumns: (max, n) => `at most ${max} columns; this file has ${n}`,
+      tokenTooLarge: 'the token would be too large: name fewer or shorter origins',
+      zeroOrOne: 'must be 0 or 1',
+      twiceMetric: (m, month) => `${m} for ${month} is given twice`,
+      twiceSubject: (id) => `customer “${id}” is listed twice`,
+      activeFrom: (d, v) => `version ${v} is already active from ${d}; retire it first`,
+      immutable: (v) => `cannot change (it is “${v}”)`,
+      or: (names) => names.join(' or '),
+      notBoth: (f) => `give ${f}, not both`,
+      exactlyOne: (f) => `give exactly one: ${f}`,
+      nothingInForce: (k) => `scheme “${k}” has no version in force to copy; send a document`,
+      meNeedsStaff: '“my customers” needs a staff member’s own sign-in; give a staff id',
+      unsafeText: 'contains a character that cannot be stored (NUL or a lone surrogate)',
+      notEncoding: (e) => `the file has bytes that are not ${e}; check the encoding chosen`,
+      unknownField: (c) => `column “${c}” maps to no field: choose one for it, or ignore it`,
+      mappedTwice: (f) => `two columns map to “${f}”`,
+      mixedLayout: 'use either metric and value columns, or one column per metric, not both',
+      noChange: (f) => `change at least one: ${f}`,
     },
   },
 };
 
 /**
- * What the API's validator said about a field, in the console's language. The API's field errors
- * carry a path and an English message but no code, so the console recognises the validator's
- * (zod's) standard sentences and the API's own; anything else stays as the API worded it.
+ * A field error that comes without a code, in the console's language, by its English: a policy
+ * document's errors (core's validator: zod's standard sentences, an unknown metric, thresholds out of
+ * order), a re-tier job's checks, and an import's row errors. Anything else stays as the API worded it.
  */
 export function fieldMessage(message: string, locale: ConsoleLocale): string {
   const s = FAILURE_WORDS[locale].says;
@@ -381,13 +466,9 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   if ((m = message.match(/^Invalid input: expected "(.+)"$/))) return s.oneOf(m[1] ?? '');
   if (/^Invalid (ISO date|ISO datetime|string|date|email|url|uuid)\b/.test(message)) return s.format;
   if ((m = message.match(/^Unrecognized keys?: (.+)$/))) return s.unknownKeys((m[1] ?? '').replace(/"/g, ''));
-  if (message === 'may be given only once') return s.once;
-  if (message === 'must be in the future') return s.future;
-  if (message === 'must be a calendar day, YYYY-MM-DD') return s.day;
   if ((m = message.match(/^(?:unknown scheme|no scheme) "([^"]+)"/))) return s.unknownScheme(m[1] ?? '');
   if ((m = message.match(/^(?:unknown metric|no metric) "([^"]+)"/))) return s.unknownMetric(m[1] ?? '');
   if (message.startsWith('threshold out of order')) return s.thresholdOrder;
-  if (message.startsWith('a metrics import must declare how money is written')) return s.amounts;
   if (message === 'is empty') return s.empty;
   if ((m = message.match(/^is longer than (\d+) characters$/))) return s.maxLength(m[1] ?? '');
   if ((m = message.match(/^"(.*)" is not (a subject id|a month|an amount in yuan|an integer|a staff id)\b/))) {
@@ -406,47 +487,106 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   if ((m = message.match(/^no subject "([^"]+)" in this tenant/))) return s.noSubject(m[1] ?? '');
   if ((m = message.match(/^no staff member "([^"]+)" in this tenant/))) return s.noStaff(m[1] ?? '');
   if ((m = message.match(/^has (\d+) fields; the header has (\d+)$/))) return s.fieldCount(m[1] ?? '', m[2] ?? '');
-  if ((m = message.match(/^must not be before from \((.+)\)$/))) return s.notBefore(m[1] ?? '');
-  if ((m = message.match(/^at most (\d+) months from from; this is (\d+)$/))) return s.maxMonths(m[1] ?? '', m[2] ?? '');
   if ((m = message.match(/^(\S+) has not begun yet \(current month (\S+)\)$/))) return s.notBegun(m[1] ?? '', m[2] ?? '');
-  if (message.startsWith('must be an ISO 8601')) return s.format;
-  if (message.startsWith('the file is not valid UTF-8')) return s.notUtf8;
-  if (message.startsWith('the file is not valid CSV')) return s.notCsv;
-  if (message.startsWith('the file is empty')) return s.emptyFile;
-  if ((m = message.match(/^the mapping names column "(.+)", which the header does not have$/))) return s.noSuchColumn(m[1] ?? '');
-  if ((m = message.match(/^no column maps to "(.+)"$/))) return s.noColumnFor(m[1] ?? '');
-  if (message.startsWith('is not JSON') || message.startsWith('must be a JSON object of header')) return s.mapping;
   return message;
 }
 
+const ENCODING_NAMES: Readonly<Record<string, string>> = { 'utf-8': 'UTF-8', gbk: 'GBK', gb18030: 'GB18030', big5: 'Big5' };
+
 /**
- * A field error in the console's language: by the API's stable `code` and `params` where it gives them
- * (a request-schema check), else by its English `message` (`fieldMessage`).
+ * A field error in the console's language, by the API's stable `code` and `params` (README "Errors"
+ * of packages/api). A code the console has no words for, or none (`fieldMessage`): by its English.
  */
 export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
   const s = FAILURE_WORDS[locale].says;
   const p = f.params ?? {};
   const list = (v: ProblemParam | undefined) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
-  const bound = (v: ProblemParam | undefined) => String(v ?? '');
+  const str = (v: ProblemParam | undefined) => String(v ?? '');
+  const names = (v: ProblemParam | undefined) => s.or((Array.isArray(v) ? v : []).map((n) => fieldName(String(n), locale)));
   switch (f.code) {
     case 'too_small':
-      if (p.origin === 'string') return p.minimum === 1 ? s.required : s.minLength(bound(p.minimum));
-      if (p.origin === 'array') return s.minItems(bound(p.minimum));
-      if (p.minimum !== undefined) return s.min(bound(p.minimum), p.inclusive !== false);
+      if (p.origin === 'string') return p.minimum === 1 ? s.required : s.minLength(str(p.minimum));
+      if (p.origin === 'array') return s.minItems(str(p.minimum));
+      if (p.origin === 'month') return s.notBefore(str(p.minimum));
+      if (p.origin === 'day') return s.notBeforeDay(str(p.minimum));
+      if (p.minimum !== undefined) return s.min(str(p.minimum), p.inclusive !== false);
       break;
     case 'too_big':
-      if (p.origin === 'string') return s.maxLength(bound(p.maximum));
-      if (p.origin === 'array') return s.maxItems(bound(p.maximum));
-      if (p.maximum !== undefined) return s.max(bound(p.maximum), p.inclusive !== false);
+      if (p.origin === 'string') return s.maxLength(str(p.maximum));
+      if (p.origin === 'array') return s.maxItems(str(p.maximum));
+      if (p.origin === 'months') return s.maxMonths(str(p.maximum), str(p.actual));
+      if (p.origin === 'columns') return s.maxColumns(str(p.maximum), str(p.actual));
+      if (p.origin === 'token') return s.tokenTooLarge;
+      // A boolean metric's value above 1.
+      if (p.origin === 'boolean') return s.zeroOrOne;
+      if (p.maximum !== undefined) return s.max(str(p.maximum), p.inclusive !== false);
       break;
+    case 'invalid_format':
+      if (p.format === 'month' && p.value !== undefined) return s.notA(str(p.value), s.what.month);
+      if (p.format === 'day') return s.day;
+      if (p.format === 'mapping') return s.mapping;
+      return s.format;
     case 'invalid_value':
       return s.oneOf(list(p.values));
+    case 'required':
+      return p.values === undefined ? s.required : s.requiredOf(list(p.values));
     case 'unrecognized_keys':
       return s.unknownKeys(list(p.keys));
-    case 'invalid_format':
-      return s.format;
     case 'repeated':
       return s.once;
+    case 'requires':
+      return s.requires(fieldName(str(p.field), locale));
+    case 'unknown_scheme':
+      return s.unknownScheme(str(p.scheme));
+    case 'unknown_level':
+      return s.notLevel(str(p.level));
+    case 'unknown_metric':
+      return s.unknownMetric(str(p.metric));
+    case 'unknown_subject':
+      return s.noSubject(str(p.subject));
+    case 'unknown_staff':
+      return s.noStaff(str(p.staff));
+    case 'not_matrix':
+      return s.notMatrix(str(p.scheme));
+    case 'month_not_begun':
+      return s.notBegun(str(p.month), str(p.current));
+    case 'expired':
+      return s.future;
+    case 'duplicate':
+      if (p.metric !== undefined) return s.twiceMetric(str(p.metric), str(p.month));
+      if (p.subject !== undefined) return s.twiceSubject(str(p.subject));
+      if (p.day !== undefined) return s.activeFrom(str(p.day), str(p.version));
+      break;
+    case 'immutable':
+      return s.immutable(str(p.value));
+    case 'not_both':
+      return s.notBoth(names(p.fields));
+    case 'exactly_one':
+      return s.exactlyOne(names(p.fields));
+    case 'nothing_in_force':
+      return s.nothingInForce(str(p.scheme));
+    case 'me_needs_staff_token':
+      return s.meNeedsStaff;
+    case 'unsafe_text':
+      return s.unsafeText;
+    case 'invalid_encoding':
+      return p.encoding === 'utf-8' ? s.notUtf8 : s.notEncoding(ENCODING_NAMES[str(p.encoding)] ?? str(p.encoding));
+    case 'invalid_csv':
+      return s.notCsv;
+    case 'empty_file':
+      return s.emptyFile;
+    case 'unknown_column':
+      return s.noSuchColumn(str(p.column));
+    case 'unknown_field':
+      return s.unknownField(str(p.column));
+    case 'mapped_twice':
+      return s.mappedTwice(str(p.field).replace(/^metric:/, ''));
+    case 'unmapped':
+      return s.noColumnFor(str(p.field));
+    case 'mixed_layout':
+      return s.mixedLayout;
+    case 'no_change':
+      return s.noChange(names(p.fields));
   }
   return fieldMessage(f.message, locale);
 }
@@ -457,7 +597,8 @@ export function sayCheck<C extends string>(
   checks: Readonly<Record<C, (data: CheckData) => string>>,
   locale: ConsoleLocale,
 ): string {
-  return check.code !== undefined ? checks[check.code](check) : fieldMessage(check.message, locale);
+  if (check.code !== undefined) return checks[check.code](check);
+  return fieldSays({ path: '', message: check.message, ...(check.api ?? {}) }, locale);
 }
 
 /** A field's name in the console's language, by the API's path (`body.` dropped); the path itself for any other. */

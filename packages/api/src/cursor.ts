@@ -31,7 +31,7 @@ export function decodeCursor<K extends string>(kind: string, cursor: string, fie
 
   function bad(): ProblemError {
     return new ProblemError('bad-cursor', 'Pass back the nextCursor of a previous page unchanged.', [
-      { path: 'query.cursor', message: 'not a cursor this API issued' },
+      { path: 'query.cursor', message: 'not a cursor this API issued', code: 'invalid_format', params: { format: 'cursor' } },
     ]);
   }
 }

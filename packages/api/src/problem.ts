@@ -1,4 +1,4 @@
-import type { Problem, ProblemFieldError } from '@tierkit/core';
+import type { Problem, ProblemFieldError, ProblemParam } from '@tierkit/core';
 
 /** Base of the stable `type` URIs of problem documents; each is also a section of `/docs`. */
 export const PROBLEM_BASE = 'https://tierkit.dev/problems/';
@@ -36,6 +36,15 @@ export type ProblemKind = keyof typeof PROBLEMS;
  * and for a schema check its stable `code` and `params` (`ProblemFieldError`).
  */
 export type FieldError = ProblemFieldError;
+
+/**
+ * A field error's stable `code` and the `params` its words need, as an error thrown below a route
+ * (a file the import cannot read) carries them to the problem. The codes are listed in the README, "Errors".
+ */
+export interface FieldCode {
+  readonly code: string;
+  readonly params?: Readonly<Record<string, ProblemParam>>;
+}
 
 /**
  * Thrown by handlers and services; the app's single `onError` turns it into problem+json.

@@ -9,9 +9,9 @@ const TARGET_PREFIX: Record<string, string> = { json: '', form: '', query: 'quer
 /** What a schema issue's words need, by name; its input and nested issues are left out. */
 const ISSUE_PARAMS = ['expected', 'minimum', 'maximum', 'inclusive', 'exact', 'origin', 'format', 'values', 'keys', 'divisor'] as const;
 
-function paramsOf(issue: Record<string, unknown>): { params?: Record<string, ProblemParam> } {
+function paramsOf(issue: Record<string, unknown>, names: readonly string[] = ISSUE_PARAMS): { params?: Record<string, ProblemParam> } {
   const params: Record<string, ProblemParam> = {};
-  for (const name of ISSUE_PARAMS) {
+  for (const name of names) {
     const v = issue[name];
     if (typeof v === 'bigint') params[name] = Number(v);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') params[name] = v;
@@ -38,6 +38,11 @@ export function router(): OpenAPIHono<AppEnv> {
         result.error.issues.map((issue): FieldError => {
           const path = fieldPath(prefix, issue.path);
           if (once(issue.path)) return { path, message: 'may be given only once', code: 'repeated' };
+          // A refinement of the API's own names its code and params in the issue's `params` (README "Errors").
+          if (issue.code === 'custom' && typeof issue.params?.code === 'string') {
+            const { code, ...rest } = issue.params;
+            return { path, message: issue.message, code, ...paramsOf(rest, Object.keys(rest)) };
+          }
           return { path, message: issue.message, code: issue.code, ...paramsOf(issue as unknown as Record<string, unknown>) };
         }),
       );

@@ -11,9 +11,26 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Why `s` cannot be stored as text, or undefined when it can. */
 export function unsafeTextReason(s: string): string | undefined {
-  if (s.includes('\u0000')) return 'must not contain U+0000 (NUL)';
-  if (LONE_SURROGATE.test(s)) return 'must not contain a lone surrogate (not valid Unicode)';
+  const character = unsafeCharacter(s);
+  return character && REASONS[character];
+}
+
+/** What in `s` cannot be stored as text (the `character` of an `unsafe_text` field error), or undefined when nothing. */
+export function unsafeCharacter(s: string): 'nul' | 'lone_surrogate' | undefined {
+  if (s.includes('\u0000')) return 'nul';
+  if (LONE_SURROGATE.test(s)) return 'lone_surrogate';
   return undefined;
+}
+
+const REASONS = {
+  nul: 'must not contain U+0000 (NUL)',
+  lone_surrogate: 'must not contain a lone surrogate (not valid Unicode)',
+} as const;
+
+/** The field error for `s` at `path` when it cannot be stored as text. */
+export function unsafeTextError(path: string, s: string, what = ''): FieldError | undefined {
+  const character = unsafeCharacter(s);
+  return character && { path, message: what + REASONS[character], code: 'unsafe_text', params: { character } };
 }
 
 const shortPath = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
@@ -28,8 +45,8 @@ export function unsafeTextIn(root: unknown): FieldError[] {
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const [value, path] = item;
     if (typeof value === 'string') {
-      const reason = unsafeTextReason(value);
-      if (reason) errors.push({ path: shortPath(path) || '(body)', message: reason });
+      const error = unsafeTextError(shortPath(path) || '(body)', value);
+      if (error) errors.push(error);
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => {
         stack.push([v, `${path}[${i}]`]);
@@ -37,8 +54,8 @@ export function unsafeTextIn(root: unknown): FieldError[] {
     } else if (typeof value === 'object' && value !== null) {
       for (const [k, v] of Object.entries(value)) {
         const at = path ? `${path}.${k}` : k;
-        const reason = unsafeTextReason(k);
-        if (reason) errors.push({ path: shortPath(at), message: `field name ${reason}` });
+        const error = unsafeTextError(shortPath(at), k, 'field name ');
+        if (error) errors.push({ ...error, params: { ...error.params, in: 'key' } });
         stack.push([v, at]);
       }
     }

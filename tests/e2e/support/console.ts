@@ -12,6 +12,8 @@ import { type RunningServer, startServer, tempDataDir } from './server.js';
 export interface ConsoleUnderTest {
   server: RunningServer;
   browser: Browser;
+  /** The server's database, for what only the CLI and library functions do (API keys). */
+  databaseUrl: string;
 }
 
 /** Registers before/after hooks; the returned object is filled in by `before`. */
@@ -19,7 +21,8 @@ export function consoleUnderTest(demoCustomers: number, env: Record<string, stri
   const t = {} as ConsoleUnderTest;
   before(async () => {
     buildConsole();
-    t.server = await startServer({ DATABASE_URL: join(tempDataDir(), 'tierkit.db'), DEMO_CUSTOMERS: String(demoCustomers), ...env });
+    t.databaseUrl = env.DATABASE_URL ?? join(tempDataDir(), 'tierkit.db');
+    t.server = await startServer({ DATABASE_URL: t.databaseUrl, DEMO_CUSTOMERS: String(demoCustomers), ...env });
     t.browser = await launchBrowser();
     mkdirSync(SHOTS, { recursive: true });
   });

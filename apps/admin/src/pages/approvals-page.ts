@@ -192,7 +192,7 @@ export class ApprovalsPage extends LitElement {
     const canDecide = hasRole(session, 'approver');
     const q = this.#queue.state;
     // Below approver, the queue is read-only and only one's own requests are of interest.
-    const items = canDecide ? q.items : q.items.filter((i) => i.requestedBy === session.actor);
+    const items = canDecide ? q.items : q.items.filter((i) => i.requestedByYou);
     const status =
       q.status === 'loading'
         ? w.loading

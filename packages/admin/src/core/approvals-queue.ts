@@ -68,9 +68,14 @@ export function approvalKey(item: Pick<ApprovalItem, 'kind' | 'id'>): string {
   return `${item.kind}:${item.id}`;
 }
 
-/** Why `session` may not decide `item`, or undefined when it may (the API checks again). */
+/**
+ * Why `session` may not decide `item`, or undefined when it may (the API checks again). Whether it is
+ * their own request is the API's `requestedByYou`, by person as four eyes compares — a request filed
+ * with a key they own is theirs too, which comparing `requestedBy` with the session's actor would miss.
+ * The item must have been read with the same person's credential as `session`.
+ */
 export function whyNotApprovable(item: ApprovalItem, session: Session | undefined): NotApprovable | undefined {
-  if (session && item.requestedBy === session.actor) return 'own-request';
+  if (item.requestedByYou) return 'own-request';
   if (!hasRole(session, 'approver')) return 'role';
   return undefined;
 }

@@ -1,9 +1,10 @@
+import type { ProblemParam } from '@tierkit/core';
 /**
  * One thing wrong with a field, as the kit's stores report it: the kit's own checks (made before a
  * request is sent) carry a stable `code` and the data their words need, so a host says them in its
  * own language without reading the English; `message` is the kit's default wording (English) for a
- * host that has none. A field the API refused carries no code (the API's problem gives a path and
- * a message only) and `message` is the API's.
+ * host that has none. A field the API refused has no kit code: `message` is the API's, and `api`
+ * the API's own stable code and params (packages/api README, "Errors") for a host to word it by.
  */
 export interface FieldCheck<C extends string> {
   /** The kit's code; undefined when the API refused the field (then `message` is the API's). */
@@ -11,6 +12,8 @@ export interface FieldCheck<C extends string> {
   readonly message: string;
   /** For a limit exceeded (`reason-too-long`): the most allowed. */
   readonly max?: number;
+  /** The API's refusal's `code` and `params`, when the API refused the field and gave them. */
+  readonly api?: { readonly code: string; readonly params?: Readonly<Record<string, ProblemParam>> };
 }
 
 /** What a check's default message is made from. */
@@ -27,7 +30,13 @@ export function fieldCheck<C extends string>(
   return { code, message: table[code](data), ...data };
 }
 
-/** The API's refusal of a field, as it words it. */
-export function apiCheck<C extends string>(message: string): FieldCheck<C> {
-  return { code: undefined, message };
+/** The API's refusal of a field (one of its problem's `errors`), with its code when it gives one. */
+export function apiCheck<C extends string>(e: {
+  readonly message: string;
+  readonly code?: unknown;
+  readonly params?: unknown;
+}): FieldCheck<C> {
+  if (typeof e.code !== 'string') return { code: undefined, message: e.message };
+  const params = typeof e.params === 'object' && e.params !== null ? (e.params as Record<string, ProblemParam>) : undefined;
+  return { code: undefined, message: e.message, api: { code: e.code, ...(params ? { params } : {}) } };
 }

@@ -309,7 +309,7 @@ export class ImportStore extends KitStore<ImportState> {
         if (res.ok) return json;
         location = res.headers.get('location');
         const problem = json as Problem;
-        fields = (problem.errors ?? []).map((e) => ({ path: e.path, ...apiCheck<ImportCheck>(e.message) }));
+        fields = (problem.errors ?? []).map((e) => ({ path: e.path, ...apiCheck<ImportCheck>(e) }));
         throw new TierkitApiError(problem);
       },
       // Still busy: a refused upload's recorded errors are read next.

@@ -101,10 +101,13 @@ export function checkOverrideRequest(r: Partial<OverrideRequest>, schemes: reado
 /** The API's validation problem as field errors: `body.reason` and `reason` both become `reason`. */
 function apiFieldErrors(err: unknown): FieldErrors {
   const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { errors?: unknown } }).problem : undefined;
-  const list = Array.isArray(problem?.errors) ? (problem.errors as { path?: unknown; message?: unknown }[]) : [];
+  const list = Array.isArray(problem?.errors)
+    ? (problem.errors as { path?: unknown; message?: unknown; code?: unknown; params?: unknown }[])
+    : [];
   const out: Record<string, FieldCheck<OverrideCheck>> = {};
   for (const e of list)
-    if (typeof e.path === 'string' && typeof e.message === 'string') out[e.path.replace(/^body\./, '')] = apiCheck(e.message);
+    if (typeof e.path === 'string' && typeof e.message === 'string')
+      out[e.path.replace(/^body\./, '')] = apiCheck({ ...e, message: e.message });
   return out;
 }
 

@@ -43,10 +43,20 @@ export const TOKEN_LIMITS = {
 /** Thrown by minting when the token would exceed `TOKEN_LIMITS`; `field` names the offending input. */
 export class TokenLimitError extends RangeError {
   readonly field: 'origins' | 'subject';
-  constructor(field: 'origins' | 'subject', message: string) {
+  /** The problem field code (`too_big`, `too_small`) and what its words need, as the API reports it. */
+  readonly code: 'too_big' | 'too_small';
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  constructor(
+    field: 'origins' | 'subject',
+    message: string,
+    code: 'too_big' | 'too_small',
+    params: Readonly<Record<string, string | number | boolean>>,
+  ) {
     super(message);
     this.name = 'TokenLimitError';
     this.field = field;
+    this.code = code;
+    this.params = params;
   }
 }
 
@@ -95,10 +105,19 @@ function checkTtl(ttlSeconds: number): void {
 
 function checkOrigins(origins: readonly string[]): void {
   for (const o of origins) if (!ORIGIN_PATTERN.test(o)) throw new RangeError(`"${o}" is not an origin (scheme://host[:port])`);
-  if (origins.length > TOKEN_LIMITS.origins) throw new TokenLimitError('origins', `at most ${TOKEN_LIMITS.origins} origins per token`);
+  if (origins.length > TOKEN_LIMITS.origins)
+    throw new TokenLimitError('origins', `at most ${TOKEN_LIMITS.origins} origins per token`, 'too_big', {
+      maximum: TOKEN_LIMITS.origins,
+      inclusive: true,
+      origin: 'array',
+    });
   const long = origins.find((o) => o.length > TOKEN_LIMITS.originLength);
   if (long !== undefined)
-    throw new TokenLimitError('origins', `an origin has at most ${TOKEN_LIMITS.originLength} characters (got ${long.length})`);
+    throw new TokenLimitError('origins', `an origin has at most ${TOKEN_LIMITS.originLength} characters (got ${long.length})`, 'too_big', {
+      maximum: TOKEN_LIMITS.originLength,
+      inclusive: true,
+      origin: 'string',
+    });
 }
 
 async function sign(db: Executor, claims: Omit<Claims, 'kid'>, now: Date): Promise<{ token: string; expiresAt: string }> {
@@ -108,6 +127,8 @@ async function sign(db: Executor, claims: Omit<Claims, 'kid'>, now: Date): Promi
     throw new TokenLimitError(
       'origins',
       `the token would be too large to verify (${payload.length} > ${TOKEN_LIMITS.payloadChars} characters of claims): name fewer or shorter origins`,
+      'too_big',
+      { maximum: TOKEN_LIMITS.payloadChars, inclusive: true, origin: 'token', actual: payload.length },
     );
   }
   const body = TOKEN_PREFIX + payload;
@@ -152,7 +173,14 @@ export async function mintStaffToken(
 async function mint(db: Executor, typ: Claims['typ'], options: MintOptions, subject?: string) {
   const ttl = options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
   if (subject !== undefined && (subject.length < 1 || subject.length > TOKEN_LIMITS.subjectLength)) {
-    throw new TokenLimitError('subject', `a subject id has 1…${TOKEN_LIMITS.subjectLength} characters`);
+    throw new TokenLimitError(
+      'subject',
+      `a subject id has 1…${TOKEN_LIMITS.subjectLength} characters`,
+      subject.length < 1 ? 'too_small' : 'too_big',
+      subject.length < 1
+        ? { minimum: 1, inclusive: true, origin: 'string' }
+        : { maximum: TOKEN_LIMITS.subjectLength, inclusive: true, origin: 'string' },
+    );
   }
   checkTtl(ttl);
   const origins = [...(options.origins ?? [])];

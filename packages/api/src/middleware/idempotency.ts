@@ -41,7 +41,14 @@ export function idempotency(db: Executor, now: () => Date): MiddlewareHandler<Ap
     const key = c.req.header('Idempotency-Key');
     if (c.req.method !== 'POST' || key === undefined) return next();
     if (!KEY_PATTERN.test(key)) {
-      throw invalid([{ path: 'headers.idempotency-key', message: 'must be 1–255 visible ASCII characters (a UUID, say)' }]);
+      throw invalid([
+        {
+          path: 'headers.idempotency-key',
+          message: 'must be 1–255 visible ASCII characters (a UUID, say)',
+          code: 'invalid_format',
+          params: { format: 'idempotency_key' },
+        },
+      ]);
     }
     const deps = c.var.deps;
     const scope: IdempotencyScope = { tenantId: deps.tenantId, actor: deps.principal.actor, key };

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { invalid, type FieldError } from '../problem.js';
-import { unsafeTextIn, unsafeTextReason } from '../text-safety.js';
+import { unsafeTextError, unsafeTextIn } from '../text-safety.js';
 
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -16,10 +16,11 @@ function decode(raw: string, plusIsSpace: boolean): string | undefined {
 
 function check(errors: FieldError[], path: string, raw: string, plusIsSpace: boolean): void {
   const text = decode(raw, plusIsSpace);
-  if (text === undefined) errors.push({ path, message: 'is not valid percent-encoded UTF-8' });
+  if (text === undefined)
+    errors.push({ path, message: 'is not valid percent-encoded UTF-8', code: 'invalid_encoding', params: { encoding: 'utf-8' } });
   else {
-    const reason = unsafeTextReason(text);
-    if (reason) errors.push({ path, message: reason });
+    const error = unsafeTextError(path, text);
+    if (error) errors.push(error);
   }
 }
 
@@ -48,7 +49,7 @@ export function rejectUnsafeText(): MiddlewareHandler {
       try {
         text = strictUtf8.decode(await c.req.arrayBuffer());
       } catch {
-        errors.push({ path: '(body)', message: 'is not valid UTF-8' });
+        errors.push({ path: '(body)', message: 'is not valid UTF-8', code: 'invalid_encoding', params: { encoding: 'utf-8' } });
       }
       if (text !== undefined) {
         let parsed: unknown;

@@ -19,9 +19,12 @@ export function unmaskOnRequest(): MiddlewareHandler<AppEnv> {
     const all = c.req.queries(UNMASK_PARAM);
     if (all === undefined) return next();
     // Given twice, whichever one counted, the other would be ignored: a reader must say which.
-    if (all.length > 1) throw invalid([{ path: `query.${UNMASK_PARAM}`, message: 'may be given only once' }]);
+    if (all.length > 1) throw invalid([{ path: `query.${UNMASK_PARAM}`, message: 'may be given only once', code: 'repeated' }]);
     const asked = all[0];
-    if (asked !== 'true' && asked !== 'false') throw invalid([{ path: `query.${UNMASK_PARAM}`, message: 'must be true or false' }]);
+    if (asked !== 'true' && asked !== 'false')
+      throw invalid([
+        { path: `query.${UNMASK_PARAM}`, message: 'must be true or false', code: 'invalid_value', params: { values: ['true', 'false'] } },
+      ]);
     const deps = c.var.deps;
     if (asked === 'true' && !may(deps.principal, 'unmask-names')) {
       throw new ProblemError(

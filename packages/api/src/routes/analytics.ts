@@ -26,7 +26,7 @@ const scheme = z
 const period = (name: string, description: string) =>
   z
     .string()
-    .refine(isPeriod, 'a month YYYY-MM (2000-01 … 2999-12)')
+    .refine(isPeriod, { message: 'a month YYYY-MM (2000-01 … 2999-12)', params: { code: 'invalid_format', format: 'month' } })
     .openapi({ param: { name, in: 'query' }, example: '2025-10', description });
 
 const RangeQuery = z.object({
@@ -125,9 +125,24 @@ async function visibleScheme(deps: ApiDeps, key: string): Promise<{ def: SchemeD
 /** `from ≤ to`, and at most `max` months from the first to the last (both included) when given. */
 function checkRange(from: string, to: string, max?: number): void {
   const months = monthsBetween(from, to) + 1;
-  if (months < 1) throw invalid([{ path: 'query.to', message: `must not be before from (${from})` }]);
+  if (months < 1)
+    throw invalid([
+      {
+        path: 'query.to',
+        message: `must not be before from (${from})`,
+        code: 'too_small',
+        params: { minimum: from, inclusive: true, origin: 'month' },
+      },
+    ]);
   if (max !== undefined && months > max)
-    throw invalid([{ path: 'query.to', message: `at most ${max} months from from; this is ${months}` }]);
+    throw invalid([
+      {
+        path: 'query.to',
+        message: `at most ${max} months from from; this is ${months}`,
+        code: 'too_big',
+        params: { maximum: max, inclusive: true, origin: 'months', actual: months },
+      },
+    ]);
 }
 
 /** `/v1/analytics/*`: aggregates over a scheme's tier history and the metrics, for staff. */
@@ -160,7 +175,15 @@ export function analytics() {
       const { def, metrics } = await visibleScheme(deps, q.scheme);
       const metricKey = q.metric ?? DEFAULT_EFFECT_METRIC;
       const metric = metrics.get(metricKey);
-      if (!metric) throw invalid([{ path: 'query.metric', message: `no metric "${metricKey}" in this tenant's catalogue` }]);
+      if (!metric)
+        throw invalid([
+          {
+            path: 'query.metric',
+            message: `no metric "${metricKey}" in this tenant's catalogue`,
+            code: 'unknown_metric',
+            params: { metric: metricKey, known: [...metrics.keys()] },
+          },
+        ]);
       return c.json(
         await evaluateEffect(deps.db, deps.tenantId, def, { period: q.period, direction: q.direction, months: q.months, metric }),
         200,

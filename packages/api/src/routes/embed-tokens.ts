@@ -72,7 +72,7 @@ export function embedTokens() {
       now: deps.now(),
     }).catch((err: unknown) => {
       // The claims' total size is only known once signed: refused here exactly as the verifier would.
-      if (err instanceof TokenLimitError) throw invalid([{ path: err.field, message: err.message }]);
+      if (err instanceof TokenLimitError) throw invalid([{ path: err.field, message: err.message, code: err.code, params: err.params }]);
       throw err;
     });
     return c.json(minted, 201);

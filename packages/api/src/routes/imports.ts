@@ -152,10 +152,24 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       const charset = /;\s*charset="?([\w-]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
       const encoding = query.encoding ?? (charset === 'utf8' ? 'utf-8' : charset);
       if (encoding !== undefined && !(ENCODINGS as readonly string[]).includes(encoding)) {
-        throw invalid([{ path: 'headers.content-type', message: `charset "${charset}" is not one of ${ENCODINGS.join(', ')}` }]);
+        throw invalid([
+          {
+            path: 'headers.content-type',
+            message: `charset "${charset}" is not one of ${ENCODINGS.join(', ')}`,
+            code: 'invalid_value',
+            params: { values: [...ENCODINGS] },
+          },
+        ]);
       }
       if (query.kind === 'metrics' && query.amounts === undefined) {
-        throw invalid([{ path: 'query.amounts', message: 'a metrics import must declare how money is written: yuan or fen' }]);
+        throw invalid([
+          {
+            path: 'query.amounts',
+            message: 'a metrics import must declare how money is written: yuan or fen',
+            code: 'required',
+            params: { values: ['yuan', 'fen'] },
+          },
+        ]);
       }
       let mapping: Record<string, string> = {};
       if (query.mapping !== undefined) {
@@ -163,10 +177,25 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         try {
           parsed = JSON.parse(query.mapping);
         } catch {
-          throw invalid([{ path: 'query.mapping', message: 'is not JSON; send an object of header → field' }]);
+          throw invalid([
+            {
+              path: 'query.mapping',
+              message: 'is not JSON; send an object of header → field',
+              code: 'invalid_format',
+              params: { format: 'mapping' },
+            },
+          ]);
         }
         const checked = MAPPING.safeParse(parsed);
-        if (!checked.success) throw invalid([{ path: 'query.mapping', message: 'must be a JSON object of header → field (strings)' }]);
+        if (!checked.success)
+          throw invalid([
+            {
+              path: 'query.mapping',
+              message: 'must be a JSON object of header → field (strings)',
+              code: 'invalid_format',
+              params: { format: 'mapping' },
+            },
+          ]);
         mapping = checked.data;
       }
       const length = Number(c.req.header('Content-Length') ?? '0');
@@ -203,7 +232,10 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         result = await runImport(deps.db, options, ctx, upload.source);
       } catch (err) {
         if (err instanceof ImportRefused)
-          throw invalid([{ path: errorPath(err.line, err.column), message: err.message }], `The file cannot be imported: ${err.message}`);
+          throw invalid(
+            [{ path: errorPath(err.line, err.column), message: err.message, ...err.why }],
+            `The file cannot be imported: ${err.message}`,
+          );
         throw err;
       } finally {
         await upload.dispose();

@@ -3,6 +3,7 @@ import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
+import { requestedByCaller } from '../services/four-eyes.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import {
@@ -136,11 +137,15 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   // named by any override (one of a retired scheme is still listed).
   if (items.length === 0 && q.scheme !== undefined && !(await packOf(deps)).schemes.has(q.scheme)) {
     const named = await listOverrides(deps.db, deps.tenantId, { now, limit: 1, scheme: q.scheme });
-    if (named.length === 0) throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+    if (named.length === 0)
+      throw invalid([
+        { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
+      ]);
   }
   const last = items.at(-1);
+  const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
   return {
-    items: items.map((r) => overrideView(r, now)),
+    items: await Promise.all(items.map(async (r) => overrideView(r, now, await mine([r.override.requestedBy])))),
     nextCursor: rows.length > q.limit && last ? encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id }) : null,
   };
 }

@@ -71,17 +71,36 @@ function conditions(
   const out: LevelCondition[] = [];
   const hasLevel = (scheme: string, level: string) => tp.schemes.get(scheme)?.levels.some((l) => l.key === level) ?? false;
   if (!query.scheme) {
-    for (const k of ['level', 'row', 'col'] as const) if (query[k]) errors.push({ path: `query.${k}`, message: 'needs `scheme`' });
+    for (const k of ['level', 'row', 'col'] as const)
+      if (query[k]) errors.push({ path: `query.${k}`, message: 'needs `scheme`', code: 'requires', params: { field: 'query.scheme' } });
   } else {
     const def = tp.schemes.get(query.scheme);
-    if (!def) errors.push({ path: 'query.scheme', message: `unknown scheme "${query.scheme}"` });
+    if (!def)
+      errors.push({
+        path: 'query.scheme',
+        message: `unknown scheme "${query.scheme}"`,
+        code: 'unknown_scheme',
+        params: { scheme: query.scheme },
+      });
     else {
       if (query.level) {
         if (hasLevel(def.key, query.level)) out.push({ scheme: def.key, level: query.level });
-        else errors.push({ path: 'query.level', message: `"${query.level}" is not a level of ${def.key}` });
+        else
+          errors.push({
+            path: 'query.level',
+            message: `"${query.level}" is not a level of ${def.key}`,
+            code: 'unknown_level',
+            params: { level: query.level, scheme: def.key },
+          });
       }
       if (query.row || query.col) {
-        if (!def.matrix) errors.push({ path: query.row ? 'query.row' : 'query.col', message: `${def.key} is not a matrix scheme` });
+        if (!def.matrix)
+          errors.push({
+            path: query.row ? 'query.row' : 'query.col',
+            message: `${def.key} is not a matrix scheme`,
+            code: 'not_matrix',
+            params: { scheme: def.key },
+          });
         else {
           for (const [k, scheme] of [
             ['row', def.matrix.rowScheme],
@@ -90,7 +109,13 @@ function conditions(
             const level = query[k];
             if (!level) continue;
             if (hasLevel(scheme, level)) out.push({ scheme, level });
-            else errors.push({ path: `query.${k}`, message: `"${level}" is not a level of ${scheme}` });
+            else
+              errors.push({
+                path: `query.${k}`,
+                message: `"${level}" is not a level of ${scheme}`,
+                code: 'unknown_level',
+                params: { level, scheme },
+              });
           }
         }
       }

@@ -54,7 +54,8 @@ async function staffMustExist(deps: ApiDeps, managers: readonly (string | null)[
   );
   const errors: FieldError[] = [];
   managers.forEach((m, i) => {
-    if (m !== null && !known.has(m)) errors.push({ path: path(i), message: `no staff member "${m}" in this tenant` });
+    if (m !== null && !known.has(m))
+      errors.push({ path: path(i), message: `no staff member "${m}" in this tenant`, code: 'unknown_staff', params: { staff: m } });
   });
   if (errors.length) throw invalid(errors);
 }
@@ -98,8 +99,20 @@ export function subjectManagers() {
     const errors: FieldError[] = [];
     const seen = new Set<string>();
     assignments.forEach((a, i) => {
-      if (!subjects.has(a.subject)) errors.push({ path: `assignments[${i}].subject`, message: `no subject "${a.subject}" in this tenant` });
-      else if (seen.has(a.subject)) errors.push({ path: `assignments[${i}].subject`, message: `"${a.subject}" is listed twice` });
+      if (!subjects.has(a.subject))
+        errors.push({
+          path: `assignments[${i}].subject`,
+          message: `no subject "${a.subject}" in this tenant`,
+          code: 'unknown_subject',
+          params: { subject: a.subject },
+        });
+      else if (seen.has(a.subject))
+        errors.push({
+          path: `assignments[${i}].subject`,
+          message: `"${a.subject}" is listed twice`,
+          code: 'duplicate',
+          params: { subject: a.subject },
+        });
       seen.add(a.subject);
     });
     if (errors.length) throw invalid(errors);

@@ -83,7 +83,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           (existing) => {
             if (existing.kind === body.kind) return;
             throw new ProblemError('conflict', `Subject "${id}" is a ${existing.kind}; its kind cannot change to ${body.kind}.`, [
-              { path: 'kind', message: `must stay "${existing.kind}"` },
+              { path: 'kind', message: `must stay "${existing.kind}"`, code: 'immutable', params: { value: existing.kind } },
             ]);
           },
         ),

@@ -17,7 +17,10 @@ const key = z
 /** An instant in ISO 8601 UTC (`…Z`), stored in its canonical form. */
 const utcInstant = z.iso
   .datetime({ message: 'must be an ISO 8601 UTC instant, e.g. 2026-03-31T16:00:00Z' })
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real instant')
+  .refine((s) => !Number.isNaN(Date.parse(s)), {
+    message: 'must be a real instant',
+    params: { code: 'invalid_format', format: 'datetime' },
+  })
   .transform((s) => new Date(s).toISOString());
 
 const reason = z.string().trim().min(1).max(1000);
@@ -46,7 +49,10 @@ export const OverrideEditBody = z
     reason: reason.optional(),
     expiresAt: utcInstant.nullable().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'change at least one of level, mode, reason, expiresAt')
+  .refine((b) => Object.keys(b).length > 0, {
+    message: 'change at least one of level, mode, reason, expiresAt',
+    params: { code: 'no_change', fields: ['level', 'mode', 'reason', 'expiresAt'] },
+  })
   .openapi('OverrideEditBody');
 
 export const DecisionBody = z.strictObject({ contentHash: hash, note: note.optional() }).openapi('DecisionBody');
@@ -79,6 +85,10 @@ export const OverrideSchema = z
     inForce: z.boolean(),
     contentHash: z.string(),
     requestedBy: z.string(),
+    requestedByYou: z.boolean().openapi({
+      description:
+        'Whether the caller filed it, by person as four eyes compares (their staff token or an API key they own): theirs to edit or withdraw while pending, never to approve or reject (403 four-eyes).',
+    }),
     requestedAt: instant,
     updatedAt: instant,
     decidedBy: z.string().nullable(),
@@ -126,6 +136,10 @@ export const ApprovalItemSchema = z
     requestedAt: instant,
     ageSeconds: z.number().int(),
     contentHash: z.string(),
+    requestedByYou: z.boolean().openapi({
+      description:
+        'Whether the caller filed it, by person as four eyes compares: any credential of theirs (their staff token, an API key they own) as the requester, or for a policy version as an author or its submitter. The caller may not approve or reject such an item (403 four-eyes); offer them neither.',
+    }),
   })
   .openapi('ApprovalItem');
 

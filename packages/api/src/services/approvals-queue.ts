@@ -3,7 +3,8 @@ import { listPendingLevelApprovals, listPendingOverrides } from '@tierkit/db';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { ApprovalItem } from './approval-item.js';
+import type { ApprovalItem, PendingApproval } from './approval-item.js';
+import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
 import { overrideHash } from './override-requests.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -12,7 +13,7 @@ import type { TenantPack } from './tenant-pack.js';
  * One kind of request waiting for a second person: every pending item of the tenant, with `ageSeconds`
  * 0 (the queue sets it), its summary in `locale`.
  */
-export type ApprovalSource = (deps: ApiDeps, locale: Locale) => Promise<ApprovalItem[]>;
+export type ApprovalSource = (deps: ApiDeps, locale: Locale) => Promise<PendingApproval[]>;
 
 /** The language of summaries when the request names none: the banks' staff read Simplified Chinese. */
 export const DEFAULT_SUMMARY_LOCALE: Locale = 'zh-CN';
@@ -56,6 +57,7 @@ const pendingOverrideApprovals: ApprovalSource = async (deps, locale) => {
       requestedAt: r.createdAt,
       ageSeconds: 0,
       contentHash: overrideHash(r),
+      requesters: [r.override.requestedBy],
     };
   });
 };
@@ -74,6 +76,7 @@ const pendingLevelApprovals: ApprovalSource = async (deps, locale) => {
       requestedAt: a.requestedAt,
       ageSeconds: 0,
       contentHash: a.contentHash,
+      requesters: [a.requestedBy],
     };
   });
 };
@@ -117,10 +120,12 @@ export async function approvalsPage(
   // A mistyped filter must not read as "nothing waits": a scheme neither in force nor in the queue
   // (a request on a retired scheme still waits) is a 400, a subject the tenant does not have a 404.
   if (q.scheme !== undefined && !all.some((i) => i.scheme === q.scheme) && !(await packOf(deps)).schemes.has(q.scheme)) {
-    throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+    throw invalid([
+      { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
+    ]);
   }
   if (q.subject !== undefined && !all.some((i) => i.subject === q.subject)) await subjectOr404(deps, q.subject);
-  const key = (i: ApprovalItem) => [i.requestedAt, i.kind, i.id] as const;
+  const key = (i: PendingApproval) => [i.requestedAt, i.kind, i.id] as const;
   const before = (a: readonly string[], b: readonly string[]) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? '') < (b[i] ?? '');
     return false;
@@ -136,7 +141,10 @@ export async function approvalsPage(
         (after === undefined || before([after.at, after.kind, after.id], key(i))),
     )
     .sort((a, b) => (before(key(a), key(b)) ? -1 : before(key(b), key(a)) ? 1 : 0));
-  const page = items.slice(0, q.limit);
+  const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
+  const page = await Promise.all(
+    items.slice(0, q.limit).map(async ({ requesters, ...i }): Promise<ApprovalItem> => ({ ...i, requestedByYou: await mine(requesters) })),
+  );
   const last = page.at(-1);
   const nextCursor = items.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
   return { items: page, nextCursor };

@@ -10,7 +10,7 @@ export function bookOf(deps: ApiDeps, manager: string | undefined): string | und
   const { principal } = deps;
   const asked = manager === 'me' ? principal.staffId : manager;
   if (manager === 'me' && asked === undefined) {
-    throw invalid([{ path: 'query.manager', message: '"me" needs a staff member’s token; pass a staff id' }]);
+    throw invalid([{ path: 'query.manager', message: '"me" needs a staff member’s token; pass a staff id', code: 'me_needs_staff_token' }]);
   }
   if (principal.book !== undefined) {
     if (asked !== undefined && asked !== principal.book) {

@@ -27,12 +27,27 @@ export function checkObservations(
   observations.forEach((o, i) => {
     const def = catalogue.get(o.metric);
     if (!def) {
-      errors.push({ path: `metrics[${i}].metric`, message: `unknown metric "${o.metric}"; known: ${[...catalogue.keys()].join(', ')}` });
+      errors.push({
+        path: `metrics[${i}].metric`,
+        message: `unknown metric "${o.metric}"; known: ${[...catalogue.keys()].join(', ')}`,
+        code: 'unknown_metric',
+        params: { metric: o.metric, known: [...catalogue.keys()] },
+      });
     }
     if (!isPeriod(o.period))
-      errors.push({ path: `metrics[${i}].period`, message: `"${o.period}" is not a month (YYYY-MM, 2000-01 or later)` });
+      errors.push({
+        path: `metrics[${i}].period`,
+        message: `"${o.period}" is not a month (YYYY-MM, 2000-01 or later)`,
+        code: 'invalid_format',
+        params: { format: 'month', value: o.period },
+      });
     else if (o.period > currentPeriod)
-      errors.push({ path: `metrics[${i}].period`, message: `${o.period} has not begun yet (current month ${currentPeriod})` });
+      errors.push({
+        path: `metrics[${i}].period`,
+        message: `${o.period} has not begun yet (current month ${currentPeriod})`,
+        code: 'month_not_begun',
+        params: { month: o.period, current: currentPeriod },
+      });
     if (def) {
       const [min, max] = RANGES[def.unit];
       if (o.value < min || o.value > max) {
@@ -42,11 +57,23 @@ export function checkObservations(
             : def.unit === 'money'
               ? `must be a non-negative amount in minor units, at most ${max}`
               : `must be between ${min} and ${max}`;
-        errors.push({ path: `metrics[${i}].value`, message: `${o.metric} (${def.unit}) ${what}` });
+        const low = o.value < min;
+        errors.push({
+          path: `metrics[${i}].value`,
+          message: `${o.metric} (${def.unit}) ${what}`,
+          code: low ? 'too_small' : 'too_big',
+          params: { ...(low ? { minimum: min } : { maximum: max }), inclusive: true, origin: def.unit, metric: o.metric },
+        });
       }
     }
     const key = `${o.metric}@${o.period}`;
-    if (seen.has(key)) errors.push({ path: `metrics[${i}]`, message: `${o.metric} for ${o.period} appears more than once` });
+    if (seen.has(key))
+      errors.push({
+        path: `metrics[${i}]`,
+        message: `${o.metric} for ${o.period} appears more than once`,
+        code: 'duplicate',
+        params: { metric: o.metric, month: o.period },
+      });
     seen.add(key);
   });
   return errors;

@@ -59,6 +59,25 @@ export async function requireDistinctPerson(
   }
 }
 
+/**
+ * Whether the caller (`actor`, a `Principal.actor`) is among a request's `requesters`, by person as
+ * `requireDistinctPerson` compares: what decides whether to offer them a decision at all. Each stored
+ * actor is looked up once per returned function (one request's worth of items).
+ */
+export function requestedByCaller(db: Executor, tenantId: string, actor: string): (requesters: readonly string[]) => Promise<boolean> {
+  const people = new Map<string, Promise<string>>();
+  const person = (a: string) => {
+    let p = people.get(a);
+    if (p === undefined) people.set(a, (p = personOfActor(db, tenantId, a)));
+    return p;
+  };
+  return async (requesters) => {
+    const me = await person(actor);
+    for (const r of requesters) if (r && (r === actor || (await person(r)) === me)) return true;
+    return false;
+  };
+}
+
 /** Whether two stored actors are the same person (the same credential, or credentials of one staff member). */
 export async function samePerson(db: Executor, tenantId: string, a: string, b: string): Promise<boolean> {
   return a === b || (await personOfActor(db, tenantId, a)) === (await personOfActor(db, tenantId, b));

@@ -16,7 +16,7 @@ import {
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
-import { contentHash, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
+import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -47,7 +47,8 @@ function stateOf(r: OverrideRecord, now: string): OverrideState {
   return r.override.expiresAt !== null && r.override.expiresAt <= now ? 'expired' : 'approved';
 }
 
-export function overrideView(r: OverrideRecord, now: string): OverrideView {
+/** `requestedByYou`: whether the caller filed it, by person (`requestedByCaller`). */
+export function overrideView(r: OverrideRecord, now: string, requestedByYou: boolean): OverrideView {
   const status = stateOf(r, now);
   return {
     id: r.override.id,
@@ -56,6 +57,7 @@ export function overrideView(r: OverrideRecord, now: string): OverrideView {
     inForce: status === 'approved',
     contentHash: overrideHash(r),
     requestedBy: r.override.requestedBy,
+    requestedByYou,
     requestedAt: r.createdAt,
     updatedAt: r.updatedAt,
     decidedBy: r.decidedBy,
@@ -84,14 +86,27 @@ export interface OverrideInput {
 function checkInput(tp: TenantPack, subject: Subject, input: OverrideInput, now: string): SchemeDefinition {
   const scheme = tp.schemes.get(input.scheme);
   if (!scheme || scheme.subjectKind !== subject.kind) {
-    throw invalid([{ path: 'scheme', message: `no scheme "${input.scheme}" for a ${subject.kind} in this tenant` }]);
+    throw invalid([
+      {
+        path: 'scheme',
+        message: `no scheme "${input.scheme}" for a ${subject.kind} in this tenant`,
+        code: 'unknown_scheme',
+        params: { scheme: input.scheme, subjectKind: subject.kind },
+      },
+    ]);
   }
   if (!scheme.levels.some((l) => l.key === input.level)) {
     throw invalid([
-      { path: 'level', message: `"${input.level}" is not a level of ${input.scheme} (${scheme.levels.map((l) => l.key).join(', ')})` },
+      {
+        path: 'level',
+        message: `"${input.level}" is not a level of ${input.scheme} (${scheme.levels.map((l) => l.key).join(', ')})`,
+        code: 'unknown_level',
+        params: { level: input.level, scheme: input.scheme, levels: scheme.levels.map((l) => l.key) },
+      },
     ]);
   }
-  if (input.expiresAt !== null && input.expiresAt <= now) throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
+  if (input.expiresAt !== null && input.expiresAt <= now)
+    throw invalid([{ path: 'expiresAt', message: 'must be in the future', code: 'expired', params: { now } }]);
   return scheme;
 }
 
@@ -125,11 +140,16 @@ export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = de
   return r;
 }
 
+/** The view of `r` as the caller sees it. */
+async function viewFor(deps: ApiDeps, db: Executor, r: OverrideRecord, now: string): Promise<OverrideView> {
+  return overrideView(r, now, await requestedByCaller(db, deps.tenantId, deps.principal.actor)([r.override.requestedBy]));
+}
+
 /** The override and every step of its life, oldest first. */
 export async function overrideWithDecisions(deps: ApiDeps, id: string) {
   const r = await overrideOr404(deps, id);
   const decisions = await listDecisions(deps.db, deps.tenantId, 'override', id);
-  return { ...overrideView(r, deps.now().toISOString()), decisions: decisions.map(decisionView) };
+  return { ...(await viewFor(deps, deps.db, r, deps.now().toISOString())), decisions: decisions.map(decisionView) };
 }
 
 /**
@@ -160,7 +180,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     });
     const r = await overrideOr404(deps, id, trx);
     await record(trx, deps, r, 'requested', null, hash, nowIso);
-    return overrideView(r, nowIso);
+    return viewFor(deps, trx, r, nowIso);
   });
 }
 
@@ -224,7 +244,7 @@ export async function editOverride(deps: ApiDeps, id: string, patch: Partial<Ove
     await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
     const edited = await overrideOr404(deps, id, trx);
     await record(trx, deps, edited, 'edited', null, hash, nowIso);
-    return overrideView(edited, nowIso);
+    return viewFor(deps, trx, edited, nowIso);
   });
 }
 
@@ -244,7 +264,7 @@ export async function withdrawOverride(deps: ApiDeps, id: string, note: string |
     });
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, 'withdrawn', note, overrideHash(done), nowIso);
-    return overrideView(done, nowIso);
+    return viewFor(deps, trx, done, nowIso);
   });
 }
 
@@ -301,7 +321,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
     if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
-    return overrideView(done, nowIso);
+    return viewFor(deps, trx, done, nowIso);
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
   return view;
@@ -330,7 +350,7 @@ export async function revokeOverride(deps: ApiDeps, id: string, note: string): P
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, 'revoked', note, overrideHash(done), nowIso);
     await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor);
-    return overrideView(done, nowIso);
+    return viewFor(deps, trx, done, nowIso);
   });
   deps.matrices.invalidate(deps.tenantId);
   return view;

@@ -1,6 +1,6 @@
 import { listPolicyVersionsIn } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
-import type { ApprovalItem } from './approval-item.js';
+import type { PendingApproval } from './approval-item.js';
 
 /**
  * The policy versions waiting for a decision, as approvals-queue entries (id `scheme@version`),
@@ -10,11 +10,11 @@ import type { ApprovalItem } from './approval-item.js';
 export async function pendingPolicyApprovals(
   deps: Pick<ApiDeps, 'db' | 'tenantId' | 'now'>,
   summary: (scheme: string, version: number) => string = (scheme, version) => `${scheme} v${version}: new policy version for approval`,
-): Promise<ApprovalItem[]> {
+): Promise<PendingApproval[]> {
   const now = deps.now().getTime();
   const submitted = await listPolicyVersionsIn(deps.db, deps.tenantId, ['submitted']);
   return submitted
-    .map((v): ApprovalItem => {
+    .map((v): PendingApproval => {
       const requestedAt = v.submittedAt ?? v.createdAt;
       return {
         kind: 'policy',
@@ -26,6 +26,8 @@ export async function pendingPolicyApprovals(
         requestedAt,
         ageSeconds: Math.max(0, Math.floor((now - Date.parse(requestedAt)) / 1000)),
         contentHash: v.contentHash ?? '',
+        // Four eyes refuses every author of the version as well as whoever submitted it.
+        requesters: [...v.authors, v.submittedBy ?? ''],
       };
     })
     .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));

@@ -51,13 +51,28 @@ export async function createDraft(
   body: { from?: number; document?: Record<string, unknown> },
 ): Promise<PolicyVersion> {
   if (body.from !== undefined && body.document !== undefined) {
-    throw invalid([{ path: 'from', message: 'give either a version to copy or a document, not both' }]);
+    throw invalid([
+      {
+        path: 'from',
+        message: 'give either a version to copy or a document, not both',
+        code: 'not_both',
+        params: { fields: ['from', 'document'] },
+      },
+    ]);
   }
   let document: unknown = body.document;
   if (document === undefined && body.from !== undefined) document = (await versionOr404(deps, scheme, body.from)).document;
   if (document === undefined) {
     const inForce = (await packOf(deps)).versions.get(scheme);
-    if (!inForce) throw invalid([{ path: 'document', message: `scheme "${scheme}" has no version in force to copy: send a document` }]);
+    if (!inForce)
+      throw invalid([
+        {
+          path: 'document',
+          message: `scheme "${scheme}" has no version in force to copy: send a document`,
+          code: 'nothing_in_force',
+          params: { scheme },
+        },
+      ]);
     document = inForce.document;
   }
   const now = deps.now().toISOString();
@@ -158,10 +173,23 @@ export async function approveVersion(
   await requireFourEyes(deps, v);
   requireSameContent(v.contentHash ?? '', body.contentHash);
   const current = periodOf(deps.now(), deps.timeZone);
-  if (!isDay(body.effectiveFrom)) throw invalid([{ path: 'effectiveFrom', message: 'must be a calendar day, YYYY-MM-DD' }]);
+  if (!isDay(body.effectiveFrom))
+    throw invalid([
+      {
+        path: 'effectiveFrom',
+        message: 'must be a calendar day, YYYY-MM-DD',
+        code: 'invalid_format',
+        params: { format: 'day', value: body.effectiveFrom },
+      },
+    ]);
   if (body.effectiveFrom < `${current}-01`) {
     throw invalid([
-      { path: 'effectiveFrom', message: `must not be before ${current}-01: months already judged keep the policy they were judged by` },
+      {
+        path: 'effectiveFrom',
+        message: `must not be before ${current}-01: months already judged keep the policy they were judged by`,
+        code: 'too_small',
+        params: { minimum: `${current}-01`, inclusive: true, origin: 'day' },
+      },
     ]);
   }
   const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
@@ -170,7 +198,14 @@ export async function approveVersion(
     throw new ProblemError(
       'conflict',
       `Version ${twin.version} of "${v.scheme}" is already active from ${body.effectiveFrom}; retire it first.`,
-      [{ path: 'effectiveFrom', message: 'one active version per scheme and date' }],
+      [
+        {
+          path: 'effectiveFrom',
+          message: 'one active version per scheme and date',
+          code: 'duplicate',
+          params: { scheme: v.scheme, day: body.effectiveFrom, version: twin.version },
+        },
+      ],
     );
   }
   const now = deps.now().toISOString();

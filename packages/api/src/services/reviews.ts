@@ -73,7 +73,9 @@ export async function overdueReviewsPage(deps: ApiDeps, q: { readonly scheme?: s
   const tp = await packOf(deps);
   // A mistyped scheme must not read as "nothing overdue".
   if (q.scheme !== undefined && !tp.schemes.has(q.scheme)) {
-    throw invalid([{ path: 'query.scheme', message: `unknown scheme "${q.scheme}"` }]);
+    throw invalid([
+      { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
+    ]);
   }
   const now = deps.now().toISOString();
   const rules = reviewRules(tp.pack, now, q.scheme, deps.timeZone);
@@ -93,7 +95,8 @@ export async function overdueReviewsPage(deps: ApiDeps, q: { readonly scheme?: s
 export async function recordReview(deps: ApiDeps, externalId: string, scheme: string, note: string) {
   const tp = await packOf(deps);
   const subject = await subjectOr404(deps, externalId);
-  if (!tp.schemes.has(scheme)) throw invalid([{ path: 'scheme', message: `no scheme "${scheme}" in this tenant` }]);
+  if (!tp.schemes.has(scheme))
+    throw invalid([{ path: 'scheme', message: `no scheme "${scheme}" in this tenant`, code: 'unknown_scheme', params: { scheme } }]);
   const current = (await listAssignments(deps.db, deps.tenantId, subject.id)).find((a) => a.scheme === scheme);
   if (!current) throw new ProblemError('unprocessable', `Subject "${externalId}" has no level in ${scheme} to review.`);
   const at = deps.now().toISOString();

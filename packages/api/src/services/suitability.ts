@@ -41,7 +41,14 @@ export async function suitabilityView(
   q: { readonly product?: ProductRisk; readonly productId?: string },
 ): Promise<SuitabilityView> {
   if ((q.product === undefined) === (q.productId === undefined)) {
-    throw invalid([{ path: 'query.product', message: 'give exactly one of product (R1–R5) and productId' }]);
+    throw invalid([
+      {
+        path: 'query.product',
+        message: 'give exactly one of product (R1–R5) and productId',
+        code: 'exactly_one',
+        params: { fields: ['query.product', 'query.productId'] },
+      },
+    ]);
   }
   const tp = await packOf(deps);
   const customer = await subjectOr404(deps, externalId);

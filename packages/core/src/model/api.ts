@@ -96,8 +96,9 @@ export interface ProblemFieldError {
    * The request schema's check that failed: `invalid_type` (`expected`), `too_small` / `too_big`
    * (`minimum` / `maximum`, `inclusive`, `origin`: string, number, array …), `invalid_format`
    * (`format`), `invalid_value` (`values`), `unrecognized_keys` (`keys`), `not_multiple_of`
-   * (`divisor`), `repeated` (a query parameter given twice). Absent for the API's own checks, whose
-   * `message` says what is wrong.
+   * (`divisor`), `repeated` (a query parameter given twice), and the API's own checks' codes
+   * (`unknown_scheme`, `month_not_begun`, `expired` …: packages/api/README.md, "Errors"). Absent only
+   * for a policy document's errors and a re-tier job's checks, whose `message` says what is wrong.
    */
   readonly code?: string;
   readonly params?: Readonly<Record<string, ProblemParam>>;

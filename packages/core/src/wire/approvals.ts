@@ -27,6 +27,12 @@ export interface ApprovalItem {
   readonly ageSeconds: number;
   /** What an approval must send back (`contentHash` of the pending content); 409 `content-changed` when it moved. */
   readonly contentHash: string;
+  /**
+   * Whether the caller filed it — by person, as four eyes compares: any credential of theirs (their
+   * token, a key they own) as requester, or for a policy version as an author or its submitter. Such
+   * an item is theirs to wait on, not to decide (the API refuses with 403 `four-eyes`).
+   */
+  readonly requestedByYou: boolean;
 }
 
 export interface ApprovalsPage {

@@ -40,6 +40,11 @@ export interface Override extends OverrideContent, OverrideOutcome {
   /** What an approval must send back; an edit changes it. */
   readonly contentHash: string;
   readonly requestedBy: string;
+  /**
+   * Whether the caller filed it, by person as four eyes compares (their staff token or a key they
+   * own): theirs to edit or withdraw while pending, never theirs to approve or reject.
+   */
+  readonly requestedByYou: boolean;
   readonly requestedAt: string;
   readonly updatedAt: string;
 }

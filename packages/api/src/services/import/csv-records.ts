@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { CsvError, Parser } from 'csv-parse';
 import { IMPORT_ENCODINGS, type ImportEncoding } from '@tierkit/core';
+import type { FieldCode } from '../../problem.js';
 import { decodedText, UndecodableError } from './decoded-text.js';
 
 /** Encodings an import may declare: UTF-8 (with or without BOM) and what Chinese core banking exports. */
@@ -19,20 +20,34 @@ export interface CsvRecord {
 /** The file cannot be read from `line` on (bad bytes for its encoding, broken quoting): nothing after it is trustworthy. */
 export class CsvFileError extends Error {
   readonly line: number | null;
-  constructor(message: string, line: number | null) {
+  readonly why: FieldCode;
+  constructor(message: string, line: number | null, why: FieldCode) {
     super(message);
     this.name = 'CsvFileError';
     this.line = line;
+    this.why = why;
   }
 }
 
 /** What a person fixing the file needs to hear, per csv-parse error code; others keep csv-parse's words. */
-const CSV_REASONS: Readonly<Record<string, string>> = {
-  INVALID_OPENING_QUOTE: 'a quote (") inside a field that does not start with one; quote the whole field and double the quote: "a""b"',
-  CSV_INVALID_CLOSING_QUOTE: 'a quoted field goes on after its closing quote; double a quote inside a quoted field: "a""b"',
-  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a quoted field goes on after its closing quote; double a quote inside a quoted field: "a""b"',
-  CSV_QUOTE_NOT_CLOSED: 'a quote opened in this record is never closed',
-  CSV_MAX_RECORD_SIZE: `a record is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (an unclosed quote?)`,
+const CSV_REASONS: Readonly<Record<string, readonly [problem: string, words: string]>> = {
+  INVALID_OPENING_QUOTE: [
+    'stray_quote',
+    'a quote (") inside a field that does not start with one; quote the whole field and double the quote: "a""b"',
+  ],
+  CSV_INVALID_CLOSING_QUOTE: [
+    'after_closing_quote',
+    'a quoted field goes on after its closing quote; double a quote inside a quoted field: "a""b"',
+  ],
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: [
+    'after_closing_quote',
+    'a quoted field goes on after its closing quote; double a quote inside a quoted field: "a""b"',
+  ],
+  CSV_QUOTE_NOT_CLOSED: ['quote_not_closed', 'a quote opened in this record is never closed'],
+  CSV_MAX_RECORD_SIZE: [
+    'record_too_long',
+    `a record is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (an unclosed quote?)`,
+  ],
 };
 /** Errors csv-parse reports where it gave up (the end of the file), not where the record began. */
 const RECORD_WIDE = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
@@ -70,10 +85,10 @@ class LinedParser extends Parser {
 /** Any csv-parse error as a `CsvFileError`: broken quoting is the file's fault, never a 500. */
 function csvFileError(err: CsvError, parser: LinedParser): CsvFileError {
   const lines = (err as { lines?: unknown }).lines;
-  const reason = CSV_REASONS[err.code] ?? err.message.split('\n')[0];
+  const [problem, reason] = CSV_REASONS[err.code] ?? ['other', err.message.split('\n')[0]];
   // A record that never ends began after the last one that did (empty lines aside).
   const line = RECORD_WIDE.has(err.code) ? parser.lastLine + 1 : typeof lines === 'number' ? Math.max(1, lines - parser.overcounted) : null;
-  return new CsvFileError(`the file is not valid CSV: ${reason}`, line);
+  return new CsvFileError(`the file is not valid CSV: ${reason}`, line, { code: 'invalid_csv', params: { problem } });
 }
 
 /**
@@ -90,7 +105,7 @@ export async function* csvRecords(source: AsyncIterable<Uint8Array>, encoding: E
   try {
     yield* parser as AsyncIterable<CsvRecord>;
   } catch (err) {
-    if (err instanceof UndecodableError) throw new CsvFileError(err.message, err.line);
+    if (err instanceof UndecodableError) throw new CsvFileError(err.message, err.line, err.why);
     if (err instanceof CsvError) throw csvFileError(err, parser);
     throw err;
   } finally {

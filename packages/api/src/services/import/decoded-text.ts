@@ -1,13 +1,16 @@
 import iconv from 'iconv-lite';
 import type { ImportEncoding } from '@tierkit/core';
+import type { FieldCode } from '../../problem.js';
 
 /** The file's bytes cannot be decoded from its declared encoding; `line` is where (1-based), when known. */
 export class UndecodableError extends Error {
   readonly line: number | null;
-  constructor(message: string, line: number | null) {
+  readonly why: FieldCode;
+  constructor(message: string, line: number | null, encoding: 'utf-8' | 'gbk' | 'gb18030' | 'big5') {
     super(message);
     this.name = 'UndecodableError';
     this.line = line;
+    this.why = { code: 'invalid_encoding', params: { encoding } };
   }
 }
 
@@ -100,6 +103,7 @@ async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<st
     throw new UndecodableError(
       'the file is not valid UTF-8; files from core banking are often GBK (Big5 in Taiwan and Hong Kong): declare encoding=gbk, gb18030 or big5',
       null,
+      'utf-8',
     );
   }
 }
@@ -126,6 +130,7 @@ async function* decodeChinese(source: AsyncIterable<Uint8Array>, encoding: 'gbk'
           ? 'the file has bytes that are not GBK (a GB18030 file? declare encoding=gb18030)'
           : `the file has bytes that are not ${encoding === 'big5' ? 'Big5' : 'GB18030'} (check the declared encoding)`,
         line,
+        encoding,
       );
     }
     replacements += found;

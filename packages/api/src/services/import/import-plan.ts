@@ -1,4 +1,5 @@
 import { IMPORT_KINDS, type ImportKind, type MetricDef } from '@tierkit/core';
+import type { FieldCode } from '../../problem.js';
 
 /**
  * What an import loads: subjects (id, kind, name, attributes), monthly metric observations, or
@@ -48,10 +49,12 @@ export type ImportPlan = SubjectPlan | MetricPlan | ManagerPlan;
 /** A header problem: the file cannot be imported as mapped. `column` names the header, if one. */
 export class PlanError extends Error {
   readonly column: string | null;
-  constructor(message: string, column: string | null) {
+  readonly why: FieldCode;
+  constructor(message: string, column: string | null, why: FieldCode) {
     super(message);
     this.name = 'PlanError';
     this.column = column;
+    this.why = why;
   }
 }
 
@@ -69,10 +72,18 @@ export function planImport(
   mapping: Readonly<Record<string, string>>,
   catalogue: ReadonlyMap<string, MetricDef>,
 ): ImportPlan {
-  if (header.length > MAX_COLUMNS) throw new PlanError(`the header has ${header.length} columns; at most ${MAX_COLUMNS}`, null);
+  if (header.length > MAX_COLUMNS)
+    throw new PlanError(`the header has ${header.length} columns; at most ${MAX_COLUMNS}`, null, {
+      code: 'too_big',
+      params: { maximum: MAX_COLUMNS, inclusive: true, origin: 'columns', actual: header.length },
+    });
   const headers = header.map((h) => h.trim());
   for (const key of Object.keys(mapping)) {
-    if (!headers.includes(key)) throw new PlanError(`the mapping names column "${key}", which the header does not have`, key);
+    if (!headers.includes(key))
+      throw new PlanError(`the mapping names column "${key}", which the header does not have`, key, {
+        code: 'unknown_column',
+        params: { column: key },
+      });
   }
   const at = new Map<string, number>();
   const wide: { col: number; metric: string }[] = [];
@@ -84,8 +95,15 @@ export function planImport(
     if (kind === 'metrics' && field.startsWith('metric:')) {
       const metric = field.slice('metric:'.length);
       if (!catalogue.has(metric))
-        throw new PlanError(`column "${h}" maps to unknown metric "${metric}"; known: ${[...catalogue.keys()].join(', ')}`, h);
-      if (wide.some((w) => w.metric === metric)) throw new PlanError(`metric "${metric}" is mapped from two columns`, h);
+        throw new PlanError(`column "${h}" maps to unknown metric "${metric}"; known: ${[...catalogue.keys()].join(', ')}`, h, {
+          code: 'unknown_metric',
+          params: { metric, known: [...catalogue.keys()] },
+        });
+      if (wide.some((w) => w.metric === metric))
+        throw new PlanError(`metric "${metric}" is mapped from two columns`, h, {
+          code: 'mapped_twice',
+          params: { field: `metric:${metric}` },
+        });
       wide.push({ col, metric });
       return;
     }
@@ -95,14 +113,17 @@ export function planImport(
     }
     if (!FIELDS[kind].includes(field)) {
       const extra = kind === 'metrics' ? ', metric:<key>' : kind === 'subjects' ? ', attr:<name>' : '';
-      throw new PlanError(`column "${h}" is not a field of a ${kind} import; map it to one of ${FIELDS[kind].join(', ')}${extra}`, h);
+      throw new PlanError(`column "${h}" is not a field of a ${kind} import; map it to one of ${FIELDS[kind].join(', ')}${extra}`, h, {
+        code: 'unknown_field',
+        params: { column: h, kind, fields: [...FIELDS[kind]] },
+      });
     }
-    if (at.has(field)) throw new PlanError(`two columns map to "${field}"`, h);
+    if (at.has(field)) throw new PlanError(`two columns map to "${field}"`, h, { code: 'mapped_twice', params: { field } });
     at.set(field, col);
   });
   const need = (field: string): number => {
     const col = at.get(field);
-    if (col === undefined) throw new PlanError(`no column maps to "${field}"`, null);
+    if (col === undefined) throw new PlanError(`no column maps to "${field}"`, null, { code: 'unmapped', params: { field } });
     return col;
   };
   if (kind === 'subjects') {
@@ -112,7 +133,12 @@ export function planImport(
   const subject = need('subject');
   const period = need('period');
   const hasLong = at.has('metric') || at.has('value');
-  if (hasLong && wide.length) throw new PlanError('use either metric and value columns, or one column per metric, not both', null);
-  if (!hasLong && !wide.length) throw new PlanError('no metric column: map metric and value, or name metric columns by their keys', null);
+  if (hasLong && wide.length)
+    throw new PlanError('use either metric and value columns, or one column per metric, not both', null, { code: 'mixed_layout' });
+  if (!hasLong && !wide.length)
+    throw new PlanError('no metric column: map metric and value, or name metric columns by their keys', null, {
+      code: 'unmapped',
+      params: { field: 'metric' },
+    });
   return { kind, headers, subject, period, long: hasLong ? { metric: need('metric'), value: need('value') } : undefined, wide };
 }

@@ -24,6 +24,7 @@ import {
   type SubjectInput,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
+import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
 import {
   checkManagerRow,
@@ -80,11 +81,13 @@ export interface ImportProgress {
 export class ImportRefused extends Error {
   readonly line: number | null;
   readonly column: string | null;
-  constructor(message: string, line: number | null, column: string | null) {
+  readonly why: FieldCode;
+  constructor(message: string, line: number | null, column: string | null, why: FieldCode) {
     super(message);
     this.name = 'ImportRefused';
     this.line = line;
     this.column = column;
+    this.why = why;
   }
 }
 
@@ -265,12 +268,12 @@ async function* checkedBatches(
         else reportErrors();
       }
     }
-    if (plan === undefined) throw new ImportRefused('the file is empty: it needs a header row', null, null);
+    if (plan === undefined) throw new ImportRefused('the file is empty: it needs a header row', null, null, { code: 'empty_file' });
     if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();
     reportErrors();
   } catch (err) {
-    if (err instanceof CsvFileError) throw new ImportRefused(err.message, err.line, null);
-    if (err instanceof PlanError) throw new ImportRefused(err.message, 1, err.column);
+    if (err instanceof CsvFileError) throw new ImportRefused(err.message, err.line, null, err.why);
+    if (err instanceof PlanError) throw new ImportRefused(err.message, 1, err.column, err.why);
     throw err;
   }
 }
