@@ -1,4 +1,4 @@
-import { DEFAULT_TIME_ZONE, periodEnd, startOfDay } from '@tierkit/core';
+import { DEFAULT_TIME_ZONE, periodEnd, startOfDay, type ScheduleMonth } from '@tierkit/core';
 import {
   listOverdueReviews,
   listRunningImports,
@@ -309,30 +309,8 @@ export function waitingLine(w: MonthlyStatus): string {
   return `${waits} metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
 }
 
-/** A month as `GET /v1/jobs/schedule` shows it: see {@link monthlySchedule}. */
-export interface ScheduleMonth {
-  readonly period: string;
-  /** `overdue`: waiting `overdueDays` after the month ended; `waitingFor` says for what. */
-  readonly state: 'waiting-for-data' | 'settling' | 'import-running' | 'overdue' | 'queued' | 'done';
-  readonly waitingFor: 'data' | 'settling' | 'import' | null;
-  /** When the month ended in the bank's calendar: since then the schedule has looked at it. */
-  readonly endedAt: string;
-  /** When a month still waiting is overdue. */
-  readonly overdueAt: string;
-  /** By-month metrics the month must have data of (loaded each of the two months before), those that have, those it waits for. */
-  readonly metrics: {
-    readonly required: readonly string[];
-    readonly loaded: readonly string[];
-    readonly missing: readonly string[];
-  } | null;
-  readonly lastWrittenAt: string | null;
-  /** When a settling month is queued if nothing more arrives. */
-  readonly quietAt: string | null;
-  readonly importId: string | null;
-  readonly job: { readonly id: string; readonly status: string } | null;
-  /** Reviews overdue now, waiting for this month's job (its reason counts them once queued); null once queued. */
-  readonly reviewsOverdue: number | null;
-}
+// What GET /v1/jobs/schedule sends: one home, shared with the admin kit.
+export type { ScheduleMonth };
 
 /**
  * What the monthly schedule is looking at for one tenant at `now` — the month just ended — and where
@@ -349,7 +327,6 @@ export async function monthlySchedule(
   const period = addMonths(periodOf(now, timeZone), -1);
   const look = await lookAtMonth(db, tenantId, period, now, timeZone, options);
   const base = {
-    period,
     endedAt: periodEnd(period, timeZone),
     overdueAt: overdueAt(period, timeZone, options.overdueDays),
     metrics: null,
@@ -360,7 +337,7 @@ export async function monthlySchedule(
     reviewsOverdue: null,
   };
   if ('status' in look && isQueued(look.status))
-    return { ...base, state: look.status.state, waitingFor: null, job: { id: look.status.jobId, status: look.status.jobStatus } };
+    return { period, state: look.status.state, waitingFor: null, ...base, job: { id: look.status.jobId, status: look.status.jobStatus } };
   const pack = 'ready' in look ? look.ready : await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone));
   const load = await monthLoad(db, pack, period);
   const metrics = { required: load.required, loaded: load.loaded, missing: load.missing };
@@ -368,15 +345,16 @@ export async function monthlySchedule(
   // Ready: the schedule queues it at its next look (within a minute while it runs).
   if ('ready' in look) {
     const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
-    return { ...base, state: 'settling', waitingFor: 'settling', metrics, ...settles, reviewsOverdue };
+    return { period, state: 'settling', waitingFor: 'settling', ...base, metrics, ...settles, reviewsOverdue };
   }
   const w = look.status;
   if (isQueued(w)) throw new Error('unreachable: a queued month was answered above');
   const waitingFor = w.state === 'waiting-for-data' ? 'data' : w.state === 'import-running' ? 'import' : 'settling';
   return {
-    ...base,
+    period,
     state: w.overdue ? 'overdue' : w.state,
     waitingFor,
+    ...base,
     metrics,
     ...(w.state === 'settling' ? { lastWrittenAt: w.lastWrittenAt, quietAt: w.quietAt } : {}),
     ...(w.state === 'import-running' ? { importId: w.importId } : {}),
