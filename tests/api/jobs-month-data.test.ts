@@ -378,6 +378,9 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       loaded: ['avg_daily_balance', 'household_income'],
       missing: [],
     });
+    // Quiet now, not yet queued (the schedule's next look queues it): still overdue, settled.
+    const due = await schedule('2025-12-09T00:11:00.000Z');
+    assert.deepEqual([due.state, due.waitingFor, due.quietAt, due.job], ['overdue', 'settling', '2025-12-09T00:11:00.000Z', null]);
     await look('2025-12-09T00:11:00.000Z');
     const queued = await schedule('2025-12-09T00:12:00.000Z');
     const job = queued.job as { id: string; status: string };

@@ -167,7 +167,10 @@ describe('admin console: approvals and jobs', () => {
     const schedule = page.locator('[data-testid="schedule-state"][data-state="settling"]');
     await schedule.waitFor();
     const [y, m] = lastClosedMonth().split('-').map(Number) as [number, number];
-    assert.match((await schedule.textContent()) ?? '', new RegExp(`^${y}年${m}月数据已到，等待稳定：若无新数据，.+ 后排队重评（已等 \\d+ 天，.+ 起算逾期）`));
+    assert.match(
+      (await schedule.textContent()) ?? '',
+      new RegExp(`^${y}年${m}月数据已到，等待稳定：若无新数据，.+ 后排队重评（已等 \\d+ 天，.+ 起算逾期）`),
+    );
     await axeBothLanguages(page, 'jobs page');
     // This month's data is not in yet: the console says so in its language, and starts nothing.
     const period = page.locator('form[data-testid="start-job"] input[name="period"]');

@@ -342,10 +342,11 @@ export async function monthlySchedule(
   const load = await monthLoad(db, pack, period);
   const metrics = { required: load.required, loaded: load.loaded, missing: load.missing };
   const reviewsOverdue = (await countOverdueReviews(db, pack, now, timeZone)).total;
-  // Ready: the schedule queues it at its next look (within a minute while it runs).
+  // Ready: the schedule queues it at its next look (within a minute while it runs; never when it is off).
   if ('ready' in look) {
     const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
-    return { period, state: 'settling', waitingFor: 'settling', ...base, metrics, ...settles, reviewsOverdue };
+    const state = now.toISOString() >= base.overdueAt ? 'overdue' : 'settling';
+    return { period, state, waitingFor: 'settling', ...base, metrics, ...settles, reviewsOverdue };
   }
   const w = look.status;
   if (isQueued(w)) throw new Error('unreachable: a queued month was answered above');
