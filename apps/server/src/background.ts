@@ -53,7 +53,7 @@ export function startBackground(db: Db, settings: BackgroundSettings, log: (line
     : undefined;
   const worker = settings.worker ? runWorker({ db: db.db, signal: abort.signal, timeZone: settings.timeZone }) : Promise.resolve();
   log(
-    `jobs: in-process worker ${settings.worker ? 'on' : 'off'}, monthly schedule ${settings.schedule ? `on (${settings.timeZone}; a month is re-tiered once its data has been quiet ${settings.settleMinutes ?? DEFAULT_SETTLE_MINUTES} min)` : 'off'}`,
+    `jobs: in-process worker ${settings.worker ? 'on' : 'off'}, monthly schedule ${settings.schedule ? `on (${settings.timeZone}; a month is re-tiered once its data has been quiet ${settings.settleMinutes ?? DEFAULT_SETTLE_MINUTES} min, overdue ${settings.overdueDays ?? DEFAULT_OVERDUE_DAYS} days after it ended)` : 'off'}`,
   );
   return {
     async stop() {
