@@ -162,4 +162,28 @@ describe('Jobs against the real API', () => {
     assert.equal(await rm.start({ period: '2025-10' }), undefined);
     assert.equal(rm.state.startError?.status, 403);
   });
+
+  it('loadSchedule says what the monthly schedule waits for; a book-scoped credential is refused, and says so', async () => {
+    const jobs = new Jobs(officer());
+    const loading = jobs.loadSchedule();
+    assert.equal(jobs.state.scheduleStatus, 'loading');
+    await loading;
+    assert.equal(jobs.state.scheduleStatus, 'ready', JSON.stringify(jobs.state.scheduleError));
+    const month = jobs.state.schedule?.months[0];
+    // 15 November 2025 in Shanghai: the schedule looks at October.
+    assert.equal(month?.period, '2025-10');
+    assert.equal(month?.endedAt, '2025-10-31T16:00:00.000Z');
+    // Its balances were written at the fixture's clock, a fortnight after it ended: overdue, settling.
+    assert.deepEqual(
+      [month?.state, month?.waitingFor, month?.quietAt, month?.job],
+      ['overdue', 'settling', '2025-11-15T05:01:00.000Z', null],
+    );
+    assert.equal(jobs.state.schedule?.overdueDays, 7);
+
+    const rm = new Jobs(f.client('RM1'));
+    await rm.loadSchedule();
+    assert.equal(rm.state.scheduleStatus, 'error');
+    assert.equal(rm.state.scheduleError?.status, 403);
+    assert.equal(rm.state.schedule, undefined);
+  });
 });

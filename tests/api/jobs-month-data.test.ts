@@ -4,6 +4,7 @@ import {
   createApp,
   drainJobs,
   loadTenantPack,
+  monthLoad,
   monthSettles,
   provisionTenant,
   queueMonthlyRetiers,
@@ -138,7 +139,16 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
 
     // 1 December, 01:00 in Shanghai: November has ended, but none of its data has come.
     assert.equal(await schedule('2025-11-30T17:00:00.000Z'), undefined);
-    assert.deepEqual(waits, [{ tenantId: 'bank-s', period: '2025-11', state: 'no-data' }]);
+    assert.deepEqual(waits, [
+      {
+        tenantId: 'bank-s',
+        period: '2025-11',
+        state: 'waiting-for-data',
+        loaded: [],
+        missing: ['avg_daily_balance', 'household_income'],
+        overdue: false,
+      },
+    ]);
     assert.match(waitingLine(waits[0] as MonthlyStatus), /bank-s 2025-11 waits: no metrics for 2025-11 loaded yet/);
 
     // The bank's feed writes November at 10:00 and again at 10:30 (Shanghai): the load is under way.
@@ -153,6 +163,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
         lastWrittenAt: '2025-12-01T02:00:00.000Z',
         // An hour of quiet (the default), and the minute a write's record may lag it.
         quietAt: '2025-12-01T03:01:00.000Z',
+        overdue: false,
       },
     ]);
     at = new Date('2025-12-01T02:30:00.000Z');
@@ -217,7 +228,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     // November's AML score and lounge visits arrive ahead of its balances: the month is not loaded.
     assert.equal((await observe('aml_customer_risk', 30)).status, 200);
     assert.equal((await observe('lounge_visits', 1)).status, 200);
-    assert.deepEqual(await look('2025-12-01T04:00:00.000Z'), ['no-data']);
+    assert.deepEqual(await look('2025-12-01T04:00:00.000Z'), ['waiting-for-data']);
     // The balances come; an import of the rest is still running (its rows are not visible yet).
     at = new Date('2025-12-01T04:00:00.000Z');
     assert.equal((await observe('avg_daily_balance', 9_000_000)).status, 200);
@@ -230,7 +241,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       createdBy: 'key:ops',
       createdAt: '2025-12-01T04:05:00.000Z',
     });
-    assert.deepEqual(await look('2025-12-01T05:00:00.000Z'), ['importing']);
+    assert.deepEqual(await look('2025-12-01T05:00:00.000Z'), ['import-running']);
     await f.db.db
       .updateTable('imports')
       .set({ status: 'failed', finished_at: '2025-12-01T05:10:00.000Z' })
@@ -249,5 +260,160 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       queued.map((j) => j.schedule_key),
       ['monthly:2025-11'],
     );
+  });
+  it('a month partly loaded waits for the metrics loaded every month, says so on GET /v1/jobs/schedule (overdue after the days set), and a 422 names them', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-p', name: 'bank-p', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-p', role: 'officer', label: 'ops', now: NOW })).secret;
+    const viewer = (await createApiKey(f.db.db, { tenantId: 'bank-p', role: 'viewer', label: 'ops desk', now: NOW })).secret;
+    let at = new Date('2025-12-01T02:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
+    const send = (method: string, path: string, body?: unknown, key = officer) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const observe = async (metrics: [string, string, number][]) => {
+      const res = await send('PUT', '/v1/subjects/P1/metrics', {
+        metrics: metrics.map(([metric, period, value]) => ({ metric, period, value })),
+      });
+      assert.equal(res.status, 200, await res.text());
+    };
+    const schedule = async (iso: string, key = viewer) => {
+      at = new Date(iso);
+      const res = await send('GET', '/v1/jobs/schedule', undefined, key);
+      assert.equal(res.status, 200, await res.clone().text());
+      const body = (await res.json()) as { settleMinutes: number; overdueDays: number; months: Record<string, unknown>[] };
+      assert.equal(body.settleMinutes, 10);
+      assert.equal(body.overdueDays, 7);
+      assert.equal(body.months.length, 1);
+      return body.months[0] as Record<string, unknown>;
+    };
+    assert.equal((await send('PUT', '/v1/subjects/P1', { kind: 'customer', displayName: '王芳' })).status, 201);
+    // The bank loads balances and household income every month…
+    await observe([
+      ['avg_daily_balance', '2025-09', 8_000_000],
+      ['avg_daily_balance', '2025-10', 8_000_000],
+      ['household_income', '2025-09', 30_000_000],
+      ['household_income', '2025-10', 30_000_000],
+    ]);
+    // …and November's balances have come, its income not yet.
+    await observe([['avg_daily_balance', '2025-11', 8_000_000]]);
+
+    const waiting = await schedule('2025-12-01T04:00:00.000Z');
+    assert.deepEqual(
+      { ...waiting, reviewsOverdue: typeof waiting.reviewsOverdue },
+      {
+        period: '2025-11',
+        state: 'waiting-for-data',
+        waitingFor: 'data',
+        endedAt: '2025-11-30T16:00:00.000Z',
+        overdueAt: '2025-12-07T16:00:00.000Z',
+        metrics: { required: ['avg_daily_balance', 'household_income'], loaded: ['avg_daily_balance'], missing: ['household_income'] },
+        lastWrittenAt: null,
+        quietAt: null,
+        importId: null,
+        job: null,
+        reviewsOverdue: 'number',
+      },
+    );
+    // The schedule itself waits, and its log line names what is missing.
+    const waits: MonthlyStatus[] = [];
+    const look = (iso: string) =>
+      queueMonthlyRetiers(f.db.db, new Date(iso), 'Asia/Shanghai', {
+        settleMinutes: 10,
+        overdueDays: 7,
+        onWait: (w) => w.tenantId === 'bank-p' && waits.push(w),
+      });
+    await look('2025-12-01T04:00:00.000Z');
+    assert.equal(waits.length, 1);
+    assert.match(
+      waitingLine(waits[0] as MonthlyStatus),
+      /bank-p 2025-11 waits: no data yet for household_income of 2025-11 \(avg_daily_balance loaded\)/,
+    );
+    // Asked for by hand, the month is refused with the metric it lacks; nothing is queued.
+    const refused = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' });
+    assert.equal(refused.status, 422);
+    const problem = (await refused.json()) as Problem;
+    assert.equal(problem.type, 'https://tierkit.dev/problems/period-without-data');
+    assert.match(problem.detail, /^2025-11 is only partly loaded: no data yet for household_income .*avg_daily_balance has data/);
+    assert.deepEqual(problem.errors, [{ path: 'period', message: 'no data for 2025-11 of household_income' }]);
+    assert.equal(await jobCount(f, 'bank-p'), 0);
+
+    // An import running is said with its id.
+    await createImport(f.db.db, {
+      id: 'IMP-NOV',
+      tenantId: 'bank-p',
+      kind: 'metrics',
+      options: {},
+      fileName: 'november-income.csv',
+      createdBy: 'key:ops',
+      createdAt: '2025-12-02T00:00:00.000Z',
+    });
+    const importing = await schedule('2025-12-02T01:00:00.000Z');
+    assert.equal(importing.state, 'import-running');
+    assert.equal(importing.importId, 'IMP-NOV');
+    await f.db.db
+      .updateTable('imports')
+      .set({ status: 'failed', finished_at: '2025-12-02T02:00:00.000Z' })
+      .where('id', '=', 'IMP-NOV')
+      .execute();
+
+    // Seven days after November ended (midnight in Shanghai), still waiting is overdue — and says for what.
+    assert.equal((await schedule('2025-12-07T15:59:00.000Z')).state, 'waiting-for-data');
+    const overdue = await schedule('2025-12-07T16:00:00.000Z');
+    assert.equal(overdue.state, 'overdue');
+    assert.equal(overdue.waitingFor, 'data');
+    waits.length = 0;
+    await look('2025-12-07T16:00:00.000Z');
+    assert.match(waitingLine(waits[0] as MonthlyStatus), /bank-p 2025-11 is overdue, still waiting: no data yet for household_income/);
+
+    // The income comes on the 9th: settling, then queued, then done.
+    at = new Date('2025-12-09T00:00:00.000Z');
+    await observe([['household_income', '2025-11', 30_000_000]]);
+    const settling = await schedule('2025-12-09T00:05:00.000Z');
+    assert.deepEqual([settling.state, settling.waitingFor, settling.quietAt], ['overdue', 'settling', '2025-12-09T00:11:00.000Z']);
+    assert.deepEqual(settling.metrics, {
+      required: ['avg_daily_balance', 'household_income'],
+      loaded: ['avg_daily_balance', 'household_income'],
+      missing: [],
+    });
+    // Quiet now, not yet queued (the schedule's next look queues it): still overdue, settled.
+    const due = await schedule('2025-12-09T00:11:00.000Z');
+    assert.deepEqual([due.state, due.waitingFor, due.quietAt, due.job], ['overdue', 'settling', '2025-12-09T00:11:00.000Z', null]);
+    await look('2025-12-09T00:11:00.000Z');
+    const queued = await schedule('2025-12-09T00:12:00.000Z');
+    const job = queued.job as { id: string; status: string };
+    assert.deepEqual([queued.state, queued.waitingFor, job.status, queued.reviewsOverdue], ['queued', null, 'running', null]);
+    assert.match(job.id, /^job_/);
+    await drainJobs({ db: f.db.db, now: () => at, logError: (e: unknown) => assert.fail(String(e)) });
+    assert.deepEqual((await schedule('2025-12-09T01:00:00.000Z')).job, { id: job.id, status: 'completed' });
+    assert.equal((await schedule('2025-12-09T01:00:00.000Z')).state, 'done');
+    // Another bank's schedule is its own: no job of bank-p's, no data of its.
+    const other = await schedule('2025-12-09T01:00:00.000Z', f.keys.b);
+    assert.deepEqual([other.state, other.job], ['overdue', null]);
+  });
+
+  it('a metric loaded less often than monthly (yearly income) or never does not hold a month back', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-y', name: 'bank-y', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-y', role: 'officer', label: 'ops', now: NOW })).secret;
+    const at = new Date('2025-12-01T02:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined });
+    const send = (method: string, path: string, body: unknown) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await send('PUT', '/v1/subjects/Y1', { kind: 'customer', displayName: '陈静' })).status, 201);
+    const metrics = [
+      ...['2025-09', '2025-10', '2025-11'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 })),
+      // Reported once a year, in October.
+      { metric: 'household_income', period: '2025-10', value: 30_000_000 },
+    ];
+    assert.equal((await send('PUT', '/v1/subjects/Y1/metrics', { metrics })).status, 200);
+    const load = await monthLoad(f.db.db, await loadTenantPack(f.db.db, 'bank-y'), '2025-11');
+    assert.deepEqual([load.required, load.missing], [['avg_daily_balance'], []]);
+    assert.equal((await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
   });
 });

@@ -1,6 +1,6 @@
-import { DEFAULT_SETTLE_MINUTES, failInterruptedImports, runWorker, startMonthlySchedule } from '@tierkit/api';
+import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, failInterruptedImports, runWorker, startMonthlySchedule } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
-import { timeZoneFromEnv } from '@tierkit/ops';
+import { scheduleTimingFromEnv, timeZoneFromEnv } from '@tierkit/ops';
 
 /** Which background work a server process runs (apps/server/README.md, "Background work"). */
 export interface BackgroundSettings {
@@ -12,6 +12,8 @@ export interface BackgroundSettings {
   readonly timeZone: string;
   /** Minutes a month's data must be quiet before the schedule re-tiers it. Default `DEFAULT_SETTLE_MINUTES`. */
   readonly settleMinutes?: number;
+  /** Days after a month's end past which a month still waiting is overdue. Default `DEFAULT_OVERDUE_DAYS`. */
+  readonly overdueDays?: number;
 }
 
 function flag(name: string, value: string | undefined, fallback: boolean): boolean {
@@ -21,20 +23,14 @@ function flag(name: string, value: string | undefined, fallback: boolean): boole
   throw new Error(`${name} must be on or off, got "${value}"`);
 }
 
-/** `TIERKIT_WORKER`, `TIERKIT_SCHEDULE`, `TIERKIT_TIME_ZONE` and `TIERKIT_SCHEDULE_SETTLE_MINUTES`, with their defaults for this database. */
+/** `TIERKIT_WORKER`, `TIERKIT_SCHEDULE`, `TIERKIT_TIME_ZONE`, `TIERKIT_SCHEDULE_SETTLE_MINUTES` and `TIERKIT_SCHEDULE_OVERDUE_DAYS`, with their defaults for this database. */
 export function backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): BackgroundSettings {
   return {
     worker: flag('TIERKIT_WORKER', env.TIERKIT_WORKER, dialect === 'sqlite'),
     schedule: flag('TIERKIT_SCHEDULE', env.TIERKIT_SCHEDULE, true),
     timeZone: timeZoneFromEnv(env),
-    settleMinutes: minutes('TIERKIT_SCHEDULE_SETTLE_MINUTES', env.TIERKIT_SCHEDULE_SETTLE_MINUTES, DEFAULT_SETTLE_MINUTES),
+    ...scheduleTimingFromEnv(env),
   };
-}
-
-function minutes(name: string, value: string | undefined, fallback: number): number {
-  if (!value) return fallback;
-  if (!/^\d{1,5}$/.test(value)) throw new Error(`${name} must be a whole number of minutes, got "${value}"`);
-  return Number(value);
 }
 
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */
@@ -47,11 +43,17 @@ export function startBackground(db: Db, settings: BackgroundSettings, log: (line
     })
     .catch((err: unknown) => log(`imports: could not check for interrupted imports: ${String(err)}`));
   const schedule = settings.schedule
-    ? startMonthlySchedule({ db: db.db, timeZone: settings.timeZone, settleMinutes: settings.settleMinutes ?? DEFAULT_SETTLE_MINUTES, log })
+    ? startMonthlySchedule({
+        db: db.db,
+        timeZone: settings.timeZone,
+        settleMinutes: settings.settleMinutes ?? DEFAULT_SETTLE_MINUTES,
+        overdueDays: settings.overdueDays ?? DEFAULT_OVERDUE_DAYS,
+        log,
+      })
     : undefined;
   const worker = settings.worker ? runWorker({ db: db.db, signal: abort.signal, timeZone: settings.timeZone }) : Promise.resolve();
   log(
-    `jobs: in-process worker ${settings.worker ? 'on' : 'off'}, monthly schedule ${settings.schedule ? `on (${settings.timeZone}; a month is re-tiered once its data has been quiet ${settings.settleMinutes ?? DEFAULT_SETTLE_MINUTES} min)` : 'off'}`,
+    `jobs: in-process worker ${settings.worker ? 'on' : 'off'}, monthly schedule ${settings.schedule ? `on (${settings.timeZone}; a month is re-tiered once its data has been quiet ${settings.settleMinutes ?? DEFAULT_SETTLE_MINUTES} min, overdue ${settings.overdueDays ?? DEFAULT_OVERDUE_DAYS} days after it ended)` : 'off'}`,
   );
   return {
     async stop() {

@@ -35,7 +35,9 @@ async function start() {
   );
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
-  const server = await listen(serverApp(db, settings), settings, db);
+  // GET /v1/jobs/schedule says what the schedule waits for by the settings it runs with.
+  const schedule = { settleMinutes: backgroundSettings.settleMinutes, overdueDays: backgroundSettings.overdueDays };
+  const server = await listen(serverApp(db, settings, { schedule }), settings, db);
   const background = startBackground(db, backgroundSettings, log);
   return { settings, demoKey, server, background };
 }

@@ -64,6 +64,13 @@ describe('the monthly schedule’s settle time', () => {
     for (const bad of ['-1', '1.5', 'soon', '1e3', ' 5', '123456'])
       assert.throws(() => backgroundFromEnv({ TIERKIT_SCHEDULE_SETTLE_MINUTES: bad }, 'sqlite'), /TIERKIT_SCHEDULE_SETTLE_MINUTES must be/);
   });
+
+  it('calls a month still waiting overdue 7 days after it ended unless TIERKIT_SCHEDULE_OVERDUE_DAYS says otherwise (1–365 whole days)', () => {
+    assert.equal(backgroundFromEnv({}, 'sqlite').overdueDays, 7);
+    assert.equal(backgroundFromEnv({ TIERKIT_SCHEDULE_OVERDUE_DAYS: '12' }, 'postgres').overdueDays, 12);
+    for (const bad of ['0', '-1', '1.5', 'a week', '366', ' 5'])
+      assert.throws(() => backgroundFromEnv({ TIERKIT_SCHEDULE_OVERDUE_DAYS: bad }, 'sqlite'), /TIERKIT_SCHEDULE_OVERDUE_DAYS must be/);
+  });
 });
 
 describe('static files', () => {

@@ -97,6 +97,12 @@ export interface AppOptions {
   readonly maxImportBytes?: number;
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
   readonly jobEventsPollMs?: number;
+  /**
+   * The monthly schedule's settings, for `GET /v1/jobs/schedule` to say what it waits for as the
+   * schedule decides: give the ones the schedule runs with (`startMonthlySchedule`). Defaults
+   * `DEFAULT_SETTLE_MINUTES`, `DEFAULT_OVERDUE_DAYS`.
+   */
+  readonly schedule?: { readonly settleMinutes?: number; readonly overdueDays?: number };
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
 }
@@ -221,7 +227,7 @@ export function createApp(options: AppOptions) {
     .route('/v1/audit', audit())
     .route('/v1/policies', policies())
     .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
-    .route('/v1/jobs', jobs(options.jobEventsPollMs))
+    .route('/v1/jobs', jobs(options.jobEventsPollMs, options.schedule))
     .route('/v1/staff', staff())
     .route('/v1/subject-managers', subjectManagers())
     .route('/v1/session', session())

@@ -81,11 +81,21 @@ export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS, PIPELINE_
 export type { PipelineOptions, WorkerOptions } from './services/jobs/worker.js';
 export {
   countOverdueReviews,
+  DEFAULT_OVERDUE_DAYS,
   DEFAULT_SETTLE_MINUTES,
+  monthlySchedule,
   monthSettles,
+  overdueAt,
   queueMonthlyRetiers,
   startMonthlySchedule,
   waitingLine,
 } from './services/jobs/schedule.js';
 export { SETTLE_BATCH, settleLapsedOverrides } from './services/override-expiry.js';
-export type { MonthlyStatus, OverdueReviewCounts, QueueMonthlyOptions, ScheduleOptions } from './services/jobs/schedule.js';
+export type {
+  MonthlyStatus,
+  OverdueReviewCounts,
+  QueueMonthlyOptions,
+  ScheduleMonth,
+  ScheduleOptions,
+} from './services/jobs/schedule.js';
+export { monthLoad, type MonthLoad } from './services/jobs/month-data.js';

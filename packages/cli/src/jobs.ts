@@ -1,13 +1,18 @@
-import { cancelJob, jobView, ProblemError, resumeJob, runningJobStands, type JobView } from '@tierkit/api';
+import { cancelJob, jobView, monthlySchedule, ProblemError, resumeJob, runningJobStands, type JobView } from '@tierkit/api';
 import { listJobs, type Db } from '@tierkit/db';
+import { scheduleTimingFromEnv } from '@tierkit/ops';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
-import { jobDetails, jobLine } from './job-output.js';
+import { jobDetails, jobLine, oneLine, scheduleLine } from './job-output.js';
 import { followJob } from './retier.js';
 
 export const jobsCommand: JobCommand = {
   name: 'jobs',
   usage: `  jobs list [--tenant ID] [--limit N] [--json]
+  jobs schedule [--tenant ID] [--json]
+                            what the monthly schedule waits for: the month just ended, its state
+                            (waiting for which metrics, settling until when, an import, overdue,
+                            queued, done), since when, and the reviews overdue meanwhile
   jobs show|cancel|resume JOB_ID [--tenant ID] [--json] [--wait]
                             background jobs: list, details with the migration matrix, stop, carry on
                             (resume --wait follows it like retier, and works on a running job whose
@@ -31,6 +36,25 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
     return EXIT.failed;
   };
   switch (action) {
+    case 'schedule': {
+      if (positionals.length > 1) {
+        io.err('jobs schedule: takes no job id');
+        return EXIT.usage;
+      }
+      // The server's settings, so this says what its schedule does (TIERKIT_SCHEDULE_* as for the server).
+      let timing: ReturnType<typeof scheduleTimingFromEnv>;
+      try {
+        timing = scheduleTimingFromEnv(process.env);
+      } catch (e) {
+        io.err(`jobs schedule: ${oneLine(e)}`);
+        return EXIT.usage;
+      }
+      const now = new Date();
+      const month = await monthlySchedule(db.db, tenantId, now, timeZone, timing);
+      if (json) io.out(JSON.stringify({ timeZone, ...timing, months: [month] }));
+      else io.out(scheduleLine(month, now));
+      return EXIT.ok;
+    }
     case 'list': {
       const limit = Number(values.limit ?? 50);
       if (!Number.isInteger(limit) || limit < 1) {
@@ -87,7 +111,9 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       return EXIT.ok;
     }
     default:
-      io.err(`jobs: ${action ? `unknown action "${action}"` : 'needs an action'}: list, show, cancel or resume (tierkit jobs --help)`);
+      io.err(
+        `jobs: ${action ? `unknown action "${action}"` : 'needs an action'}: list, schedule, show, cancel or resume (tierkit jobs --help)`,
+      );
       return EXIT.usage;
   }
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { addMonths, drainJobs, type JobView } from '@tierkit/api';
+import { addMonths, drainJobs, type JobView, type ScheduleMonth } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
@@ -187,4 +187,30 @@ it('a mistyped TIERKIT_TIME_ZONE stops every command with one line before it tou
     if (saved === undefined) delete process.env.TIERKIT_TIME_ZONE;
     else process.env.TIERKIT_TIME_ZONE = saved;
   }
+});
+
+it('an operator asks what the monthly schedule waits for, as a line or as the API’s JSON', async () => {
+  const period = lastCompleteMonth();
+  const json = await cli('jobs', 'schedule', '--json');
+  assert.equal(json.code, 0, json.err.join('\n'));
+  const body = JSON.parse(json.out[0] ?? '') as { settleMinutes: number; overdueDays: number; months: ScheduleMonth[] };
+  assert.deepEqual([body.settleMinutes, body.overdueDays], [60, 7]);
+  const month = body.months[0];
+  // The seed has just written the month: the schedule waits for it to settle, and no monthly job is queued.
+  assert.equal(month?.period, period);
+  assert.deepEqual([month?.state, month?.waitingFor, month?.job, month?.metrics?.missing], ['settling', 'settling', null, []]);
+  const text = await cli('jobs', 'schedule');
+  assert.equal(text.code, 0, text.err.join('\n'));
+  assert.match(
+    text.out[0] ?? '',
+    new RegExp(`^${period}  settling .*data settling: queued at \\S+ if nothing more arrives; ended \\S+, waiting \\d+ days?`),
+  );
+  // A setting the server would refuse is refused here too, before anything is read.
+  process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS = 'soon';
+  try {
+    refused(await cli('jobs', 'schedule'), 2, /^jobs schedule: TIERKIT_SCHEDULE_OVERDUE_DAYS must be a whole number of days/);
+  } finally {
+    delete process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS;
+  }
+  refused(await cli('jobs', 'schedule', '--tenant', 'no-such-bank'), 1, /no-such-bank/);
 });

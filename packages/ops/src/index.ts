@@ -1,5 +1,5 @@
-export { opsSettingsFromEnv, REPO_ROOT, timeZoneFromEnv } from './settings.js';
-export type { OpsSettings } from './settings.js';
+export { opsSettingsFromEnv, REPO_ROOT, scheduleTimingFromEnv, timeZoneFromEnv } from './settings.js';
+export type { OpsSettings, ScheduleTiming } from './settings.js';
 export { openDatabase } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { withProvisioningLock } from './provisioning-lock.js';

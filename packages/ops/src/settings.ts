@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
 
 /** The repository root: the default SQLite file lives in its `./data`, whoever opens it (CLI or server). */
@@ -38,5 +39,39 @@ export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSet
     customers,
     adminKey: env.TIERKIT_ADMIN_KEY || undefined,
     timeZone: timeZoneFromEnv(env),
+  };
+}
+
+/** How the monthly schedule waits for a month's data: what it runs by and what reports of it say. */
+export interface ScheduleTiming {
+  /** `TIERKIT_SCHEDULE_SETTLE_MINUTES`: minutes a month's data must be quiet before it is queued. */
+  readonly settleMinutes: number;
+  /** `TIERKIT_SCHEDULE_OVERDUE_DAYS`: days after a month's end past which a month still waiting is overdue. */
+  readonly overdueDays: number;
+}
+
+/**
+ * `TIERKIT_SCHEDULE_SETTLE_MINUTES` (default 60) and `TIERKIT_SCHEDULE_OVERDUE_DAYS` (default 7, 1–365),
+ * checked: the server's schedule, `GET /v1/jobs/schedule` and `tierkit jobs schedule` read the same.
+ */
+export function scheduleTimingFromEnv(env: NodeJS.ProcessEnv = process.env): ScheduleTiming {
+  const whole = (name: string, value: string | undefined, fallback: number, unit: string, min: number, max: number) => {
+    if (!value) return fallback;
+    const n = Number(value);
+    if (!/^\d{1,5}$/.test(value) || n < min || n > max)
+      throw new Error(`${name} must be a whole number of ${unit} from ${min} to ${max}, got "${value}"`);
+    return n;
+  };
+  return {
+    settleMinutes: whole(
+      'TIERKIT_SCHEDULE_SETTLE_MINUTES',
+      env.TIERKIT_SCHEDULE_SETTLE_MINUTES,
+      DEFAULT_SETTLE_MINUTES,
+      'minutes',
+      0,
+      99_999,
+    ),
+    // A day's delay is normal for a warehouse; a year's is no longer a month waiting.
+    overdueDays: whole('TIERKIT_SCHEDULE_OVERDUE_DAYS', env.TIERKIT_SCHEDULE_OVERDUE_DAYS, DEFAULT_OVERDUE_DAYS, 'days', 1, 365),
   };
 }

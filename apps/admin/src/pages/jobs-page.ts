@@ -1,4 +1,14 @@
-import { hasRole, isBookScoped, type Job, jobDone, Jobs, type JobsState, type KitError, type MigrationCell } from '@tierkit/admin';
+import {
+  hasRole,
+  isBookScoped,
+  type Job,
+  jobDone,
+  Jobs,
+  type JobsState,
+  type KitError,
+  type MigrationCell,
+  type ScheduleMonth,
+} from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
@@ -14,7 +24,11 @@ type SchemeSummary = JobsState['schemes'][number];
 function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale, period?: string): string {
   if (!e) return '';
   // The API says it in English; a month without data is the refusal staff meet most, so in their language.
-  if (period && e.type?.endsWith('/period-without-data')) return `${w.refused}: ${w.noData(period)}`;
+  if (period && e.type?.endsWith('/period-without-data')) {
+    // A month partly loaded names what it lacks (`no data for 2026-11 of aum, …`).
+    const missing = / of (.+)$/.exec(e.errors?.find((f) => f.path === 'period')?.message ?? '')?.[1];
+    return `${w.refused}: ${missing ? w.partData(period, missing) : w.noData(period)}`;
+  }
   return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
@@ -88,6 +102,7 @@ export class JobsPage extends LitElement {
 
   /** The list again, then kept current while a job in it runs. */
   async #refresh(): Promise<void> {
+    void this.#jobs.store.loadSchedule();
     await this.#jobs.store.refresh();
     if (this.ctx?.path[0] === undefined) void this.#jobs.store.watchList();
   }
@@ -112,6 +127,48 @@ export class JobsPage extends LitElement {
     const total = job.progress.subjects.total;
     return html`<progress aria-labelledby=${labelId} max=${Math.max(total, 1)} .value=${total ? done : job.status === 'completed' ? 1 : 0}></progress>
       <span class="jobs-count">${w.progressText(done, total)}</span>`;
+  }
+
+  /** What the monthly schedule waits for, in a sentence: "2026年11月待数据：aum 未到（已等 9 天）". */
+  #scheduleText(m: ScheduleMonth, w: Words, locale: ConsoleLocale): string {
+    const month = w.month(m.period);
+    // A monthly job cancelled or failed is still the month's job (resume it): say how it stands.
+    if (m.state === 'queued' && m.job && m.job.status !== 'running') return w.monthJob(month, w.statuses[m.job.status] ?? m.job.status);
+    if (m.state === 'queued') return w.queued(month);
+    if (m.state === 'done') return w.done(month);
+    const why =
+      m.waitingFor === 'data'
+        ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
+        : m.waitingFor === 'import'
+          ? w.importing(month, m.importId ?? '')
+          : w.settling(month, formatInstant(m.quietAt, locale));
+    const days = Math.max(0, Math.floor((Date.now() - Date.parse(m.endedAt)) / 86_400_000));
+    const en = locale === 'en';
+    const when =
+      m.state === 'overdue' ? w.waited(days) : `${w.waited(days)}${en ? ', ' : '，'}${w.overdueAt(formatInstant(m.overdueAt, locale))}`;
+    const reviews = m.reviewsOverdue ? `${en ? '; ' : '；'}${w.reviewsOverdue(m.reviewsOverdue)}` : '';
+    const overdue = m.state === 'overdue' ? `${w.overdue}${en ? ': ' : '：'}` : '';
+    return `${overdue}${why}${en ? ` (${when})` : `（${when}）`}${reviews}`;
+  }
+
+  #schedule(w: Words) {
+    const s = this.#jobs.state;
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const month = s.schedule?.months[0];
+    const status =
+      s.scheduleStatus === 'error'
+        ? `${w.failed}: ${whyFailed(s.scheduleError, locale)}`
+        : month
+          ? this.#scheduleText(month, w, locale)
+          : s.scheduleStatus === 'loading'
+            ? w.loading
+            : '';
+    return html`<section class="card jobs-schedule" aria-labelledby="jobs-schedule-h">
+      <h2 id="jobs-schedule-h">${w.scheduleTitle}</h2>
+      <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
+      ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
+      <p class="hint">${w.scheduleHint(bankTimeZone())}</p>
+    </section>`;
   }
 
   #startForm(w: Words) {
@@ -270,7 +327,7 @@ export class JobsPage extends LitElement {
   override render() {
     if (!this.ctx) return nothing;
     const w = JOBS_WORDS[this.ctx.locale];
-    return this.ctx.path[0] !== undefined ? this.#detail(w) : html`${this.#startForm(w)}${this.#list(w)}`;
+    return this.ctx.path[0] !== undefined ? this.#detail(w) : html`${this.#schedule(w)}${this.#startForm(w)}${this.#list(w)}`;
   }
 }
 

@@ -1,5 +1,20 @@
 import type { ConsoleLocale } from '../words.js';
 
+const EN_MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
 const zh = {
   title: '重评任务',
   startTitle: '启动重评',
@@ -46,6 +61,22 @@ const zh = {
   to: '重评后',
   none: '（无）',
   noMatrix: '尚无结果。',
+  scheduleTitle: '月度重评',
+  scheduleHint: (z: string) => `上月结束后，其数据到齐并稳定，系统自动排队重评（${z}）。`,
+  month: (period: string) => `${period.slice(0, 4)}年${Number(period.slice(5, 7))}月`,
+  waitingData: (month: string, missing: string, loaded: string) => `${month}待数据：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}`,
+  settling: (month: string, at: string) => `${month}数据已到，等待稳定：若无新数据，${at} 后排队重评`,
+  importing: (month: string, id: string) => `${month}等待导入 ${id} 结束`,
+  overdue: '已逾期',
+  waited: (days: number) => `已等 ${days} 天`,
+  overdueAt: (at: string) => `${at} 起算逾期`,
+  reviewsOverdue: (n: number) => `期间 ${n} 项复核已到期未重评`,
+  queued: (month: string) => `${month}已排队重评`,
+  done: (month: string) => `${month}已重评完成`,
+  monthJob: (month: string, status: string) => `${month}的重评任务${status}，请查看任务`,
+  openJob: '查看任务',
+  partData: (period: string, missing: string) =>
+    `${period} 的数据不全：${missing} 尚未导入，未创建任务：此时重评会把每位客户的这些数据都按零计。请先导入再重评。`,
 };
 
 const tw: typeof zh = {
@@ -94,6 +125,22 @@ const tw: typeof zh = {
   to: '重評後',
   none: '（無）',
   noMatrix: '尚無結果。',
+  scheduleTitle: '月度重評',
+  scheduleHint: (z: string) => `上月結束後，其資料到齊並穩定，系統自動將重評加入佇列（${z}）。`,
+  month: (period: string) => `${period.slice(0, 4)}年${Number(period.slice(5, 7))}月`,
+  waitingData: (month: string, missing: string, loaded: string) => `${month}待資料：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}`,
+  settling: (month: string, at: string) => `${month}資料已到，等待穩定：若無新資料，${at} 後加入重評佇列`,
+  importing: (month: string, id: string) => `${month}等待匯入 ${id} 結束`,
+  overdue: '已逾期',
+  waited: (days: number) => `已等 ${days} 天`,
+  overdueAt: (at: string) => `${at} 起算逾期`,
+  reviewsOverdue: (n: number) => `期間 ${n} 項複核已到期未重評`,
+  queued: (month: string) => `${month}已加入重評佇列`,
+  done: (month: string) => `${month}已重評完成`,
+  monthJob: (month: string, status: string) => `${month}的重評任務${status}，請檢視任務`,
+  openJob: '檢視任務',
+  partData: (period: string, missing: string) =>
+    `${period} 的資料不全：${missing} 尚未匯入，未建立任務：此時重評會把每位客戶的這些資料都按零計。請先匯入再重評。`,
 };
 
 const en: typeof zh = {
@@ -144,6 +191,23 @@ const en: typeof zh = {
   to: 'After',
   none: '(none)',
   noMatrix: 'No results yet.',
+  scheduleTitle: 'Monthly re-tier',
+  scheduleHint: (z: string) => `Once last month has ended and its data is in and settled, it is re-tiered by itself (${z}).`,
+  month: (period: string) => `${EN_MONTHS[Number(period.slice(5, 7)) - 1] ?? ''} ${period.slice(0, 4)}`,
+  waitingData: (month: string, missing: string, loaded: string) =>
+    `${month} waits for data: ${missing} not in yet${loaded ? ` (in: ${loaded})` : ''}`,
+  settling: (month: string, at: string) => `${month}’s data is in and settling: queued after ${at} if nothing more arrives`,
+  importing: (month: string, id: string) => `${month} waits for import ${id} to end`,
+  overdue: 'Overdue',
+  waited: (days: number) => `waiting ${days} day${days === 1 ? '' : 's'}`,
+  overdueAt: (at: string) => `overdue from ${at}`,
+  reviewsOverdue: (n: number) => `${n} review${n === 1 ? '' : 's'} fallen due meanwhile, not yet re-evaluated`,
+  queued: (month: string) => `${month} is queued for re-tiering`,
+  done: (month: string) => `${month} has been re-tiered`,
+  monthJob: (month: string, status: string) => `${month}’s re-tier job is ${status}: see the job`,
+  openJob: 'Open the job',
+  partData: (period: string, missing: string) =>
+    `${period} is only partly loaded: no ${missing} yet, so no job was started: re-tiering it now would count them as zero for every customer. Load them first, then re-tier.`,
 };
 
 export const JOBS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

@@ -5,7 +5,17 @@ import type { RetierFilter } from '@tierkit/core/wire';
  * there too); only the request body the kit sends is declared here.
  */
 export { JOB_STATUSES } from '@tierkit/core/wire';
-export type { Job, JobList, JobStatus, JobSummary, MigrationCell, RetierFilter, RetierParams } from '@tierkit/core/wire';
+export type {
+  Job,
+  JobList,
+  JobStatus,
+  JobSummary,
+  MigrationCell,
+  RetierFilter,
+  RetierParams,
+  Schedule,
+  ScheduleMonth,
+} from '@tierkit/core/wire';
 
 /** `POST /v1/jobs`: re-tier one scheme, several or all (`schemes` omitted) at a month. */
 export interface StartRetier {

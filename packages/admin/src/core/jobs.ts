@@ -1,6 +1,6 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { Problem, SchemeSummary, SchemesResponse } from '@tierkit/core';
-import type { Job, JobList, StartRetier } from './jobs-types.js';
+import type { Job, JobList, Schedule, StartRetier } from './jobs-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
 import { readServerSentEvents } from './sse.js';
@@ -32,6 +32,10 @@ export interface JobsState extends CursorListState<Job> {
   readonly watching: boolean;
   /** When the list was last read (ISO 8601 UTC, the store's clock): what a host shows as "updated at". */
   readonly listUpdatedAt: string | undefined;
+  /** What the monthly schedule waits for (`loadSchedule`): the month just ended, its state, since when. */
+  readonly schedule: Schedule | undefined;
+  readonly scheduleStatus: Status;
+  readonly scheduleError: KitError | undefined;
 }
 
 export interface JobsOptions {
@@ -125,6 +129,9 @@ export class Jobs extends CursorList<Job, JobsState> {
       schemes: [],
       watching: false,
       listUpdatedAt: undefined,
+      schedule: undefined,
+      scheduleStatus: 'idle',
+      scheduleError: undefined,
     });
     this.#client = client;
     this.#pageSize = Math.min(100, Math.max(1, options.pageSize ?? 20));
@@ -220,6 +227,18 @@ export class Jobs extends CursorList<Job, JobsState> {
       () => undefined,
     );
     if (res) this.set({ schemes: res.items });
+  }
+
+  /** What the monthly schedule waits for, past the client's cache (it changes as data arrives). */
+  async loadSchedule(): Promise<void> {
+    this.set({ scheduleStatus: 'loading', scheduleError: undefined });
+    this.#client.invalidate('/v1/jobs/schedule');
+    const res = await this.run(
+      'schedule',
+      (signal) => this.#client.http.get<Schedule>('/v1/jobs/schedule', { signal }),
+      (scheduleError) => this.set({ scheduleStatus: 'error', scheduleError }),
+    );
+    if (res) this.set({ schedule: res, scheduleStatus: 'ready' });
   }
 
   /** Queue a re-tier; resolves to the job (first in `items`), or undefined when refused (`startError`). */

@@ -5,9 +5,10 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { CreateJobBody, JobIdParams, JobListSchema, JobSchema } from '../schemas/jobs.js';
+import { CreateJobBody, JobIdParams, JobListSchema, JobSchema, ScheduleSchema } from '../schemas/jobs.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, resumeJob, viewOf } from '../services/jobs/jobs.js';
+import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule } from '../services/jobs/schedule.js';
 
 const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
 
@@ -40,6 +41,19 @@ const listJobsRoute = createRoute({
   responses: {
     200: { description: 'One page of jobs', content: { 'application/json': { schema: JobListSchema } } },
     ...problemResponses(400),
+  },
+});
+
+const scheduleRoute = createRoute({
+  method: 'get',
+  path: '/schedule',
+  tags: ['jobs'],
+  summary: 'What the monthly schedule waits for: the month just ended, its state, since when, and the reviews overdue meanwhile',
+  description:
+    'Read by the rules the schedule queues by (nothing is queued here): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle; waiting `overdueDays` after it ended it is `overdue`.',
+  responses: {
+    200: { description: 'The schedule’s month', content: { 'application/json': { schema: ScheduleSchema } } },
+    ...problemResponses(),
   },
 });
 
@@ -79,79 +93,96 @@ const actionRoute = (action: 'cancel' | 'resume', summary: string) =>
 /** How often an event stream looks at its job. */
 export const JOB_EVENTS_POLL_MS = 500;
 
-/** `/v1/jobs`: queue, list, read, follow, cancel and resume re-tier jobs. */
-export function jobs(pollMs = JOB_EVENTS_POLL_MS) {
-  return router()
-    .openapi(createJobRoute, async (c) => {
-      const deps = c.var.deps;
-      const body = c.req.valid('json');
-      const job = await enqueueRetier(deps.db, {
-        tenantId: deps.tenantId,
-        schemes: body.schemes ?? null,
-        period: body.period,
-        ...(body.filter ? { filter: body.filter } : {}),
-        reason: body.reason ?? null,
-        requestedBy: deps.principal.actor,
-        now: deps.now(),
-        timeZone: deps.timeZone,
-        pack: await packOf(deps),
-        requireData: true,
-      });
-      if (!job) throw new Error('a job without a schedule key was not stored');
-      return c.json(job, 201);
-    })
-    .openapi(listJobsRoute, async (c) => {
-      const deps = c.var.deps;
-      const query = c.req.valid('query');
-      const before = query.cursor === undefined ? undefined : decodeCursor('jobs', query.cursor, ['createdAt', 'id'] as const);
-      const rows = await listJobs(deps.db, deps.tenantId, {
-        limit: query.limit + 1,
-        ...(query.status ? { status: query.status } : {}),
-        ...(before ? { before } : {}),
-      });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      const items = [];
-      for (const row of page) items.push(await viewOf(deps.db, row));
-      return c.json(
-        { items, nextCursor: rows.length > query.limit && last ? encodeCursor('jobs', { createdAt: last.created_at, id: last.id }) : null },
-        200,
-      );
-    })
-    .openapi(getJobRoute, async (c) => {
-      const deps = c.var.deps;
-      return c.json(await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id), 200);
-    })
-    .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer)'), async (c) => {
-      const deps = c.var.deps;
-      return c.json(await cancelJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
-    })
-    .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer)'), async (c) => {
-      const deps = c.var.deps;
-      return c.json(await resumeJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
-    })
-    .openapi(eventsRoute, async (c) => {
-      const deps = c.var.deps;
-      const id = c.req.valid('param').id;
-      // A missing job is a 404 problem before the stream opens.
-      let job = await jobOr404(deps.db, deps.tenantId, id);
-      return streamSSE(c, async (stream) => {
-        let sent = '';
-        let n = 0;
-        for (;;) {
-          const data = JSON.stringify(job);
-          const finished = job.status !== 'running';
-          if (data !== sent || finished) {
-            await stream.writeSSE({ event: finished ? 'end' : 'progress', data, id: String(n++) });
-            sent = data;
+/** `/v1/jobs`: queue, list, read, follow, cancel and resume re-tier jobs, and the monthly schedule's state. */
+export function jobs(pollMs = JOB_EVENTS_POLL_MS, schedule: { readonly settleMinutes?: number; readonly overdueDays?: number } = {}) {
+  const settleMinutes = schedule.settleMinutes ?? DEFAULT_SETTLE_MINUTES;
+  const overdueDays = schedule.overdueDays ?? DEFAULT_OVERDUE_DAYS;
+  return (
+    router()
+      .openapi(createJobRoute, async (c) => {
+        const deps = c.var.deps;
+        const body = c.req.valid('json');
+        const job = await enqueueRetier(deps.db, {
+          tenantId: deps.tenantId,
+          schemes: body.schemes ?? null,
+          period: body.period,
+          ...(body.filter ? { filter: body.filter } : {}),
+          reason: body.reason ?? null,
+          requestedBy: deps.principal.actor,
+          now: deps.now(),
+          timeZone: deps.timeZone,
+          pack: await packOf(deps),
+          requireData: true,
+        });
+        if (!job) throw new Error('a job without a schedule key was not stored');
+        return c.json(job, 201);
+      })
+      .openapi(listJobsRoute, async (c) => {
+        const deps = c.var.deps;
+        const query = c.req.valid('query');
+        const before = query.cursor === undefined ? undefined : decodeCursor('jobs', query.cursor, ['createdAt', 'id'] as const);
+        const rows = await listJobs(deps.db, deps.tenantId, {
+          limit: query.limit + 1,
+          ...(query.status ? { status: query.status } : {}),
+          ...(before ? { before } : {}),
+        });
+        const page = rows.slice(0, query.limit);
+        const last = page[page.length - 1];
+        const items = [];
+        for (const row of page) items.push(await viewOf(deps.db, row));
+        return c.json(
+          {
+            items,
+            nextCursor: rows.length > query.limit && last ? encodeCursor('jobs', { createdAt: last.created_at, id: last.id }) : null,
+          },
+          200,
+        );
+      })
+      // Before `/{id}`: `schedule` is no job id.
+      .openapi(scheduleRoute, async (c) => {
+        const deps = c.var.deps;
+        const month = await monthlySchedule(deps.db, deps.tenantId, deps.now(), deps.timeZone, {
+          settleMinutes,
+          overdueDays,
+          packs: deps.packs,
+        });
+        return c.json({ timeZone: deps.timeZone, settleMinutes, overdueDays, months: [month] }, 200);
+      })
+      .openapi(getJobRoute, async (c) => {
+        const deps = c.var.deps;
+        return c.json(await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id), 200);
+      })
+      .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer)'), async (c) => {
+        const deps = c.var.deps;
+        return c.json(await cancelJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
+      })
+      .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer)'), async (c) => {
+        const deps = c.var.deps;
+        return c.json(await resumeJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
+      })
+      .openapi(eventsRoute, async (c) => {
+        const deps = c.var.deps;
+        const id = c.req.valid('param').id;
+        // A missing job is a 404 problem before the stream opens.
+        let job = await jobOr404(deps.db, deps.tenantId, id);
+        return streamSSE(c, async (stream) => {
+          let sent = '';
+          let n = 0;
+          for (;;) {
+            const data = JSON.stringify(job);
+            const finished = job.status !== 'running';
+            if (data !== sent || finished) {
+              await stream.writeSSE({ event: finished ? 'end' : 'progress', data, id: String(n++) });
+              sent = data;
+            }
+            if (finished || stream.aborted) return;
+            await stream.sleep(pollMs);
+            if (stream.aborted) return;
+            const next = await jobView(deps.db, deps.tenantId, id);
+            if (!next) return;
+            job = next;
           }
-          if (finished || stream.aborted) return;
-          await stream.sleep(pollMs);
-          if (stream.aborted) return;
-          const next = await jobView(deps.db, deps.tenantId, id);
-          if (!next) return;
-          job = next;
-        }
-      }) as never;
-    });
+        }) as never;
+      })
+  );
 }

@@ -97,3 +97,51 @@ export const JobIdParams = z.object({
     .regex(/^job_[0-9a-z]+$/, 'a job id (job_…)')
     .openapi({ param: { name: 'id', in: 'path' }, example: 'job_0mfz3k2a0000a1b2c3d4e5f6' }),
 });
+
+const metricList = z.array(z.string()).readonly();
+
+export const ScheduleMonthSchema = z
+  .object({
+    period: z.string().openapi({ example: '2026-11' }),
+    state: z.enum(['waiting-for-data', 'settling', 'import-running', 'overdue', 'queued', 'done']).openapi({
+      description:
+        '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is queued or running; `done`: the job completed',
+    }),
+    waitingFor: z
+      .enum(['data', 'settling', 'import'])
+      .nullable()
+      .openapi({ description: 'Why it waits, overdue or not; null once queued' }),
+    endedAt: z
+      .string()
+      .openapi({ description: 'When the month ended in the bank’s calendar: it has waited since', example: '2026-11-30T16:00:00.000Z' }),
+    overdueAt: z.string().openapi({ description: 'When a month still waiting is overdue' }),
+    metrics: z
+      .object({
+        required: metricList.openapi({ description: 'By-month metrics loaded in each of the two months before: the month waits for each' }),
+        loaded: metricList.openapi({ description: 'By-month metrics with data for the month' }),
+        missing: metricList.openapi({ description: 'What it waits for: every by-month metric read when none has data' }),
+      })
+      .nullable(),
+    lastWrittenAt: z.string().nullable(),
+    quietAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Settling: queued at the schedule’s first look after this if nothing more arrives' }),
+    importId: z.string().nullable(),
+    job: z.object({ id: z.string(), status: z.string() }).nullable(),
+    reviewsOverdue: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Reviews overdue now, while the month waits (GET /v1/reviews/overdue lists them); null once queued' }),
+  })
+  .openapi('ScheduleMonth');
+
+export const ScheduleSchema = z
+  .object({
+    timeZone: z.string(),
+    settleMinutes: z.number().int(),
+    overdueDays: z.number().int(),
+    months: z.array(ScheduleMonthSchema).readonly().openapi({ description: 'The month the schedule looks at: the one just ended' }),
+  })
+  .openapi('Schedule');

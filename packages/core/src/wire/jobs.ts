@@ -71,3 +71,42 @@ export interface JobList {
   readonly items: readonly Job[];
   readonly nextCursor: string | null;
 }
+
+/** A month as `GET /v1/jobs/schedule` shows it: where the monthly schedule stands with it, and why it waits. */
+export interface ScheduleMonth {
+  /** `YYYY-MM`: the month just ended in the bank's calendar. */
+  readonly period: string;
+  /** `overdue`: still waiting `overdueDays` after the month ended; `waitingFor` says for what. */
+  readonly state: 'waiting-for-data' | 'settling' | 'import-running' | 'overdue' | 'queued' | 'done';
+  /** Why it waits, overdue or not; null once queued. */
+  readonly waitingFor: 'data' | 'settling' | 'import' | null;
+  /** When the month ended (ISO 8601 UTC): it has waited since. */
+  readonly endedAt: string;
+  /** When a month still waiting is overdue. */
+  readonly overdueAt: string;
+  /**
+   * By-month metrics the month waits for (`required`: loaded each of the two months before), those
+   * with data for it, and those still missing (every by-month metric read when none has data).
+   */
+  readonly metrics: {
+    readonly required: readonly string[];
+    readonly loaded: readonly string[];
+    readonly missing: readonly string[];
+  } | null;
+  readonly lastWrittenAt: string | null;
+  /** Settling: queued at the schedule's first look after this if nothing more arrives. */
+  readonly quietAt: string | null;
+  readonly importId: string | null;
+  /** Its monthly job once queued (`status` a JobStatus). */
+  readonly job: { readonly id: string; readonly status: string } | null;
+  /** Reviews overdue now, while the month waits; null once queued (the job's reason counts them). */
+  readonly reviewsOverdue: number | null;
+}
+
+/** `GET /v1/jobs/schedule`. */
+export interface Schedule {
+  readonly timeZone: string;
+  readonly settleMinutes: number;
+  readonly overdueDays: number;
+  readonly months: readonly ScheduleMonth[];
+}

@@ -319,3 +319,17 @@ export async function scheduledJobExists(db: Executor, tenantId: string, schedul
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The tenant's job queued under this schedule key (`monthly:2026-11`): its id and status, or undefined. */
+export async function findScheduledJob(
+  db: Executor,
+  tenantId: string,
+  scheduleKey: string,
+): Promise<{ readonly id: string; readonly status: string } | undefined> {
+  return db
+    .selectFrom('jobs')
+    .select(['id', 'status'])
+    .where('tenant_id', '=', tenantId)
+    .where('schedule_key', '=', scheduleKey)
+    .executeTakeFirst();
+}

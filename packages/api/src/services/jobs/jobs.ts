@@ -14,7 +14,7 @@ import {
 import { sortableId } from '../../ids.js';
 import { isPeriod, periodOf } from '../../periods.js';
 import { invalid, ProblemError, type FieldError } from '../../problem.js';
-import { loadedMonthData, monthMetrics } from './month-data.js';
+import { monthLoad } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
 import { sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
 
@@ -59,18 +59,29 @@ export interface RetierRequest {
 
 /**
  * The 422 for a re-tier at a month not loaded for the schemes asked for (all when none are named;
- * `loadedMonthData`: data in the month for a metric read by month, or up to it when they read only
- * latest observations), or nothing when it is: key lookups on metric_periods, not a scan of the book.
+ * `monthLoad`: data in the month for every metric read by month that the tenant loads each month, or
+ * up to it when they read only latest observations), naming the metrics missing; nothing when it is
+ * loaded: key lookups on metric_periods, not a scan of the book.
  */
 async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierRequest): Promise<void> {
   const schemes = req.schemes ?? undefined;
-  if (await loadedMonthData(db, tp, req.period, schemes)) return;
+  const load = await monthLoad(db, tp, req.period, schemes);
+  if (load.data) return;
   const which = schemes ? ` for ${schemes.join(', ')}` : '';
-  const { byMonth } = monthMetrics(tp, schemes);
-  const looked = byMonth.length ? ` (none of ${byMonth.slice(0, 8).join(', ')}${byMonth.length > 8 ? ', …' : ''})` : '';
+  const list = (ms: readonly string[]) => `${ms.slice(0, 8).join(', ')}${ms.length > 8 ? ', …' : ''}`;
+  const loadFirst = `Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`;
+  if (load.loaded.length && load.missing.length) {
+    // Partly loaded: balances in, AUM not yet. Every customer would count as holding no AUM.
+    throw new ProblemError(
+      'period-without-data',
+      `${req.period}${which} is only partly loaded: no data yet for ${list(load.missing)} (loaded in each of the two months before; ${list(load.loaded)} ${load.loaded.length === 1 ? 'has' : 'have'} data): re-tiering it now would evaluate every customer as if they had none of ${list(load.missing)}. ${loadFirst}`,
+      [{ path: 'period', message: `no data for ${req.period} of ${load.missing.join(', ')}` }],
+    );
+  }
+  const looked = load.byMonth.length ? ` (none of ${list(load.byMonth)})` : '';
   throw new ProblemError(
     'period-without-data',
-    `No data for ${req.period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`,
+    `No data for ${req.period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. ${loadFirst}`,
     [{ path: 'period', message: `no data for ${req.period}` }],
   );
 }

@@ -1,5 +1,6 @@
 import { schemeDependencies, schemeMetrics } from '@tierkit/core';
 import { monthData, type Executor, type MonthData } from '@tierkit/db';
+import { addMonths } from '../../periods.js';
 import type { TenantPack } from '../tenant-pack.js';
 
 /**
@@ -27,9 +28,45 @@ export function monthMetrics(tp: TenantPack, schemes?: readonly string[]): { byM
 }
 
 /**
+ * How far `period` is loaded for some schemes (all when none are named). `required`: the by-month
+ * metrics the month must have data of — those the tenant loaded in each of the two months before it:
+ * a feed the bank runs every month. A metric it has never loaded, or loads less often (household
+ * income, reported once a year), never holds a month back: it would wait for ever. `missing`: those
+ * of `required` without data in the month — or, when no by-month metric has any, all of them.
+ * `data`: set when the month counts as loaded (`loadedMonthData`). Key lookups on metric_periods.
+ */
+export interface MonthLoad {
+  /** Metrics read by month (balances, AUM): a missing month counts as zero. */
+  readonly byMonth: readonly string[];
+  readonly required: readonly string[];
+  /** Of `byMonth`, those with data in the month (for schemes reading only latest observations: up to it). */
+  readonly loaded: readonly string[];
+  readonly missing: readonly string[];
+  readonly data: MonthData | undefined;
+}
+
+/** See {@link MonthLoad}. */
+export async function monthLoad(db: Executor, tp: TenantPack, period: string, schemes?: readonly string[]): Promise<MonthLoad> {
+  const { byMonth, latest } = monthMetrics(tp, schemes);
+  if (!byMonth.length) {
+    const data = latest.length ? await monthData(db, tp.tenantId, period, latest, true) : undefined;
+    return { byMonth, required: [], loaded: data?.metrics ?? [], missing: [], data };
+  }
+  const data = await monthData(db, tp.tenantId, period, byMonth);
+  const before = await monthData(db, tp.tenantId, addMonths(period, -1), byMonth);
+  const twoBefore = await monthData(db, tp.tenantId, addMonths(period, -2), byMonth);
+  const earlier = new Set(twoBefore?.metrics ?? []);
+  const required = (before?.metrics ?? []).filter((m) => earlier.has(m));
+  const loaded = data?.metrics ?? [];
+  const has = new Set(loaded);
+  const missing = data ? required.filter((m) => !has.has(m)) : byMonth;
+  return { byMonth, required, loaded, missing, data: data && missing.length === 0 ? data : undefined };
+}
+
+/**
  * The data that makes `period` loaded for `schemes` (all when none are named): data in the month for
- * a metric read by month, or — when the schemes read only latest observations — data up to it.
- * Undefined when there is none. Key lookups on metric_periods, whatever the size of the book.
+ * every by-month metric the tenant loads each month and for at least one, or — when the schemes read
+ * only latest observations — data up to it ({@link monthLoad}). Undefined when it is not loaded.
  */
 export async function loadedMonthData(
   db: Executor,
@@ -37,8 +74,5 @@ export async function loadedMonthData(
   period: string,
   schemes?: readonly string[],
 ): Promise<MonthData | undefined> {
-  const { byMonth, latest } = monthMetrics(tp, schemes);
-  if (byMonth.length) return monthData(db, tp.tenantId, period, byMonth);
-  if (latest.length) return monthData(db, tp.tenantId, period, latest, true);
-  return undefined;
+  return (await monthLoad(db, tp, period, schemes)).data;
 }

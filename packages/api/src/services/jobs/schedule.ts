@@ -1,10 +1,10 @@
-import { DEFAULT_TIME_ZONE } from '@tierkit/core';
+import { DEFAULT_TIME_ZONE, periodEnd, startOfDay, type ScheduleMonth } from '@tierkit/core';
 import {
   listOverdueReviews,
   listRunningImports,
+  findScheduledJob,
   listTenants,
   METRIC_WRITE_RESOLUTION_MS,
-  scheduledJobExists,
   type Executor,
 } from '@tierkit/db';
 import { addMonths, periodOf } from '../../periods.js';
@@ -12,7 +12,7 @@ import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js';
 import { enqueueRetier } from './jobs.js';
-import { loadedMonthData } from './month-data.js';
+import { monthLoad } from './month-data.js';
 
 export interface ScheduleOptions {
   readonly db: Executor;
@@ -23,6 +23,8 @@ export interface ScheduleOptions {
   readonly intervalMs?: number;
   /** How long a month's data must have been quiet before its job is queued. Default {@link DEFAULT_SETTLE_MINUTES}. */
   readonly settleMinutes?: number;
+  /** Days after a month's end past which a month still waiting is said to be overdue. Default {@link DEFAULT_OVERDUE_DAYS}. */
+  readonly overdueDays?: number;
   readonly logError?: (err: unknown) => void;
   /** Where the schedule says what it waits for, once per tenant, month and reason. Default `console.log`. */
   readonly log?: (line: string) => void;
@@ -35,23 +37,48 @@ export interface ScheduleOptions {
  */
 export const DEFAULT_SETTLE_MINUTES = 60;
 
-/** Where a tenant's monthly job stands: queued, or why it waits. */
+/**
+ * Days after a month has ended past which a month whose data has not come (or not settled) is
+ * overdue: a warehouse that loads November on the 3rd of December is usual; on the 10th, someone
+ * should ask.
+ */
+export const DEFAULT_OVERDUE_DAYS = 7;
+
+/** What a waiting month says besides why: whether it has waited past the overdue days. */
+interface Waiting {
+  readonly tenantId: string;
+  readonly period: string;
+  readonly overdue: boolean;
+}
+
+/** A month whose job is queued: `done` once the job has completed. */
+interface Queued {
+  readonly tenantId: string;
+  readonly period: string;
+  readonly state: 'queued' | 'done';
+  readonly jobId: string;
+  /** The job's own status: `running`, `completed`, `cancelled`, `failed`. */
+  readonly jobStatus: string;
+}
+
+/** Where a tenant's monthly job stands: queued (or done), or why it waits. */
 export type MonthlyStatus =
-  | { readonly tenantId: string; readonly period: string; readonly state: 'queued'; readonly jobId: string }
-  | { readonly tenantId: string; readonly period: string; readonly state: 'no-data' }
-  | { readonly tenantId: string; readonly period: string; readonly state: 'importing'; readonly importId: string }
-  | {
-      readonly tenantId: string;
-      readonly period: string;
-      readonly state: 'settling';
-      readonly lastWrittenAt: string;
-      readonly quietAt: string;
-    };
+  | Queued
+  | (Waiting & {
+      readonly state: 'waiting-for-data';
+      /** By-month metrics with data for the month, and those it still waits for (`monthLoad`). */
+      readonly loaded: readonly string[];
+      readonly missing: readonly string[];
+    })
+  | (Waiting & { readonly state: 'import-running'; readonly importId: string })
+  | (Waiting & { readonly state: 'settling'; readonly lastWrittenAt: string; readonly quietAt: string });
 
 /** Options of {@link queueMonthlyRetiers}. */
 export interface QueueMonthlyOptions {
   /** Default {@link DEFAULT_SETTLE_MINUTES}. */
   readonly settleMinutes?: number;
+  /** Default {@link DEFAULT_OVERDUE_DAYS}. */
+  readonly overdueDays?: number;
   /** Called with each tenant whose month it did not queue, and why. */
   readonly onWait?: (status: MonthlyStatus) => void;
   /**
@@ -70,9 +97,9 @@ const IMPORT_WAIT_MS = 12 * 3_600_000;
 /**
  * Whether `period`'s data has arrived in the tenant and been quiet for `settleMinutes` at `now`: the
  * instant it counts as quiet, or `no-data`. The data is that of the metrics the pack's schemes read by
- * month (`loadedMonthData`): an AML score or a quota's usage arriving ahead of the balances does not
- * make the month loaded. A write's record may lag it by up to METRIC_WRITE_RESOLUTION_MS
- * (metrics.ts), so that much more is waited.
+ * month (`monthLoad`: every one the tenant loads each month): an AML score or a quota's usage arriving
+ * ahead of the balances, or the balances ahead of the AUM, does not make the month loaded. A write's
+ * record may lag it by up to METRIC_WRITE_RESOLUTION_MS (metrics.ts), so that much more is waited.
  */
 export async function monthSettles(
   db: Executor,
@@ -80,10 +107,60 @@ export async function monthSettles(
   period: string,
   settleMinutes: number = DEFAULT_SETTLE_MINUTES,
 ): Promise<{ readonly lastWrittenAt: string; readonly quietAt: string } | 'no-data'> {
-  const data = await loadedMonthData(db, tp, period);
-  if (!data) return 'no-data';
-  const quietAt = new Date(Date.parse(data.lastWrittenAt) + settleMinutes * 60_000 + METRIC_WRITE_RESOLUTION_MS).toISOString();
-  return { lastWrittenAt: data.lastWrittenAt, quietAt };
+  const settles = settlesOf((await monthLoad(db, tp, period)).data?.lastWrittenAt, settleMinutes);
+  return settles ?? 'no-data';
+}
+
+function settlesOf(lastWrittenAt: string | undefined, settleMinutes: number) {
+  if (lastWrittenAt === undefined) return undefined;
+  const quietAt = new Date(Date.parse(lastWrittenAt) + settleMinutes * 60_000 + METRIC_WRITE_RESOLUTION_MS).toISOString();
+  return { lastWrittenAt, quietAt };
+}
+
+/**
+ * When a month still waiting becomes overdue: `overdueDays` days after it ended, at midnight in the
+ * bank's calendar (a day is not always 24 hours where clocks change).
+ */
+export function overdueAt(period: string, timeZone: string, overdueDays: number = DEFAULT_OVERDUE_DAYS): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  // Day 1 + N of the month after rolls over as Date.UTC does.
+  return startOfDay({ year, month: month + 1, day: 1 + overdueDays }, timeZone).toISOString();
+}
+
+/** What the schedule sees of a tenant's month: where it stands, or the pack to queue it with. */
+type Look = { readonly status: MonthlyStatus } | { readonly ready: TenantPack };
+
+/**
+ * Where `period` stands for one tenant at `now`, by the rules the schedule queues by: its job, or an
+ * import running, or its data not all in, or settling — or ready to queue. One home for those rules:
+ * the schedule (queueMonthlyRetiers) and what it tells people (monthlySchedule) both read it.
+ */
+async function lookAtMonth(
+  db: Executor,
+  tenantId: string,
+  period: string,
+  now: Date,
+  timeZone: string,
+  options: QueueMonthlyOptions,
+): Promise<Look> {
+  // The schedule looks every minute: once the month's job is queued, nothing more is read.
+  const job = await findScheduledJob(db, tenantId, `monthly:${period}`);
+  if (job)
+    return {
+      status: { tenantId, period, state: job.status === 'completed' ? 'done' : 'queued', jobId: job.id, jobStatus: job.status },
+    };
+  const overdue = now.toISOString() >= overdueAt(period, timeZone, options.overdueDays);
+  // An import's rows are not visible until it commits: a load in progress is waited for.
+  const since = new Date(now.getTime() - IMPORT_WAIT_MS).toISOString();
+  const importing = (await listRunningImports(db, tenantId)).find((i) => i.createdAt > since);
+  if (importing) return { status: { tenantId, period, state: 'import-running', importId: importing.id, overdue } };
+  const pack = options.packs ? await options.packs.get(db, tenantId) : await loadTenantPack(db, tenantId, timeZone);
+  // Key lookups on metric_periods, whatever the size of the book.
+  const load = await monthLoad(db, pack, period);
+  const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
+  if (!settles) return { status: { tenantId, period, state: 'waiting-for-data', loaded: load.loaded, missing: load.missing, overdue } };
+  if (settles.quietAt > now.toISOString()) return { status: { tenantId, period, state: 'settling', ...settles, overdue } };
+  return { ready: pack };
 }
 
 /** Reviews overdue in one tenant at a moment, by scheme and level. */
@@ -153,26 +230,12 @@ export async function queueMonthlyRetiers(
   const scheduleKey = `monthly:${period}`;
   const queued: string[] = [];
   for (const tenant of await listTenants(db)) {
-    // The schedule looks every minute: once the month's job is queued, nothing more is read.
-    if (await scheduledJobExists(db, tenant.id, scheduleKey)) continue;
-    // An import's rows are not visible until it commits: a load in progress is waited for.
-    const since = new Date(now.getTime() - IMPORT_WAIT_MS).toISOString();
-    const importing = (await listRunningImports(db, tenant.id)).find((i) => i.createdAt > since);
-    if (importing) {
-      options.onWait?.({ tenantId: tenant.id, period, state: 'importing', importId: importing.id });
+    const look = await lookAtMonth(db, tenant.id, period, now, timeZone, options);
+    if ('status' in look) {
+      if (!isQueued(look.status)) options.onWait?.(look.status);
       continue;
     }
-    const pack = options.packs ? await options.packs.get(db, tenant.id) : await loadTenantPack(db, tenant.id, timeZone);
-    // Key lookups on metric_periods, whatever the size of the book.
-    const settles = await monthSettles(db, pack, period, options.settleMinutes);
-    if (settles === 'no-data') {
-      options.onWait?.({ tenantId: tenant.id, period, state: 'no-data' });
-      continue;
-    }
-    if (settles.quietAt > now.toISOString()) {
-      options.onWait?.({ tenantId: tenant.id, period, state: 'settling', ...settles });
-      continue;
-    }
+    const pack = look.ready;
     const job = await enqueueRetier(db, {
       tenantId: tenant.id,
       period,
@@ -211,6 +274,7 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
     running = true;
     queueMonthlyRetiers(options.db, clock(), options.timeZone, {
       ...(options.settleMinutes === undefined ? {} : { settleMinutes: options.settleMinutes }),
+      ...(options.overdueDays === undefined ? {} : { overdueDays: options.overdueDays }),
       onWait,
       packs,
     })
@@ -227,13 +291,74 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
   return { stop: () => clearInterval(timer) };
 }
 
+function isQueued(s: MonthlyStatus): s is Queued {
+  return s.state === 'queued' || s.state === 'done';
+}
+
 /** The log line for a tenant's month that waits. */
 export function waitingLine(w: MonthlyStatus): string {
-  if (w.state === 'no-data')
-    return `tierkit schedule: ${w.tenantId} ${w.period} waits: no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
-  if (w.state === 'importing')
-    return `tierkit schedule: ${w.tenantId} ${w.period} waits: import ${w.importId} is still running; the monthly re-tier is queued once it has ended and the data has settled`;
-  if (w.state === 'settling')
-    return `tierkit schedule: ${w.tenantId} ${w.period} waits: metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
-  return `tierkit schedule: ${w.tenantId} ${w.period} queued as ${w.jobId}`;
+  const head = `tierkit schedule: ${w.tenantId} ${w.period}`;
+  if (isQueued(w)) return `${head} queued as ${w.jobId}`;
+  const waits = `${head} ${w.overdue ? 'is overdue, still waiting' : 'waits'}:`;
+  if (w.state === 'waiting-for-data')
+    return w.loaded.length
+      ? `${waits} no data yet for ${w.missing.join(', ')} of ${w.period} (${w.loaded.join(', ')} loaded); the monthly re-tier is queued once it has come`
+      : `${waits} no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
+  if (w.state === 'import-running')
+    return `${waits} import ${w.importId} is still running; the monthly re-tier is queued once it has ended and the data has settled`;
+  return `${waits} metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
+}
+
+// What GET /v1/jobs/schedule sends: one home, shared with the admin kit.
+export type { ScheduleMonth };
+
+/**
+ * What the monthly schedule is looking at for one tenant at `now` — the month just ended — and where
+ * it stands, by the same rules it queues by ({@link lookAtMonth}); nothing is queued. A month waiting
+ * counts the reviews overdue meanwhile (`countOverdueReviews`: one paged read of the overdue rows).
+ */
+export async function monthlySchedule(
+  db: Executor,
+  tenantId: string,
+  now: Date,
+  timeZone = DEFAULT_TIME_ZONE,
+  options: Pick<QueueMonthlyOptions, 'settleMinutes' | 'overdueDays' | 'packs'> = {},
+): Promise<ScheduleMonth> {
+  const period = addMonths(periodOf(now, timeZone), -1);
+  const look = await lookAtMonth(db, tenantId, period, now, timeZone, options);
+  const base = {
+    endedAt: periodEnd(period, timeZone),
+    overdueAt: overdueAt(period, timeZone, options.overdueDays),
+    metrics: null,
+    lastWrittenAt: null,
+    quietAt: null,
+    importId: null,
+    job: null,
+    reviewsOverdue: null,
+  };
+  if ('status' in look && isQueued(look.status))
+    return { period, state: look.status.state, waitingFor: null, ...base, job: { id: look.status.jobId, status: look.status.jobStatus } };
+  const pack = 'ready' in look ? look.ready : await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone));
+  const load = await monthLoad(db, pack, period);
+  const metrics = { required: load.required, loaded: load.loaded, missing: load.missing };
+  const reviewsOverdue = (await countOverdueReviews(db, pack, now, timeZone)).total;
+  // Ready: the schedule queues it at its next look (within a minute while it runs; never when it is off).
+  if ('ready' in look) {
+    const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
+    const state = now.toISOString() >= base.overdueAt ? 'overdue' : 'settling';
+    return { period, state, waitingFor: 'settling', ...base, metrics, ...settles, reviewsOverdue };
+  }
+  const w = look.status;
+  if (isQueued(w)) throw new Error('unreachable: a queued month was answered above');
+  const waitingFor = w.state === 'waiting-for-data' ? 'data' : w.state === 'import-running' ? 'import' : 'settling';
+  return {
+    period,
+    state: w.overdue ? 'overdue' : w.state,
+    waitingFor,
+    ...base,
+    metrics,
+    ...(w.state === 'settling' ? { lastWrittenAt: w.lastWrittenAt, quietAt: w.quietAt } : {}),
+    ...(w.state === 'import-running' ? { importId: w.importId } : {}),
+    reviewsOverdue,
+  };
 }
