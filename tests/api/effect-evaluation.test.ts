@@ -156,3 +156,37 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
     await expectProblems(api.get, bad);
   });
 });
+
+/*
+ * A level the scheme no longer defines (renamed by a later policy version) has no rank, so its holders
+ * are in neither group (docs/domain.md §10), even those who kept it:
+ *
+ *   subject  level 2024-05 → 2024-06   06 (band)   07
+ *   R1       standard → gold  (up)     5 (3)       9
+ *   R2       standard stays            5 (3)       6
+ *   R3       legacy stays              5 (3)       —    in no group, no stratum
+ *   R4       legacy → gold             5 (3)       —    unranked: in no group
+ */
+forEachDialect('analytics: effect evaluation leaves levels the scheme no longer has out of both groups', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  before(async () => {
+    await writeBook(f.db.db, 'bank-a', {
+      events: [
+        { subject: 'R1', period: '2024-01', from: null, to: 'standard' },
+        { subject: 'R1', period: '2024-06', from: 'standard', to: 'gold' },
+        { subject: 'R2', period: '2024-01', from: null, to: 'standard' },
+        { subject: 'R3', period: '2024-01', from: null, to: 'legacy' },
+        { subject: 'R4', period: '2024-01', from: null, to: 'legacy' },
+        { subject: 'R4', period: '2024-06', from: 'legacy', to: 'gold' },
+      ],
+      metrics: { R1: { '2024-06': 5, '2024-07': 9 }, R2: { '2024-06': 5, '2024-07': 6 }, R3: { '2024-06': 5 }, R4: { '2024-06': 5 } },
+    });
+  });
+
+  it('a holder of a legacy level who kept it is no stayer', async () => {
+    const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=up&months=1')).json();
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 1 });
+    assert.deepEqual(body.strata, [{ startLevel: 'standard', band: 3, bandMin: 4, bandMax: 8, moved: 1, stayed: 1 }]);
+    assert.deepEqual(body.matched.effect, [0, 3]);
+  });
+});
