@@ -152,6 +152,9 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
       [`${base}&direction=up&metric=nope`, 400, 'query.metric'],
       ['/v1/analytics/effect?scheme=retail-tier&period=2024-13&direction=up', 400, 'query.period'],
       ['/v1/analytics/effect?scheme=nope&period=2024-06&direction=up', 404],
+      // The fixture lives in 2025-11 (Shanghai): a later month has no moves to evaluate yet.
+      ['/v1/analytics/effect?scheme=retail-tier&period=2025-12&direction=up', 400, 'query.period'],
+      ['/v1/analytics/effect?scheme=retail-tier&period=2999-12&direction=down&months=24', 400, 'query.period'],
     ];
     await expectProblems(api.get, bad);
   });
