@@ -1,13 +1,13 @@
 import { type AnalyticsPart, Analytics, type AnalyticsRange, type EffectQuery, hasRole, isBookScoped } from '@tierkit/admin';
 import { query } from '@tierkit/client';
 import { StoreController } from '@tierkit/admin/lit';
-import { formatValue } from '@tierkit/core/format';
 import { monthsBack } from '@tierkit/core/months';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { bankTimeZone, lastClosedMonth } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';
+import { meanText } from './analytics-format.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
 import { whyFailed } from '../why-failed.js';
 
@@ -299,8 +299,7 @@ export class AnalyticsPage extends LitElement {
     const q = this.#a.state.effectQuery;
     // Nothing to draw unless some mover was matched with stayers in some month.
     const empty = !e || e.matched.moved.counts.every((n) => n === 0);
-    const value = (v: number | null | undefined) =>
-      v === null || v === undefined ? w.none : formatValue(v, e?.metric.unit ?? 'count', e?.metric.currency, locale);
+    const value = (v: number | null | undefined) => (v === null || v === undefined || !e ? w.none : meanText(v, e.metric, locale));
     return html`<section class="card analytics-part" aria-labelledby="an-eff-h" data-testid="analytics-effect">
       <h2 id="an-eff-h">${w.effect}</h2>
       <form class="filters" aria-label=${w.effectForm} @submit=${this.#evaluate}>

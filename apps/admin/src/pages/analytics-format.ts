@@ -1,0 +1,24 @@
+import type { EffectResponse } from '@tierkit/admin';
+import { formatValue } from '@tierkit/core/format';
+import { MINUS } from '@tierkit/core/money';
+import type { ConsoleLocale } from '../words.js';
+
+/*
+ * How the effect evaluation's figures read, in the table and in the chart alike (the chart module is
+ * loaded later, so this lives apart from both).
+ */
+
+const POINTS: Readonly<Record<ConsoleLocale, string>> = { 'zh-CN': ' 个百分点', 'zh-TW': ' 個百分點', en: ' pp' };
+
+/**
+ * A mean (or a mean change, or the effect) of the evaluated metric. A yes/no metric's mean is the share
+ * of customers with "yes", so its changes read in percentage points, never as 是/否; money arrives
+ * rounded to the fen by the API, but a chart's axis asks for any value in between.
+ */
+export function meanText(v: number, metric: EffectResponse['metric'], locale: ConsoleLocale): string {
+  if (metric.unit === 'boolean') {
+    const points = Math.round(Math.abs(v) * 100);
+    return `${v < 0 && points !== 0 ? MINUS : ''}${points}${POINTS[locale]}`;
+  }
+  return formatValue(metric.unit === 'money' ? Math.round(v) : v, metric.unit, metric.currency, locale);
+}

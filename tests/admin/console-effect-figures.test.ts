@@ -1,0 +1,25 @@
+// How the console's effect evaluation reads its figures, in the table and the chart alike: a yes/no
+// metric (a product held) changes in percentage points.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EffectResponse } from '@tierkit/admin';
+import { meanText } from '../../apps/admin/src/pages/analytics-format.js';
+
+const premiumCard: EffectResponse['metric'] = { key: 'premium_card', unit: 'boolean' };
+const balance: EffectResponse['metric'] = { key: 'avg_daily_balance', unit: 'money', currency: 'CNY' };
+
+describe('console: effect evaluation figures', () => {
+  it('a product held: the mean is a share, so its change reads in percentage points, never 是/否', () => {
+    // 0.12 of the movers more hold the card; 0.05 fewer of the stayers; no change at all.
+    assert.equal(meanText(0.12, premiumCard, 'zh-CN'), '12 个百分点');
+    assert.equal(meanText(-0.05, premiumCard, 'zh-TW'), '−5 個百分點');
+    assert.equal(meanText(0, premiumCard, 'en'), '0 pp');
+    assert.equal(meanText(1, premiumCard, 'en'), '100 pp');
+  });
+
+  it('money in fen reads as money, a chart tick between fen rounded to one', () => {
+    assert.equal(meanText(206_024, balance, 'zh-CN'), '¥2,060.24');
+    assert.equal(meanText(-32_762, balance, 'en'), '−¥327.62');
+    assert.equal(meanText(1_000.4, balance, 'en'), '¥10');
+  });
+});
