@@ -1,9 +1,10 @@
 // How the console's effect evaluation reads its figures, in the table and the chart alike: a yes/no
-// metric (a product held) changes in percentage points.
+// metric (a product held) changes in percentage points, and a month compared on a handful of
+// customers is marked as such.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EffectResponse } from '@tierkit/admin';
-import { meanText } from '../../apps/admin/src/pages/analytics-format.js';
+import { FEW_TO_COMPARE, meanText, tooFew } from '../../apps/admin/src/pages/analytics-format.js';
 
 const premiumCard: EffectResponse['metric'] = { key: 'premium_card', unit: 'boolean' };
 const balance: EffectResponse['metric'] = { key: 'avg_daily_balance', unit: 'money', currency: 'CNY' };
@@ -21,5 +22,19 @@ describe('console: effect evaluation figures', () => {
     assert.equal(meanText(206_024, balance, 'zh-CN'), '¥2,060.24');
     assert.equal(meanText(-32_762, balance, 'en'), '−¥327.62');
     assert.equal(meanText(1_000.4, balance, 'en'), '¥10');
+  });
+
+  it(`a month with fewer than ${FEW_TO_COMPARE} matched movers or stayers is too few to read`, () => {
+    const e = {
+      matched: {
+        moved: { counts: [FEW_TO_COMPARE, FEW_TO_COMPARE - 1, 400, 400], meanChange: [] },
+        stayed: { counts: [FEW_TO_COMPARE, 400, FEW_TO_COMPARE - 1, 0], meanChange: [] },
+        effect: [],
+      },
+    } as unknown as EffectResponse;
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => tooFew(e, i)),
+      [false, true, true, true],
+    );
   });
 });

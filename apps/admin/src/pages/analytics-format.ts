@@ -8,6 +8,17 @@ import type { ConsoleLocale } from '../words.js';
  * loaded later, so this lives apart from both).
  */
 
+/**
+ * Fewer matched movers or stayers than this in a month, and that month's difference is marked as not
+ * enough to conclude from: with a handful on either side one customer's balance moves the mean.
+ */
+export const FEW_TO_COMPARE = 30;
+
+/** Whether a month of the matched comparison rests on too few customers to read its effect. */
+export function tooFew(e: EffectResponse, month: number): boolean {
+  return (e.matched.moved.counts[month] ?? 0) < FEW_TO_COMPARE || (e.matched.stayed.counts[month] ?? 0) < FEW_TO_COMPARE;
+}
+
 const POINTS: Readonly<Record<ConsoleLocale, string>> = { 'zh-CN': ' 个百分点', 'zh-TW': ' 個百分點', en: ' pp' };
 
 /**

@@ -7,7 +7,7 @@ import { bankTimeZone, lastClosedMonth } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';
-import { meanText } from './analytics-format.js';
+import { FEW_TO_COMPARE, meanText, tooFew } from './analytics-format.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
 import { whyFailed } from '../why-failed.js';
 
@@ -300,6 +300,8 @@ export class AnalyticsPage extends LitElement {
     // Nothing to draw unless some mover was matched with stayers in some month.
     const empty = !e || e.matched.moved.counts.every((n) => n === 0);
     const value = (v: number | null | undefined) => (v === null || v === undefined || !e ? w.none : meanText(v, e.metric, locale));
+    // Months whose comparison rests on a handful of customers: their effect is marked, and said so.
+    const few = e ? e.monthsAfter.filter((_, i) => e.matched.moved.counts[i] && tooFew(e, i)).length : 0;
     return html`<section class="card analytics-part" aria-labelledby="an-eff-h" data-testid="analytics-effect">
       <h2 id="an-eff-h">${w.effect}</h2>
       <form class="filters" aria-label=${w.effectForm} @submit=${this.#evaluate}>
@@ -338,11 +340,14 @@ export class AnalyticsPage extends LitElement {
                         (k, i) => html`<tr><th scope="row">+${k} · ${e.periods[i]}</th>
                           <td>${e.matched.moved.counts[i]}</td><td>${value(e.matched.moved.meanChange[i])}</td>
                           <td>${e.matched.stayed.counts[i]}</td><td>${value(e.matched.stayed.meanChange[i])}</td>
-                          <td>${value(e.matched.effect[i])}</td></tr>`,
+                          <td>${value(e.matched.effect[i])}${
+                            e.matched.moved.counts[i] && tooFew(e, i) ? html` <span class="few">${w.fewMark}</span>` : nothing
+                          }</td></tr>`,
                       )}</tbody>
                     </table>`,
                   )
             }
+            ${few > 0 ? html`<p class="hint" data-testid="effect-few">${w.fewNote(FEW_TO_COMPARE)}</p>` : nothing}
             <p class="hint">${w.effectNote(w.metrics[e.metric.key] ?? e.metric.key)}</p>`
           : nothing
       }

@@ -54,6 +54,8 @@ const zh = {
   effectNote: (metric: string) =>
     `观察性比较，不是实验：调级前同等级、调级当月“${metric}”同档位的未调级客户是账簿中最接近的对照。先看人数再看差异。`,
   cohorts: (moved: number, stayed: number) => `调级 ${moved} 位，未调级 ${stayed} 位。`,
+  fewMark: '※',
+  fewNote: (n: number) => `※ 该月调级客户或未调级客户少于 ${n} 位：差异仅供参考，不足以下结论。`,
   // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
   strata: (all: number, matched: number, metric: string) =>
     `按调级前等级与调级当月“${metric}”档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
@@ -119,6 +121,8 @@ const tw: typeof zh = {
   effectNote: (metric: string) =>
     `觀察性比較，不是實驗：調級前同等級、調級當月「${metric}」同級距的未調級客戶是帳簿中最接近的對照。先看人數再看差異。`,
   cohorts: (moved: number, stayed: number) => `調級 ${moved} 位，未調級 ${stayed} 位。`,
+  fewMark: '※',
+  fewNote: (n: number) => `※ 該月調級客戶或未調級客戶少於 ${n} 位：差異僅供參考，不足以下結論。`,
   // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
   strata: (all: number, matched: number, metric: string) =>
     `依調級前等級與調級當月「${metric}」級距分為 ${all} 層，其中 ${matched} 層同時有調級與未調級客戶，只有這些層參與比較。`,
@@ -186,6 +190,8 @@ const en: typeof zh = {
   effectNote: (metric: string) =>
     `An observational comparison, not an experiment: stayers of the same level before the move and the same band of “${metric}” in its month are the closest comparison the book holds. Read the counts before the effect.`,
   cohorts: (moved: number, stayed: number) => `${moved} moved, ${stayed} stayed.`,
+  fewMark: '※',
+  fewNote: (n: number) => `※ Fewer than ${n} movers or stayers that month: the difference is indicative only, not enough to conclude from.`,
   strata: (all: number, matched: number, metric: string) =>
     `${all} strata of level before the move × band of “${metric}” in its month; ${matched} hold both movers and stayers, and only those are compared.`,
   none: '—',
