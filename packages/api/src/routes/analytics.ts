@@ -131,7 +131,8 @@ async function visibleScheme(deps: ApiDeps, key: string): Promise<{ def: SchemeD
  */
 function notAfterThisMonth(deps: ApiDeps, field: string, month: string): void {
   const current = periodOf(deps.now(), deps.timeZone);
-  if (month > current) throw invalid([{ path: `query.${field}`, message: `must not be after the current month (${current})` }]);
+  // The words of every other "month in the future" refusal (jobs, metrics), which consoles already translate.
+  if (month > current) throw invalid([{ path: `query.${field}`, message: `${month} has not begun yet (current month ${current})` }]);
 }
 
 /** `from ≤ to ≤` the current month, and at most `max` months from the first to the last (both included) when given. */
