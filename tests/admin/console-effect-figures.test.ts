@@ -1,10 +1,11 @@
 // How the console's effect evaluation reads its figures, in the table and the chart alike: a yes/no
-// metric (a product held) changes in percentage points, and a month compared on a handful of
-// customers is marked as such.
+// metric (a product held) changes in percentage points, a month compared on a handful of
+// customers is marked as such, and counts are grouped by thousands.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EffectResponse } from '@tierkit/admin';
-import { FEW_TO_COMPARE, meanText, tooFew } from '../../apps/admin/src/pages/analytics-format.js';
+import { count, FEW_TO_COMPARE, meanText, tooFew } from '../../apps/admin/src/pages/analytics-format.js';
+import { ANALYTICS_WORDS } from '../../apps/admin/src/pages/analytics.words.js';
 
 const premiumCard: EffectResponse['metric'] = { key: 'premium_card', unit: 'boolean' };
 const balance: EffectResponse['metric'] = { key: 'avg_daily_balance', unit: 'money', currency: 'CNY' };
@@ -35,6 +36,17 @@ describe('console: effect evaluation figures', () => {
     assert.deepEqual(
       [0, 1, 2, 3].map((i) => tooFew(e, i)),
       [false, true, true, true],
+    );
+  });
+
+  it('counts in the tables and sentences are grouped by thousands in every locale', () => {
+    assert.equal(count(10_000), '10,000');
+    assert.equal(count(undefined), '0');
+    assert.equal(ANALYTICS_WORDS['zh-CN'].cohorts(12_036, 9_964), '调级 12,036 位，未调级 9,964 位。');
+    assert.equal(ANALYTICS_WORDS['zh-TW'].distributionSummary(10_000, 24).includes('共 10,000 位'), true);
+    assert.match(
+      ANALYTICS_WORDS.en.migrationTotals({ both: 9_990, up: 1_204, down: 987, same: 7_799, unranked: 0, entered: 10 }),
+      /^9,990 with a level in both months: 1,204 up, 987 down, 7,799 the same/,
     );
   });
 });

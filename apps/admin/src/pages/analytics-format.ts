@@ -1,6 +1,6 @@
 import type { EffectResponse } from '@tierkit/admin';
 import { formatValue } from '@tierkit/core/format';
-import { MINUS } from '@tierkit/core/money';
+import { groupDigits, MINUS } from '@tierkit/core/money';
 import type { ConsoleLocale } from '../words.js';
 
 /*
@@ -17,6 +17,11 @@ export const FEW_TO_COMPARE = 30;
 /** Whether a month of the matched comparison rests on too few customers to read its effect. */
 export function tooFew(e: EffectResponse, month: number): boolean {
   return (e.matched.moved.counts[month] ?? 0) < FEW_TO_COMPARE || (e.matched.stayed.counts[month] ?? 0) < FEW_TO_COMPARE;
+}
+
+/** A count in a table: 10,000 customers, not 10000 (the three locales group digits alike). */
+export function count(n: number | undefined): string {
+  return groupDigits(n ?? 0);
 }
 
 const POINTS: Readonly<Record<ConsoleLocale, string>> = { 'zh-CN': ' 个百分点', 'zh-TW': ' 個百分點', en: ' pp' };

@@ -7,7 +7,7 @@ import { bankTimeZone, lastClosedMonth } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';
-import { FEW_TO_COMPARE, meanText, tooFew } from './analytics-format.js';
+import { count, FEW_TO_COMPARE, meanText, tooFew } from './analytics-format.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
 import { whyFailed } from '../why-failed.js';
 
@@ -218,7 +218,7 @@ export class AnalyticsPage extends LitElement {
                 <thead><tr><th scope="col">${w.month}</th>${d.levels.map((k) => html`<th scope="col">${l.level(k)}</th>`)}<th scope="col">${w.total}</th></tr></thead>
                 <tbody>${d.periods.map(
                   (period, i) =>
-                    html`<tr><th scope="row">${period}</th>${d.series.map((s) => html`<td>${s.counts[i]}</td>`)}<td>${d.totals[i]}</td></tr>`,
+                    html`<tr><th scope="row">${period}</th>${d.series.map((s) => html`<td>${count(s.counts[i])}</td>`)}<td>${count(d.totals[i])}</td></tr>`,
                 )}</tbody>
               </table>`,
             )
@@ -249,10 +249,10 @@ export class AnalyticsPage extends LitElement {
                   ${m.levels.map(
                     (from, i) =>
                       html`<tr><th scope="row">${l.level(from)}</th>${m.levels.map(
-                        (_, j) => html`<td class=${i === j ? 'same' : i < j ? 'up' : 'down'}>${m.matrix[i]?.[j] ?? 0}</td>`,
+                        (_, j) => html`<td class=${i === j ? 'same' : i < j ? 'up' : 'down'}>${count(m.matrix[i]?.[j])}</td>`,
                       )}</tr>`,
                   )}
-                  <tr><th scope="row">${w.entered}</th>${m.entered.map((n) => html`<td>${n}</td>`)}</tr>
+                  <tr><th scope="row">${w.entered}</th>${m.entered.map((n) => html`<td>${count(n)}</td>`)}</tr>
                 </tbody>
               </table>`,
             )}`
@@ -281,8 +281,8 @@ export class AnalyticsPage extends LitElement {
                   <th scope="col">${w.upgradeRate}</th><th scope="col">${w.downgrades}</th><th scope="col">${w.downgradeRate}</th>
                 </tr></thead>
                 <tbody>${r.periods.map(
-                  (period, i) => html`<tr><th scope="row">${period}</th><td>${r.base[i]}</td><td>${r.upgrades[i]}</td>
-                    <td>${pct(r.upgradeRate[i] ?? null)}</td><td>${r.downgrades[i]}</td><td>${pct(r.downgradeRate[i] ?? null)}</td></tr>`,
+                  (period, i) => html`<tr><th scope="row">${period}</th><td>${count(r.base[i])}</td><td>${count(r.upgrades[i])}</td>
+                    <td>${pct(r.upgradeRate[i] ?? null)}</td><td>${count(r.downgrades[i])}</td><td>${pct(r.downgradeRate[i] ?? null)}</td></tr>`,
                 )}</tbody>
               </table>`,
             )
@@ -338,8 +338,8 @@ export class AnalyticsPage extends LitElement {
                       </tr></thead>
                       <tbody>${e.monthsAfter.map(
                         (k, i) => html`<tr><th scope="row">+${k} · ${e.periods[i]}</th>
-                          <td>${e.matched.moved.counts[i]}</td><td>${value(e.matched.moved.meanChange[i])}</td>
-                          <td>${e.matched.stayed.counts[i]}</td><td>${value(e.matched.stayed.meanChange[i])}</td>
+                          <td>${count(e.matched.moved.counts[i])}</td><td>${value(e.matched.moved.meanChange[i])}</td>
+                          <td>${count(e.matched.stayed.counts[i])}</td><td>${value(e.matched.stayed.meanChange[i])}</td>
                           <td>${value(e.matched.effect[i])}${
                             e.matched.moved.counts[i] && tooFew(e, i) ? html` <span class="few">${w.fewMark}</span>` : nothing
                           }</td></tr>`,
