@@ -185,9 +185,21 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       ['/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-02', 400, 'query.to'],
       ['/v1/analytics/rates?scheme=retail-tier&from=2015-01&to=2025-01', 400, 'query.to'],
       ['/v1/analytics/distribution?from=2025-01&to=2025-02', 400, 'query.scheme'],
+      // The fixture lives in 2025-11 (Shanghai): later months have no history to count yet.
+      ['/v1/analytics/distribution?scheme=retail-tier&from=2025-10&to=2025-12', 400, 'query.to'],
+      ['/v1/analytics/rates?scheme=retail-tier&from=2025-12&to=2026-01', 400, 'query.to'],
+      ['/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2999-12', 400, 'query.to'],
     ];
     await expectProblems(api.get, bad);
     // Ten years is the widest range allowed.
     assert.equal((await api.get('/v1/analytics/rates?scheme=retail-tier&from=2015-02&to=2025-01')).status, 200);
+    // In the words of every other refusal of a month to come, which the console translates.
+    const future = await problem(await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-12&to=2026-01'), 400);
+    assert.deepEqual(
+      future.errors?.map((e) => [e.path, e.message]),
+      [['query.to', '2026-01 has not begun yet (current month 2025-11)']],
+    );
+    // The current month is the last one that may be asked for.
+    assert.equal((await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-10&to=2025-11')).status, 200);
   });
 });

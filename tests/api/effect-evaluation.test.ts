@@ -152,7 +152,44 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
       [`${base}&direction=up&metric=nope`, 400, 'query.metric'],
       ['/v1/analytics/effect?scheme=retail-tier&period=2024-13&direction=up', 400, 'query.period'],
       ['/v1/analytics/effect?scheme=nope&period=2024-06&direction=up', 404],
+      // The fixture lives in 2025-11 (Shanghai): a later month has no moves to evaluate yet.
+      ['/v1/analytics/effect?scheme=retail-tier&period=2025-12&direction=up', 400, 'query.period'],
+      ['/v1/analytics/effect?scheme=retail-tier&period=2999-12&direction=down&months=24', 400, 'query.period'],
     ];
     await expectProblems(api.get, bad);
+  });
+});
+
+/*
+ * A level the scheme no longer defines (renamed by a later policy version) has no rank, so its holders
+ * are in neither group (docs/domain.md §10), even those who kept it:
+ *
+ *   subject  level 2024-05 → 2024-06   06 (band)   07
+ *   R1       standard → gold  (up)     5 (3)       9
+ *   R2       standard stays            5 (3)       6
+ *   R3       legacy stays              5 (3)       —    in no group, no stratum
+ *   R4       legacy → gold             5 (3)       —    unranked: in no group
+ */
+forEachDialect('analytics: effect evaluation leaves levels the scheme no longer has out of both groups', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  before(async () => {
+    await writeBook(f.db.db, 'bank-a', {
+      events: [
+        { subject: 'R1', period: '2024-01', from: null, to: 'standard' },
+        { subject: 'R1', period: '2024-06', from: 'standard', to: 'gold' },
+        { subject: 'R2', period: '2024-01', from: null, to: 'standard' },
+        { subject: 'R3', period: '2024-01', from: null, to: 'legacy' },
+        { subject: 'R4', period: '2024-01', from: null, to: 'legacy' },
+        { subject: 'R4', period: '2024-06', from: 'legacy', to: 'gold' },
+      ],
+      metrics: { R1: { '2024-06': 5, '2024-07': 9 }, R2: { '2024-06': 5, '2024-07': 6 }, R3: { '2024-06': 5 }, R4: { '2024-06': 5 } },
+    });
+  });
+
+  it('a holder of a legacy level who kept it is no stayer', async () => {
+    const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=up&months=1')).json();
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 1 });
+    assert.deepEqual(body.strata, [{ startLevel: 'standard', band: 3, bandMin: 4, bandMax: 8, moved: 1, stayed: 1 }]);
+    assert.deepEqual(body.matched.effect, [0, 3]);
   });
 });

@@ -1,5 +1,5 @@
 import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResponse } from '@tierkit/admin';
-import { formatValue } from '@tierkit/core/format';
+import { meanText } from './analytics-format.js';
 import {
   BarController,
   BarElement,
@@ -230,7 +230,7 @@ export function effectChart(
   l: Labels,
   names: { moved: string; stayed: string; monthsAfter: string },
 ): ChartHandle {
-  const show = (v: number) => formatValue(e.metric.unit === 'money' ? Math.round(v) : v, e.metric.unit, e.metric.currency, l.locale);
+  const show = (v: number) => meanText(v, e.metric, l.locale);
   const config: ChartConfiguration<'line', (number | null)[]> = {
     type: 'line',
     data: {
@@ -257,7 +257,7 @@ export function effectChart(
       locale: l.locale,
       scales: {
         x: { title: { display: true, text: names.monthsAfter } },
-        y: { ticks: { callback: (v) => (e.metric.unit === 'money' ? show(Number(v)) : String(v)) } },
+        y: { ticks: { callback: (v) => show(Number(v)) } },
       },
       plugins: {
         legend: { position: 'bottom' },

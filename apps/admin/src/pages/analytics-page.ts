@@ -1,13 +1,13 @@
 import { type AnalyticsPart, Analytics, type AnalyticsRange, type EffectQuery, hasRole, isBookScoped } from '@tierkit/admin';
 import { query } from '@tierkit/client';
 import { StoreController } from '@tierkit/admin/lit';
-import { formatValue } from '@tierkit/core/format';
 import { monthsBack } from '@tierkit/core/months';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { bankTimeZone, lastClosedMonth } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import type { ChartHandle, Labels } from './analytics-charts.js';
+import { count, FEW_TO_COMPARE, meanText, tooFew } from './analytics-format.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
 import { whyFailed } from '../why-failed.js';
 
@@ -218,7 +218,7 @@ export class AnalyticsPage extends LitElement {
                 <thead><tr><th scope="col">${w.month}</th>${d.levels.map((k) => html`<th scope="col">${l.level(k)}</th>`)}<th scope="col">${w.total}</th></tr></thead>
                 <tbody>${d.periods.map(
                   (period, i) =>
-                    html`<tr><th scope="row">${period}</th>${d.series.map((s) => html`<td>${s.counts[i]}</td>`)}<td>${d.totals[i]}</td></tr>`,
+                    html`<tr><th scope="row">${period}</th>${d.series.map((s) => html`<td>${count(s.counts[i])}</td>`)}<td>${count(d.totals[i])}</td></tr>`,
                 )}</tbody>
               </table>`,
             )
@@ -249,10 +249,10 @@ export class AnalyticsPage extends LitElement {
                   ${m.levels.map(
                     (from, i) =>
                       html`<tr><th scope="row">${l.level(from)}</th>${m.levels.map(
-                        (_, j) => html`<td class=${i === j ? 'same' : i < j ? 'up' : 'down'}>${m.matrix[i]?.[j] ?? 0}</td>`,
+                        (_, j) => html`<td class=${i === j ? 'same' : i < j ? 'up' : 'down'}>${count(m.matrix[i]?.[j])}</td>`,
                       )}</tr>`,
                   )}
-                  <tr><th scope="row">${w.entered}</th>${m.entered.map((n) => html`<td>${n}</td>`)}</tr>
+                  <tr><th scope="row">${w.entered}</th>${m.entered.map((n) => html`<td>${count(n)}</td>`)}</tr>
                 </tbody>
               </table>`,
             )}`
@@ -281,8 +281,8 @@ export class AnalyticsPage extends LitElement {
                   <th scope="col">${w.upgradeRate}</th><th scope="col">${w.downgrades}</th><th scope="col">${w.downgradeRate}</th>
                 </tr></thead>
                 <tbody>${r.periods.map(
-                  (period, i) => html`<tr><th scope="row">${period}</th><td>${r.base[i]}</td><td>${r.upgrades[i]}</td>
-                    <td>${pct(r.upgradeRate[i] ?? null)}</td><td>${r.downgrades[i]}</td><td>${pct(r.downgradeRate[i] ?? null)}</td></tr>`,
+                  (period, i) => html`<tr><th scope="row">${period}</th><td>${count(r.base[i])}</td><td>${count(r.upgrades[i])}</td>
+                    <td>${pct(r.upgradeRate[i] ?? null)}</td><td>${count(r.downgrades[i])}</td><td>${pct(r.downgradeRate[i] ?? null)}</td></tr>`,
                 )}</tbody>
               </table>`,
             )
@@ -299,8 +299,9 @@ export class AnalyticsPage extends LitElement {
     const q = this.#a.state.effectQuery;
     // Nothing to draw unless some mover was matched with stayers in some month.
     const empty = !e || e.matched.moved.counts.every((n) => n === 0);
-    const value = (v: number | null | undefined) =>
-      v === null || v === undefined ? w.none : formatValue(v, e?.metric.unit ?? 'count', e?.metric.currency, locale);
+    const value = (v: number | null | undefined) => (v === null || v === undefined || !e ? w.none : meanText(v, e.metric, locale));
+    // Months whose comparison rests on a handful of customers: their effect is marked, and said so.
+    const few = e ? e.monthsAfter.filter((_, i) => e.matched.moved.counts[i] && tooFew(e, i)).length : 0;
     return html`<section class="card analytics-part" aria-labelledby="an-eff-h" data-testid="analytics-effect">
       <h2 id="an-eff-h">${w.effect}</h2>
       <form class="filters" aria-label=${w.effectForm} @submit=${this.#evaluate}>
@@ -337,13 +338,16 @@ export class AnalyticsPage extends LitElement {
                       </tr></thead>
                       <tbody>${e.monthsAfter.map(
                         (k, i) => html`<tr><th scope="row">+${k} · ${e.periods[i]}</th>
-                          <td>${e.matched.moved.counts[i]}</td><td>${value(e.matched.moved.meanChange[i])}</td>
-                          <td>${e.matched.stayed.counts[i]}</td><td>${value(e.matched.stayed.meanChange[i])}</td>
-                          <td>${value(e.matched.effect[i])}</td></tr>`,
+                          <td>${count(e.matched.moved.counts[i])}</td><td>${value(e.matched.moved.meanChange[i])}</td>
+                          <td>${count(e.matched.stayed.counts[i])}</td><td>${value(e.matched.stayed.meanChange[i])}</td>
+                          <td>${value(e.matched.effect[i])}${
+                            e.matched.moved.counts[i] && tooFew(e, i) ? html` <span class="few">${w.fewMark}</span>` : nothing
+                          }</td></tr>`,
                       )}</tbody>
                     </table>`,
                   )
             }
+            ${few > 0 ? html`<p class="hint" data-testid="effect-few">${w.fewNote(FEW_TO_COMPARE)}</p>` : nothing}
             <p class="hint">${w.effectNote(w.metrics[e.metric.key] ?? e.metric.key)}</p>`
           : nothing
       }

@@ -1,6 +1,7 @@
+import { groupDigits as g } from '@tierkit/core/money';
 import type { ConsoleLocale } from '../words.js';
 
-/** The analytics page's words, zh-CN and en. */
+/** The analytics page's words, zh-CN, zh-TW and en; counts grouped by thousands (10,000 customers, not 10000). */
 const zh = {
   title: '分级分析',
   pickers: '方案与期间',
@@ -15,16 +16,16 @@ const zh = {
   chartLoading: '正在加载图表…',
   chartFailed: '图表无法加载，下表为全部数据。',
   distribution: '各等级人数（按月）',
-  distributionSummary: (n: number, months: number) => `${months} 个月的各等级人数堆叠柱状图，最近一个月共 ${n} 位。数据见下表。`,
+  distributionSummary: (n: number, months: number) => `${months} 个月的各等级人数堆叠柱状图，最近一个月共 ${g(n)} 位。数据见下表。`,
   month: '月份',
   total: '合计',
   migration: (from: string, to: string) => `等级迁移：${from} → ${to}`,
-  migrationSummary: (up: number, down: number, same: number) => `热力图：升级 ${up}、降级 ${down}、不变 ${same}。数据见下表。`,
+  migrationSummary: (up: number, down: number, same: number) => `热力图：升级 ${g(up)}、降级 ${g(down)}、不变 ${g(same)}。数据见下表。`,
   fromLevel: (from: string) => `${from} 的等级`,
   toLevel: (to: string) => `${to} 的等级`,
   entered: '期间新进入',
   migrationTotals: (t: { up: number; down: number; same: number; unranked: number; entered: number; both: number }) =>
-    `两月均有等级 ${t.both} 位：升级 ${t.up}，降级 ${t.down}，不变 ${t.same}，无法比较 ${t.unranked}；期间新进入 ${t.entered} 位。`,
+    `两月均有等级 ${g(t.both)} 位：升级 ${g(t.up)}，降级 ${g(t.down)}，不变 ${g(t.same)}，无法比较 ${g(t.unranked)}；期间新进入 ${g(t.entered)} 位。`,
   rates: '升级率与降级率（按月）',
   ratesSummary: '折线图：每月升级率与降级率，分母为上月已分级人数。数据见下表。',
   base: '上月已分级',
@@ -42,7 +43,7 @@ const zh = {
   metric: '指标',
   evaluate: '评估',
   effectSummary: (moved: number, stayed: number) =>
-    `折线图：调级客户（${moved} 位）与匹配的未调级客户（${stayed} 位）相对调级当月的平均变化。数据见下表。`,
+    `折线图：调级客户（${g(moved)} 位）与匹配的未调级客户（${g(stayed)} 位）相对调级当月的平均变化。数据见下表。`,
   monthsAfter: '调级后第几月',
   movedN: '调级客户数',
   movedChange: '调级客户平均变化',
@@ -53,7 +54,9 @@ const zh = {
   stayedLegend: '可比未调级客户',
   effectNote: (metric: string) =>
     `观察性比较，不是实验：调级前同等级、调级当月“${metric}”同档位的未调级客户是账簿中最接近的对照。先看人数再看差异。`,
-  cohorts: (moved: number, stayed: number) => `调级 ${moved} 位，未调级 ${stayed} 位。`,
+  cohorts: (moved: number, stayed: number) => `调级 ${g(moved)} 位，未调级 ${g(stayed)} 位。`,
+  fewMark: '※',
+  fewNote: (n: number) => `※ 该月调级客户或未调级客户少于 ${g(n)} 位：差异仅供参考，不足以下结论。`,
   // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
   strata: (all: number, matched: number, metric: string) =>
     `按调级前等级与调级当月“${metric}”档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
@@ -80,16 +83,16 @@ const tw: typeof zh = {
   chartLoading: '正在載入圖表…',
   chartFailed: '圖表無法載入，下表為全部資料。',
   distribution: '各等級人數（逐月）',
-  distributionSummary: (n: number, months: number) => `${months} 個月的各等級人數堆疊長條圖，最近一個月共 ${n} 位。資料見下表。`,
+  distributionSummary: (n: number, months: number) => `${months} 個月的各等級人數堆疊長條圖，最近一個月共 ${g(n)} 位。資料見下表。`,
   month: '月份',
   total: '合計',
   migration: (from: string, to: string) => `等級遷移：${from} → ${to}`,
-  migrationSummary: (up: number, down: number, same: number) => `熱度圖：升級 ${up}、降級 ${down}、不變 ${same}。資料見下表。`,
+  migrationSummary: (up: number, down: number, same: number) => `熱度圖：升級 ${g(up)}、降級 ${g(down)}、不變 ${g(same)}。資料見下表。`,
   fromLevel: (from: string) => `${from} 的等級`,
   toLevel: (to: string) => `${to} 的等級`,
   entered: '期間新進入',
   migrationTotals: (t: { up: number; down: number; same: number; unranked: number; entered: number; both: number }) =>
-    `兩月均有等級 ${t.both} 位：升級 ${t.up}，降級 ${t.down}，不變 ${t.same}，無法比較 ${t.unranked}；期間新進入 ${t.entered} 位。`,
+    `兩月均有等級 ${g(t.both)} 位：升級 ${g(t.up)}，降級 ${g(t.down)}，不變 ${g(t.same)}，無法比較 ${g(t.unranked)}；期間新進入 ${g(t.entered)} 位。`,
   rates: '升級率與降級率（逐月）',
   ratesSummary: '折線圖：每月升級率與降級率，分母為上月已分級人數。資料見下表。',
   base: '上月已分級',
@@ -107,7 +110,7 @@ const tw: typeof zh = {
   metric: '指標',
   evaluate: '評估',
   effectSummary: (moved: number, stayed: number) =>
-    `折線圖：調級客戶（${moved} 位）與配對的未調級客戶（${stayed} 位）相對調級當月的平均變化。資料見下表。`,
+    `折線圖：調級客戶（${g(moved)} 位）與配對的未調級客戶（${g(stayed)} 位）相對調級當月的平均變化。資料見下表。`,
   monthsAfter: '調級後第幾月',
   movedN: '調級客戶數',
   movedChange: '調級客戶平均變化',
@@ -118,7 +121,9 @@ const tw: typeof zh = {
   stayedLegend: '可比未調級客戶',
   effectNote: (metric: string) =>
     `觀察性比較，不是實驗：調級前同等級、調級當月「${metric}」同級距的未調級客戶是帳簿中最接近的對照。先看人數再看差異。`,
-  cohorts: (moved: number, stayed: number) => `調級 ${moved} 位，未調級 ${stayed} 位。`,
+  cohorts: (moved: number, stayed: number) => `調級 ${g(moved)} 位，未調級 ${g(stayed)} 位。`,
+  fewMark: '※',
+  fewNote: (n: number) => `※ 該月調級客戶或未調級客戶少於 ${g(n)} 位：差異僅供參考，不足以下結論。`,
   // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
   strata: (all: number, matched: number, metric: string) =>
     `依調級前等級與調級當月「${metric}」級距分為 ${all} 層，其中 ${matched} 層同時有調級與未調級客戶，只有這些層參與比較。`,
@@ -146,17 +151,17 @@ const en: typeof zh = {
   chartFailed: 'The chart could not be loaded; the table below has all the figures.',
   distribution: 'Subjects per level, by month',
   distributionSummary: (n: number, months: number) =>
-    `Stacked bars of subjects per level over ${months} months; ${n} in the latest month. Figures in the table below.`,
+    `Stacked bars of subjects per level over ${months} months; ${g(n)} in the latest month. Figures in the table below.`,
   month: 'Month',
   total: 'Total',
   migration: (from: string, to: string) => `Migration: ${from} → ${to}`,
   migrationSummary: (up: number, down: number, same: number) =>
-    `Heat map: ${up} moved up, ${down} down, ${same} stayed. Figures in the table below.`,
+    `Heat map: ${g(up)} moved up, ${g(down)} down, ${g(same)} stayed. Figures in the table below.`,
   fromLevel: (from: string) => `Level in ${from}`,
   toLevel: (to: string) => `Level in ${to}`,
   entered: 'Entered since',
   migrationTotals: (t) =>
-    `${t.both} with a level in both months: ${t.up} up, ${t.down} down, ${t.same} the same, ${t.unranked} not comparable; ${t.entered} entered since.`,
+    `${g(t.both)} with a level in both months: ${g(t.up)} up, ${g(t.down)} down, ${g(t.same)} the same, ${g(t.unranked)} not comparable; ${g(t.entered)} entered since.`,
   rates: 'Upgrade and downgrade rates, by month',
   ratesSummary: 'Lines of the monthly upgrade and downgrade rates over those tiered the month before. Figures in the table below.',
   base: 'Tiered the month before',
@@ -174,7 +179,7 @@ const en: typeof zh = {
   metric: 'Metric',
   evaluate: 'Evaluate',
   effectSummary: (moved: number, stayed: number) =>
-    `Lines of the mean change since the month of the move: movers (${moved}) and matched stayers (${stayed}). Figures in the table below.`,
+    `Lines of the mean change since the month of the move: movers (${g(moved)}) and matched stayers (${g(stayed)}). Figures in the table below.`,
   monthsAfter: 'Months after the move',
   movedN: 'Movers',
   movedChange: 'Movers’ mean change',
@@ -185,7 +190,10 @@ const en: typeof zh = {
   stayedLegend: 'Comparable stayers',
   effectNote: (metric: string) =>
     `An observational comparison, not an experiment: stayers of the same level before the move and the same band of “${metric}” in its month are the closest comparison the book holds. Read the counts before the effect.`,
-  cohorts: (moved: number, stayed: number) => `${moved} moved, ${stayed} stayed.`,
+  cohorts: (moved: number, stayed: number) => `${g(moved)} moved, ${g(stayed)} stayed.`,
+  fewMark: '※',
+  fewNote: (n: number) =>
+    `※ Fewer than ${g(n)} movers or stayers that month: the difference is indicative only, not enough to conclude from.`,
   strata: (all: number, matched: number, metric: string) =>
     `${all} strata of level before the move × band of “${metric}” in its month; ${matched} hold both movers and stayers, and only those are compared.`,
   none: '—',

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MetricDef, SchemeDefinition } from '@tierkit/core';
 import { type ApiDeps, packOf } from '../deps.js';
-import { isPeriod, monthsBetween } from '../periods.js';
+import { isPeriod, monthsBetween, periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { DistributionResponseSchema, EffectResponseSchema, MigrationResponseSchema, RatesResponseSchema } from '../schemas/analytics.js';
@@ -32,7 +32,10 @@ const period = (name: string, description: string) =>
 const RangeQuery = z.object({
   scheme,
   from: period('from', 'First month, `YYYY-MM`'),
-  to: period('to', `Last month, \`YYYY-MM\`, not before \`from\`; at most ${MAX_ANALYTICS_MONTHS} months in all`),
+  to: period(
+    'to',
+    `Last month, \`YYYY-MM\`, not before \`from\` nor after the current month (the bank's calendar); at most ${MAX_ANALYTICS_MONTHS} months in all`,
+  ),
 });
 
 const distributionRoute = createRoute({
@@ -56,7 +59,7 @@ const migrationRoute = createRoute({
     query: z.object({
       scheme,
       from: period('from', 'The earlier month'),
-      to: period('to', 'The later month, not before `from`'),
+      to: period('to', "The later month, not before `from` nor after the current month (the bank's calendar)"),
     }),
   },
   responses: {
@@ -85,7 +88,7 @@ const effectRoute = createRoute({
   request: {
     query: z.object({
       scheme,
-      period: period('period', 'The month of the move'),
+      period: period('period', "The month of the move, not after the current month (the bank's calendar)"),
       direction: z.enum(['up', 'down']).openapi({ param: { name: 'direction', in: 'query' } }),
       months: z.coerce
         .number()
@@ -122,8 +125,26 @@ async function visibleScheme(deps: ApiDeps, key: string): Promise<{ def: SchemeD
   return { def, metrics: tp.metrics };
 }
 
-/** `from ≤ to`, and at most `max` months from the first to the last (both included) when given. */
-function checkRange(from: string, to: string, max?: number): void {
+/**
+ * A month after the current one (the bank's calendar) has no tier history yet: read as one, every
+ * level would look held and every rate 0 %, figures nobody measured. Refused, naming the field.
+ */
+function notAfterThisMonth(deps: ApiDeps, field: string, month: string): void {
+  const current = periodOf(deps.now(), deps.timeZone);
+  // The code and words of every other "month in the future" refusal (metrics, jobs).
+  if (month > current)
+    throw invalid([
+      {
+        path: `query.${field}`,
+        message: `${month} has not begun yet (current month ${current})`,
+        code: 'month_not_begun',
+        params: { month, current },
+      },
+    ]);
+}
+
+/** `from ≤ to ≤` the current month, and at most `max` months from the first to the last (both included) when given. */
+function checkRange(deps: ApiDeps, from: string, to: string, max?: number): void {
   const months = monthsBetween(from, to) + 1;
   if (months < 1)
     throw invalid([
@@ -134,6 +155,7 @@ function checkRange(from: string, to: string, max?: number): void {
         params: { minimum: from, inclusive: true, origin: 'month' },
       },
     ]);
+  notAfterThisMonth(deps, 'to', to);
   if (max !== undefined && months > max)
     throw invalid([
       {
@@ -150,28 +172,29 @@ export function analytics() {
   return router()
     .openapi(distributionRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
-      checkRange(from, to, MAX_ANALYTICS_MONTHS);
       const deps = c.var.deps;
+      checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(await distribution(deps.db, deps.tenantId, def, from, to), 200);
     })
     .openapi(migrationRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
-      checkRange(from, to);
       const deps = c.var.deps;
+      checkRange(deps, from, to);
       const { def } = await visibleScheme(deps, key);
       return c.json(await migration(deps.db, deps.tenantId, def, from, to), 200);
     })
     .openapi(ratesRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
-      checkRange(from, to, MAX_ANALYTICS_MONTHS);
       const deps = c.var.deps;
+      checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(await rates(deps.db, deps.tenantId, def, from, to), 200);
     })
     .openapi(effectRoute, async (c) => {
       const q = c.req.valid('query');
       const deps = c.var.deps;
+      notAfterThisMonth(deps, 'period', q.period);
       const { def, metrics } = await visibleScheme(deps, q.scheme);
       const metricKey = q.metric ?? DEFAULT_EFFECT_METRIC;
       const metric = metrics.get(metricKey);

@@ -186,7 +186,9 @@ function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
   return sql`${levelPairs(tenantId, q.scheme, q.before, q.period)},
     cohort AS (
       SELECT subject_id, from_level AS start_level,
-        CASE WHEN from_level = to_level THEN 'stayed'
+        -- A level the scheme no longer defines has no rank: its holders neither move nor stay.
+        CASE WHEN ${rankOf(sql`from_level`, q.ranks)} IS NULL THEN NULL
+             WHEN from_level = to_level THEN 'stayed'
              WHEN ${rankOf(sql`to_level`, q.ranks)} ${moved} ${rankOf(sql`from_level`, q.ranks)} THEN 'moved' END AS grp
       FROM pairs WHERE from_level IS NOT NULL
     )`;

@@ -1,0 +1,52 @@
+// How the console's effect evaluation reads its figures, in the table and the chart alike: a yes/no
+// metric (a product held) changes in percentage points, a month compared on a handful of
+// customers is marked as such, and counts are grouped by thousands.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EffectResponse } from '@tierkit/admin';
+import { count, FEW_TO_COMPARE, meanText, tooFew } from '../../apps/admin/src/pages/analytics-format.js';
+import { ANALYTICS_WORDS } from '../../apps/admin/src/pages/analytics.words.js';
+
+const premiumCard: EffectResponse['metric'] = { key: 'premium_card', unit: 'boolean' };
+const balance: EffectResponse['metric'] = { key: 'avg_daily_balance', unit: 'money', currency: 'CNY' };
+
+describe('console: effect evaluation figures', () => {
+  it('a product held: the mean is a share, so its change reads in percentage points, never 是/否', () => {
+    // 0.12 of the movers more hold the card; 0.05 fewer of the stayers; no change at all.
+    assert.equal(meanText(0.12, premiumCard, 'zh-CN'), '12 个百分点');
+    assert.equal(meanText(-0.05, premiumCard, 'zh-TW'), '−5 個百分點');
+    assert.equal(meanText(0, premiumCard, 'en'), '0 pp');
+    assert.equal(meanText(1, premiumCard, 'en'), '100 pp');
+  });
+
+  it('money in fen reads as money, a chart tick between fen rounded to one', () => {
+    assert.equal(meanText(206_024, balance, 'zh-CN'), '¥2,060.24');
+    assert.equal(meanText(-32_762, balance, 'en'), '−¥327.62');
+    assert.equal(meanText(1_000.4, balance, 'en'), '¥10');
+  });
+
+  it(`a month with fewer than ${FEW_TO_COMPARE} matched movers or stayers is too few to read`, () => {
+    const e = {
+      matched: {
+        moved: { counts: [FEW_TO_COMPARE, FEW_TO_COMPARE - 1, 400, 400], meanChange: [] },
+        stayed: { counts: [FEW_TO_COMPARE, 400, FEW_TO_COMPARE - 1, 0], meanChange: [] },
+        effect: [],
+      },
+    } as unknown as EffectResponse;
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => tooFew(e, i)),
+      [false, true, true, true],
+    );
+  });
+
+  it('counts in the tables and sentences are grouped by thousands in every locale', () => {
+    assert.equal(count(10_000), '10,000');
+    assert.equal(count(undefined), '0');
+    assert.equal(ANALYTICS_WORDS['zh-CN'].cohorts(12_036, 9_964), '调级 12,036 位，未调级 9,964 位。');
+    assert.equal(ANALYTICS_WORDS['zh-TW'].distributionSummary(10_000, 24).includes('共 10,000 位'), true);
+    assert.match(
+      ANALYTICS_WORDS.en.migrationTotals({ both: 9_990, up: 1_204, down: 987, same: 7_799, unranked: 0, entered: 10 }),
+      /^9,990 with a level in both months: 1,204 up, 987 down, 7,799 the same/,
+    );
+  });
+});
