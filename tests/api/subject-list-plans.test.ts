@@ -131,6 +131,11 @@ const FILTERS: Record<string, Filter> = {
     managedBy: 'rm-many',
     kind: 'customer',
   },
+  'ids starting C02': { levels: [], externalIdPrefix: 'C02' },
+  'ids starting C02, from the last': { levels: [], externalIdPrefix: 'C02', descending: true },
+  'ids starting c0 (another case)': { levels: [], externalIdPrefix: 'c0' },
+  'ids starting C9 (none)': { levels: [], externalIdPrefix: 'C9' },
+  'ids starting C02 in a small book': { levels: [], externalIdPrefix: 'C02', managedBy: 'rm-few' },
   'a level, ids starting C01, from the last': {
     levels: [{ scheme: 'retail-tier', level: 'gold' }],
     externalIdPrefix: 'C01',

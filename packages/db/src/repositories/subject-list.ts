@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Database, SubjectRow } from '../schema.js';
 import type { Executor } from './executor.js';
 import { toSubject, type Subject } from './subjects.js';
@@ -96,20 +96,30 @@ async function holders(db: Executor, tenantId: string, h: Holding, upTo: number 
   return Number(row?.n ?? 0);
 }
 
+const isPostgres = (db: Executor) => db.getExecutor().adapter instanceof PostgresAdapter;
+
 /** The subject-side filters of a query: kind, id prefix and the cursor. */
 function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['subjects'] }, 's', object>>(
   q: Q,
   query: ListSubjectsQuery,
+  postgres: boolean,
 ): Q {
   let out = q;
   if (query.kind) out = out.where('s.kind', '=', query.kind) as Q;
-  if (query.externalIdPrefix) {
+  const prefix = query.externalIdPrefix;
+  if (prefix) {
     // substr, not LIKE: LIKE ignores case on SQLite and reads `%` and `_` in the prefix as wildcards.
-    out = out.where(
-      sql<string>`substr(${sql.ref('s.external_id')}, 1, ${query.externalIdPrefix.length})`,
-      '=',
-      query.externalIdPrefix,
-    ) as Q;
+    out = out.where(sql<string>`substr(${sql.ref('s.external_id')}, 1, ${prefix.length})`, '=', prefix) as Q;
+    // The ids a prefix starts lie between it and the prefix with its last character one higher, in
+    // SQLite's byte order: the walk starts and stops there instead of reading every id before and
+    // after them (a third of a second over a million customers). PostgreSQL orders text by the
+    // database's collation, where that need not hold; it keeps the check alone.
+    const last = prefix.charCodeAt(prefix.length - 1);
+    if (!postgres && /^[\x20-\x7e]+$/.test(prefix) && last < 0x7e) {
+      out = out
+        .where('s.external_id', '>=', prefix)
+        .where('s.external_id', '<', `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}`) as Q;
+    }
   }
   if (query.afterExternalId !== undefined) out = out.where('s.external_id', query.descending ? '<' : '>', query.afterExternalId) as Q;
   return out;
@@ -150,7 +160,7 @@ async function inOrder(
   window: number | undefined,
 ): Promise<Subject[]> {
   const dir = query.descending ? 'desc' : 'asc';
-  const walk = subjectFilters(db.selectFrom('subjects as s').selectAll('s').where('s.tenant_id', '=', tenantId), query);
+  const walk = subjectFilters(db.selectFrom('subjects as s').selectAll('s').where('s.tenant_id', '=', tenantId), query, isPostgres(db));
   const rows =
     window === undefined
       ? await walk
@@ -183,6 +193,7 @@ async function fromIndex(
       .selectAll('s')
       .where('s.tenant_id', '=', tenantId),
     query,
+    isPostgres(db),
   )
     .where((eb) => passesTheRest(eb as unknown as Eb, tenantId, holdings, 'd.subject_id', driver))
     .orderBy('s.external_id', query.descending ? 'desc' : 'asc')
