@@ -17,6 +17,10 @@ describe('Analytics against the real API', () => {
     const keys = a.state.schemes.data?.map((s) => s.key) ?? [];
     assert.ok(keys.includes('retail-tier') && keys.includes('aml-test'), keys.join());
     assert.ok(!keys.includes('risk-value-test'));
+    // Beside them, the metrics an effect evaluation may follow: the tenant's catalogue and its default.
+    assert.equal(a.state.metrics.status, 'ready');
+    assert.ok(a.state.metrics.data?.items.some((m) => m.key === 'premium_card' && m.unit === 'boolean'));
+    assert.equal(a.state.metrics.data?.default, 'avg_daily_balance');
   });
 
   it('a range reads distribution, migration and rates, each ready with the counts behind it', async () => {

@@ -44,6 +44,7 @@ const ROUTES = [
   '/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2025-06',
   '/v1/analytics/rates?scheme=retail-tier&from=2025-01&to=2025-06',
   '/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up',
+  '/v1/analytics/metrics',
 ];
 
 forEachDialect('analytics: distribution, migration and rates from the tier history', (f) => {

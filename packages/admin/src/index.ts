@@ -10,7 +10,14 @@ export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
 export { Analytics } from './core/analytics.js';
 export type { AnalyticsPart, AnalyticsRange, AnalyticsState, EffectQuery } from './core/analytics.js';
-export type { DistributionResponse, EffectGroupSeries, EffectResponse, MigrationResponse, RatesResponse } from './core/analytics-types.js';
+export type {
+  DistributionResponse,
+  EffectGroupSeries,
+  EffectMetricsResponse,
+  EffectResponse,
+  MigrationResponse,
+  RatesResponse,
+} from './core/analytics-types.js';
 export { AuditTrail, firstBreak } from './core/audit-trail.js';
 export type { AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';

@@ -14,8 +14,6 @@ import { whyFailed } from '../why-failed.js';
 type ChartsModule = typeof import('./analytics-charts.js');
 type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
 
-/** Metrics offered for the effect evaluation: balance (AUM), activity and a product held. */
-const EFFECT_METRICS = ['avg_daily_balance', 'premium_card', 'card_spend', 'transaction_count'] as const;
 const DEFAULT_SCHEME = 'retail-tier';
 
 /**
@@ -117,7 +115,9 @@ export class AnalyticsPage extends LitElement {
       period: monthsBack(to, 7)[6] as string,
       months: 6,
     };
-    await store.evaluate({ scheme, period, direction: 'up', months, metric: EFFECT_METRICS[0] });
+    // The tenant's default (its balances), or — the catalogue unread — the API's own choice of it.
+    const metric = store.state.metrics.data?.default ?? undefined;
+    await store.evaluate({ scheme, period, direction: 'up', months, ...(metric ? { metric } : {}) });
   }
 
   #field(form: HTMLFormElement, name: string): string {
@@ -141,14 +141,29 @@ export class AnalyticsPage extends LitElement {
     const form = e.target as HTMLFormElement;
     const range = this.#a.state.range;
     if (!range) return;
-    const query: EffectQuery = {
+    const query: { -readonly [K in keyof EffectQuery]: EffectQuery[K] } = {
       scheme: range.scheme,
       period: this.#field(form, 'period'),
       direction: this.#field(form, 'direction') === 'down' ? 'down' : 'up',
       months: Number(this.#field(form, 'months')) || 6,
-      metric: this.#field(form, 'metric'),
     };
+    const metric = this.#field(form, 'metric');
+    if (metric) Object.assign(query, { metric });
     void this.#a.store.evaluate(query);
+  }
+
+  /**
+   * The metrics an evaluation may follow: the tenant's catalogue, in the console's words where it has
+   * them (a product held is said as one), else in the catalogue's own label. Until the catalogue is
+   * read (or if it cannot be), the one being shown, so the form still says what it evaluates.
+   */
+  #effectMetrics(): { key: string; label: string }[] {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const named = ANALYTICS_WORDS[locale].metrics;
+    const items = this.#a.state.metrics.data?.items;
+    if (items) return items.map((m) => ({ key: m.key, label: named[m.key] ?? m.label[locale] ?? m.key }));
+    const shown = this.#a.state.effect.data?.metric.key ?? this.#a.state.effectQuery?.metric;
+    return shown ? [{ key: shown, label: named[shown] ?? shown }] : [];
   }
 
   #labels(): Labels {
@@ -315,7 +330,10 @@ export class AnalyticsPage extends LitElement {
         <label>${w.months} <input name="months" type="number" min="1" max="24" required .value=${String(q?.months ?? 6)}></label>
         <label>${w.metric}
           <select name="metric">
-            ${EFFECT_METRICS.map((k) => html`<option value=${k} ?selected=${(q?.metric ?? EFFECT_METRICS[0]) === k}>${w.metrics[k] ?? k}</option>`)}
+            ${this.#effectMetrics().map(
+              ({ key, label }) =>
+                html`<option value=${key} ?selected=${(q?.metric ?? e?.metric.key ?? this.#a.state.metrics.data?.default) === key}>${label}</option>`,
+            )}
           </select>
         </label>
         <button type="submit" ?disabled=${!this.#a.state.range}>${w.evaluate}</button>

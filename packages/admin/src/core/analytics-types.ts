@@ -5,6 +5,7 @@
 export type {
   DistributionResponse,
   EffectGroupSeries,
+  EffectMetricsResponse,
   EffectResponse,
   EffectStratum,
   MigrationResponse,

@@ -1,6 +1,6 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
-import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResponse } from './analytics-types.js';
+import type { DistributionResponse, EffectMetricsResponse, EffectResponse, MigrationResponse, RatesResponse } from './analytics-types.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 
 /** One read of the analytics screen: its own status, answer and problem, so one failing chart leaves the others. */
@@ -27,13 +27,15 @@ export interface EffectQuery {
   readonly direction: 'up' | 'down';
   /** Months of follow-up (1–24; the API's default 6). */
   readonly months?: number;
-  /** A metric of the tenant's catalogue (the API's default `avg_daily_balance`). */
+  /** A metric of the tenant's catalogue (`metrics`; the API's default when absent: `metrics.data.default`). */
   readonly metric?: string;
 }
 
 export interface AnalyticsState {
   /** The schemes the credential may see, with their level names, for the picker and the labels. */
   readonly schemes: AnalyticsPart<readonly SchemeSummary[]>;
+  /** The metrics an effect evaluation may follow (the tenant's catalogue) and the one it follows by default. */
+  readonly metrics: AnalyticsPart<EffectMetricsResponse>;
   readonly range: AnalyticsRange | undefined;
   readonly distribution: AnalyticsPart<DistributionResponse>;
   readonly migration: AnalyticsPart<MigrationResponse>;
@@ -57,18 +59,33 @@ export class Analytics extends KitStore<AnalyticsState> {
   readonly #client: Client;
 
   constructor(client: Client) {
-    super({ schemes: IDLE, range: undefined, distribution: IDLE, migration: IDLE, rates: IDLE, effectQuery: undefined, effect: IDLE });
+    super({
+      schemes: IDLE,
+      metrics: IDLE,
+      range: undefined,
+      distribution: IDLE,
+      migration: IDLE,
+      rates: IDLE,
+      effectQuery: undefined,
+      effect: IDLE,
+    });
     this.#client = client;
   }
 
-  /** Read the schemes to pick from (matrix schemes are left out: their cells are levels of two others). */
+  /**
+   * Read the schemes to pick from (matrix schemes are left out: their cells are levels of two others)
+   * and, beside them, the metrics an effect evaluation may follow.
+   */
   async loadSchemes(): Promise<void> {
-    this.set({ schemes: LOADING });
-    const got = await this.run(
-      'schemes',
-      (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
-      (error) => this.set({ schemes: { status: 'error', data: undefined, error } }),
-    );
+    this.set({ schemes: LOADING, metrics: LOADING });
+    const [got] = await Promise.all([
+      this.run(
+        'schemes',
+        (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
+        (error) => this.set({ schemes: { status: 'error', data: undefined, error } }),
+      ),
+      this.#part('metrics', '/v1/analytics/metrics'),
+    ]);
     if (got) this.set({ schemes: { status: 'ready', data: got.items.filter((s) => s.category !== 'matrix'), error: undefined } });
   }
 
@@ -104,7 +121,7 @@ export class Analytics extends KitStore<AnalyticsState> {
     await Promise.all([range ? this.setRange(range) : undefined, effectQuery ? this.evaluate(effectQuery) : undefined]);
   }
 
-  async #part<K extends 'distribution' | 'migration' | 'rates' | 'effect'>(key: K, path: string): Promise<void> {
+  async #part<K extends 'metrics' | 'distribution' | 'migration' | 'rates' | 'effect'>(key: K, path: string): Promise<void> {
     const data = await this.run(
       key,
       (signal) => this.#client.http.get<NonNullable<AnalyticsState[K]['data']>>(path, { signal }),

@@ -35,7 +35,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // Aggregates over the whole book: analysts' keys and staff sessions, never a customer's token.
   [
     'GET',
-    /^\/v1\/analytics\/(distribution|migration|rates|effect)$/,
+    /^\/v1\/analytics\/(distribution|migration|rates|effect|metrics)$/,
     { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false, tenantWide: true },
   ],
   // The audit trail: admin keys, and the checkers' staff sessions in the console (the four-eyes side

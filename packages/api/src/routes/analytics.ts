@@ -4,7 +4,13 @@ import { type ApiDeps, packOf } from '../deps.js';
 import { isPeriod, monthsBetween, periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
-import { DistributionResponseSchema, EffectResponseSchema, MigrationResponseSchema, RatesResponseSchema } from '../schemas/analytics.js';
+import {
+  DistributionResponseSchema,
+  EffectMetricsResponseSchema,
+  EffectResponseSchema,
+  MigrationResponseSchema,
+  RatesResponseSchema,
+} from '../schemas/analytics.js';
 import { problemResponses } from '../schemas/common.js';
 import { audienceOf } from '../services/audience.js';
 import { evaluateEffect } from '../services/effect-evaluation.js';
@@ -15,7 +21,19 @@ export const MAX_ANALYTICS_MONTHS = 120;
 /** The longest follow-up of an effect evaluation. */
 export const MAX_EFFECT_MONTHS = 24;
 /** What an effect evaluation measures unless told otherwise. */
-const DEFAULT_EFFECT_METRIC = 'avg_daily_balance';
+/** What a bank's effect evaluation follows first: balances (AUM), the default pack's `avg_daily_balance`. */
+const PREFERRED_EFFECT_METRIC = 'avg_daily_balance';
+
+/**
+ * The metric an effect evaluation follows when asked for none: the default pack's balance, else the
+ * catalogue's first money metric, else its first. A bank whose catalogue names balances otherwise
+ * (`aum`, `deposits`) got a 400 for every evaluation that named no metric, the console's first included.
+ */
+function defaultEffectMetric(metrics: ReadonlyMap<string, MetricDef>): string | undefined {
+  if (metrics.has(PREFERRED_EFFECT_METRIC)) return PREFERRED_EFFECT_METRIC;
+  const all = [...metrics.values()];
+  return (all.find((m) => m.unit === 'money') ?? all[0])?.key;
+}
 
 const scheme = z
   .string()
@@ -104,7 +122,7 @@ const effectRoute = createRoute({
         .optional()
         .openapi({
           param: { name: 'metric', in: 'query' },
-          description: `A metric of the tenant's catalogue; default \`${DEFAULT_EFFECT_METRIC}\``,
+          description: `A metric of the tenant's catalogue (\`GET /v1/analytics/metrics\`); default \`${PREFERRED_EFFECT_METRIC}\`, or when the catalogue lacks it its first money metric`,
         }),
     }),
   },
@@ -114,6 +132,16 @@ const effectRoute = createRoute({
       content: { 'application/json': { schema: EffectResponseSchema } },
     },
     ...problemResponses(400, 404),
+  },
+});
+
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  tags: ['analytics'],
+  summary: 'The metrics an effect evaluation may follow (the tenant’s catalogue), and the one it follows by default',
+  responses: {
+    200: { description: 'The catalogue', content: { 'application/json': { schema: EffectMetricsResponseSchema } } },
   },
 });
 
@@ -170,6 +198,10 @@ function checkRange(deps: ApiDeps, from: string, to: string, max?: number): void
 /** `/v1/analytics/*`: aggregates over a scheme's tier history and the metrics, for staff. */
 export function analytics() {
   return router()
+    .openapi(metricsRoute, async (c) => {
+      const { metrics } = await packOf(c.var.deps);
+      return c.json({ items: [...metrics.values()], default: defaultEffectMetric(metrics) ?? null }, 200);
+    })
     .openapi(distributionRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
       const deps = c.var.deps;
@@ -196,7 +228,7 @@ export function analytics() {
       const deps = c.var.deps;
       notAfterThisMonth(deps, 'period', q.period);
       const { def, metrics } = await visibleScheme(deps, q.scheme);
-      const metricKey = q.metric ?? DEFAULT_EFFECT_METRIC;
+      const metricKey = q.metric ?? defaultEffectMetric(metrics) ?? PREFERRED_EFFECT_METRIC;
       const metric = metrics.get(metricKey);
       if (!metric)
         throw invalid([

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { METRIC_UNITS } from '@tierkit/core';
+import { MetricDefSchema } from './common.js';
 
 /*
  * OpenAPI schemas of the analytics responses (services/level-analytics.ts, services/effect-evaluation.ts).
@@ -94,3 +95,13 @@ export const EffectResponseSchema = z
     description:
       'Money in integer minor units (fen): means rounded to the nearest fen, halves away from zero; other units to two decimals.',
   });
+
+export const EffectMetricsResponseSchema = z
+  .object({
+    items: z.array(MetricDefSchema).readonly().openapi({ description: "The tenant's metric catalogue, in its order" }),
+    default: z.string().nullable().openapi({
+      description:
+        'What the effect evaluation follows when asked for no metric: `avg_daily_balance` if the catalogue has it, else its first money metric, else its first',
+    }),
+  })
+  .openapi('EffectMetricsResponse');

@@ -1,4 +1,4 @@
-import type { MetricUnit } from '../model/metric.js';
+import type { MetricDef, MetricUnit } from '../model/metric.js';
 
 /*
  * What `GET /v1/analytics/*` sends, laid out for charts: months as one array, every series a
@@ -77,6 +77,13 @@ export interface EffectStratum {
   /** Subjects with the metric in the month of the move. */
   readonly moved: number;
   readonly stayed: number;
+}
+
+/** `GET /v1/analytics/metrics`: what an effect evaluation may follow, the tenant's metric catalogue. */
+export interface EffectMetricsResponse {
+  readonly items: readonly MetricDef[];
+  /** What `GET /v1/analytics/effect` follows when asked for no metric; null when the catalogue is empty. */
+  readonly default: string | null;
 }
 
 /** Money in integer minor units: means rounded to the nearest fen. */
