@@ -142,6 +142,7 @@ const metricsRoute = createRoute({
   summary: 'The metrics an effect evaluation may follow (the tenant’s catalogue), and the one it follows by default',
   responses: {
     200: { description: 'The catalogue', content: { 'application/json': { schema: EffectMetricsResponseSchema } } },
+    ...problemResponses(),
   },
 });
 
