@@ -3,6 +3,7 @@ import {
   ApprovalsQueue,
   approvalKey,
   type Decided,
+  filedBySession,
   hasRole,
   isBookScoped,
   Jobs,
@@ -192,7 +193,7 @@ export class ApprovalsPage extends LitElement {
     const canDecide = hasRole(session, 'approver');
     const q = this.#queue.state;
     // Below approver, the queue is read-only and only one's own requests are of interest.
-    const items = canDecide ? q.items : q.items.filter((i) => i.requestedByYou);
+    const items = canDecide ? q.items : q.items.filter((i) => filedBySession(i, session));
     const status =
       q.status === 'loading'
         ? w.loading

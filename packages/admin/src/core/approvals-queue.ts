@@ -3,7 +3,7 @@ import type { Locale } from '@tierkit/core';
 import type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './approvals-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
-import { hasRole } from './session.js';
+import { filedBySession, hasRole } from './session.js';
 
 /** Filters of `GET /v1/approvals`. */
 export interface ApprovalFilter {
@@ -71,11 +71,12 @@ export function approvalKey(item: Pick<ApprovalItem, 'kind' | 'id'>): string {
 /**
  * Why `session` may not decide `item`, or undefined when it may (the API checks again). Whether it is
  * their own request is the API's `requestedByYou`, by person as four eyes compares — a request filed
- * with a key they own is theirs too, which comparing `requestedBy` with the session's actor would miss.
+ * with a key they own is theirs too, which comparing `requestedBy` with the session's actor would miss
+ * (that comparison is the fallback for an API without the field: {@link filedBySession}).
  * The item must have been read with the same person's credential as `session`.
  */
 export function whyNotApprovable(item: ApprovalItem, session: Session | undefined): NotApprovable | undefined {
-  if (item.requestedByYou) return 'own-request';
+  if (filedBySession(item, session)) return 'own-request';
   if (!hasRole(session, 'approver')) return 'role';
   return undefined;
 }
