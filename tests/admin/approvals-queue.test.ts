@@ -286,6 +286,12 @@ describe('whose request it is, without the API’s requestedByYou (an older API)
     assert.equal(whyNotApprovable(item('staff:APR1', false), approver), undefined);
   });
 
+  it('a level a re-tier job they started moved is theirs as the job’s: own-job', () => {
+    const level = { ...item('job:job_1', true), kind: 'level' as const };
+    assert.equal(whyNotApprovable(level, approver), 'own-job');
+    assert.equal(whyNotApprovable({ ...level, requestedByYou: false }, approver), undefined);
+  });
+
   it('withdraw is offered on one’s own pending override, by person or by credential, and only to officer and above', () => {
     const override = (requestedBy: string, requestedByYou?: boolean, status = 'pending') => ({
       status: status as 'pending',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { createApiKey, mintStaffToken, type Role } from '@tierkit/api';
+import { createApiKey, drainJobs, mintStaffToken, type Role } from '@tierkit/api';
 import type { HistoryResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -185,6 +185,40 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
     );
     await ok(await t.req(as(bob), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
     await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
+  });
+
+  it('a level a re-tier job Alice started moved is hers in the queue, with her token and her key; not Bob’s', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/WJ1', { kind: 'customer', displayName: '王芳' }), 201);
+    // Someone else loads the data; Alice's token starts the job that moves the level into sign-off.
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.officer}` },
+      body: 'subject,metric,period,value\nWJ1,aml_customer_risk,2025-10,95\nWJ1,avg_daily_balance,2025-10,0',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    const job = await ok<{ id: string }>(
+      await t.req(as(alice.token), 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }),
+      201,
+    );
+    await drainJobs({ db: f.db.db, now: () => START });
+    const item = async (credential: string) => {
+      const page = await ok<Queue>(await t.req(as(credential), 'GET', '/v1/approvals?kind=level&subject=WJ1'));
+      const found = page.items.find((i) => i.kind === 'level' && i.id === 'WJ1:aml-test');
+      assert.ok(found, JSON.stringify(page.items));
+      return found;
+    };
+    const seen = await item(alice.token);
+    assert.equal(seen.requestedBy, `job:${job.id}`, 'the job is the requester');
+    assert.equal(seen.requestedByYou, true, 'her token: she started the job');
+    assert.equal((await item(alice.approver)).requestedByYou, true, 'a key she owns');
+    assert.equal((await item(bob)).requestedByYou, false, 'another approver');
+    const pending = await ok<{ contentHash: string }>(await t.req('viewer', 'GET', '/v1/subjects/WJ1/levels/aml-test/approval'));
+    await problem(
+      await t.req(as(alice.approver), 'POST', '/v1/subjects/WJ1/levels/aml-test/approve', { contentHash: pending.contentHash }),
+      403,
+      'four-eyes',
+    );
+    await ok(await t.req(as(bob), 'POST', '/v1/subjects/WJ1/levels/aml-test/approve', { contentHash: pending.contentHash }));
   });
 
   it('a relationship manager edits and withdraws what they requested for their book; another RM cannot even see it', async () => {

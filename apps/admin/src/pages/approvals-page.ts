@@ -136,7 +136,11 @@ export class ApprovalsPage extends LitElement {
           ? html`<p><a href="#/policies/${encodeURIComponent(item.id.slice(0, at))}/${encodeURIComponent(item.id.slice(at + 1))}">${w.viewPolicy}</a></p>`
           : nothing
       }
-      ${why === 'own-request' ? html`<p class="approvals-own" data-testid="own-request">${w.ownRequest}</p>` : nothing}
+      ${
+        why === 'own-request' || why === 'own-job'
+          ? html`<p class="approvals-own" data-testid="own-request" data-why=${why}>${why === 'own-job' ? w.ownJob : w.ownRequest}</p>`
+          : nothing
+      }
       ${
         canDecide && why === undefined
           ? html`<div class="approvals-decide">

@@ -21,8 +21,12 @@ export interface ApprovalFilter {
  */
 export const REJECT_NOTE_REQUIRED = 'urn:tierkit:admin:reject-note-required';
 
-/** Why the signed-in person may not decide an item: it is their own request, or their role is below approver. */
-export type NotApprovable = 'own-request' | 'role';
+/**
+ * Why the signed-in person may not decide an item: it is their own request; a level sign-off that a
+ * re-tier job they started raised (`own-job`: four eyes counts the job as its starter); or their role
+ * is below approver.
+ */
+export type NotApprovable = 'own-request' | 'own-job' | 'role';
 
 /** What approving a policy version did to the book. */
 export type Activation =
@@ -72,11 +76,12 @@ export function approvalKey(item: Pick<ApprovalItem, 'kind' | 'id'>): string {
  * Why `session` may not decide `item`, or undefined when it may (the API checks again). Whether it is
  * their own request is the API's `requestedByYou`, by person as four eyes compares — a request filed
  * with a key they own is theirs too, which comparing `requestedBy` with the session's actor would miss
- * (that comparison is the fallback for an API without the field: {@link filedBySession}).
+ * (that comparison is the fallback for an API without the field: {@link filedBySession}). An item whose
+ * `requestedBy` is a re-tier job (`job:<id>`) is theirs because they started the job: `own-job`.
  * The item must have been read with the same person's credential as `session`.
  */
 export function whyNotApprovable(item: ApprovalItem, session: Session | undefined): NotApprovable | undefined {
-  if (filedBySession(item, session)) return 'own-request';
+  if (filedBySession(item, session)) return item.requestedBy.startsWith('job:') ? 'own-job' : 'own-request';
   if (!hasRole(session, 'approver')) return 'role';
   return undefined;
 }
