@@ -221,6 +221,48 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
     await ok(await t.req(as(bob), 'POST', '/v1/subjects/WJ1/levels/aml-test/approve', { contentHash: pending.contentHash }));
   });
 
+  it('a policy version Alice only submitted (another wrote it) is hers in the queue, and refused to her', async () => {
+    const draft = await ok<{ version: number; authors: string[] }>(await t.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}), 201);
+    const submitted = await ok<{ contentHash: string; authors: string[]; submittedBy: string }>(
+      await t.req(as(alice.token), 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}),
+    );
+    assert.equal(submitted.submittedBy, 'staff:ALICE');
+    assert.ok(!submitted.authors.includes('staff:ALICE'), `not an author: ${submitted.authors.join(', ')}`);
+    const flag = async (credential: string) =>
+      (await ok<Queue>(await t.req(as(credential), 'GET', '/v1/approvals?kind=policy&limit=100'))).items.find(
+        (i) => i.id === `aml-test@${draft.version}`,
+      )?.requestedByYou;
+    assert.equal(await flag(alice.token), true, 'the submitter’s token');
+    assert.equal(await flag(alice.approver), true, 'a key the submitter owns');
+    assert.equal(await flag(bob), false);
+    await problem(
+      await t.req(as(alice.token), 'POST', `/v1/policies/aml-test/versions/${draft.version}/approve`, {
+        contentHash: submitted.contentHash,
+        effectiveFrom: '2026-01-01',
+      }),
+      403,
+      'four-eyes',
+    );
+    await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
+  });
+
+  it('write answers say whose the override is: the filer’s on request, edit and withdraw; not the approver’s', async () => {
+    await customer('WW1');
+    type Mine = Override & { requestedByYou: boolean };
+    // Filed with her officer key, edited with her token, withdrawn with her approver key: hers each time.
+    const filed = await ok<Mine>(await request(alice.officer, 'WW1'), 201);
+    assert.equal(filed.requestedByYou, true, 'POST');
+    const edited = await ok<Mine>(await t.req(as(alice.token), 'PATCH', `/v1/overrides/${filed.id}`, { level: 'diamond' }));
+    assert.equal(edited.requestedByYou, true, 'PATCH');
+    const withdrawn = await ok<Mine>(await t.req(as(alice.approver), 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
+    assert.equal(withdrawn.requestedByYou, true, 'withdraw');
+    // Filed again, approved by Bob: his answer says it is not his.
+    const again = await ok<Mine>(await request(alice.officer, 'WW1'), 201);
+    const approved = await ok<Mine>(await t.req(as(bob), 'POST', `/v1/overrides/${again.id}/approve`, { contentHash: again.contentHash }));
+    assert.equal(approved.status, 'approved');
+    assert.equal(approved.requestedByYou, false, 'approve');
+  });
+
   it('a relationship manager edits and withdraws what they requested for their book; another RM cannot even see it', async () => {
     await ok(await staff('RM1', 'officer', 'book'), 201);
     await ok(await staff('RM2', 'officer', 'book'), 201);
