@@ -5,6 +5,8 @@ import {
   type ApprovalItem,
   ApprovalsQueue,
   approvalKey,
+  filedBySession,
+  mayWithdrawOverride,
   REJECT_NOTE_REQUIRED,
   SessionStore,
   whyNotApprovable,
@@ -246,5 +248,64 @@ describe('ApprovalsQueue against the real API', () => {
     await Promise.all([a, b]);
     assert.deepEqual(q.state.filter, { kind: 'override' });
     assert.equal(q.state.status, 'ready');
+  });
+});
+
+describe('whose request it is, without the API’s requestedByYou (an older API) and with it', () => {
+  const session = (actor: string, role: Session['role']): Session => ({
+    tenantId: 'bank-a',
+    via: actor.startsWith('key:') ? 'key' : 'staff-token',
+    role,
+    actor,
+    staff: null,
+    book: null,
+    timeZone: 'Asia/Shanghai',
+    can: { readSubjects: true, writeSubjects: role !== 'viewer', assignManagers: false, manageStaff: false },
+  });
+  const item = (requestedBy: string, requestedByYou?: boolean): ApprovalItem =>
+    ({
+      kind: 'override',
+      id: 'ov_1',
+      scheme: 'retail-tier',
+      subject: 'K01',
+      summary: '',
+      requestedBy,
+      requestedAt: NOW.toISOString(),
+      ageSeconds: 0,
+      contentHash: 'sha256:x',
+      ...(requestedByYou === undefined ? {} : { requestedByYou }),
+    }) as ApprovalItem;
+  const approver = session('staff:APR1', 'approver');
+
+  it('an item without requestedByYou is the session’s own when requestedBy is its credential', () => {
+    assert.equal(whyNotApprovable(item('staff:APR1'), approver), 'own-request', 'no Approve on one’s own request');
+    assert.equal(whyNotApprovable(item('staff:APR2'), approver), undefined);
+    assert.equal(filedBySession(item('staff:APR1'), undefined), false, 'no session: nobody’s');
+    // The API's answer wins where it is given (a key of theirs, or not theirs at all).
+    assert.equal(whyNotApprovable(item('key:k9', true), approver), 'own-request');
+    assert.equal(whyNotApprovable(item('staff:APR1', false), approver), undefined);
+  });
+
+  it('a level a re-tier job they started moved is theirs as the job’s: own-job', () => {
+    const level = { ...item('job:job_1', true), kind: 'level' as const };
+    assert.equal(whyNotApprovable(level, approver), 'own-job');
+    assert.equal(whyNotApprovable({ ...level, requestedByYou: false }, approver), undefined);
+  });
+
+  it('withdraw is offered on one’s own pending override, by person or by credential, and only to officer and above', () => {
+    const override = (requestedBy: string, requestedByYou?: boolean, status = 'pending') => ({
+      status: status as 'pending',
+      requestedBy,
+      ...(requestedByYou === undefined ? {} : { requestedByYou }),
+    });
+    const officer = session('staff:OFF1', 'officer');
+    assert.equal(mayWithdrawOverride(override('staff:OFF1'), officer), true, 'older API: by credential');
+    assert.equal(mayWithdrawOverride(override('staff:OFF2'), officer), false);
+    assert.equal(mayWithdrawOverride(override('key:k1', true), officer), true, 'a key of theirs, by the API');
+    assert.equal(mayWithdrawOverride(override('staff:OFF1', true, 'approved'), officer), false, 'only while pending');
+    // A viewer whose officer key filed it: the API refuses a viewer's withdraw (403), so it is not offered.
+    const viewer = session('staff:VIEW1', 'viewer');
+    assert.equal(mayWithdrawOverride(override('key:k2', true), viewer), false);
+    assert.equal(mayWithdrawOverride(override('staff:VIEW1'), viewer), false);
   });
 });

@@ -135,6 +135,59 @@ describe('the console words the API’s refusals', () => {
     }
   });
 
+  it('bytes that are not UTF-8 in a request are no file: no CSV, no GBK', async () => {
+    const admin = f.client('admin');
+    const query = await refusal(() => admin.http.get('/v1/subjects?scheme=%FF'));
+    assert.equal(query.errors?.[0]?.code, 'invalid_encoding', JSON.stringify(query));
+    assert.equal(whyFailed(query, 'zh-CN'), '请求未通过校验: 方案: 不是有效的 UTF-8 百分号编码');
+    assert.equal(whyFailed(query, 'zh-TW'), '請求未通過驗證: 方案: 不是有效的 UTF-8 百分比編碼');
+    assert.equal(whyFailed(query, 'en'), 'The request is not valid: Scheme: is not valid percent-encoded UTF-8');
+    const res = await f.app.request('/v1/subject-managers', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: new Uint8Array([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as KitError;
+    const json: KitError = { ...body, status: 400 };
+    assert.equal(whyFailed(json, 'zh-CN'), '请求未通过校验: 请求内容: 请求内容不是有效的 UTF-8');
+    assert.equal(whyFailed(json, 'en'), 'The request is not valid: Request body: the request body is not valid UTF-8');
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)
+      for (const e of [query, json]) assert.doesNotMatch(whyFailed(e, locale), /CSV|GBK|Big5|文件|檔案|file/, locale);
+    // An import file's own: still the advice about GBK and Big5.
+    assert.match(fieldSays({ path: '(body)', message: 'x', code: 'invalid_encoding', params: { encoding: 'utf-8' } }, 'en'), /GBK/);
+  });
+
+  it('a file that is not CSV, by its problem', () => {
+    const csv = (params: Record<string, string | number>) => ({ path: 'line 2', message: 'English', code: 'invalid_csv', params });
+    assert.equal(
+      fieldSays(csv({ problem: 'record_too_long', maximum: 1_000_000 }), 'zh-CN'),
+      '文件不是有效的 CSV：有一条记录超过 1,000,000 个字符（可能有引号未闭合）',
+    );
+    assert.equal(
+      fieldSays(csv({ problem: 'record_too_long', maximum: 1_000_000 }), 'zh-TW'),
+      '檔案不是有效的 CSV：有一筆紀錄超過 1,000,000 個字元（可能有引號未閉合）',
+    );
+    assert.match(fieldSays(csv({ problem: 'record_too_long', maximum: 1_000_000 }), 'en'), /longer than 1,000,000 characters/);
+    assert.equal(fieldSays(csv({ problem: 'quote_not_closed' }), 'zh-CN'), '文件不是有效的 CSV：有引号未闭合');
+    assert.match(fieldSays(csv({ problem: 'after_closing_quote' }), 'zh-TW'), /右引號之後/);
+    // Another problem (csv-parse's other errors, or one a newer API adds): the general sentence, no quoting advice.
+    assert.equal(fieldSays(csv({ problem: 'other' }), 'zh-CN'), '文件不是有效的 CSV');
+    assert.equal(fieldSays(csv({ problem: 'something_new' }), 'en'), 'the file is not valid CSV');
+  });
+
+  it('two fields that exclude each other are named in the console’s language, from the API’s real refusals', async () => {
+    const admin = f.client('admin');
+    const both = await refusal(() => admin.http.send('POST', '/v1/policies/retail-tier/drafts', { from: 1, document: {} }));
+    assert.equal(whyFailed(both, 'zh-CN'), '请求未通过校验: 复制自版本: 复制自版本、策略文档只能给出其一');
+    assert.equal(whyFailed(both, 'zh-TW'), '請求未通過驗證: 複製自版本: 複製自版本、策略文件只能提供其一');
+    assert.equal(whyFailed(both, 'en'), 'The request is not valid: Copy of version: give Copy of version or Policy document, not both');
+    const one = await refusal(() => admin.http.get('/v1/subjects/K04/suitability'));
+    assert.equal(whyFailed(one, 'zh-CN'), '请求未通过校验: 产品风险等级: 产品风险等级、产品编号须给出且只给出其一');
+    assert.equal(whyFailed(one, 'zh-TW'), '請求未通過驗證: 產品風險等級: 產品風險等級、產品編號須提供且只提供其一');
+    assert.equal(whyFailed(one, 'en'), 'The request is not valid: Product risk level: give exactly one: Product risk level or Product id');
+  });
+
   it('the kit’s checks by their codes, with the data their words need', async () => {
     const o = new Overrides(f.client('RM1'), { now: () => NOW });
     await o.loadSchemes();

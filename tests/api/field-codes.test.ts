@@ -183,6 +183,14 @@ forEachDialect('the API’s own field checks carry a code and params', (f) => {
       body: JSON.stringify({ assignments: [] }),
     });
     assert.deepEqual(await codeAt(keyed, 400, 'headers.idempotency-key'), ['invalid_format', { format: 'idempotency_key' }]);
+    // Bytes that are not UTF-8 in a query parameter and in a JSON body (an import file's are at `(body)` too).
+    assert.deepEqual(await codeAt(api.get('/v1/subjects?scheme=%FF'), 400, 'query.scheme'), ['invalid_encoding', { encoding: 'utf-8' }]);
+    const latin1 = await f.app.request('/v1/subject-managers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...authHeader(f) },
+      body: new Uint8Array([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]),
+    });
+    assert.deepEqual(await codeAt(latin1, 400, '(body)'), ['invalid_encoding', { encoding: 'utf-8', in: 'json' }]);
     assert.deepEqual(await codeAt(api.put('/v1/subjects/FC1', { kind: 'customer', displayName: 'a\u0000b' }), 400, 'displayName'), [
       'unsafe_text',
       { character: 'nul' },

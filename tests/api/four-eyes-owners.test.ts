@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { createApiKey, mintStaffToken, type Role } from '@tierkit/api';
+import { createApiKey, drainJobs, mintStaffToken, type Role } from '@tierkit/api';
 import type { HistoryResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -185,6 +185,82 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
     );
     await ok(await t.req(as(bob), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
     await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
+  });
+
+  it('a level a re-tier job Alice started moved is hers in the queue, with her token and her key; not Bob’s', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/WJ1', { kind: 'customer', displayName: '王芳' }), 201);
+    // Someone else loads the data; Alice's token starts the job that moves the level into sign-off.
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.officer}` },
+      body: 'subject,metric,period,value\nWJ1,aml_customer_risk,2025-10,95\nWJ1,avg_daily_balance,2025-10,0',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    const job = await ok<{ id: string }>(
+      await t.req(as(alice.token), 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }),
+      201,
+    );
+    await drainJobs({ db: f.db.db, now: () => START });
+    const item = async (credential: string) => {
+      const page = await ok<Queue>(await t.req(as(credential), 'GET', '/v1/approvals?kind=level&subject=WJ1'));
+      const found = page.items.find((i) => i.kind === 'level' && i.id === 'WJ1:aml-test');
+      assert.ok(found, JSON.stringify(page.items));
+      return found;
+    };
+    const seen = await item(alice.token);
+    assert.equal(seen.requestedBy, `job:${job.id}`, 'the job is the requester');
+    assert.equal(seen.requestedByYou, true, 'her token: she started the job');
+    assert.equal((await item(alice.approver)).requestedByYou, true, 'a key she owns');
+    assert.equal((await item(bob)).requestedByYou, false, 'another approver');
+    const pending = await ok<{ contentHash: string }>(await t.req('viewer', 'GET', '/v1/subjects/WJ1/levels/aml-test/approval'));
+    await problem(
+      await t.req(as(alice.approver), 'POST', '/v1/subjects/WJ1/levels/aml-test/approve', { contentHash: pending.contentHash }),
+      403,
+      'four-eyes',
+    );
+    await ok(await t.req(as(bob), 'POST', '/v1/subjects/WJ1/levels/aml-test/approve', { contentHash: pending.contentHash }));
+  });
+
+  it('a policy version Alice only submitted (another wrote it) is hers in the queue, and refused to her', async () => {
+    const draft = await ok<{ version: number; authors: string[] }>(await t.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}), 201);
+    const submitted = await ok<{ contentHash: string; authors: string[]; submittedBy: string }>(
+      await t.req(as(alice.token), 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}),
+    );
+    assert.equal(submitted.submittedBy, 'staff:ALICE');
+    assert.ok(!submitted.authors.includes('staff:ALICE'), `not an author: ${submitted.authors.join(', ')}`);
+    const flag = async (credential: string) =>
+      (await ok<Queue>(await t.req(as(credential), 'GET', '/v1/approvals?kind=policy&limit=100'))).items.find(
+        (i) => i.id === `aml-test@${draft.version}`,
+      )?.requestedByYou;
+    assert.equal(await flag(alice.token), true, 'the submitter’s token');
+    assert.equal(await flag(alice.approver), true, 'a key the submitter owns');
+    assert.equal(await flag(bob), false);
+    await problem(
+      await t.req(as(alice.token), 'POST', `/v1/policies/aml-test/versions/${draft.version}/approve`, {
+        contentHash: submitted.contentHash,
+        effectiveFrom: '2026-01-01',
+      }),
+      403,
+      'four-eyes',
+    );
+    await ok(await t.req(as(bob), 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
+  });
+
+  it('write answers say whose the override is: the filer’s on request, edit and withdraw; not the approver’s', async () => {
+    await customer('WW1');
+    type Mine = Override & { requestedByYou: boolean };
+    // Filed with her officer key, edited with her token, withdrawn with her approver key: hers each time.
+    const filed = await ok<Mine>(await request(alice.officer, 'WW1'), 201);
+    assert.equal(filed.requestedByYou, true, 'POST');
+    const edited = await ok<Mine>(await t.req(as(alice.token), 'PATCH', `/v1/overrides/${filed.id}`, { level: 'diamond' }));
+    assert.equal(edited.requestedByYou, true, 'PATCH');
+    const withdrawn = await ok<Mine>(await t.req(as(alice.approver), 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
+    assert.equal(withdrawn.requestedByYou, true, 'withdraw');
+    // Filed again, approved by Bob: his answer says it is not his.
+    const again = await ok<Mine>(await request(alice.officer, 'WW1'), 201);
+    const approved = await ok<Mine>(await t.req(as(bob), 'POST', `/v1/overrides/${again.id}/approve`, { contentHash: again.contentHash }));
+    assert.equal(approved.status, 'approved');
+    assert.equal(approved.requestedByYou, false, 'approve');
   });
 
   it('a relationship manager edits and withdraws what they requested for their book; another RM cannot even see it', async () => {

@@ -63,8 +63,16 @@ interface FieldSays {
   fieldCount: (row: string, header: string) => string;
   /** Where in a file (the API's `line 3, column "x"` path of a file it could not read). */
   at: (line: string | undefined, column: string | undefined) => string;
+  /** An import file that is not UTF-8 (it may be GBK or Big5). */
   notUtf8: string;
+  /** A path segment or query parameter whose %-escapes are not UTF-8. */
+  notUtf8Url: string;
+  /** A JSON request body that is not UTF-8. */
+  notUtf8Json: string;
+  /** An import file that is not CSV, by the API's `problem` (`other` and any newer one: `notCsv`). */
   notCsv: string;
+  csvProblems: Record<'stray_quote' | 'after_closing_quote' | 'quote_not_closed', string>;
+  csvTooLong: (max: string) => string;
   emptyFile: string;
   noSuchColumn: (column: string) => string;
   noColumnFor: (field: string) => string;
@@ -133,6 +141,10 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       period: '月份',
       manager: '客户经理',
       document: '策略文档',
+      from: '复制自版本',
+      'query.product': '产品风险等级',
+      'query.productId': '产品编号',
+      '(json)': '请求内容',
       'query.from': '起始',
       'query.to': '截止',
       'query.scheme': '方案',
@@ -178,7 +190,15 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       fieldCount: (row, header) => `本行有 ${row} 列，表头有 ${header} 列`,
       at: (line, column) => [line && `第 ${line} 行`, column && `“${column}”列`].filter(Boolean).join('，'),
       notUtf8: '文件不是有效的 UTF-8：核心系统导出的文件常为 GBK（台湾、香港为 Big5），请选择 GBK、GB18030 或 Big5 编码',
-      notCsv: '文件不是有效的 CSV（引号未成对，或引号内的引号未写成两个）',
+      notUtf8Url: '不是有效的 UTF-8 百分号编码',
+      notUtf8Json: '请求内容不是有效的 UTF-8',
+      notCsv: '文件不是有效的 CSV',
+      csvProblems: {
+        stray_quote: '文件不是有效的 CSV：字段中间出现了引号；请给整个字段加引号，并把其中的引号写成两个（"a""b"）',
+        after_closing_quote: '文件不是有效的 CSV：加引号的字段在右引号之后还有内容；引号内的引号须写成两个（"a""b"）',
+        quote_not_closed: '文件不是有效的 CSV：有引号未闭合',
+      },
+      csvTooLong: (max) => `文件不是有效的 CSV：有一条记录超过 ${max} 个字符（可能有引号未闭合）`,
       emptyFile: '文件是空的：至少需要表头行',
       noSuchColumn: (c) => `映射中的列“${c}”不在文件表头中`,
       noColumnFor: (f) => `没有列映射到“${f}”`,
@@ -245,6 +265,10 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       period: '月份',
       manager: '理財專員',
       document: '策略文件',
+      from: '複製自版本',
+      'query.product': '產品風險等級',
+      'query.productId': '產品編號',
+      '(json)': '請求內容',
       'query.from': '起始',
       'query.to': '截止',
       'query.scheme': '方案',
@@ -290,7 +314,15 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       fieldCount: (row, header) => `本列有 ${row} 欄，標題列有 ${header} 欄`,
       at: (line, column) => [line && `第 ${line} 列`, column && `「${column}」欄`].filter(Boolean).join('，'),
       notUtf8: '檔案不是有效的 UTF-8：核心系統匯出的檔案在台灣、香港常為 Big5（中國大陸為 GBK），請選擇 Big5、GBK 或 GB18030 編碼',
-      notCsv: '檔案不是有效的 CSV（引號未成對，或引號內的引號未寫成兩個）',
+      notUtf8Url: '不是有效的 UTF-8 百分比編碼',
+      notUtf8Json: '請求內容不是有效的 UTF-8',
+      notCsv: '檔案不是有效的 CSV',
+      csvProblems: {
+        stray_quote: '檔案不是有效的 CSV：欄位中間出現了引號；請為整個欄位加上引號，並把其中的引號寫成兩個（"a""b"）',
+        after_closing_quote: '檔案不是有效的 CSV：加引號的欄位在右引號之後還有內容；引號內的引號須寫成兩個（"a""b"）',
+        quote_not_closed: '檔案不是有效的 CSV：有引號未閉合',
+      },
+      csvTooLong: (max) => `檔案不是有效的 CSV：有一筆紀錄超過 ${max} 個字元（可能有引號未閉合）`,
       emptyFile: '檔案是空的：至少需要標題列',
       noSuchColumn: (c) => `對應中的欄「${c}」不在檔案標題列中`,
       noColumnFor: (f) => `沒有欄位對應到「${f}」`,
@@ -357,6 +389,10 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       period: 'Month',
       manager: 'Relationship manager',
       document: 'Policy document',
+      from: 'Copy of version',
+      'query.product': 'Product risk level',
+      'query.productId': 'Product id',
+      '(json)': 'Request body',
       'query.from': 'From',
       'query.to': 'To',
       'query.scheme': 'Scheme',
@@ -411,7 +447,17 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       at: (line, column) => [line && `line ${line}`, column && `column “${column}”`].filter(Boolean).join(', '),
       notUtf8:
         'the file is not valid UTF-8: files from core banking are often GBK (Big5 in Taiwan and Hong Kong); choose GBK, GB18030 or Big5',
-      notCsv: 'the file is not valid CSV (a quote not closed, or a quote inside a quoted field not doubled)',
+      notUtf8Url: 'is not valid percent-encoded UTF-8',
+      notUtf8Json: 'the request body is not valid UTF-8',
+      notCsv: 'the file is not valid CSV',
+      csvProblems: {
+        stray_quote:
+          'the file is not valid CSV: a quote inside a field that does not start with one; quote the whole field and double the quote: "a""b"',
+        after_closing_quote:
+          'the file is not valid CSV: a quoted field goes on after its closing quote; double a quote inside a quoted field: "a""b"',
+        quote_not_closed: 'the file is not valid CSV: a quote is never closed',
+      },
+      csvTooLong: (max) => `the file is not valid CSV: a record is longer than ${max} characters (an unclosed quote?)`,
       emptyFile: 'the file is empty: it needs at least a header row',
       noSuchColumn: (c) => `the mapping names column “${c}”, which the file’s header does not have`,
       noColumnFor: (f) => `no column is mapped to “${f}”`,
@@ -490,6 +536,9 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   if ((m = message.match(/^(\S+) has not begun yet \(current month (\S+)\)$/))) return s.notBegun(m[1] ?? '', m[2] ?? '');
   return message;
 }
+
+/** A count as the console's language writes it (1,000,000). */
+const number = (v: ProblemParam, locale: ConsoleLocale) => (typeof v === 'number' ? v.toLocaleString(locale) : String(v));
 
 const ENCODING_NAMES: Readonly<Record<string, string>> = { 'utf-8': 'UTF-8', gbk: 'GBK', gb18030: 'GB18030', big5: 'Big5' };
 
@@ -570,9 +619,13 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
     case 'unsafe_text':
       return s.unsafeText;
     case 'invalid_encoding':
+      // A request's own text (a path segment, a query parameter, a JSON body) is no file: no CSV, no GBK.
+      if (/^(query\.|path\[)/.test(f.path)) return s.notUtf8Url;
+      if (p.in === 'json') return s.notUtf8Json;
       return p.encoding === 'utf-8' ? s.notUtf8 : s.notEncoding(ENCODING_NAMES[str(p.encoding)] ?? str(p.encoding));
     case 'invalid_csv':
-      return s.notCsv;
+      if (p.problem === 'record_too_long' && p.maximum !== undefined) return s.csvTooLong(number(p.maximum, locale));
+      return s.csvProblems[str(p.problem) as keyof FieldSays['csvProblems']] ?? s.notCsv;
     case 'empty_file':
       return s.emptyFile;
     case 'unknown_column':
@@ -611,6 +664,12 @@ export function fieldName(path: string, locale: ConsoleLocale): string {
   return FAILURE_WORDS[locale].fields[p] ?? p;
 }
 
+/** The name of a refused field as `whyFailed` puts it: a JSON body is the request's, not a file. */
+function fieldLabel(f: ProblemFieldError, locale: ConsoleLocale): string {
+  if (f.path === '(body)' && f.params?.in === 'json') return FAILURE_WORDS[locale].fields['(json)'] ?? f.path;
+  return fieldName(f.path, locale);
+}
+
 const kindOf = (e: KitError): Kind | undefined => {
   const kind = e.type?.startsWith('https://tierkit.dev/problems/') ? e.type.slice('https://tierkit.dev/problems/'.length) : undefined;
   return kind !== undefined && kind in FAILURE_WORDS.en.kinds ? (kind as Kind) : undefined;
@@ -634,7 +693,7 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)
-    return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldName(f.path, locale)}: ${fieldSays(f, locale)}`))}`;
+    return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldLabel(f, locale)}: ${fieldSays(f, locale)}`))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];
 }

@@ -1,6 +1,6 @@
 export { KitStore, kitError } from './core/kit-store.js';
 export type { KitError, Status } from './core/kit-store.js';
-export { SessionStore, hasRole, isBookScoped } from './core/session.js';
+export { SessionStore, filedBySession, hasRole, isBookScoped } from './core/session.js';
 export type { SessionState } from './core/session.js';
 export { SubjectBrowser, defaultSubjectFilter } from './core/subject-browser.js';
 export type { SubjectBrowserOptions, SubjectBrowserState } from './core/subject-browser.js';
@@ -45,7 +45,7 @@ export type { CursorListState } from './core/cursor-list.js';
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
 export type { CheckData, FieldCheck } from './core/checks.js';
-export { Overrides, checkOverrideRequest, OVERRIDE_CHECKS, REASON_MAX } from './core/overrides.js';
+export { Overrides, checkOverrideRequest, mayWithdrawOverride, OVERRIDE_CHECKS, REASON_MAX } from './core/overrides.js';
 export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverridesState } from './core/overrides.js';
 export type {
   Override,

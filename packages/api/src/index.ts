@@ -1,7 +1,7 @@
 export { createApp } from './app.js';
 export type { AppOptions, AppType } from './app.js';
 export { PROBLEMS, PROBLEM_BASE, ProblemError } from './problem.js';
-export type { FieldError, ProblemKind } from './problem.js';
+export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';
 export { isTrustedOrigin } from './origins.js';
 export type { TrustedOrigins } from './origins.js';
@@ -16,6 +16,7 @@ export { reevaluateSubject } from './services/reevaluate.js';
 export { reevaluateBook, SYNC_REEVALUATION_LIMIT } from './services/reevaluate-book.js';
 export type { BookReevaluation, BookDeps } from './services/reevaluate-book.js';
 export { pendingPolicyApprovals } from './services/policy-approvals.js';
+export type { PendingApproval } from './services/approval-item.js';
 export { movesIntoApprovalRequired, syncLevelApprovals } from './services/level-approvals.js';
 export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js';
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';

@@ -3,6 +3,7 @@ import {
   ApprovalsQueue,
   approvalKey,
   type Decided,
+  filedBySession,
   hasRole,
   isBookScoped,
   Jobs,
@@ -135,7 +136,11 @@ export class ApprovalsPage extends LitElement {
           ? html`<p><a href="#/policies/${encodeURIComponent(item.id.slice(0, at))}/${encodeURIComponent(item.id.slice(at + 1))}">${w.viewPolicy}</a></p>`
           : nothing
       }
-      ${why === 'own-request' ? html`<p class="approvals-own" data-testid="own-request">${w.ownRequest}</p>` : nothing}
+      ${
+        why === 'own-request' || why === 'own-job'
+          ? html`<p class="approvals-own" data-testid="own-request" data-why=${why}>${why === 'own-job' ? w.ownJob : w.ownRequest}</p>`
+          : nothing
+      }
       ${
         canDecide && why === undefined
           ? html`<div class="approvals-decide">
@@ -192,7 +197,7 @@ export class ApprovalsPage extends LitElement {
     const canDecide = hasRole(session, 'approver');
     const q = this.#queue.state;
     // Below approver, the queue is read-only and only one's own requests are of interest.
-    const items = canDecide ? q.items : q.items.filter((i) => i.requestedByYou);
+    const items = canDecide ? q.items : q.items.filter((i) => filedBySession(i, session));
     const status =
       q.status === 'loading'
         ? w.loading

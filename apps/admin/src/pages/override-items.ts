@@ -1,4 +1,4 @@
-import { hasRole, isBookScoped, type Override, type Overrides } from '@tierkit/admin';
+import { hasRole, isBookScoped, mayWithdrawOverride, type Override, type Overrides } from '@tierkit/admin';
 import type { Session } from '@tierkit/client';
 import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
@@ -12,8 +12,8 @@ import { refocus } from '../keep-focus.js';
  * withdraw it while pending; tenant-wide approvers may revoke it while in force. The API decides anyway.
  */
 
-/** The API's `requestedByYou`, by person: a request filed with a key of theirs is theirs to withdraw too. */
-export const mayWithdraw = (o: Override) => o.status === 'pending' && o.requestedByYou;
+/** The kit's `mayWithdrawOverride`: their own pending request (by person), and a role that may withdraw. */
+export const mayWithdraw = (o: Override, s: Session) => mayWithdrawOverride(o, s);
 export const mayRevoke = (o: Override, s: Session) => o.status === 'approved' && hasRole(s, 'approver') && !isBookScoped(s);
 
 /** Scheme and level names in the reader's language where the scheme is known; the keys otherwise. */
@@ -86,7 +86,7 @@ async function withdraw(store: Overrides, o: Override, e: Event): Promise<void> 
 export function overrideActions(store: Overrides, o: Override, session: Session, locale: ConsoleLocale) {
   const w = OVERRIDE_WORDS[locale];
   return html`${
-    mayWithdraw(o)
+    mayWithdraw(o, session)
       ? html`<button type="button" data-action="withdraw" ?disabled=${store.state.saving} @click=${(e: Event) => withdraw(store, o, e)}>${w.withdraw}</button>`
       : nothing
   }${mayRevoke(o, session) ? revokeForm(store, o, locale) : nothing}`;

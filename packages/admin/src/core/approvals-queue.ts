@@ -3,7 +3,7 @@ import type { Locale } from '@tierkit/core';
 import type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './approvals-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
-import { hasRole } from './session.js';
+import { filedBySession, hasRole } from './session.js';
 
 /** Filters of `GET /v1/approvals`. */
 export interface ApprovalFilter {
@@ -21,8 +21,12 @@ export interface ApprovalFilter {
  */
 export const REJECT_NOTE_REQUIRED = 'urn:tierkit:admin:reject-note-required';
 
-/** Why the signed-in person may not decide an item: it is their own request, or their role is below approver. */
-export type NotApprovable = 'own-request' | 'role';
+/**
+ * Why the signed-in person may not decide an item: it is their own request; a level sign-off that a
+ * re-tier job they started raised (`own-job`: four eyes counts the job as its starter); or their role
+ * is below approver.
+ */
+export type NotApprovable = 'own-request' | 'own-job' | 'role';
 
 /** What approving a policy version did to the book. */
 export type Activation =
@@ -71,11 +75,13 @@ export function approvalKey(item: Pick<ApprovalItem, 'kind' | 'id'>): string {
 /**
  * Why `session` may not decide `item`, or undefined when it may (the API checks again). Whether it is
  * their own request is the API's `requestedByYou`, by person as four eyes compares — a request filed
- * with a key they own is theirs too, which comparing `requestedBy` with the session's actor would miss.
+ * with a key they own is theirs too, which comparing `requestedBy` with the session's actor would miss
+ * (that comparison is the fallback for an API without the field: {@link filedBySession}). An item whose
+ * `requestedBy` is a re-tier job (`job:<id>`) is theirs because they started the job: `own-job`.
  * The item must have been read with the same person's credential as `session`.
  */
 export function whyNotApprovable(item: ApprovalItem, session: Session | undefined): NotApprovable | undefined {
-  if (item.requestedByYou) return 'own-request';
+  if (filedBySession(item, session)) return item.requestedBy.startsWith('job:') ? 'own-job' : 'own-request';
   if (!hasRole(session, 'approver')) return 'role';
   return undefined;
 }

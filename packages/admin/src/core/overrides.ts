@@ -1,16 +1,29 @@
-import { type HttpTierkitClient, query } from '@tierkit/client';
+import { type HttpTierkitClient, query, type Session } from '@tierkit/client';
 import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
 // Not the core's main entry: its validator (zod) would follow it into every page of a console (esbuild's chunks).
 import { OVERRIDE_MODES } from '@tierkit/core/wire';
 import { apiCheck, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
+import { filedBySession, hasRole } from './session.js';
 import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
 
 /** What the list shows: a status (`approved` = in force now, `expired` = approved, past its expiry) and a scheme. */
 export interface OverrideFilter {
   readonly status?: OverrideStatus;
   readonly scheme?: string;
+}
+
+/**
+ * Whether to offer `session` to withdraw `o`: a pending request they filed (the API's `requestedByYou`,
+ * or `requestedBy` against their credential from an API without it) and a role that may withdraw
+ * (officer or above, a relationship manager too) — a viewer whose officer key filed it may not. The API decides anyway.
+ */
+export function mayWithdrawOverride(
+  o: Pick<Override, 'status' | 'requestedBy'> & { readonly requestedByYou?: boolean },
+  session: Session | undefined,
+): boolean {
+  return o.status === 'pending' && hasRole(session, 'officer') && filedBySession(o, session);
 }
 
 /**

@@ -56,3 +56,16 @@ const ROLE_ORDER: readonly Session['role'][] = ['viewer', 'analyst', 'officer', 
 export function hasRole(session: Session | undefined, role: Session['role']): boolean {
   return session !== undefined && ROLE_ORDER.indexOf(session.role) >= ROLE_ORDER.indexOf(role);
 }
+
+/**
+ * Whether the signed-in person filed a request (an approvals-queue item, an override): the API's
+ * `requestedByYou`, by person as four eyes compares (a key they own counts). An API from before that
+ * field leaves it out: then the request's `requestedBy` compared with the session's own credential,
+ * which misses what they filed with another credential of theirs (the API still refuses it).
+ */
+export function filedBySession(
+  item: { readonly requestedBy: string; readonly requestedByYou?: boolean },
+  session: Session | undefined,
+): boolean {
+  return item.requestedByYou ?? (session !== undefined && item.requestedBy === session.actor);
+}

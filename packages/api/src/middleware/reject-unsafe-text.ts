@@ -49,7 +49,8 @@ export function rejectUnsafeText(): MiddlewareHandler {
       try {
         text = strictUtf8.decode(await c.req.arrayBuffer());
       } catch {
-        errors.push({ path: '(body)', message: 'is not valid UTF-8', code: 'invalid_encoding', params: { encoding: 'utf-8' } });
+        // `in: 'json'`: an import file the API cannot decode is at `(body)` too.
+        errors.push({ path: '(body)', message: 'is not valid UTF-8', code: 'invalid_encoding', params: { encoding: 'utf-8', in: 'json' } });
       }
       if (text !== undefined) {
         let parsed: unknown;

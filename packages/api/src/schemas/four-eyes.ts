@@ -138,7 +138,7 @@ export const ApprovalItemSchema = z
     contentHash: z.string(),
     requestedByYou: z.boolean().openapi({
       description:
-        'Whether the caller filed it, by person as four eyes compares: any credential of theirs (their staff token, an API key they own) as the requester, or for a policy version as an author or its submitter. The caller may not approve or reject such an item (403 four-eyes); offer them neither.',
+        'Whether the caller filed it, by person as four eyes compares: any credential of theirs (their staff token, an API key they own) as the requester, or for a policy version as an author or its submitter; for a level whose requestedBy is job:<id>, whoever started that re-tier job. The caller may not approve or reject such an item (403 four-eyes); offer them neither.',
     }),
   })
   .openapi('ApprovalItem');

@@ -36,33 +36,13 @@ export function requireDistinctApprover(requestedBy: string, approver: string): 
 }
 
 /**
- * Four eyes between people, not credentials: the approver (`Principal.actor`) may be none of the
- * `requesters` (stored actors), nor hold a credential of the same person — a key owned by the staff
- * member who requested with their token or another of their keys. An unowned key is a person of its own.
- */
-export async function requireDistinctPerson(
-  db: Executor,
-  tenantId: string,
-  requesters: readonly string[],
-  approver: string,
-): Promise<void> {
-  const approverPerson = await personOfActor(db, tenantId, approver);
-  for (const requester of requesters) {
-    if (!requester) continue;
-    requireDistinctApprover(requester, approver);
-    if ((await personOfActor(db, tenantId, requester)) === approverPerson) {
-      throw new ProblemError(
-        'four-eyes',
-        `You requested this change as ${requester}, a credential of yours (${approverPerson}) too; another person must approve or reject it.`,
-      );
-    }
-  }
-}
-
-/**
- * Whether the caller (`actor`, a `Principal.actor`) is among a request's `requesters`, by person as
- * `requireDistinctPerson` compares: what decides whether to offer them a decision at all. Each stored
- * actor is looked up once per returned function (one request's worth of items).
+ * Whether the caller (`actor`, a `Principal.actor`) is among a request's `requesters` (stored actors),
+ * by person: the same credential, or another credential of the same person — a key owned by the staff
+ * member who requested with their token or another of their keys (`personOfActor`; a re-tier job is
+ * whoever started it). An unowned key is a person of its own; empty requesters are skipped. The one
+ * home of "same person": four eyes (`requireDistinctPerson`), the requester's own steps (`samePerson`)
+ * and `requestedByYou` all ask it. Each stored actor is looked up once per returned function (one
+ * request's worth of items).
  */
 export function requestedByCaller(db: Executor, tenantId: string, actor: string): (requesters: readonly string[]) => Promise<boolean> {
   const people = new Map<string, Promise<string>>();
@@ -72,15 +52,35 @@ export function requestedByCaller(db: Executor, tenantId: string, actor: string)
     return p;
   };
   return async (requesters) => {
-    const me = await person(actor);
-    for (const r of requesters) if (r && (r === actor || (await person(r)) === me)) return true;
+    for (const r of requesters) if (r && (r === actor || (await person(r)) === (await person(actor)))) return true;
     return false;
   };
 }
 
+/**
+ * Four eyes between people, not credentials: the approver (`Principal.actor`) may be none of the
+ * `requesters` (stored actors), nor hold a credential of the same person (`requestedByCaller`).
+ */
+export async function requireDistinctPerson(
+  db: Executor,
+  tenantId: string,
+  requesters: readonly string[],
+  approver: string,
+): Promise<void> {
+  const mine = requestedByCaller(db, tenantId, approver);
+  for (const requester of requesters) {
+    if (!(await mine([requester]))) continue;
+    requireDistinctApprover(requester, approver);
+    throw new ProblemError(
+      'four-eyes',
+      `You requested this change as ${requester}, a credential of yours (${await personOfActor(db, tenantId, approver)}) too; another person must approve or reject it.`,
+    );
+  }
+}
+
 /** Whether two stored actors are the same person (the same credential, or credentials of one staff member). */
-export async function samePerson(db: Executor, tenantId: string, a: string, b: string): Promise<boolean> {
-  return a === b || (await personOfActor(db, tenantId, a)) === (await personOfActor(db, tenantId, b));
+export function samePerson(db: Executor, tenantId: string, a: string, b: string): Promise<boolean> {
+  return requestedByCaller(db, tenantId, b)([a]);
 }
 
 /** An approval names the content it saw; a request edited or superseded since then is refused. */

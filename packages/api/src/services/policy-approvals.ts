@@ -1,6 +1,14 @@
-import { listPolicyVersionsIn } from '@tierkit/db';
+import { listPolicyVersionsIn, type PolicyVersion } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import type { PendingApproval } from './approval-item.js';
+
+/**
+ * Whom four eyes refuses a decision on a policy version: every author of it and whoever submitted it
+ * (no empty actor). The one list for the approvals queue's `requestedByYou` and the approve / reject checks.
+ */
+export function policyRequesters(v: Pick<PolicyVersion, 'authors' | 'submittedBy'>): string[] {
+  return [...v.authors, v.submittedBy ?? ''].filter((a) => a !== '');
+}
 
 /**
  * The policy versions waiting for a decision, as approvals-queue entries (id `scheme@version`),
@@ -26,8 +34,7 @@ export async function pendingPolicyApprovals(
         requestedAt,
         ageSeconds: Math.max(0, Math.floor((now - Date.parse(requestedAt)) / 1000)),
         contentHash: v.contentHash ?? '',
-        // Four eyes refuses every author of the version as well as whoever submitted it.
-        requesters: [...v.authors, v.submittedBy ?? ''],
+        requesters: policyRequesters(v),
       };
     })
     .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));

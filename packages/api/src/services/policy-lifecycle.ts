@@ -12,6 +12,7 @@ import { packOf, type ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
+import { policyRequesters } from './policy-approvals.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
 import { reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
@@ -121,7 +122,7 @@ export async function submitDraft(deps: ApiDeps, v: PolicyVersion): Promise<Poli
 
 /** Whoever wrote or submitted a version may not decide it, with any credential of theirs. */
 function requireFourEyes(deps: ApiDeps, v: PolicyVersion): Promise<void> {
-  return requireDistinctPerson(deps.db, deps.tenantId, [...v.authors, v.submittedBy ?? ''], deps.principal.actor);
+  return requireDistinctPerson(deps.db, deps.tenantId, policyRequesters(v), deps.principal.actor);
 }
 
 /** A re-evaluation after a change of policy: done in the request, or `deferred` to the re-tier job `jobId`. */

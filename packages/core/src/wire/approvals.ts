@@ -30,7 +30,10 @@ export interface ApprovalItem {
   /**
    * Whether the caller filed it — by person, as four eyes compares: any credential of theirs (their
    * token, a key they own) as requester, or for a policy version as an author or its submitter. Such
-   * an item is theirs to wait on, not to decide (the API refuses with 403 `four-eyes`).
+   * an item is theirs to wait on, not to decide (the API refuses with 403 `four-eyes`). A level
+   * sign-off whose `requestedBy` is `job:<id>` was raised by a re-tier job: it is true for whoever
+   * started that job (four eyes counts the job as its starter), so say "you started the re-tier job
+   * that moved this level" rather than "you filed this".
    */
   readonly requestedByYou: boolean;
 }

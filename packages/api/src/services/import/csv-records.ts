@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { CsvError, Parser } from 'csv-parse';
-import { IMPORT_ENCODINGS, type ImportEncoding } from '@tierkit/core';
+import { IMPORT_ENCODINGS, type ImportEncoding, type ProblemParam } from '@tierkit/core';
 import type { FieldCode } from '../../problem.js';
 import { decodedText, UndecodableError } from './decoded-text.js';
 
@@ -88,7 +88,8 @@ function csvFileError(err: CsvError, parser: LinedParser): CsvFileError {
   const [problem, reason] = CSV_REASONS[err.code] ?? ['other', err.message.split('\n')[0]];
   // A record that never ends began after the last one that did (empty lines aside).
   const line = RECORD_WIDE.has(err.code) ? parser.lastLine + 1 : typeof lines === 'number' ? Math.max(1, lines - parser.overcounted) : null;
-  return new CsvFileError(`the file is not valid CSV: ${reason}`, line, { code: 'invalid_csv', params: { problem } });
+  const params: Record<string, ProblemParam> = problem === 'record_too_long' ? { problem, maximum: MAX_RECORD_CHARS } : { problem };
+  return new CsvFileError(`the file is not valid CSV: ${reason}`, line, { code: 'invalid_csv', params });
 }
 
 /**
