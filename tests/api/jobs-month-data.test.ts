@@ -10,6 +10,7 @@ import {
   queueMonthlyRetiers,
   waitingLine,
   type MonthlyStatus,
+  type ScheduleMonth,
 } from '@tierkit/api';
 import { createApiKey } from '@tierkit/api';
 import { createImport } from '@tierkit/db';
@@ -261,7 +262,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       ['monthly:2025-11'],
     );
   });
-  it('a month partly loaded waits for the metrics loaded every month, says so on GET /v1/jobs/schedule (overdue after the days set), and a 422 names them', async () => {
+  it('a month partly loaded waits for the metrics loaded every month, says so on GET /v1/jobs/schedule (overdue after the days set); a job started by hand is queued and names them', async () => {
     await provisionTenant(f.db.db, { id: 'bank-p', name: 'bank-p', pack: testPack(), now: NOW });
     const officer = (await createApiKey(f.db.db, { tenantId: 'bank-p', role: 'officer', label: 'ops', now: NOW })).secret;
     const viewer = (await createApiKey(f.db.db, { tenantId: 'bank-p', role: 'viewer', label: 'ops desk', now: NOW })).secret;
@@ -331,14 +332,16 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       waitingLine(waits[0] as MonthlyStatus),
       /bank-p 2025-11 waits: no data yet for household_income of 2025-11 \(avg_daily_balance loaded\)/,
     );
-    // Asked for by hand, the month is refused with the metric it lacks; nothing is queued.
-    const refused = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' });
-    assert.equal(refused.status, 422);
-    const problem = (await refused.json()) as Problem;
-    assert.equal(problem.type, 'https://tierkit.dev/problems/period-without-data');
-    assert.match(problem.detail, /^2025-11 is only partly loaded: no data yet for household_income .*avg_daily_balance has data/);
-    assert.deepEqual(problem.errors, [{ path: 'period', message: 'no data for 2025-11 of household_income' }]);
-    assert.equal(await jobCount(f, 'bank-p'), 0);
+    // Asked for by hand, the month is queued — the officer decides — and the 201 names what it lacks;
+    // a job for one customer likewise. The schedule still waits (they are not its monthly job).
+    for (const body of [{ period: '2025-11' }, { period: '2025-11', filter: { subjects: ['P1'] } }]) {
+      const manual = await send('POST', '/v1/jobs', { kind: 'retier', ...body });
+      assert.equal(manual.status, 201, await manual.clone().text());
+      const job = (await manual.json()) as { scheduleKey: string | null; partlyLoaded: unknown };
+      assert.deepEqual([job.scheduleKey, job.partlyLoaded], [null, { missing: ['household_income'], loaded: ['avg_daily_balance'] }]);
+    }
+    assert.equal(await jobCount(f, 'bank-p'), 2);
+    assert.equal((await schedule('2025-12-01T04:00:00.000Z')).state, 'waiting-for-data');
 
     // An import running is said with its id.
     await createImport(f.db.db, {
@@ -415,5 +418,72 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     const load = await monthLoad(f.db.db, await loadTenantPack(f.db.db, 'bank-y'), '2025-11');
     assert.deepEqual([load.required, load.missing], [['avg_daily_balance'], []]);
     assert.equal((await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
+  });
+  it('a quarterly feed written three months at once: the schedule waits for it and is overdue; a job started by hand is queued and names it', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-q', name: 'bank-q', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-q', role: 'officer', label: 'ops', now: NOW })).secret;
+    let at = new Date('2025-10-02T02:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
+    const send = async (method: string, path: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    assert.equal((await send('PUT', '/v1/subjects/Q1', { kind: 'customer', displayName: '林慧' })).status, 201);
+    assert.equal((await send('PUT', '/v1/subjects/Q2', { kind: 'customer', displayName: '郭明' })).status, 201);
+    // Balances every month; household income once a quarter, Q3's three months written at once.
+    const metrics = [
+      ...['2025-07', '2025-08', '2025-09', '2025-10'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 })),
+      ...['2025-07', '2025-08', '2025-09'].map((period) => ({ metric: 'household_income', period, value: 30_000_000 })),
+    ];
+    for (const subject of ['Q1', 'Q2']) assert.equal((await send('PUT', `/v1/subjects/${subject}/metrics`, { metrics })).status, 200);
+    // October: the income was loaded in August and September, so the schedule waits for it…
+    const look = async (iso: string) => {
+      at = new Date(iso);
+      const res = await send('GET', '/v1/jobs/schedule');
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { months: ScheduleMonth[] }).months[0] as ScheduleMonth;
+    };
+    const waiting = await look('2025-11-02T00:00:00.000Z');
+    assert.deepEqual([waiting.period, waiting.state, waiting.metrics?.missing], ['2025-10', 'waiting-for-data', ['household_income']]);
+    const waits: MonthlyStatus[] = [];
+    assert.deepEqual(
+      await queueMonthlyRetiers(f.db.db, at, 'Asia/Shanghai', {
+        settleMinutes: 10,
+        onWait: (w) => w.tenantId === 'bank-q' && waits.push(w),
+      }),
+      [],
+    );
+    assert.deepEqual(
+      waits.map((w) => w.state),
+      ['waiting-for-data'],
+    );
+    // …and past the overdue day says so: the next quarter's file comes in January.
+    const overdue = await look('2025-11-07T16:00:00.000Z');
+    assert.deepEqual([overdue.state, overdue.waitingFor], ['overdue', 'data']);
+    // The officer knows the feed is quarterly and re-tiers October by hand: queued, naming what it lacks.
+    const whole = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'income is quarterly' });
+    assert.equal(whole.status, 201, await whole.clone().text());
+    assert.deepEqual(((await whole.json()) as { partlyLoaded: unknown }).partlyLoaded, {
+      missing: ['household_income'],
+      loaded: ['avg_daily_balance'],
+    });
+    // A one-customer correction is not held back either.
+    const one = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-10', filter: { subjects: ['Q2'] } });
+    assert.equal(one.status, 201, await one.clone().text());
+    const job = (await one.json()) as { progress: { subjects: { total: number } }; partlyLoaded: unknown };
+    assert.deepEqual(
+      [job.progress.subjects.total, job.partlyLoaded],
+      [1, { missing: ['household_income'], loaded: ['avg_daily_balance'] }],
+    );
+    // A month with no by-month data at all is still refused.
+    const none = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' });
+    assert.equal(none.status, 422);
+    assert.match(((await none.json()) as Problem).detail, /^No data for 2025-11 has been loaded/);
+    // A month fully loaded says nothing is missing.
+    const full = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-09' });
+    assert.equal(full.status, 201);
+    assert.equal(((await full.json()) as { partlyLoaded: unknown }).partlyLoaded, null);
   });
 });

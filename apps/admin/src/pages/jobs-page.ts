@@ -24,11 +24,7 @@ type SchemeSummary = JobsState['schemes'][number];
 function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale, period?: string): string {
   if (!e) return '';
   // The API says it in English; a month without data is the refusal staff meet most, so in their language.
-  if (period && e.type?.endsWith('/period-without-data')) {
-    // A month partly loaded names what it lacks (`no data for 2026-11 of aum, …`).
-    const missing = / of (.+)$/.exec(e.errors?.find((f) => f.path === 'period')?.message ?? '')?.[1];
-    return `${w.refused}: ${missing ? w.partData(period, missing) : w.noData(period)}`;
-  }
+  if (period && e.type?.endsWith('/period-without-data')) return `${w.refused}: ${w.noData(period)}`;
   return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 

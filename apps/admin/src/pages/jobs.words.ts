@@ -75,8 +75,6 @@ const zh = {
   done: (month: string) => `${month}已重评完成`,
   monthJob: (month: string, status: string) => `${month}的重评任务${status}，请查看任务`,
   openJob: '查看任务',
-  partData: (period: string, missing: string) =>
-    `${period} 的数据不全：${missing} 尚未导入，未创建任务：此时重评会把每位客户的这些数据都按零计。请先导入再重评。`,
 };
 
 const tw: typeof zh = {
@@ -139,8 +137,6 @@ const tw: typeof zh = {
   done: (month: string) => `${month}已重評完成`,
   monthJob: (month: string, status: string) => `${month}的重評任務${status}，請檢視任務`,
   openJob: '檢視任務',
-  partData: (period: string, missing: string) =>
-    `${period} 的資料不全：${missing} 尚未匯入，未建立任務：此時重評會把每位客戶的這些資料都按零計。請先匯入再重評。`,
 };
 
 const en: typeof zh = {
@@ -206,8 +202,6 @@ const en: typeof zh = {
   done: (month: string) => `${month} has been re-tiered`,
   monthJob: (month: string, status: string) => `${month}’s re-tier job is ${status}: see the job`,
   openJob: 'Open the job',
-  partData: (period: string, missing: string) =>
-    `${period} is only partly loaded: no ${missing} yet, so no job was started: re-tiering it now would count them as zero for every customer. Load them first, then re-tier.`,
 };
 
 export const JOBS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

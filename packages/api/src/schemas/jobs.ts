@@ -87,6 +87,22 @@ export const JobSchema = z
   })
   .openapi('Job');
 
+export const QueuedJobSchema = JobSchema.extend({
+  partlyLoaded: z
+    .object({
+      missing: z
+        .array(z.string())
+        .readonly()
+        .openapi({ description: 'By-month metrics loaded in each of the two months before with no data in this one (sorted)' }),
+      loaded: z.array(z.string()).readonly().openapi({ description: 'By-month metrics with data in the month (sorted)' }),
+    })
+    .nullable()
+    .openapi({
+      description:
+        'Queued though the monthly schedule would still wait for the month: what it lacks (a quarterly feed, a correction, a feed stopped — the person asking decides). Null when nothing is missing. Customers are evaluated as if they had none of `missing` for the month.',
+    }),
+}).openapi('QueuedJob');
+
 export const JobListSchema = z.object({ items: z.array(JobSchema).readonly(), nextCursor: z.string().nullable() }).openapi('JobList');
 
 export const JobIdParams = z.object({
