@@ -34,7 +34,7 @@ export function jobDetails(j: JobView): string[] {
   return lines;
 }
 
-/** The monthly schedule's month in one line: its state, since when, what it waits for, the reviews overdue meanwhile. */
+/** The monthly schedule's month in one line: its state, since when, what it waits for. */
 export function scheduleLine(m: ScheduleMonth, now: Date): string {
   const days = Math.max(0, Math.floor((now.getTime() - Date.parse(m.endedAt)) / 86_400_000));
   const head = `${m.period}  ${m.state.padEnd(16)}`;
@@ -47,7 +47,7 @@ export function scheduleLine(m: ScheduleMonth, now: Date): string {
       : m.waitingFor === 'import'
         ? `waiting for import ${m.importId} to end`
         : `data settling: queued at ${m.quietAt} if nothing more arrives`;
-  return `${head}  ${why}; ${waited}; reviews overdue ${m.reviewsOverdue ?? 0}`;
+  return `${head}  ${why}; ${waited}`;
 }
 
 /**

@@ -142,9 +142,8 @@ export class JobsPage extends LitElement {
     const en = locale === 'en';
     const when =
       m.state === 'overdue' ? w.waited(days) : `${w.waited(days)}${en ? ', ' : '，'}${w.overdueAt(formatInstant(m.overdueAt, locale))}`;
-    const reviews = m.reviewsOverdue ? `${en ? '; ' : '；'}${w.reviewsOverdue(m.reviewsOverdue)}` : '';
     const overdue = m.state === 'overdue' ? `${w.overdue}${en ? ': ' : '：'}` : '';
-    return `${overdue}${why}${en ? ` (${when})` : `（${when}）`}${reviews}`;
+    return `${overdue}${why}${en ? ` (${when})` : `（${when}）`}`;
   }
 
   #schedule(w: Words) {

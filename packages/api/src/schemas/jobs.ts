@@ -145,11 +145,6 @@ export const ScheduleMonthSchema = z
       .openapi({ description: 'Settling: queued at the schedule’s first look after this if nothing more arrives' }),
     importId: z.string().nullable(),
     job: z.object({ id: z.string(), status: z.string() }).nullable(),
-    reviewsOverdue: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'Reviews overdue now, while the month waits (GET /v1/reviews/overdue lists them); null once queued' }),
   })
   .openapi('ScheduleMonth');
 

@@ -99,8 +99,6 @@ export interface ScheduleMonth {
   readonly importId: string | null;
   /** Its monthly job once queued (`status` a JobStatus). */
   readonly job: { readonly id: string; readonly status: string } | null;
-  /** Reviews overdue now, while the month waits; null once queued (the job's reason counts them). */
-  readonly reviewsOverdue: number | null;
 }
 
 /** `GET /v1/jobs/schedule`. */

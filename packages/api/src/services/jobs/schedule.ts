@@ -314,8 +314,8 @@ export type { ScheduleMonth };
 
 /**
  * What the monthly schedule is looking at for one tenant at `now` — the month just ended — and where
- * it stands, by the same rules it queues by ({@link lookAtMonth}); nothing is queued. A month waiting
- * counts the reviews overdue meanwhile (`countOverdueReviews`: one paged read of the overdue rows).
+ * it stands, by the same rules it queues by ({@link lookAtMonth}); nothing is queued. Key lookups only:
+ * the reviews overdue are `GET /v1/reviews/overdue`'s (counting them pages through the book).
  */
 export async function monthlySchedule(
   db: Executor,
@@ -334,19 +334,17 @@ export async function monthlySchedule(
     quietAt: null,
     importId: null,
     job: null,
-    reviewsOverdue: null,
   };
   if ('status' in look && isQueued(look.status))
     return { period, state: look.status.state, waitingFor: null, ...base, job: { id: look.status.jobId, status: look.status.jobStatus } };
   const pack = 'ready' in look ? look.ready : await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone));
   const load = await monthLoad(db, pack, period);
   const metrics = { required: load.required, loaded: load.loaded, missing: load.missing };
-  const reviewsOverdue = (await countOverdueReviews(db, pack, now, timeZone)).total;
   // Ready: the schedule queues it at its next look (within a minute while it runs; never when it is off).
   if ('ready' in look) {
     const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
     const state = now.toISOString() >= base.overdueAt ? 'overdue' : 'settling';
-    return { period, state, waitingFor: 'settling', ...base, metrics, ...settles, reviewsOverdue };
+    return { period, state, waitingFor: 'settling', ...base, metrics, ...settles };
   }
   const w = look.status;
   if (isQueued(w)) throw new Error('unreachable: a queued month was answered above');
@@ -359,6 +357,5 @@ export async function monthlySchedule(
     metrics,
     ...(w.state === 'settling' ? { lastWrittenAt: w.lastWrittenAt, quietAt: w.quietAt } : {}),
     ...(w.state === 'import-running' ? { importId: w.importId } : {}),
-    reviewsOverdue,
   };
 }
