@@ -483,4 +483,66 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal(full.status, 201);
     assert.equal(((await full.json()) as { partlyLoaded: unknown }).partlyLoaded, null);
   });
+  it('a monthly job failed or cancelled is said as such, not as queued, and is overdue past the overdue day until resumed', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-f', name: 'bank-f', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-f', role: 'officer', label: 'ops', now: NOW })).secret;
+    let at = new Date('2025-12-01T00:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
+    const send = async (method: string, path: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const look = async (iso: string) => {
+      at = new Date(iso);
+      const res = await send('GET', '/v1/jobs/schedule');
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { months: ScheduleMonth[] }).months[0] as ScheduleMonth;
+    };
+    const waits: MonthlyStatus[] = [];
+    const schedule = async (iso: string) => {
+      waits.length = 0;
+      return queueMonthlyRetiers(f.db.db, new Date(iso), 'Asia/Shanghai', {
+        settleMinutes: 10,
+        overdueDays: 7,
+        onWait: (w) => w.tenantId === 'bank-f' && waits.push(w),
+      });
+    };
+    assert.equal((await send('PUT', '/v1/subjects/F1', { kind: 'customer', displayName: '周敏' })).status, 201);
+    const metrics = ['2025-10', '2025-11'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 }));
+    assert.equal((await send('PUT', '/v1/subjects/F1/metrics', { metrics })).status, 200);
+    const [id] = await schedule('2025-12-01T01:00:00.000Z');
+    assert.ok(id, 'November queued');
+    assert.deepEqual([(await look('2025-12-01T01:00:00.000Z')).state], ['queued']);
+
+    // Cancelled: not queued, waits for someone to resume it.
+    assert.equal((await send('POST', `/v1/jobs/${id}/cancel`)).status, 200);
+    const cancelled = await look('2025-12-02T00:00:00.000Z');
+    assert.deepEqual([cancelled.state, cancelled.waitingFor, cancelled.job], ['job-cancelled', 'job', { id, status: 'cancelled' }]);
+    await schedule('2025-12-02T00:00:00.000Z');
+    assert.deepEqual(
+      waits.map((w) => w.state),
+      ['job-cancelled'],
+    );
+    assert.match(waitingLine(waits[0] as MonthlyStatus), new RegExp(`bank-f 2025-11 waits: its monthly re-tier ${id} cancelled; .*resume`));
+    // Failed (its chunks gave up): the same, and overdue past the overdue day like any other wait.
+    await f.db.db
+      .updateTable('jobs')
+      .set({ status: 'failed', error: 'disk full' })
+      .where('id', '=', id as string)
+      .execute();
+    assert.deepEqual([(await look('2025-12-07T15:59:00.000Z')).state], ['job-failed']);
+    const overdue = await look('2025-12-07T16:00:00.000Z');
+    assert.deepEqual([overdue.state, overdue.waitingFor, overdue.job], ['overdue', 'job', { id, status: 'failed' }]);
+    await schedule('2025-12-07T16:00:00.000Z');
+    assert.match(
+      waitingLine(waits[0] as MonthlyStatus),
+      new RegExp(`bank-f 2025-11 is overdue, still waiting: its monthly re-tier ${id} failed`),
+    );
+    assert.equal(await jobCount(f, 'bank-f'), 1, 'the schedule queues no second job for the month');
+    // Resumed: queued again.
+    assert.equal((await send('POST', `/v1/jobs/${id}/resume`)).status, 200);
+    assert.deepEqual([(await look('2025-12-08T00:00:00.000Z')).state], ['queued']);
+  });
 });

@@ -128,16 +128,17 @@ export class JobsPage extends LitElement {
   /** What the monthly schedule waits for, in a sentence: "2026年11月待数据：aum 未到（已等 9 天）". */
   #scheduleText(m: ScheduleMonth, w: Words, locale: ConsoleLocale): string {
     const month = w.month(m.period);
-    // A monthly job cancelled or failed is still the month's job (resume it): say how it stands.
-    if (m.state === 'queued' && m.job && m.job.status !== 'running') return w.monthJob(month, w.statuses[m.job.status] ?? m.job.status);
     if (m.state === 'queued') return w.queued(month);
     if (m.state === 'done') return w.done(month);
     const why =
-      m.waitingFor === 'data'
-        ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
-        : m.waitingFor === 'import'
-          ? w.importing(month, m.importId ?? '')
-          : w.settling(month, formatInstant(m.quietAt, locale));
+      // A monthly job cancelled or failed waits for someone to resume it: the job's status in the words the list uses.
+      m.waitingFor === 'job'
+        ? w.monthJob(month, w.statuses[m.job?.status ?? ''] ?? m.job?.status ?? '')
+        : m.waitingFor === 'data'
+          ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
+          : m.waitingFor === 'import'
+            ? w.importing(month, m.importId ?? '')
+            : w.settling(month, formatInstant(m.quietAt, locale));
     const days = Math.max(0, Math.floor((Date.now() - Date.parse(m.endedAt)) / 86_400_000));
     const en = locale === 'en';
     const when =

@@ -72,7 +72,7 @@ const zh = {
   overdueAt: (at: string) => `${at} 起算逾期`,
   queued: (month: string) => `${month}已排队重评`,
   done: (month: string) => `${month}已重评完成`,
-  monthJob: (month: string, status: string) => `${month}的重评任务${status}，请查看任务`,
+  monthJob: (month: string, status: string) => `${month}的重评任务${status}，等待恢复（请查看任务）`,
   openJob: '查看任务',
 };
 
@@ -133,7 +133,7 @@ const tw: typeof zh = {
   overdueAt: (at: string) => `${at} 起算逾期`,
   queued: (month: string) => `${month}已加入重評佇列`,
   done: (month: string) => `${month}已重評完成`,
-  monthJob: (month: string, status: string) => `${month}的重評任務${status}，請檢視任務`,
+  monthJob: (month: string, status: string) => `${month}的重評任務${status}，等待恢復（請檢視任務）`,
   openJob: '檢視任務',
 };
 
@@ -197,7 +197,7 @@ const en: typeof zh = {
   overdueAt: (at: string) => `overdue from ${at}`,
   queued: (month: string) => `${month} is queued for re-tiering`,
   done: (month: string) => `${month} has been re-tiered`,
-  monthJob: (month: string, status: string) => `${month}’s re-tier job is ${status}: see the job`,
+  monthJob: (month: string, status: string) => `${month}’s re-tier job ${status}, waiting to be resumed: see the job`,
   openJob: 'Open the job',
 };
 

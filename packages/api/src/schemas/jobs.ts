@@ -119,14 +119,14 @@ const metricList = z.array(z.string()).readonly();
 export const ScheduleMonthSchema = z
   .object({
     period: z.string().openapi({ example: '2026-11' }),
-    state: z.enum(['waiting-for-data', 'settling', 'import-running', 'overdue', 'queued', 'done']).openapi({
+    state: z.enum(['waiting-for-data', 'settling', 'import-running', 'job-failed', 'job-cancelled', 'overdue', 'queued', 'done']).openapi({
       description:
-        '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is queued or running; `done`: the job completed',
+        '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `job-failed`, `job-cancelled`: its job (`job`) failed or was cancelled, and waits for someone to resume it; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is running; `done`: the job completed',
     }),
     waitingFor: z
-      .enum(['data', 'settling', 'import'])
+      .enum(['data', 'settling', 'import', 'job'])
       .nullable()
-      .openapi({ description: 'Why it waits, overdue or not; null once queued' }),
+      .openapi({ description: 'Why it waits, overdue or not (`job`: its job failed or was cancelled); null while queued or done' }),
     endedAt: z
       .string()
       .openapi({ description: 'When the month ended in the bank’s calendar: it has waited since', example: '2026-11-30T16:00:00.000Z' }),

@@ -51,19 +51,25 @@ interface Waiting {
   readonly overdue: boolean;
 }
 
-/** A month whose job is queued: `done` once the job has completed. */
+/**
+ * A month whose job is queued: `queued` while it runs, `done` once completed. A job that failed or
+ * was cancelled is no longer queued: it waits for someone to resume it (`job-failed`,
+ * `job-cancelled`), and is overdue past the overdue day like any other wait.
+ */
 interface Queued {
   readonly tenantId: string;
   readonly period: string;
   readonly state: 'queued' | 'done';
   readonly jobId: string;
-  /** The job's own status: `running`, `completed`, `cancelled`, `failed`. */
+  /** The job's own status: `running` or `completed`. */
   readonly jobStatus: string;
 }
 
 /** Where a tenant's monthly job stands: queued (or done), or why it waits. */
 export type MonthlyStatus =
   | Queued
+  | (Waiting & { readonly state: 'job-failed'; readonly jobId: string; readonly jobStatus: string })
+  | (Waiting & { readonly state: 'job-cancelled'; readonly jobId: string; readonly jobStatus: string })
   | (Waiting & {
       readonly state: 'waiting-for-data';
       /** By-month metrics with data for the month, and those it still waits for (`monthLoad`). */
@@ -143,13 +149,16 @@ async function lookAtMonth(
   timeZone: string,
   options: QueueMonthlyOptions,
 ): Promise<Look> {
+  const overdue = now.toISOString() >= overdueAt(period, timeZone, options.overdueDays);
   // The schedule looks every minute: once the month's job is queued, nothing more is read.
   const job = await findScheduledJob(db, tenantId, `monthly:${period}`);
-  if (job)
-    return {
-      status: { tenantId, period, state: job.status === 'completed' ? 'done' : 'queued', jobId: job.id, jobStatus: job.status },
-    };
-  const overdue = now.toISOString() >= overdueAt(period, timeZone, options.overdueDays);
+  if (job) {
+    const standing = { tenantId, period, jobId: job.id, jobStatus: job.status };
+    // A failed or cancelled job waits for someone to resume it: not queued, and overdue in time.
+    if (job.status === 'failed' || job.status === 'cancelled')
+      return { status: { ...standing, state: job.status === 'failed' ? ('job-failed' as const) : ('job-cancelled' as const), overdue } };
+    return { status: { ...standing, state: job.status === 'completed' ? 'done' : 'queued' } };
+  }
   // An import's rows are not visible until it commits: a load in progress is waited for.
   const since = new Date(now.getTime() - IMPORT_WAIT_MS).toISOString();
   const importing = (await listRunningImports(db, tenantId)).find((i) => i.createdAt > since);
@@ -304,6 +313,8 @@ export function waitingLine(w: MonthlyStatus): string {
     return w.loaded.length
       ? `${waits} no data yet for ${w.missing.join(', ')} of ${w.period} (${w.loaded.join(', ')} loaded); the monthly re-tier is queued once it has come`
       : `${waits} no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
+  if (w.state === 'job-failed' || w.state === 'job-cancelled')
+    return `${waits} its monthly re-tier ${w.jobId} ${w.jobStatus}; the month is not re-tiered until someone resumes it (POST /v1/jobs/${w.jobId}/resume, tierkit jobs resume ${w.jobId})`;
   if (w.state === 'import-running')
     return `${waits} import ${w.importId} is still running; the monthly re-tier is queued once it has ended and the data has settled`;
   return `${waits} metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
@@ -337,6 +348,14 @@ export async function monthlySchedule(
   };
   if ('status' in look && isQueued(look.status))
     return { period, state: look.status.state, waitingFor: null, ...base, job: { id: look.status.jobId, status: look.status.jobStatus } };
+  if ('status' in look && (look.status.state === 'job-failed' || look.status.state === 'job-cancelled'))
+    return {
+      period,
+      state: look.status.overdue ? 'overdue' : look.status.state,
+      waitingFor: 'job',
+      ...base,
+      job: { id: look.status.jobId, status: look.status.jobStatus },
+    };
   const pack = 'ready' in look ? look.ready : await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone));
   const load = await monthLoad(db, pack, period);
   const metrics = { required: load.required, loaded: load.loaded, missing: load.missing };
@@ -347,7 +366,8 @@ export async function monthlySchedule(
     return { period, state, waitingFor: 'settling', ...base, metrics, ...settles };
   }
   const w = look.status;
-  if (isQueued(w)) throw new Error('unreachable: a queued month was answered above');
+  if (isQueued(w) || w.state === 'job-failed' || w.state === 'job-cancelled')
+    throw new Error('unreachable: a month with a job was answered above');
   const waitingFor = w.state === 'waiting-for-data' ? 'data' : w.state === 'import-running' ? 'import' : 'settling';
   return {
     period,
