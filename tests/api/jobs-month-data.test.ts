@@ -5,7 +5,7 @@ import {
   drainJobs,
   loadTenantPack,
   monthLoad,
-  monthSettles,
+  monthlySchedule,
   provisionTenant,
   queueMonthlyRetiers,
   waitingLine,
@@ -29,6 +29,12 @@ interface Problem {
   status: number;
   detail: string;
   errors?: { path: string; message: string }[];
+}
+
+/** Where the month stands as the schedule sees it (`monthlySchedule`, the path it queues by): when its data settles. */
+async function settlesAt(f: ApiFixture, tenantId: string, now: Date): Promise<{ lastWrittenAt: string | null; quietAt: string | null }> {
+  const m: ScheduleMonth = await monthlySchedule(f.db.db, tenantId, now, 'Asia/Shanghai', { settleMinutes: 10 });
+  return { lastWrittenAt: m.lastWrittenAt, quietAt: m.quietAt };
 }
 
 async function jobCount(f: ApiFixture, tenantId: string): Promise<number> {
@@ -193,7 +199,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal((await request('PUT', '/v1/subjects/T1', JSON.stringify({ kind: 'customer', displayName: '周杰' }))).status, 201);
     const csv = 'subject,metric,period,value\nT1,avg_daily_balance,2025-11,9000000\n';
     assert.equal((await request('POST', '/v1/imports?kind=metrics&amounts=fen', csv, 'text/csv')).status, 201);
-    const settles = async () => monthSettles(f.db.db, await loadTenantPack(f.db.db, 'bank-t'), '2025-11', 10);
+    const settles = () => settlesAt(f, 'bank-t', at);
     assert.deepEqual(await settles(), { lastWrittenAt: '2025-12-01T02:00:00.000Z', quietAt: '2025-12-01T02:11:00.000Z' });
     // The same file again an hour later writes nothing, so the month has stayed quiet since 02:00.
     at = new Date('2025-12-01T03:00:00.000Z');
@@ -251,7 +257,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     // The nightly feed sends November's balance again, unchanged: the month has been quiet since 04:00.
     at = new Date('2025-12-01T05:20:00.000Z');
     assert.equal((await observe('avg_daily_balance', 9_000_000)).status, 200);
-    assert.deepEqual(await monthSettles(f.db.db, await loadTenantPack(f.db.db, 'bank-u'), '2025-11', 10), {
+    assert.deepEqual(await settlesAt(f, 'bank-u', at), {
       lastWrittenAt: '2025-12-01T04:00:00.000Z',
       quietAt: '2025-12-01T04:11:00.000Z',
     });
@@ -483,6 +489,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal(full.status, 201);
     assert.equal(((await full.json()) as { partlyLoaded: unknown }).partlyLoaded, null);
   });
+
   it('a monthly job failed or cancelled is said as such, not as queued, and is overdue past the overdue day until resumed', async () => {
     await provisionTenant(f.db.db, { id: 'bank-f', name: 'bank-f', pack: testPack(), now: NOW });
     const officer = (await createApiKey(f.db.db, { tenantId: 'bank-f', role: 'officer', label: 'ops', now: NOW })).secret;

@@ -84,7 +84,6 @@ export {
   DEFAULT_OVERDUE_DAYS,
   DEFAULT_SETTLE_MINUTES,
   monthlySchedule,
-  monthSettles,
   overdueAt,
   queueMonthlyRetiers,
   startMonthlySchedule,

@@ -53,7 +53,7 @@ const scheduleRoute = createRoute({
   tags: ['jobs'],
   summary: 'What the monthly schedule waits for: the month just ended, its state and since when',
   description:
-    'Read by the rules the schedule queues by (nothing is queued here): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle, and — its job failed or cancelled — for someone to resume the job; waiting `overdueDays` after it ended it is `overdue`. Key lookups only: the reviews overdue meanwhile are `GET /v1/reviews/overdue`’s.',
+    'Read by the rules the schedule queues by (nothing is queued here; key lookups only): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle, and — its job failed or cancelled — for someone to resume the job; waiting `overdueDays` after it ended it is `overdue`. The reviews overdue meanwhile: `GET /v1/reviews/overdue`.',
   responses: {
     200: { description: 'The schedule’s month', content: { 'application/json': { schema: ScheduleSchema } } },
     ...problemResponses(),

@@ -133,7 +133,10 @@ export const ScheduleMonthSchema = z
     overdueAt: z.string().openapi({ description: 'When a month still waiting is overdue' }),
     metrics: z
       .object({
-        required: metricList.openapi({ description: 'By-month metrics loaded in each of the two months before: the month waits for each' }),
+        required: metricList.openapi({
+          description:
+            'By-month metrics loaded (one row is enough) in each of the two months before: the schedule waits for each; none in a tenant’s first two months; sorted',
+        }),
         loaded: metricList.openapi({ description: 'By-month metrics with data for the month' }),
         missing: metricList.openapi({ description: 'What it waits for: every by-month metric read when none has data' }),
       })

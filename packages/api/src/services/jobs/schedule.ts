@@ -12,7 +12,7 @@ import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js';
 import { enqueueRetier } from './jobs.js';
-import { monthLoad } from './month-data.js';
+import { monthLoad, type MonthLoad } from './month-data.js';
 
 export interface ScheduleOptions {
   readonly db: Executor;
@@ -101,22 +101,12 @@ export interface QueueMonthlyOptions {
 const IMPORT_WAIT_MS = 12 * 3_600_000;
 
 /**
- * Whether `period`'s data has arrived in the tenant and been quiet for `settleMinutes` at `now`: the
- * instant it counts as quiet, or `no-data`. The data is that of the metrics the pack's schemes read by
- * month (`monthLoad`: every one the tenant loads each month): an AML score or a quota's usage arriving
- * ahead of the balances, or the balances ahead of the AUM, does not make the month loaded. A write's
- * record may lag it by up to METRIC_WRITE_RESOLUTION_MS (metrics.ts), so that much more is waited.
+ * When `period`'s data counts as quiet: `settleMinutes` after its last write of the metrics the pack's
+ * schemes read by month (`monthLoad`: every one the tenant loads each month): an AML score or a quota's
+ * usage arriving ahead of the balances, or the balances ahead of the AUM, does not make the month
+ * loaded. A write's record may lag it by up to METRIC_WRITE_RESOLUTION_MS (metrics.ts), so that much
+ * more is waited.
  */
-export async function monthSettles(
-  db: Executor,
-  tp: TenantPack,
-  period: string,
-  settleMinutes: number = DEFAULT_SETTLE_MINUTES,
-): Promise<{ readonly lastWrittenAt: string; readonly quietAt: string } | 'no-data'> {
-  const settles = settlesOf((await monthLoad(db, tp, period)).data?.lastWrittenAt, settleMinutes);
-  return settles ?? 'no-data';
-}
-
 function settlesOf(lastWrittenAt: string | undefined, settleMinutes: number) {
   if (lastWrittenAt === undefined) return undefined;
   const quietAt = new Date(Date.parse(lastWrittenAt) + settleMinutes * 60_000 + METRIC_WRITE_RESOLUTION_MS).toISOString();
@@ -133,8 +123,11 @@ export function overdueAt(period: string, timeZone: string, overdueDays: number 
   return startOfDay({ year, month: month + 1, day: 1 + overdueDays }, timeZone).toISOString();
 }
 
-/** What the schedule sees of a tenant's month: where it stands, or the pack to queue it with. */
-type Look = { readonly status: MonthlyStatus } | { readonly ready: TenantPack };
+/**
+ * What the schedule sees of a tenant's month: where it stands, or the pack to queue it with — and the
+ * month's load when it was read (not while its job stands or an import runs), so nothing reads it twice.
+ */
+type Look = { readonly status: MonthlyStatus; readonly load?: MonthLoad } | { readonly ready: TenantPack; readonly load: MonthLoad };
 
 /**
  * Where `period` stands for one tenant at `now`, by the rules the schedule queues by: its job, or an
@@ -167,9 +160,10 @@ async function lookAtMonth(
   // Key lookups on metric_periods, whatever the size of the book.
   const load = await monthLoad(db, pack, period);
   const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
-  if (!settles) return { status: { tenantId, period, state: 'waiting-for-data', loaded: load.loaded, missing: load.missing, overdue } };
-  if (settles.quietAt > now.toISOString()) return { status: { tenantId, period, state: 'settling', ...settles, overdue } };
-  return { ready: pack };
+  if (!settles)
+    return { status: { tenantId, period, state: 'waiting-for-data', loaded: load.loaded, missing: load.missing, overdue }, load };
+  if (settles.quietAt > now.toISOString()) return { status: { tenantId, period, state: 'settling', ...settles, overdue }, load };
+  return { ready: pack, load };
 }
 
 /** Reviews overdue in one tenant at a moment, by scheme and level. */
@@ -325,8 +319,8 @@ export type { ScheduleMonth };
 
 /**
  * What the monthly schedule is looking at for one tenant at `now` — the month just ended — and where
- * it stands, by the same rules it queues by ({@link lookAtMonth}); nothing is queued. Key lookups only:
- * the reviews overdue are `GET /v1/reviews/overdue`'s (counting them pages through the book).
+ * it stands, by the same rules it queues by ({@link lookAtMonth}, whose pack and load it reuses);
+ * nothing is queued. Key lookups only: the reviews overdue are `GET /v1/reviews/overdue`'s, not read here.
  */
 export async function monthlySchedule(
   db: Executor,
@@ -346,24 +340,25 @@ export async function monthlySchedule(
     importId: null,
     job: null,
   };
+  const isOverdue = now.toISOString() >= base.overdueAt;
   if ('status' in look && isQueued(look.status))
     return { period, state: look.status.state, waitingFor: null, ...base, job: { id: look.status.jobId, status: look.status.jobStatus } };
   if ('status' in look && (look.status.state === 'job-failed' || look.status.state === 'job-cancelled'))
     return {
       period,
-      state: look.status.overdue ? 'overdue' : look.status.state,
+      state: isOverdue ? 'overdue' : look.status.state,
       waitingFor: 'job',
       ...base,
       job: { id: look.status.jobId, status: look.status.jobStatus },
     };
-  const pack = 'ready' in look ? look.ready : await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone));
-  const load = await monthLoad(db, pack, period);
+  // Read here only while an import runs (the schedule reads nothing more then).
+  const load =
+    look.load ?? (await monthLoad(db, await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone)), period));
   const metrics = { required: load.required, loaded: load.loaded, missing: load.missing };
   // Ready: the schedule queues it at its next look (within a minute while it runs; never when it is off).
   if ('ready' in look) {
     const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
-    const state = now.toISOString() >= base.overdueAt ? 'overdue' : 'settling';
-    return { period, state, waitingFor: 'settling', ...base, metrics, ...settles };
+    return { period, state: isOverdue ? 'overdue' : 'settling', waitingFor: 'settling', ...base, metrics, ...settles };
   }
   const w = look.status;
   if (isQueued(w) || w.state === 'job-failed' || w.state === 'job-cancelled')
