@@ -5,11 +5,12 @@ import {
   drainJobs,
   loadTenantPack,
   monthLoad,
-  monthSettles,
+  monthlySchedule,
   provisionTenant,
   queueMonthlyRetiers,
   waitingLine,
   type MonthlyStatus,
+  type ScheduleMonth,
 } from '@tierkit/api';
 import { createApiKey } from '@tierkit/api';
 import { createImport } from '@tierkit/db';
@@ -28,6 +29,12 @@ interface Problem {
   status: number;
   detail: string;
   errors?: { path: string; message: string }[];
+}
+
+/** Where the month stands as the schedule sees it (`monthlySchedule`, the path it queues by): when its data settles. */
+async function settlesAt(f: ApiFixture, tenantId: string, now: Date): Promise<{ lastWrittenAt: string | null; quietAt: string | null }> {
+  const m: ScheduleMonth = await monthlySchedule(f.db.db, tenantId, now, 'Asia/Shanghai', { settleMinutes: 10 });
+  return { lastWrittenAt: m.lastWrittenAt, quietAt: m.quietAt };
 }
 
 async function jobCount(f: ApiFixture, tenantId: string): Promise<number> {
@@ -192,7 +199,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal((await request('PUT', '/v1/subjects/T1', JSON.stringify({ kind: 'customer', displayName: '周杰' }))).status, 201);
     const csv = 'subject,metric,period,value\nT1,avg_daily_balance,2025-11,9000000\n';
     assert.equal((await request('POST', '/v1/imports?kind=metrics&amounts=fen', csv, 'text/csv')).status, 201);
-    const settles = async () => monthSettles(f.db.db, await loadTenantPack(f.db.db, 'bank-t'), '2025-11', 10);
+    const settles = () => settlesAt(f, 'bank-t', at);
     assert.deepEqual(await settles(), { lastWrittenAt: '2025-12-01T02:00:00.000Z', quietAt: '2025-12-01T02:11:00.000Z' });
     // The same file again an hour later writes nothing, so the month has stayed quiet since 02:00.
     at = new Date('2025-12-01T03:00:00.000Z');
@@ -250,7 +257,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     // The nightly feed sends November's balance again, unchanged: the month has been quiet since 04:00.
     at = new Date('2025-12-01T05:20:00.000Z');
     assert.equal((await observe('avg_daily_balance', 9_000_000)).status, 200);
-    assert.deepEqual(await monthSettles(f.db.db, await loadTenantPack(f.db.db, 'bank-u'), '2025-11', 10), {
+    assert.deepEqual(await settlesAt(f, 'bank-u', at), {
       lastWrittenAt: '2025-12-01T04:00:00.000Z',
       quietAt: '2025-12-01T04:11:00.000Z',
     });
@@ -261,7 +268,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       ['monthly:2025-11'],
     );
   });
-  it('a month partly loaded waits for the metrics loaded every month, says so on GET /v1/jobs/schedule (overdue after the days set), and a 422 names them', async () => {
+  it('a month partly loaded waits for the metrics loaded every month, says so on GET /v1/jobs/schedule (overdue after the days set); a job started by hand is queued and names them', async () => {
     await provisionTenant(f.db.db, { id: 'bank-p', name: 'bank-p', pack: testPack(), now: NOW });
     const officer = (await createApiKey(f.db.db, { tenantId: 'bank-p', role: 'officer', label: 'ops', now: NOW })).secret;
     const viewer = (await createApiKey(f.db.db, { tenantId: 'bank-p', role: 'viewer', label: 'ops desk', now: NOW })).secret;
@@ -301,22 +308,18 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     await observe([['avg_daily_balance', '2025-11', 8_000_000]]);
 
     const waiting = await schedule('2025-12-01T04:00:00.000Z');
-    assert.deepEqual(
-      { ...waiting, reviewsOverdue: typeof waiting.reviewsOverdue },
-      {
-        period: '2025-11',
-        state: 'waiting-for-data',
-        waitingFor: 'data',
-        endedAt: '2025-11-30T16:00:00.000Z',
-        overdueAt: '2025-12-07T16:00:00.000Z',
-        metrics: { required: ['avg_daily_balance', 'household_income'], loaded: ['avg_daily_balance'], missing: ['household_income'] },
-        lastWrittenAt: null,
-        quietAt: null,
-        importId: null,
-        job: null,
-        reviewsOverdue: 'number',
-      },
-    );
+    assert.deepEqual(waiting, {
+      period: '2025-11',
+      state: 'waiting-for-data',
+      waitingFor: 'data',
+      endedAt: '2025-11-30T16:00:00.000Z',
+      overdueAt: '2025-12-07T16:00:00.000Z',
+      metrics: { required: ['avg_daily_balance', 'household_income'], loaded: ['avg_daily_balance'], missing: ['household_income'] },
+      lastWrittenAt: null,
+      quietAt: null,
+      importId: null,
+      job: null,
+    });
     // The schedule itself waits, and its log line names what is missing.
     const waits: MonthlyStatus[] = [];
     const look = (iso: string) =>
@@ -331,14 +334,16 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       waitingLine(waits[0] as MonthlyStatus),
       /bank-p 2025-11 waits: no data yet for household_income of 2025-11 \(avg_daily_balance loaded\)/,
     );
-    // Asked for by hand, the month is refused with the metric it lacks; nothing is queued.
-    const refused = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' });
-    assert.equal(refused.status, 422);
-    const problem = (await refused.json()) as Problem;
-    assert.equal(problem.type, 'https://tierkit.dev/problems/period-without-data');
-    assert.match(problem.detail, /^2025-11 is only partly loaded: no data yet for household_income .*avg_daily_balance has data/);
-    assert.deepEqual(problem.errors, [{ path: 'period', message: 'no data for 2025-11 of household_income' }]);
-    assert.equal(await jobCount(f, 'bank-p'), 0);
+    // Asked for by hand, the month is queued — the officer decides — and the 201 names what it lacks;
+    // a job for one customer likewise. The schedule still waits (they are not its monthly job).
+    for (const body of [{ period: '2025-11' }, { period: '2025-11', filter: { subjects: ['P1'] } }]) {
+      const manual = await send('POST', '/v1/jobs', { kind: 'retier', ...body });
+      assert.equal(manual.status, 201, await manual.clone().text());
+      const job = (await manual.json()) as { scheduleKey: string | null; partlyLoaded: unknown };
+      assert.deepEqual([job.scheduleKey, job.partlyLoaded], [null, { missing: ['household_income'], loaded: ['avg_daily_balance'] }]);
+    }
+    assert.equal(await jobCount(f, 'bank-p'), 2);
+    assert.equal((await schedule('2025-12-01T04:00:00.000Z')).state, 'waiting-for-data');
 
     // An import running is said with its id.
     await createImport(f.db.db, {
@@ -384,7 +389,8 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     await look('2025-12-09T00:11:00.000Z');
     const queued = await schedule('2025-12-09T00:12:00.000Z');
     const job = queued.job as { id: string; status: string };
-    assert.deepEqual([queued.state, queued.waitingFor, job.status, queued.reviewsOverdue], ['queued', null, 'running', null]);
+    assert.deepEqual([queued.state, queued.waitingFor, job.status], ['queued', null, 'running']);
+    assert.equal('reviewsOverdue' in queued, false, 'the reviews overdue are GET /v1/reviews/overdue’s');
     assert.match(job.id, /^job_/);
     await drainJobs({ db: f.db.db, now: () => at, logError: (e: unknown) => assert.fail(String(e)) });
     assert.deepEqual((await schedule('2025-12-09T01:00:00.000Z')).job, { id: job.id, status: 'completed' });
@@ -415,5 +421,135 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     const load = await monthLoad(f.db.db, await loadTenantPack(f.db.db, 'bank-y'), '2025-11');
     assert.deepEqual([load.required, load.missing], [['avg_daily_balance'], []]);
     assert.equal((await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
+  });
+  it('a quarterly feed written three months at once: the schedule waits for it and is overdue; a job started by hand is queued and names it', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-q', name: 'bank-q', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-q', role: 'officer', label: 'ops', now: NOW })).secret;
+    let at = new Date('2025-10-02T02:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
+    const send = async (method: string, path: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    assert.equal((await send('PUT', '/v1/subjects/Q1', { kind: 'customer', displayName: '林慧' })).status, 201);
+    assert.equal((await send('PUT', '/v1/subjects/Q2', { kind: 'customer', displayName: '郭明' })).status, 201);
+    // Balances every month; household income once a quarter, Q3's three months written at once.
+    const metrics = [
+      ...['2025-07', '2025-08', '2025-09', '2025-10'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 })),
+      ...['2025-07', '2025-08', '2025-09'].map((period) => ({ metric: 'household_income', period, value: 30_000_000 })),
+    ];
+    for (const subject of ['Q1', 'Q2']) assert.equal((await send('PUT', `/v1/subjects/${subject}/metrics`, { metrics })).status, 200);
+    // October: the income was loaded in August and September, so the schedule waits for it…
+    const look = async (iso: string) => {
+      at = new Date(iso);
+      const res = await send('GET', '/v1/jobs/schedule');
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { months: ScheduleMonth[] }).months[0] as ScheduleMonth;
+    };
+    const waiting = await look('2025-11-02T00:00:00.000Z');
+    assert.deepEqual([waiting.period, waiting.state, waiting.metrics?.missing], ['2025-10', 'waiting-for-data', ['household_income']]);
+    const waits: MonthlyStatus[] = [];
+    assert.deepEqual(
+      await queueMonthlyRetiers(f.db.db, at, 'Asia/Shanghai', {
+        settleMinutes: 10,
+        onWait: (w) => w.tenantId === 'bank-q' && waits.push(w),
+      }),
+      [],
+    );
+    assert.deepEqual(
+      waits.map((w) => w.state),
+      ['waiting-for-data'],
+    );
+    // …and past the overdue day says so: the next quarter's file comes in January.
+    const overdue = await look('2025-11-07T16:00:00.000Z');
+    assert.deepEqual([overdue.state, overdue.waitingFor], ['overdue', 'data']);
+    // The officer knows the feed is quarterly and re-tiers October by hand: queued, naming what it lacks.
+    const whole = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'income is quarterly' });
+    assert.equal(whole.status, 201, await whole.clone().text());
+    assert.deepEqual(((await whole.json()) as { partlyLoaded: unknown }).partlyLoaded, {
+      missing: ['household_income'],
+      loaded: ['avg_daily_balance'],
+    });
+    // A one-customer correction is not held back either.
+    const one = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-10', filter: { subjects: ['Q2'] } });
+    assert.equal(one.status, 201, await one.clone().text());
+    const job = (await one.json()) as { progress: { subjects: { total: number } }; partlyLoaded: unknown };
+    assert.deepEqual(
+      [job.progress.subjects.total, job.partlyLoaded],
+      [1, { missing: ['household_income'], loaded: ['avg_daily_balance'] }],
+    );
+    // A month with no by-month data at all is still refused.
+    const none = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' });
+    assert.equal(none.status, 422);
+    assert.match(((await none.json()) as Problem).detail, /^No data for 2025-11 has been loaded/);
+    // A month fully loaded says nothing is missing.
+    const full = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-09' });
+    assert.equal(full.status, 201);
+    assert.equal(((await full.json()) as { partlyLoaded: unknown }).partlyLoaded, null);
+  });
+
+  it('a monthly job failed or cancelled is said as such, not as queued, and is overdue past the overdue day until resumed', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-f', name: 'bank-f', pack: testPack(), now: NOW });
+    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-f', role: 'officer', label: 'ops', now: NOW })).secret;
+    let at = new Date('2025-12-01T00:00:00.000Z');
+    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
+    const send = async (method: string, path: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const look = async (iso: string) => {
+      at = new Date(iso);
+      const res = await send('GET', '/v1/jobs/schedule');
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { months: ScheduleMonth[] }).months[0] as ScheduleMonth;
+    };
+    const waits: MonthlyStatus[] = [];
+    const schedule = async (iso: string) => {
+      waits.length = 0;
+      return queueMonthlyRetiers(f.db.db, new Date(iso), 'Asia/Shanghai', {
+        settleMinutes: 10,
+        overdueDays: 7,
+        onWait: (w) => w.tenantId === 'bank-f' && waits.push(w),
+      });
+    };
+    assert.equal((await send('PUT', '/v1/subjects/F1', { kind: 'customer', displayName: '周敏' })).status, 201);
+    const metrics = ['2025-10', '2025-11'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 }));
+    assert.equal((await send('PUT', '/v1/subjects/F1/metrics', { metrics })).status, 200);
+    const [id] = await schedule('2025-12-01T01:00:00.000Z');
+    assert.ok(id, 'November queued');
+    assert.deepEqual([(await look('2025-12-01T01:00:00.000Z')).state], ['queued']);
+
+    // Cancelled: not queued, waits for someone to resume it.
+    assert.equal((await send('POST', `/v1/jobs/${id}/cancel`)).status, 200);
+    const cancelled = await look('2025-12-02T00:00:00.000Z');
+    assert.deepEqual([cancelled.state, cancelled.waitingFor, cancelled.job], ['job-cancelled', 'job', { id, status: 'cancelled' }]);
+    await schedule('2025-12-02T00:00:00.000Z');
+    assert.deepEqual(
+      waits.map((w) => w.state),
+      ['job-cancelled'],
+    );
+    assert.match(waitingLine(waits[0] as MonthlyStatus), new RegExp(`bank-f 2025-11 waits: its monthly re-tier ${id} cancelled; .*resume`));
+    // Failed (its chunks gave up): the same, and overdue past the overdue day like any other wait.
+    await f.db.db
+      .updateTable('jobs')
+      .set({ status: 'failed', error: 'disk full' })
+      .where('id', '=', id as string)
+      .execute();
+    assert.deepEqual([(await look('2025-12-07T15:59:00.000Z')).state], ['job-failed']);
+    const overdue = await look('2025-12-07T16:00:00.000Z');
+    assert.deepEqual([overdue.state, overdue.waitingFor, overdue.job], ['overdue', 'job', { id, status: 'failed' }]);
+    await schedule('2025-12-07T16:00:00.000Z');
+    assert.match(
+      waitingLine(waits[0] as MonthlyStatus),
+      new RegExp(`bank-f 2025-11 is overdue, still waiting: its monthly re-tier ${id} failed`),
+    );
+    assert.equal(await jobCount(f, 'bank-f'), 1, 'the schedule queues no second job for the month');
+    // Resumed: queued again.
+    assert.equal((await send('POST', `/v1/jobs/${id}/resume`)).status, 200);
+    assert.deepEqual([(await look('2025-12-08T00:00:00.000Z')).state], ['queued']);
   });
 });

@@ -34,20 +34,22 @@ export function jobDetails(j: JobView): string[] {
   return lines;
 }
 
-/** The monthly schedule's month in one line: its state, since when, what it waits for, the reviews overdue meanwhile. */
+/** The monthly schedule's month in one line: its state, since when, what it waits for. */
 export function scheduleLine(m: ScheduleMonth, now: Date): string {
   const days = Math.max(0, Math.floor((now.getTime() - Date.parse(m.endedAt)) / 86_400_000));
   const head = `${m.period}  ${m.state.padEnd(16)}`;
-  if (m.job) return `${head}  job ${m.job.id} ${m.job.status}`;
+  if (m.job && m.waitingFor !== 'job') return `${head}  job ${m.job.id} ${m.job.status}`;
   const waited = `ended ${m.endedAt}, waiting ${days} day${days === 1 ? '' : 's'}${m.state === 'overdue' ? '' : ` (overdue at ${m.overdueAt})`}`;
   const loaded = m.metrics?.loaded.length ? ` (${m.metrics.loaded.join(', ')} loaded)` : '';
   const why =
     m.waitingFor === 'data'
       ? `waiting for data: none yet for ${m.metrics?.missing.join(', ') ?? '—'}${loaded}`
-      : m.waitingFor === 'import'
-        ? `waiting for import ${m.importId} to end`
-        : `data settling: queued at ${m.quietAt} if nothing more arrives`;
-  return `${head}  ${why}; ${waited}; reviews overdue ${m.reviewsOverdue ?? 0}`;
+      : m.waitingFor === 'job'
+        ? `job ${m.job?.id} ${m.job?.status}: waiting for someone to resume it (tierkit jobs resume ${m.job?.id})`
+        : m.waitingFor === 'import'
+          ? `waiting for import ${m.importId} to end`
+          : `data settling: queued at ${m.quietAt} if nothing more arrives`;
+  return `${head}  ${why}; ${waited}`;
 }
 
 /**

@@ -11,8 +11,8 @@ export const jobsCommand: JobCommand = {
   usage: `  jobs list [--tenant ID] [--limit N] [--json]
   jobs schedule [--tenant ID] [--json]
                             what the monthly schedule waits for: the month just ended, its state
-                            (waiting for which metrics, settling until when, an import, overdue,
-                            queued, done), since when, and the reviews overdue meanwhile
+                            (waiting for which metrics, settling until when, an import, its job
+                            failed or cancelled, overdue, queued, done) and since when
   jobs show|cancel|resume JOB_ID [--tenant ID] [--json] [--wait]
                             background jobs: list, details with the migration matrix, stop, carry on
                             (resume --wait follows it like retier, and works on a running job whose

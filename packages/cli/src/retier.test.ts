@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -213,4 +213,25 @@ it('an operator asks what the monthly schedule waits for, as a line or as the AP
     delete process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS;
   }
   refused(await cli('jobs', 'schedule', '--tenant', 'no-such-bank'), 1, /no-such-bank/);
+});
+
+it('a month partly loaded is re-tiered when an operator asks, with a warning on stderr naming what the schedule would still wait for', async () => {
+  // Only the balances of this month so far, for one customer: the other monthly feeds have not come.
+  const thisMonth = addMonths(lastCompleteMonth(), 1);
+  const csv = join(dir, 'partial.csv');
+  writeFileSync(csv, `subject,metric,period,value\nC000001,avg_daily_balance,${thisMonth},8000000\n`);
+  const imported = await cli('import', csv, '--kind', 'metrics', '--amounts', 'fen');
+  assert.equal(imported.code, 0, imported.err.join('\n'));
+  const r = await cli('retier', '--period', thisMonth, '--subjects', 'C000001', '--detach', '--json');
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const job = JSON.parse(r.out[0] ?? '') as JobView & { partlyLoaded: { missing: string[]; loaded: string[] } | null };
+  assert.deepEqual(job.partlyLoaded?.loaded, ['avg_daily_balance']);
+  assert.ok(job.partlyLoaded?.missing.includes('card_spend'), JSON.stringify(job.partlyLoaded));
+  assert.deepEqual([...(job.partlyLoaded?.missing ?? [])].sort(), job.partlyLoaded?.missing, 'sorted');
+  assert.match(
+    r.err.at(-1) ?? '',
+    new RegExp(
+      `^retier: warning: ${thisMonth} is only partly loaded: no data yet for .*card_spend.* \\(avg_daily_balance loaded\\); the monthly schedule would still wait for it`,
+    ),
+  );
 });

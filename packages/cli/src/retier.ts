@@ -1,4 +1,4 @@
-import { enqueueRetier, jobView, ProblemError, runWorker, type JobView } from '@tierkit/api';
+import { enqueueRetier, jobView, ProblemError, runWorker, type JobView, type QueuedJob } from '@tierkit/api';
 import { SUBJECT_KINDS, type SubjectKind } from '@tierkit/core';
 import type { Db } from '@tierkit/db';
 import { EXIT } from './command.js';
@@ -53,7 +53,7 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
   const pollMs = Number(text('poll-ms') ?? 250);
   if (!(pollMs > 0)) return usage('--poll-ms must be a positive number');
   if (values.work === true && values['no-work'] === true) return usage('--work and --no-work contradict each other');
-  let job: JobView | undefined;
+  let job: QueuedJob | undefined;
   try {
     job = await enqueueRetier(db.db, {
       tenantId: text('tenant') ?? 'demo',
@@ -78,8 +78,16 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
     io.err('retier: the job was not queued');
     return EXIT.failed;
   }
+  // Queued though the schedule would wait: the person decided; say what the month lacks (on stderr,
+  // so --json stays one document; --detach --json carries it as `partlyLoaded`).
+  if (job.partlyLoaded) {
+    const { missing, loaded } = job.partlyLoaded;
+    io.err(
+      `retier: warning: ${period} is only partly loaded: no data yet for ${missing.join(', ')} (${loaded.join(', ')} loaded); the monthly schedule would still wait for it. Customers are evaluated as if they had none of ${missing.join(', ')} for ${period}.`,
+    );
+  }
   if (values.detach) {
-    io.out(json ? JSON.stringify(job) : `queued ${job.id}`);
+    io.out(json ? JSON.stringify({ ...job, partlyLoaded: job.partlyLoaded ?? null }) : `queued ${job.id}`);
     return EXIT.ok;
   }
   return followJob(

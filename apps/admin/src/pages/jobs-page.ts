@@ -24,11 +24,7 @@ type SchemeSummary = JobsState['schemes'][number];
 function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale, period?: string): string {
   if (!e) return '';
   // The API says it in English; a month without data is the refusal staff meet most, so in their language.
-  if (period && e.type?.endsWith('/period-without-data')) {
-    // A month partly loaded names what it lacks (`no data for 2026-11 of aum, …`).
-    const missing = / of (.+)$/.exec(e.errors?.find((f) => f.path === 'period')?.message ?? '')?.[1];
-    return `${w.refused}: ${missing ? w.partData(period, missing) : w.noData(period)}`;
-  }
+  if (period && e.type?.endsWith('/period-without-data')) return `${w.refused}: ${w.noData(period)}`;
   return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
@@ -132,23 +128,23 @@ export class JobsPage extends LitElement {
   /** What the monthly schedule waits for, in a sentence: "2026年11月待数据：aum 未到（已等 9 天）". */
   #scheduleText(m: ScheduleMonth, w: Words, locale: ConsoleLocale): string {
     const month = w.month(m.period);
-    // A monthly job cancelled or failed is still the month's job (resume it): say how it stands.
-    if (m.state === 'queued' && m.job && m.job.status !== 'running') return w.monthJob(month, w.statuses[m.job.status] ?? m.job.status);
     if (m.state === 'queued') return w.queued(month);
     if (m.state === 'done') return w.done(month);
     const why =
-      m.waitingFor === 'data'
-        ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
-        : m.waitingFor === 'import'
-          ? w.importing(month, m.importId ?? '')
-          : w.settling(month, formatInstant(m.quietAt, locale));
+      // A monthly job cancelled or failed waits for someone to resume it: the job's status in the words the list uses.
+      m.waitingFor === 'job'
+        ? w.monthJob(month, w.statuses[m.job?.status ?? ''] ?? m.job?.status ?? '')
+        : m.waitingFor === 'data'
+          ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
+          : m.waitingFor === 'import'
+            ? w.importing(month, m.importId ?? '')
+            : w.settling(month, formatInstant(m.quietAt, locale));
     const days = Math.max(0, Math.floor((Date.now() - Date.parse(m.endedAt)) / 86_400_000));
     const en = locale === 'en';
     const when =
       m.state === 'overdue' ? w.waited(days) : `${w.waited(days)}${en ? ', ' : '，'}${w.overdueAt(formatInstant(m.overdueAt, locale))}`;
-    const reviews = m.reviewsOverdue ? `${en ? '; ' : '；'}${w.reviewsOverdue(m.reviewsOverdue)}` : '';
     const overdue = m.state === 'overdue' ? `${w.overdue}${en ? ': ' : '：'}` : '';
-    return `${overdue}${why}${en ? ` (${when})` : `（${when}）`}${reviews}`;
+    return `${overdue}${why}${en ? ` (${when})` : `（${when}）`}`;
   }
 
   #schedule(w: Words) {

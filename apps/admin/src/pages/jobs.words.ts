@@ -70,13 +70,10 @@ const zh = {
   overdue: '已逾期',
   waited: (days: number) => `已等 ${days} 天`,
   overdueAt: (at: string) => `${at} 起算逾期`,
-  reviewsOverdue: (n: number) => `期间 ${n} 项复核已到期未重评`,
   queued: (month: string) => `${month}已排队重评`,
   done: (month: string) => `${month}已重评完成`,
-  monthJob: (month: string, status: string) => `${month}的重评任务${status}，请查看任务`,
+  monthJob: (month: string, status: string) => `${month}的重评任务${status}，等待恢复（请查看任务）`,
   openJob: '查看任务',
-  partData: (period: string, missing: string) =>
-    `${period} 的数据不全：${missing} 尚未导入，未创建任务：此时重评会把每位客户的这些数据都按零计。请先导入再重评。`,
 };
 
 const tw: typeof zh = {
@@ -134,13 +131,10 @@ const tw: typeof zh = {
   overdue: '已逾期',
   waited: (days: number) => `已等 ${days} 天`,
   overdueAt: (at: string) => `${at} 起算逾期`,
-  reviewsOverdue: (n: number) => `期間 ${n} 項複核已到期未重評`,
   queued: (month: string) => `${month}已加入重評佇列`,
   done: (month: string) => `${month}已重評完成`,
-  monthJob: (month: string, status: string) => `${month}的重評任務${status}，請檢視任務`,
+  monthJob: (month: string, status: string) => `${month}的重評任務${status}，等待恢復（請檢視任務）`,
   openJob: '檢視任務',
-  partData: (period: string, missing: string) =>
-    `${period} 的資料不全：${missing} 尚未匯入，未建立任務：此時重評會把每位客戶的這些資料都按零計。請先匯入再重評。`,
 };
 
 const en: typeof zh = {
@@ -201,13 +195,10 @@ const en: typeof zh = {
   overdue: 'Overdue',
   waited: (days: number) => `waiting ${days} day${days === 1 ? '' : 's'}`,
   overdueAt: (at: string) => `overdue from ${at}`,
-  reviewsOverdue: (n: number) => `${n} review${n === 1 ? '' : 's'} fallen due meanwhile, not yet re-evaluated`,
   queued: (month: string) => `${month} is queued for re-tiering`,
   done: (month: string) => `${month} has been re-tiered`,
-  monthJob: (month: string, status: string) => `${month}’s re-tier job is ${status}: see the job`,
+  monthJob: (month: string, status: string) => `${month}’s re-tier job ${status}, waiting to be resumed: see the job`,
   openJob: 'Open the job',
-  partData: (period: string, missing: string) =>
-    `${period} is only partly loaded: no ${missing} yet, so no job was started: re-tiering it now would count them as zero for every customer. Load them first, then re-tier.`,
 };
 
 export const JOBS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { CreateJobBody, JobIdParams, JobListSchema, JobSchema, ScheduleSchema } from '../schemas/jobs.js';
+import { CreateJobBody, JobIdParams, JobListSchema, JobSchema, QueuedJobSchema, ScheduleSchema } from '../schemas/jobs.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, resumeJob, viewOf } from '../services/jobs/jobs.js';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule } from '../services/jobs/schedule.js';
@@ -18,9 +18,12 @@ const createJobRoute = createRoute({
   tags: ['jobs'],
   summary: 'Queue a re-tier job (officer or higher: an API key or a tenant-wide staff token)',
   description:
-    'Re-evaluates one scheme, several or all at `period` for the whole book or a filter, in chunks that each commit on their own; workers run it. What the window holds decides, so a customer whose data stopped lapses per the policy’s hysteresis — but a month with no data at all (of the metrics the schemes read) is refused with 422 `period-without-data` and nothing is queued: load the month first.',
+    'Re-evaluates one scheme, several or all at `period` for the whole book or a filter, in chunks that each commit on their own; workers run it. What the window holds decides, so a customer whose data stopped lapses per the policy’s hysteresis — but a month with no data at all (of the metrics the schemes read) is refused with 422 `period-without-data` and nothing is queued: load the month first. A month partly loaded (some by-month metric the tenant loaded in each of the two months before has no data in it — the monthly schedule would wait) is queued: `partlyLoaded` names what it lacks.',
   request: { body: { required: true, content: { 'application/json': { schema: CreateJobBody } } } },
-  responses: { 201: { description: 'The queued job', content: json(JobSchema) }, ...problemResponses(400, 413, 415, 422) },
+  responses: {
+    201: { description: 'The queued job', content: { 'application/json': { schema: QueuedJobSchema } } },
+    ...problemResponses(400, 413, 415, 422),
+  },
 });
 
 const listJobsRoute = createRoute({
@@ -48,9 +51,9 @@ const scheduleRoute = createRoute({
   method: 'get',
   path: '/schedule',
   tags: ['jobs'],
-  summary: 'What the monthly schedule waits for: the month just ended, its state, since when, and the reviews overdue meanwhile',
+  summary: 'What the monthly schedule waits for: the month just ended, its state and since when',
   description:
-    'Read by the rules the schedule queues by (nothing is queued here): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle; waiting `overdueDays` after it ended it is `overdue`.',
+    'Read by the rules the schedule queues by (nothing is queued here; key lookups only): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle, and — its job failed or cancelled — for someone to resume the job; waiting `overdueDays` after it ended it is `overdue`. The reviews overdue meanwhile: `GET /v1/reviews/overdue`.',
   responses: {
     200: { description: 'The schedule’s month', content: { 'application/json': { schema: ScheduleSchema } } },
     ...problemResponses(),
@@ -115,7 +118,7 @@ export function jobs(pollMs = JOB_EVENTS_POLL_MS, schedule: { readonly settleMin
           requireData: true,
         });
         if (!job) throw new Error('a job without a schedule key was not stored');
-        return c.json(job, 201);
+        return c.json({ ...job, partlyLoaded: job.partlyLoaded ?? null }, 201);
       })
       .openapi(listJobsRoute, async (c) => {
         const deps = c.var.deps;

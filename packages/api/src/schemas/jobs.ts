@@ -87,6 +87,22 @@ export const JobSchema = z
   })
   .openapi('Job');
 
+export const QueuedJobSchema = JobSchema.extend({
+  partlyLoaded: z
+    .object({
+      missing: z
+        .array(z.string())
+        .readonly()
+        .openapi({ description: 'By-month metrics loaded in each of the two months before with no data in this one (sorted)' }),
+      loaded: z.array(z.string()).readonly().openapi({ description: 'By-month metrics with data in the month (sorted)' }),
+    })
+    .nullable()
+    .openapi({
+      description:
+        'Queued though the monthly schedule would still wait for the month: what it lacks (a quarterly feed, a correction, a feed stopped — the person asking decides). Null when nothing is missing. Customers are evaluated as if they had none of `missing` for the month.',
+    }),
+}).openapi('QueuedJob');
+
 export const JobListSchema = z.object({ items: z.array(JobSchema).readonly(), nextCursor: z.string().nullable() }).openapi('JobList');
 
 export const JobIdParams = z.object({
@@ -103,21 +119,24 @@ const metricList = z.array(z.string()).readonly();
 export const ScheduleMonthSchema = z
   .object({
     period: z.string().openapi({ example: '2026-11' }),
-    state: z.enum(['waiting-for-data', 'settling', 'import-running', 'overdue', 'queued', 'done']).openapi({
+    state: z.enum(['waiting-for-data', 'settling', 'import-running', 'job-failed', 'job-cancelled', 'overdue', 'queued', 'done']).openapi({
       description:
-        '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is queued or running; `done`: the job completed',
+        '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `job-failed`, `job-cancelled`: its job (`job`) failed or was cancelled, and waits for someone to resume it; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is running; `done`: the job completed',
     }),
     waitingFor: z
-      .enum(['data', 'settling', 'import'])
+      .enum(['data', 'settling', 'import', 'job'])
       .nullable()
-      .openapi({ description: 'Why it waits, overdue or not; null once queued' }),
+      .openapi({ description: 'Why it waits, overdue or not (`job`: its job failed or was cancelled); null while queued or done' }),
     endedAt: z
       .string()
       .openapi({ description: 'When the month ended in the bank’s calendar: it has waited since', example: '2026-11-30T16:00:00.000Z' }),
     overdueAt: z.string().openapi({ description: 'When a month still waiting is overdue' }),
     metrics: z
       .object({
-        required: metricList.openapi({ description: 'By-month metrics loaded in each of the two months before: the month waits for each' }),
+        required: metricList.openapi({
+          description:
+            'By-month metrics loaded (one row is enough) in each of the two months before: the schedule waits for each; none in a tenant’s first two months; sorted',
+        }),
         loaded: metricList.openapi({ description: 'By-month metrics with data for the month' }),
         missing: metricList.openapi({ description: 'What it waits for: every by-month metric read when none has data' }),
       })
@@ -129,11 +148,6 @@ export const ScheduleMonthSchema = z
       .openapi({ description: 'Settling: queued at the schedule’s first look after this if nothing more arrives' }),
     importId: z.string().nullable(),
     job: z.object({ id: z.string(), status: z.string() }).nullable(),
-    reviewsOverdue: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'Reviews overdue now, while the month waits (GET /v1/reviews/overdue lists them); null once queued' }),
   })
   .openapi('ScheduleMonth');
 

@@ -76,10 +76,13 @@ export interface JobList {
 export interface ScheduleMonth {
   /** `YYYY-MM`: the month just ended in the bank's calendar. */
   readonly period: string;
-  /** `overdue`: still waiting `overdueDays` after the month ended; `waitingFor` says for what. */
-  readonly state: 'waiting-for-data' | 'settling' | 'import-running' | 'overdue' | 'queued' | 'done';
-  /** Why it waits, overdue or not; null once queued. */
-  readonly waitingFor: 'data' | 'settling' | 'import' | null;
+  /**
+   * `job-failed`/`job-cancelled`: its job (`job`) stopped and waits for someone to resume it; `overdue`:
+   * still waiting `overdueDays` after the month ended, `waitingFor` says for what; `queued`: its job runs.
+   */
+  readonly state: 'waiting-for-data' | 'settling' | 'import-running' | 'job-failed' | 'job-cancelled' | 'overdue' | 'queued' | 'done';
+  /** Why it waits, overdue or not (`job`: failed or cancelled); null while queued or done. */
+  readonly waitingFor: 'data' | 'settling' | 'import' | 'job' | null;
   /** When the month ended (ISO 8601 UTC): it has waited since. */
   readonly endedAt: string;
   /** When a month still waiting is overdue. */
@@ -99,8 +102,6 @@ export interface ScheduleMonth {
   readonly importId: string | null;
   /** Its monthly job once queued (`status` a JobStatus). */
   readonly job: { readonly id: string; readonly status: string } | null;
-  /** Reviews overdue now, while the month waits; null once queued (the job's reason counts them). */
-  readonly reviewsOverdue: number | null;
 }
 
 /** `GET /v1/jobs/schedule`. */

@@ -309,17 +309,6 @@ export async function resetChunkAttempts(db: Executor, jobId: string): Promise<v
   await db.updateTable('job_chunks').set({ attempts: 0 }).where('job_id', '=', jobId).where('status', '=', 'pending').execute();
 }
 
-/** Whether the tenant has a job queued under this schedule key (checked before planning one: planning reads every id). */
-export async function scheduledJobExists(db: Executor, tenantId: string, scheduleKey: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('jobs')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('schedule_key', '=', scheduleKey)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The tenant's job queued under this schedule key (`monthly:2026-11`): its id and status, or undefined. */
 export async function findScheduledJob(
   db: Executor,

@@ -52,41 +52,47 @@ export interface RetierRequest {
   /**
    * Refuse (422 `period-without-data`) a month with no metrics of the schemes asked for: a re-tier
    * of a month before its data is loaded evaluates everyone on nothing. People asking (`POST /v1/jobs`,
-   * `tierkit retier`) set it; the monthly schedule waits for the data itself.
+   * `tierkit retier`) set it; the monthly schedule waits for the data itself. Set, the job returned
+   * says in `partlyLoaded` what the schedule would still wait for (null when nothing).
    */
   readonly requireData?: boolean;
 }
 
 /**
- * The 422 for a re-tier at a month not loaded for the schemes asked for (all when none are named;
- * `monthLoad`: data in the month for every metric read by month that the tenant loads each month, or
- * up to it when they read only latest observations), naming the metrics missing; nothing when it is
- * loaded: key lookups on metric_periods, not a scan of the book.
+ * A month a person re-tiers by hand though the monthly schedule would still wait for it: the by-month
+ * metrics the tenant loaded in each of the two months before that have no data in it (`missing`), and
+ * those that have (`loaded`). The person decides (a quarterly feed, a one-off correction, a feed
+ * stopped): the job is queued, and says so.
  */
-async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierRequest): Promise<void> {
+export interface PartlyLoaded {
+  readonly missing: readonly string[];
+  readonly loaded: readonly string[];
+}
+
+/** What {@link enqueueRetier} returns: the job, and — when `requireData` was set — whether the month is partly loaded. */
+export type QueuedJob = JobView & { readonly partlyLoaded?: PartlyLoaded | null };
+
+/**
+ * The 422 for a re-tier at a month with no data at all for the schemes asked for (all when none are
+ * named; `monthLoad`: no data in the month for any metric read by month, or none up to it when they
+ * read only latest observations): key lookups on metric_periods, not a scan of the book. A month with
+ * some by-month data is accepted — a person decides — and what the schedule would still wait for is
+ * returned (null when nothing).
+ */
+async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierRequest): Promise<PartlyLoaded | null> {
   const schemes = req.schemes ?? undefined;
   const load = await monthLoad(db, tp, req.period, schemes);
-  if (load.data) return;
+  if (load.loaded.length) return load.missing.length ? { missing: load.missing, loaded: load.loaded } : null;
   const which = schemes ? ` for ${schemes.join(', ')}` : '';
   const list = (ms: readonly string[]) => `${ms.slice(0, 8).join(', ')}${ms.length > 8 ? ', …' : ''}`;
-  const loadFirst = `Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`;
-  if (load.loaded.length && load.missing.length) {
-    // Partly loaded: balances in, AUM not yet. Every customer would count as holding no AUM.
-    throw new ProblemError(
-      'period-without-data',
-      `${req.period}${which} is only partly loaded: no data yet for ${list(load.missing)} (loaded in each of the two months before; ${list(load.loaded)} ${load.loaded.length === 1 ? 'has' : 'have'} data): re-tiering it now would evaluate every customer as if they had none of ${list(load.missing)}. ${loadFirst}`,
-      [{ path: 'period', message: `no data for ${req.period} of ${load.missing.join(', ')}` }],
-    );
-  }
   const looked = load.byMonth.length ? ` (none of ${list(load.byMonth)})` : '';
   throw new ProblemError(
     'period-without-data',
-    `No data for ${req.period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. ${loadFirst}`,
+    `No data for ${req.period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`,
     [{ path: 'period', message: `no data for ${req.period}` }],
   );
 }
 
-/** Check a request against the tenant's pack and calendar; every error at once, as a 400 problem. */
 function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   const errors: FieldError[] = [];
   const current = periodOf(now, req.timeZone ?? tp.timeZone);
@@ -120,11 +126,11 @@ function check(tp: TenantPack, req: RetierRequest, now: Date): void {
  * @example
  * await enqueueRetier(db, { tenantId: 'demo', schemes: ['retail-tier'], period: '2026-11', reason: 'policy v3 active', requestedBy: 'policy:retail-tier@3' });
  */
-export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<JobView | undefined> {
+export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<QueuedJob | undefined> {
   const now = req.now ?? new Date();
   const tp = req.pack ?? (await loadTenantPack(db, req.tenantId, req.timeZone));
   check(tp, req, now);
-  if (req.requireData) await checkMonthHasData(db, tp, req);
+  const partlyLoaded = req.requireData ? await checkMonthHasData(db, tp, req) : undefined;
   const filter = req.filter ?? {};
   let ids: string[] | undefined;
   if (filter.subjects) {
@@ -166,7 +172,9 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<J
     chunks,
     now: now.toISOString(),
   });
-  return stored ? jobView(db, req.tenantId, id) : undefined;
+  if (!stored) return undefined;
+  const job = await jobView(db, req.tenantId, id);
+  return job && partlyLoaded !== undefined ? { ...job, partlyLoaded } : job;
 }
 
 /** The job with its progress and summary so far; undefined when the tenant has no such job. */

@@ -24,16 +24,21 @@ export function monthMetrics(tp: TenantPack, schemes?: readonly string[]): { byM
   };
   for (const key of schemes ?? tp.schemes.keys()) visit(key);
   for (const m of byMonth) latest.delete(m);
-  return { byMonth: [...byMonth], latest: [...latest] };
+  // Sorted here: SQLite and PostgreSQL collate names differently, and the lists are shown and compared.
+  return { byMonth: sorted(byMonth), latest: sorted(latest) };
 }
 
 /**
  * How far `period` is loaded for some schemes (all when none are named). `required`: the by-month
- * metrics the month must have data of — those the tenant loaded in each of the two months before it:
- * a feed the bank runs every month. A metric it has never loaded, or loads less often (household
- * income, reported once a year), never holds a month back: it would wait for ever. `missing`: those
- * of `required` without data in the month — or, when no by-month metric has any, all of them.
- * `data`: set when the month counts as loaded (`loadedMonthData`). Key lookups on metric_periods.
+ * metrics the monthly schedule waits for — those the tenant loaded (one row is enough) in each of the
+ * two months before it: a feed the bank runs every month. Limits of that guess: a tenant's first two
+ * months require nothing; a new feed is waited for only from its third month; a metric loaded less
+ * often than monthly holds a month back only when it happened to be loaded the two months before (a
+ * quarterly feed written three months at once); a feed stopped holds back the month after its last
+ * two loads. `missing`: those of `required` without data in the month — or, when no by-month metric
+ * has any, all of them. `data`: set when the month counts as loaded for the schedule (some data, none
+ * missing). A person starting a job (`enqueueRetier` with `requireData`) is refused only a month with
+ * no by-month data at all, and told `missing`. Key lookups on metric_periods; every list sorted.
  */
 export interface MonthLoad {
   /** Metrics read by month (balances, AUM): a missing month counts as zero. */
@@ -50,29 +55,20 @@ export async function monthLoad(db: Executor, tp: TenantPack, period: string, sc
   const { byMonth, latest } = monthMetrics(tp, schemes);
   if (!byMonth.length) {
     const data = latest.length ? await monthData(db, tp.tenantId, period, latest, true) : undefined;
-    return { byMonth, required: [], loaded: data?.metrics ?? [], missing: [], data };
+    return { byMonth, required: [], loaded: sorted(data?.metrics ?? []), missing: [], data };
   }
   const data = await monthData(db, tp.tenantId, period, byMonth);
   const before = await monthData(db, tp.tenantId, addMonths(period, -1), byMonth);
   const twoBefore = await monthData(db, tp.tenantId, addMonths(period, -2), byMonth);
   const earlier = new Set(twoBefore?.metrics ?? []);
-  const required = (before?.metrics ?? []).filter((m) => earlier.has(m));
-  const loaded = data?.metrics ?? [];
+  const required = sorted((before?.metrics ?? []).filter((m) => earlier.has(m)));
+  const loaded = sorted(data?.metrics ?? []);
   const has = new Set(loaded);
   const missing = data ? required.filter((m) => !has.has(m)) : byMonth;
   return { byMonth, required, loaded, missing, data: data && missing.length === 0 ? data : undefined };
 }
 
-/**
- * The data that makes `period` loaded for `schemes` (all when none are named): data in the month for
- * every by-month metric the tenant loads each month and for at least one, or — when the schemes read
- * only latest observations — data up to it ({@link monthLoad}). Undefined when it is not loaded.
- */
-export async function loadedMonthData(
-  db: Executor,
-  tp: TenantPack,
-  period: string,
-  schemes?: readonly string[],
-): Promise<MonthData | undefined> {
-  return (await monthLoad(db, tp, period, schemes)).data;
+/** Code-point order, the same whichever database listed the names. */
+function sorted(names: Iterable<string>): string[] {
+  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -12,7 +12,7 @@ import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js';
 import { enqueueRetier } from './jobs.js';
-import { monthLoad } from './month-data.js';
+import { monthLoad, type MonthLoad } from './month-data.js';
 
 export interface ScheduleOptions {
   readonly db: Executor;
@@ -51,19 +51,25 @@ interface Waiting {
   readonly overdue: boolean;
 }
 
-/** A month whose job is queued: `done` once the job has completed. */
+/**
+ * A month whose job is queued: `queued` while it runs, `done` once completed. A job that failed or
+ * was cancelled is no longer queued: it waits for someone to resume it (`job-failed`,
+ * `job-cancelled`), and is overdue past the overdue day like any other wait.
+ */
 interface Queued {
   readonly tenantId: string;
   readonly period: string;
   readonly state: 'queued' | 'done';
   readonly jobId: string;
-  /** The job's own status: `running`, `completed`, `cancelled`, `failed`. */
+  /** The job's own status: `running` or `completed`. */
   readonly jobStatus: string;
 }
 
 /** Where a tenant's monthly job stands: queued (or done), or why it waits. */
 export type MonthlyStatus =
   | Queued
+  | (Waiting & { readonly state: 'job-failed'; readonly jobId: string; readonly jobStatus: string })
+  | (Waiting & { readonly state: 'job-cancelled'; readonly jobId: string; readonly jobStatus: string })
   | (Waiting & {
       readonly state: 'waiting-for-data';
       /** By-month metrics with data for the month, and those it still waits for (`monthLoad`). */
@@ -95,22 +101,12 @@ export interface QueueMonthlyOptions {
 const IMPORT_WAIT_MS = 12 * 3_600_000;
 
 /**
- * Whether `period`'s data has arrived in the tenant and been quiet for `settleMinutes` at `now`: the
- * instant it counts as quiet, or `no-data`. The data is that of the metrics the pack's schemes read by
- * month (`monthLoad`: every one the tenant loads each month): an AML score or a quota's usage arriving
- * ahead of the balances, or the balances ahead of the AUM, does not make the month loaded. A write's
- * record may lag it by up to METRIC_WRITE_RESOLUTION_MS (metrics.ts), so that much more is waited.
+ * When `period`'s data counts as quiet: `settleMinutes` after its last write of the metrics the pack's
+ * schemes read by month (`monthLoad`: every one the tenant loads each month): an AML score or a quota's
+ * usage arriving ahead of the balances, or the balances ahead of the AUM, does not make the month
+ * loaded. A write's record may lag it by up to METRIC_WRITE_RESOLUTION_MS (metrics.ts), so that much
+ * more is waited.
  */
-export async function monthSettles(
-  db: Executor,
-  tp: TenantPack,
-  period: string,
-  settleMinutes: number = DEFAULT_SETTLE_MINUTES,
-): Promise<{ readonly lastWrittenAt: string; readonly quietAt: string } | 'no-data'> {
-  const settles = settlesOf((await monthLoad(db, tp, period)).data?.lastWrittenAt, settleMinutes);
-  return settles ?? 'no-data';
-}
-
 function settlesOf(lastWrittenAt: string | undefined, settleMinutes: number) {
   if (lastWrittenAt === undefined) return undefined;
   const quietAt = new Date(Date.parse(lastWrittenAt) + settleMinutes * 60_000 + METRIC_WRITE_RESOLUTION_MS).toISOString();
@@ -127,8 +123,11 @@ export function overdueAt(period: string, timeZone: string, overdueDays: number 
   return startOfDay({ year, month: month + 1, day: 1 + overdueDays }, timeZone).toISOString();
 }
 
-/** What the schedule sees of a tenant's month: where it stands, or the pack to queue it with. */
-type Look = { readonly status: MonthlyStatus } | { readonly ready: TenantPack };
+/**
+ * What the schedule sees of a tenant's month: where it stands, or the pack to queue it with — and the
+ * month's load when it was read (not while its job stands or an import runs), so nothing reads it twice.
+ */
+type Look = { readonly status: MonthlyStatus; readonly load?: MonthLoad } | { readonly ready: TenantPack; readonly load: MonthLoad };
 
 /**
  * Where `period` stands for one tenant at `now`, by the rules the schedule queues by: its job, or an
@@ -143,13 +142,16 @@ async function lookAtMonth(
   timeZone: string,
   options: QueueMonthlyOptions,
 ): Promise<Look> {
+  const overdue = now.toISOString() >= overdueAt(period, timeZone, options.overdueDays);
   // The schedule looks every minute: once the month's job is queued, nothing more is read.
   const job = await findScheduledJob(db, tenantId, `monthly:${period}`);
-  if (job)
-    return {
-      status: { tenantId, period, state: job.status === 'completed' ? 'done' : 'queued', jobId: job.id, jobStatus: job.status },
-    };
-  const overdue = now.toISOString() >= overdueAt(period, timeZone, options.overdueDays);
+  if (job) {
+    const standing = { tenantId, period, jobId: job.id, jobStatus: job.status };
+    // A failed or cancelled job waits for someone to resume it: not queued, and overdue in time.
+    if (job.status === 'failed' || job.status === 'cancelled')
+      return { status: { ...standing, state: job.status === 'failed' ? ('job-failed' as const) : ('job-cancelled' as const), overdue } };
+    return { status: { ...standing, state: job.status === 'completed' ? 'done' : 'queued' } };
+  }
   // An import's rows are not visible until it commits: a load in progress is waited for.
   const since = new Date(now.getTime() - IMPORT_WAIT_MS).toISOString();
   const importing = (await listRunningImports(db, tenantId)).find((i) => i.createdAt > since);
@@ -158,9 +160,10 @@ async function lookAtMonth(
   // Key lookups on metric_periods, whatever the size of the book.
   const load = await monthLoad(db, pack, period);
   const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
-  if (!settles) return { status: { tenantId, period, state: 'waiting-for-data', loaded: load.loaded, missing: load.missing, overdue } };
-  if (settles.quietAt > now.toISOString()) return { status: { tenantId, period, state: 'settling', ...settles, overdue } };
-  return { ready: pack };
+  if (!settles)
+    return { status: { tenantId, period, state: 'waiting-for-data', loaded: load.loaded, missing: load.missing, overdue }, load };
+  if (settles.quietAt > now.toISOString()) return { status: { tenantId, period, state: 'settling', ...settles, overdue }, load };
+  return { ready: pack, load };
 }
 
 /** Reviews overdue in one tenant at a moment, by scheme and level. */
@@ -304,6 +307,8 @@ export function waitingLine(w: MonthlyStatus): string {
     return w.loaded.length
       ? `${waits} no data yet for ${w.missing.join(', ')} of ${w.period} (${w.loaded.join(', ')} loaded); the monthly re-tier is queued once it has come`
       : `${waits} no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
+  if (w.state === 'job-failed' || w.state === 'job-cancelled')
+    return `${waits} its monthly re-tier ${w.jobId} ${w.jobStatus}; the month is not re-tiered until someone resumes it (POST /v1/jobs/${w.jobId}/resume, tierkit jobs resume ${w.jobId})`;
   if (w.state === 'import-running')
     return `${waits} import ${w.importId} is still running; the monthly re-tier is queued once it has ended and the data has settled`;
   return `${waits} metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
@@ -314,8 +319,8 @@ export type { ScheduleMonth };
 
 /**
  * What the monthly schedule is looking at for one tenant at `now` — the month just ended — and where
- * it stands, by the same rules it queues by ({@link lookAtMonth}); nothing is queued. A month waiting
- * counts the reviews overdue meanwhile (`countOverdueReviews`: one paged read of the overdue rows).
+ * it stands, by the same rules it queues by ({@link lookAtMonth}, whose pack and load it reuses);
+ * nothing is queued. Key lookups only: the reviews overdue are `GET /v1/reviews/overdue`'s, not read here.
  */
 export async function monthlySchedule(
   db: Executor,
@@ -334,22 +339,30 @@ export async function monthlySchedule(
     quietAt: null,
     importId: null,
     job: null,
-    reviewsOverdue: null,
   };
+  const isOverdue = now.toISOString() >= base.overdueAt;
   if ('status' in look && isQueued(look.status))
     return { period, state: look.status.state, waitingFor: null, ...base, job: { id: look.status.jobId, status: look.status.jobStatus } };
-  const pack = 'ready' in look ? look.ready : await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone));
-  const load = await monthLoad(db, pack, period);
+  if ('status' in look && (look.status.state === 'job-failed' || look.status.state === 'job-cancelled'))
+    return {
+      period,
+      state: isOverdue ? 'overdue' : look.status.state,
+      waitingFor: 'job',
+      ...base,
+      job: { id: look.status.jobId, status: look.status.jobStatus },
+    };
+  // Read here only while an import runs (the schedule reads nothing more then).
+  const load =
+    look.load ?? (await monthLoad(db, await (options.packs?.get(db, tenantId) ?? loadTenantPack(db, tenantId, timeZone)), period));
   const metrics = { required: load.required, loaded: load.loaded, missing: load.missing };
-  const reviewsOverdue = (await countOverdueReviews(db, pack, now, timeZone)).total;
   // Ready: the schedule queues it at its next look (within a minute while it runs; never when it is off).
   if ('ready' in look) {
     const settles = settlesOf(load.data?.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES);
-    const state = now.toISOString() >= base.overdueAt ? 'overdue' : 'settling';
-    return { period, state, waitingFor: 'settling', ...base, metrics, ...settles, reviewsOverdue };
+    return { period, state: isOverdue ? 'overdue' : 'settling', waitingFor: 'settling', ...base, metrics, ...settles };
   }
   const w = look.status;
-  if (isQueued(w)) throw new Error('unreachable: a queued month was answered above');
+  if (isQueued(w) || w.state === 'job-failed' || w.state === 'job-cancelled')
+    throw new Error('unreachable: a month with a job was answered above');
   const waitingFor = w.state === 'waiting-for-data' ? 'data' : w.state === 'import-running' ? 'import' : 'settling';
   return {
     period,
@@ -359,6 +372,5 @@ export async function monthlySchedule(
     metrics,
     ...(w.state === 'settling' ? { lastWrittenAt: w.lastWrittenAt, quietAt: w.quietAt } : {}),
     ...(w.state === 'import-running' ? { importId: w.importId } : {}),
-    reviewsOverdue,
   };
 }
