@@ -46,6 +46,23 @@ async function jobCount(f: ApiFixture, tenantId: string): Promise<number> {
   return Number(row.n);
 }
 
+/** A tenant of its own with an officer's key, and an app whose clock the test moves (`clock.at`). */
+async function clockedTenant(f: ApiFixture, tenantId: string, start: string) {
+  await provisionTenant(f.db.db, { id: tenantId, name: tenantId, pack: testPack(), now: NOW });
+  const officer = (await createApiKey(f.db.db, { tenantId, role: 'officer', label: 'ops', now: NOW })).secret;
+  const clock = {
+    at: new Date(start),
+    send: (method: string, path: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+  };
+  const app = createApp({ db: f.db.db, now: () => clock.at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
+  return clock;
+}
+
 forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) => {
   it('POST /v1/jobs refuses a month with no metrics (of the schemes asked for) with a 422 naming it, and queues nothing', async () => {
     const api = client(f);
@@ -423,16 +440,8 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal((await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
   });
   it('a quarterly feed written three months at once: the schedule waits for it and is overdue; a job started by hand is queued and names it', async () => {
-    await provisionTenant(f.db.db, { id: 'bank-q', name: 'bank-q', pack: testPack(), now: NOW });
-    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-q', role: 'officer', label: 'ops', now: NOW })).secret;
-    let at = new Date('2025-10-02T02:00:00.000Z');
-    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
-    const send = async (method: string, path: string, body?: unknown) =>
-      app.request(path, {
-        method,
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    const clock = await clockedTenant(f, 'bank-q', '2025-10-02T02:00:00.000Z');
+    const send = clock.send;
     assert.equal((await send('PUT', '/v1/subjects/Q1', { kind: 'customer', displayName: '林慧' })).status, 201);
     assert.equal((await send('PUT', '/v1/subjects/Q2', { kind: 'customer', displayName: '郭明' })).status, 201);
     // Balances every month; household income once a quarter, Q3's three months written at once.
@@ -443,7 +452,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     for (const subject of ['Q1', 'Q2']) assert.equal((await send('PUT', `/v1/subjects/${subject}/metrics`, { metrics })).status, 200);
     // October: the income was loaded in August and September, so the schedule waits for it…
     const look = async (iso: string) => {
-      at = new Date(iso);
+      clock.at = new Date(iso);
       const res = await send('GET', '/v1/jobs/schedule');
       assert.equal(res.status, 200);
       return ((await res.json()) as { months: ScheduleMonth[] }).months[0] as ScheduleMonth;
@@ -452,7 +461,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.deepEqual([waiting.period, waiting.state, waiting.metrics?.missing], ['2025-10', 'waiting-for-data', ['household_income']]);
     const waits: MonthlyStatus[] = [];
     assert.deepEqual(
-      await queueMonthlyRetiers(f.db.db, at, 'Asia/Shanghai', {
+      await queueMonthlyRetiers(f.db.db, clock.at, 'Asia/Shanghai', {
         settleMinutes: 10,
         onWait: (w) => w.tenantId === 'bank-q' && waits.push(w),
       }),
@@ -491,18 +500,10 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
   });
 
   it('a monthly job failed or cancelled is said as such, not as queued, and is overdue past the overdue day until resumed', async () => {
-    await provisionTenant(f.db.db, { id: 'bank-f', name: 'bank-f', pack: testPack(), now: NOW });
-    const officer = (await createApiKey(f.db.db, { tenantId: 'bank-f', role: 'officer', label: 'ops', now: NOW })).secret;
-    let at = new Date('2025-12-01T00:00:00.000Z');
-    const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined, schedule: { settleMinutes: 10, overdueDays: 7 } });
-    const send = async (method: string, path: string, body?: unknown) =>
-      app.request(path, {
-        method,
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${officer}` },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    const clock = await clockedTenant(f, 'bank-f', '2025-12-01T00:00:00.000Z');
+    const send = clock.send;
     const look = async (iso: string) => {
-      at = new Date(iso);
+      clock.at = new Date(iso);
       const res = await send('GET', '/v1/jobs/schedule');
       assert.equal(res.status, 200);
       return ((await res.json()) as { months: ScheduleMonth[] }).months[0] as ScheduleMonth;
