@@ -141,14 +141,14 @@ export class AnalyticsPage extends LitElement {
     const form = e.target as HTMLFormElement;
     const range = this.#a.state.range;
     if (!range) return;
-    const query: { -readonly [K in keyof EffectQuery]: EffectQuery[K] } = {
+    const metric = this.#field(form, 'metric');
+    const query: EffectQuery = {
       scheme: range.scheme,
       period: this.#field(form, 'period'),
       direction: this.#field(form, 'direction') === 'down' ? 'down' : 'up',
       months: Number(this.#field(form, 'months')) || 6,
+      ...(metric ? { metric } : {}),
     };
-    const metric = this.#field(form, 'metric');
-    if (metric) Object.assign(query, { metric });
     void this.#a.store.evaluate(query);
   }
 

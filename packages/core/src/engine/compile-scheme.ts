@@ -127,15 +127,8 @@ export function compileScheme(
     if (below >= 0 && below < 64 && Number.isInteger(below)) graceBy[below] = made;
     return made;
   };
-  let endOf = '';
-  let endMs = 0;
-  const periodEndMs = (asOf: string): number => {
-    if (asOf !== endOf) {
-      endMs = Date.parse(periodEnd(asOf, timeZone));
-      endOf = asOf;
-    }
-    return endMs;
-  };
+  // periodEnd keeps its answers per zone and month: a job alternating two months missed a cache of one here.
+  const periodEndMs = (asOf: string): number => Date.parse(periodEnd(asOf, timeZone));
 
   const evaluateVec = (
     asOf: string,
