@@ -11,7 +11,7 @@ import type {
 } from '@tierkit/core';
 import { listActiveOverrides, listAssignments, listAssignmentsJson, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
-import { localize } from '../locale.js';
+import { localize, localizeJsonText } from '../locale.js';
 import { maskName } from '../mask.js';
 import { ProblemError } from '../problem.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -160,7 +160,7 @@ const summaryOf = (def: SchemeSummary) => {
 };
 
 /** Stored JSON text as sent: as it is, or (with a locale) with each label cut to that locale. */
-const storedText = (text: string, locale: Locale | undefined) => (locale ? json(localize(JSON.parse(text), locale)) : text);
+const storedText = (text: string, locale: Locale | undefined) => (locale ? localizeJsonText(text, locale) : text);
 
 // Where stored explanations, progress and retention name metrics: only these keys are called "metric".
 const METRIC_KEY = /"metric":("(?:[^"\\]|\\.)*")/g;
