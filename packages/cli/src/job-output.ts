@@ -34,6 +34,11 @@ export function jobDetails(j: JobView): string[] {
   return lines;
 }
 
+/** What `jobs schedule` says first where the schedule is off (`TIERKIT_SCHEDULE=off`): nothing queues the month by itself. */
+export function scheduleOffLine(period: string): string {
+  return `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period}, or POST /v1/jobs)`;
+}
+
 /** The monthly schedule's month in one line: its state, since when, what it waits for. */
 export function scheduleLine(m: ScheduleMonth, now: Date): string {
   const days = Math.max(0, Math.floor((now.getTime() - Date.parse(m.endedAt)) / 86_400_000));

@@ -106,6 +106,13 @@ export interface ScheduleMonth {
 
 /** `GET /v1/jobs/schedule`. */
 export interface Schedule {
+  /**
+   * Whether the server that answered runs the monthly schedule (`TIERKIT_SCHEDULE`). False: nothing
+   * in that process queues the month by itself — another server on the database may, and where none
+   * does, monthly jobs are started by hand. With several servers, the schedule runs in those that
+   * have it on (each month is queued once, whichever looks first).
+   */
+  readonly running: boolean;
   readonly timeZone: string;
   readonly settleMinutes: number;
   readonly overdueDays: number;
