@@ -58,7 +58,7 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       else {
         // Off, what the month waits for is still worth knowing, but first that nothing will queue it.
         if (!running) io.out(scheduleOffLine(month.period));
-        io.out(scheduleLine(month, now));
+        io.out(scheduleLine(month, now, running));
       }
       return EXIT.ok;
     }
