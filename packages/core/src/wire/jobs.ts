@@ -67,6 +67,24 @@ export interface Job {
   readonly summary: JobSummary;
 }
 
+/**
+ * A month a person re-tiers by hand though the monthly schedule would still wait for it: the by-month
+ * metrics the tenant loaded in each of the two months before that have no data in it (`missing`,
+ * sorted), and those that have (`loaded`, sorted).
+ */
+export interface PartlyLoaded {
+  readonly missing: readonly string[];
+  readonly loaded: readonly string[];
+}
+
+/**
+ * `POST /v1/jobs`'s 201: the job queued, and whether its month is partly loaded (null: nothing
+ * missing). Customers are evaluated as if they had none of `missing` for the month.
+ */
+export interface QueuedJob extends Job {
+  readonly partlyLoaded: PartlyLoaded | null;
+}
+
 export interface JobList {
   readonly items: readonly Job[];
   readonly nextCursor: string | null;

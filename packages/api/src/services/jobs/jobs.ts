@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type Job, type JobStatus, type SubjectKind } from '@tierkit/core';
+import { JOB_STATUSES, type Job, type JobStatus, type PartlyLoaded, type SubjectKind } from '@tierkit/core';
 import {
   findJob,
   findSubjectIds,
@@ -58,16 +58,9 @@ export interface RetierRequest {
   readonly requireData?: boolean;
 }
 
-/**
- * A month a person re-tiers by hand though the monthly schedule would still wait for it: the by-month
- * metrics the tenant loaded in each of the two months before that have no data in it (`missing`), and
- * those that have (`loaded`). The person decides (a quarterly feed, a one-off correction, a feed
- * stopped): the job is queued, and says so.
- */
-export interface PartlyLoaded {
-  readonly missing: readonly string[];
-  readonly loaded: readonly string[];
-}
+// A month a person re-tiers by hand though the schedule would wait: one home, shared with the admin kit.
+// The person decides (a quarterly feed, a one-off correction, a feed stopped): the job is queued, and says so.
+export type { PartlyLoaded };
 
 /** What {@link enqueueRetier} returns: the job, and — when `requireData` was set — whether the month is partly loaded. */
 export type QueuedJob = JobView & { readonly partlyLoaded?: PartlyLoaded | null };
