@@ -75,6 +75,18 @@ forEachDialect('re-tier jobs for an operations team', (f: ApiFixture) => {
     });
   });
 
+  it('POST /v1/jobs: judged-since a month after the job’s would re-evaluate no one: refused, nothing queued', async () => {
+    const before = (await (await api.get('/v1/jobs?limit=100')).json()) as { items: unknown[] };
+    assert.deepEqual(await codes(api.post('/v1/jobs', { kind: 'retier', period: '2025-10', filter: { evaluatedSince: '2025-11' } })), {
+      'filter.evaluatedSince': ['too_big', { maximum: '2025-10', inclusive: true, origin: 'month' }],
+    });
+    const after = (await (await api.get('/v1/jobs?limit=100')).json()) as { items: unknown[] };
+    assert.equal(after.items.length, before.items.length);
+    // The month itself is what a policy activation sends: accepted.
+    const same = await api.post('/v1/jobs', { kind: 'retier', period: '2025-10', filter: { evaluatedSince: '2025-10' } });
+    assert.equal(same.status, 201, await same.clone().text());
+  });
+
   it('POST /v1/jobs: a month with no data at all is a 422 whose field says which month and what it looked for', async () => {
     const p = await problem(await api.post('/v1/jobs', { kind: 'retier', period: '2024-01' }), 422);
     assert.equal(p.type, 'https://tierkit.dev/problems/period-without-data');

@@ -127,6 +127,15 @@ function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   }
   const since = req.filter?.evaluatedSince;
   if (since !== undefined && !isPeriod(since)) errors.push(notMonth('filter.evaluatedSince', since));
+  // Judged since a month after the job's: every subject is skipped (judged later, or not since), so the
+  // job would write nothing — a slip, not a request to refuse quietly.
+  else if (since !== undefined && isPeriod(req.period) && since > req.period)
+    errors.push({
+      path: 'filter.evaluatedSince',
+      message: `${since} is after the job's month ${req.period}: no subject would be re-evaluated`,
+      code: 'too_big',
+      params: { maximum: req.period, inclusive: true, origin: 'month' },
+    });
   const subjects = req.filter?.subjects?.length ?? 0;
   if (subjects > MAX_FILTER_SUBJECTS)
     errors.push({
