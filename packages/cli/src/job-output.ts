@@ -35,8 +35,8 @@ export function jobDetails(j: JobView): string[] {
 }
 
 /** What `jobs schedule` says first where the schedule is off (`TIERKIT_SCHEDULE=off`): nothing queues the month by itself. */
-export function scheduleOffLine(period: string): string {
-  return `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period}, or POST /v1/jobs)`;
+export function scheduleOffLine(period: string, tenantId: string): string {
+  return `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period} --tenant ${tenantId}, or POST /v1/jobs)`;
 }
 
 /**

@@ -57,7 +57,7 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       if (json) io.out(JSON.stringify({ running, timeZone, ...timing, months: [month] }));
       else {
         // Off, what the month waits for is still worth knowing, but first that nothing will queue it.
-        if (!running) io.out(scheduleOffLine(month.period));
+        if (!running) io.out(scheduleOffLine(month.period, tenantId));
         io.out(scheduleLine(month, now, running));
       }
       return EXIT.ok;

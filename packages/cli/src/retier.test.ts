@@ -213,7 +213,7 @@ it('an operator asks what the monthly schedule waits for, as a line or as the AP
     assert.equal(off.code, 0, off.err.join('\n'));
     assert.equal(
       off.out[0],
-      `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period}, or POST /v1/jobs)`,
+      `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period} --tenant demo, or POST /v1/jobs)`,
     );
     // Settling, but not "queued at …": nothing will queue it.
     assert.match(off.out[1] ?? '', new RegExp(`^${period}  settling +data in \\(last written \\S+\\); ended \\S+, waiting \\d+ days?`));
