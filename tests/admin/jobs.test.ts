@@ -187,3 +187,32 @@ describe('Jobs against the real API', () => {
     assert.equal(rm.state.schedule, undefined);
   });
 });
+
+describe('Jobs: a start for a month partly loaded', () => {
+  const f = kitFixture();
+
+  it('keeps what the month lacks in `started` for the host to tell the officer; the next start clears it', async () => {
+    // The bank loaded household income in August and September; October's has not come.
+    const admin = f.client('admin');
+    await admin.http.send('PUT', '/v1/subjects/K10/metrics', {
+      metrics: ['2025-08', '2025-09'].map((period) => ({ metric: 'household_income', period, value: 30_000_000 })),
+    });
+    const jobs = new Jobs(f.client('OFF1'));
+    const queued = await jobs.start({ period: '2025-10', reason: 'income is late' });
+    assert.ok(queued, JSON.stringify(jobs.state.startError));
+    assert.deepEqual(jobs.state.started?.partlyLoaded, { missing: ['household_income'], loaded: ['avg_daily_balance'] });
+    assert.equal(jobs.state.started?.id, queued.id);
+    assert.equal(jobs.state.items[0]?.id, queued.id);
+    assert.equal('partlyLoaded' in (jobs.state.items[0] ?? {}), false, 'the list holds jobs as the API lists them');
+
+    // September has everything the months before had: nothing to tell.
+    const whole = await jobs.start({ period: '2025-09' });
+    assert.ok(whole);
+    assert.equal(jobs.state.started?.id, whole.id);
+    assert.equal(jobs.state.started?.partlyLoaded, null);
+
+    // A refused start leaves nothing of the one before.
+    assert.equal(await jobs.start({ period: '2025-13' }), undefined);
+    assert.equal(jobs.state.started, undefined);
+  });
+});

@@ -88,7 +88,14 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     const november = await refuse({ period: '2025-11' });
     assert.equal(november.type, 'https://tierkit.dev/problems/period-without-data');
     assert.match(november.detail, /^No data for 2025-11 has been loaded \(none of avg_daily_balance, household_income\)/);
-    assert.deepEqual(november.errors, [{ path: 'period', message: 'no data for 2025-11' }]);
+    assert.deepEqual(november.errors, [
+      {
+        path: 'period',
+        message: 'no data for 2025-11',
+        code: 'no_data',
+        params: { month: '2025-11', metrics: ['avg_daily_balance', 'household_income'] },
+      },
+    ]);
     // October has balances but no AML score: the AML scheme alone has nothing to go on.
     assert.match((await refuse({ period: '2025-10', schemes: ['aml-test'] })).detail, /^No data for 2025-10 for aml-test has been loaded/);
     // A metric no scheme reads (lounge visits count against a quota) does not make a month loaded.

@@ -163,14 +163,13 @@ describe('admin console: approvals and jobs', () => {
     const { context, page, errors } = await signedIn('maker');
     await page.locator('a[data-page-link="jobs"]').click();
     await page.locator('form[data-testid="start-job"] select[name="scheme"] option[value="retail-tier"]').waitFor({ state: 'attached' });
-    // What the monthly schedule waits for: the seed has just written last month, so it is settling.
+    // What the monthly schedule waits for: the seed has just written last month, so it is settling — but
+    // this server runs no schedule (TIERKIT_SCHEDULE=off, tests/e2e/support/server.ts): nothing will queue it.
     const schedule = page.locator('[data-testid="schedule-state"][data-state="settling"]');
     await schedule.waitFor();
     const [y, m] = lastClosedMonth().split('-').map(Number) as [number, number];
-    assert.match(
-      (await schedule.textContent()) ?? '',
-      new RegExp(`^${y}年${m}月数据已到，等待稳定：若无新数据，.+ 后排队重评（已等 \\d+ 天，.+ 起算逾期）`),
-    );
+    assert.match((await schedule.textContent()) ?? '', new RegExp(`^${y}年${m}月数据已到（最后写入 .+）（已等 \\d+ 天，.+ 起算逾期）`));
+    assert.match((await page.locator('[data-testid="schedule-off"]').textContent()) ?? '', /^本服务器未开启月度重评排程/);
     await axeBothLanguages(page, 'jobs page');
     // This month's data is not in yet: the console says so in its language, and starts nothing.
     const period = page.locator('form[data-testid="start-job"] input[name="period"]');

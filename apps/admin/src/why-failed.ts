@@ -102,6 +102,8 @@ interface FieldSays {
   mappedTwice: (field: string) => string;
   mixedLayout: string;
   noChange: (fields: string) => string;
+  /** A re-tier job's month with no data at all (`no_data`, 422 `period-without-data`). */
+  noData: (month: string) => string;
 }
 
 export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
@@ -154,6 +156,11 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'query.encoding': '编码',
       'headers.content-type': '文件编码',
       '(body)': '文件',
+      // A re-tier job's filter (POST /v1/jobs).
+      'filter.level.scheme': '按等级筛选的方案',
+      'filter.level.level': '按等级筛选的等级',
+      'filter.evaluatedSince': '已评估起始月份',
+      'filter.subjects': '客户',
     },
     says: {
       required: '必填',
@@ -227,6 +234,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `有两列都映射到“${f}”`,
       mixedLayout: '请二选一：指标列加数值列，或每个指标一列',
       noChange: (f) => `请至少修改一项：${f}`,
+      noData: (m) => `${m} 的数据尚未导入，请先导入再重评`,
     },
   },
   'zh-TW': {
@@ -278,6 +286,11 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'query.encoding': '編碼',
       'headers.content-type': '檔案編碼',
       '(body)': '檔案',
+      // A re-tier job's filter (POST /v1/jobs).
+      'filter.level.scheme': '依等級篩選的方案',
+      'filter.level.level': '依等級篩選的等級',
+      'filter.evaluatedSince': '已評估起始月份',
+      'filter.subjects': '客戶',
     },
     says: {
       required: '必填',
@@ -351,6 +364,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `有兩欄都對應到「${f}」`,
       mixedLayout: '請二擇一：指標欄加數值欄，或每個指標一欄',
       noChange: (f) => `請至少修改一項：${f}`,
+      noData: (m) => `${m} 的資料尚未匯入，請先匯入再重評`,
     },
   },
   en: {
@@ -402,6 +416,11 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'query.encoding': 'Encoding',
       'headers.content-type': 'File encoding',
       '(body)': 'File',
+      // A re-tier job's filter (POST /v1/jobs).
+      'filter.level.scheme': 'Scheme of the level filter',
+      'filter.level.level': 'Level of the level filter',
+      'filter.evaluatedSince': 'Evaluated since',
+      'filter.subjects': 'Customers',
     },
     says: {
       required: 'required',
@@ -486,6 +505,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `two columns map to “${f}”`,
       mixedLayout: 'use either metric and value columns, or one column per metric, not both',
       noChange: (f) => `change at least one: ${f}`,
+      noData: (m) => `no data for ${m} has been loaded: load it first, then re-tier`,
     },
   },
 };
@@ -493,7 +513,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
 /**
  * A field error that comes without a code, in the console's language, by its English: a policy
  * document's errors (core's validator: zod's standard sentences, an unknown metric, thresholds out of
- * order), a re-tier job's checks, and an import's row errors. Anything else stays as the API worded it.
+ * order) and an import's row errors. Anything else stays as the API worded it.
  */
 export function fieldMessage(message: string, locale: ConsoleLocale): string {
   const s = FAILURE_WORDS[locale].says;
@@ -640,6 +660,8 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
       return s.mixedLayout;
     case 'no_change':
       return s.noChange(names(p.fields));
+    case 'no_data':
+      return s.noData(str(p.month));
   }
   return fieldMessage(f.message, locale);
 }
@@ -661,7 +683,9 @@ export function fieldName(path: string, locale: ConsoleLocale): string {
   const inFile = p.match(/^(?:line (\d+))?(?:, )?(?:column "(.*)")?$/);
   if (p === '(body)') return FAILURE_WORDS[locale].fields['(body)'] ?? p;
   if (inFile && (inFile[1] || inFile[2] !== undefined)) return FAILURE_WORDS[locale].says.at(inFile[1], inFile[2]);
-  return FAILURE_WORDS[locale].fields[p] ?? p;
+  // An item of a list named as the list (`schemes[1]`: a re-tier job's second scheme is a scheme).
+  const fields = FAILURE_WORDS[locale].fields;
+  return fields[p] ?? fields[p.replace(/\[\d+\]$/, '')] ?? p;
 }
 
 /** The name of a refused field as `whyFailed` puts it: a JSON body is the request's, not a file. */

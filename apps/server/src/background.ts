@@ -1,6 +1,6 @@
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, failInterruptedImports, runWorker, startMonthlySchedule } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
-import { scheduleTimingFromEnv, timeZoneFromEnv } from '@tierkit/ops';
+import { onOffFromEnv, scheduleRunsFromEnv, scheduleTimingFromEnv, timeZoneFromEnv } from '@tierkit/ops';
 
 /** Which background work a server process runs (apps/server/README.md, "Background work"). */
 export interface BackgroundSettings {
@@ -16,20 +16,26 @@ export interface BackgroundSettings {
   readonly overdueDays?: number;
 }
 
-function flag(name: string, value: string | undefined, fallback: boolean): boolean {
-  if (!value) return fallback;
-  if (/^(on|true|1|yes)$/i.test(value)) return true;
-  if (/^(off|false|0|no)$/i.test(value)) return false;
-  throw new Error(`${name} must be on or off, got "${value}"`);
-}
-
 /** `TIERKIT_WORKER`, `TIERKIT_SCHEDULE`, `TIERKIT_TIME_ZONE`, `TIERKIT_SCHEDULE_SETTLE_MINUTES` and `TIERKIT_SCHEDULE_OVERDUE_DAYS`, with their defaults for this database. */
 export function backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): BackgroundSettings {
   return {
-    worker: flag('TIERKIT_WORKER', env.TIERKIT_WORKER, dialect === 'sqlite'),
-    schedule: flag('TIERKIT_SCHEDULE', env.TIERKIT_SCHEDULE, true),
+    worker: onOffFromEnv('TIERKIT_WORKER', env.TIERKIT_WORKER, dialect === 'sqlite'),
+    schedule: scheduleRunsFromEnv(env),
     timeZone: timeZoneFromEnv(env),
     ...scheduleTimingFromEnv(env),
+  };
+}
+
+/**
+ * What `GET /v1/jobs/schedule` is told of this process's schedule (`createApp`'s `schedule`): whether
+ * it runs here, and the timing it runs by — so an operator reading a server with `TIERKIT_SCHEDULE=off`
+ * learns that no month will be queued by itself, not only what the month waits for.
+ */
+export function scheduleForApi(settings: BackgroundSettings): { running: boolean; settleMinutes?: number; overdueDays?: number } {
+  return {
+    running: settings.schedule,
+    ...(settings.settleMinutes === undefined ? {} : { settleMinutes: settings.settleMinutes }),
+    ...(settings.overdueDays === undefined ? {} : { overdueDays: settings.overdueDays }),
   };
 }
 

@@ -17,5 +17,5 @@ export { seedDemo, generateSubjects, SHOWCASE_IDS, DEFAULT_SEED } from '@tierkit
 export type { SeedOptions, SeedResult } from '@tierkit/ops';
 export { DEMO_CSP } from './static-files.js';
 export { demoTokenRoutes } from './demo-tokens.js';
-export { backgroundFromEnv, startBackground } from './background.js';
+export { backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 export type { BackgroundSettings } from './background.js';

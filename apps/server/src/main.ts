@@ -1,4 +1,4 @@
-import { backgroundFromEnv, startBackground } from './background.js';
+import { backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 import { ensureDemoViewerKey } from './demo-key.js';
 import {
   consoleBuilt,
@@ -35,9 +35,8 @@ async function start() {
   );
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
-  // GET /v1/jobs/schedule says what the schedule waits for by the settings it runs with.
-  const schedule = { settleMinutes: backgroundSettings.settleMinutes, overdueDays: backgroundSettings.overdueDays };
-  const server = await listen(serverApp(db, settings, { schedule }), settings, db);
+  // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.
+  const server = await listen(serverApp(db, settings, { schedule: scheduleForApi(backgroundSettings) }), settings, db);
   const background = startBackground(db, backgroundSettings, log);
   return { settings, demoKey, server, background };
 }

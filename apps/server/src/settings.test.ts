@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
-import { backgroundFromEnv } from './background.js';
+import { createApiKey, provisionTenant } from '@tierkit/api';
+import { backgroundFromEnv, scheduleForApi } from './background.js';
 import { openDatabase, serverApp, settingsFromEnv } from './server.js';
 
 describe('who can reach the demo', () => {
@@ -70,6 +71,41 @@ describe('the monthly schedule’s settle time', () => {
     assert.equal(backgroundFromEnv({ TIERKIT_SCHEDULE_OVERDUE_DAYS: '12' }, 'postgres').overdueDays, 12);
     for (const bad of ['0', '-1', '1.5', 'a week', '366', ' 5'])
       assert.throws(() => backgroundFromEnv({ TIERKIT_SCHEDULE_OVERDUE_DAYS: bad }, 'sqlite'), /TIERKIT_SCHEDULE_OVERDUE_DAYS must be/);
+  });
+});
+
+describe('whether this server runs the monthly schedule', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tierkit-schedule-'));
+  let db: Db;
+  let key: string;
+  before(async () => {
+    db = await openDatabase(join(dir, 'schedule.db'));
+    const now = new Date('2025-12-03T02:00:00.000Z');
+    await provisionTenant(db.db, { id: 'ops', name: 'ops', now });
+    key = (await createApiKey(db.db, { tenantId: 'ops', role: 'viewer', label: 'ops desk', now })).secret;
+  });
+  after(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says so on GET /v1/jobs/schedule as TIERKIT_SCHEDULE says (on by default), with the timing it runs by', async () => {
+    const read = async (env: NodeJS.ProcessEnv) => {
+      const app = serverApp(
+        db,
+        { tenant: 'ops', corsOrigins: undefined, demoTokens: false },
+        {
+          schedule: scheduleForApi(backgroundFromEnv(env, db.dialect)),
+        },
+      );
+      const res = await app.request('http://localhost/v1/jobs/schedule', { headers: { Authorization: `Bearer ${key}` } });
+      assert.equal(res.status, 200, await res.clone().text());
+      const body = (await res.json()) as { running: boolean; settleMinutes: number; overdueDays: number };
+      return [body.running, body.settleMinutes, body.overdueDays];
+    };
+    assert.deepEqual(await read({}), [true, 60, 7]);
+    assert.deepEqual(await read({ TIERKIT_SCHEDULE: 'off', TIERKIT_SCHEDULE_SETTLE_MINUTES: '15' }), [false, 15, 7]);
+    assert.throws(() => backgroundFromEnv({ TIERKIT_SCHEDULE: 'sometimes' }, 'sqlite'), /TIERKIT_SCHEDULE must be on or off/);
   });
 });
 

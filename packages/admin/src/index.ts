@@ -35,7 +35,18 @@ export type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, R
 export { Jobs, jobDone } from './core/jobs.js';
 export type { Following, JobsOptions, JobsState } from './core/jobs.js';
 export { JOB_STATUSES } from './core/jobs-types.js';
-export type { Job, JobList, JobStatus, MigrationCell, RetierFilter, Schedule, ScheduleMonth, StartRetier } from './core/jobs-types.js';
+export type {
+  Job,
+  JobList,
+  JobStatus,
+  MigrationCell,
+  PartlyLoaded,
+  QueuedJob,
+  RetierFilter,
+  Schedule,
+  ScheduleMonth,
+  StartRetier,
+} from './core/jobs-types.js';
 export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';
 export { CursorList, emptyList } from './core/cursor-list.js';

@@ -100,9 +100,10 @@ export interface AppOptions {
   /**
    * The monthly schedule's settings, for `GET /v1/jobs/schedule` to say what it waits for as the
    * schedule decides: give the ones the schedule runs with (`startMonthlySchedule`). Defaults
-   * `DEFAULT_SETTLE_MINUTES`, `DEFAULT_OVERDUE_DAYS`.
+   * `DEFAULT_SETTLE_MINUTES`, `DEFAULT_OVERDUE_DAYS`. `running`: whether this process runs the
+   * schedule (the app itself never starts it), sent as `running`. Default false.
    */
-  readonly schedule?: { readonly settleMinutes?: number; readonly overdueDays?: number };
+  readonly schedule?: { readonly running?: boolean; readonly settleMinutes?: number; readonly overdueDays?: number };
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
 }

@@ -34,8 +34,16 @@ export function jobDetails(j: JobView): string[] {
   return lines;
 }
 
-/** The monthly schedule's month in one line: its state, since when, what it waits for. */
-export function scheduleLine(m: ScheduleMonth, now: Date): string {
+/** What `jobs schedule` says first where the schedule is off (`TIERKIT_SCHEDULE=off`): nothing queues the month by itself. */
+export function scheduleOffLine(period: string, tenantId: string): string {
+  return `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period} --tenant ${tenantId}, or POST /v1/jobs)`;
+}
+
+/**
+ * The monthly schedule's month in one line: its state, since when, what it waits for. `running` false
+ * (the schedule off): a month settling is not said to be queued at its quiet time — nothing queues it.
+ */
+export function scheduleLine(m: ScheduleMonth, now: Date, running = true): string {
   const days = Math.max(0, Math.floor((now.getTime() - Date.parse(m.endedAt)) / 86_400_000));
   const head = `${m.period}  ${m.state.padEnd(16)}`;
   if (m.job && m.waitingFor !== 'job') return `${head}  job ${m.job.id} ${m.job.status}`;
@@ -48,7 +56,9 @@ export function scheduleLine(m: ScheduleMonth, now: Date): string {
         ? `job ${m.job?.id} ${m.job?.status}: waiting for someone to resume it (tierkit jobs resume ${m.job?.id})`
         : m.waitingFor === 'import'
           ? `waiting for import ${m.importId} to end`
-          : `data settling: queued at ${m.quietAt} if nothing more arrives`;
+          : running
+            ? `data settling: queued at ${m.quietAt} if nothing more arrives`
+            : `data in (last written ${m.lastWrittenAt})`;
   return `${head}  ${why}; ${waited}`;
 }
 

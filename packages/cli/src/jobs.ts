@@ -1,18 +1,19 @@
 import { cancelJob, jobView, monthlySchedule, ProblemError, resumeJob, runningJobStands, type JobView } from '@tierkit/api';
 import { listJobs, type Db } from '@tierkit/db';
-import { scheduleTimingFromEnv } from '@tierkit/ops';
+import { scheduleRunsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
-import { jobDetails, jobLine, oneLine, scheduleLine } from './job-output.js';
+import { jobDetails, jobLine, oneLine, scheduleLine, scheduleOffLine } from './job-output.js';
 import { followJob } from './retier.js';
 
 export const jobsCommand: JobCommand = {
   name: 'jobs',
   usage: `  jobs list [--tenant ID] [--limit N] [--json]
   jobs schedule [--tenant ID] [--json]
-                            what the monthly schedule waits for: the month just ended, its state
-                            (waiting for which metrics, settling until when, an import, its job
-                            failed or cancelled, overdue, queued, done) and since when
+                            whether the monthly schedule runs (TIERKIT_SCHEDULE, as the server's)
+                            and what it waits for: the month just ended, its state (waiting for
+                            which metrics, settling until when, an import, its job failed or
+                            cancelled, overdue, queued, done) and since when
   jobs show|cancel|resume JOB_ID [--tenant ID] [--json] [--wait]
                             background jobs: list, details with the migration matrix, stop, carry on
                             (resume --wait follows it like retier, and works on a running job whose
@@ -41,18 +42,24 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
         io.err('jobs schedule: takes no job id');
         return EXIT.usage;
       }
-      // The server's settings, so this says what its schedule does (TIERKIT_SCHEDULE_* as for the server).
+      // The server's settings, so this says what its schedule does (TIERKIT_SCHEDULE, TIERKIT_SCHEDULE_* as for the server).
       let timing: ReturnType<typeof scheduleTimingFromEnv>;
+      let running: boolean;
       try {
         timing = scheduleTimingFromEnv(process.env);
+        running = scheduleRunsFromEnv(process.env);
       } catch (e) {
         io.err(`jobs schedule: ${oneLine(e)}`);
         return EXIT.usage;
       }
       const now = new Date();
       const month = await monthlySchedule(db.db, tenantId, now, timeZone, timing);
-      if (json) io.out(JSON.stringify({ timeZone, ...timing, months: [month] }));
-      else io.out(scheduleLine(month, now));
+      if (json) io.out(JSON.stringify({ running, timeZone, ...timing, months: [month] }));
+      else {
+        // Off, what the month waits for is still worth knowing, but first that nothing will queue it.
+        if (!running) io.out(scheduleOffLine(month.period, tenantId));
+        io.out(scheduleLine(month, now, running));
+      }
       return EXIT.ok;
     }
     case 'list': {

@@ -193,8 +193,8 @@ it('an operator asks what the monthly schedule waits for, as a line or as the AP
   const period = lastCompleteMonth();
   const json = await cli('jobs', 'schedule', '--json');
   assert.equal(json.code, 0, json.err.join('\n'));
-  const body = JSON.parse(json.out[0] ?? '') as { settleMinutes: number; overdueDays: number; months: ScheduleMonth[] };
-  assert.deepEqual([body.settleMinutes, body.overdueDays], [60, 7]);
+  const body = JSON.parse(json.out[0] ?? '') as { running: boolean; settleMinutes: number; overdueDays: number; months: ScheduleMonth[] };
+  assert.deepEqual([body.running, body.settleMinutes, body.overdueDays], [true, 60, 7]);
   const month = body.months[0];
   // The seed has just written the month: the schedule waits for it to settle, and no monthly job is queued.
   assert.equal(month?.period, period);
@@ -205,6 +205,25 @@ it('an operator asks what the monthly schedule waits for, as a line or as the AP
     text.out[0] ?? '',
     new RegExp(`^${period}  settling .*data settling: queued at \\S+ if nothing more arrives; ended \\S+, waiting \\d+ days?`),
   );
+  assert.equal(text.out.length, 1, 'the schedule runs: one line');
+  // A server with the schedule off never queues the month: said first, with how to start it by hand.
+  process.env.TIERKIT_SCHEDULE = 'off';
+  try {
+    const off = await cli('jobs', 'schedule');
+    assert.equal(off.code, 0, off.err.join('\n'));
+    assert.equal(
+      off.out[0],
+      `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period} --tenant demo, or POST /v1/jobs)`,
+    );
+    // Settling, but not "queued at …": nothing will queue it.
+    assert.match(off.out[1] ?? '', new RegExp(`^${period}  settling +data in \\(last written \\S+\\); ended \\S+, waiting \\d+ days?`));
+    const offJson = await cli('jobs', 'schedule', '--json');
+    assert.equal((JSON.parse(offJson.out[0] ?? '') as { running: boolean }).running, false);
+    process.env.TIERKIT_SCHEDULE = 'sometimes';
+    refused(await cli('jobs', 'schedule'), 2, /^jobs schedule: TIERKIT_SCHEDULE must be on or off, got "sometimes"/);
+  } finally {
+    delete process.env.TIERKIT_SCHEDULE;
+  }
   // A setting the server would refuse is refused here too, before anything is read.
   process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS = 'soon';
   try {

@@ -7,7 +7,11 @@ interface DemoServer {
   settingsFromEnv(
     env: NodeJS.ProcessEnv,
   ): OpsSettings & { port: number; host: string; corsOrigins: readonly string[] | undefined; demoTokens: boolean };
-  serverApp(db: Db, settings: never): { fetch: (req: Request) => Response | Promise<Response> };
+  serverApp(
+    db: Db,
+    settings: never,
+    apiOptions?: { schedule?: ReturnType<DemoServer['scheduleForApi']> },
+  ): { fetch: (req: Request) => Response | Promise<Response> };
   listen(
     app: { fetch: (req: Request) => Response | Promise<Response> },
     settings: never,
@@ -15,6 +19,7 @@ interface DemoServer {
   ): Promise<{ url: string; close(): Promise<void> }>;
   seedIfNeeded(db: Db, settings: never, log: (line: string) => void): Promise<void>;
   backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): unknown;
+  scheduleForApi(settings: never): { running: boolean; settleMinutes?: number; overdueDays?: number };
   startBackground(db: Db, settings: never, log: (line: string) => void): { stop(): Promise<void> };
 }
 
@@ -60,9 +65,12 @@ export const serveCommand: Command = {
       () => ctx.log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
     );
     const backgroundSettings = server.backgroundFromEnv(env, db.dialect) as { timeZone: string };
-    // One calendar for the API (reviews due, current month) and the schedule.
+    // One calendar for the API (reviews due, current month) and the schedule; GET /v1/jobs/schedule
+    // says whether this process runs the schedule, by the settings it runs with.
     const running = await server.listen(
-      server.serverApp(db, { ...settings, timeZone: backgroundSettings.timeZone } as never),
+      server.serverApp(db, { ...settings, timeZone: backgroundSettings.timeZone } as never, {
+        schedule: server.scheduleForApi(backgroundSettings as never),
+      }),
       settings as never,
       db,
     );

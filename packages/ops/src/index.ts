@@ -1,4 +1,4 @@
-export { opsSettingsFromEnv, REPO_ROOT, scheduleTimingFromEnv, timeZoneFromEnv } from './settings.js';
+export { onOffFromEnv, opsSettingsFromEnv, REPO_ROOT, scheduleRunsFromEnv, scheduleTimingFromEnv, timeZoneFromEnv } from './settings.js';
 export type { OpsSettings, ScheduleTiming } from './settings.js';
 export { openDatabase } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';

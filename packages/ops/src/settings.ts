@@ -42,6 +42,23 @@ export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSet
   };
 }
 
+/** An on/off setting (`on`, `true`, `1`, `yes` or their opposites, any case); unset or empty: `fallback`. */
+export function onOffFromEnv(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (!value) return fallback;
+  if (/^(on|true|1|yes)$/i.test(value)) return true;
+  if (/^(off|false|0|no)$/i.test(value)) return false;
+  throw new Error(`${name} must be on or off, got "${value}"`);
+}
+
+/**
+ * `TIERKIT_SCHEDULE` (default on): whether a server process runs the monthly schedule. The server
+ * reads it to start the schedule and to say so on `GET /v1/jobs/schedule`; `tierkit jobs schedule`
+ * reads it from its own environment, as it reads the timing, to say what the server does.
+ */
+export function scheduleRunsFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return onOffFromEnv('TIERKIT_SCHEDULE', env.TIERKIT_SCHEDULE, true);
+}
+
 /** How the monthly schedule waits for a month's data: what it runs by and what reports of it say. */
 export interface ScheduleTiming {
   /** `TIERKIT_SCHEDULE_SETTLE_MINUTES`: minutes a month's data must be quiet before it is queued. */

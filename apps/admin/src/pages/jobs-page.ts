@@ -126,7 +126,7 @@ export class JobsPage extends LitElement {
   }
 
   /** What the monthly schedule waits for, in a sentence: "2026年11月待数据：aum 未到（已等 9 天）". */
-  #scheduleText(m: ScheduleMonth, w: Words, locale: ConsoleLocale): string {
+  #scheduleText(m: ScheduleMonth, w: Words, locale: ConsoleLocale, running: boolean): string {
     const month = w.month(m.period);
     if (m.state === 'queued') return w.queued(month);
     if (m.state === 'done') return w.done(month);
@@ -138,7 +138,10 @@ export class JobsPage extends LitElement {
           ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
           : m.waitingFor === 'import'
             ? w.importing(month, m.importId ?? '')
-            : w.settling(month, formatInstant(m.quietAt, locale));
+            : // With no schedule here nothing queues it once quiet: say only that the data has come.
+              running
+              ? w.settling(month, formatInstant(m.quietAt, locale))
+              : w.arrived(month, formatInstant(m.lastWrittenAt, locale));
     const days = Math.max(0, Math.floor((Date.now() - Date.parse(m.endedAt)) / 86_400_000));
     const en = locale === 'en';
     const when =
@@ -155,15 +158,18 @@ export class JobsPage extends LitElement {
       s.scheduleStatus === 'error'
         ? `${w.failed}: ${whyFailed(s.scheduleError, locale)}`
         : month
-          ? this.#scheduleText(month, w, locale)
+          ? this.#scheduleText(month, w, locale, s.schedule?.running !== false)
           : s.scheduleStatus === 'loading'
             ? w.loading
             : '';
+    // Off on this server, what the month waits for is still said, but first that nothing will queue it.
+    const off = s.schedule?.running === false;
     return html`<section class="card jobs-schedule" aria-labelledby="jobs-schedule-h">
       <h2 id="jobs-schedule-h">${w.scheduleTitle}</h2>
+      <p role="status" data-testid="schedule-off" class="jobs-overdue">${off ? w.scheduleOff : ''}</p>
       <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
       ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
-      <p class="hint">${w.scheduleHint(bankTimeZone())}</p>
+      ${off ? nothing : html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>`}
     </section>`;
   }
 
@@ -278,9 +284,14 @@ export class JobsPage extends LitElement {
     ]
       .filter(Boolean)
       .join(' · ');
+    // Started here for a month the schedule would still wait for: what it lacks, read with the heading focus lands on.
+    const lacks = s.started?.id === s.jobId ? s.started?.partlyLoaded : undefined;
     return html`<section class="card jobs-detail" aria-labelledby="job-h">
       <p><a href="#/jobs">${w.back}</a></p>
-      <h2 id="job-h" tabindex="-1">${w.jobTitle(s.jobId ?? '')}</h2>
+      <h2 id="job-h" tabindex="-1" aria-describedby=${lacks ? 'job-partly-loaded' : nothing}>${w.jobTitle(s.jobId ?? '')}</h2>
+      <p role="status" id="job-partly-loaded" data-testid="job-partly-loaded" class="jobs-notice">${
+        lacks && s.started ? w.partlyLoaded(w.month(s.started.params.period), lacks.missing.join(', '), lacks.loaded.join(', ')) : ''
+      }</p>
       ${
         s.jobStatus === 'error'
           ? html`<p role="status" class="hint">${w.failed}: ${whyFailed(s.jobError, locale)}</p>`

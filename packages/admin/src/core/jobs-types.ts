@@ -11,6 +11,8 @@ export type {
   JobStatus,
   JobSummary,
   MigrationCell,
+  PartlyLoaded,
+  QueuedJob,
   RetierFilter,
   RetierParams,
   Schedule,

@@ -1,6 +1,6 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { Problem, SchemeSummary, SchemesResponse } from '@tierkit/core';
-import type { Job, JobList, Schedule, StartRetier } from './jobs-types.js';
+import type { Job, JobList, QueuedJob, Schedule, StartRetier } from './jobs-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
 import { readServerSentEvents } from './sse.js';
@@ -13,6 +13,12 @@ export interface JobsState extends CursorListState<Job> {
   /** A start request is on its way; its refusal (400 with the field, 403) in `startError`. */
   readonly starting: boolean;
   readonly startError: KitError | undefined;
+  /**
+   * The job the last `start` queued, as the API answered it: `partlyLoaded` names the by-month metrics
+   * its month lacks (the monthly schedule would still wait; customers are evaluated without them), null
+   * when nothing is missing — what a host tells the person who started it. Cleared by the next start.
+   */
+  readonly started: QueuedJob | undefined;
   /** The job followed (`follow`), as last heard of. */
   readonly jobId: string | undefined;
   readonly job: Job | undefined;
@@ -117,6 +123,7 @@ export class Jobs extends CursorList<Job, JobsState> {
       ...emptyList<Job>(),
       starting: false,
       startError: undefined,
+      started: undefined,
       jobId: undefined,
       job: undefined,
       jobStatus: 'idle',
@@ -241,17 +248,27 @@ export class Jobs extends CursorList<Job, JobsState> {
     if (res) this.set({ schedule: res, scheduleStatus: 'ready' });
   }
 
-  /** Queue a re-tier; resolves to the job (first in `items`), or undefined when refused (`startError`). */
-  async start(request: StartRetier): Promise<Job | undefined> {
-    this.set({ starting: true, startError: undefined });
-    const job = await this.run(
+  /**
+   * Queue a re-tier; resolves to the job (first in `items`, and in `started` with what its month lacks),
+   * or undefined when refused (`startError`).
+   */
+  async start(request: StartRetier): Promise<QueuedJob | undefined> {
+    this.set({ starting: true, startError: undefined, started: undefined });
+    const queued = await this.run(
       'start',
-      (signal) => this.#client.http.send<Job>('POST', '/v1/jobs', { kind: 'retier', ...request }, { signal, forget: ['/v1/jobs'] }),
+      (signal) => this.#client.http.send<QueuedJob>('POST', '/v1/jobs', { kind: 'retier', ...request }, { signal, forget: ['/v1/jobs'] }),
       (startError) => this.set({ starting: false, startError }),
     );
-    if (!job) return undefined;
-    this.set((prev) => ({ starting: false, items: [job, ...prev.items.filter((j) => j.id !== job.id)], empty: false }));
-    return job;
+    if (!queued) return undefined;
+    // The list holds jobs as the API lists them: what the month lacked is the start's news, not the job's.
+    const { partlyLoaded: _, ...job } = queued;
+    this.set((prev) => ({
+      starting: false,
+      started: queued,
+      items: [job, ...prev.items.filter((j) => j.id !== job.id)],
+      empty: false,
+    }));
+    return queued;
   }
 
   /**

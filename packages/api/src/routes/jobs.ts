@@ -51,9 +51,9 @@ const scheduleRoute = createRoute({
   method: 'get',
   path: '/schedule',
   tags: ['jobs'],
-  summary: 'What the monthly schedule waits for: the month just ended, its state and since when',
+  summary: 'Whether this server runs the monthly schedule, and what it waits for: the month just ended, its state and since when',
   description:
-    'Read by the rules the schedule queues by (nothing is queued here; key lookups only): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle, and — its job failed or cancelled — for someone to resume the job; waiting `overdueDays` after it ended it is `overdue`. The reviews overdue meanwhile: `GET /v1/reviews/overdue`.',
+    '`running` says whether the server that answered runs the schedule: `false`, no month is queued by itself here (start it by hand, `POST /v1/jobs`), whatever `state` says. Read by the rules the schedule queues by (nothing is queued here; key lookups only): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle, and — its job failed or cancelled — for someone to resume the job; waiting `overdueDays` after it ended it is `overdue`. The reviews overdue meanwhile: `GET /v1/reviews/overdue`.',
   responses: {
     200: { description: 'The schedule’s month', content: { 'application/json': { schema: ScheduleSchema } } },
     ...problemResponses(),
@@ -97,7 +97,12 @@ const actionRoute = (action: 'cancel' | 'resume', summary: string) =>
 export const JOB_EVENTS_POLL_MS = 500;
 
 /** `/v1/jobs`: queue, list, read, follow, cancel and resume re-tier jobs, and the monthly schedule's state. */
-export function jobs(pollMs = JOB_EVENTS_POLL_MS, schedule: { readonly settleMinutes?: number; readonly overdueDays?: number } = {}) {
+export function jobs(
+  pollMs = JOB_EVENTS_POLL_MS,
+  schedule: { readonly running?: boolean; readonly settleMinutes?: number; readonly overdueDays?: number } = {},
+) {
+  // An app whose embedder did not say it runs the schedule does not: createApp never starts one.
+  const running = schedule.running ?? false;
   const settleMinutes = schedule.settleMinutes ?? DEFAULT_SETTLE_MINUTES;
   const overdueDays = schedule.overdueDays ?? DEFAULT_OVERDUE_DAYS;
   return (
@@ -149,7 +154,7 @@ export function jobs(pollMs = JOB_EVENTS_POLL_MS, schedule: { readonly settleMin
           overdueDays,
           packs: deps.packs,
         });
-        return c.json({ timeZone: deps.timeZone, settleMinutes, overdueDays, months: [month] }, 200);
+        return c.json({ running, timeZone: deps.timeZone, settleMinutes, overdueDays, months: [month] }, 200);
       })
       .openapi(getJobRoute, async (c) => {
         const deps = c.var.deps;

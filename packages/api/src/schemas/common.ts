@@ -96,7 +96,7 @@ export const ProblemSchema = z
           message: z.string(),
           code: z.string().optional().openapi({
             description:
-              'Stable for programs, for a host to word the error in its own language. A schema check: invalid_type, too_small, too_big, invalid_format, invalid_value, unrecognized_keys, not_multiple_of, repeated. The API’s own checks: the same where one fits, and required, requires, unknown_scheme, unknown_level, unknown_metric, unknown_subject, unknown_staff, not_matrix, month_not_begun, expired, duplicate, immutable, not_both, exactly_one, nothing_in_force, me_needs_staff_token, unsafe_text, invalid_encoding, invalid_csv, empty_file, unknown_column, unknown_field, mapped_twice, unmapped, mixed_layout, no_change (packages/api README, "Errors"). Absent for a policy document’s errors, a re-tier job’s checks and an import’s row errors (422 import-rejected, GET /v1/imports/{id}).',
+              'Stable for programs, for a host to word the error in its own language. A schema check: invalid_type, too_small, too_big, invalid_format, invalid_value, unrecognized_keys, not_multiple_of, repeated. The API’s own checks: the same where one fits, and required, requires, unknown_scheme, unknown_level, unknown_metric, unknown_subject, unknown_staff, not_matrix, month_not_begun, no_data, expired, duplicate, immutable, not_both, exactly_one, nothing_in_force, me_needs_staff_token, unsafe_text, invalid_encoding, invalid_csv, empty_file, unknown_column, unknown_field, mapped_twice, unmapped, mixed_layout, no_change (packages/api README, "Errors"). Absent for a policy document’s errors and an import’s row errors (422 import-rejected, GET /v1/imports/{id}).',
             example: 'too_big',
           }),
           params: z

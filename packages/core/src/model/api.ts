@@ -98,7 +98,7 @@ export interface ProblemFieldError {
    * (`format`), `invalid_value` (`values`), `unrecognized_keys` (`keys`), `not_multiple_of`
    * (`divisor`), `repeated` (a query parameter given twice), and the API's own checks' codes
    * (`unknown_scheme`, `month_not_begun`, `expired` …: packages/api/README.md, "Errors"). Absent
-   * for a policy document's errors, a re-tier job's checks and an import's row errors (a 422
+   * for a policy document's errors and an import's row errors (a 422
    * `import-rejected`, `GET /v1/imports/{id}`), whose `message` says what is wrong.
    */
   readonly code?: string;

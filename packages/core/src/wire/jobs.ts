@@ -67,6 +67,24 @@ export interface Job {
   readonly summary: JobSummary;
 }
 
+/**
+ * A month a person re-tiers by hand though the monthly schedule would still wait for it: the by-month
+ * metrics the tenant loaded in each of the two months before that have no data in it (`missing`,
+ * sorted), and those that have (`loaded`, sorted).
+ */
+export interface PartlyLoaded {
+  readonly missing: readonly string[];
+  readonly loaded: readonly string[];
+}
+
+/**
+ * `POST /v1/jobs`'s 201: the job queued, and whether its month is partly loaded (null: nothing
+ * missing). Customers are evaluated as if they had none of `missing` for the month.
+ */
+export interface QueuedJob extends Job {
+  readonly partlyLoaded: PartlyLoaded | null;
+}
+
 export interface JobList {
   readonly items: readonly Job[];
   readonly nextCursor: string | null;
@@ -106,6 +124,13 @@ export interface ScheduleMonth {
 
 /** `GET /v1/jobs/schedule`. */
 export interface Schedule {
+  /**
+   * Whether the server that answered runs the monthly schedule (`TIERKIT_SCHEDULE`). False: nothing
+   * in that process queues the month by itself — another server on the database may, and where none
+   * does, monthly jobs are started by hand. With several servers, the schedule runs in those that
+   * have it on (each month is queued once, whichever looks first).
+   */
+  readonly running: boolean;
   readonly timeZone: string;
   readonly settleMinutes: number;
   readonly overdueDays: number;

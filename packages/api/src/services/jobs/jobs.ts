@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type Job, type JobStatus, type SubjectKind } from '@tierkit/core';
+import { JOB_STATUSES, type Job, type JobStatus, type PartlyLoaded, type SubjectKind } from '@tierkit/core';
 import {
   findJob,
   findSubjectIds,
@@ -58,16 +58,9 @@ export interface RetierRequest {
   readonly requireData?: boolean;
 }
 
-/**
- * A month a person re-tiers by hand though the monthly schedule would still wait for it: the by-month
- * metrics the tenant loaded in each of the two months before that have no data in it (`missing`), and
- * those that have (`loaded`). The person decides (a quarterly feed, a one-off correction, a feed
- * stopped): the job is queued, and says so.
- */
-export interface PartlyLoaded {
-  readonly missing: readonly string[];
-  readonly loaded: readonly string[];
-}
+// A month a person re-tiers by hand though the schedule would wait: one home, shared with the admin kit.
+// The person decides (a quarterly feed, a one-off correction, a feed stopped): the job is queued, and says so.
+export type { PartlyLoaded };
 
 /** What {@link enqueueRetier} returns: the job, and — when `requireData` was set — whether the month is partly loaded. */
 export type QueuedJob = JobView & { readonly partlyLoaded?: PartlyLoaded | null };
@@ -89,30 +82,68 @@ async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierReques
   throw new ProblemError(
     'period-without-data',
     `No data for ${req.period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`,
-    [{ path: 'period', message: `no data for ${req.period}` }],
+    [{ path: 'period', message: `no data for ${req.period}`, code: 'no_data', params: { month: req.period, metrics: load.byMonth } }],
   );
 }
 
+/** The field errors of a re-tier request, each with its code and params (packages/api README, "Errors"). */
 function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   const errors: FieldError[] = [];
   const current = periodOf(now, req.timeZone ?? tp.timeZone);
-  if (!isPeriod(req.period)) errors.push({ path: 'period', message: `"${req.period}" is not a month (YYYY-MM, 2000-01 or later)` });
-  else if (req.period > current) errors.push({ path: 'period', message: `${req.period} has not begun yet (current month ${current})` });
+  const notMonth = (path: string, value: string): FieldError => ({
+    path,
+    message: `"${value}" is not a month (YYYY-MM, 2000-01 or later)`,
+    code: 'invalid_format',
+    params: { format: 'month', value },
+  });
+  const unknownScheme = (path: string, scheme: string): FieldError => ({
+    path,
+    message: `unknown scheme "${scheme}"`,
+    code: 'unknown_scheme',
+    params: { scheme },
+  });
+  if (!isPeriod(req.period)) errors.push(notMonth('period', req.period));
+  else if (req.period > current)
+    errors.push({
+      path: 'period',
+      message: `${req.period} has not begun yet (current month ${current})`,
+      code: 'month_not_begun',
+      params: { month: req.period, current },
+    });
   (req.schemes ?? []).forEach((s, i) => {
-    if (!tp.schemes.has(s)) errors.push({ path: `schemes[${i}]`, message: `unknown scheme "${s}"` });
+    if (!tp.schemes.has(s)) errors.push(unknownScheme(`schemes[${i}]`, s));
   });
   const level = req.filter?.level;
   if (level) {
     const def = tp.schemes.get(level.scheme);
-    if (!def) errors.push({ path: 'filter.level.scheme', message: `unknown scheme "${level.scheme}"` });
+    if (!def) errors.push(unknownScheme('filter.level.scheme', level.scheme));
     else if (!def.levels.some((l) => l.key === level.level))
-      errors.push({ path: 'filter.level.level', message: `"${level.level}" is not a level of ${level.scheme}` });
+      errors.push({
+        path: 'filter.level.level',
+        message: `"${level.level}" is not a level of ${level.scheme}`,
+        code: 'unknown_level',
+        params: { level: level.level, scheme: level.scheme, levels: def.levels.map((l) => l.key) },
+      });
   }
   const since = req.filter?.evaluatedSince;
-  if (since !== undefined && !isPeriod(since))
-    errors.push({ path: 'filter.evaluatedSince', message: `"${since}" is not a month (YYYY-MM, 2000-01 or later)` });
-  if ((req.filter?.subjects?.length ?? 0) > MAX_FILTER_SUBJECTS)
-    errors.push({ path: 'filter.subjects', message: `at most ${MAX_FILTER_SUBJECTS} subjects` });
+  if (since !== undefined && !isPeriod(since)) errors.push(notMonth('filter.evaluatedSince', since));
+  // Judged since a month after the job's: every subject is skipped (judged later, or not since), so the
+  // job would write nothing — a slip, not a request to refuse quietly.
+  else if (since !== undefined && isPeriod(req.period) && since > req.period)
+    errors.push({
+      path: 'filter.evaluatedSince',
+      message: `${since} is after the job's month ${req.period}: no subject would be re-evaluated`,
+      code: 'too_big',
+      params: { maximum: req.period, inclusive: true, origin: 'month' },
+    });
+  const subjects = req.filter?.subjects?.length ?? 0;
+  if (subjects > MAX_FILTER_SUBJECTS)
+    errors.push({
+      path: 'filter.subjects',
+      message: `at most ${MAX_FILTER_SUBJECTS} subjects`,
+      code: 'too_big',
+      params: { maximum: MAX_FILTER_SUBJECTS, inclusive: true, origin: 'array', actual: subjects },
+    });
   if (errors.length) throw invalid(errors);
 }
 
@@ -138,9 +169,12 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<Q
     const missing = filter.subjects.filter((s) => !found.has(s));
     if (missing.length)
       throw invalid(
-        missing
-          .slice(0, 20)
-          .map((s) => ({ path: `filter.subjects[${filter.subjects?.indexOf(s)}]`, message: `no subject "${s}" in this tenant` })),
+        missing.slice(0, 20).map((s) => ({
+          path: `filter.subjects[${filter.subjects?.indexOf(s)}]`,
+          message: `no subject "${s}" in this tenant`,
+          code: 'unknown_subject',
+          params: { subject: s },
+        })),
       );
     ids = [...found.values()];
   }

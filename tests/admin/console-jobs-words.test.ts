@@ -1,0 +1,71 @@
+// The console says a refused re-tier job (`POST /v1/jobs`) in the staff's language, by the codes the
+// API gives its checks, from the API's real refusals.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type KitError, kitError } from '@tierkit/admin';
+import { fieldSays, whyFailed } from '../../apps/admin/src/why-failed.js';
+import { kitFixture } from './kit-fixture.js';
+
+async function refusal(send: () => Promise<unknown>): Promise<KitError> {
+  try {
+    await send();
+  } catch (err) {
+    return kitError(err);
+  }
+  throw new Error('the API accepted it');
+}
+
+describe('the console words a refused re-tier job', () => {
+  const f = kitFixture();
+  const start = (body: Record<string, unknown>) => () => f.client('OFF1').http.send('POST', '/v1/jobs', { kind: 'retier', ...body });
+
+  it('a second scheme, a level and customers the bank does not have, a month that is none: each field named and said', async () => {
+    const cases: [body: Record<string, unknown>, zhCN: string, zhTW: string, en: string][] = [
+      [
+        { period: '2025-10', schemes: ['retail-tier', 'nope'] },
+        '方案: 没有方案“nope”',
+        '方案: 沒有方案「nope」',
+        'Schemes: no scheme “nope”',
+      ],
+      [
+        { period: '2025-10', filter: { level: { scheme: 'retail-tier', level: 'emerald' } } },
+        '按等级筛选的等级: “emerald”不是该方案的等级',
+        '依等級篩選的等級: 「emerald」不是該方案的等級',
+        'Level of the level filter: “emerald” is not a level of this scheme',
+      ],
+      [
+        { period: '2025-10', filter: { subjects: ['K01', 'K99'] } },
+        '客户: 本机构没有客户“K99”，请先导入客户',
+        '客戶: 本機構沒有客戶「K99」，請先匯入客戶',
+        'Customers: no customer “K99” in this bank; import the customer first',
+      ],
+      [
+        { period: '2025-10', filter: { evaluatedSince: '2025-13' } },
+        '已评估起始月份: “2025-13”不是月份（YYYY-MM 或 YYYYMM）',
+        '已評估起始月份: 「2025-13」不是月份（YYYY-MM 或 YYYYMM）',
+        'Evaluated since: “2025-13” is not a month (YYYY-MM or YYYYMM)',
+      ],
+    ];
+    for (const [body, zhCN, zhTW, en] of cases) {
+      const e = await refusal(start(body));
+      assert.equal(e.status, 400, JSON.stringify(e));
+      assert.ok(
+        e.errors?.every((x) => x.code !== undefined),
+        JSON.stringify(e.errors),
+      );
+      assert.equal(whyFailed(e, 'zh-CN'), `请求未通过校验: ${zhCN}`);
+      assert.equal(whyFailed(e, 'zh-TW'), `請求未通過驗證: ${zhTW}`);
+      assert.equal(whyFailed(e, 'en'), `The request is not valid: ${en}`);
+    }
+  });
+
+  it('a month with no data at all: its field said by its code, for a host that lists a 422’s fields', async () => {
+    const e = await refusal(start({ period: '2024-01' }));
+    assert.equal(e.status, 422);
+    const field = e.errors?.find((x) => x.path === 'period');
+    assert.ok(field, JSON.stringify(e.errors));
+    assert.equal(fieldSays(field, 'zh-CN'), '2024-01 的数据尚未导入，请先导入再重评');
+    assert.equal(fieldSays(field, 'zh-TW'), '2024-01 的資料尚未匯入，請先匯入再重評');
+    assert.equal(fieldSays(field, 'en'), 'no data for 2024-01 has been loaded: load it first, then re-tier');
+  });
+});
