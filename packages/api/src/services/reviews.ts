@@ -74,7 +74,7 @@ export async function overdueReviewsPage(
   deps: ApiDeps,
   q: { readonly scheme?: string; readonly manager?: string; readonly limit: number; readonly cursor?: string },
 ) {
-  const book = bookOf(deps, q.manager);
+  const book = await bookOf(deps, q.manager);
   const tp = await packOf(deps);
   // A mistyped scheme must not read as "nothing overdue".
   if (q.scheme !== undefined && !tp.schemes.has(q.scheme)) {
