@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { mintStaffToken } from '@tierkit/api';
 import type { EntitlementsResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
@@ -339,6 +340,51 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
       ],
       '28 February has begun in Shanghai: R4 is due',
     );
+  });
+
+  it('a relationship manager lists the reviews due in their book, and only there', async () => {
+    const r = await fourEyesTenant(f, 'fe-review-books', START);
+    for (const id of ['R6', 'R7', 'R8', 'R9']) {
+      await ok(await r.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(
+        await r.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+          metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
+        }),
+      );
+    }
+    for (const id of ['RM1', 'RM2'])
+      await ok(await r.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role: 'officer', scope: 'book' }), 201);
+    await ok(
+      await r.req('officer', 'POST', '/v1/subject-managers', {
+        assignments: [
+          { subject: 'R6', manager: 'RM1' },
+          { subject: 'R8', manager: 'RM1' },
+          { subject: 'R7', manager: 'RM2' },
+        ],
+      }),
+    );
+    r.setClock(new Date('2026-05-20T04:00:00.000Z'));
+    const now = new Date('2026-05-20T04:00:00.000Z');
+    const rm1 = { credential: (await mintStaffToken(f.db.db, { tenantId: r.tenantId, staffId: 'RM1', now })).token };
+    type Overdue = { items: { subject: string }[] };
+    const due = async (who: Person | { credential: string }, query = '') =>
+      (await ok<Overdue>(await r.req(who, 'GET', `/v1/reviews/overdue?scheme=aml-test${query}`))).items.map((i) => i.subject);
+    assert.deepEqual(await due('viewer'), ['R6', 'R7', 'R8', 'R9'], 'the bank sees every review due');
+    assert.deepEqual(await due('viewer', '&manager=RM2'), ['R7'], 'tenant-wide staff may open one book');
+    assert.deepEqual(await due(rm1), ['R6', 'R8'], 'the RM’s own book, whatever they ask');
+    assert.deepEqual(await due(rm1, '&manager=me'), ['R6', 'R8']);
+    const first = await ok<Overdue & { nextCursor: string }>(await r.req(rm1, 'GET', '/v1/reviews/overdue?limit=1'));
+    assert.deepEqual(
+      first.items.map((i) => i.subject),
+      ['R6'],
+    );
+    assert.deepEqual(await due(rm1, `&limit=1&cursor=${first.nextCursor}`), ['R8'], 'paged through the book alone');
+    await problem(await r.req(rm1, 'GET', '/v1/reviews/overdue?manager=RM2'), 403, 'forbidden');
+    await problem(await r.req('viewer', 'GET', '/v1/reviews/overdue?manager=me'), 400, 'validation');
+    // The review they record restarts their customer's interval; another book's customer is no subject to them.
+    await ok(await r.req(rm1, 'POST', '/v1/subjects/R6/reviews', { scheme: 'aml-test', note: 'periodic review' }), 201);
+    await problem(await r.req(rm1, 'POST', '/v1/subjects/R7/reviews', { scheme: 'aml-test', note: 'x' }), 404, 'subject-not-found');
+    assert.deepEqual(await due(rm1), ['R8']);
   });
 
   it('suitability: product R level × the customer’s C level, with the reasons; staff only', async () => {

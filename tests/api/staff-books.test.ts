@@ -105,6 +105,15 @@ forEachDialect('staff members and their books', (f) => {
     assert.deepEqual(await (await admin.get('/v1/subjects/B4/manager')).json(), { subject: 'B4', manager: 'RM2' });
     assert.deepEqual(await (await admin.get('/v1/subjects/B5/manager')).json(), { subject: 'B5', manager: null });
     assert.equal((await admin.get('/v1/subjects?manager=me')).status, 400, 'an API key is nobody: it has no book');
+    // A mistyped staff id is no one's book, not an empty one: the team lead is told, not shown "no customers".
+    for (const path of ['/v1/subjects?manager=RM9', '/v1/matrix/risk-value-test?manager=RM9', '/v1/reviews/overdue?manager=RM9']) {
+      const res = await admin.get(path);
+      assert.equal(res.status, 400, path);
+      const body = (await res.json()) as { errors: { path: string; code: string; params: unknown }[] };
+      assert.deepEqual(body.errors, [
+        { path: 'query.manager', message: 'no staff member "RM9" in this tenant', code: 'unknown_staff', params: { staff: 'RM9' } },
+      ]);
+    }
   });
 
   it('a relationship manager’s token reads only their book: lists, reads and matrix counts', async () => {
@@ -115,6 +124,7 @@ forEachDialect('staff members and their books', (f) => {
     const page = (await (await rm.get('/v1/subjects?limit=2')).json()) as Page;
     assert.deepEqual(await ids(await rm.get(`/v1/subjects?limit=2&cursor=${page.nextCursor}`)), ['B3'], 'paged through the whole book');
     assert.equal((await rm.get('/v1/subjects?manager=RM2')).status, 403, 'another book');
+    assert.equal((await rm.get('/v1/subjects?manager=RM9')).status, 403, 'any book but their own is refused, whoever it names');
     assert.deepEqual(await ids(await rm.get('/v1/subjects?scheme=retail-tier&level=platinum')), ['B1', 'B2']);
 
     assert.equal((await rm.get('/v1/subjects/B1/tiers')).status, 200);
@@ -176,7 +186,7 @@ forEachDialect('staff members and their books', (f) => {
     await other.customer('X1');
     const cross = await other.put('/v1/subjects/X1/manager', { manager: 'RM1' });
     assert.equal(cross.status, 400, 'RM1 is bank-a’s staff');
-    assert.deepEqual(await ids(await other.get('/v1/subjects?manager=RM1')), []);
+    assert.equal((await other.get('/v1/subjects?manager=RM1')).status, 400, 'bank-a’s RM1 is no staff member of bank-b');
     assert.deepEqual(await ids(await as('RM1').get('/v1/subjects')), ['B1', 'B2', 'B3'], 'X1 never entered a bank-a book');
   });
 

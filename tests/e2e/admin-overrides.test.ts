@@ -72,6 +72,12 @@ describe('admin console: overrides', () => {
     assert.equal(o?.expiresAt, '2099-12-31T15:59:59.000Z', 'the last second of 31 December in Shanghai');
     // The requester may take it back; the button is there.
     assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
+    // A second request for the scheme while that one is pending is refused as a whole (409, no field
+    // to mark): the outcome says so and has the focus, which the disabled button dropped.
+    await form.locator('textarea[name="reason"]').fill('再申请一次');
+    await form.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => /未能完成/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'override-outcome', null, { timeout: 5_000 });
     assert.deepEqual(errors, []);
     await page.close();
 

@@ -22,7 +22,7 @@ after(async () => {
 });
 
 describe('relationship-manager page', () => {
-  it('shows the whole book in the matrix and lists a cell chosen with the keyboard', async () => {
+  it('shows the RM’s own book in the matrix and lists a cell chosen with the keyboard', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -35,13 +35,25 @@ describe('relationship-manager page', () => {
       { timeout: 30_000 },
     );
 
-    // The portfolio counts are the book: every customer sits in exactly one cell.
-    const api = (await (await fetchAsBank(server.url + '/v1/matrix/risk-value')).json()) as { total: number; counts: { count: number }[] };
+    // The portfolio is the demo RM's book (RM001's quarter of the customers), never the whole tenant:
+    // the cells the page shows add up to the book's count, and every customer sits in exactly one cell.
+    const tenant = (await (await fetchAsBank(server.url + '/v1/matrix/risk-value')).json()) as { total: number };
+    const book = (await (await fetchAsBank(server.url + '/v1/matrix/risk-value?manager=RM001')).json()) as {
+      total: number;
+      counts: { count: number }[];
+    };
     assert.equal(
-      api.counts.reduce((s, c) => s + c.count, 0),
-      api.total,
+      book.counts.reduce((s, c) => s + c.count, 0),
+      book.total,
     );
-    assert.ok(api.total >= CUSTOMERS, `total ${api.total}`);
+    assert.ok(tenant.total >= CUSTOMERS && book.total === Math.ceil(CUSTOMERS / 4), `book ${book.total} of ${tenant.total}`);
+    const shown = await matrix.evaluate((el) =>
+      [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"] .count')].reduce(
+        (sum, c) => sum + Number(/([\d,]+)/.exec(c.textContent ?? '')?.[1]?.replace(/,/g, '') ?? NaN),
+        0,
+      ),
+    );
+    assert.equal(shown, book.total, 'the page counts the RM’s book');
 
     // Find the fullest cell, then reach it by keyboard alone from the first cell.
     const cells = await matrix.evaluate((el) =>

@@ -74,17 +74,26 @@ describe('the demo server stands in for the bank’s backend', () => {
     assert.equal(second.assigned, 0, 'books are shared out once; a restart keeps reassignments');
   });
 
-  it('the RM page gets a read-only staff token for the whole tenant', async () => {
+  it('the RM page gets the demo RM’s token: their book only, never the whole tenant', async () => {
     const auth = { Authorization: `Bearer ${await token('/demo/rm-token')}` };
-    assert.equal((await get('/v1/matrix/risk-value', auth)).status, 200);
-    assert.equal((await get('/v1/subjects?scheme=retail-tier&level=gold', auth)).status, 200);
+    const session = (await (await get('/v1/session', auth)).json()) as { actor: string; book: string | null };
+    assert.deepEqual([session.actor, session.book], ['staff:RM001', 'RM001']);
+    // 20 customers shared out among four RMs: the matrix counts RM001's five, not the tenant's twenty.
+    const matrix = (await (await get('/v1/matrix/risk-value', auth)).json()) as { total: number };
+    assert.equal(matrix.total, 5);
+    const list = (await (await get('/v1/subjects?limit=100', auth)).json()) as { items: { id: string }[] };
+    assert.deepEqual(
+      list.items.map((s) => s.id),
+      ['C000001', 'C000005', 'C000009', 'C000013', 'C000017'],
+    );
     assert.equal((await get('/v1/subjects/C000001/tiers', auth)).status, 200);
-    const write = await app().request(ORIGIN + '/v1/subjects/C000001/metrics', {
+    assert.equal((await get('/v1/subjects/C000002/tiers', auth)).status, 404, 'another RM’s customer is not there');
+    const write = await app().request(ORIGIN + '/v1/subjects/C000002/metrics', {
       method: 'PUT',
       headers: { ...auth, 'Content-Type': 'application/json' },
       body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
     });
-    assert.equal(write.status, 403);
+    assert.equal(write.status, 404);
   });
 
   it('another site cannot mint through a visitor’s browser, and DEMO_TOKENS=off removes the routes', async () => {

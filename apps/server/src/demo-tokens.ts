@@ -45,8 +45,9 @@ function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefi
 }
 
 /**
- * `GET /demo/embed-token?subject=…`, `GET /demo/rm-token` and `GET /demo/staff-token?as=maker|checker|rm`
- * (the console's demo sign-in: a token of that demo staff member), each answering `{ token, expiresAt }`,
+ * `GET /demo/embed-token?subject=…`, `GET /demo/rm-token` (the RM page's: the demo RM's token, their
+ * book only) and `GET /demo/staff-token?as=maker|checker|rm` (the console's demo sign-in: a token of
+ * that demo staff member), each answering `{ token, expiresAt }`,
  * only to pages served under one of `trustedOrigins` (default: localhost origins).
  */
 export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?: TrustedOrigins) {
@@ -66,6 +67,11 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
     c.header('Cache-Control', 'no-store');
     return c.json(minted);
   };
+  const staffToken = async (c: Context, staffId: string) => {
+    if (!(await findStaff(db, tenantId, staffId)))
+      return refuse(c, 404, `No demo staff member "${staffId}" (start the demo server to seed them).`);
+    return answer(c, await mintStaffToken(db, { ...forPage(c), staffId }));
+  };
   return new Hono()
     .use('/demo/*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false }))
     .get('/demo/embed-token', async (c) => {
@@ -81,14 +87,13 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       if (refused) return refused;
       const as = c.req.query('as') ?? '';
       if (!Object.hasOwn(DEMO_SIGN_INS, as)) return refuse(c, 400, 'Pass ?as=maker, ?as=checker or ?as=rm.');
-      const staffId = DEMO_SIGN_INS[as as DemoSignIn];
-      if (!(await findStaff(db, tenantId, staffId)))
-        return refuse(c, 404, `No demo staff member "${staffId}" (start the demo server to seed them).`);
-      return answer(c, await mintStaffToken(db, { ...forPage(c), staffId }));
+      return staffToken(c, DEMO_SIGN_INS[as as DemoSignIn]);
     })
     .get('/demo/rm-token', async (c) => {
       const refused = refuseUntrusted(c);
       if (refused) return refused;
-      return answer(c, await mintStaffToken(db, forPage(c)));
+      // The RM page is "my customers": a relationship manager's own token, cut to their book by the
+      // API, never a staff token without a staff member, which reads every customer of the tenant.
+      return staffToken(c, DEMO_SIGN_INS.rm);
     });
 }

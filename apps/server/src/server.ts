@@ -34,8 +34,8 @@ export function isLoopback(host: string): boolean {
 
 /**
  * Demo tokens stand in for a bank's authenticated backend: anyone who can reach them is "logged in",
- * and /demo/rm-token reads the whole tenant. So they are on by default only when the server is
- * reachable from this machine alone; on any other address they need an explicit `DEMO_TOKENS=on`.
+ * and /demo/staff-token hands out a maker's and a checker's powers. So they are on by default only
+ * when the server is reachable from this machine alone; on any other address they need an explicit `DEMO_TOKENS=on`.
  */
 export function demoTokensWanted(value: string | undefined, host: string): boolean {
   if (value && /^(off|false|0|no)$/i.test(value)) return false;

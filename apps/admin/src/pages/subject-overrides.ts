@@ -75,9 +75,11 @@ export class SubjectOverrides extends LitElement {
     });
     if (ok) form.reset();
     await this.updateComplete;
-    // After a refusal, the first marked field; after success (the button was disabled while sending,
-    // which drops focus) the outcome, which says so.
-    if (!ok) this.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    // After a refusal for a field, that field; otherwise (success, or a refusal of the whole request: a
+    // request already pending, a 403, the server down) the outcome, which says which. The button was
+    // disabled while sending, which drops focus to the page's start.
+    const marked = ok ? null : this.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (marked) marked.focus();
     else await refocus(null, () => this.querySelector('[data-testid="override-outcome"]'));
   }
 

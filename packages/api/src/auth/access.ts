@@ -71,7 +71,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/approval$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false }],
   ['GET', /^\/v1\/approvals$/, { ...READ, tenantWide: true }],
-  ['GET', /^\/v1\/reviews\/overdue$/, { ...READ, tenantWide: true }],
+  // A relationship manager records the periodic reviews of their book, so lists what is due in it (the service cuts it).
+  ['GET', /^\/v1\/reviews\/overdue$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/reviews$/, { role: 'officer', embed: false, keyOnly: false }],
   ['GET', /^\/v1\/subjects\/[^/]+\/suitability$/, READ],
   // Staff and their books (packages/api/README.md, "Staff and books"): relationship managers see only their book.

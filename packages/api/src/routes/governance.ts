@@ -13,7 +13,7 @@ import {
   SuitabilitySchema,
 } from '../schemas/four-eyes.js';
 import { LocaleQuery } from '../locale.js';
-import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
+import { CursorQuery, LimitQuery, ManagerQuery, SubjectIdParams } from '../schemas/params.js';
 import { approvalsPage } from '../services/approvals-queue.js';
 import { decideLevel, pendingLevel } from '../services/level-approvals.js';
 import { overdueReviewsPage, recordReview } from '../services/reviews.js';
@@ -99,8 +99,8 @@ const overdueRoute = createRoute({
   path: '/reviews/overdue',
   tags: ['four eyes'],
   summary: 'Subjects whose level’s review interval (`reviewMonths`) has passed since their last review',
-  request: { query: z.object({ scheme: optionalKey('scheme'), limit: LimitQuery, cursor: CursorQuery }) },
-  responses: { 200: { description: 'One page, by subject id', ...json(OverdueReviewsSchema) }, ...problemResponses(400) },
+  request: { query: z.object({ scheme: optionalKey('scheme'), manager: ManagerQuery, limit: LimitQuery, cursor: CursorQuery }) },
+  responses: { 200: { description: 'One page, by subject id', ...json(OverdueReviewsSchema) }, ...problemResponses(400, 403) },
 });
 
 const reviewRoute = createRoute({
@@ -180,6 +180,7 @@ export function governance() {
         await overdueReviewsPage(c.var.deps, {
           limit: q.limit,
           ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+          ...(q.manager !== undefined ? { manager: q.manager } : {}),
           ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         }),
         200,

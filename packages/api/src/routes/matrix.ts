@@ -46,7 +46,7 @@ export function matrix() {
     const deps = c.var.deps;
     const { scheme } = c.req.valid('param');
     const { kind, manager } = c.req.valid('query');
-    const book = bookOf(deps, manager);
+    const book = await bookOf(deps, manager);
     const tp = await packOf(deps);
     const def = audienceOf(deps.principal, tp).sees(scheme) ? tp.schemes.get(scheme)?.matrix : undefined;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);

@@ -134,7 +134,7 @@ export function subjectList() {
     const deps = c.var.deps;
     const query = c.req.valid('query');
     const levels = conditions(await packOf(deps), query);
-    const book = bookOf(deps, query.manager);
+    const book = await bookOf(deps, query.manager);
     const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
     const rows = await listSubjects(deps.db, deps.tenantId, {
       levels,

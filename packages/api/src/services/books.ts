@@ -1,12 +1,14 @@
+import { findStaff } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { invalid, ProblemError } from '../problem.js';
 
 /**
- * Whose book a list or a matrix is cut to: the `manager` query (`me` or a staff id) where the
- * credential may choose, always the credential's own book where it is book-scoped. Undefined: the
- * whole tenant.
+ * Whose book a list, a matrix or the reviews due are cut to: the `manager` query (`me` or a staff id)
+ * where the credential may choose, always the credential's own book where it is book-scoped.
+ * Undefined: the whole tenant. A staff id the tenant does not have is a 400, never an empty book: a
+ * mistyped id must not read as "no customers".
  */
-export function bookOf(deps: ApiDeps, manager: string | undefined): string | undefined {
+export async function bookOf(deps: ApiDeps, manager: string | undefined): Promise<string | undefined> {
   const { principal } = deps;
   const asked = manager === 'me' ? principal.staffId : manager;
   if (manager === 'me' && asked === undefined) {
@@ -17,6 +19,11 @@ export function bookOf(deps: ApiDeps, manager: string | undefined): string | und
       throw new ProblemError('forbidden', 'A book-scoped staff credential reads only its own book.');
     }
     return principal.book;
+  }
+  if (asked !== undefined && manager !== 'me' && !(await findStaff(deps.db, deps.tenantId, asked))) {
+    throw invalid([
+      { path: 'query.manager', message: `no staff member "${asked}" in this tenant`, code: 'unknown_staff', params: { staff: asked } },
+    ]);
   }
   return asked;
 }

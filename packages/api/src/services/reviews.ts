@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
+import { bookOf } from './books.js';
 
 /*
  * Review intervals are counted in calendar days of the bank's time zone: a level last reviewed on
@@ -66,10 +67,14 @@ export function reviewRules(pack: PolicyPack, now: string, scheme: string | unde
 
 /**
  * Subjects whose level declares `reviewMonths` and whose last review (sign-off, recorded review, or
- * the move into the level) is at least that many months ago; optionally of one scheme. Paged by
- * external id, then scheme.
+ * the move into the level) is at least that many months ago; optionally of one scheme; of one book
+ * (`manager`), always the caller's own when it is book-scoped. Paged by external id, then scheme.
  */
-export async function overdueReviewsPage(deps: ApiDeps, q: { readonly scheme?: string; readonly limit: number; readonly cursor?: string }) {
+export async function overdueReviewsPage(
+  deps: ApiDeps,
+  q: { readonly scheme?: string; readonly manager?: string; readonly limit: number; readonly cursor?: string },
+) {
+  const book = await bookOf(deps, q.manager);
   const tp = await packOf(deps);
   // A mistyped scheme must not read as "nothing overdue".
   if (q.scheme !== undefined && !tp.schemes.has(q.scheme)) {
@@ -80,7 +85,7 @@ export async function overdueReviewsPage(deps: ApiDeps, q: { readonly scheme?: s
   const now = deps.now().toISOString();
   const rules = reviewRules(tp.pack, now, q.scheme, deps.timeZone);
   const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['subject', 'scheme']);
-  const rows = await listOverdueReviews(deps.db, deps.tenantId, rules, q.limit + 1, after);
+  const rows = await listOverdueReviews(deps.db, deps.tenantId, rules, q.limit + 1, after, book);
   const page = rows.slice(0, q.limit);
   const months = new Map(rules.map((r) => [`${r.scheme}\u0000${r.level}`, r.months]));
   const items = page.map((r) => {

@@ -22,7 +22,8 @@ export interface OverdueReview {
  * Subjects whose current level in one of `rules` was last reviewed no later than its cutoff. The last
  * review is the latest of: an approval or review recorded in `approval_decisions` for that subject and
  * scheme, and the tier event that moved it into its current level (being graded is a review).
- * External id, then scheme order; keyset after `after`.
+ * External id, then scheme order; keyset after `after`. With `managedBy`, only the subjects in that
+ * staff member's book.
  */
 export async function listOverdueReviews(
   db: Executor,
@@ -30,6 +31,7 @@ export async function listOverdueReviews(
   rules: readonly ReviewRule[],
   limit: number,
   after?: { readonly subject: string; readonly scheme: string },
+  managedBy?: string,
 ): Promise<OverdueReview[]> {
   if (rules.length === 0) return [];
   const due = sql.join(
@@ -44,6 +46,11 @@ export async function listOverdueReviews(
   const page = after
     ? sql`AND (x.external_id > ${after.subject} OR (x.external_id = ${after.subject} AND x.scheme > ${after.scheme}))`
     : sql``;
+  const book =
+    managedBy === undefined
+      ? sql``
+      : sql`AND EXISTS (SELECT 1 FROM subject_managers m
+          WHERE m.tenant_id = a.tenant_id AND m.subject_id = a.subject_id AND m.staff_id = ${managedBy})`;
   const result = await sql<{ external_id: string; scheme: string; level: string; last_review: string | null }>`
     SELECT x.external_id, x.scheme, x.level, x.last_review FROM (
       SELECT s.external_id, a.scheme, a.level, (
@@ -56,7 +63,7 @@ export async function listOverdueReviews(
         ) r
       ) AS last_review
       FROM assignments a JOIN subjects s ON s.id = a.subject_id AND s.tenant_id = a.tenant_id
-      WHERE a.tenant_id = ${tenantId} AND (${candidate})
+      WHERE a.tenant_id = ${tenantId} AND (${candidate}) ${book}
     ) x
     WHERE (${due}) ${page}
     ORDER BY x.external_id, x.scheme
