@@ -1,7 +1,7 @@
 import { checkSchemeDocument, validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { addMonths } from '../periods.js';
-import { invalid, ProblemError, type FieldError } from '../problem.js';
+import { invalid, ProblemError } from '../problem.js';
 import { versionsInForce, type TenantPack } from './tenant-pack.js';
 
 /** A real calendar day `YYYY-MM-DD` between 2000 and 2999. */
@@ -31,7 +31,7 @@ export function stampVersion(document: unknown, version: number): unknown {
  */
 export function checkDocument(tp: TenantPack, scheme: string, document: unknown): { definition: SchemeDefinition; pack: PolicyPack } {
   const result = checkSchemeDocument(tp.pack, scheme, document);
-  if (!result.ok) throw invalid(result.errors.map((e): FieldError => ({ path: e.path, message: e.message })));
+  if (!result.ok) throw invalid(result.errors);
   return { definition: result.definition, pack: result.pack };
 }
 

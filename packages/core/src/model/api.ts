@@ -98,8 +98,9 @@ export interface ProblemFieldError {
    * (`format`), `invalid_value` (`values`), `unrecognized_keys` (`keys`), `not_multiple_of`
    * (`divisor`), `repeated` (a query parameter given twice), and the API's own checks' codes
    * (`unknown_scheme`, `month_not_begun`, `expired` …: packages/api/README.md, "Errors"), an
-   * import's row errors included. Absent for a policy document's errors, a re-tier job's checks and
-   * a row error of an import stored before row errors had codes, whose `message` says what is wrong.
+   * import's row errors and a policy document's errors (`PolicyError`) included. Absent for a re-tier
+   * job's checks and a row error of an import stored before row errors had codes, whose `message`
+   * says what is wrong.
    */
   readonly code?: string;
   readonly params?: Readonly<Record<string, ProblemParam>>;
