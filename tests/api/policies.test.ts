@@ -156,8 +156,10 @@ forEachDialect('policy lifecycle', (f) => {
       change(doc);
       await ok(await officer.put(`/v1/policies/aml-test/versions/${draft.version}`, { document: doc }));
       const body = await problem(await officer.post(`/v1/policies/aml-test/versions/${draft.version}/submit`, {}), 400, 'validation');
+      messages.push(...(body.errors ?? []).map((e) => e.message));
       return (body.errors ?? []).map((e) => [e.path, e.code, e.params]);
     };
+    const messages: string[] = [];
     const rule = (level: string, value: number) => ({
       level,
       when: { kind: 'threshold', id: `${level}.score`, metric: 'aml_customer_risk', window: null, op: 'gte', value },
@@ -200,6 +202,11 @@ forEachDialect('policy lifecycle', (f) => {
         // The matrix over aml-test has no row for the new level: its error keeps its code, and says where.
         ['document', 'unmapped', { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows' }],
       ],
+    );
+    // The English names the other threshold by the document's path too, not the pack's.
+    assert.ok(
+      messages.some((m) => m.endsWith('below 80 at document.policy.levels[0].when')),
+      messages.join('\n'),
     );
     assert.deepEqual(
       await codes((d) => {

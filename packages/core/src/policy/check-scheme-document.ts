@@ -49,8 +49,9 @@ export function checkSchemeDocument(
       ok: false,
       errors: result.errors.map((e): PolicyError => {
         // A threshold out of order names the other threshold (`at`) by path too: the document's, as `path`.
-        const at = typeof e.params?.at === 'string' ? inDocument(e.params.at) : undefined;
-        if (at !== undefined) e = { ...e, params: { ...e.params, at } };
+        const other = e.params?.at;
+        const at = typeof other === 'string' ? inDocument(other) : undefined;
+        if (typeof other === 'string' && at !== undefined) e = { ...e, message: e.message.replace(other, at), params: { ...e.params, at } };
         const path = inDocument(e.path);
         if (path !== undefined) return { ...e, path };
         // Another scheme's error keeps its code; `elsewhere` says where in the pack it is.
