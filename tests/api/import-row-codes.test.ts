@@ -144,4 +144,19 @@ forEachDialect('import row error codes', (f) => {
       { line: 4, column: 'subject', code: 'unknown_subject', params: { subject: 'RC0' } },
     ]);
   });
+  it('a wide row with a month that is not one, or has not begun, has one error for its month, not one per metric', async () => {
+    await api.customer('RC10');
+    const res = await upload(
+      f,
+      'kind=metrics&amounts=fen&dryRun=true',
+      ['subject,period,avg_daily_balance,transaction_count', 'RC10,2025-13,1,2', 'RC10,2025-12,1,2'].join('\n'),
+    );
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { errorCount: number; errors: RowError[] };
+    assert.deepEqual(body.errors.map(coded), [
+      { line: 2, column: 'period', code: 'invalid_format', params: { format: 'month', value: '2025-13' } },
+      { line: 3, column: 'period', code: 'month_not_begun', params: { month: '2025-12', current: '2025-11' } },
+    ]);
+    assert.equal(body.errorCount, 2);
+  });
 });

@@ -112,6 +112,8 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
     }
   }
   const observations: MetricObservation[] = [];
+  // The month is one cell of the row: a wide row with a bad month has one error for it, not one per metric.
+  let periodReported = false;
   for (const cell of cells) {
     const def = ctx.catalogue.get(cell.metric);
     const money = def?.unit === 'money' && ctx.amounts === 'yuan';
@@ -139,6 +141,10 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
           ? header(plan.period)
           : header(cell.valueCol);
       if (value === undefined && e.path.endsWith('.value')) continue;
+      if (e.path.endsWith('.period')) {
+        if (periodReported) continue;
+        periodReported = true;
+      }
       errors.push({
         line: rec.line,
         column,
