@@ -159,4 +159,17 @@ forEachDialect('import row error codes', (f) => {
     ]);
     assert.equal(body.errorCount, 2);
   });
+  it('an empty month or metric cell is an empty cell: required, not a month "" or a metric "" the catalogue lacks', async () => {
+    await api.customer('RC11');
+    const res = await upload(
+      f,
+      'kind=metrics&amounts=fen&dryRun=true',
+      ['subject,period,metric,value', 'RC11,,avg_daily_balance,1', 'RC11,2025-10,,5'].join('\n'),
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(((await res.json()) as { errors: RowError[] }).errors.map(coded), [
+      { line: 2, column: 'period', code: 'required', params: undefined },
+      { line: 3, column: 'metric', code: 'required', params: undefined },
+    ]);
+  });
 });

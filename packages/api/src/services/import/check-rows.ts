@@ -88,13 +88,17 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
   const pm = PERIOD.exec(rawPeriod);
   const period = pm ? `${pm[1]}-${pm[2]}` : undefined;
   if (!period)
-    errors.push({
-      line: rec.line,
-      column: header(plan.period),
-      message: `"${rawPeriod.slice(0, 20)}" is not a month (YYYY-MM or YYYYMM)`,
-      code: 'invalid_format',
-      params: { format: 'month', value: rawPeriod.slice(0, 20) },
-    });
+    errors.push(
+      rawPeriod
+        ? {
+            line: rec.line,
+            column: header(plan.period),
+            message: `"${rawPeriod.slice(0, 20)}" is not a month (YYYY-MM or YYYYMM)`,
+            code: 'invalid_format',
+            params: { format: 'month', value: rawPeriod.slice(0, 20) },
+          }
+        : { line: rec.line, column: header(plan.period), ...EMPTY },
+    );
 
   const cells: { metric: string; metricCol: number | null; text: string; valueCol: number }[] = [];
   if (plan.long) {
@@ -115,6 +119,11 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
   // The month is one cell of the row: a wide row with a bad month has one error for it, not one per metric.
   let periodReported = false;
   for (const cell of cells) {
+    // A long row's empty metric cell is an empty cell, not a metric named "" the catalogue lacks.
+    if (!cell.metric) {
+      errors.push({ line: rec.line, column: header(cell.metricCol ?? cell.valueCol), ...EMPTY });
+      continue;
+    }
     const def = ctx.catalogue.get(cell.metric);
     const money = def?.unit === 'money' && ctx.amounts === 'yuan';
     const value = money ? yuanToFen(cell.text) : parseInteger(cell.text);
