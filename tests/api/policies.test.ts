@@ -356,7 +356,12 @@ forEachDialect('policy lifecycle', (f) => {
     await ok(await later.put('/v1/subjects/D1/metrics', { metrics: [{ metric: 'aml_customer_risk', period: '2025-12', value: 60 }] }));
     assert.deepEqual(await amlLevel('D1', later), { level: 'low', policyVersion: 1 });
     // Version 1 is the matrix's row axis: it cannot go while the matrix reads it.
-    await problem(await later.post('/v1/policies/aml-test/versions/1/retire', { note: 'no' }), 422, 'unprocessable');
+    const refused = await problem(await later.post('/v1/policies/aml-test/versions/1/retire', { note: 'no' }), 422, 'unprocessable');
+    // The pack's errors carry their codes, as a draft's do.
+    assert.ok(
+      refused.errors?.some((e) => e.path.endsWith('.matrix.rowScheme') && e.code === 'unknown_scheme' && e.params?.scheme === 'aml-test'),
+      JSON.stringify(refused.errors),
+    );
   });
 
   it('approved from the current month, it re-evaluates the book at once', async () => {
