@@ -429,4 +429,17 @@ describe('the console words the API’s refusal of an import file', () => {
     for (const [e, zhCN, zhTW, en] of cases)
       assert.deepEqual([fieldSays(e, 'zh-CN'), fieldSays(e, 'zh-TW'), fieldSays(e, 'en')], [zhCN, zhTW, en]);
   });
+  it('a retirement that would break the policies in force: each error by its code, with the month and the scheme it breaks', async () => {
+    const e = await refusal(() => f.client('admin').http.send('POST', '/v1/policies/aml-test/versions/1/retire', { note: '试一下' }));
+    assert.equal(e.status, 422, JSON.stringify(e));
+    assert.ok(e.errors?.length, JSON.stringify(e));
+    const zhCN = whyFailed(e, 'zh-CN');
+    assert.match(zhCN, /^无法执行: 此变更会使 \d{4}-\d{2} 生效的策略出错（方案“[\w-]+”）：没有方案“aml-test”/);
+    assert.doesNotMatch(zhCN, /With this change|unknown scheme|schemes\[/);
+    assert.match(whyFailed(e, 'zh-TW'), /^無法執行: 此變更會使 \d{4}-\d{2} 生效的策略出錯（方案「[\w-]+」）：沒有方案「aml-test」/);
+    assert.match(
+      whyFailed(e, 'en'),
+      /^This cannot be done: this change would break the policies in force for \d{4}-\d{2} \(scheme “[\w-]+”\): no scheme “aml-test”/,
+    );
+  });
 });

@@ -357,9 +357,14 @@ forEachDialect('policy lifecycle', (f) => {
     assert.deepEqual(await amlLevel('D1', later), { level: 'low', policyVersion: 1 });
     // Version 1 is the matrix's row axis: it cannot go while the matrix reads it.
     const refused = await problem(await later.post('/v1/policies/aml-test/versions/1/retire', { note: 'no' }), 422, 'unprocessable');
-    // The pack's errors carry their codes, as a draft's do.
+    // The pack's errors carry their codes, as a draft's do, and the month and scheme they break.
     assert.ok(
-      refused.errors?.some((e) => e.path.endsWith('.matrix.rowScheme') && e.code === 'unknown_scheme' && e.params?.scheme === 'aml-test'),
+      refused.errors?.some(
+        (e) =>
+          e.path.endsWith('.matrix.rowScheme') &&
+          e.code === 'unknown_scheme' &&
+          JSON.stringify(e.params) === JSON.stringify({ scheme: 'aml-test', inForce: '2025-12', inScheme: 'risk-value-test' }),
+      ),
       JSON.stringify(refused.errors),
     );
   });

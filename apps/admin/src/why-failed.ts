@@ -72,6 +72,8 @@ interface FieldSays {
   twiceKey: (key: string) => string;
   /** An error a policy document causes in another scheme of the pack, at `path`. */
   elsewhere: (path: string, said: string) => string;
+  /** An approval or retirement that would leave the policies in force for `month` invalid (in `scheme`, when one). */
+  inForce: (month: string, scheme: string | undefined, said: string) => string;
   mapping: string;
   empty: string;
   notA: (value: string, what: string) => string;
@@ -212,6 +214,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       twoCells: (r, c) => `行“${r}”、列“${c}”的格子出现了两次`,
       twiceKey: (k) => `“${k}”出现了两次`,
       elsewhere: (path, said) => `此版本使方案包中的其他方案出错（${path}）：${said}`,
+      inForce: (month, k, said) => `此变更会使 ${month} 生效的策略出错${k ? `（方案“${k}”）` : ''}：${said}`,
       mapping: '列映射格式不正确',
       empty: '为空',
       notA: (v, what) => `“${v}”不是${what}`,
@@ -355,6 +358,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       twoCells: (r, c) => `列「${r}」、欄「${c}」的格子出現了兩次`,
       twiceKey: (k) => `「${k}」出現了兩次`,
       elsewhere: (path, said) => `此版本使方案組合中的其他方案出錯（${path}）：${said}`,
+      inForce: (month, k, said) => `此變更會使 ${month} 生效的策略出錯${k ? `（方案「${k}」）` : ''}：${said}`,
       mapping: '欄位對應格式不正確',
       empty: '為空',
       notA: (v, what) => `「${v}」不是${what}`,
@@ -506,6 +510,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       twoCells: (r, c) => `two cells for row “${r}”, column “${c}”`,
       twiceKey: (k) => `“${k}” is listed twice`,
       elsewhere: (path, said) => `this version breaks another scheme of the pack (${path}): ${said}`,
+      inForce: (month, k, said) => `this change would break the policies in force for ${month}${k ? ` (scheme “${k}”)` : ''}: ${said}`,
       mapping: 'the column mapping is not in the right form',
       empty: 'is empty',
       notA: (v, what) => `“${v}” is not ${what}`,
@@ -626,6 +631,14 @@ const CELL_FORMATS: Readonly<Record<string, string>> = { subject_id: 'subject', 
  * of packages/api). A code the console has no words for, or none (`fieldMessage`): by its English.
  */
 export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
+  // An approval's or retirement's refusal: the pack in force for a month would break, in a scheme.
+  const inForce = f.params?.inForce;
+  if (typeof inForce === 'string' && f.code !== undefined) {
+    const { inForce: _, inScheme, ...params } = f.params ?? {};
+    const said = codeSays({ ...f, params }, locale);
+    const scheme = typeof inScheme === 'string' ? inScheme : undefined;
+    if (said !== undefined) return FAILURE_WORDS[locale].says.inForce(inForce, scheme, said);
+  }
   // A policy document's error in another scheme of the pack: said as its own, with where it is.
   const elsewhere = f.params?.elsewhere;
   if (typeof elsewhere === 'string' && f.code !== undefined) {
@@ -820,6 +833,9 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)
     return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldLabel(f, locale)}: ${fieldSays(f, locale)}`))}`;
+  // A policy change refused because the pack in force would break: its errors by their codes.
+  if (kind === 'unprocessable' && e.errors?.length && e.errors.every((f) => typeof f.params?.inForce === 'string'))
+    return `${w.kinds.unprocessable}: ${w.list(e.errors.map((f) => fieldSays(f, locale)))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];
 }

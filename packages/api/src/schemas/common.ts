@@ -104,7 +104,7 @@ export const ProblemSchema = z
             .optional()
             .openapi({
               description:
-                'What the code’s words need (expected, minimum, maximum, inclusive, origin, actual, format, value, values, keys, divisor, scheme, level, metric, month, current, subject, staff, field, fields, column, encoding, problem, in, of, other, at, higher, elsewhere …; field and fields name fields as path does, query. included)',
+                'What the code’s words need (expected, minimum, maximum, inclusive, origin, actual, format, value, values, keys, divisor, scheme, level, metric, month, current, subject, staff, field, fields, column, encoding, problem, in, of, other, at, higher, elsewhere, inForce, inScheme …; field and fields name fields as path does, query. included)',
               example: { maximum: 500, origin: 'string', inclusive: true },
             }),
         }),

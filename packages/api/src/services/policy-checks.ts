@@ -44,12 +44,21 @@ export function checkTimeline(metrics: PolicyPack['metrics'], active: readonly P
   const periods = new Set([from]);
   for (const v of active) if (v.decidedAt !== null && v.effectiveFrom) periods.add(firstPeriodFrom(v.effectiveFrom.slice(0, 10)));
   for (const period of [...periods].filter((p) => p >= from).sort()) {
-    const result = validatePolicyPack({ metrics, schemes: versionsInForce(active, period).map((v) => v.document) });
+    const documents = versionsInForce(active, period).map((v) => v.document);
+    const result = validatePolicyPack({ metrics, schemes: documents });
     if (!result.ok) {
+      // A `schemes[i]` path means nothing to the reader: each error names the month and the scheme it breaks.
+      const schemeAt = (path: string): string | undefined => {
+        const doc = documents[Number(/^schemes\[(\d+)\]/.exec(path)?.[1] ?? Number.NaN)] as { key?: unknown } | undefined;
+        return typeof doc?.key === 'string' ? doc.key : undefined;
+      };
       throw new ProblemError(
         'unprocessable',
         `With this change the policies in force for ${period} would not be a valid pack: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-        result.errors,
+        result.errors.map((e) => {
+          const scheme = schemeAt(e.path);
+          return { ...e, params: { ...e.params, inForce: period, ...(scheme === undefined ? {} : { inScheme: scheme }) } };
+        }),
       );
     }
   }
