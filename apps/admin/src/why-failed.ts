@@ -572,9 +572,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
 };
 
 /**
- * A field error that comes without a code, in the console's language, by its English: a policy
- * document's errors (core's validator: zod's standard sentences, an unknown metric, thresholds out of
- * order), a re-tier job's checks, and an import's row errors. Anything else stays as the API worded it.
+ * A field error that comes without a code, in the console's language, by its English: a re-tier job's
+ * checks, and the row errors of an import stored before row errors had codes (an earlier release).
+ * Anything else stays as the API worded it.
  */
 export function fieldMessage(message: string, locale: ConsoleLocale): string {
   const s = FAILURE_WORDS[locale].says;
