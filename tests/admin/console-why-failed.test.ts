@@ -408,11 +408,11 @@ describe('the console words the API’s refusal of an import file', () => {
           path: 'document',
           message: 'x',
           code: 'unmapped',
-          params: { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows' },
+          params: { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows', inScheme: 'risk-value-test' },
         },
-        '此版本使方案包中的其他方案出错（schemes[2].matrix.rows）：方案“aml-test”的等级“severe”没有对应项',
-        '此版本使方案組合中的其他方案出錯（schemes[2].matrix.rows）：方案「aml-test」的等級「severe」沒有對應項',
-        'this version breaks another scheme of the pack (schemes[2].matrix.rows): level “severe” of scheme “aml-test” has nothing to map to',
+        '此版本使方案“risk-value-test”出错：方案“aml-test”的等级“severe”没有对应项',
+        '此版本使方案「risk-value-test」出錯：方案「aml-test」的等級「severe」沒有對應項',
+        'this version breaks scheme “risk-value-test”: level “severe” of scheme “aml-test” has nothing to map to',
       ],
       [
         {

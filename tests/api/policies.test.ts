@@ -200,7 +200,7 @@ forEachDialect('policy lifecycle', (f) => {
           { of: 'threshold', value: 70, other: 80, at: 'document.policy.levels[0].when', higher: 'below' },
         ],
         // The matrix over aml-test has no row for the new level: its error keeps its code, and says where.
-        ['document', 'unmapped', { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows' }],
+        ['document', 'unmapped', { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows', inScheme: 'risk-value-test' }],
       ],
     );
     // The English names the other threshold by the document's path too, not the pack's.

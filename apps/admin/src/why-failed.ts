@@ -70,8 +70,8 @@ interface FieldSays {
   twoRules: (level: string) => string;
   twoCells: (row: string, col: string) => string;
   twiceKey: (key: string) => string;
-  /** An error a policy document causes in another scheme of the pack, at `path`. */
-  elsewhere: (path: string, said: string) => string;
+  /** An error a policy document causes in another scheme of the pack (by its key). */
+  elsewhere: (scheme: string, said: string) => string;
   /** An approval or retirement that would leave the policies in force for `month` invalid (in `scheme`, when one). */
   inForce: (month: string, scheme: string | undefined, said: string) => string;
   mapping: string;
@@ -213,7 +213,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       twoRules: (l) => `等级“${l}”有两条规则`,
       twoCells: (r, c) => `行“${r}”、列“${c}”的格子出现了两次`,
       twiceKey: (k) => `“${k}”出现了两次`,
-      elsewhere: (path, said) => `此版本使方案包中的其他方案出错（${path}）：${said}`,
+      elsewhere: (k, said) => `此版本使方案“${k}”出错：${said}`,
       inForce: (month, k, said) => `此变更会使 ${month} 生效的策略出错${k ? `（方案“${k}”）` : ''}：${said}`,
       mapping: '列映射格式不正确',
       empty: '为空',
@@ -357,7 +357,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       twoRules: (l) => `等級「${l}」有兩條規則`,
       twoCells: (r, c) => `列「${r}」、欄「${c}」的格子出現了兩次`,
       twiceKey: (k) => `「${k}」出現了兩次`,
-      elsewhere: (path, said) => `此版本使方案組合中的其他方案出錯（${path}）：${said}`,
+      elsewhere: (k, said) => `此版本使方案「${k}」出錯：${said}`,
       inForce: (month, k, said) => `此變更會使 ${month} 生效的策略出錯${k ? `（方案「${k}」）` : ''}：${said}`,
       mapping: '欄位對應格式不正確',
       empty: '為空',
@@ -509,7 +509,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       twoRules: (l) => `level “${l}” has two rules`,
       twoCells: (r, c) => `two cells for row “${r}”, column “${c}”`,
       twiceKey: (k) => `“${k}” is listed twice`,
-      elsewhere: (path, said) => `this version breaks another scheme of the pack (${path}): ${said}`,
+      elsewhere: (k, said) => `this version breaks scheme “${k}”: ${said}`,
       inForce: (month, k, said) => `this change would break the policies in force for ${month}${k ? ` (scheme “${k}”)` : ''}: ${said}`,
       mapping: 'the column mapping is not in the right form',
       empty: 'is empty',
@@ -642,9 +642,10 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
   // A policy document's error in another scheme of the pack: said as its own, with where it is.
   const elsewhere = f.params?.elsewhere;
   if (typeof elsewhere === 'string' && f.code !== undefined) {
-    const { elsewhere: _, ...params } = f.params ?? {};
+    const { elsewhere: _, inScheme, ...params } = f.params ?? {};
     const said = codeSays({ ...f, params }, locale);
-    if (said !== undefined) return FAILURE_WORDS[locale].says.elsewhere(elsewhere, said);
+    // Named by its key; by its path in the pack where the key is not known.
+    if (said !== undefined) return FAILURE_WORDS[locale].says.elsewhere(typeof inScheme === 'string' ? inScheme : elsewhere, said);
   }
   return codeSays(f, locale) ?? fieldMessage(f.message, locale);
 }

@@ -54,12 +54,12 @@ export function checkSchemeDocument(
         if (typeof other === 'string' && at !== undefined) e = { ...e, message: e.message.replace(other, at), params: { ...e.params, at } };
         const path = inDocument(e.path);
         if (path !== undefined) return { ...e, path };
-        // Another scheme's error keeps its code; `elsewhere` says where in the pack it is.
+        // Another scheme's error keeps its code; `elsewhere` says where in the pack it is, `inScheme` which scheme.
         return {
           ...e,
           path: 'document',
           message: `in the pack with this version, ${e.path}: ${e.message}`,
-          params: { ...e.params, elsewhere: e.path },
+          params: { ...e.params, elsewhere: e.path, ...schemeKeyAt(schemes, e.path) },
         };
       }),
     };
@@ -67,4 +67,11 @@ export function checkSchemeDocument(
   const definition = result.pack.schemes[index];
   if (!definition) throw new Error('validated pack lost the checked scheme');
   return { ok: true, definition, pack: result.pack };
+}
+
+/** `{ inScheme: key }` of the scheme a pack path (`schemes[2].matrix.rows`) is in, when it names one. */
+function schemeKeyAt(schemes: readonly unknown[], path: string): { inScheme?: string } {
+  const at = /^schemes\[(\d+)\]/.exec(path);
+  const key = at ? (schemes[Number(at[1])] as { key?: unknown } | undefined)?.key : undefined;
+  return typeof key === 'string' ? { inScheme: key } : {};
 }
