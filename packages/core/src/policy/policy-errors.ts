@@ -53,6 +53,10 @@ export function issueCode(issue: { readonly code: string; readonly params?: Read
     const { code, ...rest } = issue.params;
     return { code, ...problemParams(rest, Object.keys(rest)) };
   }
+  // A tagged union's tag that names none of its members (a condition `kind: 'foo'`) is a value not one of them.
+  const options = (issue as { options?: unknown }).options;
+  if (issue.code === 'invalid_union' && Array.isArray(options) && options.length > 0)
+    return { code: 'invalid_value', ...problemParams({ values: options }, ['values']) };
   return { code: issue.code, ...problemParams(issue as unknown as Record<string, unknown>) };
 }
 

@@ -125,6 +125,10 @@ describe('validating policy documents', () => {
     const [[path, code, params]] = codes(zod) as [[string, string, { values: string[] }]];
     assert.deepEqual([path, code], ['schemes[0].policy.levels[0].when.of[0].op', 'invalid_value']);
     assert.ok(params.values.includes('gte'));
+    // A condition of a kind there is none of: the kinds there are, as for any other enum.
+    const kind = draft();
+    kind.schemes[0].policy.levels[0].when.kind = 'sometimes';
+    assert.deepEqual(codes(kind), [['schemes[0].policy.levels[0].when.kind', 'invalid_value', { values: ['threshold', 'any', 'all'] }]]);
 
     const broken = draft();
     const s = schemeIndex(broken, 'aml-risk');
