@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { ImportStore, type KitError, kitError, Overrides } from '@tierkit/admin';
+import { checkSchemeDocument, defaultPolicyPack, type ProblemFieldError } from '@tierkit/core';
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { fieldMessage, fieldName, fieldSays, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
@@ -249,5 +250,196 @@ describe('the console words the API’s refusal of an import file', () => {
     await s.preview();
     assert.equal(s.state.status, 'error');
     assert.match(whyFailed(s.state.error, 'zh-TW'), /「nope」欄: 對應中的欄「nope」不在檔案標題列中/);
+  });
+  it('an import’s row errors, from a real preview, worded by their codes in zh-CN, zh-TW and en', async () => {
+    const s = new ImportStore(f.client('OFF1'), { metrics: defaultPolicyPack.metrics });
+    await s.configure({ kind: 'metrics', amounts: 'yuan' });
+    const file = [
+      'subject,period,metric,value',
+      'K01,2025-10,avg_daily_balance,1.234',
+      'bad id!,2025-10,avg_daily_balance,1',
+      'K01,October,avg_daily_balance,1',
+      'K01,2025-10,no_such_metric,1',
+      'K01,2025-10,avg_daily_balance',
+      'NOPE,2025-10,avg_daily_balance,1',
+      'K01,2025-10,transaction_count,',
+    ].join('\n');
+    await s.pick(new Blob([file], { type: 'text/csv' }), 'rows.csv');
+    await s.preview();
+    assert.equal(s.state.status, 'ready', JSON.stringify(s.state.error));
+    const errors = s.state.preview?.errors ?? [];
+    assert.ok(
+      errors.every((e) => e.code !== undefined),
+      JSON.stringify(errors),
+    );
+    const say = (locale: 'zh-CN' | 'zh-TW' | 'en') => errors.map((e) => fieldSays({ path: '', ...e }, locale));
+    assert.deepEqual(say('zh-CN'), [
+      '“1.234”不是以元填写的金额（数字，最多两位小数，不带千位分隔符）',
+      '“bad id!”不是有效的客户号（1–64 位字母、数字或 _ . : -）',
+      '“October”不是月份（YYYY-MM 或 YYYYMM）',
+      '没有指标“no_such_metric”',
+      '本行有 3 列，表头有 4 列',
+      '本机构没有客户“NOPE”，请先导入客户',
+      '必填',
+    ]);
+    assert.deepEqual(say('zh-TW'), [
+      '「1.234」不是以元填寫的金額（數字，最多兩位小數，不含千分位符號）',
+      '「bad id!」不是有效的客戶編號（1–64 位字母、數字或 _ . : -）',
+      '「October」不是月份（YYYY-MM 或 YYYYMM）',
+      '沒有指標「no_such_metric」',
+      '本列有 3 欄，標題列有 4 欄',
+      '本機構沒有客戶「NOPE」，請先匯入客戶',
+      '必填',
+    ]);
+    assert.deepEqual(say('en'), [
+      '“1.234” is not an amount in yuan (digits, at most 2 decimals, no separators)',
+      '“bad id!” is not a customer id (1–64 letters, digits, _ . : -)',
+      '“October” is not a month (YYYY-MM or YYYYMM)',
+      'no metric “no_such_metric”',
+      'the row has 3 fields; the header has 4',
+      'no customer “NOPE” in this bank; import the customer first',
+      'required',
+    ]);
+  });
+
+  it('a row error is worded by its code whatever its English; one stored before codes keeps its English', () => {
+    const row = (e: Omit<ProblemFieldError, 'path'>) => fieldSays({ path: '', ...e }, 'zh-CN');
+    assert.equal(row({ message: 'reworded', code: 'unknown_staff', params: { staff: 'RM9' } }), '本机构没有员工“RM9”');
+    assert.equal(
+      row({ message: 'reworded', code: 'invalid_format', params: { format: 'staff_id', value: 'x y' } }),
+      '“x y”不是有效的员工号（1–64 位字母、数字或 _ . : -）',
+    );
+    assert.equal(
+      row({ message: 'reworded', code: 'immutable', params: { value: 'customer', subject: 'K01' } }),
+      '不能更改（现为“customer”）',
+    );
+    assert.equal(
+      row({ message: 'reworded', code: 'too_big', params: { maximum: 3, inclusive: true, origin: 'fields', actual: 5 } }),
+      '本行有 5 列，表头有 3 列',
+    );
+    assert.equal(row({ message: 'a newer check', code: 'a_code_the_console_does_not_know' }), 'a newer check');
+    assert.equal(row({ message: 'stored by an earlier release' }), 'stored by an earlier release');
+  });
+
+  it('a policy draft’s errors, from the engine’s own check, worded by their codes in zh-CN, zh-TW and en', () => {
+    const pack = structuredClone(defaultPolicyPack) as unknown as {
+      metrics: typeof defaultPolicyPack.metrics;
+      schemes: { key: string; levels: { key: string }[]; policy: Record<string, unknown> }[];
+    };
+    const i = pack.schemes.findIndex((x) => x.key === 'retail-tier');
+    const doc = structuredClone(pack.schemes[i]) as unknown as {
+      levels: { key: string }[];
+      policy: { levels: { level: string; when: { of: { value: number; metric: string }[] } }[] };
+    };
+    // Platinum below gold, a rule for the lowest level, a metric not in the catalogue.
+    const [gold, platinum] = doc.policy.levels;
+    assert.ok(gold && platinum);
+    platinum.when.of[0] = { ...platinum.when.of[0], value: 1 } as never;
+    doc.policy.levels.push({ ...structuredClone(gold), level: doc.levels[0]?.key ?? '' });
+    (gold.when.of[1] as { metric: string }).metric = 'no_such_metric';
+    const checked = checkSchemeDocument(pack, 'retail-tier', doc);
+    assert.equal(checked.ok, false);
+    const errors = checked.ok ? [] : checked.errors;
+    const codes = errors.map((e) => e.code);
+    for (const code of ['out_of_order', 'lowest_level', 'unknown_metric']) assert.ok(codes.includes(code), JSON.stringify(errors));
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => errors.map((e) => fieldSays(e, locale)).join('\n');
+    const lowest = doc.levels[0]?.key;
+    assert.match(said('zh-CN'), /门槛顺序不对：较高等级的门槛低于较低等级的门槛/);
+    assert.match(said('zh-CN'), new RegExp(`“${lowest}”是最低等级`));
+    assert.match(said('zh-CN'), /没有指标“no_such_metric”/);
+    assert.match(said('zh-TW'), /門檻順序不對/);
+    assert.match(said('zh-TW'), new RegExp(`「${lowest}」是最低等級`));
+    assert.match(said('en'), new RegExp(`“${lowest}” is the lowest level`));
+    for (const locale of ['zh-CN', 'zh-TW'] as const)
+      assert.doesNotMatch(said(locale), /threshold|lowest|unknown metric|Invalid/, 'none of the engine’s English');
+  });
+
+  it('the other policy codes, each in three languages', () => {
+    const cases: [ProblemFieldError, string, string, string][] = [
+      [
+        { path: 'document.policy.factors', message: 'x', code: 'weights_sum', params: { actual: 80, expected: 100 } },
+        '因子权重合计为 80，须为 100',
+        '因子權重合計為 80，須為 100',
+        'the factor weights add up to 80, not 100',
+      ],
+      [
+        { path: 'document.levels[2].key', message: 'x', code: 'duplicate', params: { level: 'gold' } },
+        '等级“gold”出现了两次',
+        '等級「gold」出現了兩次',
+        'level “gold” is listed twice',
+      ],
+      [
+        { path: 'document.policy.levels[2].level', message: 'x', code: 'duplicate', params: { level: 'gold', of: 'rule' } },
+        '等级“gold”有两条规则',
+        '等級「gold」有兩條規則',
+        'level “gold” has two rules',
+      ],
+      [
+        { path: 'document.matrix.cells', message: 'x', code: 'no_cell', params: { row: 'high', col: 'gold' } },
+        '矩阵缺少行“high”、列“gold”的格子',
+        '矩陣缺少列「high」、欄「gold」的格子',
+        'the matrix has no cell for row “high”, column “gold”',
+      ],
+      [
+        {
+          path: 'document.policy.from',
+          message: 'x',
+          code: 'wrong_subject_kind',
+          params: { scheme: 'size', subjectKind: 'corporate', expected: 'customer' },
+        },
+        '方案“size”评定的是企业客户，不是个人客户',
+        '方案「size」評定的是企業客戶，不是個人客戶',
+        'scheme “size” tiers companies, not customers',
+      ],
+      [
+        { path: 'document.policy.from', message: 'x', code: 'cycle', params: { schemes: ['a', 'b', 'a'] } },
+        '方案之间循环引用：a → b → a',
+        '方案之間循環參照：a → b → a',
+        'schemes read each other in a cycle: a → b → a',
+      ],
+      [
+        { path: 'document.levels[1].rank', message: 'x', code: 'out_of_order', params: { of: 'rank', value: 0, other: 1 } },
+        '等级须按级别从低到高排列，级别严格递增',
+        '等級須依級別由低到高排列，級別嚴格遞增',
+        'levels must be listed lowest rank first, ranks strictly ascending',
+      ],
+      [
+        {
+          path: 'document',
+          message: 'x',
+          code: 'unmapped',
+          params: { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows', inScheme: 'risk-value-test' },
+        },
+        '此版本使方案“risk-value-test”出错：方案“aml-test”的等级“severe”没有对应项',
+        '此版本使方案「risk-value-test」出錯：方案「aml-test」的等級「severe」沒有對應項',
+        'this version breaks scheme “risk-value-test”: level “severe” of scheme “aml-test” has nothing to map to',
+      ],
+      [
+        {
+          path: 'document.policy.levels[0].when.value',
+          message: 'Invalid input: expected number, received string',
+          code: 'invalid_type',
+          params: { expected: 'number' },
+        },
+        '应为数字',
+        '應為數字',
+        'must be a number',
+      ],
+    ];
+    for (const [e, zhCN, zhTW, en] of cases)
+      assert.deepEqual([fieldSays(e, 'zh-CN'), fieldSays(e, 'zh-TW'), fieldSays(e, 'en')], [zhCN, zhTW, en]);
+  });
+  it('a retirement that would break the policies in force: each error by its code, with the month and the scheme it breaks', async () => {
+    const e = await refusal(() => f.client('admin').http.send('POST', '/v1/policies/aml-test/versions/1/retire', { note: '试一下' }));
+    assert.equal(e.status, 422, JSON.stringify(e));
+    assert.ok(e.errors?.length, JSON.stringify(e));
+    const zhCN = whyFailed(e, 'zh-CN');
+    assert.match(zhCN, /^无法执行: 此变更会使 \d{4}-\d{2} 生效的策略出错（方案“[\w-]+”）：没有方案“aml-test”/);
+    assert.doesNotMatch(zhCN, /With this change|unknown scheme|schemes\[/);
+    assert.match(whyFailed(e, 'zh-TW'), /^無法執行: 此變更會使 \d{4}-\d{2} 生效的策略出錯（方案「[\w-]+」）：沒有方案「aml-test」/);
+    assert.match(
+      whyFailed(e, 'en'),
+      /^This cannot be done: this change would break the policies in force for \d{4}-\d{2} \(scheme “[\w-]+”\): no scheme “aml-test”/,
+    );
   });
 });

@@ -40,9 +40,10 @@ describe('ImportStore against the real API', () => {
     await s.preview();
     assert.equal(s.state.status, 'ready', JSON.stringify(s.state.error));
     assert.equal(s.state.preview?.status, 'failed');
+    // Row errors carry the API's code, for the console to word them in its language.
     assert.deepEqual(
-      s.state.preview?.errors.map((e) => [e.line, e.column]),
-      [[3, '客户号']],
+      s.state.preview?.errors.map((e) => [e.line, e.column, e.code]),
+      [[3, '客户号', 'required']],
     );
     assert.equal(await subjectCount(f), before, 'a preview writes nothing');
 
@@ -50,8 +51,8 @@ describe('ImportStore against the real API', () => {
     assert.equal(s.state.result?.status, 'failed', 'all-or-nothing: refused, and recorded');
     assert.equal(s.state.error?.status, 422);
     assert.deepEqual(
-      s.state.result?.errors.items.map((e) => e.line),
-      [3],
+      s.state.result?.errors.items.map((e) => [e.line, e.code]),
+      [[3, 'required']],
     );
     assert.equal(await subjectCount(f), before);
 
@@ -83,8 +84,8 @@ describe('ImportStore against the real API', () => {
     await s.preview();
     assert.equal(s.state.preview?.status, 'partial');
     assert.deepEqual(
-      s.state.preview?.errors.map((e) => [e.line, e.column]),
-      [[3, 'subject']],
+      s.state.preview?.errors.map((e) => [e.line, e.column, e.code, e.params]),
+      [[3, 'subject', 'unknown_subject', { subject: 'NOPE' }]],
     );
     await s.upload();
     assert.equal(s.state.result?.status, 'partial');

@@ -37,8 +37,17 @@ describe('PolicyEditor against the real API', () => {
       ed.state.errors.every((e) => e.path.startsWith('document.policy.levels')),
       JSON.stringify(ed.state.errors),
     );
+    // With a code and params a host words in its own language, not only the engine's English.
+    assert.ok(
+      ed.state.errors.some((e) => e.code === 'out_of_order' && e.params?.of === 'threshold'),
+      JSON.stringify(ed.state.errors),
+    );
     ed.setValue(GOLD_BALANCE, 'fifty');
     assert.ok(ed.errorsAt(GOLD_BALANCE).length > 0, 'a wrong type is named at its field');
+    assert.deepEqual(
+      ed.errorsAt(GOLD_BALANCE).map((e) => [e.code, e.params]),
+      [['invalid_type', { expected: 'number' }]],
+    );
 
     // Lower the gold balance line to ¥5,000: K08–K10 (about ¥8,333 average) would become gold.
     ed.setValue(GOLD_BALANCE, 500_000);
@@ -89,13 +98,14 @@ describe('PolicyEditor against the real API', () => {
     assert.ok(ed.errorsAt(`${when}.of`).length > 0, JSON.stringify(ed.state.errors));
     ed.addCondition(when, { kind: 'threshold', metric: 'no_such_metric', window: null, op: 'gte', value: 1 });
     assert.match(ed.errorsAt(`${when}.of[0]`)[0]?.message ?? '', /no_such_metric/);
+    assert.equal(ed.errorsAt(`${when}.of[0]`)[0]?.params?.metric, 'no_such_metric');
 
     // The API refuses to submit what the engine refuses, with the same paths.
     await ed.submit();
     assert.equal(ed.state.actions.submit.status, 'error');
     assert.equal(ed.state.actions.submit.error?.status, 400);
     assert.ok(
-      ed.state.errors.some((e) => e.path.startsWith(`${when}.of[0]`)),
+      ed.state.errors.some((e) => e.path.startsWith(`${when}.of[0]`) && e.code === 'unknown_metric'),
       JSON.stringify(ed.state.errors),
     );
   });

@@ -21,6 +21,7 @@ const SUBJECT_VERSION_EXPLICIT = '2026-12-05T00-00-20-subject-version-explicit';
 const OVERRIDE_EXPIRY_SETTLED = '2026-12-06T00-00-10-override-expiry-settled';
 const METRIC_PERIODS = '2026-12-07T00-00-10-metric-periods';
 const KEY_OWNERS = '2026-12-07T00-00-20-key-owners';
+const IMPORT_ROW_CODES = '2026-12-08T00-00-10-import-row-codes';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -39,6 +40,7 @@ const LATER = [
   OVERRIDE_EXPIRY_SETTLED,
   METRIC_PERIODS,
   KEY_OWNERS,
+  IMPORT_ROW_CODES,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -355,6 +357,44 @@ forEachDialect('migrations', (f) => {
     await api.customer('MG8');
     const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; records: number };
     assert.equal(verified.ok, true, JSON.stringify(verified));
+  });
+
+  it('upgrading gives import row errors a code: errors stored before read as their message alone, new ones carry code and params', async () => {
+    await api.customer('MG9');
+    const upload = () =>
+      f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.a}` },
+        body: 'subject,metric,period,value\nMG0,avg_daily_balance,2025-10,100',
+      });
+    const db = f.db.db;
+    await undoDownTo(db, IMPORT_ROW_CODES);
+    await assert.rejects(sql`SELECT code FROM import_errors`.execute(db), 'the column is gone');
+    // An import stored by the release before: its error row has no code to write.
+    await sql`INSERT INTO imports (id, tenant_id, kind, status, options, rows, rejected_rows, errors, created_by, created_at, finished_at)
+      VALUES ('imp_old', 'bank-a', 'metrics', 'failed', '{}', 1, 1, 1, 'test', '2025-11-15T04:00:00.000Z', '2025-11-15T04:00:00.000Z')`.execute(
+      db,
+    );
+    await sql`INSERT INTO import_errors (import_id, seq, line, column_name, message)
+      VALUES ('imp_old', 0, 2, 'subject', 'no subject "MG0" in this tenant; import it first')`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(IMPORT_ROW_CODES));
+    const old = await api.get('/v1/imports/imp_old');
+    assert.equal(old.status, 200, await old.clone().text());
+    assert.deepEqual(((await old.json()) as { errors: { items: unknown[] } }).errors.items, [
+      { line: 2, column: 'subject', message: 'no subject "MG0" in this tenant; import it first' },
+    ]);
+    const fresh = await upload();
+    assert.equal(fresh.status, 422);
+    const stored = await api.get(fresh.headers.get('Location') ?? '');
+    assert.deepEqual(((await stored.json()) as { errors: { items: unknown[] } }).errors.items, [
+      {
+        line: 2,
+        column: 'subject',
+        message: 'no subject "MG0" in this tenant; import it first',
+        code: 'unknown_subject',
+        params: { subject: 'MG0' },
+      },
+    ]);
   });
 
   it('upgrading adds staff and books: an existing database starts with no staff, and books work at once', async () => {

@@ -143,6 +143,85 @@ forEachDialect('policy lifecycle', (f) => {
     assert.equal((await ok<Version>(await officer.get(`/v1/policies/aml-test/versions/${draft.version}`))).status, 'draft');
   });
 
+  it('a draft’s errors carry stable codes and params, for a console to word in its own language', async () => {
+    const draft = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
+    type Doc = {
+      key: string;
+      levels: { key: string; rank: number; name: unknown; color: string }[];
+      policy: { levels: { level: string; when: Record<string, unknown> }[] };
+    };
+    /** The codes of the errors submitting `change(document)` meets: by path, code and params. */
+    const codes = async (change: (d: Doc) => void) => {
+      const doc = structuredClone(draft.document) as unknown as Doc;
+      change(doc);
+      await ok(await officer.put(`/v1/policies/aml-test/versions/${draft.version}`, { document: doc }));
+      const body = await problem(await officer.post(`/v1/policies/aml-test/versions/${draft.version}/submit`, {}), 400, 'validation');
+      messages.push(...(body.errors ?? []).map((e) => e.message));
+      return (body.errors ?? []).map((e) => [e.path, e.code, e.params]);
+    };
+    const messages: string[] = [];
+    const rule = (level: string, value: number) => ({
+      level,
+      when: { kind: 'threshold', id: `${level}.score`, metric: 'aml_customer_risk', window: null, op: 'gte', value },
+    });
+    assert.deepEqual(
+      await codes((d) => {
+        (d.policy.levels[0] as { when: Record<string, unknown> }).when.value = 'eighty';
+      }),
+      [['document.policy.levels[0].when.value', 'invalid_type', { expected: 'number' }]],
+    );
+    assert.deepEqual(
+      await codes((d) => {
+        (d.policy.levels[0] as { when: Record<string, unknown> }).when.metric = 'no_such_metric';
+      }),
+      [
+        [
+          'document.policy.levels[0].when.metric',
+          'unknown_metric',
+          { metric: 'no_such_metric', known: testPack().metrics.map((m) => m.key) },
+        ],
+      ],
+    );
+    assert.deepEqual(
+      await codes((d) => {
+        d.key = 'retail-tier';
+      }),
+      [['document.key', 'invalid_value', { values: ['aml-test'] }]],
+    );
+    assert.deepEqual(
+      await codes((d) => {
+        d.levels.push({ key: 'severe', rank: 2, name: { 'zh-CN': '严重', 'zh-TW': '嚴重', en: 'Severe' }, color: 'danger' });
+        d.policy.levels.push(rule('severe', 70));
+      }),
+      [
+        [
+          'document.policy.levels[1].when.value',
+          'out_of_order',
+          { of: 'threshold', value: 70, other: 80, at: 'document.policy.levels[0].when', higher: 'below' },
+        ],
+        // The matrix over aml-test has no row for the new level: its error keeps its code, and says where.
+        ['document', 'unmapped', { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows', inScheme: 'risk-value-test' }],
+      ],
+    );
+    // The English names the other threshold by the document's path too, not the pack's.
+    assert.ok(
+      messages.some((m) => m.endsWith('below 80 at document.policy.levels[0].when')),
+      messages.join('\n'),
+    );
+    assert.deepEqual(
+      await codes((d) => {
+        d.levels.push({ key: 'high', rank: 2, name: { 'zh-CN': '高', 'zh-TW': '高', en: 'High' }, color: 'danger' });
+        d.policy.levels.push(rule('low', 10));
+        d.policy.levels.push(rule('ghost', 0));
+      }),
+      [
+        ['document.levels[2].key', 'duplicate', { level: 'high' }],
+        ['document.policy.levels[1].level', 'lowest_level', { level: 'low' }],
+        ['document.policy.levels[2].level', 'unknown_level', { level: 'ghost', scheme: 'aml-test', levels: ['low', 'high'] }],
+      ],
+    );
+  });
+
   it('four eyes: whoever wrote or submitted a version cannot approve or reject it, whatever their role', async () => {
     const draft = await ok<Version>(await admin.post('/v1/policies/aml-test/drafts', {}), 201);
     const v = draft.version;
@@ -277,7 +356,17 @@ forEachDialect('policy lifecycle', (f) => {
     await ok(await later.put('/v1/subjects/D1/metrics', { metrics: [{ metric: 'aml_customer_risk', period: '2025-12', value: 60 }] }));
     assert.deepEqual(await amlLevel('D1', later), { level: 'low', policyVersion: 1 });
     // Version 1 is the matrix's row axis: it cannot go while the matrix reads it.
-    await problem(await later.post('/v1/policies/aml-test/versions/1/retire', { note: 'no' }), 422, 'unprocessable');
+    const refused = await problem(await later.post('/v1/policies/aml-test/versions/1/retire', { note: 'no' }), 422, 'unprocessable');
+    // The pack's errors carry their codes, as a draft's do, and the month and scheme they break.
+    assert.ok(
+      refused.errors?.some(
+        (e) =>
+          e.path.endsWith('.matrix.rowScheme') &&
+          e.code === 'unknown_scheme' &&
+          JSON.stringify(e.params) === JSON.stringify({ scheme: 'aml-test', inForce: '2025-12', inScheme: 'risk-value-test' }),
+      ),
+      JSON.stringify(refused.errors),
+    );
   });
 
   it('approved from the current month, it re-evaluates the book at once', async () => {

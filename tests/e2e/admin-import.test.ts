@@ -72,8 +72,8 @@ describe('admin console: import', () => {
     assert.equal(rows.length, 1, rows.join(' | '));
     assert.match(rows[0] ?? '', /第 3 行/);
     assert.match(rows[0] ?? '', /客户号/);
-    // Why, in the console's words (the API says "is empty"), after the reader's own colon.
-    assert.match(rows[0] ?? '', /：为空$/, 'and why');
+    // Why, in the console's words by the error's code (`required`; the API's English says "is empty"), after the reader's own colon.
+    assert.match(rows[0] ?? '', /：必填$/, 'and why');
     assert.deepEqual(await importedIds(), [], 'a preview imports nothing');
     await page.screenshot({ path: join(shots, 'admin-import-2-preview-errors.png'), fullPage: true });
 

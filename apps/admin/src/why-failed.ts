@@ -53,6 +53,27 @@ interface FieldSays {
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
   thresholdOrder: string;
+  /** A higher level's threshold above a lower one's, for a condition that asks for at most a value. */
+  thresholdOrderAbove: string;
+  /** Levels, score bands or the levels bands name, out of order (the policy's `out_of_order` but thresholds). */
+  outOfOrder: Record<'rank' | 'band' | 'band_level', string>;
+  lowestLevel: (level: string) => string;
+  weightsSum: (actual: string) => string;
+  /** What a scheme tiers, in a sentence: `customers`. */
+  subjectKinds: Record<string, string>;
+  wrongSubjectKind: (scheme: string, kind: string, expected: string) => string;
+  staffScheme: (scheme: string) => string;
+  noCell: (row: string, col: string) => string;
+  cycle: (schemes: string) => string;
+  levelUnmapped: (level: string, scheme: string) => string;
+  twiceLevel: (level: string) => string;
+  twoRules: (level: string) => string;
+  twoCells: (row: string, col: string) => string;
+  twiceKey: (key: string) => string;
+  /** An error a policy document causes in another scheme of the pack (by its key). */
+  elsewhere: (scheme: string, said: string) => string;
+  /** An approval or retirement that would leave the policies in force for `month` invalid (in `scheme`, when one). */
+  inForce: (month: string, scheme: string | undefined, said: string) => string;
   mapping: string;
   empty: string;
   notA: (value: string, what: string) => string;
@@ -181,6 +202,26 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
       thresholdOrder: '门槛顺序不对：较高等级的门槛低于较低等级的门槛',
+      thresholdOrderAbove: '门槛顺序不对：较高等级的门槛高于较低等级的门槛',
+      outOfOrder: {
+        rank: '等级须按级别从低到高排列，级别严格递增',
+        band: '分数段重叠：每段的下限须高于上一段',
+        band_level: '分数段须按等级从低到高排列',
+      },
+      lowestLevel: (l) => `“${l}”是最低等级：不满足任何规则时即为该等级，不能为它设规则`,
+      weightsSum: (n) => `因子权重合计为 ${n}，须为 100`,
+      subjectKinds: { customer: '个人客户', corporate: '企业客户', product: '产品', employee: '员工' },
+      wrongSubjectKind: (k, kind, expected) => `方案“${k}”评定的是${kind}，不是${expected}`,
+      staffScheme: (k) => `面向客户的方案不能读取内部方案“${k}”`,
+      noCell: (r, c) => `矩阵缺少行“${r}”、列“${c}”的格子`,
+      cycle: (list) => `方案之间循环引用：${list}`,
+      levelUnmapped: (l, k) => `方案“${k}”的等级“${l}”没有对应项`,
+      twiceLevel: (l) => `等级“${l}”出现了两次`,
+      twoRules: (l) => `等级“${l}”有两条规则`,
+      twoCells: (r, c) => `行“${r}”、列“${c}”的格子出现了两次`,
+      twiceKey: (k) => `“${k}”出现了两次`,
+      elsewhere: (k, said) => `此版本使方案“${k}”出错：${said}`,
+      inForce: (month, k, said) => `此变更会使 ${month} 生效的策略出错${k ? `（方案“${k}”）` : ''}：${said}`,
       mapping: '列映射格式不正确',
       empty: '为空',
       notA: (v, what) => `“${v}”不是${what}`,
@@ -311,6 +352,26 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
       thresholdOrder: '門檻順序不對：較高等級的門檻低於較低等級的門檻',
+      thresholdOrderAbove: '門檻順序不對：較高等級的門檻高於較低等級的門檻',
+      outOfOrder: {
+        rank: '等級須依級別由低到高排列，級別嚴格遞增',
+        band: '分數區間重疊：每段的下限須高於上一段',
+        band_level: '分數區間須依等級由低到高排列',
+      },
+      lowestLevel: (l) => `「${l}」是最低等級：不符合任何規則時即為該等級，不能為它設定規則`,
+      weightsSum: (n) => `因子權重合計為 ${n}，須為 100`,
+      subjectKinds: { customer: '個人客戶', corporate: '企業客戶', product: '產品', employee: '員工' },
+      wrongSubjectKind: (k, kind, expected) => `方案「${k}」評定的是${kind}，不是${expected}`,
+      staffScheme: (k) => `對客戶顯示的方案不能讀取內部方案「${k}」`,
+      noCell: (r, c) => `矩陣缺少列「${r}」、欄「${c}」的格子`,
+      cycle: (list) => `方案之間循環參照：${list}`,
+      levelUnmapped: (l, k) => `方案「${k}」的等級「${l}」沒有對應項`,
+      twiceLevel: (l) => `等級「${l}」出現了兩次`,
+      twoRules: (l) => `等級「${l}」有兩條規則`,
+      twoCells: (r, c) => `列「${r}」、欄「${c}」的格子出現了兩次`,
+      twiceKey: (k) => `「${k}」出現了兩次`,
+      elsewhere: (k, said) => `此版本使方案「${k}」出錯：${said}`,
+      inForce: (month, k, said) => `此變更會使 ${month} 生效的策略出錯${k ? `（方案「${k}」）` : ''}：${said}`,
       mapping: '欄位對應格式不正確',
       empty: '為空',
       notA: (v, what) => `「${v}」不是${what}`,
@@ -449,6 +510,26 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
       thresholdOrder: 'thresholds out of order: a higher level’s threshold is below a lower level’s',
+      thresholdOrderAbove: 'thresholds out of order: a higher level’s threshold is above a lower level’s',
+      outOfOrder: {
+        rank: 'levels must be listed lowest rank first, ranks strictly ascending',
+        band: 'bands overlap: each band must start above the one before',
+        band_level: 'bands must name levels in ascending rank',
+      },
+      lowestLevel: (l) => `“${l}” is the lowest level: it is what remains when no rule holds, so it takes no rule`,
+      weightsSum: (n) => `the factor weights add up to ${n}, not 100`,
+      subjectKinds: { customer: 'customers', corporate: 'companies', product: 'products', employee: 'employees' },
+      wrongSubjectKind: (k, kind, expected) => `scheme “${k}” tiers ${kind}, not ${expected}`,
+      staffScheme: (k) => `a customer scheme cannot read the staff scheme “${k}”`,
+      noCell: (r, c) => `the matrix has no cell for row “${r}”, column “${c}”`,
+      cycle: (list) => `schemes read each other in a cycle: ${list}`,
+      levelUnmapped: (l, k) => `level “${l}” of scheme “${k}” has nothing to map to`,
+      twiceLevel: (l) => `level “${l}” is listed twice`,
+      twoRules: (l) => `level “${l}” has two rules`,
+      twoCells: (r, c) => `two cells for row “${r}”, column “${c}”`,
+      twiceKey: (k) => `“${k}” is listed twice`,
+      elsewhere: (k, said) => `this version breaks scheme “${k}”: ${said}`,
+      inForce: (month, k, said) => `this change would break the policies in force for ${month}${k ? ` (scheme “${k}”)` : ''}: ${said}`,
       mapping: 'the column mapping is not in the right form',
       empty: 'is empty',
       notA: (v, what) => `“${v}” is not ${what}`,
@@ -511,9 +592,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
 };
 
 /**
- * A field error that comes without a code, in the console's language, by its English: a policy
- * document's errors (core's validator: zod's standard sentences, an unknown metric, thresholds out of
- * order) and an import's row errors. Anything else stays as the API worded it.
+ * A field error that comes without a code, in the console's language, by its English: the row errors
+ * of an import stored before row errors had codes (an earlier release). Anything else stays as the
+ * API worded it.
  */
 export function fieldMessage(message: string, locale: ConsoleLocale): string {
   const s = FAILURE_WORDS[locale].says;
@@ -562,11 +643,35 @@ const number = (v: ProblemParam, locale: ConsoleLocale) => (typeof v === 'number
 
 const ENCODING_NAMES: Readonly<Record<string, string>> = { 'utf-8': 'UTF-8', gbk: 'GBK', gb18030: 'GB18030', big5: 'Big5' };
 
+/** An import cell's `invalid_format` formats, by the words of what it is not. */
+const CELL_FORMATS: Readonly<Record<string, string>> = { subject_id: 'subject', staff_id: 'staff', integer: 'integer', yuan: 'yuan' };
+
 /**
  * A field error in the console's language, by the API's stable `code` and `params` (README "Errors"
  * of packages/api). A code the console has no words for, or none (`fieldMessage`): by its English.
  */
 export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
+  // An approval's or retirement's refusal: the pack in force for a month would break, in a scheme.
+  const inForce = f.params?.inForce;
+  if (typeof inForce === 'string' && f.code !== undefined) {
+    const { inForce: _, inScheme, ...params } = f.params ?? {};
+    const said = codeSays({ ...f, params }, locale);
+    const scheme = typeof inScheme === 'string' ? inScheme : undefined;
+    if (said !== undefined) return FAILURE_WORDS[locale].says.inForce(inForce, scheme, said);
+  }
+  // A policy document's error in another scheme of the pack: said as its own, with where it is.
+  const elsewhere = f.params?.elsewhere;
+  if (typeof elsewhere === 'string' && f.code !== undefined) {
+    const { elsewhere: _, inScheme, ...params } = f.params ?? {};
+    const said = codeSays({ ...f, params }, locale);
+    // Named by its key; by its path in the pack where the key is not known.
+    if (said !== undefined) return FAILURE_WORDS[locale].says.elsewhere(typeof inScheme === 'string' ? inScheme : elsewhere, said);
+  }
+  return codeSays(f, locale) ?? fieldMessage(f.message, locale);
+}
+
+/** A field error by its code and params, or undefined for a code the console has no words for. */
+function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefined {
   const s = FAILURE_WORDS[locale].says;
   const p = f.params ?? {};
   const list = (v: ProblemParam | undefined) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
@@ -575,6 +680,8 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
   switch (f.code) {
     case 'too_small':
       if (p.origin === 'string') return p.minimum === 1 ? s.required : s.minLength(str(p.minimum));
+      // An import row with fewer fields than the header.
+      if (p.origin === 'fields') return s.fieldCount(str(p.actual), str(p.minimum));
       if (p.origin === 'array') return s.minItems(str(p.minimum));
       if (p.origin === 'month') return s.notBefore(str(p.minimum));
       if (p.origin === 'day') return s.notBeforeDay(str(p.minimum));
@@ -585,6 +692,7 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
       if (p.origin === 'array') return s.maxItems(str(p.maximum));
       if (p.origin === 'months') return s.maxMonths(str(p.maximum), str(p.actual));
       if (p.origin === 'columns') return s.maxColumns(str(p.maximum), str(p.actual));
+      if (p.origin === 'fields') return s.fieldCount(str(p.actual), str(p.maximum));
       if (p.origin === 'token') return s.tokenTooLarge;
       // A boolean metric's value above 1.
       if (p.origin === 'boolean') return s.zeroOrOne;
@@ -592,9 +700,16 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
       break;
     case 'invalid_format':
       if (p.format === 'month' && p.value !== undefined) return s.notA(str(p.value), s.what.month);
+      // An import cell: a subject or staff id, an integer, an amount in yuan.
+      if (p.value !== undefined && typeof p.format === 'string' && p.format in CELL_FORMATS)
+        return s.notA(str(p.value), s.what[CELL_FORMATS[p.format] as keyof FieldSays['what']]);
       if (p.format === 'day') return s.day;
       if (p.format === 'mapping') return s.mapping;
       return s.format;
+    case 'invalid_type':
+      // zod says a missing field is of the wrong type (`received undefined`): to people it is required.
+      if (/received undefined$/.test(f.message)) return s.required;
+      return s.type(s.types[str(p.expected)] ?? str(p.expected));
     case 'invalid_value':
       return s.oneOf(list(p.values));
     case 'required':
@@ -622,9 +737,13 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
     case 'expired':
       return s.future;
     case 'duplicate':
-      if (p.metric !== undefined) return s.twiceMetric(str(p.metric), str(p.month));
+      if (p.metric !== undefined && p.month !== undefined) return s.twiceMetric(str(p.metric), str(p.month));
       if (p.subject !== undefined) return s.twiceSubject(str(p.subject));
       if (p.day !== undefined) return s.activeFrom(str(p.day), str(p.version));
+      // A policy document's: a level, a level's rule, a matrix cell, a metric or scheme of a pack.
+      if (p.level !== undefined) return p.of === 'rule' ? s.twoRules(str(p.level)) : s.twiceLevel(str(p.level));
+      if (p.row !== undefined) return s.twoCells(str(p.row), str(p.col));
+      if (p.metric !== undefined || p.scheme !== undefined) return s.twiceKey(str(p.metric ?? p.scheme));
       break;
     case 'immutable':
       return s.immutable(str(p.value));
@@ -655,7 +774,28 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
     case 'mapped_twice':
       return s.mappedTwice(str(p.field).replace(/^metric:/, ''));
     case 'unmapped':
+      if (p.level !== undefined) return s.levelUnmapped(str(p.level), str(p.scheme));
       return s.noColumnFor(str(p.field));
+    case 'out_of_order':
+      if (p.of === 'threshold') return p.higher === 'above' ? s.thresholdOrderAbove : s.thresholdOrder;
+      if (p.of === 'rank' || p.of === 'band' || p.of === 'band_level') return s.outOfOrder[p.of];
+      break;
+    case 'lowest_level':
+      return s.lowestLevel(str(p.level));
+    case 'weights_sum':
+      return s.weightsSum(str(p.actual));
+    case 'wrong_subject_kind':
+      return s.wrongSubjectKind(
+        str(p.scheme),
+        s.subjectKinds[str(p.subjectKind)] ?? str(p.subjectKind),
+        s.subjectKinds[str(p.expected)] ?? str(p.expected),
+      );
+    case 'staff_scheme':
+      return s.staffScheme(str(p.scheme));
+    case 'no_cell':
+      return s.noCell(str(p.row), str(p.col));
+    case 'cycle':
+      return s.cycle((Array.isArray(p.schemes) ? p.schemes : []).join(' → '));
     case 'mixed_layout':
       return s.mixedLayout;
     case 'no_change':
@@ -663,7 +803,7 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
     case 'no_data':
       return s.noData(str(p.month));
   }
-  return fieldMessage(f.message, locale);
+  return undefined;
 }
 
 /** A check of the kit's (by its code, in the page's `checks` words) or the API's refusal of a field, in the console's language. */
@@ -718,6 +858,9 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)
     return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldLabel(f, locale)}: ${fieldSays(f, locale)}`))}`;
+  // A policy change refused because the pack in force would break: its errors by their codes.
+  if (kind === 'unprocessable' && e.errors?.length && e.errors.every((f) => typeof f.params?.inForce === 'string'))
+    return `${w.kinds.unprocessable}: ${w.list(e.errors.map((f) => fieldSays(f, locale)))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];
 }

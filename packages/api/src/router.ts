@@ -1,25 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './deps.js';
-import type { ProblemParam } from '@tierkit/core';
+import { issueCode } from '@tierkit/core';
 import { fieldPath, invalid, type FieldError } from './problem.js';
 
 /** Where each validation target's field paths point: the body is the root, the rest are named. */
 const TARGET_PREFIX: Record<string, string> = { json: '', form: '', query: 'query', param: 'params', header: 'headers', cookie: 'cookies' };
-
-/** What a schema issue's words need, by name; its input and nested issues are left out. */
-const ISSUE_PARAMS = ['expected', 'minimum', 'maximum', 'inclusive', 'exact', 'origin', 'format', 'values', 'keys', 'divisor'] as const;
-
-function paramsOf(issue: Record<string, unknown>, names: readonly string[] = ISSUE_PARAMS): { params?: Record<string, ProblemParam> } {
-  const params: Record<string, ProblemParam> = {};
-  for (const name of names) {
-    const v = issue[name];
-    if (typeof v === 'bigint') params[name] = Number(v);
-    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') params[name] = v;
-    else if (Array.isArray(v))
-      params[name] = v.map((x) => (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? x : String(x)));
-  }
-  return Object.keys(params).length ? { params } : {};
-}
 
 /**
  * A sub-app whose failed validations throw a 400 problem carrying every field path, instead of
@@ -39,11 +24,7 @@ export function router(): OpenAPIHono<AppEnv> {
           const path = fieldPath(prefix, issue.path);
           if (once(issue.path)) return { path, message: 'may be given only once', code: 'repeated' };
           // A refinement of the API's own names its code and params in the issue's `params` (README "Errors").
-          if (issue.code === 'custom' && typeof issue.params?.code === 'string') {
-            const { code, ...rest } = issue.params;
-            return { path, message: issue.message, code, ...paramsOf(rest, Object.keys(rest)) };
-          }
-          return { path, message: issue.message, code: issue.code, ...paramsOf(issue as unknown as Record<string, unknown>) };
+          return { path, message: issue.message, ...issueCode(issue) };
         }),
       );
     },

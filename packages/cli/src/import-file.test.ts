@@ -98,8 +98,20 @@ it('broken rows: exit 1 and nothing imported; with valid-rows exit 3 and the goo
 
   const partial = await cli('import', broken, '--kind', 'metrics', '--amounts', 'fen', '--mode', 'valid-rows', '--json');
   assert.equal(partial.code, 3);
-  const body = JSON.parse(partial.out[0] ?? '') as { status: string; written: number; errors: { line: number; column: string }[] };
+  const body = JSON.parse(partial.out[0] ?? '') as {
+    status: string;
+    written: number;
+    errors: { line: number; column: string; code?: string; params?: unknown }[];
+  };
   assert.deepEqual([body.status, body.written, body.errors.map((e) => e.line)], ['partial', 1, [3, 4]]);
+  // The codes of the API's row errors, for a program to word or count them.
+  assert.deepEqual(
+    body.errors.map((e) => [e.code, e.params]),
+    [
+      ['unknown_subject', { subject: 'K9' }],
+      ['invalid_format', { format: 'integer', value: '1.5' }],
+    ],
+  );
   assert.ok((await balances()).includes('K1@2025-08=500'));
 
   // Exit 3 says some rows were imported: when every row is rejected, nothing was, so exit 1.

@@ -26,7 +26,7 @@ export type {
 } from './policy/policy-schema.js';
 export { policySchema, conditionSchema, COMPARISON_OPS } from './policy/policy-schema.js';
 export type { PolicyError } from './policy/policy-errors.js';
-export { formatPolicyErrors } from './policy/policy-errors.js';
+export { formatPolicyErrors, issueCode, problemParams } from './policy/policy-errors.js';
 export type { ValidationResult } from './policy/validate-pack.js';
 export { validatePolicyPack } from './policy/validate-pack.js';
 export type { SchemeDocumentCheck } from './policy/check-scheme-document.js';

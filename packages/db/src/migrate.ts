@@ -17,6 +17,7 @@ import * as subjectVersionExplicit from './migrations/2026-12-05T00-00-20-subjec
 import * as overrideExpirySettled from './migrations/2026-12-06T00-00-10-override-expiry-settled.js';
 import * as metricPeriods from './migrations/2026-12-07T00-00-10-metric-periods.js';
 import * as keyOwners from './migrations/2026-12-07T00-00-20-key-owners.js';
+import * as importRowCodes from './migrations/2026-12-08T00-00-10-import-row-codes.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -42,6 +43,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-06T00-00-10-override-expiry-settled': overrideExpirySettled,
   '2026-12-07T00-00-10-metric-periods': metricPeriods,
   '2026-12-07T00-00-20-key-owners': keyOwners,
+  '2026-12-08T00-00-10-import-row-codes': importRowCodes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -314,6 +314,10 @@ export interface ImportErrorTable {
   line: number;
   column_name: string | null;
   message: string;
+  /** The error's stable code (packages/api README, "Errors"); NULL for rows stored before codes. */
+  code: string | null;
+  /** JSON object: the params the code's words need; NULL when it has none. */
+  params: string | null;
 }
 
 /** A background job (a re-tier of a book): what it does, where it stands. Chunks hold the work. */

@@ -1,14 +1,14 @@
 import { hasRole } from '@tierkit/admin';
 import { movedCount, type PolicySimulation, PolicyEditor } from '@tierkit/admin/policy-editor';
 import { StoreController } from '@tierkit/admin/lit';
-import type { Condition, MetricDef } from '@tierkit/core';
+import type { Condition, MetricDef, PolicyError } from '@tierkit/core';
 import { fenToYuanText, yuanToFen } from '@tierkit/core/money';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
-import { fieldMessage, whyFailed } from '../why-failed.js';
+import { fieldSays, whyFailed } from '../why-failed.js';
 import { refocus } from '../keep-focus.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
@@ -118,8 +118,8 @@ export class PoliciesPage extends LitElement {
    * that text in the document (so the engine refuses it and nothing unreadable is saved), but the
    * engine's word for it is zod's "expected number, received string": say what to type instead.
    */
-  #message(e: { readonly path: string; readonly message: string }): string {
-    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return fieldMessage(e.message, this.ctx?.locale ?? 'zh-CN');
+  #message(e: PolicyError): string {
+    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return fieldSays(e, this.ctx?.locale ?? 'zh-CN');
     const w = POLICY_WORDS[this.ctx?.locale ?? 'zh-CN'];
     const condition = e.path.endsWith('.value') ? this.#ed.store.valueAt(e.path.slice(0, -'.value'.length)) : undefined;
     const metricKey = (condition as { metric?: unknown } | undefined)?.metric;

@@ -248,7 +248,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         throw new ProblemError(
           'import-rejected',
           `${result.detail ?? 'nothing was imported'}. Every error: GET ${location}`,
-          first.map((e) => ({ path: errorPath(e.line, e.column), message: e.message })),
+          first.map(({ seq: _seq, line, column, ...e }) => ({ path: errorPath(line, column), ...e })),
           { Location: location },
         );
       }

@@ -96,7 +96,7 @@ export const ProblemSchema = z
           message: z.string(),
           code: z.string().optional().openapi({
             description:
-              'Stable for programs, for a host to word the error in its own language. A schema check: invalid_type, too_small, too_big, invalid_format, invalid_value, unrecognized_keys, not_multiple_of, repeated. The API’s own checks: the same where one fits, and required, requires, unknown_scheme, unknown_level, unknown_metric, unknown_subject, unknown_staff, not_matrix, month_not_begun, no_data, expired, duplicate, immutable, not_both, exactly_one, nothing_in_force, me_needs_staff_token, unsafe_text, invalid_encoding, invalid_csv, empty_file, unknown_column, unknown_field, mapped_twice, unmapped, mixed_layout, no_change (packages/api README, "Errors"). Absent for a policy document’s errors and an import’s row errors (422 import-rejected, GET /v1/imports/{id}).',
+              'Stable for programs, for a host to word the error in its own language. A schema check: invalid_type, too_small, too_big, invalid_format, invalid_value, unrecognized_keys, not_multiple_of, repeated. The API’s own checks: the same where one fits, and required, requires, unknown_scheme, unknown_level, unknown_metric, unknown_subject, unknown_staff, not_matrix, month_not_begun, no_data, expired, duplicate, immutable, not_both, exactly_one, nothing_in_force, me_needs_staff_token, unsafe_text, invalid_encoding, invalid_csv, empty_file, unknown_column, unknown_field, mapped_twice, unmapped, mixed_layout, no_change; a policy document’s: out_of_order, lowest_level, weights_sum, wrong_subject_kind, staff_scheme, no_cell, cycle (packages/api README, "Errors"). An import’s row errors (422 import-rejected, GET /v1/imports/{id}) carry the same codes, but for one stored before row errors had codes.',
             example: 'too_big',
           }),
           params: z
@@ -104,7 +104,7 @@ export const ProblemSchema = z
             .optional()
             .openapi({
               description:
-                'What the code’s words need (expected, minimum, maximum, inclusive, origin, actual, format, value, values, keys, divisor, scheme, level, metric, month, current, subject, staff, field, fields, column, encoding, problem, in …; field and fields name fields as path does, query. included)',
+                'What the code’s words need (expected, minimum, maximum, inclusive, origin, actual, format, value, values, keys, divisor, scheme, level, metric, month, current, subject, staff, field, fields, column, encoding, problem, in, of, other, at, higher, elsewhere, inForce, inScheme …; field and fields name fields as path does, query. included)',
               example: { maximum: 500, origin: 'string', inclusive: true },
             }),
         }),

@@ -1,11 +1,24 @@
 import { z } from '@hono/zod-openapi';
 import { IMPORT_KINDS } from '../services/import/import-plan.js';
 
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** A field error's param (core's `ProblemParam`): a scalar or a list of them. */
+const ProblemParamSchema = z.union([Scalar, z.array(Scalar).readonly()]);
+
 export const ImportErrorSchema = z
   .object({
     line: z.number().int().openapi({ description: 'The line the row ends on (1 is the header)' }),
     column: z.string().nullable().openapi({ description: 'The header of the offending column; null for the whole row' }),
     message: z.string(),
+    code: z.string().optional().openapi({
+      description:
+        'Stable for programs, as the codes of other field errors (packages/api README, "Errors"): required, invalid_format, invalid_value, too_small, too_big, unknown_metric, month_not_begun, unknown_subject, unknown_staff, immutable, unsafe_text. Absent for an error stored before row errors had codes.',
+      example: 'unknown_subject',
+    }),
+    params: z
+      .record(z.string(), ProblemParamSchema)
+      .optional()
+      .openapi({ description: 'What the code’s words need', example: { subject: 'C000123' } }),
   })
   .openapi('ImportError');
 

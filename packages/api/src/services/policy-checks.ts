@@ -1,7 +1,7 @@
 import { checkSchemeDocument, validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { addMonths } from '../periods.js';
-import { invalid, ProblemError, type FieldError } from '../problem.js';
+import { invalid, ProblemError } from '../problem.js';
 import { versionsInForce, type TenantPack } from './tenant-pack.js';
 
 /** A real calendar day `YYYY-MM-DD` between 2000 and 2999. */
@@ -31,7 +31,7 @@ export function stampVersion(document: unknown, version: number): unknown {
  */
 export function checkDocument(tp: TenantPack, scheme: string, document: unknown): { definition: SchemeDefinition; pack: PolicyPack } {
   const result = checkSchemeDocument(tp.pack, scheme, document);
-  if (!result.ok) throw invalid(result.errors.map((e): FieldError => ({ path: e.path, message: e.message })));
+  if (!result.ok) throw invalid(result.errors);
   return { definition: result.definition, pack: result.pack };
 }
 
@@ -44,12 +44,21 @@ export function checkTimeline(metrics: PolicyPack['metrics'], active: readonly P
   const periods = new Set([from]);
   for (const v of active) if (v.decidedAt !== null && v.effectiveFrom) periods.add(firstPeriodFrom(v.effectiveFrom.slice(0, 10)));
   for (const period of [...periods].filter((p) => p >= from).sort()) {
-    const result = validatePolicyPack({ metrics, schemes: versionsInForce(active, period).map((v) => v.document) });
+    const documents = versionsInForce(active, period).map((v) => v.document);
+    const result = validatePolicyPack({ metrics, schemes: documents });
     if (!result.ok) {
+      // A `schemes[i]` path means nothing to the reader: each error names the month and the scheme it breaks.
+      const schemeAt = (path: string): string | undefined => {
+        const doc = documents[Number(/^schemes\[(\d+)\]/.exec(path)?.[1] ?? Number.NaN)] as { key?: unknown } | undefined;
+        return typeof doc?.key === 'string' ? doc.key : undefined;
+      };
       throw new ProblemError(
         'unprocessable',
         `With this change the policies in force for ${period} would not be a valid pack: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-        result.errors,
+        result.errors.map((e) => {
+          const scheme = schemeAt(e.path);
+          return { ...e, params: { ...e.params, inForce: period, ...(scheme === undefined ? {} : { inScheme: scheme }) } };
+        }),
       );
     }
   }

@@ -97,9 +97,9 @@ export interface ProblemFieldError {
    * (`minimum` / `maximum`, `inclusive`, `origin`: string, number, array …), `invalid_format`
    * (`format`), `invalid_value` (`values`), `unrecognized_keys` (`keys`), `not_multiple_of`
    * (`divisor`), `repeated` (a query parameter given twice), and the API's own checks' codes
-   * (`unknown_scheme`, `month_not_begun`, `expired` …: packages/api/README.md, "Errors"). Absent
-   * for a policy document's errors and an import's row errors (a 422
-   * `import-rejected`, `GET /v1/imports/{id}`), whose `message` says what is wrong.
+   * (`unknown_scheme`, `month_not_begun`, `expired` …: packages/api/README.md, "Errors"), an
+   * import's row errors and a policy document's errors (`PolicyError`) included. Absent for a row error of an import stored before row errors had codes, whose
+   * `message` says what is wrong.
    */
   readonly code?: string;
   readonly params?: Readonly<Record<string, ProblemParam>>;

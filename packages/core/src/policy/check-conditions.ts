@@ -30,7 +30,13 @@ export function walkThresholds(
 /** Every metric a condition reads must be in the catalogue. */
 export function checkMetrics(cond: Condition, path: readonly PropertyKey[], metrics: ReadonlySet<string>, errors: PolicyError[]): void {
   walkThresholds(cond, path, (leaf, p) => {
-    if (!metrics.has(leaf.metric)) errors.push({ path: formatPath([...p, 'metric']), message: `unknown metric "${leaf.metric}"` });
+    if (!metrics.has(leaf.metric))
+      errors.push({
+        path: formatPath([...p, 'metric']),
+        message: `unknown metric "${leaf.metric}"`,
+        code: 'unknown_metric',
+        params: { metric: leaf.metric, known: [...metrics] },
+      });
   });
 }
 
@@ -66,9 +72,12 @@ export function checkThresholdOrder(
         if (a.rank >= b.rank) continue;
         const bad = ascending ? b.value < a.value : b.value > a.value;
         if (bad) {
+          const at = formatPath(a.path);
           errors.push({
             path: formatPath([...b.path, 'value']),
-            message: `threshold out of order: ${b.value} for a higher level is ${ascending ? 'below' : 'above'} ${a.value} at ${formatPath(a.path)}`,
+            message: `threshold out of order: ${b.value} for a higher level is ${ascending ? 'below' : 'above'} ${a.value} at ${at}`,
+            code: 'out_of_order',
+            params: { of: 'threshold', value: b.value, other: a.value, at, higher: ascending ? 'below' : 'above' },
           });
         }
       }

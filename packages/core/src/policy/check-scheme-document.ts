@@ -21,7 +21,17 @@ export function checkSchemeDocument(
 ): SchemeDocumentCheck {
   const key = typeof document === 'object' && document !== null ? (document as { key?: unknown }).key : undefined;
   if (key !== scheme)
-    return { ok: false, errors: [{ path: 'document.key', message: `must be "${scheme}", the scheme this version belongs to` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: 'document.key',
+          message: `must be "${scheme}", the scheme this version belongs to`,
+          code: 'invalid_value',
+          params: { values: [scheme] },
+        },
+      ],
+    };
   const schemes: unknown[] = [...pack.schemes];
   let index = schemes.findIndex((s) => typeof s === 'object' && s !== null && (s as { key?: unknown }).key === scheme);
   if (index < 0) index = schemes.push(document) - 1;
@@ -29,17 +39,39 @@ export function checkSchemeDocument(
   const result = validatePolicyPack({ metrics: pack.metrics, schemes });
   if (!result.ok) {
     const own = `schemes[${index}]`;
+    const inDocument = (path: string): string | undefined =>
+      path === own
+        ? 'document'
+        : path.startsWith(`${own}.`) || path.startsWith(`${own}[`)
+          ? `document${path.slice(own.length)}`
+          : undefined;
     return {
       ok: false,
       errors: result.errors.map((e): PolicyError => {
-        if (e.path === own) return { path: 'document', message: e.message };
-        if (e.path.startsWith(`${own}.`)) return { path: `document.${e.path.slice(own.length + 1)}`, message: e.message };
-        if (e.path.startsWith(`${own}[`)) return { path: `document${e.path.slice(own.length)}`, message: e.message };
-        return { path: 'document', message: `in the pack with this version, ${e.path}: ${e.message}` };
+        // A threshold out of order names the other threshold (`at`) by path too: the document's, as `path`.
+        const other = e.params?.at;
+        const at = typeof other === 'string' ? inDocument(other) : undefined;
+        if (typeof other === 'string' && at !== undefined) e = { ...e, message: e.message.replace(other, at), params: { ...e.params, at } };
+        const path = inDocument(e.path);
+        if (path !== undefined) return { ...e, path };
+        // Another scheme's error keeps its code; `elsewhere` says where in the pack it is, `inScheme` which scheme.
+        return {
+          ...e,
+          path: 'document',
+          message: `in the pack with this version, ${e.path}: ${e.message}`,
+          params: { ...e.params, elsewhere: e.path, ...schemeKeyAt(schemes, e.path) },
+        };
       }),
     };
   }
   const definition = result.pack.schemes[index];
   if (!definition) throw new Error('validated pack lost the checked scheme');
   return { ok: true, definition, pack: result.pack };
+}
+
+/** `{ inScheme: key }` of the scheme a pack path (`schemes[2].matrix.rows`) is in, when it names one. */
+function schemeKeyAt(schemes: readonly unknown[], path: string): { inScheme?: string } {
+  const at = /^schemes\[(\d+)\]/.exec(path);
+  const key = at ? (schemes[Number(at[1])] as { key?: unknown } | undefined)?.key : undefined;
+  return typeof key === 'string' ? { inScheme: key } : {};
 }

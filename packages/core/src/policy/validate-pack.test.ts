@@ -118,4 +118,50 @@ describe('validating policy documents', () => {
     assert.ok(errors.some((e) => e.path === `schemes[${s}].policy.factors` && /add up to 80/.test(e.message)));
     assert.ok(errors.some((e) => e.path === `schemes[${m}].matrix.cells` && /no cell/.test(e.message)));
   });
+  it('gives every error a stable code and the params its words need, for a host to say in its own language', () => {
+    const codes = (doc: unknown) => errorsOf(doc).map((e) => [e.path, e.code, e.params]);
+    const zod = draft();
+    zod.schemes[0].policy.levels[0].when.of[0].op = 'greater';
+    const [[path, code, params]] = codes(zod) as [[string, string, { values: string[] }]];
+    assert.deepEqual([path, code], ['schemes[0].policy.levels[0].when.of[0].op', 'invalid_value']);
+    assert.ok(params.values.includes('gte'));
+    // A condition of a kind there is none of: the kinds there are, as for any other enum.
+    const kind = draft();
+    kind.schemes[0].policy.levels[0].when.kind = 'sometimes';
+    assert.deepEqual(codes(kind), [['schemes[0].policy.levels[0].when.kind', 'invalid_value', { values: ['threshold', 'any', 'all'] }]]);
+
+    const broken = draft();
+    const s = schemeIndex(broken, 'aml-risk');
+    broken.schemes[s].policy.factors[0].weight = 10;
+    const m = schemeIndex(broken, 'risk-value');
+    const lost = broken.schemes[m].matrix.cells.pop();
+    const star = schemeIndex(broken, 'star-rating');
+    broken.schemes[star].policy.bands[2].min = 30;
+    const band = schemeIndex(broken, 'risk-band');
+    delete broken.schemes[band].policy.alsoFrom[0].map.NR;
+    const found = codes(broken);
+    for (const want of [
+      [`schemes[${s}].policy.factors`, 'weights_sum', { actual: 80, expected: 100 }],
+      [`schemes[${m}].matrix.cells`, 'no_cell', { row: lost.row, col: lost.col }],
+      [`schemes[${star}].policy.bands[2].min`, 'out_of_order', { of: 'band', value: 30, other: 40 }],
+      [`schemes[${band}].policy.alsoFrom[0].map.NR`, 'unmapped', { level: 'NR', scheme: broken.schemes[band].policy.alsoFrom[0].from }],
+    ])
+      assert.ok(
+        found.some((f) => JSON.stringify(f) === JSON.stringify(want)),
+        `${JSON.stringify(want)} in ${JSON.stringify(found)}`,
+      );
+    assert.ok(
+      found.every(([, c]) => typeof c === 'string'),
+      'no error without a code',
+    );
+
+    const cycle = draft();
+    const i = schemeIndex(cycle, 'risk-band');
+    cycle.schemes[i].policy.from = 'risk-value';
+    cycle.schemes[i].policy.map = Object.fromEntries(
+      cycle.schemes[schemeIndex(cycle, 'risk-value')].levels.map((l: { key: string }) => [l.key, 'low']),
+    );
+    const cyc = errorsOf(cycle).find((e) => e.code === 'cycle');
+    assert.ok(cyc && Array.isArray(cyc.params?.schemes) && cyc.params.schemes.includes('risk-band'), JSON.stringify(cyc));
+  });
 });

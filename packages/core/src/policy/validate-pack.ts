@@ -1,5 +1,6 @@
 import type { PolicyError } from './policy-errors.js';
-import { formatPath } from './policy-errors.js';
+import type { ProblemParam } from '../model/api.js';
+import { formatPath, issueCode } from './policy-errors.js';
 import { policyPackSchema } from './pack-schema.js';
 import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
 import { checkMetrics, checkThresholdOrder } from './check-conditions.js';
@@ -15,19 +16,22 @@ export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; err
 export function validatePolicyPack(doc: unknown): ValidationResult {
   const parsed = policyPackSchema.safeParse(doc);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...issueCode(i) })) };
   }
   const pack = parsed.data as PolicyPack;
   const errors: PolicyError[] = [];
   const metrics = new Set<string>();
   pack.metrics.forEach((m, i) => {
-    if (metrics.has(m.key)) errors.push({ path: `metrics[${i}].key`, message: `duplicate metric "${m.key}"` });
+    if (metrics.has(m.key))
+      errors.push({ path: `metrics[${i}].key`, message: `duplicate metric "${m.key}"`, code: 'duplicate', params: { metric: m.key } });
     metrics.add(m.key);
-    if (m.unit === 'money' && !m.currency) errors.push({ path: `metrics[${i}].currency`, message: 'money metrics need a currency' });
+    if (m.unit === 'money' && !m.currency)
+      errors.push({ path: `metrics[${i}].currency`, message: 'money metrics need a currency', code: 'required' });
   });
   const schemes = new Map<string, SchemeDefinition>();
   pack.schemes.forEach((s, i) => {
-    if (schemes.has(s.key)) errors.push({ path: `schemes[${i}].key`, message: `duplicate scheme "${s.key}"` });
+    if (schemes.has(s.key))
+      errors.push({ path: `schemes[${i}].key`, message: `duplicate scheme "${s.key}"`, code: 'duplicate', params: { scheme: s.key } });
     schemes.set(s.key, s);
   });
   pack.schemes.forEach((s, i) => {
@@ -44,17 +48,24 @@ function checkScheme(
   schemes: ReadonlyMap<string, SchemeDefinition>,
   errors: PolicyError[],
 ): void {
-  const err = (p: readonly PropertyKey[], message: string) => errors.push({ path: formatPath([...at, ...p]), message });
+  const err = (p: readonly PropertyKey[], message: string, code: string, params?: Record<string, ProblemParam>) =>
+    errors.push({ path: formatPath([...at, ...p]), message, code, ...(params ? { params } : {}) });
   const rankOf = new Map<string, number>();
   s.levels.forEach((l, i) => {
-    if (rankOf.has(l.key)) err(['levels', i, 'key'], `duplicate level "${l.key}"`);
+    if (rankOf.has(l.key)) err(['levels', i, 'key'], `duplicate level "${l.key}"`, 'duplicate', { level: l.key });
     const prev = s.levels[i - 1];
-    if (prev && prev.rank >= l.rank) err(['levels', i, 'rank'], 'levels must be listed lowest rank first, ranks strictly ascending');
+    if (prev && prev.rank >= l.rank)
+      err(['levels', i, 'rank'], 'levels must be listed lowest rank first, ranks strictly ascending', 'out_of_order', {
+        of: 'rank',
+        value: l.rank,
+        other: prev.rank,
+      });
     rankOf.set(l.key, l.rank);
   });
   const lowest = s.levels[0]?.key;
   const level = (p: readonly PropertyKey[], key: string) => {
-    if (!rankOf.has(key)) err(p, `unknown level "${key}" of scheme "${s.key}"`);
+    if (!rankOf.has(key))
+      err(p, `unknown level "${key}" of scheme "${s.key}"`, 'unknown_level', { level: key, scheme: s.key, levels: [...rankOf.keys()] });
   };
   const p = s.policy;
   if (p.kind === 'rules' || p.kind === 'score') {
@@ -68,8 +79,11 @@ function checkScheme(
     p.levels.forEach((r, i) => {
       level(['policy', 'levels', i, 'level'], r.level);
       if (r.level === lowest)
-        err(['policy', 'levels', i, 'level'], `"${r.level}" is the lowest level: it is what remains when no rule holds`);
-      if (seen.has(r.level)) err(['policy', 'levels', i, 'level'], `level "${r.level}" has two rules`);
+        err(['policy', 'levels', i, 'level'], `"${r.level}" is the lowest level: it is what remains when no rule holds`, 'lowest_level', {
+          level: r.level,
+        });
+      if (seen.has(r.level))
+        err(['policy', 'levels', i, 'level'], `level "${r.level}" has two rules`, 'duplicate', { level: r.level, of: 'rule' });
       seen.add(r.level);
       checkMetrics(r.when, [...at, 'policy', 'levels', i, 'when'], metrics, errors);
     });
@@ -81,24 +95,52 @@ function checkScheme(
     let weights = 0;
     p.factors.forEach((f, i) => {
       weights += f.weight;
-      if (!metrics.has(f.metric)) err(['policy', 'factors', i, 'metric'], `unknown metric "${f.metric}"`);
+      if (!metrics.has(f.metric))
+        err(['policy', 'factors', i, 'metric'], `unknown metric "${f.metric}"`, 'unknown_metric', {
+          metric: f.metric,
+          known: [...metrics],
+        });
       const t = f.transform;
-      if (t.kind === 'linear' && t.from >= t.to) err(['policy', 'factors', i, 'transform', 'to'], '"to" must be above "from"');
+      if (t.kind === 'linear' && t.from >= t.to)
+        err(['policy', 'factors', i, 'transform', 'to'], '"to" must be above "from"', 'too_small', {
+          minimum: t.from,
+          inclusive: false,
+          origin: 'number',
+        });
       if (t.kind === 'bands') {
         t.bands.forEach((b, j) => {
           const prev = t.bands[j - 1];
           if (prev && prev.min >= b.min)
-            err(['policy', 'factors', i, 'transform', 'bands', j, 'min'], 'bands overlap: each "min" must be above the previous one');
+            err(
+              ['policy', 'factors', i, 'transform', 'bands', j, 'min'],
+              'bands overlap: each "min" must be above the previous one',
+              'out_of_order',
+              {
+                of: 'band',
+                value: b.min,
+                other: prev.min,
+              },
+            );
         });
       }
     });
-    if (weights !== 100) err(['policy', 'factors'], `factor weights add up to ${weights}, not 100`);
+    if (weights !== 100)
+      err(['policy', 'factors'], `factor weights add up to ${weights}, not 100`, 'weights_sum', { actual: weights, expected: 100 });
     p.bands.forEach((b, i) => {
       level(['policy', 'bands', i, 'level'], b.level);
       const prev = p.bands[i - 1];
-      if (prev && prev.min >= b.min) err(['policy', 'bands', i, 'min'], 'bands overlap: each "min" must be above the previous one');
+      if (prev && prev.min >= b.min)
+        err(['policy', 'bands', i, 'min'], 'bands overlap: each "min" must be above the previous one', 'out_of_order', {
+          of: 'band',
+          value: b.min,
+          other: prev.min,
+        });
       if (prev && (rankOf.get(prev.level) ?? 0) >= (rankOf.get(b.level) ?? 0)) {
-        err(['policy', 'bands', i, 'level'], 'bands must name levels in ascending rank');
+        err(['policy', 'bands', i, 'level'], 'bands must name levels in ascending rank', 'out_of_order', {
+          of: 'band_level',
+          value: b.level,
+          other: prev.level,
+        });
       }
     });
   } else if (p.kind === 'derived') {
@@ -106,13 +148,25 @@ function checkScheme(
       const at = i === 0 ? ['policy'] : ['policy', 'alsoFrom', i - 1];
       const from = schemes.get(src.from);
       if (!from) {
-        err([...at, 'from'], `unknown scheme "${src.from}"`);
+        err([...at, 'from'], `unknown scheme "${src.from}"`, 'unknown_scheme', { scheme: src.from });
         return;
       }
-      if (from.subjectKind !== s.subjectKind) err([...at, 'from'], `scheme "${src.from}" tiers ${from.subjectKind}, not ${s.subjectKind}`);
-      for (const l of from.levels) if (!(l.key in src.map)) err([...at, 'map', l.key], `level "${l.key}" of "${src.from}" is not mapped`);
+      if (from.subjectKind !== s.subjectKind)
+        err([...at, 'from'], `scheme "${src.from}" tiers ${from.subjectKind}, not ${s.subjectKind}`, 'wrong_subject_kind', {
+          scheme: src.from,
+          subjectKind: from.subjectKind,
+          expected: s.subjectKind,
+        });
+      for (const l of from.levels)
+        if (!(l.key in src.map))
+          err([...at, 'map', l.key], `level "${l.key}" of "${src.from}" is not mapped`, 'unmapped', { level: l.key, scheme: src.from });
       for (const [k, v] of Object.entries(src.map)) {
-        if (!from.levels.some((l) => l.key === k)) err([...at, 'map', k], `"${src.from}" has no level "${k}"`);
+        if (!from.levels.some((l) => l.key === k))
+          err([...at, 'map', k], `"${src.from}" has no level "${k}"`, 'unknown_level', {
+            level: k,
+            scheme: src.from,
+            levels: from.levels.map((l) => l.key),
+          });
         level([...at, 'map', k], v);
       }
     });
@@ -123,14 +177,18 @@ function checkScheme(
     // A customer scheme read from a staff one would show the customer the staff level by another name.
     const field = p.kind === 'derived' ? ['policy', 'from'] : ['matrix'];
     for (const d of schemeDependencies(s)) {
-      if (schemes.get(d)?.audience === 'staff') err(field, `a customer scheme cannot read the staff scheme "${d}"`);
+      if (schemes.get(d)?.audience === 'staff')
+        err(field, `a customer scheme cannot read the staff scheme "${d}"`, 'staff_scheme', { scheme: d });
     }
   }
   for (const [lv, defs] of Object.entries(s.entitlements ?? {})) {
     level(['entitlements', lv], lv);
     defs.forEach((d, i) => {
       if (d.kind === 'quota' && d.usageMetric && !metrics.has(d.usageMetric)) {
-        err(['entitlements', lv, i, 'usageMetric'], `unknown metric "${d.usageMetric}"`);
+        err(['entitlements', lv, i, 'usageMetric'], `unknown metric "${d.usageMetric}"`, 'unknown_metric', {
+          metric: d.usageMetric,
+          known: [...metrics],
+        });
       }
     });
   }
@@ -143,37 +201,54 @@ function checkMatrix(
   errors: PolicyError[],
   level: (p: readonly PropertyKey[], key: string) => void,
 ): void {
-  const err = (p: readonly PropertyKey[], message: string) => errors.push({ path: formatPath([...at, ...p]), message });
+  const err = (p: readonly PropertyKey[], message: string, code: string, params?: Record<string, ProblemParam>) =>
+    errors.push({ path: formatPath([...at, ...p]), message, code, ...(params ? { params } : {}) });
   const m = s.matrix;
   if (!m) {
-    err(['matrix'], 'a matrix policy needs the scheme\'s "matrix" definition');
+    err(['matrix'], 'a matrix policy needs the scheme\'s "matrix" definition', 'required');
     return;
   }
-  if (m.scheme !== s.key) err(['matrix', 'scheme'], `must be "${s.key}"`);
+  if (m.scheme !== s.key) err(['matrix', 'scheme'], `must be "${s.key}"`, 'invalid_value', { values: [s.key] });
   const axis = (name: 'rowScheme' | 'colScheme', keys: readonly string[], listName: 'rows' | 'cols') => {
     const other = schemes.get(m[name]);
-    if (!other) return err(['matrix', name], `unknown scheme "${m[name]}"`);
-    if (other.subjectKind !== s.subjectKind) err(['matrix', name], `scheme "${m[name]}" tiers ${other.subjectKind}, not ${s.subjectKind}`);
+    if (!other) return err(['matrix', name], `unknown scheme "${m[name]}"`, 'unknown_scheme', { scheme: m[name] });
+    if (other.subjectKind !== s.subjectKind)
+      err(['matrix', name], `scheme "${m[name]}" tiers ${other.subjectKind}, not ${s.subjectKind}`, 'wrong_subject_kind', {
+        scheme: m[name],
+        subjectKind: other.subjectKind,
+        expected: s.subjectKind,
+      });
     const levels = new Set(other.levels.map((l) => l.key));
     keys.forEach((k, i) => {
-      if (!levels.has(k)) err(['matrix', listName, i], `"${m[name]}" has no level "${k}"`);
+      if (!levels.has(k))
+        err(['matrix', listName, i], `"${m[name]}" has no level "${k}"`, 'unknown_level', {
+          level: k,
+          scheme: m[name],
+          levels: [...levels],
+        });
     });
     for (const l of levels)
-      if (!keys.includes(l)) err(['matrix', listName], `level "${l}" of "${m[name]}" has no ${listName === 'rows' ? 'row' : 'column'}`);
+      if (!keys.includes(l))
+        err(['matrix', listName], `level "${l}" of "${m[name]}" has no ${listName === 'rows' ? 'row' : 'column'}`, 'unmapped', {
+          level: l,
+          scheme: m[name],
+        });
   };
   axis('rowScheme', m.rows, 'rows');
   axis('colScheme', m.cols, 'cols');
   const seen = new Set<string>();
   m.cells.forEach((c, i) => {
     const k = `${c.row}|${c.col}`;
-    if (seen.has(k)) err(['matrix', 'cells', i], `two cells for row "${c.row}", column "${c.col}"`);
+    if (seen.has(k))
+      err(['matrix', 'cells', i], `two cells for row "${c.row}", column "${c.col}"`, 'duplicate', { row: c.row, col: c.col });
     seen.add(k);
-    if (!m.rows.includes(c.row)) err(['matrix', 'cells', i, 'row'], `no row "${c.row}"`);
-    if (!m.cols.includes(c.col)) err(['matrix', 'cells', i, 'col'], `no column "${c.col}"`);
+    if (!m.rows.includes(c.row)) err(['matrix', 'cells', i, 'row'], `no row "${c.row}"`, 'invalid_value', { values: [...m.rows] });
+    if (!m.cols.includes(c.col)) err(['matrix', 'cells', i, 'col'], `no column "${c.col}"`, 'invalid_value', { values: [...m.cols] });
     level(['matrix', 'cells', i, 'level'], c.level);
   });
   for (const r of m.rows)
-    for (const c of m.cols) if (!seen.has(`${r}|${c}`)) err(['matrix', 'cells'], `no cell for row "${r}", column "${c}"`);
+    for (const c of m.cols)
+      if (!seen.has(`${r}|${c}`)) err(['matrix', 'cells'], `no cell for row "${r}", column "${c}"`, 'no_cell', { row: r, col: c });
 }
 
 function checkCycles(pack: PolicyPack, errors: PolicyError[]): void {
@@ -189,7 +264,12 @@ function checkCycles(pack: PolicyPack, errors: PolicyError[]): void {
       if (s && !reported.has(key)) {
         reported.add(key);
         const field = s.policy.kind === 'derived' ? 'policy.from' : 'matrix.rowScheme';
-        errors.push({ path: `schemes[${i}].${field}`, message: `cycle between schemes: ${cycle.join(' → ')}` });
+        errors.push({
+          path: `schemes[${i}].${field}`,
+          message: `cycle between schemes: ${cycle.join(' → ')}`,
+          code: 'cycle',
+          params: { schemes: cycle },
+        });
       }
       return;
     }

@@ -1,5 +1,7 @@
 /* What `/v1/imports` sends. */
 
+import type { ProblemParam } from '../model/api.js';
+
 export const IMPORT_KINDS = ['subjects', 'metrics', 'managers'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 export const IMPORT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
@@ -14,11 +16,18 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
 /** An import's outcome so far (`running` until it finishes). */
 export type ImportStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
-/** One problem with one row: the line the row ends on (1 is the header), the column's header (null: the whole row), why. */
+/**
+ * One problem with one row: the line the row ends on (1 is the header), the column's header (null: the
+ * whole row), why in English, and the stable `code` with the `params` its words need (the codes of the
+ * API's other field errors: packages/api/README.md, "Errors"). An import stored before row errors had
+ * codes has none: only its `message`.
+ */
 export interface ImportRowError {
   readonly line: number;
   readonly column: string | null;
   readonly message: string;
+  readonly code?: string;
+  readonly params?: Readonly<Record<string, ProblemParam>>;
 }
 
 /** What an import did, as stored and as sent. */

@@ -1,4 +1,4 @@
-import type { ImportRowError, ImportStatus, ImportTally } from '@tierkit/core';
+import type { ImportRowError, ImportStatus, ImportTally, ProblemParam } from '@tierkit/core';
 import { PostgresAdapter, sql } from 'kysely';
 import type { ImportRow } from '../schema.js';
 import { chunks, parseJson, type Executor } from './executor.js';
@@ -135,7 +135,17 @@ export async function insertImportErrors(
   for (const batch of chunks(errors)) {
     await db
       .insertInto('import_errors')
-      .values(batch.map((e) => ({ import_id: importId, seq: seq++, line: e.line, column_name: e.column, message: e.message })))
+      .values(
+        batch.map((e) => ({
+          import_id: importId,
+          seq: seq++,
+          line: e.line,
+          column_name: e.column,
+          message: e.message,
+          code: e.code ?? null,
+          params: e.params ? JSON.stringify(e.params) : null,
+        })),
+      )
       .execute();
   }
 }
@@ -160,10 +170,21 @@ export async function listImportErrors(
   limit: number,
   afterSeq?: number,
 ): Promise<(ImportErrorEntry & { readonly seq: number })[]> {
-  let q = db.selectFrom('import_errors').select(['seq', 'line', 'column_name', 'message']).where('import_id', '=', importId);
+  let q = db
+    .selectFrom('import_errors')
+    .select(['seq', 'line', 'column_name', 'message', 'code', 'params'])
+    .where('import_id', '=', importId);
   if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
   const rows = await q.orderBy('seq').limit(limit).execute();
-  return rows.map((r) => ({ seq: Number(r.seq), line: Number(r.line), column: r.column_name, message: r.message }));
+  // A row stored before codes has neither: it reads as its message alone.
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    line: Number(r.line),
+    column: r.column_name,
+    message: r.message,
+    ...(r.code === null ? {} : { code: r.code }),
+    ...(r.params === null ? {} : { params: parseJson<Record<string, ProblemParam>>(r.params) }),
+  }));
 }
 
 /** An import still marked running: who runs it (`host pid`, null if not recorded) and since when. */

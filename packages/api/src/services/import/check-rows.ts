@@ -1,7 +1,7 @@
 import { SUBJECT_KINDS, type ImportRowError, type MetricDef, type MetricObservation } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
 import { BankId } from '../../schemas/staff.js';
-import { unsafeTextReason } from '../../text-safety.js';
+import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
 import { parseInteger, yuanToFen, type AmountUnit } from './amounts.js';
 import type { CsvRecord } from './csv-records.js';
@@ -43,11 +43,20 @@ export interface ManagerRowInput {
 }
 
 const PERIOD = /^(\d{4})-?(\d{2})$/;
+/** A cell that must not be empty. */
+const EMPTY = { message: 'is empty', code: 'required' } as const;
 const SUBJECT_ID = SubjectIdParams.shape.id;
 
 function fieldCount(rec: CsvRecord, headers: readonly string[], errors: RowError[]): boolean {
   if (rec.fields.length === headers.length) return true;
-  errors.push({ line: rec.line, column: null, message: `has ${rec.fields.length} fields; the header has ${headers.length}` });
+  const more = rec.fields.length > headers.length;
+  errors.push({
+    line: rec.line,
+    column: null,
+    message: `has ${rec.fields.length} fields; the header has ${headers.length}`,
+    code: more ? 'too_big' : 'too_small',
+    params: { [more ? 'maximum' : 'minimum']: headers.length, inclusive: true, origin: 'fields', actual: rec.fields.length },
+  });
   return false;
 }
 
@@ -55,11 +64,17 @@ function subjectId(rec: CsvRecord, col: number, header: string, errors: RowError
   const raw = (rec.fields[col] ?? '').trim();
   const parsed = SUBJECT_ID.safeParse(raw);
   if (parsed.success) return parsed.data;
-  errors.push({
-    line: rec.line,
-    column: header,
-    message: raw ? `"${raw.slice(0, 64)}" is not a subject id (1–64 letters, digits, "_", ".", ":", "-")` : 'is empty',
-  });
+  errors.push(
+    raw
+      ? {
+          line: rec.line,
+          column: header,
+          message: `"${raw.slice(0, 64)}" is not a subject id (1–64 letters, digits, "_", ".", ":", "-")`,
+          code: 'invalid_format',
+          params: { format: 'subject_id', value: raw.slice(0, 64) },
+        }
+      : { line: rec.line, column: header, ...EMPTY },
+  );
   return undefined;
 }
 
@@ -73,7 +88,17 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
   const pm = PERIOD.exec(rawPeriod);
   const period = pm ? `${pm[1]}-${pm[2]}` : undefined;
   if (!period)
-    errors.push({ line: rec.line, column: header(plan.period), message: `"${rawPeriod.slice(0, 20)}" is not a month (YYYY-MM or YYYYMM)` });
+    errors.push(
+      rawPeriod
+        ? {
+            line: rec.line,
+            column: header(plan.period),
+            message: `"${rawPeriod.slice(0, 20)}" is not a month (YYYY-MM or YYYYMM)`,
+            code: 'invalid_format',
+            params: { format: 'month', value: rawPeriod.slice(0, 20) },
+          }
+        : { line: rec.line, column: header(plan.period), ...EMPTY },
+    );
 
   const cells: { metric: string; metricCol: number | null; text: string; valueCol: number }[] = [];
   if (plan.long) {
@@ -91,18 +116,29 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
     }
   }
   const observations: MetricObservation[] = [];
+  // The month is one cell of the row: a wide row with a bad month has one error for it, not one per metric.
+  let periodReported = false;
   for (const cell of cells) {
+    // A long row's empty metric cell is an empty cell, not a metric named "" the catalogue lacks.
+    if (!cell.metric) {
+      errors.push({ line: rec.line, column: header(cell.metricCol ?? cell.valueCol), ...EMPTY });
+      continue;
+    }
     const def = ctx.catalogue.get(cell.metric);
     const money = def?.unit === 'money' && ctx.amounts === 'yuan';
     const value = money ? yuanToFen(cell.text) : parseInteger(cell.text);
     if (value === undefined) {
-      errors.push({
-        line: rec.line,
-        column: header(cell.valueCol),
-        message: cell.text
-          ? `"${cell.text.slice(0, 40)}" is not ${money ? 'an amount in yuan (digits, at most 2 decimals, no separators)' : 'an integer'}`
-          : 'is empty',
-      });
+      errors.push(
+        cell.text
+          ? {
+              line: rec.line,
+              column: header(cell.valueCol),
+              message: `"${cell.text.slice(0, 40)}" is not ${money ? 'an amount in yuan (digits, at most 2 decimals, no separators)' : 'an integer'}`,
+              code: 'invalid_format',
+              params: { format: money ? 'yuan' : 'integer', value: cell.text.slice(0, 40) },
+            }
+          : { line: rec.line, column: header(cell.valueCol), ...EMPTY },
+      );
     }
     if (period === undefined) continue;
     // The catalogue, month and range rules of `PUT …/metrics`, from their one home.
@@ -114,7 +150,17 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
           ? header(plan.period)
           : header(cell.valueCol);
       if (value === undefined && e.path.endsWith('.value')) continue;
-      errors.push({ line: rec.line, column, message: e.message });
+      if (e.path.endsWith('.period')) {
+        if (periodReported) continue;
+        periodReported = true;
+      }
+      errors.push({
+        line: rec.line,
+        column,
+        message: e.message,
+        ...(e.code ? { code: e.code } : {}),
+        ...(e.params ? { params: e.params } : {}),
+      });
     }
     observations.push(obs);
   }
@@ -134,13 +180,30 @@ export function checkSubjectRow(plan: SubjectPlan, rec: CsvRecord, defaultKind: 
       line: rec.line,
       column: plan.subjectKind === undefined ? null : header(plan.subjectKind),
       message: `"${kind.slice(0, 40)}" is not a subject kind (${SUBJECT_KINDS.join(', ')})`,
+      code: 'invalid_value',
+      params: { values: [...SUBJECT_KINDS], value: kind.slice(0, 40) },
     });
   }
   const text = (col: number, max: number, required: boolean): string | undefined => {
     const value = (rec.fields[col] ?? '').trim();
-    const why = !value && required ? 'is empty' : value.length > max ? `is longer than ${max} characters` : unsafeTextReason(value);
+    const why =
+      !value && required
+        ? EMPTY
+        : value.length > max
+          ? {
+              message: `is longer than ${max} characters`,
+              code: 'too_big',
+              params: { maximum: max, inclusive: true, origin: 'string', actual: value.length },
+            }
+          : unsafeTextError('', value);
     if (!why) return value;
-    errors.push({ line: rec.line, column: header(col), message: why });
+    errors.push({
+      line: rec.line,
+      column: header(col),
+      message: why.message,
+      code: why.code,
+      ...('params' in why ? { params: why.params } : {}),
+    });
     return undefined;
   };
   const name = text(plan.name, 100, true);
@@ -166,6 +229,8 @@ export function checkManagerRow(plan: ManagerPlan, rec: CsvRecord): { row?: Mana
       line: rec.line,
       column: plan.headers[plan.manager] ?? null,
       message: `"${raw.slice(0, 64)}" is not a staff id (1–64 letters, digits, "_", ".", ":", "-")`,
+      code: 'invalid_format',
+      params: { format: 'staff_id', value: raw.slice(0, 64) },
     });
   }
   if (errors.length || subject === undefined) return { errors };

@@ -184,12 +184,20 @@ async function* checkedBatches(
       for (const r of managerRows) {
         const errors: RowError[] = [];
         if (!subjectIds.has(r.subject))
-          errors.push({ line: r.line, column: plan.headers[plan.subject] ?? null, message: `no subject "${r.subject}" in this tenant` });
+          errors.push({
+            line: r.line,
+            column: plan.headers[plan.subject] ?? null,
+            message: `no subject "${r.subject}" in this tenant`,
+            code: 'unknown_subject',
+            params: { subject: r.subject },
+          });
         if (r.manager !== null && !staff.has(r.manager))
           errors.push({
             line: r.line,
             column: plan.headers[plan.manager] ?? null,
             message: `no staff member "${r.manager}" in this tenant`,
+            code: 'unknown_staff',
+            params: { staff: r.manager },
           });
         if (errors.length) reject(errors);
         else known.push(r);
@@ -206,6 +214,8 @@ async function* checkedBatches(
               line: r.line,
               column: plan.headers[plan.subject] ?? null,
               message: `no subject "${r.subject}" in this tenant; import it first`,
+              code: 'unknown_subject',
+              params: { subject: r.subject },
             },
           ]);
       }
@@ -221,7 +231,15 @@ async function* checkedBatches(
         const kind = subjects.get(r.id)?.kind ?? kindsInFile.get(r.id);
         if (kind !== undefined && kind !== r.kind) {
           const column = plan?.kind === 'subjects' && plan.subjectKind !== undefined ? (plan.headers[plan.subjectKind] ?? null) : null;
-          reject([{ line: r.line, column, message: `subject "${r.id}" is a ${kind}; its kind cannot change to ${r.kind}` }]);
+          reject([
+            {
+              line: r.line,
+              column,
+              message: `subject "${r.id}" is a ${kind}; its kind cannot change to ${r.kind}`,
+              code: 'immutable',
+              params: { value: kind, subject: r.id },
+            },
+          ]);
           continue;
         }
         if (kind === undefined) {
