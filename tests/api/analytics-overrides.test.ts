@@ -158,3 +158,49 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
     assert.deepEqual(body.cohorts, { moved: 0, stayed: 6, overrideMoved: 1 });
   });
 });
+
+/*
+ * An override decided in the open month is recorded in it; the month before can still be evaluated
+ * after it (its data came late). Events in the order recorded:
+ *
+ *   Q1   2025-08 standard · 2025-10 → gold (a floor override, decided in October) · 2025-09 → platinum
+ *        (September's data, evaluated after: above the floor, the rules decide)
+ *   Q2   2025-08 diamond (override) · 2025-10 → standard (it expired in October) · 2025-09 → gold (September's data)
+ *   Q3   2025-08 standard · 2025-09 → gold (nothing late)
+ *
+ * What each holds from September on is what was recorded last: Q1 platinum, Q2 gold, Q3 gold.
+ */
+forEachDialect('analytics: a month evaluated after an override of a later month was recorded', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  before(async () => {
+    await writeBook(f.db.db, 'bank-a', {
+      events: [
+        { subject: 'Q1', period: '2025-08', from: null, to: 'standard', reason: 'initial' },
+        { subject: 'Q1', period: '2025-10', from: 'standard', to: 'gold', reason: 'override' },
+        { subject: 'Q1', period: '2025-09', from: 'gold', to: 'platinum' },
+        { subject: 'Q2', period: '2025-08', from: null, to: 'diamond', reason: 'override' },
+        { subject: 'Q2', period: '2025-10', from: 'diamond', to: 'standard', reason: 'override-expired' },
+        { subject: 'Q2', period: '2025-09', from: 'standard', to: 'gold' },
+        { subject: 'Q3', period: '2025-08', from: null, to: 'standard', reason: 'initial' },
+        { subject: 'Q3', period: '2025-09', from: 'standard', to: 'gold' },
+      ],
+    });
+  });
+
+  it('the later record is the level held: the superseded override of the later month counts nowhere', async () => {
+    const dist = await (await api.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-08&to=2025-11')).json();
+    assert.deepEqual(dist.series, [
+      { level: 'standard', counts: [2, 0, 0, 0] },
+      { level: 'gold', counts: [0, 2, 2, 2] },
+      { level: 'platinum', counts: [0, 1, 1, 1] },
+      { level: 'diamond', counts: [1, 0, 0, 0] },
+    ]);
+    const rates = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    assert.deepEqual(rates.upgrades, [2, 0]);
+    assert.deepEqual(rates.downgrades, [1, 0]);
+    assert.deepEqual(rates.policy.upgrades, [2, 0]);
+    assert.deepEqual(rates.override.downgrades, [0, 0], 'the expiry was superseded by September’s evaluation');
+    const migration = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    assert.deepEqual(migration.totals, { both: 3, up: 0, down: 0, same: 3, unranked: 0, entered: 0 });
+  });
+});

@@ -6,8 +6,9 @@ import type { Executor } from './executor.js';
  * grouped rows (at most levels × months² of them), never one row per subject.
  *
  * A subject's level in a month M is the `to_level` of its last event whose `period` is at or before M
- * (events of one period ordered by `at`, then `id`). A subject with no such event is not tiered in M
- * and is not counted; events without a period are ignored.
+ * (events of one period ordered by `at`, then `id`; an event recorded after one of a later period
+ * supersedes it: see {@link spans}). A subject with no such event is not tiered in M and is not
+ * counted; events without a period are ignored.
  * So a month with no event keeps the level of the month before, which is what the assignment said.
  *
  * A change's cause is the reason of that last event: `override` when an override set the level or
@@ -28,16 +29,23 @@ function causeOf(reason: RawBuilder<unknown>): RawBuilder<unknown> {
  * before (null: the subject's first level), `cause` what set it in `span_start` ({@link ChangeCause}).
  */
 function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown> {
+  // \`latest\`: an override decided in an open month is recorded in it, and a late month's data can
+  // then be evaluated after it (an earlier period, recorded later). The later record is the level held
+  // from then on: a month's last event that an earlier month's later-recorded event supersedes is dropped.
   return sql`ev AS (
-      SELECT subject_id, period, to_level, reason,
+      SELECT subject_id, period, to_level, reason, at,
         ROW_NUMBER() OVER (PARTITION BY subject_id, period ORDER BY at DESC, id DESC) AS rn
       FROM tier_events
       WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${to}
+    ), latest AS (
+      SELECT subject_id, period, to_level, reason, at,
+        MAX(at) OVER (PARTITION BY subject_id ORDER BY period) AS latest_at
+      FROM ev WHERE rn = 1
     ), spans AS (
       SELECT subject_id, to_level AS level, period AS span_start, ${causeOf(sql`reason`)} AS cause,
         LEAD(period) OVER (PARTITION BY subject_id ORDER BY period) AS span_end,
         LAG(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS prev_level
-      FROM ev WHERE rn = 1
+      FROM latest WHERE at >= latest_at
     )`;
 }
 
