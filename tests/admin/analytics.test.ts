@@ -43,6 +43,13 @@ describe('Analytics against the real API', () => {
     await a.setRange({ ...range, to: '2025-11' });
     await a.evaluate({ scheme: 'retail-tier', period: '2025-11', direction: 'up', months: 1 });
     assert.equal(a.state.rates.data?.upgrades.at(-1), 0);
+    // 2025-11 is the fixture's current month, not re-tiered yet: no rate rather than 0 %, and said so.
+    assert.deepEqual(a.state.rates.data?.evaluated, [true, true, true, false]);
+    assert.equal(a.state.rates.data?.evaluatedThrough, '2025-10');
+    assert.equal(a.state.rates.data?.upgradeRate.at(-1), null);
+    assert.equal(a.state.rates.data?.policy.upgradeRate.at(-1), null);
+    assert.deepEqual(a.state.distribution.data?.evaluated, [true, true, true, false]);
+    assert.equal(a.state.effect.data?.evaluated, false);
     const res = await f.app.request('/v1/subjects/K08/metrics', {
       method: 'PUT',
       headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
@@ -51,10 +58,18 @@ describe('Analytics against the real API', () => {
     assert.equal(res.status, 200, await res.text());
     await a.refresh();
     assert.deepEqual(a.state.rates.data?.upgrades, [0, 0, 0, 1]);
+    assert.deepEqual(a.state.rates.data?.policy.upgrades, [0, 0, 0, 1], 'the rules moved K08: a policy move');
+    assert.deepEqual(a.state.rates.data?.override.upgrades, [0, 0, 0, 0]);
+    assert.equal(a.state.rates.data?.evaluated.at(-1), true, 'its data evaluated, 2025-11 counts as evaluated');
     assert.equal(a.state.rates.data?.upgradeRate.at(-1), 0.1, '1 of the 10 tiered in 2025-10');
     assert.equal(a.state.migration.data?.totals.up, 0, 'the migration is from 2025-08, when K08 had no level');
     assert.equal(a.state.effect.status, 'ready');
-    assert.deepEqual(a.state.effect.data?.cohorts, { moved: 1, stayed: 9 });
+    assert.deepEqual(a.state.effect.data?.cohorts, { moved: 1, stayed: 9, overrideMoved: 0 });
+    assert.equal(a.state.effect.data?.overrides, 'exclude');
+    // Overrides among the movers, when asked: the kit passes the choice on and keeps it with the query.
+    await a.evaluate({ scheme: 'retail-tier', period: '2025-11', direction: 'up', months: 1, overrides: 'include' });
+    assert.equal(a.state.effect.data?.overrides, 'include');
+    assert.equal(a.state.effectQuery?.overrides, 'include');
     assert.equal(a.state.effect.data?.period, '2025-11');
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import type { EventReason } from '@tierkit/core';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 
@@ -26,19 +27,22 @@ function prng(seed: number) {
 interface Subject {
   readonly id: string;
   /** In recorded order, months never decreasing. */
-  readonly events: { period: string; to: string }[];
+  readonly events: { period: string; to: string; reason: EventReason }[];
   readonly balance: Record<string, number>;
 }
 
 function randomBook(): Subject[] {
   const r = prng(20_261_203);
+  // Why each event was written, from a stream of its own (the levels stay those of the book before overrides were drawn).
+  const why = prng(4_242);
+  const reason = (): EventReason => (why.next() < 0.2 ? (why.next() < 0.5 ? 'override' : 'override-expired') : 'rule');
   return Array.from({ length: 80 }, (_, n) => {
-    const events: { period: string; to: string }[] = [];
+    const events: Subject['events'] = [];
     let m = r.int(0, 6);
     while (m < MONTHS.length) {
       const period = MONTHS[m] as string;
-      events.push({ period, to: LEVELS[r.int(0, 3)] as string });
-      if (r.next() < 0.2) events.push({ period, to: LEVELS[r.int(0, 3)] as string });
+      events.push({ period, to: LEVELS[r.int(0, 3)] as string, reason: reason() });
+      if (r.next() < 0.2) events.push({ period, to: LEVELS[r.int(0, 3)] as string, reason: reason() });
       m += r.int(1, 4);
     }
     const balance: Record<string, number> = {};
@@ -57,6 +61,14 @@ function levelAt(s: Subject, month: string): string | undefined {
   return level;
 }
 
+/** What set the level a subject holds at the end of `month`, when an event of that month did. */
+function causeIn(s: Subject, month: string): 'policy' | 'override' | undefined {
+  let cause: 'policy' | 'override' | undefined;
+  for (const e of s.events)
+    if (e.period === month) cause = e.reason === 'override' || e.reason === 'override-expired' ? 'override' : 'policy';
+  return cause;
+}
+
 function band(v: number): number {
   let b = 0;
   while (b < 53 && 2 ** b <= v) b++;
@@ -68,14 +80,27 @@ const money = (x: number) => {
   return r === 0 ? 0 : r;
 };
 
-function referenceEffect(book: Subject[], period: string, before: string, months: string[], direction: 'up' | 'down') {
-  const groups = book.flatMap((s) => {
+function referenceEffect(
+  book: Subject[],
+  period: string,
+  before: string,
+  months: string[],
+  direction: 'up' | 'down',
+  overrides: 'exclude' | 'include' = 'exclude',
+) {
+  const all = book.flatMap((s) => {
     const a = levelAt(s, before);
     const b = levelAt(s, period);
     if (a === undefined || b === undefined) return [];
-    const group = a === b ? 'stayed' : (direction === 'up' ? rank(b) > rank(a) : rank(b) < rank(a)) ? 'moved' : undefined;
+    const moved = (direction === 'up' ? rank(b) > rank(a) : rank(b) < rank(a))
+      ? overrides === 'exclude' && causeIn(s, period) === 'override'
+        ? 'override-moved'
+        : 'moved'
+      : undefined;
+    const group = a === b ? 'stayed' : moved;
     return group ? [{ s, group, start: a }] : [];
   });
+  const groups = all.filter((g) => g.group !== 'override-moved');
   const withBase = groups.filter((g) => g.s.balance[period] !== undefined);
   const stratum = (g: (typeof withBase)[number]) => `${g.start}/${band(g.s.balance[period] as number)}`;
   const moverStrata = new Set(withBase.filter((g) => g.group === 'moved').map(stratum));
@@ -111,7 +136,11 @@ function referenceEffect(book: Subject[], period: string, before: string, months
     };
   });
   return {
-    cohorts: { moved: groups.filter((g) => g.group === 'moved').length, stayed: groups.filter((g) => g.group === 'stayed').length },
+    cohorts: {
+      moved: groups.filter((g) => g.group === 'moved').length,
+      stayed: groups.filter((g) => g.group === 'stayed').length,
+      overrideMoved: all.length - groups.length,
+    },
     effect,
   };
 }
@@ -121,7 +150,13 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
   const book = randomBook();
   before(async () => {
     const events: BookEvent[] = book.flatMap((s) =>
-      s.events.map((e, i) => ({ subject: s.id, period: e.period, from: i === 0 ? null : (s.events[i - 1]?.to ?? null), to: e.to })),
+      s.events.map((e, i) => ({
+        subject: s.id,
+        period: e.period,
+        from: i === 0 ? null : (s.events[i - 1]?.to ?? null),
+        to: e.to,
+        reason: e.reason,
+      })),
     );
     await writeBook(f.db.db, 'bank-a', { events, metrics: Object.fromEntries(book.map((s) => [s.id, s.balance])) });
   });
@@ -136,20 +171,40 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
         assert.equal(dist.series.find((x: { level: string }) => x.level === level).counts[i], expected, `${level} in ${month}`);
       }
     }
+    // The last month the rules wrote anything in (the book has no stored levels).
+    const through = book
+      .flatMap((s) => s.events.filter((e) => e.reason === 'rule').map((e) => e.period))
+      .sort()
+      .at(-1);
+    assert.equal(dist.evaluatedThrough, through);
+    assert.deepEqual(
+      dist.evaluated,
+      MONTHS.map((m) => m <= (through ?? '')),
+    );
     const rates = await (await api.get(`/v1/analytics/rates?scheme=retail-tier&from=${MONTHS[1]}&to=${to}`)).json();
     for (const [i, month] of MONTHS.slice(1).entries()) {
       const prev = MONTHS[i] as string;
       const pairs = book.flatMap((s) => {
         const a = levelAt(s, prev);
         const b = levelAt(s, month);
-        return a !== undefined && b !== undefined ? [[a, b] as const] : [];
+        return a !== undefined && b !== undefined ? [[a, b, causeIn(s, month)] as const] : [];
       });
       assert.equal(rates.base[i], pairs.length, `base ${month}`);
       assert.equal(rates.upgrades[i], pairs.filter(([a, b]) => rank(b) > rank(a)).length, `upgrades ${month}`);
       assert.equal(rates.downgrades[i], pairs.filter(([a, b]) => rank(b) < rank(a)).length, `downgrades ${month}`);
+      for (const cause of ['policy', 'override'] as const) {
+        const mine = pairs.filter(([, , c]) => c === cause);
+        assert.equal(rates[cause].upgrades[i], mine.filter(([a, b]) => rank(b) > rank(a)).length, `${cause} upgrades ${month}`);
+        assert.equal(rates[cause].downgrades[i], mine.filter(([a, b]) => rank(b) < rank(a)).length, `${cause} downgrades ${month}`);
+      }
       assert.equal(rates.entered[i], book.filter((s) => levelAt(s, prev) === undefined && levelAt(s, month) !== undefined).length);
     }
     assert.ok(rates.upgrades.some((n: number) => n > 0) && rates.downgrades.some((n: number) => n > 0), 'the book has moves both ways');
+    for (const cause of ['policy', 'override'] as const)
+      assert.ok(
+        rates[cause].upgrades.some((n: number) => n > 0),
+        `the book has ${cause} upgrades`,
+      );
   });
 
   it('migration between several pairs of months', async () => {
@@ -172,12 +227,18 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
 
   it('effect evaluation, both directions, several months', async () => {
     let compared = 0;
+    let overrideMovers = 0;
     for (const period of ['2024-05', '2024-08', '2024-10']) {
-      for (const direction of ['up', 'down'] as const) {
+      for (const [direction, overrides] of [
+        ['up', 'exclude'],
+        ['down', 'exclude'],
+        ['up', 'include'],
+      ] as const) {
         const body = await (
-          await api.get(`/v1/analytics/effect?scheme=retail-tier&period=${period}&direction=${direction}&months=3`)
+          await api.get(`/v1/analytics/effect?scheme=retail-tier&period=${period}&direction=${direction}&months=3&overrides=${overrides}`)
         ).json();
-        const ref = referenceEffect(book, period, body.before, body.periods, direction);
+        const ref = referenceEffect(book, period, body.before, body.periods, direction, overrides);
+        overrideMovers += ref.cohorts.overrideMoved;
         assert.deepEqual(body.cohorts, ref.cohorts, `${period} ${direction} cohorts`);
         for (const [k, e] of ref.effect.entries()) {
           const at = `${period} ${direction} +${k}`;
@@ -194,5 +255,6 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
       }
     }
     assert.ok(compared >= 6, `enough matched months to compare (${compared})`);
+    assert.ok(overrideMovers > 0, 'some movers were an override’s, and were left out');
   });
 });

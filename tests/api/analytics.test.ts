@@ -66,6 +66,8 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
     assert.deepEqual(await res.json(), {
       scheme: 'retail-tier',
       periods: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'],
+      evaluated: [true, true, true, true, true, true],
+      evaluatedThrough: '2025-07',
       levels: ['standard', 'gold', 'platinum', 'diamond', 'legacy'],
       series: [
         { level: 'standard', counts: [2, 2, 1, 2, 2, 2] },
@@ -98,6 +100,8 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       scheme: 'retail-tier',
       from: '2025-01',
       to: '2025-06',
+      evaluated: true,
+      evaluatedThrough: '2025-07',
       levels: ['standard', 'gold', 'platinum', 'diamond'],
       matrix: [
         [1, 1, 0, 0],
@@ -131,6 +135,8 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
     assert.deepEqual(await res.json(), {
       scheme: 'retail-tier',
       periods: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'],
+      evaluated: [true, true, true, true, true, true],
+      evaluatedThrough: '2025-07',
       base: [0, 3, 5, 6, 6, 6],
       upgrades: [0, 0, 1, 0, 1, 0],
       downgrades: [0, 0, 0, 1, 0, 0],
@@ -138,6 +144,18 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       entered: [3, 2, 1, 0, 0, 0],
       upgradeRate: [null, 0, 0.2, 0, 0.1667, 0],
       downgradeRate: [null, 0, 0, 0.1667, 0, 0],
+      policy: {
+        upgrades: [0, 0, 1, 0, 1, 0],
+        downgrades: [0, 0, 0, 1, 0, 0],
+        upgradeRate: [null, 0, 0.2, 0, 0.1667, 0],
+        downgradeRate: [null, 0, 0, 0.1667, 0, 0],
+      },
+      override: {
+        upgrades: [0, 0, 0, 0, 0, 0],
+        downgrades: [0, 0, 0, 0, 0, 0],
+        upgradeRate: [null, 0, 0, 0, 0, 0],
+        downgradeRate: [null, 0, 0, 0, 0, 0],
+      },
     });
   });
 

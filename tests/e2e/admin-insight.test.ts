@@ -97,6 +97,35 @@ describe('admin console: analytics and audit', () => {
     assert.doesNotMatch((await page.textContent('[data-testid="analytics-effect"]')) ?? '', /余额档位/);
     await page.screenshot({ path: join(shots, 'admin-analytics-1-zh.png'), fullPage: true });
 
+    // The current month, asked for by its link, has not been re-tiered: said so in words, with no 0 %
+    // for its policy rates, while the month before reads as evaluated.
+    const [y, mo] = to.split('-').map(Number) as [number, number];
+    const current = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+    await page.evaluate((h) => {
+      location.hash = h;
+    }, `#/analytics?scheme=retail-tier&from=${to}&to=${current}`);
+    await page.locator('[data-testid="analytics-rates"] [data-testid="not-evaluated"]').waitFor({ timeout: 30_000 });
+    assert.match(
+      (await page.textContent('[data-testid="analytics-rates"] [data-testid="not-evaluated"]')) ?? '',
+      new RegExp(`${current} 尚未完成月度重新分级`),
+    );
+    const rateRows = await page.$$eval('[data-testid="analytics-rates"] table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim() ?? '')),
+    );
+    assert.equal(rateRows.length, 2);
+    assert.equal(rateRows[0]?.[0], to);
+    assert.doesNotMatch(rateRows[0]?.join(' ') ?? '', /未评估/);
+    assert.equal(rateRows[1]?.[0], `${current} (未评估)`);
+    assert.deepEqual(
+      rateRows[1]?.slice(2, 6),
+      ['未评估', '未评估', '未评估', '未评估'],
+      'no policy count nor rate for a month not re-tiered',
+    );
+    assert.match((await page.textContent('[data-testid="analytics-migration"]')) ?? '', new RegExp(`${current} 尚未完成月度重新分级`));
+    await page.screenshot({ path: join(shots, 'admin-analytics-3-current-month.png'), fullPage: true });
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="analytics-distribution"] table tbody tr').length === 12);
+
     // A write of the checker's own session, as the console makes it: C000001 moves to RM002's book.
     const status = await page.evaluate(async () => {
       const { token } = (await (await fetch('/demo/staff-token?as=checker')).json()) as { token: string };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventReason } from '@tierkit/core';
 import { appendTierEvents, insertMetrics, insertSubjects, type Executor } from '@tierkit/db';
 
 /** One tier event of a hand-built book: `period` null is an event recorded without a month. */
@@ -8,6 +9,8 @@ export interface BookEvent {
   readonly from: string | null;
   readonly to: string;
   readonly scheme?: string;
+  /** Default `rule`: the policy's move. */
+  readonly reason?: EventReason;
 }
 
 /** A small book written straight into the tables, so analytics tests know every row behind an answer. */
@@ -45,7 +48,7 @@ export async function writeBook(db: Executor, tenantId: string, book: Book, know
       from: e.from,
       to: e.to,
       at: new Date(Date.UTC(2026, 0, 1) + ++recorded * 1000).toISOString(),
-      reason: 'rule' as const,
+      reason: e.reason ?? 'rule',
       ruleId: null,
       note: null,
       actor: 'test',

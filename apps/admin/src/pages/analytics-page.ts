@@ -17,7 +17,7 @@ type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
 const DEFAULT_SCHEME = 'retail-tier';
 
 /**
- * Where an effect evaluation starts when nobody has asked yet: the month with the most upgrades that
+ * Where an effect evaluation starts when nobody has asked yet: the month with the most policy upgrades that
  * still has a month after it in the range, followed up to six months (or to the range's end).
  */
 function busiestMonth(periods: readonly string[], upgrades: readonly number[]): { period: string; months: number } | undefined {
@@ -111,7 +111,7 @@ export class AnalyticsPage extends LitElement {
     this.#firstRange = { scheme, from, to };
     const linked = this.#askedRange();
     await store.setRange(linked?.scheme === scheme ? linked : this.#firstRange);
-    const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.upgrades ?? []) ?? {
+    const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.policy.upgrades ?? []) ?? {
       period: monthsBack(to, 7)[6] as string,
       months: 6,
     };
@@ -148,6 +148,7 @@ export class AnalyticsPage extends LitElement {
       direction: this.#field(form, 'direction') === 'down' ? 'down' : 'up',
       months: Number(this.#field(form, 'months')) || 6,
       ...(metric ? { metric } : {}),
+      ...(this.#field(form, 'overrides') === 'include' ? { overrides: 'include' as const } : {}),
     };
     void this.#a.store.evaluate(query);
   }
@@ -191,7 +192,7 @@ export class AnalyticsPage extends LitElement {
     const m = s.migration.data;
     draw('migration', m, (c) => lib.migrationChart(c, m!, l, { x: w.toLevel(m!.to), y: w.fromLevel(m!.from) }));
     const r = s.rates.data;
-    draw('rates', r, (c) => lib.ratesChart(c, r!, l, { up: w.upgradeRate, down: w.downgradeRate }));
+    draw('rates', r, (c) => lib.ratesChart(c, r!, l, { up: w.policyUpgradeRate, down: w.policyDowngradeRate }));
     const e = s.effect.data;
     draw('effect', e, (c) => lib.effectChart(c, e!, l, { moved: w.movedLegend, stayed: w.stayedLegend, monthsAfter: w.monthsAfter }));
   }
@@ -224,6 +225,7 @@ export class AnalyticsPage extends LitElement {
     return html`<section class="card analytics-part" aria-labelledby="an-dist-h" data-testid="analytics-distribution">
       <h2 id="an-dist-h">${w.distribution}</h2>
       <p role="status" class="hint">${this.#status(p, empty)}</p>
+      ${d && !empty ? this.#notEvaluated(d.periods, d.evaluated, d.evaluatedThrough) : nothing}
       ${
         d && !empty
           ? this.#figure(
@@ -233,7 +235,7 @@ export class AnalyticsPage extends LitElement {
                 <thead><tr><th scope="col">${w.month}</th>${d.levels.map((k) => html`<th scope="col">${l.level(k)}</th>`)}<th scope="col">${w.total}</th></tr></thead>
                 <tbody>${d.periods.map(
                   (period, i) =>
-                    html`<tr><th scope="row">${period}</th>${d.series.map((s) => html`<td>${count(s.counts[i])}</td>`)}<td>${count(d.totals[i])}</td></tr>`,
+                    html`<tr><th scope="row">${this.#month(period, d.evaluated[i])}</th>${d.series.map((s) => html`<td>${count(s.counts[i])}</td>`)}<td>${count(d.totals[i])}</td></tr>`,
                 )}</tbody>
               </table>`,
             )
@@ -254,7 +256,8 @@ export class AnalyticsPage extends LitElement {
       <p role="status" class="hint">${this.#status(p, empty)}</p>
       ${
         m && !empty
-          ? html`<p>${w.migrationTotals(m.totals)}</p>
+          ? html`${m.evaluated === false ? html`<p class="not-evaluated" data-testid="migration-not-evaluated">${w.migrationNotEvaluated(m.to, m.evaluatedThrough)}</p>` : nothing}
+            <p>${w.migrationTotals(m.totals)}</p>
             ${this.#figure(
               'migration',
               w.migrationSummary(m.totals.up, m.totals.down, m.totals.same),
@@ -282,28 +285,51 @@ export class AnalyticsPage extends LitElement {
     const r = p.data;
     const empty = !r || r.base.every((n) => n === 0);
     const pct = (v: number | null) => (v === null ? w.none : `${(Math.round(v * 10_000) / 100).toFixed(2)}%`);
+    // A month not re-tiered yet has no policy figures: said so in their cells, never 0 or 0 %.
+    const policy = (i: number, text: string) =>
+      r?.evaluated[i] === false ? html`<td class="not-evaluated">${w.notEvaluated}</td>` : html`<td>${text}</td>`;
     return html`<section class="card analytics-part" aria-labelledby="an-rates-h" data-testid="analytics-rates">
       <h2 id="an-rates-h">${w.rates}</h2>
       <p role="status" class="hint">${this.#status(p, empty)}</p>
+      ${r && !empty ? this.#notEvaluated(r.periods, r.evaluated, r.evaluatedThrough) : nothing}
       ${
         r && !empty
-          ? this.#figure(
+          ? html`${this.#figure(
               'rates',
               w.ratesSummary,
               html`<table class="analytics-grid">
                 <thead><tr>
-                  <th scope="col">${w.month}</th><th scope="col">${w.base}</th><th scope="col">${w.upgrades}</th>
-                  <th scope="col">${w.upgradeRate}</th><th scope="col">${w.downgrades}</th><th scope="col">${w.downgradeRate}</th>
+                  <th scope="col">${w.month}</th><th scope="col">${w.base}</th><th scope="col">${w.policyUpgrades}</th>
+                  <th scope="col">${w.policyUpgradeRate}</th><th scope="col">${w.policyDowngrades}</th><th scope="col">${w.policyDowngradeRate}</th>
+                  <th scope="col">${w.overrideUpgrades}</th><th scope="col">${w.overrideDowngrades}</th>
                 </tr></thead>
                 <tbody>${r.periods.map(
-                  (period, i) => html`<tr><th scope="row">${period}</th><td>${count(r.base[i])}</td><td>${count(r.upgrades[i])}</td>
-                    <td>${pct(r.upgradeRate[i] ?? null)}</td><td>${count(r.downgrades[i])}</td><td>${pct(r.downgradeRate[i] ?? null)}</td></tr>`,
+                  (period, i) => html`<tr><th scope="row">${this.#month(period, r.evaluated[i])}</th><td>${count(r.base[i])}</td>
+                    ${policy(i, count(r.policy.upgrades[i]))}${policy(i, pct(r.policy.upgradeRate[i] ?? null))}
+                    ${policy(i, count(r.policy.downgrades[i]))}${policy(i, pct(r.policy.downgradeRate[i] ?? null))}
+                    <td>${count(r.override.upgrades[i])}</td><td>${count(r.override.downgrades[i])}</td></tr>`,
                 )}</tbody>
               </table>`,
-            )
+            )}
+            <p class="hint">${w.ratesNote}</p>`
           : nothing
       }
     </section>`;
+  }
+
+  /** A month's row header: the month, and when the rules have not evaluated it yet, said so. */
+  #month(period: string, evaluated: boolean | undefined): TemplateResult {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return evaluated === false ? html`${period} <span class="not-evaluated">(${w.notEvaluated})</span>` : html`${period}`;
+  }
+
+  /** The note over a table whose range reaches months the rules have not evaluated yet. */
+  #notEvaluated(periods: readonly string[], evaluated: readonly boolean[], through: string | null): TemplateResult | typeof nothing {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const months = periods.filter((_, i) => evaluated[i] === false);
+    return months.length === 0
+      ? nothing
+      : html`<p class="not-evaluated" data-testid="not-evaluated">${w.notEvaluatedNote(months, through)}</p>`;
   }
 
   #effect(): TemplateResult {
@@ -336,12 +362,20 @@ export class AnalyticsPage extends LitElement {
             )}
           </select>
         </label>
+        <label>${w.overrides}
+          <select name="overrides">
+            <option value="exclude" ?selected=${q?.overrides !== 'include'}>${w.overridesExclude}</option>
+            <option value="include" ?selected=${q?.overrides === 'include'}>${w.overridesInclude}</option>
+          </select>
+        </label>
         <button type="submit" ?disabled=${!this.#a.state.range}>${w.evaluate}</button>
       </form>
       <p role="status" class="hint">${this.#status(p, empty)}</p>
       ${
         e
-          ? html`<p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
+          ? html`${e.evaluated === false ? html`<p class="not-evaluated" data-testid="effect-not-evaluated">${w.effectNotEvaluated(e.period)}</p>` : nothing}
+            <p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
+              ${e.overrides === 'include' || e.cohorts.overrideMoved > 0 ? w.overrideMoved(e.cohorts.overrideMoved, e.overrides === 'include') : nothing}
               ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length, w.metrics[e.metric.key] ?? e.metric.key)}</p>
             ${
               empty

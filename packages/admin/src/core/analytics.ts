@@ -29,6 +29,11 @@ export interface EffectQuery {
   readonly months?: number;
   /** A metric of the tenant's catalogue (`metrics`; the API's default when absent: `metrics.data.default`). */
   readonly metric?: string;
+  /**
+   * Whether customers an override moved count as movers (the API's default `exclude`: the evaluation
+   * measures the policy's moves, and counts the overrides' apart in `cohorts.overrideMoved`).
+   */
+  readonly overrides?: 'exclude' | 'include';
 }
 
 export interface AnalyticsState {
@@ -109,6 +114,7 @@ export class Analytics extends KitStore<AnalyticsState> {
       direction: effect.direction,
       months: effect.months,
       metric: effect.metric,
+      overrides: effect.overrides,
     });
     await this.#part('effect', `/v1/analytics/effect${q}`);
   }

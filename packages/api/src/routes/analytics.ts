@@ -124,6 +124,14 @@ const effectRoute = createRoute({
           param: { name: 'metric', in: 'query' },
           description: `A metric of the tenant's catalogue (\`GET /v1/analytics/metrics\`); default \`${PREFERRED_EFFECT_METRIC}\`, or when the catalogue lacks it its first money metric`,
         }),
+      overrides: z
+        .enum(['exclude', 'include'])
+        .default('exclude')
+        .openapi({
+          param: { name: 'overrides', in: 'query' },
+          description:
+            'Whether a subject an override moved counts as a mover. Default `exclude`: the evaluation measures what the policy’s moves did; they are counted apart (`cohorts.overrideMoved`)',
+        }),
     }),
   },
   responses: {
@@ -241,7 +249,13 @@ export function analytics() {
           },
         ]);
       return c.json(
-        await evaluateEffect(deps.db, deps.tenantId, def, { period: q.period, direction: q.direction, months: q.months, metric }),
+        await evaluateEffect(deps.db, deps.tenantId, def, {
+          period: q.period,
+          direction: q.direction,
+          months: q.months,
+          metric,
+          overrides: q.overrides,
+        }),
         200,
       );
     });

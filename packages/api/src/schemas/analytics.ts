@@ -11,11 +11,29 @@ import { MetricDefSchema } from './common.js';
 const Periods = z.array(z.string()).openapi({ description: 'Months `YYYY-MM`, oldest first', example: ['2025-09', '2025-10'] });
 const Counts = z.array(z.number().int());
 const Means = z.array(z.number().nullable());
+const Evaluated = z.array(z.boolean()).openapi({
+  description:
+    'Per month: whether the rules have evaluated it (its re-tier ran). A month not evaluated — the current one until its re-tier, or one whose re-tier has not run — shows the levels carried over from the last evaluated month and the overrides decided in it: not a result',
+});
+const EvaluatedThrough = z
+  .string()
+  .nullable()
+  .openapi({ description: 'The last month the rules evaluated any level of the scheme at (`YYYY-MM`); null: never', example: '2025-10' });
+const RatesByCauseSchema = z
+  .object({
+    upgrades: Counts,
+    downgrades: Counts,
+    upgradeRate: Means.openapi({ description: '`upgrades / base`, four decimals; null when `base` is 0' }),
+    downgradeRate: Means,
+  })
+  .openapi('RatesByCause');
 
 export const DistributionResponseSchema = z
   .object({
     scheme: z.string(),
     periods: Periods,
+    evaluated: Evaluated,
+    evaluatedThrough: EvaluatedThrough,
     levels: z
       .array(z.string())
       .openapi({ description: 'Level keys in rank order (then any the history holds that the scheme no longer has)' }),
@@ -29,6 +47,11 @@ export const MigrationResponseSchema = z
     scheme: z.string(),
     from: z.string(),
     to: z.string(),
+    evaluated: z.boolean().openapi({
+      description:
+        'Whether `to` has been evaluated by the rules; when not, its levels are carried over and its moves are overrides’ at most',
+    }),
+    evaluatedThrough: EvaluatedThrough,
     levels: z.array(z.string()),
     matrix: z.array(Counts).openapi({ description: '`matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`' }),
     entered: Counts.openapi({ description: 'Subjects first tiered after `from`, by their level in `to`' }),
@@ -47,13 +70,26 @@ export const RatesResponseSchema = z
   .object({
     scheme: z.string(),
     periods: Periods,
+    evaluated: Evaluated,
+    evaluatedThrough: EvaluatedThrough,
     base: Counts.openapi({ description: 'Subjects tiered in the month before: the denominator of both rates' }),
-    upgrades: Counts,
+    upgrades: Counts.openapi({ description: 'Every move up, both causes: `policy.upgrades + override.upgrades`' }),
     downgrades: Counts,
     unranked: Counts,
     entered: Counts.openapi({ description: 'Subjects first tiered in the month (in no rate)' }),
-    upgradeRate: Means.openapi({ description: '`upgrades / base`, four decimals; null when `base` is 0' }),
+    upgradeRate: Means.openapi({
+      description:
+        '`upgrades / base`, four decimals; null when `base` is 0 or the month is not `evaluated` (never 0 % for a month whose re-tier has not run)',
+    }),
     downgradeRate: Means,
+    policy: RatesByCauseSchema.openapi({
+      description:
+        'The moves the rules made (the level’s last event of the month is not an override’s); rates null for a month not `evaluated`',
+    }),
+    override: RatesByCauseSchema.openapi({
+      description:
+        'The moves an override made, or its end gave back to the rules (approved, revoked or expired; history reasons `override`, `override-expired`), in the month it was decided',
+    }),
   })
   .openapi('RatesResponse');
 
@@ -68,11 +104,26 @@ export const EffectResponseSchema = z
     scheme: z.string(),
     metric: z.object({ key: z.string(), unit: z.enum(METRIC_UNITS), currency: z.string().optional() }),
     direction: z.enum(['up', 'down']),
+    overrides: z.enum(['exclude', 'include']).openapi({
+      description:
+        '`exclude`: movers an override moved are left out of `moved` (counted in `cohorts.overrideMoved`); `include`: they are movers',
+    }),
     period: z.string().openapi({ description: 'The month of the move' }),
+    evaluated: z
+      .boolean()
+      .openapi({ description: 'Whether the month of the move has been evaluated by the rules; when not, it has no policy movers yet' }),
+    evaluatedThrough: EvaluatedThrough,
     before: z.string().openapi({ description: 'The month before it: the level the move is measured from' }),
     periods: Periods,
     monthsAfter: Counts,
-    cohorts: z.object({ moved: z.number().int(), stayed: z.number().int() }),
+    cohorts: z.object({
+      moved: z.number().int(),
+      stayed: z.number().int(),
+      overrideMoved: z.number().int().openapi({
+        description:
+          'Subjects an override moved in `direction`, left out of the comparison (0 with `overrides=include`: they are in `moved`)',
+      }),
+    }),
     strata: z.array(
       z.object({
         startLevel: z.string(),

@@ -1,5 +1,5 @@
 import type { EffectGroupSeries, EffectResponse, EffectStratum, MetricDef, SchemeDefinition } from '@tierkit/core';
-import { effectCohorts, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
+import { effectCohorts, latestEvaluatedPeriod, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 import { levelRanks } from './level-analytics.js';
 
@@ -53,6 +53,8 @@ export interface EffectQuery {
   readonly direction: 'up' | 'down';
   readonly months: number;
   readonly metric: MetricDef;
+  /** `exclude`: movers an override moved are no movers (counted in `cohorts.overrideMoved`). */
+  readonly overrides: 'exclude' | 'include';
 }
 
 function series(months: number, pick: (i: number) => Sums, unit: MetricDef['unit']): GroupSeries {
@@ -76,9 +78,11 @@ export async function evaluateEffect(db: Executor, tenantId: string, def: Scheme
     direction: q.direction,
     ranks: levelRanks(def),
     metric: q.metric.key,
+    overrides: q.overrides,
     bandBounds: BAND_BOUNDS,
   };
   const { sizes, months: rows } = await effectCohorts(db, tenantId, cq);
+  const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
   const unit = q.metric.unit;
 
   // month index → stratum key → group → sums
@@ -149,13 +153,17 @@ export async function evaluateEffect(db: Executor, tenantId: string, def: Scheme
     scheme: def.key,
     metric: { key: q.metric.key, unit, ...(q.metric.currency ? { currency: q.metric.currency } : {}) },
     direction: q.direction,
+    overrides: q.overrides,
     period: q.period,
+    evaluated: evaluatedThrough !== null && q.period <= evaluatedThrough,
+    evaluatedThrough,
     before,
     periods: monthRange(q.period, through),
     monthsAfter: Array.from({ length: q.months + 1 }, (_, i) => i),
     cohorts: {
       moved: sizes.find((s) => s.group === 'moved')?.count ?? 0,
       stayed: sizes.find((s) => s.group === 'stayed')?.count ?? 0,
+      overrideMoved: sizes.find((s) => s.group === 'override-moved')?.count ?? 0,
     },
     strata,
     moved: series(q.months, (i) => total(i, 'moved'), unit),

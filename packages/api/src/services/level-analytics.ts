@@ -1,5 +1,5 @@
 import type { DistributionResponse, MigrationResponse, RatesResponse, SchemeDefinition } from '@tierkit/core';
-import { countLevelChanges, countLevelPairsBetween, countLevelStretches, type Executor } from '@tierkit/db';
+import { countLevelChanges, countLevelPairsBetween, countLevelStretches, latestEvaluatedPeriod, type Executor } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 
 /*
@@ -31,6 +31,22 @@ export type Distribution = DistributionResponse;
 
 /** The count of each level in each month of `from … to`. */
 export async function distribution(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Distribution> {
+  const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
+  return { ...(await levelCounts(db, tenantId, def, from, to)), ...evaluation(monthRange(from, to), evaluatedThrough) };
+}
+
+/** Whether each month has been evaluated by the rules: every month up to the last one evaluated. */
+function evaluation(periods: readonly string[], through: string | null): { evaluated: boolean[]; evaluatedThrough: string | null } {
+  return { evaluated: periods.map((p) => through !== null && p <= through), evaluatedThrough: through };
+}
+
+async function levelCounts(
+  db: Executor,
+  tenantId: string,
+  def: SchemeDefinition,
+  from: string,
+  to: string,
+): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough'>> {
   const stretches = await countLevelStretches(db, tenantId, def.key, from, to);
   const periods = monthRange(from, to);
   const levels = levelKeys(
@@ -86,7 +102,18 @@ export async function migration(db: Executor, tenantId: string, def: SchemeDefin
     totals.both += p.count;
     totals[direction(ranks, p.fromLevel, p.toLevel)] += p.count;
   }
-  return { scheme: def.key, from, to, levels, matrix, entered, totals };
+  const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
+  return {
+    scheme: def.key,
+    from,
+    to,
+    evaluated: evaluatedThrough !== null && to <= evaluatedThrough,
+    evaluatedThrough,
+    levels,
+    matrix,
+    entered,
+    totals,
+  };
 }
 
 /** A ratio to four decimal places, null when nothing was at risk. */
@@ -97,15 +124,20 @@ function ratio(numerator: number, denominator: number): number | null {
 /** Monthly up- and downgrade rates (the wire shape). */
 export type Rates = RatesResponse;
 
-/** For each month of `from … to`: of the subjects tiered the month before, how many moved up and down. */
+/**
+ * For each month of `from … to`: of the subjects tiered the month before, how many moved up and down,
+ * in all and by cause. A month the rules have not evaluated yet has no rate of all moves nor of the
+ * policy's (null, not 0 %: its re-tier has not run); the overrides decided in it are counted as they are.
+ */
 export async function rates(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Rates> {
   const periods = monthRange(from, to);
-  const before = await distribution(db, tenantId, def, addMonths(from, -1), addMonths(to, -1));
+  const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1));
   const changes = await countLevelChanges(db, tenantId, def.key, from, to);
+  const { evaluated, evaluatedThrough } = evaluation(periods, await latestEvaluatedPeriod(db, tenantId, def.key));
   const ranks = levelRanks(def);
   const zeros = () => periods.map(() => 0);
-  const upgrades = zeros();
-  const downgrades = zeros();
+  const upgrades = { policy: zeros(), override: zeros() };
+  const downgrades = { policy: zeros(), override: zeros() };
   const unranked = zeros();
   const entered = zeros();
   for (const c of changes) {
@@ -114,19 +146,35 @@ export async function rates(db: Executor, tenantId: string, def: SchemeDefinitio
     const counter =
       c.fromLevel === null
         ? entered
-        : { up: upgrades, down: downgrades, same: undefined, unranked }[direction(ranks, c.fromLevel, c.toLevel)];
+        : { up: upgrades[c.cause], down: downgrades[c.cause], same: undefined, unranked }[direction(ranks, c.fromLevel, c.toLevel)];
     if (counter) counter[i] = (counter[i] ?? 0) + c.count;
   }
   const base = before.totals;
+  const rate = (counts: number[], known: (i: number) => boolean) => counts.map((n, i) => (known(i) ? ratio(n, base[i] ?? 0) : null));
+  const isEvaluated = (i: number) => evaluated[i] === true;
+  const byCause = (cause: 'policy' | 'override', known: (i: number) => boolean) => ({
+    upgrades: upgrades[cause],
+    downgrades: downgrades[cause],
+    upgradeRate: rate(upgrades[cause], known),
+    downgradeRate: rate(downgrades[cause], known),
+  });
+  const sum = (a: number[], b: number[]) => a.map((n, i) => n + (b[i] ?? 0));
+  const allUp = sum(upgrades.policy, upgrades.override);
+  const allDown = sum(downgrades.policy, downgrades.override);
   return {
     scheme: def.key,
     periods,
+    evaluated,
+    evaluatedThrough,
     base,
-    upgrades,
-    downgrades,
+    upgrades: allUp,
+    downgrades: allDown,
     unranked,
     entered,
-    upgradeRate: upgrades.map((n, i) => ratio(n, base[i] ?? 0)),
-    downgradeRate: downgrades.map((n, i) => ratio(n, base[i] ?? 0)),
+    upgradeRate: rate(allUp, isEvaluated),
+    downgradeRate: rate(allDown, isEvaluated),
+    policy: byCause('policy', isEvaluated),
+    // An override's move is recorded when it is decided, evaluated month or not.
+    override: byCause('override', () => true),
   };
 }

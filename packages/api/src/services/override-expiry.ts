@@ -47,7 +47,7 @@ export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp
 async function settle(db: Kysely<Database>, tp: TenantPack, subject: Subject, now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     if ((await claimExpiredOverrides(trx, tp.tenantId, subject.id, now.toISOString())) === 0) return false;
-    await reevaluateSubject(trx, tp, subject, now, 'system');
+    await reevaluateSubject(trx, tp, subject, now, 'system', { overrideDecision: true });
     return true;
   });
 }

@@ -320,7 +320,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     });
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
-    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
+    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true });
     return viewFor(deps, trx, done, nowIso);
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
@@ -349,7 +349,7 @@ export async function revokeOverride(deps: ApiDeps, id: string, note: string): P
     });
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, 'revoked', note, overrideHash(done), nowIso);
-    await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor);
+    await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor, { overrideDecision: true });
     return viewFor(deps, trx, done, nowIso);
   });
   deps.matrices.invalidate(deps.tenantId);

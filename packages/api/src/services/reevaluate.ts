@@ -15,7 +15,7 @@ import {
   type SubjectKey,
 } from '@tierkit/db';
 import { sortableId } from '../ids.js';
-import { addMonths, monthRange, monthsBetween } from '../periods.js';
+import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { assignmentRows, evaluatePeriods, type PeriodEvent, type Values } from './evaluate-periods.js';
 import { movesIntoApprovalRequired, syncLevelApprovals } from './level-approvals.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -83,6 +83,16 @@ export function reevaluationWindow(
   return { periods, dataFrom: addMonths(from, -(monthsNeeded - 1)), latestMetrics, storedPeriod };
 }
 
+/** Why a subject is re-evaluated, where it changes what is recorded. */
+export interface ReevaluationOptions {
+  /**
+   * An override was approved, revoked or expired (not new data): the level it sets or gives back takes
+   * effect in the month of the decision, so a month already evaluated (closed) keeps the figures it
+   * was reported with (packages/api/README.md, "A subject's level in a month").
+   */
+  readonly overrideDecision?: boolean;
+}
+
 /** Rows to store for one subject's re-evaluation: what {@link reevaluateSubject} and re-tier jobs write. */
 export interface ReevaluationPlan extends Reevaluation {
   /** Before sign-offs: store what {@link withSignOffs} returns for them. */
@@ -106,6 +116,7 @@ export function planReevaluation(
   values: Values,
   now: Date,
   actor = 'system',
+  options: ReevaluationOptions = {},
 ): ReevaluationPlan {
   const { subject, stored, active } = input;
   const { periods, dataFrom, latestMetrics, storedPeriod } = reevaluationWindow(tp, subject.kind as SubjectKind, stored, target);
@@ -147,6 +158,13 @@ export function planReevaluation(
   const rows = assignmentRows(run, subject.id, last, nowIso, previous);
   // A level an override decided is the requester's change, signed off by its approver.
   const byId = new Map(active.map((d) => [d.override.id, d.override]));
+  // The data lag the calendar: an override decided today re-evaluates the last month with data,
+  // which has usually been reported already. Its move belongs to the month it was decided in.
+  const decidedIn = options.overrideDecision ? periodOf(now, tp.timeZone) : undefined;
+  const periodOfEvent = (ev: PeriodEvent): string =>
+    decidedIn !== undefined && decidedIn > ev.period && ev.period === last && (ev.reason === 'override' || ev.reason === 'override-expired')
+      ? decidedIn
+      : ev.period;
   const events = run.events.map((ev) => {
     const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
     return {
@@ -162,7 +180,7 @@ export function planReevaluation(
       actor: o ? o.requestedBy : actor,
       approvedBy: o ? o.approvedBy : null,
       policyVersion: ev.policyVersion,
-      period: ev.period,
+      period: periodOfEvent(ev),
     };
   });
   return {
@@ -246,6 +264,7 @@ export async function reevaluateSubject(
   subject: Subject,
   now: Date,
   actor = 'system',
+  options: ReevaluationOptions = {},
 ): Promise<Reevaluation> {
   const tenantId = tp.tenantId;
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
@@ -265,7 +284,7 @@ export async function reevaluateSubject(
   );
   const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
-  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor);
+  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
   const rows = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
   await storeReevaluations(trx, tenantId, rows, plan.events);
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;

@@ -11,6 +11,13 @@ export interface DistributionResponse {
   readonly scheme: string;
   /** Months `YYYY-MM`, oldest first. */
   readonly periods: string[];
+  /**
+   * Per month: has the rules' evaluation (a re-tier) reached it? A month not evaluated shows the levels
+   * carried over from the last evaluated month (and any override decided in it), not a result.
+   */
+  readonly evaluated: boolean[];
+  /** The last month the scheme's levels were evaluated at (null: never). */
+  readonly evaluatedThrough: string | null;
   /** Level keys in rank order (then any the history holds that the scheme no longer has). */
   readonly levels: string[];
   /** One entry per level (same order as `levels`), one count per month (same order as `periods`). */
@@ -24,6 +31,9 @@ export interface MigrationResponse {
   readonly scheme: string;
   readonly from: string;
   readonly to: string;
+  /** Whether `to` has been evaluated; when not, its levels are carried over and `up`/`down` are overrides' moves at most. */
+  readonly evaluated: boolean;
+  readonly evaluatedThrough: string | null;
   readonly levels: string[];
   /** `matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`. */
   readonly matrix: number[][];
@@ -42,10 +52,22 @@ export interface MigrationResponse {
   };
 }
 
+/** The up- and downgrades of one cause (the rules, or overrides), per month, over the same `base`. */
+export interface RatesByCause {
+  readonly upgrades: number[];
+  readonly downgrades: number[];
+  /** `upgrades / base`, four decimals; null when `base` is 0, and the policy's when the month is not evaluated. */
+  readonly upgradeRate: (number | null)[];
+  readonly downgradeRate: (number | null)[];
+}
+
 /** Monthly up- and downgrade rates. */
 export interface RatesResponse {
   readonly scheme: string;
   readonly periods: string[];
+  /** Per month: evaluated by the rules yet (see {@link DistributionResponse.evaluated}). */
+  readonly evaluated: boolean[];
+  readonly evaluatedThrough: string | null;
   /** Subjects tiered at the end of the month before: the denominator of both rates. */
   readonly base: number[];
   readonly upgrades: number[];
@@ -54,9 +76,16 @@ export interface RatesResponse {
   readonly unranked: number[];
   /** Subjects first tiered in the month (not in `base`, so in no rate). */
   readonly entered: number[];
-  /** `upgrades / base` and `downgrades / base`, four decimals; null when `base` is 0. */
+  /**
+   * `upgrades / base` and `downgrades / base` (every move, both causes), four decimals; null when
+   * `base` is 0 or the month is not evaluated (its moves are not all known yet: never 0 %).
+   */
   readonly upgradeRate: (number | null)[];
   readonly downgradeRate: (number | null)[];
+  /** The moves the rules made: `upgrades` and `downgrades` less the overrides'. */
+  readonly policy: RatesByCause;
+  /** The moves an override made, or its end gave back to the rules (approved, revoked or expired). */
+  readonly override: RatesByCause;
 }
 
 /** The figures of one group over the months of the follow-up, month 0 being the month of the move. */
@@ -97,8 +126,16 @@ export interface EffectResponse {
   /** `period` and the N months after it. */
   readonly periods: string[];
   readonly monthsAfter: number[];
-  /** Cohort sizes, whether or not they have the metric. */
-  readonly cohorts: { readonly moved: number; readonly stayed: number };
+  /** `exclude` (the default): movers an override moved are left out of `moved`; `include`: they are movers. */
+  readonly overrides: 'exclude' | 'include';
+  /** Whether the month of the move has been evaluated by the rules; when not, it has no policy movers yet. */
+  readonly evaluated: boolean;
+  readonly evaluatedThrough: string | null;
+  /**
+   * Cohort sizes, whether or not they have the metric. `overrideMoved`: subjects an override moved
+   * in the direction asked, left out of the comparison (0 with `overrides=include`: they are in `moved`).
+   */
+  readonly cohorts: { readonly moved: number; readonly stayed: number; readonly overrideMoved: number };
   readonly strata: EffectStratum[];
   /**
    * Every mover with a baseline, and every stayer with one in a stratum that holds a mover (unweighted;

@@ -6,27 +6,46 @@ import type { Executor } from './executor.js';
  * grouped rows (at most levels × months² of them), never one row per subject.
  *
  * A subject's level in a month M is the `to_level` of its last event whose `period` is at or before M
- * (events of one period ordered by `at`, then `id`). A subject with no such event is not tiered in M
- * and is not counted; events without a period are ignored.
+ * (events of one period ordered by `at`, then `id`; an event recorded after one of a later period
+ * supersedes it: see {@link spans}). A subject with no such event is not tiered in M and is not
+ * counted; events without a period are ignored.
  * So a month with no event keeps the level of the month before, which is what the assignment said.
+ *
+ * A change's cause is the reason of that last event: `override` when an override set the level or
+ * stopped setting it (reasons `override`, `override-expired`), else `policy` (the rules decided).
  */
+
+/** Why a subject's level changed in a month: the rules, or an override that began or ended. */
+export type ChangeCause = 'policy' | 'override';
+
+/** The SQL of a change's cause from an event's `reason` column (see {@link ChangeCause}). */
+function causeOf(reason: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`CASE WHEN ${reason} IN ('override', 'override-expired') THEN 'override' ELSE 'policy' END`;
+}
 
 /**
  * Each subject's stretches at one level, up to `to`: `span_start` is the first month of the level,
  * `span_end` the month the next level took over (null: still held at `to`), `prev_level` the level
- * before (null: the subject's first level).
+ * before (null: the subject's first level), `cause` what set it in `span_start` ({@link ChangeCause}).
  */
 function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown> {
+  // \`latest\`: an override decided in an open month is recorded in it, and a late month's data can
+  // then be evaluated after it (an earlier period, recorded later). The later record is the level held
+  // from then on: a month's last event that an earlier month's later-recorded event supersedes is dropped.
   return sql`ev AS (
-      SELECT subject_id, period, to_level,
+      SELECT subject_id, period, to_level, reason, at,
         ROW_NUMBER() OVER (PARTITION BY subject_id, period ORDER BY at DESC, id DESC) AS rn
       FROM tier_events
       WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${to}
+    ), latest AS (
+      SELECT subject_id, period, to_level, reason, at,
+        MAX(at) OVER (PARTITION BY subject_id ORDER BY period) AS latest_at
+      FROM ev WHERE rn = 1
     ), spans AS (
-      SELECT subject_id, to_level AS level, period AS span_start,
+      SELECT subject_id, to_level AS level, period AS span_start, ${causeOf(sql`reason`)} AS cause,
         LEAD(period) OVER (PARTITION BY subject_id ORDER BY period) AS span_end,
         LAG(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS prev_level
-      FROM ev WHERE rn = 1
+      FROM latest WHERE at >= latest_at
     )`;
 }
 
@@ -63,10 +82,11 @@ export interface LevelChangeCount {
   readonly period: string;
   readonly fromLevel: string | null;
   readonly toLevel: string;
+  readonly cause: ChangeCause;
   readonly count: number;
 }
 
-/** Month-to-month level changes with `from ≤ period ≤ to`, grouped by month and pair of levels. */
+/** Month-to-month level changes with `from ≤ period ≤ to`, grouped by month, pair of levels and cause. */
 export async function countLevelChanges(
   db: Executor,
   tenantId: string,
@@ -74,25 +94,51 @@ export async function countLevelChanges(
   from: string,
   to: string,
 ): Promise<LevelChangeCount[]> {
-  const { rows } = await sql<{ span_start: string; prev_level: string | null; level: string; n: number | string }>`
+  const { rows } = await sql<{ span_start: string; prev_level: string | null; level: string; cause: ChangeCause; n: number | string }>`
     WITH ${spans(tenantId, scheme, to)}
-    SELECT span_start, prev_level, level, COUNT(*) AS n
+    SELECT span_start, prev_level, level, cause, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from}
-    GROUP BY span_start, prev_level, level`.execute(db);
-  return rows.map((r) => ({ period: r.span_start, fromLevel: r.prev_level, toLevel: r.level, count: Number(r.n) }));
+    GROUP BY span_start, prev_level, level, cause`.execute(db);
+  return rows.map((r) => ({ period: r.span_start, fromLevel: r.prev_level, toLevel: r.level, cause: r.cause, count: Number(r.n) }));
+}
+
+/**
+ * The last month the rules evaluated any subject's level of `scheme` at (null: never): the latest
+ * month of its stored levels, or of its history's events that the rules wrote. A month after it
+ * shows levels carried over, not evaluated; an override decided in it does not make it evaluated.
+ */
+export async function latestEvaluatedPeriod(db: Executor, tenantId: string, scheme: string): Promise<string | null> {
+  const assigned = await db
+    .selectFrom('assignments')
+    .select((eb) => eb.fn.max('period').as('period'))
+    .where('tenant_id', '=', tenantId)
+    .where('scheme', '=', scheme)
+    .executeTakeFirst();
+  const recorded = await db
+    .selectFrom('tier_events')
+    .select((eb) => eb.fn.max('period').as('period'))
+    .where('tenant_id', '=', tenantId)
+    .where('scheme', '=', scheme)
+    .where('period', 'is not', null)
+    .where('reason', 'not in', ['override', 'override-expired'])
+    .executeTakeFirst();
+  // Months `YYYY-MM` sort as text.
+  const months = [assigned?.period, recorded?.period].filter((p): p is string => typeof p === 'string').sort();
+  return months.at(-1) ?? null;
 }
 
 /**
  * Each subject's level at `from` and at `to` (`from ≤ to`), in one pass over the stretches up to `to`
- * (the CTE `pairs`: subject_id, from_level, to_level). One pass, not two "level at" tables joined:
+ * (the CTE `pairs`: subject_id, from_level, to_level, and to_cause: what set the level held at `to` when it began). One pass, not two "level at" tables joined:
  * SQLite would join those row by row, each side without an index.
  */
 function levelPairs(tenantId: string, scheme: string, from: string, to: string): RawBuilder<unknown> {
   return sql`${spans(tenantId, scheme, to)}, pairs AS (
       SELECT subject_id,
         MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
-        MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level
+        MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level,
+        MAX(CASE WHEN span_end IS NULL THEN cause END) AS to_cause
       FROM spans GROUP BY subject_id
     )`;
 }
@@ -114,8 +160,11 @@ export async function countLevelPairsBetween(
   return rows.map((r) => ({ fromLevel: r.from_level, toLevel: r.to_level, count: Number(r.n) }));
 }
 
-/** Who an effect evaluation compares: the subjects who moved, and those at the same level who stayed. */
-export type CohortGroup = 'moved' | 'stayed';
+/**
+ * Who an effect evaluation compares: the subjects who moved, and those at the same level who stayed.
+ * `override-moved`: movers an override moved, left out of the comparison (counted only, in the sizes).
+ */
+export type CohortGroup = 'moved' | 'stayed' | 'override-moved';
 
 /** What an effect evaluation asks of the history and the metrics. */
 export interface EffectCohortQuery {
@@ -130,6 +179,8 @@ export interface EffectCohortQuery {
   /** Rank of each level key; a level not listed has no rank and is neither a move nor a stay. */
   readonly ranks: ReadonlyMap<string, number>;
   readonly metric: string;
+  /** `exclude`: a move an override made (or ended) is no mover; it is counted as `override-moved`. */
+  readonly overrides: 'exclude' | 'include';
   /** Lower bounds of the baseline bands, ascending: band i holds `bounds[i-1] ≤ value < bounds[i]`. */
   readonly bandBounds: readonly number[];
 }
@@ -148,7 +199,7 @@ export interface CohortSize {
  * reading their months would be most of the work: nearly everyone stays).
  */
 export interface CohortMonth {
-  readonly group: CohortGroup;
+  readonly group: 'moved' | 'stayed';
   readonly startLevel: string;
   readonly band: number;
   readonly period: string;
@@ -189,7 +240,8 @@ function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
         -- A level the scheme no longer defines has no rank: its holders neither move nor stay.
         CASE WHEN ${rankOf(sql`from_level`, q.ranks)} IS NULL THEN NULL
              WHEN from_level = to_level THEN 'stayed'
-             WHEN ${rankOf(sql`to_level`, q.ranks)} ${moved} ${rankOf(sql`from_level`, q.ranks)} THEN 'moved' END AS grp
+             WHEN ${rankOf(sql`to_level`, q.ranks)} ${moved} ${rankOf(sql`from_level`, q.ranks)} THEN
+               ${q.overrides === 'exclude' ? sql`CASE WHEN to_cause = 'override' THEN 'override-moved' ELSE 'moved' END` : sql`'moved'`} END AS grp
       FROM pairs WHERE from_level IS NOT NULL
     )`;
 }
@@ -223,7 +275,7 @@ export async function effectCohorts(db: Executor, tenantId: string, q: EffectCoh
     base AS MATERIALIZED (
       SELECT c.subject_id, c.grp, c.start_level, m.value AS v0, ${bandOf(sql`m.value`, q.bandBounds)} AS band
       FROM cohort c CROSS JOIN metrics m
-      WHERE c.grp IS NOT NULL AND m.subject_id = c.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
+      WHERE c.grp IN ('moved', 'stayed') AND m.subject_id = c.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
         AND m.period = ${q.period}
     )
     SELECT grp, NULL AS start_level, -1 AS band, NULL AS period, COUNT(*) AS n, 0 AS total, 0 AS change_total
@@ -245,7 +297,7 @@ export async function effectCohorts(db: Executor, tenantId: string, q: EffectCoh
     if (r.period === null || r.start_level === null) sizes.push({ group: r.grp, count: Number(r.n) });
     else
       months.push({
-        group: r.grp,
+        group: r.grp === 'stayed' ? 'stayed' : 'moved',
         startLevel: r.start_level,
         band: Number(r.band),
         period: r.period,
