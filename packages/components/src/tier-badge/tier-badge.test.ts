@@ -178,6 +178,18 @@ describe('tk-tier-badge, controlled by the host', () => {
     expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月日均資產即可升級白金卡');
   });
 
+  it('keeps its progress inside a phone-wide card at 200 % text, where a fixed bar width would overflow it', async () => {
+    // A 248 px card (a 320 px page) with the text twice its size: no sideways scrolling (WCAG 1.4.10).
+    const box = await fixture<HTMLElement>(
+      html`<div style="width: 248px; font-size: 32px"><tk-tier-badge lang="en" size="l" show-progress .data=${c3}></tk-tier-badge></div>`,
+    );
+    const el = badgeIn(box) as TkTierBadge;
+    await rendered(el, 'progress');
+    const right = box.getBoundingClientRect().right;
+    for (const part of ['base', 'progress', 'bar', 'gap'])
+      expect(shadow(el).querySelector(`[part~="${part}"]`)!.getBoundingClientRect().right, part).to.be.at.most(right + 0.5);
+  });
+
   it('shows no progress at the top level', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${top}></tk-tier-badge>`);
     expect(level(el)).to.equal('Diamond');
