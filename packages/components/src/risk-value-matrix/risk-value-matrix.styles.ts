@@ -39,6 +39,8 @@ const own = css`
   [part~='cell'][aria-selected='true'] { border-color: var(--_selected); box-shadow: inset 0 0 0 1px var(--_selected); }
   [part~='cell']:focus-visible { outline: 3px solid var(--_focus); outline-offset: 1px; }
   [part~='cell'].current { border-color: var(--_text); border-style: dashed; }
+  /* Forced colours draw every border in one colour and drop the shadow: the selection is thicker, in Highlight. */
+  @media (forced-colors: active) { [part~='cell'][aria-selected='true'] { border: 4px solid Highlight; } }
   .count { display: block; font-size: 1.25rem; font-weight: 700; font-variant-numeric: tabular-nums; }
   .level { display: block; font-weight: 600; }
   .action { display: block; }
