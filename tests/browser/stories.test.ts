@@ -56,6 +56,15 @@ for (const [name, mod] of Object.entries(modules)) {
           expect(root?.textContent?.trim().length, `${w.localName} rendered its shadow content`).to.be.greaterThan(0);
           expect(root?.querySelector('img'), `${w.localName} has no injected <img>`).to.equal(null);
         }
+        if (exportName === 'SignedOut') {
+          // A refused token: every block says so and offers no retry, which would be refused again.
+          for (const w of found.filter((w) => w.localName !== 'tk-tier-badge')) {
+            expect(w.shadowRoot?.querySelector('[part~="error"][data-reason="signed-out"]'), `${w.localName} is signed out`).to.not.equal(
+              null,
+            );
+            expect(w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers no retry`).to.equal(null);
+          }
+        }
         expect((window as { __tkXss?: number }).__tkXss).to.equal(undefined);
         await expect(el).to.be.accessible();
       });
