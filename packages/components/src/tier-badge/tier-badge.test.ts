@@ -365,6 +365,8 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(((await failing).error as { status: number }).status).to.equal(401);
     await el.updateComplete;
     expect(is(el, 'error')).to.equal(true);
+    // No retry: the same token would be refused again (the block widgets offer none either).
+    expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
     root.client = new FixtureClient({ tiers: demoTiers });
     await waitUntil(() => level(el) === '金卡');
   });
