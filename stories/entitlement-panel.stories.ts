@@ -46,6 +46,8 @@ export const Controlled: Story = { args: { controlledMode: true, locale: 'en' } 
 export const Empty: Story = { args: { entitlements: entitlementsEmpty } };
 export const Loading: Story = { args: { behaviour: 'pending' } };
 export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
+/** The embed token expired (401): the widget asks the customer to sign in again, with no retry. */
+export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
 /** Labels and reasons carrying markup render as text. */
 export const HostileLabels: Story = {
   args: {

@@ -38,3 +38,5 @@ export const English: Story = { args: { locale: 'en' } };
 export const Dark: Story = { args: { theme: 'dark', locale: 'en' } };
 export const Loading: Story = { args: { behaviour: 'pending' } };
 export const LoadError: Story = { args: { behaviour: 'error' } };
+/** The embed token expired (401): the blocks ask the customer to sign in again, with no retry; the badge shows its error pill. */
+export const SignedOut: Story = { args: { behaviour: 'signed-out' } };

@@ -59,5 +59,7 @@ export const TwoByTwo: Story = { args: { data: twoByTwo } };
 export const EmptyPortfolio: Story = { args: { data: emptyPortfolio } };
 export const Loading: Story = { args: { behaviour: 'pending' } };
 export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
+/** The embed token expired (401): the widget asks the customer to sign in again, with no retry. */
+export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
 /** Level names carrying markup render as text. */
 export const HostileNames: Story = { args: { data: portfolio, hostile: true } };

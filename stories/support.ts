@@ -22,7 +22,7 @@ export type StoryTheme = (typeof THEME_OPTIONS)[number];
 export interface FrameArgs {
   readonly locale: Locale;
   readonly theme: StoryTheme;
-  /** How the fixture client answers: with fixtures, never (loading), or with a 503 (error state). */
+  /** How the fixture client answers: with fixtures, never (loading), a 503 (error state) or a 401 (signed out). */
   readonly behaviour: FixtureBehaviour;
 }
 

@@ -58,5 +58,7 @@ export const Controlled: Story = { args: { data: shortHistory, locale: 'en' } };
 export const Empty: Story = { args: { history: [] } };
 export const Loading: Story = { args: { behaviour: 'pending' } };
 export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
+/** The embed token expired (401): the widget asks the customer to sign in again, with no retry. */
+export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
 /** Notes and people carrying markup render as text. */
 export const HostileNotes: Story = { args: { data: hostileHistory } };

@@ -56,6 +56,15 @@ for (const [name, mod] of Object.entries(modules)) {
           expect(root?.textContent?.trim().length, `${w.localName} rendered its shadow content`).to.be.greaterThan(0);
           expect(root?.querySelector('img'), `${w.localName} has no injected <img>`).to.equal(null);
         }
+        if (exportName === 'SignedOut') {
+          // A refused token: every widget offers no retry, which would be refused again, and every block says why.
+          // The badge has no room for the sentence: its error pill, without the retry, says it.
+          for (const w of found) {
+            const out = w.localName === 'tk-tier-badge' || !!w.shadowRoot?.querySelector('[part~="error"][data-reason="signed-out"]');
+            expect(out, `${w.localName} is signed out`).to.equal(true);
+            expect(!!w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers a retry`).to.equal(false);
+          }
+        }
         expect((window as { __tkXss?: number }).__tkXss).to.equal(undefined);
         await expect(el).to.be.accessible();
       });

@@ -222,6 +222,22 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('fits a 320 px phone: nothing scrolls the page sideways', async () => {
+    const { page } = await open('/');
+    await page.setViewportSize({ width: 320, height: 640 });
+    await timelineEvents(page);
+    const { scrollWidth, clientWidth } = await page.evaluate(() => {
+      const { scrollWidth, clientWidth } = document.documentElement;
+      return { scrollWidth, clientWidth };
+    });
+    const widest = await page.evaluate(() =>
+      Math.max(...[...document.querySelectorAll('section')].map((s) => s.getBoundingClientRect().right)),
+    );
+    assert.ok(widest <= 320, `every card ends within the screen (the widest at ${widest} px)`);
+    assert.ok(scrollWidth <= clientWidth, `the page is ${scrollWidth} px wide on a ${clientWidth} px screen`);
+    await page.close();
+  });
+
   it('has no axe violations once rendered', async () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
     const context = await browser.newContext({ bypassCSP: true });

@@ -96,4 +96,30 @@ describe('relationship-manager page', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  it('keeps the selected cell visible in forced colours (Windows high contrast) once focus has moved on', async () => {
+    const context = await browser.newContext({ forcedColors: 'active' });
+    const page = await context.newPage();
+    await page.goto(server.url + '/rm.html');
+    const matrix = page.locator('tk-risk-value-matrix');
+    await page.waitForFunction(
+      () => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) === 12,
+      null,
+      { timeout: 30_000 },
+    );
+    await matrix.locator('[role="gridcell"]').nth(4).click();
+    // The RM reads the list beside the matrix: the grid no longer has focus, its selection must still show.
+    await page.locator('#cell-status').click();
+    const looks = await matrix.evaluate((el) =>
+      [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="gridcell"]')].map((c) => {
+        const s = getComputedStyle(c);
+        return `${c.getAttribute('aria-selected')} ${s.borderTopColor} ${s.borderTopStyle} ${s.borderTopWidth} ${s.outlineStyle}`;
+      }),
+    );
+    const selected = looks.filter((l) => l.startsWith('true'));
+    assert.equal(selected.length, 1, looks.join('\n'));
+    const others = looks.filter((l) => !l.startsWith('true')).map((l) => l.replace(/^\S+ /, ''));
+    assert.ok(!others.includes(selected[0]!.replace(/^\S+ /, '')), `the selected cell looks like another: ${looks.join('\n')}`);
+    await context.close();
+  });
 });

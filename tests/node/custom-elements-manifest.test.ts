@@ -108,6 +108,25 @@ describe('custom-elements.json', () => {
     for (const { path } of elements.values()) assert.match(path, /^dist\/.+\.component\.js$/);
   });
 
+  it('<tk-provider> documents every shared --tk-* token a widget reads, so a bank can re-brand each', () => {
+    const d = elements.get('tk-provider')!.declaration;
+    const documented = names(d.cssProperties);
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+      );
+    const tokens = new Set(
+      sources(join(pkgDir, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/var\((--tk-[a-z0-9-]+)/g)].map((m) => m[1]!)),
+    );
+    for (const token of tokens) {
+      if (Object.keys(EXPECTED).some((tag) => token.startsWith(`--${tag}-`))) continue; // a widget's own knob, checked below
+      // One level colour stands for all of them (and their -text), as its description says.
+      if (token.startsWith('--tk-level-')) continue;
+      assert.ok(documented.includes(token), `${token} is documented on tk-provider (${documented.join(', ')})`);
+    }
+    assert.ok(documented.includes('--tk-level-gold'));
+  });
+
   for (const [tag, expected] of Object.entries(EXPECTED)) {
     it(`<${tag}>: every public property, attribute, event and slot, and nothing private`, () => {
       const d = elements.get(tag)?.declaration;

@@ -16,7 +16,6 @@ const light = css`
   --tk-color-accent-text: #ffffff;
   --tk-color-focus: #0b5cad;
   --tk-color-danger: #b3261e;
-  --tk-color-success: #1a7f37;
   --tk-level-neutral: #e6e8eb; --tk-level-neutral-text: #2b2f36;
   --tk-level-bronze: #e8c3a0; --tk-level-bronze-text: #4a2a0f;
   --tk-level-silver: #d9dde3; --tk-level-silver-text: #2a3038;
@@ -41,7 +40,6 @@ const dark = css`
   --tk-color-accent-text: #0d1117;
   --tk-color-focus: #4493f8;
   --tk-color-danger: #ff7b72;
-  --tk-color-success: #3fb950;
   --tk-level-neutral: #3a3f47; --tk-level-neutral-text: #eef0f3;
   --tk-level-bronze: #6b4424; --tk-level-bronze-text: #fbe7d6;
   --tk-level-silver: #4a525c; --tk-level-silver-text: #f1f3f6;

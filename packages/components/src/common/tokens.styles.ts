@@ -19,7 +19,6 @@ export const hostStyles = css`
     --_accent-text: var(--tk-color-accent-text, #ffffff);
     --_focus: var(--tk-color-focus, #0b5cad);
     --_danger: var(--tk-color-danger, #b3261e);
-    --_success: var(--tk-color-success, #1a7f37);
     --_font: var(--tk-font-family, system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif);
     --_radius: var(--tk-radius, 8px);
     --_space: var(--tk-space, 8px);

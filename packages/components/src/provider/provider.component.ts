@@ -18,14 +18,18 @@ import styles from './provider.styles.js';
  * @slot - The widgets (and any other markup) that share this configuration.
  *
  * @cssproperty --tk-color-surface - Widget background.
+ * @cssproperty --tk-color-surface-raised - Raised areas: year headers, the next level's box, empty matrix cells.
  * @cssproperty --tk-color-text - Main text colour.
  * @cssproperty --tk-color-text-muted - Secondary text colour.
  * @cssproperty --tk-color-border - Borders and dividers.
  * @cssproperty --tk-color-accent - Buttons, links, progress.
+ * @cssproperty --tk-color-accent-text - Text on the accent colour (the retry button): keep it legible when you change the accent.
+ * @cssproperty --tk-color-danger - Error messages.
  * @cssproperty --tk-color-focus - Focus ring.
  * @cssproperty --tk-level-gold - Background of a level whose colour token is `gold` (likewise every level colour, plus `-text` for its text).
  * @cssproperty --tk-font-family - Font of every widget.
  * @cssproperty --tk-radius - Corner radius.
+ * @cssproperty --tk-space - The spacing unit of the block widgets (default 8px).
  */
 export class TkProvider extends LitElement {
   static override styles = styles;

@@ -14,10 +14,17 @@ const own = css`
   .toggle { display: inline-flex; align-items: center; gap: 6px; font-size: 0.875rem; color: var(--_muted); cursor: pointer; }
   .toggle input { margin: 0; accent-color: var(--_accent); }
 
-  table { border-collapse: separate; border-spacing: var(--_gap); inline-size: 100%; table-layout: fixed; }
+  /*
+   * On a phone a column is narrower than "customers" at 1.25rem: a word breaks rather than spill into
+   * the next cell or off the screen, and the row headers give the cells a quarter of the width back.
+   */
+  table {
+    border-collapse: separate; border-spacing: var(--_gap); inline-size: 100%; table-layout: fixed;
+    overflow-wrap: anywhere;
+  }
   caption { text-align: start; color: var(--_muted); font-size: 0.8125rem; padding-block-end: 2px; }
   th { font-weight: 600; font-size: 0.8125rem; color: var(--_muted); text-align: center; padding: 4px; }
-  th[scope='row'] { text-align: end; inline-size: 6.5rem; }
+  th[scope='row'] { text-align: end; inline-size: min(6.5rem, 25%); }
   .corner { text-align: start; font-weight: 400; }
 
   [part~='cell'] {
@@ -39,6 +46,8 @@ const own = css`
   [part~='cell'][aria-selected='true'] { border-color: var(--_selected); box-shadow: inset 0 0 0 1px var(--_selected); }
   [part~='cell']:focus-visible { outline: 3px solid var(--_focus); outline-offset: 1px; }
   [part~='cell'].current { border-color: var(--_text); border-style: dashed; }
+  /* Forced colours draw every border in one colour and drop the shadow: the selection is thicker, in Highlight. */
+  @media (forced-colors: active) { [part~='cell'][aria-selected='true'] { border: 4px solid Highlight; } }
   .count { display: block; font-size: 1.25rem; font-weight: 700; font-variant-numeric: tabular-nums; }
   .level { display: block; font-weight: 600; }
   .action { display: block; }

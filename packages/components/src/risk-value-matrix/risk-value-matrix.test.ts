@@ -35,6 +35,28 @@ describe("<tk-risk-value-matrix> for a relationship manager's portfolio", () => 
     await expect(el).to.be.accessible();
   });
 
+  it('keeps every word inside its cell on a phone, in every locale', async () => {
+    // A 375 px phone's card: nothing may spill into the next cell or off the screen.
+    for (const lang of ['en', 'zh-CN', 'zh-TW']) {
+      const box = await fixture<HTMLElement>(
+        html`<div style="width: 311px"><tk-risk-value-matrix lang=${lang} .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix></div>`,
+      );
+      const el = box.firstElementChild as TkRiskValueMatrix;
+      await settle(el);
+      for (const cell of cells(el)) {
+        const { left, right } = cell.getBoundingClientRect();
+        for (const line of cell.querySelectorAll<HTMLElement>('*')) {
+          const r = line.getBoundingClientRect();
+          expect(r.left >= left - 0.5 && r.right <= right + 0.5, `${lang}: "${line.textContent}" inside its cell`).to.equal(true);
+          expect(line.scrollWidth, `${lang}: "${line.textContent}" does not overflow`).to.be.at.most(line.clientWidth + 1);
+        }
+      }
+      expect(shadow(el).querySelector('[part="grid"]')!.getBoundingClientRect().right).to.be.at.most(
+        box.getBoundingClientRect().right + 0.5,
+      );
+    }
+  });
+
   it('formats counts and labels per locale and switches at run time', async () => {
     const el = await fixture<TkRiskValueMatrix>(
       html`<tk-risk-value-matrix lang="zh-CN" .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix>`,

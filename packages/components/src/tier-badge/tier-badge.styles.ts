@@ -11,12 +11,13 @@ export default [
      * Like the pill, the badge keeps the page's font unless --tk-font-family names one. The box with
      * muted text paints the surface, which keeps its contrast on a page of the other theme.
      */
+    /* The bar is at least 12em long, but never wider than the box it is in (a phone at 200 % text). */
     .base {
-      display: inline-flex; flex-direction: column; gap: 4px; max-width: 100%; line-height: 1.75;
+      display: inline-flex; flex-direction: column; gap: 4px; min-width: min(12em, 100%); max-width: 100%; line-height: 1.75;
       font-family: var(--tk-font-family, inherit); background: var(--tk-color-surface, #ffffff);
     }
     .level { align-self: flex-start; }
-    .progress { display: flex; flex-direction: column; gap: 2px; min-width: 12em; }
+    .progress { display: flex; flex-direction: column; gap: 2px; }
     progress {
       width: 100%; height: 0.5em;
       accent-color: var(--tk-tier-badge-progress-color, var(--tk-color-accent, #0b5cad));

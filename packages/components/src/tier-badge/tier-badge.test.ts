@@ -70,6 +70,35 @@ describe('tk-tier-badge, controlled by the host', () => {
     expect(el.getBoundingClientRect().width).to.be.below(150);
   });
 
+  it('wraps a long level name between words rather than overflow a phone-wide card, and never splits a Chinese name in a table', async () => {
+    const named = (name: Record<'zh-CN' | 'zh-TW' | 'en', string>): TierBadgeData => {
+      const levels = retailTier.levels.map((l) => (l.key === 'gold' ? { ...l, name } : l));
+      return { assignment: assignment({ ...retailTier, levels }, 'gold'), metrics };
+    };
+    const long = named({
+      'zh-CN': '私人银行尊享钻石卡贵宾',
+      'zh-TW': '私人銀行尊享鑽石卡貴賓',
+      en: 'Private Banking Diamond Elite Member',
+    });
+    for (const progress of [false, true]) {
+      const box = await fixture<HTMLElement>(
+        html`<div style="width: 248px"><tk-tier-badge lang="en" size="l" ?show-progress=${progress} .data=${long}></tk-tier-badge></div>`,
+      );
+      const el = badgeIn(box) as TkTierBadge;
+      await rendered(el);
+      const pill = shadow(el).querySelector<HTMLElement>('[part~="level"]') ?? el;
+      expect(pill.getBoundingClientRect().right, `progress: ${progress}`).to.be.at.most(box.getBoundingClientRect().right + 0.5);
+    }
+    // In a table squeezed narrow, a Chinese name stays one word on one line, as it always did.
+    const table = await fixture<HTMLElement>(
+      html`<table style="width: 10px"><tr><td><tk-tier-badge lang="zh-CN" .data=${long}></tk-tier-badge></td></tr></table>`,
+    );
+    const cjk = badgeIn(table) as TkTierBadge;
+    await rendered(cjk);
+    const lineHeight = Number.parseFloat(getComputedStyle(cjk).lineHeight);
+    expect(cjk.getBoundingClientRect().height).to.be.below(lineHeight * 1.5 + 2 * Number.parseFloat(getComputedStyle(cjk).paddingTop) + 1);
+  });
+
   it('draws a colour it does not know as neutral, and never turns it into a state', async () => {
     const odd = {
       ...c3.assignment,
@@ -176,6 +205,18 @@ describe('tk-tier-badge, controlled by the host', () => {
     el.lang = 'zh-TW';
     await waitUntil(() => text(el, 'gap')?.includes('升級'));
     expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月日均資產即可升級白金卡');
+  });
+
+  it('keeps its progress inside a phone-wide card at 200 % text, where a fixed bar width would overflow it', async () => {
+    // A 248 px card (a 320 px page) with the text twice its size: no sideways scrolling (WCAG 1.4.10).
+    const box = await fixture<HTMLElement>(
+      html`<div style="width: 248px; font-size: 32px"><tk-tier-badge lang="en" size="l" show-progress .data=${c3}></tk-tier-badge></div>`,
+    );
+    const el = badgeIn(box) as TkTierBadge;
+    await rendered(el, 'progress');
+    const right = box.getBoundingClientRect().right;
+    for (const part of ['base', 'progress', 'bar', 'gap'])
+      expect(shadow(el).querySelector(`[part~="${part}"]`)!.getBoundingClientRect().right, part).to.be.at.most(right + 0.5);
   });
 
   it('shows no progress at the top level', async () => {
@@ -324,6 +365,8 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(((await failing).error as { status: number }).status).to.equal(401);
     await el.updateComplete;
     expect(is(el, 'error')).to.equal(true);
+    // No retry: the same token would be refused again (the block widgets offer none either).
+    expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
     root.client = new FixtureClient({ tiers: demoTiers });
     await waitUntil(() => level(el) === '金卡');
   });

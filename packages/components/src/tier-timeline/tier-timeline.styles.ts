@@ -46,6 +46,15 @@ const own = css`
   .line { display: flex; gap: 8px; align-items: baseline; min-inline-size: 0; white-space: nowrap; }
   .line > * { overflow: hidden; text-overflow: ellipsis; }
   .meta { color: var(--_muted); }
+  /*
+   * A phone (or 200 % text on a laptop) has no room for a change or its reason, period and policy on
+   * one line: those lines wrap, and every row makes room for them (rows share one height, see
+   * TimelineWindow) rather than cut level names, period or policy short.
+   */
+  @media (max-width: 40rem) {
+    .event { block-size: calc(var(--_row) + 2.5rem); }
+    .line:not(:first-child) { flex-wrap: wrap; row-gap: 0; }
+  }
   .change { font-weight: 600; }
   .lvl { padding: 0 6px; border-radius: 999px; background: var(--_level-bg); color: var(--_level-fg); }
   .dir { font-size: 0.75rem; color: var(--_muted); }

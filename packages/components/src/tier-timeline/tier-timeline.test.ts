@@ -1,4 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { setViewport } from '@web/test-runner-commands';
 import './tier-timeline.js';
 import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
@@ -128,6 +129,31 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     await settle(el);
     expect(shadow(el).querySelector('img')).to.equal(null);
     expect(shadow(el).textContent).to.contain(XSS);
+  });
+
+  it("shows a customer's whole change, reason, period and policy on a phone, in every language", async () => {
+    // What a customer's read carries (no actor, approver or note), in the card of a 320 px wide page (248 px inside its margins).
+    const data = [{ ...shortHistory[0]!, actor: '', approvedBy: null, note: null, period: '2025-02' }];
+    await setViewport({ width: 320, height: 640 });
+    for (const lang of ['en', 'zh-CN', 'zh-TW']) {
+      const box = await fixture<HTMLElement>(
+        html`<div style="width: 248px"><tk-tier-timeline lang=${lang} .data=${data} .schemes=${sampleSchemes}></tk-tier-timeline></div>`,
+      );
+      const el = box.firstElementChild as TkTierTimeline;
+      await settle(el);
+      await settle(el);
+      const row = items(el)[0]!;
+      const bounds = row.getBoundingClientRect();
+      const parts = [...row.querySelectorAll<HTMLElement>('.line > :not(.sr)')];
+      expect(parts.length, lang).to.be.greaterThan(5);
+      for (const part of parts) {
+        const r = part.getBoundingClientRect();
+        expect(part.scrollWidth, `${lang}: "${text(part)}" is not cut short`).to.be.at.most(part.clientWidth + 2);
+        expect(r.right, `${lang}: "${text(part)}" is inside the row`).to.be.at.most(bounds.right + 0.5);
+        expect(r.bottom, `${lang}: "${text(part)}" is not clipped`).to.be.at.most(bounds.bottom + 0.5);
+      }
+    }
+    await setViewport({ width: 800, height: 600 });
   });
 
   it('shows an empty state for no changes', async () => {
