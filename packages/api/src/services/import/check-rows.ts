@@ -1,4 +1,4 @@
-import { SUBJECT_KINDS, type ImportRowError, type MetricDef, type MetricObservation } from '@tierkit/core';
+import { SUBJECT_KINDS, type ImportRowError, type MetricDef, type MetricObservation, type ProblemParam } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
@@ -159,13 +159,23 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
         column,
         message: e.message,
         ...(e.code ? { code: e.code } : {}),
-        ...(e.params ? { params: e.params } : {}),
+        ...(e.params ? { params: rowParams(e.params) } : {}),
       });
     }
     observations.push(obs);
   }
   if (errors.length || subject === undefined) return { errors };
   return { row: { line: rec.line, subject, observations }, errors };
+}
+
+/**
+ * A metric check's params as a row error keeps them: without `known`, the tenant's whole catalogue,
+ * which `PUT …/metrics` names once per request but an import would store again with each of up to
+ * 100,000 row errors, and that the console does not use.
+ */
+function rowParams(params: Readonly<Record<string, ProblemParam>>): Record<string, ProblemParam> {
+  const { known: _known, ...rest } = params;
+  return rest;
 }
 
 /** Check one subjects row. `defaultKind` applies when the file has no kind column. */
