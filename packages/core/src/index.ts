@@ -30,7 +30,7 @@ export { formatPolicyErrors, issueCode, problemParams } from './policy/policy-er
 export type { ValidationResult } from './policy/validate-pack.js';
 export { validatePolicyPack } from './policy/validate-pack.js';
 export type { SchemeDocumentCheck } from './policy/check-scheme-document.js';
-export { checkSchemeDocument } from './policy/check-scheme-document.js';
+export { checkSchemeDocument, schemeKeyAt } from './policy/check-scheme-document.js';
 export { schemeDependencies, schemeMetrics } from './policy/dependencies.js';
 
 export type { CompiledScheme, EvaluateOptions } from './engine/compile-scheme.js';

@@ -1,4 +1,4 @@
-import { checkSchemeDocument, validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
+import { checkSchemeDocument, schemeKeyAt, validatePolicyPack, type PolicyPack, type SchemeDefinition } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { addMonths } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
@@ -48,17 +48,10 @@ export function checkTimeline(metrics: PolicyPack['metrics'], active: readonly P
     const result = validatePolicyPack({ metrics, schemes: documents });
     if (!result.ok) {
       // A `schemes[i]` path means nothing to the reader: each error names the month and the scheme it breaks.
-      const schemeAt = (path: string): string | undefined => {
-        const doc = documents[Number(/^schemes\[(\d+)\]/.exec(path)?.[1] ?? Number.NaN)] as { key?: unknown } | undefined;
-        return typeof doc?.key === 'string' ? doc.key : undefined;
-      };
       throw new ProblemError(
         'unprocessable',
         `With this change the policies in force for ${period} would not be a valid pack: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-        result.errors.map((e) => {
-          const scheme = schemeAt(e.path);
-          return { ...e, params: { ...e.params, inForce: period, ...(scheme === undefined ? {} : { inScheme: scheme }) } };
-        }),
+        result.errors.map((e) => ({ ...e, params: { ...e.params, inForce: period, ...schemeKeyAt(documents, e.path) } })),
       );
     }
   }

@@ -70,7 +70,7 @@ export function checkSchemeDocument(
 }
 
 /** `{ inScheme: key }` of the scheme a pack path (`schemes[2].matrix.rows`) is in, when it names one. */
-function schemeKeyAt(schemes: readonly unknown[], path: string): { inScheme?: string } {
+export function schemeKeyAt(schemes: readonly unknown[], path: string): { inScheme?: string } {
   const at = /^schemes\[(\d+)\]/.exec(path);
   const key = at ? (schemes[Number(at[1])] as { key?: unknown } | undefined)?.key : undefined;
   return typeof key === 'string' ? { inScheme: key } : {};
