@@ -1,5 +1,6 @@
 import type { LevelColor } from '@tierkit/core';
 import { perLevelColor } from '../common/level-palette.js';
+import { progressCss } from './tier-badge.styles.js';
 
 /** What the host pill shows: a level's colour, or one of the three states. */
 export type PillState = LevelColor | 'loading' | 'empty' | 'error';
@@ -70,8 +71,11 @@ export function pillSheet(tag: string, doc: Document): CSSStyleSheet | undefined
   });
 }
 
-/** The pill inside the progress view (`.level[data-color]`), for its shadow root; once per document. */
-export function innerPillSheet(doc: Document): CSSStyleSheet | undefined {
+/**
+ * The shadow root's one sheet, for the progress view: the pill inside it (`.level[data-color]`), then
+ * the layout of pill, bar and gap sentence (tier-badge.styles.ts); once per document.
+ */
+export function innerSheet(doc: Document): CSSStyleSheet | undefined {
   // A key no tag name can be (tag names have no spaces).
-  return sheetOf(doc, ' inner', () => pillRules('.level', (c) => `.level[data-color='${c}']`));
+  return sheetOf(doc, ' inner', () => pillRules('.level', (c) => `.level[data-color='${c}']`) + progressCss);
 }

@@ -8,9 +8,8 @@ import { adoptInHostRoot } from '../common/outer-styles.js';
 import { setHostAria, setHostStates } from '../common/host-state.js';
 import { progressView } from './progress-text.js';
 import { tierBadgeTerms } from './tier-badge.terms.js';
-import { innerPillSheet, pillSheet, type PillState } from './pill-rules.js';
+import { innerSheet, pillSheet, type PillState } from './pill-rules.js';
 import { levelPalette } from '../common/level-palette.js';
-import styles from './tier-badge.styles.js';
 
 /** What a controlled badge needs: the assignment, and the metric definitions its progress mentions. */
 export interface TierBadgeData {
@@ -214,8 +213,8 @@ export class TkTierBadge extends LitElement {
     if (!this.#richStyles) {
       // The shadow root's only stylesheet, the first time it shows more than a pill (see pill-rules.ts).
       this.#richStyles = true;
-      const pill = innerPillSheet(this.ownerDocument);
-      adoptStyles(this.renderRoot as ShadowRoot, pill ? [pill, ...styles] : styles);
+      const sheet = innerSheet(this.ownerDocument);
+      if (sheet) adoptStyles(this.renderRoot as ShadowRoot, [sheet]);
     }
     // Spans only: a block <div> inside the inline host would make the browser wrap anonymous boxes around it.
     return html`<span part="base" class="base" role="group" aria-label=${label} aria-busy=${busy ? 'true' : nothing}
