@@ -2,7 +2,7 @@ import { LitElement, adoptStyles, html, nothing } from 'lit';
 import type { Assignment, Locale, MetricDef } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController, ResourceStatus, signedOut } from '../common/resource.js';
+import { ResourceController, signedOut } from '../common/resource.js';
 import { stateTerms } from '../common/terms.js';
 import { adoptInHostRoot } from '../common/outer-styles.js';
 import { setHostAria, setHostStates } from '../common/host-state.js';
@@ -176,7 +176,7 @@ export class TkTierBadge extends LitElement {
     const source = this.#source!;
     const { status, value } = source;
     const t = stateTerms[locale];
-    if (status === ResourceStatus.error) {
+    if (status === 'error') {
       this.#host('error');
       // No retry for a refused token (401): it would be refused again; the host mints a new one.
       return signedOut(source.error)
@@ -185,7 +185,7 @@ export class TkTierBadge extends LitElement {
     }
     // Nothing to load yet: say "no customer" only when it is the subject that is missing; a known
     // subject waiting for its client (a host may set `provider.client` a moment later) is loading.
-    if (status === ResourceStatus.initial && !(this.subject || this.#provider.value?.subject)) return this.#host('empty', t.noSubject);
+    if (status === 'initial' && !(this.subject || this.#provider.value?.subject)) return this.#host('empty', t.noSubject);
     if (!value) return this.#host('loading', t.loading);
     return this.#renderAssignment(
       value.assignments.find((a) => a.scheme === this.scheme),
@@ -202,7 +202,7 @@ export class TkTierBadge extends LitElement {
     // A level that needs a second person's sign-off (AML 高) says so until it has one.
     const levelName = a.approvalRequired ? t.pending(name) : name;
     const label = t.label(a.schemeInfo.name[locale], levelName);
-    const busy = this.#source?.status === ResourceStatus.pending;
+    const busy = this.#source?.status === 'pending';
     // A colour this version does not know (a newer server's) draws as neutral, and never becomes a state.
     const color = level && Object.hasOwn(levelPalette, level.color) ? level.color : 'neutral';
     const progress = this.showProgress ? progressView(a, metrics, locale, this.#provider.currency) : null;
