@@ -20,7 +20,8 @@ export type PillState = LevelColor | 'loading' | 'empty' | 'error';
  * that layers its own CSS puts `@layer tierkit;` first to keep its layers on top.
  *
  * Each declaration is paid by every pill on the page, so the pill sets only what makes it a pill. It
- * keeps the surrounding text's font and size (m) unless `--tk-font-family` or `size` says otherwise:
+ * keeps the surrounding text's font and size (m) unless `--tk-font-family` or `size` says otherwise
+ * (`var(--tk-font-family)` needs no `inherit` fallback: unset, an inherited property inherits):
  * a pill in a sentence or a table cell reads as part of it. A Chinese name is one word that a table
  * never splits; a long English one wraps between words where a phone has no room for it on one line
  * (a line any narrower still breaks rather than overflow). Its size is its content's even where a grid
@@ -30,7 +31,7 @@ export type PillState = LevelColor | 'loading' | 'empty' | 'error';
 /** The pill's rules: `pill` selects the pill, `colored(c)` the pill of colour `c`. */
 export function pillRules(pill: string, colored: (color: string) => string): string {
   return (
-    `${pill}{padding:.2em .75em;font-family:var(--tk-font-family,inherit);font-weight:600;line-height:1.4;` +
+    `${pill}{padding:.2em .75em;font-family:var(--tk-font-family);font-weight:600;line-height:1.4;` +
     `word-break:keep-all;overflow-wrap:break-word;border-radius:var(--tk-tier-badge-radius,999px);width:fit-content;height:fit-content}` +
     perLevelColor((c, bg, fg) => `${colored(c)}{background:var(--tk-tier-badge-bg,${bg});color:var(--tk-tier-badge-color,${fg})}`)
   );

@@ -17,13 +17,13 @@ export const progressCss = css`
     /* The bar is at least 12em long, but never wider than the box it is in (a phone at 200 % text). */
     .base {
       display: inline-flex; flex-direction: column; gap: 4px; min-width: min(12em, 100%); max-width: 100%; line-height: 1.75;
-      font-family: var(--tk-font-family, inherit); background: var(--tk-color-surface, #ffffff);
+      font-family: var(--tk-font-family); background: var(--tk-color-surface, #fff);
     }
     .level { align-self: flex-start; }
     .progress { display: flex; flex-direction: column; gap: 2px; }
     progress {
-      width: 100%; height: 0.5em;
+      width: 100%; height: .5em;
       accent-color: var(--tk-tier-badge-progress-color, var(--tk-color-accent, #0b5cad));
     }
-    .gap { font-size: 0.8125em; line-height: 1.4; color: var(--tk-color-text-muted, #59636e); }
+    .gap { font-size: .8125em; line-height: 1.4; color: var(--tk-color-text-muted, #59636e); }
   `;
