@@ -34,7 +34,7 @@ export interface LocalizeOptions {
    * True when the host re-renders on its own `lang` attribute itself (it lists `lang` in
    * `observedAttributes`), which spares registering every host with the shared MutationObserver.
    */
-  readonly hostObservesLang?: boolean;
+  readonly ownLang?: boolean;
 }
 
 /**
@@ -54,7 +54,7 @@ export class LocalizeController extends ConfigController {
 
   constructor(host: Host, options: LocalizeOptions = {}) {
     super(host, options.optional, false);
-    this.#observeHost = !options.hostObservesLang;
+    this.#observeHost = !options.ownLang;
     host.addController(this);
   }
 

@@ -141,7 +141,7 @@ export class TkTierBadge extends LitElement {
 
   // The provider's client, subject, locale and currency through one context request — none at all
   // for a controlled badge on a page without a provider — and the badge's effective locale.
-  readonly #provider = new LocalizeController(this, { optional: () => this.data != null, hostObservesLang: true });
+  readonly #provider = new LocalizeController(this, { optional: () => this.data != null, ownLang: true });
 
   // Made on the first update without `data`: a controlled badge never fetches, so never pays for it.
   #source: ResourceController<BadgeSource, readonly [TierkitClient, string]> | undefined;
@@ -196,7 +196,7 @@ export class TkTierBadge extends LitElement {
 
   #renderAssignment(a: Assignment | undefined, metrics: readonly MetricDef[], locale: Locale) {
     const t = tierBadgeTerms[locale];
-    if (!a) return this.#host('empty', t.notInScheme);
+    if (!a) return this.#host('empty', t.none);
     const level = a.schemeInfo.levels.find((l) => l.key === a.level);
     const name = level?.name[locale] ?? a.level;
     // A level that needs a second person's sign-off (AML 高) says so until it has one.
@@ -221,7 +221,7 @@ export class TkTierBadge extends LitElement {
       ><span part="level" class="level" data-color=${color}>${levelName}</span
       ><span part="progress" class="progress"
         ><progress part="bar" max=${progress.path.required} .value=${Math.min(progress.path.current, progress.path.required)}
-          aria-label=${t.progressTo(progress.toLevelName)} aria-describedby="gap"></progress
+          aria-label=${t.progressTo(progress.next)} aria-describedby="gap"></progress
         ><span part="gap" id="gap" class="gap">${progress.text}</span></span></span>`;
   }
 
