@@ -45,7 +45,8 @@ function anyProvider(): boolean {
  * all; the controller asks again on a later update once that stops being true.
  */
 export class ConfigController implements ReactiveController {
-  protected readonly host: Host;
+  // Declared, not a class field: the constructor assigns it (a field would only repeat the name in the bundle).
+  declare protected readonly host: Host;
   readonly #optional: (() => boolean) | undefined;
   #unsubscribe: (() => void) | undefined;
   #asked = false;
