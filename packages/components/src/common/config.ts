@@ -1,10 +1,7 @@
-import { ContextEvent, createContext } from '@lit/context';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { createContext } from '@lit/context';
 import type { Locale } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import type { Theme } from './context.js';
-
-type Host = ReactiveControllerHost & HTMLElement;
 
 /**
  * Everything a provider hands down, in one value: a widget makes one context request for all of it
@@ -34,68 +31,7 @@ export function countProvider(delta: 1 | -1): void {
   registry[PROVIDERS] = (registry[PROVIDERS] ?? 0) + delta;
 }
 
-function anyProvider(): boolean {
+/** Whether any provider is connected on the page (in any copy of the bundle). */
+export function anyProvider(): boolean {
   return (registry[PROVIDERS] ?? 0) > 0;
-}
-
-/**
- * The nearest provider's {@link TierkitConfig}, through one subscribed context request, re-rendering
- * the host when the provider changes it. `optional` returns true while the host can do without a
- * provider (a controlled widget): then, if no provider is connected anywhere, no request is made at
- * all; the controller asks again on a later update once that stops being true.
- */
-export class ConfigController implements ReactiveController {
-  protected readonly host: Host;
-  readonly #optional: (() => boolean) | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #asked = false;
-  /** The provider's configuration, or undefined with no provider. */
-  value: TierkitConfig | undefined;
-
-  /**
-   * `register: false` is for a subclass, which registers once its own fields exist: Lit calls
-   * `hostConnected` at once when a controller is added to a connected host.
-   */
-  constructor(host: Host, optional?: () => boolean, register = true) {
-    this.host = host;
-    this.#optional = optional;
-    if (register) host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.#asked = false;
-    this.#ask();
-  }
-
-  hostUpdate(): void {
-    // Not asked at connect (controlled, no provider anywhere): ask once a provider exists.
-    if (!this.#asked && anyProvider()) this.#ask();
-  }
-
-  hostDisconnected(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    this.value = undefined;
-    this.#asked = false;
-  }
-
-  #ask(): void {
-    if (!anyProvider() && this.#optional?.()) return;
-    this.#asked = true;
-    this.host.dispatchEvent(
-      new ContextEvent(
-        configContext,
-        this.host,
-        (value, unsubscribe) => {
-          if (unsubscribe !== this.#unsubscribe) this.#unsubscribe?.();
-          this.#unsubscribe = unsubscribe;
-          if (value === this.value) return;
-          this.value = value;
-          // Inside an update (asked from hostUpdate) this folds into the running update.
-          this.host.requestUpdate();
-        },
-        true,
-      ),
-    );
-  }
 }

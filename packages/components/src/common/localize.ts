@@ -1,6 +1,7 @@
-import type { ReactiveControllerHost } from 'lit';
+import { ContextEvent } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Locale } from '@tierkit/core';
-import { ConfigController } from './config.js';
+import { anyProvider, configContext, type TierkitConfig } from './config.js';
 import { matchLocale } from './locale.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -28,20 +29,26 @@ function observer(): MutationObserver {
 }
 
 export interface LocalizeOptions {
-  /** As for {@link ConfigController}: true while the host can do without a provider (controlled). */
+  /**
+   * True while the host can do without a provider (a controlled widget): then, if no provider is
+   * connected anywhere, no context request is made at all; the controller asks again on a later
+   * update once that stops being true.
+   */
   readonly optional?: () => boolean;
   /**
    * True when the host re-renders on its own `lang` attribute itself (it lists `lang` in
    * `observedAttributes`), which spares registering every host with the shared MutationObserver.
    */
-  readonly hostObservesLang?: boolean;
+  readonly ownLang?: boolean;
 }
 
 /**
- * Gives an element its provider's configuration (it is a {@link ConfigController}: `value`) and its
- * effective locale — its own `lang` attribute, else the provider's `locale`, else the document's
- * `lang`, else English — and re-renders the host when any of them changes. One controller for both,
- * because a page may hold a thousand badges and each controller is paid per instance.
+ * Gives an element its provider's configuration (`value`, the nearest provider's
+ * {@link TierkitConfig} through one subscribed context request) and its effective locale — its own
+ * `lang` attribute, else the provider's `locale`, else the document's `lang`, else English — and
+ * re-renders the host when any of them changes. One controller (one class, too: every byte of it is
+ * in the badge's bundle) for both, because a page may hold a thousand badges and each controller is
+ * paid per instance.
  *
  * @example
  * ```ts
@@ -49,37 +56,73 @@ export interface LocalizeOptions {
  * render() { const t = terms[this.localize.locale]; return html`${t.loading}`; }
  * ```
  */
-export class LocalizeController extends ConfigController {
+export class LocalizeController implements ReactiveController {
+  readonly #host: Host;
+  readonly #optional: (() => boolean) | undefined;
   readonly #observeHost: boolean;
+  #unsubscribe: (() => void) | undefined;
+  #asked = false;
+  /** The provider's configuration, or undefined with no provider. */
+  value: TierkitConfig | undefined;
 
   constructor(host: Host, options: LocalizeOptions = {}) {
-    super(host, options.optional, false);
-    this.#observeHost = !options.hostObservesLang;
+    this.#host = host;
+    this.#optional = options.optional;
+    this.#observeHost = !options.ownLang;
     host.addController(this);
   }
 
-  override hostConnected(): void {
-    super.hostConnected();
+  hostConnected(): void {
+    this.#asked = false;
+    this.#ask();
     const o = observer();
-    hosts.add(this.host);
-    if (this.#observeHost) o.observe(this.host, { attributes: true, attributeFilter: ['lang'] });
+    hosts.add(this.#host);
+    if (this.#observeHost) o.observe(this.#host, { attributes: true, attributeFilter: ['lang'] });
   }
 
-  override hostDisconnected(): void {
-    super.hostDisconnected();
+  hostUpdate(): void {
+    // Not asked at connect (controlled, no provider anywhere): ask once a provider exists.
+    if (!this.#asked && anyProvider()) this.#ask();
+  }
+
+  hostDisconnected(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.value = undefined;
+    this.#asked = false;
     // A MutationObserver cannot stop watching one target; a removed host's records are harmless
     // (requestUpdate on a disconnected element does nothing visible) and die with the element.
-    hosts.delete(this.host);
+    hosts.delete(this.#host);
   }
 
   /** The locale the host renders in now. */
   get locale(): Locale {
-    return matchLocale(this.host.getAttribute('lang')) ?? this.value?.locale ?? this.#documentLocale() ?? 'en';
+    return matchLocale(this.#host.getAttribute('lang')) ?? this.value?.locale ?? this.#documentLocale() ?? 'en';
   }
 
   /** The currency amounts default to when the data names none. */
   get currency(): string {
     return this.value?.currency ?? 'CNY';
+  }
+
+  #ask(): void {
+    if (!anyProvider() && this.#optional?.()) return;
+    this.#asked = true;
+    this.#host.dispatchEvent(
+      new ContextEvent(
+        configContext,
+        this.#host,
+        (value, unsubscribe) => {
+          if (unsubscribe !== this.#unsubscribe) this.#unsubscribe?.();
+          this.#unsubscribe = unsubscribe;
+          if (value === this.value) return;
+          this.value = value;
+          // Inside an update (asked from hostUpdate) this folds into the running update.
+          this.#host.requestUpdate();
+        },
+        true,
+      ),
+    );
   }
 
   #documentLocale(): Locale | undefined {

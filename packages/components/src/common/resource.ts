@@ -48,7 +48,7 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
   #reload = false;
   #abort: AbortController | undefined;
   #run = 0;
-  #_status: ResourceStatus = ResourceStatus.initial;
+  #_status: ResourceStatus = 'initial';
   #_value: T | undefined;
   #_error: unknown;
 
@@ -87,7 +87,7 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
       this.#lastArgs = undefined;
       this.#_value = controlled;
       this.#_error = undefined;
-      this.#_status = ResourceStatus.complete;
+      this.#_status = 'complete';
       return;
     }
     const args = this.#options.args();
@@ -96,7 +96,7 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
       this.#lastArgs = undefined;
       this.#_value = undefined;
       this.#_error = undefined;
-      this.#_status = ResourceStatus.initial;
+      this.#_status = 'initial';
       return;
     }
     const same = this.#lastArgs !== undefined && sameArgs(this.#lastArgs, args);
@@ -127,13 +127,13 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
     this.#cancel();
     const id = this.#run;
     const abort = (this.#abort = new AbortController());
-    this.#_status = ResourceStatus.pending;
+    this.#_status = 'pending';
     try {
       const value = await this.#options.load(args, abort.signal);
       if (id !== this.#run) return;
       this.#_value = value;
       this.#_error = undefined;
-      this.#_status = ResourceStatus.complete;
+      this.#_status = 'complete';
       this.#abort = undefined;
       this.#host.requestUpdate();
       this.#host.dispatchEvent(new TkLoadEvent(this.#options.name));
@@ -141,7 +141,7 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
       if (id !== this.#run) return;
       this.#_value = undefined;
       this.#_error = error;
-      this.#_status = ResourceStatus.error;
+      this.#_status = 'error';
       this.#abort = undefined;
       this.#host.requestUpdate();
       this.#host.dispatchEvent(new TkErrorEvent(this.#options.name, error));

@@ -1,5 +1,6 @@
 import type { LevelColor } from '@tierkit/core';
 import { perLevelColor } from '../common/level-palette.js';
+import { progressCss } from './tier-badge.styles.js';
 
 /** What the host pill shows: a level's colour, or one of the three states. */
 export type PillState = LevelColor | 'loading' | 'empty' | 'error';
@@ -19,7 +20,8 @@ export type PillState = LevelColor | 'loading' | 'empty' | 'error';
  * that layers its own CSS puts `@layer tierkit;` first to keep its layers on top.
  *
  * Each declaration is paid by every pill on the page, so the pill sets only what makes it a pill. It
- * keeps the surrounding text's font and size (m) unless `--tk-font-family` or `size` says otherwise:
+ * keeps the surrounding text's font and size (m) unless `--tk-font-family` or `size` says otherwise
+ * (`var(--tk-font-family)` needs no `inherit` fallback: unset, an inherited property inherits):
  * a pill in a sentence or a table cell reads as part of it. A Chinese name is one word that a table
  * never splits; a long English one wraps between words where a phone has no room for it on one line
  * (a line any narrower still breaks rather than overflow). Its size is its content's even where a grid
@@ -29,7 +31,7 @@ export type PillState = LevelColor | 'loading' | 'empty' | 'error';
 /** The pill's rules: `pill` selects the pill, `colored(c)` the pill of colour `c`. */
 export function pillRules(pill: string, colored: (color: string) => string): string {
   return (
-    `${pill}{padding:.2em .75em;font-family:var(--tk-font-family,inherit);font-weight:600;line-height:1.4;` +
+    `${pill}{padding:.2em .75em;font-family:var(--tk-font-family);font-weight:600;line-height:1.4;` +
     `word-break:keep-all;overflow-wrap:break-word;border-radius:var(--tk-tier-badge-radius,999px);width:fit-content;height:fit-content}` +
     perLevelColor((c, bg, fg) => `${colored(c)}{background:var(--tk-tier-badge-bg,${bg});color:var(--tk-tier-badge-color,${fg})}`)
   );
@@ -70,8 +72,11 @@ export function pillSheet(tag: string, doc: Document): CSSStyleSheet | undefined
   });
 }
 
-/** The pill inside the progress view (`.level[data-color]`), for its shadow root; once per document. */
-export function innerPillSheet(doc: Document): CSSStyleSheet | undefined {
+/**
+ * The shadow root's one sheet, for the progress view: the pill inside it (`.level[data-color]`), then
+ * the layout of pill, bar and gap sentence (tier-badge.styles.ts); once per document.
+ */
+export function innerSheet(doc: Document): CSSStyleSheet | undefined {
   // A key no tag name can be (tag names have no spaces).
-  return sheetOf(doc, ' inner', () => pillRules('.level', (c) => `.level[data-color='${c}']`));
+  return sheetOf(doc, ' inner', () => pillRules('.level', (c) => `.level[data-color='${c}']`) + progressCss);
 }

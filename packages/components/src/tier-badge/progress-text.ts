@@ -4,7 +4,8 @@ import { progressSentence } from '@tierkit/core/progress';
 /** The nearest path to the next level, its level's name and the sentence that says what is missing. */
 export interface ProgressView {
   readonly path: ProgressPath;
-  readonly toLevelName: string;
+  /** The next level's name. */
+  readonly next: string;
   readonly text: string;
 }
 
@@ -14,8 +15,8 @@ export function progressView(a: Assignment, metrics: readonly MetricDef[], local
   const path = progress?.paths[progress.nearest] ?? progress?.paths[0];
   if (!progress || !path) return null;
   const level = a.schemeInfo.levels.find((l) => l.key === progress.toLevel);
-  const toLevelName = level?.name[locale] ?? progress.toLevel;
+  const next = level?.name[locale] ?? progress.toLevel;
   const metric = metrics.find((m) => m.key === path.metric)?.label[locale] ?? path.metric;
   // The sentence comes from core, so the badge and the API word progress the same way.
-  return { path, toLevelName, text: progressSentence(path, metric, toLevelName, locale, currency) };
+  return { path, next, text: progressSentence(path, metric, next, locale, currency) };
 }

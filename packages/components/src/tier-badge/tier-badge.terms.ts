@@ -4,7 +4,8 @@ export interface TierBadgeTerms {
   /** The badge's accessible name: scheme and level. */
   readonly label: (scheme: string, level: string) => string;
   readonly progressTo: (level: string) => string;
-  readonly notInScheme: string;
+  /** The subject has no level in this scheme. */
+  readonly none: string;
   /** A level waiting for a second person's sign-off (four eyes): staff see it is not final yet. */
   readonly pending: (level: string) => string;
 }
@@ -13,19 +14,19 @@ export const tierBadgeTerms: Translations<TierBadgeTerms> = {
   'zh-CN': {
     label: (s, l) => `${s}：${l}`,
     progressTo: (l) => `升级${l}的进度`,
-    notInScheme: '暂无该项等级。',
+    none: '暂无该项等级。',
     pending: (l) => `${l}（待审批）`,
   },
   'zh-TW': {
     label: (s, l) => `${s}：${l}`,
     progressTo: (l) => `升級${l}的進度`,
-    notInScheme: '暫無該項等級。',
+    none: '暫無該項等級。',
     pending: (l) => `${l}（待審批）`,
   },
   en: {
     label: (s, l) => `${s}: ${l}`,
     progressTo: (l) => `Progress to ${l}`,
-    notInScheme: 'No level in this scheme yet.',
+    none: 'No level in this scheme yet.',
     pending: (l) => `${l} (pending approval)`,
   },
 };
