@@ -56,8 +56,9 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       const month = await monthlySchedule(db.db, tenantId, now, timeZone, timing);
       if (json) io.out(JSON.stringify({ running, timeZone, ...timing, months: [month] }));
       else {
-        // Off, what the month waits for is still worth knowing, but first that nothing will queue it.
-        if (!running) io.out(scheduleOffLine(month.period, tenantId));
+        // Off, what the month waits for is still worth knowing, but first that nothing will queue it —
+        // unless the month has its job already (started by hand): then there is nothing to start.
+        if (!running && !month.job) io.out(scheduleOffLine(month.period, tenantId));
         io.out(scheduleLine(month, now, running));
       }
       return EXIT.ok;

@@ -162,14 +162,16 @@ export class JobsPage extends LitElement {
           : s.scheduleStatus === 'loading'
             ? w.loading
             : '';
-    // Off on this server, what the month waits for is still said, but first that nothing will queue it.
-    const off = s.schedule?.running === false;
+    // Off on this server, what the month waits for is still said, but first that nothing will queue it —
+    // unless the month has its job already (started by hand): then there is nothing to start.
+    const notHere = s.schedule?.running === false;
+    const off = notHere && !month?.job;
     return html`<section class="card jobs-schedule" aria-labelledby="jobs-schedule-h">
       <h2 id="jobs-schedule-h">${w.scheduleTitle}</h2>
       <p role="status" data-testid="schedule-off" class="jobs-overdue">${off ? w.scheduleOff : ''}</p>
       <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
       ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
-      ${off ? nothing : html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>`}
+      ${notHere ? nothing : html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>`}
     </section>`;
   }
 
