@@ -1,5 +1,5 @@
 // The monthly re-tier as an operations team runs it in the admin console: a server whose schedule is
-// off says so on the jobs page (nothing will queue the month by itself), and a job started by hand for
+// off says so on the jobs page (this server will not queue the month), and a job started by hand for
 // a month partly loaded says what the month lacks — the real server, the console's bundle, Chromium.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +49,7 @@ describe('admin console: the monthly re-tier, run by hand', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="schedule-off"]')?.textContent?.trim());
     assert.equal(
       await text(page, 'schedule-off'),
-      '本服务器未开启月度重评排程：任何月份都不会自动重评。请手动启动月度重评（下方“启动重评”，或 tierkit retier）。',
+      '本服务器不运行月度重评排程。若其他服务器也不运行，请手动启动月度重评（下方“启动重评”，或 tierkit retier）。',
     );
     assert.equal(await page.locator('.jobs-schedule .hint').count(), 0);
     // The seed has just written last month: settling, but no "queued after …" where nothing will queue it.
@@ -60,12 +60,12 @@ describe('admin console: the monthly re-tier, run by hand', () => {
     await language(page, 'zh-TW');
     assert.equal(
       await text(page, 'schedule-off'),
-      '本伺服器未開啟月度重評排程：任何月份都不會自動重評。請手動啟動月度重評（下方「啟動重評」，或 tierkit retier）。',
+      '本伺服器不執行月度重評排程。若其他伺服器也不執行，請手動啟動月度重評（下方「啟動重評」，或 tierkit retier）。',
     );
     await language(page, 'en');
     assert.equal(
       await text(page, 'schedule-off'),
-      'The schedule is off on this server: no month is re-tiered by itself. Start monthly jobs by hand (Start a re-tier, below) or with tierkit retier.',
+      'This server does not run the monthly schedule. If no other server runs it, start monthly jobs by hand (Start a re-tier, below) or with tierkit retier.',
     );
     assert.deepEqual(await axeViolations(page), [], 'jobs page, schedule off (en)');
     await language(page, 'zh-CN');

@@ -7,6 +7,7 @@ import { addMonths, drainJobs, type JobView, type ScheduleMonth } from '@tierkit
 import { connect } from '@tierkit/db';
 import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
+import { SCHEDULE_UNKNOWN_LINE } from './job-output.js';
 import { runCaptured } from './run-captured.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-jobs-'));
@@ -30,29 +31,50 @@ before(async () => {
 // First: the seed has just written the month, and no job has been started for it yet.
 it('an operator asks what the monthly schedule waits for, as a line or as the API’s JSON', async () => {
   const period = lastCompleteMonth();
+  // Without TIERKIT_SCHEDULE here, what the server runs is not known: null, not the default's guess.
   const json = await cli('jobs', 'schedule', '--json');
   assert.equal(json.code, 0, json.err.join('\n'));
-  const body = JSON.parse(json.out[0] ?? '') as { running: boolean; settleMinutes: number; overdueDays: number; months: ScheduleMonth[] };
-  assert.deepEqual([body.running, body.settleMinutes, body.overdueDays], [true, 60, 7]);
+  const body = JSON.parse(json.out[0] ?? '') as {
+    running: boolean | null;
+    settleMinutes: number;
+    overdueDays: number;
+    months: ScheduleMonth[];
+  };
+  assert.deepEqual([body.running, body.settleMinutes, body.overdueDays], [null, 60, 7]);
   const month = body.months[0];
   // The seed has just written the month: the schedule waits for it to settle, and no monthly job is queued.
   assert.equal(month?.period, period);
   assert.deepEqual([month?.state, month?.waitingFor, month?.job, month?.metrics?.missing], ['settling', 'settling', null, []]);
-  const text = await cli('jobs', 'schedule');
-  assert.equal(text.code, 0, text.err.join('\n'));
+  const unknown = await cli('jobs', 'schedule');
+  assert.equal(unknown.code, 0, unknown.err.join('\n'));
+  assert.deepEqual(unknown.out[0], SCHEDULE_UNKNOWN_LINE);
   assert.match(
-    text.out[0] ?? '',
-    new RegExp(`^${period}  settling .*data settling: queued at \\S+ if nothing more arrives; ended \\S+, waiting \\d+ days?`),
+    unknown.out[1] ?? '',
+    new RegExp(
+      `^${period}  settling .*data settling: quiet at \\S+ if nothing more arrives, then queued by a server that runs the schedule; ended `,
+    ),
   );
-  assert.equal(text.out.length, 1, 'the schedule runs: one line');
-  // A server with the schedule off never queues the month: said first, with how to start it by hand.
+  process.env.TIERKIT_SCHEDULE = 'on';
+  try {
+    const text = await cli('jobs', 'schedule');
+    assert.equal(text.code, 0, text.err.join('\n'));
+    assert.match(
+      text.out[0] ?? '',
+      new RegExp(`^${period}  settling .*data settling: queued at \\S+ if nothing more arrives; ended \\S+, waiting \\d+ days?`),
+    );
+    assert.equal(text.out.length, 1, 'the schedule runs: one line');
+    assert.equal((JSON.parse((await cli('jobs', 'schedule', '--json')).out[0] ?? '') as { running: boolean }).running, true);
+  } finally {
+    delete process.env.TIERKIT_SCHEDULE;
+  }
+  // A server with the schedule off does not queue the month: said first, with how to start it by hand.
   process.env.TIERKIT_SCHEDULE = 'off';
   try {
     const off = await cli('jobs', 'schedule');
     assert.equal(off.code, 0, off.err.join('\n'));
     assert.equal(
       off.out[0],
-      `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period} --tenant demo, or POST /v1/jobs)`,
+      `this server does not run the monthly schedule (TIERKIT_SCHEDULE=off); unless another server runs it, start the month by hand (tierkit retier --period ${period} --tenant demo, or POST /v1/jobs)`,
     );
     // Settling, but not "queued at …": nothing will queue it.
     assert.match(off.out[1] ?? '', new RegExp(`^${period}  settling +data in \\(last written \\S+\\); ended \\S+, waiting \\d+ days?`));

@@ -138,7 +138,7 @@ export class JobsPage extends LitElement {
           ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
           : m.waitingFor === 'import'
             ? w.importing(month, m.importId ?? '')
-            : // With no schedule here nothing queues it once quiet: say only that the data has come.
+            : // Unless this server runs the schedule, nothing here queues it once quiet: say only that the data has come.
               running
               ? w.settling(month, formatInstant(m.quietAt, locale))
               : w.arrived(month, formatInstant(m.lastWrittenAt, locale));
@@ -158,20 +158,21 @@ export class JobsPage extends LitElement {
       s.scheduleStatus === 'error'
         ? `${w.failed}: ${whyFailed(s.scheduleError, locale)}`
         : month
-          ? this.#scheduleText(month, w, locale, s.schedule?.running !== false)
+          ? this.#scheduleText(month, w, locale, s.schedule?.running === true)
           : s.scheduleStatus === 'loading'
             ? w.loading
             : '';
-    // Off on this server, what the month waits for is still said, but first that nothing will queue it —
-    // unless the month has its job already (started by hand): then there is nothing to start.
-    const notHere = s.schedule?.running === false;
-    const off = notHere && !month?.job;
+    // Off on this server, what the month waits for is still said, but first that this server will not
+    // queue it — unless the month has its job already (started by hand): then there is nothing to start.
+    // Not known (`running` null, an embedder that did not say): neither on nor off is claimed.
+    const off = s.schedule?.running === false && !month?.job;
+    const runsHere = s.schedule?.running === true;
     return html`<section class="card jobs-schedule" aria-labelledby="jobs-schedule-h">
       <h2 id="jobs-schedule-h">${w.scheduleTitle}</h2>
       <p role="status" data-testid="schedule-off" class="jobs-overdue">${off ? w.scheduleOff : ''}</p>
       <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
       ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
-      ${notHere ? nothing : html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>`}
+      ${runsHere ? html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>` : nothing}
     </section>`;
   }
 
