@@ -7,7 +7,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CreateJobBody, JobIdParams, JobListSchema, JobSchema, QueuedJobSchema, ScheduleSchema } from '../schemas/jobs.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, resumeJob, viewOf } from '../services/jobs/jobs.js';
+import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, type QueuedJob, resumeJob, viewOf } from '../services/jobs/jobs.js';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule } from '../services/jobs/schedule.js';
 
 const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
@@ -123,7 +123,9 @@ export function jobs(
           requireData: true,
         });
         if (!job) throw new Error('a job without a schedule key was not stored');
-        return c.json({ ...job, partlyLoaded: job.partlyLoaded ?? null }, 201);
+        // requireData set: the month was looked at, so undefined cannot happen; null is "nothing missing".
+        const queued: QueuedJob = { ...job, partlyLoaded: job.partlyLoaded ?? null };
+        return c.json(queued, 201);
       })
       .openapi(listJobsRoute, async (c) => {
         const deps = c.var.deps;

@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type Job, type JobStatus, type PartlyLoaded, type SubjectKind } from '@tierkit/core';
+import { JOB_STATUSES, type Job, type JobStatus, type PartlyLoaded, type QueuedJob, type SubjectKind } from '@tierkit/core';
 import {
   findJob,
   findSubjectIds,
@@ -58,12 +58,17 @@ export interface RetierRequest {
   readonly requireData?: boolean;
 }
 
-// A month a person re-tiers by hand though the schedule would wait: one home, shared with the admin kit.
-// The person decides (a quarterly feed, a one-off correction, a feed stopped): the job is queued, and says so.
-export type { PartlyLoaded };
+// A month a person re-tiers by hand though the schedule would wait, and what `POST /v1/jobs` answers:
+// one home (core's wire types), shared with the admin kit. The person decides (a quarterly feed, a
+// one-off correction, a feed stopped): the job is queued, and says so.
+export type { PartlyLoaded, QueuedJob };
 
-/** What {@link enqueueRetier} returns: the job, and — when `requireData` was set — whether the month is partly loaded. */
-export type QueuedJob = JobView & { readonly partlyLoaded?: PartlyLoaded | null };
+/**
+ * What {@link enqueueRetier} returns: the job, and — only when `requireData` was set, so the month was
+ * looked at — whether it is partly loaded. Not `QueuedJob`: without `requireData` nothing was looked
+ * at, and `partlyLoaded: null` would say the month is fully loaded.
+ */
+export type EnqueuedRetier = JobView & { readonly partlyLoaded?: PartlyLoaded | null };
 
 /**
  * The 422 for a re-tier at a month with no data at all for the schemes asked for (all when none are
@@ -157,7 +162,7 @@ function check(tp: TenantPack, req: RetierRequest, now: Date): void {
  * @example
  * await enqueueRetier(db, { tenantId: 'demo', schemes: ['retail-tier'], period: '2026-11', reason: 'policy v3 active', requestedBy: 'policy:retail-tier@3' });
  */
-export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<QueuedJob | undefined> {
+export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<EnqueuedRetier | undefined> {
   const now = req.now ?? new Date();
   const tp = req.pack ?? (await loadTenantPack(db, req.tenantId, req.timeZone));
   check(tp, req, now);
