@@ -45,6 +45,12 @@ describe('the console words a refused re-tier job', () => {
         '已評估起始月份: 「2025-13」不是月份（YYYY-MM 或 YYYYMM）',
         'Evaluated since: “2025-13” is not a month (YYYY-MM or YYYYMM)',
       ],
+      [
+        { period: '2025-10', filter: { evaluatedSince: '2025-11' } },
+        '已评估起始月份: 不能晚于任务的评估月份（2025-10）：否则没有客户会被重评',
+        '已評估起始月份: 不能晚於任務的評估月份（2025-10）：否則沒有客戶會被重評',
+        'Evaluated since: must not be after the job’s month (2025-10): no customer would be re-evaluated',
+      ],
     ];
     for (const [body, zhCN, zhTW, en] of cases) {
       const e = await refusal(start(body));

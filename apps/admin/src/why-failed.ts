@@ -98,6 +98,8 @@ interface FieldSays {
   noSuchColumn: (column: string) => string;
   noColumnFor: (field: string) => string;
   notBefore: (from: string) => string;
+  /** A re-tier's `filter.evaluatedSince` after the job's own month (`too_big`, origin `month`). */
+  notAfterJobMonth: (month: string) => string;
   maxMonths: (max: string, asked: string) => string;
   notBegun: (month: string, current: string) => string;
   requires: (field: string) => string;
@@ -251,6 +253,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSuchColumn: (c) => `映射中的列“${c}”不在文件表头中`,
       noColumnFor: (f) => `没有列映射到“${f}”`,
       notBefore: (from) => `不能早于起始月份（${from}）`,
+      notAfterJobMonth: (m) => `不能晚于任务的评估月份（${m}）：否则没有客户会被重评`,
       maxMonths: (max, asked) => `最多 ${max} 个月，现为 ${asked} 个月`,
       notBegun: (month, current) => `${month} 尚未开始（本月为 ${current}）`,
       requires: (f) => `须同时给出${f}`,
@@ -401,6 +404,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSuchColumn: (c) => `對應中的欄「${c}」不在檔案標題列中`,
       noColumnFor: (f) => `沒有欄位對應到「${f}」`,
       notBefore: (from) => `不能早於起始月份（${from}）`,
+      notAfterJobMonth: (m) => `不能晚於任務的評估月份（${m}）：否則沒有客戶會被重評`,
       maxMonths: (max, asked) => `最多 ${max} 個月，目前為 ${asked} 個月`,
       notBegun: (month, current) => `${month} 尚未開始（本月為 ${current}）`,
       requires: (f) => `須同時提供${f}`,
@@ -562,6 +566,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSuchColumn: (c) => `the mapping names column “${c}”, which the file’s header does not have`,
       noColumnFor: (f) => `no column is mapped to “${f}”`,
       notBefore: (from) => `must not be before the first month (${from})`,
+      notAfterJobMonth: (m) => `must not be after the job’s month (${m}): no customer would be re-evaluated`,
       maxMonths: (max, asked) => `at most ${max} months; this is ${asked}`,
       notBegun: (month, current) => `${month} has not begun (this month is ${current})`,
       requires: (f) => `needs ${f}`,
@@ -691,6 +696,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.origin === 'string') return s.maxLength(str(p.maximum));
       if (p.origin === 'array') return s.maxItems(str(p.maximum));
       if (p.origin === 'months') return s.maxMonths(str(p.maximum), str(p.actual));
+      // The only month with a maximum: a re-tier's evaluatedSince, at most the job's month.
+      if (p.origin === 'month') return s.notAfterJobMonth(str(p.maximum));
       if (p.origin === 'columns') return s.maxColumns(str(p.maximum), str(p.actual));
       if (p.origin === 'fields') return s.fieldCount(str(p.actual), str(p.maximum));
       if (p.origin === 'token') return s.tokenTooLarge;
