@@ -70,8 +70,21 @@ describe('the console words a refused re-tier job', () => {
     assert.equal(e.status, 422);
     const field = e.errors?.find((x) => x.path === 'period');
     assert.ok(field, JSON.stringify(e.errors));
-    assert.equal(fieldSays(field, 'zh-CN'), '2024-01 的数据尚未导入，请先导入再重评');
-    assert.equal(fieldSays(field, 'zh-TW'), '2024-01 的資料尚未匯入，請先匯入再重評');
-    assert.equal(fieldSays(field, 'en'), 'no data for 2024-01 has been loaded: load it first, then re-tier');
+    assert.equal(
+      fieldSays(field, 'zh-CN'),
+      '2024-01 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 2024-01 的数据再重评。',
+    );
+    assert.equal(
+      fieldSays(field, 'zh-TW'),
+      '2024-01 的資料尚未匯入，未建立任務：此時重評會把每位客戶都按無餘額評級。請先匯入 2024-01 的資料再重評。',
+    );
+    assert.equal(
+      fieldSays(field, 'en'),
+      'No data for 2024-01 has been loaded, so no job was started: re-tiering it now would rate every customer as if they had no balances. Load 2024-01’s data first, then re-tier.',
+    );
+    // One wording: the console's refusal (jobs page, approvals) is the field's, by its code and month,
+    // not a copy of its own keyed on the problem type and the month the page asked for.
+    assert.equal(whyFailed(e, 'zh-CN'), fieldSays(field, 'zh-CN'));
+    assert.equal(whyFailed(e, 'en'), fieldSays(field, 'en'));
   });
 });

@@ -278,7 +278,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `有两列都映射到“${f}”`,
       mixedLayout: '请二选一：指标列加数值列，或每个指标一列',
       noChange: (f) => `请至少修改一项：${f}`,
-      noData: (m) => `${m} 的数据尚未导入，请先导入再重评`,
+      noData: (m) => `${m} 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 ${m} 的数据再重评。`,
     },
   },
   'zh-TW': {
@@ -429,7 +429,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `有兩欄都對應到「${f}」`,
       mixedLayout: '請二擇一：指標欄加數值欄，或每個指標一欄',
       noChange: (f) => `請至少修改一項：${f}`,
-      noData: (m) => `${m} 的資料尚未匯入，請先匯入再重評`,
+      noData: (m) => `${m} 的資料尚未匯入，未建立任務：此時重評會把每位客戶都按無餘額評級。請先匯入 ${m} 的資料再重評。`,
     },
   },
   en: {
@@ -591,7 +591,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `two columns map to “${f}”`,
       mixedLayout: 'use either metric and value columns, or one column per metric, not both',
       noChange: (f) => `change at least one: ${f}`,
-      noData: (m) => `no data for ${m} has been loaded: load it first, then re-tier`,
+      noData: (m) =>
+        `No data for ${m} has been loaded, so no job was started: re-tiering it now would rate every customer as if they had no balances. Load ${m}’s data first, then re-tier.`,
     },
   },
 };
@@ -861,6 +862,10 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   const w = FAILURE_WORDS[locale];
   if (e.status === 0) return w.unreachable;
   if (e.status >= 500) return w.server(e.status);
+  // A re-tier of a month with no data (422 period-without-data): the refusal staff meet most, said by
+  // its field's code and month wherever a job is started (jobs page, approvals), in their language.
+  const noData = e.errors?.find((f) => f.code === 'no_data');
+  if (noData) return fieldSays(noData, locale) ?? e.detail ?? e.title;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

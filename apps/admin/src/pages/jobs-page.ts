@@ -21,10 +21,9 @@ import { whyFailed } from '../why-failed.js';
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
 
-function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale, period?: string): string {
+function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale): string {
   if (!e) return '';
-  // The API says it in English; a month without data is the refusal staff meet most, so in their language.
-  if (period && e.type?.endsWith('/period-without-data')) return `${w.refused}: ${w.noData(period)}`;
+  // whyFailed says a month without data by its `no_data` code and month, in the staff's language.
   return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
@@ -194,7 +193,7 @@ export class JobsPage extends LitElement {
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
       <p class="hint" id="jobs-period-hint">${w.periodHint(bankTimeZone())}</p>
-      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale, this.#startedPeriod)}</p>
+      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
     </section>`;
   }
 
