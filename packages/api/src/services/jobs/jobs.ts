@@ -13,6 +13,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { isPeriod, periodOf } from '../../periods.js';
+import { monthError, notMonth } from '../../month-errors.js';
 import { invalid, ProblemError, type FieldError } from '../../problem.js';
 import { monthLoad } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
@@ -95,26 +96,14 @@ async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierReques
 function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   const errors: FieldError[] = [];
   const current = periodOf(now, req.timeZone ?? tp.timeZone);
-  const notMonth = (path: string, value: string): FieldError => ({
-    path,
-    message: `"${value}" is not a month (YYYY-MM, 2000-01 or later)`,
-    code: 'invalid_format',
-    params: { format: 'month', value },
-  });
   const unknownScheme = (path: string, scheme: string): FieldError => ({
     path,
     message: `unknown scheme "${scheme}"`,
     code: 'unknown_scheme',
     params: { scheme },
   });
-  if (!isPeriod(req.period)) errors.push(notMonth('period', req.period));
-  else if (req.period > current)
-    errors.push({
-      path: 'period',
-      message: `${req.period} has not begun yet (current month ${current})`,
-      code: 'month_not_begun',
-      params: { month: req.period, current },
-    });
+  const period = monthError('period', req.period, current);
+  if (period) errors.push(period);
   (req.schemes ?? []).forEach((s, i) => {
     if (!tp.schemes.has(s)) errors.push(unknownScheme(`schemes[${i}]`, s));
   });
