@@ -41,9 +41,16 @@ describe('the console words a refused re-tier job', () => {
       ],
       [
         { period: '2025-10', filter: { evaluatedSince: '2025-13' } },
-        '已评估起始月份: “2025-13”不是月份（YYYY-MM 或 YYYYMM）',
-        '已評估起始月份: 「2025-13」不是月份（YYYY-MM 或 YYYYMM）',
-        'Evaluated since: “2025-13” is not a month (YYYY-MM or YYYYMM)',
+        '已评估起始月份: “2025-13”不是月份（YYYY-MM）',
+        '已評估起始月份: 「2025-13」不是月份（YYYY-MM）',
+        'Evaluated since: “2025-13” is not a month (YYYY-MM)',
+      ],
+      [
+        // A month before 2000 is a month, only too early: said as such, not as "not a month".
+        { period: '1999-12' },
+        '月份: 须为 2000-01 或之后的月份',
+        '月份: 須為 2000-01 或之後的月份',
+        'Month: must be 2000-01 or later',
       ],
       [
         { period: '2025-10', filter: { evaluatedSince: '2025-11' } },

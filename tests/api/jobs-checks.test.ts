@@ -61,7 +61,8 @@ forEachDialect('re-tier jobs for an operations team', (f: ApiFixture) => {
         }),
       ),
       {
-        period: ['invalid_format', { format: 'month', value: '1999-12' }],
+        // A month before 2000 is a month, too early: too_small, not "not a month".
+        period: ['too_small', { minimum: '2000-01', inclusive: true, origin: 'month' }],
         'schemes[1]': ['unknown_scheme', { scheme: 'no-such-scheme' }],
         'filter.level.scheme': ['unknown_scheme', { scheme: 'nope' }],
         'filter.evaluatedSince': ['invalid_format', { format: 'month', value: '2025-13' }],

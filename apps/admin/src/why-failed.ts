@@ -77,7 +77,8 @@ interface FieldSays {
   mapping: string;
   empty: string;
   notA: (value: string, what: string) => string;
-  what: Record<'subject' | 'month' | 'yuan' | 'integer' | 'staff', string>;
+  /** `month`: where only YYYY-MM is accepted (jobs, metric writes, analytics); `importMonth`: an import's cell, which takes YYYYMM too. */
+  what: Record<'subject' | 'month' | 'importMonth' | 'yuan' | 'integer' | 'staff', string>;
   notLevel: (level: string) => string;
   noSubject: (id: string) => string;
   noStaff: (id: string) => string;
@@ -100,6 +101,8 @@ interface FieldSays {
   notBefore: (from: string) => string;
   /** A re-tier's `filter.evaluatedSince` after the job's own month (`too_big`, origin `month`). */
   notAfterJobMonth: (month: string) => string;
+  /** A month before the first the API accepts (2000-01). */
+  fromMonth: (month: string) => string;
   maxMonths: (max: string, asked: string) => string;
   notBegun: (month: string, current: string) => string;
   requires: (field: string) => string;
@@ -229,7 +232,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notA: (v, what) => `“${v}”不是${what}`,
       what: {
         subject: '有效的客户号（1–64 位字母、数字或 _ . : -）',
-        month: '月份（YYYY-MM 或 YYYYMM）',
+        month: '月份（YYYY-MM）',
+        importMonth: '月份（YYYY-MM 或 YYYYMM）',
         yuan: '以元填写的金额（数字，最多两位小数，不带千位分隔符）',
         integer: '整数',
         staff: '有效的员工号（1–64 位字母、数字或 _ . : -）',
@@ -254,6 +258,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noColumnFor: (f) => `没有列映射到“${f}”`,
       notBefore: (from) => `不能早于起始月份（${from}）`,
       notAfterJobMonth: (m) => `不能晚于任务的评估月份（${m}）：否则没有客户会被重评`,
+      fromMonth: (m) => `须为 ${m} 或之后的月份`,
       maxMonths: (max, asked) => `最多 ${max} 个月，现为 ${asked} 个月`,
       notBegun: (month, current) => `${month} 尚未开始（本月为 ${current}）`,
       requires: (f) => `须同时给出${f}`,
@@ -380,7 +385,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notA: (v, what) => `「${v}」不是${what}`,
       what: {
         subject: '有效的客戶編號（1–64 位字母、數字或 _ . : -）',
-        month: '月份（YYYY-MM 或 YYYYMM）',
+        month: '月份（YYYY-MM）',
+        importMonth: '月份（YYYY-MM 或 YYYYMM）',
         yuan: '以元填寫的金額（數字，最多兩位小數，不含千分位符號）',
         integer: '整數',
         staff: '有效的員工編號（1–64 位字母、數字或 _ . : -）',
@@ -405,6 +411,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noColumnFor: (f) => `沒有欄位對應到「${f}」`,
       notBefore: (from) => `不能早於起始月份（${from}）`,
       notAfterJobMonth: (m) => `不能晚於任務的評估月份（${m}）：否則沒有客戶會被重評`,
+      fromMonth: (m) => `須為 ${m} 或之後的月份`,
       maxMonths: (max, asked) => `最多 ${max} 個月，目前為 ${asked} 個月`,
       notBegun: (month, current) => `${month} 尚未開始（本月為 ${current}）`,
       requires: (f) => `須同時提供${f}`,
@@ -539,7 +546,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notA: (v, what) => `“${v}” is not ${what}`,
       what: {
         subject: 'a customer id (1–64 letters, digits, _ . : -)',
-        month: 'a month (YYYY-MM or YYYYMM)',
+        month: 'a month (YYYY-MM)',
+        importMonth: 'a month (YYYY-MM or YYYYMM)',
         yuan: 'an amount in yuan (digits, at most 2 decimals, no separators)',
         integer: 'a whole number',
         staff: 'a staff id (1–64 letters, digits, _ . : -)',
@@ -567,6 +575,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noColumnFor: (f) => `no column is mapped to “${f}”`,
       notBefore: (from) => `must not be before the first month (${from})`,
       notAfterJobMonth: (m) => `must not be after the job’s month (${m}): no customer would be re-evaluated`,
+      fromMonth: (m) => `must be ${m} or later`,
       maxMonths: (max, asked) => `at most ${max} months; this is ${asked}`,
       notBegun: (month, current) => `${month} has not begun (this month is ${current})`,
       requires: (f) => `needs ${f}`,
@@ -689,7 +698,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       // An import row with fewer fields than the header.
       if (p.origin === 'fields') return s.fieldCount(str(p.actual), str(p.minimum));
       if (p.origin === 'array') return s.minItems(str(p.minimum));
-      if (p.origin === 'month') return s.notBefore(str(p.minimum));
+      // Before the first month kept (2000-01), or before a range's own `from`.
+      if (p.origin === 'month') return p.minimum === '2000-01' ? s.fromMonth(str(p.minimum)) : s.notBefore(str(p.minimum));
       if (p.origin === 'day') return s.notBeforeDay(str(p.minimum));
       if (p.minimum !== undefined) return s.min(str(p.minimum), p.inclusive !== false);
       break;
@@ -707,7 +717,9 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.maximum !== undefined) return s.max(str(p.maximum), p.inclusive !== false);
       break;
     case 'invalid_format':
-      if (p.format === 'month' && p.value !== undefined) return s.notA(str(p.value), s.what.month);
+      // Only an import's cells (a row's line) take YYYYMM as well: say the form the field accepts.
+      if (p.format === 'month' && p.value !== undefined)
+        return s.notA(str(p.value), 'line' in f && f.line !== undefined ? s.what.importMonth : s.what.month);
       // An import cell: a subject or staff id, an integer, an amount in yuan.
       if (p.value !== undefined && typeof p.format === 'string' && p.format in CELL_FORMATS)
         return s.notA(str(p.value), s.what[CELL_FORMATS[p.format] as keyof FieldSays['what']]);

@@ -7,8 +7,22 @@ import type { FieldError } from './problem.js';
  * words them by code).
  */
 
-/** `value` is no month the API accepts (`invalid_format`, `format: 'month'`). */
+/** The first month the API keeps (`isPeriod`). */
+export const FIRST_MONTH = '2000-01';
+
+/**
+ * `value` is no month the API accepts: `invalid_format` (`format: 'month'`), or — a well-formed month
+ * before 2000 — `too_small` (origin `month`, `minimum: '2000-01'`), which says what to change rather
+ * than that it is no month at all.
+ */
 export function notMonth(path: string, value: string): FieldError {
+  if (/^\d{4}-(0[1-9]|1[0-2])$/.test(value) && value < FIRST_MONTH)
+    return {
+      path,
+      message: `${value} is before ${FIRST_MONTH}, the first month kept`,
+      code: 'too_small',
+      params: { minimum: FIRST_MONTH, inclusive: true, origin: 'month' },
+    };
   return {
     path,
     message: `"${value}" is not a month (YYYY-MM, 2000-01 or later)`,
