@@ -55,6 +55,9 @@ describe('admin console: the monthly re-tier, run by hand', () => {
       '本服务器不运行月度重评排程。若其他服务器也不运行，请手动启动月度重评（下方“启动重评”，或 tierkit retier）。',
     );
     assert.equal(await page.locator('.jobs-schedule .hint').count(), 0);
+    // Information, not an alarm: not in the overdue red.
+    const colour = await page.locator('[data-testid="schedule-off"]').evaluate((el) => getComputedStyle(el).color);
+    assert.notEqual(colour, 'rgb(164, 22, 26)');
     // The seed has just written last month: settling, but no "queued after …" where nothing will queue it.
     await page.locator('[data-testid="schedule-state"][data-state="settling"]').waitFor();
     assert.match(await text(page, 'schedule-state'), /^\d{4}年\d{1,2}月数据已到（最后写入 .+）（已等 \d+ 天，.+ 起算逾期）$/);
