@@ -16,6 +16,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
 import { bankMonth, bankTimeZone, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
+import { startedElsewhere } from './started-job.js';
 import { whyFailed } from '../why-failed.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
@@ -286,13 +287,15 @@ export class JobsPage extends LitElement {
     ]
       .filter(Boolean)
       .join(' · ');
-    // Started here for a month the schedule would still wait for: what it lacks, read with the heading focus lands on.
-    const lacks = s.started?.id === s.jobId ? s.started?.partlyLoaded : undefined;
+    // Started here (or on another page, handed over) for a month the schedule would still wait for: what
+    // it lacks, read with the heading focus lands on.
+    const started = s.started?.id === s.jobId ? s.started : startedElsewhere(s.jobId);
+    const lacks = started?.partlyLoaded;
     return html`<section class="card jobs-detail" aria-labelledby="job-h">
       <p><a href="#/jobs">${w.back}</a></p>
       <h2 id="job-h" tabindex="-1" aria-describedby=${lacks ? 'job-partly-loaded' : nothing}>${w.jobTitle(s.jobId ?? '')}</h2>
       <p role="status" id="job-partly-loaded" data-testid="job-partly-loaded" class="jobs-notice">${
-        lacks && s.started ? w.partlyLoaded(w.month(s.started.params.period), lacks.missing.join(', '), lacks.loaded.join(', ')) : ''
+        lacks && started ? w.partlyLoaded(w.month(started.params.period), lacks.missing.join(', '), lacks.loaded.join(', ')) : ''
       }</p>
       ${
         s.jobStatus === 'error'
