@@ -41,9 +41,22 @@ describe('the console words a refused re-tier job', () => {
       ],
       [
         { period: '2025-10', filter: { evaluatedSince: '2025-13' } },
-        '已评估起始月份: “2025-13”不是月份（YYYY-MM 或 YYYYMM）',
-        '已評估起始月份: 「2025-13」不是月份（YYYY-MM 或 YYYYMM）',
-        'Evaluated since: “2025-13” is not a month (YYYY-MM or YYYYMM)',
+        '已评估起始月份: “2025-13”不是月份（YYYY-MM）',
+        '已評估起始月份: 「2025-13」不是月份（YYYY-MM）',
+        'Evaluated since: “2025-13” is not a month (YYYY-MM)',
+      ],
+      [
+        // A month before 2000 is a month, only too early: said as such, not as "not a month".
+        { period: '1999-12' },
+        '月份: 须为 2000-01 或之后的月份',
+        '月份: 須為 2000-01 或之後的月份',
+        'Month: must be 2000-01 or later',
+      ],
+      [
+        { period: '2025-10', filter: { evaluatedSince: '2025-11' } },
+        '已评估起始月份: 不能晚于任务的评估月份（2025-10）：否则没有客户会被重评',
+        '已評估起始月份: 不能晚於任務的評估月份（2025-10）：否則沒有客戶會被重評',
+        'Evaluated since: must not be after the job’s month (2025-10): no customer would be re-evaluated',
       ],
     ];
     for (const [body, zhCN, zhTW, en] of cases) {
@@ -64,8 +77,21 @@ describe('the console words a refused re-tier job', () => {
     assert.equal(e.status, 422);
     const field = e.errors?.find((x) => x.path === 'period');
     assert.ok(field, JSON.stringify(e.errors));
-    assert.equal(fieldSays(field, 'zh-CN'), '2024-01 的数据尚未导入，请先导入再重评');
-    assert.equal(fieldSays(field, 'zh-TW'), '2024-01 的資料尚未匯入，請先匯入再重評');
-    assert.equal(fieldSays(field, 'en'), 'no data for 2024-01 has been loaded: load it first, then re-tier');
+    assert.equal(
+      fieldSays(field, 'zh-CN'),
+      '2024-01 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 2024-01 的数据再重评。',
+    );
+    assert.equal(
+      fieldSays(field, 'zh-TW'),
+      '2024-01 的資料尚未匯入，未建立任務：此時重評會把每位客戶都按無餘額評級。請先匯入 2024-01 的資料再重評。',
+    );
+    assert.equal(
+      fieldSays(field, 'en'),
+      'No data for 2024-01 has been loaded, so no job was started: re-tiering it now would rate every customer as if they had no balances. Load 2024-01’s data first, then re-tier.',
+    );
+    // One wording: the console's refusal (jobs page, approvals) is the field's, by its code and month,
+    // not a copy of its own keyed on the problem type and the month the page asked for.
+    assert.equal(whyFailed(e, 'zh-CN'), fieldSays(field, 'zh-CN'));
+    assert.equal(whyFailed(e, 'en'), fieldSays(field, 'en'));
   });
 });

@@ -57,7 +57,10 @@ forEachDialect('the API’s own field checks carry a code and params', (f) => {
     ]);
     assert.deepEqual(await codeAt(put(), 400, 'metrics[3].period'), ['month_not_begun', { month: '2026-01', current: '2025-11' }]);
     assert.deepEqual(await codeAt(put(), 400, 'metrics[4]'), ['duplicate', { metric: 'avg_daily_balance', month: '2025-10' }]);
-    assert.deepEqual(await codeAt(put(), 400, 'metrics[5].period'), ['invalid_format', { format: 'month', value: '1999-12' }]);
+    assert.deepEqual(await codeAt(put(), 400, 'metrics[5].period'), [
+      'too_small',
+      { minimum: '2000-01', inclusive: true, origin: 'month' },
+    ]);
   });
 
   it('subject lists: a level without its scheme, an unknown scheme or level, row of a scheme that is no matrix', async () => {

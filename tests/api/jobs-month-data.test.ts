@@ -358,9 +358,13 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       waitingLine(waits[0] as MonthlyStatus),
       /bank-p 2025-11 waits: no data yet for household_income of 2025-11 \(avg_daily_balance loaded\)/,
     );
-    // Asked for by hand, the month is queued — the officer decides — and the 201 names what it lacks;
-    // a job for one customer likewise. The schedule still waits (they are not its monthly job).
-    for (const body of [{ period: '2025-11' }, { period: '2025-11', filter: { subjects: ['P1'] } }]) {
+    // Asked for by hand, the month is queued — the officer decides — and the 201 names what it lacks.
+    // A job for customers only or for one customer is not the month's job (the whole book, every
+    // scheme): the schedule still waits.
+    for (const body of [
+      { period: '2025-11', filter: { kind: 'customer' } },
+      { period: '2025-11', filter: { subjects: ['P1'] } },
+    ]) {
       const manual = await send('POST', '/v1/jobs', { kind: 'retier', ...body });
       assert.equal(manual.status, 201, await manual.clone().text());
       const job = (await manual.json()) as { scheduleKey: string | null; partlyLoaded: unknown };
@@ -504,6 +508,39 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     const full = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-09' });
     assert.equal(full.status, 201);
     assert.equal(((await full.json()) as { partlyLoaded: unknown }).partlyLoaded, null);
+  });
+
+  it('with the schedule off, a month re-tiered by hand for the whole book is the month’s job: queued, then done, and the schedule queues it no second time', async () => {
+    const clock = await clockedTenant(f, 'bank-h', '2025-12-02T00:00:00.000Z');
+    const send = clock.send;
+    const look = async () => {
+      const res = await send('GET', '/v1/jobs/schedule');
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { months: ScheduleMonth[] }).months[0] as ScheduleMonth;
+    };
+    assert.equal((await send('PUT', '/v1/subjects/H1', { kind: 'customer', displayName: '何静' })).status, 201);
+    const metrics = ['2025-10', '2025-11'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 }));
+    assert.equal((await send('PUT', '/v1/subjects/H1/metrics', { metrics })).status, 200);
+    clock.at = new Date('2025-12-02T01:00:00.000Z');
+    // Data in and quiet: with no schedule running, nothing queues it; the officer starts it by hand.
+    assert.deepEqual([(await look()).state, (await look()).job], ['settling', null]);
+    const started = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', reason: 'schedule off' });
+    assert.equal(started.status, 201, await started.clone().text());
+    const { id } = (await started.json()) as { id: string };
+    const queued = await look();
+    assert.deepEqual([queued.state, queued.waitingFor, queued.job], ['queued', null, { id, status: 'running' }]);
+    await drainJobs({ db: f.db.db, now: () => clock.at, logError: (e: unknown) => assert.fail(String(e)) });
+    const done = await look();
+    assert.deepEqual([done.state, done.job], ['done', { id, status: 'completed' }]);
+    // The schedule turned on afterwards sees the month done: no second job.
+    const waits: MonthlyStatus[] = [];
+    const again = await queueMonthlyRetiers(f.db.db, clock.at, 'Asia/Shanghai', {
+      settleMinutes: 10,
+      onWait: (w) => w.tenantId === 'bank-h' && waits.push(w),
+    });
+    assert.deepEqual(again, []);
+    assert.deepEqual(waits, []);
+    assert.equal(await jobCount(f, 'bank-h'), 1, 'the schedule queues no second job for the month');
   });
 
   it('a monthly job failed or cancelled is said as such, not as queued, and is overdue past the overdue day until resumed', async () => {

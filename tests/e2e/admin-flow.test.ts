@@ -169,7 +169,7 @@ describe('admin console: approvals and jobs', () => {
     await schedule.waitFor();
     const [y, m] = lastClosedMonth().split('-').map(Number) as [number, number];
     assert.match((await schedule.textContent()) ?? '', new RegExp(`^${y}年${m}月数据已到（最后写入 .+）（已等 \\d+ 天，.+ 起算逾期）`));
-    assert.match((await page.locator('[data-testid="schedule-off"]').textContent()) ?? '', /^本服务器未开启月度重评排程/);
+    assert.match((await page.locator('[data-testid="schedule-off"]').textContent()) ?? '', /^本服务器不运行月度重评排程/);
     await axeBothLanguages(page, 'jobs page');
     // This month's data is not in yet: the console says so in its language, and starts nothing.
     const period = page.locator('form[data-testid="start-job"] input[name="period"]');

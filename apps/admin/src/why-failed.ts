@@ -77,7 +77,8 @@ interface FieldSays {
   mapping: string;
   empty: string;
   notA: (value: string, what: string) => string;
-  what: Record<'subject' | 'month' | 'yuan' | 'integer' | 'staff', string>;
+  /** `month`: where only YYYY-MM is accepted (jobs, metric writes, analytics); `importMonth`: an import's cell, which takes YYYYMM too. */
+  what: Record<'subject' | 'month' | 'importMonth' | 'yuan' | 'integer' | 'staff', string>;
   notLevel: (level: string) => string;
   noSubject: (id: string) => string;
   noStaff: (id: string) => string;
@@ -98,6 +99,10 @@ interface FieldSays {
   noSuchColumn: (column: string) => string;
   noColumnFor: (field: string) => string;
   notBefore: (from: string) => string;
+  /** A re-tier's `filter.evaluatedSince` after the job's own month (`too_big`, origin `month`). */
+  notAfterJobMonth: (month: string) => string;
+  /** A month before the first the API accepts (2000-01). */
+  fromMonth: (month: string) => string;
   maxMonths: (max: string, asked: string) => string;
   notBegun: (month: string, current: string) => string;
   requires: (field: string) => string;
@@ -227,7 +232,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notA: (v, what) => `“${v}”不是${what}`,
       what: {
         subject: '有效的客户号（1–64 位字母、数字或 _ . : -）',
-        month: '月份（YYYY-MM 或 YYYYMM）',
+        month: '月份（YYYY-MM）',
+        importMonth: '月份（YYYY-MM 或 YYYYMM）',
         yuan: '以元填写的金额（数字，最多两位小数，不带千位分隔符）',
         integer: '整数',
         staff: '有效的员工号（1–64 位字母、数字或 _ . : -）',
@@ -251,6 +257,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSuchColumn: (c) => `映射中的列“${c}”不在文件表头中`,
       noColumnFor: (f) => `没有列映射到“${f}”`,
       notBefore: (from) => `不能早于起始月份（${from}）`,
+      notAfterJobMonth: (m) => `不能晚于任务的评估月份（${m}）：否则没有客户会被重评`,
+      fromMonth: (m) => `须为 ${m} 或之后的月份`,
       maxMonths: (max, asked) => `最多 ${max} 个月，现为 ${asked} 个月`,
       notBegun: (month, current) => `${month} 尚未开始（本月为 ${current}）`,
       requires: (f) => `须同时给出${f}`,
@@ -275,7 +283,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `有两列都映射到“${f}”`,
       mixedLayout: '请二选一：指标列加数值列，或每个指标一列',
       noChange: (f) => `请至少修改一项：${f}`,
-      noData: (m) => `${m} 的数据尚未导入，请先导入再重评`,
+      noData: (m) => `${m} 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 ${m} 的数据再重评。`,
     },
   },
   'zh-TW': {
@@ -377,7 +385,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notA: (v, what) => `「${v}」不是${what}`,
       what: {
         subject: '有效的客戶編號（1–64 位字母、數字或 _ . : -）',
-        month: '月份（YYYY-MM 或 YYYYMM）',
+        month: '月份（YYYY-MM）',
+        importMonth: '月份（YYYY-MM 或 YYYYMM）',
         yuan: '以元填寫的金額（數字，最多兩位小數，不含千分位符號）',
         integer: '整數',
         staff: '有效的員工編號（1–64 位字母、數字或 _ . : -）',
@@ -401,6 +410,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSuchColumn: (c) => `對應中的欄「${c}」不在檔案標題列中`,
       noColumnFor: (f) => `沒有欄位對應到「${f}」`,
       notBefore: (from) => `不能早於起始月份（${from}）`,
+      notAfterJobMonth: (m) => `不能晚於任務的評估月份（${m}）：否則沒有客戶會被重評`,
+      fromMonth: (m) => `須為 ${m} 或之後的月份`,
       maxMonths: (max, asked) => `最多 ${max} 個月，目前為 ${asked} 個月`,
       notBegun: (month, current) => `${month} 尚未開始（本月為 ${current}）`,
       requires: (f) => `須同時提供${f}`,
@@ -425,7 +436,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `有兩欄都對應到「${f}」`,
       mixedLayout: '請二擇一：指標欄加數值欄，或每個指標一欄',
       noChange: (f) => `請至少修改一項：${f}`,
-      noData: (m) => `${m} 的資料尚未匯入，請先匯入再重評`,
+      noData: (m) => `${m} 的資料尚未匯入，未建立任務：此時重評會把每位客戶都按無餘額評級。請先匯入 ${m} 的資料再重評。`,
     },
   },
   en: {
@@ -535,7 +546,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       notA: (v, what) => `“${v}” is not ${what}`,
       what: {
         subject: 'a customer id (1–64 letters, digits, _ . : -)',
-        month: 'a month (YYYY-MM or YYYYMM)',
+        month: 'a month (YYYY-MM)',
+        importMonth: 'a month (YYYY-MM or YYYYMM)',
         yuan: 'an amount in yuan (digits, at most 2 decimals, no separators)',
         integer: 'a whole number',
         staff: 'a staff id (1–64 letters, digits, _ . : -)',
@@ -562,6 +574,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       noSuchColumn: (c) => `the mapping names column “${c}”, which the file’s header does not have`,
       noColumnFor: (f) => `no column is mapped to “${f}”`,
       notBefore: (from) => `must not be before the first month (${from})`,
+      notAfterJobMonth: (m) => `must not be after the job’s month (${m}): no customer would be re-evaluated`,
+      fromMonth: (m) => `must be ${m} or later`,
       maxMonths: (max, asked) => `at most ${max} months; this is ${asked}`,
       notBegun: (month, current) => `${month} has not begun (this month is ${current})`,
       requires: (f) => `needs ${f}`,
@@ -586,7 +600,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       mappedTwice: (f) => `two columns map to “${f}”`,
       mixedLayout: 'use either metric and value columns, or one column per metric, not both',
       noChange: (f) => `change at least one: ${f}`,
-      noData: (m) => `no data for ${m} has been loaded: load it first, then re-tier`,
+      noData: (m) =>
+        `No data for ${m} has been loaded, so no job was started: re-tiering it now would rate every customer as if they had no balances. Load ${m}’s data first, then re-tier.`,
     },
   },
 };
@@ -683,7 +698,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       // An import row with fewer fields than the header.
       if (p.origin === 'fields') return s.fieldCount(str(p.actual), str(p.minimum));
       if (p.origin === 'array') return s.minItems(str(p.minimum));
-      if (p.origin === 'month') return s.notBefore(str(p.minimum));
+      // Before the first month kept (2000-01), or before a range's own `from`.
+      if (p.origin === 'month') return p.minimum === '2000-01' ? s.fromMonth(str(p.minimum)) : s.notBefore(str(p.minimum));
       if (p.origin === 'day') return s.notBeforeDay(str(p.minimum));
       if (p.minimum !== undefined) return s.min(str(p.minimum), p.inclusive !== false);
       break;
@@ -691,6 +707,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.origin === 'string') return s.maxLength(str(p.maximum));
       if (p.origin === 'array') return s.maxItems(str(p.maximum));
       if (p.origin === 'months') return s.maxMonths(str(p.maximum), str(p.actual));
+      // The only month with a maximum: a re-tier's evaluatedSince, at most the job's month.
+      if (p.origin === 'month') return s.notAfterJobMonth(str(p.maximum));
       if (p.origin === 'columns') return s.maxColumns(str(p.maximum), str(p.actual));
       if (p.origin === 'fields') return s.fieldCount(str(p.actual), str(p.maximum));
       if (p.origin === 'token') return s.tokenTooLarge;
@@ -699,7 +717,9 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.maximum !== undefined) return s.max(str(p.maximum), p.inclusive !== false);
       break;
     case 'invalid_format':
-      if (p.format === 'month' && p.value !== undefined) return s.notA(str(p.value), s.what.month);
+      // Only an import's cells (a row's line) take YYYYMM as well: say the form the field accepts.
+      if (p.format === 'month' && p.value !== undefined)
+        return s.notA(str(p.value), 'line' in f && f.line !== undefined ? s.what.importMonth : s.what.month);
       // An import cell: a subject or staff id, an integer, an amount in yuan.
       if (p.value !== undefined && typeof p.format === 'string' && p.format in CELL_FORMATS)
         return s.notA(str(p.value), s.what[CELL_FORMATS[p.format] as keyof FieldSays['what']]);
@@ -854,6 +874,10 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   const w = FAILURE_WORDS[locale];
   if (e.status === 0) return w.unreachable;
   if (e.status >= 500) return w.server(e.status);
+  // A re-tier of a month with no data (422 period-without-data): the refusal staff meet most, said by
+  // its field's code and month wherever a job is started (jobs page, approvals), in their language.
+  const noData = e.errors?.find((f) => f.code === 'no_data');
+  if (noData) return fieldSays(noData, locale) ?? e.detail ?? e.title;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

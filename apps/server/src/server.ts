@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, READ_CACHE_BYTES, VERSION_TRUST_MS, type AppOptions } from '@tierkit/api';
 import { findTenant, seedRunClaimed, type Db } from '@tierkit/db';
-import { lastCompleteMonth, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
+import { lastCompleteMonth, onOffFromEnv, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
 import { serveFile } from './static-files.js';
@@ -38,10 +38,8 @@ export function isLoopback(host: string): boolean {
  * when the server is reachable from this machine alone; on any other address they need an explicit `DEMO_TOKENS=on`.
  */
 export function demoTokensWanted(value: string | undefined, host: string): boolean {
-  if (value && /^(off|false|0|no)$/i.test(value)) return false;
-  if (value && /^(on|true|1|yes)$/i.test(value)) return true;
-  if (value) throw new Error(`DEMO_TOKENS must be on or off, got "${value}"`);
-  return isLoopback(host);
+  // The same on/off words and refusal as TIERKIT_SCHEDULE: one reader of a switch.
+  return onOffFromEnv('DEMO_TOKENS', value, isLoopback(host));
 }
 
 /** Read settings from environment variables, with the demo defaults. */

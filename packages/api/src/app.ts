@@ -101,7 +101,8 @@ export interface AppOptions {
    * The monthly schedule's settings, for `GET /v1/jobs/schedule` to say what it waits for as the
    * schedule decides: give the ones the schedule runs with (`startMonthlySchedule`). Defaults
    * `DEFAULT_SETTLE_MINUTES`, `DEFAULT_OVERDUE_DAYS`. `running`: whether this process runs the
-   * schedule (the app itself never starts it), sent as `running`. Default false.
+   * schedule (the app itself never starts it), sent as `running`. Absent: sent as `null` — the app
+   * cannot know whether its embedder runs `startMonthlySchedule`, so it says neither on nor off.
    */
   readonly schedule?: { readonly running?: boolean; readonly settleMinutes?: number; readonly overdueDays?: number };
   /** Where unexpected errors are reported. Default `console.error`. */

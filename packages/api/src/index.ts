@@ -75,7 +75,7 @@ export {
   JOB_STATUSES,
   DEFAULT_CHUNK_SUBJECTS,
 } from './services/jobs/jobs.js';
-export type { JobView, JobStatus, PartlyLoaded, QueuedJob, RetierRequest } from './services/jobs/jobs.js';
+export type { EnqueuedRetier, JobView, JobStatus, PartlyLoaded, QueuedJob, RetierRequest } from './services/jobs/jobs.js';
 export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './services/jobs/retier-params.js';
 export { retierChunk } from './services/jobs/retier-chunk.js';
 export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS, PIPELINE_MIN_CHUNKS } from './services/jobs/worker.js';

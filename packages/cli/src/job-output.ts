@@ -34,16 +34,27 @@ export function jobDetails(j: JobView): string[] {
   return lines;
 }
 
-/** What `jobs schedule` says first where the schedule is off (`TIERKIT_SCHEDULE=off`): nothing queues the month by itself. */
+/**
+ * What `jobs schedule` says first where the schedule is off (`TIERKIT_SCHEDULE=off`): a server with
+ * that setting does not run it. Only that server: another on the database may, so no more is claimed.
+ */
 export function scheduleOffLine(period: string, tenantId: string): string {
-  return `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period} --tenant ${tenantId}, or POST /v1/jobs)`;
+  return `this server does not run the monthly schedule (TIERKIT_SCHEDULE=off); unless another server runs it, start the month by hand (tierkit retier --period ${period} --tenant ${tenantId}, or POST /v1/jobs)`;
 }
 
 /**
- * The monthly schedule's month in one line: its state, since when, what it waits for. `running` false
- * (the schedule off): a month settling is not said to be queued at its quiet time — nothing queues it.
+ * What `jobs schedule` says first where its environment does not set `TIERKIT_SCHEDULE`: the server's
+ * setting is the server's, and the default seen here would be a guess.
  */
-export function scheduleLine(m: ScheduleMonth, now: Date, running = true): string {
+export const SCHEDULE_UNKNOWN_LINE =
+  'whether the server runs the monthly schedule is not known here: set TIERKIT_SCHEDULE as the server has it (on or off) to say';
+
+/**
+ * The monthly schedule's month in one line: its state, since when, what it waits for. `running` false
+ * (this server does not run the schedule): a month settling is not said to be queued at its quiet time;
+ * null (not known): it is said when it is quiet, and that a server running the schedule queues it then.
+ */
+export function scheduleLine(m: ScheduleMonth, now: Date, running: boolean | null): string {
   const days = Math.max(0, Math.floor((now.getTime() - Date.parse(m.endedAt)) / 86_400_000));
   const head = `${m.period}  ${m.state.padEnd(16)}`;
   if (m.job && m.waitingFor !== 'job') return `${head}  job ${m.job.id} ${m.job.status}`;
@@ -56,9 +67,11 @@ export function scheduleLine(m: ScheduleMonth, now: Date, running = true): strin
         ? `job ${m.job?.id} ${m.job?.status}: waiting for someone to resume it (tierkit jobs resume ${m.job?.id})`
         : m.waitingFor === 'import'
           ? `waiting for import ${m.importId} to end`
-          : running
+          : running === true
             ? `data settling: queued at ${m.quietAt} if nothing more arrives`
-            : `data in (last written ${m.lastWrittenAt})`;
+            : running === null
+              ? `data settling: quiet at ${m.quietAt} if nothing more arrives, then queued by a server that runs the schedule`
+              : `data in (last written ${m.lastWrittenAt})`;
   return `${head}  ${why}; ${waited}`;
 }
 

@@ -3,7 +3,7 @@ import { listJobs, type Db } from '@tierkit/db';
 import { scheduleRunsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
-import { jobDetails, jobLine, oneLine, scheduleLine, scheduleOffLine } from './job-output.js';
+import { jobDetails, jobLine, oneLine, SCHEDULE_UNKNOWN_LINE, scheduleLine, scheduleOffLine } from './job-output.js';
 import { followJob } from './retier.js';
 
 export const jobsCommand: JobCommand = {
@@ -44,10 +44,11 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       }
       // The server's settings, so this says what its schedule does (TIERKIT_SCHEDULE, TIERKIT_SCHEDULE_* as for the server).
       let timing: ReturnType<typeof scheduleTimingFromEnv>;
-      let running: boolean;
+      let running: boolean | null;
       try {
         timing = scheduleTimingFromEnv(process.env);
-        running = scheduleRunsFromEnv(process.env);
+        // The server's setting is in the server's environment: only one set here explicitly says it.
+        running = process.env.TIERKIT_SCHEDULE ? scheduleRunsFromEnv(process.env) : null;
       } catch (e) {
         io.err(`jobs schedule: ${oneLine(e)}`);
         return EXIT.usage;
@@ -56,8 +57,10 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       const month = await monthlySchedule(db.db, tenantId, now, timeZone, timing);
       if (json) io.out(JSON.stringify({ running, timeZone, ...timing, months: [month] }));
       else {
-        // Off, what the month waits for is still worth knowing, but first that nothing will queue it.
-        if (!running) io.out(scheduleOffLine(month.period, tenantId));
+        // Off, what the month waits for is still worth knowing, but first that nothing will queue it —
+        // unless the month has its job already (started by hand): then there is nothing to start.
+        if (running === null) io.out(SCHEDULE_UNKNOWN_LINE);
+        else if (!running && !month.job) io.out(scheduleOffLine(month.period, tenantId));
         io.out(scheduleLine(month, now, running));
       }
       return EXIT.ok;

@@ -7,6 +7,7 @@ import { addMonths, drainJobs, type JobView, type ScheduleMonth } from '@tierkit
 import { connect } from '@tierkit/db';
 import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
+import { SCHEDULE_UNKNOWN_LINE } from './job-output.js';
 import { runCaptured } from './run-captured.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-jobs-'));
@@ -25,6 +26,85 @@ function refused(r: { code: number; out: string[]; err: string[] }, code: number
 
 before(async () => {
   assert.equal(await run(['seed', '--database', database, '--customers', '20'], () => undefined), 0);
+});
+
+// First: the seed has just written the month, and no job has been started for it yet.
+it('an operator asks what the monthly schedule waits for, as a line or as the API’s JSON', async () => {
+  const period = lastCompleteMonth();
+  // Without TIERKIT_SCHEDULE here, what the server runs is not known: null, not the default's guess.
+  const json = await cli('jobs', 'schedule', '--json');
+  assert.equal(json.code, 0, json.err.join('\n'));
+  const body = JSON.parse(json.out[0] ?? '') as {
+    running: boolean | null;
+    settleMinutes: number;
+    overdueDays: number;
+    months: ScheduleMonth[];
+  };
+  assert.deepEqual([body.running, body.settleMinutes, body.overdueDays], [null, 60, 7]);
+  const month = body.months[0];
+  // The seed has just written the month: the schedule waits for it to settle, and no monthly job is queued.
+  assert.equal(month?.period, period);
+  assert.deepEqual([month?.state, month?.waitingFor, month?.job, month?.metrics?.missing], ['settling', 'settling', null, []]);
+  const unknown = await cli('jobs', 'schedule');
+  assert.equal(unknown.code, 0, unknown.err.join('\n'));
+  assert.deepEqual(unknown.out[0], SCHEDULE_UNKNOWN_LINE);
+  assert.match(
+    unknown.out[1] ?? '',
+    new RegExp(
+      `^${period}  settling .*data settling: quiet at \\S+ if nothing more arrives, then queued by a server that runs the schedule; ended `,
+    ),
+  );
+  process.env.TIERKIT_SCHEDULE = 'on';
+  try {
+    const text = await cli('jobs', 'schedule');
+    assert.equal(text.code, 0, text.err.join('\n'));
+    assert.match(
+      text.out[0] ?? '',
+      new RegExp(`^${period}  settling .*data settling: queued at \\S+ if nothing more arrives; ended \\S+, waiting \\d+ days?`),
+    );
+    assert.equal(text.out.length, 1, 'the schedule runs: one line');
+    assert.equal((JSON.parse((await cli('jobs', 'schedule', '--json')).out[0] ?? '') as { running: boolean }).running, true);
+  } finally {
+    delete process.env.TIERKIT_SCHEDULE;
+  }
+  // A server with the schedule off does not queue the month: said first, with how to start it by hand.
+  process.env.TIERKIT_SCHEDULE = 'off';
+  try {
+    const off = await cli('jobs', 'schedule');
+    assert.equal(off.code, 0, off.err.join('\n'));
+    assert.equal(
+      off.out[0],
+      `this server does not run the monthly schedule (TIERKIT_SCHEDULE=off); unless another server runs it, start the month by hand (tierkit retier --period ${period} --tenant demo, or POST /v1/jobs)`,
+    );
+    // Settling, but not "queued at …": nothing will queue it.
+    assert.match(off.out[1] ?? '', new RegExp(`^${period}  settling +data in \\(last written \\S+\\); ended \\S+, waiting \\d+ days?`));
+    const offJson = await cli('jobs', 'schedule', '--json');
+    assert.equal((JSON.parse(offJson.out[0] ?? '') as { running: boolean }).running, false);
+    process.env.TIERKIT_SCHEDULE = 'sometimes';
+    refused(await cli('jobs', 'schedule'), 2, /^jobs schedule: TIERKIT_SCHEDULE must be on or off, got "sometimes"/);
+  } finally {
+    delete process.env.TIERKIT_SCHEDULE;
+  }
+  // A setting the server would refuse is refused here too, before anything is read.
+  process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS = 'soon';
+  try {
+    refused(await cli('jobs', 'schedule'), 2, /^jobs schedule: TIERKIT_SCHEDULE_OVERDUE_DAYS must be a whole number of days/);
+  } finally {
+    delete process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS;
+  }
+  refused(await cli('jobs', 'schedule', '--tenant', 'no-such-bank'), 1, /no-such-bank/);
+  // Off, the officer re-tiers the month by hand for the whole book: that is the month's job, and the
+  // advice to start it is no longer given.
+  const byHand = await cli('retier', '--period', period, '--json', '--no-progress');
+  assert.equal(byHand.code, 0, byHand.err.join('\n'));
+  const { id } = JSON.parse(byHand.out.at(-1) ?? '') as { id: string };
+  process.env.TIERKIT_SCHEDULE = 'off';
+  try {
+    const done = await cli('jobs', 'schedule');
+    assert.deepEqual(done.out, [`${period}  done              job ${id} completed`]);
+  } finally {
+    delete process.env.TIERKIT_SCHEDULE;
+  }
 });
 
 it('an operator re-tiers the book, reads the job back, and is told on stderr why what cannot be done is refused', async () => {
@@ -47,10 +127,8 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
 
   const list = await cli('jobs', 'list', '--json');
   assert.equal(list.code, 0);
-  assert.deepEqual(
-    (JSON.parse(list.out.at(-1) ?? '[]') as JobView[]).map((j) => j.id),
-    [job.id],
-  );
+  // Newest first: this job, then the month's by hand in the schedule's test above.
+  assert.deepEqual((JSON.parse(list.out.at(-1) ?? '[]') as JobView[]).map((j) => j.id)[0], job.id);
   const show = await cli('jobs', 'show', job.id);
   assert.equal(show.code, 0);
   assert.match(show.out.join('\n'), /retail-tier\n/);
@@ -69,8 +147,8 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
     // The seed loads months up to the last complete one: the current month has no data yet.
     refused(await cli('retier', '--period', thisMonth, ...json), 1, new RegExp(`^retier: No data for ${thisMonth} has been loaded`));
   }
-  // Refused before anything was queued.
-  assert.equal((JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[]).length, 1);
+  // Refused before anything was queued: this job and the schedule test's are all.
+  assert.equal((JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[]).length, 2);
 });
 
 it('retier, jobs and worker have help of their own', async () => {
@@ -187,51 +265,6 @@ it('a mistyped TIERKIT_TIME_ZONE stops every command with one line before it tou
     if (saved === undefined) delete process.env.TIERKIT_TIME_ZONE;
     else process.env.TIERKIT_TIME_ZONE = saved;
   }
-});
-
-it('an operator asks what the monthly schedule waits for, as a line or as the API’s JSON', async () => {
-  const period = lastCompleteMonth();
-  const json = await cli('jobs', 'schedule', '--json');
-  assert.equal(json.code, 0, json.err.join('\n'));
-  const body = JSON.parse(json.out[0] ?? '') as { running: boolean; settleMinutes: number; overdueDays: number; months: ScheduleMonth[] };
-  assert.deepEqual([body.running, body.settleMinutes, body.overdueDays], [true, 60, 7]);
-  const month = body.months[0];
-  // The seed has just written the month: the schedule waits for it to settle, and no monthly job is queued.
-  assert.equal(month?.period, period);
-  assert.deepEqual([month?.state, month?.waitingFor, month?.job, month?.metrics?.missing], ['settling', 'settling', null, []]);
-  const text = await cli('jobs', 'schedule');
-  assert.equal(text.code, 0, text.err.join('\n'));
-  assert.match(
-    text.out[0] ?? '',
-    new RegExp(`^${period}  settling .*data settling: queued at \\S+ if nothing more arrives; ended \\S+, waiting \\d+ days?`),
-  );
-  assert.equal(text.out.length, 1, 'the schedule runs: one line');
-  // A server with the schedule off never queues the month: said first, with how to start it by hand.
-  process.env.TIERKIT_SCHEDULE = 'off';
-  try {
-    const off = await cli('jobs', 'schedule');
-    assert.equal(off.code, 0, off.err.join('\n'));
-    assert.equal(
-      off.out[0],
-      `the monthly schedule is off (TIERKIT_SCHEDULE=off): no month is re-tiered by itself; start monthly jobs by hand (tierkit retier --period ${period} --tenant demo, or POST /v1/jobs)`,
-    );
-    // Settling, but not "queued at …": nothing will queue it.
-    assert.match(off.out[1] ?? '', new RegExp(`^${period}  settling +data in \\(last written \\S+\\); ended \\S+, waiting \\d+ days?`));
-    const offJson = await cli('jobs', 'schedule', '--json');
-    assert.equal((JSON.parse(offJson.out[0] ?? '') as { running: boolean }).running, false);
-    process.env.TIERKIT_SCHEDULE = 'sometimes';
-    refused(await cli('jobs', 'schedule'), 2, /^jobs schedule: TIERKIT_SCHEDULE must be on or off, got "sometimes"/);
-  } finally {
-    delete process.env.TIERKIT_SCHEDULE;
-  }
-  // A setting the server would refuse is refused here too, before anything is read.
-  process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS = 'soon';
-  try {
-    refused(await cli('jobs', 'schedule'), 2, /^jobs schedule: TIERKIT_SCHEDULE_OVERDUE_DAYS must be a whole number of days/);
-  } finally {
-    delete process.env.TIERKIT_SCHEDULE_OVERDUE_DAYS;
-  }
-  refused(await cli('jobs', 'schedule', '--tenant', 'no-such-bank'), 1, /no-such-bank/);
 });
 
 it('a month partly loaded is re-tiered when an operator asks, with a warning on stderr naming what the schedule would still wait for', async () => {

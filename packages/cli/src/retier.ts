@@ -1,4 +1,4 @@
-import { enqueueRetier, jobView, ProblemError, runWorker, type JobView, type QueuedJob } from '@tierkit/api';
+import { type EnqueuedRetier, enqueueRetier, jobView, ProblemError, runWorker, type JobView } from '@tierkit/api';
 import { SUBJECT_KINDS, type SubjectKind } from '@tierkit/core';
 import type { Db } from '@tierkit/db';
 import { EXIT } from './command.js';
@@ -53,7 +53,7 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
   const pollMs = Number(text('poll-ms') ?? 250);
   if (!(pollMs > 0)) return usage('--poll-ms must be a positive number');
   if (values.work === true && values['no-work'] === true) return usage('--work and --no-work contradict each other');
-  let job: QueuedJob | undefined;
+  let job: EnqueuedRetier | undefined;
   try {
     job = await enqueueRetier(db.db, {
       tenantId: text('tenant') ?? 'demo',

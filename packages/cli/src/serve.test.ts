@@ -25,6 +25,8 @@ it('serve runs a bank tenant as it is and works its re-tier jobs, as npm start d
   const out: string[] = [];
   let serving: (url: string) => void = () => undefined;
   const up = new Promise<string>((resolve) => (serving = resolve));
+  // Read by serve from its environment, as the server reads it: said on GET /v1/jobs/schedule.
+  process.env.TIERKIT_SCHEDULE_SETTLE_MINUTES = '15';
   const served = run(['serve', '--port', '0', '--tenant', 'acme', '--customers', '5', '--database', database], (l) => {
     out.push(l);
     const url = /tierkit serving (http:\/\/\S+?)\/ /.exec(l)?.[1];
@@ -38,6 +40,10 @@ it('serve runs a bank tenant as it is and works its re-tier jobs, as npm start d
         headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
       });
     assert.match(out.join('\n'), /tenant "acme" was set up without demo data/);
+    // serve runs the schedule (TIERKIT_SCHEDULE on by default) and tells the API so, with its timing:
+    // without it the API could only say it does not know (running null).
+    const schedule = (await (await call('/v1/jobs/schedule')).json()) as { running: boolean | null; settleMinutes: number };
+    assert.deepEqual([schedule.running, schedule.settleMinutes], [true, 15]);
     assert.deepEqual(await (await call('/v1/subjects')).json(), { items: [], nextCursor: null }, 'no demo customers in the bank');
 
     assert.equal(
@@ -54,6 +60,7 @@ it('serve runs a bank tenant as it is and works its re-tier jobs, as npm start d
     const events = await (await call(`/v1/jobs/${id}/events`)).text();
     assert.match(events, /event: end\ndata: \{[^\n]*"status":"completed"/);
   } finally {
+    delete process.env.TIERKIT_SCHEDULE_SETTLE_MINUTES;
     process.emit('SIGTERM');
     assert.equal(await served, 0);
   }

@@ -17,6 +17,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
+import { handOverStarted } from './started-job.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
 import { moreButton } from '../keep-focus.js';
@@ -109,7 +110,10 @@ export class ApprovalsPage extends LitElement {
       period: d.activation.fromPeriod,
       reason: `${d.item.id} approved`,
     });
-    if (job) this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
+    if (!job) return;
+    // The job's page has its own Jobs store: what the month lacks goes with the job.
+    handOverStarted(job);
+    this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
   }
 
   #item(item: ApprovalItem, canDecide: boolean) {

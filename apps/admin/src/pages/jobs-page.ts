@@ -16,15 +16,15 @@ import type { ConsolePage, PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
 import { bankMonth, bankTimeZone, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
+import { startedElsewhere } from './started-job.js';
 import { whyFailed } from '../why-failed.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
 
-function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale, period?: string): string {
+function problemText(w: Words, e: KitError | undefined, locale: ConsoleLocale): string {
   if (!e) return '';
-  // The API says it in English; a month without data is the refusal staff meet most, so in their language.
-  if (period && e.type?.endsWith('/period-without-data')) return `${w.refused}: ${w.noData(period)}`;
+  // whyFailed says a month without data by its `no_data` code and month, in the staff's language.
   return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
@@ -138,7 +138,7 @@ export class JobsPage extends LitElement {
           ? w.waitingData(month, m.metrics?.missing.join(', ') ?? '', m.metrics?.loaded.join(', ') ?? '')
           : m.waitingFor === 'import'
             ? w.importing(month, m.importId ?? '')
-            : // With no schedule here nothing queues it once quiet: say only that the data has come.
+            : // Unless this server runs the schedule, nothing here queues it once quiet: say only that the data has come.
               running
               ? w.settling(month, formatInstant(m.quietAt, locale))
               : w.arrived(month, formatInstant(m.lastWrittenAt, locale));
@@ -158,18 +158,21 @@ export class JobsPage extends LitElement {
       s.scheduleStatus === 'error'
         ? `${w.failed}: ${whyFailed(s.scheduleError, locale)}`
         : month
-          ? this.#scheduleText(month, w, locale, s.schedule?.running !== false)
+          ? this.#scheduleText(month, w, locale, s.schedule?.running === true)
           : s.scheduleStatus === 'loading'
             ? w.loading
             : '';
-    // Off on this server, what the month waits for is still said, but first that nothing will queue it.
-    const off = s.schedule?.running === false;
+    // Off on this server, what the month waits for is still said, but first that this server will not
+    // queue it — unless the month has its job already (started by hand): then there is nothing to start.
+    // Not known (`running` null, an embedder that did not say): neither on nor off is claimed.
+    const off = s.schedule?.running === false && !month?.job;
+    const runsHere = s.schedule?.running === true;
     return html`<section class="card jobs-schedule" aria-labelledby="jobs-schedule-h">
       <h2 id="jobs-schedule-h">${w.scheduleTitle}</h2>
-      <p role="status" data-testid="schedule-off" class="jobs-overdue">${off ? w.scheduleOff : ''}</p>
+      <p role="status" data-testid="schedule-off" class="jobs-info">${off ? w.scheduleOff : ''}</p>
       <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
       ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
-      ${off ? nothing : html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>`}
+      ${runsHere ? html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>` : nothing}
     </section>`;
   }
 
@@ -191,7 +194,7 @@ export class JobsPage extends LitElement {
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
       <p class="hint" id="jobs-period-hint">${w.periodHint(bankTimeZone())}</p>
-      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale, this.#startedPeriod)}</p>
+      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
     </section>`;
   }
 
@@ -284,13 +287,15 @@ export class JobsPage extends LitElement {
     ]
       .filter(Boolean)
       .join(' · ');
-    // Started here for a month the schedule would still wait for: what it lacks, read with the heading focus lands on.
-    const lacks = s.started?.id === s.jobId ? s.started?.partlyLoaded : undefined;
+    // Started here (or on another page, handed over) for a month the schedule would still wait for: what
+    // it lacks, read with the heading focus lands on.
+    const started = s.started?.id === s.jobId ? s.started : startedElsewhere(s.jobId);
+    const lacks = started?.partlyLoaded;
     return html`<section class="card jobs-detail" aria-labelledby="job-h">
       <p><a href="#/jobs">${w.back}</a></p>
       <h2 id="job-h" tabindex="-1" aria-describedby=${lacks ? 'job-partly-loaded' : nothing}>${w.jobTitle(s.jobId ?? '')}</h2>
       <p role="status" id="job-partly-loaded" data-testid="job-partly-loaded" class="jobs-notice">${
-        lacks && s.started ? w.partlyLoaded(w.month(s.started.params.period), lacks.missing.join(', '), lacks.loaded.join(', ')) : ''
+        lacks && started ? w.partlyLoaded(w.month(started.params.period), lacks.missing.join(', '), lacks.loaded.join(', ')) : ''
       }</p>
       ${
         s.jobStatus === 'error'

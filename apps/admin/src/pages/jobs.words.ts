@@ -49,7 +49,6 @@ const zh = {
   cancel: '取消任务',
   resume: '继续任务',
   refused: '未能执行',
-  noData: (period: string) => `${period} 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 ${period} 的数据再重评。`,
   requestedBy: '发起人',
   finished: '结束时间',
   error: '错误',
@@ -75,7 +74,7 @@ const zh = {
   monthJob: (month: string, status: string) => `${month}的重评任务${status}，等待恢复（请查看任务）`,
   openJob: '查看任务',
   // Whether the server runs the schedule, and what a month started by hand lacks.
-  scheduleOff: '本服务器未开启月度重评排程：任何月份都不会自动重评。请手动启动月度重评（下方“启动重评”，或 tierkit retier）。',
+  scheduleOff: '本服务器不运行月度重评排程。若其他服务器也不运行，请手动启动月度重评（下方“启动重评”，或 tierkit retier）。',
   arrived: (month: string, at: string) => `${month}数据已到（最后写入 ${at}）`,
   partlyLoaded: (month: string, missing: string, loaded: string) =>
     `${month}的数据尚未到齐：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}。任务已启动，客户按当月没有 ${missing} 评级；月度排程本会等这些数据到齐。`,
@@ -115,7 +114,6 @@ const tw: typeof zh = {
   cancel: '取消任務',
   resume: '繼續任務',
   refused: '未能執行',
-  noData: (period: string) => `${period} 的資料尚未匯入，未建立任務：此時重評會把每位客戶都按無餘額評級。請先匯入 ${period} 的資料再重評。`,
   requestedBy: '發起人',
   finished: '結束時間',
   error: '錯誤',
@@ -141,7 +139,7 @@ const tw: typeof zh = {
   monthJob: (month: string, status: string) => `${month}的重評任務${status}，等待恢復（請檢視任務）`,
   openJob: '檢視任務',
   // Whether the server runs the schedule, and what a month started by hand lacks.
-  scheduleOff: '本伺服器未開啟月度重評排程：任何月份都不會自動重評。請手動啟動月度重評（下方「啟動重評」，或 tierkit retier）。',
+  scheduleOff: '本伺服器不執行月度重評排程。若其他伺服器也不執行，請手動啟動月度重評（下方「啟動重評」，或 tierkit retier）。',
   arrived: (month: string, at: string) => `${month}資料已到（最後寫入 ${at}）`,
   partlyLoaded: (month: string, missing: string, loaded: string) =>
     `${month}的資料尚未到齊：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}。任務已啟動，客戶按當月沒有 ${missing} 評級；月度排程原本會等這些資料到齊。`,
@@ -182,8 +180,6 @@ const en: typeof zh = {
   cancel: 'Cancel job',
   resume: 'Resume job',
   refused: 'Not done',
-  noData: (period: string) =>
-    `No data for ${period} has been loaded, so no job was started: re-tiering it now would rate every customer as if they had no balances. Load ${period}’s data first, then re-tier.`,
   requestedBy: 'Started by',
   finished: 'Finished',
   error: 'Error',
@@ -211,7 +207,7 @@ const en: typeof zh = {
   openJob: 'Open the job',
   // Whether the server runs the schedule, and what a month started by hand lacks.
   scheduleOff:
-    'The schedule is off on this server: no month is re-tiered by itself. Start monthly jobs by hand (Start a re-tier, below) or with tierkit retier.',
+    'This server does not run the monthly schedule. If no other server runs it, start monthly jobs by hand (Start a re-tier, below) or with tierkit retier.',
   arrived: (month: string, at: string) => `${month}’s data is in (last written ${at})`,
   partlyLoaded: (month: string, missing: string, loaded: string) =>
     `${month} is only partly loaded: no data yet for ${missing}${loaded ? ` (in: ${loaded})` : ''}. The job was started; customers are evaluated as if they had no ${missing} that month. The monthly schedule would have waited for it.`,

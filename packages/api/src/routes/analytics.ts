@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MetricDef, SchemeDefinition } from '@tierkit/core';
 import { type ApiDeps, packOf } from '../deps.js';
 import { isPeriod, monthsBetween, periodOf } from '../periods.js';
+import { monthNotBegun } from '../month-errors.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import {
@@ -169,15 +170,7 @@ async function visibleScheme(deps: ApiDeps, key: string): Promise<{ def: SchemeD
 function notAfterThisMonth(deps: ApiDeps, field: string, month: string): void {
   const current = periodOf(deps.now(), deps.timeZone);
   // The code and words of every other "month in the future" refusal (metrics, jobs).
-  if (month > current)
-    throw invalid([
-      {
-        path: `query.${field}`,
-        message: `${month} has not begun yet (current month ${current})`,
-        code: 'month_not_begun',
-        params: { month, current },
-      },
-    ]);
+  if (month > current) throw invalid([monthNotBegun(`query.${field}`, month, current)]);
 }
 
 /** `from ≤ to ≤` the current month, and at most `max` months from the first to the last (both included) when given. */

@@ -7,7 +7,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CreateJobBody, JobIdParams, JobListSchema, JobSchema, QueuedJobSchema, ScheduleSchema } from '../schemas/jobs.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, resumeJob, viewOf } from '../services/jobs/jobs.js';
+import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, type QueuedJob, resumeJob, viewOf } from '../services/jobs/jobs.js';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule } from '../services/jobs/schedule.js';
 
 const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
@@ -53,7 +53,7 @@ const scheduleRoute = createRoute({
   tags: ['jobs'],
   summary: 'Whether this server runs the monthly schedule, and what it waits for: the month just ended, its state and since when',
   description:
-    '`running` says whether the server that answered runs the schedule: `false`, no month is queued by itself here (start it by hand, `POST /v1/jobs`), whatever `state` says. Read by the rules the schedule queues by (nothing is queued here; key lookups only): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle, and — its job failed or cancelled — for someone to resume the job; waiting `overdueDays` after it ended it is `overdue`. The reviews overdue meanwhile: `GET /v1/reviews/overdue`.',
+    '`running` says whether the server that answered runs the schedule — that server only: `false`, this server does not run the monthly schedule (another server on the database may; where none does, start the month by hand, `POST /v1/jobs`); `null`, not known (the embedder did not say). Read by the rules the schedule queues by (nothing is queued here; key lookups only): a month waits for every metric read by month that the tenant loaded in each of the two months before, for its imports to end and for its data to settle, and — its job failed or cancelled — for someone to resume the job; waiting `overdueDays` after it ended it is `overdue`. The reviews overdue meanwhile: `GET /v1/reviews/overdue`.',
   responses: {
     200: { description: 'The schedule’s month', content: { 'application/json': { schema: ScheduleSchema } } },
     ...problemResponses(),
@@ -101,8 +101,8 @@ export function jobs(
   pollMs = JOB_EVENTS_POLL_MS,
   schedule: { readonly running?: boolean; readonly settleMinutes?: number; readonly overdueDays?: number } = {},
 ) {
-  // An app whose embedder did not say it runs the schedule does not: createApp never starts one.
-  const running = schedule.running ?? false;
+  // createApp never starts the schedule, but its embedder may (startMonthlySchedule): unsaid is unknown, not off.
+  const running = schedule.running ?? null;
   const settleMinutes = schedule.settleMinutes ?? DEFAULT_SETTLE_MINUTES;
   const overdueDays = schedule.overdueDays ?? DEFAULT_OVERDUE_DAYS;
   return (
@@ -123,7 +123,9 @@ export function jobs(
           requireData: true,
         });
         if (!job) throw new Error('a job without a schedule key was not stored');
-        return c.json({ ...job, partlyLoaded: job.partlyLoaded ?? null }, 201);
+        // requireData set: the month was looked at, so undefined cannot happen; null is "nothing missing".
+        const queued: QueuedJob = { ...job, partlyLoaded: job.partlyLoaded ?? null };
+        return c.json(queued, 201);
       })
       .openapi(listJobsRoute, async (c) => {
         const deps = c.var.deps;

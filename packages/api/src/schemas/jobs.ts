@@ -153,9 +153,9 @@ export const ScheduleMonthSchema = z
 
 export const ScheduleSchema = z
   .object({
-    running: z.boolean().openapi({
+    running: z.boolean().nullable().openapi({
       description:
-        'Whether the server that answered runs the monthly schedule (`TIERKIT_SCHEDULE` on the server; `createApp({ schedule: { running } })`). `false`: this process never queues a month by itself — `state` still says what the month waits for, as the schedule would see it, but nothing queues it here; another server on the same database with the schedule on may, and where none has it on, start monthly jobs by hand (`POST /v1/jobs`, `tierkit retier`). With several servers, the schedule runs in each that has it on, and queues each month once.',
+        'Whether the server that answered runs the monthly schedule (`TIERKIT_SCHEDULE` on the server; `createApp({ schedule: { running } })`) — that process only, not the deployment. `false`: this server does not run the monthly schedule — `state` still says what the month waits for, as the schedule would see it; another server on the same database with the schedule on may queue it, and where none has it on, start monthly jobs by hand (`POST /v1/jobs`, `tierkit retier`). With several servers, the schedule runs in each that has it on, and queues each month once. `null`: not known (the embedder of `createApp` did not say).',
     }),
     timeZone: z.string(),
     settleMinutes: z.number().int(),

@@ -1,6 +1,6 @@
 import type { MetricDef, MetricObservation, MetricUnit } from '@tierkit/core';
 import type { FieldError } from '../problem.js';
-import { isPeriod } from '../periods.js';
+import { monthError } from '../month-errors.js';
 
 /** Allowed integer range per unit. Money: ≤ ¥10 trillion in fen; nothing a bank stores is larger. */
 const RANGES: Record<MetricUnit, readonly [number, number]> = {
@@ -34,20 +34,8 @@ export function checkObservations(
         params: { metric: o.metric, known: [...catalogue.keys()] },
       });
     }
-    if (!isPeriod(o.period))
-      errors.push({
-        path: `metrics[${i}].period`,
-        message: `"${o.period}" is not a month (YYYY-MM, 2000-01 or later)`,
-        code: 'invalid_format',
-        params: { format: 'month', value: o.period },
-      });
-    else if (o.period > currentPeriod)
-      errors.push({
-        path: `metrics[${i}].period`,
-        message: `${o.period} has not begun yet (current month ${currentPeriod})`,
-        code: 'month_not_begun',
-        params: { month: o.period, current: currentPeriod },
-      });
+    const period = monthError(`metrics[${i}].period`, o.period, currentPeriod);
+    if (period) errors.push(period);
     if (def) {
       const [min, max] = RANGES[def.unit];
       if (o.value < min || o.value > max) {

@@ -125,12 +125,13 @@ export interface ScheduleMonth {
 /** `GET /v1/jobs/schedule`. */
 export interface Schedule {
   /**
-   * Whether the server that answered runs the monthly schedule (`TIERKIT_SCHEDULE`). False: nothing
-   * in that process queues the month by itself — another server on the database may, and where none
-   * does, monthly jobs are started by hand. With several servers, the schedule runs in those that
-   * have it on (each month is queued once, whichever looks first).
+   * Whether the server that answered runs the monthly schedule (`TIERKIT_SCHEDULE`): that process
+   * only, not the deployment. False: this server does not run it — another server on the database
+   * may (each month is queued once, whichever looks first); where none does, monthly jobs are started
+   * by hand. Null: not known — the embedder of `createApp` did not say, or `tierkit jobs schedule`
+   * was run without `TIERKIT_SCHEDULE` set.
    */
-  readonly running: boolean;
+  readonly running: boolean | null;
   readonly timeZone: string;
   readonly settleMinutes: number;
   readonly overdueDays: number;

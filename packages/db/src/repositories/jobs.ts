@@ -322,3 +322,25 @@ export async function findScheduledJob(
     .where('schedule_key', '=', scheduleKey)
     .executeTakeFirst();
 }
+
+/**
+ * The tenant's jobs queued without a schedule key at or after `since` (ISO), newest first: the
+ * candidates for a month's job started by hand (the schedule reads their params to pick the
+ * whole-book ones). A month's end is recent, so this is a handful of rows by jobs_tenant_created_idx.
+ */
+export async function listUnscheduledJobsSince(
+  db: Executor,
+  tenantId: string,
+  since: string,
+): Promise<readonly { readonly id: string; readonly status: string; readonly params: string; readonly requestedBy: string }[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'status', 'params', 'requested_by'])
+    .where('tenant_id', '=', tenantId)
+    .where('created_at', '>=', since)
+    .where('schedule_key', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, status: r.status, params: r.params, requestedBy: r.requested_by }));
+}

@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type Job, type JobStatus, type PartlyLoaded, type SubjectKind } from '@tierkit/core';
+import { JOB_STATUSES, type Job, type JobStatus, type PartlyLoaded, type QueuedJob, type SubjectKind } from '@tierkit/core';
 import {
   findJob,
   findSubjectIds,
@@ -13,6 +13,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { isPeriod, periodOf } from '../../periods.js';
+import { monthError, notMonth } from '../../month-errors.js';
 import { invalid, ProblemError, type FieldError } from '../../problem.js';
 import { monthLoad } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
@@ -58,12 +59,17 @@ export interface RetierRequest {
   readonly requireData?: boolean;
 }
 
-// A month a person re-tiers by hand though the schedule would wait: one home, shared with the admin kit.
-// The person decides (a quarterly feed, a one-off correction, a feed stopped): the job is queued, and says so.
-export type { PartlyLoaded };
+// A month a person re-tiers by hand though the schedule would wait, and what `POST /v1/jobs` answers:
+// one home (core's wire types), shared with the admin kit. The person decides (a quarterly feed, a
+// one-off correction, a feed stopped): the job is queued, and says so.
+export type { PartlyLoaded, QueuedJob };
 
-/** What {@link enqueueRetier} returns: the job, and — when `requireData` was set — whether the month is partly loaded. */
-export type QueuedJob = JobView & { readonly partlyLoaded?: PartlyLoaded | null };
+/**
+ * What {@link enqueueRetier} returns: the job, and — only when `requireData` was set, so the month was
+ * looked at — whether it is partly loaded. Not `QueuedJob`: without `requireData` nothing was looked
+ * at, and `partlyLoaded: null` would say the month is fully loaded.
+ */
+export type EnqueuedRetier = JobView & { readonly partlyLoaded?: PartlyLoaded | null };
 
 /**
  * The 422 for a re-tier at a month with no data at all for the schemes asked for (all when none are
@@ -90,26 +96,14 @@ async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierReques
 function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   const errors: FieldError[] = [];
   const current = periodOf(now, req.timeZone ?? tp.timeZone);
-  const notMonth = (path: string, value: string): FieldError => ({
-    path,
-    message: `"${value}" is not a month (YYYY-MM, 2000-01 or later)`,
-    code: 'invalid_format',
-    params: { format: 'month', value },
-  });
   const unknownScheme = (path: string, scheme: string): FieldError => ({
     path,
     message: `unknown scheme "${scheme}"`,
     code: 'unknown_scheme',
     params: { scheme },
   });
-  if (!isPeriod(req.period)) errors.push(notMonth('period', req.period));
-  else if (req.period > current)
-    errors.push({
-      path: 'period',
-      message: `${req.period} has not begun yet (current month ${current})`,
-      code: 'month_not_begun',
-      params: { month: req.period, current },
-    });
+  const period = monthError('period', req.period, current);
+  if (period) errors.push(period);
   (req.schemes ?? []).forEach((s, i) => {
     if (!tp.schemes.has(s)) errors.push(unknownScheme(`schemes[${i}]`, s));
   });
@@ -157,7 +151,7 @@ function check(tp: TenantPack, req: RetierRequest, now: Date): void {
  * @example
  * await enqueueRetier(db, { tenantId: 'demo', schemes: ['retail-tier'], period: '2026-11', reason: 'policy v3 active', requestedBy: 'policy:retail-tier@3' });
  */
-export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<QueuedJob | undefined> {
+export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<EnqueuedRetier | undefined> {
   const now = req.now ?? new Date();
   const tp = req.pack ?? (await loadTenantPack(db, req.tenantId, req.timeZone));
   check(tp, req, now);

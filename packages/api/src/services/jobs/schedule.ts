@@ -4,6 +4,7 @@ import {
   listRunningImports,
   findScheduledJob,
   listTenants,
+  listUnscheduledJobsSince,
   METRIC_WRITE_RESOLUTION_MS,
   type Executor,
 } from '@tierkit/db';
@@ -12,6 +13,7 @@ import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js';
 import { enqueueRetier } from './jobs.js';
+import type { RetierParams } from './retier-params.js';
 import { monthLoad, type MonthLoad } from './month-data.js';
 
 export interface ScheduleOptions {
@@ -144,7 +146,7 @@ async function lookAtMonth(
 ): Promise<Look> {
   const overdue = now.toISOString() >= overdueAt(period, timeZone, options.overdueDays);
   // The schedule looks every minute: once the month's job is queued, nothing more is read.
-  const job = await findScheduledJob(db, tenantId, `monthly:${period}`);
+  const job = await monthJob(db, tenantId, period, timeZone);
   if (job) {
     const standing = { tenantId, period, jobId: job.id, jobStatus: job.status };
     // A failed or cancelled job waits for someone to resume it: not queued, and overdue in time.
@@ -164,6 +166,32 @@ async function lookAtMonth(
     return { status: { tenantId, period, state: 'waiting-for-data', loaded: load.loaded, missing: load.missing, overdue }, load };
   if (settles.quietAt > now.toISOString()) return { status: { tenantId, period, state: 'settling', ...settles, overdue }, load };
   return { ready: pack, load };
+}
+
+/**
+ * The month's job: the one the schedule queued (`monthly:<period>`), or a job someone started by hand
+ * after the month ended for the whole book and every scheme at that month (`tierkit retier --period`,
+ * `POST /v1/jobs` with no filter) — with the schedule off, that is what the schedule's advice asks
+ * for, and it does what the monthly job would. The newest of them counts: a month whose scheduled job
+ * failed and was then re-run by hand is done once the re-run is. A job for some schemes or some
+ * subjects, one the system started (policy activation), or one started before the month ended does
+ * not cover the month.
+ */
+async function monthJob(
+  db: Executor,
+  tenantId: string,
+  period: string,
+  timeZone: string,
+): Promise<{ readonly id: string; readonly status: string } | undefined> {
+  const scheduled = await findScheduledJob(db, tenantId, `monthly:${period}`);
+  const byHand = (await listUnscheduledJobsSince(db, tenantId, periodEnd(period, timeZone))).find((j) => {
+    if (j.requestedBy === 'schedule' || j.requestedBy.startsWith('policy:')) return false;
+    const params = JSON.parse(j.params) as RetierParams;
+    return params.period === period && params.schemes === null && Object.keys(params.filter ?? {}).length === 0;
+  });
+  if (!byHand) return scheduled;
+  // Job ids sort by the time they were queued.
+  return scheduled && scheduled.id > byHand.id ? scheduled : byHand;
 }
 
 /** Reviews overdue in one tenant at a moment, by scheme and level. */
@@ -221,6 +249,7 @@ function monthlyReason(period: string, reviews: OverdueReviewCounts): string {
  * reads the data the window holds, so customers whose own data stopped lapse per the policy's
  * hysteresis. The same pass counts the reviews then overdue (levels with `reviewMonths`) and
  * records them in the job's reason, so each month's job says how many reviews are waiting, by level.
+ * A month someone re-tiered by hand for the whole book after it ended is not queued again (`monthJob`).
  * Returns the ids of the jobs it queued.
  */
 export async function queueMonthlyRetiers(
