@@ -204,3 +204,48 @@ forEachDialect('analytics: a month evaluated after an override of a later month 
     assert.deepEqual(migration.totals, { both: 3, up: 0, down: 0, same: 3, unranked: 0, entered: 0 });
   });
 });
+
+/*
+ * A floor override the rules later rank above has not ended: the rules decide the level again, so the
+ * move is the policy's. F1: standard by September's data; a floor override to gold approved on 11-15;
+ * October's balances then rank it platinum while the override is still in force.
+ */
+forEachDialect('analytics: a policy move above a floor override still in force is the policy’s', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  const as = (role: 'officer' | 'approver') => client(f, () => f.keys.roles[role]);
+  before(async () => {
+    const admin = client(f);
+    await admin.customer('F1');
+    assert.equal((await admin.balances('F1', [['2025-09', 0]])).status, 200);
+    const res = await as('officer').post('/v1/subjects/F1/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'floor',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+    assert.equal(res.status, 201);
+    const pending = (await res.json()) as { id: string; contentHash: string };
+    assert.equal((await as('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash })).status, 200);
+    assert.equal((await admin.balances('F1', [['2025-10', 900_000]])).status, 200);
+  });
+
+  it('the history reads `rule`, rates count a policy upgrade and the effect evaluation keeps the mover', async () => {
+    const history = (await (await api.get('/v1/subjects/F1/history?scheme=retail-tier')).json()) as HistoryResponse;
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason, e.period]),
+      [
+        ['gold', 'platinum', 'rule', '2025-10'],
+        ['standard', 'gold', 'override', '2025-11'],
+        [null, 'standard', 'initial', '2025-09'],
+      ],
+    );
+    const rates = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-10&to=2025-10')).json();
+    assert.deepEqual(rates.policy.upgrades, [1]);
+    assert.deepEqual(rates.override.upgrades, [0]);
+    assert.deepEqual(rates.override.downgrades, [0]);
+    const effect = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=up&months=1')).json();
+    assert.equal(effect.cohorts.overrideMoved, 0);
+    assert.equal(effect.cohorts.moved, 1);
+  });
+});
