@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { HistoryResponse } from '@tierkit/core';
+import { insertMetrics } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 
@@ -247,5 +248,52 @@ forEachDialect('analytics: a policy move above a floor override still in force i
     const effect = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=up&months=1')).json();
     assert.equal(effect.cohorts.overrideMoved, 0);
     assert.equal(effect.cohorts.moved, 1);
+  });
+});
+
+/*
+ * An override approved while months of data wait unevaluated (an import whose re-tier has not run):
+ * the approval replays September and October, and the override's move is re-dated to November, the
+ * month it was decided in. Its note must say so, not "evaluated 2025-10".
+ */
+forEachDialect('analytics: a re-dated override event’s note names its month', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  const as = (role: 'officer' | 'approver') => client(f, () => f.keys.roles[role]);
+  before(async () => {
+    const admin = client(f);
+    await admin.customer('N1');
+    assert.equal((await admin.balances('N1', [['2025-08', 0]])).status, 200);
+    // Data written without a re-evaluation, as an import does before its re-tier.
+    const { id } = await f.db.db
+      .selectFrom('subjects')
+      .select('id')
+      .where('tenant_id', '=', 'bank-a')
+      .where('external_id', '=', 'N1')
+      .executeTakeFirstOrThrow();
+    await insertMetrics(
+      f.db.db,
+      ['2025-09', '2025-10'].map((period) => ({ tenant_id: 'bank-a', subject_id: id, metric: 'avg_daily_balance', period, value: 0 })),
+    );
+    const res = await as('officer').post('/v1/subjects/N1/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+    assert.equal(res.status, 201);
+    const pending = (await res.json()) as { id: string; contentHash: string };
+    assert.equal((await as('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash })).status, 200);
+  });
+
+  it('the override’s event is November’s and its note says it was decided then', async () => {
+    const history = (await (await api.get('/v1/subjects/N1/history?scheme=retail-tier')).json()) as HistoryResponse;
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason, e.period, e.note]),
+      [
+        ['standard', 'gold', 'override', '2025-11', 'decided in 2025-11'],
+        [null, 'standard', 'initial', '2025-08', null],
+      ],
+    );
   });
 });
