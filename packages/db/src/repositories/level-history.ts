@@ -106,7 +106,12 @@ export async function countLevelChanges(
 /**
  * The last month the rules evaluated any subject's level of `scheme` at (null: never): the latest
  * month of its stored levels, or of its history's events that the rules wrote. A month after it
- * shows levels carried over, not evaluated; an override decided in it does not make it evaluated.
+ * shows levels carried over, not evaluated. One subject is enough to make a month evaluated for the
+ * whole scheme: a single `PUT …/metrics` of that month, a re-tier job partway through it, or an
+ * override decision — approving, revoking or an expiry re-evaluates the subject at its latest month
+ * with data and stores its assignment at that month, so when that month's re-tier has not run yet
+ * the decision marks it evaluated (only the override's own move is dated in the month decided).
+ * An override decision for a subject whose latest data are of a month already evaluated changes nothing.
  */
 export async function latestEvaluatedPeriod(db: Executor, tenantId: string, scheme: string): Promise<string | null> {
   const assigned = await db
