@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { HistoryResponse } from '@tierkit/core';
+import { insertMetrics } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 
@@ -202,5 +203,97 @@ forEachDialect('analytics: a month evaluated after an override of a later month 
     assert.deepEqual(rates.override.downgrades, [0, 0], 'the expiry was superseded by September’s evaluation');
     const migration = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
     assert.deepEqual(migration.totals, { both: 3, up: 0, down: 0, same: 3, unranked: 0, entered: 0 });
+  });
+});
+
+/*
+ * A floor override the rules later rank above has not ended: the rules decide the level again, so the
+ * move is the policy's. F1: standard by September's data; a floor override to gold approved on 11-15;
+ * October's balances then rank it platinum while the override is still in force.
+ */
+forEachDialect('analytics: a policy move above a floor override still in force is the policy’s', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  const as = (role: 'officer' | 'approver') => client(f, () => f.keys.roles[role]);
+  before(async () => {
+    const admin = client(f);
+    await admin.customer('F1');
+    assert.equal((await admin.balances('F1', [['2025-09', 0]])).status, 200);
+    const res = await as('officer').post('/v1/subjects/F1/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'floor',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+    assert.equal(res.status, 201);
+    const pending = (await res.json()) as { id: string; contentHash: string };
+    assert.equal((await as('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash })).status, 200);
+    assert.equal((await admin.balances('F1', [['2025-10', 900_000]])).status, 200);
+  });
+
+  it('the history reads `rule`, rates count a policy upgrade and the effect evaluation keeps the mover', async () => {
+    const history = (await (await api.get('/v1/subjects/F1/history?scheme=retail-tier')).json()) as HistoryResponse;
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason, e.period]),
+      [
+        ['gold', 'platinum', 'rule', '2025-10'],
+        ['standard', 'gold', 'override', '2025-11'],
+        [null, 'standard', 'initial', '2025-09'],
+      ],
+    );
+    const rates = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-10&to=2025-10')).json();
+    assert.deepEqual(rates.policy.upgrades, [1]);
+    assert.deepEqual(rates.override.upgrades, [0]);
+    assert.deepEqual(rates.override.downgrades, [0]);
+    const effect = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=up&months=1')).json();
+    assert.equal(effect.cohorts.overrideMoved, 0);
+    assert.equal(effect.cohorts.moved, 1);
+  });
+});
+
+/*
+ * An override approved while months of data wait unevaluated (an import whose re-tier has not run):
+ * the approval replays September and October, and the override's move is re-dated to November, the
+ * month it was decided in. Its note must say so, not "evaluated 2025-10".
+ */
+forEachDialect('analytics: a re-dated override event’s note names its month', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  const as = (role: 'officer' | 'approver') => client(f, () => f.keys.roles[role]);
+  before(async () => {
+    const admin = client(f);
+    await admin.customer('N1');
+    assert.equal((await admin.balances('N1', [['2025-08', 0]])).status, 200);
+    // Data written without a re-evaluation, as an import does before its re-tier.
+    const { id } = await f.db.db
+      .selectFrom('subjects')
+      .select('id')
+      .where('tenant_id', '=', 'bank-a')
+      .where('external_id', '=', 'N1')
+      .executeTakeFirstOrThrow();
+    await insertMetrics(
+      f.db.db,
+      ['2025-09', '2025-10'].map((period) => ({ tenant_id: 'bank-a', subject_id: id, metric: 'avg_daily_balance', period, value: 0 })),
+    );
+    const res = await as('officer').post('/v1/subjects/N1/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+    assert.equal(res.status, 201);
+    const pending = (await res.json()) as { id: string; contentHash: string };
+    assert.equal((await as('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash })).status, 200);
+  });
+
+  it('the override’s event is November’s and its note says it was decided then', async () => {
+    const history = (await (await api.get('/v1/subjects/N1/history?scheme=retail-tier')).json()) as HistoryResponse;
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason, e.period, e.note]),
+      [
+        ['standard', 'gold', 'override', '2025-11', 'decided in 2025-11'],
+        [null, 'standard', 'initial', '2025-08', null],
+      ],
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventReason } from '@tierkit/core';
-import { appendTierEvents, insertMetrics, insertSubjects, type Executor } from '@tierkit/db';
+import { appendTierEvents, insertAssignments, insertMetrics, insertSubjects, type Executor, type StoredAssignment } from '@tierkit/db';
 
 /** One tier event of a hand-built book: `period` null is an event recorded without a month. */
 export interface BookEvent {
@@ -57,6 +57,14 @@ export async function writeBook(db: Executor, tenantId: string, book: Book, know
       ...(e.period !== null ? { period: e.period } : {}),
     })),
   );
+  await insertAssignments(
+    db,
+    tenantId,
+    assignmentsOf(
+      book.events.filter((e) => subjects.includes(e.subject)),
+      id,
+    ),
+  );
   const rows = Object.entries(book.metrics ?? {}).flatMap(([s, byPeriod]) =>
     Object.entries(byPeriod).map(([period, value]) => ({
       tenant_id: tenantId,
@@ -67,4 +75,52 @@ export async function writeBook(db: Executor, tenantId: string, book: Book, know
     })),
   );
   await insertMetrics(db, rows);
+}
+
+const OVERRIDE_REASONS: readonly (EventReason | undefined)[] = ['override', 'override-expired'];
+
+/**
+ * The assignment each subject of the events would have stored, per scheme, as a re-evaluation stores
+ * it: at the latest month the rules evaluated (the latest period of its events other than overrides'
+ * — an override's move may be dated in a later month than the data evaluated), at the level of its
+ * last-recorded event. Analytics take "evaluated through" from these, as from a real book's.
+ */
+function assignmentsOf(events: readonly BookEvent[], id: (external: string) => string): StoredAssignment[] {
+  const last = new Map<string, { subject: string; scheme: string; level: string; period: string | null }>();
+  for (const e of events) {
+    if (e.period === null) continue;
+    const scheme = e.scheme ?? 'retail-tier';
+    const key = `${e.subject}\u0000${scheme}`;
+    const seen = last.get(key);
+    let period = seen?.period ?? null;
+    if (!OVERRIDE_REASONS.includes(e.reason) && (period === null || e.period > period)) period = e.period;
+    last.set(key, { subject: e.subject, scheme, level: e.to, period });
+  }
+  return [...last.values()].flatMap(({ subject, scheme, level, period }) =>
+    period === null
+      ? []
+      : [
+          {
+            subjectId: id(subject),
+            scheme,
+            level,
+            rank: 0,
+            periodsBelow: 0,
+            base: { level, periodsBelow: 0 },
+            previousLevel: null,
+            explanation: {
+              policyId: scheme,
+              policyVersion: 1,
+              decidedBy: { kind: 'default', id: 'book', label: { 'zh-CN': '测试', 'zh-TW': '測試', en: 'test' } },
+              inputs: [],
+            },
+            progress: null,
+            retention: null,
+            approvalRequired: false,
+            policyVersion: 1,
+            period,
+            evaluatedAt: '2026-01-01T00:00:00.000Z',
+          },
+        ],
+  );
 }

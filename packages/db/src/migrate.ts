@@ -18,6 +18,7 @@ import * as overrideExpirySettled from './migrations/2026-12-06T00-00-10-overrid
 import * as metricPeriods from './migrations/2026-12-07T00-00-10-metric-periods.js';
 import * as keyOwners from './migrations/2026-12-07T00-00-20-key-owners.js';
 import * as importRowCodes from './migrations/2026-12-08T00-00-10-import-row-codes.js';
+import * as tierEventsReasonIndex from './migrations/2026-12-08T00-00-20-tier-events-reason-index.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -44,6 +45,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-07T00-00-10-metric-periods': metricPeriods,
   '2026-12-07T00-00-20-key-owners': keyOwners,
   '2026-12-08T00-00-10-import-row-codes': importRowCodes,
+  '2026-12-08T00-00-20-tier-events-reason-index': tierEventsReasonIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -40,7 +40,7 @@ const zh = {
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分级：所示等级沿用${through ? ` ${through} ` : '此前'}的结果（及当月已批准的人工调整），不是该月的评估结果，升降级率在重新分级后才有。`,
   migrationNotEvaluated: (to: string, through: string | null) =>
-    `${to} 尚未完成月度重新分级：其等级沿用${through ? ` ${through} ` : '此前'}的结果，升降级只含当月的人工调整。`,
+    `${to} 尚未完成月度重新分级：其等级沿用${through ? ` ${through} ` : '此前'}的结果；该月本身的升降级只有人工调整（此前各月的政策升降级仍计入）。`,
   effectNotEvaluated: (period: string) => `${period} 尚未完成月度重新分级：还没有政策调级的客户。`,
   overrides: '人工调整的客户',
   overridesExclude: '不计入调级客户',
@@ -120,7 +120,7 @@ const tw: typeof zh = {
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分級：所示等級沿用${through ? ` ${through} ` : '先前'}的結果（及當月已核准的人工調整），不是該月的評估結果，升降級率在重新分級後才有。`,
   migrationNotEvaluated: (to: string, through: string | null) =>
-    `${to} 尚未完成月度重新分級：其等級沿用${through ? ` ${through} ` : '先前'}的結果，升降級只含當月的人工調整。`,
+    `${to} 尚未完成月度重新分級：其等級沿用${through ? ` ${through} ` : '先前'}的結果；該月本身的升降級只有人工調整（此前各月的政策升降級仍計入）。`,
   effectNotEvaluated: (period: string) => `${period} 尚未完成月度重新分級：還沒有政策調級的客戶。`,
   overrides: '人工調整的客戶',
   overridesExclude: '不計入調級客戶',
@@ -203,7 +203,7 @@ const en: typeof zh = {
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join(', ')} not re-tiered yet: the levels shown are carried over from ${through ?? 'before'} (with any override approved since), not that month’s result, and its rates come only after its re-tier.`,
   migrationNotEvaluated: (to: string, through: string | null) =>
-    `${to} not re-tiered yet: its levels are carried over from ${through ?? 'before'}, and its moves are only the overrides approved in it.`,
+    `${to} not re-tiered yet: its levels are carried over from ${through ?? 'before'}, and its own moves are only the overrides approved in it (moves of the months before it, by the policy too, are still counted).`,
   effectNotEvaluated: (period: string) => `${period} not re-tiered yet: nobody has moved by the policy in it so far.`,
   overrides: 'Customers moved by an override',
   overridesExclude: 'Not counted as movers',

@@ -49,7 +49,7 @@ export const MigrationResponseSchema = z
     to: z.string(),
     evaluated: z.boolean().openapi({
       description:
-        'Whether `to` has been evaluated by the rules; when not, its levels are carried over and its moves are overrides’ at most',
+        'Whether `to` has been evaluated by the rules; when not, its levels are carried over and the moves recorded in `to` itself are overrides’ only (moves of the months between `from` and `to`, by the policy too, are still counted)',
     }),
     evaluatedThrough: EvaluatedThrough,
     levels: z.array(z.string()),

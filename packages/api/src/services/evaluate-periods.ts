@@ -1,6 +1,7 @@
 import type { StoredAssignment } from '@tierkit/db';
 import {
   nextPrior,
+  periodEnd,
   type CompiledPack,
   type Evaluation,
   type EventReason,
@@ -39,11 +40,22 @@ export interface PeriodRun {
 /** Overrides by scheme key, either the same for every period or chosen per evaluated period. */
 export type PeriodOverrides = Readonly<Record<string, OverrideInfo>> | ((period: string) => Readonly<Record<string, OverrideInfo>>);
 
-/** Why the level changed: an override decided it, one stopped deciding it, or the rules did. */
-function reasonOf(e: Evaluation, from: string | null, overrideDecidedBefore: boolean): EventReason {
+/**
+ * Why the level changed: an override decided it, one stopped deciding it, or the rules did.
+ * `overrideInForce`: an override of the scheme still applies in the month. A floor override the rules
+ * now rank above has not ended — the rules moved the level, so the move is the policy's (`rule`), and
+ * analytics must count it as such; only a move away from an override's level once none is in force
+ * (expired, revoked) is `override-expired`.
+ */
+function reasonOf(e: Evaluation, from: string | null, overrideDecidedBefore: boolean, overrideInForce: boolean): EventReason {
   if (e.explanation.decidedBy.kind === 'override') return 'override';
   if (from === null) return 'initial';
-  return overrideDecidedBefore ? 'override-expired' : 'rule';
+  return overrideDecidedBefore && !overrideInForce ? 'override-expired' : 'rule';
+}
+
+/** Whether `o` still applies when `period` is evaluated: the engine's own test (expiry after the month's end). */
+function inForce(o: OverrideInfo | undefined, period: string, timeZone: string): boolean {
+  return o !== undefined && (o.expiresAt === null || Date.parse(o.expiresAt) > Date.parse(periodEnd(period, timeZone)));
 }
 
 /**
@@ -55,7 +67,8 @@ function reasonOf(e: Evaluation, from: string | null, overrideDecidedBefore: boo
  * @param start  state before the first period, per scheme (absent: the subject had no level yet)
  * @param shown  the levels the history currently shows, per scheme; a change is recorded against these
  * @param overrides  per scheme; a function picks them per period (an override must not decide months before it existed)
- * @param shownByOverride  the schemes whose shown level an override decided, so a change away from it reads `override-expired`
+ * @param shownByOverride  the schemes whose shown level an override decided, so a change away from it reads
+ *   `override-expired` — unless an override of the scheme is still in force (the rules outranked a floor)
  */
 export function evaluatePeriods(
   compiled: CompiledPack | ((period: string) => CompiledPack),
@@ -78,12 +91,9 @@ export function evaluatePeriods(
   for (const period of periods) {
     before = { ...priors };
     shownBefore = { ...current };
-    final = (typeof compiled === 'function' ? compiled(period) : compiled).evaluateSubject(
-      kind,
-      { asOf: period, values },
-      priors,
-      typeof overrides === 'function' ? overrides(period) : overrides,
-    );
+    const pack = typeof compiled === 'function' ? compiled(period) : compiled;
+    const forPeriod = typeof overrides === 'function' ? overrides(period) : overrides;
+    final = pack.evaluateSubject(kind, { asOf: period, values }, priors, forPeriod);
     for (const e of final) {
       const from = current[e.scheme] ?? null;
       if (from !== e.level) {
@@ -92,7 +102,7 @@ export function evaluatePeriods(
           from,
           to: e.level,
           period,
-          reason: reasonOf(e, from, byOverride.has(e.scheme)),
+          reason: reasonOf(e, from, byOverride.has(e.scheme), inForce(forPeriod[e.scheme], period, pack.timeZone)),
           ruleId: e.explanation.decidedBy.id,
           policyVersion: e.explanation.policyVersion,
         });

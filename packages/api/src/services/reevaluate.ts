@@ -167,6 +167,10 @@ export function planReevaluation(
       : ev.period;
   const events = run.events.map((ev) => {
     const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
+    const period = periodOfEvent(ev);
+    // The note names the event's own month: a re-dated override event saying "evaluated <month with
+    // data>" would contradict its period (and the event-period migration read period from that note).
+    const note = period !== ev.period ? `decided in ${period}` : periods.length > 1 ? `evaluated ${ev.period}` : null;
     return {
       id: sortableId(now),
       subjectId: subject.id,
@@ -176,11 +180,11 @@ export function planReevaluation(
       at: nowIso,
       reason: ev.reason,
       ruleId: ev.ruleId,
-      note: periods.length > 1 ? `evaluated ${ev.period}` : null,
+      note,
       actor: o ? o.requestedBy : actor,
       approvedBy: o ? o.approvedBy : null,
       policyVersion: ev.policyVersion,
-      period: periodOfEvent(ev),
+      period,
     };
   });
   return {

@@ -31,7 +31,11 @@ export interface MigrationResponse {
   readonly scheme: string;
   readonly from: string;
   readonly to: string;
-  /** Whether `to` has been evaluated; when not, its levels are carried over and `up`/`down` are overrides' moves at most. */
+  /**
+   * Whether `to` has been evaluated; when not, its levels are carried over: of its own moves (those
+   * recorded in `to` itself) only overrides' are there. `up`/`down` still count every move, by the
+   * policy too, made in the months between `from` and `to`.
+   */
   readonly evaluated: boolean;
   readonly evaluatedThrough: string | null;
   readonly levels: string[];

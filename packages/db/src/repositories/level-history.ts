@@ -105,8 +105,15 @@ export async function countLevelChanges(
 
 /**
  * The last month the rules evaluated any subject's level of `scheme` at (null: never): the latest
- * month of its stored levels, or of its history's events that the rules wrote. A month after it
- * shows levels carried over, not evaluated; an override decided in it does not make it evaluated.
+ * month of its stored levels. Every re-evaluation stores its subject's assignment at the month it
+ * evaluated, and a rule's event is never dated after it, so the history's events add nothing (and
+ * reading them scanned the scheme's whole history on every analytics request). A month after it
+ * shows levels carried over, not evaluated. One subject is enough to make a month evaluated for the
+ * whole scheme: a single `PUT …/metrics` of that month, a re-tier job partway through it, or an
+ * override decision — approving, revoking or an expiry re-evaluates the subject at its latest month
+ * with data and stores its assignment at that month, so when that month's re-tier has not run yet
+ * the decision marks it evaluated (only the override's own move is dated in the month decided).
+ * An override decision for a subject whose latest data are of a month already evaluated changes nothing.
  */
 export async function latestEvaluatedPeriod(db: Executor, tenantId: string, scheme: string): Promise<string | null> {
   const assigned = await db
@@ -115,17 +122,7 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
     .where('tenant_id', '=', tenantId)
     .where('scheme', '=', scheme)
     .executeTakeFirst();
-  const recorded = await db
-    .selectFrom('tier_events')
-    .select((eb) => eb.fn.max('period').as('period'))
-    .where('tenant_id', '=', tenantId)
-    .where('scheme', '=', scheme)
-    .where('period', 'is not', null)
-    .where('reason', 'not in', ['override', 'override-expired'])
-    .executeTakeFirst();
-  // Months `YYYY-MM` sort as text.
-  const months = [assigned?.period, recorded?.period].filter((p): p is string => typeof p === 'string').sort();
-  return months.at(-1) ?? null;
+  return typeof assigned?.period === 'string' ? assigned.period : null;
 }
 
 /**
