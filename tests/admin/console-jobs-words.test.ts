@@ -2,18 +2,8 @@
 // API gives its checks, from the API's real refusals.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type KitError, kitError } from '@tierkit/admin';
 import { fieldSays, whyFailed } from '../../apps/admin/src/why-failed.js';
-import { kitFixture } from './kit-fixture.js';
-
-async function refusal(send: () => Promise<unknown>): Promise<KitError> {
-  try {
-    await send();
-  } catch (err) {
-    return kitError(err);
-  }
-  throw new Error('the API accepted it');
-}
+import { kitFixture, refusal } from './kit-fixture.js';
 
 describe('the console words a refused re-tier job', () => {
   const f = kitFixture();

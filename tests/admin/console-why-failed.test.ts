@@ -4,23 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
-import { ImportStore, type KitError, kitError, Overrides } from '@tierkit/admin';
+import { ImportStore, type KitError, Overrides } from '@tierkit/admin';
 import { checkSchemeDocument, defaultPolicyPack, type ProblemFieldError } from '@tierkit/core';
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { fieldMessage, fieldName, fieldSays, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { NOW } from '../support/api-fixture.js';
-import { kitFixture } from './kit-fixture.js';
-
-/** What the API answers `send` with, as the kit holds it. */
-async function refusal(send: () => Promise<unknown>): Promise<KitError> {
-  try {
-    await send();
-  } catch (err) {
-    return kitError(err);
-  }
-  throw new Error('the API accepted it');
-}
+import { kitFixture, refusal } from './kit-fixture.js';
 
 describe('the console words the API’s refusals', () => {
   const f = kitFixture();

@@ -1,4 +1,5 @@
 import { after, before } from 'node:test';
+import { type KitError, kitError } from '@tierkit/admin';
 import { createApiKey, createApp, mintStaffToken, provisionTenant } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import type { Db } from '@tierkit/db';
@@ -71,4 +72,14 @@ export function kitFixture(): KitFixture {
       fetch: (input, init) => Promise.resolve(f.app.request(input instanceof Request ? input : String(input), init)),
     });
   return f;
+}
+
+/** What the API answers `send` with, as the kit holds it; fails the test if the API accepted it. */
+export async function refusal(send: () => Promise<unknown>): Promise<KitError> {
+  try {
+    await send();
+  } catch (err) {
+    return kitError(err);
+  }
+  throw new Error('the API accepted it');
 }
