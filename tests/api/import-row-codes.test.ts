@@ -171,4 +171,26 @@ forEachDialect('import row error codes', (f) => {
       { line: 3, column: 'metric', code: 'required', params: undefined },
     ]);
   });
+  it('a long row with an empty metric cell names its other errors too, in one pass', async () => {
+    await api.customer('RC12');
+    const res = await upload(
+      f,
+      'kind=metrics&amounts=yuan&dryRun=true',
+      ['subject,period,metric,value', 'RC12,2025-12,,abc', 'bad id!,2025-10,,', 'RC12,2025-10,,12.5', 'RC12,2025-10,, -3'].join('\n'),
+    );
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { errorCount: number; rejectedRows: number; errors: RowError[] };
+    assert.deepEqual(body.errors.map(coded), [
+      { line: 2, column: 'period', code: 'month_not_begun', params: { month: '2025-12', current: '2025-11' } },
+      { line: 2, column: 'metric', code: 'required', params: undefined },
+      { line: 2, column: 'value', code: 'invalid_format', params: { format: 'yuan', value: 'abc' } },
+      { line: 3, column: 'subject', code: 'invalid_format', params: { format: 'subject_id', value: 'bad id!' } },
+      { line: 3, column: 'metric', code: 'required', params: undefined },
+      { line: 3, column: 'value', code: 'required', params: undefined },
+      // An amount is a value the metric may take once named: only the missing metric is wrong.
+      { line: 4, column: 'metric', code: 'required', params: undefined },
+      { line: 5, column: 'metric', code: 'required', params: undefined },
+    ]);
+    assert.deepEqual([body.rejectedRows, body.errorCount], [4, 8]);
+  });
 });

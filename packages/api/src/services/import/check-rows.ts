@@ -119,14 +119,14 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
   // The month is one cell of the row: a wide row with a bad month has one error for it, not one per metric.
   let periodReported = false;
   for (const cell of cells) {
-    // A long row's empty metric cell is an empty cell, not a metric named "" the catalogue lacks.
-    if (!cell.metric) {
-      errors.push({ line: rec.line, column: header(cell.metricCol ?? cell.valueCol), ...EMPTY });
-      continue;
-    }
+    // A long row's empty metric cell is an empty cell, not a metric named "" the catalogue lacks. The
+    // row's other cells are still checked, so one upload names every error of the row.
+    if (!cell.metric) errors.push({ line: rec.line, column: header(cell.metricCol ?? cell.valueCol), ...EMPTY });
     const def = ctx.catalogue.get(cell.metric);
-    const money = def?.unit === 'money' && ctx.amounts === 'yuan';
-    const value = money ? yuanToFen(cell.text) : parseInteger(cell.text);
+    // Without a metric its unit is unknown: where yuan are allowed, a value is wrong only when it is
+    // neither an amount nor an integer.
+    const money = ctx.amounts === 'yuan' && (cell.metric ? def?.unit === 'money' : true);
+    const value = money ? (yuanToFen(cell.text) ?? (cell.metric ? undefined : parseInteger(cell.text))) : parseInteger(cell.text);
     if (value === undefined) {
       errors.push(
         cell.text
@@ -144,6 +144,8 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
     // The catalogue, month and range rules of `PUT …/metrics`, from their one home.
     const obs = { metric: cell.metric, period, value: value ?? 0 };
     for (const e of checkObservations([obs], ctx.catalogue, ctx.currentPeriod)) {
+      // No metric to know or range-check: its empty cell is reported above, its month still is here.
+      if (!cell.metric && !e.path.endsWith('.period')) continue;
       const column = e.path.endsWith('.metric')
         ? header(cell.metricCol ?? cell.valueCol)
         : e.path.endsWith('.period')
