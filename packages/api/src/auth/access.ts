@@ -62,7 +62,9 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.
   ['GET', /^\/v1\/subjects\/[^/]+\/overrides$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/overrides$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['GET', /^\/v1\/overrides(\/[^/]+)?$/, { ...READ, tenantWide: true }],
+  ['GET', /^\/v1\/overrides$/, { ...READ, tenantWide: true }],
+  // One request and its decisions: a relationship manager reads those of their book (the service cuts it).
+  ['GET', /^\/v1\/overrides\/[^/]+$/, READ],
   // Only the requester may edit or withdraw (the service checks): a relationship manager too, who may
   // request for their book and must be able to change what they asked for.
   ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],

@@ -3,6 +3,7 @@ import {
   appendDecision,
   changeOverride,
   findOverride,
+  isManagedBy,
   insertOverride,
   listDecisions,
   pendingOverrideForUpdate,
@@ -133,10 +134,17 @@ async function record(
   });
 }
 
-/** An override of this tenant, or a 404 problem (another tenant's id is not told apart from none). */
+/**
+ * An override of this tenant, or a 404 problem (another tenant's id is not told apart from none). A
+ * request belongs to its subject's book: a book-scoped credential reaches it only while the subject is
+ * in its book, and is told of any other as of none — whoever filed it, so an RM whose customer moved
+ * to another book keeps no hold on the requests left behind.
+ */
 export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = deps.db): Promise<OverrideRecord> {
   const r = await findOverride(db, deps.tenantId, id);
-  if (!r) throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
+  const book = deps.principal.book;
+  if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book))))
+    throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
   return r;
 }
 
