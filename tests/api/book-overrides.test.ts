@@ -14,6 +14,9 @@ interface Override {
 interface WithDecisions extends Override {
   decisions: { action: string; actor: string; note: string | null }[];
 }
+interface AuditPage {
+  items: { actor: string; method: string; route: string; target: Record<string, string>; status: number | null }[];
+}
 
 /**
  * Override requests belong to their customer's book (packages/api/README.md, "Four eyes"): the
@@ -81,5 +84,55 @@ forEachDialect('override requests in relationship managers’ books', (f) => {
     await problem(await other.req('admin', 'GET', `/v1/overrides/${pending.id}`), 404, 'not-found');
     // The tenant-wide list stays tenant-wide: an RM reads their book's requests per customer.
     await problem(await t.req(as(rm.RM1 ?? ''), 'GET', '/v1/overrides'), 403, 'forbidden');
+  });
+
+  it('a customer moved to another book takes its pending request along: the new RM may withdraw and replace it, the old one no longer reaches it', async () => {
+    await customer('K2', 'RM1');
+    const left = await ok<Override>(await request(as(rm.RM1 ?? ''), 'K2'), 201);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/K2/manager', { manager: 'RM2' }));
+
+    // The old RM: as for any customer outside their book.
+    for (const [method, path, body] of [
+      ['GET', `/v1/overrides/${left.id}`, undefined],
+      ['PATCH', `/v1/overrides/${left.id}`, { level: 'diamond' }],
+      ['POST', `/v1/overrides/${left.id}/withdraw`, {}],
+    ] as const)
+      await problem(await t.req(as(rm.RM1 ?? ''), method, path, body), 404, 'not-found');
+    await problem(await request(as(rm.RM1 ?? ''), 'K2'), 404, 'subject-not-found');
+
+    // The new RM reads it, may not rewrite another person's request, and may not file beside it…
+    await ok(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${left.id}`));
+    await problem(await t.req(as(rm.RM2 ?? ''), 'PATCH', `/v1/overrides/${left.id}`, { level: 'diamond' }), 403, 'forbidden');
+    await problem(await request(as(rm.RM2 ?? ''), 'K2', 'diamond'), 409, 'conflict');
+    // …but takes it back and files their own.
+    const withdrawn = await ok<Override>(
+      await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${left.id}/withdraw`, { note: 'customer moved to my book' }),
+    );
+    assert.deepEqual([withdrawn.status, withdrawn.decidedBy], ['withdrawn', 'staff:RM2']);
+    const mine = await ok<Override>(await request(as(rm.RM2 ?? ''), 'K2', 'diamond'), 201);
+    assert.equal(mine.requestedBy, 'staff:RM2');
+    await problem(await t.req(as(rm.RM1 ?? ''), 'GET', `/v1/overrides/${mine.id}`), 404, 'not-found');
+
+    // Who did what stays on record: the move in the audit trail, the withdrawal in the request's history.
+    const history = await ok<WithDecisions>(await t.req('approver', 'GET', `/v1/overrides/${left.id}`));
+    assert.deepEqual(
+      history.decisions.map((d) => [d.action, d.actor, d.note]),
+      [
+        ['requested', 'staff:RM1', null],
+        ['withdrawn', 'staff:RM2', 'customer moved to my book'],
+      ],
+    );
+    const audit = await ok<AuditPage>(await t.req('admin', 'GET', '/v1/audit?route=/v1/subjects/{id}/manager&limit=100'));
+    assert.ok(audit.items.some((r) => r.method === 'PUT' && r.target.id === 'K2' && r.status === 200 && r.actor.startsWith('key:')));
+  });
+
+  it('a request a tenant-wide officer filed for a book’s customer stays theirs: the RM reads it but may not withdraw it', async () => {
+    await customer('K3', 'RM2');
+    const compliance = await ok<Override>(await request('officer', 'K3', 'platinum'), 201);
+    await ok(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${compliance.id}`));
+    await problem(await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${compliance.id}/withdraw`, {}), 403, 'forbidden');
+    await problem(await t.req(as(rm.RM1 ?? ''), 'POST', `/v1/overrides/${compliance.id}/withdraw`, {}), 404, 'not-found');
+    const still = await ok<Override>(await t.req('officer', 'GET', `/v1/overrides/${compliance.id}`));
+    assert.equal(still.status, 'pending', 'a refused withdrawal changes nothing');
   });
 });

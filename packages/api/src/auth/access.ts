@@ -65,8 +65,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/overrides$/, { ...READ, tenantWide: true }],
   // One request and its decisions: a relationship manager reads those of their book (the service cuts it).
   ['GET', /^\/v1\/overrides\/[^/]+$/, READ],
-  // Only the requester may edit or withdraw (the service checks): a relationship manager too, who may
-  // request for their book and must be able to change what they asked for.
+  // Only the requester may edit, the requester or the book's relationship manager withdraw (the service
+  // checks): a relationship manager may request for their book and must be able to change what they asked for.
   ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject|revoke)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],

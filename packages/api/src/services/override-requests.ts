@@ -3,6 +3,7 @@ import {
   appendDecision,
   changeOverride,
   findOverride,
+  findStaff,
   isManagedBy,
   insertOverride,
   listDecisions,
@@ -17,6 +18,7 @@ import {
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
+import { personOfActor } from '../auth/api-keys.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -193,13 +195,38 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
 }
 
 /**
- * Only the person who requested `r` (with any credential of theirs) may change it. A book-scoped
- * credential is told nothing of other people's requests: they reach beyond its book, so a 404 as for none.
+ * Only the person who requested `r` (with any credential of theirs) may edit it. A book-scoped caller
+ * reaches only its own book's requests (`overrideOr404`), so it is told why.
  */
 async function requireRequester(trx: Executor, deps: ApiDeps, r: OverrideRecord, refusal: string): Promise<void> {
   if (await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)) return;
-  if (deps.principal.book !== undefined) throw new ProblemError('not-found', `No override "${r.override.id}" in this tenant.`);
   throw new ProblemError('forbidden', refusal);
+}
+
+/** Whether `actor` acts for a relationship manager: a book-scoped staff member (their token or a key they own). */
+async function actsForABook(trx: Executor, tenantId: string, actor: string): Promise<boolean> {
+  const person = await personOfActor(trx, tenantId, actor);
+  if (!person.startsWith('staff:')) return false;
+  return (await findStaff(trx, tenantId, person.slice('staff:'.length)))?.scope === 'book';
+}
+
+/**
+ * Who may withdraw a pending request: its requester, or — the request belonging to its customer's
+ * book — the relationship manager whose book the customer is in now, when another relationship
+ * manager filed it (a customer moved between books keeps a request nobody in the new book could
+ * otherwise take back, and none could be filed beside it). A request filed by tenant-wide staff (a
+ * compliance officer's, say) stays theirs to withdraw.
+ */
+async function requireMayWithdraw(trx: Executor, deps: ApiDeps, r: OverrideRecord): Promise<void> {
+  if (await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)) return;
+  // overrideOr404 has already checked the customer is in a book-scoped caller's book.
+  if (deps.principal.book !== undefined && (await actsForABook(trx, deps.tenantId, r.override.requestedBy))) return;
+  throw new ProblemError(
+    'forbidden',
+    deps.principal.book !== undefined
+      ? `Override ${r.override.id} was requested by ${r.override.requestedBy}, who is not a relationship manager; only they may withdraw it.`
+      : 'Only the requester may withdraw an override request.',
+  );
 }
 
 /** Refuse a step on a request that is not in `status`: a 409 saying where it stands. */
@@ -229,7 +256,14 @@ export async function editOverride(deps: ApiDeps, id: string, patch: Partial<Ove
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    await requireRequester(trx, deps, r, 'Only the requester may edit a pending override.');
+    await requireRequester(
+      trx,
+      deps,
+      r,
+      deps.principal.book !== undefined
+        ? `Only the requester may edit a pending override; ${r.override.requestedBy} requested ${r.override.id}. Withdraw it and file your own instead.`
+        : 'Only the requester may edit a pending override.',
+    );
     requireStatus(r, 'pending', 'edited');
     const subject = await subjectOr404(deps, r.subject, trx);
     const o = r.override;
@@ -261,7 +295,7 @@ export async function withdrawOverride(deps: ApiDeps, id: string, note: string |
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    await requireRequester(trx, deps, r, 'Only the requester may withdraw an override request.');
+    await requireMayWithdraw(trx, deps, r);
     requireStatus(r, 'pending', 'withdrawn');
     await step(trx, deps, r, 'pending', {
       status: 'withdrawn',
