@@ -193,4 +193,27 @@ forEachDialect('import row error codes', (f) => {
     ]);
     assert.deepEqual([body.rejectedRows, body.errorCount], [4, 8]);
   });
+  it('a row naming a subject the tenant lacks says so beside its other errors, in a metrics and a managers file', async () => {
+    await api.customer('RC13');
+    const metrics = await upload(
+      f,
+      'kind=metrics&amounts=fen',
+      ['subject,period,metric,value', 'RC13,2025-10,avg_daily_balance,1', 'RC99,2025-10,,x', 'RC13,2025-10,,1'].join('\n'),
+    );
+    assert.equal(metrics.status, 422, await metrics.clone().text());
+    assert.deepEqual((await storedErrors(f, metrics.headers.get('Location') ?? '')).map(coded), [
+      { line: 3, column: 'subject', code: 'unknown_subject', params: { subject: 'RC99' } },
+      { line: 3, column: 'metric', code: 'required', params: undefined },
+      { line: 3, column: 'value', code: 'invalid_format', params: { format: 'integer', value: 'x' } },
+      { line: 4, column: 'metric', code: 'required', params: undefined },
+    ]);
+    const managers = await upload(f, 'kind=managers&dryRun=true', ['subject,manager', 'RC98,bad id!', 'RC13,'].join('\n'));
+    assert.equal(managers.status, 200);
+    const body = (await managers.json()) as { rejectedRows: number; errors: RowError[] };
+    assert.deepEqual(body.errors.map(coded), [
+      { line: 2, column: 'subject', code: 'unknown_subject', params: { subject: 'RC98' } },
+      { line: 2, column: 'manager', code: 'invalid_format', params: { format: 'staff_id', value: 'bad id!' } },
+    ]);
+    assert.equal(body.rejectedRows, 1);
+  });
 });

@@ -79,7 +79,17 @@ function subjectId(rec: CsvRecord, col: number, header: string, errors: RowError
 }
 
 /** Check one metrics row; its observations, or the errors that keep it out. */
-export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext): { row?: MetricRow; errors: RowError[] } {
+/**
+ * What a row check gives: the row when it passed, else its errors — and the subject id when that cell
+ * was well formed, so a rejected row's unknown subject is named in the same pass as its other errors.
+ */
+export interface RowCheck<T> {
+  readonly row?: T;
+  readonly subject?: string;
+  readonly errors: RowError[];
+}
+
+export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext): RowCheck<MetricRow> {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
   const header = (col: number) => plan.headers[col] ?? null;
@@ -166,7 +176,7 @@ export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext
     }
     observations.push(obs);
   }
-  if (errors.length || subject === undefined) return { errors };
+  if (errors.length || subject === undefined) return { errors, ...(subject === undefined ? {} : { subject }) };
   return { row: { line: rec.line, subject, observations }, errors };
 }
 
@@ -229,7 +239,7 @@ export function checkSubjectRow(plan: SubjectPlan, rec: CsvRecord, defaultKind: 
 }
 
 /** Check one managers row: a subject id, and a staff id or an empty cell (in nobody's book). */
-export function checkManagerRow(plan: ManagerPlan, rec: CsvRecord): { row?: ManagerRowInput; errors: RowError[] } {
+export function checkManagerRow(plan: ManagerPlan, rec: CsvRecord): RowCheck<ManagerRowInput> {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
   const subject = subjectId(rec, plan.subject, plan.headers[plan.subject] ?? '', errors);
@@ -245,6 +255,6 @@ export function checkManagerRow(plan: ManagerPlan, rec: CsvRecord): { row?: Mana
       params: { format: 'staff_id', value: raw.slice(0, 64) },
     });
   }
-  if (errors.length || subject === undefined) return { errors };
+  if (errors.length || subject === undefined) return { errors, ...(subject === undefined ? {} : { subject }) };
   return { row: { line: rec.line, subject, manager: manager?.success ? manager.data : null }, errors };
 }

@@ -120,6 +120,18 @@ type Checked =
   | { readonly kind: 'managers'; rows: ManagerRowInput[] };
 
 /** Errors of rows in file order (README: "in file order"); one row's by its columns, the row-wide one first. */
+/** A metrics or managers row naming a subject the tenant does not have. */
+function unknownSubject(line: number, plan: ImportPlan | undefined, subject: string): RowError {
+  const column = plan?.kind === 'metrics' || plan?.kind === 'managers' ? (plan.headers[plan.subject] ?? null) : null;
+  return {
+    line,
+    column,
+    message: `no subject "${subject}" in this tenant${plan?.kind === 'metrics' ? '; import it first' : ''}`,
+    code: 'unknown_subject',
+    params: { subject },
+  };
+}
+
 function inFileOrder(rows: RowError[][], headers: readonly string[]): RowError[][] {
   const col = (e: RowError) => (e.column === null ? -1 : headers.indexOf(e.column));
   for (const errors of rows) errors.sort((a, b) => col(a) - col(b));
@@ -152,6 +164,22 @@ async function* checkedBatches(
   const reject = (errors: readonly RowError[]) => {
     if (errors.length) rowErrors.push([...errors]);
   };
+  // Rejected rows whose subject id is well formed: looked up with their batch, so an unknown subject is
+  // named beside the row's other errors, not only once the user has fixed those and uploaded again.
+  let heldRejects: { subject: string; errors: RowError[] }[] = [];
+  const resolveHeld = () => {
+    for (const r of heldRejects) {
+      const line = r.errors[0]?.line ?? 0;
+      if (!subjectIds.has(r.subject)) r.errors.push(unknownSubject(line, plan, r.subject));
+      reject(r.errors);
+    }
+    heldRejects = [];
+  };
+  const settleHeld = async () => {
+    if (!heldRejects.length) return;
+    await lookUpSubjectIds(heldRejects.map((r) => r.subject));
+    resolveHeld();
+  };
   const reportErrors = () => {
     for (const errors of inFileOrder(rowErrors, plan?.headers ?? [])) onRow(errors);
     rowErrors = [];
@@ -173,7 +201,8 @@ async function* checkedBatches(
     let subjects = new Map<string, Subject>();
     let checked: Checked;
     if (plan?.kind === 'managers') {
-      await lookUpSubjectIds(managerRows.map((r) => r.subject));
+      await lookUpSubjectIds([...managerRows.map((r) => r.subject), ...heldRejects.map((r) => r.subject)]);
+      resolveHeld();
       // The rule of `POST /v1/subject-managers`: a book is held by a staff member of this tenant.
       const staff = await existingStaffIds(
         db,
@@ -183,14 +212,7 @@ async function* checkedBatches(
       const known: ManagerRowInput[] = [];
       for (const r of managerRows) {
         const errors: RowError[] = [];
-        if (!subjectIds.has(r.subject))
-          errors.push({
-            line: r.line,
-            column: plan.headers[plan.subject] ?? null,
-            message: `no subject "${r.subject}" in this tenant`,
-            code: 'unknown_subject',
-            params: { subject: r.subject },
-          });
+        if (!subjectIds.has(r.subject)) errors.push(unknownSubject(r.line, plan, r.subject));
         if (r.manager !== null && !staff.has(r.manager))
           errors.push({
             line: r.line,
@@ -204,20 +226,12 @@ async function* checkedBatches(
       }
       checked = { kind: 'managers', rows: known };
     } else if (plan?.kind === 'metrics') {
-      await lookUpSubjectIds(metricRows.map((r) => r.subject));
+      await lookUpSubjectIds([...metricRows.map((r) => r.subject), ...heldRejects.map((r) => r.subject)]);
+      resolveHeld();
       const known: MetricRow[] = [];
       for (const r of metricRows) {
         if (subjectIds.has(r.subject)) known.push(r);
-        else
-          reject([
-            {
-              line: r.line,
-              column: plan.headers[plan.subject] ?? null,
-              message: `no subject "${r.subject}" in this tenant; import it first`,
-              code: 'unknown_subject',
-              params: { subject: r.subject },
-            },
-          ]);
+        else reject([unknownSubject(r.line, plan, r.subject)]);
       }
       checked = { kind: 'metrics', rows: known };
     } else {
@@ -265,12 +279,14 @@ async function* checkedBatches(
       tally.rows += 1;
       batchRows += 1;
       if (plan.kind === 'metrics') {
-        const { row, errors } = checkMetricRow(plan, rec, rowCtx);
+        const { row, subject, errors } = checkMetricRow(plan, rec, rowCtx);
         if (row) metricRows.push(row);
+        else if (subject !== undefined) heldRejects.push({ subject, errors });
         else reject(errors);
       } else if (plan.kind === 'managers') {
-        const { row, errors } = checkManagerRow(plan, rec);
+        const { row, subject, errors } = checkManagerRow(plan, rec);
         if (row) managerRows.push(row);
+        else if (subject !== undefined) heldRejects.push({ subject, errors });
         else reject(errors);
       } else {
         const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer');
@@ -283,11 +299,15 @@ async function* checkedBatches(
       if (batchRows >= BATCH_ROWS) {
         batchRows = 0;
         if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();
-        else reportErrors();
+        else {
+          await settleHeld();
+          reportErrors();
+        }
       }
     }
     if (plan === undefined) throw new ImportRefused('the file is empty: it needs a header row', null, null, { code: 'empty_file' });
     if (metricRows.length + subjectRows.length + managerRows.length > 0) yield* flush();
+    await settleHeld();
     reportErrors();
   } catch (err) {
     if (err instanceof CsvFileError) throw new ImportRefused(err.message, err.line, null, err.why);
