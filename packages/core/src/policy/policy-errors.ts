@@ -8,7 +8,8 @@ import type { ProblemParam } from '../model/api.js';
 export interface PolicyError {
   readonly path: string;
   readonly message: string;
-  readonly code?: string;
+  // Required: a host words every error by it; a check without one would reach staff in English unnoticed.
+  readonly code: string;
   readonly params?: Readonly<Record<string, ProblemParam>>;
 }
 
