@@ -334,10 +334,12 @@ describe('the console words the API’s refusal of an import file', () => {
     for (const code of ['out_of_order', 'lowest_level', 'unknown_metric']) assert.ok(codes.includes(code), JSON.stringify(errors));
     const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => errors.map((e) => fieldSays(e, locale)).join('\n');
     const lowest = doc.levels[0]?.key;
-    assert.match(said('zh-CN'), /门槛顺序不对：较高等级的门槛低于较低等级的门槛/);
+    // Both levels named: the author sees which rule the lowered one collides with.
+    assert.match(said('zh-CN'), new RegExp(`门槛顺序不对：较高等级“${platinum.level}”的门槛低于较低等级“${gold.level}”的门槛`));
+    assert.match(said('zh-TW'), new RegExp(`門檻順序不對：較高等級「${platinum.level}」的門檻低於較低等級「${gold.level}」的門檻`));
+    assert.match(said('en'), new RegExp(`the threshold of higher level “${platinum.level}” is below that of lower level “${gold.level}”`));
     assert.match(said('zh-CN'), new RegExp(`“${lowest}”是最低等级`));
     assert.match(said('zh-CN'), /没有指标“no_such_metric”/);
-    assert.match(said('zh-TW'), /門檻順序不對/);
     assert.match(said('zh-TW'), new RegExp(`「${lowest}」是最低等級`));
     assert.match(said('en'), new RegExp(`“${lowest}” is the lowest level`));
     for (const locale of ['zh-CN', 'zh-TW'] as const)

@@ -55,6 +55,8 @@ interface FieldSays {
   thresholdOrder: string;
   /** A higher level's threshold above a lower one's, for a condition that asks for at most a value. */
   thresholdOrderAbove: string;
+  /** Both levels named (the engine's `level` and `otherLevel`): `above` for a condition that asks for at most a value. */
+  thresholdPair: (level: string, otherLevel: string, above: boolean) => string;
   /** Levels, score bands or the levels bands name, out of order (the policy's `out_of_order` but thresholds). */
   outOfOrder: Record<'rank' | 'band' | 'band_level', string>;
   lowestLevel: (level: string) => string;
@@ -208,6 +210,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownMetric: (k) => `没有指标“${k}”`,
       thresholdOrder: '门槛顺序不对：较高等级的门槛低于较低等级的门槛',
       thresholdOrderAbove: '门槛顺序不对：较高等级的门槛高于较低等级的门槛',
+      thresholdPair: (l, o, above) => `门槛顺序不对：较高等级“${l}”的门槛${above ? '高于' : '低于'}较低等级“${o}”的门槛`,
       outOfOrder: {
         rank: '等级须按级别从低到高排列，级别严格递增',
         band: '分数段重叠：每段的下限须高于上一段',
@@ -361,6 +364,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownMetric: (k) => `沒有指標「${k}」`,
       thresholdOrder: '門檻順序不對：較高等級的門檻低於較低等級的門檻',
       thresholdOrderAbove: '門檻順序不對：較高等級的門檻高於較低等級的門檻',
+      thresholdPair: (l, o, above) => `門檻順序不對：較高等級「${l}」的門檻${above ? '高於' : '低於'}較低等級「${o}」的門檻`,
       outOfOrder: {
         rank: '等級須依級別由低到高排列，級別嚴格遞增',
         band: '分數區間重疊：每段的下限須高於上一段',
@@ -522,6 +526,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownMetric: (k) => `no metric “${k}”`,
       thresholdOrder: 'thresholds out of order: a higher level’s threshold is below a lower level’s',
       thresholdOrderAbove: 'thresholds out of order: a higher level’s threshold is above a lower level’s',
+      thresholdPair: (l, o, above) =>
+        `thresholds out of order: the threshold of higher level “${l}” is ${above ? 'above' : 'below'} that of lower level “${o}”`,
       outOfOrder: {
         rank: 'levels must be listed lowest rank first, ranks strictly ascending',
         band: 'bands overlap: each band must start above the one before',
@@ -797,7 +803,12 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.level !== undefined) return s.levelUnmapped(str(p.level), str(p.scheme));
       return s.noColumnFor(str(p.field));
     case 'out_of_order':
-      if (p.of === 'threshold') return p.higher === 'above' ? s.thresholdOrderAbove : s.thresholdOrder;
+      if (p.of === 'threshold') {
+        // From an engine that names both levels, both: the author sees which rule it collides with.
+        if (p.level !== undefined && p.otherLevel !== undefined)
+          return s.thresholdPair(str(p.level), str(p.otherLevel), p.higher === 'above');
+        return p.higher === 'above' ? s.thresholdOrderAbove : s.thresholdOrder;
+      }
       if (p.of === 'rank' || p.of === 'band' || p.of === 'band_level') return s.outOfOrder[p.of];
       break;
     case 'lowest_level':
