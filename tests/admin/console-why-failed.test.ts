@@ -292,6 +292,15 @@ describe('the console words the API’s refusal of an import file', () => {
     ]);
   });
 
+  it('an empty cell reads the same in an import stored before codes and in a new one', () => {
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)
+      assert.equal(
+        fieldSays({ path: '', message: 'is empty' }, locale),
+        fieldSays({ path: '', message: 'is empty', code: 'required' }, locale),
+        locale,
+      );
+  });
+
   it('a row error is worded by its code whatever its English; one stored before codes keeps its English', () => {
     const row = (e: Omit<ProblemFieldError, 'path'>) => fieldSays({ path: '', ...e }, 'zh-CN');
     assert.equal(row({ message: 'reworded', code: 'unknown_staff', params: { staff: 'RM9' } }), '本机构没有员工“RM9”');

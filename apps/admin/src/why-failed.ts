@@ -77,7 +77,6 @@ interface FieldSays {
   /** An approval or retirement that would leave the policies in force for `month` invalid (in `scheme`, when one). */
   inForce: (month: string, scheme: string | undefined, said: string) => string;
   mapping: string;
-  empty: string;
   notA: (value: string, what: string) => string;
   /** `month`: where only YYYY-MM is accepted (jobs, metric writes, analytics); `importMonth`: an import's cell, which takes YYYYMM too. */
   what: Record<'subject' | 'month' | 'importMonth' | 'yuan' | 'integer' | 'staff', string>;
@@ -231,7 +230,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       elsewhere: (k, said) => `此版本使方案“${k}”出错：${said}`,
       inForce: (month, k, said) => `此变更会使 ${month} 生效的策略出错${k ? `（方案“${k}”）` : ''}：${said}`,
       mapping: '列映射格式不正确',
-      empty: '为空',
       notA: (v, what) => `“${v}”不是${what}`,
       what: {
         subject: '有效的客户号（1–64 位字母、数字或 _ . : -）',
@@ -385,7 +383,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       elsewhere: (k, said) => `此版本使方案「${k}」出錯：${said}`,
       inForce: (month, k, said) => `此變更會使 ${month} 生效的策略出錯${k ? `（方案「${k}」）` : ''}：${said}`,
       mapping: '欄位對應格式不正確',
-      empty: '為空',
       notA: (v, what) => `「${v}」不是${what}`,
       what: {
         subject: '有效的客戶編號（1–64 位字母、數字或 _ . : -）',
@@ -548,7 +545,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       elsewhere: (k, said) => `this version breaks scheme “${k}”: ${said}`,
       inForce: (month, k, said) => `this change would break the policies in force for ${month}${k ? ` (scheme “${k}”)` : ''}: ${said}`,
       mapping: 'the column mapping is not in the right form',
-      empty: 'is empty',
       notA: (v, what) => `“${v}” is not ${what}`,
       what: {
         subject: 'a customer id (1–64 letters, digits, _ . : -)',
@@ -637,7 +633,8 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   if ((m = message.match(/^(?:unknown scheme|no scheme) "([^"]+)"/))) return s.unknownScheme(m[1] ?? '');
   if ((m = message.match(/^(?:unknown metric|no metric) "([^"]+)"/))) return s.unknownMetric(m[1] ?? '');
   if (message.startsWith('threshold out of order')) return s.thresholdOrder;
-  if (message === 'is empty') return s.empty;
+  // An empty cell of an import stored before codes: the word new ones get by their `required`.
+  if (message === 'is empty') return s.required;
   if ((m = message.match(/^is longer than (\d+) characters$/))) return s.maxLength(m[1] ?? '');
   if ((m = message.match(/^"(.*)" is not (a subject id|a month|an amount in yuan|an integer|a staff id)\b/))) {
     const what = (
