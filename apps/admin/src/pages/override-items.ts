@@ -1,4 +1,4 @@
-import { hasRole, isBookScoped, mayWithdrawOverride, type Override, type Overrides } from '@tierkit/admin';
+import { alreadyPending, hasRole, isBookScoped, mayWithdrawOverride, type Override, type Overrides } from '@tierkit/admin';
 import type { Session } from '@tierkit/client';
 import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
@@ -43,6 +43,13 @@ export function outcome(store: Overrides, locale: ConsoleLocale): string {
   const w = OVERRIDE_WORDS[locale];
   const s = store.state;
   if (s.saving) return w.saving;
+  // One already pending: said in the console's words by the refusal's kind, with the one in the way
+  // (the API's detail is English, and names it by id).
+  const blocked = alreadyPending(s);
+  if (blocked) {
+    const p = blocked.pending;
+    return `${w.refused}: ${w.alreadyPending(p && { level: namesOf(store, locale).levelName(p.scheme, p.level), by: p.requestedBy })}`;
+  }
   if (s.actionError) return `${w.refused}: ${whyFailed(s.actionError, locale)}`;
   if (Object.keys(s.fieldErrors).length) {
     // Fields the request form marks beside themselves; any other (the revoke note, "change something")

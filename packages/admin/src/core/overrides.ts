@@ -27,6 +27,18 @@ export function mayWithdrawOverride(
 }
 
 /**
+ * A request refused because the subject already has one pending in its scheme (the API's 409
+ * `conflict` on a request, its only one): true, and the pending one when the list, read again after the
+ * refusal, shows it (someone else may have filed it meanwhile). A host words the refusal by this, not by
+ * the API's English detail, and offers what may be done with that one (withdraw it, or wait).
+ */
+export function alreadyPending(state: OverridesState): { readonly pending: Override | undefined } | undefined {
+  if (state.refused?.action !== 'request' || state.actionError?.status !== 409) return undefined;
+  const scheme = state.refused.scheme;
+  return { pending: state.items.find((o) => o.status === 'pending' && o.scheme === scheme && o.subject === state.subject) };
+}
+
+/**
  * Field → what is wrong with it (`reason`, `expiresAt`, `level`, …), from the form's check (with a
  * code of {@link OVERRIDE_CHECKS}) or the API's 400 (no code, the API's message).
  */
@@ -46,6 +58,8 @@ export interface OverridesState extends CursorListState<Override> {
   readonly fieldErrors: FieldErrors;
   /** Why the last write was refused as a whole (403, 404, 409 …). */
   readonly actionError: KitError | undefined;
+  /** The write `actionError` refused, and for a request the scheme it named (see {@link alreadyPending}). */
+  readonly refused: { readonly action: OverrideAction; readonly scheme?: string } | undefined;
   /** The last write that succeeded: what it did, and the override as it now is. */
   readonly done: { readonly action: OverrideAction; readonly override: Override } | undefined;
 }
@@ -145,6 +159,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
       saving: false,
       fieldErrors: {},
       actionError: undefined,
+      refused: undefined,
       done: undefined,
     });
     this.#client = client;
@@ -160,7 +175,8 @@ export class Overrides extends CursorList<Override, OverridesState> {
 
   /** List `subject`'s overrides (undefined: the tenant's) with `filter`, from the first page. */
   open(subject: string | undefined, filter: OverrideFilter = {}): Promise<void> {
-    if (subject !== this.state.subject) this.set({ current: undefined, done: undefined, fieldErrors: {}, actionError: undefined });
+    if (subject !== this.state.subject)
+      this.set({ current: undefined, done: undefined, fieldErrors: {}, actionError: undefined, refused: undefined });
     this.set({ subject, filter });
     return this.load();
   }
@@ -219,8 +235,10 @@ export class Overrides extends CursorList<Override, OverridesState> {
     const body: OverrideRequest = { ...r, reason: r.reason.trim() };
     const errors = checkOverrideRequest(body, this.state.schemes, this.#now());
     if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
-    return this.#write('request', (signal) =>
-      this.#client.http.send<Override>('POST', `/v1/subjects/${enc(subject)}/overrides`, body, { signal }),
+    return this.#write(
+      'request',
+      (signal) => this.#client.http.send<Override>('POST', `/v1/subjects/${enc(subject)}/overrides`, body, { signal }),
+      body.scheme,
     );
   }
 
@@ -252,7 +270,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
   }
 
   #refuse(fieldErrors: FieldErrors): false {
-    this.set({ fieldErrors, actionError: undefined, done: undefined });
+    this.set({ fieldErrors, actionError: undefined, refused: undefined, done: undefined });
     return false;
   }
 
@@ -262,8 +280,8 @@ export class Overrides extends CursorList<Override, OverridesState> {
     if (subject !== undefined) this.#client.invalidate(`/v1/subjects/${enc(subject)}/`);
   }
 
-  async #write(action: OverrideAction, send: (signal: AbortSignal) => Promise<Override>): Promise<boolean> {
-    this.set({ saving: true, fieldErrors: {}, actionError: undefined, done: undefined });
+  async #write(action: OverrideAction, send: (signal: AbortSignal) => Promise<Override>, scheme?: string): Promise<boolean> {
+    this.set({ saving: true, fieldErrors: {}, actionError: undefined, refused: undefined, done: undefined });
     let fields: FieldErrors = {};
     const o = await this.run(
       'write',
@@ -272,9 +290,18 @@ export class Overrides extends CursorList<Override, OverridesState> {
           fields = apiFieldErrors(err);
           throw err;
         }),
-      (actionError) => this.set({ saving: false, actionError, fieldErrors: fields }),
+      (actionError) =>
+        this.set({ saving: false, actionError, fieldErrors: fields, refused: { action, ...(scheme !== undefined ? { scheme } : {}) } }),
     );
-    if (!o) return false;
+    if (!o) {
+      // Refused for the state of things (a request already pending, one decided meanwhile): the list
+      // again, past the cache, so it shows what the refusal is about and what may be done with it.
+      if (this.state.actionError?.status === 409) {
+        this.#forgetLists();
+        await this.load();
+      }
+      return false;
+    }
     // An override changes the subject's tiers (once approved), the lists and the approvals queue.
     this.#forgetLists();
     this.#client.invalidate(`/v1/subjects/${enc(o.subject)}/`);
