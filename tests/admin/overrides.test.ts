@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alreadyPending, checkOverrideRequest, Overrides } from '@tierkit/admin';
+import { alreadyPending, changedMeanwhile, checkOverrideRequest, Overrides } from '@tierkit/admin';
 import { outcome } from '../../apps/admin/src/pages/override-items.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -172,6 +172,23 @@ describe('Overrides against the real API', () => {
     // A refusal of another kind is not taken for it.
     assert.equal(await officer.withdraw(first?.id ?? ''), false);
     assert.equal(alreadyPending(officer.state), undefined);
+  });
+
+  it('a withdrawal of a request withdrawn meanwhile: said with its status now, in each language', async () => {
+    const rm = store(f.client('RM1'));
+    await rm.open('K07');
+    assert.ok(await rm.request({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'first', expiresAt: null }));
+    const id = rm.state.done?.override.id ?? '';
+    // The same RM in another tab withdraws it; this tab's list still shows it pending.
+    const other = store(f.client('RM1'));
+    assert.ok(await other.withdraw(id));
+    assert.equal(await rm.withdraw(id), false);
+    assert.equal(rm.state.actionError?.status, 409);
+    assert.equal(changedMeanwhile(rm.state)?.override?.status, 'withdrawn', 'read again, the list has it as it is now');
+    assert.equal(outcome(rm, 'zh-TW'), '未能完成: 這筆人工調級的狀態已變更（現為「已撤回」），無法再執行此操作；清單已重新整理。');
+    assert.equal(outcome(rm, 'zh-CN'), '未能完成: 这笔人工调级的状态已变化（现为“已撤回”），不能再执行此操作；列表已刷新。');
+    assert.match(outcome(rm, 'en'), /^Not done: This override has changed meanwhile \(it is now “Withdrawn”\)/);
+    assert.equal(alreadyPending(rm.state), undefined);
   });
 
   it('checkOverrideRequest: an expiry in the past, a mode, a missing scheme', () => {

@@ -1,4 +1,12 @@
-import { alreadyPending, hasRole, isBookScoped, mayWithdrawOverride, type Override, type Overrides } from '@tierkit/admin';
+import {
+  alreadyPending,
+  changedMeanwhile,
+  hasRole,
+  isBookScoped,
+  mayWithdrawOverride,
+  type Override,
+  type Overrides,
+} from '@tierkit/admin';
 import type { Session } from '@tierkit/client';
 import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
@@ -49,6 +57,12 @@ export function outcome(store: Overrides, locale: ConsoleLocale): string {
   if (blocked) {
     const p = blocked.pending;
     return `${w.refused}: ${w.alreadyPending(p && { level: namesOf(store, locale).levelName(p.scheme, p.level), by: p.requestedBy })}`;
+  }
+  // Decided, withdrawn or expired meanwhile: said with its status now, not the API's English.
+  const changed = changedMeanwhile(s);
+  if (changed) {
+    const status = changed.override && (w.statuses[changed.override.status] ?? changed.override.status);
+    return `${w.refused}: ${w.changedMeanwhile(status)}`;
   }
   if (s.actionError) return `${w.refused}: ${whyFailed(s.actionError, locale)}`;
   if (Object.keys(s.fieldErrors).length) {

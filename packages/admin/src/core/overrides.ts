@@ -39,6 +39,17 @@ export function alreadyPending(state: OverridesState): { readonly pending: Overr
 }
 
 /**
+ * An edit, withdrawal or revocation refused because the override is no longer in the state it needs
+ * (the API's 409 `conflict`: decided, withdrawn or expired meanwhile): true, and the override as the
+ * list, read again after the refusal, now shows it. A host words the refusal by this, with its status.
+ */
+export function changedMeanwhile(state: OverridesState): { readonly override: Override | undefined } | undefined {
+  const refused = state.refused;
+  if (refused === undefined || refused.action === 'request' || state.actionError?.status !== 409) return undefined;
+  return { override: state.items.find((o) => o.id === refused.id) };
+}
+
+/**
  * Field → what is wrong with it (`reason`, `expiresAt`, `level`, …), from the form's check (with a
  * code of {@link OVERRIDE_CHECKS}) or the API's 400 (no code, the API's message).
  */
@@ -58,8 +69,11 @@ export interface OverridesState extends CursorListState<Override> {
   readonly fieldErrors: FieldErrors;
   /** Why the last write was refused as a whole (403, 404, 409 …). */
   readonly actionError: KitError | undefined;
-  /** The write `actionError` refused, and for a request the scheme it named (see {@link alreadyPending}). */
-  readonly refused: { readonly action: OverrideAction; readonly scheme?: string } | undefined;
+  /**
+   * The write `actionError` refused: for a request the scheme it named (see {@link alreadyPending}), for
+   * an edit, withdrawal or revocation the override's id (see {@link changedMeanwhile}).
+   */
+  readonly refused: { readonly action: OverrideAction; readonly scheme?: string; readonly id?: string } | undefined;
   /** The last write that succeeded: what it did, and the override as it now is. */
   readonly done: { readonly action: OverrideAction; readonly override: Override } | undefined;
 }
@@ -238,7 +252,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
     return this.#write(
       'request',
       (signal) => this.#client.http.send<Override>('POST', `/v1/subjects/${enc(subject)}/overrides`, body, { signal }),
-      body.scheme,
+      { scheme: body.scheme },
     );
   }
 
@@ -250,22 +264,28 @@ export class Overrides extends CursorList<Override, OverridesState> {
       ...(Object.keys(patch).length === 0 ? { form: check('no-change') } : {}),
     };
     if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
-    return this.#write('edit', (signal) => this.#client.http.send<Override>('PATCH', `/v1/overrides/${enc(id)}`, patch, { signal }));
+    return this.#write('edit', (signal) => this.#client.http.send<Override>('PATCH', `/v1/overrides/${enc(id)}`, patch, { signal }), {
+      id,
+    });
   }
 
   /** Take back a pending request (its requester only). */
   withdraw(id: string, note?: string): Promise<boolean> {
     const body = note?.trim() ? { note: note.trim() } : {};
-    return this.#write('withdraw', (signal) =>
-      this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/withdraw`, body, { signal }),
+    return this.#write(
+      'withdraw',
+      (signal) => this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/withdraw`, body, { signal }),
+      { id },
     );
   }
 
   /** End an approved override (approvers), saying why. */
   revoke(id: string, note: string): Promise<boolean> {
     if (!note.trim()) return Promise.resolve(this.#refuse({ note: check('revoke-note') }));
-    return this.#write('revoke', (signal) =>
-      this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/revoke`, { note: note.trim() }, { signal }),
+    return this.#write(
+      'revoke',
+      (signal) => this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/revoke`, { note: note.trim() }, { signal }),
+      { id },
     );
   }
 
@@ -280,7 +300,11 @@ export class Overrides extends CursorList<Override, OverridesState> {
     if (subject !== undefined) this.#client.invalidate(`/v1/subjects/${enc(subject)}/`);
   }
 
-  async #write(action: OverrideAction, send: (signal: AbortSignal) => Promise<Override>, scheme?: string): Promise<boolean> {
+  async #write(
+    action: OverrideAction,
+    send: (signal: AbortSignal) => Promise<Override>,
+    about: { readonly scheme?: string; readonly id?: string },
+  ): Promise<boolean> {
     this.set({ saving: true, fieldErrors: {}, actionError: undefined, refused: undefined, done: undefined });
     let fields: FieldErrors = {};
     const o = await this.run(
@@ -290,8 +314,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
           fields = apiFieldErrors(err);
           throw err;
         }),
-      (actionError) =>
-        this.set({ saving: false, actionError, fieldErrors: fields, refused: { action, ...(scheme !== undefined ? { scheme } : {}) } }),
+      (actionError) => this.set({ saving: false, actionError, fieldErrors: fields, refused: { action, ...about } }),
     );
     if (!o) {
       // Refused for the state of things (a request already pending, one decided meanwhile): the list
