@@ -292,6 +292,15 @@ describe('the console words the API’s refusal of an import file', () => {
     ]);
   });
 
+  it('an empty cell reads the same in an import stored before codes and in a new one', () => {
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)
+      assert.equal(
+        fieldSays({ path: '', message: 'is empty' }, locale),
+        fieldSays({ path: '', message: 'is empty', code: 'required' }, locale),
+        locale,
+      );
+  });
+
   it('a row error is worded by its code whatever its English; one stored before codes keeps its English', () => {
     const row = (e: Omit<ProblemFieldError, 'path'>) => fieldSays({ path: '', ...e }, 'zh-CN');
     assert.equal(row({ message: 'reworded', code: 'unknown_staff', params: { staff: 'RM9' } }), '本机构没有员工“RM9”');
@@ -334,10 +343,12 @@ describe('the console words the API’s refusal of an import file', () => {
     for (const code of ['out_of_order', 'lowest_level', 'unknown_metric']) assert.ok(codes.includes(code), JSON.stringify(errors));
     const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => errors.map((e) => fieldSays(e, locale)).join('\n');
     const lowest = doc.levels[0]?.key;
-    assert.match(said('zh-CN'), /门槛顺序不对：较高等级的门槛低于较低等级的门槛/);
+    // Both levels named: the author sees which rule the lowered one collides with.
+    assert.match(said('zh-CN'), new RegExp(`门槛顺序不对：较高等级“${platinum.level}”的门槛低于较低等级“${gold.level}”的门槛`));
+    assert.match(said('zh-TW'), new RegExp(`門檻順序不對：較高等級「${platinum.level}」的門檻低於較低等級「${gold.level}」的門檻`));
+    assert.match(said('en'), new RegExp(`the threshold of higher level “${platinum.level}” is below that of lower level “${gold.level}”`));
     assert.match(said('zh-CN'), new RegExp(`“${lowest}”是最低等级`));
     assert.match(said('zh-CN'), /没有指标“no_such_metric”/);
-    assert.match(said('zh-TW'), /門檻順序不對/);
     assert.match(said('zh-TW'), new RegExp(`「${lowest}」是最低等級`));
     assert.match(said('en'), new RegExp(`“${lowest}” is the lowest level`));
     for (const locale of ['zh-CN', 'zh-TW'] as const)
@@ -404,21 +415,29 @@ describe('the console words the API’s refusal of an import file', () => {
         '此版本使方案「risk-value-test」出錯：方案「aml-test」的等級「severe」沒有對應項',
         'this version breaks scheme “risk-value-test”: level “severe” of scheme “aml-test” has nothing to map to',
       ],
-      [
-        {
-          path: 'document.policy.levels[0].when.value',
-          message: 'Invalid input: expected number, received string',
-          code: 'invalid_type',
-          params: { expected: 'number' },
-        },
-        '应为数字',
-        '應為數字',
-        'must be a number',
-      ],
     ];
     for (const [e, zhCN, zhTW, en] of cases)
       assert.deepEqual([fieldSays(e, 'zh-CN'), fieldSays(e, 'zh-TW'), fieldSays(e, 'en')], [zhCN, zhTW, en]);
   });
+  it('a condition’s value of the wrong type or left out, from the engine’s own check, worded by code whatever its English', () => {
+    const pack = structuredClone(defaultPolicyPack);
+    const doc = structuredClone(pack.schemes.find((x) => x.key === 'retail-tier')) as unknown as {
+      policy: { levels: { when: { of: Record<string, unknown>[] } }[] };
+    };
+    const [first, second] = doc.policy.levels[0]?.when.of ?? [];
+    assert.ok(first && second);
+    first.value = 'fifty';
+    delete second.value;
+    const checked = checkSchemeDocument(pack, 'retail-tier', doc);
+    assert.equal(checked.ok, false);
+    // The English reworded: only the code and params may decide the words.
+    const errors = (checked.ok ? [] : checked.errors).map((e) => ({ ...e, message: 'a message a newer validator might write' }));
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => errors.map((e) => fieldSays(e, locale));
+    assert.deepEqual(said('zh-CN'), ['应为数字', '必填'], JSON.stringify(errors));
+    assert.deepEqual(said('zh-TW'), ['應為數字', '必填']);
+    assert.deepEqual(said('en'), ['must be a number', 'required']);
+  });
+
   it('a retirement that would break the policies in force: each error by its code, with the month and the scheme it breaks', async () => {
     const e = await refusal(() => f.client('admin').http.send('POST', '/v1/policies/aml-test/versions/1/retire', { note: '试一下' }));
     assert.equal(e.status, 422, JSON.stringify(e));

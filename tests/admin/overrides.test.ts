@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkOverrideRequest, Overrides } from '@tierkit/admin';
+import { alreadyPending, changedMeanwhile, checkOverrideRequest, Overrides } from '@tierkit/admin';
+import { outcome } from '../../apps/admin/src/pages/override-items.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
 
@@ -140,6 +141,54 @@ describe('Overrides against the real API', () => {
     await Promise.all([a, b]);
     assert.equal(o.state.subject, 'K05');
     assert.ok(o.state.items.every((i) => i.subject === 'K05'));
+  });
+
+  it('a request while another is pending: the list shows the one in the way, and the console says so in each language', async () => {
+    // An officer reads the customer's overrides: none. Then the RM requests one.
+    const officer = store(f.client('OFF1'));
+    await officer.loadSchemes();
+    await officer.open('K06');
+    assert.equal(officer.state.empty, true);
+    const rm = store(f.client('RM1'));
+    await rm.open('K06');
+    assert.ok(await rm.request({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'first', expiresAt: null }));
+    const first = rm.state.done?.override;
+    // The officer's own request, from the list read before: the API refuses it.
+    assert.equal(
+      await officer.request({ scheme: 'retail-tier', level: 'standard', mode: 'fixed', reason: 'second', expiresAt: null }),
+      false,
+    );
+    assert.equal(officer.state.actionError?.status, 409);
+    assert.equal(alreadyPending(officer.state)?.pending?.id, first?.id, 'read again, the list has the one in the way');
+    const level = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      officer.state.schemes.find((x) => x.key === 'retail-tier')?.levels.find((l) => l.key === 'gold')?.name[locale];
+    assert.equal(
+      outcome(officer, 'zh-TW'),
+      `未能完成: 該客戶在此體系下已有一筆待複核的申請（${level('zh-TW')}，由 ${first?.requestedBy} 提出）：請等待複核結果，或由申請人撤回後再送出。`,
+    );
+    assert.match(outcome(officer, 'zh-CN'), new RegExp(`^未能完成: 该客户在此体系下已有一笔待复核的申请（${level('zh-CN')}，`));
+    assert.match(outcome(officer, 'en'), /^Not done: A request for this customer in this scheme is already pending/);
+    for (const locale of ['zh-CN', 'zh-TW'] as const) assert.doesNotMatch(outcome(officer, locale), /already|Override|ovr_/);
+    // A refusal of another kind is not taken for it.
+    assert.equal(await officer.withdraw(first?.id ?? ''), false);
+    assert.equal(alreadyPending(officer.state), undefined);
+  });
+
+  it('a withdrawal of a request withdrawn meanwhile: said with its status now, in each language', async () => {
+    const rm = store(f.client('RM1'));
+    await rm.open('K07');
+    assert.ok(await rm.request({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'first', expiresAt: null }));
+    const id = rm.state.done?.override.id ?? '';
+    // The same RM in another tab withdraws it; this tab's list still shows it pending.
+    const other = store(f.client('RM1'));
+    assert.ok(await other.withdraw(id));
+    assert.equal(await rm.withdraw(id), false);
+    assert.equal(rm.state.actionError?.status, 409);
+    assert.equal(changedMeanwhile(rm.state)?.override?.status, 'withdrawn', 'read again, the list has it as it is now');
+    assert.equal(outcome(rm, 'zh-TW'), '未能完成: 這筆人工調級的狀態已變更（現為「已撤回」），無法再執行此操作；清單已重新整理。');
+    assert.equal(outcome(rm, 'zh-CN'), '未能完成: 这笔人工调级的状态已变化（现为“已撤回”），不能再执行此操作；列表已刷新。');
+    assert.match(outcome(rm, 'en'), /^Not done: This override has changed meanwhile \(it is now “Withdrawn”\)/);
+    assert.equal(alreadyPending(rm.state), undefined);
   });
 
   it('checkOverrideRequest: an expiry in the past, a mode, a missing scheme', () => {

@@ -197,7 +197,15 @@ forEachDialect('policy lifecycle', (f) => {
         [
           'document.policy.levels[1].when.value',
           'out_of_order',
-          { of: 'threshold', value: 70, other: 80, at: 'document.policy.levels[0].when', higher: 'below' },
+          {
+            of: 'threshold',
+            value: 70,
+            other: 80,
+            at: 'document.policy.levels[0].when',
+            higher: 'below',
+            level: 'severe',
+            otherLevel: 'high',
+          },
         ],
         // The matrix over aml-test has no row for the new level: its error keeps its code, and says where.
         ['document', 'unmapped', { level: 'severe', scheme: 'aml-test', elsewhere: 'schemes[2].matrix.rows', inScheme: 'risk-value-test' }],

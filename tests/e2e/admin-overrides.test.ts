@@ -140,6 +140,40 @@ describe('admin console: overrides', () => {
     await checker.close();
   });
 
+  it('the customer’s overrides stay inside their card, Withdraw in view, at 1366, 1280, 1024 and 390 px and at 200% zoom, in en and zh-TW', async () => {
+    const context = await run.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await openFirstCustomer(page, 'rm');
+    await page.selectOption('.lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && /Request an override/.test(document.body.textContent ?? ''));
+    const withdraw = page.locator('.overrides-subject button[data-action="withdraw"]');
+    if ((await withdraw.count()) === 0) {
+      const form = page.locator('form[data-testid="override-request"]');
+      await form.locator('textarea[name="reason"]').fill('Long-standing client; assets arrive next month, keep the tier meanwhile');
+      await form.locator('button[type="submit"]').click();
+      await withdraw.first().waitFor();
+    }
+    // 200% zoom at 1280 px lays the page out as 640 CSS px.
+    for (const lang of ['en', 'zh-TW'] as const) {
+      await page.selectOption('.lang select', lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      for (const width of [1366, 1280, 1024, 390, 640]) {
+        await page.setViewportSize({ width, height: 900 });
+        const box = await page.evaluate(() => ({
+          card: document.querySelector('.overrides-subject')?.closest('.card')?.getBoundingClientRect().right ?? 0,
+          button: document.querySelector('.overrides-subject button[data-action="withdraw"]')?.getBoundingClientRect().right ?? Infinity,
+          table: document.querySelector('.overrides-subject .overrides-table')?.getBoundingClientRect().right ?? Infinity,
+          page: document.documentElement.scrollWidth,
+        }));
+        assert.ok(box.button <= box.card && box.table <= box.card, `${lang} at ${width} px: ${JSON.stringify(box)}`);
+        assert.ok(box.page <= width, `${lang} at ${width} px: the page scrolls sideways (${box.page})`);
+        await page.locator('.overrides-subject').screenshot({ path: join(shots, `admin-overrides-5-${lang}-${width}.png`) });
+      }
+    }
+    assert.deepEqual(await axeViolations(page), [], 'stacked at 640 px, zh-TW');
+    await context.close();
+  });
+
   it('has no axe violations: the request form with an error shown, and the overrides page, in zh-CN and en', async () => {
     const context = await run.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './support/browser.js';
+import { axeViolations } from './support/axe.js';
 import { fetchAsBank, startServer, tempDataDir, type RunningServer } from './support/server.js';
 import { buildWidgets } from './support/builds.js';
 
@@ -95,6 +96,20 @@ describe('relationship-manager page', () => {
     else assert.match(english, cellCount === 1 ? /^1 customer$/ : /customers$/);
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  it('has no axe violations, its headings in order from the page’s h1 to the widgets’ own', async () => {
+    // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(server.url + '/rm.html');
+    await page.waitForFunction(
+      () => (document.querySelector('tk-risk-value-matrix')?.shadowRoot?.querySelectorAll('[role="gridcell"]').length ?? 0) === 12,
+      null,
+      { timeout: 30_000 },
+    );
+    assert.deepEqual(await axeViolations(page), []);
+    await context.close();
   });
 
   it('keeps the selected cell visible in forced colours (Windows high contrast) once focus has moved on', async () => {

@@ -55,6 +55,8 @@ interface FieldSays {
   thresholdOrder: string;
   /** A higher level's threshold above a lower one's, for a condition that asks for at most a value. */
   thresholdOrderAbove: string;
+  /** Both levels named (the engine's `level` and `otherLevel`): `above` for a condition that asks for at most a value. */
+  thresholdPair: (level: string, otherLevel: string, above: boolean) => string;
   /** Levels, score bands or the levels bands name, out of order (the policy's `out_of_order` but thresholds). */
   outOfOrder: Record<'rank' | 'band' | 'band_level', string>;
   lowestLevel: (level: string) => string;
@@ -75,7 +77,6 @@ interface FieldSays {
   /** An approval or retirement that would leave the policies in force for `month` invalid (in `scheme`, when one). */
   inForce: (month: string, scheme: string | undefined, said: string) => string;
   mapping: string;
-  empty: string;
   notA: (value: string, what: string) => string;
   /** `month`: where only YYYY-MM is accepted (jobs, metric writes, analytics); `importMonth`: an import's cell, which takes YYYYMM too. */
   what: Record<'subject' | 'month' | 'importMonth' | 'yuan' | 'integer' | 'staff', string>;
@@ -208,6 +209,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownMetric: (k) => `没有指标“${k}”`,
       thresholdOrder: '门槛顺序不对：较高等级的门槛低于较低等级的门槛',
       thresholdOrderAbove: '门槛顺序不对：较高等级的门槛高于较低等级的门槛',
+      thresholdPair: (l, o, above) => `门槛顺序不对：较高等级“${l}”的门槛${above ? '高于' : '低于'}较低等级“${o}”的门槛`,
       outOfOrder: {
         rank: '等级须按级别从低到高排列，级别严格递增',
         band: '分数段重叠：每段的下限须高于上一段',
@@ -228,7 +230,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       elsewhere: (k, said) => `此版本使方案“${k}”出错：${said}`,
       inForce: (month, k, said) => `此变更会使 ${month} 生效的策略出错${k ? `（方案“${k}”）` : ''}：${said}`,
       mapping: '列映射格式不正确',
-      empty: '为空',
       notA: (v, what) => `“${v}”不是${what}`,
       what: {
         subject: '有效的客户号（1–64 位字母、数字或 _ . : -）',
@@ -361,6 +362,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownMetric: (k) => `沒有指標「${k}」`,
       thresholdOrder: '門檻順序不對：較高等級的門檻低於較低等級的門檻',
       thresholdOrderAbove: '門檻順序不對：較高等級的門檻高於較低等級的門檻',
+      thresholdPair: (l, o, above) => `門檻順序不對：較高等級「${l}」的門檻${above ? '高於' : '低於'}較低等級「${o}」的門檻`,
       outOfOrder: {
         rank: '等級須依級別由低到高排列，級別嚴格遞增',
         band: '分數區間重疊：每段的下限須高於上一段',
@@ -381,7 +383,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       elsewhere: (k, said) => `此版本使方案「${k}」出錯：${said}`,
       inForce: (month, k, said) => `此變更會使 ${month} 生效的策略出錯${k ? `（方案「${k}」）` : ''}：${said}`,
       mapping: '欄位對應格式不正確',
-      empty: '為空',
       notA: (v, what) => `「${v}」不是${what}`,
       what: {
         subject: '有效的客戶編號（1–64 位字母、數字或 _ . : -）',
@@ -522,6 +523,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownMetric: (k) => `no metric “${k}”`,
       thresholdOrder: 'thresholds out of order: a higher level’s threshold is below a lower level’s',
       thresholdOrderAbove: 'thresholds out of order: a higher level’s threshold is above a lower level’s',
+      thresholdPair: (l, o, above) =>
+        `thresholds out of order: the threshold of higher level “${l}” is ${above ? 'above' : 'below'} that of lower level “${o}”`,
       outOfOrder: {
         rank: 'levels must be listed lowest rank first, ranks strictly ascending',
         band: 'bands overlap: each band must start above the one before',
@@ -542,7 +545,6 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       elsewhere: (k, said) => `this version breaks scheme “${k}”: ${said}`,
       inForce: (month, k, said) => `this change would break the policies in force for ${month}${k ? ` (scheme “${k}”)` : ''}: ${said}`,
       mapping: 'the column mapping is not in the right form',
-      empty: 'is empty',
       notA: (v, what) => `“${v}” is not ${what}`,
       what: {
         subject: 'a customer id (1–64 letters, digits, _ . : -)',
@@ -631,7 +633,8 @@ export function fieldMessage(message: string, locale: ConsoleLocale): string {
   if ((m = message.match(/^(?:unknown scheme|no scheme) "([^"]+)"/))) return s.unknownScheme(m[1] ?? '');
   if ((m = message.match(/^(?:unknown metric|no metric) "([^"]+)"/))) return s.unknownMetric(m[1] ?? '');
   if (message.startsWith('threshold out of order')) return s.thresholdOrder;
-  if (message === 'is empty') return s.empty;
+  // An empty cell of an import stored before codes: the word new ones get by their `required`.
+  if (message === 'is empty') return s.required;
   if ((m = message.match(/^is longer than (\d+) characters$/))) return s.maxLength(m[1] ?? '');
   if ((m = message.match(/^"(.*)" is not (a subject id|a month|an amount in yuan|an integer|a staff id)\b/))) {
     const what = (
@@ -727,8 +730,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.format === 'mapping') return s.mapping;
       return s.format;
     case 'invalid_type':
-      // zod says a missing field is of the wrong type (`received undefined`): to people it is required.
-      if (/received undefined$/.test(f.message)) return s.required;
+      // zod says a missing field is of the wrong type: to people it is required (the engine's `received`).
+      if (p.received === 'undefined') return s.required;
       return s.type(s.types[str(p.expected)] ?? str(p.expected));
     case 'invalid_value':
       return s.oneOf(list(p.values));
@@ -797,7 +800,12 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.level !== undefined) return s.levelUnmapped(str(p.level), str(p.scheme));
       return s.noColumnFor(str(p.field));
     case 'out_of_order':
-      if (p.of === 'threshold') return p.higher === 'above' ? s.thresholdOrderAbove : s.thresholdOrder;
+      if (p.of === 'threshold') {
+        // From an engine that names both levels, both: the author sees which rule it collides with.
+        if (p.level !== undefined && p.otherLevel !== undefined)
+          return s.thresholdPair(str(p.level), str(p.otherLevel), p.higher === 'above');
+        return p.higher === 'above' ? s.thresholdOrderAbove : s.thresholdOrder;
+      }
       if (p.of === 'rank' || p.of === 'band' || p.of === 'band_level') return s.outOfOrder[p.of];
       break;
     case 'lowest_level':

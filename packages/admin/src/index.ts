@@ -56,7 +56,15 @@ export type { CursorListState } from './core/cursor-list.js';
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
 export type { CheckData, FieldCheck } from './core/checks.js';
-export { Overrides, checkOverrideRequest, mayWithdrawOverride, OVERRIDE_CHECKS, REASON_MAX } from './core/overrides.js';
+export {
+  Overrides,
+  alreadyPending,
+  changedMeanwhile,
+  checkOverrideRequest,
+  mayWithdrawOverride,
+  OVERRIDE_CHECKS,
+  REASON_MAX,
+} from './core/overrides.js';
 export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverridesState } from './core/overrides.js';
 export type {
   Override,

@@ -1,4 +1,12 @@
-import { hasRole, isBookScoped, mayWithdrawOverride, type Override, type Overrides } from '@tierkit/admin';
+import {
+  alreadyPending,
+  changedMeanwhile,
+  hasRole,
+  isBookScoped,
+  mayWithdrawOverride,
+  type Override,
+  type Overrides,
+} from '@tierkit/admin';
 import type { Session } from '@tierkit/client';
 import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
@@ -43,6 +51,19 @@ export function outcome(store: Overrides, locale: ConsoleLocale): string {
   const w = OVERRIDE_WORDS[locale];
   const s = store.state;
   if (s.saving) return w.saving;
+  // One already pending: said in the console's words by the refusal's kind, with the one in the way
+  // (the API's detail is English, and names it by id).
+  const blocked = alreadyPending(s);
+  if (blocked) {
+    const p = blocked.pending;
+    return `${w.refused}: ${w.alreadyPending(p && { level: namesOf(store, locale).levelName(p.scheme, p.level), by: p.requestedBy })}`;
+  }
+  // Decided, withdrawn or expired meanwhile: said with its status now, not the API's English.
+  const changed = changedMeanwhile(s);
+  if (changed) {
+    const status = changed.override && (w.statuses[changed.override.status] ?? changed.override.status);
+    return `${w.refused}: ${w.changedMeanwhile(status)}`;
+  }
   if (s.actionError) return `${w.refused}: ${whyFailed(s.actionError, locale)}`;
   if (Object.keys(s.fieldErrors).length) {
     // Fields the request form marks beside themselves; any other (the revoke note, "change something")
@@ -103,22 +124,29 @@ export function overrideTable(
   const items = store.state.items;
   if (!items.length) return nothing;
   const { schemeName, levelName } = namesOf(store, locale);
-  return html`<table class="overrides-table">
-    <thead><tr>
-      ${options.withSubject ? html`<th scope="col">${w.subject}</th>` : nothing}
-      <th scope="col">${w.scheme}</th><th scope="col">${w.level}</th><th scope="col">${w.mode}</th>
-      <th scope="col">${w.status}</th><th scope="col">${w.reasonColumn}</th><th scope="col">${w.requestedBy}</th>
-      <th scope="col">${w.expiresAt}</th><th scope="col">${w.actions}</th>
+  // Narrower than its columns need (the customer detail's half of the page, a phone, 200% zoom), each
+  // row stacks as label and value inside its card (console.css): the Withdraw button stays in view. The
+  // roles keep it a table for screen readers, which drop a table's semantics once its display changes.
+  return html`<table class="overrides-table" role="table">
+    <thead role="rowgroup"><tr role="row">
+      ${options.withSubject ? html`<th scope="col" role="columnheader">${w.subject}</th>` : nothing}
+      <th scope="col" role="columnheader">${w.scheme}</th><th scope="col" role="columnheader">${w.level}</th>
+      <th scope="col" role="columnheader">${w.mode}</th><th scope="col" role="columnheader">${w.status}</th>
+      <th scope="col" role="columnheader">${w.reasonColumn}</th><th scope="col" role="columnheader">${w.requestedBy}</th>
+      <th scope="col" role="columnheader">${w.expiresAt}</th><th scope="col" role="columnheader">${w.actions}</th>
     </tr></thead>
-    <tbody>
+    <tbody role="rowgroup">
       ${items.map(
-        (o) => html`<tr data-override=${o.id}>
-          ${options.withSubject ? html`<td>${o.subject}</td>` : nothing}
-          <td>${schemeName(o.scheme)}</td><td>${levelName(o.scheme, o.level)}</td><td>${w.modes[o.mode] ?? o.mode}</td>
-          <td data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
-          <td>${o.reason}</td><td>${o.requestedBy}</td>
-          <td>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>
-          <td>
+        (o) => html`<tr role="row" data-override=${o.id}>
+          ${options.withSubject ? html`<td role="cell" data-label=${w.subject}>${o.subject}</td>` : nothing}
+          <td role="cell" data-label=${w.scheme}>${schemeName(o.scheme)}</td>
+          <td role="cell" data-label=${w.level}>${levelName(o.scheme, o.level)}</td>
+          <td role="cell" data-label=${w.mode}>${w.modes[o.mode] ?? o.mode}</td>
+          <td role="cell" data-label=${w.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
+          <td role="cell" data-label=${w.reasonColumn}>${o.reason}</td>
+          <td role="cell" data-label=${w.requestedBy}>${o.requestedBy}</td>
+          <td role="cell" data-label=${w.expiresAt}>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>
+          <td role="cell" data-label=${w.actions}>
             ${
               options.follow
                 ? html`<button type="button" data-action="follow" aria-label="${w.follow} ${o.id}" @click=${() => options.follow?.(o)}>${w.follow}</button>`

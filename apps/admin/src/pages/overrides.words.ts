@@ -21,6 +21,11 @@ const zh = {
   withdrawn: '已撤回。',
   revoked: '已撤销。',
   refused: '未能完成',
+  /** A request refused because one is already pending in its scheme (by whom and for what level, when the list shows it). */
+  alreadyPending: (p?: { level: string; by: string }) =>
+    `该客户在此体系下已有一笔待复核的申请${p ? `（${p.level}，${p.by} 提出）` : ''}：请等待复核结果，或由申请人撤回后再提交。`,
+  /** An edit, withdrawal or revocation refused because the override changed meanwhile (its status now, when listed). */
+  changedMeanwhile: (status?: string) => `这笔人工调级的状态已变化${status ? `（现为“${status}”）` : ''}，不能再执行此操作；列表已刷新。`,
   fix: '请更正标出的字段。',
   /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
   checks: {
@@ -97,6 +102,10 @@ const tw: typeof zh = {
   withdrawn: '已撤回。',
   revoked: '已撤銷。',
   refused: '未能完成',
+  alreadyPending: (p?: { level: string; by: string }) =>
+    `該客戶在此體系下已有一筆待複核的申請${p ? `（${p.level}，由 ${p.by} 提出）` : ''}：請等待複核結果，或由申請人撤回後再送出。`,
+  changedMeanwhile: (status?: string) =>
+    `這筆人工調級的狀態已變更${status ? `（現為「${status}」）` : ''}，無法再執行此操作；清單已重新整理。`,
   fix: '請更正標出的欄位。',
   /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
   checks: {
@@ -173,6 +182,10 @@ const en: typeof zh = {
   withdrawn: 'Withdrawn.',
   revoked: 'Revoked.',
   refused: 'Not done',
+  alreadyPending: (p?: { level: string; by: string }) =>
+    `A request for this customer in this scheme is already pending${p ? ` (${p.level}, requested by ${p.by})` : ''}: wait for its decision, or have its requester withdraw it, then submit again.`,
+  changedMeanwhile: (status?: string) =>
+    `This override has changed meanwhile${status ? ` (it is now “${status}”)` : ''}, so this cannot be done; the list has been read again.`,
   fix: 'Correct the marked fields.',
   checks: {
     'choose-scheme': () => 'Choose a scheme',

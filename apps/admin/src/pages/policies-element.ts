@@ -1,7 +1,7 @@
 import { hasRole } from '@tierkit/admin';
 import { movedCount, type PolicySimulation, PolicyEditor } from '@tierkit/admin/policy-editor';
 import { StoreController } from '@tierkit/admin/lit';
-import type { Condition, MetricDef, PolicyError } from '@tierkit/core';
+import type { Condition, MetricDef, ProblemFieldError } from '@tierkit/core';
 import { fenToYuanText, yuanToFen } from '@tierkit/core/money';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { formatInstant } from '../time.js';
@@ -118,7 +118,7 @@ export class PoliciesPage extends LitElement {
    * that text in the document (so the engine refuses it and nothing unreadable is saved), but the
    * engine's word for it is zod's "expected number, received string": say what to type instead.
    */
-  #message(e: PolicyError): string {
+  #message(e: ProblemFieldError): string {
     if (typeof this.#ed.store.valueAt(e.path) !== 'string') return fieldSays(e, this.ctx?.locale ?? 'zh-CN');
     const w = POLICY_WORDS[this.ctx?.locale ?? 'zh-CN'];
     const condition = e.path.endsWith('.value') ? this.#ed.store.valueAt(e.path.slice(0, -'.value'.length)) : undefined;

@@ -27,6 +27,29 @@ export function mayWithdrawOverride(
 }
 
 /**
+ * A request refused because the subject already has one pending in its scheme (the API's 409
+ * `conflict` on a request, its only one): true, and the pending one when the list, read again after the
+ * refusal, shows it (someone else may have filed it meanwhile). A host words the refusal by this, not by
+ * the API's English detail, and offers what may be done with that one (withdraw it, or wait).
+ */
+export function alreadyPending(state: OverridesState): { readonly pending: Override | undefined } | undefined {
+  if (state.refused?.action !== 'request' || state.actionError?.status !== 409) return undefined;
+  const scheme = state.refused.scheme;
+  return { pending: state.items.find((o) => o.status === 'pending' && o.scheme === scheme && o.subject === state.subject) };
+}
+
+/**
+ * An edit, withdrawal or revocation refused because the override is no longer in the state it needs
+ * (the API's 409 `conflict`: decided, withdrawn or expired meanwhile): true, and the override as the
+ * list, read again after the refusal, now shows it. A host words the refusal by this, with its status.
+ */
+export function changedMeanwhile(state: OverridesState): { readonly override: Override | undefined } | undefined {
+  const refused = state.refused;
+  if (refused === undefined || refused.action === 'request' || state.actionError?.status !== 409) return undefined;
+  return { override: state.items.find((o) => o.id === refused.id) };
+}
+
+/**
  * Field → what is wrong with it (`reason`, `expiresAt`, `level`, …), from the form's check (with a
  * code of {@link OVERRIDE_CHECKS}) or the API's 400 (no code, the API's message).
  */
@@ -46,6 +69,11 @@ export interface OverridesState extends CursorListState<Override> {
   readonly fieldErrors: FieldErrors;
   /** Why the last write was refused as a whole (403, 404, 409 …). */
   readonly actionError: KitError | undefined;
+  /**
+   * The write `actionError` refused: for a request the scheme it named (see {@link alreadyPending}), for
+   * an edit, withdrawal or revocation the override's id (see {@link changedMeanwhile}).
+   */
+  readonly refused: { readonly action: OverrideAction; readonly scheme?: string; readonly id?: string } | undefined;
   /** The last write that succeeded: what it did, and the override as it now is. */
   readonly done: { readonly action: OverrideAction; readonly override: Override } | undefined;
 }
@@ -145,6 +173,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
       saving: false,
       fieldErrors: {},
       actionError: undefined,
+      refused: undefined,
       done: undefined,
     });
     this.#client = client;
@@ -160,7 +189,8 @@ export class Overrides extends CursorList<Override, OverridesState> {
 
   /** List `subject`'s overrides (undefined: the tenant's) with `filter`, from the first page. */
   open(subject: string | undefined, filter: OverrideFilter = {}): Promise<void> {
-    if (subject !== this.state.subject) this.set({ current: undefined, done: undefined, fieldErrors: {}, actionError: undefined });
+    if (subject !== this.state.subject)
+      this.set({ current: undefined, done: undefined, fieldErrors: {}, actionError: undefined, refused: undefined });
     this.set({ subject, filter });
     return this.load();
   }
@@ -219,8 +249,10 @@ export class Overrides extends CursorList<Override, OverridesState> {
     const body: OverrideRequest = { ...r, reason: r.reason.trim() };
     const errors = checkOverrideRequest(body, this.state.schemes, this.#now());
     if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
-    return this.#write('request', (signal) =>
-      this.#client.http.send<Override>('POST', `/v1/subjects/${enc(subject)}/overrides`, body, { signal }),
+    return this.#write(
+      'request',
+      (signal) => this.#client.http.send<Override>('POST', `/v1/subjects/${enc(subject)}/overrides`, body, { signal }),
+      { scheme: body.scheme },
     );
   }
 
@@ -232,27 +264,33 @@ export class Overrides extends CursorList<Override, OverridesState> {
       ...(Object.keys(patch).length === 0 ? { form: check('no-change') } : {}),
     };
     if (Object.keys(errors).length) return Promise.resolve(this.#refuse(errors));
-    return this.#write('edit', (signal) => this.#client.http.send<Override>('PATCH', `/v1/overrides/${enc(id)}`, patch, { signal }));
+    return this.#write('edit', (signal) => this.#client.http.send<Override>('PATCH', `/v1/overrides/${enc(id)}`, patch, { signal }), {
+      id,
+    });
   }
 
   /** Take back a pending request (its requester only). */
   withdraw(id: string, note?: string): Promise<boolean> {
     const body = note?.trim() ? { note: note.trim() } : {};
-    return this.#write('withdraw', (signal) =>
-      this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/withdraw`, body, { signal }),
+    return this.#write(
+      'withdraw',
+      (signal) => this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/withdraw`, body, { signal }),
+      { id },
     );
   }
 
   /** End an approved override (approvers), saying why. */
   revoke(id: string, note: string): Promise<boolean> {
     if (!note.trim()) return Promise.resolve(this.#refuse({ note: check('revoke-note') }));
-    return this.#write('revoke', (signal) =>
-      this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/revoke`, { note: note.trim() }, { signal }),
+    return this.#write(
+      'revoke',
+      (signal) => this.#client.http.send<Override>('POST', `/v1/overrides/${enc(id)}/revoke`, { note: note.trim() }, { signal }),
+      { id },
     );
   }
 
   #refuse(fieldErrors: FieldErrors): false {
-    this.set({ fieldErrors, actionError: undefined, done: undefined });
+    this.set({ fieldErrors, actionError: undefined, refused: undefined, done: undefined });
     return false;
   }
 
@@ -262,8 +300,12 @@ export class Overrides extends CursorList<Override, OverridesState> {
     if (subject !== undefined) this.#client.invalidate(`/v1/subjects/${enc(subject)}/`);
   }
 
-  async #write(action: OverrideAction, send: (signal: AbortSignal) => Promise<Override>): Promise<boolean> {
-    this.set({ saving: true, fieldErrors: {}, actionError: undefined, done: undefined });
+  async #write(
+    action: OverrideAction,
+    send: (signal: AbortSignal) => Promise<Override>,
+    about: { readonly scheme?: string; readonly id?: string },
+  ): Promise<boolean> {
+    this.set({ saving: true, fieldErrors: {}, actionError: undefined, refused: undefined, done: undefined });
     let fields: FieldErrors = {};
     const o = await this.run(
       'write',
@@ -272,9 +314,17 @@ export class Overrides extends CursorList<Override, OverridesState> {
           fields = apiFieldErrors(err);
           throw err;
         }),
-      (actionError) => this.set({ saving: false, actionError, fieldErrors: fields }),
+      (actionError) => this.set({ saving: false, actionError, fieldErrors: fields, refused: { action, ...about } }),
     );
-    if (!o) return false;
+    if (!o) {
+      // Refused for the state of things (a request already pending, one decided meanwhile): the list
+      // again, past the cache, so it shows what the refusal is about and what may be done with it.
+      if (this.state.actionError?.status === 409) {
+        this.#forgetLists();
+        await this.load();
+      }
+      return false;
+    }
     // An override changes the subject's tiers (once approved), the lists and the approvals queue.
     this.#forgetLists();
     this.#client.invalidate(`/v1/subjects/${enc(o.subject)}/`);

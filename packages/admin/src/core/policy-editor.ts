@@ -1,5 +1,5 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
-import { checkSchemeDocument, type Condition, type MetricDef, type PolicyError } from '@tierkit/core';
+import { checkSchemeDocument, type Condition, type MetricDef, type ProblemFieldError } from '@tierkit/core';
 import { getAt, parseFieldPath, setAt } from './field-path.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 import type {
@@ -39,9 +39,9 @@ export interface PolicyEditorState {
   readonly dirty: boolean;
   /**
    * The engine's errors for `document`, with its field paths (`document.policy.levels[0].when.value`),
-   * checked in the store after every edit; after a refused save or submit, the API's own.
+   * checked in the store after every edit (each with its code); after a refused save or submit, the API's own.
    */
-  readonly errors: readonly PolicyError[];
+  readonly errors: readonly ProblemFieldError[];
   readonly diff: PolicyDiff | undefined;
   readonly simulation: PolicySimulation | undefined;
   readonly actions: Readonly<Record<PolicyAction, ActionState>>;
@@ -238,7 +238,7 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
   }
 
   /** The errors at `path` or below it (`document.policy.levels[0]` has those of its conditions). */
-  errorsAt(path: string): readonly PolicyError[] {
+  errorsAt(path: string): readonly ProblemFieldError[] {
     return this.state.errors.filter((e) => e.path === path || e.path.startsWith(`${path}.`) || e.path.startsWith(`${path}[`));
   }
 

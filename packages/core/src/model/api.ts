@@ -93,7 +93,7 @@ export interface ProblemFieldError {
   readonly path: string;
   readonly message: string;
   /**
-   * The request schema's check that failed: `invalid_type` (`expected`), `too_small` / `too_big`
+   * The request schema's check that failed: `invalid_type` (`expected`; `received: 'undefined'` for a field left out), `too_small` / `too_big`
    * (`minimum` / `maximum`, `inclusive`, `origin`: string, number, array …), `invalid_format`
    * (`format`), `invalid_value` (`values`), `unrecognized_keys` (`keys`), `not_multiple_of`
    * (`divisor`), `repeated` (a query parameter given twice), and the API's own checks' codes

@@ -42,6 +42,7 @@ export function checkMetrics(cond: Condition, path: readonly PropertyKey[], metr
 
 interface Seen {
   readonly rank: number;
+  readonly level: string;
   readonly value: number;
   readonly path: readonly PropertyKey[];
 }
@@ -49,10 +50,16 @@ interface Seen {
 /**
  * A higher level must not ask for less of the same thing than a lower one (gold at ¥300,000 and
  * platinum at ¥50,000 is a typo that would make gold unreachable). Compared per metric, window,
- * operator and equality guard, across the levels' conditions.
+ * operator and equality guard, across the levels' conditions. Each error names both levels (`level`,
+ * `otherLevel`): an author told only "out of order" must work out which rule it collides with.
  */
 export function checkThresholdOrder(
-  levels: readonly { readonly rank: number; readonly when: Condition; readonly path: readonly PropertyKey[] }[],
+  levels: readonly {
+    readonly rank: number;
+    readonly level: string;
+    readonly when: Condition;
+    readonly path: readonly PropertyKey[];
+  }[],
   errors: PolicyError[],
 ): void {
   const byKey = new Map<string, Seen[]>();
@@ -61,7 +68,7 @@ export function checkThresholdOrder(
       if (leaf.op === 'eq') return;
       const k = `${leaf.metric}|${JSON.stringify(leaf.window ?? null)}|${leaf.op}|${guard}`;
       const list = byKey.get(k) ?? [];
-      list.push({ rank: lv.rank, value: leaf.value, path: p });
+      list.push({ rank: lv.rank, level: lv.level, value: leaf.value, path: p });
       byKey.set(k, list);
     });
   }
@@ -75,9 +82,17 @@ export function checkThresholdOrder(
           const at = formatPath(a.path);
           errors.push({
             path: formatPath([...b.path, 'value']),
-            message: `threshold out of order: ${b.value} for a higher level is ${ascending ? 'below' : 'above'} ${a.value} at ${at}`,
+            message: `threshold out of order: ${b.value} for "${b.level}", a higher level than "${a.level}", is ${ascending ? 'below' : 'above'} ${a.value} at ${at}`,
             code: 'out_of_order',
-            params: { of: 'threshold', value: b.value, other: a.value, at, higher: ascending ? 'below' : 'above' },
+            params: {
+              of: 'threshold',
+              value: b.value,
+              other: a.value,
+              at,
+              higher: ascending ? 'below' : 'above',
+              level: b.level,
+              otherLevel: a.level,
+            },
           });
         }
       }

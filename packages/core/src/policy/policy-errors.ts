@@ -8,7 +8,8 @@ import type { ProblemParam } from '../model/api.js';
 export interface PolicyError {
   readonly path: string;
   readonly message: string;
-  readonly code?: string;
+  // Required: a host words every error by it; a check without one would reach staff in English unnoticed.
+  readonly code: string;
   readonly params?: Readonly<Record<string, ProblemParam>>;
 }
 
@@ -45,7 +46,11 @@ export function problemParams(
  * A zod issue's stable code and params: its own (`too_small` with `minimum` …), or for a refinement that
  * names one in its `params` (`{ code: 'unknown_scheme', scheme }`), that one.
  */
-export function issueCode(issue: { readonly code: string; readonly params?: Readonly<Record<string, unknown>> }): {
+export function issueCode(issue: {
+  readonly code: string;
+  readonly message?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}): {
   code: string;
   params?: Record<string, ProblemParam>;
 } {
@@ -57,6 +62,14 @@ export function issueCode(issue: { readonly code: string; readonly params?: Read
   const options = (issue as { options?: unknown }).options;
   if (issue.code === 'invalid_union' && Array.isArray(options) && options.length > 0)
     return { code: 'invalid_value', ...problemParams({ values: options }, ['values']) };
+  // A field left out is zod's wrong type "received undefined"; to people it is a missing field, which a
+  // host can only tell by `received` (zod keeps an issue's input only when asked to report it). Said
+  // here, from zod's own message in this process, so that no host reads English off the wire.
+  if (issue.code === 'invalid_type') {
+    const missing = 'input' in issue ? (issue as { input?: unknown }).input === undefined : /received undefined$/.test(issue.message ?? '');
+    const { params } = problemParams(issue as unknown as Record<string, unknown>);
+    return { code: issue.code, params: { ...params, ...(missing ? { received: 'undefined' } : {}) } };
+  }
   return { code: issue.code, ...problemParams(issue as unknown as Record<string, unknown>) };
 }
 

@@ -72,6 +72,9 @@ describe('validating policy documents', () => {
       errors.some((e) => e.path === `schemes[${i}].policy.levels[1].when.of[0].value` && /out of order/.test(e.message)),
       formatPolicyErrors(errors),
     );
+    // Both levels named, for a host to say which rule it collides with.
+    const e = errors.find((x) => x.path === `schemes[${i}].policy.levels[1].when.of[0].value`);
+    assert.deepEqual([e?.params?.level, e?.params?.otherLevel], ['platinum', 'gold']);
   });
 
   it('rejects overlapping score bands', () => {

@@ -88,7 +88,7 @@ function checkScheme(
       checkMetrics(r.when, [...at, 'policy', 'levels', i, 'when'], metrics, errors);
     });
     checkThresholdOrder(
-      p.levels.map((r, i) => ({ rank: rankOf.get(r.level) ?? -1, when: r.when, path: [...at, 'policy', 'levels', i] })),
+      p.levels.map((r, i) => ({ rank: rankOf.get(r.level) ?? -1, level: r.level, when: r.when, path: [...at, 'policy', 'levels', i] })),
       errors,
     );
   } else if (p.kind === 'score') {
