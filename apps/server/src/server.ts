@@ -192,8 +192,9 @@ export function listen(
         const http = server as Server;
         let closing = false;
         // A keep-alive connection asked again while the server stops is answered, then closed.
-        http.on('request', (_req, res) => {
-          if (closing) res.setHeader('Connection', 'close');
+        // Before the app's listener, which may write its answer in the same tick.
+        http.prependListener('request', (_req, res) => {
+          if (closing && !res.headersSent) res.setHeader('Connection', 'close');
         });
         resolveListening({
           url: `http://localhost:${info.port}`,
