@@ -164,8 +164,20 @@ export function serverApp(
 /** A running server. */
 export interface RunningServer {
   readonly url: string;
+  /**
+   * Stop taking connections, let the requests in progress finish (up to `SHUTDOWN_GRACE_MS`), then
+   * close the database.
+   */
   close(): Promise<void>;
 }
+
+/**
+ * How long a stopping server lets the requests it is answering finish before it cuts their
+ * connections: behind a load balancer an instance is stopped (SIGTERM) while it serves, and a write
+ * cut off before its answer leaves its caller not knowing whether it happened. An event stream
+ * (`/v1/jobs/{id}/events`) never ends by itself; it is cut at the end of this and its client reconnects.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Listen on the settings' port; resolves once listening. */
 export function listen(
@@ -177,13 +189,28 @@ export function listen(
     let server: ServerType;
     try {
       server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
+        const http = server as Server;
+        let closing = false;
+        // A keep-alive connection asked again while the server stops is answered, then closed.
+        // Before the app's listener, which may write its answer in the same tick.
+        http.prependListener('request', (_req, res) => {
+          if (closing && !res.headersSent) res.setHeader('Connection', 'close');
+        });
         resolveListening({
           url: `http://localhost:${info.port}`,
           close: () =>
             new Promise<void>((done) => {
-              server.close(() => void db.close().then(done, done));
-              // Keep-alive connections would hold close() open; the demo has no long requests.
-              if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
+              closing = true;
+              // Idle keep-alive connections would hold close() open, and one may turn idle at any
+              // moment while the others finish: close those as they appear, and the rest at the deadline.
+              const idle = setInterval(() => http.closeIdleConnections(), 50);
+              const deadline = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+              http.close(() => {
+                clearInterval(idle);
+                clearTimeout(deadline);
+                void db.close().then(done, done);
+              });
+              http.closeIdleConnections();
             }),
         });
       });

@@ -22,13 +22,51 @@ export function toProblemError(err: unknown): ProblemError {
       undefined,
       { 'Retry-After': '5' },
     );
+  // PostgreSQL restarting, failing over or out of reach: not a fault of this server or the request, and
+  // the pool reconnects by itself, so the caller (a load balancer too) is told to come back, not that it broke.
+  if (isDatabaseUnreachable(err))
+    return new ProblemError(
+      'database-unavailable',
+      'The database cannot be reached just now; try again shortly. A write answered this was not carried out, unless the connection was lost while it was being committed: retry it with the same Idempotency-Key to be sure.',
+      undefined,
+      { 'Retry-After': '5' },
+    );
   return new ProblemError('internal', 'Something went wrong on our side; the request changed nothing.');
+}
+
+/** Socket errors of a connection to the database that cannot be made or was cut. */
+const UNREACHABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * Whether an error says the database could not be reached, not that a statement failed: a socket error,
+ * PostgreSQL's connection exceptions (SQLSTATE class 08) and its server shutting down, crashed or
+ * starting up (57P01–57P03), or node-postgres's own words for a connection that ended under a query.
+ */
+function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNREACHABLE_SOCKET_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code)))
+      return true;
+    if (/^Connection terminated( unexpectedly| due to connection timeout)?$|^timeout exceeded when trying to connect$/.test(e.message))
+      return true;
+  }
+  return false;
 }
 
 /** The app's single error handler: every failure leaves as `application/problem+json`. */
 export function problemResponse(err: unknown, c: Context, log: (err: unknown) => void): Response {
   const problem = toProblemError(err);
-  if (problem.kind === 'internal') log(err);
+  // An unreachable database is the operator's to see in the log, as an unexpected error is.
+  if (problem.kind === 'internal' || problem.kind === 'database-unavailable') log(err);
   // Through the context, so headers other middleware prepared (CORS) stay on the error response.
   c.header('ETag', undefined);
   c.header('Content-Type', 'application/problem+json; charset=UTF-8');

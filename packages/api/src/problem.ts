@@ -26,6 +26,7 @@ export const PROBLEMS = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
   'database-busy': { status: 503, title: 'The database is busy with another writer' },
+  'database-unavailable': { status: 503, title: 'The database cannot be reached' },
   'import-rejected': { status: 422, title: 'Rows of the file have errors; nothing was imported' },
   'period-without-data': { status: 422, title: 'The month has no data to evaluate; nothing was queued' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -1,0 +1,110 @@
+// PostgreSQL restarts, fails over or drops off the network under a running API server. Its callers —
+// a bank's backend, the load balancer's health check — must be told to come back (503 with
+// Retry-After), not that the server broke (500), and once the database is back the same server
+// answers without a restart. The outage is a TCP proxy between the app and a real PostgreSQL: it cuts
+// every open connection and refuses new ones, as a database restarting does.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
+import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { NOW } from '../support/api-fixture.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { testPack } from '../support/test-pack.js';
+
+/** A proxy to `target` that can be taken down (cutting every connection) and brought back on its port. */
+function outageProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const up = () =>
+    new Promise<void>((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = connectTcp(Number(target.port), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const address = server!.address();
+        port = typeof address === 'object' && address ? address.port : 0;
+        resolve();
+      });
+    });
+  const down = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server!.close(() => resolve());
+    });
+  return { up, down, port: () => port };
+}
+
+let pg: TestPostgres;
+let direct: Db;
+let viaProxy: Db;
+let proxy: ReturnType<typeof outageProxy>;
+let app: ReturnType<typeof createApp>;
+let headers: Record<string, string>;
+
+before(async () => {
+  pg = await startPostgres();
+  const url = new URL(await pg.createDatabase(`tierkit_unavailable_${process.pid}`, { migrated: true }));
+  direct = connect({ url: url.toString() });
+  await migrateToLatest(direct.db);
+  await provisionTenant(direct.db, { id: 'bank-a', name: 'bank-a', pack: testPack(), now: NOW });
+  const { secret } = await createApiKey(direct.db, { tenantId: 'bank-a', role: 'officer', label: 'ops', now: NOW });
+  headers = { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' };
+  proxy = outageProxy(url);
+  await proxy.up();
+  const through = new URL(url);
+  through.port = String(proxy.port());
+  viaProxy = connect({ url: through.toString(), onConnectionLost: () => undefined });
+  // No credential cache: every request asks the database, as a first request after an outage does.
+  app = createApp({ db: viaProxy.db, now: () => NOW, credentialCacheSeconds: 0, logError: () => undefined });
+});
+after(async () => {
+  await viaProxy?.close();
+  await proxy?.down();
+  await direct?.close();
+  await pg?.stop();
+});
+
+const putSubject = (id: string) =>
+  app.request(`/v1/subjects/${id}`, { method: 'PUT', headers, body: JSON.stringify({ kind: 'customer', displayName: '王芳' }) });
+
+it('answers 503 database-unavailable with Retry-After while PostgreSQL is down, and serves again once it is back', async () => {
+  assert.equal((await putSubject('DU1')).status, 201);
+  assert.equal((await app.request('/healthz')).status, 200);
+
+  await proxy.down();
+  for (const [what, res] of [
+    ['a write', await putSubject('DU2')],
+    ['a read', await app.request('/v1/subjects/DU1/tiers', { headers })],
+    ['the health check', await app.request('/healthz')],
+  ] as const) {
+    assert.equal(res.status, 503, `${what}: ${await res.clone().text()}`);
+    assert.equal(res.headers.get('Retry-After'), '5', what);
+    const problem = (await res.json()) as { type: string; detail: string };
+    assert.ok(problem.type.endsWith('/database-unavailable'), `${what}: ${problem.type}`);
+    assert.match(problem.detail, /cannot be reached/);
+  }
+
+  await proxy.up();
+  assert.equal((await app.request('/healthz')).status, 200);
+  assert.equal((await app.request('/v1/subjects/DU1/tiers', { headers })).status, 200);
+  assert.equal((await putSubject('DU2')).status, 201, 'the write refused during the outage goes through now');
+  const written = await direct.db
+    .selectFrom('subjects')
+    .select('external_id')
+    .where('tenant_id', '=', 'bank-a')
+    .orderBy('external_id')
+    .execute();
+  assert.deepEqual(
+    written.map((s) => s.external_id),
+    ['DU1', 'DU2'],
+  );
+});
