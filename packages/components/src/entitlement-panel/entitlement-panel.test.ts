@@ -8,6 +8,7 @@ import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../common/fixtures/entitlements.js';
 import { demoTiers, tiersC3, tiersC5 } from '../common/fixtures/tiers.js';
 import { nextEvent } from '../common/testing/next-event.js';
+import { accessibleNode } from '../common/testing/accessible.js';
 
 const root = (el: Element) => el.shadowRoot!;
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
@@ -134,6 +135,48 @@ describe('tk-entitlement-panel, when the session has ended', () => {
     expect(squash(root(el).querySelector('[part~="error"]')?.textContent)).to.equal('登入已逾時，請重新登入。');
     expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('tk-entitlement-panel, in every state', () => {
+  /** The panel's region as a screen reader meets it, and the state inside it. */
+  async function region(el: TkEntitlementPanel, state: string) {
+    await waitUntil(() => root(el).querySelector(`[part~="${state}"]`), `the ${state} state`);
+    const base = root(el).querySelector('[part~="base"]');
+    expect(base, `the ${state} state sits in the panel's frame`).to.not.equal(null);
+    expect(base!.querySelector(`[part~="${state}"]`), `the ${state} state inside the frame`).to.not.equal(null);
+    return accessibleNode(base!);
+  }
+
+  it('keeps its heading and named region while loading, failed, signed out, unknown or without a subject', async () => {
+    const pending = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'pending');
+    const failing = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'error');
+    const refused = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'signed-out');
+    const cases = [
+      [pending, 'C000003', 'loading'],
+      [failing, 'C000003', 'error'],
+      [refused, 'C000003', 'error'],
+      [new FixtureClient({}), 'C404404', 'error'],
+      [new FixtureClient({}), '', 'empty'],
+    ] as const;
+    for (const [client, subject, state] of cases) {
+      const provider = await fixture<TkProvider>(html`<tk-provider subject=${subject} locale="zh-TW" .client=${client}>
+        <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+      const el = provider.querySelector('tk-entitlement-panel')!;
+      expect(await region(el, state)).to.deep.equal({ role: 'region', name: '我的權益' });
+      expect(headings(el)).to.deep.equal(['我的權益']);
+      await expect(el).to.be.accessible();
+    }
+    pending.release();
+  });
+
+  it('keeps the same heading when the benefits arrive, and for a customer with none', async () => {
+    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${entitlementsEmpty}></tk-entitlement-panel>`);
+    expect(await region(el, 'empty')).to.deep.equal({ role: 'region', name: 'Your benefits' });
+    el.data = entitlementsC3;
+    await el.updateComplete;
+    expect(headings(el)[0]).to.equal('Your benefits');
+    expect(root(el).querySelectorAll('h2')).to.have.length(1);
   });
 });
 
