@@ -1,4 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { nextEvent } from '../common/testing/next-event.js';
 import { accessibleNode } from '../common/testing/accessible.js';
 import type { MetricDef, ProgressPath, SchemeSummary } from '@tierkit/core';
@@ -399,6 +400,25 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(level(ours)).to.equal('Gold');
     expect(level(theirs)).to.equal('Diamond');
     expect(getComputedStyle(theirs).backgroundColor).to.equal('rgb(207, 232, 247)');
+  });
+});
+
+describe('tk-tier-badge, in forced colours (Windows high contrast)', () => {
+  afterEach(() => executeServerCommand('forced-colors', 'none'));
+
+  it('keeps a system-colour border round the pill, which forced colours strip of its background', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" .data=${c3}></tk-tier-badge>`);
+    const progress = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${c3}></tk-tier-badge>`);
+    await rendered(progress);
+    await executeServerCommand('forced-colors', 'active');
+    expect(matchMedia('(forced-colors: active)').matches, 'forced colours emulated').to.equal(true);
+    const pill = shadow(progress).querySelector('[part~="level"]')!;
+    for (const box of [el, pill]) {
+      const style = getComputedStyle(box);
+      expect(style.borderTopStyle, `${box.localName}'s border`).to.equal('solid');
+      expect(parseFloat(style.borderTopWidth)).to.be.greaterThan(0);
+      expect(style.borderTopColor, `${box.localName}'s border colour`).to.not.equal(style.backgroundColor);
+    }
   });
 });
 
