@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BlockStateTerms } from './block-terms.js';
 import type { StateTerms } from './terms.js';
-import { ResourceStatus, signedOut, type ResourceController } from './resource.js';
+import { ResourceStatus, refusal, type ResourceController } from './resource.js';
 
 /*
  * The three non-data states the block widgets draw the same way, so a host styles them once through
@@ -22,12 +22,15 @@ export function renderEmpty(message: string): TemplateResult {
 }
 
 /**
- * Loading failed; the button loads again — unless the session ended, which the customer is told
- * instead. The error's own text is never shown (it may leak internals).
+ * Loading failed; the button loads again — unless the session ended or the subject is unknown, which
+ * the customer is told instead, with no button (it would get the same answer). The error's own text
+ * is never shown (it may leak internals).
  */
 function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): TemplateResult {
-  if (signedOut(error))
-    return html`<div part="error" class="state state--error" role="alert" data-reason="signed-out">${t.signedOut}</div>`;
+  const reason = refusal(error);
+  if (reason)
+    return html`<div part="error" class="state state--error" role="alert" data-reason=${reason}
+      >${reason === 'signed-out' ? t.signedOut : t.notFound}</div>`;
   return html`<div part="error" class="state state--error" role="alert"
     ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${onRetry}>${t.retry}</button></div>`;
 }

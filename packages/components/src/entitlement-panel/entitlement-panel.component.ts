@@ -36,7 +36,7 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @cssproperty --tk-entitlement-panel-value-color - Colour of figures (default `--tk-color-accent`).
  *
  * @event tk-load - The connected panel received the subject's entitlements (`resource: 'entitlements'`) or tiers (`'tiers'`).
- * @event tk-error - Loading failed; the panel shows an error with a retry button.
+ * @event tk-error - Loading failed; the panel shows an error with a retry button (none for a refused token, 401, or an unknown subject, 404).
  */
 export class TkEntitlementPanel extends LitElement {
   static override styles = styles;

@@ -180,6 +180,37 @@ describe('tk-entitlement-panel, in every state', () => {
   });
 });
 
+describe('tk-entitlement-panel, for a subject the API does not know (404)', () => {
+  it('says the customer was not found, in the locale, with no retry that could never succeed', async () => {
+    const expected = { 'zh-CN': '未找到该客户。', 'zh-TW': '查無此客戶。', en: 'Customer not found.' } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const client = new FixtureClient({ tiers: demoTiers });
+      client.hold();
+      const provider = await fixture<TkProvider>(html`<tk-provider subject="C404404" locale=${locale} .client=${client}>
+        <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+      const el = provider.querySelector('tk-entitlement-panel')!;
+      const failed = nextEvent(el, 'tk-error');
+      client.release();
+      await waitUntil(() => root(el).querySelector('[part~="error"]'), `${locale}: the error state`);
+      expect(((await failed).error as { status: number }).status).to.equal(404);
+      const error = root(el).querySelector('[part~="error"]')!;
+      expect(squash(error.textContent)).to.equal(words);
+      expect(error.getAttribute('data-reason')).to.equal('not-found');
+      expect(error.getAttribute('role')).to.equal('alert');
+      expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
+    }
+  });
+
+  it('keeps its retry for a server that failed (5xx)', async () => {
+    const client = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'error');
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await waitUntil(() => root(el).querySelector('[part~="retry"]'), 'a retry button');
+    expect(root(el).querySelector('[part~="error"]')?.hasAttribute('data-reason')).to.equal(false);
+  });
+});
+
 describe('tk-entitlement-panel, while the provider is still being set up or the subject changes', () => {
   it("never shows the previous customer's benefits while the next customer's load", async () => {
     const client = new FixtureClient({ tiers: demoTiers, entitlements: { C000003: entitlementsC3, C000009: entitlementsEmpty } });

@@ -203,7 +203,11 @@ export class TkRiskValueMatrix extends LitElement {
             : renderEmpty(st.noSubject)
           : renderEmpty(t.empty),
     };
-    const body = this.effectiveMode === 'portfolio' ? renderResource(this.#portfolio, st, views) : renderResource(this.#tiers, st, views);
+    // A portfolio read names a scheme, not a customer: its 404 is a matrix with nothing to show.
+    const body =
+      this.effectiveMode === 'portfolio'
+        ? renderResource(this.#portfolio, { ...st, notFound: t.empty }, views)
+        : renderResource(this.#tiers, st, views);
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title">
       <div class="head">

@@ -372,6 +372,21 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     await waitUntil(() => level(el) === '金卡');
   });
 
+  it('says an unknown subject (404) is not found, in every locale, with no retry that could never succeed', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const expected = { 'zh-CN': '未找到该客户。', 'zh-TW': '查無此客戶。', en: 'Customer not found.' } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const root = await fixture<TkProvider>(html`<tk-provider subject="C404404" locale=${locale} .client=${client}>
+        <tk-tier-badge></tk-tier-badge></tk-provider>`);
+      const el = badgeIn(root);
+      await waitUntil(() => is(el, 'error'), `${locale}: the error pill`);
+      expect(shown(el)).to.equal(words);
+      expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
+      expect(await accessibleNode(el)).to.include({ role: 'alert' });
+    }
+    await expect(badgeIn(document.querySelector('tk-provider')!)).to.be.accessible();
+  });
+
   it("speaks the provider's locale in controlled mode too, and follows it at run time", async () => {
     const root = await fixture<TkProvider>(html`<tk-provider locale="zh-CN"><tk-tier-badge .data=${top}></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);

@@ -254,6 +254,23 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
   });
 });
 
+describe('<tk-tier-timeline> for a subject the API does not know (404)', () => {
+  it('says the customer was not found, with no retry that could never succeed', async () => {
+    const expected = { 'zh-CN': '未找到该客户。', 'zh-TW': '查無此客戶。', en: 'Customer not found.' } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const client = new FixtureClient({ tiers: demoTiers });
+      const provider = await fixture(
+        html`<tk-provider .client=${client} subject="C404404" locale=${locale}><tk-tier-timeline></tk-tier-timeline></tk-provider>`,
+      );
+      const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+      await waitUntil(() => shadow(el).querySelector('[part="error"]'), `${locale}: the error state`);
+      expect(text(shadow(el).querySelector('[part="error"]'))).to.equal(words);
+      expect(shadow(el).querySelector('[part="retry"]')).to.equal(null);
+      await expect(el).to.be.accessible();
+    }
+  });
+});
+
 describe('<tk-tier-timeline> when the subject changes', () => {
   const subjectOf = (id: string) => ({ id, kind: 'customer' as const, displayName: '张*' });
   const page = (id: string, events: readonly TierEvent[], nextCursor: string | null): HistoryResponse => ({
