@@ -22,15 +22,16 @@ export function renderEmpty(message: string): TemplateResult {
 }
 
 /**
- * Loading failed; the button loads again — unless the session ended or the subject is unknown, which
- * the customer is told instead, with no button (it would get the same answer). The error's own text
+ * Loading failed; the button loads again — unless the session ended, the subject is unknown or the
+ * credential may not read it, which the customer is told instead, with no button (it would get the
+ * same answer). The error's own text
  * is never shown (it may leak internals).
  */
 function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): TemplateResult {
   const reason = refusal(error);
   if (reason)
     return html`<div part="error" class="state state--error" role="alert" data-reason=${reason}
-      >${reason === 'signed-out' ? t.signedOut : t.notFound}</div>`;
+      >${t[reason]}</div>`;
   return html`<div part="error" class="state state--error" role="alert"
     ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${onRetry}>${t.retry}</button></div>`;
 }

@@ -211,6 +211,30 @@ describe('tk-entitlement-panel, for a subject the API does not know (404)', () =
   });
 });
 
+describe('tk-entitlement-panel, for a subject its credential may not read (403)', () => {
+  it("says so, with no retry, when an embed token is asked for another customer's benefits", async () => {
+    const expected = {
+      'zh-CN': '无权查看该客户的信息。',
+      'zh-TW': '無權查看此客戶的資料。',
+      en: 'You may not see this customer.',
+    } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const client = new FixtureClient({ entitlements: { C000004: entitlementsC3 } });
+      client.fail = true;
+      client.failStatus = 403;
+      const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale=${locale} .client=${client}>
+        <tk-entitlement-panel subject="C000004"></tk-entitlement-panel></tk-provider>`);
+      const el = provider.querySelector('tk-entitlement-panel')!;
+      await waitUntil(() => root(el).querySelector('[part~="error"]'), `${locale}: the error state`);
+      const error = root(el).querySelector('[part~="error"]')!;
+      expect(squash(error.textContent)).to.equal(words);
+      expect(error.getAttribute('data-reason')).to.equal('forbidden');
+      expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
+      await expect(el).to.be.accessible();
+    }
+  });
+});
+
 describe('tk-entitlement-panel, while the provider is still being set up or the subject changes', () => {
   it("never shows the previous customer's benefits while the next customer's load", async () => {
     const client = new FixtureClient({ tiers: demoTiers, entitlements: { C000003: entitlementsC3, C000009: entitlementsEmpty } });

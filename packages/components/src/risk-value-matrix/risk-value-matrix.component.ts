@@ -206,7 +206,7 @@ export class TkRiskValueMatrix extends LitElement {
     // A portfolio read names a scheme, not a customer: its 404 is a matrix with nothing to show.
     const body =
       this.effectiveMode === 'portfolio'
-        ? renderResource(this.#portfolio, { ...st, notFound: t.empty }, views)
+        ? renderResource(this.#portfolio, { ...st, 'not-found': t.empty }, views)
         : renderResource(this.#tiers, st, views);
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title">

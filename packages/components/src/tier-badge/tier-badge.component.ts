@@ -179,13 +179,13 @@ export class TkTierBadge extends LitElement {
     const t = stateTerms[locale];
     if (status === 'error') {
       this.#host('error');
-      // No retry where the answer would be the same: a refused token (401; the host mints a new one)
-      // or an unknown subject (404, said as such).
+      // No retry where the answer would be the same: a refused token (401; the host mints a new one),
+      // an unknown subject (404, said as such) or one the credential may not read (403).
       const reason = refusal(source.error);
       return reason
-        ? reason === 'signed-out'
-          ? t.error
-          : t.notFound
+        ? reason === 'not-found'
+          ? t[reason]
+          : t.error
         : html`${t.error}<button part="retry" type="button" @click=${() => source.retry()}>${t.retry}</button>`;
     }
     // Nothing to load yet: say "no customer" only when it is the subject that is missing; a known

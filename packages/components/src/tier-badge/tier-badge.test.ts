@@ -387,6 +387,18 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     await expect(badgeIn(document.querySelector('tk-provider')!)).to.be.accessible();
   });
 
+  it('offers no retry for a subject its credential may not read (403: an embed token asked for another customer)', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    client.fail = true;
+    client.failStatus = 403;
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge subject="C000004"></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await waitUntil(() => is(el, 'error'), 'the error pill');
+    expect(shown(el)).to.equal('This could not be loaded right now.');
+    expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
+  });
+
   it("speaks the provider's locale in controlled mode too, and follows it at run time", async () => {
     const root = await fixture<TkProvider>(html`<tk-provider locale="zh-CN"><tk-tier-badge .data=${top}></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
