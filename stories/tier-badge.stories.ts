@@ -82,6 +82,8 @@ export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
 export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
 /** The API knows no such customer (404): the widget says so, with no retry that could never succeed. */
 export const NotFound: Story = { args: { behaviour: 'not-found', locale: 'zh-TW' } };
+/** An embed token asked for another customer (403): no retry, which would be refused again. */
+export const Forbidden: Story = { args: { behaviour: 'forbidden' } };
 /** The customer is not ranked in this scheme. */
 export const NotRanked: Story = { args: { scheme: 'credit-rating' } };
 /** A level name carrying markup renders as text. */

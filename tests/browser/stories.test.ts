@@ -74,6 +74,14 @@ for (const [name, mod] of Object.entries(modules)) {
             expect(!!w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers a retry`).to.equal(false);
           }
         }
+        if (exportName === 'Forbidden') {
+          // A subject the credential may not read (403): no widget offers a retry, every block says why.
+          for (const w of found) {
+            const said = w.localName === 'tk-tier-badge' || !!w.shadowRoot?.querySelector('[part~="error"][data-reason="forbidden"]');
+            expect(said, `${w.localName} says it may not`).to.equal(true);
+            expect(!!w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers a retry`).to.equal(false);
+          }
+        }
         expect((window as { __tkXss?: number }).__tkXss).to.equal(undefined);
         await expect(el).to.be.accessible();
       });
