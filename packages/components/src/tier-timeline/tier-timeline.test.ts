@@ -121,7 +121,7 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     expect(text(items(el)[0]))
       .to.contain('規則評定')
       .and.contain('升級');
-    expect(text(shadow(el).querySelector('h3'))).to.equal('等級變動記錄');
+    expect(text(shadow(el).querySelector('h3'))).to.equal('等級變動紀錄');
   });
 
   it('renders notes and names carrying markup as text', async () => {
