@@ -33,7 +33,17 @@ function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): T
     return html`<div part="error" class="state state--error" role="alert" data-reason=${reason}
       >${t[reason]}</div>`;
   return html`<div part="error" class="state state--error" role="alert"
-    ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${onRetry}>${t.retry}</button></div>`;
+    ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${(e: Event) => retry(e, onRetry)}
+      >${t.retry}</button></div>`;
+}
+
+/**
+ * Loads again, and moves focus to the widget's heading (`id="title"`, `tabindex="-1"`), which stays in
+ * every state: the button goes with the error, and focus would otherwise fall to the page's start.
+ */
+function retry(e: Event, onRetry: () => void): void {
+  onRetry();
+  ((e.currentTarget as Element).getRootNode() as ShadowRoot).getElementById('title')?.focus();
 }
 
 /** What a block widget draws for a resource besides the shared states. */

@@ -91,7 +91,7 @@ export class TkEntitlementPanel extends LitElement {
     const locale = this.#provider.locale;
     const states = blockStateTerms[locale];
     return html`<section part="base" class="base" aria-labelledby="title">
-      <h2 part="title" id="title">${terms[locale].title}</h2>
+      <h2 part="title" id="title" tabindex="-1">${terms[locale].title}</h2>
       ${renderResource(this.#entitlements, states, {
         complete: (value) => this.#renderPanel(value),
         // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.

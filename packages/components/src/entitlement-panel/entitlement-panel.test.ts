@@ -180,6 +180,30 @@ describe('tk-entitlement-panel, in every state', () => {
   });
 });
 
+describe('tk-entitlement-panel, retried from the keyboard', () => {
+  it('keeps focus in the panel, on its heading, when the retry button goes with the error', async () => {
+    const client = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'error');
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await waitUntil(() => root(el).querySelector('[part~="retry"]'), 'a retry button');
+    const button = root(el).querySelector<HTMLButtonElement>('[part~="retry"]')!;
+    button.focus();
+    client.fail = false;
+    client.hold();
+    button.click();
+    await el.updateComplete;
+    const loading = root(el).querySelector('[part~="loading"]');
+    const focused = document.activeElement === el ? root(el).activeElement?.textContent : document.activeElement?.localName;
+    // Released before asserting, so a failure never leaves the read hanging.
+    client.release();
+    expect(loading, 'the loading state replaced the error and its button').to.not.equal(null);
+    expect(focused, 'where focus is').to.equal('Your benefits');
+    await waitUntil(() => headings(el).includes('platinum would add'), 'the benefits');
+    expect(root(el).activeElement?.textContent).to.equal('Your benefits');
+  });
+});
+
 describe('tk-entitlement-panel, for a subject the API does not know (404)', () => {
   it('says the customer was not found, in the locale, with no retry that could never succeed', async () => {
     const expected = { 'zh-CN': '未找到该客户。', 'zh-TW': '查無此客戶。', en: 'Customer not found.' } as const;

@@ -211,7 +211,7 @@ export class TkRiskValueMatrix extends LitElement {
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title">
       <div class="head">
-        <h3 part="title" class="title" id="title">${this.#titleText(m, t)}</h3>
+        <h3 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h3>
         ${
           ready
             ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}

@@ -249,8 +249,13 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
     const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
     await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
     await expect(el).to.be.accessible();
-    shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')?.click();
+    const button = shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!;
+    button.focus();
+    button.click();
     await waitUntil(() => client.calls.filter((c) => c.startsWith('history:')).length === 2, 'retried');
+    // The button goes with the error; focus stays in the widget, on its heading, not at the page's start.
+    await el.updateComplete;
+    expect(text(shadow(el).activeElement)).to.equal('等级变动记录');
   });
 });
 
