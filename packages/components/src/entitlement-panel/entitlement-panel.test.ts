@@ -7,6 +7,7 @@ import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../common/fixtures/entitlements.js';
 import { demoTiers, tiersC3, tiersC5 } from '../common/fixtures/tiers.js';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { nextEvent } from '../common/testing/next-event.js';
 import { accessibleNode } from '../common/testing/accessible.js';
 
@@ -135,6 +136,20 @@ describe('tk-entitlement-panel, when the session has ended', () => {
     expect(squash(root(el).querySelector('[part~="error"]')?.textContent)).to.equal('登入已逾時，請重新登入。');
     expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('tk-entitlement-panel, in forced colours (Windows high contrast)', () => {
+  afterEach(() => executeServerCommand('forced-colors', 'none'));
+
+  it('keeps a system-colour border round the "blocked" tag, which forced colours strip of its background', async () => {
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="en" .data=${entitlementsC5} .tiers=${tiersC5}></tk-entitlement-panel>`,
+    );
+    await executeServerCommand('forced-colors', 'active');
+    const tag = root(el).querySelector('.tag')!;
+    expect(squash(tag.textContent)).to.equal('Blocked');
+    expect(getComputedStyle(tag).borderTopStyle).to.equal('solid');
   });
 });
 

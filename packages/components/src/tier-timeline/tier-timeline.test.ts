@@ -1,5 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { setViewport } from '@web/test-runner-commands';
+import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import './tier-timeline.js';
 import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
@@ -160,6 +160,21 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${[]}></tk-tier-timeline>`);
     expect(text(shadow(el).querySelector('[part="empty"]'))).to.equal('No tier changes yet.');
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('<tk-tier-timeline> in forced colours (Windows high contrast)', () => {
+  afterEach(() => executeServerCommand('forced-colors', 'none'));
+
+  it('keeps a system-colour border round each level chip, which forced colours strip of its background', async () => {
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="en" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
+    await settle(el);
+    await executeServerCommand('forced-colors', 'active');
+    const chips = [...shadow(el).querySelectorAll('.lvl')];
+    expect(chips.length).to.be.greaterThan(0);
+    for (const chip of chips) expect(getComputedStyle(chip).borderTopStyle, text(chip)).to.equal('solid');
   });
 });
 
