@@ -13,6 +13,19 @@ import { CHROME_ARGS, CHROME_PATH } from './tests/support/chromium.mjs';
 const tsconfig = fileURLToPath(new URL('./tsconfig.base.json', import.meta.url));
 const userDataDir = mkdtempSync(join(tmpdir(), 'tk-wtr-'));
 
+/**
+ * `executeServerCommand('forced-colors', 'active' | 'none')`: Windows high contrast, which the stock
+ * `emulateMedia` command cannot set under the Chrome launcher (it passes only colour scheme and motion).
+ */
+const forcedColors = {
+  name: 'forced-colors',
+  async executeCommand({ command, payload, session }) {
+    if (command !== 'forced-colors') return undefined;
+    await session.browser.getPage(session.id).emulateMediaFeatures([{ name: 'forced-colors', value: payload }]);
+    return true;
+  },
+};
+
 export default {
   files: ['packages/components/src/**/*.test.ts', 'tests/browser/**/*.test.ts'],
   // `tierkit-source`: @tierkit/* from the sources, so the tests need no prior build.
@@ -21,7 +34,7 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 180_000,
   testFramework: { config: { timeout: 10_000 } },
-  plugins: [esbuildPlugin({ ts: true, tsconfig, target: 'es2022' })],
+  plugins: [esbuildPlugin({ ts: true, tsconfig, target: 'es2022' }), forcedColors],
   browsers: [
     chromeLauncher({
       launchOptions: {

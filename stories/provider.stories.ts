@@ -40,3 +40,7 @@ export const Loading: Story = { args: { behaviour: 'pending' } };
 export const LoadError: Story = { args: { behaviour: 'error' } };
 /** The embed token expired (401): the blocks ask the customer to sign in again, with no retry; the badge shows its error pill. */
 export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
+/** The API knows no such customer (404): the widget says so, with no retry that could never succeed. */
+export const NotFound: Story = { args: { behaviour: 'not-found' } };
+/** An embed token asked for another customer (403): no retry, which would be refused again. */
+export const Forbidden: Story = { args: { behaviour: 'forbidden', locale: 'zh-TW' } };

@@ -61,5 +61,9 @@ export const Loading: Story = { args: { behaviour: 'pending' } };
 export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
 /** The embed token expired (401): the widget asks the customer to sign in again, with no retry. */
 export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
+/** The API knows no such customer (404): the widget says so, with no retry that could never succeed. */
+export const NotFound: Story = { args: { behaviour: 'not-found', mode: 'subject', locale: 'en' } };
+/** An embed token asked for another customer (403): no retry, which would be refused again. */
+export const Forbidden: Story = { args: { behaviour: 'forbidden', mode: 'subject' } };
 /** Level names carrying markup render as text. */
 export const HostileNames: Story = { args: { data: portfolio, hostile: true } };

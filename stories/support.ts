@@ -22,7 +22,7 @@ export type StoryTheme = (typeof THEME_OPTIONS)[number];
 export interface FrameArgs {
   readonly locale: Locale;
   readonly theme: StoryTheme;
-  /** How the fixture client answers: with fixtures, never (loading), a 503 (error state) or a 401 (signed out). */
+  /** How the fixture client answers: with fixtures, never (loading), a 503 (error state), a 401 (signed out), a 404 (not found) or a 403 (forbidden). */
   readonly behaviour: FixtureBehaviour;
 }
 

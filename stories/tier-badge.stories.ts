@@ -78,6 +78,12 @@ export const Sizes: Story = {
 export const Controlled: Story = { args: { controlledMode: true, locale: 'en' } };
 export const Loading: Story = { args: { behaviour: 'pending' } };
 export const LoadError: Story = { args: { behaviour: 'error', locale: 'en' } };
+/** The embed token expired (401): the error pill, with no retry that would be refused again. */
+export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
+/** The API knows no such customer (404): the widget says so, with no retry that could never succeed. */
+export const NotFound: Story = { args: { behaviour: 'not-found', locale: 'zh-TW' } };
+/** An embed token asked for another customer (403): no retry, which would be refused again. */
+export const Forbidden: Story = { args: { behaviour: 'forbidden' } };
 /** The customer is not ranked in this scheme. */
 export const NotRanked: Story = { args: { scheme: 'credit-rating' } };
 /** A level name carrying markup renders as text. */

@@ -65,6 +65,23 @@ for (const [name, mod] of Object.entries(modules)) {
             expect(!!w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers a retry`).to.equal(false);
           }
         }
+        if (exportName === 'NotFound') {
+          // An unknown subject (404): every widget says it was not found, and none offers a retry that could never succeed.
+          for (const w of found) {
+            const said =
+              w.localName === 'tk-tier-badge' ? w.shadowRoot : w.shadowRoot?.querySelector('[part~="error"][data-reason="not-found"]');
+            expect(said?.textContent ?? '', `${w.localName} says not found`).to.match(/未找到该客户|查無此客戶|Customer not found/);
+            expect(!!w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers a retry`).to.equal(false);
+          }
+        }
+        if (exportName === 'Forbidden') {
+          // A subject the credential may not read (403): no widget offers a retry, every block says why.
+          for (const w of found) {
+            const said = w.localName === 'tk-tier-badge' || !!w.shadowRoot?.querySelector('[part~="error"][data-reason="forbidden"]');
+            expect(said, `${w.localName} says it may not`).to.equal(true);
+            expect(!!w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers a retry`).to.equal(false);
+          }
+        }
         expect((window as { __tkXss?: number }).__tkXss).to.equal(undefined);
         await expect(el).to.be.accessible();
       });

@@ -154,10 +154,14 @@ function sameArgs(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 /**
- * Whether a read was refused for its credential (401): the embed token expired (15 minutes at most) or
- * was revoked. A retry would be refused again; the host mints a new token (a `tk-error` event tells it),
- * and a new token on the provider reloads every widget by itself.
+ * Why a read failed for good, where a retry would get the same answer — or undefined for a failure
+ * worth retrying (network, 5xx). `signed-out`: the credential was refused (401), the embed token
+ * expired (15 minutes at most) or was revoked; the host mints a new token (a `tk-error` event tells
+ * it), and a new token on the provider reloads every widget by itself. `not-found`: the API knows no
+ * such subject (404), a wrong id that only the host can change. `forbidden`: the credential may not
+ * read it (403) — an embed token asked for a subject other than its own, which only the host can mend.
  */
-export function signedOut(error: unknown): boolean {
-  return (error as { status?: unknown } | null | undefined)?.status === 401;
+export function refusal(error: unknown): 'signed-out' | 'not-found' | 'forbidden' | undefined {
+  const status = (error as { status?: unknown } | null | undefined)?.status;
+  return status === 401 ? 'signed-out' : status === 404 ? 'not-found' : status === 403 ? 'forbidden' : undefined;
 }

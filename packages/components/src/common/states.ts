@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BlockStateTerms } from './block-terms.js';
 import type { StateTerms } from './terms.js';
-import { ResourceStatus, signedOut, type ResourceController } from './resource.js';
+import { ResourceStatus, refusal, type ResourceController } from './resource.js';
 
 /*
  * The three non-data states the block widgets draw the same way, so a host styles them once through
@@ -22,14 +22,28 @@ export function renderEmpty(message: string): TemplateResult {
 }
 
 /**
- * Loading failed; the button loads again — unless the session ended, which the customer is told
- * instead. The error's own text is never shown (it may leak internals).
+ * Loading failed; the button loads again — unless the session ended, the subject is unknown or the
+ * credential may not read it, which the customer is told instead, with no button (it would get the
+ * same answer). The error's own text
+ * is never shown (it may leak internals).
  */
 function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): TemplateResult {
-  if (signedOut(error))
-    return html`<div part="error" class="state state--error" role="alert" data-reason="signed-out">${t.signedOut}</div>`;
+  const reason = refusal(error);
+  if (reason)
+    return html`<div part="error" class="state state--error" role="alert" data-reason=${reason}
+      >${t[reason]}</div>`;
   return html`<div part="error" class="state state--error" role="alert"
-    ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${onRetry}>${t.retry}</button></div>`;
+    ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${(e: Event) => retry(e, onRetry)}
+      >${t.retry}</button></div>`;
+}
+
+/**
+ * Loads again, and moves focus to the widget's heading (`id="title"`, `tabindex="-1"`), which stays in
+ * every state: the button goes with the error, and focus would otherwise fall to the page's start.
+ */
+function retry(e: Event, onRetry: () => void): void {
+  onRetry();
+  ((e.currentTarget as Element).getRootNode() as ShadowRoot).getElementById('title')?.focus();
 }
 
 /** What a block widget draws for a resource besides the shared states. */

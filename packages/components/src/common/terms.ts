@@ -6,6 +6,8 @@ export interface StateTerms {
   readonly error: string;
   readonly retry: string;
   readonly noSubject: string;
+  /** The API knows no such subject (404): retrying cannot help, so no button goes with it. */
+  readonly 'not-found': string;
 }
 
 export const stateTerms: Translations<StateTerms> = {
@@ -14,17 +16,20 @@ export const stateTerms: Translations<StateTerms> = {
     error: '暂时无法加载，请稍后再试。',
     retry: '重试',
     noSubject: '未指定客户。',
+    'not-found': '未找到该客户。',
   },
   'zh-TW': {
     loading: '正在載入…',
     error: '暫時無法載入，請稍後再試。',
     retry: '重試',
     noSubject: '未指定客戶。',
+    'not-found': '查無此客戶。',
   },
   en: {
     loading: 'Loading…',
     error: 'This could not be loaded right now.',
     retry: 'Try again',
     noSubject: 'No customer selected.',
+    'not-found': 'Customer not found.',
   },
 };

@@ -36,7 +36,7 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @cssproperty --tk-entitlement-panel-value-color - Colour of figures (default `--tk-color-accent`).
  *
  * @event tk-load - The connected panel received the subject's entitlements (`resource: 'entitlements'`) or tiers (`'tiers'`).
- * @event tk-error - Loading failed; the panel shows an error with a retry button.
+ * @event tk-error - Loading failed; the panel shows an error with a retry button (none for a refused token, 401, or an unknown subject, 404).
  */
 export class TkEntitlementPanel extends LitElement {
   static override styles = styles;
@@ -85,13 +85,19 @@ export class TkEntitlementPanel extends LitElement {
     data: () => this.tiers,
   });
 
+  // The frame and heading stay in every state: a screen reader lands on a named region whether it is
+  // loading, failed or empty, and the page does not jump when the benefits arrive.
   protected override render() {
-    const states = blockStateTerms[this.#provider.locale];
-    return renderResource(this.#entitlements, states, {
-      complete: (value) => this.#renderPanel(value),
-      // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
-      initial: () => (this.subject || this.#provider.value?.subject ? renderLoading(states) : renderEmpty(states.noSubject)),
-    });
+    const locale = this.#provider.locale;
+    const states = blockStateTerms[locale];
+    return html`<section part="base" class="base" aria-labelledby="title">
+      <h2 part="title" id="title" tabindex="-1">${terms[locale].title}</h2>
+      ${renderResource(this.#entitlements, states, {
+        complete: (value) => this.#renderPanel(value),
+        // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
+        initial: () => (this.subject || this.#provider.value?.subject ? renderLoading(states) : renderEmpty(states.noSubject)),
+      })}
+    </section>`;
   }
 
   #renderPanel(value: EntitlementsResponse): TemplateResult {
@@ -118,9 +124,7 @@ export class TkEntitlementPanel extends LitElement {
     const restrictions = active.filter((e) => e.def.kind === 'restriction');
     const blocked = value.entitlements.filter((e) => e.status === 'blocked');
 
-    return html`<section part="base" class="base" aria-labelledby="title">
-      <h2 part="title" id="title">${t.title}</h2>
-      ${groups}
+    return html`${groups}
       ${
         restrictions.length
           ? this.#group(
@@ -152,8 +156,7 @@ export class TkEntitlementPanel extends LitElement {
           n.adds.map((d) => this.#item(d, locale, undefined, nothing)),
         )}
       </div>`,
-      )}
-    </section>`;
+      )}`;
   }
 
   #group(heading: string, items: readonly TemplateResult[]) {

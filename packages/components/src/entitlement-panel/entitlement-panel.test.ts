@@ -7,7 +7,9 @@ import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../common/fixtures/entitlements.js';
 import { demoTiers, tiersC3, tiersC5 } from '../common/fixtures/tiers.js';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { nextEvent } from '../common/testing/next-event.js';
+import { accessibleNode } from '../common/testing/accessible.js';
 
 const root = (el: Element) => el.shadowRoot!;
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
@@ -134,6 +136,141 @@ describe('tk-entitlement-panel, when the session has ended', () => {
     expect(squash(root(el).querySelector('[part~="error"]')?.textContent)).to.equal('登入已逾時，請重新登入。');
     expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('tk-entitlement-panel, in forced colours (Windows high contrast)', () => {
+  afterEach(() => executeServerCommand('forced-colors', 'none'));
+
+  it('keeps a system-colour border round the "blocked" tag, which forced colours strip of its background', async () => {
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="en" .data=${entitlementsC5} .tiers=${tiersC5}></tk-entitlement-panel>`,
+    );
+    await executeServerCommand('forced-colors', 'active');
+    const tag = root(el).querySelector('.tag')!;
+    expect(squash(tag.textContent)).to.equal('Blocked');
+    expect(getComputedStyle(tag).borderTopStyle).to.equal('solid');
+  });
+});
+
+describe('tk-entitlement-panel, in every state', () => {
+  /** The panel's region as a screen reader meets it, and the state inside it. */
+  async function region(el: TkEntitlementPanel, state: string) {
+    await waitUntil(() => root(el).querySelector(`[part~="${state}"]`), `the ${state} state`);
+    const base = root(el).querySelector('[part~="base"]');
+    expect(base, `the ${state} state sits in the panel's frame`).to.not.equal(null);
+    expect(base!.querySelector(`[part~="${state}"]`), `the ${state} state inside the frame`).to.not.equal(null);
+    return accessibleNode(base!);
+  }
+
+  it('keeps its heading and named region while loading, failed, signed out, unknown or without a subject', async () => {
+    const pending = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'pending');
+    const failing = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'error');
+    const refused = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'signed-out');
+    const cases = [
+      [pending, 'C000003', 'loading'],
+      [failing, 'C000003', 'error'],
+      [refused, 'C000003', 'error'],
+      [new FixtureClient({}), 'C404404', 'error'],
+      [new FixtureClient({}), '', 'empty'],
+    ] as const;
+    for (const [client, subject, state] of cases) {
+      const provider = await fixture<TkProvider>(html`<tk-provider subject=${subject} locale="zh-TW" .client=${client}>
+        <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+      const el = provider.querySelector('tk-entitlement-panel')!;
+      expect(await region(el, state)).to.deep.equal({ role: 'region', name: '我的權益' });
+      expect(headings(el)).to.deep.equal(['我的權益']);
+      await expect(el).to.be.accessible();
+    }
+    pending.release();
+  });
+
+  it('keeps the same heading when the benefits arrive, and for a customer with none', async () => {
+    const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${entitlementsEmpty}></tk-entitlement-panel>`);
+    expect(await region(el, 'empty')).to.deep.equal({ role: 'region', name: 'Your benefits' });
+    el.data = entitlementsC3;
+    await el.updateComplete;
+    expect(headings(el)[0]).to.equal('Your benefits');
+    expect(root(el).querySelectorAll('h2')).to.have.length(1);
+  });
+});
+
+describe('tk-entitlement-panel, retried from the keyboard', () => {
+  it('keeps focus in the panel, on its heading, when the retry button goes with the error', async () => {
+    const client = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'error');
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await waitUntil(() => root(el).querySelector('[part~="retry"]'), 'a retry button');
+    const button = root(el).querySelector<HTMLButtonElement>('[part~="retry"]')!;
+    button.focus();
+    client.fail = false;
+    client.hold();
+    button.click();
+    await el.updateComplete;
+    const loading = root(el).querySelector('[part~="loading"]');
+    const focused = document.activeElement === el ? root(el).activeElement?.textContent : document.activeElement?.localName;
+    // Released before asserting, so a failure never leaves the read hanging.
+    client.release();
+    expect(loading, 'the loading state replaced the error and its button').to.not.equal(null);
+    expect(focused, 'where focus is').to.equal('Your benefits');
+    await waitUntil(() => headings(el).includes('platinum would add'), 'the benefits');
+    expect(root(el).activeElement?.textContent).to.equal('Your benefits');
+  });
+});
+
+describe('tk-entitlement-panel, for a subject the API does not know (404)', () => {
+  it('says the customer was not found, in the locale, with no retry that could never succeed', async () => {
+    const expected = { 'zh-CN': '未找到该客户。', 'zh-TW': '查無此客戶。', en: 'Customer not found.' } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const client = new FixtureClient({ tiers: demoTiers });
+      client.hold();
+      const provider = await fixture<TkProvider>(html`<tk-provider subject="C404404" locale=${locale} .client=${client}>
+        <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+      const el = provider.querySelector('tk-entitlement-panel')!;
+      const failed = nextEvent(el, 'tk-error');
+      client.release();
+      await waitUntil(() => root(el).querySelector('[part~="error"]'), `${locale}: the error state`);
+      expect(((await failed).error as { status: number }).status).to.equal(404);
+      const error = root(el).querySelector('[part~="error"]')!;
+      expect(squash(error.textContent)).to.equal(words);
+      expect(error.getAttribute('data-reason')).to.equal('not-found');
+      expect(error.getAttribute('role')).to.equal('alert');
+      expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
+    }
+  });
+
+  it('keeps its retry for a server that failed (5xx)', async () => {
+    const client = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'error');
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await waitUntil(() => root(el).querySelector('[part~="retry"]'), 'a retry button');
+    expect(root(el).querySelector('[part~="error"]')?.hasAttribute('data-reason')).to.equal(false);
+  });
+});
+
+describe('tk-entitlement-panel, for a subject its credential may not read (403)', () => {
+  it("says so, with no retry, when an embed token is asked for another customer's benefits", async () => {
+    const expected = {
+      'zh-CN': '无权查看该客户的信息。',
+      'zh-TW': '無權查看此客戶的資料。',
+      en: 'You may not see this customer.',
+    } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const client = new FixtureClient({ entitlements: { C000004: entitlementsC3 } });
+      client.fail = true;
+      client.failStatus = 403;
+      const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale=${locale} .client=${client}>
+        <tk-entitlement-panel subject="C000004"></tk-entitlement-panel></tk-provider>`);
+      const el = provider.querySelector('tk-entitlement-panel')!;
+      await waitUntil(() => root(el).querySelector('[part~="error"]'), `${locale}: the error state`);
+      const error = root(el).querySelector('[part~="error"]')!;
+      expect(squash(error.textContent)).to.equal(words);
+      expect(error.getAttribute('data-reason')).to.equal('forbidden');
+      expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
+      await expect(el).to.be.accessible();
+    }
   });
 });
 

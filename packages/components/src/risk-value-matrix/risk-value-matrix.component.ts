@@ -203,11 +203,15 @@ export class TkRiskValueMatrix extends LitElement {
             : renderEmpty(st.noSubject)
           : renderEmpty(t.empty),
     };
-    const body = this.effectiveMode === 'portfolio' ? renderResource(this.#portfolio, st, views) : renderResource(this.#tiers, st, views);
+    // A portfolio read names a scheme, not a customer: its 404 is a matrix with nothing to show.
+    const body =
+      this.effectiveMode === 'portfolio'
+        ? renderResource(this.#portfolio, { ...st, 'not-found': t.empty }, views)
+        : renderResource(this.#tiers, st, views);
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title">
       <div class="head">
-        <h3 part="title" class="title" id="title">${this.#titleText(m, t)}</h3>
+        <h3 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h3>
         ${
           ready
             ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}

@@ -231,6 +231,27 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
     await waitUntil(() => client.calls.filter((c) => c.startsWith('matrix:')).length === 2, 'retried');
   });
 
+  it("says a customer the API does not know (404) was not found, with no retry; a portfolio's unknown scheme has no data", async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const provider = await fixture(
+      html`<tk-provider .client=${client} subject="C404404" locale="zh-TW"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
+    );
+    const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+    await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
+    expect(shadow(el).querySelector('[part="error"]')?.textContent?.trim()).to.equal('查無此客戶。');
+    expect(shadow(el).querySelector('[part="retry"]')).to.equal(null);
+    await expect(el).to.be.accessible();
+
+    const portfolioClient = new FixtureClient({});
+    const wrap = await fixture(
+      html`<tk-provider .client=${portfolioClient} locale="en"><tk-risk-value-matrix scheme="gone"></tk-risk-value-matrix></tk-provider>`,
+    );
+    const pm = wrap.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+    await waitUntil(() => shadow(pm).querySelector('[part="error"]'), 'error state');
+    expect(shadow(pm).querySelector('[part="error"]')?.textContent?.trim()).to.equal('No matrix data yet.');
+    expect(shadow(pm).querySelector('[part="retry"]')).to.equal(null);
+  });
+
   it('works registered under another tag name beside the default one', async () => {
     if (!customElements.get('bank-matrix')) customElements.define('bank-matrix', class extends TkRiskValueMatrix {});
     const wrap = await fixture(

@@ -2,7 +2,7 @@ import { LitElement, adoptStyles, html, nothing } from 'lit';
 import type { Assignment, Locale, MetricDef } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController, signedOut } from '../common/resource.js';
+import { ResourceController, refusal } from '../common/resource.js';
 import { stateTerms } from '../common/terms.js';
 import { adoptInHostRoot } from '../common/outer-styles.js';
 import { setHostAria, setHostStates } from '../common/host-state.js';
@@ -50,7 +50,8 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  *   `success`, `info`, `caution`, `warning` or `danger`. The host is then named for scheme and level.
  * @cssstate loading - Waiting for the subject's tiers (the host is busy).
  * @cssstate empty - No subject, or no level in this scheme; the host says which.
- * @cssstate error - The tiers could not be loaded; a retry button follows the message, unless the token was refused (401).
+ * @cssstate error - The tiers could not be loaded; a retry button follows the message, unless the token was refused (401)
+ *   or the subject is unknown (404, said as "not found").
  *
  * @csspart retry - The error's retry button.
  * @csspart base - With `show-progress`: the wrapper of pill and progress, named for scheme and level.
@@ -65,7 +66,7 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  * @cssproperty --tk-tier-badge-progress-color - Progress bar colour (default `--tk-color-accent`).
  *
  * @event tk-load - The connected badge received the subject's tiers.
- * @event tk-error - Loading failed; the badge shows an error with a retry button (none when the token was refused: 401).
+ * @event tk-error - Loading failed; the badge shows an error with a retry button (none when the token was refused, 401, or the subject is unknown, 404).
  *
  * @example
  * ```html
@@ -178,9 +179,13 @@ export class TkTierBadge extends LitElement {
     const t = stateTerms[locale];
     if (status === 'error') {
       this.#host('error');
-      // No retry for a refused token (401): it would be refused again; the host mints a new one.
-      return signedOut(source.error)
-        ? t.error
+      // No retry where the answer would be the same: a refused token (401; the host mints a new one),
+      // an unknown subject (404, said as such) or one the credential may not read (403).
+      const reason = refusal(source.error);
+      return reason
+        ? reason === 'not-found'
+          ? t[reason]
+          : t.error
         : html`${t.error}<button part="retry" type="button" @click=${() => source.retry()}>${t.retry}</button>`;
     }
     // Nothing to load yet: say "no customer" only when it is the subject that is missing; a known

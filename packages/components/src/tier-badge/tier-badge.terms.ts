@@ -21,7 +21,7 @@ export const tierBadgeTerms: Translations<TierBadgeTerms> = {
     label: (s, l) => `${s}：${l}`,
     progressTo: (l) => `升級${l}的進度`,
     none: '暫無該項等級。',
-    pending: (l) => `${l}（待審批）`,
+    pending: (l) => `${l}（待核准）`,
   },
   en: {
     label: (s, l) => `${s}: ${l}`,

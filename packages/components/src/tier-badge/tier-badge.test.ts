@@ -1,4 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { nextEvent } from '../common/testing/next-event.js';
 import { accessibleNode } from '../common/testing/accessible.js';
 import type { MetricDef, ProgressPath, SchemeSummary } from '@tierkit/core';
@@ -371,6 +372,33 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     await waitUntil(() => level(el) === '金卡');
   });
 
+  it('says an unknown subject (404) is not found, in every locale, with no retry that could never succeed', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const expected = { 'zh-CN': '未找到该客户。', 'zh-TW': '查無此客戶。', en: 'Customer not found.' } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const root = await fixture<TkProvider>(html`<tk-provider subject="C404404" locale=${locale} .client=${client}>
+        <tk-tier-badge></tk-tier-badge></tk-provider>`);
+      const el = badgeIn(root);
+      await waitUntil(() => is(el, 'error'), `${locale}: the error pill`);
+      expect(shown(el)).to.equal(words);
+      expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
+      expect(await accessibleNode(el)).to.include({ role: 'alert' });
+    }
+    await expect(badgeIn(document.querySelector('tk-provider')!)).to.be.accessible();
+  });
+
+  it('offers no retry for a subject its credential may not read (403: an embed token asked for another customer)', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    client.fail = true;
+    client.failStatus = 403;
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge subject="C000004"></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await waitUntil(() => is(el, 'error'), 'the error pill');
+    expect(shown(el)).to.equal('This could not be loaded right now.');
+    expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
+  });
+
   it("speaks the provider's locale in controlled mode too, and follows it at run time", async () => {
     const root = await fixture<TkProvider>(html`<tk-provider locale="zh-CN"><tk-tier-badge .data=${top}></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
@@ -399,6 +427,25 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(level(ours)).to.equal('Gold');
     expect(level(theirs)).to.equal('Diamond');
     expect(getComputedStyle(theirs).backgroundColor).to.equal('rgb(207, 232, 247)');
+  });
+});
+
+describe('tk-tier-badge, in forced colours (Windows high contrast)', () => {
+  afterEach(() => executeServerCommand('forced-colors', 'none'));
+
+  it('keeps a system-colour border round the pill, which forced colours strip of its background', async () => {
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" .data=${c3}></tk-tier-badge>`);
+    const progress = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" show-progress .data=${c3}></tk-tier-badge>`);
+    await rendered(progress);
+    await executeServerCommand('forced-colors', 'active');
+    expect(matchMedia('(forced-colors: active)').matches, 'forced colours emulated').to.equal(true);
+    const pill = shadow(progress).querySelector('[part~="level"]')!;
+    for (const box of [el, pill]) {
+      const style = getComputedStyle(box);
+      expect(style.borderTopStyle, `${box.localName}'s border`).to.equal('solid');
+      expect(parseFloat(style.borderTopWidth)).to.be.greaterThan(0);
+      expect(style.borderTopColor, `${box.localName}'s border colour`).to.not.equal(style.backgroundColor);
+    }
   });
 });
 

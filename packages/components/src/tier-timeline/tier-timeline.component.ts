@@ -154,7 +154,7 @@ export class TkTierTimeline extends LitElement {
           initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
         });
     return html`<section part="base" aria-labelledby="title">
-      <h3 part="title" class="title" id="title">${t.title}</h3>
+      <h3 part="title" class="title" id="title" tabindex="-1">${t.title}</h3>
       ${body}
     </section>`;
   }

@@ -1,5 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { setViewport } from '@web/test-runner-commands';
+import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import './tier-timeline.js';
 import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
@@ -121,7 +121,7 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     expect(text(items(el)[0]))
       .to.contain('規則評定')
       .and.contain('升級');
-    expect(text(shadow(el).querySelector('h3'))).to.equal('等級變動記錄');
+    expect(text(shadow(el).querySelector('h3'))).to.equal('等級變動紀錄');
   });
 
   it('renders notes and names carrying markup as text', async () => {
@@ -160,6 +160,21 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${[]}></tk-tier-timeline>`);
     expect(text(shadow(el).querySelector('[part="empty"]'))).to.equal('No tier changes yet.');
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('<tk-tier-timeline> in forced colours (Windows high contrast)', () => {
+  afterEach(() => executeServerCommand('forced-colors', 'none'));
+
+  it('keeps a system-colour border round each level chip, which forced colours strip of its background', async () => {
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="en" .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
+    await settle(el);
+    await executeServerCommand('forced-colors', 'active');
+    const chips = [...shadow(el).querySelectorAll('.lvl')];
+    expect(chips.length).to.be.greaterThan(0);
+    for (const chip of chips) expect(getComputedStyle(chip).borderTopStyle, text(chip)).to.equal('solid');
   });
 });
 
@@ -249,8 +264,30 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
     const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
     await waitUntil(() => shadow(el).querySelector('[part="error"]'), 'error state');
     await expect(el).to.be.accessible();
-    shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')?.click();
+    const button = shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!;
+    button.focus();
+    button.click();
     await waitUntil(() => client.calls.filter((c) => c.startsWith('history:')).length === 2, 'retried');
+    // The button goes with the error; focus stays in the widget, on its heading, not at the page's start.
+    await el.updateComplete;
+    expect(text(shadow(el).activeElement)).to.equal('等级变动记录');
+  });
+});
+
+describe('<tk-tier-timeline> for a subject the API does not know (404)', () => {
+  it('says the customer was not found, with no retry that could never succeed', async () => {
+    const expected = { 'zh-CN': '未找到该客户。', 'zh-TW': '查無此客戶。', en: 'Customer not found.' } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const client = new FixtureClient({ tiers: demoTiers });
+      const provider = await fixture(
+        html`<tk-provider .client=${client} subject="C404404" locale=${locale}><tk-tier-timeline></tk-tier-timeline></tk-provider>`,
+      );
+      const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+      await waitUntil(() => shadow(el).querySelector('[part="error"]'), `${locale}: the error state`);
+      expect(text(shadow(el).querySelector('[part="error"]'))).to.equal(words);
+      expect(shadow(el).querySelector('[part="retry"]')).to.equal(null);
+      await expect(el).to.be.accessible();
+    }
   });
 });
 
