@@ -73,6 +73,21 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
     assert.deepEqual(body.override.totals, { up: 1, down: 1, same: 0, unranked: 0 });
   });
 
+  it('rates: a customer the rules moved and an override set back within the month is counted apart, in no rate', async () => {
+    const res = await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10');
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    // 09 (base 8: all but H): A up, B down (rules); C and D up, I down (overrides); H entered.
+    // 10 (base 9): B up and D down (overrides); G down (rules); J held.
+    assert.deepEqual(body.base, [8, 9]);
+    assert.deepEqual(body.heldByOverride, [0, 1]);
+    assert.deepEqual(body.upgrades, [3, 1]);
+    assert.deepEqual(body.downgrades, [2, 2]);
+    assert.deepEqual(body.policy.downgrades, [1, 1]);
+    assert.deepEqual(body.override.downgrades, [1, 1]);
+    assert.deepEqual(body.entered, [1, 0]);
+  });
+
   it('effect: a customer held by an override in the month of the move is counted apart, not among the stayers', async () => {
     const res = await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=down&months=1');
     assert.equal(res.status, 200);

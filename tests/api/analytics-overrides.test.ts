@@ -114,6 +114,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
       downgrades: [1, 1, 0],
       unranked: [0, 0, 0],
       entered: [0, 2, 0],
+      heldByOverride: [0, 0, 0],
       upgradeRate: [0.6, 0, null],
       downgradeRate: [0.2, 0.2, null],
       policy: { upgrades: [1, 0, 0], downgrades: [1, 0, 0], upgradeRate: [0.2, 0, null], downgradeRate: [0.2, 0, null] },

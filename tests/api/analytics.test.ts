@@ -153,6 +153,7 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       downgrades: [0, 0, 0, 1, 0, 0],
       unranked: [0, 0, 0, 1, 0, 0],
       entered: [3, 2, 1, 0, 0, 0],
+      heldByOverride: [0, 0, 0, 0, 0, 0],
       upgradeRate: [null, 0, 0.2, 0, 0.1667, 0],
       downgradeRate: [null, 0, 0, 0.1667, 0, 0],
       policy: {

@@ -95,6 +95,10 @@ export const RatesResponseSchema = z
     downgrades: Counts,
     unranked: Counts,
     entered: Counts.openapi({ description: 'Subjects first tiered in the month (in no rate)' }),
+    heldByOverride: Counts.openapi({
+      description:
+        'Subjects of `base` the rules moved in the month and an override’s approval set back to the level they began it with (in no rate: no stayers by the rules)',
+    }),
     upgradeRate: Means.openapi({
       description:
         '`upgrades / base`, four decimals; null when `base` is 0 or the month is not `evaluated` (never 0 % for a month whose re-tier has not run)',

@@ -159,13 +159,16 @@ export async function rates(db: Executor, tenantId: string, def: SchemeDefinitio
   const downgrades = { policy: zeros(), override: zeros() };
   const unranked = zeros();
   const entered = zeros();
+  const heldByOverride = zeros();
   for (const c of changes) {
     const i = monthsBetween(from, c.period);
     if (i < 0 || i >= periods.length) continue;
     const counter =
       c.fromLevel === null
         ? entered
-        : { up: upgrades[c.cause], down: downgrades[c.cause], same: undefined, unranked }[direction(ranks, c.fromLevel, c.toLevel)];
+        : c.heldByOverride
+          ? heldByOverride
+          : { up: upgrades[c.cause], down: downgrades[c.cause], same: undefined, unranked }[direction(ranks, c.fromLevel, c.toLevel)];
     if (counter) counter[i] = (counter[i] ?? 0) + c.count;
   }
   const base = before.totals;
@@ -190,6 +193,7 @@ export async function rates(db: Executor, tenantId: string, def: SchemeDefinitio
     downgrades: allDown,
     unranked,
     entered,
+    heldByOverride,
     upgradeRate: rate(allUp, isEvaluated),
     downgradeRate: rate(allDown, isEvaluated),
     policy: byCause('policy', isEvaluated),

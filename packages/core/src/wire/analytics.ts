@@ -101,6 +101,11 @@ export interface RatesResponse {
   /** Subjects first tiered in the month (not in `base`, so in no rate). */
   readonly entered: number[];
   /**
+   * Subjects of `base` the rules moved in the month and an override's approval set back to the level
+   * they began it with: at the same level, but no stayers by the rules (in no rate).
+   */
+  readonly heldByOverride: number[];
+  /**
    * `upgrades / base` and `downgrades / base` (every move, both causes), four decimals; null when
    * `base` is 0 or the month is not evaluated (its moves are not all known yet: never 0 %).
    */

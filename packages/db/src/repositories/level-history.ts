@@ -84,6 +84,11 @@ export interface LevelChangeCount {
   readonly fromLevel: string | null;
   readonly toLevel: string;
   readonly cause: ChangeCause;
+  /**
+   * The month ended at the level it began with because an override's approval set it back (the
+   * rules had moved it within the month): `fromLevel === toLevel`, the month's last event an override's.
+   */
+  readonly heldByOverride: boolean;
   readonly count: number;
 }
 
@@ -95,13 +100,27 @@ export async function countLevelChanges(
   from: string,
   to: string,
 ): Promise<LevelChangeCount[]> {
-  const { rows } = await sql<{ span_start: string; prev_level: string | null; level: string; cause: ChangeCause; n: number | string }>`
+  const { rows } = await sql<{
+    span_start: string;
+    prev_level: string | null;
+    level: string;
+    cause: ChangeCause;
+    held: number | string;
+    n: number | string;
+  }>`
     WITH ${spans(tenantId, scheme, to)}
-    SELECT span_start, prev_level, level, cause, COUNT(*) AS n
+    SELECT span_start, prev_level, level, cause, CASE WHEN reason = 'override' THEN 1 ELSE 0 END AS held, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from}
-    GROUP BY span_start, prev_level, level, cause`.execute(db);
-  return rows.map((r) => ({ period: r.span_start, fromLevel: r.prev_level, toLevel: r.level, cause: r.cause, count: Number(r.n) }));
+    GROUP BY span_start, prev_level, level, cause, held`.execute(db);
+  return rows.map((r) => ({
+    period: r.span_start,
+    fromLevel: r.prev_level,
+    toLevel: r.level,
+    cause: r.cause,
+    heldByOverride: r.prev_level === r.level && Number(r.held) === 1,
+    count: Number(r.n),
+  }));
 }
 
 /**
