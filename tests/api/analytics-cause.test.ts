@@ -96,3 +96,43 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
     assert.deepEqual(body.cohorts, { moved: 1, stayed: 5, overrideMoved: 1, heldByOverride: 1 });
   });
 });
+
+/*
+ * The same through the API, as a bank meets it: H1 held platinum on May's data, the rules downgraded it
+ * to standard on October's (after months below), and an override back to platinum was approved on
+ * 2025-11-15 (recorded in November, the month decided). Between September and November it is at
+ * platinum in both months, held by the override: no stayer, and its cell is the overrides'.
+ */
+forEachDialect('analytics: a customer an override set back after the rules’ downgrade, through the API', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  const as = (role: 'officer' | 'approver') => client(f, () => f.keys.roles[role]);
+  before(async () => {
+    const admin = client(f);
+    await admin.customer('H1');
+    assert.equal((await admin.balances('H1', [['2025-05', 900_000]])).status, 200);
+    const below: [string, number][] = ['2025-06', '2025-07', '2025-08', '2025-09', '2025-10'].map((m) => [m, 0]);
+    assert.equal((await admin.balances('H1', below)).status, 200);
+    const res = await as('officer').post('/v1/subjects/H1/overrides', {
+      scheme: 'retail-tier',
+      level: 'platinum',
+      mode: 'fixed',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+    assert.equal(res.status, 201);
+    const pending = (await res.json()) as { id: string; contentHash: string };
+    assert.equal((await as('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash })).status, 200);
+  });
+
+  it('migration September → November: held by an override, in the overrides’ matrix, not among the same', async () => {
+    const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-11')).json();
+    assert.deepEqual(body.totals, { both: 1, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 1, entered: 0 });
+    assert.equal(body.override.matrix[2][2], 1, 'platinum → platinum, set by the override');
+    assert.equal(body.policy.matrix[2][2], 0);
+    // Month by month the two moves are there, each with its cause.
+    const rates = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-10&to=2025-11')).json();
+    assert.deepEqual(rates.policy.downgrades, [1, 0]);
+    assert.deepEqual(rates.override.upgrades, [0, 1]);
+    assert.deepEqual(rates.heldByOverride, [0, 0]);
+  });
+});
