@@ -64,7 +64,7 @@ describe('Analytics against the real API', () => {
     assert.equal(a.state.rates.data?.upgradeRate.at(-1), 0.1, '1 of the 10 tiered in 2025-10');
     assert.equal(a.state.migration.data?.totals.up, 0, 'the migration is from 2025-08, when K08 had no level');
     assert.equal(a.state.effect.status, 'ready');
-    assert.deepEqual(a.state.effect.data?.cohorts, { moved: 1, stayed: 9, overrideMoved: 0 });
+    assert.deepEqual(a.state.effect.data?.cohorts, { moved: 1, stayed: 9, overrideMoved: 0, heldByOverride: 0 });
     assert.equal(a.state.effect.data?.overrides, 'exclude');
     // Overrides among the movers, when asked: the kit passes the choice on and keeps it with the query.
     await a.evaluate({ scheme: 'retail-tier', period: '2025-11', direction: 'up', months: 1, overrides: 'include' });

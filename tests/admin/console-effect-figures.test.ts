@@ -48,5 +48,9 @@ describe('console: effect evaluation figures', () => {
       ANALYTICS_WORDS.en.migrationTotals({ both: 9_990, up: 1_204, down: 987, same: 7_799, unranked: 0, entered: 10 }),
       /^9,990 with a level in both months: 1,204 up, 987 down, 7,799 the same/,
     );
+    assert.equal(
+      ANALYTICS_WORDS['zh-CN'].migrationByCause({ up: 1_100, down: 900, same: 7_000 }, { up: 104, down: 87, same: 12 }, 1_010),
+      '按原因：政策升级 1,100、降级 900；人工调整升级 104、降级 87、调整后回到原级 12；规则已调级、经人工调整保级 1,010 位（不计入不变）。',
+    );
   });
 });

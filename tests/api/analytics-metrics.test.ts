@@ -57,6 +57,6 @@ forEachDialect('analytics: the metrics an effect evaluation may follow', (f) => 
     assert.equal(res.status, 200, await res.clone().text());
     const effect = await res.json();
     assert.deepEqual(effect.metric, { key: 'aum', unit: 'money', currency: 'CNY' });
-    assert.deepEqual(effect.cohorts, { moved: 1, stayed: 1, overrideMoved: 0 });
+    assert.deepEqual(effect.cohorts, { moved: 1, stayed: 1, overrideMoved: 0, heldByOverride: 0 });
   });
 });

@@ -114,6 +114,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
       downgrades: [1, 1, 0],
       unranked: [0, 0, 0],
       entered: [0, 2, 0],
+      heldByOverride: [0, 0, 0],
       upgradeRate: [0.6, 0, null],
       downgradeRate: [0.2, 0.2, null],
       policy: { upgrades: [1, 0, 0], downgrades: [1, 0, 0], upgradeRate: [0.2, 0, null], downgradeRate: [0.2, 0, null] },
@@ -126,7 +127,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
     const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-10&to=2025-11')).json();
     assert.equal(body.evaluated, false);
     assert.equal(body.evaluatedThrough, '2025-10');
-    assert.deepEqual(body.totals, { both: 7, up: 1, down: 0, same: 6, unranked: 0, entered: 0 });
+    assert.deepEqual(body.totals, { both: 7, up: 1, down: 0, same: 6, unranked: 0, heldByOverride: 0, entered: 0 });
     const closed = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
     assert.equal(closed.evaluated, true);
   });
@@ -138,7 +139,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
     assert.equal(body.overrides, 'exclude');
     assert.equal(body.evaluated, true);
     // P1 moved by the rules; P4 stayed; P3 and P5 moved by overrides.
-    assert.deepEqual(body.cohorts, { moved: 1, stayed: 1, overrideMoved: 2 });
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 1, overrideMoved: 2, heldByOverride: 0 });
     assert.deepEqual(body.strata, [{ startLevel: 'standard', band: 23, bandMin: 4_194_304, bandMax: 8_388_608, moved: 1, stayed: 1 }]);
     // P1 +1,000,000 against P4 +500,000
     assert.deepEqual(body.matched.effect, [0, 500_000]);
@@ -147,7 +148,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
       await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-09&direction=up&months=1&overrides=include')
     ).json();
     assert.equal(all.overrides, 'include');
-    assert.deepEqual(all.cohorts, { moved: 3, stayed: 1, overrideMoved: 0 });
+    assert.deepEqual(all.cohorts, { moved: 3, stayed: 1, overrideMoved: 0, heldByOverride: 0 });
     // (1,000,000 + 4,000,000 + 0) / 3 = 1,666,666.67 → 1,666,667; effect from the unrounded mean − 500,000
     assert.deepEqual(all.matched.moved.meanChange, [0, 1_666_667]);
     assert.deepEqual(all.matched.effect, [0, 1_166_667]);
@@ -156,7 +157,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
   it('effect in the open month: not evaluated, its only mover an override', async () => {
     const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-11&direction=up&months=1')).json();
     assert.equal(body.evaluated, false);
-    assert.deepEqual(body.cohorts, { moved: 0, stayed: 6, overrideMoved: 1 });
+    assert.deepEqual(body.cohorts, { moved: 0, stayed: 6, overrideMoved: 1, heldByOverride: 0 });
   });
 });
 
@@ -202,7 +203,7 @@ forEachDialect('analytics: a month evaluated after an override of a later month 
     assert.deepEqual(rates.policy.upgrades, [2, 0]);
     assert.deepEqual(rates.override.downgrades, [0, 0], 'the expiry was superseded by September’s evaluation');
     const migration = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
-    assert.deepEqual(migration.totals, { both: 3, up: 0, down: 0, same: 3, unranked: 0, entered: 0 });
+    assert.deepEqual(migration.totals, { both: 3, up: 0, down: 0, same: 3, unranked: 0, heldByOverride: 0, entered: 0 });
   });
 });
 

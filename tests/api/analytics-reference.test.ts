@@ -69,6 +69,13 @@ function causeIn(s: Subject, month: string): 'policy' | 'override' | undefined {
   return cause;
 }
 
+/** The subject's last event at or before `to`, when it is after `from`: what set the level held at `to` since `from`. */
+function lastEventSince(s: Subject, from: string, to: string): Subject['events'][number] | undefined {
+  let last: Subject['events'][number] | undefined;
+  for (const e of s.events) if (e.period <= to) last = e;
+  return last && last.period > from ? last : undefined;
+}
+
 function band(v: number): number {
   let b = 0;
   while (b < 53 && 2 ** b <= v) b++;
@@ -97,10 +104,10 @@ function referenceEffect(
         ? 'override-moved'
         : 'moved'
       : undefined;
-    const group = a === b ? 'stayed' : moved;
+    const group = a === b ? (lastEventSince(s, before, period)?.reason === 'override' ? 'held-by-override' : 'stayed') : moved;
     return group ? [{ s, group, start: a }] : [];
   });
-  const groups = all.filter((g) => g.group !== 'override-moved');
+  const groups = all.filter((g) => g.group === 'moved' || g.group === 'stayed');
   const withBase = groups.filter((g) => g.s.balance[period] !== undefined);
   const stratum = (g: (typeof withBase)[number]) => `${g.start}/${band(g.s.balance[period] as number)}`;
   const moverStrata = new Set(withBase.filter((g) => g.group === 'moved').map(stratum));
@@ -139,7 +146,8 @@ function referenceEffect(
     cohorts: {
       moved: groups.filter((g) => g.group === 'moved').length,
       stayed: groups.filter((g) => g.group === 'stayed').length,
-      overrideMoved: all.length - groups.length,
+      overrideMoved: all.filter((g) => g.group === 'override-moved').length,
+      heldByOverride: all.filter((g) => g.group === 'held-by-override').length,
     },
     effect,
   };
@@ -208,6 +216,7 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
   });
 
   it('migration between several pairs of months', async () => {
+    let heldSeen = 0;
     for (const [from, to] of [
       ['2024-01', '2025-02'],
       ['2024-03', '2024-09'],
@@ -217,12 +226,24 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
       const body = await (await api.get(`/v1/analytics/migration?scheme=retail-tier&from=${from}&to=${to}`)).json();
       for (const [i, a] of LEVELS.entries()) {
         for (const [j, b] of LEVELS.entries()) {
-          const expected = book.filter((s) => levelAt(s, from) === a && levelAt(s, to) === b).length;
-          assert.equal(body.matrix[i][j], expected, `${a} → ${b}, ${from} → ${to}`);
+          const pair = book.filter((s) => levelAt(s, from) === a && levelAt(s, to) === b);
+          assert.equal(body.matrix[i][j], pair.length, `${a} → ${b}, ${from} → ${to}`);
+          const byOverride = pair.filter((s) => {
+            const reason = lastEventSince(s, from, to)?.reason;
+            return reason === 'override' || reason === 'override-expired';
+          });
+          assert.equal(body.override.matrix[i][j], byOverride.length, `${a} → ${b}, ${from} → ${to}, by an override`);
+          assert.equal(body.policy.matrix[i][j], pair.length - byOverride.length, `${a} → ${b}, ${from} → ${to}, by the rules`);
         }
         assert.equal(body.entered[i], book.filter((s) => levelAt(s, from) === undefined && levelAt(s, to) === a).length);
       }
+      const held = book.filter(
+        (s) => levelAt(s, from) !== undefined && levelAt(s, from) === levelAt(s, to) && lastEventSince(s, from, to)?.reason === 'override',
+      );
+      assert.equal(body.totals.heldByOverride, held.length, `held by an override, ${from} → ${to}`);
+      heldSeen += held.length;
     }
+    assert.ok(heldSeen > 0, 'the book has customers held by an override');
   });
 
   it('effect evaluation, both directions, several months', async () => {

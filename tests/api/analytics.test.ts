@@ -110,7 +110,18 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
         [0, 0, 0, 0],
       ],
       entered: [0, 1, 2, 0],
-      totals: { both: 3, up: 1, down: 1, same: 1, unranked: 0, entered: 3 },
+      totals: { both: 3, up: 1, down: 1, same: 1, unranked: 0, heldByOverride: 0, entered: 3 },
+      // Every move of this book is the rules'.
+      policy: {
+        matrix: [
+          [1, 1, 0, 0],
+          [1, 0, 0, 0],
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+        ],
+        totals: { up: 1, down: 1, same: 1, unranked: 0 },
+      },
+      override: { matrix: [0, 1, 2, 3].map(() => [0, 0, 0, 0]), totals: { up: 0, down: 0, same: 0, unranked: 0 } },
     });
   });
 
@@ -124,9 +135,9 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       [0, 0, 0, 0, 0],
       [0, 1, 0, 0, 0],
     ]);
-    assert.deepEqual(body.totals, { both: 6, up: 0, down: 1, same: 4, unranked: 1, entered: 0 });
+    assert.deepEqual(body.totals, { both: 6, up: 0, down: 1, same: 4, unranked: 1, heldByOverride: 0, entered: 0 });
     const same = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-03')).json();
-    assert.deepEqual(same.totals, { both: 6, up: 0, down: 0, same: 6, unranked: 0, entered: 0 });
+    assert.deepEqual(same.totals, { both: 6, up: 0, down: 0, same: 6, unranked: 0, heldByOverride: 0, entered: 0 });
   });
 
   it('rates: upgrades and downgrades over the subjects tiered the month before, with both counts', async () => {
@@ -142,6 +153,7 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       downgrades: [0, 0, 0, 1, 0, 0],
       unranked: [0, 0, 0, 1, 0, 0],
       entered: [3, 2, 1, 0, 0, 0],
+      heldByOverride: [0, 0, 0, 0, 0, 0],
       upgradeRate: [null, 0, 0.2, 0, 0.1667, 0],
       downgradeRate: [null, 0, 0, 0.1667, 0, 0],
       policy: {
@@ -173,7 +185,7 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
     assert.deepEqual(body.totals, [1, 2]);
     assert.deepEqual(body.series.find((s: { level: string }) => s.level === 'diamond').counts, [1, 2]);
     const migration = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2025-06')).json();
-    assert.deepEqual(migration.totals, { both: 1, up: 0, down: 0, same: 1, unranked: 0, entered: 1 });
+    assert.deepEqual(migration.totals, { both: 1, up: 0, down: 0, same: 1, unranked: 0, heldByOverride: 0, entered: 1 });
   });
 
   it('analysts and above, and staff sessions, may read; viewers and customers may not', async () => {

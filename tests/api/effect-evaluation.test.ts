@@ -85,7 +85,7 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
       before: '2024-05',
       periods: ['2024-06', '2024-07', '2024-08'],
       monthsAfter: [0, 1, 2],
-      cohorts: { moved: 5, stayed: 5, overrideMoved: 0 },
+      cohorts: { moved: 5, stayed: 5, overrideMoved: 0, heldByOverride: 0 },
       strata: [
         { startLevel: 'standard', band: 22, bandMin: 2_097_152, bandMax: 4_194_304, moved: 0, stayed: 1 },
         { startLevel: 'standard', band: 23, bandMin: 4_194_304, bandMax: 8_388_608, moved: 2, stayed: 2 },
@@ -111,7 +111,7 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
 
   it('down: the one mover against its gold stayer', async () => {
     const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=down&months=1')).json();
-    assert.deepEqual(body.cohorts, { moved: 1, stayed: 5, overrideMoved: 0 });
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 5, overrideMoved: 0, heldByOverride: 0 });
     assert.deepEqual(body.matched, {
       moved: { counts: [1, 1], meanChange: [0, -1_000_000] },
       stayed: { counts: [1, 1], meanChange: [0, 300_000] },
@@ -130,17 +130,17 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
 
   it('a month nobody moved in, and a month before any history, give empty cohorts', async () => {
     const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2024-04&direction=up&months=1')).json();
-    assert.deepEqual(body.cohorts, { moved: 0, stayed: 11, overrideMoved: 0 }, 'everyone tiered by 2024-03 stayed');
+    assert.deepEqual(body.cohorts, { moved: 0, stayed: 11, overrideMoved: 0, heldByOverride: 0 }, 'everyone tiered by 2024-03 stayed');
     assert.deepEqual(body.moved.counts, [0, 0]);
     assert.deepEqual(body.matched.effect, [null, null]);
     const early = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2000-01&direction=down')).json();
-    assert.deepEqual(early.cohorts, { moved: 0, stayed: 0, overrideMoved: 0 });
+    assert.deepEqual(early.cohorts, { moved: 0, stayed: 0, overrideMoved: 0, heldByOverride: 0 });
     assert.equal(early.periods.length, 7, 'six months of follow-up by default');
   });
 
   it('another bank sees none of it', async () => {
     const body = await (await client(f, 'b').get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=up')).json();
-    assert.deepEqual(body.cohorts, { moved: 0, stayed: 0, overrideMoved: 0 });
+    assert.deepEqual(body.cohorts, { moved: 0, stayed: 0, overrideMoved: 0, heldByOverride: 0 });
     assert.deepEqual(body.strata, []);
   });
 
@@ -192,7 +192,7 @@ forEachDialect('analytics: effect evaluation leaves levels the scheme no longer 
 
   it('a holder of a legacy level who kept it is no stayer', async () => {
     const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=up&months=1')).json();
-    assert.deepEqual(body.cohorts, { moved: 1, stayed: 1, overrideMoved: 0 });
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 1, overrideMoved: 0, heldByOverride: 0 });
     assert.deepEqual(body.strata, [{ startLevel: 'standard', band: 3, bandMin: 4, bandMax: 8, moved: 1, stayed: 1 }]);
     assert.deepEqual(body.matched.effect, [0, 3]);
   });

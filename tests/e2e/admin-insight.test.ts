@@ -70,6 +70,15 @@ describe('admin console: analytics and audit', () => {
     const both = cells.reduce((a, b) => a + b, 0);
     assert.ok(both > 0, 'the demo book has a level in both months');
     assert.match((await page.textContent('[data-testid="analytics-migration"]')) ?? '', new RegExp(`两月均有等级 ${both} 位`));
+    // The moves by cause, policy's and overrides', add up to the totals' moves.
+    const num = (x: string | undefined) => Number((x ?? '').replaceAll(',', ''));
+    const totals = /升级 ([\d,]+)，降级 ([\d,]+)/.exec((await page.textContent('[data-testid="analytics-migration"] p:not(.hint)')) ?? '');
+    const byCause = /政策升级 ([\d,]+)、降级 ([\d,]+)；人工调整升级 ([\d,]+)、降级 ([\d,]+)/.exec(
+      (await page.textContent('[data-testid="migration-by-cause"]')) ?? '',
+    );
+    assert.ok(totals && byCause, 'the migration says its moves, in all and by cause');
+    assert.equal(num(byCause[1]) + num(byCause[3]), num(totals[1]), 'upgrades by cause add up');
+    assert.equal(num(byCause[2]) + num(byCause[4]), num(totals[2]), 'downgrades by cause add up');
     // One month only, by the pickers: one row; the route names the range, and Back returns to the twelve months.
     const distRows = () => page.locator('[data-testid="analytics-distribution"] table tbody tr').count();
     const months = await distRows();

@@ -258,6 +258,7 @@ export class AnalyticsPage extends LitElement {
         m && !empty
           ? html`${m.evaluated === false ? html`<p class="not-evaluated" data-testid="migration-not-evaluated">${w.migrationNotEvaluated(m.to, m.evaluatedThrough)}</p>` : nothing}
             <p>${w.migrationTotals(m.totals)}</p>
+            <p data-testid="migration-by-cause">${w.migrationByCause(m.policy.totals, m.override.totals, m.totals.heldByOverride)}</p>
             ${this.#figure(
               'migration',
               w.migrationSummary(m.totals.up, m.totals.down, m.totals.same),
@@ -376,6 +377,7 @@ export class AnalyticsPage extends LitElement {
           ? html`${e.evaluated === false ? html`<p class="not-evaluated" data-testid="effect-not-evaluated">${w.effectNotEvaluated(e.period)}</p>` : nothing}
             <p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
               ${e.overrides === 'include' || e.cohorts.overrideMoved > 0 ? w.overrideMoved(e.cohorts.overrideMoved, e.overrides === 'include') : nothing}
+              ${e.cohorts.heldByOverride > 0 ? w.heldByOverride(e.cohorts.heldByOverride) : nothing}
               ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length, w.metrics[e.metric.key] ?? e.metric.key)}</p>
             ${
               empty

@@ -1,6 +1,9 @@
 import { groupDigits as g } from '@tierkit/core/money';
 import type { ConsoleLocale } from '../words.js';
 
+/** A cause's moves in a migration (the API's `policy.totals` / `override.totals`). */
+type ByCause = { readonly up: number; readonly down: number; readonly same: number };
+
 /** The analytics page's words, zh-CN, zh-TW and en; counts grouped by thousands (10,000 customers, not 10000). */
 const zh = {
   title: '分级分析',
@@ -39,6 +42,9 @@ const zh = {
   notEvaluated: '未评估',
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分级：所示等级沿用${through ? ` ${through} ` : '此前'}的结果（及当月已批准的人工调整），不是该月的评估结果，升降级率在重新分级后才有。`,
+  migrationByCause: (p: ByCause, o: ByCause, held: number) =>
+    `按原因：政策升级 ${g(p.up)}、降级 ${g(p.down)}；人工调整升级 ${g(o.up)}、降级 ${g(o.down)}、调整后回到原级 ${g(o.same)}；规则已调级、经人工调整保级 ${g(held)} 位（不计入不变）。`,
+  heldByOverride: (n: number) => `另有 ${g(n)} 位经人工调整保级（规则已调级），未计入比较。`,
   migrationNotEvaluated: (to: string, through: string | null) =>
     `${to} 尚未完成月度重新分级：其等级沿用${through ? ` ${through} ` : '此前'}的结果；该月本身的升降级只有人工调整（此前各月的政策升降级仍计入）。`,
   effectNotEvaluated: (period: string) => `${period} 尚未完成月度重新分级：还没有政策调级的客户。`,
@@ -119,6 +125,9 @@ const tw: typeof zh = {
   notEvaluated: '未評估',
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分級：所示等級沿用${through ? ` ${through} ` : '先前'}的結果（及當月已核准的人工調整），不是該月的評估結果，升降級率在重新分級後才有。`,
+  migrationByCause: (p: ByCause, o: ByCause, held: number) =>
+    `按原因：政策升級 ${g(p.up)}、降級 ${g(p.down)}；人工調整升級 ${g(o.up)}、降級 ${g(o.down)}、調整後回到原級 ${g(o.same)}；規則已調級、經人工調整保級 ${g(held)} 位（不計入不變）。`,
+  heldByOverride: (n: number) => `另有 ${g(n)} 位經人工調整保級（規則已調級），未計入比較。`,
   migrationNotEvaluated: (to: string, through: string | null) =>
     `${to} 尚未完成月度重新分級：其等級沿用${through ? ` ${through} ` : '先前'}的結果；該月本身的升降級只有人工調整（此前各月的政策升降級仍計入）。`,
   effectNotEvaluated: (period: string) => `${period} 尚未完成月度重新分級：還沒有政策調級的客戶。`,
@@ -202,6 +211,9 @@ const en: typeof zh = {
   notEvaluated: 'not evaluated',
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join(', ')} not re-tiered yet: the levels shown are carried over from ${through ?? 'before'} (with any override approved since), not that month’s result, and its rates come only after its re-tier.`,
+  migrationByCause: (p, o, held) =>
+    `By cause: the policy moved ${g(p.up)} up and ${g(p.down)} down; overrides moved ${g(o.up)} up and ${g(o.down)} down, and ${g(o.same)} back to their level; ${g(held)} held at their level by an override after the rules moved them (not counted as the same).`,
+  heldByOverride: (n) => `${g(n)} more held at their level by an override after the rules moved them, left out of the comparison.`,
   migrationNotEvaluated: (to: string, through: string | null) =>
     `${to} not re-tiered yet: its levels are carried over from ${through ?? 'before'}, and its own moves are only the overrides approved in it (moves of the months before it, by the policy too, are still counted).`,
   effectNotEvaluated: (period: string) => `${period} not re-tiered yet: nobody has moved by the policy in it so far.`,

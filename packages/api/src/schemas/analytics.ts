@@ -28,6 +28,13 @@ const RatesByCauseSchema = z
   })
   .openapi('RatesByCause');
 
+const MigrationByCauseSchema = z
+  .object({
+    matrix: z.array(Counts).openapi({ description: 'Same layout as the migration’s `matrix`' }),
+    totals: z.object({ up: z.number().int(), down: z.number().int(), same: z.number().int(), unranked: z.number().int() }),
+  })
+  .openapi('MigrationByCause');
+
 export const DistributionResponseSchema = z
   .object({
     scheme: z.string(),
@@ -56,12 +63,23 @@ export const MigrationResponseSchema = z
     matrix: z.array(Counts).openapi({ description: '`matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`' }),
     entered: Counts.openapi({ description: 'Subjects first tiered after `from`, by their level in `to`' }),
     totals: z.object({
-      both: z.number().int(),
+      both: z.number().int().openapi({ description: 'Tiered in both months: `up + down + same + unranked + heldByOverride`' }),
       up: z.number().int(),
       down: z.number().int(),
-      same: z.number().int(),
+      same: z.number().int().openapi({ description: 'At the same level in both months by the rules (not `heldByOverride`)' }),
       unranked: z.number().int(),
+      heldByOverride: z.number().int().openapi({
+        description:
+          'At the same level in both months because an override’s approval set it back after `from` (the rules had moved it): in no `same`',
+      }),
       entered: z.number().int(),
+    }),
+    policy: MigrationByCauseSchema.openapi({
+      description: 'Subjects whose level at `to` the rules set, or that nothing moved since `from`',
+    }),
+    override: MigrationByCauseSchema.openapi({
+      description:
+        'Subjects whose level at `to` an override’s event set after `from` (approved, or its end: history reasons `override`, `override-expired`); `policy.matrix + override.matrix = matrix`',
     }),
   })
   .openapi('MigrationResponse');
@@ -77,6 +95,10 @@ export const RatesResponseSchema = z
     downgrades: Counts,
     unranked: Counts,
     entered: Counts.openapi({ description: 'Subjects first tiered in the month (in no rate)' }),
+    heldByOverride: Counts.openapi({
+      description:
+        'Subjects of `base` the rules moved in the month and an override’s approval set back to the level they began it with (in no rate: no stayers by the rules)',
+    }),
     upgradeRate: Means.openapi({
       description:
         '`upgrades / base`, four decimals; null when `base` is 0 or the month is not `evaluated` (never 0 % for a month whose re-tier has not run)',
@@ -122,6 +144,10 @@ export const EffectResponseSchema = z
       overrideMoved: z.number().int().openapi({
         description:
           'Subjects an override moved in `direction`, left out of the comparison (0 with `overrides=include`: they are in `moved`)',
+      }),
+      heldByOverride: z.number().int().openapi({
+        description:
+          'At the same level in `before` and `period` only because an override’s approval in `period` set it back (the rules had moved it): no stayers, left out of the comparison',
       }),
     }),
     strata: z.array(

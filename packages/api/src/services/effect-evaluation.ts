@@ -164,6 +164,7 @@ export async function evaluateEffect(db: Executor, tenantId: string, def: Scheme
       moved: sizes.find((s) => s.group === 'moved')?.count ?? 0,
       stayed: sizes.find((s) => s.group === 'stayed')?.count ?? 0,
       overrideMoved: sizes.find((s) => s.group === 'override-moved')?.count ?? 0,
+      heldByOverride: sizes.find((s) => s.group === 'held-by-override')?.count ?? 0,
     },
     strata,
     moved: series(q.months, (i) => total(i, 'moved'), unit),

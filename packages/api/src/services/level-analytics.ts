@@ -86,10 +86,19 @@ export async function migration(db: Executor, tenantId: string, def: SchemeDefin
     pairs.flatMap((p) => (p.fromLevel === null ? [p.toLevel] : [p.fromLevel, p.toLevel])),
   );
   const index = new Map(levels.map((l, i) => [l, i]));
-  const matrix = levels.map(() => levels.map(() => 0));
+  const square = () => levels.map(() => levels.map(() => 0));
+  const matrix = square();
   const entered = levels.map(() => 0);
   const ranks = levelRanks(def);
-  const totals = { both: 0, up: 0, down: 0, same: 0, unranked: 0, entered: 0 };
+  const totals = { both: 0, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 0, entered: 0 };
+  const byCause = {
+    policy: { matrix: square(), totals: { up: 0, down: 0, same: 0, unranked: 0 } },
+    override: { matrix: square(), totals: { up: 0, down: 0, same: 0, unranked: 0 } },
+  };
+  const add = (m: number[][], i: number, j: number, n: number) => {
+    const row = m[i];
+    if (row) row[j] = (row[j] ?? 0) + n;
+  };
   for (const p of pairs) {
     const j = index.get(p.toLevel) ?? 0;
     if (p.fromLevel === null) {
@@ -97,10 +106,19 @@ export async function migration(db: Executor, tenantId: string, def: SchemeDefin
       totals.entered += p.count;
       continue;
     }
-    const row = matrix[index.get(p.fromLevel) ?? 0];
-    if (row) row[j] = (row[j] ?? 0) + p.count;
+    const i = index.get(p.fromLevel) ?? 0;
+    add(matrix, i, j, p.count);
+    add(byCause[p.cause].matrix, i, j, p.count);
     totals.both += p.count;
-    totals[direction(ranks, p.fromLevel, p.toLevel)] += p.count;
+    const way = direction(ranks, p.fromLevel, p.toLevel);
+    // Back at the level of `from` because an override's approval set it: the rules had moved it, so
+    // it is no stayer (a stayer by the rules is what an upgrade or downgrade rate is compared with).
+    if (way === 'same' && p.byOverride) {
+      totals.heldByOverride += p.count;
+      continue;
+    }
+    totals[way] += p.count;
+    byCause[p.cause].totals[way] += p.count;
   }
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
   return {
@@ -113,6 +131,7 @@ export async function migration(db: Executor, tenantId: string, def: SchemeDefin
     matrix,
     entered,
     totals,
+    ...byCause,
   };
 }
 
@@ -140,13 +159,16 @@ export async function rates(db: Executor, tenantId: string, def: SchemeDefinitio
   const downgrades = { policy: zeros(), override: zeros() };
   const unranked = zeros();
   const entered = zeros();
+  const heldByOverride = zeros();
   for (const c of changes) {
     const i = monthsBetween(from, c.period);
     if (i < 0 || i >= periods.length) continue;
     const counter =
       c.fromLevel === null
         ? entered
-        : { up: upgrades[c.cause], down: downgrades[c.cause], same: undefined, unranked }[direction(ranks, c.fromLevel, c.toLevel)];
+        : c.heldByOverride
+          ? heldByOverride
+          : { up: upgrades[c.cause], down: downgrades[c.cause], same: undefined, unranked }[direction(ranks, c.fromLevel, c.toLevel)];
     if (counter) counter[i] = (counter[i] ?? 0) + c.count;
   }
   const base = before.totals;
@@ -171,6 +193,7 @@ export async function rates(db: Executor, tenantId: string, def: SchemeDefinitio
     downgrades: allDown,
     unranked,
     entered,
+    heldByOverride,
     upgradeRate: rate(allUp, isEvaluated),
     downgradeRate: rate(allDown, isEvaluated),
     policy: byCause('policy', isEvaluated),

@@ -44,16 +44,36 @@ export interface MigrationResponse {
   /** Subjects tiered in `to` that were not yet in `from`, by their level in `to` (same order as `levels`). */
   readonly entered: number[];
   readonly totals: {
-    /** Subjects tiered in both months: the sum of the matrix. */
+    /** Subjects tiered in both months: the sum of the matrix (`up + down + same + unranked + heldByOverride`). */
     readonly both: number;
     readonly up: number;
     readonly down: number;
+    /** At the same level in both months by the rules (not counting `heldByOverride`). */
     readonly same: number;
     /** Pairs where one level is no longer in the scheme, so neither up nor down. */
     readonly unranked: number;
+    /**
+     * At the same level in both months because an override set it back after `from` (its approval is
+     * the last event of the level held at `to`): not stayers by the rules, so in no `same`.
+     */
+    readonly heldByOverride: number;
     /** The sum of `entered`. */
     readonly entered: number;
   };
+  /** The matrix and moves of subjects whose level at `to` the rules set (or nothing moved since `from`). */
+  readonly policy: MigrationByCause;
+  /**
+   * Those whose level at `to` an override's event set after `from` (its approval, or its end giving the
+   * level back to the rules): `policy.matrix + override.matrix = matrix`. `heldByOverride` are on its diagonal.
+   */
+  readonly override: MigrationByCause;
+}
+
+/** The part of a migration matrix of one cause: what set each subject's level held at `to`. */
+export interface MigrationByCause {
+  /** Same layout as {@link MigrationResponse.matrix}. */
+  readonly matrix: number[][];
+  readonly totals: { readonly up: number; readonly down: number; readonly same: number; readonly unranked: number };
 }
 
 /** The up- and downgrades of one cause (the rules, or overrides), per month, over the same `base`. */
@@ -80,6 +100,11 @@ export interface RatesResponse {
   readonly unranked: number[];
   /** Subjects first tiered in the month (not in `base`, so in no rate). */
   readonly entered: number[];
+  /**
+   * Subjects of `base` the rules moved in the month and an override's approval set back to the level
+   * they began it with: at the same level, but no stayers by the rules (in no rate).
+   */
+  readonly heldByOverride: number[];
   /**
    * `upgrades / base` and `downgrades / base` (every move, both causes), four decimals; null when
    * `base` is 0 or the month is not evaluated (its moves are not all known yet: never 0 %).
@@ -139,7 +164,16 @@ export interface EffectResponse {
    * Cohort sizes, whether or not they have the metric. `overrideMoved`: subjects an override moved
    * in the direction asked, left out of the comparison (0 with `overrides=include`: they are in `moved`).
    */
-  readonly cohorts: { readonly moved: number; readonly stayed: number; readonly overrideMoved: number };
+  readonly cohorts: {
+    readonly moved: number;
+    readonly stayed: number;
+    readonly overrideMoved: number;
+    /**
+     * At the same level in both months only because an override's approval in `period` set it back
+     * (the rules had moved it that month): neither stayers nor movers, counted apart.
+     */
+    readonly heldByOverride: number;
+  };
   readonly strata: EffectStratum[];
   /**
    * Every mover with a baseline, and every stayer with one in a stratum that holds a mover (unweighted;

@@ -26,7 +26,8 @@ function causeOf(reason: RawBuilder<unknown>): RawBuilder<unknown> {
 /**
  * Each subject's stretches at one level, up to `to`: `span_start` is the first month of the level,
  * `span_end` the month the next level took over (null: still held at `to`), `prev_level` the level
- * before (null: the subject's first level), `cause` what set it in `span_start` ({@link ChangeCause}).
+ * before (null: the subject's first level), `cause` what set it in `span_start` ({@link ChangeCause}),
+ * and `reason` the event's own reason (`override` tells an override setting the level from its end).
  */
 function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown> {
   // \`latest\`: an override decided in an open month is recorded in it, and a late month's data can
@@ -42,7 +43,7 @@ function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown
         MAX(at) OVER (PARTITION BY subject_id ORDER BY period) AS latest_at
       FROM ev WHERE rn = 1
     ), spans AS (
-      SELECT subject_id, to_level AS level, period AS span_start, ${causeOf(sql`reason`)} AS cause,
+      SELECT subject_id, to_level AS level, period AS span_start, ${causeOf(sql`reason`)} AS cause, reason,
         LEAD(period) OVER (PARTITION BY subject_id ORDER BY period) AS span_end,
         LAG(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS prev_level
       FROM latest WHERE at >= latest_at
@@ -83,6 +84,11 @@ export interface LevelChangeCount {
   readonly fromLevel: string | null;
   readonly toLevel: string;
   readonly cause: ChangeCause;
+  /**
+   * The month ended at the level it began with because an override's approval set it back (the
+   * rules had moved it within the month): `fromLevel === toLevel`, the month's last event an override's.
+   */
+  readonly heldByOverride: boolean;
   readonly count: number;
 }
 
@@ -94,13 +100,27 @@ export async function countLevelChanges(
   from: string,
   to: string,
 ): Promise<LevelChangeCount[]> {
-  const { rows } = await sql<{ span_start: string; prev_level: string | null; level: string; cause: ChangeCause; n: number | string }>`
+  const { rows } = await sql<{
+    span_start: string;
+    prev_level: string | null;
+    level: string;
+    cause: ChangeCause;
+    held: number | string;
+    n: number | string;
+  }>`
     WITH ${spans(tenantId, scheme, to)}
-    SELECT span_start, prev_level, level, cause, COUNT(*) AS n
+    SELECT span_start, prev_level, level, cause, CASE WHEN reason = 'override' THEN 1 ELSE 0 END AS held, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from}
-    GROUP BY span_start, prev_level, level, cause`.execute(db);
-  return rows.map((r) => ({ period: r.span_start, fromLevel: r.prev_level, toLevel: r.level, cause: r.cause, count: Number(r.n) }));
+    GROUP BY span_start, prev_level, level, cause, held`.execute(db);
+  return rows.map((r) => ({
+    period: r.span_start,
+    fromLevel: r.prev_level,
+    toLevel: r.level,
+    cause: r.cause,
+    heldByOverride: r.prev_level === r.level && Number(r.held) === 1,
+    count: Number(r.n),
+  }));
 }
 
 /**
@@ -127,7 +147,9 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
 
 /**
  * Each subject's level at `from` and at `to` (`from ≤ to`), in one pass over the stretches up to `to`
- * (the CTE `pairs`: subject_id, from_level, to_level, and to_cause: what set the level held at `to` when it began). One pass, not two "level at" tables joined:
+ * (the CTE `pairs`: subject_id, from_level, to_level; to_cause, what set the level held at `to` when
+ * it began, null when it began at or before `from` (nothing moved it since); and held, 1 when an
+ * override's own event (not its end) set it after `from`). One pass, not two "level at" tables joined:
  * SQLite would join those row by row, each side without an index.
  */
 function levelPairs(tenantId: string, scheme: string, from: string, to: string): RawBuilder<unknown> {
@@ -135,14 +157,34 @@ function levelPairs(tenantId: string, scheme: string, from: string, to: string):
       SELECT subject_id,
         MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
         MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level,
-        MAX(CASE WHEN span_end IS NULL THEN cause END) AS to_cause
+        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} THEN cause END) AS to_cause,
+        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND reason = 'override' THEN 1 ELSE 0 END) AS held
       FROM spans GROUP BY subject_id
     )`;
 }
 
+/** Subjects per pair of levels between two months, and what set the level held at the second. */
+export interface LevelPairCount {
+  /** Null: first tiered after `from`. */
+  readonly fromLevel: string | null;
+  readonly toLevel: string;
+  /**
+   * What set the level held at `to`: `override` when an override's event (its approval, or its end
+   * giving the level back to the rules) set it after `from`, else `policy` (the rules moved it, or
+   * nothing did since `from`).
+   */
+  readonly cause: ChangeCause;
+  /**
+   * An override's approval (reason `override`, not its end) set the level held at `to` after `from`:
+   * at the same level in both months, the subject was kept there by an override, not by the rules.
+   */
+  readonly byOverride: boolean;
+  readonly count: number;
+}
+
 /**
- * Subjects per (level at `from`, level at `to`), `from ≤ to`. `fromLevel` is null for subjects first
- * tiered after `from`; a subject tiered at `from` is always tiered at `to`.
+ * Subjects per (level at `from`, level at `to`, cause), `from ≤ to`. `fromLevel` is null for subjects
+ * first tiered after `from`; a subject tiered at `from` is always tiered at `to`.
  */
 export async function countLevelPairsBetween(
   db: Executor,
@@ -150,18 +192,32 @@ export async function countLevelPairsBetween(
   scheme: string,
   from: string,
   to: string,
-): Promise<{ fromLevel: string | null; toLevel: string; count: number }[]> {
-  const { rows } = await sql<{ from_level: string | null; to_level: string; n: number | string }>`
+): Promise<LevelPairCount[]> {
+  const { rows } = await sql<{
+    from_level: string | null;
+    to_level: string;
+    to_cause: ChangeCause | null;
+    held: number | string;
+    n: number | string;
+  }>`
     WITH ${levelPairs(tenantId, scheme, from, to)}
-    SELECT from_level, to_level, COUNT(*) AS n FROM pairs GROUP BY from_level, to_level`.execute(db);
-  return rows.map((r) => ({ fromLevel: r.from_level, toLevel: r.to_level, count: Number(r.n) }));
+    SELECT from_level, to_level, to_cause, held, COUNT(*) AS n FROM pairs GROUP BY from_level, to_level, to_cause, held`.execute(db);
+  return rows.map((r) => ({
+    fromLevel: r.from_level,
+    toLevel: r.to_level,
+    cause: r.to_cause ?? 'policy',
+    byOverride: Number(r.held) === 1,
+    count: Number(r.n),
+  }));
 }
 
 /**
  * Who an effect evaluation compares: the subjects who moved, and those at the same level who stayed.
  * `override-moved`: movers an override moved, left out of the comparison (counted only, in the sizes).
+ * `held-by-override`: at the same level only because an override's approval in the month set it back
+ * (the rules had moved it), so no stayer either (counted only).
  */
-export type CohortGroup = 'moved' | 'stayed' | 'override-moved';
+export type CohortGroup = 'moved' | 'stayed' | 'override-moved' | 'held-by-override';
 
 /** What an effect evaluation asks of the history and the metrics. */
 export interface EffectCohortQuery {
@@ -236,7 +292,7 @@ function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
       SELECT subject_id, from_level AS start_level,
         -- A level the scheme no longer defines has no rank: its holders neither move nor stay.
         CASE WHEN ${rankOf(sql`from_level`, q.ranks)} IS NULL THEN NULL
-             WHEN from_level = to_level THEN 'stayed'
+             WHEN from_level = to_level THEN CASE WHEN held = 1 THEN 'held-by-override' ELSE 'stayed' END
              WHEN ${rankOf(sql`to_level`, q.ranks)} ${moved} ${rankOf(sql`from_level`, q.ranks)} THEN
                ${q.overrides === 'exclude' ? sql`CASE WHEN to_cause = 'override' THEN 'override-moved' ELSE 'moved' END` : sql`'moved'`} END AS grp
       FROM pairs WHERE from_level IS NOT NULL

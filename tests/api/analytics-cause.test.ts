@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { client, forEachDialect } from '../support/api-fixture.js';
+import { writeBook, type BookEvent } from '../support/history-book.js';
+
+/*
+ * The migration matrix by cause, and the customers an override holds at their level. The fixture
+ * lives on 2025-11-15; every figure below was counted by hand from this table (events in the order
+ * recorded; levels standard < gold):
+ *
+ *        2025-08     09                        10
+ *   A    standard    → gold (rules)
+ *   B    gold        → standard (rules)        → gold (override approved)
+ *   C    standard    → gold (override)
+ *   D    standard    → gold (override)         → standard (override ended)
+ *   E    standard
+ *   G    gold                                  → standard (rules)
+ *   H                standard (first tiered)
+ *   I    gold        → standard (override)
+ *   J    gold                                  → standard (rules), then → gold (override approved)
+ *
+ * 2025-08 → 2025-10: A up, policy; B and J gold in both months only because an override set them back:
+ * held by override, no stayers; C up and I down, overrides; D standard in both months, set by an
+ * override's end; E standard, nothing moved it; G down, policy; H entered.
+ */
+const EVENTS: BookEvent[] = [
+  ...['A', 'C', 'D', 'E'].map((s) => ({ subject: s, period: '2025-08', from: null, to: 'standard', reason: 'initial' as const })),
+  ...['B', 'G', 'I', 'J'].map((s) => ({ subject: s, period: '2025-08', from: null, to: 'gold', reason: 'initial' as const })),
+  { subject: 'A', period: '2025-09', from: 'standard', to: 'gold' },
+  { subject: 'B', period: '2025-09', from: 'gold', to: 'standard' },
+  { subject: 'C', period: '2025-09', from: 'standard', to: 'gold', reason: 'override' },
+  { subject: 'D', period: '2025-09', from: 'standard', to: 'gold', reason: 'override' },
+  { subject: 'H', period: '2025-09', from: null, to: 'standard', reason: 'initial' },
+  { subject: 'I', period: '2025-09', from: 'gold', to: 'standard', reason: 'override' },
+  { subject: 'B', period: '2025-10', from: 'standard', to: 'gold', reason: 'override' },
+  { subject: 'D', period: '2025-10', from: 'gold', to: 'standard', reason: 'override-expired' },
+  { subject: 'G', period: '2025-10', from: 'gold', to: 'standard' },
+  { subject: 'J', period: '2025-10', from: 'gold', to: 'standard' },
+  { subject: 'J', period: '2025-10', from: 'standard', to: 'gold', reason: 'override' },
+];
+
+forEachDialect('analytics: the migration matrix by cause, and customers held by an override', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  before(async () => {
+    await writeBook(f.db.db, 'bank-a', { events: EVENTS });
+  });
+
+  it('migration: the policy’s and the overrides’ matrices add up to the matrix; a customer held by an override is no stayer', async () => {
+    const res = await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-08&to=2025-10');
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.deepEqual(body.levels, ['standard', 'gold', 'platinum', 'diamond']);
+    const zeros = [0, 0, 0, 0];
+    // rows: level in 2025-08; columns: level in 2025-10
+    assert.deepEqual(body.matrix, [[2, 2, 0, 0], [2, 2, 0, 0], zeros, zeros]); // D E | A C; G I | B J
+    assert.deepEqual(body.policy, {
+      matrix: [[1, 1, 0, 0], [1, 0, 0, 0], zeros, zeros], // E | A; G
+      totals: { up: 1, down: 1, same: 1, unranked: 0 },
+    });
+    assert.deepEqual(body.override, {
+      matrix: [[1, 1, 0, 0], [1, 2, 0, 0], zeros, zeros], // D | C; I | B J
+      totals: { up: 1, down: 1, same: 1, unranked: 0 },
+    });
+    assert.deepEqual(body.entered, [1, 0, 0, 0]);
+    assert.deepEqual(body.totals, { both: 8, up: 2, down: 2, same: 2, unranked: 0, heldByOverride: 2, entered: 1 });
+  });
+
+  it('migration over one month: J is held in October, B moved up by its override', async () => {
+    const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    // 09 → 10: B up (override), D down (override's end), G down (rules), J held; A C E H I stayed.
+    assert.deepEqual(body.totals, { both: 9, up: 1, down: 2, same: 5, unranked: 0, heldByOverride: 1, entered: 0 });
+    assert.deepEqual(body.policy.totals, { up: 0, down: 1, same: 5, unranked: 0 });
+    assert.deepEqual(body.override.totals, { up: 1, down: 1, same: 0, unranked: 0 });
+  });
+
+  it('rates: a customer the rules moved and an override set back within the month is counted apart, in no rate', async () => {
+    const res = await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10');
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    // 09 (base 8: all but H): A up, B down (rules); C and D up, I down (overrides); H entered.
+    // 10 (base 9): B up and D down (overrides); G down (rules); J held.
+    assert.deepEqual(body.base, [8, 9]);
+    assert.deepEqual(body.heldByOverride, [0, 1]);
+    assert.deepEqual(body.upgrades, [3, 1]);
+    assert.deepEqual(body.downgrades, [2, 2]);
+    assert.deepEqual(body.policy.downgrades, [1, 1]);
+    assert.deepEqual(body.override.downgrades, [1, 1]);
+    assert.deepEqual(body.entered, [1, 0]);
+  });
+
+  it('effect: a customer held by an override in the month of the move is counted apart, not among the stayers', async () => {
+    const res = await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=down&months=1');
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    // G moved down by the rules; D by its override's end; J held; A C E H I stayed.
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 5, overrideMoved: 1, heldByOverride: 1 });
+  });
+});
+
+/*
+ * The same through the API, as a bank meets it: H1 held platinum on May's data, the rules downgraded it
+ * to standard on October's (after months below), and an override back to platinum was approved on
+ * 2025-11-15 (recorded in November, the month decided). Between September and November it is at
+ * platinum in both months, held by the override: no stayer, and its cell is the overrides'.
+ */
+forEachDialect('analytics: a customer an override set back after the rules’ downgrade, through the API', (f) => {
+  const api = client(f, () => f.keys.roles.analyst);
+  const as = (role: 'officer' | 'approver') => client(f, () => f.keys.roles[role]);
+  before(async () => {
+    const admin = client(f);
+    await admin.customer('H1');
+    assert.equal((await admin.balances('H1', [['2025-05', 900_000]])).status, 200);
+    const below: [string, number][] = ['2025-06', '2025-07', '2025-08', '2025-09', '2025-10'].map((m) => [m, 0]);
+    assert.equal((await admin.balances('H1', below)).status, 200);
+    const res = await as('officer').post('/v1/subjects/H1/overrides', {
+      scheme: 'retail-tier',
+      level: 'platinum',
+      mode: 'fixed',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+    assert.equal(res.status, 201);
+    const pending = (await res.json()) as { id: string; contentHash: string };
+    assert.equal((await as('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash })).status, 200);
+  });
+
+  it('migration September → November: held by an override, in the overrides’ matrix, not among the same', async () => {
+    const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-11')).json();
+    assert.deepEqual(body.totals, { both: 1, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 1, entered: 0 });
+    assert.equal(body.override.matrix[2][2], 1, 'platinum → platinum, set by the override');
+    assert.equal(body.policy.matrix[2][2], 0);
+    // Month by month the two moves are there, each with its cause.
+    const rates = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-10&to=2025-11')).json();
+    assert.deepEqual(rates.policy.downgrades, [1, 0]);
+    assert.deepEqual(rates.override.upgrades, [0, 1]);
+    assert.deepEqual(rates.heldByOverride, [0, 0]);
+  });
+});
