@@ -10,7 +10,7 @@
 // and so are the baseline's copies; the first run's baseline is also timed on a copy rewritten with
 // SQLite's default 4 KB pages, and with its WAL checkpoints on a thread as the job's worker runs them;
 // the job is compared with each. The job's CPU counts every thread of the process (the worker's
-// checkpoint and prepare threads too).
+// checkpoint and prepare threads too), and is printed thread by thread below it.
 // PostgreSQL: the same job finished by one `tierkit worker` process and by three, with the CPU time
 // each worker, the database server and the whole machine spent.
 // Rows are generated straight into the tables. Prints figures against the targets; asserts nothing.
@@ -36,7 +36,7 @@ import {
 import { Kysely, SqliteDialect } from 'kysely';
 import { rng } from '../../tests/support/book.js';
 import { startPostgres } from '../../tests/support/postgres.js';
-import { machineCpu, postmasterPid, processCpu, treeCpu } from './proc-cpu.js';
+import { machineCpu, postmasterPid, processCpu, treeCpu, watchThreads, type ThreadsCpu } from './proc-cpu.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -138,6 +138,9 @@ async function sqliteFigures(dir: string): Promise<void> {
     return { ms, cpu, written };
   };
   type Timed = { ms: number; cpu: number };
+  /** The job's CPU thread by thread: the threads it started are its prepare and checkpoint threads (and, under tsx, the prepare thread's module loader). */
+  const byThread = (t: ThreadsCpu) =>
+    `    CPU by thread: main (writer) ${t.main.toFixed(1)} s; started by the job ${t.started.map((s) => s.toFixed(1)).join(' + ') || 'none'} s; V8 and libuv helpers ${t.others.toFixed(1)} s`;
   /** A raw read of the metrics a job's window reads. */
   const readMetrics = (source: SQLite.Database, from: string, period: string): Timed & { rows: number } => {
     const r = performance.now();
@@ -165,10 +168,11 @@ async function sqliteFigures(dir: string): Promise<void> {
     const eventsBefore = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n);
     const t = performance.now();
     const c = cpuMs();
+    const threads = watchThreads();
     const job = await enqueueRetier(db.db, { tenantId: TENANT, period, now });
     let pipelined = 0;
     await drainJobs({ db: db.db, now: () => now, onChunk: (d) => void (d.pipelined && pipelined++) });
-    const done = { ms: performance.now() - t, cpu: cpuMs() - c, chunks: job?.progress.chunks.total, pipelined };
+    const done = { ms: performance.now() - t, cpu: cpuMs() - c, chunks: job?.progress.chunks.total, pipelined, threads: threads() };
     const read = readMetrics(raw, from, period);
     // What the job wrote to history: one event per level change.
     const events = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n) - eventsBefore;
@@ -230,6 +234,7 @@ async function sqliteFigures(dir: string): Promise<void> {
   console.log(
     `  re-tier job (plan + evaluate + assignments + ${fmt(first.events)} events) ${sec(first.job.ms)} s   CPU ${sec(first.job.cpu)} s`,
   );
+  console.log(byThread(first.job.threads));
   const plus = (a: { ms: number; cpu: number }, b: { ms: number; cpu: number }) => ({ ms: a.ms + b.ms, cpu: a.cpu + b.cpu });
   ratio('onto themselves', first.job, plus(first.read, onto));
   ratio('into the book before the job', first.job, plus(first.read, first.into));
@@ -275,6 +280,7 @@ async function sqliteFigures(dir: string): Promise<void> {
   console.log(
     `  monthly re-tier job (plan + evaluate + assignments + ${fmt(monthly.events)} events) ${sec(monthly.job.ms)} s   CPU ${sec(monthly.job.cpu)} s   (${monthly.job.pipelined} chunks prepared on a thread)`,
   );
+  console.log(byThread(monthly.job.threads));
   ratio('into the book before the job', monthly.job, plus(monthly.read, monthly.into));
   raw.close();
   await db.close();
