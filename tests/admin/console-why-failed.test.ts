@@ -9,6 +9,9 @@ import { checkSchemeDocument, defaultPolicyPack, type ProblemFieldError } from '
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { fieldMessage, fieldName, fieldSays, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
+import { createApp } from '@tierkit/api';
+import { createClient } from '@tierkit/client';
+import { connect } from '@tierkit/db';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture, refusal } from './kit-fixture.js';
 
@@ -450,5 +453,31 @@ describe('the console words the API’s refusal of an import file', () => {
       whyFailed(e, 'en'),
       /^This cannot be done: this change would break the policies in force for \d{4}-\d{2} \(scheme “[\w-]+”\): no scheme “aml-test”/,
     );
+  });
+});
+
+describe('the console words a database out of reach', () => {
+  it('as a wait in zh-CN, zh-TW and en, from the API’s real 503, not as a server fault to report', async () => {
+    // Nothing listens on port 1: the pool's connection is refused, as during a PostgreSQL restart.
+    const down = connect({ url: 'postgres://tierkit@127.0.0.1:1/tierkit', onConnectionLost: () => undefined });
+    const app = createApp({ db: down.db, now: () => NOW, credentialCacheSeconds: 0, logError: () => undefined });
+    try {
+      const client = createClient({
+        baseUrl: 'http://tierkit.test',
+        token: () => 'tk_any',
+        fetch: (input, init) => Promise.resolve(app.request(input instanceof Request ? input : String(input), init)),
+      });
+      const o = new Overrides(client, { now: () => NOW });
+      await o.open('K01');
+      const e = o.state.error;
+      assert.equal(e?.status, 503, JSON.stringify(e));
+      assert.equal(whyFailed(e, 'zh-CN'), '暂时无法连接数据库，请稍后重试');
+      assert.equal(whyFailed(e, 'zh-TW'), '暫時無法連線資料庫，請稍後重試');
+      assert.equal(whyFailed(e, 'en'), 'The database cannot be reached just now; try again shortly');
+      // Any other server failure still says what to do if it persists.
+      assert.match(whyFailed({ ...e, type: 'https://tierkit.dev/problems/internal', status: 500 }, 'en'), /contact support/);
+    } finally {
+      await down.close();
+    }
   });
 });

@@ -108,3 +108,32 @@ it('answers 503 database-unavailable with Retry-After while PostgreSQL is down, 
     ['DU1', 'DU2'],
   );
 });
+
+it('answers 503 when the database host accepts a connection and then says nothing, once the connect timeout passes', {
+  timeout: 30_000,
+}, async () => {
+  // A failover that drops packets: the TCP connection opens (or hangs), PostgreSQL never answers.
+  const held = new Set<Socket>();
+  const silent = createServer((socket) => {
+    held.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const address = silent.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const mute = connect({ url: `postgres://tierkit@127.0.0.1:${port}/tierkit`, connectTimeoutMs: 300, onConnectionLost: () => undefined });
+  const mutedApp = createApp({ db: mute.db, now: () => NOW, credentialCacheSeconds: 0, logError: () => undefined });
+  try {
+    for (const [what, res] of [
+      ['the health check', await mutedApp.request('/healthz')],
+      ['a read', await mutedApp.request('/v1/subjects/DU1/tiers', { headers })],
+    ] as const) {
+      assert.equal(res.status, 503, `${what}: ${await res.clone().text()}`);
+      assert.equal(res.headers.get('Retry-After'), '5', what);
+    }
+  } finally {
+    await mute.close();
+    for (const socket of held) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
+});

@@ -30,7 +30,20 @@ export interface ConnectOptions {
    * needed; a query in flight on such a connection fails as any query error does.
    */
   readonly onConnectionLost?: (error: Error) => void;
+  /**
+   * PostgreSQL: milliseconds a new connection may take before the attempt fails (default
+   * {@link PG_CONNECT_TIMEOUT_MS}); 0 waits as long as the operating system does.
+   */
+  readonly connectTimeoutMs?: number;
 }
+
+/**
+ * How long opening a PostgreSQL connection may take. Without a bound, a database host that answers
+ * nothing (packets dropped during a failover) held every request that needed a new connection, the
+ * health check included, for as long as the operating system kept trying (minutes); the API answers
+ * the timeout as 503 database-unavailable, so a load balancer takes the instance out instead.
+ */
+export const PG_CONNECT_TIMEOUT_MS = 10_000;
 
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
@@ -126,7 +139,15 @@ function connectPostgres(options: ConnectOptions): Db {
       return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
     },
   };
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    types,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? PG_CONNECT_TIMEOUT_MS,
+    // TCP keep-alive on pooled connections, so one whose host vanished is found dead by the
+    // operating system's probes rather than only when a query on it is answered with nothing.
+    keepAlive: true,
+  });
   // pg emits 'error' on a client whose connection the server ends; with no listener that is an
   // uncaught exception, and every API server and worker on the database died at one
   // pg_terminate_backend. pg-pool listens only while a client idles (and re-emits on the pool), so

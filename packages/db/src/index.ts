@@ -1,5 +1,13 @@
 export type * from './schema.js';
-export { connect, isPostgresUrl, reusingStatements, DIALECTS, SQLITE_PAGE_SIZE, STATEMENT_CACHE_SIZE } from './connect.js';
+export {
+  connect,
+  isPostgresUrl,
+  reusingStatements,
+  DIALECTS,
+  PG_CONNECT_TIMEOUT_MS,
+  SQLITE_PAGE_SIZE,
+  STATEMENT_CACHE_SIZE,
+} from './connect.js';
 export { BUSY_WAIT_MS, isDatabaseBusy } from './sqlite-driver.js';
 export { sqliteFile, startBackgroundCheckpoints } from './checkpointer.js';
 export type { Db, DialectName, ConnectOptions } from './connect.js';
