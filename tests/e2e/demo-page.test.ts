@@ -222,6 +222,17 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('says an unknown customer is not found, with no retry that could never succeed', async () => {
+    const { page } = await open('/?subject=C999999');
+    const panel = page.locator('tk-entitlement-panel [part~="error"]');
+    await panel.waitFor();
+    assert.equal(await panel.getAttribute('data-reason'), 'not-found');
+    assert.match(await shadowText(page, 'tk-entitlement-panel'), /未找到该客户/);
+    assert.equal(await page.locator('tk-entitlement-panel button').count(), 0, 'no retry button in the panel');
+    assert.equal(await page.locator('tk-tier-timeline button').count(), 0, 'no retry button in the timeline');
+    await page.close();
+  });
+
   it('fits a 320 px phone: nothing scrolls the page sideways', async () => {
     const { page } = await open('/');
     await page.setViewportSize({ width: 320, height: 640 });

@@ -22,7 +22,9 @@ export function tokenSource(url) {
     if (!pending || Date.now() >= renewAt) {
       renewAt = Number.POSITIVE_INFINITY; // one renewal at a time, however many widgets ask
       pending = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
-        if (!res.ok) throw new Error(`token: HTTP ${res.status}`);
+        // The status travels with the error: the widgets tell an unknown customer (404) or a signed-out
+        // session (401) from a failure worth retrying by it (see packages/client's README, "Tokens").
+        if (!res.ok) throw Object.assign(new Error(`token: HTTP ${res.status}`), { status: res.status });
         const body = await res.json();
         renewAt = Date.parse(body.expiresAt) - 60_000;
         return body.token;
