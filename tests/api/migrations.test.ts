@@ -23,6 +23,7 @@ const METRIC_PERIODS = '2026-12-07T00-00-10-metric-periods';
 const KEY_OWNERS = '2026-12-07T00-00-20-key-owners';
 const IMPORT_ROW_CODES = '2026-12-08T00-00-10-import-row-codes';
 const TIER_EVENTS_REASON_INDEX = '2026-12-08T00-00-20-tier-events-reason-index';
+const BOOK_MOVES = '2026-12-09T00-20-00-book-moves';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -43,6 +44,7 @@ const LATER = [
   KEY_OWNERS,
   IMPORT_ROW_CODES,
   TIER_EVENTS_REASON_INDEX,
+  BOOK_MOVES,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -425,5 +427,26 @@ forEachDialect('migrations', (f) => {
       book.items.map((s) => s.id),
       ['MG4'],
     );
+  });
+
+  it('upgrading starts each subject’s moves between books from the book it is in, marked as not recorded; moves after it are kept', async () => {
+    await api.customer('MG5');
+    assert.equal((await api.put('/v1/staff/MGB', { name: '经理', role: 'viewer', scope: 'book' })).status, 201);
+    assert.equal((await api.put('/v1/subjects/MG5/manager', { manager: 'MGB' })).status, 200);
+    const db = f.db.db;
+    await undoDownTo(db, BOOK_MOVES);
+    assert.deepEqual(await migrateToLatest(db), fromOn(BOOK_MOVES));
+    const moves = async () =>
+      (
+        (await (await api.get('/v1/subjects/MG5/manager/moves')).json()) as {
+          moves: { from: string | null; to: string | null; recorded: boolean }[];
+        }
+      ).moves.map((m) => [m.from, m.to, m.recorded]);
+    assert.deepEqual(await moves(), [[null, 'MGB', false]]);
+    assert.equal((await api.put('/v1/subjects/MG5/manager', { manager: null })).status, 200);
+    assert.deepEqual(await moves(), [
+      ['MGB', null, true],
+      [null, 'MGB', false],
+    ]);
   });
 });

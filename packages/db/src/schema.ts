@@ -385,6 +385,21 @@ export interface SubjectManagerTable {
   assigned_by: string;
 }
 
+/** One move of a subject between books (migration 2026-12-09T00-20-00-book-moves). */
+export interface BookMoveTable {
+  id: string;
+  tenant_id: string;
+  subject_id: string;
+  /** The book it left; null when it was in none. */
+  from_staff: string | null;
+  /** The book it joined; null when it was taken out of every book. */
+  to_staff: string | null;
+  at: string;
+  actor: string;
+  /** 0 for the assignment the migration found (who held it before is unknown), 1 for a move seen made. */
+  recorded: Generated<number>;
+}
+
 export interface Database {
   tenants: TenantTable;
   subjects: SubjectTable;
@@ -408,6 +423,7 @@ export interface Database {
   approval_decisions: ApprovalDecisionTable;
   staff: StaffTable;
   subject_managers: SubjectManagerTable;
+  book_moves: BookMoveTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;

@@ -79,7 +79,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/subjects\/[^/]+\/suitability$/, READ],
   // Staff and their books (packages/api/README.md, "Staff and books"): relationship managers see only their book.
   ['GET', /^\/v1\/session$/, READ],
-  ['GET', /^\/v1\/subjects\/[^/]+\/manager$/, READ],
+  ['GET', /^\/v1\/subjects\/[^/]+\/manager(\/moves)?$/, READ],
   ['GET', /^\/v1\/staff(\/[^/]+)?$/, READ],
   ['PUT', /^\/v1\/staff\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/subjects\/[^/]+\/manager$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],

@@ -1,12 +1,12 @@
-import { createRoute } from '@hono/zod-openapi';
-import { assignManagers, existingStaffIds, findSubjectsByExternalIds, managersOf } from '@tierkit/db';
+import { createRoute, z } from '@hono/zod-openapi';
+import { assignManagers, bookMoves, existingStaffIds, findSubjectsByExternalIds, managersOf } from '@tierkit/db';
 import { subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
 import { invalid, type FieldError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { SubjectIdParams } from '../schemas/params.js';
-import { BulkManagersBody, BulkManagersSchema, ManagerBody, ManagerSchema } from '../schemas/staff.js';
+import { LimitQuery, SubjectIdParams } from '../schemas/params.js';
+import { BookMovesSchema, BulkManagersBody, BulkManagersSchema, ManagerBody, ManagerSchema } from '../schemas/staff.js';
 
 const putManagerRoute = createRoute({
   method: 'put',
@@ -28,6 +28,20 @@ const getManagerRoute = createRoute({
   request: { params: SubjectIdParams },
   responses: {
     200: { description: 'The subject’s manager', content: { 'application/json': { schema: ManagerSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const movesRoute = createRoute({
+  method: 'get',
+  path: '/{id}/manager/moves',
+  tags: ['staff'],
+  summary: 'Whose books a subject has been in: its moves between books, newest first',
+  description:
+    'Every move made by `PUT …/manager`, `POST /v1/subject-managers` or a managers import is kept, with who made it. Moves before the release that began keeping them are not known: the assignment found then is one move with `recorded: false`.',
+  request: { params: SubjectIdParams, query: z.object({ limit: LimitQuery }) },
+  responses: {
+    200: { description: 'The subject’s moves', content: { 'application/json': { schema: BookMovesSchema } } },
     ...problemResponses(400, 404),
   },
 });
@@ -69,6 +83,13 @@ export function subjectManager() {
       const subject = await subjectOr404(deps, id);
       const manager = (await managersOf(deps.db, deps.tenantId, [subject.id])).get(subject.id) ?? null;
       return c.json({ subject: id, manager }, 200);
+    })
+    .openapi(movesRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const { limit } = c.req.valid('query');
+      const subject = await subjectOr404(deps, id);
+      return c.json({ subject: id, moves: await bookMoves(deps.db, deps.tenantId, subject.id, limit) }, 200);
     })
     .openapi(putManagerRoute, async (c) => {
       const deps = c.var.deps;

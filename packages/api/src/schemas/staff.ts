@@ -72,6 +72,23 @@ export const ManagerBody = z
 
 export const ManagerSchema = z.object({ subject: z.string(), manager: z.string().nullable() }).openapi('SubjectManager');
 
+export const BookMoveSchema = z
+  .object({
+    from: z.string().nullable().openapi({ description: 'The book it left (a staff id); null: it was in none', example: 'RM001' }),
+    to: z.string().nullable().openapi({ description: 'The book it joined; null: taken out of every book', example: 'RM002' }),
+    at: z.string().openapi({ description: 'When (UTC)', example: '2026-11-03T02:15:00.000Z' }),
+    actor: z.string().openapi({ description: 'Who moved it', example: 'staff:OPS1' }),
+    recorded: z.boolean().openapi({
+      description:
+        'false for the assignment found when moves began to be kept (upgrade to this release): who held the subject before it is not known',
+    }),
+  })
+  .openapi('BookMove');
+
+export const BookMovesSchema = z
+  .object({ subject: z.string(), moves: z.array(BookMoveSchema).openapi({ description: 'Newest first' }) })
+  .openapi('BookMoves');
+
 /** Most assignments in one bulk request: a branch's book moves in one go, a bank's in several. */
 export const MAX_BULK_ASSIGNMENTS = 1000;
 

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { StaffRow } from '../schema.js';
+import { randomUUID } from 'node:crypto';
+import { type Insertable, sql } from 'kysely';
+import type { BookMoveTable, StaffRow } from '../schema.js';
 import { chunks, type Executor } from './executor.js';
 
 /** A staff member as repositories hand it out. */
@@ -88,6 +89,7 @@ export interface ManagerAssignment {
 /**
  * Set the manager of each subject (replacing any earlier one), in the caller's transaction. Rows are
  * deleted then inserted, so the same code serves both dialects and a subject never has two managers.
+ * Each change is kept in `book_moves` (see `bookMoves`), in the same transaction.
  */
 export async function assignManagers(
   db: Executor,
@@ -97,6 +99,24 @@ export async function assignManagers(
   now: string,
 ): Promise<void> {
   for (const batch of chunks(assignments)) {
+    // Whose book each was in, to record the moves (book_moves) in this same transaction.
+    const before = await managersOf(db, tenantId, [...new Set(batch.map((a) => a.subjectId))]);
+    const moves: Insertable<BookMoveTable>[] = [];
+    for (const a of batch) {
+      const from = before.get(a.subjectId) ?? null;
+      if (from === a.staffId) continue;
+      moves.push({
+        id: moveId(now),
+        tenant_id: tenantId,
+        subject_id: a.subjectId,
+        from_staff: from,
+        to_staff: a.staffId,
+        at: now,
+        actor,
+      });
+      if (a.staffId === null) before.delete(a.subjectId);
+      else before.set(a.subjectId, a.staffId);
+    }
     await db
       .deleteFrom('subject_managers')
       .where('tenant_id', '=', tenantId)
@@ -110,7 +130,45 @@ export async function assignManagers(
       .filter((a): a is ManagerAssignment & { staffId: string } => a.staffId !== null)
       .map((a) => ({ tenant_id: tenantId, subject_id: a.subjectId, staff_id: a.staffId, assigned_at: now, assigned_by: actor }));
     if (rows.length) await db.insertInto('subject_managers').values(rows).execute();
+    if (moves.length) await db.insertInto('book_moves').values(moves).execute();
   }
+}
+
+let movesMade = 0;
+
+/**
+ * A move's id, which orders moves made at the same instant (`at` has milliseconds, and a test's clock
+ * stands still) in the order this process made them; the random tail keeps ids of two processes apart.
+ */
+function moveId(at: string): string {
+  return `${at}.${String(++movesMade).padStart(12, '0')}.${randomUUID().slice(0, 8)}`;
+}
+
+/** One move of a subject between books, as `bookMoves` hands it out. */
+export interface BookMove {
+  /** The book it left (a staff id); null when it was in none. */
+  readonly from: string | null;
+  /** The book it joined; null when it was taken out of every book. */
+  readonly to: string | null;
+  readonly at: string;
+  /** Who moved it (`system:demo-seed` for the demo's own assignment). */
+  readonly actor: string;
+  /** False for the row the book-moves migration wrote from the assignment it found: moves before it were not kept. */
+  readonly recorded: boolean;
+}
+
+/** A subject's moves between books (internal id), newest first, at most `limit`. */
+export async function bookMoves(db: Executor, tenantId: string, subjectId: string, limit: number): Promise<BookMove[]> {
+  const rows = await db
+    .selectFrom('book_moves')
+    .select(['from_staff', 'to_staff', 'at', 'actor', 'recorded'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ from: r.from_staff, to: r.to_staff, at: r.at, actor: r.actor, recorded: r.recorded !== 0 }));
 }
 
 /** The staff id managing each of the given subjects (internal ids); subjects without a manager are absent. */

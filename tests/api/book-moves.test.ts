@@ -1,0 +1,78 @@
+// A compliance officer after a complaint: whose book was this customer in when it happened? Every
+// path that moves customers between books — one by one, in bulk, by a managers import — keeps the
+// move with who made it, in the move's own transaction; the moves are read per customer, newest first,
+// by staff who may read the customer, and by nobody else.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { mintStaffToken } from '@tierkit/api';
+import { authHeader, client, forEachDialect, NOW } from '../support/api-fixture.js';
+
+interface Moves {
+  subject: string;
+  moves: { from: string | null; to: string | null; at: string; actor: string; recorded: boolean }[];
+}
+
+forEachDialect('moves between books', (f) => {
+  const admin = client(f);
+  const tokens: Record<string, string> = {};
+  const as = (who: string) => client(f, () => tokens[who]);
+  const moves = async (id: string, api = admin) => {
+    const res = await api.get(`/v1/subjects/${id}/manager/moves`);
+    assert.equal(res.status, 200, await res.clone().text());
+    return ((await res.json()) as Moves).moves.map((m) => [m.from, m.to, m.actor, m.recorded]);
+  };
+
+  it('keeps each move by PUT, bulk and import, with who made it, newest first; a no-op keeps nothing', async () => {
+    for (const id of ['RM1', 'RM2'])
+      assert.equal((await admin.put(`/v1/staff/${id}`, { name: id, role: 'officer', scope: 'book' })).status, 201);
+    for (const id of ['M1', 'M2']) await admin.customer(id);
+    for (const id of ['RM1', 'RM2']) tokens[id] = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: id, now: NOW })).token;
+    assert.deepEqual(await moves('M1'), [], 'never in a book');
+
+    assert.equal((await admin.put('/v1/subjects/M1/manager', { manager: 'RM1' })).status, 200);
+    assert.equal((await admin.put('/v1/subjects/M1/manager', { manager: 'RM1' })).status, 200, 'the same book again');
+    const bulk = await admin.post('/v1/subject-managers', {
+      assignments: [
+        { subject: 'M1', manager: 'RM2' },
+        { subject: 'M2', manager: 'RM1' },
+      ],
+    });
+    assert.equal(bulk.status, 200, await bulk.clone().text());
+    assert.equal((await admin.post('/v1/subject-managers', { assignments: [{ subject: 'M2', manager: null }] })).status, 200);
+    const imported = await f.app.request('/v1/imports?kind=managers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', ...authHeader(f) },
+      body: 'subject,manager\r\nM1,RM1\r\n',
+    });
+    assert.equal(imported.status, 201, await imported.clone().text());
+
+    const actor = (await (await admin.get('/v1/session')).json()) as { actor: string };
+    const who = actor.actor;
+    assert.ok(who, JSON.stringify(actor));
+    assert.deepEqual(await moves('M1'), [
+      ['RM2', 'RM1', who, true],
+      ['RM1', 'RM2', who, true],
+      [null, 'RM1', who, true],
+    ]);
+    // Taken out of every book is a move too.
+    assert.deepEqual(await moves('M2'), [
+      ['RM1', null, who, true],
+      [null, 'RM1', who, true],
+    ]);
+    const limited = (await (await admin.get('/v1/subjects/M1/manager/moves?limit=1')).json()) as Moves;
+    assert.equal(limited.moves.length, 1);
+    assert.equal((await admin.get('/v1/subjects/M1/manager/moves?limit=0')).status, 400);
+  });
+
+  it('is read by staff who may read the customer: its RM now, not the RM it left, not another bank, not an embed token', async () => {
+    // M1 is in RM1's book again (last test).
+    assert.equal((await as('RM1').get('/v1/subjects/M1/manager/moves')).status, 200);
+    assert.equal((await as('RM2').get('/v1/subjects/M1/manager/moves')).status, 404, 'the book it left');
+    assert.equal((await client(f, 'b').get('/v1/subjects/M1/manager/moves')).status, 404, 'another bank');
+    const minted = await admin.post('/v1/embed-tokens', { subject: 'M1', ttlSeconds: 300 });
+    assert.equal(minted.status, 201, await minted.clone().text());
+    const { token } = (await minted.json()) as { token: string };
+    assert.equal((await client(f, () => token).get('/v1/subjects/M1/manager/moves')).status, 403, 'a customer’s embed token');
+    assert.equal((await admin.get('/v1/subjects/NOPE/manager/moves')).status, 404);
+  });
+});
