@@ -216,6 +216,20 @@ describe('Overrides against the real API', () => {
     assert.equal(outcome(rm, 'en'), '');
   });
 
+  it('a request in the way that is the caller’s own: said so, with edit or withdraw offered', async () => {
+    const rm = store(f.client('RM1'));
+    await rm.loadSchemes();
+    await rm.open('K01');
+    assert.equal(await rm.request({ scheme: 'retail-tier', level: 'standard', mode: 'fixed', reason: 'again', expiresAt: null }), false);
+    assert.equal(alreadyPending(rm.state)?.pending?.requestedByYou, true);
+    assert.match(
+      outcome(rm, 'en'),
+      /^Not done: You already have a request pending for this customer in this scheme \(.+\): edit or withdraw that one/,
+    );
+    assert.match(outcome(rm, 'zh-CN'), /您本人提出.*请修改或撤回那一笔/);
+    assert.match(outcome(rm, 'zh-TW'), /由您本人提出.*請修改或撤回該筆/);
+  });
+
   it('a revocation refused while the override is followed: the followed one is read again, and said with its status', async () => {
     const rm = store(f.client('RM1'));
     await rm.open('K02');

@@ -73,10 +73,15 @@ describe('admin console: overrides', () => {
     // The requester may take it back; the button is there.
     assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
     // A second request for the scheme while that one is pending is refused as a whole (409, no field
-    // to mark): the outcome says so and has the focus, which the disabled button dropped.
+    // to mark): the outcome says so and has the focus, which the disabled button dropped. The one in the
+    // way is the RM's own, so it says so and offers editing or withdrawing it.
     await form.locator('textarea[name="reason"]').fill('再申请一次');
     await form.locator('button[type="submit"]').click();
     await page.waitForFunction(() => /未能完成/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    assert.match(
+      (await page.locator('[data-testid="override-outcome"]').textContent())?.trim() ?? '',
+      /^未能完成: 该客户在此体系下已有一笔您本人提出、待复核的申请（[^）]+）：请修改或撤回那一笔，无需再提交。$/,
+    );
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'override-outcome', null, { timeout: 5_000 });
     assert.deepEqual(errors, []);
     await page.close();
