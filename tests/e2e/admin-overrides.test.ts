@@ -176,6 +176,29 @@ describe('admin console: overrides', () => {
       }
     }
     assert.deepEqual(await axeViolations(page), [], 'stacked at 640 px, zh-TW');
+    // Stacked on a phone, it is still a table to assistive technology: its column headers, and a cell
+    // found by its name.
+    await page.setViewportSize({ width: 390, height: 900 });
+    const table = page.locator('.overrides-subject').getByRole('table');
+    assert.equal(await table.count(), 1);
+    assert.ok((await table.getByRole('columnheader').count()) >= 8);
+    assert.equal(await table.getByRole('columnheader', { name: '狀態', exact: true }).count(), 1);
+    assert.ok((await table.getByRole('cell', { name: '待複核', exact: true }).count()) >= 1);
+    // Each stacked value shows its label, from a plain declaration too: browsers that drop `content`
+    // with alt text (Safari 16.4-17.3, Firefox 110-127) keep that one.
+    const labels = await page.evaluate(() => {
+      // A loop, not a recursive helper: tsx would name a helper with a function the page does not have.
+      const plain: string[] = [];
+      const rules: CSSRule[] = Array.from(document.styleSheets).flatMap((sheet) => Array.from(sheet.cssRules));
+      for (let r = rules.pop(); r !== undefined; r = rules.pop()) {
+        if (r instanceof CSSStyleRule && r.selectorText === '.overrides-table td::before') plain.push(r.style.getPropertyValue('content'));
+        if (r instanceof CSSGroupingRule) rules.push(...Array.from(r.cssRules));
+      }
+      const cell = document.querySelector('.overrides-subject td[data-testid="override-status"]');
+      return { plain, shown: cell ? getComputedStyle(cell, '::before').content : '' };
+    });
+    assert.ok(labels.plain.includes('attr(data-label)'), JSON.stringify(labels));
+    assert.match(labels.shown, /^attr\(data-label\)|狀態/, JSON.stringify(labels));
     await context.close();
   });
 
