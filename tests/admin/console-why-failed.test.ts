@@ -295,6 +295,20 @@ describe('the console words the API’s refusal of an import file', () => {
     ]);
   });
 
+  it('a missing field from an API without `received` (its English says so) is still required, not of the wrong type', () => {
+    // As an API from before `params.received` sends it: zod's English and the expected type only.
+    const older = {
+      path: 'reason',
+      message: 'Invalid input: expected string, received undefined',
+      code: 'invalid_type',
+      params: { expected: 'string' },
+    };
+    assert.equal(fieldSays(older, 'zh-CN'), '必填');
+    assert.equal(fieldSays(older, 'en'), 'required');
+    // Its wrong type stays a wrong type.
+    assert.notEqual(fieldSays({ ...older, message: 'Invalid input: expected string, received number' }, 'en'), 'required');
+  });
+
   it('an empty cell reads the same in an import stored before codes and in a new one', () => {
     for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)
       assert.equal(

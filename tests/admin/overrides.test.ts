@@ -191,6 +191,97 @@ describe('Overrides against the real API', () => {
     assert.equal(alreadyPending(rm.state), undefined);
   });
 
+  it('a refusal answered after another customer is opened: nothing of it lands on that customer', async () => {
+    const rm = store(f.client('RM1'));
+    await rm.loadSchemes();
+    const gold = { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'first', expiresAt: null } as const;
+    await rm.open('K02');
+    assert.ok(await rm.request(gold));
+    await rm.open('K01');
+    assert.ok(await rm.request(gold), 'K01 has a pending request of its own, filed by this RM');
+    // Back on K02, a second request the API will refuse (one is pending); before its answer, K01 is opened.
+    await rm.open('K02');
+    const late = rm.request({ ...gold, level: 'standard', reason: 'second' });
+    const opened = rm.open('K01');
+    assert.equal(await late, false);
+    await opened;
+    assert.equal(rm.state.subject, 'K01');
+    assert.deepEqual(
+      rm.state.items.map((i) => [i.subject, i.status]),
+      [['K01', 'pending']],
+    );
+    assert.equal(rm.state.saving, false);
+    assert.equal(rm.state.actionError, undefined, 'K02’s refusal is not K01’s');
+    assert.equal(alreadyPending(rm.state), undefined, 'K01’s own request is not blamed for K02’s refusal');
+    assert.equal(outcome(rm, 'en'), '');
+  });
+
+  it('a request in the way that is the caller’s own: said so, with edit or withdraw offered', async () => {
+    const rm = store(f.client('RM1'));
+    await rm.loadSchemes();
+    await rm.open('K01');
+    assert.equal(await rm.request({ scheme: 'retail-tier', level: 'standard', mode: 'fixed', reason: 'again', expiresAt: null }), false);
+    assert.equal(alreadyPending(rm.state)?.pending?.requestedByYou, true);
+    assert.match(
+      outcome(rm, 'en'),
+      /^Not done: You already have a request pending for this customer in this scheme \(.+\): edit or withdraw that one/,
+    );
+    assert.match(outcome(rm, 'zh-CN'), /您本人提出.*请修改或撤回那一笔/);
+    assert.match(outcome(rm, 'zh-TW'), /由您本人提出.*請修改或撤回該筆/);
+  });
+
+  it('a revocation refused while the override is followed: the followed one is read again, and said with its status', async () => {
+    const rm = store(f.client('RM1'));
+    await rm.open('K02');
+    const pending = rm.state.items.find((i) => i.status === 'pending');
+    const approved = await f.app.request(`/v1/overrides/${pending?.id}/approve`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ contentHash: pending?.contentHash }),
+    });
+    assert.equal(approved.status, 200);
+    // A list of approved ones only: read again, it no longer has the override; the followed one says where it stands.
+    const boss = store(f.client('admin'));
+    await boss.open('K02', { status: 'approved' });
+    const id = pending?.id ?? '';
+    await boss.follow(id);
+    assert.equal(boss.state.current?.status, 'approved');
+    assert.ok(await store(f.client('admin')).revoke(id, 'another approver, meanwhile'));
+    assert.equal(await boss.revoke(id, 'no longer'), false);
+    assert.equal(boss.state.actionError?.status, 409);
+    assert.equal(boss.state.current?.status, 'revoked', 'the detail panel is not left stale');
+    assert.deepEqual(boss.state.items, []);
+    assert.deepEqual([changedMeanwhile(boss.state)?.override?.status, changedMeanwhile(boss.state)?.retry], ['revoked', false]);
+    assert.match(
+      outcome(boss, 'en'),
+      /^Not done: This override has changed meanwhile \(it is now “.+”\), so this cannot be done; the list has been read again\.$/,
+    );
+  });
+
+  it('409s by their problem type: content-changed on one still pending is "read it again and retry"', async () => {
+    const rm = store(f.client('RM1'));
+    await rm.open('K01');
+    const pending = rm.state.items[0];
+    assert.equal(pending?.status, 'pending');
+    // An edit whose conditional write lost to another (the API's content-changed): the override is still
+    // pending once read again, so it may be retried — not "it is now pending, this cannot be done".
+    const edited = {
+      ...rm.state,
+      actionError: { status: 409, title: 'The content changed', type: 'https://tierkit.dev/problems/content-changed' },
+      refused: { action: 'edit', subject: 'K01', id: pending?.id },
+    } as const;
+    assert.deepEqual(changedMeanwhile(edited), { override: pending, retry: true });
+    // A 409 conflict on a request is "already pending"; the same refusal under another type is not.
+    assert.equal(await rm.request({ scheme: 'retail-tier', level: 'standard', mode: 'fixed', reason: 'again', expiresAt: null }), false);
+    assert.equal(rm.state.actionError?.type, 'https://tierkit.dev/problems/conflict');
+    assert.ok(alreadyPending(rm.state));
+    const otherType = {
+      ...rm.state,
+      actionError: { ...rm.state.actionError, type: 'https://tierkit.dev/problems/content-changed' },
+    } as const;
+    assert.equal(alreadyPending(otherType), undefined);
+  });
+
   it('checkOverrideRequest: an expiry in the past, a mode, a missing scheme', () => {
     assert.deepEqual(
       Object.keys(

@@ -73,10 +73,15 @@ describe('admin console: overrides', () => {
     // The requester may take it back; the button is there.
     assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
     // A second request for the scheme while that one is pending is refused as a whole (409, no field
-    // to mark): the outcome says so and has the focus, which the disabled button dropped.
+    // to mark): the outcome says so and has the focus, which the disabled button dropped. The one in the
+    // way is the RM's own, so it says so and offers editing or withdrawing it.
     await form.locator('textarea[name="reason"]').fill('再申请一次');
     await form.locator('button[type="submit"]').click();
     await page.waitForFunction(() => /未能完成/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    assert.match(
+      (await page.locator('[data-testid="override-outcome"]').textContent())?.trim() ?? '',
+      /^未能完成: 该客户在此体系下已有一笔您本人提出、待复核的申请（[^）]+）：请修改或撤回那一笔，无需再提交。$/,
+    );
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'override-outcome', null, { timeout: 5_000 });
     assert.deepEqual(errors, []);
     await page.close();
@@ -171,6 +176,29 @@ describe('admin console: overrides', () => {
       }
     }
     assert.deepEqual(await axeViolations(page), [], 'stacked at 640 px, zh-TW');
+    // Stacked on a phone, it is still a table to assistive technology: its column headers, and a cell
+    // found by its name.
+    await page.setViewportSize({ width: 390, height: 900 });
+    const table = page.locator('.overrides-subject').getByRole('table');
+    assert.equal(await table.count(), 1);
+    assert.ok((await table.getByRole('columnheader').count()) >= 8);
+    assert.equal(await table.getByRole('columnheader', { name: '狀態', exact: true }).count(), 1);
+    assert.ok((await table.getByRole('cell', { name: '待複核', exact: true }).count()) >= 1);
+    // Each stacked value shows its label, from a plain declaration too: browsers that drop `content`
+    // with alt text (Safari 16.4-17.3, Firefox 110-127) keep that one.
+    const labels = await page.evaluate(() => {
+      // A loop, not a recursive helper: tsx would name a helper with a function the page does not have.
+      const plain: string[] = [];
+      const rules: CSSRule[] = Array.from(document.styleSheets).flatMap((sheet) => Array.from(sheet.cssRules));
+      for (let r = rules.pop(); r !== undefined; r = rules.pop()) {
+        if (r instanceof CSSStyleRule && r.selectorText === '.overrides-table td::before') plain.push(r.style.getPropertyValue('content'));
+        if (r instanceof CSSGroupingRule) rules.push(...Array.from(r.cssRules));
+      }
+      const cell = document.querySelector('.overrides-subject td[data-testid="override-status"]');
+      return { plain, shown: cell ? getComputedStyle(cell, '::before').content : '' };
+    });
+    assert.ok(labels.plain.includes('attr(data-label)'), JSON.stringify(labels));
+    assert.match(labels.shown, /^attr\(data-label\)|狀態/, JSON.stringify(labels));
     await context.close();
   });
 

@@ -161,6 +161,12 @@ describe('maker and checker change the card tiers', () => {
     assert.match(said, /请输入金额（元）/);
     await noAxe(m, 'policies page, draft with errors');
     await shot(m, '2-validation');
+    // A gold line above platinum's: the collision names both levels as the form does (白金卡, 金卡), not by key.
+    await gold.fill('400000');
+    await m.waitForFunction(() => /门槛顺序不对/.test(document.querySelector('[data-testid="policy-errors"]')?.textContent ?? ''));
+    const order = (await m.textContent('[data-testid="policy-errors"]')) ?? '';
+    assert.match(order, /门槛顺序不对：较高等级“白金卡”的门槛低于较低等级“金卡”的门槛/, order);
+    assert.doesNotMatch(order, /“(?:platinum|gold)”/, order);
     await gold.fill(NEW_GOLD_YUAN);
     // With the pack's 3-month grace a raised line demotes nobody until three months have been below
     // it; the maker makes the new line bite at once, so the story can show a customer falling today.

@@ -734,8 +734,9 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.format === 'mapping') return s.mapping;
       return s.format;
     case 'invalid_type':
-      // zod says a missing field is of the wrong type: to people it is required (the engine's `received`).
-      if (p.received === 'undefined') return s.required;
+      // zod says a missing field is of the wrong type: to people it is required (the engine's `received`;
+      // an API from before it sends none, and only zod's English says so).
+      if (p.received === 'undefined' || (p.received === undefined && /received undefined$/.test(f.message))) return s.required;
       return s.type(s.types[str(p.expected)] ?? str(p.expected));
     case 'invalid_value':
       return s.oneOf(list(p.values));

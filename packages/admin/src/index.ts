@@ -65,7 +65,7 @@ export {
   OVERRIDE_CHECKS,
   REASON_MAX,
 } from './core/overrides.js';
-export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverridesState } from './core/overrides.js';
+export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverrideRefusal, OverridesState } from './core/overrides.js';
 export type {
   Override,
   OverrideDecision,

@@ -56,13 +56,21 @@ export function outcome(store: Overrides, locale: ConsoleLocale): string {
   const blocked = alreadyPending(s);
   if (blocked) {
     const p = blocked.pending;
-    return `${w.refused}: ${w.alreadyPending(p && { level: namesOf(store, locale).levelName(p.scheme, p.level), by: p.requestedBy })}`;
+    const about = p && {
+      level: namesOf(store, locale).levelName(p.scheme, p.level),
+      by: p.requestedBy,
+      yours: p.requestedByYou === true,
+    };
+    return `${w.refused}: ${w.alreadyPending(about)}`;
   }
-  // Decided, withdrawn or expired meanwhile: said with its status now, not the API's English.
+  // Decided, withdrawn or expired meanwhile: said with its status now, not the API's English. The list
+  // is said to be read again only when that read succeeded.
   const changed = changedMeanwhile(s);
   if (changed) {
+    const reread = s.status === 'ready';
+    if (changed.retry) return `${w.refused}: ${w.changedRetry(reread)}`;
     const status = changed.override && (w.statuses[changed.override.status] ?? changed.override.status);
-    return `${w.refused}: ${w.changedMeanwhile(status)}`;
+    return `${w.refused}: ${w.changedMeanwhile(status, reread)}`;
   }
   if (s.actionError) return `${w.refused}: ${whyFailed(s.actionError, locale)}`;
   if (Object.keys(s.fieldErrors).length) {

@@ -21,11 +21,23 @@ const zh = {
   withdrawn: '已撤回。',
   revoked: '已撤销。',
   refused: '未能完成',
-  /** A request refused because one is already pending in its scheme (by whom and for what level, when the list shows it). */
-  alreadyPending: (p?: { level: string; by: string }) =>
-    `该客户在此体系下已有一笔待复核的申请${p ? `（${p.level}，${p.by} 提出）` : ''}：请等待复核结果，或由申请人撤回后再提交。`,
-  /** An edit, withdrawal or revocation refused because the override changed meanwhile (its status now, when listed). */
-  changedMeanwhile: (status?: string) => `这笔人工调级的状态已变化${status ? `（现为“${status}”）` : ''}，不能再执行此操作；列表已刷新。`,
+  /**
+   * A request refused because one is already pending in its scheme (by whom and for what level, when the
+   * list shows it; `yours` when the caller filed it, who may edit or withdraw it).
+   */
+  alreadyPending: (p?: { level: string; by: string; yours: boolean }) =>
+    p?.yours
+      ? `该客户在此体系下已有一笔您本人提出、待复核的申请（${p.level}）：请修改或撤回那一笔，无需再提交。`
+      : `该客户在此体系下已有一笔待复核的申请${p ? `（${p.level}，${p.by} 提出）` : ''}：请等待复核结果，或由申请人撤回后再提交。`,
+  /**
+   * An edit, withdrawal or revocation refused because the override changed meanwhile (its status now, when
+   * known); `reread` only when the list was read again after the refusal.
+   */
+  changedMeanwhile: (status: string | undefined, reread: boolean) =>
+    `这笔人工调级的状态已变化${status ? `（现为“${status}”）` : ''}，不能再执行此操作${reread ? '；列表已刷新' : ''}。`,
+  /** The same, but the override is still in the state the action needs (edited meanwhile): read it again, then retry. */
+  changedRetry: (reread: boolean): string =>
+    reread ? '这笔人工调级在此期间已有变动，列表已刷新：请核对后重试。' : '这笔人工调级在此期间已有变动：请重新读取后重试。',
   fix: '请更正标出的字段。',
   /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
   checks: {
@@ -102,10 +114,14 @@ const tw: typeof zh = {
   withdrawn: '已撤回。',
   revoked: '已撤銷。',
   refused: '未能完成',
-  alreadyPending: (p?: { level: string; by: string }) =>
-    `該客戶在此體系下已有一筆待複核的申請${p ? `（${p.level}，由 ${p.by} 提出）` : ''}：請等待複核結果，或由申請人撤回後再送出。`,
-  changedMeanwhile: (status?: string) =>
-    `這筆人工調級的狀態已變更${status ? `（現為「${status}」）` : ''}，無法再執行此操作；清單已重新整理。`,
+  alreadyPending: (p?: { level: string; by: string; yours: boolean }) =>
+    p?.yours
+      ? `該客戶在此體系下已有一筆由您本人提出、待複核的申請（${p.level}）：請修改或撤回該筆，無須再送出。`
+      : `該客戶在此體系下已有一筆待複核的申請${p ? `（${p.level}，由 ${p.by} 提出）` : ''}：請等待複核結果，或由申請人撤回後再送出。`,
+  changedMeanwhile: (status: string | undefined, reread: boolean) =>
+    `這筆人工調級的狀態已變更${status ? `（現為「${status}」）` : ''}，無法再執行此操作${reread ? '；清單已重新整理' : ''}。`,
+  changedRetry: (reread: boolean): string =>
+    reread ? '這筆人工調級在此期間已有變動，清單已重新整理：請核對後重試。' : '這筆人工調級在此期間已有變動：請重新讀取後重試。',
   fix: '請更正標出的欄位。',
   /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
   checks: {
@@ -182,10 +198,16 @@ const en: typeof zh = {
   withdrawn: 'Withdrawn.',
   revoked: 'Revoked.',
   refused: 'Not done',
-  alreadyPending: (p?: { level: string; by: string }) =>
-    `A request for this customer in this scheme is already pending${p ? ` (${p.level}, requested by ${p.by})` : ''}: wait for its decision, or have its requester withdraw it, then submit again.`,
-  changedMeanwhile: (status?: string) =>
-    `This override has changed meanwhile${status ? ` (it is now “${status}”)` : ''}, so this cannot be done; the list has been read again.`,
+  alreadyPending: (p?: { level: string; by: string; yours: boolean }) =>
+    p?.yours
+      ? `You already have a request pending for this customer in this scheme (${p.level}): edit or withdraw that one instead of submitting another.`
+      : `A request for this customer in this scheme is already pending${p ? ` (${p.level}, requested by ${p.by})` : ''}: wait for its decision, or have its requester withdraw it, then submit again.`,
+  changedMeanwhile: (status: string | undefined, reread: boolean) =>
+    `This override has changed meanwhile${status ? ` (it is now “${status}”)` : ''}, so this cannot be done${reread ? '; the list has been read again' : ''}.`,
+  changedRetry: (reread: boolean): string =>
+    reread
+      ? 'This override changed meanwhile and the list has been read again: check it and retry.'
+      : 'This override changed meanwhile: read it again and retry.',
   fix: 'Correct the marked fields.',
   checks: {
     'choose-scheme': () => 'Choose a scheme',

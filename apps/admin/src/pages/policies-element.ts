@@ -119,12 +119,19 @@ export class PoliciesPage extends LitElement {
    * engine's word for it is zod's "expected number, received string": say what to type instead.
    */
   #message(e: ProblemFieldError): string {
-    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return fieldSays(e, this.ctx?.locale ?? 'zh-CN');
+    if (typeof this.#ed.store.valueAt(e.path) !== 'string') return fieldSays(this.#byName(e), this.ctx?.locale ?? 'zh-CN');
     const w = POLICY_WORDS[this.ctx?.locale ?? 'zh-CN'];
     const condition = e.path.endsWith('.value') ? this.#ed.store.valueAt(e.path.slice(0, -'.value'.length)) : undefined;
     const metricKey = (condition as { metric?: unknown } | undefined)?.metric;
     const money = typeof metricKey === 'string' && this.#metric(metricKey)?.unit === 'money';
     return money ? w.notYuan : w.notWhole;
+  }
+
+  /** Thresholds out of order name their levels by key (`platinum`): here they are named as the form names them. */
+  #byName(e: ProblemFieldError): ProblemFieldError {
+    const p = e.params;
+    if (e.code !== 'out_of_order' || p?.of !== 'threshold' || typeof p.level !== 'string' || typeof p.otherLevel !== 'string') return e;
+    return { ...e, params: { ...p, level: this.#levelName(p.level), otherLevel: this.#levelName(p.otherLevel) } };
   }
 
   /**

@@ -26,27 +26,49 @@ export function mayWithdrawOverride(
   return o.status === 'pending' && hasRole(session, 'officer') && filedBySession(o, session);
 }
 
-/**
- * A request refused because the subject already has one pending in its scheme (the API's 409
- * `conflict` on a request, its only one): true, and the pending one when the list, read again after the
- * refusal, shows it (someone else may have filed it meanwhile). A host words the refusal by this, not by
- * the API's English detail, and offers what may be done with that one (withdraw it, or wait).
- */
-export function alreadyPending(state: OverridesState): { readonly pending: Override | undefined } | undefined {
-  if (state.refused?.action !== 'request' || state.actionError?.status !== 409) return undefined;
-  const scheme = state.refused.scheme;
-  return { pending: state.items.find((o) => o.status === 'pending' && o.scheme === scheme && o.subject === state.subject) };
+/** The API's problem types a write on an override is refused with for the state of things (409). */
+const CONFLICT = 'https://tierkit.dev/problems/conflict';
+const CONTENT_CHANGED = 'https://tierkit.dev/problems/content-changed';
+
+/** The refusal `state` holds, when it is a 409 of `type` about the customer listed now (not one left before). */
+function refusedNow(state: OverridesState, type: string): OverrideRefusal | undefined {
+  const refused = state.refused;
+  if (refused === undefined || state.actionError?.status !== 409 || state.actionError.type !== type) return undefined;
+  return refused.subject === state.subject ? refused : undefined;
 }
 
 /**
- * An edit, withdrawal or revocation refused because the override is no longer in the state it needs
- * (the API's 409 `conflict`: decided, withdrawn or expired meanwhile): true, and the override as the
- * list, read again after the refusal, now shows it. A host words the refusal by this, with its status.
+ * A request refused because the subject already has one pending in its scheme (the API's 409
+ * `conflict` on a request): true, and the pending one when the list, read again after the refusal,
+ * shows it (someone else may have filed it meanwhile; `requestedByYou` says when it is the caller's
+ * own, to edit or withdraw). A host words the refusal by this, not by the API's English detail.
  */
-export function changedMeanwhile(state: OverridesState): { readonly override: Override | undefined } | undefined {
-  const refused = state.refused;
-  if (refused === undefined || refused.action === 'request' || state.actionError?.status !== 409) return undefined;
-  return { override: state.items.find((o) => o.id === refused.id) };
+export function alreadyPending(state: OverridesState): { readonly pending: Override | undefined } | undefined {
+  const refused = refusedNow(state, CONFLICT);
+  if (refused?.action !== 'request') return undefined;
+  return {
+    pending: state.items.find((o) => o.status === 'pending' && o.scheme === refused.scheme && o.subject === refused.subject),
+  };
+}
+
+/** The status an edit, withdrawal or revocation needs the override in. */
+const NEEDS: Readonly<Record<Exclude<OverrideAction, 'request'>, Override['status']>> = {
+  edit: 'pending',
+  withdraw: 'pending',
+  revoke: 'approved',
+};
+
+/**
+ * An edit, withdrawal or revocation refused because the override changed meanwhile (the API's 409
+ * `conflict`: decided, withdrawn or expired; or `content-changed`: edited or decided while the write
+ * ran): the override as the list (or the followed one), read again after the refusal, now shows it,
+ * and `retry` when it is still in the state the action needs — read it again and try once more.
+ */
+export function changedMeanwhile(state: OverridesState): { readonly override: Override | undefined; readonly retry: boolean } | undefined {
+  const refused = refusedNow(state, CONFLICT) ?? refusedNow(state, CONTENT_CHANGED);
+  if (refused === undefined || refused.action === 'request') return undefined;
+  const override = state.items.find((o) => o.id === refused.id) ?? (state.current?.id === refused.id ? state.current : undefined);
+  return { override, retry: override === undefined || override.status === NEEDS[refused.action] };
 }
 
 /**
@@ -69,16 +91,24 @@ export interface OverridesState extends CursorListState<Override> {
   readonly fieldErrors: FieldErrors;
   /** Why the last write was refused as a whole (403, 404, 409 …). */
   readonly actionError: KitError | undefined;
-  /**
-   * The write `actionError` refused: for a request the scheme it named (see {@link alreadyPending}), for
-   * an edit, withdrawal or revocation the override's id (see {@link changedMeanwhile}).
-   */
-  readonly refused: { readonly action: OverrideAction; readonly scheme?: string; readonly id?: string } | undefined;
+  /** The write `actionError` refused (see {@link alreadyPending}, {@link changedMeanwhile}). */
+  readonly refused: OverrideRefusal | undefined;
   /** The last write that succeeded: what it did, and the override as it now is. */
   readonly done: { readonly action: OverrideAction; readonly override: Override } | undefined;
 }
 
 export type OverrideAction = 'request' | 'edit' | 'withdraw' | 'revoke';
+
+/**
+ * A write refused: what it was, the customer listed when it was sent (a late answer must not be read
+ * as about the one listed now), for a request the scheme it named, otherwise the override's id.
+ */
+export interface OverrideRefusal {
+  readonly action: OverrideAction;
+  readonly subject: string | undefined;
+  readonly scheme?: string;
+  readonly id?: string;
+}
 
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 
@@ -189,8 +219,11 @@ export class Overrides extends CursorList<Override, OverridesState> {
 
   /** List `subject`'s overrides (undefined: the tenant's) with `filter`, from the first page. */
   open(subject: string | undefined, filter: OverrideFilter = {}): Promise<void> {
-    if (subject !== this.state.subject)
-      this.set({ current: undefined, done: undefined, fieldErrors: {}, actionError: undefined, refused: undefined });
+    if (subject !== this.state.subject) {
+      // A write in flight was about the customer listed before: its answer must not land on this one.
+      this.cancel('write');
+      this.set({ current: undefined, saving: false, done: undefined, fieldErrors: {}, actionError: undefined, refused: undefined });
+    }
     this.set({ subject, filter });
     return this.load();
   }
@@ -234,6 +267,17 @@ export class Overrides extends CursorList<Override, OverridesState> {
       (actionError) => this.set({ actionError }),
     );
     if (o) this.set({ current: o, actionError: undefined });
+  }
+
+  /** The followed override read again after a refusal: a failure to read it leaves the refusal said. */
+  async #followAgain(id: string): Promise<void> {
+    this.#client.invalidate(`/v1/overrides/${enc(id)}`);
+    const o = await this.run(
+      'follow',
+      (signal) => this.#client.http.get<OverrideWithDecisions>(`/v1/overrides/${enc(id)}`, { signal }),
+      () => undefined,
+    );
+    if (o) this.set((prev) => (prev.current?.id === id ? { current: o } : {}));
   }
 
   /** Stop following. */
@@ -306,6 +350,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
     about: { readonly scheme?: string; readonly id?: string },
   ): Promise<boolean> {
     this.set({ saving: true, fieldErrors: {}, actionError: undefined, refused: undefined, done: undefined });
+    const subject = this.state.subject;
     let fields: FieldErrors = {};
     const o = await this.run(
       'write',
@@ -314,14 +359,16 @@ export class Overrides extends CursorList<Override, OverridesState> {
           fields = apiFieldErrors(err);
           throw err;
         }),
-      (actionError) => this.set({ saving: false, actionError, fieldErrors: fields, refused: { action, ...about } }),
+      (actionError) => this.set({ saving: false, actionError, fieldErrors: fields, refused: { action, subject, ...about } }),
     );
     if (!o) {
       // Refused for the state of things (a request already pending, one decided meanwhile): the list
       // again, past the cache, so it shows what the refusal is about and what may be done with it.
       if (this.state.actionError?.status === 409) {
         this.#forgetLists();
-        await this.load();
+        // The override refused, when followed, too: its detail must not stay as it was (the refusal stays).
+        const followed = this.state.current?.id;
+        await Promise.all([this.load(), followed !== undefined && followed === about.id ? this.#followAgain(followed) : undefined]);
       }
       return false;
     }
