@@ -119,7 +119,6 @@ type Checked =
   | { readonly kind: 'subjects'; rows: SubjectRowInput[] }
   | { readonly kind: 'managers'; rows: ManagerRowInput[] };
 
-/** Errors of rows in file order (README: "in file order"); one row's by its columns, the row-wide one first. */
 /** A metrics or managers row naming a subject the tenant does not have. */
 function unknownSubject(line: number, plan: ImportPlan | undefined, subject: string): RowError {
   const column = plan?.kind === 'metrics' || plan?.kind === 'managers' ? (plan.headers[plan.subject] ?? null) : null;
@@ -132,6 +131,7 @@ function unknownSubject(line: number, plan: ImportPlan | undefined, subject: str
   };
 }
 
+/** Errors of rows in file order (README: "in file order"); one row's by its columns, the row-wide one first. */
 function inFileOrder(rows: RowError[][], headers: readonly string[]): RowError[][] {
   const col = (e: RowError) => (e.column === null ? -1 : headers.indexOf(e.column));
   for (const errors of rows) errors.sort((a, b) => col(a) - col(b));
