@@ -56,7 +56,7 @@ export type { CursorListState } from './core/cursor-list.js';
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
 export type { CheckData, FieldCheck } from './core/checks.js';
-export { Overrides, checkOverrideRequest, mayWithdrawOverride, OVERRIDE_CHECKS, REASON_MAX } from './core/overrides.js';
+export { Overrides, checkOverrideRequest, mayEditOverride, mayWithdrawOverride, OVERRIDE_CHECKS, REASON_MAX } from './core/overrides.js';
 export type { FieldErrors, OverrideAction, OverrideCheck, OverrideFilter, OverridesState } from './core/overrides.js';
 export type {
   Override,
