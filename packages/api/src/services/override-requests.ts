@@ -182,7 +182,8 @@ async function record(
 export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = deps.db): Promise<OverrideRecord> {
   const r = await findOverride(db, deps.tenantId, id);
   const book = deps.principal.book;
-  if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book))))
+  // In a transaction (a write), the book held stays so until it ends: a move waits (isManagedBy).
+  if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book, { hold: db.isTransaction }))))
     throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
   return r;
 }
@@ -217,6 +218,14 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     // exceptions; the maker changes the one that waits instead (edit, or withdraw and request anew).
     const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme, nowIso);
     const book = deps.principal.book;
+    // The customer was in the book when read above, but may have moved since (while this waited for
+    // the lock above, say): say so rather than file a request the RM could not reach. Held from here
+    // to the commit, so a move waits for it (isManagedBy).
+    if (book !== undefined && !(await isManagedBy(trx, deps.tenantId, subject.id, book, { hold: true })))
+      throw new ProblemError(
+        'subject-not-found',
+        `Subject "${externalId}" is no longer in your book: it was moved to another while this request was being filed, and nothing was filed.`,
+      );
     if (pending) {
       const byYou = await requestedByCaller(trx, deps.tenantId, deps.principal.actor)([pending.override.requestedBy]);
       const may = callerOf(deps, pending, nowIso, byYou);
