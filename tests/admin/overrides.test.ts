@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alreadyPending, changedMeanwhile, checkOverrideRequest, Overrides } from '@tierkit/admin';
+import { alreadyPending, changedMeanwhile, checkOverrideRequest, mayEditOverride, mayWithdrawOverride, Overrides } from '@tierkit/admin';
 import { outcome } from '../../apps/admin/src/pages/override-items.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -132,6 +132,34 @@ describe('Overrides against the real API', () => {
     );
     await boss.setFilter({ scheme: 'aml-test' });
     assert.equal(boss.state.empty, true);
+  });
+
+  it('a customer moved to another book: the new RM is offered Withdraw (not Edit) on the request left pending, and withdraws it', async () => {
+    const before = store(f.client('RM1'));
+    await before.open('K06');
+    assert.ok(await before.request({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'VIP', expiresAt: null }));
+    const id = before.state.done?.override.id ?? '';
+    const rm1 = await f.client('RM1').getSession();
+    const filed = before.state.items.find((i) => i.id === id);
+    assert.ok(filed && mayEditOverride(filed, rm1) && mayWithdrawOverride(filed, rm1), 'the requester may edit and withdraw');
+
+    const moved = await f.app.request('/v1/subjects/K06/manager', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ manager: 'RM2' }),
+    });
+    assert.equal(moved.status, 200);
+    const rm2 = await f.client('RM2').getSession();
+    const after = store(f.client('RM2'));
+    await after.open('K06');
+    const left = after.state.items.find((i) => i.id === id);
+    assert.ok(left);
+    assert.equal(mayWithdrawOverride(left, rm2), true, 'the API says the new RM may withdraw it');
+    assert.equal(mayEditOverride(left, rm2), false, 'editing stays the requester’s');
+    assert.ok(await after.withdraw(id), JSON.stringify(after.state.actionError));
+    const withdrawn = after.state.items.find((i) => i.id === id);
+    assert.equal(withdrawn?.status, 'withdrawn');
+    assert.equal(withdrawn && mayWithdrawOverride(withdrawn, rm2), false, 'nothing more to withdraw');
   });
 
   it('a newer list cancels the older one', async () => {

@@ -10,6 +10,8 @@ interface Override {
   contentHash: string;
   requestedBy: string;
   decidedBy: string | null;
+  mayEdit: boolean;
+  mayWithdraw: boolean;
 }
 interface WithDecisions extends Override {
   decisions: { action: string; actor: string; note: string | null }[];
@@ -89,6 +91,7 @@ forEachDialect('override requests in relationship managers’ books', (f) => {
   it('a customer moved to another book takes its pending request along: the new RM may withdraw and replace it, the old one no longer reaches it', async () => {
     await customer('K2', 'RM1');
     const left = await ok<Override>(await request(as(rm.RM1 ?? ''), 'K2'), 201);
+    assert.deepEqual([left.mayEdit, left.mayWithdraw], [true, true], 'the requester may edit and withdraw their pending request');
     await ok(await t.req('officer', 'PUT', '/v1/subjects/K2/manager', { manager: 'RM2' }));
 
     // The old RM: as for any customer outside their book.
@@ -100,10 +103,24 @@ forEachDialect('override requests in relationship managers’ books', (f) => {
       await problem(await t.req(as(rm.RM1 ?? ''), method, path, body), 404, 'not-found');
     await problem(await request(as(rm.RM1 ?? ''), 'K2'), 404, 'subject-not-found');
 
-    // The new RM reads it, may not rewrite another person's request, and may not file beside it…
-    await ok(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${left.id}`));
+    // The new RM reads it — told they may withdraw it, not edit it, in the one and in the customer's
+    // list — may not rewrite another person's request, and may not file beside it…
+    const seen = await ok<Override>(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${left.id}`));
+    assert.deepEqual([seen.mayEdit, seen.mayWithdraw], [false, true]);
+    const listed = await ok<{ items: Override[] }>(await t.req(as(rm.RM2 ?? ''), 'GET', '/v1/subjects/K2/overrides'));
+    assert.deepEqual(
+      listed.items.filter((o) => o.id === left.id).map((o) => [o.mayEdit, o.mayWithdraw]),
+      [[false, true]],
+    );
+    // A tenant-wide approver reads it too, and may neither edit nor withdraw another person's request.
+    const approver = await ok<Override>(await t.req('approver', 'GET', `/v1/overrides/${left.id}`));
+    assert.deepEqual([approver.mayEdit, approver.mayWithdraw], [false, false]);
     await problem(await t.req(as(rm.RM2 ?? ''), 'PATCH', `/v1/overrides/${left.id}`, { level: 'diamond' }), 403, 'forbidden');
-    await problem(await request(as(rm.RM2 ?? ''), 'K2', 'diamond'), 409, 'conflict');
+    const beside = await request(as(rm.RM2 ?? ''), 'K2', 'diamond');
+    assert.equal(beside.status, 409);
+    const conflict = ((await beside.json()) as { detail: string }).detail;
+    assert.match(conflict, /withdraw it and file your own/);
+    assert.doesNotMatch(conflict, /edit/, 'the new RM may only withdraw, so they are not told to edit');
     // …but takes it back and files their own.
     const withdrawn = await ok<Override>(
       await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${left.id}/withdraw`, { note: 'customer moved to my book' }),
@@ -129,10 +146,46 @@ forEachDialect('override requests in relationship managers’ books', (f) => {
   it('a request a tenant-wide officer filed for a book’s customer stays theirs: the RM reads it but may not withdraw it', async () => {
     await customer('K3', 'RM2');
     const compliance = await ok<Override>(await request('officer', 'K3', 'platinum'), 201);
-    await ok(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${compliance.id}`));
+    const read = await ok<Override>(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${compliance.id}`));
+    assert.deepEqual([read.mayEdit, read.mayWithdraw], [false, false]);
     await problem(await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${compliance.id}/withdraw`, {}), 403, 'forbidden');
     await problem(await t.req(as(rm.RM1 ?? ''), 'POST', `/v1/overrides/${compliance.id}/withdraw`, {}), 404, 'not-found');
     const still = await ok<Override>(await t.req('officer', 'GET', `/v1/overrides/${compliance.id}`));
     assert.equal(still.status, 'pending', 'a refused withdrawal changes nothing');
+  });
+
+  it('who may withdraw is read from the request as filed, not from the requester’s scope today', async () => {
+    await ok(await staff('CO1', 'officer', 'tenant'), 201);
+    await ok(await staff('RM3', 'officer', 'book'), 201);
+    const token = async (id: string) =>
+      (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: id, ttlSeconds: 900, now: START })).token;
+
+    // A compliance officer's request stays theirs after an admin makes them book-scoped.
+    await customer('K4', 'RM2');
+    const filedWide = await ok<Override>(await request(as(await token('CO1')), 'K4', 'platinum'), 201);
+    await ok(await staff('CO1', 'officer', 'book'));
+    const read = await ok<Override>(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${filedWide.id}`));
+    assert.equal(read.mayWithdraw, false);
+    const refused = await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${filedWide.id}/withdraw`, {});
+    assert.equal(refused.status, 403);
+    assert.match(((await refused.json()) as { detail: string }).detail, /only they may withdraw it/);
+    assert.equal((await ok<Override>(await t.req('approver', 'GET', `/v1/overrides/${filedWide.id}`))).status, 'pending');
+
+    // An RM's request stays the book's after an admin makes them tenant-wide: the new RM withdraws it.
+    await customer('K5', 'RM3');
+    const filedInBook = await ok<Override>(await request(as(await token('RM3')), 'K5'), 201);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/K5/manager', { manager: 'RM2' }));
+    await ok(await staff('RM3', 'officer', 'tenant'));
+    const seen = await ok<Override>(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${filedInBook.id}`));
+    assert.equal(seen.mayWithdraw, true);
+    const withdrawn = await ok<Override>(await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${filedInBook.id}/withdraw`, {}));
+    assert.deepEqual([withdrawn.status, withdrawn.decidedBy], ['withdrawn', 'staff:RM2']);
+
+    // An unowned key files for the whole bank: no RM may withdraw what it filed.
+    await customer('K6', 'RM2');
+    const byKey = await ok<Override>(await request('officer', 'K6'), 201);
+    const keyRefused = await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${byKey.id}/withdraw`, {});
+    assert.equal(keyRefused.status, 403);
+    assert.doesNotMatch(((await keyRefused.json()) as { detail: string }).detail, /relationship manager/);
   });
 });

@@ -216,4 +216,32 @@ forEachDialect('import row error codes', (f) => {
     ]);
     assert.equal(body.rejectedRows, 1);
   });
+  it('rejected rows naming unknown subjects across the 2,000-row batches, one batch with no valid row: each named at its own line', async () => {
+    await api.customer('RC14');
+    // Line 2 is valid; lines 3–4006 each have an empty metric cell and a subject the tenant lacks. The
+    // first batch (lines 2–2001) has a valid row, the second (2002–4001) none, the last (4002–4006) the rest.
+    const rejected = Array.from({ length: 4004 }, (_, i) => i + 3);
+    const file = ['subject,period,metric,value', 'RC14,2025-10,avg_daily_balance,1', ...rejected.map((line) => `RCU${line},2025-10,,1`)];
+    const res = await upload(f, 'kind=metrics&amounts=fen', file.join('\n'));
+    assert.equal(res.status, 422, await res.clone().text());
+    const errors: RowError[] = [];
+    let page = `${res.headers.get('Location') ?? ''}?limit=100`;
+    for (;;) {
+      const body = (await (await client(f).get(page)).json()) as {
+        rejectedRows: number;
+        errors: { items: RowError[]; nextCursor: string | null };
+      };
+      assert.equal(body.rejectedRows, 4004);
+      errors.push(...body.errors.items);
+      if (body.errors.nextCursor === null) break;
+      page = `${res.headers.get('Location') ?? ''}?limit=100&cursor=${encodeURIComponent(body.errors.nextCursor)}`;
+    }
+    assert.deepEqual(
+      errors.map(coded),
+      rejected.flatMap((line) => [
+        { line, column: 'subject', code: 'unknown_subject', params: { subject: `RCU${line}` } },
+        { line, column: 'metric', code: 'required', params: undefined },
+      ]),
+    );
+  });
 });

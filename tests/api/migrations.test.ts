@@ -23,6 +23,7 @@ const METRIC_PERIODS = '2026-12-07T00-00-10-metric-periods';
 const KEY_OWNERS = '2026-12-07T00-00-20-key-owners';
 const IMPORT_ROW_CODES = '2026-12-08T00-00-10-import-row-codes';
 const TIER_EVENTS_REASON_INDEX = '2026-12-08T00-00-20-tier-events-reason-index';
+const OVERRIDE_REQUESTER_SCOPE = '2026-12-09T00-10-00-override-requester-scope';
 const BOOK_MOVES = '2026-12-09T00-20-00-book-moves';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
@@ -44,6 +45,7 @@ const LATER = [
   KEY_OWNERS,
   IMPORT_ROW_CODES,
   TIER_EVENTS_REASON_INDEX,
+  OVERRIDE_REQUESTER_SCOPE,
   BOOK_MOVES,
 ];
 
@@ -373,6 +375,30 @@ forEachDialect('migrations', (f) => {
     await api.customer('MG8');
     const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; records: number };
     assert.equal(verified.ok, true, JSON.stringify(verified));
+  });
+
+  it('upgrading records who filed each override request as tenant-wide staff: only its requester may withdraw one filed before', async () => {
+    await api.customer('MGO');
+    const filed = await api.post('/v1/subjects/MGO/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: 'filed before the upgrade',
+      expiresAt: null,
+    });
+    assert.equal(filed.status, 201, await filed.clone().text());
+    const { id } = (await filed.json()) as { id: string };
+    const db = f.db.db;
+    await undoDownTo(db, OVERRIDE_REQUESTER_SCOPE);
+    await assert.rejects(sql`SELECT requester_scope FROM overrides`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(OVERRIDE_REQUESTER_SCOPE));
+    const scopes = await sql<{ requester_scope: string }>`SELECT DISTINCT requester_scope FROM overrides`.execute(db);
+    assert.deepEqual(
+      scopes.rows.map((r) => r.requester_scope),
+      ['tenant'],
+    );
+    const read = (await (await api.get(`/v1/overrides/${id}`)).json()) as { status: string; mayWithdraw: boolean };
+    assert.deepEqual([read.status, read.mayWithdraw], ['pending', true], 'its requester still may');
   });
 
   it('upgrading gives import row errors a code: errors stored before read as their message alone, new ones carry code and params', async () => {

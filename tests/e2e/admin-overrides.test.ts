@@ -202,6 +202,50 @@ describe('admin console: overrides', () => {
     await context.close();
   });
 
+  it('a customer moved into the RM’s book with a request another RM left pending: the console offers the RM Withdraw, and it withdraws', async () => {
+    const url = run.server.url;
+    const send = (method: string, path: string, body: unknown, credential = ADMIN_KEY) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // Another relationship manager files for a customer of their book: the demo maker, made book-scoped
+    // for it (the demo signs in nobody else), then tenant-wide again — what it was when filing decides.
+    const maker = (await (await fetchAsBank(`${url}/v1/staff/MAKER01`)).json()) as { name: string; role: string; scope: string };
+    assert.equal((await send('PUT', '/v1/subjects/E2EMV1', { kind: 'customer', displayName: '赵敏' })).status, 201);
+    assert.equal((await send('PUT', '/v1/staff/MAKER01', { name: maker.name, role: maker.role, scope: 'book' })).status, 200);
+    let filed: { id: string };
+    try {
+      assert.equal((await send('PUT', '/v1/subjects/E2EMV1/manager', { manager: 'MAKER01' })).status, 200);
+      const token = ((await (await fetch(`${url}/demo/staff-token?as=maker`)).json()) as { token: string }).token;
+      const res = await send(
+        'POST',
+        '/v1/subjects/E2EMV1/overrides',
+        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '原客户经理申请', expiresAt: null },
+        token,
+      );
+      assert.equal(res.status, 201, await res.clone().text());
+      filed = (await res.json()) as { id: string };
+    } finally {
+      assert.equal((await send('PUT', '/v1/staff/MAKER01', { name: maker.name, role: maker.role, scope: maker.scope })).status, 200);
+    }
+    assert.equal((await send('PUT', '/v1/subjects/E2EMV1/manager', { manager: 'RM001' })).status, 200);
+
+    const page = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${url}/admin/`);
+    await page.click('button[data-as="rm"]');
+    await page.locator('input[name="q"]').fill('E2EMV1');
+    await page.locator('input[name="q"]').press('Enter');
+    await page.locator('.subject-table button[aria-label$=" E2EMV1"]').click();
+    const row = page.locator(`.overrides-subject tr[data-override="${filed.id}"]`);
+    await row.locator('button[data-action="withdraw"]').click();
+    await page.waitForFunction(() => /已撤回/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
+    const after = (await (await fetchAsBank(`${url}/v1/overrides/${filed.id}`)).json()) as { status: string; decidedBy: string };
+    assert.deepEqual([after.status, after.decidedBy], ['withdrawn', 'staff:RM001']);
+    await page.close();
+  });
+
   it('has no axe violations: the request form with an error shown, and the overrides page, in zh-CN and en', async () => {
     const context = await run.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();

@@ -61,6 +61,7 @@ export {
   alreadyPending,
   changedMeanwhile,
   checkOverrideRequest,
+  mayEditOverride,
   mayWithdrawOverride,
   OVERRIDE_CHECKS,
   REASON_MAX,

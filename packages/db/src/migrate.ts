@@ -19,6 +19,7 @@ import * as metricPeriods from './migrations/2026-12-07T00-00-10-metric-periods.
 import * as keyOwners from './migrations/2026-12-07T00-00-20-key-owners.js';
 import * as importRowCodes from './migrations/2026-12-08T00-00-10-import-row-codes.js';
 import * as tierEventsReasonIndex from './migrations/2026-12-08T00-00-20-tier-events-reason-index.js';
+import * as overrideRequesterScope from './migrations/2026-12-09T00-10-00-override-requester-scope.js';
 import * as bookMoves from './migrations/2026-12-09T00-20-00-book-moves.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
@@ -47,6 +48,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-07T00-00-20-key-owners': keyOwners,
   '2026-12-08T00-00-10-import-row-codes': importRowCodes,
   '2026-12-08T00-00-20-tier-events-reason-index': tierEventsReasonIndex,
+  '2026-12-09T00-10-00-override-requester-scope': overrideRequesterScope,
   '2026-12-09T00-20-00-book-moves': bookMoves,
 };
 

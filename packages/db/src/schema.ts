@@ -143,6 +143,11 @@ export interface OverrideTable {
   revoke_note: string | null;
   /** When its expiry was acted on: the subject re-evaluated by the rules (packages/api override-expiry.ts). */
   expiry_settled_at: string | null;
+  /**
+   * `book` when book-scoped staff (a relationship manager) filed it, `tenant` otherwise, as held when it
+   * was filed: who besides the requester may withdraw it (packages/api README, "Four eyes").
+   */
+  requester_scope: Generated<string>;
 }
 
 /** A level that needs a second person's sign-off (a policy's `approvalRequired`), pending or decided. */

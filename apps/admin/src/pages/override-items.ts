@@ -16,11 +16,12 @@ import { sayCheck, whyFailed } from '../why-failed.js';
 import { refocus } from '../keep-focus.js';
 
 /*
- * One override as a row of a list, with what the signed-in person may do to it: its requester may
- * withdraw it while pending; tenant-wide approvers may revoke it while in force. The API decides anyway.
+ * One override as a row of a list, with what the signed-in person may do to it: withdraw it while
+ * pending when the API says they may (its requester, or the RM a customer moved to); tenant-wide
+ * approvers may revoke it while in force. The API decides anyway.
  */
 
-/** The kit's `mayWithdrawOverride`: their own pending request (by person), and a role that may withdraw. */
+/** The kit's `mayWithdrawOverride`: the API's `mayWithdraw` for the signed-in person. */
 export const mayWithdraw = (o: Override, s: Session) => mayWithdrawOverride(o, s);
 export const mayRevoke = (o: Override, s: Session) => o.status === 'approved' && hasRole(s, 'approver') && !isBookScoped(s);
 

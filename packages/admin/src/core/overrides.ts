@@ -14,15 +14,31 @@ export interface OverrideFilter {
   readonly scheme?: string;
 }
 
+/** What the kit reads of an override to decide what to offer (the caller fields are absent from an older API). */
+type OfferedOverride = Pick<Override, 'status' | 'requestedBy'> & {
+  readonly requestedByYou?: boolean;
+  readonly mayEdit?: boolean;
+  readonly mayWithdraw?: boolean;
+};
+
 /**
- * Whether to offer `session` to withdraw `o`: a pending request they filed (the API's `requestedByYou`,
- * or `requestedBy` against their credential from an API without it) and a role that may withdraw
- * (officer or above, a relationship manager too) — a viewer whose officer key filed it may not. The API decides anyway.
+ * Whether to offer `session` to withdraw `o`: the API's `mayWithdraw`, computed for the caller — their
+ * own pending request, or one a relationship manager filed for a customer now in the caller's book.
+ * From an API without it: a pending request they filed (`requestedByYou`, or `requestedBy` against
+ * their credential) and a role that may withdraw (officer or above, a relationship manager too).
  */
-export function mayWithdrawOverride(
-  o: Pick<Override, 'status' | 'requestedBy'> & { readonly requestedByYou?: boolean },
-  session: Session | undefined,
-): boolean {
+export function mayWithdrawOverride(o: OfferedOverride, session: Session | undefined): boolean {
+  if (o.mayWithdraw !== undefined) return o.mayWithdraw;
+  return o.status === 'pending' && hasRole(session, 'officer') && filedBySession(o, session);
+}
+
+/**
+ * Whether to offer `session` to edit `o`: the API's `mayEdit` (their own pending request, not past its
+ * expiry); from an API without it, as {@link mayWithdrawOverride} reads the older API. Editing stays
+ * the requester's: an RM who took over a customer may withdraw its request, not rewrite it.
+ */
+export function mayEditOverride(o: OfferedOverride, session: Session | undefined): boolean {
+  if (o.mayEdit !== undefined) return o.mayEdit;
   return o.status === 'pending' && hasRole(session, 'officer') && filedBySession(o, session);
 }
 
@@ -300,7 +316,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
     );
   }
 
-  /** Change a pending request (its requester only); the approvers must review it again. */
+  /** Change a pending request (its requester only: `mayEditOverride`); the approvers must review it again. */
   edit(id: string, patch: OverrideEdit): Promise<boolean> {
     const scheme = this.state.items.find((o) => o.id === id)?.scheme ?? this.state.current?.scheme;
     const errors = {
@@ -313,7 +329,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
     });
   }
 
-  /** Take back a pending request (its requester only). */
+  /** Take back a pending request (its requester, or the RM now holding the customer: `mayWithdrawOverride`). */
   withdraw(id: string, note?: string): Promise<boolean> {
     const body = note?.trim() ? { note: note.trim() } : {};
     return this.#write(

@@ -11,7 +11,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import { credentialsChanged } from './credential-cache.js';
-import type { Principal } from './principal.js';
+import { bookOf, type Principal } from './principal.js';
 import { isRole, roleAtLeast, type Role } from './roles.js';
 import { constantTimeEqual, hashSecret, KEY_SECRET_PATTERN, newKeySecret, randomId } from './secrets.js';
 
@@ -160,7 +160,7 @@ export async function verifyKey(
       ...principal,
       role: roleAtLeast(owner.role, key.role) ? key.role : owner.role,
       staffId: owner.id,
-      ...(owner.scope === 'book' ? { book: owner.id } : {}),
+      ...bookOf(owner),
     },
   };
 }

@@ -27,3 +27,12 @@ export interface Principal {
   /** Book-scoped staff (relationship managers): the staff id whose book is all this credential reads. */
   readonly book?: string;
 }
+
+/**
+ * The book a staff member's credentials are limited to: their own, when they are book-scoped (a
+ * relationship manager); none when tenant-wide. The one reading of a staff scope, for their tokens,
+ * the keys they own and (through `Principal.book`) what they file.
+ */
+export function bookOf(staff: { readonly id: string; readonly scope: string }): Pick<Principal, 'book'> {
+  return staff.scope === 'book' ? { book: staff.id } : {};
+}

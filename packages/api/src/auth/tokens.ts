@@ -11,7 +11,7 @@ import {
 } from '@tierkit/db';
 import { unsafeTextIn } from '../text-safety.js';
 import { credentialsChanged } from './credential-cache.js';
-import type { Principal } from './principal.js';
+import { bookOf, type Principal } from './principal.js';
 import { isRole } from './roles.js';
 import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
 
@@ -250,6 +250,6 @@ function staffPrincipal(staff: StaffMember & { role: Principal['role'] }, origin
     origins,
     actor: `staff:${staff.id}`,
     staffId: staff.id,
-    ...(staff.scope === 'book' ? { book: staff.id } : {}),
+    ...bookOf(staff),
   };
 }

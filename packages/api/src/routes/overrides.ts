@@ -21,6 +21,7 @@ import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import {
   decideOverride,
   editOverride,
+  callerOf,
   overrideView,
   overrideWithDecisions,
   requestOverride,
@@ -61,7 +62,7 @@ const requestRoute = createRoute({
   tags: ['four eyes'],
   summary: 'Request a manual level (pending until another person approves it)',
   description:
-    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it (edit or withdraw that one instead).',
+    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester).',
   request: { params: SubjectIdParams, ...body(OverrideRequestBody) },
   responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -97,7 +98,7 @@ const editRoute = createRoute({
   method: 'patch',
   path: '/overrides/{overrideId}',
   tags: ['four eyes'],
-  summary: 'Edit a pending request (requester only): its contentHash changes, so an approval of the old content fails',
+  summary: 'Edit a pending request (its requester only; `mayEdit`): its contentHash changes, so an approval of the old content fails',
   request: { params: OverrideIdParams, ...body(OverrideEditBody) },
   responses: { 200: { description: 'Edited, still pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -119,7 +120,11 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteB
 const approveRoute = action('approve', 'Approve a pending request (approver, not the requester); it takes effect at once', DecisionBody);
 const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody);
 const revokeRoute = action('revoke', 'End an approved override (approver), with a note; the rules decide again from now', NoteBody);
-const withdrawRoute = action('withdraw', 'Take back a pending request (requester only)', OptionalNoteBody);
+const withdrawRoute = action(
+  'withdraw',
+  'Take back a pending request (its requester; for a request a relationship manager filed, also the RM whose book the customer is in; `mayWithdraw`)',
+  OptionalNoteBody,
+);
 
 async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: string) {
   const now = deps.now().toISOString();
@@ -145,7 +150,7 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   const last = items.at(-1);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
   return {
-    items: await Promise.all(items.map(async (r) => overrideView(r, now, await mine([r.override.requestedBy])))),
+    items: await Promise.all(items.map(async (r) => overrideView(r, now, callerOf(deps, r, now, await mine([r.override.requestedBy]))))),
     nextCursor: rows.length > q.limit && last ? encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id }) : null,
   };
 }

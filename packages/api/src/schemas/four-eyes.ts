@@ -89,6 +89,14 @@ export const OverrideSchema = z
       description:
         'Whether the caller filed it, by person as four eyes compares (their staff token or an API key they own): theirs to edit or withdraw while pending, never to approve or reject (403 four-eyes).',
     }),
+    mayEdit: z.boolean().openapi({
+      description:
+        'Whether the caller may edit it now (`PATCH /v1/overrides/{id}`): pending, not past its expiry, filed by them, with a credential that may edit. Offer the edit only when true.',
+    }),
+    mayWithdraw: z.boolean().openapi({
+      description:
+        'Whether the caller may withdraw it now (`POST /v1/overrides/{id}/withdraw`): pending, and filed by them — or, when a relationship manager filed it, the caller is the relationship manager whose book the customer is in now. Offer the withdrawal only when true.',
+    }),
     requestedAt: instant,
     updatedAt: instant,
     decidedBy: z.string().nullable(),

@@ -3,7 +3,6 @@ import {
   appendDecision,
   changeOverride,
   findOverride,
-  findStaff,
   isManagedBy,
   insertOverride,
   listDecisions,
@@ -18,7 +17,7 @@ import {
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
-import { personOfActor } from '../auth/api-keys.js';
+import { refusal } from '../auth/access.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -50,8 +49,44 @@ function stateOf(r: OverrideRecord, now: string): OverrideState {
   return r.override.expiresAt !== null && r.override.expiresAt <= now ? 'expired' : 'approved';
 }
 
-/** `requestedByYou`: whether the caller filed it, by person (`requestedByCaller`). */
-export function overrideView(r: OverrideRecord, now: string, requestedByYou: boolean): OverrideView {
+/** What the caller may do with a request, as the API decides it ({@link callerOf}). */
+export interface OverrideCaller {
+  readonly requestedByYou: boolean;
+  readonly mayEdit: boolean;
+  readonly mayWithdraw: boolean;
+}
+
+/**
+ * Whether the caller stands for the request when withdrawing it: its requester (by person), or — a
+ * request filed by book-scoped staff belonging to its customer's book — a relationship manager whose
+ * book the customer is in. Whoever reaches `r` with a book-scoped credential has the customer in
+ * their book (`overrideOr404`, `subjectOr404`). How the requester was scoped is read from the request
+ * (as it held when filed), never from their scope today: a compliance officer made book-scoped later
+ * does not hand their requests to a relationship manager.
+ */
+function withdrawsFor(deps: ApiDeps, r: OverrideRecord, requestedByYou: boolean): boolean {
+  return requestedByYou || (r.requesterScope === 'book' && deps.principal.book !== undefined);
+}
+
+/**
+ * What the caller may do with `r` now (`requestedByYou` from `requestedByCaller`): the rules of
+ * `editOverride` and `withdrawOverride`, so a console offers exactly what the API would accept.
+ */
+export function callerOf(deps: ApiDeps, r: OverrideRecord, now: string, requestedByYou: boolean): OverrideCaller {
+  const pending = r.status === 'pending';
+  const allowed = (method: string, path: string) => refusal(deps.principal, method, path, undefined) === undefined;
+  const id = encodeURIComponent(r.override.id);
+  return {
+    requestedByYou,
+    // Past its expiry a pending request can only be rejected or withdrawn (see editOverride).
+    mayEdit:
+      pending && requestedByYou && (r.override.expiresAt === null || r.override.expiresAt > now) && allowed('PATCH', `/v1/overrides/${id}`),
+    mayWithdraw: pending && withdrawsFor(deps, r, requestedByYou) && allowed('POST', `/v1/overrides/${id}/withdraw`),
+  };
+}
+
+/** The override as `caller` sees it. */
+export function overrideView(r: OverrideRecord, now: string, caller: OverrideCaller): OverrideView {
   const status = stateOf(r, now);
   return {
     id: r.override.id,
@@ -60,7 +95,9 @@ export function overrideView(r: OverrideRecord, now: string, requestedByYou: boo
     inForce: status === 'approved',
     contentHash: overrideHash(r),
     requestedBy: r.override.requestedBy,
-    requestedByYou,
+    requestedByYou: caller.requestedByYou,
+    mayEdit: caller.mayEdit,
+    mayWithdraw: caller.mayWithdraw,
     requestedAt: r.createdAt,
     updatedAt: r.updatedAt,
     decidedBy: r.decidedBy,
@@ -145,14 +182,16 @@ async function record(
 export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = deps.db): Promise<OverrideRecord> {
   const r = await findOverride(db, deps.tenantId, id);
   const book = deps.principal.book;
-  if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book))))
+  // In a transaction (a write), the book held stays so until it ends: a move waits (isManagedBy).
+  if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book, { hold: db.isTransaction }))))
     throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
   return r;
 }
 
 /** The view of `r` as the caller sees it. */
 async function viewFor(deps: ApiDeps, db: Executor, r: OverrideRecord, now: string): Promise<OverrideView> {
-  return overrideView(r, now, await requestedByCaller(db, deps.tenantId, deps.principal.actor)([r.override.requestedBy]));
+  const byYou = await requestedByCaller(db, deps.tenantId, deps.principal.actor)([r.override.requestedBy]);
+  return overrideView(r, now, callerOf(deps, r, now, byYou));
 }
 
 /** The override and every step of its life, oldest first. */
@@ -178,15 +217,34 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     // A second request beside a pending one would leave the checker to pick between two competing
     // exceptions; the maker changes the one that waits instead (edit, or withdraw and request anew).
     const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme, nowIso);
+    const book = deps.principal.book;
+    // The customer was in the book when read above, but may have moved since (while this waited for
+    // the lock above, say): say so rather than file a request the RM could not reach. Held from here
+    // to the commit, so a move waits for it (isManagedBy).
+    if (book !== undefined && !(await isManagedBy(trx, deps.tenantId, subject.id, book, { hold: true })))
+      throw new ProblemError(
+        'subject-not-found',
+        `Subject "${externalId}" is no longer in your book: it was moved to another while this request was being filed, and nothing was filed.`,
+      );
     if (pending) {
+      const byYou = await requestedByCaller(trx, deps.tenantId, deps.principal.actor)([pending.override.requestedBy]);
+      const may = callerOf(deps, pending, nowIso, byYou);
+      // Say only what this caller may do about it: the new RM of a moved customer may withdraw, not edit.
+      const instead =
+        may.mayEdit && may.mayWithdraw
+          ? 'edit or withdraw it rather than file another, or wait for its decision'
+          : may.mayWithdraw
+            ? 'withdraw it and file your own, or wait for its decision'
+            : 'its requester may edit or withdraw it; otherwise wait for its decision';
       throw new ProblemError(
         'conflict',
-        `Override ${pending.override.id} (${pending.override.level}, ${pending.override.mode}) is already pending for subject "${externalId}" in ${input.scheme}, requested by ${pending.override.requestedBy} at ${pending.createdAt}: edit or withdraw it rather than file another, or wait for its decision.`,
+        `Override ${pending.override.id} (${pending.override.level}, ${pending.override.mode}) is already pending for subject "${externalId}" in ${input.scheme}, requested by ${pending.override.requestedBy} at ${pending.createdAt}: ${instead}.`,
       );
     }
     await insertOverride(trx, deps.tenantId, subject.id, { id, ...input, requestedBy: deps.principal.actor, approvedBy: null }, nowIso, {
       status: 'pending',
       contentHash: hash,
+      requesterScope: book !== undefined ? 'book' : 'tenant',
     });
     const r = await overrideOr404(deps, id, trx);
     await record(trx, deps, r, 'requested', null, hash, nowIso);
@@ -203,29 +261,20 @@ async function requireRequester(trx: Executor, deps: ApiDeps, r: OverrideRecord,
   throw new ProblemError('forbidden', refusal);
 }
 
-/** Whether `actor` acts for a relationship manager: a book-scoped staff member (their token or a key they own). */
-async function actsForABook(trx: Executor, tenantId: string, actor: string): Promise<boolean> {
-  const person = await personOfActor(trx, tenantId, actor);
-  if (!person.startsWith('staff:')) return false;
-  return (await findStaff(trx, tenantId, person.slice('staff:'.length)))?.scope === 'book';
-}
-
 /**
- * Who may withdraw a pending request: its requester, or — the request belonging to its customer's
- * book — the relationship manager whose book the customer is in now, when another relationship
- * manager filed it (a customer moved between books keeps a request nobody in the new book could
- * otherwise take back, and none could be filed beside it). A request filed by tenant-wide staff (a
- * compliance officer's, say) stays theirs to withdraw.
+ * Who may withdraw a pending request: its requester, or the relationship manager whose book the
+ * customer is in when book-scoped staff filed it (`withdrawsFor`): a customer moved between books
+ * keeps a request nobody in the new book could otherwise take back, and none could be filed beside
+ * it. One filed by tenant-wide staff (a compliance officer's, say) stays theirs to withdraw.
  */
 async function requireMayWithdraw(trx: Executor, deps: ApiDeps, r: OverrideRecord): Promise<void> {
-  if (await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor)) return;
-  // overrideOr404 has already checked the customer is in a book-scoped caller's book.
-  if (deps.principal.book !== undefined && (await actsForABook(trx, deps.tenantId, r.override.requestedBy))) return;
+  const byYou = await samePerson(trx, deps.tenantId, r.override.requestedBy, deps.principal.actor);
+  if (withdrawsFor(deps, r, byYou)) return;
   throw new ProblemError(
     'forbidden',
-    deps.principal.book !== undefined
-      ? `Override ${r.override.id} was requested by ${r.override.requestedBy}, who is not a relationship manager; only they may withdraw it.`
-      : 'Only the requester may withdraw an override request.',
+    r.requesterScope === 'tenant'
+      ? `Override ${r.override.id} was filed by ${r.override.requestedBy} for the whole bank, not for a book: only they may withdraw it (an approver may reject it).`
+      : `Only the requester (${r.override.requestedBy}) or the relationship manager whose book the customer is in may withdraw override ${r.override.id}.`,
   );
 }
 

@@ -45,6 +45,13 @@ export interface Override extends OverrideContent, OverrideOutcome {
    * own): theirs to edit or withdraw while pending, never theirs to approve or reject.
    */
   readonly requestedByYou: boolean;
+  /** Whether the caller may edit it now: pending, not past its expiry, theirs, with a credential that may. */
+  readonly mayEdit: boolean;
+  /**
+   * Whether the caller may withdraw it now: pending, and theirs — or, filed by a relationship manager,
+   * the caller holds the book its customer is in now.
+   */
+  readonly mayWithdraw: boolean;
   readonly requestedAt: string;
   readonly updatedAt: string;
 }

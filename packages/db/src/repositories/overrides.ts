@@ -181,7 +181,15 @@ export type OverrideStatus = (typeof OVERRIDE_STATUSES)[number];
 export interface NewOverrideState {
   readonly status: OverrideStatus;
   readonly contentHash: string;
+  /** Who filed it, as held when they did ({@link OverrideRecord.requesterScope}); `tenant` when not said. */
+  readonly requesterScope?: RequesterScope;
 }
+
+/**
+ * Whether a request was filed by book-scoped staff (`book`: it belongs to its customer's book) or by
+ * tenant-wide staff or an unowned key (`tenant`: it stays its requester's).
+ */
+export type RequesterScope = 'book' | 'tenant';
 
 /** Store an override request (approved or not). */
 export async function insertOverride(
@@ -216,6 +224,7 @@ export async function insertOverride(
         decision_note: null,
         revoked_by: null,
         revoke_note: null,
+        requester_scope: state.requesterScope ?? 'tenant',
       })
       .execute();
     await bumpSubjectVersions(trx, [subjectId]);
@@ -260,6 +269,8 @@ export interface OverrideRecord extends OverrideOutcome {
   readonly contentHash: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Who filed it, as held then (rows from before it was recorded read `tenant`: only their requester withdraws them). */
+  readonly requesterScope: RequesterScope;
 }
 
 function overridesWithSubject(db: Executor, tenantId: string) {
@@ -288,6 +299,7 @@ function toRecord(row: OverrideRow & { external_id: string }): OverrideRecord {
     revokedBy: row.revoked_by,
     revokedAt: row.revoked_at,
     revokeNote: row.revoke_note,
+    requesterScope: row.requester_scope === 'book' ? 'book' : 'tenant',
   };
 }
 

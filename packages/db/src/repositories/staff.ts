@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Insertable, sql } from 'kysely';
+import { type Insertable, PostgresAdapter, sql } from 'kysely';
 import type { BookMoveTable, StaffRow } from '../schema.js';
 import { chunks, type Executor } from './executor.js';
 
@@ -187,16 +187,26 @@ export async function managersOf(db: Executor, tenantId: string, subjectIds: rea
   return out;
 }
 
-/** Whether staff member `staffId` manages the subject (internal id). */
-export async function isManagedBy(db: Executor, tenantId: string, subjectId: string, staffId: string): Promise<boolean> {
-  const row = await db
+/**
+ * Whether staff member `staffId` manages the subject (internal id). `hold`: in the caller's transaction
+ * the answer holds until it ends — on PostgreSQL the row is read `FOR SHARE`, so a move of the subject
+ * to another book (`assignManagers` deletes the row) waits for it; SQLite serializes writers already.
+ */
+export async function isManagedBy(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  staffId: string,
+  options: { readonly hold?: boolean } = {},
+): Promise<boolean> {
+  let q = db
     .selectFrom('subject_managers')
     .select(sql<number>`1`.as('one'))
     .where('tenant_id', '=', tenantId)
     .where('subject_id', '=', subjectId)
-    .where('staff_id', '=', staffId)
-    .executeTakeFirst();
-  return row !== undefined;
+    .where('staff_id', '=', staffId);
+  if (options.hold && db.getExecutor().adapter instanceof PostgresAdapter) q = q.forShare();
+  return (await q.executeTakeFirst()) !== undefined;
 }
 
 /** Which of the given staff ids exist in the tenant. */

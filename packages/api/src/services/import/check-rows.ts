@@ -78,7 +78,6 @@ function subjectId(rec: CsvRecord, col: number, header: string, errors: RowError
   return undefined;
 }
 
-/** Check one metrics row; its observations, or the errors that keep it out. */
 /**
  * What a row check gives: the row when it passed, else its errors — and the subject id when that cell
  * was well formed, so a rejected row's unknown subject is named in the same pass as its other errors.
@@ -89,6 +88,7 @@ export interface RowCheck<T> {
   readonly errors: RowError[];
 }
 
+/** Check one metrics row; its observations, or the errors that keep it out. */
 export function checkMetricRow(plan: MetricPlan, rec: CsvRecord, ctx: RowContext): RowCheck<MetricRow> {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };

@@ -119,7 +119,6 @@ type Checked =
   | { readonly kind: 'subjects'; rows: SubjectRowInput[] }
   | { readonly kind: 'managers'; rows: ManagerRowInput[] };
 
-/** Errors of rows in file order (README: "in file order"); one row's by its columns, the row-wide one first. */
 /** A metrics or managers row naming a subject the tenant does not have. */
 function unknownSubject(line: number, plan: ImportPlan | undefined, subject: string): RowError {
   const column = plan?.kind === 'metrics' || plan?.kind === 'managers' ? (plan.headers[plan.subject] ?? null) : null;
@@ -132,6 +131,7 @@ function unknownSubject(line: number, plan: ImportPlan | undefined, subject: str
   };
 }
 
+/** Errors of rows in file order (README: "in file order"); one row's by its columns, the row-wide one first. */
 function inFileOrder(rows: RowError[][], headers: readonly string[]): RowError[][] {
   const col = (e: RowError) => (e.column === null ? -1 : headers.indexOf(e.column));
   for (const errors of rows) errors.sort((a, b) => col(a) - col(b));
@@ -166,11 +166,10 @@ async function* checkedBatches(
   };
   // Rejected rows whose subject id is well formed: looked up with their batch, so an unknown subject is
   // named beside the row's other errors, not only once the user has fixed those and uploaded again.
-  let heldRejects: { subject: string; errors: RowError[] }[] = [];
+  let heldRejects: { line: number; subject: string; errors: RowError[] }[] = [];
   const resolveHeld = () => {
     for (const r of heldRejects) {
-      const line = r.errors[0]?.line ?? 0;
-      if (!subjectIds.has(r.subject)) r.errors.push(unknownSubject(line, plan, r.subject));
+      if (!subjectIds.has(r.subject)) r.errors.push(unknownSubject(r.line, plan, r.subject));
       reject(r.errors);
     }
     heldRejects = [];
@@ -281,12 +280,12 @@ async function* checkedBatches(
       if (plan.kind === 'metrics') {
         const { row, subject, errors } = checkMetricRow(plan, rec, rowCtx);
         if (row) metricRows.push(row);
-        else if (subject !== undefined) heldRejects.push({ subject, errors });
+        else if (subject !== undefined) heldRejects.push({ line: rec.line, subject, errors });
         else reject(errors);
       } else if (plan.kind === 'managers') {
         const { row, subject, errors } = checkManagerRow(plan, rec);
         if (row) managerRows.push(row);
-        else if (subject !== undefined) heldRejects.push({ subject, errors });
+        else if (subject !== undefined) heldRejects.push({ line: rec.line, subject, errors });
         else reject(errors);
       } else {
         const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer');
