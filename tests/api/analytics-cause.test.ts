@@ -45,6 +45,26 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
   const api = client(f, () => f.keys.roles.analyst);
   before(async () => {
     await writeBook(f.db.db, 'bank-a', { events: EVENTS });
+    // Another bank, with subjects of the same ids: an override there sets back G's October move and A's
+    // September one. Neither is bank-a's, so neither is held in bank-a's answers.
+    await writeBook(f.db.db, 'bank-b', {
+      events: [
+        { subject: 'A', period: '2025-08', from: null, to: 'gold', reason: 'initial' },
+        { subject: 'A', period: '2025-09', from: 'gold', to: 'standard' },
+        { subject: 'A', period: '2025-10', from: 'standard', to: 'gold', reason: 'override' },
+        { subject: 'G', period: '2025-10', from: null, to: 'standard', reason: 'initial' },
+        { subject: 'G', period: '2025-11', from: 'standard', to: 'gold', reason: 'override' },
+      ],
+    });
+  });
+
+  it('another bank’s overrides hold only its own customers', async () => {
+    const b = client(f, () => f.keys.b);
+    const mine = await (await b.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    assert.deepEqual(mine.heldByOverride, [1, 0], 'bank-b: its A, set back in October');
+    const a = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    assert.deepEqual(a.policy.downgrades, [0, 1], 'bank-a: G still moved down by the rules in October');
+    assert.deepEqual(a.policy.upgrades, [1, 0], 'bank-a: A still moved up by the rules in September');
   });
 
   it('migration: the policy’s and the overrides’ matrices add up to the matrix; a customer held by an override is no stayer', async () => {
