@@ -44,9 +44,21 @@ describe('console: effect evaluation figures', () => {
     assert.equal(count(undefined), '0');
     assert.equal(ANALYTICS_WORDS['zh-CN'].cohorts(12_036, 9_964), '调级 12,036 位，未调级 9,964 位。');
     assert.equal(ANALYTICS_WORDS['zh-TW'].distributionSummary(10_000, 24).includes('共 10,000 位'), true);
+    // The parts add up to those with a level in both months: 1,204 + 987 + 7,789 + 10 + 0 = 9,990.
+    const totals = { both: 9_990, up: 1_204, down: 987, same: 7_789, heldByOverride: 10, unranked: 0, entered: 10 };
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const parts = [...ANALYTICS_WORDS[locale].migrationTotals(totals).matchAll(/\d[\d,]*/g)].map((m) => Number(m[0].replaceAll(',', '')));
+      const [both, ...rest] = parts.slice(0, -1);
+      assert.equal(
+        rest.reduce((x, y) => x + y, 0),
+        both,
+        `${locale}: the parts of the totals line add up to both`,
+      );
+      assert.equal(rest.length, 5, `${locale}: up, down, same, held, not comparable`);
+    }
     assert.match(
-      ANALYTICS_WORDS.en.migrationTotals({ both: 9_990, up: 1_204, down: 987, same: 7_799, unranked: 0, entered: 10 }),
-      /^9,990 with a level in both months: 1,204 up, 987 down, 7,799 the same/,
+      ANALYTICS_WORDS.en.migrationTotals(totals),
+      /^9,990 with a level in both months: 1,204 up, 987 down, 7,789 the same, 10 held by an override, 0 not comparable/,
     );
     assert.equal(
       ANALYTICS_WORDS['zh-CN'].migrationByCause({ up: 1_100, down: 900, same: 7_000 }, { up: 104, down: 87, same: 12 }, 1_010),

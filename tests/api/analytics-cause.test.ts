@@ -21,7 +21,9 @@ import { writeBook, type BookEvent } from '../support/history-book.js';
  *
  * 2025-08 → 2025-10: A up, policy; B and J gold in both months only because an override set them back:
  * held by override, no stayers; C up and I down, overrides; D standard in both months, set by an
- * override's end; E standard, nothing moved it; G down, policy; H entered.
+ * override's end; E standard, nothing moved it; G down, policy; H entered. Month by month B is held in
+ * September (the rules' move, set back by an override the month after, as an override decided once a
+ * month's data are in is recorded) and J in October (within the month).
  */
 const EVENTS: BookEvent[] = [
   ...['A', 'C', 'D', 'E'].map((s) => ({ subject: s, period: '2025-08', from: null, to: 'standard', reason: 'initial' as const })),
@@ -43,6 +45,26 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
   const api = client(f, () => f.keys.roles.analyst);
   before(async () => {
     await writeBook(f.db.db, 'bank-a', { events: EVENTS });
+    // Another bank, with subjects of the same ids: an override there sets back G's October move and A's
+    // September one. Neither is bank-a's, so neither is held in bank-a's answers.
+    await writeBook(f.db.db, 'bank-b', {
+      events: [
+        { subject: 'A', period: '2025-08', from: null, to: 'gold', reason: 'initial' },
+        { subject: 'A', period: '2025-09', from: 'gold', to: 'standard' },
+        { subject: 'A', period: '2025-10', from: 'standard', to: 'gold', reason: 'override' },
+        { subject: 'G', period: '2025-10', from: null, to: 'standard', reason: 'initial' },
+        { subject: 'G', period: '2025-11', from: 'standard', to: 'gold', reason: 'override' },
+      ],
+    });
+  });
+
+  it('another bank’s overrides hold only its own customers', async () => {
+    const b = client(f, () => f.keys.b);
+    const mine = await (await b.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    assert.deepEqual(mine.heldByOverride, [1, 0], 'bank-b: its A, set back in October');
+    const a = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    assert.deepEqual(a.policy.downgrades, [0, 1], 'bank-a: G still moved down by the rules in October');
+    assert.deepEqual(a.policy.upgrades, [1, 0], 'bank-a: A still moved up by the rules in September');
   });
 
   it('migration: the policy’s and the overrides’ matrices add up to the matrix; a customer held by an override is no stayer', async () => {
@@ -65,25 +87,36 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
     assert.deepEqual(body.totals, { both: 8, up: 2, down: 2, same: 2, unranked: 0, heldByOverride: 2, entered: 1 });
   });
 
-  it('migration over one month: J is held in October, B moved up by its override', async () => {
+  it('migration over one month: J is held in October, and B, whose override set back the rules’ September move', async () => {
     const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
-    // 09 → 10: B up (override), D down (override's end), G down (rules), J held; A C E H I stayed.
-    assert.deepEqual(body.totals, { both: 9, up: 1, down: 2, same: 5, unranked: 0, heldByOverride: 1, entered: 0 });
+    // 09 → 10: B held (its override undid the rules' move of 09), D down (override's end), G down
+    // (rules), J held; A C E H I stayed.
+    assert.deepEqual(body.totals, { both: 9, up: 0, down: 2, same: 5, unranked: 0, heldByOverride: 2, entered: 0 });
     assert.deepEqual(body.policy.totals, { up: 0, down: 1, same: 5, unranked: 0 });
-    assert.deepEqual(body.override.totals, { up: 1, down: 1, same: 0, unranked: 0 });
+    assert.deepEqual(body.override.totals, { up: 0, down: 1, same: 0, unranked: 0 });
+  });
+
+  it('migration August → September: B, moved down by the rules and set back by an override in October, is held', async () => {
+    const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-08&to=2025-09')).json();
+    // 08 → 09: A up (rules), B held; C and D up, I down (overrides); E G J stayed; H entered.
+    assert.deepEqual(body.totals, { both: 8, up: 3, down: 1, same: 3, unranked: 0, heldByOverride: 1, entered: 1 });
+    assert.deepEqual(body.policy.totals, { up: 1, down: 0, same: 3, unranked: 0 });
+    assert.equal(body.policy.matrix[1][0], 1, 'B: gold → standard, the rules’ cell');
   });
 
   it('rates: a customer the rules moved and an override set back within the month is counted apart, in no rate', async () => {
     const res = await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-09&to=2025-10');
     assert.equal(res.status, 200);
     const body = await res.json();
-    // 09 (base 8: all but H): A up, B down (rules); C and D up, I down (overrides); H entered.
-    // 10 (base 9): B up and D down (overrides); G down (rules); J held.
+    // 09 (base 8: all but H): A up (rules), B held (the rules moved it down, its override set it back
+    // in 10); C and D up, I down (overrides); H entered.
+    // 10 (base 9): D down (override's end); G down (rules); J held; B's override is no move of its own.
     assert.deepEqual(body.base, [8, 9]);
-    assert.deepEqual(body.heldByOverride, [0, 1]);
-    assert.deepEqual(body.upgrades, [3, 1]);
-    assert.deepEqual(body.downgrades, [2, 2]);
-    assert.deepEqual(body.policy.downgrades, [1, 1]);
+    assert.deepEqual(body.heldByOverride, [1, 1]);
+    assert.deepEqual(body.upgrades, [3, 0]);
+    assert.deepEqual(body.downgrades, [1, 2]);
+    assert.deepEqual(body.policy.downgrades, [0, 1]);
+    assert.deepEqual(body.override.upgrades, [2, 0]);
     assert.deepEqual(body.override.downgrades, [1, 1]);
     assert.deepEqual(body.entered, [1, 0]);
   });
@@ -92,16 +125,24 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
     const res = await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=down&months=1');
     assert.equal(res.status, 200);
     const body = await res.json();
-    // G moved down by the rules; D by its override's end; J held; A C E H I stayed.
-    assert.deepEqual(body.cohorts, { moved: 1, stayed: 5, overrideMoved: 1, heldByOverride: 1 });
+    // G moved down by the rules; D by its override's end; J and B held; A C E H I stayed.
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 5, overrideMoved: 1, heldByOverride: 2 });
+  });
+
+  it('effect: a customer the rules moved down whose override set it back the month after is no mover', async () => {
+    const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-09&direction=down&months=1')).json();
+    // 09: I down by its override; B held; A C D (up) and H (entered) in neither; E G J stayed.
+    assert.deepEqual(body.cohorts, { moved: 0, stayed: 3, overrideMoved: 1, heldByOverride: 1 });
   });
 });
 
 /*
  * The same through the API, as a bank meets it: H1 held platinum on May's data, the rules downgraded it
  * to standard on October's (after months below), and an override back to platinum was approved on
- * 2025-11-15 (recorded in November, the month decided). Between September and November it is at
- * platinum in both months, held by the override: no stayer, and its cell is the overrides'.
+ * 2025-11-15 (recorded in November, the month decided, one after the rules' move). Between September
+ * and November it is at platinum in both months, held by the override: no stayer, and its cell is the
+ * overrides'. Month by month it is held in October, the rules' month: no downgrade by the policy then,
+ * and no upgrade by the override in November.
  */
 forEachDialect('analytics: a customer an override set back after the rules’ downgrade, through the API', (f) => {
   const api = client(f, () => f.keys.roles.analyst);
@@ -129,10 +170,28 @@ forEachDialect('analytics: a customer an override set back after the rules’ do
     assert.deepEqual(body.totals, { both: 1, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 1, entered: 0 });
     assert.equal(body.override.matrix[2][2], 1, 'platinum → platinum, set by the override');
     assert.equal(body.policy.matrix[2][2], 0);
-    // Month by month the two moves are there, each with its cause.
+  });
+
+  it('rates: held in October, the month the rules moved it, and no move of either cause', async () => {
     const rates = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-10&to=2025-11')).json();
-    assert.deepEqual(rates.policy.downgrades, [1, 0]);
-    assert.deepEqual(rates.override.upgrades, [0, 1]);
-    assert.deepEqual(rates.heldByOverride, [0, 0]);
+    assert.deepEqual(rates.heldByOverride, [1, 0]);
+    assert.deepEqual(rates.policy.downgrades, [0, 0]);
+    assert.deepEqual(rates.override.upgrades, [0, 0]);
+    // Asked through October only, the month after is still read to see the override.
+    const october = await (await api.get('/v1/analytics/rates?scheme=retail-tier&from=2025-10&to=2025-10')).json();
+    assert.deepEqual(october.heldByOverride, [1]);
+    assert.deepEqual(october.policy.downgrades, [0]);
+  });
+
+  it('effect of October’s downgrades: the customer is left out of the movers and counted held', async () => {
+    const res = await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=down&months=1');
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.deepEqual(body.cohorts, { moved: 0, stayed: 0, overrideMoved: 0, heldByOverride: 1 });
+  });
+
+  it('migration September → October: held, not a downgrade', async () => {
+    const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
+    assert.deepEqual(body.totals, { both: 1, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 1, entered: 0 });
   });
 });

@@ -76,6 +76,49 @@ function lastEventSince(s: Subject, from: string, to: string): Subject['events']
   return last && last.period > from ? last : undefined;
 }
 
+/** The reason of the subject's last event in `month`, when it has one. */
+function lastReasonIn(s: Subject, month: string): EventReason | undefined {
+  let reason: EventReason | undefined;
+  for (const e of s.events) if (e.period === month) reason = e.reason;
+  return reason;
+}
+
+const monthAt = (month: string, by: number): string | undefined => MONTHS[MONTHS.indexOf(month) + by];
+
+/**
+ * The rules moved the subject in `month` and an override's approval set it back the month after (an
+ * override is decided once a month's data are in, and recorded in the month decided): held in `month`.
+ */
+function heldNext(s: Subject, month: string): boolean {
+  const prev = monthAt(month, -1);
+  const next = monthAt(month, 1);
+  const a = prev === undefined ? undefined : levelAt(s, prev);
+  const reason = lastReasonIn(s, month);
+  return (
+    a !== undefined &&
+    reason !== undefined &&
+    reason !== 'override' &&
+    reason !== 'override-expired' &&
+    levelAt(s, month) !== a &&
+    next !== undefined &&
+    lastReasonIn(s, next) === 'override' &&
+    levelAt(s, next) === a
+  );
+}
+
+/** The override's approval of {@link heldNext}, in the month after the rules' move: no move of its own. */
+function setsBack(s: Subject, month: string): boolean {
+  const prev = monthAt(month, -1);
+  return prev !== undefined && heldNext(s, prev);
+}
+
+/** Held at its level by an override in `month` (against the month before): see packages/api/README.md. */
+function heldIn(s: Subject, month: string): boolean {
+  const prev = monthAt(month, -1);
+  const same = prev !== undefined && levelAt(s, prev) !== undefined && levelAt(s, prev) === levelAt(s, month);
+  return (same && lastReasonIn(s, month) === 'override') || heldNext(s, month);
+}
+
 function band(v: number): number {
   let b = 0;
   while (b < 53 && 2 ** b <= v) b++;
@@ -104,7 +147,8 @@ function referenceEffect(
         ? 'override-moved'
         : 'moved'
       : undefined;
-    const group = a === b ? (lastEventSince(s, before, period)?.reason === 'override' ? 'held-by-override' : 'stayed') : moved;
+    const held = heldNext(s, period) || setsBack(s, period) || (a === b && lastEventSince(s, before, period)?.reason === 'override');
+    const group = held ? 'held-by-override' : a === b ? 'stayed' : moved;
     return group ? [{ s, group, start: a }] : [];
   });
   const groups = all.filter((g) => g.group === 'moved' || g.group === 'stayed');
@@ -192,12 +236,15 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
     const rates = await (await api.get(`/v1/analytics/rates?scheme=retail-tier&from=${MONTHS[1]}&to=${to}`)).json();
     for (const [i, month] of MONTHS.slice(1).entries()) {
       const prev = MONTHS[i] as string;
-      const pairs = book.flatMap((s) => {
-        const a = levelAt(s, prev);
-        const b = levelAt(s, month);
-        return a !== undefined && b !== undefined ? [[a, b, causeIn(s, month)] as const] : [];
+      const tiered = book.filter((s) => levelAt(s, prev) !== undefined && levelAt(s, month) !== undefined);
+      // Held customers, and the override's approval that set one back the month before, are no move.
+      const pairs = tiered.flatMap((s) => {
+        const a = levelAt(s, prev) as string;
+        const b = levelAt(s, month) as string;
+        return heldIn(s, month) || setsBack(s, month) ? [] : [[a, b, causeIn(s, month)] as const];
       });
-      assert.equal(rates.base[i], pairs.length, `base ${month}`);
+      assert.equal(rates.base[i], tiered.length, `base ${month}`);
+      assert.equal(rates.heldByOverride[i], tiered.filter((s) => heldIn(s, month)).length, `held by an override ${month}`);
       assert.equal(rates.upgrades[i], pairs.filter(([a, b]) => rank(b) > rank(a)).length, `upgrades ${month}`);
       assert.equal(rates.downgrades[i], pairs.filter(([a, b]) => rank(b) < rank(a)).length, `downgrades ${month}`);
       for (const cause of ['policy', 'override'] as const) {
@@ -208,6 +255,10 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
       assert.equal(rates.entered[i], book.filter((s) => levelAt(s, prev) === undefined && levelAt(s, month) !== undefined).length);
     }
     assert.ok(rates.upgrades.some((n: number) => n > 0) && rates.downgrades.some((n: number) => n > 0), 'the book has moves both ways');
+    assert.ok(
+      MONTHS.some((m) => book.some((s) => heldNext(s, m))),
+      'the book has customers the rules moved and an override set back the month after',
+    );
     for (const cause of ['policy', 'override'] as const)
       assert.ok(
         rates[cause].upgrades.some((n: number) => n > 0),
@@ -237,9 +288,11 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
         }
         assert.equal(body.entered[i], book.filter((s) => levelAt(s, from) === undefined && levelAt(s, to) === a).length);
       }
-      const held = book.filter(
-        (s) => levelAt(s, from) !== undefined && levelAt(s, from) === levelAt(s, to) && lastEventSince(s, from, to)?.reason === 'override',
-      );
+      const held = book.filter((s) => {
+        const last = lastEventSince(s, from, to);
+        if (levelAt(s, from) === undefined || last === undefined) return false;
+        return heldNext(s, to) || setsBack(s, last.period) || (levelAt(s, from) === levelAt(s, to) && last.reason === 'override');
+      });
       assert.equal(body.totals.heldByOverride, held.length, `held by an override, ${from} → ${to}`);
       heldSeen += held.length;
     }

@@ -72,13 +72,23 @@ describe('admin console: analytics and audit', () => {
     assert.match((await page.textContent('[data-testid="analytics-migration"]')) ?? '', new RegExp(`两月均有等级 ${both} 位`));
     // The moves by cause, policy's and overrides', add up to the totals' moves.
     const num = (x: string | undefined) => Number((x ?? '').replaceAll(',', ''));
-    const totals = /升级 ([\d,]+)，降级 ([\d,]+)/.exec((await page.textContent('[data-testid="analytics-migration"] p:not(.hint)')) ?? '');
+    const totals = /升级 ([\d,]+)，降级 ([\d,]+)/.exec((await page.textContent('[data-testid="migration-totals"]')) ?? '');
     const byCause = /政策升级 ([\d,]+)、降级 ([\d,]+)；人工调整升级 ([\d,]+)、降级 ([\d,]+)/.exec(
       (await page.textContent('[data-testid="migration-by-cause"]')) ?? '',
     );
     assert.ok(totals && byCause, 'the migration says its moves, in all and by cause');
     assert.equal(num(byCause[1]) + num(byCause[3]), num(totals[1]), 'upgrades by cause add up');
     assert.equal(num(byCause[2]) + num(byCause[4]), num(totals[2]), 'downgrades by cause add up');
+    // The totals line's parts (up, down, same, held by an override, not comparable) add up to both.
+    const parts = /升级 ([\d,]+)，降级 ([\d,]+)，不变 ([\d,]+)，经人工调整保级 ([\d,]+)，无法比较 ([\d,]+)/.exec(
+      (await page.textContent('[data-testid="migration-totals"]')) ?? '',
+    );
+    assert.ok(parts, 'the totals line says the customers held by an override');
+    assert.equal(
+      parts.slice(1).reduce((sum, x) => sum + num(x), 0),
+      both,
+      'the totals line adds up to those in both months',
+    );
     // One month only, by the pickers: one row; the route names the range, and Back returns to the twelve months.
     const distRows = () => page.locator('[data-testid="analytics-distribution"] table tbody tr').count();
     const months = await distRows();

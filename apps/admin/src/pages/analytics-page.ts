@@ -257,11 +257,11 @@ export class AnalyticsPage extends LitElement {
       ${
         m && !empty
           ? html`${m.evaluated === false ? html`<p class="not-evaluated" data-testid="migration-not-evaluated">${w.migrationNotEvaluated(m.to, m.evaluatedThrough)}</p>` : nothing}
-            <p>${w.migrationTotals(m.totals)}</p>
+            <p data-testid="migration-totals">${w.migrationTotals(m.totals)}</p>
             <p data-testid="migration-by-cause">${w.migrationByCause(m.policy.totals, m.override.totals, m.totals.heldByOverride)}</p>
             ${this.#figure(
               'migration',
-              w.migrationSummary(m.totals.up, m.totals.down, m.totals.same),
+              w.migrationSummary(m.totals.up, m.totals.down, m.totals.same, m.totals.heldByOverride),
               html`<table class="analytics-grid analytics-heat">
                 <thead><tr><th scope="col">${w.fromLevel(m.from)} \\ ${w.toLevel(m.to)}</th>${m.levels.map((k) => html`<th scope="col">${l.level(k)}</th>`)}</tr></thead>
                 <tbody>

@@ -1,6 +1,17 @@
 import { groupDigits as g } from '@tierkit/core/money';
 import type { ConsoleLocale } from '../words.js';
 
+/** A migration's totals: the parts (up, down, same, held by an override, not comparable) add up to `both`. */
+type MigrationTotals = {
+  readonly up: number;
+  readonly down: number;
+  readonly same: number;
+  readonly heldByOverride: number;
+  readonly unranked: number;
+  readonly entered: number;
+  readonly both: number;
+};
+
 /** A cause's moves in a migration (the API's `policy.totals` / `override.totals`). */
 type ByCause = { readonly up: number; readonly down: number; readonly same: number };
 
@@ -23,12 +34,13 @@ const zh = {
   month: '月份',
   total: '合计',
   migration: (from: string, to: string) => `等级迁移：${from} → ${to}`,
-  migrationSummary: (up: number, down: number, same: number) => `热力图：升级 ${g(up)}、降级 ${g(down)}、不变 ${g(same)}。数据见下表。`,
+  migrationSummary: (up: number, down: number, same: number, held: number) =>
+    `热力图：升级 ${g(up)}、降级 ${g(down)}、不变 ${g(same)}${held > 0 ? `，另有经人工调整保级 ${g(held)} 位（计入所在格：多在对角线上，不计入不变）` : ''}。数据见下表。`,
   fromLevel: (from: string) => `${from} 的等级`,
   toLevel: (to: string) => `${to} 的等级`,
   entered: '期间新进入',
-  migrationTotals: (t: { up: number; down: number; same: number; unranked: number; entered: number; both: number }) =>
-    `两月均有等级 ${g(t.both)} 位：升级 ${g(t.up)}，降级 ${g(t.down)}，不变 ${g(t.same)}，无法比较 ${g(t.unranked)}；期间新进入 ${g(t.entered)} 位。`,
+  migrationTotals: (t: MigrationTotals) =>
+    `两月均有等级 ${g(t.both)} 位：升级 ${g(t.up)}，降级 ${g(t.down)}，不变 ${g(t.same)}，经人工调整保级 ${g(t.heldByOverride)}，无法比较 ${g(t.unranked)}；期间新进入 ${g(t.entered)} 位。`,
   rates: '升级率与降级率（按月）',
   ratesSummary: '折线图：每月升级率与降级率，分母为上月已分级人数。数据见下表。',
   base: '上月已分级',
@@ -106,12 +118,13 @@ const tw: typeof zh = {
   month: '月份',
   total: '合計',
   migration: (from: string, to: string) => `等級遷移：${from} → ${to}`,
-  migrationSummary: (up: number, down: number, same: number) => `熱度圖：升級 ${g(up)}、降級 ${g(down)}、不變 ${g(same)}。資料見下表。`,
+  migrationSummary: (up: number, down: number, same: number, held: number) =>
+    `熱度圖：升級 ${g(up)}、降級 ${g(down)}、不變 ${g(same)}${held > 0 ? `，另有經人工調整保級 ${g(held)} 位（計入所在格：多在對角線上，不計入不變）` : ''}。資料見下表。`,
   fromLevel: (from: string) => `${from} 的等級`,
   toLevel: (to: string) => `${to} 的等級`,
   entered: '期間新進入',
-  migrationTotals: (t: { up: number; down: number; same: number; unranked: number; entered: number; both: number }) =>
-    `兩月均有等級 ${g(t.both)} 位：升級 ${g(t.up)}，降級 ${g(t.down)}，不變 ${g(t.same)}，無法比較 ${g(t.unranked)}；期間新進入 ${g(t.entered)} 位。`,
+  migrationTotals: (t: MigrationTotals) =>
+    `兩月均有等級 ${g(t.both)} 位：升級 ${g(t.up)}，降級 ${g(t.down)}，不變 ${g(t.same)}，經人工調整保級 ${g(t.heldByOverride)}，無法比較 ${g(t.unranked)}；期間新進入 ${g(t.entered)} 位。`,
   rates: '升級率與降級率（逐月）',
   ratesSummary: '折線圖：每月升級率與降級率，分母為上月已分級人數。資料見下表。',
   base: '上月已分級',
@@ -190,13 +203,13 @@ const en: typeof zh = {
   month: 'Month',
   total: 'Total',
   migration: (from: string, to: string) => `Migration: ${from} → ${to}`,
-  migrationSummary: (up: number, down: number, same: number) =>
-    `Heat map: ${g(up)} moved up, ${g(down)} down, ${g(same)} stayed. Figures in the table below.`,
+  migrationSummary: (up: number, down: number, same: number, held: number) =>
+    `Heat map: ${g(up)} moved up, ${g(down)} down, ${g(same)} stayed${held > 0 ? `, and ${g(held)} held at their level by an override (in their cells, mostly on the diagonal, but not among those who stayed)` : ''}. Figures in the table below.`,
   fromLevel: (from: string) => `Level in ${from}`,
   toLevel: (to: string) => `Level in ${to}`,
   entered: 'Entered since',
   migrationTotals: (t) =>
-    `${g(t.both)} with a level in both months: ${g(t.up)} up, ${g(t.down)} down, ${g(t.same)} the same, ${g(t.unranked)} not comparable; ${g(t.entered)} entered since.`,
+    `${g(t.both)} with a level in both months: ${g(t.up)} up, ${g(t.down)} down, ${g(t.same)} the same, ${g(t.heldByOverride)} held by an override, ${g(t.unranked)} not comparable; ${g(t.entered)} entered since.`,
   rates: 'Upgrade and downgrade rates, by month',
   ratesSummary: 'Lines of the monthly upgrade and downgrade rates over those tiered the month before. Figures in the table below.',
   base: 'Tiered the month before',

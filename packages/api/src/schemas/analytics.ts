@@ -70,7 +70,7 @@ export const MigrationResponseSchema = z
       unranked: z.number().int(),
       heldByOverride: z.number().int().openapi({
         description:
-          'At the same level in both months because an override’s approval set it back after `from` (the rules had moved it): in no `same`',
+          'Kept at their level by an override’s approval after the rules moved them after `from` (in the same month, or the month after theirs: then `to` may be the rules’ month, the pair off the diagonal): in no `up`, `down` or `same`. Known gaps: an override that ended without a change of level, and one in force since before `from`, are not told (README “Held by an override”)',
       }),
       entered: z.number().int(),
     }),
@@ -97,7 +97,7 @@ export const RatesResponseSchema = z
     entered: Counts.openapi({ description: 'Subjects first tiered in the month (in no rate)' }),
     heldByOverride: Counts.openapi({
       description:
-        'Subjects of `base` the rules moved in the month and an override’s approval set back to the level they began it with (in no rate: no stayers by the rules)',
+        'Subjects of `base` the rules moved in the month and an override’s approval set back to the level they began it with, within the month or the month after (that approval is then no move of its own): in no rate, no stayers by the rules. Known gap: one under an override since before the month whose level did not change is not told from a stayer (README “Held by an override”)',
     }),
     upgradeRate: Means.openapi({
       description:
@@ -147,7 +147,7 @@ export const EffectResponseSchema = z
       }),
       heldByOverride: z.number().int().openapi({
         description:
-          'At the same level in `before` and `period` only because an override’s approval in `period` set it back (the rules had moved it): no stayers, left out of the comparison',
+          'Moved by the rules in `period` and set back by an override’s approval in it or the month after (or that approval, in `period`, of a move of the month before): neither movers nor stayers, left out of the comparison. Known gap: a customer under an override since before `period` whose level did not change is still among `stayed` (README “Held by an override”)',
       }),
     }),
     strata: z.array(

@@ -111,9 +111,9 @@ export async function migration(db: Executor, tenantId: string, def: SchemeDefin
     add(byCause[p.cause].matrix, i, j, p.count);
     totals.both += p.count;
     const way = direction(ranks, p.fromLevel, p.toLevel);
-    // Back at the level of `from` because an override's approval set it: the rules had moved it, so
-    // it is no stayer (a stayer by the rules is what an upgrade or downgrade rate is compared with).
-    if (way === 'same' && p.byOverride) {
+    // Kept at its level by an override's approval after the rules moved it (in the same month, or the
+    // month after theirs): neither a stayer by the rules, what a rate is compared with, nor a mover.
+    if (p.heldByOverride) {
       totals.heldByOverride += p.count;
       continue;
     }

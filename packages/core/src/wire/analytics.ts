@@ -53,8 +53,9 @@ export interface MigrationResponse {
     /** Pairs where one level is no longer in the scheme, so neither up nor down. */
     readonly unranked: number;
     /**
-     * At the same level in both months because an override set it back after `from` (its approval is
-     * the last event of the level held at `to`): not stayers by the rules, so in no `same`.
+     * Kept at their level by an override's approval after the rules moved them after `from` (in the
+     * same month, or the month after theirs, as an override decided once a month's data are in is
+     * recorded): in no `up`, `down` or `same`. When `to` is the rules' month the pair is off the diagonal.
      */
     readonly heldByOverride: number;
     /** The sum of `entered`. */
@@ -64,7 +65,8 @@ export interface MigrationResponse {
   readonly policy: MigrationByCause;
   /**
    * Those whose level at `to` an override's event set after `from` (its approval, or its end giving the
-   * level back to the rules): `policy.matrix + override.matrix = matrix`. `heldByOverride` are on its diagonal.
+   * level back to the rules): `policy.matrix + override.matrix = matrix`. `heldByOverride` are on its
+   * diagonal, but for those whose override came the month after `to` (in `policy.matrix`, off it).
    */
   readonly override: MigrationByCause;
 }
@@ -102,7 +104,8 @@ export interface RatesResponse {
   readonly entered: number[];
   /**
    * Subjects of `base` the rules moved in the month and an override's approval set back to the level
-   * they began it with: at the same level, but no stayers by the rules (in no rate).
+   * they began it with, within the month or the month after (that approval is then no move of its
+   * own): no stayers by the rules, in no rate.
    */
   readonly heldByOverride: number[];
   /**
@@ -169,8 +172,8 @@ export interface EffectResponse {
     readonly stayed: number;
     readonly overrideMoved: number;
     /**
-     * At the same level in both months only because an override's approval in `period` set it back
-     * (the rules had moved it that month): neither stayers nor movers, counted apart.
+     * Moved by the rules in `period` and set back by an override's approval in it or the month after
+     * (or that approval, in `period`, of the month before's move): neither stayers nor movers.
      */
     readonly heldByOverride: number;
   };

@@ -24,6 +24,14 @@ function causeOf(reason: RawBuilder<unknown>): RawBuilder<unknown> {
 }
 
 /**
+ * An event's \`reason\` is an override's approval setting the level (not its end, \`override-expired\`,
+ * which gives the level back to the rules): what holds a customer the rules moved at their level.
+ */
+function isOverrideApproval(reason: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`${reason} = 'override'`;
+}
+
+/**
  * Each subject's stretches at one level, up to `to`: `span_start` is the first month of the level,
  * `span_end` the month the next level took over (null: still held at `to`), `prev_level` the level
  * before (null: the subject's first level), `cause` what set it in `span_start` ({@link ChangeCause}),
@@ -33,21 +41,53 @@ function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown
   // \`latest\`: an override decided in an open month is recorded in it, and a late month's data can
   // then be evaluated after it (an earlier period, recorded later). The later record is the level held
   // from then on: a month's last event that an earlier month's later-recorded event supersedes is dropped.
+  // The month after \`to\` is read too, only to see whether an override's approval set back a move of
+  // the rules in \`to\`: the data lag the calendar, so an override is decided (and recorded) in the
+  // month after the one whose data the rules moved the customer on (\`held_next\`).
+  const after = monthAfter(to);
   return sql`ev AS (
       SELECT subject_id, period, to_level, reason, at,
         ROW_NUMBER() OVER (PARTITION BY subject_id, period ORDER BY at DESC, id DESC) AS rn
       FROM tier_events
-      WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${to}
+      WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${after}
     ), latest AS (
       SELECT subject_id, period, to_level, reason, at,
         MAX(at) OVER (PARTITION BY subject_id ORDER BY period) AS latest_at
       FROM ev WHERE rn = 1
-    ), spans AS (
+    ), all_spans AS (
       SELECT subject_id, to_level AS level, period AS span_start, ${causeOf(sql`reason`)} AS cause, reason,
-        LEAD(period) OVER (PARTITION BY subject_id ORDER BY period) AS span_end,
-        LAG(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS prev_level
+        LEAD(period) OVER (PARTITION BY subject_id ORDER BY period) AS next_start,
+        LEAD(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS next_level,
+        LEAD(reason) OVER (PARTITION BY subject_id ORDER BY period) AS next_reason,
+        LAG(to_level) OVER (PARTITION BY subject_id ORDER BY period) AS prev_level,
+        LAG(to_level, 2) OVER (PARTITION BY subject_id ORDER BY period) AS prev2_level,
+        LAG(reason) OVER (PARTITION BY subject_id ORDER BY period) AS prev_reason,
+        LAG(period) OVER (PARTITION BY subject_id ORDER BY period) AS prev_start
       FROM latest WHERE at >= latest_at
+    ), spans AS (
+      SELECT subject_id, level, span_start, cause, reason, prev_level,
+        CASE WHEN next_start <= ${to} THEN next_start END AS span_end,
+        -- The rules moved the level in span_start and an override's approval set it back the month after.
+        CASE WHEN ${causeOf(sql`reason`)} = 'policy' AND prev_level IS NOT NULL AND level <> prev_level
+              AND ${isOverrideApproval(sql`next_reason`)} AND next_level = prev_level
+              AND ${monthIndex(sql`next_start`)} = ${monthIndex(sql`span_start`)} + 1 THEN 1 ELSE 0 END AS held_next,
+        -- That override's approval: no move of its own (the month before counts the customer held).
+        CASE WHEN ${isOverrideApproval(sql`reason`)} AND ${causeOf(sql`prev_reason`)} = 'policy' AND prev2_level = level
+              AND prev_level <> level
+              AND ${monthIndex(sql`span_start`)} = ${monthIndex(sql`prev_start`)} + 1 THEN 1 ELSE 0 END AS sets_back
+      FROM all_spans WHERE span_start <= ${to}
     )`;
+}
+
+/** The month after a \`YYYY-MM\` period (the API's \`addMonths\` is out of this package's reach). */
+function monthAfter(period: string): string {
+  const d = new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 1));
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** A \`YYYY-MM\` column as a count of months, so that two months can be told adjacent on both dialects. */
+function monthIndex(period: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`(CAST(SUBSTR(${period}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(${period}, 6, 2) AS INTEGER))`;
 }
 
 /** Subjects that held `level` from `first` (never before `from`) until `until` (exclusive; null: still at `to`). */
@@ -85,8 +125,10 @@ export interface LevelChangeCount {
   readonly toLevel: string;
   readonly cause: ChangeCause;
   /**
-   * The month ended at the level it began with because an override's approval set it back (the
-   * rules had moved it within the month): `fromLevel === toLevel`, the month's last event an override's.
+   * Held at its level by an override, not by the rules: the month ended at the level it began with
+   * because an override's approval set it back within the month (the month's last event an override's),
+   * or the rules moved it in the month and an override's approval set it back the month after (the
+   * approval's own move is then no row: the customer is counted once, held, in the rules' month).
    */
   readonly heldByOverride: boolean;
   readonly count: number;
@@ -109,16 +151,17 @@ export async function countLevelChanges(
     n: number | string;
   }>`
     WITH ${spans(tenantId, scheme, to)}
-    SELECT span_start, prev_level, level, cause, CASE WHEN reason = 'override' THEN 1 ELSE 0 END AS held, COUNT(*) AS n
+    SELECT span_start, prev_level, level, cause,
+      CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END AS held, COUNT(*) AS n
     FROM spans
-    WHERE span_start >= ${from}
+    WHERE span_start >= ${from} AND sets_back = 0
     GROUP BY span_start, prev_level, level, cause, held`.execute(db);
   return rows.map((r) => ({
     period: r.span_start,
     fromLevel: r.prev_level,
     toLevel: r.level,
     cause: r.cause,
-    heldByOverride: r.prev_level === r.level && Number(r.held) === 1,
+    heldByOverride: Number(r.held) === 1,
     count: Number(r.n),
   }));
 }
@@ -148,8 +191,9 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
 /**
  * Each subject's level at `from` and at `to` (`from ≤ to`), in one pass over the stretches up to `to`
  * (the CTE `pairs`: subject_id, from_level, to_level; to_cause, what set the level held at `to` when
- * it began, null when it began at or before `from` (nothing moved it since); and held, 1 when an
- * override's own event (not its end) set it after `from`). One pass, not two "level at" tables joined:
+ * it began, null when it began at or before `from` (nothing moved it since); held, 1 when an
+ * override's own event (not its end) set it after `from`; held_move, 1 when it is a move of the rules
+ * that an override's approval set back the month after, or that approval itself, after `from`). One pass, not two "level at" tables joined:
  * SQLite would join those row by row, each side without an index.
  */
 function levelPairs(tenantId: string, scheme: string, from: string, to: string): RawBuilder<unknown> {
@@ -158,7 +202,8 @@ function levelPairs(tenantId: string, scheme: string, from: string, to: string):
         MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
         MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level,
         MAX(CASE WHEN span_end IS NULL AND span_start > ${from} THEN cause END) AS to_cause,
-        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND reason = 'override' THEN 1 ELSE 0 END) AS held
+        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND ${isOverrideApproval(sql`reason`)} THEN 1 ELSE 0 END) AS held,
+        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND (held_next = 1 OR sets_back = 1) THEN 1 ELSE 0 END) AS held_move
       FROM spans GROUP BY subject_id
     )`;
 }
@@ -175,10 +220,13 @@ export interface LevelPairCount {
    */
   readonly cause: ChangeCause;
   /**
-   * An override's approval (reason `override`, not its end) set the level held at `to` after `from`:
-   * at the same level in both months, the subject was kept there by an override, not by the rules.
+   * Held at its level by an override, not by the rules: an override's approval (reason `override`, not
+   * its end) set the level held at `to` after `from` and it is the level of `from`; or the rules moved
+   * it in `to` and an override's approval set it back the month after (decided once `to`'s data were
+   * in), or that approval set it in `to` back from the rules' move of the month before: the pair is
+   * then off the diagonal (the rules' move or the override's, by cause).
    */
-  readonly byOverride: boolean;
+  readonly heldByOverride: boolean;
   readonly count: number;
 }
 
@@ -198,15 +246,17 @@ export async function countLevelPairsBetween(
     to_level: string;
     to_cause: ChangeCause | null;
     held: number | string;
+    held_move: number | string;
     n: number | string;
   }>`
     WITH ${levelPairs(tenantId, scheme, from, to)}
-    SELECT from_level, to_level, to_cause, held, COUNT(*) AS n FROM pairs GROUP BY from_level, to_level, to_cause, held`.execute(db);
+    SELECT from_level, to_level, to_cause, held, held_move, COUNT(*) AS n FROM pairs
+    GROUP BY from_level, to_level, to_cause, held, held_move`.execute(db);
   return rows.map((r) => ({
     fromLevel: r.from_level,
     toLevel: r.to_level,
     cause: r.to_cause ?? 'policy',
-    byOverride: Number(r.held) === 1,
+    heldByOverride: (r.from_level === r.to_level && Number(r.held) === 1) || Number(r.held_move) === 1,
     count: Number(r.n),
   }));
 }
@@ -292,6 +342,7 @@ function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
       SELECT subject_id, from_level AS start_level,
         -- A level the scheme no longer defines has no rank: its holders neither move nor stay.
         CASE WHEN ${rankOf(sql`from_level`, q.ranks)} IS NULL THEN NULL
+             WHEN held_move = 1 THEN 'held-by-override'
              WHEN from_level = to_level THEN CASE WHEN held = 1 THEN 'held-by-override' ELSE 'stayed' END
              WHEN ${rankOf(sql`to_level`, q.ranks)} ${moved} ${rankOf(sql`from_level`, q.ranks)} THEN
                ${q.overrides === 'exclude' ? sql`CASE WHEN to_cause = 'override' THEN 'override-moved' ELSE 'moved' END` : sql`'moved'`} END AS grp
