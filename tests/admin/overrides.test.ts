@@ -135,23 +135,26 @@ describe('Overrides against the real API', () => {
   });
 
   it('a customer moved to another book: the new RM is offered Withdraw (not Edit) on the request left pending, and withdraws it', async () => {
+    // K10, in no book, is put in RM1's for this test: the other tests keep their customers where they are.
+    const put = (manager: string) =>
+      f.app.request('/v1/subjects/K10/manager', {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ manager }),
+      });
+    assert.equal((await put('RM1')).status, 200);
     const before = store(f.client('RM1'));
-    await before.open('K06');
+    await before.open('K10');
     assert.ok(await before.request({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'VIP', expiresAt: null }));
     const id = before.state.done?.override.id ?? '';
     const rm1 = await f.client('RM1').getSession();
     const filed = before.state.items.find((i) => i.id === id);
     assert.ok(filed && mayEditOverride(filed, rm1) && mayWithdrawOverride(filed, rm1), 'the requester may edit and withdraw');
 
-    const moved = await f.app.request('/v1/subjects/K06/manager', {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ manager: 'RM2' }),
-    });
-    assert.equal(moved.status, 200);
+    assert.equal((await put('RM2')).status, 200);
     const rm2 = await f.client('RM2').getSession();
     const after = store(f.client('RM2'));
-    await after.open('K06');
+    await after.open('K10');
     const left = after.state.items.find((i) => i.id === id);
     assert.ok(left);
     assert.equal(mayWithdrawOverride(left, rm2), true, 'the API says the new RM may withdraw it');
