@@ -226,7 +226,10 @@ describe('online-banking demo page', () => {
     const { page } = await open('/?subject=C999999');
     const panel = page.locator('tk-entitlement-panel [part~="error"]');
     await panel.waitFor();
+    // The token endpoint's 404 names what it did not find (…/subject-not-found); the page's token
+    // function passes that problem on, and only that makes it "not found" rather than unavailable.
     assert.equal(await panel.getAttribute('data-reason'), 'not-found');
+    assert.equal(await panel.getAttribute('role'), 'status', 'said politely, not as one of several alerts');
     assert.match(await shadowText(page, 'tk-entitlement-panel'), /未找到该客户/);
     assert.equal(await page.locator('tk-entitlement-panel button').count(), 0, 'no retry button in the panel');
     assert.equal(await page.locator('tk-tier-timeline button').count(), 0, 'no retry button in the timeline');

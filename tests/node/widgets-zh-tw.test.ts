@@ -8,13 +8,51 @@ import { entitlementPanelTerms } from '../../packages/components/src/entitlement
 import { matrixTerms } from '../../packages/components/src/risk-value-matrix/risk-value-matrix.terms.js';
 import { tierBadgeTerms } from '../../packages/components/src/tier-badge/tier-badge.terms.js';
 import { timelineTerms } from '../../packages/components/src/tier-timeline/tier-timeline.terms.js';
+import { QUOTA_PERIODS } from '@tierkit/core';
 
-/** Every string in `words`, functions called with a sample argument for each parameter. */
+/**
+ * Realistic arguments for every word function, by its name: a table lookup inside one (the quota's
+ * period, a plural) is checked only when it gets a value it knows. A function missing here fails the
+ * test, so a new one gets its arguments too.
+ */
+const SAMPLES: Readonly<Record<string, readonly (readonly unknown[])[]>> = {
+  label: [['零售分層', '白金']],
+  progressTo: [['白金']],
+  pending: [['白金']],
+  blockedBy: [['帳戶暫停交易', '白金']],
+  imposedBy: [['白金']],
+  grantedBy: [['白金']],
+  quotaUsed: QUOTA_PERIODS.map((p) => ['2', '5', p]),
+  quotaPer: QUOTA_PERIODS.map((p) => ['5', p]),
+  next: [['白金']],
+  count: [
+    ['1', 1],
+    ['1,204', 1204],
+  ],
+  total: [
+    ['1', 1],
+    ['1,204', 1204],
+  ],
+  caption: [['風險', '價值']],
+  year: [[2026]],
+  approvedBy: [['王＊明']],
+  by: [['王＊明']],
+  policy: [[3]],
+  period: [['2026-05']],
+  loaded: [
+    ['1', 1],
+    ['120', 120],
+  ],
+};
+
+/** Every string in `words`, each function called with each of its sample argument lists. */
 function strings(words: unknown, at: string): [string, string][] {
   if (typeof words === 'string') return [[at, words]];
   if (typeof words === 'function') {
-    const out = (words as (...a: unknown[]) => unknown)('X', 'Y', 'month');
-    return typeof out === 'string' ? [[at, out]] : [];
+    const name = at.slice(at.lastIndexOf('.') + 1);
+    const samples = SAMPLES[name];
+    if (!samples) throw new Error(`${at}: no sample arguments for this word function (add them to SAMPLES)`);
+    return samples.map((args) => [`${at}(${args.join(', ')})`, String((words as (...a: unknown[]) => unknown)(...args))]);
   }
   if (words && typeof words === 'object') return Object.entries(words).flatMap(([k, v]) => strings(v, `${at}.${k}`));
   return [];
@@ -53,6 +91,13 @@ describe('the widgets in zh-TW', () => {
         .map(([word, tw]) => `${at}: “${word}” (say ${tw}) in “${text}”`),
     );
     assert.deepEqual(off, []);
+  });
+
+  it('fills every word with its arguments: no "undefined", "NaN" or "[object" left in a sentence', () => {
+    assert.deepEqual(
+      ALL.filter(([, text]) => /undefined|NaN|\[object/.test(text)).map(([at, text]) => `${at}: ${text}`),
+      [],
+    );
   });
 
   it('quotes with 「」, as Taiwan writes', () => {

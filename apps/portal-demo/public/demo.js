@@ -14,6 +14,16 @@ if (asSubject && /^[A-Za-z0-9_-]{1,64}$/.test(asSubject) && main?.dataset.custom
   main.setAttribute('subject', asSubject);
 const sources = new WeakMap();
 
+/** The token endpoint's problem document, when its body is one (an error page is not). */
+async function problemOf(res) {
+  try {
+    const body = await res.json();
+    return typeof body?.type === 'string' ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A token function for one provider: fetches `{ token, expiresAt }`, reuses it until a minute before expiry. */
 export function tokenSource(url) {
   let pending = null;
@@ -22,9 +32,10 @@ export function tokenSource(url) {
     if (!pending || Date.now() >= renewAt) {
       renewAt = Number.POSITIVE_INFINITY; // one renewal at a time, however many widgets ask
       pending = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
-        // The status travels with the error: the widgets tell an unknown customer (404) or a signed-out
-        // session (401) from a failure worth retrying by it (see packages/client's README, "Tokens").
-        if (!res.ok) throw Object.assign(new Error(`token: HTTP ${res.status}`), { status: res.status });
+        // The status and the endpoint's problem travel with the error: the widgets tell an unknown customer
+        // (404 …/subject-not-found) or a signed-out session (401) from a failure worth retrying by them
+        // (see packages/client's README, "Token").
+        if (!res.ok) throw Object.assign(new Error(`token: HTTP ${res.status}`), { status: res.status, problem: await problemOf(res) });
         const body = await res.json();
         renewAt = Date.parse(body.expiresAt) - 60_000;
         return body.token;

@@ -5,8 +5,16 @@ import { stateTerms, type StateTerms } from './terms.js';
 export interface BlockStateTerms extends StateTerms {
   /** The credential was refused (401): an expired or revoked token, which trying again cannot mend. */
   readonly 'signed-out': string;
-  /** The credential may not read this subject (403): an embed token bound to another customer. */
+  /**
+   * The credential may not read this (403): a token bound to another customer or origin, a role too
+   * low, another RM's book. The widget cannot tell which, so the words blame no one.
+   */
   readonly forbidden: string;
+  /**
+   * A scheme the tenant does not have (404 scheme-not-found): only the matrix reads one by name, and
+   * says it in its own words; a widget without them says `unavailable`, the shared terms' neutral word.
+   */
+  readonly 'scheme-not-found'?: string;
 }
 
 /**
@@ -14,7 +22,19 @@ export interface BlockStateTerms extends StateTerms {
  * spare in its 10 KB), does not carry it: on a 401 it shows its error pill without a retry button.
  */
 export const blockStateTerms: Translations<BlockStateTerms> = {
-  'zh-CN': { ...stateTerms['zh-CN'], 'signed-out': '登录已过期，请重新登录。', forbidden: '无权查看该客户的信息。' },
-  'zh-TW': { ...stateTerms['zh-TW'], 'signed-out': '登入已逾時，請重新登入。', forbidden: '無權查看此客戶的資料。' },
-  en: { ...stateTerms.en, 'signed-out': 'Your session has ended. Please sign in again.', forbidden: 'You may not see this customer.' },
+  'zh-CN': {
+    ...stateTerms['zh-CN'],
+    'signed-out': '登录已过期，请重新登录。',
+    forbidden: '此内容无法在此显示。',
+  },
+  'zh-TW': {
+    ...stateTerms['zh-TW'],
+    'signed-out': '登入已逾時，請重新登入。',
+    forbidden: '此內容無法在此顯示。',
+  },
+  en: {
+    ...stateTerms.en,
+    'signed-out': 'Your session has ended. Please sign in again.',
+    forbidden: "This can't be shown here.",
+  },
 };

@@ -153,15 +153,42 @@ function sameArgs(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** Why a read failed for good: the words a widget says, with no retry (it would get the same answer). */
+export type Refusal = 'signed-out' | 'forbidden' | 'not-found' | 'unavailable';
+
 /**
  * Why a read failed for good, where a retry would get the same answer — or undefined for a failure
  * worth retrying (network, 5xx). `signed-out`: the credential was refused (401), the embed token
  * expired (15 minutes at most) or was revoked; the host mints a new token (a `tk-error` event tells
- * it), and a new token on the provider reloads every widget by itself. `not-found`: the API knows no
- * such subject (404), a wrong id that only the host can change. `forbidden`: the credential may not
- * read it (403) — an embed token asked for a subject other than its own, which only the host can mend.
+ * it), and a new token on the provider reloads every widget by itself. `forbidden`: the credential may
+ * not read it (403) — an embed token asked for another customer, a page at an origin the token does not
+ * name, a role too low, another RM's book: the widget cannot tell which, so it names none. A 404 is an
+ * unknown customer (`not-found`) only when the API says so (`…/subject-not-found`); any other 404 (a
+ * wrong base URL answers a plain `…/not-found`) is `unavailable`: no customer is named for what may be
+ * a misconfigured page. The block widgets also tell a scheme apart (`blockRefusal`).
  */
-export function refusal(error: unknown): 'signed-out' | 'not-found' | 'forbidden' | undefined {
-  const status = (error as { status?: unknown } | null | undefined)?.status;
-  return status === 401 ? 'signed-out' : status === 404 ? 'not-found' : status === 403 ? 'forbidden' : undefined;
+export function refusal(error: unknown): Refusal | undefined {
+  const e = error as { status?: unknown; problem?: { type?: string } } | null | undefined;
+  const status = e?.status;
+  // test() reads a missing type as "undefined", no match: fewer bytes than a check (the badge's budget, README).
+  return status === 401
+    ? 'signed-out'
+    : status === 403
+      ? 'forbidden'
+      : status === 404
+        ? /\/subject-not-found$/.test(e?.problem?.type as string)
+          ? 'not-found'
+          : 'unavailable'
+        : undefined;
+}
+
+/**
+ * `refusal`, and a scheme the tenant does not have (404 `…/scheme-not-found`). Apart so that the
+ * badge, which reads no scheme by name and whose bundle is at its budget (README), does not carry it.
+ */
+export function blockRefusal(error: unknown): Refusal | 'scheme-not-found' | undefined {
+  const reason = refusal(error);
+  return reason === 'unavailable' && /scheme-not-found$/.test((error as { problem?: { type?: string } }).problem?.type as string)
+    ? 'scheme-not-found'
+    : reason;
 }

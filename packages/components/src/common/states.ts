@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BlockStateTerms } from './block-terms.js';
 import type { StateTerms } from './terms.js';
-import { ResourceStatus, refusal, type ResourceController } from './resource.js';
+import { ResourceStatus, blockRefusal, type ResourceController } from './resource.js';
 
 /*
  * The three non-data states the block widgets draw the same way, so a host styles them once through
@@ -22,16 +22,18 @@ export function renderEmpty(message: string): TemplateResult {
 }
 
 /**
- * Loading failed; the button loads again — unless the session ended, the subject is unknown or the
- * credential may not read it, which the customer is told instead, with no button (it would get the
- * same answer). The error's own text
+ * Loading failed; the button loads again — unless the read was refused for good (resource.ts,
+ * `blockRefusal`), which the customer is told instead, with no button (it would get the same answer).
+ * The error's own text
  * is never shown (it may leak internals).
  */
 function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): TemplateResult {
-  const reason = refusal(error);
+  const reason = blockRefusal(error);
+  // A session that ended interrupts (it ends mid-page); a 403 or 404 is how this page is, known from
+  // its first load, and four widgets saying so as alerts would interrupt the reader four times.
   if (reason)
-    return html`<div part="error" class="state state--error" role="alert" data-reason=${reason}
-      >${t[reason]}</div>`;
+    return html`<div part="error" class="state state--error" role=${reason === 'signed-out' ? 'alert' : 'status'} data-reason=${reason}
+      >${t[reason] ?? t.unavailable}</div>`;
   return html`<div part="error" class="state state--error" role="alert"
     ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${(e: Event) => retry(e, onRetry)}
       >${t.retry}</button></div>`;

@@ -8,6 +8,8 @@ export interface StateTerms {
   readonly noSubject: string;
   /** The API knows no such subject (404): retrying cannot help, so no button goes with it. */
   readonly 'not-found': string;
+  /** Refused for good for a reason the widget cannot name (403, a 404 of no customer): nothing to retry. */
+  readonly unavailable: string;
 }
 
 export const stateTerms: Translations<StateTerms> = {
@@ -17,6 +19,7 @@ export const stateTerms: Translations<StateTerms> = {
     retry: '重试',
     noSubject: '未指定客户。',
     'not-found': '未找到该客户。',
+    unavailable: '无法加载',
   },
   'zh-TW': {
     loading: '正在載入…',
@@ -24,6 +27,7 @@ export const stateTerms: Translations<StateTerms> = {
     retry: '重試',
     noSubject: '未指定客戶。',
     'not-found': '查無此客戶。',
+    unavailable: '無法載入',
   },
   en: {
     loading: 'Loading…',
@@ -31,5 +35,6 @@ export const stateTerms: Translations<StateTerms> = {
     retry: 'Try again',
     noSubject: 'No customer selected.',
     'not-found': 'Customer not found.',
+    unavailable: 'Unavailable',
   },
 };

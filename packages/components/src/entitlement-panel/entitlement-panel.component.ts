@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController } from '../common/resource.js';
+import { ResourceController, ResourceStatus } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
@@ -36,7 +36,9 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @cssproperty --tk-entitlement-panel-value-color - Colour of figures (default `--tk-color-accent`).
  *
  * @event tk-load - The connected panel received the subject's entitlements (`resource: 'entitlements'`) or tiers (`'tiers'`).
- * @event tk-error - Loading failed; the panel shows an error with a retry button (none for a refused token, 401, or an unknown subject, 404).
+ * @event tk-error - Loading failed; the panel shows an error with a retry button for a network error or a 5xx, and
+ *   none for a refusal (`[part~=error][data-reason]`: `signed-out` 401, `forbidden` 403, `not-found` an unknown
+ *   customer, `unavailable` any other 404).
  */
 export class TkEntitlementPanel extends LitElement {
   static override styles = styles;
@@ -90,7 +92,7 @@ export class TkEntitlementPanel extends LitElement {
   protected override render() {
     const locale = this.#provider.locale;
     const states = blockStateTerms[locale];
-    return html`<section part="base" class="base" aria-labelledby="title">
+    return html`<section part="base" class="base" aria-labelledby="title" aria-busy=${this.#entitlements.status === ResourceStatus.pending ? 'true' : nothing}>
       <h2 part="title" id="title" tabindex="-1">${terms[locale].title}</h2>
       ${renderResource(this.#entitlements, states, {
         complete: (value) => this.#renderPanel(value),

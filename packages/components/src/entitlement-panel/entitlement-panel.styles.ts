@@ -29,7 +29,7 @@ export default [
       color: var(--tk-level-danger-text, #6b0f0f); background: var(--tk-level-danger, #f8c9c9);
     }
     /* Forced colours drop the tag's background: a system-colour border keeps it a tag. */
-    @media (forced-colors: active) { .tag { border: 1px solid CanvasText; } }
+    @media (forced-colors: active) { .tag { border: 1px solid; } }
     .next { margin-top: calc(var(--_space) * 2); padding: var(--_space); border-radius: var(--_radius); background: var(--_surface-raised); }
     .next h3 { margin-top: 0; color: var(--_text); }
   `,

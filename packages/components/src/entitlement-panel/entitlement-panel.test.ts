@@ -185,6 +185,18 @@ describe('tk-entitlement-panel, in every state', () => {
     pending.release();
   });
 
+  it('marks its frame busy while it loads, and only then', async () => {
+    const client = FixtureClient.behaving({ entitlements: { C000003: entitlementsC3 } }, 'pending');
+    const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const el = provider.querySelector('tk-entitlement-panel')!;
+    await waitUntil(() => root(el).querySelector('[part~="loading"]'), 'the loading state');
+    expect(root(el).querySelector('[part~="base"]')?.getAttribute('aria-busy')).to.equal('true');
+    client.release();
+    await waitUntil(() => headings(el).includes('platinum would add'), 'the benefits');
+    expect(root(el).querySelector('[part~="base"]')?.hasAttribute('aria-busy')).to.equal(false);
+  });
+
   it('keeps the same heading when the benefits arrive, and for a customer with none', async () => {
     const el = await fixture<TkEntitlementPanel>(html`<tk-entitlement-panel lang="en" .data=${entitlementsEmpty}></tk-entitlement-panel>`);
     expect(await region(el, 'empty')).to.deep.equal({ role: 'region', name: 'Your benefits' });
@@ -235,7 +247,27 @@ describe('tk-entitlement-panel, for a subject the API does not know (404)', () =
       const error = root(el).querySelector('[part~="error"]')!;
       expect(squash(error.textContent)).to.equal(words);
       expect(error.getAttribute('data-reason')).to.equal('not-found');
-      expect(error.getAttribute('role')).to.equal('alert');
+      // How the page is from its first load: said politely, not one of several alerts on a page of widgets.
+      expect(error.getAttribute('role')).to.equal('status');
+      expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
+    }
+  });
+
+  it('names no customer for a 404 that is not an unknown subject (a wrong base URL answers plain not-found)', async () => {
+    const expected = { 'zh-CN': '无法加载', 'zh-TW': '無法載入', en: 'Unavailable' } as const;
+    for (const [locale, words] of Object.entries(expected)) {
+      const client = new FixtureClient({ entitlements: { C000003: entitlementsC3 } });
+      client.fail = true;
+      client.failStatus = 404;
+      client.failType = 'https://tierkit.dev/problems/not-found';
+      const provider = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale=${locale} .client=${client}>
+        <tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+      const el = provider.querySelector('tk-entitlement-panel')!;
+      await waitUntil(() => root(el).querySelector('[part~="error"]'), `${locale}: the error state`);
+      const error = root(el).querySelector('[part~="error"]')!;
+      expect(squash(error.textContent)).to.equal(words);
+      expect(error.getAttribute('data-reason')).to.equal('unavailable');
+      expect(error.getAttribute('role')).to.equal('status');
       expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
     }
   });
@@ -251,11 +283,12 @@ describe('tk-entitlement-panel, for a subject the API does not know (404)', () =
 });
 
 describe('tk-entitlement-panel, for a subject its credential may not read (403)', () => {
-  it("says so, with no retry, when an embed token is asked for another customer's benefits", async () => {
+  it("says it can't be shown here, blaming no one, with no retry: the widget cannot tell why it was refused", async () => {
+    // An embed token asked for another customer, a page at another origin, a role too low: one neutral sentence.
     const expected = {
-      'zh-CN': '无权查看该客户的信息。',
-      'zh-TW': '無權查看此客戶的資料。',
-      en: 'You may not see this customer.',
+      'zh-CN': '此内容无法在此显示。',
+      'zh-TW': '此內容無法在此顯示。',
+      en: "This can't be shown here.",
     } as const;
     for (const [locale, words] of Object.entries(expected)) {
       const client = new FixtureClient({ entitlements: { C000004: entitlementsC3 } });
@@ -268,6 +301,7 @@ describe('tk-entitlement-panel, for a subject its credential may not read (403)'
       const error = root(el).querySelector('[part~="error"]')!;
       expect(squash(error.textContent)).to.equal(words);
       expect(error.getAttribute('data-reason')).to.equal('forbidden');
+      expect(error.getAttribute('role')).to.equal('status');
       expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
       await expect(el).to.be.accessible();
     }

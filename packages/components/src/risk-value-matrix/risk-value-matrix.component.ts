@@ -55,7 +55,9 @@ const TONE_COLOR = { good: 'success', neutral: 'neutral', caution: 'caution', ba
  *
  * @event tk-cell-select - A cell was selected; carries `scheme`, `row`, `col`, `level`, `count` and `filter`.
  * @event tk-load - Connected data arrived.
- * @event tk-error - Connected data failed to load.
+ * @event tk-error - Connected data failed to load. A network error or a 5xx shows an error with a retry button; a
+ *   refusal shows none (`[part~=error][data-reason]`: `signed-out` 401, `forbidden` 403, `not-found` an unknown
+ *   customer, `scheme-not-found` a matrix scheme the tenant does not have, `unavailable` any other 404).
  */
 export class TkRiskValueMatrix extends LitElement {
   static override styles = matrixStyles;
@@ -203,13 +205,13 @@ export class TkRiskValueMatrix extends LitElement {
             : renderEmpty(st.noSubject)
           : renderEmpty(t.empty),
     };
-    // A portfolio read names a scheme, not a customer: its 404 is a matrix with nothing to show.
+    // A portfolio names a scheme, not a customer: its refusals say so in the matrix's own words.
     const body =
       this.effectiveMode === 'portfolio'
-        ? renderResource(this.#portfolio, { ...st, 'not-found': t.empty }, views)
-        : renderResource(this.#tiers, st, views);
+        ? renderResource(this.#portfolio, { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme }, views)
+        : renderResource(this.#tiers, { ...st, 'scheme-not-found': t.unknownScheme }, views);
     const ready = m !== undefined && m !== 'no-position';
-    return html`<section part="base" aria-labelledby="title">
+    return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === ResourceStatus.pending ? 'true' : nothing}>
       <div class="head">
         <h3 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h3>
         ${

@@ -18,6 +18,10 @@ export interface MatrixTerms {
   readonly countHeader: string;
   readonly empty: string;
   readonly noPosition: string;
+  /** The tenant has no such matrix scheme (404 scheme-not-found): an error, not an empty matrix. */
+  readonly unknownScheme: string;
+  /** The portfolio may not be read with this credential (403): no customer is involved. */
+  readonly portfolioForbidden: string;
   readonly undefinedCell: string;
   readonly caption: (rows: string, cols: string) => string;
 }
@@ -38,6 +42,8 @@ export const matrixTerms: Translations<MatrixTerms> = {
     countHeader: '客户数',
     empty: '暂无矩阵数据。',
     noPosition: '该客户暂无风险—价值分层。',
+    unknownScheme: '未知矩阵方案。',
+    portfolioForbidden: '此矩阵无法在此显示。',
     undefinedCell: '未定义',
     caption: (r, c) => `${r}（行）× ${c}（列）`,
   },
@@ -56,6 +62,8 @@ export const matrixTerms: Translations<MatrixTerms> = {
     countHeader: '客戶數',
     empty: '暫無矩陣資料。',
     noPosition: '此客戶暫無風險—價值分層。',
+    unknownScheme: '未知矩陣方案。',
+    portfolioForbidden: '此矩陣無法在此顯示。',
     undefinedCell: '未定義',
     caption: (r, c) => `${r}（列）× ${c}（欄）`,
   },
@@ -74,6 +82,8 @@ export const matrixTerms: Translations<MatrixTerms> = {
     countHeader: 'Customers',
     empty: 'No matrix data yet.',
     noPosition: 'This customer has no risk-value segment yet.',
+    unknownScheme: 'Unknown matrix scheme.',
+    portfolioForbidden: "This matrix can't be shown here.",
     undefinedCell: 'Not defined',
     caption: (r, c) => `${r} (rows) × ${c} (columns)`,
   },

@@ -231,7 +231,7 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
     await waitUntil(() => client.calls.filter((c) => c.startsWith('matrix:')).length === 2, 'retried');
   });
 
-  it("says a customer the API does not know (404) was not found, with no retry; a portfolio's unknown scheme has no data", async () => {
+  it("says a customer the API does not know (404) was not found, with no retry; a portfolio's unknown scheme is an error", async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const provider = await fixture(
       html`<tk-provider .client=${client} subject="C404404" locale="zh-TW"><tk-risk-value-matrix></tk-risk-value-matrix></tk-provider>`,
@@ -248,8 +248,65 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
     );
     const pm = wrap.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
     await waitUntil(() => shadow(pm).querySelector('[part="error"]'), 'error state');
-    expect(shadow(pm).querySelector('[part="error"]')?.textContent?.trim()).to.equal('No matrix data yet.');
+    // A scheme the tenant does not have (404 scheme-not-found) is a wrong attribute, not a matrix without data.
+    const error = shadow(pm).querySelector('[part="error"]');
+    expect(error?.textContent?.trim()).to.equal('Unknown matrix scheme.');
+    expect(error?.getAttribute('data-reason')).to.equal('scheme-not-found');
+    expect(error?.getAttribute('role')).to.equal('status');
+    expect(shadow(pm).querySelector('[part="empty"]')).to.equal(null);
     expect(shadow(pm).querySelector('[part="retry"]')).to.equal(null);
+  });
+
+  it("says an unknown matrix scheme in each language, and a portfolio it may not show in its own words, not a customer's", async () => {
+    const words = {
+      'zh-CN': ['未知矩阵方案。', '此矩阵无法在此显示。'],
+      'zh-TW': ['未知矩陣方案。', '此矩陣無法在此顯示。'],
+      en: ['Unknown matrix scheme.', "This matrix can't be shown here."],
+    } as const;
+    for (const [locale, [unknown, forbidden]] of Object.entries(words)) {
+      const gone = await fixture(
+        html`<tk-provider .client=${new FixtureClient({})} locale=${locale}><tk-risk-value-matrix scheme="gone"></tk-risk-value-matrix></tk-provider>`,
+      );
+      const a = gone.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+      await waitUntil(() => shadow(a).querySelector('[part="error"]'), `${locale}: unknown scheme`);
+      expect(shadow(a).querySelector('[part="error"]')?.textContent?.trim()).to.equal(unknown);
+
+      const client = new FixtureClient({ matrix: { 'risk-value': portfolio } });
+      client.fail = true;
+      client.failStatus = 403;
+      const book = await fixture(
+        html`<tk-provider .client=${client} locale=${locale}><tk-risk-value-matrix mode="portfolio"></tk-risk-value-matrix></tk-provider>`,
+      );
+      const b = book.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+      await waitUntil(() => shadow(b).querySelector('[part="error"]'), `${locale}: forbidden`);
+      const error = shadow(b).querySelector('[part="error"]');
+      expect(error?.textContent?.trim()).to.equal(forbidden);
+      expect(error?.getAttribute('data-reason')).to.equal('forbidden');
+      expect(shadow(b).querySelector('[part="retry"]')).to.equal(null);
+    }
+  });
+
+  it('keeps focus in the matrix, on its heading, when a retry takes the button away; its frame is busy meanwhile', async () => {
+    const client = FixtureClient.behaving({ matrix: { 'risk-value': portfolio } }, 'error');
+    const provider = await fixture(
+      html`<tk-provider .client=${client} locale="en"><tk-risk-value-matrix mode="portfolio"></tk-risk-value-matrix></tk-provider>`,
+    );
+    const el = provider.querySelector('tk-risk-value-matrix') as TkRiskValueMatrix;
+    await waitUntil(() => shadow(el).querySelector('[part="retry"]'), 'a retry button');
+    const button = shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!;
+    button.focus();
+    client.fail = false;
+    client.hold();
+    button.click();
+    await el.updateComplete;
+    const busy = shadow(el).querySelector('[part="base"]')?.getAttribute('aria-busy');
+    const focused = document.activeElement === el ? shadow(el).activeElement?.id : document.activeElement?.localName;
+    client.release();
+    expect(busy, 'the frame while it loads again').to.equal('true');
+    expect(focused, 'where focus is').to.equal('title');
+    await waitUntil(() => shadow(el).querySelector('[part~="grid"]'), 'the grid');
+    expect(shadow(el).activeElement?.id).to.equal('title');
+    expect(shadow(el).querySelector('[part="base"]')?.hasAttribute('aria-busy')).to.equal(false);
   });
 
   it('works registered under another tag name beside the default one', async () => {

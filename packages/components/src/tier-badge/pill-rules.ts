@@ -34,8 +34,9 @@ export function pillRules(pill: string, colored: (color: string) => string): str
     `${pill}{padding:.2em .75em;font-family:var(--tk-font-family);font-weight:600;line-height:1.4;` +
     `word-break:keep-all;overflow-wrap:break-word;border-radius:var(--tk-tier-badge-radius,999px);width:fit-content;height:fit-content}` +
     // Forced colours (Windows high contrast) drop the background: a system-colour border keeps the
-    // pill set apart from the text around it.
-    `@media(forced-colors:active){${pill}{border:1px solid CanvasText}}` +
+    // pill set apart from the text around it. Its colour is the text's, which forced colours make a
+    // system colour (CanvasText); naming it would cost bytes the badge does not have (README).
+    `@media(forced-colors:active){${pill}{border:1px solid}}` +
     perLevelColor((c, bg, fg) => `${colored(c)}{background:var(--tk-tier-badge-bg,${bg});color:var(--tk-tier-badge-color,${fg})}`)
   );
 }

@@ -50,8 +50,9 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  *   `success`, `info`, `caution`, `warning` or `danger`. The host is then named for scheme and level.
  * @cssstate loading - Waiting for the subject's tiers (the host is busy).
  * @cssstate empty - No subject, or no level in this scheme; the host says which.
- * @cssstate error - The tiers could not be loaded; a retry button follows the message, unless the token was refused (401)
- *   or the subject is unknown (404, said as "not found").
+ * @cssstate error - The tiers could not be loaded; a retry button follows the message for a network error or a 5xx.
+ *   A refusal has none: a 404 whose problem is `…/subject-not-found` says "not found"; a 401, a 403 or any other 404
+ *   says "unavailable".
  *
  * @csspart retry - The error's retry button.
  * @csspart base - With `show-progress`: the wrapper of pill and progress, named for scheme and level.
@@ -66,7 +67,8 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  * @cssproperty --tk-tier-badge-progress-color - Progress bar colour (default `--tk-color-accent`).
  *
  * @event tk-load - The connected badge received the subject's tiers.
- * @event tk-error - Loading failed; the badge shows an error with a retry button (none when the token was refused, 401, or the subject is unknown, 404).
+ * @event tk-error - Loading failed; the badge shows an error with a retry button for a network error or a 5xx, and
+ *   none for a 401, a 403 or a 404 (`error.status`), which would get the same answer.
  *
  * @example
  * ```html
@@ -180,12 +182,11 @@ export class TkTierBadge extends LitElement {
     if (status === 'error') {
       this.#host('error');
       // No retry where the answer would be the same: a refused token (401; the host mints a new one),
-      // an unknown subject (404, said as such) or one the credential may not read (403).
+      // a 404 (an unknown subject said as such) or a read the credential may not make (403).
       const reason = refusal(source.error);
+      // Refused for good: "not found" for an unknown customer, else one neutral word, not "try again later".
       return reason
-        ? reason === 'not-found'
-          ? t[reason]
-          : t.error
+        ? t[reason === 'not-found' ? reason : 'unavailable']
         : html`${t.error}<button part="retry" type="button" @click=${() => source.retry()}>${t.retry}</button>`;
     }
     // Nothing to load yet: say "no customer" only when it is the subject that is missing; a known

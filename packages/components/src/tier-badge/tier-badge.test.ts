@@ -395,7 +395,37 @@ describe('tk-tier-badge, connected through tk-provider', () => {
       <tk-tier-badge subject="C000004"></tk-tier-badge></tk-provider>`);
     const el = badgeIn(root);
     await waitUntil(() => is(el, 'error'), 'the error pill');
-    expect(shown(el)).to.equal('This could not be loaded right now.');
+    // Not "could not be loaded right now" (which asks to try later) with no button to try with.
+    expect(shown(el)).to.equal('Unavailable');
+    expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
+  });
+
+  it('says a refused read is unavailable, in every locale, not "try again later" with nothing to try', async () => {
+    const expected = { 'zh-CN': '无法加载', 'zh-TW': '無法載入', en: 'Unavailable' } as const;
+    for (const status of [401, 403]) {
+      for (const [locale, words] of Object.entries(expected)) {
+        const client = new FixtureClient({ tiers: demoTiers });
+        client.fail = true;
+        client.failStatus = status;
+        const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale=${locale} .client=${client}>
+          <tk-tier-badge></tk-tier-badge></tk-provider>`);
+        const el = badgeIn(root);
+        await waitUntil(() => is(el, 'error'), `${status} ${locale}: the error pill`);
+        expect(shown(el), `${status} ${locale}`).to.equal(words);
+      }
+    }
+  });
+
+  it('names no customer for a 404 that is not the API saying the subject is unknown (a wrong base URL)', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    client.fail = true;
+    client.failStatus = 404;
+    client.failType = 'https://tierkit.dev/problems/not-found';
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await waitUntil(() => is(el, 'error'), 'the error pill');
+    expect(shown(el)).to.equal('Unavailable');
     expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
   });
 

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController } from '../common/resource.js';
+import { ResourceController, ResourceStatus } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
@@ -44,7 +44,9 @@ import { TimelineWindow } from './timeline-window.js';
  * @cssproperty --tk-tier-timeline-line-color - The timeline rule and row dividers (default `--tk-color-border`).
  *
  * @event tk-load - Connected data arrived.
- * @event tk-error - Connected data (or a further page) failed to load.
+ * @event tk-error - Connected data (or a further page) failed to load. A network error or a 5xx shows an error with
+ *   a retry button; a refusal shows none (`[part~=error][data-reason]`: `signed-out` 401, `forbidden` 403,
+ *   `not-found` an unknown customer, `unavailable` any other 404).
  */
 export class TkTierTimeline extends LitElement {
   static override styles = timelineStyles;
@@ -153,7 +155,7 @@ export class TkTierTimeline extends LitElement {
           // A known subject waiting for the provider's client is loading, not "no customer selected".
           initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
         });
-    return html`<section part="base" aria-labelledby="title">
+    return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === ResourceStatus.pending ? 'true' : nothing}>
       <h3 part="title" class="title" id="title" tabindex="-1">${t.title}</h3>
       ${body}
     </section>`;

@@ -58,7 +58,7 @@ const own = css`
   .change { font-weight: 600; }
   .lvl { padding: 0 6px; border-radius: 999px; background: var(--_level-bg); color: var(--_level-fg); }
   /* Forced colours drop the chip's background: a system-colour border keeps the level set apart, like the badge's pill. */
-  @media (forced-colors: active) { .lvl { border: 1px solid CanvasText; } }
+  @media (forced-colors: active) { .lvl { border: 1px solid; } }
   .dir { font-size: 0.75rem; color: var(--_muted); }
   .reason { border: 1px solid var(--_border); border-radius: 999px; padding: 0 6px; flex: none; }
   .sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
