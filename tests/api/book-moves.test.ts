@@ -76,32 +76,3 @@ forEachDialect('moves between books', (f) => {
     assert.equal((await admin.get('/v1/subjects/NOPE/manager/moves')).status, 404);
   });
 });
-
-forEachDialect('moves between books at the same moment', (f) => {
-  const admin = client(f);
-
-  it('two moves of one customer at once both land, one after the other, and the moves chain', async () => {
-    for (const id of ['RMA', 'RMB'])
-      assert.equal((await admin.put(`/v1/staff/${id}`, { name: id, role: 'officer', scope: 'book' })).status, 201);
-    for (let i = 0; i < 5; i++) {
-      const id = `MC${i}`;
-      await admin.customer(id);
-      const answers = await Promise.all([
-        admin.put(`/v1/subjects/${id}/manager`, { manager: 'RMA' }),
-        admin.put(`/v1/subjects/${id}/manager`, { manager: 'RMB' }),
-      ]);
-      assert.deepEqual(
-        answers.map((r) => r.status),
-        [200, 200],
-        await Promise.all(answers.map((r) => r.clone().text())).then((t) => t.join(' | ')),
-      );
-      const moves = ((await (await admin.get(`/v1/subjects/${id}/manager/moves`)).json()) as Moves).moves;
-      // Newest first: the later move left the book the earlier one put it in.
-      assert.equal(moves.length, 2, JSON.stringify(moves));
-      assert.equal(moves[1]?.from, null);
-      assert.equal(moves[0]?.from, moves[1]?.to, JSON.stringify(moves));
-      const now = ((await (await admin.get(`/v1/subjects/${id}/manager`)).json()) as { manager: string }).manager;
-      assert.equal(moves[0]?.to, now);
-    }
-  });
-});

@@ -99,14 +99,8 @@ export async function assignManagers(
   now: string,
 ): Promise<void> {
   for (const batch of chunks(assignments)) {
-    const ids = [...new Set(batch.map((a) => a.subjectId))].sort();
-    // On PostgreSQL two moves of one subject at once both read its manager, and the second's insert
-    // broke the key the first had just written (a 500): each subject's row is held until the move
-    // commits, so a second move waits and reads what the first left. SQLite runs one writer at a time.
-    if (db.getExecutor().adapter instanceof PostgresAdapter)
-      await db.selectFrom('subjects').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
     // Whose book each was in, to record the moves (book_moves) in this same transaction.
-    const before = await managersOf(db, tenantId, ids);
+    const before = await managersOf(db, tenantId, [...new Set(batch.map((a) => a.subjectId))]);
     const moves: Insertable<BookMoveTable>[] = [];
     for (const a of batch) {
       const from = before.get(a.subjectId) ?? null;
