@@ -59,3 +59,34 @@ describe('a server stopped while it answers', () => {
     assert.match(server.output(), /SIGTERM: shutting down/);
   });
 });
+
+describe('a server stopped while a console follows a job', () => {
+  it("ends the job's event stream cleanly when SIGTERM comes, rather than holding the stop until it is cut", async () => {
+    // No worker: the job stays running, so its stream would never end by itself.
+    server = await startServer({
+      DATABASE_URL: join(tempDataDir(), 'tierkit.db'),
+      DEMO_CUSTOMERS: '20',
+      DEMO_TOKENS: 'off',
+      TIERKIT_WORKER: 'off',
+    });
+    const auth = { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' };
+    const created = await fetch(`${server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ kind: 'retier', period: '2025-11', reason: 'month end' }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const { id } = (await created.json()) as { id: string };
+    const events = await fetch(`${server.url}/v1/jobs/${id}/events`, { headers: auth });
+    assert.equal(events.status, 200);
+    const reader = events.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.match(first, /event: progress/);
+    const stopped = server.stop();
+    // A stream cut by the server's grace deadline (or the process dying) rejects here ("terminated");
+    // one the server ended itself reads to its end.
+    for (;;) if ((await reader.read()).done) break;
+    await stopped;
+    assert.match(server.output(), /SIGTERM: shutting down/);
+  });
+});

@@ -18,6 +18,8 @@ import {
  * pages and the widgets, and print where.
  */
 const log = (line: string) => console.log(line);
+/** Aborted on SIGINT/SIGTERM: the app ends its open event streams so the stop does not wait for them. */
+const stopping = new AbortController();
 
 async function start() {
   const settings = settingsFromEnv();
@@ -36,7 +38,11 @@ async function start() {
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
   // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.
-  const server = await listen(serverApp(db, settings, { schedule: scheduleForApi(backgroundSettings) }), settings, db);
+  const server = await listen(
+    serverApp(db, settings, { schedule: scheduleForApi(backgroundSettings), closing: stopping.signal }),
+    settings,
+    db,
+  );
   const background = startBackground(db, backgroundSettings, log);
   return { settings, demoKey, server, background };
 }
@@ -59,11 +65,10 @@ ${demoKey ? `  try it          curl -H "Authorization: Bearer ${demoKey}" ${serv
   demo tokens     ${settings.demoTokens ? `${server.url}/demo/embed-token?subject=C000003, ${server.url}/demo/rm-token (DEMO_TOKENS=off disables)` : 'off'}
 Press Ctrl+C to stop.`);
 
-let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
+    if (stopping.signal.aborted) return;
+    stopping.abort();
     console.log(`\n${signal}: shutting down`);
     background
       .stop()

@@ -128,7 +128,7 @@ export function serverApp(
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
     // `timeZone` (TIERKIT_TIME_ZONE): the bank's calendar, for the API as for the schedule (background.ts).
     Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone'>>,
-  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule'> = {},
+  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing'> = {},
 ) {
   const api = createApp({
     ...apiOptions,
@@ -174,8 +174,9 @@ export interface RunningServer {
 /**
  * How long a stopping server lets the requests it is answering finish before it cuts their
  * connections: behind a load balancer an instance is stopped (SIGTERM) while it serves, and a write
- * cut off before its answer leaves its caller not knowing whether it happened. An event stream
- * (`/v1/jobs/{id}/events`) never ends by itself; it is cut at the end of this and its client reconnects.
+ * cut off before its answer leaves its caller not knowing whether it happened. A job's event stream
+ * (`/v1/jobs/{id}/events`) never ends by itself while its job runs: the app is told the server is
+ * stopping (`closing`) and ends it at once, and its client reconnects.
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
 

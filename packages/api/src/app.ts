@@ -98,6 +98,11 @@ export interface AppOptions {
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
   readonly jobEventsPollMs?: number;
   /**
+   * Aborted when the embedding server starts to stop: open job event streams end at once instead of
+   * holding the stop until its grace period cuts them (their clients reconnect elsewhere).
+   */
+  readonly closing?: AbortSignal;
+  /**
    * The monthly schedule's settings, for `GET /v1/jobs/schedule` to say what it waits for as the
    * schedule decides: give the ones the schedule runs with (`startMonthlySchedule`). Defaults
    * `DEFAULT_SETTLE_MINUTES`, `DEFAULT_OVERDUE_DAYS`. `running`: whether this process runs the
@@ -229,7 +234,7 @@ export function createApp(options: AppOptions) {
     .route('/v1/audit', audit())
     .route('/v1/policies', policies())
     .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
-    .route('/v1/jobs', jobs(options.jobEventsPollMs, options.schedule))
+    .route('/v1/jobs', jobs(options.jobEventsPollMs, options.schedule, options.closing))
     .route('/v1/staff', staff())
     .route('/v1/subject-managers', subjectManagers())
     .route('/v1/session', session())

@@ -4,6 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
+import { sleep } from '../sleep.js';
 import { problemResponses } from '../schemas/common.js';
 import { CreateJobBody, JobIdParams, JobListSchema, JobSchema, QueuedJobSchema, ScheduleSchema } from '../schemas/jobs.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
@@ -100,6 +101,7 @@ export const JOB_EVENTS_POLL_MS = 500;
 export function jobs(
   pollMs = JOB_EVENTS_POLL_MS,
   schedule: { readonly running?: boolean; readonly settleMinutes?: number; readonly overdueDays?: number } = {},
+  closing?: AbortSignal,
 ) {
   // createApp never starts the schedule, but its embedder may (startMonthlySchedule): unsaid is unknown, not off.
   const running = schedule.running ?? null;
@@ -185,9 +187,11 @@ export function jobs(
               await stream.writeSSE({ event: finished ? 'end' : 'progress', data, id: String(n++) });
               sent = data;
             }
-            if (finished || stream.aborted) return;
-            await stream.sleep(pollMs);
-            if (stream.aborted) return;
+            // A stopping server ends its streams rather than make its stop wait for them: the client
+            // reads the job and connects again (to another instance), and every event carries the whole job.
+            if (finished || stream.aborted || closing?.aborted) return;
+            await sleep(pollMs, closing);
+            if (stream.aborted || closing?.aborted) return;
             const next = await jobView(deps.db, deps.tenantId, id);
             if (!next) return;
             job = next;

@@ -13,6 +13,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { TenantPacks } from '../tenant-pack.js';
 import { subjectsWritten } from '../../version-trust.js';
+import { sleep } from '../../sleep.js';
 import { ChangeWatch, type ChangeMark } from './change-watch.js';
 import { Preparer, type PrepareReply } from './preparer.js';
 import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
@@ -417,16 +418,4 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   } finally {
     await checkpoints.stop().catch(logError);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
