@@ -413,18 +413,22 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
       ok<Suit>(await s.req(who, 'GET', `/v1/subjects/${id}/suitability?${query}`));
 
     const r3 = await check('viewer', 'S1', 'product=R3');
-    assert.deepEqual([r3.suitable, r3.tolerance, r3.reasons], [true, 'C3', []]);
+    // S1 has no date of birth on record: the adviser is told age cannot be weighed (suitability-age.test.ts).
+    assert.deepEqual([r3.suitable, r3.tolerance, r3.reasons.map((x) => x.code)], [true, 'C3', ['age-unknown']]);
     // 1 October 00:00 in the bank's calendar (Asia/Shanghai), not in UTC.
     assert.equal(r3.assessmentExpiresAt, '2026-09-30T16:00:00.000Z');
     const r4 = await check('viewer', 'S1', 'product=R4');
-    assert.deepEqual([r4.suitable, r4.reasons.map((x) => x.code)], [false, ['risk-above-tolerance']]);
+    assert.deepEqual([r4.suitable, r4.reasons.map((x) => x.code)], [false, ['risk-above-tolerance', 'age-unknown']]);
     const byId = await check('viewer', 'S1', 'productId=P1');
     assert.deepEqual([byId.product, byId.suitable], ['R2', true]);
     const none = await check('viewer', 'S2', 'product=R1');
-    assert.deepEqual([none.suitable, none.tolerance, none.reasons.map((x) => x.code)], [false, null, ['assessment-missing']]);
+    assert.deepEqual(
+      [none.suitable, none.tolerance, none.reasons.map((x) => x.code)],
+      [false, null, ['assessment-missing', 'age-unknown']],
+    );
     s.setClock(new Date('2026-10-02T00:00:00.000Z'));
     const stale = await check('viewer', 'S1', 'product=R1');
-    assert.deepEqual([stale.suitable, stale.reasons.map((x) => x.code)], [false, ['assessment-expired']]);
+    assert.deepEqual([stale.suitable, stale.reasons.map((x) => x.code)], [false, ['assessment-expired', 'age-unknown']]);
     s.setClock(START);
 
     await problem(await s.req('viewer', 'GET', '/v1/subjects/S1/suitability'), 400, 'validation');

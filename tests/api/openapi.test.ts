@@ -85,4 +85,21 @@ forEachDialect('the API describes itself', (f) => {
     assert.equal((await pre('http://localhost:5173')).headers.get('Access-Control-Allow-Origin'), 'http://localhost:5173');
     assert.equal((await pre('https://evil.example')).headers.get('Access-Control-Allow-Origin'), null);
   });
+
+  it('lets a staff page on a trusted origin decide four-eyes requests: POST and PATCH with a credential pass the preflight', async () => {
+    for (const method of ['POST', 'PATCH']) {
+      const res = await f.app.request('/v1/overrides/X/approve', {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'http://localhost:5173',
+          'Access-Control-Request-Method': method,
+          'Access-Control-Request-Headers': 'authorization,content-type,idempotency-key',
+        },
+      });
+      assert.equal(res.headers.get('Access-Control-Allow-Origin'), 'http://localhost:5173', method);
+      assert.match(res.headers.get('Access-Control-Allow-Methods') ?? '', new RegExp(`\\b${method}\\b`));
+      assert.match(res.headers.get('Access-Control-Allow-Headers') ?? '', /Authorization/i);
+      assert.match(res.headers.get('Access-Control-Allow-Headers') ?? '', /Idempotency-Key/i);
+    }
+  });
 });

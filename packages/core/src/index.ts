@@ -70,6 +70,7 @@ export {
   checkSuitability,
   suitabilityGrid,
 } from './suitability/suitability.js';
+export { ageOn, BIRTH_DATE_ATTRIBUTE, civilDate, EARLIEST_BIRTH_DATE, parseCivilDate } from './suitability/age.js';
 export { INDUSTRY_CODES } from './pack/corporate-size.js';
 // The default pack's metric catalogue alone, for a console that offers metric columns without carrying every scheme.
 export { defaultMetrics } from './pack/metrics.js';

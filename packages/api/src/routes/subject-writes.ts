@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { upsertMetrics, upsertSubject } from '@tierkit/db';
+import { BIRTH_DATE_ATTRIBUTE, birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
@@ -43,6 +44,8 @@ const putSubjectRoute = createRoute({
   path: '/{id}',
   tags: ['subjects'],
   summary: 'Create a subject or update its name and attributes',
+  description:
+    'Attributes are free-form, except `birthDate`: a date of birth (YYYY-MM-DD, 1900-01-01 or later, not in the future), from which the suitability check reads a customer’s age.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: PutSubjectBody } } } },
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -74,6 +77,9 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const now = deps.now();
+      const birth =
+        body.attributes && BIRTH_DATE_ATTRIBUTE in body.attributes ? birthDateError(body.attributes[BIRTH_DATE_ATTRIBUTE], now) : undefined;
+      if (birth) throw invalid([{ path: `attributes.${BIRTH_DATE_ATTRIBUTE}`, ...birth }]);
       const result = await deps.db.transaction().execute((trx) =>
         upsertSubject(
           trx,

@@ -193,6 +193,11 @@ export const SuitabilitySchema = z
     tolerance: z.enum(RISK_TOLERANCES).nullable(),
     assessedAt: instant.nullable(),
     at: instant,
+    age: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Full years today in the bank’s calendar, from the `birthDate` attribute; null without one' }),
     suitable: z.boolean(),
     reasons: z.array(z.object({ code: z.enum(SUITABILITY_REASONS), blocking: z.boolean(), text: LocalizedTextSchema })).readonly(),
     assessmentExpiresAt: instant.nullable(),

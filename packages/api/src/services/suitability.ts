@@ -1,5 +1,9 @@
 import {
+  ageOn,
+  BIRTH_DATE_ATTRIBUTE,
   checkSuitability,
+  dayOf,
+  parseCivilDate,
   periodEnd,
   PRODUCT_RISKS,
   RISK_TOLERANCES,
@@ -22,6 +26,8 @@ export interface SuitabilityView extends SuitabilityResult {
   /** Start of the month of the latest questionnaire answer (ISO 8601 UTC): the earliest the assessment can have been made. */
   readonly assessedAt: string | null;
   readonly at: string;
+  /** Full years on the day of `at` in the bank's calendar, from the `birthDate` attribute; null without one. */
+  readonly age: number | null;
 }
 
 function isOneOf<T extends string>(values: readonly T[], v: string | undefined): v is T {
@@ -33,7 +39,9 @@ function isOneOf<T extends string>(values: readonly T[], v: string | undefined):
  * The tolerance is the customer's current level in the pack's customer `suitability` scheme; its
  * assessment date is the month of the latest observation of a metric that scheme reads, taken at
  * the month's first instant so that the one-year validity is never overstated. The product's level
- * comes from `product` (R1–R5) or from the current level of the product subject `productId`.
+ * comes from `product` (R1–R5) or from the current level of the product subject `productId`. Age is
+ * the customer's full years on today's date in the bank's calendar, from the `birthDate` attribute
+ * (checked when written); without one the adviser is told it cannot be weighed (`age-unknown`).
  */
 export async function suitabilityView(
   deps: ApiDeps,
@@ -74,7 +82,12 @@ export async function suitabilityView(
   const latest = assignment ? await latestMetricPeriod(deps.db, deps.tenantId, customer.id, metrics) : undefined;
   const tolerance = isOneOf(RISK_TOLERANCES, assignment?.level) && latest !== undefined ? assignment.level : null;
   const assessedAt = tolerance !== null && latest !== undefined ? periodEnd(addMonths(latest, -1), tp.timeZone) : null;
-  const at = deps.now().toISOString();
-  const result = checkSuitability({ product, tolerance, assessedAt, at });
-  return { subject: externalId, product, productId: q.productId ?? null, tolerance, assessedAt, at, ...result };
+  const now = deps.now();
+  const at = now.toISOString();
+  const stored = customer.attributes[BIRTH_DATE_ATTRIBUTE];
+  // A value stored before dates of birth were checked, and not one, is no date of birth.
+  const birth = typeof stored === 'string' ? parseCivilDate(stored) : undefined;
+  const age = birth ? ageOn(birth, dayOf(now, tp.timeZone)) : null;
+  const result = checkSuitability({ product, tolerance, assessedAt, at, age });
+  return { subject: externalId, product, productId: q.productId ?? null, tolerance, assessedAt, at, age, ...result };
 }

@@ -18,7 +18,13 @@ export function toleranceFromScore(score: number): RiskTolerance {
   return 'C1';
 }
 
-export const SUITABILITY_REASONS = ['risk-above-tolerance', 'assessment-missing', 'assessment-expired', 'age-65-plus'] as const;
+export const SUITABILITY_REASONS = [
+  'risk-above-tolerance',
+  'assessment-missing',
+  'assessment-expired',
+  'age-65-plus',
+  'age-unknown',
+] as const;
 export type SuitabilityReasonCode = (typeof SUITABILITY_REASONS)[number];
 
 export interface SuitabilityReason {
@@ -35,7 +41,11 @@ export interface SuitabilityInput {
   readonly assessedAt: string | null;
   /** The instant the check is made (ISO 8601 UTC): taken as a parameter so the result is reproducible. */
   readonly at: string;
-  readonly age?: number;
+  /**
+   * Full years on the day of `at`; `null` when the bank has no date of birth, which the adviser is told
+   * (`age-unknown`: age must be weighed and cannot be); absent, age is not considered at all.
+   */
+  readonly age?: number | null;
 }
 
 export interface SuitabilityResult {
@@ -87,7 +97,17 @@ export function checkSuitability(input: SuitabilityInput): SuitabilityResult {
       });
     }
   }
-  if (input.age !== undefined && input.age >= 65) {
+  if (input.age === null) {
+    reasons.push({
+      code: 'age-unknown',
+      blocking: false,
+      text: {
+        'zh-CN': '未登记客户出生日期，无法考虑年龄因素',
+        'zh-TW': '未登記客戶出生日期，無法考慮年齡因素',
+        en: "the customer's date of birth is not on record: age cannot be considered",
+      },
+    });
+  } else if (input.age !== undefined && input.age >= 65) {
     reasons.push({
       code: 'age-65-plus',
       blocking: false,

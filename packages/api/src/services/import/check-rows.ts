@@ -1,5 +1,6 @@
 import { SUBJECT_KINDS, type ImportRowError, type MetricDef, type MetricObservation, type ProblemParam } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
+import { BIRTH_DATE_ATTRIBUTE, birthDateError } from '../../birth-date.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
@@ -190,8 +191,16 @@ function rowParams(params: Readonly<Record<string, ProblemParam>>): Record<strin
   return rest;
 }
 
-/** Check one subjects row. `defaultKind` applies when the file has no kind column. */
-export function checkSubjectRow(plan: SubjectPlan, rec: CsvRecord, defaultKind: string): { row?: SubjectRowInput; errors: RowError[] } {
+/**
+ * Check one subjects row. `defaultKind` applies when the file has no kind column; `now` bounds an
+ * `attr:birthDate` column (see birth-date.ts).
+ */
+export function checkSubjectRow(
+  plan: SubjectPlan,
+  rec: CsvRecord,
+  defaultKind: string,
+  now: Date,
+): { row?: SubjectRowInput; errors: RowError[] } {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
   const header = (col: number) => plan.headers[col] ?? null;
@@ -232,7 +241,10 @@ export function checkSubjectRow(plan: SubjectPlan, rec: CsvRecord, defaultKind: 
   const attributes: Record<string, string> = {};
   for (const a of plan.attributes) {
     const value = text(a.col, 1000, false);
-    if (value) attributes[a.key] = value;
+    if (!value) continue;
+    const birth = a.key === BIRTH_DATE_ATTRIBUTE ? birthDateError(value, now) : undefined;
+    if (birth) errors.push({ line: rec.line, column: header(a.col), ...birth });
+    else attributes[a.key] = value;
   }
   if (errors.length || id === undefined || name === undefined) return { errors };
   return { row: { line: rec.line, id, kind, name, attributes }, errors };

@@ -288,7 +288,7 @@ async function* checkedBatches(
         else if (subject !== undefined) heldRejects.push({ line: rec.line, subject, errors });
         else reject(errors);
       } else {
-        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer');
+        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer', ctx.now());
         if (row) subjectRows.push(row);
         else reject(errors);
       }
