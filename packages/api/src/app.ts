@@ -95,6 +95,11 @@ export interface AppOptions {
   readonly matrixCacheSeconds?: number;
   /** Largest CSV file `POST /v1/imports` accepts, in bytes (streamed, not held in memory). Default 256 MiB. */
   readonly maxImportBytes?: number;
+  /**
+   * Milliseconds a `POST` waits for an earlier one with its `Idempotency-Key` to finish (then replays
+   * its answer) before answering 409 `idempotency-key-in-use`. Default 10,000 (`IDEMPOTENCY_WAIT_MS`).
+   */
+  readonly idempotencyWaitMs?: number;
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
   readonly jobEventsPollMs?: number;
   /**
@@ -215,7 +220,7 @@ export function createApp(options: AppOptions) {
     rejectUnsafeText(),
     unmaskOnRequest(),
     // A CSV upload is idempotent by content (the same file twice changes nothing) and too big to buffer for a request hash.
-    forWrites(unlessCsvUpload(idempotency(shared.db, shared.now)), auditIntent(auditing)),
+    forWrites(unlessCsvUpload(idempotency(shared.db, shared.now, options.idempotencyWaitMs)), auditIntent(auditing)),
   );
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
