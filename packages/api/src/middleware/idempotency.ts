@@ -26,6 +26,22 @@ const PURGE_EVERY_MS = 60_000;
 /** A key as RFC drafts and the big payment APIs use them: 1–255 visible ASCII characters (a UUID fits). */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** The OpenAPI parameter that documents `Idempotency-Key` on the `POST`s that take it. */
+export const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: KEY_PATTERN.source },
+  description:
+    'Makes a retry safe: the same key with the same request within 24 hours gets the first answer again (`Idempotent-Replayed: true`) and runs nothing. 1–255 visible ASCII characters (a UUID, say).',
+} as const;
+
+/** What the idempotency middleware adds to a `POST`'s answers, by status, for the OpenAPI document. */
+export const IDEMPOTENCY_RESPONSES = {
+  409: '`idempotency-key-in-use`: a request with this Idempotency-Key is still being processed; send the same request again after `Retry-After` seconds',
+  422: '`idempotency-key-reused`: this Idempotency-Key was used for a different request',
+} as const;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
