@@ -3,7 +3,16 @@ import { before, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
 import type { EntitlementsResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
+import {
+  fourEyesPack,
+  fourEyesTenant,
+  ok,
+  problem,
+  requestOverride,
+  START,
+  type FourEyesTenant,
+  type Person,
+} from '../support/four-eyes-fixture.js';
 
 interface LevelApproval {
   id: string;
@@ -153,25 +162,10 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
       }),
     );
     at('2025-11-15T05:00:00.000Z');
-    const o2 = await ok<{ id: string }>(
-      await q.req('officer', 'POST', '/v1/subjects/Q2/overrides', {
-        scheme: 'retail-tier',
-        level: 'gold',
-        mode: 'fixed',
-        reason: 'x',
-        expiresAt: null,
-      }),
-      201,
-    );
+    const o2 = await ok<{ id: string }>(await requestOverride(q, 'Q2', { reason: 'x' }), 201);
     at('2025-11-15T06:00:00.000Z');
     const o3 = await ok<{ id: string }>(
-      await q.req('officer2', 'POST', '/v1/subjects/Q3/overrides', {
-        scheme: 'aml-test',
-        level: 'high',
-        mode: 'floor',
-        reason: 'y',
-        expiresAt: null,
-      }),
+      await requestOverride(q, 'Q3', { scheme: 'aml-test', level: 'high', mode: 'floor', reason: 'y' }, 'officer2'),
       201,
     );
     at('2025-11-15T07:00:00.000Z');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, drainJobs } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 interface Override {
   id: string;
@@ -27,14 +27,7 @@ forEachDialect('four eyes beyond one request', (f) => {
     );
   };
   const request = (id: string, body: Record<string, unknown>, who: 'officer' | 'officer2' = 'officer') =>
-    t.req(who, 'POST', `/v1/subjects/${id}/overrides`, {
-      scheme: 'retail-tier',
-      level: 'gold',
-      mode: 'fixed',
-      reason: 'r',
-      expiresAt: null,
-      ...body,
-    });
+    requestOverride(t, id, { reason: 'r', ...body }, who);
 
   before(async () => {
     t = await fourEyesTenant(f, 'rev-owners', START);

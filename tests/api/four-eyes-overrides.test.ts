@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
+import {
+  approvedOverride,
+  fourEyesTenant,
+  ok,
+  problem,
+  requestOverride,
+  START,
+  type FourEyesTenant,
+  type Person,
+} from '../support/four-eyes-fixture.js';
 
 interface Override {
   id: string;
@@ -31,15 +40,7 @@ forEachDialect('four eyes: overrides', (f) => {
       }),
     );
   };
-  const request = (id: string, body: Record<string, unknown> = {}, who: Person = 'officer') =>
-    t.req(who, 'POST', `/v1/subjects/${id}/overrides`, {
-      scheme: 'retail-tier',
-      level: 'gold',
-      mode: 'fixed',
-      reason: 'VIP retention',
-      expiresAt: null,
-      ...body,
-    });
+  const request = (id: string, body: Record<string, unknown> = {}, who: Person = 'officer') => requestOverride(t, id, body, who);
 
   before(async () => {
     t = await fourEyesTenant(f, 'fe-overrides', START);
@@ -126,17 +127,12 @@ forEachDialect('four eyes: overrides', (f) => {
     await customer('O9');
     const at = (seconds: number) => t.setClock(new Date(START.getTime() + seconds * 1000));
     try {
-      const standing = await ok<Override>(await request('O9', { level: 'diamond', mode: 'floor' }), 201);
       at(1);
-      await ok(await t.req('approver', 'POST', `/v1/overrides/${standing.id}/approve`, { contentHash: standing.contentHash }));
+      await approvedOverride(t, 'O9', { level: 'diamond', mode: 'floor' });
       assert.deepEqual(await retail('O9'), { level: 'diamond', decidedBy: 'override' });
-      at(2);
-      const temporary = await ok<Override>(await request('O9', { level: 'platinum', mode: 'fixed' }), 201);
       at(3);
-      const approved = await ok<Override>(
-        await t.req('approver2', 'POST', `/v1/overrides/${temporary.id}/approve`, { contentHash: temporary.contentHash }),
-      );
-      assert.equal(approved.inForce, true);
+      const temporary = await approvedOverride<Override>(t, 'O9', { level: 'platinum', mode: 'fixed' }, { approvedBy: 'approver2' });
+      assert.equal(temporary.inForce, true);
       assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' }, 'the approval just given decides');
       const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/O9/tiers?scheme=retail-tier'));
       assert.equal(tiers.assignments[0]?.explanation.override?.id, temporary.id);
@@ -180,13 +176,7 @@ forEachDialect('four eyes: overrides', (f) => {
       );
       const fresh = await ok<Override>(await request('O12', { level: 'diamond' }), 201);
       await problem(await request('O12', { level: 'platinum' }), 409, 'conflict');
-      const again = await t.req('officer2', 'POST', '/v1/subjects/O12/overrides', {
-        scheme: 'retail-tier',
-        level: 'platinum',
-        mode: 'fixed',
-        reason: 'x',
-        expiresAt: null,
-      });
+      const again = await request('O12', { level: 'platinum', reason: 'x' }, 'officer2');
       assert.match(
         ((await again.json()) as { detail: string }).detail,
         new RegExp(fresh.id),
@@ -409,30 +399,10 @@ forEachDialect('four eyes: overrides', (f) => {
     }
     const staff = { credential: await t.staffToken() };
     assert.equal((await ok<{ items: Override[] }>(await t.req(staff, 'GET', '/v1/subjects/O8/overrides'))).items.length, 1);
-    await problem(
-      await t.req(staff, 'POST', '/v1/subjects/O8/overrides', {
-        scheme: 'retail-tier',
-        level: 'gold',
-        mode: 'fixed',
-        reason: 'x',
-        expiresAt: null,
-      }),
-      403,
-      'forbidden',
-    );
+    await problem(await requestOverride(t, 'O8', { reason: 'x' }, staff), 403, 'forbidden');
     await problem(await t.req(staff, 'POST', `/v1/overrides/${o.id}/approve`, { contentHash: o.contentHash }), 403, 'forbidden');
     // A viewer key reads, never writes.
-    await problem(
-      await t.req('viewer', 'POST', '/v1/subjects/O8/overrides', {
-        scheme: 'retail-tier',
-        level: 'gold',
-        mode: 'fixed',
-        reason: 'x',
-        expiresAt: null,
-      }),
-      403,
-      'forbidden',
-    );
+    await problem(await request('O8', { reason: 'x' }, 'viewer'), 403, 'forbidden');
     const still = await ok<Override>(await t.req('viewer', 'GET', `/v1/overrides/${o.id}`));
     assert.equal(still.status, 'pending');
     assert.equal(still.contentHash, o.contentHash);

@@ -3,7 +3,15 @@ import { before, it } from 'node:test';
 import { createApiKey, drainJobs, mintStaffToken, type Role } from '@tierkit/api';
 import type { HistoryResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import {
+  approvedOverride,
+  fourEyesTenant,
+  ok,
+  problem,
+  requestOverride,
+  START,
+  type FourEyesTenant,
+} from '../support/four-eyes-fixture.js';
 
 interface Override {
   id: string;
@@ -41,14 +49,7 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
       }),
     );
   };
-  const request = (credential: string, id: string) =>
-    t.req(as(credential), 'POST', `/v1/subjects/${id}/overrides`, {
-      scheme: 'retail-tier',
-      level: 'gold',
-      mode: 'fixed',
-      reason: 'VIP retention',
-      expiresAt: null,
-    });
+  const request = (credential: string, id: string) => requestOverride(t, id, {}, as(credential));
 
   before(async () => {
     t = await fourEyesTenant(f, 'fe-owners', START);
@@ -257,9 +258,7 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
     const withdrawn = await ok<Mine>(await t.req(as(alice.approver), 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
     assert.equal(withdrawn.requestedByYou, true, 'withdraw');
     // Filed again, approved by Bob: his answer says it is not his.
-    const again = await ok<Mine>(await request(alice.officer, 'WW1'), 201);
-    const approved = await ok<Mine>(await t.req(as(bob), 'POST', `/v1/overrides/${again.id}/approve`, { contentHash: again.contentHash }));
-    assert.equal(approved.status, 'approved');
+    const approved = await approvedOverride<Mine>(t, 'WW1', {}, { by: as(alice.officer), approvedBy: as(bob) });
     assert.equal(approved.requestedByYou, false, 'approve');
   });
 
@@ -285,8 +284,7 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
 
   it('unowned keys stay people of their own: two of them may request and approve', async () => {
     await customer('W4');
-    const pending = await ok<Override>(await request(t.keys.officer, 'W4'), 201);
-    await ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+    await approvedOverride(t, 'W4', {}, { by: as(t.keys.officer), approvedBy: as(t.keys.approver) });
   });
 
   it('a key’s owner must be a staff member of its tenant, whose role is not below the key’s', async () => {

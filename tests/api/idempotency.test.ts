@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApp, IDEMPOTENCY_TTL_MS } from '@tierkit/api';
 import type { Problem } from '@tierkit/core';
+import type { Database } from '@tierkit/db';
+import { InsertQueryNode, type Kysely, type KyselyPlugin, SelectQueryNode, TableNode } from 'kysely';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 function post(f: ApiFixture, credential: string, key: string | undefined, body: unknown, app = f.app) {
@@ -26,6 +28,18 @@ async function runs(f: ApiFixture, key: string): Promise<number> {
     .where('request_id', 'like', `${key}%`)
     .execute();
   return requestIds.length;
+}
+
+/** How many embed-token writes ran in `bank-a`: each leaves one intent record before it runs. */
+async function intents(f: ApiFixture): Promise<number> {
+  const rows = await f.db.db
+    .selectFrom('audit_records')
+    .select('seq')
+    .where('chain', '=', 'bank-a')
+    .where('phase', '=', 'intent')
+    .where('route', '=', '/v1/embed-tokens')
+    .execute();
+  return rows.length;
 }
 
 forEachDialect('Idempotency-Key', (f) => {
@@ -120,5 +134,76 @@ forEachDialect('Idempotency-Key', (f) => {
       assert.match(((await res.json()) as Problem).detail ?? '', /idempotency-key/);
     }
     assert.equal((await post(f, officer(), undefined, { subject: 'ID1' })).status, 201, 'the header is optional');
+  });
+});
+
+/**
+ * A database whose first plain `SELECT … FROM subjects` after an `Idempotency-Key` is claimed waits
+ * for `open()`: the request that claimed the key is held mid-run, as a slow one is, while others run.
+ * A read outside a transaction holds no writer, on either dialect, so the others are not held with it.
+ */
+function heldAfterClaim(db: Kysely<Database>) {
+  let claimed = false;
+  let holding: 'not yet' | 'next result' | 'done' = 'not yet';
+  let reached: () => void = () => undefined;
+  let open: () => void = () => undefined;
+  const reachedP = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const plugin: KyselyPlugin = {
+    transformQuery({ node }) {
+      if (InsertQueryNode.is(node) && node.into?.table.identifier.name === 'idempotency_keys') claimed = true;
+      else if (claimed && holding === 'not yet' && SelectQueryNode.is(node)) {
+        const from = node.from?.froms[0];
+        if (from && TableNode.is(from) && from.table.identifier.name === 'subjects') holding = 'next result';
+      }
+      return node;
+    },
+    // The result is that query's, matched by order rather than id: a repository may run a query it
+    // compiled once under a fresh id, and only the held request runs until `reached`.
+    async transformResult({ result }) {
+      if (holding === 'next result') {
+        holding = 'done';
+        reached();
+        await opened;
+      }
+      return result;
+    },
+  };
+  return { db: db.withPlugin(plugin), reached: reachedP, open };
+}
+
+forEachDialect('Idempotency-Key while its first request runs', (f) => {
+  const officer = () => f.keys.roles.officer;
+
+  it('a duplicate is a 409 idempotency-key-in-use with Retry-After, not conflict; once answered, the key replays', async () => {
+    await client(f).customer('IF1');
+    const ran = await intents(f);
+    const gate = heldAfterClaim(f.db.db);
+    const app = createApp({ db: gate.db, now: () => NOW, logError: () => undefined, idempotencyWaitMs: 0 });
+    const body = { subject: 'IF1', ttlSeconds: 300 };
+    const first = Promise.resolve(post(f, officer(), 'in-flight-1', body, app));
+    await Promise.race([gate.reached, first.then((r) => assert.fail(`the first request answered ${r.status} without being held`))]);
+    const duplicate = await post(f, officer(), 'in-flight-1', body, app);
+    const refused = (await duplicate.json()) as Problem;
+    assert.equal(duplicate.status, 409, JSON.stringify(refused));
+    assert.equal(refused.type, 'https://tierkit.dev/problems/idempotency-key-in-use');
+    assert.equal(duplicate.headers.get('Retry-After'), '1');
+    // Another body under the key while it runs is still the reuse, not a wait.
+    const other = await post(f, officer(), 'in-flight-1', { subject: 'IF1', ttlSeconds: 60 }, app);
+    assert.equal(other.status, 422);
+    assert.equal(((await other.json()) as Problem).type, 'https://tierkit.dev/problems/idempotency-key-reused');
+    gate.open();
+    const answered = await first;
+    assert.equal(answered.status, 201);
+    const text = await answered.text();
+    const retried = await post(f, officer(), 'in-flight-1', body, app);
+    assert.equal(retried.status, 201);
+    assert.equal(retried.headers.get('Idempotent-Replayed'), 'true');
+    assert.equal(await retried.text(), text, 'the retry gets the first request’s answer');
+    assert.equal(await intents(f), ran + 1, 'the work ran once');
   });
 });

@@ -59,6 +59,21 @@ forEachDialect('the API describes itself', (f) => {
     assert.ok(schemas.Problem && schemas.TiersResponse);
   });
 
+  it('/openapi.json documents Idempotency-Key on the POSTs that take it, with the 409 and 422 it can answer', async () => {
+    type Op = { parameters?: { name: string; in: string }[]; responses: Record<string, { description: string }> };
+    const doc = (await (await f.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, Op>> };
+    const takesKey = (op: Op | undefined) => op?.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key') ?? false;
+    for (const path of ['/v1/embed-tokens', '/v1/subjects/{id}/overrides', '/v1/overrides/{overrideId}/approve', '/v1/jobs']) {
+      const op = doc.paths[path]?.post;
+      assert.ok(takesKey(op), `POST ${path} takes an Idempotency-Key`);
+      assert.match(op?.responses['409']?.description ?? '', /idempotency-key-in-use/, `POST ${path}`);
+      assert.match(op?.responses['422']?.description ?? '', /idempotency-key-reused/, `POST ${path}`);
+    }
+    // Only POSTs take one: the middleware serves no other method.
+    assert.ok(Object.values(doc.paths).every((item) => Object.entries(item).every(([m, op]) => m === 'post' || !takesKey(op))));
+    assert.equal(takesKey(doc.paths['/v1/imports']?.post), false, 'a CSV upload is idempotent by content, not by key');
+  });
+
   it('/openapi.json passes the official OpenAPI 3.1 JSON schema', async () => {
     const doc = (await (await f.app.request('/openapi.json')).json()) as Record<string, unknown>;
     const validator = new Validator();

@@ -4,7 +4,7 @@ import type { EntitlementsResponse, HistoryResponse, TiersResponse } from '@tier
 import { settleLapsedOverrides } from '@tierkit/api';
 import { overridesForRead } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { approvedOverride, fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 /*
  * An approved override with an expiry decides the level until that instant and not after it —
@@ -29,12 +29,7 @@ forEachDialect('an override that expires', (f) => {
       }),
     );
     const expiresAt = new Date(START.getTime() + 300_000).toISOString();
-    const body = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'retention', expiresAt };
-    const pending = await ok<{ id: string; contentHash: string }>(
-      await t.req('officer', 'POST', `/v1/subjects/${id}/overrides`, body),
-      201,
-    );
-    await ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+    await approvedOverride(t, id, { level: 'diamond', reason: 'retention', expiresAt });
     return { credential: await t.embedToken(id), expiresAt };
   }
 
@@ -165,9 +160,7 @@ forEachDialect("an override in force when the bank's month ended", (f) => {
   it('decides that month although UTC has not reached its end', async () => {
     await ok(await t.req('officer', 'PUT', '/v1/subjects/Z1', { kind: 'customer', displayName: '王芳' }), 201);
     const expiresAt = '2025-10-31T22:00:00.000Z'; // 06:00 in Shanghai, an hour from now
-    const body = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'retention', expiresAt };
-    const pending = await ok<{ id: string; contentHash: string }>(await t.req('officer', 'POST', '/v1/subjects/Z1/overrides', body), 201);
-    await ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+    await approvedOverride(t, 'Z1', { level: 'diamond', reason: 'retention', expiresAt });
     // October's data arrives now: October is the month evaluated, and the override was in force at its end.
     await ok(
       await t.req('officer', 'PUT', '/v1/subjects/Z1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }] }),

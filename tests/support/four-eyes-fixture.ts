@@ -102,3 +102,36 @@ export async function ok<T>(res: Response, status = 200): Promise<T> {
   assert.equal(res.status, status, JSON.stringify(body));
   return body;
 }
+
+/** Who acts: a person of the tenant, or a raw credential (a staff member's key or token). */
+export type Who = Person | { credential: string };
+
+/** `POST` an override request for `subject` as `who`: retail-tier gold, fixed, no expiry, unless `body` says otherwise. */
+export function requestOverride(t: FourEyesTenant, subject: string, body: Record<string, unknown> = {}, who: Who = 'officer') {
+  return t.req(who, 'POST', `/v1/subjects/${subject}/overrides`, {
+    scheme: 'retail-tier',
+    level: 'gold',
+    mode: 'fixed',
+    reason: 'VIP retention',
+    expiresAt: null,
+    ...body,
+  });
+}
+
+/**
+ * An override in force by four eyes: requested (as {@link requestOverride}) by `by`, then approved by
+ * `approvedBy`, another person, with the hash the request answered. Returns the approval's answer.
+ */
+export async function approvedOverride<T extends { status: string } = { id: string; status: string; contentHash: string }>(
+  t: FourEyesTenant,
+  subject: string,
+  body: Record<string, unknown> = {},
+  { by = 'officer', approvedBy = 'approver' }: { by?: Who; approvedBy?: Who } = {},
+): Promise<T> {
+  const pending = await ok<{ id: string; contentHash: string }>(await requestOverride(t, subject, body, by), 201);
+  const approved = await ok<T>(
+    await t.req(approvedBy, 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
+  );
+  assert.equal(approved.status, 'approved');
+  return approved;
+}

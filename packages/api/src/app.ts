@@ -11,14 +11,14 @@ import { DOCS_CSP, docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
 import { auditIntent, auditTrail, type AuditOptions } from './middleware/audit.js';
 import { forWrites } from './middleware/for-writes.js';
-import { idempotency } from './middleware/idempotency.js';
+import { IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotency } from './middleware/idempotency.js';
 import { limitBody } from './middleware/limit-body.js';
 import { fastSubjectReads } from './middleware/fast-reads.js';
 import { fixedHeaders, NO_STORE, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
 import { UNMASK_PARAMETER, unmaskOnRequest } from './middleware/unmask.js';
-import { unlessCsvUpload } from './middleware/unless-csv-upload.js';
+import { isCsvUpload, unlessCsvUpload } from './middleware/unless-csv-upload.js';
 import { isTrustedOrigin, type TrustedOrigins } from './origins.js';
 import { ProblemError } from './problem.js';
 import { rateLimits, type RateLimitOptions } from './rate-limit.js';
@@ -95,6 +95,11 @@ export interface AppOptions {
   readonly matrixCacheSeconds?: number;
   /** Largest CSV file `POST /v1/imports` accepts, in bytes (streamed, not held in memory). Default 256 MiB. */
   readonly maxImportBytes?: number;
+  /**
+   * Milliseconds a `POST` waits for an earlier one with its `Idempotency-Key` to finish (then replays
+   * its answer) before answering 409 `idempotency-key-in-use`. Default 10,000 (`IDEMPOTENCY_WAIT_MS`).
+   */
+  readonly idempotencyWaitMs?: number;
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
   readonly jobEventsPollMs?: number;
   /**
@@ -220,7 +225,7 @@ export function createApp(options: AppOptions) {
     rejectUnsafeText(),
     unmaskOnRequest(),
     // A CSV upload is idempotent by content (the same file twice changes nothing) and too big to buffer for a request hash.
-    forWrites(unlessCsvUpload(idempotency(shared.db, shared.now)), auditIntent(auditing)),
+    forWrites(unlessCsvUpload(idempotency(shared.db, shared.now, options.idempotencyWaitMs)), auditIntent(auditing)),
   );
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
@@ -277,7 +282,7 @@ export function createApp(options: AppOptions) {
   // on first use, for both /openapi.json and /docs (and so the two can never disagree).
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   let docsHtml: string | undefined;
-  const openApi = () => (document ??= withUnmaskParameter(app.getOpenAPI31Document(docConfig)));
+  const openApi = () => (document ??= withIdempotencyKey(withUnmaskParameter(app.getOpenAPI31Document(docConfig))));
   app.get('/openapi.json', (c) => c.json(openApi()));
   app.get('/docs', (c) => {
     c.header('Content-Security-Policy', DOCS_CSP);
@@ -288,6 +293,28 @@ export function createApp(options: AppOptions) {
     return c.json({ status: 'ok' });
   });
   return routes;
+}
+
+type Responses = Record<string, { description: string; content?: unknown }>;
+
+/** Document `Idempotency-Key` and the answers it adds on every `POST` the middleware serves (all under /v1 but the CSV upload). */
+function withIdempotencyKey<D extends { paths?: object }>(doc: D): D {
+  for (const [path, item] of Object.entries(doc.paths ?? {}) as [
+    string,
+    { post?: { parameters?: unknown[]; responses?: Responses } } | undefined,
+  ][]) {
+    const post = item?.post;
+    if (!post || !path.startsWith('/v1/') || isCsvUpload('POST', path)) continue;
+    post.parameters = [...(post.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
+    const responses: Responses = (post.responses ??= {});
+    for (const [status, said] of Object.entries(IDEMPOTENCY_RESPONSES)) {
+      const given = responses[status];
+      responses[status] = given
+        ? { ...given, description: `${given.description}; or ${said}` }
+        : { description: said, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    }
+  }
+  return doc;
 }
 
 /** Document `?unmask=` on the subject reads, which return display names; the middleware serves it on every route. */

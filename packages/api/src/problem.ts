@@ -18,6 +18,7 @@ export const PROBLEMS = {
   'four-eyes': { status: 403, title: 'The approver must be someone other than the requester' },
   'content-changed': { status: 409, title: 'The content changed after it was submitted for approval' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
+  'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   unprocessable: { status: 422, title: 'The request is well-formed but cannot be carried out' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },

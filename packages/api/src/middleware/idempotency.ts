@@ -16,13 +16,31 @@ import { contentHash } from '../services/four-eyes.js';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claim with no response after this long is taken to have died with its process, and may run again. */
 export const IDEMPOTENCY_ABANDONED_MS = 5 * 60 * 1000;
-/** How long a duplicate waits for the first request with its key to finish before a 409. */
+/** How long a duplicate waits for the first request with its key to finish before a 409, by default. */
 export const IDEMPOTENCY_WAIT_MS = 10_000;
+/** Seconds a duplicate refused while the first still runs is told to wait before sending it again. */
+const IN_USE_RETRY_AFTER_SECONDS = '1';
 const POLL_MS = 25;
 const PURGE_EVERY_MS = 60_000;
 
 /** A key as RFC drafts and the big payment APIs use them: 1–255 visible ASCII characters (a UUID fits). */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** The OpenAPI parameter that documents `Idempotency-Key` on the `POST`s that take it. */
+export const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: KEY_PATTERN.source },
+  description:
+    'Makes a retry safe: the same key with the same request within 24 hours gets the first answer again (`Idempotent-Replayed: true`) and runs nothing. 1–255 visible ASCII characters (a UUID, say).',
+} as const;
+
+/** What the idempotency middleware adds to a `POST`'s answers, by status, for the OpenAPI document. */
+export const IDEMPOTENCY_RESPONSES = {
+  409: '`idempotency-key-in-use`: a request with this Idempotency-Key is still being processed; send the same request again after `Retry-After` seconds',
+  422: '`idempotency-key-reused`: this Idempotency-Key was used for a different request',
+} as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,10 +50,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * and stores its status and body; the same key and the same request (method, path, canonical JSON body)
  * from the same credential's actor replays that response with `Idempotent-Replayed: true` and does
  * nothing again; the same key with another request is a 422 `idempotency-key-reused`. A duplicate
- * arriving while the first runs waits for it (then replays), up to `IDEMPOTENCY_WAIT_MS` (then 409).
+ * arriving while the first runs waits for it (then replays), up to `waitMs` (then a 409
+ * `idempotency-key-in-use` with `Retry-After`: its own type, so a client can tell "send the same
+ * request again shortly" from a `conflict` with the data, which no retry mends).
  * A 5xx is not kept: the key is released so a retry runs again.
  */
-export function idempotency(db: Executor, now: () => Date): MiddlewareHandler<AppEnv> {
+export function idempotency(db: Executor, now: () => Date, waitMs = IDEMPOTENCY_WAIT_MS): MiddlewareHandler<AppEnv> {
   let lastPurge = 0;
   return async function idempotentPost(c, next) {
     const key = c.req.header('Idempotency-Key');
@@ -89,8 +109,13 @@ export function idempotency(db: Executor, now: () => Date): MiddlewareHandler<Ap
         await releaseIdempotencyKey(db, scope);
         continue;
       }
-      if (waitedMs >= IDEMPOTENCY_WAIT_MS) {
-        throw new ProblemError('conflict', 'A request with this Idempotency-Key is still running; retry it later with the same key.');
+      if (waitedMs >= waitMs) {
+        throw new ProblemError(
+          'idempotency-key-in-use',
+          'A request with this Idempotency-Key is still being processed; send the same request again with the same key shortly, and it will get that request’s answer.',
+          undefined,
+          { 'Retry-After': IN_USE_RETRY_AFTER_SECONDS },
+        );
       }
       await sleep(POLL_MS);
       waitedMs += POLL_MS;
