@@ -4,14 +4,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
-import { ImportStore, type KitError, Overrides } from '@tierkit/admin';
+import { BookAssignment, ImportStore, type KitError, Overrides } from '@tierkit/admin';
 import { checkSchemeDocument, defaultPolicyPack, type ProblemFieldError } from '@tierkit/core';
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { fieldMessage, fieldName, fieldSays, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { createApp } from '@tierkit/api';
 import { createClient } from '@tierkit/client';
-import { connect } from '@tierkit/db';
+import { connect, sqliteFile } from '@tierkit/db';
+import SQLite from 'better-sqlite3';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture, refusal } from './kit-fixture.js';
 
@@ -493,5 +494,36 @@ describe('the console words a database out of reach', () => {
     } finally {
       await down.close();
     }
+  });
+});
+
+describe('the console words a database busy with another writer', () => {
+  const f = kitFixture();
+
+  it('as a wait in zh-CN, zh-TW and en, from the API’s real 503 while a CLI import holds SQLite’s lock, not as a fault to report', async () => {
+    const file = await sqliteFile(f.db.db);
+    assert.ok(file);
+    // Another process on the same file (`tierkit import` beside the server) holds the write lock.
+    const other = new SQLite(file);
+    other.exec('BEGIN IMMEDIATE');
+    const a = new BookAssignment(f.client('OFF1'));
+    try {
+      await a.open('K03');
+      assert.equal(a.state.status, 'ready');
+      await a.assign('RM2');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const e = a.state.error;
+    assert.equal(e?.status, 503, JSON.stringify(e));
+    assert.equal(whyFailed(e, 'zh-CN'), '数据库正忙（另有导入或重评正在写入），本次未作任何更改，请稍后重试');
+    assert.equal(whyFailed(e, 'zh-TW'), '資料庫忙碌中（另有匯入或重評正在寫入），本次未做任何變更，請稍後重試');
+    assert.equal(
+      whyFailed(e, 'en'),
+      'The database is busy with another writer (an import or a re-tier); nothing was changed — try again shortly',
+    );
+    await a.assign('RM2');
+    assert.equal(a.state.saved, 'RM2', 'the same move goes through once the lock is free');
   });
 });

@@ -22,6 +22,7 @@ type Kind =
   | 'unsupported-media-type'
   | 'rate-limited'
   | 'database-unavailable'
+  | 'database-busy'
   | 'import-rejected';
 
 interface Words {
@@ -157,6 +158,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'unsupported-media-type': '不支持的文件类型',
       'rate-limited': '请求过于频繁，请稍后重试',
       'database-unavailable': '暂时无法连接数据库，请稍后重试',
+      'database-busy': '数据库正忙（另有导入或重评正在写入），本次未作任何更改，请稍后重试',
       'import-rejected': '文件中有错误行，未导入任何数据',
     },
     list: (items) => items.join('；'),
@@ -311,6 +313,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'unsupported-media-type': '不支援的檔案類型',
       'rate-limited': '請求過於頻繁，請稍後重試',
       'database-unavailable': '暫時無法連線資料庫，請稍後重試',
+      'database-busy': '資料庫忙碌中（另有匯入或重評正在寫入），本次未做任何變更，請稍後重試',
       'import-rejected': '檔案中有錯誤列，未匯入任何資料',
     },
     list: (items) => items.join('；'),
@@ -465,6 +468,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'unsupported-media-type': 'Not a file type this takes',
       'rate-limited': 'Too many requests; try again shortly',
       'database-unavailable': 'The database cannot be reached just now; try again shortly',
+      'database-busy': 'The database is busy with another writer (an import or a re-tier); nothing was changed — try again shortly',
       'import-rejected': 'Rows of the file have errors; nothing was imported',
     },
     list: (items) => items.join('; '),
@@ -886,8 +890,12 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (!e) return '';
   const w = FAILURE_WORDS[locale];
   if (e.status === 0) return w.unreachable;
-  // The database out of reach (a restart, a failover) is a wait, not a fault to report to support.
-  if (e.status >= 500) return kindOf(e) === 'database-unavailable' ? w.kinds['database-unavailable'] : w.server(e.status);
+  // The database out of reach (a restart, a failover) or held by another writer (a CLI import or
+  // re-tier on the same SQLite file) is a wait, not a fault to report to support.
+  if (e.status >= 500) {
+    const kind = kindOf(e);
+    return kind === 'database-unavailable' || kind === 'database-busy' ? w.kinds[kind] : w.server(e.status);
+  }
   // A re-tier of a month with no data (422 period-without-data): the refusal staff meet most, said by
   // its field's code and month wherever a job is started (jobs page, approvals), in their language.
   const noData = e.errors?.find((f) => f.code === 'no_data');

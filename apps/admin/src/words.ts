@@ -47,6 +47,17 @@ const zh = {
   reassign: '调整归属',
   saving: '正在保存…',
   saved: '已调整。',
+  moves: '客户经理归属记录',
+  movesHint: (zone: string) => `时间为银行所在时区（${zone}），最新在前。`,
+  movesEmpty: '这位客户从未归属任何客户经理。',
+  movesMore: (n: number) => `仅显示最近 ${n} 次变更。`,
+  inNoBook: '不属于任何客户经理',
+  span: (since: string, until: string | null) => (until ? `${since} 至 ${until}` : `${since} 起至今`),
+  movedBy: (who: string) => `调整人：${who}`,
+  unrecorded: (at: string, who: string, until: string | null) =>
+    `开始记录归属变更前已在此名下（最近一次分配：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前归属未记录`,
+  byKey: (id: string) => `API 密钥 ${id}`,
+  bySystem: (name: string) => `系统（${name}）`,
 };
 
 const tw: typeof zh = {
@@ -91,6 +102,17 @@ const tw: typeof zh = {
   reassign: '調整歸屬',
   saving: '正在儲存…',
   saved: '已調整。',
+  moves: '理財專員歸屬紀錄',
+  movesHint: (zone: string) => `時間為銀行所在時區（${zone}），最新在前。`,
+  movesEmpty: '這位客戶從未歸屬任何理財專員。',
+  movesMore: (n: number) => `僅顯示最近 ${n} 次異動。`,
+  inNoBook: '不屬於任何理財專員',
+  span: (since: string, until: string | null) => (until ? `${since} 至 ${until}` : `${since} 起至今`),
+  movedBy: (who: string) => `調整人員：${who}`,
+  unrecorded: (at: string, who: string, until: string | null) =>
+    `開始記錄歸屬異動前已在此名下（最近一次分派：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前歸屬未記錄`,
+  byKey: (id: string) => `API 金鑰 ${id}`,
+  bySystem: (name: string) => `系統（${name}）`,
 };
 
 const en: typeof zh = {
@@ -135,6 +157,17 @@ const en: typeof zh = {
   reassign: 'Reassign',
   saving: 'Saving…',
   saved: 'Reassigned.',
+  moves: 'Relationship managers over time',
+  movesHint: (zone: string) => `Times in the bank’s zone (${zone}), newest first.`,
+  movesEmpty: 'This customer has never been in a relationship manager’s book.',
+  movesMore: (n: number) => `Only the latest ${n} moves are shown.`,
+  inNoBook: 'In no relationship manager’s book',
+  span: (since: string, until: string | null) => (until ? `${since} to ${until}` : `since ${since}, to now`),
+  movedBy: (who: string) => `moved by ${who}`,
+  unrecorded: (at: string, who: string, until: string | null) =>
+    `in this book since before moves were recorded (last assigned ${at} by ${who}), ${until ? `until ${until}` : 'to now'}; who held this customer earlier is not known`,
+  byKey: (id: string) => `API key ${id}`,
+  bySystem: (name: string) => `the system (${name})`,
 };
 
 export const WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

@@ -1,4 +1,4 @@
-import { BookAssignment, defaultSubjectFilter, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
+import { BookAssignment, BookMoves, bookSpells, defaultSubjectFilter, staffOfActor, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -8,6 +8,7 @@ import { WORDS } from '../words.js';
 import './subject-overrides.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
+import { bankTimeZone, formatBankTime } from '../time.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -27,6 +28,7 @@ export class BookPage extends LitElement {
   readonly #browser = new StoreController(this, new SubjectBrowser(client, { pageSize: 50 }));
   readonly #detail = new StoreController(this, new SubjectDetail(client, { historyPageSize: 20 }));
   readonly #assignment = new StoreController(this, new BookAssignment(client));
+  readonly #moves = new StoreController(this, new BookMoves(client));
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -38,6 +40,7 @@ export class BookPage extends LitElement {
     if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
       this.#detail.store.cancel();
       this.#assignment.store.cancel();
+      this.#moves.store.cancel();
       void this.#browser.store.setFilter(defaultSubjectFilter(this.ctx.session));
     }
   }
@@ -47,11 +50,13 @@ export class BookPage extends LitElement {
     this.#browser.store.cancel();
     this.#detail.store.cancel();
     this.#assignment.store.cancel();
+    this.#moves.store.cancel();
   }
 
   async #open(id: string): Promise<void> {
     // Only tenant-wide staff may move customers between books; the API would refuse anyone else.
     if (this.ctx?.session.can.assignManagers) void this.#assignment.store.open(id);
+    void this.#moves.store.open(id);
     await this.#detail.store.open(id);
     await this.updateComplete;
     this.querySelector<HTMLElement>('#detail-h')?.focus();
@@ -90,7 +95,10 @@ export class BookPage extends LitElement {
     const value = ((e.target as HTMLFormElement).elements.namedItem('manager') as HTMLSelectElement).value;
     await this.#assignment.store.assign(value === '' ? null : value);
     // The list may be a book the customer just left.
-    if (this.#assignment.state.saved !== undefined) void this.#browser.store.load();
+    if (this.#assignment.state.saved !== undefined) {
+      void this.#browser.store.load();
+      void this.#moves.store.refresh();
+    }
     await refocus((e as SubmitEvent).submitter, () => this.querySelector('[data-testid="reassign-status"]'));
   }
 
@@ -108,6 +116,64 @@ export class BookPage extends LitElement {
       <button type="submit" ?disabled=${a.saving}>${w.reassign}</button>
       <span role="status" class="hint" data-testid="reassign-status" tabindex="-1">${a.saving ? w.saving : a.error ? `${w.failed}: ${whyFailed(a.error, this.ctx.locale)}` : a.saved !== undefined ? w.saved : ''}</span>
     </form>`;
+  }
+
+  /** A staff member by name where the console knows it, with the id; else the id. */
+  #staff(id: string): string {
+    const name = this.#moves.state.names[id];
+    return name ? `${name} · ${id}` : id;
+  }
+
+  /** Who made a move: a staff member by name, an API key, the system. */
+  #mover(actor: string): string {
+    const w = WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const staff = staffOfActor(actor);
+    if (staff !== undefined) return this.#staff(staff);
+    if (actor.startsWith('key:')) return w.byKey(actor.slice('key:'.length));
+    if (actor.startsWith('system:')) return w.bySystem(actor.slice('system:'.length));
+    return actor;
+  }
+
+  #movesSection() {
+    const m = this.#moves.state;
+    if (!this.ctx || m.subject !== this.#detail.state.id) return nothing;
+    const locale = this.ctx.locale;
+    const w = WORDS[locale];
+    const status =
+      m.status === 'loading'
+        ? w.loading
+        : m.notFound
+          ? w.notFound
+          : m.status === 'error'
+            ? `${w.failed}: ${whyFailed(m.error, locale)}`
+            : m.empty
+              ? w.movesEmpty
+              : m.more
+                ? w.movesMore(m.moves.length)
+                : '';
+    const time = (at: string) => formatBankTime(at, locale);
+    return html`<section class="book-moves" aria-labelledby="moves-h" aria-describedby="moves-hint">
+      <h3 id="moves-h">${w.moves}</h3>
+      <p class="hint" id="moves-hint">${w.movesHint(bankTimeZone())}</p>
+      <p role="status" class="hint" data-testid="moves-status">${status}</p>
+      ${
+        m.status === 'ready' && m.moves.length
+          ? html`<ol class="moves" data-testid="book-moves">
+              ${bookSpells(m.moves).map(
+                (s) => html`<li data-recorded=${String(s.move.recorded)}>
+                  <strong>${s.manager === null ? w.inNoBook : this.#staff(s.manager)}</strong>
+                  <span>${
+                    s.move.recorded
+                      ? w.span(time(s.move.at), s.until === null ? null : time(s.until))
+                      : w.unrecorded(time(s.move.at), this.#mover(s.move.actor), s.until === null ? null : time(s.until))
+                  }</span>
+                  ${s.move.recorded ? html`<span class="hint">${w.movedBy(this.#mover(s.move.actor))}</span>` : nothing}
+                </li>`,
+              )}
+            </ol>`
+          : nothing
+      }
+    </section>`;
   }
 
   #clearCell(): void {
@@ -200,6 +266,7 @@ export class BookPage extends LitElement {
                       <tk-tier-timeline></tk-tier-timeline>
                     </div>
                   </tk-provider>
+                  ${this.#movesSection()}
                   ${
                     d.status === 'ready'
                       ? html`<admin-subject-overrides .ctx=${this.ctx} subject=${d.id} kind=${d.tiers?.subject.kind ?? 'customer'}></admin-subject-overrides>`

@@ -18,6 +18,7 @@ import { bankMonth, bankTimeZone, formatBankClock, formatDuration, formatInstant
 import { JOBS_WORDS } from './jobs.words.js';
 import { startedElsewhere } from './started-job.js';
 import { whyFailed } from '../why-failed.js';
+import { moreButton, refocus } from '../keep-focus.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
@@ -116,6 +117,8 @@ export class JobsPage extends LitElement {
       ...(reason ? { reason } : {}),
     });
     if (job) this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
+    // Refused (a month with no data, say): the button was disabled while it asked, and focus fell to the page's start.
+    else await refocus((e as SubmitEvent).submitter, () => this.querySelector('[data-testid="start-status"]'));
   }
 
   #progress(job: Job, w: Words, labelId: string) {
@@ -194,7 +197,7 @@ export class JobsPage extends LitElement {
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
       <p class="hint" id="jobs-period-hint">${w.periodHint(bankTimeZone())}</p>
-      <p role="status" class="hint">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
+      <p role="status" class="hint" data-testid="start-status" tabindex="-1">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
     </section>`;
   }
 
@@ -215,7 +218,7 @@ export class JobsPage extends LitElement {
     return html`<section class="card jobs" aria-labelledby="jobs-h">
       <h2 id="jobs-h">${w.title}</h2>
       <p class="jobs-status-line">
-        <span role="status" class="hint" data-testid="jobs-status">${status}</span>
+        <span role="status" class="hint" data-testid="jobs-status" tabindex="-1">${status}</span>
         <button type="button" @click=${() => this.#refresh()}>${w.refresh}</button>
         ${s.listUpdatedAt ? html`<span class="hint" data-testid="jobs-updated">${w.updated(formatBankClock(s.listUpdatedAt), s.watching)}</span>` : nothing}
       </p>
@@ -243,8 +246,13 @@ export class JobsPage extends LitElement {
       }
       ${
         s.nextCursor !== null && s.status === 'ready'
-          ? html`<button type="button" class="more" ?disabled=${s.loadingMore} @click=${() => this.#jobs.store.loadMore()}>
-              ${s.loadingMore ? w.loading : w.loadMore}</button>`
+          ? moreButton({
+              loading: s.loadingMore,
+              label: w.loadMore,
+              loadingLabel: w.loading,
+              load: () => this.#jobs.store.loadMore(),
+              status: () => this.querySelector('[data-testid="jobs-status"]'),
+            })
           : nothing
       }
     </section>`;

@@ -1,5 +1,6 @@
 import type { HttpTierkitClient, StaffMember } from '@tierkit/client';
 import { KitStore, type KitError, type Status } from './kit-store.js';
+import { readAllStaff } from './staff.js';
 
 export interface BookAssignmentState {
   /** The subject (external id), undefined before `open`. */
@@ -16,9 +17,6 @@ export interface BookAssignmentState {
 }
 
 type Client = Pick<HttpTierkitClient, 'getManager' | 'listStaff' | 'setManager'>;
-
-/** Most staff pages read for the candidate list (100 each): a bank's RMs, not its whole staff. */
-const MAX_STAFF_PAGES = 20;
 
 /**
  * Reassignment of one subject to another relationship manager's book: whose it is, who it may go to,
@@ -40,24 +38,12 @@ export class BookAssignment extends KitStore<BookAssignmentState> {
     const found = await this.run(
       'open',
       async (signal) => {
-        const [m, staff] = await Promise.all([this.#client.getManager(subject, { signal }), this.#allStaff(signal)]);
+        const [m, staff] = await Promise.all([this.#client.getManager(subject, { signal }), readAllStaff(this.#client, signal)]);
         return { manager: m.manager, candidates: staff.filter((s) => s.scope === 'book') };
       },
       (error) => this.set({ status: 'error', error }),
     );
     if (found) this.set({ status: 'ready', ...found });
-  }
-
-  async #allStaff(signal: AbortSignal): Promise<StaffMember[]> {
-    const out: StaffMember[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_STAFF_PAGES; page++) {
-      const got = await this.#client.listStaff({ limit: 100, signal, ...(cursor ? { cursor } : {}) });
-      out.push(...got.items);
-      if (got.nextCursor === null) break;
-      cursor = got.nextCursor;
-    }
-    return out;
   }
 
   /** Move the subject to `manager`'s book (null: out of every book). */

@@ -1,0 +1,136 @@
+import type { HttpTierkitClient } from '@tierkit/client';
+import { KitStore, type KitError, type Status } from './kit-store.js';
+import { readAllStaff } from './staff.js';
+
+/** One move of a subject between books (`GET /v1/subjects/{id}/manager/moves`). */
+export interface BookMove {
+  /** The book it left (a staff id); null: it was in none. */
+  readonly from: string | null;
+  /** The book it joined; null: taken out of every book. */
+  readonly to: string | null;
+  /** When (ISO instant, UTC). */
+  readonly at: string;
+  /** Who moved it: `staff:<id>`, `key:<id>`, `system:…`. */
+  readonly actor: string;
+  /**
+   * False for the assignment found when the API began keeping moves (the upgrade): the subject was in
+   * `to`'s book by then, since a time nobody recorded, and who held it before is not known.
+   */
+  readonly recorded: boolean;
+}
+
+export interface BookMovesResponse {
+  readonly subject: string;
+  /** Newest first. */
+  readonly moves: readonly BookMove[];
+}
+
+/** One stretch of a subject in one book, as a screen lists "who held it from when to when". */
+export interface BookSpell {
+  /** Whose book (a staff id); null: in nobody's. */
+  readonly manager: string | null;
+  /** The move that began it. */
+  readonly move: BookMove;
+  /** When the next move ended it; null: it still lasts. */
+  readonly until: string | null;
+}
+
+export interface BookMovesState {
+  /** The subject (external id), undefined before `open`. */
+  readonly subject: string | undefined;
+  readonly status: Status;
+  /** Newest first. */
+  readonly moves: readonly BookMove[];
+  /** Ready, and no move kept: the subject has never been in a book. */
+  readonly empty: boolean;
+  /** As many moves came as were asked for: older ones may exist, and the list is the newest only. */
+  readonly more: boolean;
+  /**
+   * Names of the staff the moves name (id → name), as far as the tenant's staff list could be read;
+   * a screen shows the id of anyone missing. A staff list that cannot be read leaves it empty, not
+   * the moves failed.
+   */
+  readonly names: Readonly<Record<string, string>>;
+  /** The API answered 404: no such subject — or, for a relationship manager, not (or no longer) in their book. */
+  readonly notFound: boolean;
+  readonly error: KitError | undefined;
+}
+
+type Client = Pick<HttpTierkitClient, 'http' | 'listStaff' | 'invalidate'>;
+
+/** The most moves the API hands out in one answer (its `limit`, 1–100). */
+export const BOOK_MOVES_MAX = 100;
+
+const NOTHING: Omit<BookMovesState, 'subject' | 'status'> = {
+  moves: [],
+  empty: false,
+  more: false,
+  names: {},
+  notFound: false,
+  error: undefined,
+};
+
+const movesPath = (subject: string) => `/v1/subjects/${encodeURIComponent(subject)}/manager/moves`;
+
+/** The staff id of an actor that is a staff member (`staff:RM001` → `RM001`), else undefined. */
+export function staffOfActor(actor: string): string | undefined {
+  return actor.startsWith('staff:') ? actor.slice('staff:'.length) : undefined;
+}
+
+/** The moves (newest first) as stretches in one book each, newest first: who held the subject from when to when. */
+export function bookSpells(moves: readonly BookMove[]): BookSpell[] {
+  return moves.map((move, i) => ({ manager: move.to, move, until: i === 0 ? null : (moves[i - 1]?.at ?? null) }));
+}
+
+/**
+ * A subject's moves between relationship managers' books, newest first, with the names of the staff
+ * they name. Read by any staff who may read the subject; a relationship manager the subject has left
+ * gets the API's 404 (`notFound`), like any subject outside their book.
+ */
+export class BookMoves extends KitStore<BookMovesState> {
+  readonly #client: Client;
+  readonly #limit: number;
+
+  constructor(client: Client, options: { readonly limit?: number } = {}) {
+    super({ subject: undefined, status: 'idle', ...NOTHING });
+    this.#client = client;
+    this.#limit = Math.min(BOOK_MOVES_MAX, Math.max(1, Math.trunc(options.limit ?? BOOK_MOVES_MAX)));
+  }
+
+  /** Show subject `subject`'s moves (a subject still loading is cancelled). */
+  async open(subject: string): Promise<void> {
+    this.cancel();
+    this.set({ subject, status: 'loading', ...NOTHING });
+    const found = await this.run(
+      'moves',
+      async (signal) => {
+        const [answer, staff] = await Promise.all([
+          this.#client.http.get<BookMovesResponse>(`${movesPath(subject)}?limit=${this.#limit}`, { signal }),
+          // Names only: a staff list this reader may not read leaves ids on the screen.
+          readAllStaff(this.#client, signal).catch(() => []),
+        ]);
+        return { moves: answer.moves, staff };
+      },
+      (error) => this.set({ status: 'error', error, notFound: error.status === 404 }),
+    );
+    if (!found) return;
+    const named = new Set(found.moves.flatMap((m) => [m.from, m.to, staffOfActor(m.actor)]));
+    const names: Record<string, string> = {};
+    for (const s of found.staff) if (named.has(s.id)) names[s.id] = s.name;
+    this.set({
+      status: 'ready',
+      moves: found.moves,
+      empty: found.moves.length === 0,
+      more: found.moves.length >= this.#limit,
+      names,
+    });
+  }
+
+  /** Read the moves again, past the client's cache (after a move made elsewhere). */
+  refresh(): Promise<void> {
+    const subject = this.state.subject;
+    if (subject === undefined) return Promise.resolve();
+    this.#client.invalidate(movesPath(subject));
+    return this.open(subject);
+  }
+}

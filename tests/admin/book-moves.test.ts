@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BookAssignment, BookMoves, bookSpells } from '@tierkit/admin';
+import { kitFixture } from './kit-fixture.js';
+
+describe('BookMoves against the real API', () => {
+  const f = kitFixture();
+
+  it('a compliance officer reads who held a customer, newest first, staff by name; a move made through the kit shows on refresh', async () => {
+    const client = f.client('OFF1');
+    const m = new BookMoves(client);
+    await m.open('K06');
+    assert.equal(m.state.status, 'ready');
+    assert.deepEqual(
+      m.state.moves.map((x) => [x.from, x.to, x.recorded]),
+      [[null, 'RM1', true]],
+    );
+    assert.match(m.state.moves[0]?.actor ?? '', /^key:/, 'the fixture moved it with the admin key');
+    assert.equal(m.state.empty, false);
+    assert.equal(m.state.more, false);
+    assert.deepEqual(m.state.names, { RM1: 'RM1 经理' }, 'only the staff the moves name');
+
+    const a = new BookAssignment(client);
+    await a.open('K06');
+    await a.assign('RM2');
+    assert.equal(a.state.saved, 'RM2');
+    await m.open('K06');
+    assert.deepEqual(
+      m.state.moves.map((x) => [x.from, x.to, x.actor]),
+      [
+        ['RM1', 'RM2', 'staff:OFF1'],
+        [null, 'RM1', m.state.moves[1]?.actor],
+      ],
+      'the assignment made through the same client is read, not the cached answer',
+    );
+    assert.deepEqual(m.state.names, { RM1: 'RM1 经理', RM2: 'RM2 经理', OFF1: 'OFF1 经理' }, 'the mover by name too');
+    const spells = bookSpells(m.state.moves);
+    assert.deepEqual(
+      spells.map((s) => [s.manager, s.move.at, s.until]),
+      [
+        ['RM2', m.state.moves[0]?.at, null],
+        ['RM1', m.state.moves[1]?.at, m.state.moves[0]?.at],
+      ],
+    );
+
+    // A move made elsewhere (the bank's feed): refresh reads past the client's cache.
+    const res = await f.app.request('/v1/subjects/K06/manager', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ manager: null }),
+    });
+    assert.equal(res.status, 200);
+    await m.refresh();
+    assert.deepEqual(m.state.moves[0] && [m.state.moves[0].from, m.state.moves[0].to], ['RM2', null]);
+  });
+
+  it('a customer never in a book is empty; a limit says older moves may exist', async () => {
+    const m = new BookMoves(f.client('OFF1'));
+    await m.open('K10');
+    assert.equal(m.state.status, 'ready');
+    assert.equal(m.state.empty, true);
+    assert.deepEqual(m.state.moves, []);
+    const one = new BookMoves(f.client('OFF1'), { limit: 1 });
+    await one.open('K06');
+    assert.equal(one.state.moves.length, 1);
+    assert.equal(one.state.more, true);
+  });
+
+  it('the RM a customer left gets the API’s 404 as notFound; its RM now reads it', async () => {
+    const off = new BookAssignment(f.client('OFF1'));
+    await off.open('K05');
+    await off.assign('RM2');
+    const rm1 = new BookMoves(f.client('RM1'));
+    await rm1.open('K05');
+    assert.equal(rm1.state.status, 'error');
+    assert.equal(rm1.state.notFound, true);
+    assert.equal(rm1.state.error?.status, 404);
+    const rm2 = new BookMoves(f.client('RM2'));
+    await rm2.open('K05');
+    assert.equal(rm2.state.status, 'ready');
+    assert.deepEqual(
+      rm2.state.moves.map((x) => x.to),
+      ['RM2', 'RM1'],
+    );
+    assert.equal(rm2.state.names.RM1, 'RM1 经理', 'an RM’s token may read the staff list: names, not ids');
+    await rm1.open('K01');
+    assert.equal(rm1.state.status, 'ready', 'the next open starts clean');
+    assert.equal(rm1.state.notFound, false);
+  });
+
+  it('opening another customer cancels the one still loading', async () => {
+    const m = new BookMoves(f.client('OFF1'));
+    const first = m.open('K01');
+    const second = m.open('K09');
+    await Promise.all([first, second]);
+    assert.equal(m.state.subject, 'K09');
+    assert.deepEqual(
+      m.state.moves.map((x) => x.to),
+      ['RM2'],
+    );
+  });
+});

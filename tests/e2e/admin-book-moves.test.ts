@@ -1,0 +1,130 @@
+// A compliance officer after a complaint, in the console: whose book was this customer in, from when
+// to when, and who moved them? The customer's page lists the API's book moves (newest first, staff by
+// name, times in the bank's zone), says honestly that moves before the upgrade were not recorded, and
+// reads the list again after a reassignment made on the same page.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { connect } from '@tierkit/db';
+import { sql } from 'kysely';
+import type { Page } from 'playwright-core';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+import { ADMIN_KEY, fetchAsBank } from './support/server.js';
+
+const t = consoleUnderTest(20);
+
+const moves = (page: Page) =>
+  page.$$eval('[data-testid="book-moves"] li', (lis) =>
+    lis.map((li) => ({ recorded: li.dataset.recorded, text: li.textContent?.replace(/\s+/g, ' ').trim() ?? '' })),
+  );
+
+async function language(page: Page, locale: 'zh-CN' | 'zh-TW' | 'en'): Promise<void> {
+  await page.selectOption('.bar .lang select', locale);
+  await page.waitForFunction((l) => document.documentElement.lang === l, locale);
+}
+
+describe('admin console: a customer’s book moves', () => {
+  it('lists who held the customer from when to when, the upgrade’s first row said honestly; a reassignment shows at once; three languages, axe, 390 and 1366 px', async () => {
+    // C000001 as an upgraded database has it: its book found by the book-moves migration, nothing before.
+    const db = connect({ url: t.databaseUrl });
+    try {
+      await sql`DELETE FROM book_moves WHERE subject_id IN (SELECT id FROM subjects WHERE external_id = 'C000001')`.execute(db.db);
+      await sql`
+        INSERT INTO book_moves (id, tenant_id, subject_id, from_staff, to_staff, at, actor, recorded)
+        SELECT m.assigned_at || '.000000000000.' || m.subject_id, m.tenant_id, m.subject_id, NULL, m.staff_id, m.assigned_at, m.assigned_by, 0
+        FROM subject_managers m JOIN subjects s ON s.id = m.subject_id WHERE s.external_id = 'C000001'`.execute(db.db);
+    } finally {
+      await db.close();
+    }
+
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="maker"]').click();
+    await page.locator('.subject-table button').first().waitFor();
+    await page.locator('button[aria-label="打开 C000001"]').click();
+    await page.locator('[data-testid="book-moves"] li').first().waitFor();
+    const before = await moves(page);
+    assert.equal(before.length, 1, JSON.stringify(before));
+    const [first] = before;
+    assert.equal(first?.recorded, 'false');
+    assert.match(
+      first?.text ?? '',
+      /^王芳（客户经理） · RM001 开始记录归属变更前已在此名下（最近一次分配：\d{4}-\d\d-\d\d \d\d:\d\d:\d\d，系统（demo-seed））/,
+    );
+    assert.match(first?.text ?? '', /至今；此前归属未记录$/);
+    assert.match((await page.textContent('#moves-hint')) ?? '', /Asia\/Shanghai/);
+    assert.deepEqual(await axeViolations(page), [], 'zh-CN, with the moves');
+
+    // The maker moves the customer by keyboard; the list is read again, the newest move first.
+    await page.locator('form.reassign select').selectOption('RM002');
+    await page.locator('form.reassign button[type="submit"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="book-moves"] li').length === 2);
+    const after = await moves(page);
+    assert.equal(after[0]?.recorded, 'true');
+    assert.match(after[0]?.text ?? '', /^李强（客户经理） · RM002 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起至今 调整人：赵敏（经办） · MAKER01$/);
+    assert.match(
+      after[1]?.text ?? '',
+      /^王芳（客户经理） · RM001 开始记录归属变更前已在此名下.*，至 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d；此前归属未记录$/,
+    );
+    const api = (await (await fetchAsBank(`${t.server.url}/v1/subjects/C000001/manager/moves`)).json()) as { moves: { to: string }[] };
+    assert.deepEqual(
+      api.moves.map((m) => m.to),
+      ['RM002', 'RM001'],
+    );
+
+    await language(page, 'zh-TW');
+    const tw = await moves(page);
+    assert.match(tw[0]?.text ?? '', /起至今 調整人員：/);
+    assert.match(tw[1]?.text ?? '', /開始記錄歸屬異動前已在此名下（最近一次分派：/);
+    assert.match((await page.textContent('#moves-h')) ?? '', /理財專員歸屬紀錄/);
+    assert.deepEqual(await axeViolations(page), [], 'zh-TW');
+
+    await language(page, 'en');
+    const en = await moves(page);
+    assert.match(en[0]?.text ?? '', /since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, to now moved by 赵敏（经办） · MAKER01$/);
+    assert.match(
+      en[1]?.text ?? '',
+      /in this book since before moves were recorded \(last assigned .* by the system \(demo-seed\)\), until .*; who held this customer earlier is not known$/,
+    );
+    for (const width of [1366, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const box = await page.evaluate(() => ({
+        card: document.querySelector('.book-moves')?.closest('.card')?.getBoundingClientRect().right ?? 0,
+        list: document.querySelector('.book-moves ol')?.getBoundingClientRect().right ?? Infinity,
+        page: document.documentElement.scrollWidth,
+      }));
+      assert.ok(box.list <= box.card, `en at ${width} px: ${JSON.stringify(box)}`);
+      assert.ok(box.page <= width, `en at ${width} px: the page scrolls sideways (${box.page})`);
+      await page.locator('.book-moves').screenshot({ path: join(shots, `admin-book-moves-${width}.png`) });
+    }
+    assert.deepEqual(await axeViolations(page), [], 'en at 390 px');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('a customer never in a book says so', async () => {
+    const put = await fetch(`${t.server.url}/v1/subjects/NOBOOK1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'customer', displayName: '周一' }),
+    });
+    assert.ok(put.status === 201 || put.status === 200, await put.clone().text());
+    const context = await t.browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${t.server.url}/admin/?lang=en`);
+    await page.locator('button[data-as="maker"]').click();
+    await page.locator('.filters input[name="q"]').fill('NOBOOK1');
+    await page.locator('.filters button[type="submit"]').click();
+    await page.locator('button[aria-label="Open NOBOOK1"]').click();
+    await page.waitForFunction(() =>
+      /never been in a relationship manager’s book/.test(document.querySelector('[data-testid="moves-status"]')?.textContent ?? ''),
+    );
+    assert.equal(await page.locator('[data-testid="book-moves"]').count(), 0);
+    await context.close();
+  });
+});
