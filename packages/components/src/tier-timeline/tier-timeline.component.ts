@@ -3,7 +3,7 @@ import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController, ResourceStatus } from '../common/resource.js';
-import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
+import { renderEmpty, renderLoading, renderRefusal, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
 import { maskPerson } from '@tierkit/core/mask';
@@ -32,10 +32,11 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart list - The list of year headers and changes.
  * @csspart year - A year header.
  * @csspart event - One change.
- * @csspart load-more - The button that loads earlier changes.
+ * @csspart load-more - The button that loads earlier changes; after a later page failed with a network error or a
+ *   5xx it is the retry, after a refusal (401, 403, 404) it goes.
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
- * @csspart error - The error state.
+ * @csspart error - The error state; also, under the changes already shown, a later page's refusal.
  * @csspart retry - The error state's retry button.
  *
  * @cssproperty --tk-tier-timeline-height - Maximum height of the scrolling box (default 24rem).
@@ -193,7 +194,13 @@ export class TkTierTimeline extends LitElement {
           @click=${() => void this.#pager.retry()}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
             : nothing
         }
-        ${status === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
+        ${
+          status === 'error'
+            ? html`<span role="alert">${t.moreFailed}</span>`
+            : status === 'idle' || status === 'pending'
+              ? nothing
+              : renderRefusal(blockStateTerms[loc], status)
+        }
       </div>`;
   }
 
