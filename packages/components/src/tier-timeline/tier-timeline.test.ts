@@ -309,6 +309,10 @@ describe('<tk-tier-timeline> when a later page fails', () => {
       expect(error?.getAttribute('data-reason'), what).to.equal(c.reason);
       expect(error?.getAttribute('role'), what).to.equal(c.role);
       expect(text(error), what).to.equal(c.words);
+      // In the line of the count, at its size: not a block state's padding and smaller type.
+      const count = shadow(el).querySelector('.foot > [role="status"]:not([part])')!;
+      expect(getComputedStyle(error!).fontSize, what).to.equal(getComputedStyle(count).fontSize);
+      expect(getComputedStyle(error!).paddingTop, what).to.equal('0px');
       // The changes already loaded stay, and nothing asks again by itself when the list is scrolled to its end.
       expect(items(el).length, what).to.be.greaterThan(0);
       const scroller = shadow(el).querySelector('[part="scroller"]') as HTMLElement;
