@@ -32,11 +32,13 @@ const minifyCssTemplates = {
             // does a last `;`. Our styles hold no quoted text with `: ` in it; keep it so.
             .replace(/:\s+/g, ':')
             .replace(/;}/g, '}')
-            // Shorter spellings of the same values: `.875em`, `@media(…)`, `#fff`, `!important`.
+            // Shorter spellings of the same values: `.875em`, `@media(…)`, `#fff`, `!important`, `calc(a/2)`.
             .replace(/([:\s(,])0\.(\d)/g, '$1.$2')
             .replace(/@media \(/g, '@media(')
             .replace(/#([\da-f])\1([\da-f])\2([\da-f])\3\b/gi, '#$1$2$3')
             .replace(/ !important/g, '!important')
+            // calc() needs spaces around + and - only; no quoted text of ours holds ` / ` or ` * `.
+            .replace(/ ([/*]) /g, '$1')
             .trim() +
           '`',
       );

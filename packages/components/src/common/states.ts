@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BlockStateTerms } from './block-terms.js';
 import type { StateTerms } from './terms.js';
-import { ResourceStatus, blockRefusal, type ResourceController } from './resource.js';
+import { blockRefusal, type ResourceController } from './resource.js';
 
 /*
  * The three non-data states the block widgets draw the same way, so a host styles them once through
@@ -75,9 +75,9 @@ export function renderResource<T, A extends readonly unknown[]>(
   t: BlockStateTerms,
   views: ResourceViews<T>,
 ): TemplateResult {
-  if (resource.status === ResourceStatus.error) return renderError(t, resource.error, () => resource.retry());
+  if (resource.status === 'error') return renderError(t, resource.error, () => resource.retry());
   const value = resource.value;
   if (value !== undefined) return views.complete(value);
-  if (resource.status === ResourceStatus.pending || !views.initial) return renderLoading(t);
+  if (resource.status === 'pending' || !views.initial) return renderLoading(t);
   return views.initial();
 }

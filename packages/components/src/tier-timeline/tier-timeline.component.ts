@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController, ResourceStatus } from '../common/resource.js';
+import { ResourceController } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderRefusal, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
@@ -156,7 +156,7 @@ export class TkTierTimeline extends LitElement {
           // A known subject waiting for the provider's client is loading, not "no customer selected".
           initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
         });
-    return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === ResourceStatus.pending ? 'true' : nothing}>
+    return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === 'pending' ? 'true' : nothing}>
       <h3 part="title" class="title" id="title" tabindex="-1">${t.title}</h3>
       ${body}
     </section>`;
