@@ -191,7 +191,7 @@ export class TkTierTimeline extends LitElement {
         ${
           more
             ? html`<button part="load-more" type="button" ?disabled=${status === 'pending'}
-          @click=${() => void this.#pager.retry()}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
+          @click=${(e: Event) => void this.#more(e.currentTarget as HTMLElement)}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
             : nothing
         }
         ${
@@ -202,6 +202,16 @@ export class TkTierTimeline extends LitElement {
               : renderRefusal(blockStateTerms[loc], status)
         }
       </div>`;
+  }
+
+  /** "Load earlier changes": the next page, or the failed one again. */
+  async #more(button: HTMLElement): Promise<void> {
+    await this.#pager.retry();
+    await this.updateComplete;
+    // The button goes with the last page or a refusal, which drops focus to the page's start: keep a
+    // keyboard user in the widget, on its heading (which keeps tabindex="-1" for this) — unless they
+    // have moved on meanwhile.
+    if (!button.isConnected && document.activeElement === document.body) this.renderRoot.querySelector<HTMLElement>('#title')?.focus();
   }
 
   protected override updated(): void {

@@ -300,10 +300,13 @@ describe('<tk-tier-timeline> when a later page fails', () => {
       client.fail = true;
       client.failStatus = c.failStatus;
       const failed = nextEvent(el, 'tk-error');
+      loadMore(el)!.focus();
       loadMore(el)!.click();
       expect(((await failed).error as { status: number }).status).to.equal(c.failStatus);
       await el.updateComplete;
       const what = `${c.failStatus} ${c.locale}`;
+      // The button went from under the keyboard user's focus: they stay in the widget, on its heading.
+      await waitUntil(() => shadow(el).activeElement?.id === 'title', `${what}: focus on the heading`);
       expect(loadMore(el)?.outerHTML ?? null, `${what}: the load-more button`).to.equal(null);
       const error = shadow(el).querySelector('[part="error"]');
       expect(error?.getAttribute('data-reason'), what).to.equal(c.reason);
@@ -337,9 +340,16 @@ describe('<tk-tier-timeline> when a later page fails', () => {
     expect(text(shadow(el).querySelector('.foot > [role="alert"]'))).to.equal('Earlier changes could not be loaded.');
     expect(shadow(el).querySelector('[part="error"]')).to.equal(null);
     client.fail = false;
+    loadMore(el)!.focus();
     loadMore(el)!.click();
     await waitUntil(() => status(el) === '100 changes loaded', 'the retried page');
     expect(shadow(el).querySelector('.foot > [role="alert"]')).to.equal(null);
+    // Disabled while the page loaded, the button keeps the keyboard user's focus once it is back.
+    await waitUntil(() => shadow(el).activeElement === loadMore(el), 'focus on "load more"');
+    // The last page takes the button away: focus goes to the heading, not to the page's start.
+    loadMore(el)!.click();
+    await waitUntil(() => status(el) === '120 changes loaded', 'the last page');
+    await waitUntil(() => shadow(el).activeElement?.id === 'title', 'focus on the heading');
   });
 });
 
