@@ -6,6 +6,7 @@ import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from 
 import { hostileHistory, makeHistory, shortHistory } from '../packages/components/src/common/fixtures/history.js';
 import { sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
 import { tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
+import { FixtureClient } from '../packages/components/src/common/fixtures/fixture-client.js';
 
 const SUBJECT_ID = tiersC3.subject.id;
 
@@ -65,4 +66,18 @@ export const NotFound: Story = { args: { behaviour: 'not-found', locale: 'zh-TW'
 /** An embed token asked for another customer (403): no retry, which would be refused again. */
 export const Forbidden: Story = { args: { behaviour: 'forbidden', locale: 'en' } };
 /** Notes and people carrying markup render as text. */
+/**
+ * The first page loads, the next is refused (403, as for a token bound to another page's origin):
+ * "load more" goes, and the refusal is said under the changes already shown, as a first page's would be.
+ */
+export const LaterPageRefused: Story = {
+  args: { history: makeHistory(30), pageSize: 3, locale: 'en' },
+  render: (a) => {
+    const client = new FixtureClient({ tiers: { [SUBJECT_ID]: tiersC3 }, events: { [SUBJECT_ID]: a.history } });
+    client.failLaterPages = 403;
+    return html`<tk-provider .client=${client} locale=${a.locale} theme=${a.theme} subject=${SUBJECT_ID}>
+      <tk-tier-timeline time-zone=${a.timeZone} page-size=${a.pageSize}></tk-tier-timeline></tk-provider>`;
+  },
+};
+
 export const HostileNotes: Story = { args: { data: hostileHistory } };

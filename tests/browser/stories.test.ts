@@ -86,6 +86,13 @@ for (const [name, mod] of Object.entries(modules)) {
             expect(!!w.shadowRoot?.querySelector('[part~="retry"]'), `${w.localName} offers a retry`).to.equal(false);
           }
         }
+        if (exportName === 'LaterPageRefused') {
+          // The changes of the first page stay; the refused later page takes "load more" away and says why.
+          const root = found[0]?.shadowRoot;
+          expect(root?.querySelectorAll('li.event').length, 'the first page').to.be.greaterThan(0);
+          expect(root?.querySelector('[part~="error"][data-reason="forbidden"]')?.textContent ?? '').to.match(/can't be shown here/);
+          expect(root?.querySelector('[part="load-more"]'), 'a load-more button').to.equal(null);
+        }
         expect((window as { __tkXss?: number }).__tkXss).to.equal(undefined);
         await expect(el).to.be.accessible();
       });

@@ -105,6 +105,28 @@ describe('the demo server stands in for the bank’s backend', () => {
     assert.equal((await get('/v1/subjects/C000003/tiers')).status, 401, 'the API itself still wants a credential');
   });
 
+  it('refuses as the API does: problem+json, an unknown staff member not labelled an unknown customer', async () => {
+    const problem = async (res: Response, status: number, type: string) => {
+      assert.equal(res.status, status);
+      assert.match(res.headers.get('Content-Type') ?? '', /^application\/problem\+json/);
+      assert.equal(res.headers.get('Cache-Control'), 'no-store');
+      const body = (await res.json()) as { type: string; status: number; title: string; detail: string };
+      assert.equal(body.type, `https://tierkit.dev/problems/${type}`);
+      assert.equal(body.status, status);
+      assert.ok(body.title && body.detail, 'a title and a detail');
+      return body;
+    };
+    await problem(await get('/demo/embed-token?subject=NOPE'), 404, 'subject-not-found');
+    await problem(await get('/demo/embed-token'), 400, 'validation');
+    await problem(await get('/demo/staff-token?as=admin'), 400, 'validation');
+    await problem(await get('/demo/rm-token', { Origin: 'https://evil.example' }), 403, 'forbidden');
+    await problem(await app().request('http://rebind.example:8787/demo/rm-token'), 403, 'forbidden');
+    // A tenant whose demo staff were never seeded: the RM is unknown, which is no customer's absence.
+    const bare = serverApp(db, { tenant: 'bare', corsOrigins: undefined, demoTokens: true });
+    const body = await problem(await bare.request(`${ORIGIN}/demo/rm-token`), 404, 'not-found');
+    assert.match(body.detail, /RM001/);
+  });
+
   it('a page on a DNS-rebinding name is refused: the Host must be one of the configured origins', async () => {
     for (const url of ['http://rebind.example:8787/demo/rm-token', 'http://rebind.example:8787/demo/embed-token?subject=C000003']) {
       const res = await app().request(url);

@@ -1,4 +1,4 @@
-import { isTrustedOrigin, MAX_TOKEN_TTL_SECONDS, mintEmbedToken, mintStaffToken, type TrustedOrigins } from '@tierkit/api';
+import { isTrustedOrigin, MAX_TOKEN_TTL_SECONDS, mintEmbedToken, mintStaffToken, ProblemError, type TrustedOrigins } from '@tierkit/api';
 import { findStaff, findSubjectByExternalId, type Executor } from '@tierkit/db';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
@@ -14,17 +14,16 @@ import { DEMO_SIGN_INS, type DemoSignIn } from '@tierkit/ops';
 
 const SUBJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-function refuse(c: Context, status: 400 | 403 | 404, detail: string) {
-  c.header('Cache-Control', 'no-store');
-  return c.json(
-    {
-      type: `https://tierkit.dev/problems/${status === 404 ? 'subject-not-found' : status === 403 ? 'forbidden' : 'validation'}`,
-      title: detail,
-      status,
-      detail,
-    },
-    status,
-  );
+/**
+ * A refusal as the API words its own: problem+json (RFC 9457) with the API's problem types, so a
+ * widget's token function reads it as it reads the API's (`subject-not-found`: "Customer not found.").
+ */
+function refuse(c: Context, kind: 'validation' | 'forbidden' | 'subject-not-found' | 'not-found', detail: string) {
+  const problem = new ProblemError(kind, detail);
+  return c.body(JSON.stringify(problem.toProblem(c.req.path)), problem.status as 400, {
+    'Content-Type': 'application/problem+json; charset=UTF-8',
+    'Cache-Control': 'no-store',
+  });
 }
 
 /** Only the demo's own pages may ask: a page on another site must not mint tokens through a visitor's browser. */
@@ -52,11 +51,11 @@ function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefi
  */
 export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?: TrustedOrigins) {
   const refuseUntrusted = (c: Context) => {
-    if (crossSite(c)) return refuse(c, 403, 'Demo tokens are only for the demo’s own pages.');
+    if (crossSite(c)) return refuse(c, 'forbidden', 'Demo tokens are only for the demo’s own pages.');
     if (!trustedPageOrigin(c, trustedOrigins))
       return refuse(
         c,
-        403,
+        'forbidden',
         `Demo tokens are only for pages at the configured origins (CORS_ORIGINS); this request names host "${c.req.header('Host') ?? new URL(c.req.url).host}".`,
       );
     return undefined;
@@ -69,7 +68,8 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
   };
   const staffToken = async (c: Context, staffId: string) => {
     if (!(await findStaff(db, tenantId, staffId)))
-      return refuse(c, 404, `No demo staff member "${staffId}" (start the demo server to seed them).`);
+      // Not `subject-not-found`: a widget would tell the reader their customer was not found.
+      return refuse(c, 'not-found', `No demo staff member "${staffId}" (start the demo server to seed them).`);
     return answer(c, await mintStaffToken(db, { ...forPage(c), staffId }));
   };
   return new Hono()
@@ -78,15 +78,15 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       const refused = refuseUntrusted(c);
       if (refused) return refused;
       const subject = c.req.query('subject') ?? '';
-      if (!SUBJECT_ID.test(subject)) return refuse(c, 400, 'Pass ?subject=<customer id>.');
-      if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 404, `No subject "${subject}".`);
+      if (!SUBJECT_ID.test(subject)) return refuse(c, 'validation', 'Pass ?subject=<customer id>.');
+      if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 'subject-not-found', `No subject "${subject}".`);
       return answer(c, await mintEmbedToken(db, { ...forPage(c), subject }));
     })
     .get('/demo/staff-token', async (c) => {
       const refused = refuseUntrusted(c);
       if (refused) return refused;
       const as = c.req.query('as') ?? '';
-      if (!Object.hasOwn(DEMO_SIGN_INS, as)) return refuse(c, 400, 'Pass ?as=maker, ?as=checker or ?as=rm.');
+      if (!Object.hasOwn(DEMO_SIGN_INS, as)) return refuse(c, 'validation', 'Pass ?as=maker, ?as=checker or ?as=rm.');
       return staffToken(c, DEMO_SIGN_INS[as as DemoSignIn]);
     })
     .get('/demo/rm-token', async (c) => {

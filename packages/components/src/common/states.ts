@@ -1,7 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BlockStateTerms } from './block-terms.js';
 import type { StateTerms } from './terms.js';
-import { ResourceStatus, blockRefusal, type ResourceController } from './resource.js';
+import { blockRefusal, type ResourceController } from './resource.js';
 
 /*
  * The three non-data states the block widgets draw the same way, so a host styles them once through
@@ -29,14 +29,21 @@ export function renderEmpty(message: string): TemplateResult {
  */
 function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): TemplateResult {
   const reason = blockRefusal(error);
-  // A session that ended interrupts (it ends mid-page); a 403 or 404 is how this page is, known from
-  // its first load, and four widgets saying so as alerts would interrupt the reader four times.
-  if (reason)
-    return html`<div part="error" class="state state--error" role=${reason === 'signed-out' ? 'alert' : 'status'} data-reason=${reason}
-      >${t[reason] ?? t.unavailable}</div>`;
+  if (reason) return renderRefusal(t, reason);
   return html`<div part="error" class="state state--error" role="alert"
     ><span>${t.error}</span><button part="retry" class="retry" type="button" @click=${(e: Event) => retry(e, onRetry)}
       >${t.retry}</button></div>`;
+}
+
+/**
+ * A read refused for good (`blockRefusal`), in the widget's words, with no button: it would get the
+ * same answer. Also the timeline's refused later page, whose "load more" button goes with it.
+ */
+export function renderRefusal(t: BlockStateTerms, reason: NonNullable<ReturnType<typeof blockRefusal>>): TemplateResult {
+  // A session that ended interrupts (it ends mid-page); a 403 or 404 is how this page is, known from
+  // its first load, and four widgets saying so as alerts would interrupt the reader four times.
+  return html`<div part="error" class="state state--error" role=${reason === 'signed-out' ? 'alert' : 'status'} data-reason=${reason}
+      >${t[reason] ?? t.unavailable}</div>`;
 }
 
 /**
@@ -68,9 +75,9 @@ export function renderResource<T, A extends readonly unknown[]>(
   t: BlockStateTerms,
   views: ResourceViews<T>,
 ): TemplateResult {
-  if (resource.status === ResourceStatus.error) return renderError(t, resource.error, () => resource.retry());
+  if (resource.status === 'error') return renderError(t, resource.error, () => resource.retry());
   const value = resource.value;
   if (value !== undefined) return views.complete(value);
-  if (resource.status === ResourceStatus.pending || !views.initial) return renderLoading(t);
+  if (resource.status === 'pending' || !views.initial) return renderLoading(t);
   return views.initial();
 }

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController, ResourceStatus } from '../common/resource.js';
+import { ResourceController } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
@@ -92,7 +92,7 @@ export class TkEntitlementPanel extends LitElement {
   protected override render() {
     const locale = this.#provider.locale;
     const states = blockStateTerms[locale];
-    return html`<section part="base" class="base" aria-labelledby="title" aria-busy=${this.#entitlements.status === ResourceStatus.pending ? 'true' : nothing}>
+    return html`<section part="base" class="base" aria-labelledby="title" aria-busy=${this.#entitlements.status === 'pending' ? 'true' : nothing}>
       <h2 part="title" id="title" tabindex="-1">${terms[locale].title}</h2>
       ${renderResource(this.#entitlements, states, {
         complete: (value) => this.#renderPanel(value),

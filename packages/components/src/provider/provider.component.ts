@@ -70,9 +70,9 @@ export class TkProvider extends LitElement {
     this.theme = 'light';
   }
 
-  readonly #clientProvider = new ContextProvider(this, { context: clientContext, initialValue: undefined });
-  readonly #subjectProvider = new ContextProvider(this, { context: subjectContext, initialValue: undefined });
-  readonly #configProvider = new ContextProvider(this, { context: configContext, initialValue: undefined });
+  readonly #clientProvider = new ContextProvider(this, { context: clientContext });
+  readonly #subjectProvider = new ContextProvider(this, { context: subjectContext });
+  readonly #configProvider = new ContextProvider(this, { context: configContext });
   #created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
 
   /** The client widgets read through: the `client` property, else one made from `base-url` and `token`. */

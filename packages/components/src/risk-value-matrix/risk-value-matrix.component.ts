@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController, ResourceStatus } from '../common/resource.js';
+import { ResourceController } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
@@ -188,7 +188,7 @@ export class TkRiskValueMatrix extends LitElement {
     const st = blockStateTerms[locale];
     const res = this.#resource;
     // A failed read drops its value, so an earlier grid (another subject, another filter) is never drawn under the error.
-    const m = res.status !== ResourceStatus.error && res.value ? this.#model() : undefined;
+    const m = res.status !== 'error' && res.value ? this.#model() : undefined;
     const views: ResourceViews<unknown> = {
       complete: () => {
         if (m === 'no-position') return renderEmpty(t.noPosition);
@@ -211,7 +211,7 @@ export class TkRiskValueMatrix extends LitElement {
         ? renderResource(this.#portfolio, { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme }, views)
         : renderResource(this.#tiers, { ...st, 'scheme-not-found': t.unknownScheme }, views);
     const ready = m !== undefined && m !== 'no-position';
-    return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === ResourceStatus.pending ? 'true' : nothing}>
+    return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === 'pending' ? 'true' : nothing}>
       <div class="head">
         <h3 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h3>
         ${

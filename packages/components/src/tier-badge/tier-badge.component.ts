@@ -138,9 +138,8 @@ export class TkTierBadge extends LitElement {
   #richStyles = false;
   // What the host shows now, so its states and name are touched only when they change. null: not
   // written yet — a copied badge may carry a copied `data-tk-state` that the first view must clear.
-  #shown: PillState | undefined | null = null;
-  #label: string | null = null;
-  #busy = false;
+  // Kept as one string ("gold,客户等级：金卡,false"): one comparison, where three fields cost bytes (README).
+  #shown: string | null = null;
 
   // The provider's client, subject, locale and currency through one context request — none at all
   // for a controlled badge on a page without a provider — and the badge's effective locale.
@@ -184,6 +183,11 @@ export class TkTierBadge extends LitElement {
       // No retry where the answer would be the same: a refused token (401; the host mints a new one),
       // a 404 (an unknown subject said as such) or a read the credential may not make (403).
       const reason = refusal(source.error);
+      // A 403 or a 404 is how the page is from its first load: a status, as in the block widgets, so a
+      // page of refused badges does not interrupt the reader once per badge; an ended session or a
+      // failure worth retrying is an alert. Set here, after #host (which leaves the error pill's role
+      // to this), on every render of the error: a retry may turn one error into the other.
+      this.#internals.role = reason && reason !== 'signed-out' ? 'status' : 'alert';
       // Refused for good: "not found" for an unknown customer, else one neutral word, not "try again later".
       return reason
         ? t[reason === 'not-found' ? reason : 'unavailable']
@@ -232,15 +236,14 @@ export class TkTierBadge extends LitElement {
   /**
    * Makes the host the pill `shown` (a level colour, or loading / empty / error) — or, with
    * undefined, a plain box — and returns `text`. A level's pill is a group named `label` (scheme and
-   * level); the error pill is an alert; loading (busy) and empty have no role, their text is read.
+   * level); the error pill's role is render's (alert or status); loading (busy) and empty have no role, their text is read.
    */
   #host<T>(shown: PillState | undefined, text?: T, label: string | null = null, busy = shown === 'loading'): T | undefined {
-    if (shown !== this.#shown || label !== this.#label || busy !== this.#busy) {
-      this.#shown = shown;
-      this.#label = label;
-      this.#busy = busy;
+    const now = [shown, label, busy] + '';
+    if (now !== this.#shown) {
+      this.#shown = now;
       setHostStates(this, this.#internals, shown ? ['pill', shown] : []);
-      setHostAria(this.#internals, label ? 'group' : shown === 'error' ? 'alert' : null, label, busy);
+      setHostAria(this.#internals, label && 'group', label, busy);
     }
     return text;
   }

@@ -382,7 +382,8 @@ describe('tk-tier-badge, connected through tk-provider', () => {
       await waitUntil(() => is(el, 'error'), `${locale}: the error pill`);
       expect(shown(el)).to.equal(words);
       expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
-      expect(await accessibleNode(el)).to.include({ role: 'alert' });
+      // How the page is from its first load, as the block widgets say it: a status, not an alert.
+      expect(await accessibleNode(el)).to.include({ role: 'status' });
     }
     await expect(badgeIn(document.querySelector('tk-provider')!)).to.be.accessible();
   });
@@ -398,6 +399,7 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     // Not "could not be loaded right now" (which asks to try later) with no button to try with.
     expect(shown(el)).to.equal('Unavailable');
     expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
+    expect(await accessibleNode(el)).to.include({ role: 'status' });
   });
 
   it('says a refused read is unavailable, in every locale, not "try again later" with nothing to try', async () => {
@@ -427,6 +429,35 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     await waitUntil(() => is(el, 'error'), 'the error pill');
     expect(shown(el)).to.equal('Unavailable');
     expect(shadow(el).querySelector('[part~="retry"]') !== null, 'a retry button').to.equal(false);
+    expect(await accessibleNode(el)).to.include({ role: 'status' });
+  });
+
+  it('announces a page of refused badges as statuses, a session that ended as an alert, and turns one into the other', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    client.fail = true;
+    client.failStatus = 503;
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await waitUntil(() => is(el, 'error'), 'the error pill');
+    expect(await accessibleNode(el)).to.include({ role: 'alert' });
+    // The retry meets a 403: same error pill, now a status (the role must not stay an alert).
+    client.failStatus = 403;
+    (shadow(el).querySelector('[part~="retry"]') as HTMLButtonElement).click();
+    await waitUntil(() => shown(el) === 'Unavailable', 'the refusal');
+    expect(await accessibleNode(el)).to.include({ role: 'status' });
+    // A new client whose token has expired: an alert again.
+    const expired = new FixtureClient({ tiers: demoTiers });
+    expired.fail = true;
+    expired.failStatus = 401;
+    root.client = expired;
+    await waitUntil(() => expired.calls.length > 0 && is(el, 'error'), 'the 401 pill');
+    await el.updateComplete;
+    expect(await accessibleNode(el)).to.include({ role: 'alert' });
+    // And a level again: a named group, no alert left behind.
+    root.client = new FixtureClient({ tiers: demoTiers });
+    await waitUntil(() => level(el) === 'Gold');
+    expect(await accessibleNode(el)).to.include({ role: 'group', name: 'Customer tier: Gold' });
   });
 
   it("speaks the provider's locale in controlled mode too, and follows it at run time", async () => {

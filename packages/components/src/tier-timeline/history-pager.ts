@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { HistoryResponse, TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { TkErrorEvent } from '../common/events.js';
+import { blockRefusal } from '../common/resource.js';
 
 /** A connected first page with the inputs it was read with. */
 export interface FirstPage {
@@ -17,7 +18,8 @@ interface Paging extends FirstPage {
   readonly cursor: string;
 }
 
-export type PagerStatus = 'idle' | 'pending' | 'error';
+/** `error`: the last page failed and may be retried; a refusal (resource.ts): it failed for good, paging stopped. */
+export type PagerStatus = 'idle' | 'pending' | 'error' | NonNullable<ReturnType<typeof blockRefusal>>;
 
 export interface HistoryPagerOptions {
   /** Called when a new first page starts a new history: the host resets its scroll and focus. */
@@ -46,7 +48,7 @@ export class HistoryPager implements ReactiveController {
     host.addController(this);
   }
 
-  /** Whether a page is loading or the last one failed (which stops automatic paging). */
+  /** Whether a page is loading or the last one failed (which stops automatic paging), and why if for good. */
   get status(): PagerStatus {
     return this.#status;
   }
@@ -86,7 +88,12 @@ export class HistoryPager implements ReactiveController {
       this.#status = 'idle';
     } catch (error) {
       if (abort !== this.#abort) return;
-      this.#status = 'error';
+      // Refused for good (an ended session, a credential that may not read it, a subject gone): no
+      // retry can cure it, so there is nothing more to load; the status says why. A network failure or
+      // a 5xx is an `error`, which keeps its retry.
+      const refused = blockRefusal(error);
+      this.#status = refused ?? 'error';
+      if (refused) this.#paging = null;
       // Built first: the manifest analyzer would read an inline `new X('history')` as an event named 'history'.
       const failed = new TkErrorEvent('history', error);
       this.#host.dispatchEvent(failed);

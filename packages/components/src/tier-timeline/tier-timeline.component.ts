@@ -2,8 +2,8 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController, ResourceStatus } from '../common/resource.js';
-import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
+import { ResourceController } from '../common/resource.js';
+import { renderEmpty, renderLoading, renderRefusal, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
 import { maskPerson } from '@tierkit/core/mask';
@@ -32,10 +32,11 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart list - The list of year headers and changes.
  * @csspart year - A year header.
  * @csspart event - One change.
- * @csspart load-more - The button that loads earlier changes.
+ * @csspart load-more - The button that loads earlier changes; after a later page failed with a network error or a
+ *   5xx it is the retry, after a refusal (401, 403, 404) it goes.
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
- * @csspart error - The error state.
+ * @csspart error - The error state; also, under the changes already shown, a later page's refusal.
  * @csspart retry - The error state's retry button.
  *
  * @cssproperty --tk-tier-timeline-height - Maximum height of the scrolling box (default 24rem).
@@ -155,7 +156,7 @@ export class TkTierTimeline extends LitElement {
           // A known subject waiting for the provider's client is loading, not "no customer selected".
           initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
         });
-    return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === ResourceStatus.pending ? 'true' : nothing}>
+    return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === 'pending' ? 'true' : nothing}>
       <h3 part="title" class="title" id="title" tabindex="-1">${t.title}</h3>
       ${body}
     </section>`;
@@ -190,11 +191,27 @@ export class TkTierTimeline extends LitElement {
         ${
           more
             ? html`<button part="load-more" type="button" ?disabled=${status === 'pending'}
-          @click=${() => void this.#pager.retry()}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
+          @click=${(e: Event) => void this.#more(e.currentTarget as HTMLElement)}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
             : nothing
         }
-        ${status === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
+        ${
+          status === 'error'
+            ? html`<span role="alert">${t.moreFailed}</span>`
+            : status === 'idle' || status === 'pending'
+              ? nothing
+              : renderRefusal(blockStateTerms[loc], status)
+        }
       </div>`;
+  }
+
+  /** "Load earlier changes": the next page, or the failed one again. */
+  async #more(button: HTMLElement): Promise<void> {
+    await this.#pager.retry();
+    await this.updateComplete;
+    // The button goes with the last page or a refusal, which drops focus to the page's start: keep a
+    // keyboard user in the widget, on its heading (which keeps tabindex="-1" for this) — unless they
+    // have moved on meanwhile.
+    if (!button.isConnected && document.activeElement === document.body) this.renderRoot.querySelector<HTMLElement>('#title')?.focus();
   }
 
   protected override updated(): void {

@@ -9,6 +9,7 @@ import type { HistoryResponse, TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { demoTiers } from '../common/fixtures/tiers.js';
+import { nextEvent } from '../common/testing/next-event.js';
 
 const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
 const items = (el: HTMLElement) => [...shadow(el).querySelectorAll<HTMLElement>('li.event')];
@@ -271,6 +272,84 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
     // The button goes with the error; focus stays in the widget, on its heading, not at the page's start.
     await el.updateComplete;
     expect(text(shadow(el).activeElement)).to.equal('等级变动记录');
+  });
+});
+
+describe('<tk-tier-timeline> when a later page fails', () => {
+  const status = (el: TkTierTimeline) => text(shadow(el).querySelector('.foot > [role="status"]'));
+  const loadMore = (el: TkTierTimeline) => shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]');
+  async function firstPage(locale: string) {
+    const client = new FixtureClient({ tiers: demoTiers, events: { C000003: makeHistory(120) } });
+    const provider = await fixture(html`<tk-provider .client=${client} subject="C000003" locale=${locale}>
+      <tk-tier-timeline page-size="50"></tk-tier-timeline></tk-provider>`);
+    const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await waitUntil(() => items(el).length > 0 && loadMore(el), 'first page');
+    return { client, el };
+  }
+
+  it('drops "load more" for a refusal no retry can cure (401, 403, 404), in the words of its other refusals', async () => {
+    const cases = [
+      { locale: 'en', failStatus: 401, reason: 'signed-out', role: 'alert', words: 'Your session has ended. Please sign in again.' },
+      { locale: 'en', failStatus: 403, reason: 'forbidden', role: 'status', words: "This can't be shown here." },
+      { locale: 'en', failStatus: 404, reason: 'not-found', role: 'status', words: 'Customer not found.' },
+      { locale: 'zh-CN', failStatus: 403, reason: 'forbidden', role: 'status', words: '此内容无法在此显示。' },
+      { locale: 'zh-TW', failStatus: 401, reason: 'signed-out', role: 'alert', words: '登入已逾時，請重新登入。' },
+    ] as const;
+    for (const c of cases) {
+      const { client, el } = await firstPage(c.locale);
+      client.fail = true;
+      client.failStatus = c.failStatus;
+      const failed = nextEvent(el, 'tk-error');
+      loadMore(el)!.focus();
+      loadMore(el)!.click();
+      expect(((await failed).error as { status: number }).status).to.equal(c.failStatus);
+      await el.updateComplete;
+      const what = `${c.failStatus} ${c.locale}`;
+      // The button went from under the keyboard user's focus: they stay in the widget, on its heading.
+      await waitUntil(() => shadow(el).activeElement?.id === 'title', `${what}: focus on the heading`);
+      expect(loadMore(el)?.outerHTML ?? null, `${what}: the load-more button`).to.equal(null);
+      const error = shadow(el).querySelector('[part="error"]');
+      expect(error?.getAttribute('data-reason'), what).to.equal(c.reason);
+      expect(error?.getAttribute('role'), what).to.equal(c.role);
+      expect(text(error), what).to.equal(c.words);
+      // In the line of the count, at its size: not a block state's padding and smaller type.
+      const count = shadow(el).querySelector('.foot > [role="status"]:not([part])')!;
+      expect(getComputedStyle(error!).fontSize, what).to.equal(getComputedStyle(count).fontSize);
+      expect(getComputedStyle(error!).paddingTop, what).to.equal('0px');
+      // The changes already loaded stay, and nothing asks again by itself when the list is scrolled to its end.
+      expect(items(el).length, what).to.be.greaterThan(0);
+      const scroller = shadow(el).querySelector('[part="scroller"]') as HTMLElement;
+      scroller.scrollTop = scroller.scrollHeight;
+      scroller.dispatchEvent(new Event('scroll'));
+      await settle(el);
+      expect(
+        client.calls.filter((call) => call.startsWith('history:')),
+        what,
+      ).to.have.length(2);
+      await expect(el).to.be.accessible();
+    }
+  });
+
+  it('keeps "load more" as the retry after a network failure or a 5xx', async () => {
+    const { client, el } = await firstPage('en');
+    client.fail = true;
+    const failed = nextEvent(el, 'tk-error');
+    loadMore(el)!.click();
+    expect(((await failed).error as { status: number }).status).to.equal(503);
+    await el.updateComplete;
+    expect(text(shadow(el).querySelector('.foot > [role="alert"]'))).to.equal('Earlier changes could not be loaded.');
+    expect(shadow(el).querySelector('[part="error"]')).to.equal(null);
+    client.fail = false;
+    loadMore(el)!.focus();
+    loadMore(el)!.click();
+    await waitUntil(() => status(el) === '100 changes loaded', 'the retried page');
+    expect(shadow(el).querySelector('.foot > [role="alert"]')).to.equal(null);
+    // Disabled while the page loaded, the button keeps the keyboard user's focus once it is back.
+    await waitUntil(() => shadow(el).activeElement === loadMore(el), 'focus on "load more"');
+    // The last page takes the button away: focus goes to the heading, not to the page's start.
+    loadMore(el)!.click();
+    await waitUntil(() => status(el) === '120 changes loaded', 'the last page');
+    await waitUntil(() => shadow(el).activeElement?.id === 'title', 'focus on the heading');
   });
 });
 
