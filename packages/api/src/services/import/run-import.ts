@@ -395,8 +395,9 @@ async function writeManagers(
   const current = await managersOf(trx, ctx.tenantId, [...latest.keys()]);
   const changed: ManagerAssignment[] = [];
   for (const [subjectId, staffId] of latest) if ((current.get(subjectId) ?? null) !== staffId) changed.push({ subjectId, staffId });
-  if (changed.length) await assignManagers(trx, ctx.tenantId, changed, ctx.actor, ctx.now().toISOString());
-  return { written: changed.length, unchanged: latest.size - changed.length };
+  // Counted from the moves made, read under the book rows' locks: another move may have landed since `current`.
+  const moved = changed.length ? (await assignManagers(trx, ctx.tenantId, changed, ctx.actor, ctx.now().toISOString())).length : 0;
+  return { written: moved, unchanged: latest.size - moved };
 }
 
 /**
