@@ -76,3 +76,68 @@ forEachDialect('moves between books', (f) => {
     assert.equal((await admin.get('/v1/subjects/NOPE/manager/moves')).status, 404);
   });
 });
+
+interface AuditRecord {
+  requestId: string;
+  phase: string;
+  actor: string;
+  method: string;
+  route: string;
+  target: Record<string, string>;
+}
+
+forEachDialect('moves between books in the audit trail', (f) => {
+  const admin = client(f);
+
+  it('records each move, single, bulk or imported, from whom to whom, in the chain with its request', async () => {
+    for (const id of ['RA1', 'RA2'])
+      assert.equal((await admin.put(`/v1/staff/${id}`, { name: id, role: 'officer', scope: 'book' })).status, 201);
+    for (const id of ['AU1', 'AU2']) await admin.customer(id);
+    const put = await admin.put('/v1/subjects/AU1/manager', { manager: 'RA1' });
+    assert.equal(put.status, 200, await put.clone().text());
+    assert.equal((await admin.put('/v1/subjects/AU1/manager', { manager: 'RA1' })).status, 200, 'no move, no record');
+    const bulk = await admin.post('/v1/subject-managers', {
+      assignments: [
+        { subject: 'AU1', manager: 'RA2' },
+        { subject: 'AU2', manager: 'RA1' },
+      ],
+    });
+    assert.equal(bulk.status, 200, await bulk.clone().text());
+    const imported = await f.app.request('/v1/imports?kind=managers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', ...authHeader(f) },
+      body: 'subject,manager\r\nAU1,RA1\r\nAU2,\r\n',
+    });
+    assert.equal(imported.status, 201, await imported.clone().text());
+
+    const records = async (subject: string) => {
+      const res = await admin.get(`/v1/audit?target=${subject}&limit=100`);
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as { items: AuditRecord[] }).items;
+    };
+    const { actor } = (await (await admin.get('/v1/session')).json()) as { actor: string };
+    const changes = (items: AuditRecord[]) =>
+      items.filter((r) => r.phase === 'change').map((r) => [r.method, r.route, r.target.subject, r.target.from, r.target.to, r.actor]);
+    // Newest first, as the trail reads.
+    assert.deepEqual(changes(await records('AU1')), [
+      ['POST', '/v1/imports', 'AU1', 'RA2', 'RA1', actor],
+      ['POST', '/v1/subject-managers', 'AU1', 'RA1', 'RA2', actor],
+      ['PUT', '/v1/subjects/{id}/manager', 'AU1', '', 'RA1', actor],
+    ]);
+    assert.deepEqual(changes(await records('AU2')), [
+      ['POST', '/v1/imports', 'AU2', 'RA1', '', actor],
+      ['POST', '/v1/subject-managers', 'AU2', '', 'RA1', actor],
+    ]);
+    // A book's moves in and out are found by its staff id.
+    assert.equal(changes(await records('RA2')).length, 2);
+    // Each sits between its request's intent and result, under the same request id.
+    const all = (await (await admin.get('/v1/audit?limit=100')).json()) as { items: AuditRecord[] };
+    const putId = put.headers.get('X-Request-Id');
+    assert.deepEqual(
+      all.items.filter((r) => r.requestId === putId).map((r) => r.phase),
+      ['result', 'change', 'intent'],
+    );
+    const verified = (await (await admin.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
+    assert.equal(verified.ok, true, JSON.stringify(verified.problems));
+  });
+});

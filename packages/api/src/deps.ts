@@ -47,9 +47,11 @@ export async function subjectOr404(deps: ApiDeps, externalId: string, db: Kysely
   }
   const subject = await findSubjectByExternalId(db, deps.tenantId, externalId);
   // A subject outside a relationship manager's book answers as one that does not exist: the RM
-  // learns nothing about customers who are not theirs, not even that they are customers.
+  // learns nothing about customers who are not theirs, not even that they are customers. In a
+  // transaction (a write) the book is held until it ends, so a move of the customer waits for the
+  // write (isManagedBy): call it there before the write locks anything else (lock order: assignManagers).
   const book = deps.principal.book;
-  if (!subject || (book !== undefined && !(await isManagedBy(db, deps.tenantId, subject.id, book)))) {
+  if (!subject || (book !== undefined && !(await isManagedBy(db, deps.tenantId, subject.id, book, { hold: db.isTransaction })))) {
     throw new ProblemError('subject-not-found', `No subject with id "${externalId}" in this tenant.`);
   }
   return subject;

@@ -11,9 +11,9 @@ const AuditRecordSchema = z
     seq: z.number().int().openapi({ description: 'Position in the tenant’s chain: 1, 2, 3, … without gaps' }),
     at: z.string().openapi({ description: 'UTC time, ISO 8601', example: '2025-11-15T04:00:00.000Z' }),
     requestId: z.string().openapi({ description: 'The `X-Request-Id` of the request (the caller’s, or one the API made up)' }),
-    phase: z.enum(['intent', 'result', 'request']).openapi({
+    phase: z.enum(['intent', 'result', 'request', 'change']).openapi({
       description:
-        '`intent`: a write about to run (written before it could change anything); `result`: how that write ended; `request`: a refused request, a write refused before it ran, or an unmasked read',
+        '`intent`: a write about to run (written before it could change anything); `result`: how that write ended; `request`: a refused request, a write refused before it ran, or an unmasked read; `change`: what a write changed, committed with it (a move between books: `target` `{ subject, from, to }`, `""` for no book)',
     }),
     actor: z.string().openapi({
       description:
@@ -119,7 +119,7 @@ function view(row: AuditRecordRow) {
     seq: row.seq,
     at: row.at,
     requestId: row.request_id,
-    phase: row.phase as 'intent' | 'result' | 'request',
+    phase: row.phase as 'intent' | 'result' | 'request' | 'change',
     actor: row.actor,
     credential: row.credential,
     method: row.method,

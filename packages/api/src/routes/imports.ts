@@ -12,6 +12,7 @@ import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { AMOUNT_UNITS } from '../services/import/amounts.js';
 import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';
 import { IMPORT_KINDS } from '../services/import/import-plan.js';
+import { moveAudit } from './subject-managers.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
 
@@ -222,6 +223,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         actor: deps.principal.actor,
         now: deps.now,
         fileName: query.fileName ?? null,
+        audit: moveAudit(c, '/v1/imports'),
       };
       let result: ImportRecord;
       try {

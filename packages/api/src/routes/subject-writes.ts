@@ -108,6 +108,9 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const errors = checkObservations(metrics, tp.metrics, periodOf(now, deps.timeZone));
       if (errors.length) throw invalid(errors);
       const body = await deps.db.transaction().execute(async (trx) => {
+        // Read again in the write, where an RM's book is held to the commit: the customer may have
+        // been moved out of it since the read above, and a move now waits for this write.
+        if (deps.principal.book !== undefined) await subjectOr404(deps, id, trx);
         await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString());
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         return tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);

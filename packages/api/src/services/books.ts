@@ -1,6 +1,7 @@
-import { findStaff } from '@tierkit/db';
+import { findStaff, type Executor, type MadeMove } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { invalid, ProblemError } from '../problem.js';
+import { appendAudit } from './audit.js';
 
 /**
  * Whose book a list, a matrix or the reviews due are cut to: the `manager` query (`me` or a staff id)
@@ -26,4 +27,45 @@ export async function bookOf(deps: ApiDeps, manager: string | undefined): Promis
     ]);
   }
   return asked;
+}
+
+/** Who asked for a move, as its audit record names them: the request's id, credential, method and route template. */
+export interface MoveAuditContext {
+  readonly tenantId: string;
+  readonly requestId: string;
+  readonly actor: string;
+  readonly credential: string;
+  readonly method: string;
+  readonly route: string;
+}
+
+/**
+ * One audit record per move made (phase `change`), in the move's own transaction, so a move is never
+ * committed without it: the subject (external id), whose book it left (`from`) and whose it joined
+ * (`to`), `''` for none. The request's `intent` and `result` name only the path. Appended after every
+ * book row is locked and written: the chain's head row, which every audited request of the tenant
+ * appends through, is then held only until the commit, and never while waiting for a book row.
+ */
+export async function auditMoves(
+  trx: Executor,
+  ctx: MoveAuditContext,
+  moves: readonly MadeMove[],
+  externalIdOf: (subjectId: string) => string,
+  at: string,
+): Promise<void> {
+  for (const m of moves) {
+    await appendAudit(trx, ctx.tenantId, {
+      at,
+      request_id: ctx.requestId,
+      phase: 'change',
+      actor: ctx.actor,
+      credential: ctx.credential,
+      method: ctx.method,
+      route: ctx.route,
+      target: JSON.stringify({ subject: externalIdOf(m.subjectId), from: m.from ?? '', to: m.to ?? '' }),
+      status: null,
+      problem: null,
+      unmasked: 0,
+    });
+  }
 }

@@ -106,17 +106,22 @@ export async function recordReview(deps: ApiDeps, externalId: string, scheme: st
   if (!current) throw new ProblemError('unprocessable', `Subject "${externalId}" has no level in ${scheme} to review.`);
   const at = deps.now().toISOString();
   const months = tp.schemes.get(scheme)?.levels.find((l) => l.key === current.level)?.reviewMonths;
-  await appendDecision(deps.db, deps.tenantId, {
-    id: sortableId(deps.now()),
-    kind: 'review',
-    requestId: `${externalId}:${scheme}`,
-    subjectId: subject.id,
-    scheme,
-    action: 'reviewed',
-    actor: deps.principal.actor,
-    at,
-    note,
-    contentHash: null,
+  await deps.db.transaction().execute(async (trx) => {
+    // An RM's book held to the commit (subjectOr404 in a transaction): a review is never recorded
+    // for a customer moved out of it since the read above, and a move waits for it.
+    if (deps.principal.book !== undefined) await subjectOr404(deps, externalId, trx);
+    await appendDecision(trx, deps.tenantId, {
+      id: sortableId(deps.now()),
+      kind: 'review',
+      requestId: `${externalId}:${scheme}`,
+      subjectId: subject.id,
+      scheme,
+      action: 'reviewed',
+      actor: deps.principal.actor,
+      at,
+      note,
+      contentHash: null,
+    });
   });
   return {
     subject: externalId,

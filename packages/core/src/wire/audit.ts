@@ -8,15 +8,18 @@ export interface AuditRecord {
   readonly at: string;
   /** The `X-Request-Id` of the request. */
   readonly requestId: string;
-  /** `intent`: a write about to run; `result`: how it ended; `request`: a refused request or an unmasked read. */
-  readonly phase: 'intent' | 'result' | 'request';
+  /**
+   * `intent`: a write about to run; `result`: how it ended; `request`: a refused request or an unmasked
+   * read; `change`: what a write changed, committed with it (a move between books).
+   */
+  readonly phase: 'intent' | 'result' | 'request' | 'change';
   /** `key:<id>`, `staff:<id>`, `token:embed:<subject>`, …; `anonymous` for a refused credential. */
   readonly actor: string;
   readonly credential: string;
   readonly method: string;
   /** The route's path template, `/v1/subjects/{id}/metrics`, or the raw path when no route matched. */
   readonly route: string;
-  /** The path parameters. */
+  /** The path parameters; on a `change` record what changed (a move: `subject`, `from`, `to`, `''` for no book). */
   readonly target: Readonly<Record<string, string>>;
   /** Null on an intent. */
   readonly status: number | null;

@@ -86,10 +86,33 @@ export interface ManagerAssignment {
   readonly staffId: string | null;
 }
 
+/** One move `assignManagers` made: whose book the subject (internal id) left, and whose it joined. */
+export interface MadeMove {
+  readonly subjectId: string;
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+const bySubject = (a: ManagerAssignment, b: ManagerAssignment) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0);
+
 /**
- * Set the manager of each subject (replacing any earlier one), in the caller's transaction. Rows are
- * deleted then inserted, so the same code serves both dialects and a subject never has two managers.
- * Each change is kept in `book_moves` (see `bookMoves`), in the same transaction.
+ * Set the manager of each subject (replacing any earlier one), in the caller's transaction, and keep
+ * each change in `book_moves` (see `bookMoves`) in the same transaction. Returns the moves made (an
+ * assignment to the book a subject is already in makes none).
+ *
+ * Lock order (PostgreSQL; SQLite runs one writer at a time). Every path that holds a subject's book
+ * row and its `subjects` row takes the book row first: an RM's override request, edit or withdrawal
+ * reads it `FOR SHARE` (`isManagedBy`) and then bumps the subject's version; a move locks it
+ * `FOR UPDATE` here and then touches `subjects` only through its foreign keys (`FOR KEY SHARE`,
+ * which no version bump or re-tier write conflicts with). Locking the subject row first instead (a
+ * first fix) deadlocked against a withdrawal. Rows are locked in subject order, every row of the call
+ * before any write, so two bulk moves of overlapping customers queue rather than deadlock. A second
+ * move of the same customer waits here and reads the book the first left, so the moves chain.
+ * A subject with no book row has nothing to lock: two first assignments at once both insert, the
+ * second waits for the first's commit and finds the key taken (`ON CONFLICT DO NOTHING`), and goes
+ * round again, now moving it from the book the first put it in. An advisory lock per subject would
+ * cover that case too, but a managers import moving tens of thousands of customers in one
+ * transaction would take as many locks from PostgreSQL's shared lock table; row locks cost none.
  */
 export async function assignManagers(
   db: Executor,
@@ -97,41 +120,79 @@ export async function assignManagers(
   assignments: readonly ManagerAssignment[],
   actor: string,
   now: string,
-): Promise<void> {
-  for (const batch of chunks(assignments)) {
-    // Whose book each was in, to record the moves (book_moves) in this same transaction.
-    const before = await managersOf(db, tenantId, [...new Set(batch.map((a) => a.subjectId))]);
-    const moves: Insertable<BookMoveTable>[] = [];
-    for (const a of batch) {
-      const from = before.get(a.subjectId) ?? null;
-      if (from === a.staffId) continue;
-      moves.push({
-        id: moveId(now),
-        tenant_id: tenantId,
-        subject_id: a.subjectId,
-        from_staff: from,
-        to_staff: a.staffId,
-        at: now,
-        actor,
-      });
-      if (a.staffId === null) before.delete(a.subjectId);
-      else before.set(a.subjectId, a.staffId);
+): Promise<MadeMove[]> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const made: MadeMove[] = [];
+  // Stable: the same subject twice keeps its order (the later assignment wins, each recorded).
+  let remaining = [...assignments].sort(bySubject);
+  while (remaining.length) {
+    const ids = [...new Set(remaining.map((a) => a.subjectId))];
+    const found = new Map<string, string>();
+    for (const batch of chunks(ids)) {
+      let q = db
+        .selectFrom('subject_managers')
+        .select(['subject_id', 'staff_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('subject_id', 'in', batch)
+        .orderBy('subject_id');
+      if (postgres) q = q.forUpdate();
+      for (const r of await q.execute()) found.set(r.subject_id, r.staff_id);
     }
-    await db
-      .deleteFrom('subject_managers')
-      .where('tenant_id', '=', tenantId)
-      .where(
-        'subject_id',
-        'in',
-        batch.map((a) => a.subjectId),
-      )
-      .execute();
-    const rows = batch
-      .filter((a): a is ManagerAssignment & { staffId: string } => a.staffId !== null)
-      .map((a) => ({ tenant_id: tenantId, subject_id: a.subjectId, staff_id: a.staffId, assigned_at: now, assigned_by: actor }));
-    if (rows.length) await db.insertInto('subject_managers').values(rows).execute();
-    if (moves.length) await db.insertInto('book_moves').values(moves).execute();
+    const current = new Map(found);
+    const moves: Insertable<BookMoveTable>[] = [];
+    for (const a of remaining) {
+      const from = current.get(a.subjectId) ?? null;
+      if (from === a.staffId) continue;
+      moves.push({ id: moveId(now), tenant_id: tenantId, subject_id: a.subjectId, from_staff: from, to_staff: a.staffId, at: now, actor });
+      if (a.staffId === null) current.delete(a.subjectId);
+      else current.set(a.subjectId, a.staffId);
+    }
+    const gone: string[] = [];
+    const fresh: string[] = [];
+    const moved = new Map<string, string[]>();
+    for (const id of ids) {
+      const was = found.get(id);
+      const to = current.get(id);
+      if (was === to) continue;
+      if (to === undefined) gone.push(id);
+      else if (was === undefined) fresh.push(id);
+      else moved.set(to, [...(moved.get(to) ?? []), id]);
+    }
+    for (const batch of chunks(gone))
+      await db.deleteFrom('subject_managers').where('tenant_id', '=', tenantId).where('subject_id', 'in', batch).execute();
+    // An update, not a delete and insert: a move waiting on the row's lock then reads the new manager.
+    for (const [staffId, subjectIds] of moved)
+      for (const batch of chunks(subjectIds))
+        await db
+          .updateTable('subject_managers')
+          .set({ staff_id: staffId, assigned_at: now, assigned_by: actor })
+          .where('tenant_id', '=', tenantId)
+          .where('subject_id', 'in', batch)
+          .execute();
+    const taken = new Set<string>(fresh);
+    for (const batch of chunks(fresh)) {
+      const rows = batch.map((id) => ({
+        tenant_id: tenantId,
+        subject_id: id,
+        staff_id: current.get(id) ?? '',
+        assigned_at: now,
+        assigned_by: actor,
+      }));
+      const inserted = await db
+        .insertInto('subject_managers')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['tenant_id', 'subject_id']).doNothing())
+        .returning('subject_id')
+        .execute();
+      for (const r of inserted) taken.delete(r.subject_id);
+    }
+    // `taken`: another move put the subject in a book since it was read; its moves are planned again.
+    const kept = moves.filter((m) => !taken.has(m.subject_id));
+    for (const batch of chunks(kept)) await db.insertInto('book_moves').values(batch).execute();
+    for (const m of kept) made.push({ subjectId: m.subject_id, from: m.from_staff ?? null, to: m.to_staff ?? null });
+    remaining = remaining.filter((a) => taken.has(a.subjectId));
   }
+  return made;
 }
 
 let movesMade = 0;
@@ -190,7 +251,8 @@ export async function managersOf(db: Executor, tenantId: string, subjectIds: rea
 /**
  * Whether staff member `staffId` manages the subject (internal id). `hold`: in the caller's transaction
  * the answer holds until it ends — on PostgreSQL the row is read `FOR SHARE`, so a move of the subject
- * to another book (`assignManagers` deletes the row) waits for it; SQLite serializes writers already.
+ * to another book (`assignManagers` locks the row `FOR UPDATE` first) waits for it; SQLite serializes
+ * writers already. Take it before any lock on the subject's own row (`assignManagers`: lock order).
  */
 export async function isManagedBy(
   db: Executor,

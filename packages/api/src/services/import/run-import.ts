@@ -22,8 +22,10 @@ import {
   type NewMetric,
   type Subject,
   type SubjectInput,
+  type MadeMove,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
+import { auditMoves, type MoveAuditContext } from '../books.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
 import {
@@ -66,6 +68,14 @@ export interface ImportContext {
   readonly actor: string;
   readonly now: () => Date;
   readonly fileName: string | null;
+  /** The request a managers import came in (`POST /v1/imports`): each move is audited with it (`auditMoves`). */
+  readonly audit?: MoveAuditContext;
+}
+
+/** A move a managers import made, with its subject's external id (for its audit record). */
+interface ExternalMove {
+  readonly move: MadeMove;
+  readonly externalId: string;
 }
 
 /** The bytes of the file, read once from start to end (a file on disk, not a network stream: see runImport). */
@@ -323,6 +333,7 @@ async function writeBatch(
   subjects: Map<string, Subject>,
   subjectIds: Map<string, string>,
   touched: Map<string, { readonly period: string; readonly metric: string }>,
+  moved: ExternalMove[],
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the later row wins, as it would in two uploads.
@@ -344,7 +355,7 @@ async function writeBatch(
     const periods = await upsertMetricRows(trx, rows, null, touched);
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
-  if (checked.kind === 'managers') return { ...(await writeManagers(trx, ctx, checked.rows, subjectIds)), periods: [] };
+  if (checked.kind === 'managers') return { ...(await writeManagers(trx, ctx, checked.rows, subjectIds, moved)), periods: [] };
   const latest = new Map<string, SubjectRowInput>();
   for (const r of checked.rows) latest.set(r.id, r);
   const now = ctx.now();
@@ -386,6 +397,7 @@ async function writeManagers(
   ctx: ImportContext,
   rows: readonly ManagerRowInput[],
   subjectIds: Map<string, string>,
+  moved: ExternalMove[],
 ): Promise<{ written: number; unchanged: number }> {
   const latest = new Map<string, string | null>();
   for (const r of rows) {
@@ -395,8 +407,11 @@ async function writeManagers(
   const current = await managersOf(trx, ctx.tenantId, [...latest.keys()]);
   const changed: ManagerAssignment[] = [];
   for (const [subjectId, staffId] of latest) if ((current.get(subjectId) ?? null) !== staffId) changed.push({ subjectId, staffId });
-  if (changed.length) await assignManagers(trx, ctx.tenantId, changed, ctx.actor, ctx.now().toISOString());
-  return { written: changed.length, unchanged: latest.size - changed.length };
+  // Counted from the moves made, read under the book rows' locks: another move may have landed since `current`.
+  const made = changed.length ? await assignManagers(trx, ctx.tenantId, changed, ctx.actor, ctx.now().toISOString()) : [];
+  const externalIds = new Map([...subjectIds].map(([external, internal]) => [internal, external]));
+  for (const move of made) moved.push({ move, externalId: externalIds.get(move.subjectId) ?? move.subjectId });
+  return { written: made.length, unchanged: latest.size - made.length };
 }
 
 /**
@@ -511,10 +526,11 @@ async function importFile(
       const periods = new Set<string>();
       // The months and metrics it changed: recorded (metric_periods) once, just before it commits.
       const touched = new Map<string, { readonly period: string; readonly metric: string }>();
+      const moved: ExternalMove[] = [];
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, moved);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -523,6 +539,17 @@ async function importFile(
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
+      // Last, after every book row of the file is locked and written (auditMoves).
+      if (ctx.audit && moved.length) {
+        const externalIds = new Map(moved.map((m) => [m.move.subjectId, m.externalId]));
+        await auditMoves(
+          trx,
+          ctx.audit,
+          moved.map((m) => m.move),
+          (id) => externalIds.get(id) ?? id,
+          ctx.now().toISOString(),
+        );
+      }
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
       // written, which is what `failInterruptedImports` reports.
       await finish(trx, { written, unchanged, periods: [...periods].sort() });
