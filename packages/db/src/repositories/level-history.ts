@@ -201,17 +201,18 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
  * Why the overrides table and not the history alone: an override that expires or is revoked without a
  * change of level records no event, so the history cannot tell a customer the override still holds
  * from one the rules have kept at that level since it ended. `inForceAt` is the end of `to` in the
- * bank's calendar (or now, in the current month): the same instant for every subject, so the read
- * is one scan of the scheme's overrides, joined to one row per subject.
+ * bank's calendar (or now, in the current month): the same instant for every subject, so a past
+ * month's answer does not move with a later revocation or expiry.
  */
 function levelPairs(tenantId: string, scheme: string, from: string, to: string, inForceAt: string): RawBuilder<unknown> {
-  return sql`${spans(tenantId, scheme, to)}, in_force AS (
-      -- Approved (or revoked only later), not yet expired: in force at that instant.
-      SELECT DISTINCT subject_id FROM overrides
-      WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND approved_by IS NOT NULL
-        AND status IN ('approved', 'revoked') AND COALESCE(decided_at, created_at) <= ${inForceAt}
-        AND (revoked_at IS NULL OR revoked_at > ${inForceAt}) AND (expires_at IS NULL OR expires_at > ${inForceAt})
-    ), subject_pairs AS (
+  // In force: approved (or revoked only later), not expired at that instant. Asked only of the few
+  // subjects whose level an override set, each by the overrides' (subject, scheme) index: a join of
+  // every subject to the scheme's overrides cost SQLite four times the read.
+  const inForce = sql`EXISTS (SELECT 1 FROM overrides o WHERE o.subject_id = p.subject_id AND o.scheme = ${scheme}
+        AND o.tenant_id = ${tenantId} AND o.approved_by IS NOT NULL AND o.status IN ('approved', 'revoked')
+        AND COALESCE(o.decided_at, o.created_at) <= ${inForceAt}
+        AND (o.revoked_at IS NULL OR o.revoked_at > ${inForceAt}) AND (o.expires_at IS NULL OR o.expires_at > ${inForceAt}))`;
+  return sql`${spans(tenantId, scheme, to)}, subject_pairs AS (
       SELECT subject_id,
         MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
         MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level,
@@ -222,14 +223,15 @@ function levelPairs(tenantId: string, scheme: string, from: string, to: string, 
       FROM spans GROUP BY subject_id
     ), pairs AS (
       SELECT p.subject_id, p.from_level, p.to_level, p.to_cause,
-        CASE WHEN p.by_override = 1 AND f.subject_id IS NOT NULL THEN 1 ELSE 0 END AS held,
+        CASE WHEN p.by_override = 1 AND p.from_level = p.to_level AND ${inForce} THEN 1 ELSE 0 END AS held,
         -- A move undone is held whatever became of the override since (the rules' move of \`to\` set
         -- back the month after, or that approval off the diagonal: no move of its own). Back at the
         -- level of \`from\`, the customer is held only while an override is in force: once it has ended,
         -- the rules keep them there, a stayer.
-        CASE WHEN p.held_next = 1 OR (p.sets_back = 1 AND (p.from_level <> p.to_level OR f.subject_id IS NOT NULL))
-             THEN 1 ELSE 0 END AS held_move
-      FROM subject_pairs p LEFT JOIN in_force f ON f.subject_id = p.subject_id
+        CASE WHEN p.held_next = 1 THEN 1
+             WHEN p.sets_back = 1 AND p.from_level <> p.to_level THEN 1
+             WHEN p.sets_back = 1 AND p.from_level = p.to_level AND ${inForce} THEN 1 ELSE 0 END AS held_move
+      FROM subject_pairs p
     )`;
 }
 
