@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { insertOverride, type Executor } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 
@@ -23,7 +24,9 @@ import { writeBook, type BookEvent } from '../support/history-book.js';
  * held by override, no stayers; C up and I down, overrides; D standard in both months, set by an
  * override's end; E standard, nothing moved it; G down, policy; H entered. Month by month B is held in
  * September (the rules' move, set back by an override the month after, as an override decided once a
- * month's data are in is recorded) and J in October (within the month).
+ * month's data are in is recorded) and J in October (within the month). The overrides of B, C, I and
+ * J are in force still (an override holds a level only while it is: packages/api README "Held by an
+ * override"); D's has expired.
  */
 const EVENTS: BookEvent[] = [
   ...['A', 'C', 'D', 'E'].map((s) => ({ subject: s, period: '2025-08', from: null, to: 'standard', reason: 'initial' as const })),
@@ -41,10 +44,35 @@ const EVENTS: BookEvent[] = [
   { subject: 'J', period: '2025-10', from: 'standard', to: 'gold', reason: 'override' },
 ];
 
+/** An approved override of `retail-tier` as the overrides table holds it, decided at `decidedAt`. */
+async function approved(db: Executor, tenant: string, subject: string, level: string, decidedAt: string, expiresAt: string | null = null) {
+  await insertOverride(
+    db,
+    tenant,
+    `${tenant}/${subject}`,
+    {
+      id: `${tenant}-${subject}-${decidedAt}`,
+      scheme: 'retail-tier',
+      level,
+      mode: 'fixed',
+      reason: 'retention',
+      expiresAt,
+      requestedBy: 'rm',
+      approvedBy: 'approver',
+    },
+    decidedAt,
+  );
+}
+
 forEachDialect('analytics: the migration matrix by cause, and customers held by an override', (f) => {
   const api = client(f, () => f.keys.roles.analyst);
   before(async () => {
     await writeBook(f.db.db, 'bank-a', { events: EVENTS });
+    await approved(f.db.db, 'bank-a', 'C', 'gold', '2025-09-10T02:00:00.000Z');
+    await approved(f.db.db, 'bank-a', 'D', 'gold', '2025-09-10T02:00:00.000Z', '2025-10-05T02:00:00.000Z');
+    await approved(f.db.db, 'bank-a', 'I', 'standard', '2025-09-10T02:00:00.000Z');
+    await approved(f.db.db, 'bank-a', 'B', 'gold', '2025-10-10T02:00:00.000Z');
+    await approved(f.db.db, 'bank-a', 'J', 'gold', '2025-10-10T02:00:00.000Z');
     // Another bank, with subjects of the same ids: an override there sets back G's October move and A's
     // September one. Neither is bank-a's, so neither is held in bank-a's answers.
     await writeBook(f.db.db, 'bank-b', {
@@ -56,6 +84,8 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
         { subject: 'G', period: '2025-11', from: 'standard', to: 'gold', reason: 'override' },
       ],
     });
+    await approved(f.db.db, 'bank-b', 'A', 'gold', '2025-10-10T02:00:00.000Z');
+    await approved(f.db.db, 'bank-b', 'G', 'gold', '2025-11-10T02:00:00.000Z');
   });
 
   it('another bank’s overrides hold only its own customers', async () => {
@@ -90,9 +120,12 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
   it('migration over one month: J is held in October, and B, whose override set back the rules’ September move', async () => {
     const body = await (await api.get('/v1/analytics/migration?scheme=retail-tier&from=2025-09&to=2025-10')).json();
     // 09 → 10: B held (its override undid the rules' move of 09), D down (override's end), G down
-    // (rules), J held; A C E H I stayed.
-    assert.deepEqual(body.totals, { both: 9, up: 0, down: 2, same: 5, unranked: 0, heldByOverride: 2, entered: 0 });
-    assert.deepEqual(body.policy.totals, { up: 0, down: 1, same: 5, unranked: 0 });
+    // (rules), J held; C and I held too: at the level their override set in 09 and still in force, so
+    // no stayers by the rules; A E H stayed.
+    assert.deepEqual(body.totals, { both: 9, up: 0, down: 2, same: 3, unranked: 0, heldByOverride: 4, entered: 0 });
+    assert.deepEqual(body.policy.totals, { up: 0, down: 1, same: 3, unranked: 0 });
+    assert.equal(body.override.matrix[0][0], 1, 'I: standard → standard, held by its override: the overrides’ cell');
+    assert.equal(body.override.matrix[1][1], 2, 'C and J: gold → gold, held by their overrides');
     assert.deepEqual(body.override.totals, { up: 0, down: 1, same: 0, unranked: 0 });
   });
 
@@ -125,8 +158,9 @@ forEachDialect('analytics: the migration matrix by cause, and customers held by 
     const res = await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=down&months=1');
     assert.equal(res.status, 200);
     const body = await res.json();
-    // G moved down by the rules; D by its override's end; J and B held; A C E H I stayed.
-    assert.deepEqual(body.cohorts, { moved: 1, stayed: 5, overrideMoved: 1, heldByOverride: 2 });
+    // G moved down by the rules; D by its override's end; J and B held, and C and I (under an override
+    // since September, still in force); A E H stayed.
+    assert.deepEqual(body.cohorts, { moved: 1, stayed: 3, overrideMoved: 1, heldByOverride: 4 });
   });
 
   it('effect: a customer the rules moved down whose override set it back the month after is no mover', async () => {

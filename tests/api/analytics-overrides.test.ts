@@ -88,6 +88,9 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
       periods: ['2025-08', '2025-09', '2025-10', '2025-11'],
       evaluated: [true, true, true, false],
       evaluatedThrough: '2025-10',
+      // October is evaluated but not final: an override approved in November may still set back its moves.
+      final: [true, true, false, false],
+      finalThrough: '2025-09',
       levels: ['standard', 'gold', 'platinum', 'diamond'],
       series: [
         // 10: P2 P4 P5 O1 O2 — O1's override is November's; 11: P2 P4 P5 O2
@@ -108,6 +111,8 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
       periods: ['2025-09', '2025-10', '2025-11'],
       evaluated: [true, true, false],
       evaluatedThrough: '2025-10',
+      final: [true, false, false],
+      finalThrough: '2025-09',
       base: [5, 5, 7],
       // 09: P1 (rules), P3 and P5 (overrides) up, P2 down; 10: P5's override ended; 11: O1
       upgrades: [3, 0, 1],

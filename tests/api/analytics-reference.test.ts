@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { EventReason } from '@tierkit/core';
+import { insertOverride } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 
@@ -29,6 +30,12 @@ interface Subject {
   /** In recorded order, months never decreasing. */
   readonly events: { period: string; to: string; reason: EventReason }[];
   readonly balance: Record<string, number>;
+  /**
+   * One approved override per event of reason `override`, decided in its month (the 15th) and
+   * expiring on the 10th of `until` (null: never), whatever the events say after it: an expiry that
+   * changes no level records none.
+   */
+  readonly overrides: { from: string; until: string | null }[];
 }
 
 function randomBook(): Subject[] {
@@ -36,6 +43,8 @@ function randomBook(): Subject[] {
   // Why each event was written, from a stream of its own (the levels stay those of the book before overrides were drawn).
   const why = prng(4_242);
   const reason = (): EventReason => (why.next() < 0.2 ? (why.next() < 0.5 ? 'override' : 'override-expired') : 'rule');
+  // How long each override lasts, from a third stream (the book's levels and reasons stay as they were).
+  const ends = prng(777);
   return Array.from({ length: 80 }, (_, n) => {
     const events: Subject['events'] = [];
     let m = r.int(0, 6);
@@ -49,7 +58,14 @@ function randomBook(): Subject[] {
     // Few bands, so strata hold both movers and stayers.
     const scale = 2 ** r.int(20, 23);
     for (const p of MONTHS) if (r.next() < 0.85) balance[p] = Math.floor(scale * (1 + r.next()));
-    return { id: `R${n}`, events, balance };
+    const overrides = events
+      .filter((e) => e.reason === 'override')
+      .map((e) => {
+        const lasts = ends.int(0, 6);
+        const until = lasts === 0 ? null : (MONTHS[MONTHS.indexOf(e.period) + lasts] ?? '2026-01');
+        return { from: e.period, until };
+      });
+    return { id: `R${n}`, events, balance, overrides };
   });
 }
 
@@ -74,6 +90,27 @@ function lastEventSince(s: Subject, from: string, to: string): Subject['events']
   let last: Subject['events'][number] | undefined;
   for (const e of s.events) if (e.period <= to) last = e;
   return last && last.period > from ? last : undefined;
+}
+
+/** The subject's last event at or before `month`. */
+function lastEventAt(s: Subject, month: string): Subject['events'][number] | undefined {
+  let last: Subject['events'][number] | undefined;
+  for (const e of s.events) if (e.period <= month) last = e;
+  return last;
+}
+
+/** Whether an override of the subject is in force at the end of `month` (decided in it or before, expiring after it). */
+function inForce(s: Subject, month: string): boolean {
+  return s.overrides.some((o) => o.from <= month && (o.until === null || o.until > month));
+}
+
+/**
+ * Held in place by an override from `from` to `to`: at the same level, set by an override's approval
+ * (whenever: before `from` too) and an override still in force at the end of `to`.
+ */
+function heldInPlace(s: Subject, from: string, to: string): boolean {
+  const a = levelAt(s, from);
+  return a !== undefined && a === levelAt(s, to) && lastEventAt(s, to)?.reason === 'override' && inForce(s, to);
 }
 
 /** The reason of the subject's last event in `month`, when it has one. */
@@ -147,7 +184,7 @@ function referenceEffect(
         ? 'override-moved'
         : 'moved'
       : undefined;
-    const held = heldNext(s, period) || setsBack(s, period) || (a === b && lastEventSince(s, before, period)?.reason === 'override');
+    const held = heldNext(s, period) || (setsBack(s, period) && (a !== b || inForce(s, period))) || heldInPlace(s, before, period);
     const group = held ? 'held-by-override' : a === b ? 'stayed' : moved;
     return group ? [{ s, group, start: a }] : [];
   });
@@ -211,6 +248,24 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
       })),
     );
     await writeBook(f.db.db, 'bank-a', { events, metrics: Object.fromEntries(book.map((s) => [s.id, s.balance])) });
+    for (const s of book)
+      for (const [i, o] of s.overrides.entries())
+        await insertOverride(
+          f.db.db,
+          'bank-a',
+          `bank-a/${s.id}`,
+          {
+            id: `${s.id}-o${i}`,
+            scheme: 'retail-tier',
+            level: 'gold',
+            mode: 'fixed',
+            reason: 'retention',
+            expiresAt: o.until === null ? null : `${o.until}-10T02:00:00.000Z`,
+            requestedBy: 'rm',
+            approvedBy: 'approver',
+          },
+          `${o.from}-15T02:00:00.000Z`,
+        );
   });
 
   it('distribution and rates, every month', async () => {
@@ -268,11 +323,15 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
 
   it('migration between several pairs of months', async () => {
     let heldSeen = 0;
+    let heldLongSeen = 0;
+    let endedSeen = 0;
     for (const [from, to] of [
       ['2024-01', '2025-02'],
       ['2024-03', '2024-09'],
       ['2024-06', '2024-07'],
       ['2024-08', '2024-08'],
+      // An override ended (without a change of level) between these two: a stayer, no longer held.
+      ['2024-10', '2025-01'],
     ] as const) {
       const body = await (await api.get(`/v1/analytics/migration?scheme=retail-tier&from=${from}&to=${to}`)).json();
       for (const [i, a] of LEVELS.entries()) {
@@ -280,23 +339,41 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
           const pair = book.filter((s) => levelAt(s, from) === a && levelAt(s, to) === b);
           assert.equal(body.matrix[i][j], pair.length, `${a} → ${b}, ${from} → ${to}`);
           const byOverride = pair.filter((s) => {
-            const reason = lastEventSince(s, from, to)?.reason;
-            return reason === 'override' || reason === 'override-expired';
+            const last = lastEventSince(s, from, to);
+            // Held in place since before `from`: nothing moved it since, but an override sets its level.
+            if (last === undefined) return heldInPlace(s, from, to);
+            return last.reason === 'override' || last.reason === 'override-expired';
           });
           assert.equal(body.override.matrix[i][j], byOverride.length, `${a} → ${b}, ${from} → ${to}, by an override`);
           assert.equal(body.policy.matrix[i][j], pair.length - byOverride.length, `${a} → ${b}, ${from} → ${to}, by the rules`);
         }
         assert.equal(body.entered[i], book.filter((s) => levelAt(s, from) === undefined && levelAt(s, to) === a).length);
       }
+      let heldSinceBefore = 0;
       const held = book.filter((s) => {
+        if (levelAt(s, from) === undefined) return false;
         const last = lastEventSince(s, from, to);
-        if (levelAt(s, from) === undefined || last === undefined) return false;
-        return heldNext(s, to) || setsBack(s, last.period) || (levelAt(s, from) === levelAt(s, to) && last.reason === 'override');
+        if (last === undefined) {
+          if (heldInPlace(s, from, to)) heldSinceBefore++;
+          return heldInPlace(s, from, to);
+        }
+        const back = setsBack(s, last.period) && (levelAt(s, from) !== levelAt(s, to) || inForce(s, to));
+        return heldNext(s, to) || back || heldInPlace(s, from, to);
       });
+      heldLongSeen += heldSinceBefore;
+      endedSeen += book.filter(
+        (s) =>
+          levelAt(s, from) !== undefined &&
+          levelAt(s, from) === levelAt(s, to) &&
+          lastEventAt(s, to)?.reason === 'override' &&
+          !inForce(s, to),
+      ).length;
       assert.equal(body.totals.heldByOverride, held.length, `held by an override, ${from} → ${to}`);
       heldSeen += held.length;
     }
     assert.ok(heldSeen > 0, 'the book has customers held by an override');
+    assert.ok(heldLongSeen > 0, 'the book has customers held by an override approved before `from`');
+    assert.ok(endedSeen > 0, 'the book has customers whose override ended without a change of level: stayers, not held');
   });
 
   it('effect evaluation, both directions, several months', async () => {

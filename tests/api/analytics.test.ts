@@ -68,6 +68,9 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       periods: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'],
       evaluated: [true, true, true, true, true, true],
       evaluatedThrough: '2025-07',
+      // Evaluated, and the month after each is over (the fixture lives on 2025-11-15): final.
+      final: [true, true, true, true, true, true],
+      finalThrough: '2025-07',
       levels: ['standard', 'gold', 'platinum', 'diamond', 'legacy'],
       series: [
         { level: 'standard', counts: [2, 2, 1, 2, 2, 2] },
@@ -102,6 +105,8 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       to: '2025-06',
       evaluated: true,
       evaluatedThrough: '2025-07',
+      final: true,
+      finalThrough: '2025-07',
       levels: ['standard', 'gold', 'platinum', 'diamond'],
       matrix: [
         [1, 1, 0, 0],
@@ -148,6 +153,9 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       periods: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'],
       evaluated: [true, true, true, true, true, true],
       evaluatedThrough: '2025-07',
+      // Evaluated, and the month after each is over (the fixture lives on 2025-11-15): final.
+      final: [true, true, true, true, true, true],
+      finalThrough: '2025-07',
       base: [0, 3, 5, 6, 6, 6],
       upgrades: [0, 0, 1, 0, 1, 0],
       downgrades: [0, 0, 0, 1, 0, 0],

@@ -82,6 +82,8 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
       period: '2024-06',
       evaluated: true,
       evaluatedThrough: '2024-06',
+      final: true,
+      finalThrough: '2024-06',
       before: '2024-05',
       periods: ['2024-06', '2024-07', '2024-08'],
       monthsAfter: [0, 1, 2],

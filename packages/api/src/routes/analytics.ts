@@ -209,21 +209,21 @@ export function analytics() {
       const deps = c.var.deps;
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await distribution(deps.db, deps.tenantId, def, from, to), 200);
+      return c.json(await distribution(deps.db, deps.tenantId, def, from, to, deps), 200);
     })
     .openapi(migrationRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
       const deps = c.var.deps;
       checkRange(deps, from, to);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await migration(deps.db, deps.tenantId, def, from, to), 200);
+      return c.json(await migration(deps.db, deps.tenantId, def, from, to, deps), 200);
     })
     .openapi(ratesRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
       const deps = c.var.deps;
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await rates(deps.db, deps.tenantId, def, from, to), 200);
+      return c.json(await rates(deps.db, deps.tenantId, def, from, to, deps), 200);
     })
     .openapi(effectRoute, async (c) => {
       const q = c.req.valid('query');
@@ -242,13 +242,19 @@ export function analytics() {
           },
         ]);
       return c.json(
-        await evaluateEffect(deps.db, deps.tenantId, def, {
-          period: q.period,
-          direction: q.direction,
-          months: q.months,
-          metric,
-          overrides: q.overrides,
-        }),
+        await evaluateEffect(
+          deps.db,
+          deps.tenantId,
+          def,
+          {
+            period: q.period,
+            direction: q.direction,
+            months: q.months,
+            metric,
+            overrides: q.overrides,
+          },
+          deps,
+        ),
         200,
       );
     });

@@ -19,6 +19,14 @@ const EvaluatedThrough = z
   .string()
   .nullable()
   .openapi({ description: 'The last month the rules evaluated any level of the scheme at (`YYYY-MM`); null: never', example: '2025-10' });
+const Final = z.array(z.boolean()).openapi({
+  description:
+    'Per month: whether its figures are final — evaluated, and the month after it over in the bank’s calendar (an override approved in that month may still set back the month’s move: held by override). Until then they are provisional',
+});
+const FinalThrough = z.string().nullable().openapi({
+  description: 'The last final month (`YYYY-MM`): `evaluatedThrough`, but never later than two months before the current one; null: none',
+  example: '2025-09',
+});
 const RatesByCauseSchema = z
   .object({
     upgrades: Counts,
@@ -41,6 +49,8 @@ export const DistributionResponseSchema = z
     periods: Periods,
     evaluated: Evaluated,
     evaluatedThrough: EvaluatedThrough,
+    final: Final,
+    finalThrough: FinalThrough,
     levels: z
       .array(z.string())
       .openapi({ description: 'Level keys in rank order (then any the history holds that the scheme no longer has)' }),
@@ -59,6 +69,10 @@ export const MigrationResponseSchema = z
         'Whether `to` has been evaluated by the rules; when not, its levels are carried over and the moves recorded in `to` itself are overrides’ only (moves of the months between `from` and `to`, by the policy too, are still counted)',
     }),
     evaluatedThrough: EvaluatedThrough,
+    final: z
+      .boolean()
+      .openapi({ description: 'Whether the figures of `to` are final (see `DistributionResponse.final`); until then provisional' }),
+    finalThrough: FinalThrough,
     levels: z.array(z.string()),
     matrix: z.array(Counts).openapi({ description: '`matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`' }),
     entered: Counts.openapi({ description: 'Subjects first tiered after `from`, by their level in `to`' }),
@@ -90,6 +104,8 @@ export const RatesResponseSchema = z
     periods: Periods,
     evaluated: Evaluated,
     evaluatedThrough: EvaluatedThrough,
+    final: Final,
+    finalThrough: FinalThrough,
     base: Counts.openapi({ description: 'Subjects tiered in the month before: the denominator of both rates' }),
     upgrades: Counts.openapi({ description: 'Every move up, both causes: `policy.upgrades + override.upgrades`' }),
     downgrades: Counts,
@@ -135,6 +151,11 @@ export const EffectResponseSchema = z
       .boolean()
       .openapi({ description: 'Whether the month of the move has been evaluated by the rules; when not, it has no policy movers yet' }),
     evaluatedThrough: EvaluatedThrough,
+    final: z.boolean().openapi({
+      description:
+        'Whether the cohorts of `period` are final (see `DistributionResponse.final`); the follow-up months’ metrics may still arrive',
+    }),
+    finalThrough: FinalThrough,
     before: z.string().openapi({ description: 'The month before it: the level the move is measured from' }),
     periods: Periods,
     monthsAfter: Counts,

@@ -1,7 +1,7 @@
 import type { EffectGroupSeries, EffectResponse, EffectStratum, MetricDef, SchemeDefinition } from '@tierkit/core';
 import { effectCohorts, latestEvaluatedPeriod, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
-import { levelRanks } from './level-analytics.js';
+import { finalThrough, inForceAt, levelRanks, type AnalyticsClock } from './level-analytics.js';
 
 /*
  * Effect evaluation (效果评估): did a move up (or down) change what customers hold? The method is in
@@ -67,7 +67,13 @@ function series(months: number, pick: (i: number) => Sums, unit: MetricDef['unit
 }
 
 /** Compare the customers who moved `direction` in `period` with comparable ones who stayed. */
-export async function evaluateEffect(db: Executor, tenantId: string, def: SchemeDefinition, q: EffectQuery): Promise<EffectEvaluation> {
+export async function evaluateEffect(
+  db: Executor,
+  tenantId: string,
+  def: SchemeDefinition,
+  q: EffectQuery,
+  clock: AnalyticsClock,
+): Promise<EffectEvaluation> {
   const through = addMonths(q.period, q.months);
   const before = addMonths(q.period, -1);
   const cq: EffectCohortQuery = {
@@ -80,9 +86,11 @@ export async function evaluateEffect(db: Executor, tenantId: string, def: Scheme
     metric: q.metric.key,
     overrides: q.overrides,
     bandBounds: BAND_BOUNDS,
+    inForceAt: inForceAt(clock, q.period),
   };
   const { sizes, months: rows } = await effectCohorts(db, tenantId, cq);
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
+  const settled = finalThrough(clock, evaluatedThrough);
   const unit = q.metric.unit;
 
   // month index → stratum key → group → sums
@@ -157,6 +165,10 @@ export async function evaluateEffect(db: Executor, tenantId: string, def: Scheme
     period: q.period,
     evaluated: evaluatedThrough !== null && q.period <= evaluatedThrough,
     evaluatedThrough,
+    // Of the cohorts (who moved in \`period\`, who stayed, who an override held); the follow-up months'
+    // metrics may still arrive.
+    final: settled !== null && q.period <= settled,
+    finalThrough: settled,
     before,
     periods: monthRange(q.period, through),
     monthsAfter: Array.from({ length: q.months + 1 }, (_, i) => i),

@@ -1,6 +1,6 @@
-import type { DistributionResponse, MigrationResponse, RatesResponse, SchemeDefinition } from '@tierkit/core';
+import { periodEnd, type DistributionResponse, type MigrationResponse, type RatesResponse, type SchemeDefinition } from '@tierkit/core';
 import { countLevelChanges, countLevelPairsBetween, countLevelStretches, latestEvaluatedPeriod, type Executor } from '@tierkit/db';
-import { addMonths, monthRange, monthsBetween } from '../periods.js';
+import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 
 /*
  * Distribution, migration and up/down rates of one scheme's levels, from its tier history. The
@@ -21,6 +21,35 @@ function levelKeys(def: SchemeDefinition, seen: Iterable<string>): string[] {
   return keys;
 }
 
+/** The bank's calendar at the time of a read: when an override is in force, and which months are final. */
+export interface AnalyticsClock {
+  readonly now: () => Date;
+  readonly timeZone: string;
+}
+
+/**
+ * The instant an override must be in force at to hold a customer's level in `period`: the month's end
+ * in the bank's calendar, or now while the month is still running. A past month's answer never moves
+ * with a later revocation or expiry.
+ */
+export function inForceAt(clock: AnalyticsClock, period: string): string {
+  const end = periodEnd(period, clock.timeZone);
+  const now = clock.now();
+  return now.getTime() < Date.parse(end) ? now.toISOString() : end;
+}
+
+/**
+ * The last month whose figures can no longer change: evaluated by the rules, and the month after it
+ * over in the bank's calendar — an override approved in that month may still set back the month's
+ * move (held by override, counted in the rules' month); one approved later is the overrides' own move
+ * of the month it was decided in. Null: none yet.
+ */
+export function finalThrough(clock: AnalyticsClock, evaluatedThrough: string | null): string | null {
+  if (evaluatedThrough === null) return null;
+  const settled = addMonths(periodOf(clock.now(), clock.timeZone), -2);
+  return evaluatedThrough < settled ? evaluatedThrough : settled;
+}
+
 /** Each level's rank in the scheme, by key. */
 export function levelRanks(def: SchemeDefinition): Map<string, number> {
   return new Map(def.levels.map((l) => [l.key, l.rank]));
@@ -30,14 +59,34 @@ export function levelRanks(def: SchemeDefinition): Map<string, number> {
 export type Distribution = DistributionResponse;
 
 /** The count of each level in each month of `from … to`. */
-export async function distribution(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Distribution> {
+export async function distribution(
+  db: Executor,
+  tenantId: string,
+  def: SchemeDefinition,
+  from: string,
+  to: string,
+  clock: AnalyticsClock,
+): Promise<Distribution> {
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
-  return { ...(await levelCounts(db, tenantId, def, from, to)), ...evaluation(monthRange(from, to), evaluatedThrough) };
+  return { ...(await levelCounts(db, tenantId, def, from, to)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
 }
 
-/** Whether each month has been evaluated by the rules: every month up to the last one evaluated. */
-function evaluation(periods: readonly string[], through: string | null): { evaluated: boolean[]; evaluatedThrough: string | null } {
-  return { evaluated: periods.map((p) => through !== null && p <= through), evaluatedThrough: through };
+/**
+ * Whether each month has been evaluated by the rules (every month up to the last one evaluated), and
+ * whether its figures are final (see {@link finalThrough}).
+ */
+function evaluation(
+  periods: readonly string[],
+  through: string | null,
+  clock: AnalyticsClock,
+): { evaluated: boolean[]; evaluatedThrough: string | null; final: boolean[]; finalThrough: string | null } {
+  const settled = finalThrough(clock, through);
+  return {
+    evaluated: periods.map((p) => through !== null && p <= through),
+    evaluatedThrough: through,
+    final: periods.map((p) => settled !== null && p <= settled),
+    finalThrough: settled,
+  };
 }
 
 async function levelCounts(
@@ -46,7 +95,7 @@ async function levelCounts(
   def: SchemeDefinition,
   from: string,
   to: string,
-): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough'>> {
+): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough'>> {
   const stretches = await countLevelStretches(db, tenantId, def.key, from, to);
   const periods = monthRange(from, to);
   const levels = levelKeys(
@@ -79,8 +128,15 @@ function direction(ranks: ReadonlyMap<string, number>, from: string, to: string)
 export type Migration = MigrationResponse;
 
 /** How the subjects tiered in `to` moved since `from` (`from ≤ to`). */
-export async function migration(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Migration> {
-  const pairs = await countLevelPairsBetween(db, tenantId, def.key, from, to);
+export async function migration(
+  db: Executor,
+  tenantId: string,
+  def: SchemeDefinition,
+  from: string,
+  to: string,
+  clock: AnalyticsClock,
+): Promise<Migration> {
+  const pairs = await countLevelPairsBetween(db, tenantId, def.key, from, to, inForceAt(clock, to));
   const levels = levelKeys(
     def,
     pairs.flatMap((p) => (p.fromLevel === null ? [p.toLevel] : [p.fromLevel, p.toLevel])),
@@ -111,8 +167,9 @@ export async function migration(db: Executor, tenantId: string, def: SchemeDefin
     add(byCause[p.cause].matrix, i, j, p.count);
     totals.both += p.count;
     const way = direction(ranks, p.fromLevel, p.toLevel);
-    // Kept at its level by an override's approval after the rules moved it (in the same month, or the
-    // month after theirs): neither a stayer by the rules, what a rate is compared with, nor a mover.
+    // Kept at its level by an override (its approval set back the rules' move, in the same month or the
+    // month after theirs; or it still holds the level of \`from\`): neither a stayer by the rules, what a
+    // rate is compared with, nor a mover.
     if (p.heldByOverride) {
       totals.heldByOverride += p.count;
       continue;
@@ -121,12 +178,15 @@ export async function migration(db: Executor, tenantId: string, def: SchemeDefin
     byCause[p.cause].totals[way] += p.count;
   }
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
+  const settled = finalThrough(clock, evaluatedThrough);
   return {
     scheme: def.key,
     from,
     to,
     evaluated: evaluatedThrough !== null && to <= evaluatedThrough,
     evaluatedThrough,
+    final: settled !== null && to <= settled,
+    finalThrough: settled,
     levels,
     matrix,
     entered,
@@ -148,11 +208,23 @@ export type Rates = RatesResponse;
  * in all and by cause. A month the rules have not evaluated yet has no rate of all moves nor of the
  * policy's (null, not 0 %: its re-tier has not run); the overrides decided in it are counted as they are.
  */
-export async function rates(db: Executor, tenantId: string, def: SchemeDefinition, from: string, to: string): Promise<Rates> {
+export async function rates(
+  db: Executor,
+  tenantId: string,
+  def: SchemeDefinition,
+  from: string,
+  to: string,
+  clock: AnalyticsClock,
+): Promise<Rates> {
   const periods = monthRange(from, to);
   const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1));
   const changes = await countLevelChanges(db, tenantId, def.key, from, to);
-  const { evaluated, evaluatedThrough } = evaluation(periods, await latestEvaluatedPeriod(db, tenantId, def.key));
+  const {
+    evaluated,
+    evaluatedThrough,
+    final,
+    finalThrough: settled,
+  } = evaluation(periods, await latestEvaluatedPeriod(db, tenantId, def.key), clock);
   const ranks = levelRanks(def);
   const zeros = () => periods.map(() => 0);
   const upgrades = { policy: zeros(), override: zeros() };
@@ -188,6 +260,8 @@ export async function rates(db: Executor, tenantId: string, def: SchemeDefinitio
     periods,
     evaluated,
     evaluatedThrough,
+    final,
+    finalThrough: settled,
     base,
     upgrades: allUp,
     downgrades: allDown,

@@ -18,6 +18,13 @@ export interface DistributionResponse {
   readonly evaluated: boolean[];
   /** The last month the scheme's levels were evaluated at (null: never). */
   readonly evaluatedThrough: string | null;
+  /**
+   * Per month: are its figures final? Evaluated, and the month after it over in the bank's calendar:
+   * until then an override approved may still set back the month's move (held by override).
+   */
+  readonly final: boolean[];
+  /** The last final month (null: none): `evaluatedThrough`, never later than two months before the current one. */
+  readonly finalThrough: string | null;
   /** Level keys in rank order (then any the history holds that the scheme no longer has). */
   readonly levels: string[];
   /** One entry per level (same order as `levels`), one count per month (same order as `periods`). */
@@ -38,6 +45,9 @@ export interface MigrationResponse {
    */
   readonly evaluated: boolean;
   readonly evaluatedThrough: string | null;
+  /** Whether the figures of `to` are final (see {@link DistributionResponse.final}). */
+  readonly final: boolean;
+  readonly finalThrough: string | null;
   readonly levels: string[];
   /** `matrix[i][j]`: subjects at `levels[i]` in `from` and `levels[j]` in `to`. */
   readonly matrix: number[][];
@@ -94,6 +104,9 @@ export interface RatesResponse {
   /** Per month: evaluated by the rules yet (see {@link DistributionResponse.evaluated}). */
   readonly evaluated: boolean[];
   readonly evaluatedThrough: string | null;
+  /** Per month: final (see {@link DistributionResponse.final}). */
+  readonly final: boolean[];
+  readonly finalThrough: string | null;
   /** Subjects tiered at the end of the month before: the denominator of both rates. */
   readonly base: number[];
   readonly upgrades: number[];
@@ -163,6 +176,9 @@ export interface EffectResponse {
   /** Whether the month of the move has been evaluated by the rules; when not, it has no policy movers yet. */
   readonly evaluated: boolean;
   readonly evaluatedThrough: string | null;
+  /** Whether the cohorts of `period` are final (see {@link DistributionResponse.final}); later metrics may still arrive. */
+  readonly final: boolean;
+  readonly finalThrough: string | null;
   /**
    * Cohort sizes, whether or not they have the metric. `overrideMoved`: subjects an override moved
    * in the direction asked, left out of the comparison (0 with `overrides=include`: they are in `moved`).

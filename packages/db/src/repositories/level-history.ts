@@ -192,19 +192,46 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
  * Each subject's level at `from` and at `to` (`from ≤ to`), in one pass over the stretches up to `to`
  * (the CTE `pairs`: subject_id, from_level, to_level; to_cause, what set the level held at `to` when
  * it began, null when it began at or before `from` (nothing moved it since); held, 1 when an
- * override's own event (not its end) set it after `from`; held_move, 1 when it is a move of the rules
- * that an override's approval set back the month after, or that approval itself, after `from`). One pass, not two "level at" tables joined:
- * SQLite would join those row by row, each side without an index.
+ * override's own event (not its end) set the level held at `to`, whenever, and an override of the
+ * scheme is still in force at `inForceAt`; held_move, 1 when it is a move of the rules in `to` that an
+ * override's approval set back the month after, or, after `from`, that approval itself with an
+ * override still in force at `inForceAt`). One pass, not two "level at" tables joined: SQLite would
+ * join those row by row, each side without an index.
+ *
+ * Why the overrides table and not the history alone: an override that expires or is revoked without a
+ * change of level records no event, so the history cannot tell a customer the override still holds
+ * from one the rules have kept at that level since it ended. `inForceAt` is the end of `to` in the
+ * bank's calendar (or now, in the current month): the same instant for every subject, so a past
+ * month's answer does not move with a later revocation or expiry.
  */
-function levelPairs(tenantId: string, scheme: string, from: string, to: string): RawBuilder<unknown> {
-  return sql`${spans(tenantId, scheme, to)}, pairs AS (
+function levelPairs(tenantId: string, scheme: string, from: string, to: string, inForceAt: string): RawBuilder<unknown> {
+  // In force: approved (or revoked only later), not expired at that instant. Asked only of the few
+  // subjects whose level an override set, each by the overrides' (subject, scheme) index: a join of
+  // every subject to the scheme's overrides cost SQLite four times the read.
+  const inForce = sql`EXISTS (SELECT 1 FROM overrides o WHERE o.subject_id = p.subject_id AND o.scheme = ${scheme}
+        AND o.tenant_id = ${tenantId} AND o.approved_by IS NOT NULL AND o.status IN ('approved', 'revoked')
+        AND COALESCE(o.decided_at, o.created_at) <= ${inForceAt}
+        AND (o.revoked_at IS NULL OR o.revoked_at > ${inForceAt}) AND (o.expires_at IS NULL OR o.expires_at > ${inForceAt}))`;
+  return sql`${spans(tenantId, scheme, to)}, subject_pairs AS (
       SELECT subject_id,
         MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
         MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level,
         MAX(CASE WHEN span_end IS NULL AND span_start > ${from} THEN cause END) AS to_cause,
-        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND ${isOverrideApproval(sql`reason`)} THEN 1 ELSE 0 END) AS held,
-        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND (held_next = 1 OR sets_back = 1) THEN 1 ELSE 0 END) AS held_move
+        MAX(CASE WHEN span_end IS NULL AND ${isOverrideApproval(sql`reason`)} THEN 1 ELSE 0 END) AS by_override,
+        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND held_next = 1 THEN 1 ELSE 0 END) AS held_next,
+        MAX(CASE WHEN span_end IS NULL AND span_start > ${from} AND sets_back = 1 THEN 1 ELSE 0 END) AS sets_back
       FROM spans GROUP BY subject_id
+    ), pairs AS (
+      SELECT p.subject_id, p.from_level, p.to_level, p.to_cause,
+        CASE WHEN p.by_override = 1 AND p.from_level = p.to_level AND ${inForce} THEN 1 ELSE 0 END AS held,
+        -- A move undone is held whatever became of the override since (the rules' move of \`to\` set
+        -- back the month after, or that approval off the diagonal: no move of its own). Back at the
+        -- level of \`from\`, the customer is held only while an override is in force: once it has ended,
+        -- the rules keep them there, a stayer.
+        CASE WHEN p.held_next = 1 THEN 1
+             WHEN p.sets_back = 1 AND p.from_level <> p.to_level THEN 1
+             WHEN p.sets_back = 1 AND p.from_level = p.to_level AND ${inForce} THEN 1 ELSE 0 END AS held_move
+      FROM subject_pairs p
     )`;
 }
 
@@ -215,13 +242,14 @@ export interface LevelPairCount {
   readonly toLevel: string;
   /**
    * What set the level held at `to`: `override` when an override's event (its approval, or its end
-   * giving the level back to the rules) set it after `from`, else `policy` (the rules moved it, or
-   * nothing did since `from`).
+   * giving the level back to the rules) set it after `from`, or an override holds it at the level of
+   * `from` (whenever approved), else `policy` (the rules moved it, or nothing did since `from`).
    */
   readonly cause: ChangeCause;
   /**
    * Held at its level by an override, not by the rules: an override's approval (reason `override`, not
-   * its end) set the level held at `to` after `from` and it is the level of `from`; or the rules moved
+   * its end) set the level held at `to`, it is the level of `from`, and an override of the scheme is
+   * still in force at `inForceAt` (approved before or after `from`); or the rules moved
    * it in `to` and an override's approval set it back the month after (decided once `to`'s data were
    * in), or that approval set it in `to` back from the rules' move of the month before: the pair is
    * then off the diagonal (the rules' move or the override's, by cause).
@@ -240,6 +268,8 @@ export async function countLevelPairsBetween(
   scheme: string,
   from: string,
   to: string,
+  /** The instant at which an override must be in force to hold a level: the end of `to`, or now if sooner (ISO 8601 UTC). */
+  inForceAt: string,
 ): Promise<LevelPairCount[]> {
   const { rows } = await sql<{
     from_level: string | null;
@@ -249,23 +279,27 @@ export async function countLevelPairsBetween(
     held_move: number | string;
     n: number | string;
   }>`
-    WITH ${levelPairs(tenantId, scheme, from, to)}
+    WITH ${levelPairs(tenantId, scheme, from, to, inForceAt)}
     SELECT from_level, to_level, to_cause, held, held_move, COUNT(*) AS n FROM pairs
     GROUP BY from_level, to_level, to_cause, held, held_move`.execute(db);
-  return rows.map((r) => ({
-    fromLevel: r.from_level,
-    toLevel: r.to_level,
-    cause: r.to_cause ?? 'policy',
-    heldByOverride: (r.from_level === r.to_level && Number(r.held) === 1) || Number(r.held_move) === 1,
-    count: Number(r.n),
-  }));
+  return rows.map((r) => {
+    const heldInPlace = r.from_level === r.to_level && Number(r.held) === 1;
+    return {
+      fromLevel: r.from_level,
+      toLevel: r.to_level,
+      // Held in place since before `from`: nothing moved it in the range, but an override, not the rules, sets it.
+      cause: r.to_cause ?? (heldInPlace ? 'override' : 'policy'),
+      heldByOverride: heldInPlace || Number(r.held_move) === 1,
+      count: Number(r.n),
+    };
+  });
 }
 
 /**
  * Who an effect evaluation compares: the subjects who moved, and those at the same level who stayed.
  * `override-moved`: movers an override moved, left out of the comparison (counted only, in the sizes).
- * `held-by-override`: at the same level only because an override's approval in the month set it back
- * (the rules had moved it), so no stayer either (counted only).
+ * `held-by-override`: at the same level only because an override holds it there (its approval set back
+ * the rules' move, or it set the level before and is still in force), so no stayer either (counted only).
  */
 export type CohortGroup = 'moved' | 'stayed' | 'override-moved' | 'held-by-override';
 
@@ -286,6 +320,8 @@ export interface EffectCohortQuery {
   readonly overrides: 'exclude' | 'include';
   /** Lower bounds of the baseline bands, ascending: band i holds `bounds[i-1] ≤ value < bounds[i]`. */
   readonly bandBounds: readonly number[];
+  /** When an override must be in force to hold a level: the end of `period`, or now if sooner (ISO 8601 UTC). */
+  readonly inForceAt: string;
 }
 
 /** Cohort size per group, whatever their metrics. */
@@ -337,7 +373,7 @@ function asFloat(value: RawBuilder<unknown>): RawBuilder<unknown> {
 
 function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
   const moved = q.direction === 'up' ? sql`>` : sql`<`;
-  return sql`${levelPairs(tenantId, q.scheme, q.before, q.period)},
+  return sql`${levelPairs(tenantId, q.scheme, q.before, q.period, q.inForceAt)},
     cohort AS (
       SELECT subject_id, from_level AS start_level,
         -- A level the scheme no longer defines has no rank: its holders neither move nor stay.
