@@ -42,7 +42,7 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     const embed = async (subject: string) => (await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject, now: NOW })).token;
     const secrets: Record<string, string> = {
       ...Object.fromEntries(Object.entries(f.keys.roles).map(([role, secret]) => [`${role} key`, secret])),
-      'staff token': staff,
+      'viewer staff token': staff,
       'embed token': await embed(SAMPLE_SUBJECT),
     };
     const otherEmbed = await embed(OTHER_SUBJECT);

@@ -249,7 +249,7 @@ export function createApp(options: AppOptions) {
     type: 'http',
     scheme: 'bearer',
     description:
-      'An API key (`tk_…`, for the bank’s servers and staff tools; roles viewer < analyst < officer < approver < admin) or a signed token (`tkt_…`): an embed token for one subject, or a read-only staff token. The tenant is the credential’s.',
+      'An API key (`tk_…`, for the bank’s servers and staff tools; roles viewer < analyst < officer < approver < admin) or a signed token (`tkt_…`): an embed token for one subject, or a staff token that acts with its staff member’s role and book. The tenant is the credential’s.',
   });
 
   const docConfig: Parameters<typeof app.getOpenAPI31Document>[0] = {

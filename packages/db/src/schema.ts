@@ -236,7 +236,7 @@ export interface AuditRecordTable {
   seq: number;
   at: string;
   request_id: string;
-  /** `intent` (written before a write runs), `result` (its outcome) or `request` (a denied or unmasked read: one record). */
+  /** `intent` (written before a write runs), `change` (what it changed, where a reviewer needs before and after: a book move), `result` (its outcome) or `request` (a denied or unmasked read: one record). */
   phase: string;
   actor: string;
   /** `key`, `staff-token`, `embed-token` or `none`. */
@@ -282,7 +282,7 @@ export interface IdempotencyKeyTable {
 export interface ImportTable {
   id: string;
   tenant_id: string;
-  /** `subjects` or `metrics`. */
+  /** `subjects`, `metrics` or `managers`. */
   kind: string;
   /** `running`, `succeeded`, `partial` (valid rows imported, others rejected) or `failed` (nothing imported). */
   status: string;

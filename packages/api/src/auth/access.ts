@@ -16,7 +16,7 @@ export interface Access {
   readonly keyOnly: boolean;
   /** For `embed: 'subject'`: the subject id in the path. */
   readonly subject?: string;
-  /** Least role of a staff token, when it differs from `role` (staff tokens are viewers today). */
+  /** Least role of a staff token, when it differs from `role`: a read the console's pages make with a lower role than a key needs. */
   readonly staffTokenRole?: Role;
   /** Refused to book-scoped staff (relationship managers): it reaches beyond one book. */
   readonly tenantWide?: boolean;

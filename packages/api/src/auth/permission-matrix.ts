@@ -34,7 +34,7 @@ const principal = (via: Principal['via'], role: Principal['role'], subject: stri
 /** The columns: a key of each role, a staff token, an embed token (of the path's subject and of another). */
 export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
-  { name: 'staff token', principal: principal('staff-token', 'viewer', null, 'token:staff') },
+  { name: 'viewer staff token', principal: principal('staff-token', 'viewer', null, 'token:staff') },
   { name: 'embed token', principal: principal('embed-token', 'viewer', SAMPLE_SUBJECT, `token:embed:${SAMPLE_SUBJECT}`) },
 ];
 
@@ -84,6 +84,11 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'does. Who may decide a given four-eyes request is checked again by the service, between people: an',
     'owned key, its owner’s other keys and their staff token are one person, an unowned key a person of its',
     'own (packages/api/README.md, "Four eyes").',
+    '',
+    'The staff-token column is a tenant-wide viewer’s. A staff token acts with its staff member’s role: a higher',
+    'role’s token may call what that role’s key may, except routes only a key may call; a book-scoped one (a',
+    'relationship manager) only within their book, and none of the routes that reach beyond one book',
+    '(packages/api/README.md, "Staff and books").',
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
