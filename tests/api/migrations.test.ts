@@ -25,6 +25,7 @@ const IMPORT_ROW_CODES = '2026-12-08T00-00-10-import-row-codes';
 const TIER_EVENTS_REASON_INDEX = '2026-12-08T00-00-20-tier-events-reason-index';
 const OVERRIDE_REQUESTER_SCOPE = '2026-12-09T00-10-00-override-requester-scope';
 const BOOK_MOVES = '2026-12-09T00-20-00-book-moves';
+const AUDIT_DETAIL = '2026-12-10T00-00-10-audit-detail';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -47,6 +48,7 @@ const LATER = [
   TIER_EVENTS_REASON_INDEX,
   OVERRIDE_REQUESTER_SCOPE,
   BOOK_MOVES,
+  AUDIT_DETAIL,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -253,6 +255,20 @@ forEachDialect('migrations', (f) => {
     await api.customer('MG4');
     const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; records: number };
     assert.deepEqual(verified, { ...verified, ok: true, records: 2 }, 'the intent and the result of the PUT');
+  });
+
+  it('upgrading adds the audit detail: a chain sealed before it still verifies, and writes after it carry their detail', async () => {
+    const db = f.db.db;
+    // Records of a write that tells nothing more, kept through the column's removal: what the release before sealed.
+    await api.customer('MG5');
+    await undoDownTo(db, AUDIT_DETAIL);
+    await assert.rejects(sql`SELECT detail FROM audit_records`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT_DETAIL));
+    assert.equal((await api.put('/v1/staff/MG-S1', { name: '周敏', role: 'officer', scope: 'tenant' })).status, 201);
+    const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
+    assert.deepEqual(verified.problems, []);
+    const { items } = (await (await api.get('/v1/audit?route=/v1/staff/{id}')).json()) as { items: { detail: unknown }[] };
+    assert.deepEqual(items[0]?.detail, { before: null, after: { name: '周敏', role: 'officer', scope: 'tenant' } });
   });
 
   it('upgrading gives policy versions a lifecycle: the provisioned ones stay in force from the beginning, drafts can follow', async () => {

@@ -28,6 +28,14 @@ const AuditRecordSchema = z
     status: z.number().int().nullable().openapi({ description: 'HTTP status; null on an intent' }),
     problem: z.string().nullable().openapi({ description: 'The problem kind of an error response', example: 'forbidden' }),
     unmasked: z.boolean().openapi({ description: 'Personal data (display names) was shown in full' }),
+    detail: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description:
+          'What a write changed, as its route told it (on the `result` record): the subject an embed token was minted for, the import or job a POST created, a staff member’s role and scope before and after; null when nothing more',
+        example: { before: { name: '王芳', role: 'officer', scope: 'tenant' }, after: { name: '王芳', role: 'admin', scope: 'tenant' } },
+      }),
     prevHash: z.string(),
     hash: z.string().openapi({ description: '`sha256:` of the canonical JSON of the record with `prevHash`' }),
   })
@@ -128,6 +136,7 @@ function view(row: AuditRecordRow) {
     status: row.status,
     problem: row.problem,
     unmasked: row.unmasked === 1,
+    detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
