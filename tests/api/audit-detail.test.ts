@@ -113,6 +113,39 @@ forEachDialect('audit detail', (f) => {
     assert.deepEqual((await resultOf(f, 'pd-1')).detail, { version: ((await draft.json()) as { version: number }).version });
   });
 
+  it('a metric write keeps the value each month had before it and the one it has now; a value sent again unchanged is not a change', async () => {
+    await client(f).customer('AD5');
+    const put = (requestId: string, metrics: { metric: string; period: string; value: number }[]) =>
+      send(f, f.keys.roles.officer, requestId, 'PUT', '/v1/subjects/AD5/metrics', { metrics });
+    assert.equal(
+      (
+        await put('mt-1', [
+          { metric: 'avg_daily_balance', period: '2025-09', value: 100_000_00 },
+          { metric: 'avg_daily_balance', period: '2025-10', value: 100_000_00 },
+        ])
+      ).status,
+      200,
+    );
+    assert.deepEqual((await resultOf(f, 'mt-1')).detail, {
+      changed: [
+        { metric: 'avg_daily_balance', period: '2025-09', before: null, after: 100_000_00 },
+        { metric: 'avg_daily_balance', period: '2025-10', before: null, after: 100_000_00 },
+      ],
+    });
+    assert.equal(
+      (
+        await put('mt-2', [
+          { metric: 'avg_daily_balance', period: '2025-09', value: 100_000_00 },
+          { metric: 'avg_daily_balance', period: '2025-10', value: 5_000_000_00 },
+        ])
+      ).status,
+      200,
+    );
+    assert.deepEqual((await resultOf(f, 'mt-2')).detail, {
+      changed: [{ metric: 'avg_daily_balance', period: '2025-10', before: 100_000_00, after: 5_000_000_00 }],
+    });
+  });
+
   it('the detail is sealed in the chain: edited, the record no longer verifies', async () => {
     assert.equal((await verifyAuditChain(f.db.db, 'bank-a')).ok, true);
     const { seq } = await resultOf(f, 'st-2');

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
-import { upsertMetrics, upsertSubject } from '@tierkit/db';
+import { metricValuesForUpdate, upsertMetrics, upsertSubject } from '@tierkit/db';
 import { packOf, subjectOr404 } from '../deps.js';
+import { auditDetail } from '../middleware/audit.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
 import { periodOf } from '../periods.js';
@@ -102,7 +103,16 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const errors = checkObservations(metrics, tp.metrics, periodOf(now, deps.timeZone));
       if (errors.length) throw invalid(errors);
       const body = await deps.db.transaction().execute(async (trx) => {
+        // An overwritten month keeps no trace but this: a reviewer asking who raised a balance just
+        // before a re-tier needs the value it replaced.
+        const replaced = await metricValuesForUpdate(trx, deps.tenantId, subject.id, metrics);
         await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString());
+        const changed = [];
+        for (const o of metrics) {
+          const before = replaced.get(`${o.metric} ${o.period}`) ?? null;
+          if (before !== o.value) changed.push({ metric: o.metric, period: o.period, before, after: o.value });
+        }
+        auditDetail(c, { changed });
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         return tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
       });
