@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listAuditRecords, type AuditRecordRow } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
@@ -149,6 +150,9 @@ export function audit() {
       const deps = c.var.deps;
       const q = c.req.valid('query');
       const before = q.cursor === undefined ? undefined : Number(decodeCursor('audit', q.cursor, ['before'] as const).before);
+      // Dropped, a bad position would answer the newest page again: a client paging on would never end.
+      if (before !== undefined && !Number.isSafeInteger(before))
+        throw new ProblemError('bad-cursor', 'Pass back the nextCursor of a previous page unchanged.');
       const rows = await listAuditRecords(
         deps.db,
         deps.tenantId,
@@ -160,7 +164,7 @@ export function audit() {
           ...(q.status !== undefined ? { status: q.status } : {}),
           ...(q.from !== undefined ? { from: new Date(q.from).toISOString() } : {}),
           ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
-          ...(before !== undefined && Number.isSafeInteger(before) ? { beforeSeq: before } : {}),
+          ...(before !== undefined ? { beforeSeq: before } : {}),
         },
         q.limit + 1,
       );
