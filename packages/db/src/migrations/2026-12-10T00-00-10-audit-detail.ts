@@ -6,11 +6,15 @@ import type { Kysely } from 'kysely';
  * which import or job a POST created, or what a staff member's role was before an admin changed it.
  * `detail` is JSON the route gives (packages/api/README.md, "Audit"); null on records written before
  * it existed and on those with nothing to add, which hash as they always did.
+ *
+ * Undoing this keeps the column: dropping it would erase sealed details, and every record holding one
+ * would then fail verification. A release before this one writes no detail and never reads it.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  const tables = await db.introspection.getTables();
+  const records = tables.find((t) => t.name === 'audit_records');
+  if (records?.columns.some((c) => c.name === 'detail')) return;
   await db.schema.alterTable('audit_records').addColumn('detail', 'text').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('audit_records').dropColumn('detail').execute();
-}
+export async function down(): Promise<void> {}
