@@ -229,6 +229,11 @@ forEachDialect('audit trail', (f) => {
 
     assert.equal((await admin.get('/v1/audit?from=yesterday')).status, 400);
     assert.equal((await admin.get('/v1/audit?cursor=nonsense')).status, 400);
+    // A cursor of the right kind whose position is no seq: refused, not read as "no cursor" (the newest page again, forever).
+    const forged = Buffer.from(JSON.stringify({ k: 'audit', before: 'x' })).toString('base64url');
+    const refused = await admin.get(`/v1/audit?cursor=${forged}`);
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as Problem).type.endsWith('/bad-cursor'), true);
     for (const role of ['viewer', 'analyst', 'officer', 'approver'] as const) {
       assert.equal((await client(f, () => f.keys.roles[role]).get('/v1/audit')).status, 403, role);
       assert.equal((await client(f, () => f.keys.roles[role]).get('/v1/audit/verify')).status, 403, role);

@@ -25,6 +25,7 @@ const IMPORT_ROW_CODES = '2026-12-08T00-00-10-import-row-codes';
 const TIER_EVENTS_REASON_INDEX = '2026-12-08T00-00-20-tier-events-reason-index';
 const OVERRIDE_REQUESTER_SCOPE = '2026-12-09T00-10-00-override-requester-scope';
 const BOOK_MOVES = '2026-12-09T00-20-00-book-moves';
+const AUDIT_DETAIL = '2026-12-10T00-00-10-audit-detail';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -47,6 +48,7 @@ const LATER = [
   TIER_EVENTS_REASON_INDEX,
   OVERRIDE_REQUESTER_SCOPE,
   BOOK_MOVES,
+  AUDIT_DETAIL,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -253,6 +255,24 @@ forEachDialect('migrations', (f) => {
     await api.customer('MG4');
     const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; records: number };
     assert.deepEqual(verified, { ...verified, ok: true, records: 2 }, 'the intent and the result of the PUT');
+  });
+
+  it('upgrading adds the audit detail; undoing it keeps every sealed detail, so the chain verifies on both sides', async () => {
+    const db = f.db.db;
+    await api.customer('MG5');
+    assert.equal((await api.put('/v1/staff/MG-S1', { name: '周敏', role: 'officer', scope: 'tenant' })).status, 201);
+    await undoDownTo(db, AUDIT_DETAIL);
+    const kept = await sql<{ n: number | string }>`SELECT count(*) AS n FROM audit_records WHERE detail IS NOT NULL`.execute(db);
+    assert.ok(Number(kept.rows[0]?.n) > 0, 'the details are still there');
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT_DETAIL));
+    assert.equal((await api.put('/v1/staff/MG-S1', { name: '周敏', role: 'approver', scope: 'tenant' })).status, 200);
+    const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
+    assert.deepEqual(verified.problems, []);
+    const { items } = (await (await api.get('/v1/audit?route=/v1/staff/{id}&limit=1')).json()) as { items: { detail: unknown }[] };
+    assert.deepEqual(items[0]?.detail, {
+      before: { name: '周敏', role: 'officer', scope: 'tenant' },
+      after: { name: '周敏', role: 'approver', scope: 'tenant' },
+    });
   });
 
   it('upgrading gives policy versions a lifecycle: the provisioned ones stay in force from the beginning, drafts can follow', async () => {

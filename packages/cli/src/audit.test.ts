@@ -40,5 +40,14 @@ it('tierkit audit verify passes an intact chain and names the record that was ed
   assert.equal(await run(['audit', 'verify', '--tenant', 'bank', '--database', database], (l) => lines.push(l)), 1);
   assert.match(lines[0] ?? '', /^bank: NOT OK, 4 records/);
   assert.match(lines[1] ?? '', /^ {2}at 2: altered: record 2 does not match its hash/);
-  assert.equal(await run(['audit', 'frobnicate', '--database', database], () => undefined), 2);
+  const usage: string[] = [];
+  assert.equal(
+    await run(
+      ['audit', 'frobnicate', '--database', database],
+      () => undefined,
+      (l) => usage.push(l),
+    ),
+    2,
+  );
+  assert.match(usage[0] ?? '', /^audit: unknown action "frobnicate"/, 'a usage error goes to stderr');
 });

@@ -21,6 +21,7 @@ import * as importRowCodes from './migrations/2026-12-08T00-00-10-import-row-cod
 import * as tierEventsReasonIndex from './migrations/2026-12-08T00-00-20-tier-events-reason-index.js';
 import * as overrideRequesterScope from './migrations/2026-12-09T00-10-00-override-requester-scope.js';
 import * as bookMoves from './migrations/2026-12-09T00-20-00-book-moves.js';
+import * as auditDetail from './migrations/2026-12-10T00-00-10-audit-detail.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -50,6 +51,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-08T00-00-20-tier-events-reason-index': tierEventsReasonIndex,
   '2026-12-09T00-10-00-override-requester-scope': overrideRequesterScope,
   '2026-12-09T00-20-00-book-moves': bookMoves,
+  '2026-12-10T00-00-10-audit-detail': auditDetail,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

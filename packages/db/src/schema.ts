@@ -252,6 +252,8 @@ export interface AuditRecordTable {
   problem: string | null;
   /** 1 when personal data was shown unmasked. */
   unmasked: number;
+  /** JSON object of what the write changed, as its route tells it (a result record); null when it tells nothing. */
+  detail: string | null;
   prev_hash: string;
   hash: string;
 }

@@ -14,6 +14,18 @@ export interface AuditState {
   readonly requestId: string;
   /** The seq of the intent record written before the route ran (writes only). */
   intent: number | undefined;
+  /** What the write changed, as its route tells it (`auditDetail`): kept on the result record. */
+  detail: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Tell the audit trail what this write changed, for what the route, path and status cannot say: the
+ * subject of a body, the id a POST created, the values a reviewer needs before and after. Given more
+ * than once, the fields add up. Never a secret: the trail is read by admins and approvers.
+ */
+export function auditDetail(c: { readonly var: { readonly audit: AuditState } }, detail: Readonly<Record<string, unknown>>): void {
+  const state = c.var.audit;
+  state.detail = { ...state.detail, ...detail };
 }
 
 /** Methods that change something: each writes an intent before it runs and a result after. */
@@ -73,7 +85,7 @@ export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
   return async function auditRequest(c, next) {
     const requestId = requestIdOf(c.req.header('X-Request-Id'));
     c.header('X-Request-Id', requestId);
-    const state: AuditState = { requestId, intent: undefined };
+    const state: AuditState = { requestId, intent: undefined, detail: undefined };
     c.set('audit', state);
     await next();
     const status = c.res.status;
@@ -89,6 +101,7 @@ export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
       status,
       problem: c.error ? toProblemError(c.error).kind : status === 404 ? 'not-found' : null,
       unmasked: unmasked ? 1 : 0,
+      detail: state.detail !== undefined ? JSON.stringify(state.detail) : null,
     };
     try {
       await appendAudit(options.db, deps?.tenantId ?? UNAUTHENTICATED_CHAIN, fields);

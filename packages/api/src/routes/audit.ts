@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listAuditRecords, type AuditRecordRow } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
@@ -28,6 +29,14 @@ const AuditRecordSchema = z
     status: z.number().int().nullable().openapi({ description: 'HTTP status; null on an intent' }),
     problem: z.string().nullable().openapi({ description: 'The problem kind of an error response', example: 'forbidden' }),
     unmasked: z.boolean().openapi({ description: 'Personal data (display names) was shown in full' }),
+    detail: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description:
+          'What a write changed, as its route told it (on the `result` record): the subject an embed token was minted for, the import or job a POST created, a staff member’s role and scope before and after; null when nothing more',
+        example: { before: { name: '王芳', role: 'officer', scope: 'tenant' }, after: { name: '王芳', role: 'admin', scope: 'tenant' } },
+      }),
     prevHash: z.string(),
     hash: z.string().openapi({ description: '`sha256:` of the canonical JSON of the record with `prevHash`' }),
   })
@@ -128,6 +137,7 @@ function view(row: AuditRecordRow) {
     status: row.status,
     problem: row.problem,
     unmasked: row.unmasked === 1,
+    detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
@@ -140,6 +150,9 @@ export function audit() {
       const deps = c.var.deps;
       const q = c.req.valid('query');
       const before = q.cursor === undefined ? undefined : Number(decodeCursor('audit', q.cursor, ['before'] as const).before);
+      // Dropped, a bad position would answer the newest page again: a client paging on would never end.
+      if (before !== undefined && !Number.isSafeInteger(before))
+        throw new ProblemError('bad-cursor', 'Pass back the nextCursor of a previous page unchanged.');
       const rows = await listAuditRecords(
         deps.db,
         deps.tenantId,
@@ -151,7 +164,7 @@ export function audit() {
           ...(q.status !== undefined ? { status: q.status } : {}),
           ...(q.from !== undefined ? { from: new Date(q.from).toISOString() } : {}),
           ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
-          ...(before !== undefined && Number.isSafeInteger(before) ? { beforeSeq: before } : {}),
+          ...(before !== undefined ? { beforeSeq: before } : {}),
         },
         q.limit + 1,
       );

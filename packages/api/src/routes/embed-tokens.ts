@@ -8,6 +8,7 @@ import {
   TokenLimitError,
 } from '../auth/tokens.js';
 import { subjectOr404 } from '../deps.js';
+import { auditDetail } from '../middleware/audit.js';
 import { invalid } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -63,6 +64,9 @@ export function embedTokens() {
   return router().openapi(mintRoute, async (c) => {
     const deps = c.var.deps;
     const body = c.req.valid('json');
+    // The subject is in the body, not the path: without it the trail cannot say whose data a token
+    // reads, or which customers someone tried to mint for.
+    auditDetail(c, { subject: body.subject });
     const subject = await subjectOr404(deps, body.subject);
     const minted = await mintEmbedToken(deps.db, {
       tenantId: deps.tenantId,
@@ -75,6 +79,7 @@ export function embedTokens() {
       if (err instanceof TokenLimitError) throw invalid([{ path: err.field, message: err.message, code: err.code, params: err.params }]);
       throw err;
     });
+    auditDetail(c, { origins: body.origins ?? [], expiresAt: minted.expiresAt });
     return c.json(minted, 201);
   });
 }

@@ -3,6 +3,7 @@ import { SUBJECT_KINDS } from '@tierkit/core';
 import { findImport, listImportErrors, listImports, type ImportRecord } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
+import { auditDetail } from '../middleware/audit.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
@@ -225,6 +226,8 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         fileName: query.fileName ?? null,
         audit: moveAudit(c, '/v1/imports'),
       };
+      // What file, of which kind, in which mode: the trail names the import so a reviewer can open it.
+      auditDetail(c, { kind: options.kind, mode: options.mode, fileName: ctx.fileName, dryRun: query.dryRun === 'true' });
       let result: ImportRecord;
       try {
         if (query.dryRun === 'true') {
@@ -242,6 +245,14 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       } finally {
         await upload.dispose();
       }
+      auditDetail(c, {
+        import: result.id,
+        status: result.status,
+        sha256: result.sha256,
+        rows: result.rows,
+        rejectedRows: result.rejectedRows,
+        written: result.written,
+      });
       // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change.
       if (result.kind === 'managers' && result.written > 0) deps.matrices.invalidate(deps.tenantId);
       const location = `/v1/imports/${result.id}`;

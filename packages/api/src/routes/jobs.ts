@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listJobs } from '@tierkit/db';
 import { streamSSE } from 'hono/streaming';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { auditDetail } from '../middleware/audit.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
 import { sleep } from '../sleep.js';
@@ -125,6 +126,8 @@ export function jobs(
           requireData: true,
         });
         if (!job) throw new Error('a job without a schedule key was not stored');
+        // The job's id is made here: without it the trail cannot link this POST to the job it started.
+        auditDetail(c, { job: job.id, period: body.period, schemes: body.schemes ?? null });
         // requireData set: the month was looked at, so undefined cannot happen; null is "nothing missing".
         const queued: QueuedJob = { ...job, partlyLoaded: job.partlyLoaded ?? null };
         return c.json(queued, 201);

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
+import { auditDetail } from '../middleware/audit.js';
 import { invalid } from '../problem.js';
 import { requestedByCaller } from '../services/four-eyes.js';
 import { router } from '../router.js';
@@ -158,7 +159,12 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
 /** Overrides over HTTP: request, edit, withdraw, approve, reject, revoke, and the lists. */
 export function overrideRoutes() {
   return router()
-    .openapi(requestRoute, async (c) => c.json(await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 201))
+    .openapi(requestRoute, async (c) => {
+      const filed = await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json'));
+      // The override's id is made here: the trail's only link from this POST to the request it filed.
+      auditDetail(c, { override: filed.id });
+      return c.json(filed, 201);
+    })
     .openapi(subjectListRoute, async (c) => {
       const subject = await subjectOr404(c.var.deps, c.req.valid('param').id);
       return c.json(await page(c.var.deps, c.req.valid('query'), subject.id), 200);
@@ -167,7 +173,11 @@ export function overrideRoutes() {
     .openapi(getRoute, async (c) => c.json(await overrideWithDecisions(c.var.deps, c.req.valid('param').overrideId), 200))
     .openapi(editRoute, async (c) => {
       const b = c.req.valid('json');
-      return c.json(await editOverride(c.var.deps, c.req.valid('param').overrideId, b), 200);
+      // The request keeps only what it says now; what the checker was first shown lives in the trail.
+      const edited = await editOverride(c.var.deps, c.req.valid('param').overrideId, b, (before, after) =>
+        auditDetail(c, { before, after }),
+      );
+      return c.json(edited, 200);
     })
     .openapi(approveRoute, async (c) => {
       const b = c.req.valid('json');

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { listPolicyVersions } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
+import { auditDetail } from '../middleware/audit.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import {
@@ -161,6 +162,8 @@ export function policies() {
       const deps = c.var.deps;
       const { scheme } = c.req.valid('param');
       const draft = await createDraft(deps, scheme, c.req.valid('json'));
+      // The version number is made here: the trail's only link from this POST to the draft it made.
+      auditDetail(c, { version: draft.version });
       return c.json(versionDetail(draft, await packOf(deps)), 201);
     })
     .openapi(putRoute, async (c) => {

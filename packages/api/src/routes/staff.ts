@@ -3,6 +3,7 @@ import { findStaff, listStaff, upsertStaff, type StaffMember } from '@tierkit/db
 import { credentialsChanged } from '../auth/credential-cache.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { auditDetail } from '../middleware/audit.js';
 import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -103,6 +104,9 @@ export function staff() {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const result = await upsertStaff(deps.db, deps.tenantId, { id, ...body }, deps.now().toISOString());
+      // A role or scope change is a grant of power: the reviewer needs what it was, not only what it is.
+      const held = (s: StaffMember) => ({ name: s.name, role: s.role, scope: s.scope });
+      auditDetail(c, { before: result.before ? held(result.before) : null, after: held(result.staff) });
       // Tokens of this person carry the old role in the credential cache: drop it here at once.
       credentialsChanged();
       return result.created ? c.json(staffJson(result.staff), 201) : c.json(staffJson(result.staff), 200);

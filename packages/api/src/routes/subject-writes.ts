@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
-import { upsertMetrics, upsertSubject } from '@tierkit/db';
+import { metricValuesForUpdate, upsertMetrics, upsertSubject } from '@tierkit/db';
 import { BIRTH_DATE_ATTRIBUTE, birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
+import { auditDetail } from '../middleware/audit.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
 import { periodOf } from '../periods.js';
@@ -111,7 +112,16 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // Read again in the write, where an RM's book is held to the commit: the customer may have
         // been moved out of it since the read above, and a move now waits for this write.
         if (deps.principal.book !== undefined) await subjectOr404(deps, id, trx);
+        // An overwritten month keeps no trace but this: a reviewer asking who raised a balance just
+        // before a re-tier needs the value it replaced.
+        const replaced = await metricValuesForUpdate(trx, deps.tenantId, subject.id, metrics);
         await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString());
+        const changed = [];
+        for (const o of metrics) {
+          const before = replaced.get(`${o.metric} ${o.period}`) ?? null;
+          if (before !== o.value) changed.push({ metric: o.metric, period: o.period, before, after: o.value });
+        }
+        auditDetail(c, { changed });
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         return tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
       });

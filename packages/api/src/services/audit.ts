@@ -13,10 +13,30 @@ import { contentHash } from './four-eyes.js';
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
 export const UNAUTHENTICATED_CHAIN = '*';
 
-/** The hash of a record: over every column but the hash itself, as canonical JSON. */
-export function auditHash(row: Omit<AuditRecordRow, 'hash'>): string {
+/**
+ * The hash of a record: over every column but the hash itself, as canonical JSON. A record without
+ * `detail` hashes without the key, as every record did before the column existed, so those verify still.
+ */
+export function auditHash(row: Omit<AuditRecordRow, 'hash' | 'detail'> & { readonly detail?: string | null }): string {
   const { chain, seq, at, request_id, phase, actor, credential, method, route, target, status, problem, unmasked, prev_hash } = row;
-  return contentHash({ chain, seq, at, request_id, phase, actor, credential, method, route, target, status, problem, unmasked, prev_hash });
+  const detail = row.detail ?? null;
+  return contentHash({
+    chain,
+    seq,
+    at,
+    request_id,
+    phase,
+    actor,
+    credential,
+    method,
+    route,
+    target,
+    status,
+    problem,
+    unmasked,
+    prev_hash,
+    ...(detail !== null ? { detail } : {}),
+  });
 }
 
 /** Append a record to `chain` (a tenant id, or `UNAUTHENTICATED_CHAIN`), sealed with its hash. */

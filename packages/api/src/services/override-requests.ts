@@ -300,7 +300,13 @@ async function step(
 }
 
 /** The requester (with any credential of theirs) edits their pending request: its content, and so its hash, change. */
-export async function editOverride(deps: ApiDeps, id: string, patch: Partial<OverrideInput>): Promise<OverrideView> {
+export async function editOverride(
+  deps: ApiDeps,
+  id: string,
+  patch: Partial<OverrideInput>,
+  /** Told what the request said before this edit and after it, read in the edit's own transaction (the audit trail). */
+  told?: (before: OverrideInput, after: OverrideInput) => void,
+): Promise<OverrideView> {
   const nowIso = deps.now().toISOString();
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
@@ -335,6 +341,7 @@ export async function editOverride(deps: ApiDeps, id: string, patch: Partial<Ove
     await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
     const edited = await overrideOr404(deps, id, trx);
     await record(trx, deps, edited, 'edited', null, hash, nowIso);
+    told?.({ scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt }, next);
     return viewFor(deps, trx, edited, nowIso);
   });
 }

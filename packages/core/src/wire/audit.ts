@@ -26,6 +26,8 @@ export interface AuditRecord {
   readonly problem: string | null;
   /** Personal data (display names) was shown in full. */
   readonly unmasked: boolean;
+  /** What a write changed, as its route told it (a `result` record): the subject of a minted token, the id a POST created, values before and after; null when nothing more. */
+  readonly detail: Readonly<Record<string, unknown>> | null;
   readonly prevHash: string;
   readonly hash: string;
 }

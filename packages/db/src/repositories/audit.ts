@@ -5,8 +5,8 @@ import { atomically, type Executor } from './executor.js';
 /** What the previous hash of a chain's first record is: no record came before it. */
 export const AUDIT_GENESIS = 'genesis';
 
-/** The columns of an audit record other than its place in the chain. */
-export type AuditFields = Omit<AuditRecordRow, 'chain' | 'seq' | 'prev_hash' | 'hash'>;
+/** The columns of an audit record other than its place in the chain (`detail` left out: none). */
+export type AuditFields = Omit<AuditRecordRow, 'chain' | 'seq' | 'prev_hash' | 'hash' | 'detail'> & { readonly detail?: string | null };
 
 /** A chain's last record, as its head row remembers it. */
 export interface AuditHead {
@@ -44,7 +44,14 @@ export async function appendAuditRecord(
       head = await bump();
     }
     if (!head) throw new Error(`audit chain ${chain}: no head row after creating it`);
-    const row: AuditRecordRow = { chain, seq: head.seq, prev_hash: head.hash, ...fields, hash: seal(head.seq, head.hash) };
+    const row: AuditRecordRow = {
+      chain,
+      seq: head.seq,
+      prev_hash: head.hash,
+      ...fields,
+      detail: fields.detail ?? null,
+      hash: seal(head.seq, head.hash),
+    };
     await trx.insertInto('audit_records').values(row).execute();
     await trx.updateTable('audit_heads').set({ hash: row.hash }).where('chain', '=', chain).execute();
     return row;

@@ -419,3 +419,33 @@ export async function addLatestObservationsBefore(
     }
   }
 }
+
+/**
+ * The stored values of one subject's `(metric, period)` pairs — what a write is about to replace, for
+ * the audit trail — keyed `metric period`. On PostgreSQL the rows stay locked until the transaction
+ * ends, so no other write can change them between this read and the caller's upsert; SQLite has one
+ * writer at a time.
+ */
+export async function metricValuesForUpdate(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  keys: readonly { readonly metric: string; readonly period: string }[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  if (!keys.length) return found;
+  const wanted = new Set(keys.map((k) => `${k.metric} ${k.period}`));
+  let q = db
+    .selectFrom('metrics')
+    .select(['metric', 'period', 'value'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('metric', 'in', [...new Set(keys.map((k) => k.metric))])
+    .where('period', 'in', [...new Set(keys.map((k) => k.period))]);
+  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate();
+  for (const r of await q.execute()) {
+    const key = `${r.metric} ${r.period}`;
+    if (wanted.has(key)) found.set(key, Number(r.value));
+  }
+  return found;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Insertable, PostgresAdapter, sql } from 'kysely';
 import type { BookMoveTable, StaffRow } from '../schema.js';
-import { chunks, type Executor } from './executor.js';
+import { atomically, chunks, type Executor } from './executor.js';
 
 /** A staff member as repositories hand it out. */
 export interface StaffMember {
@@ -41,30 +41,44 @@ export async function findStaff(db: Executor, tenantId: string, id: string): Pro
   return row ? toStaff(row) : undefined;
 }
 
-/** Create the staff member, or update name, role and scope of the one with the same id. */
+/**
+ * Create the staff member, or update name, role and scope of the one with the same id. `before` is
+ * the member this write replaced (undefined when it created them): read under the row's lock, taken
+ * by the first UPDATE (PostgreSQL's row lock, SQLite's write lock), so a write made at the same time
+ * cannot slip between what is read here and what is written.
+ */
 export async function upsertStaff(
   db: Executor,
   tenantId: string,
   input: StaffInput,
   now: string,
-): Promise<{ staff: StaffMember; created: boolean }> {
-  const inserted = await db
-    .insertInto('staff')
-    .values({ tenant_id: tenantId, id: input.id, name: input.name, role: input.role, scope: input.scope, created_at: now, updated_at: now })
-    .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) {
-    await db
-      .updateTable('staff')
-      .set({ name: input.name, role: input.role, scope: input.scope, updated_at: now })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', input.id)
-      .execute();
-  }
-  const staff = await findStaff(db, tenantId, input.id);
-  if (!staff) throw new Error(`staff member ${input.id} neither inserted nor found`);
-  return { staff, created: inserted !== undefined };
+): Promise<{ staff: StaffMember; created: boolean; before?: StaffMember }> {
+  return atomically(db, async (trx) => {
+    const inserted = await trx
+      .insertInto('staff')
+      .values({
+        tenant_id: tenantId,
+        id: input.id,
+        name: input.name,
+        role: input.role,
+        scope: input.scope,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    let before: StaffMember | undefined;
+    if (!inserted) {
+      const mine = trx.updateTable('staff').where('tenant_id', '=', tenantId).where('id', '=', input.id);
+      await mine.set({ updated_at: now }).execute();
+      before = await findStaff(trx, tenantId, input.id);
+      await mine.set({ name: input.name, role: input.role, scope: input.scope }).execute();
+    }
+    const staff = await findStaff(trx, tenantId, input.id);
+    if (!staff) throw new Error(`staff member ${input.id} neither inserted nor found`);
+    return before ? { staff, created: false, before } : { staff, created: true };
+  });
 }
 
 /** Staff of a tenant in id order (keyset pagination after `afterId`). */

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { appendAudit, provisionTenant } from '@tierkit/api';
+import { run } from '../../packages/cli/src/run.js';
+import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { NOW } from '../support/api-fixture.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { testPack } from '../support/test-pack.js';
+
+/*
+ * `tierkit audit verify` as an auditor runs it, on each dialect: the verdict per chain on stdout,
+ * exit 1 with the reason as the last line of stderr when a record was edited, deleted or reordered,
+ * or when the tenant asked for does not exist (packages/cli/README.md, "Exit codes and output").
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-audit-cli-'));
+let postgres: Promise<TestPostgres> | undefined;
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (postgres) await (await postgres).stop();
+});
+
+const DIALECTS: readonly [name: string, url: () => Promise<string>][] = [
+  ['sqlite', async () => join(dir, 'audit.db')],
+  [
+    'postgres',
+    async () => {
+      postgres ??= startPostgres();
+      return (await postgres).createDatabase(`tierkit_audit_cli_${process.pid}`, { migrated: true });
+    },
+  ],
+];
+
+/** Six records in `chain`, as the API writes them, to tamper with. */
+async function sixRecords(db: Db, chain: string): Promise<void> {
+  for (let n = 1; n <= 6; n++)
+    await appendAudit(db.db, chain, {
+      at: new Date(NOW.getTime() + n * 1000).toISOString(),
+      request_id: `req-${n}`,
+      phase: 'result',
+      actor: 'key:key_auditor',
+      credential: 'key',
+      method: 'PUT',
+      route: '/v1/subjects/{id}',
+      target: JSON.stringify({ id: `C${n}` }),
+      status: 200,
+      problem: null,
+      unmasked: 0,
+    });
+}
+
+async function verify(url: string, ...more: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(
+    ['audit', 'verify', '--database', url, ...more],
+    (l) => out.push(l.replace(/sha256:[0-9a-f]{64}/, 'HASH')),
+    (l) => err.push(l),
+  );
+  return { code, out, err };
+}
+
+for (const [dialect, urlOf] of DIALECTS) {
+  describe(`tierkit audit verify [${dialect}]`, () => {
+    let url = '';
+    let db: Db;
+
+    it('an intact chain is ok with its head, exit 0; a tenant that does not exist is exit 1 saying so, never "ok, 0 records"', async () => {
+      url = await urlOf();
+      db = connect({ url });
+      await migrateToLatest(db.db);
+      for (const id of ['intact', 'edited', 'deleted', 'reordered'])
+        await provisionTenant(db.db, { id, name: id, pack: testPack(), now: NOW });
+      for (const id of ['intact', 'edited', 'deleted', 'reordered']) await sixRecords(db, id);
+
+      const intact = await verify(url, '--tenant', 'intact');
+      assert.deepEqual(intact, { code: 0, out: ['intact: ok, 6 records, head 6 HASH'], err: [] });
+
+      const typo = await verify(url, '--tenant', 'intcat');
+      assert.equal(typo.code, 1);
+      assert.deepEqual(typo.out, []);
+      assert.equal(typo.err.at(-1), 'audit verify: tenant "intcat" does not exist');
+    });
+
+    it('an edited, a deleted and a reordered record each fail with their position on stdout and one line why on stderr', async () => {
+      await db.db
+        .updateTable('audit_records')
+        .set({ actor: 'key:someone-else' })
+        .where('chain', '=', 'edited')
+        .where('seq', '=', 2)
+        .execute();
+      await db.db.deleteFrom('audit_records').where('chain', '=', 'deleted').where('seq', '=', 3).execute();
+      // Records 2 and 3 trade places.
+      const swap = (from: number, to: number) =>
+        db.db.updateTable('audit_records').set({ seq: to }).where('chain', '=', 'reordered').where('seq', '=', from).execute();
+      await swap(2, -2);
+      await swap(3, 2);
+      await swap(-2, 3);
+
+      const cases: [tenant: string, problems: string[], reason: string][] = [
+        ['edited', ['  at 2: altered:'], 'edited (1 problem, first at 2: altered)'],
+        ['deleted', ['  at 3: missing:'], 'deleted (1 problem, first at 3: missing)'],
+        ['reordered', ['  at 2: altered:', '  at 3: altered:', '  at 4: broken-link:'], 'reordered (3 problems, first at 2: altered)'],
+      ];
+      for (const [tenant, problems, reason] of cases) {
+        const { code, out, err } = await verify(url, '--tenant', tenant);
+        assert.equal(code, 1, tenant);
+        assert.match(out[0] ?? '', new RegExp(`^${tenant}: NOT OK, `), tenant);
+        assert.deepEqual(
+          out.slice(1).map((l) => /^ {2}at \d+: [a-z-]+:/.exec(l)?.[0]),
+          problems,
+          tenant,
+        );
+        assert.equal(err.length, 1, tenant);
+        assert.equal(err[0], `audit verify: tampered with: ${reason}`, tenant);
+      }
+
+      const all = await verify(url);
+      assert.equal(all.code, 1, 'every chain: one tampered chain fails the run');
+      assert.ok(all.out.includes('intact: ok, 6 records, head 6 HASH'));
+      assert.equal(
+        all.err.at(-1),
+        'audit verify: tampered with: deleted (1 problem, first at 3: missing); edited (1 problem, first at 2: altered); reordered (3 problems, first at 2: altered)',
+      );
+      await db.close();
+    });
+  });
+}
