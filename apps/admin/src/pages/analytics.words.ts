@@ -103,7 +103,7 @@ const zh = {
 const tw: typeof zh = {
   title: '分級分析',
   pickers: '方案與期間',
-  scheme: '分級方案',
+  scheme: '方案',
   from: '起始月份',
   to: '截止月份',
   show: '顯示',
@@ -134,7 +134,7 @@ const tw: typeof zh = {
   policyDowngradeRate: '政策降級率',
   overrideUpgrades: '人工調整升級',
   overrideDowngrades: '人工調整降級',
-  ratesNote: '政策升降級是分級規則的結果；人工調整（經覆核核准、撤銷或到期的人工等級）另列，不計入政策升降級率。',
+  ratesNote: '政策升降級是分級規則的結果；人工調整（經複核核准、撤銷或到期的人工等級）另列，不計入政策升降級率。',
   notEvaluated: '未評估',
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分級：所示等級沿用${through ? ` ${through} ` : '先前'}的結果（及當月已核准的人工調整），不是該月的評估結果，升降級率在重新分級後才有。`,
