@@ -10,7 +10,7 @@ export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
 export { BOOK_MOVES_MAX, BookMoves, bookSpells, staffOfActor } from './core/book-moves.js';
 export type { BookMove, BookMovesResponse, BookMovesState, BookSpell } from './core/book-moves.js';
-export { Analytics } from './core/analytics.js';
+export { Analytics, isProvisional, provisionalMonths } from './core/analytics.js';
 export type { AnalyticsPart, AnalyticsRange, AnalyticsState, EffectQuery } from './core/analytics.js';
 export type {
   DistributionResponse,
