@@ -20,8 +20,9 @@ export type {
   MigrationResponse,
   RatesResponse,
 } from './core/analytics-types.js';
-export { AuditTrail, firstBreak } from './core/audit-trail.js';
-export type { AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
+export { AuditTrail, bookMoveOf, firstBreak } from './core/audit-trail.js';
+export type { AuditBookMove, AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
+export { readAllStaff } from './core/staff.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {
