@@ -41,22 +41,29 @@ describe('admin console: focus after cancelling and resuming a job', () => {
     await page.goto(`${t.server.url}/admin/?lang=zh-TW`);
     await page.locator('button[data-as="maker"]').click();
     await page.locator('[data-testid="who"]').waitFor();
-    await page.evaluate((h) => {
-      location.hash = h;
-    }, `#/jobs/${encodeURIComponent(id)}`);
+    await page.evaluate(
+      (h) => {
+        location.hash = h;
+      },
+      `#/jobs/${encodeURIComponent(id)}`,
+    );
     const cancel = page.locator(`[data-job="${id}"] button[data-action="cancel"]`);
     await cancel.waitFor({ timeout: 30_000 });
 
     await cancel.focus();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /cancelled/.test(document.querySelector('[data-testid="job-status"]')?.textContent ?? ''));
-    await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'resume', null, { timeout: 5_000 }).catch(() => {});
+    await page
+      .waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'resume', null, { timeout: 5_000 })
+      .catch(() => {});
     assert.equal(await focused(page), 'resume', 'focus on Resume, which took Cancel’s place');
     assert.deepEqual(await axeViolations(page), [], 'job page, cancelled, zh-TW');
 
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /running/.test(document.querySelector('[data-testid="job-status"]')?.textContent ?? ''));
-    await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'cancel', null, { timeout: 5_000 }).catch(() => {});
+    await page
+      .waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'cancel', null, { timeout: 5_000 })
+      .catch(() => {});
     assert.equal(await focused(page), 'cancel', 'focus on Cancel, which took Resume’s place');
     assert.deepEqual(await axeViolations(page), [], 'job page, running again, zh-TW');
     await context.close();
