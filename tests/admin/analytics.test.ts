@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Analytics } from '@tierkit/admin';
+import { Analytics, isProvisional, provisionalMonths } from '@tierkit/admin';
 import { kitFixture } from './kit-fixture.js';
 
 /*
@@ -71,6 +71,27 @@ describe('Analytics against the real API', () => {
     assert.equal(a.state.effect.data?.overrides, 'include');
     assert.equal(a.state.effectQuery?.overrides, 'include');
     assert.equal(a.state.effect.data?.period, '2025-11');
+  });
+
+  it('tells the months whose figures may still change: evaluated, but the month after not over yet', async () => {
+    const a = new Analytics(f.client('OFF1'));
+    await a.setRange({ ...range, to: '2025-11' });
+    await a.evaluate({ scheme: 'retail-tier', period: '2025-10', direction: 'up', months: 1 });
+    const { distribution, rates, migration, effect } = a.state;
+    // The fixture's clock is in 2025-11: 2025-10 is evaluated, but an override approved this month may
+    // still set back its moves; 2025-11 is evaluated too since K08's metrics of it came (the test above).
+    assert.equal(distribution.data?.finalThrough, '2025-09');
+    assert.deepEqual(distribution.data?.final, [true, true, false, false]);
+    assert.deepEqual(provisionalMonths(distribution.data!), ['2025-10', '2025-11']);
+    assert.deepEqual(provisionalMonths(rates.data!), ['2025-10', '2025-11']);
+    assert.equal(isProvisional(migration.data!), true);
+    assert.equal(isProvisional(effect.data!), true, '2025-10 is evaluated and not final');
+    // A month not evaluated has no result to change yet: said so by its own note, not as provisional.
+    assert.equal(provisionalMonths({ periods: ['2025-12'], evaluated: [false], final: [false] }).length, 0);
+    assert.equal(isProvisional({ evaluated: false, final: false }), false);
+    await a.setRange({ ...range, to: '2025-09' });
+    assert.deepEqual(provisionalMonths(a.state.distribution.data!), []);
+    assert.equal(isProvisional(a.state.migration.data!), false);
   });
 
   it('each part fails on its own terms: an unknown scheme is a 404, a range backwards a 400, an RM a 403', async () => {

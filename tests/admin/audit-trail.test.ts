@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { AuditTrail, firstBreak } from '@tierkit/admin';
+import { AuditTrail, bookMoveOf, firstBreak } from '@tierkit/admin';
 import { mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -62,6 +62,33 @@ describe('AuditTrail against the real API', () => {
     await t.setFilter({ from: 'yesterday' });
     assert.deepEqual([t.state.status, t.state.error?.status], ['error', 400]);
     assert.deepEqual([t.state.items, t.state.nextCursor], [[], null], 'a refused filter shows none of the last list');
+  });
+
+  it('a move between books is a change record between its intent and result, read as from → to ("" no book)', async () => {
+    const move = (manager: string | null) =>
+      f.app.request('/v1/subjects/K10/manager', {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ manager }),
+      });
+    for (const manager of ['RM1', null]) {
+      const res = await move(manager);
+      assert.equal(res.status, 200, await res.text());
+    }
+    const t = new AuditTrail(checker);
+    await t.setFilter({ target: 'K10', route: '/v1/subjects/{id}/manager' });
+    assert.deepEqual(
+      t.state.items.map((r) => r.phase),
+      ['result', 'change', 'intent', 'result', 'change', 'intent'],
+    );
+    assert.deepEqual(t.state.items.map(bookMoveOf), [
+      undefined,
+      { subject: 'K10', from: 'RM1', to: null },
+      undefined,
+      undefined,
+      { subject: 'K10', from: null, to: 'RM1' },
+      undefined,
+    ]);
   });
 
   it('verifies the chain: intact, then the first broken position after a record is edited', async () => {

@@ -61,8 +61,15 @@ describe('console: effect evaluation figures', () => {
       /^9,990 with a level in both months: 1,204 up, 987 down, 7,789 the same, 10 held by an override, 0 not comparable/,
     );
     assert.equal(
-      ANALYTICS_WORDS['zh-CN'].migrationByCause({ up: 1_100, down: 900, same: 7_000 }, { up: 104, down: 87, same: 12 }, 1_010),
-      '按原因：政策升级 1,100、降级 900；人工调整升级 104、降级 87、调整后回到原级 12；规则已调级、经人工调整保级 1,010 位（不计入不变）。',
+      ANALYTICS_WORDS['zh-CN'].migrationByCause({ up: 1_100, down: 900, same: 7_000 }, { up: 104, down: 87, same: 12 }, 1_010, '2025-11'),
+      '按原因：政策升级 1,100、降级 900；人工调整升级 104、降级 87、调整后回到原级 12；经人工调整保级 1,010 位（规则调级后被人工调整撤回，或自 2025-11 之前起一直由人工调整维持；不计入不变）。',
     );
+    // Held by an override is no longer only a move the rules made and an override set back: a customer an
+    // override has held since before `from` is counted so too (the API's override matrix, on its diagonal).
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const w = ANALYTICS_WORDS[locale];
+      assert.match(w.migrationByCause({ up: 0, down: 0, same: 0 }, { up: 0, down: 0, same: 0 }, 3, '2025-11'), /2025-11/, locale);
+      assert.doesNotMatch(w.heldByOverride(3), /規則已調級|规则已调级|after the rules moved them/, locale);
+    }
   });
 });

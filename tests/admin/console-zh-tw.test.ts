@@ -97,6 +97,15 @@ describe('the console in zh-TW', () => {
     );
   });
 
+  // One word for one thing across the pages: 方案 a scheme (as the jobs, policies and approvals pages
+  // say it), 複核 the second person's review (as the approvals queue and its buttons say it).
+  it('says scheme and review the same way on every page', () => {
+    assert.deepEqual(
+      ALL.filter(([, text]) => /體系|覆核/.test(text)).map(([at, text]) => `${at}: ${text}`),
+      [],
+    );
+  });
+
   it('calls a row 列 and a column 欄 on the import page', () => {
     const w = IMPORT_WORDS['zh-TW'];
     assert.equal(w.line(3), '第 3 列');

@@ -94,6 +94,25 @@ describe('admin console: analytics and audit', () => {
     const months = await distRows();
     assert.equal(months, 12);
     const to = await page.inputValue('input[name="to"]');
+    // The last closed month is evaluated but not final (the month after it has not ended): marked in
+    // words on its row, and the note says why its figures may still change; the months before are final.
+    const distMonths = await page.$$eval('[data-testid="analytics-distribution"] table tbody th', (ths) =>
+      ths.map((th) => th.textContent?.trim()),
+    );
+    assert.equal(distMonths.at(-1), `${to} (暂定)`);
+    assert.ok(
+      distMonths.slice(0, -1).every((m) => m && /^\d{4}-\d{2}$/.test(m)),
+      distMonths.join(),
+    );
+    assert.match(
+      (await page.textContent('[data-testid="analytics-distribution"] [data-testid="provisional"]')) ?? '',
+      new RegExp(`^${to} 的数字为暂定：要到其下一个月结束才定案，在此之前批准的人工调整仍可能撤回该月的调级`),
+    );
+    assert.match(
+      (await page.textContent('[data-testid="analytics-rates"] [data-testid="provisional"]')) ?? '',
+      new RegExp(`^${to} 的数字为暂定`),
+    );
+    assert.match((await page.textContent('[data-testid="migration-provisional"]')) ?? '', new RegExp(`^${to} 的数字为暂定`));
     await page.fill('input[name="from"]', to);
     await page.locator('.analytics-pickers button[type="submit"]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="analytics-distribution"] table tbody tr').length === 1);
@@ -132,8 +151,10 @@ describe('admin console: analytics and audit', () => {
       trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim() ?? '')),
     );
     assert.equal(rateRows.length, 2);
-    assert.equal(rateRows[0]?.[0], to);
+    assert.equal(rateRows[0]?.[0], `${to} (暂定)`);
     assert.doesNotMatch(rateRows[0]?.join(' ') ?? '', /未评估/);
+    // Not evaluated is said as such, not as provisional; the migration to it is not evaluated either.
+    assert.equal(await page.locator('[data-testid="migration-provisional"]').count(), 0);
     assert.equal(rateRows[1]?.[0], `${current} (未评估)`);
     assert.deepEqual(
       rateRows[1]?.slice(2, 6),
@@ -162,12 +183,16 @@ describe('admin console: analytics and audit', () => {
     await page.fill('input[name="target"]', 'C000001');
     await page.fill('input[name="route"]', '/v1/subjects/{id}/manager');
     await page.locator('form.audit-filters button[type="submit"]').click();
-    await page.waitForFunction(() => document.querySelectorAll('.audit-table tbody tr').length >= 2);
+    await page.waitForFunction(() => document.querySelectorAll('.audit-table tbody tr').length >= 3);
     await auditSettled(page);
     const rows = await page.$$eval('.audit-table tbody tr', (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
     );
-    const [result, intent] = rows;
+    const [result, change, intent] = rows;
+    // The move itself, between the intent and the result: in words, with the books by their staff's names.
+    assert.match(change?.[4] ?? '', /^变更（客户改归其他客户经理）$/);
+    assert.match(change?.[3] ?? '', /客户 C000001：(.+ · RM\d+|不属于任何客户经理) → [^·]+ · RM002$/);
+    assert.equal(change?.[6], result?.[6], 'the change is of the same request');
     assert.equal(result?.[2], 'staff:CHECKER01');
     assert.match(result?.[3] ?? '', /PUT \/v1\/subjects\/\{id\}\/manager/);
     assert.match(result?.[5] ?? '', /^200/);

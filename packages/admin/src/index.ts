@@ -10,7 +10,7 @@ export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
 export { BOOK_MOVES_MAX, BookMoves, bookSpells, staffOfActor } from './core/book-moves.js';
 export type { BookMove, BookMovesResponse, BookMovesState, BookSpell } from './core/book-moves.js';
-export { Analytics } from './core/analytics.js';
+export { Analytics, isProvisional, provisionalMonths } from './core/analytics.js';
 export type { AnalyticsPart, AnalyticsRange, AnalyticsState, EffectQuery } from './core/analytics.js';
 export type {
   DistributionResponse,
@@ -20,8 +20,9 @@ export type {
   MigrationResponse,
   RatesResponse,
 } from './core/analytics-types.js';
-export { AuditTrail, firstBreak } from './core/audit-trail.js';
-export type { AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
+export { AuditTrail, bookMoveOf, firstBreak } from './core/audit-trail.js';
+export type { AuditBookMove, AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
+export { readAllStaff } from './core/staff.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {

@@ -1,4 +1,13 @@
-import { type AnalyticsPart, Analytics, type AnalyticsRange, type EffectQuery, hasRole, isBookScoped } from '@tierkit/admin';
+import {
+  type AnalyticsPart,
+  Analytics,
+  type AnalyticsRange,
+  type EffectQuery,
+  hasRole,
+  isBookScoped,
+  isProvisional,
+  provisionalMonths,
+} from '@tierkit/admin';
 import { query } from '@tierkit/client';
 import { StoreController } from '@tierkit/admin/lit';
 import { monthsBack } from '@tierkit/core/months';
@@ -226,6 +235,7 @@ export class AnalyticsPage extends LitElement {
       <h2 id="an-dist-h">${w.distribution}</h2>
       <p role="status" class="hint">${this.#status(p, empty)}</p>
       ${d && !empty ? this.#notEvaluated(d.periods, d.evaluated, d.evaluatedThrough) : nothing}
+      ${d && !empty ? this.#provisional(provisionalMonths(d), d.finalThrough) : nothing}
       ${
         d && !empty
           ? this.#figure(
@@ -235,7 +245,7 @@ export class AnalyticsPage extends LitElement {
                 <thead><tr><th scope="col">${w.month}</th>${d.levels.map((k) => html`<th scope="col">${l.level(k)}</th>`)}<th scope="col">${w.total}</th></tr></thead>
                 <tbody>${d.periods.map(
                   (period, i) =>
-                    html`<tr><th scope="row">${this.#month(period, d.evaluated[i])}</th>${d.series.map((s) => html`<td>${count(s.counts[i])}</td>`)}<td>${count(d.totals[i])}</td></tr>`,
+                    html`<tr><th scope="row">${this.#month(period, d.evaluated[i], d.final[i])}</th>${d.series.map((s) => html`<td>${count(s.counts[i])}</td>`)}<td>${count(d.totals[i])}</td></tr>`,
                 )}</tbody>
               </table>`,
             )
@@ -257,8 +267,9 @@ export class AnalyticsPage extends LitElement {
       ${
         m && !empty
           ? html`${m.evaluated === false ? html`<p class="not-evaluated" data-testid="migration-not-evaluated">${w.migrationNotEvaluated(m.to, m.evaluatedThrough)}</p>` : nothing}
+            ${isProvisional(m) ? html`<p class="provisional" data-testid="migration-provisional">${w.migrationProvisional(m.to)}</p>` : nothing}
             <p data-testid="migration-totals">${w.migrationTotals(m.totals)}</p>
-            <p data-testid="migration-by-cause">${w.migrationByCause(m.policy.totals, m.override.totals, m.totals.heldByOverride)}</p>
+            <p data-testid="migration-by-cause">${w.migrationByCause(m.policy.totals, m.override.totals, m.totals.heldByOverride, m.from)}</p>
             ${this.#figure(
               'migration',
               w.migrationSummary(m.totals.up, m.totals.down, m.totals.same, m.totals.heldByOverride),
@@ -293,6 +304,7 @@ export class AnalyticsPage extends LitElement {
       <h2 id="an-rates-h">${w.rates}</h2>
       <p role="status" class="hint">${this.#status(p, empty)}</p>
       ${r && !empty ? this.#notEvaluated(r.periods, r.evaluated, r.evaluatedThrough) : nothing}
+      ${r && !empty ? this.#provisional(provisionalMonths(r), r.finalThrough) : nothing}
       ${
         r && !empty
           ? html`${this.#figure(
@@ -305,7 +317,10 @@ export class AnalyticsPage extends LitElement {
                   <th scope="col">${w.overrideUpgrades}</th><th scope="col">${w.overrideDowngrades}</th>
                 </tr></thead>
                 <tbody>${r.periods.map(
-                  (period, i) => html`<tr><th scope="row">${this.#month(period, r.evaluated[i])}</th><td>${count(r.base[i])}</td>
+                  (
+                    period,
+                    i,
+                  ) => html`<tr><th scope="row">${this.#month(period, r.evaluated[i], r.final[i])}</th><td>${count(r.base[i])}</td>
                     ${policy(i, count(r.policy.upgrades[i]))}${policy(i, pct(r.policy.upgradeRate[i] ?? null))}
                     ${policy(i, count(r.policy.downgrades[i]))}${policy(i, pct(r.policy.downgradeRate[i] ?? null))}
                     <td>${count(r.override.upgrades[i])}</td><td>${count(r.override.downgrades[i])}</td></tr>`,
@@ -318,10 +333,20 @@ export class AnalyticsPage extends LitElement {
     </section>`;
   }
 
-  /** A month's row header: the month, and when the rules have not evaluated it yet, said so. */
-  #month(period: string, evaluated: boolean | undefined): TemplateResult {
+  /**
+   * A month's row header: the month, and when the rules have not evaluated it yet, or its figures are
+   * not final yet (provisional), said so in words beside it.
+   */
+  #month(period: string, evaluated: boolean | undefined, final: boolean | undefined): TemplateResult {
     const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
-    return evaluated === false ? html`${period} <span class="not-evaluated">(${w.notEvaluated})</span>` : html`${period}`;
+    if (evaluated === false) return html`${period} <span class="not-evaluated">(${w.notEvaluated})</span>`;
+    return final === false ? html`${period} <span class="provisional">(${w.provisional})</span>` : html`${period}`;
+  }
+
+  /** The note over a table whose range reaches months whose figures may still change, and why. */
+  #provisional(months: readonly string[], through: string | null): TemplateResult | typeof nothing {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return months.length === 0 ? nothing : html`<p class="provisional" data-testid="provisional">${w.provisionalNote(months, through)}</p>`;
   }
 
   /** The note over a table whose range reaches months the rules have not evaluated yet. */
@@ -375,6 +400,7 @@ export class AnalyticsPage extends LitElement {
       ${
         e
           ? html`${e.evaluated === false ? html`<p class="not-evaluated" data-testid="effect-not-evaluated">${w.effectNotEvaluated(e.period)}</p>` : nothing}
+            ${isProvisional(e) ? html`<p class="provisional" data-testid="effect-provisional">${w.effectProvisional(e.period)}</p>` : nothing}
             <p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
               ${e.overrides === 'include' || e.cohorts.overrideMoved > 0 ? w.overrideMoved(e.cohorts.overrideMoved, e.overrides === 'include') : nothing}
               ${e.cohorts.heldByOverride > 0 ? w.heldByOverride(e.cohorts.heldByOverride) : nothing}

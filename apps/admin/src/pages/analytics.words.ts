@@ -52,11 +52,18 @@ const zh = {
   overrideDowngrades: '人工调整降级',
   ratesNote: '政策升降级是分级规则的结果；人工调整（经复核批准、撤销或到期的人工等级）单列，不计入政策升降级率。',
   notEvaluated: '未评估',
+  provisional: '暂定',
+  provisionalNote: (months: readonly string[], through: string | null) =>
+    `${months.join('、')} 的数字为暂定：要到其下一个月结束才定案，在此之前批准的人工调整仍可能撤回该月的调级，数字会随之变化。${through ? `${through} 及以前的月份已定案。` : ''}`,
+  migrationProvisional: (to: string) =>
+    `${to} 的数字为暂定：要到其下一个月结束才定案，在此之前批准的人工调整仍可能撤回该月的调级，下列数字会随之变化。`,
+  effectProvisional: (period: string) =>
+    `${period} 的数字为暂定：要到其下一个月结束才定案（在此之前批准的人工调整仍可能撤回该月的调级），跟踪月份的指标也可能尚未全部载入，下列数字仍可能变化。`,
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分级：所示等级沿用${through ? ` ${through} ` : '此前'}的结果（及当月已批准的人工调整），不是该月的评估结果，升降级率在重新分级后才有。`,
-  migrationByCause: (p: ByCause, o: ByCause, held: number) =>
-    `按原因：政策升级 ${g(p.up)}、降级 ${g(p.down)}；人工调整升级 ${g(o.up)}、降级 ${g(o.down)}、调整后回到原级 ${g(o.same)}；规则已调级、经人工调整保级 ${g(held)} 位（不计入不变）。`,
-  heldByOverride: (n: number) => `另有 ${g(n)} 位经人工调整保级（规则已调级），未计入比较。`,
+  migrationByCause: (p: ByCause, o: ByCause, held: number, from: string) =>
+    `按原因：政策升级 ${g(p.up)}、降级 ${g(p.down)}；人工调整升级 ${g(o.up)}、降级 ${g(o.down)}、调整后回到原级 ${g(o.same)}；经人工调整保级 ${g(held)} 位（规则调级后被人工调整撤回，或自 ${from} 之前起一直由人工调整维持；不计入不变）。`,
+  heldByOverride: (n: number) => `另有 ${g(n)} 位经人工调整保级（规则调级后被人工调整撤回，或此前起一直由人工调整维持），未计入比较。`,
   migrationNotEvaluated: (to: string, through: string | null) =>
     `${to} 尚未完成月度重新分级：其等级沿用${through ? ` ${through} ` : '此前'}的结果；该月本身的升降级只有人工调整（此前各月的政策升降级仍计入）。`,
   effectNotEvaluated: (period: string) => `${period} 尚未完成月度重新分级：还没有政策调级的客户。`,
@@ -103,7 +110,7 @@ const zh = {
 const tw: typeof zh = {
   title: '分級分析',
   pickers: '方案與期間',
-  scheme: '分級方案',
+  scheme: '方案',
   from: '起始月份',
   to: '截止月份',
   show: '顯示',
@@ -134,13 +141,20 @@ const tw: typeof zh = {
   policyDowngradeRate: '政策降級率',
   overrideUpgrades: '人工調整升級',
   overrideDowngrades: '人工調整降級',
-  ratesNote: '政策升降級是分級規則的結果；人工調整（經覆核核准、撤銷或到期的人工等級）另列，不計入政策升降級率。',
+  ratesNote: '政策升降級是分級規則的結果；人工調整（經複核核准、撤銷或到期的人工等級）另列，不計入政策升降級率。',
   notEvaluated: '未評估',
+  provisional: '暫定',
+  provisionalNote: (months: readonly string[], through: string | null) =>
+    `${months.join('、')} 的數字為暫定：要到其下一個月結束才定案，在此之前核准的人工調整仍可能撤回該月的調級，數字會隨之變動。${through ? `${through} 及以前的月份已定案。` : ''}`,
+  migrationProvisional: (to: string) =>
+    `${to} 的數字為暫定：要到其下一個月結束才定案，在此之前核准的人工調整仍可能撤回該月的調級，下列數字會隨之變動。`,
+  effectProvisional: (period: string) =>
+    `${period} 的數字為暫定：要到其下一個月結束才定案（在此之前核准的人工調整仍可能撤回該月的調級），追蹤月份的指標也可能尚未全部載入，下列數字仍可能變動。`,
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分級：所示等級沿用${through ? ` ${through} ` : '先前'}的結果（及當月已核准的人工調整），不是該月的評估結果，升降級率在重新分級後才有。`,
-  migrationByCause: (p: ByCause, o: ByCause, held: number) =>
-    `按原因：政策升級 ${g(p.up)}、降級 ${g(p.down)}；人工調整升級 ${g(o.up)}、降級 ${g(o.down)}、調整後回到原級 ${g(o.same)}；規則已調級、經人工調整保級 ${g(held)} 位（不計入不變）。`,
-  heldByOverride: (n: number) => `另有 ${g(n)} 位經人工調整保級（規則已調級），未計入比較。`,
+  migrationByCause: (p: ByCause, o: ByCause, held: number, from: string) =>
+    `按原因：政策升級 ${g(p.up)}、降級 ${g(p.down)}；人工調整升級 ${g(o.up)}、降級 ${g(o.down)}、調整後回到原級 ${g(o.same)}；經人工調整保級 ${g(held)} 位（規則調級後被人工調整撤回，或自 ${from} 之前起一直由人工調整維持；不計入不變）。`,
+  heldByOverride: (n: number) => `另有 ${g(n)} 位經人工調整保級（規則調級後被人工調整撤回，或先前起一直由人工調整維持），未計入比較。`,
   migrationNotEvaluated: (to: string, through: string | null) =>
     `${to} 尚未完成月度重新分級：其等級沿用${through ? ` ${through} ` : '先前'}的結果；該月本身的升降級只有人工調整（此前各月的政策升降級仍計入）。`,
   effectNotEvaluated: (period: string) => `${period} 尚未完成月度重新分級：還沒有政策調級的客戶。`,
@@ -222,11 +236,19 @@ const en: typeof zh = {
   ratesNote:
     'Policy moves are what the tiering rules decided; overrides (manual levels approved, revoked or expired) are listed apart and are in no policy rate.',
   notEvaluated: 'not evaluated',
+  provisional: 'provisional',
+  provisionalNote: (months: readonly string[], through: string | null) =>
+    `${months.join(', ')} provisional: a month’s figures are final only once the month after it has ended; until then an override approved may still set back a move of the month, and the figures change with it.${through ? ` Final through ${through}.` : ''}`,
+  migrationProvisional: (to: string) =>
+    `${to} provisional: its figures are final only once the month after it has ended; until then an override approved may still set back a move of the month, and the figures below change with it.`,
+  effectProvisional: (period: string) =>
+    `${period} provisional: its figures are final only once the month after it has ended (until then an override approved may still set back a move of the month), and the follow-up months’ metrics may not all be loaded yet: the figures below may still change.`,
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join(', ')} not re-tiered yet: the levels shown are carried over from ${through ?? 'before'} (with any override approved since), not that month’s result, and its rates come only after its re-tier.`,
-  migrationByCause: (p, o, held) =>
-    `By cause: the policy moved ${g(p.up)} up and ${g(p.down)} down; overrides moved ${g(o.up)} up and ${g(o.down)} down, and ${g(o.same)} back to their level; ${g(held)} held at their level by an override after the rules moved them (not counted as the same).`,
-  heldByOverride: (n) => `${g(n)} more held at their level by an override after the rules moved them, left out of the comparison.`,
+  migrationByCause: (p, o, held, from) =>
+    `By cause: the policy moved ${g(p.up)} up and ${g(p.down)} down; overrides moved ${g(o.up)} up and ${g(o.down)} down, and ${g(o.same)} back to their level; ${g(held)} held at their level by an override (the rules’ move set back, or held by one since before ${from}; not counted as the same).`,
+  heldByOverride: (n) =>
+    `${g(n)} more held at their level by an override (the rules’ move set back, or held by one since before), left out of the comparison.`,
   migrationNotEvaluated: (to: string, through: string | null) =>
     `${to} not re-tiered yet: its levels are carried over from ${through ?? 'before'}, and its own moves are only the overrides approved in it (moves of the months before it, by the policy too, are still counted).`,
   effectNotEvaluated: (period: string) => `${period} not re-tiered yet: nobody has moved by the policy in it so far.`,

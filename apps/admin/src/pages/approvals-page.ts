@@ -18,6 +18,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
 import { handOverStarted } from './started-job.js';
+import { refocus } from '../keep-focus.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
 import { moreButton } from '../keep-focus.js';
@@ -103,14 +104,20 @@ export class ApprovalsPage extends LitElement {
     target?.focus();
   }
 
-  async #startRetier(d: Decided): Promise<void> {
+  async #startRetier(e: Event, d: Decided): Promise<void> {
     if (d.activation?.kind !== 'deferred') return;
+    const pressed = e.currentTarget;
     const job = await this.#jobs.store.start({
       schemes: [d.item.scheme],
       period: d.activation.fromPeriod,
       reason: `${d.item.id} approved`,
     });
-    if (!job) return;
+    // Refused (a month with no data, say): the button was disabled while it asked, and focus fell to the
+    // page's start; back on it, beside the refusal.
+    if (!job) {
+      await refocus(pressed, () => this.querySelector(`[data-decided="${CSS.escape(d.key)}"] [data-testid="start-retier-status"]`));
+      return;
+    }
     // The job's page has its own Jobs store: what the month lacks goes with the job.
     handOverStarted(job);
     this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
@@ -186,8 +193,8 @@ export class ApprovalsPage extends LitElement {
                   ? html`${w.jobQueued}<a data-job-link href="#/jobs/${encodeURIComponent(a.jobId)}">${a.jobId}</a>`
                   : a.kind === 'deferred'
                     ? html`${w.deferred(a.subjects)}
-                        <button type="button" data-action="start-retier" ?disabled=${j.starting} @click=${() => this.#startRetier(d)}>${w.startRetier}</button>
-                        <span role="status">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError, this.ctx.locale) : ''}</span>`
+                        <button type="button" data-action="start-retier" ?disabled=${j.starting} @click=${(e: Event) => this.#startRetier(e, d)}>${w.startRetier}</button>
+                        <span role="status" data-testid="start-retier-status" tabindex="-1">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError, this.ctx.locale) : ''}</span>`
                     : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
             }</p>`
       }

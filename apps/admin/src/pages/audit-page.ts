@@ -1,4 +1,13 @@
-import { type AuditFilter, type AuditRecord, AuditTrail, firstBreak, hasRole, isBookScoped } from '@tierkit/admin';
+import {
+  type AuditFilter,
+  type AuditRecord,
+  AuditTrail,
+  bookMoveOf,
+  firstBreak,
+  hasRole,
+  isBookScoped,
+  readAllStaff,
+} from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
@@ -16,9 +25,17 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
  * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
  */
 export class AuditPage extends LitElement {
-  static override properties = { ctx: { attribute: false } };
+  static override properties = { ctx: { attribute: false }, names: { state: true } };
 
   declare ctx: PageContext | undefined;
+  /** Staff names by id, to name the books a move between books names (ids alone until read, or if unreadable). */
+  declare names: ReadonlyMap<string, string>;
+  #staffRead: AbortController | undefined;
+
+  constructor() {
+    super();
+    this.names = new Map();
+  }
 
   readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
 
@@ -31,11 +48,30 @@ export class AuditPage extends LitElement {
     // `#/audit?target=C000003` opens the trail of one subject (or request).
     const target = this.ctx.params.get('target') ?? undefined;
     void this.#trail.store.setFilter(target ? { target } : {});
+    void this.#readStaff();
+  }
+
+  /** Read the staff's names once per session; a list this reader may not read leaves the ids. */
+  async #readStaff(): Promise<void> {
+    this.#staffRead?.abort();
+    const read = new AbortController();
+    this.#staffRead = read;
+    const staff = await readAllStaff(client, read.signal).catch(() => []);
+    if (!read.signal.aborted) this.names = new Map(staff.map((s) => [s.id, s.name]));
+  }
+
+  /** A book of a move: its staff member by name where known, with the id; else the id; "no book" for none. */
+  #book(id: string | null): string {
+    const w = AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    if (id === null) return w.noBook;
+    const name = this.names.get(id);
+    return name ? `${name} · ${id}` : id;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#trail.store.cancel();
+    this.#staffRead?.abort();
   }
 
   #find(e: Event): void {
@@ -64,9 +100,12 @@ export class AuditPage extends LitElement {
   #row(r: AuditRecord) {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const w = AUDIT_WORDS[locale];
-    const target = Object.entries(r.target)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
+    const move = bookMoveOf(r);
+    const target = move
+      ? w.bookMove(move.subject, this.#book(move.from), this.#book(move.to))
+      : Object.entries(r.target)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>

@@ -1,7 +1,7 @@
 import type { AuditProblemKind } from '@tierkit/admin';
 import type { ConsoleLocale } from '../words.js';
 
-/** The audit page's words, zh-CN and en. */
+/** The audit page's words, zh-CN, zh-TW and en. */
 const zh = {
   title: '审计记录',
   filters: '筛选',
@@ -29,7 +29,15 @@ const zh = {
   phase: '阶段',
   outcome: '结果',
   requestId: '请求号',
-  phases: { intent: '意图（执行前）', result: '结果', request: '请求（被拒或敏感读取）' } as Record<string, string>,
+  phases: {
+    intent: '意图（执行前）',
+    result: '结果',
+    request: '请求（被拒或敏感读取）',
+    change: '变更（客户改归其他客户经理）',
+  } as Record<string, string>,
+  /** A `change` record: the customer, the book it left and the one it joined. */
+  bookMove: (subject: string, from: string, to: string) => `客户 ${subject}：${from} → ${to}`,
+  noBook: '不属于任何客户经理',
   unmasked: '显示了完整姓名',
   pending: '—',
   verifyTitle: '校验哈希链',
@@ -74,7 +82,14 @@ const tw: typeof zh = {
   phase: '階段',
   outcome: '結果',
   requestId: '請求編號',
-  phases: { intent: '意圖（執行前）', result: '結果', request: '請求（被拒或敏感資料讀取）' } as Record<string, string>,
+  phases: {
+    intent: '意圖（執行前）',
+    result: '結果',
+    request: '請求（被拒或敏感資料讀取）',
+    change: '變更（客戶改由其他理財專員負責）',
+  } as Record<string, string>,
+  bookMove: (subject: string, from: string, to: string) => `客戶 ${subject}：${from} → ${to}`,
+  noBook: '不屬於任何理財專員',
   unmasked: '顯示了完整姓名',
   pending: '—',
   verifyTitle: '驗證雜湊鏈',
@@ -119,7 +134,14 @@ const en: typeof zh = {
   phase: 'Phase',
   outcome: 'Outcome',
   requestId: 'Request id',
-  phases: { intent: 'intent (before the write)', result: 'result', request: 'request (refused or sensitive read)' },
+  phases: {
+    intent: 'intent (before the write)',
+    result: 'result',
+    request: 'request (refused or sensitive read)',
+    change: 'change (customer moved between books)',
+  },
+  bookMove: (subject: string, from: string, to: string) => `Customer ${subject}: ${from} → ${to}`,
+  noBook: 'no book',
   unmasked: 'full names shown',
   pending: '—',
   verifyTitle: 'Verify the hash chain',

@@ -121,6 +121,23 @@ export class JobsPage extends LitElement {
     else await refocus((e as SubmitEvent).submitter, () => this.querySelector('[data-testid="start-status"]'));
   }
 
+  /**
+   * Cancel or resume: the pressed button is disabled while the API answers, then replaced (Cancel by
+   * Resume, Resume by Cancel once running, or by none while queued), and focus would fall to the page's
+   * start. It goes to the button that took its place, else to the job's status, which says the outcome;
+   * a refusal leaves the pressed button there, enabled, beside the problem.
+   */
+  async #act(e: Event, action: () => Promise<unknown>): Promise<void> {
+    const pressed = e.currentTarget;
+    await action();
+    await refocus(
+      pressed,
+      () =>
+        this.querySelector('[data-job] .actions button:not([disabled])') ??
+        this.querySelector(this.#jobs.state.actionError ? '[data-testid="job-action-status"]' : '[data-testid="job-status"]'),
+    );
+  }
+
   #progress(job: Job, w: Words, labelId: string) {
     const done = jobDone(job);
     const total = job.progress.subjects.total;
@@ -313,7 +330,7 @@ export class JobsPage extends LitElement {
             : html`<div data-job=${job.id}>
                 <p><span id="job-progress-l">${w.progressLabel}</span> ${this.#progress(job, w, 'job-progress-l')}</p>
                 <p role="status" class="jobs-live">
-                  <span data-testid="job-status">${w.statuses[job.status] ?? job.status} (${job.status})</span>${live ? ` · ${live}` : ''}
+                  <span data-testid="job-status" tabindex="-1">${w.statuses[job.status] ?? job.status} (${job.status})</span>${live ? ` · ${live}` : ''}
                 </p>
                 <dl class="jobs-facts">
                   <div><dt>${w.period}</dt><dd>${job.params.period}</dd></div>
@@ -326,12 +343,12 @@ export class JobsPage extends LitElement {
                 <div class="actions">
                   ${
                     job.status === 'running'
-                      ? html`<button type="button" data-action="cancel" ?disabled=${s.acting !== undefined} @click=${() => this.#jobs.store.cancelJob()}>${w.cancel}</button>`
+                      ? html`<button type="button" data-action="cancel" ?disabled=${s.acting !== undefined} @click=${(e: Event) => this.#act(e, () => this.#jobs.store.cancelJob())}>${w.cancel}</button>`
                       : job.status === 'cancelled' || job.status === 'failed'
-                        ? html`<button type="button" data-action="resume" ?disabled=${s.acting !== undefined} @click=${() => this.#jobs.store.resumeJob()}>${w.resume}</button>`
+                        ? html`<button type="button" data-action="resume" ?disabled=${s.acting !== undefined} @click=${(e: Event) => this.#act(e, () => this.#jobs.store.resumeJob())}>${w.resume}</button>`
                         : nothing
                   }
-                  <span role="status" class="hint">${problemText(w, s.actionError, locale)}</span>
+                  <span role="status" class="hint" data-testid="job-action-status" tabindex="-1">${problemText(w, s.actionError, locale)}</span>
                 </div>
                 <h3>${w.summary}</h3>
                 <dl class="jobs-facts">

@@ -99,7 +99,7 @@ const tw: typeof zh = {
   overrides: '人工調級',
   requestTitle: '申請人工調級',
   requestHint: '送出後須由另一位複核人員核准才生效。',
-  scheme: '體系',
+  scheme: '方案',
   level: '等級',
   mode: '方式',
   modes: { fixed: '固定為該等級', floor: '不低於該等級' } as Record<string, string>,
@@ -116,8 +116,8 @@ const tw: typeof zh = {
   refused: '未能完成',
   alreadyPending: (p?: { level: string; by: string; yours: boolean }) =>
     p?.yours
-      ? `該客戶在此體系下已有一筆由您本人提出、待複核的申請（${p.level}）：請修改或撤回該筆，無須再送出。`
-      : `該客戶在此體系下已有一筆待複核的申請${p ? `（${p.level}，由 ${p.by} 提出）` : ''}：請等待複核結果，或由申請人撤回後再送出。`,
+      ? `該客戶在此方案下已有一筆由您本人提出、待複核的申請（${p.level}）：請修改或撤回該筆，無須再送出。`
+      : `該客戶在此方案下已有一筆待複核的申請${p ? `（${p.level}，由 ${p.by} 提出）` : ''}：請等待複核結果，或由申請人撤回後再送出。`,
   changedMeanwhile: (status: string | undefined, reread: boolean) =>
     `這筆人工調級的狀態已變更${status ? `（現為「${status}」）` : ''}，無法再執行此操作${reread ? '；清單已重新整理' : ''}。`,
   changedRetry: (reread: boolean): string =>
@@ -125,9 +125,9 @@ const tw: typeof zh = {
   fix: '請更正標出的欄位。',
   /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
   checks: {
-    'choose-scheme': () => '請選擇體系',
+    'choose-scheme': () => '請選擇方案',
     'choose-level': () => '請選擇等級',
-    'not-a-level': () => '不是該體系的等級',
+    'not-a-level': () => '不是該方案的等級',
     'choose-mode': () => '請選擇「固定為該等級」或「不低於該等級」',
     'reason-required': () => '請填寫理由',
     'reason-too-long': ({ max }: CheckData) => `理由最多 ${max} 個字元`,
@@ -161,7 +161,7 @@ const tw: typeof zh = {
   } as Record<string, string>,
   status: '狀態',
   allStatuses: '全部狀態',
-  allSchemes: '全部體系',
+  allSchemes: '全部方案',
   subject: '客戶編號',
   requestedBy: '申請人',
   requestedAt: '申請時間',

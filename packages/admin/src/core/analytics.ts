@@ -49,6 +49,24 @@ export interface AnalyticsState {
   readonly effect: AnalyticsPart<EffectResponse>;
 }
 
+/**
+ * The months of a per-month read (`distribution`, `rates`) whose figures are provisional: evaluated, but
+ * the month after them not over yet, so an override approved then may still set back their moves (the
+ * API's `final`). A month not evaluated is not listed: it has no result of its own to change yet.
+ */
+export function provisionalMonths(read: {
+  readonly periods: readonly string[];
+  readonly evaluated: readonly boolean[];
+  readonly final: readonly boolean[];
+}): string[] {
+  return read.periods.filter((_, i) => read.evaluated[i] === true && read.final[i] === false);
+}
+
+/** Whether one month's read (`migration` of `to`, `effect` of `period`) is provisional, as {@link provisionalMonths}. */
+export function isProvisional(read: { readonly evaluated: boolean; readonly final: boolean }): boolean {
+  return read.evaluated && !read.final;
+}
+
 const IDLE = { status: 'idle', data: undefined, error: undefined } as const;
 const LOADING = { status: 'loading', data: undefined, error: undefined } as const;
 

@@ -23,6 +23,22 @@ export function firstBreak(v: AuditVerification | undefined): number | undefined
   return v && !v.ok ? Math.min(...v.problems.map((p) => p.seq)) : undefined;
 }
 
+/** A customer's move between books, as a `change` record holds it (`target` `{ subject, from, to }`). */
+export interface AuditBookMove {
+  readonly subject: string;
+  /** The book it left (a staff id); null: it was in none (the record's ""). */
+  readonly from: string | null;
+  /** The book it joined; null: none. */
+  readonly to: string | null;
+}
+
+/** The move between books a `change` record holds; undefined for any other record. */
+export function bookMoveOf(record: AuditRecord): AuditBookMove | undefined {
+  const { subject, from, to } = record.target;
+  if (record.phase !== 'change' || subject === undefined || from === undefined || to === undefined) return undefined;
+  return { subject, from: from === '' ? null : from, to: to === '' ? null : to };
+}
+
 /**
  * The audit trail: browse the tenant's records newest first with the API's filters (actor, method,
  * route, target, status, a time range) and cursor pages, and verify the hash chain end to end. The
