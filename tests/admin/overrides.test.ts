@@ -197,7 +197,7 @@ describe('Overrides against the real API', () => {
       outcome(officer, 'zh-TW'),
       `未能完成: 該客戶在此方案下已有一筆待複核的申請（${level('zh-TW')}，由 ${first?.requestedBy} 提出）：請等待複核結果，或由申請人撤回後再送出。`,
     );
-    assert.match(outcome(officer, 'zh-CN'), new RegExp(`^未能完成: 该客户在此体系下已有一笔待复核的申请（${level('zh-CN')}，`));
+    assert.match(outcome(officer, 'zh-CN'), new RegExp(`^未能完成: 该客户在此方案下已有一笔待复核的申请（${level('zh-CN')}，`));
     assert.match(outcome(officer, 'en'), /^Not done: A request for this customer in this scheme is already pending/);
     for (const locale of ['zh-CN', 'zh-TW'] as const) assert.doesNotMatch(outcome(officer, locale), /already|Override|ovr_/);
     // A refusal of another kind is not taken for it.

@@ -80,7 +80,7 @@ describe('admin console: overrides', () => {
     await page.waitForFunction(() => /未能完成/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
     assert.match(
       (await page.locator('[data-testid="override-outcome"]').textContent())?.trim() ?? '',
-      /^未能完成: 该客户在此体系下已有一笔您本人提出、待复核的申请（[^）]+）：请修改或撤回那一笔，无需再提交。$/,
+      /^未能完成: 该客户在此方案下已有一笔您本人提出、待复核的申请（[^）]+）：请修改或撤回那一笔，无需再提交。$/,
     );
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'override-outcome', null, { timeout: 5_000 });
     assert.deepEqual(errors, []);

@@ -6,7 +6,7 @@ const zh = {
   overrides: '人工调级',
   requestTitle: '申请人工调级',
   requestHint: '提交后须由另一位复核人批准才生效。',
-  scheme: '体系',
+  scheme: '方案',
   level: '等级',
   mode: '方式',
   modes: { fixed: '固定为该等级', floor: '不低于该等级' } as Record<string, string>,
@@ -27,8 +27,8 @@ const zh = {
    */
   alreadyPending: (p?: { level: string; by: string; yours: boolean }) =>
     p?.yours
-      ? `该客户在此体系下已有一笔您本人提出、待复核的申请（${p.level}）：请修改或撤回那一笔，无需再提交。`
-      : `该客户在此体系下已有一笔待复核的申请${p ? `（${p.level}，${p.by} 提出）` : ''}：请等待复核结果，或由申请人撤回后再提交。`,
+      ? `该客户在此方案下已有一笔您本人提出、待复核的申请（${p.level}）：请修改或撤回那一笔，无需再提交。`
+      : `该客户在此方案下已有一笔待复核的申请${p ? `（${p.level}，${p.by} 提出）` : ''}：请等待复核结果，或由申请人撤回后再提交。`,
   /**
    * An edit, withdrawal or revocation refused because the override changed meanwhile (its status now, when
    * known); `reread` only when the list was read again after the refusal.
@@ -41,9 +41,9 @@ const zh = {
   fix: '请更正标出的字段。',
   /** The kit's own form checks (OVERRIDE_CHECKS), by code. */
   checks: {
-    'choose-scheme': () => '请选择体系',
+    'choose-scheme': () => '请选择方案',
     'choose-level': () => '请选择等级',
-    'not-a-level': () => '不是该体系的等级',
+    'not-a-level': () => '不是该方案的等级',
     'choose-mode': () => '请选择“固定为该等级”或“不低于该等级”',
     'reason-required': () => '请填写理由',
     'reason-too-long': ({ max }: CheckData) => `理由最多 ${max} 个字符`,
@@ -77,7 +77,7 @@ const zh = {
   } as Record<string, string>,
   status: '状态',
   allStatuses: '全部状态',
-  allSchemes: '全部体系',
+  allSchemes: '全部方案',
   subject: '客户号',
   requestedBy: '申请人',
   requestedAt: '申请时间',
