@@ -31,11 +31,12 @@ interface Subject {
   readonly events: { period: string; to: string; reason: EventReason }[];
   readonly balance: Record<string, number>;
   /**
-   * One approved override per event of reason `override`, decided in its month (the 15th) and
-   * expiring on the 10th of `until` (null: never), whatever the events say after it: an expiry that
-   * changes no level records none.
+   * One approved override per event of reason `override`, at that event's level, decided in its
+   * month (the 15th) and expiring on the 20th of `until` (null: never). It ends by the month of the
+   * first event after it that is not another override's approval (the rules, or its end, moved the
+   * level: it no longer decided), or sooner, drawn: an expiry that changes no level records none.
    */
-  readonly overrides: { from: string; until: string | null }[];
+  readonly overrides: { from: string; level: string; until: string | null }[];
 }
 
 function randomBook(): Subject[] {
@@ -58,13 +59,14 @@ function randomBook(): Subject[] {
     // Few bands, so strata hold both movers and stayers.
     const scale = 2 ** r.int(20, 23);
     for (const p of MONTHS) if (r.next() < 0.85) balance[p] = Math.floor(scale * (1 + r.next()));
-    const overrides = events
-      .filter((e) => e.reason === 'override')
-      .map((e) => {
-        const lasts = ends.int(0, 6);
-        const until = lasts === 0 ? null : (MONTHS[MONTHS.indexOf(e.period) + lasts] ?? '2026-01');
-        return { from: e.period, until };
-      });
+    const overrides = events.flatMap((e, k) => {
+      if (e.reason !== 'override') return [];
+      const lasts = ends.int(0, 6);
+      const drawn = lasts === 0 ? null : (MONTHS[MONTHS.indexOf(e.period) + lasts] ?? '2026-01');
+      const ended = events.slice(k + 1).find((x) => x.reason !== 'override')?.period ?? null;
+      const until = drawn === null ? ended : ended === null || drawn < ended ? drawn : ended;
+      return [{ from: e.period, level: e.to, until }];
+    });
     return { id: `R${n}`, events, balance, overrides };
   });
 }
@@ -99,18 +101,29 @@ function lastEventAt(s: Subject, month: string): Subject['events'][number] | und
   return last;
 }
 
-/** Whether an override of the subject is in force at the end of `month` (decided in it or before, expiring after it). */
-function inForce(s: Subject, month: string): boolean {
-  return s.overrides.some((o) => o.from <= month && (o.until === null || o.until > month));
+/**
+ * The level of the override deciding the subject when `month` closes (packages/api/README.md "Four
+ * eyes"): of those approved in or before it and not expired by its end, the one approved last.
+ */
+function decidingAt(s: Subject, month: string): string | undefined {
+  let deciding: string | undefined;
+  for (const o of s.overrides) if (o.from <= month && (o.until === null || o.until > month)) deciding = o.level;
+  return deciding;
+}
+
+/** An override holds the subject's level at `month`'s close: the one deciding then is at that level. */
+function holds(s: Subject, month: string): boolean {
+  const level = levelAt(s, month);
+  return level !== undefined && decidingAt(s, month) === level;
 }
 
 /**
  * Held in place by an override from `from` to `to`: at the same level, set by an override's approval
- * (whenever: before `from` too) and an override still in force at the end of `to`.
+ * (whenever: before `from` too) and held by the override deciding at the end of `to`.
  */
 function heldInPlace(s: Subject, from: string, to: string): boolean {
   const a = levelAt(s, from);
-  return a !== undefined && a === levelAt(s, to) && lastEventAt(s, to)?.reason === 'override' && inForce(s, to);
+  return a !== undefined && a === levelAt(s, to) && lastEventAt(s, to)?.reason === 'override' && holds(s, to);
 }
 
 /** The reason of the subject's last event in `month`, when it has one. */
@@ -184,7 +197,7 @@ function referenceEffect(
         ? 'override-moved'
         : 'moved'
       : undefined;
-    const held = heldNext(s, period) || (setsBack(s, period) && (a !== b || inForce(s, period))) || heldInPlace(s, before, period);
+    const held = heldNext(s, period) || (setsBack(s, period) && (a !== b || holds(s, period))) || heldInPlace(s, before, period);
     const group = held ? 'held-by-override' : a === b ? 'stayed' : moved;
     return group ? [{ s, group, start: a }] : [];
   });
@@ -257,14 +270,15 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
           {
             id: `${s.id}-o${i}`,
             scheme: 'retail-tier',
-            level: 'gold',
+            level: o.level,
             mode: 'fixed',
             reason: 'retention',
-            expiresAt: o.until === null ? null : `${o.until}-10T02:00:00.000Z`,
+            expiresAt: o.until === null ? null : `${o.until}-20T02:00:00.000Z`,
             requestedBy: 'rm',
             approvedBy: 'approver',
           },
-          `${o.from}-15T02:00:00.000Z`,
+          // Minutes apart, in the order approved: the one approved last decides.
+          `${o.from}-15T02:${String(i).padStart(2, '0')}:00.000Z`,
         );
   });
 
@@ -357,7 +371,7 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
           if (heldInPlace(s, from, to)) heldSinceBefore++;
           return heldInPlace(s, from, to);
         }
-        const back = setsBack(s, last.period) && (levelAt(s, from) !== levelAt(s, to) || inForce(s, to));
+        const back = setsBack(s, last.period) && (levelAt(s, from) !== levelAt(s, to) || holds(s, to));
         return heldNext(s, to) || back || heldInPlace(s, from, to);
       });
       heldLongSeen += heldSinceBefore;
@@ -366,7 +380,7 @@ forEachDialect('analytics: a random book against a subject-by-subject reference'
           levelAt(s, from) !== undefined &&
           levelAt(s, from) === levelAt(s, to) &&
           lastEventAt(s, to)?.reason === 'override' &&
-          !inForce(s, to),
+          !holds(s, to),
       ).length;
       assert.equal(body.totals.heldByOverride, held.length, `held by an override, ${from} → ${to}`);
       heldSeen += held.length;

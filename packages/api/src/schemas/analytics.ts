@@ -84,16 +84,16 @@ export const MigrationResponseSchema = z
       unranked: z.number().int(),
       heldByOverride: z.number().int().openapi({
         description:
-          'Kept at their level by an override’s approval after the rules moved them after `from` (in the same month, or the month after theirs: then `to` may be the rules’ month, the pair off the diagonal): in no `up`, `down` or `same`. Known gaps: an override that ended without a change of level, and one in force since before `from`, are not told (README “Held by an override”)',
+          'Tiered in both months and kept at their level at `to` by an override, not the rules: at the level of `from`, set by an override’s approval (before or after `from`) and held by the override deciding at the close of `to` in the bank’s calendar (now, in the current month): of those approved before it and not ended by it, the one approved last, at that level (a floor below it, or an override at another level, leaves them to the rules: `same`); or moved by the rules in `to` and set back by an override’s approval the month after (the pair off the diagonal, whatever became of the override), or that approval in `to` of the rules’ move of the month before. In no `up`, `down` or `same`. Not the same count as `rates.heldByOverride` of `to`: that one counts only the moves set back in the month, while this one also counts whoever an override still holds at the close of `to`, with or without a move (README “Held by an override”)',
       }),
       entered: z.number().int(),
     }),
     policy: MigrationByCauseSchema.openapi({
-      description: 'Subjects whose level at `to` the rules set, or that nothing moved since `from`',
+      description: 'Subjects whose level at `to` the rules set, or that nothing moved since `from` and no override holds at its close',
     }),
     override: MigrationByCauseSchema.openapi({
       description:
-        'Subjects whose level at `to` an override’s event set after `from` (approved, or its end: history reasons `override`, `override-expired`); `policy.matrix + override.matrix = matrix`',
+        'Subjects whose level at `to` an override’s event set after `from` (approved, or its end: history reasons `override`, `override-expired`), or whom an override approved before `from` still holds at that level at the close of `to` (`heldByOverride`); `policy.matrix + override.matrix = matrix`',
     }),
   })
   .openapi('MigrationResponse');
@@ -113,7 +113,7 @@ export const RatesResponseSchema = z
     entered: Counts.openapi({ description: 'Subjects first tiered in the month (in no rate)' }),
     heldByOverride: Counts.openapi({
       description:
-        'Subjects of `base` the rules moved in the month and an override’s approval set back to the level they began it with, within the month or the month after (that approval is then no move of its own): in no rate, no stayers by the rules. Known gap: one under an override since before the month whose level did not change is not told from a stayer (README “Held by an override”)',
+        'Subjects of `base` the rules moved in the month and an override’s approval set back to the level they began it with, within the month or the month after (that approval is then no move of its own): in no rate, no stayers by the rules. Moves undone in the month, whatever became of the override since: a customer an override holds with no move in the month is not counted here, but is in `migration?from=P-1&to=P` `totals.heldByOverride`, which asks which override decides at the close of P (README “Held by an override”)',
     }),
     upgradeRate: Means.openapi({
       description:
@@ -168,7 +168,7 @@ export const EffectResponseSchema = z
       }),
       heldByOverride: z.number().int().openapi({
         description:
-          'Moved by the rules in `period` and set back by an override’s approval in it or the month after (or that approval, in `period`, of a move of the month before): neither movers nor stayers, left out of the comparison. Known gap: a customer under an override since before `period` whose level did not change is still among `stayed` (README “Held by an override”)',
+          'Moved by the rules in `period` and set back by an override’s approval in it or the month after (or that approval, in `period`, of a move of the month before), or at the same level held by the override deciding at the close of `period` (now, in the current month: of those in force the one approved last, at that level): neither movers nor stayers, left out of the comparison (README “Held by an override”)',
       }),
     }),
     strata: z.array(

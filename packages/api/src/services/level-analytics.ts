@@ -1,5 +1,12 @@
 import { periodEnd, type DistributionResponse, type MigrationResponse, type RatesResponse, type SchemeDefinition } from '@tierkit/core';
-import { countLevelChanges, countLevelPairsBetween, countLevelStretches, latestEvaluatedPeriod, type Executor } from '@tierkit/db';
+import {
+  countLevelChanges,
+  countLevelPairsBetween,
+  countLevelStretches,
+  latestEvaluatedPeriod,
+  type Executor,
+  type InForceInstant,
+} from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 
 /*
@@ -28,14 +35,14 @@ export interface AnalyticsClock {
 }
 
 /**
- * The instant an override must be in force at to hold a customer's level in `period`: the month's end
- * in the bank's calendar, or now while the month is still running. A past month's answer never moves
- * with a later revocation or expiry.
+ * When an override must be in force to hold a customer's level in `period`: at the month's end in the
+ * bank's calendar, or now while the month is still running, and approved before that end. A past
+ * month's answer never moves with a later approval, revocation or expiry.
  */
-export function inForceAt(clock: AnalyticsClock, period: string): string {
+export function inForceAt(clock: AnalyticsClock, period: string): InForceInstant {
   const end = periodEnd(period, clock.timeZone);
   const now = clock.now();
-  return now.getTime() < Date.parse(end) ? now.toISOString() : end;
+  return { at: now.getTime() < Date.parse(end) ? now.toISOString() : end, approvedBefore: end };
 }
 
 /**

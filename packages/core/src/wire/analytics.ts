@@ -63,19 +63,25 @@ export interface MigrationResponse {
     /** Pairs where one level is no longer in the scheme, so neither up nor down. */
     readonly unranked: number;
     /**
-     * Kept at their level by an override's approval after the rules moved them after `from` (in the
-     * same month, or the month after theirs, as an override decided once a month's data are in is
-     * recorded): in no `up`, `down` or `same`. When `to` is the rules' month the pair is off the diagonal.
+     * Kept at their level at `to` by an override, not the rules: at the level of `from`, set by an
+     * override's approval (before or after `from`), with the override deciding at the close of `to`
+     * (now, in the current month; of those in force the one approved last) at that level — a floor
+     * below it or an override at another level leaves them to the rules (`same`); or moved by the rules
+     * in `to` and set back by an override's approval the month after (the pair off the diagonal), or
+     * that approval in `to` of the rules' move of the month before. In no `up`, `down` or `same`.
+     * Not {@link RatesResponse.heldByOverride} of `to`, which counts only the moves set back in the
+     * month: this also counts whoever an override still holds at the close of `to`, moved or not.
      */
     readonly heldByOverride: number;
     /** The sum of `entered`. */
     readonly entered: number;
   };
-  /** The matrix and moves of subjects whose level at `to` the rules set (or nothing moved since `from`). */
+  /** The matrix and moves of subjects whose level at `to` the rules set (or nothing moved since `from` and no override holds). */
   readonly policy: MigrationByCause;
   /**
    * Those whose level at `to` an override's event set after `from` (its approval, or its end giving the
-   * level back to the rules): `policy.matrix + override.matrix = matrix`. `heldByOverride` are on its
+   * level back to the rules), or that an override approved before `from` still holds at the close of
+   * `to`: `policy.matrix + override.matrix = matrix`. `heldByOverride` are on its
    * diagonal, but for those whose override came the month after `to` (in `policy.matrix`, off it).
    */
   readonly override: MigrationByCause;
@@ -118,7 +124,9 @@ export interface RatesResponse {
   /**
    * Subjects of `base` the rules moved in the month and an override's approval set back to the level
    * they began it with, within the month or the month after (that approval is then no move of its
-   * own): no stayers by the rules, in no rate.
+   * own): no stayers by the rules, in no rate. Moves undone, whatever became of the override since: a
+   * customer an override holds with no move in the month is not here but in the migration of the
+   * month before to this one ({@link MigrationResponse.totals}`.heldByOverride`).
    */
   readonly heldByOverride: number[];
   /**
@@ -189,7 +197,8 @@ export interface EffectResponse {
     readonly overrideMoved: number;
     /**
      * Moved by the rules in `period` and set back by an override's approval in it or the month after
-     * (or that approval, in `period`, of the month before's move): neither stayers nor movers.
+     * (or that approval, in `period`, of the month before's move), or at the same level held by the
+     * override deciding at the close of `period` (as the migration's): neither stayers nor movers.
      */
     readonly heldByOverride: number;
   };

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from './executor.js';
+import { decidingOverrideLevelAt, type InForceInstant } from './overrides.js';
 
 /*
  * Aggregates over a scheme's tier history, computed in the database: the API's analytics read these
@@ -192,26 +193,25 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
  * Each subject's level at `from` and at `to` (`from ≤ to`), in one pass over the stretches up to `to`
  * (the CTE `pairs`: subject_id, from_level, to_level; to_cause, what set the level held at `to` when
  * it began, null when it began at or before `from` (nothing moved it since); held, 1 when an
- * override's own event (not its end) set the level held at `to`, whenever, and an override of the
- * scheme is still in force at `inForceAt`; held_move, 1 when it is a move of the rules in `to` that an
- * override's approval set back the month after, or, after `from`, that approval itself with an
- * override still in force at `inForceAt`). One pass, not two "level at" tables joined: SQLite would
+ * override's own event (not its end) set the level held at `to`, whenever, and the override deciding
+ * at `inForceAt` is at that level; held_move, 1 when it is a move of the rules in `to` that an
+ * override's approval set back the month after, or, after `from`, that approval itself, back at the
+ * level of `from` only while the override deciding at `inForceAt` is at that level). One pass, not two "level at" tables joined: SQLite would
  * join those row by row, each side without an index.
  *
  * Why the overrides table and not the history alone: an override that expires or is revoked without a
  * change of level records no event, so the history cannot tell a customer the override still holds
- * from one the rules have kept at that level since it ended. `inForceAt` is the end of `to` in the
- * bank's calendar (or now, in the current month): the same instant for every subject, so a past
- * month's answer does not move with a later revocation or expiry.
+ * from one the rules have kept at that level since it ended. Of several in force, the one approved last
+ * decides, and only at its own level: a floor below the level held, or an override at another level,
+ * leaves the level to the rules. `inForceAt` is the close of `to` in the bank's calendar (or now, in
+ * the current month; see {@link InForceInstant}): the same for every subject, so a past month's answer
+ * does not move with a later approval, revocation or expiry.
  */
-function levelPairs(tenantId: string, scheme: string, from: string, to: string, inForceAt: string): RawBuilder<unknown> {
-  // In force: approved (or revoked only later), not expired at that instant. Asked only of the few
+function levelPairs(tenantId: string, scheme: string, from: string, to: string, inForceAt: InForceInstant): RawBuilder<unknown> {
+  // Held: the override that decides at that instant is at the level held. Asked only of the few
   // subjects whose level an override set, each by the overrides' (subject, scheme) index: a join of
   // every subject to the scheme's overrides cost SQLite four times the read.
-  const inForce = sql`EXISTS (SELECT 1 FROM overrides o WHERE o.subject_id = p.subject_id AND o.scheme = ${scheme}
-        AND o.tenant_id = ${tenantId} AND o.approved_by IS NOT NULL AND o.status IN ('approved', 'revoked')
-        AND COALESCE(o.decided_at, o.created_at) <= ${inForceAt}
-        AND (o.revoked_at IS NULL OR o.revoked_at > ${inForceAt}) AND (o.expires_at IS NULL OR o.expires_at > ${inForceAt}))`;
+  const heldThere = sql`${decidingOverrideLevelAt(tenantId, scheme, sql`p.subject_id`, inForceAt)} = p.to_level`;
   return sql`${spans(tenantId, scheme, to)}, subject_pairs AS (
       SELECT subject_id,
         MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
@@ -223,14 +223,14 @@ function levelPairs(tenantId: string, scheme: string, from: string, to: string, 
       FROM spans GROUP BY subject_id
     ), pairs AS (
       SELECT p.subject_id, p.from_level, p.to_level, p.to_cause,
-        CASE WHEN p.by_override = 1 AND p.from_level = p.to_level AND ${inForce} THEN 1 ELSE 0 END AS held,
+        CASE WHEN p.by_override = 1 AND p.from_level = p.to_level AND ${heldThere} THEN 1 ELSE 0 END AS held,
         -- A move undone is held whatever became of the override since (the rules' move of \`to\` set
         -- back the month after, or that approval off the diagonal: no move of its own). Back at the
         -- level of \`from\`, the customer is held only while an override is in force: once it has ended,
         -- the rules keep them there, a stayer.
         CASE WHEN p.held_next = 1 THEN 1
              WHEN p.sets_back = 1 AND p.from_level <> p.to_level THEN 1
-             WHEN p.sets_back = 1 AND p.from_level = p.to_level AND ${inForce} THEN 1 ELSE 0 END AS held_move
+             WHEN p.sets_back = 1 AND p.from_level = p.to_level AND ${heldThere} THEN 1 ELSE 0 END AS held_move
       FROM subject_pairs p
     )`;
 }
@@ -248,8 +248,9 @@ export interface LevelPairCount {
   readonly cause: ChangeCause;
   /**
    * Held at its level by an override, not by the rules: an override's approval (reason `override`, not
-   * its end) set the level held at `to`, it is the level of `from`, and an override of the scheme is
-   * still in force at `inForceAt` (approved before or after `from`); or the rules moved
+   * its end) set the level held at `to`, it is the level of `from`, and the override deciding at
+   * `inForceAt` (approved before or after `from`; of several in force, the one approved last) is at
+   * that level; or the rules moved
    * it in `to` and an override's approval set it back the month after (decided once `to`'s data were
    * in), or that approval set it in `to` back from the rules' move of the month before: the pair is
    * then off the diagonal (the rules' move or the override's, by cause).
@@ -268,8 +269,8 @@ export async function countLevelPairsBetween(
   scheme: string,
   from: string,
   to: string,
-  /** The instant at which an override must be in force to hold a level: the end of `to`, or now if sooner (ISO 8601 UTC). */
-  inForceAt: string,
+  /** When an override must be in force to hold a level at `to`: its close, or now while it runs. */
+  inForceAt: InForceInstant,
 ): Promise<LevelPairCount[]> {
   const { rows } = await sql<{
     from_level: string | null;
@@ -320,8 +321,8 @@ export interface EffectCohortQuery {
   readonly overrides: 'exclude' | 'include';
   /** Lower bounds of the baseline bands, ascending: band i holds `bounds[i-1] ≤ value < bounds[i]`. */
   readonly bandBounds: readonly number[];
-  /** When an override must be in force to hold a level: the end of `period`, or now if sooner (ISO 8601 UTC). */
-  readonly inForceAt: string;
+  /** When an override must be in force to hold a level at `period`: its close, or now while it runs. */
+  readonly inForceAt: InForceInstant;
 }
 
 /** Cohort size per group, whatever their metrics. */

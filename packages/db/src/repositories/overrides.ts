@@ -1,5 +1,5 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
-import { PostgresAdapter, sql, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { AssignmentRow, Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
@@ -32,9 +32,55 @@ function approvedNotRevoked(alias?: 'o') {
   return sql<SqlBool>`(${column('status')} = ${'approved'} AND ${column('approved_by')} IS NOT NULL AND ${column('revoked_at')} IS NULL)`;
 }
 
-/** Approved, not revoked, not expired at `now`: the one definition of an override in force. */
+/** Approved, not revoked, not expired at `now`: an override in force for a read now ({@link overrideInForceAt}). */
 function inForce(eb: ExpressionBuilder<Database, 'overrides'>, now: string) {
-  return eb.and([approvedNotRevoked(), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])]);
+  return eb.and([approvedNotRevoked(), notEndedAt(now)]);
+}
+
+/** Neither revoked nor expired at or before `at`: an override's end is the first instant it no longer decides. */
+function notEndedAt(at: string, alias?: 'o') {
+  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
+  return sql<SqlBool>`((${column('revoked_at')} IS NULL OR ${column('revoked_at')} > ${at}) AND (${column('expires_at')} IS NULL OR ${column('expires_at')} > ${at}))`;
+}
+
+/**
+ * When an override must be in force to decide a month (ISO 8601 UTC): the month's close, or now while
+ * it runs. Both bounds strict, as the engine decides a month (packages/api/src/services/reevaluate.ts,
+ * evaluate-periods.ts): an override approved at the month's end decides the months after it, not this
+ * one, and one expiring or revoked at that instant no longer holds it.
+ */
+export interface InForceInstant {
+  /** Not revoked nor expired at or before it: the first instant after the month, or now if sooner. */
+  readonly at: string;
+  /** Approved strictly before it: the first instant after the month (so approved now is in force now). */
+  readonly approvedBefore: string;
+}
+
+/**
+ * In force at {@link InForceInstant} (a revocation after it does not reach back): the one at-instant
+ * check. A read at `now` ({@link inForce}) needs no bound on the approval: every approval is by now.
+ */
+function overrideInForceAt(when: InForceInstant, alias?: 'o') {
+  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
+  return sql<SqlBool>`(${column('approved_by')} IS NOT NULL
+    AND ${column('status')} IN (${'approved'}, ${'revoked'})
+    AND coalesce(${column('decided_at')}, ${column('created_at')}) < ${when.approvedBefore}
+    AND ${notEndedAt(when.at, alias)})`;
+}
+
+/**
+ * The level of the override of `scheme` that decides `subjectId` at `when` ({@link overrideInForceAt};
+ * of several in force, the one approved last: {@link lastApproved}), as a scalar subquery: null when
+ * none is in force. A floor decides only at its own level: above it the rules do.
+ */
+export function decidingOverrideLevelAt(
+  tenantId: string,
+  scheme: string,
+  subjectId: RawBuilder<unknown>,
+  when: InForceInstant,
+): RawBuilder<string | null> {
+  return sql<string | null>`(SELECT o.level FROM overrides o WHERE o.subject_id = ${subjectId} AND o.scheme = ${scheme}
+    AND o.tenant_id = ${tenantId} AND ${overrideInForceAt(when, 'o')} ORDER BY ${lastApproved('o')} LIMIT 1)`;
 }
 
 /**
