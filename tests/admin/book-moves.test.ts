@@ -36,7 +36,7 @@ describe('BookMoves against the real API', () => {
     assert.deepEqual(m.state.names, { RM1: 'RM1 经理', RM2: 'RM2 经理', OFF1: 'OFF1 经理' }, 'the mover by name too');
     const spells = bookSpells(m.state.moves);
     assert.deepEqual(
-      spells.map((s) => [s.manager, s.move.at, s.until]),
+      spells.map((s) => [s.manager, s.since, s.until]),
       [
         ['RM2', m.state.moves[0]?.at, null],
         ['RM1', m.state.moves[1]?.at, m.state.moves[0]?.at],
@@ -86,6 +86,27 @@ describe('BookMoves against the real API', () => {
     await rm1.open('K01');
     assert.equal(rm1.state.status, 'ready', 'the next open starts clean');
     assert.equal(rm1.state.notFound, false);
+  });
+
+  it('the upgrade’s row has no known start: since is null, until still the next move', () => {
+    const spells = bookSpells([
+      { from: 'RM1', to: 'RM2', at: '2025-11-02T00:00:00Z', actor: 'staff:OFF1', recorded: true },
+      { from: null, to: 'RM1', at: '2025-03-01T00:00:00Z', actor: 'system:upgrade', recorded: false },
+    ]);
+    assert.deepEqual(
+      spells.map((s) => [s.manager, s.since, s.until]),
+      [
+        ['RM2', '2025-11-02T00:00:00Z', null],
+        ['RM1', null, '2025-11-02T00:00:00Z'],
+      ],
+    );
+  });
+
+  it('a limit the API would refuse is refused at once, not sent', () => {
+    const client = f.client('OFF1');
+    for (const limit of [Number.NaN, 0, 101, 1.5, Number.POSITIVE_INFINITY])
+      assert.throws(() => new BookMoves(client, { limit }), RangeError, String(limit));
+    assert.doesNotThrow(() => new BookMoves(client, { limit: 100 }));
   });
 
   it('opening another customer cancels the one still loading', async () => {

@@ -163,8 +163,8 @@ export class BookPage extends LitElement {
                 (s) => html`<li data-recorded=${String(s.move.recorded)}>
                   <strong>${s.manager === null ? w.inNoBook : this.#staff(s.manager)}</strong>
                   <span>${
-                    s.move.recorded
-                      ? w.span(time(s.move.at), s.until === null ? null : time(s.until))
+                    s.since !== null
+                      ? w.span(time(s.since), s.until === null ? null : time(s.until))
                       : w.unrecorded(time(s.move.at), this.#mover(s.move.actor), s.until === null ? null : time(s.until))
                   }</span>
                   ${s.move.recorded ? html`<span class="hint">${w.movedBy(this.#mover(s.move.actor))}</span>` : nothing}

@@ -31,6 +31,11 @@ export interface BookSpell {
   readonly manager: string | null;
   /** The move that began it. */
   readonly move: BookMove;
+  /**
+   * When it began (`move.at`); null when not known — the upgrade's row (`move.recorded` false), whose
+   * `at` is only the last assignment found then, not when the subject came into the book.
+   */
+  readonly since: string | null;
   /** When the next move ended it; null: it still lasts. */
   readonly until: string | null;
 }
@@ -79,7 +84,12 @@ export function staffOfActor(actor: string): string | undefined {
 
 /** The moves (newest first) as stretches in one book each, newest first: who held the subject from when to when. */
 export function bookSpells(moves: readonly BookMove[]): BookSpell[] {
-  return moves.map((move, i) => ({ manager: move.to, move, until: i === 0 ? null : (moves[i - 1]?.at ?? null) }));
+  return moves.map((move, i) => ({
+    manager: move.to,
+    move,
+    since: move.recorded ? move.at : null,
+    until: i === 0 ? null : (moves[i - 1]?.at ?? null),
+  }));
 }
 
 /**
@@ -94,7 +104,11 @@ export class BookMoves extends KitStore<BookMovesState> {
   constructor(client: Client, options: { readonly limit?: number } = {}) {
     super({ subject: undefined, status: 'idle', ...NOTHING });
     this.#client = client;
-    this.#limit = Math.min(BOOK_MOVES_MAX, Math.max(1, Math.trunc(options.limit ?? BOOK_MOVES_MAX)));
+    const limit = options.limit ?? BOOK_MOVES_MAX;
+    // A limit the API would refuse (or `NaN` sent as `?limit=NaN`) is the caller's mistake: said here, not as a 400 later.
+    if (!Number.isInteger(limit) || limit < 1 || limit > BOOK_MOVES_MAX)
+      throw new RangeError(`BookMoves: limit must be a whole number from 1 to ${BOOK_MOVES_MAX}, not ${String(limit)}`);
+    this.#limit = limit;
   }
 
   /** Show subject `subject`'s moves (a subject still loading is cancelled). */
