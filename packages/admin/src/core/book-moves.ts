@@ -1,6 +1,6 @@
 import type { HttpTierkitClient } from '@tierkit/client';
 import { KitStore, type KitError, type Status } from './kit-store.js';
-import { readAllStaff } from './staff.js';
+import { readStaffMember } from './staff.js';
 
 /** One move of a subject between books (`GET /v1/subjects/{id}/manager/moves`). */
 export interface BookMove {
@@ -51,9 +51,10 @@ export interface BookMovesState {
   /** As many moves came as were asked for: older ones may exist, and the list is the newest only. */
   readonly more: boolean;
   /**
-   * Names of the staff the moves name (id → name), as far as the tenant's staff list could be read;
-   * a screen shows the id of anyone missing. A staff list that cannot be read leaves it empty, not
-   * the moves failed.
+   * Names of the staff the moves name (id → name). Filled in after the moves are shown, one
+   * `GET /v1/staff/{id}` per id not already known to this store; a screen shows the id of anyone
+   * missing — not yet read, or one that cannot be read (gone, refused), which leaves the id, not the
+   * moves failed.
    */
   readonly names: Readonly<Record<string, string>>;
   /** The API answered 404: no such subject — or, for a relationship manager, not (or no longer) in their book. */
@@ -61,7 +62,7 @@ export interface BookMovesState {
   readonly error: KitError | undefined;
 }
 
-type Client = Pick<HttpTierkitClient, 'http' | 'listStaff' | 'invalidate'>;
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 
 /** The most moves the API hands out in one answer (its `limit`, 1–100). */
 export const BOOK_MOVES_MAX = 100;
@@ -82,6 +83,13 @@ export function staffOfActor(actor: string): string | undefined {
   return actor.startsWith('staff:') ? actor.slice('staff:'.length) : undefined;
 }
 
+/** The staff ids `moves` name, once each: the books left and joined, and the staff who moved them. */
+function staffNamed(moves: readonly BookMove[]): string[] {
+  const ids = new Set<string>();
+  for (const m of moves) for (const id of [m.from, m.to, staffOfActor(m.actor)]) if (id) ids.add(id);
+  return [...ids];
+}
+
 /** The moves (newest first) as stretches in one book each, newest first: who held the subject from when to when. */
 export function bookSpells(moves: readonly BookMove[]): BookSpell[] {
   return moves.map((move, i) => ({
@@ -100,6 +108,8 @@ export function bookSpells(moves: readonly BookMove[]): BookSpell[] {
 export class BookMoves extends KitStore<BookMovesState> {
   readonly #client: Client;
   readonly #limit: number;
+  /** Staff names read so far (id → name): a customer opened after another asks only for new ids. */
+  readonly #known = new Map<string, string>();
 
   constructor(client: Client, options: { readonly limit?: number } = {}) {
     super({ subject: undefined, status: 'idle', ...NOTHING });
@@ -111,33 +121,61 @@ export class BookMoves extends KitStore<BookMovesState> {
     this.#limit = limit;
   }
 
-  /** Show subject `subject`'s moves (a subject still loading is cancelled). */
+  /**
+   * Show subject `subject`'s moves (a subject still loading is cancelled). The moves are shown as soon
+   * as they come; the staff names follow (resolves when both are in).
+   */
   async open(subject: string): Promise<void> {
     this.cancel();
     this.set({ subject, status: 'loading', ...NOTHING });
-    const found = await this.run(
+    const moves = await this.run(
       'moves',
-      async (signal) => {
-        const [answer, staff] = await Promise.all([
-          this.#client.http.get<BookMovesResponse>(`${movesPath(subject)}?limit=${this.#limit}`, { signal }),
-          // Names only: a staff list this reader may not read leaves ids on the screen.
-          readAllStaff(this.#client, signal).catch(() => []),
-        ]);
-        return { moves: answer.moves, staff };
-      },
+      async (signal) => (await this.#client.http.get<BookMovesResponse>(`${movesPath(subject)}?limit=${this.#limit}`, { signal })).moves,
       (error) => this.set({ status: 'error', error, notFound: error.status === 404 }),
     );
-    if (!found) return;
-    const named = new Set(found.moves.flatMap((m) => [m.from, m.to, staffOfActor(m.actor)]));
-    const names: Record<string, string> = {};
-    for (const s of found.staff) if (named.has(s.id)) names[s.id] = s.name;
+    if (!moves) return;
     this.set({
       status: 'ready',
-      moves: found.moves,
-      empty: found.moves.length === 0,
-      more: found.moves.length >= this.#limit,
-      names,
+      moves,
+      empty: moves.length === 0,
+      more: moves.length >= this.#limit,
+      names: this.#namesOf(moves),
     });
+    await this.#readNames(moves);
+  }
+
+  /** The names already known of the staff `moves` name. */
+  #namesOf(moves: readonly BookMove[]): Record<string, string> {
+    const names: Record<string, string> = {};
+    for (const id of staffNamed(moves)) {
+      const name = this.#known.get(id);
+      if (name !== undefined) names[id] = name;
+    }
+    return names;
+  }
+
+  /**
+   * Only the ids the moves name, one by one: a relationship manager's open must not walk the tenant's
+   * whole staff directory (up to 20 pages) to name two or three people.
+   */
+  async #readNames(moves: readonly BookMove[]): Promise<void> {
+    const missing = staffNamed(moves).filter((id) => !this.#known.has(id));
+    if (!missing.length) return;
+    const read = await this.run(
+      'names',
+      (signal) =>
+        Promise.all(
+          // A staff member that cannot be read stays an id on the screen.
+          missing.map((id) =>
+            readStaffMember(this.#client, id, signal).then(
+              (s) => this.#known.set(id, s.name),
+              () => undefined,
+            ),
+          ),
+        ),
+      () => undefined,
+    );
+    if (read) this.set({ names: this.#namesOf(moves) });
   }
 
   /** Read the moves again, past the client's cache (after a move made elsewhere). */
