@@ -79,6 +79,38 @@ describe('BookMoves against the real API', () => {
     assert.deepEqual(m.state.moves[0] && [m.state.moves[0].from, m.state.moves[0].to], ['RM2', null]);
   });
 
+  it('a refresh keeps the moves shown until the new ones replace them, and says it is refreshing, not loading', async () => {
+    const m = new BookMoves(f.client('OFF1'));
+    await m.open('K04');
+    assert.deepEqual(
+      m.state.moves.map((x) => x.to),
+      ['RM1'],
+    );
+    const res = await f.app.request('/v1/subjects/K04/manager', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ manager: 'RM2' }),
+    });
+    assert.equal(res.status, 200);
+    const seen: BookMovesState[] = [];
+    m.subscribe((s) => seen.push(s));
+    await m.refresh();
+    assert.deepEqual(
+      m.state.moves.map((x) => x.to),
+      ['RM2', 'RM1'],
+    );
+    assert.equal(m.state.refreshing, false);
+    assert.ok(
+      seen.some((s) => s.refreshing),
+      'refreshing while the moves are read again',
+    );
+    assert.deepEqual(
+      seen.filter((s) => s.status !== 'ready' || s.moves.length === 0),
+      [],
+      'never back to loading, never an empty list',
+    );
+  });
+
   it('a customer never in a book is empty; a limit says older moves may exist', async () => {
     const m = new BookMoves(f.client('OFF1'));
     await m.open('K10');

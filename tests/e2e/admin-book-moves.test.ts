@@ -59,11 +59,27 @@ describe('admin console: a customer’s book moves', () => {
     assert.match((await page.textContent('#moves-hint')) ?? '', /Asia\/Shanghai/);
     assert.deepEqual(await axeViolations(page), [], 'zh-CN, with the moves');
 
-    // The maker moves the customer by keyboard; the list is read again, the newest move first.
+    // The maker moves the customer by keyboard; the list is read again, the newest move first — the old
+    // list staying meanwhile, and the moves' status saying nothing over the reassignment's.
+    await page.evaluate(() => {
+      const w = window as unknown as { movesSeen: { gone: boolean; said: string[] } };
+      w.movesSeen = { gone: false, said: [] };
+      new MutationObserver(() => {
+        if (!document.querySelector('[data-testid="book-moves"] li')) w.movesSeen.gone = true;
+        const said = document.querySelector('[data-testid="moves-status"]')?.textContent ?? '';
+        if (said) w.movesSeen.said.push(said);
+      }).observe(document.querySelector('.detail') ?? document.body, { childList: true, subtree: true, characterData: true });
+    });
     await page.locator('form.reassign select').selectOption('RM002');
     await page.locator('form.reassign button[type="submit"]').focus();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="book-moves"] li').length === 2);
+    assert.deepEqual(
+      await page.evaluate(() => (window as unknown as { movesSeen: unknown }).movesSeen),
+      { gone: false, said: [] },
+      'the list stayed while read again, and its status announced nothing',
+    );
+    assert.equal(await page.textContent('[data-testid="reassign-status"]'), '已调整。');
     const after = await moves(page);
     assert.equal(after[0]?.recorded, 'true');
     assert.match(after[0]?.text ?? '', /^李强（客户经理） · RM002 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起至今 调整人：赵敏（经办） · MAKER01$/);

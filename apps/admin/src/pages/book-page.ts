@@ -152,7 +152,8 @@ export class BookPage extends LitElement {
                 ? w.movesMore(m.moves.length)
                 : '';
     const time = (at: string) => formatBankTime(at, locale);
-    return html`<section class="book-moves" aria-labelledby="moves-h" aria-describedby="moves-hint">
+    // A refresh (after a reassignment) keeps the list and says nothing: the reassignment's own status speaks.
+    return html`<section class="book-moves" aria-labelledby="moves-h" aria-describedby="moves-hint" aria-busy=${m.refreshing ? 'true' : 'false'}>
       <h3 id="moves-h">${w.moves}</h3>
       <p class="hint" id="moves-hint">${w.movesHint(bankTimeZone())}</p>
       <p role="status" class="hint" data-testid="moves-status">${status}</p>

@@ -59,6 +59,11 @@ export interface BookMovesState {
   readonly names: Readonly<Record<string, string>>;
   /** The API answered 404: no such subject — or, for a relationship manager, not (or no longer) in their book. */
   readonly notFound: boolean;
+  /**
+   * `refresh` is reading the moves again: the moves shown stay (status `ready`) until the new ones
+   * replace them, so a screen need not empty the list nor announce a load it already shows.
+   */
+  readonly refreshing: boolean;
   readonly error: KitError | undefined;
 }
 
@@ -73,6 +78,7 @@ const NOTHING: Omit<BookMovesState, 'subject' | 'status'> = {
   more: false,
   names: {},
   notFound: false,
+  refreshing: false,
   error: undefined,
 };
 
@@ -125,17 +131,23 @@ export class BookMoves extends KitStore<BookMovesState> {
    * Show subject `subject`'s moves (a subject still loading is cancelled). The moves are shown as soon
    * as they come; the staff names follow (resolves when both are in).
    */
-  async open(subject: string): Promise<void> {
+  open(subject: string): Promise<void> {
+    return this.#read(subject, false);
+  }
+
+  /** Read `subject`'s moves; `keep`: over the moves shown (a refresh), not from an empty list. */
+  async #read(subject: string, keep: boolean): Promise<void> {
     this.cancel();
-    this.set({ subject, status: 'loading', ...NOTHING });
+    this.set(keep ? { refreshing: true } : { subject, status: 'loading', ...NOTHING });
     const moves = await this.run(
       'moves',
       async (signal) => (await this.#client.http.get<BookMovesResponse>(`${movesPath(subject)}?limit=${this.#limit}`, { signal })).moves,
-      (error) => this.set({ status: 'error', error, notFound: error.status === 404 }),
+      (error) => this.set({ ...NOTHING, status: 'error', error, notFound: error.status === 404 }),
     );
     if (!moves) return;
     this.set({
       status: 'ready',
+      refreshing: false,
       moves,
       empty: moves.length === 0,
       more: moves.length >= this.#limit,
@@ -178,11 +190,14 @@ export class BookMoves extends KitStore<BookMovesState> {
     if (read) this.set({ names: this.#namesOf(moves) });
   }
 
-  /** Read the moves again, past the client's cache (after a move made elsewhere). */
+  /**
+   * Read the moves again, past the client's cache (after a move made elsewhere). Moves already shown
+   * stay, with `refreshing`, until the new ones come.
+   */
   refresh(): Promise<void> {
-    const subject = this.state.subject;
+    const { subject, status } = this.state;
     if (subject === undefined) return Promise.resolve();
     this.#client.invalidate(movesPath(subject));
-    return this.open(subject);
+    return this.#read(subject, status === 'ready');
   }
 }
