@@ -46,7 +46,10 @@ export interface BookMovesState {
   readonly status: Status;
   /** Newest first. */
   readonly moves: readonly BookMove[];
-  /** Ready, and no move kept: the subject has never been in a book. */
+  /**
+   * Ready, and no move kept. Not "never in a book": the upgrade recorded only the books it found then,
+   * so a subject out of every book by that time has no row for the moves before.
+   */
   readonly empty: boolean;
   /** As many moves came as were asked for: older ones may exist, and the list is the newest only. */
   readonly more: boolean;
