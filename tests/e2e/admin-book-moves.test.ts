@@ -148,4 +148,44 @@ describe('admin console: a customer’s book moves', () => {
     await said('沒有記錄到任何歸屬異動；開始記錄之前的異動無從得知。');
     await context.close();
   });
+
+  it('a long history: the latest 100 are shown, older ones may exist', async () => {
+    // C000003 moved 100 times (oldest first), each an hour after the last; the API hands out 100 at most.
+    const db = connect({ url: t.databaseUrl });
+    try {
+      const rows = await sql<{ id: string; tenant_id: string }>`SELECT id, tenant_id FROM subjects WHERE external_id = 'C000003'`.execute(
+        db.db,
+      );
+      const subject = rows.rows[0];
+      assert.ok(subject);
+      await sql`DELETE FROM book_moves WHERE subject_id = ${subject.id}`.execute(db.db);
+      let held: string | null = 'RM002';
+      for (let k = 0; k < 100; k++) {
+        const at = new Date(Date.UTC(2025, 0, 1, k)).toISOString();
+        const to = k % 2 ? 'RM002' : 'RM001';
+        // k = 60: a move recorded from no book, though the one before put the customer in RM002's: a gap.
+        const from = k === 60 ? null : held;
+        const actor = k === 99 ? 'cli:ops1' : k === 98 ? 'token:staff' : k === 97 ? 'feed:nightly' : 'system:e2e';
+        await sql`
+          INSERT INTO book_moves (id, tenant_id, subject_id, from_staff, to_staff, at, actor, recorded)
+          VALUES (${`${at}.000000000000.${subject.id}`}, ${subject.tenant_id}, ${subject.id}, ${from}, ${to}, ${at}, ${actor}, 1)`.execute(
+          db.db,
+        );
+        held = to;
+      }
+    } finally {
+      await db.close();
+    }
+    const context = await t.browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${t.server.url}/admin/?lang=en`);
+    await page.locator('button[data-as="maker"]').click();
+    await page.locator('button[aria-label="Open C000003"]').click();
+    await page.locator('[data-testid="book-moves"] li').first().waitFor();
+    // Exactly as many as the API gives: there may be more, or not.
+    assert.equal(await page.textContent('[data-testid="moves-status"]'), 'The latest 100 are shown; older ones may exist.');
+    await language(page, 'zh-CN');
+    assert.equal(await page.textContent('[data-testid="moves-status"]'), '显示最近 100 次变更；更早的变更可能存在。');
+    await context.close();
+  });
 });
