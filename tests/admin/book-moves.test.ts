@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BookAssignment, type BookMovesState, BookMoves, bookSpells } from '@tierkit/admin';
+import { BookAssignment, type BookMovesState, BookMoves, bookMover, bookSpells } from '@tierkit/admin';
 import { mintStaffToken } from '@tierkit/api';
 import { createClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -155,6 +155,22 @@ describe('BookMoves against the real API', () => {
       [
         ['RM2', '2025-11-02T00:00:00Z', null],
         ['RM1', null, '2025-11-02T00:00:00Z'],
+      ],
+    );
+  });
+
+  it('every kind of mover the API writes is read by its prefix; any other is unknown, kept whole', () => {
+    assert.deepEqual(
+      ['staff:RM1', 'key:k_1', 'system:demo-seed', 'cli:ops1', 'token:embed:K01', 'feed:nightly', 'plain', ':x'].map(bookMover),
+      [
+        { kind: 'staff', id: 'RM1' },
+        { kind: 'key', id: 'k_1' },
+        { kind: 'system', id: 'demo-seed' },
+        { kind: 'cli', id: 'ops1' },
+        { kind: 'token', id: 'embed:K01' },
+        { kind: 'unknown', id: 'feed:nightly' },
+        { kind: 'unknown', id: 'plain' },
+        { kind: 'unknown', id: ':x' },
       ],
     );
   });

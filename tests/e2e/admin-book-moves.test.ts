@@ -184,8 +184,18 @@ describe('admin console: a customer’s book moves', () => {
     await page.locator('[data-testid="book-moves"] li').first().waitFor();
     // Exactly as many as the API gives: there may be more, or not.
     assert.equal(await page.textContent('[data-testid="moves-status"]'), 'The latest 100 are shown; older ones may exist.');
+    // The CLI, a token and a mover of a kind the console does not know: each said, none left raw.
+    const [cli, token, other] = await moves(page);
+    assert.match(cli?.text ?? '', /moved by the command line \(as ops1\)$/);
+    assert.match(token?.text ?? '', /moved by a token \(staff\)$/);
+    assert.match(other?.text ?? '', /moved by an unrecognised mover, feed:nightly$/);
     await language(page, 'zh-CN');
     assert.equal(await page.textContent('[data-testid="moves-status"]'), '显示最近 100 次变更；更早的变更可能存在。');
+    assert.match((await moves(page))[0]?.text ?? '', /调整人：命令行工具（操作系统用户 ops1）$/);
+    await language(page, 'zh-TW');
+    const tw = await moves(page);
+    assert.match(tw[1]?.text ?? '', /調整人員：權杖（staff）$/);
+    assert.match(tw[2]?.text ?? '', /調整人員：無法辨識的操作來源 feed:nightly$/);
     await context.close();
   });
 });

@@ -58,6 +58,9 @@ const zh = {
     `开始记录归属变更前已在此名下（最近一次分配：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前归属未记录`,
   byKey: (id: string) => `API 密钥 ${id}`,
   bySystem: (name: string) => `系统（${name}）`,
+  byCli: (user: string) => `命令行工具（操作系统用户 ${user}）`,
+  byToken: (kind: string) => `令牌（${kind}）`,
+  byUnknown: (actor: string) => `未识别的操作来源 ${actor}`,
 };
 
 const tw: typeof zh = {
@@ -113,6 +116,9 @@ const tw: typeof zh = {
     `開始記錄歸屬異動前已在此名下（最近一次分派：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前歸屬未記錄`,
   byKey: (id: string) => `API 金鑰 ${id}`,
   bySystem: (name: string) => `系統（${name}）`,
+  byCli: (user: string) => `命令列工具（作業系統使用者 ${user}）`,
+  byToken: (kind: string) => `權杖（${kind}）`,
+  byUnknown: (actor: string) => `無法辨識的操作來源 ${actor}`,
 };
 
 const en: typeof zh = {
@@ -168,6 +174,9 @@ const en: typeof zh = {
     `in this book since before moves were recorded (last assigned ${at} by ${who}), ${until ? `until ${until}` : 'to now'}; who held this customer earlier is not known`,
   byKey: (id: string) => `API key ${id}`,
   bySystem: (name: string) => `the system (${name})`,
+  byCli: (user: string) => `the command line (as ${user})`,
+  byToken: (kind: string) => `a token (${kind})`,
+  byUnknown: (actor: string) => `an unrecognised mover, ${actor}`,
 };
 
 export const WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

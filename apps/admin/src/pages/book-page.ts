@@ -1,4 +1,4 @@
-import { BookAssignment, BookMoves, bookSpells, defaultSubjectFilter, staffOfActor, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
+import { BookAssignment, BookMoves, bookMover, bookSpells, defaultSubjectFilter, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -124,14 +124,24 @@ export class BookPage extends LitElement {
     return name ? `${name} · ${id}` : id;
   }
 
-  /** Who made a move: a staff member by name, an API key, the system. */
+  /** Who made a move: a staff member by name, an API key, the system, the CLI, a token — or said to be unknown. */
   #mover(actor: string): string {
     const w = WORDS[this.ctx?.locale ?? 'zh-CN'];
-    const staff = staffOfActor(actor);
-    if (staff !== undefined) return this.#staff(staff);
-    if (actor.startsWith('key:')) return w.byKey(actor.slice('key:'.length));
-    if (actor.startsWith('system:')) return w.bySystem(actor.slice('system:'.length));
-    return actor;
+    const mover = bookMover(actor);
+    switch (mover.kind) {
+      case 'staff':
+        return this.#staff(mover.id);
+      case 'key':
+        return w.byKey(mover.id);
+      case 'system':
+        return w.bySystem(mover.id);
+      case 'cli':
+        return w.byCli(mover.id);
+      case 'token':
+        return w.byToken(mover.id);
+      case 'unknown':
+        return w.byUnknown(mover.id);
+    }
   }
 
   #movesSection() {

@@ -10,7 +10,11 @@ export interface BookMove {
   readonly to: string | null;
   /** When (ISO instant, UTC). */
   readonly at: string;
-  /** Who moved it: `staff:<id>`, `key:<id>`, `system:…`. */
+  /**
+   * Who moved it: `staff:<id>` (a staff member's token or owned key), `key:<id>` (an unowned API key),
+   * `system:…` (the server itself: seed, upgrade), `cli:<user>` (the \`tierkit\` CLI, as the operating
+   * system's user who ran it), `token:<kind>` (another token). {@link bookMover} reads it.
+   */
   readonly actor: string;
   /**
    * False for the assignment found when the API began keeping moves (the upgrade): the subject was in
@@ -86,6 +90,22 @@ const NOTHING: Omit<BookMovesState, 'subject' | 'status'> = {
 };
 
 const movesPath = (subject: string) => `/v1/subjects/${encodeURIComponent(subject)}/manager/moves`;
+
+/** Who made a move, by its actor's prefix; `unknown`: a prefix this kit does not know, `id` the whole actor. */
+export interface BookMover {
+  readonly kind: 'staff' | 'key' | 'system' | 'cli' | 'token' | 'unknown';
+  /** What follows the prefix (a staff id, a key id, a user…); the whole actor when `unknown`. */
+  readonly id: string;
+}
+
+const MOVER_KINDS: readonly BookMover['kind'][] = ['staff', 'key', 'system', 'cli', 'token'];
+
+/** Who made a move (`cli:ops1` → `{ kind: 'cli', id: 'ops1' }`), an actor of a kind not known kept whole. */
+export function bookMover(actor: string): BookMover {
+  const colon = actor.indexOf(':');
+  const kind = MOVER_KINDS.find((k) => k === actor.slice(0, colon));
+  return colon > 0 && kind !== undefined ? { kind, id: actor.slice(colon + 1) } : { kind: 'unknown', id: actor };
+}
 
 /** The staff id of an actor that is a staff member (`staff:RM001` → `RM001`), else undefined. */
 export function staffOfActor(actor: string): string | undefined {
