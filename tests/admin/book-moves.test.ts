@@ -175,6 +175,22 @@ describe('BookMoves against the real API', () => {
     );
   });
 
+  it('a chain that breaks (a move not from the book the one before left it in) marks the gap', () => {
+    const spells = bookSpells([
+      { from: 'RM3', to: 'RM2', at: '2025-12-01T00:00:00Z', actor: 'staff:OFF1', recorded: true },
+      { from: 'RM2', to: 'RM1', at: '2025-11-01T00:00:00Z', actor: 'staff:OFF1', recorded: true },
+      { from: null, to: 'RM2', at: '2025-10-01T00:00:00Z', actor: 'staff:OFF1', recorded: true },
+    ]);
+    assert.deepEqual(
+      spells.map((s) => [s.manager, s.gapAfter]),
+      [
+        ['RM2', false],
+        ['RM1', true],
+        ['RM2', false],
+      ],
+    );
+  });
+
   it('a limit the API would refuse is refused at once, not sent', () => {
     const client = f.client('OFF1');
     for (const limit of [Number.NaN, 0, 101, 1.5, Number.POSITIVE_INFINITY])

@@ -189,6 +189,20 @@ describe('admin console: a customer’s book moves', () => {
     assert.match(cli?.text ?? '', /moved by the command line \(as ops1\)$/);
     assert.match(token?.text ?? '', /moved by a token \(staff\)$/);
     assert.match(other?.text ?? '', /moved by an unrecognised mover, feed:nightly$/);
+    // k = 60 was recorded from no book though k = 59 put the customer in RM002's: the gap is said, and
+    // RM002's stretch before it ends "at the latest"; the oldest shown row says where it came from.
+    const all = await moves(page);
+    assert.equal(all.length, 101, 'a hundred moves and one gap');
+    assert.equal(all[40]?.text, 'Not known: a move between these was not recorded');
+    assert.equal(all.filter((m) => m.text.startsWith('Not known')).length, 1);
+    assert.match(all[41]?.text ?? '', /^李强（客户经理） · RM002 since .*, until .* at the latest \(when it ended is not recorded\)/);
+    assert.match(
+      all[39]?.text ?? '',
+      /^王芳（客户经理） · RM001 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d moved by the system \(e2e\)$/,
+    );
+    assert.match(all[100]?.text ?? '', /moved by the system \(e2e\) before this: 李强（客户经理） · RM002$/);
+    assert.equal(await page.locator('[data-testid="moved-from"]').count(), 1);
+    assert.deepEqual(await axeViolations(page), [], 'a long history with a gap');
     await language(page, 'zh-CN');
     assert.equal(await page.textContent('[data-testid="moves-status"]'), '显示最近 100 次变更；更早的变更可能存在。');
     assert.match((await moves(page))[0]?.text ?? '', /调整人：命令行工具（操作系统用户 ops1）$/);

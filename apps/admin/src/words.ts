@@ -54,6 +54,9 @@ const zh = {
   inNoBook: '不属于任何客户经理',
   span: (since: string, until: string | null) => (until ? `${since} 至 ${until}` : `${since} 起至今`),
   movedBy: (who: string) => `调整人：${who}`,
+  movesGap: '不详：此间有归属变更未记录',
+  spanGap: (since: string, until: string) => `${since} 起，至迟 ${until}（何时移出未记录）`,
+  movedFrom: (who: string) => `此前：${who}`,
   unrecorded: (at: string, who: string, until: string | null) =>
     `开始记录归属变更前已在此名下（最近一次分配：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前归属未记录`,
   byKey: (id: string) => `API 密钥 ${id}`,
@@ -112,6 +115,9 @@ const tw: typeof zh = {
   inNoBook: '不屬於任何理財專員',
   span: (since: string, until: string | null) => (until ? `${since} 至 ${until}` : `${since} 起至今`),
   movedBy: (who: string) => `調整人員：${who}`,
+  movesGap: '不詳：此間有歸屬異動未記錄',
+  spanGap: (since: string, until: string) => `${since} 起，最遲至 ${until}（何時移出未記錄）`,
+  movedFrom: (who: string) => `此前：${who}`,
   unrecorded: (at: string, who: string, until: string | null) =>
     `開始記錄歸屬異動前已在此名下（最近一次分派：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前歸屬未記錄`,
   byKey: (id: string) => `API 金鑰 ${id}`,
@@ -170,6 +176,9 @@ const en: typeof zh = {
   inNoBook: 'In no relationship manager’s book',
   span: (since: string, until: string | null) => (until ? `${since} to ${until}` : `since ${since}, to now`),
   movedBy: (who: string) => `moved by ${who}`,
+  movesGap: 'Not known: a move between these was not recorded',
+  spanGap: (since: string, until: string) => `since ${since}, until ${until} at the latest (when it ended is not recorded)`,
+  movedFrom: (who: string) => `before this: ${who}`,
   unrecorded: (at: string, who: string, until: string | null) =>
     `in this book since before moves were recorded (last assigned ${at} by ${who}), ${until ? `until ${until}` : 'to now'}; who held this customer earlier is not known`,
   byKey: (id: string) => `API key ${id}`,

@@ -171,14 +171,24 @@ export class BookPage extends LitElement {
         m.status === 'ready' && m.moves.length
           ? html`<ol class="moves" data-testid="book-moves">
               ${bookSpells(m.moves).map(
-                (s) => html`<li data-recorded=${String(s.move.recorded)}>
+                (s, i, all) => html`${
+                  s.gapAfter ? html`<li class="gap" data-gap="true"><strong>${w.movesGap}</strong></li>` : nothing
+                }<li data-recorded=${String(s.move.recorded)}>
                   <strong>${s.manager === null ? w.inNoBook : this.#staff(s.manager)}</strong>
                   <span>${
-                    s.since !== null
-                      ? w.span(time(s.since), s.until === null ? null : time(s.until))
-                      : w.unrecorded(time(s.move.at), this.#mover(s.move.actor), s.until === null ? null : time(s.until))
+                    s.since === null
+                      ? w.unrecorded(time(s.move.at), this.#mover(s.move.actor), s.until === null ? null : time(s.until))
+                      : s.gapAfter && s.until !== null
+                        ? w.spanGap(time(s.since), time(s.until))
+                        : w.span(time(s.since), s.until === null ? null : time(s.until))
                   }</span>
                   ${s.move.recorded ? html`<span class="hint">${w.movedBy(this.#mover(s.move.actor))}</span>` : nothing}
+                  ${
+                    // The oldest shown of a cut list: where it came from, since no older row says it.
+                    m.more && i === all.length - 1 && s.move.recorded
+                      ? html`<span class="hint" data-testid="moved-from">${w.movedFrom(s.move.from === null ? w.inNoBook : this.#staff(s.move.from))}</span>`
+                      : nothing
+                  }
                 </li>`,
               )}
             </ol>`

@@ -40,8 +40,16 @@ export interface BookSpell {
    * `at` is only the last assignment found then, not when the subject came into the book.
    */
   readonly since: string | null;
-  /** When the next move ended it; null: it still lasts. */
+  /**
+   * When the next move ended it; null: it still lasts. With `gapAfter`, only the latest it can have
+   * ended: the next move recorded is not the one that ended it.
+   */
   readonly until: string | null;
+  /**
+   * The next move recorded did not take the subject out of this book (its `from` is another): a move
+   * between them was not recorded, and who held the subject in between is not known.
+   */
+  readonly gapAfter: boolean;
 }
 
 export interface BookMovesState {
@@ -126,6 +134,7 @@ export function bookSpells(moves: readonly BookMove[]): BookSpell[] {
     move,
     since: move.recorded ? move.at : null,
     until: i === 0 ? null : (moves[i - 1]?.at ?? null),
+    gapAfter: i > 0 && moves[i - 1]?.from !== move.to,
   }));
 }
 
