@@ -49,15 +49,21 @@ const zh = {
   saved: '已调整。',
   moves: '客户经理归属记录',
   movesHint: (zone: string) => `时间为银行所在时区（${zone}），最新在前。`,
-  movesEmpty: '这位客户从未归属任何客户经理。',
-  movesMore: (n: number) => `仅显示最近 ${n} 次变更。`,
+  movesEmpty: '没有记录到任何归属变更；开始记录之前的变更无从得知。',
+  movesMore: (n: number) => `显示最近 ${n} 次变更；更早的变更可能存在。`,
   inNoBook: '不属于任何客户经理',
   span: (since: string, until: string | null) => (until ? `${since} 至 ${until}` : `${since} 起至今`),
   movedBy: (who: string) => `调整人：${who}`,
+  movesGap: '不详：此间有归属变更未记录',
+  spanGap: (since: string, until: string) => `${since} 起，至迟 ${until}（何时移出未记录）`,
+  movedFrom: (who: string) => `此前：${who}`,
   unrecorded: (at: string, who: string, until: string | null) =>
     `开始记录归属变更前已在此名下（最近一次分配：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前归属未记录`,
   byKey: (id: string) => `API 密钥 ${id}`,
   bySystem: (name: string) => `系统（${name}）`,
+  byCli: (user: string) => `命令行工具（操作系统用户 ${user}）`,
+  byToken: (kind: string) => `令牌（${kind}）`,
+  byUnknown: (actor: string) => `未识别的操作来源 ${actor}`,
 };
 
 const tw: typeof zh = {
@@ -104,15 +110,21 @@ const tw: typeof zh = {
   saved: '已調整。',
   moves: '理財專員歸屬紀錄',
   movesHint: (zone: string) => `時間為銀行所在時區（${zone}），最新在前。`,
-  movesEmpty: '這位客戶從未歸屬任何理財專員。',
-  movesMore: (n: number) => `僅顯示最近 ${n} 次異動。`,
+  movesEmpty: '沒有記錄到任何歸屬異動；開始記錄之前的異動無從得知。',
+  movesMore: (n: number) => `顯示最近 ${n} 次異動；可能還有更早的異動。`,
   inNoBook: '不屬於任何理財專員',
   span: (since: string, until: string | null) => (until ? `${since} 至 ${until}` : `${since} 起至今`),
   movedBy: (who: string) => `調整人員：${who}`,
+  movesGap: '不詳：此間有歸屬異動未記錄',
+  spanGap: (since: string, until: string) => `${since} 起，最遲至 ${until}（何時移出未記錄）`,
+  movedFrom: (who: string) => `此前：${who}`,
   unrecorded: (at: string, who: string, until: string | null) =>
     `開始記錄歸屬異動前已在此名下（最近一次分派：${at}，${who}），${until ? `至 ${until}` : '至今'}；此前歸屬未記錄`,
   byKey: (id: string) => `API 金鑰 ${id}`,
   bySystem: (name: string) => `系統（${name}）`,
+  byCli: (user: string) => `命令列工具（作業系統使用者 ${user}）`,
+  byToken: (kind: string) => `權杖（${kind}）`,
+  byUnknown: (actor: string) => `無法辨識的操作來源 ${actor}`,
 };
 
 const en: typeof zh = {
@@ -159,15 +171,21 @@ const en: typeof zh = {
   saved: 'Reassigned.',
   moves: 'Relationship managers over time',
   movesHint: (zone: string) => `Times in the bank’s zone (${zone}), newest first.`,
-  movesEmpty: 'This customer has never been in a relationship manager’s book.',
-  movesMore: (n: number) => `Only the latest ${n} moves are shown.`,
+  movesEmpty: 'No move between books recorded; moves before this record was kept are not known.',
+  movesMore: (n: number) => `The latest ${n} are shown; older ones may exist.`,
   inNoBook: 'In no relationship manager’s book',
   span: (since: string, until: string | null) => (until ? `${since} to ${until}` : `since ${since}, to now`),
   movedBy: (who: string) => `moved by ${who}`,
+  movesGap: 'Not known: a move between these was not recorded',
+  spanGap: (since: string, until: string) => `since ${since}, until ${until} at the latest (when it ended is not recorded)`,
+  movedFrom: (who: string) => `before this: ${who}`,
   unrecorded: (at: string, who: string, until: string | null) =>
     `in this book since before moves were recorded (last assigned ${at} by ${who}), ${until ? `until ${until}` : 'to now'}; who held this customer earlier is not known`,
   byKey: (id: string) => `API key ${id}`,
   bySystem: (name: string) => `the system (${name})`,
+  byCli: (user: string) => `the command line (as ${user})`,
+  byToken: (kind: string) => `a token (${kind})`,
+  byUnknown: (actor: string) => `an unrecognised mover, ${actor}`,
 };
 
 export const WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

@@ -8,8 +8,8 @@ export { SubjectDetail } from './core/subject-detail.js';
 export type { SubjectDetailState } from './core/subject-detail.js';
 export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
-export { BOOK_MOVES_MAX, BookMoves, bookSpells, staffOfActor } from './core/book-moves.js';
-export type { BookMove, BookMovesResponse, BookMovesState, BookSpell } from './core/book-moves.js';
+export { BOOK_MOVES_MAX, BookMoves, bookMover, bookSpells, staffOfActor } from './core/book-moves.js';
+export type { BookMove, BookMover, BookMovesResponse, BookMovesState, BookSpell } from './core/book-moves.js';
 export { Analytics, isProvisional, provisionalMonths } from './core/analytics.js';
 export type { AnalyticsPart, AnalyticsRange, AnalyticsState, EffectQuery } from './core/analytics.js';
 export type {

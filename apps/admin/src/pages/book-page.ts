@@ -1,4 +1,4 @@
-import { BookAssignment, BookMoves, bookSpells, defaultSubjectFilter, staffOfActor, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
+import { BookAssignment, BookMoves, bookMover, bookSpells, defaultSubjectFilter, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -124,14 +124,24 @@ export class BookPage extends LitElement {
     return name ? `${name} · ${id}` : id;
   }
 
-  /** Who made a move: a staff member by name, an API key, the system. */
+  /** Who made a move: a staff member by name, an API key, the system, the CLI, a token — or said to be unknown. */
   #mover(actor: string): string {
     const w = WORDS[this.ctx?.locale ?? 'zh-CN'];
-    const staff = staffOfActor(actor);
-    if (staff !== undefined) return this.#staff(staff);
-    if (actor.startsWith('key:')) return w.byKey(actor.slice('key:'.length));
-    if (actor.startsWith('system:')) return w.bySystem(actor.slice('system:'.length));
-    return actor;
+    const mover = bookMover(actor);
+    switch (mover.kind) {
+      case 'staff':
+        return this.#staff(mover.id);
+      case 'key':
+        return w.byKey(mover.id);
+      case 'system':
+        return w.bySystem(mover.id);
+      case 'cli':
+        return w.byCli(mover.id);
+      case 'token':
+        return w.byToken(mover.id);
+      case 'unknown':
+        return w.byUnknown(mover.id);
+    }
   }
 
   #movesSection() {
@@ -152,7 +162,8 @@ export class BookPage extends LitElement {
                 ? w.movesMore(m.moves.length)
                 : '';
     const time = (at: string) => formatBankTime(at, locale);
-    return html`<section class="book-moves" aria-labelledby="moves-h" aria-describedby="moves-hint">
+    // A refresh (after a reassignment) keeps the list and says nothing: the reassignment's own status speaks.
+    return html`<section class="book-moves" aria-labelledby="moves-h" aria-describedby="moves-hint" aria-busy=${m.refreshing ? 'true' : 'false'}>
       <h3 id="moves-h">${w.moves}</h3>
       <p class="hint" id="moves-hint">${w.movesHint(bankTimeZone())}</p>
       <p role="status" class="hint" data-testid="moves-status">${status}</p>
@@ -160,14 +171,24 @@ export class BookPage extends LitElement {
         m.status === 'ready' && m.moves.length
           ? html`<ol class="moves" data-testid="book-moves">
               ${bookSpells(m.moves).map(
-                (s) => html`<li data-recorded=${String(s.move.recorded)}>
+                (s, i, all) => html`${
+                  s.gapAfter ? html`<li class="gap" data-gap="true"><strong>${w.movesGap}</strong></li>` : nothing
+                }<li data-recorded=${String(s.move.recorded)}>
                   <strong>${s.manager === null ? w.inNoBook : this.#staff(s.manager)}</strong>
                   <span>${
-                    s.move.recorded
-                      ? w.span(time(s.move.at), s.until === null ? null : time(s.until))
-                      : w.unrecorded(time(s.move.at), this.#mover(s.move.actor), s.until === null ? null : time(s.until))
+                    s.since === null
+                      ? w.unrecorded(time(s.move.at), this.#mover(s.move.actor), s.until === null ? null : time(s.until))
+                      : s.gapAfter && s.until !== null
+                        ? w.spanGap(time(s.since), time(s.until))
+                        : w.span(time(s.since), s.until === null ? null : time(s.until))
                   }</span>
                   ${s.move.recorded ? html`<span class="hint">${w.movedBy(this.#mover(s.move.actor))}</span>` : nothing}
+                  ${
+                    // The oldest shown of a cut list: where it came from, since no older row says it.
+                    m.more && i === all.length - 1 && s.move.recorded
+                      ? html`<span class="hint" data-testid="moved-from">${w.movedFrom(s.move.from === null ? w.inNoBook : this.#staff(s.move.from))}</span>`
+                      : nothing
+                  }
                 </li>`,
               )}
             </ol>`

@@ -1,6 +1,6 @@
 import type { HttpTierkitClient } from '@tierkit/client';
 import { KitStore, type KitError, type Status } from './kit-store.js';
-import { readAllStaff } from './staff.js';
+import { readStaffMember } from './staff.js';
 
 /** One move of a subject between books (`GET /v1/subjects/{id}/manager/moves`). */
 export interface BookMove {
@@ -10,7 +10,11 @@ export interface BookMove {
   readonly to: string | null;
   /** When (ISO instant, UTC). */
   readonly at: string;
-  /** Who moved it: `staff:<id>`, `key:<id>`, `system:…`. */
+  /**
+   * Who moved it: `staff:<id>` (a staff member's token or owned key), `key:<id>` (an unowned API key),
+   * `system:…` (the server itself: seed, upgrade), `cli:<user>` (the \`tierkit\` CLI, as the operating
+   * system's user who ran it), `token:<kind>` (another token). {@link bookMover} reads it.
+   */
   readonly actor: string;
   /**
    * False for the assignment found when the API began keeping moves (the upgrade): the subject was in
@@ -31,8 +35,21 @@ export interface BookSpell {
   readonly manager: string | null;
   /** The move that began it. */
   readonly move: BookMove;
-  /** When the next move ended it; null: it still lasts. */
+  /**
+   * When it began (`move.at`); null when not known — the upgrade's row (`move.recorded` false), whose
+   * `at` is only the last assignment found then, not when the subject came into the book.
+   */
+  readonly since: string | null;
+  /**
+   * When the next move ended it; null: it still lasts. With `gapAfter`, only the latest it can have
+   * ended: the next move recorded is not the one that ended it.
+   */
   readonly until: string | null;
+  /**
+   * The next move recorded did not take the subject out of this book (its `from` is another): a move
+   * between them was not recorded, and who held the subject in between is not known.
+   */
+  readonly gapAfter: boolean;
 }
 
 export interface BookMovesState {
@@ -41,22 +58,31 @@ export interface BookMovesState {
   readonly status: Status;
   /** Newest first. */
   readonly moves: readonly BookMove[];
-  /** Ready, and no move kept: the subject has never been in a book. */
+  /**
+   * Ready, and no move kept. Not "never in a book": the upgrade recorded only the books it found then,
+   * so a subject out of every book by that time has no row for the moves before.
+   */
   readonly empty: boolean;
   /** As many moves came as were asked for: older ones may exist, and the list is the newest only. */
   readonly more: boolean;
   /**
-   * Names of the staff the moves name (id → name), as far as the tenant's staff list could be read;
-   * a screen shows the id of anyone missing. A staff list that cannot be read leaves it empty, not
-   * the moves failed.
+   * Names of the staff the moves name (id → name). Filled in after the moves are shown, one
+   * `GET /v1/staff/{id}` per id not already known to this store; a screen shows the id of anyone
+   * missing — not yet read, or one that cannot be read (gone, refused), which leaves the id, not the
+   * moves failed.
    */
   readonly names: Readonly<Record<string, string>>;
   /** The API answered 404: no such subject — or, for a relationship manager, not (or no longer) in their book. */
   readonly notFound: boolean;
+  /**
+   * `refresh` is reading the moves again: the moves shown stay (status `ready`) until the new ones
+   * replace them, so a screen need not empty the list nor announce a load it already shows.
+   */
+  readonly refreshing: boolean;
   readonly error: KitError | undefined;
 }
 
-type Client = Pick<HttpTierkitClient, 'http' | 'listStaff' | 'invalidate'>;
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 
 /** The most moves the API hands out in one answer (its `limit`, 1–100). */
 export const BOOK_MOVES_MAX = 100;
@@ -67,19 +93,49 @@ const NOTHING: Omit<BookMovesState, 'subject' | 'status'> = {
   more: false,
   names: {},
   notFound: false,
+  refreshing: false,
   error: undefined,
 };
 
 const movesPath = (subject: string) => `/v1/subjects/${encodeURIComponent(subject)}/manager/moves`;
+
+/** Who made a move, by its actor's prefix; `unknown`: a prefix this kit does not know, `id` the whole actor. */
+export interface BookMover {
+  readonly kind: 'staff' | 'key' | 'system' | 'cli' | 'token' | 'unknown';
+  /** What follows the prefix (a staff id, a key id, a user…); the whole actor when `unknown`. */
+  readonly id: string;
+}
+
+const MOVER_KINDS: readonly BookMover['kind'][] = ['staff', 'key', 'system', 'cli', 'token'];
+
+/** Who made a move (`cli:ops1` → `{ kind: 'cli', id: 'ops1' }`), an actor of a kind not known kept whole. */
+export function bookMover(actor: string): BookMover {
+  const colon = actor.indexOf(':');
+  const kind = MOVER_KINDS.find((k) => k === actor.slice(0, colon));
+  return colon > 0 && kind !== undefined ? { kind, id: actor.slice(colon + 1) } : { kind: 'unknown', id: actor };
+}
 
 /** The staff id of an actor that is a staff member (`staff:RM001` → `RM001`), else undefined. */
 export function staffOfActor(actor: string): string | undefined {
   return actor.startsWith('staff:') ? actor.slice('staff:'.length) : undefined;
 }
 
+/** The staff ids `moves` name, once each: the books left and joined, and the staff who moved them. */
+function staffNamed(moves: readonly BookMove[]): string[] {
+  const ids = new Set<string>();
+  for (const m of moves) for (const id of [m.from, m.to, staffOfActor(m.actor)]) if (id) ids.add(id);
+  return [...ids];
+}
+
 /** The moves (newest first) as stretches in one book each, newest first: who held the subject from when to when. */
 export function bookSpells(moves: readonly BookMove[]): BookSpell[] {
-  return moves.map((move, i) => ({ manager: move.to, move, until: i === 0 ? null : (moves[i - 1]?.at ?? null) }));
+  return moves.map((move, i) => ({
+    manager: move.to,
+    move,
+    since: move.recorded ? move.at : null,
+    until: i === 0 ? null : (moves[i - 1]?.at ?? null),
+    gapAfter: i > 0 && moves[i - 1]?.from !== move.to,
+  }));
 }
 
 /**
@@ -90,47 +146,90 @@ export function bookSpells(moves: readonly BookMove[]): BookSpell[] {
 export class BookMoves extends KitStore<BookMovesState> {
   readonly #client: Client;
   readonly #limit: number;
+  /** Staff names read so far (id → name): a customer opened after another asks only for new ids. */
+  readonly #known = new Map<string, string>();
 
   constructor(client: Client, options: { readonly limit?: number } = {}) {
     super({ subject: undefined, status: 'idle', ...NOTHING });
     this.#client = client;
-    this.#limit = Math.min(BOOK_MOVES_MAX, Math.max(1, Math.trunc(options.limit ?? BOOK_MOVES_MAX)));
+    const limit = options.limit ?? BOOK_MOVES_MAX;
+    // A limit the API would refuse (or `NaN` sent as `?limit=NaN`) is the caller's mistake: said here, not as a 400 later.
+    if (!Number.isInteger(limit) || limit < 1 || limit > BOOK_MOVES_MAX)
+      throw new RangeError(`BookMoves: limit must be a whole number from 1 to ${BOOK_MOVES_MAX}, not ${String(limit)}`);
+    this.#limit = limit;
   }
 
-  /** Show subject `subject`'s moves (a subject still loading is cancelled). */
-  async open(subject: string): Promise<void> {
+  /**
+   * Show subject `subject`'s moves (a subject still loading is cancelled). The moves are shown as soon
+   * as they come; the staff names follow (resolves when both are in).
+   */
+  open(subject: string): Promise<void> {
+    return this.#read(subject, false);
+  }
+
+  /** Read `subject`'s moves; `keep`: over the moves shown (a refresh), not from an empty list. */
+  async #read(subject: string, keep: boolean): Promise<void> {
     this.cancel();
-    this.set({ subject, status: 'loading', ...NOTHING });
-    const found = await this.run(
+    this.set(keep ? { refreshing: true } : { subject, status: 'loading', ...NOTHING });
+    const moves = await this.run(
       'moves',
-      async (signal) => {
-        const [answer, staff] = await Promise.all([
-          this.#client.http.get<BookMovesResponse>(`${movesPath(subject)}?limit=${this.#limit}`, { signal }),
-          // Names only: a staff list this reader may not read leaves ids on the screen.
-          readAllStaff(this.#client, signal).catch(() => []),
-        ]);
-        return { moves: answer.moves, staff };
-      },
-      (error) => this.set({ status: 'error', error, notFound: error.status === 404 }),
+      async (signal) => (await this.#client.http.get<BookMovesResponse>(`${movesPath(subject)}?limit=${this.#limit}`, { signal })).moves,
+      (error) => this.set({ ...NOTHING, status: 'error', error, notFound: error.status === 404 }),
     );
-    if (!found) return;
-    const named = new Set(found.moves.flatMap((m) => [m.from, m.to, staffOfActor(m.actor)]));
-    const names: Record<string, string> = {};
-    for (const s of found.staff) if (named.has(s.id)) names[s.id] = s.name;
+    if (!moves) return;
     this.set({
       status: 'ready',
-      moves: found.moves,
-      empty: found.moves.length === 0,
-      more: found.moves.length >= this.#limit,
-      names,
+      refreshing: false,
+      moves,
+      empty: moves.length === 0,
+      more: moves.length >= this.#limit,
+      names: this.#namesOf(moves),
     });
+    await this.#readNames(moves);
   }
 
-  /** Read the moves again, past the client's cache (after a move made elsewhere). */
+  /** The names already known of the staff `moves` name. */
+  #namesOf(moves: readonly BookMove[]): Record<string, string> {
+    const names: Record<string, string> = {};
+    for (const id of staffNamed(moves)) {
+      const name = this.#known.get(id);
+      if (name !== undefined) names[id] = name;
+    }
+    return names;
+  }
+
+  /**
+   * Only the ids the moves name, one by one: a relationship manager's open must not walk the tenant's
+   * whole staff directory (up to 20 pages) to name two or three people.
+   */
+  async #readNames(moves: readonly BookMove[]): Promise<void> {
+    const missing = staffNamed(moves).filter((id) => !this.#known.has(id));
+    if (!missing.length) return;
+    const read = await this.run(
+      'names',
+      (signal) =>
+        Promise.all(
+          // A staff member that cannot be read stays an id on the screen.
+          missing.map((id) =>
+            readStaffMember(this.#client, id, signal).then(
+              (s) => this.#known.set(id, s.name),
+              () => undefined,
+            ),
+          ),
+        ),
+      () => undefined,
+    );
+    if (read) this.set({ names: this.#namesOf(moves) });
+  }
+
+  /**
+   * Read the moves again, past the client's cache (after a move made elsewhere). Moves already shown
+   * stay, with `refreshing`, until the new ones come.
+   */
   refresh(): Promise<void> {
-    const subject = this.state.subject;
+    const { subject, status } = this.state;
     if (subject === undefined) return Promise.resolve();
     this.#client.invalidate(movesPath(subject));
-    return this.open(subject);
+    return this.#read(subject, status === 'ready');
   }
 }

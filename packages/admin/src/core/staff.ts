@@ -1,5 +1,10 @@
 import type { HttpTierkitClient, StaffMember } from '@tierkit/client';
 
+/** One staff member (`GET /v1/staff/{id}`), through the client's cache and coalescing. */
+export function readStaffMember(client: Pick<HttpTierkitClient, 'http'>, id: string, signal: AbortSignal): Promise<StaffMember> {
+  return client.http.get<StaffMember>(`/v1/staff/${encodeURIComponent(id)}`, { signal });
+}
+
 /** Most staff pages read (100 each): a bank's staff, not an unbounded walk. */
 const MAX_STAFF_PAGES = 20;
 
