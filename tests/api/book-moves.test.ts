@@ -149,4 +149,27 @@ forEachDialect('moves between books in the audit trail', (f) => {
     const verified = (await (await admin.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
     assert.equal(verified.ok, true, JSON.stringify(verified.problems));
   });
+
+  it('an import moving 1,001 customers writes two change records, 1,000 moves and 1, not one per customer', async () => {
+    assert.equal((await admin.put('/v1/staff/RB1', { name: 'RB1', role: 'officer', scope: 'book' })).status, 201);
+    const ids = Array.from({ length: 1001 }, (_, i) => `BK${String(i).padStart(4, '0')}`);
+    const upload = (kind: string, body: string) =>
+      f.app.request(`/v1/imports?kind=${kind}`, { method: 'POST', headers: { 'Content-Type': 'text/csv', ...authHeader(f) }, body });
+    const subjects = await upload('subjects', `id,kind,name\r\n${ids.map((id) => `${id},customer,客户`).join('\r\n')}\r\n`);
+    assert.equal(subjects.status, 201, await subjects.clone().text());
+    const imported = await upload('managers', `subject,manager\r\n${ids.map((id) => `${id},RB1`).join('\r\n')}\r\n`);
+    assert.equal(imported.status, 201, await imported.clone().text());
+    const res = await admin.get('/v1/audit?target=RB1&limit=100');
+    const changes = ((await res.json()) as { items: AuditRecord[] }).items.filter((r) => r.phase === 'change');
+    assert.deepEqual(
+      changes.map((r) => [r.target.moves, r.detail?.moves?.length]),
+      [
+        ['1', 1],
+        ['1000', 1000],
+      ],
+    );
+    assert.deepEqual(changes[0]?.detail?.moves, [{ subject: 'BK1000', from: '', to: 'RB1' }]);
+    const verified = (await (await admin.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
+    assert.equal(verified.ok, true, JSON.stringify(verified.problems));
+  });
 });
