@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
 import { findSubjectByExternalId, type Db, type Executor } from '@tierkit/db';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { ApiFixture } from '../support/api-fixture.js';
 import { postgresHarness } from '../support/databases.js';
 import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -15,7 +15,48 @@ import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-
 interface Move {
   from: string | null;
   to: string | null;
+  at: string;
 }
+
+/** Polls of `pg_stat_activity` before a test gives up waiting for a lock wait it expects: fails, never spins on. */
+const MAX_POLLS = 2000;
+const pause = () => new Promise((r) => setTimeout(r, 5));
+
+/** A transaction on a connection of its own, run a statement at a time: a lock it takes is held until `end`. */
+function holder(db: Db) {
+  const jobs: { run: (trx: Executor) => Promise<unknown>; settle: (ok: boolean, v: unknown) => void }[] = [];
+  let wake: (() => void) | undefined;
+  let ending: 'commit' | 'rollback' | undefined;
+  const done = db.db.transaction().execute(async (trx: Executor) => {
+    for (;;) {
+      while (!jobs.length && !ending) await new Promise<void>((r) => (wake = r));
+      const job = jobs.shift();
+      if (!job) break;
+      await job.run(trx).then(
+        (v) => job.settle(true, v),
+        (e) => job.settle(false, e),
+      );
+    }
+    if (ending === 'rollback') throw new RolledBack();
+  });
+  const run = <T>(f: (trx: Executor) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      jobs.push({ run: f, settle: (ok, v) => (ok ? resolve(v as T) : reject(v)) });
+      wake?.();
+    });
+  return {
+    run,
+    pid: () => run(async (trx) => (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0),
+    async end(how: 'commit' | 'rollback') {
+      ending = how;
+      wake?.();
+      await done.catch((e) => {
+        if (!(e instanceof RolledBack)) throw e;
+      });
+    },
+  };
+}
+class RolledBack extends Error {}
 
 describe('moves between books while RMs work [postgres]', () => {
   const harness = postgresHarness();
@@ -32,6 +73,183 @@ describe('moves between books while RMs work [postgres]', () => {
     }
   });
   after(() => harness.stopAll());
+
+  /**
+   * Wait until a statement waits for a lock held by backend `pid` (at most MAX_POLLS looks; then fail).
+   * False when `unless` turns true first.
+   */
+  const blockedBy = (pid: number, unless?: () => boolean) => lockWait(sql`${pid}::int = ANY(pg_blocking_pids(pid))`, unless);
+  /** Wait until backend `pid` waits for a lock (as `blockedBy`). */
+  const waits = (pid: number, unless?: () => boolean) =>
+    lockWait(sql`pid = ${pid}::int AND cardinality(pg_blocking_pids(pid)) > 0`, unless);
+  const lockWait = async (where: RawBuilder<unknown>, unless: () => boolean = () => false): Promise<boolean> => {
+    for (let i = 0; i < MAX_POLLS; i++) {
+      if (unless()) return false;
+      const n =
+        (
+          await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND ${where}`.execute(db.db)
+        ).rows[0]?.n ?? 0;
+      if (n > 0) return true;
+      await pause();
+    }
+    assert.fail(`no lock wait where ${where.compile(db.db).sql}`);
+  };
+  /** Two new customers, named by the order of their internal ids (the order moves lock them in). */
+  const pair = async (prefix: string): Promise<{ lo: { ext: string; id: string }; hi: { ext: string; id: string } }> => {
+    const made: { ext: string; id: string }[] = [];
+    for (const ext of [`${prefix}A`, `${prefix}B`]) {
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${ext}`, { kind: 'customer', displayName: '陈静' }), 201);
+      const s = await findSubjectByExternalId(db.db, t.tenantId, ext);
+      assert.ok(s);
+      made.push({ ext, id: s.id });
+    }
+    made.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const [lo, hi] = made;
+    assert.ok(lo && hi);
+    return { lo, hi };
+  };
+  const lockRow = (subjectId: string) => (trx: Executor) =>
+    sql`SELECT staff_id FROM subject_managers WHERE tenant_id = ${t.tenantId} AND subject_id = ${subjectId} FOR UPDATE`.execute(trx);
+
+  it('a first assignment takes its book row’s lock in subject order with the others: no deadlock against a move holding a later row', async () => {
+    const { lo, hi } = await pair('FA');
+    await ok(await t.req('officer', 'PUT', `/v1/subjects/${hi.ext}/manager`, { manager: 'RM1' }));
+    // Another move puts `lo` (no book yet) in RM3's book and has not committed; it will lock `hi` next.
+    const other = holder(db);
+    await other.run((trx) =>
+      sql`INSERT INTO subject_managers (tenant_id, subject_id, staff_id, assigned_at, assigned_by)
+        VALUES (${t.tenantId}, ${lo.id}, 'RM3', ${START.toISOString()}, 'test')`.execute(trx),
+    );
+    const bulk = t.req('officer', 'POST', '/v1/subject-managers', {
+      assignments: [
+        { subject: lo.ext, manager: 'RM1' },
+        { subject: hi.ext, manager: 'RM2' },
+      ],
+    });
+    try {
+      await blockedBy(await other.pid());
+      // Before the fix the bulk move held `hi` here (locked and updated first) while waiting for `lo`: a deadlock.
+      await other.run(lockRow(hi.id));
+    } finally {
+      await other.end('commit');
+    }
+    await ok(await bulk);
+    assert.equal(await manager(lo.ext), 'RM1');
+    assert.equal(await manager(hi.ext), 'RM2');
+    const moves = (await ok<{ moves: Move[] }>(await t.req('admin', 'GET', `/v1/subjects/${lo.ext}/manager/moves`))).moves;
+    assert.deepEqual(
+      moves.map((m) => [m.from, m.to]),
+      [['RM3', 'RM1']],
+      'the move waited for the first assignment and went on from the book it wrote',
+    );
+  });
+
+  it('a first assignment of a customer another move has just put in a book does not lock it after a later row', async () => {
+    const { lo, hi } = await pair('FB');
+    await ok(await t.req('officer', 'PUT', `/v1/subjects/${hi.ext}/manager`, { manager: 'RM1' }));
+    // A move holds `hi`; the bulk move finds `lo` in no book and waits for `hi`.
+    const first = holder(db);
+    await first.run(lockRow(hi.id));
+    const bulk = t.req('officer', 'POST', '/v1/subject-managers', {
+      assignments: [
+        { subject: lo.ext, manager: 'RM1' },
+        { subject: hi.ext, manager: 'RM2' },
+      ],
+    });
+    // The fixture's pool has four connections: the second holder is opened once the bulk move has its own.
+    let second: ReturnType<typeof holder> | undefined;
+    try {
+      await blockedBy(await first.pid());
+      second = holder(db);
+      const secondPid = await second.pid();
+      // Meanwhile `lo` is put in RM3's book by a move that then holds it and will want `hi`. Since the
+      // fix the bulk move created `lo`'s row before waiting, so this insert waits for the bulk move instead.
+      const inserted = second.run((trx) =>
+        sql`INSERT INTO subject_managers (tenant_id, subject_id, staff_id, assigned_at, assigned_by)
+          VALUES (${t.tenantId}, ${lo.id}, 'RM3', ${START.toISOString()}, 'test')
+          ON CONFLICT (tenant_id, subject_id) DO NOTHING`.execute(trx),
+      );
+      let insertedFirst = false;
+      const settled = inserted.then(() => (insertedFirst = true));
+      if (!(await waits(secondPid, () => insertedFirst))) {
+        await settled;
+        // Before the fix: the bulk move, once `hi` is free, found `lo` taken and locked it again, holding `hi`.
+        await second.run(lockRow(lo.id));
+        await first.end('rollback');
+        await blockedBy(secondPid);
+        await second.run(lockRow(hi.id));
+      } else await first.end('rollback');
+    } finally {
+      await first.end('rollback');
+      await second?.end('commit');
+    }
+    await ok(await bulk);
+    assert.equal(await manager(lo.ext), 'RM1');
+    assert.equal(await manager(hi.ext), 'RM2');
+  });
+
+  it('a managers import locks its file’s book rows in subject order, not file order: no deadlock against a bulk move', async () => {
+    const { lo, hi } = await pair('IM');
+    for (const c of [lo, hi]) await ok(await t.req('officer', 'PUT', `/v1/subjects/${c.ext}/manager`, { manager: 'RM1' }));
+    // A bulk move (subject order) holds `lo` and will want `hi`.
+    const move = holder(db);
+    await move.run(lockRow(lo.id));
+    // `hi` first, `lo` in a later batch of the file: rejected rows between them fill the first batch.
+    const filler = Array.from({ length: 2100 }, () => ',RM2').join('\r\n');
+    const imported = t.app.request('/v1/imports?kind=managers&mode=valid-rows', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.admin}` },
+      body: `subject,manager\r\n${hi.ext},RM2\r\n${filler}\r\n${lo.ext},RM2\r\n`,
+    });
+    try {
+      await blockedBy(await move.pid());
+      // Before the fix the import held `hi` (its first batch) while waiting for `lo`: a deadlock.
+      await move.run(lockRow(hi.id));
+    } finally {
+      await move.end('commit');
+    }
+    const res = await imported;
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal(((await res.json()) as { written: number }).written, 2);
+    assert.equal(await manager(lo.ext), 'RM2');
+    assert.equal(await manager(hi.ext), 'RM2');
+  });
+
+  it('a move that waited for another is dated after it: a customer’s moves list in the order they were made', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/AT1', { kind: 'customer', displayName: '刘洋' }), 201);
+    const c = await findSubjectByExternalId(db.db, t.tenantId, 'AT1');
+    assert.ok(c);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/AT1/manager', { manager: 'RM1' }));
+    // Another move (another process) holds the customer's book row.
+    const other = holder(db);
+    await other.run(lockRow(c.id));
+    t.setClock(new Date('2025-11-15T05:00:00.000Z'));
+    const put = t.req('officer', 'PUT', '/v1/subjects/AT1/manager', { manager: 'RM2' });
+    try {
+      await blockedBy(await other.pid());
+      // The other move lands at 05:01, while the PUT asked at 05:00 waits; it gets the row at 05:02.
+      await other.run(async (trx) => {
+        await sql`UPDATE subject_managers SET staff_id = 'RM3' WHERE tenant_id = ${t.tenantId} AND subject_id = ${c.id}`.execute(trx);
+        await sql`INSERT INTO book_moves (id, tenant_id, subject_id, from_staff, to_staff, at, actor)
+          VALUES ('2025-11-15T05:01:00.000Z.other', ${t.tenantId}, ${c.id}, 'RM1', 'RM3', '2025-11-15T05:01:00.000Z', 'test')`.execute(trx);
+      });
+      t.setClock(new Date('2025-11-15T05:02:00.000Z'));
+    } finally {
+      await other.end('commit');
+    }
+    await ok(await put);
+    t.setClock(START);
+    const moves = await chain('AT1');
+    assert.deepEqual(
+      moves.map((m) => [m.from, m.to, m.at]),
+      [
+        ['RM3', 'RM2', '2025-11-15T05:02:00.000Z'],
+        ['RM1', 'RM3', '2025-11-15T05:01:00.000Z'],
+        [null, 'RM1', START.toISOString()],
+      ],
+    );
+  });
 
   const manager = async (id: string) =>
     (await ok<{ manager: string | null }>(await t.req('admin', 'GET', `/v1/subjects/${id}/manager`))).manager;
@@ -149,7 +367,10 @@ describe('moves between books while RMs work [postgres]', () => {
     const write = t.req({ credential: rm.RM1 ?? '' }, 'PUT', '/v1/subjects/MW1/metrics', {
       metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 5_000_000 }],
     });
-    while ((await lockWaits()) < 1) await new Promise((r) => setImmediate(r));
+    for (let i = 0; (await lockWaits()) < 1; i++) {
+      assert.ok(i < MAX_POLLS, 'the RM’s write never waited for the held metric');
+      await pause();
+    }
     let moved = false;
     const move = t.req('officer', 'PUT', '/v1/subjects/MW1/manager', { manager: 'RM2' }).then((res) => {
       moved = true;
@@ -157,7 +378,10 @@ describe('moves between books while RMs work [postgres]', () => {
     });
     try {
       // Either the move finishes while the write has not (the race), or it waits for it too.
-      while (!moved && (await lockWaits()) < 2) await new Promise((r) => setImmediate(r));
+      for (let i = 0; !moved && (await lockWaits()) < 2; i++) {
+        assert.ok(i < MAX_POLLS, 'the move neither finished nor waited');
+        await pause();
+      }
       assert.equal(moved, false, 'the customer did not leave the book while the RM’s write in it was under way');
     } finally {
       release();

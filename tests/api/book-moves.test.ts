@@ -84,6 +84,7 @@ interface AuditRecord {
   method: string;
   route: string;
   target: Record<string, string>;
+  detail: { moves?: { subject: string; from: string; to: string }[] } | null;
 }
 
 forEachDialect('moves between books in the audit trail', (f) => {
@@ -116,20 +117,28 @@ forEachDialect('moves between books in the audit trail', (f) => {
       return ((await res.json()) as { items: AuditRecord[] }).items;
     };
     const { actor } = (await (await admin.get('/v1/session')).json()) as { actor: string };
+    // One record per request, its moves in `detail`.
     const changes = (items: AuditRecord[]) =>
-      items.filter((r) => r.phase === 'change').map((r) => [r.method, r.route, r.target.subject, r.target.from, r.target.to, r.actor]);
-    // Newest first, as the trail reads.
+      items
+        .filter((r) => r.phase === 'change')
+        .map((r) => [
+          r.method,
+          r.route,
+          r.target.moves,
+          (r.detail?.moves ?? []).map((m) => `${m.subject}:${m.from}>${m.to}`).join(' '),
+          r.actor,
+        ]);
+    // Newest first, as the trail reads; found by a subject the moves name.
     assert.deepEqual(changes(await records('AU1')), [
-      ['POST', '/v1/imports', 'AU1', 'RA2', 'RA1', actor],
-      ['POST', '/v1/subject-managers', 'AU1', 'RA1', 'RA2', actor],
-      ['PUT', '/v1/subjects/{id}/manager', 'AU1', '', 'RA1', actor],
+      ['POST', '/v1/imports', '2', 'AU1:RA2>RA1 AU2:RA1>', actor],
+      ['POST', '/v1/subject-managers', '2', 'AU1:RA1>RA2 AU2:>RA1', actor],
+      ['PUT', '/v1/subjects/{id}/manager', '1', 'AU1:>RA1', actor],
     ]);
-    assert.deepEqual(changes(await records('AU2')), [
-      ['POST', '/v1/imports', 'AU2', 'RA1', '', actor],
-      ['POST', '/v1/subject-managers', 'AU2', '', 'RA1', actor],
-    ]);
+    assert.deepEqual(changes(await records('AU2')), changes(await records('AU1')).slice(0, 2));
     // A book's moves in and out are found by its staff id.
     assert.equal(changes(await records('RA2')).length, 2);
+    // Only a change record's detail is searched: a value of another write's detail is not a target.
+    assert.equal((await records('managers')).length, 0);
     // Each sits between its request's intent and result, under the same request id.
     const all = (await (await admin.get('/v1/audit?limit=100')).json()) as { items: AuditRecord[] };
     const putId = put.headers.get('X-Request-Id');
@@ -137,6 +146,29 @@ forEachDialect('moves between books in the audit trail', (f) => {
       all.items.filter((r) => r.requestId === putId).map((r) => r.phase),
       ['result', 'change', 'intent'],
     );
+    const verified = (await (await admin.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
+    assert.equal(verified.ok, true, JSON.stringify(verified.problems));
+  });
+
+  it('an import moving 1,001 customers writes two change records, 1,000 moves and 1, not one per customer', async () => {
+    assert.equal((await admin.put('/v1/staff/RB1', { name: 'RB1', role: 'officer', scope: 'book' })).status, 201);
+    const ids = Array.from({ length: 1001 }, (_, i) => `BK${String(i).padStart(4, '0')}`);
+    const upload = (kind: string, body: string) =>
+      f.app.request(`/v1/imports?kind=${kind}`, { method: 'POST', headers: { 'Content-Type': 'text/csv', ...authHeader(f) }, body });
+    const subjects = await upload('subjects', `id,kind,name\r\n${ids.map((id) => `${id},customer,客户`).join('\r\n')}\r\n`);
+    assert.equal(subjects.status, 201, await subjects.clone().text());
+    const imported = await upload('managers', `subject,manager\r\n${ids.map((id) => `${id},RB1`).join('\r\n')}\r\n`);
+    assert.equal(imported.status, 201, await imported.clone().text());
+    const res = await admin.get('/v1/audit?target=RB1&limit=100');
+    const changes = ((await res.json()) as { items: AuditRecord[] }).items.filter((r) => r.phase === 'change');
+    assert.deepEqual(
+      changes.map((r) => [r.target.moves, r.detail?.moves?.length]),
+      [
+        ['1', 1],
+        ['1000', 1000],
+      ],
+    );
+    assert.deepEqual(changes[0]?.detail?.moves, [{ subject: 'BK1000', from: '', to: 'RB1' }]);
     const verified = (await (await admin.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
     assert.equal(verified.ok, true, JSON.stringify(verified.problems));
   });

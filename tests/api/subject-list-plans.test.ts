@@ -97,7 +97,7 @@ async function load(db: Db, tenant: string): Promise<Made[]> {
     tenant,
     made.flatMap((m) => (m.manager ? [{ subjectId: m.id, staffId: m.manager }] : [])),
     'test',
-    NOW,
+    () => NOW,
   );
   return made;
 }

@@ -16,6 +16,8 @@ export interface AuditState {
   intent: number | undefined;
   /** What the write changed, as its route tells it (`auditDetail`): kept on the result record. */
   detail: Readonly<Record<string, unknown>> | undefined;
+  /** Who asked for the write, as its intent record names them (writes only): for the records a route appends itself (`auditMoves`). */
+  described?: { readonly actor: string; readonly credential: string; readonly method: string; readonly route: string };
 }
 
 /**
@@ -128,16 +130,18 @@ export function auditIntent(options: AuditOptions): MiddlewareHandler<AppEnv> {
   return async function auditWriteIntent(c, next) {
     if (!MUTATING.has(c.req.method)) return next();
     const deps = c.var.deps;
+    const described = describe(c, options, deps);
     const row = await appendAudit(options.db, deps.tenantId, {
       at: options.now().toISOString(),
       request_id: c.var.audit.requestId,
       phase: 'intent',
-      ...describe(c, options, deps),
+      ...described,
       status: null,
       problem: null,
       unmasked: 0,
     });
     c.var.audit.intent = row.seq;
+    c.var.audit.described = described;
     await next();
   };
 }

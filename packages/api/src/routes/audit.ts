@@ -14,7 +14,7 @@ const AuditRecordSchema = z
     requestId: z.string().openapi({ description: 'The `X-Request-Id` of the request (the caller’s, or one the API made up)' }),
     phase: z.enum(['intent', 'result', 'request', 'change']).openapi({
       description:
-        '`intent`: a write about to run (written before it could change anything); `result`: how that write ended; `request`: a refused request, a write refused before it ran, or an unmasked read; `change`: what a write changed, committed with it (a move between books: `target` `{ subject, from, to }`, `""` for no book)',
+        '`intent`: a write about to run (written before it could change anything); `result`: how that write ended; `request`: a refused request, a write refused before it ran, or an unmasked read; `change`: what a write changed, committed with it (moves between books: `target` `{ moves: "<count>" }` and `detail` `{ moves: [{ subject, from, to }] }`, `""` for no book; records written before these were one per move, `{ subject, from, to }` in `target`)',
     }),
     actor: z.string().openapi({
       description:
@@ -34,7 +34,7 @@ const AuditRecordSchema = z
       .nullable()
       .openapi({
         description:
-          'What a write changed, as its route told it (on the `result` record): the subject an embed token was minted for, the import or job a POST created, a staff member’s role and scope before and after; null when nothing more',
+          'What a write changed, as its route told it (on the `result` record; on a `change` record, its moves between books): the subject an embed token was minted for, the import or job a POST created, a staff member’s role and scope before and after; null when nothing more',
         example: { before: { name: '王芳', role: 'officer', scope: 'tenant' }, after: { name: '王芳', role: 'admin', scope: 'tenant' } },
       }),
     prevHash: z.string(),
@@ -89,7 +89,10 @@ const listRoute = createRoute({
         .optional()
         .openapi({ param: { name: 'method', in: 'query' } }),
       route: text('route', 'Exactly this path template, `/v1/subjects/{id}/metrics`'),
-      target: text('target', 'A path parameter value: a subject’s id, an override’s id, …'),
+      target: text(
+        'target',
+        'A path parameter value: a subject’s id, an override’s id, …; or a subject or staff id a `change` record’s moves name',
+      ),
       status: z.coerce
         .number()
         .int()

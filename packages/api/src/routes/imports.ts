@@ -13,7 +13,7 @@ import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { AMOUNT_UNITS } from '../services/import/amounts.js';
 import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';
 import { IMPORT_KINDS } from '../services/import/import-plan.js';
-import { moveAudit } from './subject-managers.js';
+import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
 
@@ -224,7 +224,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         actor: deps.principal.actor,
         now: deps.now,
         fileName: query.fileName ?? null,
-        audit: moveAudit(c, '/v1/imports'),
+        audit: moveAudit(c),
       };
       // What file, of which kind, in which mode: the trail names the import so a reviewer can open it.
       auditDetail(c, { kind: options.kind, mode: options.mode, fileName: ctx.fileName, dryRun: query.dryRun === 'true' });

@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { assignManagers, bookMoves, existingStaffIds, findSubjectsByExternalIds, managersOf } from '@tierkit/db';
 import { subjectOr404 } from '../deps.js';
-import type { ApiDeps, AppEnv } from '../deps.js';
-import { auditMoves, type MoveAuditContext } from '../services/books.js';
-import type { Context } from 'hono';
+import type { ApiDeps } from '../deps.js';
+import { auditMoves, moveAudit } from '../services/books.js';
 import { invalid, type FieldError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -62,19 +61,6 @@ const bulkRoute = createRoute({
   },
 });
 
-/** What a move's audit records name of the request (`auditMoves`): the route's template, as the audit middleware's records do. */
-export function moveAudit(c: Context<AppEnv>, route: string): MoveAuditContext {
-  const deps = c.var.deps;
-  return {
-    tenantId: deps.tenantId,
-    requestId: c.var.audit.requestId,
-    actor: deps.principal.actor,
-    credential: deps.principal.via,
-    method: c.req.method,
-    route,
-  };
-}
-
 async function staffMustExist(deps: ApiDeps, managers: readonly (string | null)[], path: (i: number) => string): Promise<void> {
   const known = await existingStaffIds(
     deps.db,
@@ -112,10 +98,10 @@ export function subjectManager() {
       const { manager } = c.req.valid('json');
       const subject = await subjectOr404(deps, id);
       await staffMustExist(deps, [manager], () => 'manager');
-      const at = deps.now().toISOString();
+      const clock = () => deps.now().toISOString();
       await deps.db.transaction().execute(async (trx) => {
-        const moves = await assignManagers(trx, deps.tenantId, [{ subjectId: subject.id, staffId: manager }], deps.principal.actor, at);
-        await auditMoves(trx, moveAudit(c, '/v1/subjects/{id}/manager'), moves, () => id, at);
+        const moves = await assignManagers(trx, deps.tenantId, [{ subjectId: subject.id, staffId: manager }], deps.principal.actor, clock);
+        await auditMoves(trx, moveAudit(c), moves, () => id);
       });
       deps.matrices.invalidate(deps.tenantId);
       return c.json({ subject: id, manager }, 200);
@@ -159,10 +145,10 @@ export function subjectManagers() {
     );
     const rows = assignments.map((a) => ({ subjectId: subjects.get(a.subject)?.id ?? '', staffId: a.manager }));
     const externalIds = new Map([...subjects.values()].map((s) => [s.id, s.externalId]));
-    const at = deps.now().toISOString();
+    const clock = () => deps.now().toISOString();
     await deps.db.transaction().execute(async (trx) => {
-      const moves = await assignManagers(trx, deps.tenantId, rows, deps.principal.actor, at);
-      await auditMoves(trx, moveAudit(c, '/v1/subject-managers'), moves, (s) => externalIds.get(s) ?? s, at);
+      const moves = await assignManagers(trx, deps.tenantId, rows, deps.principal.actor, clock);
+      await auditMoves(trx, moveAudit(c), moves, (s) => externalIds.get(s) ?? s);
     });
     deps.matrices.invalidate(deps.tenantId);
     return c.json({ assigned: rows.length }, 200);

@@ -1,5 +1,6 @@
 import { findStaff, type Executor, type MadeMove } from '@tierkit/db';
-import type { ApiDeps } from '../deps.js';
+import type { Context } from 'hono';
+import type { ApiDeps, AppEnv } from '../deps.js';
 import { invalid, ProblemError } from '../problem.js';
 import { appendAudit } from './audit.js';
 
@@ -40,32 +41,49 @@ export interface MoveAuditContext {
 }
 
 /**
- * One audit record per move made (phase `change`), in the move's own transaction, so a move is never
- * committed without it: the subject (external id), whose book it left (`from`) and whose it joined
- * (`to`), `''` for none. The request's `intent` and `result` name only the path. Appended after every
- * book row is locked and written: the chain's head row, which every audited request of the tenant
- * appends through, is then held only until the commit, and never while waiting for a book row.
+ * What a move's audit records name of the request: what its intent record named (the audit
+ * middleware's route template), so the `change` records read as the request's other records do.
+ */
+export function moveAudit(c: Context<AppEnv>): MoveAuditContext {
+  const { requestId, described } = c.var.audit;
+  // The intent middleware runs before every write route: a move outside one is a wiring fault, not a request to audit.
+  if (!described) throw new Error('a move outside an audited write request');
+  return { tenantId: c.var.deps.tenantId, requestId, ...described };
+}
+
+/** Moves one `change` record holds at most: its `detail` stays a few dozen kilobytes. */
+export const MOVES_PER_RECORD = 1000;
+
+/**
+ * The moves of one request as audit records (phase `change`), in the moves' own transaction, so a
+ * move is never committed without its record: one record per `MOVES_PER_RECORD` moves, its `detail`
+ * `{ moves: [{ subject, from, to }] }` (external subject id; `''`: no book) and its `target`
+ * `{ moves: "<count>" }`. One record per move made a large move hold the tenant's chain head (which
+ * every audited request of the tenant appends through) for as many appends as moves. Appended after
+ * every book row is locked and written, so the head is never held while waiting for a book row.
  */
 export async function auditMoves(
   trx: Executor,
   ctx: MoveAuditContext,
   moves: readonly MadeMove[],
   externalIdOf: (subjectId: string) => string,
-  at: string,
 ): Promise<void> {
-  for (const m of moves) {
+  for (let i = 0; i < moves.length; i += MOVES_PER_RECORD) {
+    const part = moves.slice(i, i + MOVES_PER_RECORD);
     await appendAudit(trx, ctx.tenantId, {
-      at,
+      // The moves' own time, read after their locks (`assignManagers`).
+      at: part[0]?.at ?? '',
       request_id: ctx.requestId,
       phase: 'change',
       actor: ctx.actor,
       credential: ctx.credential,
       method: ctx.method,
       route: ctx.route,
-      target: JSON.stringify({ subject: externalIdOf(m.subjectId), from: m.from ?? '', to: m.to ?? '' }),
+      target: JSON.stringify({ moves: String(part.length) }),
       status: null,
       problem: null,
       unmasked: 0,
+      detail: JSON.stringify({ moves: part.map((m) => ({ subject: externalIdOf(m.subjectId), from: m.from ?? '', to: m.to ?? '' })) }),
     });
   }
 }

@@ -81,7 +81,7 @@ export interface AuditFilter {
   readonly actor?: string;
   readonly method?: string;
   readonly route?: string;
-  /** A value of the record's path parameters (a subject's external id, an override id, …). */
+  /** A value of the record's path parameters (a subject's external id, an override id, …), or of the moves a `change` record's detail lists. */
   readonly target?: string;
   readonly status?: number;
   /** `at` at or after (ISO UTC). */
@@ -105,10 +105,12 @@ export async function listAuditRecords(db: Executor, chain: string, filter: Audi
   if (filter.target !== undefined) {
     // `target` is a JSON object of strings; a value matches as its JSON text after a colon, exactly
     // (LIKE would be case-insensitive on SQLite and read `_` and `%` as wildcards).
+    // A `change` record of moves between books names its subjects and books in `detail` (`auditMoves`).
     const needle = `:${JSON.stringify(filter.target)}`;
-    const found =
-      db.getExecutor().adapter instanceof PostgresAdapter ? sql<number>`strpos(target, ${needle})` : sql<number>`instr(target, ${needle})`;
-    q = q.where(found, '>', 0);
+    const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+    const found = (column: 'target' | 'detail') =>
+      pg ? sql<number>`strpos(${sql.ref(column)}, ${needle})` : sql<number>`instr(${sql.ref(column)}, ${needle})`;
+    q = q.where((eb) => eb.or([eb(found('target'), '>', 0), eb.and([eb('phase', '=', 'change'), eb(found('detail'), '>', 0)])]));
   }
   return q.orderBy('seq', 'desc').limit(limit).execute();
 }

@@ -100,113 +100,169 @@ export interface ManagerAssignment {
   readonly staffId: string | null;
 }
 
-/** One move `assignManagers` made: whose book the subject (internal id) left, and whose it joined. */
+/** One move `assignManagers` made: whose book the subject (internal id) left, and whose it joined, when. */
 export interface MadeMove {
   readonly subjectId: string;
   readonly from: string | null;
   readonly to: string | null;
+  /** ISO UTC, read after every book row of the call was locked (`assignManagers`). */
+  readonly at: string;
 }
 
 const bySubject = (a: ManagerAssignment, b: ManagerAssignment) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0);
 
 /**
+ * Lock (PostgreSQL) and read the book row of each subject, in subject order, one pass, before any
+ * write: `target` is the book each subject ends in (null: none). A subject ending in a book is upserted
+ * into it (`ON CONFLICT DO UPDATE` leaving an existing row's book as it is): that locks the existing
+ * row, or creates it already in its final book, so a first assignment takes its lock in the same pass
+ * as the others and leaves no row meaning "no book yet" behind. A subject taken out of every book has
+ * its row read `FOR UPDATE` (no row: nothing to lock, nothing to do). Runs of the two kinds are sent
+ * one after the other in subject order, so the locks of one call are taken in that order.
+ */
+async function lockBooks(
+  db: Executor,
+  tenantId: string,
+  target: ReadonlyMap<string, string | null>,
+  actor: string,
+  at: string,
+): Promise<{ found: Map<string, string>; inserted: Set<string> }> {
+  const found = new Map<string, string>();
+  const inserted = new Set<string>();
+  const ids = [...target.keys()].sort();
+  const runs: { upsert: boolean; ids: string[] }[] = [];
+  for (const id of ids) {
+    const upsert = target.get(id) != null;
+    const last = runs.at(-1);
+    if (last?.upsert === upsert) last.ids.push(id);
+    else runs.push({ upsert, ids: [id] });
+  }
+  for (const run of runs)
+    for (const batch of chunks(run.ids)) {
+      if (!run.upsert) {
+        const rows = await db
+          .selectFrom('subject_managers')
+          .select(['subject_id', 'staff_id'])
+          .where('tenant_id', '=', tenantId)
+          .where('subject_id', 'in', batch)
+          .orderBy('subject_id')
+          .forUpdate()
+          .execute();
+        for (const r of rows) found.set(r.subject_id, r.staff_id);
+        continue;
+      }
+      const rows = await db
+        .insertInto('subject_managers')
+        .values(
+          batch.map((id) => ({ tenant_id: tenantId, subject_id: id, staff_id: target.get(id) ?? '', assigned_at: at, assigned_by: actor })),
+        )
+        .onConflict((oc) => oc.columns(['tenant_id', 'subject_id']).doUpdateSet({ staff_id: sql.ref('subject_managers.staff_id') }))
+        .returning(['subject_id', 'staff_id', sql<boolean>`(xmax = 0)`.as('inserted')])
+        .execute();
+      for (const r of rows) {
+        if (r.inserted) inserted.add(r.subject_id);
+        else found.set(r.subject_id, r.staff_id);
+      }
+    }
+  return { found, inserted };
+}
+
+/**
  * Set the manager of each subject (replacing any earlier one), in the caller's transaction, and keep
  * each change in `book_moves` (see `bookMoves`) in the same transaction. Returns the moves made (an
- * assignment to the book a subject is already in makes none).
+ * assignment to the book a subject is already in makes none). `clock` is read once, after every book
+ * row of the call is locked: a move that waited for another is later than it, so `bookMoves` (newest
+ * first by `at`) lists a customer's moves in the order they were made.
  *
  * Lock order (PostgreSQL; SQLite runs one writer at a time). Every path that holds a subject's book
  * row and its `subjects` row takes the book row first: an RM's override request, edit or withdrawal
- * reads it `FOR SHARE` (`isManagedBy`) and then bumps the subject's version; a move locks it
- * `FOR UPDATE` here and then touches `subjects` only through its foreign keys (`FOR KEY SHARE`,
- * which no version bump or re-tier write conflicts with). Locking the subject row first instead (a
- * first fix) deadlocked against a withdrawal. Rows are locked in subject order, every row of the call
- * before any write, so two bulk moves of overlapping customers queue rather than deadlock. A second
- * move of the same customer waits here and reads the book the first left, so the moves chain.
- * A subject with no book row has nothing to lock: two first assignments at once both insert, the
- * second waits for the first's commit and finds the key taken (`ON CONFLICT DO NOTHING`), and goes
- * round again, now moving it from the book the first put it in. An advisory lock per subject would
- * cover that case too, but a managers import moving tens of thousands of customers in one
- * transaction would take as many locks from PostgreSQL's shared lock table; row locks cost none.
+ * reads it `FOR SHARE` (`isManagedBy`) and then bumps the subject's version; a move locks it here
+ * and then touches `subjects` only through its foreign keys (`FOR KEY SHARE`, which no version bump
+ * or re-tier write conflicts with). Locking the subject row first instead (a first fix) deadlocked
+ * against a withdrawal. Every book row of the call is locked in one pass in subject order, before
+ * any write, also the rows a first assignment creates (`lockBooks`): two calls over overlapping
+ * customers queue rather than deadlock, as long as each makes one call per transaction (a managers
+ * import makes one for its whole file). A second move of the same customer waits here and reads the
+ * book the first left, so the moves chain. An advisory lock per subject would cover first
+ * assignments too, but a managers import moving tens of thousands of customers in one transaction
+ * would take as many locks from PostgreSQL's shared lock table; row locks cost none.
  */
 export async function assignManagers(
   db: Executor,
   tenantId: string,
   assignments: readonly ManagerAssignment[],
   actor: string,
-  now: string,
+  clock: () => string,
 ): Promise<MadeMove[]> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const made: MadeMove[] = [];
   // Stable: the same subject twice keeps its order (the later assignment wins, each recorded).
-  let remaining = [...assignments].sort(bySubject);
-  while (remaining.length) {
-    const ids = [...new Set(remaining.map((a) => a.subjectId))];
-    const found = new Map<string, string>();
-    for (const batch of chunks(ids)) {
-      let q = db
+  const sorted = [...assignments].sort(bySubject);
+  const target = new Map<string, string | null>();
+  for (const a of sorted) target.set(a.subjectId, a.staffId);
+  let found = new Map<string, string>();
+  let inserted = new Set<string>();
+  let now: string;
+  if (postgres) {
+    // The time an upsert writes into a row it creates is rewritten below with the time read after the locks.
+    const locked = await lockBooks(db, tenantId, target, actor, clock());
+    found = locked.found;
+    inserted = locked.inserted;
+    now = clock();
+  } else {
+    now = clock();
+    for (const batch of chunks([...target.keys()])) {
+      const rows = await db
         .selectFrom('subject_managers')
         .select(['subject_id', 'staff_id'])
         .where('tenant_id', '=', tenantId)
         .where('subject_id', 'in', batch)
-        .orderBy('subject_id');
-      if (postgres) q = q.forUpdate();
-      for (const r of await q.execute()) found.set(r.subject_id, r.staff_id);
-    }
-    const current = new Map(found);
-    const moves: Insertable<BookMoveTable>[] = [];
-    for (const a of remaining) {
-      const from = current.get(a.subjectId) ?? null;
-      if (from === a.staffId) continue;
-      moves.push({ id: moveId(now), tenant_id: tenantId, subject_id: a.subjectId, from_staff: from, to_staff: a.staffId, at: now, actor });
-      if (a.staffId === null) current.delete(a.subjectId);
-      else current.set(a.subjectId, a.staffId);
-    }
-    const gone: string[] = [];
-    const fresh: string[] = [];
-    const moved = new Map<string, string[]>();
-    for (const id of ids) {
-      const was = found.get(id);
-      const to = current.get(id);
-      if (was === to) continue;
-      if (to === undefined) gone.push(id);
-      else if (was === undefined) fresh.push(id);
-      else moved.set(to, [...(moved.get(to) ?? []), id]);
-    }
-    for (const batch of chunks(gone))
-      await db.deleteFrom('subject_managers').where('tenant_id', '=', tenantId).where('subject_id', 'in', batch).execute();
-    // An update, not a delete and insert: a move waiting on the row's lock then reads the new manager.
-    for (const [staffId, subjectIds] of moved)
-      for (const batch of chunks(subjectIds))
-        await db
-          .updateTable('subject_managers')
-          .set({ staff_id: staffId, assigned_at: now, assigned_by: actor })
-          .where('tenant_id', '=', tenantId)
-          .where('subject_id', 'in', batch)
-          .execute();
-    const taken = new Set<string>(fresh);
-    for (const batch of chunks(fresh)) {
-      const rows = batch.map((id) => ({
-        tenant_id: tenantId,
-        subject_id: id,
-        staff_id: current.get(id) ?? '',
-        assigned_at: now,
-        assigned_by: actor,
-      }));
-      const inserted = await db
-        .insertInto('subject_managers')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['tenant_id', 'subject_id']).doNothing())
-        .returning('subject_id')
         .execute();
-      for (const r of inserted) taken.delete(r.subject_id);
+      for (const r of rows) found.set(r.subject_id, r.staff_id);
     }
-    // `taken`: another move put the subject in a book since it was read; its moves are planned again.
-    const kept = moves.filter((m) => !taken.has(m.subject_id));
-    for (const batch of chunks(kept)) await db.insertInto('book_moves').values(batch).execute();
-    for (const m of kept) made.push({ subjectId: m.subject_id, from: m.from_staff ?? null, to: m.to_staff ?? null });
-    remaining = remaining.filter((a) => taken.has(a.subjectId));
   }
-  return made;
+  const current = new Map(found);
+  const moves: Insertable<BookMoveTable>[] = [];
+  for (const a of sorted) {
+    const from = current.get(a.subjectId) ?? null;
+    if (from === a.staffId) continue;
+    moves.push({ id: moveId(now), tenant_id: tenantId, subject_id: a.subjectId, from_staff: from, to_staff: a.staffId, at: now, actor });
+    if (a.staffId === null) current.delete(a.subjectId);
+    else current.set(a.subjectId, a.staffId);
+  }
+  const gone: string[] = [];
+  const fresh: string[] = [];
+  const moved = new Map<string, string[]>();
+  for (const id of target.keys()) {
+    const was = found.get(id);
+    const to = current.get(id);
+    // A row the upsert created is in its final book already; only its time is the one read before the locks.
+    if (inserted.has(id)) moved.set(to ?? '', [...(moved.get(to ?? '') ?? []), id]);
+    else if (was === to) continue;
+    else if (to === undefined) gone.push(id);
+    else if (was === undefined) fresh.push(id);
+    else moved.set(to, [...(moved.get(to) ?? []), id]);
+  }
+  for (const batch of chunks(gone))
+    await db.deleteFrom('subject_managers').where('tenant_id', '=', tenantId).where('subject_id', 'in', batch).execute();
+  // An update, not a delete and insert: a move waiting on the row's lock then reads the new manager.
+  for (const [staffId, subjectIds] of moved)
+    for (const batch of chunks(subjectIds))
+      await db
+        .updateTable('subject_managers')
+        .set({ staff_id: staffId, assigned_at: now, assigned_by: actor })
+        .where('tenant_id', '=', tenantId)
+        .where('subject_id', 'in', batch)
+        .execute();
+  // SQLite only: on PostgreSQL every subject ending in a book went through the upsert.
+  for (const batch of chunks(fresh))
+    await db
+      .insertInto('subject_managers')
+      .values(
+        batch.map((id) => ({ tenant_id: tenantId, subject_id: id, staff_id: current.get(id) ?? '', assigned_at: now, assigned_by: actor })),
+      )
+      .execute();
+  for (const batch of chunks(moves)) await db.insertInto('book_moves').values(batch).execute();
+  return moves.map((m) => ({ subjectId: m.subject_id, from: m.from_staff ?? null, to: m.to_staff ?? null, at: now }));
 }
 
 let movesMade = 0;

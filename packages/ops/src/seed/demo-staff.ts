@@ -38,6 +38,6 @@ export async function seedDemoStaff(db: Executor, tenantId: string, now: string)
     .orderBy('external_id')
     .execute();
   const rows = customers.map((c, i) => ({ subjectId: c.id, staffId: RMS[i % RMS.length] ?? null }));
-  await db.transaction().execute((trx) => assignManagers(trx, tenantId, rows, 'system:demo-seed', now));
+  await db.transaction().execute((trx) => assignManagers(trx, tenantId, rows, 'system:demo-seed', () => now));
   return { assigned: rows.length };
 }

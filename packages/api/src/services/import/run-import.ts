@@ -72,10 +72,18 @@ export interface ImportContext {
   readonly audit?: MoveAuditContext;
 }
 
-/** A move a managers import made, with its subject's external id (for its audit record). */
-interface ExternalMove {
-  readonly move: MadeMove;
-  readonly externalId: string;
+/**
+ * The book each subject of a managers file ends in (internal id; the later row wins), and its external
+ * id for the audit record: gathered over every batch and moved in one `assignManagers` call at the end,
+ * which locks the book rows in subject order in one pass. Moving batch by batch locked them in file
+ * order across batches, and a bulk move of the same customers at the same time deadlocked against it.
+ * A per-tenant advisory lock would also serialise them, but would queue every move of the tenant
+ * behind an import of unrelated customers. The cost: memory for two map entries per distinct subject of
+ * the file (tens of bytes each; a file of a million rows, some tens of megabytes), bounded by the file.
+ */
+interface BookChanges {
+  readonly latest: Map<string, string | null>;
+  readonly externalIds: Map<string, string>;
 }
 
 /** The bytes of the file, read once from start to end (a file on disk, not a network stream: see runImport). */
@@ -333,7 +341,7 @@ async function writeBatch(
   subjects: Map<string, Subject>,
   subjectIds: Map<string, string>,
   touched: Map<string, { readonly period: string; readonly metric: string }>,
-  moved: ExternalMove[],
+  books: BookChanges,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the later row wins, as it would in two uploads.
@@ -355,7 +363,16 @@ async function writeBatch(
     const periods = await upsertMetricRows(trx, rows, null, touched);
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
-  if (checked.kind === 'managers') return { ...(await writeManagers(trx, ctx, checked.rows, subjectIds, moved)), periods: [] };
+  if (checked.kind === 'managers') {
+    for (const r of checked.rows) {
+      const subjectId = subjectIds.get(r.subject);
+      if (subjectId === undefined) continue;
+      books.latest.set(subjectId, r.manager);
+      books.externalIds.set(subjectId, r.subject);
+    }
+    // Counted when the file's moves are made, at its end (writeManagers).
+    return { written: 0, unchanged: 0, periods: [] };
+  }
   const latest = new Map<string, SubjectRowInput>();
   for (const r of checked.rows) latest.set(r.id, r);
   const now = ctx.now();
@@ -388,30 +405,16 @@ async function writeBatch(
 }
 
 /**
- * Move each subject of a managers batch into the book the file names, through the repository
- * function `POST /v1/subject-managers` writes with; a subject already in that book is unchanged.
- * The same subject twice: the later row wins, as it would in two uploads.
+ * Move each subject of a managers file into the book the file names (`BookChanges`), through the
+ * repository function `POST /v1/subject-managers` writes with; a subject already in that book is unchanged.
  */
-async function writeManagers(
-  trx: Executor,
-  ctx: ImportContext,
-  rows: readonly ManagerRowInput[],
-  subjectIds: Map<string, string>,
-  moved: ExternalMove[],
-): Promise<{ written: number; unchanged: number }> {
-  const latest = new Map<string, string | null>();
-  for (const r of rows) {
-    const subjectId = subjectIds.get(r.subject);
-    if (subjectId !== undefined) latest.set(subjectId, r.manager);
-  }
-  const current = await managersOf(trx, ctx.tenantId, [...latest.keys()]);
+async function writeManagers(trx: Executor, ctx: ImportContext, books: BookChanges): Promise<{ written: number; made: MadeMove[] }> {
+  const current = await managersOf(trx, ctx.tenantId, [...books.latest.keys()]);
   const changed: ManagerAssignment[] = [];
-  for (const [subjectId, staffId] of latest) if ((current.get(subjectId) ?? null) !== staffId) changed.push({ subjectId, staffId });
+  for (const [subjectId, staffId] of books.latest) if ((current.get(subjectId) ?? null) !== staffId) changed.push({ subjectId, staffId });
   // Counted from the moves made, read under the book rows' locks: another move may have landed since `current`.
-  const made = changed.length ? await assignManagers(trx, ctx.tenantId, changed, ctx.actor, ctx.now().toISOString()) : [];
-  const externalIds = new Map([...subjectIds].map(([external, internal]) => [internal, external]));
-  for (const move of made) moved.push({ move, externalId: externalIds.get(move.subjectId) ?? move.subjectId });
-  return { written: made.length, unchanged: latest.size - made.length };
+  const made = changed.length ? await assignManagers(trx, ctx.tenantId, changed, ctx.actor, () => ctx.now().toISOString()) : [];
+  return { written: made.length, made };
 }
 
 /**
@@ -526,11 +529,11 @@ async function importFile(
       const periods = new Set<string>();
       // The months and metrics it changed: recorded (metric_periods) once, just before it commits.
       const touched = new Map<string, { readonly period: string; readonly metric: string }>();
-      const moved: ExternalMove[] = [];
+      const books: BookChanges = { latest: new Map(), externalIds: new Map() };
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, moved);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, books);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -539,20 +542,19 @@ async function importFile(
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
-      // Last, after every book row of the file is locked and written (auditMoves).
-      if (ctx.audit && moved.length) {
-        const externalIds = new Map(moved.map((m) => [m.move.subjectId, m.externalId]));
-        await auditMoves(
-          trx,
-          ctx.audit,
-          moved.map((m) => m.move),
-          (id) => externalIds.get(id) ?? id,
-          ctx.now().toISOString(),
-        );
+      let made: MadeMove[] = [];
+      if (books.latest.size) {
+        const m = await writeManagers(trx, ctx, books);
+        written += m.written;
+        unchanged += books.latest.size - m.written;
+        made = m.made;
       }
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
       // written, which is what `failInterruptedImports` reports.
       await finish(trx, { written, unchanged, periods: [...periods].sort() });
+      // Last, after every book row of the file is locked and written and the import's own row too:
+      // the tenant's audit chain head is held only to the commit (auditMoves).
+      if (ctx.audit && made.length) await auditMoves(trx, ctx.audit, made, (id) => books.externalIds.get(id) ?? id);
     });
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
