@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createApiKey, createApp } from '@tierkit/api';
+import { createApiKey, createApp, listKeys } from '@tierkit/api';
 import { connect, type AuditRecordRow, type Db } from '@tierkit/db';
+import { ensureAdminKey, lastCompleteMonth } from '@tierkit/ops';
 import { run } from '../../packages/cli/src/run.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
@@ -236,6 +237,144 @@ for (const [dialect, urlOf] of DIALECTS) {
         .execute();
       assert.equal((await tierkit(url, 'audit', 'verify', '--tenant', 'bank')).code, 0);
       await db.close();
+    });
+  });
+}
+
+for (const [dialect, urlOf] of DIALECTS) {
+  describe(`the CLI's book-wide actions in the audit trail [${dialect}]`, () => {
+    it('seed, import, retier and jobs cancel|resume each leave their records; the start-up key too; the chain verifies', async () => {
+      const url = dialect === 'sqlite' ? join(dir, 'book.db') : await urlOf();
+      const tenant = dialect === 'sqlite' ? 'demo' : 'book';
+      const cli = (...argv: string[]) => tierkit(url, ...argv, '--tenant', tenant);
+      const seeded = await tierkit(url, 'seed', '--customers', '20', '--tenant', tenant, '--json');
+      assert.equal(seeded.code, 0, seeded.err.join('\n'));
+      const { subjects, metrics, events } = JSON.parse(seeded.out[0] ?? '') as { subjects: number; metrics: number; events: number };
+      assert.ok(subjects >= 20);
+
+      const customers = join(dir, `customers-${dialect}.csv`);
+      writeFileSync(customers, 'id,name\nK1,张三\nK2,李四\n');
+      const imported = await cli('import', customers, '--kind', 'subjects', '--json');
+      assert.equal(imported.code, 0, imported.err.join('\n'));
+      const record = JSON.parse(imported.out[0] ?? '') as { id: string; sha256: string };
+      const wrong = join(dir, `wrong-${dialect}.csv`);
+      writeFileSync(wrong, 'who,name\nK3,王五\n');
+      assert.equal((await cli('import', wrong, '--kind', 'subjects')).code, 1, 'no id column: refused');
+
+      const period = lastCompleteMonth();
+      const queued = await cli('retier', '--period', period, '--detach', '--json', '--reason', 'annual review');
+      assert.equal(queued.code, 0, queued.err.join('\n'));
+      const job = (JSON.parse(queued.out[0] ?? '') as { id: string }).id;
+      assert.equal((await cli('jobs', 'cancel', job)).code, 0);
+      assert.equal((await cli('jobs', 'cancel', job)).code, 1, 'cancelled already');
+      assert.equal((await cli('jobs', 'resume', job)).code, 0);
+      assert.equal((await cli('jobs', 'cancel', 'job_nope')).code, 1);
+
+      const db = connect({ url });
+      const secret = `tk_${'a'.repeat(40)}`;
+      await ensureAdminKey(db, { tenant, adminKey: secret }, () => undefined);
+      await ensureAdminKey(db, { tenant, adminKey: secret }, () => undefined);
+      const adminKey = (await listKeys(db.db, tenant)).find((k) => k.label === 'TIERKIT_ADMIN_KEY');
+      assert.ok(adminKey);
+
+      const ours = (await records(db, tenant)).filter((r) => r.credential === 'cli' || r.credential === 'config');
+      const [seedRecord, ...rest] = ours.map(read);
+      assert.deepEqual(seedRecord, {
+        ...CLI,
+        phase: 'result',
+        route: 'tierkit seed',
+        target: { tenant },
+        status: 201,
+        problem: null,
+        detail: { tenant, subjects, metrics, events },
+      });
+      const asked = { kind: 'subjects', mode: 'all-or-nothing', fileName: `customers-${dialect}.csv`, dryRun: false };
+      const askedWrong = { ...asked, fileName: `wrong-${dialect}.csv` };
+      const refusedWhy = (rest[3]?.detail as { refused?: string } | null)?.refused;
+      assert.match(refusedWhy ?? '', /id/);
+      assert.deepEqual(rest, [
+        { ...CLI, phase: 'intent', route: 'tierkit import', target: {}, status: null, problem: null, detail: asked },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit import',
+          target: { import: record.id },
+          status: 201,
+          problem: null,
+          detail: { ...asked, import: record.id, status: 'succeeded', sha256: record.sha256, rows: 2, rejectedRows: 0, written: 2 },
+        },
+        { ...CLI, phase: 'intent', route: 'tierkit import', target: {}, status: null, problem: null, detail: askedWrong },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit import',
+          target: {},
+          status: 400,
+          problem: 'validation',
+          detail: { ...askedWrong, refused: refusedWhy },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit retier',
+          target: { job },
+          status: 201,
+          problem: null,
+          detail: { job, period, schemes: null, filter: {}, reason: 'annual review' },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit jobs cancel',
+          target: { job },
+          status: 200,
+          problem: null,
+          detail: { job, status: 'cancelled' },
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit jobs cancel',
+          target: { job },
+          status: 409,
+          problem: 'conflict',
+          detail: { job, refused: `Job ${job} is cancelled; only a running job can be cancelled.` },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit jobs resume',
+          target: { job },
+          status: 200,
+          problem: null,
+          detail: { job, status: 'running' },
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit jobs cancel',
+          target: { job: 'job_nope' },
+          status: 404,
+          problem: 'not-found',
+          detail: { job: 'job_nope', refused: `no job job_nope in tenant ${tenant}` },
+        },
+        {
+          credential: 'config',
+          method: 'START',
+          phase: 'result',
+          route: 'TIERKIT_ADMIN_KEY',
+          target: { key: adminKey.id },
+          status: 201,
+          problem: null,
+          detail: { key: adminKey.id, role: 'admin', owner: null, label: 'TIERKIT_ADMIN_KEY' },
+        },
+      ]);
+      assert.match(ours.at(-1)?.actor ?? '', /^server:[^@\s]+@\S+$/);
+      assert.equal(ours[1]?.request_id, ours[2]?.request_id, "an import's intent and result share its request id");
+      await db.close();
+
+      const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);
+      assert.equal(verified.code, 0, verified.err.join('\n'));
     });
   });
 }

@@ -1,9 +1,9 @@
 import {
-  type ApiKeyInfo,
   appendOperatorAudit,
   cliAction,
   createApiKey,
   isRole,
+  keyAuditDetail,
   listKeys,
   revokeKey,
   roleAtLeast,
@@ -45,11 +45,6 @@ export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [-
   keys rotate-signing --tenant ID
                             new signing secret for the tenant's embed/staff tokens (outstanding tokens stop working)`;
 
-/** What a key's audit record says of it, as `keys list` shows it: never the secret nor its prefix. */
-function keyDetail(k: ApiKeyInfo): Record<string, unknown> {
-  return { key: k.id, role: k.role, owner: k.staffId, label: k.label };
-}
-
 /** The chain a refusal naming `tenantId` goes to: the tenant's, or the chain of no tenant when it does not exist (as the API's). */
 async function chainOf(db: Executor, tenantId: string | undefined): Promise<string> {
   return tenantId !== undefined && (await findTenant(db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
@@ -80,7 +75,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         .transaction()
         .execute(async (trx) => {
           const made = await createApiKey(trx, { tenantId: tenant, role, label, ...(staff !== undefined ? { staffId: staff } : {}) });
-          await appendOperatorAudit(trx, tenant, action, { status: 201, target: { key: made.key.id }, detail: keyDetail(made.key) });
+          await appendOperatorAudit(trx, tenant, action, { status: 201, target: { key: made.key.id }, detail: keyAuditDetail(made.key) });
           return made;
         })
         .catch(async (e: unknown) => {
@@ -137,7 +132,11 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
           for (const k of theirs) {
             if (!(await revokeKey(trx, k.id))) continue;
             done.push(k.id);
-            await appendOperatorAudit(trx, tenant, action, { status: 200, target: { key: k.id, staff: staffId }, detail: keyDetail(k) });
+            await appendOperatorAudit(trx, tenant, action, {
+              status: 200,
+              target: { key: k.id, staff: staffId },
+              detail: keyAuditDetail(k),
+            });
           }
           // Nothing to revoke is still an answer someone asked for: the trail shows it was checked.
           if (!done.length)
@@ -165,7 +164,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       const known = (await listKeys(db.db)).find((k) => k.id === id);
       const revoked = await db.db.transaction().execute(async (trx) => {
         if (!known || !(await revokeKey(trx, id))) return false;
-        await appendOperatorAudit(trx, known.tenantId, action, { status: 200, target: { key: id }, detail: keyDetail(known) });
+        await appendOperatorAudit(trx, known.tenantId, action, { status: 200, target: { key: id }, detail: keyAuditDetail(known) });
         return true;
       });
       if (!revoked) {
@@ -174,7 +173,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
           status: known ? 409 : 404,
           problem: known ? 'conflict' : 'not-found',
           target: { key: id },
-          detail: known ? { ...keyDetail(known), revokedAt: known.revokedAt } : null,
+          detail: known ? { ...keyAuditDetail(known), revokedAt: known.revokedAt } : null,
         });
         err(`keys revoke: no active key ${id} (see keys list)`);
         return 1;

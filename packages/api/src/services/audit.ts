@@ -10,6 +10,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import type { AuditProblem, AuditVerification } from '@tierkit/core';
+import type { ApiKeyInfo } from '../auth/api-keys.js';
 import { contentHash } from './four-eyes.js';
 
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
@@ -147,6 +148,14 @@ export function cliAction(route: string): OperatorAction {
   return { requestId: randomUUID(), actor: operatorName('cli'), credential: 'cli', method: 'CLI', route };
 }
 
+/**
+ * The server's start-up acting on its environment (`route` the setting, e.g. `TIERKIT_ADMIN_KEY`): run
+ * by this machine's user (`server:<OS user>@<host>`), credential `config`, method `START`.
+ */
+export function startupAction(route: string): OperatorAction {
+  return { requestId: randomUUID(), actor: operatorName('server'), credential: 'config', method: 'START', route };
+}
+
 /** How an operator action ended, as the API's record of its equivalent request would say it. */
 export interface OperatorOutcome {
   /** The status the API gives the same outcome: 201 created, 200 done, 404 no such thing, 409 not in a state for it. */
@@ -188,4 +197,9 @@ export function appendOperatorAudit(
     unmasked: 0,
     detail: outcome.detail ? JSON.stringify(outcome.detail) : null,
   });
+}
+
+/** What an API key's audit record says of it, as `tierkit keys list` shows it: never its secret, nor the secret's prefix. */
+export function keyAuditDetail(k: ApiKeyInfo): Record<string, unknown> {
+  return { key: k.id, role: k.role, owner: k.staffId, label: k.label };
 }
