@@ -24,13 +24,14 @@ after(async () => {
   if (postgres) await (await postgres).stop();
 });
 
-const DIALECTS: readonly [name: string, url: () => Promise<string>][] = [
-  ['sqlite', async () => join(dir, 'trail.db')],
+/** A new database of each dialect, named `name`. */
+const DIALECTS: readonly [dialect: string, url: (name: string) => Promise<string>][] = [
+  ['sqlite', async (name) => join(dir, `${name}.db`)],
   [
     'postgres',
-    async () => {
+    async (name) => {
       postgres ??= startPostgres();
-      return (await postgres).createDatabase(`tierkit_cli_audit_trail_${process.pid}`, { migrated: true });
+      return (await postgres).createDatabase(`tierkit_cli_${name}_${process.pid}`, { migrated: true });
     },
   ],
 ];
@@ -72,7 +73,7 @@ for (const [dialect, urlOf] of DIALECTS) {
     let keyId = '';
 
     it('tenants create and keys create|revoke|rotate-signing each leave a record naming who ran them, never the secret', async () => {
-      url = await urlOf();
+      url = await urlOf('trail');
       const created = await tierkit(url, 'tenants', 'create', 'bank', '--name', 'Bank');
       assert.equal(created.code, 0, created.err.join('\n'));
       assert.equal((await tierkit(url, 'tenants', 'create', 'bank')).code, 1);
@@ -175,6 +176,10 @@ for (const [dialect, urlOf] of DIALECTS) {
 
       // A key that exists nowhere: no tenant to trust, so the chain of no tenant, as the API's refusals.
       assert.equal((await tierkit(url, 'keys', 'revoke', 'key_nope')).code, 1);
+      // A mistyped tenant: refused, never "holds no active key" (which reads as done while the real keys still work).
+      const typo = await tierkit(url, 'keys', 'revoke', '--staff', 'RM001', '--tenant', 'bnak');
+      assert.deepEqual([typo.code, typo.out, typo.err.at(-1)], [1, [], 'keys revoke: tenant "bnak" does not exist']);
+      assert.equal((await tierkit(url, 'keys', 'create', '--tenant', 'bnak', '--role', 'viewer', '--label', 'x')).code, 1);
       assert.deepEqual((await records(db, '*')).map(read), [
         {
           ...CLI,
@@ -184,6 +189,24 @@ for (const [dialect, urlOf] of DIALECTS) {
           status: 404,
           problem: 'not-found',
           detail: null,
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit keys revoke',
+          target: { tenant: 'bnak', staff: 'RM001' },
+          status: 404,
+          problem: 'not-found',
+          detail: null,
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit keys create',
+          target: { tenant: 'bnak' },
+          status: 404,
+          problem: 'not-found',
+          detail: { role: 'viewer', owner: null, label: 'x', refused: 'tenant "bnak" does not exist' },
         },
       ]);
     });
@@ -214,7 +237,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(verified.code, 0, verified.err.join('\n'));
       assert.deepEqual(
         verified.out.map((l) => l.replace(/ head .*/, '')),
-        ['*: ok, 1 records,', 'bank: ok, 7 records,'],
+        ['*: ok, 3 records,', 'bank: ok, 7 records,'],
       );
     });
 
@@ -244,7 +267,7 @@ for (const [dialect, urlOf] of DIALECTS) {
 for (const [dialect, urlOf] of DIALECTS) {
   describe(`the CLI's book-wide actions in the audit trail [${dialect}]`, () => {
     it('seed, import, retier and jobs cancel|resume each leave their records; the start-up key too; the chain verifies', async () => {
-      const url = dialect === 'sqlite' ? join(dir, 'book.db') : await urlOf();
+      const url = await urlOf('book');
       const tenant = dialect === 'sqlite' ? 'demo' : 'book';
       const cli = (...argv: string[]) => tierkit(url, ...argv, '--tenant', tenant);
       const seeded = await tierkit(url, 'seed', '--customers', '20', '--tenant', tenant, '--json');

@@ -80,9 +80,11 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         })
         .catch(async (e: unknown) => {
           const why = e instanceof Error ? e.message : String(e);
-          await appendOperatorAudit(db.db, await chainOf(db.db, tenant), action, {
-            status: 400,
-            problem: 'validation',
+          const chain = await chainOf(db.db, tenant);
+          // No such tenant is a 404 in the chain of no tenant, as the API's; any other refusal is the input's.
+          await appendOperatorAudit(db.db, chain, action, {
+            status: chain === UNAUTHENTICATED_CHAIN ? 404 : 400,
+            problem: chain === UNAUTHENTICATED_CHAIN ? 'not-found' : 'validation',
             target: { tenant },
             detail: { role, owner: staff ?? null, label: label.trim(), refused: why },
           });
@@ -126,6 +128,16 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         const staffId = args.staff;
         // Someone leaving, or moving on: every key they hold stops at once, whatever its role.
         const tenant = args.tenant;
+        // A mistyped tenant has no keys: "holds no active key" would read as done while the person's keys still work.
+        if (!(await findTenant(db.db, tenant))) {
+          await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, {
+            status: 404,
+            problem: 'not-found',
+            target: { tenant, staff: staffId },
+          });
+          err(`keys revoke: tenant "${tenant}" does not exist`);
+          return 1;
+        }
         const revoked = await db.db.transaction().execute(async (trx) => {
           const theirs = (await listKeys(trx, tenant)).filter((k) => k.staffId === staffId && k.revokedAt === null);
           const done: string[] = [];
@@ -140,7 +152,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
           }
           // Nothing to revoke is still an answer someone asked for: the trail shows it was checked.
           if (!done.length)
-            await appendOperatorAudit(trx, await chainOf(trx, tenant), action, {
+            await appendOperatorAudit(trx, tenant, action, {
               status: 200,
               target: { staff: staffId },
               detail: { owner: staffId, revoked: [] },
