@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createApiKey, createApp, listKeys } from '@tierkit/api';
-import { connect, type AuditRecordRow, type Db } from '@tierkit/db';
+import { connect, upsertStaff, type AuditRecordRow, type Db } from '@tierkit/db';
 import { ensureAdminKey, lastCompleteMonth } from '@tierkit/ops';
 import { run } from '../../packages/cli/src/run.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -394,6 +394,23 @@ for (const [dialect, urlOf] of DIALECTS) {
       ]);
       assert.match(ours.at(-1)?.actor ?? '', /^server:[^@\s]+@\S+$/);
       assert.equal(ours[1]?.request_id, ours[2]?.request_id, "an import's intent and result share its request id");
+
+      // A managers file moves customers between books: each move is a change record of the import's run.
+      await upsertStaff(db.db, tenant, { id: 'RMX', name: '王经理', role: 'viewer', scope: 'book' }, new Date().toISOString());
+      const books = join(dir, `books-${dialect}.csv`);
+      writeFileSync(books, 'subject,manager\nK1,RMX\n');
+      const moved = await cli('import', books, '--kind', 'managers');
+      assert.equal(moved.code, 0, moved.err.join('\n'));
+      const run = (await records(db, tenant)).slice(-3);
+      assert.deepEqual(
+        run.map((r) => [r.phase, r.credential, r.route, JSON.parse(r.target) as unknown]),
+        [
+          ['intent', 'cli', 'tierkit import', {}],
+          ['change', 'cli', 'tierkit import', { subject: 'K1', from: '', to: 'RMX' }],
+          ['result', 'cli', 'tierkit import', { import: (JSON.parse(run[2]?.target ?? '{}') as { import: string }).import }],
+        ],
+      );
+      assert.equal(new Set(run.map((r) => r.request_id)).size, 1, 'one run, one request id');
       await db.close();
 
       const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);
