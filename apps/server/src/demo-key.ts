@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ensureApiKey } from '@tierkit/api';
-import { isPostgresUrl, type Db } from '@tierkit/db';
+import { appendOperatorAudit, ensureApiKey, keyAuditDetail, startupAction } from '@tierkit/api';
+import { atomically, isPostgresUrl, type Db } from '@tierkit/db';
 import type { ServerSettings } from './server.js';
 
 /**
@@ -35,7 +35,19 @@ export async function ensureDemoViewerKey(
     writeFileSync(path, secret + '\n', { mode: 0o600 });
   }
   try {
-    const { key, created } = await ensureApiKey(db.db, { tenantId: settings.tenant, secret, role: 'viewer', label: 'demo viewer' });
+    const tenantId = settings.tenant;
+    // Issued with its audit record, as every key is: the trail shows the demo's key came from the start-up.
+    const { key, created } = await atomically(db.db, async (trx) => {
+      const ensured = await ensureApiKey(trx, { tenantId, secret, role: 'viewer', label: 'demo viewer' });
+      const k = ensured.key;
+      if (ensured.created)
+        await appendOperatorAudit(trx, tenantId, startupAction('DEMO_TOKENS'), {
+          status: 201,
+          target: { key: k.id },
+          detail: keyAuditDetail(k),
+        });
+      return ensured;
+    });
     log(`auth: demo viewer key ${key.id}${created ? ' (created)' : ''}, secret in ${path}`);
     return secret;
   } catch (error) {

@@ -51,8 +51,19 @@ export { MATRIX_CREDENTIALS, cellOf, permissionsMarkdown, samplePath, SAMPLE_SUB
 export type { Cell, MatrixCredential } from './auth/permission-matrix.js';
 export { routeTable, matchRoute } from './route-table.js';
 export type { RouteEntry, MatchedRoute } from './route-table.js';
-export { appendAudit, auditHash, verifyAuditChain, UNAUTHENTICATED_CHAIN, MAX_PROBLEMS } from './services/audit.js';
-export type { AuditProblem, AuditVerification } from './services/audit.js';
+export {
+  appendAudit,
+  appendOperatorAudit,
+  auditHash,
+  cliAction,
+  keyAuditDetail,
+  operatorName,
+  startupAction,
+  verifyAuditChain,
+  UNAUTHENTICATED_CHAIN,
+  MAX_PROBLEMS,
+} from './services/audit.js';
+export type { AuditProblem, AuditVerification, OperatorAction, OperatorOutcome } from './services/audit.js';
 export { IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';
 export { failInterruptedImports, IMPORT_MAX_RUNNING_MS } from './services/import/interrupted.js';

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { userInfo } from 'node:os';
 import {
   AMOUNT_UNITS,
+  appendOperatorAudit,
+  cliAction,
   ENCODINGS,
   IMPORT_KINDS,
   IMPORT_MODES,
@@ -15,6 +16,7 @@ import {
   type Encoding,
   type ImportKind,
   type ImportMode,
+  UNAUTHENTICATED_CHAIN,
 } from '@tierkit/api';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { listImportErrors, type ImportRecord } from '@tierkit/db';
@@ -94,36 +96,67 @@ export const importCommand: Command = {
 
     const db = await ctx.openDatabase();
     const bar = progressBar(size, ctx.progress);
+    const tenantId = ctx.settings.tenant;
+    const action = cliAction('tierkit import');
+    const fileName = basename(file);
+    const importMode = (mode as ImportMode | undefined) ?? 'all-or-nothing';
+    // What file, of which kind, in which mode, as the API's `POST /v1/imports` records name it.
+    const asked = { kind, mode: importMode, fileName, dryRun: false };
     try {
-      const tp = await loadTenantPack(db.db, ctx.settings.tenant, ctx.settings.timeZone).catch(() => undefined);
+      const tp = await loadTenantPack(db.db, tenantId, ctx.settings.timeZone).catch(() => undefined);
       if (!tp) {
+        await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, {
+          status: 404,
+          problem: 'not-found',
+          target: { tenant: tenantId },
+          detail: asked,
+        });
         ctx.err(`import: no tenant "${ctx.settings.tenant}" (tenants list shows them; --tenant picks one)`);
         return EXIT.failed;
       }
       const now = () => new Date();
+      // An import commits in more than one transaction: as the API's, its intent is recorded before
+      // anything can change, its result after; a managers import's moves are recorded with each move.
+      await appendOperatorAudit(db.db, tenantId, action, { phase: 'intent', status: 0, detail: asked });
       const record = await runImport(
         db.db,
         {
           kind,
           encoding: (encoding as Encoding | undefined) ?? 'utf-8',
-          mode: (mode as ImportMode | undefined) ?? 'all-or-nothing',
+          mode: importMode,
           mapping: mapping as Record<string, string>,
           ...(amounts ? { amounts: amounts as AmountUnit } : {}),
           ...(subjectKind ? { subjectKind: subjectKind as string } : {}),
         },
         {
-          tenantId: ctx.settings.tenant,
+          tenantId,
           catalogue: tp.metrics,
           // The tenant's calendar, as the API's default time zone: months after the current one are refused.
           currentPeriod: periodOf(now(), ctx.settings.timeZone),
-          actor: `cli:${userInfo().username}`,
+          actor: action.actor,
           now,
-          fileName: basename(file),
+          fileName,
+          audit: { tenantId, ...action },
         },
         () => createReadStream(file),
         (p) => bar.update(p.bytes, p.rows),
       );
       bar.stop();
+      const failed = record.status === 'failed';
+      await appendOperatorAudit(db.db, tenantId, action, {
+        status: failed ? 422 : 201,
+        problem: failed ? 'import-rejected' : null,
+        target: { import: record.id },
+        detail: {
+          ...asked,
+          import: record.id,
+          status: record.status,
+          sha256: record.sha256,
+          rows: record.rows,
+          rejectedRows: record.rejectedRows,
+          written: record.written,
+        },
+      });
       const errors = record.errors ? await listImportErrors(db.db, record.id, SHOWN_ERRORS) : [];
       if (ctx.json) {
         const { tenantId: _t, errors: errorCount, ...rest } = record;
@@ -141,6 +174,7 @@ export const importCommand: Command = {
     } catch (e) {
       bar.stop();
       if (!(e instanceof ImportRefused)) throw e;
+      await appendOperatorAudit(db.db, tenantId, action, { status: 400, problem: 'validation', detail: { ...asked, refused: e.message } });
       const where = [e.line === null ? '' : `line ${e.line}`, e.column === null ? '' : `column "${e.column}"`].filter(Boolean).join(', ');
       ctx.err(`import: ${file}${where ? ` (${where})` : ''}: ${e.message}`);
       return EXIT.failed;

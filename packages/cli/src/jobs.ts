@@ -1,5 +1,16 @@
-import { cancelJob, jobView, monthlySchedule, ProblemError, resumeJob, runningJobStands, type JobView } from '@tierkit/api';
-import { listJobs, type Db } from '@tierkit/db';
+import {
+  appendOperatorAudit,
+  cancelJob,
+  cliAction,
+  jobView,
+  monthlySchedule,
+  ProblemError,
+  resumeJob,
+  runningJobStands,
+  UNAUTHENTICATED_CHAIN,
+  type JobView,
+} from '@tierkit/api';
+import { findTenant, listJobs, type Db } from '@tierkit/db';
 import { scheduleRunsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
@@ -90,11 +101,24 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
         return EXIT.usage;
       }
       const current = await jobView(db.db, tenantId, id);
-      if (!current) return refused(`no job ${id} in tenant ${tenantId}`);
       if (action === 'show') {
+        if (!current) return refused(`no job ${id} in tenant ${tenantId}`);
         print(current);
         return EXIT.ok;
       }
+      // Stopping or carrying on a job changes the book: each answer is in the trail, as `POST /v1/jobs/{id}/…`'s.
+      const audited = cliAction(`tierkit jobs ${action}`);
+      const refusal = async (problem: ProblemError) => {
+        const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
+        await appendOperatorAudit(db.db, chain, audited, {
+          status: problem.status,
+          problem: problem.kind,
+          target: { job: id },
+          detail: { job: id, refused: problem.message },
+        });
+        return refused(problem.message);
+      };
+      if (!current) return refusal(new ProblemError('not-found', `no job ${id} in tenant ${tenantId}`));
       // On PostgreSQL `tierkit worker` processes do the work and this follows, unless told to take a job over.
       const follow = (j: JobView, work = db.dialect === 'sqlite') =>
         followJob(db, j, { work, json, progress: values['no-progress'] !== true, pollMs: 250, timeZone }, io, `jobs ${action}`);
@@ -103,17 +127,28 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
         // leases run out — the claim never takes a chunk whose lease is live, so working here is safe.
         const stands = await runningJobStands(db.db, id);
         if (!values.wait)
-          return refused(
-            `job ${id} is running, not cancelled or failed. ${stands} To work on it from here: tierkit jobs resume ${id} --wait (or run tierkit worker).`,
+          return refusal(
+            new ProblemError(
+              'conflict',
+              `job ${id} is running, not cancelled or failed. ${stands} To work on it from here: tierkit jobs resume ${id} --wait (or run tierkit worker).`,
+            ),
           );
         io.err(`jobs resume: job ${id} is running; working on it here. ${stands}`);
         return follow(current, true);
       }
       let j: JobView;
       try {
-        j = action === 'cancel' ? await cancelJob(db.db, tenantId, id) : await resumeJob(db.db, tenantId, id);
+        j = await db.db.transaction().execute(async (trx) => {
+          const changed = action === 'cancel' ? await cancelJob(trx, tenantId, id) : await resumeJob(trx, tenantId, id);
+          await appendOperatorAudit(trx, tenantId, audited, {
+            status: 200,
+            target: { job: id },
+            detail: { job: id, status: changed.status },
+          });
+          return changed;
+        });
       } catch (err) {
-        if (err instanceof ProblemError) return refused(err.message);
+        if (err instanceof ProblemError) return refusal(err);
         throw err;
       }
       if (action === 'resume' && values.wait) return follow(j);

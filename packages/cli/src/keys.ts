@@ -1,5 +1,17 @@
-import { createApiKey, isRole, listKeys, revokeKey, roleAtLeast, rotateSigningKey, ROLES } from '@tierkit/api';
-import { findTenant, type Db } from '@tierkit/db';
+import {
+  appendOperatorAudit,
+  cliAction,
+  createApiKey,
+  isRole,
+  keyAuditDetail,
+  listKeys,
+  revokeKey,
+  roleAtLeast,
+  rotateSigningKey,
+  ROLES,
+  UNAUTHENTICATED_CHAIN,
+} from '@tierkit/api';
+import { findTenant, type Db, type Executor } from '@tierkit/db';
 import type { Command } from './command.js';
 
 /**
@@ -33,8 +45,17 @@ export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [-
   keys rotate-signing --tenant ID
                             new signing secret for the tenant's embed/staff tokens (outstanding tokens stop working)`;
 
-/** Run one `keys` action. Returns the exit code. */
+/** The chain a refusal naming `tenantId` goes to: the tenant's, or the chain of no tenant when it does not exist (as the API's). */
+async function chainOf(db: Executor, tenantId: string | undefined): Promise<string> {
+  return tenantId !== undefined && (await findTenant(db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
+}
+
+/**
+ * Run one `keys` action. Returns the exit code. Each change is committed with its audit record (a
+ * failed one leaves the record of its refusal); a wrong command line (exit 2) reaches nothing to record.
+ */
 export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: CommandIo): Promise<number> {
+  const action = cliAction(`tierkit keys ${args.action ?? ''}`);
   switch (args.action) {
     case 'create': {
       if (!args.tenant || !args.role || !args.label) {
@@ -49,15 +70,27 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err('keys create --staff needs the id of a staff member of the tenant');
         return 2;
       }
-      const created = await createApiKey(db.db, {
-        tenantId: args.tenant,
-        role: args.role,
-        label: args.label,
-        ...(args.staff !== undefined ? { staffId: args.staff } : {}),
-      }).catch((e: unknown) => {
-        err(`keys create: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
-      });
+      const { tenant, role, label, staff } = args;
+      const created = await db.db
+        .transaction()
+        .execute(async (trx) => {
+          const made = await createApiKey(trx, { tenantId: tenant, role, label, ...(staff !== undefined ? { staffId: staff } : {}) });
+          await appendOperatorAudit(trx, tenant, action, { status: 201, target: { key: made.key.id }, detail: keyAuditDetail(made.key) });
+          return made;
+        })
+        .catch(async (e: unknown) => {
+          const why = e instanceof Error ? e.message : String(e);
+          const chain = await chainOf(db.db, tenant);
+          // No such tenant is a 404 in the chain of no tenant, as the API's; any other refusal is the input's.
+          await appendOperatorAudit(db.db, chain, action, {
+            status: chain === UNAUTHENTICATED_CHAIN ? 404 : 400,
+            problem: chain === UNAUTHENTICATED_CHAIN ? 'not-found' : 'validation',
+            target: { tenant },
+            detail: { role, owner: staff ?? null, label: label.trim(), refused: why },
+          });
+          err(`keys create: ${why}`);
+          return undefined;
+        });
       if (!created) return 1;
       const { key, secret } = created;
       if (json) out(JSON.stringify({ ...key, secret }));
@@ -94,9 +127,38 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         }
         const staffId = args.staff;
         // Someone leaving, or moving on: every key they hold stops at once, whatever its role.
-        const theirs = (await listKeys(db.db, args.tenant)).filter((k) => k.staffId === staffId && k.revokedAt === null);
-        const revoked: string[] = [];
-        for (const k of theirs) if (await revokeKey(db.db, k.id)) revoked.push(k.id);
+        const tenant = args.tenant;
+        // A mistyped tenant has no keys: "holds no active key" would read as done while the person's keys still work.
+        if (!(await findTenant(db.db, tenant))) {
+          await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, {
+            status: 404,
+            problem: 'not-found',
+            target: { tenant, staff: staffId },
+          });
+          err(`keys revoke: tenant "${tenant}" does not exist`);
+          return 1;
+        }
+        const revoked = await db.db.transaction().execute(async (trx) => {
+          const theirs = (await listKeys(trx, tenant)).filter((k) => k.staffId === staffId && k.revokedAt === null);
+          const done: string[] = [];
+          for (const k of theirs) {
+            if (!(await revokeKey(trx, k.id))) continue;
+            done.push(k.id);
+            await appendOperatorAudit(trx, tenant, action, {
+              status: 200,
+              target: { key: k.id, staff: staffId },
+              detail: keyAuditDetail(k),
+            });
+          }
+          // Nothing to revoke is still an answer someone asked for: the trail shows it was checked.
+          if (!done.length)
+            await appendOperatorAudit(trx, tenant, action, {
+              status: 200,
+              target: { staff: staffId },
+              detail: { owner: staffId, revoked: [] },
+            });
+          return done;
+        });
         if (json) out(JSON.stringify({ tenantId: args.tenant, staffId, revoked }));
         else
           out(
@@ -110,8 +172,22 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err('keys revoke needs the key id (see keys list)');
         return 2;
       }
-      if (!(await revokeKey(db.db, args.id))) {
-        err(`keys revoke: no active key ${args.id} (see keys list)`);
+      const id = args.id;
+      const known = (await listKeys(db.db)).find((k) => k.id === id);
+      const revoked = await db.db.transaction().execute(async (trx) => {
+        if (!known || !(await revokeKey(trx, id))) return false;
+        await appendOperatorAudit(trx, known.tenantId, action, { status: 200, target: { key: id }, detail: keyAuditDetail(known) });
+        return true;
+      });
+      if (!revoked) {
+        // Already revoked (409, in its tenant's chain) or no such key anywhere (404, in the chain of no tenant).
+        await appendOperatorAudit(db.db, known ? known.tenantId : UNAUTHENTICATED_CHAIN, action, {
+          status: known ? 409 : 404,
+          problem: known ? 'conflict' : 'not-found',
+          target: { key: id },
+          detail: known ? { ...keyAuditDetail(known), revokedAt: known.revokedAt } : null,
+        });
+        err(`keys revoke: no active key ${id} (see keys list)`);
         return 1;
       }
       out(json ? JSON.stringify({ id: args.id, revoked: true }) : `revoked ${args.id}`);
@@ -123,11 +199,18 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         return 2;
       }
       // Asked first: otherwise the database refuses the new secret with a foreign-key error.
-      if (!(await findTenant(db.db, args.tenant))) {
-        err(`keys rotate-signing: tenant "${args.tenant}" does not exist`);
+      const tenant = args.tenant;
+      if (!(await findTenant(db.db, tenant))) {
+        await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, { status: 404, problem: 'not-found', target: { tenant } });
+        err(`keys rotate-signing: tenant "${tenant}" does not exist`);
         return 1;
       }
-      const key = await rotateSigningKey(db.db, args.tenant);
+      const key = await db.db.transaction().execute(async (trx) => {
+        const made = await rotateSigningKey(trx, tenant);
+        // The new key's id only: its secret signs tokens and never leaves the database.
+        await appendOperatorAudit(trx, tenant, action, { status: 200, target: { tenant }, detail: { signingKey: made.id } });
+        return made;
+      });
       out(
         json
           ? JSON.stringify({ tenantId: args.tenant, signingKeyId: key.id })

@@ -1,6 +1,16 @@
-import { type EnqueuedRetier, enqueueRetier, jobView, ProblemError, runWorker, type JobView } from '@tierkit/api';
+import {
+  appendOperatorAudit,
+  cliAction,
+  type EnqueuedRetier,
+  enqueueRetier,
+  jobView,
+  ProblemError,
+  runWorker,
+  UNAUTHENTICATED_CHAIN,
+  type JobView,
+} from '@tierkit/api';
 import { SUBJECT_KINDS, type SubjectKind } from '@tierkit/core';
-import type { Db } from '@tierkit/db';
+import { findTenant, type Db } from '@tierkit/db';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
 import { jobBar, jobDetails, jobOutcome, oneLine } from './job-output.js';
@@ -53,19 +63,42 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
   const pollMs = Number(text('poll-ms') ?? 250);
   if (!(pollMs > 0)) return usage('--poll-ms must be a positive number');
   if (values.work === true && values['no-work'] === true) return usage('--work and --no-work contradict each other');
+  const tenantId = text('tenant') ?? 'demo';
+  const schemes = list(text('scheme')) ?? null;
+  const filter = { ...(kind ? { kind: kind as SubjectKind } : {}), ...(subjects ? { subjects } : {}) };
+  const reason = text('reason') ?? null;
+  const action = cliAction('tierkit retier');
   let job: EnqueuedRetier | undefined;
   try {
-    job = await enqueueRetier(db.db, {
-      tenantId: text('tenant') ?? 'demo',
-      schemes: list(text('scheme')) ?? null,
-      period,
-      filter: { ...(kind ? { kind: kind as SubjectKind } : {}), ...(subjects ? { subjects } : {}) },
-      reason: text('reason') ?? null,
-      requestedBy: 'cli',
-      timeZone,
-      requireData: true,
+    // The job is queued with its audit record, as `POST /v1/jobs` records it (the job's id, month, schemes).
+    job = await db.db.transaction().execute(async (trx) => {
+      const queued = await enqueueRetier(trx, {
+        tenantId,
+        schemes,
+        period,
+        filter,
+        reason,
+        requestedBy: action.actor,
+        timeZone,
+        requireData: true,
+      });
+      if (queued)
+        await appendOperatorAudit(trx, tenantId, action, {
+          status: 201,
+          target: { job: queued.id },
+          detail: { job: queued.id, period, schemes, filter, reason },
+        });
+      return queued;
     });
   } catch (err) {
+    if (err instanceof ProblemError) {
+      const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
+      await appendOperatorAudit(db.db, chain, action, {
+        status: err.status,
+        problem: err.kind,
+        detail: { period, schemes, filter, reason, refused: err.message },
+      });
+    }
     // A 400 problem is bad input on the command line (a period, a scheme); any other problem failed.
     if (err instanceof ProblemError && err.status === 400) return usage(err.message);
     if (err instanceof ProblemError) {

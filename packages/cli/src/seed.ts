@@ -1,3 +1,4 @@
+import { appendOperatorAudit, cliAction } from '@tierkit/api';
 import { lastCompleteMonth, seedDemo, withProvisioningLock } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
@@ -13,8 +14,24 @@ export const seedCommand: Command = {
       const r = await withProvisioningLock(
         db,
         tenant,
-        (locked) =>
-          seedDemo(locked.db, { tenantId: tenant, customers, endPeriod: lastCompleteMonth(new Date(), timeZone), timeZone, log: ctx.log }),
+        async (locked) => {
+          const seeded = await seedDemo(locked.db, {
+            tenantId: tenant,
+            customers,
+            endPeriod: lastCompleteMonth(new Date(), timeZone),
+            timeZone,
+            log: ctx.log,
+          });
+          // The seeder commits in several transactions and makes the tenant it is recorded in: its
+          // record follows the last of them. Nothing seeded, nothing to record.
+          if (!seeded.skipped)
+            await appendOperatorAudit(locked.db, tenant, cliAction('tierkit seed'), {
+              status: 201,
+              target: { tenant },
+              detail: { tenant, subjects: seeded.subjects, metrics: seeded.metrics, events: seeded.events },
+            });
+          return seeded;
+        },
         () => ctx.log(`seed: another process is setting up tenant "${tenant}"; waiting for it`),
       );
       if (ctx.json) ctx.out(JSON.stringify({ tenant, skipped: r.skipped, subjects: r.subjects, metrics: r.metrics, events: r.events }));

@@ -1,4 +1,4 @@
-import { provisionTenant } from '@tierkit/api';
+import { appendOperatorAudit, cliAction, provisionTenant } from '@tierkit/api';
 import { listTenants, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
 import type { CommandIo } from './keys.js';
@@ -23,15 +23,28 @@ export async function runTenants(db: Db, args: TenantsArgs, { out, err, json }: 
         err('tenants create needs the tenant id: tenants create ID [--name TEXT]');
         return 2;
       }
-      const name = args.name ?? args.id;
+      const id = args.id;
+      const name = args.name ?? id;
+      const action = cliAction('tierkit tenants create');
       let created: boolean;
       try {
-        created = await provisionTenant(db.db, { id: args.id, name });
+        // The tenant, its pack and signing secret commit with the first record of its audit chain.
+        created = await db.db.transaction().execute(async (trx) => {
+          const made = await provisionTenant(trx, { id, name });
+          if (made) await appendOperatorAudit(trx, id, action, { status: 201, target: { tenant: id }, detail: { tenant: id, name } });
+          return made;
+        });
       } catch (e) {
         err(`tenants create: ${e instanceof Error ? e.message : String(e)}`);
         return 2;
       }
       if (!created) {
+        await appendOperatorAudit(db.db, id, action, {
+          status: 409,
+          problem: 'conflict',
+          target: { tenant: id },
+          detail: { tenant: id, name },
+        });
         err(`tenants create: tenant "${args.id}" already exists; nothing changed`);
         return 1;
       }

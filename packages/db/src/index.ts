@@ -13,7 +13,7 @@ export { sqliteFile, startBackgroundCheckpoints } from './checkpointer.js';
 export type { Db, DialectName, ConnectOptions } from './connect.js';
 export { migrateToLatest, migrateDownAll, MigrationError, MIGRATIONS } from './migrate.js';
 export type { Executor } from './repositories/executor.js';
-export { chunks, INSERT_BATCH_ROWS } from './repositories/executor.js';
+export { atomically, chunks, INSERT_BATCH_ROWS } from './repositories/executor.js';
 export * from './repositories/tenants.js';
 export * from './repositories/policies.js';
 export * from './repositories/policy-versions.js';

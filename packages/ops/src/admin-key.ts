@@ -1,5 +1,5 @@
-import { ensureApiKey } from '@tierkit/api';
-import type { Db } from '@tierkit/db';
+import { appendOperatorAudit, ensureApiKey, keyAuditDetail, startupAction } from '@tierkit/api';
+import { atomically, type Db } from '@tierkit/db';
 import type { OpsSettings } from './settings.js';
 
 /** With `TIERKIT_ADMIN_KEY` set, make sure that secret is an admin key of the tenant. Never logs the secret. */
@@ -9,11 +9,19 @@ export async function ensureAdminKey(
   log: (line: string) => void,
 ): Promise<void> {
   if (!settings.adminKey) return;
-  const { key, created } = await ensureApiKey(db.db, {
-    tenantId: settings.tenant,
-    secret: settings.adminKey,
-    role: 'admin',
-    label: 'TIERKIT_ADMIN_KEY',
+  const tenantId = settings.tenant;
+  const secret = settings.adminKey;
+  // A key made from the environment is issued like any other: with its audit record, in one transaction.
+  const { key, created } = await atomically(db.db, async (trx) => {
+    const ensured = await ensureApiKey(trx, { tenantId, secret, role: 'admin', label: 'TIERKIT_ADMIN_KEY' });
+    const k = ensured.key;
+    if (ensured.created)
+      await appendOperatorAudit(trx, tenantId, startupAction('TIERKIT_ADMIN_KEY'), {
+        status: 201,
+        target: { key: k.id },
+        detail: keyAuditDetail(k),
+      });
+    return ensured;
   });
   // It can approve and belongs to nobody: four eyes cannot tell its holder from their other credentials.
   log(

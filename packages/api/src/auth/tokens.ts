@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  atomically,
   currentSigningKey,
   findSigningKey,
   findStaff,
@@ -87,14 +88,12 @@ export async function signingKeyFor(db: Executor, tenantId: string, now: Date = 
  * once (they live at most 15 minutes; widgets fetch a new one).
  */
 export async function rotateSigningKey(db: Executor, tenantId: string, now: Date = new Date()): Promise<SigningKey> {
-  return db
-    .transaction()
-    .execute(async (trx) => {
-      const key = await insertSigningKey(trx, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
-      await retireSigningKeys(trx, tenantId, key.id, now.toISOString());
-      return key;
-    })
-    .finally(credentialsChanged);
+  // Inside a caller's transaction when given one: the CLI commits the rotation with its audit record.
+  return atomically(db, async (trx) => {
+    const key = await insertSigningKey(trx, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
+    await retireSigningKeys(trx, tenantId, key.id, now.toISOString());
+    return key;
+  }).finally(credentialsChanged);
 }
 
 function checkTtl(ttlSeconds: number): void {

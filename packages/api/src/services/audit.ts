@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import {
   AUDIT_GENESIS,
   appendAuditRecord,
@@ -8,6 +10,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import type { AuditProblem, AuditVerification } from '@tierkit/core';
+import type { ApiKeyInfo } from '../auth/api-keys.js';
 import { contentHash } from './four-eyes.js';
 
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
@@ -108,4 +111,95 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
     });
   }
   return { chain, ok: problems.length === 0, records, head: head ? { seq: head.seq, hash: head.hash } : null, problems };
+}
+
+/**
+ * A governed action taken outside HTTP — a `tierkit` command, the server's start-up — as its audit
+ * records name it: who (`cli:<OS user>@<host>`), by which way in (`credential` `cli`, `config` for the
+ * server's environment), and a method and route that read as the command (`CLI`, `tierkit keys create`).
+ * Every record of one command shares its `requestId`.
+ */
+export interface OperatorAction {
+  readonly requestId: string;
+  readonly actor: string;
+  readonly credential: string;
+  readonly method: string;
+  readonly route: string;
+}
+
+/**
+ * Who runs a command on this machine: the operating system's account and host, which its access control
+ * vouches for. Never an `--actor` of the command line: a name anyone may type could pass for a staff
+ * member's credential (`key:…`, `token:staff`), and the prefix marks it as a machine account, not a key.
+ */
+export function operatorName(prefix: 'cli' | 'server' = 'cli'): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A container's uid may have no account entry: its number is still who it is.
+    user = `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+  return `${prefix}:${user}@${hostname()}`;
+}
+
+/** A `tierkit` command's action (`route` is the command, e.g. `tierkit keys create`), run by this machine's user. */
+export function cliAction(route: string): OperatorAction {
+  return { requestId: randomUUID(), actor: operatorName('cli'), credential: 'cli', method: 'CLI', route };
+}
+
+/**
+ * The server's start-up acting on its environment (`route` the setting, e.g. `TIERKIT_ADMIN_KEY`): run
+ * by this machine's user (`server:<OS user>@<host>`), credential `config`, method `START`.
+ */
+export function startupAction(route: string): OperatorAction {
+  return { requestId: randomUUID(), actor: operatorName('server'), credential: 'config', method: 'START', route };
+}
+
+/** How an operator action ended, as the API's record of its equivalent request would say it. */
+export interface OperatorOutcome {
+  /** The status the API gives the same outcome: 201 created, 200 done, 404 no such thing, 409 not in a state for it. */
+  readonly status: number;
+  /** The problem kind of a refusal (`not-found`, `conflict`, …), as the API's problem responses name it. */
+  readonly problem?: string | null;
+  /** What the action was done to: ids, as a route's path parameters are (`{ key: 'key_…' }`). */
+  readonly target?: Readonly<Record<string, string>>;
+  /** What it changed, as a route's `auditDetail` tells it. Never a secret. */
+  readonly detail?: Readonly<Record<string, unknown>> | null;
+  /** `intent` before a change too long for one transaction (an import); else `result`, or `request` for a refusal. */
+  readonly phase?: 'intent' | 'result' | 'request';
+  readonly at?: Date;
+}
+
+/**
+ * Append the record of an operator action to `chain` (its tenant; `UNAUTHENTICATED_CHAIN` when the
+ * tenant it named does not exist). Pass the change's transaction, so the change commits with its record
+ * or not at all; a refusal is recorded after its rollback, on its own.
+ */
+export function appendOperatorAudit(
+  db: Executor,
+  chain: string,
+  action: OperatorAction,
+  outcome: OperatorOutcome,
+): Promise<AuditRecordRow> {
+  const intent = outcome.phase === 'intent';
+  return appendAudit(db, chain, {
+    at: (outcome.at ?? new Date()).toISOString(),
+    request_id: action.requestId,
+    phase: outcome.phase ?? (outcome.status < 400 ? 'result' : 'request'),
+    actor: action.actor,
+    credential: action.credential,
+    method: action.method,
+    route: action.route,
+    target: JSON.stringify(outcome.target ?? {}),
+    status: intent ? null : outcome.status,
+    problem: outcome.problem ?? null,
+    unmasked: 0,
+    detail: outcome.detail ? JSON.stringify(outcome.detail) : null,
+  });
+}
+
+/** What an API key's audit record says of it, as `tierkit keys list` shows it: never its secret, nor the secret's prefix. */
+export function keyAuditDetail(k: ApiKeyInfo): Record<string, unknown> {
+  return { key: k.id, role: k.role, owner: k.staffId, label: k.label };
 }

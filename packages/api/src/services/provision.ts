@@ -1,5 +1,5 @@
 import { defaultPolicyPack, validatePolicyPack, type PolicyPack } from '@tierkit/core';
-import { findTenant, insertPolicies, insertSigningKey, insertTenant, type Executor } from '@tierkit/db';
+import { atomically, findTenant, insertPolicies, insertSigningKey, insertTenant, type Executor } from '@tierkit/db';
 import { newSigningSecret, randomId } from '../auth/secrets.js';
 
 /**
@@ -22,7 +22,8 @@ export async function provisionTenant(db: Executor, tenant: { id: string; name: 
   if (!checked.ok)
     throw new Error(`policy pack for tenant "${tenant.id}" is invalid: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const now = (tenant.now ?? new Date()).toISOString();
-  await db.transaction().execute(async (trx) => {
+  // Inside a caller's transaction when given one: the CLI commits the tenant with its audit record.
+  await atomically(db, async (trx) => {
     await insertTenant(trx, { id: tenant.id, name: tenant.name, metrics: pack.metrics, now });
     await insertSigningKey(trx, { id: randomId('sk_'), tenantId: tenant.id, secret: newSigningSecret(), createdAt: now });
     await insertPolicies(

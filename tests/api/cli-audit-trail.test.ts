@@ -1,0 +1,420 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createApiKey, createApp, listKeys } from '@tierkit/api';
+import { connect, upsertStaff, type AuditRecordRow, type Db } from '@tierkit/db';
+import { ensureAdminKey, lastCompleteMonth } from '@tierkit/ops';
+import { run } from '../../packages/cli/src/run.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+
+/*
+ * The CLI's governed actions in the tenant's audit trail, as a compliance officer finds them: each
+ * `tierkit` command that issues, revokes or rotates a credential or creates a tenant leaves a record
+ * committed with its change (actor `cli:<user>@<host>`, credential `cli`, method `CLI`, route the
+ * command), a refusal leaves one too, `GET /v1/audit` filters them and `tierkit audit verify` passes
+ * (packages/api/README.md, "Audit"; packages/cli/README.md, "Audit trail").
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-audit-trail-'));
+let postgres: Promise<TestPostgres> | undefined;
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (postgres) await (await postgres).stop();
+});
+
+/** A new database of each dialect, named `name`. */
+const DIALECTS: readonly [dialect: string, url: (name: string) => Promise<string>][] = [
+  ['sqlite', async (name) => join(dir, `${name}.db`)],
+  [
+    'postgres',
+    async (name) => {
+      postgres ??= startPostgres();
+      return (await postgres).createDatabase(`tierkit_cli_${name}_${process.pid}`, { migrated: true });
+    },
+  ],
+];
+
+async function tierkit(url: string, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(
+    [...argv, '--database', url],
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
+  return { code, out, err };
+}
+
+const records = (db: Db, chain: string) =>
+  db.db.selectFrom('audit_records').selectAll().where('chain', '=', chain).orderBy('seq').execute() as Promise<AuditRecordRow[]>;
+
+/** The fields a reviewer reads, without time, hashes and the per-command request id. */
+function read(r: AuditRecordRow) {
+  return {
+    phase: r.phase,
+    credential: r.credential,
+    method: r.method,
+    route: r.route,
+    target: JSON.parse(r.target) as unknown,
+    status: r.status,
+    problem: r.problem,
+    detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
+  };
+}
+
+const CLI = { credential: 'cli', method: 'CLI' } as const;
+
+for (const [dialect, urlOf] of DIALECTS) {
+  describe(`the CLI in the audit trail [${dialect}]`, () => {
+    let url = '';
+    let db: Db;
+    let keyId = '';
+
+    it('tenants create and keys create|revoke|rotate-signing each leave a record naming who ran them, never the secret', async () => {
+      url = await urlOf('trail');
+      const created = await tierkit(url, 'tenants', 'create', 'bank', '--name', 'Bank');
+      assert.equal(created.code, 0, created.err.join('\n'));
+      assert.equal((await tierkit(url, 'tenants', 'create', 'bank')).code, 1);
+
+      const key = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'admin', '--label', 'ops', '--json');
+      assert.equal(key.code, 0, key.err.join('\n'));
+      const { id, secret } = JSON.parse(key.out[0] ?? '') as { id: string; secret: string };
+      keyId = id;
+      assert.equal((await tierkit(url, 'keys', 'revoke', id)).code, 0);
+      assert.equal((await tierkit(url, 'keys', 'revoke', id)).code, 1, 'revoked already');
+      const rotated = await tierkit(url, 'keys', 'rotate-signing', '--tenant', 'bank', '--json');
+      assert.equal(rotated.code, 0);
+      const { signingKeyId } = JSON.parse(rotated.out[0] ?? '') as { signingKeyId: string };
+      const refused = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'admin', '--label', 'x', '--staff', 'nobody');
+      assert.equal(refused.code, 1);
+
+      db = connect({ url });
+      const trail = await records(db, 'bank');
+      assert.deepEqual(trail.map(read), [
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit tenants create',
+          target: { tenant: 'bank' },
+          status: 201,
+          problem: null,
+          detail: { tenant: 'bank', name: 'Bank' },
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit tenants create',
+          target: { tenant: 'bank' },
+          status: 409,
+          problem: 'conflict',
+          detail: { tenant: 'bank', name: 'bank' },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit keys create',
+          target: { key: id },
+          status: 201,
+          problem: null,
+          detail: { key: id, role: 'admin', owner: null, label: 'ops' },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit keys revoke',
+          target: { key: id },
+          status: 200,
+          problem: null,
+          detail: { key: id, role: 'admin', owner: null, label: 'ops' },
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit keys revoke',
+          target: { key: id },
+          status: 409,
+          problem: 'conflict',
+          detail: {
+            key: id,
+            role: 'admin',
+            owner: null,
+            label: 'ops',
+            revokedAt: trail[4] ? (JSON.parse(trail[4].detail ?? '{}') as { revokedAt: string }).revokedAt : '',
+          },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit keys rotate-signing',
+          target: { tenant: 'bank' },
+          status: 200,
+          problem: null,
+          detail: { signingKey: signingKeyId },
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit keys create',
+          target: { tenant: 'bank' },
+          status: 400,
+          problem: 'validation',
+          detail: {
+            role: 'admin',
+            owner: 'nobody',
+            label: 'x',
+            refused: 'no staff member "nobody" in tenant "bank": create them first (PUT /v1/staff/{id}), or leave the key unowned',
+          },
+        },
+      ]);
+      assert.match((JSON.parse(trail[4]?.detail ?? '{}') as { revokedAt: unknown }).revokedAt as string, /^\d{4}-\d\d-\d\dT/);
+      for (const r of trail) assert.match(r.actor, /^cli:[^@\s]+@\S+$/, 'the OS account and host that ran it');
+      assert.equal(new Set(trail.map((r) => r.request_id)).size, trail.length, 'one request id per command');
+      const everything = JSON.stringify(await db.db.selectFrom('audit_records').selectAll().execute());
+      assert.ok(!everything.includes(secret) && !everything.includes(secret.slice(0, 10)), 'neither the secret nor its prefix');
+
+      // A key that exists nowhere: no tenant to trust, so the chain of no tenant, as the API's refusals.
+      assert.equal((await tierkit(url, 'keys', 'revoke', 'key_nope')).code, 1);
+      // A mistyped tenant: refused, never "holds no active key" (which reads as done while the real keys still work).
+      const typo = await tierkit(url, 'keys', 'revoke', '--staff', 'RM001', '--tenant', 'bnak');
+      assert.deepEqual([typo.code, typo.out, typo.err.at(-1)], [1, [], 'keys revoke: tenant "bnak" does not exist']);
+      assert.equal((await tierkit(url, 'keys', 'create', '--tenant', 'bnak', '--role', 'viewer', '--label', 'x')).code, 1);
+      assert.deepEqual((await records(db, '*')).map(read), [
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit keys revoke',
+          target: { key: 'key_nope' },
+          status: 404,
+          problem: 'not-found',
+          detail: null,
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit keys revoke',
+          target: { tenant: 'bnak', staff: 'RM001' },
+          status: 404,
+          problem: 'not-found',
+          detail: null,
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit keys create',
+          target: { tenant: 'bnak' },
+          status: 404,
+          problem: 'not-found',
+          detail: { role: 'viewer', owner: null, label: 'x', refused: 'tenant "bnak" does not exist' },
+        },
+      ]);
+    });
+
+    it('GET /v1/audit finds the records by actor, route and target, and tierkit audit verify passes every chain', async () => {
+      const { secret } = await createApiKey(db.db, { tenantId: 'bank', role: 'admin', label: 'auditor' });
+      const app = createApp({ db: db.db, logError: () => undefined });
+      const get = async (query: string) => {
+        const res = await app.request(`/v1/audit?${query}`, { headers: { Authorization: `Bearer ${secret}` } });
+        assert.equal(res.status, 200, query);
+        return ((await res.json()) as { items: { route: string; credential: string; status: number }[] }).items;
+      };
+      const actor = (await records(db, 'bank'))[0]?.actor ?? '';
+      assert.equal((await get(`actor=${encodeURIComponent(actor)}`)).length, 7);
+      assert.deepEqual(
+        (await get(`route=${encodeURIComponent('tierkit keys revoke')}`)).map((r) => [r.credential, r.status]),
+        [
+          ['cli', 409],
+          ['cli', 200],
+        ],
+      );
+      assert.deepEqual(
+        (await get(`target=${keyId}`)).map((r) => r.route),
+        ['tierkit keys revoke', 'tierkit keys revoke', 'tierkit keys create'],
+      );
+
+      const verified = await tierkit(url, 'audit', 'verify');
+      assert.equal(verified.code, 0, verified.err.join('\n'));
+      assert.deepEqual(
+        verified.out.map((l) => l.replace(/ head .*/, '')),
+        ['*: ok, 3 records,', 'bank: ok, 7 records,'],
+      );
+    });
+
+    it('a change whose record cannot be written is not made: the key is not issued', async () => {
+      // A record squatting on the chain's next place makes the append fail, as a broken audit table would.
+      const head = await db.db.selectFrom('audit_heads').select(['seq', 'hash']).where('chain', '=', 'bank').executeTakeFirstOrThrow();
+      const squat = { ...(await records(db, 'bank'))[0], seq: head.seq + 1 } as AuditRecordRow;
+      await db.db.insertInto('audit_records').values(squat).execute();
+      const before = (await tierkit(url, 'keys', 'list', '--tenant', 'bank', '--json')).out[0];
+      const failed = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'viewer', '--label', 'untraced', '--json');
+      assert.equal(failed.code, 1);
+      assert.deepEqual(failed.out, [], 'no secret printed');
+      assert.equal((await tierkit(url, 'keys', 'list', '--tenant', 'bank', '--json')).out[0], before, 'no key without its record');
+      const rotate = await tierkit(url, 'keys', 'rotate-signing', '--tenant', 'bank');
+      assert.equal(rotate.code, 1);
+      await db.db
+        .deleteFrom('audit_records')
+        .where('chain', '=', 'bank')
+        .where('seq', '=', head.seq + 1)
+        .execute();
+      assert.equal((await tierkit(url, 'audit', 'verify', '--tenant', 'bank')).code, 0);
+      await db.close();
+    });
+  });
+}
+
+for (const [dialect, urlOf] of DIALECTS) {
+  describe(`the CLI's book-wide actions in the audit trail [${dialect}]`, () => {
+    it('seed, import, retier and jobs cancel|resume each leave their records; the start-up key too; the chain verifies', async () => {
+      const url = await urlOf('book');
+      const tenant = dialect === 'sqlite' ? 'demo' : 'book';
+      const cli = (...argv: string[]) => tierkit(url, ...argv, '--tenant', tenant);
+      const seeded = await tierkit(url, 'seed', '--customers', '20', '--tenant', tenant, '--json');
+      assert.equal(seeded.code, 0, seeded.err.join('\n'));
+      const { subjects, metrics, events } = JSON.parse(seeded.out[0] ?? '') as { subjects: number; metrics: number; events: number };
+      assert.ok(subjects >= 20);
+
+      const customers = join(dir, `customers-${dialect}.csv`);
+      writeFileSync(customers, 'id,name\nK1,张三\nK2,李四\n');
+      const imported = await cli('import', customers, '--kind', 'subjects', '--json');
+      assert.equal(imported.code, 0, imported.err.join('\n'));
+      const record = JSON.parse(imported.out[0] ?? '') as { id: string; sha256: string };
+      const wrong = join(dir, `wrong-${dialect}.csv`);
+      writeFileSync(wrong, 'who,name\nK3,王五\n');
+      assert.equal((await cli('import', wrong, '--kind', 'subjects')).code, 1, 'no id column: refused');
+
+      const period = lastCompleteMonth();
+      const queued = await cli('retier', '--period', period, '--detach', '--json', '--reason', 'annual review');
+      assert.equal(queued.code, 0, queued.err.join('\n'));
+      const job = (JSON.parse(queued.out[0] ?? '') as { id: string }).id;
+      assert.equal((await cli('jobs', 'cancel', job)).code, 0);
+      assert.equal((await cli('jobs', 'cancel', job)).code, 1, 'cancelled already');
+      assert.equal((await cli('jobs', 'resume', job)).code, 0);
+      assert.equal((await cli('jobs', 'cancel', 'job_nope')).code, 1);
+
+      const db = connect({ url });
+      const secret = `tk_${'a'.repeat(40)}`;
+      await ensureAdminKey(db, { tenant, adminKey: secret }, () => undefined);
+      await ensureAdminKey(db, { tenant, adminKey: secret }, () => undefined);
+      const adminKey = (await listKeys(db.db, tenant)).find((k) => k.label === 'TIERKIT_ADMIN_KEY');
+      assert.ok(adminKey);
+
+      const ours = (await records(db, tenant)).filter((r) => r.credential === 'cli' || r.credential === 'config');
+      const [seedRecord, ...rest] = ours.map(read);
+      assert.deepEqual(seedRecord, {
+        ...CLI,
+        phase: 'result',
+        route: 'tierkit seed',
+        target: { tenant },
+        status: 201,
+        problem: null,
+        detail: { tenant, subjects, metrics, events },
+      });
+      const asked = { kind: 'subjects', mode: 'all-or-nothing', fileName: `customers-${dialect}.csv`, dryRun: false };
+      const askedWrong = { ...asked, fileName: `wrong-${dialect}.csv` };
+      const refusedWhy = (rest[3]?.detail as { refused?: string } | null)?.refused;
+      assert.match(refusedWhy ?? '', /id/);
+      assert.deepEqual(rest, [
+        { ...CLI, phase: 'intent', route: 'tierkit import', target: {}, status: null, problem: null, detail: asked },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit import',
+          target: { import: record.id },
+          status: 201,
+          problem: null,
+          detail: { ...asked, import: record.id, status: 'succeeded', sha256: record.sha256, rows: 2, rejectedRows: 0, written: 2 },
+        },
+        { ...CLI, phase: 'intent', route: 'tierkit import', target: {}, status: null, problem: null, detail: askedWrong },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit import',
+          target: {},
+          status: 400,
+          problem: 'validation',
+          detail: { ...askedWrong, refused: refusedWhy },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit retier',
+          target: { job },
+          status: 201,
+          problem: null,
+          detail: { job, period, schemes: null, filter: {}, reason: 'annual review' },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit jobs cancel',
+          target: { job },
+          status: 200,
+          problem: null,
+          detail: { job, status: 'cancelled' },
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit jobs cancel',
+          target: { job },
+          status: 409,
+          problem: 'conflict',
+          detail: { job, refused: `Job ${job} is cancelled; only a running job can be cancelled.` },
+        },
+        {
+          ...CLI,
+          phase: 'result',
+          route: 'tierkit jobs resume',
+          target: { job },
+          status: 200,
+          problem: null,
+          detail: { job, status: 'running' },
+        },
+        {
+          ...CLI,
+          phase: 'request',
+          route: 'tierkit jobs cancel',
+          target: { job: 'job_nope' },
+          status: 404,
+          problem: 'not-found',
+          detail: { job: 'job_nope', refused: `no job job_nope in tenant ${tenant}` },
+        },
+        {
+          credential: 'config',
+          method: 'START',
+          phase: 'result',
+          route: 'TIERKIT_ADMIN_KEY',
+          target: { key: adminKey.id },
+          status: 201,
+          problem: null,
+          detail: { key: adminKey.id, role: 'admin', owner: null, label: 'TIERKIT_ADMIN_KEY' },
+        },
+      ]);
+      assert.match(ours.at(-1)?.actor ?? '', /^server:[^@\s]+@\S+$/);
+      assert.equal(ours[1]?.request_id, ours[2]?.request_id, "an import's intent and result share its request id");
+
+      // A managers file moves customers between books: each move is a change record of the import's run.
+      await upsertStaff(db.db, tenant, { id: 'RMX', name: '王经理', role: 'viewer', scope: 'book' }, new Date().toISOString());
+      const books = join(dir, `books-${dialect}.csv`);
+      writeFileSync(books, 'subject,manager\nK1,RMX\n');
+      const moved = await cli('import', books, '--kind', 'managers');
+      assert.equal(moved.code, 0, moved.err.join('\n'));
+      const run = (await records(db, tenant)).slice(-3);
+      assert.deepEqual(
+        run.map((r) => [r.phase, r.credential, r.route, JSON.parse(r.target) as unknown]),
+        [
+          ['intent', 'cli', 'tierkit import', {}],
+          ['change', 'cli', 'tierkit import', { subject: 'K1', from: '', to: 'RMX' }],
+          ['result', 'cli', 'tierkit import', { import: (JSON.parse(run[2]?.target ?? '{}') as { import: string }).import }],
+        ],
+      );
+      assert.equal(new Set(run.map((r) => r.request_id)).size, 1, 'one run, one request id');
+      await db.close();
+
+      const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);
+      assert.equal(verified.code, 0, verified.err.join('\n'));
+    });
+  });
+}
