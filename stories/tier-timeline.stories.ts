@@ -65,7 +65,6 @@ export const SignedOut: Story = { args: { behaviour: 'signed-out' } };
 export const NotFound: Story = { args: { behaviour: 'not-found', locale: 'zh-TW' } };
 /** An embed token asked for another customer (403): no retry, which would be refused again. */
 export const Forbidden: Story = { args: { behaviour: 'forbidden', locale: 'en' } };
-/** Notes and people carrying markup render as text. */
 /**
  * The first page loads, the next is refused (403, as for a token bound to another page's origin):
  * "load more" goes, and the refusal is said under the changes already shown, as a first page's would be.
@@ -80,4 +79,5 @@ export const LaterPageRefused: Story = {
   },
 };
 
+/** Notes and people carrying markup render as text. */
 export const HostileNotes: Story = { args: { data: hostileHistory } };

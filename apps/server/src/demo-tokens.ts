@@ -1,4 +1,12 @@
-import { isTrustedOrigin, MAX_TOKEN_TTL_SECONDS, mintEmbedToken, mintStaffToken, ProblemError, type TrustedOrigins } from '@tierkit/api';
+import {
+  isTrustedOrigin,
+  MAX_TOKEN_TTL_SECONDS,
+  mintEmbedToken,
+  mintStaffToken,
+  ProblemError,
+  sendProblem,
+  type TrustedOrigins,
+} from '@tierkit/api';
 import { findStaff, findSubjectByExternalId, type Executor } from '@tierkit/db';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
@@ -19,11 +27,7 @@ const SUBJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * widget's token function reads it as it reads the API's (`subject-not-found`: "Customer not found.").
  */
 function refuse(c: Context, kind: 'validation' | 'forbidden' | 'subject-not-found' | 'not-found', detail: string) {
-  const problem = new ProblemError(kind, detail);
-  return c.body(JSON.stringify(problem.toProblem(c.req.path)), problem.status as 400, {
-    'Content-Type': 'application/problem+json; charset=UTF-8',
-    'Cache-Control': 'no-store',
-  });
+  return sendProblem(c, new ProblemError(kind, detail));
 }
 
 /** Only the demo's own pages may ask: a page on another site must not mint tokens through a visitor's browser. */

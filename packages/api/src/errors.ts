@@ -67,6 +67,14 @@ export function problemResponse(err: unknown, c: Context, log: (err: unknown) =>
   const problem = toProblemError(err);
   // An unreachable database is the operator's to see in the log, as an unexpected error is.
   if (problem.kind === 'internal' || problem.kind === 'database-unavailable') log(err);
+  return sendProblem(c, problem);
+}
+
+/**
+ * A problem as the API answers it: `application/problem+json`, never stored, with the problem's own
+ * headers (`Retry-After` …). Exported for the demo server's routes, which refuse in the API's words.
+ */
+export function sendProblem(c: Context, problem: ProblemError): Response {
   // Through the context, so headers other middleware prepared (CORS) stay on the error response.
   c.header('ETag', undefined);
   c.header('Content-Type', 'application/problem+json; charset=UTF-8');

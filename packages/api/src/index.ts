@@ -1,6 +1,7 @@
 export { createApp } from './app.js';
 export type { AppOptions, AppType } from './app.js';
 export { PROBLEMS, PROBLEM_BASE, ProblemError } from './problem.js';
+export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';
 export { isTrustedOrigin } from './origins.js';

@@ -10,79 +10,121 @@ import ts from 'typescript';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-/**
- * Collapses whitespace and comments inside css`…` templates of *.styles.ts files. esbuild minifies
- * JavaScript but treats template text as opaque; our style text is plain CSS with `${…}` holes
- * only for other CSSResults, which this leaves intact.
- */
-const minifyCssTemplates = {
-  name: 'minify-css-templates',
-  setup(b) {
-    b.onLoad({ filter: /\.styles\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const contents = source.replace(
-        /css`([^`]*)`/g,
-        (_, body) =>
-          'css`' +
-          body
-            .replace(/\/\*[\s\S]*?\*\//g, '')
-            .replace(/\s+/g, ' ')
-            .replace(/\s*([{};,>])\s*/g, '$1')
-            // Outside quotes a space after a colon never matters (before one it may: `.a :hover`), nor
-            // does a last `;`. Our styles hold no quoted text with `: ` in it; keep it so.
-            .replace(/:\s+/g, ':')
-            .replace(/;}/g, '}')
-            // Shorter spellings of the same values: `.875em`, `@media(…)`, `#fff`, `!important`, `calc(a/2)`.
-            .replace(/([:\s(,])0\.(\d)/g, '$1.$2')
-            .replace(/@media \(/g, '@media(')
-            .replace(/#([\da-f])\1([\da-f])\2([\da-f])\3\b/gi, '#$1$2$3')
-            .replace(/ !important/g, '!important')
-            // calc() needs spaces around + and - only; no quoted text of ours holds ` / ` or ` * `.
-            .replace(/ ([/*]) /g, '$1')
-            .trim() +
-          '`',
-      );
-      return { contents, loader: 'ts' };
-    });
-  },
-};
+/** Throws on a style rule that keeps white space: the html templates' white space is collapsed (below). */
+function assertNoKeptWhiteSpace(source, path) {
+  const keeps = /white-space(-collapse)?\s*:\s*(pre|preserve|break-spaces)/.exec(source);
+  if (keeps) throw new Error(`${path}: '${keeps[0]}' — the html templates' white space is collapsed at build time (build.mjs)`);
+}
 
 /**
- * Collapses the layout whitespace of html`…` templates in the components' sources: each run of
- * whitespace that holds a line break becomes one space. HTML reads any such run as one space (no
- * template holds a <pre>, a <textarea> or text under `white-space: pre`; keep it so), so nothing
- * renders differently, and the indentation that lays the templates out costs no bytes (~70 gzip of
- * tierkit.js). TypeScript's own parser finds the template text, so code and strings are never touched.
+ * Collapses whitespace and comments inside css`…` templates of a *.styles.ts file. esbuild minifies
+ * JavaScript but treats template text as opaque; our style text is plain CSS with `${…}` holes
+ * only for other CSSResults, which this leaves intact. Throws on a style that keeps white space
+ * (`white-space: pre…`, `break-spaces`): the html templates' white space is collapsed at build time
+ * (below), so text under such a rule would render differently from its source.
  */
-const collapseHtmlTemplates = {
-  name: 'collapse-html-templates',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]packages[\\/]components[\\/]src[\\/].*\.ts$/ }, async (args) => {
-      if (args.path.endsWith('.styles.ts')) return undefined;
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes('html`')) return undefined;
-      const file = ts.createSourceFile(args.path, source, ts.ScriptTarget.Latest, true);
-      const texts = [];
-      const visit = (node) => {
-        if (ts.isTaggedTemplateExpression(node) && node.tag.getText(file) === 'html') {
-          const t = node.template;
-          if (ts.isNoSubstitutionTemplateLiteral(t)) texts.push(t);
-          else texts.push(t.head, ...t.templateSpans.map((span) => span.literal));
-        }
-        ts.forEachChild(node, visit);
-      };
-      visit(file);
-      let contents = '';
+export function minifyCssTemplates(source, path) {
+  assertNoKeptWhiteSpace(source, path);
+  return source.replace(
+    /css`([^`]*)`/g,
+    (_, body) =>
+      'css`' +
+      body
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\s+/g, ' ')
+        .replace(/\s*([{};,>])\s*/g, '$1')
+        // Outside quotes a space after a colon never matters (before one it may: `.a :hover`), nor
+        // does a last `;`. Our styles hold no quoted text with `: ` in it; keep it so.
+        .replace(/:\s+/g, ':')
+        .replace(/;}/g, '}')
+        // Shorter spellings of the same values: `.875em`, `@media(…)`, `#fff`, `!important`, `calc(a/2)`.
+        .replace(/([:\s(,])0\.(\d)/g, '$1.$2')
+        .replace(/@media \(/g, '@media(')
+        .replace(/#([\da-f])\1([\da-f])\2([\da-f])\3\b/gi, '#$1$2$3')
+        .replace(/ !important/g, '!important')
+        // calc() needs spaces around + and - only; no quoted text of ours holds ` / ` or ` * `.
+        .replace(/ ([/*]) /g, '$1')
+        .trim() +
+      '`',
+  );
+}
+
+/**
+ * Collapses the layout white space of the html`…` templates in a component source: each run of white
+ * space that holds a line break (LF or CRLF) becomes one space, or nothing before the `>` that closes
+ * a tag. HTML reads any such run as one space, so nothing renders differently, and the indentation
+ * that lays the templates out costs no bytes (~70 gzip of tierkit.js). TypeScript's own parser finds
+ * the template text, so code and strings are never touched. Throws where that would not hold: a
+ * template with a <pre> or a <textarea> (their text keeps its white space) or a backslash-newline (a
+ * line continuation, whose cooked text has no line break where the source has one).
+ */
+export function collapseHtmlTemplates(source, path) {
+  const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true);
+  const templates = [];
+  const visit = (node) => {
+    if (ts.isTaggedTemplateExpression(node) && node.tag.getText(file) === 'html') {
+      const t = node.template;
+      templates.push(ts.isNoSubstitutionTemplateLiteral(t) ? [t] : [t.head, ...t.templateSpans.map((span) => span.literal)]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  const edits = [];
+  for (const pieces of templates) {
+    // Whether the text so far leaves the HTML parser inside a tag, carried across the `${…}` holes.
+    let inTag = false;
+    for (const piece of pieces) {
+      const start = piece.getStart(file);
+      const text = source.slice(start, piece.end);
+      const line = source.slice(0, start).split('\n').length;
+      if (/<(pre|textarea)\b/i.test(text))
+        throw new Error(`${path}:${line}: an html template with a <pre> or <textarea>, whose white space build.mjs would collapse`);
+      if (/\\\r?\n/.test(text))
+        throw new Error(`${path}:${line}: a backslash-newline in an html template, which build.mjs cannot collapse`);
       let at = 0;
-      for (const t of texts.sort((x, y) => x.getStart(file) - y.getStart(file))) {
-        const start = t.getStart(file);
-        contents += source.slice(at, start) + source.slice(start, t.end).replace(/[ \t]*\n\s*/g, ' ');
-        at = t.end;
-      }
-      return { contents: contents + source.slice(at), loader: 'ts' };
-    });
+      const collapsed = text.replace(/\s*\n\s*(>?)/g, (_, gt, offset) => {
+        for (const m of text.slice(at, offset).matchAll(/<[a-z/!]|>/gi)) inTag = m[0] !== '>';
+        at = offset;
+        return gt && inTag ? gt : gt ? ` ${gt}` : ' ';
+      });
+      for (const m of text.slice(at).matchAll(/<[a-z/!]|>/gi)) inTag = m[0] !== '>';
+      edits.push([start, piece.end, collapsed]);
+    }
+  }
+  let contents = '';
+  let at = 0;
+  for (const [start, end, text] of edits.sort((x, y) => x[0] - y[0])) {
+    contents += source.slice(at, start) + text;
+    at = end;
+  }
+  return contents + source.slice(at);
+}
+
+/** Both as esbuild plugins; a throw fails the build with its message. */
+const templatePlugins = [
+  {
+    name: 'minify-css-templates',
+    setup(b) {
+      b.onLoad({ filter: /\.styles\.ts$/ }, async (args) => ({
+        contents: minifyCssTemplates(await readFile(args.path, 'utf8'), args.path),
+        loader: 'ts',
+      }));
+    },
   },
-};
+  {
+    name: 'collapse-html-templates',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]packages[\\/]components[\\/]src[\\/].*\.ts$/ }, async (args) => {
+        if (args.path.endsWith('.styles.ts')) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        // Styles live outside *.styles.ts too (the badge's pill rules).
+        assertNoKeptWhiteSpace(source, args.path);
+        if (!source.includes('html`')) return undefined;
+        return { contents: collapseHtmlTemplates(source, args.path), loader: 'ts' };
+      });
+    },
+  },
+];
 
 /** Options shared by every bundle; exported for the component bench, which measures the same build. */
 export const bundleOptions = {
@@ -97,7 +139,7 @@ export const bundleOptions = {
   // comment: the notices ship with the code without every page load carrying ~0.2 KB gzip of them.
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [minifyCssTemplates, collapseHtmlTemplates],
+  plugins: templatePlugins,
 };
 
 export const entries = {

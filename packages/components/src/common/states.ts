@@ -1,4 +1,4 @@
-import { html, type TemplateResult } from 'lit';
+import { html, type nothing, type TemplateResult } from 'lit';
 import type { BlockStateTerms } from './block-terms.js';
 import type { StateTerms } from './terms.js';
 import { blockRefusal, type ResourceController } from './resource.js';
@@ -39,10 +39,15 @@ function renderError(t: BlockStateTerms, error: unknown, onRetry: () => void): T
  * A read refused for good (`blockRefusal`), in the widget's words, with no button: it would get the
  * same answer. Also the timeline's refused later page, whose "load more" button goes with it.
  */
-export function renderRefusal(t: BlockStateTerms, reason: NonNullable<ReturnType<typeof blockRefusal>>): TemplateResult {
+export function renderRefusal(
+  t: BlockStateTerms,
+  reason: NonNullable<ReturnType<typeof blockRefusal>>,
   // A session that ended interrupts (it ends mid-page); a 403 or 404 is how this page is, known from
-  // its first load, and four widgets saying so as alerts would interrupt the reader four times.
-  return html`<div part="error" class="state state--error" role=${reason === 'signed-out' ? 'alert' : 'status'} data-reason=${reason}
+  // its first load, and four widgets saying so as alerts would interrupt the reader four times. The
+  // timeline's footer passes `nothing`: its refusal goes into a live region that is always there.
+  role: string | typeof nothing = reason === 'signed-out' ? 'alert' : 'status',
+): TemplateResult {
+  return html`<div part="error" class="state state--error" role=${role} data-reason=${reason}
       >${t[reason] ?? t.unavailable}</div>`;
 }
 

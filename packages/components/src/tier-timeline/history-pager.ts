@@ -18,8 +18,11 @@ interface Paging extends FirstPage {
   readonly cursor: string;
 }
 
-/** `error`: the last page failed and may be retried; a refusal (resource.ts): it failed for good, paging stopped. */
-export type PagerStatus = 'idle' | 'pending' | 'error' | NonNullable<ReturnType<typeof blockRefusal>>;
+/** Why a later page was refused for good (resource.ts). */
+export type PageRefusal = NonNullable<ReturnType<typeof blockRefusal>>;
+
+/** `error`: the last page failed and may be retried; a refusal: it failed for good, paging stopped. */
+export type PagerStatus = 'idle' | 'pending' | 'error' | PageRefusal;
 
 export interface HistoryPagerOptions {
   /** Called when a new first page starts a new history: the host resets its scroll and focus. */

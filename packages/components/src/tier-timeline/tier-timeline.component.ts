@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { TierEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
@@ -12,7 +12,7 @@ import { timelineStyles } from './tier-timeline.styles.js';
 import { timelineTerms, type TimelineTerms } from './tier-timeline.terms.js';
 import { cachedFormat, DEFAULT_TIME_ZONE, type TimelineRow } from './timeline-rows.js';
 import { renderEvent } from './timeline-item.js';
-import { HistoryPager, type FirstPage } from './history-pager.js';
+import { HistoryPager, type FirstPage, type PageRefusal } from './history-pager.js';
 import { TimelineWindow } from './timeline-window.js';
 
 /**
@@ -168,7 +168,11 @@ export class TkTierTimeline extends LitElement {
     const schemes = { ...(this.#tiers.value ? schemesOfTiers(this.#tiers.value) : {}), ...this.schemes };
     const more = !this.data && this.#pager.hasMore;
     const status = this.#pager.status;
-    const setSize = more ? -1 : events.length;
+    // "Load more" stays while a page loads and after a failure it retries: without it, a status other
+    // than idle is a refusal, which stopped paging.
+    const refused = more || status === 'idle' ? undefined : (status as PageRefusal);
+    // -1 (unknown) while there may be more, and after a refusal: the list is not known to be complete.
+    const setSize = more || refused ? -1 : events.length;
     const date = cachedFormat(loc === 'en' ? 'en-US' : loc, tz, {
       year: 'numeric',
       month: 'short',
@@ -187,31 +191,31 @@ export class TkTierTimeline extends LitElement {
         </ol>
       </div>
       <div class="foot">
-        <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span>
+        <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span><span role="status">${
+          // Always present, so a refusal (which stops paging) is announced when its words arrive; the
+          // refusal itself is no second live region.
+          refused ? renderRefusal(blockStateTerms[loc], refused, nothing) : nothing
+        }</span>
         ${
           more
             ? html`<button part="load-more" type="button" ?disabled=${status === 'pending'}
-          @click=${(e: Event) => void this.#more(e.currentTarget as HTMLElement)}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
+          @click=${() => this.#pager.retry()}>${status === 'pending' ? t.loadingMore : t.loadMore}</button>`
             : nothing
         }
-        ${
-          status === 'error'
-            ? html`<span role="alert">${t.moreFailed}</span>`
-            : status === 'idle' || status === 'pending'
-              ? nothing
-              : renderRefusal(blockStateTerms[loc], status)
-        }
+        ${status === 'error' ? html`<span role="alert">${t.moreFailed}</span>` : nothing}
       </div>`;
   }
 
-  /** "Load earlier changes": the next page, or the failed one again. */
-  async #more(button: HTMLElement): Promise<void> {
-    await this.#pager.retry();
-    await this.updateComplete;
-    // The button goes with the last page or a refusal, which drops focus to the page's start: keep a
-    // keyboard user in the widget, on its heading (which keeps tabindex="-1" for this) — unless they
-    // have moved on meanwhile.
-    if (!button.isConnected && document.activeElement === document.body) this.renderRoot.querySelector<HTMLElement>('#title')?.focus();
+  protected override update(changed: PropertyValues): void {
+    // "Load more" goes with the last page or a refusal, which would drop a keyboard user's focus to the
+    // page's start: if a button of ours held focus right before the update that took it, focus moves to
+    // the heading (tabindex="-1" for this). Only then: a tap that focused nothing (iOS Safari) or focus
+    // elsewhere on the page stays where it is. (The heading rather than the first new row: the rows are
+    // windowed, and tierkit.js has no bytes left for it.)
+    const root = this.renderRoot as ShadowRoot;
+    const held = root.activeElement?.localName === 'button';
+    super.update(changed);
+    if (held && !root.activeElement) root.getElementById('title')?.focus();
   }
 
   protected override updated(): void {

@@ -64,7 +64,7 @@ const own = css`
   .sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   .foot { display: flex; align-items: center; gap: var(--_space); color: var(--_muted); font-size: 0.8125rem; }
   /* A later page's refusal (states.ts) sits in the line of the count, at its size, not a block state's. */
-  .foot > .state { padding: 0; font-size: inherit; }
+  .foot .state { padding: 0; font-size: inherit; }
   [part='load-more'] {
     font: inherit; color: var(--_accent); background: none; border: 1px solid var(--_accent);
     border-radius: calc(var(--_radius) / 2); padding: 2px 10px; cursor: pointer;

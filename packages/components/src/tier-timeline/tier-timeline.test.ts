@@ -289,16 +289,20 @@ describe('<tk-tier-timeline> when a later page fails', () => {
 
   it('drops "load more" for a refusal no retry can cure (401, 403, 404), in the words of its other refusals', async () => {
     const cases = [
-      { locale: 'en', failStatus: 401, reason: 'signed-out', role: 'alert', words: 'Your session has ended. Please sign in again.' },
-      { locale: 'en', failStatus: 403, reason: 'forbidden', role: 'status', words: "This can't be shown here." },
-      { locale: 'en', failStatus: 404, reason: 'not-found', role: 'status', words: 'Customer not found.' },
-      { locale: 'zh-CN', failStatus: 403, reason: 'forbidden', role: 'status', words: '此内容无法在此显示。' },
-      { locale: 'zh-TW', failStatus: 401, reason: 'signed-out', role: 'alert', words: '登入已逾時，請重新登入。' },
+      { locale: 'en', failStatus: 401, reason: 'signed-out', words: 'Your session has ended. Please sign in again.' },
+      { locale: 'en', failStatus: 403, reason: 'forbidden', words: "This can't be shown here." },
+      { locale: 'en', failStatus: 404, reason: 'not-found', words: 'Customer not found.' },
+      { locale: 'zh-CN', failStatus: 403, reason: 'forbidden', words: '此内容无法在此显示。' },
+      { locale: 'zh-TW', failStatus: 401, reason: 'signed-out', words: '登入已逾時，請重新登入。' },
     ] as const;
     for (const c of cases) {
       const { client, el } = await firstPage(c.locale);
       client.fail = true;
       client.failStatus = c.failStatus;
+      // The live region the refusal is said in is there, empty, before it: a region inserted already
+      // holding its text is often not announced.
+      const region = shadow(el).querySelectorAll('.foot > [role="status"]')[1];
+      expect(text(region), 'an empty live region before the refusal').to.equal('');
       const failed = nextEvent(el, 'tk-error');
       loadMore(el)!.focus();
       loadMore(el)!.click();
@@ -310,8 +314,16 @@ describe('<tk-tier-timeline> when a later page fails', () => {
       expect(loadMore(el)?.outerHTML ?? null, `${what}: the load-more button`).to.equal(null);
       const error = shadow(el).querySelector('[part="error"]');
       expect(error?.getAttribute('data-reason'), what).to.equal(c.reason);
-      expect(error?.getAttribute('role'), what).to.equal(c.role);
+      expect(error?.parentElement === region, `${what}: said in the live region that was there`).to.equal(true);
+      expect(region?.isConnected, what).to.equal(true);
+      // Not a second live region inside the first.
+      expect(error?.getAttribute('role') ?? null, what).to.equal(null);
       expect(text(error), what).to.equal(c.words);
+      // Paging stopped on a refusal: how many changes there are is still unknown, not the count loaded.
+      expect(
+        items(el).map((i) => i.getAttribute('aria-setsize')),
+        `${what}: aria-setsize`,
+      ).to.satisfy((sizes: string[]) => sizes.length > 0 && sizes.every((n) => n === '-1'));
       // In the line of the count, at its size: not a block state's padding and smaller type.
       const count = shadow(el).querySelector('.foot > [role="status"]:not([part])')!;
       expect(getComputedStyle(error!).fontSize, what).to.equal(getComputedStyle(count).fontSize);
@@ -350,6 +362,44 @@ describe('<tk-tier-timeline> when a later page fails', () => {
     loadMore(el)!.click();
     await waitUntil(() => status(el) === '120 changes loaded', 'the last page');
     await waitUntil(() => shadow(el).activeElement?.id === 'title', 'focus on the heading');
+    // The whole history is loaded: now the rows say how many there are.
+    expect(items(el)[0]?.getAttribute('aria-setsize')).to.equal('120');
+  });
+
+  // Focus moves to the heading only when "load more" held it: a tap on iOS Safari does not focus a
+  // button, and a reader who went on to something else stays there.
+  it('leaves focus alone when "load more" goes without having held it', async () => {
+    const outside = document.createElement('input');
+    outside.setAttribute('aria-label', 'elsewhere');
+    document.body.append(outside);
+    try {
+      // A click that focused nothing, and one while focus is in a field elsewhere on the page; for the
+      // last page and for a refusal.
+      for (const end of ['last page', 'refusal'] as const) {
+        for (const focused of [null, outside] as const) {
+          const what = `${end}, focus on ${focused ? 'a field elsewhere' : 'nothing'}`;
+          const { client, el } = await firstPage('en');
+          loadMore(el)!.click();
+          await waitUntil(() => status(el) === '100 changes loaded' && !loadMore(el)?.disabled, `${what}: the second page`);
+          if (end === 'refusal') {
+            client.fail = true;
+            client.failStatus = 403;
+          }
+          (document.activeElement as HTMLElement | null)?.blur();
+          focused?.focus();
+          // Names, not elements: chai would walk a whole element to describe a failure.
+          const where = focused ? 'input' : 'body';
+          expect(document.activeElement?.localName, `${what}: before`).to.equal(where);
+          loadMore(el)!.click();
+          await waitUntil(() => !loadMore(el), `${what}: "load more" gone`);
+          await settle(el);
+          expect(shadow(el).activeElement?.localName ?? null, `${what}: in the widget`).to.equal(null);
+          expect(document.activeElement?.localName, `${what}: on the page`).to.equal(where);
+        }
+      }
+    } finally {
+      outside.remove();
+    }
   });
 });
 

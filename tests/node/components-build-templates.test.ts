@@ -1,0 +1,45 @@
+// The widget bundles collapse the layout white space of html`…` templates at build time
+// (packages/components/scripts/build.mjs). That renders the same only while no text keeps its white
+// space: these check that the build refuses the sources where it would not, LF or CRLF alike.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { collapseHtmlTemplates, minifyCssTemplates } from '../../packages/components/scripts/build.mjs';
+
+const crlf = (s: string) => s.replace(/\n/g, '\r\n');
+
+describe('the bundles’ html template collapse', () => {
+  it('turns a line break and its indentation into one space, and drops it before a tag’s closing >', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text with `${…}` holes
+    const source = 'const t = html`<div class="a"\n    >${x}</div>\n  <span>one\n    two</span>`;\nconst s = `keep\n  me`;\n';
+    for (const src of [source, crlf(source)]) {
+      const out = collapseHtmlTemplates(src, 'x.ts');
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text with `${…}` holes
+      assert.ok(out.includes('html`<div class="a">${x}</div> <span>one two</span>`'), out);
+      // Not an html template: untouched.
+      assert.ok(out.includes(src.includes('\r') ? '`keep\r\n  me`' : '`keep\n  me`'), out);
+    }
+  });
+
+  it('keeps the space before a > that is text, not the end of a tag', () => {
+    const out = collapseHtmlTemplates('html`<p>a\n  > b</p>`', 'x.ts');
+    assert.equal(out, 'html`<p>a > b</p>`');
+  });
+
+  it('fails the build on a template with <pre> or <textarea>, or a backslash-newline', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text with `${…}` holes
+    for (const bad of ['html`<pre>${a}\n  b</pre>`', 'html`<textarea>x</textarea>`', 'html`<p>a\\\n b</p>`']) {
+      for (const src of [bad, crlf(bad)]) assert.throws(() => collapseHtmlTemplates(src, 'x.ts'), /x\.ts:1/, JSON.stringify(src));
+    }
+  });
+
+  it('fails the build on a component style that keeps white space', () => {
+    for (const rule of ['white-space: pre', 'white-space:pre-wrap', 'white-space: pre-line', 'white-space: break-spaces']) {
+      const src = crlf(`export const s = css\`\n  .note {\n    ${rule};\n  }\n\`;\n`);
+      assert.throws(() => minifyCssTemplates(src, 'y.styles.ts'), /y\.styles\.ts/, rule);
+    }
+    assert.equal(
+      minifyCssTemplates('css`\r\n  .sr {\r\n    white-space: nowrap;\r\n  }\r\n`', 'y.styles.ts'),
+      'css`.sr{white-space:nowrap}`',
+    );
+  });
+});
