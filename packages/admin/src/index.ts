@@ -20,7 +20,7 @@ export type {
   MigrationResponse,
   RatesResponse,
 } from './core/analytics-types.js';
-export { AuditTrail, bookMoveOf, firstBreak } from './core/audit-trail.js';
+export { AuditTrail, bookMovesOf, firstBreak } from './core/audit-trail.js';
 export type { AuditBookMove, AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
 export { readAllStaff } from './core/staff.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';

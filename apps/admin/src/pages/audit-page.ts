@@ -2,7 +2,7 @@ import {
   type AuditFilter,
   type AuditRecord,
   AuditTrail,
-  bookMoveOf,
+  bookMovesOf,
   firstBreak,
   hasRole,
   isBookScoped,
@@ -16,6 +16,9 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
+
+/** Of a `change` record's moves (up to 1,000), the ones a row names; each customer's page lists all of theirs. */
+const SHOWN_MOVES = 5;
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -100,9 +103,12 @@ export class AuditPage extends LitElement {
   #row(r: AuditRecord) {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const w = AUDIT_WORDS[locale];
-    const move = bookMoveOf(r);
-    const target = move
-      ? w.bookMove(move.subject, this.#book(move.from), this.#book(move.to))
+    const moves = bookMovesOf(r);
+    const target = moves
+      ? [
+          ...moves.slice(0, SHOWN_MOVES).map((m) => w.bookMove(m.subject, this.#book(m.from), this.#book(m.to))),
+          ...(moves.length > SHOWN_MOVES ? [w.moreMoves(moves.length - SHOWN_MOVES)] : []),
+        ].join('; ')
       : Object.entries(r.target)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');

@@ -38,6 +38,8 @@ const zh = {
   /** A `change` record: the customer, the book it left and the one it joined. */
   bookMove: (subject: string, from: string, to: string) => `客户 ${subject}：${from} → ${to}`,
   noBook: '不属于任何客户经理',
+  /** A `change` record lists up to 1,000 moves: the page shows the first few. */
+  moreMoves: (n: number) => `另有 ${n} 位客户改归其他客户经理，详见各客户页的变更记录`,
   unmasked: '显示了完整姓名',
   pending: '—',
   verifyTitle: '校验哈希链',
@@ -90,6 +92,7 @@ const tw: typeof zh = {
   } as Record<string, string>,
   bookMove: (subject: string, from: string, to: string) => `客戶 ${subject}：${from} → ${to}`,
   noBook: '不屬於任何理財專員',
+  moreMoves: (n: number) => `另有 ${n} 位客戶改由其他理財專員負責，詳見各客戶頁的異動紀錄`,
   unmasked: '顯示了完整姓名',
   pending: '—',
   verifyTitle: '驗證雜湊鏈',
@@ -142,6 +145,7 @@ const en: typeof zh = {
   },
   bookMove: (subject: string, from: string, to: string) => `Customer ${subject}: ${from} → ${to}`,
   noBook: 'no book',
+  moreMoves: (n: number) => `and ${n} more customers moved; see each customer's book moves`,
   unmasked: 'full names shown',
   pending: '—',
   verifyTitle: 'Verify the hash chain',

@@ -23,7 +23,7 @@ export function firstBreak(v: AuditVerification | undefined): number | undefined
   return v && !v.ok ? Math.min(...v.problems.map((p) => p.seq)) : undefined;
 }
 
-/** A customer's move between books, as a `change` record holds it (`target` `{ subject, from, to }`). */
+/** A customer's move between books, as a `change` record holds it. */
 export interface AuditBookMove {
   readonly subject: string;
   /** The book it left (a staff id); null: it was in none (the record's ""). */
@@ -32,11 +32,25 @@ export interface AuditBookMove {
   readonly to: string | null;
 }
 
-/** The move between books a `change` record holds; undefined for any other record. */
-export function bookMoveOf(record: AuditRecord): AuditBookMove | undefined {
+const book = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * The moves between books a `change` record holds, in the order it lists them; undefined for any other
+ * record. A request's moves are one record per 1,000 customers, listed in `detail.moves`; records
+ * written before that held one move each, in `target` (`{ subject, from, to }`), and read the same.
+ */
+export function bookMovesOf(record: AuditRecord): readonly AuditBookMove[] | undefined {
+  if (record.phase !== 'change') return undefined;
+  const listed = record.detail?.moves;
+  if (Array.isArray(listed))
+    return listed.flatMap((m: unknown) => {
+      if (typeof m !== 'object' || m === null) return [];
+      const { subject, from, to } = m as Record<string, unknown>;
+      return typeof subject === 'string' ? [{ subject, from: book(from), to: book(to) }] : [];
+    });
   const { subject, from, to } = record.target;
-  if (record.phase !== 'change' || subject === undefined || from === undefined || to === undefined) return undefined;
-  return { subject, from: from === '' ? null : from, to: to === '' ? null : to };
+  if (subject === undefined || from === undefined || to === undefined) return undefined;
+  return [{ subject, from: book(from), to: book(to) }];
 }
 
 /**
