@@ -145,6 +145,38 @@ describe('moves between books while RMs work [postgres]', () => {
     );
   });
 
+  it('taking a customer out of every book is not lost when another move put them in one while this one waited', async () => {
+    const { lo, hi } = await pair('TO');
+    await ok(await t.req('officer', 'PUT', `/v1/subjects/${hi.ext}/manager`, { manager: 'RM1' }));
+    // Another move puts `lo` (no book yet) in RM3's book, uncommitted, and holds `hi`.
+    const other = holder(db);
+    await other.run((trx) =>
+      sql`INSERT INTO subject_managers (tenant_id, subject_id, staff_id, assigned_at, assigned_by)
+        VALUES (${t.tenantId}, ${lo.id}, 'RM3', ${START.toISOString()}, 'test')`.execute(trx),
+    );
+    await other.run(lockRow(hi.id));
+    // The bulk move reads `lo` (no row it can see: nothing to lock), then waits for `hi`.
+    const bulk = t.req('officer', 'POST', '/v1/subject-managers', {
+      assignments: [
+        { subject: lo.ext, manager: null },
+        { subject: hi.ext, manager: 'RM2' },
+      ],
+    });
+    try {
+      await blockedBy(await other.pid());
+    } finally {
+      await other.end('commit');
+    }
+    await ok(await bulk);
+    // Before the fix: 200, and `lo` stayed in RM3's book with no move recorded.
+    assert.equal(await manager(lo.ext), null);
+    const moves = (await ok<{ moves: Move[] }>(await t.req('admin', 'GET', `/v1/subjects/${lo.ext}/manager/moves`))).moves;
+    assert.deepEqual(
+      moves.map((m) => [m.from, m.to]),
+      [['RM3', null]],
+    );
+  });
+
   it('a first assignment of a customer another move has just put in a book does not lock it after a later row', async () => {
     const { lo, hi } = await pair('FB');
     await ok(await t.req('officer', 'PUT', `/v1/subjects/${hi.ext}/manager`, { manager: 'RM1' }));

@@ -139,6 +139,9 @@ forEachDialect('moves between books in the audit trail', (f) => {
     assert.equal(changes(await records('RA2')).length, 2);
     // Only a change record's detail is searched: a value of another write's detail is not a target.
     assert.equal((await records('managers')).length, 0);
+    // Nor a change record's target, which holds only how many moves it lists: a customer numbered 2
+    // must not find every record of two moves.
+    assert.equal((await records('2')).filter((r) => r.phase === 'change').length, 0);
     // Each sits between its request's intent and result, under the same request id.
     const all = (await (await admin.get('/v1/audit?limit=100')).json()) as { items: AuditRecord[] };
     const putId = put.headers.get('X-Request-Id');

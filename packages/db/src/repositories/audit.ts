@@ -105,12 +105,20 @@ export async function listAuditRecords(db: Executor, chain: string, filter: Audi
   if (filter.target !== undefined) {
     // `target` is a JSON object of strings; a value matches as its JSON text after a colon, exactly
     // (LIKE would be case-insensitive on SQLite and read `_` and `%` as wildcards).
-    // A `change` record of moves between books names its subjects and books in `detail` (`auditMoves`).
+    // A `change` record of moves between books names its subjects and books in `detail` (`auditMoves`),
+    // and only how many in `target` (`{ moves: "2" }`): its target is not searched, or a customer
+    // numbered 2 would find every record of two moves. One written before moves were listed per
+    // request held its one move in `target` and no detail.
     const needle = `:${JSON.stringify(filter.target)}`;
     const pg = db.getExecutor().adapter instanceof PostgresAdapter;
     const found = (column: 'target' | 'detail') =>
       pg ? sql<number>`strpos(${sql.ref(column)}, ${needle})` : sql<number>`instr(${sql.ref(column)}, ${needle})`;
-    q = q.where((eb) => eb.or([eb(found('target'), '>', 0), eb.and([eb('phase', '=', 'change'), eb(found('detail'), '>', 0)])]));
+    q = q.where((eb) =>
+      eb.or([
+        eb.and([eb.or([eb('phase', '!=', 'change'), eb('detail', 'is', null)]), eb(found('target'), '>', 0)]),
+        eb.and([eb('phase', '=', 'change'), eb(found('detail'), '>', 0)]),
+      ]),
+    );
   }
   return q.orderBy('seq', 'desc').limit(limit).execute();
 }

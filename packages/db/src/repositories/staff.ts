@@ -109,6 +109,13 @@ export interface MadeMove {
   readonly at: string;
 }
 
+/** The list under `key`, made on first use: appending in place, since a managers import moves a whole file's customers in one call. */
+function listOf(map: Map<string, string[]>, key: string): string[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
 const bySubject = (a: ManagerAssignment, b: ManagerAssignment) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0);
 
 /**
@@ -207,6 +214,22 @@ export async function assignManagers(
     const locked = await lockBooks(db, tenantId, target, actor, clock());
     found = locked.found;
     inserted = locked.inserted;
+    // A take-out whose row was not there when it was read may have been inserted since by a call this
+    // one then waited for (its insert was not yet visible; `FOR UPDATE` of a missing row locks nothing).
+    // Read those again now that what this call waited for has committed, or the take-out would
+    // answer 200 and leave the customer in the book the other call put them in.
+    const missing = [...target].filter(([id, to]) => to === null && !found.has(id)).map(([id]) => id);
+    for (const batch of chunks(missing)) {
+      const rows = await db
+        .selectFrom('subject_managers')
+        .select(['subject_id', 'staff_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('subject_id', 'in', batch)
+        .orderBy('subject_id')
+        .forUpdate()
+        .execute();
+      for (const r of rows) found.set(r.subject_id, r.staff_id);
+    }
     now = clock();
   } else {
     now = clock();
@@ -236,11 +259,11 @@ export async function assignManagers(
     const was = found.get(id);
     const to = current.get(id);
     // A row the upsert created is in its final book already; only its time is the one read before the locks.
-    if (inserted.has(id)) moved.set(to ?? '', [...(moved.get(to ?? '') ?? []), id]);
+    if (inserted.has(id)) listOf(moved, to ?? '').push(id);
     else if (was === to) continue;
     else if (to === undefined) gone.push(id);
     else if (was === undefined) fresh.push(id);
-    else moved.set(to, [...(moved.get(to) ?? []), id]);
+    else listOf(moved, to).push(id);
   }
   for (const batch of chunks(gone))
     await db.deleteFrom('subject_managers').where('tenant_id', '=', tenantId).where('subject_id', 'in', batch).execute();
