@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { insertOverride, type Executor } from '@tierkit/db';
+import type { Executor } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
-import { writeBook, type BookEvent } from '../support/history-book.js';
+import { insertApprovedOverride, writeBook, type BookEvent } from '../support/history-book.js';
 
 /*
  * The migration matrix by cause, and the customers an override holds at their level. The fixture
@@ -46,22 +46,7 @@ const EVENTS: BookEvent[] = [
 
 /** An approved override of `retail-tier` as the overrides table holds it, decided at `decidedAt`. */
 async function approved(db: Executor, tenant: string, subject: string, level: string, decidedAt: string, expiresAt: string | null = null) {
-  await insertOverride(
-    db,
-    tenant,
-    `${tenant}/${subject}`,
-    {
-      id: `${tenant}-${subject}-${decidedAt}`,
-      scheme: 'retail-tier',
-      level,
-      mode: 'fixed',
-      reason: 'retention',
-      expiresAt,
-      requestedBy: 'rm',
-      approvedBy: 'approver',
-    },
-    decidedAt,
-  );
+  await insertApprovedOverride(db, { tenant, subject, id: `${tenant}-${subject}-${decidedAt}`, level, decidedAt, expiresAt });
 }
 
 forEachDialect('analytics: the migration matrix by cause, and customers held by an override', (f) => {

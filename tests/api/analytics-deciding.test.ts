@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { OverrideMode } from '@tierkit/core';
-import { insertOverride, type Executor } from '@tierkit/db';
+import type { Executor } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
-import { writeBook, type BookEvent } from '../support/history-book.js';
+import { insertApprovedOverride, writeBook, type BookEvent } from '../support/history-book.js';
 
 /*
  * "Held by an override" asks which override decides at the instant: of those in force, the one
@@ -46,13 +46,7 @@ async function approved(
   decidedAt: string,
   expiresAt: string | null = null,
 ): Promise<void> {
-  await insertOverride(
-    db,
-    'bank-a',
-    `bank-a/${subject}`,
-    { id, scheme: 'retail-tier', level, mode, reason: 'retention', expiresAt, requestedBy: 'rm', approvedBy: 'approver' },
-    decidedAt,
-  );
+  await insertApprovedOverride(db, { tenant: 'bank-a', subject, id, level, mode, decidedAt, expiresAt });
 }
 
 forEachDialect('analytics: held only by the override that decides at the instant, at its own level', (f) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { insertOverride, type Executor } from '@tierkit/db';
+import type { Executor } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
-import { writeBook, type BookEvent } from '../support/history-book.js';
+import { insertApprovedOverride, writeBook, type BookEvent } from '../support/history-book.js';
 
 /*
  * "Held by an override" is a state of the overrides table, not only of the history: an override that
@@ -35,22 +35,7 @@ const EVENTS: BookEvent[] = [
 ];
 
 async function approved(db: Executor, subject: string, level: string, decidedAt: string, expiresAt: string | null = null): Promise<void> {
-  await insertOverride(
-    db,
-    'bank-a',
-    `bank-a/${subject}`,
-    {
-      id: `held-${subject}`,
-      scheme: 'retail-tier',
-      level,
-      mode: 'fixed',
-      reason: 'retention',
-      expiresAt,
-      requestedBy: 'rm',
-      approvedBy: 'approver',
-    },
-    decidedAt,
-  );
+  await insertApprovedOverride(db, { tenant: 'bank-a', subject, id: `held-${subject}`, level, decidedAt, expiresAt });
 }
 
 forEachDialect('analytics: held by an override only while one is in force, whenever it was approved', (f) => {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { EventReason } from '@tierkit/core';
-import { appendTierEvents, insertAssignments, insertMetrics, insertSubjects, type Executor, type StoredAssignment } from '@tierkit/db';
+import type { EventReason, OverrideMode } from '@tierkit/core';
+import {
+  appendTierEvents,
+  insertAssignments,
+  insertMetrics,
+  insertOverride,
+  insertSubjects,
+  type Executor,
+  type StoredAssignment,
+} from '@tierkit/db';
 
 /** One tier event of a hand-built book: `period` null is an event recorded without a month. */
 export interface BookEvent {
@@ -122,5 +130,36 @@ function assignmentsOf(events: readonly BookEvent[], id: (external: string) => s
             evaluatedAt: '2026-01-01T00:00:00.000Z',
           },
         ],
+  );
+}
+
+/** An approved override of `retail-tier` for a subject of a book, as the overrides table holds it, decided at `decidedAt`. */
+export async function insertApprovedOverride(
+  db: Executor,
+  o: {
+    readonly tenant: string;
+    readonly subject: string;
+    readonly id: string;
+    readonly level: string;
+    readonly decidedAt: string;
+    readonly expiresAt?: string | null;
+    readonly mode?: OverrideMode;
+  },
+): Promise<void> {
+  await insertOverride(
+    db,
+    o.tenant,
+    `${o.tenant}/${o.subject}`,
+    {
+      id: o.id,
+      scheme: 'retail-tier',
+      level: o.level,
+      mode: o.mode ?? 'fixed',
+      reason: 'retention',
+      expiresAt: o.expiresAt ?? null,
+      requestedBy: 'rm',
+      approvedBy: 'approver',
+    },
+    o.decidedAt,
   );
 }

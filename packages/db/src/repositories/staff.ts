@@ -118,6 +118,19 @@ function listOf(map: Map<string, string[]>, key: string): string[] {
 
 const bySubject = (a: ManagerAssignment, b: ManagerAssignment) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0);
 
+/** Lock the book rows of `subjectIds` that exist (PostgreSQL; in subject order) and note their books in `found`. */
+async function lockRows(db: Executor, tenantId: string, subjectIds: readonly string[], found: Map<string, string>): Promise<void> {
+  const rows = await db
+    .selectFrom('subject_managers')
+    .select(['subject_id', 'staff_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', 'in', subjectIds)
+    .orderBy('subject_id')
+    .forUpdate()
+    .execute();
+  for (const r of rows) found.set(r.subject_id, r.staff_id);
+}
+
 /**
  * Lock (PostgreSQL) and read the book row of each subject, in subject order, one pass, before any
  * write: `target` is the book each subject ends in (null: none). A subject ending in a book is upserted
@@ -147,15 +160,7 @@ async function lockBooks(
   for (const run of runs)
     for (const batch of chunks(run.ids)) {
       if (!run.upsert) {
-        const rows = await db
-          .selectFrom('subject_managers')
-          .select(['subject_id', 'staff_id'])
-          .where('tenant_id', '=', tenantId)
-          .where('subject_id', 'in', batch)
-          .orderBy('subject_id')
-          .forUpdate()
-          .execute();
-        for (const r of rows) found.set(r.subject_id, r.staff_id);
+        await lockRows(db, tenantId, batch, found);
         continue;
       }
       const rows = await db
@@ -219,17 +224,7 @@ export async function assignManagers(
     // Read those again now that what this call waited for has committed, or the take-out would
     // answer 200 and leave the customer in the book the other call put them in.
     const missing = [...target].filter(([id, to]) => to === null && !found.has(id)).map(([id]) => id);
-    for (const batch of chunks(missing)) {
-      const rows = await db
-        .selectFrom('subject_managers')
-        .select(['subject_id', 'staff_id'])
-        .where('tenant_id', '=', tenantId)
-        .where('subject_id', 'in', batch)
-        .orderBy('subject_id')
-        .forUpdate()
-        .execute();
-      for (const r of rows) found.set(r.subject_id, r.staff_id);
-    }
+    for (const batch of chunks(missing)) await lockRows(db, tenantId, batch, found);
     now = clock();
   } else {
     now = clock();
