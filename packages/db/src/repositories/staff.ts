@@ -228,15 +228,7 @@ export async function assignManagers(
     now = clock();
   } else {
     now = clock();
-    for (const batch of chunks([...target.keys()])) {
-      const rows = await db
-        .selectFrom('subject_managers')
-        .select(['subject_id', 'staff_id'])
-        .where('tenant_id', '=', tenantId)
-        .where('subject_id', 'in', batch)
-        .execute();
-      for (const r of rows) found.set(r.subject_id, r.staff_id);
-    }
+    found = await managersOf(db, tenantId, [...target.keys()]);
   }
   const current = new Map(found);
   const moves: Insertable<BookMoveTable>[] = [];
