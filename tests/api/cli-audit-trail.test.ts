@@ -406,11 +406,12 @@ for (const [dialect, urlOf] of DIALECTS) {
         run.map((r) => [r.phase, r.credential, r.route, JSON.parse(r.target) as unknown]),
         [
           ['intent', 'cli', 'tierkit import', {}],
-          ['change', 'cli', 'tierkit import', { subject: 'K1', from: '', to: 'RMX' }],
+          ['change', 'cli', 'tierkit import', { moves: '1' }],
           ['result', 'cli', 'tierkit import', { import: (JSON.parse(run[2]?.target ?? '{}') as { import: string }).import }],
         ],
       );
       assert.equal(new Set(run.map((r) => r.request_id)).size, 1, 'one run, one request id');
+      assert.deepEqual(JSON.parse(run[1]?.detail ?? '{}'), { moves: [{ subject: 'K1', from: '', to: 'RMX' }] });
       await db.close();
 
       const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);
