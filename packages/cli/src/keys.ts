@@ -2,6 +2,7 @@ import {
   appendOperatorAudit,
   cliAction,
   createApiKey,
+  findKeyBySecret,
   isRole,
   keyAuditDetail,
   listKeys,
@@ -39,7 +40,7 @@ export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [-
                             create an API key; its secret is printed once (roles: ${ROLES.join(' < ')});
                             --staff: the staff member who holds it (approver and admin keys should have one)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
-  keys revoke KEY_ID        revoke a key at once
+  keys revoke KEY_ID        revoke a key at once (KEY_ID or, for a leaked key, its secret)
   keys revoke --staff STAFF_ID --tenant ID
                             revoke every active key a staff member owns (someone leaving)
   keys rotate-signing --tenant ID
@@ -172,7 +173,26 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err('keys revoke needs the key id (see keys list)');
         return 2;
       }
-      const id = args.id;
+      // A leaked key's secret may be all an operator holds: revoke the key it belongs to, naming it by
+      // id and by the prefix `keys list` shows, never by the secret (the audit chain keeps what it is given).
+      const secretShaped = args.id.startsWith('tk_') || args.id.startsWith('tkt_');
+      const bySecret = args.id.startsWith('tk_') ? await findKeyBySecret(db.db, args.id) : undefined;
+      if (secretShaped && !bySecret) {
+        const shown = args.id.startsWith('tkt_') ? 'tkt_…' : `${args.id.slice(0, 10)}…`;
+        await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, {
+          status: 404,
+          problem: 'not-found',
+          target: { key: shown },
+        });
+        err(
+          args.id.startsWith('tkt_')
+            ? 'keys revoke: that is a signed token, not a key: it ends at its expiry, or at once for all with keys rotate-signing'
+            : `keys revoke: no key has the secret ${shown} (see keys list)`,
+        );
+        return 1;
+      }
+      if (bySecret) err(`keys revoke: that is the secret of ${bySecret.id} (${bySecret.prefix}…), not its id: treat it as leaked`);
+      const id = bySecret ? bySecret.id : args.id;
       const known = (await listKeys(db.db)).find((k) => k.id === id);
       const revoked = await db.db.transaction().execute(async (trx) => {
         if (!known || !(await revokeKey(trx, id))) return false;
@@ -190,7 +210,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err(`keys revoke: no active key ${id} (see keys list)`);
         return 1;
       }
-      out(json ? JSON.stringify({ id: args.id, revoked: true }) : `revoked ${args.id}`);
+      out(json ? JSON.stringify({ id, revoked: true }) : `revoked ${id}`);
       return 0;
     }
     case 'rotate-signing': {
