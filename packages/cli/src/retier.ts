@@ -1,5 +1,6 @@
 import {
   appendOperatorAudit,
+  cancelJob,
   cliAction,
   type EnqueuedRetier,
   enqueueRetier,
@@ -70,26 +71,33 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
   const action = cliAction('tierkit retier');
   let job: EnqueuedRetier | undefined;
   try {
-    // The job is queued with its audit record, as `POST /v1/jobs` records it (the job's id, month, schemes).
-    job = await db.db.transaction().execute(async (trx) => {
-      const queued = await enqueueRetier(trx, {
-        tenantId,
-        schemes,
-        period,
-        filter,
-        reason,
-        requestedBy: action.actor,
-        timeZone,
-        requireData: true,
-      });
-      if (queued)
-        await appendOperatorAudit(trx, tenantId, action, {
-          status: 201,
-          target: { job: queued.id },
-          detail: { job: queued.id, period, schemes, filter, reason },
-        });
-      return queued;
+    // Planned and queued outside a transaction, as `POST /v1/jobs` does: enqueueRetier reads the pack,
+    // the month and the whole book's chunks first, and on SQLite a transaction would hold the write lock
+    // (BEGIN IMMEDIATE) through all of it, failing the server's writes with SQLITE_BUSY meanwhile.
+    // Its record follows in a short transaction of its own, as the API's middleware records a request
+    // after its handler; a job whose record cannot be written is cancelled before any worker gets far.
+    job = await enqueueRetier(db.db, {
+      tenantId,
+      schemes,
+      period,
+      filter,
+      reason,
+      requestedBy: action.actor,
+      timeZone,
+      requireData: true,
     });
+    const queued = job;
+    if (queued)
+      await appendOperatorAudit(db.db, tenantId, action, {
+        status: 201,
+        target: { job: queued.id },
+        detail: { job: queued.id, period, schemes, filter, reason },
+      }).catch(async (e: unknown) => {
+        await cancelJob(db.db, tenantId, queued.id).catch(() => undefined);
+        throw new Error(
+          `job ${queued.id} was cancelled: its audit record could not be written (${e instanceof Error ? e.message : String(e)})`,
+        );
+      });
   } catch (err) {
     if (err instanceof ProblemError) {
       const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
