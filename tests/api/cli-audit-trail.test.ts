@@ -378,7 +378,7 @@ for (const [dialect, urlOf] of DIALECTS) {
         { ...CLI, phase: 'intent', route: 'tierkit import', target: {}, status: null, problem: null, detail: askedWrong },
         {
           ...CLI,
-          phase: 'request',
+          phase: 'result',
           route: 'tierkit import',
           target: {},
           status: 400,
