@@ -253,6 +253,23 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal((await tierkit(url, 'keys', 'list', '--tenant', 'bank', '--json')).out[0], before, 'no key without its record');
       const rotate = await tierkit(url, 'keys', 'rotate-signing', '--tenant', 'bank');
       assert.equal(rotate.code, 1);
+      // A refusal changed nothing: a record that cannot be written is a warning, and the refusal's own reason still ends stderr.
+      for (const [argv, reason] of [
+        [['tenants', 'create', 'bank'], /tenant "bank" already exists/],
+        [['jobs', 'cancel', 'job_nope', '--tenant', 'bank'], /no job job_nope/],
+        [
+          ['keys', 'create', '--tenant', 'bank', '--role', 'admin', '--label', 'x', '--staff', 'nobody'],
+          /keys create: no staff member "nobody"/,
+        ],
+      ] as const) {
+        const r = await tierkit(url, ...argv);
+        assert.equal(r.code, 1, argv.join(' '));
+        assert.match(r.err.at(-1) ?? '', reason, r.err.join('\n'));
+        assert.ok(
+          r.err.some((l) => /^warning: the audit record of this refusal could not be written/.test(l)),
+          r.err.join('\n'),
+        );
+      }
       await db.db
         .deleteFrom('audit_records')
         .where('chain', '=', 'bank')

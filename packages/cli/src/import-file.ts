@@ -20,6 +20,7 @@ import {
 } from '@tierkit/api';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { listImportErrors, type ImportRecord } from '@tierkit/db';
+import { recordRefusal } from './refusal-audit.js';
 import { EXIT, stringOption, type Command, type CommandContext } from './command.js';
 import { progressBar } from './progress-bar.js';
 
@@ -109,12 +110,18 @@ export const importCommand: Command = {
     try {
       const tp = await loadTenantPack(db.db, tenantId, ctx.settings.timeZone).catch(() => undefined);
       if (!tp) {
-        await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, {
-          status: 404,
-          problem: 'not-found',
-          target: { tenant: tenantId },
-          detail: asked,
-        });
+        await recordRefusal(
+          db.db,
+          UNAUTHENTICATED_CHAIN,
+          action,
+          {
+            status: 404,
+            problem: 'not-found',
+            target: { tenant: tenantId },
+            detail: asked,
+          },
+          ctx.err,
+        );
         ctx.err(`import: no tenant "${ctx.settings.tenant}" (tenants list shows them; --tenant picks one)`);
         return EXIT.failed;
       }
@@ -190,12 +197,18 @@ export const importCommand: Command = {
           }).catch(() => undefined);
         throw e;
       }
-      await appendOperatorAudit(db.db, tenantId, action, {
-        ...(intended ? { phase: 'result' as const } : {}),
-        status: 400,
-        problem: 'validation',
-        detail: { ...asked, refused: e.message },
-      });
+      await recordRefusal(
+        db.db,
+        tenantId,
+        action,
+        {
+          ...(intended ? { phase: 'result' as const } : {}),
+          status: 400,
+          problem: 'validation',
+          detail: { ...asked, refused: e.message },
+        },
+        ctx.err,
+      );
       const where = [e.line === null ? '' : `line ${e.line}`, e.column === null ? '' : `column "${e.column}"`].filter(Boolean).join(', ');
       ctx.err(`import: ${file}${where ? ` (${where})` : ''}: ${e.message}`);
       return EXIT.failed;

@@ -12,6 +12,7 @@ import {
 } from '@tierkit/api';
 import { SUBJECT_KINDS, type SubjectKind } from '@tierkit/core';
 import { findTenant, type Db } from '@tierkit/db';
+import { recordRefusal } from './refusal-audit.js';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
 import { jobBar, jobDetails, jobOutcome, oneLine } from './job-output.js';
@@ -101,11 +102,17 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
   } catch (err) {
     if (err instanceof ProblemError) {
       const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
-      await appendOperatorAudit(db.db, chain, action, {
-        status: err.status,
-        problem: err.kind,
-        detail: { period, schemes, filter, reason, refused: err.message },
-      });
+      await recordRefusal(
+        db.db,
+        chain,
+        action,
+        {
+          status: err.status,
+          problem: err.kind,
+          detail: { period, schemes, filter, reason, refused: err.message },
+        },
+        io.err,
+      );
     }
     // A 400 problem is bad input on the command line (a period, a scheme); any other problem failed.
     if (err instanceof ProblemError && err.status === 400) return usage(err.message);
