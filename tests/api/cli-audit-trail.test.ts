@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createApiKey, createApp, listKeys } from '@tierkit/api';
+import { appendOperatorAudit, cliAction, createApiKey, createApp, listKeys, UNAUTHENTICATED_CHAIN } from '@tierkit/api';
 import { connect, upsertStaff, type AuditRecordRow, type Db } from '@tierkit/db';
 import { ensureAdminKey, lastCompleteMonth } from '@tierkit/ops';
 import { run } from '../../packages/cli/src/run.js';
@@ -253,6 +253,23 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal((await tierkit(url, 'keys', 'list', '--tenant', 'bank', '--json')).out[0], before, 'no key without its record');
       const rotate = await tierkit(url, 'keys', 'rotate-signing', '--tenant', 'bank');
       assert.equal(rotate.code, 1);
+      // A refusal changed nothing: a record that cannot be written is a warning, and the refusal's own reason still ends stderr.
+      for (const [argv, reason] of [
+        [['tenants', 'create', 'bank'], /tenant "bank" already exists/],
+        [['jobs', 'cancel', 'job_nope', '--tenant', 'bank'], /no job job_nope/],
+        [
+          ['keys', 'create', '--tenant', 'bank', '--role', 'admin', '--label', 'x', '--staff', 'nobody'],
+          /keys create: no staff member "nobody"/,
+        ],
+      ] as const) {
+        const r = await tierkit(url, ...argv);
+        assert.equal(r.code, 1, argv.join(' '));
+        assert.match(r.err.at(-1) ?? '', reason, r.err.join('\n'));
+        assert.ok(
+          r.err.some((l) => /^warning: the audit record of this refusal could not be written/.test(l)),
+          r.err.join('\n'),
+        );
+      }
       await db.db
         .deleteFrom('audit_records')
         .where('chain', '=', 'bank')
@@ -260,6 +277,55 @@ for (const [dialect, urlOf] of DIALECTS) {
         .execute();
       assert.equal((await tierkit(url, 'audit', 'verify', '--tenant', 'bank')).code, 0);
       await db.close();
+    });
+  });
+}
+
+for (const [dialect, urlOf] of DIALECTS) {
+  describe(`a key's secret never enters the audit trail [${dialect}]`, () => {
+    it('keys revoke given a secret revokes its key by hash; an unknown secret is refused, named by its visible prefix only', async () => {
+      const url = await urlOf('leak');
+      assert.equal((await tierkit(url, 'tenants', 'create', 'bank')).code, 0);
+      const key = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'viewer', '--label', 'leaked', '--json');
+      const { id, secret } = JSON.parse(key.out[0] ?? '') as { id: string; secret: string };
+
+      const revoked = await tierkit(url, 'keys', 'revoke', secret);
+      assert.equal(revoked.code, 0, revoked.err.join('\n'));
+      assert.deepEqual(revoked.out, [`revoked ${id}`]);
+      assert.ok(!revoked.err.join('\n').includes(secret), 'the secret is not echoed');
+      const db = connect({ url });
+      try {
+        assert.notEqual((await listKeys(db.db, 'bank')).find((k) => k.id === id)?.revokedAt, null, 'the leaked key no longer works');
+        const last = (await records(db, 'bank')).at(-1);
+        assert.deepEqual(last && [read(last).route, read(last).status, read(last).target], ['tierkit keys revoke', 200, { key: id }]);
+
+        const unknown = `tk_${'Z'.repeat(40)}`;
+        const refused = await tierkit(url, 'keys', 'revoke', unknown);
+        assert.equal(refused.code, 1);
+        assert.match(refused.err.join('\n'), /no key has the secret tk_ZZZZZZZ…/);
+        const nowhere = (await records(db, UNAUTHENTICATED_CHAIN)).at(-1);
+        assert.deepEqual(nowhere && [read(nowhere).status, read(nowhere).target], [404, { key: 'tk_ZZZZZZZ…' }]);
+
+        // The backstop: whatever a command passes, secret-shaped text is cut before it is chained.
+        const token = 'tkt_eyJzdWIiOiJLMSJ9.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ';
+        await appendOperatorAudit(db.db, 'bank', cliAction('tierkit keys revoke'), {
+          status: 404,
+          problem: 'not-found',
+          target: { key: unknown },
+          detail: { refused: `no key ${secret}`, token },
+        });
+        const cut = (await records(db, 'bank')).at(-1);
+        assert.deepEqual(cut && [read(cut).target, read(cut).detail], [
+          { key: 'tk_ZZZZZZZ…' },
+          { refused: `no key ${secret.slice(0, 10)}…`, token: 'tkt_…' },
+        ]);
+
+        const all = JSON.stringify(await db.db.selectFrom('audit_records').selectAll().execute());
+        for (const s of [secret, unknown, token]) assert.ok(!all.includes(s), 'no secret anywhere in the audit trail');
+      } finally {
+        await db.close();
+      }
+      assert.equal((await tierkit(url, 'audit', 'verify', '--tenant', 'bank')).code, 0);
     });
   });
 }
@@ -329,7 +395,7 @@ for (const [dialect, urlOf] of DIALECTS) {
         { ...CLI, phase: 'intent', route: 'tierkit import', target: {}, status: null, problem: null, detail: askedWrong },
         {
           ...CLI,
-          phase: 'request',
+          phase: 'result',
           route: 'tierkit import',
           target: {},
           status: 400,
@@ -406,11 +472,12 @@ for (const [dialect, urlOf] of DIALECTS) {
         run.map((r) => [r.phase, r.credential, r.route, JSON.parse(r.target) as unknown]),
         [
           ['intent', 'cli', 'tierkit import', {}],
-          ['change', 'cli', 'tierkit import', { subject: 'K1', from: '', to: 'RMX' }],
+          ['change', 'cli', 'tierkit import', { moves: '1' }],
           ['result', 'cli', 'tierkit import', { import: (JSON.parse(run[2]?.target ?? '{}') as { import: string }).import }],
         ],
       );
       assert.equal(new Set(run.map((r) => r.request_id)).size, 1, 'one run, one request id');
+      assert.deepEqual(JSON.parse(run[1]?.detail ?? '{}'), { moves: [{ subject: 'K1', from: '', to: 'RMX' }] });
       await db.close();
 
       const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);

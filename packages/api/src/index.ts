@@ -26,7 +26,7 @@ export { sortableId } from './ids.js';
 export { ROLES, isRole, roleAtLeast } from './auth/roles.js';
 export type { Role } from './auth/roles.js';
 export type { Principal, CredentialKind } from './auth/principal.js';
-export { createApiKey, ensureApiKey, listKeys, revokeKey, authenticateKey } from './auth/api-keys.js';
+export { createApiKey, ensureApiKey, findKeyBySecret, listKeys, revokeKey, authenticateKey } from './auth/api-keys.js';
 export type { ApiKeyInfo } from './auth/api-keys.js';
 export {
   mintEmbedToken,

@@ -183,3 +183,46 @@ it('a managers file puts customers in books: the summary counts assignments, the
   assert.match(first.out.at(-1) ?? '', /^import \S+ succeeded: 2 rows, 1 manager assignments written, 1 unchanged, 0 rows rejected$/);
   assert.match((await cli(...args)).out.at(-1) ?? '', /succeeded: 2 rows, 0 manager assignments written, 2 unchanged/);
 });
+
+it("an import's intent always ends in a result record: 400 for a refused file, 500 for one that breaks the run", async () => {
+  const trail = async () => {
+    const db = connect({ url: database });
+    try {
+      const rows = await db.db
+        .selectFrom('audit_records')
+        .select(['phase', 'status', 'problem', 'request_id'])
+        .where('chain', '=', 'bank')
+        .where('route', '=', 'tierkit import')
+        .orderBy('seq', 'desc')
+        .limit(2)
+        .execute();
+      return rows.reverse();
+    } finally {
+      await db.close();
+    }
+  };
+  // A stray quote: the file is refused after its intent was recorded.
+  assert.equal((await cli('import', file('refused.csv', 'id,name\n"C1,x\n'), '--kind', 'subjects')).code, 1);
+  const refused = await trail();
+  assert.deepEqual(
+    refused.map((r) => [r.phase, r.status, r.problem]),
+    [
+      ['intent', null, null],
+      ['result', 400, 'validation'],
+    ],
+  );
+  assert.equal(refused[0]?.request_id, refused[1]?.request_id);
+  // A directory passes the size check but fails once read: not the file's fault, and not left as a bare intent.
+  const broken = await cli('import', dir, '--kind', 'subjects');
+  assert.equal(broken.code, 1);
+  assert.match(broken.err.at(-1) ?? '', /EISDIR/);
+  const failed = await trail();
+  assert.deepEqual(
+    failed.map((r) => [r.phase, r.status, r.problem]),
+    [
+      ['intent', null, null],
+      ['result', 500, 'internal'],
+    ],
+  );
+  assert.equal(failed[0]?.request_id, failed[1]?.request_id);
+});

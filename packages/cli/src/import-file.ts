@@ -20,6 +20,7 @@ import {
 } from '@tierkit/api';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { listImportErrors, type ImportRecord } from '@tierkit/db';
+import { recordRefusal } from './refusal-audit.js';
 import { EXIT, stringOption, type Command, type CommandContext } from './command.js';
 import { progressBar } from './progress-bar.js';
 
@@ -102,15 +103,25 @@ export const importCommand: Command = {
     const importMode = (mode as ImportMode | undefined) ?? 'all-or-nothing';
     // What file, of which kind, in which mode, as the API's `POST /v1/imports` records name it.
     const asked = { kind, mode: importMode, fileName, dryRun: false };
+    // After an intent, every ending is a `result`, as the API's (middleware/audit.ts): a refusal (400),
+    // a failure (500). Not known before runImport: the import's id, made inside it.
+    let intended = false;
+    let resulted = false;
     try {
       const tp = await loadTenantPack(db.db, tenantId, ctx.settings.timeZone).catch(() => undefined);
       if (!tp) {
-        await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, {
-          status: 404,
-          problem: 'not-found',
-          target: { tenant: tenantId },
-          detail: asked,
-        });
+        await recordRefusal(
+          db.db,
+          UNAUTHENTICATED_CHAIN,
+          action,
+          {
+            status: 404,
+            problem: 'not-found',
+            target: { tenant: tenantId },
+            detail: asked,
+          },
+          ctx.err,
+        );
         ctx.err(`import: no tenant "${ctx.settings.tenant}" (tenants list shows them; --tenant picks one)`);
         return EXIT.failed;
       }
@@ -118,6 +129,7 @@ export const importCommand: Command = {
       // An import commits in more than one transaction: as the API's, its intent is recorded before
       // anything can change, its result after; a managers import's moves are recorded with each move.
       await appendOperatorAudit(db.db, tenantId, action, { phase: 'intent', status: 0, detail: asked });
+      intended = true;
       const record = await runImport(
         db.db,
         {
@@ -143,6 +155,7 @@ export const importCommand: Command = {
       );
       bar.stop();
       const failed = record.status === 'failed';
+      resulted = true;
       await appendOperatorAudit(db.db, tenantId, action, {
         status: failed ? 422 : 201,
         problem: failed ? 'import-rejected' : null,
@@ -173,8 +186,29 @@ export const importCommand: Command = {
       return record.status === 'partial' ? EXIT.partial : EXIT.ok;
     } catch (e) {
       bar.stop();
-      if (!(e instanceof ImportRefused)) throw e;
-      await appendOperatorAudit(db.db, tenantId, action, { status: 400, problem: 'validation', detail: { ...asked, refused: e.message } });
+      if (!(e instanceof ImportRefused)) {
+        // The intent is in the trail: its run ends with a result, whatever broke (the error itself is thrown on).
+        if (intended && !resulted)
+          await appendOperatorAudit(db.db, tenantId, action, {
+            phase: 'result',
+            status: 500,
+            problem: 'internal',
+            detail: { ...asked, failed: e instanceof Error ? e.message : String(e) },
+          }).catch(() => undefined);
+        throw e;
+      }
+      await recordRefusal(
+        db.db,
+        tenantId,
+        action,
+        {
+          ...(intended ? { phase: 'result' as const } : {}),
+          status: 400,
+          problem: 'validation',
+          detail: { ...asked, refused: e.message },
+        },
+        ctx.err,
+      );
       const where = [e.line === null ? '' : `line ${e.line}`, e.column === null ? '' : `column "${e.column}"`].filter(Boolean).join(', ');
       ctx.err(`import: ${file}${where ? ` (${where})` : ''}: ${e.message}`);
       return EXIT.failed;

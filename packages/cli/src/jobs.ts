@@ -12,6 +12,7 @@ import {
 } from '@tierkit/api';
 import { findTenant, listJobs, type Db } from '@tierkit/db';
 import { scheduleRunsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
+import { recordRefusal } from './refusal-audit.js';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
 import { jobDetails, jobLine, oneLine, SCHEDULE_UNKNOWN_LINE, scheduleLine, scheduleOffLine } from './job-output.js';
@@ -110,12 +111,18 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       const audited = cliAction(`tierkit jobs ${action}`);
       const refusal = async (problem: ProblemError) => {
         const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
-        await appendOperatorAudit(db.db, chain, audited, {
-          status: problem.status,
-          problem: problem.kind,
-          target: { job: id },
-          detail: { job: id, refused: problem.message },
-        });
+        await recordRefusal(
+          db.db,
+          chain,
+          audited,
+          {
+            status: problem.status,
+            problem: problem.kind,
+            target: { job: id },
+            detail: { job: id, refused: problem.message },
+          },
+          io.err,
+        );
         return refused(problem.message);
       };
       if (!current) return refusal(new ProblemError('not-found', `no job ${id} in tenant ${tenantId}`));

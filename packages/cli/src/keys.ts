@@ -2,6 +2,7 @@ import {
   appendOperatorAudit,
   cliAction,
   createApiKey,
+  findKeyBySecret,
   isRole,
   keyAuditDetail,
   listKeys,
@@ -13,6 +14,7 @@ import {
 } from '@tierkit/api';
 import { findTenant, type Db, type Executor } from '@tierkit/db';
 import type { Command } from './command.js';
+import { recordRefusal } from './refusal-audit.js';
 
 /**
  * Where `keys` and `tenants` write: results to `out` (with `json`, one JSON document), usage errors and
@@ -39,7 +41,7 @@ export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [-
                             create an API key; its secret is printed once (roles: ${ROLES.join(' < ')});
                             --staff: the staff member who holds it (approver and admin keys should have one)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
-  keys revoke KEY_ID        revoke a key at once
+  keys revoke KEY_ID        revoke a key at once (KEY_ID or, for a leaked key, its secret)
   keys revoke --staff STAFF_ID --tenant ID
                             revoke every active key a staff member owns (someone leaving)
   keys rotate-signing --tenant ID
@@ -71,23 +73,39 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         return 2;
       }
       const { tenant, role, label, staff } = args;
+      // createApiKey refuses bad input with a plain Error (no tenant, no such owner, a role above theirs);
+      // a database's errors are its driver's own classes with a code, and the audit append's come later.
+      let refusedInput = false;
       const created = await db.db
         .transaction()
         .execute(async (trx) => {
-          const made = await createApiKey(trx, { tenantId: tenant, role, label, ...(staff !== undefined ? { staffId: staff } : {}) });
+          const made = await createApiKey(trx, { tenantId: tenant, role, label, ...(staff !== undefined ? { staffId: staff } : {}) }).catch(
+            (e: unknown) => {
+              refusedInput = e instanceof Error && e.constructor === Error && !('code' in e);
+              throw e;
+            },
+          );
           await appendOperatorAudit(trx, tenant, action, { status: 201, target: { key: made.key.id }, detail: keyAuditDetail(made.key) });
           return made;
         })
         .catch(async (e: unknown) => {
           const why = e instanceof Error ? e.message : String(e);
           const chain = await chainOf(db.db, tenant);
-          // No such tenant is a 404 in the chain of no tenant, as the API's; any other refusal is the input's.
-          await appendOperatorAudit(db.db, chain, action, {
-            status: chain === UNAUTHENTICATED_CHAIN ? 404 : 400,
-            problem: chain === UNAUTHENTICATED_CHAIN ? 'not-found' : 'validation',
-            target: { tenant },
-            detail: { role, owner: staff ?? null, label: label.trim(), refused: why },
-          });
+          // No such tenant is a 404 in the chain of no tenant, as the API's; a refused input a 400; anything
+          // else (the database, the key's own record) failed, a 500, not the operator's input.
+          const status = chain === UNAUTHENTICATED_CHAIN ? 404 : refusedInput ? 400 : 500;
+          await recordRefusal(
+            db.db,
+            chain,
+            action,
+            {
+              status,
+              problem: status === 404 ? 'not-found' : status === 400 ? 'validation' : 'internal',
+              target: { tenant },
+              detail: { role, owner: staff ?? null, label: label.trim(), refused: why },
+            },
+            err,
+          );
           err(`keys create: ${why}`);
           return undefined;
         });
@@ -130,11 +148,17 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         const tenant = args.tenant;
         // A mistyped tenant has no keys: "holds no active key" would read as done while the person's keys still work.
         if (!(await findTenant(db.db, tenant))) {
-          await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, {
-            status: 404,
-            problem: 'not-found',
-            target: { tenant, staff: staffId },
-          });
+          await recordRefusal(
+            db.db,
+            UNAUTHENTICATED_CHAIN,
+            action,
+            {
+              status: 404,
+              problem: 'not-found',
+              target: { tenant, staff: staffId },
+            },
+            err,
+          );
           err(`keys revoke: tenant "${tenant}" does not exist`);
           return 1;
         }
@@ -172,7 +196,32 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err('keys revoke needs the key id (see keys list)');
         return 2;
       }
-      const id = args.id;
+      // A leaked key's secret may be all an operator holds: revoke the key it belongs to, naming it by
+      // id and by the prefix `keys list` shows, never by the secret (the audit chain keeps what it is given).
+      const secretShaped = args.id.startsWith('tk_') || args.id.startsWith('tkt_');
+      const bySecret = args.id.startsWith('tk_') ? await findKeyBySecret(db.db, args.id) : undefined;
+      if (secretShaped && !bySecret) {
+        const shown = args.id.startsWith('tkt_') ? 'tkt_…' : `${args.id.slice(0, 10)}…`;
+        await recordRefusal(
+          db.db,
+          UNAUTHENTICATED_CHAIN,
+          action,
+          {
+            status: 404,
+            problem: 'not-found',
+            target: { key: shown },
+          },
+          err,
+        );
+        err(
+          args.id.startsWith('tkt_')
+            ? 'keys revoke: that is a signed token, not a key: it ends at its expiry, or at once for all with keys rotate-signing'
+            : `keys revoke: no key has the secret ${shown} (see keys list)`,
+        );
+        return 1;
+      }
+      if (bySecret) err(`keys revoke: that is the secret of ${bySecret.id} (${bySecret.prefix}…), not its id: treat it as leaked`);
+      const id = bySecret ? bySecret.id : args.id;
       const known = (await listKeys(db.db)).find((k) => k.id === id);
       const revoked = await db.db.transaction().execute(async (trx) => {
         if (!known || !(await revokeKey(trx, id))) return false;
@@ -181,16 +230,22 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       });
       if (!revoked) {
         // Already revoked (409, in its tenant's chain) or no such key anywhere (404, in the chain of no tenant).
-        await appendOperatorAudit(db.db, known ? known.tenantId : UNAUTHENTICATED_CHAIN, action, {
-          status: known ? 409 : 404,
-          problem: known ? 'conflict' : 'not-found',
-          target: { key: id },
-          detail: known ? { ...keyAuditDetail(known), revokedAt: known.revokedAt } : null,
-        });
+        await recordRefusal(
+          db.db,
+          known ? known.tenantId : UNAUTHENTICATED_CHAIN,
+          action,
+          {
+            status: known ? 409 : 404,
+            problem: known ? 'conflict' : 'not-found',
+            target: { key: id },
+            detail: known ? { ...keyAuditDetail(known), revokedAt: known.revokedAt } : null,
+          },
+          err,
+        );
         err(`keys revoke: no active key ${id} (see keys list)`);
         return 1;
       }
-      out(json ? JSON.stringify({ id: args.id, revoked: true }) : `revoked ${args.id}`);
+      out(json ? JSON.stringify({ id, revoked: true }) : `revoked ${id}`);
       return 0;
     }
     case 'rotate-signing': {
@@ -201,7 +256,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       // Asked first: otherwise the database refuses the new secret with a foreign-key error.
       const tenant = args.tenant;
       if (!(await findTenant(db.db, tenant))) {
-        await appendOperatorAudit(db.db, UNAUTHENTICATED_CHAIN, action, { status: 404, problem: 'not-found', target: { tenant } });
+        await recordRefusal(db.db, UNAUTHENTICATED_CHAIN, action, { status: 404, problem: 'not-found', target: { tenant } }, err);
         err(`keys rotate-signing: tenant "${tenant}" does not exist`);
         return 1;
       }

@@ -287,3 +287,37 @@ it('a month partly loaded is re-tiered when an operator asks, with a warning on 
     ),
   );
 });
+
+it('retier queues its job before, not inside, the transaction of its audit record: a record that cannot be written cancels the job', async () => {
+  // Planning (pack, month, the whole book's chunks) under the record's transaction held SQLite's write
+  // lock throughout; now the job commits first and its record follows, so a failed record leaves the
+  // job visible and cancelled rather than silently running without its record.
+  const db = connect({ url: database });
+  try {
+    // A record squatting on the chain's next place makes the append fail, as a broken audit table would.
+    const head = await db.db.selectFrom('audit_heads').select(['seq']).where('chain', '=', 'demo').executeTakeFirstOrThrow();
+    const first = await db.db.selectFrom('audit_records').selectAll().where('chain', '=', 'demo').orderBy('seq').executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('audit_records')
+      .values({ ...first, seq: head.seq + 1 })
+      .execute();
+    const before = new Set((await db.db.selectFrom('jobs').select('id').execute()).map((j) => j.id));
+    const r = await cli('retier', '--period', lastCompleteMonth(), '--detach', '--json');
+    await db.db
+      .deleteFrom('audit_records')
+      .where('chain', '=', 'demo')
+      .where('seq', '=', head.seq + 1)
+      .execute();
+    assert.equal(r.code, 1, r.err.join('\n'));
+    assert.deepEqual(r.out, []);
+    const made = (await db.db.selectFrom('jobs').select(['id', 'status']).execute()).filter((j) => !before.has(j.id));
+    assert.deepEqual(
+      made.map((j) => j.status),
+      ['cancelled'],
+      'the job was queued on its own, then cancelled',
+    );
+    assert.match(r.err.at(-1) ?? '', new RegExp(`job ${made[0]?.id} was cancelled: its audit record could not be written`));
+  } finally {
+    await db.close();
+  }
+});

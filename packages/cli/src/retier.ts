@@ -1,5 +1,6 @@
 import {
   appendOperatorAudit,
+  cancelJob,
   cliAction,
   type EnqueuedRetier,
   enqueueRetier,
@@ -11,6 +12,7 @@ import {
 } from '@tierkit/api';
 import { SUBJECT_KINDS, type SubjectKind } from '@tierkit/core';
 import { findTenant, type Db } from '@tierkit/db';
+import { recordRefusal } from './refusal-audit.js';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
 import { jobBar, jobDetails, jobOutcome, oneLine } from './job-output.js';
@@ -70,34 +72,47 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
   const action = cliAction('tierkit retier');
   let job: EnqueuedRetier | undefined;
   try {
-    // The job is queued with its audit record, as `POST /v1/jobs` records it (the job's id, month, schemes).
-    job = await db.db.transaction().execute(async (trx) => {
-      const queued = await enqueueRetier(trx, {
-        tenantId,
-        schemes,
-        period,
-        filter,
-        reason,
-        requestedBy: action.actor,
-        timeZone,
-        requireData: true,
-      });
-      if (queued)
-        await appendOperatorAudit(trx, tenantId, action, {
-          status: 201,
-          target: { job: queued.id },
-          detail: { job: queued.id, period, schemes, filter, reason },
-        });
-      return queued;
+    // Planned and queued outside a transaction, as `POST /v1/jobs` does: enqueueRetier reads the pack,
+    // the month and the whole book's chunks first, and on SQLite a transaction would hold the write lock
+    // (BEGIN IMMEDIATE) through all of it, failing the server's writes with SQLITE_BUSY meanwhile.
+    // Its record follows in a short transaction of its own, as the API's middleware records a request
+    // after its handler; a job whose record cannot be written is cancelled before any worker gets far.
+    job = await enqueueRetier(db.db, {
+      tenantId,
+      schemes,
+      period,
+      filter,
+      reason,
+      requestedBy: action.actor,
+      timeZone,
+      requireData: true,
     });
+    const queued = job;
+    if (queued)
+      await appendOperatorAudit(db.db, tenantId, action, {
+        status: 201,
+        target: { job: queued.id },
+        detail: { job: queued.id, period, schemes, filter, reason },
+      }).catch(async (e: unknown) => {
+        await cancelJob(db.db, tenantId, queued.id).catch(() => undefined);
+        throw new Error(
+          `job ${queued.id} was cancelled: its audit record could not be written (${e instanceof Error ? e.message : String(e)})`,
+        );
+      });
   } catch (err) {
     if (err instanceof ProblemError) {
       const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
-      await appendOperatorAudit(db.db, chain, action, {
-        status: err.status,
-        problem: err.kind,
-        detail: { period, schemes, filter, reason, refused: err.message },
-      });
+      await recordRefusal(
+        db.db,
+        chain,
+        action,
+        {
+          status: err.status,
+          problem: err.kind,
+          detail: { period, schemes, filter, reason, refused: err.message },
+        },
+        io.err,
+      );
     }
     // A 400 problem is bad input on the command line (a period, a scheme); any other problem failed.
     if (err instanceof ProblemError && err.status === 400) return usage(err.message);

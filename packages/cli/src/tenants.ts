@@ -1,6 +1,7 @@
 import { appendOperatorAudit, cliAction, provisionTenant } from '@tierkit/api';
 import { listTenants, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
+import { recordRefusal } from './refusal-audit.js';
 import type { CommandIo } from './keys.js';
 
 /** Options of `tierkit tenants …` after parsing. */
@@ -39,12 +40,18 @@ export async function runTenants(db: Db, args: TenantsArgs, { out, err, json }: 
         return 2;
       }
       if (!created) {
-        await appendOperatorAudit(db.db, id, action, {
-          status: 409,
-          problem: 'conflict',
-          target: { tenant: id },
-          detail: { tenant: id, name },
-        });
+        await recordRefusal(
+          db.db,
+          id,
+          action,
+          {
+            status: 409,
+            problem: 'conflict',
+            target: { tenant: id },
+            detail: { tenant: id, name },
+          },
+          err,
+        );
         err(`tenants create: tenant "${args.id}" already exists; nothing changed`);
         return 1;
       }

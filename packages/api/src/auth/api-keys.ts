@@ -127,6 +127,15 @@ export async function listKeys(db: Executor, tenantId?: string): Promise<ApiKeyI
   return (await listApiKeys(db, tenantId)).map(info);
 }
 
+/**
+ * The key a secret belongs to, revoked or not (an operator revoking a leaked key may hold only its
+ * secret). Looked up by hash: the secret itself never reaches the database.
+ */
+export async function findKeyBySecret(db: Executor, secret: string): Promise<ApiKeyInfo | undefined> {
+  const key = await findApiKeyByHash(db, hashSecret(secret));
+  return key ? info(key) : undefined;
+}
+
 /** Revoke a key: it authenticates nothing from now on. False when there was no such active key. */
 export function revokeKey(db: Executor, id: string, now: Date = new Date()): Promise<boolean> {
   return revokeApiKey(db, id, now.toISOString()).finally(credentialsChanged);

@@ -164,11 +164,24 @@ export interface OperatorOutcome {
   readonly problem?: string | null;
   /** What the action was done to: ids, as a route's path parameters are (`{ key: 'key_…' }`). */
   readonly target?: Readonly<Record<string, string>>;
-  /** What it changed, as a route's `auditDetail` tells it. Never a secret. */
+  /** What it changed, as a route's `auditDetail` tells it. Never a secret (secret-shaped text is cut: `withoutSecrets`). */
   readonly detail?: Readonly<Record<string, unknown>> | null;
   /** `intent` before a change too long for one transaction (an import); else `result`, or `request` for a refusal. */
   readonly phase?: 'intent' | 'result' | 'request';
   readonly at?: Date;
+}
+
+/*
+ * Secret-shaped text: an API key secret (`tk_` and more than the 7 characters `keys list` shows of it)
+ * and a signed token (`tkt_…`). An operator's argument can be one (a key's secret pasted where its id
+ * belongs), and the audit chain keeps what it is given for good.
+ */
+const KEY_SECRET_TEXT = /(?<![A-Za-z0-9_])tk_[A-Za-z0-9_-]{8,}/g;
+const TOKEN_TEXT = /(?<![A-Za-z0-9_])tkt_[A-Za-z0-9_.-]+/g;
+
+/** `json` with every secret cut to what `keys list` shows of a key (`tk_abcdefg…`) and every token to `tkt_…`. */
+function withoutSecrets(json: string): string {
+  return json.replace(KEY_SECRET_TEXT, (m) => `${m.slice(0, 10)}…`).replace(TOKEN_TEXT, 'tkt_…');
 }
 
 /**
@@ -191,11 +204,11 @@ export function appendOperatorAudit(
     credential: action.credential,
     method: action.method,
     route: action.route,
-    target: JSON.stringify(outcome.target ?? {}),
+    target: withoutSecrets(JSON.stringify(outcome.target ?? {})),
     status: intent ? null : outcome.status,
     problem: outcome.problem ?? null,
     unmasked: 0,
-    detail: outcome.detail ? JSON.stringify(outcome.detail) : null,
+    detail: outcome.detail ? withoutSecrets(JSON.stringify(outcome.detail)) : null,
   });
 }
 
