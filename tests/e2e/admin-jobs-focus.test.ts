@@ -50,6 +50,12 @@ describe('admin console: focus on the jobs page', () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => (document.querySelector('[data-testid="start-status"]')?.textContent ?? '').trim().length > 0);
     await page.waitForFunction(() => !/Starting/.test(document.querySelector('[data-testid="start-status"]')?.textContent ?? ''));
+    // The console gives focus back a frame after it renders the refusal: wait for it, then say where it is.
+    await page
+      .waitForFunction(() => document.activeElement?.matches('form[data-testid="start-job"] button[type="submit"]') === true, null, {
+        timeout: 5_000,
+      })
+      .catch(() => undefined);
     const focused = await page.evaluate(() => {
       const a = document.activeElement;
       return a ? `${a.tagName} ${a.getAttribute('type') ?? ''} ${a.textContent?.trim() ?? ''}` : '';
