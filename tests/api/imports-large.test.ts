@@ -18,8 +18,13 @@ const SUBJECTS = 10_000;
 const MONTHS = ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
 const PAD = 'x'.repeat(1000);
 const MB = 1024 * 1024;
-/** Peak RSS growth allowed while importing: a fraction of the file, so holding it (or its text) fails. */
-const MAX_GROWTH = 64 * MB;
+/**
+ * Peak RSS growth allowed while importing: less than the file, so holding it (or its text, which takes
+ * as many bytes again in the heap) fails. Not tighter: on the 2-core CI machine the same import grew
+ * the peak by 41 to 72 MB from run to run, on this code and on the code before it alike — the garbage
+ * collector's timing and SQLite's page cache filling as the rows are written.
+ */
+const MAX_GROWTH = 90 * MB;
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-import-large-'));
 const csvFile = join(dir, 'metrics.csv');
