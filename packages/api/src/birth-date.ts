@@ -1,4 +1,4 @@
-import { BIRTH_DATE_ATTRIBUTE, civilDate, EARLIEST_BIRTH_DATE, parseCivilDate } from '@tierkit/core';
+import { civilDate, EARLIEST_BIRTH_DATE, parseCivilDate } from '@tierkit/core';
 import type { FieldCode } from './problem.js';
 
 /*
@@ -33,5 +33,3 @@ export function birthDateError(value: unknown, now: Date): (FieldCode & { readon
     return { message: `${value} is in the future`, code: 'too_big', params: { maximum: latest, inclusive: true, origin: 'birth_date' } };
   return undefined;
 }
-
-export { BIRTH_DATE_ATTRIBUTE };

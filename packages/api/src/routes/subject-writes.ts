@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { SUBJECT_KINDS } from '@tierkit/core';
+import { BIRTH_DATE_ATTRIBUTE, SUBJECT_KINDS } from '@tierkit/core';
 import { metricValuesForUpdate, upsertMetrics, upsertSubject } from '@tierkit/db';
-import { BIRTH_DATE_ATTRIBUTE, birthDateError } from '../birth-date.js';
+import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { sortableId } from '../ids.js';

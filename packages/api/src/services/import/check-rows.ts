@@ -1,6 +1,13 @@
-import { SUBJECT_KINDS, type ImportRowError, type MetricDef, type MetricObservation, type ProblemParam } from '@tierkit/core';
+import {
+  BIRTH_DATE_ATTRIBUTE,
+  SUBJECT_KINDS,
+  type ImportRowError,
+  type MetricDef,
+  type MetricObservation,
+  type ProblemParam,
+} from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
-import { BIRTH_DATE_ATTRIBUTE, birthDateError } from '../../birth-date.js';
+import { birthDateError } from '../../birth-date.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
