@@ -61,7 +61,8 @@ export class LocalizeController implements ReactiveController {
   readonly #optional: (() => boolean) | undefined;
   readonly #observeHost: boolean;
   #unsubscribe: (() => void) | undefined;
-  #asked = false;
+  // Undefined until asked: no initializer, which would be bytes of both bundles (at their budgets, README).
+  #asked: boolean | undefined;
   /** The provider's configuration, or undefined with no provider. */
   value: TierkitConfig | undefined;
 

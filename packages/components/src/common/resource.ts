@@ -45,7 +45,8 @@ export class ResourceController<T, A extends readonly unknown[] = readonly unkno
   readonly #options: ResourceOptions<T, A>;
   #lastArgs: A | undefined;
   /** Set by retry() and by a removal mid-run: load the same args again, keeping the value meanwhile. */
-  #reload = false;
+  // Undefined at first, as false: no initializer, which would be bytes of both bundles (README).
+  #reload: boolean | undefined;
   #abort: AbortController | undefined;
   #run = 0;
   #_status: ResourceStatus = 'initial';

@@ -88,7 +88,8 @@ export class TkTierBadge extends LitElement {
    * thousand badges — and `size` must be an attribute anyway, since the pill's rules select on it.
    */
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'scheme', 'subject', 'size', 'show-progress', 'lang'];
+    // Not `size`: only the pill's rules read it, so a change needs no render.
+    return [...super.observedAttributes, 'scheme', 'subject', 'show-progress', 'lang'];
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -135,11 +136,13 @@ export class TkTierBadge extends LitElement {
   }
 
   readonly #internals = this.attachInternals();
-  #richStyles = false;
-  // What the host shows now, so its states and name are touched only when they change. null: not
+  // Set the first time the progress view's sheet is adopted.
+  #richStyles: true | undefined;
+  // What the host shows now, so its states and name are touched only when they change. Undefined: not
   // written yet — a copied badge may carry a copied `data-tk-state` that the first view must clear.
   // Kept as one string ("gold,客户等级：金卡,false"): one comparison, where three fields cost bytes (README).
-  #shown: string | null = null;
+  // No initializer, like #richStyles: `= null` would be bytes for what undefined already says.
+  #shown: string | undefined;
 
   // The provider's client, subject, locale and currency through one context request — none at all
   // for a controlled badge on a page without a provider — and the badge's effective locale.

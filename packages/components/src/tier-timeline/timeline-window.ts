@@ -38,7 +38,7 @@ export class TimelineWindow implements ReactiveController {
   #view: TimelineView | undefined;
   #offsets: Float64Array = new Float64Array(1);
   #heights: RowHeights = { year: 32, event: 88 };
-  #measured = false;
+  #measured: boolean | undefined; // undefined at first, as false: no initializer (tierkit.js is at its budget)
   #scrollPos = 0;
   #viewport = 0;
   #range: RowRange = { start: 0, end: 0 };
