@@ -21,14 +21,14 @@ describe('the bundles’ html template collapse', () => {
   });
 
   it('drops the run between two table tags, where it is no text anyone sees or hears, and keeps it elsewhere', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text with `${…}` holes
     const source =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text with `${…}` holes
       'html`<table part="t">\n  <caption>c</caption>\n  <tr>\n    <th>${a}</th>\n    <td><span>x</span>\n      <span>y</span></td>\n  </tr>\n</table>\n<p>z</p>`';
     for (const src of [source, crlf(source)]) {
       const out = collapseHtmlTemplates(src, 'x.ts');
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text with `${…}` holes
       assert.equal(
         out,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text with `${…}` holes
         'html`<table part="t"><caption>c</caption><tr><th>${a}</th><td><span>x</span> <span>y</span></td></tr></table> <p>z</p>`',
         out,
       );

@@ -54,10 +54,14 @@ export function renderRefusal(
 /**
  * Loads again, and moves focus to the widget's heading (`id="title"`, `tabindex="-1"`), which stays in
  * every state: the button goes with the error, and focus would otherwise fall to the page's start.
+ * Only when the button held focus: a click that focused nothing (iOS Safari, a host's `click()`)
+ * leaves focus where it is, perhaps in a field elsewhere on the page.
  */
 function retry(e: Event, onRetry: () => void): void {
+  const button = e.currentTarget as Element;
+  const root = button.getRootNode() as ShadowRoot;
   onRetry();
-  ((e.currentTarget as Element).getRootNode() as ShadowRoot).getElementById('title')?.focus();
+  if (root.activeElement === button) root.getElementById('title')?.focus();
 }
 
 /** What a block widget draws for a resource besides the shared states. */

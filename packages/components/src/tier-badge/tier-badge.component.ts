@@ -54,7 +54,8 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  *   A refusal has none: a 404 whose problem is `…/subject-not-found` says "not found"; a 401, a 403 or any other 404
  *   says "unavailable".
  *
- * @csspart retry - The error's retry button.
+ * @csspart retry - The error's retry button. Pressed while it has focus, it hands focus to the badge itself
+ *   (`tabindex="-1"` from then on), since it goes with the error.
  * @csspart base - With `show-progress`: the wrapper of pill and progress, named for scheme and level.
  * @csspart level - With `show-progress`: the pill.
  * @csspart progress - With `show-progress`: the bar and the gap sentence.
@@ -192,9 +193,20 @@ export class TkTierBadge extends LitElement {
       // to this), on every render of the error: a retry may turn one error into the other.
       this.#internals.role = reason && reason !== 'signed-out' ? 'status' : 'alert';
       // Refused for good: "not found" for an unknown customer, else one neutral word, not "try again later".
+      // Retry: the button goes with the error, and a keyboard user's focus would fall to the page's start
+      // (WCAG 2.4.3). If it held focus (the only focusable thing in here), the host takes it, and keeps it
+      // through loading to the level or the error again; a click that focused nothing (iOS Safari, a
+      // host's click()) leaves focus where it is. tabindex="-1" stays: it keeps the badge out of the tab
+      // order, and dropping it on blur would be bytes the badge does not have (README).
       return reason
         ? t[reason === 'not-found' ? reason : 'unavailable']
-        : html`${t.error}<button part="retry" type="button" @click=${() => source.retry()}>${t.retry}</button>`;
+        : html`${t.error}<button part="retry" type="button" @click=${() => {
+            source.retry();
+            if ((this.renderRoot as ShadowRoot).activeElement) {
+              this.tabIndex = -1;
+              this.focus();
+            }
+          }}>${t.retry}</button>`;
     }
     // Nothing to load yet: say "no customer" only when it is the subject that is missing; a known
     // subject waiting for its client (a host may set `provider.client` a moment later) is loading.
