@@ -88,6 +88,18 @@ describe('retry from the keyboard: tk-tier-badge', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('keeps a tab stop the page gave the badge when a retry takes focus', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const { el, input } = await failed(html`<tk-tier-badge tabindex="0"></tk-tier-badge>`, client);
+    // Tab lands on the badge itself first (the page made it a stop), then on its retry button.
+    await tabToRetry(input, el);
+    client.fail = false;
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.matches(':state(gold)'), 'the level');
+    expect(describeEl(deepActive())).to.equal('<tk-tier-badge>');
+    expect(el.getAttribute('tabindex'), "the page's tabindex").to.equal('0');
+  });
+
   it('leaves focus where it is when retry is clicked without having focus', async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     const { el, input } = await failed(html`<tk-tier-badge></tk-tier-badge>`, client);

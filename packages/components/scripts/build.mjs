@@ -5,7 +5,7 @@
 // Minified ESM with Lit inside, so a host page needs nothing else.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import ts from 'typescript';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -181,9 +181,33 @@ export const entries = {
   'tierkit-badge.js': here('../src/tier-badge/tier-badge.ts'),
 };
 
+/**
+ * The full licence texts of the packages bundled into `metafile`'s output. esbuild's external legal
+ * comments carry each file's copyright line and SPDX id only; BSD-3-Clause (Lit) asks that binary
+ * redistributions reproduce its conditions and disclaimer, so the LEGAL file gets each package's LICENSE.
+ */
+async function bundledLicences(metafile) {
+  // Package name → its folder, as esbuild names inputs (relative to the working directory).
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.set(m[1], input.slice(0, m.index + m[0].length));
+  }
+  const texts = [];
+  for (const [pkg, dir] of [...packages].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const text = await readFile(`${dir}LICENSE`, 'utf8').catch(() => {
+      throw new Error(`${pkg} is bundled but has no LICENSE file to ship with it`);
+    });
+    texts.push(`${pkg} (LICENSE):\n\n${text.trim()}\n`);
+  }
+  return texts.join('\n');
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [name, entry] of Object.entries(entries)) {
-    const result = await build({ ...bundleOptions, entryPoints: [entry], outfile: here(`../dist/${name}`), metafile: true });
+    const outfile = here(`../dist/${name}`);
+    const result = await build({ ...bundleOptions, entryPoints: [entry], outfile, metafile: true });
+    await appendFile(`${outfile}.LEGAL.txt`, `\nFull licence texts:\n\n${await bundledLicences(result.metafile)}`);
     const bytes = Object.entries(result.metafile.outputs).reduce((n, [file, o]) => n + (file.endsWith('.js') ? o.bytes : 0), 0);
     console.log(`dist/${name}  ${(bytes / 1024).toFixed(1)} KB (min)`);
   }

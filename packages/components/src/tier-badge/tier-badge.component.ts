@@ -196,14 +196,15 @@ export class TkTierBadge extends LitElement {
       // Retry: the button goes with the error, and a keyboard user's focus would fall to the page's start
       // (WCAG 2.4.3). If it held focus (the only focusable thing in here), the host takes it, and keeps it
       // through loading to the level or the error again; a click that focused nothing (iOS Safari, a
-      // host's click()) leaves focus where it is. tabindex="-1" stays: it keeps the badge out of the tab
-      // order, and dropping it on blur would be bytes the badge does not have (README).
+      // host's click()) leaves focus where it is. `tabIndex |= 0` writes the tabindex the badge already
+      // has: -1 (out of the tab order) unless the page gave it one, which it keeps. It stays: dropping it
+      // on blur would be bytes the badge does not have (README).
       return reason
         ? t[reason === 'not-found' ? reason : 'unavailable']
         : html`${t.error}<button part="retry" type="button" @click=${() => {
             source.retry();
             if ((this.renderRoot as ShadowRoot).activeElement) {
-              this.tabIndex = -1;
+              this.tabIndex |= 0;
               this.focus();
             }
           }}>${t.retry}</button>`;
