@@ -20,7 +20,7 @@ const WARMUP = 3;
 const N = 1000;
 
 /**
- * One bundle, built as build.mjs builds it and under the name it ships as: the licence comment the build names (`licenceLink`)
+ * One bundle, built as build.mjs builds it and under the name it ships as: its licence comment (`licenceLink`)
  * names the file (`tierkit.js.LEGAL.txt`), so another name would measure other bytes.
  */
 async function bundle(name: string, entry: { file: string } | { code: string }): Promise<{ code: string; metafile: Metafile }> {
