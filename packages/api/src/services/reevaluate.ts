@@ -53,6 +53,13 @@ export interface ReevaluationWindow {
   readonly storedPeriod: string | undefined;
 }
 
+/**
+ * Windows already worked out, per pack: a re-tier asks for every subject of a chunk, twice (for the
+ * chunk's data range, then in {@link planReevaluation}), and nearly all share one stored month and
+ * one target. Month arithmetic and the packs of every month cost more than the lookup.
+ */
+const windows = new WeakMap<TenantPack, Map<string, ReevaluationWindow>>();
+
 /** The months to evaluate and the data range needed to re-evaluate `stored` at `target`. */
 export function reevaluationWindow(
   tp: TenantPack,
@@ -61,6 +68,20 @@ export function reevaluationWindow(
   target: string,
 ): ReevaluationWindow {
   const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
+  let held = windows.get(tp);
+  if (!held) windows.set(tp, (held = new Map()));
+  const key = `${kind}\u0000${storedPeriod ?? ''}\u0000${target}`;
+  let window = held.get(key);
+  if (!window) {
+    // A pack serves a handful of months; bound the map all the same.
+    if (held.size >= 256) held.clear();
+    window = windowOf(tp, kind, storedPeriod, target);
+    held.set(key, window);
+  }
+  return window;
+}
+
+function windowOf(tp: TenantPack, kind: SubjectKind, storedPeriod: string | undefined, target: string): ReevaluationWindow {
   let periods: string[];
   if (storedPeriod === undefined) periods = [target];
   else if (target <= storedPeriod) periods = [storedPeriod];
