@@ -224,5 +224,41 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       'monthly re-evaluation of 2026-05; 2 reviews overdue (aml-test high 2): GET /v1/reviews/overdue lists them',
     );
     assert.deepEqual(await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai'), [], 'queued once');
+    // Queued by the server itself: the trail says so, once, and an admin finds it by its method.
+    const queuedJob = await f.db.db
+      .selectFrom('jobs')
+      .select(['id'])
+      .where('tenant_id', '=', 'reviews')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    const trail = await ok<{
+      items: { actor: string; credential: string; method: string; route: string; target: unknown; status: number; detail: unknown }[];
+    }>(await r.req('admin', 'GET', '/v1/audit?method=SCHEDULE'));
+    assert.deepEqual(
+      trail.items.map(({ actor, credential, method, route, target, status, detail }) => ({
+        actor,
+        credential,
+        method,
+        route,
+        target,
+        status,
+        detail,
+      })),
+      [
+        {
+          actor: 'system:schedule',
+          credential: 'system',
+          method: 'SCHEDULE',
+          route: 'monthly re-tier',
+          target: { job: queuedJob.id },
+          status: 201,
+          detail: {
+            job: queuedJob.id,
+            period: '2026-05',
+            reason: 'monthly re-evaluation of 2026-05; 2 reviews overdue (aml-test high 2): GET /v1/reviews/overdue lists them',
+          },
+        },
+      ],
+    );
   });
 });

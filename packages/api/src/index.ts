@@ -43,7 +43,7 @@ export {
 export type { MintOptions, TokenFailure } from './auth/tokens.js';
 export { KEY_SECRET_PATTERN, hashSecret } from './auth/secrets.js';
 export { accessFor } from './auth/access.js';
-export { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
+export { CREDENTIAL_CACHE_SECONDS, credentialsChanged } from './auth/credential-cache.js';
 export type { Access } from './auth/access.js';
 export { refusal, ruleFor } from './auth/access.js';
 export { PERMISSIONS, may } from './auth/permissions.js';
@@ -60,6 +60,8 @@ export {
   keyAuditDetail,
   operatorName,
   startupAction,
+  systemAction,
+  OPERATOR_METHODS,
   verifyAuditChain,
   UNAUTHENTICATED_CHAIN,
   MAX_PROBLEMS,

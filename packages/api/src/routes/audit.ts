@@ -5,7 +5,7 @@ import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { verifyAuditChain } from '../services/audit.js';
+import { OPERATOR_METHODS, verifyAuditChain } from '../services/audit.js';
 
 const AuditRecordSchema = z
   .object({
@@ -18,10 +18,16 @@ const AuditRecordSchema = z
     }),
     actor: z.string().openapi({
       description:
-        '`key:<id>`, `token:staff`, `token:embed:<subject>`, …; `unverified:<key prefix>` or `anonymous` for refused credentials',
+        '`key:<id>`, `token:staff`, `token:embed:<subject>`, …; `unverified:<key prefix>` or `anonymous` for refused credentials; outside HTTP `cli:<OS user>@<host>`, `server:<OS user>@<host>` (start-up), `system:schedule`',
     }),
-    credential: z.enum(['key', 'staff-token', 'embed-token', 'none']).or(z.string()),
-    method: z.string(),
+    credential: z
+      .enum(['key', 'staff-token', 'embed-token', 'none', 'cli', 'config', 'system'])
+      .or(z.string())
+      .openapi({
+        description:
+          'The way in: an API key, a staff or embed token, none (refused); outside HTTP `cli` (a `tierkit` command run by the OS account in `actor`), `config` (the server’s environment at start-up), `system` (the server by itself)',
+      }),
+    method: z.string().openapi({ description: 'The HTTP method, or `CLI`, `START`, `SCHEDULE` for an action outside HTTP' }),
     route: z
       .string()
       .openapi({ description: 'The route’s path template, or the raw path when no route matched', example: '/v1/subjects/{id}/metrics' }),
@@ -85,9 +91,13 @@ const listRoute = createRoute({
     query: z.object({
       actor: text('actor', 'Exactly this actor (`key:key_…`)'),
       method: z
-        .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+        .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', ...OPERATOR_METHODS])
         .optional()
-        .openapi({ param: { name: 'method', in: 'query' } }),
+        .openapi({
+          param: { name: 'method', in: 'query' },
+          description:
+            'An HTTP method, or how an action outside HTTP came: `CLI` a `tierkit` command, `START` the server’s start-up (keys and demo data it provisions), `SCHEDULE` the server by itself (the monthly re-tier it queues)',
+        }),
       route: text('route', 'Exactly this path template, `/v1/subjects/{id}/metrics`'),
       target: text(
         'target',

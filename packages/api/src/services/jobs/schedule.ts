@@ -12,7 +12,8 @@ import { addMonths, periodOf } from '../../periods.js';
 import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js';
-import { enqueueRetier } from './jobs.js';
+import { appendOperatorAudit, systemAction } from '../audit.js';
+import { cancelJob, enqueueRetier } from './jobs.js';
 import type { RetierParams } from './retier-params.js';
 import { monthLoad, type MonthLoad } from './month-data.js';
 
@@ -268,19 +269,35 @@ export async function queueMonthlyRetiers(
       continue;
     }
     const pack = look.ready;
-    const job = await enqueueRetier(db, {
-      tenantId: tenant.id,
-      period,
-      now,
-      timeZone,
-      requestedBy: 'schedule',
-      scheduleKey,
-      reason: monthlyReason(period, await countOverdueReviews(db, pack, now, timeZone)),
-      pack,
-    });
-    if (job) queued.push(job.id);
+    const reason = monthlyReason(period, await countOverdueReviews(db, pack, now, timeZone));
+    const job = await enqueueRetier(db, { tenantId: tenant.id, period, now, timeZone, requestedBy: 'schedule', scheduleKey, reason, pack });
+    // Another server queued the month first: its record is that server's to write.
+    if (!job) continue;
+    await recordScheduled(db, tenant.id, job.id, { job: job.id, period, reason }, now);
+    queued.push(job.id);
   }
   return queued;
+}
+
+/**
+ * The audit record of a job the schedule queued by itself (actor `system:schedule`, method `SCHEDULE`).
+ * Appended after the job is queued, in a short transaction of its own, as `tierkit retier` records its
+ * job: queuing reads the whole book's chunks, and the chain's head (a write lock) is not held through
+ * that. A job whose record cannot be written is cancelled before a worker gets far, so none runs
+ * unrecorded; the month then waits for someone to resume it, as the schedule's log line says.
+ */
+async function recordScheduled(db: Executor, tenantId: string, jobId: string, detail: Record<string, unknown>, at: Date): Promise<void> {
+  await appendOperatorAudit(db, tenantId, systemAction('schedule', 'monthly re-tier'), {
+    status: 201,
+    target: { job: jobId },
+    detail,
+    at,
+  }).catch(async (e: unknown) => {
+    await cancelJob(db, tenantId, jobId).catch(() => undefined);
+    throw new Error(`job ${jobId} was cancelled: its audit record could not be written (${e instanceof Error ? e.message : String(e)})`, {
+      cause: e,
+    });
+  });
 }
 
 /**
