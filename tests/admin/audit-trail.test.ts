@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { AuditTrail, bookMovesOf, firstBreak } from '@tierkit/admin';
-import { mintStaffToken } from '@tierkit/api';
+import { AuditTrail, auditDetailOf, bookMovesOf, firstBreak } from '@tierkit/admin';
+import { appendOperatorAudit, cliAction, mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -92,6 +92,68 @@ describe('AuditTrail against the real API', () => {
     // Records written before moves were listed per request held one move in `target`: read the same.
     const old = { ...t.state.items[1]!, target: { subject: 'K10', from: '', to: 'RM1' }, detail: null };
     assert.deepEqual(bookMovesOf(old), [{ subject: 'K10', from: null, to: 'RM1' }]);
+  });
+
+  it("reads each record's detail line by line: a role's before → after, a metric's replaced value, a key's fields, a CLI record found by its method", async () => {
+    const put = (path: string, body: unknown) =>
+      f.app.request(path, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'officer', scope: 'tenant' })).status, 201);
+    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'approver', scope: 'tenant' })).status, 200);
+    const t = new AuditTrail(checker);
+    await t.setFilter({ route: '/v1/staff/{id}', target: 'PROMO1', method: 'PUT' });
+    const [promoted, , created] = t.state.items;
+    assert.ok(promoted && created);
+    // Only what changed, once the person existed; everything, when the write made them.
+    assert.deepEqual(auditDetailOf(promoted), [{ kind: 'change', field: 'role', before: 'officer', after: 'approver' }]);
+    assert.deepEqual(auditDetailOf(created), [
+      { kind: 'change', field: 'name', before: undefined, after: '孙升' },
+      { kind: 'change', field: 'role', before: undefined, after: 'officer' },
+      { kind: 'change', field: 'scope', before: undefined, after: 'tenant' },
+    ]);
+    assert.equal(
+      (await put('/v1/subjects/K04/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 123_00 }] })).status,
+      200,
+    );
+    await t.setFilter({ route: '/v1/subjects/{id}/metrics', target: 'K04', method: 'PUT' });
+    const [metric] = auditDetailOf(t.state.items[0]!);
+    assert.deepEqual(metric && { ...metric, before: typeof metric.before }, {
+      kind: 'metric',
+      metric: 'avg_daily_balance',
+      period: '2025-10',
+      before: 'number',
+      after: 123_00,
+    });
+    // A key the CLI revoked, found by the CLI's method: its fields as values, none of them JSON.
+    await appendOperatorAudit(f.db.db, 'bank-a', cliAction('tierkit keys revoke'), {
+      status: 409,
+      problem: 'conflict',
+      target: { key: 'key_x' },
+      detail: {
+        key: 'key_x',
+        role: 'viewer',
+        owner: null,
+        label: 'old',
+        revokedAt: '2025-11-01T00:00:00.000Z',
+        filter: { kind: 'customer' },
+      },
+    });
+    await t.setFilter({ method: 'CLI' });
+    assert.deepEqual(
+      t.state.items.map((r) => [r.method, r.credential]),
+      [['CLI', 'cli']],
+    );
+    assert.deepEqual(auditDetailOf(t.state.items[0]!), [
+      { kind: 'value', field: 'key', value: 'key_x' },
+      { kind: 'value', field: 'role', value: 'viewer' },
+      { kind: 'value', field: 'owner', value: null },
+      { kind: 'value', field: 'label', value: 'old' },
+      { kind: 'value', field: 'revokedAt', value: '2025-11-01T00:00:00.000Z' },
+      { kind: 'value', field: 'filter.kind', value: 'customer' },
+    ]);
   });
 
   it('verifies the chain: intact, then the first broken position after a record is edited', async () => {

@@ -7,7 +7,8 @@ export type { AuditProblem, AuditProblemKind, AuditRecord, AuditVerification } f
 /** Filters of `GET /v1/audit`, each an exact match; `from`/`to` are UTC instants (`2025-11-01T00:00:00Z`). */
 export interface AuditFilter {
   readonly actor?: string;
-  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** An HTTP method, or how an action outside HTTP came: `CLI` (a `tierkit` command), `START` (the server's start-up), `SCHEDULE` (the server by itself). */
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'CLI' | 'START' | 'SCHEDULE';
   readonly route?: string;
   /** A path parameter value: a subject's id, an override's id, … */
   readonly target?: string;

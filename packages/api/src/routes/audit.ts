@@ -20,13 +20,10 @@ const AuditRecordSchema = z
       description:
         '`key:<id>`, `token:staff`, `token:embed:<subject>`, …; `unverified:<key prefix>` or `anonymous` for refused credentials; outside HTTP `cli:<OS user>@<host>`, `server:<OS user>@<host>` (start-up), `system:schedule`',
     }),
-    credential: z
-      .enum(['key', 'staff-token', 'embed-token', 'none', 'cli', 'config', 'system'])
-      .or(z.string())
-      .openapi({
-        description:
-          'The way in: an API key, a staff or embed token, none (refused); outside HTTP `cli` (a `tierkit` command run by the OS account in `actor`), `config` (the server’s environment at start-up), `system` (the server by itself)',
-      }),
+    credential: z.enum(['key', 'staff-token', 'embed-token', 'none', 'cli', 'config', 'system']).or(z.string()).openapi({
+      description:
+        'The way in: an API key, a staff or embed token, none (refused); outside HTTP `cli` (a `tierkit` command run by the OS account in `actor`), `config` (the server’s environment at start-up), `system` (the server by itself)',
+    }),
     method: z.string().openapi({ description: 'The HTTP method, or `CLI`, `START`, `SCHEDULE` for an action outside HTTP' }),
     route: z
       .string()
