@@ -261,4 +261,50 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       ],
     );
   });
+  it('a monthly job whose audit record cannot be written is cancelled before a worker runs it, and the month waits for a person', async () => {
+    const r = await fourEyesTenant(f, 'unrecorded', NOW);
+    await ok(await r.req('officer', 'PUT', '/v1/subjects/UR1', { kind: 'customer', displayName: '王芳' }), 201);
+    const ur1 = await findSubjectByExternalId(f.db.db, 'unrecorded', 'UR1');
+    assert.ok(ur1);
+    await insertMetrics(
+      f.db.db,
+      [{ tenant_id: 'unrecorded', subject_id: ur1.id, metric: 'avg_daily_balance', period: '2026-05', value: 1_000_00 }],
+      '2026-05-31T01:00:00.000Z',
+    );
+    // A record squatting on the chain's next place makes the append fail, as a broken audit table would.
+    const head = await f.db.db.selectFrom('audit_heads').select(['seq']).where('chain', '=', 'unrecorded').executeTakeFirst();
+    await f.db.db
+      .insertInto('audit_records')
+      .values({
+        chain: 'unrecorded',
+        seq: (head?.seq ?? 0) + 1,
+        at: NOW.toISOString(),
+        request_id: 'squatter',
+        phase: 'request',
+        actor: 'anonymous',
+        credential: 'none',
+        method: 'GET',
+        route: '/',
+        target: '{}',
+        status: 401,
+        problem: null,
+        unmasked: 0,
+        prev_hash: 'x',
+        hash: 'x',
+        detail: null,
+      })
+      .execute();
+    const june = new Date('2026-05-31T16:30:00.000Z');
+    await assert.rejects(queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai'), /was cancelled: its audit record could not be written/);
+    const job = await f.db.db
+      .selectFrom('jobs')
+      .select(['status'])
+      .where('tenant_id', '=', 'unrecorded')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    assert.equal(job.status, 'cancelled');
+    const waits: string[] = [];
+    await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai', { onWait: (w) => w.tenantId === 'unrecorded' && waits.push(w.state) });
+    assert.deepEqual(waits, ['job-cancelled'], 'not queued again behind a person’s back');
+  });
 });

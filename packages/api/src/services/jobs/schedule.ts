@@ -251,6 +251,8 @@ function monthlyReason(period: string, reviews: OverdueReviewCounts): string {
  * hysteresis. The same pass counts the reviews then overdue (levels with `reviewMonths`) and
  * records them in the job's reason, so each month's job says how many reviews are waiting, by level.
  * A month someone re-tiered by hand for the whole book after it ended is not queued again (`monthJob`).
+ * Each job queued is recorded in the tenant's audit trail (`recordScheduled`); one whose record cannot
+ * be written is cancelled, and the call throws once every tenant was looked at.
  * Returns the ids of the jobs it queued.
  */
 export async function queueMonthlyRetiers(
@@ -262,6 +264,7 @@ export async function queueMonthlyRetiers(
   const period = addMonths(periodOf(now, timeZone), -1);
   const scheduleKey = `monthly:${period}`;
   const queued: string[] = [];
+  const unrecorded: unknown[] = [];
   for (const tenant of await listTenants(db)) {
     const look = await lookAtMonth(db, tenant.id, period, now, timeZone, options);
     if ('status' in look) {
@@ -273,9 +276,16 @@ export async function queueMonthlyRetiers(
     const job = await enqueueRetier(db, { tenantId: tenant.id, period, now, timeZone, requestedBy: 'schedule', scheduleKey, reason, pack });
     // Another server queued the month first: its record is that server's to write.
     if (!job) continue;
-    await recordScheduled(db, tenant.id, job.id, { job: job.id, period, reason }, now);
-    queued.push(job.id);
+    // One tenant's chain that cannot be written to holds back no other tenant's month.
+    const recorded = await recordScheduled(db, tenant.id, job.id, { job: job.id, period, reason }, now).then(
+      () => true,
+      (e: unknown) => void unrecorded.push(e),
+    );
+    if (recorded) queued.push(job.id);
   }
+  if (unrecorded.length === 1) throw unrecorded[0];
+  if (unrecorded.length)
+    throw new AggregateError(unrecorded, unrecorded.map((e) => (e instanceof Error ? e.message : String(e))).join('; '));
   return queued;
 }
 
