@@ -9,6 +9,7 @@ import { DEMO_STAFF, ensureAdminKey, lastCompleteMonth } from '@tierkit/ops';
 import { seedIfNeeded } from '../../apps/server/src/server.js';
 import { runKeys, type CommandIo } from '../../packages/cli/src/keys.js';
 import { run } from '../../packages/cli/src/run.js';
+import { hooked } from '../support/hooked-transactions.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 /*
@@ -486,33 +487,6 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(verified.code, 0, verified.err.join('\n'));
     });
   });
-}
-
-/**
- * `db` as the CLI is handed it, with its transactions hooked: `before` runs before one begins (a revoke
- * racing it from another process), `inside` after its body, before the commit (another request read
- * meanwhile). Everything else is the database itself.
- */
-function hooked(db: Db, hooks: { before?: () => Promise<void>; inside?: () => Promise<void> }): Db {
-  const real = db.db;
-  const transaction = () => ({
-    async execute<T>(body: (trx: Parameters<Parameters<ReturnType<typeof real.transaction>['execute']>[0]>[0]) => Promise<T>) {
-      await hooks.before?.();
-      return real.transaction().execute(async (trx) => {
-        const result = await body(trx);
-        await hooks.inside?.();
-        return result;
-      });
-    },
-  });
-  const proxy = new Proxy(real, {
-    get(target, prop) {
-      if (prop === 'transaction') return transaction;
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { ...db, db: proxy };
 }
 
 for (const [dialect, urlOf] of DIALECTS) {
