@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
+  appendOperatorAudit,
+  cliAction,
   countOverdueReviews,
   drainJobs,
   enqueueRetier,
   loadTenantPack,
   queueMonthlyRetiers,
+  recordQueuedJob,
   SYNC_REEVALUATION_LIMIT,
+  systemAction,
   type Role,
 } from '@tierkit/api';
 import { findSubjectByExternalId, insertMetrics } from '@tierkit/db';
@@ -212,7 +216,25 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       '2026-05-31T01:00:00.000Z',
     );
     const june = new Date('2026-05-31T16:30:00.000Z');
+    // A command recorded while the tick reads the book, after the tick began: the schedule's record,
+    // appended later, must not carry the tick's start and sort before it.
+    await appendOperatorAudit(f.db.db, 'reviews', cliAction('tierkit jobs list'), { status: 200, at: new Date(june.getTime() + 60_000) });
     await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai');
+    const tail = await f.db.db
+      .selectFrom('audit_records')
+      .select(['at', 'method'])
+      .where('chain', '=', 'reviews')
+      .orderBy('seq', 'desc')
+      .limit(2)
+      .execute();
+    assert.deepEqual(
+      tail.map((t) => t.method),
+      ['SCHEDULE', 'CLI'],
+    );
+    assert.ok(
+      String(tail[0]?.at) >= String(tail[1]?.at),
+      `the schedule's record (${tail[0]?.at}) sorts before the one appended first (${tail[1]?.at})`,
+    );
     const job = await f.db.db
       .selectFrom('jobs')
       .select(['params'])
@@ -306,5 +328,21 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
     const waits: string[] = [];
     await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai', { onWait: (w) => w.tenantId === 'unrecorded' && waits.push(w.state) });
     assert.deepEqual(waits, ['job-cancelled'], 'not queued again behind a person’s back');
+    // A worker may finish the job before the cancel reaches it: the error must not claim it was cancelled.
+    const done = await f.db.db
+      .selectFrom('jobs')
+      .select(['id'])
+      .where('tenant_id', '=', 'unrecorded')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    await f.db.db.updateTable('jobs').set({ status: 'completed' }).where('id', '=', done.id).execute();
+    const failed = await recordQueuedJob(f.db.db, 'unrecorded', systemAction('schedule', 'monthly re-tier'), done.id, {
+      job: done.id,
+    }).then(
+      () => assert.fail('the record was written over the squatter'),
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    assert.match(failed, new RegExp(`^job ${done.id} could not be cancelled \\(Job ${done.id} is completed; `));
+    assert.doesNotMatch(failed, /was cancelled/);
   });
 });

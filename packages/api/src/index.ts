@@ -61,12 +61,12 @@ export {
   operatorName,
   startupAction,
   systemAction,
-  OPERATOR_METHODS,
   verifyAuditChain,
   UNAUTHENTICATED_CHAIN,
   MAX_PROBLEMS,
 } from './services/audit.js';
 export type { AuditProblem, AuditVerification, OperatorAction, OperatorOutcome } from './services/audit.js';
+export { recordQueuedJob } from './services/jobs/record-queued.js';
 export { IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';
 export { failInterruptedImports, IMPORT_MAX_RUNNING_MS } from './services/import/interrupted.js';

@@ -12,8 +12,9 @@ import { addMonths, periodOf } from '../../periods.js';
 import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js';
-import { appendOperatorAudit, systemAction } from '../audit.js';
-import { cancelJob, enqueueRetier } from './jobs.js';
+import { systemAction } from '../audit.js';
+import { enqueueRetier } from './jobs.js';
+import { recordQueuedJob } from './record-queued.js';
 import type { RetierParams } from './retier-params.js';
 import { monthLoad, type MonthLoad } from './month-data.js';
 
@@ -251,7 +252,7 @@ function monthlyReason(period: string, reviews: OverdueReviewCounts): string {
  * hysteresis. The same pass counts the reviews then overdue (levels with `reviewMonths`) and
  * records them in the job's reason, so each month's job says how many reviews are waiting, by level.
  * A month someone re-tiered by hand for the whole book after it ended is not queued again (`monthJob`).
- * Each job queued is recorded in the tenant's audit trail (`recordScheduled`); one whose record cannot
+ * Each job queued is recorded in the tenant's audit trail (`recordQueuedJob`); one whose record cannot
  * be written is cancelled, and the call throws once every tenant was looked at.
  * Returns the ids of the jobs it queued.
  */
@@ -277,7 +278,12 @@ export async function queueMonthlyRetiers(
     // Another server queued the month first: its record is that server's to write.
     if (!job) continue;
     // One tenant's chain that cannot be written to holds back no other tenant's month.
-    const recorded = await recordScheduled(db, tenant.id, job.id, { job: job.id, period, reason }, now).then(
+    // Stamped when appended, not `now` (the tick's start): records appended since would sort after it.
+    const recorded = await recordQueuedJob(db, tenant.id, systemAction('schedule', 'monthly re-tier'), job.id, {
+      job: job.id,
+      period,
+      reason,
+    }).then(
       () => true,
       (e: unknown) => void unrecorded.push(e),
     );
@@ -287,27 +293,6 @@ export async function queueMonthlyRetiers(
   if (unrecorded.length)
     throw new AggregateError(unrecorded, unrecorded.map((e) => (e instanceof Error ? e.message : String(e))).join('; '));
   return queued;
-}
-
-/**
- * The audit record of a job the schedule queued by itself (actor `system:schedule`, method `SCHEDULE`).
- * Appended after the job is queued, in a short transaction of its own, as `tierkit retier` records its
- * job: queuing reads the whole book's chunks, and the chain's head (a write lock) is not held through
- * that. A job whose record cannot be written is cancelled before a worker gets far, so none runs
- * unrecorded; the month then waits for someone to resume it, as the schedule's log line says.
- */
-async function recordScheduled(db: Executor, tenantId: string, jobId: string, detail: Record<string, unknown>, at: Date): Promise<void> {
-  await appendOperatorAudit(db, tenantId, systemAction('schedule', 'monthly re-tier'), {
-    status: 201,
-    target: { job: jobId },
-    detail,
-    at,
-  }).catch(async (e: unknown) => {
-    await cancelJob(db, tenantId, jobId).catch(() => undefined);
-    throw new Error(`job ${jobId} was cancelled: its audit record could not be written (${e instanceof Error ? e.message : String(e)})`, {
-      cause: e,
-    });
-  });
 }
 
 /**
