@@ -12,6 +12,7 @@ import {
   readAllStaff,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
+import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
 import { client } from '../console-client.js';
@@ -22,11 +23,6 @@ import { moreButton, refocus } from '../keep-focus.js';
 
 /** Of a `change` record's moves (up to 1,000), the ones a row names; each customer's page lists all of theirs. */
 const SHOWN_MOVES = 5;
-
-const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-/** Records written outside HTTP: a `tierkit` command, the server's start-up, the server's own schedule. */
-const OPERATOR_METHODS = ['CLI', 'START', 'SCHEDULE'] as const;
-const METHODS = [...HTTP_METHODS, ...OPERATOR_METHODS] as const;
 
 /** Detail fields that hold an instant (UTC ISO): shown in the bank's time, as the record's own time is. */
 const INSTANT_FIELD = /(At|Since)$/;
@@ -94,7 +90,7 @@ export class AuditPage extends LitElement {
     const method = field('method');
     const filter: AuditFilter = {
       actor: field('actor') || undefined,
-      method: (METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
+      method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
       status: field('status') && Number.isInteger(status) ? status : undefined,

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { AUDIT_METHODS } from '@tierkit/core/wire';
 import { listAuditRecords, type AuditRecordRow } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { OPERATOR_METHODS, verifyAuditChain } from '../services/audit.js';
+import { verifyAuditChain } from '../services/audit.js';
 
 const AuditRecordSchema = z
   .object({
@@ -88,7 +89,7 @@ const listRoute = createRoute({
     query: z.object({
       actor: text('actor', 'Exactly this actor (`key:key_…`)'),
       method: z
-        .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', ...OPERATOR_METHODS])
+        .enum(AUDIT_METHODS)
         .optional()
         .openapi({
           param: { name: 'method', in: 'query' },

@@ -165,12 +165,6 @@ export function systemAction(what: string, route: string): OperatorAction {
   return { requestId: randomUUID(), actor: `system:${what}`, credential: 'system', method: 'SCHEDULE', route };
 }
 
-/**
- * The methods of records written outside HTTP, beside the HTTP methods: a `tierkit` command (`CLI`),
- * the server's start-up (`START`), the server acting by itself on its schedule (`SCHEDULE`).
- */
-export const OPERATOR_METHODS = ['CLI', 'START', 'SCHEDULE'] as const;
-
 /** How an operator action ended, as the API's record of its equivalent request would say it. */
 export interface OperatorOutcome {
   /** The status the API gives the same outcome: 201 created, 200 done, 404 no such thing, 409 not in a state for it. */
