@@ -3,9 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { appendOperatorAudit, cliAction, createApiKey, createApp, listKeys, revokeKey, UNAUTHENTICATED_CHAIN } from '@tierkit/api';
-import { connect, upsertStaff, type AuditRecordRow, type Db } from '@tierkit/db';
-import { DEMO_STAFF, ensureAdminKey, lastCompleteMonth } from '@tierkit/ops';
+import {
+  appendOperatorAudit,
+  cliAction,
+  createApiKey,
+  createApp,
+  listKeys,
+  mintStaffToken,
+  revokeKey,
+  UNAUTHENTICATED_CHAIN,
+} from '@tierkit/api';
+import { connect, seedRunClaimed, upsertStaff, type AuditRecordRow, type Db } from '@tierkit/db';
+import { DEMO_STAFF, ensureAdminKey, lastCompleteMonth, seedDemo } from '@tierkit/ops';
 import { seedIfNeeded } from '../../apps/server/src/server.js';
 import { runKeys, type CommandIo } from '../../packages/cli/src/keys.js';
 import { run } from '../../packages/cli/src/run.js';
@@ -601,6 +610,26 @@ for (const [dialect, urlOf] of DIALECTS) {
         }
       });
 
+    it('tokens signed before keys rotate-signing are not served from the credential cache after its commit, whatever was read meanwhile', async () => {
+      const other = connect({ url });
+      try {
+        const app = createApp({ db: other.db, logError: () => undefined });
+        const { token } = await mintStaffToken(db.db, { tenantId: 'bank' });
+        const get = () => app.request('/v1/schemes', { headers: { Authorization: `Bearer ${token}` } });
+        assert.equal((await get()).status, 200, 'verified once, and cached');
+        // Rotated and recorded, not committed: a request now still verifies with the old key.
+        const during: number[] = [];
+        const racing = hooked(db, { inside: async () => void during.push((await get()).status) });
+        assert.equal(
+          await runKeys(racing, { action: 'rotate-signing', id: undefined, tenant: 'bank', role: undefined, label: undefined }, silent),
+          0,
+        );
+        assert.deepEqual([during, (await get()).status], [[200], 401]);
+      } finally {
+        await other.close();
+      }
+    });
+
     it("the server's first start records its demo seed, once, as the start-up; later starts add nothing", async () => {
       const log: string[] = [];
       await seedIfNeeded(db, { tenant: 'demo', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
@@ -630,6 +659,56 @@ for (const [dialect, urlOf] of DIALECTS) {
       });
       assert.ok(detail.subjects >= 5 && detail.assigned >= 5, seeded.detail ?? '');
       assert.match(seeded.actor, /^server:[^@\s]+@\S+$/);
+    });
+
+    it('a start that only shares out demo staff (the customers were seeded before) records no counts of a seed it did not run', async () => {
+      await seedDemo(db.db, {
+        tenantId: 'demo-old',
+        tenantName: 'Demo Bank',
+        customers: 5,
+        endPeriod: lastCompleteMonth(),
+        log: () => undefined,
+      });
+      const log: string[] = [];
+      await seedIfNeeded(db, { tenant: 'demo-old', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      const trail = await records(db, 'demo-old');
+      assert.equal(trail.length, 1, log.join('\n'));
+      const detail = JSON.parse(trail[0]?.detail ?? '{}') as Record<string, unknown>;
+      assert.deepEqual(Object.keys(detail), ['tenant', 'staff', 'assigned']);
+      assert.ok((detail.assigned as number) >= 5, trail[0]?.detail ?? '');
+    });
+
+    it('a seed whose record cannot be written stays committed and unrecorded: a warning, and the server starts', async () => {
+      // A record squatting on the chain's first place makes the append fail, as a broken audit table would.
+      await db.db
+        .insertInto('audit_records')
+        .values({
+          chain: 'demo-unrecorded',
+          seq: 1,
+          at: new Date().toISOString(),
+          request_id: 'squatter',
+          phase: 'request',
+          actor: 'anonymous',
+          credential: 'none',
+          method: 'GET',
+          route: '/',
+          target: '{}',
+          status: 401,
+          problem: null,
+          unmasked: 0,
+          prev_hash: 'x',
+          hash: 'x',
+          detail: null,
+        })
+        .execute();
+      const log: string[] = [];
+      await seedIfNeeded(db, { tenant: 'demo-unrecorded', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      assert.ok(await seedRunClaimed(db.db, 'demo-unrecorded'), 'seeded');
+      assert.match(log.at(-1) ?? '', /^seed: warning: the demo seed of "demo-unrecorded" is committed but unrecorded: /);
+      assert.deepEqual(
+        (await records(db, 'demo-unrecorded')).map((r) => r.request_id),
+        ['squatter'],
+      );
     });
 
     it('GET /v1/audit?method= finds the records of the CLI and of the start-up, and still refuses a method nothing records', async () => {
