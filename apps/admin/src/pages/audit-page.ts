@@ -1,8 +1,6 @@
 import {
-  type AuditDetailLine,
   type AuditFilter,
   type AuditRecord,
-  type AuditValue,
   AuditTrail,
   auditDetailOf,
   bookMovesOf,
@@ -18,14 +16,12 @@ import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
+import { auditDetailText, credentialText, operatorMethodText } from './audit-detail-text.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 
 /** Of a `change` record's moves (up to 1,000), the ones a row names; each customer's page lists all of theirs. */
 const SHOWN_MOVES = 5;
-
-/** Detail fields that hold an instant (UTC ISO): shown in the bank's time, as the record's own time is. */
-const INSTANT_FIELD = /(At|Since)$/;
 
 /**
  * The audit trail: the tenant's records newest first, filtered as the API allows, paged by its
@@ -105,37 +101,11 @@ export class AuditPage extends LitElement {
     void this.#trail.store.setFilter({});
   }
 
-  /** A detail value in words: none, yes/no, a list, an instant in the bank's time; text and numbers as they are. */
-  #value(field: string, v: AuditValue): string {
-    const locale = this.ctx?.locale ?? 'zh-CN';
-    const w = AUDIT_WORDS[locale];
-    if (v === null || (Array.isArray(v) && v.length === 0)) return w.none;
-    if (typeof v === 'boolean') return v ? w.yes : w.no;
-    if (Array.isArray(v)) return v.join(w.listSeparator);
-    if (typeof v === 'string' && INSTANT_FIELD.test(field) && !Number.isNaN(Date.parse(v))) return formatBankTime(v, locale);
-    return String(v);
-  }
-
-  /** One line of a record's detail, in words: its field named, a change as before → after. */
-  #detailLine(line: AuditDetailLine): string {
-    const w = AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'];
-    if (line.kind === 'metric')
-      return w.metricChanged(line.metric, line.period, this.#value('before', line.before), this.#value('after', line.after));
-    const name = w.fields[line.field] ?? line.field;
-    if (line.kind === 'change')
-      return w.changed(
-        name,
-        line.before === undefined ? undefined : this.#value(line.field, line.before),
-        this.#value(line.field, line.after),
-      );
-    return w.field(name, this.#value(line.field, line.value));
-  }
-
   #row(r: AuditRecord) {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const w = AUDIT_WORDS[locale];
     const detail = auditDetailOf(r);
-    const operator = w.methods[r.method];
+    const operator = operatorMethodText(r.method, locale);
     const moves = bookMovesOf(r);
     const target = moves
       ? [
@@ -148,11 +118,11 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td>${r.actor}<br><span class="hint">${w.credentials[r.credential] ?? r.credential}</span></td>
+      <td>${r.actor}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
       <td>${w.phases[r.phase] ?? r.phase}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
-      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${this.#detailLine(l)}</li>`)}</ul>` : nothing}</td>
+      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale)}</li>`)}</ul>` : nothing}</td>
       <td><code class="audit-id">${r.requestId}</code></td>
     </tr>`;
   }
@@ -169,7 +139,8 @@ export class AuditPage extends LitElement {
 
   override render() {
     if (!this.ctx) return nothing;
-    const w = AUDIT_WORDS[this.ctx.locale];
+    const locale = this.ctx.locale;
+    const w = AUDIT_WORDS[locale];
     const t = this.#trail.state;
     const f = t.filter;
     const status =
@@ -207,7 +178,7 @@ export class AuditPage extends LitElement {
             <select name="method">
               <option value="" ?selected=${!f.method}>${w.anyMethod}</option>
               ${HTTP_METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${m}</option>`)}
-              ${OPERATOR_METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${w.methods[m] ?? m} (${m})</option>`)}
+              ${OPERATOR_METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${operatorMethodText(m, locale) ?? m} (${m})</option>`)}
             </select>
           </label>
           <label>${w.route} <input name="route" maxlength="256" autocomplete="off" .value=${f.route ?? ''}></label>

@@ -55,6 +55,7 @@ const zh = {
   detail: '详情',
   /** A `detail` field by the API's name. */
   fields: {
+    detail: '详情',
     key: '密钥',
     role: '角色',
     owner: '持有人',
@@ -73,9 +74,6 @@ const zh = {
     schemes: '方案',
     'filter.kind': '筛选：类型',
     'filter.subjects': '筛选：客户',
-    'filter.level.scheme': '筛选：方案',
-    'filter.level.level': '筛选：等级',
-    'filter.evaluatedSince': '筛选：评估起始月份',
     reason: '原因',
     import: '导入',
     status: '状态',
@@ -172,6 +170,7 @@ const tw: typeof zh = {
   methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '月度排程' } as Record<string, string>,
   detail: '詳情',
   fields: {
+    detail: '詳情',
     key: '金鑰',
     role: '角色',
     owner: '持有人',
@@ -190,9 +189,6 @@ const tw: typeof zh = {
     schemes: '方案',
     'filter.kind': '篩選：類型',
     'filter.subjects': '篩選：客戶',
-    'filter.level.scheme': '篩選：方案',
-    'filter.level.level': '篩選：等級',
-    'filter.evaluatedSince': '篩選：評估起始月份',
     reason: '原因',
     import: '匯入',
     status: '狀態',
@@ -288,6 +284,7 @@ const en: typeof zh = {
   methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'monthly schedule' },
   detail: 'Detail',
   fields: {
+    detail: 'detail',
     key: 'key',
     role: 'role',
     owner: 'owner',
@@ -306,9 +303,6 @@ const en: typeof zh = {
     schemes: 'schemes',
     'filter.kind': 'filter: kind',
     'filter.subjects': 'filter: customers',
-    'filter.level.scheme': 'filter: scheme',
-    'filter.level.level': 'filter: level',
-    'filter.evaluatedSince': 'filter: evaluated since',
     reason: 'reason',
     import: 'import',
     status: 'status',

@@ -1,4 +1,5 @@
 import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
+import { METRIC_UNITS, type MetricUnit } from '@tierkit/core';
 import type { AuditFilter, AuditRecord, AuditVerification } from './audit-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
@@ -48,8 +49,9 @@ export function bookMovesOf(record: AuditRecord): readonly AuditBookMove[] | und
       const { subject, from, to } = m as Record<string, unknown>;
       return typeof subject === 'string' ? [{ subject, from: book(from), to: book(to) }] : [];
     });
-  const { subject, from, to } = record.target;
-  if (subject === undefined || from === undefined || to === undefined) return undefined;
+  // A tampered record may hold no target object at all: then it names no move.
+  const { subject, from, to }: Record<string, unknown> = isObject(record.target) ? record.target : {};
+  if (typeof subject !== 'string' || from === undefined || to === undefined) return undefined;
   return [{ subject, from: book(from), to: book(to) }];
 }
 
@@ -65,7 +67,17 @@ export type AuditValue = string | number | boolean | null | readonly string[];
 export type AuditDetailLine =
   | { readonly kind: 'value'; readonly field: string; readonly value: AuditValue }
   | { readonly kind: 'change'; readonly field: string; readonly before: AuditValue | undefined; readonly after: AuditValue }
-  | { readonly kind: 'metric'; readonly metric: string; readonly period: string; readonly before: AuditValue; readonly after: AuditValue };
+  | {
+      readonly kind: 'metric';
+      readonly metric: string;
+      readonly period: string;
+      readonly before: AuditValue;
+      readonly after: AuditValue;
+      /** How the stored integers read (fen, 0/1, days), as the write recorded it; absent on records written before it did. */
+      readonly unit?: MetricUnit;
+      /** ISO 4217, for `money`. */
+      readonly currency?: string;
+    };
 
 /** A JSON value as a line shows it: nested objects are flattened by the caller; a list of anything but text is listed as text. */
 function shown(v: unknown): AuditValue {
@@ -90,11 +102,15 @@ function flatten(o: Record<string, unknown>, prefix = ''): [string, unknown][] {
  * not repeated here. Empty when the record has no detail.
  */
 export function auditDetailOf(record: AuditRecord): readonly AuditDetailLine[] {
-  const detail = record.detail;
-  if (!detail) return [];
+  // Typed as the API writes it, but this is the page that shows a tampered chain: a record edited to
+  // hold anything must still be shown, never break the list it is in.
+  const detail: unknown = record.detail;
+  if (detail === null || detail === undefined) return [];
+  if (!isObject(detail)) return [{ kind: 'value', field: 'detail', value: shown(detail) }];
   const lines: AuditDetailLine[] = [];
   const { before, after, changed, moves, ...rest } = detail;
-  if ('after' in detail && isObject(after)) {
+  // `before` null or absent: the write made the thing. Any other non-object is not a before to compare.
+  if (isObject(after) && (before === null || before === undefined || isObject(before))) {
     const was = isObject(before) ? Object.fromEntries(flatten(before)) : undefined;
     for (const [field, now] of flatten(after)) {
       const then = was?.[field];
@@ -107,8 +123,20 @@ export function auditDetailOf(record: AuditRecord): readonly AuditDetailLine[] {
   }
   if (Array.isArray(changed))
     for (const c of changed) {
-      if (!isObject(c) || typeof c.metric !== 'string' || typeof c.period !== 'string') continue;
-      lines.push({ kind: 'metric', metric: c.metric, period: c.period, before: shown(c.before), after: shown(c.after) });
+      if (!isObject(c) || typeof c.metric !== 'string' || typeof c.period !== 'string') {
+        lines.push({ kind: 'value', field: 'changed', value: shown(c) });
+        continue;
+      }
+      const unit = (METRIC_UNITS as readonly unknown[]).includes(c.unit) ? (c.unit as MetricUnit) : undefined;
+      lines.push({
+        kind: 'metric',
+        metric: c.metric,
+        period: c.period,
+        before: shown(c.before),
+        after: shown(c.after),
+        ...(unit && { unit }),
+        ...(unit && typeof c.currency === 'string' && { currency: c.currency }),
+      });
     }
   else if (changed !== undefined) lines.push({ kind: 'value', field: 'changed', value: shown(changed) });
   // A change record's moves are listed by bookMovesOf; a `moves` of any other record is a value like any.
