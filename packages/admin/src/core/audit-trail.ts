@@ -1,5 +1,5 @@
 import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
-import { METRIC_UNITS, type MetricUnit } from '@tierkit/core';
+import { METRIC_UNITS, type MetricUnit } from '@tierkit/core/format';
 import type { AuditFilter, AuditRecord, AuditVerification } from './audit-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
