@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { AuditTrail, bookMovesOf, firstBreak } from '@tierkit/admin';
-import { mintStaffToken } from '@tierkit/api';
+import { type AuditRecord, AuditTrail, auditDetailOf, bookMovesOf, firstBreak } from '@tierkit/admin';
+import { appendOperatorAudit, cliAction, mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -94,6 +94,72 @@ describe('AuditTrail against the real API', () => {
     assert.deepEqual(bookMovesOf(old), [{ subject: 'K10', from: null, to: 'RM1' }]);
   });
 
+  it("reads each record's detail line by line: a role's before → after, a metric's replaced value, a key's fields, a CLI record found by its method", async () => {
+    const put = (path: string, body: unknown) =>
+      f.app.request(path, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'officer', scope: 'tenant' })).status, 201);
+    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'approver', scope: 'tenant' })).status, 200);
+    const t = new AuditTrail(checker);
+    await t.setFilter({ route: '/v1/staff/{id}', target: 'PROMO1', method: 'PUT' });
+    const [promoted, , created] = t.state.items;
+    assert.ok(promoted && created);
+    // Only what changed, once the person existed; everything, when the write made them.
+    assert.deepEqual(auditDetailOf(promoted), [{ kind: 'change', field: 'role', before: 'officer', after: 'approver' }]);
+    assert.deepEqual(auditDetailOf(created), [
+      { kind: 'change', field: 'name', before: undefined, after: '孙升' },
+      { kind: 'change', field: 'role', before: undefined, after: 'officer' },
+      { kind: 'change', field: 'scope', before: undefined, after: 'tenant' },
+    ]);
+    assert.equal(
+      (await put('/v1/subjects/K04/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 123_00 }] })).status,
+      200,
+    );
+    await t.setFilter({ route: '/v1/subjects/{id}/metrics', target: 'K04', method: 'PUT' });
+    const [metric] = auditDetailOf(t.state.items[0]!);
+    assert.equal(metric?.kind, 'metric');
+    // The fixture's value it replaced is whatever the fixture loaded: a number, not none.
+    assert.deepEqual(metric?.kind === 'metric' && { ...metric, before: typeof metric.before }, {
+      kind: 'metric',
+      metric: 'avg_daily_balance',
+      period: '2025-10',
+      before: 'number',
+      after: 123_00,
+      unit: 'money',
+      currency: 'CNY',
+    });
+    // A key the CLI revoked, found by the CLI's method: its fields as values, none of them JSON.
+    await appendOperatorAudit(f.db.db, 'bank-a', cliAction('tierkit keys revoke'), {
+      status: 409,
+      problem: 'conflict',
+      target: { key: 'key_x' },
+      detail: {
+        key: 'key_x',
+        role: 'viewer',
+        owner: null,
+        label: 'old',
+        revokedAt: '2025-11-01T00:00:00.000Z',
+        filter: { kind: 'customer' },
+      },
+    });
+    await t.setFilter({ method: 'CLI' });
+    assert.deepEqual(
+      t.state.items.map((r) => [r.method, r.credential]),
+      [['CLI', 'cli']],
+    );
+    assert.deepEqual(auditDetailOf(t.state.items[0]!), [
+      { kind: 'value', field: 'key', value: 'key_x' },
+      { kind: 'value', field: 'role', value: 'viewer' },
+      { kind: 'value', field: 'owner', value: null },
+      { kind: 'value', field: 'label', value: 'old' },
+      { kind: 'value', field: 'revokedAt', value: '2025-11-01T00:00:00.000Z' },
+      { kind: 'value', field: 'filter.kind', value: 'customer' },
+    ]);
+  });
+
   it('verifies the chain: intact, then the first broken position after a record is edited', async () => {
     const t = new AuditTrail(checker);
     await t.verify();
@@ -114,5 +180,72 @@ describe('AuditTrail against the real API', () => {
       await t.verify();
       assert.equal(t.state.verification.error?.status, 403, who);
     }
+  });
+});
+
+describe('auditDetailOf on a record edited to hold anything (the page that shows tampering must show it)', () => {
+  // A record as the chain stores it; `detail` and `target` as someone with write access to the table left them.
+  const edited = (detail: unknown, target: unknown = {}, phase: AuditRecord['phase'] = 'result'): AuditRecord =>
+    ({
+      seq: 7,
+      at: '2025-11-15T04:00:00.000Z',
+      requestId: 'r-7',
+      phase,
+      actor: 'key:key_a',
+      credential: 'key',
+      method: 'PUT',
+      route: '/v1/staff/{id}',
+      target,
+      status: 200,
+      problem: null,
+      unmasked: false,
+      detail,
+      prevHash: 'x',
+      hash: 'y',
+    }) as AuditRecord;
+
+  it('a text or a number where an object belongs is one value line, not a thrown TypeError', () => {
+    assert.deepEqual(auditDetailOf(edited('role: approver')), [{ kind: 'value', field: 'detail', value: 'role: approver' }]);
+    assert.deepEqual(auditDetailOf(edited(42)), [{ kind: 'value', field: 'detail', value: 42 }]);
+    assert.deepEqual(auditDetailOf(edited(false)), [{ kind: 'value', field: 'detail', value: false }]);
+  });
+
+  it('an array is one value line, not fields "0", "1"', () => {
+    assert.deepEqual(auditDetailOf(edited(['a', { b: 1 }])), [{ kind: 'value', field: 'detail', value: ['a', '{"b":1}'] }]);
+  });
+
+  it('a before that is no object beside an object after is shown as it is, not read as "created"', () => {
+    assert.deepEqual(auditDetailOf(edited({ before: 'officer', after: { role: 'approver' } })), [
+      { kind: 'value', field: 'before', value: 'officer' },
+      { kind: 'value', field: 'after', value: '{"role":"approver"}' },
+    ]);
+    // A before of null is what the API writes when the write made the thing: that one is "created".
+    assert.deepEqual(auditDetailOf(edited({ before: null, after: { role: 'approver' } })), [
+      { kind: 'change', field: 'role', before: undefined, after: 'approver' },
+    ]);
+  });
+
+  it('a metric month that lost its names is a value line; a unit that is no unit is dropped', () => {
+    assert.deepEqual(
+      auditDetailOf(
+        edited({
+          changed: [
+            { metric: 'avg_daily_balance', period: '2025-10', before: 100, after: 200, unit: 'money', currency: 'CNY' },
+            { metric: 'kyc_ok', period: '2025-10', before: 0, after: 1, unit: 'furlongs' },
+            'x',
+          ],
+        }),
+      ),
+      [
+        { kind: 'metric', metric: 'avg_daily_balance', period: '2025-10', before: 100, after: 200, unit: 'money', currency: 'CNY' },
+        { kind: 'metric', metric: 'kyc_ok', period: '2025-10', before: 0, after: 1 },
+        { kind: 'value', field: 'changed', value: 'x' },
+      ],
+    );
+  });
+
+  it('a change record whose target is no object names no move', () => {
+    assert.equal(bookMovesOf(edited(null, null, 'change')), undefined);
+    assert.equal(bookMovesOf(edited('moves', 'C1', 'change')), undefined);
   });
 });

@@ -128,8 +128,8 @@ forEachDialect('audit detail', (f) => {
     );
     assert.deepEqual((await resultOf(f, 'mt-1')).detail, {
       changed: [
-        { metric: 'avg_daily_balance', period: '2025-09', before: null, after: 100_000_00 },
-        { metric: 'avg_daily_balance', period: '2025-10', before: null, after: 100_000_00 },
+        { metric: 'avg_daily_balance', period: '2025-09', before: null, after: 100_000_00, unit: 'money', currency: 'CNY' },
+        { metric: 'avg_daily_balance', period: '2025-10', before: null, after: 100_000_00, unit: 'money', currency: 'CNY' },
       ],
     });
     assert.equal(
@@ -142,7 +142,14 @@ forEachDialect('audit detail', (f) => {
       200,
     );
     assert.deepEqual((await resultOf(f, 'mt-2')).detail, {
-      changed: [{ metric: 'avg_daily_balance', period: '2025-10', before: 100_000_00, after: 5_000_000_00 }],
+      changed: [
+        { metric: 'avg_daily_balance', period: '2025-10', before: 100_000_00, after: 5_000_000_00, unit: 'money', currency: 'CNY' },
+      ],
+    });
+    // A metric of another unit carries no currency: the stored 0/1 reads as yes/no by its unit alone.
+    assert.equal((await put('mt-3', [{ metric: 'premium_card', period: '2025-10', value: 1 }])).status, 200);
+    assert.deepEqual((await resultOf(f, 'mt-3')).detail, {
+      changed: [{ metric: 'premium_card', period: '2025-10', before: null, after: 1, unit: 'boolean' }],
     });
   });
 

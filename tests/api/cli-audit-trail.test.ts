@@ -3,10 +3,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { appendOperatorAudit, cliAction, createApiKey, createApp, listKeys, UNAUTHENTICATED_CHAIN } from '@tierkit/api';
-import { connect, upsertStaff, type AuditRecordRow, type Db } from '@tierkit/db';
-import { ensureAdminKey, lastCompleteMonth } from '@tierkit/ops';
+import {
+  appendOperatorAudit,
+  cliAction,
+  createApiKey,
+  createApp,
+  listKeys,
+  mintStaffToken,
+  revokeKey,
+  UNAUTHENTICATED_CHAIN,
+} from '@tierkit/api';
+import { connect, seedRunClaimed, upsertStaff, type AuditRecordRow, type Db } from '@tierkit/db';
+import { DEMO_STAFF, ensureAdminKey, lastCompleteMonth, seedDemo } from '@tierkit/ops';
+import { seedIfNeeded } from '../../apps/server/src/server.js';
+import { runKeys, type CommandIo } from '../../packages/cli/src/keys.js';
 import { run } from '../../packages/cli/src/run.js';
+import { hooked } from '../support/hooked-transactions.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 /*
@@ -482,6 +494,242 @@ for (const [dialect, urlOf] of DIALECTS) {
 
       const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);
       assert.equal(verified.code, 0, verified.err.join('\n'));
+    });
+  });
+}
+
+for (const [dialect, urlOf] of DIALECTS) {
+  describe(`keys revoke and the audit chain's head [${dialect}]`, () => {
+    let url = '';
+    let db: Db;
+    const silent: CommandIo = { out: () => undefined, err: () => undefined, json: true };
+    const keyOf = async (staff: string | undefined, label: string) =>
+      createApiKey(db.db, { tenantId: 'bank', role: 'viewer', label, ...(staff ? { staffId: staff } : {}) });
+
+    it('keys revoke --staff revokes every key before it records any, one record per key, committed together', async () => {
+      url = await urlOf('revoke');
+      assert.equal((await tierkit(url, 'tenants', 'create', 'bank')).code, 0);
+      db = connect({ url });
+      await upsertStaff(db.db, 'bank', { id: 'LEAVER', name: '周离', role: 'officer', scope: 'tenant' }, new Date().toISOString());
+      const mine = [await keyOf('LEAVER', 'one'), await keyOf('LEAVER', 'two'), await keyOf('LEAVER', 'three')];
+      // Each write statement as the database gets it, by table: the order the locks are taken in.
+      const writes: string[] = [];
+      const logged: Db = {
+        ...db,
+        db: db.db.withPlugin({
+          transformQuery(args) {
+            const node = args.node as {
+              kind: string;
+              table?: { table: { identifier: { name: string } } };
+              into?: { table: { identifier: { name: string } } };
+            };
+            const table = (node.table ?? node.into)?.table.identifier.name;
+            if (node.kind === 'UpdateQueryNode' || node.kind === 'InsertQueryNode')
+              writes.push(`${node.kind === 'UpdateQueryNode' ? 'update' : 'insert'} ${table}`);
+            return args.node;
+          },
+          async transformResult(args) {
+            return args.result;
+          },
+        }),
+      };
+      assert.equal(
+        await runKeys(
+          logged,
+          { action: 'revoke', id: undefined, tenant: 'bank', role: undefined, label: undefined, staff: 'LEAVER' },
+          silent,
+        ),
+        0,
+      );
+      const lastRevoke = writes.lastIndexOf('update api_keys');
+      const firstAppend = writes.indexOf('update audit_heads');
+      assert.deepEqual(
+        [writes.filter((w) => w === 'update api_keys').length, lastRevoke < firstAppend],
+        [3, true],
+        `the chain's head is taken after the last revoke: ${writes.join(', ')}`,
+      );
+      const trail = (await records(db, 'bank')).filter((r) => r.route === 'tierkit keys revoke');
+      // Keys made in the same millisecond list in id order, whatever order they were made in.
+      const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
+      assert.deepEqual(
+        trail.map((r) => JSON.parse(r.target) as { key: string; staff: string }).sort(byKey),
+        mine.map((k) => ({ key: k.key.id, staff: 'LEAVER' })).sort(byKey),
+      );
+      assert.equal(new Set(trail.map((r) => r.request_id)).size, 1, 'one command');
+      assert.ok((await listKeys(db.db, 'bank')).every((k) => k.revokedAt !== null));
+    });
+
+    it('a revoke that lost a race records when the key was revoked, as the database holds it', async () => {
+      const { key } = await keyOf(undefined, 'raced');
+      const RACED_AT = new Date('2026-01-02T03:04:05.000Z');
+      // Another operator's revoke commits between this command's look at the key and its own attempt.
+      const racing = hooked(db, { before: async () => void (await revokeKey(db.db, key.id, RACED_AT)) });
+      const err: string[] = [];
+      assert.equal(
+        await runKeys(
+          racing,
+          { action: 'revoke', id: key.id, tenant: undefined, role: undefined, label: undefined },
+          { ...silent, err: (l) => err.push(l) },
+        ),
+        1,
+      );
+      const refusal = (await records(db, 'bank')).at(-1);
+      assert.deepEqual(refusal && read(refusal), {
+        ...CLI,
+        phase: 'request',
+        route: 'tierkit keys revoke',
+        target: { key: key.id },
+        status: 409,
+        problem: 'conflict',
+        detail: { key: key.id, role: 'viewer', owner: null, label: 'raced', revokedAt: RACED_AT.toISOString() },
+      });
+    });
+
+    for (const form of ['KEY_ID', '--staff'] as const)
+      it(`a key revoked by keys revoke ${form} is not served from the credential cache after its commit, whatever was read meanwhile`, async () => {
+        // The app on a connection of its own, as another request of this process would read.
+        const other = connect({ url });
+        try {
+          const app = createApp({ db: other.db, logError: () => undefined });
+          const staff = form === '--staff' ? `CACHED${dialect.length}` : undefined;
+          if (staff)
+            await upsertStaff(db.db, 'bank', { id: staff, name: '吴存', role: 'viewer', scope: 'tenant' }, new Date().toISOString());
+          const { key, secret } = await keyOf(staff, `cached ${form}`);
+          const get = () => app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
+          // Revoked and recorded, not committed: a request now still finds the key, and the cache keeps it only if told too early.
+          const during: number[] = [];
+          const racing = hooked(db, { inside: async () => void during.push((await get()).status) });
+          const args =
+            form === '--staff'
+              ? { action: 'revoke', id: undefined, tenant: 'bank', role: undefined, label: undefined, staff }
+              : { action: 'revoke', id: key.id, tenant: undefined, role: undefined, label: undefined };
+          assert.equal(await runKeys(racing, args, silent), 0);
+          assert.deepEqual([during, (await get()).status], [[200], 401]);
+        } finally {
+          await other.close();
+        }
+      });
+
+    it('tokens signed before keys rotate-signing are not served from the credential cache after its commit, whatever was read meanwhile', async () => {
+      const other = connect({ url });
+      try {
+        const app = createApp({ db: other.db, logError: () => undefined });
+        const { token } = await mintStaffToken(db.db, { tenantId: 'bank' });
+        const get = () => app.request('/v1/schemes', { headers: { Authorization: `Bearer ${token}` } });
+        assert.equal((await get()).status, 200, 'verified once, and cached');
+        // Rotated and recorded, not committed: a request now still verifies with the old key.
+        const during: number[] = [];
+        const racing = hooked(db, { inside: async () => void during.push((await get()).status) });
+        assert.equal(
+          await runKeys(racing, { action: 'rotate-signing', id: undefined, tenant: 'bank', role: undefined, label: undefined }, silent),
+          0,
+        );
+        assert.deepEqual([during, (await get()).status], [[200], 401]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it("the server's first start records its demo seed, once, as the start-up; later starts add nothing", async () => {
+      const log: string[] = [];
+      await seedIfNeeded(db, { tenant: 'demo', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      await seedIfNeeded(db, { tenant: 'demo', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      const trail = await records(db, 'demo');
+      assert.equal(trail.length, 1, log.join('\n'));
+      const [seeded] = trail;
+      assert.ok(seeded);
+      // What the seed made varies with its generator: checked for size, and the record holds it as said.
+      const detail = JSON.parse(seeded.detail ?? '{}') as { subjects: number; metrics: number; events: number; assigned: number };
+      assert.deepEqual(read(seeded), {
+        credential: 'config',
+        method: 'START',
+        phase: 'result',
+        route: 'DEMO_CUSTOMERS',
+        target: { tenant: 'demo' },
+        status: 201,
+        problem: null,
+        detail: {
+          tenant: 'demo',
+          subjects: detail.subjects,
+          metrics: detail.metrics,
+          events: detail.events,
+          staff: DEMO_STAFF.map((s) => s.id),
+          assigned: detail.assigned,
+        },
+      });
+      assert.ok(detail.subjects >= 5 && detail.assigned >= 5, seeded.detail ?? '');
+      assert.match(seeded.actor, /^server:[^@\s]+@\S+$/);
+    });
+
+    it('a start that only shares out demo staff (the customers were seeded before) records no counts of a seed it did not run', async () => {
+      await seedDemo(db.db, {
+        tenantId: 'demo-old',
+        tenantName: 'Demo Bank',
+        customers: 5,
+        endPeriod: lastCompleteMonth(),
+        log: () => undefined,
+      });
+      const log: string[] = [];
+      await seedIfNeeded(db, { tenant: 'demo-old', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      const trail = await records(db, 'demo-old');
+      assert.equal(trail.length, 1, log.join('\n'));
+      const detail = JSON.parse(trail[0]?.detail ?? '{}') as Record<string, unknown>;
+      assert.deepEqual(Object.keys(detail), ['tenant', 'staff', 'assigned']);
+      assert.ok((detail.assigned as number) >= 5, trail[0]?.detail ?? '');
+    });
+
+    it('a seed whose record cannot be written stays committed and unrecorded: a warning, and the server starts', async () => {
+      // A record squatting on the chain's first place makes the append fail, as a broken audit table would.
+      await db.db
+        .insertInto('audit_records')
+        .values({
+          chain: 'demo-unrecorded',
+          seq: 1,
+          at: new Date().toISOString(),
+          request_id: 'squatter',
+          phase: 'request',
+          actor: 'anonymous',
+          credential: 'none',
+          method: 'GET',
+          route: '/',
+          target: '{}',
+          status: 401,
+          problem: null,
+          unmasked: 0,
+          prev_hash: 'x',
+          hash: 'x',
+          detail: null,
+        })
+        .execute();
+      const log: string[] = [];
+      await seedIfNeeded(db, { tenant: 'demo-unrecorded', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      assert.ok(await seedRunClaimed(db.db, 'demo-unrecorded'), 'seeded');
+      assert.match(log.at(-1) ?? '', /^seed: warning: the demo seed of "demo-unrecorded" is committed but unrecorded: /);
+      assert.deepEqual(
+        (await records(db, 'demo-unrecorded')).map((r) => r.request_id),
+        ['squatter'],
+      );
+    });
+
+    it('GET /v1/audit?method= finds the records of the CLI and of the start-up, and still refuses a method nothing records', async () => {
+      const { secret } = await createApiKey(db.db, { tenantId: 'bank', role: 'admin', label: 'auditor' });
+      await ensureAdminKey(db, { tenant: 'bank', adminKey: `tk_${'b'.repeat(40)}` }, () => undefined);
+      const app = createApp({ db: db.db, logError: () => undefined });
+      const get = (query: string) => app.request(`/v1/audit?${query}`, { headers: { Authorization: `Bearer ${secret}` } });
+      const methods = async (query: string) => {
+        const res = await get(query);
+        assert.equal(res.status, 200, query);
+        return [
+          ...new Set(
+            ((await res.json()) as { items: { method: string; credential: string }[] }).items.map((r) => `${r.method} ${r.credential}`),
+          ),
+        ];
+      };
+      assert.deepEqual(await methods('method=CLI'), ['CLI cli']);
+      assert.deepEqual(await methods('method=START'), ['START config']);
+      assert.deepEqual(await methods('method=SCHEDULE'), []);
+      assert.equal((await get('method=FETCH')).status, 400);
+      await db.close();
     });
   });
 }

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
+  appendOperatorAudit,
+  cliAction,
   countOverdueReviews,
   drainJobs,
   enqueueRetier,
   loadTenantPack,
   queueMonthlyRetiers,
+  recordQueuedJob,
   SYNC_REEVALUATION_LIMIT,
+  systemAction,
   type Role,
 } from '@tierkit/api';
 import { findSubjectByExternalId, insertMetrics } from '@tierkit/db';
@@ -212,7 +216,25 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       '2026-05-31T01:00:00.000Z',
     );
     const june = new Date('2026-05-31T16:30:00.000Z');
+    // A command recorded while the tick reads the book, after the tick began: the schedule's record,
+    // appended later, must not carry the tick's start and sort before it.
+    await appendOperatorAudit(f.db.db, 'reviews', cliAction('tierkit jobs list'), { status: 200, at: new Date(june.getTime() + 60_000) });
     await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai');
+    const tail = await f.db.db
+      .selectFrom('audit_records')
+      .select(['at', 'method'])
+      .where('chain', '=', 'reviews')
+      .orderBy('seq', 'desc')
+      .limit(2)
+      .execute();
+    assert.deepEqual(
+      tail.map((t) => t.method),
+      ['SCHEDULE', 'CLI'],
+    );
+    assert.ok(
+      String(tail[0]?.at) >= String(tail[1]?.at),
+      `the schedule's record (${tail[0]?.at}) sorts before the one appended first (${tail[1]?.at})`,
+    );
     const job = await f.db.db
       .selectFrom('jobs')
       .select(['params'])
@@ -224,5 +246,103 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       'monthly re-evaluation of 2026-05; 2 reviews overdue (aml-test high 2): GET /v1/reviews/overdue lists them',
     );
     assert.deepEqual(await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai'), [], 'queued once');
+    // Queued by the server itself: the trail says so, once, and an admin finds it by its method.
+    const queuedJob = await f.db.db
+      .selectFrom('jobs')
+      .select(['id'])
+      .where('tenant_id', '=', 'reviews')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    const trail = await ok<{
+      items: { actor: string; credential: string; method: string; route: string; target: unknown; status: number; detail: unknown }[];
+    }>(await r.req('admin', 'GET', '/v1/audit?method=SCHEDULE'));
+    assert.deepEqual(
+      trail.items.map(({ actor, credential, method, route, target, status, detail }) => ({
+        actor,
+        credential,
+        method,
+        route,
+        target,
+        status,
+        detail,
+      })),
+      [
+        {
+          actor: 'system:schedule',
+          credential: 'system',
+          method: 'SCHEDULE',
+          route: 'monthly re-tier',
+          target: { job: queuedJob.id },
+          status: 201,
+          detail: {
+            job: queuedJob.id,
+            period: '2026-05',
+            reason: 'monthly re-evaluation of 2026-05; 2 reviews overdue (aml-test high 2): GET /v1/reviews/overdue lists them',
+          },
+        },
+      ],
+    );
+  });
+  it('a monthly job whose audit record cannot be written is cancelled before a worker runs it, and the month waits for a person', async () => {
+    const r = await fourEyesTenant(f, 'unrecorded', NOW);
+    await ok(await r.req('officer', 'PUT', '/v1/subjects/UR1', { kind: 'customer', displayName: '王芳' }), 201);
+    const ur1 = await findSubjectByExternalId(f.db.db, 'unrecorded', 'UR1');
+    assert.ok(ur1);
+    await insertMetrics(
+      f.db.db,
+      [{ tenant_id: 'unrecorded', subject_id: ur1.id, metric: 'avg_daily_balance', period: '2026-05', value: 1_000_00 }],
+      '2026-05-31T01:00:00.000Z',
+    );
+    // A record squatting on the chain's next place makes the append fail, as a broken audit table would.
+    const head = await f.db.db.selectFrom('audit_heads').select(['seq']).where('chain', '=', 'unrecorded').executeTakeFirst();
+    await f.db.db
+      .insertInto('audit_records')
+      .values({
+        chain: 'unrecorded',
+        seq: (head?.seq ?? 0) + 1,
+        at: NOW.toISOString(),
+        request_id: 'squatter',
+        phase: 'request',
+        actor: 'anonymous',
+        credential: 'none',
+        method: 'GET',
+        route: '/',
+        target: '{}',
+        status: 401,
+        problem: null,
+        unmasked: 0,
+        prev_hash: 'x',
+        hash: 'x',
+        detail: null,
+      })
+      .execute();
+    const june = new Date('2026-05-31T16:30:00.000Z');
+    await assert.rejects(queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai'), /was cancelled: its audit record could not be written/);
+    const job = await f.db.db
+      .selectFrom('jobs')
+      .select(['status'])
+      .where('tenant_id', '=', 'unrecorded')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    assert.equal(job.status, 'cancelled');
+    const waits: string[] = [];
+    await queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai', { onWait: (w) => w.tenantId === 'unrecorded' && waits.push(w.state) });
+    assert.deepEqual(waits, ['job-cancelled'], 'not queued again behind a person’s back');
+    // A worker may finish the job before the cancel reaches it: the error must not claim it was cancelled.
+    const done = await f.db.db
+      .selectFrom('jobs')
+      .select(['id'])
+      .where('tenant_id', '=', 'unrecorded')
+      .where('schedule_key', '=', 'monthly:2026-05')
+      .executeTakeFirstOrThrow();
+    await f.db.db.updateTable('jobs').set({ status: 'completed' }).where('id', '=', done.id).execute();
+    const failed = await recordQueuedJob(f.db.db, 'unrecorded', systemAction('schedule', 'monthly re-tier'), done.id, {
+      job: done.id,
+    }).then(
+      () => assert.fail('the record was written over the squatter'),
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    assert.match(failed, new RegExp(`^job ${done.id} could not be cancelled \\(Job ${done.id} is completed; `));
+    assert.doesNotMatch(failed, /was cancelled/);
   });
 });

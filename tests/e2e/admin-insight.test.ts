@@ -192,12 +192,13 @@ describe('admin console: analytics and audit', () => {
     // The move itself, between the intent and the result: in words, with the books by their staff's names.
     assert.match(change?.[4] ?? '', /^变更（客户改归其他客户经理）$/);
     assert.match(change?.[3] ?? '', /客户 C000001：(.+ · RM\d+|不属于任何客户经理) → [^·]+ · RM002$/);
-    assert.equal(change?.[6], result?.[6], 'the change is of the same request');
-    assert.equal(result?.[2], 'staff:CHECKER01');
+    assert.equal(change?.[7], result?.[7], 'the change is of the same request');
+    // The actor, then how they came in: a staff session.
+    assert.equal(result?.[2], 'staff:CHECKER01员工会话');
     assert.match(result?.[3] ?? '', /PUT \/v1\/subjects\/\{id\}\/manager/);
     assert.match(result?.[5] ?? '', /^200/);
     assert.match(intent?.[4] ?? '', /意图/);
-    assert.equal(intent?.[6], result?.[6], 'one request id for the intent and its result');
+    assert.equal(intent?.[7], result?.[7], 'one request id for the intent and its result');
 
     await page.locator('button[data-action="verify"]').click();
     await page.waitForFunction(() => /完整|链已损坏/.test(document.querySelector('[data-testid="audit-verification"]')?.textContent ?? ''));
@@ -205,6 +206,29 @@ describe('admin console: analytics and audit', () => {
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'verify');
     assert.match((await page.textContent('[data-testid="audit-verification"]')) ?? '', /^完整：\d+ 条记录/);
     await page.screenshot({ path: join(shots, 'admin-audit-1-zh.png'), fullPage: true });
+
+    // What the server's start-up did, found by its method and said in words: who, how, and each detail.
+    await page.locator('button', { hasText: '清除筛选' }).click();
+    await auditSettled(page);
+    await page.selectOption('select[name="method"]', 'START');
+    await page.locator('form.audit-filters button[type="submit"]').click();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.audit-table tbody tr td:nth-child(4)')].every((td) => td.textContent?.startsWith('服务器启动')),
+    );
+    await auditSettled(page);
+    const started = await page.$$eval('.audit-table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+    );
+    // The route, then its target (`tenant=demo`, `key=key_…`).
+    const seeded = started.find((r) => r[3]?.startsWith('服务器启动 DEMO_CUSTOMERS'));
+    const adminKey = started.find((r) => r[3]?.startsWith('服务器启动 TIERKIT_ADMIN_KEY'));
+    assert.ok(seeded && adminKey, JSON.stringify(started));
+    assert.match(seeded[2] ?? '', /^server:\S+@\S+服务器启动配置$/);
+    assert.match(seeded[6] ?? '', /客户数：\d+/);
+    assert.match(seeded[6] ?? '', /员工：MAKER01、CHECKER01、RM001/);
+    assert.match(adminKey[6] ?? '', /角色：admin.*持有人：无.*标签：TIERKIT_ADMIN_KEY/);
+    assert.doesNotMatch(started.map((r) => r[6]).join(' '), /[{}"]/, 'words, not JSON');
+    await page.screenshot({ path: join(shots, 'admin-audit-3-start-up.png'), fullPage: true });
 
     assert.deepEqual(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations), [], 'no CSP violation');
     assert.deepEqual(errors, []);

@@ -3,9 +3,18 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp, READ_CACHE_BYTES, VERSION_TRUST_MS, type AppOptions } from '@tierkit/api';
+import { appendOperatorAudit, createApp, READ_CACHE_BYTES, startupAction, VERSION_TRUST_MS, type AppOptions } from '@tierkit/api';
 import { findTenant, seedRunClaimed, type Db } from '@tierkit/db';
-import { lastCompleteMonth, onOffFromEnv, opsSettingsFromEnv, REPO_ROOT, seedDemo, seedDemoStaff, type OpsSettings } from '@tierkit/ops';
+import {
+  DEMO_STAFF,
+  lastCompleteMonth,
+  onOffFromEnv,
+  opsSettingsFromEnv,
+  REPO_ROOT,
+  seedDemo,
+  seedDemoStaff,
+  type OpsSettings,
+} from '@tierkit/ops';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
 import { serveFile } from './static-files.js';
@@ -110,6 +119,28 @@ export async function seedIfNeeded(
     );
   const staff = await seedDemoStaff(db.db, settings.tenant, new Date().toISOString());
   if (staff.assigned) log(`seed: demo staff created, ${staff.assigned} customers shared out among the demo RMs`);
+  // The seeder commits in several transactions and makes the tenant it is recorded in: its record
+  // follows the last of them, in a short append of its own (as `tierkit seed`'s), so the chain's head
+  // is never held through a seed. A start that changed nothing records nothing; one that only shared
+  // out demo staff (the customers were seeded before) says no counts of a seed it did not run.
+  if (result.skipped && !staff.assigned) return;
+  const detail = {
+    tenant: settings.tenant,
+    ...(result.skipped ? {} : { subjects: result.subjects, metrics: result.metrics, events: result.events }),
+    staff: DEMO_STAFF.map((s) => s.id),
+    assigned: staff.assigned,
+  };
+  // What was seeded is committed and serves either way: a record that cannot be written is a warning
+  // (the seed stays unrecorded, see the README), not a server that will not start.
+  await appendOperatorAudit(db.db, settings.tenant, startupAction('DEMO_CUSTOMERS'), {
+    status: 201,
+    target: { tenant: settings.tenant },
+    detail,
+  }).catch((e: unknown) =>
+    log(
+      `seed: warning: the demo seed of "${settings.tenant}" is committed but unrecorded: its audit record could not be written (${e instanceof Error ? e.message : String(e)})`,
+    ),
+  );
 }
 
 const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;

@@ -20,8 +20,8 @@ export type {
   MigrationResponse,
   RatesResponse,
 } from './core/analytics-types.js';
-export { AuditTrail, bookMovesOf, firstBreak } from './core/audit-trail.js';
-export type { AuditBookMove, AuditTrailOptions, AuditTrailState } from './core/audit-trail.js';
+export { AuditTrail, auditDetailOf, bookMovesOf, firstBreak } from './core/audit-trail.js';
+export type { AuditBookMove, AuditDetailLine, AuditTrailOptions, AuditTrailState, AuditValue } from './core/audit-trail.js';
 export { readAllStaff } from './core/staff.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';

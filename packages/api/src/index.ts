@@ -43,7 +43,7 @@ export {
 export type { MintOptions, TokenFailure } from './auth/tokens.js';
 export { KEY_SECRET_PATTERN, hashSecret } from './auth/secrets.js';
 export { accessFor } from './auth/access.js';
-export { CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
+export { CREDENTIAL_CACHE_SECONDS, credentialsChanged } from './auth/credential-cache.js';
 export type { Access } from './auth/access.js';
 export { refusal, ruleFor } from './auth/access.js';
 export { PERMISSIONS, may } from './auth/permissions.js';
@@ -60,11 +60,13 @@ export {
   keyAuditDetail,
   operatorName,
   startupAction,
+  systemAction,
   verifyAuditChain,
   UNAUTHENTICATED_CHAIN,
   MAX_PROBLEMS,
 } from './services/audit.js';
 export type { AuditProblem, AuditVerification, OperatorAction, OperatorOutcome } from './services/audit.js';
+export { recordQueuedJob } from './services/jobs/record-queued.js';
 export { IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';
 export { failInterruptedImports, IMPORT_MAX_RUNNING_MS } from './services/import/interrupted.js';

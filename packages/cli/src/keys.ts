@@ -2,6 +2,7 @@ import {
   appendOperatorAudit,
   cliAction,
   createApiKey,
+  credentialsChanged,
   findKeyBySecret,
   isRole,
   keyAuditDetail,
@@ -11,8 +12,9 @@ import {
   rotateSigningKey,
   ROLES,
   UNAUTHENTICATED_CHAIN,
+  type ApiKeyInfo,
 } from '@tierkit/api';
-import { findTenant, type Db, type Executor } from '@tierkit/db';
+import { findApiKey, findTenant, type Db, type Executor } from '@tierkit/db';
 import type { Command } from './command.js';
 import { recordRefusal } from './refusal-audit.js';
 
@@ -164,16 +166,17 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         }
         const revoked = await db.db.transaction().execute(async (trx) => {
           const theirs = (await listKeys(trx, tenant)).filter((k) => k.staffId === staffId && k.revokedAt === null);
-          const done: string[] = [];
-          for (const k of theirs) {
-            if (!(await revokeKey(trx, k.id))) continue;
-            done.push(k.id);
+          // Every revoke first, then their records: the first append takes the chain's head (on
+          // PostgreSQL its row lock, which every other request of the tenant waits on to be recorded)
+          // and holds it to the commit, so only the appends run while it is held. Committed together still.
+          const done: ApiKeyInfo[] = [];
+          for (const k of theirs) if (await revokeKey(trx, k.id)) done.push(k);
+          for (const k of done)
             await appendOperatorAudit(trx, tenant, action, {
               status: 200,
               target: { key: k.id, staff: staffId },
               detail: keyAuditDetail(k),
             });
-          }
           // Nothing to revoke is still an answer someone asked for: the trail shows it was checked.
           if (!done.length)
             await appendOperatorAudit(trx, tenant, action, {
@@ -181,8 +184,9 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
               target: { staff: staffId },
               detail: { owner: staffId, revoked: [] },
             });
-          return done;
+          return done.map((k) => k.id);
         });
+        if (revoked.length) credentialsChanged();
         if (json) out(JSON.stringify({ tenantId: args.tenant, staffId, revoked }));
         else
           out(
@@ -228,8 +232,12 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         await appendOperatorAudit(trx, known.tenantId, action, { status: 200, target: { key: id }, detail: keyAuditDetail(known) });
         return true;
       });
-      if (!revoked) {
+      if (revoked) credentialsChanged();
+      else {
         // Already revoked (409, in its tenant's chain) or no such key anywhere (404, in the chain of no tenant).
+        // `known` was read before the attempt: a revoke that won the race since is what the refusal met,
+        // so the record says when the key was revoked as the database has it now.
+        const held = known ? ((await findApiKey(db.db, known.tenantId, id)) ?? known) : undefined;
         await recordRefusal(
           db.db,
           known ? known.tenantId : UNAUTHENTICATED_CHAIN,
@@ -238,7 +246,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
             status: known ? 409 : 404,
             problem: known ? 'conflict' : 'not-found',
             target: { key: id },
-            detail: known ? { ...keyAuditDetail(known), revokedAt: known.revokedAt } : null,
+            detail: known ? { ...keyAuditDetail(known), revokedAt: held?.revokedAt ?? null } : null,
           },
           err,
         );
@@ -266,6 +274,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         await appendOperatorAudit(trx, tenant, action, { status: 200, target: { tenant }, detail: { signingKey: made.id } });
         return made;
       });
+      credentialsChanged();
       out(
         json
           ? JSON.stringify({ tenantId: args.tenant, signingKeyId: key.id })

@@ -1,11 +1,10 @@
 import {
-  appendOperatorAudit,
-  cancelJob,
   cliAction,
   type EnqueuedRetier,
   enqueueRetier,
   jobView,
   ProblemError,
+  recordQueuedJob,
   runWorker,
   UNAUTHENTICATED_CHAIN,
   type JobView,
@@ -88,17 +87,7 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
       requireData: true,
     });
     const queued = job;
-    if (queued)
-      await appendOperatorAudit(db.db, tenantId, action, {
-        status: 201,
-        target: { job: queued.id },
-        detail: { job: queued.id, period, schemes, filter, reason },
-      }).catch(async (e: unknown) => {
-        await cancelJob(db.db, tenantId, queued.id).catch(() => undefined);
-        throw new Error(
-          `job ${queued.id} was cancelled: its audit record could not be written (${e instanceof Error ? e.message : String(e)})`,
-        );
-      });
+    if (queued) await recordQueuedJob(db.db, tenantId, action, queued.id, { job: queued.id, period, schemes, filter, reason });
   } catch (err) {
     if (err instanceof ProblemError) {
       const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;

@@ -2,6 +2,7 @@ import {
   type AuditFilter,
   type AuditRecord,
   AuditTrail,
+  auditDetailOf,
   bookMovesOf,
   firstBreak,
   hasRole,
@@ -9,18 +10,18 @@ import {
   readAllStaff,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
+import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
+import { auditDetailText, credentialText, operatorMethodText } from './audit-detail-text.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 
 /** Of a `change` record's moves (up to 1,000), the ones a row names; each customer's page lists all of theirs. */
 const SHOWN_MOVES = 5;
-
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /**
  * The audit trail: the tenant's records newest first, filtered as the API allows, paged by its
@@ -85,7 +86,7 @@ export class AuditPage extends LitElement {
     const method = field('method');
     const filter: AuditFilter = {
       actor: field('actor') || undefined,
-      method: (METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
+      method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
       status: field('status') && Number.isInteger(status) ? status : undefined,
@@ -103,6 +104,8 @@ export class AuditPage extends LitElement {
   #row(r: AuditRecord) {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const w = AUDIT_WORDS[locale];
+    const detail = auditDetailOf(r);
+    const operator = operatorMethodText(r.method, locale);
     const moves = bookMovesOf(r);
     const target = moves
       ? [
@@ -115,10 +118,11 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td>${r.actor}</td>
-      <td><code>${r.method} ${r.route}</code>${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
+      <td>${r.actor}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
+      <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
       <td>${w.phases[r.phase] ?? r.phase}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
+      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale)}</li>`)}</ul>` : nothing}</td>
       <td><code class="audit-id">${r.requestId}</code></td>
     </tr>`;
   }
@@ -135,7 +139,8 @@ export class AuditPage extends LitElement {
 
   override render() {
     if (!this.ctx) return nothing;
-    const w = AUDIT_WORDS[this.ctx.locale];
+    const locale = this.ctx.locale;
+    const w = AUDIT_WORDS[locale];
     const t = this.#trail.state;
     const f = t.filter;
     const status =
@@ -172,7 +177,8 @@ export class AuditPage extends LitElement {
           <label>${w.method}
             <select name="method">
               <option value="" ?selected=${!f.method}>${w.anyMethod}</option>
-              ${METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${m}</option>`)}
+              ${HTTP_METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${m}</option>`)}
+              ${OPERATOR_METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${operatorMethodText(m, locale) ?? m} (${m})</option>`)}
             </select>
           </label>
           <label>${w.route} <input name="route" maxlength="256" autocomplete="off" .value=${f.route ?? ''}></label>
@@ -191,7 +197,7 @@ export class AuditPage extends LitElement {
                 <table class="subject-table audit-table">
                   <thead><tr>
                     <th scope="col">${w.seq}</th><th scope="col">${w.at(bankTimeZone())}</th><th scope="col">${w.who}</th><th scope="col">${w.what}</th>
-                    <th scope="col">${w.phase}</th><th scope="col">${w.outcome}</th><th scope="col">${w.requestId}</th>
+                    <th scope="col">${w.phase}</th><th scope="col">${w.outcome}</th><th scope="col">${w.detail}</th><th scope="col">${w.requestId}</th>
                   </tr></thead>
                   <tbody>${t.items.map((r) => this.#row(r))}</tbody>
                 </table>

@@ -1,4 +1,5 @@
 import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
+import { METRIC_UNITS, type MetricUnit } from '@tierkit/core/format';
 import type { AuditFilter, AuditRecord, AuditVerification } from './audit-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
@@ -48,9 +49,100 @@ export function bookMovesOf(record: AuditRecord): readonly AuditBookMove[] | und
       const { subject, from, to } = m as Record<string, unknown>;
       return typeof subject === 'string' ? [{ subject, from: book(from), to: book(to) }] : [];
     });
-  const { subject, from, to } = record.target;
-  if (subject === undefined || from === undefined || to === undefined) return undefined;
+  // A tampered record may hold no target object at all: then it names no move.
+  const { subject, from, to }: Record<string, unknown> = isObject(record.target) ? record.target : {};
+  if (typeof subject !== 'string' || from === undefined || to === undefined) return undefined;
   return [{ subject, from: book(from), to: book(to) }];
+}
+
+/** A value a record's `detail` holds, as a page shows it: text, a number, yes/no, none (null), or a list. */
+export type AuditValue = string | number | boolean | null | readonly string[];
+
+/**
+ * One line of what a record's `detail` says: a field's value, a field that changed (`before` →
+ * `after`; `before` undefined when the thing was made by the write), or a metric's month that was
+ * overwritten (`PUT /v1/subjects/{id}/metrics`: the value it replaced, null for none). `field` is the
+ * API's name for it (`role`, `expiresAt`, `filter.kind`): the console puts it in words.
+ */
+export type AuditDetailLine =
+  | { readonly kind: 'value'; readonly field: string; readonly value: AuditValue }
+  | { readonly kind: 'change'; readonly field: string; readonly before: AuditValue | undefined; readonly after: AuditValue }
+  | {
+      readonly kind: 'metric';
+      readonly metric: string;
+      readonly period: string;
+      readonly before: AuditValue;
+      readonly after: AuditValue;
+      /** How the stored integers read (fen, 0/1, days), as the write recorded it; absent on records written before it did. */
+      readonly unit?: MetricUnit;
+      /** ISO 4217, for `money`. */
+      readonly currency?: string;
+    };
+
+/** A JSON value as a line shows it: nested objects are flattened by the caller; a list of anything but text is listed as text. */
+function shown(v: unknown): AuditValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+  return JSON.stringify(v);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `{ a: 1, b: { c: 2 } }` as fields `a` and `b.c`: a job's `filter`, say. */
+function flatten(o: Record<string, unknown>, prefix = ''): [string, unknown][] {
+  return Object.entries(o).flatMap(([k, v]) => (isObject(v) ? flatten(v, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]]));
+}
+
+/**
+ * What a record's `detail` says, line by line, in the API's order, for a page to put in words: a
+ * staff member's or an override's `before`/`after` as one `change` line per field (only the fields
+ * that changed, every field when the write made it), a metric write's `changed` months as `metric`
+ * lines, anything else as `value` lines. The moves of a `change` record are {@link bookMovesOf}'s,
+ * not repeated here. Empty when the record has no detail.
+ */
+export function auditDetailOf(record: AuditRecord): readonly AuditDetailLine[] {
+  // Typed as the API writes it, but this is the page that shows a tampered chain: a record edited to
+  // hold anything must still be shown, never break the list it is in.
+  const detail: unknown = record.detail;
+  if (detail === null || detail === undefined) return [];
+  if (!isObject(detail)) return [{ kind: 'value', field: 'detail', value: shown(detail) }];
+  const lines: AuditDetailLine[] = [];
+  const { before, after, changed, moves, ...rest } = detail;
+  // `before` null or absent: the write made the thing. Any other non-object is not a before to compare.
+  if (isObject(after) && (before === null || before === undefined || isObject(before))) {
+    const was = isObject(before) ? Object.fromEntries(flatten(before)) : undefined;
+    for (const [field, now] of flatten(after)) {
+      const then = was?.[field];
+      if (was && JSON.stringify(then) === JSON.stringify(now)) continue;
+      lines.push({ kind: 'change', field, before: was ? shown(then) : undefined, after: shown(now) });
+    }
+  } else {
+    if (before !== undefined) lines.push({ kind: 'value', field: 'before', value: shown(before) });
+    if (after !== undefined) lines.push({ kind: 'value', field: 'after', value: shown(after) });
+  }
+  if (Array.isArray(changed))
+    for (const c of changed) {
+      if (!isObject(c) || typeof c.metric !== 'string' || typeof c.period !== 'string') {
+        lines.push({ kind: 'value', field: 'changed', value: shown(c) });
+        continue;
+      }
+      const unit = (METRIC_UNITS as readonly unknown[]).includes(c.unit) ? (c.unit as MetricUnit) : undefined;
+      lines.push({
+        kind: 'metric',
+        metric: c.metric,
+        period: c.period,
+        before: shown(c.before),
+        after: shown(c.after),
+        ...(unit && { unit }),
+        ...(unit && typeof c.currency === 'string' && { currency: c.currency }),
+      });
+    }
+  else if (changed !== undefined) lines.push({ kind: 'value', field: 'changed', value: shown(changed) });
+  // A change record's moves are listed by bookMovesOf; a `moves` of any other record is a value like any.
+  if (moves !== undefined && record.phase !== 'change') lines.push({ kind: 'value', field: 'moves', value: shown(moves) });
+  for (const [field, v] of flatten(rest)) lines.push({ kind: 'value', field, value: shown(v) });
+  return lines;
 }
 
 /**

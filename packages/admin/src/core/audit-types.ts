@@ -2,12 +2,15 @@
  * Wire types of `GET /v1/audit` and `GET /v1/audit/verify`: what the API sends lives in
  * @tierkit/core/wire; only the query the kit sends is declared here.
  */
-export type { AuditProblem, AuditProblemKind, AuditRecord, AuditVerification } from '@tierkit/core/wire';
+import type { AuditMethod } from '@tierkit/core/wire';
+
+export type { AuditMethod, AuditProblem, AuditProblemKind, AuditRecord, AuditVerification } from '@tierkit/core/wire';
 
 /** Filters of `GET /v1/audit`, each an exact match; `from`/`to` are UTC instants (`2025-11-01T00:00:00Z`). */
 export interface AuditFilter {
   readonly actor?: string;
-  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** An HTTP method, or how an action outside HTTP came: `CLI` (a `tierkit` command), `START` (the server's start-up), `SCHEDULE` (the server by itself). */
+  readonly method?: AuditMethod;
   readonly route?: string;
   /** A path parameter value: a subject's id, an override's id, … */
   readonly target?: string;

@@ -136,9 +136,14 @@ export async function findKeyBySecret(db: Executor, secret: string): Promise<Api
   return key ? info(key) : undefined;
 }
 
-/** Revoke a key: it authenticates nothing from now on. False when there was no such active key. */
+/**
+ * Revoke a key: it authenticates nothing from now on. False when there was no such active key. Given
+ * a transaction, the caller calls `credentialsChanged()` once it has committed: told earlier, this
+ * process's credential cache could verify the key again from the still-committed row and keep it.
+ */
 export function revokeKey(db: Executor, id: string, now: Date = new Date()): Promise<boolean> {
-  return revokeApiKey(db, id, now.toISOString()).finally(credentialsChanged);
+  const revoked = revokeApiKey(db, id, now.toISOString());
+  return db.isTransaction ? revoked : revoked.finally(credentialsChanged);
 }
 
 /** Why a key secret authenticates nothing: not a key (or revoked), or its owner is no longer on staff. */

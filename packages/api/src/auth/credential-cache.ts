@@ -14,7 +14,9 @@ let generation = 0;
 
 /**
  * A credential stopped being valid in this process: every cache forgets what it verified before.
- * Revocations are rare, so starting over costs nothing that matters.
+ * Revocations are rare, so starting over costs nothing that matters. Call it once the change has
+ * committed, never inside its transaction: a verification that starts after this call must read the
+ * change, or it is kept as fresh (`stamp`) with the old state.
  */
 export function credentialsChanged(): void {
   generation++;

@@ -85,15 +85,17 @@ export async function signingKeyFor(db: Executor, tenantId: string, now: Date = 
 
 /**
  * Replace the tenant's signing key with a new one. Tokens signed with the old key stop verifying at
- * once (they live at most 15 minutes; widgets fetch a new one).
+ * once (they live at most 15 minutes; widgets fetch a new one). Given a transaction, the caller calls
+ * `credentialsChanged()` once it has committed (as for `revokeKey`).
  */
 export async function rotateSigningKey(db: Executor, tenantId: string, now: Date = new Date()): Promise<SigningKey> {
   // Inside a caller's transaction when given one: the CLI commits the rotation with its audit record.
-  return atomically(db, async (trx) => {
+  const rotated = atomically(db, async (trx) => {
     const key = await insertSigningKey(trx, { id: randomId('sk_'), tenantId, secret: newSigningSecret(), createdAt: now.toISOString() });
     await retireSigningKeys(trx, tenantId, key.id, now.toISOString());
     return key;
-  }).finally(credentialsChanged);
+  });
+  return db.isTransaction ? rotated : rotated.finally(credentialsChanged);
 }
 
 function checkTtl(ttlSeconds: number): void {

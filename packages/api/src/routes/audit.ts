@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { AUDIT_METHODS } from '@tierkit/core/wire';
 import { listAuditRecords, type AuditRecordRow } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ProblemError } from '../problem.js';
@@ -18,10 +19,13 @@ const AuditRecordSchema = z
     }),
     actor: z.string().openapi({
       description:
-        '`key:<id>`, `token:staff`, `token:embed:<subject>`, …; `unverified:<key prefix>` or `anonymous` for refused credentials',
+        '`key:<id>`, `token:staff`, `token:embed:<subject>`, …; `unverified:<key prefix>` or `anonymous` for refused credentials; outside HTTP `cli:<OS user>@<host>`, `server:<OS user>@<host>` (start-up), `system:schedule`',
     }),
-    credential: z.enum(['key', 'staff-token', 'embed-token', 'none']).or(z.string()),
-    method: z.string(),
+    credential: z.enum(['key', 'staff-token', 'embed-token', 'none', 'cli', 'config', 'system']).or(z.string()).openapi({
+      description:
+        'The way in: an API key, a staff or embed token, none (refused); outside HTTP `cli` (a `tierkit` command run by the OS account in `actor`), `config` (the server’s environment at start-up), `system` (the server by itself)',
+    }),
+    method: z.string().openapi({ description: 'The HTTP method, or `CLI`, `START`, `SCHEDULE` for an action outside HTTP' }),
     route: z
       .string()
       .openapi({ description: 'The route’s path template, or the raw path when no route matched', example: '/v1/subjects/{id}/metrics' }),
@@ -85,9 +89,13 @@ const listRoute = createRoute({
     query: z.object({
       actor: text('actor', 'Exactly this actor (`key:key_…`)'),
       method: z
-        .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+        .enum(AUDIT_METHODS)
         .optional()
-        .openapi({ param: { name: 'method', in: 'query' } }),
+        .openapi({
+          param: { name: 'method', in: 'query' },
+          description:
+            'An HTTP method, or how an action outside HTTP came: `CLI` a `tierkit` command, `START` the server’s start-up (keys and demo data it provisions), `SCHEDULE` the server by itself (the monthly re-tier it queues)',
+        }),
       route: text('route', 'Exactly this path template, `/v1/subjects/{id}/metrics`'),
       target: text(
         'target',

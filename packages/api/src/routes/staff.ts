@@ -107,7 +107,8 @@ export function staff() {
       // A role or scope change is a grant of power: the reviewer needs what it was, not only what it is.
       const held = (s: StaffMember) => ({ name: s.name, role: s.role, scope: s.scope });
       auditDetail(c, { before: result.before ? held(result.before) : null, after: held(result.staff) });
-      // Tokens of this person carry the old role in the credential cache: drop it here at once.
+      // Tokens of this person carry the old role in the credential cache: drop it at once, now that
+      // upsertStaff has committed (told before, a verification in between would keep the old role).
       credentialsChanged();
       return result.created ? c.json(staffJson(result.staff), 201) : c.json(staffJson(result.staff), 200);
     });

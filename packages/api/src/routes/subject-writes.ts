@@ -119,7 +119,18 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         const changed = [];
         for (const o of metrics) {
           const before = replaced.get(`${o.metric} ${o.period}`) ?? null;
-          if (before !== o.value) changed.push({ metric: o.metric, period: o.period, before, after: o.value });
+          if (before === o.value) continue;
+          // The unit the catalogue gave the value when it was written: the stored integer (fen, 0/1)
+          // reads as money or yes/no only with it, and a later catalogue may say otherwise.
+          const def = tp.metrics.get(o.metric);
+          changed.push({
+            metric: o.metric,
+            period: o.period,
+            before,
+            after: o.value,
+            ...(def && { unit: def.unit }),
+            ...(def?.currency && { currency: def.currency }),
+          });
         }
         auditDetail(c, { changed });
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);

@@ -156,6 +156,15 @@ export function startupAction(route: string): OperatorAction {
   return { requestId: randomUUID(), actor: operatorName('server'), credential: 'config', method: 'START', route };
 }
 
+/**
+ * What the server does by itself, unasked — the monthly schedule queuing a month's re-tier: `actor`
+ * `system:<what>` (`system:schedule`), credential `system` (no credential was presented: the server's
+ * own timer), method `SCHEDULE`, `route` what it did (`monthly re-tier`).
+ */
+export function systemAction(what: string, route: string): OperatorAction {
+  return { requestId: randomUUID(), actor: `system:${what}`, credential: 'system', method: 'SCHEDULE', route };
+}
+
 /** How an operator action ended, as the API's record of its equivalent request would say it. */
 export interface OperatorOutcome {
   /** The status the API gives the same outcome: 201 created, 200 done, 404 no such thing, 409 not in a state for it. */

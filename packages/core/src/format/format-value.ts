@@ -3,6 +3,9 @@ import type { MetricUnit, WindowSpec } from '../model/metric.js';
 import { LOCALES } from '../model/locale.js';
 import { formatMoney, groupDigits } from './money.js';
 
+// The units this formats, for a browser client that checks a unit it was sent without core's root (and zod).
+export { METRIC_UNITS, type MetricUnit } from '../model/metric.js';
+
 const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, LocalizedText>> = {
   days: { 'zh-CN': ' 天', 'zh-TW': ' 天', en: ' days' },
   score: { 'zh-CN': ' 分', 'zh-TW': ' 分', en: ' points' },

@@ -1,5 +1,18 @@
 /* What `GET /v1/audit` and `GET /v1/audit/verify` send. */
 
+/** The methods of requests the API answers, as `GET /v1/audit?method=` filters them. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * The methods of records written outside HTTP, beside the HTTP methods: a `tierkit` command (`CLI`),
+ * the server's start-up (`START`), the server acting by itself on its schedule (`SCHEDULE`).
+ */
+export const OPERATOR_METHODS = ['CLI', 'START', 'SCHEDULE'] as const;
+
+/** Every method a record can have and `GET /v1/audit?method=` accepts. */
+export const AUDIT_METHODS = [...HTTP_METHODS, ...OPERATOR_METHODS] as const;
+export type AuditMethod = (typeof AUDIT_METHODS)[number];
+
 /** One record of the tenant's hash-chained audit trail. */
 export interface AuditRecord {
   /** Position in the tenant's chain: 1, 2, 3, … without gaps. */

@@ -12,7 +12,9 @@ import { addMonths, periodOf } from '../../periods.js';
 import { settleLapsedOverrides } from '../override-expiry.js';
 import { reviewRules } from '../reviews.js';
 import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js';
+import { systemAction } from '../audit.js';
 import { enqueueRetier } from './jobs.js';
+import { recordQueuedJob } from './record-queued.js';
 import type { RetierParams } from './retier-params.js';
 import { monthLoad, type MonthLoad } from './month-data.js';
 
@@ -250,6 +252,8 @@ function monthlyReason(period: string, reviews: OverdueReviewCounts): string {
  * hysteresis. The same pass counts the reviews then overdue (levels with `reviewMonths`) and
  * records them in the job's reason, so each month's job says how many reviews are waiting, by level.
  * A month someone re-tiered by hand for the whole book after it ended is not queued again (`monthJob`).
+ * Each job queued is recorded in the tenant's audit trail (`recordQueuedJob`); one whose record cannot
+ * be written is cancelled, and the call throws once every tenant was looked at.
  * Returns the ids of the jobs it queued.
  */
 export async function queueMonthlyRetiers(
@@ -261,6 +265,7 @@ export async function queueMonthlyRetiers(
   const period = addMonths(periodOf(now, timeZone), -1);
   const scheduleKey = `monthly:${period}`;
   const queued: string[] = [];
+  const unrecorded: unknown[] = [];
   for (const tenant of await listTenants(db)) {
     const look = await lookAtMonth(db, tenant.id, period, now, timeZone, options);
     if ('status' in look) {
@@ -268,18 +273,25 @@ export async function queueMonthlyRetiers(
       continue;
     }
     const pack = look.ready;
-    const job = await enqueueRetier(db, {
-      tenantId: tenant.id,
+    const reason = monthlyReason(period, await countOverdueReviews(db, pack, now, timeZone));
+    const job = await enqueueRetier(db, { tenantId: tenant.id, period, now, timeZone, requestedBy: 'schedule', scheduleKey, reason, pack });
+    // Another server queued the month first: its record is that server's to write.
+    if (!job) continue;
+    // One tenant's chain that cannot be written to holds back no other tenant's month.
+    // Stamped when appended, not `now` (the tick's start): records appended since would sort after it.
+    const recorded = await recordQueuedJob(db, tenant.id, systemAction('schedule', 'monthly re-tier'), job.id, {
+      job: job.id,
       period,
-      now,
-      timeZone,
-      requestedBy: 'schedule',
-      scheduleKey,
-      reason: monthlyReason(period, await countOverdueReviews(db, pack, now, timeZone)),
-      pack,
-    });
-    if (job) queued.push(job.id);
+      reason,
+    }).then(
+      () => true,
+      (e: unknown) => void unrecorded.push(e),
+    );
+    if (recorded) queued.push(job.id);
   }
+  if (unrecorded.length === 1) throw unrecorded[0];
+  if (unrecorded.length)
+    throw new AggregateError(unrecorded, unrecorded.map((e) => (e instanceof Error ? e.message : String(e))).join('; '));
   return queued;
 }
 

@@ -1,0 +1,56 @@
+import type { AuditDetailLine, AuditValue } from '@tierkit/admin';
+import { formatValue } from '@tierkit/core/format';
+import { formatBankTime } from '../time.js';
+import type { ConsoleLocale } from '../words.js';
+import { AUDIT_WORDS } from './audit.words.js';
+
+/*
+ * A record's detail in words, apart from the page (no DOM): what the audit page's Detail column
+ * says, so the words of each locale can be checked against the API's real records.
+ */
+
+/** Detail fields that hold an instant (UTC ISO): shown in the bank's time, as the record's own time is. */
+const INSTANT_FIELD = /(At|Since)$/;
+
+/** A detail value in words: none, yes/no, a list, an instant in the bank's time; text and numbers as they are. */
+function valueText(field: string, v: AuditValue, locale: ConsoleLocale): string {
+  const w = AUDIT_WORDS[locale];
+  if (v === null || (Array.isArray(v) && v.length === 0)) return w.none;
+  if (typeof v === 'boolean') return v ? w.yes : w.no;
+  if (Array.isArray(v)) return v.join(w.listSeparator);
+  if (typeof v === 'string' && INSTANT_FIELD.test(field) && !Number.isNaN(Date.parse(v))) return formatBankTime(v, locale);
+  return String(v);
+}
+
+/** One line of a record's detail, in words: its field named, a change as before → after. */
+export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale): string {
+  const w = AUDIT_WORDS[locale];
+  if (line.kind === 'metric') {
+    // Stored integers (fen, 0/1) read as an approver reads them when the record says its unit; a
+    // record written before units were recorded shows its integers as they are.
+    const { unit, currency } = line;
+    const amount = (v: AuditValue) =>
+      unit && typeof v === 'number' ? formatValue(v, unit, currency, locale) : valueText('value', v, locale);
+    return w.metricChanged(line.metric, line.period, amount(line.before), amount(line.after));
+  }
+  const name = w.fields[line.field] ?? line.field;
+  if (line.kind === 'change')
+    return w.changed(
+      name,
+      line.before === undefined ? undefined : valueText(line.field, line.before, locale),
+      valueText(line.field, line.after, locale),
+    );
+  return w.field(name, valueText(line.field, line.value, locale));
+}
+
+/** How a record came, in words: an operator method (`CLI`, `START`, `SCHEDULE`) said, an HTTP method undefined (shown as it is). */
+export function operatorMethodText(method: string, locale: ConsoleLocale): string | undefined {
+  const said = AUDIT_WORDS[locale].methods;
+  return Object.hasOwn(said, method) ? said[method] : undefined;
+}
+
+/** How a record's actor came in, in words (an API key, a staff session, the command line, …); an unknown credential as it is. */
+export function credentialText(credential: string, locale: ConsoleLocale): string {
+  const said = AUDIT_WORDS[locale].credentials;
+  return Object.hasOwn(said, credential) ? (said[credential] ?? credential) : credential;
+}

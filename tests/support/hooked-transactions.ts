@@ -1,0 +1,28 @@
+import type { Db } from '@tierkit/db';
+
+/**
+ * `db` as a command is handed it, with its transactions hooked (`db.transaction().execute` only):
+ * `before` runs before one begins (a revoke racing it from another process), `inside` after its body,
+ * before the commit (another request read meanwhile). Everything else is the database itself.
+ */
+export function hooked(db: Db, hooks: { before?: () => Promise<void>; inside?: () => Promise<void> }): Db {
+  const real = db.db;
+  const transaction = () => ({
+    async execute<T>(body: (trx: Parameters<Parameters<ReturnType<typeof real.transaction>['execute']>[0]>[0]) => Promise<T>) {
+      await hooks.before?.();
+      return real.transaction().execute(async (trx) => {
+        const result = await body(trx);
+        await hooks.inside?.();
+        return result;
+      });
+    },
+  });
+  const proxy = new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'transaction') return transaction;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { ...db, db: proxy };
+}
