@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createApp, IDEMPOTENCY_TTL_MS } from '@tierkit/api';
+import { createApp, IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from '@tierkit/api';
 import type { Problem } from '@tierkit/core';
 import type { Database } from '@tierkit/db';
 import { InsertQueryNode, type Kysely, type KyselyPlugin, SelectQueryNode, TableNode } from 'kysely';
@@ -207,3 +207,130 @@ forEachDialect('Idempotency-Key while its first request runs', (f) => {
     assert.equal(await intents(f), ran + 1, 'the work ran once');
   });
 });
+
+forEachDialect('Idempotency-Key whose first request’s instance died', (f) => {
+  const officer = () => f.keys.roles.officer;
+
+  it('a reservation its holder stopped renewing is refused until its lease lapses, then taken over and run once', async () => {
+    await client(f).customer('IL1');
+    const ran = await intents(f);
+    const key = 'dead-holder-1';
+    const body = { subject: 'IL1', ttlSeconds: 300 };
+    // What a killed instance leaves behind: a running reservation nobody renews. A real request claims
+    // it (so actor and hash are the retry's) and is held mid-run; then its holder is made someone gone.
+    const gate = heldAfterClaim(f.db.db);
+    const first = Promise.resolve(post(f, officer(), key, body, createApp({ db: gate.db, now: () => NOW, logError: () => undefined })));
+    assert.equal(await Promise.race([gate.reached.then(() => 'held'), first.then((r) => `answered ${r.status}`)]), 'held');
+    const row = await f.db.db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+    assert.equal(row.status, null);
+    assert.ok(row.lease_until !== null && Date.parse(row.lease_until) === NOW.getTime() + IDEMPOTENCY_LEASE_MS);
+    // The holder's process is gone: its row no longer names a live request, and nothing renews it.
+    await f.db.db.updateTable('idempotency_keys').set({ holder: 'killed-instance' }).where('key', '=', key).execute();
+
+    const at = (ms: number) =>
+      createApp({ db: f.db.db, now: () => new Date(NOW.getTime() + ms), logError: () => undefined, idempotencyWaitMs: 0 });
+    const early = await post(f, officer(), key, body, at(IDEMPOTENCY_LEASE_MS - 1000));
+    assert.equal(early.status, 409, 'within the lease the first request may still be running');
+    assert.equal(((await early.json()) as Problem).type, 'https://tierkit.dev/problems/idempotency-key-in-use');
+
+    const retry = await post(f, officer(), key, body, at(IDEMPOTENCY_LEASE_MS + 1000));
+    assert.equal(retry.status, 201, await retry.clone().text());
+    assert.equal(retry.headers.get('Idempotent-Replayed'), null, 'it ran, not replayed');
+    const text = await retry.text();
+    const again = await post(f, officer(), key, body, at(IDEMPOTENCY_LEASE_MS + 2000));
+    assert.equal(again.headers.get('Idempotent-Replayed'), 'true');
+    assert.equal(await again.text(), text);
+
+    // The "killed" request finishing late must not overwrite the answer the retry stored.
+    gate.open();
+    await first;
+    const stored = await f.db.db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+    assert.equal(stored.body, text, 'the takeover’s answer is the one kept');
+    assert.equal(await intents(f), ran + 2, 'the dead request’s run and the retry’s');
+  });
+
+  it('a reservation from before leases is taken over 5 minutes after it was made, as before', async () => {
+    await client(f).customer('IL2');
+    const body = { subject: 'IL2', ttlSeconds: 300 };
+    const first = await post(f, officer(), 'old-row-1', body);
+    assert.equal(first.status, 201);
+    await f.db.db
+      .updateTable('idempotency_keys')
+      .set({ status: null, body: null, content_type: null, holder: null, lease_until: null })
+      .where('key', '=', 'old-row-1')
+      .execute();
+    const at = (ms: number) =>
+      createApp({ db: f.db.db, now: () => new Date(NOW.getTime() + ms), logError: () => undefined, idempotencyWaitMs: 0 });
+    assert.equal((await post(f, officer(), 'old-row-1', body, at(60_000))).status, 409);
+    const retry = await post(f, officer(), 'old-row-1', body, at(5 * 60_000 + 1000));
+    assert.equal(retry.status, 201);
+    assert.equal(retry.headers.get('Idempotent-Replayed'), null);
+  });
+
+  it('a live holder on another instance renews its lease: a duplicate waiting past several leases is refused, and the work runs once', {
+    timeout: 60_000,
+  }, async () => {
+    await client(f).customer('IL3');
+    const ran = await intents(f);
+    const body = { subject: 'IL3', ttlSeconds: 300 };
+    // Real time and a short lease, renewed every third of it: the duplicate keeps looking for a lapse
+    // for five leases while the first request is held mid-run.
+    const leaseMs = 400;
+    const started = Date.now();
+    const now = () => new Date(NOW.getTime() + (Date.now() - started));
+    const gate = heldAt(f.db.db, 'signing_keys');
+    const holderApp = createApp({ db: gate.db, now, logError: () => undefined, idempotencyLeaseMs: leaseMs });
+    const otherInstance = createApp({
+      db: f.db.db,
+      now,
+      logError: () => undefined,
+      idempotencyLeaseMs: leaseMs,
+      idempotencyWaitMs: 5 * leaseMs,
+    });
+    const first = Promise.resolve(post(f, officer(), 'live-holder-1', body, holderApp));
+    assert.equal(await Promise.race([gate.reached.then(() => 'held'), first.then((r) => `answered ${r.status}`)]), 'held');
+    const duplicate = await post(f, officer(), 'live-holder-1', body, otherInstance);
+    assert.equal(duplicate.status, 409, 'never taken over while its holder runs');
+    gate.open();
+    assert.equal((await first).status, 201);
+    assert.equal(await intents(f), ran + 1, 'the work ran once');
+    const replayed = await post(f, officer(), 'live-holder-1', body, otherInstance);
+    assert.equal(replayed.headers.get('Idempotent-Replayed'), 'true');
+  });
+});
+
+/**
+ * A database whose first read of `table` waits for `open()`: a request that reads it after claiming
+ * its key (the embed-token route reads its signing key) is held mid-run while its lease renewals,
+ * writes through the same database, go on.
+ */
+function heldAt(db: Kysely<Database>, table: string) {
+  const held = new Set<unknown>();
+  let reached: () => void = () => undefined;
+  let open: () => void = () => undefined;
+  const reachedP = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let done = false;
+  const plugin: KyselyPlugin = {
+    transformQuery({ node, queryId }) {
+      const from = SelectQueryNode.is(node) ? node.from?.froms[0] : undefined;
+      if (!done && from && TableNode.is(from) && from.table.identifier.name === table) {
+        done = true;
+        held.add(queryId);
+      }
+      return node;
+    },
+    async transformResult({ result, queryId }) {
+      if (held.delete(queryId)) {
+        reached();
+        await opened;
+      }
+      return result;
+    },
+  };
+  return { db: db.withPlugin(plugin), reached: reachedP, open };
+}

@@ -100,6 +100,11 @@ export interface AppOptions {
    * its answer) before answering 409 `idempotency-key-in-use`. Default 10,000 (`IDEMPOTENCY_WAIT_MS`).
    */
   readonly idempotencyWaitMs?: number;
+  /**
+   * Milliseconds a running `POST`'s reservation of its `Idempotency-Key` lasts unless renewed; it is
+   * renewed every third of that. Default 15,000 (`IDEMPOTENCY_LEASE_MS`). Tests shorten it.
+   */
+  readonly idempotencyLeaseMs?: number;
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
   readonly jobEventsPollMs?: number;
   /**
@@ -225,7 +230,10 @@ export function createApp(options: AppOptions) {
     rejectUnsafeText(),
     unmaskOnRequest(),
     // A CSV upload is idempotent by content (the same file twice changes nothing) and too big to buffer for a request hash.
-    forWrites(unlessCsvUpload(idempotency(shared.db, shared.now, options.idempotencyWaitMs)), auditIntent(auditing)),
+    forWrites(
+      unlessCsvUpload(idempotency(shared.db, shared.now, options.idempotencyWaitMs, options.idempotencyLeaseMs)),
+      auditIntent(auditing),
+    ),
   );
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));

@@ -8,6 +8,12 @@ export interface IdempotencyScope {
   readonly key: string;
 }
 
+/** The request holding a key's reservation and until when it holds it unless it renews. */
+export interface IdempotencyLease {
+  readonly holder: string;
+  readonly leaseUntil: string;
+}
+
 /**
  * Claim a key for a request about to run: true when this request holds it now, else the row another
  * request with the same key left (running: `status` null; finished: its response). An expired row is
@@ -20,6 +26,7 @@ export async function claimIdempotencyKey(
   requestHash: string,
   now: string,
   expiresAt: string,
+  lease: IdempotencyLease,
 ): Promise<true | IdempotencyKeyRow> {
   await db
     .deleteFrom('idempotency_keys')
@@ -40,13 +47,60 @@ export async function claimIdempotencyKey(
       body: null,
       created_at: now,
       expires_at: expiresAt,
+      holder: lease.holder,
+      lease_until: lease.leaseUntil,
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'actor', 'key']).doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return true;
   const row = await findIdempotencyKey(db, scope);
   // Deleted between the insert and this read (expired and purged): claim again.
-  return row ?? claimIdempotencyKey(db, scope, requestHash, now, expiresAt);
+  return row ?? claimIdempotencyKey(db, scope, requestHash, now, expiresAt, lease);
+}
+
+/**
+ * Take over a reservation whose holder stopped renewing it (its process died): true when this request
+ * holds it now. One conditional update, so it cannot win against a renewal: whichever of the two
+ * writes the row first decides, and the other's condition no longer holds (PostgreSQL re-checks it
+ * on the row it waited for; SQLite has one writer). A row from before leases (no `lease_until`)
+ * lapses `abandonedBefore` its `created_at`, as it did then.
+ */
+export async function takeOverIdempotencyKey(
+  db: Executor,
+  scope: IdempotencyScope,
+  requestHash: string,
+  now: string,
+  abandonedBefore: string,
+  lease: IdempotencyLease,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('idempotency_keys')
+    .set({ holder: lease.holder, lease_until: lease.leaseUntil })
+    .where('tenant_id', '=', scope.tenantId)
+    .where('actor', '=', scope.actor)
+    .where('key', '=', scope.key)
+    .where('request_hash', '=', requestHash)
+    .where('status', 'is', null)
+    .where((eb) => eb.or([eb('lease_until', '<=', now), eb.and([eb('lease_until', 'is', null), eb('created_at', '<=', abandonedBefore)])]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Extend a running request's reservation: false when it is no longer this holder's (another request
+ * took it over after the lease lapsed, or it was released).
+ */
+export async function renewIdempotencyLease(db: Executor, scope: IdempotencyScope, lease: IdempotencyLease): Promise<boolean> {
+  const r = await db
+    .updateTable('idempotency_keys')
+    .set({ lease_until: lease.leaseUntil })
+    .where('tenant_id', '=', scope.tenantId)
+    .where('actor', '=', scope.actor)
+    .where('key', '=', scope.key)
+    .where('holder', '=', lease.holder)
+    .where('status', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** The stored row of a key, if any. */
@@ -60,28 +114,36 @@ export function findIdempotencyKey(db: Executor, scope: IdempotencyScope): Promi
     .executeTakeFirst();
 }
 
-/** Store the response of the request that holds the key, for replays. */
+/**
+ * Store the response of the request that holds the key, for replays: only while `holder` still holds
+ * it, so a request that lost its reservation leaves the one that took it over alone.
+ */
 export async function completeIdempotencyKey(
   db: Executor,
   scope: IdempotencyScope,
   response: { status: number; contentType: string | null; body: string },
+  holder: string,
 ): Promise<void> {
   await db
     .updateTable('idempotency_keys')
-    .set({ status: response.status, content_type: response.contentType, body: response.body })
+    .set({ status: response.status, content_type: response.contentType, body: response.body, lease_until: null })
     .where('tenant_id', '=', scope.tenantId)
     .where('actor', '=', scope.actor)
     .where('key', '=', scope.key)
+    .where('holder', '=', holder)
+    .where('status', 'is', null)
     .execute();
 }
 
-/** Give a key up (the request failed on our side): a retry with it runs again. */
-export async function releaseIdempotencyKey(db: Executor, scope: IdempotencyScope): Promise<void> {
+/** Give a key up (the request `holder` failed on our side): a retry with it runs again. */
+export async function releaseIdempotencyKey(db: Executor, scope: IdempotencyScope, holder: string): Promise<void> {
   await db
     .deleteFrom('idempotency_keys')
     .where('tenant_id', '=', scope.tenantId)
     .where('actor', '=', scope.actor)
     .where('key', '=', scope.key)
+    .where('holder', '=', holder)
+    .where('status', 'is', null)
     .execute();
 }
 
