@@ -1,5 +1,14 @@
-export { onOffFromEnv, opsSettingsFromEnv, REPO_ROOT, scheduleRunsFromEnv, scheduleTimingFromEnv, timeZoneFromEnv } from './settings.js';
-export type { OpsSettings, ScheduleTiming } from './settings.js';
+export {
+  databaseTimeoutsFromEnv,
+  PG_BATCH_STATEMENT_TIMEOUT_MS,
+  onOffFromEnv,
+  opsSettingsFromEnv,
+  REPO_ROOT,
+  scheduleRunsFromEnv,
+  scheduleTimingFromEnv,
+  timeZoneFromEnv,
+} from './settings.js';
+export type { DatabaseUse, OpsSettings, ScheduleTiming } from './settings.js';
 export { openDatabase } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { withProvisioningLock } from './provisioning-lock.js';
