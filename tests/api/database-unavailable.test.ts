@@ -9,6 +9,7 @@ import { createServer, connect as connectTcp, type Server, type Socket } from 'n
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import { sql } from 'kysely';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { databaseTimeoutsFromEnv } from '@tierkit/ops';
 import { NOW } from '../support/api-fixture.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { testPack } from '../support/test-pack.js';
@@ -231,5 +232,23 @@ it('answers 503 database-busy when a statement runs past the statement timeout, 
     assert.equal(row.display_name, '王芳', 'nothing changed');
   } finally {
     await slow.close();
+  }
+});
+
+it('sets the statement and idle-in-transaction timeouts on every session: seconds for requests, minutes for batch work', async () => {
+  for (const [use, expected] of [
+    ['requests', '10s'],
+    ['batch', '30min'],
+  ] as const) {
+    const db = connect({ url: directUrl, ...databaseTimeoutsFromEnv(use, {}) });
+    try {
+      const shown = await sql<{
+        s: string;
+        i: string;
+      }>`SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i`.execute(db.db);
+      assert.deepEqual(shown.rows[0], { s: expected, i: '1min' }, use);
+    } finally {
+      await db.close();
+    }
   }
 });
