@@ -1,3 +1,5 @@
+import { connect } from '@tierkit/db';
+import { databaseTimeoutsFromEnv } from '@tierkit/ops';
 import { backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 import { ensureDemoViewerKey } from './demo-key.js';
 import {
@@ -43,7 +45,14 @@ async function start() {
     settings,
     db,
   );
-  const background = startBackground(db, backgroundSettings, log);
+  // An in-process worker on PostgreSQL (TIERKIT_WORKER=on) runs re-tier chunks: batch work, on a pool of
+  // its own with batch work's statement timeout rather than a request's.
+  const batch =
+    backgroundSettings.worker && db.dialect === 'postgres'
+      ? connect({ url: settings.databaseUrl, poolSize: 2, ...databaseTimeoutsFromEnv('batch') })
+      : undefined;
+  const started = startBackground(batch ?? db, backgroundSettings, log);
+  const background = { stop: () => started.stop().finally(() => batch?.close()) };
   return { settings, demoKey, server, background };
 }
 
