@@ -7,12 +7,12 @@ import {
   ensureAdminKey,
   listen,
   openDatabase,
+  provisionOnce,
   REPO_ROOT,
   seedIfNeeded,
   serverApp,
   settingsFromEnv,
   widgetsBuilt,
-  withProvisioningLock,
 } from './server.js';
 
 /*
@@ -27,8 +27,9 @@ async function start() {
   const settings = settingsFromEnv();
   const db = await openDatabase(settings.databaseUrl, log);
   // Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
-  const demoKey = await withProvisioningLock(
+  const demoKey = await provisionOnce(
     db,
+    settings.databaseUrl,
     settings.tenant,
     async (locked) => {
       await seedIfNeeded(locked, settings, log);

@@ -12,7 +12,7 @@ import { serveFile } from './static-files.js';
 import { answerClientErrors } from './client-errors.js';
 
 // Opening the database, the admin-key bootstrap and seeding live in @tierkit/ops, shared with the CLI.
-export { ensureAdminKey, lastCompleteMonth, openDatabase, REPO_ROOT, withProvisioningLock } from '@tierkit/ops';
+export { ensureAdminKey, lastCompleteMonth, openDatabase, provisionOnce, REPO_ROOT, withProvisioningLock } from '@tierkit/ops';
 
 /** Settings of the server, normally from the environment (see apps/server/README.md). */
 export interface ServerSettings extends OpsSettings {

@@ -1,5 +1,5 @@
 import type { Db } from '@tierkit/db';
-import { ensureAdminKey, withProvisioningLock, type OpsSettings } from '@tierkit/ops';
+import { ensureAdminKey, provisionOnce, type OpsSettings } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
 /** What `tierkit serve` uses of the demo server, resolved when the command runs. */
@@ -55,8 +55,9 @@ export const serveCommand: Command = {
     const db = await ctx.openDatabase();
     // As `npm start` does: the same seeding rules (never into a tenant set up otherwise), one process
     // at a time, and the background work (the in-process re-tier worker on SQLite, the monthly schedule).
-    await withProvisioningLock(
+    await provisionOnce(
       db,
+      ctx.settings.databaseUrl,
       settings.tenant,
       async (locked) => {
         await server.seedIfNeeded(locked, settings as never, ctx.log);

@@ -11,7 +11,7 @@ export {
 export type { DatabaseUse, OpsSettings, ScheduleTiming } from './settings.js';
 export { openDatabase } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
-export { withProvisioningLock } from './provisioning-lock.js';
+export { provisionOnce, withProvisioningLock } from './provisioning-lock.js';
 export { seedDemo, generateSubjects, DEFAULT_SEED, SHOWCASE_IDS, Prng } from './seed/index.js';
 export { seedDemoStaff, DEMO_STAFF, DEMO_SIGN_INS } from './seed/index.js';
 export type { DemoSignIn } from './seed/index.js';
