@@ -128,7 +128,7 @@ export function serverApp(
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
     // `timeZone` (TIERKIT_TIME_ZONE): the bank's calendar, for the API as for the schedule (background.ts).
     Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone'>>,
-  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing'> = {},
+  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb'> = {},
 ) {
   const api = createApp({
     ...apiOptions,

@@ -1,5 +1,5 @@
 import type { Db } from '@tierkit/db';
-import { ensureAdminKey, provisionOnce, type OpsSettings } from '@tierkit/ops';
+import { ensureAdminKey, openApiPools, provisionOnce, type OpsSettings } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
 /** What `tierkit serve` uses of the demo server, resolved when the command runs. */
@@ -68,9 +68,13 @@ export const serveCommand: Command = {
     const backgroundSettings = server.backgroundFromEnv(env, db.dialect) as { timeZone: string };
     // One calendar for the API (reviews due, current month) and the schedule; GET /v1/jobs/schedule
     // says whether this process runs the schedule, by the settings it runs with.
+    // As `npm start` does on PostgreSQL: reports on their own pool, lease renewals on their own connection.
+    const pools = openApiPools(ctx.settings.databaseUrl);
     const running = await server.listen(
       server.serverApp(db, { ...settings, timeZone: backgroundSettings.timeZone } as never, {
         schedule: server.scheduleForApi(backgroundSettings as never),
+        ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
+        ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
       }),
       settings as never,
       db,
@@ -82,6 +86,7 @@ export const serveCommand: Command = {
         void background
           .stop()
           .then(() => running.close())
+          .then(() => pools.close())
           .then(resolve, resolve);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,6 +1,7 @@
 export {
   databaseTimeoutsFromEnv,
   PG_BATCH_STATEMENT_TIMEOUT_MS,
+  PG_REPORT_STATEMENT_TIMEOUT_MS,
   onOffFromEnv,
   opsSettingsFromEnv,
   REPO_ROOT,
@@ -9,7 +10,8 @@ export {
   timeZoneFromEnv,
 } from './settings.js';
 export type { DatabaseUse, OpsSettings, ScheduleTiming } from './settings.js';
-export { openDatabase } from './open-database.js';
+export { openApiPools, openDatabase } from './open-database.js';
+export type { ApiPools } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { provisionOnce, withProvisioningLock } from './provisioning-lock.js';
 export { seedDemo, generateSubjects, DEFAULT_SEED, SHOWCASE_IDS, Prng } from './seed/index.js';

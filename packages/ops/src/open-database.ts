@@ -1,4 +1,5 @@
-import { connect, isPostgresUrl, migrateToLatest, type Db } from '@tierkit/db';
+import { connect, isPostgresUrl, migrateToLatest, type Database, type Db } from '@tierkit/db';
+import type { Kysely } from 'kysely';
 import { databaseTimeoutsFromEnv, type DatabaseUse } from './settings.js';
 
 /**
@@ -24,4 +25,31 @@ export async function openDatabase(url: string, log: (line: string) => void = ()
     `database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
   );
   return db;
+}
+
+/** The API's pools besides its request pool, and how to close them. */
+export interface ApiPools {
+  readonly reportDb?: Kysely<Database>;
+  readonly idempotencyLeaseDb?: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+/**
+ * On PostgreSQL, the pools an API server needs besides its request pool (`createApp`'s `reportDb` and
+ * `idempotencyLeaseDb`): reports with their longer statement timeout (`TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`;
+ * the client-side answer timeout follows it), a pool of 10 of their own;
+ * and one connection for `Idempotency-Key` lease renewals, so they never queue behind requests. On
+ * SQLite none: one machine, no statement timeout, and the app's `db` serves both.
+ */
+export function openApiPools(url: string, env: NodeJS.ProcessEnv = process.env): ApiPools {
+  if (!isPostgresUrl(url)) return { close: async () => undefined };
+  const reports = connect({ url, ...databaseTimeoutsFromEnv('reports', env) });
+  const leases = connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('requests', env) });
+  return {
+    reportDb: reports.db,
+    idempotencyLeaseDb: leases.db,
+    close: async () => {
+      await Promise.all([reports.close(), leases.close()]);
+    },
+  };
 }

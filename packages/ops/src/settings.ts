@@ -107,14 +107,27 @@ export function scheduleTimingFromEnv(env: NodeJS.ProcessEnv = process.env): Sch
  */
 export const PG_BATCH_STATEMENT_TIMEOUT_MS = 30 * 60 * 1000;
 
-/** What a process opens its database for: answering requests, or batch work (workers, imports, re-tiers). */
-export type DatabaseUse = 'requests' | 'batch';
+/**
+ * How long an API report's statements may run on PostgreSQL (`TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`,
+ * default 5 minutes): the portfolio matrix is one GROUP BY over the whole book, each analytics view one
+ * query over a scheme's history, and an import sent to the API runs in its request — seconds on a
+ * large book, where a request's other statements take milliseconds.
+ */
+export const PG_REPORT_STATEMENT_TIMEOUT_MS = 5 * 60 * 1000;
 
 /**
- * PostgreSQL timeouts from the environment (packages/ops/README.md, "Database timeouts"), checked:
- * `TIERKIT_PG_STATEMENT_TIMEOUT_MS` (10 s) or, for batch work, `TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS`
- * (30 min); `TIERKIT_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS` (60 s); `TIERKIT_PG_CONNECT_TIMEOUT_MS` (10 s);
- * `TIERKIT_PG_KEEPALIVE_MS` (10 s). 0 turns a timeout off (the keep-alive delay must be positive).
+ * What a process opens its database for: answering requests, the API's long report statements
+ * (matrix, analytics, policy simulation, imports), or batch work (workers, CLI imports, re-tiers).
+ */
+export type DatabaseUse = 'requests' | 'reports' | 'batch';
+
+/**
+ * PostgreSQL timeouts from the environment (apps/server/README.md, "Running several instances"), checked:
+ * `TIERKIT_PG_STATEMENT_TIMEOUT_MS` (10 s), for the API's reports `TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`
+ * (5 min), for batch work `TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS` (30 min); `TIERKIT_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`
+ * (60 s); `TIERKIT_PG_CONNECT_TIMEOUT_MS` (10 s); `TIERKIT_PG_KEEPALIVE_MS` (10 s; when keep-alive probes
+ * start — their interval and count stay the operating system's). 0 turns a timeout off (the keep-alive
+ * delay must be positive).
  */
 export function databaseTimeoutsFromEnv(
   use: DatabaseUse,
@@ -132,7 +145,9 @@ export function databaseTimeoutsFromEnv(
     statementTimeoutMs:
       use === 'batch'
         ? ms('TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS', PG_BATCH_STATEMENT_TIMEOUT_MS)
-        : ms('TIERKIT_PG_STATEMENT_TIMEOUT_MS', PG_STATEMENT_TIMEOUT_MS),
+        : use === 'reports'
+          ? ms('TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS', PG_REPORT_STATEMENT_TIMEOUT_MS)
+          : ms('TIERKIT_PG_STATEMENT_TIMEOUT_MS', PG_STATEMENT_TIMEOUT_MS),
     idleInTransactionTimeoutMs: ms('TIERKIT_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', PG_IDLE_IN_TRANSACTION_TIMEOUT_MS),
     connectTimeoutMs: ms('TIERKIT_PG_CONNECT_TIMEOUT_MS', PG_CONNECT_TIMEOUT_MS),
     keepAliveDelayMs: ms('TIERKIT_PG_KEEPALIVE_MS', PG_KEEPALIVE_DELAY_MS, 1),

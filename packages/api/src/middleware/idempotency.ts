@@ -27,6 +27,20 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENCY_LEASE_MS = 15_000;
 /** A reservation written before leases existed is taken to have died with its process after this long. */
 export const IDEMPOTENCY_ABANDONED_MS = 5 * 60 * 1000;
+/** How the middleware waits, leases and renews; every field has a default. */
+export interface IdempotencyOptions {
+  /** How long a duplicate waits for the first request before a 409 (ms; {@link IDEMPOTENCY_WAIT_MS}). */
+  readonly waitMs?: number;
+  /** How long a reservation lasts unless renewed (ms; {@link IDEMPOTENCY_LEASE_MS}); renewed every third of it. */
+  readonly leaseMs?: number;
+  /** Where renewals are written: a connection of their own, so a saturated request pool does not delay them. Default: `db`. */
+  readonly leaseDb?: Executor;
+  /** Told when a running request lost its reservation to another (default: stderr). */
+  readonly log?: (err: unknown) => void;
+}
+
+const defaultLog = (err: unknown) => console.error('tierkit api:', err);
+
 /** How long a duplicate waits for the first request with its key to finish before a 409, by default. */
 export const IDEMPOTENCY_WAIT_MS = 10_000;
 /** Seconds a duplicate refused while the first still runs is told to wait before sending it again. */
@@ -69,14 +83,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The reservation is a lease (`leaseMs`, {@link IDEMPOTENCY_LEASE_MS}) the running request renews every
  * third of it; a duplicate that finds the lease lapsed takes the key over with one conditional update
  * and runs. A key this instance holds is never taken over here, however late its renewal: only
- * another instance's dead request is.
+ * another instance's dead request is. Leases are written and judged by the database's clock.
  */
-export function idempotency(
-  db: Executor,
-  now: () => Date,
-  waitMs = IDEMPOTENCY_WAIT_MS,
-  leaseMs = IDEMPOTENCY_LEASE_MS,
-): MiddlewareHandler<AppEnv> {
+export function idempotency(db: Executor, now: () => Date, options: IdempotencyOptions = {}): MiddlewareHandler<AppEnv> {
+  const { waitMs = IDEMPOTENCY_WAIT_MS, leaseMs = IDEMPOTENCY_LEASE_MS, leaseDb = db, log = defaultLog } = options;
   let lastPurge = 0;
   /** Keys a request in this process holds, so a stalled renewal here never lets a duplicate here run. */
   const heldHere = new Set<string>();
@@ -111,7 +121,7 @@ export function idempotency(
     }
 
     const holder = randomUUID();
-    const lease = () => ({ holder, leaseUntil: new Date(now().getTime() + leaseMs).toISOString() });
+    const lease = { holder, leaseMs };
     const here = JSON.stringify([scope.tenantId, scope.actor, key]);
     let waitedMs = 0;
     for (;;) {
@@ -122,7 +132,7 @@ export function idempotency(
         requestHash,
         at.toISOString(),
         new Date(at.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
-        lease(),
+        lease,
       );
       if (claim === true) break;
       if (claim.request_hash !== requestHash) {
@@ -132,17 +142,10 @@ export function idempotency(
         );
       }
       if (claim.status !== null) return replay(claim);
+      // Whether the lease lapsed is the database's to say (its clock), in the same update that takes it.
       if (
         !heldHere.has(here) &&
-        lapsed(claim, at) &&
-        (await takeOverIdempotencyKey(
-          db,
-          scope,
-          requestHash,
-          at.toISOString(),
-          new Date(at.getTime() - IDEMPOTENCY_ABANDONED_MS).toISOString(),
-          lease(),
-        ))
+        (await takeOverIdempotencyKey(db, scope, requestHash, new Date(at.getTime() - IDEMPOTENCY_ABANDONED_MS).toISOString(), lease))
       )
         break;
       if (waitedMs >= waitMs) {
@@ -158,9 +161,22 @@ export function idempotency(
     }
 
     heldHere.add(here);
-    // A failed renewal (the database briefly out of reach) is tried again at the next beat; the lease
-    // leaves room for two misses.
-    const heartbeat = setInterval(() => void renewIdempotencyLease(db, scope, lease()).catch(() => undefined), leaseMs / 3);
+    // Renewals go through `leaseDb` (the server gives it a connection of its own), so they do not queue
+    // behind requests waiting for the request pool. A failed renewal (the database briefly out of reach)
+    // is tried again at the next beat; the lease leaves room for two misses. A renewal that finds the key
+    // no longer this request's means another instance took it over: this POST may run twice, said loudly.
+    let lost = false;
+    const renew = async () => {
+      if (lost) return;
+      if (await renewIdempotencyLease(leaseDb, scope, lease)) return;
+      lost = true;
+      log(
+        new Error(
+          `Idempotency-Key "${key}" (tenant ${scope.tenantId}, ${scope.actor}): its lease lapsed while this POST ${url.pathname} was still running and another request took the key over; the POST may have run twice`,
+        ),
+      );
+    };
+    const heartbeat = setInterval(() => void renew().catch(() => undefined), leaseMs / 3);
     heartbeat.unref();
     try {
       try {
@@ -191,10 +207,4 @@ export function idempotency(
       return c.body(row.body ?? '', row.status as 200);
     }
   };
-}
-
-/** Whether a running request's reservation is past its lease (or, from before leases, abandoned). */
-function lapsed(row: IdempotencyKeyRow, at: Date): boolean {
-  if (row.lease_until !== null) return Date.parse(row.lease_until) <= at.getTime();
-  return at.getTime() - Date.parse(row.created_at) >= IDEMPOTENCY_ABANDONED_MS;
 }

@@ -1,3 +1,4 @@
+import { PostgresAdapter, type RawBuilder, sql } from 'kysely';
 import type { IdempotencyKeyRow } from '../schema.js';
 import type { Executor } from './executor.js';
 
@@ -8,10 +9,23 @@ export interface IdempotencyScope {
   readonly key: string;
 }
 
-/** The request holding a key's reservation and until when it holds it unless it renews. */
+/** The request holding a key's reservation, and for how long from now it holds it unless it renews. */
 export interface IdempotencyLease {
   readonly holder: string;
-  readonly leaseUntil: string;
+  readonly leaseMs: number;
+}
+
+/**
+ * The database's clock `plusMs` from now, as the ISO text (`…T…Z`, milliseconds) `lease_until` holds.
+ * Leases are written and judged by this one clock, not each instance's: two instances' clocks a few
+ * seconds apart would otherwise let one take over a lease the other is still renewing.
+ */
+function databaseNow(db: Executor, plusMs = 0): RawBuilder<string> {
+  const ms = Math.round(plusMs);
+  if (db.getExecutor().adapter instanceof PostgresAdapter)
+    return sql<string>`to_char((statement_timestamp() + ${ms}::integer * interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  // SQLite runs on one machine: its clock is every writer's.
+  return sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`${ms >= 0 ? '+' : ''}${ms / 1000} seconds`})`;
 }
 
 /**
@@ -48,7 +62,7 @@ export async function claimIdempotencyKey(
       created_at: now,
       expires_at: expiresAt,
       holder: lease.holder,
-      lease_until: lease.leaseUntil,
+      lease_until: databaseNow(db, lease.leaseMs),
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'actor', 'key']).doNothing())
     .executeTakeFirst();
@@ -62,26 +76,27 @@ export async function claimIdempotencyKey(
  * Take over a reservation whose holder stopped renewing it (its process died): true when this request
  * holds it now. One conditional update, so it cannot win against a renewal: whichever of the two
  * writes the row first decides, and the other's condition no longer holds (PostgreSQL re-checks it
- * on the row it waited for; SQLite has one writer). A row from before leases (no `lease_until`)
- * lapses `abandonedBefore` its `created_at`, as it did then.
+ * on the row it waited for; SQLite has one writer). The lapse is judged by the database's clock. A row
+ * from before leases (no `lease_until`) lapses when its `created_at` is before `abandonedBefore`, as it did then.
  */
 export async function takeOverIdempotencyKey(
   db: Executor,
   scope: IdempotencyScope,
   requestHash: string,
-  now: string,
   abandonedBefore: string,
   lease: IdempotencyLease,
 ): Promise<boolean> {
   const r = await db
     .updateTable('idempotency_keys')
-    .set({ holder: lease.holder, lease_until: lease.leaseUntil })
+    .set({ holder: lease.holder, lease_until: databaseNow(db, lease.leaseMs) })
     .where('tenant_id', '=', scope.tenantId)
     .where('actor', '=', scope.actor)
     .where('key', '=', scope.key)
     .where('request_hash', '=', requestHash)
     .where('status', 'is', null)
-    .where((eb) => eb.or([eb('lease_until', '<=', now), eb.and([eb('lease_until', 'is', null), eb('created_at', '<=', abandonedBefore)])]))
+    .where((eb) =>
+      eb.or([eb('lease_until', '<=', databaseNow(db)), eb.and([eb('lease_until', 'is', null), eb('created_at', '<=', abandonedBefore)])]),
+    )
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
@@ -93,7 +108,7 @@ export async function takeOverIdempotencyKey(
 export async function renewIdempotencyLease(db: Executor, scope: IdempotencyScope, lease: IdempotencyLease): Promise<boolean> {
   const r = await db
     .updateTable('idempotency_keys')
-    .set({ lease_until: lease.leaseUntil })
+    .set({ lease_until: databaseNow(db, lease.leaseMs) })
     .where('tenant_id', '=', scope.tenantId)
     .where('actor', '=', scope.actor)
     .where('key', '=', scope.key)
