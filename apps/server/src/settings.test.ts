@@ -138,9 +138,11 @@ describe('static files', () => {
 });
 
 describe('PostgreSQL timeouts', () => {
-  it('gives requests seconds and batch work minutes, each overridable, and refuses what is not a number of milliseconds', () => {
+  it('gives requests seconds, reports and batch work minutes, each overridable, and refuses what is not a number of milliseconds', () => {
     assert.equal(databaseTimeoutsFromEnv('requests', {}).statementTimeoutMs, 10_000);
     assert.equal(databaseTimeoutsFromEnv('batch', {}).statementTimeoutMs, 30 * 60_000);
+    assert.equal(databaseTimeoutsFromEnv('reports', {}).statementTimeoutMs, 5 * 60_000);
+    assert.equal(databaseTimeoutsFromEnv('reports', { TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS: '600000' }).statementTimeoutMs, 600_000);
     const env = { TIERKIT_PG_STATEMENT_TIMEOUT_MS: '2500', TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS: '0' };
     assert.equal(databaseTimeoutsFromEnv('requests', env).statementTimeoutMs, 2500);
     assert.equal(databaseTimeoutsFromEnv('batch', env).statementTimeoutMs, 0, '0: no limit');
