@@ -18,7 +18,7 @@ export function toProblemError(err: unknown): ProblemError {
   if (isDatabaseBusy(err))
     return new ProblemError(
       'database-busy',
-      `Another process has been writing to the database for over ${BUSY_WAIT_MS / 1000} s (an import or a re-tier); the request changed nothing. Try again shortly.`,
+      `Another process has been writing to the database for over ${BUSY_WAIT_MS / 1000} s (an import or a re-tier); the request was not carried out. Try again shortly.`,
       undefined,
       { 'Retry-After': '5' },
     );
@@ -27,7 +27,7 @@ export function toProblemError(err: unknown): ProblemError {
   if (isStatementTimeout(err))
     return new ProblemError(
       'database-busy',
-      'The database took too long over this request and cancelled it; the request changed nothing. Try again shortly.',
+      'The database took too long over this request and cancelled it; the request was not carried out. Try again shortly.',
       undefined,
       { 'Retry-After': '5' },
     );
