@@ -10,7 +10,7 @@ interface DemoServer {
   serverApp(
     db: Db,
     settings: never,
-    apiOptions?: { schedule?: ReturnType<DemoServer['scheduleForApi']> },
+    apiOptions?: { schedule?: ReturnType<DemoServer['scheduleForApi']>; reportDb?: Db['db']; idempotencyLeaseDb?: Db['db'] },
   ): { fetch: (req: Request) => Response | Promise<Response> };
   listen(
     app: { fetch: (req: Request) => Response | Promise<Response> },
