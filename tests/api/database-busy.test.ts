@@ -54,7 +54,7 @@ it('answers a write 503 database-busy while another process holds the lock, and 
   assert.equal(res.headers.get('Retry-After'), '5');
   const body = (await res.json()) as { type: string; detail: string };
   assert.ok(body.type.endsWith('/database-busy'), body.type);
-  assert.match(body.detail, /changed nothing/);
+  assert.match(body.detail, /was not carried out/);
   const stored = await db.db.selectFrom('metrics').select('value').where('tenant_id', '=', 'bank-a').execute();
   assert.deepEqual(stored, [], 'nothing written');
 

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
+import { sql } from 'kysely';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { databaseTimeoutsFromEnv } from '@tierkit/ops';
 import { NOW } from '../support/api-fixture.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { testPack } from '../support/test-pack.js';
@@ -45,6 +47,7 @@ function outageProxy(target: URL) {
 
 let pg: TestPostgres;
 let direct: Db;
+let directUrl = '';
 let viaProxy: Db;
 let proxy: ReturnType<typeof outageProxy>;
 let app: ReturnType<typeof createApp>;
@@ -53,7 +56,8 @@ let headers: Record<string, string>;
 before(async () => {
   pg = await startPostgres();
   const url = new URL(await pg.createDatabase(`tierkit_unavailable_${process.pid}`, { migrated: true }));
-  direct = connect({ url: url.toString() });
+  directUrl = url.toString();
+  direct = connect({ url: directUrl });
   await migrateToLatest(direct.db);
   await provisionTenant(direct.db, { id: 'bank-a', name: 'bank-a', pack: testPack(), now: NOW });
   const { secret } = await createApiKey(direct.db, { tenantId: 'bank-a', role: 'officer', label: 'ops', now: NOW });
@@ -135,5 +139,142 @@ it('answers 503 when the database host accepts a connection and then says nothin
     await mute.close();
     for (const socket of held) socket.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
+});
+
+/** A proxy to `target` that can stop forwarding without closing anything: a partition, no reset. */
+function blackHoleProxy(target: URL) {
+  let holing = false;
+  const server = createServer((client) => {
+    const upstream = connectTcp(Number(target.port), target.hostname);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      from.on('data', (chunk: Buffer) => {
+        if (!holing) to.write(chunk);
+      });
+      from.on('error', () => undefined);
+      from.on('close', () => to.destroy());
+    }
+  });
+  return {
+    listen: () =>
+      new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port))),
+    hole: (on: boolean) => {
+      holing = on;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+it('answers 503 database-unavailable when the database host goes silent mid-use, and serves again once it answers', {
+  timeout: 60_000,
+}, async () => {
+  const url = new URL(await pg.createDatabase(`tierkit_silent_${process.pid}`, { migrated: true }));
+  const setup = connect({ url: url.toString() });
+  await migrateToLatest(setup.db);
+  await provisionTenant(setup.db, { id: 'bank-a', name: 'bank-a', pack: testPack(), now: NOW });
+  const { secret } = await createApiKey(setup.db, { tenantId: 'bank-a', role: 'officer', label: 'ops', now: NOW });
+  await setup.close();
+  const auth = { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' };
+  const proxy = blackHoleProxy(url);
+  const through = new URL(url);
+  through.port = String(await proxy.listen());
+  // A short statement timeout so the test waits seconds: the process gives up on an answer that long
+  // plus its margin after it sent a query into the silence.
+  const silent = connect({ url: through.toString(), statementTimeoutMs: 500, connectTimeoutMs: 1000, onConnectionLost: () => undefined });
+  const silentApp = createApp({ db: silent.db, now: () => NOW, credentialCacheSeconds: 0, logError: () => undefined });
+  const put = (id: string) =>
+    silentApp.request(`/v1/subjects/${id}`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ kind: 'customer', displayName: '李娜' }),
+    });
+  try {
+    assert.equal((await put('BH1')).status, 201, 'the pool has open connections through the proxy');
+    proxy.hole(true);
+    for (const [what, res] of [
+      ['a read', await silentApp.request('/v1/subjects/BH1/tiers', { headers: auth })],
+      ['a write', await put('BH2')],
+    ] as const) {
+      assert.equal(res.status, 503, `${what}: ${await res.clone().text()}`);
+      assert.equal(res.headers.get('Retry-After'), '5', what);
+      assert.match(res.headers.get('Content-Type') ?? '', /^application\/problem\+json/);
+      assert.ok(((await res.json()) as { type: string }).type.endsWith('/database-unavailable'), what);
+    }
+    proxy.hole(false);
+    assert.equal((await silentApp.request('/v1/subjects/BH1/tiers', { headers: auth })).status, 200, 'serving again');
+    assert.equal((await put('BH2')).status, 201, 'the write refused in the silence goes through now');
+  } finally {
+    await silent.close();
+    await proxy.close();
+  }
+});
+
+it('answers 503 database-busy when a statement runs past the statement timeout, and changes nothing', { timeout: 60_000 }, async () => {
+  const slow = connect({ url: directUrl, statementTimeoutMs: 300 });
+  const slowApp = createApp({ db: slow.db, now: () => NOW, credentialCacheSeconds: 0, logError: () => undefined });
+  assert.equal((await putSubject('SB1')).status, 201);
+  try {
+    // Another session holds the subject's row locked, as a long import does: the write waits on it.
+    await direct.db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM subjects WHERE external_id = 'SB1' FOR UPDATE`.execute(trx);
+      const res = await slowApp.request('/v1/subjects/SB1', {
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({ kind: 'customer', displayName: '已改' }),
+      });
+      assert.equal(res.status, 503, await res.clone().text());
+      assert.ok(((await res.json()) as { type: string }).type.endsWith('/database-busy'));
+    });
+    const row = await direct.db.selectFrom('subjects').select('display_name').where('external_id', '=', 'SB1').executeTakeFirstOrThrow();
+    assert.equal(row.display_name, '王芳', 'nothing changed');
+  } finally {
+    await slow.close();
+  }
+});
+
+it('sets the statement and idle-in-transaction timeouts on every session: seconds for requests, minutes for reports and batch work', async () => {
+  for (const [use, expected] of [
+    ['requests', '10s'],
+    ['reports', '5min'],
+    ['batch', '30min'],
+  ] as const) {
+    const db = connect({ url: directUrl, ...databaseTimeoutsFromEnv(use, {}) });
+    try {
+      const shown = await sql<{
+        s: string;
+        i: string;
+      }>`SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i`.execute(db.db);
+      assert.deepEqual(shown.rows[0], { s: expected, i: '1min' }, use);
+    } finally {
+      await db.close();
+    }
+  }
+});
+
+it('runs the report routes on their own pool, whose longer statement timeout a report waiting past the request timeout stays within', {
+  timeout: 60_000,
+}, async () => {
+  // 300 ms stands in for a request's 10 s; the report pool allows 10 s here (5 minutes in the server).
+  const requests = connect({ url: directUrl, statementTimeoutMs: 300 });
+  const reports = connect({ url: directUrl, statementTimeoutMs: 10_000 });
+  const options = { reportDb: reports.db };
+  const reportApp = createApp({ db: requests.db, ...options, now: () => NOW, credentialCacheSeconds: 0, logError: () => undefined });
+  try {
+    // The matrix's one statement over the book takes longer than a request's limit: here because a
+    // migration holds the table for a second, on a large book because it is large.
+    const { matrix } = await direct.db.transaction().execute(async (trx) => {
+      await sql`LOCK TABLE assignments IN ACCESS EXCLUSIVE MODE`.execute(trx);
+      const matrix = Promise.resolve(reportApp.request('/v1/matrix/risk-value-test', { headers }));
+      await sql`SELECT pg_sleep(1)`.execute(trx);
+      return { matrix };
+    });
+    const res = await matrix;
+    assert.equal(res.status, 200, await res.clone().text());
+  } finally {
+    await requests.close();
+    await reports.close();
   }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createApp, IDEMPOTENCY_TTL_MS } from '@tierkit/api';
+import { createApp, IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from '@tierkit/api';
 import type { Problem } from '@tierkit/core';
 import type { Database } from '@tierkit/db';
 import { InsertQueryNode, type Kysely, type KyselyPlugin, SelectQueryNode, TableNode } from 'kysely';
@@ -207,3 +207,206 @@ forEachDialect('Idempotency-Key while its first request runs', (f) => {
     assert.equal(await intents(f), ran + 1, 'the work ran once');
   });
 });
+
+forEachDialect('Idempotency-Key whose first request’s instance died', (f) => {
+  const officer = () => f.keys.roles.officer;
+
+  it('a reservation its holder stopped renewing is refused until its lease lapses by the database’s clock, then taken over and run once', async () => {
+    await client(f).customer('IL1');
+    const ran = await intents(f);
+    const key = 'dead-holder-1';
+    const body = { subject: 'IL1', ttlSeconds: 300 };
+    // What a killed instance leaves behind: a running reservation nobody renews. A real request claims
+    // it (so actor and hash are the retry's) and is held mid-run; then its holder is made someone gone.
+    const gate = heldAfterClaim(f.db.db);
+    const before = Date.now();
+    const first = Promise.resolve(post(f, officer(), key, body, createApp({ db: gate.db, now: () => NOW, logError: () => undefined })));
+    assert.equal(await Promise.race([gate.reached.then(() => 'held'), first.then((r) => `answered ${r.status}`)]), 'held');
+    const after = Date.now();
+    const row = await f.db.db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+    assert.equal(row.status, null);
+    // The lease is the database's clock (this machine's) plus 15 s, whatever the instance's own clock says (NOW).
+    const until = Date.parse(row.lease_until ?? '') - IDEMPOTENCY_LEASE_MS;
+    assert.ok(until >= before - 1 && until <= after + 1, `${row.lease_until} is 15 s after the claim by the database's clock`);
+    // The holder's process is gone: its row no longer names a live request, and nothing renews it.
+    await f.db.db.updateTable('idempotency_keys').set({ holder: 'killed-instance' }).where('key', '=', key).execute();
+
+    const at = (ms: number) =>
+      createApp({ db: f.db.db, now: () => new Date(NOW.getTime() + ms), logError: () => undefined, idempotencyWaitMs: 0 });
+    // An instance whose clock runs an hour ahead still sees the lease live: only the database's clock judges it.
+    const early = await post(f, officer(), key, body, at(60 * 60_000));
+    assert.equal(early.status, 409, 'within the lease the first request may still be running');
+    assert.equal(((await early.json()) as Problem).type, 'https://tierkit.dev/problems/idempotency-key-in-use');
+
+    // The lease lapses (by the database's clock, set back here rather than waited for).
+    await f.db.db.updateTable('idempotency_keys').set({ lease_until: '2000-01-01T00:00:00.000Z' }).where('key', '=', key).execute();
+    const retry = await post(f, officer(), key, body, at(0));
+    assert.equal(retry.status, 201, await retry.clone().text());
+    assert.equal(retry.headers.get('Idempotent-Replayed'), null, 'it ran, not replayed');
+    const text = await retry.text();
+    const again = await post(f, officer(), key, body, at(1000));
+    assert.equal(again.headers.get('Idempotent-Replayed'), 'true');
+    assert.equal(await again.text(), text);
+
+    // The "killed" request finishing late must not overwrite the answer the retry stored.
+    gate.open();
+    await first;
+    const stored = await f.db.db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+    assert.equal(stored.body, text, 'the takeover’s answer is the one kept');
+    assert.equal(await intents(f), ran + 2, 'the dead request’s run and the retry’s');
+  });
+
+  it('a reservation from before leases is taken over 5 minutes after it was made, as before', async () => {
+    await client(f).customer('IL2');
+    const body = { subject: 'IL2', ttlSeconds: 300 };
+    const first = await post(f, officer(), 'old-row-1', body);
+    assert.equal(first.status, 201);
+    await f.db.db
+      .updateTable('idempotency_keys')
+      .set({ status: null, body: null, content_type: null, holder: null, lease_until: null })
+      .where('key', '=', 'old-row-1')
+      .execute();
+    const at = (ms: number) =>
+      createApp({ db: f.db.db, now: () => new Date(NOW.getTime() + ms), logError: () => undefined, idempotencyWaitMs: 0 });
+    assert.equal((await post(f, officer(), 'old-row-1', body, at(60_000))).status, 409);
+    const retry = await post(f, officer(), 'old-row-1', body, at(5 * 60_000 + 1000));
+    assert.equal(retry.status, 201);
+    assert.equal(retry.headers.get('Idempotent-Replayed'), null);
+  });
+
+  it('a live holder whose request pool is saturated still renews its lease on its own connection: a duplicate waiting past the lease is refused, and the work runs once', {
+    timeout: 60_000,
+  }, async () => {
+    await client(f).customer('IL3');
+    const ran = await intents(f);
+    const body = { subject: 'IL3', ttlSeconds: 300 };
+    // A 3 s lease renewed every second, and a duplicate that waits 1.5 leases: it is refused only if
+    // renewals came through while the holder's request pool answered nothing. Only a stall of two
+    // renewals (2 s) could let it in, and that is what the lease is for.
+    const leaseMs = 3000;
+    const gate = heldAt(f.db.db, 'signing_keys');
+    const pool = saturable(gate.db);
+    const holderApp = createApp({
+      db: pool.db,
+      idempotencyLeaseDb: f.db.db,
+      now: () => NOW,
+      logError: () => undefined,
+      idempotencyLeaseMs: leaseMs,
+    });
+    const otherInstance = createApp({
+      db: f.db.db,
+      now: () => NOW,
+      logError: () => undefined,
+      idempotencyLeaseMs: leaseMs,
+      idempotencyWaitMs: 1.5 * leaseMs,
+    });
+    const first = Promise.resolve(post(f, officer(), 'live-holder-1', body, holderApp));
+    assert.equal(await Promise.race([gate.reached.then(() => 'held'), first.then((r) => `answered ${r.status}`)]), 'held');
+    pool.saturate();
+    try {
+      const duplicate = await post(f, officer(), 'live-holder-1', body, otherInstance);
+      assert.equal(duplicate.status, 409, 'never taken over while its holder runs');
+    } finally {
+      pool.free();
+      gate.open();
+    }
+    assert.equal((await first).status, 201);
+    assert.equal(await intents(f), ran + 1, 'the work ran once');
+    const replayed = await post(f, officer(), 'live-holder-1', body, otherInstance);
+    assert.equal(replayed.headers.get('Idempotent-Replayed'), 'true');
+  });
+
+  it('a running request that finds its key taken over says so in the error log', { timeout: 60_000 }, async () => {
+    await client(f).customer('IL4');
+    const gate = heldAt(f.db.db, 'signing_keys');
+    let logged: (err: unknown) => void = () => undefined;
+    const told = new Promise<unknown>((resolve) => {
+      logged = resolve;
+    });
+    const holderApp = createApp({ db: gate.db, now: () => NOW, logError: (err) => logged(err), idempotencyLeaseMs: 300 });
+    const first = Promise.resolve(post(f, officer(), 'lost-lease-1', { subject: 'IL4', ttlSeconds: 300 }, holderApp));
+    await gate.reached;
+    // Another instance took the key over (its lease lapsed while this request was stalled).
+    try {
+      await f.db.db.updateTable('idempotency_keys').set({ holder: 'another-instance' }).where('key', '=', 'lost-lease-1').execute();
+      const err = await told;
+      assert.match(String(err), /Idempotency-Key "lost-lease-1".*the POST may have run twice/);
+    } finally {
+      gate.open();
+    }
+    await first;
+  });
+});
+
+/**
+ * A database that can be made to answer nothing, as a request pool whose every connection is taken:
+ * after `saturate()`, each query waits until `free()`.
+ */
+function saturable(db: Kysely<Database>) {
+  let waiting: Promise<void> | undefined;
+  let free: () => void = () => undefined;
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(t, property) {
+        const value = Reflect.get(t, property, t) as unknown;
+        if (typeof value !== 'function') return value;
+        if (typeof property === 'string' && /^execute/.test(property))
+          return async (...args: unknown[]) => {
+            await waiting;
+            return (value as (...a: unknown[]) => unknown).apply(t, args);
+          };
+        return (...args: unknown[]) => {
+          const out = (value as (...a: unknown[]) => unknown).apply(t, args);
+          return out !== null && typeof out === 'object' && !(out instanceof Promise) ? wrap(out) : out;
+        };
+      },
+    });
+  return {
+    db: wrap(db),
+    saturate() {
+      waiting = new Promise<void>((resolve) => {
+        free = resolve;
+      });
+    },
+    free() {
+      waiting = undefined;
+      free();
+    },
+  };
+}
+
+/**
+ * A database whose first read of `table` waits for `open()`: a request that reads it after claiming
+ * its key (the embed-token route reads its signing key) is held mid-run while its lease renewals,
+ * writes through the same database, go on.
+ */
+function heldAt(db: Kysely<Database>, table: string) {
+  const held = new Set<unknown>();
+  let reached: () => void = () => undefined;
+  let open: () => void = () => undefined;
+  const reachedP = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let done = false;
+  const plugin: KyselyPlugin = {
+    transformQuery({ node, queryId }) {
+      const from = SelectQueryNode.is(node) ? node.from?.froms[0] : undefined;
+      if (!done && from && TableNode.is(from) && from.table.identifier.name === table) {
+        done = true;
+        held.add(queryId);
+      }
+      return node;
+    },
+    async transformResult({ result, queryId }) {
+      if (held.delete(queryId)) {
+        reached();
+        await opened;
+      }
+      return result;
+    },
+  };
+  return { db: db.withPlugin(plugin), reached: reachedP, open };
+}

@@ -1,3 +1,5 @@
+import { connect } from '@tierkit/db';
+import { databaseTimeoutsFromEnv, openApiPools } from '@tierkit/ops';
 import { backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 import { ensureDemoViewerKey } from './demo-key.js';
 import {
@@ -5,12 +7,12 @@ import {
   ensureAdminKey,
   listen,
   openDatabase,
+  provisionOnce,
   REPO_ROOT,
   seedIfNeeded,
   serverApp,
   settingsFromEnv,
   widgetsBuilt,
-  withProvisioningLock,
 } from './server.js';
 
 /*
@@ -25,8 +27,9 @@ async function start() {
   const settings = settingsFromEnv();
   const db = await openDatabase(settings.databaseUrl, log);
   // Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
-  const demoKey = await withProvisioningLock(
+  const demoKey = await provisionOnce(
     db,
+    settings.databaseUrl,
     settings.tenant,
     async (locked) => {
       await seedIfNeeded(locked, settings, log);
@@ -38,18 +41,32 @@ async function start() {
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
   // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.
+  // PostgreSQL: reports on a pool with their longer statement timeout, lease renewals on a connection of their own.
+  const pools = openApiPools(settings.databaseUrl);
   const server = await listen(
-    serverApp(db, settings, { schedule: scheduleForApi(backgroundSettings), closing: stopping.signal }),
+    serverApp(db, settings, {
+      schedule: scheduleForApi(backgroundSettings),
+      closing: stopping.signal,
+      ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
+      ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
+    }),
     settings,
     db,
   );
-  const background = startBackground(db, backgroundSettings, log);
-  return { settings, demoKey, server, background };
+  // An in-process worker on PostgreSQL (TIERKIT_WORKER=on) runs re-tier chunks: batch work, on a pool of
+  // its own with batch work's statement timeout rather than a request's.
+  const batch =
+    backgroundSettings.worker && db.dialect === 'postgres'
+      ? connect({ url: settings.databaseUrl, poolSize: 2, ...databaseTimeoutsFromEnv('batch') })
+      : undefined;
+  const started = startBackground(batch ?? db, backgroundSettings, log);
+  const background = { stop: () => started.stop().finally(() => batch?.close()) };
+  return { settings, demoKey, server, background, pools };
 }
 
 // A start that cannot go on (a database it cannot reach or log in to, a bad setting, a revoked
 // TIERKIT_ADMIN_KEY, a port in use) is one line saying why and exit 1, as the CLI does, not a stack trace.
-const { settings, demoKey, server, background } = await start().catch((error: unknown) => {
+const { settings, demoKey, server, background, pools } = await start().catch((error: unknown) => {
   console.error(`tierkit server: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
@@ -73,6 +90,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     background
       .stop()
       .then(() => server.close())
+      .then(() => pools.close())
       .then(
         () => process.exit(0),
         (err: unknown) => {

@@ -21,7 +21,7 @@ import { serveFile } from './static-files.js';
 import { answerClientErrors } from './client-errors.js';
 
 // Opening the database, the admin-key bootstrap and seeding live in @tierkit/ops, shared with the CLI.
-export { ensureAdminKey, lastCompleteMonth, openDatabase, REPO_ROOT, withProvisioningLock } from '@tierkit/ops';
+export { ensureAdminKey, lastCompleteMonth, openDatabase, provisionOnce, REPO_ROOT, withProvisioningLock } from '@tierkit/ops';
 
 /** Settings of the server, normally from the environment (see apps/server/README.md). */
 export interface ServerSettings extends OpsSettings {
@@ -159,7 +159,7 @@ export function serverApp(
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
     // `timeZone` (TIERKIT_TIME_ZONE): the bank's calendar, for the API as for the schedule (background.ts).
     Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone'>>,
-  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing'> = {},
+  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb'> = {},
 ) {
   const api = createApp({
     ...apiOptions,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
 import { createApiKey, provisionTenant } from '@tierkit/api';
+import { databaseTimeoutsFromEnv } from '@tierkit/ops';
 import { backgroundFromEnv, scheduleForApi } from './background.js';
 import { openDatabase, serverApp, settingsFromEnv } from './server.js';
 
@@ -133,5 +134,22 @@ describe('static files', () => {
     for (const path of ['/..%2F..%2Fpackage.json', '/widgets/..%2F..%2F..%2Fpackage.json']) {
       assert.equal((await app.request('http://localhost' + path)).status, 404, path);
     }
+  });
+});
+
+describe('PostgreSQL timeouts', () => {
+  it('gives requests seconds, reports and batch work minutes, each overridable, and refuses what is not a number of milliseconds', () => {
+    assert.equal(databaseTimeoutsFromEnv('requests', {}).statementTimeoutMs, 10_000);
+    assert.equal(databaseTimeoutsFromEnv('batch', {}).statementTimeoutMs, 30 * 60_000);
+    assert.equal(databaseTimeoutsFromEnv('reports', {}).statementTimeoutMs, 5 * 60_000);
+    assert.equal(databaseTimeoutsFromEnv('reports', { TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS: '600000' }).statementTimeoutMs, 600_000);
+    const env = { TIERKIT_PG_STATEMENT_TIMEOUT_MS: '2500', TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS: '0' };
+    assert.equal(databaseTimeoutsFromEnv('requests', env).statementTimeoutMs, 2500);
+    assert.equal(databaseTimeoutsFromEnv('batch', env).statementTimeoutMs, 0, '0: no limit');
+    assert.throws(
+      () => databaseTimeoutsFromEnv('requests', { TIERKIT_PG_STATEMENT_TIMEOUT_MS: '10s' }),
+      /TIERKIT_PG_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds/,
+    );
+    assert.throws(() => databaseTimeoutsFromEnv('requests', { TIERKIT_PG_KEEPALIVE_MS: '0' }), /TIERKIT_PG_KEEPALIVE_MS .* from 1/);
   });
 });

@@ -2,7 +2,7 @@ import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { authenticate } from './auth/authenticate.js';
 import { CREDENTIAL_CACHE_SECONDS, CredentialCache } from './auth/credential-cache.js';
@@ -100,6 +100,25 @@ export interface AppOptions {
    * its answer) before answering 409 `idempotency-key-in-use`. Default 10,000 (`IDEMPOTENCY_WAIT_MS`).
    */
   readonly idempotencyWaitMs?: number;
+  /**
+   * Milliseconds a running `POST`'s reservation of its `Idempotency-Key` lasts unless renewed; it is
+   * renewed every third of that. Default 15,000 (`IDEMPOTENCY_LEASE_MS`). Tests shorten it.
+   */
+  readonly idempotencyLeaseMs?: number;
+  /**
+   * Where running requests renew their `Idempotency-Key` leases. On PostgreSQL give it a connection
+   * of its own (a pool of 1): on the request pool a renewal waits behind every request queued for a
+   * connection, and a pool saturated for longer than two renewals lets another instance take the key
+   * over and run the POST a second time. Default: `db`.
+   */
+  readonly idempotencyLeaseDb?: Kysely<Database>;
+  /**
+   * Where the long report statements run: the portfolio matrix, analytics, policy simulation and
+   * `POST /v1/imports`. On PostgreSQL give it a pool with a longer statement timeout than `db`'s
+   * (the server's `TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`, 5 minutes): one GROUP BY over a large
+   * book takes seconds to minutes, where a request's other statements take milliseconds. Default: `db`.
+   */
+  readonly reportDb?: Kysely<Database>;
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
   readonly jobEventsPollMs?: number;
   /**
@@ -225,8 +244,31 @@ export function createApp(options: AppOptions) {
     rejectUnsafeText(),
     unmaskOnRequest(),
     // A CSV upload is idempotent by content (the same file twice changes nothing) and too big to buffer for a request hash.
-    forWrites(unlessCsvUpload(idempotency(shared.db, shared.now, options.idempotencyWaitMs)), auditIntent(auditing)),
+    forWrites(
+      unlessCsvUpload(
+        idempotency(shared.db, shared.now, {
+          ...(options.idempotencyWaitMs === undefined ? {} : { waitMs: options.idempotencyWaitMs }),
+          ...(options.idempotencyLeaseMs === undefined ? {} : { leaseMs: options.idempotencyLeaseMs }),
+          ...(options.idempotencyLeaseDb === undefined ? {} : { leaseDb: options.idempotencyLeaseDb }),
+          log,
+        }),
+      ),
+      auditIntent(auditing),
+    ),
   );
+  // The long report statements run on `reportDb` (its own, longer statement timeout): every other
+  // statement of this request keeps the request pool's.
+  const reportDb = options.reportDb;
+  if (reportDb) {
+    const onReportDb: MiddlewareHandler<AppEnv> = (c, next) => {
+      c.set('deps', { ...c.var.deps, db: reportDb });
+      return next();
+    };
+    app.use('/v1/matrix/*', onReportDb);
+    app.use('/v1/analytics/*', onReportDb);
+    app.use('/v1/policies/:scheme/versions/:version/simulate', onReportDb);
+    app.on('POST', '/v1/imports', onReportDb);
+  }
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`), c, log));
 

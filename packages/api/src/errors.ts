@@ -18,7 +18,16 @@ export function toProblemError(err: unknown): ProblemError {
   if (isDatabaseBusy(err))
     return new ProblemError(
       'database-busy',
-      `Another process has been writing to the database for over ${BUSY_WAIT_MS / 1000} s (an import or a re-tier); the request changed nothing. Try again shortly.`,
+      `Another process has been writing to the database for over ${BUSY_WAIT_MS / 1000} s (an import or a re-tier); the request was not carried out. Try again shortly.`,
+      undefined,
+      { 'Retry-After': '5' },
+    );
+  // PostgreSQL cancelled a statement that ran past statement_timeout (stuck behind a lock, a slow
+  // disk): its transaction was rolled back, and the database is up, so this is "busy", not "down".
+  if (isStatementTimeout(err))
+    return new ProblemError(
+      'database-busy',
+      'The database took too long over this request and cancelled it; the request was not carried out. Try again shortly.',
       undefined,
       { 'Retry-After': '5' },
     );
@@ -56,9 +65,21 @@ function isDatabaseUnreachable(err: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (UNREACHABLE_SOCKET_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code)))
       return true;
-    if (/^Connection terminated( unexpectedly| due to connection timeout)?$|^timeout exceeded when trying to connect$/.test(e.message))
+    // `Query read timeout`: no answer at all within the statement timeout and its margin (a silent host).
+    if (
+      /^Connection terminated( unexpectedly| due to connection timeout)?$|^timeout exceeded when trying to connect$|^Query read timeout$/.test(
+        e.message,
+      )
+    )
       return true;
   }
+  return false;
+}
+
+/** PostgreSQL's `query_canceled` (SQLSTATE 57014), which `statement_timeout` raises. */
+function isStatementTimeout(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++)
+    if ((e as { code?: unknown }).code === '57014') return true;
   return false;
 }
 

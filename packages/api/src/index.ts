@@ -67,7 +67,7 @@ export {
 } from './services/audit.js';
 export type { AuditProblem, AuditVerification, OperatorAction, OperatorOutcome } from './services/audit.js';
 export { recordQueuedJob } from './services/jobs/record-queued.js';
-export { IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
+export { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';
 export { failInterruptedImports, IMPORT_MAX_RUNNING_MS } from './services/import/interrupted.js';
 export type { ImportContext, ImportMode, ImportOptions, ImportProgress, ImportSource } from './services/import/run-import.js';

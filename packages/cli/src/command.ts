@@ -1,5 +1,5 @@
 import type { Db } from '@tierkit/db';
-import type { OpsSettings } from '@tierkit/ops';
+import type { DatabaseUse, OpsSettings } from '@tierkit/ops';
 
 /** Exit codes every command uses (packages/cli/README.md). */
 export const EXIT = {
@@ -37,7 +37,8 @@ export interface CommandContext {
   /** Whether to draw progress bars (stderr is a terminal and no --json). */
   readonly progress: boolean;
   /** Open and migrate the database of `--database` / `$DATABASE_URL`, logging where to `log` (default ctx.log). */
-  openDatabase(log?: (line: string) => void): Promise<Db>;
+  /** `use` 'batch' (imports, seeding, migrations) gets batch work's PostgreSQL statement timeout. */
+  openDatabase(log?: (line: string) => void, use?: DatabaseUse): Promise<Db>;
 }
 
 /**

@@ -95,7 +95,7 @@ export const importCommand: Command = {
       return EXIT.failed;
     }
 
-    const db = await ctx.openDatabase();
+    const db = await ctx.openDatabase(undefined, 'batch');
     const bar = progressBar(size, ctx.progress);
     const tenantId = ctx.settings.tenant;
     const action = cliAction('tierkit import');

@@ -72,7 +72,8 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
   const url = args.values.database;
   let db: Db | undefined;
   try {
-    db = await openDatabase(typeof url === 'string' ? url : opsSettingsFromEnv(process.env).databaseUrl);
+    // Workers and re-tiers are batch work: their statements get minutes, not a request's seconds.
+    db = await openDatabase(typeof url === 'string' ? url : opsSettingsFromEnv(process.env).databaseUrl, undefined, 'batch');
     return await command.run(db, args, io);
   } catch (e) {
     io.err(`tierkit ${command.name}: ${oneLine(e)}`);

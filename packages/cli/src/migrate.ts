@@ -6,7 +6,7 @@ export const migrateCommand: Command = {
   usage: '  migrate [--down]          bring the database schema up to date (--down: undo every migration)',
   options: { down: { type: 'boolean' } },
   async run(ctx) {
-    const db = await ctx.openDatabase();
+    const db = await ctx.openDatabase(undefined, 'batch');
     try {
       if (ctx.options.down) {
         await migrateDownAll(db.db);

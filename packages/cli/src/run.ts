@@ -118,7 +118,7 @@ export async function run(
     err,
     log,
     progress: !json && values['no-progress'] !== true && process.stderr.isTTY === true,
-    openDatabase: (to = log) => openDatabase(settings.databaseUrl, to),
+    openDatabase: (to = log, use) => openDatabase(settings.databaseUrl, to, use),
   };
   try {
     return await command.run(ctx);

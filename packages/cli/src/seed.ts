@@ -8,7 +8,7 @@ export const seedCommand: Command = {
   options: { customers: { type: 'string' } },
   async run(ctx) {
     const { tenant, customers, timeZone } = ctx.settings;
-    const db = await ctx.openDatabase();
+    const db = await ctx.openDatabase(undefined, 'batch');
     try {
       // A server starting on the same new database seeds the same tenant: one of the two does it.
       const r = await withProvisioningLock(

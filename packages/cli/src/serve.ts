@@ -1,5 +1,5 @@
 import type { Db } from '@tierkit/db';
-import { ensureAdminKey, withProvisioningLock, type OpsSettings } from '@tierkit/ops';
+import { ensureAdminKey, openApiPools, provisionOnce, type OpsSettings } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
 /** What `tierkit serve` uses of the demo server, resolved when the command runs. */
@@ -10,7 +10,7 @@ interface DemoServer {
   serverApp(
     db: Db,
     settings: never,
-    apiOptions?: { schedule?: ReturnType<DemoServer['scheduleForApi']> },
+    apiOptions?: { schedule?: ReturnType<DemoServer['scheduleForApi']>; reportDb?: Db['db']; idempotencyLeaseDb?: Db['db'] },
   ): { fetch: (req: Request) => Response | Promise<Response> };
   listen(
     app: { fetch: (req: Request) => Response | Promise<Response> },
@@ -55,8 +55,9 @@ export const serveCommand: Command = {
     const db = await ctx.openDatabase();
     // As `npm start` does: the same seeding rules (never into a tenant set up otherwise), one process
     // at a time, and the background work (the in-process re-tier worker on SQLite, the monthly schedule).
-    await withProvisioningLock(
+    await provisionOnce(
       db,
+      ctx.settings.databaseUrl,
       settings.tenant,
       async (locked) => {
         await server.seedIfNeeded(locked, settings as never, ctx.log);
@@ -67,9 +68,13 @@ export const serveCommand: Command = {
     const backgroundSettings = server.backgroundFromEnv(env, db.dialect) as { timeZone: string };
     // One calendar for the API (reviews due, current month) and the schedule; GET /v1/jobs/schedule
     // says whether this process runs the schedule, by the settings it runs with.
+    // As `npm start` does on PostgreSQL: reports on their own pool, lease renewals on their own connection.
+    const pools = openApiPools(ctx.settings.databaseUrl);
     const running = await server.listen(
       server.serverApp(db, { ...settings, timeZone: backgroundSettings.timeZone } as never, {
         schedule: server.scheduleForApi(backgroundSettings as never),
+        ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
+        ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
       }),
       settings as never,
       db,
@@ -81,6 +86,7 @@ export const serveCommand: Command = {
         void background
           .stop()
           .then(() => running.close())
+          .then(() => pools.close())
           .then(resolve, resolve);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -35,7 +35,36 @@ export interface ConnectOptions {
    * {@link PG_CONNECT_TIMEOUT_MS}); 0 waits as long as the operating system does.
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * PostgreSQL: the server cancels a statement running longer than this (`statement_timeout`; default
+   * {@link PG_STATEMENT_TIMEOUT_MS}; 0: never). This process also stops waiting for an answer
+   * {@link PG_ANSWER_MARGIN_MS} later and drops the connection: a host gone silent (a partition, no
+   * reset) would otherwise hold the query until the operating system's keep-alive gives up, hours on.
+   * Batch work (workers, imports, re-tiers from the CLI) opens its database with a longer one.
+   */
+  readonly statementTimeoutMs?: number;
+  /**
+   * PostgreSQL: the server ends a session left idle inside a transaction this long
+   * (`idle_in_transaction_session_timeout`; default {@link PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}; 0: never),
+   * so the locks of a process that vanished mid-transaction are freed.
+   */
+  readonly idleInTransactionTimeoutMs?: number;
+  /** PostgreSQL: idle milliseconds before TCP keep-alive probes start on a connection (default {@link PG_KEEPALIVE_DELAY_MS}). */
+  readonly keepAliveDelayMs?: number;
 }
+
+/**
+ * The longest a statement a request runs may take on PostgreSQL: an API request's queries take
+ * milliseconds, so one still running after 10 s is stuck behind a lock or a failing disk, and the
+ * caller is better told 503 database-busy than kept waiting.
+ */
+export const PG_STATEMENT_TIMEOUT_MS = 10_000;
+/** How much longer than `statement_timeout` this process waits for an answer before it calls the host silent. */
+export const PG_ANSWER_MARGIN_MS = 5_000;
+/** A transaction left idle this long belongs to a process that hung or vanished. */
+export const PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+/** Keep-alive probes start after this much silence on a connection (the operating system's default is 2 hours). */
+export const PG_KEEPALIVE_DELAY_MS = 10_000;
 
 /**
  * How long opening a PostgreSQL connection may take. Without a bound, a database host that answers
@@ -139,6 +168,7 @@ function connectPostgres(options: ConnectOptions): Db {
       return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
     },
   };
+  const statementTimeout = options.statementTimeoutMs ?? PG_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
@@ -147,6 +177,12 @@ function connectPostgres(options: ConnectOptions): Db {
     // TCP keep-alive on pooled connections, so one whose host vanished is found dead by the
     // operating system's probes rather than only when a query on it is answered with nothing.
     keepAlive: true,
+    keepAliveInitialDelayMillis: options.keepAliveDelayMs ?? PG_KEEPALIVE_DELAY_MS,
+    statement_timeout: statementTimeout,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // The server's own cancel comes first and leaves the connection usable; this only fires when no
+    // answer comes at all, and such a connection is dropped (below).
+    ...(statementTimeout > 0 ? { query_timeout: statementTimeout + PG_ANSWER_MARGIN_MS } : {}),
   });
   // pg emits 'error' on a client whose connection the server ends; with no listener that is an
   // uncaught exception, and every API server and worker on the database died at one
@@ -160,6 +196,41 @@ function connectPostgres(options: ConnectOptions): Db {
   pool.on('connect', (client) => client.on('error', lost));
   // Already told by the client's own listener above.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: droppingSilentConnections(pool) }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** node-postgres's error when `query_timeout` passed with no answer. */
+export const PG_NO_ANSWER_MESSAGE = 'Query read timeout';
+
+/**
+ * The pool as Kysely sees it, except that a connection whose query got no answer in time goes back
+ * to the pool as broken, and is closed: its query may still be in flight, so the next query on it
+ * would read the previous one's answer, or wait on the same silent host again.
+ */
+function droppingSilentConnections(pool: pg.Pool): pg.Pool {
+  const silent = new WeakSet<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise)
+        result.catch((error: unknown) => {
+          if (error instanceof Error && error.message === PG_NO_ANSWER_MESSAGE) silent.add(client as pg.PoolClient);
+        });
+      return result;
+    };
+  });
+  return new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'connect') return Reflect.get(target, property, receiver);
+      return async () => {
+        const client = await target.connect();
+        // pg-pool gives each checkout its own `release`.
+        const release = client.release;
+        client.release = (error?: Error | boolean) => release.call(client, error ?? (silent.has(client) ? true : undefined));
+        return client;
+      };
+    },
+  });
 }

@@ -278,6 +278,10 @@ export interface IdempotencyKeyTable {
   body: string | null;
   created_at: string;
   expires_at: string;
+  /** Which running request holds the reservation (null on rows from before leases). */
+  holder: string | null;
+  /** While `status` is null: when the reservation lapses unless its holder renews it (null on rows from before leases). */
+  lease_until: string | null;
 }
 
 /** One CSV import (packages/api/README.md, "Imports"); counts are filled in as it runs. */

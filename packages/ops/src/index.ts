@@ -1,8 +1,19 @@
-export { onOffFromEnv, opsSettingsFromEnv, REPO_ROOT, scheduleRunsFromEnv, scheduleTimingFromEnv, timeZoneFromEnv } from './settings.js';
-export type { OpsSettings, ScheduleTiming } from './settings.js';
-export { openDatabase } from './open-database.js';
+export {
+  databaseTimeoutsFromEnv,
+  PG_BATCH_STATEMENT_TIMEOUT_MS,
+  PG_REPORT_STATEMENT_TIMEOUT_MS,
+  onOffFromEnv,
+  opsSettingsFromEnv,
+  REPO_ROOT,
+  scheduleRunsFromEnv,
+  scheduleTimingFromEnv,
+  timeZoneFromEnv,
+} from './settings.js';
+export type { DatabaseUse, OpsSettings, ScheduleTiming } from './settings.js';
+export { openApiPools, openDatabase } from './open-database.js';
+export type { ApiPools } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
-export { withProvisioningLock } from './provisioning-lock.js';
+export { provisionOnce, withProvisioningLock } from './provisioning-lock.js';
 export { seedDemo, generateSubjects, DEFAULT_SEED, SHOWCASE_IDS, Prng } from './seed/index.js';
 export { seedDemoStaff, DEMO_STAFF, DEMO_SIGN_INS } from './seed/index.js';
 export type { DemoSignIn } from './seed/index.js';

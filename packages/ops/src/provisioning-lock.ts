@@ -1,5 +1,6 @@
-import type { Db } from '@tierkit/db';
+import { connect, isPostgresUrl, type Db } from '@tierkit/db';
 import { sql } from 'kysely';
+import { databaseTimeoutsFromEnv } from './settings.js';
 
 /**
  * Run a tenant's start-up provisioning (tenant, demo seed, bootstrap keys) in one process at a time.
@@ -9,6 +10,9 @@ import { sql } from 'kysely';
  * it is released when `body` ends or the connection dies with its process. SQLite needs no lock: one
  * machine, and its writers already take turns on the file. `onWait` is told when another process
  * holds the lock (a first seed takes a while).
+ *
+ * The wait and `body` last as long as a seed does (minutes for 10,000 customers): `db` must allow
+ * batch work's statement timeout, not a request's — {@link provisionOnce} opens such a connection.
  */
 export async function withProvisioningLock<T>(
   db: Db,
@@ -30,4 +34,27 @@ export async function withProvisioningLock<T>(
       await sql`SELECT pg_advisory_unlock(${key})`.execute(conn);
     }
   });
+}
+
+/**
+ * A server's start-up provisioning under {@link withProvisioningLock}. On PostgreSQL it runs on a
+ * connection of its own with batch work's statement timeout (`TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS`):
+ * on the request pool a second server waiting for the first one's seed had its lock wait cancelled
+ * after a request's 10 s, and did not start. On SQLite it runs on `db`.
+ */
+export async function provisionOnce<T>(
+  db: Db,
+  url: string,
+  tenantId: string,
+  body: (db: Db) => Promise<T>,
+  onWait?: () => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
+  if (!isPostgresUrl(url)) return withProvisioningLock(db, tenantId, body, onWait);
+  const setup = connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('batch', env) });
+  try {
+    return await withProvisioningLock(setup, tenantId, body, onWait);
+  } finally {
+    await setup.close();
+  }
 }

@@ -2,6 +2,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
+import {
+  PG_CONNECT_TIMEOUT_MS,
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  PG_KEEPALIVE_DELAY_MS,
+  PG_STATEMENT_TIMEOUT_MS,
+  type ConnectOptions,
+} from '@tierkit/db';
 
 /** The repository root: the default SQLite file lives in its `./data`, whoever opens it (CLI or server). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -90,5 +97,59 @@ export function scheduleTimingFromEnv(env: NodeJS.ProcessEnv = process.env): Sch
     ),
     // A day's delay is normal for a warehouse; a year's is no longer a month waiting.
     overdueDays: whole('TIERKIT_SCHEDULE_OVERDUE_DAYS', env.TIERKIT_SCHEDULE_OVERDUE_DAYS, DEFAULT_OVERDUE_DAYS, 'days', 1, 365),
+  };
+}
+
+/**
+ * How long batch work's statements may run on PostgreSQL (`TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS`,
+ * default 30 minutes): a worker's re-tier chunk or a CLI import is meant to take long, and must not
+ * be cancelled at a request's bound; a statement still running after half an hour is stuck all the same.
+ */
+export const PG_BATCH_STATEMENT_TIMEOUT_MS = 30 * 60 * 1000;
+
+/**
+ * How long an API report's statements may run on PostgreSQL (`TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`,
+ * default 5 minutes): the portfolio matrix is one GROUP BY over the whole book, each analytics view one
+ * query over a scheme's history, and an import sent to the API runs in its request — seconds on a
+ * large book, where a request's other statements take milliseconds.
+ */
+export const PG_REPORT_STATEMENT_TIMEOUT_MS = 5 * 60 * 1000;
+
+/**
+ * What a process opens its database for: answering requests, the API's long report statements
+ * (matrix, analytics, policy simulation, imports), or batch work (workers, CLI imports, re-tiers).
+ */
+export type DatabaseUse = 'requests' | 'reports' | 'batch';
+
+/**
+ * PostgreSQL timeouts from the environment (apps/server/README.md, "Running several instances"), checked:
+ * `TIERKIT_PG_STATEMENT_TIMEOUT_MS` (10 s), for the API's reports `TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`
+ * (5 min), for batch work `TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS` (30 min); `TIERKIT_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`
+ * (60 s); `TIERKIT_PG_CONNECT_TIMEOUT_MS` (10 s); `TIERKIT_PG_KEEPALIVE_MS` (10 s; when keep-alive probes
+ * start — their interval and count stay the operating system's). 0 turns a timeout off (the keep-alive
+ * delay must be positive).
+ */
+export function databaseTimeoutsFromEnv(
+  use: DatabaseUse,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<ConnectOptions, 'statementTimeoutMs' | 'idleInTransactionTimeoutMs' | 'connectTimeoutMs' | 'keepAliveDelayMs'> {
+  const ms = (name: string, fallback: number, min = 0) => {
+    const value = env[name];
+    if (!value) return fallback;
+    const n = Number(value);
+    if (!/^\d{1,9}$/.test(value) || n < min)
+      throw new Error(`${name} must be a whole number of milliseconds${min ? ` from ${min}` : ' (0: no limit)'}, got "${value}"`);
+    return n;
+  };
+  return {
+    statementTimeoutMs:
+      use === 'batch'
+        ? ms('TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS', PG_BATCH_STATEMENT_TIMEOUT_MS)
+        : use === 'reports'
+          ? ms('TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS', PG_REPORT_STATEMENT_TIMEOUT_MS)
+          : ms('TIERKIT_PG_STATEMENT_TIMEOUT_MS', PG_STATEMENT_TIMEOUT_MS),
+    idleInTransactionTimeoutMs: ms('TIERKIT_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', PG_IDLE_IN_TRANSACTION_TIMEOUT_MS),
+    connectTimeoutMs: ms('TIERKIT_PG_CONNECT_TIMEOUT_MS', PG_CONNECT_TIMEOUT_MS),
+    keepAliveDelayMs: ms('TIERKIT_PG_KEEPALIVE_MS', PG_KEEPALIVE_DELAY_MS, 1),
   };
 }

@@ -19,6 +19,8 @@ export interface RunningServer {
   readonly url: string;
   readonly output: () => string;
   stop(): Promise<void>;
+  /** `kill -9`: the process dies mid-whatever, as on an OOM kill or a lost host; resolves once it has. */
+  kill(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -69,8 +71,14 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
   return {
     url,
     output: () => log,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
+  renewIdempotencyLease,
+  takeOverIdempotencyKey,
   type Executor,
   type IdempotencyKeyRow,
   type IdempotencyScope,
@@ -14,8 +17,30 @@ import { contentHash } from '../services/four-eyes.js';
 
 /** How long a key's response is kept for replays: 24 hours. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A claim with no response after this long is taken to have died with its process, and may run again. */
+/**
+ * How long a running request's reservation of its key lasts unless renewed. A request renews it every
+ * third of that (5 s) while it runs, so a reservation lapses only when its holder stopped: its process
+ * was killed or lost the database. Then a retry sent to any instance takes the key over within about
+ * this long, instead of being refused until a fixed expiry. Two renewals may be missed (a slow
+ * database, a garbage-collection pause) before another request could run the same POST again.
+ */
+export const IDEMPOTENCY_LEASE_MS = 15_000;
+/** A reservation written before leases existed is taken to have died with its process after this long. */
 export const IDEMPOTENCY_ABANDONED_MS = 5 * 60 * 1000;
+/** How the middleware waits, leases and renews; every field has a default. */
+export interface IdempotencyOptions {
+  /** How long a duplicate waits for the first request before a 409 (ms; {@link IDEMPOTENCY_WAIT_MS}). */
+  readonly waitMs?: number;
+  /** How long a reservation lasts unless renewed (ms; {@link IDEMPOTENCY_LEASE_MS}); renewed every third of it. */
+  readonly leaseMs?: number;
+  /** Where renewals are written: a connection of their own, so a saturated request pool does not delay them. Default: `db`. */
+  readonly leaseDb?: Executor;
+  /** Told when a running request lost its reservation to another (default: stderr). */
+  readonly log?: (err: unknown) => void;
+}
+
+const defaultLog = (err: unknown) => console.error('tierkit api:', err);
+
 /** How long a duplicate waits for the first request with its key to finish before a 409, by default. */
 export const IDEMPOTENCY_WAIT_MS = 10_000;
 /** Seconds a duplicate refused while the first still runs is told to wait before sending it again. */
@@ -54,9 +79,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `idempotency-key-in-use` with `Retry-After`: its own type, so a client can tell "send the same
  * request again shortly" from a `conflict` with the data, which no retry mends).
  * A 5xx is not kept: the key is released so a retry runs again.
+ *
+ * The reservation is a lease (`leaseMs`, {@link IDEMPOTENCY_LEASE_MS}) the running request renews every
+ * third of it; a duplicate that finds the lease lapsed takes the key over with one conditional update
+ * and runs. A key this instance holds is never taken over here, however late its renewal: only
+ * another instance's dead request is. Leases are written and judged by the database's clock.
  */
-export function idempotency(db: Executor, now: () => Date, waitMs = IDEMPOTENCY_WAIT_MS): MiddlewareHandler<AppEnv> {
+export function idempotency(db: Executor, now: () => Date, options: IdempotencyOptions = {}): MiddlewareHandler<AppEnv> {
+  const { waitMs = IDEMPOTENCY_WAIT_MS, leaseMs = IDEMPOTENCY_LEASE_MS, leaseDb = db, log = defaultLog } = options;
   let lastPurge = 0;
+  /** Keys a request in this process holds, so a stalled renewal here never lets a duplicate here run. */
+  const heldHere = new Set<string>();
   return async function idempotentPost(c, next) {
     const key = c.req.header('Idempotency-Key');
     if (c.req.method !== 'POST' || key === undefined) return next();
@@ -87,6 +120,9 @@ export function idempotency(db: Executor, now: () => Date, waitMs = IDEMPOTENCY_
       await purgeExpiredIdempotencyKeys(db, new Date(started).toISOString());
     }
 
+    const holder = randomUUID();
+    const lease = { holder, leaseMs };
+    const here = JSON.stringify([scope.tenantId, scope.actor, key]);
     let waitedMs = 0;
     for (;;) {
       const at = now();
@@ -96,6 +132,7 @@ export function idempotency(db: Executor, now: () => Date, waitMs = IDEMPOTENCY_
         requestHash,
         at.toISOString(),
         new Date(at.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
+        lease,
       );
       if (claim === true) break;
       if (claim.request_hash !== requestHash) {
@@ -105,10 +142,12 @@ export function idempotency(db: Executor, now: () => Date, waitMs = IDEMPOTENCY_
         );
       }
       if (claim.status !== null) return replay(claim);
-      if (at.getTime() - Date.parse(claim.created_at) > IDEMPOTENCY_ABANDONED_MS) {
-        await releaseIdempotencyKey(db, scope);
-        continue;
-      }
+      // Whether the lease lapsed is the database's to say (its clock), in the same update that takes it.
+      if (
+        !heldHere.has(here) &&
+        (await takeOverIdempotencyKey(db, scope, requestHash, new Date(at.getTime() - IDEMPOTENCY_ABANDONED_MS).toISOString(), lease))
+      )
+        break;
       if (waitedMs >= waitMs) {
         throw new ProblemError(
           'idempotency-key-in-use',
@@ -121,22 +160,46 @@ export function idempotency(db: Executor, now: () => Date, waitMs = IDEMPOTENCY_
       waitedMs += POLL_MS;
     }
 
+    heldHere.add(here);
+    // Renewals go through `leaseDb` (the server gives it a connection of its own), so they do not queue
+    // behind requests waiting for the request pool. A failed renewal (the database briefly out of reach)
+    // is tried again at the next beat; the lease leaves room for two misses. A renewal that finds the key
+    // no longer this request's means another instance took it over: this POST may run twice, said loudly.
+    let lost = false;
+    const renew = async () => {
+      if (lost) return;
+      if (await renewIdempotencyLease(leaseDb, scope, lease)) return;
+      lost = true;
+      log(
+        new Error(
+          `Idempotency-Key "${key}" (tenant ${scope.tenantId}, ${scope.actor}): its lease lapsed while this POST ${url.pathname} was still running and another request took the key over; the POST may have run twice`,
+        ),
+      );
+    };
+    const heartbeat = setInterval(() => void renew().catch(() => undefined), leaseMs / 3);
+    heartbeat.unref();
     try {
-      await next();
-    } catch (err) {
-      await releaseIdempotencyKey(db, scope);
-      throw err;
+      try {
+        await next();
+      } catch (err) {
+        await releaseIdempotencyKey(db, scope, holder);
+        throw err;
+      }
+      const res = c.res;
+      if (res.status >= 500) {
+        await releaseIdempotencyKey(db, scope, holder);
+        return;
+      }
+      await completeIdempotencyKey(
+        db,
+        scope,
+        { status: res.status, contentType: res.headers.get('Content-Type'), body: await res.clone().text() },
+        holder,
+      );
+    } finally {
+      clearInterval(heartbeat);
+      heldHere.delete(here);
     }
-    const res = c.res;
-    if (res.status >= 500) {
-      await releaseIdempotencyKey(db, scope);
-      return;
-    }
-    await completeIdempotencyKey(db, scope, {
-      status: res.status,
-      contentType: res.headers.get('Content-Type'),
-      body: await res.clone().text(),
-    });
 
     function replay(row: IdempotencyKeyRow): Response {
       c.header('Idempotent-Replayed', 'true');
