@@ -133,13 +133,15 @@ export function planReevaluation(
   const all: Record<string, OverrideInfo> = {};
   for (const d of active) all[d.override.scheme] = d.override;
   // The last period is the level shown today, so every override in force now decides it (even one
-  // created after that month: data lags the calendar). Earlier months of a catch-up reconstruct what
-  // their monthly batches showed; an override created after a month ended could not have decided it.
+  // approved after that month: data lags the calendar). Earlier months of a catch-up reconstruct what
+  // their monthly batches showed: an override decides from its approval (four eyes), not its request,
+  // so one approved after a month ended did not decide it — the instant analytics read too
+  // (overrideInForceAt in packages/db), so the history and the held-by-override counts agree.
   const overridesFor = (period: string): Record<string, OverrideInfo> => {
     if (period === last) return all;
     const end = Date.parse(periodEnd(period, tp.timeZone));
     const out: Record<string, OverrideInfo> = {};
-    for (const d of active) if (Date.parse(d.createdAt) < end) out[d.override.scheme] = d.override;
+    for (const d of active) if (Date.parse(d.approvedAt) < end) out[d.override.scheme] = d.override;
     return out;
   };
   if (storedPeriod !== undefined && storedPeriod < first) {

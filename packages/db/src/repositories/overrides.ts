@@ -17,10 +17,20 @@ function toOverride(row: OverrideRow): OverrideInfo {
   };
 }
 
-/** An override in force and when it was created (ISO 8601 UTC). */
+/** An override in force, when it was requested and when it was approved (ISO 8601 UTC). */
 export interface DatedOverride {
   readonly override: OverrideInfo;
   readonly createdAt: string;
+  /**
+   * When it was approved: the instant it began to decide (four eyes). A request waits for its approver,
+   * so a month that ended in between was not decided by it. Rows approved before decisions were
+   * recorded read their creation, as {@link overrideInForceAt} does.
+   */
+  readonly approvedAt: string;
+}
+
+function toDated(row: OverrideRow): DatedOverride {
+  return { override: toOverride(row), createdAt: row.created_at, approvedAt: row.decided_at ?? row.created_at };
 }
 
 /**
@@ -106,13 +116,13 @@ const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: strin
 );
 
 /**
- * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
+ * Overrides in force for a subject at `now` with their request and approval instants: approved, not revoked,
  * not expired. One per scheme — the one approved last, if several were ({@link lastApproved}).
  */
 export async function listActiveDatedOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<DatedOverride[]> {
   const rows = await activeOverrideRows(db, tenantId, subjectId, now);
   const byScheme = new Map<string, DatedOverride>();
-  for (const row of rows) if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
+  for (const row of rows) if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, toDated(row));
   return [...byScheme.values()];
 }
 
@@ -301,7 +311,7 @@ export async function listActiveDatedOverridesInRange(
   for (const row of rows) {
     let byScheme = bySubject.get(row.subject_id);
     if (!byScheme) bySubject.set(row.subject_id, (byScheme = new Map()));
-    if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
+    if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, toDated(row));
   }
   return new Map([...bySubject].map(([id, m]) => [id, [...m.values()]]));
 }

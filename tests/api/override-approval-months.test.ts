@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import type { HistoryResponse, TiersResponse } from '@tierkit/core';
+import { findSubjectByExternalId, insertMetrics } from '@tierkit/db';
+import { forEachDialect } from '../support/api-fixture.js';
+import { fourEyesTenant, ok, requestOverride, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+
+/*
+ * An override decides a month only if it was approved before the month ended (four eyes): its
+ * request alone decides nothing. A catch-up that replays several months must say so in what it
+ * stores, as analytics do. The bank's calendar is Shanghai's (a month ends at 16:00 UTC on its last
+ * day). Every subject has July's data evaluated on 5 August (standard: no balance); each asks for gold
+ * (fixed, no expiry). Worked by hand:
+ *
+ *        requested     approved                     August … October data      level in  Aug   Sep   Oct   Nov
+ *   M1   20 Aug        5 Nov (the approval's        stored 3 Nov (an import:             std   std   std   gold
+ *                      re-evaluation replays them)  no re-evaluation)
+ *   M2   10 Aug        20 Aug                       sent 15 Nov                          gold  gold  gold
+ *   M3   31 Aug 18:00  1 Sep 01:00 (Shanghai)       sent 15 Nov                          std   gold  gold
+ *
+ * M1 is the case a request's date got wrong: requested in August, it held August to October in the
+ * stored history, though analytics (overrides approved before the month's close) hold nobody then.
+ */
+const at = (iso: string) => new Date(iso);
+
+forEachDialect('an override decides a month only once it is approved', (f) => {
+  let t: FourEyesTenant;
+  const pending = new Map<string, { id: string; contentHash: string }>();
+  const request = async (subject: string) => pending.set(subject, await ok(await requestOverride(t, subject), 201));
+  const approve = async (subject: string) => {
+    const p = pending.get(subject);
+    assert.ok(p, `${subject} has a request`);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${p.id}/approve`, { contentHash: p.contentHash }));
+  };
+  const balances = (subject: string, periods: readonly string[]) =>
+    t.req('officer', 'PUT', `/v1/subjects/${subject}/metrics`, {
+      metrics: periods.map((period) => ({ metric: 'avg_daily_balance', period, value: 0 })),
+    });
+  const history = async (subject: string) =>
+    (await ok<HistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items.map((e) => [
+      e.from,
+      e.to,
+      e.reason,
+      e.period,
+    ]);
+  const migration = async (from: string, to: string) =>
+    ok<{
+      totals: { heldByOverride: number; same: number };
+      override: { totals: { up: number; down: number; same: number } };
+      policy: { totals: { up: number; down: number; same: number } };
+    }>(await t.req('admin', 'GET', `/v1/analytics/migration?scheme=retail-tier&from=${from}&to=${to}`));
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'fe-approval-months', at('2025-08-05T04:00:00.000Z'));
+    for (const s of ['M1', 'M2', 'M3']) {
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${s}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(await balances(s, ['2025-07']));
+    }
+    t.setClock(at('2025-08-10T02:00:00.000Z'));
+    await request('M2');
+    t.setClock(at('2025-08-20T02:00:00.000Z'));
+    await request('M1');
+    await approve('M2');
+    t.setClock(at('2025-08-31T10:00:00.000Z'));
+    await request('M3');
+    // 01:00 on 1 September in Shanghai: after August ended there, though still 31 August in UTC.
+    t.setClock(at('2025-08-31T17:00:00.000Z'));
+    await approve('M3');
+    t.setClock(at('2025-11-03T02:00:00.000Z'));
+    const m1 = await findSubjectByExternalId(f.db.db, t.tenantId, 'M1');
+    assert.ok(m1);
+    await insertMetrics(
+      f.db.db,
+      ['2025-08', '2025-09', '2025-10'].map((period) => ({
+        tenant_id: t.tenantId,
+        subject_id: m1.id,
+        metric: 'avg_daily_balance',
+        period,
+        value: 0,
+      })),
+    );
+    t.setClock(at('2025-11-05T02:00:00.000Z'));
+    await approve('M1');
+    t.setClock(at('2025-11-15T04:00:00.000Z'));
+    for (const s of ['M2', 'M3']) await ok(await balances(s, ['2025-08', '2025-09', '2025-10']));
+  });
+
+  it('requested in August, approved in November: the months replayed at its approval follow the rules', async () => {
+    // The approval re-evaluates up to October, the last month with data: the level shown today is the
+    // override's, recorded in the month it was decided; August and September were the rules'.
+    assert.deepEqual(await history('M1'), [
+      ['standard', 'gold', 'override', '2025-11'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+    const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/M1/tiers?scheme=retail-tier'));
+    assert.deepEqual(
+      tiers.assignments.map((a) => [a.level, a.explanation.decidedBy.kind, a.period]),
+      [['gold', 'override', '2025-10']],
+    );
+  });
+
+  it('approved before August ended: August is the override’s, and the catch-up records no move again', async () => {
+    assert.deepEqual(await history('M2'), [
+      ['standard', 'gold', 'override', '2025-08'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+  });
+
+  it('approved just after August ended in the bank’s zone: August is the rules’, September the override’s', async () => {
+    const items = await history('M3');
+    // Newest first: the catch-up's September, its August (the level shown since the approval was the
+    // override's, which August does not keep), then the approval itself and July.
+    assert.deepEqual(items, [
+      ['standard', 'gold', 'override', '2025-09'],
+      ['gold', 'standard', 'override-expired', '2025-08'],
+      ['standard', 'gold', 'override', '2025-09'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+  });
+
+  it('analytics hold by an override exactly the customers the stored history has an override deciding', async () => {
+    // July → August: M2's approval moved it (an override's move). M1 stayed standard by the rules; so
+    // did M3, but its last event of August is the catch-up giving back the override's level shown since
+    // 1 September: the overrides' cell, not the policy's — as its history reads.
+    const august = await migration('2025-07', '2025-08');
+    assert.deepEqual(
+      [august.override.totals, august.policy.totals, august.totals.heldByOverride],
+      [{ up: 1, down: 0, same: 1, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 0],
+    );
+    // August → September: M3's override moved it; M2 held; M1 a stayer (nothing approved for it yet).
+    const september = await migration('2025-08', '2025-09');
+    assert.deepEqual(
+      [september.override.totals, september.policy.totals, september.totals.heldByOverride],
+      [{ up: 1, down: 0, same: 0, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 1],
+    );
+    // September → October: M2 and M3 held; M1 still standard by the rules.
+    const october = await migration('2025-09', '2025-10');
+    assert.deepEqual(
+      [october.override.totals, october.policy.totals, october.totals.heldByOverride],
+      [{ up: 0, down: 0, same: 0, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 2],
+    );
+  });
+});
