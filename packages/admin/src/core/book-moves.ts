@@ -1,33 +1,11 @@
 import type { HttpTierkitClient } from '@tierkit/client';
+import type { BookMove, BookMovesResponse } from '@tierkit/core/wire';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 import { readStaffMember } from './staff.js';
 
-/** One move of a subject between books (`GET /v1/subjects/{id}/manager/moves`). */
-export interface BookMove {
-  /** The book it left (a staff id); null: it was in none. */
-  readonly from: string | null;
-  /** The book it joined; null: taken out of every book. */
-  readonly to: string | null;
-  /** When (ISO instant, UTC). */
-  readonly at: string;
-  /**
-   * Who moved it: `staff:<id>` (a staff member's token or owned key), `key:<id>` (an unowned API key),
-   * `system:…` (the server itself: seed, upgrade), `cli:<user>` (the \`tierkit\` CLI, as the operating
-   * system's user who ran it), `token:<kind>` (another token). {@link bookMover} reads it.
-   */
-  readonly actor: string;
-  /**
-   * False for the assignment found when the API began keeping moves (the upgrade): the subject was in
-   * `to`'s book by then, since a time nobody recorded, and who held it before is not known.
-   */
-  readonly recorded: boolean;
-}
-
-export interface BookMovesResponse {
-  readonly subject: string;
-  /** Newest first. */
-  readonly moves: readonly BookMove[];
-}
+// Wire types of `GET /v1/subjects/{id}/manager/moves`: their one home is @tierkit/core/wire, where the
+// API that sends them takes them from too.
+export type { BookMove, BookMovesResponse };
 
 /** One stretch of a subject in one book, as a screen lists "who held it from when to when". */
 export interface BookSpell {

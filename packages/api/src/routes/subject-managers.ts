@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { BookMovesResponse } from '@tierkit/core';
 import { assignManagers, bookMoves, existingStaffIds, findSubjectsByExternalIds, managersOf } from '@tierkit/db';
 import { subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
@@ -90,7 +91,8 @@ export function subjectManager() {
       const { id } = c.req.valid('param');
       const { limit } = c.req.valid('query');
       const subject = await subjectOr404(deps, id);
-      return c.json({ subject: id, moves: await bookMoves(deps.db, deps.tenantId, subject.id, limit) }, 200);
+      const body = { subject: id, moves: await bookMoves(deps.db, deps.tenantId, subject.id, limit) } satisfies BookMovesResponse;
+      return c.json(body, 200);
     })
     .openapi(putManagerRoute, async (c) => {
       const deps = c.var.deps;

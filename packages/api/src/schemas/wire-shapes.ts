@@ -2,6 +2,8 @@ import type { z } from '@hono/zod-openapi';
 import type {
   ApprovalItem,
   ApprovalsPage,
+  BookMove,
+  BookMovesResponse,
   DistributionResponse,
   EffectResponse,
   ImportDetail,
@@ -44,6 +46,7 @@ import type {
   PolicyVersionsResponseSchema,
   SimulationSchema,
 } from './policies.js';
+import type { BookMoveSchema, BookMovesSchema } from './staff.js';
 
 /*
  * The shapes the API sends have one home, @tierkit/core's wire types (the services build them, the
@@ -81,4 +84,6 @@ export type WireShapesAgree = [
   Holds<Agree<typeof MigrationResponseSchema, MigrationResponse>>,
   Holds<Agree<typeof RatesResponseSchema, RatesResponse>>,
   Holds<Agree<typeof EffectResponseSchema, EffectResponse>>,
+  Holds<Agree<typeof BookMoveSchema, BookMove>>,
+  Holds<Agree<typeof BookMovesSchema, BookMovesResponse>>,
 ];

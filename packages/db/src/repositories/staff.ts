@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BookMove } from '@tierkit/core';
 import { type Insertable, PostgresAdapter, sql } from 'kysely';
 import type { BookMoveTable, StaffRow } from '../schema.js';
 import { atomically, chunks, type Executor } from './executor.js';
@@ -285,20 +286,7 @@ function moveId(at: string): string {
   return `${at}.${String(++movesMade).padStart(12, '0')}.${randomUUID().slice(0, 8)}`;
 }
 
-/** One move of a subject between books, as `bookMoves` hands it out. */
-export interface BookMove {
-  /** The book it left (a staff id); null when it was in none. */
-  readonly from: string | null;
-  /** The book it joined; null when it was taken out of every book. */
-  readonly to: string | null;
-  readonly at: string;
-  /** Who moved it (`system:demo-seed` for the demo's own assignment). */
-  readonly actor: string;
-  /** False for the row the book-moves migration wrote from the assignment it found: moves before it were not kept. */
-  readonly recorded: boolean;
-}
-
-/** A subject's moves between books (internal id), newest first, at most `limit`. */
+/** A subject's moves between books (internal id), newest first, at most `limit`: the wire's {@link BookMove}. */
 export async function bookMoves(db: Executor, tenantId: string, subjectId: string, limit: number): Promise<BookMove[]> {
   const rows = await db
     .selectFrom('book_moves')
