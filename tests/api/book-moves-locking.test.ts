@@ -427,4 +427,34 @@ describe('moves between books while RMs work [postgres]', () => {
     });
     assert.equal(refused.status, 404);
   });
+
+  it('a bulk move to the book a customer is in still waits for a move taking them out of it, then moves them back', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/NB1', { kind: 'customer', displayName: '李娜' }), 201);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/NB1/manager', { manager: 'RM1' }));
+    const subject = await findSubjectByExternalId(db.db, t.tenantId, 'NB1');
+    assert.ok(subject);
+    // Another transaction moves the customer to RM2 and has not committed.
+    const other = holder(db);
+    await other.run((trx) =>
+      sql`UPDATE subject_managers SET staff_id = 'RM2' WHERE tenant_id = ${t.tenantId} AND subject_id = ${subject.id}`.execute(trx),
+    );
+    // Read without a lock, RM1 would still be the book and the move a no-op: RM2 would win though
+    // this request came after it.
+    const bulk = t.req('officer', 'POST', '/v1/subject-managers', { assignments: [{ subject: 'NB1', manager: 'RM1' }] });
+    try {
+      await blockedBy(await other.pid());
+    } finally {
+      await other.end('commit');
+    }
+    await ok(await bulk);
+    assert.equal(await manager('NB1'), 'RM1');
+    const moves = (await ok<{ moves: Move[] }>(await t.req('admin', 'GET', '/v1/subjects/NB1/manager/moves'))).moves;
+    assert.deepEqual(
+      moves.map((m) => [m.from, m.to]),
+      [
+        ['RM2', 'RM1'],
+        [null, 'RM1'],
+      ],
+    );
+  });
 });

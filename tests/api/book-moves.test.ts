@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
+import { findSubjectByExternalId } from '@tierkit/db';
+import { sql } from 'kysely';
 import { authHeader, client, forEachDialect, NOW } from '../support/api-fixture.js';
 
 interface Moves {
@@ -16,6 +18,7 @@ forEachDialect('moves between books', (f) => {
   const admin = client(f);
   const tokens: Record<string, string> = {};
   const as = (who: string) => client(f, () => tokens[who]);
+  const session = async () => (await (await admin.get('/v1/session')).json()) as { actor: string };
   const moves = async (id: string, api = admin) => {
     const res = await api.get(`/v1/subjects/${id}/manager/moves`);
     assert.equal(res.status, 200, await res.clone().text());
@@ -62,6 +65,56 @@ forEachDialect('moves between books', (f) => {
     const limited = (await (await admin.get('/v1/subjects/M1/manager/moves?limit=1')).json()) as Moves;
     assert.equal(limited.moves.length, 1);
     assert.equal((await admin.get('/v1/subjects/M1/manager/moves?limit=0')).status, 400);
+  });
+
+  it('a bulk move naming customers already in that book writes nothing for them: no row version, no move, no record', async () => {
+    for (const id of ['RN1', 'RN2'])
+      assert.equal((await admin.put(`/v1/staff/${id}`, { name: id, role: 'officer', scope: 'book' })).status, 201);
+    for (const id of ['N1', 'N2']) await admin.customer(id);
+    const bulk = (assignments: { subject: string; manager: string | null }[]) => admin.post('/v1/subject-managers', { assignments });
+    assert.equal((await bulk([{ subject: 'N1', manager: 'RN1' }])).status, 200);
+    const n1 = await findSubjectByExternalId(f.db.db, 'bank-a', 'N1');
+    assert.ok(n1);
+    // The book row as stored: on PostgreSQL also the transaction that wrote its current version (an
+    // UPDATE that changes nothing still writes a new one).
+    const row = async () => {
+      const version = sql<string>`${sql.raw(f.db.dialect === 'postgres' ? 'xmin::text' : "''")}`.as('version');
+      return f.db.db
+        .selectFrom('subject_managers')
+        .select(['staff_id', 'assigned_at', 'assigned_by', version])
+        .where('tenant_id', '=', 'bank-a')
+        .where('subject_id', '=', n1.id)
+        .executeTakeFirstOrThrow();
+    };
+    const subjectVersion = async () => (await findSubjectByExternalId(f.db.db, 'bank-a', 'N1'))?.version;
+    const changeRecords = async () =>
+      (
+        await f.db.db
+          .selectFrom('audit_records')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('chain', '=', 'bank-a')
+          .where('phase', '=', 'change')
+          .executeTakeFirstOrThrow()
+      ).n;
+    const before = { row: await row(), version: await subjectVersion(), records: Number(await changeRecords()) };
+
+    // N1 is in RN1's book already, alone and alongside a real move of N2.
+    assert.equal((await bulk([{ subject: 'N1', manager: 'RN1' }])).status, 200);
+    assert.equal(
+      (
+        await bulk([
+          { subject: 'N1', manager: 'RN1' },
+          { subject: 'N2', manager: 'RN2' },
+        ])
+      ).status,
+      200,
+    );
+
+    assert.deepEqual(await row(), before.row, 'the book row is untouched');
+    assert.equal(await subjectVersion(), before.version, 'the subject’s version is unchanged');
+    assert.deepEqual(await moves('N1'), [[null, 'RN1', (await session()).actor, true]], 'no move recorded for N1');
+    assert.deepEqual(await moves('N2'), [[null, 'RN2', (await session()).actor, true]]);
+    assert.equal(Number(await changeRecords()), before.records + 1, 'one change record: the request that moved N2');
   });
 
   it('is read by staff who may read the customer: its RM now, not the RM it left, not another bank, not an embed token', async () => {

@@ -135,8 +135,8 @@ async function lockRows(db: Executor, tenantId: string, subjectIds: readonly str
 /**
  * Lock (PostgreSQL) and read the book row of each subject, in subject order, one pass, before any
  * write: `target` is the book each subject ends in (null: none). A subject ending in a book is upserted
- * into it (`ON CONFLICT DO UPDATE` leaving an existing row's book as it is): that locks the existing
- * row, or creates it already in its final book, so a first assignment takes its lock in the same pass
+ * into it (`ON CONFLICT DO UPDATE … WHERE false`, which locks an existing row without writing it): that
+ * locks the existing row, or creates it already in its final book, so a first assignment takes its lock in the same pass
  * as the others and leaves no row meaning "no book yet" behind. A subject taken out of every book has
  * its row read `FOR UPDATE` (no row: nothing to lock, nothing to do). Runs of the two kinds are sent
  * one after the other in subject order, so the locks of one call are taken in that order.
@@ -164,17 +164,32 @@ async function lockBooks(
         await lockRows(db, tenantId, batch, found);
         continue;
       }
+      // `WHERE false`: an existing row is locked but not rewritten — a customer already in the book a
+      // move names gets no new row version (no write at all for a move that changes nothing).
+      // RETURNING then lists only the rows it created; the others are read once locked.
       const rows = await db
         .insertInto('subject_managers')
         .values(
           batch.map((id) => ({ tenant_id: tenantId, subject_id: id, staff_id: target.get(id) ?? '', assigned_at: at, assigned_by: actor })),
         )
-        .onConflict((oc) => oc.columns(['tenant_id', 'subject_id']).doUpdateSet({ staff_id: sql.ref('subject_managers.staff_id') }))
-        .returning(['subject_id', 'staff_id', sql<boolean>`(xmax = 0)`.as('inserted')])
+        .onConflict((oc) =>
+          oc
+            .columns(['tenant_id', 'subject_id'])
+            .doUpdateSet({ staff_id: sql.ref('subject_managers.staff_id') })
+            .where(sql<boolean>`false`),
+        )
+        .returning('subject_id')
         .execute();
-      for (const r of rows) {
-        if (r.inserted) inserted.add(r.subject_id);
-        else found.set(r.subject_id, r.staff_id);
+      for (const r of rows) inserted.add(r.subject_id);
+      const existing = batch.filter((id) => !inserted.has(id));
+      if (existing.length) {
+        const held = await db
+          .selectFrom('subject_managers')
+          .select(['subject_id', 'staff_id'])
+          .where('tenant_id', '=', tenantId)
+          .where('subject_id', 'in', existing)
+          .execute();
+        for (const r of held) found.set(r.subject_id, r.staff_id);
       }
     }
   return { found, inserted };
