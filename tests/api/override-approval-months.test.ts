@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { drainJobs } from '@tierkit/api';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, insertMetrics } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
@@ -17,6 +18,8 @@ import { fourEyesTenant, ok, requestOverride, type FourEyesTenant } from '../sup
  *                      re-evaluation replays them)  no re-evaluation)
  *   M2   10 Aug        20 Aug                       sent 15 Nov                          gold  gold  gold
  *   M3   31 Aug 18:00  1 Sep 01:00 (Shanghai)       sent 15 Nov                          std   gold  gold
+ *   M4   as M3                                      stored 3 Nov, then a re-tier     std   gold  gold
+ *                                                   job of October on 15 Nov
  *
  * M1 is the case a request's date got wrong: requested in August, it held August to October in the
  * stored history, though analytics (overrides approved before the month's close) hold nobody then.
@@ -52,7 +55,7 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
 
   before(async () => {
     t = await fourEyesTenant(f, 'fe-approval-months', at('2025-08-05T04:00:00.000Z'));
-    for (const s of ['M1', 'M2', 'M3']) {
+    for (const s of ['M1', 'M2', 'M3', 'M4']) {
       await ok(await t.req('officer', 'PUT', `/v1/subjects/${s}`, { kind: 'customer', displayName: '王芳' }), 201);
       await ok(await balances(s, ['2025-07']));
     }
@@ -63,26 +66,33 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
     await approve('M2');
     t.setClock(at('2025-08-31T10:00:00.000Z'));
     await request('M3');
+    await request('M4');
     // 01:00 on 1 September in Shanghai: after August ended there, though still 31 August in UTC.
     t.setClock(at('2025-08-31T17:00:00.000Z'));
     await approve('M3');
+    await approve('M4');
     t.setClock(at('2025-11-03T02:00:00.000Z'));
-    const m1 = await findSubjectByExternalId(f.db.db, t.tenantId, 'M1');
-    assert.ok(m1);
-    await insertMetrics(
-      f.db.db,
-      ['2025-08', '2025-09', '2025-10'].map((period) => ({
-        tenant_id: t.tenantId,
-        subject_id: m1.id,
-        metric: 'avg_daily_balance',
-        period,
-        value: 0,
-      })),
-    );
+    // As an import stores them: no re-evaluation.
+    for (const s of ['M1', 'M4']) {
+      const subject = await findSubjectByExternalId(f.db.db, t.tenantId, s);
+      assert.ok(subject);
+      await insertMetrics(
+        f.db.db,
+        ['2025-08', '2025-09', '2025-10'].map((period) => ({
+          tenant_id: t.tenantId,
+          subject_id: subject.id,
+          metric: 'avg_daily_balance',
+          period,
+          value: 0,
+        })),
+      );
+    }
     t.setClock(at('2025-11-05T02:00:00.000Z'));
     await approve('M1');
     t.setClock(at('2025-11-15T04:00:00.000Z'));
     for (const s of ['M2', 'M3']) await ok(await balances(s, ['2025-08', '2025-09', '2025-10']));
+    await ok(await t.req('admin', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'October' }), 201);
+    await drainJobs({ db: f.db.db, now: () => at('2025-11-15T04:00:00.000Z'), logError: (e: unknown) => assert.fail(String(e)) });
   });
 
   it('requested in August, approved in November: the months replayed at its approval follow the rules', async () => {
@@ -116,28 +126,30 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
       ['standard', 'gold', 'override', '2025-09'],
       [null, 'standard', 'initial', '2025-07'],
     ]);
+    // The same months replayed by a re-tier job (its chunk reads the overrides of a range of subjects).
+    assert.deepEqual(await history('M4'), items);
   });
 
   it('analytics hold by an override exactly the customers the stored history has an override deciding', async () => {
     // July → August: M2's approval moved it (an override's move). M1 stayed standard by the rules; so
-    // did M3, but its last event of August is the catch-up giving back the override's level shown since
-    // 1 September: the overrides' cell, not the policy's — as its history reads.
+    // did M3 and M4, but their last event of August is the catch-up giving back the override's level
+    // shown since 1 September: the overrides' cell, not the policy's — as their history reads.
     const august = await migration('2025-07', '2025-08');
     assert.deepEqual(
       [august.override.totals, august.policy.totals, august.totals.heldByOverride],
-      [{ up: 1, down: 0, same: 1, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 0],
+      [{ up: 1, down: 0, same: 2, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 0],
     );
-    // August → September: M3's override moved it; M2 held; M1 a stayer (nothing approved for it yet).
+    // August → September: M3's and M4's override moved them; M2 held; M1 a stayer (nothing approved yet).
     const september = await migration('2025-08', '2025-09');
     assert.deepEqual(
       [september.override.totals, september.policy.totals, september.totals.heldByOverride],
-      [{ up: 1, down: 0, same: 0, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 1],
+      [{ up: 2, down: 0, same: 0, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 1],
     );
-    // September → October: M2 and M3 held; M1 still standard by the rules.
+    // September → October: M2, M3 and M4 held; M1 still standard by the rules.
     const october = await migration('2025-09', '2025-10');
     assert.deepEqual(
       [october.override.totals, october.policy.totals, october.totals.heldByOverride],
-      [{ up: 0, down: 0, same: 0, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 2],
+      [{ up: 0, down: 0, same: 0, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 3],
     );
   });
 });
