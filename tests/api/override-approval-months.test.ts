@@ -153,3 +153,72 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
     );
   });
 });
+
+/*
+ * Two overrides of one scheme, both in force now: a standing floor at gold approved on 7 August, and a
+ * fixed platinum requested on 20 August and approved on 5 November, when its approval replays August
+ * to October (their data stored on 3 November, as an import does). The one approved last before a
+ * month closed decides it: the floor August to October, the fixed one only the level shown today.
+ *
+ *        Jul   Aug                     Sep    Oct    Nov
+ *   F1   std   gold (floor, approved)  gold   gold   platinum (fixed, decided on 5 Nov)
+ */
+forEachDialect('an override approved later leaves the months before its approval to the one in force then', (f) => {
+  let t: FourEyesTenant;
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'fe-approval-months-floor', at('2025-08-05T04:00:00.000Z'));
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/F1', { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/F1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-07', value: 0 }] }),
+    );
+    const approve = async (p: { id: string; contentHash: string }) =>
+      ok(await t.req('approver', 'POST', `/v1/overrides/${p.id}/approve`, { contentHash: p.contentHash }));
+    t.setClock(at('2025-08-06T02:00:00.000Z'));
+    const floor = await ok<{ id: string; contentHash: string }>(await requestOverride(t, 'F1', { mode: 'floor' }), 201);
+    t.setClock(at('2025-08-07T02:00:00.000Z'));
+    await approve(floor);
+    t.setClock(at('2025-08-20T02:00:00.000Z'));
+    const fixed = await ok<{ id: string; contentHash: string }>(await requestOverride(t, 'F1', { level: 'platinum' }), 201);
+    t.setClock(at('2025-11-03T02:00:00.000Z'));
+    const subject = await findSubjectByExternalId(f.db.db, t.tenantId, 'F1');
+    assert.ok(subject);
+    await insertMetrics(
+      f.db.db,
+      ['2025-08', '2025-09', '2025-10'].map((period) => ({
+        tenant_id: t.tenantId,
+        subject_id: subject.id,
+        metric: 'avg_daily_balance',
+        period,
+        value: 0,
+      })),
+    );
+    t.setClock(at('2025-11-05T02:00:00.000Z'));
+    await approve(fixed);
+    t.setClock(at('2025-11-15T04:00:00.000Z'));
+  });
+
+  it('the floor holds August to October in the history; the fixed override moves the customer in November', async () => {
+    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/F1/history?scheme=retail-tier'));
+    assert.deepEqual(
+      history.items.map((e) => [e.from, e.to, e.reason, e.period]),
+      [
+        ['gold', 'platinum', 'override', '2025-11'],
+        ['standard', 'gold', 'override', '2025-08'],
+        [null, 'standard', 'initial', '2025-07'],
+      ],
+    );
+  });
+
+  it('analytics hold the customer by an override in September and October, as the history has the floor deciding', async () => {
+    for (const [from, to] of [
+      ['2025-08', '2025-09'],
+      ['2025-09', '2025-10'],
+    ]) {
+      const body = await ok<{ totals: { heldByOverride: number; both: number } }>(
+        await t.req('admin', 'GET', `/v1/analytics/migration?scheme=retail-tier&from=${from}&to=${to}`),
+      );
+      assert.deepEqual([body.totals.both, body.totals.heldByOverride], [1, 1], `${from} → ${to}`);
+    }
+  });
+});

@@ -135,13 +135,17 @@ export function planReevaluation(
   // The last period is the level shown today, so every override in force now decides it (even one
   // approved after that month: data lags the calendar). Earlier months of a catch-up reconstruct what
   // their monthly batches showed: an override decides from its approval (four eyes), not its request,
-  // so one approved after a month ended did not decide it — the instant analytics read too
+  // so one approved after a month ended did not decide it, and the one approved last before then did
+  // (a standing floor, say, until a fixed one was approved) — the instants analytics read too
   // (overrideInForceAt in packages/db), so the history and the held-by-override counts agree.
   const overridesFor = (period: string): Record<string, OverrideInfo> => {
     if (period === last) return all;
     const end = Date.parse(periodEnd(period, tp.timeZone));
     const out: Record<string, OverrideInfo> = {};
-    for (const d of active) if (Date.parse(d.approvedAt) < end) out[d.override.scheme] = d.override;
+    for (const d of active) {
+      const deciding = Date.parse(d.approvedAt) < end ? d : d.earlier.find((e) => Date.parse(e.approvedAt) < end);
+      if (deciding) out[d.override.scheme] = deciding.override;
+    }
     return out;
   };
   if (storedPeriod !== undefined && storedPeriod < first) {
@@ -159,7 +163,7 @@ export function planReevaluation(
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
   const rows = assignmentRows(run, subject.id, last, nowIso, previous);
   // A level an override decided is the requester's change, signed off by its approver.
-  const byId = new Map(active.map((d) => [d.override.id, d.override]));
+  const byId = new Map(active.flatMap((d) => [d, ...d.earlier]).map((d) => [d.override.id, d.override]));
   // The data lag the calendar: an override decided today re-evaluates the last month with data,
   // which has usually been reported already. Its move belongs to the month it was decided in.
   const decidedIn = options.overrideDecision ? periodOf(now, tp.timeZone) : undefined;
