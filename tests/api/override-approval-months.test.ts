@@ -118,11 +118,10 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
 
   it('approved just after August ended in the bank’s zone: August is the rules’, September the override’s', async () => {
     const items = await history('M3');
-    // Newest first: the catch-up's September, its August (the level shown since the approval was the
-    // override's, which August does not keep), then the approval itself and July.
+    // The approval recorded its move in September. The catch-up replays August from the level shown
+    // before the approval (standard, the rules' — no move away from the override's gold) and reaches
+    // September at the level the approval set: nothing more to record.
     assert.deepEqual(items, [
-      ['standard', 'gold', 'override', '2025-09'],
-      ['gold', 'standard', 'override-expired', '2025-08'],
       ['standard', 'gold', 'override', '2025-09'],
       [null, 'standard', 'initial', '2025-07'],
     ]);
@@ -131,13 +130,12 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
   });
 
   it('analytics hold by an override exactly the customers the stored history has an override deciding', async () => {
-    // July → August: M2's approval moved it (an override's move). M1 stayed standard by the rules; so
-    // did M3 and M4, but their last event of August is the catch-up giving back the override's level
-    // shown since 1 September: the overrides' cell, not the policy's — as their history reads.
+    // July → August: M2's approval moved it (an override's move); M1, M3 and M4 stayed standard by the
+    // rules, policy stayers (nothing of theirs was approved before August closed).
     const august = await migration('2025-07', '2025-08');
     assert.deepEqual(
       [august.override.totals, august.policy.totals, august.totals.heldByOverride],
-      [{ up: 1, down: 0, same: 2, unranked: 0 }, { up: 0, down: 0, same: 1, unranked: 0 }, 0],
+      [{ up: 1, down: 0, same: 0, unranked: 0 }, { up: 0, down: 0, same: 3, unranked: 0 }, 0],
     );
     // August → September: M3's and M4's override moved them; M2 held; M1 a stayer (nothing approved yet).
     const september = await migration('2025-08', '2025-09');
@@ -156,61 +154,124 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
 
 /*
  * Two overrides of one scheme, both in force now: a standing floor at gold approved on 7 August, and a
- * fixed platinum requested on 20 August and approved on 5 November, when its approval replays August
- * to October (their data stored on 3 November, as an import does). The one approved last before a
- * month closed decides it: the floor August to October, the fixed one only the level shown today.
+ * fixed level requested on 20 August and approved later. The one approved last before a month closed
+ * decides it; each approval's move is recorded once, in the month it was decided. Worked by hand
+ * (July's data evaluated on 5 August, no balance or income unless said):
  *
- *        Jul   Aug                     Sep    Oct    Nov
- *   F1   std   gold (floor, approved)  gold   gold   platinum (fixed, decided on 5 Nov)
+ *   F1  fixed platinum approved 5 Nov, whose approval replays August to October (their data stored
+ *       on 3 Nov, as an import does): the floor holds August to October, the fixed one moves the
+ *       customer in November.                                 Jul std · Aug gold (floor) · Nov platinum
+ *   F2  as F1, but August to October are sent on 15 Nov, after both approvals (each re-evaluated July,
+ *       recording its move): the catch-up records nothing more.         same history as F1
+ *   F3  July's income ranks platinum (the floor changes nothing); income 0 from August, stored on
+ *       3 Dec; fixed diamond approved 5 Dec replays August to November: the rules keep platinum three
+ *       months below, then the floor catches the fall at gold in October — the floor's move, its
+ *       requester's and approver's, recorded by a catch-up the fixed override's approval ran.
+ *                                                  Jul platinum · Oct gold (floor) · Dec diamond
  */
 forEachDialect('an override approved later leaves the months before its approval to the one in force then', (f) => {
   let t: FourEyesTenant;
+  type Decided = { id: string; contentHash: string; requestedBy: string; decidedBy: string | null };
+  const floors = new Map<string, Decided>();
+  const fixed = new Map<string, Decided>();
+  const subjectId = async (external: string) => {
+    const subject = await findSubjectByExternalId(f.db.db, t.tenantId, external);
+    assert.ok(subject);
+    return subject.id;
+  };
+  const store = async (external: string, metric: string, periods: readonly string[], value = 0) => {
+    const id = await subjectId(external);
+    await insertMetrics(
+      f.db.db,
+      periods.map((period) => ({ tenant_id: t.tenantId, subject_id: id, metric, period, value })),
+    );
+  };
+  const approve = async (p: Decided, who: 'approver' | 'approver2' = 'approver') =>
+    ok<Decided>(await t.req(who, 'POST', `/v1/overrides/${p.id}/approve`, { contentHash: p.contentHash }));
+  const history = async (subject: string) =>
+    (await ok<HistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items;
+  const summary = (items: HistoryResponse['items']) => items.map((e) => [e.from, e.to, e.reason, e.period]);
+  const signed = (items: HistoryResponse['items']) => items.map((e) => [e.reason, e.ruleId, e.actor, e.approvedBy]);
 
   before(async () => {
     t = await fourEyesTenant(f, 'fe-approval-months-floor', at('2025-08-05T04:00:00.000Z'));
-    await ok(await t.req('officer', 'PUT', '/v1/subjects/F1', { kind: 'customer', displayName: '王芳' }), 201);
-    await ok(
-      await t.req('officer', 'PUT', '/v1/subjects/F1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-07', value: 0 }] }),
-    );
-    const approve = async (p: { id: string; contentHash: string }) =>
-      ok(await t.req('approver', 'POST', `/v1/overrides/${p.id}/approve`, { contentHash: p.contentHash }));
+    for (const s of ['F1', 'F2', 'F3']) {
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${s}`, { kind: 'customer', displayName: '王芳' }), 201);
+      const metrics = [{ metric: 'avg_daily_balance', period: '2025-07', value: 0 }];
+      // ¥800,000 a year: platinum by income, which counts for twelve months unless a later figure says less.
+      if (s === 'F3') metrics.push({ metric: 'household_income', period: '2025-07', value: 80_000_000 });
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${s}/metrics`, { metrics }));
+    }
     t.setClock(at('2025-08-06T02:00:00.000Z'));
-    const floor = await ok<{ id: string; contentHash: string }>(await requestOverride(t, 'F1', { mode: 'floor' }), 201);
+    for (const s of ['F1', 'F2', 'F3']) floors.set(s, await ok<Decided>(await requestOverride(t, s, { mode: 'floor' }), 201));
     t.setClock(at('2025-08-07T02:00:00.000Z'));
-    await approve(floor);
+    for (const s of ['F1', 'F2', 'F3']) floors.set(s, { ...(floors.get(s) as Decided), ...(await approve(floors.get(s) as Decided)) });
     t.setClock(at('2025-08-20T02:00:00.000Z'));
-    const fixed = await ok<{ id: string; contentHash: string }>(await requestOverride(t, 'F1', { level: 'platinum' }), 201);
+    for (const [s, level] of [
+      ['F1', 'platinum'],
+      ['F2', 'platinum'],
+      ['F3', 'diamond'],
+    ] as const)
+      fixed.set(s, await ok<Decided>(await requestOverride(t, s, { level }, 'officer2'), 201));
     t.setClock(at('2025-11-03T02:00:00.000Z'));
-    const subject = await findSubjectByExternalId(f.db.db, t.tenantId, 'F1');
-    assert.ok(subject);
-    await insertMetrics(
-      f.db.db,
-      ['2025-08', '2025-09', '2025-10'].map((period) => ({
-        tenant_id: t.tenantId,
-        subject_id: subject.id,
-        metric: 'avg_daily_balance',
-        period,
-        value: 0,
-      })),
-    );
+    await store('F1', 'avg_daily_balance', ['2025-08', '2025-09', '2025-10']);
     t.setClock(at('2025-11-05T02:00:00.000Z'));
-    await approve(fixed);
+    for (const s of ['F1', 'F2']) fixed.set(s, { ...(fixed.get(s) as Decided), ...(await approve(fixed.get(s) as Decided, 'approver2')) });
     t.setClock(at('2025-11-15T04:00:00.000Z'));
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/F2/metrics', {
+        metrics: ['2025-08', '2025-09', '2025-10'].map((period) => ({ metric: 'avg_daily_balance', period, value: 0 })),
+      }),
+    );
+    t.setClock(at('2025-12-03T02:00:00.000Z'));
+    const months = ['2025-08', '2025-09', '2025-10', '2025-11'];
+    await store('F3', 'avg_daily_balance', months);
+    await store('F3', 'household_income', months);
+    t.setClock(at('2025-12-05T02:00:00.000Z'));
+    fixed.set('F3', { ...(fixed.get('F3') as Decided), ...(await approve(fixed.get('F3') as Decided, 'approver2')) });
+    t.setClock(at('2025-12-15T04:00:00.000Z'));
   });
 
   it('the floor holds August to October in the history; the fixed override moves the customer in November', async () => {
-    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/F1/history?scheme=retail-tier'));
-    assert.deepEqual(
-      history.items.map((e) => [e.from, e.to, e.reason, e.period]),
-      [
-        ['gold', 'platinum', 'override', '2025-11'],
-        ['standard', 'gold', 'override', '2025-08'],
-        [null, 'standard', 'initial', '2025-07'],
-      ],
-    );
+    const items = await history('F1');
+    assert.deepEqual(summary(items), [
+      ['gold', 'platinum', 'override', '2025-11'],
+      ['standard', 'gold', 'override', '2025-08'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+    // Each override's move is its requester's, signed off by its approver.
+    const floor = floors.get('F1') as Decided;
+    const later = fixed.get('F1') as Decided;
+    assert.deepEqual(signed(items).slice(0, 2), [
+      ['override', later.id, later.requestedBy, later.decidedBy],
+      ['override', floor.id, floor.requestedBy, floor.decidedBy],
+    ]);
   });
 
-  it('analytics hold the customer by an override in September and October, as the history has the floor deciding', async () => {
+  it('months sent after both approvals record neither override’s move again', async () => {
+    assert.deepEqual(summary(await history('F2')), summary(await history('F1')));
+  });
+
+  it('a floor that catches a fall in a replayed month records its own requester and approver, not the later override’s', async () => {
+    const items = await history('F3');
+    assert.deepEqual(summary(items), [
+      ['gold', 'diamond', 'override', '2025-12'],
+      ['platinum', 'gold', 'override', '2025-10'],
+      [null, 'platinum', 'initial', '2025-07'],
+    ]);
+    const floor = floors.get('F3') as Decided;
+    const later = fixed.get('F3') as Decided;
+    assert.notEqual(floor.requestedBy, later.requestedBy);
+    assert.notEqual(floor.decidedBy, later.decidedBy);
+    assert.deepEqual(signed(items).slice(0, 2), [
+      ['override', later.id, later.requestedBy, later.decidedBy],
+      ['override', floor.id, floor.requestedBy, floor.decidedBy],
+    ]);
+  });
+
+  it('analytics hold F1 and F2 by an override in September and October, as the history has the floor deciding', async () => {
+    // F3 is platinum by the rules until October (the floor below them decides nothing), when the
+    // floor's catch moves it: an override's mover, not held.
     for (const [from, to] of [
       ['2025-08', '2025-09'],
       ['2025-09', '2025-10'],
@@ -218,7 +279,7 @@ forEachDialect('an override approved later leaves the months before its approval
       const body = await ok<{ totals: { heldByOverride: number; both: number } }>(
         await t.req('admin', 'GET', `/v1/analytics/migration?scheme=retail-tier&from=${from}&to=${to}`),
       );
-      assert.deepEqual([body.totals.both, body.totals.heldByOverride], [1, 1], `${from} → ${to}`);
+      assert.deepEqual([body.totals.both, body.totals.heldByOverride], [3, 2], `${from} → ${to}`);
     }
   });
 });
