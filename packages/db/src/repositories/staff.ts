@@ -165,7 +165,7 @@ async function lockBooks(
         continue;
       }
       // `WHERE false`: an existing row is locked but not rewritten — a customer already in the book a
-      // move names gets no new row version (no write at all for a move that changes nothing).
+      // move names gets no new row version (the lock still marks the row, and that is logged).
       // RETURNING then lists only the rows it created; the others are read once locked.
       const rows = await db
         .insertInto('subject_managers')
