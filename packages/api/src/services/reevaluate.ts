@@ -175,7 +175,12 @@ export function planReevaluation(
         return approved >= storedEnd && evaluated !== undefined && approved <= Date.parse(evaluated);
       })
       .sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
-    const schemes = new Set(later.map((d) => d.override.scheme));
+    // Only where one of them decided the stored level: an override row stored without going through
+    // its approval (as tests and seeds write them) re-evaluated nothing and recorded no move.
+    const ids = new Set(later.map((d) => d.override.id));
+    const schemes = new Set(
+      stored.filter((a) => a.explanation.decidedBy.kind === 'override' && ids.has(a.explanation.decidedBy.id)).map((a) => a.scheme),
+    );
     for (const e of redo) {
       if (!schemes.has(e.scheme)) continue;
       shown[e.scheme] = e.level;
@@ -184,6 +189,7 @@ export function planReevaluation(
     }
     for (const d of later) {
       const scheme = d.override.scheme;
+      if (!schemes.has(scheme)) continue;
       const e = again({ ...overridesThen, [scheme]: d.override }).find((x) => x.scheme === scheme);
       if (!e) continue;
       const month = periodOf(new Date(d.approvedAt), tp.timeZone);
