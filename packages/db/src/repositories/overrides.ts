@@ -28,9 +28,8 @@ export interface ApprovedOverride {
   readonly approvedAt: string;
 }
 
-/** The override of a scheme in force now (the one approved last), when it was requested and approved. */
+/** The override of a scheme in force now (the one approved last) and when it was approved. */
 export interface DatedOverride extends ApprovedOverride {
-  readonly createdAt: string;
   /**
    * The scheme's other overrides in force now, approved before it, the latest first: a month that
    * closed before this one was approved was decided by the first of them approved by then.
@@ -45,7 +44,7 @@ function datedByScheme(rows: readonly OverrideRow[]): DatedOverride[] {
     const approved = { override: toOverride(row), approvedAt: row.decided_at ?? row.created_at };
     const head = byScheme.get(row.scheme);
     if (head) head.earlier.push(approved);
-    else byScheme.set(row.scheme, { ...approved, createdAt: row.created_at, earlier: [] });
+    else byScheme.set(row.scheme, { ...approved, earlier: [] });
   }
   return [...byScheme.values()];
 }
@@ -133,7 +132,7 @@ const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: strin
 );
 
 /**
- * Overrides in force for a subject at `now` with their request and approval instants: approved, not revoked,
+ * Overrides in force for a subject at `now` with their approval instants: approved, not revoked,
  * not expired. One per scheme — the one approved last, if several were ({@link lastApproved}) — with
  * the others in force as its `earlier`.
  */
