@@ -192,8 +192,10 @@ export function planReevaluation(
       if (!schemes.has(scheme)) continue;
       const e = again({ ...overridesThen, [scheme]: d.override }).find((x) => x.scheme === scheme);
       if (!e) continue;
-      const month = periodOf(new Date(d.approvedAt), tp.timeZone);
-      const period = month > last ? last : month < first ? first : month;
+      // Months are `YYYY-MM` strings: the approval's month, within the replayed ones.
+      let period = periodOf(new Date(d.approvedAt), tp.timeZone);
+      if (period > last) period = last;
+      if (period < first) period = first;
       recorded.push({ scheme, period, level: e.level, byOverride: e.explanation.decidedBy.kind === 'override' });
     }
   }
