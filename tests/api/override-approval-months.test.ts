@@ -283,3 +283,109 @@ forEachDialect('an override approved later leaves the months before its approval
     }
   });
 });
+
+/*
+ * The rules move in a month before an override's approval (every subject above has no balance, so
+ * they never do). July's data evaluated on 5 August (standard); each override requested on 31 August
+ * and approved at 01:00 on 1 September in Shanghai (September's); August to October arrive on 15 Nov
+ * at ¥200,000, gold by the rules from August. Worked by hand:
+ *
+ *   A   fixed standard: its approval moved nothing (July was standard). The rules move the customer to
+ *       gold in August and the override sets them back in September — its requester's, signed off by
+ *       its approver.                                  Jul std · Aug gold (rule) · Sep std (override)
+ *   AJ  as A, the months stored on 3 Nov as an import does and replayed by October's re-tier job.
+ *   B   fixed platinum: the approval recorded standard → platinum in September, which cannot be
+ *       rewritten; the replay records August's gold and nothing more (known gap: September's `from`
+ *       reads standard, not gold).
+ *   G   fixed gold: the rules reach the override's level in August before it was approved; the approval
+ *       recorded standard → gold in September, and August's rule move is recorded too (known gap: two
+ *       moves into gold, one real).
+ */
+forEachDialect('an override approved after the rules moved a replayed month', (f) => {
+  let t: FourEyesTenant;
+  type Decided = { id: string; contentHash: string; requestedBy: string; decidedBy: string | null };
+  const decided = new Map<string, Decided>();
+  const history = async (subject: string) =>
+    (await ok<HistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items;
+  const summary = (items: HistoryResponse['items']) => items.map((e) => [e.from, e.to, e.reason, e.period]);
+  const months = ['2025-08', '2025-09', '2025-10'];
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'fe-approval-months-rules', at('2025-08-05T04:00:00.000Z'));
+    const levels = { A: 'standard', AJ: 'standard', B: 'platinum', G: 'gold' } as const;
+    for (const s of Object.keys(levels)) {
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${s}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(
+        await t.req('officer', 'PUT', `/v1/subjects/${s}/metrics`, {
+          metrics: [{ metric: 'avg_daily_balance', period: '2025-07', value: 0 }],
+        }),
+      );
+    }
+    t.setClock(at('2025-08-31T10:00:00.000Z'));
+    const pending = new Map<string, Decided>();
+    for (const [s, level] of Object.entries(levels)) pending.set(s, await ok<Decided>(await requestOverride(t, s, { level }), 201));
+    t.setClock(at('2025-08-31T17:00:00.000Z'));
+    for (const [s, p] of pending)
+      decided.set(s, {
+        ...p,
+        ...(await ok<Decided>(await t.req('approver', 'POST', `/v1/overrides/${p.id}/approve`, { contentHash: p.contentHash }))),
+      });
+    t.setClock(at('2025-11-03T02:00:00.000Z'));
+    const aj = await findSubjectByExternalId(f.db.db, t.tenantId, 'AJ');
+    assert.ok(aj);
+    await insertMetrics(
+      f.db.db,
+      months.map((period) => ({ tenant_id: t.tenantId, subject_id: aj.id, metric: 'avg_daily_balance', period, value: 20_000_000 })),
+    );
+    t.setClock(at('2025-11-15T04:00:00.000Z'));
+    for (const s of ['A', 'B', 'G'])
+      await ok(
+        await t.req('officer', 'PUT', `/v1/subjects/${s}/metrics`, {
+          metrics: months.map((period) => ({ metric: 'avg_daily_balance', period, value: 20_000_000 })),
+        }),
+      );
+    await ok(await t.req('admin', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'October' }), 201);
+    await drainJobs({ db: f.db.db, now: () => at('2025-11-15T04:00:00.000Z'), logError: (e: unknown) => assert.fail(String(e)) });
+  });
+
+  it('an approval that moved nothing leaves the month’s real move to the replay, signed by the override', async () => {
+    const items = await history('A');
+    assert.deepEqual(summary(items), [
+      ['gold', 'standard', 'override', '2025-09'],
+      ['standard', 'gold', 'rule', '2025-08'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+    const o = decided.get('A') as Decided;
+    assert.deepEqual([items[0]?.ruleId, items[0]?.actor, items[0]?.approvedBy], [o.id, o.requestedBy, o.decidedBy]);
+    const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/A/tiers?scheme=retail-tier'));
+    assert.deepEqual(
+      tiers.assignments.map((a) => [a.level, a.explanation.decidedBy.kind, a.period]),
+      [['standard', 'override', '2025-10']],
+    );
+  });
+
+  it('the same months replayed by a re-tier job record the same moves', async () => {
+    assert.deepEqual(summary(await history('AJ')), [
+      ['gold', 'standard', 'override', '2025-09'],
+      ['standard', 'gold', 'rule', '2025-08'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+  });
+
+  it('pins the known gap: an approval’s recorded move keeps its `from` though August replays to gold', async () => {
+    // Newest recorded first: the approval's September move was recorded on 1 September.
+    assert.deepEqual(summary(await history('B')), [
+      ['standard', 'gold', 'rule', '2025-08'],
+      ['standard', 'platinum', 'override', '2025-09'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+  });
+
+  it('pins the known gap: the rules reaching the override’s level first leaves two moves into it', async () => {
+    assert.deepEqual(summary(await history('G')), [
+      ['standard', 'gold', 'rule', '2025-08'],
+      ['standard', 'gold', 'override', '2025-09'],
+      [null, 'standard', 'initial', '2025-07'],
+    ]);
+  });
+});

@@ -187,11 +187,18 @@ export function planReevaluation(
       if (e.explanation.decidedBy.kind === 'override') byOverride.add(e.scheme);
       else byOverride.delete(e.scheme);
     }
+    // The level each approval found, per scheme: the redo's, then the one the previous approval set.
+    const levelBefore = new Map(redo.map((e) => [e.scheme, e.level]));
     for (const d of later) {
       const scheme = d.override.scheme;
       if (!schemes.has(scheme)) continue;
       const e = again({ ...overridesThen, [scheme]: d.override }).find((x) => x.scheme === scheme);
       if (!e) continue;
+      // An approval that set the level already shown recorded no move: relying on one would jump the
+      // replay to its level and lose the move the rules' months before it call for (gold by August's
+      // balances, set back to standard by the override in September), which the replay records itself.
+      if (e.level === levelBefore.get(scheme)) continue;
+      levelBefore.set(scheme, e.level);
       // Months are `YYYY-MM` strings: the approval's month, within the replayed ones.
       let period = periodOf(new Date(d.approvedAt), tp.timeZone);
       if (period > last) period = last;
