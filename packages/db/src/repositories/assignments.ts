@@ -349,14 +349,15 @@ export async function listAssignmentsInRange(
   first: string,
   last: string,
 ): Promise<Map<string, AssignmentState[]>> {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const decidedBy = (key: 'kind' | 'id') =>
-    postgres
-      ? sql<string>`explanation::json #>> ${sql.lit(`{decidedBy,${key}}`)}`
-      : sql<string>`json_extract(explanation, ${sql.lit(`$.decidedBy.${key}`)})`;
+  // The explanation parsed once per row for both fields: PostgreSQL's driver hands `json` back parsed,
+  // SQLite's json_extract a small JSON text (the decidedBy object alone) that JS parses.
+  const decidedBy =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
+      : sql<string>`json_extract(explanation, '$.decidedBy')`;
   const rows = await db
     .selectFrom('assignments')
-    .select([...STATE_COLUMNS, decidedBy('kind').as('decided_by'), decidedBy('id').as('decided_by_id')])
+    .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
     .where(rangeTenant(tenantId))
     .where('subject_id', '>=', first)
     .where('subject_id', '<=', last)
@@ -367,8 +368,8 @@ export async function listAssignmentsInRange(
   for (const row of rows) {
     // The row lacks only the JSON columns, which this mapping copies and the state leaves out.
     const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(row as unknown as AssignmentRow);
-    const decided = { kind: row.decided_by as Explanation['decidedBy']['kind'], id: row.decided_by_id };
-    const state: AssignmentState = { ...head, explanation: { decidedBy: decided } };
+    const by: Explanation['decidedBy'] = typeof row.decided_by === 'string' ? JSON.parse(row.decided_by) : row.decided_by;
+    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: by.kind, id: by.id } } };
     const list = out.get(row.subject_id);
     if (list) list.push(state);
     else out.set(row.subject_id, [state]);
