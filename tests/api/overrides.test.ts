@@ -113,7 +113,7 @@ forEachDialect('overrides', (f) => {
     );
   });
 
-  it('a catch-up over several months applies an override only from the month it was created', async () => {
+  it('a catch-up over several months applies an override only from the month it was approved', async () => {
     const api = client(f);
     await api.customer('OV2');
     await api.balances('OV2', [['2025-07', 0]]);
@@ -136,7 +136,7 @@ forEachDialect('overrides', (f) => {
     );
   });
 
-  it('an override created after the latest month with data still decides the level shown now', async () => {
+  it('an override approved after the latest month with data still decides the level shown now', async () => {
     const api = client(f);
     await api.customer('OV3');
     await api.balances('OV3', [['2025-09', 0]]);

@@ -37,6 +37,15 @@ export interface PeriodRun {
   readonly events: readonly PeriodEvent[];
 }
 
+/** A level the history shows from `period` on, recorded before the run (see {@link evaluatePeriods}). */
+export interface RecordedMove {
+  readonly scheme: string;
+  readonly period: string;
+  readonly level: string;
+  /** An override decided it: a later move away from it once none is in force reads `override-expired`. */
+  readonly byOverride: boolean;
+}
+
 /** Overrides by scheme key, either the same for every period or chosen per evaluated period. */
 export type PeriodOverrides = Readonly<Record<string, OverrideInfo>> | ((period: string) => Readonly<Record<string, OverrideInfo>>);
 
@@ -69,6 +78,9 @@ function inForce(o: OverrideInfo | undefined, period: string, timeZone: string):
  * @param overrides  per scheme; a function picks them per period (an override must not decide months before it existed)
  * @param shownByOverride  the schemes whose shown level an override decided, so a change away from it reads
  *   `override-expired` — unless an override of the scheme is still in force (the rules outranked a floor)
+ * @param recorded  moves the history already holds in months the run replays, oldest first (an override's
+ *   approval recorded its move in the month it was decided): from its month the run records changes
+ *   against the level it set, so replaying that month does not record the move again
  */
 export function evaluatePeriods(
   compiled: CompiledPack | ((period: string) => CompiledPack),
@@ -79,6 +91,7 @@ export function evaluatePeriods(
   shown: Readonly<Record<string, string | undefined>>,
   overrides: PeriodOverrides = {},
   shownByOverride: ReadonlySet<string> = new Set(),
+  recorded: readonly RecordedMove[] = [],
 ): PeriodRun {
   const priors: Record<string, PriorAssignment> = {};
   for (const [scheme, prior] of Object.entries(start)) if (prior) priors[scheme] = prior;
@@ -91,6 +104,12 @@ export function evaluatePeriods(
   for (const period of periods) {
     before = { ...priors };
     shownBefore = { ...current };
+    for (const m of recorded) {
+      if (m.period !== period) continue;
+      current[m.scheme] = m.level;
+      if (m.byOverride) byOverride.add(m.scheme);
+      else byOverride.delete(m.scheme);
+    }
     const pack = typeof compiled === 'function' ? compiled(period) : compiled;
     const forPeriod = typeof overrides === 'function' ? overrides(period) : overrides;
     final = pack.evaluateSubject(kind, { asOf: period, values }, priors, forPeriod);

@@ -16,7 +16,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
-import { assignmentRows, evaluatePeriods, type PeriodEvent, type Values } from './evaluate-periods.js';
+import { assignmentRows, evaluatePeriods, type PeriodEvent, type RecordedMove, type Values } from './evaluate-periods.js';
 import { movesIntoApprovalRequired, syncLevelApprovals } from './level-approvals.js';
 import type { TenantPack } from './tenant-pack.js';
 import type { StoredState } from './views.js';
@@ -154,31 +154,87 @@ export function planReevaluation(
   const all: Record<string, OverrideInfo> = {};
   for (const d of active) all[d.override.scheme] = d.override;
   // The last period is the level shown today, so every override in force now decides it (even one
-  // created after that month: data lags the calendar). Earlier months of a catch-up reconstruct what
-  // their monthly batches showed; an override created after a month ended could not have decided it.
+  // approved after that month: data lags the calendar). Earlier months of a catch-up reconstruct what
+  // their monthly batches showed: an override decides from its approval (four eyes), not its request,
+  // so one approved after a month ended did not decide it, and the one approved last before then did
+  // (a standing floor, say, until a fixed one was approved) — the instants analytics read too
+  // (overrideInForceAt in packages/db). Only overrides in force now are known here: one since expired
+  // or revoked decides no earlier month of a catch-up, though analytics hold its months by it.
   const overridesFor = (period: string): Record<string, OverrideInfo> => {
     if (period === last) return all;
     const end = Date.parse(periodEnd(period, tp.timeZone));
     const out: Record<string, OverrideInfo> = {};
-    for (const d of active) if (Date.parse(d.createdAt) < end) out[d.override.scheme] = d.override;
+    for (const d of active) {
+      const deciding = Date.parse(d.approvedAt) < end ? d : d.earlier.find((e) => Date.parse(e.approvedAt) < end);
+      if (deciding) out[d.override.scheme] = deciding.override;
+    }
     return out;
   };
+  const dated = active.flatMap((d) => [d, ...d.earlier]);
+  const byOverride = new Set(stored.filter((a) => a.explanation.decidedBy.kind === 'override').map((a) => a.scheme));
+  const recorded: RecordedMove[] = [];
   if (storedPeriod !== undefined && storedPeriod < first) {
     // The stored level is what was shown, which is not the state to carry on from when an override
     // decided it: evaluate the stored month again from the state before it (recorded with it) and
     // carry the engine's state. Its level changes, if any, are superseded by the months that follow.
-    const redo = evaluatePeriods(packFor, subject.kind as SubjectKind, window, [storedPeriod], base, {}, overridesFor);
-    for (const e of redo.final) start[e.scheme] = nextPrior(e, storedPeriod);
+    const again = (overrides: Record<string, OverrideInfo>) =>
+      evaluatePeriods(packFor, subject.kind as SubjectKind, window, [storedPeriod], base, {}, overrides).final;
+    const overridesThen = overridesFor(storedPeriod);
+    const redo = again(overridesThen);
+    for (const e of redo) start[e.scheme] = nextPrior(e, storedPeriod);
+    // An override approved after the stored month closed, and before it was last evaluated, set the
+    // stored level only from its approval, whose re-evaluation of that month recorded the move in the
+    // month it was decided. The months before showed the level without it (the redo's); starting
+    // from the override's would record the rules' level there as a move away from it, and the
+    // approval's move a second time. (One approved after, this run's own approval, records its move now.)
+    // A monthly re-tier takes this path for every subject, most with no override: skip the work then.
+    const storedEnd = dated.length === 0 ? 0 : Date.parse(periodEnd(storedPeriod, tp.timeZone));
+    const later = dated
+      .filter((d) => {
+        const approved = Date.parse(d.approvedAt);
+        const evaluated = stored.find((a) => a.scheme === d.override.scheme)?.evaluatedAt;
+        return approved >= storedEnd && evaluated !== undefined && approved <= Date.parse(evaluated);
+      })
+      .sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
+    // Only where one of them decided the stored level: an override row stored without going through
+    // its approval (as tests and seeds write them) re-evaluated nothing and recorded no move.
+    const ids = new Set(later.map((d) => d.override.id));
+    const schemes = new Set(
+      stored.filter((a) => a.explanation.decidedBy.kind === 'override' && ids.has(a.explanation.decidedBy.id)).map((a) => a.scheme),
+    );
+    for (const e of redo) {
+      if (!schemes.has(e.scheme)) continue;
+      shown[e.scheme] = e.level;
+      if (e.explanation.decidedBy.kind === 'override') byOverride.add(e.scheme);
+      else byOverride.delete(e.scheme);
+    }
+    // The level each approval found, per scheme: the redo's, then the one the previous approval set.
+    const levelBefore = new Map(redo.map((e) => [e.scheme, e.level]));
+    for (const d of later) {
+      const scheme = d.override.scheme;
+      if (!schemes.has(scheme)) continue;
+      const e = again({ ...overridesThen, [scheme]: d.override }).find((x) => x.scheme === scheme);
+      if (!e) continue;
+      // An approval that set the level already shown recorded no move: relying on one would jump the
+      // replay to its level and lose the move the rules' months before it call for (gold by August's
+      // balances, set back to standard by the override in September), which the replay records itself.
+      if (e.level === levelBefore.get(scheme)) continue;
+      levelBefore.set(scheme, e.level);
+      // Months are `YYYY-MM` strings: the approval's month, within the replayed ones.
+      let period = periodOf(new Date(d.approvedAt), tp.timeZone);
+      if (period > last) period = last;
+      if (period < first) period = first;
+      recorded.push({ scheme, period, level: e.level, byOverride: e.explanation.decidedBy.kind === 'override' });
+    }
   }
 
-  const byOverride = new Set(stored.filter((a) => a.explanation.decidedBy.kind === 'override').map((a) => a.scheme));
-  const run = evaluatePeriods(packFor, subject.kind as SubjectKind, window, periods, start, shown, overridesFor, byOverride);
+  const run = evaluatePeriods(packFor, subject.kind as SubjectKind, window, periods, start, shown, overridesFor, byOverride, recorded);
   // The same month again: what it showed before is stored with it (the run starts from its result).
   const sameMonth = storedPeriod !== undefined && last === storedPeriod;
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
   const rows = assignmentRows(run, subject.id, last, nowIso, previous);
   // A level an override decided is the requester's change, signed off by its approver.
-  const byId = new Map(active.map((d) => [d.override.id, d.override]));
+  const byId = new Map(dated.map((d) => [d.override.id, d.override]));
   // The data lag the calendar: an override decided today re-evaluates the last month with data,
   // which has usually been reported already. Its move belongs to the month it was decided in.
   const decidedIn = options.overrideDecision ? periodOf(now, tp.timeZone) : undefined;

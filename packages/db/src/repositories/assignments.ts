@@ -324,11 +324,11 @@ export async function countLevelPairs(
 
 /**
  * What re-evaluating a subject reads of a stored assignment: every column but the explanation,
- * progress and retention, of which it needs only who decided the level. A {@link StoredAssignment}
- * is one too.
+ * progress and retention, of which it needs only who decided the level (its kind, and its id: which
+ * override, whose approval a catch-up dates the level from). A {@link StoredAssignment} is one too.
  */
 export interface AssignmentState extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'> {
-  readonly explanation: { readonly decidedBy: { readonly kind: Explanation['decidedBy']['kind'] } };
+  readonly explanation: { readonly decidedBy: Pick<Explanation['decidedBy'], 'kind' | 'id'> };
 }
 
 const NOT_STATE_COLUMNS: readonly string[] = ['tenant_id', 'explanation', 'progress', 'retention'];
@@ -349,10 +349,12 @@ export async function listAssignmentsInRange(
   first: string,
   last: string,
 ): Promise<Map<string, AssignmentState[]>> {
+  // The explanation parsed once per row for both fields: PostgreSQL's driver hands `json` back parsed,
+  // SQLite's json_extract a small JSON text (the decidedBy object alone) that JS parses.
   const decidedBy =
     db.getExecutor().adapter instanceof PostgresAdapter
-      ? sql<string>`explanation::json #>> '{decidedBy,kind}'`
-      : sql<string>`json_extract(explanation, '$.decidedBy.kind')`;
+      ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
+      : sql<string>`json_extract(explanation, '$.decidedBy')`;
   const rows = await db
     .selectFrom('assignments')
     .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
@@ -366,7 +368,8 @@ export async function listAssignmentsInRange(
   for (const row of rows) {
     // The row lacks only the JSON columns, which this mapping copies and the state leaves out.
     const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(row as unknown as AssignmentRow);
-    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: row.decided_by as Explanation['decidedBy']['kind'] } } };
+    const by: Explanation['decidedBy'] = typeof row.decided_by === 'string' ? JSON.parse(row.decided_by) : row.decided_by;
+    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: by.kind, id: by.id } } };
     const list = out.get(row.subject_id);
     if (list) list.push(state);
     else out.set(row.subject_id, [state]);

@@ -17,10 +17,36 @@ function toOverride(row: OverrideRow): OverrideInfo {
   };
 }
 
-/** An override in force and when it was created (ISO 8601 UTC). */
-export interface DatedOverride {
+/** An override in force and when it was approved (ISO 8601 UTC). */
+export interface ApprovedOverride {
   readonly override: OverrideInfo;
-  readonly createdAt: string;
+  /**
+   * When it was approved: the instant it began to decide (four eyes). A request waits for its approver,
+   * so a month that ended in between was not decided by it. Rows approved before decisions were
+   * recorded read their creation, as {@link overrideInForceAt} does.
+   */
+  readonly approvedAt: string;
+}
+
+/** The override of a scheme in force now (the one approved last) and when it was approved. */
+export interface DatedOverride extends ApprovedOverride {
+  /**
+   * The scheme's other overrides in force now, approved before it, the latest first: a month that
+   * closed before this one was approved was decided by the first of them approved by then.
+   */
+  readonly earlier: readonly ApprovedOverride[];
+}
+
+/** Rows ordered by {@link lastApproved}: per scheme, the first decides now, the rest are its `earlier`. */
+function datedByScheme(rows: readonly OverrideRow[]): DatedOverride[] {
+  const byScheme = new Map<string, DatedOverride & { earlier: ApprovedOverride[] }>();
+  for (const row of rows) {
+    const approved = { override: toOverride(row), approvedAt: row.decided_at ?? row.created_at };
+    const head = byScheme.get(row.scheme);
+    if (head) head.earlier.push(approved);
+    else byScheme.set(row.scheme, { ...approved, earlier: [] });
+  }
+  return [...byScheme.values()];
 }
 
 /**
@@ -106,14 +132,12 @@ const activeOverrideRows = reusableQuery((db, tenantId: string, subjectId: strin
 );
 
 /**
- * Overrides in force for a subject at `now` with their creation instants: approved, not revoked,
- * not expired. One per scheme — the one approved last, if several were ({@link lastApproved}).
+ * Overrides in force for a subject at `now` with their approval instants: approved, not revoked,
+ * not expired. One per scheme — the one approved last, if several were ({@link lastApproved}) — with
+ * the others in force as its `earlier`.
  */
 export async function listActiveDatedOverrides(db: Executor, tenantId: string, subjectId: string, now: string): Promise<DatedOverride[]> {
-  const rows = await activeOverrideRows(db, tenantId, subjectId, now);
-  const byScheme = new Map<string, DatedOverride>();
-  for (const row of rows) if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
-  return [...byScheme.values()];
+  return datedByScheme(await activeOverrideRows(db, tenantId, subjectId, now));
 }
 
 /**
@@ -297,13 +321,13 @@ export async function listActiveDatedOverridesInRange(
     .where((eb) => inForce(eb, now))
     .orderBy(lastApproved())
     .execute();
-  const bySubject = new Map<string, Map<string, DatedOverride>>();
+  const bySubject = new Map<string, OverrideRow[]>();
   for (const row of rows) {
-    let byScheme = bySubject.get(row.subject_id);
-    if (!byScheme) bySubject.set(row.subject_id, (byScheme = new Map()));
-    if (!byScheme.has(row.scheme)) byScheme.set(row.scheme, { override: toOverride(row), createdAt: row.created_at });
+    const list = bySubject.get(row.subject_id);
+    if (list) list.push(row);
+    else bySubject.set(row.subject_id, [row]);
   }
-  return new Map([...bySubject].map(([id, m]) => [id, [...m.values()]]));
+  return new Map([...bySubject].map(([id, list]) => [id, datedByScheme(list)]));
 }
 
 /** An override request with its lifecycle, and the external id of its subject. */
