@@ -26,6 +26,7 @@ const TIER_EVENTS_REASON_INDEX = '2026-12-08T00-00-20-tier-events-reason-index';
 const OVERRIDE_REQUESTER_SCOPE = '2026-12-09T00-10-00-override-requester-scope';
 const BOOK_MOVES = '2026-12-09T00-20-00-book-moves';
 const AUDIT_DETAIL = '2026-12-10T00-00-10-audit-detail';
+const SUBJECT_CLOSING = '2026-12-11T00-00-04-subject-closing';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -49,6 +50,7 @@ const LATER = [
   OVERRIDE_REQUESTER_SCOPE,
   BOOK_MOVES,
   AUDIT_DETAIL,
+  SUBJECT_CLOSING,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */

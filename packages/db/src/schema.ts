@@ -26,6 +26,10 @@ export interface SubjectTable {
   updated_at: string;
   /** Changes whenever the subject's assignments, overrides or tier events do (database triggers). */
   version: Generated<number>;
+  /** When the customer left the bank (ISO UTC); null while they are a customer. */
+  closed_at: string | null;
+  /** Why, as staff gave it; null when not closed. */
+  closed_reason: string | null;
 }
 
 export interface MetricTable {

@@ -29,6 +29,9 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/subjects$/, READ],
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
   ['PUT', /^\/v1\/subjects\/[^/]+\/metrics$/, { role: 'officer', embed: false, keyOnly: false }],
+  // A customer leaving is a write to that customer, as a metric upload is: a relationship manager
+  // may record it for their own customers.
+  ['POST', /^\/v1\/subjects\/[^/]+\/(close|reopen)$/, { role: 'officer', embed: false, keyOnly: false }],
   // Creating or renaming a subject is the bank's whole-tenant business, never one book's.
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],

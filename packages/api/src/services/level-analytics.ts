@@ -6,6 +6,7 @@ import {
   latestEvaluatedPeriod,
   type Executor,
   type InForceInstant,
+  type MonthEnd,
 } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 
@@ -57,6 +58,11 @@ export function finalThrough(clock: AnalyticsClock, evaluatedThrough: string | n
   return evaluatedThrough < settled ? evaluatedThrough : settled;
 }
 
+/** Each month of `from … to` with its end in the bank's calendar: a customer closed before it is not counted in it. */
+function monthEnds(from: string, to: string, clock: AnalyticsClock): MonthEnd[] {
+  return monthRange(from, to).map((period) => ({ period, end: periodEnd(period, clock.timeZone) }));
+}
+
 /** Each level's rank in the scheme, by key. */
 export function levelRanks(def: SchemeDefinition): Map<string, number> {
   return new Map(def.levels.map((l) => [l.key, l.rank]));
@@ -75,7 +81,7 @@ export async function distribution(
   clock: AnalyticsClock,
 ): Promise<Distribution> {
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
-  return { ...(await levelCounts(db, tenantId, def, from, to)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
+  return { ...(await levelCounts(db, tenantId, def, from, to, clock)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
 }
 
 /**
@@ -102,8 +108,9 @@ async function levelCounts(
   def: SchemeDefinition,
   from: string,
   to: string,
+  clock: AnalyticsClock,
 ): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough'>> {
-  const stretches = await countLevelStretches(db, tenantId, def.key, from, to);
+  const stretches = await countLevelStretches(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
   const periods = monthRange(from, to);
   const levels = levelKeys(
     def,
@@ -224,8 +231,8 @@ export async function rates(
   clock: AnalyticsClock,
 ): Promise<Rates> {
   const periods = monthRange(from, to);
-  const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1));
-  const changes = await countLevelChanges(db, tenantId, def.key, from, to);
+  const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1), clock);
+  const changes = await countLevelChanges(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
   const {
     evaluated,
     evaluatedThrough,

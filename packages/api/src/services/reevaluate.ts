@@ -260,7 +260,7 @@ function withinMonths(values: Values, from: string, to: string, latest: readonly
 /**
  * Re-evaluate every scheme of a subject at its latest period with data and store the result:
  * assignments replaced, one tier event per level change (see {@link planReevaluation}). Run it inside
- * the write's transaction.
+ * the write's transaction. A closed subject is left as it is (nothing evaluated, nothing stored).
  */
 export async function reevaluateSubject(
   trx: Executor,
@@ -271,6 +271,9 @@ export async function reevaluateSubject(
   options: ReevaluationOptions = {},
 ): Promise<Reevaluation> {
   const tenantId = tp.tenantId;
+  // A customer who left the bank is not tiered any more, whatever asks (a metric upload, an override's
+  // decision, a policy's approval): the levels they left with stay as the record of them.
+  if (subject.closedAt !== null) return { asOf: null, evaluations: [], changes: 0 };
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
   if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
   const stored = await listAssignments(trx, tenantId, subject.id);

@@ -309,8 +309,11 @@ export async function countLevelPairs(
     .innerJoin('assignments as c', (j) => j.onRef('c.subject_id', '=', 'r.subject_id').on('c.scheme', '=', colScheme))
     .where('r.tenant_id', '=', tenantId)
     .where('c.tenant_id', '=', tenantId)
-    .where('r.scheme', '=', rowScheme);
-  if (kind) q = q.innerJoin('subjects as s', 's.id', 'r.subject_id').where('s.kind', '=', kind);
+    .where('r.scheme', '=', rowScheme)
+    // The current book only: a customer who left keeps their levels as history, in no cell.
+    .innerJoin('subjects as s', 's.id', 'r.subject_id')
+    .where('s.closed_at', 'is', null);
+  if (kind) q = q.where('s.kind', '=', kind);
   if (managedBy !== undefined)
     q = q
       .innerJoin('subject_managers as m', (j) => j.onRef('m.subject_id', '=', 'r.subject_id').on('m.tenant_id', '=', tenantId))

@@ -91,6 +91,31 @@ function monthIndex(period: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`(CAST(SUBSTR(${period}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(${period}, 6, 2) AS INTEGER))`;
 }
 
+/** A month and the first instant after it in the bank's calendar (ISO UTC): when a closing counts from. */
+export interface MonthEnd {
+  readonly period: string;
+  readonly end: string;
+}
+
+/**
+ * The CTE \`closed\` (subject_id, closed_period): each subject closed before the end of the last of
+ * \`months\` (consecutive, in order) and the first of them it is no longer counted in — the month it
+ * was closed in, or the first month when it was closed before. A customer closed on or before a
+ * month's end is no customer of that month: not in its distribution, no mover nor stayer into it.
+ * Stored times are canonical ISO UTC, so text order is time order on both dialects.
+ */
+function closedMonths(tenantId: string, months: readonly MonthEnd[]): RawBuilder<unknown> {
+  if (months.length === 0) return sql`closed AS (SELECT id AS subject_id, NULL AS closed_period FROM subjects WHERE 1 = 0)`;
+  const when = sql.join(
+    months.map((m) => sql`WHEN closed_at < ${m.end} THEN CAST(${m.period} AS text)`),
+    sql` `,
+  );
+  return sql`closed AS (
+      SELECT id AS subject_id, CASE ${when} END AS closed_period
+      FROM subjects WHERE tenant_id = ${tenantId} AND closed_at IS NOT NULL AND closed_at < ${months[months.length - 1]?.end ?? ''}
+    )`;
+}
+
 /** Subjects that held `level` from `first` (never before `from`) until `until` (exclusive; null: still at `to`). */
 export interface LevelStretchCount {
   readonly level: string;
@@ -109,12 +134,20 @@ export async function countLevelStretches(
   scheme: string,
   from: string,
   to: string,
+  /** Every month of `from … to` with its end: a closed customer's stretch ends in the month they left. */
+  months: readonly MonthEnd[],
 ): Promise<LevelStretchCount[]> {
   const { rows } = await sql<{ level: string; first_month: string; span_end: string | null; n: number | string }>`
-    WITH ${spans(tenantId, scheme, to)}
+    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)},
+    counted AS (
+      SELECT s.level, s.span_start,
+        CASE WHEN c.closed_period IS NOT NULL AND (s.span_end IS NULL OR c.closed_period < s.span_end) THEN c.closed_period
+             ELSE s.span_end END AS span_end
+      FROM spans s LEFT JOIN closed c ON c.subject_id = s.subject_id
+    )
     SELECT level, CASE WHEN span_start < ${from} THEN ${from} ELSE span_start END AS first_month, span_end, COUNT(*) AS n
-    FROM spans
-    WHERE span_end IS NULL OR span_end > ${from}
+    FROM counted
+    WHERE (span_end IS NULL OR span_end > ${from}) AND (span_end IS NULL OR span_end > span_start)
     GROUP BY level, first_month, span_end`.execute(db);
   return rows.map((r) => ({ level: r.level, first: r.first_month, until: r.span_end, count: Number(r.n) }));
 }
@@ -142,6 +175,8 @@ export async function countLevelChanges(
   scheme: string,
   from: string,
   to: string,
+  /** Every month of `from … to` with its end: a customer closed by a month's end makes no change in it. */
+  months: readonly MonthEnd[],
 ): Promise<LevelChangeCount[]> {
   const { rows } = await sql<{
     span_start: string;
@@ -151,11 +186,12 @@ export async function countLevelChanges(
     held: number | string;
     n: number | string;
   }>`
-    WITH ${spans(tenantId, scheme, to)}
+    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}
     SELECT span_start, prev_level, level, cause,
       CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END AS held, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from} AND sets_back = 0
+      AND NOT EXISTS (SELECT 1 FROM closed c WHERE c.subject_id = spans.subject_id AND c.closed_period <= spans.span_start)
     GROUP BY span_start, prev_level, level, cause, held`.execute(db);
   return rows.map((r) => ({
     period: r.span_start,
@@ -232,6 +268,10 @@ function levelPairs(tenantId: string, scheme: string, from: string, to: string, 
              WHEN p.sets_back = 1 AND p.from_level <> p.to_level THEN 1
              WHEN p.sets_back = 1 AND p.from_level = p.to_level AND ${heldThere} THEN 1 ELSE 0 END AS held_move
       FROM subject_pairs p
+      -- A customer closed on or before the end of \`to\` (\`approvedBefore\` is that instant) is no
+      -- customer of \`to\`: neither a mover nor a stayer into it, in no pair.
+      WHERE p.subject_id NOT IN (
+        SELECT id FROM subjects WHERE tenant_id = ${tenantId} AND closed_at IS NOT NULL AND closed_at < ${inForceAt.approvedBefore})
     )`;
 }
 

@@ -17,6 +17,9 @@ export interface Subject {
    * subject shows.
    */
   readonly version: number;
+  /** When the customer left the bank (ISO UTC), and why; both null while they are a customer. */
+  readonly closedAt: string | null;
+  readonly closedReason: string | null;
 }
 
 /** What creating or updating a subject takes. */
@@ -40,6 +43,8 @@ export function toSubject(row: SubjectRow): Subject {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version,
+    closedAt: row.closed_at,
+    closedReason: row.closed_reason,
   };
 }
 
@@ -79,7 +84,9 @@ export async function upsertSubject(
     .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return { subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0 }, created: true };
+  if (inserted) {
+    return { subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0, closedAt: null, closedReason: null }, created: true };
+  }
   const existing = await findSubjectByExternalId(db, tenantId, input.externalId);
   if (!existing) throw new Error(`subject ${input.externalId} neither inserted nor found`);
   check?.(existing);
@@ -108,6 +115,29 @@ function subjectRow(tenantId: string, s: SubjectInput, now: string) {
   };
 }
 
+/**
+ * Record that the customer left (`closed` set) or came back (`closed` null). Only from the state the
+ * caller read (`wasClosed`): of two closings of one customer at once, the second changes nothing and
+ * gets false, so it can answer that the customer is closed already. `updated_at` moves, so cached
+ * reads of the subject see the change.
+ */
+export async function setSubjectClosed(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  closed: { readonly at: string; readonly reason: string } | null,
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('subjects')
+    .set({ closed_at: closed?.at ?? null, closed_reason: closed?.reason ?? null, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', subjectId)
+    .where('closed_at', closed ? 'is' : 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Bulk insert for seeding and imports: multi-row INSERTs in batches. */
 export async function insertSubjects(db: Executor, tenantId: string, subjects: readonly SubjectInput[], now: string): Promise<void> {
   for (const batch of chunks(subjects)) {
@@ -121,6 +151,11 @@ export async function insertSubjects(db: Executor, tenantId: string, subjects: r
 /** What evaluating a subject needs to know of it: which one it is and its kind. */
 export type SubjectKey = Pick<Subject, 'id' | 'externalId' | 'kind'>;
 
+/** A subject of a job chunk: its key, and whether the customer left (a job skips them). */
+export interface RangeSubject extends SubjectKey {
+  readonly closed: boolean;
+}
+
 /**
  * The tenant's subjects with internal ids in `first … last` (both included), in id order: one job
  * chunk. Only their keys: names, attributes and timestamps cost more to read than the rest of the chunk.
@@ -131,15 +166,15 @@ export async function listSubjectsInRange(
   first: string,
   last: string,
   kind?: string,
-): Promise<SubjectKey[]> {
+): Promise<RangeSubject[]> {
   let q = db
     .selectFrom('subjects')
-    .select(['id', 'external_id', 'kind'])
+    .select(['id', 'external_id', 'kind', 'closed_at'])
     .where(rangeTenant(tenantId))
     .where('id', '>=', first)
     .where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
-  return (await q.orderBy('id').execute()).map((r) => ({ id: r.id, externalId: r.external_id, kind: r.kind }));
+  return (await q.orderBy('id').execute()).map((r) => ({ id: r.id, externalId: r.external_id, kind: r.kind, closed: r.closed_at !== null }));
 }
 
 /** Internal ids of the tenant's subjects known by these external ids (those that exist), by external id. */

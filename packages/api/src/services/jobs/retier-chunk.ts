@@ -47,7 +47,8 @@ type SignOffs = (
  * Re-tier one chunk inside the caller's transaction: every subject in the range is re-evaluated at
  * the job's period by the same rules a metrics write follows (`planReevaluation`), and the results are
  * written in a few multi-row statements. Reads are one range query per table, not one per subject.
- * A subject already evaluated at a later month is left alone (counted as skipped); so is one with
+ * A subject already evaluated at a later month is left alone (counted as skipped); so is a closed one
+ * (the customer left the bank), one with
  * neither a level nor data, and one outside the level or evaluated-since filter, which are decided
  * here, not when the job is queued. Subjects not of the job's kind or list are not the job's at all.
  * `idsAt`: when the chunk is evaluated at an instant before the one it is stored at (a pipelined
@@ -171,7 +172,8 @@ async function planChunk(
     const outside =
       (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level)) ||
       (since !== undefined && (storedPeriod === undefined || storedPeriod < since));
-    if (outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {
+    // A customer who left keeps the levels they had when they left: history, not a current tier.
+    if (subject.closed || outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {
       skipped++;
       continue;
     }
