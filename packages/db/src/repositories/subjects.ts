@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
 
@@ -118,8 +119,7 @@ function subjectRow(tenantId: string, s: SubjectInput, now: string) {
 /**
  * Record that the customer left (`closed` set) or came back (`closed` null). Only from the state the
  * caller read (`wasClosed`): of two closings of one customer at once, the second changes nothing and
- * gets false, so it can answer that the customer is closed already. `updated_at` moves, so cached
- * reads of the subject see the change.
+ * gets false, so it can answer that the customer is closed already.
  */
 export async function setSubjectClosed(
   db: Executor,
@@ -130,7 +130,8 @@ export async function setSubjectClosed(
 ): Promise<boolean> {
   const result = await db
     .updateTable('subjects')
-    .set({ closed_at: closed?.at ?? null, closed_reason: closed?.reason ?? null, updated_at: now })
+    // The version moves too: every kept read of the subject is stale, even one made in the same millisecond.
+    .set({ closed_at: closed?.at ?? null, closed_reason: closed?.reason ?? null, updated_at: now, version: sql`version + 1` })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', subjectId)
     .where('closed_at', closed ? 'is' : 'is not', null)
