@@ -277,6 +277,21 @@ forEachDialect('migrations', (f) => {
     });
   });
 
+  it('upgrading adds the closing of a customer; undoing it forgets no closing, and upgrading again keeps it', async () => {
+    const db = f.db.db;
+    await api.customer('MG6');
+    assert.equal((await api.post('/v1/subjects/MG6/close', { at: '2025-11-01T00:00:00Z', reason: '销户' })).status, 200);
+    await undoDownTo(db, SUBJECT_CLOSING);
+    const kept = await sql<{ closed_at: string | null }>`SELECT closed_at FROM subjects WHERE external_id = 'MG6'`.execute(db);
+    assert.equal(kept.rows[0]?.closed_at, '2025-11-01T00:00:00.000Z', 'the closing is still recorded');
+    assert.deepEqual(await migrateToLatest(db), fromOn(SUBJECT_CLOSING));
+    const only = (await (await api.get('/v1/subjects?q=MG6&closed=only')).json()) as { items: { id: string; closedAt?: string }[] };
+    assert.deepEqual(
+      only.items.map((s) => [s.id, s.closedAt]),
+      [['MG6', '2025-11-01T00:00:00.000Z']],
+    );
+  });
+
   it('upgrading gives policy versions a lifecycle: the provisioned ones stay in force from the beginning, drafts can follow', async () => {
     const db = f.db.db;
     await undoDownTo(db, POLICY_LIFECYCLE);

@@ -6,8 +6,9 @@ import type { Kysely } from 'kysely';
  * its levels, events and metrics are the record of a past customer — and only takes it out of what
  * describes the current book (jobs, the matrix, the list, analytics from the month it left).
  *
- * Undoing this drops the columns: a release before this one knows no closed customers, and would
- * re-tier and count them again, which is what it did before.
+ * Undoing this keeps the columns: dropping them would forget who left the bank and why, which no
+ * later upgrade could bring back. A release before this one never reads them (it tiers and counts a
+ * closed customer as it always did), and running this again finds them there.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const tables = await db.introspection.getTables();
@@ -20,7 +21,4 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('subjects').dropColumn('closed_reason').execute();
-  await db.schema.alterTable('subjects').dropColumn('closed_at').execute();
-}
+export async function down(): Promise<void> {}
