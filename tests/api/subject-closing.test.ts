@@ -16,8 +16,7 @@ type Listed = { items: { id: string; closedAt?: string; closedReason?: string }[
 
 const listed = async (f: ApiFixture, query = '') =>
   ((await (await client(f).get(`/v1/subjects?q=CL${query}`)).json()) as Listed).items.map((s) => s.id);
-const matrixTotal = async (f: ApiFixture) =>
-  ((await (await client(f).get('/v1/matrix/risk-value-test')).json()) as MatrixResponse).total;
+const matrixTotal = async (f: ApiFixture) => ((await (await client(f).get('/v1/matrix/risk-value-test')).json()) as MatrixResponse).total;
 const retailLevel = async (f: ApiFixture, id: string) =>
   ((await (await client(f).get(`/v1/subjects/${id}/tiers`)).json()) as TiersResponse).assignments.find(
     (a) => a.schemeInfo.key === 'retail-tier',
@@ -150,7 +149,11 @@ forEachDialect('closing a customer (销户)', (f) => {
     ];
     for (const [body, field] of cases) {
       const p = await problem(await api.post('/v1/subjects/CL4/close', body), 400);
-      if (field) assert.ok(p.errors?.some((e) => e.path === field), `${JSON.stringify(body)}: ${JSON.stringify(p.errors)}`);
+      if (field)
+        assert.ok(
+          p.errors?.some((e) => e.path === field),
+          `${JSON.stringify(body)}: ${JSON.stringify(p.errors)}`,
+        );
     }
     await problem(await api.post('/v1/subjects/NOBODY/close', { reason: '销户' }), 404);
     await problem(await client(f, () => f.keys.roles.viewer).post('/v1/subjects/CL4/close', { reason: '销户' }), 403);
@@ -162,6 +165,55 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.equal(now.closedAt, NOW.toISOString());
   });
 
+  it('a subjects import may close customers by a closedAt column, with its zone; a blank cell reopens nobody', async () => {
+    await client(f).customer('CL7');
+    const upload = (csv: string) =>
+      f.app.request('/v1/imports?kind=subjects', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+        body: csv,
+      });
+    const bad = await upload('id,name,closedAt\nCL6,王芳,2025-02-30T00:00:00Z\nCL8,李雷,2025-11-10\nCL9,韩梅,2025-12-01T00:00:00+08:00\n');
+    assert.equal(bad.status, 422);
+    const errors = (
+      (await (await client(f).get(bad.headers.get('Location') ?? '')).json()) as {
+        errors: { items: { line: number; code: string }[] };
+      }
+    ).errors.items;
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.code]),
+      [
+        [2, 'invalid_format'],
+        [3, 'invalid_format'],
+        [4, 'too_big'],
+      ],
+      'no 30 February, no time without its zone, nothing in the future',
+    );
+    assert.deepEqual(await listed(f, '6&closed=include'), [], 'all or nothing: nothing was written');
+
+    const ok = await upload(
+      'id,name,closedAt,closedReason\nCL6,王芳,2025-11-01T00:30:00+08:00,账户迁出\nCL7,张晓明,2025-10-31T12:00:00Z,\nCL1,张晓明,,\n',
+    );
+    assert.equal(ok.status, 201, await ok.clone().text());
+    const closed = (await (await client(f).get('/v1/subjects?q=CL&closed=only')).json()) as Listed;
+    assert.deepEqual(
+      closed.items.filter((s) => s.id === 'CL6' || s.id === 'CL7'),
+      [
+        // Half past midnight on 1 November in Shanghai is still 31 October in UTC.
+        { id: 'CL6', kind: 'customer', displayName: '王*', closedAt: '2025-10-31T16:30:00.000Z', closedReason: '账户迁出' },
+        { id: 'CL7', kind: 'customer', displayName: '*晓明', closedAt: '2025-10-31T12:00:00.000Z' },
+      ],
+    );
+    assert.equal(
+      closed.items.some((s) => s.id === 'CL1'),
+      false,
+      'a blank cell leaves an open customer open',
+    );
+    const again = await upload('id,name,closedAt\nCL7,张晓明,2025-11-05T00:00:00Z\n');
+    assert.equal(again.status, 201);
+    assert.equal((await again.json()).written, 0, 'a closing already recorded stays as recorded');
+  });
+
   it('each closing and reopening is on the audit trail with when and why', async () => {
     await client(f).customer('CL5');
     const api = officer();
@@ -170,7 +222,11 @@ forEachDialect('closing a customer (销户)', (f) => {
     const records = (await trail(f)).filter((r) => r.phase === 'result' && r.target.id === 'CL5' && r.method === 'POST');
     const byRoute = (route: string) => records.find((r) => r.route === route);
     assert.deepEqual(byRoute('/v1/subjects/{id}/close')?.detail, { closedAt: '2025-11-01T00:00:00.000Z', reason: '客户身故' });
-    assert.deepEqual(byRoute('/v1/subjects/{id}/reopen')?.detail, { closedAt: '2025-11-01T00:00:00.000Z', reason: '客户身故', note: '误操作' });
+    assert.deepEqual(byRoute('/v1/subjects/{id}/reopen')?.detail, {
+      closedAt: '2025-11-01T00:00:00.000Z',
+      reason: '客户身故',
+      note: '误操作',
+    });
     assert.equal(byRoute('/v1/subjects/{id}/close')?.status, 200);
   });
 });

@@ -253,8 +253,9 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         rejectedRows: result.rejectedRows,
         written: result.written,
       });
-      // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change.
-      if (result.kind === 'managers' && result.written > 0) deps.matrices.invalidate(deps.tenantId);
+      // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change,
+      // and the matrix counts once a subjects file has closed a customer.
+      if (result.kind !== 'metrics' && result.written > 0) deps.matrices.invalidate(deps.tenantId);
       const location = `/v1/imports/${result.id}`;
       if (result.status === 'failed') {
         const first = await listImportErrors(deps.db, result.id, 20);

@@ -47,7 +47,8 @@ const listRoute = createRoute({
         .default('exclude')
         .openapi({
           param: { name: 'closed', in: 'query' },
-          description: 'Customers who left the bank (`POST /v1/subjects/{id}/close`): left out by default, `include` lists them too, `only` lists only them',
+          description:
+            'Customers who left the bank (`POST /v1/subjects/{id}/close`): left out by default, `include` lists them too, `only` lists only them',
         }),
       order: z
         .enum(['asc', 'desc'])

@@ -78,9 +78,7 @@ const CloseSubjectBody = z
   })
   .openapi('CloseSubjectBody');
 
-const ReopenSubjectBody = z
-  .strictObject({ note: z.string().trim().max(200).optional() })
-  .openapi('ReopenSubjectBody');
+const ReopenSubjectBody = z.strictObject({ note: z.string().trim().max(200).optional() }).openapi('ReopenSubjectBody');
 
 const closeRoute = createRoute({
   method: 'post',
@@ -180,7 +178,10 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       }
       const subject = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
-        if (subject.closedAt !== null || !(await setSubjectClosed(trx, deps.tenantId, subject.id, { at, reason: body.reason }, now.toISOString()))) {
+        if (
+          subject.closedAt !== null ||
+          !(await setSubjectClosed(trx, deps.tenantId, subject.id, { at, reason: body.reason }, now.toISOString()))
+        ) {
           throw alreadyClosed(id, subject.closedAt);
         }
         return { ...subject, closedAt: at, closedReason: body.reason, updatedAt: now.toISOString() };
@@ -197,7 +198,9 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const { subject, was } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt === null || !(await setSubjectClosed(trx, deps.tenantId, subject.id, null, now))) {
-          throw new ProblemError('conflict', `Subject "${id}" is not closed.`, [{ path: 'id', message: 'is not closed', code: 'not-closed' }]);
+          throw new ProblemError('conflict', `Subject "${id}" is not closed.`, [
+            { path: 'id', message: 'is not closed', code: 'not-closed' },
+          ]);
         }
         return { subject: { ...subject, closedAt: null, closedReason: null, updatedAt: now }, was: subject };
       });

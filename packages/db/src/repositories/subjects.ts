@@ -30,6 +30,8 @@ export interface SubjectInput {
   readonly kind: string;
   readonly displayName: string;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** A customer who left before they were first written (an import of a closed account): when and why. */
+  readonly closed?: { readonly at: string; readonly reason: string | null };
 }
 
 /** A subjects row as repositories hand it out. */
@@ -86,7 +88,10 @@ export async function upsertSubject(
     .returning('id')
     .executeTakeFirst();
   if (inserted) {
-    return { subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0, closedAt: null, closedReason: null }, created: true };
+    return {
+      subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0, closedAt: null, closedReason: null },
+      created: true,
+    };
   }
   const existing = await findSubjectByExternalId(db, tenantId, input.externalId);
   if (!existing) throw new Error(`subject ${input.externalId} neither inserted nor found`);
@@ -113,6 +118,8 @@ function subjectRow(tenantId: string, s: SubjectInput, now: string) {
     attributes: JSON.stringify(s.attributes),
     created_at: now,
     updated_at: now,
+    closed_at: s.closed?.at ?? null,
+    closed_reason: s.closed?.reason ?? null,
   };
 }
 
@@ -175,7 +182,12 @@ export async function listSubjectsInRange(
     .where('id', '>=', first)
     .where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
-  return (await q.orderBy('id').execute()).map((r) => ({ id: r.id, externalId: r.external_id, kind: r.kind, closed: r.closed_at !== null }));
+  return (await q.orderBy('id').execute()).map((r) => ({
+    id: r.id,
+    externalId: r.external_id,
+    kind: r.kind,
+    closed: r.closed_at !== null,
+  }));
 }
 
 /** Internal ids of the tenant's subjects known by these external ids (those that exist), by external id. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
   assignManagers,
@@ -384,18 +385,32 @@ async function writeBatch(
   for (const r of latest.values()) {
     const existing = subjects.get(r.id);
     if (!existing) {
-      fresh.push({ id: sortableId(now), externalId: r.id, kind: r.kind, displayName: r.name, attributes: r.attributes });
+      fresh.push({
+        id: sortableId(now),
+        externalId: r.id,
+        kind: r.kind,
+        displayName: r.name,
+        attributes: r.attributes,
+        ...(r.closed ? { closed: r.closed } : {}),
+      });
       continue;
     }
     // Attributes named in the file replace those keys; others the subject has are kept.
     const attributes = { ...existing.attributes, ...r.attributes };
-    if (existing.displayName === r.name && JSON.stringify(attributes) === JSON.stringify(existing.attributes)) {
+    // A closing already recorded stays as recorded: the same file imported again changes nothing.
+    const closes = r.closed !== undefined && existing.closedAt === null;
+    if (!closes && existing.displayName === r.name && JSON.stringify(attributes) === JSON.stringify(existing.attributes)) {
       unchanged += 1;
       continue;
     }
     await trx
       .updateTable('subjects')
-      .set({ display_name: r.name, attributes: JSON.stringify(attributes), updated_at: nowIso })
+      .set({
+        display_name: r.name,
+        attributes: JSON.stringify(attributes),
+        updated_at: nowIso,
+        ...(closes && r.closed ? { closed_at: r.closed.at, closed_reason: r.closed.reason, version: sql`version + 1` } : {}),
+      })
       .where('tenant_id', '=', ctx.tenantId)
       .where('id', '=', existing.id)
       .execute();
