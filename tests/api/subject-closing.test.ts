@@ -280,6 +280,13 @@ forEachDialect('analytics leave closed customers out', (f) => {
     assert.deepEqual(early.totals, { both: 3, up: 0, down: 0, same: 3, unranked: 0, heldByOverride: 0, entered: 0 }, 'A1, A2, A3; not A4');
   });
 
+  it('effect evaluation: neither a mover nor a stayer of a month they had left by', async () => {
+    const april = await (await b.get('/v1/analytics/effect?scheme=retail-tier&period=2025-04&direction=up')).json();
+    assert.deepEqual(april.cohorts, { moved: 1, stayed: 0, overrideMoved: 0, heldByOverride: 0 }, 'A3 moved; A2 left in April, A1 before');
+    const march = await (await b.get('/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up')).json();
+    assert.deepEqual(march.cohorts, { moved: 0, stayed: 2, overrideMoved: 0, heldByOverride: 0 }, 'A2 and A3 stayed; A1’s move is not counted');
+  });
+
   it('rates: no move in the month they left, and out of the next month’s base', async () => {
     const body = await (await b.get('/v1/analytics/rates?scheme=retail-tier&from=2025-02&to=2025-05')).json();
     assert.deepEqual(body.base, [3, 3, 2, 1]);
