@@ -284,7 +284,11 @@ forEachDialect('analytics leave closed customers out', (f) => {
     const april = await (await b.get('/v1/analytics/effect?scheme=retail-tier&period=2025-04&direction=up')).json();
     assert.deepEqual(april.cohorts, { moved: 1, stayed: 0, overrideMoved: 0, heldByOverride: 0 }, 'A3 moved; A2 left in April, A1 before');
     const march = await (await b.get('/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up')).json();
-    assert.deepEqual(march.cohorts, { moved: 0, stayed: 2, overrideMoved: 0, heldByOverride: 0 }, 'A2 and A3 stayed; A1’s move is not counted');
+    assert.deepEqual(
+      march.cohorts,
+      { moved: 0, stayed: 2, overrideMoved: 0, heldByOverride: 0 },
+      'A2 and A3 stayed; A1’s move is not counted',
+    );
   });
 
   it('rates: no move in the month they left, and out of the next month’s base', async () => {
