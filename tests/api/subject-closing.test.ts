@@ -96,7 +96,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.equal(await retailLevel(f, 'CL1'), 'gold', 'its stored levels stay as history');
 
     const again = await problem(await api.post('/v1/subjects/CL1/close', { reason: '重复' }), 409);
-    assert.equal(again.errors?.[0]?.code, 'closed');
+    assert.equal(again.errors?.[0]?.code, 'subject_closed');
     assert.equal(
       ((await (await client(f).get('/v1/subjects/CL1/tiers')).json()) as TiersResponse).subject.closedReason,
       '客户主动销户',

@@ -71,7 +71,7 @@ export function embedTokens() {
     // A customer who left the bank has no online banking to show tiers in: refused, not minted for nothing.
     if (subject.closedAt !== null) {
       throw new ProblemError('conflict', `Subject "${body.subject}" is closed (the customer left the bank); no token is issued for it.`, [
-        { path: 'subject', message: 'is closed', code: 'closed', params: { closedAt: subject.closedAt } },
+        { path: 'subject', message: 'is closed', code: 'subject_closed', params: { closedAt: subject.closedAt } },
       ]);
     }
     const minted = await mintEmbedToken(deps.db, {

@@ -174,7 +174,14 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const at = body.at ?? now.toISOString();
       // A closing dated ahead would take the customer out of months they are still a customer in.
       if (at > now.toISOString()) {
-        throw invalid([{ path: 'at', message: 'must not be in the future', code: 'too_big', params: { maximum: now.toISOString() } }]);
+        throw invalid([
+          {
+            path: 'at',
+            message: 'must not be in the future',
+            code: 'too_big',
+            params: { maximum: now.toISOString(), inclusive: true, origin: 'instant' },
+          },
+        ]);
       }
       const subject = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
@@ -199,7 +206,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt === null || !(await setSubjectClosed(trx, deps.tenantId, subject.id, null, now))) {
           throw new ProblemError('conflict', `Subject "${id}" is not closed.`, [
-            { path: 'id', message: 'is not closed', code: 'not-closed' },
+            { path: 'params.id', message: 'is not closed', code: 'not_closed' },
           ]);
         }
         return { subject: { ...subject, closedAt: null, closedReason: null, updatedAt: now }, was: subject };
@@ -213,6 +220,6 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
 
 function alreadyClosed(id: string, closedAt: string | null): ProblemError {
   return new ProblemError('conflict', `Subject "${id}" is closed already${closedAt ? ` (since ${closedAt})` : ''}; reopen it first.`, [
-    { path: 'id', message: 'is closed already', code: 'closed', ...(closedAt ? { params: { closedAt } } : {}) },
+    { path: 'params.id', message: 'is closed already', code: 'subject_closed', ...(closedAt ? { params: { closedAt } } : {}) },
   ]);
 }

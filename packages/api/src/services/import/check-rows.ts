@@ -292,7 +292,7 @@ function closedAtCell(rec: CsvRecord, col: number, column: string | null, now: D
       column,
       message: 'is in the future',
       code: 'too_big',
-      params: { maximum: now.toISOString(), value: value.slice(0, 40) },
+      params: { maximum: now.toISOString(), inclusive: true, origin: 'instant', value: value.slice(0, 40) },
     });
     return undefined;
   }
