@@ -6,6 +6,7 @@ import {
   addLatestObservationsBefore,
   loadMetricValues,
   storeReevaluations,
+  bumpOpenSubjectVersions,
   type AssignmentState,
   type DatedOverride,
   type Executor,
@@ -273,7 +274,10 @@ export async function reevaluateSubject(
   const tenantId = tp.tenantId;
   // A customer who left the bank is not tiered any more, whatever asks (a metric upload, an override's
   // decision, a policy's approval): the levels they left with stay as the record of them.
-  if (subject.closedAt !== null) return { asOf: null, evaluations: [], changes: 0 };
+  // `subject` may have been read before this transaction, so ask again here, holding the row: a
+  // closing committed since counts, one in flight is waited for, and a later one waits for this write.
+  if (subject.closedAt !== null || (await bumpOpenSubjectVersions(trx, tenantId, [subject.id])).size === 0)
+    return { asOf: null, evaluations: [], changes: 0 };
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
   if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
   const stored = await listAssignments(trx, tenantId, subject.id);

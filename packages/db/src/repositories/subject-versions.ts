@@ -23,3 +23,25 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
     (id, out) => out.push(id),
   );
 }
+
+/**
+ * {@link bumpSubjectVersions} for a write of levels: bumps only the tenant's subjects that are not
+ * closed, and answers which ones it bumped. The row lock it takes orders the write against a closing
+ * of the same customer (setSubjectClosed): whichever comes second waits and sees the first.
+ */
+export async function bumpOpenSubjectVersions(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<Set<string>> {
+  const all = [...new Set(subjectIds)];
+  const open = new Set<string>();
+  for (let i = 0; i < all.length; i += 1000) {
+    const rows = await db
+      .updateTable('subjects')
+      .set({ version: sql`version + 1` })
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', all.slice(i, i + 1000))
+      .where('closed_at', 'is', null)
+      .returning('id')
+      .execute();
+    for (const r of rows) open.add(r.id);
+  }
+  return open;
+}

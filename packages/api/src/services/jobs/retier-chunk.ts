@@ -31,6 +31,8 @@ export interface PreparedChunk<Row = StoredAssignmentJson | StoredAssignmentUtf8
   /** Serialized: as text when prepared on the writer's thread, as UTF-8 when sent from the prepare thread (utf8-rows.ts). */
   readonly rows: readonly Row[];
   readonly events: readonly NewTierEventInput[];
+  /** Each row's level before (null: none), by position: a row dropped at the write leaves its matrix cell. */
+  readonly froms: readonly (string | null)[];
   readonly totals: RetierTotals;
   /** The last subject it covers when it covers only the start of the range (see `share`); the rest is left to do. */
   readonly upTo?: string;
@@ -109,10 +111,35 @@ export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
   return { first: `${upTo}\u0000`, last: range.last };
 }
 
-/** Store a prepared chunk inside the caller's transaction (one version bump per subject for both writes). */
+/**
+ * Store a prepared chunk inside the caller's transaction (one version bump per subject for both
+ * writes). The chunk read its subjects without a lock: one closed since is not written to, and counts
+ * as skipped, as it would have had it been closed when read.
+ */
 export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk): Promise<RetierTotals> {
-  await storeReevaluations(trx, tenantId, prepared.rows, prepared.events);
-  return prepared.totals;
+  const closed = await storeReevaluations(trx, tenantId, prepared.rows, prepared.events);
+  return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
+}
+
+/** A chunk's totals less the subjects that turned out closed at its write. */
+function withoutClosed(prepared: PreparedChunk, closed: ReadonlySet<string>): RetierTotals {
+  const t = prepared.totals;
+  const negative: MigrationCell[] = [];
+  let approvalRequired = 0;
+  prepared.rows.forEach((r, i) => {
+    if (!closed.has(r.subjectId)) return;
+    if (r.approvalRequired) approvalRequired++;
+    negative.push({ scheme: r.scheme, from: prepared.froms[i] ?? null, to: r.level, count: -1 });
+  });
+  const changes = prepared.events.filter((e) => closed.has(e.subjectId)).length;
+  const summed = sumTotals([t, { processed: 0, skipped: 0, changes: 0, approvalRequired: 0, matrix: negative }]);
+  return {
+    processed: t.processed - closed.size,
+    skipped: t.skipped + closed.size,
+    changes: t.changes - changes,
+    approvalRequired: t.approvalRequired - approvalRequired,
+    matrix: summed.matrix.filter((c) => c.count > 0),
+  };
 }
 
 async function planChunk(
@@ -160,6 +187,7 @@ async function planChunk(
   const since = params.filter.evaluatedSince;
 
   const rows: StoredAssignmentJson[] = [];
+  const froms: (string | null)[] = [];
   const events: NewTierEventInput[] = [];
   const cells = new Map<string, MigrationCell & { count: number }>();
   let processed = 0;
@@ -187,6 +215,7 @@ async function planChunk(
       rows.push(serializeAssignment(r));
       if (r.approvalRequired) approvalRequired++;
       const from = before.get(r.scheme) ?? null;
+      froms.push(from);
       const key = `${r.scheme}\u0000${from ?? ''}\u0000${from === null ? 0 : 1}\u0000${r.level}`;
       const cell = cells.get(key);
       if (cell) cell.count++;
@@ -195,5 +224,5 @@ async function planChunk(
     for (const e of plan.events) if (!writes || writes.has(e.scheme)) events.push(e);
   }
   const totals = sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
-  return { rows, events, totals, ...(upTo === undefined ? {} : { upTo }) };
+  return { rows, events, froms, totals, ...(upTo === undefined ? {} : { upTo }) };
 }
