@@ -290,6 +290,10 @@ forEachDialect('migrations', (f) => {
       only.items.map((s) => [s.id, s.closedAt]),
       [['MG6', '2025-11-01T00:00:00.000Z']],
     );
+    // Every closing is kept with its reopening, the months' figures read from there.
+    const periods = await sql<{ closed_at: string; reopened_at: string | null }>`SELECT c.closed_at, c.reopened_at
+      FROM subject_closings c JOIN subjects s ON s.id = c.subject_id WHERE s.external_id = 'MG6'`.execute(db);
+    assert.deepEqual(periods.rows, [{ closed_at: '2025-11-01T00:00:00.000Z', reopened_at: null }]);
   });
 
   it('upgrading gives policy versions a lifecycle: the provisioned ones stay in force from the beginning, drafts can follow', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs, mintEmbedToken, type JobView } from '@tierkit/api';
 import type { AuditRecord, MatrixResponse, TiersResponse } from '@tierkit/core';
+import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 import { problem } from '../support/problems.js';
@@ -142,6 +143,7 @@ forEachDialect('closing a customer (销户)', (f) => {
       [{ at: '2025-11-16T00:00:00Z', reason: '未来' }, 'at'],
       [{ at: 'yesterday', reason: '销户' }, 'at'],
       [{ at: '2025-11-10T10:00:00+08:00', reason: '销户' }, 'at'],
+      [{ at: '1999-12-31T16:00:00Z', reason: '销户' }, 'at'],
       [{}, 'reason'],
       [{ reason: '   ' }, 'reason'],
       [{ reason: 'x'.repeat(201) }, 'reason'],
@@ -190,6 +192,24 @@ forEachDialect('closing a customer (销户)', (f) => {
       'no 30 February, no time without its zone, nothing in the future',
     );
     assert.deepEqual(await listed(f, '6&closed=include'), [], 'all or nothing: nothing was written');
+    const early = await upload(
+      'id,name,closedAt,closedReason\nCL6,王芳,1999-12-31T00:00:00Z,销户\nCL8,李雷,2025-09-01T00:00:00Z,\nCL9,韩梅,,账户迁出\n',
+    );
+    assert.equal(early.status, 422);
+    const earlyErrors = (
+      (await (await client(f).get(early.headers.get('Location') ?? '')).json()) as {
+        errors: { items: { line: number; column: string; code: string; params?: Record<string, unknown> }[] };
+      }
+    ).errors.items;
+    assert.deepEqual(
+      earlyErrors.map((e) => [e.line, e.column, e.code, e.params?.origin ?? e.params?.field]),
+      [
+        [2, 'closedAt', 'too_small', 'instant'],
+        [3, 'closedAt', 'too_small', 'instant'],
+        [4, 'closedReason', 'requires', 'closedAt'],
+      ],
+      'nothing before 2000, nothing into a final month (September), no reason without its time',
+    );
 
     const ok = await upload(
       'id,name,closedAt,closedReason\nCL6,王芳,2025-11-01T00:30:00+08:00,账户迁出\nCL7,张晓明,2025-10-31T12:00:00Z,\nCL1,张晓明,,\n',
@@ -253,16 +273,26 @@ const BOOK: BookEvent[] = [
 
 forEachDialect('analytics leave closed customers out', (f) => {
   const b = client(f, 'b');
+  /** Closing (`closed`) or reopening (null) recorded at `now`, as staff would have done then. */
+  const record = async (id: string, closed: { at: string; reason: string } | null, now: string) => {
+    const s = await findSubjectByExternalId(f.db.db, 'bank-b', id);
+    assert.ok(s);
+    assert.equal(await setSubjectClosed(f.db.db, 'bank-b', s.id, closed, now), true);
+  };
+  const distribution = async () => {
+    const body = await (await b.get('/v1/analytics/distribution?scheme=retail-tier&from=2025-01&to=2025-05')).json();
+    const counts = Object.fromEntries(body.series.map((s: { level: string; counts: number[] }) => [s.level, s.counts]));
+    return { standard: counts.standard, gold: counts.gold, totals: body.totals };
+  };
   before(async () => {
     await writeBook(f.db.db, 'bank-b', { events: BOOK });
+    // Recorded when they happened: the months are final by now, and the API refuses a closing into them.
     for (const [id, at] of [
-      ['A1', '2025-02-28T17:00:00Z'],
-      ['A2', '2025-04-30T15:59:59Z'],
-      ['A4', '2025-01-10T00:00:00Z'],
-    ] as const) {
-      const res = await b.post(`/v1/subjects/${id}/close`, { at, reason: '销户' });
-      assert.equal(res.status, 200, await res.clone().text());
-    }
+      ['A1', '2025-02-28T17:00:00.000Z'],
+      ['A2', '2025-04-30T15:59:59.000Z'],
+      ['A4', '2025-01-10T00:00:00.000Z'],
+    ] as const)
+      await record(id, { at, reason: '销户' }, at);
   });
 
   it('distribution: from the month they left, in the bank’s calendar', async () => {
@@ -296,5 +326,31 @@ forEachDialect('analytics leave closed customers out', (f) => {
     assert.deepEqual(body.base, [3, 3, 2, 1]);
     assert.deepEqual(body.upgrades, [0, 0, 1, 0], 'A1’s March upgrade is not counted; A3’s April one is');
     assert.deepEqual(body.entered, [0, 0, 0, 0], 'A4 never entered');
+  });
+
+  it('a closing into a month whose figures are final is refused, and changes nothing', async () => {
+    const before = await distribution();
+    const refused = await problem(await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户' }), 400);
+    const e = refused.errors?.find((x) => x.path === 'at');
+    assert.equal(e?.code, 'too_small');
+    assert.equal(e?.params?.origin, 'instant');
+    assert.ok(String(e?.params?.minimum) > '2025-03-01T00:00:00Z', JSON.stringify(e));
+    assert.deepEqual(await distribution(), before);
+  });
+
+  it('reopening leaves the months they were gone at the end of without them', async () => {
+    const before = await distribution();
+    // Before the fix a reopening erased the closing: A1 counted again, gold from March.
+    assert.equal((await b.post('/v1/subjects/A1/reopen', { note: '误销户' })).status, 200);
+    assert.deepEqual(await distribution(), before, 'closed through May, reopened in November');
+
+    // Closed on 10 February, back on 20 March: out of February's figures only.
+    await record('A3', { at: '2025-02-10T00:00:00.000Z', reason: '销户' }, '2025-02-10T00:00:00.000Z');
+    await record('A3', null, '2025-03-20T00:00:00.000Z');
+    assert.deepEqual(await distribution(), { standard: [2, 1, 1, 0, 0], gold: [1, 1, 1, 1, 1], totals: [3, 2, 2, 1, 1] });
+    const rates = await (await b.get('/v1/analytics/rates?scheme=retail-tier&from=2025-03&to=2025-05')).json();
+    assert.deepEqual(rates.upgrades, [0, 1, 0], 'back by April: A3’s upgrade then counts');
+    const migration = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-04')).json();
+    assert.equal(migration.totals.up, 1, 'A3, gone at the end of February only, moved up into April');
   });
 });

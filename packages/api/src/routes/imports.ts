@@ -16,6 +16,7 @@ import { IMPORT_KINDS } from '../services/import/import-plan.js';
 import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
+import { closingFloor } from '../services/level-analytics.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -225,6 +226,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         now: deps.now,
         fileName: query.fileName ?? null,
         audit: moveAudit(c),
+        ...(query.kind === 'subjects' ? { closingFloor: await closingFloor(deps.db, deps.tenantId, tp.schemes.keys(), deps) } : {}),
       };
       // What file, of which kind, in which mode: the trail names the import so a reviewer can open it.
       auditDetail(c, { kind: options.kind, mode: options.mode, fileName: ctx.fileName, dryRun: query.dryRun === 'true' });

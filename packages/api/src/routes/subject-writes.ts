@@ -14,6 +14,7 @@ import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { audienceOf } from '../services/audience.js';
+import { closingFloor } from '../services/level-analytics.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
 import { subjectRef, tiersView } from '../services/views.js';
 
@@ -181,6 +182,13 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
             code: 'too_big',
             params: { maximum: now.toISOString(), inclusive: true, origin: 'instant' },
           },
+        ]);
+      }
+      // Back-dated into a final month, the closing would change figures the bank has already read.
+      const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), deps);
+      if (at < floor.at) {
+        throw invalid([
+          { path: 'at', message: floor.why, code: 'too_small', params: { minimum: floor.at, inclusive: true, origin: 'instant' } },
         ]);
       }
       const subject = await deps.db.transaction().execute(async (trx) => {

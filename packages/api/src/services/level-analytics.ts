@@ -8,7 +8,7 @@ import {
   type InForceInstant,
   type MonthEnd,
 } from '@tierkit/db';
-import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
+import { addMonths, CLOSING_FLOOR, monthRange, monthsBetween, periodOf } from '../periods.js';
 
 /*
  * Distribution, migration and up/down rates of one scheme's levels, from its tier history. The
@@ -56,6 +56,41 @@ export function finalThrough(clock: AnalyticsClock, evaluatedThrough: string | n
   if (evaluatedThrough === null) return null;
   const settled = addMonths(periodOf(clock.now(), clock.timeZone), -2);
   return evaluatedThrough < settled ? evaluatedThrough : settled;
+}
+
+/**
+ * The last month final for any of `schemes` ({@link finalThrough}) and its end in the bank's calendar;
+ * null when none is. A closing dated before that end would change figures already final.
+ */
+export async function lastFinalMonth(
+  db: Executor,
+  tenantId: string,
+  schemes: Iterable<string>,
+  clock: AnalyticsClock,
+): Promise<MonthEnd | null> {
+  let last: string | null = null;
+  for (const key of schemes) {
+    const final = finalThrough(clock, await latestEvaluatedPeriod(db, tenantId, key));
+    if (final !== null && (last === null || final > last)) last = final;
+  }
+  return last === null ? null : { period: last, end: periodEnd(last, clock.timeZone) };
+}
+
+/**
+ * The earliest instant a customer may be recorded closed at, and why: the end of the last final month
+ * (a closing before it would change figures the bank has read as final — a distribution, a month's
+ * movers), and never before 2000.
+ */
+export async function closingFloor(
+  db: Executor,
+  tenantId: string,
+  schemes: Iterable<string>,
+  clock: AnalyticsClock,
+): Promise<{ readonly at: string; readonly why: string }> {
+  const final = await lastFinalMonth(db, tenantId, schemes, clock);
+  if (final !== null && final.end > CLOSING_FLOOR)
+    return { at: final.end, why: `is before the end of ${final.period}, whose figures are final` };
+  return { at: CLOSING_FLOOR, why: 'is before 2000' };
 }
 
 /** Each month of `from … to` with its end in the bank's calendar: a customer closed before it is not counted in it. */

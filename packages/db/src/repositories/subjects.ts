@@ -88,6 +88,7 @@ export async function upsertSubject(
     .returning('id')
     .executeTakeFirst();
   if (inserted) {
+    if (input.closed) await recordClosings(db, tenantId, [{ subjectId: input.id, ...input.closed }], now);
     return {
       subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0, closedAt: null, closedReason: null },
       created: true,
@@ -124,9 +125,11 @@ function subjectRow(tenantId: string, s: SubjectInput, now: string) {
 }
 
 /**
- * Record that the customer left (`closed` set) or came back (`closed` null). Only from the state the
- * caller read (`wasClosed`): of two closings of one customer at once, the second changes nothing and
- * gets false, so it can answer that the customer is closed already.
+ * Record that the customer left (`closed` set) or came back (`closed` null, at `now`). Only from the
+ * state the caller read: of two closings of one customer at once, the second changes nothing and
+ * gets false, so it can answer that the customer is closed already. The closing is kept in
+ * `subject_closings` too, and a reopening ends it there rather than erasing it: a month the customer
+ * was gone at the end of stays without them.
  */
 export async function setSubjectClosed(
   db: Executor,
@@ -143,7 +146,43 @@ export async function setSubjectClosed(
     .where('id', '=', subjectId)
     .where('closed_at', closed ? 'is' : 'is not', null)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  if (closed) await recordClosings(db, tenantId, [{ subjectId, ...closed }], now);
+  else
+    await db
+      .updateTable('subject_closings')
+      .set({ reopened_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('reopened_at', 'is', null)
+      .execute();
+  return true;
+}
+
+/** A closing to keep in `subject_closings` (see {@link setSubjectClosed}). */
+export interface ClosingToRecord {
+  readonly subjectId: string;
+  readonly at: string;
+  readonly reason: string | null;
+}
+
+/** Keep closings just written to `subjects.closed_at` (the API's, or an import's) in `subject_closings`. */
+export async function recordClosings(db: Executor, tenantId: string, closings: readonly ClosingToRecord[], now: string): Promise<void> {
+  for (const batch of chunks(closings)) {
+    await db
+      .insertInto('subject_closings')
+      .values(
+        batch.map((c) => ({
+          tenant_id: tenantId,
+          subject_id: c.subjectId,
+          closed_at: c.at,
+          reason: c.reason,
+          reopened_at: null,
+          recorded_at: now,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Bulk insert for seeding and imports: multi-row INSERTs in batches. */
@@ -154,6 +193,9 @@ export async function insertSubjects(db: Executor, tenantId: string, subjects: r
       .values(batch.map((s) => subjectRow(tenantId, s, now)))
       .execute();
   }
+  const closings: ClosingToRecord[] = [];
+  for (const s of subjects) if (s.closed) closings.push({ subjectId: s.id, ...s.closed });
+  await recordClosings(db, tenantId, closings, now);
 }
 
 /** What evaluating a subject needs to know of it: which one it is and its kind. */

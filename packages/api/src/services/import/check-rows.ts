@@ -8,6 +8,7 @@ import {
 } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
 import { birthDateError } from '../../birth-date.js';
+import { CLOSING_FLOOR } from '../../periods.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
@@ -200,15 +201,22 @@ function rowParams(params: Readonly<Record<string, ProblemParam>>): Record<strin
   return rest;
 }
 
+/** The earliest closedAt a subjects file may carry, and why (an error's message). */
+export interface ClosingFloor {
+  readonly at: string;
+  readonly why: string;
+}
+
 /**
  * Check one subjects row. `defaultKind` applies when the file has no kind column; `now` bounds an
- * `attr:birthDate` column (see birth-date.ts).
+ * `attr:birthDate` column (see birth-date.ts) and a closedAt from above, `floor` from below.
  */
 export function checkSubjectRow(
   plan: SubjectPlan,
   rec: CsvRecord,
   defaultKind: string,
   now: Date,
+  floor: ClosingFloor = { at: CLOSING_FLOOR, why: 'is before 2000' },
 ): { row?: SubjectRowInput; errors: RowError[] } {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
@@ -255,8 +263,18 @@ export function checkSubjectRow(
     if (birth) errors.push({ line: rec.line, column: header(a.col), ...birth });
     else attributes[a.key] = value;
   }
-  const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, errors);
+  const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, floor, errors);
   const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
+  // A reason with no time is a closing half written down: refused, rather than the reason dropped.
+  if (reason && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
+    errors.push({
+      line: rec.line,
+      column: header(plan.closedReason ?? 0),
+      message: 'needs the closedAt of the same row',
+      code: 'requires',
+      params: { field: 'closedAt' },
+    });
+  }
   if (errors.length || id === undefined || name === undefined) return { errors };
   const closed = closedAt === undefined ? undefined : { at: closedAt, reason: reason || null };
   return { row: { line: rec.line, id, kind, name, attributes, ...(closed ? { closed } : {}) }, errors };
@@ -269,7 +287,14 @@ const ZONED_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)
  * A closedAt cell: empty is no closing (nothing changes: reopening is `POST …/reopen`, never a blank
  * cell); otherwise a real time with its zone, not in the future, as ISO UTC.
  */
-function closedAtCell(rec: CsvRecord, col: number, column: string | null, now: Date, errors: RowError[]): string | undefined {
+function closedAtCell(
+  rec: CsvRecord,
+  col: number,
+  column: string | null,
+  now: Date,
+  floor: ClosingFloor,
+  errors: RowError[],
+): string | undefined {
   const value = (rec.fields[col] ?? '').trim();
   if (!value) return undefined;
   const m = ZONED_TIME.exec(value);
@@ -296,7 +321,18 @@ function closedAtCell(rec: CsvRecord, col: number, column: string | null, now: D
     });
     return undefined;
   }
-  return new Date(ms).toISOString();
+  const at = new Date(ms).toISOString();
+  if (at < floor.at) {
+    errors.push({
+      line: rec.line,
+      column,
+      message: floor.why,
+      code: 'too_small',
+      params: { minimum: floor.at, inclusive: true, origin: 'instant', value: value.slice(0, 40) },
+    });
+    return undefined;
+  }
+  return at;
 }
 
 /** Check one managers row: a subject id, and a staff id or an empty cell (in nobody's book). */

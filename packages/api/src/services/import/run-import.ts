@@ -13,6 +13,7 @@ import {
   finishImport,
   insertImportErrors,
   insertSubjects,
+  recordClosings,
   lockRunningImport,
   managersOf,
   recordMetricWrites,
@@ -33,6 +34,7 @@ import {
   checkManagerRow,
   checkMetricRow,
   checkSubjectRow,
+  type ClosingFloor,
   type ManagerRowInput,
   type MetricRow,
   type RowContext,
@@ -69,6 +71,8 @@ export interface ImportContext {
   readonly actor: string;
   readonly now: () => Date;
   readonly fileName: string | null;
+  /** The earliest closedAt a subjects file may carry (default: 2000); the route gives the end of the last final month. */
+  readonly closingFloor?: ClosingFloor;
   /** The request a managers import came in (`POST /v1/imports`): each move is audited with it (`auditMoves`). */
   readonly audit?: MoveAuditContext;
 }
@@ -308,7 +312,7 @@ async function* checkedBatches(
         else if (subject !== undefined) heldRejects.push({ line: rec.line, subject, errors });
         else reject(errors);
       } else {
-        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer', ctx.now());
+        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer', ctx.now(), ctx.closingFloor);
         if (row) subjectRows.push(row);
         else reject(errors);
       }
@@ -414,6 +418,7 @@ async function writeBatch(
       .where('tenant_id', '=', ctx.tenantId)
       .where('id', '=', existing.id)
       .execute();
+    if (closes && r.closed) await recordClosings(trx, ctx.tenantId, [{ subjectId: existing.id, ...r.closed }], nowIso);
     written += 1;
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
