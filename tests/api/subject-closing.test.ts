@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { drainJobs, mintEmbedToken, type JobView } from '@tierkit/api';
+import { drainJobs, mintEmbedToken, mintStaffToken, type JobView } from '@tierkit/api';
 import type { AuditRecord, MatrixResponse, TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
@@ -232,6 +232,20 @@ forEachDialect('closing a customer (销户)', (f) => {
     const again = await upload('id,name,closedAt\nCL7,张晓明,2025-11-05T00:00:00Z\n');
     assert.equal(again.status, 201);
     assert.equal((await again.json()).written, 0, 'a closing already recorded stays as recorded');
+  });
+
+  it('a relationship manager may not close or reopen even a customer of their own book', async () => {
+    await client(f).customer('CL10');
+    assert.equal((await client(f).put('/v1/staff/RMC', { name: '陈经理', role: 'officer', scope: 'book' })).status, 201);
+    assert.equal((await client(f).put('/v1/subjects/CL10/manager', { manager: 'RMC' })).status, 200);
+    const { token } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'RMC', ttlSeconds: 600, now: NOW });
+    const rm = client(f, () => token);
+    assert.equal((await rm.get('/v1/subjects/CL10/tiers')).status, 200, 'their own customer');
+    // Closing takes the customer out of the RM's overdue reviews and book figures: a second person's act.
+    await problem(await rm.post('/v1/subjects/CL10/close', { reason: '销户' }), 403);
+    assert.equal((await officer().post('/v1/subjects/CL10/close', { reason: '销户' })).status, 200);
+    await problem(await rm.post('/v1/subjects/CL10/reopen', {}), 403);
+    assert.deepEqual(await listed(f, '10&closed=only'), ['CL10'], 'still closed');
   });
 
   it('each closing and reopening is on the audit trail with when and why', async () => {
