@@ -136,6 +136,45 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.equal((await officer().post('/v1/embed-tokens', { subject: 'CL3' })).status, 201);
   });
 
+  it('a kept read of the customer is not served to their token after a closing, by the API or an import', async () => {
+    const closeBy = {
+      api: async (id: string) => assert.equal((await officer().post(`/v1/subjects/${id}/close`, { reason: '销户' })).status, 200),
+      import: async (id: string) => {
+        const res = await f.app.request('/v1/imports?kind=subjects', {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+          body: `id,name,closedAt\n${id},张晓明,2025-11-14T00:00:00Z\n`,
+        });
+        assert.equal(res.status, 201, await res.clone().text());
+      },
+    };
+    for (const [how, id] of [
+      ['api', 'CL11'],
+      ['import', 'CL12'],
+    ] as const) {
+      await client(f).customer(id);
+      const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: id, ttlSeconds: 600, now: NOW });
+      const customer = client(f, () => token);
+      const etags = new Map<string, string>();
+      for (const read of ['tiers', 'history', 'entitlements']) {
+        // Twice: the read cache keeps a body on its second ask.
+        for (let i = 0; i < 2; i++) {
+          const res = await customer.get(`/v1/subjects/${id}/${read}`);
+          assert.equal(res.status, 200, `${how} ${read}`);
+          etags.set(read, res.headers.get('ETag') ?? '');
+        }
+      }
+      await closeBy[how](id);
+      for (const read of ['tiers', 'history', 'entitlements']) {
+        await problem(await customer.get(`/v1/subjects/${id}/${read}`), 404);
+        const etag = etags.get(read) ?? '';
+        assert.notEqual(etag, '', `${read} has an ETag`);
+        // Not a 304 for the body read while they were a customer.
+        await problem(await customer.get(`/v1/subjects/${id}/${read}`, { 'If-None-Match': etag }), 404);
+      }
+    }
+  });
+
   it('refuses bad input with a problem and changes nothing', async () => {
     await client(f).customer('CL4');
     const api = officer();
