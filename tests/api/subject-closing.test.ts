@@ -175,6 +175,29 @@ forEachDialect('closing a customer (销户)', (f) => {
     }
   });
 
+  it('no override request for a closed customer, and a policy simulation leaves them out', async () => {
+    const analyst = client(f, () => f.keys.roles.analyst);
+    const simulated = async () => {
+      const res = await analyst.post('/v1/policies/retail-tier/versions/1/simulate', {});
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as { total: number }).total;
+    };
+    await client(f).customer('CL13');
+    assert.equal((await officer().balances('CL13', [['2025-10', 100_000]])).status, 200);
+    const open = await simulated();
+    assert.equal((await officer().post('/v1/subjects/CL13/close', { reason: '销户' })).status, 200);
+    assert.equal(await simulated(), open - 1, 'the current book only');
+
+    const request = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'VIP retention', expiresAt: null };
+    const refused = await problem(await officer().post('/v1/subjects/CL13/overrides', request), 409);
+    assert.deepEqual(
+      refused.errors?.map((e) => [e.path, e.code]),
+      [['params.id', 'subject_closed']],
+    );
+    const pending = (await (await officer().get('/v1/subjects/CL13/overrides')).json()) as { items: unknown[] };
+    assert.deepEqual(pending.items, [], 'nothing was filed');
+  });
+
   it('refuses bad input with a problem and changes nothing', async () => {
     await client(f).customer('CL4');
     const api = officer();

@@ -1,6 +1,6 @@
 export { createApp } from './app.js';
 export type { AppOptions, AppType } from './app.js';
-export { PROBLEMS, PROBLEM_BASE, ProblemError } from './problem.js';
+export { PROBLEMS, PROBLEM_BASE, ProblemError, subjectClosed } from './problem.js';
 export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';

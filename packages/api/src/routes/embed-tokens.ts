@@ -9,7 +9,7 @@ import {
 } from '../auth/tokens.js';
 import { subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
-import { invalid, ProblemError } from '../problem.js';
+import { invalid, subjectClosed } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 
@@ -69,11 +69,7 @@ export function embedTokens() {
     auditDetail(c, { subject: body.subject });
     const subject = await subjectOr404(deps, body.subject);
     // A customer who left the bank has no online banking to show tiers in: refused, not minted for nothing.
-    if (subject.closedAt !== null) {
-      throw new ProblemError('conflict', `Subject "${body.subject}" is closed (the customer left the bank); no token is issued for it.`, [
-        { path: 'subject', message: 'is closed', code: 'subject_closed', params: { closedAt: subject.closedAt } },
-      ]);
-    }
+    if (subject.closedAt !== null) throw subjectClosed(body.subject, subject.closedAt, 'subject', 'no token is issued for it');
     const minted = await mintEmbedToken(deps.db, {
       tenantId: deps.tenantId,
       subject: subject.externalId,
