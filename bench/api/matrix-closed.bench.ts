@@ -1,6 +1,7 @@
 // What leaving closed customers out costs the portfolio matrix (migration
-// 2026-12-11T00-00-04-subject-closing): the GROUP BY over two schemes' assignments now joins each row to
-// its subject to skip those with `closed_at` set. One SQLite book of N customers (1 % closed), the
+// 2026-12-11T00-00-04-subject-closing): the GROUP BY over two schemes' assignments now leaves out the
+// subjects with `closed_at` set by `NOT IN` over the few closed ones (read from their partial index),
+// not by joining every row to its subject. One SQLite book of N customers (1 % closed), the
 // matrix counted the old way (no join) and the new way (`countLevelPairs`), alternating round by
 // round; this process's CPU time per side is summed, so other load on the machine stretches both
 // sides alike. Asserts nothing but that the new count is the old one less the closed customers.

@@ -80,6 +80,7 @@ export const SubjectRefSchema = z
     kind: SubjectKindSchema,
     displayName: z.string().openapi({ description: 'Masked by default (张* / *和明)', example: '*晓明' }),
     closedAt: z.string().optional().openapi({
+      format: 'date-time',
       description: 'Only on a customer who left the bank: when they were closed (ISO UTC)',
       example: '2026-11-30T16:00:00.000Z',
     }),
