@@ -130,6 +130,37 @@ describe('ImportStore against the real API', () => {
     assert.equal(m.staff_id, 'RM2');
   });
 
+  it('subjects: closedAt and closedReason are offered, guessed from the header, sent and stored', async () => {
+    const s = store();
+    await s.configure({ kind: 'subjects' });
+    const offered = s.targets().map((t) => [t.field, t.required]);
+    assert.deepEqual(offered.slice(-2), [
+      ['closedAt', false],
+      ['closedReason', false],
+    ]);
+    await s.pick(csv('id,name,closedAt,closedReason,分行\nIC1,张三,2025-11-01T00:30:00+08:00,账户迁出,上海\n'));
+    // Before the fix both went as `ignore` (or as attributes): the customer stayed open.
+    assert.deepEqual(s.requestMapping(), {
+      id: 'id',
+      name: 'name',
+      closedAt: 'closedAt',
+      closedReason: 'closedReason',
+      分行: 'ignore',
+    });
+    await s.upload();
+    assert.equal(s.state.result?.status, 'succeeded', JSON.stringify(s.state.error));
+    const ic1 = await f.client('admin').getTiers('IC1');
+    assert.deepEqual([ic1.subject.closedAt, ic1.subject.closedReason], ['2025-10-31T16:30:00.000Z', '账户迁出']);
+
+    // A closing before 2000 is a row error the console words (too_small, origin instant).
+    await s.pick(csv('id,name,closedAt\nIC2,李四,1999-12-31T00:00:00Z\n'));
+    await s.preview();
+    assert.deepEqual(
+      s.state.preview?.errors.map((e) => [e.line, e.column, e.code, e.params?.origin]),
+      [[2, 'closedAt', 'too_small', 'instant']],
+    );
+  });
+
   it('headerRow: quotes, a doubled quote, CRLF', () => {
     assert.deepEqual(headerRow('"a,b", "say ""hi""" ,c\r\nx,y,z'), ['a,b', 'say "hi"', 'c']);
   });

@@ -297,6 +297,25 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     await problem(await t.req({ credential: await r.embedToken('R1') }, 'GET', '/v1/reviews/overdue'), 403);
   });
 
+  it('a customer who left the bank is due for no review', async () => {
+    const r = await fourEyesTenant(f, 'fe-reviews-closed', START);
+    for (const id of ['RC1', 'RC2']) {
+      await ok(await r.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+      await ok(
+        await r.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, {
+          metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
+        }),
+      );
+    }
+    await ok(await r.req('officer', 'POST', '/v1/subjects/RC2/close', { reason: '销户' }));
+    r.setClock(new Date('2026-05-20T04:00:00.000Z'));
+    const due = await ok<{ items: { subject: string }[] }>(await r.req('viewer', 'GET', '/v1/reviews/overdue?scheme=aml-test'));
+    assert.deepEqual(
+      due.items.map((i) => i.subject),
+      ['RC1'],
+    );
+  });
+
   it('overdue reviews count calendar months in the bank’s days: 31 August is due on 28 February, not 3 March', async () => {
     const r = await fourEyesTenant(f, 'fe-review-days', START);
     for (const id of ['R4', 'R5']) {

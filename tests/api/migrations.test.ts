@@ -26,6 +26,7 @@ const TIER_EVENTS_REASON_INDEX = '2026-12-08T00-00-20-tier-events-reason-index';
 const OVERRIDE_REQUESTER_SCOPE = '2026-12-09T00-10-00-override-requester-scope';
 const BOOK_MOVES = '2026-12-09T00-20-00-book-moves';
 const AUDIT_DETAIL = '2026-12-10T00-00-10-audit-detail';
+const SUBJECT_CLOSING = '2026-12-11T00-00-04-subject-closing';
 const IDEMPOTENCY_LEASE = '2026-12-11T00-00-05-idempotency-lease';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
@@ -50,6 +51,7 @@ const LATER = [
   OVERRIDE_REQUESTER_SCOPE,
   BOOK_MOVES,
   AUDIT_DETAIL,
+  SUBJECT_CLOSING,
   IDEMPOTENCY_LEASE,
 ];
 
@@ -275,6 +277,25 @@ forEachDialect('migrations', (f) => {
       before: { name: '周敏', role: 'officer', scope: 'tenant' },
       after: { name: '周敏', role: 'approver', scope: 'tenant' },
     });
+  });
+
+  it('upgrading adds the closing of a customer; undoing it forgets no closing, and upgrading again keeps it', async () => {
+    const db = f.db.db;
+    await api.customer('MG6');
+    assert.equal((await api.post('/v1/subjects/MG6/close', { at: '2025-11-01T00:00:00Z', reason: '销户' })).status, 200);
+    await undoDownTo(db, SUBJECT_CLOSING);
+    const kept = await sql<{ closed_at: string | null }>`SELECT closed_at FROM subjects WHERE external_id = 'MG6'`.execute(db);
+    assert.equal(kept.rows[0]?.closed_at, '2025-11-01T00:00:00.000Z', 'the closing is still recorded');
+    assert.deepEqual(await migrateToLatest(db), fromOn(SUBJECT_CLOSING));
+    const only = (await (await api.get('/v1/subjects?q=MG6&closed=only')).json()) as { items: { id: string; closedAt?: string }[] };
+    assert.deepEqual(
+      only.items.map((s) => [s.id, s.closedAt]),
+      [['MG6', '2025-11-01T00:00:00.000Z']],
+    );
+    // Every closing is kept with its reopening, the months' figures read from there.
+    const periods = await sql<{ closed_at: string; reopened_at: string | null }>`SELECT c.closed_at, c.reopened_at
+      FROM subject_closings c JOIN subjects s ON s.id = c.subject_id WHERE s.external_id = 'MG6'`.execute(db);
+    assert.deepEqual(periods.rows, [{ closed_at: '2025-11-01T00:00:00.000Z', reopened_at: null }]);
   });
 
   it('upgrading gives policy versions a lifecycle: the provisioned ones stay in force from the beginning, drafts can follow', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Db } from '@tierkit/db';
+import { findSubjectByExternalId, setSubjectClosed, type Db } from '@tierkit/db';
 import { seedDemo, seedDemoStaff } from '@tierkit/ops';
 import { openDatabase, serverApp } from './server.js';
 
@@ -44,6 +44,23 @@ describe('the demo server stands in for the bank’s backend', () => {
     assert.equal((await get('/v1/subjects/C000003/tiers', { ...auth, Origin: 'https://evil.example' })).status, 403);
     assert.equal((await get('/demo/embed-token?subject=NOPE')).status, 404);
     assert.equal((await get('/demo/embed-token')).status, 400);
+  });
+
+  it('no token for a customer who left the bank: the same problem as POST /v1/embed-tokens', async () => {
+    const subject = await findSubjectByExternalId(db.db, 'demo', 'C000019');
+    assert.ok(subject);
+    assert.equal(
+      await setSubjectClosed(db.db, 'demo', subject.id, { at: '2025-11-01T00:00:00.000Z', reason: '销户' }, '2025-11-01T00:00:00.000Z'),
+      true,
+    );
+    const res = await get('/demo/embed-token?subject=C000019');
+    assert.equal(res.status, 409);
+    const p = (await res.json()) as { type: string; errors?: { path: string; code: string }[] };
+    assert.match(p.type, /conflict$/);
+    assert.deepEqual(
+      p.errors?.map((e) => [e.path, e.code]),
+      [['subject', 'subject_closed']],
+    );
   });
 
   it('the console signs in as a demo maker, checker or RM; the RM reads only their book', async () => {

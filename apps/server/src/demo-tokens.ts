@@ -5,6 +5,7 @@ import {
   mintStaffToken,
   ProblemError,
   sendProblem,
+  subjectClosed,
   type TrustedOrigins,
 } from '@tierkit/api';
 import { findStaff, findSubjectByExternalId, type Executor } from '@tierkit/db';
@@ -83,7 +84,10 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       if (refused) return refused;
       const subject = c.req.query('subject') ?? '';
       if (!SUBJECT_ID.test(subject)) return refuse(c, 'validation', 'Pass ?subject=<customer id>.');
-      if (!(await findSubjectByExternalId(db, tenantId, subject))) return refuse(c, 'subject-not-found', `No subject "${subject}".`);
+      const found = await findSubjectByExternalId(db, tenantId, subject);
+      if (!found) return refuse(c, 'subject-not-found', `No subject "${subject}".`);
+      // As POST /v1/embed-tokens: a customer who left the bank has no online banking to show.
+      if (found.closedAt !== null) return sendProblem(c, subjectClosed(subject, found.closedAt, 'subject', 'no token is issued for it'));
       return answer(c, await mintEmbedToken(db, { ...forPage(c), subject }));
     })
     .get('/demo/staff-token', async (c) => {

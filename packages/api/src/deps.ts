@@ -51,7 +51,10 @@ export async function subjectOr404(deps: ApiDeps, externalId: string, db: Kysely
   // transaction (a write) the book is held until it ends, so a move of the customer waits for the
   // write (isManagedBy): call it there before the write locks anything else (lock order: assignManagers).
   const book = deps.principal.book;
-  if (!subject || (book !== undefined && !(await isManagedBy(db, deps.tenantId, subject.id, book, { hold: db.isTransaction })))) {
+  // A customer who left the bank is no customer to their own token: it reads what an unknown id
+  // would, and a page left open learns nothing it did not know (not even why they were closed).
+  const gone = subject?.closedAt != null && deps.principal.subject !== null;
+  if (!subject || gone || (book !== undefined && !(await isManagedBy(db, deps.tenantId, subject.id, book, { hold: db.isTransaction })))) {
     throw new ProblemError('subject-not-found', `No subject with id "${externalId}" in this tenant.`);
   }
   return subject;

@@ -1,6 +1,6 @@
 export { createApp } from './app.js';
 export type { AppOptions, AppType } from './app.js';
-export { PROBLEMS, PROBLEM_BASE, ProblemError } from './problem.js';
+export { PROBLEMS, PROBLEM_BASE, ProblemError, subjectClosed } from './problem.js';
 export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';
@@ -14,6 +14,7 @@ export { provisionTenant, TENANT_ID_PATTERN } from './services/provision.js';
 export { TenantPacks, loadTenantPack } from './services/tenant-pack.js';
 export type { TenantPack } from './services/tenant-pack.js';
 export { reevaluateSubject } from './services/reevaluate.js';
+export { closingFloor } from './services/level-analytics.js';
 export { reevaluateBook, SYNC_REEVALUATION_LIMIT } from './services/reevaluate-book.js';
 export type { BookReevaluation, BookDeps } from './services/reevaluate-book.js';
 export { pendingPolicyApprovals } from './services/policy-approvals.js';

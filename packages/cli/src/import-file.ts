@@ -5,6 +5,7 @@ import {
   AMOUNT_UNITS,
   appendOperatorAudit,
   cliAction,
+  closingFloor,
   ENCODINGS,
   IMPORT_KINDS,
   IMPORT_MODES,
@@ -149,6 +150,10 @@ export const importCommand: Command = {
           now,
           fileName,
           audit: { tenantId, ...action },
+          // As the API: no closing back-dated into a month whose figures are final.
+          ...(kind === 'subjects'
+            ? { closingFloor: await closingFloor(db.db, tenantId, tp.schemes.keys(), { now, timeZone: ctx.settings.timeZone }) }
+            : {}),
         },
         () => createReadStream(file),
         (p) => bar.update(p.bytes, p.rows),

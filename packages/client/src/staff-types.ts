@@ -52,6 +52,8 @@ export interface SubjectQuery {
   /** Subjects whose id starts with this text. */
   readonly q?: string;
   readonly order?: 'asc' | 'desc';
+  /** Customers who left the bank: left out when absent, `include` lists them too, `only` lists only them. */
+  readonly closed?: 'exclude' | 'include' | 'only';
 }
 
 /** One page of a cursor-paged list. */

@@ -22,6 +22,7 @@ import * as tierEventsReasonIndex from './migrations/2026-12-08T00-00-20-tier-ev
 import * as overrideRequesterScope from './migrations/2026-12-09T00-10-00-override-requester-scope.js';
 import * as bookMoves from './migrations/2026-12-09T00-20-00-book-moves.js';
 import * as auditDetail from './migrations/2026-12-10T00-00-10-audit-detail.js';
+import * as subjectClosing from './migrations/2026-12-11T00-00-04-subject-closing.js';
 import * as idempotencyLease from './migrations/2026-12-11T00-00-05-idempotency-lease.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
@@ -53,6 +54,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-09T00-10-00-override-requester-scope': overrideRequesterScope,
   '2026-12-09T00-20-00-book-moves': bookMoves,
   '2026-12-10T00-00-10-audit-detail': auditDetail,
+  '2026-12-11T00-00-04-subject-closing': subjectClosing,
   '2026-12-11T00-00-05-idempotency-lease': idempotencyLease,
 };
 

@@ -26,6 +26,22 @@ export interface SubjectTable {
   updated_at: string;
   /** Changes whenever the subject's assignments, overrides or tier events do (database triggers). */
   version: Generated<number>;
+  /** When the customer left the bank (ISO UTC); null while they are a customer. */
+  closed_at: string | null;
+  /** Why, as staff gave it; null when not closed. */
+  closed_reason: string | null;
+}
+
+/** One closing of a customer (销户) and, once taken back, its reopening: what analytics of past months read. */
+export interface SubjectClosingTable {
+  tenant_id: string;
+  subject_id: string;
+  /** When the customer left (ISO UTC). */
+  closed_at: string;
+  reason: string | null;
+  /** When the closing was taken back (ISO UTC); null while the customer is closed. */
+  reopened_at: string | null;
+  recorded_at: string;
 }
 
 export interface MetricTable {
@@ -435,6 +451,7 @@ export interface Database {
   staff: StaffTable;
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;
+  subject_closings: SubjectClosingTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;

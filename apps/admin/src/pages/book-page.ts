@@ -8,7 +8,7 @@ import { WORDS } from '../words.js';
 import './subject-overrides.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
-import { bankTimeZone, formatBankTime } from '../time.js';
+import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
@@ -87,7 +87,9 @@ export class BookPage extends LitElement {
     const form = e.target as HTMLFormElement;
     const q = (form.elements.namedItem('q') as HTMLInputElement).value.trim();
     const order = (form.elements.namedItem('order') as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc';
-    void this.#browser.store.updateFilter({ q: q || undefined, order });
+    const shown = (form.elements.namedItem('closed') as HTMLSelectElement).value;
+    const closed = shown === 'include' || shown === 'only' ? shown : undefined;
+    void this.#browser.store.updateFilter({ q: q || undefined, order, closed });
   }
 
   async #reassign(e: Event): Promise<void> {
@@ -197,9 +199,22 @@ export class BookPage extends LitElement {
     </section>`;
   }
 
+  /** A customer who left the bank, said first and plainly: the widgets below show the levels they left with. */
+  #closedNote() {
+    const subject = this.#detail.state.tiers?.subject;
+    if (!this.ctx || !subject?.closedAt) return nothing;
+    const w = WORDS[this.ctx.locale];
+    return html`<div class="closed-note" data-testid="closed-note" role="note">
+      <p><strong>${w.closed}</strong> · ${w.closedOn(formatInstant(subject.closedAt, this.ctx.locale))}${
+        subject.closedReason ? html` · ${w.closedReason(subject.closedReason)}` : nothing
+      }</p>
+      <p class="hint">${w.closedHint}</p>
+    </div>`;
+  }
+
   #clearCell(): void {
-    const { manager, q, order } = this.#browser.state.filter;
-    void this.#browser.store.setFilter({ manager, q, order });
+    const { manager, q, order, closed } = this.#browser.state.filter;
+    void this.#browser.store.setFilter({ manager, q, order, closed });
   }
 
   override render() {
@@ -235,6 +250,13 @@ export class BookPage extends LitElement {
               <option value="desc">${w.desc}</option>
             </select>
           </label>
+          <label>${w.closedFilter}
+            <select name="closed" .value=${b.filter.closed ?? 'exclude'}>
+              <option value="exclude">${w.closedExclude}</option>
+              <option value="include">${w.closedInclude}</option>
+              <option value="only">${w.closedOnly}</option>
+            </select>
+          </label>
           <button type="submit">${w.find}</button>
         </form>
         ${
@@ -251,7 +273,7 @@ export class BookPage extends LitElement {
                 <tbody>
                   ${b.items.map(
                     (s) => html`<tr class=${s.id === d.id ? 'current' : ''}>
-                      <td>${s.id}</td><td>${s.displayName}</td>
+                      <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
                       <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#open(s.id)}>${w.open}</button></td>
                     </tr>`,
                   )}
@@ -280,7 +302,7 @@ export class BookPage extends LitElement {
               ? html`<p class="hint" role="status">${w.notFound}</p>`
               : d.status === 'error'
                 ? html`<p class="hint" role="status">${w.failed}: ${whyFailed(d.error, this.ctx.locale)}</p>`
-                : html`${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
+                : html`${this.#closedNote()}${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
                     <div class="customer-grid">
                       <tk-tier-badge show-progress></tk-tier-badge>
                       <tk-entitlement-panel></tk-entitlement-panel>

@@ -140,6 +140,9 @@ export class ImportStore extends KitStore<ImportState> {
         { field: 'id', required: true },
         { field: 'name', required: true },
         { field: 'kind', required: false },
+        // A customer who left the bank: when (a time with its zone) and why.
+        { field: 'closedAt', required: false },
+        { field: 'closedReason', required: false },
       ];
     if (kind === 'managers')
       return [

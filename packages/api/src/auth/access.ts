@@ -29,6 +29,9 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/subjects$/, READ],
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
   ['PUT', /^\/v1\/subjects\/[^/]+\/metrics$/, { role: 'officer', embed: false, keyOnly: false }],
+  // A customer leaving takes them out of overdue reviews and of their RM's book figures: never the
+  // RM's own say on their customers, so tenant-wide staff only, as creating a subject.
+  ['POST', /^\/v1\/subjects\/[^/]+\/(close|reopen)$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Creating or renaming a subject is the bank's whole-tenant business, never one book's.
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],

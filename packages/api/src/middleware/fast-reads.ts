@@ -173,6 +173,9 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
         // A version trusted from before another process's write would miss the body built now until the trust ends.
         versions.remember(principal.tenantId, id, whole, mark);
       }
+      // A customer who left reads nothing of themselves: the chain answers 404 (subjectOr404). Their
+      // version moved when they were closed, so no body kept from before can be served here either.
+      if (whole.closedAt !== null && principal.subject !== null) return undefined;
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
       entry = await reads.build(key, () =>
         route === 'tiers'

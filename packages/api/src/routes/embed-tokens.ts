@@ -9,7 +9,7 @@ import {
 } from '../auth/tokens.js';
 import { subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
-import { invalid } from '../problem.js';
+import { invalid, subjectClosed } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 
@@ -51,11 +51,11 @@ const mintRoute = createRoute({
   tags: ['auth'],
   summary: 'Mint a short-lived, read-only embed token for one subject (API key with role officer or higher)',
   description:
-    'Called by the bank’s own backend after it has logged its customer in; the page passes the token to `<tk-provider>`. The token reads only `/v1/subjects/{subject}/tiers|history|entitlements` and `/v1/schemes*`, only from the given origins, for at most 15 minutes.',
+    'Called by the bank’s own backend after it has logged its customer in; the page passes the token to `<tk-provider>`. The token reads only `/v1/subjects/{subject}/tiers|history|entitlements` and `/v1/schemes*`, only from the given origins, for at most 15 minutes. None is issued for a closed subject (a customer who left the bank): 409 `conflict`.',
   request: { body: { required: true, content: { 'application/json': { schema: EmbedTokenBody } } } },
   responses: {
     201: { description: 'The token (shown once; not stored)', content: { 'application/json': { schema: EmbedTokenSchema } } },
-    ...problemResponses(400, 404, 413, 415),
+    ...problemResponses(400, 404, 409, 413, 415),
   },
 });
 
@@ -68,6 +68,8 @@ export function embedTokens() {
     // reads, or which customers someone tried to mint for.
     auditDetail(c, { subject: body.subject });
     const subject = await subjectOr404(deps, body.subject);
+    // A customer who left the bank has no online banking to show tiers in: refused, not minted for nothing.
+    if (subject.closedAt !== null) throw subjectClosed(body.subject, subject.closedAt, 'subject', 'no token is issued for it');
     const minted = await mintEmbedToken(deps.db, {
       tenantId: deps.tenantId,
       subject: subject.externalId,

@@ -16,6 +16,7 @@ import { IMPORT_KINDS } from '../services/import/import-plan.js';
 import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
+import { closingFloor } from '../services/level-analytics.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -70,7 +71,7 @@ const postRoute = createRoute({
   tags: ['imports'],
   summary: 'Import a CSV file of subjects, monthly metrics or managers',
   description:
-    'The body is the CSV file itself (text/csv), streamed: a separate limit from JSON bodies (maxImportBytes, 256 MiB by default). Every row is checked first; errors carry line and column. Metrics are stored, not evaluated: `periods` says which months changed, for a re-tier.',
+    'The body is the CSV file itself (text/csv), streamed: a separate limit from JSON bodies (maxImportBytes, 256 MiB by default). Every row is checked first; errors carry line and column. Metrics are stored, not evaluated: `periods` says which months changed, for a re-tier. A subjects file has `id`, `name`, optionally `kind`, `attr:<name>` columns, and `closedAt` (a time with its zone) / `closedReason` for customers who left the bank.',
   request: {
     query: ImportQuery,
     body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } } },
@@ -225,6 +226,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         now: deps.now,
         fileName: query.fileName ?? null,
         audit: moveAudit(c),
+        ...(query.kind === 'subjects' ? { closingFloor: await closingFloor(deps.db, deps.tenantId, tp.schemes.keys(), deps) } : {}),
       };
       // What file, of which kind, in which mode: the trail names the import so a reviewer can open it.
       auditDetail(c, { kind: options.kind, mode: options.mode, fileName: ctx.fileName, dryRun: query.dryRun === 'true' });
@@ -253,8 +255,9 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         rejectedRows: result.rejectedRows,
         written: result.written,
       });
-      // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change.
-      if (result.kind === 'managers' && result.written > 0) deps.matrices.invalidate(deps.tenantId);
+      // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change,
+      // and the matrix counts once a subjects file has closed a customer.
+      if (result.kind !== 'metrics' && result.written > 0) deps.matrices.invalidate(deps.tenantId);
       const location = `/v1/imports/${result.id}`;
       if (result.status === 'failed') {
         const first = await listImportErrors(deps.db, result.id, 20);

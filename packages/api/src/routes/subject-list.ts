@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
-import { listSubjects, type LevelCondition } from '@tierkit/db';
+import { CLOSED_FILTERS, listSubjects, type LevelCondition } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
 import { invalid, type FieldError } from '../problem.js';
@@ -42,6 +42,14 @@ const listRoute = createRoute({
         .max(64)
         .optional()
         .openapi({ param: { name: 'q', in: 'query' }, description: 'Only subjects whose id starts with this text (case-sensitive)' }),
+      closed: z
+        .enum(CLOSED_FILTERS)
+        .default('exclude')
+        .openapi({
+          param: { name: 'closed', in: 'query' },
+          description:
+            'Customers who left the bank (`POST /v1/subjects/{id}/close`): left out by default, `include` lists them too, `only` lists only them',
+        }),
       order: z
         .enum(['asc', 'desc'])
         .default('asc')
@@ -144,6 +152,7 @@ export function subjectList() {
       ...(book !== undefined ? { managedBy: book } : {}),
       ...(query.q !== undefined ? { externalIdPrefix: query.q } : {}),
       descending: query.order === 'desc',
+      closed: query.closed,
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BIRTH_DATE_ATTRIBUTE, SUBJECT_KINDS } from '@tierkit/core';
-import { metricValuesForUpdate, upsertMetrics, upsertSubject } from '@tierkit/db';
+import { metricValuesForUpdate, setSubjectClosed, upsertMetrics, upsertSubject } from '@tierkit/db';
 import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -9,10 +9,12 @@ import { invalid, ProblemError } from '../problem.js';
 import { periodOf } from '../periods.js';
 import { router } from '../router.js';
 import { problemResponses, SubjectRefSchema } from '../schemas/common.js';
+import { utcInstant } from '../schemas/four-eyes.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { audienceOf } from '../services/audience.js';
+import { closingFloor } from '../services/level-analytics.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
 import { subjectRef, tiersView } from '../services/views.js';
 
@@ -70,7 +72,44 @@ const putMetricsRoute = (max: number) =>
     },
   });
 
-/** Writes to one subject: create/update it, and upload metrics (which re-tiers it). */
+const CloseSubjectBody = z
+  .strictObject({
+    at: utcInstant.optional().openapi({ description: 'When the customer left (ISO 8601 UTC); default now, never in the future' }),
+    reason: z.string().trim().min(1).max(200).openapi({ description: 'Why, in a few words', example: '客户主动销户' }),
+  })
+  .openapi('CloseSubjectBody');
+
+const ReopenSubjectBody = z.strictObject({ note: z.string().trim().max(200).optional() }).openapi('ReopenSubjectBody');
+
+const closeRoute = createRoute({
+  method: 'post',
+  path: '/{id}/close',
+  tags: ['subjects'],
+  summary: 'Record that a customer left the bank (销户): they stop being tiered and counted',
+  description:
+    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `at`, no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`. A subject already closed is a 409 `conflict`; reopen it first.',
+  request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
+  responses: {
+    200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
+    ...problemResponses(400, 404, 409, 413, 415),
+  },
+});
+
+const reopenRoute = createRoute({
+  method: 'post',
+  path: '/{id}/reopen',
+  tags: ['subjects'],
+  summary: 'Take back a closing: the customer is tiered and counted again from the next evaluation',
+  description:
+    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening.',
+  request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: ReopenSubjectBody } } } },
+  responses: {
+    200: { description: 'Reopened', content: { 'application/json': { schema: SubjectRefSchema } } },
+    ...problemResponses(400, 404, 409, 413, 415),
+  },
+});
+
+/** Writes to one subject: create/update it, upload metrics (which re-tiers it), close and reopen it. */
 export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
   return router()
     .openapi(putSubjectRoute, async (c) => {
@@ -138,5 +177,68 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       });
       deps.matrices.invalidate(deps.tenantId);
       return c.json(body, 200);
+    })
+    .openapi(closeRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const now = deps.now();
+      const at = body.at ?? now.toISOString();
+      // A closing dated ahead would take the customer out of months they are still a customer in.
+      if (at > now.toISOString()) {
+        throw invalid([
+          {
+            path: 'at',
+            message: 'must not be in the future',
+            code: 'too_big',
+            params: { maximum: now.toISOString(), inclusive: true, origin: 'instant' },
+          },
+        ]);
+      }
+      // Back-dated into a final month, the closing would change figures the bank has already read.
+      const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), deps);
+      if (at < floor.at) {
+        throw invalid([
+          { path: 'at', message: floor.why, code: 'too_small', params: { minimum: floor.at, inclusive: true, origin: 'instant' } },
+        ]);
+      }
+      const subject = await deps.db.transaction().execute(async (trx) => {
+        const subject = await subjectOr404(deps, id, trx);
+        if (
+          subject.closedAt !== null ||
+          !(await setSubjectClosed(trx, deps.tenantId, subject.id, { at, reason: body.reason }, now.toISOString()))
+        ) {
+          throw alreadyClosed(id, subject.closedAt);
+        }
+        return { ...subject, closedAt: at, closedReason: body.reason, updatedAt: now.toISOString() };
+      });
+      auditDetail(c, { closedAt: at, reason: body.reason });
+      deps.matrices.invalidate(deps.tenantId);
+      return c.json(subjectRef(subject, deps.unmaskNames), 200);
+    })
+    .openapi(reopenRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const now = deps.now().toISOString();
+      const { subject, was } = await deps.db.transaction().execute(async (trx) => {
+        const subject = await subjectOr404(deps, id, trx);
+        if (subject.closedAt === null || !(await setSubjectClosed(trx, deps.tenantId, subject.id, null, now))) {
+          throw new ProblemError('conflict', `Subject "${id}" is not closed.`, [
+            { path: 'params.id', message: 'is not closed', code: 'not_closed' },
+          ]);
+        }
+        return { subject: { ...subject, closedAt: null, closedReason: null, updatedAt: now }, was: subject };
+      });
+      // What was taken back: the trail then says when the customer had left and why, not only that they came back.
+      auditDetail(c, { closedAt: was.closedAt, reason: was.closedReason, ...(body.note ? { note: body.note } : {}) });
+      deps.matrices.invalidate(deps.tenantId);
+      return c.json(subjectRef(subject, deps.unmaskNames), 200);
     });
+}
+
+function alreadyClosed(id: string, closedAt: string | null): ProblemError {
+  return new ProblemError('conflict', `Subject "${id}" is closed already${closedAt ? ` (since ${closedAt})` : ''}; reopen it first.`, [
+    { path: 'params.id', message: 'is closed already', code: 'subject_closed', ...(closedAt ? { params: { closedAt } } : {}) },
+  ]);
 }

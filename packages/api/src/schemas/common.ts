@@ -79,6 +79,15 @@ export const SubjectRefSchema = z
     id: z.string().openapi({ description: "The bank's external id", example: 'C000003' }),
     kind: SubjectKindSchema,
     displayName: z.string().openapi({ description: 'Masked by default (张* / *和明)', example: '*晓明' }),
+    closedAt: z.string().optional().openapi({
+      format: 'date-time',
+      description: 'Only on a customer who left the bank: when they were closed (ISO UTC)',
+      example: '2026-11-30T16:00:00.000Z',
+    }),
+    closedReason: z.string().optional().openapi({
+      description: 'Only on a closed customer: why, as staff gave it (none when a subjects import closed them without a reason)',
+      example: '客户主动销户',
+    }),
   })
   .openapi('SubjectRef');
 

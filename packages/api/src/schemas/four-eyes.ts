@@ -15,7 +15,7 @@ const key = z
   .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only');
 
 /** An instant in ISO 8601 UTC (`…Z`), stored in its canonical form. */
-const utcInstant = z.iso
+export const utcInstant = z.iso
   .datetime({ message: 'must be an ISO 8601 UTC instant, e.g. 2026-03-31T16:00:00Z' })
   .refine((s) => !Number.isNaN(Date.parse(s)), {
     message: 'must be a real instant',

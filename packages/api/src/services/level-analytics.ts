@@ -6,8 +6,9 @@ import {
   latestEvaluatedPeriod,
   type Executor,
   type InForceInstant,
+  type MonthEnd,
 } from '@tierkit/db';
-import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
+import { addMonths, CLOSING_FLOOR, monthRange, monthsBetween, periodOf } from '../periods.js';
 
 /*
  * Distribution, migration and up/down rates of one scheme's levels, from its tier history. The
@@ -57,6 +58,46 @@ export function finalThrough(clock: AnalyticsClock, evaluatedThrough: string | n
   return evaluatedThrough < settled ? evaluatedThrough : settled;
 }
 
+/**
+ * The last month final for any of `schemes` ({@link finalThrough}) and its end in the bank's calendar;
+ * null when none is. A closing dated before that end would change figures already final.
+ */
+export async function lastFinalMonth(
+  db: Executor,
+  tenantId: string,
+  schemes: Iterable<string>,
+  clock: AnalyticsClock,
+): Promise<MonthEnd | null> {
+  let last: string | null = null;
+  for (const key of schemes) {
+    const final = finalThrough(clock, await latestEvaluatedPeriod(db, tenantId, key));
+    if (final !== null && (last === null || final > last)) last = final;
+  }
+  return last === null ? null : { period: last, end: periodEnd(last, clock.timeZone) };
+}
+
+/**
+ * The earliest instant a customer may be recorded closed at, and why: the end of the last final month
+ * (a closing before it would change figures the bank has read as final — a distribution, a month's
+ * movers), and never before 2000.
+ */
+export async function closingFloor(
+  db: Executor,
+  tenantId: string,
+  schemes: Iterable<string>,
+  clock: AnalyticsClock,
+): Promise<{ readonly at: string; readonly why: string }> {
+  const final = await lastFinalMonth(db, tenantId, schemes, clock);
+  if (final !== null && final.end > CLOSING_FLOOR)
+    return { at: final.end, why: `is before the end of ${final.period}, whose figures are final` };
+  return { at: CLOSING_FLOOR, why: 'is before 2000' };
+}
+
+/** Each month of `from … to` with its end in the bank's calendar: a customer closed before it is not counted in it. */
+function monthEnds(from: string, to: string, clock: AnalyticsClock): MonthEnd[] {
+  return monthRange(from, to).map((period) => ({ period, end: periodEnd(period, clock.timeZone) }));
+}
+
 /** Each level's rank in the scheme, by key. */
 export function levelRanks(def: SchemeDefinition): Map<string, number> {
   return new Map(def.levels.map((l) => [l.key, l.rank]));
@@ -75,7 +116,7 @@ export async function distribution(
   clock: AnalyticsClock,
 ): Promise<Distribution> {
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
-  return { ...(await levelCounts(db, tenantId, def, from, to)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
+  return { ...(await levelCounts(db, tenantId, def, from, to, clock)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
 }
 
 /**
@@ -102,8 +143,9 @@ async function levelCounts(
   def: SchemeDefinition,
   from: string,
   to: string,
+  clock: AnalyticsClock,
 ): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough'>> {
-  const stretches = await countLevelStretches(db, tenantId, def.key, from, to);
+  const stretches = await countLevelStretches(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
   const periods = monthRange(from, to);
   const levels = levelKeys(
     def,
@@ -224,8 +266,8 @@ export async function rates(
   clock: AnalyticsClock,
 ): Promise<Rates> {
   const periods = monthRange(from, to);
-  const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1));
-  const changes = await countLevelChanges(db, tenantId, def.key, from, to);
+  const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1), clock);
+  const changes = await countLevelChanges(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
   const {
     evaluated,
     evaluatedThrough,

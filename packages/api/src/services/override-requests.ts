@@ -16,7 +16,7 @@ import {
 } from '@tierkit/db';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
-import { invalid, ProblemError } from '../problem.js';
+import { invalid, ProblemError, subjectClosed } from '../problem.js';
 import { refusal } from '../auth/access.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
@@ -210,6 +210,8 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
   const subject = await subjectOr404(deps, externalId);
+  // An override holds a level the customer is tiered at; one who left is tiered no more.
+  if (subject.closedAt !== null) throw subjectClosed(externalId, subject.closedAt, 'params.id', 'no override can be requested for it');
   checkInput(tp, subject, input, nowIso);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);

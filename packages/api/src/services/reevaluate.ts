@@ -6,6 +6,7 @@ import {
   addLatestObservationsBefore,
   loadMetricValues,
   storeReevaluations,
+  bumpOpenSubjectVersions,
   type AssignmentState,
   type DatedOverride,
   type Executor,
@@ -337,7 +338,7 @@ function withinMonths(values: Values, from: string, to: string, latest: readonly
 /**
  * Re-evaluate every scheme of a subject at its latest period with data and store the result:
  * assignments replaced, one tier event per level change (see {@link planReevaluation}). Run it inside
- * the write's transaction.
+ * the write's transaction. A closed subject is left as it is (nothing evaluated, nothing stored).
  */
 export async function reevaluateSubject(
   trx: Executor,
@@ -348,6 +349,12 @@ export async function reevaluateSubject(
   options: ReevaluationOptions = {},
 ): Promise<Reevaluation> {
   const tenantId = tp.tenantId;
+  // A customer who left the bank is not tiered any more, whatever asks (a metric upload, an override's
+  // decision, a policy's approval): the levels they left with stay as the record of them.
+  // `subject` may have been read before this transaction, so ask again here, holding the row: a
+  // closing committed since counts, one in flight is waited for, and a later one waits for this write.
+  if (subject.closedAt !== null || (await bumpOpenSubjectVersions(trx, tenantId, [subject.id])).size === 0)
+    return { asOf: null, evaluations: [], changes: 0 };
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
   if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
   const stored = await listAssignments(trx, tenantId, subject.id);

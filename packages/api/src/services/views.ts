@@ -22,6 +22,9 @@ export function subjectRef(subject: Subject, unmask: boolean): SubjectRef {
     id: subject.externalId,
     kind: subject.kind as SubjectKind,
     displayName: unmask ? subject.displayName : maskName(subject.displayName),
+    // Only staff ever read a closed subject (subjectOr404 hides it from its own token).
+    ...(subject.closedAt !== null ? { closedAt: subject.closedAt } : {}),
+    ...(subject.closedAt !== null && subject.closedReason !== null ? { closedReason: subject.closedReason } : {}),
   };
 }
 

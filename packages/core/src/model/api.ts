@@ -16,6 +16,12 @@ export interface SubjectRef {
   readonly id: string;
   readonly kind: SubjectKind;
   readonly displayName: string;
+  /**
+   * Only on a customer who left the bank (销户): when (ISO UTC) and why. Staff reads only — a closed
+   * customer's own token reads nothing.
+   */
+  readonly closedAt?: string;
+  readonly closedReason?: string;
 }
 
 /** A subject's current level in one scheme, with everything a widget needs to render it. */

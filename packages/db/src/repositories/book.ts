@@ -39,6 +39,8 @@ export async function bookChunk(
     .select(['id', 'external_id', 'kind'])
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', kind)
+    // The current book: a customer who left is neither simulated nor counted.
+    .where('closed_at', 'is', null)
     .where('external_id', '>', afterExternalId)
     .orderBy('external_id')
     .limit(limit)

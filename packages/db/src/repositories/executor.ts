@@ -50,6 +50,8 @@ export async function executeInBatches<R>(
   build: (batch: readonly R[]) => Compilable,
   key?: string,
   bind: (row: R, out: unknown[]) => void = bindValues,
+  /** The rows each batch returns (a statement with RETURNING). */
+  returned?: (rows: readonly unknown[]) => void,
 ): Promise<void> {
   const compiled = key === undefined ? new Map<string, string>() : (sqlCacheOf(db) ?? new Map<string, string>());
   for (let i = 0; i < rows.length; i += size) {
@@ -59,13 +61,15 @@ export async function executeInBatches<R>(
     if (text === undefined) {
       const query = build(rows.slice(i, end)).compile();
       compiled.set(slot, query.sql);
-      await db.executeQuery(query);
+      const result = await db.executeQuery(query);
+      returned?.(result.rows);
       continue;
     }
     // Straight from the rows into one parameter array: no batch copy, no row object per row.
     const parameters: unknown[] = [];
     for (let j = i; j < end; j++) bind(rows[j] as R, parameters);
-    await db.executeQuery(CompiledQuery.raw(text, parameters));
+    const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
+    returned?.(result.rows);
   }
 }
 

@@ -91,11 +91,43 @@ function monthIndex(period: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`(CAST(SUBSTR(${period}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(${period}, 6, 2) AS INTEGER))`;
 }
 
+/** A month and the first instant after it in the bank's calendar (ISO UTC): when a closing counts from. */
+export interface MonthEnd {
+  readonly period: string;
+  readonly end: string;
+}
+
+/**
+ * The CTE \`closed\` (subject_id, period, next_period): each subject and month of \`months\` at whose
+ * end a closing of theirs was in force — closed before the end and not reopened by it. A customer
+ * gone at a month's end is no customer of that month: not in its distribution, no mover nor stayer
+ * into it. Read from every closing there was (\`subject_closings\`), so a reopening later leaves the
+ * months they were gone as they were. Stored times are canonical ISO UTC: text order is time order.
+ */
+function closedMonths(tenantId: string, months: readonly MonthEnd[]): RawBuilder<unknown> {
+  if (months.length === 0)
+    return sql`closed AS (SELECT subject_id, closed_at AS period, closed_at AS next_period FROM subject_closings WHERE 1 = 0)`;
+  const rows = sql.join(
+    months.map(
+      (m) =>
+        sql`SELECT CAST(${m.period} AS text) AS period, CAST(${monthAfter(m.period)} AS text) AS next_period, CAST(${m.end} AS text) AS month_end`,
+    ),
+    sql` UNION ALL `,
+  );
+  return sql`month_ends AS (${rows}), closed AS (
+      SELECT DISTINCT c.subject_id, m.period, m.next_period
+      FROM subject_closings c JOIN month_ends m
+        ON c.closed_at < m.month_end AND (c.reopened_at IS NULL OR c.reopened_at >= m.month_end)
+      WHERE c.tenant_id = ${tenantId} AND c.closed_at < ${months[months.length - 1]?.end ?? ''}
+    )`;
+}
+
 /** Subjects that held `level` from `first` (never before `from`) until `until` (exclusive; null: still at `to`). */
 export interface LevelStretchCount {
   readonly level: string;
   readonly first: string;
   readonly until: string | null;
+  /** Negative for customers gone at the end of the month `first` (until the month after): taken back out of it. */
   readonly count: number;
 }
 
@@ -109,13 +141,22 @@ export async function countLevelStretches(
   scheme: string,
   from: string,
   to: string,
+  /** Every month of `from … to` with its end: a customer gone at a month's end is not counted in it (a stretch of minus them). */
+  months: readonly MonthEnd[],
 ): Promise<LevelStretchCount[]> {
+  // Each month a customer was gone at the end of takes them back out of the stretch covering it: a
+  // stretch of minus them for that month alone, so that a reopening leaves the months between whole.
   const { rows } = await sql<{ level: string; first_month: string; span_end: string | null; n: number | string }>`
-    WITH ${spans(tenantId, scheme, to)}
+    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}
     SELECT level, CASE WHEN span_start < ${from} THEN ${from} ELSE span_start END AS first_month, span_end, COUNT(*) AS n
     FROM spans
     WHERE span_end IS NULL OR span_end > ${from}
-    GROUP BY level, first_month, span_end`.execute(db);
+    GROUP BY level, first_month, span_end
+    UNION ALL
+    SELECT s.level, c.period AS first_month, c.next_period AS span_end, -COUNT(*) AS n
+    FROM closed c JOIN spans s ON s.subject_id = c.subject_id AND s.span_start <= c.period AND (s.span_end IS NULL OR s.span_end > c.period)
+    WHERE c.period >= ${from}
+    GROUP BY s.level, c.period, c.next_period`.execute(db);
   return rows.map((r) => ({ level: r.level, first: r.first_month, until: r.span_end, count: Number(r.n) }));
 }
 
@@ -142,6 +183,8 @@ export async function countLevelChanges(
   scheme: string,
   from: string,
   to: string,
+  /** Every month of `from … to` with its end: a customer closed by a month's end makes no change in it. */
+  months: readonly MonthEnd[],
 ): Promise<LevelChangeCount[]> {
   const { rows } = await sql<{
     span_start: string;
@@ -151,11 +194,12 @@ export async function countLevelChanges(
     held: number | string;
     n: number | string;
   }>`
-    WITH ${spans(tenantId, scheme, to)}
+    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}
     SELECT span_start, prev_level, level, cause,
       CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END AS held, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from} AND sets_back = 0
+      AND NOT EXISTS (SELECT 1 FROM closed c WHERE c.subject_id = spans.subject_id AND c.period = spans.span_start)
     GROUP BY span_start, prev_level, level, cause, held`.execute(db);
   return rows.map((r) => ({
     period: r.span_start,
@@ -232,6 +276,12 @@ function levelPairs(tenantId: string, scheme: string, from: string, to: string, 
              WHEN p.sets_back = 1 AND p.from_level <> p.to_level THEN 1
              WHEN p.sets_back = 1 AND p.from_level = p.to_level AND ${heldThere} THEN 1 ELSE 0 END AS held_move
       FROM subject_pairs p
+      -- A customer closed on or before the end of \`to\` (\`approvedBefore\` is that instant) is no
+      -- customer of \`to\`: neither a mover nor a stayer into it, in no pair.
+      -- A reopening after that instant leaves them out still (subject_closings keeps every closing).
+      WHERE p.subject_id NOT IN (
+        SELECT subject_id FROM subject_closings WHERE tenant_id = ${tenantId} AND closed_at < ${inForceAt.approvedBefore}
+          AND (reopened_at IS NULL OR reopened_at >= ${inForceAt.approvedBefore}))
     )`;
 }
 

@@ -1,6 +1,6 @@
 import { writeAssignments, type AssignmentToWrite, type StoredAssignment } from './assignments.js';
 import { atomically, type Executor } from './executor.js';
-import { bumpSubjectVersions } from './subject-versions.js';
+import { bumpOpenSubjectVersions } from './subject-versions.js';
 import { writeTierEvents, type NewTierEventInput } from './tier-events.js';
 
 /** Insert or replace the current assignments (one row per subject and scheme), bumping their subjects' versions. */
@@ -16,19 +16,25 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
 /**
  * Store what re-evaluations produced — assignments replaced, tier events appended — and bump each
  * subject's version once for both (a re-tier chunk: one statement for its thousand subjects).
+ * A customer closed meanwhile gets nothing: the bump comes first and only moves subjects still open,
+ * so it also waits for a closing of one of them in flight (PostgreSQL re-checks `closed_at` after the
+ * wait), and a closing that comes later waits for this write. Answers the subjects left out as closed.
  */
 export async function storeReevaluations(
   db: Executor,
   tenantId: string,
   assignments: readonly AssignmentToWrite[],
   events: readonly NewTierEventInput[],
-): Promise<void> {
-  await atomically(db, async (trx) => {
-    await writeAssignments(trx, tenantId, assignments);
-    await writeTierEvents(trx, tenantId, events);
+): Promise<ReadonlySet<string>> {
+  return atomically(db, async (trx) => {
     const ids = new Set<string>();
     for (const a of assignments) ids.add(a.subjectId);
     for (const e of events) ids.add(e.subjectId);
-    await bumpSubjectVersions(trx, ids);
+    const open = await bumpOpenSubjectVersions(trx, tenantId, ids);
+    const closed = new Set<string>();
+    for (const id of ids) if (!open.has(id)) closed.add(id);
+    await writeAssignments(trx, tenantId, closed.size ? assignments.filter((a) => !closed.has(a.subjectId)) : assignments);
+    await writeTierEvents(trx, tenantId, closed.size ? events.filter((e) => !closed.has(e.subjectId)) : events);
+    return closed;
   });
 }

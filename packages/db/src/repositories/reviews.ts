@@ -23,7 +23,7 @@ export interface OverdueReview {
  * review is the latest of: an approval or review recorded in `approval_decisions` for that subject and
  * scheme, and the tier event that moved it into its current level (being graded is a review).
  * External id, then scheme order; keyset after `after`. With `managedBy`, only the subjects in that
- * staff member's book.
+ * staff member's book. Closed subjects (customers who left) are never due.
  */
 export async function listOverdueReviews(
   db: Executor,
@@ -63,7 +63,8 @@ export async function listOverdueReviews(
         ) r
       ) AS last_review
       FROM assignments a JOIN subjects s ON s.id = a.subject_id AND s.tenant_id = a.tenant_id
-      WHERE a.tenant_id = ${tenantId} AND (${candidate}) ${book}
+      -- A customer who left the bank has no level left to review.
+      WHERE a.tenant_id = ${tenantId} AND s.closed_at IS NULL AND (${candidate}) ${book}
     ) x
     WHERE (${due}) ${page}
     ORDER BY x.external_id, x.scheme

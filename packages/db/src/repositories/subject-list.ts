@@ -22,7 +22,12 @@ export interface ListSubjectsQuery {
   readonly externalIdPrefix?: string;
   /** External-id order from the last. */
   readonly descending?: boolean;
+  /** Customers who left the bank: left out (the default), listed with the others, or the only ones listed. */
+  readonly closed?: ClosedFilter;
 }
+
+export const CLOSED_FILTERS = ['exclude', 'include', 'only'] as const;
+export type ClosedFilter = (typeof CLOSED_FILTERS)[number];
 
 /** How a filtered page is read (see listSubjects); tests make them small to reach every way. */
 export interface ListPlan {
@@ -98,7 +103,7 @@ async function holders(db: Executor, tenantId: string, h: Holding, upTo: number 
 
 const isPostgres = (db: Executor) => db.getExecutor().adapter instanceof PostgresAdapter;
 
-/** The subject-side filters of a query: kind, id prefix and the cursor. */
+/** The subject-side filters of a query: kind, closed or not, id prefix and the cursor. */
 function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['subjects'] }, 's', object>>(
   q: Q,
   query: ListSubjectsQuery,
@@ -106,6 +111,8 @@ function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['s
 ): Q {
   let out = q;
   if (query.kind) out = out.where('s.kind', '=', query.kind) as Q;
+  const closed = query.closed ?? 'exclude';
+  if (closed !== 'include') out = out.where('s.closed_at', closed === 'only' ? 'is not' : 'is', null) as Q;
   const prefix = query.externalIdPrefix;
   if (prefix) {
     // substr, not LIKE: LIKE ignores case on SQLite and reads `%` and `_` in the prefix as wildcards.

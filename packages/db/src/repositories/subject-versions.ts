@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { executeInBatches, type Executor } from './executor.js';
+import { executeInBatches, rangeTenant, type Executor } from './executor.js';
 
 /**
  * Bump `subjects.version` (what read ETags and the read cache key by) of every subject listed, once
@@ -22,4 +22,37 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
     'subjects.bump-version',
     (id, out) => out.push(id),
   );
+}
+
+/**
+ * {@link bumpSubjectVersions} for a write of levels: bumps only the tenant's subjects that are not
+ * closed, and answers which ones it bumped. The row lock it takes orders the write against a closing
+ * of the same customer (setSubjectClosed): whichever comes second waits and sees the first.
+ */
+export async function bumpOpenSubjectVersions(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<Set<string>> {
+  const open = new Set<string>();
+  await executeInBatches(
+    db,
+    [...new Set(subjectIds)],
+    1000,
+    (batch) =>
+      db
+        .updateTable('subjects')
+        .set({ version: sql`version + 1` })
+        // Not `tenant_id = ?`: SQLite would walk the tenant's index instead of the ids (rangeTenant).
+        .where(rangeTenant(tenantId))
+        .where('id', 'in', [...batch])
+        .where('closed_at', 'is', null)
+        .returning('id'),
+    'subjects.bump-open-version',
+    // The batch's parameters: the tenant, then its ids (a batch's array starts empty).
+    (id, out) => {
+      if (out.length === 0) out.push(tenantId);
+      out.push(id);
+    },
+    (rows) => {
+      for (const r of rows) open.add((r as { id: string }).id);
+    },
+  );
+  return open;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
 
@@ -17,6 +18,9 @@ export interface Subject {
    * subject shows.
    */
   readonly version: number;
+  /** When the customer left the bank (ISO UTC), and why; both null while they are a customer. */
+  readonly closedAt: string | null;
+  readonly closedReason: string | null;
 }
 
 /** What creating or updating a subject takes. */
@@ -26,6 +30,8 @@ export interface SubjectInput {
   readonly kind: string;
   readonly displayName: string;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** A customer who left before they were first written (an import of a closed account): when and why. */
+  readonly closed?: { readonly at: string; readonly reason: string | null };
 }
 
 /** A subjects row as repositories hand it out. */
@@ -40,6 +46,8 @@ export function toSubject(row: SubjectRow): Subject {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version,
+    closedAt: row.closed_at,
+    closedReason: row.closed_reason,
   };
 }
 
@@ -79,7 +87,13 @@ export async function upsertSubject(
     .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return { subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0 }, created: true };
+  if (inserted) {
+    if (input.closed) await recordClosings(db, tenantId, [{ subjectId: input.id, ...input.closed }], now);
+    return {
+      subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0, closedAt: null, closedReason: null },
+      created: true,
+    };
+  }
   const existing = await findSubjectByExternalId(db, tenantId, input.externalId);
   if (!existing) throw new Error(`subject ${input.externalId} neither inserted nor found`);
   check?.(existing);
@@ -105,7 +119,70 @@ function subjectRow(tenantId: string, s: SubjectInput, now: string) {
     attributes: JSON.stringify(s.attributes),
     created_at: now,
     updated_at: now,
+    closed_at: s.closed?.at ?? null,
+    closed_reason: s.closed?.reason ?? null,
   };
+}
+
+/**
+ * Record that the customer left (`closed` set) or came back (`closed` null, at `now`). Only from the
+ * state the caller read: of two closings of one customer at once, the second changes nothing and
+ * gets false, so it can answer that the customer is closed already. The closing is kept in
+ * `subject_closings` too, and a reopening ends it there rather than erasing it: a month the customer
+ * was gone at the end of stays without them.
+ */
+export async function setSubjectClosed(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  closed: { readonly at: string; readonly reason: string } | null,
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('subjects')
+    // The version moves too: every kept read of the subject is stale, even one made in the same millisecond.
+    .set({ closed_at: closed?.at ?? null, closed_reason: closed?.reason ?? null, updated_at: now, version: sql`version + 1` })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', subjectId)
+    .where('closed_at', closed ? 'is' : 'is not', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  if (closed) await recordClosings(db, tenantId, [{ subjectId, ...closed }], now);
+  else
+    await db
+      .updateTable('subject_closings')
+      .set({ reopened_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('reopened_at', 'is', null)
+      .execute();
+  return true;
+}
+
+/** A closing to keep in `subject_closings` (see {@link setSubjectClosed}). */
+export interface ClosingToRecord {
+  readonly subjectId: string;
+  readonly at: string;
+  readonly reason: string | null;
+}
+
+/** Keep closings just written to `subjects.closed_at` (the API's, or an import's) in `subject_closings`. */
+export async function recordClosings(db: Executor, tenantId: string, closings: readonly ClosingToRecord[], now: string): Promise<void> {
+  for (const batch of chunks(closings)) {
+    await db
+      .insertInto('subject_closings')
+      .values(
+        batch.map((c) => ({
+          tenant_id: tenantId,
+          subject_id: c.subjectId,
+          closed_at: c.at,
+          reason: c.reason,
+          reopened_at: null,
+          recorded_at: now,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Bulk insert for seeding and imports: multi-row INSERTs in batches. */
@@ -116,10 +193,18 @@ export async function insertSubjects(db: Executor, tenantId: string, subjects: r
       .values(batch.map((s) => subjectRow(tenantId, s, now)))
       .execute();
   }
+  const closings: ClosingToRecord[] = [];
+  for (const s of subjects) if (s.closed) closings.push({ subjectId: s.id, ...s.closed });
+  await recordClosings(db, tenantId, closings, now);
 }
 
 /** What evaluating a subject needs to know of it: which one it is and its kind. */
 export type SubjectKey = Pick<Subject, 'id' | 'externalId' | 'kind'>;
+
+/** A subject of a job chunk: its key, and whether the customer left (a job skips them). */
+export interface RangeSubject extends SubjectKey {
+  readonly closed: boolean;
+}
 
 /**
  * The tenant's subjects with internal ids in `first … last` (both included), in id order: one job
@@ -131,15 +216,20 @@ export async function listSubjectsInRange(
   first: string,
   last: string,
   kind?: string,
-): Promise<SubjectKey[]> {
+): Promise<RangeSubject[]> {
   let q = db
     .selectFrom('subjects')
-    .select(['id', 'external_id', 'kind'])
+    .select(['id', 'external_id', 'kind', 'closed_at'])
     .where(rangeTenant(tenantId))
     .where('id', '>=', first)
     .where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
-  return (await q.orderBy('id').execute()).map((r) => ({ id: r.id, externalId: r.external_id, kind: r.kind }));
+  return (await q.orderBy('id').execute()).map((r) => ({
+    id: r.id,
+    externalId: r.external_id,
+    kind: r.kind,
+    closed: r.closed_at !== null,
+  }));
 }
 
 /** Internal ids of the tenant's subjects known by these external ids (those that exist), by external id. */

@@ -8,6 +8,7 @@ import {
 } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
 import { birthDateError } from '../../birth-date.js';
+import { CLOSING_FLOOR } from '../../periods.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
@@ -40,6 +41,8 @@ export interface SubjectRowInput {
   readonly kind: string;
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** When the customer left the bank (ISO UTC) and why; absent when the row's closedAt cell is empty or the file has none. */
+  readonly closed?: { readonly at: string; readonly reason: string | null };
 }
 
 /** A managers row that passed its own checks (subject and staff member are looked up per batch). */
@@ -198,15 +201,22 @@ function rowParams(params: Readonly<Record<string, ProblemParam>>): Record<strin
   return rest;
 }
 
+/** The earliest closedAt a subjects file may carry, and why (an error's message). */
+export interface ClosingFloor {
+  readonly at: string;
+  readonly why: string;
+}
+
 /**
  * Check one subjects row. `defaultKind` applies when the file has no kind column; `now` bounds an
- * `attr:birthDate` column (see birth-date.ts).
+ * `attr:birthDate` column (see birth-date.ts) and a closedAt from above, `floor` from below.
  */
 export function checkSubjectRow(
   plan: SubjectPlan,
   rec: CsvRecord,
   defaultKind: string,
   now: Date,
+  floor: ClosingFloor = { at: CLOSING_FLOOR, why: 'is before 2000' },
 ): { row?: SubjectRowInput; errors: RowError[] } {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
@@ -253,8 +263,76 @@ export function checkSubjectRow(
     if (birth) errors.push({ line: rec.line, column: header(a.col), ...birth });
     else attributes[a.key] = value;
   }
+  const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, floor, errors);
+  const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
+  // A reason with no time is a closing half written down: refused, rather than the reason dropped.
+  if (reason && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
+    errors.push({
+      line: rec.line,
+      column: header(plan.closedReason ?? 0),
+      message: 'needs the closedAt of the same row',
+      code: 'requires',
+      params: { field: 'closedAt' },
+    });
+  }
   if (errors.length || id === undefined || name === undefined) return { errors };
-  return { row: { line: rec.line, id, kind, name, attributes }, errors };
+  const closed = closedAt === undefined ? undefined : { at: closedAt, reason: reason || null };
+  return { row: { line: rec.line, id, kind, name, attributes, ...(closed ? { closed } : {}) }, errors };
+}
+
+/** A date and time with its zone (`Z` or `±hh:mm`): a bank's export is in local time, and a time without its zone is a guess. */
+const ZONED_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A closedAt cell: empty is no closing (nothing changes: reopening is `POST …/reopen`, never a blank
+ * cell); otherwise a real time with its zone, not in the future, as ISO UTC.
+ */
+function closedAtCell(
+  rec: CsvRecord,
+  col: number,
+  column: string | null,
+  now: Date,
+  floor: ClosingFloor,
+  errors: RowError[],
+): string | undefined {
+  const value = (rec.fields[col] ?? '').trim();
+  if (!value) return undefined;
+  const m = ZONED_TIME.exec(value);
+  const ms = m ? Date.parse(value) : Number.NaN;
+  // Date.parse rolls 30 February over into March: the day must exist in its month.
+  const real = m !== null && !Number.isNaN(ms) && Number(m[3]) <= new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  if (!real) {
+    errors.push({
+      line: rec.line,
+      column,
+      message: `"${value.slice(0, 40)}" is not a time with its zone, e.g. 2026-03-31T16:00:00Z or 2026-04-01T00:00:00+08:00`,
+      code: 'invalid_format',
+      params: { format: 'datetime', value: value.slice(0, 40) },
+    });
+    return undefined;
+  }
+  if (ms > now.getTime()) {
+    errors.push({
+      line: rec.line,
+      column,
+      message: 'is in the future',
+      code: 'too_big',
+      params: { maximum: now.toISOString(), inclusive: true, origin: 'instant', value: value.slice(0, 40) },
+    });
+    return undefined;
+  }
+  const at = new Date(ms).toISOString();
+  if (at < floor.at) {
+    errors.push({
+      line: rec.line,
+      column,
+      message: floor.why,
+      code: 'too_small',
+      params: { minimum: floor.at, inclusive: true, origin: 'instant', value: value.slice(0, 40) },
+    });
+    return undefined;
+  }
+  return at;
 }
 
 /** Check one managers row: a subject id, and a staff id or an empty cell (in nobody's book). */

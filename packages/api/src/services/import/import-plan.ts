@@ -10,7 +10,7 @@ export type { ImportKind };
 
 /** Fields a column can map to (besides `metric:<key>` and `attr:<name>`); `ignore` skips a column. */
 export const FIELDS: Record<ImportKind, readonly string[]> = {
-  subjects: ['id', 'kind', 'name', 'ignore'],
+  subjects: ['id', 'kind', 'name', 'closedAt', 'closedReason', 'ignore'],
   metrics: ['subject', 'period', 'metric', 'value', 'ignore'],
   managers: ['subject', 'manager', 'ignore'],
 };
@@ -22,6 +22,9 @@ export interface SubjectPlan {
   readonly id: number;
   readonly name: number;
   readonly subjectKind: number | undefined;
+  /** When the customer left the bank, and why (optional columns; an empty cell leaves the subject as it is). */
+  readonly closedAt: number | undefined;
+  readonly closedReason: number | undefined;
   readonly attributes: readonly { readonly col: number; readonly key: string }[];
 }
 
@@ -59,6 +62,11 @@ export class PlanError extends Error {
 }
 
 const MAX_COLUMNS = 500;
+
+/** The header of column `col`, for an error that names it. */
+function headerOf(headers: readonly string[], col: number | undefined): string | null {
+  return col === undefined ? null : (headers[col] ?? null);
+}
 
 /**
  * Decide which column holds which field. A column maps through `mapping[header]` if given, else to
@@ -127,7 +135,21 @@ export function planImport(
     return col;
   };
   if (kind === 'subjects') {
-    return { kind, headers, id: need('id'), name: need('name'), subjectKind: at.get('kind'), attributes };
+    if (at.has('closedReason') && !at.has('closedAt'))
+      throw new PlanError('a closedReason column needs a closedAt column', headerOf(headers, at.get('closedReason')), {
+        code: 'requires',
+        params: { field: 'closedAt' },
+      });
+    return {
+      kind,
+      headers,
+      id: need('id'),
+      name: need('name'),
+      subjectKind: at.get('kind'),
+      closedAt: at.get('closedAt'),
+      closedReason: at.get('closedReason'),
+      attributes,
+    };
   }
   if (kind === 'managers') return { kind, headers, subject: need('subject'), manager: need('manager') };
   const subject = need('subject');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
   assignManagers,
@@ -12,6 +13,7 @@ import {
   finishImport,
   insertImportErrors,
   insertSubjects,
+  recordClosings,
   lockRunningImport,
   managersOf,
   recordMetricWrites,
@@ -32,6 +34,7 @@ import {
   checkManagerRow,
   checkMetricRow,
   checkSubjectRow,
+  type ClosingFloor,
   type ManagerRowInput,
   type MetricRow,
   type RowContext,
@@ -68,6 +71,8 @@ export interface ImportContext {
   readonly actor: string;
   readonly now: () => Date;
   readonly fileName: string | null;
+  /** The earliest closedAt a subjects file may carry (default: 2000); the route gives the end of the last final month. */
+  readonly closingFloor?: ClosingFloor;
   /** The request a managers import came in (`POST /v1/imports`): each move is audited with it (`auditMoves`). */
   readonly audit?: MoveAuditContext;
 }
@@ -307,7 +312,7 @@ async function* checkedBatches(
         else if (subject !== undefined) heldRejects.push({ line: rec.line, subject, errors });
         else reject(errors);
       } else {
-        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer', ctx.now());
+        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer', ctx.now(), ctx.closingFloor);
         if (row) subjectRows.push(row);
         else reject(errors);
       }
@@ -384,21 +389,36 @@ async function writeBatch(
   for (const r of latest.values()) {
     const existing = subjects.get(r.id);
     if (!existing) {
-      fresh.push({ id: sortableId(now), externalId: r.id, kind: r.kind, displayName: r.name, attributes: r.attributes });
+      fresh.push({
+        id: sortableId(now),
+        externalId: r.id,
+        kind: r.kind,
+        displayName: r.name,
+        attributes: r.attributes,
+        ...(r.closed ? { closed: r.closed } : {}),
+      });
       continue;
     }
     // Attributes named in the file replace those keys; others the subject has are kept.
     const attributes = { ...existing.attributes, ...r.attributes };
-    if (existing.displayName === r.name && JSON.stringify(attributes) === JSON.stringify(existing.attributes)) {
+    // A closing already recorded stays as recorded: the same file imported again changes nothing.
+    const closes = r.closed !== undefined && existing.closedAt === null;
+    if (!closes && existing.displayName === r.name && JSON.stringify(attributes) === JSON.stringify(existing.attributes)) {
       unchanged += 1;
       continue;
     }
     await trx
       .updateTable('subjects')
-      .set({ display_name: r.name, attributes: JSON.stringify(attributes), updated_at: nowIso })
+      .set({
+        display_name: r.name,
+        attributes: JSON.stringify(attributes),
+        updated_at: nowIso,
+        ...(closes && r.closed ? { closed_at: r.closed.at, closed_reason: r.closed.reason, version: sql`version + 1` } : {}),
+      })
       .where('tenant_id', '=', ctx.tenantId)
       .where('id', '=', existing.id)
       .execute();
+    if (closes && r.closed) await recordClosings(trx, ctx.tenantId, [{ subjectId: existing.id, ...r.closed }], nowIso);
     written += 1;
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);

@@ -31,6 +31,8 @@ export interface PreparedChunk<Row = StoredAssignmentJson | StoredAssignmentUtf8
   /** Serialized: as text when prepared on the writer's thread, as UTF-8 when sent from the prepare thread (utf8-rows.ts). */
   readonly rows: readonly Row[];
   readonly events: readonly NewTierEventInput[];
+  /** Each row's level before (null: none), by position: a row dropped at the write leaves its matrix cell. */
+  readonly froms: readonly (string | null)[];
   readonly totals: RetierTotals;
   /** The last subject it covers when it covers only the start of the range (see `share`); the rest is left to do. */
   readonly upTo?: string;
@@ -47,7 +49,8 @@ type SignOffs = (
  * Re-tier one chunk inside the caller's transaction: every subject in the range is re-evaluated at
  * the job's period by the same rules a metrics write follows (`planReevaluation`), and the results are
  * written in a few multi-row statements. Reads are one range query per table, not one per subject.
- * A subject already evaluated at a later month is left alone (counted as skipped); so is one with
+ * A subject already evaluated at a later month is left alone (counted as skipped); so is a closed one
+ * (the customer left the bank), one with
  * neither a level nor data, and one outside the level or evaluated-since filter, which are decided
  * here, not when the job is queued. Subjects not of the job's kind or list are not the job's at all.
  * `idsAt`: when the chunk is evaluated at an instant before the one it is stored at (a pipelined
@@ -108,10 +111,35 @@ export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
   return { first: `${upTo}\u0000`, last: range.last };
 }
 
-/** Store a prepared chunk inside the caller's transaction (one version bump per subject for both writes). */
+/**
+ * Store a prepared chunk inside the caller's transaction (one version bump per subject for both
+ * writes). The chunk read its subjects without a lock: one closed since is not written to, and counts
+ * as skipped, as it would have had it been closed when read.
+ */
 export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk): Promise<RetierTotals> {
-  await storeReevaluations(trx, tenantId, prepared.rows, prepared.events);
-  return prepared.totals;
+  const closed = await storeReevaluations(trx, tenantId, prepared.rows, prepared.events);
+  return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
+}
+
+/** A chunk's totals less the subjects that turned out closed at its write. */
+function withoutClosed(prepared: PreparedChunk, closed: ReadonlySet<string>): RetierTotals {
+  const t = prepared.totals;
+  const negative: MigrationCell[] = [];
+  let approvalRequired = 0;
+  prepared.rows.forEach((r, i) => {
+    if (!closed.has(r.subjectId)) return;
+    if (r.approvalRequired) approvalRequired++;
+    negative.push({ scheme: r.scheme, from: prepared.froms[i] ?? null, to: r.level, count: -1 });
+  });
+  const changes = prepared.events.filter((e) => closed.has(e.subjectId)).length;
+  const summed = sumTotals([t, { processed: 0, skipped: 0, changes: 0, approvalRequired: 0, matrix: negative }]);
+  return {
+    processed: t.processed - closed.size,
+    skipped: t.skipped + closed.size,
+    changes: t.changes - changes,
+    approvalRequired: t.approvalRequired - approvalRequired,
+    matrix: summed.matrix.filter((c) => c.count > 0),
+  };
 }
 
 async function planChunk(
@@ -159,6 +187,7 @@ async function planChunk(
   const since = params.filter.evaluatedSince;
 
   const rows: StoredAssignmentJson[] = [];
+  const froms: (string | null)[] = [];
   const events: NewTierEventInput[] = [];
   const cells = new Map<string, MigrationCell & { count: number }>();
   let processed = 0;
@@ -171,7 +200,8 @@ async function planChunk(
     const outside =
       (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level)) ||
       (since !== undefined && (storedPeriod === undefined || storedPeriod < since));
-    if (outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {
+    // A customer who left keeps the levels they had when they left: history, not a current tier.
+    if (subject.closed || outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {
       skipped++;
       continue;
     }
@@ -185,6 +215,7 @@ async function planChunk(
       rows.push(serializeAssignment(r));
       if (r.approvalRequired) approvalRequired++;
       const from = before.get(r.scheme) ?? null;
+      froms.push(from);
       const key = `${r.scheme}\u0000${from ?? ''}\u0000${from === null ? 0 : 1}\u0000${r.level}`;
       const cell = cells.get(key);
       if (cell) cell.count++;
@@ -193,5 +224,5 @@ async function planChunk(
     for (const e of plan.events) if (!writes || writes.has(e.scheme)) events.push(e);
   }
   const totals = sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
-  return { rows, events, totals, ...(upTo === undefined ? {} : { upTo }) };
+  return { rows, events, froms, totals, ...(upTo === undefined ? {} : { upTo }) };
 }
