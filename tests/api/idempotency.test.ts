@@ -329,7 +329,10 @@ forEachDialect('Idempotency-Key whose first request’s instance died', (f) => {
     // Another instance took the key over (its lease lapsed while this request was stalled).
     try {
       await f.db.db.updateTable('idempotency_keys').set({ holder: 'another-instance' }).where('key', '=', 'lost-lease-1').execute();
-      const err = await told;
+      // The renewal timer is unref'd (it must not hold a server open), so on SQLite nothing else keeps
+      // this process alive while we wait: without a timer of our own Node exits mid-file with status 0.
+      const alive = setInterval(() => undefined, 1000);
+      const err = await told.finally(() => clearInterval(alive));
       assert.match(String(err), /Idempotency-Key "lost-lease-1".*the POST may have run twice/);
     } finally {
       gate.open();
