@@ -348,7 +348,13 @@ forEachDialect('Idempotency-Key whose first request’s instance died', (f) => {
     const leaseDb = lagging(f.db.db, 40);
     for (let i = 0; i < 5; i++) {
       const gate = heldAt(f.db.db, 'signing_keys');
-      const app = createApp({ db: gate.db, idempotencyLeaseDb: leaseDb, now: () => NOW, logError: (err) => errors.push(err), idempotencyLeaseMs: 150 });
+      const app = createApp({
+        db: gate.db,
+        idempotencyLeaseDb: leaseDb,
+        now: () => NOW,
+        logError: (err) => errors.push(err),
+        idempotencyLeaseMs: 150,
+      });
       const res = Promise.resolve(post(f, officer(), `late-renewal-${i}`, { subject: 'IL5', ttlSeconds: 300 }, app));
       await gate.reached;
       await new Promise((resolve) => setTimeout(resolve, 130 + 7 * i));
