@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
 import { createApiKey, provisionTenant } from '@tierkit/api';
-import { databaseTimeoutsFromEnv } from '@tierkit/ops';
+import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv } from '@tierkit/ops';
 import { backgroundFromEnv, scheduleForApi } from './background.js';
 import { openDatabase, serverApp, settingsFromEnv } from './server.js';
 
@@ -151,5 +151,22 @@ describe('PostgreSQL timeouts', () => {
       /TIERKIT_PG_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds/,
     );
     assert.throws(() => databaseTimeoutsFromEnv('requests', { TIERKIT_PG_KEEPALIVE_MS: '0' }), /TIERKIT_PG_KEEPALIVE_MS .* from 1/);
+  });
+});
+
+describe('PostgreSQL pool sizes', () => {
+  it('gives requests 10 connections and reports 4, each overridable, and refuses what is not a count from 1 to 1000', () => {
+    assert.equal(databasePoolSizeFromEnv('requests', {}), 10);
+    assert.equal(databasePoolSizeFromEnv('reports', {}), 4);
+    const env = { TIERKIT_PG_POOL_MAX: '6', TIERKIT_PG_REPORT_POOL_MAX: '2' };
+    assert.equal(databasePoolSizeFromEnv('requests', env), 6);
+    assert.equal(databasePoolSizeFromEnv('reports', env), 2, 'each reads its own setting');
+    for (const bad of ['0', '-1', '2.5', 'ten', '1001'])
+      assert.throws(
+        () => databasePoolSizeFromEnv('reports', { TIERKIT_PG_REPORT_POOL_MAX: bad }),
+        /TIERKIT_PG_REPORT_POOL_MAX must be a whole number of connections from 1 to 1000/,
+        bad,
+      );
+    assert.throws(() => databasePoolSizeFromEnv('requests', { TIERKIT_PG_POOL_MAX: '0' }), /TIERKIT_PG_POOL_MAX/);
   });
 });

@@ -113,10 +113,12 @@ export interface AppOptions {
    */
   readonly idempotencyLeaseDb?: Kysely<Database>;
   /**
-   * Where the long report statements run: the portfolio matrix, analytics, policy simulation and
-   * `POST /v1/imports`. On PostgreSQL give it a pool with a longer statement timeout than `db`'s
-   * (the server's `TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`, 5 minutes): one GROUP BY over a large
-   * book takes seconds to minutes, where a request's other statements take milliseconds. Default: `db`.
+   * The pool the whole route handler of the long routes runs on: the portfolio matrix, analytics,
+   * policy simulation and `POST /v1/imports` (its pack load and its import transaction with that
+   * transaction's audit entries). Authentication, the audit intent and result records and the
+   * Idempotency-Key reservation stay on `db`. On PostgreSQL give it a pool with a longer statement
+   * timeout than `db`'s (the server's `TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`, 5 minutes): one GROUP BY
+   * over a large book takes seconds to minutes, where other statements take milliseconds. Default: `db`.
    */
   readonly reportDb?: Kysely<Database>;
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
@@ -256,8 +258,9 @@ export function createApp(options: AppOptions) {
       auditIntent(auditing),
     ),
   );
-  // The long report statements run on `reportDb` (its own, longer statement timeout): every other
-  // statement of this request keeps the request pool's.
+  // On these routes the whole handler runs on `reportDb` (its own, longer statement timeout), an
+  // import's transaction and its audit included. Only what ran before this point — authentication, the
+  // audit intent and result records, the Idempotency-Key reservation — stays on the request pool.
   const reportDb = options.reportDb;
   if (reportDb) {
     const onReportDb: MiddlewareHandler<AppEnv> = (c, next) => {

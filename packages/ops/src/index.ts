@@ -1,6 +1,9 @@
 export {
+  databasePoolSizeFromEnv,
   databaseTimeoutsFromEnv,
   PG_BATCH_STATEMENT_TIMEOUT_MS,
+  PG_POOL_MAX,
+  PG_REPORT_POOL_MAX,
   PG_REPORT_STATEMENT_TIMEOUT_MS,
   onOffFromEnv,
   opsSettingsFromEnv,

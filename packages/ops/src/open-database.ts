@@ -1,13 +1,17 @@
 import { connect, isPostgresUrl, migrateToLatest, type Database, type Db } from '@tierkit/db';
 import type { Kysely } from 'kysely';
-import { databaseTimeoutsFromEnv, type DatabaseUse } from './settings.js';
+import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, type DatabaseUse } from './settings.js';
 
 /**
  * Open the database and bring its schema up to date; logs where it is (a PostgreSQL password masked).
  * `use` picks the PostgreSQL statement timeout: a request's (seconds) or batch work's (minutes).
  */
 export async function openDatabase(url: string, log: (line: string) => void = () => undefined, use: DatabaseUse = 'requests'): Promise<Db> {
-  const db = connect({ url, ...databaseTimeoutsFromEnv(use) });
+  const db = connect({
+    url,
+    ...(use === 'requests' ? { poolSize: databasePoolSizeFromEnv('requests') } : {}),
+    ...databaseTimeoutsFromEnv(use),
+  });
   // A migration may build an index on a large table: on PostgreSQL it runs on a connection of its own
   // with batch work's statement timeout, not a request's.
   const migrating =
@@ -37,13 +41,13 @@ export interface ApiPools {
 /**
  * On PostgreSQL, the pools an API server needs besides its request pool (`createApp`'s `reportDb` and
  * `idempotencyLeaseDb`): reports with their longer statement timeout (`TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`;
- * the client-side answer timeout follows it), a pool of 10 of their own;
+ * the client-side answer timeout follows it), a pool of their own (`TIERKIT_PG_REPORT_POOL_MAX`, 4);
  * and one connection for `Idempotency-Key` lease renewals, so they never queue behind requests. On
  * SQLite none: one machine, no statement timeout, and the app's `db` serves both.
  */
 export function openApiPools(url: string, env: NodeJS.ProcessEnv = process.env): ApiPools {
   if (!isPostgresUrl(url)) return { close: async () => undefined };
-  const reports = connect({ url, ...databaseTimeoutsFromEnv('reports', env) });
+  const reports = connect({ url, poolSize: databasePoolSizeFromEnv('reports', env), ...databaseTimeoutsFromEnv('reports', env) });
   const leases = connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('requests', env) });
   return {
     reportDb: reports.db,

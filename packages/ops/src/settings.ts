@@ -153,3 +153,25 @@ export function databaseTimeoutsFromEnv(
     keepAliveDelayMs: ms('TIERKIT_PG_KEEPALIVE_MS', PG_KEEPALIVE_DELAY_MS, 1),
   };
 }
+
+/** Connections in an API server's request pool on PostgreSQL (`TIERKIT_PG_POOL_MAX`), unless set. */
+export const PG_POOL_MAX = 10;
+
+/** Connections in an API server's report pool on PostgreSQL (`TIERKIT_PG_REPORT_POOL_MAX`), unless set. */
+export const PG_REPORT_POOL_MAX = 4;
+
+/**
+ * How many connections an API server's request pool (`TIERKIT_PG_POOL_MAX`, default 10) or report pool
+ * (`TIERKIT_PG_REPORT_POOL_MAX`, default 4) may hold on PostgreSQL, checked (1–1000). Every instance
+ * holds both plus one lease connection, and all instances share the server's `max_connections`
+ * (apps/server/README.md, "Running several instances"). Reports are few and long, so their pool is small.
+ */
+export function databasePoolSizeFromEnv(use: 'requests' | 'reports', env: NodeJS.ProcessEnv = process.env): number {
+  const name = use === 'reports' ? 'TIERKIT_PG_REPORT_POOL_MAX' : 'TIERKIT_PG_POOL_MAX';
+  const value = env[name];
+  if (!value) return use === 'reports' ? PG_REPORT_POOL_MAX : PG_POOL_MAX;
+  const n = Number(value);
+  if (!/^\d{1,4}$/.test(value) || n < 1 || n > 1000)
+    throw new Error(`${name} must be a whole number of connections from 1 to 1000, got "${value}"`);
+  return n;
+}

@@ -165,10 +165,14 @@ export function idempotency(db: Executor, now: () => Date, options: IdempotencyO
     // behind requests waiting for the request pool. A failed renewal (the database briefly out of reach)
     // is tried again at the next beat; the lease leaves room for two misses. A renewal that finds the key
     // no longer this request's means another instance took it over: this POST may run twice, said loudly.
+    // Once the request has finished (`done`), a renewal still in flight may land after the key was
+    // completed or released and update nothing; that is not a takeover, so it is not reported as one.
     let lost = false;
+    let done = false;
     const renew = async () => {
-      if (lost) return;
+      if (lost || done) return;
       if (await renewIdempotencyLease(leaseDb, scope, lease)) return;
+      if (done) return;
       lost = true;
       log(
         new Error(
@@ -182,9 +186,11 @@ export function idempotency(db: Executor, now: () => Date, options: IdempotencyO
       try {
         await next();
       } catch (err) {
+        done = true;
         await releaseIdempotencyKey(db, scope, holder);
         throw err;
       }
+      done = true;
       const res = c.res;
       if (res.status >= 500) {
         await releaseIdempotencyKey(db, scope, holder);
