@@ -54,12 +54,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('subject_closings')
     .columns(['tenant_id', 'closed_at'])
     .execute();
-  // Closings recorded before the table (a build of this release before it was added) become its first rows.
-  const recorded = await db.selectFrom('subject_closings').select('subject_id').limit(1).execute();
-  if (recorded.length === 0) {
-    await sql`INSERT INTO subject_closings (tenant_id, subject_id, closed_at, reason, reopened_at, recorded_at)
-      SELECT tenant_id, id, closed_at, closed_reason, NULL, updated_at FROM subjects WHERE closed_at IS NOT NULL`.execute(db);
-  }
 }
 
 export const SUBJECTS_CLOSED_INDEX = 'subjects_closed_idx';

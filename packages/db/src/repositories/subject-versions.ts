@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { executeInBatches, rangeTenant, type Executor } from './executor.js';
 
 /**
@@ -31,9 +31,25 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
  */
 export async function bumpOpenSubjectVersions(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<Set<string>> {
   const open = new Set<string>();
+  const ids = [...new Set(subjectIds)].sort();
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    // An UPDATE … WHERE id IN (…) locks rows in the order it finds them on disk, not by id; another
+    // writer locking the same customers one by one in id order (a policy approval's re-evaluation of the
+    // book) could then deadlock with a re-tier chunk. Lock them in id order first; the bump below finds
+    // them held. SQLite has one writer at a time and no row locks.
+    for (let i = 0; i < ids.length; i += 1000)
+      await db
+        .selectFrom('subjects')
+        .select('id')
+        .where(rangeTenant(tenantId))
+        .where('id', 'in', ids.slice(i, i + 1000))
+        .orderBy('id')
+        .forNoKeyUpdate()
+        .execute();
+  }
   await executeInBatches(
     db,
-    [...new Set(subjectIds)],
+    ids,
     1000,
     (batch) =>
       db

@@ -409,16 +409,22 @@ async function writeBatch(
     }
     await trx
       .updateTable('subjects')
-      .set({
-        display_name: r.name,
-        attributes: JSON.stringify(attributes),
-        updated_at: nowIso,
-        ...(closes && r.closed ? { closed_at: r.closed.at, closed_reason: r.closed.reason, version: sql`version + 1` } : {}),
-      })
+      .set({ display_name: r.name, attributes: JSON.stringify(attributes), updated_at: nowIso })
       .where('tenant_id', '=', ctx.tenantId)
       .where('id', '=', existing.id)
       .execute();
-    if (closes && r.closed) await recordClosings(trx, ctx.tenantId, [{ subjectId: existing.id, ...r.closed }], nowIso);
+    if (closes && r.closed) {
+      // `existing` was read before this transaction: a closing the API committed since stays as it
+      // was recorded, and records no second open closing.
+      const closed = await trx
+        .updateTable('subjects')
+        .set({ closed_at: r.closed.at, closed_reason: r.closed.reason, version: sql`version + 1` })
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('id', '=', existing.id)
+        .where('closed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(closed.numUpdatedRows) > 0) await recordClosings(trx, ctx.tenantId, [{ subjectId: existing.id, ...r.closed }], nowIso);
+    }
     written += 1;
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
