@@ -19,6 +19,7 @@ import { seedIfNeeded } from '../../apps/server/src/server.js';
 import { runKeys, type CommandIo } from '../../packages/cli/src/keys.js';
 import { run } from '../../packages/cli/src/run.js';
 import { hooked } from '../support/hooked-transactions.js';
+import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 /*
@@ -680,27 +681,7 @@ for (const [dialect, urlOf] of DIALECTS) {
 
     it('a seed whose record cannot be written stays committed and unrecorded: a warning, and the server starts', async () => {
       // A record squatting on the chain's first place makes the append fail, as a broken audit table would.
-      await db.db
-        .insertInto('audit_records')
-        .values({
-          chain: 'demo-unrecorded',
-          seq: 1,
-          at: new Date().toISOString(),
-          request_id: 'squatter',
-          phase: 'request',
-          actor: 'anonymous',
-          credential: 'none',
-          method: 'GET',
-          route: '/',
-          target: '{}',
-          status: 401,
-          problem: null,
-          unmasked: 0,
-          prev_hash: 'x',
-          hash: 'x',
-          detail: null,
-        })
-        .execute();
+      await occupyNextAuditPlace(db.db, 'demo-unrecorded');
       const log: string[] = [];
       await seedIfNeeded(db, { tenant: 'demo-unrecorded', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
       assert.ok(await seedRunClaimed(db.db, 'demo-unrecorded'), 'seeded');

@@ -17,6 +17,7 @@ import { findSubjectByExternalId, insertMetrics } from '@tierkit/db';
 import { loadBook } from '../support/book.js';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { fourEyesTenant } from '../support/four-eyes-fixture.js';
+import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 
 /*
  * Jobs the system starts. A policy version approved (or retired) in force on a book too large to
@@ -294,28 +295,7 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       '2026-05-31T01:00:00.000Z',
     );
     // A record squatting on the chain's next place makes the append fail, as a broken audit table would.
-    const head = await f.db.db.selectFrom('audit_heads').select(['seq']).where('chain', '=', 'unrecorded').executeTakeFirst();
-    await f.db.db
-      .insertInto('audit_records')
-      .values({
-        chain: 'unrecorded',
-        seq: (head?.seq ?? 0) + 1,
-        at: NOW.toISOString(),
-        request_id: 'squatter',
-        phase: 'request',
-        actor: 'anonymous',
-        credential: 'none',
-        method: 'GET',
-        route: '/',
-        target: '{}',
-        status: 401,
-        problem: null,
-        unmasked: 0,
-        prev_hash: 'x',
-        hash: 'x',
-        detail: null,
-      })
-      .execute();
+    await occupyNextAuditPlace(f.db.db, 'unrecorded', NOW);
     const june = new Date('2026-05-31T16:30:00.000Z');
     await assert.rejects(queueMonthlyRetiers(f.db.db, june, 'Asia/Shanghai'), /was cancelled: its audit record could not be written/);
     const job = await f.db.db
