@@ -1,7 +1,8 @@
 // API bench: the read routes of the real server (as `npm start` serves it, on a seeded 10,000-customer
 // SQLite file) beside a bare Hono + @hono/node-server route doing one primary-key SELECT on the same
 // file, both driven by autocannon over loopback; then the same on PostgreSQL beside its own bare
-// route; then the portfolio matrix over 1,000,000 generated customers beside the raw SQL GROUP BY.
+// route; then the portfolio matrix over 1,000,000 generated customers (1% closed, which the matrix
+// leaves out and the GROUP BY counts) beside the raw SQL GROUP BY.
 // Servers run in child processes (bench/api/serve.ts); rounds alternate real and bare so a noisy
 // neighbour hurts both alike, and medians are reported. Prints results against the targets of
 // issue 9; asserts nothing. The real server keeps read bodies as `npm start` does (READ_CACHE_MB from
@@ -258,7 +259,10 @@ async function matrixRun(dir: string): Promise<void> {
   const raw = new SQLite(file);
   raw.pragma('journal_mode = WAL');
   const subject = raw.prepare(
-    "INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at) VALUES (?, 'demo', ?, 'customer', '张三', '{}', '2025-01-01', '2025-01-01')",
+    "INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at, closed_at, closed_reason) VALUES (?, 'demo', ?, 'customer', '张三', '{}', '2025-01-01', '2025-01-01', ?, ?)",
+  );
+  const closing = raw.prepare(
+    "INSERT INTO subject_closings (tenant_id, subject_id, closed_at, reason, reopened_at, recorded_at) VALUES ('demo', ?, ?, '销户', NULL, ?)",
   );
   const assignment = raw.prepare(
     "INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below, previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at) VALUES ('demo', ?, ?, ?, 0, 0, NULL, 0, NULL, '{}', NULL, NULL, 0, 1, '2025-10', '2025-11-01T00:00:00.000Z')",
@@ -267,7 +271,10 @@ async function matrixRun(dir: string): Promise<void> {
   raw.transaction(() => {
     for (let i = 0; i < MATRIX_ROWS; i++) {
       const id = `S${String(i).padStart(7, '0')}`;
-      subject.run(id, `M${String(i).padStart(7, '0')}`);
+      // One customer in a hundred has left the bank: the matrix leaves them out, the GROUP BY does not.
+      const closedAt = i % 100 === 99 ? '2025-09-15T02:00:00.000Z' : null;
+      subject.run(id, `M${String(i).padStart(7, '0')}`, closedAt, closedAt && '销户');
+      if (closedAt) closing.run(id, closedAt, closedAt);
       const risk = levels[(i * 7) % 3] as string;
       const value = levels[(i * 13 + (i >> 4)) % 3] as string;
       assignment.run(id, 'risk-band', risk);
@@ -277,7 +284,7 @@ async function matrixRun(dir: string): Promise<void> {
   })();
   raw.close();
   console.log(
-    `\nMatrix: ${MATRIX_ROWS.toLocaleString('en')} customers × 2 axis schemes generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `\nMatrix: ${MATRIX_ROWS.toLocaleString('en')} customers (1% closed) × 2 axis schemes generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 
   const check = new SQLite(file, { readonly: true });

