@@ -12,7 +12,8 @@ import pg from 'pg';
 // failure's exit code. Only in node:test's child processes; benches exit as they always did.
 if (process.env.NODE_TEST_CONTEXT) {
   const exit = process.exit.bind(process);
-  process.exit = ((code?: number | string | null) => exit(code === 0 || code == null ? (process.exitCode ?? code) : code)) as typeof process.exit;
+  process.exit = ((code?: number | string | null) =>
+    exit(code === 0 || code == null ? (process.exitCode ?? code) : code)) as typeof process.exit;
 }
 
 /** A PostgreSQL server started for a test run. */
