@@ -188,44 +188,47 @@ export function planReevaluation(
     // month it was decided. The months before showed the level without it (the redo's); starting
     // from the override's would record the rules' level there as a move away from it, and the
     // approval's move a second time. (One approved after, this run's own approval, records its move now.)
-    // A monthly re-tier takes this path for every subject, most with no override: skip the work then.
-    const storedEnd = dated.length === 0 ? 0 : Date.parse(periodEnd(storedPeriod, tp.timeZone));
-    const later = dated
-      .filter((d) => {
-        const approved = Date.parse(d.approvedAt);
-        const evaluated = stored.find((a) => a.scheme === d.override.scheme)?.evaluatedAt;
-        return approved >= storedEnd && evaluated !== undefined && approved <= Date.parse(evaluated);
-      })
-      .sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
-    // Only where one of them decided the stored level: an override row stored without going through
-    // its approval (as tests and seeds write them) re-evaluated nothing and recorded no move.
-    const ids = new Set(later.map((d) => d.override.id));
-    const schemes = new Set(
-      stored.filter((a) => a.explanation.decidedBy.kind === 'override' && ids.has(a.explanation.decidedBy.id)).map((a) => a.scheme),
-    );
-    for (const e of redo) {
-      if (!schemes.has(e.scheme)) continue;
-      shown[e.scheme] = e.level;
-      if (e.explanation.decidedBy.kind === 'override') byOverride.add(e.scheme);
-      else byOverride.delete(e.scheme);
-    }
-    // The level each approval found, per scheme: the redo's, then the one the previous approval set.
-    const levelBefore = new Map(redo.map((e) => [e.scheme, e.level]));
-    for (const d of later) {
-      const scheme = d.override.scheme;
-      if (!schemes.has(scheme)) continue;
-      const e = again({ ...overridesThen, [scheme]: d.override }).find((x) => x.scheme === scheme);
-      if (!e) continue;
-      // An approval that set the level already shown recorded no move: relying on one would jump the
-      // replay to its level and lose the move the rules' months before it call for (gold by August's
-      // balances, set back to standard by the override in September), which the replay records itself.
-      if (e.level === levelBefore.get(scheme)) continue;
-      levelBefore.set(scheme, e.level);
-      // Months are `YYYY-MM` strings: the approval's month, within the replayed ones.
-      let period = periodOf(new Date(d.approvedAt), tp.timeZone);
-      if (period > last) period = last;
-      if (period < first) period = first;
-      recorded.push({ scheme, period, level: e.level, byOverride: e.explanation.decidedBy.kind === 'override' });
+    // A monthly re-tier takes this path for every subject, most with no override in force: none of this
+    // applies to them.
+    if (dated.length > 0) {
+      const storedEnd = Date.parse(periodEnd(storedPeriod, tp.timeZone));
+      const later = dated
+        .filter((d) => {
+          const approved = Date.parse(d.approvedAt);
+          const evaluated = stored.find((a) => a.scheme === d.override.scheme)?.evaluatedAt;
+          return approved >= storedEnd && evaluated !== undefined && approved <= Date.parse(evaluated);
+        })
+        .sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
+      // Only where one of them decided the stored level: an override row stored without going through
+      // its approval (as tests and seeds write them) re-evaluated nothing and recorded no move.
+      const ids = new Set(later.map((d) => d.override.id));
+      const schemes = new Set(
+        stored.filter((a) => a.explanation.decidedBy.kind === 'override' && ids.has(a.explanation.decidedBy.id)).map((a) => a.scheme),
+      );
+      for (const e of redo) {
+        if (!schemes.has(e.scheme)) continue;
+        shown[e.scheme] = e.level;
+        if (e.explanation.decidedBy.kind === 'override') byOverride.add(e.scheme);
+        else byOverride.delete(e.scheme);
+      }
+      // The level each approval found, per scheme: the redo's, then the one the previous approval set.
+      const levelBefore = new Map(redo.map((e) => [e.scheme, e.level]));
+      for (const d of later) {
+        const scheme = d.override.scheme;
+        if (!schemes.has(scheme)) continue;
+        const e = again({ ...overridesThen, [scheme]: d.override }).find((x) => x.scheme === scheme);
+        if (!e) continue;
+        // An approval that set the level already shown recorded no move: relying on one would jump the
+        // replay to its level and lose the move the rules' months before it call for (gold by August's
+        // balances, set back to standard by the override in September), which the replay records itself.
+        if (e.level === levelBefore.get(scheme)) continue;
+        levelBefore.set(scheme, e.level);
+        // Months are `YYYY-MM` strings: the approval's month, within the replayed ones.
+        let period = periodOf(new Date(d.approvedAt), tp.timeZone);
+        if (period > last) period = last;
+        if (period < first) period = first;
+        recorded.push({ scheme, period, level: e.level, byOverride: e.explanation.decidedBy.kind === 'override' });
+      }
     }
   }
 
