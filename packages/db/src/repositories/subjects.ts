@@ -90,7 +90,15 @@ export async function upsertSubject(
   if (inserted) {
     if (input.closed) await recordClosings(db, tenantId, [{ subjectId: input.id, ...input.closed }], now);
     return {
-      subject: { ...input, tenantId, createdAt: now, updatedAt: now, version: 0, closedAt: null, closedReason: null },
+      subject: {
+        ...input,
+        tenantId,
+        createdAt: now,
+        updatedAt: now,
+        version: 0,
+        closedAt: input.closed?.at ?? null,
+        closedReason: input.closed?.reason ?? null,
+      },
       created: true,
     };
   }
@@ -135,7 +143,7 @@ export async function setSubjectClosed(
   db: Executor,
   tenantId: string,
   subjectId: string,
-  closed: { readonly at: string; readonly reason: string } | null,
+  closed: { readonly at: string; readonly reason: string | null } | null,
   now: string,
 ): Promise<boolean> {
   const result = await db

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sql } from 'kysely';
 import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
   assignManagers,
@@ -13,7 +12,7 @@ import {
   finishImport,
   insertImportErrors,
   insertSubjects,
-  recordClosings,
+  setSubjectClosed,
   lockRunningImport,
   managersOf,
   recordMetricWrites,
@@ -413,18 +412,9 @@ async function writeBatch(
       .where('tenant_id', '=', ctx.tenantId)
       .where('id', '=', existing.id)
       .execute();
-    if (closes && r.closed) {
-      // `existing` was read before this transaction: a closing the API committed since stays as it
-      // was recorded, and records no second open closing.
-      const closed = await trx
-        .updateTable('subjects')
-        .set({ closed_at: r.closed.at, closed_reason: r.closed.reason, version: sql`version + 1` })
-        .where('tenant_id', '=', ctx.tenantId)
-        .where('id', '=', existing.id)
-        .where('closed_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(closed.numUpdatedRows) > 0) await recordClosings(trx, ctx.tenantId, [{ subjectId: existing.id, ...r.closed }], nowIso);
-    }
+    // `existing` was read before this transaction: a closing the API committed since stays as it was
+    // recorded (setSubjectClosed changes only an open customer), and records no second open closing.
+    if (closes && r.closed) await setSubjectClosed(trx, ctx.tenantId, existing.id, r.closed, nowIso);
     written += 1;
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
