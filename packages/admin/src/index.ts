@@ -82,3 +82,23 @@ export type {
 export { IMPORT_CHECKS, ImportStore, headerRow, readHeader } from './core/imports.js';
 export type { ImportCheck, ImportProblem, ImportSettings, ImportState, ImportTarget } from './core/imports.js';
 export type * from './core/imports-types.js';
+export {
+  CLOSING_CHECKS,
+  CLOSING_REASON_MAX,
+  checkClosing,
+  checkReopening,
+  mayCloseSubjects,
+  SubjectClosing,
+  wallToInstant,
+  whyNoClosing,
+} from './core/subject-closing.js';
+export type {
+  ClosingAction,
+  ClosingBody,
+  ClosingCheck,
+  ClosingFieldErrors,
+  ClosingInput,
+  ClosingPhase,
+  NoClosing,
+  SubjectClosingState,
+} from './core/subject-closing.js';

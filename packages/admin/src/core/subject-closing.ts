@@ -1,0 +1,314 @@
+import type { HttpTierkitClient, Session } from '@tierkit/client';
+import type { SubjectRef } from '@tierkit/core';
+// The calendar entry only: the core's main entry would pull its validator into every console page.
+import { instantAt, isTimeZone } from '@tierkit/core/calendar';
+import { apiCheck, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
+import { KitStore, type KitError } from './kit-store.js';
+import { hasRole, isBookScoped } from './session.js';
+
+/** The most characters a closing's reason or a reopening's note may have, trimmed (the API's limit too). */
+export const CLOSING_REASON_MAX = 200;
+
+/** The earliest closing the API takes: nothing in the bank's books is older. */
+const EARLIEST = Date.UTC(2000, 0, 1);
+
+/**
+ * The kit's own checks of a closing or reopening, by code, with their default words (English). A host
+ * words each code itself (`fieldErrors[field].code`, and `max` for `reason-too-long`); the API's own
+ * refusals carry no kit code but its `api.code` (`too_small` with `params.minimum`: the first instant a
+ * closing may have, past the last month whose figures are final).
+ */
+export const CLOSING_CHECKS = {
+  'reason-required': () => 'a reason is required',
+  'reason-too-long': ({ max }: CheckData) => `at most ${max} characters`,
+  'not-a-time': () => 'not a date and time',
+  'in-future': () => 'must not be in the future',
+  'before-2000': () => 'must not be before 2000',
+} as const satisfies Record<string, (data: CheckData) => string>;
+
+export type ClosingCheck = keyof typeof CLOSING_CHECKS;
+
+/** Field (`reason`, `at`, `note`) → what is wrong with it, from the kit's check or the API's 400. */
+export type ClosingFieldErrors = Readonly<Record<string, FieldCheck<ClosingCheck>>>;
+
+const check = (code: ClosingCheck, data?: CheckData) => fieldCheck(CLOSING_CHECKS, code, data);
+
+/** What a person fills in to close a customer. */
+export interface ClosingInput {
+  readonly reason: string;
+  /**
+   * When the customer left, as the bank's wall clock read it (`YYYY-MM-DDTHH:MM`, a `datetime-local`
+   * field's value, seconds optional); empty or absent: now.
+   */
+  readonly at?: string;
+}
+
+/** What the API is sent: the reason trimmed, the time an explicit UTC instant (or left out: now). */
+export interface ClosingBody {
+  readonly reason: string;
+  readonly at?: string;
+}
+
+/**
+ * Why a session is not offered to close or reopen customers: `book-scoped` (a relationship manager —
+ * someone other than the RM records that their customer left), `role` (below officer), `no-session`;
+ * undefined when it is offered. The API decides every request; this only avoids offering what it refuses.
+ */
+export type NoClosing = 'no-session' | 'book-scoped' | 'role';
+
+export function whyNoClosing(session: Session | undefined): NoClosing | undefined {
+  if (session === undefined || session.via === 'embed-token') return 'no-session';
+  if (isBookScoped(session)) return 'book-scoped';
+  if (!hasRole(session, 'officer')) return 'role';
+  return undefined;
+}
+
+/** Whether to offer `session` to close and reopen customers: tenant-wide staff, officer or above. */
+export function mayCloseSubjects(session: Session | undefined): boolean {
+  return whyNoClosing(session) === undefined;
+}
+
+/** A wall-clock value (`2026-11-30T23:59`, seconds optional) in `timeZone` as a UTC instant; undefined if it is none. */
+export function wallToInstant(value: string, timeZone: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
+  if (!m || !isTimeZone(timeZone)) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((s) => Number(s ?? 0)) as [number, number, number, number, number, number];
+  // Date.UTC would roll 31 February over into March: a date that is not one is refused, not moved.
+  const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  const t = instantAt({ year, month, day, hour, minute, second }, timeZone).getTime();
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/**
+ * What the API would refuse in a closing, said before it is sent, and the body to send when nothing
+ * is: a reason (trimmed, 1–200 characters) and a time in the bank's zone, read as the UTC instant it
+ * is, neither in the future nor before 2000. The floor past the final months is the API's to say.
+ */
+export function checkClosing(
+  input: ClosingInput,
+  o: { readonly timeZone: string; readonly now: Date },
+): { readonly errors: ClosingFieldErrors; readonly body: ClosingBody | undefined } {
+  const errors: Record<string, FieldCheck<ClosingCheck>> = {};
+  const reason = input.reason.trim();
+  if (!reason) errors.reason = check('reason-required');
+  else if (reason.length > CLOSING_REASON_MAX) errors.reason = check('reason-too-long', { max: CLOSING_REASON_MAX });
+  let at: string | undefined;
+  if (input.at?.trim()) {
+    at = wallToInstant(input.at, o.timeZone);
+    if (at === undefined) errors.at = check('not-a-time');
+    else if (Date.parse(at) > o.now.getTime()) errors.at = check('in-future');
+    else if (Date.parse(at) < EARLIEST) errors.at = check('before-2000');
+  }
+  if (Object.keys(errors).length) return { errors, body: undefined };
+  return { errors, body: { reason, ...(at !== undefined ? { at } : {}) } };
+}
+
+/** A reopening's note: optional, trimmed, at most 200 characters. */
+export function checkReopening(note: string | undefined): { readonly errors: ClosingFieldErrors; readonly body: { note?: string } } {
+  const trimmed = note?.trim() ?? '';
+  if (trimmed.length > CLOSING_REASON_MAX) return { errors: { note: check('reason-too-long', { max: CLOSING_REASON_MAX }) }, body: {} };
+  return { errors: {}, body: trimmed ? { note: trimmed } : {} };
+}
+
+export type ClosingAction = 'close' | 'reopen';
+
+/**
+ * Where a dialog of closing is: `idle` (nothing asked), `editing` (the form shown, maybe with field
+ * errors), `confirming` (checked, the person is told what closing does and confirms), `saving`,
+ * `done` (the API answered the subject as it now is), `refused` (a refusal of the whole write: 403,
+ * 404, 409, the network).
+ */
+export type ClosingPhase = 'idle' | 'editing' | 'confirming' | 'saving' | 'done' | 'refused';
+
+export interface SubjectClosingState {
+  /** The subject (external id), undefined before `open`. */
+  readonly subject: string | undefined;
+  /** When it was closed (ISO UTC) and why, as last known; null: a current customer. */
+  readonly closedAt: string | null;
+  readonly closedReason: string | null;
+  /** The action under way (the dialog shown), undefined when none. */
+  readonly action: ClosingAction | undefined;
+  readonly phase: ClosingPhase;
+  /** The closing checked and waiting for confirmation (`confirming`), as it will be sent. */
+  readonly pending: ClosingBody | undefined;
+  /** Why the last attempt's fields were refused, before sending or by the API. */
+  readonly fieldErrors: ClosingFieldErrors;
+  /** Why the last write was refused as a whole (403, 404, 409, network). */
+  readonly actionError: KitError | undefined;
+  /**
+   * A 409: the customer was `closed` already (someone closed them meanwhile), or `open` already (reopened
+   * meanwhile). The host reads the subject again: the state it shows is stale.
+   */
+  readonly conflict: 'closed' | 'open' | undefined;
+  /** The subject as the last successful write left it. */
+  readonly done: { readonly action: ClosingAction; readonly subject: SubjectRef } | undefined;
+}
+
+type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
+
+const enc = encodeURIComponent;
+
+const CLEAR = { pending: undefined, fieldErrors: {}, actionError: undefined, conflict: undefined } as const;
+
+/** The API's validation problem as field errors: `body.reason` and `reason` both become `reason`. */
+function apiFieldErrors(err: unknown): ClosingFieldErrors {
+  const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { errors?: unknown } }).problem : undefined;
+  const list = Array.isArray(problem?.errors)
+    ? (problem.errors as { path?: unknown; message?: unknown; code?: unknown; params?: unknown }[])
+    : [];
+  const out: Record<string, FieldCheck<ClosingCheck>> = {};
+  for (const e of list) {
+    if (typeof e.path !== 'string' || typeof e.message !== 'string') continue;
+    const field = e.path.replace(/^body\./, '');
+    if (field === 'reason' || field === 'at' || field === 'note') out[field] = apiCheck({ ...e, message: e.message });
+  }
+  return out;
+}
+
+/** The 409's stable code, when the API gave one: `subject_closed` or `not_closed`. */
+function conflictOf(err: unknown): 'closed' | 'open' | undefined {
+  const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { status?: unknown; errors?: unknown } }).problem : undefined;
+  if (problem?.status !== 409 || !Array.isArray(problem.errors)) return undefined;
+  const codes = (problem.errors as { code?: unknown }[]).map((e) => e.code);
+  return codes.includes('subject_closed') ? 'closed' : codes.includes('not_closed') ? 'open' : undefined;
+}
+
+/**
+ * Closing a customer who left the bank (销户), and taking a closing back: the dialog's state from
+ * asking to confirming to the API's answer. The time a person types is the bank's wall clock
+ * (`timeZone`, the session's), sent as the UTC instant it is. Only for tenant-wide staff, officer or
+ * above ({@link mayCloseSubjects}); the API refuses anyone else, and the refusal lands in `actionError`.
+ * A success forgets the client's reads of the subject and the lists, so the widgets and the list read
+ * the customer as they now are.
+ */
+export class SubjectClosing extends KitStore<SubjectClosingState> {
+  readonly #client: Client;
+  readonly #now: () => Date;
+  readonly #timeZone: () => string;
+
+  constructor(client: Client, options: { readonly timeZone: string | (() => string); readonly now?: () => Date }) {
+    super({
+      subject: undefined,
+      closedAt: null,
+      closedReason: null,
+      action: undefined,
+      phase: 'idle',
+      ...CLEAR,
+      done: undefined,
+    });
+    this.#client = client;
+    const zone = options.timeZone;
+    this.#timeZone = typeof zone === 'function' ? zone : () => zone;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The subject shown, as the detail read it (a write of another subject in flight is cancelled). */
+  open(subject: SubjectRef): void {
+    if (subject.id !== this.state.subject) {
+      this.cancel();
+      this.set({ action: undefined, phase: 'idle', ...CLEAR, done: undefined });
+    }
+    this.set({ subject: subject.id, closedAt: subject.closedAt ?? null, closedReason: subject.closedReason ?? null });
+  }
+
+  /** Show the form of `action`: close for a current customer, reopen for a closed one. */
+  begin(action: ClosingAction): void {
+    if (this.state.subject === undefined || this.state.phase === 'saving') return;
+    this.set({ action, phase: 'editing', ...CLEAR, done: undefined });
+  }
+
+  /** Leave the dialog without writing (Escape, Cancel); a write in flight is not taken back. */
+  dismiss(): void {
+    if (this.state.phase === 'saving') return;
+    this.set({ action: undefined, phase: 'idle', ...CLEAR });
+  }
+
+  /**
+   * Check the closing; when nothing is wrong, go on to confirming (nothing is sent yet). Returns
+   * whether it may be confirmed.
+   */
+  review(input: ClosingInput): boolean {
+    if (this.state.action !== 'close' || this.state.phase === 'saving') return false;
+    const { errors, body } = checkClosing(input, { timeZone: this.#timeZone(), now: this.#now() });
+    if (!body) {
+      this.set({ phase: 'editing', ...CLEAR, fieldErrors: errors });
+      return false;
+    }
+    this.set({ phase: 'confirming', ...CLEAR, pending: body });
+    return true;
+  }
+
+  /** Back from confirming to the form, to change the reason or the time. */
+  edit(): void {
+    if (this.state.phase === 'confirming' || this.state.phase === 'refused') this.set({ phase: 'editing', ...CLEAR });
+  }
+
+  /** Send the closing confirmed; true when the API recorded it. */
+  async confirm(): Promise<boolean> {
+    const { subject, pending, phase } = this.state;
+    if (subject === undefined || pending === undefined || phase !== 'confirming') return false;
+    return this.#write('close', subject, pending, (signal) =>
+      this.#client.http.send<SubjectRef>('POST', `/v1/subjects/${enc(subject)}/close`, pending, { signal }),
+    );
+  }
+
+  /** Take the closing back, with an optional note; true when the API did. */
+  async reopen(note?: string): Promise<boolean> {
+    const { subject, action, phase } = this.state;
+    if (subject === undefined || action !== 'reopen' || phase === 'saving') return false;
+    const { errors, body } = checkReopening(note);
+    if (Object.keys(errors).length) {
+      this.set({ phase: 'editing', ...CLEAR, fieldErrors: errors });
+      return false;
+    }
+    return this.#write('reopen', subject, undefined, (signal) =>
+      this.#client.http.send<SubjectRef>('POST', `/v1/subjects/${enc(subject)}/reopen`, body, { signal }),
+    );
+  }
+
+  async #write(
+    action: ClosingAction,
+    subject: string,
+    pending: ClosingBody | undefined,
+    send: (signal: AbortSignal) => Promise<SubjectRef>,
+  ): Promise<boolean> {
+    this.set({ phase: 'saving', fieldErrors: {}, actionError: undefined, conflict: undefined, done: undefined });
+    let fields: ClosingFieldErrors = {};
+    let conflict: 'closed' | 'open' | undefined;
+    const ref = await this.run(
+      'write',
+      (signal) =>
+        send(signal).catch((err: unknown) => {
+          fields = apiFieldErrors(err);
+          conflict = conflictOf(err);
+          throw err;
+        }),
+      (actionError) =>
+        // A field refused (the time before the final months' end, say): back to the form, that field said.
+        Object.keys(fields).length
+          ? this.set({ phase: 'editing', pending, fieldErrors: fields, actionError: undefined, conflict: undefined })
+          : this.set({ phase: 'refused', pending, actionError, conflict }),
+    );
+    // Whatever the answer, what the client kept of the subject may be stale now (a 409: someone else wrote).
+    if (ref || conflict) this.#forget(subject);
+    if (!ref) return false;
+    this.set({
+      subject: ref.id,
+      closedAt: ref.closedAt ?? null,
+      closedReason: ref.closedReason ?? null,
+      action: undefined,
+      phase: 'done',
+      ...CLEAR,
+      done: { action, subject: ref },
+    });
+    return true;
+  }
+
+  /** The subject's reads and every list: the closing changes what the subject, lists and matrix show. */
+  #forget(subject: string): void {
+    this.#client.invalidate(`/v1/subjects/${enc(subject)}/`);
+    this.#client.invalidate('/v1/subjects?');
+    this.#client.invalidate('/v1/matrix/');
+  }
+}

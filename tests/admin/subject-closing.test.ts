@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkClosing, checkReopening, mayCloseSubjects, SubjectClosing, SubjectDetail, wallToInstant, whyNoClosing } from '@tierkit/admin';
+import type { Session } from '@tierkit/client';
+import { NOW } from '../support/api-fixture.js';
+import { kitFixture } from './kit-fixture.js';
+
+const SHANGHAI = 'Asia/Shanghai';
+
+describe('checkClosing: what the API would refuse, said before sending', () => {
+  const o = { timeZone: SHANGHAI, now: NOW };
+
+  it('reads the typed time as the bank’s wall clock and sends the UTC instant it is', () => {
+    // Midnight of 1 November in Shanghai is 16:00 UTC the day before.
+    assert.deepEqual(checkClosing({ reason: '  客户主动销户 ', at: '2025-11-01T00:00' }, o), {
+      errors: {},
+      body: { reason: '客户主动销户', at: '2025-10-31T16:00:00.000Z' },
+    });
+    assert.equal(wallToInstant('2025-11-01T00:00', 'America/New_York'), '2025-11-01T04:00:00.000Z');
+    // No time: the API's now, so none is sent.
+    assert.deepEqual(checkClosing({ reason: '销户', at: '' }, o).body, { reason: '销户' });
+  });
+
+  it('refuses an empty or too long reason, a time that is none, in the future or before 2000', () => {
+    assert.equal(checkClosing({ reason: '   ' }, o).errors.reason?.code, 'reason-required');
+    const long = checkClosing({ reason: 'x'.repeat(201) }, o).errors.reason;
+    assert.equal(long?.code, 'reason-too-long');
+    assert.equal(long?.max, 200);
+    assert.deepEqual(checkClosing({ reason: 'x'.repeat(200) }, o).errors, {}, '200 characters are allowed');
+    assert.equal(checkClosing({ reason: 'a', at: '2025-02-30T10:00' }, o).errors.at?.code, 'not-a-time', 'no 30 February rolled into March');
+    assert.equal(checkClosing({ reason: 'a', at: 'tomorrow' }, o).errors.at?.code, 'not-a-time');
+    // 12:01 in Shanghai is 04:01 UTC, a minute after NOW.
+    assert.equal(checkClosing({ reason: 'a', at: '2025-11-15T12:01' }, o).errors.at?.code, 'in-future');
+    assert.deepEqual(checkClosing({ reason: 'a', at: '2025-11-15T12:00' }, o).errors, {}, 'now itself is allowed');
+    assert.equal(checkClosing({ reason: 'a', at: '1999-12-31T23:59' }, { timeZone: 'UTC', now: NOW }).errors.at?.code, 'before-2000');
+    const both = checkClosing({ reason: '', at: 'x' }, o);
+    assert.deepEqual(Object.keys(both.errors).sort(), ['at', 'reason']);
+    assert.equal(both.body, undefined);
+  });
+
+  it('a reopening’s note is optional and trimmed, at most 200 characters', () => {
+    assert.deepEqual(checkReopening(undefined), { errors: {}, body: {} });
+    assert.deepEqual(checkReopening('  '), { errors: {}, body: {} });
+    assert.deepEqual(checkReopening(' 误操作 '), { errors: {}, body: { note: '误操作' } });
+    assert.equal(checkReopening('x'.repeat(201)).errors.note?.code, 'reason-too-long');
+  });
+});
+
+describe('whyNoClosing: who is offered to close a customer', () => {
+  const session = (role: Session['role'], book: string | null = null): Session => ({
+    tenantId: 't',
+    via: 'staff-token',
+    role,
+    actor: 'staff:X',
+    staff: null,
+    book,
+    timeZone: SHANGHAI,
+    can: { readSubjects: true, writeSubjects: true, assignManagers: book === null, manageStaff: false },
+  });
+
+  it('tenant-wide officers and above; never a relationship manager, a viewer or analyst', () => {
+    assert.equal(whyNoClosing(session('officer')), undefined);
+    assert.equal(whyNoClosing(session('admin')), undefined);
+    assert.equal(mayCloseSubjects(session('approver')), true);
+    assert.equal(whyNoClosing(session('officer', 'RM1')), 'book-scoped');
+    assert.equal(whyNoClosing(session('analyst')), 'role');
+    assert.equal(whyNoClosing(session('viewer')), 'role');
+    assert.equal(whyNoClosing(undefined), 'no-session');
+  });
+});
+
+describe('SubjectClosing against the real API', () => {
+  const f = kitFixture();
+
+  async function opened(who: string, id: string) {
+    const client = f.client(who);
+    const detail = new SubjectDetail(client);
+    await detail.open(id);
+    const tiers = detail.state.tiers;
+    assert.ok(tiers);
+    const closing = new SubjectClosing(client, { timeZone: SHANGHAI, now: () => NOW });
+    closing.open(tiers.subject);
+    return { client, detail, closing };
+  }
+
+  it('a tenant-wide officer closes a customer: form, confirmation, the API’s answer; the detail reads it at once; reopens', async () => {
+    const { detail, closing } = await opened('OFF1', 'K03');
+    assert.equal(closing.state.closedAt, null);
+    closing.begin('close');
+    assert.equal(closing.state.phase, 'editing');
+    assert.equal(closing.review({ reason: '' }), false);
+    assert.equal(closing.state.fieldErrors.reason?.code, 'reason-required');
+    assert.equal(closing.state.phase, 'editing');
+
+    assert.equal(closing.review({ reason: ' 客户主动销户 ', at: '2025-11-15T09:30' }), true);
+    assert.equal(closing.state.phase, 'confirming');
+    assert.deepEqual(closing.state.pending, { reason: '客户主动销户', at: '2025-11-15T01:30:00.000Z' });
+    assert.equal(await closing.confirm(), true);
+    assert.equal(closing.state.phase, 'done');
+    assert.equal(closing.state.closedAt, '2025-11-15T01:30:00.000Z');
+    assert.equal(closing.state.closedReason, '客户主动销户');
+    assert.equal(closing.state.done?.action, 'close');
+
+    // The client forgot what it kept of the subject: no reload, no refresh past the cache.
+    await detail.open('K03');
+    assert.equal(detail.state.tiers?.subject.closedAt, '2025-11-15T01:30:00.000Z');
+
+    closing.begin('reopen');
+    assert.equal(await closing.reopen(' 误操作 '), true);
+    assert.equal(closing.state.closedAt, null);
+    assert.equal(closing.state.done?.action, 'reopen');
+    await detail.open('K03');
+    assert.equal(detail.state.tiers?.subject.closedAt, undefined);
+  });
+
+  it('a closing someone recorded meanwhile is a conflict to read again, and nothing changes', async () => {
+    const a = await opened('OFF1', 'K04');
+    const b = await opened('admin', 'K04');
+    a.closing.begin('close');
+    assert.ok(a.closing.review({ reason: '第一笔' }));
+    assert.ok(await a.closing.confirm());
+
+    b.closing.begin('close');
+    assert.ok(b.closing.review({ reason: '第二笔' }));
+    assert.equal(await b.closing.confirm(), false);
+    assert.equal(b.closing.state.phase, 'refused');
+    assert.equal(b.closing.state.actionError?.status, 409);
+    assert.equal(b.closing.state.conflict, 'closed');
+    await b.detail.open('K04');
+    assert.equal(b.detail.state.tiers?.subject.closedReason, '第一笔', 'the first closing kept; b’s client forgot its stale read');
+
+    // Reopened by one, reopened again by the other: `open` already.
+    a.closing.begin('reopen');
+    assert.ok(await a.closing.reopen());
+    b.closing.open({ id: 'K04', kind: 'customer', displayName: '', closedAt: '2025-11-15T04:00:00.000Z', closedReason: '第一笔' });
+    b.closing.begin('reopen');
+    assert.equal(await b.closing.reopen(), false);
+    assert.equal(b.closing.state.conflict, 'open');
+  });
+
+  it('a time the API refuses (before the final months, or in its future) comes back as the field’s error, in the form', async () => {
+    const { closing } = await opened('OFF1', 'K05');
+    // The kit only knows 2000; the API knows where the final months end.
+    const early = new SubjectClosing(f.client('OFF1'), { timeZone: SHANGHAI, now: () => new Date('2030-01-01T00:00:00Z') });
+    early.open({ id: 'K05', kind: 'customer', displayName: '' });
+    early.begin('close');
+    assert.ok(early.review({ reason: '销户', at: '2025-12-01T00:00' }), 'not in the future by its own clock');
+    assert.equal(await early.confirm(), false);
+    assert.equal(early.state.phase, 'editing');
+    assert.equal(early.state.fieldErrors.at?.code, undefined, 'the API’s refusal, not the kit’s');
+    assert.equal(early.state.fieldErrors.at?.api?.code, 'too_big');
+    assert.deepEqual(early.state.pending, { reason: '销户', at: '2025-11-30T16:00:00.000Z' }, 'what was sent is kept to correct');
+
+    closing.begin('close');
+    assert.ok(closing.review({ reason: '销户', at: '2000-01-01T12:00' }));
+    assert.equal(await closing.confirm(), false);
+    assert.equal(closing.state.phase, 'editing');
+    assert.equal(closing.state.fieldErrors.at?.api?.code, 'too_small');
+    // The end of the last final month (2025-09 in the fixture), for the host to say which instant is the first allowed.
+    assert.equal(closing.state.fieldErrors.at?.api?.params?.minimum, '2025-09-30T16:00:00.000Z');
+    assert.equal(closing.state.closedAt, null);
+  });
+
+  it('a relationship manager is refused by the API too: the refusal is the dialog’s, the customer unchanged', async () => {
+    const { detail, closing } = await opened('RM1', 'K01');
+    closing.begin('close');
+    assert.ok(closing.review({ reason: '销户' }));
+    assert.equal(await closing.confirm(), false);
+    assert.equal(closing.state.phase, 'refused');
+    assert.equal(closing.state.actionError?.status, 403);
+    assert.equal(closing.state.closedAt, null);
+    await detail.refresh();
+    assert.equal(detail.state.tiers?.subject.closedAt, undefined);
+  });
+
+  it('leaving the dialog forgets its errors; another subject cancels the first one’s dialog', async () => {
+    const { closing } = await opened('OFF1', 'K06');
+    closing.begin('close');
+    closing.review({ reason: '' });
+    closing.dismiss();
+    assert.equal(closing.state.phase, 'idle');
+    assert.deepEqual(closing.state.fieldErrors, {});
+    closing.begin('close');
+    closing.open({ id: 'K07', kind: 'customer', displayName: '' });
+    assert.equal(closing.state.action, undefined);
+    assert.equal(closing.state.subject, 'K07');
+    assert.equal(await closing.confirm(), false, 'nothing to confirm');
+  });
+});
