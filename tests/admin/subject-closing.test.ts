@@ -27,7 +27,11 @@ describe('checkClosing: what the API would refuse, said before sending', () => {
     assert.equal(long?.code, 'reason-too-long');
     assert.equal(long?.max, 200);
     assert.deepEqual(checkClosing({ reason: 'x'.repeat(200) }, o).errors, {}, '200 characters are allowed');
-    assert.equal(checkClosing({ reason: 'a', at: '2025-02-30T10:00' }, o).errors.at?.code, 'not-a-time', 'no 30 February rolled into March');
+    assert.equal(
+      checkClosing({ reason: 'a', at: '2025-02-30T10:00' }, o).errors.at?.code,
+      'not-a-time',
+      'no 30 February rolled into March',
+    );
     assert.equal(checkClosing({ reason: 'a', at: 'tomorrow' }, o).errors.at?.code, 'not-a-time');
     // 12:01 in Shanghai is 04:01 UTC, a minute after NOW.
     assert.equal(checkClosing({ reason: 'a', at: '2025-11-15T12:01' }, o).errors.at?.code, 'in-future');

@@ -6,6 +6,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
 import './subject-overrides.js';
+import './subject-closing.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
@@ -212,6 +213,15 @@ export class BookPage extends LitElement {
     </div>`;
   }
 
+  /** A closing or reopening recorded (or found made meanwhile): the customer and the list as they now are. */
+  async #closingDone(): Promise<void> {
+    const id = this.#detail.state.id;
+    if (id === undefined) return;
+    // The kit's store made the client forget its reads of the customer and the lists: no refresh past it.
+    void this.#browser.store.load();
+    await this.#detail.store.open(id);
+  }
+
   #clearCell(): void {
     const { manager, q, order, closed } = this.#browser.state.filter;
     void this.#browser.store.setFilter({ manager, q, order, closed });
@@ -302,7 +312,8 @@ export class BookPage extends LitElement {
               ? html`<p class="hint" role="status">${w.notFound}</p>`
               : d.status === 'error'
                 ? html`<p class="hint" role="status">${w.failed}: ${whyFailed(d.error, this.ctx.locale)}</p>`
-                : html`${this.#closedNote()}${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
+                : html`${this.#closedNote()}<admin-subject-closing .ctx=${this.ctx} .subject=${d.tiers?.subject}
+                    @closing-done=${this.#closingDone}></admin-subject-closing>${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
                     <div class="customer-grid">
                       <tk-tier-badge show-progress></tk-tier-badge>
                       <tk-entitlement-panel></tk-entitlement-panel>

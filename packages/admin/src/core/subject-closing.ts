@@ -72,7 +72,14 @@ export function mayCloseSubjects(session: Session | undefined): boolean {
 export function wallToInstant(value: string, timeZone: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!m || !isTimeZone(timeZone)) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map((s) => Number(s ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1).map((s) => Number(s ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // Date.UTC would roll 31 February over into March: a date that is not one is refused, not moved.
   const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
@@ -168,7 +175,8 @@ function apiFieldErrors(err: unknown): ClosingFieldErrors {
 
 /** The 409's stable code, when the API gave one: `subject_closed` or `not_closed`. */
 function conflictOf(err: unknown): 'closed' | 'open' | undefined {
-  const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { status?: unknown; errors?: unknown } }).problem : undefined;
+  const problem =
+    err && typeof err === 'object' && 'problem' in err ? (err as { problem: { status?: unknown; errors?: unknown } }).problem : undefined;
   if (problem?.status !== 409 || !Array.isArray(problem.errors)) return undefined;
   const codes = (problem.errors as { code?: unknown }[]).map((e) => e.code);
   return codes.includes('subject_closed') ? 'closed' : codes.includes('not_closed') ? 'open' : undefined;

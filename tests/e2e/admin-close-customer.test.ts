@@ -1,0 +1,127 @@
+// Closing a customer (销户) through the console, and taking it back: tenant-wide staff get the action on
+// the customer's detail, a modal dialog (reason, optional time in the bank's zone) and a confirmation
+// that says what closing does; the page then says 已销户 without a reload, and a reopening puts the
+// customer back. A relationship manager has no such action, and is told why.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { axeViolations } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+import { fetchAsBank } from './support/server.js';
+
+const t = consoleUnderTest(20);
+
+const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
+const focused = (page: Page, selector: string) =>
+  page.waitForFunction((s) => document.activeElement?.matches(s) === true, selector, { timeout: 10_000 });
+const dialogOpen = (page: Page) => page.evaluate(() => document.querySelector<HTMLDialogElement>('[data-testid="closing-dialog"]')?.open);
+
+async function signIn(page: Page, as: 'maker' | 'rm'): Promise<void> {
+  await page.goto(`${t.server.url}/admin/`);
+  await page.locator(`button[data-as="${as}"]`).click();
+  await page.locator('.subject-table button').first().waitFor();
+}
+
+describe('admin console: closing and reopening a customer', () => {
+  it('a tenant-wide officer closes a customer through the dialog, sees 已销户 at once, and reopens them', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(page, 'maker');
+    await page.locator('button[aria-label="打开 C000003"]').click();
+    await page.locator('#detail-h .id', { hasText: 'C000003' }).waitFor();
+    const action = page.locator('[data-testid="closing-action"]');
+    await action.waitFor();
+    assert.equal(await action.getAttribute('data-action'), 'close');
+    assert.equal(await action.textContent(), '办理销户');
+
+    // The dialog: labelled, focus on its first field, the rest of the page inert.
+    await action.click();
+    await focused(page, 'dialog textarea[name="reason"]');
+    assert.equal(await dialogOpen(page), true);
+    const label = await page.evaluate(() => {
+      const d = document.querySelector('[data-testid="closing-dialog"]');
+      return document.getElementById(d?.getAttribute('aria-labelledby') ?? '')?.textContent;
+    });
+    assert.equal(label, '为客户 C000003 办理销户');
+    assert.deepEqual(await axeViolations(page), [], 'the dialog, zh-CN');
+
+    // Escape closes it, nothing written, focus back on the action.
+    await page.keyboard.press('Escape');
+    await focused(page, '[data-testid="closing-action"]');
+    assert.equal(await dialogOpen(page), false);
+
+    // No reason: said at the field, announced, focus on it; nothing sent.
+    await action.click();
+    await focused(page, 'dialog textarea[name="reason"]');
+    await page.locator('dialog button[type="submit"]').click();
+    await focused(page, 'dialog textarea[aria-invalid="true"]');
+    assert.equal(await text(page, 'dialog [data-testid="field-error"]'), '请填写销户原因');
+    assert.equal(await text(page, 'dialog [role="alert"]'), '请更正标出的内容。');
+    // A time ahead of now: the bank's tomorrow.
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await page.fill('dialog textarea[name="reason"]', '  客户主动销户  ');
+    await page.fill('dialog input[name="at"]', `${tomorrow}T10:00`);
+    await page.locator('dialog button[type="submit"]').click();
+    await focused(page, 'dialog input[aria-invalid="true"]');
+    assert.equal(await text(page, 'dialog [data-testid="field-error"]'), '不能晚于现在');
+
+    // Without a time (now), the confirmation says what closing does.
+    await page.fill('dialog input[name="at"]', '');
+    await page.locator('dialog button[type="submit"]').click();
+    await page.locator('[data-testid="closing-confirm"]').waitFor();
+    await focused(page, '#closing-confirm-h');
+    const confirm = await text(page, '[data-testid="closing-confirm"]');
+    assert.match(confirm, /原因：客户主动销户/);
+    assert.match(confirm, /不再参与分级/);
+    assert.match(confirm, /统计报表/);
+    assert.match(confirm, /客户端组件（网银页面等）不再显示/);
+    assert.deepEqual(await axeViolations(page), [], 'the confirmation');
+    const before = await fetchAsBank(`${t.server.url}/v1/subjects/C000003/tiers`);
+    assert.equal(((await before.json()) as { subject: { closedAt?: string } }).subject.closedAt, undefined, 'nothing sent before confirming');
+
+    await page.locator('[data-testid="closing-confirm-button"]').click();
+    await page.locator('[data-testid="closed-note"]').waitFor();
+    assert.match(await text(page, '[data-testid="closed-note"]'), /^已销户 · 销户时间 .* \(Asia\/Shanghai\) · 原因：客户主动销户/);
+    assert.equal(await text(page, '[data-testid="closing-outcome"]'), '已销户。');
+    await focused(page, '[data-testid="closing-outcome"]');
+    assert.equal(await dialogOpen(page), false);
+    assert.equal(await action.getAttribute('data-action'), 'reopen');
+    // The list of current customers leaves them out now; the API recorded it.
+    await page.locator('button[aria-label="打开 C000003"]').waitFor({ state: 'detached' });
+    const after = (await (await fetchAsBank(`${t.server.url}/v1/subjects/C000003/tiers`)).json()) as {
+      subject: { closedAt?: string; closedReason?: string };
+    };
+    assert.equal(after.subject.closedReason, '客户主动销户', 'the reason trimmed');
+
+    // Reopen, in English, with a note.
+    await page.selectOption('.bar .lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal(await action.textContent(), 'Reopen customer');
+    await action.click();
+    await focused(page, 'dialog textarea[name="note"]');
+    assert.equal(await text(page, '#closing-h'), 'Reopen customer C000003');
+    assert.deepEqual(await axeViolations(page), [], 'the reopening dialog, en');
+    await page.fill('dialog textarea[name="note"]', 'closed by mistake');
+    await page.locator('[data-testid="closing-confirm-button"]').click();
+    await page.locator('[data-testid="closed-note"]').waitFor({ state: 'detached' });
+    assert.equal(await text(page, '[data-testid="closing-outcome"]'), 'Closing taken back: a current customer again.');
+    assert.equal(await action.getAttribute('data-action'), 'close');
+    await page.locator('button[aria-label="Open C000003"]').waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('a relationship manager has no close action on their own customer, and is told why', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, 'rm');
+    await page.locator('.subject-table button').first().click();
+    await page.locator('tk-tier-badge').waitFor();
+    await page.locator('[data-testid="closing-unavailable"]').waitFor();
+    assert.equal(await page.locator('[data-testid="closing-action"]').count(), 0);
+    assert.match(await text(page, '[data-testid="closing-unavailable"]'), /客户经理不能为本人名下客户办理销户/);
+    await context.close();
+  });
+});
