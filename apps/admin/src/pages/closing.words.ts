@@ -86,7 +86,7 @@ const tw: ClosingWords = {
   alreadyOpen: '該客戶的銷戶已由他人撤銷，頁面已重新整理。',
   fixFields: '請更正標出的內容。',
   unavailable: {
-    'book-scoped': '銷戶須由全行範圍的員工辦理：客戶經理不能為本人名下客戶辦理銷戶或撤銷。',
+    'book-scoped': '銷戶須由全行範圍的員工辦理：理財專員不能為本人名下客戶辦理銷戶或撤銷。',
     role: '銷戶須由經辦及以上角色辦理；您的角色只能檢視。',
     'no-session': '請先登入。',
   },
