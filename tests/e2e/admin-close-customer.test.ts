@@ -79,7 +79,11 @@ describe('admin console: closing and reopening a customer', () => {
     assert.match(confirm, /客户端组件（网银页面等）不再显示/);
     assert.deepEqual(await axeViolations(page), [], 'the confirmation');
     const before = await fetchAsBank(`${t.server.url}/v1/subjects/C000003/tiers`);
-    assert.equal(((await before.json()) as { subject: { closedAt?: string } }).subject.closedAt, undefined, 'nothing sent before confirming');
+    assert.equal(
+      ((await before.json()) as { subject: { closedAt?: string } }).subject.closedAt,
+      undefined,
+      'nothing sent before confirming',
+    );
 
     await page.locator('[data-testid="closing-confirm-button"]').click();
     await page.locator('[data-testid="closed-note"]').waitFor();

@@ -2,7 +2,6 @@ import { CLOSING_REASON_MAX, type ClosingAction, SubjectClosing, whyNoClosing } 
 import { StoreController } from '@tierkit/admin/lit';
 import type { SubjectRef } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { ifDefined } from 'lit/directives/if-defined.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
@@ -147,9 +146,9 @@ export class SubjectClosingAction extends LitElement {
     // The bank's now, to the minute: the latest a closing may be dated.
     const max = formatBankTime(new Date().toISOString()).replace(' ', 'T').slice(0, 16);
     const invalid = Object.keys(s.fieldErrors).length > 0;
-    return html`<form method="dialog" @submit=${this.#review} novalidate ?hidden=${s.phase === 'confirming' || s.phase === 'saving'}>
+    return html`<form method="dialog" @submit=${this.#review} novalidate ?hidden=${s.phase !== 'editing'}>
         <h2 id="closing-h">${w.closeTitle(id)}</h2>
-        <p role="alert" class="closing-error" data-testid="closing-error" tabindex="-1">${invalid ? w.fixFields : ''}</p>
+        <p role="alert" class="closing-error" data-testid="closing-form-error">${invalid ? w.fixFields : ''}</p>
         <label>${w.reason}
           <textarea name="reason" rows="3" maxlength=${CLOSING_REASON_MAX} required aria-invalid=${reason.invalid}
             aria-describedby=${reason.describedBy('closing-reason-hint')}></textarea>
@@ -164,7 +163,7 @@ export class SubjectClosingAction extends LitElement {
           <button type="button" @click=${() => this.#dismiss()}>${w.cancel}</button>
         </div>
       </form>
-      ${s.phase === 'confirming' || s.phase === 'saving' ? this.#confirmation() : nothing}`;
+      ${s.phase === 'confirming' || s.phase === 'saving' ? this.#confirmation() : s.phase === 'refused' ? this.#refusal() : nothing}`;
   }
 
   #confirmation() {
@@ -217,7 +216,7 @@ export class SubjectClosingAction extends LitElement {
         : s.conflict === 'open'
           ? w.alreadyOpen
           : `${w.refused}: ${whyFailed(s.actionError, locale)}`;
-    return html`<h2 id="closing-h">${s.action === 'reopen' ? w.reopenTitle(s.subject ?? '') : w.closeTitle(s.subject ?? '')}</h2>
+    return html`<h2 id="closing-refused-h">${s.action === 'reopen' ? w.reopenTitle(s.subject ?? '') : w.closeTitle(s.subject ?? '')}</h2>
       <p role="alert" class="closing-error" data-testid="closing-error" tabindex="-1">${says}</p>
       <div class="closing-buttons">
         ${s.action === 'close' && !s.conflict ? html`<button type="button" @click=${() => this.#edit()}>${w.back}</button>` : nothing}
@@ -244,15 +243,16 @@ export class SubjectClosingAction extends LitElement {
             : nothing
       }
       <span role="status" class="hint" data-testid="closing-outcome" tabindex="-1">${outcome}</span>
-      <dialog class="closing-dialog" aria-labelledby=${ifDefined(s.phase === 'confirming' || s.phase === 'saving' ? 'closing-confirm-h' : 'closing-h')}
+      <dialog class="closing-dialog" aria-labelledby=${s.phase === 'confirming' || s.phase === 'saving' ? 'closing-confirm-h' : s.phase === 'refused' ? 'closing-refused-h' : 'closing-h'}
         data-testid="closing-dialog" @cancel=${this.#cancel} @close=${this.#closed}>
         ${
           s.action === undefined
             ? nothing
-            : s.phase === 'refused'
-              ? this.#refusal()
-              : s.action === 'close'
-                ? this.#closeForm(id)
+            : s.action === 'close'
+              ? // The form stays (hidden) through confirming and a refusal: going back finds what was typed.
+                this.#closeForm(id)
+              : s.phase === 'refused'
+                ? this.#refusal()
                 : this.#reopenForm(id)
         }
       </dialog>
