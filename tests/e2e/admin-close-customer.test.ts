@@ -46,6 +46,12 @@ describe('admin console: closing and reopening a customer', () => {
     });
     assert.equal(label, '为客户 C000003 办理销户');
     assert.deepEqual(await axeViolations(page), [], 'the dialog, zh-CN');
+    // Tab and Shift+Tab go round the dialog's own fields and buttons, never to the page behind it.
+    // Enough presses to pass both ends (the date-time field alone has a stop per part).
+    for (const key of [...Array(14).fill('Tab'), ...Array(14).fill('Shift+Tab')] as string[]) {
+      await page.keyboard.press(key);
+      assert.equal(await page.evaluate(() => document.activeElement?.closest('dialog') != null), true, `focus in the dialog after ${key}`);
+    }
 
     // Escape closes it, nothing written, focus back on the action.
     await page.keyboard.press('Escape');

@@ -3,6 +3,7 @@ import { StoreController } from '@tierkit/admin/lit';
 import type { SubjectRef } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
+import { keepTabIn } from '../keep-focus.js';
 import type { PageContext } from '../page.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
@@ -244,7 +245,8 @@ export class SubjectClosingAction extends LitElement {
       }
       <span role="status" class="hint" data-testid="closing-outcome" tabindex="-1">${outcome}</span>
       <dialog class="closing-dialog" aria-labelledby=${s.phase === 'confirming' || s.phase === 'saving' ? 'closing-confirm-h' : s.phase === 'refused' ? 'closing-refused-h' : 'closing-h'}
-        data-testid="closing-dialog" @cancel=${this.#cancel} @close=${this.#closed}>
+        data-testid="closing-dialog" @cancel=${this.#cancel} @close=${this.#closed}
+        @keydown=${(e: KeyboardEvent) => keepTabIn(e, e.currentTarget as HTMLElement)}>
         ${
           s.action === undefined
             ? nothing
