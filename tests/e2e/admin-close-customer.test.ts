@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
-import { fetchAsBank } from './support/server.js';
+import { ADMIN_KEY, fetchAsBank } from './support/server.js';
 
 const t = consoleUnderTest(20);
 
@@ -120,6 +120,32 @@ describe('admin console: closing and reopening a customer', () => {
     assert.equal(await action.getAttribute('data-action'), 'close');
     await page.locator('button[aria-label="Open C000003"]').waitFor();
     assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('a closing someone else recorded meanwhile is said in the dialog, and the page shows it', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, 'maker');
+    await page.locator('button[aria-label="打开 C000005"]').click();
+    await page.locator('[data-testid="closing-action"][data-action="close"]').click();
+    await page.fill('dialog textarea[name="reason"]', '第二笔');
+    await page.locator('dialog button[type="submit"]').click();
+    await page.locator('[data-testid="closing-confirm"]').waitFor();
+    const first = await fetch(`${t.server.url}/v1/subjects/C000005/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: '第一笔' }),
+    });
+    assert.equal(first.status, 200, await first.clone().text());
+    await page.locator('[data-testid="closing-confirm-button"]').click();
+    await focused(page, '[data-testid="closing-error"]');
+    assert.equal(await text(page, '[data-testid="closing-error"]'), '该客户已由他人办理销户，页面已刷新。');
+    // Behind the dialog the page already reads the customer as closed, with the first closing's reason.
+    await page.locator('[data-testid="closed-note"]').waitFor({ state: 'attached' });
+    assert.match(await text(page, '[data-testid="closed-note"]'), /原因：第一笔/);
+    await page.keyboard.press('Escape');
+    await focused(page, '[data-testid="closing-action"][data-action="reopen"]');
     await context.close();
   });
 
