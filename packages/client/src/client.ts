@@ -16,8 +16,11 @@ export function query(params: Readonly<Record<string, string | number | boolean 
   return pairs.length ? `?${pairs.join('&')}` : '';
 }
 
-/** What a change of books makes stale. */
-const BOOK_READS = ['/v1/subjects?', '/v1/matrix/'] as const;
+/**
+ * What a change of books makes stale: the subject lists and the matrix (path prefixes for `invalidate`).
+ * Exported so a host's own write that changes who is in the book (closing a customer) forgets the same.
+ */
+export const BOOK_READS = ['/v1/subjects?', '/v1/matrix/'] as const;
 
 interface CacheEntry {
   readonly etag: string | null;

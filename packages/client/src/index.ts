@@ -1,4 +1,4 @@
-export { createClient, query, type HttpAccess, type HttpTierkitClient, type SendOptions } from './client.js';
+export { BOOK_READS, createClient, query, type HttpAccess, type HttpTierkitClient, type SendOptions } from './client.js';
 export { TierkitApiError } from './errors.js';
 export type {
   ClientOptions,

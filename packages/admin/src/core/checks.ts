@@ -40,3 +40,22 @@ export function apiCheck<C extends string>(e: {
   const params = typeof e.params === 'object' && e.params !== null ? (e.params as Record<string, ProblemParam>) : undefined;
   return { code: undefined, message: e.message, api: { code: e.code, ...(params ? { params } : {}) } };
 }
+
+/**
+ * The API's validation problem (a `TierkitApiError`'s `problem.errors`) as field errors by field:
+ * `body.reason` and `reason` both become `reason`. With `fields`, only those: a refusal of anything
+ * else is the whole request's, not a field a form shows.
+ */
+export function apiFieldErrors<C extends string>(err: unknown, fields?: readonly string[]): Readonly<Record<string, FieldCheck<C>>> {
+  const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { errors?: unknown } }).problem : undefined;
+  const list = Array.isArray(problem?.errors)
+    ? (problem.errors as { path?: unknown; message?: unknown; code?: unknown; params?: unknown }[])
+    : [];
+  const out: Record<string, FieldCheck<C>> = {};
+  for (const e of list) {
+    if (typeof e.path !== 'string' || typeof e.message !== 'string') continue;
+    const field = e.path.replace(/^body\./, '');
+    if (fields === undefined || fields.includes(field)) out[field] = apiCheck({ ...e, message: e.message });
+  }
+  return out;
+}

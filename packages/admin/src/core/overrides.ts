@@ -2,7 +2,7 @@ import { type HttpTierkitClient, query, type Session } from '@tierkit/client';
 import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
 // Not the core's main entry: its validator (zod) would follow it into every page of a console (esbuild's chunks).
 import { OVERRIDE_MODES } from '@tierkit/core/wire';
-import { apiCheck, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
+import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
 import { filedBySession, hasRole } from './session.js';
@@ -185,19 +185,6 @@ export function checkOverrideRequest(r: Partial<OverrideRequest>, schemes: reado
   return errors;
 }
 
-/** The API's validation problem as field errors: `body.reason` and `reason` both become `reason`. */
-function apiFieldErrors(err: unknown): FieldErrors {
-  const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { errors?: unknown } }).problem : undefined;
-  const list = Array.isArray(problem?.errors)
-    ? (problem.errors as { path?: unknown; message?: unknown; code?: unknown; params?: unknown }[])
-    : [];
-  const out: Record<string, FieldCheck<OverrideCheck>> = {};
-  for (const e of list)
-    if (typeof e.path === 'string' && typeof e.message === 'string')
-      out[e.path.replace(/^body\./, '')] = apiCheck({ ...e, message: e.message });
-  return out;
-}
-
 /**
  * Override requests: one subject's (the relationship manager's customer) or the tenant's, filtered
  * and paged with the API's cursors; one followed with its decisions; and the writes a requester or
@@ -372,7 +359,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
       'write',
       (signal) =>
         send(signal).catch((err: unknown) => {
-          fields = apiFieldErrors(err);
+          fields = apiFieldErrors<OverrideCheck>(err);
           throw err;
         }),
       (actionError) => this.set({ saving: false, actionError, fieldErrors: fields, refused: { action, subject, ...about } }),
