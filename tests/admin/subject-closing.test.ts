@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkClosing, checkReopening, mayCloseSubjects, SubjectClosing, SubjectDetail, wallToInstant, whyNoClosing } from '@tierkit/admin';
-import type { Session } from '@tierkit/client';
+import {
+  apiFieldErrors,
+  checkClosing,
+  checkReopening,
+  mayCloseSubjects,
+  SubjectClosing,
+  SubjectDetail,
+  wallToInstant,
+  whyNoClosing,
+} from '@tierkit/admin';
+import { type Principal, refusal } from '@tierkit/api';
+import { type HttpTierkitClient, type Session, TierkitApiError } from '@tierkit/client';
+import type { SubjectRef } from '@tierkit/core';
+import { CLOSING_WORDS } from '../../apps/admin/src/pages/closing.words.js';
+import { bankLocalToUtc, DEFAULT_BANK_TIME_ZONE, useBankTimeZone } from '../../apps/admin/src/time.js';
+import { sayCheck } from '../../apps/admin/src/why-failed.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
 
@@ -42,6 +56,45 @@ describe('checkClosing: what the API would refuse, said before sending', () => {
     assert.equal(both.body, undefined);
   });
 
+  it('a half-typed time (the browser reads it as empty) is not a time, never “now”', () => {
+    const r = checkClosing({ reason: '销户', at: '', atUnreadable: true }, o);
+    assert.equal(r.errors.at?.code, 'not-a-time');
+    assert.equal(r.body, undefined, 'nothing to send: an empty `at` would be recorded as now');
+  });
+
+  it('a wall time the clocks skip (daylight saving) is refused, not moved an hour; both readings of a repeated hour are times', () => {
+    const ny = { timeZone: 'America/New_York', now: NOW };
+    // 2026-03-08 02:00 → 03:00 in New York; 2026-03-29 01:00 → 02:00 in London.
+    const now = new Date('2026-12-01T00:00:00Z');
+    for (const [timeZone, at] of [
+      ['America/New_York', '2026-03-08T02:30'],
+      ['America/New_York', '2026-03-08T02:00'],
+      ['Europe/London', '2026-03-29T01:30'],
+      ['Europe/London', '2026-03-29T01:00'],
+    ] as const) {
+      const r = checkClosing({ reason: '销户', at }, { timeZone, now });
+      assert.equal(r.errors.at?.code, 'time-skipped', `${timeZone} ${at}`);
+      assert.equal(r.body, undefined);
+      assert.equal(wallToInstant(at, timeZone), undefined);
+    }
+    // Either side of the gap is a time, and kept as typed.
+    assert.equal(checkClosing({ reason: 'a', at: '2026-03-08T01:59' }, { ...ny, now }).body?.at, '2026-03-08T06:59:00.000Z');
+    assert.equal(checkClosing({ reason: 'a', at: '2026-03-08T03:00' }, { ...ny, now }).body?.at, '2026-03-08T07:00:00.000Z');
+    assert.equal(
+      checkClosing({ reason: 'a', at: '2026-03-29T02:00' }, { timeZone: 'Europe/London', now }).body?.at,
+      '2026-03-29T01:00:00.000Z',
+    );
+    // 01:30 on 1 November happens twice in New York: a time all the same.
+    assert.deepEqual(checkClosing({ reason: 'a', at: '2026-11-01T01:30' }, { ...ny, now }).errors, {});
+    // The words for it, in every console language.
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) assert.ok(CLOSING_WORDS[locale].checks['time-skipped']({}).length > 0);
+  });
+
+  it('2000 is the bank’s year: 05:00 on 1 January 2000 in Shanghai (still 1999 in UTC) is not refused as before 2000', () => {
+    assert.deepEqual(checkClosing({ reason: 'a', at: '2000-01-01T05:00' }, o).errors, {});
+    assert.equal(checkClosing({ reason: 'a', at: '1999-12-31T23:59' }, o).errors.at?.code, 'before-2000');
+  });
+
   it('a reopening’s note is optional and trimmed, at most 200 characters', () => {
     assert.deepEqual(checkReopening(undefined), { errors: {}, body: {} });
     assert.deepEqual(checkReopening('  '), { errors: {}, body: {} });
@@ -70,6 +123,100 @@ describe('whyNoClosing: who is offered to close a customer', () => {
     assert.equal(whyNoClosing(session('analyst')), 'role');
     assert.equal(whyNoClosing(session('viewer')), 'role');
     assert.equal(whyNoClosing(undefined), 'no-session');
+  });
+});
+
+describe('the console reads a typed time as the kit does', () => {
+  it('bankLocalToUtc is the kit’s reading: the same instant, and no time for a daylight-saving gap', () => {
+    try {
+      useBankTimeZone('America/New_York');
+      assert.equal(bankLocalToUtc('2026-03-08T01:59'), '2026-03-08T06:59:00Z');
+      assert.equal(bankLocalToUtc('2026-03-08T02:30'), undefined, 'not shifted to 03:30');
+      useBankTimeZone('Europe/London');
+      assert.equal(bankLocalToUtc('2026-03-29T01:30'), undefined);
+      assert.equal(bankLocalToUtc('2026-07-01T09:00'), '2026-07-01T08:00:00Z', 'summer time');
+    } finally {
+      useBankTimeZone(DEFAULT_BANK_TIME_ZONE);
+    }
+  });
+});
+
+describe('the API’s refusal of a closing’s time, as the console says it', () => {
+  const refused = (code: string, params: Record<string, string | boolean>) =>
+    apiFieldErrors(
+      new TierkitApiError({
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        errors: [{ path: 'body.at', message: 'x', code, params }],
+      }),
+      ['at'],
+    ).at;
+
+  it('names the bank’s time and zone, never a raw UTC instant', () => {
+    const early = refused('too_small', { minimum: '2025-09-30T16:00:00.000Z', inclusive: true, origin: 'instant' });
+    const late = refused('too_big', { maximum: '2025-11-15T04:00:00.000Z', inclusive: true, origin: 'instant' });
+    const floor = refused('too_small', { minimum: '2000-01-01T00:00:00.000Z', inclusive: true, origin: 'instant' });
+    assert.ok(early && late && floor);
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const say = (c: NonNullable<typeof early>) => sayCheck(c, CLOSING_WORDS[locale].checks, locale);
+      assert.match(say(early), /2025-10-01 00:00 \(Asia\/Shanghai\)/, locale);
+      assert.match(say(late), /2025-11-15 12:00 \(Asia\/Shanghai\)/, locale);
+      // The API's floor is 2000 in UTC: 08:00 in Shanghai, so "in 2000 or later" would be false for 05:00.
+      assert.match(say(floor), /2000-01-01 08:00 \(Asia\/Shanghai\)/, locale);
+      for (const c of [early, late, floor]) assert.doesNotMatch(say(c), /\d{2}:\d{2}:\d{2}\.\d{3}Z/, locale);
+    }
+  });
+
+  it('a refusal of a field the form has not is not a field error', () => {
+    const err = new TierkitApiError({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      errors: [
+        { path: 'body.at', message: 'bad', code: 'invalid_format' },
+        { path: 'query.x', message: 'bad' },
+      ],
+    });
+    assert.deepEqual(Object.keys(apiFieldErrors(err, ['reason', 'at', 'note'])), ['at']);
+    assert.deepEqual(Object.keys(apiFieldErrors(err)).sort(), ['at', 'query.x']);
+  });
+});
+
+describe('whyNoClosing mirrors the API’s own access check', () => {
+  const roles = ['viewer', 'analyst', 'officer', 'approver', 'admin'] as const;
+  it('for every role, book-scoped or not, by key or staff token: offered exactly when the API allows close and reopen', () => {
+    let cases = 0;
+    for (const role of roles)
+      for (const book of [null, 'RM1'])
+        for (const via of ['staff-token', 'key'] as const) {
+          const principal: Principal = {
+            tenantId: 't',
+            via,
+            role,
+            subject: null,
+            origins: via === 'key' ? null : ['https://console.example'],
+            actor: 'staff:RM1',
+            staffId: 'RM1',
+            ...(book ? { book } : {}),
+          };
+          const session: Session = {
+            tenantId: 't',
+            via,
+            role,
+            actor: 'staff:RM1',
+            staff: null,
+            book,
+            timeZone: SHANGHAI,
+            can: { readSubjects: true, writeSubjects: true, assignManagers: false, manageStaff: false },
+          };
+          for (const action of ['close', 'reopen']) {
+            const api = refusal(principal, 'POST', `/v1/subjects/K01/${action}`, undefined) === undefined;
+            assert.equal(mayCloseSubjects(session), api, `${role} ${book ?? 'tenant-wide'} ${via} ${action}`);
+            cases++;
+          }
+        }
+    assert.equal(cases, 40);
   });
 });
 
@@ -175,6 +322,45 @@ describe('SubjectClosing against the real API', () => {
     assert.equal(closing.state.closedAt, null);
     await detail.refresh();
     assert.equal(detail.state.tiers?.subject.closedAt, undefined);
+  });
+
+  it('a closing cancelled after it was sent (the page left): the reads are forgotten, the store is not left saving', async () => {
+    const client = f.client('OFF1');
+    const detail = new SubjectDetail(client);
+    await detail.open('K08');
+    assert.equal(detail.state.tiers?.subject.closedAt, undefined);
+    // The POST reaches the API and is recorded; its answer is still on the way when the page goes.
+    let recorded!: () => void;
+    const wasRecorded = new Promise<void>((r) => {
+      recorded = r;
+    });
+    const slow: Pick<HttpTierkitClient, 'http' | 'invalidate'> = {
+      invalidate: (prefix) => client.invalidate(prefix),
+      http: {
+        ...client.http,
+        send: async <T>(method: 'POST' | 'PUT' | 'PATCH', path: string, body: unknown, o?: { signal?: AbortSignal }) => {
+          await client.http.send<T>(method, path, body);
+          recorded();
+          return new Promise<T>((_, reject) =>
+            o?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }),
+          );
+        },
+      },
+    };
+    const closing = new SubjectClosing(slow, { timeZone: SHANGHAI, now: () => NOW });
+    closing.open(detail.state.tiers?.subject as SubjectRef);
+    closing.begin('close');
+    assert.ok(closing.review({ reason: '客户离开' }));
+    const saved = closing.confirm();
+    await wasRecorded;
+    assert.equal(closing.state.phase, 'saving');
+    closing.cancel();
+    assert.equal(await saved, false);
+    assert.equal(closing.state.phase, 'idle', 'not stuck in saving');
+    assert.equal(closing.state.action, undefined);
+    // The client's read of K08 was forgotten: the detail reads the closing the API recorded.
+    await detail.open('K08');
+    assert.equal(detail.state.tiers?.subject.closedReason, '客户离开');
   });
 
   it('leaving the dialog forgets its errors; another subject cancels the first one’s dialog', async () => {

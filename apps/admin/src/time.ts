@@ -1,3 +1,4 @@
+import { wallToInstant } from '@tierkit/admin';
 import { instantAt, isTimeZone, wallTime } from '@tierkit/core/calendar';
 import { monthsBack } from '@tierkit/core/months';
 import type { ConsoleLocale } from './words.js';
@@ -90,13 +91,12 @@ export function lastClosedMonth(now: Date = new Date()): string {
 
 /**
  * A `datetime-local` field's value, read as the bank's wall time, to the UTC instant the API takes
- * (`2025-11-15T04:00:00Z`); undefined for an empty or malformed field.
+ * (`2025-11-15T04:00:00Z`); undefined for an empty or malformed field, and for a time the bank's
+ * clocks skip (daylight saving) — the kit's reading, the same a closing's time gets.
  */
 export function bankLocalToUtc(value: string): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const t = bankWallToUtc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0);
-  return Number.isNaN(t) ? undefined : iso(t);
+  const at = wallToInstant(value, zone);
+  return at === undefined ? undefined : iso(Date.parse(at));
 }
 
 /**

@@ -58,7 +58,7 @@ export type { CursorListState } from './core/cursor-list.js';
 // re-exported here it would follow this barrel into every page of a console bundle.
 export type * from './core/policy-editor-types.js';
 export { getAt, parseFieldPath, setAt } from './core/field-path.js';
-export type { CheckData, FieldCheck } from './core/checks.js';
+export { apiFieldErrors, type CheckData, type FieldCheck } from './core/checks.js';
 export {
   Overrides,
   alreadyPending,
@@ -88,6 +88,7 @@ export {
   checkClosing,
   checkReopening,
   mayCloseSubjects,
+  readWallTime,
   SubjectClosing,
   wallToInstant,
   whyNoClosing,

@@ -1,16 +1,16 @@
-import type { HttpTierkitClient, Session } from '@tierkit/client';
+import { BOOK_READS, type HttpTierkitClient, type Session } from '@tierkit/client';
 import type { SubjectRef } from '@tierkit/core';
 // The calendar entry only: the core's main entry would pull its validator into every console page.
-import { instantAt, isTimeZone } from '@tierkit/core/calendar';
-import { apiCheck, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
+import { instantAt, isTimeZone, wallTime } from '@tierkit/core/calendar';
+import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { KitStore, type KitError } from './kit-store.js';
 import { hasRole, isBookScoped } from './session.js';
 
 /** The most characters a closing's reason or a reopening's note may have, trimmed (the API's limit too). */
 export const CLOSING_REASON_MAX = 200;
 
-/** The earliest closing the API takes: nothing in the bank's books is older. */
-const EARLIEST = Date.UTC(2000, 0, 1);
+/** The earliest closing the API takes (in the bank's calendar): nothing in the bank's books is older. */
+const EARLIEST_YEAR = 2000;
 
 /**
  * The kit's own checks of a closing or reopening, by code, with their default words (English). A host
@@ -22,6 +22,7 @@ export const CLOSING_CHECKS = {
   'reason-required': () => 'a reason is required',
   'reason-too-long': ({ max }: CheckData) => `at most ${max} characters`,
   'not-a-time': () => 'not a date and time',
+  'time-skipped': () => 'the clocks skip this time (daylight saving): there is no such time',
   'in-future': () => 'must not be in the future',
   'before-2000': () => 'must not be before 2000',
 } as const satisfies Record<string, (data: CheckData) => string>;
@@ -41,6 +42,11 @@ export interface ClosingInput {
    * field's value, seconds optional); empty or absent: now.
    */
   readonly at?: string;
+  /**
+   * The field holds something that is not a time yet (a browser's `validity.badInput`: a half-typed
+   * `datetime-local` reads as ''), so an empty `at` is not taken for "now".
+   */
+  readonly atUnreadable?: boolean;
 }
 
 /** What the API is sent: the reason trimmed, the time an explicit UTC instant (or left out: now). */
@@ -68,10 +74,15 @@ export function mayCloseSubjects(session: Session | undefined): boolean {
   return whyNoClosing(session) === undefined;
 }
 
-/** A wall-clock value (`2026-11-30T23:59`, seconds optional) in `timeZone` as a UTC instant; undefined if it is none. */
-export function wallToInstant(value: string, timeZone: string): string | undefined {
+/**
+ * A wall-clock value (`2026-11-30T23:59`, seconds optional) in `timeZone` as the UTC instant it is;
+ * `not-a-time` for anything else (30 February is refused, not rolled into March), `time-skipped` for a
+ * time the zone's clocks jump over (02:30 on the day New York springs forward): no instant reads it,
+ * and moving it silently an hour would record a time nobody typed.
+ */
+export function readWallTime(value: string, timeZone: string): { readonly at: string } | { readonly error: 'not-a-time' | 'time-skipped' } {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
-  if (!m || !isTimeZone(timeZone)) return undefined;
+  if (!m || !isTimeZone(timeZone)) return { error: 'not-a-time' };
   const [year, month, day, hour, minute, second] = m.slice(1).map((s) => Number(s ?? 0)) as [
     number,
     number,
@@ -81,16 +92,30 @@ export function wallToInstant(value: string, timeZone: string): string | undefin
     number,
   ];
   // Date.UTC would roll 31 February over into March: a date that is not one is refused, not moved.
+  // It also reads years 0–99 as 1900–1999, so those (no bank's records are that old) are no time either.
   const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (year < 100 || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59)
+    return { error: 'not-a-time' };
   const t = instantAt({ year, month, day, hour, minute, second }, timeZone).getTime();
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+  if (Number.isNaN(t)) return { error: 'not-a-time' };
+  // Read back: a time in a daylight-saving gap comes back an hour off, since no instant shows it.
+  const w = wallTime(t, timeZone);
+  if (w.year !== year || w.month !== month || w.day !== day || w.hour !== hour || w.minute !== minute || w.second !== second)
+    return { error: 'time-skipped' };
+  return { at: new Date(t).toISOString() };
+}
+
+/** {@link readWallTime}'s instant, or undefined when the value is no time on the zone's clocks. */
+export function wallToInstant(value: string, timeZone: string): string | undefined {
+  const r = readWallTime(value, timeZone);
+  return 'at' in r ? r.at : undefined;
 }
 
 /**
  * What the API would refuse in a closing, said before it is sent, and the body to send when nothing
  * is: a reason (trimmed, 1–200 characters) and a time in the bank's zone, read as the UTC instant it
- * is, neither in the future nor before 2000. The floor past the final months is the API's to say.
+ * is (one its clocks show), neither in the future nor before 2000 in the bank's calendar. The floor
+ * past the final months is the API's to say.
  */
 export function checkClosing(
   input: ClosingInput,
@@ -101,11 +126,14 @@ export function checkClosing(
   if (!reason) errors.reason = check('reason-required');
   else if (reason.length > CLOSING_REASON_MAX) errors.reason = check('reason-too-long', { max: CLOSING_REASON_MAX });
   let at: string | undefined;
-  if (input.at?.trim()) {
-    at = wallToInstant(input.at, o.timeZone);
-    if (at === undefined) errors.at = check('not-a-time');
-    else if (Date.parse(at) > o.now.getTime()) errors.at = check('in-future');
-    else if (Date.parse(at) < EARLIEST) errors.at = check('before-2000');
+  if (input.atUnreadable) errors.at = check('not-a-time');
+  else if (input.at?.trim()) {
+    const read = readWallTime(input.at, o.timeZone);
+    if ('error' in read) errors.at = check(read.error);
+    else if (Date.parse(read.at) > o.now.getTime()) errors.at = check('in-future');
+    // The year as typed, the bank's: 2000-01-01 05:00 in Shanghai is 1999 in UTC, and still 2000 to the bank.
+    else if (Number(input.at.trim().slice(0, 4)) < EARLIEST_YEAR) errors.at = check('before-2000');
+    else at = read.at;
   }
   if (Object.keys(errors).length) return { errors, body: undefined };
   return { errors, body: { reason, ...(at !== undefined ? { at } : {}) } };
@@ -156,22 +184,10 @@ type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 
 const enc = encodeURIComponent;
 
-const CLEAR = { pending: undefined, fieldErrors: {}, actionError: undefined, conflict: undefined } as const;
+/** The fields of a closing or reopening: an API refusal of any other is the whole write's. */
+const CLOSING_FIELDS = ['reason', 'at', 'note'] as const;
 
-/** The API's validation problem as field errors: `body.reason` and `reason` both become `reason`. */
-function apiFieldErrors(err: unknown): ClosingFieldErrors {
-  const problem = err && typeof err === 'object' && 'problem' in err ? (err as { problem: { errors?: unknown } }).problem : undefined;
-  const list = Array.isArray(problem?.errors)
-    ? (problem.errors as { path?: unknown; message?: unknown; code?: unknown; params?: unknown }[])
-    : [];
-  const out: Record<string, FieldCheck<ClosingCheck>> = {};
-  for (const e of list) {
-    if (typeof e.path !== 'string' || typeof e.message !== 'string') continue;
-    const field = e.path.replace(/^body\./, '');
-    if (field === 'reason' || field === 'at' || field === 'note') out[field] = apiCheck({ ...e, message: e.message });
-  }
-  return out;
-}
+const CLEAR = { pending: undefined, fieldErrors: {}, actionError: undefined, conflict: undefined } as const;
 
 /** The 409's stable code, when the API gave one: `subject_closed` or `not_closed`. */
 function conflictOf(err: unknown): 'closed' | 'open' | undefined {
@@ -187,8 +203,9 @@ function conflictOf(err: unknown): 'closed' | 'open' | undefined {
  * asking to confirming to the API's answer. The time a person types is the bank's wall clock
  * (`timeZone`, the session's), sent as the UTC instant it is. Only for tenant-wide staff, officer or
  * above ({@link mayCloseSubjects}); the API refuses anyone else, and the refusal lands in `actionError`.
- * A success forgets the client's reads of the subject and the lists, so the widgets and the list read
- * the customer as they now are.
+ * A success, a 409 and a write cancelled once sent (it may have been recorded) forget the client's
+ * reads of the subject and the lists, so the widgets and the list read the customer as they now are; a
+ * cancelled write leaves the store `idle`, not `saving`.
  */
 export class SubjectClosing extends KitStore<SubjectClosingState> {
   readonly #client: Client;
@@ -284,22 +301,32 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     this.set({ phase: 'saving', fieldErrors: {}, actionError: undefined, conflict: undefined, done: undefined });
     let fields: ClosingFieldErrors = {};
     let conflict: 'closed' | 'open' | undefined;
+    let sent: AbortSignal | undefined;
     const ref = await this.run(
       'write',
-      (signal) =>
-        send(signal).catch((err: unknown) => {
-          fields = apiFieldErrors(err);
+      (signal) => {
+        sent = signal;
+        return send(signal).catch((err: unknown) => {
+          fields = apiFieldErrors<ClosingCheck>(err, CLOSING_FIELDS);
           conflict = conflictOf(err);
           throw err;
-        }),
+        });
+      },
       (actionError) =>
         // A field refused (the time before the final months' end, say): back to the form, that field said.
         Object.keys(fields).length
           ? this.set({ phase: 'editing', pending, fieldErrors: fields, actionError: undefined, conflict: undefined })
           : this.set({ phase: 'refused', pending, actionError, conflict }),
     );
-    // Whatever the answer, what the client kept of the subject may be stale now (a 409: someone else wrote).
-    if (ref || conflict) this.#forget(subject);
+    const aborted = sent?.aborted === true;
+    // Whatever the answer, what the client kept of the subject may be stale now (a 409: someone else
+    // wrote). A write cancelled after it was sent may have been recorded all the same: forget then too.
+    if (ref || conflict || aborted) this.#forget(subject);
+    if (aborted) {
+      // Nothing will answer this write: out of `saving`, unless a newer write (or dialog) has the store now.
+      if (this.state.phase === 'saving' && !this.busy('write')) this.set({ action: undefined, phase: 'idle', ...CLEAR });
+      return false;
+    }
     if (!ref) return false;
     this.set({
       subject: ref.id,
@@ -316,7 +343,6 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
   /** The subject's reads and every list: the closing changes what the subject, lists and matrix show. */
   #forget(subject: string): void {
     this.#client.invalidate(`/v1/subjects/${enc(subject)}/`);
-    this.#client.invalidate('/v1/subjects?');
-    this.#client.invalidate('/v1/matrix/');
+    for (const prefix of BOOK_READS) this.#client.invalidate(prefix);
   }
 }
