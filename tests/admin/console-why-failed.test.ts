@@ -57,9 +57,13 @@ describe('the console words the API’s refusals', () => {
     // A closing's time: before 2000, before the last final month's end, ahead of now.
     const instant = (code: 'too_small' | 'too_big', bound: Record<string, string>) =>
       fieldSays({ path: 'at', message: reworded, code, params: { ...bound, inclusive: true, origin: 'instant' } }, 'zh-CN');
-    assert.equal(instant('too_small', { minimum: '2000-01-01T00:00:00.000Z' }), '须为 2000 年或之后');
-    assert.equal(instant('too_small', { minimum: '2025-09-30T16:00:00.000Z' }), '不能早于 2025-09-30T16:00:00.000Z：此前各月的统计已定稿');
-    assert.equal(instant('too_big', { maximum: '2025-11-15T04:00:00.000Z' }), '不能晚于当前时间（2025-11-15T04:00:00.000Z）');
+    // Instants as the bank's clock reads them, the zone named: the API's floor of 2000 (UTC) is 08:00 in Shanghai.
+    assert.equal(instant('too_small', { minimum: '2000-01-01T00:00:00.000Z' }), '不能早于 2000-01-01 08:00 (Asia/Shanghai)');
+    assert.equal(
+      instant('too_small', { minimum: '2025-09-30T16:00:00.000Z' }),
+      '不能早于 2025-10-01 00:00 (Asia/Shanghai)：此前各月的统计已定稿',
+    );
+    assert.equal(instant('too_big', { maximum: '2025-11-15T04:00:00.000Z' }), '不能晚于当前时间（2025-11-15 12:00 (Asia/Shanghai)）');
   });
 
   it('the API’s own field refusal is worded by its code; its English stays only where the console has no words', async () => {

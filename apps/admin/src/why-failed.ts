@@ -1,5 +1,6 @@
 import type { CheckData, FieldCheck, KitError } from '@tierkit/admin';
 import type { ProblemFieldError, ProblemParam } from '@tierkit/core';
+import { formatInstant } from './time.js';
 import type { ConsoleLocale } from './words.js';
 
 /** The problem kinds the console words itself, by the last segment of the problem's `type` URI. */
@@ -116,7 +117,8 @@ interface FieldSays {
   tokenTooLarge: string;
   zeroOrOne: string;
   /** A closing's time (`origin: 'instant'`): before 2000, before the end of a final month, or ahead of now. */
-  instantFrom2000: string;
+  /** The API's floor of 2000 (UTC), as the bank's clock reads it: in Shanghai 2000-01-01 05:00 is still before it. */
+  instantFrom: (at: string) => string;
   notBeforeInstant: (at: string) => string;
   notAfterNow: (now: string) => string;
   twiceMetric: (metric: string, month: string) => string;
@@ -277,7 +279,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       maxColumns: (max, n) => `最多 ${max} 列，现为 ${n} 列`,
       tokenTooLarge: '令牌过大：请减少来源或缩短来源',
       zeroOrOne: '须为 0 或 1',
-      instantFrom2000: '须为 2000 年或之后',
+      instantFrom: (t) => `不能早于 ${t}`,
       notBeforeInstant: (t) => `不能早于 ${t}：此前各月的统计已定稿`,
       notAfterNow: (t) => `不能晚于当前时间（${t}）`,
       twiceMetric: (m, month) => `${m} 的 ${month} 数据出现了两次`,
@@ -435,7 +437,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       maxColumns: (max, n) => `最多 ${max} 欄，目前為 ${n} 欄`,
       tokenTooLarge: '權杖過大：請減少來源或縮短來源',
       zeroOrOne: '須為 0 或 1',
-      instantFrom2000: '須為 2000 年或之後',
+      instantFrom: (t) => `不能早於 ${t}`,
       notBeforeInstant: (t) => `不能早於 ${t}：此前各月的統計已定稿`,
       notAfterNow: (t) => `不能晚於目前時間（${t}）`,
       twiceMetric: (m, month) => `${m} 的 ${month} 資料出現了兩次`,
@@ -605,7 +607,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       maxColumns: (max, n) => `at most ${max} columns; this file has ${n}`,
       tokenTooLarge: 'the token would be too large: name fewer or shorter origins',
       zeroOrOne: 'must be 0 or 1',
-      instantFrom2000: 'must be in 2000 or later',
+      instantFrom: (t) => `must not be before ${t}`,
       notBeforeInstant: (t) => `must not be before ${t}: the months before it are final`,
       notAfterNow: (t) => `must not be after now (${t})`,
       twiceMetric: (m, month) => `${m} for ${month} is given twice`,
@@ -725,8 +727,12 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       // Before the first month kept (2000-01), or before a range's own `from`.
       if (p.origin === 'month') return p.minimum === '2000-01' ? s.fromMonth(str(p.minimum)) : s.notBefore(str(p.minimum));
       if (p.origin === 'day') return s.notBeforeDay(str(p.minimum));
-      // A customer's closing: never before 2000, nor before the end of the last final month.
-      if (p.origin === 'instant') return p.minimum === '2000-01-01T00:00:00.000Z' ? s.instantFrom2000 : s.notBeforeInstant(str(p.minimum));
+      // A customer's closing: never before 2000, nor before the end of the last final month. Instants are
+      // the API's (UTC): said as the bank's clock reads them, the zone named, as every time the console shows.
+      if (p.origin === 'instant')
+        return p.minimum === '2000-01-01T00:00:00.000Z'
+          ? s.instantFrom(formatInstant(str(p.minimum), locale))
+          : s.notBeforeInstant(formatInstant(str(p.minimum), locale));
       if (p.minimum !== undefined) return s.min(str(p.minimum), p.inclusive !== false);
       break;
     case 'too_big':
@@ -738,7 +744,7 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.origin === 'columns') return s.maxColumns(str(p.maximum), str(p.actual));
       if (p.origin === 'fields') return s.fieldCount(str(p.actual), str(p.maximum));
       if (p.origin === 'token') return s.tokenTooLarge;
-      if (p.origin === 'instant') return s.notAfterNow(str(p.maximum));
+      if (p.origin === 'instant') return s.notAfterNow(formatInstant(str(p.maximum), locale));
       // A boolean metric's value above 1.
       if (p.origin === 'boolean') return s.zeroOrOne;
       if (p.maximum !== undefined) return s.max(str(p.maximum), p.inclusive !== false);
