@@ -73,6 +73,16 @@ describe('admin console: closing and reopening a customer', () => {
     await focused(page, 'dialog input[aria-invalid="true"]');
     assert.equal(await text(page, 'dialog [data-testid="field-error"]'), '不能晚于现在');
 
+    // Half a time typed (a date, no hour): the field reads as empty, yet it is not "now".
+    await page.fill('dialog input[name="at"]', '');
+    await page.locator('dialog input[name="at"]').click();
+    await page.keyboard.type('10152025');
+    assert.equal(await page.locator('dialog input[name="at"]').inputValue(), '', 'the browser gives no value for half a time');
+    await page.locator('dialog button[type="submit"]').click();
+    await focused(page, 'dialog input[aria-invalid="true"]');
+    assert.equal(await text(page, 'dialog [data-testid="field-error"]'), '不是有效的日期和时间');
+    assert.equal(await page.locator('[data-testid="closing-confirm"]').count(), 0, 'no confirmation of a closing "now"');
+
     // Without a time (now), the confirmation says what closing does.
     await page.fill('dialog input[name="at"]', '');
     await page.locator('dialog button[type="submit"]').click();
@@ -84,6 +94,12 @@ describe('admin console: closing and reopening a customer', () => {
     assert.match(confirm, /统计报表/);
     assert.match(confirm, /客户端组件（网银页面等）不再显示/);
     assert.deepEqual(await axeViolations(page), [], 'the confirmation');
+    // The button that closes the customer does not look like Back beside it.
+    const look = (sel: string) => page.locator(sel).evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.notEqual(
+      await look('[data-testid="closing-confirm-button"]'),
+      await look('[data-testid="closing-confirm"] button:not(.danger)'),
+    );
     const before = await fetchAsBank(`${t.server.url}/v1/subjects/C000003/tiers`);
     assert.equal(
       ((await before.json()) as { subject: { closedAt?: string } }).subject.closedAt,
@@ -116,7 +132,7 @@ describe('admin console: closing and reopening a customer', () => {
     await page.fill('dialog textarea[name="note"]', 'closed by mistake');
     await page.locator('[data-testid="closing-confirm-button"]').click();
     await page.locator('[data-testid="closed-note"]').waitFor({ state: 'detached' });
-    assert.equal(await text(page, '[data-testid="closing-outcome"]'), 'Closing taken back: a current customer again.');
+    assert.equal(await text(page, '[data-testid="closing-outcome"]'), 'Customer reopened.');
     assert.equal(await action.getAttribute('data-action'), 'close');
     await page.locator('button[aria-label="Open C000003"]').waitFor();
     assert.deepEqual(errors, []);

@@ -89,7 +89,9 @@ export class SubjectClosingAction extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement).value;
-    this.#closing.store.review({ reason: value('reason'), at: value('at') });
+    // A half-typed time reads as '': only the browser's badInput tells it from an empty field (now).
+    const atUnreadable = (form.elements.namedItem('at') as HTMLInputElement).validity.badInput;
+    this.#closing.store.review({ reason: value('reason'), at: value('at'), atUnreadable });
     await this.updateComplete;
     this.querySelector<HTMLElement>(
       this.#closing.state.phase === 'confirming' ? '#closing-confirm-h' : 'dialog [aria-invalid="true"]',
