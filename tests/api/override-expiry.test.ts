@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
+import type { AuditRecord, AuditVerification, EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
 import { settleLapsedOverrides } from '@tierkit/api';
 import { overridesForRead } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
@@ -44,6 +44,45 @@ forEachDialect('an override that expires', (f) => {
     assert.ok(a);
     return { level: a.level, decidedBy: a.explanation.decidedBy.kind, override: a.override?.level ?? null };
   };
+  /** The audit records of settlings of `id`'s overrides, as a compliance officer lists them, and whether the chain still verifies. */
+  const settlings = async (id: string) =>
+    (await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?actor=system:override-expiry&target=${id}`))).items;
+  const chainOk = async () => {
+    const v = await ok<AuditVerification>(await t.req('admin', 'GET', '/v1/audit/verify'));
+    assert.deepEqual(v.problems, []);
+    assert.equal(v.ok, true);
+  };
+  /** What a settling of `id`'s one retail-tier override from diamond to standard records. */
+  const settledDiamond = (id: string, overrideId: string) => ({
+    phase: 'result',
+    actor: 'system:override-expiry',
+    credential: 'system',
+    method: 'SCHEDULE',
+    route: 'override expired',
+    target: { id, overrideId },
+    status: 200,
+    detail: {
+      subject: id,
+      overrides: [overrideId],
+      before: { level: { 'retail-tier': 'diamond' } },
+      after: { level: { 'retail-tier': 'standard' } },
+    },
+  });
+  const recordOf = (r: AuditRecord | undefined) => {
+    assert.ok(r);
+    const { phase, actor, credential, method, route, target, status, detail } = r;
+    return { phase, actor, credential, method, route, target, status, detail };
+  };
+  const overrideOf = async (id: string) =>
+    (
+      await f.db.db
+        .selectFrom('overrides')
+        .innerJoin('subjects', 'subjects.id', 'overrides.subject_id')
+        .select('overrides.id')
+        .where('subjects.tenant_id', '=', t.tenantId)
+        .where('subjects.external_id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).id;
   const expiredEvents = (body: HistoryResponse) => body.items.filter((e) => e.scheme === 'retail-tier' && e.reason === 'override-expired');
 
   it('decides until it expires; then every read, kept ones included, shows the rules’ level and its event', async () => {
@@ -74,6 +113,12 @@ forEachDialect('an override that expires', (f) => {
     // Staff see it too, and the override is listed as expired.
     const staff = await ok<TiersResponse>(await t.req('viewer', 'GET', paths.tiers));
     assert.deepEqual(retail(staff), { level: 'standard', decidedBy: 'default', override: null });
+    // The first read after the expiry settled it, and that is in the audit trail once: none of the
+    // dozen reads since appended another.
+    const recorded = await settlings('X1');
+    assert.equal(recorded.length, 1);
+    assert.deepEqual(recordOf(recorded[0]), settledDiamond('X1', await overrideOf('X1')));
+    await chainOk();
   });
 
   it('reads at once settle it once: one event', async () => {
@@ -89,6 +134,8 @@ forEachDialect('an override that expires', (f) => {
     );
     const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', `${paths.history}?scheme=retail-tier`));
     assert.equal(expiredEvents(history).length, 1);
+    assert.equal((await settlings('X2')).length, 1, 'one audit record, by whichever read won');
+    await chainOk();
   });
   it('the schedule’s sweep settles it with nobody reading: the matrix and the book follow', async () => {
     await overridden('X3');
@@ -111,6 +158,10 @@ forEachDialect('an override that expires', (f) => {
     assert.equal(await level(), 'standard');
     assert.equal(await settleLapsedOverrides(f.db.db, after), 0, 'settled once');
     at(300_001);
+    const recorded = await settlings('X3');
+    assert.equal(recorded.length, 1, 'one audit record: the second sweep settled nothing');
+    assert.deepEqual(recordOf(recorded[0]), settledDiamond('X3', await overrideOf('X3')));
+    await chainOk();
     const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/X3/history?scheme=retail-tier'));
     assert.equal(expiredEvents(history).length, 1);
     assert.equal(history.items[0]?.actor, 'system');
@@ -139,6 +190,16 @@ forEachDialect('an override that expires', (f) => {
     for (const path of Object.values(reads('X4')))
       assert.equal((await t.req('viewer', 'GET', `${path}${path.includes('?') ? '&' : '?'}unmask=false`)).status, 200);
     assert.equal(await version(), settled, 'later reads wrote nothing');
+    // Settled all the same, and recorded once. The retired scheme's level is left as it was; the
+    // pack's retail-tier, which the subject no longer had a row of, got its first level.
+    const recorded = await settlings('X4');
+    assert.equal(recorded.length, 1);
+    assert.deepEqual(recorded[0]?.detail, {
+      subject: 'X4',
+      overrides: [await overrideOf('X4')],
+      before: { level: { 'retail-tier': null } },
+      after: { level: { 'retail-tier': 'standard' } },
+    });
     const seen = await overridesForRead(f.db.db, t.tenantId, subject.id, new Date(START.getTime() + 300_001).toISOString());
     assert.equal(seen.lapsed, false, 'nor will they try: a read finds nothing left to act on');
     assert.equal(await settleLapsedOverrides(f.db.db, new Date(START.getTime() + 300_001)), 0, 'nothing left for the sweep');

@@ -157,13 +157,13 @@ function lapsedAfterEvaluation(eb: ExpressionBuilder<Database & { o: OverrideRow
 }
 
 /**
- * Mark the subject's approved overrides that expired by `now` as acted on, and say how many were
- * not yet: the caller then re-evaluates the subject in the same transaction. A conditional update,
+ * Mark the subject's approved overrides that expired by `now` as acted on, and answer the ids of those
+ * that were not yet (none: another caller did it): the caller then re-evaluates the subject in the same transaction. A conditional update,
  * so of two callers at once (two reads, a read and the sweep) one acts; on PostgreSQL the second
  * waits on the rows, then finds them marked.
  */
-export async function claimExpiredOverrides(trx: Executor, tenantId: string, subjectId: string, now: string): Promise<number> {
-  const result = await trx
+export async function claimExpiredOverrides(trx: Executor, tenantId: string, subjectId: string, now: string): Promise<string[]> {
+  const rows = await trx
     .updateTable('overrides')
     .set({ expiry_settled_at: now })
     // By the subject's index, not the tenant's (see rangeTenant).
@@ -172,8 +172,10 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
     .where(approvedNotRevoked())
     .where('expires_at', '<=', now)
     .where('expiry_settled_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    // The ids: the settling's audit record names the overrides it acted on.
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort();
 }
 
 /** What a read must know of a subject's approved overrides ({@link overridesForRead}). */
