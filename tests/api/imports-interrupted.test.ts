@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { failInterruptedImports, IMPORT_MAX_RUNNING_MS, loadTenantPack, provisionTenant, runImport } from '@tierkit/api';
+import { failInterruptedImports, IMPORT_MAX_RUNNING_MS, loadTenantPack, provisionTenant, runImport, verifyAuditChain } from '@tierkit/api';
 import { connect, createImport, findImport, insertSubjects, lockRunningImport, migrateToLatest, type Db } from '@tierkit/db';
 import { startBackground } from '@tierkit/server';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -128,6 +128,24 @@ for (const database of databases) {
       assert.ok(lines.includes(`imports: 1 interrupted import(s) marked failed: ${running[0]?.id}`), lines.join('\n'));
       assert.equal((await findImport(db.db, TENANT, running[0]?.id ?? ''))?.status, 'failed');
       assert.equal(await metricCount(db), 1, 'still only what the finished import wrote');
+      // The tenant's audit trail says who marked it and why: the starting server, on its own judgement.
+      const records = await db.db
+        .selectFrom('audit_records')
+        .selectAll()
+        .where('chain', '=', TENANT)
+        .where('method', '=', 'START')
+        .execute();
+      assert.equal(records.length, 1);
+      const [r] = records;
+      assert.match(r?.actor ?? '', /^server:.+@.+$/);
+      assert.deepEqual(
+        { credential: r?.credential, route: r?.route, status: r?.status, target: JSON.parse(r?.target ?? '{}') },
+        { credential: 'config', route: 'interrupted import', status: 200, target: { import: running[0]?.id } },
+      );
+      const { why, ...named } = JSON.parse(r?.detail ?? '{}');
+      assert.deepEqual(named, { import: running[0]?.id, fileName: 'stalled.csv' });
+      assert.match(why, new RegExp(`^the process importing it \\(${hostname()} \\d+\\) stopped$`));
+      assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
     });
 
     it('a live import is left alone; one from another machine when its PostgreSQL lock is free, or after its time is up', async () => {
