@@ -13,7 +13,7 @@ export {
   timeZoneFromEnv,
 } from './settings.js';
 export type { DatabaseUse, OpsSettings, ScheduleTiming } from './settings.js';
-export { openApiPools, openDatabase } from './open-database.js';
+export { openApiPools, openDatabase, openSetupConnection } from './open-database.js';
 export type { ApiPools } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { provisionOnce, withProvisioningLock } from './provisioning-lock.js';
