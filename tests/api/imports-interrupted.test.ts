@@ -144,7 +144,7 @@ for (const database of databases) {
       );
       const { why, ...named } = JSON.parse(r?.detail ?? '{}');
       assert.deepEqual(named, { import: running[0]?.id, fileName: 'stalled.csv' });
-      assert.match(why, new RegExp(`^the process importing it \\(${hostname()} \\d+\\) stopped$`));
+      assert.match(why, new RegExp(`^the process importing it \\(${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\d+\\) stopped$`));
       assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
     });
 
