@@ -157,7 +157,8 @@ function lapsedAfterEvaluation(eb: ExpressionBuilder<Database & { o: OverrideRow
 }
 
 /**
- * Mark the subject's approved overrides that expired by `now` as acted on, and answer the ids of those
+ * Mark the subject's approved overrides that expired by `now`, after their scheme was last evaluated
+ * ({@link lapsedAfterEvaluation}), as acted on, and answer the ids of those
  * that were not yet (none: another caller did it): the caller then re-evaluates the subject in the same transaction. A conditional update,
  * so of two callers at once (two reads, a read and the sweep) one acts; on PostgreSQL the second
  * waits on the rows, then finds them marked.
@@ -172,6 +173,18 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
     .where(approvedNotRevoked())
     .where('expires_at', '<=', now)
     .where('expiry_settled_at', 'is', null)
+    // Only those expired after their scheme was last evaluated, as a read finds them lapsed: one a
+    // write's re-evaluation already passed was acted on by that write, and the settling's record
+    // must not name it. Left unmarked, it never counts as lapsed again (evaluations only move on).
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('assignments as a')
+          .select('a.scheme')
+          .whereRef('a.subject_id', '=', 'overrides.subject_id')
+          .whereRef('a.scheme', '=', 'overrides.scheme')
+          .whereRef('a.evaluated_at', '<', 'overrides.expires_at'),
+      ),
+    )
     // The ids: the settling's audit record names the overrides it acted on.
     .returning('id')
     .execute();
