@@ -4,6 +4,7 @@ import type { AuditRecord, AuditVerification, EntitlementsResponse, HistoryRespo
 import { settleLapsedOverrides } from '@tierkit/api';
 import { overridesForRead } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
+import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { approvedOverride, fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 /*
@@ -203,6 +204,80 @@ forEachDialect('an override that expires', (f) => {
     const seen = await overridesForRead(f.db.db, t.tenantId, subject.id, new Date(START.getTime() + 300_001).toISOString());
     assert.equal(seen.lapsed, false, 'nor will they try: a read finds nothing left to act on');
     assert.equal(await settleLapsedOverrides(f.db.db, new Date(START.getTime() + 300_001)), 0, 'nothing left for the sweep');
+  });
+
+  it('cannot be recorded (audit table broken): reads still answer the rules’ level, unkept; the sweep logs each customer and settles once it can', async (c) => {
+    const { credential } = await overridden('X5');
+    await overridden('X6');
+    const settledAt = new Date(START.getTime() + 300_001);
+    at(300_001);
+    await occupyNextAuditPlace(f.db.db, t.tenantId, settledAt);
+    const logged = c.mock.method(console, 'error', () => undefined);
+    const lines = (id: string) => logged.mock.calls.map((call) => String(call.arguments[0])).filter((l) => l.includes(`customer ${id} `));
+    const paths = reads('X5');
+    const tiers = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers));
+    // Not the expired override's diamond with no override behind it: the level the settling would store.
+    assert.deepEqual(retail(tiers), { level: 'standard', decidedBy: 'default', override: null });
+    const entitlements = await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements));
+    await ok(await t.req({ credential }, 'GET', paths.history));
+    // Built anew each time (nothing kept), so each read tries the settling again and says so.
+    const again = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers));
+    assert.deepEqual(retail(again), retail(tiers));
+    assert.equal(lines('X5').length, 4);
+    assert.ok(lines('X5').every((l) => l.includes(`tenant ${t.tenantId}`)));
+    const unsettled = async (id: string) =>
+      (
+        await f.db.db
+          .selectFrom('overrides')
+          .innerJoin('subjects', 'subjects.id', 'overrides.subject_id')
+          .select(['overrides.expiry_settled_at', 'subjects.version'])
+          .where('subjects.tenant_id', '=', t.tenantId)
+          .where('subjects.external_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).expiry_settled_at === null;
+    assert.ok(await unsettled('X5'), 'the reads wrote nothing: the level moved back stays unrecorded nowhere');
+    // The sweep fails for X5 too, says so, and goes on to X6.
+    const sweepLog: string[] = [];
+    await settleLapsedOverrides(f.db.db, settledAt, { logError: (e) => sweepLog.push(String(e)) });
+    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes('customer X5 ')).length, 1);
+    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes('customer X6 ')).length, 1);
+    assert.ok((await unsettled('X5')) && (await unsettled('X6')));
+    // Once the trail takes records again, the next sweep settles both, each recorded once, and the
+    // customer reads what they were shown meanwhile.
+    await f.db.db.deleteFrom('audit_records').where('chain', '=', t.tenantId).where('request_id', '=', 'squatter').execute();
+    await settleLapsedOverrides(f.db.db, settledAt, { logError: (e) => sweepLog.push(String(e)) });
+    assert.ok(!(await unsettled('X5')) && !(await unsettled('X6')));
+    assert.deepEqual(await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements)), entitlements);
+    assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers))), retail(tiers));
+    logged.mock.restore();
+    for (const id of ['X5', 'X6']) assert.deepEqual(recordOf((await settlings(id))[0]), settledDiamond(id, await overrideOf(id)));
+    assert.equal(lines('X5').length, 4, 'reads after the settling had nothing to settle');
+    await chainOk();
+  });
+
+  it('a settling names only the overrides whose expiry it settled, not one a write had already passed', async () => {
+    await overridden('X7');
+    const first = await overrideOf('X7');
+    at(301_000);
+    // A write re-evaluates the customer after the first override expired: that expiry is acted on.
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/X7/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
+    );
+    assert.equal((await settlings('X7')).length, 0, 'a read after the write has nothing to settle');
+    await ok(await t.req('viewer', 'GET', '/v1/subjects/X7/tiers'));
+    assert.equal((await settlings('X7')).length, 0);
+    const second = await approvedOverride(t, 'X7', {
+      level: 'diamond',
+      reason: 'retention',
+      expiresAt: new Date(START.getTime() + 600_000).toISOString(),
+    });
+    at(601_000);
+    await ok(await t.req('viewer', 'GET', '/v1/subjects/X7/tiers'));
+    const recorded = await settlings('X7');
+    assert.equal(recorded.length, 1);
+    assert.notEqual(second.id, first);
+    assert.deepEqual(recordOf(recorded[0]), settledDiamond('X7', second.id));
+    await chainOk();
   });
 });
 

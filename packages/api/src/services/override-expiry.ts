@@ -10,6 +10,7 @@ import {
 } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import type { ApiDeps } from '../deps.js';
+import type { BuiltRead } from '../read-cache.js';
 import { periodOf } from '../periods.js';
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { subjectsWritten } from '../version-trust.js';
@@ -26,18 +27,65 @@ import { loadTenantPack, type TenantPack } from './tenant-pack.js';
  */
 
 /**
- * Before a subject's read is built: settle an override that expired since its scheme was last
- * evaluated. Returns the overrides in force, which the read shows, and when the first of them
- * expires: the read holds until then.
+ * Build a subject's read after settling an override that expired since its scheme was last
+ * evaluated. `build` gets the overrides in force, which the read shows; the read holds until the
+ * first of them expires.
+ *
+ * A settling that fails (its audit record cannot be written, say) rolls back whole, so it would fail
+ * again on every later read: the read must not fail with it. It is logged, and the read is built from
+ * the subject as the settling would leave it, re-evaluated in a transaction that is rolled back, so
+ * nothing is written unrecorded and the expired override's level is not shown as still held. That
+ * body is not kept (`until` now): the sweep settles the subject, and the next read sees it settled.
  */
-export async function settleOverrideExpiries(deps: ApiDeps, subject: Subject, tp: TenantPack, now: Date): Promise<OverridesForRead> {
+export async function readSettled(
+  deps: ApiDeps,
+  subject: Subject,
+  tp: TenantPack,
+  now: Date,
+  build: (deps: ApiDeps, found: OverridesForRead) => Promise<BuiltRead>,
+): Promise<BuiltRead> {
   const found = await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
-  if (!found.lapsed) return found;
-  if (await settle(deps.db, tp, subject, now)) {
+  const held = (built: BuiltRead): BuiltRead => ({ ...built, until: Math.min(built.until ?? Number.POSITIVE_INFINITY, found.next) });
+  if (!found.lapsed) return held(await build(deps, found));
+  let settled: boolean;
+  try {
+    settled = await settle(deps.db, tp, subject, now);
+  } catch (err) {
+    (deps.log ?? console.error)(
+      `tierkit api: settling an expired override of tenant ${deps.tenantId}, customer ${subject.externalId} failed; read served unsettled, the sweep retries: ${String(err)}`,
+    );
+    return { ...(await unsettled(deps, tp, subject, now, (trx) => build({ ...deps, db: trx }, found))), until: now.getTime() };
+  }
+  if (settled) {
     subjectsWritten();
     deps.matrices.invalidate(deps.tenantId);
   }
-  return found;
+  return held(await build(deps, found));
+}
+
+/** Thrown to roll back {@link unsettled}'s transaction once the read is built. */
+class RollBack extends Error {}
+
+/** `build` run on the subject re-evaluated as a settling would, in a transaction rolled back after. */
+async function unsettled(
+  deps: ApiDeps,
+  tp: TenantPack,
+  subject: Subject,
+  now: Date,
+  build: (trx: Kysely<Database>) => Promise<BuiltRead>,
+): Promise<BuiltRead> {
+  let built: BuiltRead | undefined;
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await reevaluateSubject(trx, tp, subject, now, 'system', { overrideDecision: true });
+      built = await build(trx);
+      throw new RollBack();
+    });
+  } catch (err) {
+    if (err instanceof RollBack && built !== undefined) return built;
+    throw err;
+  }
+  throw new Error('a rolled-back read committed');
 }
 
 /**
@@ -112,7 +160,8 @@ export async function settleLapsedOverrides(
           if (!subject) continue;
           if (await settle(db, tp, subject, now)) settled++;
         } catch (err) {
-          log(err);
+          // Said with whom it failed for; the next subject is settled all the same, this one again next sweep.
+          log(new Error(`settling an expired override of tenant ${tenant.id}, customer ${id} failed: ${String(err)}`, { cause: err }));
         }
       }
     } catch (err) {
