@@ -4,9 +4,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { failInterruptedImports, IMPORT_MAX_RUNNING_MS, loadTenantPack, provisionTenant, runImport, verifyAuditChain } from '@tierkit/api';
+import {
+  failInterruptedImports,
+  IMPORT_MAX_RUNNING_MS,
+  loadTenantPack,
+  provisionTenant,
+  runImport,
+  startupAction,
+  verifyAuditChain,
+} from '@tierkit/api';
 import { connect, createImport, findImport, insertSubjects, lockRunningImport, migrateToLatest, type Db } from '@tierkit/db';
 import { startBackground } from '@tierkit/server';
+import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -199,6 +208,39 @@ for (const database of databases) {
         (await findImport(db.db, TENANT, 'elsewhere-old'))?.detail ?? '',
         pg ? /no longer holds its lock/ : /has run for more than 6 hours/,
       );
+    });
+
+    it('an import whose marking cannot be recorded is logged and left running; the others are marked all the same', async () => {
+      const now = new Date();
+      for (const id of ['dead-1', 'dead-2'])
+        await createImport(db.db, {
+          id,
+          tenantId: TENANT,
+          kind: 'metrics',
+          options: {},
+          fileName: `${id}.csv`,
+          createdBy: 'test',
+          createdAt: new Date(now.getTime() - IMPORT_MAX_RUNNING_MS - 60_000).toISOString(),
+          owner: 'another-host 1234',
+        });
+      // The tenant's audit trail takes no record: each marking's transaction fails and rolls back.
+      await occupyNextAuditPlace(db.db, TENANT, now);
+      const lines: string[] = [];
+      const audit = { action: () => startupAction('interrupted import'), log: (line: string) => lines.push(line) };
+      const marked = await failInterruptedImports(db.db, now, TENANT, audit);
+      for (const id of ['dead-1', 'dead-2']) {
+        assert.ok(!marked.includes(id));
+        assert.equal(
+          lines.filter((l) => l.startsWith(`imports: could not mark interrupted import ${id} of tenant ${TENANT} failed`)).length,
+          1,
+          lines.join('\n'),
+        );
+        assert.equal((await findImport(db.db, TENANT, id))?.status, 'running', 'nothing marked unrecorded');
+      }
+      await db.db.deleteFrom('audit_records').where('chain', '=', TENANT).where('request_id', '=', 'squatter').execute();
+      const later = await failInterruptedImports(db.db, now, TENANT, audit);
+      assert.ok(later.includes('dead-1') && later.includes('dead-2'), 'the next start marks them');
+      assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
     });
   });
 }

@@ -51,7 +51,7 @@ export function startBackground(db: Db, settings: BackgroundSettings, log: (line
   const abort = new AbortController();
   // Imports a previous run of this server (or a killed CLI) left `running` imported nothing: say so,
   // in the log and in each tenant's audit trail, as the starting server's act (one record per import).
-  failInterruptedImports(db.db, new Date(), undefined, () => startupAction('interrupted import'))
+  failInterruptedImports(db.db, new Date(), undefined, { action: () => startupAction('interrupted import'), log })
     .then((ids) => {
       if (ids.length) log(`imports: ${ids.length} interrupted import(s) marked failed: ${ids.join(', ')}`);
     })

@@ -52,28 +52,41 @@ async function deathOf(db: Executor, r: RunningImport, now: Date): Promise<strin
  * nothing and the file can simply be imported again. Runs before each import (of its tenant) and when
  * a server starts (all tenants). Returns the ids it marked.
  *
- * With `action` (the starting server's, `startupAction`), each marking is recorded in its tenant's
+ * With `audit` (the starting server's, `startupAction`), each marking is recorded in its tenant's
  * audit trail in the marking's own transaction: `target` `{ import }`, `detail` `{ import, fileName,
- * why }`. `db` must then be a pool, not a transaction.
+ * why }`. `db` must then be a pool, not a transaction. One import that cannot be marked (its record
+ * cannot be written, say) is logged (`audit.log`) and left running for the next start or import of
+ * its tenant; the others are marked all the same.
  */
-export async function failInterruptedImports(db: Executor, now: Date, tenantId?: string, action?: () => OperatorAction): Promise<string[]> {
+export async function failInterruptedImports(
+  db: Executor,
+  now: Date,
+  tenantId?: string,
+  audit?: { readonly action: () => OperatorAction; readonly log?: (line: string) => void },
+): Promise<string[]> {
   const failed: string[] = [];
   for (const r of await listRunningImports(db, tenantId)) {
     const why = await deathOf(db, r, now);
     if (why === undefined) continue;
     const detail = `interrupted: ${why} before it finished; nothing of it was imported, import the file again`;
-    const marked = action
-      ? await db.transaction().execute(async (trx) => {
-          if (!(await failRunningImport(trx, r.tenantId, r.id, detail, now.toISOString()))) return false;
-          await appendOperatorAudit(trx, r.tenantId, action(), {
-            status: 200,
-            target: { import: r.id },
-            detail: { import: r.id, fileName: r.fileName, why },
-          });
-          return true;
-        })
-      : await failRunningImport(db, r.tenantId, r.id, detail, now.toISOString());
-    if (marked) failed.push(r.id);
+    if (!audit) {
+      if (await failRunningImport(db, r.tenantId, r.id, detail, now.toISOString())) failed.push(r.id);
+      continue;
+    }
+    try {
+      const marked = await db.transaction().execute(async (trx) => {
+        if (!(await failRunningImport(trx, r.tenantId, r.id, detail, now.toISOString()))) return false;
+        await appendOperatorAudit(trx, r.tenantId, audit.action(), {
+          status: 200,
+          target: { import: r.id },
+          detail: { import: r.id, fileName: r.fileName, why },
+        });
+        return true;
+      });
+      if (marked) failed.push(r.id);
+    } catch (err) {
+      (audit.log ?? console.error)(`imports: could not mark interrupted import ${r.id} of tenant ${r.tenantId} failed: ${String(err)}`);
+    }
   }
   return failed;
 }
