@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
 import { createApiKey, provisionTenant } from '@tierkit/api';
-import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
+import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, opsSettingsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
 import { backgroundFromEnv, scheduleForApi } from './background.js';
 import { openDatabase, serverApp, settingsFromEnv } from './server.js';
 
@@ -201,6 +201,22 @@ describe('whole-number settings', () => {
       refused(() => scheduleTimingFromEnv({ TIERKIT_SCHEDULE_OVERDUE_DAYS: '366' })),
       'TIERKIT_SCHEDULE_OVERDUE_DAYS must be a whole number of days from 1 to 365, got "366"',
     );
+    assert.equal(
+      refused(() => settingsFromEnv({ READ_CACHE_MB: '1e3' })),
+      'READ_CACHE_MB must be a whole number of MiB (0: keeps nothing), got "1e3"',
+    );
+    assert.equal(
+      refused(() => settingsFromEnv({ VERSION_TRUST_MS: '60001' })),
+      'VERSION_TRUST_MS must be a whole number of milliseconds from 0 to 60000 (0: ask every read), got "60001"',
+    );
+    // A demo's size: `1e4` and `0x20` were read as 10,000 and 32 customers.
+    for (const bad of ['1e4', '0x20', ' 12 ', '12.0', '4'])
+      assert.equal(
+        refused(() => opsSettingsFromEnv({ DEMO_CUSTOMERS: bad })),
+        `DEMO_CUSTOMERS must be a whole number of customers from 5, got "${bad}"`,
+      );
+    assert.equal(opsSettingsFromEnv({ DEMO_CUSTOMERS: '5' }).customers, 5);
+    assert.equal(opsSettingsFromEnv({}).customers, 10_000);
     // Unset or empty: the default; a good value as given.
     assert.deepEqual(scheduleTimingFromEnv({ TIERKIT_SCHEDULE_SETTLE_MINUTES: '', TIERKIT_SCHEDULE_OVERDUE_DAYS: '365' }), {
       settleMinutes: 60,

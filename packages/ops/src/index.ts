@@ -11,8 +11,9 @@ export {
   scheduleRunsFromEnv,
   scheduleTimingFromEnv,
   timeZoneFromEnv,
+  wholeFromEnv,
 } from './settings.js';
-export type { DatabaseUse, OpsSettings, ScheduleTiming } from './settings.js';
+export type { DatabaseUse, OpsSettings, ScheduleTiming, WholeSetting } from './settings.js';
 export { openApiPools, openDatabase, openSetupConnection } from './open-database.js';
 export type { ApiPools } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';

@@ -38,8 +38,7 @@ export function timeZoneFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 
 /** `DATABASE_URL`, `TIERKIT_TENANT`, `DEMO_CUSTOMERS`, `TIERKIT_ADMIN_KEY`, `TIERKIT_TIME_ZONE`, with the demo defaults. */
 export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSettings {
-  const customers = Number(env.DEMO_CUSTOMERS ?? 10_000);
-  if (!Number.isInteger(customers) || customers < 5) throw new Error(`DEMO_CUSTOMERS must be an integer ≥ 5, got "${env.DEMO_CUSTOMERS}"`);
+  const customers = wholeFromEnv('DEMO_CUSTOMERS', env.DEMO_CUSTOMERS, 10_000, { unit: 'customers', min: 5 });
   return {
     databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
     tenant: env.TIERKIT_TENANT ?? 'demo',
@@ -57,13 +56,13 @@ export function onOffFromEnv(name: string, value: string | undefined, fallback: 
   throw new Error(`${name} must be on or off, got "${value}"`);
 }
 
-/** What a whole-number setting takes: its unit in words, its bounds, and what 0 means when it means something. */
-interface WholeSetting {
+/** What a whole-number setting ({@link wholeFromEnv}) takes: its unit in words, its bounds, and what 0 means when it means something. */
+export interface WholeSetting {
   readonly unit: string;
   readonly min: number;
   /** None: only the nine digits a setting may have bound it. */
   readonly max?: number;
-  /** What 0 does (`no limit`), said when 0 is allowed and nothing bounds the value from above. */
+  /** What 0 does (`no limit`), said when 0 is allowed. */
   readonly zero?: string;
 }
 
@@ -72,12 +71,13 @@ interface WholeSetting {
  * else decimal digits only (no sign, fraction, exponent or unit: `10s` or `1e3` is refused, not read
  * as something else) within its bounds, or the process stops at start saying which values it takes.
  */
-function wholeFromEnv(name: string, value: string | undefined, fallback: number, setting: WholeSetting): number {
+export function wholeFromEnv(name: string, value: string | undefined, fallback: number, setting: WholeSetting): number {
   if (!value) return fallback;
   const { unit, min, max, zero } = setting;
   const n = Number(value);
   if (!/^\d{1,9}$/.test(value) || n < min || (max !== undefined && n > max)) {
-    const takes = max !== undefined ? ` from ${min} to ${max}` : min > 0 ? ` from ${min}` : zero ? ` (0: ${zero})` : '';
+    const bounds = max !== undefined ? ` from ${min} to ${max}` : min > 0 ? ` from ${min}` : '';
+    const takes = `${bounds}${zero && min === 0 ? ` (0: ${zero})` : ''}`;
     throw new Error(`${name} must be a whole number of ${unit}${takes}, got "${value}"`);
   }
   return n;
