@@ -88,14 +88,14 @@ describe('the console words audit records', () => {
       'label: old',
     ]);
     assert.deepEqual(said(scheduled, 'zh-TW'), [
-      '伺服器排程執行',
+      '伺服器自動執行',
       '伺服器自動執行',
       '工作：job_w',
       '月份：2025-10',
       '原因：monthly re-evaluation of 2025-10',
     ]);
     assert.deepEqual(said(scheduled, 'en'), [
-      'scheduled by the server',
+      'by the server itself',
       'the server by itself',
       'job: job_w',
       'month: 2025-10',
@@ -128,21 +128,21 @@ describe('the console words audit records', () => {
       ...auditDetailOf(settled).map((l) => auditDetailText(l, locale)),
     ];
     assert.deepEqual(said('zh-CN'), [
-      '服务器定时执行',
+      '服务器自动执行',
       '服务器自动执行',
       'retail-tier 等级：platinum → standard',
       '客户：K10',
       `到期的例外申请：${filed.id}`,
     ]);
     assert.deepEqual(said('zh-TW'), [
-      '伺服器排程執行',
+      '伺服器自動執行',
       '伺服器自動執行',
       'retail-tier 等級：platinum → standard',
       '客戶：K10',
       `到期的例外申請：${filed.id}`,
     ]);
     assert.deepEqual(said('en'), [
-      'scheduled by the server',
+      'by the server itself',
       'the server by itself',
       'retail-tier level: platinum → standard',
       'customer: K10',

@@ -51,7 +51,7 @@ const zh = {
     system: '服务器自动执行',
   } as Record<string, string>,
   /** Methods of records written outside HTTP; HTTP methods are shown as they are. */
-  methods: { CLI: '命令行', START: '服务器启动', SCHEDULE: '服务器定时执行' } as Record<string, string>,
+  methods: { CLI: '命令行', START: '服务器启动', SCHEDULE: '服务器自动执行' } as Record<string, string>,
   detail: '详情',
   /** A `detail` field by the API's name. */
   fields: {
@@ -171,7 +171,7 @@ const tw: typeof zh = {
     config: '伺服器啟動設定',
     system: '伺服器自動執行',
   } as Record<string, string>,
-  methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '伺服器排程執行' } as Record<string, string>,
+  methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '伺服器自動執行' } as Record<string, string>,
   detail: '詳情',
   fields: {
     detail: '詳情',
@@ -288,7 +288,7 @@ const en: typeof zh = {
     config: 'server start-up settings',
     system: 'the server by itself',
   },
-  methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'scheduled by the server' },
+  methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'by the server itself' },
   detail: 'Detail',
   fields: {
     detail: 'detail',
