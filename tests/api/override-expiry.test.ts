@@ -3,6 +3,7 @@ import { before, it } from 'node:test';
 import type { AuditRecord, AuditVerification, EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
 import { settleLapsedOverrides } from '@tierkit/api';
 import { overridesForRead } from '@tierkit/db';
+import { sql } from 'kysely';
 import { forEachDialect } from '../support/api-fixture.js';
 import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { approvedOverride, fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -219,11 +220,18 @@ forEachDialect('an override that expires', (f) => {
     // Not the expired override's diamond with no override behind it: the level the settling would store.
     assert.deepEqual(retail(tiers), { level: 'standard', decidedBy: 'default', override: null });
     const entitlements = await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements));
-    await ok(await t.req({ credential }, 'GET', paths.history));
-    // Built anew each time (nothing kept), so each read tries the settling again and says so.
-    const again = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers));
-    assert.deepEqual(retail(again), retail(tiers));
-    assert.equal(lines('X5').length, 4);
+    // Built anew each time (nothing kept), so each read tries the settling again and says so. Three
+    // of each: a body that were kept would be kept on the second ask and served on the third.
+    for (let i = 0; i < 2; i++) {
+      assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers))), retail(tiers));
+      assert.deepEqual(await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements)), entitlements);
+    }
+    // History shows what is stored: no event of a settling that was never saved.
+    for (let i = 0; i < 3; i++) {
+      const history = await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history));
+      assert.deepEqual(expiredEvents(history), [], `history read ${i + 1}`);
+    }
+    assert.equal(lines('X5').length, 9, 'one line per read');
     assert.ok(lines('X5').every((l) => l.includes(`tenant ${t.tenantId}`)));
     const unsettled = async (id: string) =>
       (
@@ -249,10 +257,50 @@ forEachDialect('an override that expires', (f) => {
     assert.ok(!(await unsettled('X5')) && !(await unsettled('X6')));
     assert.deepEqual(await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements)), entitlements);
     assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers))), retail(tiers));
+    // Its event now, once, as saved: the same in every read.
+    const saved = expiredEvents(await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history)));
+    assert.equal(saved.length, 1);
+    assert.deepEqual(expiredEvents(await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history))), saved);
     logged.mock.restore();
     for (const id of ['X5', 'X6']) assert.deepEqual(recordOf((await settlings(id))[0]), settledDiamond(id, await overrideOf(id)));
-    assert.equal(lines('X5').length, 4, 'reads after the settling had nothing to settle');
+    assert.equal(lines('X5').length, 9, 'reads after the settling had nothing to settle');
     await chainOk();
+  });
+
+  it('a settling that fails for another reason than its audit record fails the read, as it always has: nothing is served unsettled', async (c) => {
+    const { credential } = await overridden('X8');
+    at(300_001);
+    // The claim itself fails, as a lock wait or a busy database would fail it; the audit trail is fine.
+    const refuse =
+      f.db.dialect === 'postgres'
+        ? [
+            sql`CREATE FUNCTION refuse_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim refused'; END $$`,
+            sql`CREATE TRIGGER refuse_claim BEFORE UPDATE OF expiry_settled_at ON overrides FOR EACH ROW EXECUTE FUNCTION refuse_claim()`,
+          ]
+        : [
+            sql`CREATE TRIGGER refuse_claim BEFORE UPDATE OF expiry_settled_at ON overrides BEGIN SELECT RAISE(ABORT, 'claim refused'); END`,
+          ];
+    for (const q of refuse) await q.execute(f.db.db);
+    const logged = c.mock.method(console, 'error', () => undefined);
+    try {
+      for (const path of Object.values(reads('X8'))) assert.equal((await t.req({ credential }, 'GET', path)).status, 500, path);
+    } finally {
+      await sql`DROP TRIGGER refuse_claim${f.db.dialect === 'postgres' ? sql` ON overrides` : sql``}`.execute(f.db.db);
+      if (f.db.dialect === 'postgres') await sql`DROP FUNCTION refuse_claim()`.execute(f.db.db);
+    }
+    assert.deepEqual(
+      logged.mock.calls.map((call) => String(call.arguments[0])).filter((l) => l.includes('read served unsettled')),
+      [],
+      'no read went round the failure',
+    );
+    logged.mock.restore();
+    // Once the claim works, the next read settles and records it.
+    assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', reads('X8').tiers))), {
+      level: 'standard',
+      decidedBy: 'default',
+      override: null,
+    });
+    assert.equal((await settlings('X8')).length, 1);
   });
 
   it('a settling names only the overrides whose expiry it settled, not one a write had already passed', async () => {

@@ -152,23 +152,31 @@ export async function buildHistory(
   before: { at: string; id: string } | undefined,
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
-  // An override expired since the last evaluation adds its event first.
-  return readSettled(deps, subject, tp, deps.now(), async (d) => {
-    const rows = await listTierEvents(d.db, deps.tenantId, subject.id, {
-      ...(scheme ? { scheme } : {}),
-      ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
-      limit: limit + 1,
-      ...(before ? { before } : {}),
-    });
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const body: HistoryResponse = {
-      subject: subjectRef(subject, deps.unmaskNames),
-      items: items.map(audience.event),
-      nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
-    };
-    return { body: locale ? localize(body, locale) : body };
-  });
+  // An override expired since the last evaluation adds its event first; a settling that cannot be
+  // recorded adds none ('stored'): history shows only events that are saved.
+  return readSettled(
+    deps,
+    subject,
+    tp,
+    deps.now(),
+    async (d) => {
+      const rows = await listTierEvents(d.db, deps.tenantId, subject.id, {
+        ...(scheme ? { scheme } : {}),
+        ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
+        limit: limit + 1,
+        ...(before ? { before } : {}),
+      });
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const body: HistoryResponse = {
+        subject: subjectRef(subject, deps.unmaskNames),
+        items: items.map(audience.event),
+        nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
+      };
+      return { body: locale ? localize(body, locale) : body };
+    },
+    'stored',
+  );
 }
 
 export async function buildEntitlements(

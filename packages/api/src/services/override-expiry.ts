@@ -31,11 +31,16 @@ import { loadTenantPack, type TenantPack } from './tenant-pack.js';
  * evaluated. `build` gets the overrides in force, which the read shows; the read holds until the
  * first of them expires.
  *
- * A settling that fails (its audit record cannot be written, say) rolls back whole, so it would fail
- * again on every later read: the read must not fail with it. It is logged, and the read is built from
- * the subject as the settling would leave it, re-evaluated in a transaction that is rolled back, so
- * nothing is written unrecorded and the expired override's level is not shown as still held. That
- * body is not kept (`until` now): the sweep settles the subject, and the next read sees it settled.
+ * A settling whose audit record cannot be written rolls back whole, so it would fail again on every
+ * later read: the read must not fail with it. It is logged, and the read is built without it, not
+ * kept (`until` now): the sweep settles the subject, and the next read sees it settled. With
+ * `unsettled: 'reevaluated'` (levels, entitlements) it is built from the subject as the settling
+ * would leave it, re-evaluated in a transaction that is rolled back, so nothing is written unrecorded
+ * and the expired override's level is not shown as still held. With `'stored'` (history) it is built
+ * from what is stored: the events a rolled-back re-evaluation would add were never saved, and a
+ * customer shown one would see it vanish, then another with a different id and time once the sweep
+ * saves it. Any other failure of the settling (a lock wait, a timeout, a busy database) fails the
+ * read as it always has.
  */
 export async function readSettled(
   deps: ApiDeps,
@@ -43,6 +48,7 @@ export async function readSettled(
   tp: TenantPack,
   now: Date,
   build: (deps: ApiDeps, found: OverridesForRead) => Promise<BuiltRead>,
+  unsettled: 'reevaluated' | 'stored' = 'reevaluated',
 ): Promise<BuiltRead> {
   const found = await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
   const held = (built: BuiltRead): BuiltRead => ({ ...built, until: Math.min(built.until ?? Number.POSITIVE_INFINITY, found.next) });
@@ -51,10 +57,15 @@ export async function readSettled(
   try {
     settled = await settle(deps.db, tp, subject, now);
   } catch (err) {
+    if (!(err instanceof SettlingUnrecorded)) throw err;
     (deps.log ?? console.error)(
       `tierkit api: settling an expired override of tenant ${deps.tenantId}, customer ${subject.externalId} failed; read served unsettled, the sweep retries: ${String(err)}`,
     );
-    return { ...(await unsettled(deps, tp, subject, now, (trx) => build({ ...deps, db: trx }, found))), until: now.getTime() };
+    const built =
+      unsettled === 'stored'
+        ? await build(deps, found)
+        : await reevaluatedRolledBack(deps, tp, subject, now, (trx) => build({ ...deps, db: trx }, found));
+    return { ...built, until: now.getTime() };
   }
   if (settled) {
     subjectsWritten();
@@ -63,11 +74,18 @@ export async function readSettled(
   return held(await build(deps, found));
 }
 
-/** Thrown to roll back {@link unsettled}'s transaction once the read is built. */
+/** A settling's audit record could not be appended (`cause`: why); the settling rolled back. */
+class SettlingUnrecorded extends Error {
+  constructor(cause: unknown) {
+    super(`its audit record could not be written: ${String(cause)}`, { cause });
+  }
+}
+
+/** Thrown to roll back {@link reevaluatedRolledBack}'s transaction once the read is built. */
 class RollBack extends Error {}
 
 /** `build` run on the subject re-evaluated as a settling would, in a transaction rolled back after. */
-async function unsettled(
+async function reevaluatedRolledBack(
   deps: ApiDeps,
   tp: TenantPack,
   subject: Subject,
@@ -105,7 +123,12 @@ async function settle(db: Kysely<Database>, tp: TenantPack, subject: Subject, no
     // Appended last: the chain's head, which every audited request of the tenant waits for, is held
     // from here to the commit only, not while the subject is re-evaluated. One record per subject, so
     // a sweep of thousands holds it for one append at a time, as a request's would.
-    await appendOperatorAudit(trx, tp.tenantId, settlingAction(), settlingAudit(subject.externalId, overrides, moved));
+    try {
+      await appendOperatorAudit(trx, tp.tenantId, settlingAction(), settlingAudit(subject.externalId, overrides, moved));
+    } catch (err) {
+      // Told apart from a failure of the settling itself: only this one may a read work around (readSettled).
+      throw new SettlingUnrecorded(err);
+    }
     return true;
   });
 }
