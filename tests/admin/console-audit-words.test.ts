@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AuditTrail, auditDetailOf } from '@tierkit/admin';
-import { appendOperatorAudit, cliAction, systemAction } from '@tierkit/api';
+import { appendOperatorAudit, cliAction, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
 import { HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { auditDetailText, credentialText, operatorMethodText } from '../../apps/admin/src/pages/audit-detail-text.js';
+import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
 
 describe('the console words audit records', () => {
@@ -87,18 +88,93 @@ describe('the console words audit records', () => {
       'label: old',
     ]);
     assert.deepEqual(said(scheduled, 'zh-TW'), [
-      '月度排程',
+      '伺服器自動執行',
       '伺服器自動執行',
       '工作：job_w',
       '月份：2025-10',
       '原因：monthly re-evaluation of 2025-10',
     ]);
     assert.deepEqual(said(scheduled, 'en'), [
-      'monthly schedule',
+      'by the server itself',
       'the server by itself',
       'job: job_w',
       'month: 2025-10',
       'reason: monthly re-evaluation of 2025-10',
+    ]);
+  });
+
+  it('an expired override the server settled: the customer, the override and the level it moved back, in each locale', async () => {
+    const hour = 3_600_000;
+    const filed = await f
+      .client('OFF1')
+      .http.send<{ id: string; status: string; contentHash: string }>('POST', '/v1/subjects/K10/overrides', {
+        scheme: 'retail-tier',
+        level: 'platinum',
+        mode: 'fixed',
+        reason: '挽留',
+        expiresAt: new Date(NOW.getTime() + hour).toISOString(),
+      });
+    if (filed.status !== 'approved')
+      await f.client('admin').http.send('POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash });
+    // The schedule's sweep, an hour after it expired: the real record, as the server writes it.
+    assert.equal(await settleLapsedOverrides(f.db.db, new Date(NOW.getTime() + 2 * hour)), 1);
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ actor: 'system:override-expiry' });
+    const [settled] = t.state.items;
+    assert.ok(settled);
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => [
+      operatorMethodText(settled.method, locale),
+      credentialText(settled.credential, locale),
+      ...auditDetailOf(settled).map((l) => auditDetailText(l, locale)),
+    ];
+    assert.deepEqual(said('zh-CN'), [
+      '服务器自动执行',
+      '服务器自动执行',
+      'retail-tier 等级：platinum → standard',
+      '客户：K10',
+      `到期的例外申请：${filed.id}`,
+    ]);
+    assert.deepEqual(said('zh-TW'), [
+      '伺服器自動執行',
+      '伺服器自動執行',
+      'retail-tier 等級：platinum → standard',
+      '客戶：K10',
+      `到期的例外申請：${filed.id}`,
+    ]);
+    assert.deepEqual(said('en'), [
+      'by the server itself',
+      'the server by itself',
+      'retail-tier level: platinum → standard',
+      'customer: K10',
+      `overrides expired: ${filed.id}`,
+    ]);
+  });
+
+  it('an interrupted import the starting server marked failed: the import, its file and why', async () => {
+    await appendOperatorAudit(f.db.db, 'bank-a', startupAction('interrupted import'), {
+      status: 200,
+      target: { import: 'imp_w' },
+      detail: { import: 'imp_w', fileName: '十月.csv', why: 'the process importing it (host 42) stopped' },
+    });
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ method: 'START', route: 'interrupted import' });
+    const [marked] = t.state.items;
+    assert.ok(marked);
+    const said = (locale: 'zh-CN' | 'en') => [
+      operatorMethodText(marked.method, locale),
+      ...auditDetailOf(marked).map((l) => auditDetailText(l, locale)),
+    ];
+    assert.deepEqual(said('zh-CN'), [
+      '服务器启动',
+      '导入：imp_w',
+      '文件名：十月.csv',
+      '判定中断的原因：the process importing it (host 42) stopped',
+    ]);
+    assert.deepEqual(said('en'), [
+      'server start-up',
+      'import: imp_w',
+      'file name: 十月.csv',
+      'judged interrupted because: the process importing it (host 42) stopped',
     ]);
   });
 

@@ -4,9 +4,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { failInterruptedImports, IMPORT_MAX_RUNNING_MS, loadTenantPack, provisionTenant, runImport } from '@tierkit/api';
+import {
+  failInterruptedImports,
+  IMPORT_MAX_RUNNING_MS,
+  loadTenantPack,
+  provisionTenant,
+  runImport,
+  startupAction,
+  verifyAuditChain,
+} from '@tierkit/api';
 import { connect, createImport, findImport, insertSubjects, lockRunningImport, migrateToLatest, type Db } from '@tierkit/db';
 import { startBackground } from '@tierkit/server';
+import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -128,6 +137,24 @@ for (const database of databases) {
       assert.ok(lines.includes(`imports: 1 interrupted import(s) marked failed: ${running[0]?.id}`), lines.join('\n'));
       assert.equal((await findImport(db.db, TENANT, running[0]?.id ?? ''))?.status, 'failed');
       assert.equal(await metricCount(db), 1, 'still only what the finished import wrote');
+      // The tenant's audit trail says who marked it and why: the starting server, on its own judgement.
+      const records = await db.db
+        .selectFrom('audit_records')
+        .selectAll()
+        .where('chain', '=', TENANT)
+        .where('method', '=', 'START')
+        .execute();
+      assert.equal(records.length, 1);
+      const [r] = records;
+      assert.match(r?.actor ?? '', /^server:.+@.+$/);
+      assert.deepEqual(
+        { credential: r?.credential, route: r?.route, status: r?.status, target: JSON.parse(r?.target ?? '{}') },
+        { credential: 'config', route: 'interrupted import', status: 200, target: { import: running[0]?.id } },
+      );
+      const { why, ...named } = JSON.parse(r?.detail ?? '{}');
+      assert.deepEqual(named, { import: running[0]?.id, fileName: 'stalled.csv' });
+      assert.match(why, new RegExp(`^the process importing it \\(${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\d+\\) stopped$`));
+      assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
     });
 
     it('a live import is left alone; one from another machine when its PostgreSQL lock is free, or after its time is up', async () => {
@@ -181,6 +208,39 @@ for (const database of databases) {
         (await findImport(db.db, TENANT, 'elsewhere-old'))?.detail ?? '',
         pg ? /no longer holds its lock/ : /has run for more than 6 hours/,
       );
+    });
+
+    it('an import whose marking cannot be recorded is logged and left running; the others are marked all the same', async () => {
+      const now = new Date();
+      for (const id of ['dead-1', 'dead-2'])
+        await createImport(db.db, {
+          id,
+          tenantId: TENANT,
+          kind: 'metrics',
+          options: {},
+          fileName: `${id}.csv`,
+          createdBy: 'test',
+          createdAt: new Date(now.getTime() - IMPORT_MAX_RUNNING_MS - 60_000).toISOString(),
+          owner: 'another-host 1234',
+        });
+      // The tenant's audit trail takes no record: each marking's transaction fails and rolls back.
+      await occupyNextAuditPlace(db.db, TENANT, now);
+      const lines: string[] = [];
+      const audit = { action: () => startupAction('interrupted import'), log: (line: string) => lines.push(line) };
+      const marked = await failInterruptedImports(db.db, now, TENANT, audit);
+      for (const id of ['dead-1', 'dead-2']) {
+        assert.ok(!marked.includes(id));
+        assert.equal(
+          lines.filter((l) => l.startsWith(`imports: could not mark interrupted import ${id} of tenant ${TENANT} failed`)).length,
+          1,
+          lines.join('\n'),
+        );
+        assert.equal((await findImport(db.db, TENANT, id))?.status, 'running', 'nothing marked unrecorded');
+      }
+      await db.db.deleteFrom('audit_records').where('chain', '=', TENANT).where('request_id', '=', 'squatter').execute();
+      const later = await failInterruptedImports(db.db, now, TENANT, audit);
+      assert.ok(later.includes('dead-1') && later.includes('dead-2'), 'the next start marks them');
+      assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
     });
   });
 }

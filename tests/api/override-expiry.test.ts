@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
+import type { AuditRecord, AuditVerification, EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
 import { settleLapsedOverrides } from '@tierkit/api';
 import { overridesForRead } from '@tierkit/db';
+import { sql } from 'kysely';
 import { forEachDialect } from '../support/api-fixture.js';
+import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { approvedOverride, fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 /*
@@ -44,6 +46,45 @@ forEachDialect('an override that expires', (f) => {
     assert.ok(a);
     return { level: a.level, decidedBy: a.explanation.decidedBy.kind, override: a.override?.level ?? null };
   };
+  /** The audit records of settlings of `id`'s overrides, as a compliance officer lists them, and whether the chain still verifies. */
+  const settlings = async (id: string) =>
+    (await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?actor=system:override-expiry&target=${id}`))).items;
+  const chainOk = async () => {
+    const v = await ok<AuditVerification>(await t.req('admin', 'GET', '/v1/audit/verify'));
+    assert.deepEqual(v.problems, []);
+    assert.equal(v.ok, true);
+  };
+  /** What a settling of `id`'s one retail-tier override from diamond to standard records. */
+  const settledDiamond = (id: string, overrideId: string) => ({
+    phase: 'result',
+    actor: 'system:override-expiry',
+    credential: 'system',
+    method: 'SCHEDULE',
+    route: 'override expired',
+    target: { id, overrideId },
+    status: 200,
+    detail: {
+      subject: id,
+      overrides: [overrideId],
+      before: { level: { 'retail-tier': 'diamond' } },
+      after: { level: { 'retail-tier': 'standard' } },
+    },
+  });
+  const recordOf = (r: AuditRecord | undefined) => {
+    assert.ok(r);
+    const { phase, actor, credential, method, route, target, status, detail } = r;
+    return { phase, actor, credential, method, route, target, status, detail };
+  };
+  const overrideOf = async (id: string) =>
+    (
+      await f.db.db
+        .selectFrom('overrides')
+        .innerJoin('subjects', 'subjects.id', 'overrides.subject_id')
+        .select('overrides.id')
+        .where('subjects.tenant_id', '=', t.tenantId)
+        .where('subjects.external_id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).id;
   const expiredEvents = (body: HistoryResponse) => body.items.filter((e) => e.scheme === 'retail-tier' && e.reason === 'override-expired');
 
   it('decides until it expires; then every read, kept ones included, shows the rules’ level and its event', async () => {
@@ -74,6 +115,12 @@ forEachDialect('an override that expires', (f) => {
     // Staff see it too, and the override is listed as expired.
     const staff = await ok<TiersResponse>(await t.req('viewer', 'GET', paths.tiers));
     assert.deepEqual(retail(staff), { level: 'standard', decidedBy: 'default', override: null });
+    // The first read after the expiry settled it, and that is in the audit trail once: none of the
+    // dozen reads since appended another.
+    const recorded = await settlings('X1');
+    assert.equal(recorded.length, 1);
+    assert.deepEqual(recordOf(recorded[0]), settledDiamond('X1', await overrideOf('X1')));
+    await chainOk();
   });
 
   it('reads at once settle it once: one event', async () => {
@@ -89,6 +136,8 @@ forEachDialect('an override that expires', (f) => {
     );
     const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', `${paths.history}?scheme=retail-tier`));
     assert.equal(expiredEvents(history).length, 1);
+    assert.equal((await settlings('X2')).length, 1, 'one audit record, by whichever read won');
+    await chainOk();
   });
   it('the schedule’s sweep settles it with nobody reading: the matrix and the book follow', async () => {
     await overridden('X3');
@@ -111,6 +160,10 @@ forEachDialect('an override that expires', (f) => {
     assert.equal(await level(), 'standard');
     assert.equal(await settleLapsedOverrides(f.db.db, after), 0, 'settled once');
     at(300_001);
+    const recorded = await settlings('X3');
+    assert.equal(recorded.length, 1, 'one audit record: the second sweep settled nothing');
+    assert.deepEqual(recordOf(recorded[0]), settledDiamond('X3', await overrideOf('X3')));
+    await chainOk();
     const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/X3/history?scheme=retail-tier'));
     assert.equal(expiredEvents(history).length, 1);
     assert.equal(history.items[0]?.actor, 'system');
@@ -139,9 +192,140 @@ forEachDialect('an override that expires', (f) => {
     for (const path of Object.values(reads('X4')))
       assert.equal((await t.req('viewer', 'GET', `${path}${path.includes('?') ? '&' : '?'}unmask=false`)).status, 200);
     assert.equal(await version(), settled, 'later reads wrote nothing');
+    // Settled all the same, and recorded once. The retired scheme's level is left as it was; the
+    // pack's retail-tier, which the subject no longer had a row of, got its first level.
+    const recorded = await settlings('X4');
+    assert.equal(recorded.length, 1);
+    assert.deepEqual(recorded[0]?.detail, {
+      subject: 'X4',
+      overrides: [await overrideOf('X4')],
+      before: { level: { 'retail-tier': null } },
+      after: { level: { 'retail-tier': 'standard' } },
+    });
     const seen = await overridesForRead(f.db.db, t.tenantId, subject.id, new Date(START.getTime() + 300_001).toISOString());
     assert.equal(seen.lapsed, false, 'nor will they try: a read finds nothing left to act on');
     assert.equal(await settleLapsedOverrides(f.db.db, new Date(START.getTime() + 300_001)), 0, 'nothing left for the sweep');
+  });
+
+  it('cannot be recorded (audit table broken): reads still answer the rules’ level, unkept; the sweep logs each customer and settles once it can', async (c) => {
+    const { credential } = await overridden('X5');
+    await overridden('X6');
+    const settledAt = new Date(START.getTime() + 300_001);
+    at(300_001);
+    await occupyNextAuditPlace(f.db.db, t.tenantId, settledAt);
+    const logged = c.mock.method(console, 'error', () => undefined);
+    const lines = (id: string) => logged.mock.calls.map((call) => String(call.arguments[0])).filter((l) => l.includes(`customer ${id} `));
+    const paths = reads('X5');
+    const tiers = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers));
+    // Not the expired override's diamond with no override behind it: the level the settling would store.
+    assert.deepEqual(retail(tiers), { level: 'standard', decidedBy: 'default', override: null });
+    const entitlements = await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements));
+    // Built anew each time (nothing kept), so each read tries the settling again and says so. Three
+    // of each: a body that were kept would be kept on the second ask and served on the third.
+    for (let i = 0; i < 2; i++) {
+      assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers))), retail(tiers));
+      assert.deepEqual(await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements)), entitlements);
+    }
+    // History shows what is stored: no event of a settling that was never saved.
+    for (let i = 0; i < 3; i++) {
+      const history = await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history));
+      assert.deepEqual(expiredEvents(history), [], `history read ${i + 1}`);
+    }
+    assert.equal(lines('X5').length, 9, 'one line per read');
+    assert.ok(lines('X5').every((l) => l.includes(`tenant ${t.tenantId}`)));
+    const unsettled = async (id: string) =>
+      (
+        await f.db.db
+          .selectFrom('overrides')
+          .innerJoin('subjects', 'subjects.id', 'overrides.subject_id')
+          .select(['overrides.expiry_settled_at', 'subjects.version'])
+          .where('subjects.tenant_id', '=', t.tenantId)
+          .where('subjects.external_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).expiry_settled_at === null;
+    assert.ok(await unsettled('X5'), 'the reads wrote nothing: the level moved back stays unrecorded nowhere');
+    // The sweep fails for X5 too, says so, and goes on to X6.
+    const sweepLog: string[] = [];
+    await settleLapsedOverrides(f.db.db, settledAt, { logError: (e) => sweepLog.push(String(e)) });
+    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes('customer X5 ')).length, 1);
+    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes('customer X6 ')).length, 1);
+    assert.ok((await unsettled('X5')) && (await unsettled('X6')));
+    // Once the trail takes records again, the next sweep settles both, each recorded once, and the
+    // customer reads what they were shown meanwhile.
+    await f.db.db.deleteFrom('audit_records').where('chain', '=', t.tenantId).where('request_id', '=', 'squatter').execute();
+    await settleLapsedOverrides(f.db.db, settledAt, { logError: (e) => sweepLog.push(String(e)) });
+    assert.ok(!(await unsettled('X5')) && !(await unsettled('X6')));
+    assert.deepEqual(await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements)), entitlements);
+    assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers))), retail(tiers));
+    // Its event now, once, as saved: the same in every read.
+    const saved = expiredEvents(await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history)));
+    assert.equal(saved.length, 1);
+    assert.deepEqual(expiredEvents(await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history))), saved);
+    logged.mock.restore();
+    for (const id of ['X5', 'X6']) assert.deepEqual(recordOf((await settlings(id))[0]), settledDiamond(id, await overrideOf(id)));
+    assert.equal(lines('X5').length, 9, 'reads after the settling had nothing to settle');
+    await chainOk();
+  });
+
+  it('a settling that fails for another reason than its audit record fails the read, as it always has: nothing is served unsettled', async (c) => {
+    const { credential } = await overridden('X8');
+    at(300_001);
+    // The claim itself fails, as a lock wait or a busy database would fail it; the audit trail is fine.
+    const refuse =
+      f.db.dialect === 'postgres'
+        ? [
+            sql`CREATE FUNCTION refuse_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim refused'; END $$`,
+            sql`CREATE TRIGGER refuse_claim BEFORE UPDATE OF expiry_settled_at ON overrides FOR EACH ROW EXECUTE FUNCTION refuse_claim()`,
+          ]
+        : [
+            sql`CREATE TRIGGER refuse_claim BEFORE UPDATE OF expiry_settled_at ON overrides BEGIN SELECT RAISE(ABORT, 'claim refused'); END`,
+          ];
+    for (const q of refuse) await q.execute(f.db.db);
+    const logged = c.mock.method(console, 'error', () => undefined);
+    try {
+      for (const path of Object.values(reads('X8'))) assert.equal((await t.req({ credential }, 'GET', path)).status, 500, path);
+    } finally {
+      await sql`DROP TRIGGER refuse_claim${f.db.dialect === 'postgres' ? sql` ON overrides` : sql``}`.execute(f.db.db);
+      if (f.db.dialect === 'postgres') await sql`DROP FUNCTION refuse_claim()`.execute(f.db.db);
+    }
+    assert.deepEqual(
+      logged.mock.calls.map((call) => String(call.arguments[0])).filter((l) => l.includes('read served unsettled')),
+      [],
+      'no read went round the failure',
+    );
+    logged.mock.restore();
+    // Once the claim works, the next read settles and records it.
+    assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', reads('X8').tiers))), {
+      level: 'standard',
+      decidedBy: 'default',
+      override: null,
+    });
+    assert.equal((await settlings('X8')).length, 1);
+  });
+
+  it('a settling names only the overrides whose expiry it settled, not one a write had already passed', async () => {
+    await overridden('X7');
+    const first = await overrideOf('X7');
+    at(301_000);
+    // A write re-evaluates the customer after the first override expired: that expiry is acted on.
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/X7/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
+    );
+    assert.equal((await settlings('X7')).length, 0, 'a read after the write has nothing to settle');
+    await ok(await t.req('viewer', 'GET', '/v1/subjects/X7/tiers'));
+    assert.equal((await settlings('X7')).length, 0);
+    const second = await approvedOverride(t, 'X7', {
+      level: 'diamond',
+      reason: 'retention',
+      expiresAt: new Date(START.getTime() + 600_000).toISOString(),
+    });
+    at(601_000);
+    await ok(await t.req('viewer', 'GET', '/v1/subjects/X7/tiers'));
+    const recorded = await settlings('X7');
+    assert.equal(recorded.length, 1);
+    assert.notEqual(second.id, first);
+    assert.deepEqual(recordOf(recorded[0]), settledDiamond('X7', second.id));
+    await chainOk();
   });
 });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { connect, migrateToLatest } from '@tierkit/db';
-import { provisionOnce } from '@tierkit/ops';
+import { openDatabase, openSetupConnection, provisionOnce } from '@tierkit/ops';
 import { sql } from 'kysely';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
@@ -65,4 +65,63 @@ it('a second server waits for the first one’s provisioning however long it run
   } finally {
     await requests.close();
   }
+});
+
+it('a start migrates and provisions on one batch-timeout connection, and its lock goes with that connection', {
+  timeout: 60_000,
+}, async () => {
+  const env = { TIERKIT_PG_STATEMENT_TIMEOUT_MS: '300', TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS: '1800000' };
+  const setup = openSetupConnection(url, env);
+  assert.ok(setup, 'PostgreSQL gets one');
+  assert.equal(openSetupConnection('/tmp/tierkit.db', env), undefined, 'SQLite needs none');
+  const pid = async (db: { db: typeof setup.db }) =>
+    (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db.db)).rows[0]?.pid;
+  const setupPid = await pid(setup);
+  const db = await openDatabase(url, () => undefined, 'requests', setup);
+  // The provisioning lock of bank-b, as another server's start asks for it: on a connection of its own, without waiting.
+  const key = sql`hashtextextended(${'tierkit-provision:bank-b'}, 0)`;
+  const freeElsewhere = () =>
+    db.db.connection().execute(async (conn) => {
+      const free = (await sql<{ free: boolean }>`SELECT pg_try_advisory_lock(${key}) AS free`.execute(conn)).rows[0]?.free === true;
+      if (free) await sql`SELECT pg_advisory_unlock(${key})`.execute(conn);
+      return free;
+    });
+  try {
+    const seen = await provisionOnce(
+      db,
+      url,
+      'bank-b',
+      async (locked) => {
+        // Taken once more and never released, as a body's unlock that never ran would leave it: a
+        // session lock outlives everything but its connection.
+        await sql`SELECT pg_advisory_lock(${key})`.execute(locked.db);
+        return {
+          pid: await pid(locked),
+          timeout: (await sql<{ statement_timeout: string }>`SHOW statement_timeout`.execute(locked.db)).rows[0]?.statement_timeout,
+        };
+      },
+      undefined,
+      env,
+      setup,
+    );
+    assert.deepEqual(seen, { pid: setupPid, timeout: '30min' }, 'provisioned on the start-up connection, with batch work’s timeout');
+    assert.equal(await pid(setup), setupPid, 'still open for the caller, who closes it');
+    assert.equal(await freeElsewhere(), false, 'while the start-up connection stays open, its lock stays held: another server would wait');
+  } finally {
+    await setup.close();
+  }
+  // Closed with the start-up: the lock went with it, and another server provisions at once.
+  assert.equal(await freeElsewhere(), true);
+  let waited = false;
+  await provisionOnce(
+    db,
+    url,
+    'bank-b',
+    async () => undefined,
+    () => {
+      waited = true;
+    },
+  );
+  assert.equal(waited, false);
+  await db.close();
 });

@@ -1,4 +1,11 @@
-import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, failInterruptedImports, runWorker, startMonthlySchedule } from '@tierkit/api';
+import {
+  DEFAULT_OVERDUE_DAYS,
+  DEFAULT_SETTLE_MINUTES,
+  failInterruptedImports,
+  runWorker,
+  startMonthlySchedule,
+  startupAction,
+} from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { onOffFromEnv, scheduleRunsFromEnv, scheduleTimingFromEnv, timeZoneFromEnv } from '@tierkit/ops';
 
@@ -42,8 +49,9 @@ export function scheduleForApi(settings: BackgroundSettings): { running: boolean
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */
 export function startBackground(db: Db, settings: BackgroundSettings, log: (line: string) => void): { stop(): Promise<void> } {
   const abort = new AbortController();
-  // Imports a previous run of this server (or a killed CLI) left `running` imported nothing: say so.
-  failInterruptedImports(db.db, new Date())
+  // Imports a previous run of this server (or a killed CLI) left `running` imported nothing: say so,
+  // in the log and in each tenant's audit trail, as the starting server's act (one record per import).
+  failInterruptedImports(db.db, new Date(), undefined, { action: () => startupAction('interrupted import'), log })
     .then((ids) => {
       if (ids.length) log(`imports: ${ids.length} interrupted import(s) marked failed: ${ids.join(', ')}`);
     })

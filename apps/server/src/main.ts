@@ -1,5 +1,5 @@
-import { connect } from '@tierkit/db';
-import { databaseTimeoutsFromEnv, openApiPools } from '@tierkit/ops';
+import { connect, type Db } from '@tierkit/db';
+import { databaseTimeoutsFromEnv, openApiPools, openSetupConnection } from '@tierkit/ops';
 import { backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 import { ensureDemoViewerKey } from './demo-key.js';
 import {
@@ -25,19 +25,29 @@ const stopping = new AbortController();
 
 async function start() {
   const settings = settingsFromEnv();
-  const db = await openDatabase(settings.databaseUrl, log);
-  // Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
-  const demoKey = await provisionOnce(
-    db,
-    settings.databaseUrl,
-    settings.tenant,
-    async (locked) => {
-      await seedIfNeeded(locked, settings, log);
-      await ensureAdminKey(locked, settings, log);
-      return ensureDemoViewerKey(locked, settings, REPO_ROOT, log);
-    },
-    () => log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
-  );
+  // PostgreSQL: migrations, then provisioning, one after the other on one batch-timeout connection, closed once both are done.
+  const setup = openSetupConnection(settings.databaseUrl);
+  let db: Db | undefined;
+  let demoKey: string | undefined;
+  try {
+    db = await openDatabase(settings.databaseUrl, log, 'requests', setup);
+    // Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
+    demoKey = await provisionOnce(
+      db,
+      settings.databaseUrl,
+      settings.tenant,
+      async (locked) => {
+        await seedIfNeeded(locked, settings, log);
+        await ensureAdminKey(locked, settings, log);
+        return ensureDemoViewerKey(locked, settings, REPO_ROOT, log);
+      },
+      () => log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
+      process.env,
+      setup,
+    );
+  } finally {
+    await setup?.close();
+  }
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
   // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.

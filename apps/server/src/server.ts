@@ -14,6 +14,7 @@ import {
   seedDemo,
   seedDemoStaff,
   type OpsSettings,
+  wholeFromEnv,
 } from '@tierkit/ops';
 import { Hono } from 'hono';
 import { demoTokenRoutes } from './demo-tokens.js';
@@ -73,19 +74,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
 }
 
 function readCacheMb(value: string | undefined): number {
-  if (!value) return READ_CACHE_BYTES / (1024 * 1024);
-  const mb = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(mb) || mb < 0) throw new Error(`READ_CACHE_MB must be a whole number of MiB (0 keeps nothing), got "${value}"`);
-  return mb;
+  return wholeFromEnv('READ_CACHE_MB', value, READ_CACHE_BYTES / (1024 * 1024), { unit: 'MiB', min: 0, zero: 'keeps nothing' });
 }
 
 function versionTrustMs(value: string | undefined): number {
-  if (!value) return VERSION_TRUST_MS;
-  const ms = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
   // Past a minute another server's writes would go unseen for longer than any bank would accept.
-  if (!Number.isInteger(ms) || ms < 0 || ms > 60_000)
-    throw new Error(`VERSION_TRUST_MS must be a whole number of milliseconds from 0 (ask every read) to 60000, got "${value}"`);
-  return ms;
+  return wholeFromEnv('VERSION_TRUST_MS', value, VERSION_TRUST_MS, { unit: 'milliseconds', min: 0, max: 60_000, zero: 'ask every read' });
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@tierkit/db';
 import { createApiKey, provisionTenant } from '@tierkit/api';
-import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv } from '@tierkit/ops';
+import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, opsSettingsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
 import { backgroundFromEnv, scheduleForApi } from './background.js';
 import { openDatabase, serverApp, settingsFromEnv } from './server.js';
 
@@ -168,5 +168,61 @@ describe('PostgreSQL pool sizes', () => {
         bad,
       );
     assert.throws(() => databasePoolSizeFromEnv('requests', { TIERKIT_PG_POOL_MAX: '0' }), /TIERKIT_PG_POOL_MAX/);
+  });
+});
+
+describe('whole-number settings', () => {
+  it('a bad value of each is refused with its name, its unit, the values it takes and what was given', () => {
+    const refused = (read: () => unknown) => {
+      try {
+        read();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      assert.fail('accepted');
+    };
+    assert.equal(
+      refused(() => databaseTimeoutsFromEnv('batch', { TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS: '1e3' })),
+      'TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds (0: no limit), got "1e3"',
+    );
+    assert.equal(
+      refused(() => databaseTimeoutsFromEnv('requests', { TIERKIT_PG_KEEPALIVE_MS: '0' })),
+      'TIERKIT_PG_KEEPALIVE_MS must be a whole number of milliseconds from 1, got "0"',
+    );
+    assert.equal(
+      refused(() => databasePoolSizeFromEnv('requests', { TIERKIT_PG_POOL_MAX: '1001' })),
+      'TIERKIT_PG_POOL_MAX must be a whole number of connections from 1 to 1000, got "1001"',
+    );
+    assert.equal(
+      refused(() => scheduleTimingFromEnv({ TIERKIT_SCHEDULE_SETTLE_MINUTES: '-5' })),
+      'TIERKIT_SCHEDULE_SETTLE_MINUTES must be a whole number of minutes from 0 to 99999, got "-5"',
+    );
+    assert.equal(
+      refused(() => scheduleTimingFromEnv({ TIERKIT_SCHEDULE_OVERDUE_DAYS: '366' })),
+      'TIERKIT_SCHEDULE_OVERDUE_DAYS must be a whole number of days from 1 to 365, got "366"',
+    );
+    assert.equal(
+      refused(() => settingsFromEnv({ READ_CACHE_MB: '1e3' })),
+      'READ_CACHE_MB must be a whole number of MiB (0: keeps nothing), got "1e3"',
+    );
+    assert.equal(
+      refused(() => settingsFromEnv({ VERSION_TRUST_MS: '60001' })),
+      'VERSION_TRUST_MS must be a whole number of milliseconds from 0 to 60000 (0: ask every read), got "60001"',
+    );
+    // A demo's size: `1e4` and `0x20` were read as 10,000 and 32 customers.
+    for (const bad of ['1e4', '0x20', ' 12 ', '12.0', '4'])
+      assert.equal(
+        refused(() => opsSettingsFromEnv({ DEMO_CUSTOMERS: bad })),
+        `DEMO_CUSTOMERS must be a whole number of customers from 5, got "${bad}"`,
+      );
+    assert.equal(opsSettingsFromEnv({ DEMO_CUSTOMERS: '5' }).customers, 5);
+    assert.equal(opsSettingsFromEnv({}).customers, 10_000);
+    // Unset or empty: the default; a good value as given.
+    assert.deepEqual(scheduleTimingFromEnv({ TIERKIT_SCHEDULE_SETTLE_MINUTES: '', TIERKIT_SCHEDULE_OVERDUE_DAYS: '365' }), {
+      settleMinutes: 60,
+      overdueDays: 365,
+    });
+    assert.equal(databasePoolSizeFromEnv('requests', { TIERKIT_PG_POOL_MAX: '1000' }), 1000);
+    assert.equal(databaseTimeoutsFromEnv('requests', { TIERKIT_PG_CONNECT_TIMEOUT_MS: '999999999' }).connectTimeoutMs, 999_999_999);
   });
 });

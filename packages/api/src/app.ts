@@ -189,6 +189,7 @@ export function createApp(options: AppOptions) {
     timeZone,
     now: options.now ?? (() => new Date()),
     matrices: new TenantResultCache((options.matrixCacheSeconds ?? 5) * 1000),
+    ...(options.logError ? { log: options.logError } : {}),
   };
   const limits = rateLimits(options.rateLimit);
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));

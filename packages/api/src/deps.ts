@@ -20,6 +20,8 @@ export interface SharedDeps {
   readonly now: () => Date;
   /** Recent portfolio matrix counts per tenant; writes invalidate their tenant's. */
   readonly matrices: TenantResultCache<readonly { row: string; col: string; count: number }[]>;
+  /** Where a failure the request still answers is reported (the app's `logError`); `console.error` when not given. */
+  readonly log?: (line: unknown) => void;
 }
 
 /** One authenticated request's dependencies: the shared ones plus who asks and for which tenant. */

@@ -55,18 +55,23 @@ export class ReadCache {
    * else the JSON body. The body is serialized and hashed once per key, not once per request.
    */
   async respond(c: Context, key: string, nowMs: number, build: () => Promise<BuiltRead>): Promise<Response> {
-    const { etag, body } = this.kept(key, nowMs) ?? (await this.build(key, build));
+    const { etag, body } = this.kept(key, nowMs) ?? (await this.build(key, nowMs, build));
     return this.#send(c, etag, body);
   }
 
-  /** Build the body under `key` (not looked up first: see `kept`), and keep it if it was asked for before. */
-  async build(key: string, build: () => Promise<BuiltRead>): Promise<{ readonly etag: string; readonly body: string }> {
+  /**
+   * Build the body under `key` (not looked up first: see `kept`), and keep it if it was asked for
+   * before and still holds after `nowMs`, the read's instant.
+   */
+  async build(key: string, nowMs: number, build: () => Promise<BuiltRead>): Promise<{ readonly etag: string; readonly body: string }> {
     const built = await build();
     const body = 'json' in built ? built.json : JSON.stringify(built.body);
     const until = built.until ?? Number.POSITIVE_INFINITY;
     // Of the body, not of the key: the key holds the subject's version, which staff writes a customer
     // never sees (an AML override, a sign-off) also move; an ETag of the key would tell them.
     const etag = etagOf(body);
+    // A body that no longer holds (one built unsettled, `until` now) would only take room until pushed out.
+    if (until <= nowMs) return { etag, body };
     if (this.#seen.delete(key)) this.#remember(key, { body: Buffer.from(body), etag, until });
     else {
       // Past the bound start over rather than tracking recency on every read.

@@ -118,7 +118,7 @@ export async function run(
     err,
     log,
     progress: !json && values['no-progress'] !== true && process.stderr.isTTY === true,
-    openDatabase: (to = log, use) => openDatabase(settings.databaseUrl, to, use),
+    openDatabase: (to = log, use, setup) => openDatabase(settings.databaseUrl, to, use, setup),
   };
   try {
     return await command.run(ctx);

@@ -1,5 +1,5 @@
 import type { Db } from '@tierkit/db';
-import { ensureAdminKey, openApiPools, provisionOnce, type OpsSettings } from '@tierkit/ops';
+import { ensureAdminKey, openApiPools, openSetupConnection, provisionOnce, type OpsSettings } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
 /** What `tierkit serve` uses of the demo server, resolved when the command runs. */
@@ -52,19 +52,28 @@ export const serveCommand: Command = {
     const port = ctx.options.port;
     if (typeof port === 'string') env.PORT = port;
     const settings = server.settingsFromEnv(env);
-    const db = await ctx.openDatabase();
-    // As `npm start` does: the same seeding rules (never into a tenant set up otherwise), one process
-    // at a time, and the background work (the in-process re-tier worker on SQLite, the monthly schedule).
-    await provisionOnce(
-      db,
-      ctx.settings.databaseUrl,
-      settings.tenant,
-      async (locked) => {
-        await server.seedIfNeeded(locked, settings as never, ctx.log);
-        await ensureAdminKey(locked, settings, ctx.log);
-      },
-      () => ctx.log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
-    );
+    // As `npm start` does: on PostgreSQL migrations and provisioning on one batch-timeout connection,
+    // closed once both are done; the same seeding rules (never into a tenant set up otherwise), one
+    // process at a time; then the background work (the in-process re-tier worker on SQLite, the monthly schedule).
+    const setup = openSetupConnection(ctx.settings.databaseUrl);
+    let db: Db;
+    try {
+      db = await ctx.openDatabase(undefined, 'requests', setup);
+      await provisionOnce(
+        db,
+        ctx.settings.databaseUrl,
+        settings.tenant,
+        async (locked) => {
+          await server.seedIfNeeded(locked, settings as never, ctx.log);
+          await ensureAdminKey(locked, settings, ctx.log);
+        },
+        () => ctx.log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
+        process.env,
+        setup,
+      );
+    } finally {
+      await setup?.close();
+    }
     const backgroundSettings = server.backgroundFromEnv(env, db.dialect) as { timeZone: string };
     // One calendar for the API (reviews due, current month) and the schedule; GET /v1/jobs/schedule
     // says whether this process runs the schedule, by the settings it runs with.

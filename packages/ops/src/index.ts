@@ -11,9 +11,10 @@ export {
   scheduleRunsFromEnv,
   scheduleTimingFromEnv,
   timeZoneFromEnv,
+  wholeFromEnv,
 } from './settings.js';
-export type { DatabaseUse, OpsSettings, ScheduleTiming } from './settings.js';
-export { openApiPools, openDatabase } from './open-database.js';
+export type { DatabaseUse, OpsSettings, ScheduleTiming, WholeSetting } from './settings.js';
+export { openApiPools, openDatabase, openSetupConnection } from './open-database.js';
 export type { ApiPools } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { provisionOnce, withProvisioningLock } from './provisioning-lock.js';

@@ -3,10 +3,28 @@ import type { Kysely } from 'kysely';
 import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, type DatabaseUse } from './settings.js';
 
 /**
+ * On PostgreSQL, the one connection a server's start-up does its long statements on, one after the
+ * other: migrations ({@link openDatabase}), then provisioning under its lock (`provisionOnce`), both
+ * with batch work's statement timeout, not a request's. Undefined on SQLite (the request `Db` serves).
+ * Close it once provisioning is done: it must not outlive start-up, so that a provisioning lock it
+ * failed to release dies with it.
+ */
+export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = process.env): Db | undefined {
+  return isPostgresUrl(url) ? connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('batch', env) }) : undefined;
+}
+
+/**
  * Open the database and bring its schema up to date; logs where it is (a PostgreSQL password masked).
  * `use` picks the PostgreSQL statement timeout: a request's (seconds) or batch work's (minutes).
+ * For requests on PostgreSQL the migrations run on `setup` (an {@link openSetupConnection} the
+ * caller goes on using and closes), or on such a connection opened and closed here.
  */
-export async function openDatabase(url: string, log: (line: string) => void = () => undefined, use: DatabaseUse = 'requests'): Promise<Db> {
+export async function openDatabase(
+  url: string,
+  log: (line: string) => void = () => undefined,
+  use: DatabaseUse = 'requests',
+  setup?: Db,
+): Promise<Db> {
   const db = connect({
     url,
     ...(use === 'requests' ? { poolSize: databasePoolSizeFromEnv('requests') } : {}),
@@ -14,8 +32,8 @@ export async function openDatabase(url: string, log: (line: string) => void = ()
   });
   // A migration may build an index on a large table: on PostgreSQL it runs on a connection of its own
   // with batch work's statement timeout, not a request's.
-  const migrating =
-    isPostgresUrl(url) && use === 'requests' ? connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('batch') }) : undefined;
+  const own = use === 'requests' && !setup ? openSetupConnection(url) : undefined;
+  const migrating = use === 'requests' ? (setup ?? own) : undefined;
   let ran: string[];
   try {
     ran = await migrateToLatest((migrating ?? db).db);
@@ -23,7 +41,7 @@ export async function openDatabase(url: string, log: (line: string) => void = ()
     await db.close();
     throw error;
   } finally {
-    await migrating?.close();
+    await own?.close();
   }
   log(
     `database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,

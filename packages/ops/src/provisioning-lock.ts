@@ -1,6 +1,6 @@
-import { connect, isPostgresUrl, type Db } from '@tierkit/db';
+import { isPostgresUrl, type Db } from '@tierkit/db';
 import { sql } from 'kysely';
-import { databaseTimeoutsFromEnv } from './settings.js';
+import { openSetupConnection } from './open-database.js';
 
 /**
  * Run a tenant's start-up provisioning (tenant, demo seed, bootstrap keys) in one process at a time.
@@ -38,9 +38,10 @@ export async function withProvisioningLock<T>(
 
 /**
  * A server's start-up provisioning under {@link withProvisioningLock}. On PostgreSQL it runs on a
- * connection of its own with batch work's statement timeout (`TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS`):
- * on the request pool a second server waiting for the first one's seed had its lock wait cancelled
- * after a request's 10 s, and did not start. On SQLite it runs on `db`.
+ * connection with batch work's statement timeout (`TIERKIT_PG_BATCH_STATEMENT_TIMEOUT_MS`): on the
+ * request pool a second server waiting for the first one's seed had its lock wait cancelled after a
+ * request's 10 s, and did not start. That is `setup`, the start-up's {@link openSetupConnection} its
+ * migrations ran on (the caller closes it), or one opened and closed here. On SQLite it runs on `db`.
  */
 export async function provisionOnce<T>(
   db: Db,
@@ -49,12 +50,14 @@ export async function provisionOnce<T>(
   body: (db: Db) => Promise<T>,
   onWait?: () => void,
   env: NodeJS.ProcessEnv = process.env,
+  setup?: Db,
 ): Promise<T> {
   if (!isPostgresUrl(url)) return withProvisioningLock(db, tenantId, body, onWait);
-  const setup = connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('batch', env) });
+  if (setup) return withProvisioningLock(setup, tenantId, body, onWait);
+  const own = openSetupConnection(url, env) as Db;
   try {
-    return await withProvisioningLock(setup, tenantId, body, onWait);
+    return await withProvisioningLock(own, tenantId, body, onWait);
   } finally {
-    await setup.close();
+    await own.close();
   }
 }

@@ -38,8 +38,7 @@ export function timeZoneFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 
 /** `DATABASE_URL`, `TIERKIT_TENANT`, `DEMO_CUSTOMERS`, `TIERKIT_ADMIN_KEY`, `TIERKIT_TIME_ZONE`, with the demo defaults. */
 export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSettings {
-  const customers = Number(env.DEMO_CUSTOMERS ?? 10_000);
-  if (!Number.isInteger(customers) || customers < 5) throw new Error(`DEMO_CUSTOMERS must be an integer ≥ 5, got "${env.DEMO_CUSTOMERS}"`);
+  const customers = wholeFromEnv('DEMO_CUSTOMERS', env.DEMO_CUSTOMERS, 10_000, { unit: 'customers', min: 5 });
   return {
     databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
     tenant: env.TIERKIT_TENANT ?? 'demo',
@@ -55,6 +54,33 @@ export function onOffFromEnv(name: string, value: string | undefined, fallback: 
   if (/^(on|true|1|yes)$/i.test(value)) return true;
   if (/^(off|false|0|no)$/i.test(value)) return false;
   throw new Error(`${name} must be on or off, got "${value}"`);
+}
+
+/** What a whole-number setting ({@link wholeFromEnv}) takes: its unit in words, its bounds, and what 0 means when it means something. */
+export interface WholeSetting {
+  readonly unit: string;
+  readonly min: number;
+  /** None: only the nine digits a setting may have bound it. */
+  readonly max?: number;
+  /** What 0 does (`no limit`), said when 0 is allowed. */
+  readonly zero?: string;
+}
+
+/**
+ * A whole-number setting (`name` of the environment, `value` as given): unset or empty, `fallback`;
+ * else decimal digits only (no sign, fraction, exponent or unit: `10s` or `1e3` is refused, not read
+ * as something else) within its bounds, or the process stops at start saying which values it takes.
+ */
+export function wholeFromEnv(name: string, value: string | undefined, fallback: number, setting: WholeSetting): number {
+  if (!value) return fallback;
+  const { unit, min, max, zero } = setting;
+  const n = Number(value);
+  if (!/^\d{1,9}$/.test(value) || n < min || (max !== undefined && n > max)) {
+    const bounds = max !== undefined ? ` from ${min} to ${max}` : min > 0 ? ` from ${min}` : '';
+    const takes = `${bounds}${zero && min === 0 ? ` (0: ${zero})` : ''}`;
+    throw new Error(`${name} must be a whole number of ${unit}${takes}, got "${value}"`);
+  }
+  return n;
 }
 
 /**
@@ -79,24 +105,18 @@ export interface ScheduleTiming {
  * checked: the server's schedule, `GET /v1/jobs/schedule` and `tierkit jobs schedule` read the same.
  */
 export function scheduleTimingFromEnv(env: NodeJS.ProcessEnv = process.env): ScheduleTiming {
-  const whole = (name: string, value: string | undefined, fallback: number, unit: string, min: number, max: number) => {
-    if (!value) return fallback;
-    const n = Number(value);
-    if (!/^\d{1,5}$/.test(value) || n < min || n > max)
-      throw new Error(`${name} must be a whole number of ${unit} from ${min} to ${max}, got "${value}"`);
-    return n;
-  };
   return {
-    settleMinutes: whole(
-      'TIERKIT_SCHEDULE_SETTLE_MINUTES',
-      env.TIERKIT_SCHEDULE_SETTLE_MINUTES,
-      DEFAULT_SETTLE_MINUTES,
-      'minutes',
-      0,
-      99_999,
-    ),
+    settleMinutes: wholeFromEnv('TIERKIT_SCHEDULE_SETTLE_MINUTES', env.TIERKIT_SCHEDULE_SETTLE_MINUTES, DEFAULT_SETTLE_MINUTES, {
+      unit: 'minutes',
+      min: 0,
+      max: 99_999,
+    }),
     // A day's delay is normal for a warehouse; a year's is no longer a month waiting.
-    overdueDays: whole('TIERKIT_SCHEDULE_OVERDUE_DAYS', env.TIERKIT_SCHEDULE_OVERDUE_DAYS, DEFAULT_OVERDUE_DAYS, 'days', 1, 365),
+    overdueDays: wholeFromEnv('TIERKIT_SCHEDULE_OVERDUE_DAYS', env.TIERKIT_SCHEDULE_OVERDUE_DAYS, DEFAULT_OVERDUE_DAYS, {
+      unit: 'days',
+      min: 1,
+      max: 365,
+    }),
   };
 }
 
@@ -133,14 +153,8 @@ export function databaseTimeoutsFromEnv(
   use: DatabaseUse,
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<ConnectOptions, 'statementTimeoutMs' | 'idleInTransactionTimeoutMs' | 'connectTimeoutMs' | 'keepAliveDelayMs'> {
-  const ms = (name: string, fallback: number, min = 0) => {
-    const value = env[name];
-    if (!value) return fallback;
-    const n = Number(value);
-    if (!/^\d{1,9}$/.test(value) || n < min)
-      throw new Error(`${name} must be a whole number of milliseconds${min ? ` from ${min}` : ' (0: no limit)'}, got "${value}"`);
-    return n;
-  };
+  const ms = (name: string, fallback: number, min = 0) =>
+    wholeFromEnv(name, env[name], fallback, { unit: 'milliseconds', min, zero: 'no limit' });
   return {
     statementTimeoutMs:
       use === 'batch'
@@ -168,10 +182,5 @@ export const PG_REPORT_POOL_MAX = 4;
  */
 export function databasePoolSizeFromEnv(use: 'requests' | 'reports', env: NodeJS.ProcessEnv = process.env): number {
   const name = use === 'reports' ? 'TIERKIT_PG_REPORT_POOL_MAX' : 'TIERKIT_PG_POOL_MAX';
-  const value = env[name];
-  if (!value) return use === 'reports' ? PG_REPORT_POOL_MAX : PG_POOL_MAX;
-  const n = Number(value);
-  if (!/^\d{1,4}$/.test(value) || n < 1 || n > 1000)
-    throw new Error(`${name} must be a whole number of connections from 1 to 1000, got "${value}"`);
-  return n;
+  return wholeFromEnv(name, env[name], use === 'reports' ? PG_REPORT_POOL_MAX : PG_POOL_MAX, { unit: 'connections', min: 1, max: 1000 });
 }

@@ -33,7 +33,9 @@ export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale): s
       unit && typeof v === 'number' ? formatValue(v, unit, currency, locale) : valueText('value', v, locale);
     return w.metricChanged(line.metric, line.period, amount(line.before), amount(line.after));
   }
-  const name = w.fields[line.field] ?? line.field;
+  // `level.<scheme>`: a level the record's `before` / `after` hold by scheme (an expired override's settling).
+  const scheme = /^level\.(.+)$/.exec(line.field)?.[1];
+  const name = w.fields[line.field] ?? (scheme === undefined ? line.field : w.levelOf(scheme));
   if (line.kind === 'change')
     return w.changed(
       name,

@@ -51,7 +51,7 @@ const zh = {
     system: '服务器自动执行',
   } as Record<string, string>,
   /** Methods of records written outside HTTP; HTTP methods are shown as they are. */
-  methods: { CLI: '命令行', START: '服务器启动', SCHEDULE: '月度计划' } as Record<string, string>,
+  methods: { CLI: '命令行', START: '服务器启动', SCHEDULE: '服务器自动执行' } as Record<string, string>,
   detail: '详情',
   /** A `detail` field by the API's name. */
   fields: {
@@ -95,7 +95,11 @@ const zh = {
     events: '分级事件数',
     staff: '员工',
     assigned: '分配给客户经理的客户数',
+    overrides: '到期的例外申请',
+    why: '判定中断的原因',
   } as Record<string, string>,
+  /** A scheme's level in a record's `before` / `after` (`level.<scheme>`: an expired override's settling). */
+  levelOf: (scheme: string) => `${scheme} 等级`,
   /** A field a write changed; `before` undefined: the write made it. */
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
@@ -167,7 +171,7 @@ const tw: typeof zh = {
     config: '伺服器啟動設定',
     system: '伺服器自動執行',
   } as Record<string, string>,
-  methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '月度排程' } as Record<string, string>,
+  methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '伺服器自動執行' } as Record<string, string>,
   detail: '詳情',
   fields: {
     detail: '詳情',
@@ -210,7 +214,10 @@ const tw: typeof zh = {
     events: '分級事件數',
     staff: '員工',
     assigned: '分派給理財專員的客戶數',
+    overrides: '到期的例外申請',
+    why: '判定中斷的原因',
   } as Record<string, string>,
+  levelOf: (scheme: string) => `${scheme} 等級`,
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `指標 ${metric}（${period}）：${before} → ${after}`,
@@ -281,7 +288,7 @@ const en: typeof zh = {
     config: 'server start-up settings',
     system: 'the server by itself',
   },
-  methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'monthly schedule' },
+  methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'by the server itself' },
   detail: 'Detail',
   fields: {
     detail: 'detail',
@@ -324,7 +331,10 @@ const en: typeof zh = {
     events: 'tier events',
     staff: 'staff',
     assigned: 'customers shared out among RMs',
+    overrides: 'overrides expired',
+    why: 'judged interrupted because',
   },
+  levelOf: (scheme: string) => `${scheme} level`,
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}: ${after} (new)` : `${field}: ${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `metric ${metric} (${period}): ${before} → ${after}`,

@@ -177,7 +177,7 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       // version moved when they were closed, so no body kept from before can be served here either.
       if (whole.closedAt !== null && principal.subject !== null) return undefined;
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
-      entry = await reads.build(key, () =>
+      entry = await reads.build(key, nowMs, () =>
         route === 'tiers'
           ? buildTiers(deps, whole, tp, audience, now, shown, locale)
           : route === 'history'

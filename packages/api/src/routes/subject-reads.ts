@@ -14,7 +14,7 @@ import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import { HistoryResponseSchema, TiersResponseSchema } from '../schemas/tiers.js';
 import { entitlementsView } from '../services/entitlements.js';
-import { settleOverrideExpiries } from '../services/override-expiry.js';
+import { readSettled } from '../services/override-expiry.js';
 import type { TenantPack } from '../services/tenant-pack.js';
 import { schemesInView, SchemesQuery, subjectRef, tiersJson } from '../services/views.js';
 
@@ -137,9 +137,9 @@ export async function buildTiers(
   shown: ReadonlySet<string> | undefined,
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
-  const { inForce, next } = await settleOverrideExpiries(deps, subject, tp, now);
-  const built = await tiersJson(deps.db, tp, audience, subject, deps.unmaskNames, now, shown, locale, inForce);
-  return { ...built, until: Math.min(built.until, next) };
+  return readSettled(deps, subject, tp, now, (d, { inForce }) =>
+    tiersJson(d.db, tp, audience, subject, d.unmaskNames, now, shown, locale, inForce),
+  );
 }
 
 export async function buildHistory(
@@ -152,22 +152,31 @@ export async function buildHistory(
   before: { at: string; id: string } | undefined,
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
-  // An override expired since the last evaluation adds its event first.
-  const { next } = await settleOverrideExpiries(deps, subject, tp, deps.now());
-  const rows = await listTierEvents(deps.db, deps.tenantId, subject.id, {
-    ...(scheme ? { scheme } : {}),
-    ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
-    limit: limit + 1,
-    ...(before ? { before } : {}),
-  });
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  const body: HistoryResponse = {
-    subject: subjectRef(subject, deps.unmaskNames),
-    items: items.map(audience.event),
-    nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
-  };
-  return { body: locale ? localize(body, locale) : body, until: next };
+  // An override expired since the last evaluation adds its event first; a settling that cannot be
+  // recorded adds none ('stored'): history shows only events that are saved.
+  return readSettled(
+    deps,
+    subject,
+    tp,
+    deps.now(),
+    async (d) => {
+      const rows = await listTierEvents(d.db, deps.tenantId, subject.id, {
+        ...(scheme ? { scheme } : {}),
+        ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
+        limit: limit + 1,
+        ...(before ? { before } : {}),
+      });
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const body: HistoryResponse = {
+        subject: subjectRef(subject, deps.unmaskNames),
+        items: items.map(audience.event),
+        nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
+      };
+      return { body: locale ? localize(body, locale) : body };
+    },
+    'stored',
+  );
 }
 
 export async function buildEntitlements(
@@ -178,9 +187,10 @@ export async function buildEntitlements(
   locale: Locale | undefined,
 ): Promise<BuiltRead> {
   // What an override grants holds until it expires; one expired since the last evaluation grants nothing.
-  const { next } = await settleOverrideExpiries(deps, subject, tp, deps.now());
-  const body = await entitlementsView(deps.db, tp, audience, subject, deps.unmaskNames);
-  return { body: locale ? localize(body, locale) : body, until: next };
+  return readSettled(deps, subject, tp, deps.now(), async (d) => {
+    const body = await entitlementsView(d.db, tp, audience, subject, d.unmaskNames);
+    return { body: locale ? localize(body, locale) : body };
+  });
 }
 
 /**

@@ -35,6 +35,26 @@ export interface Reevaluation {
   readonly changes: number;
   /** What it stored and the overrides in force, when it stored anything (for the write's response). */
   readonly stored?: StoredState;
+  /** Each scheme whose level it moved, from the level before to the one after (null: none), once per scheme however many months it stepped through. */
+  readonly moved?: readonly LevelMove[];
+}
+
+/** A scheme's level moved by a re-evaluation. */
+export interface LevelMove {
+  readonly scheme: string;
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+/** A run's events as one move per scheme: the first event's `from`, the last one's `to`; a scheme back where it began moved nothing. */
+function netMoves(events: readonly { readonly scheme: string; readonly from: string | null; readonly to: string | null }[]): LevelMove[] {
+  const by = new Map<string, { from: string | null; to: string | null }>();
+  for (const ev of events) {
+    const seen = by.get(ev.scheme);
+    if (seen) seen.to = ev.to;
+    else by.set(ev.scheme, { from: ev.from, to: ev.to });
+  }
+  return [...by].filter(([, m]) => m.from !== m.to).map(([scheme, m]) => ({ scheme, ...m }));
 }
 
 /** What a subject's re-evaluation starts from: its stored assignments and the approved overrides in force. */
@@ -382,5 +402,5 @@ export async function reevaluateSubject(
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
-  return { ...result, stored: { assignments, overrides: active.map((d) => d.override) } };
+  return { ...result, stored: { assignments, overrides: active.map((d) => d.override) }, moved: netMoves(plan.events) };
 }

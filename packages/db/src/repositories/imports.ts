@@ -193,14 +193,16 @@ export interface RunningImport {
   readonly tenantId: string;
   readonly owner: string | null;
   readonly createdAt: string;
+  /** The file's name as it was sent (null when none was given): what an operator knows the import by. */
+  readonly fileName: string | null;
 }
 
 /** Imports still marked running, of one tenant or of all. */
 export async function listRunningImports(db: Executor, tenantId?: string): Promise<RunningImport[]> {
-  let q = db.selectFrom('imports').select(['id', 'tenant_id', 'owner', 'created_at']).where('status', '=', 'running');
+  let q = db.selectFrom('imports').select(['id', 'tenant_id', 'owner', 'created_at', 'file_name']).where('status', '=', 'running');
   if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
   const rows = await q.orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, owner: r.owner, createdAt: r.created_at }));
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, owner: r.owner, createdAt: r.created_at, fileName: r.file_name }));
 }
 
 /** Mark a running import failed with the reason; false when it is no longer running (it finished meanwhile). */

@@ -1,6 +1,6 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
 import { PostgresAdapter, sql, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
-import type { AssignmentRow, Database, OverrideRow } from '../schema.js';
+import type { Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
@@ -149,21 +149,25 @@ export async function listActiveOverrides(db: Executor, tenantId: string, subjec
 }
 
 /**
- * An override (as `o`, joined with its scheme's assignment as `a`) whose expiry nothing has acted on,
- * past which its scheme has not been evaluated: the level stored may still be the override's.
+ * An override whose expiry nothing has acted on, past which its scheme has not been evaluated: the
+ * level stored may still be the override's. `o` names the override row (an alias, or the table an
+ * update changes), `a` its scheme's assignment (joined, or in a subquery). The one statement of it: what a read finds lapsed,
+ * what the sweep lists and what a settling claims must agree, or a settling would name an override a
+ * read never saw lapsed, or leave one a read keeps finding.
  */
-function lapsedAfterEvaluation(eb: ExpressionBuilder<Database & { o: OverrideRow; a: AssignmentRow }, 'o' | 'a'>) {
-  return eb.and([eb('o.expiry_settled_at', 'is', null), eb('a.evaluated_at', '<', eb.ref('o.expires_at'))]);
+function lapsedAfterEvaluation(o: 'o' | 'overrides'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(`${o}.expiry_settled_at`)} is null and ${sql.ref('a.evaluated_at')} < ${sql.ref(`${o}.expires_at`)})`;
 }
 
 /**
- * Mark the subject's approved overrides that expired by `now` as acted on, and say how many were
- * not yet: the caller then re-evaluates the subject in the same transaction. A conditional update,
- * so of two callers at once (two reads, a read and the sweep) one acts; on PostgreSQL the second
+ * Mark the subject's approved overrides that expired by `now`, after their scheme was last evaluated
+ * ({@link lapsedAfterEvaluation}), as acted on, and answer the ids of those that were not yet (none:
+ * another caller did it): the caller then re-evaluates the subject in the same transaction. A
+ * conditional update, so of two callers at once (two reads, a read and the sweep) one acts; on PostgreSQL the second
  * waits on the rows, then finds them marked.
  */
-export async function claimExpiredOverrides(trx: Executor, tenantId: string, subjectId: string, now: string): Promise<number> {
-  const result = await trx
+export async function claimExpiredOverrides(trx: Executor, tenantId: string, subjectId: string, now: string): Promise<string[]> {
+  const rows = await trx
     .updateTable('overrides')
     .set({ expiry_settled_at: now })
     // By the subject's index, not the tenant's (see rangeTenant).
@@ -171,9 +175,25 @@ export async function claimExpiredOverrides(trx: Executor, tenantId: string, sub
     .where('subject_id', '=', subjectId)
     .where(approvedNotRevoked())
     .where('expires_at', '<=', now)
+    // Also said on the row itself, not only inside the condition below: a second caller on PostgreSQL,
+    // having waited on the rows, rechecks this against the row the first one marked.
     .where('expiry_settled_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    // Only those lapsed as a read finds them: one a write's re-evaluation already passed was acted on
+    // by that write, and the settling's record must not name it. Left unmarked, it never counts as
+    // lapsed again (evaluations only move on).
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('assignments as a')
+          .select('a.scheme')
+          .whereRef('a.subject_id', '=', 'overrides.subject_id')
+          .whereRef('a.scheme', '=', 'overrides.scheme')
+          .where(lapsedAfterEvaluation('overrides')),
+      ),
+    )
+    // The ids: the settling's audit record names the overrides it acted on.
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort();
 }
 
 /** What a read must know of a subject's approved overrides ({@link overridesForRead}). */
@@ -201,7 +221,7 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     .where('o.subject_id', '=', subjectId)
     .where(approvedNotRevoked('o'))
     // In force, or expired with nothing done about it (instants compare as ISO 8601 UTC text).
-    .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation(eb)]))
+    .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation('o')]))
     .orderBy(lastApproved('o')),
 );
 
@@ -236,7 +256,7 @@ export async function listLapsedOverrideSubjects(db: Executor, tenantId: string,
     .where('o.tenant_id', '=', tenantId)
     .where(approvedNotRevoked('o'))
     .where('o.expires_at', '<=', now)
-    .where(lapsedAfterEvaluation)
+    .where(lapsedAfterEvaluation('o'))
     .orderBy('s.external_id')
     .limit(limit)
     .execute();

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { failRunningImport, listRunningImports, runningImportUnlocked, type Executor, type RunningImport } from '@tierkit/db';
+import { appendOperatorAudit, type OperatorAction } from '../audit.js';
 
 /**
  * Longest an import may run before it counts as dead wherever it runs: the 256 MiB upload limit
@@ -50,14 +51,46 @@ async function deathOf(db: Executor, r: RunningImport, now: Date): Promise<strin
  * restarted). An import writes its rows and its outcome in one transaction, so a dead one imported
  * nothing and the file can simply be imported again. Runs before each import (of its tenant) and when
  * a server starts (all tenants). Returns the ids it marked.
+ *
+ * With `audit` (the starting server's, `startupAction`), each marking is recorded in its tenant's
+ * audit trail in the marking's own transaction: `target` `{ import }`, `detail` `{ import, fileName,
+ * why }`. `db` must then be a pool, not a transaction. One import that cannot be judged or marked
+ * (its lock cannot be asked for, its record cannot be written) is logged (`audit.log`) and left
+ * running for the next start or import of its tenant; the others are marked all the same.
  */
-export async function failInterruptedImports(db: Executor, now: Date, tenantId?: string): Promise<string[]> {
+export async function failInterruptedImports(
+  db: Executor,
+  now: Date,
+  tenantId?: string,
+  audit?: { readonly action: () => OperatorAction; readonly log?: (line: string) => void },
+): Promise<string[]> {
   const failed: string[] = [];
   for (const r of await listRunningImports(db, tenantId)) {
-    const why = await deathOf(db, r, now);
-    if (why === undefined) continue;
-    const detail = `interrupted: ${why} before it finished; nothing of it was imported, import the file again`;
-    if (await failRunningImport(db, r.tenantId, r.id, detail, now.toISOString())) failed.push(r.id);
+    try {
+      // Inside the try: an import whose death cannot be judged (its lock cannot be asked for, say) is
+      // one import that cannot be marked, not a start that marks none of the rest.
+      const why = await deathOf(db, r, now);
+      if (why === undefined) continue;
+      const detail = `interrupted: ${why} before it finished; nothing of it was imported, import the file again`;
+      if (!audit) {
+        if (await failRunningImport(db, r.tenantId, r.id, detail, now.toISOString())) failed.push(r.id);
+        continue;
+      }
+      const marked = await db.transaction().execute(async (trx) => {
+        if (!(await failRunningImport(trx, r.tenantId, r.id, detail, now.toISOString()))) return false;
+        await appendOperatorAudit(trx, r.tenantId, audit.action(), {
+          status: 200,
+          target: { import: r.id },
+          detail: { import: r.id, fileName: r.fileName, why },
+        });
+        return true;
+      });
+      if (marked) failed.push(r.id);
+    } catch (err) {
+      // Without `audit` (before an import) a failure stops that import, as it always has.
+      if (!audit) throw err;
+      (audit.log ?? console.error)(`imports: could not mark interrupted import ${r.id} of tenant ${r.tenantId} failed: ${String(err)}`);
+    }
   }
   return failed;
 }
