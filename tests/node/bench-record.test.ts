@@ -40,6 +40,9 @@ describe('recording a bench run in BENCHMARKS.md', () => {
     const out = spliceRun(fixture, 'bench/new.bench.ts', run('bench/new.bench.ts', 'new: 1.00×'));
     assert.ok(out.startsWith(fixture.trimEnd()), 'everything before is unchanged');
     const tail = out.slice(fixture.trimEnd().length);
-    assert.match(tail, /^\n\n## bench\/new\.bench\.ts\n\n<!-- npm run bench: bench\/new\.bench\.ts -->\n[\s\S]*new: 1\.00×[\s\S]*<!-- \/npm run bench -->\n$/);
+    assert.match(
+      tail,
+      /^\n\n## bench\/new\.bench\.ts\n\n<!-- npm run bench: bench\/new\.bench\.ts -->\n[\s\S]*new: 1\.00×[\s\S]*<!-- \/npm run bench -->\n$/,
+    );
   });
 });
