@@ -30,6 +30,8 @@ interface Made {
   readonly kind: string;
   readonly levels: Readonly<Record<string, string>>;
   readonly manager: string | null;
+  /** Left the bank: listed only when asked for (`closed: 'only' | 'include'`). */
+  readonly closed: boolean;
 }
 
 /** The book, the same in both tenants' external ids, with internal ids in another order than external ones. */
@@ -47,6 +49,8 @@ function book(tenant: string): Made[] {
       kind: i % 9 === 0 ? 'employee' : 'customer',
       levels: { 'risk-band': risk, 'value-band': value, 'retail-tier': i % 80 === 3 ? 'diamond' : i % 4 === 0 ? 'gold' : 'standard' },
       manager: i % 31 === 5 ? 'rm-few' : i % 2 === 0 ? 'rm-many' : null,
+      // A tenth, spread over every level; r() keeps the two tenants' closed customers apart.
+      closed: r() < 0.1,
     });
   }
   return out;
@@ -61,6 +65,9 @@ async function load(db: Db, tenant: string): Promise<Made[]> {
     made.map((m) => ({ id: m.id, externalId: m.externalId, kind: m.kind, displayName: m.externalId, attributes: {} })),
     NOW,
   );
+  const closed = made.filter((m) => m.closed).map((m) => m.id);
+  if (closed.length)
+    await db.db.updateTable('subjects').set({ closed_at: NOW, closed_reason: 'left the bank' }).where('id', 'in', closed).execute();
   const rows = made.flatMap((m) =>
     Object.entries(m.levels).map(([scheme, level]) => ({
       tenant_id: tenant,
@@ -141,6 +148,27 @@ const FILTERS: Record<string, Filter> = {
     externalIdPrefix: 'C01',
     descending: true,
   },
+  'closed customers only': { levels: [], closed: 'only' },
+  'closed ones included': { levels: [], closed: 'include', descending: true },
+  'a common level, closed only': { levels: [{ scheme: 'retail-tier', level: 'standard' }], closed: 'only' },
+  'a rare level, closed included': { levels: [{ scheme: 'retail-tier', level: 'diamond' }], closed: 'include' },
+  'a matrix cell, closed only, from the last': {
+    levels: [
+      { scheme: 'risk-band', level: 'low' },
+      { scheme: 'value-band', level: 'medium' },
+    ],
+    closed: 'only',
+    descending: true,
+  },
+  'the empty cell, closed included': {
+    levels: [
+      { scheme: 'risk-band', level: 'high' },
+      { scheme: 'value-band', level: 'high' },
+    ],
+    closed: 'include',
+  },
+  'a small book, closed only': { levels: [], managedBy: 'rm-few', closed: 'only' },
+  'ids starting C02, closed included': { levels: [], externalIdPrefix: 'C02', closed: 'include' },
 };
 
 /** The definition: every subject passing the filter, in external-id order. */
@@ -151,7 +179,8 @@ function expected(made: readonly Made[], f: Filter): string[] {
         f.levels.every((c) => m.levels[c.scheme] === c.level) &&
         (f.managedBy === undefined || m.manager === f.managedBy) &&
         (f.kind === undefined || m.kind === f.kind) &&
-        (f.externalIdPrefix === undefined || m.externalId.startsWith(f.externalIdPrefix)),
+        (f.externalIdPrefix === undefined || m.externalId.startsWith(f.externalIdPrefix)) &&
+        (f.closed === 'include' || (f.closed === 'only') === m.closed),
     )
     .map((m) => m.externalId)
     .sort();
@@ -202,6 +231,14 @@ for (const harness of allDialects()) {
       assert.ok(expected(made, FILTERS['a common level'] as Filter).length > 100);
       assert.equal(expected(made, FILTERS['the empty cell'] as Filter).length, 0);
       assert.ok(expected(made, FILTERS['a cell in a book, customers'] as Filter).length > 0);
+      // Closed customers in the filters that ask for them, so leaving them out (or in) is seen.
+      for (const name of ['closed customers only', 'a common level, closed only', 'a matrix cell, closed only, from the last']) {
+        assert.ok(expected(made, FILTERS[name] as Filter).length > 0, name);
+      }
+      assert.ok(
+        made.some((m) => m.closed && m.levels['retail-tier'] === 'diamond'),
+        'a rare level holds a closed customer',
+      );
     });
   });
 }
