@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type CompiledQuery, type KyselyPlugin, sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import {
   assignManagers,
@@ -240,5 +241,52 @@ for (const harness of allDialects()) {
         'a rare level holds a closed customer',
       );
     });
+
+    if (harness.dialect === 'postgres') {
+      // PostgreSQL takes two levels for independent, so it expects thousands of customers in an empty
+      // cell and, left to merge the page's query, walks every subject in external-id order instead of
+      // reading the matches from a level's index. 20,000 customers, analysed, are enough for it to
+      // choose that walk; a plan's shape, not its time, is checked.
+      it('reads the empty cell of an analysed 20,000-customer book from an index, not by walking subjects in id order', async () => {
+        const big = await harness.open();
+        await insertTenant(big.db, { id: 'big', name: 'big', metrics: [], now: NOW });
+        await sql`INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at)
+          SELECT 'S' || lpad(i::text, 6, '0'), 'big', 'M' || lpad(i::text, 6, '0'), 'customer', 'x', '{}', ${NOW}, ${NOW}
+          FROM generate_series(0, 19999) AS i`.execute(big.db);
+        const levels = sql`(ARRAY['low','medium','high'])`;
+        const risk = sql`${levels}[((i * 7) % 3) + 1]`;
+        const value = sql`${levels}[((i * 13 + (i >> 4)) % 3) + 1]`;
+        for (const [scheme, level] of [
+          ['risk-band', risk],
+          // One empty cell, high × high, as in the benches.
+          ['value-band', sql`CASE WHEN ${risk} = 'high' AND ${value} = 'high' THEN 'medium' ELSE ${value} END`],
+        ] as const) {
+          await sql`INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below,
+              previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at)
+            SELECT 'big', 'S' || lpad(i::text, 6, '0'), ${scheme}, ${level}, 0, 0, NULL, 0, NULL, '{}', NULL, NULL, 0, 1, '2025-10', ${NOW}
+            FROM generate_series(0, 19999) AS i`.execute(big.db);
+        }
+        await sql`ANALYZE`.execute(big.db);
+        const seen: CompiledQuery[] = [];
+        const noting: KyselyPlugin = {
+          transformQuery({ node, queryId }) {
+            seen.push(big.db.getExecutor().compileQuery(node, queryId));
+            return node;
+          },
+          transformResult: async ({ result }) => result,
+        };
+        const cell = [
+          { scheme: 'risk-band', level: 'high' },
+          { scheme: 'value-band', level: 'high' },
+        ];
+        assert.deepEqual(await listSubjects(big.db.withPlugin(noting), 'big', { levels: cell, limit: 50 }), []);
+        // The last statement reads the page from the driving level's index (a bounded walk may come first).
+        const page = seen.at(-1) as CompiledQuery;
+        const plan = await big.db.executeQuery<Record<string, string>>({ ...page, sql: `EXPLAIN ${page.sql}` });
+        const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+        assert.match(text, /assignments_tenant_scheme_level_idx/, text);
+        assert.doesNotMatch(text, /subjects_tenant_external_uq/, text);
+      });
+    }
   });
 }
