@@ -4,7 +4,7 @@
 
 const END = '<!-- /npm run bench -->';
 const start = (rel) => `<!-- npm run bench: ${rel} -->`;
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The block for one bench's run: its output, with when and where it ran (ratios are compared across
@@ -24,11 +24,11 @@ export function runBlock({ rel, output, status, date, node, cpu }) {
  * @param {string} block
  */
 export function spliceRun(text, rel, block) {
-  const existing = new RegExp(`${escape(start(rel))}[\\s\\S]*?${escape(END)}`);
+  const existing = new RegExp(`${literal(start(rel))}[\\s\\S]*?${literal(END)}`);
   // A function replacement, so `$` in a bench's output is taken literally.
   if (existing.test(text)) return text.replace(existing, () => block);
   // A heading may name more than the bench (`## bench/a.bench.ts and b.bench.ts`).
-  const heading = new RegExp(`^## ${escape(rel)}(?:[ \\t][^\\n]*)?\\n`, 'm');
+  const heading = new RegExp(`^## ${literal(rel)}(?:[ \\t][^\\n]*)?\\n`, 'm');
   const found = heading.exec(text);
   if (found) {
     const at = found.index + found[0].length;
