@@ -1,6 +1,6 @@
 import { PostgresAdapter, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { chunks, type Executor } from './executor.js';
+import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
 import { assignManagers, managersOf, type ManagerAssignment } from './staff.js';
 
 /**
@@ -76,16 +76,23 @@ export async function stageBooks(trx: Executor, rows: readonly StagedBook[]): Pr
   // One statement may not touch a row twice (PostgreSQL refuses ON CONFLICT … DO UPDATE doing so).
   const latest = new Map<string, StagedBook>();
   for (const r of rows) latest.set(r.subjectId, r);
-  for (const batch of chunks([...latest.values()]))
-    await staging(trx)
-      .insertInto('import_book_targets')
-      .values(batch.map((r) => ({ subject_id: r.subjectId, external_id: r.externalId, staff_id: r.staffId })))
-      .onConflict((oc) =>
-        oc
-          .column('subject_id')
-          .doUpdateSet((eb) => ({ staff_id: eb.ref('excluded.staff_id'), external_id: eb.ref('excluded.external_id') })),
-      )
-      .execute();
+  const values = [...latest.values()].map((r) => ({ subject_id: r.subjectId, external_id: r.externalId, staff_id: r.staffId }));
+  // Compiled once per batch length and re-run: a million-row file is two thousand of these statements.
+  await executeInBatches(
+    trx,
+    values,
+    INSERT_BATCH_ROWS,
+    (batch) =>
+      staging(trx)
+        .insertInto('import_book_targets')
+        .values([...batch])
+        .onConflict((oc) =>
+          oc
+            .column('subject_id')
+            .doUpdateSet((eb) => ({ staff_id: eb.ref('excluded.staff_id'), external_id: eb.ref('excluded.external_id') })),
+        ),
+    'import_book_targets.stage',
+  );
 }
 
 /** Subjects staged and moved by `moveStagedBooks`. */
@@ -139,19 +146,20 @@ export async function moveStagedBooks(
     // Counted from the moves made, read under the book rows' locks: another move may have landed since `current`.
     const made = await assignManagers(trx, tenantId, changed, actor, clock);
     moved += made.length;
-    for (const batch of chunks(made))
-      await db
-        .insertInto('import_book_moves')
-        .values(
-          batch.map((m) => ({
-            subject_id: m.subjectId,
-            external_id: externalIds.get(m.subjectId) ?? m.subjectId,
-            from_staff: m.from,
-            to_staff: m.to,
-            at: m.at,
-          })),
-        )
-        .execute();
+    const rows = made.map((m) => ({
+      subject_id: m.subjectId,
+      external_id: externalIds.get(m.subjectId) ?? m.subjectId,
+      from_staff: m.from,
+      to_staff: m.to,
+      at: m.at,
+    }));
+    await executeInBatches(
+      trx,
+      rows,
+      INSERT_BATCH_ROWS,
+      (batch) => db.insertInto('import_book_moves').values([...batch]),
+      'import_book_moves.stage',
+    );
   }
   return { staged, moved };
 }
