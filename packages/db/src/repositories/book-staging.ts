@@ -110,15 +110,18 @@ export const STAGED_MOVE_PAGE = 5000;
  * Every page's subject ids are above the last page's, so over the whole transaction the book rows are
  * locked in one global order — subject id — as a single call would lock them: a bulk move of the same
  * customers (which locks its own in that order) queues behind the import or the import behind it,
- * never each behind the other. The moves are staged for `stagedMoves` (the audit, written last).
+ * never each behind the other. With `keepMoves` the moves are staged for `stagedMoves` (the audit,
+ * written last); without it nothing reads them, so they are not written.
  */
 export async function moveStagedBooks(
   trx: Executor,
   tenantId: string,
   actor: string,
   clock: () => string,
-  pageRows = STAGED_MOVE_PAGE,
+  options: { readonly keepMoves: boolean; readonly pageRows?: number },
 ): Promise<StagedMoveCount> {
+  const pageRows = options.pageRows ?? STAGED_MOVE_PAGE;
+  if (!Number.isInteger(pageRows) || pageRows < 1) throw new Error(`moveStagedBooks: pageRows must be a positive integer, not ${pageRows}`);
   const db = staging(trx);
   let staged = 0;
   let moved = 0;
@@ -146,6 +149,7 @@ export async function moveStagedBooks(
     // Counted from the moves made, read under the book rows' locks: another move may have landed since `current`.
     const made = await assignManagers(trx, tenantId, changed, actor, clock);
     moved += made.length;
+    if (!options.keepMoves) continue;
     const rows = made.map((m) => ({
       subject_id: m.subjectId,
       external_id: externalIds.get(m.subjectId) ?? m.subjectId,
@@ -164,7 +168,7 @@ export async function moveStagedBooks(
   return { staged, moved };
 }
 
-/** The moves `moveStagedBooks` made, in ascending subject id, `pageRows` at a time. */
+/** The moves `moveStagedBooks` made (with `keepMoves`; none without), in ascending subject id, `pageRows` at a time. */
 export async function* stagedMoves(trx: Executor, pageRows: number): AsyncGenerator<StagedMove[]> {
   const db = staging(trx);
   let after: string | null = null;

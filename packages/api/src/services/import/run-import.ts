@@ -76,6 +76,12 @@ export interface ImportContext {
   readonly closingFloor?: ClosingFloor;
   /** The request a managers import came in (`POST /v1/imports`): each move is audited with it (`auditMoves`). */
   readonly audit?: MoveAuditContext;
+  /**
+   * @internal For tests only (no route or command sets it): staged subjects of a managers file moved
+   * per page (default `STAGED_MOVE_PAGE`), so a test can make every subject a page of its own and
+   * see the lock order hold across pages.
+   */
+  readonly movePageRows?: number;
 }
 
 /** The bytes of the file, read once from start to end (a file on disk, not a network stream: see runImport). */
@@ -355,7 +361,7 @@ async function writeBatch(
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') {
-    // Staged, not moved yet: the file's moves are made at its end in subject order (writeManagers).
+    // Staged, not moved yet: the file's moves are made at its end in subject order (moveStagedBooks).
     const staged: StagedBook[] = [];
     for (const r of checked.rows) {
       const subjectId = subjectIds.get(r.subject);
@@ -406,23 +412,6 @@ async function writeBatch(
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
   return { written: written + fresh.length, unchanged, periods: [] };
-}
-
-/**
- * Move each subject of a managers file into the book the file names, through the repository function
- * `POST /v1/subject-managers` writes with; a subject already in that book is unchanged.
- *
- * The file's rows were staged as they were checked (`stageBooks`: a temporary table of the
- * transaction, the later row of a subject winning), and are moved only now that the whole file is
- * read, in ascending subject id, a page at a time (`moveStagedBooks`). That keeps the one lock order a
- * bulk move takes: moving each batch of the file as it was read locked the book rows in file order
- * across batches, and a bulk move of the same customers at the same time deadlocked against it. A
- * per-tenant advisory lock would also serialise them, but would queue every move of the tenant behind
- * an import of unrelated customers. Gathering the file in memory instead cost half a gigabyte at a
- * million customers; staged, memory holds one batch and one page whatever the file's size.
- */
-async function writeManagers(trx: Executor, ctx: ImportContext): Promise<{ staged: number; moved: number }> {
-  return moveStagedBooks(trx, ctx.tenantId, ctx.actor, () => ctx.now().toISOString());
 }
 
 /**
@@ -551,7 +540,15 @@ async function importFile(
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
-      const m = managers ? await writeManagers(trx, ctx) : { staged: 0, moved: 0 };
+      // Only now the whole file is read, in ascending subject id a page at a time: the one lock order
+      // a bulk move takes, so the two queue rather than deadlock. Through the function
+      // `POST /v1/subject-managers` moves with; a subject already in the book it names is unchanged.
+      const m = managers
+        ? await moveStagedBooks(trx, ctx.tenantId, ctx.actor, () => ctx.now().toISOString(), {
+            keepMoves: ctx.audit !== undefined,
+            ...(ctx.movePageRows !== undefined ? { pageRows: ctx.movePageRows } : {}),
+          })
+        : { staged: 0, moved: 0 };
       written += m.moved;
       unchanged += m.staged - m.moved;
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
