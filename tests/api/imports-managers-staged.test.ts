@@ -6,7 +6,8 @@
 // batch as it is read gives times rising in file order, here the reverse of subject order.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { loadTenantPack, runImport, type ImportContext } from '@tierkit/api';
+import { sql } from 'kysely';
+import { ImportRefused, loadTenantPack, runImport, type ImportContext } from '@tierkit/api';
 import { insertSubjects, STAGED_MOVE_PAGE, upsertStaff } from '@tierkit/db';
 import { authHeader, forEachDialect, NOW } from '../support/api-fixture.js';
 
@@ -123,5 +124,105 @@ forEachDialect('a managers file larger than a page of moves', (f) => {
       Array.from({ length: SUBJECTS }, (_, i) => external(i)),
       'every customer once, in subject order',
     );
+  });
+});
+
+// The ways a managers import ends without committing: its staging tables go with it (a rollback drops
+// them on both dialects), no book changes, no audit record of a move, and the next import — on
+// SQLite the same connection, where a temporary table left behind would make the next
+// `createBookStaging` fail — runs as if nothing had happened.
+const N = 30;
+const rvId = (i: number) => `rv-${String(i).padStart(4, '0')}`;
+const rvExt = (i: number) => `RV${String(i).padStart(4, '0')}`;
+
+forEachDialect('a managers import that rolls back', (f) => {
+  let ctx: ImportContext;
+  before(async () => {
+    const now = NOW.toISOString();
+    for (const s of ['RA', 'RB']) await upsertStaff(f.db.db, TENANT, { id: s, name: s, role: 'viewer', scope: 'book' }, now);
+    const subjects = Array.from({ length: N }, (_, i) => ({
+      id: rvId(i),
+      externalId: rvExt(i),
+      kind: 'customer',
+      displayName: 'x',
+      attributes: {},
+    }));
+    await insertSubjects(f.db.db, TENANT, subjects, now);
+    ctx = {
+      tenantId: TENANT,
+      catalogue: (await loadTenantPack(f.db.db, TENANT)).metrics,
+      currentPeriod: '2025-11',
+      actor: 'test',
+      now: () => NOW,
+      fileName: 'managers.csv',
+      // Audited, so the moves are staged too (import_book_moves) and must go with the rollback.
+      audit: { tenantId: TENANT, requestId: 'rq-rollback', actor: 'test', credential: 'test', method: 'CLI', route: 'tierkit import' },
+    };
+  });
+  const run = (text: string, mode: 'all-or-nothing' | 'valid-rows') =>
+    runImport(f.db.db, { kind: 'managers', encoding: 'utf-8', mode, mapping: {} }, ctx, async function* () {
+      yield new TextEncoder().encode(text);
+    });
+  /** Every customer to `book`; with `bad`, the 21st row names a staff member who does not exist. */
+  const file = (book: string, bad = false) =>
+    `${['subject,manager', ...Array.from({ length: N }, (_, i) => `${rvExt(i)},${bad && i === 20 ? 'NOPE' : book}`)].join('\n')}\n`;
+  const inBook = async (staff: string) =>
+    (
+      await f.db.db
+        .selectFrom('subject_managers')
+        .select('subject_id')
+        .where('tenant_id', '=', TENANT)
+        .where('staff_id', '=', staff)
+        .execute()
+    ).length;
+  const auditedMoves = async () =>
+    (await f.db.db.selectFrom('audit_records').select('seq').where('chain', '=', TENANT).where('request_id', '=', 'rq-rollback').execute())
+      .length;
+  const stagingLeft = async () =>
+    f.db.dialect === 'postgres'
+      ? Number(
+          (
+            await sql<{
+              n: string;
+            }>`SELECT count(*) AS n FROM pg_class WHERE relname IN ('import_book_targets', 'import_book_moves')`.execute(f.db.db)
+          ).rows[0]?.n,
+        )
+      : // SQLite's one connection: the temporary tables the imports created there, if any were left.
+        Number((await sql<{ n: number }>`SELECT count(*) AS n FROM temp.sqlite_master`.execute(f.db.db)).rows[0]?.n);
+
+  it('all-or-nothing with a bad row moves nobody and leaves no staging; the file corrected then imports', async () => {
+    const failed = await run(file('RA', true), 'all-or-nothing');
+    assert.deepEqual([failed.status, failed.written], ['failed', 0]);
+    assert.equal(await inBook('RA'), 0);
+    assert.equal(await auditedMoves(), 0);
+    assert.equal(await stagingLeft(), 0);
+    const ok = await run(file('RA'), 'all-or-nothing');
+    assert.deepEqual([ok.status, ok.written, ok.unchanged], ['succeeded', N, 0]);
+    assert.equal(await inBook('RA'), N);
+    assert.equal(await auditedMoves(), 1);
+    assert.equal(await stagingLeft(), 0);
+  });
+
+  it('"import the valid rows" with a bad row moves the others', async () => {
+    const r = await run(file('RB', true), 'valid-rows');
+    assert.deepEqual([r.status, r.written, r.unchanged, r.rejectedRows], ['partial', N - 1, 0, 1]);
+    assert.equal(await inBook('RB'), N - 1);
+    assert.equal(await inBook('RA'), 1, 'the customer of the bad row stays where they were');
+    assert.equal(await stagingLeft(), 0);
+  });
+
+  it('a file refused at the CSV stage after two batches were staged changes nothing; the next import works', async () => {
+    // 4,100 good rows (two batches of 2,000 staged, and more), then a quote never closed.
+    const rows = Array.from({ length: 4100 }, (_, i) => `${rvExt(i % N)},RA`);
+    const broken = `${['subject,manager', ...rows, '"unterminated,RA'].join('\n')}\n`;
+    const audited = await auditedMoves();
+    await assert.rejects(run(broken, 'valid-rows'), ImportRefused);
+    assert.equal(await inBook('RB'), N - 1, 'no customer moved');
+    assert.equal(await auditedMoves(), audited);
+    assert.equal(await stagingLeft(), 0);
+    const ok = await run(file('RA'), 'valid-rows');
+    assert.deepEqual([ok.status, ok.written, ok.unchanged], ['succeeded', N - 1, 1]);
+    assert.equal(await inBook('RA'), N);
+    assert.equal(await stagingLeft(), 0);
   });
 });
