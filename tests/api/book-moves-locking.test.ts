@@ -5,7 +5,7 @@
 // their subject row takes the book row first (assignManagers, "Lock order").
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mintStaffToken } from '@tierkit/api';
+import { loadTenantPack, mintStaffToken, runImport } from '@tierkit/api';
 import { findSubjectByExternalId, type Db, type Executor } from '@tierkit/db';
 import { type RawBuilder, sql } from 'kysely';
 import type { ApiFixture } from '../support/api-fixture.js';
@@ -244,6 +244,44 @@ describe('moves between books while RMs work [postgres]', () => {
     const res = await imported;
     assert.equal(res.status, 201, await res.clone().text());
     assert.equal(((await res.json()) as { written: number }).written, 2);
+    assert.equal(await manager(lo.ext), 'RM2');
+    assert.equal(await manager(hi.ext), 'RM2');
+  });
+
+  it('a managers import moved a page per customer still locks across its pages in subject order: no deadlock against a bulk move', async () => {
+    // Every staged customer a page of its own: `lo` and `hi` are locked by two `assignManagers` calls,
+    // so only the order of the pages keeps the lock order (with the default page both are one call,
+    // which sorts them itself). Pages taken in file order would hold `hi` while waiting for `lo`.
+    const { lo, hi } = await pair('IP');
+    for (const c of [lo, hi]) await ok(await t.req('officer', 'PUT', `/v1/subjects/${c.ext}/manager`, { manager: 'RM1' }));
+    // A bulk move (subject order) holds `lo` and will want `hi`.
+    const move = holder(db);
+    await move.run(lockRow(lo.id));
+    const text = `subject,manager\r\n${hi.ext},RM2\r\n${lo.ext},RM2\r\n`;
+    const imported = runImport(
+      db.db,
+      { kind: 'managers', encoding: 'utf-8', mode: 'all-or-nothing', mapping: {} },
+      {
+        tenantId: t.tenantId,
+        catalogue: (await loadTenantPack(db.db, t.tenantId)).metrics,
+        currentPeriod: '2025-11',
+        actor: 'test',
+        now: () => START,
+        fileName: 'managers.csv',
+        movePageRows: 1,
+      },
+      async function* () {
+        yield new TextEncoder().encode(text);
+      },
+    );
+    try {
+      await blockedBy(await move.pid());
+      await move.run(lockRow(hi.id));
+    } finally {
+      await move.end('commit');
+    }
+    const record = await imported;
+    assert.deepEqual([record.status, record.written], ['succeeded', 2]);
     assert.equal(await manager(lo.ext), 'RM2');
     assert.equal(await manager(hi.ext), 'RM2');
   });

@@ -110,7 +110,7 @@ export interface MadeMove {
   readonly at: string;
 }
 
-/** The list under `key`, made on first use: appending in place, since a managers import moves a whole file's customers in one call. */
+/** The list under `key`, made on first use: appending in place, since a call may move thousands of customers. */
 function listOf(map: Map<string, string[]>, key: string): string[] {
   let list = map.get(key);
   if (!list) map.set(key, (list = []));
@@ -209,9 +209,10 @@ async function lockBooks(
  * or re-tier write conflicts with). Locking the subject row first instead (a first fix) deadlocked
  * against a withdrawal. Every book row of the call is locked in one pass in subject order, before
  * any write, also the rows a first assignment creates (`lockBooks`): two calls over overlapping
- * customers queue rather than deadlock, as long as each makes one call per transaction (a managers
- * import makes one for its whole file). A second move of the same customer waits here and reads the
- * book the first left, so the moves chain. An advisory lock per subject would cover first
+ * customers queue rather than deadlock, as long as each makes one call per transaction, or several
+ * whose subjects rise from call to call (a managers import moves its staged file a page at a time in
+ * ascending subject id: `moveStagedBooks`), so the transaction's locks still come in subject order.
+ * A second move of the same customer waits here and reads the book the first left, so the moves chain. An advisory lock per subject would cover first
  * assignments too, but a managers import moving tens of thousands of customers in one transaction
  * would take as many locks from PostgreSQL's shared lock table; row locks cost none.
  */
@@ -325,6 +326,11 @@ export async function managersOf(db: Executor, tenantId: string, subjectIds: rea
       .select(['subject_id', 'staff_id'])
       .where('tenant_id', '=', tenantId)
       .where('subject_id', 'in', batch)
+      // Not for the caller: without it SQLite (no table statistics) reads the covering book index
+      // (tenant_id, staff_id, subject_id) from the tenant's first row to its last for every chunk,
+      // rather than looking each subject up by the primary key: a managers import of a million
+      // customers that moves them a page at a time, or runs again, spent its time in this scan.
+      .orderBy('subject_id')
       .execute();
     for (const r of rows) out.set(r.subject_id, r.staff_id);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
-  assignManagers,
+  createBookStaging,
   createImport,
   deleteImport,
   existingStaffIds,
@@ -14,19 +14,21 @@ import {
   insertSubjects,
   setSubjectClosed,
   lockRunningImport,
-  managersOf,
+  dropBookStaging,
+  moveStagedBooks,
   recordMetricWrites,
+  stageBooks,
+  stagedMoves,
   upsertMetricRows,
-  type ManagerAssignment,
   type Executor,
   type ImportRecord,
   type NewMetric,
   type Subject,
   type SubjectInput,
-  type MadeMove,
+  type StagedBook,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
-import { auditMoves, type MoveAuditContext } from '../books.js';
+import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
 import {
@@ -74,21 +76,12 @@ export interface ImportContext {
   readonly closingFloor?: ClosingFloor;
   /** The request a managers import came in (`POST /v1/imports`): each move is audited with it (`auditMoves`). */
   readonly audit?: MoveAuditContext;
-}
-
-/**
- * The book each subject of a managers file ends in (internal id; the later row wins), and its external
- * id for the audit record: gathered over every batch and moved in one `assignManagers` call at the end,
- * which locks the book rows in subject order in one pass. Moving batch by batch locked them in file
- * order across batches, and a bulk move of the same customers at the same time deadlocked against it.
- * A per-tenant advisory lock would also serialise them, but would queue every move of the tenant
- * behind an import of unrelated customers. The cost: memory for two map entries per distinct subject of
- * the file, and then `assignManagers`' working set (the moves it plans and records): measured by review
- * at roughly half a gigabyte at the peak for a million distinct customers. Bounded by the file.
- */
-interface BookChanges {
-  readonly latest: Map<string, string | null>;
-  readonly externalIds: Map<string, string>;
+  /**
+   * @internal For tests only (no route or command sets it): staged subjects of a managers file moved
+   * per page (default `STAGED_MOVE_PAGE`), so a test can make every subject a page of its own and
+   * see the lock order hold across pages.
+   */
+  readonly movePageRows?: number;
 }
 
 /** The bytes of the file, read once from start to end (a file on disk, not a network stream: see runImport). */
@@ -346,7 +339,6 @@ async function writeBatch(
   subjects: Map<string, Subject>,
   subjectIds: Map<string, string>,
   touched: Map<string, { readonly period: string; readonly metric: string }>,
-  books: BookChanges,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the later row wins, as it would in two uploads.
@@ -369,13 +361,14 @@ async function writeBatch(
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') {
+    // Staged, not moved yet: the file's moves are made at its end in subject order (moveStagedBooks).
+    const staged: StagedBook[] = [];
     for (const r of checked.rows) {
       const subjectId = subjectIds.get(r.subject);
-      if (subjectId === undefined) continue;
-      books.latest.set(subjectId, r.manager);
-      books.externalIds.set(subjectId, r.subject);
+      if (subjectId !== undefined) staged.push({ subjectId, externalId: r.subject, staffId: r.manager });
     }
-    // Counted when the file's moves are made, at its end (writeManagers).
+    await stageBooks(trx, staged);
+    // Counted when the file's moves are made.
     return { written: 0, unchanged: 0, periods: [] };
   }
   const latest = new Map<string, SubjectRowInput>();
@@ -419,19 +412,6 @@ async function writeBatch(
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
   return { written: written + fresh.length, unchanged, periods: [] };
-}
-
-/**
- * Move each subject of a managers file into the book the file names (`BookChanges`), through the
- * repository function `POST /v1/subject-managers` writes with; a subject already in that book is unchanged.
- */
-async function writeManagers(trx: Executor, ctx: ImportContext, books: BookChanges): Promise<{ written: number; made: MadeMove[] }> {
-  const current = await managersOf(trx, ctx.tenantId, [...books.latest.keys()]);
-  const changed: ManagerAssignment[] = [];
-  for (const [subjectId, staffId] of books.latest) if ((current.get(subjectId) ?? null) !== staffId) changed.push({ subjectId, staffId });
-  // Counted from the moves made, read under the book rows' locks: another move may have landed since `current`.
-  const made = changed.length ? await assignManagers(trx, ctx.tenantId, changed, ctx.actor, () => ctx.now().toISOString()) : [];
-  return { written: made.length, made };
 }
 
 /**
@@ -546,11 +526,12 @@ async function importFile(
       const periods = new Set<string>();
       // The months and metrics it changed: recorded (metric_periods) once, just before it commits.
       const touched = new Map<string, { readonly period: string; readonly metric: string }>();
-      const books: BookChanges = { latest: new Map(), externalIds: new Map() };
+      const managers = options.kind === 'managers';
+      if (managers) await createBookStaging(trx);
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, books);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -559,19 +540,30 @@ async function importFile(
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
-      let made: MadeMove[] = [];
-      if (books.latest.size) {
-        const m = await writeManagers(trx, ctx, books);
-        written += m.written;
-        unchanged += books.latest.size - m.written;
-        made = m.made;
-      }
+      // Only now the whole file is read, in ascending subject id a page at a time: the one lock order
+      // a bulk move takes, so the two queue rather than deadlock. Through the function
+      // `POST /v1/subject-managers` moves with; a subject already in the book it names is unchanged.
+      const m = managers
+        ? await moveStagedBooks(trx, ctx.tenantId, ctx.actor, () => ctx.now().toISOString(), {
+            keepMoves: ctx.audit !== undefined,
+            ...(ctx.movePageRows !== undefined ? { pageRows: ctx.movePageRows } : {}),
+          })
+        : { staged: 0, moved: 0 };
+      written += m.moved;
+      unchanged += m.staged - m.moved;
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
       // written, which is what `failInterruptedImports` reports.
       await finish(trx, { written, unchanged, periods: [...periods].sort() });
       // Last, after every book row of the file is locked and written and the import's own row too:
       // the tenant's audit chain head is held only to the commit (auditMoves).
-      if (ctx.audit && made.length) await auditMoves(trx, ctx.audit, made, (id) => books.externalIds.get(id) ?? id);
+      // A page of whole records at a time: the records are those one call with every move would write.
+      const audit = ctx.audit;
+      if (audit && m.moved)
+        for await (const page of stagedMoves(trx, MOVES_PER_RECORD * 5)) {
+          const externalIds = new Map(page.map((mv) => [mv.subjectId, mv.externalId]));
+          await auditMoves(trx, audit, page, (id) => externalIds.get(id) ?? id);
+        }
+      if (managers) await dropBookStaging(trx);
     });
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
