@@ -5,7 +5,7 @@ import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { sortableId } from '../ids.js';
-import { invalid, ProblemError } from '../problem.js';
+import { invalid, ProblemError, subjectClosed } from '../problem.js';
 import { periodOf } from '../periods.js';
 import { router } from '../router.js';
 import { problemResponses, SubjectRefSchema } from '../schemas/common.js';
@@ -13,6 +13,7 @@ import { utcInstant } from '../schemas/four-eyes.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
+import { closeSubject } from '../services/closing.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
@@ -202,17 +203,21 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           { path: 'at', message: floor.why, code: 'too_small', params: { minimum: floor.at, inclusive: true, origin: 'instant' } },
         ]);
       }
-      const subject = await deps.db.transaction().execute(async (trx) => {
+      const { subject, withdrawn } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
-        if (
-          subject.closedAt !== null ||
-          !(await setSubjectClosed(trx, deps.tenantId, subject.id, { at, reason: body.reason }, now.toISOString()))
-        ) {
-          throw alreadyClosed(id, subject.closedAt);
-        }
-        return { ...subject, closedAt: at, closedReason: body.reason, updatedAt: now.toISOString() };
+        if (subject.closedAt !== null) throw subjectClosed(id, subject.closedAt, 'params.id', 'reopen it first');
+        const nowIso = now.toISOString();
+        const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, { at, reason: body.reason }, deps.principal.actor, nowIso);
+        // Closed by someone else since the read above: say since when, as for a closing read first.
+        if (!withdrawn) throw subjectClosed(id, (await subjectOr404(deps, id, trx)).closedAt, 'params.id', 'reopen it first');
+        return { subject: { ...subject, closedAt: at, closedReason: body.reason, updatedAt: nowIso }, withdrawn };
       });
-      auditDetail(c, { closedAt: at, reason: body.reason });
+      auditDetail(c, {
+        closedAt: at,
+        reason: body.reason,
+        ...(withdrawn.overrides.length ? { withdrawnOverrides: withdrawn.overrides } : {}),
+        ...(withdrawn.signOffs.length ? { withdrawnSignOffs: withdrawn.signOffs } : {}),
+      });
       deps.matrices.invalidate(deps.tenantId);
       return c.json(subjectRef(subject, deps.unmaskNames), 200);
     })
@@ -235,10 +240,4 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       deps.matrices.invalidate(deps.tenantId);
       return c.json(subjectRef(subject, deps.unmaskNames), 200);
     });
-}
-
-function alreadyClosed(id: string, closedAt: string | null): ProblemError {
-  return new ProblemError('conflict', `Subject "${id}" is closed already${closedAt ? ` (since ${closedAt})` : ''}; reopen it first.`, [
-    { path: 'params.id', message: 'is closed already', code: 'subject_closed', ...(closedAt ? { params: { closedAt } } : {}) },
-  ]);
 }
