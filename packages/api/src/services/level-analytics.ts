@@ -4,6 +4,7 @@ import {
   countLevelPairsBetween,
   countLevelStretches,
   latestEvaluatedPeriod,
+  latestEvaluatedPeriods,
   type Executor,
   type InForceInstant,
   type MonthEnd,
@@ -69,8 +70,8 @@ export async function lastFinalMonth(
   clock: AnalyticsClock,
 ): Promise<MonthEnd | null> {
   let last: string | null = null;
-  for (const key of schemes) {
-    const final = finalThrough(clock, await latestEvaluatedPeriod(db, tenantId, key));
+  for (const evaluated of (await latestEvaluatedPeriods(db, tenantId, schemes)).values()) {
+    const final = finalThrough(clock, evaluated);
     if (final !== null && (last === null || final > last)) last = final;
   }
   return last === null ? null : { period: last, end: periodEnd(last, clock.timeZone) };
