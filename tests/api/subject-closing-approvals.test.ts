@@ -135,4 +135,18 @@ forEachDialect('closing withdraws what waits for a second person', (f) => {
       ],
     );
   });
+
+  it('an import that closes a customer withdraws their pending request alike', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/X4', { kind: 'customer', displayName: '韩梅' }), 201);
+    const request = await ok<{ id: string }>(await requestOverride(t, 'X4'), 201);
+    const res = await t.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.admin}` },
+      body: 'id,name,closedAt,closedReason\nX4,韩梅,2025-11-14T00:00:00Z,销户\n',
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const withdrawn = await ok<Decided>(await t.req('viewer', 'GET', `/v1/overrides/${request.id}`));
+    assert.deepEqual([withdrawn.status, withdrawn.decisionNote], ['withdrawn', 'customer closed']);
+    assert.ok(!(await queueIds()).includes(request.id));
+  });
 });

@@ -88,7 +88,7 @@ const closeRoute = createRoute({
   tags: ['subjects'],
   summary: 'Record that a customer left the bank (销户): they stop being tiered and counted',
   description:
-    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `at`, no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`. A subject already closed is a 409 `conflict`; reopen it first.',
+    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `at`, no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`. Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
   responses: {
     200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -102,7 +102,7 @@ const reopenRoute = createRoute({
   tags: ['subjects'],
   summary: 'Take back a closing: the customer is tiered and counted again from the next evaluation',
   description:
-    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening.',
+    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening. Requests and sign-offs the closing withdrew stay withdrawn.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: ReopenSubjectBody } } } },
   responses: {
     200: { description: 'Reopened', content: { 'application/json': { schema: SubjectRefSchema } } },
