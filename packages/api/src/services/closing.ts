@@ -32,7 +32,9 @@ export interface ClosingWithdrawals {
  *
  * Lock order (PostgreSQL): the override requests first, then the subject's row (`setSubjectClosed`),
  * then its sign-offs — the order of an override step (request, then subject) and of a level write
- * (subject, then sign-off), so a closing queues behind either rather than deadlocking with it.
+ * (subject, then sign-off), so a closing queues behind either rather than deadlocking with it. A
+ * request filed meanwhile is taken after the subject's row: nobody else can hold it yet but one
+ * editing or deciding that new request in the same instant (then PostgreSQL aborts one of the two).
  * Returns null, having changed nothing, when the customer was closed already.
  */
 export async function closeSubject(
@@ -43,12 +45,20 @@ export async function closeSubject(
   actor: string,
   nowIso: string,
 ): Promise<ClosingWithdrawals | null> {
-  const pendingOverrides = await pendingOverridesOfForUpdate(trx, tenantId, subjectId);
+  const held = await pendingOverridesOfForUpdate(trx, tenantId, subjectId);
   if (!(await setSubjectClosed(trx, tenantId, subjectId, closed, nowIso))) return null;
+  // Read again now the subject's row is held: under read committed this sees a request committed
+  // between the read above and that lock (its filing bumps the subject, so it committed before the
+  // closing took the row or waits for the closing and then refuses itself, requestOverride).
+  const heldIds = new Set(held.map((r) => r.override.id));
+  const pendingOverrides = [
+    ...held,
+    ...(await pendingOverridesOfForUpdate(trx, tenantId, subjectId)).filter((r) => !heldIds.has(r.override.id)),
+  ];
   const overrides: string[] = [];
   for (const r of pendingOverrides) {
     const done = { status: 'withdrawn', decidedBy: actor, decidedAt: nowIso, decisionNote: CLOSING_WITHDRAWAL_NOTE } as const;
-    // Held since the read above, so the guarded write cannot miss; checked all the same.
+    // Held since it was read, so the guarded write cannot miss; checked all the same.
     if (
       !(await changeOverride(
         trx,

@@ -3,6 +3,7 @@ import {
   appendDecision,
   changeOverride,
   findOverride,
+  findSubjectByExternalId,
   isManagedBy,
   insertOverride,
   listDecisions,
@@ -248,6 +249,13 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
       contentHash: hash,
       requesterScope: book !== undefined ? 'book' : 'tenant',
     });
+    // The check above ran before this transaction: a closing may have committed since, or be in flight.
+    // The insert bumped the subject's row, so a closing in flight has committed by now (or waits for
+    // this one and then withdraws the request, closeSubject); read again, a request filed for someone
+    // who left would wait, pending, in no queue.
+    // (Not subjectOr404: the book was held above, and is not to be locked again after the subject.)
+    const closedAt = (await findSubjectByExternalId(trx, deps.tenantId, externalId))?.closedAt ?? null;
+    if (closedAt !== null) throw subjectClosed(externalId, closedAt, 'params.id', 'no override can be requested for it');
     const r = await overrideOr404(deps, id, trx);
     await record(trx, deps, r, 'requested', null, hash, nowIso);
     return viewFor(deps, trx, r, nowIso);
