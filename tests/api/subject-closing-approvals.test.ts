@@ -121,6 +121,12 @@ forEachDialect('closing withdraws what waits for a second person', (f) => {
     for (const id of ['X2', 'X3'])
       await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '李雷' }), 201);
     const request = await ok<{ id: string }>(await requestOverride(t, 'X2'), 201);
+    await ok(
+      await t.req('approver', 'PUT', '/v1/subjects/X2/metrics', {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
+      }),
+    );
+    const signOff = await ok<{ id: string }>(await t.req('viewer', 'GET', '/v1/subjects/X2/levels/aml-test/approval'));
     await ok(await t.req('admin', 'POST', '/v1/subjects/X2/close', { reason: '销户' }));
     await ok(await t.req('admin', 'POST', '/v1/subjects/X3/close', { reason: '销户' }));
     const trail = await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', '/v1/audit?limit=50'));
@@ -128,10 +134,10 @@ forEachDialect('closing withdraws what waits for a second person', (f) => {
       (r) => r.phase === 'result' && r.route === '/v1/subjects/{id}/close' && ['X2', 'X3'].includes(r.target.id ?? ''),
     );
     assert.deepEqual(
-      closings.map((r) => [r.target.id, r.detail?.withdrawnOverrides ?? null]),
+      closings.map((r) => [r.target.id, r.detail?.withdrawnOverrides ?? null, r.detail?.withdrawnSignOffs ?? null]),
       [
-        ['X3', null],
-        ['X2', [request.id]],
+        ['X3', null, null],
+        ['X2', [request.id], [signOff.id]],
       ],
     );
   });
@@ -148,5 +154,9 @@ forEachDialect('closing withdraws what waits for a second person', (f) => {
     const withdrawn = await ok<Decided>(await t.req('viewer', 'GET', `/v1/overrides/${request.id}`));
     assert.deepEqual([withdrawn.status, withdrawn.decisionNote], ['withdrawn', 'customer closed']);
     assert.ok(!(await queueIds()).includes(request.id));
+    // The import's audit record says what its closings withdrew, as a closing's own does.
+    const trail = await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', '/v1/audit?limit=50'));
+    const imported = trail.items.find((r) => r.phase === 'result' && r.route === '/v1/imports');
+    assert.deepEqual(imported?.detail?.withdrawn, { overrides: 1, signOffs: 0, overrideIds: [request.id], signOffIds: [] });
   });
 });
