@@ -509,3 +509,56 @@ forEachDialect('analytics: a customer counts in a comparison only if open at bot
     assert.deepEqual(march.cohorts, { moved: 1, stayed: 0, overrideMoved: 0, heldByOverride: 0 }, 'M2 moved; M1 and M3 out');
   });
 });
+
+/*
+ * A closing right at a month's end, in the bank's calendar (Asia/Shanghai: February ends at
+ * 2025-02-28T16:00Z), and closings that begin or end inside the later month.
+ *
+ *        2025-01          03         closed                      back
+ *   N1   standard    →    gold       28 Feb 23:59 (15:59Z)       3 Mar   gone at the end of February
+ *   N2   standard    →    gold       1 Mar 00:00 (16:00Z)        3 Mar   open at both ends
+ *   N3   gold                        20 Mar                      —       gone at the end of March
+ *   N4   gold                        20 Mar                      25 Mar  open at both ends
+ */
+const MONTH_ENDS: BookEvent[] = [];
+for (const id of ['N1', 'N2'])
+  MONTH_ENDS.push(
+    { subject: id, period: '2025-01', from: null, to: 'standard' },
+    { subject: id, period: '2025-03', from: 'standard', to: 'gold' },
+  );
+for (const id of ['N3', 'N4']) MONTH_ENDS.push({ subject: id, period: '2025-01', from: null, to: 'gold' });
+
+forEachDialect('analytics: a closing at the very end of a month, in the bank’s time zone', (f) => {
+  let t: FourEyesTenant;
+  const get = async (path: string) => ok<Record<string, unknown>>(await t.req('admin', 'GET', path));
+  before(async () => {
+    t = await fourEyesTenant(f, 'bank-e', START);
+    await writeBook(f.db.db, t.tenantId, { events: MONTH_ENDS });
+    for (const [id, at, back] of [
+      ['N1', '2025-02-28T15:59:00.000Z', '2025-03-03T00:00:00.000Z'],
+      ['N2', '2025-02-28T16:00:00.000Z', '2025-03-03T00:00:00.000Z'],
+      ['N3', '2025-03-20T00:00:00.000Z', null],
+      ['N4', '2025-03-20T00:00:00.000Z', '2025-03-25T00:00:00.000Z'],
+    ] as const) {
+      const s = await findSubjectByExternalId(f.db.db, t.tenantId, id);
+      assert.ok(s);
+      assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, { at, reason: '销户' }, at), true);
+      if (back) assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, null, back), true);
+    }
+  });
+
+  it('migration February → March: N2 up and N4 stayed; N1 gone at the end of February, N3 at the end of March', async () => {
+    const m = await get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-03');
+    assert.deepEqual(m.totals, { both: 2, up: 1, down: 0, same: 1, unranked: 0, heldByOverride: 0, entered: 0 });
+  });
+
+  it('rates of March: N2’s upgrade only, out of the three open at the end of February', async () => {
+    const r = await get('/v1/analytics/rates?scheme=retail-tier&from=2025-03&to=2025-03');
+    assert.deepEqual([r.upgrades, r.base], [[1], [3]]);
+  });
+
+  it('effect of March’s upgrades: N2 moved and N4 stayed; N1 (gone at the end of February) and N3 (of March) are neither', async () => {
+    const e = await get('/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up');
+    assert.deepEqual(e.cohorts, { moved: 1, stayed: 1, overrideMoved: 0, heldByOverride: 0 });
+  });
+});
