@@ -224,15 +224,13 @@ describe('the console words the API’s refusals', () => {
   it('a decision of a request whose customer was closed meanwhile: said as the closing, not as the API’s English', async () => {
     const admin = f.client('admin');
     await admin.http.send('PUT', '/v1/subjects/KC1', { kind: 'customer', displayName: '王芳' });
-    const request = (await f
-      .client('OFF1')
-      .http.send('POST', '/v1/subjects/KC1/overrides', {
-        scheme: 'retail-tier',
-        level: 'gold',
-        mode: 'fixed',
-        reason: 'VIP',
-        expiresAt: null,
-      })) as {
+    const request = (await f.client('OFF1').http.send('POST', '/v1/subjects/KC1/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: 'VIP',
+      expiresAt: null,
+    })) as {
       id: string;
       contentHash: string;
     };
