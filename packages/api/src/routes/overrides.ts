@@ -63,7 +63,7 @@ const requestRoute = createRoute({
   tags: ['four eyes'],
   summary: 'Request a manual level (pending until another person approves it)',
   description:
-    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester).',
+    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester). A customer who left the bank is a 409 `conflict`, code `subject_closed`, also when the closing commits while the request is being filed: nothing is filed.',
   request: { params: SubjectIdParams, ...body(OverrideRequestBody) },
   responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });

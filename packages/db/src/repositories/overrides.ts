@@ -448,7 +448,8 @@ export async function pendingOverrideForUpdate(
 
 /**
  * Pending override requests of the tenant's open customers, oldest first (the approvals queue). A
- * closing withdraws its customer's; one filed by a request that raced the closing is left out too.
+ * closing withdraws its customer's, and a request filed while it is in flight refuses itself; the
+ * filter keeps a closed customer out of the queue all the same (rows from before closings withdrew).
  */
 export async function listPendingOverrides(db: Executor, tenantId: string, scheme?: string): Promise<OverrideRecord[]> {
   let query = overridesWithSubject(db, tenantId).where('overrides.status', '=', 'pending').where('subjects.closed_at', 'is', null);
