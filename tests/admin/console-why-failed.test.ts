@@ -224,6 +224,28 @@ describe('the console words the API’s refusals', () => {
     // A type the console does not know: the API's own words.
     assert.equal(whyFailed({ status: 418, type: 'https://example.com/teapot', title: 'I am a teapot' }, 'zh-CN'), 'I am a teapot');
   });
+
+  it('a decision of a request whose customer was closed meanwhile: said as the closing, not as the API’s English', async () => {
+    const admin = f.client('admin');
+    await admin.http.send('PUT', '/v1/subjects/KC1', { kind: 'customer', displayName: '王芳' });
+    const request = (await f.client('OFF1').http.send('POST', '/v1/subjects/KC1/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: 'VIP',
+      expiresAt: null,
+    })) as {
+      id: string;
+      contentHash: string;
+    };
+    await admin.http.send('POST', '/v1/subjects/KC1/close', { reason: '销户' });
+    const e = await refusal(() => admin.http.send('POST', `/v1/overrides/${request.id}/approve`, { contentHash: request.contentHash }));
+    assert.equal(e.status, 409, JSON.stringify(e));
+    assert.equal(whyFailed(e, 'zh-CN'), '该客户已销户，其待审批事项已随销户撤回，不能再为其办理；如需继续，请先撤销销户');
+    assert.match(whyFailed(e, 'zh-TW'), /^該客戶已銷戶，/);
+    assert.match(whyFailed(e, 'en'), /^This customer has left the bank/);
+    assert.doesNotMatch(whyFailed(e, 'zh-CN'), /Subject|closed/);
+  });
 });
 
 describe('the console words the API’s refusal of an import file', () => {

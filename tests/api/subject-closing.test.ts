@@ -6,6 +6,7 @@ import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 import { problem } from '../support/problems.js';
+import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 /*
  * A customer who leaves the bank (销户): closing is recorded on the subject, and from then on the
@@ -426,7 +427,138 @@ forEachDialect('analytics leave closed customers out', (f) => {
     assert.deepEqual(await distribution(), { standard: [2, 1, 1, 0, 0], gold: [1, 1, 1, 1, 1], totals: [3, 2, 2, 1, 1] });
     const rates = await (await b.get('/v1/analytics/rates?scheme=retail-tier&from=2025-03&to=2025-05')).json();
     assert.deepEqual(rates.upgrades, [0, 1, 0], 'back by April: A3’s upgrade then counts');
+    // Gone at the end of February: no customer of February, so in no migration from it, back or not.
     const migration = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-04')).json();
-    assert.equal(migration.totals.up, 1, 'A3, gone at the end of February only, moved up into April');
+    assert.deepEqual(migration.totals, { both: 0, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 0, entered: 0 });
+    const fromMarch = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-04')).json();
+    assert.equal(fromMarch.totals.up, 1, 'A3, back by the end of March, moved up into April');
+  });
+});
+
+/*
+ * A customer gone at the end of one month and back by a later one, counted by hand (bank-c,
+ * Asia/Shanghai: a month ends at 16:00Z on its last day). A migration, a month's moves and an
+ * effect's cohorts count a customer only if open at both ends of what they compare.
+ *
+ *        2025-01    02    03       04    gone at the end of
+ *   M1   standard         → gold         February (closed 10 Feb, back 5 Mar)
+ *   M2   standard         → gold         —
+ *   M3   gold                            March (closed 10 Mar, back 5 Apr)
+ */
+const GAPS: BookEvent[] = [
+  { subject: 'M1', period: '2025-01', from: null, to: 'standard' },
+  { subject: 'M1', period: '2025-03', from: 'standard', to: 'gold' },
+  { subject: 'M2', period: '2025-01', from: null, to: 'standard' },
+  { subject: 'M2', period: '2025-03', from: 'standard', to: 'gold' },
+  { subject: 'M3', period: '2025-01', from: null, to: 'gold' },
+];
+
+forEachDialect('analytics: a customer counts in a comparison only if open at both ends', (f) => {
+  let t: FourEyesTenant;
+  const get = async (path: string) => ok<Record<string, unknown>>(await t.req('admin', 'GET', path));
+  const totals = { both: 0, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 0, entered: 0 };
+  before(async () => {
+    t = await fourEyesTenant(f, 'bank-c', START);
+    await writeBook(f.db.db, t.tenantId, { events: GAPS });
+    for (const [id, at, back] of [
+      ['M1', '2025-02-10T00:00:00.000Z', '2025-03-05T00:00:00.000Z'],
+      ['M3', '2025-03-10T00:00:00.000Z', '2025-04-05T00:00:00.000Z'],
+    ] as const) {
+      const s = await findSubjectByExternalId(f.db.db, t.tenantId, id);
+      assert.ok(s);
+      assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, { at, reason: '销户' }, at), true);
+      assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, null, back), true);
+    }
+  });
+
+  it('migration: out when gone at the end of `from`, even if back by `to`', async () => {
+    assert.deepEqual(
+      (await get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-03')).totals,
+      {
+        ...totals,
+        both: 1,
+        up: 1,
+      },
+      'M2 only: M1 was gone at the end of February, M3 at the end of March',
+    );
+    assert.deepEqual(
+      (await get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-04')).totals,
+      {
+        ...totals,
+        both: 2,
+        up: 1,
+        same: 1,
+      },
+      'M2 up; M3 open at both ends stayed; M1 out',
+    );
+    assert.deepEqual((await get('/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2025-02')).totals, {
+      ...totals,
+      both: 2,
+      same: 2,
+    });
+  });
+
+  it('rates: no move in a month from one they were gone at the end of', async () => {
+    const rates = await get('/v1/analytics/rates?scheme=retail-tier&from=2025-03&to=2025-04');
+    assert.deepEqual(rates.upgrades, [1, 0], 'M2’s March upgrade; not M1’s, gone at the end of February');
+    assert.deepEqual(rates.base, [2, 2], 'February: M2, M3; March: M1, M2');
+  });
+
+  it('effect evaluation: neither a mover nor a stayer when gone at the end of the month before', async () => {
+    const march = await get('/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up');
+    assert.deepEqual(march.cohorts, { moved: 1, stayed: 0, overrideMoved: 0, heldByOverride: 0 }, 'M2 moved; M1 and M3 out');
+  });
+});
+
+/*
+ * A closing right at a month's end, in the bank's calendar (Asia/Shanghai: February ends at
+ * 2025-02-28T16:00Z), and closings that begin or end inside the later month.
+ *
+ *        2025-01          03         closed                      back
+ *   N1   standard    →    gold       28 Feb 23:59 (15:59Z)       3 Mar   gone at the end of February
+ *   N2   standard    →    gold       1 Mar 00:00 (16:00Z)        3 Mar   open at both ends
+ *   N3   gold                        20 Mar                      —       gone at the end of March
+ *   N4   gold                        20 Mar                      25 Mar  open at both ends
+ */
+const MONTH_ENDS: BookEvent[] = [];
+for (const id of ['N1', 'N2'])
+  MONTH_ENDS.push(
+    { subject: id, period: '2025-01', from: null, to: 'standard' },
+    { subject: id, period: '2025-03', from: 'standard', to: 'gold' },
+  );
+for (const id of ['N3', 'N4']) MONTH_ENDS.push({ subject: id, period: '2025-01', from: null, to: 'gold' });
+
+forEachDialect('analytics: a closing at the very end of a month, in the bank’s time zone', (f) => {
+  let t: FourEyesTenant;
+  const get = async (path: string) => ok<Record<string, unknown>>(await t.req('admin', 'GET', path));
+  before(async () => {
+    t = await fourEyesTenant(f, 'bank-e', START);
+    await writeBook(f.db.db, t.tenantId, { events: MONTH_ENDS });
+    for (const [id, at, back] of [
+      ['N1', '2025-02-28T15:59:00.000Z', '2025-03-03T00:00:00.000Z'],
+      ['N2', '2025-02-28T16:00:00.000Z', '2025-03-03T00:00:00.000Z'],
+      ['N3', '2025-03-20T00:00:00.000Z', null],
+      ['N4', '2025-03-20T00:00:00.000Z', '2025-03-25T00:00:00.000Z'],
+    ] as const) {
+      const s = await findSubjectByExternalId(f.db.db, t.tenantId, id);
+      assert.ok(s);
+      assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, { at, reason: '销户' }, at), true);
+      if (back) assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, null, back), true);
+    }
+  });
+
+  it('migration February → March: N2 up and N4 stayed; N1 gone at the end of February, N3 at the end of March', async () => {
+    const m = await get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-03');
+    assert.deepEqual(m.totals, { both: 2, up: 1, down: 0, same: 1, unranked: 0, heldByOverride: 0, entered: 0 });
+  });
+
+  it('rates of March: N2’s upgrade only, out of the three open at the end of February', async () => {
+    const r = await get('/v1/analytics/rates?scheme=retail-tier&from=2025-03&to=2025-03');
+    assert.deepEqual([r.upgrades, r.base], [[1], [3]]);
+  });
+
+  it('effect of March’s upgrades: N2 moved and N4 stayed; N1 (gone at the end of February) and N3 (of March) are neither', async () => {
+    const e = await get('/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up');
+    assert.deepEqual(e.cohorts, { moved: 1, stayed: 1, overrideMoved: 0, heldByOverride: 0 });
   });
 });

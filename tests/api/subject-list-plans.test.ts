@@ -11,6 +11,7 @@ import {
   type ListPlan,
   type ListSubjectsQuery,
 } from '@tierkit/db';
+import { CompiledQuery, type QueryId, type RootOperationNode } from 'kysely';
 import { rng } from '../support/book.js';
 import { allDialects } from '../support/databases.js';
 
@@ -63,12 +64,16 @@ async function load(db: Db, tenant: string): Promise<Made[]> {
   await insertSubjects(
     db.db,
     tenant,
-    made.map((m) => ({ id: m.id, externalId: m.externalId, kind: m.kind, displayName: m.externalId, attributes: {} })),
+    made.map((m) => ({
+      id: m.id,
+      externalId: m.externalId,
+      kind: m.kind,
+      displayName: m.externalId,
+      attributes: {},
+      ...(m.closed ? { closed: { at: NOW, reason: 'left' } } : {}),
+    })),
     NOW,
   );
-  const closed = made.filter((m) => m.closed).map((m) => m.id);
-  if (closed.length)
-    await db.db.updateTable('subjects').set({ closed_at: NOW, closed_reason: 'left the bank' }).where('id', 'in', closed).execute();
   const rows = made.flatMap((m) =>
     Object.entries(m.levels).map(([scheme, level]) => ({
       tenant_id: tenant,
@@ -144,6 +149,12 @@ const FILTERS: Record<string, Filter> = {
   'ids starting c0 (another case)': { levels: [], externalIdPrefix: 'c0' },
   'ids starting C9 (none)': { levels: [], externalIdPrefix: 'C9' },
   'ids starting C02 in a small book': { levels: [], externalIdPrefix: 'C02', managedBy: 'rm-few' },
+  'the closed only': { levels: [], closed: 'only' },
+  'the closed only, from the last': { levels: [], closed: 'only', descending: true },
+  'the closed only, a common level': { levels: [{ scheme: 'retail-tier', level: 'standard' }], closed: 'only' },
+  'the closed only, in a big book': { levels: [], managedBy: 'rm-many', closed: 'only' },
+  'the closed only, ids starting C1': { levels: [], externalIdPrefix: 'C1', closed: 'only' },
+  'open and closed, a common level': { levels: [{ scheme: 'retail-tier', level: 'standard' }], closed: 'include' },
   'a level, ids starting C01, from the last': {
     levels: [{ scheme: 'retail-tier', level: 'gold' }],
     externalIdPrefix: 'C01',
@@ -224,6 +235,36 @@ for (const harness of allDialects()) {
           }
           assert.deepEqual(got, want, `${name} (${want.length} subjects)`);
         }
+      });
+    }
+
+    if (harness.dialect === 'sqlite') {
+      it('the closed only are read from the partial index of closed subjects, not by walking the tenant', async () => {
+        const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
+        const watched = db.db.withPlugin({
+          transformQuery(args) {
+            nodes.push(args);
+            return args.node;
+          },
+          async transformResult(args) {
+            return args.result;
+          },
+        });
+        const page = await listSubjects(watched, 'bank-a', { levels: [], closed: 'only', limit: 7 });
+        assert.deepEqual(
+          page.map((s) => s.externalId),
+          expected(made, { levels: [], closed: 'only' }).slice(0, 7),
+        );
+        const plans: string[] = [];
+        for (const { node, queryId } of nodes) {
+          const q = db.db.getExecutor().compileQuery(node, queryId);
+          const rows = await db.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]));
+          plans.push(rows.rows.map((r) => r.detail).join(' | '));
+        }
+        const page_ = plans.at(-1) ?? '';
+        assert.match(page_, /subjects_closed_idx/, page_);
+        // Walking the tenant is a scan of subjects in external-id order; sorting the few found is a temp B-tree.
+        assert.doesNotMatch(page_, /SCAN s\b/, page_);
       });
     }
 

@@ -28,6 +28,8 @@ type Kind =
 
 interface Words {
   unreachable: string;
+  /** A 409 `subject_closed`: the customer left the bank, and what waited for them was withdrawn. */
+  subjectClosed: string;
   server: (status: number) => string;
   kinds: Record<Kind, string>;
   list: (items: readonly string[]) => string;
@@ -144,6 +146,7 @@ interface FieldSays {
 export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-CN': {
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
+    subjectClosed: '该客户已销户，其待审批事项已随销户撤回，不能再为其办理；如需继续，请先撤销销户',
     server: (status) => `服务器出错（HTTP ${status}），请稍后重试；如仍失败，请联系技术支持。`,
     kinds: {
       validation: '请求未通过校验',
@@ -302,6 +305,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   },
   'zh-TW': {
     unreachable: '無法連線伺服器（網路中斷或服務未執行），請稍後重試。',
+    subjectClosed: '該客戶已銷戶，其待審核事項已隨銷戶撤回，無法再為其辦理；如需繼續，請先撤銷銷戶',
     server: (status) => `伺服器出錯（HTTP ${status}），請稍後重試；如仍失敗，請聯絡技術支援。`,
     kinds: {
       validation: '請求未通過驗證',
@@ -460,6 +464,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   },
   en: {
     unreachable: 'Cannot reach the server (the network is down or the service is not running). Try again shortly.',
+    subjectClosed:
+      'This customer has left the bank: what waited for approval was withdrawn when they were closed, and nothing more can be done for them unless they are reopened',
     server: (status) => `The server failed (HTTP ${status}). Try again shortly; if it keeps failing, contact support.`,
     kinds: {
       validation: 'The request is not valid',
@@ -922,6 +928,9 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   // its field's code and month wherever a job is started (jobs page, approvals), in their language.
   const noData = e.errors?.find((f) => f.code === 'no_data');
   if (noData) return fieldSays(noData, locale) ?? e.detail ?? e.title;
+  // A customer who left the bank (a closing, perhaps while the item was open on screen): its own
+  // sentence, not the API's English detail after "conflict".
+  if (e.status === 409 && e.errors?.some((f) => f.code === 'subject_closed')) return w.subjectClosed;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

@@ -71,7 +71,15 @@ export { recordQueuedJob } from './services/jobs/record-queued.js';
 export { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';
 export { failInterruptedImports, IMPORT_MAX_RUNNING_MS } from './services/import/interrupted.js';
-export type { ImportContext, ImportMode, ImportOptions, ImportProgress, ImportSource } from './services/import/run-import.js';
+export type {
+  ImportContext,
+  ImportMode,
+  ImportOptions,
+  ImportProgress,
+  ImportResult,
+  ImportSource,
+  ImportWithdrawals,
+} from './services/import/run-import.js';
 export { ENCODINGS } from './services/import/csv-records.js';
 export type { Encoding } from './services/import/csv-records.js';
 export { AMOUNT_UNITS, yuanToFen } from './services/import/amounts.js';

@@ -14,7 +14,7 @@ import { AMOUNT_UNITS } from '../services/import/amounts.js';
 import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';
 import { IMPORT_KINDS } from '../services/import/import-plan.js';
 import { moveAudit } from '../services/books.js';
-import { IMPORT_MODES, ImportRefused, previewImport, runImport } from '../services/import/run-import.js';
+import { IMPORT_MODES, ImportRefused, previewImport, runImport, type ImportResult } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
 import { closingFloor } from '../services/level-analytics.js';
 
@@ -230,7 +230,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       };
       // What file, of which kind, in which mode: the trail names the import so a reviewer can open it.
       auditDetail(c, { kind: options.kind, mode: options.mode, fileName: ctx.fileName, dryRun: query.dryRun === 'true' });
-      let result: ImportRecord;
+      let result: ImportResult;
       try {
         if (query.dryRun === 'true') {
           const preview = await previewImport(deps.db, options, ctx, upload.source);
@@ -254,6 +254,8 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         rows: result.rows,
         rejectedRows: result.rejectedRows,
         written: result.written,
+        // What its closings withdrew, as a closing's own record says (counts, and the first ids of each).
+        ...(result.withdrawn.overrides || result.withdrawn.signOffs ? { withdrawn: result.withdrawn } : {}),
       });
       // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change,
       // and the matrix counts once a subjects file has closed a customer.

@@ -63,7 +63,7 @@ const requestRoute = createRoute({
   tags: ['four eyes'],
   summary: 'Request a manual level (pending until another person approves it)',
   description:
-    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester).',
+    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester). A customer who left the bank is a 409 `conflict`, code `subject_closed`, also when the closing commits while the request is being filed: nothing is filed.',
   request: { params: SubjectIdParams, ...body(OverrideRequestBody) },
   responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -108,18 +108,28 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteB
   name: 'approve' | 'reject' | 'revoke' | 'withdraw',
   summary: string,
   schema: S,
+  description?: string,
 ) =>
   createRoute({
     method: 'post',
     path: `/overrides/{overrideId}/${name}`,
     tags: ['four eyes'],
     summary,
+    ...(description ? { description } : {}),
     request: { params: OverrideIdParams, ...body(schema) },
     responses: { 200: { description: 'Done', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415, 422) },
   });
 
-const approveRoute = action('approve', 'Approve a pending request (approver, not the requester); it takes effect at once', DecisionBody);
-const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody);
+// A closing withdraws its customer's pending requests; a decision of one answers why there is nothing to decide.
+const closedCustomer =
+  'A request for a customer who left the bank is a 409 `conflict`, code `subject_closed`: closing them withdrew it (status `withdrawn`, note "customer closed").';
+const approveRoute = action(
+  'approve',
+  'Approve a pending request (approver, not the requester); it takes effect at once',
+  DecisionBody,
+  closedCustomer,
+);
+const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody, closedCustomer);
 const revokeRoute = action('revoke', 'End an approved override (approver), with a note; the rules decide again from now', NoteBody);
 const withdrawRoute = action(
   'withdraw',

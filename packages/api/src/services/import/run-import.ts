@@ -12,7 +12,6 @@ import {
   finishImport,
   insertImportErrors,
   insertSubjects,
-  setSubjectClosed,
   lockRunningImport,
   dropBookStaging,
   moveStagedBooks,
@@ -29,6 +28,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
+import { closeSubject } from '../closing.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
 import {
@@ -109,6 +109,26 @@ export class ImportRefused extends Error {
 
 /** Row errors kept per import; more are counted, not stored. */
 export const MAX_STORED_ERRORS = 100_000;
+/** How many ids of each kind an import's withdrawals list; the counts are whole. */
+export const WITHDRAWN_IDS_LISTED = 50;
+
+/**
+ * What the closings of a subjects import withdrew (closeSubject): how many override requests and
+ * level sign-offs, and the ids of the first {@link WITHDRAWN_IDS_LISTED} of each, in the file's order —
+ * a file closing thousands of customers would otherwise make an audit record of any size.
+ */
+export interface ImportWithdrawals {
+  overrides: number;
+  signOffs: number;
+  readonly overrideIds: string[];
+  readonly signOffIds: string[];
+}
+
+/** An import as stored, and what its closings withdrew (kept in the audit record, not in the import's row). */
+export type ImportResult = ImportRecord & { readonly withdrawn: ImportWithdrawals };
+
+const noWithdrawals = (): ImportWithdrawals => ({ overrides: 0, signOffs: 0, overrideIds: [], signOffIds: [] });
+
 /** Rows checked or written together: one subject lookup and one multi-row upsert per batch. */
 const BATCH_ROWS = 2000;
 /** Rows read between two turns of the event loop given to the server's other requests. */
@@ -339,6 +359,7 @@ async function writeBatch(
   subjects: Map<string, Subject>,
   subjectIds: Map<string, string>,
   touched: Map<string, { readonly period: string; readonly metric: string }>,
+  withdrawn: ImportWithdrawals,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the later row wins, as it would in two uploads.
@@ -399,15 +420,25 @@ async function writeBatch(
       unchanged += 1;
       continue;
     }
+    // `existing` was read before this transaction: a closing the API committed since stays as it was
+    // recorded (closeSubject changes only an open customer), and records no second open closing. It
+    // runs before the row's own update: a closing takes the customer's override requests before
+    // their row (lock order, closeSubject), and withdraws what waits for a second person as the API's does.
+    if (closes && r.closed) {
+      const w = await closeSubject(trx, ctx.tenantId, existing.id, r.closed, ctx.actor, nowIso);
+      if (w) {
+        withdrawn.overrides += w.overrides.length;
+        withdrawn.signOffs += w.signOffs.length;
+        withdrawn.overrideIds.push(...w.overrides.slice(0, WITHDRAWN_IDS_LISTED - withdrawn.overrideIds.length));
+        withdrawn.signOffIds.push(...w.signOffs.slice(0, WITHDRAWN_IDS_LISTED - withdrawn.signOffIds.length));
+      }
+    }
     await trx
       .updateTable('subjects')
       .set({ display_name: r.name, attributes: JSON.stringify(attributes), updated_at: nowIso })
       .where('tenant_id', '=', ctx.tenantId)
       .where('id', '=', existing.id)
       .execute();
-    // `existing` was read before this transaction: a closing the API committed since stays as it was
-    // recorded (setSubjectClosed changes only an open customer), and records no second open closing.
-    if (closes && r.closed) await setSubjectClosed(trx, ctx.tenantId, existing.id, r.closed, nowIso);
     written += 1;
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
@@ -456,7 +487,7 @@ export async function runImport(
   ctx: ImportContext,
   source: ImportSource,
   onProgress: (p: ImportProgress) => void = () => undefined,
-): Promise<ImportRecord> {
+): Promise<ImportResult> {
   const id = sortableId(ctx.now());
   await failInterruptedImports(db, ctx.now(), ctx.tenantId);
   await createImport(db, {
@@ -490,7 +521,9 @@ async function importFile(
   ctx: ImportContext,
   source: ImportSource,
   onProgress: (p: ImportProgress) => void,
-): Promise<ImportRecord> {
+): Promise<ImportResult> {
+  // Filled only by a transaction that commits: a rolled-back import withdrew nothing.
+  let withdrawn = noWithdrawals();
   const read = { bytes: 0, hash: createHash('sha256') };
   const kept: RowError[] = [];
   let errorCount = 0;
@@ -528,10 +561,11 @@ async function importFile(
       const touched = new Map<string, { readonly period: string; readonly metric: string }>();
       const managers = options.kind === 'managers';
       if (managers) await createBookStaging(trx);
+      const withdrawing = noWithdrawals();
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, withdrawing);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -564,13 +598,14 @@ async function importFile(
           await auditMoves(trx, audit, page, (id) => externalIds.get(id) ?? id);
         }
       if (managers) await dropBookStaging(trx);
+      withdrawn = withdrawing;
     });
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
     await finish(db, { written: 0, unchanged: 0, periods: [] });
   }
   subjectsWritten();
-  return (await findImport(db, ctx.tenantId, id)) as ImportRecord;
+  return { ...((await findImport(db, ctx.tenantId, id)) as ImportRecord), withdrawn };
 }
 
 /** What a dry run found: what a real run would report, nothing written (the wire shape). */
