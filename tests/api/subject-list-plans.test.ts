@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type CompiledQuery, type KyselyPlugin, sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import {
   assignManagers,
@@ -11,7 +10,7 @@ import {
   type ListPlan,
   type ListSubjectsQuery,
 } from '@tierkit/db';
-import { CompiledQuery, type QueryId, type RootOperationNode } from 'kysely';
+import { CompiledQuery, type KyselyPlugin, type QueryId, type RootOperationNode, sql } from 'kysely';
 import { rng } from '../support/book.js';
 import { allDialects } from '../support/databases.js';
 
