@@ -16,6 +16,7 @@ import {
 } from '@tierkit/db';
 import type { SubjectKind } from '@tierkit/core';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
+import { openLevelApprovals, type LevelApprovalStep } from '../level-approvals.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -66,12 +67,18 @@ export async function retierChunk(
   idsAt?: Date,
 ): Promise<RetierTotals> {
   const nowIso = now.toISOString();
-  const planned = await planChunk(trx, tp, params, range, now, actor, (subject, plan, had) =>
-    withSignOffs(trx, tp, subject, plan, had, actor, nowIso),
-  );
+  const signOffs: { readonly subjectId: string; readonly steps: readonly LevelApprovalStep[] }[] = [];
+  const planned = await planChunk(trx, tp, params, range, now, actor, async (subject, plan, had) => {
+    const { rows, steps } = await withSignOffs(trx, tp, subject, plan, had, actor, nowIso);
+    if (steps.length) signOffs.push({ subjectId: subject.id, steps });
+    return rows;
+  });
   // Never undefined: withSignOffs always returns rows.
   if (!planned) throw new Error('re-tier chunk planned nothing');
-  return applyPreparedChunk(trx, tp.tenantId, idsAt ? withEventIds(planned, idsAt) : planned);
+  const { totals, closed } = await storePrepared(trx, tp.tenantId, idsAt ? withEventIds(planned, idsAt) : planned);
+  // After the store: a customer closed since the chunk read them got no levels, so no sign-off either.
+  for (const s of signOffs) if (!closed.has(s.subjectId)) await openLevelApprovals(trx, tp.tenantId, s.steps, nowIso);
+  return totals;
 }
 
 /**
@@ -117,8 +124,16 @@ export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
  * as skipped, as it would have had it been closed when read.
  */
 export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk): Promise<RetierTotals> {
+  return (await storePrepared(trx, tenantId, prepared)).totals;
+}
+
+async function storePrepared(
+  trx: Executor,
+  tenantId: string,
+  prepared: PreparedChunk,
+): Promise<{ readonly totals: RetierTotals; readonly closed: ReadonlySet<string> }> {
   const closed = await storeReevaluations(trx, tenantId, prepared.rows, prepared.events);
-  return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
+  return { totals: closed.size ? withoutClosed(prepared, closed) : prepared.totals, closed };
 }
 
 /** A chunk's totals less the subjects that turned out closed at its write. */
