@@ -6,6 +6,7 @@ import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 import { problem } from '../support/problems.js';
+import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 /*
  * A customer who leaves the bank (销户): closing is recorded on the subject, and from then on the
@@ -426,7 +427,85 @@ forEachDialect('analytics leave closed customers out', (f) => {
     assert.deepEqual(await distribution(), { standard: [2, 1, 1, 0, 0], gold: [1, 1, 1, 1, 1], totals: [3, 2, 2, 1, 1] });
     const rates = await (await b.get('/v1/analytics/rates?scheme=retail-tier&from=2025-03&to=2025-05')).json();
     assert.deepEqual(rates.upgrades, [0, 1, 0], 'back by April: A3’s upgrade then counts');
+    // Gone at the end of February: no customer of February, so in no migration from it, back or not.
     const migration = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-04')).json();
-    assert.equal(migration.totals.up, 1, 'A3, gone at the end of February only, moved up into April');
+    assert.deepEqual(migration.totals, { both: 0, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 0, entered: 0 });
+    const fromMarch = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-04')).json();
+    assert.equal(fromMarch.totals.up, 1, 'A3, back by the end of March, moved up into April');
+  });
+});
+
+/*
+ * A customer gone at the end of one month and back by a later one, counted by hand (bank-c,
+ * Asia/Shanghai: a month ends at 16:00Z on its last day). A migration, a month's moves and an
+ * effect's cohorts count a customer only if open at both ends of what they compare.
+ *
+ *        2025-01    02    03       04    gone at the end of
+ *   M1   standard         → gold         February (closed 10 Feb, back 5 Mar)
+ *   M2   standard         → gold         —
+ *   M3   gold                            March (closed 10 Mar, back 5 Apr)
+ */
+const GAPS: BookEvent[] = [
+  { subject: 'M1', period: '2025-01', from: null, to: 'standard' },
+  { subject: 'M1', period: '2025-03', from: 'standard', to: 'gold' },
+  { subject: 'M2', period: '2025-01', from: null, to: 'standard' },
+  { subject: 'M2', period: '2025-03', from: 'standard', to: 'gold' },
+  { subject: 'M3', period: '2025-01', from: null, to: 'gold' },
+];
+
+forEachDialect('analytics: a customer counts in a comparison only if open at both ends', (f) => {
+  let t: FourEyesTenant;
+  const get = async (path: string) => ok<Record<string, unknown>>(await t.req('admin', 'GET', path));
+  const totals = { both: 0, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 0, entered: 0 };
+  before(async () => {
+    t = await fourEyesTenant(f, 'bank-c', START);
+    await writeBook(f.db.db, t.tenantId, { events: GAPS });
+    for (const [id, at, back] of [
+      ['M1', '2025-02-10T00:00:00.000Z', '2025-03-05T00:00:00.000Z'],
+      ['M3', '2025-03-10T00:00:00.000Z', '2025-04-05T00:00:00.000Z'],
+    ] as const) {
+      const s = await findSubjectByExternalId(f.db.db, t.tenantId, id);
+      assert.ok(s);
+      assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, { at, reason: '销户' }, at), true);
+      assert.equal(await setSubjectClosed(f.db.db, t.tenantId, s.id, null, back), true);
+    }
+  });
+
+  it('migration: out when gone at the end of `from`, even if back by `to`', async () => {
+    assert.deepEqual(
+      (await get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-03')).totals,
+      {
+        ...totals,
+        both: 1,
+        up: 1,
+      },
+      'M2 only: M1 was gone at the end of February, M3 at the end of March',
+    );
+    assert.deepEqual(
+      (await get('/v1/analytics/migration?scheme=retail-tier&from=2025-02&to=2025-04')).totals,
+      {
+        ...totals,
+        both: 2,
+        up: 1,
+        same: 1,
+      },
+      'M2 up; M3 open at both ends stayed; M1 out',
+    );
+    assert.deepEqual((await get('/v1/analytics/migration?scheme=retail-tier&from=2025-01&to=2025-02')).totals, {
+      ...totals,
+      both: 2,
+      same: 2,
+    });
+  });
+
+  it('rates: no move in a month from one they were gone at the end of', async () => {
+    const rates = await get('/v1/analytics/rates?scheme=retail-tier&from=2025-03&to=2025-04');
+    assert.deepEqual(rates.upgrades, [1, 0], 'M2’s March upgrade; not M1’s, gone at the end of February');
+    assert.deepEqual(rates.base, [2, 2], 'February: M2, M3; March: M1, M2');
+  });
+
+  it('effect evaluation: neither a mover nor a stayer when gone at the end of the month before', async () => {
+    const march = await get('/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up');
+    assert.deepEqual(march.cohorts, { moved: 1, stayed: 0, overrideMoved: 0, heldByOverride: 0 }, 'M2 moved; M1 and M3 out');
   });
 });

@@ -10,6 +10,7 @@ import {
   type ListPlan,
   type ListSubjectsQuery,
 } from '@tierkit/db';
+import { CompiledQuery, type QueryId, type RootOperationNode } from 'kysely';
 import { rng } from '../support/book.js';
 import { allDialects } from '../support/databases.js';
 
@@ -30,6 +31,8 @@ interface Made {
   readonly kind: string;
   readonly levels: Readonly<Record<string, string>>;
   readonly manager: string | null;
+  /** Left the bank: listed only with `closed: 'include' | 'only'`. */
+  readonly closed: boolean;
 }
 
 /** The book, the same in both tenants' external ids, with internal ids in another order than external ones. */
@@ -47,6 +50,7 @@ function book(tenant: string): Made[] {
       kind: i % 9 === 0 ? 'employee' : 'customer',
       levels: { 'risk-band': risk, 'value-band': value, 'retail-tier': i % 80 === 3 ? 'diamond' : i % 4 === 0 ? 'gold' : 'standard' },
       manager: i % 31 === 5 ? 'rm-few' : i % 2 === 0 ? 'rm-many' : null,
+      closed: i % 17 === 4,
     });
   }
   return out;
@@ -58,7 +62,14 @@ async function load(db: Db, tenant: string): Promise<Made[]> {
   await insertSubjects(
     db.db,
     tenant,
-    made.map((m) => ({ id: m.id, externalId: m.externalId, kind: m.kind, displayName: m.externalId, attributes: {} })),
+    made.map((m) => ({
+      id: m.id,
+      externalId: m.externalId,
+      kind: m.kind,
+      displayName: m.externalId,
+      attributes: {},
+      ...(m.closed ? { closed: { at: NOW, reason: 'left' } } : {}),
+    })),
     NOW,
   );
   const rows = made.flatMap((m) =>
@@ -136,6 +147,12 @@ const FILTERS: Record<string, Filter> = {
   'ids starting c0 (another case)': { levels: [], externalIdPrefix: 'c0' },
   'ids starting C9 (none)': { levels: [], externalIdPrefix: 'C9' },
   'ids starting C02 in a small book': { levels: [], externalIdPrefix: 'C02', managedBy: 'rm-few' },
+  'the closed only': { levels: [], closed: 'only' },
+  'the closed only, from the last': { levels: [], closed: 'only', descending: true },
+  'the closed only, a common level': { levels: [{ scheme: 'retail-tier', level: 'standard' }], closed: 'only' },
+  'the closed only, in a big book': { levels: [], managedBy: 'rm-many', closed: 'only' },
+  'the closed only, ids starting C1': { levels: [], externalIdPrefix: 'C1', closed: 'only' },
+  'open and closed, a common level': { levels: [{ scheme: 'retail-tier', level: 'standard' }], closed: 'include' },
   'a level, ids starting C01, from the last': {
     levels: [{ scheme: 'retail-tier', level: 'gold' }],
     externalIdPrefix: 'C01',
@@ -151,7 +168,8 @@ function expected(made: readonly Made[], f: Filter): string[] {
         f.levels.every((c) => m.levels[c.scheme] === c.level) &&
         (f.managedBy === undefined || m.manager === f.managedBy) &&
         (f.kind === undefined || m.kind === f.kind) &&
-        (f.externalIdPrefix === undefined || m.externalId.startsWith(f.externalIdPrefix)),
+        (f.externalIdPrefix === undefined || m.externalId.startsWith(f.externalIdPrefix)) &&
+        (f.closed === 'include' || m.closed === (f.closed === 'only')),
     )
     .map((m) => m.externalId)
     .sort();
@@ -194,6 +212,36 @@ for (const harness of allDialects()) {
           }
           assert.deepEqual(got, want, `${name} (${want.length} subjects)`);
         }
+      });
+    }
+
+    if (harness.dialect === 'sqlite') {
+      it('the closed only are read from the partial index of closed subjects, not by walking the tenant', async () => {
+        const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
+        const watched = db.db.withPlugin({
+          transformQuery(args) {
+            nodes.push(args);
+            return args.node;
+          },
+          async transformResult(args) {
+            return args.result;
+          },
+        });
+        const page = await listSubjects(watched, 'bank-a', { levels: [], closed: 'only', limit: 7 });
+        assert.deepEqual(
+          page.map((s) => s.externalId),
+          expected(made, { levels: [], closed: 'only' }).slice(0, 7),
+        );
+        const plans: string[] = [];
+        for (const { node, queryId } of nodes) {
+          const q = db.db.getExecutor().compileQuery(node, queryId);
+          const rows = await db.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]));
+          plans.push(rows.rows.map((r) => r.detail).join(' | '));
+        }
+        const page_ = plans.at(-1) ?? '';
+        assert.match(page_, /subjects_closed_idx/, page_);
+        // Walking the tenant is a scan of subjects in external-id order; sorting the few found is a temp B-tree.
+        assert.doesNotMatch(page_, /SCAN s\b/, page_);
       });
     }
 

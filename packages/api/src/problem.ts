@@ -107,8 +107,10 @@ export function fieldPath(prefix: string, path: readonly PropertyKey[]): string 
  * A customer who left the bank (销户) is asked for something only a customer has — a token for online
  * banking, an override of their level: 409 `conflict`, code `subject_closed`, at `path`.
  */
-export function subjectClosed(externalId: string, closedAt: string, path: string, refused: string): ProblemError {
-  return new ProblemError('conflict', `Subject "${externalId}" is closed (the customer left the bank); ${refused}.`, [
-    { path, message: 'is closed', code: 'subject_closed', params: { closedAt } },
+export function subjectClosed(externalId: string, closedAt: string | null, path: string, refused: string): ProblemError {
+  // `closedAt` is unknown only when a closing committed between a caller's read and its write.
+  const since = closedAt ? ` since ${closedAt}` : '';
+  return new ProblemError('conflict', `Subject "${externalId}" is closed (the customer left the bank${since}); ${refused}.`, [
+    { path, message: 'is closed', code: 'subject_closed', ...(closedAt ? { params: { closedAt } } : {}) },
   ]);
 }

@@ -180,7 +180,7 @@ export interface LevelApprovalTable {
   policy_version: number;
   requested_by: string;
   requested_at: string;
-  /** `pending` → `approved` | `rejected` | `superseded`. */
+  /** `pending` → `approved` | `rejected` | `superseded` | `withdrawn` (the customer was closed). */
   status: string;
   content_hash: string;
   decided_by: string | null;

@@ -54,6 +54,8 @@ const levelDecision = <S extends typeof DecisionBody | typeof RejectBody>(name: 
     path: `/subjects/{id}/levels/{scheme}/${name}`,
     tags: ['four eyes'],
     summary,
+    description:
+      'A customer who left the bank has none to decide: closing them withdrew it (status `withdrawn`, note "customer closed"), and a decision is a 409 `conflict`, code `subject_closed`.',
     request: { params: LevelParams, ...body(schema) },
     responses: { 200: { description: 'Decided', ...json(LevelApprovalSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
   });

@@ -108,18 +108,28 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteB
   name: 'approve' | 'reject' | 'revoke' | 'withdraw',
   summary: string,
   schema: S,
+  description?: string,
 ) =>
   createRoute({
     method: 'post',
     path: `/overrides/{overrideId}/${name}`,
     tags: ['four eyes'],
     summary,
+    ...(description ? { description } : {}),
     request: { params: OverrideIdParams, ...body(schema) },
     responses: { 200: { description: 'Done', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415, 422) },
   });
 
-const approveRoute = action('approve', 'Approve a pending request (approver, not the requester); it takes effect at once', DecisionBody);
-const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody);
+// A closing withdraws its customer's pending requests; a decision of one answers why there is nothing to decide.
+const closedCustomer =
+  'A request for a customer who left the bank is a 409 `conflict`, code `subject_closed`: closing them withdrew it (status `withdrawn`, note "customer closed").';
+const approveRoute = action(
+  'approve',
+  'Approve a pending request (approver, not the requester); it takes effect at once',
+  DecisionBody,
+  closedCustomer,
+);
+const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody, closedCustomer);
 const revokeRoute = action('revoke', 'End an approved override (approver), with a note; the rules decide again from now', NoteBody);
 const withdrawRoute = action(
   'withdraw',

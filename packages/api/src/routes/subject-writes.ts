@@ -5,7 +5,7 @@ import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { sortableId } from '../ids.js';
-import { invalid, ProblemError } from '../problem.js';
+import { invalid, ProblemError, subjectClosed } from '../problem.js';
 import { periodOf } from '../periods.js';
 import { router } from '../router.js';
 import { problemResponses, SubjectRefSchema } from '../schemas/common.js';
@@ -13,6 +13,7 @@ import { utcInstant } from '../schemas/four-eyes.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
+import { closeSubject } from '../services/closing.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
@@ -87,7 +88,7 @@ const closeRoute = createRoute({
   tags: ['subjects'],
   summary: 'Record that a customer left the bank (销户): they stop being tiered and counted',
   description:
-    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `at`, no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`. A subject already closed is a 409 `conflict`; reopen it first.',
+    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `at`, no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`. Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
   responses: {
     200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -101,7 +102,7 @@ const reopenRoute = createRoute({
   tags: ['subjects'],
   summary: 'Take back a closing: the customer is tiered and counted again from the next evaluation',
   description:
-    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening.',
+    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening. Requests and sign-offs the closing withdrew stay withdrawn.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: ReopenSubjectBody } } } },
   responses: {
     200: { description: 'Reopened', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -202,17 +203,21 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           { path: 'at', message: floor.why, code: 'too_small', params: { minimum: floor.at, inclusive: true, origin: 'instant' } },
         ]);
       }
-      const subject = await deps.db.transaction().execute(async (trx) => {
+      const { subject, withdrawn } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
-        if (
-          subject.closedAt !== null ||
-          !(await setSubjectClosed(trx, deps.tenantId, subject.id, { at, reason: body.reason }, now.toISOString()))
-        ) {
-          throw alreadyClosed(id, subject.closedAt);
-        }
-        return { ...subject, closedAt: at, closedReason: body.reason, updatedAt: now.toISOString() };
+        if (subject.closedAt !== null) throw subjectClosed(id, subject.closedAt, 'params.id', 'reopen it first');
+        const nowIso = now.toISOString();
+        const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, { at, reason: body.reason }, deps.principal.actor, nowIso);
+        // Closed by someone else since the read above: say since when, as for a closing read first.
+        if (!withdrawn) throw subjectClosed(id, (await subjectOr404(deps, id, trx)).closedAt, 'params.id', 'reopen it first');
+        return { subject: { ...subject, closedAt: at, closedReason: body.reason, updatedAt: nowIso }, withdrawn };
       });
-      auditDetail(c, { closedAt: at, reason: body.reason });
+      auditDetail(c, {
+        closedAt: at,
+        reason: body.reason,
+        ...(withdrawn.overrides.length ? { withdrawnOverrides: withdrawn.overrides } : {}),
+        ...(withdrawn.signOffs.length ? { withdrawnSignOffs: withdrawn.signOffs } : {}),
+      });
       deps.matrices.invalidate(deps.tenantId);
       return c.json(subjectRef(subject, deps.unmaskNames), 200);
     })
@@ -235,10 +240,4 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       deps.matrices.invalidate(deps.tenantId);
       return c.json(subjectRef(subject, deps.unmaskNames), 200);
     });
-}
-
-function alreadyClosed(id: string, closedAt: string | null): ProblemError {
-  return new ProblemError('conflict', `Subject "${id}" is closed already${closedAt ? ` (since ${closedAt})` : ''}; reopen it first.`, [
-    { path: 'params.id', message: 'is closed already', code: 'subject_closed', ...(closedAt ? { params: { closedAt } } : {}) },
-  ]);
 }

@@ -1,4 +1,11 @@
-import type { EffectGroupSeries, EffectResponse, EffectStratum, MetricDef, SchemeDefinition } from '@tierkit/core';
+import {
+  periodEnd,
+  type EffectGroupSeries,
+  type EffectResponse,
+  type EffectStratum,
+  type MetricDef,
+  type SchemeDefinition,
+} from '@tierkit/core';
 import { effectCohorts, latestEvaluatedPeriod, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
 import { addMonths, monthRange, monthsBetween } from '../periods.js';
 import { finalThrough, inForceAt, levelRanks, type AnalyticsClock } from './level-analytics.js';
@@ -80,6 +87,7 @@ export async function evaluateEffect(
     scheme: def.key,
     period: q.period,
     before,
+    beforeEnd: periodEnd(before, clock.timeZone),
     through,
     direction: q.direction,
     ranks: levelRanks(def),

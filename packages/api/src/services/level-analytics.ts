@@ -4,6 +4,7 @@ import {
   countLevelPairsBetween,
   countLevelStretches,
   latestEvaluatedPeriod,
+  latestEvaluatedPeriods,
   type Executor,
   type InForceInstant,
   type MonthEnd,
@@ -69,8 +70,8 @@ export async function lastFinalMonth(
   clock: AnalyticsClock,
 ): Promise<MonthEnd | null> {
   let last: string | null = null;
-  for (const key of schemes) {
-    const final = finalThrough(clock, await latestEvaluatedPeriod(db, tenantId, key));
+  for (const evaluated of (await latestEvaluatedPeriods(db, tenantId, schemes)).values()) {
+    const final = finalThrough(clock, evaluated);
     if (final !== null && (last === null || final > last)) last = final;
   }
   return last === null ? null : { period: last, end: periodEnd(last, clock.timeZone) };
@@ -185,7 +186,7 @@ export async function migration(
   to: string,
   clock: AnalyticsClock,
 ): Promise<Migration> {
-  const pairs = await countLevelPairsBetween(db, tenantId, def.key, from, to, inForceAt(clock, to));
+  const pairs = await countLevelPairsBetween(db, tenantId, def.key, from, to, inForceAt(clock, to), periodEnd(from, clock.timeZone));
   const levels = levelKeys(
     def,
     pairs.flatMap((p) => (p.fromLevel === null ? [p.toLevel] : [p.fromLevel, p.toLevel])),
@@ -267,7 +268,8 @@ export async function rates(
 ): Promise<Rates> {
   const periods = monthRange(from, to);
   const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1), clock);
-  const changes = await countLevelChanges(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
+  // From the month before `from`: a customer gone at its end makes no move in `from` (see countLevelChanges).
+  const changes = await countLevelChanges(db, tenantId, def.key, from, to, monthEnds(addMonths(from, -1), to, clock));
   const {
     evaluated,
     evaluatedThrough,

@@ -1,5 +1,6 @@
 import {
   appendDecision,
+  bumpOpenSubjectVersions,
   decideLevelApproval,
   findPendingLevelApproval,
   insertLevelApproval,
@@ -12,7 +13,7 @@ import {
 } from '@tierkit/db';
 import { subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError, subjectClosed } from '../problem.js';
 import type { PeriodEvent } from './evaluate-periods.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
@@ -201,6 +202,17 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
+    // Before the sign-off is looked up: the customer's closing withdrew it, and that is why there is none.
+    if (subject.closedAt !== null) throw subjectClosed(externalId, subject.closedAt, 'params.id', 'its levels are no longer signed off');
+    // The subject's row before the sign-off's (lock order of a level write, and of a closing): a
+    // closing in flight is waited for and seen, and one that comes later waits for this decision.
+    if (!(await bumpOpenSubjectVersions(trx, deps.tenantId, [subject.id])).has(subject.id))
+      throw subjectClosed(
+        externalId,
+        (await subjectOr404(deps, externalId, trx)).closedAt,
+        'params.id',
+        'its levels are no longer signed off',
+      );
     const a = await pendingOr404(deps, trx, subject, scheme);
     await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     requireSameContent(a.contentHash, d.contentHash);

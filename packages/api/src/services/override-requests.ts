@@ -385,11 +385,14 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   const tp = await packOf(deps);
   const view = await deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
+    const subject = await subjectOr404(deps, r.subject, trx);
+    // First, whatever the request's state: its closing withdrew it, and that is the answer the checker needs.
+    if (subject.closedAt !== null)
+      throw subjectClosed(r.subject, subject.closedAt, 'params.overrideId', 'its requests can no longer be decided');
     requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
     await requireDistinctPerson(trx, deps.tenantId, [r.override.requestedBy], deps.principal.actor);
     const hash = overrideHash(r);
     requireSameContent(hash, d.contentHash);
-    const subject = await subjectOr404(deps, r.subject, trx);
     if (approve) {
       const o = r.override;
       if (o.expiresAt !== null && o.expiresAt <= nowIso)
@@ -410,14 +413,27 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
         );
       }
     }
-    await step(trx, deps, r, 'pending', {
-      status: approve ? 'approved' : 'rejected',
-      ...(approve ? { approvedBy: deps.principal.actor } : {}),
-      decidedBy: deps.principal.actor,
-      decidedAt: nowIso,
-      decisionNote: d.note,
-      updatedAt: nowIso,
-    });
+    const decided = await changeOverride(
+      trx,
+      deps.tenantId,
+      r.override.id,
+      { status: 'pending', contentHash: r.contentHash },
+      {
+        status: approve ? 'approved' : 'rejected',
+        ...(approve ? { approvedBy: deps.principal.actor } : {}),
+        decidedBy: deps.principal.actor,
+        decidedAt: nowIso,
+        decisionNote: d.note,
+        updatedAt: nowIso,
+      },
+    );
+    if (!decided) {
+      // A closing that committed meanwhile withdrew the request (it holds the request before the
+      // subject, so this write waited for it): say so rather than that the content changed.
+      const now = await subjectOr404(deps, r.subject, trx);
+      if (now.closedAt !== null) throw subjectClosed(r.subject, now.closedAt, 'params.overrideId', 'its requests can no longer be decided');
+      throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');
+    }
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
     if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true });

@@ -2,8 +2,11 @@ import type { LevelApprovalRow } from '../schema.js';
 import { atomically, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
-/** Where a level's sign-off stands. `superseded`: the subject moved to another approval-required level first. */
-export const LEVEL_APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'superseded'] as const;
+/**
+ * Where a level's sign-off stands. `superseded`: the subject moved to another approval-required level
+ * first; `withdrawn`: the customer was closed before anyone decided it.
+ */
+export const LEVEL_APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'superseded', 'withdrawn'] as const;
 export type LevelApprovalStatus = (typeof LEVEL_APPROVAL_STATUSES)[number];
 
 /** A request to sign off an approval-required level a subject was given. */
@@ -72,13 +75,17 @@ export async function findPendingLevelApproval(
   return row && toLevelApproval(row);
 }
 
-/** Pending sign-offs of the tenant, oldest first; optionally of one scheme or one subject. */
+/**
+ * Pending sign-offs of the tenant's open customers, oldest first; optionally of one scheme or one
+ * subject. A closing withdraws its customer's; one opened by a write that raced the closing waits for
+ * nobody either, so a closed customer's never reaches the queue.
+ */
 export async function listPendingLevelApprovals(
   db: Executor,
   tenantId: string,
   filter: { readonly scheme?: string; readonly subjectId?: string } = {},
 ): Promise<LevelApproval[]> {
-  let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending');
+  let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending').where('subjects.closed_at', 'is', null);
   if (filter.scheme !== undefined) query = query.where('level_approvals.scheme', '=', filter.scheme);
   if (filter.subjectId !== undefined) query = query.where('level_approvals.subject_id', '=', filter.subjectId);
   const rows = await query.orderBy('level_approvals.requested_at').orderBy('level_approvals.id').execute();

@@ -183,7 +183,10 @@ export async function countLevelChanges(
   scheme: string,
   from: string,
   to: string,
-  /** Every month of `from … to` with its end: a customer closed by a month's end makes no change in it. */
+  /**
+   * Every month of `from … to` with its end, and the month before `from`: a change in a month is a
+   * move from the month before, so a customer gone at the end of either makes none.
+   */
   months: readonly MonthEnd[],
 ): Promise<LevelChangeCount[]> {
   const { rows } = await sql<{
@@ -199,7 +202,8 @@ export async function countLevelChanges(
       CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END AS held, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from} AND sets_back = 0
-      AND NOT EXISTS (SELECT 1 FROM closed c WHERE c.subject_id = spans.subject_id AND c.period = spans.span_start)
+      AND NOT EXISTS (
+        SELECT 1 FROM closed c WHERE c.subject_id = spans.subject_id AND (c.period = spans.span_start OR c.next_period = spans.span_start))
     GROUP BY span_start, prev_level, level, cause, held`.execute(db);
   return rows.map((r) => ({
     period: r.span_start,
@@ -234,6 +238,24 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
 }
 
 /**
+ * {@link latestEvaluatedPeriod} of several schemes in one query (a scheme with none is absent). Each
+ * scheme's assignments are read either way (no index holds `period`); one statement saves the round
+ * trips a closing's check paid per scheme.
+ */
+export async function latestEvaluatedPeriods(db: Executor, tenantId: string, schemes: Iterable<string>): Promise<Map<string, string>> {
+  const keys = [...new Set(schemes)];
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('assignments')
+    .select((eb) => ['scheme', eb.fn.max('period').as('period')])
+    .where('tenant_id', '=', tenantId)
+    .where('scheme', 'in', keys)
+    .groupBy('scheme')
+    .execute();
+  return new Map(rows.flatMap((r) => (typeof r.period === 'string' ? [[r.scheme, r.period] as const] : [])));
+}
+
+/**
  * Each subject's level at `from` and at `to` (`from ≤ to`), in one pass over the stretches up to `to`
  * (the CTE `pairs`: subject_id, from_level, to_level; to_cause, what set the level held at `to` when
  * it began, null when it began at or before `from` (nothing moved it since); held, 1 when an
@@ -251,7 +273,14 @@ export async function latestEvaluatedPeriod(db: Executor, tenantId: string, sche
  * the current month; see {@link InForceInstant}): the same for every subject, so a past month's answer
  * does not move with a later approval, revocation or expiry.
  */
-function levelPairs(tenantId: string, scheme: string, from: string, to: string, inForceAt: InForceInstant): RawBuilder<unknown> {
+function levelPairs(
+  tenantId: string,
+  scheme: string,
+  from: string,
+  fromEnd: string,
+  to: string,
+  inForceAt: InForceInstant,
+): RawBuilder<unknown> {
   // Held: the override that decides at that instant is at the level held. Asked only of the few
   // subjects whose level an override set, each by the overrides' (subject, scheme) index: a join of
   // every subject to the scheme's overrides cost SQLite four times the read.
@@ -282,6 +311,11 @@ function levelPairs(tenantId: string, scheme: string, from: string, to: string, 
       WHERE p.subject_id NOT IN (
         SELECT subject_id FROM subject_closings WHERE tenant_id = ${tenantId} AND closed_at < ${inForceAt.approvedBefore}
           AND (reopened_at IS NULL OR reopened_at >= ${inForceAt.approvedBefore}))
+      -- Nor one gone at the end of \`from\` (\`fromEnd\`), back by \`to\`: no customer of \`from\`, so
+      -- they did not move from it. A pair is of customers open at both ends.
+      AND p.subject_id NOT IN (
+        SELECT subject_id FROM subject_closings WHERE tenant_id = ${tenantId} AND closed_at < ${fromEnd}
+          AND (reopened_at IS NULL OR reopened_at >= ${fromEnd}))
     )`;
 }
 
@@ -321,6 +355,8 @@ export async function countLevelPairsBetween(
   to: string,
   /** When an override must be in force to hold a level at `to`: its close, or now while it runs. */
   inForceAt: InForceInstant,
+  /** The end of `from` in the bank's calendar: a customer gone then is in no pair, even if back by `to`. */
+  fromEnd: string,
 ): Promise<LevelPairCount[]> {
   const { rows } = await sql<{
     from_level: string | null;
@@ -330,7 +366,7 @@ export async function countLevelPairsBetween(
     held_move: number | string;
     n: number | string;
   }>`
-    WITH ${levelPairs(tenantId, scheme, from, to, inForceAt)}
+    WITH ${levelPairs(tenantId, scheme, from, fromEnd, to, inForceAt)}
     SELECT from_level, to_level, to_cause, held, held_move, COUNT(*) AS n FROM pairs
     GROUP BY from_level, to_level, to_cause, held, held_move`.execute(db);
   return rows.map((r) => {
@@ -360,6 +396,8 @@ export interface EffectCohortQuery {
   /** The month of the move: level at `period` against level at `before` (the month before). */
   readonly period: string;
   readonly before: string;
+  /** The end of `before` in the bank's calendar: a customer gone then is neither a mover nor a stayer. */
+  readonly beforeEnd: string;
   /** Last month of the follow-up (inclusive). */
   readonly through: string;
   /** `up`: rank at `period` above rank at `before`; `down`: below. */
@@ -424,7 +462,7 @@ function asFloat(value: RawBuilder<unknown>): RawBuilder<unknown> {
 
 function cohort(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
   const moved = q.direction === 'up' ? sql`>` : sql`<`;
-  return sql`${levelPairs(tenantId, q.scheme, q.before, q.period, q.inForceAt)},
+  return sql`${levelPairs(tenantId, q.scheme, q.before, q.beforeEnd, q.period, q.inForceAt)},
     cohort AS (
       SELECT subject_id, from_level AS start_level,
         -- A level the scheme no longer defines has no rank: its holders neither move nor stay.

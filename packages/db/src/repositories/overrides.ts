@@ -446,11 +446,41 @@ export async function pendingOverrideForUpdate(
   return row && toRecord(row);
 }
 
-/** Pending override requests of the tenant, oldest first (the approvals queue). */
+/**
+ * Pending override requests of the tenant's open customers, oldest first (the approvals queue). A
+ * closing withdraws its customer's; one filed by a request that raced the closing is left out too.
+ */
 export async function listPendingOverrides(db: Executor, tenantId: string, scheme?: string): Promise<OverrideRecord[]> {
-  let query = overridesWithSubject(db, tenantId).where('overrides.status', '=', 'pending');
+  let query = overridesWithSubject(db, tenantId).where('overrides.status', '=', 'pending').where('subjects.closed_at', 'is', null);
   if (scheme !== undefined) query = query.where('overrides.scheme', '=', scheme);
   const rows = await query.orderBy('overrides.created_at').orderBy('overrides.id').execute();
+  return rows.map(toRecord);
+}
+
+/**
+ * The pending override requests of one subject, oldest first, held for the caller's transaction
+ * (PostgreSQL: `FOR UPDATE` of the override rows only, in id order). A closing takes them before it
+ * touches the subject's row: every step of a request (`changeOverride`) locks the request and then
+ * the subject, so the closing queues behind a decision in flight instead of deadlocking with it.
+ */
+export async function pendingOverridesOfForUpdate(trx: Executor, tenantId: string, subjectId: string): Promise<OverrideRecord[]> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    await trx
+      .selectFrom('overrides')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('status', '=', 'pending')
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  }
+  const rows = await overridesWithSubject(trx, tenantId)
+    .where('overrides.subject_id', '=', subjectId)
+    .where('overrides.status', '=', 'pending')
+    .orderBy('overrides.created_at')
+    .orderBy('overrides.id')
+    .execute();
   return rows.map(toRecord);
 }
 

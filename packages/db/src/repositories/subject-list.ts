@@ -42,7 +42,10 @@ export const LIST_PLAN: ListPlan = { fewMatches: 5_000, scanPerRow: 40 };
 /** What a listed subject must be in: a level of a scheme, or a staff member's book. */
 type Holding =
   | { readonly kind: 'level'; readonly scheme: string; readonly level: string }
-  | { readonly kind: 'book'; readonly staffId: string };
+  | { readonly kind: 'book'; readonly staffId: string }
+  // `closed=only`: the few who left, read from the partial index of closed subjects. Without it as a
+  // holding, the list walked every subject of the tenant in external-id order to find them.
+  | { readonly kind: 'closed' };
 
 type Eb = ExpressionBuilder<Database & { s: Database['subjects'] }, 's'>;
 
@@ -69,6 +72,7 @@ export async function listSubjects(
 ): Promise<Subject[]> {
   const holdings: Holding[] = query.levels.map((c) => ({ kind: 'level', scheme: c.scheme, level: c.level }));
   if (query.managedBy !== undefined) holdings.push({ kind: 'book', staffId: query.managedBy });
+  if (query.closed === 'only') holdings.push({ kind: 'closed' });
   if (holdings.length === 0) return inOrder(db, tenantId, query, holdings, undefined);
   const few = await Promise.all(holdings.map((h) => holders(db, tenantId, h, plan.fewMatches)));
   const fewest = few.indexOf(Math.min(...few));
@@ -81,6 +85,18 @@ export async function listSubjects(
 
 /** The index entries of a holding: subject ids of the tenant's subjects at the level, or in the book. */
 function entries(db: Executor, tenantId: string, h: Holding) {
+  if (h.kind === 'closed') {
+    // `closed_at IS NOT NULL` as the index's own condition, so the partial index (subjects_closed_idx)
+    // can serve it. On SQLite, a subquery of `subjects` joined back to `subjects` is flattened into
+    // one walk of the tenant's subjects in external-id order, the very walk this avoids; a LIMIT
+    // (-1: none) keeps it a subquery of its own, read from the partial index.
+    const closed = db
+      .selectFrom('subjects as e')
+      .select('e.id as subject_id')
+      .where('e.tenant_id', '=', tenantId)
+      .where('e.closed_at', 'is not', null);
+    return isPostgres(db) ? closed : closed.limit(-1);
+  }
   return h.kind === 'level'
     ? db
         .selectFrom('assignments as e')
@@ -136,7 +152,8 @@ function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['s
 function passesTheRest(eb: Eb, tenantId: string, holdings: readonly Holding[], subjectId: 's.id' | 'd.subject_id', skip?: number) {
   return eb.and(
     holdings.flatMap((h, i) => {
-      if (i === skip) return [];
+      // Closed or not is a column of the subject row, checked there (subjectFilters).
+      if (i === skip || h.kind === 'closed') return [];
       const alias = `h${i}` as 'h';
       const match =
         h.kind === 'level'

@@ -1,5 +1,6 @@
 import {
   BIRTH_DATE_ATTRIBUTE,
+  parseCivilDate,
   SUBJECT_KINDS,
   type ImportRowError,
   type MetricDef,
@@ -281,7 +282,7 @@ export function checkSubjectRow(
 }
 
 /** A date and time with its zone (`Z` or `±hh:mm`): a bank's export is in local time, and a time without its zone is a guess. */
-const ZONED_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * A closedAt cell: empty is no closing (nothing changes: reopening is `POST …/reopen`, never a blank
@@ -297,10 +298,9 @@ function closedAtCell(
 ): string | undefined {
   const value = (rec.fields[col] ?? '').trim();
   if (!value) return undefined;
-  const m = ZONED_TIME.exec(value);
-  const ms = m ? Date.parse(value) : Number.NaN;
-  // Date.parse rolls 30 February over into March: the day must exist in its month.
-  const real = m !== null && !Number.isNaN(ms) && Number(m[3]) <= new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  const ms = ZONED_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  // Date.parse rolls 30 February over into March: the date part must be a real day (core's civil-date check).
+  const real = !Number.isNaN(ms) && parseCivilDate(value.slice(0, 10)) !== undefined;
   if (!real) {
     errors.push({
       line: rec.line,

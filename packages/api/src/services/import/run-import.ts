@@ -12,7 +12,6 @@ import {
   finishImport,
   insertImportErrors,
   insertSubjects,
-  setSubjectClosed,
   lockRunningImport,
   managersOf,
   recordMetricWrites,
@@ -27,6 +26,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, type MoveAuditContext } from '../books.js';
+import { closeSubject } from '../closing.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
 import {
@@ -406,15 +406,17 @@ async function writeBatch(
       unchanged += 1;
       continue;
     }
+    // `existing` was read before this transaction: a closing the API committed since stays as it was
+    // recorded (closeSubject changes only an open customer), and records no second open closing. It
+    // runs before the row's own update: a closing takes the customer's override requests before
+    // their row (lock order, closeSubject), and withdraws what waits for a second person as the API's does.
+    if (closes && r.closed) await closeSubject(trx, ctx.tenantId, existing.id, r.closed, ctx.actor, nowIso);
     await trx
       .updateTable('subjects')
       .set({ display_name: r.name, attributes: JSON.stringify(attributes), updated_at: nowIso })
       .where('tenant_id', '=', ctx.tenantId)
       .where('id', '=', existing.id)
       .execute();
-    // `existing` was read before this transaction: a closing the API committed since stays as it was
-    // recorded (setSubjectClosed changes only an open customer), and records no second open closing.
-    if (closes && r.closed) await setSubjectClosed(trx, ctx.tenantId, existing.id, r.closed, nowIso);
     written += 1;
   }
   await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
