@@ -91,8 +91,9 @@ export interface LevelApprovalPlan {
  * (unless an approved override decided it — that approval was the second person). A sign-off stays
  * pending across later evaluations whatever the data says next, until an approver decides it; a move
  * into another approval-required level supersedes it, recorded. Reads only: the writes come back as
- * `steps`, for {@link openLevelApprovals} once the rows are stored, so a store that does not happen
- * (a customer closed meanwhile, a rolled-back write) leaves no sign-off behind for a level never shown.
+ * `steps`, for {@link openLevelApprovals} once the writer holds the subject's row and knows it open, so
+ * a customer closed meanwhile gets no sign-off for a level never stored. Lock order of every level write
+ * and of a sign-off decision: subject, then sign-off, then assignment.
  */
 export async function planLevelApprovals(
   db: Executor,
@@ -140,7 +141,10 @@ export async function planLevelApprovals(
   return { rows: rows.map((r) => ({ ...r, approvalRequired: pending.has(r.scheme) })), steps };
 }
 
-/** Make the sign-off writes {@link planLevelApprovals} planned, in order, with their decision records. Inside the store's transaction. */
+/**
+ * Make the sign-off writes {@link planLevelApprovals} planned, in order, with their decision records:
+ * inside the store's transaction, holding the subject's row and before the assignments are written.
+ */
 export async function openLevelApprovals(
   trx: Executor,
   tenantId: string,
@@ -150,7 +154,10 @@ export async function openLevelApprovals(
   for (const step of steps) {
     if (step.kind === 'supersede') {
       const a = step.approval;
-      await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'superseded', by: 'system', at: nowIso, note: null });
+      // A re-tier chunk plans before it locks the subject: a decision may have come in between. The
+      // sign-off then stays as decided, and nothing records a supersede that did not happen.
+      if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'superseded', by: 'system', at: nowIso, note: null })))
+        continue;
       await recordStep(trx, tenantId, a, 'superseded', 'system', nowIso, step.note);
     } else {
       const { subject: _subject, status: _status, decidedBy: _by, decidedAt: _at, decisionNote: _note, ...request } = step.request;

@@ -381,10 +381,11 @@ export async function reevaluateSubject(
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
   const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
   const { rows, steps } = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
+  // Sign-offs before assignments, under the subject's lock taken above: the order of every level write
+  // and of a sign-off decision (subject, sign-off, assignment), so none can deadlock with another.
+  await openLevelApprovals(trx, tenantId, steps, now.toISOString());
   // The bump above locked the row and moved its version: the store neither locks nor bumps it again.
   await storeReevaluations(trx, tenantId, rows, plan.events, new Set([subject.id]));
-  // After the store, so a sign-off exists only for a level that was stored (a failure rolls back both).
-  await openLevelApprovals(trx, tenantId, steps, now.toISOString());
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
