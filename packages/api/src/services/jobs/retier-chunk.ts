@@ -68,10 +68,13 @@ export async function retierChunk(
   idsAt?: Date,
 ): Promise<RetierTotals> {
   const nowIso = now.toISOString();
+  const writes = params.schemes === null ? null : new Set(params.schemes);
   const signOffs: { readonly subjectId: string; readonly steps: readonly LevelApprovalStep[] }[] = [];
   const planned = await planChunk(trx, tp, params, range, now, actor, async (subject, plan, had) => {
     const { rows, steps } = await withSignOffs(trx, tp, subject, plan, had, actor, nowIso);
-    if (steps.length) signOffs.push({ subjectId: subject.id, steps });
+    // A job limited to some schemes stores no level of the others, so it opens no sign-off of theirs.
+    const kept = writes ? steps.filter((st) => writes.has(st.kind === 'open' ? st.request.scheme : st.approval.scheme)) : steps;
+    if (kept.length) signOffs.push({ subjectId: subject.id, steps: kept });
     return rows;
   });
   // Never undefined: withSignOffs always returns rows.
