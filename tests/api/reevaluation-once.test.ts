@@ -8,11 +8,11 @@ import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-
 
 /*
  * One re-evaluation of a customer takes their row's lock and moves their version (what read ETags
- * and the kept-read cache key by) once, however much it stores; and the sign-offs it opens exist only
- * together with the levels it stored.
+ * and the kept-read cache key by) once, however much it stores. A re-evaluation that fails leaves
+ * nothing behind (a plain rollback check; the closing race is tests/api/subject-closing-locking.test.ts).
  */
 
-forEachDialect('a re-evaluation moves its subject once and opens sign-offs only with its store', (f) => {
+forEachDialect('a re-evaluation moves its subject once; a failed one changes nothing', (f) => {
   let t: FourEyesTenant;
   before(async () => {
     t = await fourEyesTenant(f, 'reeval-once', START);
@@ -65,13 +65,13 @@ forEachDialect('a re-evaluation moves its subject once and opens sign-offs only 
     assert.equal(await version(), v, 'a read moves nothing');
   });
 
-  it('a store that fails leaves no sign-off behind and changes nothing', async () => {
+  it('a metric write whose store fails rolls back: no level, no sign-off, no version move', async () => {
     await customer('RO2');
     ok(await put('RO2', 'aml_customer_risk', '2025-10', 10));
     const s = await subjectOf('RO2');
     const before = { version: s.version, aml: await amlOf('RO2'), trail: await signOffTrail(s.id) };
-    // The store's assignment write fails for this customer alone, as a constraint would: the whole
-    // write rolls back, the sign-off its move into "high" calls for included.
+    // The store's assignment write fails for this customer alone, as a constraint would: the
+    // transaction rolls back whole, the sign-off its move into "high" calls for included.
     if (f.db.dialect === 'sqlite') {
       await sql`CREATE TRIGGER fail_ro2 BEFORE INSERT ON assignments WHEN NEW.subject_id = ${sql.lit(s.id)}
         BEGIN SELECT RAISE(ABORT, 'injected store failure'); END`.execute(f.db.db);
