@@ -75,8 +75,9 @@ describe('sign-off decisions against level writes [postgres]', () => {
     const pid = new Promise<number>((r) => (started = r));
     const work: { fn: ((trx: typeof db.db) => Promise<void>) | undefined } = { fn: undefined };
     const done = db.db.transaction().execute(async (trx) => {
-      started((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0);
+      // The row is held before anyone is told the holder is there: a writer started after this waits for it.
       await sql`SELECT id FROM subjects WHERE id = ${subjectId} FOR NO KEY UPDATE`.execute(trx);
+      started((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0);
       await gate;
       await work.fn?.(trx);
     });
