@@ -112,8 +112,10 @@ describe('sign-off decisions against level writes [postgres]', () => {
   it('a metric write and a decision of the sign-off it supersedes: both answer, neither deadlocks', async () => {
     const { subjectId, medium } = await pendingMedium('SL1');
     const held = await holdSubject(subjectId);
-    // The write waits for the customer's row first, the decision second.
-    const write = aml('SL1', '2025-11', 95);
+    // The write waits for the customer's row first, the decision second. It corrects October's score
+    // (an update of a stored value, so no foreign-key share lock on the row that would let it skip the
+    // queue for the row): "high" from October on.
+    const write = aml('SL1', '2025-10', 95);
     await held.waiting(1);
     const decision = req(approver, 'POST', '/v1/subjects/SL1/levels/aml-test/approve', { contentHash: medium.contentHash });
     await held.waiting(2);
