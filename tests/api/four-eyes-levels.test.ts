@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
+import { findSubjectByExternalId } from '@tierkit/db';
+import { sql } from 'kysely';
 import type { EntitlementsResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
@@ -13,6 +15,7 @@ import {
   type FourEyesTenant,
   type Person,
 } from '../support/four-eyes-fixture.js';
+import { twoSignOffPack } from '../support/test-pack.js';
 
 interface LevelApproval {
   id: string;
@@ -452,5 +455,56 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     await problem(await s.req({ credential: await s.embedToken('S1') }, 'GET', '/v1/subjects/S1/suitability?product=R1'), 403, 'forbidden');
     assert.equal((await check({ credential: await s.staffToken() }, 'S1', 'product=R1')).suitable, true);
     await problem(await t.req('admin', 'GET', '/v1/subjects/S1/suitability?product=R1'), 404, 'subject-not-found');
+  });
+  it('a move into another level that needs a sign-off supersedes the pending one, recorded; an approval of the old content fails', async () => {
+    const m = await fourEyesTenant(f, 'fe-levels-two', START, twoSignOffPack());
+    const mAml = (period: string, score: number) =>
+      m.req('officer', 'PUT', '/v1/subjects/M1/metrics', { metrics: [{ metric: 'aml_customer_risk', period, value: score }] });
+    const pending = () => m.req('viewer', 'GET', '/v1/subjects/M1/levels/aml-test/approval');
+    await ok(await m.req('officer', 'PUT', '/v1/subjects/M1', { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(await mAml('2025-09', 10));
+    await ok(await mAml('2025-10', 60));
+    const medium = await ok<LevelApproval>(await pending());
+    assert.deepEqual([medium.from, medium.level, medium.status], ['low', 'medium', 'pending']);
+    await ok(await mAml('2025-11', 95));
+    const high = await ok<LevelApproval>(await pending());
+    assert.deepEqual([high.from, high.level, high.period], ['medium', 'high', '2025-11']);
+    assert.notEqual(high.id, medium.id);
+    await problem(
+      await m.req('approver', 'POST', '/v1/subjects/M1/levels/aml-test/approve', { contentHash: medium.contentHash }),
+      409,
+      'content-changed',
+    );
+    const subject = await findSubjectByExternalId(f.db.db, m.tenantId, 'M1');
+    assert.ok(subject);
+    const trail = await sql<{ request_id: string; action: string; actor: string }>`SELECT request_id, action, actor
+      FROM approval_decisions WHERE subject_id = ${subject.id} ORDER BY id`.execute(f.db.db);
+    assert.deepEqual(
+      trail.rows.map((r) => [r.request_id, r.action]),
+      [
+        [medium.id, 'requested'],
+        [medium.id, 'superseded'],
+        [high.id, 'requested'],
+      ],
+    );
+    assert.equal(trail.rows[1]?.actor, 'system');
+    const statuses = await sql<{ id: string; status: string }>`SELECT id, status FROM level_approvals
+      WHERE subject_id = ${subject.id} ORDER BY id`.execute(f.db.db);
+    assert.deepEqual(
+      statuses.rows.map((r) => [r.id, r.status]),
+      [
+        [medium.id, 'superseded'],
+        [high.id, 'pending'],
+      ],
+    );
+    // The pending one is the one to decide.
+    assert.equal(
+      (
+        await ok<LevelApproval>(
+          await m.req('approver', 'POST', '/v1/subjects/M1/levels/aml-test/approve', { contentHash: high.contentHash }),
+        )
+      ).status,
+      'approved',
+    );
   });
 });

@@ -566,4 +566,54 @@ forEachDialect('re-tier jobs', (f) => {
       ],
     );
   });
+
+  it('a job limited to some schemes opens no sign-off of a level it does not store', async () => {
+    const tenant = 'bank-j-schemes';
+    await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: approvalTestPack(), now: NOW });
+    const own = (await createApiKey(f.db.db, { tenantId: tenant, role: 'officer', label: 'jobs', now: NOW })).secret;
+    const api = client(f, () => own);
+    await api.customer('F1');
+    const put = await api.put('/v1/subjects/F1/metrics', {
+      metrics: [
+        { metric: 'aml_customer_risk', period: '2025-10', value: 10 },
+        { metric: 'avg_daily_balance', period: '2025-10', value: 100_000 },
+      ],
+    });
+    assert.equal(put.status, 200, await put.clone().text());
+    // Loaded, not evaluated: a November score that makes them AML "high", which needs a sign-off.
+    await load(f.db, tenant, 'F1', [
+      ['aml_customer_risk', '2025-11', 95],
+      ['avg_daily_balance', '2025-11', 100_000],
+    ]);
+    const queued = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', schemes: ['retail-tier'], filter: { subjects: ['F1'] } }),
+      201,
+    );
+    await drainJobs(worker(f));
+    const done = await job(await api.get(`/v1/jobs/${queued.id}`));
+    assert.equal(done.status, 'completed');
+    assert.equal(done.summary.approvalRequired, 0);
+    const aml = (await (await api.get('/v1/subjects/F1/tiers?scheme=aml-test')).json()) as {
+      assignments: { level: string; period: string; approvalRequired: boolean }[];
+    };
+    assert.deepEqual(
+      aml.assignments.map((a) => [a.level, a.period, a.approvalRequired]),
+      [['low', '2025-10', false]],
+      'AML was not the job’s: left as it was',
+    );
+    // Before the fix: a pending sign-off of "high", a level the job never stored.
+    assert.equal((await api.get('/v1/subjects/F1/levels/aml-test/approval')).status, 404);
+    const queue = (await (await api.get('/v1/approvals')).json()) as { items: unknown[] };
+    assert.deepEqual(queue.items, []);
+
+    // The same month for AML: now the level is stored, and its sign-off opens.
+    const amlJob = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', schemes: ['aml-test'], filter: { subjects: ['F1'] } }),
+      201,
+    );
+    await drainJobs(worker(f));
+    assert.equal((await job(await api.get(`/v1/jobs/${amlJob.id}`))).summary.approvalRequired, 1);
+    const pending = (await (await api.get('/v1/subjects/F1/levels/aml-test/approval')).json()) as { level: string };
+    assert.equal(pending.level, 'high');
+  });
 });

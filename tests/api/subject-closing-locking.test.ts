@@ -5,7 +5,7 @@ import type { TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, setSubjectClosed, type Db } from '@tierkit/db';
 import { sql } from 'kysely';
 import { postgresHarness } from '../support/databases.js';
-import { testPack } from '../support/test-pack.js';
+import { approvalTestPack, testPack } from '../support/test-pack.js';
 
 /*
  * A customer closed while a metric write or a re-tier chunk of theirs is under way, on PostgreSQL
@@ -16,6 +16,8 @@ import { testPack } from '../support/test-pack.js';
 
 const NOW = new Date('2025-11-15T04:00:00.000Z');
 const TENANT = 'bank-race';
+/** A tenant whose AML "high" needs a sign-off. */
+const SIGNING = 'bank-race-signing';
 /** Polls of `pg_stat_activity` before the test gives up on a lock wait it expects: fails, never spins on. */
 const MAX_POLLS = 2000;
 
@@ -24,10 +26,11 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
   let db: Db;
   let app: ReturnType<typeof createApp>;
   let key: string;
-  const req = (method: string, path: string, body?: unknown) =>
+  let signingKey: string;
+  const req = (method: string, path: string, body?: unknown, as = key) =>
     app.request(path, {
       method,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${as}` },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const balances = (id: string, entries: readonly [string, number][]) =>
@@ -48,13 +51,15 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
     db = await harness.open();
     await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: testPack(), now: NOW });
     key = (await createApiKey(db.db, { tenantId: TENANT, role: 'admin', label: 'ops', now: NOW })).secret;
+    await provisionTenant(db.db, { id: SIGNING, name: SIGNING, pack: approvalTestPack(), now: NOW });
+    signingKey = (await createApiKey(db.db, { tenantId: SIGNING, role: 'admin', label: 'ops', now: NOW })).secret;
     app = createApp({ db: db.db, now: () => NOW, logError: () => undefined });
   });
   after(() => harness.stopAll());
 
   /** A closing of `id` written and not committed: its row lock is held until `commit`. */
-  async function closingInFlight(id: string) {
-    const subject = await findSubjectByExternalId(db.db, TENANT, id);
+  async function closingInFlight(id: string, tenantId = TENANT) {
+    const subject = await findSubjectByExternalId(db.db, tenantId, id);
     assert.ok(subject);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -63,7 +68,7 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
     const done = db.db.transaction().execute(async (trx) => {
       started((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0);
       const closed = { at: '2025-11-10T02:00:00.000Z', reason: '客户主动销户' };
-      assert.equal(await setSubjectClosed(trx, TENANT, subject.id, closed, NOW.toISOString()), true);
+      assert.equal(await setSubjectClosed(trx, tenantId, subject.id, closed, NOW.toISOString()), true);
       await gate;
     });
     const holder = await pid;
@@ -127,5 +132,37 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
     assert.deepEqual(job.progress.subjects, { total: 1, processed: 0, skipped: 1 }, 'closed by the time the chunk wrote: skipped');
     assert.equal(await retail('R2'), 'standard');
     assert.equal(await events('R2'), before);
+  });
+
+  it('a re-tier chunk that would open a sign-off for the customer opens none once the closing commits', async () => {
+    assert.equal((await req('PUT', '/v1/subjects/R3', { kind: 'customer', displayName: '韩梅梅' }, signingKey)).status, 201);
+    const aml = (period: string, value: number) =>
+      req('PUT', '/v1/subjects/R3/metrics', { metrics: [{ metric: 'aml_customer_risk', period, value }] }, signingKey);
+    assert.equal((await aml('2025-10', 10)).status, 200);
+    const s = await findSubjectByExternalId(db.db, SIGNING, 'R3');
+    assert.ok(s);
+    // A November score that makes them "high", which needs a sign-off: stored, not yet tiered.
+    await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
+      VALUES (${SIGNING}, ${s.id}, 'aml_customer_risk', '2025-11', 95)`.execute(db.db);
+    // November's balances are loaded (another customer's), as a re-tier of the month asks.
+    assert.equal((await req('PUT', '/v1/subjects/R3B', { kind: 'customer', displayName: '李华' }, signingKey)).status, 201);
+    const balance = { metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 1_000_000 }] };
+    assert.equal((await req('PUT', '/v1/subjects/R3B/metrics', balance, signingKey)).status, 200);
+    const queued = await req('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['R3'] } }, signingKey);
+    assert.equal(queued.status, 201, await queued.clone().text());
+    const { id: jobId } = (await queued.json()) as JobView;
+
+    const closing = await closingInFlight('R3', SIGNING);
+    const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => assert.fail(String(err)) });
+    await closing.waitedFor();
+    await closing.commit();
+    await drained;
+    const job = (await (await req('GET', `/v1/jobs/${jobId}`, undefined, signingKey)).json()) as JobView;
+    assert.deepEqual(job.progress.subjects, { total: 1, processed: 0, skipped: 1 });
+    // Before the fix: a pending sign-off of "high", a level the customer was never given.
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM level_approvals WHERE subject_id = ${s.id}`.execute(db.db);
+    assert.equal(left.rows[0]?.n, 0, 'no sign-off for a level that was not stored');
+    const decisions = await sql<{ n: number }>`SELECT count(*)::int AS n FROM approval_decisions WHERE subject_id = ${s.id}`.execute(db.db);
+    assert.equal(decisions.rows[0]?.n, 0, 'nor a "requested" record of one');
   });
 });

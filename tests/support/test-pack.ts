@@ -86,3 +86,40 @@ export function approvalTestPack(): PolicyPack {
     ),
   };
 }
+
+/**
+ * {@link testPack} with two AML levels that need a sign-off: "medium" (score 50 or more) and "high"
+ * (80 or more). A move from one into the other supersedes the pending sign-off of the first.
+ */
+export function twoSignOffPack(): PolicyPack {
+  const pack = testPack();
+  const schemes = pack.schemes.map((s): SchemeDefinition => {
+    if (s.matrix?.rowScheme === 'aml-test') {
+      const medium = s.matrix.cells.filter((c) => c.row === 'high').map((c) => ({ ...c, row: 'medium' }));
+      return { ...s, matrix: { ...s.matrix, rows: ['high', 'medium', 'low'], cells: [...s.matrix.cells, ...medium] } };
+    }
+    if (s.key !== 'aml-test' || s.policy.kind !== 'rules') return s;
+    return {
+      ...s,
+      levels: [
+        { key: 'low', rank: 0, name: t('低', 'Low'), color: 'success' },
+        { key: 'medium', rank: 1, name: t('中', 'Medium'), color: 'warning', approvalRequired: true },
+        { key: 'high', rank: 2, name: t('高', 'High'), color: 'danger', approvalRequired: true },
+      ],
+      policy: {
+        ...s.policy,
+        levels: [
+          ...s.policy.levels,
+          {
+            level: 'medium',
+            when: { kind: 'threshold', id: 'medium.score', metric: 'aml_customer_risk', window: null, op: 'gte', value: 50 },
+          },
+        ],
+      },
+      entitlements: { ...s.entitlements, medium: [] },
+    };
+  });
+  const checked = validatePolicyPack({ metrics: pack.metrics, schemes });
+  if (!checked.ok) throw new Error(`two sign-off pack invalid: ${JSON.stringify(checked.errors)}`);
+  return checked.pack;
+}

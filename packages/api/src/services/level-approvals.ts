@@ -4,7 +4,7 @@ import {
   decideLevelApproval,
   findPendingLevelApproval,
   insertLevelApproval,
-  pendingLevelSchemes,
+  listPendingLevelApprovals,
   setAssignmentPending,
   type Executor,
   type LevelApproval,
@@ -67,44 +67,54 @@ async function recordStep(
   });
 }
 
-/**
- * After a re-evaluation: every move into a level its policy marks `approvalRequired` opens a sign-off
- * (unless an approved override decided it — that approval was the second person). A sign-off stays
- * pending across later evaluations whatever the data says next, until an approver decides it; a move
- * into another approval-required level supersedes it, recorded. Returns the rows to store, each marked
- * `approvalRequired` while its scheme has a sign-off pending. Runs inside the write's transaction.
- */
-/** Whether any of `events` moves into a level its policy marks `approvalRequired` (and so needs `syncLevelApprovals`). */
+/** Whether any of `events` moves into a level its policy marks `approvalRequired` (and so needs `planLevelApprovals`). */
 export function movesIntoApprovalRequired(tp: TenantPack, events: readonly PeriodEvent[]): boolean {
   return events.some(
     (ev) => ev.reason !== 'override' && tp.schemes.get(ev.scheme)?.levels.find((l) => l.key === ev.to)?.approvalRequired === true,
   );
 }
 
-export async function syncLevelApprovals(
-  trx: Executor,
+/** A write {@link openLevelApprovals} makes: a pending sign-off superseded, or a new one opened. */
+export type LevelApprovalStep =
+  | { readonly kind: 'supersede'; readonly approval: LevelApproval; readonly note: string }
+  | { readonly kind: 'open'; readonly request: LevelApproval };
+
+/** What a re-evaluation's sign-offs come to: the rows to store, and the sign-off writes to make with them. */
+export interface LevelApprovalPlan {
+  /** Each marked `approvalRequired` while its scheme has a sign-off pending once `steps` are made. */
+  readonly rows: StoredAssignment[];
+  readonly steps: readonly LevelApprovalStep[];
+}
+
+/**
+ * After a re-evaluation: every move into a level its policy marks `approvalRequired` opens a sign-off
+ * (unless an approved override decided it — that approval was the second person). A sign-off stays
+ * pending across later evaluations whatever the data says next, until an approver decides it; a move
+ * into another approval-required level supersedes it, recorded. Reads only: the writes come back as
+ * `steps`, for {@link openLevelApprovals} once the writer holds the subject's row and knows it open, so
+ * a customer closed meanwhile gets no sign-off for a level never stored. Lock order of every level write
+ * and of a sign-off decision: subject, then sign-off, then assignment.
+ */
+export async function planLevelApprovals(
+  db: Executor,
   tp: TenantPack,
   subject: Pick<Subject, 'id' | 'externalId'>,
   events: readonly PeriodEvent[],
   rows: readonly StoredAssignment[],
   actor: string,
   nowIso: string,
-): Promise<StoredAssignment[]> {
+): Promise<LevelApprovalPlan> {
+  // At most one pending per scheme; the ones this run opens take their place as it goes, so a later
+  // month of a catch-up finds them as a stored one would be found.
+  const pending = new Map((await listPendingLevelApprovals(db, tp.tenantId, { subjectId: subject.id })).map((a) => [a.scheme, a]));
+  const steps: LevelApprovalStep[] = [];
   for (const ev of events) {
     if (ev.reason === 'override') continue;
     const def = tp.schemes.get(ev.scheme)?.levels.find((l) => l.key === ev.to);
     if (def?.approvalRequired !== true) continue;
-    const pending = await findPendingLevelApproval(trx, tp.tenantId, subject.id, ev.scheme);
-    if (pending?.level === ev.to) continue;
-    if (pending) {
-      await decideLevelApproval(trx, tp.tenantId, pending.id, pending.contentHash, {
-        status: 'superseded',
-        by: 'system',
-        at: nowIso,
-        note: null,
-      });
-      await recordStep(trx, tp.tenantId, pending, 'superseded', 'system', nowIso, `superseded by ${ev.to} (${ev.period})`);
-    }
+    const before = pending.get(ev.scheme);
+    if (before?.level === ev.to) continue;
+    if (before) steps.push({ kind: 'supersede', approval: before, note: `superseded by ${ev.to} (${ev.period})` });
     const fresh = {
       id: `lvl_${sortableId(new Date(nowIso))}`,
       subjectId: subject.id,
@@ -117,20 +127,62 @@ export async function syncLevelApprovals(
       requestedBy: actor,
       requestedAt: nowIso,
     };
-    const request = { ...fresh, contentHash: contentHash(levelContent(fresh)) };
-    await insertLevelApproval(trx, tp.tenantId, request);
-    await recordStep(
-      trx,
-      tp.tenantId,
-      { ...request, status: 'pending', decidedBy: null, decidedAt: null, decisionNote: null },
-      'requested',
-      actor,
-      nowIso,
-      null,
-    );
+    const request: LevelApproval = {
+      ...fresh,
+      contentHash: contentHash(levelContent(fresh)),
+      status: 'pending',
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+    };
+    steps.push({ kind: 'open', request });
+    pending.set(ev.scheme, request);
   }
-  const pending = await pendingLevelSchemes(trx, tp.tenantId, subject.id);
-  return rows.map((r) => ({ ...r, approvalRequired: pending.has(r.scheme) }));
+  return { rows: rows.map((r) => ({ ...r, approvalRequired: pending.has(r.scheme) })), steps };
+}
+
+/**
+ * Make the sign-off writes {@link planLevelApprovals} planned, in order, with their decision records:
+ * inside the store's transaction, holding the subject's row and before the assignments are written.
+ */
+export async function openLevelApprovals(
+  trx: Executor,
+  tenantId: string,
+  steps: readonly LevelApprovalStep[],
+  nowIso: string,
+): Promise<void> {
+  for (const step of steps) {
+    if (step.kind === 'supersede') {
+      const a = step.approval;
+      // A re-tier chunk plans before it locks the subject: a decision may have come in between. The
+      // sign-off then stays as decided, and nothing records a supersede that did not happen.
+      if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'superseded', by: 'system', at: nowIso, note: null })))
+        continue;
+      await recordStep(trx, tenantId, a, 'superseded', 'system', nowIso, step.note);
+    } else {
+      const { subject: _subject, status: _status, decidedBy: _by, decidedAt: _at, decisionNote: _note, ...request } = step.request;
+      await insertLevelApproval(trx, tenantId, request);
+      await recordStep(trx, tenantId, step.request, 'requested', step.request.requestedBy, nowIso, null);
+    }
+  }
+}
+
+/**
+ * {@link planLevelApprovals} and {@link openLevelApprovals} at once, for a caller that stores the rows
+ * it returns in the same transaction whatever happens (a seed).
+ */
+export async function syncLevelApprovals(
+  trx: Executor,
+  tp: TenantPack,
+  subject: Pick<Subject, 'id' | 'externalId'>,
+  events: readonly PeriodEvent[],
+  rows: readonly StoredAssignment[],
+  actor: string,
+  nowIso: string,
+): Promise<StoredAssignment[]> {
+  const plan = await planLevelApprovals(trx, tp, subject, events, rows, actor, nowIso);
+  await openLevelApprovals(trx, tp.tenantId, plan.steps, nowIso);
+  return plan.rows;
 }
 
 /** The pending sign-off of a subject's scheme, or a 404 problem. */

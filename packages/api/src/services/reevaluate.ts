@@ -18,7 +18,7 @@ import {
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { assignmentRows, evaluatePeriods, type PeriodEvent, type RecordedMove, type Values } from './evaluate-periods.js';
-import { movesIntoApprovalRequired, syncLevelApprovals } from './level-approvals.js';
+import { movesIntoApprovalRequired, openLevelApprovals, planLevelApprovals, type LevelApprovalPlan } from './level-approvals.js';
 import type { TenantPack } from './tenant-pack.js';
 import type { StoredState } from './views.js';
 
@@ -300,19 +300,21 @@ export function planReevaluation(
 
 /**
  * The rows of `plan` to store, each marked `approvalRequired` while a sign-off of its scheme is
- * pending; opens a sign-off for every move into an approval-required level (services/level-approvals.ts).
+ * pending, and the sign-off writes for every move into an approval-required level
+ * (services/level-approvals.ts), to make with `openLevelApprovals` once the rows are stored.
  * Skips the database when nothing moved into such a level and nothing was pending (`stored` flags).
  */
 export async function withSignOffs(
-  trx: Executor,
+  db: Executor,
   tp: TenantPack,
   subject: SubjectKey,
   plan: ReevaluationPlan,
   stored: readonly AssignmentState[],
   actor: string,
   nowIso: string,
-): Promise<StoredAssignment[]> {
-  return rowsWithoutSignOffs(tp, plan, stored) ?? syncLevelApprovals(trx, tp, subject, plan.periodEvents, plan.rows, actor, nowIso);
+): Promise<LevelApprovalPlan> {
+  const rows = rowsWithoutSignOffs(tp, plan, stored);
+  return rows ? { rows, steps: [] } : planLevelApprovals(db, tp, subject, plan.periodEvents, plan.rows, actor, nowIso);
 }
 
 /**
@@ -376,6 +378,8 @@ export async function reevaluateSubject(
   // decision, a policy's approval): the levels they left with stay as the record of them.
   // `subject` may have been read before this transaction, so ask again here, holding the row: a
   // closing committed since counts, one in flight is waited for, and a later one waits for this write.
+  // This is the re-evaluation's one lock and version bump of the subject, taken before anything is
+  // read: the store below is told so. A subject with no data yet is bumped all the same (harmless).
   if (subject.closedAt !== null || (await bumpOpenSubjectVersions(trx, tenantId, [subject.id])).size === 0)
     return { asOf: null, evaluations: [], changes: 0 };
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
@@ -396,8 +400,12 @@ export async function reevaluateSubject(
   const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
   const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
-  const rows = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
-  await storeReevaluations(trx, tenantId, rows, plan.events);
+  const { rows, steps } = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
+  // Sign-offs before assignments, under the subject's lock taken above: the order of every level write
+  // and of a sign-off decision (subject, sign-off, assignment), so none can deadlock with another.
+  await openLevelApprovals(trx, tenantId, steps, now.toISOString());
+  // The bump above locked the row and moved its version: the store neither locks nor bumps it again.
+  await storeReevaluations(trx, tenantId, rows, plan.events, new Set([subject.id]));
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));

@@ -19,18 +19,22 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
  * A customer closed meanwhile gets nothing: the bump comes first and only moves subjects still open,
  * so it also waits for a closing of one of them in flight (PostgreSQL re-checks `closed_at` after the
  * wait), and a closing that comes later waits for this write. Answers the subjects left out as closed.
+ * `bumped`: subjects the caller already bumped with {@link bumpOpenSubjectVersions} in this same
+ * transaction (and found open): they hold their row lock and moved version, so they are written with
+ * no second lock or bump (a single-subject re-evaluation locks its subject before it reads it).
  */
 export async function storeReevaluations(
   db: Executor,
   tenantId: string,
   assignments: readonly AssignmentToWrite[],
   events: readonly NewTierEventInput[],
+  bumped: ReadonlySet<string> = new Set(),
 ): Promise<ReadonlySet<string>> {
   return atomically(db, async (trx) => {
     const ids = new Set<string>();
-    for (const a of assignments) ids.add(a.subjectId);
-    for (const e of events) ids.add(e.subjectId);
-    const open = await bumpOpenSubjectVersions(trx, tenantId, ids);
+    for (const a of assignments) if (!bumped.has(a.subjectId)) ids.add(a.subjectId);
+    for (const e of events) if (!bumped.has(e.subjectId)) ids.add(e.subjectId);
+    const open = ids.size ? await bumpOpenSubjectVersions(trx, tenantId, ids) : ids;
     const closed = new Set<string>();
     for (const id of ids) if (!open.has(id)) closed.add(id);
     await writeAssignments(trx, tenantId, closed.size ? assignments.filter((a) => !closed.has(a.subjectId)) : assignments);

@@ -32,7 +32,9 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
 export async function bumpOpenSubjectVersions(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<Set<string>> {
   const open = new Set<string>();
   const ids = [...new Set(subjectIds)].sort();
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+  // One row has no order to keep: the bump below locks it (and re-checks `closed_at` after a wait) in
+  // one statement. A single-subject re-evaluation takes this path on every write.
+  if (ids.length > 1 && db.getExecutor().adapter instanceof PostgresAdapter) {
     // An UPDATE … WHERE id IN (…) locks rows in the order it finds them on disk, not by id; another
     // writer locking the same customers one by one in id order (a policy approval's re-evaluation of the
     // book) could then deadlock with a re-tier chunk. Lock them in id order first; the bump below finds

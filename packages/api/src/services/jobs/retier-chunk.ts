@@ -1,5 +1,6 @@
 import {
   addLatestObservationsBefore,
+  bumpOpenSubjectVersions,
   listActiveDatedOverridesInRange,
   listAssignmentsInRange,
   listSubjectsInRange,
@@ -16,6 +17,7 @@ import {
 } from '@tierkit/db';
 import type { SubjectKind } from '@tierkit/core';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
+import { openLevelApprovals, type LevelApprovalStep } from '../level-approvals.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -38,7 +40,7 @@ export interface PreparedChunk<Row = StoredAssignmentJson | StoredAssignmentUtf8
   readonly upTo?: string;
 }
 
-/** Opens the sign-offs a subject's plan needs and returns its rows; undefined stops the chunk's planning. */
+/** Plans the sign-offs a subject's plan needs and returns its rows; undefined stops the chunk's planning. */
 type SignOffs = (
   subject: SubjectKey,
   plan: ReevaluationPlan,
@@ -66,12 +68,39 @@ export async function retierChunk(
   idsAt?: Date,
 ): Promise<RetierTotals> {
   const nowIso = now.toISOString();
-  const planned = await planChunk(trx, tp, params, range, now, actor, (subject, plan, had) =>
-    withSignOffs(trx, tp, subject, plan, had, actor, nowIso),
-  );
+  const writes = params.schemes === null ? null : new Set(params.schemes);
+  const signOffs: { readonly subjectId: string; readonly steps: readonly LevelApprovalStep[] }[] = [];
+  const planned = await planChunk(trx, tp, params, range, now, actor, async (subject, plan, had) => {
+    const { rows, steps } = await withSignOffs(trx, tp, subject, plan, had, actor, nowIso);
+    // A job limited to some schemes stores no level of the others, so it opens no sign-off of theirs.
+    const kept = writes ? steps.filter((st) => writes.has(st.kind === 'open' ? st.request.scheme : st.approval.scheme)) : steps;
+    if (kept.length) signOffs.push({ subjectId: subject.id, steps: kept });
+    return rows;
+  });
   // Never undefined: withSignOffs always returns rows.
   if (!planned) throw new Error('re-tier chunk planned nothing');
-  return applyPreparedChunk(trx, tp.tenantId, idsAt ? withEventIds(planned, idsAt) : planned);
+  const prepared = idsAt ? withEventIds(planned, idsAt) : planned;
+  // Lock order of every level write and of a sign-off decision: the subjects (in id order), then their
+  // sign-offs, then their assignments. The bump answers which are still open, for every subject whose
+  // sign-offs could open as well as every one with rows: a customer closed since the chunk read them
+  // gets neither levels nor a sign-off.
+  const ids = new Set(signOffs.map((s) => s.subjectId));
+  for (const r of prepared.rows) ids.add(r.subjectId);
+  for (const e of prepared.events) ids.add(e.subjectId);
+  const open = ids.size ? await bumpOpenSubjectVersions(trx, tp.tenantId, ids) : ids;
+  for (const s of signOffs) if (open.has(s.subjectId)) await openLevelApprovals(trx, tp.tenantId, s.steps, nowIso);
+  const closed = new Set<string>();
+  for (const id of ids) if (!open.has(id)) closed.add(id);
+  const toStore: PreparedChunk = closed.size
+    ? {
+        ...prepared,
+        rows: prepared.rows.filter((r) => !closed.has(r.subjectId)),
+        events: prepared.events.filter((e) => !closed.has(e.subjectId)),
+      }
+    : prepared;
+  // Locked and bumped above: the store neither locks nor bumps them again.
+  await storeReevaluations(trx, tp.tenantId, toStore.rows, toStore.events, open);
+  return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 
 /**
@@ -87,8 +116,8 @@ export function withEventIds(prepared: PreparedChunk, at: Date): PreparedChunk {
 /**
  * The reads and the evaluation of {@link retierChunk} without its writes, for a pipeline that prepares
  * the next chunk on another connection while the current one is written. Undefined when a subject of
- * the chunk needs a sign-off opened or kept (that writes, so the chunk must run as a whole inside its
- * transaction). The caller must make sure nothing it read changed before it applies the result.
+ * the chunk needs a sign-off opened or kept (that reads the pending sign-offs and writes new ones, so
+ * the chunk must run as a whole inside its transaction). The caller must make sure nothing it read changed before it applies the result.
  * With `share` below 1 only that fraction of the range's subjects (its first ones) is prepared, and
  * `upTo` names the last of them: the caller re-tiers the rest ({@link rangeAfter}) in its transaction.
  */

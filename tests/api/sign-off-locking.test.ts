@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createApiKey, createApp, drainJobs, provisionTenant, type JobView } from '@tierkit/api';
+import { decideLevelApproval, findPendingLevelApproval, findSubjectByExternalId, type Db, type LevelApproval } from '@tierkit/db';
+import { sql } from 'kysely';
+import { postgresHarness } from '../support/databases.js';
+import { twoSignOffPack } from '../support/test-pack.js';
+
+/*
+ * A sign-off decided while a metric write or a re-tier chunk moves the same customer, on PostgreSQL
+ * (SQLite runs one writer at a time). Every path takes the customer's row, then the sign-off, then
+ * the assignment; a decision that took the sign-off first deadlocked with a level write (one of them
+ * answered 500). The customer's row is held in a transaction of the test's own until both writers
+ * wait for it, so the order they then run in is forced, not hoped for.
+ */
+
+const NOW = new Date('2025-11-15T04:00:00.000Z');
+const TENANT = 'bank-sign-off-locks';
+/** Polls of `pg_stat_activity` before the test gives up on a lock wait it expects: fails, never spins on. */
+const MAX_POLLS = 2000;
+
+describe('sign-off decisions against level writes [postgres]', () => {
+  const harness = postgresHarness();
+  let db: Db;
+  let app: ReturnType<typeof createApp>;
+  let officer: string;
+  let approver: string;
+  const req = (as: string, method: string, path: string, body?: unknown) =>
+    app.request(path, {
+      method,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${as}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const aml = (id: string, period: string, value: number) =>
+    req(officer, 'PUT', `/v1/subjects/${id}/metrics`, { metrics: [{ metric: 'aml_customer_risk', period, value }] });
+
+  before(async () => {
+    db = await harness.open();
+    await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: twoSignOffPack(), now: NOW });
+    officer = (await createApiKey(db.db, { tenantId: TENANT, role: 'admin', label: 'officer', now: NOW })).secret;
+    approver = (await createApiKey(db.db, { tenantId: TENANT, role: 'approver', label: 'approver', now: NOW })).secret;
+    app = createApp({ db: db.db, now: () => NOW, logError: () => undefined });
+    // November's balances are loaded (another customer's), as a re-tier of the month asks.
+    assert.equal((await req(officer, 'PUT', '/v1/subjects/BAL', { kind: 'customer', displayName: '李华' })).status, 201);
+    const balance = { metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 1_000_000 }] };
+    assert.equal((await req(officer, 'PUT', '/v1/subjects/BAL/metrics', balance)).status, 200);
+  });
+  after(() => harness.stopAll());
+
+  /** A customer whose AML "medium" waits for a sign-off (October's score). */
+  async function pendingMedium(id: string): Promise<{ subjectId: string; medium: LevelApproval }> {
+    assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);
+    assert.equal((await aml(id, '2025-10', 60)).status, 200);
+    const s = await findSubjectByExternalId(db.db, TENANT, id);
+    assert.ok(s);
+    const medium = await findPendingLevelApproval(db.db, TENANT, s.id, 'aml-test');
+    assert.equal(medium?.level, 'medium');
+    return { subjectId: s.id, medium };
+  }
+
+  /** A re-tier job of November for `id` alone, whose stored November score makes them "high". */
+  async function retierToHigh(id: string, subjectId: string): Promise<string> {
+    await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
+      VALUES (${TENANT}, ${subjectId}, 'aml_customer_risk', '2025-11', 95)`.execute(db.db);
+    const queued = await req(officer, 'POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: [id] } });
+    assert.equal(queued.status, 201, await queued.clone().text());
+    return ((await queued.json()) as JobView).id;
+  }
+
+  /** The customer's row held by a transaction of the test's own; `during` runs inside it before it commits. */
+  async function holdSubject(subjectId: string) {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: (pid: number) => void;
+    const pid = new Promise<number>((r) => (started = r));
+    const work: { fn: ((trx: typeof db.db) => Promise<void>) | undefined } = { fn: undefined };
+    const done = db.db.transaction().execute(async (trx) => {
+      // The row is held before anyone is told the holder is there: a writer started after this waits for it.
+      await sql`SELECT id FROM subjects WHERE id = ${subjectId} FOR NO KEY UPDATE`.execute(trx);
+      started((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0);
+      await gate;
+      await work.fn?.(trx);
+    });
+    const holder = await pid;
+    return {
+      /** Until `n` backends wait for the held row, directly or behind another waiter (else the test fails). */
+      async waiting(n: number) {
+        for (let i = 0; i < MAX_POLLS; i++) {
+          const blocked = (
+            await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0 AND pid <> ${holder}::int`.execute(db.db)
+          ).rows[0]?.n;
+          if ((blocked ?? 0) >= n) return;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.fail(`fewer than ${n} statements waited for the customer's row`);
+      },
+      async commit(fn?: (trx: typeof db.db) => Promise<void>) {
+        work.fn = fn;
+        release();
+        await done;
+      },
+    };
+  }
+
+  const trail = async (subjectId: string) =>
+    (
+      await sql<{ request_id: string; action: string }>`SELECT request_id, action FROM approval_decisions
+        WHERE subject_id = ${subjectId} ORDER BY id`.execute(db.db)
+    ).rows.map((r) => [r.request_id, r.action]);
+
+  it('a metric write and a decision of the sign-off it supersedes: both answer, neither deadlocks', async () => {
+    const { subjectId, medium } = await pendingMedium('SL1');
+    const held = await holdSubject(subjectId);
+    // The write waits for the customer's row first, the decision second. It corrects October's score
+    // (an update of a stored value, so no foreign-key share lock on the row that would let it skip the
+    // queue for the row): "high" from October on.
+    const write = aml('SL1', '2025-10', 95);
+    await held.waiting(1);
+    const decision = req(approver, 'POST', '/v1/subjects/SL1/levels/aml-test/approve', { contentHash: medium.contentHash });
+    await held.waiting(2);
+    await held.commit();
+    const [w, d] = await Promise.all([write, decision]);
+    // Before the fix the decision held the sign-off and the assignment while waiting for the row the
+    // write held, and the write then wanted the sign-off: a deadlock, one of them a 500.
+    assert.equal(w.status, 200, await w.clone().text());
+    // The write went first and superseded "medium": the decision asked about content no longer pending.
+    assert.equal(d.status, 409, await d.clone().text());
+    const high = await findPendingLevelApproval(db.db, TENANT, subjectId, 'aml-test');
+    assert.equal(high?.level, 'high');
+    assert.deepEqual(await trail(subjectId), [
+      [medium.id, 'requested'],
+      [medium.id, 'superseded'],
+      [high.id, 'requested'],
+    ]);
+  });
+
+  it('a re-tier chunk and a decision of the sign-off it supersedes: both finish, neither deadlocks', async () => {
+    const { subjectId, medium } = await pendingMedium('SL2');
+    const jobId = await retierToHigh('SL2', subjectId);
+    const held = await holdSubject(subjectId);
+    const errors: string[] = [];
+    const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => errors.push(String(err)) });
+    await held.waiting(1);
+    const decision = req(approver, 'POST', '/v1/subjects/SL2/levels/aml-test/approve', { contentHash: medium.contentHash });
+    await held.waiting(2);
+    await held.commit();
+    const [, d] = await Promise.all([drained, decision]);
+    assert.deepEqual(errors, [], 'the chunk ran without a deadlock');
+    assert.equal(d.status, 409, await d.clone().text());
+    const job = (await (await req(officer, 'GET', `/v1/jobs/${jobId}`)).json()) as JobView;
+    assert.deepEqual(job.progress.subjects, { total: 1, processed: 1, skipped: 0 });
+    const high = await findPendingLevelApproval(db.db, TENANT, subjectId, 'aml-test');
+    assert.equal(high?.level, 'high');
+    assert.deepEqual(await trail(subjectId), [
+      [medium.id, 'requested'],
+      [medium.id, 'superseded'],
+      [high.id, 'requested'],
+    ]);
+  });
+
+  it('a sign-off decided after a re-tier chunk planned to supersede it stays decided, with no "superseded" record', async () => {
+    const { subjectId, medium } = await pendingMedium('SL3');
+    await retierToHigh('SL3', subjectId);
+    const held = await holdSubject(subjectId);
+    const errors: string[] = [];
+    // The chunk reads "medium" pending and plans its supersede, then waits for the customer's row.
+    const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => errors.push(String(err)) });
+    await held.waiting(1);
+    // Meanwhile the holder decides it, as a decision holding the row would.
+    await held.commit(async (trx) => {
+      const decided = { status: 'approved', by: 'approver', at: NOW.toISOString(), note: null } as const;
+      assert.equal(await decideLevelApproval(trx, TENANT, medium.id, medium.contentHash, decided), true);
+    });
+    await drained;
+    assert.deepEqual(errors, []);
+    const rows = await sql<{ id: string; level: string; status: string }>`SELECT id, level, status FROM level_approvals
+      WHERE subject_id = ${subjectId} ORDER BY id`.execute(db.db);
+    assert.deepEqual(
+      rows.rows.map((r) => [r.level, r.status]),
+      [
+        ['medium', 'approved'],
+        ['high', 'pending'],
+      ],
+    );
+    // Before the fix: a "superseded" step on the trail of a sign-off that was approved.
+    assert.deepEqual(
+      (await trail(subjectId)).map(([, action]) => action),
+      ['requested', 'requested'],
+    );
+  });
+});
