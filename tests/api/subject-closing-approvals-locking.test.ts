@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core';
-import { changeOverride, findOverride, findSubjectByExternalId, insertOverride, setSubjectClosed, type Db } from '@tierkit/db';
+import { findOverride, findSubjectByExternalId, insertOverride, setSubjectClosed, type Db } from '@tierkit/db';
 import type { ApiFixture } from '../support/api-fixture.js';
 import { postgresHarness } from '../support/databases.js';
 import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -49,7 +49,7 @@ describe('closing a customer while an override step of theirs is in flight [post
   });
   after(() => harness.stopAll());
 
-  it('a decision holding its request and the subject: the closing waits, the request stays decided, the sign-off is withdrawn', async () => {
+  it('a decision holding its request, then taking the subject: the closing waits, the request stays decided, the sign-off is withdrawn', async () => {
     await ok(await t.req('officer', 'PUT', '/v1/subjects/L1', { kind: 'customer', displayName: '王芳' }), 201);
     await ok(
       await t.req('approver', 'PUT', '/v1/subjects/L1/metrics', {
@@ -58,22 +58,31 @@ describe('closing a customer while an override step of theirs is in flight [post
     );
     const signOff = await ok<{ id: string }>(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'));
     const request = await ok<{ id: string }>(await requestOverride(t, 'L1'), 201);
-    const stored = await findOverride(db.db, t.tenantId, request.id);
-    assert.ok(stored);
     const subjectId = await subjectIdOf('L1');
     const nowIso = START.toISOString();
+    // The decision's two steps are split by the closing: it holds only the request until the closing
+    // waits, and takes the subject's row after. A closing that took the row before the requests would
+    // then wait for the request while the decision waits for the row: PostgreSQL aborts one of the two.
     const closing = await whileHeld(
-      // As decideOverride's write: the request, then (its bump) the subject.
+      // As decideOverride's write, before its bump of the subject.
       async (trx) => {
-        const decided = { status: 'rejected', decidedBy: 'approver', decidedAt: nowIso, decisionNote: 'no', updatedAt: nowIso } as const;
-        assert.equal(
-          await changeOverride(trx, t.tenantId, request.id, { status: 'pending', contentHash: stored.contentHash }, decided),
-          true,
-        );
+        const decided = await trx
+          .updateTable('overrides')
+          .set({ status: 'rejected', decided_by: 'approver', decided_at: nowIso, decision_note: 'no', updated_at: nowIso })
+          .where('tenant_id', '=', t.tenantId)
+          .where('id', '=', request.id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
+        assert.equal(Number(decided.numUpdatedRows), 1);
       },
       () => t.req('admin', 'POST', '/v1/subjects/L1/close', { reason: '销户' }),
-      // As the re-evaluation that may follow it: the subject's sign-off, after the subject.
+      // The decision's bump of the subject, then (as the re-evaluation that may follow it) the subject's sign-off.
       async (trx) => {
+        await trx
+          .updateTable('subjects')
+          .set((eb) => ({ version: eb('version', '+', 1) }))
+          .where('id', '=', subjectId)
+          .execute();
         await trx
           .updateTable('level_approvals')
           .set({ decision_note: null })
