@@ -189,4 +189,69 @@ describe('sign-off decisions against level writes [postgres]', () => {
       ['requested', 'requested'],
     );
   });
+
+  const signOffs = async (subjectId: string) =>
+    (
+      await sql<{ level: string; status: string }>`SELECT level, status FROM level_approvals
+        WHERE subject_id = ${subjectId} ORDER BY id`.execute(db.db)
+    ).rows.map((r) => [r.level, r.status]);
+  const flag = async (subjectId: string) =>
+    Boolean(
+      (
+        await sql<{ f: number | boolean }>`SELECT approval_required AS f FROM assignments
+          WHERE subject_id = ${subjectId} AND scheme = 'aml-test'`.execute(db.db)
+      ).rows[0]?.f,
+    );
+
+  it('a metric write that opens the sign-off a waiting re-tier chunk would open: one pending sign-off, not two', async () => {
+    const { subjectId, medium } = await pendingMedium('SL4');
+    await retierToHigh('SL4', subjectId);
+    const held = await holdSubject(subjectId);
+    // The write queues for the customer's row first, the chunk (which has read "medium" pending) second.
+    const write = aml('SL4', '2025-10', 95);
+    await held.waiting(1);
+    const errors: string[] = [];
+    const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => errors.push(String(err)) });
+    await held.waiting(2);
+    await held.commit();
+    const [w] = await Promise.all([write, drained]);
+    assert.equal(w.status, 200, await w.clone().text());
+    assert.deepEqual(errors, []);
+    // Before the fix the chunk opened the "high" it planned beside the write's: two pending for one scheme.
+    assert.deepEqual(await signOffs(subjectId), [
+      ['medium', 'superseded'],
+      ['high', 'pending'],
+    ]);
+    const high = await findPendingLevelApproval(db.db, TENANT, subjectId, 'aml-test');
+    assert.deepEqual(await trail(subjectId), [
+      [medium.id, 'requested'],
+      [medium.id, 'superseded'],
+      [high?.id, 'requested'],
+    ]);
+    assert.equal(await flag(subjectId), true);
+  });
+
+  it('a sign-off approved while a re-tier chunk that keeps its level waits: the level no longer shows as waiting', async () => {
+    const { subjectId, medium } = await pendingMedium('SL5');
+    // November's score keeps "medium": the chunk opens nothing, it only carries the stored flag.
+    await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
+      VALUES (${TENANT}, ${subjectId}, 'aml_customer_risk', '2025-11', 60)`.execute(db.db);
+    const queued = await req(officer, 'POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['SL5'] } });
+    assert.equal(queued.status, 201, await queued.clone().text());
+    assert.equal(await flag(subjectId), true);
+    const held = await holdSubject(subjectId);
+    const errors: string[] = [];
+    const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => errors.push(String(err)) });
+    await held.waiting(1);
+    await held.commit(async (trx) => {
+      const decided = { status: 'approved', by: 'approver', at: NOW.toISOString(), note: null } as const;
+      assert.equal(await decideLevelApproval(trx, TENANT, medium.id, medium.contentHash, decided), true);
+      await trx.updateTable('assignments').set({ approval_required: 0 }).where('subject_id', '=', subjectId).execute();
+    });
+    await drained;
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await signOffs(subjectId), [['medium', 'approved']]);
+    // Before the fix the chunk stored the flag it read before the decision: "waiting" with nothing pending.
+    assert.equal(await flag(subjectId), false);
+  });
 });

@@ -17,7 +17,7 @@ import {
 } from '@tierkit/db';
 import type { SubjectKind } from '@tierkit/core';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
-import { openLevelApprovals, type LevelApprovalStep } from '../level-approvals.js';
+import { openLevelApprovals } from '../level-approvals.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -69,26 +69,42 @@ export async function retierChunk(
 ): Promise<RetierTotals> {
   const nowIso = now.toISOString();
   const writes = params.schemes === null ? null : new Set(params.schemes);
-  const signOffs: { readonly subjectId: string; readonly steps: readonly LevelApprovalStep[] }[] = [];
-  const planned = await planChunk(trx, tp, params, range, now, actor, async (subject, plan, had) => {
-    const { rows, steps } = await withSignOffs(trx, tp, subject, plan, had, actor, nowIso);
-    // A job limited to some schemes stores no level of the others, so it opens no sign-off of theirs.
-    const kept = writes ? steps.filter((st) => writes.has(st.kind === 'open' ? st.request.scheme : st.approval.scheme)) : steps;
-    if (kept.length) signOffs.push({ subjectId: subject.id, steps: kept });
-    return rows;
+  // Subjects whose sign-offs matter (a move into an approval-required level, or one pending): their
+  // sign-offs are planned once their rows are held, below; until then their rows' flags are unknown.
+  const signed = new Map<
+    string,
+    { readonly subject: SubjectKey; readonly plan: ReevaluationPlan; readonly had: readonly AssignmentState[] }
+  >();
+  const planned = await planChunk(trx, tp, params, range, now, actor, (subject, plan, had) => {
+    signed.set(subject.id, { subject, plan, had });
+    return plan.rows;
   });
-  // Never undefined: withSignOffs always returns rows.
+  // Never undefined: the callback always returns rows.
   if (!planned) throw new Error('re-tier chunk planned nothing');
-  const prepared = idsAt ? withEventIds(planned, idsAt) : planned;
+  let prepared = idsAt ? withEventIds(planned, idsAt) : planned;
   // Lock order of every level write and of a sign-off decision: the subjects (in id order), then their
   // sign-offs, then their assignments. The bump answers which are still open, for every subject whose
   // sign-offs could open as well as every one with rows: a customer closed since the chunk read them
   // gets neither levels nor a sign-off.
-  const ids = new Set(signOffs.map((s) => s.subjectId));
+  const ids = new Set(signed.keys());
   for (const r of prepared.rows) ids.add(r.subjectId);
   for (const e of prepared.events) ids.add(e.subjectId);
   const open = ids.size ? await bumpOpenSubjectVersions(trx, tp.tenantId, ids) : ids;
-  for (const s of signOffs) if (open.has(s.subjectId)) await openLevelApprovals(trx, tp.tenantId, s.steps, nowIso);
+  // Sign-offs are planned only now the rows are held: planned from a read made before, a metric write
+  // or a decision committed in between (one that held the row first) could have opened, superseded
+  // or decided one, and the chunk would open a second pending sign-off beside it, or store a stale flag.
+  const flags = new Map<string, Map<string, boolean>>();
+  for (const [id, { subject, plan, had }] of signed) {
+    if (!open.has(id)) continue;
+    const again = await withSignOffs(trx, tp, subject, plan, had, actor, nowIso);
+    // A job limited to some schemes stores no level of the others, so it opens no sign-off of theirs.
+    const steps = writes
+      ? again.steps.filter((st) => writes.has(st.kind === 'open' ? st.request.scheme : st.approval.scheme))
+      : again.steps;
+    await openLevelApprovals(trx, tp.tenantId, steps, nowIso);
+    flags.set(id, new Map(again.rows.map((r) => [r.scheme, r.approvalRequired])));
+  }
+  if (flags.size) prepared = withFlags(prepared, flags);
   const closed = new Set<string>();
   for (const id of ids) if (!open.has(id)) closed.add(id);
   const toStore: PreparedChunk = closed.size
@@ -101,6 +117,22 @@ export async function retierChunk(
   // Locked and bumped above: the store neither locks nor bumps them again.
   await storeReevaluations(trx, tp.tenantId, toStore.rows, toStore.events, open);
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
+}
+
+/** A chunk with each row's `approvalRequired` as its subject's second planning found it, totals to match. */
+function withFlags(prepared: PreparedChunk, flags: ReadonlyMap<string, ReadonlyMap<string, boolean>>): PreparedChunk {
+  let delta = 0;
+  let changed = false;
+  const rows = prepared.rows.map((r) => {
+    const flag = flags.get(r.subjectId)?.get(r.scheme);
+    if (flag === undefined || flag === r.approvalRequired) return r;
+    changed = true;
+    delta += flag ? 1 : -1;
+    return { ...r, approvalRequired: flag };
+  });
+  return changed
+    ? { ...prepared, rows, totals: { ...prepared.totals, approvalRequired: prepared.totals.approvalRequired + delta } }
+    : prepared;
 }
 
 /**
