@@ -28,6 +28,7 @@ const BOOK_MOVES = '2026-12-09T00-20-00-book-moves';
 const AUDIT_DETAIL = '2026-12-10T00-00-10-audit-detail';
 const SUBJECT_CLOSING = '2026-12-11T00-00-04-subject-closing';
 const IDEMPOTENCY_LEASE = '2026-12-11T00-00-05-idempotency-lease';
+const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -53,6 +54,7 @@ const LATER = [
   AUDIT_DETAIL,
   SUBJECT_CLOSING,
   IDEMPOTENCY_LEASE,
+  PENDING_SIGN_OFF_UNIQUE,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -362,6 +364,50 @@ forEachDialect('migrations', (f) => {
       db,
     );
     assert.equal(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM jobs`.execute(db)).rows[0]?.n), 1);
+  });
+
+  it('upgrading keeps one pending sign-off per customer and scheme: the newest of two stays, the other is superseded on its trail', async () => {
+    const db = f.db.db;
+    await api.customer('MG7');
+    await undoDownTo(db, PENDING_SIGN_OFF_UNIQUE);
+    const subject = (await sql<{ id: string }>`SELECT id FROM subjects WHERE external_id = 'MG7' AND tenant_id = 'bank-a'`.execute(db))
+      .rows[0]?.id;
+    assert.ok(subject);
+    // Two pending for one scheme, as a re-tier chunk and a metric write could leave them before.
+    const signOff = (id: string, level: string, requestedAt: string) =>
+      sql`INSERT INTO level_approvals (id, tenant_id, subject_id, scheme, level, from_level, period, policy_version,
+          requested_by, requested_at, status, content_hash)
+        VALUES (${id}, 'bank-a', ${subject}, 'aml-test', ${level}, 'low', '2025-11', 1, 'system', ${requestedAt}, 'pending', ${`sha256:${id}`})`.execute(
+        db,
+      );
+    await signOff('lvl_dup_older', 'high', '2025-12-01T02:00:00.000Z');
+    await signOff('lvl_dup_newer', 'high', '2025-12-01T02:00:01.000Z');
+    assert.deepEqual(await migrateToLatest(db), fromOn(PENDING_SIGN_OFF_UNIQUE));
+    const rows = await sql<{ id: string; status: string; decided_by: string | null }>`SELECT id, status, decided_by
+      FROM level_approvals WHERE subject_id = ${subject} ORDER BY id`.execute(db);
+    assert.deepEqual(
+      rows.rows.map((r) => [r.id, r.status, r.decided_by]),
+      [
+        ['lvl_dup_newer', 'pending', null],
+        ['lvl_dup_older', 'superseded', 'system'],
+      ],
+    );
+    const trail = await sql<{
+      request_id: string;
+      action: string;
+      actor: string;
+      note: string | null;
+    }>`SELECT request_id, action, actor, note
+      FROM approval_decisions WHERE subject_id = ${subject}`.execute(db);
+    assert.deepEqual(trail.rows, [
+      { request_id: 'lvl_dup_older', action: 'superseded', actor: 'system', note: 'superseded by high (2025-11)' },
+    ]);
+    const pending = (await (await api.get('/v1/subjects/MG7/levels/aml-test/approval')).json()) as { id: string };
+    assert.equal(pending.id, 'lvl_dup_newer');
+    // The database now refuses a second pending one; a decided one beside it is fine.
+    await assert.rejects(signOff('lvl_dup_third', 'high', '2025-12-01T02:00:02.000Z'));
+    await sql`UPDATE level_approvals SET status = 'approved' WHERE id = 'lvl_dup_newer'`.execute(db);
+    await signOff('lvl_dup_third', 'high', '2025-12-01T02:00:02.000Z');
   });
 
   it('upgrading overrides inserted before four eyes keeps the approved one in force and leaves the unapproved one pending, approvable by its hash', async () => {

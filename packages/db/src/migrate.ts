@@ -24,6 +24,7 @@ import * as bookMoves from './migrations/2026-12-09T00-20-00-book-moves.js';
 import * as auditDetail from './migrations/2026-12-10T00-00-10-audit-detail.js';
 import * as subjectClosing from './migrations/2026-12-11T00-00-04-subject-closing.js';
 import * as idempotencyLease from './migrations/2026-12-11T00-00-05-idempotency-lease.js';
+import * as pendingSignOffUnique from './migrations/2026-12-12T00-00-06-pending-sign-off-unique.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -56,6 +57,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-10T00-00-10-audit-detail': auditDetail,
   '2026-12-11T00-00-04-subject-closing': subjectClosing,
   '2026-12-11T00-00-05-idempotency-lease': idempotencyLease,
+  '2026-12-12T00-00-06-pending-sign-off-unique': pendingSignOffUnique,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
