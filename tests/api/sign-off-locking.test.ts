@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey, createApp, drainJobs, provisionTenant, type JobView } from '@tierkit/api';
-import { decideLevelApproval, findPendingLevelApproval, findSubjectByExternalId, type Db, type LevelApproval } from '@tierkit/db';
+import {
+  decideLevelApproval,
+  findOverride,
+  findPendingLevelApproval,
+  findSubjectByExternalId,
+  insertOverride,
+  type Db,
+  type LevelApproval,
+} from '@tierkit/db';
 import { sql } from 'kysely';
 import { postgresHarness } from '../support/databases.js';
 import { twoSignOffPack } from '../support/test-pack.js';
@@ -254,4 +262,78 @@ describe('sign-off decisions against level writes [postgres]', () => {
     // Before the fix the chunk stored the flag it read before the decision: "waiting" with nothing pending.
     assert.equal(await flag(subjectId), false);
   });
+
+  it('a subjects import that renames one customer and closes another, against a re-tier chunk of both: neither deadlocks', async () => {
+    for (const id of ['IMA', 'IMB']) {
+      assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);
+      assert.equal((await aml(id, '2025-10', 10)).status, 200);
+    }
+    const a = await findSubjectByExternalId(db.db, TENANT, 'IMA');
+    const b = await findSubjectByExternalId(db.db, TENANT, 'IMB');
+    assert.ok(a && b && a.id < b.id);
+    const o = {
+      id: 'ovr_import_a',
+      scheme: 'aml-test',
+      level: 'low',
+      mode: 'fixed',
+      reason: 'x',
+      expiresAt: null,
+      requestedBy: 'officer',
+      approvedBy: null,
+    } as const;
+    await insertOverride(db.db, TENANT, a.id, o, NOW.toISOString(), { status: 'pending', contentHash: 'h' });
+    for (const s of [a, b])
+      await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
+        VALUES (${TENANT}, ${s.id}, 'aml_customer_risk', '2025-11', 95)`.execute(db.db);
+    const queued = await req(officer, 'POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['IMA', 'IMB'] } });
+    assert.equal(queued.status, 201, await queued.clone().text());
+    // A's pending request is held, as a decision of it in flight would: the import's closing of A waits for it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: (pid: number) => void;
+    const pid = new Promise<number>((r) => (started = r));
+    const holder = db.db.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM overrides WHERE id = ${o.id} FOR UPDATE`.execute(trx);
+      started((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0);
+      await gate;
+    });
+    const holderPid = await pid;
+    const blocked = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0 AND pid <> ${holderPid}::int`.execute(db.db)
+      ).rows[0]?.n ?? 0;
+    // The file names B before A: taken in file order, the import held B's row while it waited for A.
+    const imported = app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${officer}` },
+      body: 'id,name,closedAt,closedReason\nIMB,新名字,,\nIMA,王芳,2025-11-14T00:00:00Z,销户\n',
+    });
+    await held(1, blocked);
+    const errors: string[] = [];
+    let drainedDone = false;
+    const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => errors.push(String(err)) }).finally(() => {
+      drainedDone = true;
+    });
+    // The chunk (rows A, B in id order) either finishes, or waits for a row the import holds: then
+    // releasing A's request makes the import want the row the chunk holds.
+    for (let i = 0; i < MAX_POLLS && !drainedDone && (await blocked()) < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    release();
+    await holder;
+    const [r] = await Promise.all([imported, drained]);
+    assert.ok(r.status < 300, await r.clone().text());
+    assert.deepEqual(errors, [], 'the chunk ran without a deadlock');
+    assert.equal((await findOverride(db.db, TENANT, o.id))?.status, 'withdrawn');
+    assert.notEqual((await findSubjectByExternalId(db.db, TENANT, 'IMA'))?.closedAt, null);
+    assert.equal((await findSubjectByExternalId(db.db, TENANT, 'IMB'))?.displayName, '新名字');
+  });
+
+  /** Until `n` statements wait for a lock, else the test fails. */
+  async function held(n: number, blocked: () => Promise<number>) {
+    for (let i = 0; i < MAX_POLLS; i++) {
+      if ((await blocked()) >= n) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.fail(`fewer than ${n} statements waited for a lock`);
+  }
 });

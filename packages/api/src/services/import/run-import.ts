@@ -399,7 +399,16 @@ async function writeBatch(
   const fresh: SubjectInput[] = [];
   let written = 0;
   let unchanged = 0;
-  for (const r of latest.values()) {
+  // Existing customers in subject-id order, not the file's: a re-tier chunk, a bulk move or a policy's
+  // re-evaluation of the book locks customers' rows in id order, and a batch that took them in another
+  // order could hold one of them while waiting for another they hold (PostgreSQL aborts one). Only
+  // within a batch: a file of more than BATCH_ROWS rows still holds earlier batches' rows (Known gaps).
+  const ordered = [...latest.values()].sort((a, b) => {
+    const x = subjects.get(a.id)?.id ?? '';
+    const y = subjects.get(b.id)?.id ?? '';
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  for (const r of ordered) {
     const existing = subjects.get(r.id);
     if (!existing) {
       fresh.push({
