@@ -154,8 +154,8 @@ export async function openLevelApprovals(
   for (const step of steps) {
     if (step.kind === 'supersede') {
       const a = step.approval;
-      // Every writer plans holding the subject's row, so this cannot miss; a guard all the same: a
-      // sign-off decided meanwhile stays as decided, and nothing records a supersede that did not happen.
+      // Writers plan their sign-offs holding the subject's row; a guard all the same: a sign-off
+      // decided meanwhile stays as decided, and nothing records a supersede that did not happen.
       if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'superseded', by: 'system', at: nowIso, note: null })))
         continue;
       await recordStep(trx, tenantId, a, 'superseded', 'system', nowIso, step.note);
