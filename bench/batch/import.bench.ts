@@ -2,8 +2,7 @@
 // `POST /v1/imports` run it (every row checked and written in one transaction), against a raw
 // baseline on the same file in the same run: csv-parse + a prepared better-sqlite3 INSERT per row in
 // one transaction. Alternating rounds, medians, the ratio, and the process's peak RSS. Prints, never asserts.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +10,7 @@ import { loadTenantPack, provisionTenant, runImport } from '@tierkit/api';
 import { connect, insertSubjects, migrateToLatest } from '@tierkit/db';
 import SQLite from 'better-sqlite3';
 import { parse } from 'csv-parse';
+import { writeCsvFile } from './csv-file.js';
 
 /** `--rows N` (a multiple of 10) for a quicker look or a profile; the figure is at 1,000,000. */
 function arg(name: string, fallback: number): number {
@@ -29,23 +29,15 @@ const csvFile = join(dir, 'metrics.csv');
 const externalId = (i: number) => `C${String(i).padStart(7, '0')}`;
 
 /** 100,000 subjects × 10 months of one balance in yuan with fen: a long-form core banking export. */
-async function writeCsv(): Promise<void> {
-  const out = createWriteStream(csvFile);
-  out.write('subject,metric,period,value\n');
-  let chunk = '';
+function* metricLines(): Generator<string> {
   let seed = 7;
   for (let r = 0; r < ROWS; r++) {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     const yuan = (seed % 50_000_000) / 100;
-    chunk += `${externalId(r % SUBJECTS)},avg_daily_balance,${MONTHS[Math.floor(r / SUBJECTS)]},${yuan.toFixed(2)}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
+    yield `${externalId(r % SUBJECTS)},avg_daily_balance,${MONTHS[Math.floor(r / SUBJECTS)]},${yuan.toFixed(2)}`;
   }
-  out.end(chunk);
-  await once(out, 'finish');
 }
+const writeCsv = () => writeCsvFile(csvFile, 'subject,metric,period,value', metricLines());
 
 const db = connect({ url: dbFile });
 await migrateToLatest(db.db);

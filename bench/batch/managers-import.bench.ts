@@ -6,8 +6,7 @@
 // medians of CPU time and wall time, the ratio. `--only audit`: the import audited (as the CLI) against
 // the same import with no audit context (no move staged for a record, no record), alternating. Peak RSS is the process's: run `--only tierkit` and
 // `--only raw` in their own processes to read each one's. Prints, never asserts.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +14,7 @@ import { cliAction, loadTenantPack, provisionTenant, runImport } from '@tierkit/
 import { connect, insertSubjects, migrateToLatest, upsertStaff } from '@tierkit/db';
 import SQLite from 'better-sqlite3';
 import { parse } from 'csv-parse';
+import { writeCsvFile } from './csv-file.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,23 +35,15 @@ const externalId = (i: number) => `C${String(i).padStart(7, '0')}`;
 const staffId = (i: number) => `RM${String(i).padStart(3, '0')}`;
 
 /** One row per customer, in a shuffled order (an export sorted by branch, not by id); every 20th out of every book. */
-async function writeCsv(): Promise<void> {
-  const out = createWriteStream(csvFile);
-  out.write('subject,manager\n');
-  let chunk = '';
+function* managerLines(): Generator<string> {
   // A full-period LCG over ROWS (a multiple of 20; a − 1 divisible by 4 and 5, c prime to ROWS): every customer once, scrambled.
   let i = 0;
   for (let r = 0; r < ROWS; r++) {
     i = (i * 1_664_521 + 1_013_904_223) % ROWS;
-    chunk += `${externalId(i)},${i % 20 === 0 ? '' : staffId(i % STAFF)}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
+    yield `${externalId(i)},${i % 20 === 0 ? '' : staffId(i % STAFF)}`;
   }
-  out.end(chunk);
-  await once(out, 'finish');
 }
+const writeCsv = () => writeCsvFile(csvFile, 'subject,manager', managerLines());
 
 const db = connect({ url: dbFile });
 await migrateToLatest(db.db);
