@@ -105,17 +105,9 @@ export async function retierChunk(
     flags.set(id, new Map(again.rows.map((r) => [r.scheme, r.approvalRequired])));
   }
   if (flags.size) prepared = withFlags(prepared, flags);
-  const closed = new Set<string>();
-  for (const id of ids) if (!open.has(id)) closed.add(id);
-  const toStore: PreparedChunk = closed.size
-    ? {
-        ...prepared,
-        rows: prepared.rows.filter((r) => !closed.has(r.subjectId)),
-        events: prepared.events.filter((e) => !closed.has(e.subjectId)),
-      }
-    : prepared;
-  // Locked and bumped above: the store neither locks nor bumps them again.
-  await storeReevaluations(trx, tp.tenantId, toStore.rows, toStore.events, open);
+  // Those still open were locked and bumped above: the store neither locks nor bumps them again, and
+  // leaves out (and answers) the ones found closed.
+  const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open);
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 
