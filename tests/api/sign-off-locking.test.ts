@@ -12,6 +12,7 @@ import {
 } from '@tierkit/db';
 import { sql } from 'kysely';
 import { postgresHarness } from '../support/databases.js';
+import { backendPid, blockedBy } from '../support/pg-lock-waits.js';
 import { twoSignOffPack } from '../support/test-pack.js';
 
 /*
@@ -326,6 +327,70 @@ describe('sign-off decisions against level writes [postgres]', () => {
     assert.equal((await findOverride(db.db, TENANT, o.id))?.status, 'withdrawn');
     assert.notEqual((await findSubjectByExternalId(db.db, TENANT, 'IMA'))?.closedAt, null);
     assert.equal((await findSubjectByExternalId(db.db, TENANT, 'IMB'))?.displayName, '新名字');
+  });
+
+  it('a subjects import of more than one batch takes its customers in id order across the file: no deadlock against an id-order writer', async () => {
+    // B (the higher id) renamed in the first batch, A (the lower) closed in the second, with a request of
+    // A's pending that the closing withdraws.
+    for (const id of ['IOA', 'IOB'])
+      assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);
+    const a = await findSubjectByExternalId(db.db, TENANT, 'IOA');
+    const b = await findSubjectByExternalId(db.db, TENANT, 'IOB');
+    assert.ok(a && b && a.id < b.id);
+    const o = {
+      id: 'ovr_import_order',
+      scheme: 'aml-test',
+      level: 'low',
+      mode: 'fixed',
+      reason: 'x',
+      expiresAt: null,
+      requestedBy: 'officer',
+      approvedBy: null,
+    } as const;
+    await insertOverride(db.db, TENANT, a.id, o, NOW.toISOString(), { status: 'pending', contentHash: 'h' });
+    // A writer of both in id order (a re-tier chunk, a bulk move, a policy's re-evaluation) holds A and will want B.
+    let next!: (step: 'lock-b' | 'commit') => void;
+    let step = new Promise<'lock-b' | 'commit'>((r) => (next = r));
+    let done!: () => void;
+    const stepDone = new Promise<void>((r) => (done = r));
+    let started!: (pid: number) => void;
+    const pid = new Promise<number>((r) => (started = r));
+    const writer = db.db.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM subjects WHERE id = ${a.id} FOR UPDATE`.execute(trx);
+      started(await backendPid(trx));
+      for (;;) {
+        const s = await step;
+        if (s === 'commit') return;
+        step = new Promise((r) => (next = r));
+        await sql`SELECT id FROM subjects WHERE id = ${b.id} FOR UPDATE`.execute(trx);
+        done();
+      }
+    });
+    const writerPid = await pid;
+    // Rejected rows (no id) fill the first batch of 2,000 rows, so B and A are in two batches.
+    const filler = Array.from({ length: 2100 }, () => ',x,,').join('\n');
+    const imported = app.request('/v1/imports?kind=subjects&mode=valid-rows', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${officer}` },
+      body: `id,name,closedAt,closedReason\nIOB,新名字,,\n${filler}\nIOA,王芳,2025-11-14T00:00:00Z,销户\n`,
+    });
+    try {
+      // The import waits for A. Before the fix it held B already (written with the first batch), so the
+      // writer's lock of B deadlocked with it and PostgreSQL aborted one of the two.
+      await blockedBy(db.db, writerPid);
+      next('lock-b');
+      await Promise.race([stepDone, writer]);
+    } finally {
+      next('commit');
+    }
+    await writer;
+    const r = await imported;
+    assert.equal(r.status, 201, await r.clone().text());
+    const record = (await r.json()) as { status: string; written: number; rejectedRows: number };
+    assert.deepEqual([record.status, record.written, record.rejectedRows], ['partial', 2, 2100]);
+    assert.equal((await findOverride(db.db, TENANT, o.id))?.status, 'withdrawn');
+    assert.notEqual((await findSubjectByExternalId(db.db, TENANT, 'IOA'))?.closedAt, null);
+    assert.equal((await findSubjectByExternalId(db.db, TENANT, 'IOB'))?.displayName, '新名字');
   });
 
   /** Until `n` statements wait for a lock, else the test fails. */

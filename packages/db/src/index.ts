@@ -55,6 +55,7 @@ export * from './repositories/audit.js';
 export * from './repositories/idempotency.js';
 export * from './repositories/imports.js';
 export * from './repositories/book-staging.js';
+export * from './repositories/subject-staging.js';
 export * from './repositories/jobs.js';
 export * from './repositories/level-approvals.js';
 export * from './repositories/approval-decisions.js';

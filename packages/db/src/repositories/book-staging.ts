@@ -1,14 +1,12 @@
-import { PostgresAdapter, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
+import { dropStaging, temporaryTable } from './staging.js';
 import { assignManagers, managersOf, type ManagerAssignment } from './staff.js';
 
 /**
- * A managers import's file, staged in the importing transaction's connection rather than in the
- * process's memory: one row per subject of the file (the book it ends in), then one per move made.
- * Temporary tables: no other session sees them, they go with the transaction (PostgreSQL drops
- * them at its commit; a rollback removes them on both dialects) and SQLite spills them to a
- * temporary file past its page cache, so a file of a million customers costs pages, not heap.
+ * A managers import's file, staged in temporary tables of the importing transaction (staging.ts): one
+ * row per subject of the file (the book it ends in), then one per move made.
  */
 type StagingTables = {
   import_book_targets: { subject_id: string; external_id: string; staff_id: string | null };
@@ -36,36 +34,23 @@ export interface StagedMove {
 
 /** Create the staging tables in `trx` (an open transaction: they live and die with it). */
 export async function createBookStaging(trx: Executor): Promise<void> {
-  if (!trx.isTransaction) throw new Error('createBookStaging: the staging tables live in a transaction');
-  const db = staging(trx);
-  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
-  let targets = db.schema
-    .createTable('import_book_targets')
-    .temporary()
+  await temporaryTable(trx, 'import_book_targets')
     .addColumn('subject_id', 'text', (c) => c.primaryKey())
     .addColumn('external_id', 'text', (c) => c.notNull())
-    .addColumn('staff_id', 'text');
-  let moves = db.schema
-    .createTable('import_book_moves')
-    .temporary()
+    .addColumn('staff_id', 'text')
+    .execute();
+  await temporaryTable(trx, 'import_book_moves')
     .addColumn('subject_id', 'text', (c) => c.primaryKey())
     .addColumn('external_id', 'text', (c) => c.notNull())
     .addColumn('from_staff', 'text')
     .addColumn('to_staff', 'text')
-    .addColumn('at', 'text', (c) => c.notNull());
-  if (postgres) {
-    targets = targets.onCommit('drop');
-    moves = moves.onCommit('drop');
-  }
-  await targets.execute();
-  await moves.execute();
+    .addColumn('at', 'text', (c) => c.notNull())
+    .execute();
 }
 
 /** Drop the staging tables before the commit (SQLite keeps a temporary table for the connection's life). */
 export async function dropBookStaging(trx: Executor): Promise<void> {
-  const db = staging(trx);
-  await db.schema.dropTable('import_book_moves').ifExists().execute();
-  await db.schema.dropTable('import_book_targets').ifExists().execute();
+  await dropStaging(trx, ['import_book_moves', 'import_book_targets']);
 }
 
 /**

@@ -269,3 +269,14 @@ export async function findSubjectsByExternalIds(
   }
   return out;
 }
+
+/** The tenant's subjects of these internal ids (those that exist), by id. */
+export async function findSubjectsByIds(db: Executor, tenantId: string, ids: readonly string[]): Promise<Map<string, Subject>> {
+  const out = new Map<string, Subject>();
+  for (const batch of chunks([...new Set(ids)])) {
+    if (!batch.length) continue;
+    const rows = await db.selectFrom('subjects').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', batch).execute();
+    for (const r of rows) out.set(r.id, toSubject(r));
+  }
+  return out;
+}

@@ -4,6 +4,7 @@ import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } fro
 import {
   createBookStaging,
   createImport,
+  createSubjectStaging,
   deleteImport,
   existingStaffIds,
   findImport,
@@ -14,10 +15,14 @@ import {
   insertSubjects,
   lockRunningImport,
   dropBookStaging,
+  dropSubjectStaging,
+  findSubjectsByIds,
   moveStagedBooks,
   recordMetricWrites,
   stageBooks,
   stagedMoves,
+  stageSubjectChanges,
+  stagedSubjectChanges,
   upsertMetricRows,
   type Executor,
   type ImportRecord,
@@ -25,6 +30,7 @@ import {
   type Subject,
   type SubjectInput,
   type StagedBook,
+  type StagedSubjectChange,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
@@ -359,7 +365,7 @@ async function writeBatch(
   subjects: Map<string, Subject>,
   subjectIds: Map<string, string>,
   touched: Map<string, { readonly period: string; readonly metric: string }>,
-  withdrawn: ImportWithdrawals,
+  seq: number,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the later row wins, as it would in two uploads.
@@ -395,63 +401,121 @@ async function writeBatch(
   const latest = new Map<string, SubjectRowInput>();
   for (const r of checked.rows) latest.set(r.id, r);
   const now = ctx.now();
-  const nowIso = now.toISOString();
   const fresh: SubjectInput[] = [];
-  let written = 0;
-  let unchanged = 0;
-  // Existing customers in subject-id order, not the file's: a re-tier chunk, a bulk move or a policy's
-  // re-evaluation of the book locks customers' rows in id order, and a batch that took them in another
-  // order could hold one of them while waiting for another they hold (PostgreSQL aborts one). Only
-  // within a batch: a file of more than BATCH_ROWS rows still holds earlier batches' rows (Known gaps).
-  const ordered = [...latest.values()].sort((a, b) => {
-    const x = subjects.get(a.id)?.id ?? '';
-    const y = subjects.get(b.id)?.id ?? '';
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  for (const r of ordered) {
+  // Customers that exist are staged, not written yet: the file's changes to them are made at its end,
+  // in subject-id order (applyStagedSubjects). New ones are written now, as they are read.
+  const staged: StagedSubjectChange[] = [];
+  for (const r of latest.values()) {
     const existing = subjects.get(r.id);
-    if (!existing) {
-      fresh.push({
-        id: sortableId(now),
+    if (existing) {
+      staged.push({
+        subjectId: existing.id,
+        seq,
+        line: r.line,
         externalId: r.id,
-        kind: r.kind,
         displayName: r.name,
         attributes: r.attributes,
         ...(r.closed ? { closed: r.closed } : {}),
       });
       continue;
     }
-    // Attributes named in the file replace those keys; others the subject has are kept.
-    const attributes = { ...existing.attributes, ...r.attributes };
-    // A closing already recorded stays as recorded: the same file imported again changes nothing.
-    const closes = r.closed !== undefined && existing.closedAt === null;
-    if (!closes && existing.displayName === r.name && JSON.stringify(attributes) === JSON.stringify(existing.attributes)) {
-      unchanged += 1;
-      continue;
-    }
-    // `existing` was read before this transaction: a closing the API committed since stays as it was
-    // recorded (closeSubject changes only an open customer), and records no second open closing. It
-    // runs before the row's own update: a closing takes the customer's override requests before
-    // their row (lock order, closeSubject), and withdraws what waits for a second person as the API's does.
-    if (closes && r.closed) {
-      const w = await closeSubject(trx, ctx.tenantId, existing.id, r.closed, ctx.actor, nowIso);
-      if (w) {
-        withdrawn.overrides += w.overrides.length;
-        withdrawn.signOffs += w.signOffs.length;
-        withdrawn.overrideIds.push(...w.overrides.slice(0, WITHDRAWN_IDS_LISTED - withdrawn.overrideIds.length));
-        withdrawn.signOffIds.push(...w.signOffs.slice(0, WITHDRAWN_IDS_LISTED - withdrawn.signOffIds.length));
-      }
-    }
-    await trx
-      .updateTable('subjects')
-      .set({ display_name: r.name, attributes: JSON.stringify(attributes), updated_at: nowIso })
-      .where('tenant_id', '=', ctx.tenantId)
-      .where('id', '=', existing.id)
-      .execute();
-    written += 1;
+    fresh.push({
+      id: sortableId(now),
+      externalId: r.id,
+      kind: r.kind,
+      displayName: r.name,
+      attributes: r.attributes,
+      ...(r.closed ? { closed: r.closed } : {}),
+    });
   }
-  await insertSubjects(trx, ctx.tenantId, fresh, nowIso);
-  return { written: written + fresh.length, unchanged, periods: [] };
+  await stageSubjectChanges(trx, staged);
+  await insertSubjects(trx, ctx.tenantId, fresh, now.toISOString());
+  // The staged rows are counted when they are applied.
+  return { written: fresh.length, unchanged: 0, periods: [] };
+}
+
+/** Staged changes to customers applied per page: one read of the page's customers, then their writes. */
+const APPLY_PAGE_ROWS = BATCH_ROWS;
+
+/**
+ * Apply a subjects file's changes to customers that existed (staged as the file was read), in
+ * ascending subject id over the whole file: a re-tier chunk, a bulk move or a policy's re-evaluation
+ * of the book locks customers' rows in that order, and an import that took them in another could hold
+ * one of them while waiting for another those hold (PostgreSQL aborts one of the two). A customer
+ * named in more than one batch is changed once per batch, in file order, each compared with what the
+ * one before left: the counts, closings and writes are those of writing each batch as it was read.
+ * The withdrawals of its closings are listed in the file's order (by line), whatever order they were made in.
+ */
+async function applyStagedSubjects(
+  trx: Executor,
+  ctx: ImportContext,
+  withdrawn: ImportWithdrawals,
+): Promise<{ written: number; unchanged: number }> {
+  let written = 0;
+  let unchanged = 0;
+  // The first WITHDRAWN_IDS_LISTED ids of each kind by the line of the row that closed the customer.
+  type Listed = { readonly line: number; readonly ids: readonly string[] };
+  const overrideIds: Listed[] = [];
+  const signOffIds: Listed[] = [];
+  const keep = (into: Listed[], line: number, ids: readonly string[]) => {
+    if (!ids.length) return;
+    into.push({ line, ids: ids.slice(0, WITHDRAWN_IDS_LISTED) });
+    into.sort((a, b) => a.line - b.line);
+    let n = 0;
+    let i = 0;
+    while (i < into.length && n < WITHDRAWN_IDS_LISTED) n += into[i++]?.ids.length ?? 0;
+    into.length = i;
+  };
+  // The customer whose changes are being applied, as the last of them left it (their changes may span two pages).
+  let current: { id: string; displayName: string; attributes: Readonly<Record<string, unknown>>; closedAt: string | null } | undefined;
+  for await (const page of stagedSubjectChanges(trx, APPLY_PAGE_ROWS)) {
+    const nowIso = ctx.now().toISOString();
+    // Read now, not when the batch was: a closing the API committed since stays as it was recorded.
+    const stored = await findSubjectsByIds(
+      trx,
+      ctx.tenantId,
+      page.flatMap((c) => (c.subjectId === current?.id ? [] : [c.subjectId])),
+    );
+    for (const c of page) {
+      if (c.subjectId !== current?.id) {
+        const s = stored.get(c.subjectId);
+        // Subjects are not deleted; were one gone, there is nothing left to change.
+        if (!s) continue;
+        current = { id: s.id, displayName: s.displayName, attributes: s.attributes, closedAt: s.closedAt };
+      }
+      // Attributes named in the file replace those keys; others the subject has are kept.
+      const attributes = { ...current.attributes, ...c.attributes };
+      // A closing already recorded stays as recorded: the same file imported again changes nothing.
+      const closes = c.closed !== undefined && current.closedAt === null;
+      if (!closes && current.displayName === c.displayName && JSON.stringify(attributes) === JSON.stringify(current.attributes)) {
+        unchanged += 1;
+        continue;
+      }
+      // The closing runs before the row's own update: a closing takes the customer's override requests
+      // before their row (lock order, closeSubject), and withdraws what waits for a second person as
+      // the API's does. It changes only an open customer, so records no second closing.
+      if (closes && c.closed) {
+        const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
+        if (w) {
+          withdrawn.overrides += w.overrides.length;
+          withdrawn.signOffs += w.signOffs.length;
+          keep(overrideIds, c.line, w.overrides);
+          keep(signOffIds, c.line, w.signOffs);
+        }
+      }
+      await trx
+        .updateTable('subjects')
+        .set({ display_name: c.displayName, attributes: JSON.stringify(attributes), updated_at: nowIso })
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('id', '=', c.subjectId)
+        .execute();
+      written += 1;
+      current = { ...current, displayName: c.displayName, attributes, closedAt: closes && c.closed ? c.closed.at : current.closedAt };
+    }
+  }
+  withdrawn.overrideIds.push(...overrideIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
+  withdrawn.signOffIds.push(...signOffIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
+  return { written, unchanged };
 }
 
 /**
@@ -569,12 +633,16 @@ async function importFile(
       // The months and metrics it changed: recorded (metric_periods) once, just before it commits.
       const touched = new Map<string, { readonly period: string; readonly metric: string }>();
       const managers = options.kind === 'managers';
+      const subjects = options.kind === 'subjects';
       if (managers) await createBookStaging(trx);
+      if (subjects) await createSubjectStaging(trx);
       const withdrawing = noWithdrawals();
+      let seq = 0;
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
+        seq += 1;
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, withdrawing);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, seq);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -583,6 +651,13 @@ async function importFile(
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
+      // Only now the whole file is read, its changes to customers that existed in ascending subject id.
+      if (subjects) {
+        const a = await applyStagedSubjects(trx, ctx, withdrawing);
+        written += a.written;
+        unchanged += a.unchanged;
+        await dropSubjectStaging(trx);
+      }
       // Only now the whole file is read, in ascending subject id a page at a time: the one lock order
       // a bulk move takes, so the two queue rather than deadlock. Through the function
       // `POST /v1/subject-managers` moves with; a subject already in the book it names is unchanged.
