@@ -6,10 +6,10 @@
 // batch as it is read gives times rising in file order, here the reverse of subject order.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { sql } from 'kysely';
 import { ImportRefused, loadTenantPack, runImport, type ImportContext } from '@tierkit/api';
 import { insertSubjects, STAGED_MOVE_PAGE, upsertStaff } from '@tierkit/db';
 import { authHeader, forEachDialect, NOW } from '../support/api-fixture.js';
+import { stagingLeft as tablesLeft } from '../support/staging-tables.js';
 
 const TENANT = 'bank-a';
 const SUBJECTS = STAGED_MOVE_PAGE + 1500;
@@ -178,17 +178,7 @@ forEachDialect('a managers import that rolls back', (f) => {
   const auditedMoves = async () =>
     (await f.db.db.selectFrom('audit_records').select('seq').where('chain', '=', TENANT).where('request_id', '=', 'rq-rollback').execute())
       .length;
-  const stagingLeft = async () =>
-    f.db.dialect === 'postgres'
-      ? Number(
-          (
-            await sql<{
-              n: string;
-            }>`SELECT count(*) AS n FROM pg_class WHERE relname IN ('import_book_targets', 'import_book_moves')`.execute(f.db.db)
-          ).rows[0]?.n,
-        )
-      : // SQLite's one connection: the temporary tables the imports created there, if any were left.
-        Number((await sql<{ n: number }>`SELECT count(*) AS n FROM temp.sqlite_master`.execute(f.db.db)).rows[0]?.n);
+  const stagingLeft = () => tablesLeft(f.db, ['import_book_targets', 'import_book_moves']);
 
   it('all-or-nothing with a bad row moves nobody and leaves no staging; the file corrected then imports', async () => {
     const failed = await run(file('RA', true), 'all-or-nothing');

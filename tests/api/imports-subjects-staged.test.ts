@@ -1,0 +1,114 @@
+// A subjects file of more than one batch (2,000 rows) naming customers who exist: their changes are
+// staged as the file is read and made at its end in ascending subject id. What a user sees must be what
+// writing each batch as it was read gave: a customer named in two batches changed twice (the later
+// row's attributes added to the earlier's), named twice in one batch changed once (the later row wins),
+// the counts, the closings and what they withdrew, and the same file again changing nothing. An
+// import that ends without committing leaves no change and no staging table behind.
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { ImportRefused, loadTenantPack, runImport, type ImportContext, type ImportMode } from '@tierkit/api';
+import { findSubjectByExternalId, insertOverride, insertSubjects } from '@tierkit/db';
+import { forEachDialect, NOW } from '../support/api-fixture.js';
+import { stagingLeft } from '../support/staging-tables.js';
+
+const TENANT = 'bank-a';
+const N = 2500;
+const id = (i: number) => `ss-${String(i).padStart(5, '0')}`;
+const ext = (i: number) => `SS${String(i).padStart(5, '0')}`;
+/** Customers whose first row closes them, each with a pending override request the closing withdraws. */
+const CLOSED = [2401, 1703, 305, 201];
+const STAGING = ['import_subject_changes'];
+
+/**
+ * Every customer in descending subject id (the first 2,000 rows are batch 1, the last 500 batch 2),
+ * then every 10th named again with another attribute: for those below 500 that second row is in the
+ * same batch as their first.
+ */
+function file(): string {
+  const rows = ['id,name,attr:segment,attr:branch,closedAt,closedReason'];
+  for (let i = N - 1; i >= 0; i--) rows.push(`${ext(i)},新-${i},A,,${CLOSED.includes(i) ? '2025-11-14T00:00:00Z,销户' : ','}`);
+  for (let i = 0; i < N; i += 10) rows.push(`${ext(i)},新-${i},,B${i},,`);
+  return `${rows.join('\n')}\n`;
+}
+
+forEachDialect('a subjects file of customers who exist, over more than one batch', (f) => {
+  let ctx: ImportContext;
+  before(async () => {
+    const now = NOW.toISOString();
+    const subjects = Array.from({ length: N }, (_, i) => ({
+      id: id(i),
+      externalId: ext(i),
+      kind: 'customer',
+      displayName: '客户',
+      attributes: {},
+    }));
+    await insertSubjects(f.db.db, TENANT, subjects, now);
+    for (const i of CLOSED)
+      await insertOverride(
+        f.db.db,
+        TENANT,
+        id(i),
+        {
+          id: `ovr-ss-${i}`,
+          scheme: 'retail-tier',
+          level: 'gold',
+          mode: 'fixed',
+          reason: 'x',
+          expiresAt: null,
+          requestedBy: 'rm',
+          approvedBy: null,
+        },
+        now,
+        { status: 'pending', contentHash: 'h' },
+      );
+    ctx = {
+      tenantId: TENANT,
+      catalogue: (await loadTenantPack(f.db.db, TENANT)).metrics,
+      currentPeriod: '2025-11',
+      actor: 'test',
+      now: () => NOW,
+      fileName: 'subjects.csv',
+    };
+  });
+  const run = (text: string, mode: ImportMode = 'all-or-nothing') =>
+    runImport(f.db.db, { kind: 'subjects', encoding: 'utf-8', mode, mapping: {} }, ctx, async function* () {
+      yield new TextEncoder().encode(text);
+    });
+  const stored = (i: number) => findSubjectByExternalId(f.db.db, TENANT, ext(i));
+
+  it('a bad row in all-or-nothing changes nobody and leaves no staging table', async () => {
+    const bad = file().replace(`${ext(5)},新-5,A,,`, `${ext(5)},,A,,`);
+    const r = await run(bad);
+    assert.deepEqual([r.status, r.written, r.rejectedRows], ['failed', 0, 1]);
+    assert.equal((await stored(N - 1))?.displayName, '客户', 'a customer of the first batch is unchanged');
+    assert.equal((await stored(CLOSED[0] ?? 0))?.closedAt, null);
+    assert.equal(await stagingLeft(f.db, STAGING), 0);
+  });
+
+  it('a file refused at the CSV stage after two batches were staged changes nobody; the next import works', async () => {
+    await assert.rejects(run(`${file()}"unterminated,x,,,,\n`, 'valid-rows'), ImportRefused);
+    assert.equal((await stored(N - 1))?.displayName, '客户');
+    assert.equal(await stagingLeft(f.db, STAGING), 0);
+  });
+
+  it('is changed as if each batch were written as read; the same file again changes nothing', async () => {
+    const r = await run(file());
+    // One write per customer and batch naming them: the 200 customers of 500 and up named again in batch 2 twice.
+    assert.deepEqual([r.status, r.rows, r.written, r.unchanged], ['succeeded', N + N / 10, N + 200, 0]);
+    assert.equal(await stagingLeft(f.db, STAGING), 0);
+    // Named in two batches: the later row's attribute added to the earlier's.
+    assert.deepEqual((await stored(1000))?.attributes, { segment: 'A', branch: 'B1000' });
+    // Named twice in one batch: the later row alone.
+    assert.deepEqual((await stored(100))?.attributes, { branch: 'B100' });
+    assert.deepEqual((await stored(101))?.attributes, { segment: 'A' });
+    assert.equal((await stored(7))?.displayName, '新-7');
+    for (const i of CLOSED) assert.equal((await stored(i))?.closedAt, '2025-11-14T00:00:00.000Z', ext(i));
+    // Withdrawn by the closings, listed in the file's order (descending here), not the order they were made in.
+    assert.deepEqual([r.withdrawn.overrides, r.withdrawn.overrideIds], [CLOSED.length, CLOSED.map((i) => `ovr-ss-${i}`)]);
+
+    const again = await run(file());
+    assert.deepEqual([again.status, again.written, again.unchanged], ['succeeded', 0, N + 200]);
+    assert.deepEqual([again.withdrawn.overrides, again.withdrawn.overrideIds], [0, []]);
+    assert.equal(await stagingLeft(f.db, STAGING), 0);
+  });
+});
