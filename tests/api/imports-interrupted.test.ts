@@ -119,7 +119,82 @@ for (const database of databases) {
       assert.ok(failed?.finishedAt);
       assert.equal(failed?.written, 0);
       assert.equal(await metricCount(db), 1, 'only the next import wrote');
+      // The tenant's audit trail says so, as a server's start would: the import, its file and why, by the import that found it.
+      const records = await db.db
+        .selectFrom('audit_records')
+        .selectAll()
+        .where('chain', '=', TENANT)
+        .where('route', '=', 'interrupted import')
+        .execute();
+      assert.equal(records.length, 1);
+      const [r] = records;
+      assert.deepEqual(
+        { actor: r?.actor, status: r?.status, phase: r?.phase, target: JSON.parse(r?.target ?? '{}') },
+        { actor: 'test', status: 200, phase: 'result', target: { import: stale.id } },
+      );
+      const { why, ...named } = JSON.parse(r?.detail ?? '{}');
+      assert.deepEqual(named, { import: stale.id, fileName: 'stalled.csv' });
+      assert.match(why, /^the process importing it \(.+\) stopped$/);
+      assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
       assert.deepEqual(await failInterruptedImports(db.db, new Date()), [], 'nothing is left to mark');
+    });
+
+    it('an import that finds one interrupted and cannot record its marking still imports; the marking waits for the next', async () => {
+      const now = new Date();
+      await createImport(db.db, {
+        id: 'dead-unrecorded',
+        tenantId: TENANT,
+        kind: 'metrics',
+        options: {},
+        fileName: 'dead.csv',
+        createdBy: 'test',
+        createdAt: new Date(now.getTime() - IMPORT_MAX_RUNNING_MS - 60_000).toISOString(),
+        owner: 'another-host 1234',
+      });
+      await occupyNextAuditPlace(db.db, TENANT, now);
+      const tp = await loadTenantPack(db.db, TENANT);
+      const lines: string[] = [];
+      // The observation the first test imported again: the tenant's metrics stay as the tests after this expect.
+      const importing = () =>
+        runImport(
+          db.db,
+          { kind: 'metrics', encoding: 'utf-8', amounts: 'fen', mode: 'all-or-nothing', mapping: {} },
+          {
+            tenantId: TENANT,
+            catalogue: tp.metrics,
+            currentPeriod: '2025-11',
+            actor: 'test',
+            now: () => new Date(),
+            fileName: 'next.csv',
+            audit: { tenantId: TENANT, requestId: 'rq-next', actor: 'ops', credential: 'cli', method: 'CLI', route: 'tierkit import' },
+            log: (line) => lines.push(String(line)),
+          },
+          async function* () {
+            yield Buffer.from(`subject,period,metric,value\nIN1,2025-10,avg_daily_balance,500\n`);
+          },
+        );
+      const next = await importing();
+      assert.equal(next.status, 'succeeded', 'the import being started is not lost');
+      assert.equal((await findImport(db.db, TENANT, 'dead-unrecorded'))?.status, 'running', 'not marked without its record');
+      assert.equal(
+        lines.filter((l) => l.startsWith(`imports: could not mark interrupted import dead-unrecorded of tenant ${TENANT} failed`)).length,
+        1,
+      );
+      await db.db.deleteFrom('audit_records').where('chain', '=', TENANT).where('request_id', '=', 'squatter').execute();
+      assert.equal((await importing()).status, 'succeeded');
+      assert.equal((await findImport(db.db, TENANT, 'dead-unrecorded'))?.status, 'failed');
+      const [r] = await db.db
+        .selectFrom('audit_records')
+        .selectAll()
+        .where('chain', '=', TENANT)
+        .where('route', '=', 'interrupted import')
+        .where('request_id', '=', 'rq-next')
+        .execute();
+      assert.deepEqual(
+        { actor: r?.actor, credential: r?.credential, method: r?.method, target: JSON.parse(r?.target ?? '{}') },
+        { actor: 'ops', credential: 'cli', method: 'CLI', target: { import: 'dead-unrecorded' } },
+      );
+      assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
     });
 
     it('a server’s start marks an import its killed predecessor left running', { timeout: 120_000 }, async () => {

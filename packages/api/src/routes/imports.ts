@@ -226,6 +226,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         now: deps.now,
         fileName: query.fileName ?? null,
         audit: moveAudit(c),
+        ...(deps.log ? { log: deps.log } : {}),
         ...(query.kind === 'subjects' ? { closingFloor: await closingFloor(deps.db, deps.tenantId, tp.schemes.keys(), deps) } : {}),
       };
       // What file, of which kind, in which mode: the trail names the import so a reviewer can open it.

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
@@ -34,6 +34,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
+import type { OperatorAction } from '../audit.js';
 import { closeSubject } from '../closing.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
@@ -88,6 +89,8 @@ export interface ImportContext {
    * see the lock order hold across pages.
    */
   readonly movePageRows?: number;
+  /** Where a problem that does not stop the import is told (an interrupted import it could not mark); default stderr. */
+  readonly log?: (line: string) => void;
 }
 
 /** The bytes of the file, read once from start to end (a file on disk, not a network stream: see runImport). */
@@ -562,7 +565,15 @@ export async function runImport(
   onProgress: (p: ImportProgress) => void = () => undefined,
 ): Promise<ImportResult> {
   const id = sortableId(ctx.now());
-  await failInterruptedImports(db, ctx.now(), ctx.tenantId);
+  // An interrupted import this one finds is marked failed with an audit record, as a server's start
+  // marks one: the same target and detail, the route `interrupted import` (so a reviewer finds both
+  // with one filter), by the request or command that found it. A marking that cannot be recorded is
+  // not made (the record commits with it), is logged, and is left for the next import or start to
+  // mark: this import goes on all the same, since the dead one holds nothing it needs.
+  await failInterruptedImports(db, ctx.now(), ctx.tenantId, {
+    action: () => interruptedImportAction(ctx),
+    ...(ctx.log ? { log: ctx.log } : {}),
+  });
   await createImport(db, {
     id,
     tenantId: ctx.tenantId,
@@ -585,6 +596,18 @@ export async function runImport(
     await deleteImport(db, ctx.tenantId, id).catch(() => undefined);
     throw err;
   }
+}
+
+/** Who marks an interrupted import found by an import: its request or command, else (no audit context) its actor. */
+function interruptedImportAction(ctx: ImportContext): OperatorAction {
+  const a = ctx.audit;
+  return {
+    requestId: a?.requestId ?? randomUUID(),
+    actor: a?.actor ?? ctx.actor,
+    credential: a?.credential ?? 'system',
+    method: a?.method ?? 'IMPORT',
+    route: 'interrupted import',
+  };
 }
 
 async function importFile(
