@@ -3,6 +3,7 @@
 // imports in a process of its own (`--child`), so its CPU time and peak RSS are the import's, not the
 // setup's; rounds alternate between this tree and `--against DIR` (another checkout of the repository,
 // its node_modules in place) when given. Medians and the ratio. Prints, never asserts.
+// `BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=DIR"` passes node flags to the importing processes (a profile).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,10 +84,23 @@ for (let k = 0; k < ROUNDS; k++) {
     // Each run on the same start: a copy of the freshly set-up database.
     const copy = join(dir, `run-${t.name}-${k}.db`);
     copyFileSync(dbFile, copy);
-    const out = execFileSync(process.execPath, ['--import', 'tsx', script, '--child', copy, '--csv', await file(k)], {
-      cwd: t.root,
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      [
+        ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean),
+        '--import',
+        'tsx',
+        script,
+        '--child',
+        copy,
+        '--csv',
+        await file(k),
+      ],
+      {
+        cwd: t.root,
+        encoding: 'utf8',
+      },
+    );
     const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { status: string; written: number; cpuMs: number; rssMb: number };
     if (r.status !== 'succeeded' || r.written !== ROWS) throw new Error(`${t.name}: ${out}`);
     results.get(t.name)?.push(r);

@@ -360,7 +360,11 @@ async function* checkedBatches(
   }
 }
 
-/** Write one checked batch; returns the periods of the observations written and how many were already stored. */
+/**
+ * Write one checked batch, or stage what waits for the file's end (a managers file's moves, a subjects
+ * file's changes to customers who exist: `seq` is the batch's number); returns the periods of the
+ * observations written and how many rows were written or already stored (staged rows count when applied).
+ */
 async function writeBatch(
   trx: Executor,
   ctx: ImportContext,
