@@ -5,6 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
+  appendOperatorAudit,
   failInterruptedImports,
   IMPORT_MAX_RUNNING_MS,
   loadTenantPack,
@@ -27,6 +28,8 @@ import { testPack } from '../support/test-pack.js';
  */
 
 const TENANT = 'intr';
+/** As a server's start marks them (apps/server's background). */
+const startup = { action: () => startupAction('interrupted import') };
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-import-intr-'));
 let server: TestPostgres | undefined;
 const open: Db[] = [];
@@ -136,7 +139,7 @@ for (const database of databases) {
       assert.deepEqual(named, { import: stale.id, fileName: 'stalled.csv' });
       assert.match(why, /^the process importing it \(.+\) stopped$/);
       assert.equal((await verifyAuditChain(db.db, TENANT)).ok, true);
-      assert.deepEqual(await failInterruptedImports(db.db, new Date()), [], 'nothing is left to mark');
+      assert.deepEqual(await failInterruptedImports(db.db, new Date(), undefined, startup), [], 'nothing is left to mark');
     });
 
     it('an import that finds one interrupted and cannot record its marking still imports; the marking waits for the next', async () => {
@@ -154,6 +157,7 @@ for (const database of databases) {
       await occupyNextAuditPlace(db.db, TENANT, now);
       const tp = await loadTenantPack(db.db, TENANT);
       const lines: string[] = [];
+      const command = { tenantId: TENANT, requestId: 'rq-next', actor: 'ops', credential: 'cli', method: 'CLI', route: 'tierkit import' };
       // The observation the first test imported again: the tenant's metrics stay as the tests after this expect.
       const importing = () =>
         runImport(
@@ -166,7 +170,7 @@ for (const database of databases) {
             actor: 'test',
             now: () => new Date(),
             fileName: 'next.csv',
-            audit: { tenantId: TENANT, requestId: 'rq-next', actor: 'ops', credential: 'cli', method: 'CLI', route: 'tierkit import' },
+            audit: command,
             log: (line) => lines.push(String(line)),
           },
           async function* () {
@@ -181,15 +185,28 @@ for (const database of databases) {
         1,
       );
       await db.db.deleteFrom('audit_records').where('chain', '=', TENANT).where('request_id', '=', 'squatter').execute();
+      // As `tierkit import` and the API do: the command's intent first, its result once the import returns.
+      await appendOperatorAudit(db.db, TENANT, command, { phase: 'intent', status: 0 });
       assert.equal((await importing()).status, 'succeeded');
       assert.equal((await findImport(db.db, TENANT, 'dead-unrecorded'))?.status, 'failed');
-      const [r] = await db.db
+      // The marking is the command's side effect, between its intent and its result: no status of its
+      // own, so the trail never says the command answered before its import began, and a command that
+      // died here too still reads as an intent without a result (outcome unknown).
+      const trail = await db.db
         .selectFrom('audit_records')
         .selectAll()
         .where('chain', '=', TENANT)
-        .where('route', '=', 'interrupted import')
         .where('request_id', '=', 'rq-next')
+        .orderBy('seq')
         .execute();
+      assert.deepEqual(
+        trail.map((r) => [r.phase, r.route, r.status]),
+        [
+          ['intent', 'tierkit import', null],
+          ['change', 'interrupted import', null],
+        ],
+      );
+      const r = trail[1];
       assert.deepEqual(
         { actor: r?.actor, credential: r?.credential, method: r?.method, target: JSON.parse(r?.target ?? '{}') },
         { actor: 'ops', credential: 'cli', method: 'CLI', target: { import: 'dead-unrecorded' } },
@@ -270,7 +287,7 @@ for (const database of databases) {
         });
         await isLocked;
       }
-      const failed = await failInterruptedImports(db.db, now);
+      const failed = await failInterruptedImports(db.db, now, undefined, startup);
       release();
       await holder;
       assert.deepEqual(failed, pg ? ['elsewhere-old', 'elsewhere-quiet'] : ['elsewhere-old']);

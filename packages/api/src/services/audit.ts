@@ -175,8 +175,12 @@ export interface OperatorOutcome {
   readonly target?: Readonly<Record<string, string>>;
   /** What it changed, as a route's `auditDetail` tells it. Never a secret (secret-shaped text is cut: `withoutSecrets`). */
   readonly detail?: Readonly<Record<string, unknown>> | null;
-  /** `intent` before a change too long for one transaction (an import); else `result`, or `request` for a refusal. */
-  readonly phase?: 'intent' | 'result' | 'request';
+  /**
+   * `intent` before a change too long for one transaction (an import); else `result`, or `request` for
+   * a refusal. `change`: something an action in progress did, between its `intent` and its `result`
+   * (an interrupted import an import marked on its way), with no status of its own, as a move's records.
+   */
+  readonly phase?: 'intent' | 'result' | 'request' | 'change';
   readonly at?: Date;
 }
 
@@ -204,7 +208,8 @@ export function appendOperatorAudit(
   action: OperatorAction,
   outcome: OperatorOutcome,
 ): Promise<AuditRecordRow> {
-  const intent = outcome.phase === 'intent';
+  // An intent has no outcome yet, and a change's is its action's `result`.
+  const pending = outcome.phase === 'intent' || outcome.phase === 'change';
   return appendAudit(db, chain, {
     at: (outcome.at ?? new Date()).toISOString(),
     request_id: action.requestId,
@@ -214,7 +219,7 @@ export function appendOperatorAudit(
     method: action.method,
     route: action.route,
     target: withoutSecrets(JSON.stringify(outcome.target ?? {})),
-    status: intent ? null : outcome.status,
+    status: pending ? null : outcome.status,
     problem: outcome.problem ?? null,
     unmasked: 0,
     detail: outcome.detail ? withoutSecrets(JSON.stringify(outcome.detail)) : null,

@@ -46,23 +46,38 @@ async function deathOf(db: Executor, r: RunningImport, now: Date): Promise<strin
   return undefined;
 }
 
+/** How the markings are recorded: by whom (`action`, called per marking), as what, and where a marking that fails is told. */
+export interface InterruptedImportAudit {
+  readonly action: () => OperatorAction;
+  /**
+   * `result` (default): the marking is an action of its own, as a server's start's (`startupAction`),
+   * status 200. `change`: it is a side effect of the request or command in `action` (an import that
+   * found it), recorded as that request's moves are — between its `intent` and its `result`, with no
+   * status of its own — so the trail never shows the request answered before its import began.
+   */
+  readonly phase?: 'result' | 'change';
+  /** Default: stderr. */
+  readonly log?: (line: string) => void;
+}
+
 /**
  * Mark failed the imports left `running` by a process that died (killed, crashed, the machine
  * restarted). An import writes its rows and its outcome in one transaction, so a dead one imported
  * nothing and the file can simply be imported again. Runs before each import (of its tenant) and when
- * a server starts (all tenants). Returns the ids it marked.
+ * a server starts (all tenants: `tenantId` undefined). Returns the ids it marked.
  *
- * With `audit` (the starting server's, `startupAction`), each marking is recorded in its tenant's
- * audit trail in the marking's own transaction: `target` `{ import }`, `detail` `{ import, fileName,
- * why }`. `db` must then be a pool, not a transaction. One import that cannot be judged or marked
- * (its lock cannot be asked for, its record cannot be written) is logged (`audit.log`) and left
- * running for the next start or import of its tenant; the others are marked all the same.
+ * Each marking is recorded in its tenant's audit trail in the marking's own transaction, so none is
+ * committed unrecorded: route `interrupted import`, `target` `{ import }`, `detail` `{ import,
+ * fileName, why }`. `db` must be a pool, not a transaction. An import that cannot be judged or marked
+ * (its lock cannot be asked for, its record cannot be written) is logged and left running for the
+ * next import of its tenant or start to mark; the others are marked all the same, and the caller goes
+ * on (the dead import holds nothing it needs).
  */
 export async function failInterruptedImports(
   db: Executor,
   now: Date,
-  tenantId?: string,
-  audit?: { readonly action: () => OperatorAction; readonly log?: (line: string) => void },
+  tenantId: string | undefined,
+  audit: InterruptedImportAudit,
 ): Promise<string[]> {
   const failed: string[] = [];
   for (const r of await listRunningImports(db, tenantId)) {
@@ -72,14 +87,11 @@ export async function failInterruptedImports(
       const why = await deathOf(db, r, now);
       if (why === undefined) continue;
       const detail = `interrupted: ${why} before it finished; nothing of it was imported, import the file again`;
-      if (!audit) {
-        if (await failRunningImport(db, r.tenantId, r.id, detail, now.toISOString())) failed.push(r.id);
-        continue;
-      }
       const marked = await db.transaction().execute(async (trx) => {
         if (!(await failRunningImport(trx, r.tenantId, r.id, detail, now.toISOString()))) return false;
         await appendOperatorAudit(trx, r.tenantId, audit.action(), {
           status: 200,
+          phase: audit.phase ?? 'result',
           target: { import: r.id },
           detail: { import: r.id, fileName: r.fileName, why },
         });
@@ -87,8 +99,6 @@ export async function failInterruptedImports(
       });
       if (marked) failed.push(r.id);
     } catch (err) {
-      // Without `audit` (before an import) a failure stops that import, as it always has.
-      if (!audit) throw err;
       (audit.log ?? console.error)(`imports: could not mark interrupted import ${r.id} of tenant ${r.tenantId} failed: ${String(err)}`);
     }
   }

@@ -571,11 +571,15 @@ export async function runImport(
   const id = sortableId(ctx.now());
   // An interrupted import this one finds is marked failed with an audit record, as a server's start
   // marks one: the same target and detail, the route `interrupted import` (so a reviewer finds both
-  // with one filter), by the request or command that found it. A marking that cannot be recorded is
-  // not made (the record commits with it), is logged, and is left for the next import or start to
-  // mark: this import goes on all the same, since the dead one holds nothing it needs.
+  // with one filter). Found by an audited request or command, it is that request's side effect: a
+  // `change` record under its request id, between its intent and its result — not a `result` of its
+  // own, which would read as the request answered before its import began, and would leave no intent
+  // without a result were this process to die too. A marking that cannot be recorded is not made (the
+  // record commits with it), is logged, and is left for the next import or start to mark: this import
+  // goes on all the same, since the dead one holds nothing it needs.
   await failInterruptedImports(db, ctx.now(), ctx.tenantId, {
     action: () => interruptedImportAction(ctx),
+    phase: ctx.audit ? 'change' : 'result',
     ...(ctx.log ? { log: ctx.log } : {}),
   });
   await createImport(db, {
@@ -602,7 +606,10 @@ export async function runImport(
   }
 }
 
-/** Who marks an interrupted import found by an import: its request or command, else (no audit context) its actor. */
+/**
+ * Who marks an interrupted import found by an import: its request or command; else (no audit context,
+ * so no intent to attach a change to) an action of its own by the import's actor, recorded as its result.
+ */
 function interruptedImportAction(ctx: ImportContext): OperatorAction {
   const a = ctx.audit;
   return {
