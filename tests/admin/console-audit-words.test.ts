@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AuditTrail, auditDetailOf } from '@tierkit/admin';
-import { appendOperatorAudit, cliAction, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
+import { appendOperatorAudit, cliAction, IMPORT_MAX_RUNNING_MS, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
+import { createImport } from '@tierkit/db';
 import { HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
-import { auditDetailText, credentialText, operatorMethodText } from '../../apps/admin/src/pages/audit-detail-text.js';
+import { auditDetailText, credentialText, operatorMethodText, phaseText } from '../../apps/admin/src/pages/audit-detail-text.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
 
@@ -176,6 +177,38 @@ describe('the console words audit records', () => {
       'file name: 十月.csv',
       'judged interrupted because: the process importing it (host 42) stopped',
     ]);
+  });
+
+  it('an interrupted import an upload found is said as a change the upload made, not as a move; a start’s as a result', async () => {
+    await createImport(f.db.db, {
+      id: 'imp_found',
+      tenantId: 'bank-a',
+      kind: 'metrics',
+      options: {},
+      fileName: '九月.csv',
+      createdBy: 'test',
+      createdAt: new Date(NOW.getTime() - IMPORT_MAX_RUNNING_MS - 60_000).toISOString(),
+      owner: 'another-host 1234',
+    });
+    const upload = await f.app.request('/v1/imports?kind=subjects&fileName=again.csv', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'text/csv', 'X-Request-Id': 'rq-found' },
+      body: 'id,name\nK01,张晓明\n',
+    });
+    assert.equal(upload.status, 201, await upload.clone().text());
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: 'interrupted import', target: 'imp_found' });
+    const [found] = t.state.items;
+    assert.ok(found);
+    assert.deepEqual([found.phase, found.status, found.requestId], ['change', null, 'rq-found']);
+    assert.deepEqual(
+      (['zh-CN', 'zh-TW', 'en'] as const).map((l) => phaseText(found, l)),
+      ['变更（请求执行中所做）', '變更（請求執行中所做）', 'change (made while the request ran)'],
+    );
+    await t.setFilter({ method: 'START', route: 'interrupted import' });
+    const [started] = t.state.items;
+    assert.ok(started);
+    assert.equal(phaseText(started, 'en'), 'result');
   });
 
   it('every operator method has words in every locale; an HTTP method or a word of no record is shown as it is', () => {

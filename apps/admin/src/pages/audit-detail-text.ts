@@ -1,4 +1,4 @@
-import type { AuditDetailLine, AuditValue } from '@tierkit/admin';
+import { bookMovesOf, type AuditDetailLine, type AuditRecord, type AuditValue } from '@tierkit/admin';
 import { formatValue } from '@tierkit/core/format';
 import { formatBankTime } from '../time.js';
 import type { ConsoleLocale } from '../words.js';
@@ -55,4 +55,14 @@ export function operatorMethodText(method: string, locale: ConsoleLocale): strin
 export function credentialText(credential: string, locale: ConsoleLocale): string {
   const said = AUDIT_WORDS[locale].credentials;
   return Object.hasOwn(said, credential) ? (said[credential] ?? credential) : credential;
+}
+
+/**
+ * A record's phase in words. A `change` record is most often a request's moves between books, and is
+ * said so; any other (an import marking an interrupted one failed) is not called a move.
+ */
+export function phaseText(record: AuditRecord, locale: ConsoleLocale): string {
+  const w = AUDIT_WORDS[locale];
+  if (record.phase === 'change' && bookMovesOf(record) === undefined) return w.otherChange;
+  return w.phases[record.phase] ?? record.phase;
 }

@@ -16,7 +16,7 @@ import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
-import { auditDetailText, credentialText, operatorMethodText } from './audit-detail-text.js';
+import { auditDetailText, credentialText, operatorMethodText, phaseText } from './audit-detail-text.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 
@@ -120,7 +120,7 @@ export class AuditPage extends LitElement {
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
       <td>${r.actor}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
-      <td>${w.phases[r.phase] ?? r.phase}</td>
+      <td>${phaseText(r, locale)}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
       <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale)}</li>`)}</ul>` : nothing}</td>
       <td><code class="audit-id">${r.requestId}</code></td>

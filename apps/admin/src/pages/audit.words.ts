@@ -35,6 +35,8 @@ const zh = {
     request: '请求（被拒或敏感读取）',
     change: '变更（客户改归其他客户经理）',
   } as Record<string, string>,
+  /** Any other `change` record: what a request did on its way (an import marking an interrupted one failed). */
+  otherChange: '变更（请求执行中所做）',
   /** A `change` record: the customer, the book it left and the one it joined. */
   bookMove: (subject: string, from: string, to: string) => `客户 ${subject}：${from} → ${to}`,
   noBook: '不属于任何客户经理',
@@ -159,6 +161,7 @@ const tw: typeof zh = {
     request: '請求（被拒或敏感資料讀取）',
     change: '變更（客戶改由其他理財專員負責）',
   } as Record<string, string>,
+  otherChange: '變更（請求執行中所做）',
   bookMove: (subject: string, from: string, to: string) => `客戶 ${subject}：${from} → ${to}`,
   noBook: '不屬於任何理財專員',
   moreMoves: (n: number) => `另有 ${n} 位客戶改由其他理財專員負責，詳見各客戶頁的異動紀錄`,
@@ -276,6 +279,7 @@ const en: typeof zh = {
     request: 'request (refused or sensitive read)',
     change: 'change (customer moved between books)',
   },
+  otherChange: 'change (made while the request ran)',
   bookMove: (subject: string, from: string, to: string) => `Customer ${subject}: ${from} → ${to}`,
   noBook: 'no book',
   moreMoves: (n: number) => `and ${n} more customers moved; see each customer's book moves`,
