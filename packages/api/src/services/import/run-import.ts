@@ -456,7 +456,7 @@ const APPLY_PAGE_ROWS = BATCH_ROWS;
 async function applyStagedSubjects(
   trx: Executor,
   ctx: ImportContext,
-  withdrawn: ImportWithdrawals,
+  withdrawing: ImportWithdrawals,
 ): Promise<{ written: number; unchanged: number }> {
   let written = 0;
   let unchanged = 0;
@@ -504,8 +504,8 @@ async function applyStagedSubjects(
       if (closes && c.closed) {
         const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
         if (w) {
-          withdrawn.overrides += w.overrides.length;
-          withdrawn.signOffs += w.signOffs.length;
+          withdrawing.overrides += w.overrides.length;
+          withdrawing.signOffs += w.signOffs.length;
           keep(overrideIds, c.line, w.overrides);
           keep(signOffIds, c.line, w.signOffs);
         }
@@ -520,8 +520,8 @@ async function applyStagedSubjects(
       current = { ...current, displayName: c.displayName, attributes, closedAt: closes && c.closed ? c.closed.at : current.closedAt };
     }
   }
-  withdrawn.overrideIds.push(...overrideIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
-  withdrawn.signOffIds.push(...signOffIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
+  withdrawing.overrideIds.push(...overrideIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
+  withdrawing.signOffIds.push(...signOffIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
   return { written, unchanged };
 }
 
@@ -670,6 +670,7 @@ async function importFile(
       const subjects = options.kind === 'subjects';
       if (managers) await createBookStaging(trx);
       if (subjects) await createSubjectStaging(trx);
+      // What this transaction's closings withdrew (applyStagedSubjects adds to it): reported once it commits.
       const withdrawing = noWithdrawals();
       let seq = 0;
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
