@@ -112,3 +112,78 @@ forEachDialect('a subjects file of customers who exist, over more than one batch
     assert.equal(await stagingLeft(f.db, STAGING), 0);
   });
 });
+
+forEachDialect('a subjects file whose changes are applied at its end', (f) => {
+  let ctx: ImportContext;
+  before(async () => {
+    ctx = {
+      tenantId: TENANT,
+      catalogue: (await loadTenantPack(f.db.db, TENANT)).metrics,
+      currentPeriod: '2025-11',
+      actor: 'test',
+      now: () => NOW,
+      fileName: 'subjects.csv',
+    };
+  });
+  const run = (text: string, mode: ImportMode) =>
+    runImport(f.db.db, { kind: 'subjects', encoding: 'utf-8', mode, mapping: {} }, ctx, async function* () {
+      yield new TextEncoder().encode(text);
+    });
+
+  it('a customer the file creates in its first batch and renames and closes in its second is created, then changed', async () => {
+    // Rejected rows (no id) fill the first batch, so the customer's second row is read once they exist.
+    const filler = Array.from({ length: 2100 }, () => ',x,,,').join('\n');
+    const text = `id,name,attr:seg,closedAt,closedReason\nNEW1,first,A,,\n${filler}\nNEW1,second,,2025-11-14T00:00:00Z,gone\n`;
+    const r = await run(text, 'valid-rows');
+    assert.deepEqual([r.status, r.written, r.unchanged, r.rejectedRows], ['partial', 2, 0, 2100]);
+    const s = await findSubjectByExternalId(f.db.db, TENANT, 'NEW1');
+    assert.deepEqual(
+      { name: s?.displayName, attributes: s?.attributes, closedAt: s?.closedAt },
+      { name: 'second', attributes: { seg: 'A' }, closedAt: '2025-11-14T00:00:00.000Z' },
+    );
+    // Again: each row changes what the one before left (first, then second), as writing each batch as it
+    // was read did; the closing already recorded stays as it was.
+    const again = await run(text, 'valid-rows');
+    assert.deepEqual([again.written, again.unchanged], [2, 0]);
+    const after = await findSubjectByExternalId(f.db.db, TENANT, 'NEW1');
+    assert.deepEqual([after?.id, after?.displayName, after?.closedAt], [s?.id, 'second', '2025-11-14T00:00:00.000Z']);
+  });
+
+  it('closings past the listing limit: every withdrawal counted, the first 50 of the file listed in its order', async () => {
+    const n = 60;
+    const wc = (i: number) => `wc-${String(i).padStart(3, '0')}`;
+    await insertSubjects(
+      f.db.db,
+      TENANT,
+      Array.from({ length: n }, (_, i) => ({ id: wc(i), externalId: `WC${i}`, kind: 'customer', displayName: 'x', attributes: {} })),
+      NOW.toISOString(),
+    );
+    for (let i = 0; i < n; i++)
+      await insertOverride(
+        f.db.db,
+        TENANT,
+        wc(i),
+        {
+          id: `ov-${i}`,
+          scheme: 'retail-tier',
+          level: 'gold',
+          mode: 'fixed',
+          reason: 'x',
+          expiresAt: null,
+          requestedBy: 'rm',
+          approvedBy: null,
+        },
+        NOW.toISOString(),
+        { status: 'pending', contentHash: 'h' },
+      );
+    // Descending subject id: the file's order is the reverse of the order the closings are made in.
+    const rows = ['id,name,closedAt,closedReason'];
+    for (let i = n - 1; i >= 0; i--) rows.push(`WC${i},x,2025-11-14T00:00:00Z,gone`);
+    const r = await run(`${rows.join('\n')}\n`, 'all-or-nothing');
+    assert.equal(r.withdrawn.overrides, n);
+    assert.deepEqual(
+      r.withdrawn.overrideIds,
+      Array.from({ length: 50 }, (_, k) => `ov-${n - 1 - k}`),
+    );
+  });
+});
