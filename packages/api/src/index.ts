@@ -70,7 +70,7 @@ export type { AuditProblem, AuditVerification, OperatorAction, OperatorOutcome }
 export { recordQueuedJob } from './services/jobs/record-queued.js';
 export { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';
-export { failInterruptedImports, IMPORT_MAX_RUNNING_MS } from './services/import/interrupted.js';
+export { failInterruptedImports, IMPORT_MAX_RUNNING_MS, type InterruptedImportAudit } from './services/import/interrupted.js';
 export type {
   ImportContext,
   ImportMode,
