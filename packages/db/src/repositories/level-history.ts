@@ -122,32 +122,6 @@ function closedMonths(tenantId: string, months: readonly MonthEnd[]): RawBuilder
     )`;
 }
 
-/**
- * The end of the month in \`period\` (a column) among \`months\`, as SQL: null for a month not among
- * them, which no closing is then found in force at (as \`closedMonths\` has no row for it).
- */
-function endOfMonth(period: RawBuilder<unknown>, months: readonly MonthEnd[]): RawBuilder<unknown> {
-  if (months.length === 0) return sql`CAST(NULL AS text)`;
-  return sql`CASE ${period} ${sql.join(
-    months.map((m) => sql`WHEN ${m.period} THEN CAST(${m.end} AS text)`),
-    sql` `,
-  )} END`;
-}
-
-/** The end of the month before \`period\` (a column), when that month is among \`months\`; else null. */
-function endOfMonthBefore(period: RawBuilder<unknown>, months: readonly MonthEnd[]): RawBuilder<unknown> {
-  if (months.length === 0) return sql`CAST(NULL AS text)`;
-  return sql`CASE ${period} ${sql.join(
-    months.map((m) => sql`WHEN ${monthAfter(m.period)} THEN CAST(${m.end} AS text)`),
-    sql` `,
-  )} END`;
-}
-
-/** A closing \`c\` of \`subject_closings\` in force at the instant \`end\` (null: never). */
-function goneAt(end: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`(c.closed_at < ${end} AND (c.reopened_at IS NULL OR c.reopened_at >= ${end}))`;
-}
-
 /** Subjects that held `level` from `first` (never before `from`) until `until` (exclusive; null: still at `to`). */
 export interface LevelStretchCount {
   readonly level: string;
@@ -215,18 +189,15 @@ export async function countLevelChanges(
    */
   months: readonly MonthEnd[],
 ): Promise<LevelChangeCount[]> {
-  // A customer gone at the end of the month of the move or of the month before makes none. On
-  // PostgreSQL this is asked of the closings table, not of the `closed` months: it estimates about
-  // one row out of the window stages, so the anti join is a near tie it may settle as a nested loop.
-  // Over the `closed` CTE that rescans every closed month for each span (20,000 customers: 10,000,000
-  // rows filtered out, seconds); against the table each span is at worst one probe of the closings'
-  // subject index. SQLite reads the `closed` months through an index it builds on them, 10 % less CPU
-  // than probing the table at 100,000 customers.
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const gone = postgres
-    ? sql`SELECT 1 FROM subject_closings c WHERE c.subject_id = spans.subject_id AND c.tenant_id = ${tenantId}
-        AND (${goneAt(endOfMonth(sql`spans.span_start`, months))} OR ${goneAt(endOfMonthBefore(sql`spans.span_start`, months))})`
-    : sql`SELECT 1 FROM closed c WHERE c.subject_id = spans.subject_id AND (c.period = spans.span_start OR c.next_period = spans.span_start)`;
+  // A customer gone at the end of the month of the move or of the month before makes none. PostgreSQL
+  // estimates about one row out of the window stages, so any join of the moves is a near tie it may
+  // settle as a nested loop: over the `closed` months (or over the closings table, scanned) that
+  // rescans every closed customer for each move (20,000 customers: 10,000,000 rows filtered out,
+  // seconds; 100,000: a minute). So on PostgreSQL the closed months are no join: they go into one
+  // grouping with the moves, by customer and month, and a group with any closed row is dropped — a
+  // sort or hash of the moves whatever the estimate. SQLite plans the anti join through an index it
+  // builds on `closed`, cheaper than the grouping, and keeps it.
+  const held = sql`CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END`;
   const { rows } = await sql<{
     span_start: string;
     prev_level: string | null;
@@ -234,13 +205,31 @@ export async function countLevelChanges(
     cause: ChangeCause;
     held: number | string;
     n: number | string;
-  }>`
-    WITH ${spans(tenantId, scheme, to)}${postgres ? sql`` : sql`, ${closedMonths(tenantId, months)}`}
-    SELECT span_start, prev_level, level, cause,
-      CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END AS held, COUNT(*) AS n
+  }>`${
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql`
+    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}, marked AS (
+      SELECT subject_id, span_start AS month, prev_level, level, cause, ${held} AS held, 1 AS kept
+      FROM spans WHERE span_start >= ${from} AND sets_back = 0
+      UNION ALL SELECT subject_id, period, NULL, NULL, NULL, NULL, 0 FROM closed
+      UNION ALL SELECT subject_id, next_period, NULL, NULL, NULL, NULL, 0 FROM closed
+    ), moves AS (
+      -- A customer has one move a month at most: the maxima are its own.
+      SELECT month, MAX(prev_level) AS prev_level, MAX(level) AS level, MAX(cause) AS cause, MAX(held) AS held
+      FROM marked GROUP BY subject_id, month HAVING MIN(kept) = 1
+    )
+    SELECT month AS span_start, prev_level, level, cause, held, COUNT(*) AS n
+    FROM moves
+    GROUP BY month, prev_level, level, cause, held`
+      : sql`
+    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}
+    SELECT span_start, prev_level, level, cause, ${held} AS held, COUNT(*) AS n
     FROM spans
-    WHERE span_start >= ${from} AND sets_back = 0 AND NOT EXISTS (${gone})
-    GROUP BY span_start, prev_level, level, cause, held`.execute(db);
+    WHERE span_start >= ${from} AND sets_back = 0
+      AND NOT EXISTS (
+        SELECT 1 FROM closed c WHERE c.subject_id = spans.subject_id AND (c.period = spans.span_start OR c.next_period = spans.span_start))
+    GROUP BY span_start, prev_level, level, cause, held`
+  }`.execute(db);
   return rows.map((r) => ({
     period: r.span_start,
     fromLevel: r.prev_level,
