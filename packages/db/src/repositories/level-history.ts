@@ -195,8 +195,9 @@ export async function countLevelChanges(
   // rescans every closed customer for each move (20,000 customers: 10,000,000 rows filtered out,
   // seconds; 100,000: a minute). So on PostgreSQL the closed months are no join: they go into one
   // grouping with the moves, by customer and month, and a group with any closed row is dropped — a
-  // sort or hash of the moves whatever the estimate. SQLite plans the anti join through an index it
-  // builds on `closed`, cheaper than the grouping, and keeps it.
+  // sort or hash of the moves whatever the estimate. SQLite probes an index it builds on `closed` for
+  // each move, the plan a nested loop should be, so it keeps the anti join (the grouping is not
+  // measured there).
   const held = sql`CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END`;
   const { rows } = await sql<{
     span_start: string;
