@@ -195,9 +195,13 @@ export async function countLevelChanges(
   // rescans every closed customer for each move (20,000 customers: 10,000,000 rows filtered out,
   // seconds; 100,000: a minute). So on PostgreSQL the closed months are no join: they go into one
   // grouping with the moves, by customer and month, and a group with any closed row is dropped — a
-  // sort or hash of the moves whatever the estimate. SQLite probes an index it builds on `closed` for
-  // each move, the plan a nested loop should be, so it keeps the anti join (the grouping is not
-  // measured there).
+  // sort or hash of the moves whatever the estimate. Not `(subject_id, span_start) NOT IN (… closed …)`
+  // either, though it is main's speed while PostgreSQL hashes it: it hashes it only while the closed
+  // months fit work_mem by its estimate, and past that (closed customers count in every month after
+  // they left: 100,000 customers, 20 % gone before the range) it rescans them for every move. The
+  // grouping's price there is a sort of those closed months too (about 2× the anti join), not a rescan.
+  // SQLite probes an index it builds on `closed` for each move, the plan a nested loop should be, so
+  // it keeps the anti join (the grouping is not measured there).
   const held = sql`CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END`;
   const { rows } = await sql<{
     span_start: string;
