@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Executor } from './executor.js';
 import { decidingOverrideLevelAt, type InForceInstant } from './overrides.js';
 
@@ -189,6 +189,20 @@ export async function countLevelChanges(
    */
   months: readonly MonthEnd[],
 ): Promise<LevelChangeCount[]> {
+  // A customer gone at the end of the month of the move or of the month before makes none. PostgreSQL
+  // estimates about one row out of the window stages, so any join of the moves is a near tie it may
+  // settle as a nested loop: over the `closed` months (or over the closings table, scanned) that
+  // rescans every closed customer for each move (20,000 customers: 10,000,000 rows filtered out,
+  // seconds; 100,000: a minute). So on PostgreSQL the closed months are no join: they go into one
+  // grouping with the moves, by customer and month, and a group with any closed row is dropped — a
+  // sort or hash of the moves whatever the estimate. Not `(subject_id, span_start) NOT IN (… closed …)`
+  // either, though it is main's speed while PostgreSQL hashes it: it hashes it only while the closed
+  // months fit work_mem by its estimate, and past that (closed customers count in every month after
+  // they left: 100,000 customers, 20 % gone before the range) it rescans them for every move. The
+  // grouping's price there is a sort of those closed months too (about 2× the anti join), not a rescan.
+  // SQLite probes an index it builds on `closed` for each move, the plan a nested loop should be, so
+  // it keeps the anti join (the grouping is not measured there).
+  const held = sql`CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END`;
   const { rows } = await sql<{
     span_start: string;
     prev_level: string | null;
@@ -196,15 +210,31 @@ export async function countLevelChanges(
     cause: ChangeCause;
     held: number | string;
     n: number | string;
-  }>`
+  }>`${
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql`
+    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}, marked AS (
+      SELECT subject_id, span_start AS month, prev_level, level, cause, ${held} AS held, 1 AS kept
+      FROM spans WHERE span_start >= ${from} AND sets_back = 0
+      UNION ALL SELECT subject_id, period, NULL, NULL, NULL, NULL, 0 FROM closed
+      UNION ALL SELECT subject_id, next_period, NULL, NULL, NULL, NULL, 0 FROM closed
+    ), moves AS (
+      -- A customer has one move a month at most: the maxima are its own.
+      SELECT month, MAX(prev_level) AS prev_level, MAX(level) AS level, MAX(cause) AS cause, MAX(held) AS held
+      FROM marked GROUP BY subject_id, month HAVING MIN(kept) = 1
+    )
+    SELECT month AS span_start, prev_level, level, cause, held, COUNT(*) AS n
+    FROM moves
+    GROUP BY month, prev_level, level, cause, held`
+      : sql`
     WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}
-    SELECT span_start, prev_level, level, cause,
-      CASE WHEN (prev_level = level AND ${isOverrideApproval(sql`reason`)}) OR held_next = 1 THEN 1 ELSE 0 END AS held, COUNT(*) AS n
+    SELECT span_start, prev_level, level, cause, ${held} AS held, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from} AND sets_back = 0
       AND NOT EXISTS (
         SELECT 1 FROM closed c WHERE c.subject_id = spans.subject_id AND (c.period = spans.span_start OR c.next_period = spans.span_start))
-    GROUP BY span_start, prev_level, level, cause, held`.execute(db);
+    GROUP BY span_start, prev_level, level, cause, held`
+  }`.execute(db);
   return rows.map((r) => ({
     period: r.span_start,
     fromLevel: r.prev_level,
