@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type AuditRecord, AuditTrail, auditDetailOf, bookMovesOf, firstBreak } from '@tierkit/admin';
+import { type AuditRecord, AuditTrail, auditDetailOf, bookMovesOf, checkAuditFilter, firstBreak } from '@tierkit/admin';
 import { appendOperatorAudit, cliAction, mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -62,6 +62,40 @@ describe('AuditTrail against the real API', () => {
     await t.setFilter({ from: 'yesterday' });
     assert.deepEqual([t.state.status, t.state.error?.status], ['error', 400]);
     assert.deepEqual([t.state.items, t.state.nextCursor], [[], null], 'a refused filter shows none of the last list');
+  });
+
+  it('find reads a typed range in the bank’s zone; a bound the clocks skip or no time is refused, and nothing is read', async () => {
+    let reads = 0;
+    const counted: HttpTierkitClient = {
+      ...checker,
+      http: { ...checker.http, get: (path, o) => (reads++, checker.http.get(path, o)) },
+    };
+    const t = new AuditTrail(counted, { timeZone: () => 'America/New_York' });
+    assert.equal(await t.find({ target: 'K03' }), true);
+    const shown = t.state.items;
+    assert.ok(shown.length > 0);
+    reads = 0;
+    // 02:30 on 8 March 2026 never happens in New York (the clocks go from 02:00 to 03:00).
+    assert.equal(await t.find({ target: 'K03', from: '2026-03-08T02:30', to: '2026-03-09T00:00' }), false);
+    assert.equal(t.state.fieldErrors.from?.code, 'time-skipped');
+    assert.equal(t.state.fieldErrors.to, undefined);
+    assert.equal(reads, 0, 'nothing is read with half a filter');
+    assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'the list and its filter stay as they were');
+    assert.equal(await t.find({ to: '2025-02-30T10:00' }), false, 'no 30 February rolled into March');
+    assert.deepEqual(Object.keys(t.state.fieldErrors), ['to']);
+    assert.equal(t.state.fieldErrors.to?.code, 'not-a-time');
+    // A half-typed time reads as '' in a browser: not "no bound".
+    assert.equal(await t.find({ from: '', fromUnreadable: true }), false);
+    assert.equal(t.state.fieldErrors.from?.code, 'not-a-time');
+    assert.equal(reads, 0);
+    // Both bounds real times: read as New York's wall clock (summer time on 1 July), the errors gone.
+    assert.equal(await t.find({ target: 'K03', from: '2026-03-08T03:30', to: '2026-07-01T09:00' }), true);
+    assert.deepEqual(t.state.filter, { target: 'K03', from: '2026-03-08T07:30:00.000Z', to: '2026-07-01T13:00:00.000Z' });
+    assert.deepEqual(t.state.fieldErrors, {});
+    assert.equal(t.state.status, 'ready', 'the API takes the instants');
+    assert.ok(reads > 0);
+    // Empty bounds are no bounds.
+    assert.deepEqual(checkAuditFilter({ from: ' ', to: '' }, 'Asia/Shanghai'), { errors: {}, filter: { from: undefined, to: undefined } });
   });
 
   it('a move between books is a change record between its intent and result, read as from → to ("" no book)', async () => {

@@ -2,10 +2,13 @@
 // the API's real records (a metric write, a CLI revoke, the schedule's job), in every locale.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AuditTrail, auditDetailOf } from '@tierkit/admin';
+import { AuditTrail, auditDetailOf, checkAuditFilter, readSchemes } from '@tierkit/admin';
 import { appendOperatorAudit, cliAction, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
 import { HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { auditDetailText, credentialText, operatorMethodText } from '../../apps/admin/src/pages/audit-detail-text.js';
+import { schemeNames } from '../../apps/admin/src/scheme-names.js';
+import { WALL_TIME_WORDS } from '../../apps/admin/src/time.words.js';
+import { sayCheck } from '../../apps/admin/src/why-failed.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
 
@@ -122,32 +125,89 @@ describe('the console words audit records', () => {
     await t.setFilter({ actor: 'system:override-expiry' });
     const [settled] = t.state.items;
     assert.ok(settled);
+    // The scheme and its levels by the names the tenant gives them, as the audit page reads them.
+    const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
     const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => [
       operatorMethodText(settled.method, locale),
       credentialText(settled.credential, locale),
-      ...auditDetailOf(settled).map((l) => auditDetailText(l, locale)),
+      ...auditDetailOf(settled).map((l) => auditDetailText(l, locale, schemeNames(schemes, locale))),
     ];
     assert.deepEqual(said('zh-CN'), [
       '服务器自动执行',
       '服务器自动执行',
-      'retail-tier 等级：platinum → standard',
+      '客户等级：白金卡 → 普通',
       '客户：K10',
       `到期的例外申请：${filed.id}`,
     ]);
     assert.deepEqual(said('zh-TW'), [
       '伺服器自動執行',
       '伺服器自動執行',
-      'retail-tier 等級：platinum → standard',
+      '客戶等級：白金卡 → 普通',
       '客戶：K10',
       `到期的例外申請：${filed.id}`,
     ]);
     assert.deepEqual(said('en'), [
       'by the server itself',
       'the server by itself',
-      'retail-tier level: platinum → standard',
+      'customer tier: Platinum → Standard',
       'customer: K10',
       `overrides expired: ${filed.id}`,
     ]);
+    // A scheme the tenant no longer has (nor its levels): by its keys, said to be a scheme's level.
+    const line = auditDetailOf(settled)[0]!;
+    assert.equal(auditDetailText(line, 'zh-CN', schemeNames([], 'zh-CN')), 'retail-tier 等级：platinum → standard');
+    assert.equal(auditDetailText(line, 'en', schemeNames([], 'en')), 'retail-tier level: platinum → standard');
+  });
+
+  it("an override's edit says its level by name, and a re-tier job the schemes it named (or all of them)", async () => {
+    const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
+    const officer = f.client('OFF1');
+    const filed = await officer.http.send<{ id: string }>('POST', '/v1/subjects/K09/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: '续约',
+      expiresAt: null,
+    });
+    await officer.http.send('PATCH', `/v1/overrides/${filed.id}`, { level: 'diamond' });
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ method: 'PATCH', target: filed.id });
+    const edited = t.state.items.find((r) => r.phase === 'result');
+    assert.ok(edited);
+    const lines = auditDetailOf(edited);
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'zh-CN', schemeNames(schemes, 'zh-CN'))),
+      ['等级：金卡 → 钻石卡'],
+    );
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'zh-TW', schemeNames(schemes, 'zh-TW'))),
+      ['等級：金卡 → 鑽石卡'],
+    );
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'en', schemeNames(schemes, 'en'))),
+      ['level: Gold → Diamond'],
+    );
+
+    const job = await f.client('admin').http.send<{ id: string }>('POST', '/v1/jobs', {
+      kind: 'retier',
+      period: '2025-10',
+      schemes: ['retail-tier', 'aml-test'],
+    });
+    await t.setFilter({ route: '/v1/jobs', method: 'POST' });
+    const queued = t.state.items.find(
+      (r) => r.phase === 'result' && auditDetailOf(r).some((l) => l.kind === 'value' && l.value === job.id),
+    );
+    assert.ok(queued);
+    const schemesLine = (locale: 'zh-CN' | 'en') =>
+      auditDetailOf(queued)
+        .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
+        .filter((x) => /^(方案|schemes)/.test(x));
+    assert.deepEqual(schemesLine('zh-CN'), ['方案：客户等级、反洗钱风险']);
+    assert.deepEqual(schemesLine('en'), ['schemes: customer tier, AML risk']);
+    // A job that named none re-tiered every scheme: not "none".
+    const all = { kind: 'value', field: 'schemes', value: null, keys: { of: 'scheme' } } as const;
+    assert.equal(auditDetailText(all, 'zh-CN'), '方案：全部方案');
+    assert.equal(auditDetailText(all, 'en'), 'schemes: all schemes');
   });
 
   it('an interrupted import the starting server marked failed: the import, its file and why', async () => {
@@ -176,6 +236,16 @@ describe('the console words audit records', () => {
       'file name: 十月.csv',
       'judged interrupted because: the process importing it (host 42) stopped',
     ]);
+  });
+
+  it('a range bound the bank’s clocks skip, or no time at all, is refused in words in each locale, as a closing’s time is', () => {
+    const { errors, filter } = checkAuditFilter({ from: '2026-03-08T02:30', to: '2026-02-30T00:00' }, 'America/New_York');
+    assert.equal(filter, undefined);
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      [errors.from, errors.to].map((c) => (c ? sayCheck(c, WALL_TIME_WORDS[locale], locale) : undefined));
+    assert.deepEqual(said('zh-CN'), ['该时间因夏令时调整而不存在（时钟跳过了这一段），请改填其他时间', '不是有效的日期和时间']);
+    assert.deepEqual(said('zh-TW'), ['該時間因夏令時調整而不存在（時鐘跳過了這一段），請改填其他時間', '不是有效的日期和時間']);
+    assert.deepEqual(said('en'), ['the clocks skip this time (daylight saving): it never happened — enter another', 'not a date and time']);
   });
 
   it('every operator method has words in every locale; an HTTP method or a word of no record is shown as it is', () => {

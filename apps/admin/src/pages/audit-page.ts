@@ -8,16 +8,20 @@ import {
   hasRole,
   isBookScoped,
   readAllStaff,
+  readSchemes,
 } from '@tierkit/admin';
+import type { SchemeSummary } from '@tierkit/core';
 import { StoreController } from '@tierkit/admin/lit';
 import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
+import { bankTimeZone, formatBankTime } from '../time.js';
+import { WALL_TIME_WORDS } from '../time.words.js';
+import { schemeNames } from '../scheme-names.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
 import { auditDetailText, credentialText, operatorMethodText } from './audit-detail-text.js';
-import { whyFailed } from '../why-failed.js';
+import { sayCheck, whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 
 /** Of a `change` record's moves (up to 1,000), the ones a row names; each customer's page lists all of theirs. */
@@ -29,19 +33,23 @@ const SHOWN_MOVES = 5;
  * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
  */
 export class AuditPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, names: { state: true } };
+  static override properties = { ctx: { attribute: false }, names: { state: true }, schemes: { state: true } };
 
   declare ctx: PageContext | undefined;
   /** Staff names by id, to name the books a move between books names (ids alone until read, or if unreadable). */
   declare names: ReadonlyMap<string, string>;
+  /** The tenant's schemes, to name the schemes and levels a record's detail holds by key (keys alone until read, or if unreadable). */
+  declare schemes: readonly SchemeSummary[];
   #staffRead: AbortController | undefined;
 
   constructor() {
     super();
     this.names = new Map();
+    this.schemes = [];
   }
 
-  readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
+  // A typed range is read in the bank's zone, the session's, at each search.
+  readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50, timeZone: bankTimeZone }));
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -55,13 +63,21 @@ export class AuditPage extends LitElement {
     void this.#readStaff();
   }
 
-  /** Read the staff's names once per session; a list this reader may not read leaves the ids. */
+  /**
+   * Read the staff's and the schemes' names once per session; what this reader may not read (or a
+   * failure) leaves the ids and keys, never the trail unread.
+   */
   async #readStaff(): Promise<void> {
     this.#staffRead?.abort();
     const read = new AbortController();
     this.#staffRead = read;
-    const staff = await readAllStaff(client, read.signal).catch(() => []);
-    if (!read.signal.aborted) this.names = new Map(staff.map((s) => [s.id, s.name]));
+    const [staff, schemes] = await Promise.all([
+      readAllStaff(client, read.signal).catch(() => []),
+      readSchemes(client, read.signal).catch(() => []),
+    ]);
+    if (read.signal.aborted) return;
+    this.names = new Map(staff.map((s) => [s.id, s.name]));
+    this.schemes = schemes;
   }
 
   /** A book of a move: its staff member by name where known, with the id; else the id; "no book" for none. */
@@ -78,22 +94,41 @@ export class AuditPage extends LitElement {
     this.#staffRead?.abort();
   }
 
-  #find(e: Event): void {
+  async #find(e: Event): Promise<void> {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
+    // A half-typed time reads as '': only the browser's badInput tells it from an empty (unbounded) field.
+    const unreadable = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).validity.badInput;
     const status = Number(field('status'));
     const method = field('method');
-    const filter: AuditFilter = {
+    // A bound that is no time is refused, never dropped: dropped, the trail would be read unbounded on
+    // that side while the person believes it bounded.
+    const found = this.#trail.store.find({
       actor: field('actor') || undefined,
       method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
       status: field('status') && Number.isInteger(status) ? status : undefined,
-      from: bankLocalToUtc(field('from')),
-      to: bankLocalToUtc(field('to')),
-    };
-    void this.#trail.store.setFilter(filter);
+      from: field('from'),
+      to: field('to'),
+      fromUnreadable: unreadable('from'),
+      toUnreadable: unreadable('to'),
+    });
+    if (Object.keys(this.#trail.state.fieldErrors).length === 0) return void (await found);
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('form.audit-filters [aria-invalid="true"]')?.focus();
+  }
+
+  /** A bound of the range: its field, and what is wrong with it beside it (described by, announced with the summary). */
+  #bound(name: 'from' | 'to', label: string) {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const check = this.#trail.state.fieldErrors[name];
+    const error = check ? sayCheck(check, WALL_TIME_WORDS[locale], locale) : undefined;
+    return html`<label>${label} <input name=${name} type="datetime-local" aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby=${error ? `audit-zone-hint audit-${name}-error` : 'audit-zone-hint'}></label>${
+          error ? html`<span class="audit-field-error" id="audit-${name}-error" data-testid="field-error">${error}</span>` : nothing
+        }`;
   }
 
   #clear(): void {
@@ -105,6 +140,7 @@ export class AuditPage extends LitElement {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const w = AUDIT_WORDS[locale];
     const detail = auditDetailOf(r);
+    const names = schemeNames(this.schemes, locale);
     const operator = operatorMethodText(r.method, locale);
     const moves = bookMovesOf(r);
     const target = moves
@@ -122,7 +158,7 @@ export class AuditPage extends LitElement {
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
       <td>${w.phases[r.phase] ?? r.phase}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
-      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale)}</li>`)}</ul>` : nothing}</td>
+      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale, names)}</li>`)}</ul>` : nothing}</td>
       <td><code class="audit-id">${r.requestId}</code></td>
     </tr>`;
   }
@@ -184,12 +220,13 @@ export class AuditPage extends LitElement {
           <label>${w.route} <input name="route" maxlength="256" autocomplete="off" .value=${f.route ?? ''}></label>
           <label>${w.target} <input name="target" maxlength="256" autocomplete="off" .value=${f.target ?? ''}></label>
           <label>${w.status} <input name="status" type="number" min="100" max="599" .value=${f.status === undefined ? '' : String(f.status)}></label>
-          <label>${w.from} <input name="from" type="datetime-local"></label>
-          <label>${w.to} <input name="to" type="datetime-local"></label>
+          ${this.#bound('from', w.from)}
+          ${this.#bound('to', w.to)}
           <button type="submit">${w.find}</button>
           <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
         </form>
-        <p class="hint">${w.zone(bankTimeZone())}</p>
+        <p class="hint" id="audit-zone-hint">${w.zone(bankTimeZone())}</p>
+        <p role="alert" class="audit-field-error" data-testid="audit-form-error">${Object.keys(t.fieldErrors).length ? w.fixFields : ''}</p>
         <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${
           t.items.length

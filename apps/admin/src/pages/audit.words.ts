@@ -14,6 +14,8 @@ const zh = {
   from: '起始时间（含）',
   to: '截止时间（不含）',
   zone: (z: string) => `时间均为银行时区 ${z}。`,
+  /** Said (announced) when a bound of the range is refused: nothing was searched. */
+  fixFields: '请更正标出的时间，未按此条件查找。',
   find: '查找',
   clear: '清除筛选',
   loading: '正在加载…',
@@ -71,6 +73,7 @@ const zh = {
     expiresAt: '到期时间',
     job: '任务',
     period: '月份',
+    scheme: '方案',
     schemes: '方案',
     'filter.kind': '筛选：类型',
     'filter.subjects': '筛选：客户',
@@ -98,8 +101,14 @@ const zh = {
     overrides: '到期的例外申请',
     why: '判定中断的原因',
   } as Record<string, string>,
-  /** A scheme's level in a record's `before` / `after` (`level.<scheme>`: an expired override's settling). */
+  /**
+   * A level in a record's `before` / `after` (`level.<scheme>`: an expired override's settling) of a
+   * scheme the tenant no longer has, by its key; a known scheme's name says itself what the level is of
+   * (客户等级：白金卡 → 普通).
+   */
   levelOf: (scheme: string) => `${scheme} 等级`,
+  /** A re-tier job's `schemes` when it named none: it re-tiered every scheme. */
+  allSchemes: '全部方案',
   /** A field a write changed; `before` undefined: the write made it. */
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
@@ -138,6 +147,7 @@ const tw: typeof zh = {
   from: '起始時間（含）',
   to: '截止時間（不含）',
   zone: (z: string) => `時間均為銀行時區 ${z}。`,
+  fixFields: '請更正標出的時間，未按此條件查詢。',
   find: '查詢',
   clear: '清除篩選',
   loading: '正在載入…',
@@ -190,6 +200,7 @@ const tw: typeof zh = {
     expiresAt: '到期時間',
     job: '工作',
     period: '月份',
+    scheme: '方案',
     schemes: '方案',
     'filter.kind': '篩選：類型',
     'filter.subjects': '篩選：客戶',
@@ -218,6 +229,7 @@ const tw: typeof zh = {
     why: '判定中斷的原因',
   } as Record<string, string>,
   levelOf: (scheme: string) => `${scheme} 等級`,
+  allSchemes: '全部方案',
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `指標 ${metric}（${period}）：${before} → ${after}`,
@@ -255,6 +267,7 @@ const en: typeof zh = {
   from: 'From (inclusive)',
   to: 'To (exclusive)',
   zone: (z: string) => `Times are in the bank’s zone, ${z}.`,
+  fixFields: 'Please correct the marked time; nothing was searched with it.',
   find: 'Find',
   clear: 'Clear filters',
   loading: 'Loading…',
@@ -307,6 +320,7 @@ const en: typeof zh = {
     expiresAt: 'expires at',
     job: 'job',
     period: 'month',
+    scheme: 'scheme',
     schemes: 'schemes',
     'filter.kind': 'filter: kind',
     'filter.subjects': 'filter: customers',
@@ -335,6 +349,7 @@ const en: typeof zh = {
     why: 'judged interrupted because',
   },
   levelOf: (scheme: string) => `${scheme} level`,
+  allSchemes: 'all schemes',
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}: ${after} (new)` : `${field}: ${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `metric ${metric} (${period}): ${before} → ${after}`,
