@@ -68,7 +68,13 @@ describe('AuditTrail against the real API', () => {
     let reads = 0;
     const counted: HttpTierkitClient = {
       ...checker,
-      http: { ...checker.http, get: (path, o) => (reads++, checker.http.get(path, o)) },
+      http: {
+        ...checker.http,
+        get: (path, o) => {
+          reads++;
+          return checker.http.get(path, o);
+        },
+      },
     };
     const t = new AuditTrail(counted, { timeZone: () => 'America/New_York' });
     assert.equal(await t.find({ target: 'K03' }), true);
@@ -78,7 +84,7 @@ describe('AuditTrail against the real API', () => {
     // 02:30 on 8 March 2026 never happens in New York (the clocks go from 02:00 to 03:00).
     assert.equal(await t.find({ target: 'K03', from: '2026-03-08T02:30', to: '2026-03-09T00:00' }), false);
     assert.equal(t.state.fieldErrors.from?.code, 'time-skipped');
-    assert.equal(t.state.fieldErrors.to, undefined);
+    assert.deepEqual(Object.keys(t.state.fieldErrors), ['from'], 'the other bound is a time');
     assert.equal(reads, 0, 'nothing is read with half a filter');
     assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'the list and its filter stay as they were');
     assert.equal(await t.find({ to: '2025-02-30T10:00' }), false, 'no 30 February rolled into March');

@@ -104,7 +104,7 @@ export class AuditPage extends LitElement {
     const method = field('method');
     // A bound that is no time is refused, never dropped: dropped, the trail would be read unbounded on
     // that side while the person believes it bounded.
-    const found = this.#trail.store.find({
+    const found = await this.#trail.store.find({
       actor: field('actor') || undefined,
       method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
@@ -115,7 +115,7 @@ export class AuditPage extends LitElement {
       fromUnreadable: unreadable('from'),
       toUnreadable: unreadable('to'),
     });
-    if (Object.keys(this.#trail.state.fieldErrors).length === 0) return void (await found);
+    if (found) return;
     await this.updateComplete;
     this.querySelector<HTMLElement>('form.audit-filters [aria-invalid="true"]')?.focus();
   }

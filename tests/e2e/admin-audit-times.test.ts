@@ -1,0 +1,85 @@
+// The audit page's time range in real Chromium against a server whose bank keeps New York's clocks:
+// a bound that falls in the spring-forward gap (2026-03-08 02:30 never happens there) is refused at
+// its field, in each language, and nothing is searched with half a filter; a real time is searched
+// as the UTC instant it is. axe passes with the refusal shown.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { axeViolations } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+
+const t = consoleUnderTest(20, { TIERKIT_TIME_ZONE: 'America/New_York' });
+
+const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
+
+const auditSettled = (page: Page) =>
+  page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid="audit-status"]')?.textContent ?? '';
+    return s !== '' && !/加载|載入|Loading/.test(s);
+  });
+
+const SKIPPED = {
+  'zh-CN': '该时间因夏令时调整而不存在（时钟跳过了这一段），请改填其他时间',
+  'zh-TW': '該時間因夏令時調整而不存在（時鐘跳過了這一段），請改填其他時間',
+  en: 'the clocks skip this time (daylight saving): it never happened — enter another',
+} as const;
+
+describe('admin console: the audit trail’s time range in a zone with summer time', () => {
+  it('a gap time is refused at its field in zh-CN, zh-TW and en, nothing is searched, and axe passes; a real time is searched', async () => {
+    // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const searched: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/v1/audit') searched.push(new URL(r.url()).search);
+    });
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('[data-testid="who"]').waitFor();
+    await page.locator('a[data-page-link="audit"]').click();
+    await auditSettled(page);
+    assert.match(await text(page, '#audit-zone-hint'), /America\/New_York/);
+
+    const before = searched.length;
+    await page.fill('input[name="target"]', 'C000001');
+    await page.fill('input[name="from"]', '2026-03-08T02:30');
+    await page.locator('form.audit-filters button[type="submit"]').click();
+    // The field says what is wrong, is marked, described by it, and has focus; the summary is announced.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'from');
+    assert.equal(await page.getAttribute('input[name="from"]', 'aria-invalid'), 'true');
+    assert.equal(await page.getAttribute('input[name="from"]', 'aria-describedby'), 'audit-zone-hint audit-from-error');
+    assert.equal(await text(page, '#audit-from-error'), SKIPPED['zh-CN']);
+    assert.equal(await page.getAttribute('[data-testid="audit-form-error"]', 'role'), 'alert');
+    assert.equal(await text(page, '[data-testid="audit-form-error"]'), '请更正标出的时间，未按此条件查找。');
+    assert.equal(await page.getAttribute('input[name="to"]', 'aria-invalid'), 'false');
+    assert.equal(searched.length, before, 'nothing searched with half a filter');
+    assert.deepEqual(await axeViolations(page), [], 'audit zh-CN, a bound refused');
+
+    // The refusal follows the language the page is read in.
+    for (const [lang, summary] of [
+      ['zh-TW', '請更正標出的時間，未按此條件查詢。'],
+      ['en', 'Please correct the marked time; nothing was searched with it.'],
+    ] as const) {
+      await page.selectOption('.lang select', lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      await page.waitForFunction((said) => document.querySelector('#audit-from-error')?.textContent?.trim() === said, SKIPPED[lang]);
+      assert.equal(await text(page, '[data-testid="audit-form-error"]'), summary);
+      assert.deepEqual(await axeViolations(page), [], `audit ${lang}, a bound refused`);
+    }
+    assert.equal(searched.length, before, 'still nothing searched');
+
+    // An hour later is a real time: searched as the UTC instant it is (summer time: UTC−4), the error gone.
+    await page.fill('input[name="from"]', '2026-03-08T03:30');
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/audit');
+    await page.locator('form.audit-filters button[type="submit"]').click();
+    await answered;
+    await auditSettled(page);
+    await page.waitForFunction(() => !document.querySelector('#audit-from-error'));
+    assert.equal(await page.getAttribute('input[name="from"]', 'aria-invalid'), 'false');
+    assert.equal(await text(page, '[data-testid="audit-form-error"]'), '');
+    const asked = new URLSearchParams(searched.at(-1));
+    assert.equal(searched.length, before + 1);
+    assert.deepEqual([asked.get('target'), asked.get('from')], ['C000001', '2026-03-08T07:30:00.000Z']);
+    await context.close();
+  });
+});
