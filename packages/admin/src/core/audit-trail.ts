@@ -1,7 +1,7 @@
 import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
 import { METRIC_UNITS, type MetricUnit } from '@tierkit/core/format';
 import type { AuditFilter, AuditRecord, AuditVerification } from './audit-types.js';
-import { type FieldCheck, fieldCheck } from './checks.js';
+import { type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
 import { pageSizeOf, withoutEmpty } from './list-filter.js';
@@ -22,15 +22,16 @@ export interface AuditTrailState extends CursorListState<AuditRecord> {
 export interface AuditTrailOptions {
   /** Records per page (API maximum 100). Default 50. */
   readonly pageSize?: number;
-  /**
-   * The bank's time zone (the session's), in which `find` reads a typed `from`/`to`: a string, or a
-   * function read at each `find`. Default UTC.
-   */
-  readonly timeZone?: string | (() => string);
 }
 
-/** The kit's checks of a trail's time range, by code, with their default words: those of any typed time. */
-export const AUDIT_FILTER_CHECKS = WALL_TIME_CHECKS;
+/**
+ * The kit's checks of a trail's time range, by code, with their default words: those of any typed
+ * time, and a range that ends where or before it starts (which would read no record, said as none).
+ */
+export const AUDIT_FILTER_CHECKS = {
+  ...WALL_TIME_CHECKS,
+  'not-after-from': () => 'must be later than the start of the range',
+} as const satisfies Record<string, (data: CheckData) => string>;
 export type AuditFilterCheck = keyof typeof AUDIT_FILTER_CHECKS;
 
 /** Field (`from`, `to`) → why that bound was refused. */
@@ -50,9 +51,12 @@ export interface AuditFilterInput extends Omit<AuditFilter, 'from' | 'to'> {
 
 /**
  * A typed filter as the API's (`from`/`to` the UTC instants the bank's wall clock reads in
- * `timeZone`), or why not: a bound that is no time (`not-a-time`), or one the zone's clocks skip
- * (`time-skipped`: New York 2026-03-08 02:30). A refused bound is never dropped, which would read the
- * trail unbounded on that side while the person believes it bounded.
+ * `timeZone`), or why not: a bound that is no time (`not-a-time`), one the zone's clocks skip
+ * (`time-skipped`: New York 2026-03-08 02:30), or a `to` not after `from` (`not-after-from`). A
+ * refused bound is never dropped, which would read the trail unbounded on that side while the person
+ * believes it bounded. A bound in an hour the clocks show twice (New York 2026-11-01 01:30) covers
+ * both: `from` is the first instant the clocks show it, `to` the last, so the range holds every record
+ * the page shows inside it.
  */
 export function checkAuditFilter(
   input: AuditFilterInput,
@@ -71,9 +75,12 @@ export function checkAuditFilter(
       errors[field] = fieldCheck(AUDIT_FILTER_CHECKS, read.error);
       return undefined;
     }
-    return read.at;
+    return field === 'from' ? read.at : read.latest;
   };
   const filter: AuditFilter = { ...rest, from: bound('from', from, fromUnreadable), to: bound('to', to, toUnreadable) };
+  // `to` is exclusive: at or before `from`, the range holds nothing, and "no records" would read as an answer.
+  if (filter.from !== undefined && filter.to !== undefined && Date.parse(filter.to) <= Date.parse(filter.from))
+    errors.to = fieldCheck(AUDIT_FILTER_CHECKS, 'not-after-from');
   return Object.keys(errors).length ? { errors, filter: undefined } : { errors, filter };
 }
 
@@ -242,7 +249,6 @@ export function auditDetailOf(record: AuditRecord): readonly AuditDetailLine[] {
 export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
   readonly #client: Client;
   readonly #pageSize: number;
-  readonly #timeZone: () => string;
 
   constructor(client: Client, options: AuditTrailOptions = {}) {
     super({
@@ -253,8 +259,6 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
     });
     this.#client = client;
     this.#pageSize = pageSizeOf(options.pageSize);
-    const zone = options.timeZone ?? 'UTC';
-    this.#timeZone = typeof zone === 'function' ? zone : () => zone;
   }
 
   /** Replace the filter (empty fields dropped) and load its first page. */
@@ -264,12 +268,13 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
   }
 
   /**
-   * The filter a person typed ({@link checkAuditFilter}, in the bank's zone): loaded when every bound
-   * is a time; otherwise nothing is read, `fieldErrors` says which bound is wrong and the list stays
-   * as it was. Resolves whether it was loaded.
+   * The filter a person typed ({@link checkAuditFilter}), its times read in `timeZone` — the bank's,
+   * the session's, asked of the caller at each search rather than defaulted, since a wrong zone would
+   * move the range by hours without a word: loaded when the range is one; otherwise nothing is read,
+   * `fieldErrors` says which bound is wrong and the list stays as it was. Resolves whether it was loaded.
    */
-  async find(input: AuditFilterInput): Promise<boolean> {
-    const { errors, filter } = checkAuditFilter(input, this.#timeZone());
+  async find(input: AuditFilterInput, timeZone: string): Promise<boolean> {
+    const { errors, filter } = checkAuditFilter(input, timeZone);
     if (!filter) {
       this.set({ fieldErrors: errors });
       return false;

@@ -76,7 +76,9 @@ export function mayCloseSubjects(session: Session | undefined): boolean {
  * What the API would refuse in a closing, said before it is sent, and the body to send when nothing
  * is: a reason (trimmed, 1–200 characters) and a time in the bank's zone, read as the UTC instant it
  * is (one its clocks show), neither in the future nor before 2000 in the bank's calendar. The floor
- * past the final months is the API's to say.
+ * past the final months is the API's to say. A time in an hour the clocks show twice (summer time
+ * ending) is the first of the two, in every zone: a closing is one moment, and the first the bank's
+ * clocks showed is the one a person most likely means (and the one never later than they meant).
  */
 export function checkClosing(
   input: ClosingInput,

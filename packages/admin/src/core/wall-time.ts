@@ -1,5 +1,5 @@
 // The calendar entry only: the core's main entry would pull its validator into every console page.
-import { instantAt, isTimeZone, wallTime } from '@tierkit/core/calendar';
+import { instantsAt, isTimeZone } from '@tierkit/core/calendar';
 import type { CheckData } from './checks.js';
 
 /*
@@ -17,12 +17,23 @@ export const WALL_TIME_CHECKS = {
 export type WallTimeCheck = keyof typeof WALL_TIME_CHECKS;
 
 /**
- * A wall-clock value (`2026-11-30T23:59`, seconds optional) in `timeZone` as the UTC instant it is;
- * `not-a-time` for anything else (30 February is refused, not rolled into March), `time-skipped` for a
- * time the zone's clocks jump over (02:30 on the day New York springs forward): no instant reads it,
- * and moving it silently an hour would record a time nobody typed.
+ * A typed time as the instants it is: `at` the first the zone's clocks show it, `latest` the last —
+ * a later one only in an hour the clocks show twice (summer time ending: New York 2026-11-01 01:30).
  */
-export function readWallTime(value: string, timeZone: string): { readonly at: string } | { readonly error: WallTimeCheck } {
+export type WallTimeReading = { readonly at: string; readonly latest: string } | { readonly error: WallTimeCheck };
+
+/** The instants an ISO string can say in four digits of year, as the API's times take them (0000–9999). */
+const FIRST = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * A wall-clock value (`2026-11-30T23:59`, seconds optional) in `timeZone` as the UTC instants it is;
+ * `not-a-time` for anything else (30 February is refused, not rolled into March; a year before 0100,
+ * or a time that is no instant the API takes — 9999-12-31 23:00 in New York is already 10000 in UTC),
+ * `time-skipped` for a time the zone's clocks jump over (02:30 on the day New York springs forward):
+ * no instant reads it, and moving it silently an hour would record a time nobody typed.
+ */
+export function readWallTime(value: string, timeZone: string): WallTimeReading {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!m || !isTimeZone(timeZone)) return { error: 'not-a-time' };
   const [year, month, day, hour, minute, second] = m.slice(1).map((s) => Number(s ?? 0)) as [
@@ -34,20 +45,20 @@ export function readWallTime(value: string, timeZone: string): { readonly at: st
     number,
   ];
   // Date.UTC would roll 31 February over into March: a date that is not one is refused, not moved.
-  // It also reads years 0–99 as 1900–1999, so those (no bank's records are that old) are no time either.
+  // Years 0–99 (no bank's records are that old) are no time either: a browser's field takes them as 19xx.
   const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   if (year < 100 || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59)
     return { error: 'not-a-time' };
-  const t = instantAt({ year, month, day, hour, minute, second }, timeZone).getTime();
-  if (Number.isNaN(t)) return { error: 'not-a-time' };
-  // Read back: a time in a daylight-saving gap comes back an hour off, since no instant shows it.
-  const w = wallTime(t, timeZone);
-  if (w.year !== year || w.month !== month || w.day !== day || w.hour !== hour || w.minute !== minute || w.second !== second)
-    return { error: 'time-skipped' };
-  return { at: new Date(t).toISOString() };
+  const found = instantsAt({ year, month, day, hour, minute, second }, timeZone).map((d) => d.getTime());
+  const first = found[0];
+  const last = found.at(-1);
+  // None: the clocks jumped over it, since the date itself is a real one.
+  if (first === undefined || last === undefined) return { error: 'time-skipped' };
+  if (first < FIRST || last > LAST) return { error: 'not-a-time' };
+  return { at: new Date(first).toISOString(), latest: new Date(last).toISOString() };
 }
 
-/** {@link readWallTime}'s instant, or undefined when the value is no time on the zone's clocks. */
+/** {@link readWallTime}'s first instant (`at`), or undefined when the value is no time on the zone's clocks. */
 export function wallToInstant(value: string, timeZone: string): string | undefined {
   const r = readWallTime(value, timeZone);
   return 'at' in r ? r.at : undefined;
