@@ -6,6 +6,7 @@ import { AuditTrail, auditDetailOf, checkAuditFilter, readSchemes } from '@tierk
 import { appendOperatorAudit, cliAction, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
 import { HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { auditDetailText, credentialText, operatorMethodText } from '../../apps/admin/src/pages/audit-detail-text.js';
+import { AUDIT_WORDS } from '../../apps/admin/src/pages/audit.words.js';
 import { schemeNames } from '../../apps/admin/src/scheme-names.js';
 import { WALL_TIME_WORDS } from '../../apps/admin/src/time.words.js';
 import { sayCheck } from '../../apps/admin/src/why-failed.js';
@@ -204,10 +205,37 @@ describe('the console words audit records', () => {
         .filter((x) => /^(方案|schemes)/.test(x));
     assert.deepEqual(schemesLine('zh-CN'), ['方案：客户等级、反洗钱风险']);
     assert.deepEqual(schemesLine('en'), ['schemes: customer tier, AML risk']);
-    // A job that named none re-tiered every scheme: not "none".
-    const all = { kind: 'value', field: 'schemes', value: null, keys: { of: 'scheme' } } as const;
-    assert.equal(auditDetailText(all, 'zh-CN'), '方案：全部方案');
-    assert.equal(auditDetailText(all, 'en'), 'schemes: all schemes');
+    // A job that named none re-tiers every scheme: its record says so, not "none".
+    const every = await f.client('admin').http.send<{ id: string }>('POST', '/v1/jobs', { kind: 'retier', period: '2025-09' });
+    await t.setFilter({ route: '/v1/jobs', method: 'POST' });
+    const queuedAll = t.state.items.find(
+      (r) => r.phase === 'result' && auditDetailOf(r).some((l) => l.kind === 'value' && l.value === every.id),
+    );
+    assert.ok(queuedAll);
+    const allLine = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      auditDetailOf(queuedAll)
+        .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
+        .filter((x) => /^(方案|schemes)/.test(x));
+    assert.deepEqual(allLine('zh-CN'), ['方案：全部方案']);
+    assert.deepEqual(allLine('zh-TW'), ['方案：全部方案']);
+    assert.deepEqual(allLine('en'), ['schemes: all schemes']);
+  });
+
+  it('a level its scheme no longer defines is shown by its key, beside the scheme’s name', async () => {
+    // The tenant's schemes as read, retail-tier's platinum since dropped from it.
+    const schemes = (await readSchemes(f.client('admin'), new AbortController().signal)).map((s) =>
+      s.key === 'retail-tier' ? { ...s, levels: s.levels.filter((l) => l.key !== 'platinum') } : s,
+    );
+    const settled = {
+      kind: 'change',
+      field: 'level.retail-tier',
+      before: 'platinum',
+      after: 'gold',
+      keys: { of: 'level', scheme: 'retail-tier' },
+    } as const;
+    assert.equal(auditDetailText(settled, 'zh-CN', schemeNames(schemes, 'zh-CN')), '客户等级：platinum → 金卡');
+    assert.equal(auditDetailText(settled, 'zh-TW', schemeNames(schemes, 'zh-TW')), '客戶等級：platinum → 金卡');
+    assert.equal(auditDetailText(settled, 'en', schemeNames(schemes, 'en')), 'customer tier: platinum → Gold');
   });
 
   it('an interrupted import the starting server marked failed: the import, its file and why', async () => {
@@ -242,10 +270,23 @@ describe('the console words audit records', () => {
     const { errors, filter } = checkAuditFilter({ from: '2026-03-08T02:30', to: '2026-02-30T00:00' }, 'America/New_York');
     assert.equal(filter, undefined);
     const said = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
-      [errors.from, errors.to].map((c) => (c ? sayCheck(c, WALL_TIME_WORDS[locale], locale) : undefined));
+      [errors.from, errors.to].map((c) => (c ? sayCheck(c, AUDIT_WORDS[locale].checks, locale) : undefined));
     assert.deepEqual(said('zh-CN'), ['该时间因夏令时调整而不存在（时钟跳过了这一段），请改填其他时间', '不是有效的日期和时间']);
     assert.deepEqual(said('zh-TW'), ['該時間因夏令時調整而不存在（時鐘跳過了這一段），請改填其他時間', '不是有效的日期和時間']);
     assert.deepEqual(said('en'), ['the clocks skip this time (daylight saving): it never happened — enter another', 'not a date and time']);
+    // The same words as a closing's time: one set for every typed time.
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)
+      for (const code of ['not-a-time', 'time-skipped'] as const)
+        assert.equal(AUDIT_WORDS[locale].checks[code](), WALL_TIME_WORDS[locale][code]());
+  });
+
+  it('a range that ends before it starts is refused at its end, in words in each locale', () => {
+    const { errors } = checkAuditFilter({ from: '2026-01-01T00:00', to: '2025-01-01T00:00' }, 'Asia/Shanghai');
+    assert.deepEqual(Object.keys(errors), ['to']);
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => (errors.to ? sayCheck(errors.to, AUDIT_WORDS[locale].checks, locale) : undefined);
+    assert.equal(said('zh-CN'), '须晚于起始时间');
+    assert.equal(said('zh-TW'), '須晚於起始時間');
+    assert.equal(said('en'), 'must be later than From');
   });
 
   it('every operator method has words in every locale; an HTTP method or a word of no record is shown as it is', () => {

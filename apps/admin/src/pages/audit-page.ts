@@ -15,7 +15,6 @@ import { StoreController } from '@tierkit/admin/lit';
 import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankTimeZone, formatBankTime } from '../time.js';
-import { WALL_TIME_WORDS } from '../time.words.js';
 import { schemeNames } from '../scheme-names.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -33,23 +32,25 @@ const SHOWN_MOVES = 5;
  * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
  */
 export class AuditPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, names: { state: true }, schemes: { state: true } };
+  static override properties = { ctx: { attribute: false }, names: { state: true }, schemes: { state: true }, refused: { state: true } };
 
   declare ctx: PageContext | undefined;
   /** Staff names by id, to name the books a move between books names (ids alone until read, or if unreadable). */
   declare names: ReadonlyMap<string, string>;
   /** The tenant's schemes, to name the schemes and levels a record's detail holds by key (keys alone until read, or if unreadable). */
   declare schemes: readonly SchemeSummary[];
+  /** Whether the announced summary says the last search was refused (see `#find`: emptied before each search). */
+  declare refused: boolean;
   #staffRead: AbortController | undefined;
 
   constructor() {
     super();
     this.names = new Map();
     this.schemes = [];
+    this.refused = false;
   }
 
-  // A typed range is read in the bank's zone, the session's, at each search.
-  readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50, timeZone: bankTimeZone }));
+  readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -102,20 +103,29 @@ export class AuditPage extends LitElement {
     const unreadable = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).validity.badInput;
     const status = Number(field('status'));
     const method = field('method');
+    // A live region speaks only when its text changes: emptied, and a frame painted so, before each
+    // search, the same refusal twice in a row is said twice, not met with silence.
+    this.refused = false;
+    await this.updateComplete;
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
     // A bound that is no time is refused, never dropped: dropped, the trail would be read unbounded on
-    // that side while the person believes it bounded.
-    const found = await this.#trail.store.find({
-      actor: field('actor') || undefined,
-      method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
-      route: field('route') || undefined,
-      target: field('target') || undefined,
-      status: field('status') && Number.isInteger(status) ? status : undefined,
-      from: field('from'),
-      to: field('to'),
-      fromUnreadable: unreadable('from'),
-      toUnreadable: unreadable('to'),
-    });
+    // that side while the person believes it bounded. The range is read in the bank's zone, the session's.
+    const found = await this.#trail.store.find(
+      {
+        actor: field('actor') || undefined,
+        method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
+        route: field('route') || undefined,
+        target: field('target') || undefined,
+        status: field('status') && Number.isInteger(status) ? status : undefined,
+        from: field('from'),
+        to: field('to'),
+        fromUnreadable: unreadable('from'),
+        toUnreadable: unreadable('to'),
+      },
+      bankTimeZone(),
+    );
     if (found) return;
+    this.refused = true;
     await this.updateComplete;
     this.querySelector<HTMLElement>('form.audit-filters [aria-invalid="true"]')?.focus();
   }
@@ -124,7 +134,7 @@ export class AuditPage extends LitElement {
   #bound(name: 'from' | 'to', label: string) {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const check = this.#trail.state.fieldErrors[name];
-    const error = check ? sayCheck(check, WALL_TIME_WORDS[locale], locale) : undefined;
+    const error = check ? sayCheck(check, AUDIT_WORDS[locale].checks, locale) : undefined;
     return html`<label>${label} <input name=${name} type="datetime-local" aria-invalid=${error ? 'true' : 'false'}
         aria-describedby=${error ? `audit-zone-hint audit-${name}-error` : 'audit-zone-hint'}></label>${
           error ? html`<span class="audit-field-error" id="audit-${name}-error" data-testid="field-error">${error}</span>` : nothing
@@ -226,7 +236,7 @@ export class AuditPage extends LitElement {
           <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
         </form>
         <p class="hint" id="audit-zone-hint">${w.zone(bankTimeZone())}</p>
-        <p role="alert" class="audit-field-error" data-testid="audit-form-error">${Object.keys(t.fieldErrors).length ? w.fixFields : ''}</p>
+        <p role="alert" class="audit-field-error" data-testid="audit-form-error">${this.refused && Object.keys(t.fieldErrors).length ? w.fixFields : ''}</p>
         <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${
           t.items.length

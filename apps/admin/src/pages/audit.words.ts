@@ -1,4 +1,5 @@
-import type { AuditProblemKind } from '@tierkit/admin';
+import type { AuditFilterCheck, AuditProblemKind, CheckData } from '@tierkit/admin';
+import { WALL_TIME_WORDS } from '../time.words.js';
 import type { ConsoleLocale } from '../words.js';
 
 /** The audit page's words, zh-CN, zh-TW and en. */
@@ -16,6 +17,11 @@ const zh = {
   zone: (z: string) => `时间均为银行时区 ${z}。`,
   /** Said (announced) when a bound of the range is refused: nothing was searched. */
   fixFields: '请更正标出的时间，未按此条件查找。',
+  /** Why a bound of the range is refused: a typed time's words, shared with every form, and a range that ends before it starts. */
+  checks: {
+    ...WALL_TIME_WORDS['zh-CN'],
+    'not-after-from': () => '须晚于起始时间',
+  } satisfies Record<AuditFilterCheck, (data: CheckData) => string>,
   find: '查找',
   clear: '清除筛选',
   loading: '正在加载…',
@@ -148,6 +154,10 @@ const tw: typeof zh = {
   to: '截止時間（不含）',
   zone: (z: string) => `時間均為銀行時區 ${z}。`,
   fixFields: '請更正標出的時間，未按此條件查詢。',
+  checks: {
+    ...WALL_TIME_WORDS['zh-TW'],
+    'not-after-from': () => '須晚於起始時間',
+  },
   find: '查詢',
   clear: '清除篩選',
   loading: '正在載入…',
@@ -268,6 +278,10 @@ const en: typeof zh = {
   to: 'To (exclusive)',
   zone: (z: string) => `Times are in the bank’s zone, ${z}.`,
   fixFields: 'Please correct the marked time; nothing was searched with it.',
+  checks: {
+    ...WALL_TIME_WORDS.en,
+    'not-after-from': () => 'must be later than From',
+  },
   find: 'Find',
   clear: 'Clear filters',
   loading: 'Loading…',
