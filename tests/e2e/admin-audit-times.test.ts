@@ -82,4 +82,67 @@ describe('admin console: the audit trail’s time range in a zone with summer ti
     assert.deepEqual([asked.get('target'), asked.get('from')], ['C000001', '2026-03-08T07:30:00.000Z']);
     await context.close();
   });
+
+  it('a half-typed bound is refused, not searched as no bound; the same refusal twice is announced twice; a reversed range is refused at To', async () => {
+    const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const searched: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/v1/audit') searched.push(new URL(r.url()).search);
+    });
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('[data-testid="who"]').waitFor();
+    await page.selectOption('.lang select', 'en');
+    await page.locator('a[data-page-link="audit"]').click();
+    await auditSettled(page);
+    // Every text the summary's live region takes, in order: a refusal a screen reader hears is a change of it.
+    await page.evaluate(() => {
+      const said: string[] = [];
+      (window as unknown as { said: string[] }).said = said;
+      const region = document.querySelector('[data-testid="audit-form-error"]');
+      if (region)
+        new MutationObserver(() => said.push(region.textContent?.trim() ?? '')).observe(region, {
+          childList: true,
+          subtree: true,
+          characterData: true,
+        });
+    });
+    const said = () =>
+      page.evaluate(() => (window as unknown as { said: string[] }).said.filter((x, i, all) => i === 0 || x !== all[i - 1]));
+    const SUMMARY = 'Please correct the marked time; nothing was searched with it.';
+
+    // Half a time typed (a date, no hour): the browser gives the field no value, yet it is not "no bound".
+    const before = searched.length;
+    await page.locator('input[name="from"]').click();
+    await page.keyboard.type('10152025');
+    assert.equal(await page.locator('input[name="from"]').inputValue(), '', 'the browser gives no value for half a time');
+    await page.locator('form.audit-filters button[type="submit"]').click();
+    await page.locator('input[name="from"][aria-invalid="true"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'from');
+    assert.equal(await text(page, '#audit-from-error'), 'not a date and time');
+    await page.waitForFunction((s) => (window as unknown as { said: string[] }).said.includes(s), SUMMARY);
+    assert.equal(searched.length, before, 'not searched unbounded');
+
+    // The same refusal again: the summary is emptied, then said again, not left unchanged (and unheard).
+    await page.evaluate(() => {
+      (window as unknown as { said: string[] }).said.length = 0;
+    });
+    await page.locator('form.audit-filters button[type="submit"]').click();
+    await page.waitForFunction((s) => (window as unknown as { said: string[] }).said.includes(s), SUMMARY);
+    assert.deepEqual(await said(), ['', SUMMARY]);
+    assert.equal(searched.length, before, 'still not searched');
+
+    // A range that ends before it starts would read "no records": refused at To.
+    await page.fill('input[name="from"]', '2026-06-02T00:00');
+    await page.fill('input[name="to"]', '2026-06-01T00:00');
+    await page.locator('form.audit-filters button[type="submit"]').click();
+    await page.locator('input[name="to"][aria-invalid="true"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'to');
+    assert.equal(await page.getAttribute('input[name="from"]', 'aria-invalid'), 'false');
+    assert.equal(await page.getAttribute('input[name="to"]', 'aria-describedby'), 'audit-zone-hint audit-to-error');
+    assert.equal(await text(page, '#audit-to-error'), 'must be later than From');
+    assert.equal(searched.length, before, 'nothing searched');
+    await context.close();
+  });
 });

@@ -101,6 +101,13 @@ export class AuditPage extends LitElement {
     const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
     // A half-typed time reads as '': only the browser's badInput tells it from an empty (unbounded) field.
     const unreadable = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).validity.badInput;
+    // The form is `novalidate`: the browser's own check stopped a half-typed time before it came here,
+    // in the browser's language and unannounced. The status keeps that check (100–599, a number).
+    const statusField = form.elements.namedItem('status') as HTMLInputElement;
+    if (!statusField.checkValidity()) {
+      statusField.reportValidity();
+      return;
+    }
     const status = Number(field('status'));
     const method = field('method');
     // A live region speaks only when its text changes: emptied, and a frame painted so, before each
@@ -218,7 +225,7 @@ export class AuditPage extends LitElement {
       </section>
       <section class="card audit-records" aria-labelledby="audit-h">
         <h2 id="audit-h">${w.title}</h2>
-        <form class="filters audit-filters" aria-label=${w.filters} @submit=${this.#find}>
+        <form class="filters audit-filters" aria-label=${w.filters} @submit=${this.#find} novalidate>
           <label>${w.actor} <input name="actor" maxlength="256" autocomplete="off" .value=${f.actor ?? ''}></label>
           <label>${w.method}
             <select name="method">
