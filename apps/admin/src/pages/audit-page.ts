@@ -1,5 +1,6 @@
 import {
   type AuditFilter,
+  type AuditFilterInput,
   type AuditRecord,
   AuditTrail,
   auditDetailOf,
@@ -110,27 +111,26 @@ export class AuditPage extends LitElement {
     }
     const status = Number(field('status'));
     const method = field('method');
+    // A bound that is no time is refused, never dropped: dropped, the trail would be read unbounded on
+    // that side while the person believes it bounded. Read as submitted, before the wait below.
+    const input: AuditFilterInput = {
+      actor: field('actor') || undefined,
+      method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
+      route: field('route') || undefined,
+      target: field('target') || undefined,
+      status: field('status') && Number.isInteger(status) ? status : undefined,
+      from: field('from'),
+      to: field('to'),
+      fromUnreadable: unreadable('from'),
+      toUnreadable: unreadable('to'),
+    };
     // A live region speaks only when its text changes: emptied, and a frame painted so, before each
     // search, the same refusal twice in a row is said twice, not met with silence.
     this.refused = false;
     await this.updateComplete;
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
-    // A bound that is no time is refused, never dropped: dropped, the trail would be read unbounded on
-    // that side while the person believes it bounded. The range is read in the bank's zone, the session's.
-    const found = await this.#trail.store.find(
-      {
-        actor: field('actor') || undefined,
-        method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
-        route: field('route') || undefined,
-        target: field('target') || undefined,
-        status: field('status') && Number.isInteger(status) ? status : undefined,
-        from: field('from'),
-        to: field('to'),
-        fromUnreadable: unreadable('from'),
-        toUnreadable: unreadable('to'),
-      },
-      bankTimeZone(),
-    );
+    // The range is read in the bank's zone, the session's.
+    const found = await this.#trail.store.find(input, bankTimeZone());
     if (found) return;
     this.refused = true;
     await this.updateComplete;
