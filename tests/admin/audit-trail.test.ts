@@ -133,9 +133,9 @@ describe('AuditTrail against the real API', () => {
     const berlin = checkAuditFilter({ from: '2026-10-25T02:30' }, 'Europe/Berlin').filter;
     assert.equal(berlin?.from, '2026-10-25T00:30:00.000Z');
     assert.ok(berlin?.from && '2026-10-25T00:45:00.000Z' >= berlin.from, 'not skipped by a start read at its later instant');
-    // The same bound read as both ends is one hour and a bit wide, not empty.
-    const both = checkAuditFilter({ from: '2026-10-25T02:30', to: '2026-10-25T02:30' }, 'Europe/Berlin');
-    assert.deepEqual([both.filter?.from, both.filter?.to], ['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
+    // Within the hour shown twice, a later To spans from the first reading of From to the last of To.
+    const within = checkAuditFilter({ from: '2026-10-25T02:30', to: '2026-10-25T02:31' }, 'Europe/Berlin');
+    assert.deepEqual([within.filter?.from, within.filter?.to], ['2026-10-25T00:30:00.000Z', '2026-10-25T01:31:00.000Z']);
     // Shanghai keeps no summer time: each bound is the one instant it is.
     const sh = checkAuditFilter({ from: '2026-11-01T01:30', to: '2026-11-01T01:45' }, 'Asia/Shanghai').filter;
     assert.deepEqual([sh?.from, sh?.to], ['2026-10-31T17:30:00.000Z', '2026-10-31T17:45:00.000Z']);
@@ -151,8 +151,47 @@ describe('AuditTrail against the real API', () => {
     assert.equal(checkAuditFilter({ from: '2026-01-01T00:00', to: '2026-01-01T00:00' }, 'Asia/Shanghai').errors.to?.code, 'not-after-from');
     // A minute later is a range.
     assert.deepEqual(checkAuditFilter({ from: '2026-01-01T00:00', to: '2026-01-01T00:01' }, 'Asia/Shanghai').errors, {});
+    // In an hour the clocks show twice, the widened bounds would make a backwards range an hour wide
+    // (01:45 summer time to 01:15 winter time): the times as typed decide, refused at To as anywhere.
+    const NY = 'America/New_York';
+    for (const [from, to] of [
+      ['2026-11-01T01:45', '2026-11-01T01:15'],
+      ['2026-11-01T01:30', '2026-11-01T01:30'],
+      ['2026-11-01T01:30:30', '2026-11-01T01:30'],
+    ] as const) {
+      const { errors, filter } = checkAuditFilter({ from, to }, NY);
+      assert.deepEqual([Object.keys(errors), errors.to?.code, filter], [['to'], 'not-after-from', undefined], `${from} → ${to}`);
+    }
+    assert.equal(await t.find({ target: 'K03', from: '2026-11-01T01:45', to: '2026-11-01T01:15' }, NY), false);
+    assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'nothing read');
+    // Berlin's hour shown twice is the same: the same time as both ends is no range.
+    assert.equal(checkAuditFilter({ from: '2026-10-25T02:30', to: '2026-10-25T02:30' }, 'Europe/Berlin').errors.to?.code, 'not-after-from');
     // 9999-12-31 23:00 in New York is past the API's last year in UTC: no time, not a page failure.
     assert.equal(checkAuditFilter({ to: '9999-12-31T23:00' }, 'America/New_York').errors.to?.code, 'not-a-time');
+  });
+
+  it('a status that is no HTTP status is refused at its field, typed or half-typed, and nothing is read', async () => {
+    const t = new AuditTrail(checker);
+    await t.setFilter({ target: 'K03' });
+    const shown = t.state.items;
+    for (const status of ['600', '99', '2e2', '200.5', '-200', 600]) {
+      assert.equal(await t.find({ target: 'K03', status }, 'Asia/Shanghai'), false, String(status));
+      assert.deepEqual(t.state.fieldErrors, {
+        status: { code: 'not-a-status', message: 'must be an HTTP status: a whole number from 100 to 599' },
+      });
+    }
+    // `1e` in a number field: the browser gives '' and says badInput; not "any status".
+    assert.equal(await t.find({ target: 'K03', status: '', statusUnreadable: true }, 'Asia/Shanghai'), false);
+    assert.equal(t.state.fieldErrors.status?.code, 'not-a-status');
+    assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'the list and its filter stay as they were');
+    // A status as typed, spaces around, or as a number; empty is any.
+    assert.deepEqual(checkAuditFilter({ status: ' 404 ' }, 'Asia/Shanghai').filter?.status, 404);
+    assert.deepEqual(checkAuditFilter({ status: 200 }, 'Asia/Shanghai').filter?.status, 200);
+    assert.equal('status' in (checkAuditFilter({ status: '' }, 'Asia/Shanghai').filter ?? {}), false);
+    assert.equal(await t.find({ target: 'K03', status: '200' }, 'Asia/Shanghai'), true);
+    assert.deepEqual(t.state.filter, { target: 'K03', status: 200 });
+    assert.deepEqual(t.state.fieldErrors, {});
+    assert.ok(t.state.items.length > 0 && t.state.items.every((r) => r.status === 200));
   });
 
   it('a move between books is a change record between its intent and result, read as from → to ("" no book)', async () => {

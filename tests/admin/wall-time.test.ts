@@ -27,18 +27,32 @@ describe('a wall time typed in the bank’s zone', () => {
     assert.deepEqual(readWallTime('2026-11-01T01:30', 'America/New_York'), {
       at: '2026-11-01T05:30:00.000Z',
       latest: '2026-11-01T06:30:00.000Z',
+      wall: '2026-11-01T01:30:00',
     });
     // Berlin, 25 October 2026: 02:30 at UTC+2, then at UTC+1. The first as `at` here too, not the zone's pick.
     assert.deepEqual(readWallTime('2026-10-25T02:30', 'Europe/Berlin'), {
       at: '2026-10-25T00:30:00.000Z',
       latest: '2026-10-25T01:30:00.000Z',
+      wall: '2026-10-25T02:30:00',
     });
     assert.equal(wallToInstant('2026-10-25T02:30', 'Europe/Berlin'), '2026-10-25T00:30:00.000Z');
     // Shanghai keeps no summer time: one instant, the same either way.
     assert.deepEqual(readWallTime('2026-11-01T01:30', 'Asia/Shanghai'), {
       at: '2026-10-31T17:30:00.000Z',
       latest: '2026-10-31T17:30:00.000Z',
+      wall: '2026-11-01T01:30:00',
     });
+  });
+
+  it('says the time as typed, seconds written out, so two typed times compare as text', () => {
+    const wall = (v: string) => {
+      const r = readWallTime(v, 'America/New_York');
+      return 'wall' in r ? r.wall : r.error;
+    };
+    assert.equal(wall(' 2026-11-01T01:45 '), '2026-11-01T01:45:00');
+    assert.equal(wall('2026-11-01T01:45:30'), '2026-11-01T01:45:30');
+    assert.equal(wall('0100-01-01T00:00'), '0100-01-01T00:00:00', 'four digits of year, never a six-digit one');
+    assert.ok(wall('2026-11-01T01:15') < wall('2026-11-01T01:45'), 'though 01:15’s last instant is after 01:45’s first');
   });
 
   it('a time outside the years the API takes (0000–9999 in UTC) is no time; year 0100 is one', () => {

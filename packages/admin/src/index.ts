@@ -26,6 +26,7 @@ export type {
   AuditDetailLine,
   AuditFilterCheck,
   AuditFilterErrors,
+  AuditFilterField,
   AuditKeys,
   AuditFilterInput,
   AuditTrailOptions,
@@ -103,7 +104,7 @@ export {
   whyNoClosing,
 } from './core/subject-closing.js';
 export { readWallTime, WALL_TIME_CHECKS, wallToInstant } from './core/wall-time.js';
-export type { WallTimeCheck } from './core/wall-time.js';
+export type { WallTimeCheck, WallTimeReading } from './core/wall-time.js';
 export type {
   ClosingAction,
   ClosingBody,

@@ -11,8 +11,9 @@ import { readWallTime, WALL_TIME_CHECKS } from './wall-time.js';
 export interface AuditTrailState extends CursorListState<AuditRecord> {
   readonly filter: AuditFilter;
   /**
-   * Why the last `find` was refused, by field (`from`, `to`): a bound that is no time on the bank's
-   * clocks. Nothing was read then, and `filter` is still the one the list shows.
+   * Why the last `find` was refused, by field (`from`, `to`, `status`): a bound that is no time on
+   * the bank's clocks, a range that ends before it starts, a status that is none. Nothing was read
+   * then, and `filter` is still the one the list shows.
    */
   readonly fieldErrors: AuditFilterErrors;
   /** The last chain check: idle until `verify`, then its answer or its problem. */
@@ -25,46 +26,60 @@ export interface AuditTrailOptions {
 }
 
 /**
- * The kit's checks of a trail's time range, by code, with their default words: those of any typed
- * time, and a range that ends where or before it starts (which would read no record, said as none).
+ * The kit's checks of a trail's filter, by code, with their default words: those of any typed time,
+ * a range that ends where or before it starts (which would read no record, said as none), and a
+ * status that is no HTTP status (which the API would refuse, the whole search with it).
  */
 export const AUDIT_FILTER_CHECKS = {
   ...WALL_TIME_CHECKS,
   'not-after-from': () => 'must be later than the start of the range',
+  'not-a-status': () => 'must be an HTTP status: a whole number from 100 to 599',
 } as const satisfies Record<string, (data: CheckData) => string>;
 export type AuditFilterCheck = keyof typeof AUDIT_FILTER_CHECKS;
 
-/** Field (`from`, `to`) → why that bound was refused. */
-export type AuditFilterErrors = Readonly<Partial<Record<'from' | 'to', FieldCheck<AuditFilterCheck>>>>;
+/** The fields a typed filter's checks can refuse. */
+export type AuditFilterField = 'from' | 'to' | 'status';
+
+/** Field (`from`, `to`, `status`) → why it was refused. */
+export type AuditFilterErrors = Readonly<Partial<Record<AuditFilterField, FieldCheck<AuditFilterCheck>>>>;
 
 /**
  * A filter as a person fills it in: `from` and `to` as the bank's wall clock (`YYYY-MM-DDTHH:MM`, a
- * `datetime-local` field's value; empty: no bound), and whether each field holds something the
- * browser could not read as a time (`validity.badInput`: a half-typed time reads as '').
+ * `datetime-local` field's value; empty: no bound), `status` as typed (a number field's value, or a
+ * number; empty: any), and whether each field holds something the browser could not read (its
+ * `validity.badInput`: a half-typed time, or `1e` in a number field, reads as '').
  */
-export interface AuditFilterInput extends Omit<AuditFilter, 'from' | 'to'> {
+export interface AuditFilterInput extends Omit<AuditFilter, 'from' | 'to' | 'status'> {
   readonly from?: string;
   readonly to?: string;
+  readonly status?: number | string;
   readonly fromUnreadable?: boolean;
   readonly toUnreadable?: boolean;
+  readonly statusUnreadable?: boolean;
 }
+
+/** The HTTP statuses a record can hold, as the API's `status` filter takes them. */
+const isHttpStatus = (n: number) => Number.isInteger(n) && n >= 100 && n <= 599;
 
 /**
  * A typed filter as the API's (`from`/`to` the UTC instants the bank's wall clock reads in
  * `timeZone`), or why not: a bound that is no time (`not-a-time`), one the zone's clocks skip
- * (`time-skipped`: New York 2026-03-08 02:30), or a `to` not after `from` (`not-after-from`). A
- * refused bound is never dropped, which would read the trail unbounded on that side while the person
- * believes it bounded. A bound in an hour the clocks show twice (New York 2026-11-01 01:30) covers
- * both: `from` is the first instant the clocks show it, `to` the last, so the range holds every record
- * the page shows inside it.
+ * (`time-skipped`: New York 2026-03-08 02:30), a `to` not after `from` (`not-after-from`), or a
+ * status outside 100–599 (`not-a-status`). A refused field is never dropped, which would read the
+ * trail unbounded on that side while the person believes it bounded. A bound in an hour the clocks
+ * show twice (New York 2026-11-01 01:30) covers both: `from` is the first instant the clocks show it,
+ * `to` the last, so the range holds every record the page shows inside it. Since the bounds are so
+ * widened, `to` must also be later than `from` as typed: From 01:45, To 01:15 on that day spans an
+ * hour in instants (01:45 summer time to 01:15 winter time) yet reads backwards, and whoever typed it
+ * most likely swapped the two. The wall times say which came first on the page, so they decide.
  */
 export function checkAuditFilter(
   input: AuditFilterInput,
   timeZone: string,
 ): { readonly errors: AuditFilterErrors; readonly filter: AuditFilter | undefined } {
-  const { from, to, fromUnreadable, toUnreadable, ...rest } = input;
-  const errors: Partial<Record<'from' | 'to', FieldCheck<AuditFilterCheck>>> = {};
-  const bound = (field: 'from' | 'to', value: string | undefined, unreadable: boolean | undefined): string | undefined => {
+  const { from, to, status, fromUnreadable, toUnreadable, statusUnreadable, ...rest } = input;
+  const errors: Partial<Record<AuditFilterField, FieldCheck<AuditFilterCheck>>> = {};
+  const bound = (field: 'from' | 'to', value: string | undefined, unreadable: boolean | undefined) => {
     if (unreadable) {
       errors[field] = fieldCheck(AUDIT_FILTER_CHECKS, 'not-a-time');
       return undefined;
@@ -75,12 +90,19 @@ export function checkAuditFilter(
       errors[field] = fieldCheck(AUDIT_FILTER_CHECKS, read.error);
       return undefined;
     }
-    return field === 'from' ? read.at : read.latest;
+    return { instant: field === 'from' ? read.at : read.latest, wall: read.wall };
   };
-  const filter: AuditFilter = { ...rest, from: bound('from', from, fromUnreadable), to: bound('to', to, toUnreadable) };
+  const start = bound('from', from, fromUnreadable);
+  const end = bound('to', to, toUnreadable);
   // `to` is exclusive: at or before `from`, the range holds nothing, and "no records" would read as an answer.
-  if (filter.from !== undefined && filter.to !== undefined && Date.parse(filter.to) <= Date.parse(filter.from))
+  if (start && end && (end.wall <= start.wall || Date.parse(end.instant) <= Date.parse(start.instant)))
     errors.to = fieldCheck(AUDIT_FILTER_CHECKS, 'not-after-from');
+  // Digits only, as typed: `2e2` or `0x1f8` is a number to JavaScript, not a status anyone reads.
+  const typed = typeof status === 'string' ? status.trim() : status;
+  const code =
+    typed === undefined || typed === '' ? undefined : typeof typed === 'number' || /^\d+$/.test(typed) ? Number(typed) : Number.NaN;
+  if (statusUnreadable || (code !== undefined && !isHttpStatus(code))) errors.status = fieldCheck(AUDIT_FILTER_CHECKS, 'not-a-status');
+  const filter: AuditFilter = { ...rest, ...(code === undefined ? {} : { status: code }), from: start?.instant, to: end?.instant };
   return Object.keys(errors).length ? { errors, filter: undefined } : { errors, filter };
 }
 

@@ -19,11 +19,15 @@ export type WallTimeCheck = keyof typeof WALL_TIME_CHECKS;
 /**
  * A typed time as the instants it is: `at` the first the zone's clocks show it, `latest` the last —
  * a later one only in an hour the clocks show twice (summer time ending: New York 2026-11-01 01:30).
+ * `wall` is the time as typed, seconds written out (`2026-11-01T01:30:00`): two typed times compare as
+ * text, which their instants cannot do inside an hour shown twice.
  */
-export type WallTimeReading = { readonly at: string; readonly latest: string } | { readonly error: WallTimeCheck };
+export type WallTimeReading = { readonly at: string; readonly latest: string; readonly wall: string } | { readonly error: WallTimeCheck };
 
-/** The instants an ISO string can say in four digits of year, as the API's times take them (0000–9999). */
-const FIRST = Date.parse('0000-01-01T00:00:00.000Z');
+/**
+ * The last instant an ISO string can say in four digits of year, as the API's times take them. No
+ * first: a year before 0100 is refused as typed, and no zone is a day off UTC, so 0100 stays above 0000.
+ */
 const LAST = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
@@ -54,8 +58,8 @@ export function readWallTime(value: string, timeZone: string): WallTimeReading {
   const last = found.at(-1);
   // None: the clocks jumped over it, since the date itself is a real one.
   if (first === undefined || last === undefined) return { error: 'time-skipped' };
-  if (first < FIRST || last > LAST) return { error: 'not-a-time' };
-  return { at: new Date(first).toISOString(), latest: new Date(last).toISOString() };
+  if (last > LAST) return { error: 'not-a-time' };
+  return { at: new Date(first).toISOString(), latest: new Date(last).toISOString(), wall: probe.toISOString().slice(0, 19) };
 }
 
 /** {@link readWallTime}'s first instant (`at`), or undefined when the value is no time on the zone's clocks. */
