@@ -289,6 +289,20 @@ describe('the console words audit records', () => {
     assert.equal(said('en'), 'must be later than From');
   });
 
+  it('a status that is none is refused in words in each locale, and the summary names no particular field', () => {
+    const { errors } = checkAuditFilter({ status: '600' }, 'Asia/Shanghai');
+    assert.deepEqual(Object.keys(errors), ['status']);
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      errors.status ? sayCheck(errors.status, AUDIT_WORDS[locale].checks, locale) : undefined;
+    assert.equal(said('zh-CN'), '须为 HTTP 状态码：100 至 599 的整数');
+    assert.equal(said('zh-TW'), '須為 HTTP 狀態碼：100 至 599 的整數');
+    assert.equal(said('en'), 'must be an HTTP status: a whole number from 100 to 599');
+    // The summary is said for a refused status as for a refused time: it must not say "time".
+    assert.doesNotMatch(AUDIT_WORDS['zh-CN'].fixFields, /时间/);
+    assert.doesNotMatch(AUDIT_WORDS['zh-TW'].fixFields, /時間/);
+    assert.doesNotMatch(AUDIT_WORDS.en.fixFields, /time/);
+  });
+
   it('every operator method has words in every locale; an HTTP method or a word of no record is shown as it is', () => {
     for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
       for (const m of OPERATOR_METHODS) assert.ok(operatorMethodText(m, locale) && operatorMethodText(m, locale) !== m, `${m} ${locale}`);

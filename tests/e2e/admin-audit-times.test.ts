@@ -50,15 +50,15 @@ describe('admin console: the audit trail’s time range in a zone with summer ti
     assert.equal(await page.getAttribute('input[name="from"]', 'aria-describedby'), 'audit-zone-hint audit-from-error');
     assert.equal(await text(page, '#audit-from-error'), SKIPPED['zh-CN']);
     assert.equal(await page.getAttribute('[data-testid="audit-form-error"]', 'role'), 'alert');
-    assert.equal(await text(page, '[data-testid="audit-form-error"]'), '请更正标出的时间，未按此条件查找。');
+    assert.equal(await text(page, '[data-testid="audit-form-error"]'), '请更正标出的内容，未按此条件查找。');
     assert.equal(await page.getAttribute('input[name="to"]', 'aria-invalid'), 'false');
     assert.equal(searched.length, before, 'nothing searched with half a filter');
     assert.deepEqual(await axeViolations(page), [], 'audit zh-CN, a bound refused');
 
     // The refusal follows the language the page is read in.
     for (const [lang, summary] of [
-      ['zh-TW', '請更正標出的時間，未按此條件查詢。'],
-      ['en', 'Please correct the marked time; nothing was searched with it.'],
+      ['zh-TW', '請更正標出的內容，未按此條件查詢。'],
+      ['en', 'Please correct what is marked; nothing was searched.'],
     ] as const) {
       await page.selectOption('.lang select', lang);
       await page.waitForFunction((l) => document.documentElement.lang === l, lang);
@@ -110,7 +110,7 @@ describe('admin console: the audit trail’s time range in a zone with summer ti
     });
     const said = () =>
       page.evaluate(() => (window as unknown as { said: string[] }).said.filter((x, i, all) => i === 0 || x !== all[i - 1]));
-    const SUMMARY = 'Please correct the marked time; nothing was searched with it.';
+    const SUMMARY = 'Please correct what is marked; nothing was searched.';
 
     // Half a time typed (a date, no hour): the browser gives the field no value, yet it is not "no bound".
     const before = searched.length;
@@ -143,6 +143,77 @@ describe('admin console: the audit trail’s time range in a zone with summer ti
     assert.equal(await page.getAttribute('input[name="to"]', 'aria-describedby'), 'audit-zone-hint audit-to-error');
     assert.equal(await text(page, '#audit-to-error'), 'must be later than From');
     assert.equal(searched.length, before, 'nothing searched');
+    await context.close();
+  });
+
+  it('a status that is none is refused at its field in the page’s words, the last refusal gone; Clear during the wait wins; a tab with no frames still searches', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const searched: URLSearchParams[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/v1/audit') searched.push(new URL(r.url()).searchParams);
+    });
+    const audit = (target: string | null) =>
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/audit' && new URL(r.url()).searchParams.get('target') === target);
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('[data-testid="who"]').waitFor();
+    await page.selectOption('.lang select', 'en');
+    await page.locator('a[data-page-link="audit"]').click();
+    await auditSettled(page);
+    const submit = page.locator('form.audit-filters button[type="submit"]');
+
+    // A bound refused first, so the status's refusal must also take that one away.
+    const before = searched.length;
+    await page.fill('input[name="from"]', '2026-03-08T02:30');
+    await submit.click();
+    await page.locator('input[name="from"][aria-invalid="true"]').waitFor();
+    await page.fill('input[name="from"]', '');
+    await page.fill('input[name="status"]', '600');
+    await submit.click();
+    await page.locator('input[name="status"][aria-invalid="true"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'status');
+    assert.equal(await text(page, '#audit-status-error'), 'must be an HTTP status: a whole number from 100 to 599');
+    assert.equal(await page.getAttribute('input[name="status"]', 'aria-describedby'), 'audit-status-error');
+    assert.equal(await page.getAttribute('input[name="from"]', 'aria-invalid'), 'false', 'the last refusal is gone');
+    assert.equal(await text(page, '[data-testid="audit-form-error"]'), 'Please correct what is marked; nothing was searched.');
+    assert.equal(searched.length, before, 'nothing searched');
+    assert.deepEqual(await axeViolations(page), [], 'audit en, a status refused');
+
+    // Find, then Clear before the search's frame has come (both in one task): the cleared list is
+    // what stays, with no refusal and no search of what was typed before Clear.
+    await page.fill('input[name="status"]', '');
+    await page.fill('input[name="target"]', 'C000001');
+    const cleared = audit(null);
+    await page.evaluate(() => {
+      const form = document.querySelector<HTMLFormElement>('form.audit-filters');
+      form?.requestSubmit();
+      form?.querySelector<HTMLButtonElement>('button[type="button"]')?.click();
+    });
+    await cleared;
+    await auditSettled(page);
+    // A later search, to be sure the one Clear overtook never follows.
+    await page.fill('input[name="target"]', 'C000002');
+    const later = audit('C000002');
+    await submit.click();
+    await later;
+    await auditSettled(page);
+    assert.deepEqual(
+      searched.slice(before).map((q) => q.get('target')),
+      [null, 'C000002'],
+      'Clear’s read, then the later search; never C000001',
+    );
+    assert.equal(await page.getAttribute('input[name="status"]', 'aria-invalid'), 'false');
+    assert.equal(await text(page, '[data-testid="audit-form-error"]'), '');
+
+    // A tab in the background paints no frames: a search there still goes out.
+    await page.evaluate(() => {
+      window.requestAnimationFrame = () => 0;
+    });
+    await page.fill('input[name="target"]', 'C000003');
+    const unpainted = audit('C000003');
+    await submit.click();
+    await unpainted;
     await context.close();
   });
 });

@@ -1,5 +1,6 @@
 import {
   type AuditFilter,
+  type AuditFilterField,
   type AuditFilterInput,
   type AuditRecord,
   AuditTrail,
@@ -28,6 +29,16 @@ import { moreButton, refocus } from '../keep-focus.js';
 const SHOWN_MOVES = 5;
 
 /**
+ * Once a frame is painted, or a short while, whichever comes first: a tab in the background paints
+ * no frames, and a search started there must not wait until someone looks at it.
+ */
+const painted = () =>
+  new Promise<void>((r) => {
+    requestAnimationFrame(() => setTimeout(r));
+    setTimeout(r, 100);
+  });
+
+/**
  * The audit trail: the tenant's records newest first, filtered as the API allows, paged by its
  * cursors; each record's phase (intent before a write, its result), outcome and request id; and the
  * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
@@ -43,6 +54,12 @@ export class AuditPage extends LitElement {
   /** Whether the announced summary says the last search was refused (see `#find`: emptied before each search). */
   declare refused: boolean;
   #staffRead: AbortController | undefined;
+  /**
+   * Bumped by each search, Clear, a new session and leaving the page: a search that waited for a
+   * frame goes on only if nothing came after it, so it never undoes a Clear, nor reads for a page
+   * that is gone.
+   */
+  #searches = 0;
 
   constructor() {
     super();
@@ -61,6 +78,7 @@ export class AuditPage extends LitElement {
     if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
     // `#/audit?target=C000003` opens the trail of one subject (or request).
     const target = this.ctx.params.get('target') ?? undefined;
+    this.#searches++;
     void this.#trail.store.setFilter(target ? { target } : {});
     void this.#readStaff();
   }
@@ -92,6 +110,7 @@ export class AuditPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#searches++;
     this.#trail.store.cancel();
     this.#staffRead?.abort();
   }
@@ -100,55 +119,73 @@ export class AuditPage extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
-    // A half-typed time reads as '': only the browser's badInput tells it from an empty (unbounded) field.
+    // A half-typed time (or `1e` as a status) reads as '': only the browser's badInput tells it from
+    // an empty field, which is no bound.
     const unreadable = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).validity.badInput;
-    // The form is `novalidate`: the browser's own check stopped a half-typed time before it came here,
-    // in the browser's language and unannounced. The status keeps that check (100–599, a number).
-    const statusField = form.elements.namedItem('status') as HTMLInputElement;
-    if (!statusField.checkValidity()) {
-      statusField.reportValidity();
-      return;
-    }
-    const status = Number(field('status'));
     const method = field('method');
-    // A bound that is no time is refused, never dropped: dropped, the trail would be read unbounded on
+    // The form is `novalidate`: the browser's own checks would stop a search in the browser's language,
+    // unannounced, with the last refusal still shown. Every field is the kit's to check, and a field
+    // that is no value is refused, never dropped: a bound dropped would read the trail unbounded on
     // that side while the person believes it bounded. Read as submitted, before the wait below.
     const input: AuditFilterInput = {
       actor: field('actor') || undefined,
       method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
-      status: field('status') && Number.isInteger(status) ? status : undefined,
+      status: field('status'),
       from: field('from'),
       to: field('to'),
+      statusUnreadable: unreadable('status'),
       fromUnreadable: unreadable('from'),
       toUnreadable: unreadable('to'),
     };
+    const mine = ++this.#searches;
     // A live region speaks only when its text changes: emptied, and a frame painted so, before each
     // search, the same refusal twice in a row is said twice, not met with silence.
     this.refused = false;
     await this.updateComplete;
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+    await painted();
+    if (mine !== this.#searches || !this.isConnected) return;
     // The range is read in the bank's zone, the session's.
     const found = await this.#trail.store.find(input, bankTimeZone());
-    if (found) return;
+    if (found || mine !== this.#searches || !this.isConnected) return;
     this.refused = true;
     await this.updateComplete;
     this.querySelector<HTMLElement>('form.audit-filters [aria-invalid="true"]')?.focus();
   }
 
-  /** A bound of the range: its field, and what is wrong with it beside it (described by, announced with the summary). */
-  #bound(name: 'from' | 'to', label: string) {
+  /**
+   * A field the kit checks (a bound of the range, the status): its control, and what is wrong with it
+   * beside it (described by, announced with the summary). `hint`: what else describes it.
+   */
+  #checked(
+    name: AuditFilterField,
+    label: string,
+    hint: string | undefined,
+    control: (invalid: 'true' | 'false', describedBy: string | typeof nothing) => unknown,
+  ) {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const check = this.#trail.state.fieldErrors[name];
     const error = check ? sayCheck(check, AUDIT_WORDS[locale].checks, locale) : undefined;
-    return html`<label>${label} <input name=${name} type="datetime-local" aria-invalid=${error ? 'true' : 'false'}
-        aria-describedby=${error ? `audit-zone-hint audit-${name}-error` : 'audit-zone-hint'}></label>${
-          error ? html`<span class="audit-field-error" id="audit-${name}-error" data-testid="field-error">${error}</span>` : nothing
-        }`;
+    const describedBy = [hint, error ? `audit-${name}-error` : undefined].filter(Boolean).join(' ');
+    return html`<label>${label} ${control(error ? 'true' : 'false', describedBy || nothing)}</label>${
+      error ? html`<span class="audit-field-error" id="audit-${name}-error" data-testid="field-error">${error}</span>` : nothing
+    }`;
+  }
+
+  /** A bound of the range, typed as the bank's wall clock (the zone's hint describes it). */
+  #bound(name: 'from' | 'to', label: string) {
+    return this.#checked(
+      name,
+      label,
+      'audit-zone-hint',
+      (invalid, describedBy) => html`<input name=${name} type="datetime-local" aria-invalid=${invalid} aria-describedby=${describedBy}>`,
+    );
   }
 
   #clear(): void {
+    this.#searches++;
+    this.refused = false;
     this.querySelector<HTMLFormElement>('form.audit-filters')?.reset();
     void this.#trail.store.setFilter({});
   }
@@ -236,7 +273,14 @@ export class AuditPage extends LitElement {
           </label>
           <label>${w.route} <input name="route" maxlength="256" autocomplete="off" .value=${f.route ?? ''}></label>
           <label>${w.target} <input name="target" maxlength="256" autocomplete="off" .value=${f.target ?? ''}></label>
-          <label>${w.status} <input name="status" type="number" min="100" max="599" .value=${f.status === undefined ? '' : String(f.status)}></label>
+          ${this.#checked(
+            'status',
+            w.status,
+            undefined,
+            (invalid, describedBy) =>
+              html`<input name="status" type="number" min="100" max="599" aria-invalid=${invalid} aria-describedby=${describedBy}
+                .value=${f.status === undefined ? '' : String(f.status)}>`,
+          )}
           ${this.#bound('from', w.from)}
           ${this.#bound('to', w.to)}
           <button type="submit">${w.find}</button>

@@ -15,12 +15,16 @@ const zh = {
   from: '起始时间（含）',
   to: '截止时间（不含）',
   zone: (z: string) => `时间均为银行时区 ${z}。`,
-  /** Said (announced) when a bound of the range is refused: nothing was searched. */
-  fixFields: '请更正标出的时间，未按此条件查找。',
-  /** Why a bound of the range is refused: a typed time's words, shared with every form, and a range that ends before it starts. */
+  /** Said (announced) when a field is refused (a bound of the range, the status): nothing was searched. */
+  fixFields: '请更正标出的内容，未按此条件查找。',
+  /**
+   * Why a field is refused: a typed time's words, shared with every form, a range that ends before it
+   * starts, and a status that is none.
+   */
   checks: {
     ...WALL_TIME_WORDS['zh-CN'],
     'not-after-from': () => '须晚于起始时间',
+    'not-a-status': () => '须为 HTTP 状态码：100 至 599 的整数',
   } satisfies Record<AuditFilterCheck, (data: CheckData) => string>,
   find: '查找',
   clear: '清除筛选',
@@ -153,10 +157,11 @@ const tw: typeof zh = {
   from: '起始時間（含）',
   to: '截止時間（不含）',
   zone: (z: string) => `時間均為銀行時區 ${z}。`,
-  fixFields: '請更正標出的時間，未按此條件查詢。',
+  fixFields: '請更正標出的內容，未按此條件查詢。',
   checks: {
     ...WALL_TIME_WORDS['zh-TW'],
     'not-after-from': () => '須晚於起始時間',
+    'not-a-status': () => '須為 HTTP 狀態碼：100 至 599 的整數',
   },
   find: '查詢',
   clear: '清除篩選',
@@ -277,10 +282,11 @@ const en: typeof zh = {
   from: 'From (inclusive)',
   to: 'To (exclusive)',
   zone: (z: string) => `Times are in the bank’s zone, ${z}.`,
-  fixFields: 'Please correct the marked time; nothing was searched with it.',
+  fixFields: 'Please correct what is marked; nothing was searched.',
   checks: {
     ...WALL_TIME_WORDS.en,
     'not-after-from': () => 'must be later than From',
+    'not-a-status': () => 'must be an HTTP status: a whole number from 100 to 599',
   },
   find: 'Find',
   clear: 'Clear filters',
