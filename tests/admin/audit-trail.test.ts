@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type AuditRecord, AuditTrail, auditDetailOf, bookMovesOf, firstBreak } from '@tierkit/admin';
+import { type AuditRecord, AuditTrail, auditDetailOf, bookMovesOf, checkAuditFilter, firstBreak } from '@tierkit/admin';
 import { appendOperatorAudit, cliAction, mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -62,6 +62,136 @@ describe('AuditTrail against the real API', () => {
     await t.setFilter({ from: 'yesterday' });
     assert.deepEqual([t.state.status, t.state.error?.status], ['error', 400]);
     assert.deepEqual([t.state.items, t.state.nextCursor], [[], null], 'a refused filter shows none of the last list');
+  });
+
+  it('find reads a typed range in the bank’s zone; a bound the clocks skip or no time is refused, and nothing is read', async () => {
+    let reads = 0;
+    const counted: HttpTierkitClient = {
+      ...checker,
+      http: {
+        ...checker.http,
+        get: (path, o) => {
+          reads++;
+          return checker.http.get(path, o);
+        },
+      },
+    };
+    const t = new AuditTrail(counted);
+    const NY = 'America/New_York';
+    assert.equal(await t.find({ target: 'K03' }, NY), true);
+    const shown = t.state.items;
+    assert.ok(shown.length > 0);
+    reads = 0;
+    // 02:30 on 8 March 2026 never happens in New York (the clocks go from 02:00 to 03:00).
+    assert.equal(await t.find({ target: 'K03', from: '2026-03-08T02:30', to: '2026-03-09T00:00' }, NY), false);
+    assert.equal(t.state.fieldErrors.from?.code, 'time-skipped');
+    assert.deepEqual(Object.keys(t.state.fieldErrors), ['from'], 'the other bound is a time');
+    assert.equal(reads, 0, 'nothing is read with half a filter');
+    assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'the list and its filter stay as they were');
+    assert.equal(await t.find({ to: '2025-02-30T10:00' }, NY), false, 'no 30 February rolled into March');
+    assert.deepEqual(Object.keys(t.state.fieldErrors), ['to']);
+    assert.equal(t.state.fieldErrors.to?.code, 'not-a-time');
+    // A half-typed time reads as '' in a browser: not "no bound".
+    assert.equal(await t.find({ from: '', fromUnreadable: true }, NY), false);
+    assert.equal(t.state.fieldErrors.from?.code, 'not-a-time');
+    assert.equal(reads, 0);
+    // Both bounds real times: read as New York's wall clock (summer time on 1 July), the errors gone.
+    assert.equal(await t.find({ target: 'K03', from: '2026-03-08T03:30', to: '2026-07-01T09:00' }, NY), true);
+    assert.deepEqual(t.state.filter, { target: 'K03', from: '2026-03-08T07:30:00.000Z', to: '2026-07-01T13:00:00.000Z' });
+    assert.deepEqual(t.state.fieldErrors, {});
+    assert.equal(t.state.status, 'ready', 'the API takes the instants');
+    assert.ok(reads > 0);
+    // Empty bounds are no bounds.
+    assert.deepEqual(checkAuditFilter({ from: ' ', to: '' }, 'Asia/Shanghai'), { errors: {}, filter: { from: undefined, to: undefined } });
+  });
+
+  it('find in Shanghai reads both bounds as Shanghai’s wall clock and finds the records shown inside them', async () => {
+    const t = new AuditTrail(checker);
+    await t.setFilter({ target: 'K03' });
+    const [newest] = t.state.items;
+    assert.ok(newest);
+    // The record's minute as the page shows it in Shanghai (UTC+8), typed back as the range: from it to a minute later.
+    const minute = Math.floor(Date.parse(newest.at) / 60_000) * 60_000;
+    const wall = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+    assert.equal(await t.find({ target: 'K03', from: wall(minute), to: wall(minute + 60_000) }, 'Asia/Shanghai'), true);
+    assert.deepEqual([t.state.filter.from, t.state.filter.to], [new Date(minute).toISOString(), new Date(minute + 60_000).toISOString()]);
+    assert.ok(
+      t.state.items.some((r) => r.seq === newest.seq),
+      'the record is inside the range its own time bounds',
+    );
+    assert.deepEqual(t.state.fieldErrors, {});
+  });
+
+  it('a bound in an hour the clocks show twice spans both: from the first time it is shown, to the last (New York, Berlin)', () => {
+    // New York, 1 November 2026: 01:00–02:00 is shown twice (UTC−4, then UTC−5).
+    const ny = checkAuditFilter({ from: '2026-11-01T01:30', to: '2026-11-01T01:45' }, 'America/New_York').filter;
+    assert.deepEqual([ny?.from, ny?.to], ['2026-11-01T05:30:00.000Z', '2026-11-01T06:45:00.000Z']);
+    // A record at 06:10 UTC is shown as 01:10 (winter time): inside a range that ends at 01:30, not cut off by its earlier reading.
+    const nyTo = checkAuditFilter({ to: '2026-11-01T01:30' }, 'America/New_York').filter;
+    assert.ok(nyTo?.to && '2026-11-01T06:10:00.000Z' < nyTo.to);
+    // Berlin, 25 October 2026: 02:00–03:00 is shown twice (UTC+2, then UTC+1). A record at 00:45 UTC is shown as 02:45.
+    const berlin = checkAuditFilter({ from: '2026-10-25T02:30' }, 'Europe/Berlin').filter;
+    assert.equal(berlin?.from, '2026-10-25T00:30:00.000Z');
+    assert.ok(berlin?.from && '2026-10-25T00:45:00.000Z' >= berlin.from, 'not skipped by a start read at its later instant');
+    // Within the hour shown twice, a later To spans from the first reading of From to the last of To.
+    const within = checkAuditFilter({ from: '2026-10-25T02:30', to: '2026-10-25T02:31' }, 'Europe/Berlin');
+    assert.deepEqual([within.filter?.from, within.filter?.to], ['2026-10-25T00:30:00.000Z', '2026-10-25T01:31:00.000Z']);
+    // Shanghai keeps no summer time: each bound is the one instant it is.
+    const sh = checkAuditFilter({ from: '2026-11-01T01:30', to: '2026-11-01T01:45' }, 'Asia/Shanghai').filter;
+    assert.deepEqual([sh?.from, sh?.to], ['2026-10-31T17:30:00.000Z', '2026-10-31T17:45:00.000Z']);
+  });
+
+  it('a range that ends where or before it starts is refused at `to`, and nothing is read', async () => {
+    const t = new AuditTrail(checker);
+    await t.setFilter({ target: 'K03' });
+    const shown = t.state.items;
+    assert.equal(await t.find({ target: 'K03', from: '2026-01-01T00:00', to: '2025-01-01T00:00' }, 'Asia/Shanghai'), false);
+    assert.deepEqual(t.state.fieldErrors, { to: { code: 'not-after-from', message: 'must be later than the start of the range' } });
+    assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'the list and its filter stay as they were');
+    assert.equal(checkAuditFilter({ from: '2026-01-01T00:00', to: '2026-01-01T00:00' }, 'Asia/Shanghai').errors.to?.code, 'not-after-from');
+    // A minute later is a range.
+    assert.deepEqual(checkAuditFilter({ from: '2026-01-01T00:00', to: '2026-01-01T00:01' }, 'Asia/Shanghai').errors, {});
+    // In an hour the clocks show twice, the widened bounds would make a backwards range an hour wide
+    // (01:45 summer time to 01:15 winter time): the times as typed decide, refused at To as anywhere.
+    const NY = 'America/New_York';
+    for (const [from, to] of [
+      ['2026-11-01T01:45', '2026-11-01T01:15'],
+      ['2026-11-01T01:30', '2026-11-01T01:30'],
+      ['2026-11-01T01:30:30', '2026-11-01T01:30'],
+    ] as const) {
+      const { errors, filter } = checkAuditFilter({ from, to }, NY);
+      assert.deepEqual([Object.keys(errors), errors.to?.code, filter], [['to'], 'not-after-from', undefined], `${from} → ${to}`);
+    }
+    assert.equal(await t.find({ target: 'K03', from: '2026-11-01T01:45', to: '2026-11-01T01:15' }, NY), false);
+    assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'nothing read');
+    // Berlin's hour shown twice is the same: the same time as both ends is no range.
+    assert.equal(checkAuditFilter({ from: '2026-10-25T02:30', to: '2026-10-25T02:30' }, 'Europe/Berlin').errors.to?.code, 'not-after-from');
+    // 9999-12-31 23:00 in New York is past the API's last year in UTC: no time, not a page failure.
+    assert.equal(checkAuditFilter({ to: '9999-12-31T23:00' }, 'America/New_York').errors.to?.code, 'not-a-time');
+  });
+
+  it('a status that is no HTTP status is refused at its field, typed or half-typed, and nothing is read', async () => {
+    const t = new AuditTrail(checker);
+    await t.setFilter({ target: 'K03' });
+    const shown = t.state.items;
+    for (const status of ['600', '99', '2e2', '200.5', '-200', 600]) {
+      assert.equal(await t.find({ target: 'K03', status }, 'Asia/Shanghai'), false, String(status));
+      assert.deepEqual(t.state.fieldErrors, {
+        status: { code: 'not-a-status', message: 'must be an HTTP status: a whole number from 100 to 599' },
+      });
+    }
+    // `1e` in a number field: the browser gives '' and says badInput; not "any status".
+    assert.equal(await t.find({ target: 'K03', status: '', statusUnreadable: true }, 'Asia/Shanghai'), false);
+    assert.equal(t.state.fieldErrors.status?.code, 'not-a-status');
+    assert.deepEqual([t.state.filter, t.state.items], [{ target: 'K03' }, shown], 'the list and its filter stay as they were');
+    // A status as typed, spaces around, or as a number; empty is any.
+    assert.deepEqual(checkAuditFilter({ status: ' 404 ' }, 'Asia/Shanghai').filter?.status, 404);
+    assert.deepEqual(checkAuditFilter({ status: 200 }, 'Asia/Shanghai').filter?.status, 200);
+    assert.equal('status' in (checkAuditFilter({ status: '' }, 'Asia/Shanghai').filter ?? {}), false);
+    assert.equal(await t.find({ target: 'K03', status: '200' }, 'Asia/Shanghai'), true);
+    assert.deepEqual(t.state.filter, { target: 'K03', status: 200 });
+    assert.deepEqual(t.state.fieldErrors, {});
+    assert.ok(t.state.items.length > 0 && t.state.items.every((r) => r.status === 200));
   });
 
   it('a move between books is a change record between its intent and result, read as from → to ("" no book)', async () => {

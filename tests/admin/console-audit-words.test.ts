@@ -2,11 +2,15 @@
 // the API's real records (a metric write, a CLI revoke, the schedule's job), in every locale.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AuditTrail, auditDetailOf } from '@tierkit/admin';
+import { AuditTrail, auditDetailOf, checkAuditFilter, readSchemes } from '@tierkit/admin';
 import { appendOperatorAudit, cliAction, IMPORT_MAX_RUNNING_MS, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
 import { createImport } from '@tierkit/db';
 import { HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { auditDetailText, credentialText, operatorMethodText, phaseText } from '../../apps/admin/src/pages/audit-detail-text.js';
+import { AUDIT_WORDS } from '../../apps/admin/src/pages/audit.words.js';
+import { schemeNames } from '../../apps/admin/src/scheme-names.js';
+import { WALL_TIME_WORDS } from '../../apps/admin/src/time.words.js';
+import { sayCheck } from '../../apps/admin/src/why-failed.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
 
@@ -123,32 +127,116 @@ describe('the console words audit records', () => {
     await t.setFilter({ actor: 'system:override-expiry' });
     const [settled] = t.state.items;
     assert.ok(settled);
+    // The scheme and its levels by the names the tenant gives them, as the audit page reads them.
+    const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
     const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => [
       operatorMethodText(settled.method, locale),
       credentialText(settled.credential, locale),
-      ...auditDetailOf(settled).map((l) => auditDetailText(l, locale)),
+      ...auditDetailOf(settled).map((l) => auditDetailText(l, locale, schemeNames(schemes, locale))),
     ];
     assert.deepEqual(said('zh-CN'), [
       '服务器自动执行',
       '服务器自动执行',
-      'retail-tier 等级：platinum → standard',
+      '客户等级：白金卡 → 普通',
       '客户：K10',
       `到期的例外申请：${filed.id}`,
     ]);
     assert.deepEqual(said('zh-TW'), [
       '伺服器自動執行',
       '伺服器自動執行',
-      'retail-tier 等級：platinum → standard',
+      '客戶等級：白金卡 → 普通',
       '客戶：K10',
       `到期的例外申請：${filed.id}`,
     ]);
     assert.deepEqual(said('en'), [
       'by the server itself',
       'the server by itself',
-      'retail-tier level: platinum → standard',
+      'customer tier: Platinum → Standard',
       'customer: K10',
       `overrides expired: ${filed.id}`,
     ]);
+    // A scheme the tenant no longer has (nor its levels): by its keys, said to be a scheme's level.
+    const line = auditDetailOf(settled)[0]!;
+    assert.equal(auditDetailText(line, 'zh-CN', schemeNames([], 'zh-CN')), 'retail-tier 等级：platinum → standard');
+    assert.equal(auditDetailText(line, 'en', schemeNames([], 'en')), 'retail-tier level: platinum → standard');
+  });
+
+  it("an override's edit says its level by name, and a re-tier job the schemes it named (or all of them)", async () => {
+    const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
+    const officer = f.client('OFF1');
+    const filed = await officer.http.send<{ id: string }>('POST', '/v1/subjects/K09/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: '续约',
+      expiresAt: null,
+    });
+    await officer.http.send('PATCH', `/v1/overrides/${filed.id}`, { level: 'diamond' });
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ method: 'PATCH', target: filed.id });
+    const edited = t.state.items.find((r) => r.phase === 'result');
+    assert.ok(edited);
+    const lines = auditDetailOf(edited);
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'zh-CN', schemeNames(schemes, 'zh-CN'))),
+      ['等级：金卡 → 钻石卡'],
+    );
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'zh-TW', schemeNames(schemes, 'zh-TW'))),
+      ['等級：金卡 → 鑽石卡'],
+    );
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'en', schemeNames(schemes, 'en'))),
+      ['level: Gold → Diamond'],
+    );
+
+    const job = await f.client('admin').http.send<{ id: string }>('POST', '/v1/jobs', {
+      kind: 'retier',
+      period: '2025-10',
+      schemes: ['retail-tier', 'aml-test'],
+    });
+    await t.setFilter({ route: '/v1/jobs', method: 'POST' });
+    const queued = t.state.items.find(
+      (r) => r.phase === 'result' && auditDetailOf(r).some((l) => l.kind === 'value' && l.value === job.id),
+    );
+    assert.ok(queued);
+    const schemesLine = (locale: 'zh-CN' | 'en') =>
+      auditDetailOf(queued)
+        .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
+        .filter((x) => /^(方案|schemes)/.test(x));
+    assert.deepEqual(schemesLine('zh-CN'), ['方案：客户等级、反洗钱风险']);
+    assert.deepEqual(schemesLine('en'), ['schemes: customer tier, AML risk']);
+    // A job that named none re-tiers every scheme: its record says so, not "none".
+    const every = await f.client('admin').http.send<{ id: string }>('POST', '/v1/jobs', { kind: 'retier', period: '2025-09' });
+    await t.setFilter({ route: '/v1/jobs', method: 'POST' });
+    const queuedAll = t.state.items.find(
+      (r) => r.phase === 'result' && auditDetailOf(r).some((l) => l.kind === 'value' && l.value === every.id),
+    );
+    assert.ok(queuedAll);
+    const allLine = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      auditDetailOf(queuedAll)
+        .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
+        .filter((x) => /^(方案|schemes)/.test(x));
+    assert.deepEqual(allLine('zh-CN'), ['方案：全部方案']);
+    assert.deepEqual(allLine('zh-TW'), ['方案：全部方案']);
+    assert.deepEqual(allLine('en'), ['schemes: all schemes']);
+  });
+
+  it('a level its scheme no longer defines is shown by its key, beside the scheme’s name', async () => {
+    // The tenant's schemes as read, retail-tier's platinum since dropped from it.
+    const schemes = (await readSchemes(f.client('admin'), new AbortController().signal)).map((s) =>
+      s.key === 'retail-tier' ? { ...s, levels: s.levels.filter((l) => l.key !== 'platinum') } : s,
+    );
+    const settled = {
+      kind: 'change',
+      field: 'level.retail-tier',
+      before: 'platinum',
+      after: 'gold',
+      keys: { of: 'level', scheme: 'retail-tier' },
+    } as const;
+    assert.equal(auditDetailText(settled, 'zh-CN', schemeNames(schemes, 'zh-CN')), '客户等级：platinum → 金卡');
+    assert.equal(auditDetailText(settled, 'zh-TW', schemeNames(schemes, 'zh-TW')), '客戶等級：platinum → 金卡');
+    assert.equal(auditDetailText(settled, 'en', schemeNames(schemes, 'en')), 'customer tier: platinum → Gold');
   });
 
   it('an interrupted import the starting server marked failed: the import, its file and why', async () => {
@@ -209,6 +297,43 @@ describe('the console words audit records', () => {
     const [started] = t.state.items;
     assert.ok(started);
     assert.equal(phaseText(started, 'en'), 'result');
+  });
+
+  it('a range bound the bank’s clocks skip, or no time at all, is refused in words in each locale, as a closing’s time is', () => {
+    const { errors, filter } = checkAuditFilter({ from: '2026-03-08T02:30', to: '2026-02-30T00:00' }, 'America/New_York');
+    assert.equal(filter, undefined);
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      [errors.from, errors.to].map((c) => (c ? sayCheck(c, AUDIT_WORDS[locale].checks, locale) : undefined));
+    assert.deepEqual(said('zh-CN'), ['该时间因夏令时调整而不存在（时钟跳过了这一段），请改填其他时间', '不是有效的日期和时间']);
+    assert.deepEqual(said('zh-TW'), ['該時間因夏令時調整而不存在（時鐘跳過了這一段），請改填其他時間', '不是有效的日期和時間']);
+    assert.deepEqual(said('en'), ['the clocks skip this time (daylight saving): it never happened — enter another', 'not a date and time']);
+    // The same words as a closing's time: one set for every typed time.
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)
+      for (const code of ['not-a-time', 'time-skipped'] as const)
+        assert.equal(AUDIT_WORDS[locale].checks[code](), WALL_TIME_WORDS[locale][code]());
+  });
+
+  it('a range that ends before it starts is refused at its end, in words in each locale', () => {
+    const { errors } = checkAuditFilter({ from: '2026-01-01T00:00', to: '2025-01-01T00:00' }, 'Asia/Shanghai');
+    assert.deepEqual(Object.keys(errors), ['to']);
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') => (errors.to ? sayCheck(errors.to, AUDIT_WORDS[locale].checks, locale) : undefined);
+    assert.equal(said('zh-CN'), '须晚于起始时间');
+    assert.equal(said('zh-TW'), '須晚於起始時間');
+    assert.equal(said('en'), 'must be later than From');
+  });
+
+  it('a status that is none is refused in words in each locale, and the summary names no particular field', () => {
+    const { errors } = checkAuditFilter({ status: '600' }, 'Asia/Shanghai');
+    assert.deepEqual(Object.keys(errors), ['status']);
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      errors.status ? sayCheck(errors.status, AUDIT_WORDS[locale].checks, locale) : undefined;
+    assert.equal(said('zh-CN'), '须为 HTTP 状态码：100 至 599 的整数');
+    assert.equal(said('zh-TW'), '須為 HTTP 狀態碼：100 至 599 的整數');
+    assert.equal(said('en'), 'must be an HTTP status: a whole number from 100 to 599');
+    // The summary is said for a refused status as for a refused time: it must not say "time".
+    assert.doesNotMatch(AUDIT_WORDS['zh-CN'].fixFields, /时间/);
+    assert.doesNotMatch(AUDIT_WORDS['zh-TW'].fixFields, /時間/);
+    assert.doesNotMatch(AUDIT_WORDS.en.fixFields, /time/);
   });
 
   it('every operator method has words in every locale; an HTTP method or a word of no record is shown as it is', () => {

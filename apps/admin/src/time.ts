@@ -1,4 +1,3 @@
-import { wallToInstant } from '@tierkit/admin';
 import { instantAt, isTimeZone, wallTime } from '@tierkit/core/calendar';
 import { monthsBack } from '@tierkit/core/months';
 import type { ConsoleLocale } from './words.js';
@@ -87,16 +86,6 @@ export function bankMonth(now = Date.now()): string {
 /** The last month that has closed in the bank's zone: the newest one a month's data can be complete for. */
 export function lastClosedMonth(now: Date = new Date()): string {
   return monthsBack(bankMonth(now.getTime()), 2)[1] as string;
-}
-
-/**
- * A `datetime-local` field's value, read as the bank's wall time, to the UTC instant the API takes
- * (`2025-11-15T04:00:00Z`); undefined for an empty or malformed field, and for a time the bank's
- * clocks skip (daylight saving) — the kit's reading, the same a closing's time gets.
- */
-export function bankLocalToUtc(value: string): string | undefined {
-  const at = wallToInstant(value, zone);
-  return at === undefined ? undefined : iso(Date.parse(at));
 }
 
 /**

@@ -20,9 +20,21 @@ export type {
   MigrationResponse,
   RatesResponse,
 } from './core/analytics-types.js';
-export { AuditTrail, auditDetailOf, bookMovesOf, firstBreak } from './core/audit-trail.js';
-export type { AuditBookMove, AuditDetailLine, AuditTrailOptions, AuditTrailState, AuditValue } from './core/audit-trail.js';
+export { AUDIT_FILTER_CHECKS, AuditTrail, auditDetailOf, bookMovesOf, checkAuditFilter, firstBreak } from './core/audit-trail.js';
+export type {
+  AuditBookMove,
+  AuditDetailLine,
+  AuditFilterCheck,
+  AuditFilterErrors,
+  AuditFilterField,
+  AuditKeys,
+  AuditFilterInput,
+  AuditTrailOptions,
+  AuditTrailState,
+  AuditValue,
+} from './core/audit-trail.js';
 export { readAllStaff } from './core/staff.js';
+export { readSchemes } from './core/schemes.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {
@@ -88,11 +100,11 @@ export {
   checkClosing,
   checkReopening,
   mayCloseSubjects,
-  readWallTime,
   SubjectClosing,
-  wallToInstant,
   whyNoClosing,
 } from './core/subject-closing.js';
+export { readWallTime, WALL_TIME_CHECKS, wallToInstant } from './core/wall-time.js';
+export type { WallTimeCheck, WallTimeReading } from './core/wall-time.js';
 export type {
   ClosingAction,
   ClosingBody,

@@ -19,6 +19,7 @@ import type { ChartHandle, Labels } from './analytics-charts.js';
 import { count, FEW_TO_COMPARE, meanText, tooFew } from './analytics-format.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
 import { whyFailed } from '../why-failed.js';
+import { schemeNames } from '../scheme-names.js';
 
 type ChartsModule = typeof import('./analytics-charts.js');
 type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
@@ -178,8 +179,9 @@ export class AnalyticsPage extends LitElement {
 
   #labels(): Labels {
     const locale = this.ctx?.locale ?? 'zh-CN';
-    const scheme = this.#a.state.schemes.data?.find((s) => s.key === this.#a.state.range?.scheme);
-    return { locale, level: (key) => scheme?.levels.find((l) => l.key === key)?.name[locale] ?? key };
+    const names = schemeNames(this.#a.state.schemes.data ?? [], locale);
+    const scheme = this.#a.state.range?.scheme;
+    return { locale, level: (key) => (scheme === undefined ? key : names.levelName(scheme, key)) };
   }
 
   protected override updated(): void {

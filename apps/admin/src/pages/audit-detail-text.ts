@@ -1,5 +1,6 @@
-import { bookMovesOf, type AuditDetailLine, type AuditRecord, type AuditValue } from '@tierkit/admin';
+import { bookMovesOf, type AuditDetailLine, type AuditKeys, type AuditRecord, type AuditValue } from '@tierkit/admin';
 import { formatValue } from '@tierkit/core/format';
+import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { formatBankTime } from '../time.js';
 import type { ConsoleLocale } from '../words.js';
 import { AUDIT_WORDS } from './audit.words.js';
@@ -12,18 +13,34 @@ import { AUDIT_WORDS } from './audit.words.js';
 /** Detail fields that hold an instant (UTC ISO): shown in the bank's time, as the record's own time is. */
 const INSTANT_FIELD = /(At|Since)$/;
 
-/** A detail value in words: none, yes/no, a list, an instant in the bank's time; text and numbers as they are. */
-function valueText(field: string, v: AuditValue, locale: ConsoleLocale): string {
+/** A scheme's or a level's key by its name, as the line's `keys` says it is one; any other value as it is. */
+function named(v: string, keys: AuditKeys | undefined, names: SchemeNames): string {
+  if (keys?.of === 'scheme') return names.schemeName(v);
+  if (keys?.of === 'level') return names.levelName(keys.scheme, v);
+  return v;
+}
+
+/**
+ * A detail value in words: none, yes/no, a list, an instant in the bank's time, a scheme or level by its
+ * name; text and numbers as they are.
+ */
+function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: AuditKeys, names = schemeNames([], locale)): string {
   const w = AUDIT_WORDS[locale];
+  // A job that named no schemes re-tiered them all: "none" would say the opposite.
+  if (v === null && field === 'schemes') return w.allSchemes;
   if (v === null || (Array.isArray(v) && v.length === 0)) return w.none;
   if (typeof v === 'boolean') return v ? w.yes : w.no;
-  if (Array.isArray(v)) return v.join(w.listSeparator);
+  if (Array.isArray(v)) return v.map((x) => named(x, keys, names)).join(w.listSeparator);
+  if (typeof v === 'string' && keys) return named(v, keys, names);
   if (typeof v === 'string' && INSTANT_FIELD.test(field) && !Number.isNaN(Date.parse(v))) return formatBankTime(v, locale);
   return String(v);
 }
 
-/** One line of a record's detail, in words: its field named, a change as before → after. */
-export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale): string {
+/**
+ * One line of a record's detail, in words: its field named, a change as before → after; schemes and
+ * levels by the names `names` gives them (the tenant's schemes, in `locale`), by their keys without.
+ */
+export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale, names: SchemeNames = schemeNames([], locale)): string {
   const w = AUDIT_WORDS[locale];
   if (line.kind === 'metric') {
     // Stored integers (fen, 0/1) read as an approver reads them when the record says its unit; a
@@ -34,15 +51,17 @@ export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale): s
     return w.metricChanged(line.metric, line.period, amount(line.before), amount(line.after));
   }
   // `level.<scheme>`: a level the record's `before` / `after` hold by scheme (an expired override's settling).
-  const scheme = /^level\.(.+)$/.exec(line.field)?.[1];
-  const name = w.fields[line.field] ?? (scheme === undefined ? line.field : w.levelOf(scheme));
+  const keys = line.keys;
+  const levelOf = keys?.of === 'level' && line.field.startsWith('level.') ? keys.scheme : undefined;
+  const name =
+    w.fields[line.field] ?? (levelOf === undefined ? line.field : names.known(levelOf) ? names.schemeName(levelOf) : w.levelOf(levelOf));
   if (line.kind === 'change')
     return w.changed(
       name,
-      line.before === undefined ? undefined : valueText(line.field, line.before, locale),
-      valueText(line.field, line.after, locale),
+      line.before === undefined ? undefined : valueText(line.field, line.before, locale, keys, names),
+      valueText(line.field, line.after, locale, keys, names),
     );
-  return w.field(name, valueText(line.field, line.value, locale));
+  return w.field(name, valueText(line.field, line.value, locale, keys, names));
 }
 
 /** How a record came, in words: an operator method (`CLI`, `START`, `SCHEDULE`) said, an HTTP method undefined (shown as it is). */

@@ -1,5 +1,7 @@
 import {
   type AuditFilter,
+  type AuditFilterField,
+  type AuditFilterInput,
   type AuditRecord,
   AuditTrail,
   auditDetailOf,
@@ -8,20 +10,33 @@ import {
   hasRole,
   isBookScoped,
   readAllStaff,
+  readSchemes,
 } from '@tierkit/admin';
+import type { SchemeSummary } from '@tierkit/core';
 import { StoreController } from '@tierkit/admin/lit';
 import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { bankLocalToUtc, bankTimeZone, formatBankTime } from '../time.js';
+import { bankTimeZone, formatBankTime } from '../time.js';
+import { schemeNames } from '../scheme-names.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
 import { auditDetailText, credentialText, operatorMethodText, phaseText } from './audit-detail-text.js';
-import { whyFailed } from '../why-failed.js';
+import { sayCheck, whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 
 /** Of a `change` record's moves (up to 1,000), the ones a row names; each customer's page lists all of theirs. */
 const SHOWN_MOVES = 5;
+
+/**
+ * Once a frame is painted, or a short while, whichever comes first: a tab in the background paints
+ * no frames, and a search started there must not wait until someone looks at it.
+ */
+const painted = () =>
+  new Promise<void>((r) => {
+    requestAnimationFrame(() => setTimeout(r));
+    setTimeout(r, 100);
+  });
 
 /**
  * The audit trail: the tenant's records newest first, filtered as the API allows, paged by its
@@ -29,16 +44,28 @@ const SHOWN_MOVES = 5;
  * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
  */
 export class AuditPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, names: { state: true } };
+  static override properties = { ctx: { attribute: false }, names: { state: true }, schemes: { state: true }, refused: { state: true } };
 
   declare ctx: PageContext | undefined;
   /** Staff names by id, to name the books a move between books names (ids alone until read, or if unreadable). */
   declare names: ReadonlyMap<string, string>;
+  /** The tenant's schemes, to name the schemes and levels a record's detail holds by key (keys alone until read, or if unreadable). */
+  declare schemes: readonly SchemeSummary[];
+  /** Whether the announced summary says the last search was refused (see `#find`: emptied before each search). */
+  declare refused: boolean;
   #staffRead: AbortController | undefined;
+  /**
+   * Bumped by each search, Clear, a new session and leaving the page: a search that waited for a
+   * frame goes on only if nothing came after it, so it never undoes a Clear, nor reads for a page
+   * that is gone.
+   */
+  #searches = 0;
 
   constructor() {
     super();
     this.names = new Map();
+    this.schemes = [];
+    this.refused = false;
   }
 
   readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
@@ -51,17 +78,26 @@ export class AuditPage extends LitElement {
     if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
     // `#/audit?target=C000003` opens the trail of one subject (or request).
     const target = this.ctx.params.get('target') ?? undefined;
+    this.#searches++;
     void this.#trail.store.setFilter(target ? { target } : {});
     void this.#readStaff();
   }
 
-  /** Read the staff's names once per session; a list this reader may not read leaves the ids. */
+  /**
+   * Read the staff's and the schemes' names once per session; what this reader may not read (or a
+   * failure) leaves the ids and keys, never the trail unread.
+   */
   async #readStaff(): Promise<void> {
     this.#staffRead?.abort();
     const read = new AbortController();
     this.#staffRead = read;
-    const staff = await readAllStaff(client, read.signal).catch(() => []);
-    if (!read.signal.aborted) this.names = new Map(staff.map((s) => [s.id, s.name]));
+    const [staff, schemes] = await Promise.all([
+      readAllStaff(client, read.signal).catch(() => []),
+      readSchemes(client, read.signal).catch(() => []),
+    ]);
+    if (read.signal.aborted) return;
+    this.names = new Map(staff.map((s) => [s.id, s.name]));
+    this.schemes = schemes;
   }
 
   /** A book of a move: its staff member by name where known, with the id; else the id; "no book" for none. */
@@ -74,29 +110,82 @@ export class AuditPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#searches++;
     this.#trail.store.cancel();
     this.#staffRead?.abort();
   }
 
-  #find(e: Event): void {
+  async #find(e: Event): Promise<void> {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
-    const status = Number(field('status'));
+    // A half-typed time (or `1e` as a status) reads as '': only the browser's badInput tells it from
+    // an empty field, which is no bound.
+    const unreadable = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).validity.badInput;
     const method = field('method');
-    const filter: AuditFilter = {
+    // The form is `novalidate`: the browser's own checks would stop a search in the browser's language,
+    // unannounced, with the last refusal still shown. Every field is the kit's to check, and a field
+    // that is no value is refused, never dropped: a bound dropped would read the trail unbounded on
+    // that side while the person believes it bounded. Read as submitted, before the wait below.
+    const input: AuditFilterInput = {
       actor: field('actor') || undefined,
       method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
-      status: field('status') && Number.isInteger(status) ? status : undefined,
-      from: bankLocalToUtc(field('from')),
-      to: bankLocalToUtc(field('to')),
+      status: field('status'),
+      from: field('from'),
+      to: field('to'),
+      statusUnreadable: unreadable('status'),
+      fromUnreadable: unreadable('from'),
+      toUnreadable: unreadable('to'),
     };
-    void this.#trail.store.setFilter(filter);
+    const mine = ++this.#searches;
+    // A live region speaks only when its text changes: emptied, and a frame painted so, before each
+    // search, the same refusal twice in a row is said twice, not met with silence.
+    this.refused = false;
+    await this.updateComplete;
+    await painted();
+    if (mine !== this.#searches || !this.isConnected) return;
+    // The range is read in the bank's zone, the session's.
+    const found = await this.#trail.store.find(input, bankTimeZone());
+    if (found || mine !== this.#searches || !this.isConnected) return;
+    this.refused = true;
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('form.audit-filters [aria-invalid="true"]')?.focus();
+  }
+
+  /**
+   * A field the kit checks (a bound of the range, the status): its control, and what is wrong with it
+   * beside it (described by, announced with the summary). `hint`: what else describes it.
+   */
+  #checked(
+    name: AuditFilterField,
+    label: string,
+    hint: string | undefined,
+    control: (invalid: 'true' | 'false', describedBy: string | typeof nothing) => unknown,
+  ) {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const check = this.#trail.state.fieldErrors[name];
+    const error = check ? sayCheck(check, AUDIT_WORDS[locale].checks, locale) : undefined;
+    const describedBy = [hint, error ? `audit-${name}-error` : undefined].filter(Boolean).join(' ');
+    return html`<label>${label} ${control(error ? 'true' : 'false', describedBy || nothing)}</label>${
+      error ? html`<span class="audit-field-error" id="audit-${name}-error" data-testid="field-error">${error}</span>` : nothing
+    }`;
+  }
+
+  /** A bound of the range, typed as the bank's wall clock (the zone's hint describes it). */
+  #bound(name: 'from' | 'to', label: string) {
+    return this.#checked(
+      name,
+      label,
+      'audit-zone-hint',
+      (invalid, describedBy) => html`<input name=${name} type="datetime-local" aria-invalid=${invalid} aria-describedby=${describedBy}>`,
+    );
   }
 
   #clear(): void {
+    this.#searches++;
+    this.refused = false;
     this.querySelector<HTMLFormElement>('form.audit-filters')?.reset();
     void this.#trail.store.setFilter({});
   }
@@ -105,6 +194,7 @@ export class AuditPage extends LitElement {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const w = AUDIT_WORDS[locale];
     const detail = auditDetailOf(r);
+    const names = schemeNames(this.schemes, locale);
     const operator = operatorMethodText(r.method, locale);
     const moves = bookMovesOf(r);
     const target = moves
@@ -122,7 +212,7 @@ export class AuditPage extends LitElement {
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
       <td>${phaseText(r, locale)}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
-      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale)}</li>`)}</ul>` : nothing}</td>
+      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale, names)}</li>`)}</ul>` : nothing}</td>
       <td><code class="audit-id">${r.requestId}</code></td>
     </tr>`;
   }
@@ -172,7 +262,7 @@ export class AuditPage extends LitElement {
       </section>
       <section class="card audit-records" aria-labelledby="audit-h">
         <h2 id="audit-h">${w.title}</h2>
-        <form class="filters audit-filters" aria-label=${w.filters} @submit=${this.#find}>
+        <form class="filters audit-filters" aria-label=${w.filters} @submit=${this.#find} novalidate>
           <label>${w.actor} <input name="actor" maxlength="256" autocomplete="off" .value=${f.actor ?? ''}></label>
           <label>${w.method}
             <select name="method">
@@ -183,13 +273,21 @@ export class AuditPage extends LitElement {
           </label>
           <label>${w.route} <input name="route" maxlength="256" autocomplete="off" .value=${f.route ?? ''}></label>
           <label>${w.target} <input name="target" maxlength="256" autocomplete="off" .value=${f.target ?? ''}></label>
-          <label>${w.status} <input name="status" type="number" min="100" max="599" .value=${f.status === undefined ? '' : String(f.status)}></label>
-          <label>${w.from} <input name="from" type="datetime-local"></label>
-          <label>${w.to} <input name="to" type="datetime-local"></label>
+          ${this.#checked(
+            'status',
+            w.status,
+            undefined,
+            (invalid, describedBy) =>
+              html`<input name="status" type="number" min="100" max="599" aria-invalid=${invalid} aria-describedby=${describedBy}
+                .value=${f.status === undefined ? '' : String(f.status)}>`,
+          )}
+          ${this.#bound('from', w.from)}
+          ${this.#bound('to', w.to)}
           <button type="submit">${w.find}</button>
           <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
         </form>
-        <p class="hint">${w.zone(bankTimeZone())}</p>
+        <p class="hint" id="audit-zone-hint">${w.zone(bankTimeZone())}</p>
+        <p role="alert" class="audit-field-error" data-testid="audit-form-error">${this.refused && Object.keys(t.fieldErrors).length ? w.fixFields : ''}</p>
         <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${
           t.items.length

@@ -1,4 +1,5 @@
-import type { AuditProblemKind } from '@tierkit/admin';
+import type { AuditFilterCheck, AuditProblemKind, CheckData } from '@tierkit/admin';
+import { WALL_TIME_WORDS } from '../time.words.js';
 import type { ConsoleLocale } from '../words.js';
 
 /** The audit page's words, zh-CN, zh-TW and en. */
@@ -14,6 +15,17 @@ const zh = {
   from: '起始时间（含）',
   to: '截止时间（不含）',
   zone: (z: string) => `时间均为银行时区 ${z}。`,
+  /** Said (announced) when a field is refused (a bound of the range, the status): nothing was searched. */
+  fixFields: '请更正标出的内容，未按此条件查找。',
+  /**
+   * Why a field is refused: a typed time's words, shared with every form, a range that ends before it
+   * starts, and a status that is none.
+   */
+  checks: {
+    ...WALL_TIME_WORDS['zh-CN'],
+    'not-after-from': () => '须晚于起始时间',
+    'not-a-status': () => '须为 HTTP 状态码：100 至 599 的整数',
+  } satisfies Record<AuditFilterCheck, (data: CheckData) => string>,
   find: '查找',
   clear: '清除筛选',
   loading: '正在加载…',
@@ -73,6 +85,7 @@ const zh = {
     expiresAt: '到期时间',
     job: '任务',
     period: '月份',
+    scheme: '方案',
     schemes: '方案',
     'filter.kind': '筛选：类型',
     'filter.subjects': '筛选：客户',
@@ -100,8 +113,14 @@ const zh = {
     overrides: '到期的例外申请',
     why: '判定中断的原因',
   } as Record<string, string>,
-  /** A scheme's level in a record's `before` / `after` (`level.<scheme>`: an expired override's settling). */
+  /**
+   * A level in a record's `before` / `after` (`level.<scheme>`: an expired override's settling) of a
+   * scheme the tenant no longer has, by its key; a known scheme's name says itself what the level is of
+   * (客户等级：白金卡 → 普通).
+   */
   levelOf: (scheme: string) => `${scheme} 等级`,
+  /** A re-tier job's `schemes` when it named none: it re-tiered every scheme. */
+  allSchemes: '全部方案',
   /** A field a write changed; `before` undefined: the write made it. */
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
@@ -140,6 +159,12 @@ const tw: typeof zh = {
   from: '起始時間（含）',
   to: '截止時間（不含）',
   zone: (z: string) => `時間均為銀行時區 ${z}。`,
+  fixFields: '請更正標出的內容，未按此條件查詢。',
+  checks: {
+    ...WALL_TIME_WORDS['zh-TW'],
+    'not-after-from': () => '須晚於起始時間',
+    'not-a-status': () => '須為 HTTP 狀態碼：100 至 599 的整數',
+  },
   find: '查詢',
   clear: '清除篩選',
   loading: '正在載入…',
@@ -193,6 +218,7 @@ const tw: typeof zh = {
     expiresAt: '到期時間',
     job: '工作',
     period: '月份',
+    scheme: '方案',
     schemes: '方案',
     'filter.kind': '篩選：類型',
     'filter.subjects': '篩選：客戶',
@@ -221,6 +247,7 @@ const tw: typeof zh = {
     why: '判定中斷的原因',
   } as Record<string, string>,
   levelOf: (scheme: string) => `${scheme} 等級`,
+  allSchemes: '全部方案',
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `指標 ${metric}（${period}）：${before} → ${after}`,
@@ -258,6 +285,12 @@ const en: typeof zh = {
   from: 'From (inclusive)',
   to: 'To (exclusive)',
   zone: (z: string) => `Times are in the bank’s zone, ${z}.`,
+  fixFields: 'Please correct what is marked; nothing was searched.',
+  checks: {
+    ...WALL_TIME_WORDS.en,
+    'not-after-from': () => 'must be later than From',
+    'not-a-status': () => 'must be an HTTP status: a whole number from 100 to 599',
+  },
   find: 'Find',
   clear: 'Clear filters',
   loading: 'Loading…',
@@ -311,6 +344,7 @@ const en: typeof zh = {
     expiresAt: 'expires at',
     job: 'job',
     period: 'month',
+    scheme: 'scheme',
     schemes: 'schemes',
     'filter.kind': 'filter: kind',
     'filter.subjects': 'filter: customers',
@@ -339,6 +373,7 @@ const en: typeof zh = {
     why: 'judged interrupted because',
   },
   levelOf: (scheme: string) => `${scheme} level`,
+  allSchemes: 'all schemes',
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}: ${after} (new)` : `${field}: ${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `metric ${metric} (${period}): ${before} → ${after}`,

@@ -1,4 +1,5 @@
 import type { CheckData, ClosingCheck, NoClosing } from '@tierkit/admin';
+import { WALL_TIME_WORDS } from '../time.words.js';
 import type { ConsoleLocale } from '../words.js';
 
 /** Words of closing (销户) and reopening a customer, on the customer's detail. */
@@ -45,8 +46,7 @@ const zh = {
   checks: {
     'reason-required': () => '请填写销户原因',
     'reason-too-long': ({ max }: CheckData) => `最多 ${max} 字`,
-    'not-a-time': () => '不是有效的日期和时间',
-    'time-skipped': () => '该时间因夏令时调整而不存在（时钟跳过了这一段），请改填其他时间',
+    ...WALL_TIME_WORDS['zh-CN'],
     'in-future': () => '不能晚于现在',
     'before-2000': () => '须为 2000 年或之后',
   } satisfies Record<ClosingCheck, (data: CheckData) => string>,
@@ -96,8 +96,7 @@ const tw: ClosingWords = {
   checks: {
     'reason-required': () => '請填寫銷戶原因',
     'reason-too-long': ({ max }) => `最多 ${max} 字`,
-    'not-a-time': () => '不是有效的日期和時間',
-    'time-skipped': () => '該時間因夏令時調整而不存在（時鐘跳過了這一段），請改填其他時間',
+    ...WALL_TIME_WORDS['zh-TW'],
     'in-future': () => '不能晚於現在',
     'before-2000': () => '須為 2000 年或之後',
   },
@@ -146,8 +145,7 @@ const en: ClosingWords = {
   checks: {
     'reason-required': () => 'a reason is required',
     'reason-too-long': ({ max }) => `at most ${max} characters`,
-    'not-a-time': () => 'not a date and time',
-    'time-skipped': () => 'the clocks skip this time (daylight saving): it never happened — enter another',
+    ...WALL_TIME_WORDS.en,
     'in-future': () => 'must not be later than now',
     'before-2000': () => 'must be in 2000 or later',
   },

@@ -19,6 +19,7 @@ import { JOBS_WORDS } from './jobs.words.js';
 import { startedElsewhere } from './started-job.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
+import { schemeNames } from '../scheme-names.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
@@ -44,11 +45,11 @@ function grid(cells: readonly MigrationCell[], scheme: SchemeSummary | undefined
   const rows = [...new Set(cells.map((c) => c.from))].sort(order);
   const cols = [...new Set(cells.map((c) => c.to))].sort(order);
   const at = new Map(cells.map((c) => [`${c.from ?? ''}\u0000${c.to}`, c.count]));
-  const names = new Map(scheme?.levels.map((l) => [l.key, l.name[locale] ?? l.key]) ?? []);
+  const names = schemeNames(scheme ? [scheme] : [], locale);
   return {
     rows,
     cols,
-    name: (key: string) => names.get(key) ?? key,
+    name: (key: string) => (scheme ? names.levelName(scheme.key, key) : key),
     count: (from: string | null, to: string) => at.get(`${from ?? ''}\u0000${to}`) ?? 0,
   };
 }

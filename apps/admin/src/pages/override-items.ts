@@ -14,6 +14,7 @@ import { formatInstant as bankTime } from '../time.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
 import { refocus } from '../keep-focus.js';
+import { type SchemeNames, schemeNames } from '../scheme-names.js';
 
 /*
  * One override as a row of a list, with what the signed-in person may do to it: withdraw it while
@@ -26,12 +27,8 @@ export const mayWithdraw = (o: Override, s: Session) => mayWithdrawOverride(o, s
 export const mayRevoke = (o: Override, s: Session) => o.status === 'approved' && hasRole(s, 'approver') && !isBookScoped(s);
 
 /** Scheme and level names in the reader's language where the scheme is known; the keys otherwise. */
-export function namesOf(store: Overrides, locale: ConsoleLocale) {
-  const scheme = (key: string) => store.state.schemes.find((x) => x.key === key);
-  return {
-    schemeName: (key: string) => scheme(key)?.name[locale] ?? key,
-    levelName: (key: string, level: string) => scheme(key)?.levels.find((l) => l.key === level)?.name[locale] ?? level,
-  };
+export function namesOf(store: Overrides, locale: ConsoleLocale): SchemeNames {
+  return schemeNames(store.state.schemes, locale);
 }
 
 /** The list's state as one live sentence; `count` adds how many are shown once it is ready. */

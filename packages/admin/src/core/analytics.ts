@@ -1,7 +1,8 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
-import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
+import type { SchemeSummary } from '@tierkit/core';
 import type { DistributionResponse, EffectMetricsResponse, EffectResponse, MigrationResponse, RatesResponse } from './analytics-types.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
+import { readSchemes } from './schemes.js';
 
 /** One read of the analytics screen: its own status, answer and problem, so one failing chart leaves the others. */
 export interface AnalyticsPart<T> {
@@ -104,12 +105,12 @@ export class Analytics extends KitStore<AnalyticsState> {
     const [got] = await Promise.all([
       this.run(
         'schemes',
-        (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
+        (signal) => readSchemes(this.#client, signal),
         (error) => this.set({ schemes: { status: 'error', data: undefined, error } }),
       ),
       this.#part('metrics', '/v1/analytics/metrics'),
     ]);
-    if (got) this.set({ schemes: { status: 'ready', data: got.items.filter((s) => s.category !== 'matrix'), error: undefined } });
+    if (got) this.set({ schemes: { status: 'ready', data: got.filter((s) => s.category !== 'matrix'), error: undefined } });
   }
 
   /** Read distribution, migration and rates of `range`; the previous range's reads in flight are cancelled. */

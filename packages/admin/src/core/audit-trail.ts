@@ -1,13 +1,21 @@
 import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
 import { METRIC_UNITS, type MetricUnit } from '@tierkit/core/format';
 import type { AuditFilter, AuditRecord, AuditVerification } from './audit-types.js';
+import { type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
 import { pageSizeOf, withoutEmpty } from './list-filter.js';
+import { readWallTime, WALL_TIME_CHECKS } from './wall-time.js';
 
 /** Records newest first, pages appended in order; `empty` when nothing matched. */
 export interface AuditTrailState extends CursorListState<AuditRecord> {
   readonly filter: AuditFilter;
+  /**
+   * Why the last `find` was refused, by field (`from`, `to`, `status`): a bound that is no time on
+   * the bank's clocks, a range that ends before it starts, a status that is none. Nothing was read
+   * then, and `filter` is still the one the list shows.
+   */
+  readonly fieldErrors: AuditFilterErrors;
   /** The last chain check: idle until `verify`, then its answer or its problem. */
   readonly verification: { readonly status: Status; readonly result: AuditVerification | undefined; readonly error: KitError | undefined };
 }
@@ -15,6 +23,87 @@ export interface AuditTrailState extends CursorListState<AuditRecord> {
 export interface AuditTrailOptions {
   /** Records per page (API maximum 100). Default 50. */
   readonly pageSize?: number;
+}
+
+/**
+ * The kit's checks of a trail's filter, by code, with their default words: those of any typed time,
+ * a range that ends where or before it starts (which would read no record, said as none), and a
+ * status that is no HTTP status (which the API would refuse, the whole search with it).
+ */
+export const AUDIT_FILTER_CHECKS = {
+  ...WALL_TIME_CHECKS,
+  'not-after-from': () => 'must be later than the start of the range',
+  'not-a-status': () => 'must be an HTTP status: a whole number from 100 to 599',
+} as const satisfies Record<string, (data: CheckData) => string>;
+export type AuditFilterCheck = keyof typeof AUDIT_FILTER_CHECKS;
+
+/** The fields a typed filter's checks can refuse. */
+export type AuditFilterField = 'from' | 'to' | 'status';
+
+/** Field (`from`, `to`, `status`) → why it was refused. */
+export type AuditFilterErrors = Readonly<Partial<Record<AuditFilterField, FieldCheck<AuditFilterCheck>>>>;
+
+/**
+ * A filter as a person fills it in: `from` and `to` as the bank's wall clock (`YYYY-MM-DDTHH:MM`, a
+ * `datetime-local` field's value; empty: no bound), `status` as typed (a number field's value, or a
+ * number; empty: any), and whether each field holds something the browser could not read (its
+ * `validity.badInput`: a half-typed time, or `1e` in a number field, reads as '').
+ */
+export interface AuditFilterInput extends Omit<AuditFilter, 'from' | 'to' | 'status'> {
+  readonly from?: string;
+  readonly to?: string;
+  readonly status?: number | string;
+  readonly fromUnreadable?: boolean;
+  readonly toUnreadable?: boolean;
+  readonly statusUnreadable?: boolean;
+}
+
+/** The HTTP statuses a record can hold, as the API's `status` filter takes them. */
+const isHttpStatus = (n: number) => Number.isInteger(n) && n >= 100 && n <= 599;
+
+/**
+ * A typed filter as the API's (`from`/`to` the UTC instants the bank's wall clock reads in
+ * `timeZone`), or why not: a bound that is no time (`not-a-time`), one the zone's clocks skip
+ * (`time-skipped`: New York 2026-03-08 02:30), a `to` not after `from` (`not-after-from`), or a
+ * status outside 100–599 (`not-a-status`). A refused field is never dropped, which would read the
+ * trail unbounded on that side while the person believes it bounded. A bound in an hour the clocks
+ * show twice (New York 2026-11-01 01:30) covers both: `from` is the first instant the clocks show it,
+ * `to` the last, so the range holds every record the page shows inside it. Since the bounds are so
+ * widened, `to` must also be later than `from` as typed: From 01:45, To 01:15 on that day spans an
+ * hour in instants (01:45 summer time to 01:15 winter time) yet reads backwards, and whoever typed it
+ * most likely swapped the two. The wall times say which came first on the page, so they decide.
+ */
+export function checkAuditFilter(
+  input: AuditFilterInput,
+  timeZone: string,
+): { readonly errors: AuditFilterErrors; readonly filter: AuditFilter | undefined } {
+  const { from, to, status, fromUnreadable, toUnreadable, statusUnreadable, ...rest } = input;
+  const errors: Partial<Record<AuditFilterField, FieldCheck<AuditFilterCheck>>> = {};
+  const bound = (field: 'from' | 'to', value: string | undefined, unreadable: boolean | undefined) => {
+    if (unreadable) {
+      errors[field] = fieldCheck(AUDIT_FILTER_CHECKS, 'not-a-time');
+      return undefined;
+    }
+    if (!value?.trim()) return undefined;
+    const read = readWallTime(value, timeZone);
+    if ('error' in read) {
+      errors[field] = fieldCheck(AUDIT_FILTER_CHECKS, read.error);
+      return undefined;
+    }
+    return { instant: field === 'from' ? read.at : read.latest, wall: read.wall };
+  };
+  const start = bound('from', from, fromUnreadable);
+  const end = bound('to', to, toUnreadable);
+  // `to` is exclusive: at or before `from`, the range holds nothing, and "no records" would read as an answer.
+  if (start && end && (end.wall <= start.wall || Date.parse(end.instant) <= Date.parse(start.instant)))
+    errors.to = fieldCheck(AUDIT_FILTER_CHECKS, 'not-after-from');
+  // Digits only, as typed: `2e2` or `0x1f8` is a number to JavaScript, not a status anyone reads.
+  const typed = typeof status === 'string' ? status.trim() : status;
+  const code =
+    typed === undefined || typed === '' ? undefined : typeof typed === 'number' || /^\d+$/.test(typed) ? Number(typed) : Number.NaN;
+  if (statusUnreadable || (code !== undefined && !isHttpStatus(code))) errors.status = fieldCheck(AUDIT_FILTER_CHECKS, 'not-a-status');
+  const filter: AuditFilter = { ...rest, ...(code === undefined ? {} : { status: code }), from: start?.instant, to: end?.instant };
+  return Object.keys(errors).length ? { errors, filter: undefined } : { errors, filter };
 }
 
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
@@ -55,6 +144,13 @@ export function bookMovesOf(record: AuditRecord): readonly AuditBookMove[] | und
   return [{ subject, from: book(from), to: book(to) }];
 }
 
+/**
+ * What a detail line's values are the keys of, for a page to show the names the tenant's schemes give
+ * them: schemes (a job's `schemes`, an override's `scheme`), or the levels of one scheme (an
+ * override's `level`, a settling's `level.<scheme>`). Absent: the values are no such keys.
+ */
+export type AuditKeys = { readonly of: 'scheme' } | { readonly of: 'level'; readonly scheme: string };
+
 /** A value a record's `detail` holds, as a page shows it: text, a number, yes/no, none (null), or a list. */
 export type AuditValue = string | number | boolean | null | readonly string[];
 
@@ -65,8 +161,14 @@ export type AuditValue = string | number | boolean | null | readonly string[];
  * API's name for it (`role`, `expiresAt`, `filter.kind`): the console puts it in words.
  */
 export type AuditDetailLine =
-  | { readonly kind: 'value'; readonly field: string; readonly value: AuditValue }
-  | { readonly kind: 'change'; readonly field: string; readonly before: AuditValue | undefined; readonly after: AuditValue }
+  | { readonly kind: 'value'; readonly field: string; readonly value: AuditValue; readonly keys?: AuditKeys }
+  | {
+      readonly kind: 'change';
+      readonly field: string;
+      readonly before: AuditValue | undefined;
+      readonly after: AuditValue;
+      readonly keys?: AuditKeys;
+    }
   | {
       readonly kind: 'metric';
       readonly metric: string;
@@ -95,6 +197,20 @@ function flatten(o: Record<string, unknown>, prefix = ''): [string, unknown][] {
 }
 
 /**
+ * The keys a field holds: `scheme`/`schemes` name schemes; `level.<scheme>` a level of that scheme,
+ * and `level` one of the scheme its object names beside it (`scheme`), when it does.
+ */
+function keysOf(field: string, scheme: unknown): AuditKeys | undefined {
+  if (field === 'scheme' || field === 'schemes') return { of: 'scheme' };
+  const of = /^level\.(.+)$/.exec(field)?.[1];
+  if (of !== undefined) return { of: 'level', scheme: of };
+  if (field === 'level' && typeof scheme === 'string') return { of: 'level', scheme };
+  return undefined;
+}
+
+const withKeys = (keys: AuditKeys | undefined) => (keys ? { keys } : {});
+
+/**
  * What a record's `detail` says, line by line, in the API's order, for a page to put in words: a
  * staff member's or an override's `before`/`after` as one `change` line per field (only the fields
  * that changed, every field when the write made it), a metric write's `changed` months as `metric`
@@ -112,10 +228,12 @@ export function auditDetailOf(record: AuditRecord): readonly AuditDetailLine[] {
   // `before` null or absent: the write made the thing. Any other non-object is not a before to compare.
   if (isObject(after) && (before === null || before === undefined || isObject(before))) {
     const was = isObject(before) ? Object.fromEntries(flatten(before)) : undefined;
+    // An override's edit holds its scheme on both sides, unchanged (so no line of its own): its level is that scheme's.
+    const scheme = after.scheme ?? was?.scheme;
     for (const [field, now] of flatten(after)) {
       const then = was?.[field];
       if (was && JSON.stringify(then) === JSON.stringify(now)) continue;
-      lines.push({ kind: 'change', field, before: was ? shown(then) : undefined, after: shown(now) });
+      lines.push({ kind: 'change', field, before: was ? shown(then) : undefined, after: shown(now), ...withKeys(keysOf(field, scheme)) });
     }
   } else {
     if (before !== undefined) lines.push({ kind: 'value', field: 'before', value: shown(before) });
@@ -141,7 +259,7 @@ export function auditDetailOf(record: AuditRecord): readonly AuditDetailLine[] {
   else if (changed !== undefined) lines.push({ kind: 'value', field: 'changed', value: shown(changed) });
   // A change record's moves are listed by bookMovesOf; a `moves` of any other record is a value like any.
   if (moves !== undefined && record.phase !== 'change') lines.push({ kind: 'value', field: 'moves', value: shown(moves) });
-  for (const [field, v] of flatten(rest)) lines.push({ kind: 'value', field, value: shown(v) });
+  for (const [field, v] of flatten(rest)) lines.push({ kind: 'value', field, value: shown(v), ...withKeys(keysOf(field, rest.scheme)) });
   return lines;
 }
 
@@ -155,15 +273,36 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
   readonly #pageSize: number;
 
   constructor(client: Client, options: AuditTrailOptions = {}) {
-    super({ ...emptyList<AuditRecord>(), filter: {}, verification: { status: 'idle', result: undefined, error: undefined } });
+    super({
+      ...emptyList<AuditRecord>(),
+      filter: {},
+      fieldErrors: {},
+      verification: { status: 'idle', result: undefined, error: undefined },
+    });
     this.#client = client;
     this.#pageSize = pageSizeOf(options.pageSize);
   }
 
   /** Replace the filter (empty fields dropped) and load its first page. */
   setFilter(filter: AuditFilter): Promise<void> {
-    this.set({ filter: withoutEmpty(filter) });
+    this.set({ filter: withoutEmpty(filter), fieldErrors: {} });
     return this.load();
+  }
+
+  /**
+   * The filter a person typed ({@link checkAuditFilter}), its times read in `timeZone` — the bank's,
+   * the session's, asked of the caller at each search rather than defaulted, since a wrong zone would
+   * move the range by hours without a word: loaded when the range is one; otherwise nothing is read,
+   * `fieldErrors` says which bound is wrong and the list stays as it was. Resolves whether it was loaded.
+   */
+  async find(input: AuditFilterInput, timeZone: string): Promise<boolean> {
+    const { errors, filter } = checkAuditFilter(input, timeZone);
+    if (!filter) {
+      this.set({ fieldErrors: errors });
+      return false;
+    }
+    await this.setFilter(filter);
+    return true;
   }
 
   #path(cursor?: string): string {

@@ -1,9 +1,10 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
-import type { Problem, SchemeSummary, SchemesResponse } from '@tierkit/core';
+import type { Problem, SchemeSummary } from '@tierkit/core';
 import type { Job, JobList, QueuedJob, Schedule, StartRetier } from './jobs-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
 import { readServerSentEvents } from './sse.js';
+import { readSchemes } from './schemes.js';
 
 /** How the followed job's news arrives: not followed, over its event stream, or by reading it again. */
 export type Following = 'no' | 'stream' | 'polling';
@@ -230,10 +231,10 @@ export class Jobs extends CursorList<Job, JobsState> {
   async loadSchemes(): Promise<void> {
     const res = await this.run(
       'schemes',
-      (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
+      (signal) => readSchemes(this.#client, signal),
       () => undefined,
     );
-    if (res) this.set({ schemes: res.items });
+    if (res) this.set({ schemes: res });
   }
 
   /** What the monthly schedule waits for, past the client's cache (it changes as data arrives). */

@@ -1,5 +1,5 @@
 import { type HttpTierkitClient, query, type Session } from '@tierkit/client';
-import type { SchemeSummary, SchemesResponse } from '@tierkit/core';
+import type { SchemeSummary } from '@tierkit/core';
 // Not the core's main entry: its validator (zod) would follow it into every page of a console (esbuild's chunks).
 import { OVERRIDE_MODES } from '@tierkit/core/wire';
 import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
@@ -7,6 +7,7 @@ import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
 import { filedBySession, hasRole } from './session.js';
 import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
+import { readSchemes } from './schemes.js';
 
 /** What the list shows: a status (`approved` = in force now, `expired` = approved, past its expiry) and a scheme. */
 export interface OverrideFilter {
@@ -255,10 +256,10 @@ export class Overrides extends CursorList<Override, OverridesState> {
   async loadSchemes(): Promise<void> {
     const res = await this.run(
       'schemes',
-      (signal) => this.#client.http.get<SchemesResponse>('/v1/schemes', { signal }),
+      (signal) => readSchemes(this.#client, signal),
       (error) => this.set({ error }),
     );
-    if (res) this.set({ schemes: res.items });
+    if (res) this.set({ schemes: res });
   }
 
   /** Show one override and its decisions (`GET /v1/overrides/{id}`), past the cache. */

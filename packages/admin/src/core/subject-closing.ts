@@ -1,10 +1,9 @@
 import { BOOK_READS, type HttpTierkitClient, type Session } from '@tierkit/client';
 import type { SubjectRef } from '@tierkit/core';
-// The calendar entry only: the core's main entry would pull its validator into every console page.
-import { instantAt, isTimeZone, wallTime } from '@tierkit/core/calendar';
 import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { KitStore, type KitError } from './kit-store.js';
 import { hasRole, isBookScoped } from './session.js';
+import { readWallTime, WALL_TIME_CHECKS } from './wall-time.js';
 
 /** The most characters a closing's reason or a reopening's note may have, trimmed (the API's limit too). */
 export const CLOSING_REASON_MAX = 200;
@@ -21,8 +20,7 @@ const EARLIEST_YEAR = 2000;
 export const CLOSING_CHECKS = {
   'reason-required': () => 'a reason is required',
   'reason-too-long': ({ max }: CheckData) => `at most ${max} characters`,
-  'not-a-time': () => 'not a date and time',
-  'time-skipped': () => 'the clocks skip this time (daylight saving): there is no such time',
+  ...WALL_TIME_CHECKS,
   'in-future': () => 'must not be in the future',
   'before-2000': () => 'must not be before 2000',
 } as const satisfies Record<string, (data: CheckData) => string>;
@@ -75,47 +73,12 @@ export function mayCloseSubjects(session: Session | undefined): boolean {
 }
 
 /**
- * A wall-clock value (`2026-11-30T23:59`, seconds optional) in `timeZone` as the UTC instant it is;
- * `not-a-time` for anything else (30 February is refused, not rolled into March), `time-skipped` for a
- * time the zone's clocks jump over (02:30 on the day New York springs forward): no instant reads it,
- * and moving it silently an hour would record a time nobody typed.
- */
-export function readWallTime(value: string, timeZone: string): { readonly at: string } | { readonly error: 'not-a-time' | 'time-skipped' } {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
-  if (!m || !isTimeZone(timeZone)) return { error: 'not-a-time' };
-  const [year, month, day, hour, minute, second] = m.slice(1).map((s) => Number(s ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  // Date.UTC would roll 31 February over into March: a date that is not one is refused, not moved.
-  // It also reads years 0–99 as 1900–1999, so those (no bank's records are that old) are no time either.
-  const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  if (year < 100 || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59)
-    return { error: 'not-a-time' };
-  const t = instantAt({ year, month, day, hour, minute, second }, timeZone).getTime();
-  if (Number.isNaN(t)) return { error: 'not-a-time' };
-  // Read back: a time in a daylight-saving gap comes back an hour off, since no instant shows it.
-  const w = wallTime(t, timeZone);
-  if (w.year !== year || w.month !== month || w.day !== day || w.hour !== hour || w.minute !== minute || w.second !== second)
-    return { error: 'time-skipped' };
-  return { at: new Date(t).toISOString() };
-}
-
-/** {@link readWallTime}'s instant, or undefined when the value is no time on the zone's clocks. */
-export function wallToInstant(value: string, timeZone: string): string | undefined {
-  const r = readWallTime(value, timeZone);
-  return 'at' in r ? r.at : undefined;
-}
-
-/**
  * What the API would refuse in a closing, said before it is sent, and the body to send when nothing
  * is: a reason (trimmed, 1–200 characters) and a time in the bank's zone, read as the UTC instant it
  * is (one its clocks show), neither in the future nor before 2000 in the bank's calendar. The floor
- * past the final months is the API's to say.
+ * past the final months is the API's to say. A time in an hour the clocks show twice (summer time
+ * ending) is the first of the two, in every zone: a closing is one moment, and the first the bank's
+ * clocks showed is the one a person most likely means (and the one never later than they meant).
  */
 export function checkClosing(
   input: ClosingInput,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dayOf, isTimeZone, periodEnd, periodOf, startOfDay } from './zone.js';
+import { dayOf, instantAt, instantsAt, isTimeZone, periodEnd, periodOf, startOfDay } from './zone.js';
 
 describe("the bank's calendar", () => {
   it('a month ends at midnight in the zone', () => {
@@ -41,6 +41,35 @@ describe("the bank's calendar", () => {
     // Asked again within the minute in another zone: each zone keeps its own answer.
     assert.equal(periodOf(new Date('2026-11-30T16:30:10Z'), 'Asia/Shanghai'), '2026-12');
     assert.equal(periodOf(new Date('2026-11-30T16:30:10Z'), 'UTC'), '2026-11');
+  });
+
+  it('says every instant a wall time is: none in the spring gap, both of an autumn hour, in either hemisphere', () => {
+    const at = (year: number, month: number, day: number, hour: number, minute: number, zone: string) =>
+      instantsAt({ year, month, day, hour, minute, second: 0 }, zone).map((d) => d.toISOString());
+    // New York (west of UTC) and Berlin (east of it) repeat an hour in autumn: both, earliest first.
+    assert.deepEqual(at(2026, 11, 1, 1, 30, 'America/New_York'), ['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z']);
+    assert.deepEqual(at(2026, 10, 25, 2, 30, 'Europe/Berlin'), ['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
+    // Sydney (southern hemisphere) repeats its hour in April.
+    assert.deepEqual(at(2026, 4, 5, 2, 30, 'Australia/Sydney'), ['2026-04-04T15:30:00.000Z', '2026-04-04T16:30:00.000Z']);
+    // Spring: the clocks jump over it.
+    assert.deepEqual(at(2026, 3, 8, 2, 30, 'America/New_York'), []);
+    assert.deepEqual(at(2026, 3, 29, 2, 30, 'Europe/Berlin'), []);
+    // Shanghai: one reading today; two in 1986, when China kept summer time.
+    assert.deepEqual(at(2026, 10, 25, 2, 30, 'Asia/Shanghai'), ['2026-10-24T18:30:00.000Z']);
+    assert.deepEqual(at(1986, 9, 14, 1, 30, 'Asia/Shanghai'), ['1986-09-13T16:30:00.000Z', '1986-09-13T17:30:00.000Z']);
+    assert.deepEqual(at(2025, 2, 30, 10, 0, 'Asia/Shanghai'), [], '30 February is no day, not 2 March');
+  });
+
+  it('reads years before 100 as themselves, not as 19xx', () => {
+    // New York's clocks kept local mean time then (UTC−4:56:02); Date.UTC alone would read year 99 as 1999.
+    assert.equal(
+      instantAt({ year: 100, month: 1, day: 1, hour: 0, minute: 0, second: 0 }, 'America/New_York').toISOString(),
+      '0100-01-01T04:56:02.000Z',
+    );
+    assert.deepEqual(
+      instantsAt({ year: 100, month: 1, day: 1, hour: 0, minute: 0, second: 0 }, 'America/New_York').map((d) => d.toISOString()),
+      ['0100-01-01T04:56:02.000Z'],
+    );
   });
 
   it('tells a zone the runtime knows from one it does not', () => {

@@ -68,19 +68,56 @@ export function dayOf(instant: Date, timeZone: string): CalendarDay {
   return { year, month, day };
 }
 
-/** Milliseconds `timeZone` is ahead of UTC at `instant`. */
-function offsetAt(instant: number, timeZone: string): number {
-  const p = wallTime(instant, timeZone);
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return wall - Math.floor(instant / 1000) * 1000;
+/**
+ * `t` read as if it were UTC, in milliseconds, fields rolling over as `Date.UTC`'s do — but years
+ * 0–99 as themselves: `Date.UTC` reads them as 1900–1999, which put 0100 in New York (whose clock in
+ * 0099 read back a year of 99) eighteen centuries off.
+ */
+function asUtc(t: WallTime): number {
+  const d = new Date(0);
+  d.setUTCFullYear(t.year, t.month - 1, t.day);
+  d.setUTCHours(t.hour, t.minute, t.second, 0);
+  return d.getTime();
 }
 
-/** The instant a clock on the wall in `timeZone` reads `t`. */
+/** Milliseconds `timeZone` is ahead of UTC at `instant`. */
+function offsetAt(instant: number, timeZone: string): number {
+  return asUtc(wallTime(instant, timeZone)) - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The instant a clock on the wall in `timeZone` reads `t`. Of an hour the clocks show twice (autumn,
+ * summer time ending) it is one of the two, which depends on the zone; {@link instantsAt} gives both.
+ */
 export function instantAt(t: WallTime, timeZone: string): Date {
-  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  const wall = asUtc(t);
   const guess = wall - offsetAt(wall, timeZone);
   // Once more at the guess, for a zone whose offset changed in between (summer time).
   return new Date(wall - offsetAt(guess, timeZone));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Every instant a clock on the wall in `timeZone` reads `t` (no roll-over: 30 February reads no
+ * instant), earliest first: none in a gap the clocks skip (spring, New York 2026-03-08 02:30), two in
+ * an hour they show twice (autumn, New York 2026-11-01 01:30, Berlin 2026-10-25 02:30), else one. A
+ * range that takes a typed bound needs both: its start the earlier, its end the later, or it misses
+ * what the clocks showed inside it.
+ */
+export function instantsAt(t: WallTime, timeZone: string): readonly Date[] {
+  const wall = asUtc(t);
+  if (Number.isNaN(wall)) return [];
+  // The offsets in force a day either side cover any one change of the clocks near `t`; at `t` itself, a change just then.
+  const offsets = new Set([offsetAt(wall - DAY_MS, timeZone), offsetAt(wall, timeZone), offsetAt(wall + DAY_MS, timeZone)]);
+  const found = new Set<number>();
+  for (const offset of offsets) {
+    const at = wall - offset;
+    const w = wallTime(at, timeZone);
+    if (w.year === t.year && w.month === t.month && w.day === t.day && w.hour === t.hour && w.minute === t.minute && w.second === t.second)
+      found.add(at);
+  }
+  return [...found].sort((a, b) => a - b).map((at) => new Date(at));
 }
 
 /** The first instant of a day in `timeZone`. */
