@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
 
@@ -217,6 +217,9 @@ export interface RangeSubject extends SubjectKey {
 /**
  * The tenant's subjects with internal ids in `first … last` (both included), in id order: one job
  * chunk. Only their keys: names, attributes and timestamps cost more to read than the rest of the chunk.
+ * `hold`: on PostgreSQL, lock their rows (in id order, the order every writer of many customers takes
+ * them) until the transaction ends, as {@link holdSubjects} does; SQLite's write transaction holds the
+ * whole database already, so there it changes nothing.
  */
 export async function listSubjectsInRange(
   db: Executor,
@@ -224,6 +227,7 @@ export async function listSubjectsInRange(
   first: string,
   last: string,
   kind?: string,
+  hold = false,
 ): Promise<RangeSubject[]> {
   let q = db
     .selectFrom('subjects')
@@ -232,12 +236,42 @@ export async function listSubjectsInRange(
     .where('id', '>=', first)
     .where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
-  return (await q.orderBy('id').execute()).map((r) => ({
-    id: r.id,
-    externalId: r.external_id,
-    kind: r.kind,
-    closed: r.closed_at !== null,
-  }));
+  q = q.orderBy('id');
+  // With ORDER BY, PostgreSQL locks the rows as the sort hands them out: in id order.
+  if (hold && isPostgres(db)) q = q.forNoKeyUpdate();
+  return (await q.execute()).map(rangeSubject);
+}
+
+/**
+ * Lock these subjects' rows on PostgreSQL, in id order, until the transaction ends — the lock a level
+ * write's version bump takes, without the bump — and answer them as they are once held (a closing
+ * that committed while this waited shows). SQLite: answers them as given (its write transaction
+ * holds the database, so what the caller read in it is current).
+ */
+export async function holdSubjects(db: Executor, tenantId: string, subjects: readonly RangeSubject[]): Promise<RangeSubject[]> {
+  if (!isPostgres(db) || subjects.length === 0) return [...subjects];
+  const ids = subjects.map((s) => s.id).sort();
+  const out: RangeSubject[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db
+      .selectFrom('subjects')
+      .select(['id', 'external_id', 'kind', 'closed_at'])
+      .where(rangeTenant(tenantId))
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .orderBy('id')
+      .forNoKeyUpdate()
+      .execute();
+    for (const r of rows) out.push(rangeSubject(r));
+  }
+  return out;
+}
+
+function isPostgres(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+function rangeSubject(r: Pick<SubjectRow, 'id' | 'external_id' | 'kind' | 'closed_at'>): RangeSubject {
+  return { id: r.id, externalId: r.external_id, kind: r.kind, closed: r.closed_at !== null };
 }
 
 /** Internal ids of the tenant's subjects known by these external ids (those that exist), by external id. */

@@ -1,6 +1,7 @@
 import {
   addLatestObservationsBefore,
   bumpOpenSubjectVersions,
+  holdSubjects,
   listActiveDatedOverridesInRange,
   listAssignmentsInRange,
   listSubjectsInRange,
@@ -57,6 +58,9 @@ type SignOffs = (
  * here, not when the job is queued. Subjects not of the job's kind or list are not the job's at all.
  * `idsAt`: when the chunk is evaluated at an instant before the one it is stored at (a pipelined
  * chunk, evaluated at its claim), its event ids are drawn at the later one ({@link withEventIds}).
+ * It works from what it reads while it holds its customers: on PostgreSQL it locks their rows (in id
+ * order) before it reads anything else, so a metric write or a decision that holds one of them first
+ * is waited for and seen, not overwritten with a level worked out from the data before it.
  */
 export async function retierChunk(
   trx: Executor,
@@ -70,29 +74,31 @@ export async function retierChunk(
   const nowIso = now.toISOString();
   const writes = params.schemes === null ? null : new Set(params.schemes);
   // Subjects whose sign-offs matter (a move into an approval-required level, or one pending): their
-  // sign-offs are planned once their rows are held, below; until then their rows' flags are unknown.
+  // sign-offs are planned after the chunk's evaluation, below; until then their rows' flags are unknown.
   const signed = new Map<
     string,
     { readonly subject: SubjectKey; readonly plan: ReevaluationPlan; readonly had: readonly AssignmentState[] }
   >();
-  const planned = await planChunk(trx, tp, params, range, now, actor, (subject, plan, had) => {
+  const planned = await planChunk(trx, tp, params, range, now, actor, true, (subject, plan, had) => {
     signed.set(subject.id, { subject, plan, had });
     return plan.rows;
   });
   // Never undefined: the callback always returns rows.
   if (!planned) throw new Error('re-tier chunk planned nothing');
   let prepared = idsAt ? withEventIds(planned, idsAt) : planned;
-  // Lock order of every level write and of a sign-off decision: the subjects (in id order), then their
-  // sign-offs, then their assignments. The bump answers which are still open, for every subject whose
-  // sign-offs could open as well as every one with rows: a customer closed since the chunk read them
-  // gets neither levels nor a sign-off.
+  // Lock order of every level write and of a sign-off decision: the subjects (in id order, held since
+  // planChunk read them), then their sign-offs, then their assignments. Only the customers the chunk
+  // writes to are bumped (a bump voids their cached reads); the ones it skipped stay as they were. On
+  // PostgreSQL their rows are held already, so every one is still open; SQLite's write transaction
+  // read them just as current. The bump answers which are open all the same.
   const ids = new Set(signed.keys());
   for (const r of prepared.rows) ids.add(r.subjectId);
   for (const e of prepared.events) ids.add(e.subjectId);
   const open = ids.size ? await bumpOpenSubjectVersions(trx, tp.tenantId, ids) : ids;
-  // Sign-offs are planned only now the rows are held: planned from a read made before, a metric write
-  // or a decision committed in between (one that held the row first) could have opened, superseded
-  // or decided one, and the chunk would open a second pending sign-off beside it, or store a stale flag.
+  // Sign-offs are planned from the sign-offs as they are now, under the rows held: planned from a read
+  // made before, a metric write or a decision committed in between (one that held the row first)
+  // could have opened, superseded or decided one, and the chunk would open a second pending sign-off
+  // beside it, or store a stale flag.
   const flags = new Map<string, Map<string, boolean>>();
   for (const [id, { subject, plan, had }] of signed) {
     if (!open.has(id)) continue;
@@ -154,8 +160,9 @@ export function prepareRetierChunk(
   actor: string,
   share = 1,
 ): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
-  // rowsWithoutSignOffs was tried first: a subject that gets here needs the database.
-  return planChunk(db, tp, params, range, now, actor, () => undefined, share);
+  // rowsWithoutSignOffs was tried first: a subject that gets here needs the database. Nothing is
+  // locked: it reads on a connection of its own (SQLite), and its caller checks for writes since.
+  return planChunk(db, tp, params, range, now, actor, false, () => undefined, share);
 }
 
 /** What is left of `range` after a prepared chunk that covers it up to `upTo`. */
@@ -202,16 +209,23 @@ async function planChunk(
   range: SubjectRange,
   now: Date,
   actor: string,
+  hold: boolean,
   signOffs: SignOffs,
   share = 1,
 ): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
   const tenantId = tp.tenantId;
   const target = params.period;
   const only = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
-  let subjects = await listSubjectsInRange(trx, tenantId, range.first, range.last, params.filter.kind);
+  // `hold`: the customers' rows first, before their levels, data and overrides are read, so that
+  // what is read is what a writer holding one of them committed (PostgreSQL reads each statement
+  // afresh). A listed job holds only its own customers, not every one its chunk's range spans.
+  let subjects = await listSubjectsInRange(trx, tenantId, range.first, range.last, params.filter.kind, hold && !only);
   // A chunk of a listed job spans other subjects between the listed ones: they are not the job's, and
   // neither processed nor skipped (its total counts the listed ones only).
-  if (only) subjects = subjects.filter((s) => only.has(s.externalId));
+  if (only) {
+    subjects = subjects.filter((s) => only.has(s.externalId));
+    if (hold) subjects = await holdSubjects(trx, tenantId, subjects);
+  }
   let upTo: string | undefined;
   if (share < 1 && subjects.length > 1) {
     subjects = subjects.slice(0, Math.max(1, Math.round(subjects.length * share)));
