@@ -1,6 +1,6 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
-import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
+import { rangeTenant, chunks, isPostgres, parseJson, reusableQuery, type Executor } from './executor.js';
 
 /** A subject as repositories hand it out (attributes parsed). */
 export interface Subject {
@@ -217,9 +217,7 @@ export interface RangeSubject extends SubjectKey {
 /**
  * The tenant's subjects with internal ids in `first … last` (both included), in id order: one job
  * chunk. Only their keys: names, attributes and timestamps cost more to read than the rest of the chunk.
- * `hold`: on PostgreSQL, lock their rows (in id order, the order every writer of many customers takes
- * them) until the transaction ends, as {@link holdSubjects} does; SQLite's write transaction holds the
- * whole database already, so there it changes nothing.
+ * Nothing is locked: a chunk holds only the ones it will write ({@link holdSubjects}).
  */
 export async function listSubjectsInRange(
   db: Executor,
@@ -227,7 +225,6 @@ export async function listSubjectsInRange(
   first: string,
   last: string,
   kind?: string,
-  hold = false,
 ): Promise<RangeSubject[]> {
   let q = db
     .selectFrom('subjects')
@@ -236,38 +233,31 @@ export async function listSubjectsInRange(
     .where('id', '>=', first)
     .where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
-  q = q.orderBy('id');
-  // With ORDER BY, PostgreSQL locks the rows as the sort hands them out: in id order.
-  if (hold && isPostgres(db)) q = q.forNoKeyUpdate();
-  return (await q.execute()).map(rangeSubject);
+  return (await q.orderBy('id').execute()).map(rangeSubject);
 }
 
 /**
- * Lock these subjects' rows on PostgreSQL, in id order, until the transaction ends — the lock a level
- * write's version bump takes, without the bump — and answer them as they are once held (a closing
- * that committed while this waited shows). SQLite: answers them as given (its write transaction
- * holds the database, so what the caller read in it is current).
+ * Hold these subjects until the transaction ends and answer them as they are once held (a closing
+ * that committed while this waited shows), in id order. On PostgreSQL their rows are locked in id
+ * order — the order every writer of several customers takes them in — with `FOR NO KEY UPDATE`, the
+ * lock a version bump takes (an insert's foreign-key check does not wait for it). On SQLite they are
+ * read: the write transaction holds the whole file already.
  */
-export async function holdSubjects(db: Executor, tenantId: string, subjects: readonly RangeSubject[]): Promise<RangeSubject[]> {
-  if (!isPostgres(db) || subjects.length === 0) return [...subjects];
-  const ids = subjects.map((s) => s.id).sort();
+export async function holdSubjects(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<RangeSubject[]> {
+  const ids = [...new Set(subjectIds)].sort();
   const out: RangeSubject[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db
+    let q = db
       .selectFrom('subjects')
       .select(['id', 'external_id', 'kind', 'closed_at'])
       .where(rangeTenant(tenantId))
       .where('id', 'in', ids.slice(i, i + 1000))
-      .orderBy('id')
-      .forNoKeyUpdate()
-      .execute();
-    for (const r of rows) out.push(rangeSubject(r));
+      .orderBy('id');
+    // With ORDER BY, PostgreSQL locks the rows as the sort hands them out: in id order.
+    if (isPostgres(db)) q = q.forNoKeyUpdate();
+    for (const r of await q.execute()) out.push(rangeSubject(r));
   }
   return out;
-}
-
-function isPostgres(db: Executor): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 function rangeSubject(r: Pick<SubjectRow, 'id' | 'external_id' | 'kind' | 'closed_at'>): RangeSubject {
