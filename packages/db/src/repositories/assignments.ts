@@ -242,6 +242,34 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
   }));
 }
 
+/**
+ * The current levels of the subjects with ids in `first … last` (a job chunk), by subject: the
+ * scheme, level and period columns alone, for a chunk deciding whom it leaves alone before it locks
+ * anyone ({@link listAssignmentsInRange} reads each row's state too).
+ */
+export async function listCurrentLevelsInRange(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+): Promise<Map<string, CurrentLevel[]>> {
+  const rows = await db
+    .selectFrom('assignments')
+    .select(['subject_id', 'scheme', 'level', 'period', 'approval_required'])
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .execute();
+  const out = new Map<string, CurrentLevel[]>();
+  for (const r of rows) {
+    const level: CurrentLevel = { scheme: r.scheme, level: r.level, period: r.period, approvalRequired: r.approval_required === 1 };
+    const list = out.get(r.subject_id);
+    if (list) list.push(level);
+    else out.set(r.subject_id, [level]);
+  }
+  return out;
+}
+
 /** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
 export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly AssignmentToWrite[]): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
 
 /** What every repository function takes first: the database or an open transaction. */
@@ -10,6 +10,14 @@ export type Executor = Kysely<Database>;
  */
 export function atomically<T>(db: Executor, fn: (trx: Executor) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
+/**
+ * Whether `db` is PostgreSQL: row locks, `FOR … UPDATE` and statements that see other transactions'
+ * commits. SQLite has one writer at a time, whose transaction holds the whole file.
+ */
+export function isPostgres(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /** Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */

@@ -1,6 +1,6 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { JobChunkRow, JobRow } from '../schema.js';
-import { chunks, rangeTenant, type Executor } from './executor.js';
+import { chunks, isPostgres, rangeTenant, type Executor } from './executor.js';
 
 /*
  * The queue of background jobs and their chunks. Workers on any number of machines claim one
@@ -179,10 +179,6 @@ export async function setJobStatus(
 export interface ClaimedChunk {
   readonly chunk: JobChunkRow;
   readonly job: JobRow;
-}
-
-function isPostgres(db: Executor): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { PostgresAdapter, sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Database, SubjectRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { isPostgres, type Executor } from './executor.js';
 import { toSubject, type Subject } from './subjects.js';
 
 /** A scheme and level every listed subject must currently hold. */
@@ -116,8 +116,6 @@ async function holders(db: Executor, tenantId: string, h: Holding, upTo: number 
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
-
-const isPostgres = (db: Executor) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** The subject-side filters of a query: kind, closed or not, id prefix and the cursor. */
 function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['subjects'] }, 's', object>>(

@@ -1,5 +1,6 @@
-import { PostgresAdapter, sql } from 'kysely';
-import { executeInBatches, rangeTenant, type Executor } from './executor.js';
+import { sql } from 'kysely';
+import { executeInBatches, isPostgres, rangeTenant, type Executor } from './executor.js';
+import { holdSubjects } from './subjects.js';
 
 /**
  * Bump `subjects.version` (what read ETags and the read cache key by) of every subject listed, once
@@ -28,27 +29,24 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
  * {@link bumpSubjectVersions} for a write of levels: bumps only the tenant's subjects that are not
  * closed, and answers which ones it bumped. The row lock it takes orders the write against a closing
  * of the same customer (setSubjectClosed): whichever comes second waits and sees the first.
+ * `held`: the caller holds every one of them already ({@link holdSubjects} in this transaction), so
+ * the bump takes no lock it has to wait for and needs no pass of its own to order them.
  */
-export async function bumpOpenSubjectVersions(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<Set<string>> {
+export async function bumpOpenSubjectVersions(
+  db: Executor,
+  tenantId: string,
+  subjectIds: Iterable<string>,
+  held = false,
+): Promise<Set<string>> {
   const open = new Set<string>();
   const ids = [...new Set(subjectIds)].sort();
   // One row has no order to keep: the bump below locks it (and re-checks `closed_at` after a wait) in
   // one statement. A single-subject re-evaluation takes this path on every write.
-  if (ids.length > 1 && db.getExecutor().adapter instanceof PostgresAdapter) {
-    // An UPDATE … WHERE id IN (…) locks rows in the order it finds them on disk, not by id; another
-    // writer locking the same customers one by one in id order (a policy approval's re-evaluation of the
-    // book) could then deadlock with a re-tier chunk. Lock them in id order first; the bump below finds
-    // them held. SQLite has one writer at a time and no row locks.
-    for (let i = 0; i < ids.length; i += 1000)
-      await db
-        .selectFrom('subjects')
-        .select('id')
-        .where(rangeTenant(tenantId))
-        .where('id', 'in', ids.slice(i, i + 1000))
-        .orderBy('id')
-        .forNoKeyUpdate()
-        .execute();
-  }
+  // An UPDATE … WHERE id IN (…) locks rows in the order it finds them on disk, not by id; another
+  // writer locking the same customers one by one in id order (a policy approval's re-evaluation of the
+  // book) could then deadlock with a re-tier chunk. So they are held in id order first, and the bump
+  // below finds them held. SQLite has one writer at a time and no row locks.
+  if (ids.length > 1 && !held && isPostgres(db)) await holdSubjects(db, tenantId, ids);
   await executeInBatches(
     db,
     ids,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
-import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
+import { rangeTenant, chunks, isPostgres, parseJson, reusableQuery, type Executor } from './executor.js';
 
 /** A subject as repositories hand it out (attributes parsed). */
 export interface Subject {
@@ -217,6 +217,7 @@ export interface RangeSubject extends SubjectKey {
 /**
  * The tenant's subjects with internal ids in `first … last` (both included), in id order: one job
  * chunk. Only their keys: names, attributes and timestamps cost more to read than the rest of the chunk.
+ * Nothing is locked: a chunk holds only the ones it will write ({@link holdSubjects}).
  */
 export async function listSubjectsInRange(
   db: Executor,
@@ -232,12 +233,35 @@ export async function listSubjectsInRange(
     .where('id', '>=', first)
     .where('id', '<=', last);
   if (kind) q = q.where('kind', '=', kind);
-  return (await q.orderBy('id').execute()).map((r) => ({
-    id: r.id,
-    externalId: r.external_id,
-    kind: r.kind,
-    closed: r.closed_at !== null,
-  }));
+  return (await q.orderBy('id').execute()).map(rangeSubject);
+}
+
+/**
+ * Hold these subjects until the transaction ends and answer them as they are once held (a closing
+ * that committed while this waited shows), in id order. On PostgreSQL their rows are locked in id
+ * order — the order every writer of several customers takes them in — with `FOR NO KEY UPDATE`, the
+ * lock a version bump takes (an insert's foreign-key check does not wait for it). On SQLite they are
+ * read: the write transaction holds the whole file already.
+ */
+export async function holdSubjects(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<RangeSubject[]> {
+  const ids = [...new Set(subjectIds)].sort();
+  const out: RangeSubject[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    let q = db
+      .selectFrom('subjects')
+      .select(['id', 'external_id', 'kind', 'closed_at'])
+      .where(rangeTenant(tenantId))
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .orderBy('id');
+    // With ORDER BY, PostgreSQL locks the rows as the sort hands them out: in id order.
+    if (isPostgres(db)) q = q.forNoKeyUpdate();
+    for (const r of await q.execute()) out.push(rangeSubject(r));
+  }
+  return out;
+}
+
+function rangeSubject(r: Pick<SubjectRow, 'id' | 'external_id' | 'kind' | 'closed_at'>): RangeSubject {
+  return { id: r.id, externalId: r.external_id, kind: r.kind, closed: r.closed_at !== null };
 }
 
 /** Internal ids of the tenant's subjects known by these external ids (those that exist), by external id. */

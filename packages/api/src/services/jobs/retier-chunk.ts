@@ -1,8 +1,11 @@
 import {
   addLatestObservationsBefore,
   bumpOpenSubjectVersions,
+  holdSubjects,
+  isPostgres,
   listActiveDatedOverridesInRange,
   listAssignmentsInRange,
+  listCurrentLevelsInRange,
   listSubjectsInRange,
   loadMetricValuesInRange,
   serializeAssignment,
@@ -10,6 +13,7 @@ import {
   type AssignmentState,
   type Executor,
   type NewTierEventInput,
+  type RangeSubject,
   type StoredAssignment,
   type StoredAssignmentJson,
   type StoredAssignmentUtf8,
@@ -57,6 +61,10 @@ type SignOffs = (
  * here, not when the job is queued. Subjects not of the job's kind or list are not the job's at all.
  * `idsAt`: when the chunk is evaluated at an instant before the one it is stored at (a pipelined
  * chunk, evaluated at its claim), its event ids are drawn at the later one ({@link withEventIds}).
+ * It works from what it reads while it holds its customers: on PostgreSQL it locks the rows of those it
+ * may write (in id order) before it reads their levels, data and overrides, so a metric write or a
+ * decision that holds one of them first is waited for and seen, not overwritten with a level worked
+ * out from the data before it. Those it leaves alone are not locked ({@link planChunk}).
  */
 export async function retierChunk(
   trx: Executor,
@@ -70,29 +78,31 @@ export async function retierChunk(
   const nowIso = now.toISOString();
   const writes = params.schemes === null ? null : new Set(params.schemes);
   // Subjects whose sign-offs matter (a move into an approval-required level, or one pending): their
-  // sign-offs are planned once their rows are held, below; until then their rows' flags are unknown.
+  // sign-offs are planned after the chunk's evaluation, below; until then their rows' flags are unknown.
   const signed = new Map<
     string,
     { readonly subject: SubjectKey; readonly plan: ReevaluationPlan; readonly had: readonly AssignmentState[] }
   >();
-  const planned = await planChunk(trx, tp, params, range, now, actor, (subject, plan, had) => {
+  const planned = await planChunk(trx, tp, params, range, now, actor, true, (subject, plan, had) => {
     signed.set(subject.id, { subject, plan, had });
     return plan.rows;
   });
   // Never undefined: the callback always returns rows.
   if (!planned) throw new Error('re-tier chunk planned nothing');
   let prepared = idsAt ? withEventIds(planned, idsAt) : planned;
-  // Lock order of every level write and of a sign-off decision: the subjects (in id order), then their
-  // sign-offs, then their assignments. The bump answers which are still open, for every subject whose
-  // sign-offs could open as well as every one with rows: a customer closed since the chunk read them
-  // gets neither levels nor a sign-off.
+  // Lock order of every level write and of a sign-off decision: the subjects (in id order, held since
+  // planChunk read them), then their sign-offs, then their assignments. Only the customers the chunk
+  // writes to are bumped (a bump voids their cached reads); the ones it skipped stay as they were.
+  // Every one was held and seen open before its data was read (on SQLite the write transaction holds
+  // the file), so the bump needs no lock pass of its own and finds them all open.
   const ids = new Set(signed.keys());
   for (const r of prepared.rows) ids.add(r.subjectId);
   for (const e of prepared.events) ids.add(e.subjectId);
-  const open = ids.size ? await bumpOpenSubjectVersions(trx, tp.tenantId, ids) : ids;
-  // Sign-offs are planned only now the rows are held: planned from a read made before, a metric write
-  // or a decision committed in between (one that held the row first) could have opened, superseded
-  // or decided one, and the chunk would open a second pending sign-off beside it, or store a stale flag.
+  const open = ids.size ? await bumpOpenSubjectVersions(trx, tp.tenantId, ids, true) : ids;
+  // Sign-offs are planned from the sign-offs as they are now, under the rows held: planned from a read
+  // made before, a metric write or a decision committed in between (one that held the row first)
+  // could have opened, superseded or decided one, and the chunk would open a second pending sign-off
+  // beside it, or store a stale flag.
   const flags = new Map<string, Map<string, boolean>>();
   for (const [id, { subject, plan, had }] of signed) {
     if (!open.has(id)) continue;
@@ -105,8 +115,10 @@ export async function retierChunk(
     flags.set(id, new Map(again.rows.map((r) => [r.scheme, r.approvalRequired])));
   }
   if (flags.size) prepared = withFlags(prepared, flags);
-  // Those still open were locked and bumped above: the store neither locks nor bumps them again, and
-  // leaves out (and answers) the ones found closed.
+  // Those still open were bumped above: the store neither locks nor bumps them again, and leaves out
+  // (and answers) the ones found closed. None can be, as the subjects were held open before they were
+  // planned; the store's answer is kept as a guard, so that the totals stay right if a later change
+  // lets a chunk plan a customer it does not hold.
   const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open);
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
@@ -154,8 +166,9 @@ export function prepareRetierChunk(
   actor: string,
   share = 1,
 ): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
-  // rowsWithoutSignOffs was tried first: a subject that gets here needs the database.
-  return planChunk(db, tp, params, range, now, actor, () => undefined, share);
+  // rowsWithoutSignOffs was tried first: a subject that gets here needs the database. Nothing is
+  // locked: it reads on a connection of its own (SQLite), and its caller checks for writes since.
+  return planChunk(db, tp, params, range, now, actor, false, () => undefined, share);
 }
 
 /** What is left of `range` after a prepared chunk that covers it up to `upTo`. */
@@ -202,6 +215,7 @@ async function planChunk(
   range: SubjectRange,
   now: Date,
   actor: string,
+  hold: boolean,
   signOffs: SignOffs,
   share = 1,
 ): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
@@ -217,6 +231,20 @@ async function planChunk(
     subjects = subjects.slice(0, Math.max(1, Math.round(subjects.length * share)));
     upTo = subjects[subjects.length - 1]?.id;
     if (upTo !== undefined) range = { first: range.first, last: upTo };
+  }
+  // Skipped before they were held: closed, evaluated at a later month, or outside the job's filters.
+  let passedOver = 0;
+  if (hold && isPostgres(trx)) {
+    // The rows of the customers the chunk may write are held before their levels, data and overrides
+    // are read, so that what is read is what a writer holding one of them committed (PostgreSQL reads
+    // each statement afresh). The ones it would leave alone, going by an unlocked read, are not held:
+    // held for the whole chunk, a writer taking them in another order than id order (an import, in
+    // file order) would deadlock with it, and a filtered job would block writes to every customer of
+    // its range. What is held is checked again below on what is read once held.
+    const levels = await listCurrentLevelsInRange(trx, tenantId, range.first, range.last);
+    const candidates = subjects.filter((s) => !leftAlone(s, levels.get(s.id) ?? [], params)).map((s) => s.id);
+    passedOver = subjects.length - candidates.length;
+    subjects = await holdSubjects(trx, tenantId, candidates);
   }
   const stored = await listAssignmentsInRange(trx, tenantId, range.first, range.last);
   // One window of data for the chunk: the widest any of its subjects reads.
@@ -236,25 +264,18 @@ async function planChunk(
     await addLatestObservationsBefore(trx, tenantId, { ...range, kind }, metrics, dataFrom, values);
   const overrides = await listActiveDatedOverridesInRange(trx, tenantId, range.first, range.last, now.toISOString());
   const writes = params.schemes === null ? null : new Set(params.schemes);
-  const level = params.filter.level;
-  const since = params.filter.evaluatedSince;
 
   const rows: StoredAssignmentJson[] = [];
   const froms: (string | null)[] = [];
   const events: NewTierEventInput[] = [];
   const cells = new Map<string, MigrationCell & { count: number }>();
   let processed = 0;
-  let skipped = 0;
+  let skipped = passedOver;
   let approvalRequired = 0;
   for (const subject of subjects) {
     const had = stored.get(subject.id) ?? [];
     const data = values.get(subject.id);
-    const storedPeriod = had.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
-    const outside =
-      (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level)) ||
-      (since !== undefined && (storedPeriod === undefined || storedPeriod < since));
-    // A customer who left keeps the levels they had when they left: history, not a current tier.
-    if (subject.closed || outside || (storedPeriod !== undefined && storedPeriod > target) || (had.length === 0 && data === undefined)) {
+    if (leftAlone(subject, had, params) || (had.length === 0 && data === undefined)) {
       skipped++;
       continue;
     }
@@ -278,4 +299,22 @@ async function planChunk(
   }
   const totals = sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
   return { rows, events, froms, totals, ...(upTo === undefined ? {} : { upTo }) };
+}
+
+/**
+ * Whether a chunk leaves the subject alone whatever its data: a customer who left (they keep the levels
+ * they had when they left: history, not a current tier), one evaluated at a later month than the job's,
+ * or one outside its level or evaluated-since filter. `had`: their current levels.
+ */
+function leftAlone(
+  subject: RangeSubject,
+  had: readonly { readonly scheme: string; readonly level: string; readonly period: string }[],
+  params: RetierParams,
+): boolean {
+  if (subject.closed) return true;
+  const { level, evaluatedSince: since } = params.filter;
+  const storedPeriod = had.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
+  if (storedPeriod !== undefined && storedPeriod > params.period) return true;
+  if (level !== undefined && !had.some((a) => a.scheme === level.scheme && a.level === level.level)) return true;
+  return since !== undefined && (storedPeriod === undefined || storedPeriod < since);
 }
