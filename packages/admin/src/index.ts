@@ -87,7 +87,6 @@ export {
   CLOSING_REASON_MAX,
   checkClosing,
   checkReopening,
-  mayCloseSubjects,
   readWallTime,
   SubjectClosing,
   wallToInstant,
