@@ -431,8 +431,8 @@ async function writeBatch(
     }
     // `existing` was read before this transaction: a closing the API committed since stays as it was
     // recorded (closeSubject changes only an open customer), and records no second open closing. It
-    // runs before the row's own update: a closing takes the customer's override requests before
-    // their row (lock order, closeSubject), and withdraws what waits for a second person as the API's does.
+    // takes the customer's row, then their requests and sign-offs (lock order, closeSubject), and
+    // withdraws what waits for a second person as the API's does; the row's own update finds it held.
     if (closes && r.closed) {
       const w = await closeSubject(trx, ctx.tenantId, existing.id, r.closed, ctx.actor, nowIso);
       if (w) {
