@@ -24,7 +24,6 @@ export * from './repositories/policies.js';
 export * from './repositories/policy-versions.js';
 export * from './repositories/book.js';
 export * from './repositories/subjects.js';
-export * from './repositories/open-subject-hold.js';
 export * from './repositories/subject-list.js';
 export * from './repositories/metrics.js';
 // Listed, not `export *`: writeAssignments and writeTierEvents do not bump subject versions and stay inside this package.

@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql } from 'kysely';
-import { executeInBatches, rangeTenant, type Executor } from './executor.js';
+import { executeInBatches, rangeTenant, reusableQuery, type Executor } from './executor.js';
 
 /**
  * Bump `subjects.version` (what read ETags and the read cache key by) of every subject listed, once
@@ -25,6 +25,41 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
 }
 
 /**
+ * The row lock a write of levels takes on its subjects before it moves their versions (PostgreSQL:
+ * `FOR NO KEY UPDATE`, the lock an UPDATE of the version takes, so a later bump in the same transaction
+ * finds it held, and no conflict with the `FOR KEY SHARE` a foreign key takes), in id order. SQLite runs
+ * one writer at a time and has no row locks: there it is a plain read.
+ */
+function subjectRowsLock(db: Executor, tenantId: string, ids: readonly string[]) {
+  const q = db
+    .selectFrom('subjects')
+    .select('id')
+    // Not `tenant_id = ?`: SQLite would walk the tenant's index instead of the ids (rangeTenant).
+    .where(rangeTenant(tenantId))
+    .where('id', 'in', ids)
+    .orderBy('id');
+  return db.getExecutor().adapter instanceof PostgresAdapter ? q.forNoKeyUpdate() : q;
+}
+
+// Compiled once per dialect: a single customer's re-evaluation takes it on every metric write.
+const openSubjectRow = reusableQuery((db: Executor, tenantId: string, subjectId: string) =>
+  subjectRowsLock(db, tenantId, [subjectId]).where('closed_at', 'is', null),
+);
+
+/**
+ * Hold one subject's row for the caller's transaction, only while it is not closed, without moving its
+ * version; answers whether it is open. The row lock of {@link bumpOpenSubjectVersions} without its
+ * bump: a write that may turn out to change nothing a read shows (a re-evaluation that finds no data,
+ * a sign-off decision before its one write, a step of a pending override request) takes the customer
+ * first — a closing in flight is waited for and then seen (PostgreSQL re-checks `closed_at` on the row
+ * it waited for), a later one waits for this transaction — and moves the version only with what it
+ * writes, so kept reads stay good.
+ */
+export async function holdOpenSubject(db: Executor, tenantId: string, subjectId: string): Promise<boolean> {
+  return (await openSubjectRow(db, tenantId, subjectId)).length > 0;
+}
+
+/**
  * {@link bumpSubjectVersions} for a write of levels: bumps only the tenant's subjects that are not
  * closed, and answers which ones it bumped. The row lock it takes orders the write against a closing
  * of the same customer (setSubjectClosed): whichever comes second waits and sees the first.
@@ -39,15 +74,8 @@ export async function bumpOpenSubjectVersions(db: Executor, tenantId: string, su
     // writer locking the same customers one by one in id order (a policy approval's re-evaluation of the
     // book) could then deadlock with a re-tier chunk. Lock them in id order first; the bump below finds
     // them held. SQLite has one writer at a time and no row locks.
-    for (let i = 0; i < ids.length; i += 1000)
-      await db
-        .selectFrom('subjects')
-        .select('id')
-        .where(rangeTenant(tenantId))
-        .where('id', 'in', ids.slice(i, i + 1000))
-        .orderBy('id')
-        .forNoKeyUpdate()
-        .execute();
+    // Closed rows too: a reopening in flight is waited for here, in id order, not met by the bump out of it.
+    for (let i = 0; i < ids.length; i += 1000) await subjectRowsLock(db, tenantId, ids.slice(i, i + 1000)).execute();
   }
   await executeInBatches(
     db,
