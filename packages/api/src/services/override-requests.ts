@@ -296,16 +296,17 @@ function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doin
 }
 
 /**
- * Hold the customer's row before a step of their pending request writes anything: the lock order of a
- * closing (subject, then its pending requests, closeSubject) and of a level write. A step that took
- * the request first and the subject second (as `changeOverride`'s bump does) could hold a request
- * filed while a closing waited for the row, and wait for that row while the closing waits for the
- * request: PostgreSQL would abort one. Taken after the book's row (`overrideOr404`, the order of a move
- * between books). Answers whether the customer is open; a closed one's row is not held (its closing
- * has committed and withdrawn the request, which the step then finds).
+ * Hold the customer's row before a step of their pending request writes anything, and refuse the step
+ * (409 `subject_closed`, as a decision) when they are closed. The lock order of a closing (subject,
+ * then its pending requests, closeSubject) and of a level write: a step that took the request first
+ * and the subject second (as `changeOverride`'s bump does) could hold a request filed while a closing
+ * waited for the row, and wait for that row while the closing waits for the request — PostgreSQL would
+ * abort one. Taken after the book's row (`overrideOr404`, the order of a move between books). A step
+ * that waited here for a closing finds its request withdrawn: it says so, not that the request changed.
  */
-function holdSubjectOf(trx: Executor, deps: ApiDeps, r: OverrideRecord): Promise<boolean> {
-  return holdOpenSubject(trx, deps.tenantId, r.subjectId);
+async function holdOpenSubjectOf(trx: Executor, deps: ApiDeps, r: OverrideRecord, refused: string): Promise<void> {
+  if (await holdOpenSubject(trx, deps.tenantId, r.subjectId)) return;
+  throw subjectClosed(r.subject, (await subjectOr404(deps, r.subject, trx)).closedAt, 'params.overrideId', refused);
 }
 
 /**
@@ -335,7 +336,7 @@ export async function editOverride(
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    await holdSubjectOf(trx, deps, r);
+    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be edited');
     await requireRequester(
       trx,
       deps,
@@ -376,7 +377,7 @@ export async function withdrawOverride(deps: ApiDeps, id: string, note: string |
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    await holdSubjectOf(trx, deps, r);
+    await holdOpenSubjectOf(trx, deps, r, 'its requests were withdrawn with the closing');
     await requireMayWithdraw(trx, deps, r);
     requireStatus(r, 'pending', 'withdrawn');
     await step(trx, deps, r, 'pending', {
@@ -414,13 +415,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     if (subject.closedAt !== null)
       throw subjectClosed(r.subject, subject.closedAt, 'params.overrideId', 'its requests can no longer be decided');
     // Closed since the read above: the closing committed (or was waited for) and withdrew the request.
-    if (!(await holdSubjectOf(trx, deps, r)))
-      throw subjectClosed(
-        r.subject,
-        (await subjectOr404(deps, r.subject, trx)).closedAt,
-        'params.overrideId',
-        'its requests can no longer be decided',
-      );
+    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be decided');
     requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
     await requireDistinctPerson(trx, deps.tenantId, [r.override.requestedBy], deps.principal.actor);
     const hash = overrideHash(r);
