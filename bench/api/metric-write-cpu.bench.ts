@@ -5,7 +5,9 @@
 // With `--against <git rev>` it compares two versions of the code: that revision is extracted to a
 // temporary folder and each round runs one child process per version, old and new alternating, so
 // the machine's load falls on both alike; it prints medians and new/old ratios. Asserts nothing.
-// Run: node --import tsx bench/api/metric-write-cpu.bench.ts [--against main] [--writes 600] [--rounds 4] [--db sqlite|postgres|both]
+// `--kind decision` times level sign-off approvals (`POST …/levels/{scheme}/approve`) instead, each of
+// a customer whose AML "high" waits for one (opened, and its hash read, before the clock starts).
+// Run: node --import tsx bench/api/metric-write-cpu.bench.ts [--against main] [--writes 600] [--rounds 4] [--db sqlite|postgres|both] [--kind metric|decision]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ const ROUNDS = Number(arg('rounds', '4'));
 const DBS = arg('db', 'both') === 'both' ? ['sqlite', 'postgres'] : [arg('db', 'sqlite')];
 const AGAINST = arg('against', '');
 const CHILD = arg('child', '');
+const KIND = arg('kind', 'metric') === 'decision' ? 'decision' : 'metric';
 const here = fileURLToPath(import.meta.url);
 const root = resolve(dirname(here), '../..');
 
@@ -36,6 +39,7 @@ async function measure(dialect: string): Promise<Figures> {
   const { createApiKey, createApp, provisionTenant } = await import('@tierkit/api');
   const { connect, migrateToLatest } = await import('@tierkit/db');
   const { testPack } = await import('../../tests/support/test-pack.js');
+  const { fourEyesPack } = await import('../../tests/support/four-eyes-fixture.js');
   const { postmasterPid, treeCpu } = await import('../batch/proc-cpu.js');
   const NOW = new Date('2025-11-15T04:00:00.000Z');
   const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-metric-write-'));
@@ -45,8 +49,10 @@ async function measure(dialect: string): Promise<Figures> {
     : connect({ url: join(dir, 'bench.db') });
   try {
     await migrateToLatest(db.db);
-    await provisionTenant(db.db, { id: 'bench', name: 'bench', pack: testPack(), now: NOW });
+    await provisionTenant(db.db, { id: 'bench', name: 'bench', pack: KIND === 'decision' ? fourEyesPack() : testPack(), now: NOW });
     const { secret } = await createApiKey(db.db, { tenantId: 'bench', role: 'admin', label: 'bench', now: NOW });
+    // Another person than the one whose metrics opened the sign-offs (four eyes).
+    const approver = (await createApiKey(db.db, { tenantId: 'bench', role: 'approver', label: 'approver', now: NOW })).secret;
     const app = createApp({
       db: db.db,
       now: () => NOW,
@@ -54,7 +60,8 @@ async function measure(dialect: string): Promise<Figures> {
       rateLimit: false,
     });
     const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` };
-    const CUSTOMERS = 50;
+    // A decision needs a sign-off of its own: one customer per decision, warm-up included.
+    const CUSTOMERS = KIND === 'decision' ? WRITES + WRITES / 4 : 50;
     for (let i = 0; i < CUSTOMERS; i++) {
       const res = await app.request(`/v1/subjects/MW${i}`, {
         method: 'PUT',
@@ -74,11 +81,36 @@ async function measure(dialect: string): Promise<Figures> {
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`metrics: ${res.status}`);
     };
-    for (let i = 0; i < WRITES / 4; i++) await write(i); // warm-up
+    const hashes: string[] = [];
+    if (KIND === 'decision') {
+      for (let i = 0; i < CUSTOMERS; i++) {
+        const opened = await app.request(`/v1/subjects/MW${i}/metrics`, {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify({ metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }] }),
+        });
+        if (opened.status !== 200) throw new Error(`metrics: ${opened.status}`);
+        const pending = await app.request(`/v1/subjects/MW${i}/levels/aml-test/approval`, { headers });
+        hashes.push(((await pending.json()) as { contentHash: string }).contentHash);
+      }
+    }
+    const decide = async (n: number) => {
+      const res = await app.request(`/v1/subjects/MW${n}/levels/aml-test/approve`, {
+        method: 'POST',
+        headers: { ...headers, Authorization: `Bearer ${approver}` },
+        body: JSON.stringify({ contentHash: hashes[n] }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`approve: ${res.status}`);
+    };
+    // Decisions: the warm-up decides the first customers, the timed loop the rest (each once).
+    const step = KIND === 'decision' ? (i: number) => decide(i) : write;
+    const warm = WRITES / 4;
+    for (let i = 0; i < warm; i++) await step(i); // warm-up
     const postmaster = pg ? postmasterPid(pg.dataDir) : 0;
     const serverBefore = pg ? treeCpu(postmaster) : 0;
     const start = process.cpuUsage();
-    for (let i = 0; i < WRITES; i++) await write(i);
+    for (let i = 0; i < WRITES; i++) await step(KIND === 'decision' ? warm + i : i);
     const used = process.cpuUsage(start);
     const server = pg ? (treeCpu(postmaster) - serverBefore) * 1e6 : 0;
     return { client: (used.user + used.system) / WRITES, server: server / WRITES };
@@ -107,7 +139,7 @@ function extract(rev: string): string {
 function child(tree: string, dialect: string): Figures {
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(tree, 'bench/api/metric-write-cpu.bench.ts'), '--child', dialect, '--writes', String(WRITES)],
+    ['--import', 'tsx', join(tree, 'bench/api/metric-write-cpu.bench.ts'), '--child', dialect, '--writes', String(WRITES), '--kind', KIND],
     {
       cwd: tree,
       env: { ...process.env, TSX_TSCONFIG_PATH: join(tree, 'tsconfig.json') },
@@ -119,6 +151,7 @@ function child(tree: string, dialect: string): Figures {
   return JSON.parse(line) as Figures;
 }
 
+const WHAT = KIND === 'decision' ? 'sign-off decision' : 'metric write';
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const us = (x: number) => Math.round(x).toLocaleString('en').padStart(7);
 
@@ -127,7 +160,7 @@ if (CHILD) {
 } else if (!AGAINST) {
   for (const dialect of DBS) {
     const f = await measure(dialect);
-    console.log(`${dialect}: ${us(f.client)} µs client${dialect === 'postgres' ? `, ${us(f.server)} µs server` : ''} per metric write`);
+    console.log(`${dialect}: ${us(f.client)} µs client${dialect === 'postgres' ? `, ${us(f.server)} µs server` : ''} per ${WHAT}`);
   }
 } else {
   const old = extract(AGAINST);
@@ -141,7 +174,7 @@ if (CHILD) {
         const order = round % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const);
         for (const which of order) runs[which].push(child(which === 'old' ? old : root, dialect));
       }
-      console.log(`${dialect}: CPU per metric write, ${WRITES} writes × ${ROUNDS} alternating rounds, median (no HTTP)`);
+      console.log(`${dialect}: CPU per ${WHAT}, ${WRITES} × ${ROUNDS} alternating rounds, median (no HTTP)`);
       for (const part of ['client', 'server'] as const) {
         if (dialect === 'sqlite' && part === 'server') continue;
         const o = median(runs.old.map((f) => f[part]));

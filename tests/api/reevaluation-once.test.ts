@@ -4,11 +4,12 @@ import type { TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId } from '@tierkit/db';
 import { sql } from 'kysely';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 /*
  * One re-evaluation of a customer takes their row's lock and moves their version (what read ETags
- * and the kept-read cache key by) once, however much it stores. A re-evaluation that fails leaves
+ * and the kept-read cache key by) once, however much it stores, and not at all when it stores
+ * nothing (no data yet). A sign-off decision moves it once too. A re-evaluation that fails leaves
  * nothing behind (a plain rollback check; the closing race is tests/api/subject-closing-locking.test.ts).
  */
 
@@ -63,6 +64,50 @@ forEachDialect('a re-evaluation moves its subject once; a failed one changes not
     v = await version();
     ok(await t.req('officer', 'GET', '/v1/subjects/RO1/levels/aml-test/approval'));
     assert.equal(await version(), v, 'a read moves nothing');
+  });
+
+  it('a sign-off decision moves the version once, and a staff read kept from before it is built again', async () => {
+    for (const [id, action] of [
+      ['RO3', 'approve'],
+      ['RO4', 'reject'],
+    ] as const) {
+      await customer(id);
+      ok(await put(id, 'aml_customer_risk', '2025-10', 95));
+      const signOff = await ok<{ contentHash: string }>(await t.req('viewer', 'GET', `/v1/subjects/${id}/levels/aml-test/approval`));
+      const read = await t.req('viewer', 'GET', `/v1/subjects/${id}/tiers?scheme=aml-test`);
+      const etag = read.headers.get('etag');
+      assert.ok(etag);
+      const v = (await subjectOf(id)).version;
+      ok(
+        await t.req('approver', 'POST', `/v1/subjects/${id}/levels/aml-test/${action}`, { contentHash: signOff.contentHash, note: '核实' }),
+      );
+      // Before: two moves, one for the lock it took and one for the assignment's flag.
+      assert.equal((await subjectOf(id)).version, v + 1, `${action}: one move`);
+      const again = await t.app.request(`/v1/subjects/${id}/tiers?scheme=aml-test`, {
+        headers: { Authorization: `Bearer ${t.keys.viewer}`, 'If-None-Match': etag },
+      });
+      assert.equal(again.status, 200, `${action}: the kept read is not served after the decision`);
+      assert.deepEqual(await amlOf(id), { level: 'high', approvalRequired: false });
+    }
+  });
+
+  it('a re-evaluation that finds no data stores nothing and leaves the version alone', async () => {
+    // An override approved for a customer with no metrics yet: its approval re-evaluates them (it
+    // decides from their first evaluation), which finds nothing to evaluate.
+    await customer('RO5');
+    const pending = await ok<{ id: string; contentHash: string }>(await requestOverride(t, 'RO5'), 201);
+    const v = (await subjectOf('RO5')).version;
+    ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+    // The override's own change is one move; before, the re-evaluation's lock made a second.
+    assert.equal((await subjectOf('RO5')).version, v + 1, 'the approval alone moves it');
+    const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/RO5/tiers'));
+    assert.deepEqual(tiers.assignments, [], 'nothing evaluated');
+    // Its first data then decides by the override, stored and moved once.
+    const w = (await subjectOf('RO5')).version;
+    ok(await put('RO5', 'avg_daily_balance', '2025-10', 10_000_00));
+    assert.equal((await subjectOf('RO5')).version, w + 1);
+    const retail = (await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/RO5/tiers?scheme=retail-tier'))).assignments[0];
+    assert.equal(retail?.level, 'gold');
   });
 
   it('a metric write whose store fails rolls back: no level, no sign-off, no version move', async () => {

@@ -5,6 +5,7 @@ import { findOverride, findSubjectByExternalId, insertOverride, setSubjectClosed
 import type { ApiFixture } from '../support/api-fixture.js';
 import { postgresHarness } from '../support/databases.js';
 import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { sql } from 'kysely';
 import { backendPid, blockedBy } from '../support/pg-lock-waits.js';
 
 /*
@@ -48,54 +49,6 @@ describe('closing a customer while an override step of theirs is in flight [post
     t = await fourEyesTenant({ db } as ApiFixture, 'fe-closing-lock', START);
   });
   after(() => harness.stopAll());
-
-  it('a decision holding its request, then taking the subject: the closing waits, the request stays decided, the sign-off is withdrawn', async () => {
-    await ok(await t.req('officer', 'PUT', '/v1/subjects/L1', { kind: 'customer', displayName: '王芳' }), 201);
-    await ok(
-      await t.req('approver', 'PUT', '/v1/subjects/L1/metrics', {
-        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
-      }),
-    );
-    const signOff = await ok<{ id: string }>(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'));
-    const request = await ok<{ id: string }>(await requestOverride(t, 'L1'), 201);
-    const subjectId = await subjectIdOf('L1');
-    const nowIso = START.toISOString();
-    // The decision's two steps are split by the closing: it holds only the request until the closing
-    // waits, and takes the subject's row after. A closing that took the row before the requests would
-    // then wait for the request while the decision waits for the row: PostgreSQL aborts one of the two.
-    const closing = await whileHeld(
-      // As decideOverride's write, before its bump of the subject.
-      async (trx) => {
-        const decided = await trx
-          .updateTable('overrides')
-          .set({ status: 'rejected', decided_by: 'approver', decided_at: nowIso, decision_note: 'no', updated_at: nowIso })
-          .where('tenant_id', '=', t.tenantId)
-          .where('id', '=', request.id)
-          .where('status', '=', 'pending')
-          .executeTakeFirst();
-        assert.equal(Number(decided.numUpdatedRows), 1);
-      },
-      () => t.req('admin', 'POST', '/v1/subjects/L1/close', { reason: '销户' }),
-      // The decision's bump of the subject, then (as the re-evaluation that may follow it) the subject's sign-off.
-      async (trx) => {
-        await trx
-          .updateTable('subjects')
-          .set((eb) => ({ version: eb('version', '+', 1) }))
-          .where('id', '=', subjectId)
-          .execute();
-        await trx
-          .updateTable('level_approvals')
-          .set({ decision_note: null })
-          .where('subject_id', '=', subjectId)
-          .where('status', '=', 'pending')
-          .execute();
-      },
-    );
-    assert.equal(closing.status, 200, await closing.clone().text());
-    assert.equal((await ok<{ status: string }>(await t.req('viewer', 'GET', `/v1/overrides/${request.id}`))).status, 'rejected');
-    const detail = await closingDetail('L1');
-    assert.deepEqual([detail.withdrawnOverrides ?? null, detail.withdrawnSignOffs], [null, [signOff.id]]);
-  });
 
   it('a request committed while the closing waits for the subject is withdrawn by the closing too', async () => {
     await ok(await t.req('officer', 'PUT', '/v1/subjects/L2', { kind: 'customer', displayName: '李雷' }), 201);
@@ -145,4 +98,96 @@ describe('closing a customer while an override step of theirs is in flight [post
     const left = await db.db.selectFrom('overrides').select('id').where('subject_id', '=', subjectId).execute();
     assert.deepEqual(left, []);
   });
+  /** Until `n` statements wait for a lock of backend `holder` (directly or queued behind another), else the test fails. */
+  async function waitersOf(holder: number, n: number) {
+    for (let i = 0; i < 2000; i++) {
+      const waiting = (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0 AND pid <> ${holder}::int`.execute(db.db)
+      ).rows[0]?.n;
+      if ((waiting ?? 0) >= n) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.fail(`fewer than ${n} statements waited`);
+  }
+
+  const DONE = { edit: 'edited', withdraw: 'withdrawn', approve: 'approved', reject: 'rejected' } as const;
+  for (const filed of ['before', 'meanwhile'] as const)
+    for (const step of ['edit', 'withdraw', 'approve', 'reject'] as const)
+      it(`a request filed ${filed === 'before' ? 'before the closing' : 'while the closing waits for the customer'}, then ${DONE[step]} as the closing waits: neither deadlocks, the step says subject_closed`, async () => {
+        const id = `L4_${filed}_${step}`;
+        await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '赵敏' }), 201);
+        const subjectId = await subjectIdOf(id);
+        const officer = await db.db
+          .selectFrom('api_keys')
+          .select('id')
+          .where('tenant_id', '=', t.tenantId)
+          .where('label', '=', 'officer')
+          .executeTakeFirstOrThrow();
+        const requestId = filed === 'before' ? (await ok<{ id: string }>(await requestOverride(t, id), 201)).id : `ovr_meanwhile_${step}`;
+        const nowIso = START.toISOString();
+        let closing: Promise<Response> | undefined;
+        let other: Promise<Response> | undefined;
+        // Something else holds the customer's row (a metric write, say) while the closing queues for it.
+        await db.db.transaction().execute(async (holder) => {
+          const pid = await backendPid(holder);
+          await sql`SELECT id FROM subjects WHERE id = ${subjectId} FOR NO KEY UPDATE`.execute(holder);
+          closing = t.req('admin', 'POST', `/v1/subjects/${id}/close`, { reason: '销户' });
+          await blockedBy(db.db, pid);
+          // A request committed now, after the closing began: written as requestOverride writes it, but
+          // without its bump of the customer's version, which would queue behind the closing (the filing
+          // committing just before the closing took the row is the same moment, which no test can hit).
+          if (filed === 'meanwhile')
+            await db.db
+              .insertInto('overrides')
+              .values({
+                id: requestId,
+                tenant_id: t.tenantId,
+                subject_id: subjectId,
+                scheme: 'retail-tier',
+                level: 'gold',
+                mode: 'fixed',
+                reason: 'VIP',
+                expires_at: null,
+                requested_by: `key:${officer.id}`,
+                approved_by: null,
+                created_at: nowIso,
+                revoked_at: null,
+                status: 'pending',
+                content_hash: 'h',
+                updated_at: nowIso,
+                decided_by: null,
+                decided_at: null,
+                decision_note: null,
+                revoked_by: null,
+                revoke_note: null,
+                requester_scope: 'tenant',
+              })
+              .execute();
+          const request = await ok<{ contentHash: string }>(await t.req('viewer', 'GET', `/v1/overrides/${requestId}`));
+          // Its requester edits or withdraws it, or an approver decides it, in the same instant: queued behind the closing.
+          other =
+            step === 'edit'
+              ? t.req('officer', 'PATCH', `/v1/overrides/${requestId}`, { reason: 'VIP 客户' })
+              : step === 'withdraw'
+                ? t.req('officer', 'POST', `/v1/overrides/${requestId}/withdraw`, {})
+                : t.req('approver', 'POST', `/v1/overrides/${requestId}/${step}`, { contentHash: request.contentHash, note: 'no' });
+          await waitersOf(pid, 2);
+        });
+        assert.ok(closing && other);
+        const [c, o] = await Promise.all([closing, other]);
+        // Once a step held the request and waited for the customer's row while the closing held that row
+        // and waited for the request (filed meanwhile): PostgreSQL aborted one of them, a 500. Then an
+        // edit or withdrawal that waited for the closing answered `content-changed`, "read it again".
+        assert.equal(c.status, 200, await c.clone().text());
+        const refused = (await o.json()) as { errors?: { code?: string }[] };
+        assert.equal(o.status, 409, JSON.stringify(refused));
+        // The request went with the closing: every step says so, not that the request changed meanwhile.
+        assert.deepEqual(
+          refused.errors?.map((e) => e.code),
+          ['subject_closed'],
+        );
+        assert.equal((await findOverride(db.db, t.tenantId, requestId))?.status, 'withdrawn');
+        assert.deepEqual((await closingDetail(id)).withdrawnOverrides, [requestId]);
+      });
 });

@@ -99,7 +99,6 @@ export {
   CLOSING_REASON_MAX,
   checkClosing,
   checkReopening,
-  mayCloseSubjects,
   SubjectClosing,
   whyNoClosing,
 } from './core/subject-closing.js';

@@ -60,16 +60,16 @@ export interface ClosingBody {
  */
 export type NoClosing = 'no-session' | 'book-scoped' | 'role';
 
+/**
+ * The one rule the console offers closing and reopening by: tenant-wide staff, officer or above (the
+ * API's access table, `tenantWide`). A page says why when it does not offer them, so there is no
+ * yes-or-no twin of it: test `=== undefined`.
+ */
 export function whyNoClosing(session: Session | undefined): NoClosing | undefined {
   if (session === undefined || session.via === 'embed-token') return 'no-session';
   if (isBookScoped(session)) return 'book-scoped';
   if (!hasRole(session, 'officer')) return 'role';
   return undefined;
-}
-
-/** Whether to offer `session` to close and reopen customers: tenant-wide staff, officer or above. */
-export function mayCloseSubjects(session: Session | undefined): boolean {
-  return whyNoClosing(session) === undefined;
 }
 
 /**
@@ -165,7 +165,7 @@ function conflictOf(err: unknown): 'closed' | 'open' | undefined {
  * Closing a customer who left the bank (销户), and taking a closing back: the dialog's state from
  * asking to confirming to the API's answer. The time a person types is the bank's wall clock
  * (`timeZone`, the session's), sent as the UTC instant it is. Only for tenant-wide staff, officer or
- * above ({@link mayCloseSubjects}); the API refuses anyone else, and the refusal lands in `actionError`.
+ * above ({@link whyNoClosing}); the API refuses anyone else, and the refusal lands in `actionError`.
  * A success, a 409 and a write cancelled once sent (it may have been recorded) forget the client's
  * reads of the subject and the lists, so the widgets and the list read the customer as they now are; a
  * cancelled write leaves the store `idle`, not `saving`.

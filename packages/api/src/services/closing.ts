@@ -1,15 +1,6 @@
-import {
-  appendDecision,
-  changeOverride,
-  decideLevelApproval,
-  findPendingLevelApproval,
-  pendingLevelSchemes,
-  pendingOverridesOfForUpdate,
-  setAssignmentPending,
-  setSubjectClosed,
-  type Executor,
-} from '@tierkit/db';
+import { appendDecision, changeOverride, pendingOverridesOfForUpdate, setSubjectClosed, type Executor } from '@tierkit/db';
 import { sortableId } from '../ids.js';
+import { withdrawLevelApprovals } from './level-approvals.js';
 import { overrideHash } from './override-requests.js';
 
 /** The note a closing leaves on every request it withdraws, and on each request's audit step. */
@@ -30,12 +21,14 @@ export interface ClosingWithdrawals {
  * "customer closed") and a step of its audit trail. A reopening brings none back: the data they
  * were about may be months old by then, and the next evaluation or a new request opens them afresh.
  *
- * Lock order (PostgreSQL): the override requests first, then the subject's row (`setSubjectClosed`),
- * then its sign-offs — the order of an override step (request, then subject) and of a level write
- * (subject, then sign-off), so a closing queues behind either rather than deadlocking with it. A
- * request filed meanwhile is taken after the subject's row: nobody else can hold it yet but one
- * editing or deciding that new request in the same instant (then PostgreSQL aborts one of the two).
- * Returns null, having changed nothing, when the customer was closed already.
+ * Lock order (PostgreSQL): the subject's row first (`setSubjectClosed`), then its pending override
+ * requests, then its sign-offs — the order of every step of a pending request (edit, withdrawal,
+ * decision: subject, then request) and of a level write (subject, then sign-off) — so a closing queues
+ * behind either rather than deadlocking with it, and a step that comes later waits for the closing
+ * and finds its request withdrawn. Holding the row, one read of each finds everything pending: a
+ * request committed while the closing waited for the row included (its filing bumps the subject, so it
+ * committed before the closing took the row, or waits for the closing and then refuses itself,
+ * requestOverride). Returns null, having changed nothing, when the customer was closed already.
  */
 export async function closeSubject(
   trx: Executor,
@@ -45,18 +38,9 @@ export async function closeSubject(
   actor: string,
   nowIso: string,
 ): Promise<ClosingWithdrawals | null> {
-  const held = await pendingOverridesOfForUpdate(trx, tenantId, subjectId);
   if (!(await setSubjectClosed(trx, tenantId, subjectId, closed, nowIso))) return null;
-  // Read again now the subject's row is held: under read committed this sees a request committed
-  // between the read above and that lock (its filing bumps the subject, so it committed before the
-  // closing took the row or waits for the closing and then refuses itself, requestOverride).
-  const heldIds = new Set(held.map((r) => r.override.id));
-  const pendingOverrides = [
-    ...held,
-    ...(await pendingOverridesOfForUpdate(trx, tenantId, subjectId)).filter((r) => !heldIds.has(r.override.id)),
-  ];
   const overrides: string[] = [];
-  for (const r of pendingOverrides) {
+  for (const r of await pendingOverridesOfForUpdate(trx, tenantId, subjectId)) {
     const done = { status: 'withdrawn', decidedBy: actor, decidedAt: nowIso, decisionNote: CLOSING_WITHDRAWAL_NOTE } as const;
     // Held since it was read, so the guarded write cannot miss; checked all the same.
     if (
@@ -83,27 +67,6 @@ export async function closeSubject(
     });
     overrides.push(r.override.id);
   }
-  const signOffs: string[] = [];
-  for (const scheme of [...(await pendingLevelSchemes(trx, tenantId, subjectId))].sort()) {
-    const a = await findPendingLevelApproval(trx, tenantId, subjectId, scheme);
-    if (!a) continue;
-    const decision = { status: 'withdrawn', by: actor, at: nowIso, note: CLOSING_WITHDRAWAL_NOTE } as const;
-    if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, decision))) continue;
-    await appendDecision(trx, tenantId, {
-      id: sortableId(new Date(nowIso)),
-      kind: 'level',
-      requestId: a.id,
-      subjectId,
-      scheme,
-      action: 'withdrawn',
-      actor,
-      at: nowIso,
-      note: CLOSING_WITHDRAWAL_NOTE,
-      contentHash: a.contentHash,
-    });
-    // Nobody is asked to sign the level off any more: reads stop showing it as waiting.
-    await setAssignmentPending(trx, tenantId, subjectId, scheme, false);
-    signOffs.push(a.id);
-  }
+  const signOffs = await withdrawLevelApprovals(trx, tenantId, subjectId, actor, nowIso, CLOSING_WITHDRAWAL_NOTE);
   return { overrides, signOffs };
 }

@@ -1,8 +1,8 @@
 import {
   appendDecision,
-  bumpOpenSubjectVersions,
   decideLevelApproval,
   findPendingLevelApproval,
+  holdOpenSubject,
   insertLevelApproval,
   listPendingLevelApprovals,
   setAssignmentPending,
@@ -48,7 +48,7 @@ async function recordStep(
   trx: Executor,
   tenantId: string,
   a: LevelApproval,
-  action: 'requested' | 'approved' | 'rejected' | 'superseded',
+  action: 'requested' | 'approved' | 'rejected' | 'superseded' | 'withdrawn',
   actor: string,
   at: string,
   note: string | null,
@@ -185,6 +185,33 @@ export async function syncLevelApprovals(
   return plan.rows;
 }
 
+/**
+ * Withdraw every pending sign-off of a customer who is being closed, scheme by scheme, each with its
+ * `withdrawn` step (`note`) on its trail, and stop their levels showing as waiting; answers their ids.
+ * The closing's part of the sign-off trail, kept here with every other step of it. Call holding the
+ * customer's row (the closing has just closed it): no writer can open another meanwhile, so one read
+ * finds them all.
+ */
+export async function withdrawLevelApprovals(
+  trx: Executor,
+  tenantId: string,
+  subjectId: string,
+  actor: string,
+  nowIso: string,
+  note: string,
+): Promise<string[]> {
+  const pending = await listPendingLevelApprovals(trx, tenantId, { subjectId, includeClosed: true });
+  const withdrawn: string[] = [];
+  for (const a of pending.sort((x, y) => (x.scheme < y.scheme ? -1 : x.scheme > y.scheme ? 1 : 0))) {
+    if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'withdrawn', by: actor, at: nowIso, note }))) continue;
+    await recordStep(trx, tenantId, a, 'withdrawn', actor, nowIso, note);
+    // Nobody is asked to sign the level off any more: reads stop showing it as waiting.
+    await setAssignmentPending(trx, tenantId, subjectId, a.scheme, false);
+    withdrawn.push(a.id);
+  }
+  return withdrawn;
+}
+
 /** The pending sign-off of a subject's scheme, or a 404 problem. */
 async function pendingOr404(deps: ApiDeps, trx: Executor, subject: Subject, scheme: string): Promise<LevelApproval> {
   const a = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
@@ -213,7 +240,8 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (subject.closedAt !== null) throw subjectClosed(externalId, subject.closedAt, 'params.id', 'its levels are no longer signed off');
     // The subject's row before the sign-off's (lock order of a level write, and of a closing): a
     // closing in flight is waited for and seen, and one that comes later waits for this decision.
-    if (!(await bumpOpenSubjectVersions(trx, deps.tenantId, [subject.id])).has(subject.id))
+    // Held, not bumped: the assignment's flag below moves the version, once per decision.
+    if (!(await holdOpenSubject(trx, deps.tenantId, subject.id)))
       throw subjectClosed(
         externalId,
         (await subjectOr404(deps, externalId, trx)).closedAt,

@@ -4,6 +4,7 @@ import {
   changeOverride,
   findOverride,
   findSubjectByExternalId,
+  holdOpenSubject,
   isManagedBy,
   insertOverride,
   listDecisions,
@@ -295,6 +296,20 @@ function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doin
 }
 
 /**
+ * Hold the customer's row before a step of their pending request writes anything, and refuse the step
+ * (409 `subject_closed`, as a decision) when they are closed. The lock order of a closing (subject,
+ * then its pending requests, closeSubject) and of a level write: a step that took the request first
+ * and the subject second (as `changeOverride`'s bump does) could hold a request filed while a closing
+ * waited for the row, and wait for that row while the closing waits for the request — PostgreSQL would
+ * abort one. Taken after the book's row (`overrideOr404`, the order of a move between books). A step
+ * that waited here for a closing finds its request withdrawn: it says so, not that the request changed.
+ */
+async function holdOpenSubjectOf(trx: Executor, deps: ApiDeps, r: OverrideRecord, refused: string): Promise<void> {
+  if (await holdOpenSubject(trx, deps.tenantId, r.subjectId)) return;
+  throw subjectClosed(r.subject, (await subjectOr404(deps, r.subject, trx)).closedAt, 'params.overrideId', refused);
+}
+
+/**
  * Apply a step guarded by the status and hash read: if someone else changed the request in between,
  * the conditional write finds nothing and the caller is told the content changed.
  */
@@ -321,6 +336,7 @@ export async function editOverride(
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
+    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be edited');
     await requireRequester(
       trx,
       deps,
@@ -361,6 +377,7 @@ export async function withdrawOverride(deps: ApiDeps, id: string, note: string |
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
+    await holdOpenSubjectOf(trx, deps, r, 'its requests were withdrawn with the closing');
     await requireMayWithdraw(trx, deps, r);
     requireStatus(r, 'pending', 'withdrawn');
     await step(trx, deps, r, 'pending', {
@@ -397,6 +414,8 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     // First, whatever the request's state: its closing withdrew it, and that is the answer the checker needs.
     if (subject.closedAt !== null)
       throw subjectClosed(r.subject, subject.closedAt, 'params.overrideId', 'its requests can no longer be decided');
+    // Closed since the read above: the closing committed (or was waited for) and withdrew the request.
+    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be decided');
     requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
     await requireDistinctPerson(trx, deps.tenantId, [r.override.requestedBy], deps.principal.actor);
     const hash = overrideHash(r);
@@ -436,8 +455,8 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
       },
     );
     if (!decided) {
-      // A closing that committed meanwhile withdrew the request (it holds the request before the
-      // subject, so this write waited for it): say so rather than that the content changed.
+      // A guard: holding the subject's row above, a closing came wholly before this decision (answered
+      // there) or waits for it. Were the request withdrawn by one all the same, say so, not "changed".
       const now = await subjectOr404(deps, r.subject, trx);
       if (now.closedAt !== null) throw subjectClosed(r.subject, now.closedAt, 'params.overrideId', 'its requests can no longer be decided');
       throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');

@@ -6,7 +6,7 @@ import {
   addLatestObservationsBefore,
   loadMetricValues,
   storeReevaluations,
-  bumpOpenSubjectVersions,
+  holdOpenSubject,
   type AssignmentState,
   type DatedOverride,
   type Executor,
@@ -378,10 +378,10 @@ export async function reevaluateSubject(
   // decision, a policy's approval): the levels they left with stay as the record of them.
   // `subject` may have been read before this transaction, so ask again here, holding the row: a
   // closing committed since counts, one in flight is waited for, and a later one waits for this write.
-  // This is the re-evaluation's one lock and version bump of the subject, taken before anything is
-  // read: the store below is told so. A subject with no data yet is bumped all the same (harmless).
-  if (subject.closedAt !== null || (await bumpOpenSubjectVersions(trx, tenantId, [subject.id])).size === 0)
-    return { asOf: null, evaluations: [], changes: 0 };
+  // The row is held, not bumped, before anything is read: a re-evaluation that stores nothing (no data
+  // yet) leaves the version, and so every kept read of the customer, alone; the store below bumps it
+  // once when it writes.
+  if (subject.closedAt !== null || !(await holdOpenSubject(trx, tenantId, subject.id))) return { asOf: null, evaluations: [], changes: 0 };
   const latest = await latestMetricPeriod(trx, tenantId, subject.id);
   if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
   const stored = await listAssignments(trx, tenantId, subject.id);
@@ -404,8 +404,8 @@ export async function reevaluateSubject(
   // Sign-offs before assignments, under the subject's lock taken above: the order of every level write
   // and of a sign-off decision (subject, sign-off, assignment), so none can deadlock with another.
   await openLevelApprovals(trx, tenantId, steps, now.toISOString());
-  // The bump above locked the row and moved its version: the store neither locks nor bumps it again.
-  await storeReevaluations(trx, tenantId, rows, plan.events, new Set([subject.id]));
+  // The row is held since the start and was open then: the store's bump finds it so and moves the version once.
+  await storeReevaluations(trx, tenantId, rows, plan.events);
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));

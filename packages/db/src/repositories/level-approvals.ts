@@ -78,30 +78,20 @@ export async function findPendingLevelApproval(
 /**
  * Pending sign-offs of the tenant's open customers, oldest first; optionally of one scheme or one
  * subject. A closing withdraws its customer's; one opened by a write that raced the closing waits for
- * nobody either, so a closed customer's never reaches the queue.
+ * nobody either, so a closed customer's never reaches the queue. `includeClosed`: a closed customer's
+ * too — the closing itself reads them this way, holding the row it has just closed.
  */
 export async function listPendingLevelApprovals(
   db: Executor,
   tenantId: string,
-  filter: { readonly scheme?: string; readonly subjectId?: string } = {},
+  filter: { readonly scheme?: string; readonly subjectId?: string; readonly includeClosed?: boolean } = {},
 ): Promise<LevelApproval[]> {
-  let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending').where('subjects.closed_at', 'is', null);
+  let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending');
+  if (filter.includeClosed !== true) query = query.where('subjects.closed_at', 'is', null);
   if (filter.scheme !== undefined) query = query.where('level_approvals.scheme', '=', filter.scheme);
   if (filter.subjectId !== undefined) query = query.where('level_approvals.subject_id', '=', filter.subjectId);
   const rows = await query.orderBy('level_approvals.requested_at').orderBy('level_approvals.id').execute();
   return rows.map(toLevelApproval);
-}
-
-/** The schemes of a subject with a sign-off pending. */
-export async function pendingLevelSchemes(db: Executor, tenantId: string, subjectId: string): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('level_approvals')
-    .select('scheme')
-    .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .where('status', '=', 'pending')
-    .execute();
-  return new Set(rows.map((r) => r.scheme));
 }
 
 /** Store a new pending sign-off. */

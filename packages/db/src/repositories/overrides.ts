@@ -480,9 +480,9 @@ export async function listPendingOverrides(db: Executor, tenantId: string, schem
 
 /**
  * The pending override requests of one subject, oldest first, held for the caller's transaction
- * (PostgreSQL: `FOR UPDATE` of the override rows only, in id order). A closing takes them before it
- * touches the subject's row: every step of a request (`changeOverride`) locks the request and then
- * the subject, so the closing queues behind a decision in flight instead of deadlocking with it.
+ * (PostgreSQL: `FOR UPDATE` of the override rows only, in id order). A closing takes them once it
+ * holds the subject's row: every step of a pending request holds that row before it writes the
+ * request (`holdOpenSubject`), so the two queue on the row instead of deadlocking over the request.
  */
 export async function pendingOverridesOfForUpdate(trx: Executor, tenantId: string, subjectId: string): Promise<OverrideRecord[]> {
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {

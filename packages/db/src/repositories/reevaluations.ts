@@ -21,7 +21,7 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
  * wait), and a closing that comes later waits for this write. Answers the subjects left out as closed.
  * `bumped`: subjects the caller already bumped with {@link bumpOpenSubjectVersions} in this same
  * transaction (and found open): they hold their row lock and moved version, so they are written with
- * no second lock or bump (a single-subject re-evaluation locks its subject before it reads it).
+ * no second lock or bump (a re-tier chunk locks its subjects before it plans their sign-offs).
  */
 export async function storeReevaluations(
   db: Executor,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { executeInBatches, isPostgres, rangeTenant, type Executor } from './executor.js';
+import { executeInBatches, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { holdSubjects } from './subjects.js';
 
 /**
@@ -25,6 +25,37 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
   );
 }
 
+/*
+ * One customer's row lock, the one-row form of `holdSubjects` (subjects.ts), compiled once per dialect
+ * since a single customer's re-evaluation takes it on every metric write. PostgreSQL: `FOR NO KEY
+ * UPDATE`, the lock an UPDATE of the version takes, so a later bump in the same transaction finds it
+ * held, and no conflict with the `FOR KEY SHARE` a foreign key takes. SQLite runs one writer at a time
+ * and has no row locks: there it is a plain read.
+ */
+const openSubjectRow = reusableQuery((db: Executor, tenantId: string, subjectId: string) => {
+  const q = db
+    .selectFrom('subjects')
+    .select('id')
+    // Not `tenant_id = ?`: SQLite would walk the tenant's index instead of the ids (rangeTenant).
+    .where(rangeTenant(tenantId))
+    .where('id', '=', subjectId)
+    .where('closed_at', 'is', null);
+  return isPostgres(db) ? q.forNoKeyUpdate() : q;
+});
+
+/**
+ * Hold one subject's row for the caller's transaction, only while it is not closed, without moving its
+ * version; answers whether it is open. The row lock of {@link bumpOpenSubjectVersions} without its
+ * bump: a write that may turn out to change nothing a read shows (a re-evaluation that finds no data,
+ * a sign-off decision before its one write, a step of a pending override request) takes the customer
+ * first — a closing in flight is waited for and then seen (PostgreSQL re-checks `closed_at` on the row
+ * it waited for), a later one waits for this transaction — and moves the version only with what it
+ * writes, so kept reads stay good.
+ */
+export async function holdOpenSubject(db: Executor, tenantId: string, subjectId: string): Promise<boolean> {
+  return (await openSubjectRow(db, tenantId, subjectId)).length > 0;
+}
+
 /**
  * {@link bumpSubjectVersions} for a write of levels: bumps only the tenant's subjects that are not
  * closed, and answers which ones it bumped. The row lock it takes orders the write against a closing
@@ -45,7 +76,8 @@ export async function bumpOpenSubjectVersions(
   // An UPDATE … WHERE id IN (…) locks rows in the order it finds them on disk, not by id; another
   // writer locking the same customers one by one in id order (a policy approval's re-evaluation of the
   // book) could then deadlock with a re-tier chunk. So they are held in id order first, and the bump
-  // below finds them held. SQLite has one writer at a time and no row locks.
+  // below finds them held. SQLite has one writer at a time and no row locks. Closed rows too: a
+  // reopening in flight is waited for here, in id order, not met by the bump out of it.
   if (ids.length > 1 && !held && isPostgres(db)) await holdSubjects(db, tenantId, ids);
   await executeInBatches(
     db,

@@ -498,9 +498,10 @@ async function applyStagedSubjects(
         unchanged += 1;
         continue;
       }
-      // The closing runs before the row's own update: a closing takes the customer's override requests
-      // before their row (lock order, closeSubject), and withdraws what waits for a second person as
-      // the API's does. It changes only an open customer, so records no second closing.
+      // The closing runs before the row's own update, which then finds the row held: a closing takes
+      // the customer's row, then their requests and sign-offs (lock order, closeSubject), and withdraws
+      // what waits for a second person as the API's does. It changes only an open customer, so records
+      // no second closing.
       if (closes && c.closed) {
         const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
         if (w) {
