@@ -309,141 +309,72 @@ describe('sign-off decisions against level writes [postgres]', () => {
       assert.equal(await flag(subjectId), true);
     });
 
-  it('a subjects import that renames one customer and closes another, against a re-tier chunk of both: neither deadlocks', async () => {
-    for (const id of ['IMA', 'IMB']) {
-      assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);
-      assert.equal((await aml(id, '2025-10', 10)).status, 200);
-    }
-    const a = await findSubjectByExternalId(db.db, TENANT, 'IMA');
-    const b = await findSubjectByExternalId(db.db, TENANT, 'IMB');
-    assert.ok(a && b && a.id < b.id);
-    const o = {
-      id: 'ovr_import_a',
-      scheme: 'aml-test',
-      level: 'low',
-      mode: 'fixed',
-      reason: 'x',
-      expiresAt: null,
-      requestedBy: 'officer',
-      approvedBy: null,
-    } as const;
-    await insertOverride(db.db, TENANT, a.id, o, NOW.toISOString(), { status: 'pending', contentHash: 'h' });
-    for (const s of [a, b])
-      await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
-        VALUES (${TENANT}, ${s.id}, 'aml_customer_risk', '2025-11', 95)`.execute(db.db);
-    const queued = await req(officer, 'POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['IMA', 'IMB'] } });
-    assert.equal(queued.status, 201, await queued.clone().text());
-    // A's pending request is held, as a decision of it in flight would: the import's closing of A waits for it.
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let started!: (pid: number) => void;
-    const pid = new Promise<number>((r) => (started = r));
-    const holder = db.db.transaction().execute(async (trx) => {
-      await sql`SELECT id FROM overrides WHERE id = ${o.id} FOR UPDATE`.execute(trx);
-      started((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0);
-      await gate;
-    });
-    const holderPid = await pid;
-    const blocked = async () =>
-      (
-        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0 AND pid <> ${holderPid}::int`.execute(db.db)
-      ).rows[0]?.n ?? 0;
-    // The file names B before A: taken in file order, the import held B's row while it waited for A.
-    const imported = app.request('/v1/imports?kind=subjects', {
-      method: 'POST',
-      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${officer}` },
-      body: 'id,name,closedAt,closedReason\nIMB,新名字,,\nIMA,王芳,2025-11-14T00:00:00Z,销户\n',
-    });
-    await held(1, blocked);
-    const errors: string[] = [];
-    let drainedDone = false;
-    const drained = drainJobs({ db: db.db, now: () => NOW, logError: (err: unknown) => errors.push(String(err)) }).finally(() => {
-      drainedDone = true;
-    });
-    // The chunk (rows A, B in id order) either finishes, or waits for a row the import holds: then
-    // releasing A's request makes the import want the row the chunk holds.
-    for (let i = 0; i < MAX_POLLS && !drainedDone && (await blocked()) < 2; i++) await new Promise((r) => setTimeout(r, 5));
-    release();
-    await holder;
-    const [r] = await Promise.all([imported, drained]);
-    assert.ok(r.status < 300, await r.clone().text());
-    assert.deepEqual(errors, [], 'the chunk ran without a deadlock');
-    assert.equal((await findOverride(db.db, TENANT, o.id))?.status, 'withdrawn');
-    assert.notEqual((await findSubjectByExternalId(db.db, TENANT, 'IMA'))?.closedAt, null);
-    assert.equal((await findSubjectByExternalId(db.db, TENANT, 'IMB'))?.displayName, '新名字');
-  });
-
-  it('a subjects import of more than one batch takes its customers in id order across the file: no deadlock against an id-order writer', async () => {
-    // B (the higher id) renamed in the first batch, A (the lower) closed in the second, with a request of
-    // A's pending that the closing withdraws.
-    for (const id of ['IOA', 'IOB'])
-      assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);
-    const a = await findSubjectByExternalId(db.db, TENANT, 'IOA');
-    const b = await findSubjectByExternalId(db.db, TENANT, 'IOB');
-    assert.ok(a && b && a.id < b.id);
-    const o = {
-      id: 'ovr_import_order',
-      scheme: 'aml-test',
-      level: 'low',
-      mode: 'fixed',
-      reason: 'x',
-      expiresAt: null,
-      requestedBy: 'officer',
-      approvedBy: null,
-    } as const;
-    await insertOverride(db.db, TENANT, a.id, o, NOW.toISOString(), { status: 'pending', contentHash: 'h' });
-    // A writer of both in id order (a re-tier chunk, a bulk move, a policy's re-evaluation) holds A and will want B.
-    let next!: (step: 'lock-b' | 'commit') => void;
-    let step = new Promise<'lock-b' | 'commit'>((r) => (next = r));
-    let done!: () => void;
-    const stepDone = new Promise<void>((r) => (done = r));
-    let started!: (pid: number) => void;
-    const pid = new Promise<number>((r) => (started = r));
-    const writer = db.db.transaction().execute(async (trx) => {
-      await sql`SELECT id FROM subjects WHERE id = ${a.id} FOR UPDATE`.execute(trx);
-      started(await backendPid(trx));
-      for (;;) {
-        const s = await step;
-        if (s === 'commit') return;
-        step = new Promise((r) => (next = r));
-        await sql`SELECT id FROM subjects WHERE id = ${b.id} FOR UPDATE`.execute(trx);
-        done();
+  // Rejected rows (no id) fill a batch of 2,000 rows: with them, B and A fall in two batches.
+  for (const [batches, filler] of [
+    ['one batch', ''],
+    ['two batches', `${Array.from({ length: 2100 }, () => ',x,,').join('\n')}\n`],
+  ] as const)
+    it(`a subjects import that renames B and then closes A (${batches}) takes them in id order: no deadlock against an id-order writer`, async () => {
+      // B (the higher id) named first in the file, A (the lower) after it, with a request of A's pending
+      // that the closing withdraws.
+      const [idA, idB] = batches === 'one batch' ? ['IO1A', 'IO1B'] : ['IO2A', 'IO2B'];
+      for (const id of [idA, idB])
+        assert.equal((await req(officer, 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' })).status, 201);
+      const a = await findSubjectByExternalId(db.db, TENANT, idA);
+      const b = await findSubjectByExternalId(db.db, TENANT, idB);
+      assert.ok(a && b && a.id < b.id);
+      const o = {
+        id: `ovr_import_order_${idA}`,
+        scheme: 'aml-test',
+        level: 'low',
+        mode: 'fixed',
+        reason: 'x',
+        expiresAt: null,
+        requestedBy: 'officer',
+        approvedBy: null,
+      } as const;
+      await insertOverride(db.db, TENANT, a.id, o, NOW.toISOString(), { status: 'pending', contentHash: 'h' });
+      // A writer of both in id order (a re-tier chunk, a bulk move, a policy's re-evaluation) holds A and will want B.
+      let next!: (step: 'lock-b' | 'commit') => void;
+      let step = new Promise<'lock-b' | 'commit'>((r) => (next = r));
+      let done!: () => void;
+      const stepDone = new Promise<void>((r) => (done = r));
+      let started!: (pid: number) => void;
+      const pid = new Promise<number>((r) => (started = r));
+      const writer = db.db.transaction().execute(async (trx) => {
+        await sql`SELECT id FROM subjects WHERE id = ${a.id} FOR UPDATE`.execute(trx);
+        started(await backendPid(trx));
+        for (;;) {
+          const s = await step;
+          if (s === 'commit') return;
+          step = new Promise((r) => (next = r));
+          await sql`SELECT id FROM subjects WHERE id = ${b.id} FOR UPDATE`.execute(trx);
+          done();
+        }
+      });
+      const writerPid = await pid;
+      const imported = app.request('/v1/imports?kind=subjects&mode=valid-rows', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${officer}` },
+        body: `id,name,closedAt,closedReason\n${idB},新名字,,\n${filler}${idA},王芳,2025-11-14T00:00:00Z,销户\n`,
+      });
+      try {
+        // The import waits for A and holds nothing yet. Taken in file order it would hold B already (written
+        // first, or with the first batch), so the writer's lock of B would deadlock with it and PostgreSQL
+        // abort one of the two.
+        await blockedBy(db.db, writerPid);
+        next('lock-b');
+        await Promise.race([stepDone, writer]);
+      } finally {
+        next('commit');
       }
+      await writer;
+      const r = await imported;
+      assert.equal(r.status, 201, await r.clone().text());
+      const record = (await r.json()) as { status: string; written: number; rejectedRows: number };
+      assert.deepEqual([record.written, record.rejectedRows], [2, filler ? 2100 : 0]);
+      assert.equal((await findOverride(db.db, TENANT, o.id))?.status, 'withdrawn');
+      assert.notEqual((await findSubjectByExternalId(db.db, TENANT, idA))?.closedAt, null);
+      assert.equal((await findSubjectByExternalId(db.db, TENANT, idB))?.displayName, '新名字');
     });
-    const writerPid = await pid;
-    // Rejected rows (no id) fill the first batch of 2,000 rows, so B and A are in two batches.
-    const filler = Array.from({ length: 2100 }, () => ',x,,').join('\n');
-    const imported = app.request('/v1/imports?kind=subjects&mode=valid-rows', {
-      method: 'POST',
-      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${officer}` },
-      body: `id,name,closedAt,closedReason\nIOB,新名字,,\n${filler}\nIOA,王芳,2025-11-14T00:00:00Z,销户\n`,
-    });
-    try {
-      // The import waits for A. Before the fix it held B already (written with the first batch), so the
-      // writer's lock of B deadlocked with it and PostgreSQL aborted one of the two.
-      await blockedBy(db.db, writerPid);
-      next('lock-b');
-      await Promise.race([stepDone, writer]);
-    } finally {
-      next('commit');
-    }
-    await writer;
-    const r = await imported;
-    assert.equal(r.status, 201, await r.clone().text());
-    const record = (await r.json()) as { status: string; written: number; rejectedRows: number };
-    assert.deepEqual([record.status, record.written, record.rejectedRows], ['partial', 2, 2100]);
-    assert.equal((await findOverride(db.db, TENANT, o.id))?.status, 'withdrawn');
-    assert.notEqual((await findSubjectByExternalId(db.db, TENANT, 'IOA'))?.closedAt, null);
-    assert.equal((await findSubjectByExternalId(db.db, TENANT, 'IOB'))?.displayName, '新名字');
-  });
-
-  /** Until `n` statements wait for a lock, else the test fails. */
-  async function held(n: number, blocked: () => Promise<number>) {
-    for (let i = 0; i < MAX_POLLS; i++) {
-      if ((await blocked()) >= n) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    assert.fail(`fewer than ${n} statements waited for a lock`);
-  }
 });
