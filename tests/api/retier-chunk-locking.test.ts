@@ -10,9 +10,10 @@ import { testPack } from '../support/test-pack.js';
 /*
  * Which customers a re-tier chunk holds on PostgreSQL (SQLite runs one writer at a time). It locks the
  * rows of those it may write, in id order, for the whole chunk; the ones it leaves alone (closed,
- * evaluated at a later month, outside the job's filter) it neither locks nor bumps. Held too, a
- * writer that takes two customers in another order than id order — an import, in file order — would
- * deadlock with the chunk over a customer the chunk does not even write.
+ * evaluated at a later month, outside the job's filter) it neither locks nor bumps. Held too, they
+ * would block writes to every customer of a filtered job's range, and any writer that takes two
+ * customers in another order than id order would deadlock with the chunk over one it does not even
+ * write; the writer below stands in for such a writer.
  */
 
 const NOW = new Date('2025-11-15T04:00:00.000Z');
@@ -96,7 +97,7 @@ describe('the customers a re-tier chunk holds [postgres]', () => {
       const [l, h] = [ids.get('L'), ids.get('H')] as [string, string];
       await leave(tenantId, h);
       const jobId = await queue(tenantId, filter);
-      // An import renaming H, then L (its file's order), holds H's row until it gets to L.
+      // A writer renaming H, then L (not id order), holds H's row until it gets to L.
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       let started!: (pid: number) => void;

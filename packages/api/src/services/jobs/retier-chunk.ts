@@ -238,9 +238,9 @@ async function planChunk(
     // The rows of the customers the chunk may write are held before their levels, data and overrides
     // are read, so that what is read is what a writer holding one of them committed (PostgreSQL reads
     // each statement afresh). The ones it would leave alone, going by an unlocked read, are not held:
-    // held for the whole chunk, a writer taking them in another order than id order (an import, in
-    // file order) would deadlock with it, and a filtered job would block writes to every customer of
-    // its range. What is held is checked again below on what is read once held.
+    // held for the whole chunk, a filtered job would block writes to every customer of its range, and
+    // any writer that took them in another order than id order would deadlock with it. What is held
+    // is checked again below on what is read once held.
     const levels = await listCurrentLevelsInRange(trx, tenantId, range.first, range.last);
     const candidates = subjects.filter((s) => !leftAlone(s, levels.get(s.id) ?? [], params)).map((s) => s.id);
     passedOver = subjects.length - candidates.length;
