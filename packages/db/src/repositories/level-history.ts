@@ -1,5 +1,5 @@
-import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
-import type { Executor } from './executor.js';
+import { sql, type RawBuilder } from 'kysely';
+import { isPostgres, type Executor } from './executor.js';
 import { decidingOverrideLevelAt, type InForceInstant } from './overrides.js';
 
 /*
@@ -212,7 +212,7 @@ export async function countLevelChanges(
     held: number | string;
     n: number | string;
   }>`${
-    db.getExecutor().adapter instanceof PostgresAdapter
+    isPostgres(db)
       ? sql`
     WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}, marked AS (
       SELECT subject_id, span_start AS month, prev_level, level, cause, ${held} AS held, 1 AS kept

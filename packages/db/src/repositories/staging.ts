@@ -1,5 +1,5 @@
-import { PostgresAdapter, type CreateTableBuilder, type Kysely } from 'kysely';
-import type { Executor } from './executor.js';
+import type { CreateTableBuilder, Kysely } from 'kysely';
+import { isPostgres, type Executor } from './executor.js';
 
 /**
  * An import's file staged in the importing transaction's connection rather than in the process's
@@ -10,7 +10,7 @@ import type { Executor } from './executor.js';
 export function temporaryTable<T extends string>(trx: Executor, name: T): CreateTableBuilder<T, never> {
   if (!trx.isTransaction) throw new Error(`${name}: an import's staging table lives in a transaction`);
   const table = (trx as unknown as Kysely<unknown>).schema.createTable(name).temporary();
-  return trx.getExecutor().adapter instanceof PostgresAdapter ? table.onCommit('drop') : table;
+  return isPostgres(trx) ? table.onCommit('drop') : table;
 }
 
 /** Drop staging tables before the commit (SQLite keeps a temporary table for the connection's life). */

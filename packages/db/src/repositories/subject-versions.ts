@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { executeInBatches, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
-import { holdSubjects } from './subjects.js';
+import { holdSubjects, subjectRowsLock } from './subjects.js';
 
 /**
  * Bump `subjects.version` (what read ETags and the read cache key by) of every subject listed, once
@@ -26,22 +26,14 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
 }
 
 /*
- * One customer's row lock, the one-row form of `holdSubjects` (subjects.ts), compiled once per dialect
- * since a single customer's re-evaluation takes it on every metric write. PostgreSQL: `FOR NO KEY
- * UPDATE`, the lock an UPDATE of the version takes, so a later bump in the same transaction finds it
- * held, and no conflict with the `FOR KEY SHARE` a foreign key takes. SQLite runs one writer at a time
- * and has no row locks: there it is a plain read.
+ * One open customer's row lock: the lock of {@link holdSubjects} (subjectRowsLock, subjects.ts) on one
+ * row, compiled once per dialect since a single customer's re-evaluation takes it on every metric
+ * write. `closed_at is null` in the statement: PostgreSQL re-checks it on a row it waited for, so a
+ * closing in flight is seen.
  */
-const openSubjectRow = reusableQuery((db: Executor, tenantId: string, subjectId: string) => {
-  const q = db
-    .selectFrom('subjects')
-    .select('id')
-    // Not `tenant_id = ?`: SQLite would walk the tenant's index instead of the ids (rangeTenant).
-    .where(rangeTenant(tenantId))
-    .where('id', '=', subjectId)
-    .where('closed_at', 'is', null);
-  return isPostgres(db) ? q.forNoKeyUpdate() : q;
-});
+const openSubjectRow = reusableQuery((db: Executor, tenantId: string, subjectId: string) =>
+  subjectRowsLock(db, tenantId, subjectId).where('closed_at', 'is', null),
+);
 
 /**
  * Hold one subject's row for the caller's transaction, only while it is not closed, without moving its

@@ -237,26 +237,35 @@ export async function listSubjectsInRange(
 }
 
 /**
+ * The row lock every hold of customers takes: {@link holdSubjects} and the one-row hold of an open
+ * customer (subject-versions.ts) build on it, so the two cannot drift apart. PostgreSQL: `FOR NO KEY UPDATE`, the lock an UPDATE of the version takes, so a later
+ * bump in the same transaction finds it held, with no conflict with the `FOR KEY SHARE` a foreign key
+ * takes (an insert referencing the customer does not wait). With ORDER BY, PostgreSQL locks the rows
+ * as the sort hands them out: in id order. SQLite has no row locks and runs one writer at a time: there
+ * it is a plain read. `tenant_id` through rangeTenant: SQLite would otherwise walk the tenant's index
+ * instead of the ids.
+ */
+export function subjectRowsLock(db: Executor, tenantId: string, ids: string | readonly string[]) {
+  const q = db
+    .selectFrom('subjects')
+    .select(['id', 'external_id', 'kind', 'closed_at'])
+    .where(rangeTenant(tenantId))
+    .where('id', 'in', typeof ids === 'string' ? [ids] : ids)
+    .orderBy('id');
+  return isPostgres(db) ? q.forNoKeyUpdate() : q;
+}
+
+/**
  * Hold these subjects until the transaction ends and answer them as they are once held (a closing
  * that committed while this waited shows), in id order. On PostgreSQL their rows are locked in id
- * order — the order every writer of several customers takes them in — with `FOR NO KEY UPDATE`, the
- * lock a version bump takes (an insert's foreign-key check does not wait for it). On SQLite they are
- * read: the write transaction holds the whole file already.
+ * order — the order every writer of several customers takes them in — by {@link subjectRowsLock}. On
+ * SQLite they are read: the write transaction holds the whole file already.
  */
 export async function holdSubjects(db: Executor, tenantId: string, subjectIds: Iterable<string>): Promise<RangeSubject[]> {
   const ids = [...new Set(subjectIds)].sort();
   const out: RangeSubject[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    let q = db
-      .selectFrom('subjects')
-      .select(['id', 'external_id', 'kind', 'closed_at'])
-      .where(rangeTenant(tenantId))
-      .where('id', 'in', ids.slice(i, i + 1000))
-      .orderBy('id');
-    // With ORDER BY, PostgreSQL locks the rows as the sort hands them out: in id order.
-    if (isPostgres(db)) q = q.forNoKeyUpdate();
-    for (const r of await q.execute()) out.push(rangeSubject(r));
-  }
+  for (let i = 0; i < ids.length; i += 1000)
+    for (const r of await subjectRowsLock(db, tenantId, ids.slice(i, i + 1000)).execute()) out.push(rangeSubject(r));
   return out;
 }
 
