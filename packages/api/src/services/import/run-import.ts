@@ -17,6 +17,8 @@ import {
   dropBookStaging,
   dropSubjectStaging,
   findSubjectsByIds,
+  holdSubjects,
+  isPostgres,
   moveStagedBooks,
   recordMetricWrites,
   stageBooks,
@@ -444,6 +446,49 @@ async function writeBatch(
 /** Staged changes to customers applied per page: one read of the page's customers, then their writes. */
 const APPLY_PAGE_ROWS = BATCH_ROWS;
 
+/** A customer as a subjects import's changes so far leave them. */
+interface AsApplied {
+  readonly id: string;
+  readonly displayName: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly closedAt: string | null;
+}
+
+function asApplied(s: Subject): AsApplied {
+  return { id: s.id, displayName: s.displayName, attributes: s.attributes, closedAt: s.closedAt };
+}
+
+/** What one staged change makes of `customer`, and whether it closes them; undefined when it changes nothing. */
+function applied(customer: AsApplied, c: StagedSubjectChange): { customer: AsApplied; closes: boolean } | undefined {
+  // Attributes named in the file replace those keys; others the subject has are kept.
+  const attributes = { ...customer.attributes, ...c.attributes };
+  // A closing already recorded stays as recorded: the same file imported again changes nothing.
+  const closes = c.closed !== undefined && customer.closedAt === null;
+  if (!closes && customer.displayName === c.displayName && JSON.stringify(attributes) === JSON.stringify(customer.attributes))
+    return undefined;
+  const closedAt = closes && c.closed ? c.closed.at : customer.closedAt;
+  return { customer: { ...customer, displayName: c.displayName, attributes, closedAt }, closes };
+}
+
+/** The customers a page of staged changes would write, going by `stored` (and `first`, carried over from the page before). */
+function changedBy(page: readonly StagedSubjectChange[], first: AsApplied | undefined, stored: ReadonlyMap<string, Subject>): Set<string> {
+  const out = new Set<string>();
+  let customer = first;
+  for (const c of page) {
+    if (c.subjectId !== customer?.id) {
+      const s = stored.get(c.subjectId);
+      if (!s) continue;
+      customer = asApplied(s);
+    }
+    const next = applied(customer, c);
+    if (next) {
+      out.add(customer.id);
+      customer = next.customer;
+    }
+  }
+  return out;
+}
+
 /**
  * Apply a subjects file's changes to customers that existed (staged as the file was read), in
  * ascending subject id over the whole file: a re-tier chunk, a bulk move or a policy's re-evaluation
@@ -473,8 +518,10 @@ async function applyStagedSubjects(
     while (i < into.length && n < WITHDRAWN_IDS_LISTED) n += into[i++]?.ids.length ?? 0;
     into.length = i;
   };
-  // The customer whose changes are being applied, as the last of them left it (their changes may span two pages).
-  let current: { id: string; displayName: string; attributes: Readonly<Record<string, unknown>>; closedAt: string | null } | undefined;
+  // The customer whose changes are being applied, as the last of them left it (their changes may span
+  // two pages), and whether this transaction holds their row.
+  let current: AsApplied | undefined;
+  let currentHeld = false;
   for await (const page of stagedSubjectChanges(trx, APPLY_PAGE_ROWS)) {
     const nowIso = ctx.now().toISOString();
     // Read now, not when the batch was: a closing the API committed since stays as it was recorded.
@@ -483,18 +530,36 @@ async function applyStagedSubjects(
       ctx.tenantId,
       page.flatMap((c) => (c.subjectId === current?.id ? [] : [c.subjectId])),
     );
+    const held: Set<string> = new Set(current && currentHeld ? [current.id] : []);
+    if (isPostgres(trx)) {
+      // The attributes the file does not name are kept from what is read, so what is read must be what
+      // a writer of the customer (a PUT, a closing) committed: the rows of the customers this page
+      // changes are held, in id order, then read again — a write in flight is waited for and then seen.
+      // Not those it leaves as they are, going by the read above: held to the commit, a file that
+      // names the whole book unchanged would block every metric write and decision on it for the
+      // import's length. One of those that a write changes meanwhile keeps that write, as if the import
+      // had read it before. SQLite has one writer at a time: what it read is what is stored.
+      const writes = changedBy(page, current, stored);
+      for (const id of held) writes.delete(id);
+      if (writes.size) {
+        await holdSubjects(trx, ctx.tenantId, writes);
+        for (const [id, s] of await findSubjectsByIds(trx, ctx.tenantId, [...writes])) {
+          stored.set(id, s);
+          held.add(id);
+        }
+        // Carried over from the last page unheld, so read again too: start again from what is stored.
+        if (current && writes.has(current.id)) current = undefined;
+      }
+    }
     for (const c of page) {
       if (c.subjectId !== current?.id) {
         const s = stored.get(c.subjectId);
         // Subjects are not deleted; were one gone, there is nothing left to change.
         if (!s) continue;
-        current = { id: s.id, displayName: s.displayName, attributes: s.attributes, closedAt: s.closedAt };
+        current = asApplied(s);
       }
-      // Attributes named in the file replace those keys; others the subject has are kept.
-      const attributes = { ...current.attributes, ...c.attributes };
-      // A closing already recorded stays as recorded: the same file imported again changes nothing.
-      const closes = c.closed !== undefined && current.closedAt === null;
-      if (!closes && current.displayName === c.displayName && JSON.stringify(attributes) === JSON.stringify(current.attributes)) {
+      const next = applied(current, c);
+      if (!next) {
         unchanged += 1;
         continue;
       }
@@ -502,7 +567,7 @@ async function applyStagedSubjects(
       // the customer's row, then their requests and sign-offs (lock order, closeSubject), and withdraws
       // what waits for a second person as the API's does. It changes only an open customer, so records
       // no second closing.
-      if (closes && c.closed) {
+      if (next.closes && c.closed) {
         const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
         if (w) {
           withdrawing.overrides += w.overrides.length;
@@ -513,13 +578,14 @@ async function applyStagedSubjects(
       }
       await trx
         .updateTable('subjects')
-        .set({ display_name: c.displayName, attributes: JSON.stringify(attributes), updated_at: nowIso })
+        .set({ display_name: c.displayName, attributes: JSON.stringify(next.customer.attributes), updated_at: nowIso })
         .where('tenant_id', '=', ctx.tenantId)
         .where('id', '=', c.subjectId)
         .execute();
       written += 1;
-      current = { ...current, displayName: c.displayName, attributes, closedAt: closes && c.closed ? c.closed.at : current.closedAt };
+      current = next.customer;
     }
+    currentHeld = current !== undefined && held.has(current.id);
   }
   withdrawing.overrideIds.push(...overrideIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
   withdrawing.signOffIds.push(...signOffIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
