@@ -67,7 +67,7 @@ describe('a subjects import against a write of the same customer [postgres]', ()
 
   it('a write committed while the import waits for the customer keeps the keys the file does not name', async () => {
     const s = await customer('IMPW');
-    let imported!: Promise<Response>;
+    let imported!: Response | Promise<Response>;
     await writing(s, { segment: 'private', branch: 'B2', risk: 'high' }, async (pid) => {
       imported = importing('id,name,attr:branch\nIMPW,新名字,B9\n');
       // The import waits for the row; before the fix it had read the customer already, as the write left
