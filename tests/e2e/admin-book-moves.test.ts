@@ -46,7 +46,8 @@ describe('admin console: a customer’s book moves', () => {
     await page.locator('button[data-as="maker"]').click();
     await page.locator('.subject-table button').first().waitFor();
     await page.locator('button[aria-label="打开 C000001"]').click();
-    await page.locator('[data-testid="book-moves"] li').first().waitFor();
+    // The staff's names are filled in after the moves are shown (one read per staff member): wait for them.
+    await page.locator('[data-testid="book-moves"] li', { hasText: '王芳' }).first().waitFor();
     const before = await moves(page);
     assert.equal(before.length, 1, JSON.stringify(before));
     const [first] = before;
@@ -80,6 +81,7 @@ describe('admin console: a customer’s book moves', () => {
       'the list stayed while read again, and its status announced nothing',
     );
     assert.equal(await page.textContent('[data-testid="reassign-status"]'), '已调整。');
+    await page.locator('[data-testid="book-moves"] li', { hasText: '李强' }).filter({ hasText: '赵敏' }).first().waitFor();
     const after = await moves(page);
     assert.equal(after[0]?.recorded, 'true');
     assert.match(after[0]?.text ?? '', /^李强（客户经理） · RM002 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起至今 调整人：赵敏（经办） · MAKER01$/);
