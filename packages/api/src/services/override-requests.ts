@@ -377,7 +377,7 @@ export async function withdrawOverride(deps: ApiDeps, id: string, note: string |
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const r = await overrideOr404(deps, id, trx);
-    await holdOpenSubjectOf(trx, deps, r, 'its requests were withdrawn with the closing');
+    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be withdrawn');
     await requireMayWithdraw(trx, deps, r);
     requireStatus(r, 'pending', 'withdrawn');
     await step(trx, deps, r, 'pending', {

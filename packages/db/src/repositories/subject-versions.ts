@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { executeInBatches, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
-import { holdSubjects, subjectRowsLock } from './subjects.js';
+import { subjectRowsLock } from './subject-row-lock.js';
+import { holdSubjects } from './subjects.js';
 
 /**
  * Bump `subjects.version` (what read ETags and the read cache key by) of every subject listed, once
@@ -26,7 +27,7 @@ export async function bumpSubjectVersions(db: Executor, subjectIds: Iterable<str
 }
 
 /*
- * One open customer's row lock: the lock of {@link holdSubjects} (subjectRowsLock, subjects.ts) on one
+ * One open customer's row lock: the lock of {@link holdSubjects} (subjectRowsLock, subject-row-lock.ts) on one
  * row, compiled once per dialect since a single customer's re-evaluation takes it on every metric
  * write. `closed_at is null` in the statement: PostgreSQL re-checks it on a row it waited for, so a
  * closing in flight is seen.

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { rangeTenant, chunks, isPostgres, parseJson, reusableQuery, type Executor } from './executor.js';
+import { subjectRowsLock } from './subject-row-lock.js';
 
 /** A subject as repositories hand it out (attributes parsed). */
 export interface Subject {
@@ -237,25 +238,6 @@ export async function listSubjectsInRange(
 }
 
 /**
- * The row lock every hold of customers takes: {@link holdSubjects} and the one-row hold of an open
- * customer (subject-versions.ts) build on it, so the two cannot drift apart. PostgreSQL: `FOR NO KEY
- * UPDATE`, the lock an UPDATE of the version takes, so a later bump in the same transaction finds it held, with no conflict with the `FOR KEY SHARE` a foreign key
- * takes (an insert referencing the customer does not wait). With ORDER BY, PostgreSQL locks the rows
- * as the sort hands them out: in id order. SQLite has no row locks and runs one writer at a time: there
- * it is a plain read. `tenant_id` through rangeTenant: SQLite would otherwise walk the tenant's index
- * instead of the ids.
- */
-export function subjectRowsLock(db: Executor, tenantId: string, ids: string | readonly string[]) {
-  const q = db
-    .selectFrom('subjects')
-    .select(['id', 'external_id', 'kind', 'closed_at'])
-    .where(rangeTenant(tenantId))
-    .where('id', 'in', typeof ids === 'string' ? [ids] : ids)
-    .orderBy('id');
-  return isPostgres(db) ? q.forNoKeyUpdate() : q;
-}
-
-/**
  * Hold these subjects until the transaction ends and answer them as they are once held (a closing
  * that committed while this waited shows), in id order. On PostgreSQL their rows are locked in id
  * order — the order every writer of several customers takes them in — by {@link subjectRowsLock}. On
@@ -308,10 +290,9 @@ export async function findSubjectsByIds(db: Executor, tenantId: string, ids: rea
   const out = new Map<string, Subject>();
   for (const batch of chunks([...new Set(ids)])) {
     if (!batch.length) continue;
-    // By the primary key alone, the tenant checked here: given `tenant_id = ?` too, SQLite (no
-    // statistics) read the tenant's whole (tenant, external id) index for every 500 ids instead.
-    const rows = await db.selectFrom('subjects').selectAll().where('id', 'in', batch).execute();
-    for (const r of rows) if (r.tenant_id === tenantId) out.set(r.id, toSubject(r));
+    // Not `tenant_id = ?`: SQLite (no statistics) would read the tenant's whole index for every 500 ids (rangeTenant).
+    const rows = await db.selectFrom('subjects').selectAll().where(rangeTenant(tenantId)).where('id', 'in', batch).execute();
+    for (const r of rows) out.set(r.id, toSubject(r));
   }
   return out;
 }

@@ -36,7 +36,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
-import type { OperatorAction } from '../audit.js';
+import { systemAction, type OperatorAction } from '../audit.js';
 import { closeSubject } from '../closing.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
@@ -675,17 +675,14 @@ export async function runImport(
 
 /**
  * Who marks an interrupted import found by an import: its request or command; else (no audit context,
- * so no intent to attach a change to) an action of its own by the import's actor, recorded as its result.
+ * so no intent to attach a change to) the server acting by itself (`system:import`, method `SCHEDULE`,
+ * as an expired override's settling is), recorded as its own result — a method the trail's filter knows.
  */
 function interruptedImportAction(ctx: ImportContext): OperatorAction {
   const a = ctx.audit;
-  return {
-    requestId: a?.requestId ?? randomUUID(),
-    actor: a?.actor ?? ctx.actor,
-    credential: a?.credential ?? 'system',
-    method: a?.method ?? 'IMPORT',
-    route: 'interrupted import',
-  };
+  return a
+    ? { requestId: a.requestId, actor: a.actor, credential: a.credential, method: a.method, route: 'interrupted import' }
+    : systemAction('import', 'interrupted import');
 }
 
 async function importFile(
