@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
-import { findSubjectByExternalId, upsertSubject, type Db, type Subject } from '@tierkit/db';
+import { findSubjectByExternalId, insertSubjects, upsertSubject, type Db, type Subject } from '@tierkit/db';
 import { postgresHarness } from '../support/databases.js';
 import { backendPid, blockedBy } from '../support/pg-lock-waits.js';
 import { testPack } from '../support/test-pack.js';
@@ -14,6 +14,10 @@ import { testPack } from '../support/test-pack.js';
  * them; the ones it leaves as they are it does not hold. The write in flight is made in a transaction
  * of the test's own, with what `PUT /v1/subjects/{id}` runs (upsertSubject), so it commits while the
  * import waits for it.
+ *
+ * The changes are applied 2,000 staged rows a page. A customer whose rows fell on two pages was read
+ * again for the second, which then applied only its own rows to what a PUT committed in between left:
+ * what an earlier row of the file set was lost. A page now ends with its last customer's last row.
  */
 
 const NOW = new Date('2025-11-15T04:00:00.000Z');
@@ -79,6 +83,45 @@ describe('a subjects import against a write of the same customer [postgres]', ()
     const after = await findSubjectByExternalId(db.db, TENANT, 'IMPW');
     assert.equal(after?.displayName, '新名字');
     assert.deepEqual(after?.attributes, { segment: 'private', branch: 'B9', risk: 'high' });
+  });
+
+  it('a PUT committed between the pages of one customer\'s rows: the customer ends as the file says', async () => {
+    // Staged rows sort by subject id: 1,999 customers before PZ's, then PZ's two rows, one of each batch
+    // of the file (2,000 rows), so the first page of 2,000 rows ends between them.
+    const before = Array.from({ length: 1999 }, (_, i) => `P${String(i).padStart(4, '0')}`);
+    await insertSubjects(
+      db.db,
+      TENANT,
+      [
+        ...before.map((ext, i) => ({ id: `pg-${String(i).padStart(4, '0')}`, externalId: ext, kind: 'customer', displayName: '客户', attributes: {} })),
+        { id: 'pg-z', externalId: 'PZ', kind: 'customer', displayName: '客户', attributes: { segment: 'retail' } },
+      ],
+      NOW.toISOString(),
+    );
+    const first = await findSubjectByExternalId(db.db, TENANT, 'P0000');
+    assert.ok(first);
+    // P0000 is renamed, the others named as they are; PZ's first row names the segment it has, its
+    // second (batch 2) adds a branch and leaves the segment empty.
+    const rows = ['id,name,attr:segment,attr:branch', 'P0000,新名字,,', ...before.slice(1).map((ext) => `${ext},客户,,`), 'PZ,客户,retail,', 'PZ,客户,,B9'];
+    let imported!: Promise<Response>;
+    // The import waits for P0000 on its first page, having read PZ already; PZ's segment changes meanwhile.
+    await writing(first, {}, async (pid) => {
+      imported = importing(`${rows.join('\n')}\n`);
+      await blockedBy(db.db, pid);
+      const put = await app.request('/v1/subjects/PZ', {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+        body: JSON.stringify({ kind: 'customer', displayName: '客户', attributes: { segment: 'private' } }),
+      });
+      assert.equal(put.status, 200, await put.clone().text());
+    });
+    const r = await imported;
+    assert.equal(r.status, 201, await r.clone().text());
+    // The file's last word on the segment is its first row's: on one page the import would read PZ again
+    // once held, and both rows would change what the PUT left.
+    assert.deepEqual((await findSubjectByExternalId(db.db, TENANT, 'PZ'))?.attributes, { segment: 'retail', branch: 'B9' });
+    const record = (await r.json()) as { written: number; unchanged: number };
+    assert.deepEqual([record.written, record.unchanged], [3, 1998]);
   });
 
   it('a customer the file leaves as they are is not held: the import does not wait for a write of them', async () => {

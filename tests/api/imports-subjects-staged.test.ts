@@ -149,6 +149,38 @@ forEachDialect('a subjects file whose changes are applied at its end', (f) => {
     assert.deepEqual([after?.id, after?.displayName, after?.closedAt], [s?.id, 'second', '2025-11-14T00:00:00.000Z']);
   });
 
+  it('a customer whose rows fall on both sides of the first apply page (2,000 rows) ends as the file says', async () => {
+    // Staged rows sort by subject id: 1,999 customers, then SBZ's row of batch 1 (the 2,000th) and of batch 2.
+    const others = Array.from({ length: 1999 }, (_, i) => `SB${String(i).padStart(4, '0')}`);
+    await insertSubjects(
+      f.db.db,
+      TENANT,
+      [
+        ...others.map((ext, i) => ({ id: `sb-${String(i).padStart(4, '0')}`, externalId: ext, kind: 'customer', displayName: 'x', attributes: {} })),
+        { id: 'sb-z', externalId: 'SBZ', kind: 'customer', displayName: 'x', attributes: { segment: 'private' } },
+      ],
+      NOW.toISOString(),
+    );
+    const rows = [
+      'id,name,attr:segment,attr:branch,closedAt,closedReason',
+      ...others.map((ext) => `${ext},x,,,,`),
+      'SBZ,first,retail,,2025-11-14T00:00:00Z,gone',
+      'SBZ,second,,B9,,',
+    ];
+    const text = `${rows.join('\n')}\n`;
+    const r = await run(text, 'all-or-nothing');
+    assert.deepEqual([r.status, r.written, r.unchanged], ['succeeded', 2, 1999]);
+    const s = await findSubjectByExternalId(f.db.db, TENANT, 'SBZ');
+    assert.deepEqual(
+      { name: s?.displayName, attributes: s?.attributes, closedAt: s?.closedAt },
+      { name: 'second', attributes: { segment: 'retail', branch: 'B9' }, closedAt: '2025-11-14T00:00:00.000Z' },
+    );
+    // Again: the first row renames back, the second renames again; each of SBZ's rows is applied once.
+    const again = await run(text, 'all-or-nothing');
+    assert.deepEqual([again.written, again.unchanged], [2, 1999]);
+    assert.equal(await stagingLeft(f.db, STAGING), 0);
+  });
+
   it('closings past the listing limit: every withdrawal counted, the first 50 of the file listed in its order', async () => {
     const n = 60;
     const wc = (i: number) => `wc-${String(i).padStart(3, '0')}`;

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
 import { dropStaging, temporaryTable } from './staging.js';
@@ -89,24 +89,34 @@ export async function stageSubjectChanges(trx: Executor, rows: readonly StagedSu
 
 /**
  * The staged changes in ascending subject id, and a customer's in the order of the file's batches,
- * `pageRows` at a time (a customer's changes may straddle two pages).
+ * in pages of whole customers: `pageRows` rows, and then the rest of the last customer's (at most one
+ * per batch of the file). A customer's changes are applied to one read of them: split over two
+ * pages, the second page's read could see a write committed since the first's and keep what the
+ * earlier rows said (packages/api, applyStagedSubjects).
  */
 export async function* stagedSubjectChanges(trx: Executor, pageRows: number): AsyncGenerator<StagedSubjectChange[]> {
   if (!Number.isInteger(pageRows) || pageRows < 1)
     throw new Error(`stagedSubjectChanges: pageRows must be a positive integer, not ${pageRows}`);
   const db = staging(trx);
-  let after: { subject: string; seq: number } | null = null;
+  let after: string | null = null;
   for (;;) {
     let q = db.selectFrom(STAGING).selectAll();
-    if (after !== null) {
-      const { subject, seq } = after;
-      // A row value, which both dialects answer from the primary key's index (an OR of the two columns scanned the table per page).
-      q = q.where(sql<boolean>`(subject_id, seq) > (${subject}, ${seq})`);
-    }
+    if (after !== null) q = q.where('subject_id', '>', after);
     const page = await q.orderBy('subject_id').orderBy('seq').limit(pageRows).execute();
-    if (!page.length) return;
     const last = page[page.length - 1];
-    after = last ? { subject: last.subject_id, seq: Number(last.seq) } : null;
+    if (!last) return;
+    // A full page may have cut its last customer's changes short: the rest, from the primary key's index.
+    if (page.length === pageRows)
+      page.push(
+        ...(await db
+          .selectFrom(STAGING)
+          .selectAll()
+          .where('subject_id', '=', last.subject_id)
+          .where('seq', '>', last.seq)
+          .orderBy('seq')
+          .execute()),
+      );
+    after = last.subject_id;
     yield page.map((r) => ({
       subjectId: r.subject_id,
       seq: Number(r.seq),

@@ -443,7 +443,10 @@ async function writeBatch(
   return { written: fresh.length, unchanged: 0, periods: [] };
 }
 
-/** Staged changes to customers applied per page: one read of the page's customers, then their writes. */
+/**
+ * Staged changes to customers applied per page: one read of the page's customers, then their writes.
+ * A page is this many rows and the rest of its last customer's, so no customer spans two.
+ */
 const APPLY_PAGE_ROWS = BATCH_ROWS;
 
 /** A customer as a subjects import's changes so far leave them. */
@@ -470,10 +473,10 @@ function applied(customer: AsApplied, c: StagedSubjectChange): { customer: AsApp
   return { customer: { ...customer, displayName: c.displayName, attributes, closedAt }, closes };
 }
 
-/** The customers a page of staged changes would write, going by `stored` (and `first`, carried over from the page before). */
-function changedBy(page: readonly StagedSubjectChange[], first: AsApplied | undefined, stored: ReadonlyMap<string, Subject>): Set<string> {
+/** The customers a page of staged changes would write, going by `stored`. */
+function changedBy(page: readonly StagedSubjectChange[], stored: ReadonlyMap<string, Subject>): Set<string> {
   const out = new Set<string>();
-  let customer = first;
+  let customer: AsApplied | undefined;
   for (const c of page) {
     if (c.subjectId !== customer?.id) {
       const s = stored.get(c.subjectId);
@@ -518,19 +521,11 @@ async function applyStagedSubjects(
     while (i < into.length && n < WITHDRAWN_IDS_LISTED) n += into[i++]?.ids.length ?? 0;
     into.length = i;
   };
-  // The customer whose changes are being applied, as the last of them left it (their changes may span
-  // two pages), and whether this transaction holds their row.
-  let current: AsApplied | undefined;
-  let currentHeld = false;
   for await (const page of stagedSubjectChanges(trx, APPLY_PAGE_ROWS)) {
     const nowIso = ctx.now().toISOString();
     // Read now, not when the batch was: a closing the API committed since stays as it was recorded.
-    const stored = await findSubjectsByIds(
-      trx,
-      ctx.tenantId,
-      page.flatMap((c) => (c.subjectId === current?.id ? [] : [c.subjectId])),
-    );
-    const held: Set<string> = new Set(current && currentHeld ? [current.id] : []);
+    // A page holds all of a customer's changes (stagedSubjectChanges), so each is applied to one read.
+    const stored = await findSubjectsByIds(trx, ctx.tenantId, [...new Set(page.map((c) => c.subjectId))]);
     if (isPostgres(trx)) {
       // The attributes the file does not name are kept from what is read, so what is read must be what
       // a writer of the customer (a PUT, a closing) committed: the rows of the customers this page
@@ -539,18 +534,14 @@ async function applyStagedSubjects(
       // names the whole book unchanged would block every metric write and decision on it for the
       // import's length. One of those that a write changes meanwhile keeps that write, as if the import
       // had read it before. SQLite has one writer at a time: what it read is what is stored.
-      const writes = changedBy(page, current, stored);
-      for (const id of held) writes.delete(id);
+      const writes = changedBy(page, stored);
       if (writes.size) {
         await holdSubjects(trx, ctx.tenantId, writes);
-        for (const [id, s] of await findSubjectsByIds(trx, ctx.tenantId, [...writes])) {
-          stored.set(id, s);
-          held.add(id);
-        }
-        // Carried over from the last page unheld, so read again too: start again from what is stored.
-        if (current && writes.has(current.id)) current = undefined;
+        for (const [id, s] of await findSubjectsByIds(trx, ctx.tenantId, [...writes])) stored.set(id, s);
       }
     }
+    // The customer whose changes are being applied, as the last of them left it.
+    let current: AsApplied | undefined;
     for (const c of page) {
       if (c.subjectId !== current?.id) {
         const s = stored.get(c.subjectId);
@@ -585,7 +576,6 @@ async function applyStagedSubjects(
       written += 1;
       current = next.customer;
     }
-    currentHeld = current !== undefined && held.has(current.id);
   }
   withdrawing.overrideIds.push(...overrideIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
   withdrawing.signOffIds.push(...signOffIds.flatMap((l) => l.ids).slice(0, WITHDRAWN_IDS_LISTED));
