@@ -85,7 +85,7 @@ describe('a subjects import against a write of the same customer [postgres]', ()
     assert.deepEqual(after?.attributes, { segment: 'private', branch: 'B9', risk: 'high' });
   });
 
-  it('a PUT committed between the pages of one customer\'s rows: the customer ends as the file says', async () => {
+  it("a PUT committed between the pages of one customer's rows: the customer ends as the file says", async () => {
     // Staged rows sort by subject id: 1,999 customers before PZ's, then PZ's two rows, one of each batch
     // of the file (2,000 rows), so the first page of 2,000 rows ends between them.
     const before = Array.from({ length: 1999 }, (_, i) => `P${String(i).padStart(4, '0')}`);
@@ -93,7 +93,13 @@ describe('a subjects import against a write of the same customer [postgres]', ()
       db.db,
       TENANT,
       [
-        ...before.map((ext, i) => ({ id: `pg-${String(i).padStart(4, '0')}`, externalId: ext, kind: 'customer', displayName: '客户', attributes: {} })),
+        ...before.map((ext, i) => ({
+          id: `pg-${String(i).padStart(4, '0')}`,
+          externalId: ext,
+          kind: 'customer',
+          displayName: '客户',
+          attributes: {},
+        })),
         { id: 'pg-z', externalId: 'PZ', kind: 'customer', displayName: '客户', attributes: { segment: 'retail' } },
       ],
       NOW.toISOString(),
@@ -102,8 +108,14 @@ describe('a subjects import against a write of the same customer [postgres]', ()
     assert.ok(first);
     // P0000 is renamed, the others named as they are; PZ's first row names the segment it has, its
     // second (batch 2) adds a branch and leaves the segment empty.
-    const rows = ['id,name,attr:segment,attr:branch', 'P0000,新名字,,', ...before.slice(1).map((ext) => `${ext},客户,,`), 'PZ,客户,retail,', 'PZ,客户,,B9'];
-    let imported!: Promise<Response>;
+    const rows = [
+      'id,name,attr:segment,attr:branch',
+      'P0000,新名字,,',
+      ...before.slice(1).map((ext) => `${ext},客户,,`),
+      'PZ,客户,retail,',
+      'PZ,客户,,B9',
+    ];
+    let imported!: Response | Promise<Response>;
     // The import waits for P0000 on its first page, having read PZ already; PZ's segment changes meanwhile.
     await writing(first, {}, async (pid) => {
       imported = importing(`${rows.join('\n')}\n`);

@@ -156,7 +156,13 @@ forEachDialect('a subjects file whose changes are applied at its end', (f) => {
       f.db.db,
       TENANT,
       [
-        ...others.map((ext, i) => ({ id: `sb-${String(i).padStart(4, '0')}`, externalId: ext, kind: 'customer', displayName: 'x', attributes: {} })),
+        ...others.map((ext, i) => ({
+          id: `sb-${String(i).padStart(4, '0')}`,
+          externalId: ext,
+          kind: 'customer',
+          displayName: 'x',
+          attributes: {},
+        })),
         { id: 'sb-z', externalId: 'SBZ', kind: 'customer', displayName: 'x', attributes: { segment: 'private' } },
       ],
       NOW.toISOString(),
