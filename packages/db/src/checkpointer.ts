@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { PostgresAdapter, sql } from 'kysely';
-import type { Executor } from './repositories/executor.js';
+import { sql } from 'kysely';
+import { isPostgres, type Executor } from './repositories/executor.js';
 
 /** SQLite's own default: the writer checkpoints once the WAL holds this many pages. */
 const WRITER_AUTOCHECKPOINT = 1000;
@@ -37,7 +37,7 @@ tick();
  * PostgreSQL and for `:memory:`.
  */
 export async function sqliteFile(db: Executor): Promise<string | undefined> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) return undefined;
+  if (isPostgres(db)) return undefined;
   const { rows } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
   return rows.find((r) => r.name === 'main')?.file || undefined;
 }

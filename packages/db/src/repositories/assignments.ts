@@ -1,11 +1,12 @@
 import type { Explanation, Progress, Retention } from '@tierkit/core';
-import { PostgresAdapter, sql, type Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { AssignmentRow, AssignmentTable } from '../schema.js';
 import {
   atomically,
   rangeTenant,
   chunks,
   executeInBatches,
+  isPostgres,
   parseJson,
   parseJsonOrNull,
   reusableQuery,
@@ -272,7 +273,7 @@ export async function listCurrentLevelsInRange(
 
 /** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
 export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly AssignmentToWrite[]): Promise<void> {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const postgres = isPostgres(db);
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(
     db,
@@ -389,10 +390,9 @@ export async function listAssignmentsInRange(
 ): Promise<Map<string, AssignmentState[]>> {
   // The explanation parsed once per row for both fields: PostgreSQL's driver hands `json` back parsed,
   // SQLite's json_extract a small JSON text (the decidedBy object alone) that JS parses.
-  const decidedBy =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
-      : sql<string>`json_extract(explanation, '$.decidedBy')`;
+  const decidedBy = isPostgres(db)
+    ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
+    : sql<string>`json_extract(explanation, '$.decidedBy')`;
   const rows = await db
     .selectFrom('assignments')
     .select([...STATE_COLUMNS, decidedBy.as('decided_by')])

@@ -1,6 +1,6 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { AuditRecordRow } from '../schema.js';
-import { atomically, type Executor } from './executor.js';
+import { atomically, isPostgres, type Executor } from './executor.js';
 
 /** What the previous hash of a chain's first record is: no record came before it. */
 export const AUDIT_GENESIS = 'genesis';
@@ -110,7 +110,7 @@ export async function listAuditRecords(db: Executor, chain: string, filter: Audi
     // numbered 2 would find every record of two moves. One written before moves were listed per
     // request held its one move in `target` and no detail.
     const needle = `:${JSON.stringify(filter.target)}`;
-    const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+    const pg = isPostgres(db);
     const found = (column: 'target' | 'detail') =>
       pg ? sql<number>`strpos(${sql.ref(column)}, ${needle})` : sql<number>`instr(${sql.ref(column)}, ${needle})`;
     q = q.where((eb) =>

@@ -1,6 +1,6 @@
-import { PostgresAdapter, type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { IdempotencyKeyRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { isPostgres, type Executor } from './executor.js';
 
 /** Whose key it is: keys are scoped to the tenant and the credential's actor, never shared. */
 export interface IdempotencyScope {
@@ -22,7 +22,7 @@ export interface IdempotencyLease {
  */
 function databaseNow(db: Executor, plusMs = 0): RawBuilder<string> {
   const ms = Math.round(plusMs);
-  if (db.getExecutor().adapter instanceof PostgresAdapter)
+  if (isPostgres(db))
     return sql<string>`to_char((statement_timestamp() + ${ms}::integer * interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   // SQLite runs on one machine: its clock is every writer's.
   return sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`${ms >= 0 ? '+' : ''}${ms / 1000} seconds`})`;

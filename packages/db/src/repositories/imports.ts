@@ -1,7 +1,7 @@
 import type { ImportRowError, ImportStatus, ImportTally, ProblemParam } from '@tierkit/core';
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { ImportRow } from '../schema.js';
-import { chunks, parseJson, type Executor } from './executor.js';
+import { chunks, isPostgres, parseJson, type Executor } from './executor.js';
 
 /** An import's outcome so far (`running` until it finishes). */
 export type { ImportStatus };
@@ -225,13 +225,13 @@ const lockKey = (id: string) => sql`hashtextextended(${`tierkit-import:${id}`}, 
  * machine. Nothing on SQLite (one machine: the owner's process id is checked instead).
  */
 export async function lockRunningImport(trx: Executor, id: string): Promise<void> {
-  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!isPostgres(trx)) return;
   await sql`SELECT pg_advisory_xact_lock(${lockKey(id)})`.execute(trx);
 }
 
 /** On PostgreSQL, whether no session holds a running import's lock (its process is gone); undefined on SQLite. */
 export async function runningImportUnlocked(db: Executor, id: string): Promise<boolean | undefined> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  if (!isPostgres(db)) return undefined;
   // Taken and released at once: a transaction-scoped try-lock ends with its transaction.
   return db.transaction().execute(async (trx) => {
     const r = await sql<{ free: boolean }>`SELECT pg_try_advisory_xact_lock(${lockKey(id)}) AS free`.execute(trx);

@@ -1,7 +1,7 @@
-import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { MetricObservation } from '@tierkit/core';
 import type { NewMetric } from '../schema.js';
-import { rangeTenant, chunks, type Executor } from './executor.js';
+import { rangeTenant, chunks, isPostgres, type Executor } from './executor.js';
 
 /** Per metric, per period (`YYYY-MM`), one integer: the shape `SubjectFacts.values` has. */
 export type MetricValues = Record<string, Record<string, number>>;
@@ -401,7 +401,7 @@ export async function addLatestObservationsBefore(
   if ('ids' in subjects && subjects.ids.length === 0) return;
   // SQLite would carry the subjects' id range over to the metrics and scan all of theirs; `+s.id`
   // stops it, so each subject is a seek by (subject, metric, period). PostgreSQL has no unary + on text.
-  const subjectId = db.getExecutor().adapter instanceof PostgresAdapter ? sql`s.id` : sql`+s.id`;
+  const subjectId = isPostgres(db) ? sql`s.id` : sql`+s.id`;
   for (const metric of metrics) {
     const { rows } = await sql<{ subject_id: string; period: string; value: number | string }>`
       SELECT m.subject_id, m.period, m.value FROM subjects s
@@ -442,7 +442,7 @@ export async function metricValuesForUpdate(
     .where('subject_id', '=', subjectId)
     .where('metric', 'in', [...new Set(keys.map((k) => k.metric))])
     .where('period', 'in', [...new Set(keys.map((k) => k.period))]);
-  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate();
+  if (isPostgres(db)) q = q.forUpdate();
   for (const r of await q.execute()) {
     const key = `${r.metric} ${r.period}`;
     if (wanted.has(key)) found.set(key, Number(r.value));

@@ -1,7 +1,7 @@
 import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
-import { PostgresAdapter, sql, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
-import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
+import { atomically, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
@@ -451,7 +451,7 @@ export async function pendingOverrideForUpdate(
   scheme: string,
   now: string,
 ): Promise<OverrideRecord | undefined> {
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+  if (isPostgres(trx)) {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`tierkit-override:${tenantId}:${subjectId}:${scheme}`}, 0))`.execute(trx);
   }
   const row = await overridesWithSubject(trx, tenantId)
@@ -485,7 +485,7 @@ export async function listPendingOverrides(db: Executor, tenantId: string, schem
  * request (`holdOpenSubject`), so the two queue on the row instead of deadlocking over the request.
  */
 export async function pendingOverridesOfForUpdate(trx: Executor, tenantId: string, subjectId: string): Promise<OverrideRecord[]> {
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+  if (isPostgres(trx)) {
     await trx
       .selectFrom('overrides')
       .select('id')

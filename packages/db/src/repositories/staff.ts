@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BookMove } from '@tierkit/core';
-import { type Insertable, PostgresAdapter, sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { BookMoveTable, StaffRow } from '../schema.js';
-import { atomically, chunks, type Executor } from './executor.js';
+import { atomically, chunks, isPostgres, type Executor } from './executor.js';
 
 /** A staff member as repositories hand it out. */
 export interface StaffMember {
@@ -223,7 +223,7 @@ export async function assignManagers(
   actor: string,
   clock: () => string,
 ): Promise<MadeMove[]> {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const postgres = isPostgres(db);
   // Stable: the same subject twice keeps its order (the later assignment wins, each recorded).
   const sorted = [...assignments].sort(bySubject);
   const target = new Map<string, string | null>();
@@ -356,7 +356,7 @@ export async function isManagedBy(
     .where('tenant_id', '=', tenantId)
     .where('subject_id', '=', subjectId)
     .where('staff_id', '=', staffId);
-  if (options.hold && db.getExecutor().adapter instanceof PostgresAdapter) q = q.forShare();
+  if (options.hold && isPostgres(db)) q = q.forShare();
   return (await q.executeTakeFirst()) !== undefined;
 }
 
