@@ -12,6 +12,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 const TABLES = ['assignments', 'overrides', 'tier_events'] as const;
 
+// Its own copy, not the repositories' isPostgres: a migration is self-contained, so it runs as written
+// whatever the package's helpers later become.
 const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** The per-row triggers on assignments, overrides and tier events (also what the later migration's `down` restores). */

@@ -90,9 +90,9 @@ export async function stageSubjectChanges(trx: Executor, rows: readonly StagedSu
 /**
  * The staged changes in ascending subject id, and a customer's in the order of the file's batches,
  * in pages of whole customers: `pageRows` rows, and then the rest of the last customer's (at most one
- * per batch of the file). A customer's changes are applied to one read of them: split over two
- * pages, the second page's read could see a write committed since the first's and keep what the
- * earlier rows said (packages/api, applyStagedSubjects).
+ * per batch of the file). A customer's changes are not split across pages: split over two, the
+ * second page's read could see a write committed since the first's and lose what the earlier rows
+ * said (packages/api, applyStagedSubjects).
  */
 export async function* stagedSubjectChanges(trx: Executor, pageRows: number): AsyncGenerator<StagedSubjectChange[]> {
   if (!Number.isInteger(pageRows) || pageRows < 1)

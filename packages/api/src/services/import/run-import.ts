@@ -91,6 +91,12 @@ export interface ImportContext {
    * see the lock order hold across pages.
    */
   readonly movePageRows?: number;
+  /**
+   * @internal For tests only (no route or command sets it): staged changes of a subjects file applied
+   * per page (default `APPLY_PAGE_ROWS`, then the rest of the page's last customer's), so a test can
+   * end a page between a customer's rows whatever the default is.
+   */
+  readonly applyPageRows?: number;
   /** Where a problem that does not stop the import is told (an interrupted import it could not mark); default stderr. */
   readonly log?: (line: string) => void;
 }
@@ -444,8 +450,9 @@ async function writeBatch(
 }
 
 /**
- * Staged changes to customers applied per page: one read of the page's customers, then their writes.
- * A page is this many rows and the rest of its last customer's, so no customer spans two.
+ * Staged changes to customers applied per page: the page's customers read (on PostgreSQL those it
+ * changes then locked and read again), then their writes. A page is this many rows and the rest of
+ * its last customer's, so no customer's changes are split across two pages.
  */
 const APPLY_PAGE_ROWS = BATCH_ROWS;
 
@@ -521,10 +528,11 @@ async function applyStagedSubjects(
     while (i < into.length && n < WITHDRAWN_IDS_LISTED) n += into[i++]?.ids.length ?? 0;
     into.length = i;
   };
-  for await (const page of stagedSubjectChanges(trx, APPLY_PAGE_ROWS)) {
+  for await (const page of stagedSubjectChanges(trx, ctx.applyPageRows ?? APPLY_PAGE_ROWS)) {
     const nowIso = ctx.now().toISOString();
     // Read now, not when the batch was: a closing the API committed since stays as it was recorded.
-    // A page holds all of a customer's changes (stagedSubjectChanges), so each is applied to one read.
+    // A page holds all of a customer's changes (stagedSubjectChanges): none is split across pages, so
+    // all of them start from this page's read of the customer.
     const stored = await findSubjectsByIds(trx, ctx.tenantId, [...new Set(page.map((c) => c.subjectId))]);
     if (isPostgres(trx)) {
       // The attributes the file does not name are kept from what is read, so what is read must be what
