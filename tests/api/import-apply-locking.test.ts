@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
+import { createApiKey, createApp, loadTenantPack, provisionTenant, runImport, type ImportResult } from '@tierkit/api';
 import { findSubjectByExternalId, insertSubjects, upsertSubject, type Db, type Subject } from '@tierkit/db';
 import { postgresHarness } from '../support/databases.js';
 import { backendPid, blockedBy } from '../support/pg-lock-waits.js';
@@ -15,9 +15,9 @@ import { testPack } from '../support/test-pack.js';
  * of the test's own, with what `PUT /v1/subjects/{id}` runs (upsertSubject), so it commits while the
  * import waits for it.
  *
- * The changes are applied 2,000 staged rows a page. A customer whose rows fell on two pages was read
- * again for the second, which then applied only its own rows to what a PUT committed in between left:
- * what an earlier row of the file set was lost. A page now ends with its last customer's last row.
+ * The changes are applied a page of staged rows at a time. A customer whose rows fell on two pages was
+ * read again for the second, which then applied only its own rows to what a PUT committed in between
+ * left: what an earlier row of the file set was lost. A page now ends with its last customer's last row.
  */
 
 const NOW = new Date('2025-11-15T04:00:00.000Z');
@@ -87,7 +87,8 @@ describe('a subjects import against a write of the same customer [postgres]', ()
 
   it("a PUT committed between the pages of one customer's rows: the customer ends as the file says", async () => {
     // Staged rows sort by subject id: 1,999 customers before PZ's, then PZ's two rows, one of each batch
-    // of the file (2,000 rows), so the first page of 2,000 rows ends between them.
+    // of the file (its first 2,000 rows, then the rest), and the first apply page is set to end between
+    // them whatever the default page is.
     const before = Array.from({ length: 1999 }, (_, i) => `P${String(i).padStart(4, '0')}`);
     await insertSubjects(
       db.db,
@@ -115,10 +116,22 @@ describe('a subjects import against a write of the same customer [postgres]', ()
       'PZ,客户,retail,',
       'PZ,客户,,B9',
     ];
-    let imported!: Response | Promise<Response>;
+    const text = `${rows.join('\n')}\n`;
+    const ctx = {
+      tenantId: TENANT,
+      catalogue: (await loadTenantPack(db.db, TENANT)).metrics,
+      currentPeriod: '2025-11',
+      actor: 'test',
+      now: () => NOW,
+      fileName: 'subjects.csv',
+      applyPageRows: before.length + 1,
+    };
+    let imported!: Promise<ImportResult>;
     // The import waits for P0000 on its first page, having read PZ already; PZ's segment changes meanwhile.
     await writing(first, {}, async (pid) => {
-      imported = importing(`${rows.join('\n')}\n`);
+      imported = runImport(db.db, { kind: 'subjects', encoding: 'utf-8', mode: 'all-or-nothing', mapping: {} }, ctx, async function* () {
+        yield new TextEncoder().encode(text);
+      });
       await blockedBy(db.db, pid);
       const put = await app.request('/v1/subjects/PZ', {
         method: 'PUT',
@@ -128,12 +141,11 @@ describe('a subjects import against a write of the same customer [postgres]', ()
       assert.equal(put.status, 200, await put.clone().text());
     });
     const r = await imported;
-    assert.equal(r.status, 201, await r.clone().text());
-    // The file's last word on the segment is its first row's: on one page the import would read PZ again
-    // once held, and both rows would change what the PUT left.
+    // Three writes: P0000, and PZ twice, its rows staged in two batches (in one, the later alone).
+    assert.deepEqual([r.status, r.written, r.unchanged], ['succeeded', 3, 1998]);
+    // The file's last word on the segment is its first row's: on one page the import reads PZ again
+    // once held, and both rows change what the PUT left.
     assert.deepEqual((await findSubjectByExternalId(db.db, TENANT, 'PZ'))?.attributes, { segment: 'retail', branch: 'B9' });
-    const record = (await r.json()) as { written: number; unchanged: number };
-    assert.deepEqual([record.written, record.unchanged], [3, 1998]);
   });
 
   it('a customer the file leaves as they are is not held: the import does not wait for a write of them', async () => {
