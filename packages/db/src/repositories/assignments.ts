@@ -376,6 +376,24 @@ const STATE_COLUMNS = ASSIGNMENT_COLUMNS.filter(
     !NOT_STATE_COLUMNS.includes(c),
 );
 
+// Built once per dialect (the SQL differs by it): a re-tier reads a range for every chunk.
+const stateRowsInRange = reusableQuery((db, tenantId: string, first: string, last: string) => {
+  // The explanation parsed once per row for both fields: PostgreSQL's driver hands `json` back parsed,
+  // SQLite's json_extract a small JSON text (the decidedBy object alone) that JS parses.
+  const decidedBy =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
+      : sql<string>`json_extract(explanation, '$.decidedBy')`;
+  return db
+    .selectFrom('assignments')
+    .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .orderBy('subject_id')
+    .orderBy('scheme');
+});
+
 /**
  * The current assignments of the subjects with ids in `first … last` (a job chunk), by subject, as
  * {@link AssignmentState}s: a re-tier rewrites every row anyway, and reading and parsing each one's
@@ -387,21 +405,7 @@ export async function listAssignmentsInRange(
   first: string,
   last: string,
 ): Promise<Map<string, AssignmentState[]>> {
-  // The explanation parsed once per row for both fields: PostgreSQL's driver hands `json` back parsed,
-  // SQLite's json_extract a small JSON text (the decidedBy object alone) that JS parses.
-  const decidedBy =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
-      : sql<string>`json_extract(explanation, '$.decidedBy')`;
-  const rows = await db
-    .selectFrom('assignments')
-    .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
-    .where(rangeTenant(tenantId))
-    .where('subject_id', '>=', first)
-    .where('subject_id', '<=', last)
-    .orderBy('subject_id')
-    .orderBy('scheme')
-    .execute();
+  const rows = await stateRowsInRange(db, tenantId, first, last);
   const out = new Map<string, AssignmentState[]>();
   for (const row of rows) {
     // Built in one literal: mapping the row as a whole and then leaving out its JSON columns made
