@@ -37,9 +37,9 @@ forEachDialect('assignments written from UTF-8 JSON', (f) => {
 });
 
 /*
- * The buffer is sized for the longest UTF-8 the text can take, not measured string by string: text
- * that takes 3 bytes per UTF-16 unit (CJK) fills it exactly, and every view must still hold its own
- * text alone, next to ASCII, characters outside the BMP and an empty string.
+ * Each value gets its own bytes of the one buffer that is transferred, whatever its characters: text
+ * that takes 3 bytes per UTF-16 unit (CJK), characters outside the BMP, ASCII and an empty string side
+ * by side, and the buffer no larger than the bytes written (all of it crosses to the writer).
  */
 it('utf8Rows gives each JSON value its own bytes, CJK-only text included', () => {
   const row = (explanation: string, progress: string | null, retention: string | null): StoredAssignmentJson => ({
@@ -67,7 +67,12 @@ it('utf8Rows gives each JSON value its own bytes, CJK-only text included', () =>
     rows.map((r) => [r.explanation, r.progress, r.retention]),
   );
   assert.ok(out.every((r) => r.explanation.buffer === buffer));
-  // The first row alone: 8 CJK characters take 3 bytes each, all of its units' room.
+  const written = rows.reduce(
+    (n, r) => n + Buffer.byteLength(r.explanation) + Buffer.byteLength(r.progress ?? '') + Buffer.byteLength(r.retention ?? ''),
+    0,
+  );
+  assert.equal(buffer.byteLength, written, 'no spare room crosses to the writer');
+  // The first row alone: 8 CJK characters, 3 bytes each.
   const first = utf8Rows(rows.slice(0, 1));
   assert.equal(first.buffer.byteLength, 24);
   assert.equal((first.rows[0]?.retention?.byteOffset ?? 0) + (first.rows[0]?.retention?.byteLength ?? 0), 24);
