@@ -1,12 +1,4 @@
-import {
-  nextPrior,
-  periodEnd,
-  type CompiledPack,
-  type Evaluation,
-  type OverrideInfo,
-  type PriorAssignment,
-  type SubjectKind,
-} from '@tierkit/core';
+import { nextPrior, periodEnd, type Evaluation, type OverrideInfo, type PriorAssignment, type SubjectKind } from '@tierkit/core';
 import {
   latestMetricPeriod,
   listActiveDatedOverrides,
@@ -133,45 +125,6 @@ function windowOf(tp: TenantPack, kind: SubjectKind, storedPeriod: string | unde
   return { periods, dataFrom: addMonths(from, -(monthsNeeded - 1)), latestMetrics, storedPeriod };
 }
 
-/** Every month's overrides for a subject with none in force: shared, never written to. */
-const NO_OVERRIDES: Record<string, OverrideInfo> = Object.freeze({}) as Record<string, OverrideInfo>;
-
-/** Each pack's lookup of a month's compiled rules, made once per pack rather than once per subject. */
-const packLookups = new WeakMap<TenantPack, (period: string) => CompiledPack>();
-
-function packsOf(tp: TenantPack): (period: string) => CompiledPack {
-  let lookup = packLookups.get(tp);
-  if (!lookup) packLookups.set(tp, (lookup = (period) => tp.at(period).compiled));
-  return lookup;
-}
-
-/**
- * The overrides that decided `period` (not the last month of a run): an override decides from its
- * approval (four eyes), not its request, so one approved after the month ended did not decide it, and
- * the one approved last before then did (see {@link planReevaluation}).
- */
-function overridesDecidingIn(tp: TenantPack, active: readonly DatedOverride[], period: string): Record<string, OverrideInfo> {
-  const end = Date.parse(periodEnd(period, tp.timeZone));
-  const out: Record<string, OverrideInfo> = {};
-  for (const d of active) {
-    const deciding = Date.parse(d.approvedAt) < end ? d : d.earlier.find((e) => Date.parse(e.approvedAt) < end);
-    if (deciding) out[d.override.scheme] = deciding.override;
-  }
-  return out;
-}
-
-/** One month evaluated again from the state before it (`base`), under `overrides`: its evaluations. */
-function evaluateMonth(
-  packFor: (period: string) => CompiledPack,
-  kind: SubjectKind,
-  values: Values,
-  period: string,
-  base: Readonly<Record<string, PriorAssignment | undefined>>,
-  overrides: Record<string, OverrideInfo>,
-): readonly Evaluation[] {
-  return evaluatePeriods(packFor, kind, values, [period], base, {}, overrides).final;
-}
-
 /** Why a subject is re-evaluated, where it changes what is recorded. */
 export interface ReevaluationOptions {
   /**
@@ -217,7 +170,7 @@ export function planReevaluation(
   const first = periods[0] ?? target;
   const last = periods[periods.length - 1] ?? target;
   const window = withinMonths(values, dataFrom, last, latestMetrics);
-  const packFor = packsOf(tp);
+  const packFor = (period: string) => tp.at(period).compiled;
   const nowIso = now.toISOString();
   const all: Record<string, OverrideInfo> = {};
   for (const d of active) all[d.override.scheme] = d.override;
@@ -228,10 +181,16 @@ export function planReevaluation(
   // (a standing floor, say, until a fixed one was approved) — the instants analytics read too
   // (overrideInForceAt in packages/db). Only overrides in force now are known here: one since expired
   // or revoked decides no earlier month of a catch-up, though analytics hold its months by it.
-  // Nearly every subject of a re-tier has no override in force: every month then gets none, and no
-  // function is made for it (one per subject, wrapped for its name by tsx, showed in profiles).
-  const overridesFor: Record<string, OverrideInfo> | ((period: string) => Record<string, OverrideInfo>) =
-    active.length === 0 ? NO_OVERRIDES : (period) => (period === last ? all : overridesDecidingIn(tp, active, period));
+  const overridesFor = (period: string): Record<string, OverrideInfo> => {
+    if (period === last) return all;
+    const end = Date.parse(periodEnd(period, tp.timeZone));
+    const out: Record<string, OverrideInfo> = {};
+    for (const d of active) {
+      const deciding = Date.parse(d.approvedAt) < end ? d : d.earlier.find((e) => Date.parse(e.approvedAt) < end);
+      if (deciding) out[d.override.scheme] = deciding.override;
+    }
+    return out;
+  };
   const dated = active.flatMap((d) => [d, ...d.earlier]);
   const byOverride = new Set(stored.filter((a) => a.explanation.decidedBy.kind === 'override').map((a) => a.scheme));
   const recorded: RecordedMove[] = [];
@@ -239,9 +198,10 @@ export function planReevaluation(
     // The stored level is what was shown, which is not the state to carry on from when an override
     // decided it: evaluate the stored month again from the state before it (recorded with it) and
     // carry the engine's state. Its level changes, if any, are superseded by the months that follow.
-    const kind = subject.kind as SubjectKind;
-    const overridesThen = typeof overridesFor === 'function' ? overridesFor(storedPeriod) : overridesFor;
-    const redo = evaluateMonth(packFor, kind, window, storedPeriod, base, overridesThen);
+    const again = (overrides: Record<string, OverrideInfo>) =>
+      evaluatePeriods(packFor, subject.kind as SubjectKind, window, [storedPeriod], base, {}, overrides).final;
+    const overridesThen = overridesFor(storedPeriod);
+    const redo = again(overridesThen);
     for (const e of redo) start[e.scheme] = nextPrior(e, storedPeriod);
     // An override approved after the stored month closed, and before it was last evaluated, set the
     // stored level only from its approval, whose re-evaluation of that month recorded the move in the
@@ -276,9 +236,7 @@ export function planReevaluation(
       for (const d of later) {
         const scheme = d.override.scheme;
         if (!schemes.has(scheme)) continue;
-        const e = evaluateMonth(packFor, kind, window, storedPeriod, base, { ...overridesThen, [scheme]: d.override }).find(
-          (x) => x.scheme === scheme,
-        );
+        const e = again({ ...overridesThen, [scheme]: d.override }).find((x) => x.scheme === scheme);
         if (!e) continue;
         // An approval that set the level already shown recorded no move: relying on one would jump the
         // replay to its level and lose the move the rules' months before it call for (gold by August's
@@ -304,15 +262,13 @@ export function planReevaluation(
   // The data lag the calendar: an override decided today re-evaluates the last month with data,
   // which has usually been reported already. Its move belongs to the month it was decided in.
   const decidedIn = options.overrideDecision ? periodOf(now, tp.timeZone) : undefined;
+  const periodOfEvent = (ev: PeriodEvent): string =>
+    decidedIn !== undefined && decidedIn > ev.period && ev.period === last && (ev.reason === 'override' || ev.reason === 'override-expired')
+      ? decidedIn
+      : ev.period;
   const events = run.events.map((ev) => {
     const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
-    const period =
-      decidedIn !== undefined &&
-      decidedIn > ev.period &&
-      ev.period === last &&
-      (ev.reason === 'override' || ev.reason === 'override-expired')
-        ? decidedIn
-        : ev.period;
+    const period = periodOfEvent(ev);
     // The note names the event's own month: a re-dated override event saying "evaluated <month with
     // data>" would contradict its period (and the event-period migration read period from that note).
     const note = period !== ev.period ? `decided in ${period}` : periods.length > 1 ? `evaluated ${ev.period}` : null;

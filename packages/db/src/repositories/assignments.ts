@@ -376,24 +376,6 @@ const STATE_COLUMNS = ASSIGNMENT_COLUMNS.filter(
     !NOT_STATE_COLUMNS.includes(c),
 );
 
-// Built once per dialect (the SQL differs by it): a re-tier reads a range for every chunk.
-const stateRowsInRange = reusableQuery((db, tenantId: string, first: string, last: string) => {
-  // The explanation parsed once per row for both fields: PostgreSQL's driver hands `json` back parsed,
-  // SQLite's json_extract a small JSON text (the decidedBy object alone) that JS parses.
-  const decidedBy =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
-      : sql<string>`json_extract(explanation, '$.decidedBy')`;
-  return db
-    .selectFrom('assignments')
-    .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
-    .where(rangeTenant(tenantId))
-    .where('subject_id', '>=', first)
-    .where('subject_id', '<=', last)
-    .orderBy('subject_id')
-    .orderBy('scheme');
-});
-
 /**
  * The current assignments of the subjects with ids in `first … last` (a job chunk), by subject, as
  * {@link AssignmentState}s: a re-tier rewrites every row anyway, and reading and parsing each one's
@@ -405,26 +387,27 @@ export async function listAssignmentsInRange(
   first: string,
   last: string,
 ): Promise<Map<string, AssignmentState[]>> {
-  const rows = await stateRowsInRange(db, tenantId, first, last);
+  // The explanation parsed once per row for both fields: PostgreSQL's driver hands `json` back parsed,
+  // SQLite's json_extract a small JSON text (the decidedBy object alone) that JS parses.
+  const decidedBy =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql<Explanation['decidedBy'] | string>`explanation::json -> 'decidedBy'`
+      : sql<string>`json_extract(explanation, '$.decidedBy')`;
+  const rows = await db
+    .selectFrom('assignments')
+    .select([...STATE_COLUMNS, decidedBy.as('decided_by')])
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .orderBy('subject_id')
+    .orderBy('scheme')
+    .execute();
   const out = new Map<string, AssignmentState[]>();
   for (const row of rows) {
-    // Built in one literal: mapping the row as a whole and then leaving out its JSON columns made
-    // three objects per row, a million of them per job.
+    // The row lacks only the JSON columns, which this mapping copies and the state leaves out.
+    const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(row as unknown as AssignmentRow);
     const by: Explanation['decidedBy'] = typeof row.decided_by === 'string' ? JSON.parse(row.decided_by) : row.decided_by;
-    const state: AssignmentState = {
-      subjectId: row.subject_id,
-      scheme: row.scheme,
-      level: row.level,
-      rank: row.rank,
-      periodsBelow: row.periods_below,
-      base: { level: row.base_level, periodsBelow: row.base_periods_below },
-      previousLevel: row.previous_level,
-      explanation: { decidedBy: { kind: by.kind, id: by.id } },
-      approvalRequired: row.approval_required === 1,
-      policyVersion: row.policy_version,
-      period: row.period,
-      evaluatedAt: row.evaluated_at,
-    };
+    const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: by.kind, id: by.id } } };
     const list = out.get(row.subject_id);
     if (list) list.push(state);
     else out.set(row.subject_id, [state]);

@@ -136,11 +136,7 @@ export function reusableQuery<A extends readonly unknown[], O>(
   // Keyed by the dialect's adapter: a transaction shares its database's, and SQL differs by dialect only.
   const compiled = new WeakMap<object, { sql: string; slots: readonly (number | { value: unknown })[] }>();
   return async (db, ...args) => {
-    const executor = db.getExecutor();
-    // A plugin may rewrite or watch the query as it is built (tests hook one in): built each time then,
-    // as executeInBatches does (sqlCacheOf).
-    if (executor.plugins.length > 0) return (await db.executeQuery(build(db, ...args).compile())).rows as O[];
-    const adapter = executor.adapter;
+    const adapter = db.getExecutor().adapter;
     let query = compiled.get(adapter);
     if (!query) {
       const placeholders = args.map((_, i) => `${PLACEHOLDER}${i}`) as unknown as A;

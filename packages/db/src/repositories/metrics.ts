@@ -1,7 +1,7 @@
 import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import type { MetricObservation } from '@tierkit/core';
 import type { NewMetric } from '../schema.js';
-import { rangeTenant, chunks, reusableQuery, type Executor } from './executor.js';
+import { rangeTenant, chunks, type Executor } from './executor.js';
 
 /** Per metric, per period (`YYYY-MM`), one integer: the shape `SubjectFacts.values` has. */
 export type MetricValues = Record<string, Record<string, number>>;
@@ -365,7 +365,15 @@ export async function loadMetricValuesInRange(
   from: string,
   to: string,
 ): Promise<Map<string, MetricValues>> {
-  const rows = await metricRowsInRange(db, tenantId, first, last, from, to);
+  const rows = await db
+    .selectFrom('metrics')
+    .select(['subject_id', 'metric', 'period', 'value'])
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .where('period', '>=', from)
+    .where('period', '<=', to)
+    .execute();
   const out = new Map<string, MetricValues>();
   for (const r of rows) {
     let values = out.get(r.subject_id);
@@ -374,18 +382,6 @@ export async function loadMetricValuesInRange(
   }
   return out;
 }
-
-// Built once: a re-tier reads a range for every chunk, on its writer and its prepare thread.
-const metricRowsInRange = reusableQuery((db, tenantId: string, first: string, last: string, from: string, to: string) =>
-  db
-    .selectFrom('metrics')
-    .select(['subject_id', 'metric', 'period', 'value'])
-    .where(rangeTenant(tenantId))
-    .where('subject_id', '>=', first)
-    .where('subject_id', '<=', last)
-    .where('period', '>=', from)
-    .where('period', '<=', to),
-);
 
 /**
  * Add to `bySubject` each subject's latest observation of each of `metrics` before `before`, for the

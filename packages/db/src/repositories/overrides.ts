@@ -332,7 +332,15 @@ export async function listActiveDatedOverridesInRange(
   last: string,
   now: string,
 ): Promise<Map<string, DatedOverride[]>> {
-  const rows = await activeOverrideRowsInRange(db, tenantId, first, last, now);
+  const rows = await db
+    .selectFrom('overrides')
+    .selectAll()
+    .where(rangeTenant(tenantId))
+    .where('subject_id', '>=', first)
+    .where('subject_id', '<=', last)
+    .where((eb) => inForce(eb, now))
+    .orderBy(lastApproved())
+    .execute();
   const bySubject = new Map<string, OverrideRow[]>();
   for (const row of rows) {
     const list = bySubject.get(row.subject_id);
@@ -341,18 +349,6 @@ export async function listActiveDatedOverridesInRange(
   }
   return new Map([...bySubject].map(([id, list]) => [id, datedByScheme(list)]));
 }
-
-// Built once: a re-tier asks for every chunk (see activeOverrideRows).
-const activeOverrideRowsInRange = reusableQuery((db, tenantId: string, first: string, last: string, now: string) =>
-  db
-    .selectFrom('overrides')
-    .selectAll()
-    .where(rangeTenant(tenantId))
-    .where('subject_id', '>=', first)
-    .where('subject_id', '<=', last)
-    .where((eb) => inForce(eb, now))
-    .orderBy(lastApproved()),
-);
 
 /** An override request with its lifecycle, and the external id of its subject. */
 export interface OverrideRecord extends OverrideOutcome {

@@ -227,33 +227,15 @@ export async function listSubjectsInRange(
   last: string,
   kind?: string,
 ): Promise<RangeSubject[]> {
-  return (kind ? await subjectsOfKindInRange(db, tenantId, first, last, kind) : await subjectsInRange(db, tenantId, first, last)).map(
-    rangeSubject,
-  );
+  let q = db
+    .selectFrom('subjects')
+    .select(['id', 'external_id', 'kind', 'closed_at'])
+    .where(rangeTenant(tenantId))
+    .where('id', '>=', first)
+    .where('id', '<=', last);
+  if (kind) q = q.where('kind', '=', kind);
+  return (await q.orderBy('id').execute()).map(rangeSubject);
 }
-
-// Built once: a re-tier asks for every chunk, on its writer and its prepare thread, and building and
-// compiling the query each time showed in their profiles.
-const subjectsInRange = reusableQuery((db, tenantId: string, first: string, last: string) =>
-  db
-    .selectFrom('subjects')
-    .select(['id', 'external_id', 'kind', 'closed_at'])
-    .where(rangeTenant(tenantId))
-    .where('id', '>=', first)
-    .where('id', '<=', last)
-    .orderBy('id'),
-);
-
-const subjectsOfKindInRange = reusableQuery((db, tenantId: string, first: string, last: string, kind: string) =>
-  db
-    .selectFrom('subjects')
-    .select(['id', 'external_id', 'kind', 'closed_at'])
-    .where(rangeTenant(tenantId))
-    .where('id', '>=', first)
-    .where('id', '<=', last)
-    .where('kind', '=', kind)
-    .orderBy('id'),
-);
 
 /**
  * Hold these subjects until the transaction ends and answer them as they are once held (a closing
