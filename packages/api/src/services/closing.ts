@@ -1,7 +1,8 @@
 import { appendDecision, changeOverride, pendingOverridesOfForUpdate, setSubjectClosed, type Executor } from '@tierkit/db';
 import { sortableId } from '../ids.js';
+import { CLOSING_WITHDRAWAL_NOTE } from './closing-withdrawal.js';
 import { withdrawLevelApprovals } from './level-approvals.js';
-import { CLOSING_WITHDRAWAL_NOTE, overrideHash } from './override-requests.js';
+import { overrideHash } from './override-requests.js';
 
 /** What a closing withdrew, for the caller's audit record. */
 export interface ClosingWithdrawals {

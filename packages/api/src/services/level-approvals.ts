@@ -15,6 +15,7 @@ import {
 import { subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
+import { withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
@@ -246,15 +247,16 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     // The order a bank expects: who may decide, then where the sign-off stands, then whether the
     // customer is still one — so whoever may not decide it learns nothing of the customer from a refusal.
     // What the checker had open: the pending sign-off, or — none pending for a closed customer — the
-    // one the closing withdrew (only a closing withdraws one); one decided before the closing is not
-    // waiting, as for an open customer.
-    const withdrawnByClosing = async () => {
+    // one the closing they are under withdrew (the rule a request's step follows too). One decided
+    // before that closing, or withdrawn by an earlier one they were reopened from, is not waiting, as
+    // for an open customer.
+    const closingWithdrew = async () => {
       const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
-      return latest?.status === 'withdrawn' ? latest : undefined;
+      return latest && (await withdrawnByClosing(trx, deps.tenantId, subject.id, latest)) ? latest : undefined;
     };
     const seen =
       (await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme)) ??
-      (subject.closedAt === null ? undefined : await withdrawnByClosing());
+      (subject.closedAt === null ? undefined : await closingWithdrew());
     if (!seen) throw noneWaiting(subject, scheme);
     await requireDistinctPerson(trx, deps.tenantId, [seen.requestedBy], deps.principal.actor);
     if (seen.status !== 'pending') throw await closed();
@@ -265,7 +267,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     const open = await holdOpenSubject(trx, deps.tenantId, subject.id);
     const a = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
     // Gone meanwhile: withdrawn by a closing that committed first, or decided by another checker.
-    if (!a) throw !open && (await withdrawnByClosing()) ? await closed() : noneWaiting(subject, scheme);
+    if (!a) throw !open && (await closingWithdrew()) ? await closed() : noneWaiting(subject, scheme);
     // Superseded meanwhile by a move into another approval-required level: who caused that one may not decide it either.
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     if (!open) throw await closed();

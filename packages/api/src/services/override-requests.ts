@@ -8,7 +8,6 @@ import {
   isManagedBy,
   insertOverride,
   listDecisions,
-  openClosingRecordedAt,
   pendingOverrideForUpdate,
   type ApprovalDecision,
   type DecisionAction,
@@ -21,6 +20,7 @@ import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError, subjectClosed } from '../problem.js';
 import { refusal } from '../auth/access.js';
+import { withdrawnByClosing } from './closing-withdrawal.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -297,24 +297,6 @@ function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doin
 }
 
 /**
- * The note a closing leaves on every request it withdraws, and on each request's audit step
- * (closeSubject). Kept here, where a step on a request tells a closing's withdrawal from a person's.
- */
-export const CLOSING_WITHDRAWAL_NOTE = 'customer closed';
-
-/**
- * Whether `r` was withdrawn by the closing its customer is under now (closeSubject), not by a person
- * before it: with the closing's note, at the instant the closing was recorded (nothing can withdraw a
- * closed customer's request later). The note alone could be a person's, the instant alone a person's
- * withdrawal in the same millisecond.
- */
-async function withdrawnByClosing(trx: Executor, deps: ApiDeps, r: OverrideRecord): Promise<boolean> {
-  if (r.status !== 'withdrawn' || r.decidedAt === null || r.decisionNote !== CLOSING_WITHDRAWAL_NOTE) return false;
-  const closing = await openClosingRecordedAt(trx, deps.tenantId, r.subjectId);
-  return closing !== undefined && r.decidedAt >= closing;
-}
-
-/**
  * The rest of a step on a pending request, once the caller is known to be allowed it (scope and
  * permission come first, so nobody without the right to act learns more than another item would tell
  * them): where the request stands, then whether its customer is still one (409 `subject_closed`).
@@ -333,7 +315,7 @@ async function holdPending(trx: Executor, deps: ApiDeps, r: OverrideRecord, doin
   const open = await holdOpenSubject(trx, deps.tenantId, r.subjectId);
   const held = (await findOverride(trx, deps.tenantId, r.override.id)) ?? r;
   const closed = async () => subjectClosed(r.subject, (await subjectOr404(deps, r.subject, trx)).closedAt, 'params.overrideId', refused);
-  if (held.status !== 'pending' && (await withdrawnByClosing(trx, deps, held))) throw await closed();
+  if (await withdrawnByClosing(trx, deps.tenantId, held.subjectId, held)) throw await closed();
   requireStatus(held, 'pending', doing);
   if (!open) throw await closed();
   return held;

@@ -170,8 +170,8 @@ export async function setSubjectClosed(
 
 /**
  * When the closing a closed customer is under now was recorded (ISO UTC); undefined for an open one.
- * What was withdrawn at or after it was withdrawn by that closing (closeSubject): nothing else can
- * withdraw a request of a closed customer.
+ * A closing withdraws their pending requests and sign-offs at exactly this instant (closeSubject), so
+ * an item withdrawn with its note at this instant is that closing's, and one withdrawn at another is not.
  */
 export async function openClosingRecordedAt(db: Executor, tenantId: string, subjectId: string): Promise<string | undefined> {
   const row = await db
