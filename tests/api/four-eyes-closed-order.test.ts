@@ -11,7 +11,6 @@ import {
   requestOverride,
   START,
   type FourEyesTenant,
-  type Person,
   type Who,
 } from '../support/four-eyes-fixture.js';
 
