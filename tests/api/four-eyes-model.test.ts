@@ -84,8 +84,9 @@ function expect(c: Exclude<Command, { op: 'retry' }>, o: Modelled | undefined, s
       if (rank < APPROVER || !o) return 403;
       // The body is validated before the request is looked at.
       if (sentHash === 'garbage') return 400;
-      if (o.status !== 'pending') return 409;
+      // Who may decide it before where it stands: its requester learns nothing from a refusal.
       if (o.requester === c.who) return 403;
+      if (o.status !== 'pending') return 409;
       return sentHash === o.hash ? 200 : 409;
     case 'revoke':
       if (rank < APPROVER || !o) return 403;

@@ -9,7 +9,8 @@ import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant } from 
 /*
  * One re-evaluation of a customer takes their row's lock and moves their version (what read ETags
  * and the kept-read cache key by) once, however much it stores, and not at all when it stores
- * nothing (no data yet). A sign-off decision moves it once too. A re-evaluation that fails leaves
+ * nothing (no data yet). A sign-off decision moves it once too, and so do an override's approval and
+ * revocation (each re-evaluates) and a closing (whatever it withdraws). A re-evaluation that fails leaves
  * nothing behind (a plain rollback check; the closing race is tests/api/subject-closing-locking.test.ts).
  */
 
@@ -89,6 +90,61 @@ forEachDialect('a re-evaluation moves its subject once; a failed one changes not
       assert.equal(again.status, 200, `${action}: the kept read is not served after the decision`);
       assert.deepEqual(await amlOf(id), { level: 'high', approvalRequired: false });
     }
+  });
+
+  /** A staff read of the subject's tiers and its ETag, to ask again with it after a write. */
+  const keptRead = async (id: string) => {
+    const etag = (await t.req('viewer', 'GET', `/v1/subjects/${id}/tiers`)).headers.get('etag');
+    assert.ok(etag);
+    return async () =>
+      (await t.app.request(`/v1/subjects/${id}/tiers`, { headers: { Authorization: `Bearer ${t.keys.viewer}`, 'If-None-Match': etag } }))
+        .status;
+  };
+
+  it('approving an override that changes the level moves the version once, and so does revoking it', async () => {
+    await customer('RO6');
+    ok(await put('RO6', 'avg_daily_balance', '2025-10', 10_000_00));
+    const pending = await ok<{ id: string; contentHash: string }>(await requestOverride(t, 'RO6'), 201);
+    let v = (await subjectOf('RO6')).version;
+    let again = await keptRead('RO6');
+    ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }));
+    // Before: two, one for the override's row and one for the levels its re-evaluation stored.
+    assert.equal((await subjectOf('RO6')).version, v + 1, 'approve: one move');
+    assert.equal(await again(), 200, 'approve: the kept read is not served');
+    const retail = (await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/RO6/tiers?scheme=retail-tier'))).assignments[0];
+    assert.equal(retail?.level, 'gold', 'the override decides, stored with that one move');
+
+    v = (await subjectOf('RO6')).version;
+    again = await keptRead('RO6');
+    ok(await t.req('approver', 'POST', `/v1/overrides/${pending.id}/revoke`, { note: '到期' }));
+    assert.equal((await subjectOf('RO6')).version, v + 1, 'revoke: one move');
+    assert.equal(await again(), 200, 'revoke: the kept read is not served');
+    const back = (await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/RO6/tiers?scheme=retail-tier'))).assignments[0];
+    assert.notEqual(back?.level, 'gold', 'the rules decide again');
+  });
+
+  it('a closing moves the version once, however many requests and sign-offs it withdraws', async () => {
+    await customer('RO7');
+    // A sign-off (the approver's upload grades the customer 高) and an override request, both pending.
+    ok(
+      await t.req('approver', 'PUT', '/v1/subjects/RO7/metrics', {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
+      }),
+    );
+    ok(await requestOverride(t, 'RO7'), 201);
+    ok(await requestOverride(t, 'RO7', { scheme: 'aml-test', level: 'low' }), 201);
+    assert.deepEqual(await amlOf('RO7'), { level: 'high', approvalRequired: true });
+    const v = (await subjectOf('RO7')).version;
+    const again = await keptRead('RO7');
+    ok(await t.req('admin', 'POST', '/v1/subjects/RO7/close', { reason: '销户' }));
+    // Before: one for the row, one per withdrawn request, one per withdrawn sign-off (four here).
+    assert.equal((await subjectOf('RO7')).version, v + 1, 'one move for the closing and all it withdrew');
+    assert.equal(await again(), 200, 'the kept read is not served after the closing');
+    assert.deepEqual(await amlOf('RO7'), { level: 'high', approvalRequired: false }, 'the sign-off no longer shows as waiting');
+    const withdrawn = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM overrides WHERE subject_id = ${(await subjectOf('RO7')).id} AND status = 'withdrawn'`.execute(f.db.db);
+    assert.equal(Number(withdrawn.rows[0]?.n), 2, 'both requests withdrawn');
   });
 
   it('a re-evaluation that finds no data stores nothing and leaves the version alone', async () => {

@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core';
-import { findOverride, findSubjectByExternalId, insertOverride, setSubjectClosed, type Db } from '@tierkit/db';
+import { findLatestLevelApproval, findOverride, findSubjectByExternalId, insertOverride, setSubjectClosed, type Db } from '@tierkit/db';
 import type { ApiFixture } from '../support/api-fixture.js';
 import { postgresHarness } from '../support/databases.js';
 import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 import { sql } from 'kysely';
-import { backendPid, blockedBy } from '../support/pg-lock-waits.js';
+import { answeredWithoutWaiting, backendPid, blockedBy } from '../support/pg-lock-waits.js';
+import { closeSubject } from '../../packages/api/src/services/closing.js';
 
 /*
- * A closing meeting an override step in flight, on PostgreSQL (SQLite runs one writer at a time). The
- * other side is a transaction of the test's own, holding the locks the API's step takes, so which
- * commits first is forced, not hoped for: the closing must wait rather than deadlock, see what
- * committed while it waited, and leave nothing of the customer pending in no queue.
+ * A closing meeting an override step or a sign-off decision in flight, on PostgreSQL (SQLite runs one
+ * writer at a time). The other side is a transaction of the test's own, holding the locks the API's
+ * step (or the closing) takes, so which commits first is forced, not hoped for: neither may deadlock,
+ * each sees what committed while it waited, and nothing of the customer is left pending in no queue.
  */
 
-describe('closing a customer while an override step of theirs is in flight [postgres]', () => {
+describe('closing a customer while an override step or a sign-off decision of theirs is in flight [postgres]', () => {
   const harness = postgresHarness();
   let db: Db;
   let t: FourEyesTenant;
@@ -98,6 +99,53 @@ describe('closing a customer while an override step of theirs is in flight [post
     const left = await db.db.selectFrom('overrides').select('id').where('subject_id', '=', subjectId).execute();
     assert.deepEqual(left, []);
   });
+  it('a sign-off decision read as pending while a closing withdraws it: the checker waits and is told the customer closed; its requester is refused by four eyes at once', async () => {
+    const id = 'L5';
+    await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '周芷若' }), 201);
+    // The approver's upload grades the customer 高: a sign-off the approver may not decide.
+    await ok(
+      await t.req('approver', 'PUT', `/v1/subjects/${id}/metrics`, {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 95 }],
+      }),
+    );
+    const subjectId = await subjectIdOf(id);
+    const signOff = await ok<{ contentHash: string }>(await t.req('viewer', 'GET', `/v1/subjects/${id}/levels/aml-test/approval`));
+    const decide = (who: 'approver' | 'approver2') =>
+      t.req(who, 'POST', `/v1/subjects/${id}/levels/aml-test/approve`, { contentHash: signOff.contentHash, note: '核实' });
+    let checker: Promise<Response> | undefined;
+    // The closing in flight: the customer's row and the sign-off held, withdrawn, not yet committed.
+    await db.db.transaction().execute(async (trx) => {
+      const pid = await backendPid(trx);
+      const withdrawn = await closeSubject(
+        trx,
+        t.tenantId,
+        subjectId,
+        { at: START.toISOString(), reason: '销户' },
+        'admin',
+        START.toISOString(),
+      );
+      assert.equal(withdrawn?.signOffs.length, 1);
+      // Four eyes needs nothing the closing holds: its requester is refused on what they read, unqueued.
+      const own = await answeredWithoutWaiting(db.db, pid, decide('approver'));
+      assert.equal(own.status, 403, await own.clone().text());
+      assert.equal(((await own.json()) as { type: string }).type, 'https://tierkit.dev/problems/four-eyes');
+      // Another approver reads it pending too, and queues for the customer's row behind the closing.
+      checker = decide('approver2');
+      await blockedBy(db.db, pid);
+    });
+    assert.ok(checker);
+    const res = await checker;
+    const body = (await res.json()) as { errors?: { code?: string }[] };
+    assert.equal(res.status, 409, JSON.stringify(body));
+    // What they had open went with the closing: that is the answer, not "none waiting" (404).
+    assert.deepEqual(
+      body.errors?.map((e) => e.code),
+      ['subject_closed'],
+    );
+    const after = await findLatestLevelApproval(db.db, t.tenantId, subjectId, 'aml-test');
+    assert.deepEqual([after?.status, after?.decidedBy], ['withdrawn', 'admin']);
+  });
+
   /** Until `n` statements wait for a lock of backend `holder` (directly or queued behind another), else the test fails. */
   async function waitersOf(holder: number, n: number) {
     for (let i = 0; i < 2000; i++) {

@@ -9,18 +9,52 @@ export async function backendPid(trx: Executor): Promise<number> {
   return (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]?.pid ?? 0;
 }
 
+/** How many statements wait for a lock `holder` (a backend pid) holds. */
+async function waitingFor(db: Executor, holder: number): Promise<number> {
+  return (
+    (
+      await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND ${holder}::int = ANY(pg_blocking_pids(pid))`.execute(db)
+    ).rows[0]?.n ?? 0
+  );
+}
+
+const poll = () => new Promise((r) => setTimeout(r, 5));
+
 /**
  * Until some statement waits for a lock `holder` (a backend pid) holds, so a test orders two
  * transactions by their locks rather than by sleeping. Throws after MAX_POLLS looks.
  */
 export async function blockedBy(db: Executor, holder: number): Promise<void> {
   for (let i = 0; i < MAX_POLLS; i++) {
-    const n = (
-      await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND ${holder}::int = ANY(pg_blocking_pids(pid))`.execute(db)
-    ).rows[0]?.n;
-    if (n) return;
-    await new Promise((r) => setTimeout(r, 5));
+    if (await waitingFor(db, holder)) return;
+    await poll();
   }
   throw new Error(`nothing waited for backend ${holder}'s locks`);
+}
+
+/**
+ * The answer of `call`, which must come while `holder` keeps its locks without waiting for any of
+ * them: a refusal that needs nothing the holder holds. Throws as soon as something waits for them
+ * instead (the call queued behind the holder, and awaiting it there would hang the test), or after
+ * MAX_POLLS looks with no answer.
+ */
+export async function answeredWithoutWaiting<T>(db: Executor, holder: number, call: Promise<T>): Promise<T> {
+  let settled = false;
+  const answer = call.finally(() => {
+    settled = true;
+  });
+  for (let i = 0; i < MAX_POLLS && !settled; i++) {
+    if (await waitingFor(db, holder)) {
+      // Its answer comes once the holder lets go; nobody will read it.
+      answer.catch(() => {});
+      throw new Error(`a statement waited for backend ${holder}'s locks instead of being answered`);
+    }
+    await poll();
+  }
+  if (!settled) {
+    answer.catch(() => {});
+    throw new Error('no answer, and nothing waited either');
+  }
+  return answer;
 }

@@ -95,11 +95,16 @@ const getRoute = createRoute({
   responses: { 200: { description: 'The override', ...json(OverrideWithDecisionsSchema) }, ...problemResponses(400, 404) },
 });
 
+// A closing withdraws its customer's pending requests; a step on one answers why there is nothing to do,
+// once the caller is known to be allowed the step (so a refusal tells nobody else the customer left).
+const closedCustomer =
+  'A request its customer\'s closing withdrew (status `withdrawn`, note "customer closed") is a 409 `conflict`, code `subject_closed` — after the checks of who may act on it (a 404 or 403 as for any request), and never for a request decided or withdrawn before the closing, which answers as it would for a current customer.';
 const editRoute = createRoute({
   method: 'patch',
   path: '/overrides/{overrideId}',
   tags: ['four eyes'],
   summary: 'Edit a pending request (its requester only; `mayEdit`): its contentHash changes, so an approval of the old content fails',
+  description: closedCustomer,
   request: { params: OverrideIdParams, ...body(OverrideEditBody) },
   responses: { 200: { description: 'Edited, still pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -120,9 +125,6 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteB
     responses: { 200: { description: 'Done', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415, 422) },
   });
 
-// A closing withdraws its customer's pending requests; a decision of one answers why there is nothing to decide.
-const closedCustomer =
-  'A request for a customer who left the bank is a 409 `conflict`, code `subject_closed`: closing them withdrew it (status `withdrawn`, note "customer closed").';
 const approveRoute = action(
   'approve',
   'Approve a pending request (approver, not the requester); it takes effect at once',
@@ -135,6 +137,7 @@ const withdrawRoute = action(
   'withdraw',
   'Take back a pending request (its requester; for a request a relationship manager filed, also the RM whose book the customer is in; `mayWithdraw`)',
   OptionalNoteBody,
+  closedCustomer,
 );
 
 async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: string) {

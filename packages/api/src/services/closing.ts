@@ -1,10 +1,8 @@
 import { appendDecision, changeOverride, pendingOverridesOfForUpdate, setSubjectClosed, type Executor } from '@tierkit/db';
 import { sortableId } from '../ids.js';
+import { CLOSING_WITHDRAWAL_NOTE } from './closing-withdrawal.js';
 import { withdrawLevelApprovals } from './level-approvals.js';
 import { overrideHash } from './override-requests.js';
-
-/** The note a closing leaves on every request it withdraws, and on each request's audit step. */
-export const CLOSING_WITHDRAWAL_NOTE = 'customer closed';
 
 /** What a closing withdrew, for the caller's audit record. */
 export interface ClosingWithdrawals {
@@ -29,6 +27,8 @@ export interface ClosingWithdrawals {
  * request committed while the closing waited for the row included (its filing bumps the subject, so it
  * committed before the closing took the row, or waits for the closing and then refuses itself,
  * requestOverride). Returns null, having changed nothing, when the customer was closed already.
+ * The customer's version moves once, with the closing's write of their row: what it withdraws is in
+ * the same transaction, so no read between can see one without the other.
  */
 export async function closeSubject(
   trx: Executor,
@@ -50,6 +50,8 @@ export async function closeSubject(
         r.override.id,
         { status: 'pending', contentHash: r.contentHash },
         { ...done, updatedAt: nowIso },
+        // The closing's write of the row moved the version: one move for the closing and all it withdraws.
+        { bump: false },
       ))
     )
       continue;

@@ -1,6 +1,7 @@
 import {
   appendDecision,
   decideLevelApproval,
+  findLatestLevelApproval,
   findPendingLevelApproval,
   holdOpenSubject,
   insertLevelApproval,
@@ -14,6 +15,7 @@ import {
 import { subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
+import { withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
@@ -190,7 +192,7 @@ export async function syncLevelApprovals(
  * `withdrawn` step (`note`) on its trail, and stop their levels showing as waiting; answers their ids.
  * The closing's part of the sign-off trail, kept here with every other step of it. Call holding the
  * customer's row (the closing has just closed it): no writer can open another meanwhile, so one read
- * finds them all.
+ * finds them all. Moves no version: the closing's write of the row did, once for all of it.
  */
 export async function withdrawLevelApprovals(
   trx: Executor,
@@ -206,16 +208,20 @@ export async function withdrawLevelApprovals(
     if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'withdrawn', by: actor, at: nowIso, note }))) continue;
     await recordStep(trx, tenantId, a, 'withdrawn', actor, nowIso, note);
     // Nobody is asked to sign the level off any more: reads stop showing it as waiting.
-    await setAssignmentPending(trx, tenantId, subjectId, a.scheme, false);
+    await setAssignmentPending(trx, tenantId, subjectId, a.scheme, false, { bump: false });
     withdrawn.push(a.id);
   }
   return withdrawn;
 }
 
+function noneWaiting(subject: Pick<Subject, 'externalId'>, scheme: string): ProblemError {
+  return new ProblemError('not-found', `No level of ${scheme} is waiting for approval for subject "${subject.externalId}".`);
+}
+
 /** The pending sign-off of a subject's scheme, or a 404 problem. */
 async function pendingOr404(deps: ApiDeps, trx: Executor, subject: Subject, scheme: string): Promise<LevelApproval> {
   const a = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
-  if (!a) throw new ProblemError('not-found', `No level of ${scheme} is waiting for approval for subject "${subject.externalId}".`);
+  if (!a) throw noneWaiting(subject, scheme);
   return a;
 }
 
@@ -236,20 +242,35 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
-    // Before the sign-off is looked up: the customer's closing withdrew it, and that is why there is none.
-    if (subject.closedAt !== null) throw subjectClosed(externalId, subject.closedAt, 'params.id', 'its levels are no longer signed off');
+    const closed = async () =>
+      subjectClosed(externalId, (await subjectOr404(deps, externalId, trx)).closedAt, 'params.id', 'its levels are no longer signed off');
+    // The order a bank expects: who may decide, then where the sign-off stands, then whether the
+    // customer is still one — so whoever may not decide it learns nothing of the customer from a refusal.
+    // What the checker had open: the pending sign-off, or — none pending for a closed customer — the
+    // one the closing they are under withdrew (the rule a request's step follows too). One decided
+    // before that closing, or withdrawn by an earlier one they were reopened from, is not waiting, as
+    // for an open customer.
+    const closingWithdrew = async () => {
+      const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
+      return latest && (await withdrawnByClosing(trx, deps.tenantId, subject.id, latest)) ? latest : undefined;
+    };
+    const seen =
+      (await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme)) ??
+      (subject.closedAt === null ? undefined : await closingWithdrew());
+    if (!seen) throw noneWaiting(subject, scheme);
+    await requireDistinctPerson(trx, deps.tenantId, [seen.requestedBy], deps.principal.actor);
+    if (seen.status !== 'pending') throw await closed();
     // The subject's row before the sign-off's (lock order of a level write, and of a closing): a
-    // closing in flight is waited for and seen, and one that comes later waits for this decision.
-    // Held, not bumped: the assignment's flag below moves the version, once per decision.
-    if (!(await holdOpenSubject(trx, deps.tenantId, subject.id)))
-      throw subjectClosed(
-        externalId,
-        (await subjectOr404(deps, externalId, trx)).closedAt,
-        'params.id',
-        'its levels are no longer signed off',
-      );
-    const a = await pendingOr404(deps, trx, subject, scheme);
-    await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
+    // closing in flight is waited for and seen, and one that comes later waits for this decision. The
+    // sign-off is read again under it. Held, not bumped: the assignment's flag below moves the version,
+    // once per decision.
+    const open = await holdOpenSubject(trx, deps.tenantId, subject.id);
+    const a = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
+    // Gone meanwhile: withdrawn by a closing that committed first, or decided by another checker.
+    if (!a) throw !open && (await closingWithdrew()) ? await closed() : noneWaiting(subject, scheme);
+    // Superseded meanwhile by a move into another approval-required level: who caused that one may not decide it either.
+    if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
+    if (!open) throw await closed();
     requireSameContent(a.contentHash, d.contentHash);
     const status = approve ? 'approved' : 'rejected';
     const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {

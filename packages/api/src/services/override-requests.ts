@@ -20,6 +20,7 @@ import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError, subjectClosed } from '../problem.js';
 import { refusal } from '../auth/access.js';
+import { withdrawnByClosing } from './closing-withdrawal.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -296,17 +297,28 @@ function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doin
 }
 
 /**
- * Hold the customer's row before a step of their pending request writes anything, and refuse the step
- * (409 `subject_closed`, as a decision) when they are closed. The lock order of a closing (subject,
- * then its pending requests, closeSubject) and of a level write: a step that took the request first
- * and the subject second (as `changeOverride`'s bump does) could hold a request filed while a closing
- * waited for the row, and wait for that row while the closing waits for the request — PostgreSQL would
- * abort one. Taken after the book's row (`overrideOr404`, the order of a move between books). A step
- * that waited here for a closing finds its request withdrawn: it says so, not that the request changed.
+ * The rest of a step on a pending request, once the caller is known to be allowed it (scope and
+ * permission come first, so nobody without the right to act learns more than another item would tell
+ * them): where the request stands, then whether its customer is still one (409 `subject_closed`).
+ * A request its customer's closing withdrew was pending as far as the caller knew: that closing is the
+ * answer, not "withdrawn"; one decided before the closing answers as it would for an open customer.
+ *
+ * Holds the customer's row before anything is written and reads the request again under it, so the
+ * status checked is the one the step's write meets. The lock order of a closing (subject, then its
+ * pending requests, closeSubject) and of a level write: a step that took the request first and the
+ * subject second (as `changeOverride`'s bump does) could hold a request filed while a closing waited
+ * for the row, and wait for that row while the closing waits for the request — PostgreSQL would abort
+ * one. Taken after the book's row (`overrideOr404`, the order of a move between books). A step that
+ * waited here for a closing finds its request withdrawn by it, and says the customer was closed.
  */
-async function holdOpenSubjectOf(trx: Executor, deps: ApiDeps, r: OverrideRecord, refused: string): Promise<void> {
-  if (await holdOpenSubject(trx, deps.tenantId, r.subjectId)) return;
-  throw subjectClosed(r.subject, (await subjectOr404(deps, r.subject, trx)).closedAt, 'params.overrideId', refused);
+async function holdPending(trx: Executor, deps: ApiDeps, r: OverrideRecord, doing: string, refused: string): Promise<OverrideRecord> {
+  const open = await holdOpenSubject(trx, deps.tenantId, r.subjectId);
+  const held = (await findOverride(trx, deps.tenantId, r.override.id)) ?? r;
+  const closed = async () => subjectClosed(r.subject, (await subjectOr404(deps, r.subject, trx)).closedAt, 'params.overrideId', refused);
+  if (await withdrawnByClosing(trx, deps.tenantId, held.subjectId, held)) throw await closed();
+  requireStatus(held, 'pending', doing);
+  if (!open) throw await closed();
+  return held;
 }
 
 /**
@@ -335,17 +347,16 @@ export async function editOverride(
   const nowIso = deps.now().toISOString();
   const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
-    const r = await overrideOr404(deps, id, trx);
-    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be edited');
+    const seen = await overrideOr404(deps, id, trx);
     await requireRequester(
       trx,
       deps,
-      r,
+      seen,
       deps.principal.book !== undefined
-        ? `Only the requester may edit a pending override; ${r.override.requestedBy} requested ${r.override.id}. Withdraw it and file your own instead.`
+        ? `Only the requester may edit a pending override; ${seen.override.requestedBy} requested ${seen.override.id}. Withdraw it and file your own instead.`
         : 'Only the requester may edit a pending override.',
     );
-    requireStatus(r, 'pending', 'edited');
+    const r = await holdPending(trx, deps, seen, 'edited', 'its requests can no longer be edited');
     const subject = await subjectOr404(deps, r.subject, trx);
     const o = r.override;
     // Past its expiry a request no longer blocks a new one for its subject and scheme (see
@@ -376,10 +387,9 @@ export async function editOverride(
 export async function withdrawOverride(deps: ApiDeps, id: string, note: string | null): Promise<OverrideView> {
   const nowIso = deps.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
-    const r = await overrideOr404(deps, id, trx);
-    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be withdrawn');
-    await requireMayWithdraw(trx, deps, r);
-    requireStatus(r, 'pending', 'withdrawn');
+    const seen = await overrideOr404(deps, id, trx);
+    await requireMayWithdraw(trx, deps, seen);
+    const r = await holdPending(trx, deps, seen, 'withdrawn', 'its requests can no longer be withdrawn');
     await step(trx, deps, r, 'pending', {
       status: 'withdrawn',
       decidedBy: deps.principal.actor,
@@ -409,15 +419,11 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
   const view = await deps.db.transaction().execute(async (trx) => {
-    const r = await overrideOr404(deps, id, trx);
+    const seen = await overrideOr404(deps, id, trx);
+    // Four eyes first: the requester learns nothing of the request's state or its customer's from a refusal.
+    await requireDistinctPerson(trx, deps.tenantId, [seen.override.requestedBy], deps.principal.actor);
+    const r = await holdPending(trx, deps, seen, approve ? 'approved' : 'rejected', 'its requests can no longer be decided');
     const subject = await subjectOr404(deps, r.subject, trx);
-    // First, whatever the request's state: its closing withdrew it, and that is the answer the checker needs.
-    if (subject.closedAt !== null)
-      throw subjectClosed(r.subject, subject.closedAt, 'params.overrideId', 'its requests can no longer be decided');
-    // Closed since the read above: the closing committed (or was waited for) and withdrew the request.
-    await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be decided');
-    requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
-    await requireDistinctPerson(trx, deps.tenantId, [r.override.requestedBy], deps.principal.actor);
     const hash = overrideHash(r);
     requireSameContent(hash, d.contentHash);
     if (approve) {
@@ -454,16 +460,12 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
         updatedAt: nowIso,
       },
     );
-    if (!decided) {
-      // A guard: holding the subject's row above, a closing came wholly before this decision (answered
-      // there) or waits for it. Were the request withdrawn by one all the same, say so, not "changed".
-      const now = await subjectOr404(deps, r.subject, trx);
-      if (now.closedAt !== null) throw subjectClosed(r.subject, now.closedAt, 'params.overrideId', 'its requests can no longer be decided');
-      throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');
-    }
+    // A guard: the request was read again holding the subject's row, which every step and a closing take first.
+    if (!decided) throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
-    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true });
+    // The approval's write moved the subject's version: the levels it brings come with that one move.
+    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
     return viewFor(deps, trx, done, nowIso);
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
@@ -492,7 +494,11 @@ export async function revokeOverride(deps: ApiDeps, id: string, note: string): P
     });
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, 'revoked', note, overrideHash(done), nowIso);
-    await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor, { overrideDecision: true });
+    // The revocation's write moved the subject's version: the levels it gives back come with that one move.
+    await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor, {
+      overrideDecision: true,
+      versionMoved: true,
+    });
     return viewFor(deps, trx, done, nowIso);
   });
   deps.matrices.invalidate(deps.tenantId);

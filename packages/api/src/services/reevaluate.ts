@@ -133,6 +133,12 @@ export interface ReevaluationOptions {
    * was reported with (packages/api/README.md, "A subject's level in a month").
    */
   readonly overrideDecision?: boolean;
+  /**
+   * The caller's own write in this transaction moved the subject's version already (an override's
+   * approval or revocation): the store writes without moving it again, so the decision is one move.
+   * Only {@link reevaluateSubject} reads it; planning ignores it.
+   */
+  readonly versionMoved?: boolean;
 }
 
 /** Rows to store for one subject's re-evaluation: what {@link reevaluateSubject} and re-tier jobs write. */
@@ -404,8 +410,9 @@ export async function reevaluateSubject(
   // Sign-offs before assignments, under the subject's lock taken above: the order of every level write
   // and of a sign-off decision (subject, sign-off, assignment), so none can deadlock with another.
   await openLevelApprovals(trx, tenantId, steps, now.toISOString());
-  // The row is held since the start and was open then: the store's bump finds it so and moves the version once.
-  await storeReevaluations(trx, tenantId, rows, plan.events);
+  // The row is held since the start and was open then: the store's bump finds it so and moves the version
+  // once — or not at all when the caller's write moved it already (it knows the row open: held above).
+  await storeReevaluations(trx, tenantId, rows, plan.events, options.versionMoved ? new Set([subject.id]) : undefined);
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));

@@ -76,6 +76,25 @@ export async function findPendingLevelApproval(
 }
 
 /**
+ * The sign-off of one subject's scheme opened last, whatever its status: what a checker who had it
+ * open is deciding when none is pending any more (a closing withdrew it, say).
+ */
+export async function findLatestLevelApproval(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  scheme: string,
+): Promise<LevelApproval | undefined> {
+  const row = await withSubject(db, tenantId)
+    .where('level_approvals.subject_id', '=', subjectId)
+    .where('level_approvals.scheme', '=', scheme)
+    .orderBy('level_approvals.requested_at', 'desc')
+    .orderBy('level_approvals.id', 'desc')
+    .executeTakeFirst();
+  return row && toLevelApproval(row);
+}
+
+/**
  * Pending sign-offs of the tenant's open customers, oldest first; optionally of one scheme or one
  * subject. A closing withdraws its customer's; one opened by a write that raced the closing waits for
  * nobody either, so a closed customer's never reaches the queue. `includeClosed`: a closed customer's
@@ -149,13 +168,18 @@ export async function decideLevelApproval(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Mark whether a subject's current assignment in `scheme` waits for a sign-off (what reads show as `approvalRequired`). */
+/**
+ * Mark whether a subject's current assignment in `scheme` waits for a sign-off (what reads show as
+ * `approvalRequired`), moving the subject's version unless `bump` is false: a closing moves it once
+ * with its own write of the row, however many sign-offs it withdraws.
+ */
 export async function setAssignmentPending(
   db: Executor,
   tenantId: string,
   subjectId: string,
   scheme: string,
   pending: boolean,
+  { bump = true }: { readonly bump?: boolean } = {},
 ): Promise<void> {
   await atomically(db, async (trx) => {
     await trx
@@ -165,6 +189,6 @@ export async function setAssignmentPending(
       .where('subject_id', '=', subjectId)
       .where('scheme', '=', scheme)
       .execute();
-    await bumpSubjectVersions(trx, [subjectId]);
+    if (bump) await bumpSubjectVersions(trx, [subjectId]);
   });
 }

@@ -527,6 +527,9 @@ export interface OverrideChange {
  * Apply one lifecycle step to an override, only if it is still in `expected` status with
  * `expectedHash`: the check and the write are one statement, so two approvers racing, or an edit
  * racing an approval, cannot both succeed. Returns whether the row changed.
+ * The step moves its subject's version, unless `bump` is false: a caller that moves it once for
+ * everything it writes in the transaction (a closing, whose own write of the customer's row does)
+ * says so, so that one decision or closing is one version move however many rows it touches.
  */
 export async function changeOverride(
   db: Executor,
@@ -534,6 +537,7 @@ export async function changeOverride(
   id: string,
   expected: { readonly status: OverrideStatus; readonly contentHash: string },
   change: OverrideChange,
+  { bump = true }: { readonly bump?: boolean } = {},
 ): Promise<boolean> {
   const set: Record<string, unknown> = { updated_at: change.updatedAt };
   const columns: Record<string, keyof OverrideChange> = {
@@ -562,6 +566,7 @@ export async function changeOverride(
       .where('content_hash', '=', expected.contentHash)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return false;
+    if (!bump) return true;
     await trx
       .updateTable('subjects')
       .set((eb) => ({ version: eb('version', '+', 1) }))

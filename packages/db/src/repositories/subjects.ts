@@ -168,6 +168,23 @@ export async function setSubjectClosed(
   return true;
 }
 
+/**
+ * When the closing a closed customer is under now was recorded (ISO UTC); undefined for an open one.
+ * A closing withdraws their pending requests and sign-offs at exactly this instant (closeSubject), so
+ * an item withdrawn with its note at this instant is that closing's, and one withdrawn at another is not.
+ */
+export async function openClosingRecordedAt(db: Executor, tenantId: string, subjectId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('subject_closings')
+    .select('recorded_at')
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', subjectId)
+    .where('reopened_at', 'is', null)
+    .orderBy('recorded_at', 'desc')
+    .executeTakeFirst();
+  return row?.recorded_at;
+}
+
 /** A closing to keep in `subject_closings` (see {@link setSubjectClosed}). */
 export interface ClosingToRecord {
   readonly subjectId: string;
