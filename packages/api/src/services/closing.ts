@@ -1,4 +1,4 @@
-import { appendDecision, changeOverride, pendingOverridesOfForUpdate, setSubjectClosed, type Executor } from '@tierkit/db';
+import { appendDecision, changeOverride, type ClosingInput, pendingOverridesOfForUpdate, setSubjectClosed, type Executor } from '@tierkit/db';
 import { sortableId } from '../ids.js';
 import { withdrawLevelApprovals } from './level-approvals.js';
 import { overrideHash } from './override-requests.js';
@@ -34,7 +34,7 @@ export async function closeSubject(
   trx: Executor,
   tenantId: string,
   subjectId: string,
-  closed: { readonly at: string; readonly reason: string | null },
+  closed: ClosingInput,
   actor: string,
   nowIso: string,
 ): Promise<ClosingWithdrawals | null> {

@@ -22,6 +22,12 @@ export interface SubjectRef {
    */
   readonly closedAt?: string;
   readonly closedReason?: string;
+  /**
+   * Only on a closing the bank learnt of after the month it happened in was final: when the customer
+   * really left (ISO UTC), earlier than `closedAt` — which is when the closing counts from, the end of
+   * the last final month, so the figures the bank read as final stay as they were.
+   */
+  readonly leftAt?: string;
 }
 
 /** A subject's current level in one scheme, with everything a widget needs to render it. */

@@ -42,8 +42,11 @@ export interface SubjectRowInput {
   readonly kind: string;
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
-  /** When the customer left the bank (ISO UTC) and why; absent when the row's closedAt cell is empty or the file has none. */
-  readonly closed?: { readonly at: string; readonly reason: string | null };
+  /**
+   * When the customer left the bank (ISO UTC) and why; absent when the row's closedAt cell is empty or
+   * the file has none. `leftAt` only for a closing learnt late (closedLate): `at` is then the floor.
+   */
+  readonly closed?: { readonly at: string; readonly reason: string | null; readonly leftAt?: string };
 }
 
 /** A managers row that passed its own checks (subject and staff member are looked up per batch). */
@@ -264,7 +267,11 @@ export function checkSubjectRow(
     if (birth) errors.push({ line: rec.line, column: header(a.col), ...birth });
     else attributes[a.key] = value;
   }
-  const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, floor, errors);
+  const late = plan.closedLate === undefined ? false : closedLateCell(rec, plan.closedLate, header(plan.closedLate), errors);
+  // Said to be learnt late, a closedAt in a final month is kept as when the customer left, counted from
+  // the floor; nothing is ever before 2000.
+  const lowest = late ? { at: CLOSING_FLOOR, why: 'is before 2000' } : floor;
+  const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, lowest, errors);
   const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
   // A reason with no time is a closing half written down: refused, rather than the reason dropped.
   if (reason && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
@@ -276,8 +283,23 @@ export function checkSubjectRow(
       params: { field: 'closedAt' },
     });
   }
+  // Late with no time: the row meant to record a closing and did not say when.
+  if (late && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
+    errors.push({
+      line: rec.line,
+      column: header(plan.closedLate ?? 0),
+      message: 'needs the closedAt of the same row',
+      code: 'requires',
+      params: { field: 'closedAt' },
+    });
+  }
   if (errors.length || id === undefined || name === undefined) return { errors };
-  const closed = closedAt === undefined ? undefined : { at: closedAt, reason: reason || null };
+  const closed =
+    closedAt === undefined
+      ? undefined
+      : closedAt < floor.at
+        ? { at: floor.at, reason: reason || null, leftAt: closedAt }
+        : { at: closedAt, reason: reason || null };
   return { row: { line: rec.line, id, kind, name, attributes, ...(closed ? { closed } : {}) }, errors };
 }
 
@@ -333,6 +355,24 @@ function closedAtCell(
     return undefined;
   }
   return at;
+}
+
+/**
+ * A closedLate cell: `1` says the row's closedAt is known to fall in a month already final; empty or
+ * `0` says nothing. Anything else is refused rather than guessed.
+ */
+function closedLateCell(rec: CsvRecord, col: number, column: string | null, errors: RowError[]): boolean {
+  const value = (rec.fields[col] ?? '').trim();
+  if (value === '1') return true;
+  if (value === '' || value === '0') return false;
+  errors.push({
+    line: rec.line,
+    column,
+    message: `"${value.slice(0, 40)}" is not 1 (learnt late) or 0`,
+    code: 'invalid_value',
+    params: { values: ['1', '0'], value: value.slice(0, 40) },
+  });
+  return false;
 }
 
 /** Check one managers row: a subject id, and a staff id or an empty cell (in nobody's book). */
