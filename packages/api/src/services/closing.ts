@@ -1,4 +1,11 @@
-import { appendDecision, changeOverride, type ClosingInput, pendingOverridesOfForUpdate, setSubjectClosed, type Executor } from '@tierkit/db';
+import {
+  appendDecision,
+  changeOverride,
+  type ClosingInput,
+  pendingOverridesOfForUpdate,
+  setSubjectClosed,
+  type Executor,
+} from '@tierkit/db';
 import { sortableId } from '../ids.js';
 import { withdrawLevelApprovals } from './level-approvals.js';
 import { overrideHash } from './override-requests.js';
