@@ -283,6 +283,29 @@ forEachDialect('migrations', (f) => {
     });
   });
 
+  it('upgrading adds the real date of a closing learnt late; a closing from before reads as it did; undoing it forgets no date', async () => {
+    const db = f.db.db;
+    await api.customer('MG8');
+    await api.customer('MG9');
+    assert.equal((await api.post('/v1/subjects/MG8/close', { at: '2025-09-20T00:00:00Z', reason: '补录', late: true })).status, 200);
+    await undoDownTo(db, CLOSING_LEFT_AT);
+    const kept = await sql<{ left_at: string | null }>`SELECT left_at FROM subjects WHERE external_id = 'MG8'`.execute(db);
+    assert.equal(kept.rows[0]?.left_at, '2025-09-20T00:00:00.000Z', 'the real date is still recorded');
+    // A closing written by a release before this one, which knew no real date.
+    await sql`UPDATE subjects SET closed_at = '2025-11-01T00:00:00.000Z', closed_reason = '销户' WHERE external_id = 'MG9'`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(CLOSING_LEFT_AT));
+    const only = (await (await api.get('/v1/subjects?q=MG&closed=only')).json()) as {
+      items: { id: string; closedAt?: string; leftAt?: string }[];
+    };
+    assert.deepEqual(
+      only.items.filter((s) => s.id === 'MG8' || s.id === 'MG9').map((s) => [s.id, s.closedAt, s.leftAt]),
+      [
+        ['MG8', '2025-09-30T16:00:00.000Z', '2025-09-20T00:00:00.000Z'],
+        ['MG9', '2025-11-01T00:00:00.000Z', undefined],
+      ],
+    );
+  });
+
   it('upgrading adds the closing of a customer; undoing it forgets no closing, and upgrading again keeps it', async () => {
     const db = f.db.db;
     await api.customer('MG6');
