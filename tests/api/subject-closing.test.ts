@@ -328,11 +328,11 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('a closing learnt late keeps its real date beside the one it counts from, only when said to be late', async () => {
-    await client(f).customer('CL11');
+    await client(f).customer('CL21');
     const api = officer();
     const real = '2025-09-20T02:00:00.000Z';
     // Without saying so, a date in a final month is refused: a typo is not moved silently.
-    const refused = await problem(await api.post('/v1/subjects/CL11/close', { at: real, reason: '分行补报销户' }), 400);
+    const refused = await problem(await api.post('/v1/subjects/CL21/close', { at: real, reason: '分行补报销户' }), 400);
     const floor = refused.errors?.find((e) => e.path === 'at')?.params?.minimum;
     assert.equal(floor, '2025-09-30T16:00:00.000Z', 'the end of September in Shanghai, the last final month');
     // Late is no licence to go before 2000, and takes only `true`.
@@ -341,13 +341,13 @@ forEachDialect('closing a customer (销户)', (f) => {
       { at: real, reason: '补录', late: false },
       { at: real, reason: '补录', late: 'yes' },
     ])
-      await problem(await api.post('/v1/subjects/CL11/close', body), 400);
-    assert.deepEqual(await listed(f, '11&closed=only'), [], 'nothing was closed');
+      await problem(await api.post('/v1/subjects/CL21/close', body), 400);
+    assert.deepEqual(await listed(f, '21&closed=only'), [], 'nothing was closed');
 
-    const closed = await api.post('/v1/subjects/CL11/close', { at: '2025-09-20T10:00:00Z', reason: '分行补报销户', late: true });
+    const closed = await api.post('/v1/subjects/CL21/close', { at: '2025-09-20T10:00:00Z', reason: '分行补报销户', late: true });
     assert.equal(closed.status, 200);
     const ref = {
-      id: 'CL11',
+      id: 'CL21',
       kind: 'customer',
       displayName: '*晓明',
       closedAt: floor,
@@ -355,20 +355,20 @@ forEachDialect('closing a customer (销户)', (f) => {
       leftAt: '2025-09-20T10:00:00.000Z',
     };
     assert.deepEqual(await closed.json(), ref);
-    const tiers = (await (await client(f).get('/v1/subjects/CL11/tiers')).json()) as TiersResponse;
+    const tiers = (await (await client(f).get('/v1/subjects/CL21/tiers')).json()) as TiersResponse;
     assert.deepEqual(tiers.subject, ref, 'every staff read shows both');
-    const only = (await (await client(f).get('/v1/subjects?q=CL11&closed=only')).json()) as Listed;
+    const only = (await (await client(f).get('/v1/subjects?q=CL21&closed=only')).json()) as Listed;
     assert.deepEqual(only.items, [ref]);
     // The history of closings, which analytics read, counts from the floor and keeps the real date too.
-    const s = await findSubjectByExternalId(f.db.db, 'bank-a', 'CL11');
+    const s = await findSubjectByExternalId(f.db.db, 'bank-a', 'CL21');
     assert.ok(s);
     const kept = await f.db.db.selectFrom('subject_closings').select(['closed_at', 'left_at']).where('subject_id', '=', s.id).execute();
     assert.deepEqual(kept, [{ closed_at: floor, left_at: '2025-09-20T10:00:00.000Z' }]);
 
-    const reopened = await api.post('/v1/subjects/CL11/reopen', {});
-    assert.deepEqual(await reopened.json(), { id: 'CL11', kind: 'customer', displayName: '*晓明' }, 'the real date goes with the closing');
+    const reopened = await api.post('/v1/subjects/CL21/reopen', {});
+    assert.deepEqual(await reopened.json(), { id: 'CL21', kind: 'customer', displayName: '*晓明' }, 'the real date goes with the closing');
     const records = (await trail(f)).filter(
-      (r) => r.phase === 'result' && r.target.id === 'CL11' && r.method === 'POST' && r.status === 200,
+      (r) => r.phase === 'result' && r.target.id === 'CL21' && r.method === 'POST' && r.status === 200,
     );
     assert.deepEqual(records.find((r) => r.route === '/v1/subjects/{id}/close')?.detail, {
       closedAt: floor,
@@ -382,9 +382,9 @@ forEachDialect('closing a customer (销户)', (f) => {
     });
 
     // Said late of a date in an open month: nothing to keep apart, so nothing changes.
-    const open = await api.post('/v1/subjects/CL11/close', { at: '2025-10-20T02:00:00Z', reason: '销户', late: true });
+    const open = await api.post('/v1/subjects/CL21/close', { at: '2025-10-20T02:00:00Z', reason: '销户', late: true });
     assert.deepEqual(await open.json(), {
-      id: 'CL11',
+      id: 'CL21',
       kind: 'customer',
       displayName: '*晓明',
       closedAt: '2025-10-20T02:00:00.000Z',
@@ -393,7 +393,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('an import closes a customer learnt late only on a row that says so (closedLate 1)', async () => {
-    await client(f).customer('CL12');
+    await client(f).customer('CL22');
     const upload = (csv: string) =>
       f.app.request('/v1/imports?kind=subjects', {
         method: 'POST',
@@ -406,10 +406,10 @@ forEachDialect('closing a customer (销户)', (f) => {
           errors: { items: { line: number; column: string; code: string }[] };
         }
       ).errors.items.map((e) => [e.line, e.column, e.code]);
-    const plan = await problem(await upload('id,name,closedLate\nCL12,张晓明,1\n'), 400);
+    const plan = await problem(await upload('id,name,closedLate\nCL22,张晓明,1\n'), 400);
     assert.ok(JSON.stringify(plan).includes('requires'), JSON.stringify(plan));
     const bad = await upload(
-      'id,name,closedAt,closedLate\nCL12,张晓明,2025-09-20T10:00:00+08:00,\nCL13,李雷,2025-09-20T10:00:00+08:00,yes\nCL14,韩梅,,1\nCL15,王芳,1999-12-31T00:00:00Z,1\n',
+      'id,name,closedAt,closedLate\nCL22,张晓明,2025-09-20T10:00:00+08:00,\nCL23,李雷,2025-09-20T10:00:00+08:00,yes\nCL24,韩梅,,1\nCL25,王芳,1999-12-31T00:00:00Z,1\n',
     );
     assert.equal(bad.status, 422);
     assert.deepEqual(await rowErrors(bad), [
@@ -420,31 +420,33 @@ forEachDialect('closing a customer (销户)', (f) => {
       [4, 'closedLate', 'requires'],
       [5, 'closedAt', 'too_small'],
     ]);
-    assert.deepEqual(await listed(f, '1&closed=only'), [], 'nothing was written');
+    assert.deepEqual(await listed(f, '22&closed=include'), ['CL22'], 'nothing was written: CL22 still open, CL23–CL25 not created');
+    assert.deepEqual(await listed(f, '22&closed=only'), []);
+    assert.deepEqual(await listed(f, '23&closed=include'), []);
 
-    // CL12 exists (its change is staged), CL16 is new (inserted as read): both keep the real date.
+    // CL22 exists (its change is staged), CL26 is new (inserted as read): both keep the real date.
     const ok = await upload(
-      'id,name,closedAt,closedReason,closedLate\nCL12,张晓明,2025-09-20T10:00:00+08:00,分行补报,1\nCL16,李雷,2025-09-21T00:00:00Z,,1\nCL17,韩梅,2025-10-21T00:00:00Z,,1\n',
+      'id,name,closedAt,closedReason,closedLate\nCL22,张晓明,2025-09-20T10:00:00+08:00,分行补报,1\nCL26,李雷,2025-09-21T00:00:00Z,,1\nCL27,韩梅,2025-10-21T00:00:00Z,,1\n',
     );
     assert.equal(ok.status, 201, await ok.clone().text());
-    const closed = (await (await client(f).get('/v1/subjects?q=CL1&closed=only')).json()) as Listed;
+    const closed = (await (await client(f).get('/v1/subjects?q=CL2&closed=only')).json()) as Listed;
     assert.deepEqual(
-      closed.items.filter((s) => ['CL12', 'CL16', 'CL17'].includes(s.id)),
+      closed.items.filter((s) => ['CL22', 'CL26', 'CL27'].includes(s.id)),
       [
         {
-          id: 'CL12',
+          id: 'CL22',
           kind: 'customer',
           displayName: '*晓明',
           closedAt: '2025-09-30T16:00:00.000Z',
           closedReason: '分行补报',
           leftAt: '2025-09-20T02:00:00.000Z',
         },
-        { id: 'CL16', kind: 'customer', displayName: '李*', closedAt: '2025-09-30T16:00:00.000Z', leftAt: '2025-09-21T00:00:00.000Z' },
-        { id: 'CL17', kind: 'customer', displayName: '韩*', closedAt: '2025-10-21T00:00:00.000Z' },
+        { id: 'CL26', kind: 'customer', displayName: '李*', closedAt: '2025-09-30T16:00:00.000Z', leftAt: '2025-09-21T00:00:00.000Z' },
+        { id: 'CL27', kind: 'customer', displayName: '韩*', closedAt: '2025-10-21T00:00:00.000Z' },
       ],
       'a closing in an open month is as it always was',
     );
-    for (const id of ['CL12', 'CL16']) {
+    for (const id of ['CL22', 'CL26']) {
       const s = await findSubjectByExternalId(f.db.db, 'bank-a', id);
       assert.ok(s);
       const kept = await f.db.db.selectFrom('subject_closings').select(['closed_at', 'left_at']).where('subject_id', '=', s.id).execute();
