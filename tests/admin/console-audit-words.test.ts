@@ -49,6 +49,37 @@ describe('the console words audit records', () => {
     );
   });
 
+  it('a closing learnt late names both dates, in the bank’s time, in every locale', async () => {
+    const res = await f.app.request('/v1/subjects/K09/close', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ at: '2025-09-20T02:00:00Z', reason: '分行补报', late: true }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: '/v1/subjects/{id}/close', target: 'K09', method: 'POST' });
+    const lines = auditDetailOf(t.state.items[0]!);
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'zh-CN')),
+      ['销户时间（统计起算）：2025-10-01 00:00:00', '实际销户时间（补录）：2025-09-20 10:00:00', '原因：分行补报'],
+    );
+    assert.deepEqual(lines.map((l) => auditDetailText(l, 'zh-TW')).slice(0, 2), [
+      '銷戶時間（統計起算）：2025-10-01 00:00:00',
+      '實際銷戶時間（補錄）：2025-09-20 10:00:00',
+    ]);
+    assert.deepEqual(lines.map((l) => auditDetailText(l, 'en')).slice(0, 2), [
+      'closed at (counted from): 2025-10-01 00:00:00',
+      'really left at (recorded late): 2025-09-20 10:00:00',
+    ]);
+    // Back as it was: later tests of this file request overrides for K09.
+    const reopened = await f.app.request('/v1/subjects/K09/reopen', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(reopened.status, 200);
+  });
+
   it('a record written before units were recorded shows its integers as they are', () => {
     const line = { kind: 'metric', metric: 'avg_daily_balance', period: '2025-10', before: null, after: 123_00 } as const;
     assert.equal(auditDetailText(line, 'en'), 'metric avg_daily_balance (2025-10): none → 12300');
