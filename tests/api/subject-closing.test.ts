@@ -560,6 +560,21 @@ forEachDialect('analytics leave closed customers out', (f) => {
     const fromMarch = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-04')).json();
     assert.equal(fromMarch.totals.up, 1, 'A3, back by the end of March, moved up into April');
   });
+
+  it('a closing learnt late changes no final month: it counts from the end of the last one, its real date kept for staff', async () => {
+    const before = await distribution();
+    const floor = (
+      await problem(await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户' }), 400)
+    ).errors?.find((x) => x.path === 'at')?.params?.minimum;
+    assert.equal(floor, '2025-04-30T16:00:00.000Z', 'April is the last final month of this book');
+    const closed = await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户', late: true });
+    assert.equal(closed.status, 200);
+    const ref = (await closed.json()) as { closedAt?: string; leftAt?: string };
+    assert.deepEqual([ref.leftAt, ref.closedAt], ['2025-03-01T00:00:00.000Z', floor]);
+    const after = await distribution();
+    assert.deepEqual(after.totals.slice(0, 4), before.totals.slice(0, 4), 'January to April, final, count A3 as the bank read them');
+    assert.equal(after.totals[4], before.totals[4] - 1, 'May, open, no longer counts A3');
+  });
 });
 
 /*
