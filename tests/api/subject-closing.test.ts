@@ -334,6 +334,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     // Without saying so, a date in a final month is refused: a typo is not moved silently.
     const refused = await problem(await api.post('/v1/subjects/CL21/close', { at: real, reason: '分行补报销户' }), 400);
     const floor = refused.errors?.find((e) => e.path === 'at')?.params?.minimum;
+    assert.match(String(refused.errors?.[0]?.message), /send "late": true/, 'the refusal says how to record it');
     assert.equal(floor, '2025-09-30T16:00:00.000Z', 'the end of September in Shanghai, the last final month');
     // Late is no licence to go before 2000, and takes only `true`.
     for (const body of [

@@ -204,7 +204,11 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       // closing learnt late, said to be (`late`), counts from the first instant allowed and keeps the
       // real date beside it for staff and the trail; nothing is ever dated before 2000.
       const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), deps);
-      const below = body.late ? { at: CLOSING_FLOOR, why: 'is before 2000' } : floor;
+      const below = body.late
+        ? { at: CLOSING_FLOOR, why: 'is before 2000' }
+        : floor.at > CLOSING_FLOOR
+          ? { at: floor.at, why: `${floor.why} (a closing learnt only now: send "late": true)` }
+          : floor;
       if (at < below.at) {
         throw invalid([
           { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
