@@ -198,6 +198,7 @@ describe('admin console: closing and reopening a customer', () => {
     // The API refuses a date in a final month not said to be late: back to the form, at the time.
     await page.locator('[data-testid="closing-confirm-button"]').click();
     await focused(page, 'dialog input[name="at"][aria-invalid="true"]');
+    assert.match(await text(page, 'dialog [data-testid="field-error"]'), /请勾选“补录”。$/, 'the refusal says how to record it');
 
     await page.locator('dialog [data-testid="closing-late"]').check();
     await page.locator('dialog button[type="submit"]').click();

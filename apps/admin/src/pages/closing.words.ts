@@ -16,6 +16,7 @@ const zh = {
   lateHint:
     '勾选后，上面的时间记为实际销户时间；统计从允许的最早时间（最后一个定稿月份的月末）起计，已定稿各月的数据不变。须填写销户时间。',
   lateSummary: '补录：统计从允许的最早时间起计，已定稿各月的数据不变；客户详情和审计记录同时显示实际销户时间。',
+  lateSuggest: '如客户确实在此时销户、只是现在才获知，请勾选“补录”。',
   note: '说明（选填）',
   next: '下一步',
   cancel: '取消',
@@ -72,6 +73,7 @@ const tw: ClosingWords = {
   lateHint:
     '勾選後，上面的時間記為實際銷戶時間；統計從允許的最早時間（最後一個定稿月份的月底）起計，已定稿各月的資料不變。須填寫銷戶時間。',
   lateSummary: '補錄：統計從允許的最早時間起計，已定稿各月的資料不變；客戶詳情和稽核紀錄同時顯示實際銷戶時間。',
+  lateSuggest: '如客戶確實在此時銷戶、只是現在才得知，請勾選「補錄」。',
   note: '說明（選填）',
   next: '下一步',
   cancel: '取消',
@@ -127,6 +129,7 @@ const en: ClosingWords = {
     'Ticked, the time above is kept as when the customer really left; the figures count the closing from the first instant allowed (the end of the last final month), so final months stay as they are. Needs the time.',
   lateSummary:
     'Recorded late: the figures count it from the first instant allowed and final months stay as they are; the customer’s detail and the audit trail show the real date too.',
+  lateSuggest: 'If the customer really left then and the bank learnt of it only now, tick “Recorded late”.',
   note: 'Note (optional)',
   next: 'Next',
   cancel: 'Cancel',

@@ -134,7 +134,12 @@ export class SubjectClosingAction extends LitElement {
   #field(name: 'reason' | 'at' | 'note') {
     const check = this.#closing.state.fieldErrors[name];
     const locale = this.ctx?.locale ?? 'zh-CN';
-    const error = check ? sayCheck(check, CLOSING_WORDS[locale].checks, locale) : undefined;
+    const said = check ? sayCheck(check, CLOSING_WORDS[locale].checks, locale) : undefined;
+    // Refused for a final month and not said to be late: the person may have typed the real date of a
+    // closing learnt late, so the way to record it is said where the refusal is.
+    const minimum = check?.api?.code === 'too_small' ? String(check.api.params?.minimum ?? '') : '';
+    const suggestLate = name === 'at' && minimum > '2000-01-01T00:00:00.000Z' && !this.#closing.state.pending?.late;
+    const error = said && suggestLate ? `${said} ${CLOSING_WORDS[locale].lateSuggest}` : said;
     return {
       invalid: error ? 'true' : 'false',
       error: error ? html`<span class="closing-error" id="closing-${name}-error" data-testid="field-error">${error}</span>` : nothing,
