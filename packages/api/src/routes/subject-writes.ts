@@ -214,8 +214,9 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
         ]);
       }
-      const counted = at < floor.at ? floor.at : at;
-      const leftAt = counted === at ? null : at;
+      // Instants as ISO text, compared as text: the real date is kept only where it is before the floor.
+      const leftAt = at < floor.at ? at : null;
+      const counted = leftAt === null ? at : floor.at;
       const { subject, withdrawn } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt !== null) throw subjectClosed(id, subject.closedAt, 'params.id', 'reopen it first');
