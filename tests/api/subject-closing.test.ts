@@ -336,7 +336,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     const floor = refused.errors?.find((e) => e.path === 'at')?.params?.minimum;
     assert.match(String(refused.errors?.[0]?.message), /send "late": true/, 'the refusal says how to record it');
     assert.equal(floor, '2025-09-30T16:00:00.000Z', 'the end of September in Shanghai, the last final month');
-    // Late is no licence to go before 2000, and takes only `true`.
+    // Late is no licence to go before 2000; `false` is not saying it (an unticked box); it is a boolean.
     for (const body of [
       { at: '1999-12-31T15:59:59Z', reason: '补录', late: true },
       { at: real, reason: '补录', late: false },
@@ -365,6 +365,13 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.ok(s);
     const kept = await f.db.db.selectFrom('subject_closings').select(['closed_at', 'left_at']).where('subject_id', '=', s.id).execute();
     assert.deepEqual(kept, [{ closed_at: floor, left_at: '2025-09-20T10:00:00.000Z' }]);
+    // Closed again: the 409 says since when the customer really left, not the date the figures count from.
+    const again = await problem(await api.post('/v1/subjects/CL21/close', { reason: '重复销户' }), 409);
+    assert.match(String(again.detail), /left the bank since 2025-09-20T10:00:00\.000Z\)/);
+    assert.deepEqual(
+      again.errors?.map((e) => [e.code, e.params]),
+      [['subject_closed', { closedAt: floor, leftAt: '2025-09-20T10:00:00.000Z' }]],
+    );
 
     const reopened = await api.post('/v1/subjects/CL21/reopen', {});
     assert.deepEqual(await reopened.json(), { id: 'CL21', kind: 'customer', displayName: '*晓明' }, 'the real date goes with the closing');
@@ -391,6 +398,22 @@ forEachDialect('closing a customer (销户)', (f) => {
       closedAt: '2025-10-20T02:00:00.000Z',
       closedReason: '销户',
     });
+    // Closed in an open month, the 409 names that date and carries no leftAt.
+    const twice = await problem(await api.post('/v1/subjects/CL21/close', { reason: '重复销户' }), 409);
+    assert.match(String(twice.detail), /left the bank since 2025-10-20T02:00:00\.000Z\)/);
+    assert.deepEqual(twice.errors?.[0]?.params, { closedAt: '2025-10-20T02:00:00.000Z' });
+
+    // `late: false`, as a form bound to a boolean sends it for every ordinary closing: taken, nothing kept apart.
+    assert.equal((await api.post('/v1/subjects/CL21/reopen', {})).status, 200);
+    const unticked = await api.post('/v1/subjects/CL21/close', { at: '2025-10-21T02:00:00Z', reason: '销户', late: false });
+    assert.equal(unticked.status, 200, await unticked.clone().text());
+    assert.deepEqual(await unticked.json(), {
+      id: 'CL21',
+      kind: 'customer',
+      displayName: '*晓明',
+      closedAt: '2025-10-21T02:00:00.000Z',
+      closedReason: '销户',
+    });
   });
 
   it('an import closes a customer learnt late only on a row that says so (closedLate 1)', async () => {
@@ -413,6 +436,10 @@ forEachDialect('closing a customer (销户)', (f) => {
       'id,name,closedAt,closedLate\nCL22,张晓明,2025-09-20T10:00:00+08:00,\nCL23,李雷,2025-09-20T10:00:00+08:00,yes\nCL24,韩梅,,1\nCL25,王芳,1999-12-31T00:00:00Z,1\n',
     );
     assert.equal(bad.status, 422);
+    const refusedForFinal = (
+      (await (await client(f).get(bad.headers.get('Location') ?? '')).json()) as { errors: { items: { line: number; message: string }[] } }
+    ).errors.items.find((e) => e.line === 2);
+    assert.match(String(refusedForFinal?.message), /1 in a closedLate column/, 'the row says how a closing learnt late is recorded');
     assert.deepEqual(await rowErrors(bad), [
       [2, 'closedAt', 'too_small'],
       // Not read as late, so the date is also below the floor.

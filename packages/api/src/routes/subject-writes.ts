@@ -13,7 +13,7 @@ import { utcInstant } from '../schemas/four-eyes.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
-import { closeSubject } from '../services/closing.js';
+import { closeSubject, countedClosing, FLOOR_2000 } from '../services/closing.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
@@ -77,9 +77,9 @@ const CloseSubjectBody = z
   .strictObject({
     at: utcInstant.optional().openapi({ description: 'When the customer left (ISO 8601 UTC); default now, never in the future' }),
     reason: z.string().trim().min(1).max(200).openapi({ description: 'Why, in a few words', example: '客户主动销户' }),
-    late: z.literal(true).optional().openapi({
+    late: z.boolean().optional().openapi({
       description:
-        'The bank learnt of the closing after the month it happened in was final, and says so: an `at` before the end of the last final month is then kept as `leftAt` (when the customer really left) and the closing counts from the end of that month (`closedAt`). Without it such an `at` is refused (400), so a mistyped date is never moved silently. Changes nothing for an `at` in an open month.',
+        "true: the bank learnt of the closing after the month it happened in was final, and says so: an `at` before the end of the last final month is then kept as `leftAt` (when the customer really left) and the closing counts from the end of that month (`closedAt`). Without it (absent or false, the same: a form's unticked box) such an `at` is refused (400), so a mistyped date is never moved silently. Changes nothing for an `at` in an open month.",
     }),
   })
   .openapi('CloseSubjectBody');
@@ -92,7 +92,7 @@ const closeRoute = createRoute({
   tags: ['subjects'],
   summary: 'Record that a customer left the bank (销户): they stop being tiered and counted',
   description:
-    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `at`, no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`. Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
+    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `closedAt` (its `at`, or for a closing learnt late the end of the last final month), no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`, and `leftAt` for a closing learnt late (`late`). Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
   responses: {
     200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -205,7 +205,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       // real date beside it for staff and the trail; nothing is ever dated before 2000.
       const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), deps);
       const below = body.late
-        ? { at: CLOSING_FLOOR, why: 'is before 2000' }
+        ? FLOOR_2000
         : floor.at > CLOSING_FLOOR
           ? { at: floor.at, why: `${floor.why} (a closing learnt only now: send "late": true)` }
           : floor;
@@ -214,17 +214,15 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
         ]);
       }
-      // Instants as ISO text, compared as text: the real date is kept only where it is before the floor.
-      const leftAt = at < floor.at ? at : null;
-      const counted = leftAt === null ? at : floor.at;
+      const { at: counted, leftAt } = countedClosing(at, floor);
       const { subject, withdrawn } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
-        if (subject.closedAt !== null) throw subjectClosed(id, subject.closedAt, 'params.id', 'reopen it first');
+        if (subject.closedAt !== null) throw subjectClosed(id, subject, 'params.id', 'reopen it first');
         const nowIso = now.toISOString();
         const closing = { at: counted, reason: body.reason, leftAt };
         const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, closing, deps.principal.actor, nowIso);
         // Closed by someone else since the read above: say since when, as for a closing read first.
-        if (!withdrawn) throw subjectClosed(id, (await subjectOr404(deps, id, trx)).closedAt, 'params.id', 'reopen it first');
+        if (!withdrawn) throw subjectClosed(id, await subjectOr404(deps, id, trx), 'params.id', 'reopen it first');
         return { subject: { ...subject, closedAt: counted, closedReason: body.reason, leftAt, updatedAt: nowIso }, withdrawn };
       });
       auditDetail(c, {

@@ -237,17 +237,12 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   return deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
     // Before the sign-off is looked up: the customer's closing withdrew it, and that is why there is none.
-    if (subject.closedAt !== null) throw subjectClosed(externalId, subject.closedAt, 'params.id', 'its levels are no longer signed off');
+    if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'its levels are no longer signed off');
     // The subject's row before the sign-off's (lock order of a level write, and of a closing): a
     // closing in flight is waited for and seen, and one that comes later waits for this decision.
     // Held, not bumped: the assignment's flag below moves the version, once per decision.
     if (!(await holdOpenSubject(trx, deps.tenantId, subject.id)))
-      throw subjectClosed(
-        externalId,
-        (await subjectOr404(deps, externalId, trx)).closedAt,
-        'params.id',
-        'its levels are no longer signed off',
-      );
+      throw subjectClosed(externalId, await subjectOr404(deps, externalId, trx), 'params.id', 'its levels are no longer signed off');
     const a = await pendingOr404(deps, trx, subject, scheme);
     await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     requireSameContent(a.contentHash, d.contentHash);

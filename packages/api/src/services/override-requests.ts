@@ -213,7 +213,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const tp = await packOf(deps);
   const subject = await subjectOr404(deps, externalId);
   // An override holds a level the customer is tiered at; one who left is tiered no more.
-  if (subject.closedAt !== null) throw subjectClosed(externalId, subject.closedAt, 'params.id', 'no override can be requested for it');
+  if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
   checkInput(tp, subject, input, nowIso);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
@@ -255,8 +255,8 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     // this one and then withdraws the request, closeSubject); read again, a request filed for someone
     // who left would wait, pending, in no queue.
     // (Not subjectOr404: the book was held above, and is not to be locked again after the subject.)
-    const closedAt = (await findSubjectByExternalId(trx, deps.tenantId, externalId))?.closedAt ?? null;
-    if (closedAt !== null) throw subjectClosed(externalId, closedAt, 'params.id', 'no override can be requested for it');
+    const reread = await findSubjectByExternalId(trx, deps.tenantId, externalId);
+    if (reread && reread.closedAt !== null) throw subjectClosed(externalId, reread, 'params.id', 'no override can be requested for it');
     const r = await overrideOr404(deps, id, trx);
     await record(trx, deps, r, 'requested', null, hash, nowIso);
     return viewFor(deps, trx, r, nowIso);
@@ -306,7 +306,7 @@ function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doin
  */
 async function holdOpenSubjectOf(trx: Executor, deps: ApiDeps, r: OverrideRecord, refused: string): Promise<void> {
   if (await holdOpenSubject(trx, deps.tenantId, r.subjectId)) return;
-  throw subjectClosed(r.subject, (await subjectOr404(deps, r.subject, trx)).closedAt, 'params.overrideId', refused);
+  throw subjectClosed(r.subject, await subjectOr404(deps, r.subject, trx), 'params.overrideId', refused);
 }
 
 /**
@@ -412,8 +412,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const r = await overrideOr404(deps, id, trx);
     const subject = await subjectOr404(deps, r.subject, trx);
     // First, whatever the request's state: its closing withdrew it, and that is the answer the checker needs.
-    if (subject.closedAt !== null)
-      throw subjectClosed(r.subject, subject.closedAt, 'params.overrideId', 'its requests can no longer be decided');
+    if (subject.closedAt !== null) throw subjectClosed(r.subject, subject, 'params.overrideId', 'its requests can no longer be decided');
     // Closed since the read above: the closing committed (or was waited for) and withdrew the request.
     await holdOpenSubjectOf(trx, deps, r, 'its requests can no longer be decided');
     requireStatus(r, 'pending', approve ? 'approved' : 'rejected');
@@ -458,7 +457,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
       // A guard: holding the subject's row above, a closing came wholly before this decision (answered
       // there) or waits for it. Were the request withdrawn by one all the same, say so, not "changed".
       const now = await subjectOr404(deps, r.subject, trx);
-      if (now.closedAt !== null) throw subjectClosed(r.subject, now.closedAt, 'params.overrideId', 'its requests can no longer be decided');
+      if (now.closedAt !== null) throw subjectClosed(r.subject, now, 'params.overrideId', 'its requests can no longer be decided');
       throw new ProblemError('content-changed', 'The override changed while this request was being handled: read it again.');
     }
     const done = await overrideOr404(deps, id, trx);

@@ -30,6 +30,12 @@ export interface SubjectRef {
   readonly leftAt?: string;
 }
 
+/**
+ * The earliest instant a customer may be recorded closed at (`closedAt`, `leftAt`), for the API and
+ * its clients alike: no closing before 2000, the first month analytics keep.
+ */
+export const CLOSING_FLOOR = '2000-01-01T00:00:00.000Z';
+
 /** A subject's current level in one scheme, with everything a widget needs to render it. */
 export interface Assignment extends Evaluation {
   readonly schemeInfo: SchemeSummary;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { ClosingInput } from './subjects.js';
+import type { ClosingWrite } from './subjects.js';
 import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
 import { dropStaging, temporaryTable } from './staging.js';
 
@@ -39,7 +39,7 @@ export interface StagedSubjectChange {
   readonly displayName: string;
   /** The attributes the row names (the others the customer has are kept). */
   readonly attributes: Readonly<Record<string, unknown>>;
-  readonly closed?: ClosingInput;
+  readonly closed?: ClosingWrite;
 }
 
 const STAGING = 'import_subject_changes';

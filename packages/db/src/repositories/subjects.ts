@@ -31,7 +31,7 @@ export interface Subject {
 }
 
 /** A closing as written: when it counts from, why, and when the customer really left where earlier. */
-export interface ClosingInput {
+export interface ClosingWrite {
   readonly at: string;
   readonly reason: string | null;
   /** Only where earlier than `at` (see {@link Subject.leftAt}); absent or null otherwise. */
@@ -46,7 +46,7 @@ export interface SubjectInput {
   readonly displayName: string;
   readonly attributes: Readonly<Record<string, unknown>>;
   /** A customer who left before they were first written (an import of a closed account): when and why. */
-  readonly closed?: ClosingInput;
+  readonly closed?: ClosingWrite;
 }
 
 /** A subjects row as repositories hand it out. */
@@ -161,7 +161,7 @@ export async function setSubjectClosed(
   db: Executor,
   tenantId: string,
   subjectId: string,
-  closed: ClosingInput | null,
+  closed: ClosingWrite | null,
   now: string,
 ): Promise<boolean> {
   const result = await db
@@ -192,7 +192,7 @@ export async function setSubjectClosed(
 }
 
 /** A closing to keep in `subject_closings` (see {@link setSubjectClosed}). */
-export interface ClosingToRecord extends ClosingInput {
+export interface ClosingToRecord extends ClosingWrite {
   readonly subjectId: string;
 }
 

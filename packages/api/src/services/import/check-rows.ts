@@ -10,6 +10,7 @@ import {
 import { SubjectIdParams } from '../../schemas/params.js';
 import { birthDateError } from '../../birth-date.js';
 import { CLOSING_FLOOR } from '../../periods.js';
+import { countedClosing, FLOOR_2000, type ClosingFloor } from '../closing.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
@@ -206,10 +207,7 @@ function rowParams(params: Readonly<Record<string, ProblemParam>>): Record<strin
 }
 
 /** The earliest closedAt a subjects file may carry, and why (an error's message). */
-export interface ClosingFloor {
-  readonly at: string;
-  readonly why: string;
-}
+export type { ClosingFloor };
 
 /**
  * Check one subjects row. `defaultKind` applies when the file has no kind column; `now` bounds an
@@ -220,7 +218,7 @@ export function checkSubjectRow(
   rec: CsvRecord,
   defaultKind: string,
   now: Date,
-  floor: ClosingFloor = { at: CLOSING_FLOOR, why: 'is before 2000' },
+  floor: ClosingFloor = FLOOR_2000,
 ): { row?: SubjectRowInput; errors: RowError[] } {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
@@ -269,8 +267,12 @@ export function checkSubjectRow(
   }
   const late = plan.closedLate === undefined ? false : closedLateCell(rec, plan.closedLate, header(plan.closedLate), errors);
   // Said to be learnt late, a closedAt in a final month is kept as when the customer left, counted from
-  // the floor; nothing is ever before 2000.
-  const lowest = late ? { at: CLOSING_FLOOR, why: 'is before 2000' } : floor;
+  // the floor; nothing is ever before 2000. Not said, its refusal says how a closing learnt late is told.
+  const lowest = late
+    ? FLOOR_2000
+    : floor.at > CLOSING_FLOOR
+      ? { at: floor.at, why: `${floor.why} (a closing learnt only now: 1 in a closedLate column)` }
+      : floor;
   const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, lowest, errors);
   const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
   // A reason with no time is a closing half written down: refused, rather than the reason dropped.
@@ -294,12 +296,11 @@ export function checkSubjectRow(
     });
   }
   if (errors.length || id === undefined || name === undefined) return { errors };
+  const counted = closedAt === undefined ? undefined : countedClosing(closedAt, floor);
   const closed =
-    closedAt === undefined
+    counted === undefined
       ? undefined
-      : closedAt < floor.at
-        ? { at: floor.at, reason: reason || null, leftAt: closedAt }
-        : { at: closedAt, reason: reason || null };
+      : { at: counted.at, reason: reason || null, ...(counted.leftAt !== null ? { leftAt: counted.leftAt } : {}) };
   return { row: { line: rec.line, id, kind, name, attributes, ...(closed ? { closed } : {}) }, errors };
 }
 
