@@ -203,7 +203,7 @@ describe('admin console: closing and reopening a customer', () => {
     await page.locator('dialog [data-testid="closing-late"]').check();
     await page.locator('dialog button[type="submit"]').click();
     await page.locator('[data-testid="closing-late-summary"]').waitFor();
-    assert.match(await text(page, '[data-testid="closing-late-summary"]'), /^补录：统计从允许的最早时间起计/);
+    assert.match(await text(page, '[data-testid="closing-late-summary"]'), /^补录：如所填时间所在月份已定稿，统计从允许的最早时间起计/);
     await page.locator('[data-testid="closing-confirm-button"]').click();
     await page.locator('[data-testid="closed-note"]').waitFor();
     assert.match(

@@ -1,4 +1,4 @@
-import type { CheckData, FieldCheck, KitError } from '@tierkit/admin';
+import { CLOSING_FLOOR, type CheckData, type FieldCheck, type KitError } from '@tierkit/admin';
 import type { ProblemFieldError, ProblemParam } from '@tierkit/core';
 import { formatInstant } from './time.js';
 import type { ConsoleLocale } from './words.js';
@@ -736,7 +736,7 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       // A customer's closing: never before 2000, nor before the end of the last final month. Instants are
       // the API's (UTC): said as the bank's clock reads them, the zone named, as every time the console shows.
       if (p.origin === 'instant')
-        return p.minimum === '2000-01-01T00:00:00.000Z'
+        return p.minimum === CLOSING_FLOOR
           ? s.instantFrom(formatInstant(str(p.minimum), locale))
           : s.notBeforeInstant(formatInstant(str(p.minimum), locale));
       if (p.minimum !== undefined) return s.min(str(p.minimum), p.inclusive !== false);

@@ -14,8 +14,9 @@ const zh = {
   atHint: (zone: string) => `留空为现在。按银行所在时区（${zone}）填写，不能晚于现在，也不能早于已定稿月份的月末（补录的销户除外，见下）。`,
   late: '补录：客户实际在已定稿的月份销户',
   lateHint:
-    '勾选后，上面的时间记为实际销户时间；统计从允许的最早时间（最后一个定稿月份的月末）起计，已定稿各月的数据不变。须填写销户时间。',
-  lateSummary: '补录：统计从允许的最早时间起计，已定稿各月的数据不变；客户详情和审计记录同时显示实际销户时间。',
+    '勾选后，如上面的时间所在月份已定稿，该时间记为实际销户时间，统计从允许的最早时间（最后一个定稿月份的月末）起计，已定稿各月的数据不变；如该月尚未定稿，则与普通销户相同。须填写销户时间。',
+  lateSummary:
+    '补录：如所填时间所在月份已定稿，统计从允许的最早时间起计，已定稿各月的数据不变，客户详情和审计记录同时显示实际销户时间；如该月尚未定稿，则与普通销户相同，统计从所填时间起计。',
   lateSuggest: '如客户确实在此时销户、只是现在才获知，请勾选“补录”。',
   note: '说明（选填）',
   next: '下一步',
@@ -71,8 +72,9 @@ const tw: ClosingWords = {
   atHint: (zone) => `留空為現在。按銀行所在時區（${zone}）填寫，不能晚於現在，也不能早於已定稿月份的月底（補錄的銷戶除外，見下）。`,
   late: '補錄：客戶實際在已定稿的月份銷戶',
   lateHint:
-    '勾選後，上面的時間記為實際銷戶時間；統計從允許的最早時間（最後一個定稿月份的月底）起計，已定稿各月的資料不變。須填寫銷戶時間。',
-  lateSummary: '補錄：統計從允許的最早時間起計，已定稿各月的資料不變；客戶詳情和稽核紀錄同時顯示實際銷戶時間。',
+    '勾選後，如上面的時間所在月份已定稿，該時間記為實際銷戶時間，統計從允許的最早時間（最後一個定稿月份的月底）起計，已定稿各月的資料不變；如該月尚未定稿，則與一般銷戶相同。須填寫銷戶時間。',
+  lateSummary:
+    '補錄：如所填時間所在月份已定稿，統計從允許的最早時間起計，已定稿各月的資料不變，客戶詳情和稽核紀錄同時顯示實際銷戶時間；如該月尚未定稿，則與一般銷戶相同，統計從所填時間起計。',
   lateSuggest: '如客戶確實在此時銷戶、只是現在才得知，請勾選「補錄」。',
   note: '說明（選填）',
   next: '下一步',
@@ -126,9 +128,9 @@ const en: ClosingWords = {
     `Empty: now. In the bank’s time zone (${zone}); not later than now, nor before the end of the last month whose figures are final (unless recorded late, below).`,
   late: 'Recorded late: the customer really left in a month whose figures are final',
   lateHint:
-    'Ticked, the time above is kept as when the customer really left; the figures count the closing from the first instant allowed (the end of the last final month), so final months stay as they are. Needs the time.',
+    'Ticked, and the time above in a month whose figures are final: that time is kept as when the customer really left and the figures count the closing from the first instant allowed (the end of the last final month), so final months stay as they are. In a month not final yet, it is an ordinary closing. Needs the time.',
   lateSummary:
-    'Recorded late: the figures count it from the first instant allowed and final months stay as they are; the customer’s detail and the audit trail show the real date too.',
+    'Recorded late: if the month of the time above is final, the figures count the closing from the first instant allowed, final months stay as they are, and the customer’s detail and the audit trail show the real date too; if that month is not final yet, it is an ordinary closing, counted from the time above.',
   lateSuggest: 'If the customer really left then and the bank learnt of it only now, tick “Recorded late”.',
   note: 'Note (optional)',
   next: 'Next',

@@ -1,4 +1,4 @@
-import { CLOSING_REASON_MAX, type ClosingAction, SubjectClosing, whyNoClosing } from '@tierkit/admin';
+import { CLOSING_FLOOR, CLOSING_REASON_MAX, type ClosingAction, SubjectClosing, whyNoClosing } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { SubjectRef } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -138,7 +138,7 @@ export class SubjectClosingAction extends LitElement {
     // Refused for a final month and not said to be late: the person may have typed the real date of a
     // closing learnt late, so the way to record it is said where the refusal is.
     const minimum = check?.api?.code === 'too_small' ? String(check.api.params?.minimum ?? '') : '';
-    const suggestLate = name === 'at' && minimum > '2000-01-01T00:00:00.000Z' && !this.#closing.state.pending?.late;
+    const suggestLate = name === 'at' && minimum > CLOSING_FLOOR && !this.#closing.state.pending?.late;
     const error = said && suggestLate ? `${said} ${CLOSING_WORDS[locale].lateSuggest}` : said;
     return {
       invalid: error ? 'true' : 'false',

@@ -1,5 +1,5 @@
 import { BOOK_READS, type HttpTierkitClient, type Session } from '@tierkit/client';
-import type { SubjectRef } from '@tierkit/core';
+import { CLOSING_FLOOR, type SubjectRef } from '@tierkit/core';
 import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { KitStore, type KitError } from './kit-store.js';
 import { hasRole, isBookScoped } from './session.js';
@@ -8,8 +8,14 @@ import { readWallTime, WALL_TIME_CHECKS } from './wall-time.js';
 /** The most characters a closing's reason or a reopening's note may have, trimmed (the API's limit too). */
 export const CLOSING_REASON_MAX = 200;
 
-/** The earliest closing the API takes (in the bank's calendar): nothing in the bank's books is older. */
-const EARLIEST_YEAR = 2000;
+/**
+ * The earliest closing the API takes, an instant (UTC): a page telling the API's floor of 2000 from a
+ * final month's end (a `too_small`'s `params.minimum`) compares with it.
+ */
+export { CLOSING_FLOOR };
+
+/** Its year, read in the bank's calendar: nothing in the bank's books is older. */
+const EARLIEST_YEAR = Number(CLOSING_FLOOR.slice(0, 4));
 
 /**
  * The kit's own checks of a closing or reopening, by code, with their default words (English). A host
