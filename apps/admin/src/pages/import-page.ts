@@ -1,4 +1,5 @@
 import {
+  CLOSING_FLOOR,
   hasRole,
   ImportStore,
   isBookScoped,
@@ -14,6 +15,15 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_WORDS } from './import.words.js';
 import { fieldName, fieldSays, sayCheck, whyFailed } from '../why-failed.js';
+
+/**
+ * A closedAt refused for being before the end of a final month (not the API's floor of 2000): the
+ * customer may really have left then, which a closedLate column records.
+ */
+function refusedForFinalMonth(e: ImportRowError): boolean {
+  const p = e.params ?? {};
+  return e.code === 'too_small' && p.origin === 'instant' && String(p.minimum ?? '') > CLOSING_FLOOR;
+}
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030', 'big5'];
 
@@ -60,7 +70,7 @@ export class ImportPage extends LitElement {
       <ol class="import-errors" data-testid="row-errors" aria-labelledby="import-errors-h">
         ${errors.map(
           (e) => html`<li data-line=${e.line}>
-            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}<span data-field="message">${fieldSays({ path: '', ...e }, this.ctx?.locale ?? 'zh-CN')}</span>
+            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}<span data-field="message">${fieldSays({ path: '', ...e }, this.ctx?.locale ?? 'zh-CN')}${refusedForFinalMonth(e) ? ` ${w.closedLateHint}` : ''}</span>
           </li>`,
         )}
       </ol>`;

@@ -60,6 +60,8 @@ const zh = {
   colon: '：',
   line: (n: number) => `第 ${n} 行`,
   column: (c: string) => `“${c}”列`,
+  /** After a closedAt refused for a final month: how a closing learnt late is recorded. */
+  closedLateHint: '如客户确实在此时销户、只是现在才获知，请在该行的“补录销户”（closedLate）列填 1。',
   result: '导入结果',
   statuses: { succeeded: '导入成功', partial: '部分导入', failed: '未导入', running: '进行中' } as Record<string, string>,
   resultLine: (status: string, rows: number, written: number, unchanged: number, rejected: number) =>
@@ -127,6 +129,7 @@ const tw: typeof zh = {
   colon: '：',
   line: (n: number) => `第 ${n} 列`,
   column: (c: string) => `「${c}」欄`,
+  closedLateHint: '如客戶確實在此時銷戶、只是現在才得知，請在該列的「補錄銷戶」（closedLate）欄填 1。',
   result: '匯入結果',
   statuses: { succeeded: '匯入成功', partial: '部分匯入', failed: '未匯入', running: '進行中' } as Record<string, string>,
   resultLine: (status: string, rows: number, written: number, unchanged: number, rejected: number) =>
@@ -193,6 +196,7 @@ const en: typeof zh = {
   rowErrors: 'Rows with errors',
   line: (n: number) => `Line ${n}`,
   column: (c: string) => `column “${c}”`,
+  closedLateHint: 'If the customer really left then and the bank learnt of it only now, put 1 in a closedLate column on that row.',
   result: 'Result',
   statuses: { succeeded: 'Imported', partial: 'Partly imported', failed: 'Not imported', running: 'Running' },
   resultLine: (status: string, rows: number, written: number, unchanged: number, rejected: number) =>
