@@ -717,6 +717,18 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
   return codeSays(f, locale) ?? fieldMessage(f.message, locale);
 }
 
+/**
+ * A closing's time refused for being before the end of a final month — not the API's floor of 2000:
+ * the customer may really have left then, a closing learnt late, which the dialog's 补录 or an import's
+ * closedLate column records. Where the refusal is said, the page adds how.
+ */
+export function refusedForFinalMonth(
+  f: { readonly code?: string; readonly params?: Readonly<Record<string, ProblemParam>> } | undefined,
+): boolean {
+  const p = f?.params ?? {};
+  return f?.code === 'too_small' && p.origin === 'instant' && typeof p.minimum === 'string' && p.minimum > CLOSING_FLOOR;
+}
+
 /** A field error by its code and params, or undefined for a code the console has no words for. */
 function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefined {
   const s = FAILURE_WORDS[locale].says;

@@ -1,5 +1,4 @@
 import {
-  CLOSING_FLOOR,
   hasRole,
   ImportStore,
   isBookScoped,
@@ -14,16 +13,7 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_WORDS } from './import.words.js';
-import { fieldName, fieldSays, sayCheck, whyFailed } from '../why-failed.js';
-
-/**
- * A closedAt refused for being before the end of a final month (not the API's floor of 2000): the
- * customer may really have left then, which a closedLate column records.
- */
-function refusedForFinalMonth(e: ImportRowError): boolean {
-  const p = e.params ?? {};
-  return e.code === 'too_small' && p.origin === 'instant' && String(p.minimum ?? '') > CLOSING_FLOOR;
-}
+import { fieldName, fieldSays, refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030', 'big5'];
 

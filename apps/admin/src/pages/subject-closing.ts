@@ -1,4 +1,4 @@
-import { CLOSING_FLOOR, CLOSING_REASON_MAX, type ClosingAction, SubjectClosing, whyNoClosing } from '@tierkit/admin';
+import { CLOSING_REASON_MAX, type ClosingAction, SubjectClosing, whyNoClosing } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { SubjectRef } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -6,7 +6,7 @@ import { client } from '../console-client.js';
 import { keepTabIn } from '../keep-focus.js';
 import type { PageContext } from '../page.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
-import { sayCheck, whyFailed } from '../why-failed.js';
+import { refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
 import { CLOSING_WORDS } from './closing.words.js';
 
 /** Fired (bubbling) after a closing or reopening the API recorded: the page reads the customer and its list again. */
@@ -137,8 +137,7 @@ export class SubjectClosingAction extends LitElement {
     const said = check ? sayCheck(check, CLOSING_WORDS[locale].checks, locale) : undefined;
     // Refused for a final month and not said to be late: the person may have typed the real date of a
     // closing learnt late, so the way to record it is said where the refusal is.
-    const minimum = check?.api?.code === 'too_small' ? String(check.api.params?.minimum ?? '') : '';
-    const suggestLate = name === 'at' && minimum > CLOSING_FLOOR && !this.#closing.state.pending?.late;
+    const suggestLate = name === 'at' && refusedForFinalMonth(check?.api) && !this.#closing.state.pending?.late;
     const error = said && suggestLate ? `${said} ${CLOSING_WORDS[locale].lateSuggest}` : said;
     return {
       invalid: error ? 'true' : 'false',

@@ -1,5 +1,7 @@
 import { BOOK_READS, type HttpTierkitClient, type Session } from '@tierkit/client';
-import { CLOSING_FLOOR, type SubjectRef } from '@tierkit/core';
+import type { SubjectRef } from '@tierkit/core';
+// A subpath: the core's root would bring its schemas (zod) onto the console's first page.
+import { CLOSING_FLOOR } from '@tierkit/core/wire';
 import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { KitStore, type KitError } from './kit-store.js';
 import { hasRole, isBookScoped } from './session.js';
