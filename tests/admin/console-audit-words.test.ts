@@ -6,7 +6,13 @@ import { AuditTrail, auditDetailOf, checkAuditFilter, readSchemes } from '@tierk
 import { appendOperatorAudit, cliAction, IMPORT_MAX_RUNNING_MS, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
 import { createImport } from '@tierkit/db';
 import { HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
-import { auditDetailText, credentialText, operatorMethodText, phaseText } from '../../apps/admin/src/pages/audit-detail-text.js';
+import {
+  auditDetailText,
+  auditDetailTexts,
+  credentialText,
+  operatorMethodText,
+  phaseText,
+} from '../../apps/admin/src/pages/audit-detail-text.js';
 import { AUDIT_WORDS } from '../../apps/admin/src/pages/audit.words.js';
 import { schemeNames } from '../../apps/admin/src/scheme-names.js';
 import { WALL_TIME_WORDS } from '../../apps/admin/src/time.words.js';
@@ -47,6 +53,48 @@ describe('the console words audit records', () => {
       lines.map((l) => auditDetailText(l, 'en')),
       ['metric avg_daily_balance (2025-10): ¥400,000 → ¥123', 'metric premium_card (2025-10): none → yes'],
     );
+  });
+
+  it('a closing learnt late names both dates, in the bank’s time, in every locale', async () => {
+    const res = await f.app.request('/v1/subjects/K09/close', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ at: '2025-09-20T02:00:00Z', reason: '分行补报', late: true }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: '/v1/subjects/{id}/close', target: 'K09', method: 'POST' });
+    const lines = auditDetailOf(t.state.items[0]!);
+    assert.deepEqual(auditDetailTexts(lines, 'zh-CN'), [
+      '销户时间（统计起算）：2025-10-01 00:00:00',
+      '实际销户时间（补录）：2025-09-20 10:00:00',
+      '原因：分行补报',
+    ]);
+    assert.deepEqual(auditDetailTexts(lines, 'zh-TW').slice(0, 2), [
+      '銷戶時間（統計起算）：2025-10-01 00:00:00',
+      '實際銷戶時間（補錄）：2025-09-20 10:00:00',
+    ]);
+    assert.deepEqual(auditDetailTexts(lines, 'en').slice(0, 2), [
+      'closed at (counted from): 2025-10-01 00:00:00',
+      'really left at (recorded late): 2025-09-20 10:00:00',
+    ]);
+    // Back as it was: later tests of this file request overrides for K09.
+    const post = (path: string, body: unknown) =>
+      f.app.request(path, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await post('/v1/subjects/K09/reopen', {})).status, 200);
+
+    // An ordinary closing has one date, when the customer left: named plainly, not as a count's start.
+    assert.equal((await post('/v1/subjects/K09/close', { at: '2025-10-20T02:00:00Z', reason: '销户' })).status, 200);
+    await t.setFilter({ route: '/v1/subjects/{id}/close', target: 'K09', method: 'POST' });
+    const plain = auditDetailOf(t.state.items[0]!);
+    assert.deepEqual(auditDetailTexts(plain, 'zh-CN'), ['销户时间：2025-10-20 10:00:00', '原因：销户']);
+    assert.deepEqual(auditDetailTexts(plain, 'zh-TW'), ['銷戶時間：2025-10-20 10:00:00', '原因：销户']);
+    assert.deepEqual(auditDetailTexts(plain, 'en'), ['closed at: 2025-10-20 10:00:00', 'reason: 销户']);
+    assert.equal((await post('/v1/subjects/K09/reopen', {})).status, 200);
   });
 
   it('a record written before units were recorded shows its integers as they are', () => {

@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import { BookAssignment, ImportStore, type KitError, Overrides } from '@tierkit/admin';
 import { checkSchemeDocument, defaultPolicyPack, type ProblemFieldError } from '@tierkit/core';
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
-import { fieldMessage, fieldName, fieldSays, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
+import { fieldMessage, fieldName, fieldSays, refusedForFinalMonth, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { createApp } from '@tierkit/api';
 import { createClient } from '@tierkit/client';
@@ -138,6 +138,31 @@ describe('the console words the API’s refusals', () => {
       assert.equal(whyFailed(e, 'zh-TW'), `請求未通過驗證: ${zhTW}`);
       assert.equal(whyFailed(e, 'en'), `The request is not valid: ${en}`);
     }
+  });
+
+  it('a closing time refused for a final month, not for 2000, is the one told how a closing learnt late is recorded', async () => {
+    // The fixture's September is final: a row in it is refused at the end of September; one said late, in 1999, at 2000.
+    const res = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.adminKey}` },
+      body: 'id,name,closedAt,closedLate\nK90,某客户,2025-09-20T10:00:00+08:00,\nK91,某客户,1999-12-31T00:00:00Z,1\n',
+    });
+    assert.equal(res.status, 422, await res.clone().text());
+    const job = await f.app.request(res.headers.get('Location') ?? '', { headers: { Authorization: `Bearer ${f.adminKey}` } });
+    const rows = ((await job.json()) as { errors: { items: (ProblemFieldError & { line: number })[] } }).errors.items;
+    assert.deepEqual(
+      rows.map((e) => [e.line, refusedForFinalMonth(e)]),
+      [
+        [2, true],
+        [3, false],
+      ],
+    );
+    // The dialog's check carries the API's refusal the same way: a final month's end, not 2000.
+    const closing = await refusal(() =>
+      f.client('admin').http.send('POST', '/v1/subjects/K04/close', { reason: 'x', at: '2025-09-20T02:00:00Z' }),
+    );
+    assert.equal(refusedForFinalMonth(closing.errors?.find((e) => e.path === 'at')), true);
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) assert.match(IMPORT_WORDS[locale].closedLateHint, /closedLate/);
   });
 
   it('bytes that are not UTF-8 in a request are no file: no CSV, no GBK', async () => {

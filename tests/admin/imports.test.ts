@@ -130,13 +130,14 @@ describe('ImportStore against the real API', () => {
     assert.equal(m.staff_id, 'RM2');
   });
 
-  it('subjects: closedAt and closedReason are offered, guessed from the header, sent and stored', async () => {
+  it('subjects: closedAt, closedReason and closedLate are offered, guessed from the header, sent and stored', async () => {
     const s = store();
     await s.configure({ kind: 'subjects' });
     const offered = s.targets().map((t) => [t.field, t.required]);
-    assert.deepEqual(offered.slice(-2), [
+    assert.deepEqual(offered.slice(-3), [
       ['closedAt', false],
       ['closedReason', false],
+      ['closedLate', false],
     ]);
     await s.pick(csv('id,name,closedAt,closedReason,分行\nIC1,张三,2025-11-01T00:30:00+08:00,账户迁出,上海\n'));
     // Before the fix both went as `ignore` (or as attributes): the customer stayed open.
@@ -159,6 +160,15 @@ describe('ImportStore against the real API', () => {
       s.state.preview?.errors.map((e) => [e.line, e.column, e.code, e.params?.origin]),
       [[2, 'closedAt', 'too_small', 'instant']],
     );
+
+    // A closing in a final month (September, in the fixture) goes through on a row marked late, and
+    // keeps its real date beside the one it counts from.
+    await s.pick(csv('id,name,closedAt,closedLate\nIC3,王五,2025-09-20T10:00:00+08:00,1\n'));
+    assert.equal(s.requestMapping().closedLate, 'closedLate');
+    await s.upload();
+    assert.equal(s.state.result?.status, 'succeeded', JSON.stringify(s.state.error));
+    const ic3 = await f.client('admin').getTiers('IC3');
+    assert.deepEqual([ic3.subject.leftAt, ic3.subject.closedAt], ['2025-09-20T02:00:00.000Z', '2025-09-30T16:00:00.000Z']);
   });
 
   it('headerRow: quotes, a doubled quote, CRLF', () => {

@@ -46,6 +46,18 @@ describe('checkClosing: what the API would refuse, said before sending', () => {
     assert.equal(both.body, undefined);
   });
 
+  it('a closing said to be learnt late sends `late` with its time; late with no time is refused (now is never late)', () => {
+    assert.deepEqual(checkClosing({ reason: '分行补报', at: '2025-09-20T10:00', late: true }, o).body, {
+      reason: '分行补报',
+      at: '2025-09-20T02:00:00.000Z',
+      late: true,
+    });
+    assert.equal(checkClosing({ reason: '分行补报', at: '2025-09-20T10:00', late: false }, o).body?.late, undefined, 'only when said');
+    const none = checkClosing({ reason: '分行补报', at: ' ', late: true }, o);
+    assert.equal(none.errors.at?.code, 'late-needs-time');
+    assert.equal(none.body, undefined);
+  });
+
   it('a half-typed time (the browser reads it as empty) is not a time, never “now”', () => {
     const r = checkClosing({ reason: '销户', at: '', atUnreadable: true }, o);
     assert.equal(r.errors.at?.code, 'not-a-time');
@@ -291,6 +303,25 @@ describe('SubjectClosing against the real API', () => {
     // The end of the last final month (2025-09 in the fixture), for the host to say which instant is the first allowed.
     assert.equal(closing.state.fieldErrors.at?.api?.params?.minimum, '2025-09-30T16:00:00.000Z');
     assert.equal(closing.state.closedAt, null);
+  });
+
+  it('a closing learnt late: refused as typed, then sent as late, it keeps the real date beside the one counted', async () => {
+    const { detail, closing } = await opened('OFF1', 'K10');
+    closing.begin('close');
+    assert.ok(closing.review({ reason: '分行补报销户', at: '2025-09-20T10:00' }));
+    assert.equal(await closing.confirm(), false);
+    assert.equal(closing.state.fieldErrors.at?.api?.code, 'too_small', 'a date in a final month, not said to be late');
+    assert.ok(closing.review({ reason: '分行补报销户', at: '2025-09-20T10:00', late: true }));
+    assert.deepEqual(closing.state.pending, { reason: '分行补报销户', at: '2025-09-20T02:00:00.000Z', late: true });
+    assert.equal(await closing.confirm(), true);
+    assert.equal(closing.state.closedAt, '2025-09-30T16:00:00.000Z', 'counted from the end of the last final month');
+    assert.equal(closing.state.leftAt, '2025-09-20T02:00:00.000Z');
+    await detail.open('K10');
+    assert.equal(detail.state.tiers?.subject.leftAt, '2025-09-20T02:00:00.000Z');
+
+    closing.begin('reopen');
+    assert.ok(await closing.reopen());
+    assert.equal(closing.state.leftAt, null);
   });
 
   it('a relationship manager is refused by the API too: the refusal is the dialog’s, the customer unchanged', async () => {

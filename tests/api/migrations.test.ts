@@ -29,6 +29,7 @@ const AUDIT_DETAIL = '2026-12-10T00-00-10-audit-detail';
 const SUBJECT_CLOSING = '2026-12-11T00-00-04-subject-closing';
 const IDEMPOTENCY_LEASE = '2026-12-11T00-00-05-idempotency-lease';
 const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
+const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -55,6 +56,7 @@ const LATER = [
   SUBJECT_CLOSING,
   IDEMPOTENCY_LEASE,
   PENDING_SIGN_OFF_UNIQUE,
+  CLOSING_LEFT_AT,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -279,6 +281,29 @@ forEachDialect('migrations', (f) => {
       before: { name: '周敏', role: 'officer', scope: 'tenant' },
       after: { name: '周敏', role: 'approver', scope: 'tenant' },
     });
+  });
+
+  it('upgrading adds the real date of a closing learnt late; a closing from before reads as it did; undoing it forgets no date', async () => {
+    const db = f.db.db;
+    await api.customer('MG8');
+    await api.customer('MG9');
+    assert.equal((await api.post('/v1/subjects/MG8/close', { at: '2025-09-20T00:00:00Z', reason: '补录', late: true })).status, 200);
+    await undoDownTo(db, CLOSING_LEFT_AT);
+    const kept = await sql<{ left_at: string | null }>`SELECT left_at FROM subjects WHERE external_id = 'MG8'`.execute(db);
+    assert.equal(kept.rows[0]?.left_at, '2025-09-20T00:00:00.000Z', 'the real date is still recorded');
+    // A closing written by a release before this one, which knew no real date.
+    await sql`UPDATE subjects SET closed_at = '2025-11-01T00:00:00.000Z', closed_reason = '销户' WHERE external_id = 'MG9'`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(CLOSING_LEFT_AT));
+    const only = (await (await api.get('/v1/subjects?q=MG&closed=only')).json()) as {
+      items: { id: string; closedAt?: string; leftAt?: string }[];
+    };
+    assert.deepEqual(
+      only.items.filter((s) => s.id === 'MG8' || s.id === 'MG9').map((s) => [s.id, s.closedAt, s.leftAt]),
+      [
+        ['MG8', '2025-09-30T16:00:00.000Z', '2025-09-20T00:00:00.000Z'],
+        ['MG9', '2025-11-01T00:00:00.000Z', undefined],
+      ],
+    );
   });
 
   it('upgrading adds the closing of a customer; undoing it forgets no closing, and upgrading again keeps it', async () => {

@@ -14,7 +14,7 @@ import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-
  * for online banking — while staff still read them, plainly marked, with the levels they left with.
  */
 
-type Listed = { items: { id: string; closedAt?: string; closedReason?: string }[] };
+type Listed = { items: { id: string; closedAt?: string; closedReason?: string; leftAt?: string }[] };
 
 const listed = async (f: ApiFixture, query = '') =>
   ((await (await client(f).get(`/v1/subjects?q=CL${query}`)).json()) as Listed).items.map((s) => s.id);
@@ -326,6 +326,161 @@ forEachDialect('closing a customer (销户)', (f) => {
     });
     assert.equal(byRoute('/v1/subjects/{id}/close')?.status, 200);
   });
+
+  it('a closing learnt late keeps its real date beside the one it counts from, only when said to be late', async () => {
+    await client(f).customer('CL21');
+    const api = officer();
+    const real = '2025-09-20T02:00:00.000Z';
+    // Without saying so, a date in a final month is refused: a typo is not moved silently.
+    const refused = await problem(await api.post('/v1/subjects/CL21/close', { at: real, reason: '分行补报销户' }), 400);
+    const floor = refused.errors?.find((e) => e.path === 'at')?.params?.minimum;
+    assert.match(String(refused.errors?.[0]?.message), /send "late": true/, 'the refusal says how to record it');
+    assert.equal(floor, '2025-09-30T16:00:00.000Z', 'the end of September in Shanghai, the last final month');
+    // Late is no licence to go before 2000; `false` is not saying it (an unticked box); it is a boolean.
+    for (const body of [
+      { at: '1999-12-31T15:59:59Z', reason: '补录', late: true },
+      { at: real, reason: '补录', late: false },
+      { at: real, reason: '补录', late: 'yes' },
+    ])
+      await problem(await api.post('/v1/subjects/CL21/close', body), 400);
+    assert.deepEqual(await listed(f, '21&closed=only'), [], 'nothing was closed');
+
+    const closed = await api.post('/v1/subjects/CL21/close', { at: '2025-09-20T10:00:00Z', reason: '分行补报销户', late: true });
+    assert.equal(closed.status, 200);
+    const ref = {
+      id: 'CL21',
+      kind: 'customer',
+      displayName: '*晓明',
+      closedAt: floor,
+      closedReason: '分行补报销户',
+      leftAt: '2025-09-20T10:00:00.000Z',
+    };
+    assert.deepEqual(await closed.json(), ref);
+    const tiers = (await (await client(f).get('/v1/subjects/CL21/tiers')).json()) as TiersResponse;
+    assert.deepEqual(tiers.subject, ref, 'every staff read shows both');
+    const only = (await (await client(f).get('/v1/subjects?q=CL21&closed=only')).json()) as Listed;
+    assert.deepEqual(only.items, [ref]);
+    // The history of closings, which analytics read, counts from the floor and keeps the real date too.
+    const s = await findSubjectByExternalId(f.db.db, 'bank-a', 'CL21');
+    assert.ok(s);
+    const kept = await f.db.db.selectFrom('subject_closings').select(['closed_at', 'left_at']).where('subject_id', '=', s.id).execute();
+    assert.deepEqual(kept, [{ closed_at: floor, left_at: '2025-09-20T10:00:00.000Z' }]);
+    // Closed again: the 409 says since when the customer really left, not the date the figures count from.
+    const again = await problem(await api.post('/v1/subjects/CL21/close', { reason: '重复销户' }), 409);
+    assert.match(String(again.detail), /left the bank since 2025-09-20T10:00:00\.000Z\)/);
+    assert.deepEqual(
+      again.errors?.map((e) => [e.code, e.params]),
+      [['subject_closed', { closedAt: floor, leftAt: '2025-09-20T10:00:00.000Z' }]],
+    );
+
+    const reopened = await api.post('/v1/subjects/CL21/reopen', {});
+    assert.deepEqual(await reopened.json(), { id: 'CL21', kind: 'customer', displayName: '*晓明' }, 'the real date goes with the closing');
+    const records = (await trail(f)).filter(
+      (r) => r.phase === 'result' && r.target.id === 'CL21' && r.method === 'POST' && r.status === 200,
+    );
+    assert.deepEqual(records.find((r) => r.route === '/v1/subjects/{id}/close')?.detail, {
+      closedAt: floor,
+      leftAt: '2025-09-20T10:00:00.000Z',
+      reason: '分行补报销户',
+    });
+    assert.deepEqual(records.find((r) => r.route === '/v1/subjects/{id}/reopen')?.detail, {
+      closedAt: floor,
+      leftAt: '2025-09-20T10:00:00.000Z',
+      reason: '分行补报销户',
+    });
+
+    // Said late of a date in an open month: nothing to keep apart, so nothing changes.
+    const open = await api.post('/v1/subjects/CL21/close', { at: '2025-10-20T02:00:00Z', reason: '销户', late: true });
+    assert.deepEqual(await open.json(), {
+      id: 'CL21',
+      kind: 'customer',
+      displayName: '*晓明',
+      closedAt: '2025-10-20T02:00:00.000Z',
+      closedReason: '销户',
+    });
+    // Closed in an open month, the 409 names that date and carries no leftAt.
+    const twice = await problem(await api.post('/v1/subjects/CL21/close', { reason: '重复销户' }), 409);
+    assert.match(String(twice.detail), /left the bank since 2025-10-20T02:00:00\.000Z\)/);
+    assert.deepEqual(twice.errors?.[0]?.params, { closedAt: '2025-10-20T02:00:00.000Z' });
+
+    // `late: false`, as a form bound to a boolean sends it for every ordinary closing: taken, nothing kept apart.
+    assert.equal((await api.post('/v1/subjects/CL21/reopen', {})).status, 200);
+    const unticked = await api.post('/v1/subjects/CL21/close', { at: '2025-10-21T02:00:00Z', reason: '销户', late: false });
+    assert.equal(unticked.status, 200, await unticked.clone().text());
+    assert.deepEqual(await unticked.json(), {
+      id: 'CL21',
+      kind: 'customer',
+      displayName: '*晓明',
+      closedAt: '2025-10-21T02:00:00.000Z',
+      closedReason: '销户',
+    });
+  });
+
+  it('an import closes a customer learnt late only on a row that says so (closedLate 1)', async () => {
+    await client(f).customer('CL22');
+    const upload = (csv: string) =>
+      f.app.request('/v1/imports?kind=subjects', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+        body: csv,
+      });
+    const rowErrors = async (res: Response) =>
+      (
+        (await (await client(f).get(res.headers.get('Location') ?? '')).json()) as {
+          errors: { items: { line: number; column: string; code: string }[] };
+        }
+      ).errors.items.map((e) => [e.line, e.column, e.code]);
+    const plan = await problem(await upload('id,name,closedLate\nCL22,张晓明,1\n'), 400);
+    assert.ok(JSON.stringify(plan).includes('requires'), JSON.stringify(plan));
+    const bad = await upload(
+      'id,name,closedAt,closedLate\nCL22,张晓明,2025-09-20T10:00:00+08:00,\nCL23,李雷,2025-09-20T10:00:00+08:00,yes\nCL24,韩梅,,1\nCL25,王芳,1999-12-31T00:00:00Z,1\n',
+    );
+    assert.equal(bad.status, 422);
+    const refusedForFinal = (
+      (await (await client(f).get(bad.headers.get('Location') ?? '')).json()) as { errors: { items: { line: number; message: string }[] } }
+    ).errors.items.find((e) => e.line === 2);
+    assert.match(String(refusedForFinal?.message), /1 in a closedLate column/, 'the row says how a closing learnt late is recorded');
+    assert.deepEqual(await rowErrors(bad), [
+      [2, 'closedAt', 'too_small'],
+      // Not read as late, so the date is also below the floor.
+      [3, 'closedAt', 'too_small'],
+      [3, 'closedLate', 'invalid_value'],
+      [4, 'closedLate', 'requires'],
+      [5, 'closedAt', 'too_small'],
+    ]);
+    assert.deepEqual(await listed(f, '22&closed=include'), ['CL22'], 'nothing was written: CL22 still open, CL23–CL25 not created');
+    assert.deepEqual(await listed(f, '22&closed=only'), []);
+    assert.deepEqual(await listed(f, '23&closed=include'), []);
+
+    // CL22 exists (its change is staged), CL26 is new (inserted as read): both keep the real date.
+    const ok = await upload(
+      'id,name,closedAt,closedReason,closedLate\nCL22,张晓明,2025-09-20T10:00:00+08:00,分行补报,1\nCL26,李雷,2025-09-21T00:00:00Z,,1\nCL27,韩梅,2025-10-21T00:00:00Z,,1\n',
+    );
+    assert.equal(ok.status, 201, await ok.clone().text());
+    const closed = (await (await client(f).get('/v1/subjects?q=CL2&closed=only')).json()) as Listed;
+    assert.deepEqual(
+      closed.items.filter((s) => ['CL22', 'CL26', 'CL27'].includes(s.id)),
+      [
+        {
+          id: 'CL22',
+          kind: 'customer',
+          displayName: '*晓明',
+          closedAt: '2025-09-30T16:00:00.000Z',
+          closedReason: '分行补报',
+          leftAt: '2025-09-20T02:00:00.000Z',
+        },
+        { id: 'CL26', kind: 'customer', displayName: '李*', closedAt: '2025-09-30T16:00:00.000Z', leftAt: '2025-09-21T00:00:00.000Z' },
+        { id: 'CL27', kind: 'customer', displayName: '韩*', closedAt: '2025-10-21T00:00:00.000Z' },
+      ],
+      'a closing in an open month is as it always was',
+    );
+    for (const id of ['CL22', 'CL26']) {
+      const s = await findSubjectByExternalId(f.db.db, 'bank-a', id);
+      assert.ok(s);
+      const kept = await f.db.db.selectFrom('subject_closings').select(['closed_at', 'left_at']).where('subject_id', '=', s.id).execute();
+      assert.deepEqual(kept, [{ closed_at: '2025-09-30T16:00:00.000Z', left_at: s.leftAt }], id);
+    }
+  });
 });
 
 /*
@@ -432,6 +587,21 @@ forEachDialect('analytics leave closed customers out', (f) => {
     assert.deepEqual(migration.totals, { both: 0, up: 0, down: 0, same: 0, unranked: 0, heldByOverride: 0, entered: 0 });
     const fromMarch = await (await b.get('/v1/analytics/migration?scheme=retail-tier&from=2025-03&to=2025-04')).json();
     assert.equal(fromMarch.totals.up, 1, 'A3, back by the end of March, moved up into April');
+  });
+
+  it('a closing learnt late changes no final month: it counts from the end of the last one, its real date kept for staff', async () => {
+    const before = await distribution();
+    const floor = (
+      await problem(await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户' }), 400)
+    ).errors?.find((x) => x.path === 'at')?.params?.minimum;
+    assert.equal(floor, '2025-04-30T16:00:00.000Z', 'April is the last final month of this book');
+    const closed = await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户', late: true });
+    assert.equal(closed.status, 200);
+    const ref = (await closed.json()) as { closedAt?: string; leftAt?: string };
+    assert.deepEqual([ref.leftAt, ref.closedAt], ['2025-03-01T00:00:00.000Z', floor]);
+    const after = await distribution();
+    assert.deepEqual(after.totals.slice(0, 4), before.totals.slice(0, 4), 'January to April, final, count A3 as the bank read them');
+    assert.equal(after.totals[4], before.totals[4] - 1, 'May, open, no longer counts A3');
   });
 });
 

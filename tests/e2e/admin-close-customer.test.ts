@@ -165,6 +165,69 @@ describe('admin console: closing and reopening a customer', () => {
     await context.close();
   });
 
+  it('a closing learnt late: refused as typed, recorded once said to be late, and the detail names the real date', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // Where the final months end, as the API says when a closing is dated before it.
+    const probe = await fetch(`${t.server.url}/v1/subjects/C000009/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ at: '2000-01-02T00:00:00Z', reason: '探测' }),
+    });
+    assert.equal(probe.status, 400);
+    const floor = String(
+      ((await probe.json()) as { errors: { path: string; params?: { minimum?: string } }[] }).errors.find((e) => e.path === 'at')?.params
+        ?.minimum,
+    );
+    assert.ok(floor > '2000-01-01T00:00:00.000Z', `the demo has a final month: ${floor}`);
+    // Ten days before it, on the bank's (Shanghai's) wall clock: in a final month.
+    const real = new Date(Date.parse(floor) - 10 * 86_400_000);
+    const wall = new Date(real.getTime() + 8 * 3_600_000).toISOString().slice(0, 16);
+
+    await signIn(page, 'maker');
+    await page.locator('button[aria-label="打开 C000009"]').click();
+    await page.locator('#detail-h .id', { hasText: 'C000009' }).waitFor();
+    await page.locator('[data-testid="closing-action"][data-action="close"]').click();
+    await page.fill('dialog textarea[name="reason"]', '分行补报销户');
+    await page.fill('dialog input[name="at"]', wall);
+    await page.locator('dialog button[type="submit"]').click();
+    await page.locator('[data-testid="closing-confirm"]').waitFor();
+    assert.equal(await page.locator('[data-testid="closing-late-summary"]').count(), 0, 'not said to be late');
+    // The API refuses a date in a final month not said to be late: back to the form, at the time.
+    await page.locator('[data-testid="closing-confirm-button"]').click();
+    await focused(page, 'dialog input[name="at"][aria-invalid="true"]');
+    assert.match(await text(page, 'dialog [data-testid="field-error"]'), /请勾选“补录”。$/, 'the refusal says how to record it');
+
+    await page.locator('dialog [data-testid="closing-late"]').check();
+    await page.locator('dialog button[type="submit"]').click();
+    await page.locator('[data-testid="closing-late-summary"]').waitFor();
+    assert.match(await text(page, '[data-testid="closing-late-summary"]'), /^补录：如所填时间所在月份已定稿，统计从允许的最早时间起计/);
+    await page.locator('[data-testid="closing-confirm-button"]').click();
+    await page.locator('[data-testid="closed-note"]').waitFor();
+    assert.match(
+      await text(page, '[data-testid="closed-note"]'),
+      new RegExp(`^已销户 · 实际销户时间 ${wall.replace('T', ' ')}.*（补录：该月已定稿，统计自 .* 起计） · 原因：分行补报销户`),
+    );
+    const subject = (
+      (await (await fetchAsBank(`${t.server.url}/v1/subjects/C000009/tiers`)).json()) as {
+        subject: { closedAt?: string; leftAt?: string };
+      }
+    ).subject;
+    assert.deepEqual([subject.leftAt, subject.closedAt], [real.toISOString(), floor]);
+
+    // In English too.
+    await page.selectOption('.bar .lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.match(
+      await text(page, '[data-testid="closed-note"]'),
+      /^Closed · left on .* \(recorded late: that month was final, so figures count it from .*\)/,
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('a relationship manager has no close action on their own customer, and is told why', async () => {
     const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();

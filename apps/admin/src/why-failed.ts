@@ -1,4 +1,4 @@
-import type { CheckData, FieldCheck, KitError } from '@tierkit/admin';
+import { CLOSING_FLOOR, type CheckData, type FieldCheck, type KitError } from '@tierkit/admin';
 import type { ProblemFieldError, ProblemParam } from '@tierkit/core';
 import { formatInstant } from './time.js';
 import type { ConsoleLocale } from './words.js';
@@ -717,6 +717,18 @@ export function fieldSays(f: ProblemFieldError, locale: ConsoleLocale): string {
   return codeSays(f, locale) ?? fieldMessage(f.message, locale);
 }
 
+/**
+ * A closing's time refused for being before the end of a final month — not the API's floor of 2000:
+ * the customer may really have left then, a closing learnt late, which the dialog's 补录 or an import's
+ * closedLate column records. Where the refusal is said, the page adds how.
+ */
+export function refusedForFinalMonth(
+  f: { readonly code?: string; readonly params?: Readonly<Record<string, ProblemParam>> } | undefined,
+): boolean {
+  const p = f?.params ?? {};
+  return f?.code === 'too_small' && p.origin === 'instant' && typeof p.minimum === 'string' && p.minimum > CLOSING_FLOOR;
+}
+
 /** A field error by its code and params, or undefined for a code the console has no words for. */
 function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefined {
   const s = FAILURE_WORDS[locale].says;
@@ -736,7 +748,7 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       // A customer's closing: never before 2000, nor before the end of the last final month. Instants are
       // the API's (UTC): said as the bank's clock reads them, the zone named, as every time the console shows.
       if (p.origin === 'instant')
-        return p.minimum === '2000-01-01T00:00:00.000Z'
+        return p.minimum === CLOSING_FLOOR
           ? s.instantFrom(formatInstant(str(p.minimum), locale))
           : s.notBeforeInstant(formatInstant(str(p.minimum), locale));
       if (p.minimum !== undefined) return s.min(str(p.minimum), p.inclusive !== false);

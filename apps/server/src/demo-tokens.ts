@@ -87,7 +87,7 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       const found = await findSubjectByExternalId(db, tenantId, subject);
       if (!found) return refuse(c, 'subject-not-found', `No subject "${subject}".`);
       // As POST /v1/embed-tokens: a customer who left the bank has no online banking to show.
-      if (found.closedAt !== null) return sendProblem(c, subjectClosed(subject, found.closedAt, 'subject', 'no token is issued for it'));
+      if (found.closedAt !== null) return sendProblem(c, subjectClosed(subject, found, 'subject', 'no token is issued for it'));
       return answer(c, await mintEmbedToken(db, { ...forPage(c), subject }));
     })
     .get('/demo/staff-token', async (c) => {

@@ -96,6 +96,7 @@ export type { ImportCheck, ImportProblem, ImportSettings, ImportState, ImportTar
 export type * from './core/imports-types.js';
 export {
   CLOSING_CHECKS,
+  CLOSING_FLOOR,
   CLOSING_REASON_MAX,
   checkClosing,
   checkReopening,

@@ -39,5 +39,5 @@ export function monthsBetween(from: string, to: string): number {
 // One home for the bank's calendar: the engine counts months where the API does.
 export { periodOf } from '@tierkit/core';
 
-/** The earliest closing of a customer the API or an import takes: no year before 2000, as months. */
-export const CLOSING_FLOOR = '2000-01-01T00:00:00.000Z';
+/** The earliest closing of a customer the API or an import takes (core's, which the console reads too). */
+export { CLOSING_FLOOR } from '@tierkit/core';

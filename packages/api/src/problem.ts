@@ -103,14 +103,25 @@ export function fieldPath(prefix: string, path: readonly PropertyKey[]): string 
   return out;
 }
 
+/** What a 409 `subject_closed` says of the closing: a subject as read, or null when none is known. */
+export interface ClosedAsRead {
+  readonly closedAt: string | null;
+  /** When the customer really left, for a closing learnt late (earlier than `closedAt`, which it counts from). */
+  readonly leftAt: string | null;
+}
+
 /**
  * A customer who left the bank (销户) is asked for something only a customer has — a token for online
- * banking, an override of their level: 409 `conflict`, code `subject_closed`, at `path`.
+ * banking, an override of their level: 409 `conflict`, code `subject_closed`, at `path`. The message
+ * names when they really left (`leftAt` of a closing learnt late, else `closedAt`); `params` carries both.
  */
-export function subjectClosed(externalId: string, closedAt: string | null, path: string, refused: string): ProblemError {
-  // `closedAt` is unknown only when a closing committed between a caller's read and its write.
-  const since = closedAt ? ` since ${closedAt}` : '';
+export function subjectClosed(externalId: string, closed: ClosedAsRead | null, path: string, refused: string): ProblemError {
+  // Unknown only when a closing committed between a caller's read and its write.
+  const closedAt = closed?.closedAt ?? null;
+  const leftAt = closedAt === null ? null : (closed?.leftAt ?? null);
+  const since = closedAt ? ` since ${leftAt ?? closedAt}` : '';
+  const params = closedAt ? { params: { closedAt, ...(leftAt ? { leftAt } : {}) } } : {};
   return new ProblemError('conflict', `Subject "${externalId}" is closed (the customer left the bank${since}); ${refused}.`, [
-    { path, message: 'is closed', code: 'subject_closed', ...(closedAt ? { params: { closedAt } } : {}) },
+    { path, message: 'is closed', code: 'subject_closed', ...params },
   ]);
 }

@@ -25,6 +25,7 @@ import * as auditDetail from './migrations/2026-12-10T00-00-10-audit-detail.js';
 import * as subjectClosing from './migrations/2026-12-11T00-00-04-subject-closing.js';
 import * as idempotencyLease from './migrations/2026-12-11T00-00-05-idempotency-lease.js';
 import * as pendingSignOffUnique from './migrations/2026-12-12T00-00-06-pending-sign-off-unique.js';
+import * as closingLeftAt from './migrations/2026-12-13T00-00-02-closing-left-at.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -58,6 +59,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-11T00-00-04-subject-closing': subjectClosing,
   '2026-12-11T00-00-05-idempotency-lease': idempotencyLease,
   '2026-12-12T00-00-06-pending-sign-off-unique': pendingSignOffUnique,
+  '2026-12-13T00-00-02-closing-left-at': closingLeftAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -30,14 +30,21 @@ export interface SubjectTable {
   closed_at: string | null;
   /** Why, as staff gave it; null when not closed. */
   closed_reason: string | null;
+  /**
+   * When the customer really left, where that is before `closed_at`: a closing learnt of after its
+   * month was final, counted from the first instant allowed. Null otherwise.
+   */
+  left_at: string | null;
 }
 
 /** One closing of a customer (销户) and, once taken back, its reopening: what analytics of past months read. */
 export interface SubjectClosingTable {
   tenant_id: string;
   subject_id: string;
-  /** When the customer left (ISO UTC). */
+  /** When the closing counts from (ISO UTC): what analytics read. */
   closed_at: string;
+  /** When the customer really left, where earlier than `closed_at` (a closing learnt late); else null. */
+  left_at: string | null;
   reason: string | null;
   /** When the closing was taken back (ISO UTC); null while the customer is closed. */
   reopened_at: string | null;

@@ -40,7 +40,12 @@ function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: A
  * One line of a record's detail, in words: its field named, a change as before → after; schemes and
  * levels by the names `names` gives them (the tenant's schemes, in `locale`), by their keys without.
  */
-export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale, names: SchemeNames = schemeNames([], locale)): string {
+export function auditDetailText(
+  line: AuditDetailLine,
+  locale: ConsoleLocale,
+  names: SchemeNames = schemeNames([], locale),
+  learntLate = false,
+): string {
   const w = AUDIT_WORDS[locale];
   if (line.kind === 'metric') {
     // Stored integers (fen, 0/1) read as an approver reads them when the record says its unit; a
@@ -53,8 +58,10 @@ export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale, na
   // `level.<scheme>`: a level the record's `before` / `after` hold by scheme (an expired override's settling).
   const keys = line.keys;
   const levelOf = keys?.of === 'level' && line.field.startsWith('level.') ? keys.scheme : undefined;
+  // Beside a real date (a closing learnt late), closedAt is only when the figures count it from.
   const name =
-    w.fields[line.field] ?? (levelOf === undefined ? line.field : names.known(levelOf) ? names.schemeName(levelOf) : w.levelOf(levelOf));
+    (learntLate && line.field === 'closedAt' ? w.closedAtCounted : w.fields[line.field]) ??
+    (levelOf === undefined ? line.field : names.known(levelOf) ? names.schemeName(levelOf) : w.levelOf(levelOf));
   if (line.kind === 'change')
     return w.changed(
       name,
@@ -62,6 +69,20 @@ export function auditDetailText(line: AuditDetailLine, locale: ConsoleLocale, na
       valueText(line.field, line.after, locale, keys, names),
     );
   return w.field(name, valueText(line.field, line.value, locale, keys, names));
+}
+
+/**
+ * A record's detail lines in words (`auditDetailText` of each), read together: a closing's or a
+ * reopening's `closedAt` is named the date the figures count from only where the record also holds
+ * a `leftAt`, the real date of a closing learnt late; elsewhere it is simply when the customer left.
+ */
+export function auditDetailTexts(
+  lines: readonly AuditDetailLine[],
+  locale: ConsoleLocale,
+  names: SchemeNames = schemeNames([], locale),
+): string[] {
+  const learntLate = lines.some((l) => l.kind === 'value' && l.field === 'leftAt' && l.value !== null);
+  return lines.map((l) => auditDetailText(l, locale, names, learntLate));
 }
 
 /** How a record came, in words: an operator method (`CLI`, `START`, `SCHEDULE`) said, an HTTP method undefined (shown as it is). */

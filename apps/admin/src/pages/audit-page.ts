@@ -21,7 +21,7 @@ import { schemeNames } from '../scheme-names.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
-import { auditDetailText, credentialText, operatorMethodText, phaseText } from './audit-detail-text.js';
+import { auditDetailTexts, credentialText, operatorMethodText, phaseText } from './audit-detail-text.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 
@@ -212,7 +212,7 @@ export class AuditPage extends LitElement {
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
       <td>${phaseText(r, locale)}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
-      <td>${detail.length ? html`<ul class="audit-detail">${detail.map((l) => html`<li>${auditDetailText(l, locale, names)}</li>`)}</ul>` : nothing}</td>
+      <td>${detail.length ? html`<ul class="audit-detail">${auditDetailTexts(detail, locale, names).map((t) => html`<li>${t}</li>`)}</ul>` : nothing}</td>
       <td><code class="audit-id">${r.requestId}</code></td>
     </tr>`;
   }

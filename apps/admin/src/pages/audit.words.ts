@@ -67,6 +67,8 @@ const zh = {
   /** Methods of records written outside HTTP; HTTP methods are shown as they are. */
   methods: { CLI: '命令行', START: '服务器启动', SCHEDULE: '服务器自动执行' } as Record<string, string>,
   detail: '详情',
+  /** A closing's `closedAt` beside a `leftAt` (learnt late): the date the figures count from, not when the customer left. */
+  closedAtCounted: '销户时间（统计起算）',
   /** A `detail` field by the API's name. */
   fields: {
     detail: '详情',
@@ -75,6 +77,8 @@ const zh = {
     owner: '持有人',
     label: '标签',
     revokedAt: '吊销时间',
+    closedAt: '销户时间',
+    leftAt: '实际销户时间（补录）',
     revoked: '已吊销的密钥',
     signingKey: '新签名密钥',
     tenant: '租户',
@@ -201,6 +205,7 @@ const tw: typeof zh = {
   } as Record<string, string>,
   methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '伺服器自動執行' } as Record<string, string>,
   detail: '詳情',
+  closedAtCounted: '銷戶時間（統計起算）',
   fields: {
     detail: '詳情',
     key: '金鑰',
@@ -208,6 +213,8 @@ const tw: typeof zh = {
     owner: '持有人',
     label: '標籤',
     revokedAt: '撤銷時間',
+    closedAt: '銷戶時間',
+    leftAt: '實際銷戶時間（補錄）',
     revoked: '已撤銷的金鑰',
     signingKey: '新簽章金鑰',
     tenant: '租戶',
@@ -327,6 +334,7 @@ const en: typeof zh = {
   },
   methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'by the server itself' },
   detail: 'Detail',
+  closedAtCounted: 'closed at (counted from)',
   fields: {
     detail: 'detail',
     key: 'key',
@@ -334,6 +342,8 @@ const en: typeof zh = {
     owner: 'owner',
     label: 'label',
     revokedAt: 'revoked at',
+    closedAt: 'closed at',
+    leftAt: 'really left at (recorded late)',
     revoked: 'keys revoked',
     signingKey: 'new signing key',
     tenant: 'tenant',

@@ -206,9 +206,12 @@ export class BookPage extends LitElement {
     if (!this.ctx || !subject?.closedAt) return nothing;
     const w = WORDS[this.ctx.locale];
     return html`<div class="closed-note" data-testid="closed-note" role="note">
-      <p><strong>${w.closed}</strong> · ${w.closedOn(formatInstant(subject.closedAt, this.ctx.locale))}${
-        subject.closedReason ? html` · ${w.closedReason(subject.closedReason)}` : nothing
-      }</p>
+      <p><strong>${w.closed}</strong> · ${
+        // Learnt late: when the customer really left comes first; the date the figures count from beside it.
+        subject.leftAt
+          ? w.leftLate(formatInstant(subject.leftAt, this.ctx.locale), formatInstant(subject.closedAt, this.ctx.locale))
+          : w.closedOn(formatInstant(subject.closedAt, this.ctx.locale))
+      }${subject.closedReason ? html` · ${w.closedReason(subject.closedReason)}` : nothing}</p>
       <p class="hint">${w.closedHint}</p>
     </div>`;
   }

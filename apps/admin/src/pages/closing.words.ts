@@ -11,7 +11,13 @@ const zh = {
   reason: '销户原因（必填）',
   reasonHint: (max: number) => `最多 ${max} 字。`,
   at: '销户时间（选填）',
-  atHint: (zone: string) => `留空为现在。按银行所在时区（${zone}）填写，不能晚于现在，也不能早于已定稿月份的月末。`,
+  atHint: (zone: string) => `留空为现在。按银行所在时区（${zone}）填写，不能晚于现在，也不能早于已定稿月份的月末（补录的销户除外，见下）。`,
+  late: '补录：客户实际在已定稿的月份销户',
+  lateHint:
+    '勾选后，如上面的时间所在月份已定稿，该时间记为实际销户时间，统计从允许的最早时间（最后一个定稿月份的月末）起计，已定稿各月的数据不变；如该月尚未定稿，则与普通销户相同。须填写销户时间。',
+  lateSummary:
+    '补录：如所填时间所在月份已定稿，统计从允许的最早时间起计，已定稿各月的数据不变，客户详情和审计记录同时显示实际销户时间；如该月尚未定稿，则与普通销户相同，统计从所填时间起计。',
+  lateSuggest: '如客户确实在此时销户、只是现在才获知，请勾选“补录”。',
   note: '说明（选填）',
   next: '下一步',
   cancel: '取消',
@@ -49,6 +55,7 @@ const zh = {
     ...WALL_TIME_WORDS['zh-CN'],
     'in-future': () => '不能晚于现在',
     'before-2000': () => '须为 2000 年或之后',
+    'late-needs-time': () => '补录须填写实际销户时间',
   } satisfies Record<ClosingCheck, (data: CheckData) => string>,
 };
 
@@ -62,7 +69,13 @@ const tw: ClosingWords = {
   reason: '銷戶原因（必填）',
   reasonHint: (max) => `最多 ${max} 字。`,
   at: '銷戶時間（選填）',
-  atHint: (zone) => `留空為現在。按銀行所在時區（${zone}）填寫，不能晚於現在，也不能早於已定稿月份的月底。`,
+  atHint: (zone) => `留空為現在。按銀行所在時區（${zone}）填寫，不能晚於現在，也不能早於已定稿月份的月底（補錄的銷戶除外，見下）。`,
+  late: '補錄：客戶實際在已定稿的月份銷戶',
+  lateHint:
+    '勾選後，如上面的時間所在月份已定稿，該時間記為實際銷戶時間，統計從允許的最早時間（最後一個定稿月份的月底）起計，已定稿各月的資料不變；如該月尚未定稿，則與一般銷戶相同。須填寫銷戶時間。',
+  lateSummary:
+    '補錄：如所填時間所在月份已定稿，統計從允許的最早時間起計，已定稿各月的資料不變，客戶詳情和稽核紀錄同時顯示實際銷戶時間；如該月尚未定稿，則與一般銷戶相同，統計從所填時間起計。',
+  lateSuggest: '如客戶確實在此時銷戶、只是現在才得知，請勾選「補錄」。',
   note: '說明（選填）',
   next: '下一步',
   cancel: '取消',
@@ -99,6 +112,7 @@ const tw: ClosingWords = {
     ...WALL_TIME_WORDS['zh-TW'],
     'in-future': () => '不能晚於現在',
     'before-2000': () => '須為 2000 年或之後',
+    'late-needs-time': () => '補錄須填寫實際銷戶時間',
   },
 };
 
@@ -111,7 +125,13 @@ const en: ClosingWords = {
   reasonHint: (max) => `At most ${max} characters.`,
   at: 'Closed at (optional)',
   atHint: (zone) =>
-    `Empty: now. In the bank’s time zone (${zone}); not later than now, nor before the end of the last month whose figures are final.`,
+    `Empty: now. In the bank’s time zone (${zone}); not later than now, nor before the end of the last month whose figures are final (unless recorded late, below).`,
+  late: 'Recorded late: the customer really left in a month whose figures are final',
+  lateHint:
+    'Ticked, and the time above in a month whose figures are final: that time is kept as when the customer really left and the figures count the closing from the first instant allowed (the end of the last final month), so final months stay as they are. In a month not final yet, it is an ordinary closing. Needs the time.',
+  lateSummary:
+    'Recorded late: if the month of the time above is final, the figures count the closing from the first instant allowed, final months stay as they are, and the customer’s detail and the audit trail show the real date too; if that month is not final yet, it is an ordinary closing, counted from the time above.',
+  lateSuggest: 'If the customer really left then and the bank learnt of it only now, tick “Recorded late”.',
   note: 'Note (optional)',
   next: 'Next',
   cancel: 'Cancel',
@@ -148,6 +168,7 @@ const en: ClosingWords = {
     ...WALL_TIME_WORDS.en,
     'in-future': () => 'must not be later than now',
     'before-2000': () => 'must be in 2000 or later',
+    'late-needs-time': () => 'a closing recorded late needs the time the customer left',
   },
 };
 

@@ -13,7 +13,7 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_WORDS } from './import.words.js';
-import { fieldName, fieldSays, sayCheck, whyFailed } from '../why-failed.js';
+import { fieldName, fieldSays, refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030', 'big5'];
 
@@ -60,7 +60,7 @@ export class ImportPage extends LitElement {
       <ol class="import-errors" data-testid="row-errors" aria-labelledby="import-errors-h">
         ${errors.map(
           (e) => html`<li data-line=${e.line}>
-            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}<span data-field="message">${fieldSays({ path: '', ...e }, this.ctx?.locale ?? 'zh-CN')}</span>
+            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}<span data-field="message">${fieldSays({ path: '', ...e }, this.ctx?.locale ?? 'zh-CN')}${refusedForFinalMonth(e) ? ` ${w.closedLateHint}` : ''}</span>
           </li>`,
         )}
       </ol>`;

@@ -25,6 +25,7 @@ const zh = {
     kind: '客户类型',
     closedAt: '销户时间（含时区，如 2026-04-01T00:00:00+08:00）',
     closedReason: '销户原因',
+    closedLate: '补录销户（1：销户时间所在月份已定稿，按允许的最早时间计入统计）',
     subject: '客户号',
     period: '月份',
     metric: '指标名（长表）',
@@ -59,6 +60,8 @@ const zh = {
   colon: '：',
   line: (n: number) => `第 ${n} 行`,
   column: (c: string) => `“${c}”列`,
+  /** After a closedAt refused for a final month: how a closing learnt late is recorded. */
+  closedLateHint: '如客户确实在此时销户、只是现在才获知，请在该行的“补录销户”（closedLate）列填 1。',
   result: '导入结果',
   statuses: { succeeded: '导入成功', partial: '部分导入', failed: '未导入', running: '进行中' } as Record<string, string>,
   resultLine: (status: string, rows: number, written: number, unchanged: number, rejected: number) =>
@@ -91,6 +94,7 @@ const tw: typeof zh = {
     kind: '客戶類型',
     closedAt: '銷戶時間（含時區，如 2026-04-01T00:00:00+08:00）',
     closedReason: '銷戶原因',
+    closedLate: '補錄銷戶（1：銷戶時間所在月份已定稿，按允許的最早時間計入統計）',
     subject: '客戶編號',
     period: '月份',
     metric: '指標名（長表）',
@@ -125,6 +129,7 @@ const tw: typeof zh = {
   colon: '：',
   line: (n: number) => `第 ${n} 列`,
   column: (c: string) => `「${c}」欄`,
+  closedLateHint: '如客戶確實在此時銷戶、只是現在才得知，請在該列的「補錄銷戶」（closedLate）欄填 1。',
   result: '匯入結果',
   statuses: { succeeded: '匯入成功', partial: '部分匯入', failed: '未匯入', running: '進行中' } as Record<string, string>,
   resultLine: (status: string, rows: number, written: number, unchanged: number, rejected: number) =>
@@ -157,6 +162,7 @@ const en: typeof zh = {
     kind: 'Customer kind',
     closedAt: 'Closed at (with its zone, e.g. 2026-04-01T00:00:00+08:00)',
     closedReason: 'Reason for closing',
+    closedLate: 'Closing learnt late (1: its month is already final; counted from the first instant allowed)',
     subject: 'Customer id',
     period: 'Month',
     metric: 'Metric name (long form)',
@@ -190,6 +196,7 @@ const en: typeof zh = {
   rowErrors: 'Rows with errors',
   line: (n: number) => `Line ${n}`,
   column: (c: string) => `column “${c}”`,
+  closedLateHint: 'If the customer really left then and the bank learnt of it only now, put 1 in a closedLate column on that row.',
   result: 'Result',
   statuses: { succeeded: 'Imported', partial: 'Partly imported', failed: 'Not imported', running: 'Running' },
   resultLine: (status: string, rows: number, written: number, unchanged: number, rejected: number) =>

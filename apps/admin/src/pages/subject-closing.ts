@@ -6,7 +6,7 @@ import { client } from '../console-client.js';
 import { keepTabIn } from '../keep-focus.js';
 import type { PageContext } from '../page.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
-import { sayCheck, whyFailed } from '../why-failed.js';
+import { refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
 import { CLOSING_WORDS } from './closing.words.js';
 
 /** Fired (bubbling) after a closing or reopening the API recorded: the page reads the customer and its list again. */
@@ -91,7 +91,8 @@ export class SubjectClosingAction extends LitElement {
     const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement).value;
     // A half-typed time reads as '': only the browser's badInput tells it from an empty field (now).
     const atUnreadable = (form.elements.namedItem('at') as HTMLInputElement).validity.badInput;
-    this.#closing.store.review({ reason: value('reason'), at: value('at'), atUnreadable });
+    const late = (form.elements.namedItem('late') as HTMLInputElement).checked;
+    this.#closing.store.review({ reason: value('reason'), at: value('at'), atUnreadable, late });
     await this.updateComplete;
     this.querySelector<HTMLElement>(
       this.#closing.state.phase === 'confirming' ? '#closing-confirm-h' : 'dialog [aria-invalid="true"]',
@@ -133,7 +134,11 @@ export class SubjectClosingAction extends LitElement {
   #field(name: 'reason' | 'at' | 'note') {
     const check = this.#closing.state.fieldErrors[name];
     const locale = this.ctx?.locale ?? 'zh-CN';
-    const error = check ? sayCheck(check, CLOSING_WORDS[locale].checks, locale) : undefined;
+    const said = check ? sayCheck(check, CLOSING_WORDS[locale].checks, locale) : undefined;
+    // Refused for a final month and not said to be late: the person may have typed the real date of a
+    // closing learnt late, so the way to record it is said where the refusal is.
+    const suggestLate = name === 'at' && refusedForFinalMonth(check?.api) && !this.#closing.state.pending?.late;
+    const error = said && suggestLate ? `${said} ${CLOSING_WORDS[locale].lateSuggest}` : said;
     return {
       invalid: error ? 'true' : 'false',
       error: error ? html`<span class="closing-error" id="closing-${name}-error" data-testid="field-error">${error}</span>` : nothing,
@@ -161,6 +166,9 @@ export class SubjectClosingAction extends LitElement {
           <input name="at" type="datetime-local" max=${max} aria-invalid=${at.invalid} aria-describedby=${at.describedBy('closing-at-hint')}>
         </label>
         <span class="hint" id="closing-at-hint">${w.atHint(bankTimeZone())}</span>${at.error}
+        <label class="closing-late"><input name="late" type="checkbox" data-testid="closing-late" aria-describedby="closing-late-hint">
+          ${w.late}</label>
+        <span class="hint" id="closing-late-hint">${w.lateHint}</span>
         <div class="closing-buttons">
           <button type="submit">${w.next}</button>
           <button type="button" @click=${() => this.#dismiss()}>${w.cancel}</button>
@@ -177,6 +185,7 @@ export class SubjectClosingAction extends LitElement {
     return html`<div class="closing-confirm" data-testid="closing-confirm">
       <h2 id="closing-confirm-h" tabindex="-1">${w.confirmTitle}</h2>
       <p>${w.summary(s.pending?.at ? formatInstant(s.pending.at, locale) : w.now, s.pending?.reason ?? '')}</p>
+      ${s.pending?.late ? html`<p data-testid="closing-late-summary">${w.lateSummary}</p>` : nothing}
       <ul>${w.effects.map((e) => html`<li>${e}</li>`)}</ul>
       <p class="hint">${w.keeps}</p>
       <p role="status" class="hint">${saving ? w.saving : ''}</p>

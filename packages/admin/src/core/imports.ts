@@ -143,6 +143,8 @@ export class ImportStore extends KitStore<ImportState> {
         // A customer who left the bank: when (a time with its zone) and why.
         { field: 'closedAt', required: false },
         { field: 'closedReason', required: false },
+        // 1 on a row whose closing falls in a month already final: kept as when they left, counted later.
+        { field: 'closedLate', required: false },
       ];
     if (kind === 'managers')
       return [

@@ -1,5 +1,7 @@
 import { BOOK_READS, type HttpTierkitClient, type Session } from '@tierkit/client';
 import type { SubjectRef } from '@tierkit/core';
+// A subpath: the core's root would bring its schemas (zod) onto the console's first page.
+import { CLOSING_FLOOR } from '@tierkit/core/wire';
 import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { KitStore, type KitError } from './kit-store.js';
 import { hasRole, isBookScoped } from './session.js';
@@ -8,14 +10,21 @@ import { readWallTime, WALL_TIME_CHECKS } from './wall-time.js';
 /** The most characters a closing's reason or a reopening's note may have, trimmed (the API's limit too). */
 export const CLOSING_REASON_MAX = 200;
 
-/** The earliest closing the API takes (in the bank's calendar): nothing in the bank's books is older. */
-const EARLIEST_YEAR = 2000;
+/**
+ * The earliest closing the API takes, an instant (UTC): a page telling the API's floor of 2000 from a
+ * final month's end (a `too_small`'s `params.minimum`) compares with it.
+ */
+export { CLOSING_FLOOR };
+
+/** Its year, read in the bank's calendar: nothing in the bank's books is older. */
+const EARLIEST_YEAR = Number(CLOSING_FLOOR.slice(0, 4));
 
 /**
  * The kit's own checks of a closing or reopening, by code, with their default words (English). A host
  * words each code itself (`fieldErrors[field].code`, and `max` for `reason-too-long`); the API's own
  * refusals carry no kit code but its `api.code` (`too_small` with `params.minimum`: the first instant a
- * closing may have, past the last month whose figures are final).
+ * closing may have, past the last month whose figures are final — unless the closing is said to be
+ * learnt late, `late`).
  */
 export const CLOSING_CHECKS = {
   'reason-required': () => 'a reason is required',
@@ -23,6 +32,7 @@ export const CLOSING_CHECKS = {
   ...WALL_TIME_CHECKS,
   'in-future': () => 'must not be in the future',
   'before-2000': () => 'must not be before 2000',
+  'late-needs-time': () => 'say when the customer left: a closing dated now is never late',
 } as const satisfies Record<string, (data: CheckData) => string>;
 
 export type ClosingCheck = keyof typeof CLOSING_CHECKS;
@@ -45,12 +55,19 @@ export interface ClosingInput {
    * `datetime-local` reads as ''), so an empty `at` is not taken for "now".
    */
   readonly atUnreadable?: boolean;
+  /**
+   * The bank learnt of the closing after the month it happened in was final, and the person says so:
+   * the API then keeps `at` as when the customer left (`leftAt`) and counts the closing from the first
+   * instant allowed. Needs an `at`. Without it such a date is refused, so a mistyped one is not moved.
+   */
+  readonly late?: boolean;
 }
 
-/** What the API is sent: the reason trimmed, the time an explicit UTC instant (or left out: now). */
+/** What the API is sent: the reason trimmed, the time an explicit UTC instant (or left out: now), `late` only when said. */
 export interface ClosingBody {
   readonly reason: string;
   readonly at?: string;
+  readonly late?: true;
 }
 
 /**
@@ -98,8 +115,9 @@ export function checkClosing(
     else if (Number(input.at.trim().slice(0, 4)) < EARLIEST_YEAR) errors.at = check('before-2000');
     else at = read.at;
   }
+  if (input.late && !errors.at && at === undefined) errors.at = check('late-needs-time');
   if (Object.keys(errors).length) return { errors, body: undefined };
-  return { errors, body: { reason, ...(at !== undefined ? { at } : {}) } };
+  return { errors, body: { reason, ...(at !== undefined ? { at } : {}), ...(input.late ? { late: true as const } : {}) } };
 }
 
 /** A reopening's note: optional, trimmed, at most 200 characters. */
@@ -125,6 +143,8 @@ export interface SubjectClosingState {
   /** When it was closed (ISO UTC) and why, as last known; null: a current customer. */
   readonly closedAt: string | null;
   readonly closedReason: string | null;
+  /** When the customer really left, where earlier than `closedAt` (a closing learnt late); else null. */
+  readonly leftAt: string | null;
   /** The action under way (the dialog shown), undefined when none. */
   readonly action: ClosingAction | undefined;
   readonly phase: ClosingPhase;
@@ -180,6 +200,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       subject: undefined,
       closedAt: null,
       closedReason: null,
+      leftAt: null,
       action: undefined,
       phase: 'idle',
       ...CLEAR,
@@ -197,7 +218,12 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       this.cancel();
       this.set({ action: undefined, phase: 'idle', ...CLEAR, done: undefined });
     }
-    this.set({ subject: subject.id, closedAt: subject.closedAt ?? null, closedReason: subject.closedReason ?? null });
+    this.set({
+      subject: subject.id,
+      closedAt: subject.closedAt ?? null,
+      closedReason: subject.closedReason ?? null,
+      leftAt: subject.leftAt ?? null,
+    });
   }
 
   /** Show the form of `action`: close for a current customer, reopen for a closed one. */
@@ -295,6 +321,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       subject: ref.id,
       closedAt: ref.closedAt ?? null,
       closedReason: ref.closedReason ?? null,
+      leftAt: ref.leftAt ?? null,
       action: undefined,
       phase: 'done',
       ...CLEAR,

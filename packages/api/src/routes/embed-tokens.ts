@@ -69,7 +69,7 @@ export function embedTokens() {
     auditDetail(c, { subject: body.subject });
     const subject = await subjectOr404(deps, body.subject);
     // A customer who left the bank has no online banking to show tiers in: refused, not minted for nothing.
-    if (subject.closedAt !== null) throw subjectClosed(body.subject, subject.closedAt, 'subject', 'no token is issued for it');
+    if (subject.closedAt !== null) throw subjectClosed(body.subject, subject, 'subject', 'no token is issued for it');
     const minted = await mintEmbedToken(deps.db, {
       tenantId: deps.tenantId,
       subject: subject.externalId,

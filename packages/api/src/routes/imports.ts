@@ -71,7 +71,7 @@ const postRoute = createRoute({
   tags: ['imports'],
   summary: 'Import a CSV file of subjects, monthly metrics or managers',
   description:
-    'The body is the CSV file itself (text/csv), streamed: a separate limit from JSON bodies (maxImportBytes, 256 MiB by default). Every row is checked first; errors carry line and column. Metrics are stored, not evaluated: `periods` says which months changed, for a re-tier. A subjects file has `id`, `name`, optionally `kind`, `attr:<name>` columns, and `closedAt` (a time with its zone) / `closedReason` for customers who left the bank.',
+    'The body is the CSV file itself (text/csv), streamed: a separate limit from JSON bodies (maxImportBytes, 256 MiB by default). Every row is checked first; errors carry line and column. Metrics are stored, not evaluated: `periods` says which months changed, for a re-tier. A subjects file has `id`, `name`, optionally `kind`, `attr:<name>` columns, and `closedAt` (a time with its zone) / `closedReason` for customers who left the bank; `closedLate` 1 on a row whose `closedAt` falls in a month already final (counted from the end of the last final month, the cell kept as `leftAt`).',
   request: {
     query: ImportQuery,
     body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } } },

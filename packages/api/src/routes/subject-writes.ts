@@ -6,14 +6,14 @@ import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError, subjectClosed } from '../problem.js';
-import { periodOf } from '../periods.js';
+import { CLOSING_FLOOR, periodOf } from '../periods.js';
 import { router } from '../router.js';
 import { problemResponses, SubjectRefSchema } from '../schemas/common.js';
 import { utcInstant } from '../schemas/four-eyes.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
-import { closeSubject } from '../services/closing.js';
+import { closeSubject, countedClosing, FLOOR_2000 } from '../services/closing.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
@@ -77,6 +77,10 @@ const CloseSubjectBody = z
   .strictObject({
     at: utcInstant.optional().openapi({ description: 'When the customer left (ISO 8601 UTC); default now, never in the future' }),
     reason: z.string().trim().min(1).max(200).openapi({ description: 'Why, in a few words', example: '客户主动销户' }),
+    late: z.boolean().optional().openapi({
+      description:
+        "true: the bank learnt of the closing after the month it happened in was final, and says so: an `at` before the end of the last final month is then kept as `leftAt` (when the customer really left) and the closing counts from the end of that month (`closedAt`). Without it (absent or false, the same: a form's unticked box) such an `at` is refused (400), so a mistyped date is never moved silently. Changes nothing for an `at` in an open month.",
+    }),
   })
   .openapi('CloseSubjectBody');
 
@@ -88,7 +92,7 @@ const closeRoute = createRoute({
   tags: ['subjects'],
   summary: 'Record that a customer left the bank (销户): they stop being tiered and counted',
   description:
-    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `at`, no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`. Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
+    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending on or after `closedAt` (its `at`, or for a closing learnt late the end of the last final month), no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. Staff reads show `closedAt` and `closedReason`, and `leftAt` for a closing learnt late (`late`). Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
   responses: {
     200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -196,24 +200,34 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           },
         ]);
       }
-      // Back-dated into a final month, the closing would change figures the bank has already read.
+      // Back-dated into a final month, the closing would change figures the bank has already read. A
+      // closing learnt late, said to be (`late`), counts from the first instant allowed and keeps the
+      // real date beside it for staff and the trail; nothing is ever dated before 2000.
       const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), deps);
-      if (at < floor.at) {
+      const below = body.late
+        ? FLOOR_2000
+        : floor.at > CLOSING_FLOOR
+          ? { at: floor.at, why: `${floor.why} (a closing learnt only now: send "late": true)` }
+          : floor;
+      if (at < below.at) {
         throw invalid([
-          { path: 'at', message: floor.why, code: 'too_small', params: { minimum: floor.at, inclusive: true, origin: 'instant' } },
+          { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
         ]);
       }
+      const { at: counted, leftAt } = countedClosing(at, floor);
       const { subject, withdrawn } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
-        if (subject.closedAt !== null) throw subjectClosed(id, subject.closedAt, 'params.id', 'reopen it first');
+        if (subject.closedAt !== null) throw subjectClosed(id, subject, 'params.id', 'reopen it first');
         const nowIso = now.toISOString();
-        const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, { at, reason: body.reason }, deps.principal.actor, nowIso);
+        const closing = { at: counted, reason: body.reason, leftAt };
+        const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, closing, deps.principal.actor, nowIso);
         // Closed by someone else since the read above: say since when, as for a closing read first.
-        if (!withdrawn) throw subjectClosed(id, (await subjectOr404(deps, id, trx)).closedAt, 'params.id', 'reopen it first');
-        return { subject: { ...subject, closedAt: at, closedReason: body.reason, updatedAt: nowIso }, withdrawn };
+        if (!withdrawn) throw subjectClosed(id, await subjectOr404(deps, id, trx), 'params.id', 'reopen it first');
+        return { subject: { ...subject, closedAt: counted, closedReason: body.reason, leftAt, updatedAt: nowIso }, withdrawn };
       });
       auditDetail(c, {
-        closedAt: at,
+        closedAt: counted,
+        ...(leftAt !== null ? { leftAt } : {}),
         reason: body.reason,
         ...(withdrawn.overrides.length ? { withdrawnOverrides: withdrawn.overrides } : {}),
         ...(withdrawn.signOffs.length ? { withdrawnSignOffs: withdrawn.signOffs } : {}),
@@ -233,10 +247,15 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
             { path: 'params.id', message: 'is not closed', code: 'not_closed' },
           ]);
         }
-        return { subject: { ...subject, closedAt: null, closedReason: null, updatedAt: now }, was: subject };
+        return { subject: { ...subject, closedAt: null, closedReason: null, leftAt: null, updatedAt: now }, was: subject };
       });
       // What was taken back: the trail then says when the customer had left and why, not only that they came back.
-      auditDetail(c, { closedAt: was.closedAt, reason: was.closedReason, ...(body.note ? { note: body.note } : {}) });
+      auditDetail(c, {
+        closedAt: was.closedAt,
+        ...(was.leftAt !== null ? { leftAt: was.leftAt } : {}),
+        reason: was.closedReason,
+        ...(body.note ? { note: body.note } : {}),
+      });
       deps.matrices.invalidate(deps.tenantId);
       return c.json(subjectRef(subject, deps.unmaskNames), 200);
     });

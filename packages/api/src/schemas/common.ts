@@ -88,6 +88,12 @@ export const SubjectRefSchema = z
       description: 'Only on a closed customer: why, as staff gave it (none when a subjects import closed them without a reason)',
       example: '客户主动销户',
     }),
+    leftAt: z.string().optional().openapi({
+      format: 'date-time',
+      description:
+        'Only on a closing recorded after the month the customer left in was final: when they really left (ISO UTC), earlier than `closedAt`, which is when the closing counts from (the end of the last final month)',
+      example: '2026-10-28T02:00:00.000Z',
+    }),
   })
   .openapi('SubjectRef');
 

@@ -1,8 +1,36 @@
-import { appendDecision, changeOverride, pendingOverridesOfForUpdate, setSubjectClosed, type Executor } from '@tierkit/db';
+import {
+  appendDecision,
+  changeOverride,
+  type ClosingWrite,
+  pendingOverridesOfForUpdate,
+  setSubjectClosed,
+  type Executor,
+} from '@tierkit/db';
 import { sortableId } from '../ids.js';
+import { CLOSING_FLOOR } from '../periods.js';
 import { CLOSING_WITHDRAWAL_NOTE } from './closing-withdrawal.js';
 import { withdrawLevelApprovals } from './level-approvals.js';
 import { overrideHash } from './override-requests.js';
+
+/** The earliest instant a closing may be dated, and why: the message of the 400 (or row error) refusing one before it. */
+export interface ClosingFloor {
+  readonly at: string;
+  readonly why: string;
+}
+
+/** No closing is ever dated before 2000: the floor before any month is final, and of a closing learnt late. */
+export const FLOOR_2000: ClosingFloor = { at: CLOSING_FLOOR, why: 'is before 2000' };
+
+/**
+ * What a closing dated `at` records against the end of the last final month (`floor`): before it — a
+ * closing learnt late, which the caller has checked was said to be — it counts from the floor, so a
+ * final month's figures stay as the bank read them, and keeps `at` as when the customer really left;
+ * otherwise it counts from `at` and keeps no second date. The API's closing and an import's row alike.
+ */
+export function countedClosing(at: string, floor: ClosingFloor): { readonly at: string; readonly leftAt: string | null } {
+  // Instants as the API writes them (ISO UTC, milliseconds): compared as text, in time order.
+  return at < floor.at ? { at: floor.at, leftAt: at } : { at, leftAt: null };
+}
 
 /** What a closing withdrew, for the caller's audit record. */
 export interface ClosingWithdrawals {
@@ -34,7 +62,7 @@ export async function closeSubject(
   trx: Executor,
   tenantId: string,
   subjectId: string,
-  closed: { readonly at: string; readonly reason: string | null },
+  closed: ClosingWrite,
   actor: string,
   nowIso: string,
 ): Promise<ClosingWithdrawals | null> {

@@ -10,6 +10,7 @@ import {
   type MonthEnd,
 } from '@tierkit/db';
 import { addMonths, CLOSING_FLOOR, monthRange, monthsBetween, periodOf } from '../periods.js';
+import { FLOOR_2000, type ClosingFloor } from './closing.js';
 
 /*
  * Distribution, migration and up/down rates of one scheme's levels, from its tier history. The
@@ -87,11 +88,11 @@ export async function closingFloor(
   tenantId: string,
   schemes: Iterable<string>,
   clock: AnalyticsClock,
-): Promise<{ readonly at: string; readonly why: string }> {
+): Promise<ClosingFloor> {
   const final = await lastFinalMonth(db, tenantId, schemes, clock);
   if (final !== null && final.end > CLOSING_FLOOR)
     return { at: final.end, why: `is before the end of ${final.period}, whose figures are final` };
-  return { at: CLOSING_FLOOR, why: 'is before 2000' };
+  return FLOOR_2000;
 }
 
 /** Each month of `from … to` with its end in the bank's calendar: a customer closed before it is not counted in it. */

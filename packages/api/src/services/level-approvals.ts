@@ -243,7 +243,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   return deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
     const closed = async () =>
-      subjectClosed(externalId, (await subjectOr404(deps, externalId, trx)).closedAt, 'params.id', 'its levels are no longer signed off');
+      subjectClosed(externalId, await subjectOr404(deps, externalId, trx), 'params.id', 'its levels are no longer signed off');
     // The order a bank expects: who may decide, then where the sign-off stands, then whether the
     // customer is still one — so whoever may not decide it learns nothing of the customer from a refusal.
     // What the checker had open: the pending sign-off, or — none pending for a closed customer — the

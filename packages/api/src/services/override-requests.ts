@@ -214,7 +214,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const tp = await packOf(deps);
   const subject = await subjectOr404(deps, externalId);
   // An override holds a level the customer is tiered at; one who left is tiered no more.
-  if (subject.closedAt !== null) throw subjectClosed(externalId, subject.closedAt, 'params.id', 'no override can be requested for it');
+  if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
   checkInput(tp, subject, input, nowIso);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
@@ -256,8 +256,8 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     // this one and then withdraws the request, closeSubject); read again, a request filed for someone
     // who left would wait, pending, in no queue.
     // (Not subjectOr404: the book was held above, and is not to be locked again after the subject.)
-    const closedAt = (await findSubjectByExternalId(trx, deps.tenantId, externalId))?.closedAt ?? null;
-    if (closedAt !== null) throw subjectClosed(externalId, closedAt, 'params.id', 'no override can be requested for it');
+    const reread = await findSubjectByExternalId(trx, deps.tenantId, externalId);
+    if (reread && reread.closedAt !== null) throw subjectClosed(externalId, reread, 'params.id', 'no override can be requested for it');
     const r = await overrideOr404(deps, id, trx);
     await record(trx, deps, r, 'requested', null, hash, nowIso);
     return viewFor(deps, trx, r, nowIso);
@@ -314,7 +314,7 @@ function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doin
 async function holdPending(trx: Executor, deps: ApiDeps, r: OverrideRecord, doing: string, refused: string): Promise<OverrideRecord> {
   const open = await holdOpenSubject(trx, deps.tenantId, r.subjectId);
   const held = (await findOverride(trx, deps.tenantId, r.override.id)) ?? r;
-  const closed = async () => subjectClosed(r.subject, (await subjectOr404(deps, r.subject, trx)).closedAt, 'params.overrideId', refused);
+  const closed = async () => subjectClosed(r.subject, await subjectOr404(deps, r.subject, trx), 'params.overrideId', refused);
   if (await withdrawnByClosing(trx, deps.tenantId, held.subjectId, held)) throw await closed();
   requireStatus(held, 'pending', doing);
   if (!open) throw await closed();

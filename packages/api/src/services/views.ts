@@ -25,6 +25,7 @@ export function subjectRef(subject: Subject, unmask: boolean): SubjectRef {
     // Only staff ever read a closed subject (subjectOr404 hides it from its own token).
     ...(subject.closedAt !== null ? { closedAt: subject.closedAt } : {}),
     ...(subject.closedAt !== null && subject.closedReason !== null ? { closedReason: subject.closedReason } : {}),
+    ...(subject.closedAt !== null && subject.leftAt !== null ? { leftAt: subject.leftAt } : {}),
   };
 }
 

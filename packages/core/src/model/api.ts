@@ -22,7 +22,19 @@ export interface SubjectRef {
    */
   readonly closedAt?: string;
   readonly closedReason?: string;
+  /**
+   * Only on a closing the bank learnt of after the month it happened in was final: when the customer
+   * really left (ISO UTC), earlier than `closedAt` — which is when the closing counts from, the end of
+   * the last final month, so the figures the bank read as final stay as they were.
+   */
+  readonly leftAt?: string;
 }
+
+/**
+ * The earliest instant a customer may be recorded closed at (`closedAt`, `leftAt`), for the API and
+ * its clients alike: no closing before 2000, the first month analytics keep.
+ */
+export const CLOSING_FLOOR = '2000-01-01T00:00:00.000Z';
 
 /** A subject's current level in one scheme, with everything a widget needs to render it. */
 export interface Assignment extends Evaluation {

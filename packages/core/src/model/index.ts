@@ -17,3 +17,4 @@ export { ENTITLEMENT_KINDS, QUOTA_PERIODS } from './entitlement.js';
 export { CELL_TONES } from './matrix.js';
 export { EVENT_REASONS } from './history.js';
 export { OVERRIDE_MODES } from './override.js';
+export { CLOSING_FLOOR } from './api.js';

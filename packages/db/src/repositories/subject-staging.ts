@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import type { ClosingWrite } from './subjects.js';
 import { executeInBatches, INSERT_BATCH_ROWS, type Executor } from './executor.js';
 import { dropStaging, temporaryTable } from './staging.js';
 
@@ -20,6 +21,7 @@ type StagingTables = {
     attributes: string;
     closed_at: string | null;
     closed_reason: string | null;
+    left_at: string | null;
   };
 };
 
@@ -37,7 +39,7 @@ export interface StagedSubjectChange {
   readonly displayName: string;
   /** The attributes the row names (the others the customer has are kept). */
   readonly attributes: Readonly<Record<string, unknown>>;
-  readonly closed?: { readonly at: string; readonly reason: string | null };
+  readonly closed?: ClosingWrite;
 }
 
 const STAGING = 'import_subject_changes';
@@ -53,6 +55,7 @@ export async function createSubjectStaging(trx: Executor): Promise<void> {
     .addColumn('attributes', 'text', (c) => c.notNull())
     .addColumn('closed_at', 'text')
     .addColumn('closed_reason', 'text')
+    .addColumn('left_at', 'text')
     .addPrimaryKeyConstraint('import_subject_changes_pk', ['subject_id', 'seq'])
     .execute();
 }
@@ -73,6 +76,7 @@ export async function stageSubjectChanges(trx: Executor, rows: readonly StagedSu
     attributes: JSON.stringify(r.attributes),
     closed_at: r.closed?.at ?? null,
     closed_reason: r.closed?.reason ?? null,
+    left_at: r.closed?.leftAt ?? null,
   }));
   // Compiled once per batch length and re-run: a million-row file is two thousand of these statements.
   await executeInBatches(
@@ -124,7 +128,7 @@ export async function* stagedSubjectChanges(trx: Executor, pageRows: number): As
       externalId: r.external_id,
       displayName: r.display_name,
       attributes: JSON.parse(r.attributes) as Record<string, unknown>,
-      ...(r.closed_at === null ? {} : { closed: { at: r.closed_at, reason: r.closed_reason } }),
+      ...(r.closed_at === null ? {} : { closed: { at: r.closed_at, reason: r.closed_reason, leftAt: r.left_at } }),
     }));
   }
 }

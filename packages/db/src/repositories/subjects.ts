@@ -22,6 +22,20 @@ export interface Subject {
   /** When the customer left the bank (ISO UTC), and why; both null while they are a customer. */
   readonly closedAt: string | null;
   readonly closedReason: string | null;
+  /**
+   * When the customer really left, where it is earlier than `closedAt`: a closing learnt of after the
+   * month it happened in was final counts from the first instant allowed (`closedAt`, what analytics
+   * and jobs read) and keeps the real date here. Null otherwise.
+   */
+  readonly leftAt: string | null;
+}
+
+/** A closing as written: when it counts from, why, and when the customer really left where earlier. */
+export interface ClosingWrite {
+  readonly at: string;
+  readonly reason: string | null;
+  /** Only where earlier than `at` (see {@link Subject.leftAt}); absent or null otherwise. */
+  readonly leftAt?: string | null;
 }
 
 /** What creating or updating a subject takes. */
@@ -32,7 +46,7 @@ export interface SubjectInput {
   readonly displayName: string;
   readonly attributes: Readonly<Record<string, unknown>>;
   /** A customer who left before they were first written (an import of a closed account): when and why. */
-  readonly closed?: { readonly at: string; readonly reason: string | null };
+  readonly closed?: ClosingWrite;
 }
 
 /** A subjects row as repositories hand it out. */
@@ -49,6 +63,7 @@ export function toSubject(row: SubjectRow): Subject {
     version: row.version,
     closedAt: row.closed_at,
     closedReason: row.closed_reason,
+    leftAt: row.left_at,
   };
 }
 
@@ -99,6 +114,7 @@ export async function upsertSubject(
         version: 0,
         closedAt: input.closed?.at ?? null,
         closedReason: input.closed?.reason ?? null,
+        leftAt: input.closed?.leftAt ?? null,
       },
       created: true,
     };
@@ -130,6 +146,7 @@ function subjectRow(tenantId: string, s: SubjectInput, now: string) {
     updated_at: now,
     closed_at: s.closed?.at ?? null,
     closed_reason: s.closed?.reason ?? null,
+    left_at: s.closed?.leftAt ?? null,
   };
 }
 
@@ -144,13 +161,19 @@ export async function setSubjectClosed(
   db: Executor,
   tenantId: string,
   subjectId: string,
-  closed: { readonly at: string; readonly reason: string | null } | null,
+  closed: ClosingWrite | null,
   now: string,
 ): Promise<boolean> {
   const result = await db
     .updateTable('subjects')
     // The version moves too: every kept read of the subject is stale, even one made in the same millisecond.
-    .set({ closed_at: closed?.at ?? null, closed_reason: closed?.reason ?? null, updated_at: now, version: sql`version + 1` })
+    .set({
+      closed_at: closed?.at ?? null,
+      closed_reason: closed?.reason ?? null,
+      left_at: closed?.leftAt ?? null,
+      updated_at: now,
+      version: sql`version + 1`,
+    })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', subjectId)
     .where('closed_at', closed ? 'is' : 'is not', null)
@@ -186,10 +209,8 @@ export async function openClosingRecordedAt(db: Executor, tenantId: string, subj
 }
 
 /** A closing to keep in `subject_closings` (see {@link setSubjectClosed}). */
-export interface ClosingToRecord {
+export interface ClosingToRecord extends ClosingWrite {
   readonly subjectId: string;
-  readonly at: string;
-  readonly reason: string | null;
 }
 
 /** Keep closings just written to `subjects.closed_at` (the API's, or an import's) in `subject_closings`. */
@@ -202,6 +223,7 @@ export async function recordClosings(db: Executor, tenantId: string, closings: r
           tenant_id: tenantId,
           subject_id: c.subjectId,
           closed_at: c.at,
+          left_at: c.leftAt ?? null,
           reason: c.reason,
           reopened_at: null,
           recorded_at: now,

@@ -10,6 +10,7 @@ import {
 import { SubjectIdParams } from '../../schemas/params.js';
 import { birthDateError } from '../../birth-date.js';
 import { CLOSING_FLOOR } from '../../periods.js';
+import { countedClosing, FLOOR_2000, type ClosingFloor } from '../closing.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
@@ -42,8 +43,11 @@ export interface SubjectRowInput {
   readonly kind: string;
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
-  /** When the customer left the bank (ISO UTC) and why; absent when the row's closedAt cell is empty or the file has none. */
-  readonly closed?: { readonly at: string; readonly reason: string | null };
+  /**
+   * When the customer left the bank (ISO UTC) and why; absent when the row's closedAt cell is empty or
+   * the file has none. `leftAt` only for a closing learnt late (closedLate): `at` is then the floor.
+   */
+  readonly closed?: { readonly at: string; readonly reason: string | null; readonly leftAt?: string };
 }
 
 /** A managers row that passed its own checks (subject and staff member are looked up per batch). */
@@ -203,10 +207,7 @@ function rowParams(params: Readonly<Record<string, ProblemParam>>): Record<strin
 }
 
 /** The earliest closedAt a subjects file may carry, and why (an error's message). */
-export interface ClosingFloor {
-  readonly at: string;
-  readonly why: string;
-}
+export type { ClosingFloor };
 
 /**
  * Check one subjects row. `defaultKind` applies when the file has no kind column; `now` bounds an
@@ -217,7 +218,7 @@ export function checkSubjectRow(
   rec: CsvRecord,
   defaultKind: string,
   now: Date,
-  floor: ClosingFloor = { at: CLOSING_FLOOR, why: 'is before 2000' },
+  floor: ClosingFloor = FLOOR_2000,
 ): { row?: SubjectRowInput; errors: RowError[] } {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
@@ -264,7 +265,15 @@ export function checkSubjectRow(
     if (birth) errors.push({ line: rec.line, column: header(a.col), ...birth });
     else attributes[a.key] = value;
   }
-  const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, floor, errors);
+  const late = plan.closedLate === undefined ? false : closedLateCell(rec, plan.closedLate, header(plan.closedLate), errors);
+  // Said to be learnt late, a closedAt in a final month is kept as when the customer left, counted from
+  // the floor; nothing is ever before 2000. Not said, its refusal says how a closing learnt late is told.
+  const lowest = late
+    ? FLOOR_2000
+    : floor.at > CLOSING_FLOOR
+      ? { at: floor.at, why: `${floor.why} (a closing learnt only now: 1 in a closedLate column)` }
+      : floor;
+  const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, lowest, errors);
   const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
   // A reason with no time is a closing half written down: refused, rather than the reason dropped.
   if (reason && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
@@ -276,8 +285,22 @@ export function checkSubjectRow(
       params: { field: 'closedAt' },
     });
   }
+  // Late with no time: the row meant to record a closing and did not say when.
+  if (late && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
+    errors.push({
+      line: rec.line,
+      column: header(plan.closedLate ?? 0),
+      message: 'needs the closedAt of the same row',
+      code: 'requires',
+      params: { field: 'closedAt' },
+    });
+  }
   if (errors.length || id === undefined || name === undefined) return { errors };
-  const closed = closedAt === undefined ? undefined : { at: closedAt, reason: reason || null };
+  const counted = closedAt === undefined ? undefined : countedClosing(closedAt, floor);
+  const closed =
+    counted === undefined
+      ? undefined
+      : { at: counted.at, reason: reason || null, ...(counted.leftAt !== null ? { leftAt: counted.leftAt } : {}) };
   return { row: { line: rec.line, id, kind, name, attributes, ...(closed ? { closed } : {}) }, errors };
 }
 
@@ -333,6 +356,24 @@ function closedAtCell(
     return undefined;
   }
   return at;
+}
+
+/**
+ * A closedLate cell: `1` says the row's closedAt is known to fall in a month already final; empty or
+ * `0` says nothing. Anything else is refused rather than guessed.
+ */
+function closedLateCell(rec: CsvRecord, col: number, column: string | null, errors: RowError[]): boolean {
+  const value = (rec.fields[col] ?? '').trim();
+  if (value === '1') return true;
+  if (value === '' || value === '0') return false;
+  errors.push({
+    line: rec.line,
+    column,
+    message: `"${value.slice(0, 40)}" is not 1 (learnt late) or 0`,
+    code: 'invalid_value',
+    params: { values: ['1', '0'], value: value.slice(0, 40) },
+  });
+  return false;
 }
 
 /** Check one managers row: a subject id, and a staff id or an empty cell (in nobody's book). */

@@ -10,7 +10,7 @@ export type { ImportKind };
 
 /** Fields a column can map to (besides `metric:<key>` and `attr:<name>`); `ignore` skips a column. */
 export const FIELDS: Record<ImportKind, readonly string[]> = {
-  subjects: ['id', 'kind', 'name', 'closedAt', 'closedReason', 'ignore'],
+  subjects: ['id', 'kind', 'name', 'closedAt', 'closedReason', 'closedLate', 'ignore'],
   metrics: ['subject', 'period', 'metric', 'value', 'ignore'],
   managers: ['subject', 'manager', 'ignore'],
 };
@@ -25,6 +25,11 @@ export interface SubjectPlan {
   /** When the customer left the bank, and why (optional columns; an empty cell leaves the subject as it is). */
   readonly closedAt: number | undefined;
   readonly closedReason: number | undefined;
+  /**
+   * A row's acknowledgement (`1`) that its closedAt falls in a month already final: the closing then
+   * counts from the first instant allowed and keeps closedAt as when the customer really left.
+   */
+  readonly closedLate: number | undefined;
   readonly attributes: readonly { readonly col: number; readonly key: string }[];
 }
 
@@ -140,6 +145,11 @@ export function planImport(
         code: 'requires',
         params: { field: 'closedAt' },
       });
+    if (at.has('closedLate') && !at.has('closedAt'))
+      throw new PlanError('a closedLate column needs a closedAt column', headerOf(headers, at.get('closedLate')), {
+        code: 'requires',
+        params: { field: 'closedAt' },
+      });
     return {
       kind,
       headers,
@@ -148,6 +158,7 @@ export function planImport(
       subjectKind: at.get('kind'),
       closedAt: at.get('closedAt'),
       closedReason: at.get('closedReason'),
+      closedLate: at.get('closedLate'),
       attributes,
     };
   }
