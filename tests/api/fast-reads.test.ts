@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApiKey, createApp, CREDENTIAL_CACHE_SECONDS, drainJobs, enqueueRetier, mintEmbedToken, revokeKey } from '@tierkit/api';
-import { findSubjectByExternalId, type Database } from '@tierkit/db';
+import { findSubjectByExternalId, insertOverride, type Database } from '@tierkit/db';
 import { Hono } from 'hono';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { authenticate } from '../../packages/api/src/auth/authenticate.js';
@@ -43,7 +43,8 @@ const sameHeaders = (res: Response) => [...res.headers].filter(([name]) => name 
  * a first ask, and on a kept read only when the subject's version is not trusted — the apps below
  * trust it for an hour (writes here void it), so a kept read that reads it went through the chain.
  */
-const readWholeSubject = (sql: readonly string[]) => sql.some((s) => /select \* from "subjects"/i.test(s));
+// The whole row: by itself, or with whether the subject has an approved override (findSubjectForRead).
+const readWholeSubject = (sql: readonly string[]) => sql.some((s) => /^select (\*|"subjects"\.\*)[, ].*from "subjects" where/i.test(s));
 /** How many times a request looked the subject up. */
 const subjectLookups = (sql: readonly string[]) => sql.filter((s) => /from "subjects"/i.test(s)).length;
 
@@ -345,6 +346,62 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     );
     assert.equal(new Set(bodies).size, 1);
   });
+  it('a first ask reads the overrides only of a customer who has an approved one, and answers as the chain either way', async () => {
+    clock = NOW.getTime();
+    for (const id of ['FR12', 'FR13']) {
+      await client(f).customer(id);
+      await client(f).balances(
+        id,
+        Q3.map((p) => [p, 400_000]),
+      );
+    }
+    const fr13 = await findSubjectByExternalId(f.db.db, 'bank-a', 'FR13');
+    assert.ok(fr13);
+    const inAMonth = new Date(NOW.getTime() + 30 * 86_400_000).toISOString();
+    await insertOverride(
+      f.db.db,
+      'bank-a',
+      fr13.id,
+      {
+        id: 'ov-fr13',
+        scheme: 'retail-tier',
+        level: 'diamond',
+        mode: 'fixed',
+        reason: 'VIP retention',
+        expiresAt: inAMonth,
+        requestedBy: 'rm-1',
+        approvedBy: 'head-1',
+      },
+      NOW.toISOString(),
+    );
+    const seen = recording(f.db.db);
+    const app = appOn(seen.db);
+    const overridesRead = () => seen.sql.some((s) => /^select "o"\.\*/i.test(s));
+    // The credential verified by the chain first: the fast path answers only a credential it holds.
+    assert.equal((await get(app, '/v1/subjects/FR13/entitlements', f.keys.roles.viewer)).status, 200);
+    for (const [id, hasOverride] of [
+      ['FR12', false],
+      ['FR13', true],
+    ] as const) {
+      for (const path of [
+        `/v1/subjects/${id}/tiers`,
+        `/v1/subjects/${id}/tiers?scheme=retail-tier&locale=zh-CN`,
+        `/v1/subjects/${id}/history`,
+      ]) {
+        seen.sql.length = 0;
+        const firstAsk = await get(app, path, f.keys.roles.viewer);
+        assert.equal(readWholeSubject(seen.sql), true, `${path}: a first ask`);
+        assert.equal(overridesRead(), hasOverride, `${path}: ${seen.sql.join('; ')}`);
+        const chain = await get(app, `${path}${path.includes('?') ? '&' : '?'}unmask=false`, f.keys.roles.viewer);
+        assert.equal(firstAsk.status, 200, path);
+        assert.equal(await firstAsk.text(), await chain.text(), path);
+      }
+    }
+    // The override shows: what the skipped query would have missed.
+    const tiers = await get(app, '/v1/subjects/FR13/tiers?scheme=retail-tier', f.keys.roles.viewer);
+    assert.match(await tiers.text(), /ov-fr13|"override"/);
+  });
+
   it('a staff-only write (an AML override requested) moves no ETag of the customer’s, whose bodies did not change', async () => {
     clock = NOW.getTime();
     await client(f).customer('FR11');

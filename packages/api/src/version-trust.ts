@@ -1,4 +1,4 @@
-import { findSubjectByExternalId, type Executor, type Subject, type SubjectVersion } from '@tierkit/db';
+import { findSubjectForRead, type Executor, type Subject, type SubjectVersion } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 
 /**
@@ -92,14 +92,14 @@ export class SubjectVersions {
    * reading the row twice (its version, then all of it) cost a fourth of a first ask's queries.
    */
   async get(db: Executor, tenantId: string, externalId: string): Promise<SubjectVersion | Subject | undefined> {
-    if (this.trustMs <= 0) return findSubjectByExternalId(db, tenantId, externalId);
+    if (this.trustMs <= 0) return findSubjectForRead(db, tenantId, externalId);
     const key = `${tenantId}\u0000${externalId}`;
     const now = performance.now();
     const hit = this.#entries.get(key);
     if (hit !== undefined && hit.writes === writes && now - hit.at < this.trustMs) return hit.subject;
     // Counted before the lookup: a write that commits while it runs makes the entry void at once.
     const before = writes;
-    const subject = await findSubjectByExternalId(db, tenantId, externalId);
+    const subject = await findSubjectForRead(db, tenantId, externalId);
     if (subject === undefined) this.#entries.delete(key);
     else this.#set(key, { subject: { id: subject.id, version: subject.version, updatedAt: subject.updatedAt }, at: now, writes: before });
     return subject;

@@ -1,5 +1,5 @@
 import { LOCALES, type Locale } from '@tierkit/core';
-import { findSubjectByExternalId, type Subject } from '@tierkit/db';
+import { findSubjectForRead, type Subject } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 import { refusal } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
@@ -168,7 +168,7 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       if ('kind' in subject) whole = subject;
       else {
         const mark = versions.mark();
-        whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
+        whole = await findSubjectForRead(shared.db, principal.tenantId, id);
         if (!whole) return undefined;
         // A version trusted from before another process's write would miss the body built now until the trust ends.
         versions.remember(principal.tenantId, id, whole, mark);

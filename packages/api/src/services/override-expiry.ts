@@ -3,6 +3,7 @@ import {
   findSubjectByExternalId,
   listLapsedOverrideSubjects,
   listTenants,
+  knownWithoutOverrides,
   overridesForRead,
   type Database,
   type OverridesForRead,
@@ -50,7 +51,10 @@ export async function readSettled(
   build: (deps: ApiDeps, found: OverridesForRead) => Promise<BuiltRead>,
   unsettled: 'reevaluated' | 'stored' = 'reevaluated',
 ): Promise<BuiltRead> {
-  const found = await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
+  // A subject read with no approved override has none in force and none lapsed: what the query would answer.
+  const found = knownWithoutOverrides(subject)
+    ? { inForce: [], lapsed: false, next: Number.POSITIVE_INFINITY }
+    : await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
   const held = (built: BuiltRead): BuiltRead => ({ ...built, until: Math.min(built.until ?? Number.POSITIVE_INFINITY, found.next) });
   if (!found.lapsed) return held(await build(deps, found));
   let settled: boolean;

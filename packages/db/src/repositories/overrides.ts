@@ -3,6 +3,7 @@ import { PostgresAdapter, sql, type ExpressionBuilder, type RawBuilder, type Sql
 import type { Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
+import { toSubject, type Subject } from './subjects.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -224,6 +225,51 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation('o')]))
     .orderBy(lastApproved('o')),
 );
+
+// Built once: every first ask of a subject read on the fast path asks.
+const subjectForReadRows = reusableQuery((db, tenantId: string, externalId: string) =>
+  db
+    .selectFrom('subjects')
+    .selectAll('subjects')
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('overrides as o').select('o.id').whereRef('o.subject_id', '=', 'subjects.id').where(approvedNotRevoked('o')))
+        .as('approved_overrides'),
+    )
+    .where('subjects.tenant_id', '=', tenantId)
+    .where('subjects.external_id', '=', externalId),
+);
+
+/** Subjects read by {@link findSubjectForRead} that had no approved, unrevoked override when read. */
+const readWithoutOverrides = new WeakSet<Subject>();
+
+/**
+ * The subject a bank knows by `externalId`, as {@link findSubjectByExternalId} answers it, read
+ * together with whether it has any approved, unrevoked override: most customers have none, and a
+ * first ask of a subject read then needs no overrides query of its own
+ * ({@link knownWithoutOverrides}). Each query outside a transaction costs SQLite a read
+ * transaction's start and end (file locks), which on a first ask weighed more than the override
+ * lookup this statement carries.
+ */
+export async function findSubjectForRead(db: Executor, tenantId: string, externalId: string): Promise<Subject | undefined> {
+  const [row] = await subjectForReadRows(db, tenantId, externalId);
+  if (!row) return undefined;
+  const { approved_overrides: approved, ...subjectRow } = row;
+  const subject = toSubject(subjectRow);
+  // SQLite answers 0 or 1, PostgreSQL a boolean.
+  if (!approved) readWithoutOverrides.add(subject);
+  return subject;
+}
+
+/**
+ * Whether `subject` was read by {@link findSubjectForRead} with no approved, unrevoked override:
+ * then nothing is in force and nothing lapsed as of that read, which is what {@link overridesForRead}
+ * would answer. A write of an override moves the subject's version, so a body built from this
+ * subject is kept under the version it was read with.
+ */
+export function knownWithoutOverrides(subject: Subject): boolean {
+  return readWithoutOverrides.has(subject);
+}
 
 /** A subject's overrides as a read at `now` must know them, in one query (see {@link OverridesForRead}). */
 export async function overridesForRead(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverridesForRead> {
