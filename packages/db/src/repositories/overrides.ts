@@ -240,35 +240,29 @@ const subjectForReadRows = reusableQuery((db, tenantId: string, externalId: stri
     .where('subjects.external_id', '=', externalId),
 );
 
-/** Subjects read by {@link findSubjectForRead} that had no approved, unrevoked override when read. */
-const readWithoutOverrides = new WeakSet<Subject>();
+/**
+ * A subject as a first ask of its reads needs it: the row, and whether it had any approved,
+ * unrevoked override when read — in the same statement, so the two agree.
+ */
+export interface SubjectForRead {
+  readonly subject: Subject;
+  readonly hasApprovedOverride: boolean;
+}
 
 /**
  * The subject a bank knows by `externalId`, as {@link findSubjectByExternalId} answers it, read
  * together with whether it has any approved, unrevoked override: most customers have none, and a
- * first ask of a subject read then needs no overrides query of its own
- * ({@link knownWithoutOverrides}). Each query outside a transaction costs SQLite a read
- * transaction's start and end (file locks), which on a first ask weighed more than the override
- * lookup this statement carries.
+ * first ask of a subject read then needs no overrides query of its own. Each query outside a
+ * transaction costs SQLite a read transaction's start and end (file locks), which on a first ask
+ * weighed more than the override lookup this statement carries. `hasApprovedOverride` is true only
+ * of the moment of this read: a caller that keeps it past an override's write reads stale.
  */
-export async function findSubjectForRead(db: Executor, tenantId: string, externalId: string): Promise<Subject | undefined> {
+export async function findSubjectForRead(db: Executor, tenantId: string, externalId: string): Promise<SubjectForRead | undefined> {
   const [row] = await subjectForReadRows(db, tenantId, externalId);
   if (!row) return undefined;
   const { approved_overrides: approved, ...subjectRow } = row;
-  const subject = toSubject(subjectRow);
   // SQLite answers 0 or 1, PostgreSQL a boolean.
-  if (!approved) readWithoutOverrides.add(subject);
-  return subject;
-}
-
-/**
- * Whether `subject` was read by {@link findSubjectForRead} with no approved, unrevoked override:
- * then nothing is in force and nothing lapsed as of that read, which is what {@link overridesForRead}
- * would answer. A write of an override moves the subject's version, so a body built from this
- * subject is kept under the version it was read with.
- */
-export function knownWithoutOverrides(subject: Subject): boolean {
-  return readWithoutOverrides.has(subject);
+  return { subject: toSubject(subjectRow), hasApprovedOverride: Boolean(approved) };
 }
 
 /** A subject's overrides as a read at `now` must know them, in one query (see {@link OverridesForRead}). */
