@@ -3,7 +3,7 @@ import { PostgresAdapter, sql, type ExpressionBuilder, type RawBuilder, type Sql
 import type { Database, OverrideRow } from '../schema.js';
 import { atomically, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
-import { toSubject, type Subject } from './subjects.js';
+import { approvedNotRevoked } from './approved-override.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -48,15 +48,6 @@ function datedByScheme(rows: readonly OverrideRow[]): DatedOverride[] {
     else byScheme.set(row.scheme, { ...approved, earlier: [] });
   }
   return [...byScheme.values()];
-}
-
-/**
- * Approved by someone, and not revoked: an override that decides until it expires. `alias` names
- * the overrides table in a query that aliases it (`overrides as o`).
- */
-function approvedNotRevoked(alias?: 'o') {
-  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
-  return sql<SqlBool>`(${column('status')} = ${'approved'} AND ${column('approved_by')} IS NOT NULL AND ${column('revoked_at')} IS NULL)`;
 }
 
 /** Approved, not revoked, not expired at `now`: an override in force for a read now ({@link overrideInForceAt}). */
@@ -225,45 +216,6 @@ const readOverrideRows = reusableQuery((db, tenantId: string, subjectId: string,
     .where((eb) => eb.or([eb('o.expires_at', 'is', null), eb('o.expires_at', '>', now), lapsedAfterEvaluation('o')]))
     .orderBy(lastApproved('o')),
 );
-
-// Built once: every first ask of a subject read on the fast path asks.
-const subjectForReadRows = reusableQuery((db, tenantId: string, externalId: string) =>
-  db
-    .selectFrom('subjects')
-    .selectAll('subjects')
-    .select((eb) =>
-      eb
-        .exists(eb.selectFrom('overrides as o').select('o.id').whereRef('o.subject_id', '=', 'subjects.id').where(approvedNotRevoked('o')))
-        .as('approved_overrides'),
-    )
-    .where('subjects.tenant_id', '=', tenantId)
-    .where('subjects.external_id', '=', externalId),
-);
-
-/**
- * A subject as a first ask of its reads needs it: the row, and whether it had any approved,
- * unrevoked override when read — in the same statement, so the two agree.
- */
-export interface SubjectForRead {
-  readonly subject: Subject;
-  readonly hasApprovedOverride: boolean;
-}
-
-/**
- * The subject a bank knows by `externalId`, as {@link findSubjectByExternalId} answers it, read
- * together with whether it has any approved, unrevoked override: most customers have none, and a
- * first ask of a subject read then needs no overrides query of its own. Each query outside a
- * transaction costs SQLite a read transaction's start and end (file locks), which on a first ask
- * weighed more than the override lookup this statement carries. `hasApprovedOverride` is true only
- * of the moment of this read: a caller that keeps it past an override's write reads stale.
- */
-export async function findSubjectForRead(db: Executor, tenantId: string, externalId: string): Promise<SubjectForRead | undefined> {
-  const [row] = await subjectForReadRows(db, tenantId, externalId);
-  if (!row) return undefined;
-  const { approved_overrides: approved, ...subjectRow } = row;
-  // SQLite answers 0 or 1, PostgreSQL a boolean.
-  return { subject: toSubject(subjectRow), hasApprovedOverride: Boolean(approved) };
-}
 
 /** A subject's overrides as a read at `now` must know them, in one query (see {@link OverridesForRead}). */
 export async function overridesForRead(db: Executor, tenantId: string, subjectId: string, now: string): Promise<OverridesForRead> {
