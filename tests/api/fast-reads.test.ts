@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApiKey, createApp, CREDENTIAL_CACHE_SECONDS, drainJobs, enqueueRetier, mintEmbedToken, revokeKey } from '@tierkit/api';
-import { findSubjectByExternalId, type Database } from '@tierkit/db';
+import { findSubjectByExternalId, insertOverride, type Database } from '@tierkit/db';
 import { Hono } from 'hono';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { authenticate } from '../../packages/api/src/auth/authenticate.js';
@@ -43,7 +43,8 @@ const sameHeaders = (res: Response) => [...res.headers].filter(([name]) => name 
  * a first ask, and on a kept read only when the subject's version is not trusted — the apps below
  * trust it for an hour (writes here void it), so a kept read that reads it went through the chain.
  */
-const readWholeSubject = (sql: readonly string[]) => sql.some((s) => /select \* from "subjects"/i.test(s));
+// The whole row: by itself, or with whether the subject has an approved override (findSubjectForRead).
+const readWholeSubject = (sql: readonly string[]) => sql.some((s) => /^select (\*|"subjects"\.\*)[, ].*from "subjects" where/i.test(s));
 /** How many times a request looked the subject up. */
 const subjectLookups = (sql: readonly string[]) => sql.filter((s) => /from "subjects"/i.test(s)).length;
 
@@ -345,6 +346,94 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     );
     assert.equal(new Set(bodies).size, 1);
   });
+  it('a first ask reads the overrides only of a customer who has an approved one, and answers as the chain either way', async () => {
+    clock = NOW.getTime();
+    // FR12 none; FR13 one in force; FR14 one pending and one revoked; FR15 one expired after the
+    // level was evaluated, which nothing has settled yet.
+    const ids = ['FR12', 'FR13', 'FR14', 'FR15'] as const;
+    const internal = new Map<string, string>();
+    for (const id of ids) {
+      await client(f).customer(id);
+      await client(f).balances(
+        id,
+        Q3.map((p) => [p, 400_000]),
+      );
+      const subject = await findSubjectByExternalId(f.db.db, 'bank-a', id);
+      assert.ok(subject);
+      internal.set(id, subject.id);
+    }
+    const override = (id: string, expiresAt: string, approvedBy: string | null) => ({
+      id,
+      scheme: 'retail-tier',
+      level: 'diamond',
+      mode: 'fixed' as const,
+      reason: 'VIP retention',
+      expiresAt,
+      requestedBy: 'rm-1',
+      approvedBy,
+    });
+    const inAMonth = new Date(NOW.getTime() + 30 * 86_400_000).toISOString();
+    const inAMinute = new Date(NOW.getTime() + 60_000).toISOString();
+    const write = (id: string, o: ReturnType<typeof override>) =>
+      insertOverride(f.db.db, 'bank-a', internal.get(id) ?? '', o, NOW.toISOString());
+    await write('FR13', override('ov-fr13', inAMonth, 'head-1'));
+    await write('FR14', override('ov-fr14-pending', inAMonth, null));
+    await write('FR14', override('ov-fr14-revoked', inAMonth, 'head-1'));
+    await f.db.db
+      .updateTable('overrides')
+      .set({ status: 'revoked', revoked_at: NOW.toISOString(), revoked_by: 'head-1' })
+      .where('id', '=', 'ov-fr14-revoked')
+      .execute();
+    // Written straight to the database: no evaluation follows it, as none follows an expiry.
+    await write('FR15', override('ov-fr15', inAMinute, 'head-1'));
+    const settledAt = async () =>
+      (await f.db.db.selectFrom('overrides').select('expiry_settled_at').where('id', '=', 'ov-fr15').executeTakeFirstOrThrow())
+        .expiry_settled_at;
+    assert.equal(await settledAt(), null);
+    // Two minutes on: FR15's override has expired since its scheme was evaluated (at NOW).
+    clock = NOW.getTime() + 120_000;
+    const seen = recording(f.db.db);
+    const app = appOn(seen.db);
+    // The subject with whether it has an approved override: only the fast path's first ask reads it so.
+    const subjectWithOverrideCheck = () =>
+      seen.sql.some((s) => /^select "subjects"\.\*, exists \(select "o"\."id" from "overrides" as "o"/i.test(s));
+    const overridesRead = () => seen.sql.some((s) => /^select "o"\.\*/i.test(s));
+    // The credential verified by the chain first (a read none below repeats): the fast path answers only a credential it holds.
+    assert.equal((await get(app, '/v1/subjects/FR12/tiers?locale=en', f.keys.roles.viewer)).status, 200);
+    for (const [id, hasApproved] of [
+      ['FR12', false],
+      ['FR13', true],
+      ['FR14', false],
+      ['FR15', true],
+    ] as const) {
+      for (const path of [
+        `/v1/subjects/${id}/tiers`,
+        `/v1/subjects/${id}/tiers?scheme=retail-tier&locale=zh-CN`,
+        `/v1/subjects/${id}/history`,
+        `/v1/subjects/${id}/entitlements`,
+      ]) {
+        seen.sql.length = 0;
+        const firstAsk = await get(app, path, f.keys.roles.viewer);
+        assert.equal(subjectWithOverrideCheck(), true, `${path}: a first ask on the fast path: ${seen.sql.join('; ')}`);
+        assert.equal(overridesRead(), hasApproved, `${path}: ${seen.sql.join('; ')}`);
+        // The first of FR15's reads settled the expiry, before the chain read anything.
+        if (id === 'FR15') assert.notEqual(await settledAt(), null, path);
+        const chain = await get(app, `${path}${path.includes('?') ? '&' : '?'}unmask=false`, f.keys.roles.viewer);
+        assert.equal(firstAsk.status, 200, path);
+        assert.equal(await firstAsk.text(), await chain.text(), path);
+      }
+    }
+    type Tiers = { assignments: { scheme: string; override: { id: string } | null }[] };
+    const retailOverride = async (id: string) =>
+      ((await (await get(app, `/v1/subjects/${id}/tiers?scheme=retail-tier`, f.keys.roles.viewer)).json()) as Tiers).assignments.find(
+        (a) => a.scheme === 'retail-tier',
+      )?.override?.id ?? null;
+    // The override in force shows: what the skipped query would have missed; the others decide nothing.
+    assert.equal(await retailOverride('FR13'), 'ov-fr13');
+    assert.equal(await retailOverride('FR14'), null);
+    assert.equal(await retailOverride('FR15'), null);
+  });
+
   it('a staff-only write (an AML override requested) moves no ETag of the customer’s, whose bodies did not change', async () => {
     clock = NOW.getTime();
     await client(f).customer('FR11');

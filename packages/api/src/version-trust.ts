@@ -1,4 +1,4 @@
-import { findSubjectByExternalId, type Executor, type Subject, type SubjectVersion } from '@tierkit/db';
+import { findSubjectForRead, type Executor, type SubjectForRead, type SubjectVersion } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 
 /**
@@ -88,21 +88,25 @@ export class SubjectVersions {
 
   /**
    * The subject's id and version, from a read of it within `trustMs` with no write since, else from
-   * the database — then the whole row, a {@link Subject}: a first ask needs it to build its body, and
-   * reading the row twice (its version, then all of it) cost a fourth of a first ask's queries.
+   * the database — then the whole row and whether it has an approved override ({@link SubjectForRead}):
+   * a first ask needs them to build its body, and reading the row twice (its version, then all of it)
+   * cost a fourth of a first ask's queries.
    */
-  async get(db: Executor, tenantId: string, externalId: string): Promise<SubjectVersion | Subject | undefined> {
-    if (this.trustMs <= 0) return findSubjectByExternalId(db, tenantId, externalId);
+  async get(db: Executor, tenantId: string, externalId: string): Promise<SubjectVersion | SubjectForRead | undefined> {
+    if (this.trustMs <= 0) return findSubjectForRead(db, tenantId, externalId);
     const key = `${tenantId}\u0000${externalId}`;
     const now = performance.now();
     const hit = this.#entries.get(key);
     if (hit !== undefined && hit.writes === writes && now - hit.at < this.trustMs) return hit.subject;
     // Counted before the lookup: a write that commits while it runs makes the entry void at once.
     const before = writes;
-    const subject = await findSubjectByExternalId(db, tenantId, externalId);
-    if (subject === undefined) this.#entries.delete(key);
-    else this.#set(key, { subject: { id: subject.id, version: subject.version, updatedAt: subject.updatedAt }, at: now, writes: before });
-    return subject;
+    const read = await findSubjectForRead(db, tenantId, externalId);
+    if (read === undefined) this.#entries.delete(key);
+    else {
+      const { subject } = read;
+      this.#set(key, { subject: { id: subject.id, version: subject.version, updatedAt: subject.updatedAt }, at: now, writes: before });
+    }
+    return read;
   }
 
   #set(key: string, entry: Trusted): void {

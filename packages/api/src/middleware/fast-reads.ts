@@ -1,5 +1,5 @@
 import { LOCALES, type Locale } from '@tierkit/core';
-import { findSubjectByExternalId, type Subject } from '@tierkit/db';
+import { findSubjectForRead, type SubjectForRead } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 import { refusal } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
@@ -140,8 +140,9 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     if (principal.book !== undefined || refusal(principal, 'GET', path, origin) !== undefined) return undefined;
     // What subjectOr404 repeats for any credential bound to one subject.
     if (principal.subject !== null && principal.subject !== id) return undefined;
-    const subject = await versions.get(shared.db, principal.tenantId, id);
-    if (!subject) return undefined;
+    const known = await versions.get(shared.db, principal.tenantId, id);
+    if (!known) return undefined;
+    const subject = 'subject' in known ? known.subject : known;
     const tp = await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone));
     const audience = audienceOf(principal, tp);
     // A scheme the reader does not see is the chain's 404 to answer (schemesInView).
@@ -163,26 +164,28 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
       // A first ask: built here as the route builds it, from the whole row (and its version as read
       // now), once the bucket is known to have a token for it.
       if (limits && buckets && buckets.check(found.rateKey, limits.clock()) !== 0) return undefined;
-      let whole: Subject | undefined;
+      let read: SubjectForRead | undefined;
       // The version was just read from the database, with the whole row.
-      if ('kind' in subject) whole = subject;
+      if ('subject' in known) read = known;
       else {
         const mark = versions.mark();
-        whole = await findSubjectByExternalId(shared.db, principal.tenantId, id);
-        if (!whole) return undefined;
+        read = await findSubjectForRead(shared.db, principal.tenantId, id);
+        if (!read) return undefined;
         // A version trusted from before another process's write would miss the body built now until the trust ends.
-        versions.remember(principal.tenantId, id, whole, mark);
+        versions.remember(principal.tenantId, id, read.subject, mark);
       }
+      // Whether it has an approved override is as of this same read, which the body is kept under.
+      const { subject: whole, hasApprovedOverride } = read;
       // A customer who left reads nothing of themselves: the chain answers 404 (subjectOr404). Their
       // version moved when they were closed, so no body kept from before can be served here either.
       if (whole.closedAt !== null && principal.subject !== null) return undefined;
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
       entry = await reads.build(key, nowMs, () =>
         route === 'tiers'
-          ? buildTiers(deps, whole, tp, audience, now, shown, locale)
+          ? buildTiers(deps, whole, tp, audience, now, shown, locale, hasApprovedOverride)
           : route === 'history'
-            ? buildHistory(deps, whole, tp, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale)
-            : buildEntitlements(deps, whole, tp, audience, locale),
+            ? buildHistory(deps, whole, tp, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale, hasApprovedOverride)
+            : buildEntitlements(deps, whole, tp, audience, locale, hasApprovedOverride),
       );
     }
     // The one side effect, last: a bucket that is empty is left for the general chain to refuse (429).

@@ -126,7 +126,9 @@ export const queryKey = {
 export const packPrint = (tp: TenantPack) => `${fingerprintOf(tp.pack)}@${tp.period}`;
 
 // What builds each read's body once its subject, pack and view are known: one definition for the
-// routes and the fast path (middleware/fast-reads.ts).
+// routes and the fast path (middleware/fast-reads.ts). `hasApprovedOverride`, when the subject was
+// read with it (findSubjectForRead), lets a read of a customer without one skip the overrides query
+// (readSettled).
 
 export async function buildTiers(
   deps: ApiDeps,
@@ -136,9 +138,16 @@ export async function buildTiers(
   now: Date,
   shown: ReadonlySet<string> | undefined,
   locale: Locale | undefined,
+  hasApprovedOverride?: boolean,
 ): Promise<BuiltRead> {
-  return readSettled(deps, subject, tp, now, (d, { inForce }) =>
-    tiersJson(d.db, tp, audience, subject, d.unmaskNames, now, shown, locale, inForce),
+  return readSettled(
+    deps,
+    subject,
+    tp,
+    now,
+    (d, { inForce }) => tiersJson(d.db, tp, audience, subject, d.unmaskNames, now, shown, locale, inForce),
+    'reevaluated',
+    hasApprovedOverride,
   );
 }
 
@@ -151,6 +160,7 @@ export async function buildHistory(
   limit: number,
   before: { at: string; id: string } | undefined,
   locale: Locale | undefined,
+  hasApprovedOverride?: boolean,
 ): Promise<BuiltRead> {
   // An override expired since the last evaluation adds its event first; a settling that cannot be
   // recorded adds none ('stored'): history shows only events that are saved.
@@ -176,6 +186,7 @@ export async function buildHistory(
       return { body: locale ? localize(body, locale) : body };
     },
     'stored',
+    hasApprovedOverride,
   );
 }
 
@@ -185,12 +196,21 @@ export async function buildEntitlements(
   tp: TenantPack,
   audience: AudienceView,
   locale: Locale | undefined,
+  hasApprovedOverride?: boolean,
 ): Promise<BuiltRead> {
   // What an override grants holds until it expires; one expired since the last evaluation grants nothing.
-  return readSettled(deps, subject, tp, deps.now(), async (d) => {
-    const body = await entitlementsView(d.db, tp, audience, subject, d.unmaskNames);
-    return { body: locale ? localize(body, locale) : body };
-  });
+  return readSettled(
+    deps,
+    subject,
+    tp,
+    deps.now(),
+    async (d) => {
+      const body = await entitlementsView(d.db, tp, audience, subject, d.unmaskNames);
+      return { body: locale ? localize(body, locale) : body };
+    },
+    'reevaluated',
+    hasApprovedOverride,
+  );
 }
 
 /**

@@ -41,6 +41,10 @@ import { loadTenantPack, type TenantPack } from './tenant-pack.js';
  * customer shown one would see it vanish, then another with a different id and time once the sweep
  * saves it. Any other failure of the settling (a lock wait, a timeout, a busy database) fails the
  * read as it always has.
+ *
+ * `hasApprovedOverride`: whether `subject`, in the same statement that read it, had any approved,
+ * unrevoked override (findSubjectForRead). `false` means none is in force and none lapsed, which is
+ * what the overrides query would answer, so it is not made; left out, the overrides are read.
  */
 export async function readSettled(
   deps: ApiDeps,
@@ -49,8 +53,12 @@ export async function readSettled(
   now: Date,
   build: (deps: ApiDeps, found: OverridesForRead) => Promise<BuiltRead>,
   unsettled: 'reevaluated' | 'stored' = 'reevaluated',
+  hasApprovedOverride?: boolean,
 ): Promise<BuiltRead> {
-  const found = await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
+  const found: OverridesForRead =
+    hasApprovedOverride === false
+      ? { inForce: [], lapsed: false, next: Number.POSITIVE_INFINITY }
+      : await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
   const held = (built: BuiltRead): BuiltRead => ({ ...built, until: Math.min(built.until ?? Number.POSITIVE_INFINITY, found.next) });
   if (!found.lapsed) return held(await build(deps, found));
   let settled: boolean;

@@ -3,6 +3,7 @@ import { sql, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kyse
 import type { Database, OverrideRow } from '../schema.js';
 import { atomically, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
+import { approvedNotRevoked } from './approved-override.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -47,15 +48,6 @@ function datedByScheme(rows: readonly OverrideRow[]): DatedOverride[] {
     else byScheme.set(row.scheme, { ...approved, earlier: [] });
   }
   return [...byScheme.values()];
-}
-
-/**
- * Approved by someone, and not revoked: an override that decides until it expires. `alias` names
- * the overrides table in a query that aliases it (`overrides as o`).
- */
-function approvedNotRevoked(alias?: 'o') {
-  const column = (name: string) => sql.ref(alias === undefined ? name : `${alias}.${name}`);
-  return sql<SqlBool>`(${column('status')} = ${'approved'} AND ${column('approved_by')} IS NOT NULL AND ${column('revoked_at')} IS NULL)`;
 }
 
 /** Approved, not revoked, not expired at `now`: an override in force for a read now ({@link overrideInForceAt}). */

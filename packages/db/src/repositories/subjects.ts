@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
+import { approvedNotRevoked } from './approved-override.js';
 import { rangeTenant, chunks, isPostgres, parseJson, reusableQuery, type Executor } from './executor.js';
 import { subjectRowsLock } from './subject-row-lock.js';
 
@@ -76,6 +77,45 @@ const subjectByExternalId = reusableQuery((db, tenantId: string, externalId: str
 export async function findSubjectByExternalId(db: Executor, tenantId: string, externalId: string): Promise<Subject | undefined> {
   const [row] = await subjectByExternalId(db, tenantId, externalId);
   return row ? toSubject(row) : undefined;
+}
+
+// Built once: every first ask of a subject read on the fast path asks. The filter of overrides that decide, shared with overrides.ts.
+const subjectForReadRows = reusableQuery((db, tenantId: string, externalId: string) =>
+  db
+    .selectFrom('subjects')
+    .selectAll('subjects')
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('overrides as o').select('o.id').whereRef('o.subject_id', '=', 'subjects.id').where(approvedNotRevoked('o')))
+        .as('approved_overrides'),
+    )
+    .where('subjects.tenant_id', '=', tenantId)
+    .where('subjects.external_id', '=', externalId),
+);
+
+/**
+ * A subject as a first ask of its reads needs it: the row, and whether it had any approved,
+ * unrevoked override when read — in the same statement, so the two agree.
+ */
+export interface SubjectForRead {
+  readonly subject: Subject;
+  readonly hasApprovedOverride: boolean;
+}
+
+/**
+ * The subject a bank knows by `externalId`, as {@link findSubjectByExternalId} answers it, read
+ * together with whether it has any approved, unrevoked override: most customers have none, and a
+ * first ask of a subject read then needs no overrides query of its own. Each query outside a
+ * transaction costs SQLite a read transaction's start and end (file locks), which on a first ask
+ * weighed more than the override lookup this statement carries. `hasApprovedOverride` is true only
+ * of the moment of this read: a caller that keeps it past an override's write reads stale.
+ */
+export async function findSubjectForRead(db: Executor, tenantId: string, externalId: string): Promise<SubjectForRead | undefined> {
+  const [row] = await subjectForReadRows(db, tenantId, externalId);
+  if (!row) return undefined;
+  const { approved_overrides: approved, ...subjectRow } = row;
+  // SQLite answers 0 or 1, PostgreSQL a boolean.
+  return { subject: toSubject(subjectRow), hasApprovedOverride: Boolean(approved) };
 }
 
 /** What versions a subject's reads: its internal id, `version` and `updatedAt` (see Subject). */
