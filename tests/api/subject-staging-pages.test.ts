@@ -107,17 +107,27 @@ for (const harness of allDialects()) {
       }
     });
 
-    it('the rows a page runs on to come back as staged, closings too', async () => {
-      const closing = { ...change('b', 2), closed: { at: '2025-11-14T00:00:00.000Z', reason: '销户' } };
+    it('the rows a page runs on to come back as staged, closings too, a late one with when the customer left', async () => {
+      // b's closing was learnt late: counted on the first open month's floor, `leftAt` when they really left.
+      const late = {
+        ...change('b', 2),
+        closed: { at: '2025-11-30T16:00:00.000Z', reason: '销户', leftAt: '2025-10-20T02:00:00.000Z' },
+      };
+      // c's was not: no `leftAt` staged, and none comes back.
+      const plain = { ...change('c', 10), closed: { at: '2025-11-14T00:00:00.000Z', reason: null } };
       const rows = await db.db.transaction().execute(async (trx) => {
         await createSubjectStaging(trx);
-        await stageSubjectChanges(trx, [closing, change('b', 1)]);
-        const out: StagedSubjectChange[] = [];
-        for await (const p of stagedSubjectChanges(trx, 1)) out.push(...p);
+        await stageSubjectChanges(trx, [late, plain, change('b', 1), change('c', 2)]);
+        const out: StagedSubjectChange[][] = [];
+        // Pages of one row: b1's page runs on to b2, c2's to c10, so both closings ride on a run-on row.
+        for await (const p of stagedSubjectChanges(trx, 1)) out.push(p);
         await dropSubjectStaging(trx);
         return out;
       });
-      assert.deepEqual(rows, [change('b', 1), closing]);
+      assert.deepEqual(rows, [
+        [change('b', 1), late],
+        [change('c', 2), { ...plain, closed: { ...plain.closed, leftAt: null } }],
+      ]);
     });
   });
 }
