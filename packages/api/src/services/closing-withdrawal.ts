@@ -18,9 +18,9 @@ export interface Withdrawable {
  * Whether `item` — an override request or a level sign-off of `subjectId` — was withdrawn by the
  * closing its customer is under now: with the closing's note, at the very instant that closing was
  * recorded (closeSubject writes both from one `nowIso`). Not by a person before it, even with the same
- * note; not by an earlier closing the customer was reopened from. An import closes with one instant for
- * its whole run, so "at or after" would count a person's withdrawal that committed while the import ran
- * as the import's. Who decided it tells nothing more: a closing withdraws as the person or import that
+ * note; not by an earlier closing the customer was reopened from. An import takes one instant per apply
+ * page, shared by the closing's record and what it withdraws, so "at or after" would count a person's
+ * withdrawal that committed after the page read its clock as the import's. Who decided it tells nothing more: a closing withdraws as the person or import that
  * closed the customer, and the closing's record does not keep who that was.
  */
 export async function withdrawnByClosing(trx: Executor, tenantId: string, subjectId: string, item: Withdrawable): Promise<boolean> {
