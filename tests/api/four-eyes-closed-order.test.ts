@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { mintStaffToken } from '@tierkit/api';
-import { findSubjectByExternalId, type Db } from '@tierkit/db';
-import { closeSubject } from '../../packages/api/src/services/closing.js';
+import { loadTenantPack, mintStaffToken, runImport, type ImportContext } from '@tierkit/api';
+import { findSubjectByExternalId } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
   approvedOverride,
@@ -265,14 +264,30 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     const request = await ok<Request>(await requestOverride(t, 'CO9'), 201);
     at(21);
     ok(await t.req('officer', 'POST', `/v1/overrides/${request.id}/withdraw`, { note: 'customer closed' }));
+    // A subjects import whose clock reads a minute earlier closes the customer: an import takes one
+    // instant per apply page, shared by the closing's record and what it withdraws, so a page read
+    // before the person's withdrawal committed records the closing before that withdrawal.
+    const importPage = new Date(START.getTime() + 20 * 60_000);
+    const ctx: ImportContext = {
+      tenantId: t.tenantId,
+      catalogue: (await loadTenantPack(f.db.db, t.tenantId)).metrics,
+      currentPeriod: '2025-11',
+      actor: 'officer',
+      now: () => importPage,
+      fileName: 'closings.csv',
+    };
+    const file = `id,name,closedAt,closedReason\nCO9,王芳,${importPage.toISOString()},销户\n`;
+    const run = await runImport(
+      f.db.db,
+      { kind: 'subjects', encoding: 'utf-8', mode: 'all-or-nothing', mapping: {} },
+      ctx,
+      async function* () {
+        yield new TextEncoder().encode(file);
+      },
+    );
+    assert.deepEqual([run.status, run.rejectedRows], ['succeeded', 0]);
     const s = await findSubjectByExternalId(f.db.db, t.tenantId, 'CO9');
-    assert.ok(s);
-    // An import that started a minute earlier closes the customer now, with its run's one instant.
-    const importStarted = new Date(START.getTime() + 20 * 60_000).toISOString();
-    await (f.db.db as Db['db']).transaction().execute(async (trx) => {
-      const withdrawn = await closeSubject(trx, t.tenantId, s.id, { at: importStarted, reason: '销户' }, 'officer', importStarted);
-      assert.deepEqual(withdrawn, { overrides: [], signOffs: [] });
-    });
+    assert.equal(s?.closedAt, importPage.toISOString());
     assert.deepEqual(await answer(await overrideStep('officer', request.id, 'withdraw')), SETTLED);
     assert.deepEqual(await answer(await overrideStep('approver2', request.id, 'approve', request.contentHash)), SETTLED);
   });
