@@ -55,7 +55,7 @@ const levelDecision = <S extends typeof DecisionBody | typeof RejectBody>(name: 
     tags: ['four eyes'],
     summary,
     description:
-      'A customer who left the bank has none to decide: closing them withdrew it (status `withdrawn`, note "customer closed"), and a decision is a 409 `conflict`, code `subject_closed` — after four eyes (whoever caused the level: 403 `four-eyes`). A sign-off decided before the closing, or withdrawn by an earlier closing the customer was reopened from, is not waiting: a 404, as for a current customer.',
+      'A customer who left the bank has none to decide: closing them withdrew it (status `withdrawn`, note "customer closed"), and a decision is a 409 `conflict`, code `subject_closed` — after four eyes (whoever caused the level: 403 `four-eyes`). A sign-off decided before the closing, or withdrawn by an earlier closing the customer was reopened from, is not waiting: a 404, as for a current customer. Its params carry `closedAt`, and `leftAt` for a closing learnt late (the message then names when the customer really left).',
     request: { params: LevelParams, ...body(schema) },
     responses: { 200: { description: 'Decided', ...json(LevelApprovalSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
   });

@@ -98,7 +98,7 @@ const getRoute = createRoute({
 // A closing withdraws its customer's pending requests; a step on one answers why there is nothing to do,
 // once the caller is known to be allowed the step (so a refusal tells nobody else the customer left).
 const closedCustomer =
-  'A request its customer\'s closing withdrew (status `withdrawn`, note "customer closed") is a 409 `conflict`, code `subject_closed` — after the checks of who may act on it (a 404 or 403 as for any request), and never for a request decided or withdrawn before the closing, which answers as it would for a current customer.';
+  'A request its customer\'s closing withdrew (status `withdrawn`, note "customer closed") is a 409 `conflict`, code `subject_closed` — after the checks of who may act on it (a 404 or 403 as for any request), and never for a request decided or withdrawn before the closing, which answers as it would for a current customer. Its params carry `closedAt`, and `leftAt` for a closing learnt late (the message then names when the customer really left).';
 const editRoute = createRoute({
   method: 'patch',
   path: '/overrides/{overrideId}',
