@@ -6,14 +6,14 @@ import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError, subjectClosed } from '../problem.js';
-import { CLOSING_FLOOR, periodOf } from '../periods.js';
+import { periodOf } from '../periods.js';
 import { router } from '../router.js';
 import { problemResponses, SubjectRefSchema } from '../schemas/common.js';
 import { utcInstant } from '../schemas/four-eyes.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
-import { closeSubject, countedClosing, FLOOR_2000 } from '../services/closing.js';
+import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
@@ -204,11 +204,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       // closing learnt late, said to be (`late`), counts from the first instant allowed and keeps the
       // real date beside it for staff and the trail; nothing is ever dated before 2000.
       const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), deps);
-      const below = body.late
-        ? FLOOR_2000
-        : floor.at > CLOSING_FLOOR
-          ? { at: floor.at, why: `${floor.why} (a closing learnt only now: send "late": true)` }
-          : floor;
+      const below = lowestClosing(body.late === true, floor, 'send "late": true');
       if (at < below.at) {
         throw invalid([
           { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },

@@ -32,6 +32,18 @@ export function countedClosing(at: string, floor: ClosingFloor): { readonly at: 
   return at < floor.at ? { at: floor.at, leftAt: at } : { at, leftAt: null };
 }
 
+/**
+ * The earliest `at` a closing may be dated against the end of the last final month (`floor`). Said to
+ * be learnt late, anything from 2000 (it then counts from `floor`, {@link countedClosing}). Not said,
+ * the floor — and, past a final month, its refusal says how a closing learnt late is told (`lateHint`:
+ * the API's `"late": true`, an import's closedLate column), so a mistyped date is never moved silently.
+ * The API's closing and an import's row alike.
+ */
+export function lowestClosing(late: boolean, floor: ClosingFloor, lateHint: string): ClosingFloor {
+  if (late) return FLOOR_2000;
+  return floor.at > CLOSING_FLOOR ? { at: floor.at, why: `${floor.why} (a closing learnt only now: ${lateHint})` } : floor;
+}
+
 /** What a closing withdrew, for the caller's audit record. */
 export interface ClosingWithdrawals {
   readonly overrides: readonly string[];

@@ -9,8 +9,7 @@ import {
 } from '@tierkit/core';
 import { SubjectIdParams } from '../../schemas/params.js';
 import { birthDateError } from '../../birth-date.js';
-import { CLOSING_FLOOR } from '../../periods.js';
-import { countedClosing, FLOOR_2000, type ClosingFloor } from '../closing.js';
+import { countedClosing, FLOOR_2000, lowestClosing, type ClosingFloor } from '../closing.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
@@ -268,11 +267,7 @@ export function checkSubjectRow(
   const late = plan.closedLate === undefined ? false : closedLateCell(rec, plan.closedLate, header(plan.closedLate), errors);
   // Said to be learnt late, a closedAt in a final month is kept as when the customer left, counted from
   // the floor; nothing is ever before 2000. Not said, its refusal says how a closing learnt late is told.
-  const lowest = late
-    ? FLOOR_2000
-    : floor.at > CLOSING_FLOOR
-      ? { at: floor.at, why: `${floor.why} (a closing learnt only now: 1 in a closedLate column)` }
-      : floor;
+  const lowest = lowestClosing(late, floor, '1 in a closedLate column');
   const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, lowest, errors);
   const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
   // A reason with no time is a closing half written down: refused, rather than the reason dropped.
