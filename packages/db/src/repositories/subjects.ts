@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { approvedNotRevoked } from './approved-override.js';
-import { rangeTenant, chunks, isPostgres, parseJson, reusableQuery, type Executor } from './executor.js';
+import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
 import { subjectRowsLock } from './subject-row-lock.js';
 
 /** A subject as repositories hand it out (attributes parsed). */

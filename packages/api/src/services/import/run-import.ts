@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
