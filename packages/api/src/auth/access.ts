@@ -116,6 +116,24 @@ export function accessFor(method: string, path: string): Access {
 }
 
 /**
+ * Whether an app serves API keys that come with an `Origin` header: `'refuse'` (the default) or
+ * `'allow'` (a bank's server that forwards its pages' Origin on purpose, such as a BFF proxy).
+ */
+export type ApiKeysFromBrowsers = 'refuse' | 'allow';
+
+/** What a key sent from a browser page is told; the security officer wants it said plainly, at once. */
+export const KEY_IN_BROWSER = 'API keys belong on servers; a browser page uses an embed token or a staff token.';
+
+/**
+ * Whether `p` is an API key sent by a browser that `policy` refuses. Every browser sends `Origin` on a
+ * cross-origin request and on any write; a server does not unless it chooses to, so a key with one was
+ * most likely pasted into a page, where anyone reading the page's network traffic can take it.
+ */
+export function keyFromBrowser(p: Principal, origin: string | undefined, policy: ApiKeysFromBrowsers): boolean {
+  return p.via === 'key' && origin !== undefined && policy === 'refuse';
+}
+
+/**
  * Why `p` may not send `method path` (from a page at `origin`), or undefined when it may. The one
  * decision both the auth middleware and the generated role × route matrix (docs/permissions.md) use.
  */
