@@ -131,7 +131,7 @@ export function authenticate(
     // Set before the check, so the audit trail of a refused request knows who was refused.
     c.set('deps', { ...shared, tenantId: principal.tenantId, principal });
     const origin = c.req.header('Origin');
-    // Before the route and every other check, and not a failed credential: the key is valid, so no
+    // Before the route and the role checks, and not a failed credential: the key is valid, so no
     // lockout counts it; the trail records the 403 as any refusal, and the route never runs.
     if (keyFromBrowser(principal, origin, keysFromBrowsers)) throw new ProblemError('key-in-browser', KEY_IN_BROWSER);
     const why = refusal(principal, c.req.method, c.req.path, origin);
