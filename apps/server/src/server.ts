@@ -43,7 +43,7 @@ export interface ServerSettings extends OpsSettings {
   readonly readCacheBytes: number;
   /** Milliseconds a subject's version answers its kept reads without a query (`VERSION_TRUST_MS`, default 1,000). */
   readonly versionTrustMs: number;
-  /** An API key sent with an `Origin` header: refused (default) or served (`TIERKIT_API_KEYS_FROM_BROWSERS=allow`). */
+  /** An API key sent with an `Origin` or `Sec-Fetch-Site` header: refused (default) or served (`TIERKIT_API_KEYS_FROM_BROWSERS=allow`). */
   readonly apiKeysFromBrowsers: ApiKeysFromBrowsers;
 }
 

@@ -55,7 +55,7 @@ export interface AppOptions {
    */
   readonly corsOrigins?: readonly string[] | '*';
   /**
-   * An API key sent with an `Origin` header (so by a browser page, or by a server forwarding one):
+   * An API key sent with an `Origin` or `Sec-Fetch-Site` header (so by a browser page, or by a server forwarding one):
    * `'refuse'` (default) answers 403 `key-in-browser` before the route runs; `'allow'` serves it as
    * any key, for a bank's server that forwards its pages' Origin on purpose (a BFF proxy).
    */

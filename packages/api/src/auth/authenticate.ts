@@ -133,7 +133,8 @@ export function authenticate(
     const origin = c.req.header('Origin');
     // Before the route and the role checks, and not a failed credential: the key is valid, so no
     // lockout counts it; the trail records the 403 as any refusal, and the route never runs.
-    if (keyFromBrowser(principal, origin, keysFromBrowsers)) throw new ProblemError('key-in-browser', KEY_IN_BROWSER);
+    if (keyFromBrowser(principal, { origin, fetchSite: c.req.header('Sec-Fetch-Site') }, keysFromBrowsers))
+      throw new ProblemError('key-in-browser', KEY_IN_BROWSER);
     const why = refusal(principal, c.req.method, c.req.path, origin);
     if (why !== undefined) throw new ProblemError('forbidden', why);
     await next();

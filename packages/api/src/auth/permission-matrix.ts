@@ -85,7 +85,7 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'owned key, its owner’s other keys and their staff token are one person, an unowned key a person of its',
     'own (packages/api/README.md, "Four eyes").',
     '',
-    'The key columns are a key called from a server. A key sent with an `Origin` header (from a browser page)',
+    'The key columns are a key called from a server. A key sent with an `Origin` or `Sec-Fetch-Site` header (from a browser page)',
     'is a 403 `key-in-browser` on every route, whatever its role, unless the app is told',
     '`apiKeysFromBrowsers: \'allow\'` (packages/api/README.md, "Authentication").',
     '',

@@ -36,7 +36,7 @@ export interface FastReadOptions {
   readonly headers: readonly (readonly [string, string])[];
   /** CORS as the chain answers a browser's GET: the origin allowed (or null), the headers exposed to it. */
   readonly cors: { readonly allow: (origin: string) => string | null; readonly expose: readonly string[] };
-  /** Whether an API key with an `Origin` is refused, as the chain's authentication has it. */
+  /** Whether an API key from a browser (`Origin` or `Sec-Fetch-Site`) is refused, as the chain's authentication has it. */
   readonly keysFromBrowsers: ApiKeysFromBrowsers;
 }
 
@@ -140,7 +140,9 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     const { principal } = found;
     // A relationship manager's read also checks the book, which the kept body's key does not name.
     // A key from a browser page is the chain's to refuse (and to audit).
-    if (principal.book !== undefined || keyFromBrowser(principal, origin, options.keysFromBrowsers)) return undefined;
+    if (principal.book !== undefined) return undefined;
+    if (keyFromBrowser(principal, { origin, fetchSite: headers.get('sec-fetch-site') ?? undefined }, options.keysFromBrowsers))
+      return undefined;
     if (refusal(principal, 'GET', path, origin) !== undefined) return undefined;
     // What subjectOr404 repeats for any credential bound to one subject.
     if (principal.subject !== null && principal.subject !== id) return undefined;
