@@ -1,5 +1,5 @@
 // An API key pasted into a web page fails at once, loudly, rather than working until someone spots it
-// in a browser's network tab: a key with an `Origin` header is a 403 `key-in-browser`, audited, before
+// in a browser's network tab: a key with an `Origin` or `Sec-Fetch-Site` header is a 403 `key-in-browser`, audited, before
 // any route runs. Tokens (meant for pages) and keys from servers are served as before, and a bank's
 // proxy that forwards its pages' Origin on purpose can say so (`apiKeysFromBrowsers: 'allow'`).
 import assert from 'node:assert/strict';
@@ -27,6 +27,18 @@ function send(
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+/** The request ids of bank-a's embed tokens minted (the trail's 201 results for the route). */
+async function mintsOf(f: ApiFixture) {
+  const rows = await f.db.db
+    .selectFrom('audit_records')
+    .select('request_id')
+    .where('chain', '=', 'bank-a')
+    .where('route', '=', '/v1/embed-tokens')
+    .where('status', '=', 201)
+    .execute();
+  return rows.map((r) => r.request_id);
 }
 
 /** bank-a's audit records of one request id, read straight from the table. */
@@ -85,12 +97,31 @@ forEachDialect('an API key sent from a browser', (f) => {
     await problem(await send(f.app, 'GET', '/v1/subjects/KB2/tiers', officer), 404);
 
     await client(f).customer('KB3');
-    const mint = await send(f.app, 'POST', '/v1/embed-tokens', officer, { Origin: PAGE, 'X-Request-Id': 'kb-mint-1' }, { subject: 'KB3' });
+    // The Idempotency-Key is not claimed by the refusal: the same request from the bank's server is
+    // then served fresh (201), neither a replay of the 403 nor a 409 for a key still in use.
+    const mintFrom = (headers: Record<string, string>) =>
+      send(f.app, 'POST', '/v1/embed-tokens', officer, { 'Idempotency-Key': 'kb-mint-key', ...headers }, { subject: 'KB3' });
+    const mint = await mintFrom({ Origin: PAGE, 'X-Request-Id': 'kb-mint-1' });
     assert.equal((await problem(mint, 403)).type, 'https://tierkit.dev/problems/key-in-browser');
     assert.deepEqual(
       (await recordsOf(f, 'kb-mint-1')).map((r) => [r.phase, r.problem]),
       [['request', 'key-in-browser']],
     );
+    // Embed tokens are not stored: a mint shows only as the trail's 201 result for the route.
+    assert.deepEqual(await mintsOf(f), [], 'no token was minted');
+    const served = await mintFrom({ 'X-Request-Id': 'kb-mint-2' });
+    assert.equal(served.status, 201, await served.clone().text());
+    assert.equal(served.headers.get('Idempotent-Replayed'), null);
+    assert.match(((await served.json()) as { token: string }).token, /^tkt_/);
+    assert.deepEqual(await mintsOf(f), ['kb-mint-2']);
+  });
+
+  it('answers its 403 with the CORS headers, so the page can read why it was refused', async () => {
+    await client(f).customer('KB9');
+    const console = 'http://localhost:5173';
+    const res = await send(f.app, 'GET', '/v1/subjects/KB9/tiers', f.keys.roles.viewer, { Origin: console });
+    assert.equal((await problem(res, 403)).type, 'https://tierkit.dev/problems/key-in-browser');
+    assert.equal(res.headers.get('Access-Control-Allow-Origin'), console);
   });
 
   it('refuses a read the fast path already keeps, and every Origin a browser sends ("null" included)', async () => {
@@ -102,6 +133,24 @@ forEachDialect('an API key sent from a browser', (f) => {
       const res = await send(f.app, 'GET', '/v1/subjects/KB4/tiers', viewer, { Origin: origin });
       assert.equal((await problem(res, 403)).type, 'https://tierkit.dev/problems/key-in-browser', origin);
     }
+  });
+
+  it('refuses a same-origin read, which carries no Origin but Sec-Fetch-Site, whether kept or not', async () => {
+    await client(f).customer('KB10');
+    const viewer = f.keys.roles.viewer;
+    // The first ask goes through the general chain; after two from a server, the fast path has the body.
+    const page = { 'Sec-Fetch-Site': 'same-origin' };
+    assert.equal(
+      (await problem(await send(f.app, 'GET', '/v1/subjects/KB10/tiers', viewer, page), 403)).type,
+      'https://tierkit.dev/problems/key-in-browser',
+    );
+    for (let i = 0; i < 3; i++) assert.equal((await send(f.app, 'GET', '/v1/subjects/KB10/tiers', viewer)).status, 200);
+    for (const site of ['same-origin', 'same-site', 'cross-site', 'none']) {
+      const res = await send(f.app, 'GET', '/v1/subjects/KB10/tiers', viewer, { 'Sec-Fetch-Site': site });
+      assert.equal((await problem(res, 403)).type, 'https://tierkit.dev/problems/key-in-browser', site);
+    }
+    // What Node's fetch sends (Sec-Fetch-Mode, but no Sec-Fetch-Site) is a server's request.
+    assert.equal((await send(f.app, 'GET', '/v1/subjects/KB10/tiers', viewer, { 'Sec-Fetch-Mode': 'cors' })).status, 200);
   });
 
   it('leaves the key as it was: served without Origin, never counted as a bad credential', async () => {
@@ -161,6 +210,8 @@ forEachDialect('an API key sent from a browser', (f) => {
     assert.equal(put.status, 201, await put.clone().text());
     for (let i = 0; i < 3; i++)
       assert.equal((await send(proxy, 'GET', '/v1/subjects/KB7/tiers', f.keys.roles.viewer, { Origin: PAGE })).status, 200);
+    const sameOrigin = await send(proxy, 'GET', '/v1/subjects/KB7/tiers', f.keys.roles.viewer, { 'Sec-Fetch-Site': 'same-origin' });
+    assert.equal(sameOrigin.status, 200);
     // A viewer key is still a viewer: allowing browsers changes nothing else.
     assert.equal(
       (
