@@ -85,13 +85,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
 }
 
 /**
- * `TIERKIT_API_KEYS_FROM_BROWSERS`: `refuse` (default) or `allow`, for a bank whose own server forwards
- * its pages' Origin with a key on purpose. Any other word stops the start: a mistyped `allow` must not
- * quietly refuse the bank's proxy, nor a mistyped `refuse` quietly allow keys in pages.
+ * `TIERKIT_API_KEYS_FROM_BROWSERS`: `refuse` (default) or `allow`, in any case as the on/off settings
+ * are, for a bank whose own server forwards its pages' Origin with a key on purpose. Any other word
+ * stops the start: a mistyped `allow` must not quietly refuse the bank's proxy, nor a mistyped
+ * `refuse` quietly allow keys in pages.
  */
 function apiKeysFromBrowsers(value: string | undefined): ApiKeysFromBrowsers {
-  if (!value || value === 'refuse') return 'refuse';
-  if (value === 'allow') return 'allow';
+  if (!value || /^refuse$/i.test(value)) return 'refuse';
+  if (/^allow$/i.test(value)) return 'allow';
   throw new Error(`TIERKIT_API_KEYS_FROM_BROWSERS must be refuse or allow, got "${value}"`);
 }
 
