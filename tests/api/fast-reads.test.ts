@@ -143,8 +143,14 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     assert.equal(cors.status, 200);
     assert.equal(cors.headers.get('access-control-allow-origin'), 'http://localhost:8080');
     assert.deepEqual(sameHeaders(cors), sameHeaders(built));
-    const foreign = (query = '') =>
-      get(app, `/v1/subjects/FR2/tiers${query}`, f.keys.roles.viewer, { Origin: 'https://elsewhere.example' });
+    // A page the token names but CORS does not trust (a key from a page would be refused outright).
+    const elsewhere = await mintEmbedToken(f.db.db, {
+      tenantId: 'bank-a',
+      subject: 'FR2',
+      now: NOW,
+      origins: ['https://elsewhere.example'],
+    });
+    const foreign = (query = '') => get(app, `/v1/subjects/FR2/tiers${query}`, elsewhere.token, { Origin: 'https://elsewhere.example' });
     const first = await foreign('?unmask=false');
     await foreign();
     const untrusted = await foreign();
@@ -318,7 +324,16 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     const app = new Hono<AppEnv>()
       .use(
         '/v1/subjects/*',
-        fastSubjectReads({ shared, credentials, reads, versions, limits: undefined, headers: [], cors: { allow: () => null, expose: [] } }),
+        fastSubjectReads({
+          shared,
+          credentials,
+          reads,
+          versions,
+          limits: undefined,
+          headers: [],
+          cors: { allow: () => null, expose: [] },
+          keysFromBrowsers: 'refuse',
+        }),
       )
       .use('/v1/*', authenticate(shared, credentials))
       .get('*', () => {

@@ -329,7 +329,9 @@ forEachDialect('fuzz: malformed requests from the OpenAPI document', (f: ApiFixt
           const headers: Record<string, string> = {};
           if (r.credential.header) headers.Authorization = r.credential.header;
           if (r.body !== undefined && r.contentType) headers['Content-Type'] = r.contentType;
-          if (r.origin) headers.Origin = r.origin;
+          // Only with a token: a key with an Origin is refused before any route (key-in-browser), so
+          // the key's requests would never reach the routes being fuzzed.
+          if (r.origin && r.credential.header?.startsWith('Bearer tkt_')) headers.Origin = r.origin;
           const res = await app.request(url, { method: op.method, headers, ...(r.body !== undefined ? { body: r.body } : {}) });
           sent++;
           const where = `${op.method} ${url.slice(0, 200)} as ${r.credential.name}`;

@@ -3,7 +3,15 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { appendOperatorAudit, createApp, READ_CACHE_BYTES, startupAction, VERSION_TRUST_MS, type AppOptions } from '@tierkit/api';
+import {
+  appendOperatorAudit,
+  createApp,
+  READ_CACHE_BYTES,
+  startupAction,
+  VERSION_TRUST_MS,
+  type ApiKeysFromBrowsers,
+  type AppOptions,
+} from '@tierkit/api';
 import { findTenant, seedRunClaimed, type Db } from '@tierkit/db';
 import {
   DEMO_STAFF,
@@ -35,6 +43,8 @@ export interface ServerSettings extends OpsSettings {
   readonly readCacheBytes: number;
   /** Milliseconds a subject's version answers its kept reads without a query (`VERSION_TRUST_MS`, default 1,000). */
   readonly versionTrustMs: number;
+  /** An API key sent with an `Origin` or `Sec-Fetch-Site` header: refused (default) or served (`TIERKIT_API_KEYS_FROM_BROWSERS=allow`). */
+  readonly apiKeysFromBrowsers: ApiKeysFromBrowsers;
 }
 
 /** Loopback addresses: only this machine can reach a server bound to one of them. */
@@ -70,7 +80,20 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
     readCacheBytes: readCacheMb(env.READ_CACHE_MB) * 1024 * 1024,
     versionTrustMs: versionTrustMs(env.VERSION_TRUST_MS),
+    apiKeysFromBrowsers: apiKeysFromBrowsers(env.TIERKIT_API_KEYS_FROM_BROWSERS),
   };
+}
+
+/**
+ * `TIERKIT_API_KEYS_FROM_BROWSERS`: `refuse` (default) or `allow`, in any case as the on/off settings
+ * are, for a bank whose own server forwards its pages' Origin with a key on purpose. Any other word
+ * stops the start: a mistyped `allow` must not quietly refuse the bank's proxy, nor a mistyped
+ * `refuse` quietly allow keys in pages.
+ */
+function apiKeysFromBrowsers(value: string | undefined): ApiKeysFromBrowsers {
+  if (!value || /^refuse$/i.test(value)) return 'refuse';
+  if (/^allow$/i.test(value)) return 'allow';
+  throw new Error(`TIERKIT_API_KEYS_FROM_BROWSERS must be refuse or allow, got "${value}"`);
 }
 
 function readCacheMb(value: string | undefined): number {
@@ -152,7 +175,7 @@ export function serverApp(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
     // `timeZone` (TIERKIT_TIME_ZONE): the bank's calendar, for the API as for the schedule (background.ts).
-    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone'>>,
+    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone' | 'apiKeysFromBrowsers'>>,
   apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb'> = {},
 ) {
   const api = createApp({
@@ -160,6 +183,7 @@ export function serverApp(
     ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
     ...(settings.readCacheBytes === undefined ? {} : { readCacheBytes: settings.readCacheBytes }),
     ...(settings.versionTrustMs === undefined ? {} : { subjectVersionTrustMs: settings.versionTrustMs }),
+    ...(settings.apiKeysFromBrowsers === undefined ? {} : { apiKeysFromBrowsers: settings.apiKeysFromBrowsers }),
     db: db.db,
     ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
     // Node's socket address: bad-credential attempts are limited per client. `app.request()` has none.

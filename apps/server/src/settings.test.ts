@@ -108,6 +108,30 @@ describe('whether this server runs the monthly schedule', () => {
     assert.deepEqual(await read({ TIERKIT_SCHEDULE: 'off', TIERKIT_SCHEDULE_SETTLE_MINUTES: '15' }), [false, 15, 7]);
     assert.throws(() => backgroundFromEnv({ TIERKIT_SCHEDULE: 'sometimes' }, 'sqlite'), /TIERKIT_SCHEDULE must be on or off/);
   });
+
+  it('refuses an API key sent from a browser page unless TIERKIT_API_KEYS_FROM_BROWSERS=allow (any case); another word stops the start', async () => {
+    const status = async (env: NodeJS.ProcessEnv, headers: Record<string, string>) => {
+      const app = serverApp(db, { ...settingsFromEnv(env), tenant: 'ops', corsOrigins: undefined, demoTokens: false });
+      return (await app.request('http://localhost/v1/schemes', { headers: { Authorization: `Bearer ${key}`, ...headers } })).status;
+    };
+    const page = { Origin: 'https://ebank.example' };
+    assert.deepEqual(
+      [await status({}, page), await status({}, {}), await status({ TIERKIT_API_KEYS_FROM_BROWSERS: 'refuse' }, page)],
+      [403, 200, 403],
+    );
+    assert.equal(await status({ TIERKIT_API_KEYS_FROM_BROWSERS: 'allow' }, page), 200);
+    // Any case, as the on/off settings take theirs.
+    assert.deepEqual(
+      [await status({ TIERKIT_API_KEYS_FROM_BROWSERS: 'Allow' }, page), await status({ TIERKIT_API_KEYS_FROM_BROWSERS: 'REFUSE' }, page)],
+      [200, 403],
+    );
+    for (const bad of ['yes', 'on', 'allowed', ' allow'])
+      assert.throws(
+        () => settingsFromEnv({ TIERKIT_API_KEYS_FROM_BROWSERS: bad }),
+        /TIERKIT_API_KEYS_FROM_BROWSERS must be refuse or allow/,
+        bad,
+      );
+  });
 });
 
 describe('static files', () => {

@@ -4,6 +4,7 @@ import type { Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import type { ApiKeysFromBrowsers } from './auth/access.js';
 import { authenticate } from './auth/authenticate.js';
 import { CREDENTIAL_CACHE_SECONDS, CredentialCache } from './auth/credential-cache.js';
 import type { AppEnv, SharedDeps } from './deps.js';
@@ -53,6 +54,12 @@ export interface AppOptions {
    * `http://127.0.0.1:<port>` (the demo). `'*'` allows every origin.
    */
   readonly corsOrigins?: readonly string[] | '*';
+  /**
+   * An API key sent with an `Origin` or `Sec-Fetch-Site` header (so by a browser page, or by a server forwarding one):
+   * `'refuse'` (default) answers 403 `key-in-browser` before the route runs; `'allow'` serves it as
+   * any key, for a bank's server that forwards its pages' Origin on purpose (a BFF proxy).
+   */
+  readonly apiKeysFromBrowsers?: ApiKeysFromBrowsers;
   /** Show display names unmasked. Default false: names are personal data (JR/T 0171 C2). */
   readonly unmaskNames?: boolean;
   /** Largest accepted request body in bytes. Default 1 MiB. */
@@ -194,6 +201,11 @@ export function createApp(options: AppOptions) {
   const limits = rateLimits(options.rateLimit);
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const keysFromBrowsers = options.apiKeysFromBrowsers ?? 'refuse';
+  if (keysFromBrowsers !== 'refuse' && keysFromBrowsers !== 'allow') {
+    // A JavaScript caller's typo would otherwise quietly be one of the two.
+    throw new RangeError(`apiKeysFromBrowsers must be "refuse" or "allow", got "${String(keysFromBrowsers)}"`);
+  }
 
   const credentials = new CredentialCache((options.credentialCacheSeconds ?? CREDENTIAL_CACHE_SECONDS) * 1000);
   const reads = new ReadCache(options.readCacheBytes ?? READ_CACHE_BYTES);
@@ -212,7 +224,16 @@ export function createApp(options: AppOptions) {
     const headers = [...SECURE_HEADERS, ...NO_STORE];
     app.use(
       '/v1/subjects/*',
-      fastSubjectReads({ shared, credentials, reads, versions, limits, headers, cors: { allow: allowOrigin, expose: EXPOSED_HEADERS } }),
+      fastSubjectReads({
+        shared,
+        credentials,
+        reads,
+        versions,
+        limits,
+        headers,
+        cors: { allow: allowOrigin, expose: EXPOSED_HEADERS },
+        keysFromBrowsers,
+      }),
     );
   }
   // Anything but a read may have written subjects: once it is answered, every version the fast path trusts is read again.
@@ -241,7 +262,12 @@ export function createApp(options: AppOptions) {
     '/v1/*',
     auditTrail(auditing),
     noStore(),
-    authenticate(shared, credentials, limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined),
+    authenticate(
+      shared,
+      credentials,
+      limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined,
+      keysFromBrowsers,
+    ),
     // CSV uploads stream past the JSON body limit to their own (maxImportBytes, in the route).
     forWrites(unlessCsvUpload(limitBody(maxBody)), unlessCsvUpload(requireJson())),
     rejectUnsafeText(),

@@ -45,7 +45,7 @@ export type { MintOptions, TokenFailure } from './auth/tokens.js';
 export { KEY_SECRET_PATTERN, hashSecret } from './auth/secrets.js';
 export { accessFor } from './auth/access.js';
 export { CREDENTIAL_CACHE_SECONDS, credentialsChanged } from './auth/credential-cache.js';
-export type { Access } from './auth/access.js';
+export type { Access, ApiKeysFromBrowsers } from './auth/access.js';
 export { refusal, ruleFor } from './auth/access.js';
 export { PERMISSIONS, may } from './auth/permissions.js';
 export type { Permission } from './auth/permissions.js';

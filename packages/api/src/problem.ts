@@ -11,6 +11,7 @@ export const PROBLEMS = {
   unauthorized: { status: 401, title: 'Authentication required' },
   'invalid-token': { status: 401, title: 'The credential is not valid' },
   forbidden: { status: 403, title: 'The credential does not allow this' },
+  'key-in-browser': { status: 403, title: 'An API key was sent from a browser page' },
   'not-found': { status: 404, title: 'No such resource' },
   'subject-not-found': { status: 404, title: 'No such subject' },
   'scheme-not-found': { status: 404, title: 'No such scheme' },

@@ -116,8 +116,37 @@ export function accessFor(method: string, path: string): Access {
 }
 
 /**
- * Why `p` may not send `method path` (from a page at `origin`), or undefined when it may. The one
- * decision both the auth middleware and the generated role × route matrix (docs/permissions.md) use.
+ * Whether an app serves API keys that come with an `Origin` header: `'refuse'` (the default) or
+ * `'allow'` (a bank's server that forwards its pages' Origin on purpose, such as a BFF proxy).
+ */
+export type ApiKeysFromBrowsers = 'refuse' | 'allow';
+
+/** What a key sent from a browser page is told; the security officer wants it said plainly, at once. */
+export const KEY_IN_BROWSER = 'API keys belong on servers; a browser page uses an embed token or a staff token.';
+
+/** What marks a request as a browser's: its `Origin` and `Sec-Fetch-Site` headers, absent when not sent. */
+export interface BrowserMarks {
+  readonly origin: string | undefined;
+  readonly fetchSite: string | undefined;
+}
+
+/**
+ * Whether `p` is an API key sent by a browser that `policy` refuses. A browser sends `Origin` on a
+ * cross-origin request and on any write, and `Sec-Fetch-Site` on every request from a secure context
+ * (https, localhost), a same-origin GET included, which carries no `Origin`. A server sends neither
+ * unless it chooses to (Node's fetch sends no `Sec-Fetch-Site`), so a key with either was most likely
+ * pasted into a page, where anyone reading the page's network traffic can take it. What is left: a
+ * same-origin GET from a page served over plain http, which carries neither.
+ */
+export function keyFromBrowser(p: Principal, marks: BrowserMarks, policy: ApiKeysFromBrowsers): boolean {
+  return p.via === 'key' && policy === 'refuse' && (marks.origin !== undefined || marks.fetchSite !== undefined);
+}
+
+/**
+ * Why `p` may not send `method path` (from a page at `origin`), or undefined when it may: the role and
+ * origin decision that both the auth middleware and the generated role × route matrix
+ * (docs/permissions.md) use. The middleware checks `keyFromBrowser` first; that refusal depends on
+ * the app's `apiKeysFromBrowsers`, not on the route, so the matrix states it once in prose.
  */
 export function refusal(p: Principal, method: string, path: string, origin: string | undefined): string | undefined {
   // A token names the pages that may use it; a page elsewhere holding it is a leak, not a customer.

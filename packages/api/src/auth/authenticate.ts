@@ -3,7 +3,7 @@ import type { Executor } from '@tierkit/db';
 import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
-import { refusal } from './access.js';
+import { KEY_IN_BROWSER, keyFromBrowser, refusal, type ApiKeysFromBrowsers } from './access.js';
 import { verifyKey } from './api-keys.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
@@ -95,12 +95,18 @@ export interface AuthLimits {
 
 /**
  * Every `/v1` request: who is asking (API key or signed token → 401 problem when missing or bad),
- * whether they may (→ 403 problem), how often (→ 429 problem with `Retry-After`), and the request's
+ * whether they may (→ 403 problem; an API key from a browser page → 403 `key-in-browser` unless
+ * `keysFromBrowsers` is `'allow'`), how often (→ 429 problem with `Retry-After`), and the request's
  * tenant-scoped dependencies from the credential. A verified credential is trusted for the cache's
  * delay on the app's clock (see credential-cache.ts); what it may do, and how often, is checked on every
  * request, cached or not.
  */
-export function authenticate(shared: SharedDeps, cache: CredentialCache, guard?: AuthLimits): MiddlewareHandler<AppEnv> {
+export function authenticate(
+  shared: SharedDeps,
+  cache: CredentialCache,
+  guard?: AuthLimits,
+  keysFromBrowsers: ApiKeysFromBrowsers = 'refuse',
+): MiddlewareHandler<AppEnv> {
   return async function authenticateRequest(c, next) {
     const limits = guard?.limits;
     // Without an address, callers cannot be told apart: one client's bad guesses would lock out all.
@@ -124,7 +130,12 @@ export function authenticate(shared: SharedDeps, cache: CredentialCache, guard?:
     if (wait) throw tooMany(wait, 'Too many requests with this credential.');
     // Set before the check, so the audit trail of a refused request knows who was refused.
     c.set('deps', { ...shared, tenantId: principal.tenantId, principal });
-    const why = refusal(principal, c.req.method, c.req.path, c.req.header('Origin'));
+    const origin = c.req.header('Origin');
+    // Before the route and the role checks, and not a failed credential: the key is valid, so no
+    // lockout counts it; the trail records the 403 as any refusal, and the route never runs.
+    if (keyFromBrowser(principal, { origin, fetchSite: c.req.header('Sec-Fetch-Site') }, keysFromBrowsers))
+      throw new ProblemError('key-in-browser', KEY_IN_BROWSER);
+    const why = refusal(principal, c.req.method, c.req.path, origin);
     if (why !== undefined) throw new ProblemError('forbidden', why);
     await next();
   };

@@ -1,7 +1,7 @@
 import { LOCALES, type Locale } from '@tierkit/core';
 import { findSubjectForRead, type SubjectForRead } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
-import { refusal } from '../auth/access.js';
+import { keyFromBrowser, refusal, type ApiKeysFromBrowsers } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
 import type { CredentialCache } from '../auth/credential-cache.js';
 import type { ApiDeps, AppEnv, SharedDeps } from '../deps.js';
@@ -36,6 +36,8 @@ export interface FastReadOptions {
   readonly headers: readonly (readonly [string, string])[];
   /** CORS as the chain answers a browser's GET: the origin allowed (or null), the headers exposed to it. */
   readonly cors: { readonly allow: (origin: string) => string | null; readonly expose: readonly string[] };
+  /** Whether an API key from a browser (`Origin` or `Sec-Fetch-Site`) is refused, as the chain's authentication has it. */
+  readonly keysFromBrowsers: ApiKeysFromBrowsers;
 }
 
 // The subject id as SubjectIdParams accepts it, and nothing percent-encoded: whatever the general
@@ -137,7 +139,11 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     if (!found) return undefined;
     const { principal } = found;
     // A relationship manager's read also checks the book, which the kept body's key does not name.
-    if (principal.book !== undefined || refusal(principal, 'GET', path, origin) !== undefined) return undefined;
+    // A key from a browser page is the chain's to refuse (and to audit).
+    if (principal.book !== undefined) return undefined;
+    if (keyFromBrowser(principal, { origin, fetchSite: headers.get('sec-fetch-site') ?? undefined }, options.keysFromBrowsers))
+      return undefined;
+    if (refusal(principal, 'GET', path, origin) !== undefined) return undefined;
     // What subjectOr404 repeats for any credential bound to one subject.
     if (principal.subject !== null && principal.subject !== id) return undefined;
     const known = await versions.get(shared.db, principal.tenantId, id);
