@@ -116,7 +116,7 @@ export function accessFor(method: string, path: string): Access {
 }
 
 /**
- * Whether an app serves API keys that come with an `Origin` header: `'refuse'` (the default) or
+ * Whether an app serves API keys that come with an `Origin` or `Sec-Fetch-Site` header: `'refuse'` (the default) or
  * `'allow'` (a bank's server that forwards its pages' Origin on purpose, such as a BFF proxy).
  */
 export type ApiKeysFromBrowsers = 'refuse' | 'allow';

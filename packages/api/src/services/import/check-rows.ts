@@ -205,9 +205,6 @@ function rowParams(params: Readonly<Record<string, ProblemParam>>): Record<strin
   return rest;
 }
 
-/** The earliest closedAt a subjects file may carry, and why (an error's message). */
-export type { ClosingFloor };
-
 /**
  * Check one subjects row. `defaultKind` applies when the file has no kind column; `now` bounds an
  * `attr:birthDate` column (see birth-date.ts) and a closedAt from above, `floor` from below.

@@ -37,14 +37,13 @@ import {
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import { systemAction, type OperatorAction } from '../audit.js';
-import { closeSubject } from '../closing.js';
+import { type ClosingFloor, closeSubject } from '../closing.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
 import {
   checkManagerRow,
   checkMetricRow,
   checkSubjectRow,
-  type ClosingFloor,
   type ManagerRowInput,
   type MetricRow,
   type RowContext,
