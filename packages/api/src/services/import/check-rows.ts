@@ -267,26 +267,19 @@ export function checkSubjectRow(
   const lowest = lowestClosing(late, floor, '1 in a closedLate column');
   const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, lowest, errors);
   const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
-  // A reason with no time is a closing half written down: refused, rather than the reason dropped.
-  if (reason && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
+  // A reason, or a closing said to be late, with no time is a closing half written down: refused at
+  // the cell that said it, rather than dropped.
+  const noTime = plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim();
+  const needsTime = (column: number) =>
     errors.push({
       line: rec.line,
-      column: header(plan.closedReason ?? 0),
+      column: header(column),
       message: 'needs the closedAt of the same row',
       code: 'requires',
       params: { field: 'closedAt' },
     });
-  }
-  // Late with no time: the row meant to record a closing and did not say when.
-  if (late && plan.closedAt !== undefined && !(rec.fields[plan.closedAt] ?? '').trim()) {
-    errors.push({
-      line: rec.line,
-      column: header(plan.closedLate ?? 0),
-      message: 'needs the closedAt of the same row',
-      code: 'requires',
-      params: { field: 'closedAt' },
-    });
-  }
+  if (noTime && reason && plan.closedReason !== undefined) needsTime(plan.closedReason);
+  if (noTime && late && plan.closedLate !== undefined) needsTime(plan.closedLate);
   if (errors.length || id === undefined || name === undefined) return { errors };
   const counted = closedAt === undefined ? undefined : countedClosing(closedAt, floor);
   const closed =
