@@ -39,6 +39,11 @@ export interface SubjectTable {
 
 /** One closing of a customer (销户) and, once taken back, its reopening: what analytics of past months read. */
 export interface SubjectClosingTable {
+  /**
+   * Names this closing on what it withdrew (`withdrawn_by_closing`). Every closing has one (drawn for
+   * those of earlier releases on upgrade); null only on a row written by hand.
+   */
+  id: string | null;
   tenant_id: string;
   subject_id: string;
   /** When the closing counts from (ISO UTC): what analytics read. */
@@ -171,6 +176,8 @@ export interface OverrideTable {
    * was filed: who besides the requester may withdraw it (packages/api README, "Four eyes").
    */
   requester_scope: Generated<string>;
+  /** The closing (`subject_closings.id`) that withdrew it; null unless a closing did. */
+  withdrawn_by_closing: string | null;
 }
 
 /** A level that needs a second person's sign-off (a policy's `approvalRequired`), pending or decided. */
@@ -193,6 +200,8 @@ export interface LevelApprovalTable {
   decided_by: string | null;
   decided_at: string | null;
   decision_note: string | null;
+  /** The closing (`subject_closings.id`) that withdrew it; null unless a closing did. */
+  withdrawn_by_closing: string | null;
 }
 
 /** One step of a four-eyes request (override or level), or a periodic review; append-only. */

@@ -1,29 +1,27 @@
-import { openClosingRecordedAt, type Executor } from '@tierkit/db';
+import { type ClosingWithdrawable, type Executor, withdrawnByOpenClosing } from '@tierkit/db';
 
 /**
  * The note a closing leaves on every override request and level sign-off it withdraws, and on each
- * one's audit step (closeSubject). Its own module, so that the closing and the steps that must tell
- * its withdrawals from a person's share it without importing each other.
+ * one's audit step (closeSubject): what a reader of the item or its trail is told. Its own module, so
+ * that the closing and the steps that must tell its withdrawals from a person's share it without
+ * importing each other. Only words: which closing withdrew an item is its marker, not this note.
  */
 export const CLOSING_WITHDRAWAL_NOTE = 'customer closed';
 
-/** What a withdrawal leaves on an override request or a level sign-off. */
-export interface Withdrawable {
-  readonly status: string;
-  readonly decidedAt: string | null;
-  readonly decisionNote: string | null;
-}
-
 /**
- * Whether `item` — an override request or a level sign-off of `subjectId` — was withdrawn by the
- * closing its customer is under now: with the closing's note, at the very instant that closing was
- * recorded (closeSubject writes both from one `nowIso`). Not by a person before it, even with the same
- * note; not by an earlier closing the customer was reopened from. An import takes one instant per apply
- * page, shared by the closing's record and what it withdraws, so "at or after" would count a person's
- * withdrawal that committed after the page read its clock as the import's. Who decided it tells nothing more: a closing withdraws as the person or import that
- * closed the customer, and the closing's record does not keep who that was.
+ * Whether `item` — an override request (`overrides`) or a level sign-off (`level_approvals`) — was
+ * withdrawn by the closing its customer is under now. A closing marks what it withdraws with its own
+ * id in `subject_closings`, in the transaction that records it (closeSubject, the one path of the API
+ * and of an import), so this compares that marker with the customer's current closing: nothing a
+ * person withdrew counts, whatever its note and even at the closing's very millisecond, nor what an
+ * earlier closing withdrew before the customer was reopened (a reopening leaves markers as they are;
+ * that closing is simply no longer current).
  */
-export async function withdrawnByClosing(trx: Executor, tenantId: string, subjectId: string, item: Withdrawable): Promise<boolean> {
-  if (item.status !== 'withdrawn' || item.decidedAt === null || item.decisionNote !== CLOSING_WITHDRAWAL_NOTE) return false;
-  return item.decidedAt === (await openClosingRecordedAt(trx, tenantId, subjectId));
+export async function withdrawnByClosing(
+  trx: Executor,
+  tenantId: string,
+  table: ClosingWithdrawable,
+  item: { readonly id: string; readonly status: string },
+): Promise<boolean> {
+  return item.status === 'withdrawn' && withdrawnByOpenClosing(trx, tenantId, table, item.id);
 }

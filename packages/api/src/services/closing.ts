@@ -2,6 +2,7 @@ import {
   appendDecision,
   changeOverride,
   type ClosingWrite,
+  newClosingId,
   pendingOverridesOfForUpdate,
   setSubjectClosed,
   type Executor,
@@ -56,7 +57,9 @@ export interface ClosingWithdrawals {
  * level sign-offs. A checker deciding one later would grant an exception to, or vouch for the grade
  * of, someone who is no longer a customer; left pending, they would sit in the approvals queue for
  * good. Each withdrawal is the item's own state (`withdrawn`, by the closing's actor, note
- * "customer closed") and a step of its audit trail. A reopening brings none back: the data they
+ * "customer closed", and the closing's id in `subject_closings` as its marker, which is what later
+ * steps read to tell this closing's withdrawals from anyone else's, withdrawnByClosing) and a step of
+ * its audit trail. A reopening brings none back: the data they
  * were about may be months old by then, and the next evaluation or a new request opens them afresh.
  *
  * Lock order (PostgreSQL): the subject's row first (`setSubjectClosed`), then its pending override
@@ -78,7 +81,8 @@ export async function closeSubject(
   actor: string,
   nowIso: string,
 ): Promise<ClosingWithdrawals | null> {
-  if (!(await setSubjectClosed(trx, tenantId, subjectId, closed, nowIso))) return null;
+  const closing = newClosingId();
+  if (!(await setSubjectClosed(trx, tenantId, subjectId, { ...closed, id: closing }, nowIso))) return null;
   const overrides: string[] = [];
   for (const r of await pendingOverridesOfForUpdate(trx, tenantId, subjectId)) {
     const done = { status: 'withdrawn', decidedBy: actor, decidedAt: nowIso, decisionNote: CLOSING_WITHDRAWAL_NOTE } as const;
@@ -89,7 +93,7 @@ export async function closeSubject(
         tenantId,
         r.override.id,
         { status: 'pending', contentHash: r.contentHash },
-        { ...done, updatedAt: nowIso },
+        { ...done, withdrawnByClosing: closing, updatedAt: nowIso },
         // The closing's write of the row moved the version: one move for the closing and all it withdraws.
         { bump: false },
       ))
@@ -109,6 +113,6 @@ export async function closeSubject(
     });
     overrides.push(r.override.id);
   }
-  const signOffs = await withdrawLevelApprovals(trx, tenantId, subjectId, actor, nowIso, CLOSING_WITHDRAWAL_NOTE);
+  const signOffs = await withdrawLevelApprovals(trx, tenantId, subjectId, actor, nowIso, closing);
   return { overrides, signOffs };
 }

@@ -15,7 +15,7 @@ import {
 import { subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
-import { withdrawnByClosing } from './closing-withdrawal.js';
+import { CLOSING_WITHDRAWAL_NOTE, withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
@@ -188,8 +188,9 @@ export async function syncLevelApprovals(
 }
 
 /**
- * Withdraw every pending sign-off of a customer who is being closed, scheme by scheme, each with its
- * `withdrawn` step (`note`) on its trail, and stop their levels showing as waiting; answers their ids.
+ * Withdraw every pending sign-off of a customer who is being closed, scheme by scheme, each marked
+ * with the id of the `closing` that withdrew it and with its `withdrawn` step (the closing's note) on
+ * its trail, and stop their levels showing as waiting; answers their ids.
  * The closing's part of the sign-off trail, kept here with every other step of it. Call holding the
  * customer's row (the closing has just closed it): no writer can open another meanwhile, so one read
  * finds them all. Moves no version: the closing's write of the row did, once for all of it.
@@ -200,12 +201,14 @@ export async function withdrawLevelApprovals(
   subjectId: string,
   actor: string,
   nowIso: string,
-  note: string,
+  closing: string,
 ): Promise<string[]> {
+  const note = CLOSING_WITHDRAWAL_NOTE;
   const pending = await listPendingLevelApprovals(trx, tenantId, { subjectId, includeClosed: true });
   const withdrawn: string[] = [];
   for (const a of pending.sort((x, y) => (x.scheme < y.scheme ? -1 : x.scheme > y.scheme ? 1 : 0))) {
-    if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'withdrawn', by: actor, at: nowIso, note }))) continue;
+    if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'withdrawn', by: actor, at: nowIso, note, closing })))
+      continue;
     await recordStep(trx, tenantId, a, 'withdrawn', actor, nowIso, note);
     // Nobody is asked to sign the level off any more: reads stop showing it as waiting.
     await setAssignmentPending(trx, tenantId, subjectId, a.scheme, false, { bump: false });
@@ -252,7 +255,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     // for an open customer.
     const closingWithdrew = async () => {
       const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
-      return latest && (await withdrawnByClosing(trx, deps.tenantId, subject.id, latest)) ? latest : undefined;
+      return latest && (await withdrawnByClosing(trx, deps.tenantId, 'level_approvals', latest)) ? latest : undefined;
     };
     const seen =
       (await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme)) ??

@@ -315,7 +315,7 @@ async function holdPending(trx: Executor, deps: ApiDeps, r: OverrideRecord, doin
   const open = await holdOpenSubject(trx, deps.tenantId, r.subjectId);
   const held = (await findOverride(trx, deps.tenantId, r.override.id)) ?? r;
   const closed = async () => subjectClosed(r.subject, await subjectOr404(deps, r.subject, trx), 'params.overrideId', refused);
-  if (await withdrawnByClosing(trx, deps.tenantId, held.subjectId, held)) throw await closed();
+  if (await withdrawnByClosing(trx, deps.tenantId, 'overrides', { id: held.override.id, status: held.status })) throw await closed();
   requireStatus(held, 'pending', doing);
   if (!open) throw await closed();
   return held;

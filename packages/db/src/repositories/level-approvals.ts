@@ -155,11 +155,19 @@ export async function decideLevelApproval(
     readonly by: string;
     readonly at: string;
     readonly note: string | null;
+    /** A closing's withdrawal: the closing (`subject_closings.id`) that withdrew it. */
+    readonly closing?: string;
   },
 ): Promise<boolean> {
   const result = await db
     .updateTable('level_approvals')
-    .set({ status: decision.status, decided_by: decision.by, decided_at: decision.at, decision_note: decision.note })
+    .set({
+      status: decision.status,
+      decided_by: decision.by,
+      decided_at: decision.at,
+      decision_note: decision.note,
+      withdrawn_by_closing: decision.closing ?? null,
+    })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .where('status', '=', 'pending')

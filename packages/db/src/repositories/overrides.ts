@@ -512,6 +512,8 @@ export interface OverrideChange {
   readonly revokedBy?: string;
   readonly revokedAt?: string;
   readonly revokeNote?: string | null;
+  /** A closing's withdrawal: the closing (`subject_closings.id`) that withdrew it. */
+  readonly withdrawnByClosing?: string;
   readonly updatedAt: string;
 }
 
@@ -546,6 +548,7 @@ export async function changeOverride(
     revoked_by: 'revokedBy',
     revoked_at: 'revokedAt',
     revoke_note: 'revokeNote',
+    withdrawn_by_closing: 'withdrawnByClosing',
   };
   for (const [column, field] of Object.entries(columns)) if (change[field] !== undefined) set[column] = change[field];
   return atomically(db, async (trx) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
 import { approvedNotRevoked } from './approved-override.js';
@@ -33,6 +34,8 @@ export interface Subject {
 
 /** A closing as written: when it counts from, why, and when the customer really left where earlier. */
 export interface ClosingWrite {
+  /** Its id in `subject_closings`, for a caller that marks what it withdraws with it; one is drawn when absent. */
+  readonly id?: string;
   readonly at: string;
   readonly reason: string | null;
   /** Only where earlier than `at` (see {@link Subject.leftAt}); absent or null otherwise. */
@@ -231,21 +234,25 @@ export async function setSubjectClosed(
   return true;
 }
 
+/** A fresh id for a closing (`subject_closings.id`): what the items it withdraws name it by. */
+export function newClosingId(): string {
+  return `cls_${randomUUID().replaceAll('-', '')}`;
+}
+
+/** Where a closing may have withdrawn something waiting for a second person. */
+export type ClosingWithdrawable = 'overrides' | 'level_approvals';
+
 /**
- * When the closing a closed customer is under now was recorded (ISO UTC); undefined for an open one.
- * A closing withdraws their pending requests and sign-offs at exactly this instant (closeSubject), so
- * an item withdrawn with its note at this instant is that closing's, and one withdrawn at another is not.
+ * Whether the override request or level sign-off `id` (of `table`) was withdrawn by the closing its
+ * customer is under now: the closing it names (`withdrawn_by_closing`, written with the withdrawal)
+ * is theirs and not reopened. Not one a person withdrew, whatever its note or instant; not one an
+ * earlier closing withdrew before the customer was reopened.
  */
-export async function openClosingRecordedAt(db: Executor, tenantId: string, subjectId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('subject_closings')
-    .select('recorded_at')
-    .where('tenant_id', '=', tenantId)
-    .where('subject_id', '=', subjectId)
-    .where('reopened_at', 'is', null)
-    .orderBy('recorded_at', 'desc')
-    .executeTakeFirst();
-  return row?.recorded_at;
+export async function withdrawnByOpenClosing(db: Executor, tenantId: string, table: ClosingWithdrawable, id: string): Promise<boolean> {
+  const { rows } = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(table)} i
+    JOIN subject_closings c ON c.tenant_id = i.tenant_id AND c.subject_id = i.subject_id AND c.id = i.withdrawn_by_closing
+    WHERE i.tenant_id = ${tenantId} AND i.id = ${id} AND i.status = 'withdrawn' AND c.reopened_at IS NULL`.execute(db);
+  return rows.length > 0;
 }
 
 /** A closing to keep in `subject_closings` (see {@link setSubjectClosed}). */
@@ -260,6 +267,7 @@ export async function recordClosings(db: Executor, tenantId: string, closings: r
       .insertInto('subject_closings')
       .values(
         batch.map((c) => ({
+          id: c.id ?? newClosingId(),
           tenant_id: tenantId,
           subject_id: c.subjectId,
           closed_at: c.at,
