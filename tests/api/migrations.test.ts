@@ -30,6 +30,7 @@ const SUBJECT_CLOSING = '2026-12-11T00-00-04-subject-closing';
 const IDEMPOTENCY_LEASE = '2026-12-11T00-00-05-idempotency-lease';
 const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
+const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -57,6 +58,7 @@ const LATER = [
   IDEMPOTENCY_LEASE,
   PENDING_SIGN_OFF_UNIQUE,
   CLOSING_LEFT_AT,
+  CLOSING_WITHDRAWALS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -304,6 +306,69 @@ forEachDialect('migrations', (f) => {
         ['MG9', '2025-11-01T00:00:00.000Z', undefined],
       ],
     );
+  });
+
+  it('upgrading names the closing that withdrew each request, by the rule of the release before; steps answer as they did', async () => {
+    const db = f.db.db;
+    const request = async (id: string) => {
+      const res = await api.post(`/v1/subjects/${id}/overrides`, {
+        scheme: 'retail-tier',
+        level: 'gold',
+        mode: 'fixed',
+        reason: '留存',
+        expiresAt: null,
+      });
+      assert.equal(res.status, 201, await res.clone().text());
+      return ((await res.json()) as { id: string }).id;
+    };
+    const withdraw = async (id: string) => {
+      const res = await api.post(`/v1/overrides/${id}/withdraw`, {});
+      const body = (await res.json()) as { errors?: { code?: string }[] };
+      return [res.status, (body.errors ?? []).map((e) => e.code)];
+    };
+    await api.customer('MGA');
+    await api.customer('MGB');
+    const byPerson = await request('MGA');
+    assert.equal((await api.post(`/v1/overrides/${byPerson}/withdraw`, { note: 'customer closed' })).status, 200);
+    const byClosing = await request('MGA');
+    assert.equal((await api.post('/v1/subjects/MGA/close', { reason: '销户' })).status, 200);
+    const byEarlier = await request('MGB');
+    assert.equal((await api.post('/v1/subjects/MGB/close', { reason: '销户' })).status, 200);
+    assert.equal((await api.post('/v1/subjects/MGB/reopen', {})).status, 200);
+    assert.equal((await api.post('/v1/subjects/MGB/close', { reason: '销户' })).status, 200);
+    await undoDownTo(db, CLOSING_WITHDRAWALS);
+    // As a release before this one left them: no closing ids, no markers; the person withdrew a minute
+    // before the closing (with its note), the earlier closing of MGB was recorded a minute before its reopening.
+    await sql`UPDATE subject_closings SET id = NULL`.execute(db);
+    await sql`UPDATE overrides SET withdrawn_by_closing = NULL`.execute(db);
+    await sql`UPDATE level_approvals SET withdrawn_by_closing = NULL`.execute(db);
+    const earlier = '2025-11-30T23:59:00.000Z';
+    await sql`UPDATE overrides SET decided_at = ${earlier} WHERE id IN (${byPerson}, ${byEarlier})`.execute(db);
+    await sql`UPDATE subject_closings SET recorded_at = ${earlier}
+      WHERE reopened_at IS NOT NULL AND subject_id = (SELECT id FROM subjects WHERE external_id = 'MGB')`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(CLOSING_WITHDRAWALS));
+
+    const ids = await sql<{ id: string | null }>`SELECT id FROM subject_closings`.execute(db);
+    assert.ok(ids.rows.length >= 3);
+    assert.ok(
+      ids.rows.every((r) => r.id !== null),
+      'every closing has an id',
+    );
+    assert.equal(new Set(ids.rows.map((r) => r.id)).size, ids.rows.length, 'each its own');
+    const named = await sql<{ id: string; closing: string | null; reopened_at: string | null }>`SELECT o.id, c.id AS closing, c.reopened_at
+      FROM overrides o LEFT JOIN subject_closings c ON c.id = o.withdrawn_by_closing WHERE o.id IN (${byPerson}, ${byClosing}, ${byEarlier})`.execute(
+      db,
+    );
+    const of = (id: string) => named.rows.find((r) => r.id === id);
+    assert.equal(of(byPerson)?.closing, null, 'a person withdrew it before the closing');
+    assert.ok(of(byClosing)?.closing, 'the closing withdrew it');
+    assert.equal(of(byClosing)?.reopened_at, null, 'the closing MGA is under');
+    assert.ok(of(byEarlier)?.closing && of(byEarlier)?.reopened_at, 'the closing MGB was reopened from');
+    // Only what the closing the customer is under withdrew says so, as before the upgrade.
+    assert.deepEqual(await withdraw(byClosing), [409, ['subject_closed']]);
+    assert.deepEqual(await withdraw(byPerson), [409, []]);
+    assert.deepEqual(await withdraw(byEarlier), [409, []]);
+    assert.deepEqual(await migrateToLatest(db), [], 'a second run has nothing to do');
   });
 
   it('upgrading adds the closing of a customer; undoing it forgets no closing, and upgrading again keeps it', async () => {
