@@ -308,7 +308,7 @@ forEachDialect('migrations', (f) => {
     );
   });
 
-  it('upgrading names the closing that withdrew each request, by the rule of the release before; steps answer as they did', async () => {
+  it('upgrading names the closing that withdrew each request and sign-off, by the rule of the release before; steps answer as they did', async () => {
     const db = f.db.db;
     const request = async (id: string) => {
       const res = await api.post(`/v1/subjects/${id}/overrides`, {
@@ -326,16 +326,42 @@ forEachDialect('migrations', (f) => {
       const body = (await res.json()) as { errors?: { code?: string }[] };
       return [res.status, (body.errors ?? []).map((e) => e.code)];
     };
+    const decide = async (id: string, contentHash: string) => {
+      const res = await api.post(`/v1/subjects/${id}/levels/aml-test/approve`, { contentHash });
+      const body = (await res.json()) as { errors?: { code?: string }[] };
+      return [res.status, (body.errors ?? []).map((e) => e.code)];
+    };
+    const subjectId = async (external: string) => {
+      const row = (await sql<{ id: string }>`SELECT id FROM subjects WHERE external_id = ${external} AND tenant_id = 'bank-a'`.execute(db))
+        .rows[0];
+      assert.ok(row, external);
+      return row.id;
+    };
     await api.customer('MGA');
     await api.customer('MGB');
+    await api.customer('MGC');
     const byPerson = await request('MGA');
     assert.equal((await api.post(`/v1/overrides/${byPerson}/withdraw`, { note: 'customer closed' })).status, 200);
     const byClosing = await request('MGA');
+    // A sign-off waiting on MGA's high grade, which the closing withdraws with the request (the test
+    // pack asks for none, so it is stored as an evaluation would have opened it).
+    const signOffHash = `sha256:${'0'.repeat(64)}`;
+    await sql`INSERT INTO level_approvals (id, tenant_id, subject_id, scheme, level, from_level, period, policy_version,
+        requested_by, requested_at, status, content_hash)
+      VALUES ('lvl_mg_closed', 'bank-a', ${await subjectId('MGA')}, 'aml-test', 'high', 'low', '2025-10', 1, 'system',
+        '2025-11-01T00:00:00.000Z', 'pending', ${signOffHash})`.execute(db);
     assert.equal((await api.post('/v1/subjects/MGA/close', { reason: '销户' })).status, 200);
     const byEarlier = await request('MGB');
     assert.equal((await api.post('/v1/subjects/MGB/close', { reason: '销户' })).status, 200);
     assert.equal((await api.post('/v1/subjects/MGB/reopen', {})).status, 200);
     assert.equal((await api.post('/v1/subjects/MGB/close', { reason: '销户' })).status, 200);
+    // Closed, reopened and closed again in one instant (the app's clock stands still): both closings of
+    // MGC were recorded when the first withdrew the request, so the old rule cannot tell them apart. The
+    // second is dated back to the start of the month, so the reopened one is the later by closed_at too.
+    const atOneInstant = await request('MGC');
+    assert.equal((await api.post('/v1/subjects/MGC/close', { reason: '销户' })).status, 200);
+    assert.equal((await api.post('/v1/subjects/MGC/reopen', {})).status, 200);
+    assert.equal((await api.post('/v1/subjects/MGC/close', { reason: '销户', at: '2025-10-31T16:00:00.000Z' })).status, 200);
     await undoDownTo(db, CLOSING_WITHDRAWALS);
     // As a release before this one left them: no closing ids, no markers; the person withdrew a minute
     // before the closing (with its note), the earlier closing of MGB was recorded a minute before its reopening.
@@ -356,7 +382,7 @@ forEachDialect('migrations', (f) => {
     );
     assert.equal(new Set(ids.rows.map((r) => r.id)).size, ids.rows.length, 'each its own');
     const named = await sql<{ id: string; closing: string | null; reopened_at: string | null }>`SELECT o.id, c.id AS closing, c.reopened_at
-      FROM overrides o LEFT JOIN subject_closings c ON c.id = o.withdrawn_by_closing WHERE o.id IN (${byPerson}, ${byClosing}, ${byEarlier})`.execute(
+      FROM overrides o LEFT JOIN subject_closings c ON c.id = o.withdrawn_by_closing WHERE o.id IN (${byPerson}, ${byClosing}, ${byEarlier}, ${atOneInstant})`.execute(
       db,
     );
     const of = (id: string) => named.rows.find((r) => r.id === id);
@@ -364,8 +390,17 @@ forEachDialect('migrations', (f) => {
     assert.ok(of(byClosing)?.closing, 'the closing withdrew it');
     assert.equal(of(byClosing)?.reopened_at, null, 'the closing MGA is under');
     assert.ok(of(byEarlier)?.closing && of(byEarlier)?.reopened_at, 'the closing MGB was reopened from');
+    // Two closings recorded at its instant: the one MGC is still under, as the old rule read it.
+    assert.ok(of(atOneInstant)?.closing, 'a closing withdrew it');
+    assert.equal(of(atOneInstant)?.reopened_at, null, 'the closing MGC is under, not the one it was reopened from');
+    const signOff = await sql<{ closing: string | null; reopened_at: string | null; subject_id: string | null }>`SELECT c.id AS closing,
+        c.reopened_at, c.subject_id FROM level_approvals a LEFT JOIN subject_closings c ON c.id = a.withdrawn_by_closing
+      WHERE a.id = 'lvl_mg_closed'`.execute(db);
+    assert.deepEqual(signOff.rows, [{ closing: of(byClosing)?.closing, reopened_at: null, subject_id: await subjectId('MGA') }]);
     // Only what the closing the customer is under withdrew says so, as before the upgrade.
     assert.deepEqual(await withdraw(byClosing), [409, ['subject_closed']]);
+    assert.deepEqual(await decide('MGA', signOffHash), [409, ['subject_closed']]);
+    assert.deepEqual(await withdraw(atOneInstant), [409, ['subject_closed']]);
     assert.deepEqual(await withdraw(byPerson), [409, []]);
     assert.deepEqual(await withdraw(byEarlier), [409, []]);
     assert.deepEqual(await migrateToLatest(db), [], 'a second run has nothing to do');
