@@ -264,9 +264,10 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     const request = await ok<Request>(await requestOverride(t, 'CO9'), 201);
     at(21);
     ok(await t.req('officer', 'POST', `/v1/overrides/${request.id}/withdraw`, { note: 'customer closed' }));
-    // A subjects import whose clock reads a minute earlier closes the customer: an import takes one
-    // instant per apply page, shared by the closing's record and what it withdraws, so a page read
-    // before the person's withdrawal committed records the closing before that withdrawal.
+    // A subjects import then closes the customer on a page whose clock read a minute before that
+    // withdrawal committed (an import takes one instant per apply page). The import's closing withdrew
+    // nothing of this customer's, so the request carries no marker of it: the person's withdrawal stays
+    // theirs, whatever its note says.
     const importPage = new Date(START.getTime() + 20 * 60_000);
     const ctx: ImportContext = {
       tenantId: t.tenantId,

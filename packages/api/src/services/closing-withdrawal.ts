@@ -2,9 +2,10 @@ import { type ClosingWithdrawable, type Executor, withdrawnByOpenClosing } from 
 
 /**
  * The note a closing leaves on every override request and level sign-off it withdraws, and on each
- * one's audit step (closeSubject): what a reader of the item or its trail is told. Its own module, so
- * that the closing and the steps that must tell its withdrawals from a person's share it without
- * importing each other. Only words: which closing withdrew an item is its marker, not this note.
+ * one's audit step (closeSubject): words for whoever reads the item or its trail, nothing more. A
+ * person may write the same words, so no step reads them to tell the closing's withdrawals from
+ * theirs: the closing's marker on the item does that (withdrawnByClosing). Kept here beside that
+ * test, so the closing and the steps on what it withdrew share both without importing each other.
  */
 export const CLOSING_WITHDRAWAL_NOTE = 'customer closed';
 
@@ -23,5 +24,7 @@ export async function withdrawnByClosing(
   table: ClosingWithdrawable,
   item: { readonly id: string; readonly status: string },
 ): Promise<boolean> {
+  // withdrawnByOpenClosing checks the status too; asking here first spares the query for the
+  // pending, decided and superseded items most steps are about.
   return item.status === 'withdrawn' && withdrawnByOpenClosing(trx, tenantId, table, item.id);
 }
