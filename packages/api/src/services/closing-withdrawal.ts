@@ -13,10 +13,11 @@ export const CLOSING_WITHDRAWAL_NOTE = 'customer closed';
  * Whether `item` — an override request (`overrides`) or a level sign-off (`level_approvals`) — was
  * withdrawn by the closing its customer is under now. A closing marks what it withdraws with its own
  * id in `subject_closings`, in the transaction that records it (closeSubject, the one path of the API
- * and of an import), so this compares that marker with the customer's current closing: nothing a
- * person withdrew counts, whatever its note and even at the closing's very millisecond, nor what an
- * earlier closing withdrew before the customer was reopened (a reopening leaves markers as they are;
- * that closing is simply no longer current).
+ * and of an import), so this compares that marker with the customer's current closing: a person's
+ * withdrawal names no closing, whatever its note and even at the closing's very millisecond, and what
+ * an earlier closing withdrew before the customer was reopened does not count (a reopening leaves
+ * markers as they are; that closing is simply no longer current). Items stored before the marker
+ * were marked on upgrade by the older note-and-instant rule, so they answer as they did then.
  */
 export async function withdrawnByClosing(
   trx: Executor,

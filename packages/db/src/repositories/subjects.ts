@@ -245,8 +245,9 @@ export type ClosingWithdrawable = 'overrides' | 'level_approvals';
 /**
  * Whether the override request or level sign-off `id` (of `table`) was withdrawn by the closing its
  * customer is under now: the closing it names (`withdrawn_by_closing`, written with the withdrawal)
- * is theirs and not reopened. Not one a person withdrew, whatever its note or instant; not one an
- * earlier closing withdrew before the customer was reopened.
+ * is theirs and not reopened. Not one a person withdrew since migration
+ * `2026-12-14T00-00-01-closing-withdrawals` (which marked what was stored before by the older
+ * note-and-instant rule); not one an earlier closing withdrew before the customer was reopened.
  */
 export async function withdrawnByOpenClosing(db: Executor, tenantId: string, table: ClosingWithdrawable, id: string): Promise<boolean> {
   const { rows } = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(table)} i
