@@ -1,4 +1,11 @@
-import { UNAUTHENTICATED_CHAIN, verifyAuditAnchors, verifyAuditChain, type AuditAnchorCheck, type AuditVerification } from '@tierkit/api';
+import {
+  UNAUTHENTICATED_CHAIN,
+  verifyAuditAnchors,
+  verifyAuditChain,
+  type AuditAnchor,
+  type AuditAnchorCheck,
+  type AuditVerification,
+} from '@tierkit/api';
 import { findTenant, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, anchorAuditHeads, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
@@ -88,10 +95,17 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
   const chains = new Set(args.tenant !== undefined ? [args.tenant] : await listAuditChains(db.db));
   // A chain deleted whole, head row and all, is no longer listed by the database: its anchors still name it.
   if (args.tenant === undefined) for (const a of read?.anchors ?? []) chains.add(a.chain);
+  // By chain once: a year of anchors times every tenant's chain would be scanned for each otherwise.
+  const byChain = new Map<string, AuditAnchor[]>();
+  for (const a of read?.anchors ?? []) {
+    const list = byChain.get(a.chain);
+    if (list) list.push(a);
+    else byChain.set(a.chain, [a]);
+  }
   const results: { chain: AuditVerification; anchors?: AuditAnchorCheck }[] = [];
   for (const chain of [...chains].sort()) {
     const v = await verifyAuditChain(db.db, chain);
-    results.push({ chain: v, ...(read ? { anchors: await verifyAuditAnchors(db.db, chain, read.anchors) } : {}) });
+    results.push({ chain: v, ...(read ? { anchors: await verifyAuditAnchors(db.db, chain, byChain.get(chain) ?? []) } : {}) });
   }
   const failed: string[] = [];
   for (const { chain: v, anchors } of results) {
