@@ -21,7 +21,6 @@ export interface AuditArgs {
   readonly out?: string | undefined;
   /** `--json`: one JSON document on `out`. */
   readonly json?: boolean;
-  readonly now?: () => Date;
 }
 
 export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
@@ -65,8 +64,7 @@ async function anchor(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
   }
   let written: Awaited<ReturnType<typeof anchorAuditHeads>>;
   try {
-    const now = (args.now ?? (() => new Date()))();
-    written = await anchorAuditHeads(db.db, new AnchorsFile(args.out), now, args.tenant !== undefined ? [args.tenant] : undefined);
+    written = await anchorAuditHeads(db.db, new AnchorsFile(args.out), new Date(), args.tenant !== undefined ? [args.tenant] : undefined);
   } catch (e) {
     err(`audit anchor: cannot append to ${args.out}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

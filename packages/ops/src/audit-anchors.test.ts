@@ -73,23 +73,23 @@ describe('the last anchors of a file', () => {
   it('reads on from where it stopped, leaves a line without its newline for later, and starts over when the file shrank', async () => {
     const file = join(dir, 'last.jsonl');
     const last = new AnchorsFile(file);
-    assert.equal((await last.newest()).size, 0, 'no file yet: no anchors');
+    assert.equal((await last.lastAnchors()).size, 0, 'no file yet: no anchors');
     await appendAnchors(file, [anchor('a', 1), anchor('b', 1)]);
     await appendAnchors(file, [anchor('a', 2)]);
     assert.deepEqual(
-      [...(await last.newest())].map(([c, a]) => [c, a.seq]),
+      [...(await last.lastAnchors())].map(([c, a]) => [c, a.seq]),
       [
         ['a', 2],
         ['b', 1],
       ],
     );
     appendFileSync(file, `{"tenant":"b","seq":5,"hash":"${HASH}","at":"2026-12-04T10:00:00Z"}`);
-    assert.equal((await last.newest()).get('b')?.seq, 1, 'a line still being written is not read');
+    assert.equal((await last.lastAnchors()).get('b')?.seq, 1, 'a line still being written is not read');
     appendFileSync(file, '\n');
-    assert.equal((await last.newest()).get('b')?.seq, 5);
+    assert.equal((await last.lastAnchors()).get('b')?.seq, 5);
     truncateSync(file, 0);
     await appendAnchors(file, [anchor('c', 9)]);
-    assert.deepEqual([...(await last.newest()).keys()], ['c'], 'a file replaced is read from its start');
+    assert.deepEqual([...(await last.lastAnchors()).keys()], ['c'], 'a file replaced is read from its start');
   });
 });
 

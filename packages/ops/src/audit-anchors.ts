@@ -117,18 +117,18 @@ async function syncDirectory(dir: string): Promise<void> {
  */
 export class AnchorsFile {
   private offset = 0;
-  private readonly last = new Map<string, AuditAnchor>();
+  private readonly byChain = new Map<string, AuditAnchor>();
   constructor(readonly path: string) {}
 
-  async newest(): Promise<ReadonlyMap<string, AuditAnchor>> {
+  async lastAnchors(): Promise<ReadonlyMap<string, AuditAnchor>> {
     let file: FileHandle;
     try {
       file = await open(this.path, constants.O_RDONLY);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         this.offset = 0;
-        this.last.clear();
-        return this.last;
+        this.byChain.clear();
+        return this.byChain;
       }
       throw e;
     }
@@ -136,45 +136,40 @@ export class AnchorsFile {
       const { size } = await file.stat();
       if (size < this.offset) {
         this.offset = 0;
-        this.last.clear();
+        this.byChain.clear();
       }
-      if (size === this.offset) return this.last;
+      if (size === this.offset) return this.byChain;
       const buf = Buffer.alloc(size - this.offset);
-      await file.read(buf, 0, buf.length, this.offset);
-      const end = buf.lastIndexOf(0x0a);
-      if (end < 0) return this.last;
+      const { bytesRead } = await file.read(buf, 0, buf.length, this.offset);
+      const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (end < 0) return this.byChain;
       // The last line of a chain, not its highest seq: after a head moved back (a chain cut and anchored
       // since), comparing with an older, higher anchor would append the same head at every pass.
-      for (const a of parseAnchors(buf.subarray(0, end).toString('utf8')).anchors) this.last.set(a.chain, a);
+      for (const a of parseAnchors(buf.subarray(0, end).toString('utf8')).anchors) this.byChain.set(a.chain, a);
       this.offset += end + 1;
-      return this.last;
+      return this.byChain;
     } finally {
       await file.close();
     }
-  }
-
-  /** Note anchors this process wrote, for the next call, which will read them again anyway. */
-  remember(anchors: readonly AuditAnchor[]): void {
-    for (const a of anchors) this.last.set(a.chain, a);
   }
 }
 
 /**
  * One anchoring pass: the head of each chain (`chains`, or every chain with a record) that moved since
- * its newest anchor in the file is appended, at `now`. Returns what was written.
+ * its last anchor in the file is appended, at `now`. Returns what was written.
  */
 export async function anchorAuditHeads(db: Executor, file: AnchorsFile, now: Date, chains?: readonly string[]): Promise<AuditAnchor[]> {
-  const newest = await file.newest();
+  const last = await file.lastAnchors();
   const at = now.toISOString();
   const moved: AuditAnchor[] = [];
   for (const h of await listAuditHeads(db)) {
     if (chains && !chains.includes(h.chain)) continue;
-    const a = newest.get(h.chain);
+    const a = last.get(h.chain);
     if (a && a.seq === h.seq && a.hash === h.hash) continue;
     moved.push({ chain: h.chain, seq: h.seq, hash: h.hash, at });
   }
+  // The next call of `file.lastAnchors()` reads these lines back like any other process's.
   await appendAnchors(file.path, moved);
-  file.remember(moved);
   return moved;
 }
 
