@@ -1,7 +1,7 @@
-import { statSync, type Stats } from 'node:fs';
-import { constants, open, readFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
+import { constants, open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { AuditAnchor } from '@tierkit/api';
+import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor } from '@tierkit/api';
 import { listAuditHeads, type Executor } from '@tierkit/db';
 import { wholeFromEnv } from './settings.js';
 
@@ -19,6 +19,16 @@ export interface AnchorsRead {
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** `audit_records.seq` is a 32-bit integer on PostgreSQL: a larger seq would make the query throw, not miss. */
+const MAX_SEQ = 2_147_483_647;
+/** Longer than any anchor (about 150 bytes): what is kept of a line is bounded, the rest is malformed anyway. */
+const MAX_LINE_BYTES = 4096;
+
+/** Whether `at` names a time that exists: `Date.parse` rolls 2026-02-30 over to March 2 instead of refusing it. */
+function realUtcTime(at: string): boolean {
+  const ms = Date.parse(at);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === at.slice(0, 19);
+}
 
 /** One line of an anchors file, or why it is not an anchor. */
 export function parseAnchorLine(text: string, line: number): AuditAnchor | string {
@@ -30,10 +40,14 @@ export function parseAnchorLine(text: string, line: number): AuditAnchor | strin
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const { tenant, seq, hash, at } = v as Record<string, unknown>;
-  if (typeof tenant !== 'string' || tenant === '') return '"tenant" must be a non-empty string';
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return '"seq" must be a whole number from 1';
+  // Checked here, not left to the database: a NUL or an out-of-range seq makes PostgreSQL throw, ending
+  // the whole verification with one raw error instead of naming the line.
+  if (typeof tenant !== 'string' || (tenant !== UNAUTHENTICATED_CHAIN && !TENANT_ID_PATTERN.test(tenant)))
+    return `"tenant" must be a tenant id or "${UNAUTHENTICATED_CHAIN}"`;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ)
+    return `"seq" must be a whole number from 1 to ${MAX_SEQ}`;
   if (typeof hash !== 'string' || !HASH.test(hash)) return '"hash" must be "sha256:" and 64 hex digits';
-  if (typeof at !== 'string' || !ISO_UTC.test(at) || Number.isNaN(Date.parse(at))) return '"at" must be an ISO time in UTC (…Z)';
+  if (typeof at !== 'string' || !ISO_UTC.test(at) || !realUtcTime(at)) return '"at" must be an ISO time in UTC (…Z) that exists';
   return { chain: tenant, seq, hash, at, line };
 }
 
@@ -44,22 +58,83 @@ export function anchorLine(a: AuditAnchor): string {
 
 /** Parse an anchors file's text; blank lines are skipped, every other line is an anchor or malformed. */
 export function parseAnchors(text: string, firstLine = 1): AnchorsRead {
-  const anchors: AuditAnchor[] = [];
-  const malformed: { line: number; message: string }[] = [];
+  const read: AnchorsRead = { anchors: [], malformed: [] };
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = (lines[i] ?? '').replace(/\r$/, '');
-    if (!raw.trim()) continue;
-    const a = parseAnchorLine(raw, firstLine + i);
-    if (typeof a === 'string') malformed.push({ line: firstLine + i, message: a });
-    else anchors.push(a);
-  }
-  return { anchors, malformed };
+  for (let i = 0; i < lines.length; i++) addLine(read, lines[i] ?? '', firstLine + i);
+  return read;
 }
 
-/** Read a whole anchors file (verification). A file that cannot be read throws, with the reason. */
+function addLine(into: AnchorsRead, raw: string | null, line: number): void {
+  if (raw === null) {
+    into.malformed.push({ line, message: `longer than ${MAX_LINE_BYTES} bytes: not an anchor` });
+    return;
+  }
+  const text = raw.replace(/\r$/, '');
+  if (!text.trim()) return;
+  const a = parseAnchorLine(text, line);
+  if (typeof a === 'string') into.malformed.push({ line, message: a });
+  else into.anchors.push(a);
+}
+
+/** One line of a file as `linesOf` reads it: its text (null when too long to keep) and the offset past its newline. */
+interface FileLine {
+  readonly text: string | null;
+  /** Offset just past this line's newline; for a last line without one, the end of the file. */
+  readonly end: number;
+  /** Whether the line ended with a newline (a last line may still be being written). */
+  readonly whole: boolean;
+}
+
+/**
+ * The lines of `file` from byte `from`, read in chunks: a file of years of anchors (or one grown past what
+ * a single string may hold) is never in memory at once, and a line is kept only up to `MAX_LINE_BYTES`.
+ */
+async function* linesOf(file: FileHandle, from: number): AsyncGenerator<FileLine> {
+  const chunk = Buffer.alloc(64 * 1024);
+  let parts: Buffer[] = [];
+  let kept = 0;
+  let tooLong = false;
+  let position = from;
+  for (;;) {
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) break;
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a, start); nl >= 0 && nl < bytesRead; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      const text = tooLong || kept + piece.length > MAX_LINE_BYTES ? null : Buffer.concat([...parts, piece]).toString('utf8');
+      yield { text, end: position + nl + 1, whole: true };
+      parts = [];
+      kept = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+    if (start < bytesRead && !tooLong) {
+      const rest = chunk.subarray(start, bytesRead);
+      if (kept + rest.length > MAX_LINE_BYTES) {
+        tooLong = true;
+        parts = [];
+      } else {
+        // A copy: the chunk is reused by the next read.
+        parts.push(Buffer.from(rest));
+        kept += rest.length;
+      }
+    }
+    position += bytesRead;
+  }
+  if (kept > 0 || tooLong) yield { text: tooLong ? null : Buffer.concat(parts).toString('utf8'), end: position, whole: false };
+}
+
+/** Read a whole anchors file (verification), line by line. A file that cannot be read throws, with the reason. */
 export async function readAnchorsFile(path: string): Promise<AnchorsRead> {
-  return parseAnchors(await readFile(path, 'utf8'));
+  const file = await open(path, constants.O_RDONLY);
+  try {
+    const read: AnchorsRead = { anchors: [], malformed: [] };
+    let line = 0;
+    for await (const l of linesOf(file, 0)) addLine(read, l.text, ++line);
+    return read;
+  } finally {
+    await file.close();
+  }
 }
 
 /**
@@ -83,7 +158,9 @@ export async function appendAnchors(path: string, anchors: readonly AuditAnchor[
     let text = anchors.map((a) => `${anchorLine(a)}\n`).join('');
     if (!created) {
       const { size } = await file.stat();
-      if (size > 0) {
+      // Empty: created by the server's start-up check, its folder entry not yet synced.
+      if (size === 0) created = true;
+      else {
         const last = Buffer.alloc(1);
         await file.read(last, 0, 1, size - 1);
         if (last[0] !== 0x0a) text = `\n${text}`;
@@ -112,13 +189,22 @@ async function syncDirectory(dir: string): Promise<void> {
 /**
  * The last anchor of each chain in an anchors file, read on: each call reads only what was appended
  * since the last (by any process), so a server anchoring every few minutes does not reread a year of
- * lines. A file that shrank (replaced, rotated) is read again from its start; a line still being
- * written (no newline yet) is left for the next call.
+ * lines. A file replaced (another inode, even one as large) or that shrank is read again from its
+ * start; a line still being written (no newline yet) is left for the next call. What is kept is one
+ * anchor per chain, whatever the file's size.
  */
 export class AnchorsFile {
   private offset = 0;
+  /** `dev:ino` of the file `offset` counts in. */
+  private identity = '';
   private readonly byChain = new Map<string, AuditAnchor>();
   constructor(readonly path: string) {}
+
+  private restart(identity: string): void {
+    this.offset = 0;
+    this.identity = identity;
+    this.byChain.clear();
+  }
 
   async lastAnchors(): Promise<ReadonlyMap<string, AuditAnchor>> {
     let file: FileHandle;
@@ -126,27 +212,25 @@ export class AnchorsFile {
       file = await open(this.path, constants.O_RDONLY);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.offset = 0;
-        this.byChain.clear();
+        this.restart('');
         return this.byChain;
       }
       throw e;
     }
     try {
-      const { size } = await file.stat();
-      if (size < this.offset) {
-        this.offset = 0;
-        this.byChain.clear();
-      }
+      const { size, dev, ino } = await file.stat();
+      const identity = `${dev}:${ino}`;
+      if (identity !== this.identity || size < this.offset) this.restart(identity);
       if (size === this.offset) return this.byChain;
-      const buf = Buffer.alloc(size - this.offset);
-      const { bytesRead } = await file.read(buf, 0, buf.length, this.offset);
-      const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (end < 0) return this.byChain;
-      // The last line of a chain, not its highest seq: after a head moved back (a chain cut and anchored
-      // since), comparing with an older, higher anchor would append the same head at every pass.
-      for (const a of parseAnchors(buf.subarray(0, end).toString('utf8')).anchors) this.byChain.set(a.chain, a);
-      this.offset += end + 1;
+      for await (const l of linesOf(file, this.offset)) {
+        if (!l.whole) break;
+        // The last line of a chain, not its highest seq: after a head moved back (a chain cut and anchored
+        // since), comparing with an older, higher anchor would append the same head at every pass.
+        const a = l.text === null ? undefined : parseAnchorLine(l.text.replace(/\r$/, ''), 0);
+        if (a !== undefined && typeof a !== 'string') this.byChain.set(a.chain, a);
+        // Only what was read: a file shrinking mid-read is seen as shrunk at the next call.
+        this.offset = l.end;
+      }
       return this.byChain;
     } finally {
       await file.close();
@@ -189,7 +273,13 @@ export interface AnchoringOptions {
  * disk, a file it may not write) is logged and the next one tries again, the server going on.
  * `stop` waits for a pass under way, so its anchor is whole and synced before the process exits.
  */
-export function startAuditAnchoring(options: AnchoringOptions): { stop(): Promise<void>; pass(): Promise<void> } {
+export function startAuditAnchoring(options: AnchoringOptions): {
+  stop(): Promise<void>;
+  /** Run a pass now, or join the one under way. */
+  pass(): Promise<void>;
+  /** Wait for the pass under way, if any, without starting one: what a test awaits after a tick. */
+  idle(): Promise<void>;
+} {
   const file = new AnchorsFile(options.file);
   const clock = options.now ?? (() => new Date());
   let running: Promise<void> | undefined;
@@ -219,6 +309,9 @@ export function startAuditAnchoring(options: AnchoringOptions): { stop(): Promis
   const cancel = every(() => void pass(), options.intervalMs);
   return {
     pass,
+    async idle() {
+      await running;
+    },
     async stop() {
       cancel();
       await running;
@@ -262,5 +355,27 @@ export function anchorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd 
     throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: the folder of "${path}" does not exist`);
   }
   if (!folder.isDirectory()) throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${dirname(path)}" is not a folder`);
+  checkAppendable(path);
   return { file: path, minutes };
+}
+
+/**
+ * Open the file once as every pass will (creating it), and see that it is a regular file: a folder, a
+ * device or a file the server may not write would otherwise only fail, logged, at each pass. Non-blocking,
+ * so a FIFO without a reader fails here rather than hanging the start.
+ */
+function checkAppendable(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NONBLOCK, 0o644);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${path}" is a folder: name a file in it`);
+    throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: cannot open "${path}" to append: ${code ?? String(e)}`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${path}" is not a regular file`);
+  } finally {
+    closeSync(fd);
+  }
 }
