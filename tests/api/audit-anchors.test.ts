@@ -187,7 +187,17 @@ for (const [dialect, urlOf] of DIALECTS) {
       const doc = JSON.parse(json.out.join('\n'));
       assert.equal(doc.ok, false);
       const rewrittenDoc = doc.chains.find((c: { chain: string }) => c.chain === 'rewritten');
-      assert.equal(rewrittenDoc.ok, true, 'the chain itself verifies');
+      assert.equal(rewrittenDoc.chainOk, true, 'the chain itself verifies');
+      assert.equal(rewrittenDoc.ok, false, "a chain's ok includes its anchors");
+      assert.deepEqual(
+        doc.chains.map((c: { chain: string; ok: boolean }) => [c.chain, c.ok]),
+        [
+          ['cut', false],
+          ['gone', false],
+          ['intact', true],
+          ['rewritten', false],
+        ],
+      );
       assert.deepEqual(
         rewrittenDoc.anchors.problems.map((p: { seq: number; kind: string; line: number }) => [p.seq, p.kind, p.line]),
         [
@@ -195,7 +205,7 @@ for (const [dialect, urlOf] of DIALECTS) {
           [6, 'anchor-mismatch', 8],
         ],
       );
-      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [] });
+      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [], unanchored: [] });
     });
 
     it('a malformed line of the anchors file is named by its number and why, exit 1, and the other anchors are still checked', async () => {
@@ -206,12 +216,12 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(code, 1);
       assert.deepEqual(out, [
         'intact: ok, 6 records, head 6 HASH, 2 anchors match',
-        `anchors file ${bad} line 9: "seq" must be a whole number from 1`,
+        `anchors file ${bad} line 9: "seq" must be a whole number from 1 to 2147483647`,
         `anchors file ${bad} line 10: not JSON (a line cut short, or edited)`,
         `anchors file ${bad} line 12: not JSON (a line cut short, or edited)`,
       ]);
       assert.deepEqual(err, [
-        'audit verify: the anchors file has 3 lines that are not anchors (first: line 9: "seq" must be a whole number from 1)',
+        'audit verify: the anchors file has 3 lines that are not anchors (first: line 9: "seq" must be a whole number from 1 to 2147483647)',
       ]);
       const json = JSON.parse(
         (await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--json', '--database', url)).out.join(''),
@@ -222,11 +232,76 @@ for (const [dialect, urlOf] of DIALECTS) {
         [9, 10, 12],
       );
 
+      // Values the database would choke on (a seq past PostgreSQL's integer, a NUL in a tenant) are lines
+      // named like any other, not one raw database error ending the verification.
+      const odd = join(dir, `${dialect}-odd.jsonl`);
+      copyFileSync(anchors, odd);
+      appendFileSync(
+        odd,
+        `${JSON.stringify({ tenant: 'intact', seq: 3e9, hash: `sha256:${'a'.repeat(64)}`, at: '2026-12-04T10:00:00Z' })}\n` +
+          `${JSON.stringify({ tenant: 'int\u0000act', seq: 1, hash: `sha256:${'a'.repeat(64)}`, at: '2026-12-04T10:00:00Z' })}\n`,
+      );
+      const oddRun = await cli('audit', 'verify', '--anchors', odd, '--database', url);
+      assert.equal(oddRun.code, 1);
+      assert.ok(oddRun.out.includes('intact: ok, 6 records, head 6 HASH, 2 anchors match'), oddRun.out.join('\n'));
+      assert.deepEqual(oddRun.out.slice(-2), [
+        `anchors file ${odd} line 9: "seq" must be a whole number from 1 to 2147483647`,
+        `anchors file ${odd} line 10: "tenant" must be a tenant id or "*"`,
+      ]);
+      assert.match(oddRun.err.at(-1) ?? '', /^audit verify: tampered with: .*; the anchors file has 2 lines that are not anchors/);
+
       // The next anchor lands on a line of its own, not glued to the cut one.
       await records(db, 'intact', 1);
       assert.equal((await cli('audit', 'anchor', '--tenant', 'intact', '--out', bad, '--database', url)).code, 0);
       const after = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
       assert.equal(after.out[0], 'intact: ok, 7 records, head 7 HASH, 3 anchors match');
+    });
+
+    it('a chain with records but no anchor in the file says "no anchors" and warns, exit 0; --json names it', async () => {
+      await provisionTenant(db.db, { id: 'newcomer', name: 'newcomer', pack: testPack(), now: NOW });
+      await records(db, 'newcomer', 2);
+      const { code, out, err } = await cli('audit', 'verify', '--tenant', 'newcomer', '--anchors', anchors, '--database', url);
+      assert.deepEqual(
+        { code, out, err },
+        {
+          code: 0,
+          out: ['newcomer: ok, 2 records, head 2 HASH, no anchors'],
+          err: [`audit verify: warning: ${anchors} has no anchor of newcomer: its records were checked by the chain alone`],
+        },
+      );
+      const doc = JSON.parse(
+        (await cli('audit', 'verify', '--tenant', 'newcomer', '--anchors', anchors, '--json', '--database', url)).out.join(''),
+      );
+      assert.equal(doc.ok, true);
+      assert.deepEqual(doc.anchorsFile.unanchored, ['newcomer']);
+      assert.deepEqual([doc.chains[0].ok, doc.chains[0].chainOk, doc.chains[0].anchors.anchors], [true, true, 0]);
+
+      const json = await cli('audit', 'anchor', '--tenant', 'newcomer', '--out', anchors, '--json', '--database', url);
+      assert.equal(json.code, 0, json.err.join('\n'));
+      const written = JSON.parse(json.out.join(''));
+      assert.equal(written.file, anchors);
+      assert.deepEqual(
+        written.written.map((w: { tenant: string; seq: number; hash: string; at: string }) => [
+          w.tenant,
+          w.seq,
+          w.hash,
+          Number.isNaN(Date.parse(w.at)),
+        ]),
+        [['newcomer', 2, 'HASH', false]],
+        'what it appended',
+      );
+      assert.deepEqual(
+        [JSON.parse(lines(anchors).at(-1) ?? '').tenant, JSON.parse(lines(anchors).at(-1) ?? '').seq],
+        ['newcomer', 2],
+        'as the last line of the file',
+      );
+      assert.deepEqual(
+        JSON.parse((await cli('audit', 'anchor', '--tenant', 'newcomer', '--out', anchors, '--json', '--database', url)).out.join('')),
+        { file: anchors, written: [] },
+        'nothing moved: nothing written',
+      );
+      const anchored = await cli('audit', 'verify', '--tenant', 'newcomer', '--anchors', anchors, '--database', url);
+      assert.deepEqual([anchored.out, anchored.err], [['newcomer: ok, 2 records, head 2 HASH, 1 anchor match'], []]);
     });
 
     it('usage and failures: anchor without --out is exit 2, an unknown tenant or an unreadable anchors file exit 1 saying so', async () => {
@@ -265,21 +340,22 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(every, 15 * 60_000);
       await anchoring.pass();
       const chains = (l: string) => (JSON.parse(l) as { tenant: string }).tenant;
-      assert.deepEqual(lines(file).map(chains), ['cut', 'intact', 'rewritten'], 'a line per chain with records, at start');
+      assert.deepEqual(lines(file).map(chains), ['cut', 'intact', 'newcomer', 'rewritten'], 'a line per chain with records, at start');
 
       now = new Date('2026-12-04T10:15:00Z');
       tick();
-      await anchoring.pass();
-      assert.equal(lines(file).length, 3, 'no head moved: nothing appended');
+      await anchoring.idle();
+      assert.equal(lines(file).length, 4, 'no head moved: nothing appended');
 
       await records(db, 'cut', 2);
       now = new Date('2026-12-04T10:30:00Z');
       tick();
-      await anchoring.pass();
+      // Waits for the pass the tick started without starting one: a tick that did nothing fails below.
+      await anchoring.idle();
       const head = await db.db.selectFrom('audit_heads').select(['seq', 'hash']).where('chain', '=', 'cut').executeTakeFirstOrThrow();
       assert.deepEqual(
         lines(file)
-          .slice(3)
+          .slice(4)
           .map((l) => JSON.parse(l)),
         [{ tenant: 'cut', seq: 6, hash: head.hash, at: '2026-12-04T10:30:00.000Z' }],
         'the moved head, at the time of the tick, in UTC',
@@ -291,7 +367,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       const next = startAuditAnchoring({ db: db.db, file, intervalMs: 60_000, log: () => undefined, every: () => () => undefined });
       await next.pass();
       await next.stop();
-      assert.equal(lines(file).length, 4);
+      assert.equal(lines(file).length, 5);
       await db.close();
     });
   });

@@ -64,6 +64,7 @@ export {
   systemAction,
   verifyAuditChain,
   verifyAuditAnchors,
+  anchorsByChain,
   UNAUTHENTICATED_CHAIN,
   MAX_PROBLEMS,
 } from './services/audit.js';

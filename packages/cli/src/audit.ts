@@ -1,8 +1,8 @@
 import {
+  anchorsByChain,
   UNAUTHENTICATED_CHAIN,
   verifyAuditAnchors,
   verifyAuditChain,
-  type AuditAnchor,
   type AuditAnchorCheck,
   type AuditVerification,
 } from '@tierkit/api';
@@ -28,6 +28,8 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             refused credentials); exit 1 when a record was edited, deleted, moved or cut.
                             --anchors: also check every anchor of the file (audit anchor, the server's
                             TIERKIT_AUDIT_ANCHOR_FILE) against the chain: a chain rewritten whole, or cut
+                            with its head moved back, fails; a line of FILE that is not an anchor fails;
+                            a chain with records but no anchor in FILE is a warning (exit 0)
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -93,13 +95,7 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
   const chains = new Set(args.tenant !== undefined ? [args.tenant] : await listAuditChains(db.db));
   // A chain deleted whole, head row and all, is no longer listed by the database: its anchors still name it.
   if (args.tenant === undefined) for (const a of read?.anchors ?? []) chains.add(a.chain);
-  // By chain once: a year of anchors times every tenant's chain would be scanned for each otherwise.
-  const byChain = new Map<string, AuditAnchor[]>();
-  for (const a of read?.anchors ?? []) {
-    const list = byChain.get(a.chain);
-    if (list) list.push(a);
-    else byChain.set(a.chain, [a]);
-  }
+  const byChain = anchorsByChain(read?.anchors ?? []);
   const results: { chain: AuditVerification; anchors?: AuditAnchorCheck }[] = [];
   for (const chain of [...chains].sort()) {
     const v = await verifyAuditChain(db.db, chain);
@@ -115,12 +111,20 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     );
   }
   const malformed = read?.malformed ?? [];
+  // A chain with records the file never names: a tenant newer than the last anchoring pass looks the
+  // same, so it is a warning, not a failure. A chain the file does name but the database lost is checked
+  // (anchor-truncated) and fails.
+  const unanchored = read ? results.filter((r) => r.anchors?.anchors === 0 && r.chain.records > 0).map((r) => r.chain.chain) : [];
   if (args.json) {
     out(
       JSON.stringify({
         ok: failed.length === 0 && malformed.length === 0,
-        chains: results.map(({ chain, anchors }) => ({ ...chain, ...(anchors ? { anchors } : {}) })),
-        ...(args.anchors !== undefined ? { anchorsFile: { path: args.anchors, anchors: read?.anchors.length ?? 0, malformed } } : {}),
+        chains: results.map(({ chain, anchors }) =>
+          anchors ? { ...chain, chainOk: chain.ok, ok: chain.ok && anchors.ok, anchors } : { ...chain, chainOk: chain.ok },
+        ),
+        ...(args.anchors !== undefined
+          ? { anchorsFile: { path: args.anchors, anchors: read?.anchors.length ?? 0, malformed, unanchored } }
+          : {}),
       }),
     );
   } else {
@@ -128,13 +132,21 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     for (const { chain: v, anchors } of results) {
       const head = v.head ? `head ${v.head.seq} ${v.head.hash}` : 'no head';
       const ok = v.ok && (anchors?.ok ?? true);
-      const anchored = anchors ? `, ${anchors.anchors === 1 ? '1 anchor' : `${anchors.anchors} anchors`}${anchors.ok ? ' match' : ''}` : '';
+      const anchored = !anchors
+        ? ''
+        : anchors.anchors === 0
+          ? ', no anchors'
+          : `, ${anchors.anchors === 1 ? '1 anchor' : `${anchors.anchors} anchors`}${anchors.ok ? ' match' : ''}`;
       out(`${v.chain}: ${ok ? 'ok' : 'NOT OK'}, ${v.records} records, ${head}${anchored}`);
       for (const p of v.problems) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
       for (const p of anchors?.problems ?? []) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
     }
     for (const m of malformed) out(`anchors file ${args.anchors} line ${m.line}: ${m.message}`);
   }
+  if (unanchored.length)
+    err(
+      `audit verify: warning: ${args.anchors} has no anchor of ${unanchored.join(', ')}: ${unanchored.length === 1 ? 'its records were' : 'their records were'} checked by the chain alone`,
+    );
   const reasons: string[] = [];
   if (failed.length) reasons.push(`tampered with: ${failed.join('; ')}`);
   if (malformed.length)

@@ -145,16 +145,29 @@ export interface AuditAnchorCheck {
   readonly problems: readonly AuditAnchorProblem[];
 }
 
+/** Anchors grouped by chain in one pass: a year of anchors is not scanned again for each chain. */
+export function anchorsByChain(anchors: readonly AuditAnchor[]): Map<string, AuditAnchor[]> {
+  const byChain = new Map<string, AuditAnchor[]>();
+  for (const a of anchors) {
+    const list = byChain.get(a.chain);
+    if (list) list.push(a);
+    else byChain.set(a.chain, [a]);
+  }
+  return byChain;
+}
+
 /**
  * Check `chain` against anchors of its head kept outside the database: each anchored record must still be
  * there with the hash it had (a chain rewritten and re-hashed consistently, head included, passes
- * `verifyAuditChain` but not this), and the chain must reach the newest anchor (truncation). Anchors of
- * other chains are ignored.
+ * `verifyAuditChain` but not this), and the chain must reach the newest anchor (truncation). `anchors` are
+ * the chain's own, as `anchorsByChain` groups them once for every chain (an anchor of another chain is a
+ * caller's mistake, and throws).
  */
 export async function verifyAuditAnchors(db: Executor, chain: string, anchors: readonly AuditAnchor[]): Promise<AuditAnchorCheck> {
-  const mine = anchors.filter((a) => a.chain === chain);
+  const stray = anchors.find((a) => a.chain !== chain);
+  if (stray) throw new Error(`verifyAuditAnchors: an anchor of chain "${stray.chain}" passed for "${chain}"`);
   const found = new Map<number, string>();
-  const seqs = [...new Set(mine.map((a) => a.seq))];
+  const seqs = [...new Set(anchors.map((a) => a.seq))];
   // Bounded IN lists: a year of anchors is tens of thousands of positions.
   for (let i = 0; i < seqs.length; i += PAGE) {
     for (const r of await auditRecordsAt(db, chain, seqs.slice(i, i + PAGE))) found.set(r.seq, r.hash);
@@ -165,7 +178,7 @@ export async function verifyAuditAnchors(db: Executor, chain: string, anchors: r
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
   const where = (a: AuditAnchor) => `the anchor of ${a.at}${a.line !== undefined ? ` (line ${a.line})` : ''}`;
-  const newest = mine.reduce<AuditAnchor | undefined>((n, a) => (n && n.seq >= a.seq ? n : a), undefined);
+  const newest = anchors.reduce<AuditAnchor | undefined>((n, a) => (n && n.seq >= a.seq ? n : a), undefined);
   if (newest && newest.seq > lastSeq) {
     report({
       kind: 'anchor-truncated',
@@ -174,7 +187,7 @@ export async function verifyAuditAnchors(db: Executor, chain: string, anchors: r
       message: `the chain ends at record ${lastSeq} but ${where(newest)} names record ${newest.seq}: records ${lastSeq + 1}…${newest.seq} were cut`,
     });
   }
-  for (const a of mine) {
+  for (const a of anchors) {
     const hash = found.get(a.seq);
     // A missing record below the end is the plain verification's `missing`; past the end, the truncation above.
     if (hash === undefined || hash === a.hash) continue;
@@ -185,7 +198,7 @@ export async function verifyAuditAnchors(db: Executor, chain: string, anchors: r
       message: `record ${a.seq} has hash ${hash} but ${where(a)} says ${a.hash}: the chain was rewritten after it was anchored`,
     });
   }
-  return { chain, ok: problems.length === 0, anchors: mine.length, problems };
+  return { chain, ok: problems.length === 0, anchors: anchors.length, problems };
 }
 
 /**
