@@ -7,7 +7,15 @@ import {
   startupAction,
 } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
-import { onOffFromEnv, scheduleRunsFromEnv, scheduleTimingFromEnv, timeZoneFromEnv } from '@tierkit/ops';
+import {
+  anchorSettingsFromEnv,
+  onOffFromEnv,
+  scheduleRunsFromEnv,
+  scheduleTimingFromEnv,
+  startAuditAnchoring,
+  timeZoneFromEnv,
+  type AnchorSettings,
+} from '@tierkit/ops';
 
 /** Which background work a server process runs (apps/server/README.md, "Background work"). */
 export interface BackgroundSettings {
@@ -21,15 +29,18 @@ export interface BackgroundSettings {
   readonly settleMinutes?: number;
   /** Days after a month's end past which a month still waiting is overdue. Default `DEFAULT_OVERDUE_DAYS`. */
   readonly overdueDays?: number;
+  /** Append the audit heads that moved to a file outside the database, every so many minutes; null or absent: off. */
+  readonly anchors?: AnchorSettings | null;
 }
 
-/** `TIERKIT_WORKER`, `TIERKIT_SCHEDULE`, `TIERKIT_TIME_ZONE`, `TIERKIT_SCHEDULE_SETTLE_MINUTES` and `TIERKIT_SCHEDULE_OVERDUE_DAYS`, with their defaults for this database. */
+/** `TIERKIT_WORKER`, `TIERKIT_SCHEDULE`, `TIERKIT_TIME_ZONE`, `TIERKIT_SCHEDULE_SETTLE_MINUTES`, `TIERKIT_SCHEDULE_OVERDUE_DAYS` and `TIERKIT_AUDIT_ANCHOR_FILE`/`_MINUTES`, with their defaults for this database. */
 export function backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): BackgroundSettings {
   return {
     worker: onOffFromEnv('TIERKIT_WORKER', env.TIERKIT_WORKER, dialect === 'sqlite'),
     schedule: scheduleRunsFromEnv(env),
     timeZone: timeZoneFromEnv(env),
     ...scheduleTimingFromEnv(env),
+    anchors: anchorSettingsFromEnv(env),
   };
 }
 
@@ -65,13 +76,22 @@ export function startBackground(db: Db, settings: BackgroundSettings, log: (line
         log,
       })
     : undefined;
+  const anchoring = settings.anchors
+    ? startAuditAnchoring({ db: db.db, file: settings.anchors.file, intervalMs: settings.anchors.minutes * 60_000, log })
+    : undefined;
   const worker = settings.worker ? runWorker({ db: db.db, signal: abort.signal, timeZone: settings.timeZone }) : Promise.resolve();
   log(
     `jobs: in-process worker ${settings.worker ? 'on' : 'off'}, monthly schedule ${settings.schedule ? `on (${settings.timeZone}; a month is re-tiered once its data has been quiet ${settings.settleMinutes ?? DEFAULT_SETTLE_MINUTES} min, overdue ${settings.overdueDays ?? DEFAULT_OVERDUE_DAYS} days after it ended)` : 'off'}`,
   );
+  log(
+    settings.anchors
+      ? `audit anchors: heads that moved appended to ${settings.anchors.file} every ${settings.anchors.minutes} min`
+      : 'audit anchors: off (TIERKIT_AUDIT_ANCHOR_FILE unset)',
+  );
   return {
     async stop() {
       schedule?.stop();
+      await anchoring?.stop();
       abort.abort();
       await worker;
     },

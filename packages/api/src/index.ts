@@ -63,10 +63,20 @@ export {
   startupAction,
   systemAction,
   verifyAuditChain,
+  verifyAuditAnchors,
+  anchorsByChain,
   UNAUTHENTICATED_CHAIN,
   MAX_PROBLEMS,
 } from './services/audit.js';
-export type { AuditProblem, AuditVerification, OperatorAction, OperatorOutcome } from './services/audit.js';
+export type {
+  AuditAnchor,
+  AuditAnchorCheck,
+  AuditAnchorProblem,
+  AuditProblem,
+  AuditVerification,
+  OperatorAction,
+  OperatorOutcome,
+} from './services/audit.js';
 export { recordQueuedJob } from './services/jobs/record-queued.js';
 export { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';

@@ -1,5 +1,13 @@
-import { UNAUTHENTICATED_CHAIN, verifyAuditChain } from '@tierkit/api';
+import {
+  anchorsByChain,
+  UNAUTHENTICATED_CHAIN,
+  verifyAuditAnchors,
+  verifyAuditChain,
+  type AuditAnchorCheck,
+  type AuditVerification,
+} from '@tierkit/api';
 import { findTenant, listAuditChains, type Db } from '@tierkit/db';
+import { AnchorsFile, anchorAuditHeads, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
 
 /** Options of `tierkit audit …` after parsing. */
@@ -7,11 +15,24 @@ export interface AuditArgs {
   readonly action: string | undefined;
   /** One tenant's chain; every chain when absent. */
   readonly tenant: string | undefined;
+  /** `verify --anchors FILE`: also check the chains against the heads written down in this file. */
+  readonly anchors?: string | undefined;
+  /** `anchor --out FILE`: the anchors file to append to. */
+  readonly out?: string | undefined;
+  /** `--json`: one JSON document on `out`. */
+  readonly json?: boolean;
 }
 
-export const AUDIT_USAGE = `  audit verify [--tenant ID]
+export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             check the audit hash chain of one tenant (default: every chain, and "*" for
-                            refused credentials); exit 1 when a record was edited, deleted, moved or cut`;
+                            refused credentials); exit 1 when a record was edited, deleted, moved or cut.
+                            --anchors: also check every anchor of the file (audit anchor, the server's
+                            TIERKIT_AUDIT_ANCHOR_FILE) against the chain: a chain rewritten whole, or cut
+                            with its head moved back, fails; a line of FILE that is not an anchor fails;
+                            a chain with records but no anchor in FILE is a warning (exit 0)
+  audit anchor [--tenant ID] --out FILE
+                            append each chain's head that moved since its last anchor in FILE to FILE
+                            (JSON lines, synced); keep FILE outside the database's reach`;
 
 /** Where `audit` writes: the verdict per chain to `out`; usage errors and why it failed, last, in one line to `err`. */
 export interface AuditIo {
@@ -20,45 +41,141 @@ export interface AuditIo {
 }
 
 /** Run one `audit` action. Returns the exit code: 0 when every chain verifies, 1 when one does not, 2 for bad usage. */
-export async function runAudit(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<number> {
+export async function runAudit(db: Db, args: AuditArgs, io: AuditIo): Promise<number> {
+  if (args.action === 'anchor') return anchor(db, args, io);
   if (args.action !== 'verify') {
-    err(`audit: unknown action "${args.action ?? ''}"\n${AUDIT_USAGE}`);
+    io.err(`audit: unknown action "${args.action ?? ''}"\n${AUDIT_USAGE}`);
     return 2;
   }
-  // A mistyped tenant has no chain: "ok, 0 records" would read as a clean audit of a bank never checked.
-  if (args.tenant !== undefined && args.tenant !== UNAUTHENTICATED_CHAIN && !(await findTenant(db.db, args.tenant))) {
+  return verify(db, args, io);
+}
+
+/** A mistyped tenant has no chain: "ok, 0 records" (or "nothing to anchor") would read as a bank checked. */
+async function unknownTenant(db: Db, tenant: string | undefined): Promise<boolean> {
+  return tenant !== undefined && tenant !== UNAUTHENTICATED_CHAIN && !(await findTenant(db.db, tenant));
+}
+
+async function anchor(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<number> {
+  if (!args.out) {
+    err(`audit anchor: --out FILE is required: the anchors file to append to\n${AUDIT_USAGE}`);
+    return 2;
+  }
+  if (await unknownTenant(db, args.tenant)) {
+    err(`audit anchor: tenant "${args.tenant}" does not exist`);
+    return 1;
+  }
+  let written: Awaited<ReturnType<typeof anchorAuditHeads>>;
+  try {
+    written = await anchorAuditHeads(db.db, new AnchorsFile(args.out), new Date(), args.tenant !== undefined ? [args.tenant] : undefined);
+  } catch (e) {
+    err(`audit anchor: cannot append to ${args.out}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  if (args.json)
+    out(JSON.stringify({ file: args.out, written: written.map(({ chain, seq, hash, at }) => ({ tenant: chain, seq, hash, at })) }));
+  else if (!written.length) out(`audit anchor: no head moved since its last anchor in ${args.out}`);
+  else for (const a of written) out(`${a.chain}: anchored head ${a.seq} ${a.hash} at ${a.at}`);
+  return 0;
+}
+
+async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<number> {
+  if (await unknownTenant(db, args.tenant)) {
     err(`audit verify: tenant "${args.tenant}" does not exist`);
     return 1;
   }
-  const chains = args.tenant !== undefined ? [args.tenant] : await listAuditChains(db.db);
-  if (!chains.length) out('audit verify: no audit records yet');
-  const failed: string[] = [];
-  for (const chain of chains) {
-    const v = await verifyAuditChain(db.db, chain);
-    const head = v.head ? `head ${v.head.seq} ${v.head.hash}` : 'no head';
-    if (v.ok) {
-      out(`${chain}: ok, ${v.records} records, ${head}`);
-      continue;
+  let read: AnchorsRead | undefined;
+  if (args.anchors !== undefined) {
+    try {
+      read = await readAnchorsFile(args.anchors);
+    } catch (e) {
+      err(`audit verify: cannot read the anchors file ${args.anchors}: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
     }
-    const first = v.problems[0];
-    failed.push(
-      `${chain} (${v.problems.length === 1 ? '1 problem' : `${v.problems.length} problems`}${first ? `, first at ${first.seq}: ${first.kind}` : ''})`,
-    );
-    out(`${chain}: NOT OK, ${v.records} records, ${head}`);
-    for (const p of v.problems) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
   }
-  if (failed.length) err(`audit verify: tampered with: ${failed.join('; ')}`);
-  return failed.length ? 1 : 0;
+  const chains = new Set(args.tenant !== undefined ? [args.tenant] : await listAuditChains(db.db));
+  // A chain deleted whole, head row and all, is no longer listed by the database: its anchors still name it.
+  if (args.tenant === undefined) for (const a of read?.anchors ?? []) chains.add(a.chain);
+  const byChain = anchorsByChain(read?.anchors ?? []);
+  const results: { chain: AuditVerification; anchors?: AuditAnchorCheck }[] = [];
+  for (const chain of [...chains].sort()) {
+    const v = await verifyAuditChain(db.db, chain);
+    results.push({ chain: v, ...(read ? { anchors: await verifyAuditAnchors(db.db, chain, byChain.get(chain) ?? []) } : {}) });
+  }
+  const failed: string[] = [];
+  for (const { chain: v, anchors } of results) {
+    const problems = v.problems.length + (anchors?.problems.length ?? 0);
+    if (!problems) continue;
+    const first = v.problems[0] ?? anchors?.problems[0];
+    failed.push(
+      `${v.chain} (${problems === 1 ? '1 problem' : `${problems} problems`}${first ? `, first at ${first.seq}: ${first.kind}` : ''})`,
+    );
+  }
+  const malformed = read?.malformed ?? [];
+  // A chain with records the file never names: a tenant newer than the last anchoring pass looks the
+  // same, so it is a warning, not a failure. A chain the file does name but the database lost is checked
+  // (anchor-truncated) and fails.
+  const unanchored = read ? results.filter((r) => r.anchors?.anchors === 0 && r.chain.records > 0).map((r) => r.chain.chain) : [];
+  if (args.json) {
+    out(
+      JSON.stringify({
+        ok: failed.length === 0 && malformed.length === 0,
+        chains: results.map(({ chain, anchors }) =>
+          anchors ? { ...chain, chainOk: chain.ok, ok: chain.ok && anchors.ok, anchors } : { ...chain, chainOk: chain.ok },
+        ),
+        ...(args.anchors !== undefined
+          ? { anchorsFile: { path: args.anchors, anchors: read?.anchors.length ?? 0, malformed, unanchored } }
+          : {}),
+      }),
+    );
+  } else {
+    if (!results.length) out('audit verify: no audit records yet');
+    for (const { chain: v, anchors } of results) {
+      const head = v.head ? `head ${v.head.seq} ${v.head.hash}` : 'no head';
+      const ok = v.ok && (anchors?.ok ?? true);
+      const anchored = !anchors
+        ? ''
+        : anchors.anchors === 0
+          ? ', no anchors'
+          : `, ${anchors.anchors === 1 ? '1 anchor' : `${anchors.anchors} anchors`}${anchors.ok ? ' match' : ''}`;
+      out(`${v.chain}: ${ok ? 'ok' : 'NOT OK'}, ${v.records} records, ${head}${anchored}`);
+      for (const p of v.problems) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
+      for (const p of anchors?.problems ?? []) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
+    }
+    for (const m of malformed) out(`anchors file ${args.anchors} line ${m.line}: ${m.message}`);
+  }
+  if (unanchored.length)
+    err(
+      `audit verify: warning: ${args.anchors} has no anchor of ${unanchored.join(', ')}: ${unanchored.length === 1 ? 'its records were' : 'their records were'} checked by the chain alone`,
+    );
+  const reasons: string[] = [];
+  if (failed.length) reasons.push(`tampered with: ${failed.join('; ')}`);
+  if (malformed.length)
+    reasons.push(
+      `the anchors file has ${malformed.length === 1 ? '1 line' : `${malformed.length} lines`} that are not anchors (first: line ${malformed[0]?.line}: ${malformed[0]?.message})`,
+    );
+  if (reasons.length) err(`audit verify: ${reasons.join('; ')}`);
+  return reasons.length ? 1 : 0;
 }
 
 export const auditCommand: Command = {
   name: 'audit',
   usage: AUDIT_USAGE,
+  options: { anchors: { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
     // Its output is the verdict itself: no database line before it.
     const db = await ctx.openDatabase(() => undefined);
     try {
-      return await runAudit(db, { action: ctx.args[0], tenant: stringOption(ctx, 'tenant') }, { out: ctx.out, err: ctx.err });
+      return await runAudit(
+        db,
+        {
+          action: ctx.args[0],
+          tenant: stringOption(ctx, 'tenant'),
+          anchors: stringOption(ctx, 'anchors'),
+          out: stringOption(ctx, 'out'),
+          json: ctx.json,
+        },
+        { out: ctx.out, err: ctx.err },
+      );
     } finally {
       await db.close();
     }

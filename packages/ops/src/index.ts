@@ -23,3 +23,16 @@ export { seedDemoStaff, DEMO_STAFF, DEMO_SIGN_INS } from './seed/index.js';
 export type { DemoSignIn } from './seed/index.js';
 export type { SeedOptions, SeedResult } from './seed/index.js';
 export { lastCompleteMonth } from './seed/last-complete-month.js';
+export {
+  AnchorsFile,
+  anchorAuditHeads,
+  anchorLine,
+  anchorSettingsFromEnv,
+  appendAnchors,
+  DEFAULT_ANCHOR_MINUTES,
+  parseAnchorLine,
+  parseAnchors,
+  readAnchorsFile,
+  startAuditAnchoring,
+} from './audit-anchors.js';
+export type { AnchoringOptions, AnchorSettings, AnchorsRead } from './audit-anchors.js';

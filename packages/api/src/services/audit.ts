@@ -4,7 +4,9 @@ import {
   AUDIT_GENESIS,
   appendAuditRecord,
   auditRecordsAfter,
+  auditRecordsAt,
   findAuditHead,
+  lastAuditSeq,
   type AuditFields,
   type AuditRecordRow,
   type Executor,
@@ -111,6 +113,92 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
     });
   }
   return { chain, ok: problems.length === 0, records, head: head ? { seq: head.seq, hash: head.hash } : null, problems };
+}
+
+/**
+ * A chain's head as it was written down outside the database at `at` (ISO UTC): the chain (a tenant
+ * id, or `UNAUTHENTICATED_CHAIN`), the seq of its last record then, and that record's hash. `line` is
+ * where it was read from (1-based), so a failing anchor can be found.
+ */
+export interface AuditAnchor {
+  readonly chain: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly at: string;
+  readonly line?: number;
+}
+
+/** What an anchor says is wrong: the chain lost records it anchored, or a record it anchored is not the one it names. */
+export interface AuditAnchorProblem {
+  readonly kind: 'anchor-truncated' | 'anchor-mismatch';
+  readonly seq: number;
+  readonly line?: number;
+  readonly message: string;
+}
+
+/** The outcome of checking a chain against its anchors. */
+export interface AuditAnchorCheck {
+  readonly chain: string;
+  readonly ok: boolean;
+  /** Anchors of the chain that were checked. */
+  readonly anchors: number;
+  readonly problems: readonly AuditAnchorProblem[];
+}
+
+/** Anchors grouped by chain in one pass: a year of anchors is not scanned again for each chain. */
+export function anchorsByChain(anchors: readonly AuditAnchor[]): Map<string, AuditAnchor[]> {
+  const byChain = new Map<string, AuditAnchor[]>();
+  for (const a of anchors) {
+    const list = byChain.get(a.chain);
+    if (list) list.push(a);
+    else byChain.set(a.chain, [a]);
+  }
+  return byChain;
+}
+
+/**
+ * Check `chain` against anchors of its head kept outside the database: each anchored record must still be
+ * there with the hash it had (a chain rewritten and re-hashed consistently, head included, passes
+ * `verifyAuditChain` but not this), and the chain must reach the newest anchor (truncation). `anchors` are
+ * the chain's own, as `anchorsByChain` groups them once for every chain (an anchor of another chain is a
+ * caller's mistake, and throws).
+ */
+export async function verifyAuditAnchors(db: Executor, chain: string, anchors: readonly AuditAnchor[]): Promise<AuditAnchorCheck> {
+  const stray = anchors.find((a) => a.chain !== chain);
+  if (stray) throw new Error(`verifyAuditAnchors: an anchor of chain "${stray.chain}" passed for "${chain}"`);
+  const found = new Map<number, string>();
+  const seqs = [...new Set(anchors.map((a) => a.seq))];
+  // Bounded IN lists: a year of anchors is tens of thousands of positions.
+  for (let i = 0; i < seqs.length; i += PAGE) {
+    for (const r of await auditRecordsAt(db, chain, seqs.slice(i, i + PAGE))) found.set(r.seq, r.hash);
+  }
+  const lastSeq = await lastAuditSeq(db, chain);
+  const problems: AuditAnchorProblem[] = [];
+  const report = (p: AuditAnchorProblem) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+  const where = (a: AuditAnchor) => `the anchor of ${a.at}${a.line !== undefined ? ` (line ${a.line})` : ''}`;
+  const newest = anchors.reduce<AuditAnchor | undefined>((n, a) => (n && n.seq >= a.seq ? n : a), undefined);
+  if (newest && newest.seq > lastSeq) {
+    report({
+      kind: 'anchor-truncated',
+      seq: newest.seq,
+      ...(newest.line !== undefined ? { line: newest.line } : {}),
+      message: `the chain ends at record ${lastSeq} but ${where(newest)} names record ${newest.seq}: records ${lastSeq + 1}…${newest.seq} were cut`,
+    });
+  }
+  for (const a of anchors) {
+    const hash = found.get(a.seq);
+    // A missing record below the end is the plain verification's `missing`; past the end, the truncation above.
+    if (hash === undefined || hash === a.hash) continue;
+    report({
+      kind: 'anchor-mismatch',
+      seq: a.seq,
+      ...(a.line !== undefined ? { line: a.line } : {}),
+      message: `record ${a.seq} has hash ${hash} but ${where(a)} says ${a.hash}: the chain was rewritten after it was anchored`,
+    });
+  }
+  return { chain, ok: problems.length === 0, anchors: anchors.length, problems };
 }
 
 /**

@@ -127,3 +127,33 @@ export async function listAuditRecords(db: Executor, chain: string, filter: Audi
 export async function listAuditChains(db: Executor): Promise<string[]> {
   return (await db.selectFrom('audit_heads').select('chain').orderBy('chain').execute()).map((r) => r.chain);
 }
+
+/** Every chain's head with at least one record, by chain: what an anchoring pass compares with its last anchors. */
+export async function listAuditHeads(db: Executor): Promise<(AuditHead & { readonly chain: string })[]> {
+  return db.selectFrom('audit_heads').select(['chain', 'seq', 'hash']).where('seq', '>', 0).orderBy('chain').execute();
+}
+
+/** The records of `chain` at the given positions (absent ones are not returned): what anchors are checked against. */
+export async function auditRecordsAt(
+  db: Executor,
+  chain: string,
+  seqs: readonly number[],
+): Promise<Pick<AuditRecordRow, 'seq' | 'hash'>[]> {
+  if (!seqs.length) return [];
+  return db
+    .selectFrom('audit_records')
+    .select(['seq', 'hash'])
+    .where('chain', '=', chain)
+    .where('seq', 'in', [...seqs])
+    .execute();
+}
+
+/** The seq of the chain's last record as its records say (0: none), not its head row, which a rewrite sets as well. */
+export async function lastAuditSeq(db: Executor, chain: string): Promise<number> {
+  const row = await db
+    .selectFrom('audit_records')
+    .select((eb) => eb.fn.max('seq').as('last'))
+    .where('chain', '=', chain)
+    .executeTakeFirst();
+  return row?.last == null ? 0 : Number(row.last);
+}

@@ -1,0 +1,381 @@
+import { closeSync, constants as fsConstants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
+import { constants, open, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor } from '@tierkit/api';
+import { listAuditHeads, type Executor } from '@tierkit/db';
+import { wholeFromEnv } from './settings.js';
+
+/*
+ * The audit chain's heads written down outside the database (packages/api/README.md, "Audit"): a
+ * JSON-lines file, one anchor a line — `{"tenant":"bank","seq":42,"hash":"sha256:…","at":"…Z"}` —
+ * only ever appended to, by the server on its schedule and by `tierkit audit anchor`.
+ */
+
+/** What an anchors file held: its anchors and, for each line that is not one, its number and why. */
+export interface AnchorsRead {
+  readonly anchors: AuditAnchor[];
+  readonly malformed: { readonly line: number; readonly message: string }[];
+}
+
+const HASH = /^sha256:[0-9a-f]{64}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** `audit_records.seq` is a 32-bit integer on PostgreSQL: a larger seq would make the query throw, not miss. */
+const MAX_SEQ = 2_147_483_647;
+/** Longer than any anchor (about 150 bytes): what is kept of a line is bounded, the rest is malformed anyway. */
+const MAX_LINE_BYTES = 4096;
+
+/** Whether `at` names a time that exists: `Date.parse` rolls 2026-02-30 over to March 2 instead of refusing it. */
+function realUtcTime(at: string): boolean {
+  const ms = Date.parse(at);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === at.slice(0, 19);
+}
+
+/** One line of an anchors file, or why it is not an anchor. */
+export function parseAnchorLine(text: string, line: number): AuditAnchor | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return 'not JSON (a line cut short, or edited)';
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  const { tenant, seq, hash, at } = v as Record<string, unknown>;
+  // Checked here, not left to the database: a NUL or an out-of-range seq makes PostgreSQL throw, ending
+  // the whole verification with one raw error instead of naming the line.
+  if (typeof tenant !== 'string' || (tenant !== UNAUTHENTICATED_CHAIN && !TENANT_ID_PATTERN.test(tenant)))
+    return `"tenant" must be a tenant id or "${UNAUTHENTICATED_CHAIN}"`;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ)
+    return `"seq" must be a whole number from 1 to ${MAX_SEQ}`;
+  if (typeof hash !== 'string' || !HASH.test(hash)) return '"hash" must be "sha256:" and 64 hex digits';
+  if (typeof at !== 'string' || !ISO_UTC.test(at) || !realUtcTime(at)) return '"at" must be an ISO time in UTC (…Z) that exists';
+  return { chain: tenant, seq, hash, at, line };
+}
+
+/** The line an anchor is written as (no newline). */
+export function anchorLine(a: AuditAnchor): string {
+  return JSON.stringify({ tenant: a.chain, seq: a.seq, hash: a.hash, at: a.at });
+}
+
+/** Parse an anchors file's text; blank lines are skipped, every other line is an anchor or malformed. */
+export function parseAnchors(text: string, firstLine = 1): AnchorsRead {
+  const read: AnchorsRead = { anchors: [], malformed: [] };
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) addLine(read, lines[i] ?? '', firstLine + i);
+  return read;
+}
+
+function addLine(into: AnchorsRead, raw: string | null, line: number): void {
+  if (raw === null) {
+    into.malformed.push({ line, message: `longer than ${MAX_LINE_BYTES} bytes: not an anchor` });
+    return;
+  }
+  const text = raw.replace(/\r$/, '');
+  if (!text.trim()) return;
+  const a = parseAnchorLine(text, line);
+  if (typeof a === 'string') into.malformed.push({ line, message: a });
+  else into.anchors.push(a);
+}
+
+/** One line of a file as `linesOf` reads it: its text (null when too long to keep) and the offset past its newline. */
+interface FileLine {
+  readonly text: string | null;
+  /** Offset just past this line's newline; for a last line without one, the end of the file. */
+  readonly end: number;
+  /** Whether the line ended with a newline (a last line may still be being written). */
+  readonly whole: boolean;
+}
+
+/**
+ * The lines of `file` from byte `from`, read in chunks: a file of years of anchors (or one grown past what
+ * a single string may hold) is never in memory at once, and a line is kept only up to `MAX_LINE_BYTES`.
+ */
+async function* linesOf(file: FileHandle, from: number): AsyncGenerator<FileLine> {
+  const chunk = Buffer.alloc(64 * 1024);
+  let parts: Buffer[] = [];
+  let kept = 0;
+  let tooLong = false;
+  let position = from;
+  for (;;) {
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) break;
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a, start); nl >= 0 && nl < bytesRead; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      const text = tooLong || kept + piece.length > MAX_LINE_BYTES ? null : Buffer.concat([...parts, piece]).toString('utf8');
+      yield { text, end: position + nl + 1, whole: true };
+      parts = [];
+      kept = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+    if (start < bytesRead && !tooLong) {
+      const rest = chunk.subarray(start, bytesRead);
+      if (kept + rest.length > MAX_LINE_BYTES) {
+        tooLong = true;
+        parts = [];
+      } else {
+        // A copy: the chunk is reused by the next read.
+        parts.push(Buffer.from(rest));
+        kept += rest.length;
+      }
+    }
+    position += bytesRead;
+  }
+  if (kept > 0 || tooLong) yield { text: tooLong ? null : Buffer.concat(parts).toString('utf8'), end: position, whole: false };
+}
+
+/** Read a whole anchors file (verification), line by line. A file that cannot be read throws, with the reason. */
+export async function readAnchorsFile(path: string): Promise<AnchorsRead> {
+  const file = await open(path, constants.O_RDONLY);
+  try {
+    const read: AnchorsRead = { anchors: [], malformed: [] };
+    let line = 0;
+    for await (const l of linesOf(file, 0)) addLine(read, l.text, ++line);
+    return read;
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Append `anchors` to the file, creating it: one `write` of whole lines on a descriptor opened with
+ * O_APPEND, so lines of several servers appending to one local file never interleave; then fsync (and
+ * the directory's, when the file is new), so an anchor reported written survives a crash. A file whose
+ * last line was cut short gets a newline first: that line stays malformed, ours whole.
+ */
+export async function appendAnchors(path: string, anchors: readonly AuditAnchor[]): Promise<void> {
+  if (!anchors.length) return;
+  let created = true;
+  let file: FileHandle;
+  try {
+    file = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    created = false;
+    file = await open(path, constants.O_RDWR | constants.O_APPEND);
+  }
+  try {
+    let text = anchors.map((a) => `${anchorLine(a)}\n`).join('');
+    if (!created) {
+      const { size } = await file.stat();
+      // Empty: created by the server's start-up check, its folder entry not yet synced.
+      if (size === 0) created = true;
+      else {
+        const last = Buffer.alloc(1);
+        await file.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) text = `\n${text}`;
+      }
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    let written = 0;
+    // A regular file takes a write whole; the loop only guards a short write, which would append the rest after.
+    while (written < bytes.length) written += (await file.write(bytes, written, bytes.length - written)).bytesWritten;
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  if (created) await syncDirectory(dirname(path));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const d = await open(dir, constants.O_RDONLY);
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
+/**
+ * The last anchor of each chain in an anchors file, read on: each call reads only what was appended
+ * since the last (by any process), so a server anchoring every few minutes does not reread a year of
+ * lines. A file replaced (another inode, even one as large) or that shrank is read again from its
+ * start; a line still being written (no newline yet) is left for the next call. What is kept is one
+ * anchor per chain, whatever the file's size.
+ */
+export class AnchorsFile {
+  private offset = 0;
+  /** `dev:ino` of the file `offset` counts in. */
+  private identity = '';
+  private readonly byChain = new Map<string, AuditAnchor>();
+  constructor(readonly path: string) {}
+
+  private restart(identity: string): void {
+    this.offset = 0;
+    this.identity = identity;
+    this.byChain.clear();
+  }
+
+  async lastAnchors(): Promise<ReadonlyMap<string, AuditAnchor>> {
+    let file: FileHandle;
+    try {
+      file = await open(this.path, constants.O_RDONLY);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.restart('');
+        return this.byChain;
+      }
+      throw e;
+    }
+    try {
+      const { size, dev, ino } = await file.stat();
+      const identity = `${dev}:${ino}`;
+      if (identity !== this.identity || size < this.offset) this.restart(identity);
+      if (size === this.offset) return this.byChain;
+      for await (const l of linesOf(file, this.offset)) {
+        if (!l.whole) break;
+        // The last line of a chain, not its highest seq: after a head moved back (a chain cut and anchored
+        // since), comparing with an older, higher anchor would append the same head at every pass.
+        const a = l.text === null ? undefined : parseAnchorLine(l.text.replace(/\r$/, ''), 0);
+        if (a !== undefined && typeof a !== 'string') this.byChain.set(a.chain, a);
+        // Only what was read: a file shrinking mid-read is seen as shrunk at the next call.
+        this.offset = l.end;
+      }
+      return this.byChain;
+    } finally {
+      await file.close();
+    }
+  }
+}
+
+/**
+ * One anchoring pass: the head of each chain (`chains`, or every chain with a record) that moved since
+ * its last anchor in the file is appended, at `now`. Returns what was written.
+ */
+export async function anchorAuditHeads(db: Executor, file: AnchorsFile, now: Date, chains?: readonly string[]): Promise<AuditAnchor[]> {
+  const last = await file.lastAnchors();
+  const at = now.toISOString();
+  const moved: AuditAnchor[] = [];
+  for (const h of await listAuditHeads(db)) {
+    if (chains && !chains.includes(h.chain)) continue;
+    const a = last.get(h.chain);
+    if (a && a.seq === h.seq && a.hash === h.hash) continue;
+    moved.push({ chain: h.chain, seq: h.seq, hash: h.hash, at });
+  }
+  // The next call of `file.lastAnchors()` reads these lines back like any other process's.
+  await appendAnchors(file.path, moved);
+  return moved;
+}
+
+/** What the server's anchoring runs by (`TIERKIT_AUDIT_ANCHOR_FILE`, `TIERKIT_AUDIT_ANCHOR_MINUTES`). */
+export interface AnchoringOptions {
+  readonly db: Executor;
+  readonly file: string;
+  readonly intervalMs: number;
+  readonly now?: () => Date;
+  readonly log: (line: string) => void;
+  /** How to run `tick` every `ms` (default `setInterval`, unref'd); returns how to stop. Tests pass their own. */
+  readonly every?: (tick: () => void, ms: number) => () => void;
+}
+
+/**
+ * Anchor every moved head now and then every interval, one pass at a time; a pass that fails (a full
+ * disk, a file it may not write) is logged and the next one tries again, the server going on.
+ * `stop` waits for a pass under way, so its anchor is whole and synced before the process exits.
+ */
+export function startAuditAnchoring(options: AnchoringOptions): {
+  stop(): Promise<void>;
+  /** Run a pass now, or join the one under way. */
+  pass(): Promise<void>;
+  /** Wait for the pass under way, if any, without starting one: what a test awaits after a tick. */
+  idle(): Promise<void>;
+} {
+  const file = new AnchorsFile(options.file);
+  const clock = options.now ?? (() => new Date());
+  let running: Promise<void> | undefined;
+  const pass = (): Promise<void> => {
+    running ??= anchorAuditHeads(options.db, file, clock())
+      .then(
+        (written) => {
+          if (written.length)
+            options.log(`audit anchors: ${written.map((a) => `${a.chain} at ${a.seq}`).join(', ')} appended to ${options.file}`);
+        },
+        (err: unknown) =>
+          options.log(`audit anchors: could not anchor to ${options.file}: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  const every =
+    options.every ??
+    ((tick: () => void, ms: number) => {
+      const timer = setInterval(tick, ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    });
+  void pass();
+  const cancel = every(() => void pass(), options.intervalMs);
+  return {
+    pass,
+    async idle() {
+      await running;
+    },
+    async stop() {
+      cancel();
+      await running;
+    },
+  };
+}
+
+/** Minutes between the server's anchoring passes unless `TIERKIT_AUDIT_ANCHOR_MINUTES` says otherwise. */
+export const DEFAULT_ANCHOR_MINUTES = 15;
+
+/** Where and how often a server anchors the audit heads; null when it does not. */
+export interface AnchorSettings {
+  /** `TIERKIT_AUDIT_ANCHOR_FILE`, as an absolute path. */
+  readonly file: string;
+  /** `TIERKIT_AUDIT_ANCHOR_MINUTES`. */
+  readonly minutes: number;
+}
+
+/**
+ * `TIERKIT_AUDIT_ANCHOR_FILE` (unset: no anchoring) and `TIERKIT_AUDIT_ANCHOR_MINUTES` (default 15,
+ * 1–1440), checked at start: a minutes setting without a file, or a file in a folder that does not
+ * exist, stops the start rather than anchoring nothing for months unnoticed.
+ */
+export function anchorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AnchorSettings | null {
+  const minutes = wholeFromEnv('TIERKIT_AUDIT_ANCHOR_MINUTES', env.TIERKIT_AUDIT_ANCHOR_MINUTES, DEFAULT_ANCHOR_MINUTES, {
+    unit: 'minutes',
+    min: 1,
+    max: 1440,
+  });
+  const file = env.TIERKIT_AUDIT_ANCHOR_FILE;
+  if (!file) {
+    if (env.TIERKIT_AUDIT_ANCHOR_MINUTES)
+      throw new Error('TIERKIT_AUDIT_ANCHOR_MINUTES is set but TIERKIT_AUDIT_ANCHOR_FILE is not: name the file to anchor to');
+    return null;
+  }
+  const path = resolve(cwd, file);
+  let folder: Stats;
+  try {
+    folder = statSync(dirname(path));
+  } catch {
+    throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: the folder of "${path}" does not exist`);
+  }
+  if (!folder.isDirectory()) throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${dirname(path)}" is not a folder`);
+  checkAppendable(path);
+  return { file: path, minutes };
+}
+
+/**
+ * Open the file once as every pass will (creating it), and see that it is a regular file: a folder, a
+ * device or a file the server may not write would otherwise only fail, logged, at each pass. Non-blocking,
+ * so a FIFO without a reader fails here rather than hanging the start.
+ */
+function checkAppendable(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NONBLOCK, 0o644);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${path}" is a folder: name a file in it`);
+    throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: cannot open "${path}" to append: ${code ?? String(e)}`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${path}" is not a regular file`);
+  } finally {
+    closeSync(fd);
+  }
+}
