@@ -1,0 +1,172 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { existingStaffIds, findApiKey, findStaff, pageApiKeys, type ApiKey } from '@tierkit/db';
+import { createApiKey, revokeKey } from '../auth/api-keys.js';
+import { isRole, ROLES, roleAtLeast, type Role } from '../auth/roles.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ApiDeps } from '../deps.js';
+import { auditDetail } from '../middleware/audit.js';
+import { invalid, ProblemError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { ApiKeyListSchema, ApiKeySchema, CreatedKeySchema, CreateKeyBody, type KEY_STATES, KeyIdParams } from '../schemas/keys.js';
+import { CursorQuery, LimitQuery } from '../schemas/params.js';
+
+/**
+ * Roles that can decide four-eyes requests. Four eyes counts an unowned key as a person of its own, so
+ * one person holding an unowned approver key beside their staff token could approve what they asked
+ * for; over HTTP such a key must name its holder (the CLI, run by the operator on the server, only warns).
+ */
+const OWNED_ROLES: readonly Role[] = ['approver', 'admin'];
+
+/** A key as the API shows it: never its secret or hash, and not its tenant (always the caller's). */
+function keyJson(key: Omit<ApiKey, 'secretHash' | 'tenantId'>, ownersOnStaff: ReadonlySet<string>) {
+  const state: (typeof KEY_STATES)[number] =
+    key.revokedAt !== null ? 'revoked' : key.staffId !== null && !ownersOnStaff.has(key.staffId) ? 'owner-gone' : 'active';
+  return {
+    id: key.id,
+    role: key.role as Role,
+    label: key.label,
+    prefix: key.prefix,
+    staff: key.staffId,
+    state,
+    createdAt: key.createdAt,
+    revokedAt: key.revokedAt,
+  };
+}
+
+async function ownersOnStaff(deps: ApiDeps, keys: readonly ApiKey[]): Promise<Set<string>> {
+  return existingStaffIds(
+    deps.db,
+    deps.tenantId,
+    keys.flatMap((k) => (k.staffId === null ? [] : [k.staffId])),
+  );
+}
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['keys'],
+  summary: 'List the tenant’s API keys, oldest first, revoked ones included (admin)',
+  description: 'Never a secret or its hash: the `prefix` tells keys apart.',
+  request: { query: z.object({ limit: LimitQuery, cursor: CursorQuery }) },
+  responses: {
+    200: { description: 'One page of keys', content: { 'application/json': { schema: ApiKeyListSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const createKeyRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['keys'],
+  summary: 'Create an API key; its secret is in this answer and nowhere else (admin)',
+  description:
+    'The answer carries the secret once: only its hash is stored, and no read, audit record or log shows it. An approver or admin key needs `staff`, its holder (400 otherwise: four eyes would count an unowned key as a person of its own); an owned key’s role may not be above its owner’s. No `Idempotency-Key`: a replay would have to store the secret (400); a create retried after a lost answer may make a second key, which the list shows and revoke ends.',
+  request: { body: { required: true, content: { 'application/json': { schema: CreateKeyBody } } } },
+  responses: {
+    201: { description: 'The key and its secret (shown once)', content: { 'application/json': { schema: CreatedKeySchema } } },
+    ...problemResponses(400, 413, 415),
+  },
+});
+
+const revokeRoute = createRoute({
+  method: 'post',
+  path: '/{id}/revoke',
+  tags: ['keys'],
+  summary: 'Revoke an API key at once (admin); revoking a revoked key changes nothing',
+  description:
+    'This server refuses the key from the next request; another server process of the same database within its credential cache’s seconds (5 by default). A key of another tenant is the 404 of an unknown one. Revoking again answers 200 with the first revocation’s `revokedAt`.',
+  request: { params: KeyIdParams },
+  responses: {
+    200: { description: 'The key, revoked', content: { 'application/json': { schema: ApiKeySchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+/** `/v1/keys`: a tenant's admins issue, list and revoke its API keys. */
+export function keys() {
+  return router()
+    .openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
+      const query = c.req.valid('query');
+      const after = query.cursor === undefined ? undefined : decodeCursor('keys', query.cursor, ['createdAt', 'id'] as const);
+      const rows = await pageApiKeys(deps.db, deps.tenantId, { limit: query.limit + 1, ...(after ? { after } : {}) });
+      const page = rows.slice(0, query.limit);
+      const owners = await ownersOnStaff(deps, page);
+      const last = page.at(-1);
+      return c.json(
+        {
+          items: page.map((k) => keyJson(k, owners)),
+          nextCursor: rows.length > query.limit && last ? encodeCursor('keys', { createdAt: last.createdAt, id: last.id }) : null,
+        },
+        200,
+      );
+    })
+    .openapi(createKeyRoute, async (c) => {
+      const deps = c.var.deps;
+      const body = c.req.valid('json');
+      // What was asked, kept even when refused; never the secret, which exists only in the answer below.
+      auditDetail(c, { role: body.role, staff: body.staff ?? null, label: body.label });
+      if (body.staff === undefined) {
+        if (OWNED_ROLES.includes(body.role)) {
+          throw invalid([
+            {
+              path: 'staff',
+              message: `an ${body.role} key needs the staff member who holds it: four eyes would count an unowned one as a person of its own`,
+              code: 'required',
+            },
+          ]);
+        }
+      } else {
+        const owner = await findStaff(deps.db, deps.tenantId, body.staff);
+        if (!owner) {
+          throw invalid([
+            {
+              path: 'staff',
+              message: `no staff member "${body.staff}" in this tenant`,
+              code: 'unknown_staff',
+              params: { staff: body.staff },
+            },
+          ]);
+        }
+        // A key acts for its owner, so it may not do more than they may.
+        if (!isRole(owner.role) || !roleAtLeast(owner.role, body.role)) {
+          const allowed = isRole(owner.role) ? ROLES.filter((r) => roleAtLeast(owner.role as Role, r)) : [];
+          throw invalid([
+            {
+              path: 'role',
+              message: `staff member "${owner.id}" has the ${owner.role} role; their key may have ${allowed.join(', ') || 'no role'}`,
+              code: 'invalid_value',
+              params: { values: allowed },
+            },
+          ]);
+        }
+      }
+      const { key, secret } = await createApiKey(deps.db, {
+        tenantId: deps.tenantId,
+        role: body.role,
+        label: body.label,
+        ...(body.staff !== undefined ? { staffId: body.staff } : {}),
+        now: deps.now(),
+      });
+      auditDetail(c, { key: key.id, prefix: key.prefix });
+      const owners = new Set(key.staffId === null ? [] : [key.staffId]);
+      return c.json({ key: keyJson(key, owners), secret }, 201);
+    })
+    .openapi(revokeRoute, async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid('param');
+      const found = await findApiKey(deps.db, deps.tenantId, id);
+      // Another tenant's key is the same 404 as none: which ids exist elsewhere is not this tenant's business.
+      if (!found) throw new ProblemError('not-found', `No API key "${id}" in this tenant.`);
+      auditDetail(c, { key: found.id, role: found.role, staff: found.staffId, label: found.label });
+      if (found.revokedAt === null) {
+        // Not in a transaction, so revokeKey tells this process's credential cache once the row has changed.
+        await revokeKey(deps.db, found.id, deps.now());
+      } else {
+        auditDetail(c, { alreadyRevoked: true });
+      }
+      const now = (await findApiKey(deps.db, deps.tenantId, id)) ?? found;
+      return c.json(keyJson(now, await ownersOnStaff(deps, [now])), 200);
+    });
+}
