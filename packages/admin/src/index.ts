@@ -34,6 +34,8 @@ export type {
   AuditValue,
 } from './core/audit-trail.js';
 export { readAllStaff } from './core/staff.js';
+export { API_KEY_LABEL_MAX, API_KEY_ROLES, OWNED_KEY_ROLES, issueApiKey, readApiKeys, revokeApiKey } from './core/api-keys.js';
+export type { ApiKeyInfo, ApiKeyPage, ApiKeyRole, IssuedApiKey, NewApiKey } from './core/api-keys.js';
 export { readSchemes } from './core/schemes.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
