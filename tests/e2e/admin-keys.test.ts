@@ -1,0 +1,92 @@
+// The API keys page: a tenant-wide admin lists the tenant's keys, creates one in a dialog that shows
+// its secret once (with a copy button and a warning), and revokes one after a confirmation; the key
+// works until then and is refused after. Officers and approvers are not offered the page.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { axeViolations, SHOTS as shots } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+import { ADMIN_KEY } from './support/server.js';
+
+const t = consoleUnderTest(5);
+
+const asBank = (path: string, method = 'GET', body?: unknown) =>
+  fetch(`${t.server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+
+describe('admin console: API keys', () => {
+  it('an admin creates a key, sees its secret once, and revokes it; in zh-CN, zh-TW and en; not offered below admin', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+
+    // An approver is not offered the page.
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('[data-testid="who"]').waitFor();
+    assert.equal(await page.locator('a[data-page-link="keys"]').count(), 0);
+
+    // The same person made an admin by the bank: the page is theirs.
+    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进（复核）', role: 'admin', scope: 'tenant' });
+    assert.equal(promoted.status, 200, await promoted.clone().text());
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('a[data-page-link="keys"]').click();
+    await page.waitForFunction(() => /个密钥/.test(document.querySelector('[data-testid="keys-status"]')?.textContent ?? ''));
+    assert.equal(await page.title(), 'API 密钥 · ' + (await page.textContent('.brand'))?.trim());
+    assert.deepEqual(await axeViolations(page), [], 'the list, zh-CN');
+
+    // Create: the dialog, then the secret once.
+    await page.locator('[data-testid="create-key"]').click();
+    await page.waitForFunction(() => document.activeElement?.matches('dialog input[name="label"]') === true);
+    assert.deepEqual(await axeViolations(page), [], 'the create dialog, zh-CN');
+    await page.fill('dialog input[name="label"]', '核心系统夜间同步');
+    await page.selectOption('dialog select[name="role"]', 'officer');
+    await page.locator('dialog button[type="submit"]').click();
+    const secretField = page.locator('[data-testid="key-secret"]');
+    await secretField.waitFor();
+    const secret = await secretField.inputValue();
+    assert.match(secret, /^tk_/);
+    assert.match((await page.textContent('[data-testid="keys-dialog"]')) ?? '', /无法再次查看/);
+    assert.deepEqual(await axeViolations(page), [], 'the secret, zh-CN');
+    await page.screenshot({ path: join(shots, 'admin-keys-secret.png'), fullPage: true });
+    const works = await fetch(`${t.server.url}/v1/schemes`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(works.status, 200);
+    // Escape does not lose the secret before the admin says they kept it.
+    await page.keyboard.press('Escape');
+    assert.equal(await page.evaluate(() => document.querySelector<HTMLDialogElement>('[data-testid="keys-dialog"]')?.open), true);
+    await page.locator('[data-testid="secret-done"]').click();
+    await page.waitForFunction(() => document.querySelector<HTMLDialogElement>('[data-testid="keys-dialog"]')?.open === false);
+    assert.equal((await page.content()).includes(secret), false, 'the secret is gone from the page');
+
+    const listed = (await (await asBank('/v1/keys?limit=100')).json()) as { items: { id: string; label: string }[] };
+    const id = listed.items.find((k) => k.label === '核心系统夜间同步')?.id;
+    assert.ok(id);
+    const row = page.locator(`tr[data-key="${id}"]`);
+    assert.equal(await row.getAttribute('data-state'), 'active');
+
+    // Revoke: confirmation first, starting on Cancel.
+    await page.selectOption('.bar .lang select', 'zh-TW');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-TW');
+    await row.locator('[data-testid="revoke-key"]').click();
+    await page.waitForFunction(() => document.activeElement?.matches('[data-testid="cancel-revoke"]') === true);
+    assert.match((await page.textContent('#keys-dialog-h')) ?? '', /撤銷金鑰「核心系统夜间同步」/);
+    assert.deepEqual(await axeViolations(page), [], 'the revocation, zh-TW');
+    await page.locator('[data-testid="confirm-revoke"]').click();
+    await page.waitForFunction((k) => document.querySelector(`tr[data-key="${k}"]`)?.getAttribute('data-state') === 'revoked', id);
+    const refused = await fetch(`${t.server.url}/v1/schemes`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(refused.status, 401);
+
+    await page.selectOption('.bar .lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal((await page.textContent('#keys-h'))?.trim(), 'API keys');
+    assert.match((await page.textContent(`tr[data-key="${id}"]`)) ?? '', /revoked/);
+    assert.deepEqual(await axeViolations(page), [], 'the list, en');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
