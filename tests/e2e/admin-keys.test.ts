@@ -44,6 +44,12 @@ describe('admin console: API keys', () => {
     await page.locator('[data-testid="create-key"]').click();
     await page.waitForFunction(() => document.activeElement?.matches('dialog input[name="label"]') === true);
     assert.deepEqual(await axeViolations(page), [], 'the create dialog, zh-CN');
+    // An admin key nobody holds: the API refuses it, and the dialog says why in the console's words.
+    await page.fill('dialog input[name="label"]', '无人持有的管理员密钥');
+    await page.selectOption('dialog select[name="role"]', 'admin');
+    await page.locator('dialog button[type="submit"]').click();
+    await page.waitForFunction(() => /持有人/.test(document.querySelector('[data-testid="keys-dialog-error"]')?.textContent ?? ''));
+    assert.deepEqual(await axeViolations(page), [], 'a refusal in the create dialog, zh-CN');
     await page.fill('dialog input[name="label"]', '核心系统夜间同步');
     await page.selectOption('dialog select[name="role"]', 'officer');
     await page.locator('dialog button[type="submit"]').click();
