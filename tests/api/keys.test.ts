@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
-import { createApp, mintEmbedToken, mintStaffToken } from '@tierkit/api';
+import { before, it } from 'node:test';
+import { createApiKey, createApp, KeyOwnerRefused, mintEmbedToken, mintStaffToken } from '@tierkit/api';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
+import { type FourEyesTenant, fourEyesTenant, ok as feOk, requestOverride, START } from '../support/four-eyes-fixture.js';
 import { problem } from '../support/problems.js';
 
 /*
@@ -34,6 +35,12 @@ async function create(f: ApiFixture, body: unknown, credential = f.keys.a): Prom
   return (await res.json()) as { key: KeyJson; secret: string };
 }
 
+/** A staff token of a tenant-wide admin of bank-a, made a staff member first: the console's credential. */
+async function adminToken(f: ApiFixture, id: string): Promise<string> {
+  await client(f).put(`/v1/staff/${id}`, { name: id, role: 'admin', scope: 'tenant' });
+  return (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: id, now: NOW })).token;
+}
+
 async function listAll(f: ApiFixture, credential = f.keys.a): Promise<KeyJson[]> {
   const out: KeyJson[] = [];
   let cursor: string | null = null;
@@ -49,7 +56,8 @@ async function listAll(f: ApiFixture, credential = f.keys.a): Promise<KeyJson[]>
 
 forEachDialect('API keys over HTTP', (f) => {
   it('an admin creates a key: 201 with the secret once, not cached; the key works at its role; the list shows it without the secret', async () => {
-    const res = await send(f, f.keys.a, 'POST', '/v1/keys', { role: 'officer', label: '  nightly sync  ' });
+    const me = await adminToken(f, 'KEYME');
+    const res = await send(f, me, 'POST', '/v1/keys', { role: 'officer', label: '  nightly sync  ', staff: 'KEYME' });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('Cache-Control'), 'no-store');
     const { key, secret } = (await res.json()) as { key: KeyJson; secret: string };
@@ -62,7 +70,7 @@ forEachDialect('API keys over HTTP', (f) => {
         prefix: '',
         role: 'officer',
         label: 'nightly sync',
-        staff: null,
+        staff: 'KEYME',
         state: 'active',
         createdAt: NOW.toISOString(),
         revokedAt: null,
@@ -185,16 +193,26 @@ forEachDialect('API keys over HTTP', (f) => {
     const other = await problem(await send(f, f.keys.a, 'POST', '/v1/keys', { role: 'viewer', label: 'x', staff: 'KEYB1' }), 400);
     assert.equal(other.errors?.[0]?.code, 'unknown_staff');
 
-    await client(f).put('/v1/staff/KEYOFF', { name: '殷素素', role: 'officer', scope: 'tenant' });
-    const above = await problem(await send(f, f.keys.a, 'POST', '/v1/keys', { role: 'approver', label: 'x', staff: 'KEYOFF' }), 400);
+    await client(f).put('/v1/staff/KEYVIEW', { name: '殷素素', role: 'viewer', scope: 'tenant' });
+    const above = await problem(await send(f, f.keys.a, 'POST', '/v1/keys', { role: 'analyst', label: 'x', staff: 'KEYVIEW' }), 400);
     assert.deepEqual(
       above.errors?.map((e) => [e.path, e.code, e.params]),
-      [['role', 'invalid_value', { values: ['viewer', 'analyst', 'officer'] }]],
+      [['role', 'invalid_value', { values: ['viewer'] }]],
     );
-    const { key, secret } = await create(f, { role: 'officer', label: 'owned', staff: 'KEYOFF' });
-    assert.equal(key.staff, 'KEYOFF');
+    const { key, secret } = await create(f, { role: 'viewer', label: 'owned', staff: 'KEYVIEW' });
+    assert.equal(key.staff, 'KEYVIEW');
     const session = (await (await send(f, secret, 'GET', '/v1/session')).json()) as { actor: string; staff: { id: string } | null };
-    assert.equal(session.staff?.id, 'KEYOFF');
+    assert.equal(session.staff?.id, 'KEYVIEW');
+  });
+
+  it('the owner is checked as the key is written: one gone or demoted since the caller looked is a structured refusal (the route’s 400), not a 500', async () => {
+    await client(f).put('/v1/staff/KEYRACE', { name: '韦一笑', role: 'viewer', scope: 'tenant' });
+    const gone = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'x', staffId: 'KEYNONE' }).catch((e: unknown) => e);
+    assert.ok(gone instanceof KeyOwnerRefused);
+    assert.equal(gone.reason, 'unknown-staff');
+    const above = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'analyst', label: 'x', staffId: 'KEYRACE' }).catch((e: unknown) => e);
+    assert.ok(above instanceof KeyOwnerRefused);
+    assert.deepEqual([above.reason, above.allowed], ['role-above-owner', ['viewer']]);
   });
 
   it('an Idempotency-Key is refused: a replay would need the secret stored', async () => {
@@ -209,11 +227,11 @@ forEachDialect('API keys over HTTP', (f) => {
     assert.equal(JSON.stringify(stored).includes('tk_'), false);
   });
 
-  it('the audit trail names the key, role, owner and label of a creation and a revocation, never the secret', async () => {
-    await client(f).put('/v1/staff/KEYAUD', { name: '宋青书', role: 'approver', scope: 'tenant' });
+  it('the audit trail names the key, role, owner and label of a creation and a revocation as the CLI does, never the secret', async () => {
+    const aud = await adminToken(f, 'KEYAUD');
     const created = await send(
       f,
-      f.keys.a,
+      aud,
       'POST',
       '/v1/keys',
       { role: 'approver', label: 'audited', staff: 'KEYAUD' },
@@ -223,11 +241,15 @@ forEachDialect('API keys over HTTP', (f) => {
     );
     const { key, secret } = (await created.json()) as { key: KeyJson; secret: string };
     assert.equal((await send(f, f.keys.a, 'POST', `/v1/keys/${key.id}/revoke`, undefined, { 'X-Request-Id': 'keys-aud-2' })).status, 200);
+    assert.equal((await send(f, f.keys.a, 'POST', `/v1/keys/${key.id}/revoke`, undefined, { 'X-Request-Id': 'keys-aud-3' })).status, 200);
     const res = await send(f, f.keys.a, 'GET', '/v1/audit?limit=100');
     const items = ((await res.json()) as { items: { requestId: string; phase: string; detail: unknown }[] }).items;
     const detail = (id: string) => items.find((r) => r.requestId === id && r.phase === 'result')?.detail;
-    assert.deepEqual(detail('keys-aud-1'), { role: 'approver', staff: 'KEYAUD', label: 'audited', key: key.id, prefix: key.prefix });
-    assert.deepEqual(detail('keys-aud-2'), { key: key.id, role: 'approver', staff: 'KEYAUD', label: 'audited' });
+    // keyAuditDetail's shape, the one `tierkit keys` writes: no prefix (a piece of the secret) either.
+    const shape = { key: key.id, role: 'approver', owner: 'KEYAUD', label: 'audited' };
+    assert.deepEqual(detail('keys-aud-1'), shape);
+    assert.deepEqual(detail('keys-aud-2'), shape);
+    assert.deepEqual(detail('keys-aud-3'), { ...shape, alreadyRevoked: true });
     // Every stored record of the tenant, intents and request records included, raw from the table.
     const rows = await f.db.db.selectFrom('audit_records').selectAll().execute();
     const body = secret.slice(key.prefix.length);
@@ -259,5 +281,109 @@ forEachDialect('API keys over HTTP', (f) => {
 
   it('an unauthenticated caller learns nothing', async () => {
     await problem(await f.app.request('/v1/keys'), 401);
+  });
+});
+
+/*
+ * Whoever issues a key holds its secret, so a key that files or decides four-eyes requests is issued
+ * over HTTP only in the caller's own name: otherwise one admin could ask with one credential and
+ * approve with a key that four eyes counts as somebody else.
+ */
+forEachDialect('API keys over HTTP keep four eyes', (f) => {
+  let t: FourEyesTenant;
+  let alice = '';
+  const keysOf = async () => ((await (await t.req('admin', 'GET', '/v1/keys?limit=100')).json()) as { items: KeyJson[] }).items;
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'keys-4e', START);
+    await feOk(await t.req('admin', 'PUT', '/v1/staff/ALICE', { name: 'Alice', role: 'admin', scope: 'tenant' }), 201);
+    await feOk(await t.req('admin', 'PUT', '/v1/staff/BOB', { name: 'Bob', role: 'approver', scope: 'tenant' }), 201);
+    alice = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'ALICE', ttlSeconds: 900, now: START })).token;
+    for (const subject of ['K4E1', 'K4E2']) {
+      await feOk(await t.req('officer', 'PUT', `/v1/subjects/${subject}`, { kind: 'customer', displayName: subject }), 201);
+      await feOk(
+        await t.req('officer', 'PUT', `/v1/subjects/${subject}/metrics`, {
+          metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }],
+        }),
+      );
+    }
+  });
+
+  it('(a) an admin cannot issue an approver key owned by another staff member: 400 at staff, no key', async () => {
+    const before = (await keysOf()).length;
+    const p = await problem(
+      await t.req({ credential: alice }, 'POST', '/v1/keys', { role: 'approver', label: 'for bob', staff: 'BOB' }),
+      400,
+    );
+    assert.deepEqual(
+      p.errors?.map((e) => [e.path, e.code, e.params]),
+      [['staff', 'invalid_value', { values: ['ALICE'] }]],
+    );
+    assert.match(p.errors?.[0]?.message ?? '', /tierkit keys create/);
+    assert.equal((await keysOf()).length, before);
+  });
+
+  it('(b) nor one for a staff member she has just made up', async () => {
+    await feOk(await t.req({ credential: alice }, 'PUT', '/v1/staff/GHOST', { name: 'Ghost', role: 'approver', scope: 'tenant' }), 201);
+    const p = await problem(
+      await t.req({ credential: alice }, 'POST', '/v1/keys', { role: 'approver', label: 'ghost', staff: 'GHOST' }),
+      400,
+    );
+    assert.deepEqual(
+      p.errors?.map((e) => e.path),
+      ['staff'],
+    );
+    assert.equal(
+      (await keysOf()).some((k) => k.staff === 'GHOST'),
+      false,
+    );
+  });
+
+  it('(c) nor an unowned officer key: she would file with it and approve with her token', async () => {
+    const p = await problem(await t.req({ credential: alice }, 'POST', '/v1/keys', { role: 'officer', label: 'unowned officer' }), 400);
+    assert.deepEqual(
+      p.errors?.map((e) => [e.path, e.code, e.params]),
+      [['staff', 'required', { values: ['ALICE'] }]],
+    );
+    assert.equal(
+      (await keysOf()).some((k) => k.label === 'unowned officer'),
+      false,
+    );
+  });
+
+  it('a key in her own name she may issue, and four eyes counts it as her', async () => {
+    const made = await feOk<{ key: KeyJson; secret: string }>(
+      await t.req({ credential: alice }, 'POST', '/v1/keys', { role: 'approver', label: 'mine', staff: 'ALICE' }),
+      201,
+    );
+    assert.equal(made.key.staff, 'ALICE');
+    const pending = await feOk<{ id: string; contentHash: string }>(await requestOverride(t, 'K4E1', {}, { credential: alice }), 201);
+    const self = await problem(
+      await t.req({ credential: made.secret }, 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
+      403,
+    );
+    assert.ok(self.type.endsWith('/four-eyes'), self.type);
+    // Filed with her key, decided with her token: the same person too.
+    const filed = await feOk<{ id: string; contentHash: string }>(await requestOverride(t, 'K4E2', {}, { credential: made.secret }), 201);
+    await problem(
+      await t.req({ credential: alice }, 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }),
+      403,
+    );
+  });
+
+  it('a credential of no staff member (an unowned admin key) issues only keys that can neither file nor decide', async () => {
+    for (const role of ['officer', 'approver', 'admin'] as const) {
+      const p = await problem(await t.req('admin', 'POST', '/v1/keys', { role, label: `unowned ${role}`, staff: 'ALICE' }), 400);
+      assert.deepEqual(
+        p.errors?.map((e) => [e.path, e.params]),
+        [
+          ['role', { values: ['viewer', 'analyst'] }],
+          ['staff', { values: [] }],
+        ],
+      );
+      assert.match(p.errors?.[0]?.message ?? '', /tierkit keys create/);
+    }
+    const analyst = await feOk<{ key: KeyJson }>(await t.req('admin', 'POST', '/v1/keys', { role: 'analyst', label: 'reports' }), 201);
+    assert.equal(analyst.key.staff, null);
   });
 });

@@ -1,22 +1,70 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { existingStaffIds, findApiKey, findStaff, pageApiKeys, type ApiKey } from '@tierkit/db';
-import { createApiKey, revokeKey } from '../auth/api-keys.js';
-import { isRole, ROLES, roleAtLeast, type Role } from '../auth/roles.js';
+import { existingStaffIds, findApiKey, pageApiKeys, type ApiKey } from '@tierkit/db';
+import { type ApiKeyInfo, createApiKey, KeyOwnerRefused, revokeKey } from '../auth/api-keys.js';
+import { FOUR_EYES_ROLES, ROLES, type Role } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
+import { keyAuditDetail } from '../services/audit.js';
 import { ApiKeyListSchema, ApiKeySchema, CreatedKeySchema, CreateKeyBody, type KEY_STATES, KeyIdParams } from '../schemas/keys.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 
+const CLI_HINT = 'to issue one for someone else, or one nobody owns, an operator runs `tierkit keys create --staff ID`';
+
 /**
- * Roles that can decide four-eyes requests. Four eyes counts an unowned key as a person of its own, so
- * one person holding an unowned approver key beside their staff token could approve what they asked
- * for; over HTTP such a key must name its holder (the CLI, run by the operator on the server, only warns).
+ * Four eyes tells people apart by who holds a credential: an owned key counts as its owner, an unowned
+ * one as a person of its own. But whoever issues a key holds its secret, so a key issued over HTTP in
+ * another's name (or in nobody's) would let its issuer file with one credential and decide with the
+ * other. A key that can file or decide is therefore issued only to the caller themselves; a caller who
+ * is no staff member (an unowned admin key) issues only keys below that line.
  */
-const OWNED_ROLES: readonly Role[] = ['approver', 'admin'];
+function refuseUnlessOwnKey(role: Role, staff: string | undefined, self: string | undefined): void {
+  const why = `an ${role} key files or decides four-eyes requests, so over HTTP it is issued only to the caller themselves, who holds its secret`;
+  if (self === undefined) {
+    throw invalid([
+      {
+        path: 'role',
+        message: `${why}; this credential is no staff member's, so it may issue ${ROLES.filter((r) => !FOUR_EYES_ROLES.includes(r)).join(' or ')} keys only (${CLI_HINT})`,
+        code: 'invalid_value',
+        params: { values: ROLES.filter((r) => !FOUR_EYES_ROLES.includes(r)) },
+      },
+      { path: 'staff', message: `${why}: sign in as the staff member who will hold it`, code: 'invalid_value', params: { values: [] } },
+    ]);
+  }
+  if (staff !== self) {
+    throw invalid([
+      {
+        path: 'staff',
+        message: `${why}: it must be "${self}" (your own)${staff === undefined ? '' : `, not "${staff}"`}; ${CLI_HINT}`,
+        code: staff === undefined ? 'required' : 'invalid_value',
+        params: { values: [self] },
+      },
+    ]);
+  }
+}
+
+/** The 400 of a key refused for its owner: unknown here, or of a lower role than the key's. */
+function ownerProblem(e: KeyOwnerRefused): ProblemError {
+  return e.reason === 'unknown-staff'
+    ? invalid([{ path: 'staff', message: `no staff member "${e.staffId}" in this tenant`, code: 'unknown_staff', params: { staff: e.staffId } }])
+    : invalid([
+        {
+          path: 'role',
+          message: `staff member "${e.staffId}" has the ${e.ownerRole} role; their key may have ${e.allowed.join(', ') || 'no role'}`,
+          code: 'invalid_value',
+          params: { values: e.allowed },
+        },
+      ]);
+}
+
+/** A stored key as the library describes it, for its audit record. */
+function keyInfo(key: ApiKey): ApiKeyInfo {
+  const { secretHash: _hash, ...rest } = key;
+  return { ...rest, role: key.role as Role };
+}
 
 /** A key as the API shows it: never its secret or hash, and not its tenant (always the caller's). */
 function keyJson(key: Omit<ApiKey, 'secretHash' | 'tenantId'>, ownersOnStaff: ReadonlySet<string>) {
@@ -105,51 +153,23 @@ export function keys() {
     .openapi(createKeyRoute, async (c) => {
       const deps = c.var.deps;
       const body = c.req.valid('json');
-      // What was asked, kept even when refused; never the secret, which exists only in the answer below.
-      auditDetail(c, { role: body.role, staff: body.staff ?? null, label: body.label });
-      if (body.staff === undefined) {
-        if (OWNED_ROLES.includes(body.role)) {
-          throw invalid([
-            {
-              path: 'staff',
-              message: `an ${body.role} key needs the staff member who holds it: four eyes would count an unowned one as a person of its own`,
-              code: 'required',
-            },
-          ]);
-        }
-      } else {
-        const owner = await findStaff(deps.db, deps.tenantId, body.staff);
-        if (!owner) {
-          throw invalid([
-            {
-              path: 'staff',
-              message: `no staff member "${body.staff}" in this tenant`,
-              code: 'unknown_staff',
-              params: { staff: body.staff },
-            },
-          ]);
-        }
-        // A key acts for its owner, so it may not do more than they may.
-        if (!isRole(owner.role) || !roleAtLeast(owner.role, body.role)) {
-          const allowed = isRole(owner.role) ? ROLES.filter((r) => roleAtLeast(owner.role as Role, r)) : [];
-          throw invalid([
-            {
-              path: 'role',
-              message: `staff member "${owner.id}" has the ${owner.role} role; their key may have ${allowed.join(', ') || 'no role'}`,
-              code: 'invalid_value',
-              params: { values: allowed },
-            },
-          ]);
-        }
-      }
+      // What was asked, kept even when refused, in the shape of the key's own record (`keyAuditDetail`,
+      // as the CLI writes it); never the secret, which exists only in the answer below.
+      auditDetail(c, { role: body.role, owner: body.staff ?? null, label: body.label });
+      if (FOUR_EYES_ROLES.includes(body.role)) refuseUnlessOwnKey(body.role, body.staff, deps.principal.staffId);
       const { key, secret } = await createApiKey(deps.db, {
         tenantId: deps.tenantId,
         role: body.role,
         label: body.label,
         ...(body.staff !== undefined ? { staffId: body.staff } : {}),
         now: deps.now(),
+      }).catch((e: unknown) => {
+        // The library checks the owner (the one place it is checked), as it is when the key is written:
+        // one deleted or demoted since the caller looked is their input's fault, not a 500.
+        if (e instanceof KeyOwnerRefused) throw ownerProblem(e);
+        throw e;
       });
-      auditDetail(c, { key: key.id, prefix: key.prefix });
+      auditDetail(c, keyAuditDetail(key));
       const owners = new Set(key.staffId === null ? [] : [key.staffId]);
       return c.json({ key: keyJson(key, owners), secret }, 201);
     })
@@ -159,7 +179,7 @@ export function keys() {
       const found = await findApiKey(deps.db, deps.tenantId, id);
       // Another tenant's key is the same 404 as none: which ids exist elsewhere is not this tenant's business.
       if (!found) throw new ProblemError('not-found', `No API key "${id}" in this tenant.`);
-      auditDetail(c, { key: found.id, role: found.role, staff: found.staffId, label: found.label });
+      auditDetail(c, keyAuditDetail(keyInfo(found)));
       if (found.revokedAt === null) {
         // Not in a transaction, so revokeKey tells this process's credential cache once the row has changed.
         await revokeKey(deps.db, found.id, deps.now());
