@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { issueApiKey, readApiKeys, revokeApiKey } from '@tierkit/admin';
+import { FOUR_EYES_KEY_ROLES, issueApiKey, keyOwnerRule, readApiKeys, revokeApiKey } from '@tierkit/admin';
+import type { Session } from '@tierkit/client';
 import { kitFixture, refusal } from './kit-fixture.js';
 
 describe('the admin kit’s API key functions against the real API', () => {
@@ -39,14 +40,35 @@ describe('the admin kit’s API key functions against the real API', () => {
     assert.notEqual(second.items[0]?.id, first.items[0]?.id);
   });
 
-  it('the API’s refusals reach the caller as kit errors: an unowned approver key names `staff`; an officer may not', async () => {
-    const unowned = await refusal(() => issueApiKey(f.client('admin'), { role: 'approver', label: 'checker' }));
+  it('the API’s refusals reach the caller as kit errors: a key that files or decides is the caller’s own, so a credential of nobody is refused `role` and `staff`; an officer may not list', async () => {
+    const unowned = await refusal(() => issueApiKey(f.client('admin'), { role: 'approver', label: 'checker', staff: 'OFF1' }));
     assert.equal(unowned.status, 400);
     assert.deepEqual(
       unowned.errors?.map((e) => [e.path, e.code]),
-      [['staff', 'required']],
+      [
+        ['role', 'invalid_value'],
+        ['staff', 'invalid_value'],
+      ],
     );
     const officer = await refusal(() => readApiKeys(f.client('OFF1')));
     assert.equal(officer.status, 403);
+  });
+});
+
+describe('keyOwnerRule: whose key a session may issue, as the API decides it', () => {
+  const session = (staff: string | null): Pick<Session, 'staff'> => ({
+    staff: staff ? { id: staff, name: staff, role: 'admin', scope: 'tenant', createdAt: '', updatedAt: '' } : null,
+  });
+
+  it('officer keys and above are the signed-in person’s own; below, anyone’s or nobody’s', () => {
+    assert.deepEqual(FOUR_EYES_KEY_ROLES, ['officer', 'approver', 'admin']);
+    assert.deepEqual(keyOwnerRule(session('ALICE'), 'approver'), { allowed: true, owner: 'ALICE' });
+    assert.deepEqual(keyOwnerRule(session('ALICE'), 'officer'), { allowed: true, owner: 'ALICE' });
+    assert.deepEqual(keyOwnerRule(session('ALICE'), 'analyst'), { allowed: true, owner: undefined });
+  });
+
+  it('a credential of no staff member may not issue them at all (the CLI does)', () => {
+    assert.deepEqual(keyOwnerRule(session(null), 'officer'), { allowed: false, owner: undefined });
+    assert.deepEqual(keyOwnerRule(session(null), 'viewer'), { allowed: true, owner: undefined });
   });
 });

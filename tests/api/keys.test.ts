@@ -207,10 +207,14 @@ forEachDialect('API keys over HTTP', (f) => {
 
   it('the owner is checked as the key is written: one gone or demoted since the caller looked is a structured refusal (the route’s 400), not a 500', async () => {
     await client(f).put('/v1/staff/KEYRACE', { name: '韦一笑', role: 'viewer', scope: 'tenant' });
-    const gone = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'x', staffId: 'KEYNONE' }).catch((e: unknown) => e);
+    const gone = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'x', staffId: 'KEYNONE' }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(gone instanceof KeyOwnerRefused);
     assert.equal(gone.reason, 'unknown-staff');
-    const above = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'analyst', label: 'x', staffId: 'KEYRACE' }).catch((e: unknown) => e);
+    const above = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'analyst', label: 'x', staffId: 'KEYRACE' }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(above instanceof KeyOwnerRefused);
     assert.deepEqual([above.reason, above.allowed], ['role-above-owner', ['viewer']]);
   });
@@ -365,10 +369,7 @@ forEachDialect('API keys over HTTP keep four eyes', (f) => {
     assert.ok(self.type.endsWith('/four-eyes'), self.type);
     // Filed with her key, decided with her token: the same person too.
     const filed = await feOk<{ id: string; contentHash: string }>(await requestOverride(t, 'K4E2', {}, { credential: made.secret }), 201);
-    await problem(
-      await t.req({ credential: alice }, 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }),
-      403,
-    );
+    await problem(await t.req({ credential: alice }, 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }), 403);
   });
 
   it('a credential of no staff member (an unowned admin key) issues only keys that can neither file nor decide', async () => {

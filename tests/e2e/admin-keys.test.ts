@@ -33,6 +33,8 @@ describe('admin console: API keys', () => {
     // The same person made an admin by the bank: the page is theirs.
     const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进（复核）', role: 'admin', scope: 'tenant' });
     assert.equal(promoted.status, 200, await promoted.clone().text());
+    const viewer = await asBank('/v1/staff/KEYVIEW1', 'PUT', { name: '孙只读', role: 'viewer', scope: 'tenant' });
+    assert.equal(viewer.status, 201, await viewer.clone().text());
     await page.goto(`${t.server.url}/admin/`);
     await page.locator('button[data-as="checker"]').click();
     await page.locator('a[data-page-link="keys"]').click();
@@ -44,11 +46,17 @@ describe('admin console: API keys', () => {
     await page.locator('[data-testid="create-key"]').click();
     await page.waitForFunction(() => document.activeElement?.matches('dialog input[name="label"]') === true);
     assert.deepEqual(await axeViolations(page), [], 'the create dialog, zh-CN');
-    // An admin key nobody holds: the API refuses it, and the dialog says why in the console's words.
-    await page.fill('dialog input[name="label"]', '无人持有的管理员密钥');
+    // A key that files or decides is the signed-in admin's own: the holder is locked to them, and the dialog says why.
     await page.selectOption('dialog select[name="role"]', 'admin');
+    assert.equal(await page.locator('[data-testid="key-owner-locked"]').inputValue(), 'CHECKER01');
+    assert.equal(await page.locator('[data-testid="key-owner-locked"]').isDisabled(), true);
+    assert.match((await page.textContent('[data-testid="keys-role-hint"]')) ?? '', /只能发给您本人/);
+    // Below that line anyone may hold it, within their own role: an analyst key for a viewer the API refuses, in the console's words.
+    await page.fill('dialog input[name="label"]', '只读员工的分析密钥');
+    await page.selectOption('dialog select[name="role"]', 'analyst');
+    await page.selectOption('dialog select[name="staff"]', 'KEYVIEW1');
     await page.locator('dialog button[type="submit"]').click();
-    await page.waitForFunction(() => /持有人/.test(document.querySelector('[data-testid="keys-dialog-error"]')?.textContent ?? ''));
+    await page.waitForFunction(() => /角色/.test(document.querySelector('[data-testid="keys-dialog-error"]')?.textContent ?? ''));
     assert.deepEqual(await axeViolations(page), [], 'a refusal in the create dialog, zh-CN');
     await page.fill('dialog input[name="label"]', '核心系统夜间同步');
     await page.selectOption('dialog select[name="role"]', 'officer');
@@ -65,13 +73,24 @@ describe('admin console: API keys', () => {
     // Escape does not lose the secret before the admin says they kept it.
     await page.keyboard.press('Escape');
     assert.equal(await page.evaluate(() => document.querySelector<HTMLDialogElement>('[data-testid="keys-dialog"]')?.open), true);
+    // page.content() is markup: an input's value is not in it. Look where a person or a script would.
+    const shows = (s: string) =>
+      page.evaluate(
+        (s) =>
+          document.body.innerText.includes(s) ||
+          [...document.querySelectorAll('input, textarea')].some((i) => (i as HTMLInputElement).value.includes(s)),
+        s,
+      );
+    assert.equal(await shows(secret), true, 'the check finds the secret while its dialog shows it');
     await page.locator('[data-testid="secret-done"]').click();
     await page.waitForFunction(() => document.querySelector<HTMLDialogElement>('[data-testid="keys-dialog"]')?.open === false);
-    assert.equal((await page.content()).includes(secret), false, 'the secret is gone from the page');
+    assert.equal(await shows(secret), false, 'the secret is gone from the page');
 
-    const listed = (await (await asBank('/v1/keys?limit=100')).json()) as { items: { id: string; label: string }[] };
-    const id = listed.items.find((k) => k.label === '核心系统夜间同步')?.id;
+    const listed = (await (await asBank('/v1/keys?limit=100')).json()) as { items: { id: string; label: string; staff: string | null }[] };
+    const made = listed.items.find((k) => k.label === '核心系统夜间同步');
+    const id = made?.id;
     assert.ok(id);
+    assert.equal(made?.staff, 'CHECKER01', 'an officer key is the signed-in admin’s own');
     const row = page.locator(`tr[data-key="${id}"]`);
     assert.equal(await row.getAttribute('data-state'), 'active');
 

@@ -1,6 +1,5 @@
 import {
   API_KEY_LABEL_MAX,
-  API_KEY_ROLES,
   type ApiKeyInfo,
   type ApiKeyRole,
   hasRole,
@@ -8,7 +7,9 @@ import {
   isBookScoped,
   issueApiKey,
   type KitError,
+  keyOwnerRule,
   kitError,
+  ROLE_ORDER,
   readAllStaff,
   readApiKeys,
   revokeApiKey,
@@ -47,6 +48,7 @@ export class KeysPage extends LitElement {
     dialog: { state: true },
     outcome: { state: true },
     copied: { state: true },
+    role: { state: true },
   };
 
   declare ctx: PageContext | undefined;
@@ -59,6 +61,8 @@ export class KeysPage extends LitElement {
   declare dialog: Dialog | undefined;
   declare outcome: string;
   declare copied: 'yes' | 'no' | undefined;
+  /** The role chosen in the create dialog: it decides whose the key may be. */
+  declare role: ApiKeyRole;
 
   readonly #abort = new AbortController();
   #opener: HTMLElement | null = null;
@@ -74,6 +78,7 @@ export class KeysPage extends LitElement {
     this.dialog = undefined;
     this.outcome = '';
     this.copied = undefined;
+    this.role = 'viewer';
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -112,7 +117,9 @@ export class KeysPage extends LitElement {
     if (this.nextCursor === null) return;
     try {
       const page = await readApiKeys(client, { limit: 100, cursor: this.nextCursor, signal: this.#abort.signal });
-      this.keys = [...this.keys, ...page.items];
+      // A key created here while pages remained is on one of them too: keep the one already shown.
+      const shown = new Set(this.keys.map((k) => k.id));
+      this.keys = [...this.keys, ...page.items.filter((k) => !shown.has(k.id))];
       this.nextCursor = page.nextCursor;
     } catch (err) {
       this.error = kitError(err);
@@ -135,6 +142,7 @@ export class KeysPage extends LitElement {
     this.#opener = e.currentTarget as HTMLElement;
     this.error = undefined;
     this.copied = undefined;
+    this.role = 'viewer';
     this.dialog = d;
   }
 
@@ -164,9 +172,12 @@ export class KeysPage extends LitElement {
     this.busy = true;
     this.error = undefined;
     try {
-      const staff = value('staff');
-      const issued = await issueApiKey(client, { role: value('role') as ApiKeyRole, label: value('label'), ...(staff ? { staff } : {}) });
-      this.keys = [...this.keys, issued.key];
+      const role = value('role') as ApiKeyRole;
+      // A key that files or decides is the signed-in person's own: the API refuses any other owner.
+      const staff = keyOwnerRule(this.ctx?.session, role).owner ?? value('staff');
+      const issued = await issueApiKey(client, { role, label: value('label'), ...(staff ? { staff } : {}) });
+      // Oldest first: while more pages remain, the new key is on the last of them, shown when it loads.
+      if (this.nextCursor === null) this.keys = [...this.keys, issued.key];
       this.dialog = { kind: 'secret', issued };
       this.outcome = KEYS_WORDS[this.ctx?.locale ?? 'zh-CN'].created_(issued.key.label);
     } catch (err) {
@@ -216,22 +227,38 @@ export class KeysPage extends LitElement {
     const w = KEYS_WORDS[locale];
     const roles = WORDS[locale].roles;
     const failure = html`<p role="alert" class="error" data-testid="keys-dialog-error" tabindex="-1">${this.error ? `${w.failed}: ${whyFailed(this.error, locale)}` : ''}</p>`;
-    if (d.kind === 'create')
+    if (d.kind === 'create') {
+      const session = this.ctx.session;
+      const rule = keyOwnerRule(session, this.role);
+      const nobody = !keyOwnerRule(session, 'admin').allowed;
+      const self = session.staff;
       return html`<h2 id="keys-dialog-h">${w.createTitle}</h2>
         <form @submit=${this.#create}>
           <label>${w.label}
             <input name="label" required maxlength=${API_KEY_LABEL_MAX} autocomplete="off">
           </label>
           <label>${w.role}
-            <select name="role">
-              ${API_KEY_ROLES.map((r) => html`<option value=${r} ?selected=${r === 'viewer'}>${roles[r] ?? r}</option>`)}
+            <select name="role" aria-describedby="keys-role-hint" @change=${(e: Event) => {
+              this.role = (e.target as HTMLSelectElement).value as ApiKeyRole;
+            }}>
+              ${ROLE_ORDER.map(
+                (r) =>
+                  html`<option value=${r} ?selected=${r === this.role} ?disabled=${!keyOwnerRule(session, r).allowed}>${roles[r] ?? r}</option>`,
+              )}
             </select>
           </label>
+          <p class="hint" id="keys-role-hint" data-testid="keys-role-hint">${nobody ? w.cliOnly : w.ownOnly}</p>
           <label>${w.owner}
-            <select name="staff" aria-describedby="keys-owner-hint">
-              <option value="">${w.noOwner}</option>
-              ${this.staff.map((s) => html`<option value=${s.id}>${s.name} (${s.id} · ${roles[s.role] ?? s.role})</option>`)}
-            </select>
+            ${
+              rule.owner !== undefined && self
+                ? html`<select name="staff" disabled aria-describedby="keys-role-hint keys-owner-hint" data-testid="key-owner-locked">
+                    <option value=${self.id} selected>${self.name} (${self.id} · ${roles[self.role] ?? self.role})</option>
+                  </select>`
+                : html`<select name="staff" aria-describedby="keys-owner-hint">
+                    <option value="">${w.noOwner}</option>
+                    ${this.staff.map((s) => html`<option value=${s.id}>${s.name} (${s.id} · ${roles[s.role] ?? s.role})</option>`)}
+                  </select>`
+            }
           </label>
           <p class="hint" id="keys-owner-hint">${w.ownerHint}</p>
           ${failure}
@@ -240,6 +267,7 @@ export class KeysPage extends LitElement {
             <button type="button" @click=${() => this.#dismiss()}>${w.cancel}</button>
           </div>
         </form>`;
+    }
     if (d.kind === 'secret')
       return html`<h2 id="keys-dialog-h">${w.createdTitle}</h2>
         <p class="warning" id="keys-secret-warning">${w.secretWarning}</p>

@@ -19,7 +19,11 @@ const zh = {
   actions: '操作',
   create: '创建密钥',
   createTitle: '创建 API 密钥',
-  ownerHint: '复核和管理员密钥必须指定持有人；密钥的权限不会高于持有人。',
+  ownerHint: '密钥的权限不会高于持有人。',
+  ownOnly:
+    '经办、复核和管理员密钥能发起或审批需双人复核的事项，只能发给您本人：创建者持有密钥，替他人创建会让一人充当两人。为他人创建请由运维人员使用命令行（tierkit keys create --staff）。',
+  cliOnly:
+    '当前凭证不属于任何员工，只能创建只读和分析密钥；经办及以上的密钥请以员工身份登录后为本人创建，或由运维人员使用命令行（tierkit keys create --staff）。',
   cancel: '取消',
   creating: '正在创建…',
   createdTitle: '密钥已创建',
@@ -58,7 +62,11 @@ const zhTW: typeof zh = {
   actions: '操作',
   create: '建立金鑰',
   createTitle: '建立 API 金鑰',
-  ownerHint: '複核與管理員金鑰必須指定持有人；金鑰的權限不會高於持有人。',
+  ownerHint: '金鑰的權限不會高於持有人。',
+  ownOnly:
+    '經辦、複核與管理員金鑰能發起或審批需雙人複核的事項，只能發給您本人：建立者持有金鑰，替他人建立會讓一人充當兩人。為他人建立請由維運人員使用命令列（tierkit keys create --staff）。',
+  cliOnly:
+    '目前憑證不屬於任何員工，只能建立唯讀與分析金鑰；經辦及以上的金鑰請以員工身分登入後為本人建立，或由維運人員使用命令列（tierkit keys create --staff）。',
   cancel: '取消',
   creating: '正在建立…',
   createdTitle: '金鑰已建立',
@@ -97,7 +105,11 @@ const en: typeof zh = {
   actions: 'Actions',
   create: 'Create key',
   createTitle: 'Create an API key',
-  ownerHint: 'Approver and admin keys must name who holds them; a key never has more power than its holder.',
+  ownerHint: 'A key never has more power than its holder.',
+  ownOnly:
+    'Officer, approver and admin keys file or decide four-eyes requests, so they are issued to you only: whoever creates a key holds it, and one made for someone else would let one person act as two. For others, an operator uses the CLI (tierkit keys create --staff).',
+  cliOnly:
+    'This credential is no staff member’s, so it issues viewer and analyst keys only. Sign in as a staff member to issue an officer or higher key to yourself, or ask an operator to use the CLI (tierkit keys create --staff).',
   cancel: 'Cancel',
   creating: 'Creating…',
   createdTitle: 'Key created',

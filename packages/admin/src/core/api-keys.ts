@@ -1,11 +1,29 @@
-import type { HttpTierkitClient } from '@tierkit/client';
+import type { HttpTierkitClient, Session } from '@tierkit/client';
+import { ROLE_ORDER, roleAtLeast } from './session.js';
 
-/** Roles of API keys, weakest first (the API's order). */
-export const API_KEY_ROLES = ['viewer', 'analyst', 'officer', 'approver', 'admin'] as const;
-export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+/** A key's role: one of the staff roles (`ROLE_ORDER`). */
+export type ApiKeyRole = (typeof ROLE_ORDER)[number];
 
-/** Roles whose keys the API issues only with an owner (`staff`): four eyes would count an unowned one as a person of its own. */
-export const OWNED_KEY_ROLES: readonly ApiKeyRole[] = ['approver', 'admin'];
+/**
+ * Roles whose keys file (officer) or decide (approver, admin) four-eyes requests. The API issues them
+ * only in the caller's own name (`staff` = the signed-in person): whoever issues a key holds its
+ * secret, and four eyes counts the key as its owner. Others (an operator's CLI) issue them for anyone.
+ */
+export const FOUR_EYES_KEY_ROLES: readonly ApiKeyRole[] = ROLE_ORDER.filter((r) => roleAtLeast(r, 'officer'));
+
+/**
+ * Whether a session may issue a key of `role` over HTTP, and the owner it must then have (`undefined`: any,
+ * or none). A credential of no staff member (an unowned admin key) issues only keys below
+ * `FOUR_EYES_KEY_ROLES`; a staff member's issues those only to themselves.
+ */
+export function keyOwnerRule(
+  session: Pick<Session, 'staff'> | undefined,
+  role: ApiKeyRole,
+): { readonly allowed: boolean; readonly owner: string | undefined } {
+  if (!FOUR_EYES_KEY_ROLES.includes(role)) return { allowed: true, owner: undefined };
+  const self = session?.staff?.id;
+  return self === undefined ? { allowed: false, owner: undefined } : { allowed: true, owner: self };
+}
 
 /** Longest label the API takes, trimmed. */
 export const API_KEY_LABEL_MAX = 100;

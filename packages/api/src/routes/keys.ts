@@ -49,7 +49,9 @@ function refuseUnlessOwnKey(role: Role, staff: string | undefined, self: string 
 /** The 400 of a key refused for its owner: unknown here, or of a lower role than the key's. */
 function ownerProblem(e: KeyOwnerRefused): ProblemError {
   return e.reason === 'unknown-staff'
-    ? invalid([{ path: 'staff', message: `no staff member "${e.staffId}" in this tenant`, code: 'unknown_staff', params: { staff: e.staffId } }])
+    ? invalid([
+        { path: 'staff', message: `no staff member "${e.staffId}" in this tenant`, code: 'unknown_staff', params: { staff: e.staffId } },
+      ])
     : invalid([
         {
           path: 'role',
