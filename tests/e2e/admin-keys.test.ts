@@ -73,11 +73,11 @@ describe('admin console: API keys', () => {
     // Escape does not lose the secret before the admin says they kept it.
     await page.keyboard.press('Escape');
     assert.equal(await page.evaluate(() => document.querySelector<HTMLDialogElement>('[data-testid="keys-dialog"]')?.open), true);
-    // page.content() is markup: an input's value is not in it. Look where a person or a script would.
+    // page.content() is markup: an input's value is not in it. Look in the text (hidden text too) and in every field's value.
     const shows = (s: string) =>
       page.evaluate(
         (s) =>
-          document.body.innerText.includes(s) ||
+          (document.body.textContent ?? '').includes(s) ||
           [...document.querySelectorAll('input, textarea')].some((i) => (i as HTMLInputElement).value.includes(s)),
         s,
       );

@@ -111,7 +111,7 @@ const createKeyRoute = createRoute({
   tags: ['keys'],
   summary: 'Create an API key; its secret is in this answer and nowhere else (admin)',
   description:
-    'The answer carries the secret once: only its hash is stored, and no read, audit record or log shows it. An approver or admin key needs `staff`, its holder (400 otherwise: four eyes would count an unowned key as a person of its own); an owned key’s role may not be above its owner’s. No `Idempotency-Key`: a replay would have to store the secret (400); a create retried after a lost answer may make a second key, which the list shows and revoke ends.',
+    'The answer carries the secret once: only its hash is stored, and no read, audit record or log shows it. An officer, approver or admin key files or decides four-eyes requests, and its issuer holds its secret, so it is issued only in the caller’s own name: `staff` must be the caller’s staff id (400 otherwise; a caller of no staff member issues viewer and analyst keys only; the CLI issues keys for others). An owned key’s role may not be above its owner’s. No `Idempotency-Key`: a replay would have to store the secret (400); a create retried after a lost answer may make a second key, which the list shows and revoke ends.',
   request: { body: { required: true, content: { 'application/json': { schema: CreateKeyBody } } } },
   responses: {
     201: { description: 'The key and its secret (shown once)', content: { 'application/json': { schema: CreatedKeySchema } } },

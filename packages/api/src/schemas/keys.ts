@@ -42,7 +42,8 @@ export const CreateKeyBody = z
     role: z.enum(ROLES),
     label: z.string().trim().min(1).max(MAX_KEY_LABEL).openapi({ example: 'core banking nightly sync' }),
     staff: BankId.optional().openapi({
-      description: 'The staff member of this tenant who will hold the key; required for approver and admin keys',
+      description:
+        'The staff member of this tenant who will hold the key; required for officer, approver and admin keys, and then the caller’s own staff id',
       example: 'OPS1',
     }),
   })
