@@ -114,4 +114,47 @@ describe('admin console: API keys', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  it('a key created while more pages remain shows once, when "Load more" reaches it', async () => {
+    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进（复核）', role: 'admin', scope: 'tenant' });
+    assert.ok(promoted.ok, await promoted.clone().text());
+    // More than the page's 100, so the list opens with a next page.
+    for (let i = 0; i < 101; i++) {
+      const res = await asBank('/v1/keys', 'POST', { role: 'viewer', label: `报表 ${i}` });
+      assert.equal(res.status, 201);
+    }
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('a[data-page-link="keys"]').click();
+    await page.locator('.keys button.more').waitFor();
+
+    await page.locator('[data-testid="create-key"]').click();
+    await page.fill('dialog input[name="label"]', '翻页时创建的密钥');
+    await page.locator('dialog button[type="submit"]').click();
+    await page.locator('[data-testid="key-secret"]').waitFor();
+    await page.locator('[data-testid="secret-done"]').click();
+    await page.waitForFunction(() => document.querySelector<HTMLDialogElement>('[data-testid="keys-dialog"]')?.open === false);
+
+    while ((await page.locator('.keys button.more').count()) > 0) {
+      const rows = await page.locator('tr[data-key]').count();
+      await page.locator('.keys button.more').click();
+      await page.waitForFunction((n) => document.querySelectorAll('tr[data-key]').length > n, rows);
+    }
+    const ids = await page.locator('tr[data-key]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-key')));
+    assert.equal(new Set(ids).size, ids.length, 'no key shown twice');
+    const all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const listed = (await (await asBank(`/v1/keys?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+        items: { id: string; label: string }[];
+        nextCursor: string | null;
+      };
+      all.push(...listed.items.map((k) => k.id));
+      cursor = listed.nextCursor;
+    } while (cursor);
+    assert.deepEqual(ids, all, 'every key once, in the API’s order');
+    await context.close();
+  });
 });
