@@ -172,6 +172,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     },
     list: (items) => items.join('；'),
     fields: {
+      label: '用途说明',
+      role: '角色',
+      staff: '持有人',
       reason: '理由',
       note: '备注',
       level: '等级',
@@ -331,6 +334,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     },
     list: (items) => items.join('；'),
     fields: {
+      label: '用途說明',
+      role: '角色',
+      staff: '持有人',
       reason: '理由',
       note: '備註',
       level: '等級',
@@ -491,6 +497,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     },
     list: (items) => items.join('; '),
     fields: {
+      label: 'Label',
+      role: 'Role',
+      staff: 'Held by',
       reason: 'Reason',
       note: 'Note',
       level: 'Level',

@@ -1,6 +1,6 @@
 export { KitStore, kitError } from './core/kit-store.js';
 export type { KitError, Status } from './core/kit-store.js';
-export { SessionStore, filedBySession, hasRole, isBookScoped } from './core/session.js';
+export { ROLE_ORDER, SessionStore, filedBySession, hasRole, isBookScoped } from './core/session.js';
 export type { SessionState } from './core/session.js';
 export { SubjectBrowser, defaultSubjectFilter } from './core/subject-browser.js';
 export type { SubjectBrowserOptions, SubjectBrowserState } from './core/subject-browser.js';
@@ -34,6 +34,8 @@ export type {
   AuditValue,
 } from './core/audit-trail.js';
 export { readAllStaff } from './core/staff.js';
+export { API_KEY_LABEL_MAX, FOUR_EYES_KEY_ROLES, keyOwnerRule, issueApiKey, readApiKeys, revokeApiKey } from './core/api-keys.js';
+export type { ApiKeyInfo, ApiKeyPage, ApiKeyRole, IssuedApiKey, NewApiKey } from './core/api-keys.js';
 export { readSchemes } from './core/schemes.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';

@@ -12,7 +12,7 @@ import { DOCS_CSP, docsPage } from './docs-page.js';
 import { problemResponse } from './errors.js';
 import { auditIntent, auditTrail, type AuditOptions } from './middleware/audit.js';
 import { forWrites } from './middleware/for-writes.js';
-import { IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotency } from './middleware/idempotency.js';
+import { answersWithSecret, IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotency } from './middleware/idempotency.js';
 import { limitBody } from './middleware/limit-body.js';
 import { fastSubjectReads } from './middleware/fast-reads.js';
 import { fixedHeaders, NO_STORE, noStore } from './middleware/no-store.js';
@@ -32,6 +32,7 @@ import { audit } from './routes/audit.js';
 import { embedTokens } from './routes/embed-tokens.js';
 import { imports, MAX_IMPORT_BYTES } from './routes/imports.js';
 import { jobs } from './routes/jobs.js';
+import { keys } from './routes/keys.js';
 import { governance } from './routes/governance.js';
 import { matrix } from './routes/matrix.js';
 import { policies } from './routes/policies.js';
@@ -313,6 +314,7 @@ export function createApp(options: AppOptions) {
     .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
     .route('/v1/jobs', jobs(options.jobEventsPollMs, options.schedule, options.closing))
     .route('/v1/staff', staff())
+    .route('/v1/keys', keys())
     .route('/v1/subject-managers', subjectManagers())
     .route('/v1/session', session())
     .route('/v1', governance());
@@ -348,6 +350,7 @@ export function createApp(options: AppOptions) {
       { name: 'imports', description: 'CSV imports of subjects and monthly metrics' },
       { name: 'jobs', description: 'Re-tier jobs over the whole book: queue, follow, cancel, resume' },
       { name: 'staff', description: 'Staff members, their books (who manages which customers) and the signed-in session' },
+      { name: 'keys', description: 'The tenant’s API keys: issue (the secret shown once), list, revoke (admin)' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,
@@ -369,14 +372,14 @@ export function createApp(options: AppOptions) {
 
 type Responses = Record<string, { description: string; content?: unknown }>;
 
-/** Document `Idempotency-Key` and the answers it adds on every `POST` the middleware serves (all under /v1 but the CSV upload). */
+/** Document `Idempotency-Key` and the answers it adds on every `POST` the middleware serves (all under /v1 but the CSV upload and key creation). */
 function withIdempotencyKey<D extends { paths?: object }>(doc: D): D {
   for (const [path, item] of Object.entries(doc.paths ?? {}) as [
     string,
     { post?: { parameters?: unknown[]; responses?: Responses } } | undefined,
   ][]) {
     const post = item?.post;
-    if (!post || !path.startsWith('/v1/') || isCsvUpload('POST', path)) continue;
+    if (!post || !path.startsWith('/v1/') || isCsvUpload('POST', path) || answersWithSecret('POST', path)) continue;
     post.parameters = [...(post.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
     const responses: Responses = (post.responses ??= {});
     for (const [status, said] of Object.entries(IDEMPOTENCY_RESPONSES)) {

@@ -24,10 +24,10 @@ export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js'
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';
 export { sortableId } from './ids.js';
-export { ROLES, isRole, roleAtLeast } from './auth/roles.js';
+export { FOUR_EYES_ROLES, ROLES, isRole, roleAtLeast } from './auth/roles.js';
 export type { Role } from './auth/roles.js';
 export type { Principal, CredentialKind } from './auth/principal.js';
-export { createApiKey, ensureApiKey, findKeyBySecret, listKeys, revokeKey, authenticateKey } from './auth/api-keys.js';
+export { createApiKey, ensureApiKey, findKeyBySecret, KeyOwnerRefused, listKeys, revokeKey, authenticateKey } from './auth/api-keys.js';
 export type { ApiKeyInfo } from './auth/api-keys.js';
 export {
   mintEmbedToken,

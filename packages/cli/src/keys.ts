@@ -4,11 +4,12 @@ import {
   createApiKey,
   credentialsChanged,
   findKeyBySecret,
+  FOUR_EYES_ROLES,
   isRole,
+  KeyOwnerRefused,
   keyAuditDetail,
   listKeys,
   revokeKey,
-  roleAtLeast,
   rotateSigningKey,
   ROLES,
   UNAUTHENTICATED_CHAIN,
@@ -41,7 +42,7 @@ export interface KeysArgs {
 
 export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [--staff STAFF_ID]
                             create an API key; its secret is printed once (roles: ${ROLES.join(' < ')});
-                            --staff: the staff member who holds it (approver and admin keys should have one)
+                            --staff: the staff member who holds it (${FOUR_EYES_ROLES.join(', ')} keys should have one)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
   keys revoke KEY_ID        revoke a key at once (KEY_ID or, for a leaked key, its secret)
   keys revoke --staff STAFF_ID --tenant ID
@@ -83,7 +84,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         .execute(async (trx) => {
           const made = await createApiKey(trx, { tenantId: tenant, role, label, ...(staff !== undefined ? { staffId: staff } : {}) }).catch(
             (e: unknown) => {
-              refusedInput = e instanceof Error && e.constructor === Error && !('code' in e);
+              refusedInput = e instanceof KeyOwnerRefused || (e instanceof Error && e.constructor === Error && !('code' in e));
               throw e;
             },
           );
@@ -121,9 +122,9 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         out(`secret (shown once, store it now): ${secret}`);
       }
       // Not a refusal (a system integration may need one), but four eyes cannot see who holds it.
-      if (key.staffId === null && roleAtLeast(key.role, 'approver')) {
+      if (key.staffId === null && FOUR_EYES_ROLES.includes(key.role)) {
         err(
-          `warning: ${key.id} can approve and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Give approving keys an owner (--staff).`,
+          `warning: ${key.id} can file or decide four-eyes requests and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Give ${FOUR_EYES_ROLES.join(', ')} keys an owner (--staff).`,
         );
       }
       return 0;

@@ -93,9 +93,13 @@ it('an operator gives a key an owner, sees it in the list, and is warned about a
   const unowned = await keys('create', '--tenant', 'demo', '--role', 'admin', '--label', 'ops');
   assert.equal(unowned.code, 0);
   assert.match(unowned.out.join('\n'), /no owner/);
-  assert.match(unowned.err.join('\n'), /can approve and has no owner/);
+  assert.match(unowned.err.join('\n'), /can file or decide four-eyes requests and has no owner/);
+  // An officer files what its holder could then approve with their own token: warned too.
+  const officer = await keys('create', '--tenant', 'demo', '--role', 'officer', '--label', 'sync');
+  assert.equal(officer.code, 0);
+  assert.match(officer.err.join('\n'), /has no owner/);
   const viewer = await keys('create', '--tenant', 'demo', '--role', 'viewer', '--label', 'reports');
-  assert.deepEqual(viewer.err, [], 'a key that cannot approve needs no owner');
+  assert.deepEqual(viewer.err, [], 'a key that can neither file nor decide needs no owner');
 
   const listed = await keys('list', '--tenant', 'demo');
   assert.match(listed.out.join('\n'), new RegExp(`${key.id}\\s+demo\\s+approver\\s+owner CHECKER01 .* active\\s+checker`));

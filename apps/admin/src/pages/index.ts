@@ -4,6 +4,7 @@ import { auditPage } from './audit-page.js';
 import { approvalsPage } from './approvals-page.js';
 import { bookPage } from './book-page.js';
 import { jobsPage } from './jobs-page.js';
+import { keysPage } from './keys-page.js';
 import { policiesPage } from './policies-page.js';
 import { importPage } from './import-page.js';
 import { overridesPage } from './overrides-page.js';
@@ -21,4 +22,5 @@ export const PAGES: readonly ConsolePage[] = [
   importPage,
   analyticsPage,
   auditPage,
+  keysPage,
 ];

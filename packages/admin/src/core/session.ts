@@ -46,15 +46,20 @@ export function isBookScoped(session: Session | undefined): boolean {
   return session?.book != null;
 }
 
-/** The API's roles, weakest first; each includes what the ones before it may do. */
-const ROLE_ORDER: readonly Session['role'][] = ['viewer', 'analyst', 'officer', 'approver', 'admin'];
+/** The API's roles, weakest first; each includes what the ones before it may do (staff's and keys' alike). */
+export const ROLE_ORDER = ['viewer', 'analyst', 'officer', 'approver', 'admin'] as const satisfies readonly Session['role'][];
 
 /**
  * Whether the session's role is `role` or stronger: for what a screen offers (an approve button, say).
  * The API still decides every request; this only avoids offering what it would refuse.
  */
 export function hasRole(session: Session | undefined, role: Session['role']): boolean {
-  return session !== undefined && ROLE_ORDER.indexOf(session.role) >= ROLE_ORDER.indexOf(role);
+  return session !== undefined && roleAtLeast(session.role, role);
+}
+
+/** Whether `role` is `needed` or stronger, in `ROLE_ORDER`. */
+export function roleAtLeast(role: Session['role'], needed: Session['role']): boolean {
+  return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(needed);
 }
 
 /**

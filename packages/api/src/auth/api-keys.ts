@@ -12,7 +12,7 @@ import {
 } from '@tierkit/db';
 import { credentialsChanged } from './credential-cache.js';
 import { bookOf, type Principal } from './principal.js';
-import { isRole, roleAtLeast, type Role } from './roles.js';
+import { isRole, ROLES, roleAtLeast, type Role } from './roles.js';
 import { constantTimeEqual, hashSecret, KEY_SECRET_PATTERN, newKeySecret, randomId } from './secrets.js';
 
 /** An API key as operators list it: never the secret, never its hash. */
@@ -30,6 +30,24 @@ export interface ApiKeyInfo {
    * an owned key as its owner (`staff:<id>`) and an unowned one as a person of its own.
    */
   readonly staffId: string | null;
+}
+
+/**
+ * Why a key was not made for the owner it names: no such staff member in the tenant, or a role above
+ * theirs (`allowed`: the roles their key may have). A caller's input, never the database's failure, so
+ * the API answers it with a 400 and the CLI with exit 1, even when the owner changed since they looked.
+ */
+export class KeyOwnerRefused extends Error {
+  constructor(
+    readonly reason: 'unknown-staff' | 'role-above-owner',
+    readonly staffId: string,
+    readonly ownerRole: string | null,
+    readonly allowed: readonly Role[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyOwnerRefused';
+  }
 }
 
 function info(key: ApiKey): ApiKeyInfo {
@@ -60,12 +78,24 @@ async function store(
   if (staffId !== null) {
     const owner = await findStaff(db, tenantId, staffId);
     if (!owner)
-      throw new Error(
+      throw new KeyOwnerRefused(
+        'unknown-staff',
+        staffId,
+        null,
+        [],
         `no staff member "${staffId}" in tenant "${tenantId}": create them first (PUT /v1/staff/{id}), or leave the key unowned`,
       );
     // A key acts for its owner: it may not do more than they may (and is held to their role later too).
     if (!isRole(owner.role) || !roleAtLeast(owner.role, role)) {
-      throw new Error(`staff member "${staffId}" has the ${owner.role} role; their key may not have the higher role ${role}`);
+      const ownerRole = owner.role;
+      const allowed = isRole(ownerRole) ? ROLES.filter((r) => roleAtLeast(ownerRole, r)) : [];
+      throw new KeyOwnerRefused(
+        'role-above-owner',
+        staffId,
+        ownerRole,
+        allowed,
+        `staff member "${staffId}" has the ${ownerRole} role; their key may not have the higher role ${role}`,
+      );
     }
   }
   const key = await insertApiKey(db, {
@@ -84,9 +114,9 @@ async function store(
 /**
  * Create an API key. The returned `secret` exists only here: the database keeps its SHA-256 hash,
  * so show it to the operator once and never log it. `staffId` names the staff member of the tenant
- * who will hold it (an error when the tenant has no such staff member, or when the key's role is
- * above theirs); keys that can approve (approver, admin) should have one, or four eyes cannot tell
- * their holder from the holder's other credentials.
+ * who will hold it (`KeyOwnerRefused` when the tenant has no such staff member, or when the key's role
+ * is above theirs); keys of `FOUR_EYES_ROLES` should have one, or four eyes cannot tell their holder
+ * from the holder's other credentials.
  */
 export async function createApiKey(
   db: Executor,

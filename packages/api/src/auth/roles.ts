@@ -11,3 +11,11 @@ export function isRole(value: string): value is Role {
 export function roleAtLeast(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
+
+/**
+ * Roles whose credentials take part in four eyes: an officer files what needs a second person (an
+ * override, a draft, a re-tier job), an approver or admin decides it. Four eyes tells people apart by
+ * who holds a credential, so a key of one of these roles must say whose it is: over HTTP it is issued
+ * only to the caller themselves, and the CLI warns when it makes one nobody owns.
+ */
+export const FOUR_EYES_ROLES: readonly Role[] = ROLES.filter((r) => roleAtLeast(r, 'officer'));

@@ -67,6 +67,15 @@ export const IDEMPOTENCY_RESPONSES = {
   422: '`idempotency-key-reused`: this Idempotency-Key was used for a different request',
 } as const;
 
+/**
+ * Whether a `POST`'s answer holds a secret that is shown once and never stored (`POST /v1/keys`): a
+ * replay would need it kept in the idempotency table, in clear, for a day. Such a POST refuses an
+ * `Idempotency-Key` rather than quietly running twice on a retry that expected a replay.
+ */
+export function answersWithSecret(method: string, path: string): boolean {
+  return method === 'POST' && (path === '/v1/keys' || path === '/v1/keys/');
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -93,6 +102,17 @@ export function idempotency(db: Executor, now: () => Date, options: IdempotencyO
   return async function idempotentPost(c, next) {
     const key = c.req.header('Idempotency-Key');
     if (c.req.method !== 'POST' || key === undefined) return next();
+    if (answersWithSecret(c.req.method, c.req.path)) {
+      throw invalid([
+        {
+          path: 'headers.idempotency-key',
+          message:
+            'not taken here: the answer holds a secret that is never stored, so it could not be replayed; send the request without it (a retry after a lost answer may create a second key: list the keys and revoke it)',
+          code: 'unrecognized_keys',
+          params: { keys: ['Idempotency-Key'] },
+        },
+      ]);
+    }
     if (!KEY_PATTERN.test(key)) {
       throw invalid([
         {

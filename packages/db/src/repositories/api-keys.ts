@@ -77,3 +77,28 @@ export async function revokeApiKey(db: Executor, id: string, now: string): Promi
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** Where a page of a tenant's keys starts: after this key, in creation order. */
+export interface ApiKeyPosition {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/**
+ * One page of a tenant's keys, oldest first (ties by id), after `after`. Keyset, not offset: a key
+ * created while an admin pages through the list neither repeats one nor skips one.
+ */
+export async function pageApiKeys(
+  db: Executor,
+  tenantId: string,
+  query: { readonly limit: number; readonly after?: ApiKeyPosition },
+): Promise<ApiKey[]> {
+  let q = db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId);
+  const after = query.after;
+  if (after !== undefined) {
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
+    );
+  }
+  return (await q.orderBy('created_at').orderBy('id').limit(query.limit).execute()).map(toApiKey);
+}

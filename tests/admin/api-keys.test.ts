@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FOUR_EYES_KEY_ROLES, issueApiKey, keyOwnerRule, readApiKeys, revokeApiKey } from '@tierkit/admin';
+import type { Session } from '@tierkit/client';
+import { kitFixture, refusal } from './kit-fixture.js';
+
+describe('the admin kit’s API key functions against the real API', () => {
+  const f = kitFixture();
+
+  it('an admin issues a key, sees it listed without its secret, revokes it, and the key stops working', async () => {
+    const admin = f.client('admin');
+    const before = await readApiKeys(admin, { limit: 100 });
+    const { key, secret } = await issueApiKey(admin, { role: 'viewer', label: '  branch kiosk ' });
+    assert.equal(key.label, 'branch kiosk');
+    // The list the client had cached is forgotten by the write: the new key shows at once.
+    const after = await readApiKeys(admin, { limit: 100 });
+    assert.equal(after.items.length, before.items.length + 1);
+    assert.deepEqual(
+      after.items.find((k) => k.id === key.id),
+      key,
+    );
+    assert.equal(JSON.stringify(after).includes(secret), false);
+    const works = await f.app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
+    assert.equal(works.status, 200);
+
+    const revoked = await revokeApiKey(admin, key.id);
+    assert.equal(revoked.state, 'revoked');
+    assert.equal((await readApiKeys(admin, { limit: 100 })).items.find((k) => k.id === key.id)?.state, 'revoked');
+    const refused = await f.app.request('/v1/schemes', { headers: { Authorization: `Bearer ${secret}` } });
+    assert.equal(refused.status, 401);
+  });
+
+  it('pages with the cursor the API gave', async () => {
+    const admin = f.client('admin');
+    await issueApiKey(admin, { role: 'viewer', label: 'page 1' });
+    await issueApiKey(admin, { role: 'viewer', label: 'page 2' });
+    const first = await readApiKeys(admin, { limit: 1 });
+    assert.ok(first.nextCursor);
+    const second = await readApiKeys(admin, { limit: 1, cursor: first.nextCursor });
+    assert.notEqual(second.items[0]?.id, first.items[0]?.id);
+  });
+
+  it('the API’s refusals reach the caller as kit errors: a key that files or decides is the caller’s own, so a credential of nobody is refused `role` and `staff`; an officer may not list', async () => {
+    const unowned = await refusal(() => issueApiKey(f.client('admin'), { role: 'approver', label: 'checker', staff: 'OFF1' }));
+    assert.equal(unowned.status, 400);
+    assert.deepEqual(
+      unowned.errors?.map((e) => [e.path, e.code]),
+      [
+        ['role', 'invalid_value'],
+        ['staff', 'invalid_value'],
+      ],
+    );
+    const officer = await refusal(() => readApiKeys(f.client('OFF1')));
+    assert.equal(officer.status, 403);
+  });
+});
+
+describe('keyOwnerRule: whose key a session may issue, as the API decides it', () => {
+  const session = (staff: string | null): Pick<Session, 'staff'> => ({
+    staff: staff ? { id: staff, name: staff, role: 'admin', scope: 'tenant', createdAt: '', updatedAt: '' } : null,
+  });
+
+  it('officer keys and above are the signed-in person’s own; below, anyone’s or nobody’s', () => {
+    assert.deepEqual(FOUR_EYES_KEY_ROLES, ['officer', 'approver', 'admin']);
+    assert.deepEqual(keyOwnerRule(session('ALICE'), 'approver'), { allowed: true, owner: 'ALICE' });
+    assert.deepEqual(keyOwnerRule(session('ALICE'), 'officer'), { allowed: true, owner: 'ALICE' });
+    assert.deepEqual(keyOwnerRule(session('ALICE'), 'analyst'), { allowed: true, owner: undefined });
+  });
+
+  it('a credential of no staff member may not issue them at all (the CLI does)', () => {
+    assert.deepEqual(keyOwnerRule(session(null), 'officer'), { allowed: false, owner: undefined });
+    assert.deepEqual(keyOwnerRule(session(null), 'viewer'), { allowed: true, owner: undefined });
+  });
+});
