@@ -2,6 +2,7 @@ import { after, before, describe } from 'node:test';
 import { createApiKey, createApp, provisionTenant, type Role } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { allDialects } from './databases.js';
+import { checkedResponses } from './openapi-responses.js';
 import { testPack } from './test-pack.js';
 
 /** The instant every test app lives at: November 2025 in Shanghai, so 2025-11 is the current month. */
@@ -37,7 +38,7 @@ export function forEachDialect(name: string, body: (f: ApiFixture) => void): voi
         const roles = {} as Record<Role, string>;
         for (const role of ['viewer', 'analyst', 'officer', 'approver', 'admin'] as const) roles[role] = await key('bank-a', role);
         fixture.keys = { a: roles.admin, b: await key('bank-b', 'admin'), roles };
-        fixture.app = createApp({ db: fixture.db.db, now: () => NOW, logError: () => undefined });
+        fixture.app = checkedResponses(createApp({ db: fixture.db.db, now: () => NOW, logError: () => undefined }));
       });
       after(() => harness.stopAll());
       body(fixture);

@@ -15,7 +15,19 @@ import {
  * responses; requests are validated by the schemas in the route files.
  */
 
-export const LocalizedTextSchema = z.object({ 'zh-CN': z.string(), 'zh-TW': z.string(), en: z.string() }).openapi('LocalizedText');
+/** A text in all three languages: what the policy reads send, which take no `?locale=`. */
+export const AllLocalesTextSchema = z.object({ 'zh-CN': z.string(), 'zh-TW': z.string(), en: z.string() }).openapi('AllLocalesText');
+
+/**
+ * A label in the three languages, or in the one a read asked for: the subject reads' `?locale=` cut
+ * every label to that key alone, so a client reading those must not require all three.
+ */
+export const LocalizedTextSchema = z
+  .object({ 'zh-CN': z.string().optional(), 'zh-TW': z.string().optional(), en: z.string().optional() })
+  .openapi('LocalizedText', {
+    minProperties: 1,
+    description: 'All three of zh-CN, zh-TW and en, except in a read that asked for one with `?locale=`: then that one alone',
+  });
 
 export const SubjectKindSchema = z.enum(SUBJECT_KINDS).openapi('SubjectKind');
 
@@ -132,10 +144,11 @@ export const ProblemSchema = z
 /**
  * The problem+json responses a route may return, by status. Every `/v1` route needs a credential,
  * so 401 (none, or a bad one; with `WWW-Authenticate`), 403 (not allowed) and 429 (rate limited)
- * are always included.
+ * are always included; so are 500 and 503, which any route that reaches the database may answer, and
+ * which a client generated from the document should expect as problem+json like the rest.
  */
 export function problemResponses<const S extends readonly number[]>(...given: S) {
-  const statuses = [...given, 401, 403, 429] as const;
+  const statuses = [...given, 401, 403, 429, 500, 503] as const;
   const descriptions: Record<number, string> = {
     400: 'Invalid request (problem+json with field paths)',
     401: 'No credential, or an unknown, revoked, expired or tampered one (`WWW-Authenticate: Bearer error="invalid_token"`)',
@@ -145,6 +158,8 @@ export function problemResponses<const S extends readonly number[]>(...given: S)
     415: 'Body is not JSON',
     422: 'Request cannot be processed',
     429: 'Too many requests from this credential, or too many bad credentials from this address (`Retry-After` seconds)',
+    500: 'An unexpected error (logged on the server with the request id)',
+    503: 'The database is busy with another writer (`database-busy`) or cannot be reached (`database-unavailable`); try again',
   };
   return Object.fromEntries(
     statuses.map((s) => [
@@ -152,6 +167,9 @@ export function problemResponses<const S extends readonly number[]>(...given: S)
       { description: descriptions[s] ?? 'Problem', content: { 'application/problem+json': { schema: ProblemSchema } } },
     ]),
   ) as {
-    [K in S[number] | 401 | 403 | 429]: { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } };
+    [K in S[number] | 401 | 403 | 429 | 500 | 503]: {
+      description: string;
+      content: { 'application/problem+json': { schema: typeof ProblemSchema } };
+    };
   };
 }

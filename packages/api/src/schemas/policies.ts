@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { LocalizedTextSchema, MetricDefSchema } from './common.js';
+import { AllLocalesTextSchema, MetricDefSchema } from './common.js';
+
+/** The catalogue's metrics as the policy reads send them: every label in all three languages. */
+const PolicyMetricDefSchema = MetricDefSchema.extend({ label: AllLocalesTextSchema }).openapi('PolicyMetricDef');
 import { CursorQuery, LimitQuery } from './params.js';
 import { POLICY_VERSION_STATUSES } from '../services/policy-views.js';
 
@@ -104,7 +107,7 @@ export const PoliciesResponseSchema = z
       .array(
         z.object({
           scheme: z.string(),
-          name: LocalizedTextSchema.nullable(),
+          name: z.union([AllLocalesTextSchema, z.null()]),
           active: PolicyVersionSummarySchema.nullable(),
           scheduled: z.array(PolicyVersionSummarySchema).readonly(),
           pending: z.array(PolicyVersionSummarySchema).readonly(),
@@ -112,7 +115,7 @@ export const PoliciesResponseSchema = z
         }),
       )
       .readonly(),
-    metrics: z.array(MetricDefSchema).readonly().openapi({
+    metrics: z.array(PolicyMetricDefSchema).readonly().openapi({
       description:
         'The tenant’s metric catalogue: what a client needs to validate a draft with the engine (and to show thresholds in their units)',
     }),
@@ -150,7 +153,7 @@ export const PolicyDiffSchema = z
     scheme: z.string(),
     version: z.number().int(),
     against: z.number().int(),
-    changes: z.array(z.object({ key: z.string(), change: z.enum(['added', 'removed', 'changed']), text: LocalizedTextSchema })).readonly(),
+    changes: z.array(z.object({ key: z.string(), change: z.enum(['added', 'removed', 'changed']), text: AllLocalesTextSchema })).readonly(),
   })
   .openapi('PolicyDiff');
 

@@ -44,7 +44,9 @@ export const SessionSchema = z
     actor: z.string().openapi({
       description: 'Stable per credential, as records name it: `staff:<id>` (a staff token), `key:<id>`, `token:…`',
     }),
-    staff: StaffSchema.nullable().openapi({
+    // A union, not `.nullable()`: on a named schema the generator wrote `allOf: [Staff, {type: [object, null]}]`,
+    // which no null can match, so clients generated from the document could not take a key's session.
+    staff: z.union([StaffSchema, z.null()]).openapi({
       description: 'The staff member a staff token was minted for, or who owns the key; four eyes counts them as one person',
     }),
     book: z.string().nullable().openapi({ description: 'Book-scoped credentials: whose book is all they read' }),
