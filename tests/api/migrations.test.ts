@@ -30,6 +30,7 @@ const SUBJECT_CLOSING = '2026-12-11T00-00-04-subject-closing';
 const IDEMPOTENCY_LEASE = '2026-12-11T00-00-05-idempotency-lease';
 const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
+const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -57,6 +58,7 @@ const LATER = [
   IDEMPOTENCY_LEASE,
   PENDING_SIGN_OFF_UNIQUE,
   CLOSING_LEFT_AT,
+  APPROVALS_QUEUE_ORDER,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */

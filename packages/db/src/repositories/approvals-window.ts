@@ -33,5 +33,6 @@ export function afterPosition(
   after: NonNullable<ApprovalsWindow['after']>,
 ): RawBuilder<SqlBool> {
   if (after.id === null) return sql<SqlBool>`${at} > ${after.at}`;
-  return sql<SqlBool>`(${at} > ${after.at} OR (${at} = ${after.at} AND ${id} > ${after.id}))`;
+  // The leading `>=` is a range an index on the time can start from; the OR alone is not, to SQLite.
+  return sql<SqlBool>`(${at} >= ${after.at} AND (${at} > ${after.at} OR ${id} > ${after.id}))`;
 }
