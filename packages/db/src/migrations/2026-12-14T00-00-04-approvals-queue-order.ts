@@ -13,10 +13,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 export const PENDING_QUEUE_INDEXES = ['level_approvals_pending_queue_idx', 'overrides_pending_queue_idx'] as const;
 
 // Its own copy, not the repositories' isPostgres: a migration is self-contained, so it runs as written.
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema of their time
 const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter instanceof PostgresAdapter;
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema of their time
 export async function up(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
   await sql`CREATE INDEX IF NOT EXISTS level_approvals_pending_queue_idx
@@ -25,7 +23,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     ON overrides (tenant_id, created_at COLLATE "C", id COLLATE "C") WHERE status = 'pending'`.execute(db);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema of their time
 export async function down(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
   for (const name of PENDING_QUEUE_INDEXES) await sql`DROP INDEX IF EXISTS ${sql.id(name)}`.execute(db);
