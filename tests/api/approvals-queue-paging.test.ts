@@ -194,7 +194,7 @@ forEachDialect('approvals queue: pages read from SQL, in the in-memory order', (
     let cursor: string | null = null;
     for (let pages = 0; pages < 1000; pages++) {
       const sep = query === '' ? '?' : `?${query}&`;
-      const page = await ok<Page>(
+      const page: Page = await ok<Page>(
         await t.req('viewer', 'GET', `/v1/approvals${sep}limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`),
       );
       assert.ok(page.items.length <= limit);
