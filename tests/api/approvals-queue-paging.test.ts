@@ -98,6 +98,27 @@ forEachDialect('approvals queue: pages read from SQL, in the in-memory order', (
     const at = () => INSTANTS[n++ % INSTANTS.length] ?? '';
     for (const subject of [...SUBJECTS, 'closed-1']) {
       const subjectId = `sub_${Buffer.from(subject).toString('hex')}`;
+      // Sign-offs decided before (rejected, superseded, withdrawn) wait for nobody: never in the queue.
+      for (const [i, status] of ['rejected', 'superseded', 'withdrawn'].entries()) {
+        const id = `lvl_${subjectId}_done${i}`;
+        await insertLevelApproval(db, t.tenantId, {
+          id,
+          subjectId,
+          scheme: SCHEMES[0] ?? 'aml-test',
+          level: 'low',
+          fromLevel: null,
+          period: '2025-09',
+          policyVersion: 1,
+          requestedBy: 'system',
+          requestedAt: at(),
+          contentHash: 'sha256:x',
+        });
+        await db
+          .updateTable('level_approvals')
+          .set({ status, decided_by: 'checker', decided_at: INSTANTS[0] ?? '' })
+          .where('id', '=', id)
+          .execute();
+      }
       for (const scheme of SCHEMES) {
         const requestedAt = at();
         await insertLevelApproval(db, t.tenantId, {
@@ -120,7 +141,8 @@ forEachDialect('approvals queue: pages read from SQL, in the in-memory order', (
         const scheme = SCHEMES[i % 2] ?? 'aml-test';
         const requestedAt = at();
         const id = `ovr_${subject}${suffix}`;
-        const status = i === 4 ? 'approved' : 'pending';
+        // Decided and withdrawn requests wait for nobody: one of each per subject, never in the queue.
+        const status = i === 4 ? 'approved' : i === 5 ? 'withdrawn' : 'pending';
         await db
           .insertInto('overrides')
           .values({
@@ -278,7 +300,7 @@ forEachDialect('approvals queue: pages read from SQL, in the in-memory order', (
     }
   });
 
-  it('still refuses a mistyped filter, without reading the queue', async () => {
+  it('still refuses a mistyped filter: an unknown scheme is a 400, an unknown subject a 404', async () => {
     await problem(await t.req('viewer', 'GET', '/v1/approvals?scheme=aml_test'), 400, 'validation');
     await problem(await t.req('viewer', 'GET', '/v1/approvals?subject=A1x'), 404, 'subject-not-found');
     assert.deepEqual((await ok<Page>(await t.req('viewer', 'GET', '/v1/approvals?subject=0x&kind=policy'))).items, []);
