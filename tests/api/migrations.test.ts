@@ -31,6 +31,7 @@ const IDEMPOTENCY_LEASE = '2026-12-11T00-00-05-idempotency-lease';
 const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
+const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -59,6 +60,7 @@ const LATER = [
   PENDING_SIGN_OFF_UNIQUE,
   CLOSING_LEFT_AT,
   CLOSING_WITHDRAWALS,
+  APPROVALS_QUEUE_ORDER,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */

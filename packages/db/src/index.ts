@@ -59,6 +59,7 @@ export * from './repositories/book-staging.js';
 export * from './repositories/subject-staging.js';
 export * from './repositories/jobs.js';
 export * from './repositories/level-approvals.js';
+export type { ApprovalsWindow } from './repositories/approvals-window.js';
 export * from './repositories/approval-decisions.js';
 export * from './repositories/reviews.js';
 export * from './repositories/staff.js';

@@ -27,6 +27,7 @@ import * as idempotencyLease from './migrations/2026-12-11T00-00-05-idempotency-
 import * as pendingSignOffUnique from './migrations/2026-12-12T00-00-06-pending-sign-off-unique.js';
 import * as closingLeftAt from './migrations/2026-12-13T00-00-02-closing-left-at.js';
 import * as closingWithdrawals from './migrations/2026-12-14T00-00-01-closing-withdrawals.js';
+import * as approvalsQueueOrder from './migrations/2026-12-14T00-00-04-approvals-queue-order.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -62,6 +63,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-12T00-00-06-pending-sign-off-unique': pendingSignOffUnique,
   '2026-12-13T00-00-02-closing-left-at': closingLeftAt,
   '2026-12-14T00-00-01-closing-withdrawals': closingWithdrawals,
+  '2026-12-14T00-00-04-approvals-queue-order': approvalsQueueOrder,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

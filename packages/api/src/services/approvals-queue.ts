@@ -1,5 +1,11 @@
 import type { Locale } from '@tierkit/core';
-import { listPendingLevelApprovals, listPendingOverrides } from '@tierkit/db';
+import {
+  anyPendingLevelApproval,
+  anyPendingOverride,
+  pendingLevelApprovalsWindow,
+  pendingOverridesWindow,
+  type ApprovalsWindow,
+} from '@tierkit/db';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -10,10 +16,30 @@ import { overrideHash } from './override-requests.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /**
- * One kind of request waiting for a second person: every pending item of the tenant, with `ageSeconds`
- * 0 (the queue sets it), its summary in `locale`.
+ * A pending request as a source reads it: its place in the queue, and the item it becomes once it is
+ * on the page (`ageSeconds` 0, the queue sets it) — summaries are written for a page's items only.
  */
-export type ApprovalSource = (deps: ApiDeps, locale: Locale) => Promise<PendingApproval[]>;
+export interface QueueEntry {
+  readonly requestedAt: string;
+  readonly kind: ApprovalItem['kind'];
+  readonly id: string;
+  readonly item: () => PendingApproval;
+}
+
+/**
+ * One kind of request waiting for a second person. `window`: its pending requests in the queue's
+ * order (request time, then id, compared code unit by code unit), filtered, after a keyset position,
+ * at most `limit`. `any`: whether one of a scheme or of a subject waits at all.
+ */
+export interface ApprovalSource {
+  readonly kind: ApprovalItem['kind'];
+  readonly window: (
+    deps: ApiDeps,
+    w: ApprovalsWindow,
+    words: { readonly tp: TenantPack; readonly locale: Locale },
+  ) => Promise<QueueEntry[]>;
+  readonly any: (deps: ApiDeps, of: { readonly scheme?: string; readonly subject?: string }) => Promise<boolean>;
+}
 
 /** The language of summaries when the request names none: the banks' staff read Simplified Chinese. */
 export const DEFAULT_SUMMARY_LOCALE: Locale = 'zh-CN';
@@ -42,48 +68,92 @@ function labels(tp: TenantPack, scheme: string, locale: Locale) {
   };
 }
 
-const pendingOverrideApprovals: ApprovalSource = async (deps, locale) => {
-  const tp = await packOf(deps);
-  const words = SUMMARY_WORDS[locale];
-  return (await listPendingOverrides(deps.db, deps.tenantId)).map((r) => {
-    const names = labels(tp, r.override.scheme, locale);
-    return {
+const pendingOverrideApprovals: ApprovalSource = {
+  kind: 'override',
+  window: async (deps, w, { tp, locale }) =>
+    (await pendingOverridesWindow(deps.db, deps.tenantId, w)).map((r) => ({
+      requestedAt: r.createdAt,
       kind: 'override',
       id: r.override.id,
-      scheme: r.override.scheme,
-      subject: r.subject,
-      summary: `${names.scheme}: ${names.level(r.override.level)} (${words.mode[r.override.mode]})${r.override.expiresAt ? `${words.until}${r.override.expiresAt}` : ''}`,
-      requestedBy: r.override.requestedBy,
-      requestedAt: r.createdAt,
-      ageSeconds: 0,
-      contentHash: overrideHash(r),
-      requesters: [r.override.requestedBy],
-    };
-  });
+      item: () => {
+        const names = labels(tp, r.override.scheme, locale);
+        const words = SUMMARY_WORDS[locale];
+        return {
+          kind: 'override',
+          id: r.override.id,
+          scheme: r.override.scheme,
+          subject: r.subject,
+          summary: `${names.scheme}: ${names.level(r.override.level)} (${words.mode[r.override.mode]})${r.override.expiresAt ? `${words.until}${r.override.expiresAt}` : ''}`,
+          requestedBy: r.override.requestedBy,
+          requestedAt: r.createdAt,
+          ageSeconds: 0,
+          contentHash: overrideHash(r),
+          requesters: [r.override.requestedBy],
+        };
+      },
+    })),
+  any: (deps, of) => anyPendingOverride(deps.db, deps.tenantId, of),
 };
 
-const pendingLevelApprovals: ApprovalSource = async (deps, locale) => {
-  const tp = await packOf(deps);
-  return (await listPendingLevelApprovals(deps.db, deps.tenantId)).map((a) => {
-    const names = labels(tp, a.scheme, locale);
-    return {
+const pendingLevelApprovals: ApprovalSource = {
+  kind: 'level',
+  window: async (deps, w, { tp, locale }) =>
+    (await pendingLevelApprovalsWindow(deps.db, deps.tenantId, w)).map((a) => ({
+      requestedAt: a.requestedAt,
       kind: 'level',
       id: `${a.subject}:${a.scheme}`,
-      scheme: a.scheme,
-      subject: a.subject,
-      summary: `${names.scheme}: ${names.level(a.fromLevel)} → ${names.level(a.level)} (${a.period})`,
-      requestedBy: a.requestedBy,
-      requestedAt: a.requestedAt,
-      ageSeconds: 0,
-      contentHash: a.contentHash,
-      requesters: [a.requestedBy],
-    };
-  });
+      item: () => {
+        const names = labels(tp, a.scheme, locale);
+        return {
+          kind: 'level',
+          id: `${a.subject}:${a.scheme}`,
+          scheme: a.scheme,
+          subject: a.subject,
+          summary: `${names.scheme}: ${names.level(a.fromLevel)} → ${names.level(a.level)} (${a.period})`,
+          requestedBy: a.requestedBy,
+          requestedAt: a.requestedAt,
+          ageSeconds: 0,
+          contentHash: a.contentHash,
+          requesters: [a.requestedBy],
+        };
+      },
+    })),
+  any: (deps, of) => anyPendingLevelApproval(deps.db, deps.tenantId, of),
 };
 
-const pendingPolicyVersions: ApprovalSource = async (deps, locale) => {
-  const tp = await packOf(deps);
-  return pendingPolicyApprovals(deps, (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`);
+/**
+ * Policy versions waiting for a decision stay few — a submission is a person's draft of a scheme's
+ * rules, not a job's output — so this source reads them all and cuts its window in memory, with the
+ * same code-unit comparisons the other sources make in SQL.
+ */
+const pendingPolicyVersions: ApprovalSource = {
+  kind: 'policy',
+  window: async (deps, w, { tp, locale }) => {
+    const versions = await pendingPolicyApprovals(
+      deps,
+      (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`,
+    );
+    return versions
+      .filter(
+        (v) =>
+          w.subject === undefined &&
+          (w.scheme === undefined || v.scheme === w.scheme) &&
+          (w.requestedAtOrBefore === undefined || v.requestedAt <= w.requestedAtOrBefore) &&
+          (w.after === undefined ||
+            v.requestedAt > w.after.at ||
+            (v.requestedAt === w.after.at && w.after.id !== null && v.id > w.after.id)),
+      )
+      .sort((a, b) => compareKeys(entryKey(a), entryKey(b)))
+      .slice(0, w.limit)
+      .map((v) => ({
+        requestedAt: v.requestedAt,
+        kind: 'policy',
+        id: v.id,
+        item: () => v,
+      }));
+  },
+  any: async (deps, of) =>
+    of.subject === undefined && (await pendingPolicyApprovals(deps)).some((v) => of.scheme === undefined || v.scheme === of.scheme),
 };
 
 /** Where the queue's items come from, one source per kind of request. */
@@ -104,10 +174,21 @@ export interface ApprovalsQuery {
 
 const CURSOR = 'approvals';
 
+/** The queue's order: request time, then kind, then id — JS string order (UTF-16 code units). */
+function entryKey(e: Pick<QueueEntry, 'requestedAt' | 'kind' | 'id'>): readonly [string, string, string] {
+  return [e.requestedAt, e.kind, e.id];
+}
+
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? '') < (b[i] ?? '') ? -1 : 1;
+  return 0;
+}
+
 /**
  * The one approvals queue: every pending request of every source, oldest first (then kind, id),
- * filtered and cut into keyset pages. Sources list everything pending; a queue is expected to stay
- * short (what waits for a person), so it is merged in memory.
+ * filtered and cut into keyset pages. Each source reads only the head of its window — filters and
+ * cursor in SQL, `limit + 1` rows — and the page is the merge of those heads, so a page costs the
+ * same with fifty thousand sign-offs waiting as with fifty.
  */
 export async function approvalsPage(
   deps: ApiDeps,
@@ -116,36 +197,55 @@ export async function approvalsPage(
 ): Promise<{ items: ApprovalItem[]; nextCursor: string | null }> {
   const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['at', 'kind', 'id']);
   const nowMs = deps.now().getTime();
-  const all = (await Promise.all(sources.map((s) => s(deps, q.locale ?? DEFAULT_SUMMARY_LOCALE)))).flat();
+  // Age in whole seconds ≥ n ⇔ requested at or before now − n s; stored times are `toISOString()`
+  // text, whose string order is time order. Age 0 takes everything, a clock-skewed future time too.
+  const cutoff = q.minAgeSeconds !== undefined && q.minAgeSeconds > 0 ? new Date(nowMs - q.minAgeSeconds * 1000).toISOString() : undefined;
+  const tp = await packOf(deps);
+  const locale = q.locale ?? DEFAULT_SUMMARY_LOCALE;
+  const heads = await Promise.all(
+    sources
+      .filter((s) => q.kind === undefined || s.kind === q.kind)
+      .map((s) =>
+        s.window(
+          deps,
+          {
+            ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+            ...(q.subject !== undefined ? { subject: q.subject } : {}),
+            ...(cutoff !== undefined ? { requestedAtOrBefore: cutoff } : {}),
+            // At the cursor's instant a kind sorting before the cursor's is behind it, one after ahead.
+            ...(after !== undefined
+              ? { after: { at: after.at, id: s.kind < after.kind ? null : s.kind === after.kind ? after.id : '' } }
+              : {}),
+            limit: q.limit + 1,
+          },
+          { tp, locale },
+        ),
+      ),
+  );
+  const entries = heads.flat().sort((a, b) => compareKeys(entryKey(a), entryKey(b)));
   // A mistyped filter must not read as "nothing waits": a scheme neither in force nor in the queue
   // (a request on a retired scheme still waits) is a 400, a subject the tenant does not have a 404.
-  if (q.scheme !== undefined && !all.some((i) => i.scheme === q.scheme) && !(await packOf(deps)).schemes.has(q.scheme)) {
+  // Only an empty page asks whether anything of it waits at all, one row of each source.
+  const waits = async (of: { scheme?: string; subject?: string }) =>
+    entries.length > 0 || (await Promise.all(sources.map((s) => s.any(deps, of)))).some(Boolean);
+  if (q.scheme !== undefined && !tp.schemes.has(q.scheme) && !(await waits({ scheme: q.scheme }))) {
     throw invalid([
       { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
     ]);
   }
-  if (q.subject !== undefined && !all.some((i) => i.subject === q.subject)) await subjectOr404(deps, q.subject);
-  const key = (i: PendingApproval) => [i.requestedAt, i.kind, i.id] as const;
-  const before = (a: readonly string[], b: readonly string[]) => {
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? '') < (b[i] ?? '');
-    return false;
-  };
-  const items = all
-    .map((i) => ({ ...i, ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)) }))
-    .filter(
-      (i) =>
-        (q.kind === undefined || i.kind === q.kind) &&
-        (q.scheme === undefined || i.scheme === q.scheme) &&
-        (q.subject === undefined || i.subject === q.subject) &&
-        (q.minAgeSeconds === undefined || i.ageSeconds >= q.minAgeSeconds) &&
-        (after === undefined || before([after.at, after.kind, after.id], key(i))),
-    )
-    .sort((a, b) => (before(key(a), key(b)) ? -1 : before(key(b), key(a)) ? 1 : 0));
+  if (q.subject !== undefined && !(await waits({ subject: q.subject }))) await subjectOr404(deps, q.subject);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
   const page = await Promise.all(
-    items.slice(0, q.limit).map(async ({ requesters, ...i }): Promise<ApprovalItem> => ({ ...i, requestedByYou: await mine(requesters) })),
+    entries.slice(0, q.limit).map(async (e): Promise<ApprovalItem> => {
+      const { requesters, ...i } = e.item();
+      return {
+        ...i,
+        ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
+        requestedByYou: await mine(requesters),
+      };
+    }),
   );
   const last = page.at(-1);
-  const nextCursor = items.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
+  const nextCursor = entries.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
   return { items: page, nextCursor };
 }

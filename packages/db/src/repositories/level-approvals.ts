@@ -1,4 +1,6 @@
 import type { LevelApprovalRow } from '../schema.js';
+import { sql } from 'kysely';
+import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
 import { atomically, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
@@ -111,6 +113,37 @@ export async function listPendingLevelApprovals(
   if (filter.subjectId !== undefined) query = query.where('level_approvals.subject_id', '=', filter.subjectId);
   const rows = await query.orderBy('level_approvals.requested_at').orderBy('level_approvals.id').execute();
   return rows.map(toLevelApproval);
+}
+
+/**
+ * One window of the approvals queue's pending sign-offs (open customers only, like
+ * `listPendingLevelApprovals`): filtered, after a keyset position, oldest first then by the queue's
+ * id of a sign-off (`subject:scheme`), at most `limit` rows. A re-tier of a large book leaves tens
+ * of thousands pending; a page reads a page's worth.
+ */
+export async function pendingLevelApprovalsWindow(db: Executor, tenantId: string, w: ApprovalsWindow): Promise<LevelApproval[]> {
+  const at = codeUnitOrder(db, sql.ref<string>('level_approvals.requested_at'));
+  const id = codeUnitOrder(db, sql<string>`subjects.external_id || ':' || level_approvals.scheme`);
+  let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending').where('subjects.closed_at', 'is', null);
+  if (w.scheme !== undefined) query = query.where('level_approvals.scheme', '=', w.scheme);
+  if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
+  if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
+  const after = w.after;
+  if (after !== undefined) query = query.where(afterPosition(at, id, after));
+  const rows = await query.orderBy(at).orderBy(id).limit(w.limit).execute();
+  return rows.map(toLevelApproval);
+}
+
+/** Whether an open customer's sign-off is pending, of a scheme or of a subject (external id). */
+export async function anyPendingLevelApproval(
+  db: Executor,
+  tenantId: string,
+  of: { readonly scheme?: string; readonly subject?: string },
+): Promise<boolean> {
+  let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending').where('subjects.closed_at', 'is', null);
+  if (of.scheme !== undefined) query = query.where('level_approvals.scheme', '=', of.scheme);
+  if (of.subject !== undefined) query = query.where('subjects.external_id', '=', of.subject);
+  return (await query.limit(1).executeTakeFirst()) !== undefined;
 }
 
 /** Store a new pending sign-off. */

@@ -4,6 +4,7 @@ import type { Database, OverrideRow } from '../schema.js';
 import { atomically, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 import { approvedNotRevoked } from './approved-override.js';
+import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -468,6 +469,36 @@ export async function listPendingOverrides(db: Executor, tenantId: string, schem
   if (scheme !== undefined) query = query.where('overrides.scheme', '=', scheme);
   const rows = await query.orderBy('overrides.created_at').orderBy('overrides.id').execute();
   return rows.map(toRecord);
+}
+
+/**
+ * One window of the approvals queue's pending override requests (open customers only, like
+ * `listPendingOverrides`): filtered, after a keyset position, oldest first then by id, at most
+ * `limit` rows — what one page needs of a queue that may hold tens of thousands.
+ */
+export async function pendingOverridesWindow(db: Executor, tenantId: string, w: ApprovalsWindow): Promise<OverrideRecord[]> {
+  const at = codeUnitOrder(db, sql.ref<string>('overrides.created_at'));
+  const id = codeUnitOrder(db, sql.ref<string>('overrides.id'));
+  let query = overridesWithSubject(db, tenantId).where('overrides.status', '=', 'pending').where('subjects.closed_at', 'is', null);
+  if (w.scheme !== undefined) query = query.where('overrides.scheme', '=', w.scheme);
+  if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
+  if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
+  const after = w.after;
+  if (after !== undefined) query = query.where(afterPosition(at, id, after));
+  const rows = await query.orderBy(at).orderBy(id).limit(w.limit).execute();
+  return rows.map(toRecord);
+}
+
+/** Whether an open customer's override request is pending, of a scheme or of a subject (external id). */
+export async function anyPendingOverride(
+  db: Executor,
+  tenantId: string,
+  of: { readonly scheme?: string; readonly subject?: string },
+): Promise<boolean> {
+  let query = overridesWithSubject(db, tenantId).where('overrides.status', '=', 'pending').where('subjects.closed_at', 'is', null);
+  if (of.scheme !== undefined) query = query.where('overrides.scheme', '=', of.scheme);
+  if (of.subject !== undefined) query = query.where('subjects.external_id', '=', of.subject);
+  return (await query.limit(1).executeTakeFirst()) !== undefined;
 }
 
 /**
