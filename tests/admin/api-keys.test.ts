@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FOUR_EYES_KEY_ROLES, issueApiKey, keyOwnerRule, readApiKeys, revokeApiKey } from '@tierkit/admin';
+import { FOUR_EYES_ROLES } from '@tierkit/api';
 import type { Session } from '@tierkit/client';
 import { kitFixture, refusal } from './kit-fixture.js';
 
@@ -61,6 +62,8 @@ describe('keyOwnerRule: whose key a session may issue, as the API decides it', (
   });
 
   it('officer keys and above are the signed-in person’s own; below, anyone’s or nobody’s', () => {
+    // The kit cannot import the API's list (it runs in browsers): the two must not drift.
+    assert.deepEqual(FOUR_EYES_KEY_ROLES, FOUR_EYES_ROLES);
     assert.deepEqual(FOUR_EYES_KEY_ROLES, ['officer', 'approver', 'admin']);
     assert.deepEqual(keyOwnerRule(session('ALICE'), 'approver'), { allowed: true, owner: 'ALICE' });
     assert.deepEqual(keyOwnerRule(session('ALICE'), 'officer'), { allowed: true, owner: 'ALICE' });

@@ -22,17 +22,27 @@ export function responseChecker(doc: Doc) {
   addFormats(ajv);
   ajv.addSchema({ $id: 'tierkit-openapi', components: doc.components ?? {} });
   const table: RouteEntry[] = routeTable(doc);
-  const compiled = new Map<string, ValidateFunction | null>();
+  const compiled = new Map<string, ValidateFunction | string | null>();
 
-  function validator(template: string, method: string, status: number, type: string): ValidateFunction | null | undefined {
+  /**
+   * How to check a response: a validator of its body, null when the document gives this status no body
+   * (or no schema for it), or why the response cannot be what the document says.
+   */
+  function validator(template: string, method: string, status: number, type: string): ValidateFunction | string | null {
     const key = `${method} ${template} ${status} ${type}`;
-    if (compiled.has(key)) return compiled.get(key);
+    const known = compiled.get(key);
+    if (known !== undefined) return known;
     const responses = doc.paths[template]?.[method.toLowerCase()]?.responses ?? {};
     const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
-    if (!response) return undefined;
-    const schema = response.content?.[type]?.schema;
-    // A documented status with no body schema for this type: nothing to check the body against.
-    const fn = schema ? ajv.compile(rebase(schema)) : null;
+    let fn: ValidateFunction | string | null;
+    if (!response) fn = `${method} ${template} answered ${status}, which the document does not list`;
+    else if (!response.content) fn = null;
+    else if (!response.content[type])
+      fn = `${method} ${template} answered ${status} as ${type || 'no Content-Type'}; the document lists ${Object.keys(response.content).join(', ')}`;
+    else {
+      const schema = response.content[type]?.schema;
+      fn = schema ? ajv.compile(rebase(schema)) : null;
+    }
     compiled.set(key, fn);
     return fn;
   }
@@ -46,7 +56,11 @@ export function responseChecker(doc: Doc) {
     if (res.status === 304) return undefined;
     const type = (res.headers.get('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
     const fn = validator(route.template, method === 'HEAD' ? 'GET' : method, res.status, type);
-    if (fn === undefined) return `${method} ${route.template} answered ${res.status}, which the document does not list`;
+    if (typeof fn === 'string') {
+      // An empty answer (a HEAD, a 204) is checked by its status alone.
+      if (!fn.includes('does not list') && !(await res.clone().text())) return undefined;
+      return fn;
+    }
     if (fn === null || !type.includes('json')) return undefined;
     const text = await res.clone().text();
     if (!text) return undefined;

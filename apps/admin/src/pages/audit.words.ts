@@ -137,7 +137,8 @@ const zh = {
   unmasked: '显示了完整姓名',
   pending: '—',
   verifyTitle: '校验哈希链',
-  verifyHint: '逐条重算整条链的哈希：任何被修改、删除、重排或截断的记录都会在其位置被报告。',
+  verifyHint:
+    '逐条重算整条链的哈希：被修改、删除、重排或截断的记录会在其位置被报告。若整条链连同链头被一并改写，此处仍显示完整；请用数据库之外保存的锚点核对（tierkit audit verify --anchors）。',
   verify: '校验整条链',
   verifying: '正在校验…',
   intact: (n: number, head: number | undefined) => `完整：${n} 条记录，链头序号 ${head ?? '—'}。`,
@@ -266,7 +267,8 @@ const tw: typeof zh = {
   unmasked: '顯示了完整姓名',
   pending: '—',
   verifyTitle: '驗證雜湊鏈',
-  verifyHint: '逐筆重算整條鏈的雜湊：任何被修改、刪除、重排或截斷的紀錄都會在其位置列出。',
+  verifyHint:
+    '逐筆重算整條鏈的雜湊：被修改、刪除、重排或截斷的紀錄會在其位置列出。若整條鏈連同鏈頭被一併改寫，此處仍顯示完整；請以資料庫之外保存的錨點核對（tierkit audit verify --anchors）。',
   verify: '驗證整條鏈',
   verifying: '正在驗證…',
   intact: (n: number, head: number | undefined) => `完整：${n} 筆紀錄，鏈頭序號 ${head ?? '—'}。`,
@@ -395,7 +397,8 @@ const en: typeof zh = {
   unmasked: 'full names shown',
   pending: '—',
   verifyTitle: 'Verify the hash chain',
-  verifyHint: 'Recomputes every record’s hash along the chain: an edited, deleted, reordered or cut record is reported at its position.',
+  verifyHint:
+    'Recomputes every record’s hash along the chain: an edited, deleted, reordered or cut record is reported at its position. A chain rewritten whole, head and all, still reads intact here; the anchors kept outside the database catch that (tierkit audit verify --anchors).',
   verify: 'Verify the whole chain',
   verifying: 'Verifying…',
   intact: (n: number, head: number | undefined) => `Intact: ${n} records, head at seq ${head ?? '—'}.`,

@@ -50,7 +50,8 @@ export class KeyOwnerRefused extends Error {
   }
 }
 
-function info(key: ApiKey): ApiKeyInfo {
+/** A stored key as the library describes it (never its secret's hash). */
+export function apiKeyInfo(key: ApiKey): ApiKeyInfo {
   return {
     id: key.id,
     tenantId: key.tenantId,
@@ -108,7 +109,7 @@ async function store(
     createdAt: now.toISOString(),
     staffId,
   });
-  return info(key);
+  return apiKeyInfo(key);
 }
 
 /**
@@ -147,14 +148,14 @@ export async function ensureApiKey(
     if (existing.tenantId !== options.tenantId || existing.role !== options.role) {
       throw new Error(`that key (${existing.id}) already exists for tenant "${existing.tenantId}" with role ${existing.role}`);
     }
-    return { key: info(existing), created: false };
+    return { key: apiKeyInfo(existing), created: false };
   }
   return { key: await store(db, options.tenantId, options.role, options.label, options.secret, options.now ?? new Date()), created: true };
 }
 
 /** Every key (optionally of one tenant), without secrets. */
 export async function listKeys(db: Executor, tenantId?: string): Promise<ApiKeyInfo[]> {
-  return (await listApiKeys(db, tenantId)).map(info);
+  return (await listApiKeys(db, tenantId)).map(apiKeyInfo);
 }
 
 /**
@@ -163,7 +164,7 @@ export async function listKeys(db: Executor, tenantId?: string): Promise<ApiKeyI
  */
 export async function findKeyBySecret(db: Executor, secret: string): Promise<ApiKeyInfo | undefined> {
   const key = await findApiKeyByHash(db, hashSecret(secret));
-  return key ? info(key) : undefined;
+  return key ? apiKeyInfo(key) : undefined;
 }
 
 /**

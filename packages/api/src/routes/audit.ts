@@ -124,7 +124,8 @@ const verifyRoute = createRoute({
   method: 'get',
   path: '/verify',
   tags: ['audit'],
-  summary: 'Check the tenant’s audit chain end to end: an edited, deleted, reordered or cut record is reported at its position',
+  summary:
+    'Check the tenant’s audit chain end to end: an edited, deleted, reordered or cut record is reported at its position (a chain rewritten whole with its head is caught only against anchors: `tierkit audit verify --anchors`)',
   responses: {
     200: {
       description: 'The verification (`ok: false` lists the problems)',

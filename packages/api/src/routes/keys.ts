@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { existingStaffIds, findApiKey, pageApiKeys, type ApiKey } from '@tierkit/db';
-import { type ApiKeyInfo, createApiKey, KeyOwnerRefused, revokeKey } from '../auth/api-keys.js';
+import { apiKeyInfo, createApiKey, KeyOwnerRefused, revokeKey } from '../auth/api-keys.js';
 import { FOUR_EYES_ROLES, ROLES, type Role } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
@@ -60,12 +60,6 @@ function ownerProblem(e: KeyOwnerRefused): ProblemError {
           params: { values: e.allowed },
         },
       ]);
-}
-
-/** A stored key as the library describes it, for its audit record. */
-function keyInfo(key: ApiKey): ApiKeyInfo {
-  const { secretHash: _hash, ...rest } = key;
-  return { ...rest, role: key.role as Role };
 }
 
 /** A key as the API shows it: never its secret or hash, and not its tenant (always the caller's). */
@@ -181,7 +175,7 @@ export function keys() {
       const found = await findApiKey(deps.db, deps.tenantId, id);
       // Another tenant's key is the same 404 as none: which ids exist elsewhere is not this tenant's business.
       if (!found) throw new ProblemError('not-found', `No API key "${id}" in this tenant.`);
-      auditDetail(c, keyAuditDetail(keyInfo(found)));
+      auditDetail(c, keyAuditDetail(apiKeyInfo(found)));
       if (found.revokedAt === null) {
         // Not in a transaction, so revokeKey tells this process's credential cache once the row has changed.
         await revokeKey(deps.db, found.id, deps.now());
