@@ -8,7 +8,7 @@ import { connect, migrateToLatest, type Db } from '@tierkit/db';
 import { startAuditAnchoring } from '@tierkit/ops';
 import { run } from '../../packages/cli/src/run.js';
 import { NOW } from '../support/api-fixture.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { dialectUrls } from '../support/dialect-urls.js';
 import { testPack } from '../support/test-pack.js';
 
 /*
@@ -19,22 +19,9 @@ import { testPack } from '../support/test-pack.js';
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-audit-anchors-'));
-let postgres: Promise<TestPostgres> | undefined;
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (postgres) await (await postgres).stop();
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
-const DIALECTS: readonly [name: string, url: () => Promise<string>][] = [
-  ['sqlite', async () => join(dir, 'anchors.db')],
-  [
-    'postgres',
-    async () => {
-      postgres ??= startPostgres();
-      return (await postgres).createDatabase(`tierkit_audit_anchors_${process.pid}`, { migrated: true });
-    },
-  ],
-];
+const DIALECTS = dialectUrls('audit-anchors');
 
 const TENANTS = ['intact', 'rewritten', 'cut', 'gone'];
 
@@ -104,7 +91,7 @@ for (const [dialect, urlOf] of DIALECTS) {
     const anchors = join(dir, `${dialect}-anchors.jsonl`);
 
     it('tierkit audit anchor appends the heads that moved, synced, and nothing when none did; an untouched chain verifies with its anchors', async () => {
-      url = await urlOf();
+      url = await urlOf('anchors');
       db = connect({ url });
       await migrateToLatest(db.db);
       for (const id of TENANTS) await provisionTenant(db.db, { id, name: id, pack: testPack(), now: NOW });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { appendAudit, provisionTenant } from '@tierkit/api';
 import { run } from '../../packages/cli/src/run.js';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
 import { NOW } from '../support/api-fixture.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { dialectUrls } from '../support/dialect-urls.js';
 import { testPack } from '../support/test-pack.js';
 
 /*
@@ -16,23 +13,7 @@ import { testPack } from '../support/test-pack.js';
  * or when the tenant asked for does not exist (packages/cli/README.md, "Exit codes and output").
  */
 
-const dir = mkdtempSync(join(tmpdir(), 'tierkit-audit-cli-'));
-let postgres: Promise<TestPostgres> | undefined;
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (postgres) await (await postgres).stop();
-});
-
-const DIALECTS: readonly [name: string, url: () => Promise<string>][] = [
-  ['sqlite', async () => join(dir, 'audit.db')],
-  [
-    'postgres',
-    async () => {
-      postgres ??= startPostgres();
-      return (await postgres).createDatabase(`tierkit_audit_cli_${process.pid}`, { migrated: true });
-    },
-  ],
-];
+const DIALECTS = dialectUrls('audit-cli');
 
 /** Six records in `chain`, as the API writes them, to tamper with. */
 async function sixRecords(db: Db, chain: string): Promise<void> {
@@ -69,7 +50,7 @@ for (const [dialect, urlOf] of DIALECTS) {
     let db: Db;
 
     it('an intact chain is ok with its head, exit 0; a tenant that does not exist is exit 1 saying so, never "ok, 0 records"', async () => {
-      url = await urlOf();
+      url = await urlOf('audit');
       db = connect({ url });
       await migrateToLatest(db.db);
       for (const id of ['intact', 'edited', 'deleted', 'reordered'])

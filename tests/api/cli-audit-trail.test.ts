@@ -20,7 +20,7 @@ import { runKeys, type CommandIo } from '../../packages/cli/src/keys.js';
 import { run } from '../../packages/cli/src/run.js';
 import { hooked } from '../support/hooked-transactions.js';
 import { occupyNextAuditPlace } from '../support/audit-squatter.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { dialectUrls } from '../support/dialect-urls.js';
 
 /*
  * The CLI's governed actions in the tenant's audit trail, as a compliance officer finds them: each
@@ -31,23 +31,9 @@ import { startPostgres, type TestPostgres } from '../support/postgres.js';
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-audit-trail-'));
-let postgres: Promise<TestPostgres> | undefined;
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (postgres) await (await postgres).stop();
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A new database of each dialect, named `name`. */
-const DIALECTS: readonly [dialect: string, url: (name: string) => Promise<string>][] = [
-  ['sqlite', async (name) => join(dir, `${name}.db`)],
-  [
-    'postgres',
-    async (name) => {
-      postgres ??= startPostgres();
-      return (await postgres).createDatabase(`tierkit_cli_${name}_${process.pid}`, { migrated: true });
-    },
-  ],
-];
+const DIALECTS = dialectUrls('cli');
 
 async function tierkit(url: string, ...argv: string[]) {
   const out: string[] = [];

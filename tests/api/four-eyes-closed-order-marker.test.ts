@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { loadTenantPack, runImport, type ImportContext } from '@tierkit/api';
 import { findSubjectByExternalId } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
+import { importClosing } from '../support/import-closing.js';
 import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant, type Who } from '../support/four-eyes-fixture.js';
 
 /*
@@ -139,26 +139,8 @@ forEachDialect('what a closing withdrew, told from anything else at the same ins
     ok(await t.req('officer', 'POST', `/v1/overrides/${byPerson.id}/withdraw`, { note: 'customer closed' }));
     const pending = await ok<Request>(await requestOverride(t, 'MK5', { scheme: 'aml-test', level: 'low' }), 201);
     // The import's page reads the very instant of the person's withdrawal.
-    const ctx: ImportContext = {
-      tenantId: t.tenantId,
-      catalogue: (await loadTenantPack(f.db.db, t.tenantId)).metrics,
-      currentPeriod: '2025-11',
-      actor: 'officer',
-      now: () => START,
-      fileName: 'closings.csv',
-    };
-    const file = `id,name,closedAt,closedReason\nMK5,王芳,${START.toISOString()},销户\n`;
-    const run = await runImport(
-      f.db.db,
-      { kind: 'subjects', encoding: 'utf-8', mode: 'all-or-nothing', mapping: {} },
-      ctx,
-      async function* () {
-        yield new TextEncoder().encode(file);
-      },
-    );
-    assert.deepEqual([run.status, run.rejectedRows], ['succeeded', 0]);
+    await importClosing(f.db.db, t.tenantId, 'MK5', START);
     const s = await findSubjectByExternalId(f.db.db, t.tenantId, 'MK5');
-    assert.equal(s?.closedAt, START.toISOString());
     const closing = await f.db.db
       .selectFrom('subject_closings')
       .select('id')

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { loadTenantPack, mintStaffToken, runImport, type ImportContext } from '@tierkit/api';
+import { mintStaffToken } from '@tierkit/api';
 import { findSubjectByExternalId } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
+import { importClosing } from '../support/import-closing.js';
 import {
   approvedOverride,
   fourEyesTenant,
@@ -269,26 +270,7 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     // nothing of this customer's, so the request carries no marker of it: the person's withdrawal stays
     // theirs, whatever its note says.
     const importPage = new Date(START.getTime() + 20 * 60_000);
-    const ctx: ImportContext = {
-      tenantId: t.tenantId,
-      catalogue: (await loadTenantPack(f.db.db, t.tenantId)).metrics,
-      currentPeriod: '2025-11',
-      actor: 'officer',
-      now: () => importPage,
-      fileName: 'closings.csv',
-    };
-    const file = `id,name,closedAt,closedReason\nCO9,王芳,${importPage.toISOString()},销户\n`;
-    const run = await runImport(
-      f.db.db,
-      { kind: 'subjects', encoding: 'utf-8', mode: 'all-or-nothing', mapping: {} },
-      ctx,
-      async function* () {
-        yield new TextEncoder().encode(file);
-      },
-    );
-    assert.deepEqual([run.status, run.rejectedRows], ['succeeded', 0]);
-    const s = await findSubjectByExternalId(f.db.db, t.tenantId, 'CO9');
-    assert.equal(s?.closedAt, importPage.toISOString());
+    await importClosing(f.db.db, t.tenantId, 'CO9', importPage);
     assert.deepEqual(await answer(await overrideStep('officer', request.id, 'withdraw')), SETTLED);
     assert.deepEqual(await answer(await overrideStep('approver2', request.id, 'approve', request.contentHash)), SETTLED);
   });
