@@ -268,7 +268,7 @@ const tw: typeof zh = {
   pending: '—',
   verifyTitle: '驗證雜湊鏈',
   verifyHint:
-    '逐筆重算整條鏈的雜湊：被修改、刪除、重排或截斷的紀錄會在其位置列出。若整條鏈連同鏈頭被一併改寫，此處仍顯示完整；請以資料庫之外保存的錨點核對（tierkit audit verify --anchors）。',
+    '逐筆重算整條鏈的雜湊：被修改、刪除、重排或截斷的紀錄會在其位置列出。若整條鏈連同鏈頭被一併改寫，此處仍顯示完整；請以資料庫之外儲存的錨點核對（tierkit audit verify --anchors）。',
   verify: '驗證整條鏈',
   verifying: '正在驗證…',
   intact: (n: number, head: number | undefined) => `完整：${n} 筆紀錄，鏈頭序號 ${head ?? '—'}。`,
