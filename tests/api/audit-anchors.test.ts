@@ -3,11 +3,12 @@ import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { appendAudit, auditHash, provisionTenant } from '@tierkit/api';
+import { auditHash, provisionTenant } from '@tierkit/api';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
 import { startAuditAnchoring } from '@tierkit/ops';
 import { run } from '../../packages/cli/src/run.js';
 import { NOW } from '../support/api-fixture.js';
+import { appendRecords } from '../support/audit-records.js';
 import { dialectUrls } from '../support/dialect-urls.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -24,24 +25,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const DIALECTS = dialectUrls('audit-anchors');
 
 const TENANTS = ['intact', 'rewritten', 'cut', 'gone'];
-
-/** `count` more records in `chain`, as the API writes them. */
-async function records(db: Db, chain: string, count: number): Promise<void> {
-  for (let n = 1; n <= count; n++)
-    await appendAudit(db.db, chain, {
-      at: new Date(NOW.getTime() + n * 1000).toISOString(),
-      request_id: `req-${chain}-${n}`,
-      phase: 'result',
-      actor: 'key:key_auditor',
-      credential: 'key',
-      method: 'PUT',
-      route: '/v1/subjects/{id}',
-      target: JSON.stringify({ id: `C${n}` }),
-      status: 200,
-      problem: null,
-      unmasked: 0,
-    });
-}
 
 /**
  * What someone who can write the database does to hide an edit: change record `seq`, then re-hash it and
@@ -95,7 +78,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       db = connect({ url });
       await migrateToLatest(db.db);
       for (const id of TENANTS) await provisionTenant(db.db, { id, name: id, pack: testPack(), now: NOW });
-      for (const id of TENANTS) await records(db, id, 4);
+      for (const id of TENANTS) await appendRecords(db.db, id, 4);
 
       const first = await cli('audit', 'anchor', '--out', anchors, '--database', url);
       assert.equal(first.code, 0, first.err.join('\n'));
@@ -103,7 +86,7 @@ for (const [dialect, urlOf] of DIALECTS) {
         first.out.map((l) => l.replace(/ at \S+Z$/, '')),
         TENANTS.toSorted().map((t) => `${t}: anchored head 4 HASH`),
       );
-      for (const id of TENANTS) await records(db, id, 2);
+      for (const id of TENANTS) await appendRecords(db.db, id, 2);
       const one = await cli('audit', 'anchor', '--tenant', 'intact', '--out', anchors, '--database', url);
       assert.equal(one.code, 0);
       assert.deepEqual(
@@ -238,7 +221,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.match(oddRun.err.at(-1) ?? '', /^audit verify: tampered with: .*; the anchors file has 2 lines that are not anchors/);
 
       // The next anchor lands on a line of its own, not glued to the cut one.
-      await records(db, 'intact', 1);
+      await appendRecords(db.db, 'intact', 1);
       assert.equal((await cli('audit', 'anchor', '--tenant', 'intact', '--out', bad, '--database', url)).code, 0);
       const after = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
       assert.equal(after.out[0], 'intact: ok, 7 records, head 7 HASH, 3 anchors match');
@@ -246,7 +229,7 @@ for (const [dialect, urlOf] of DIALECTS) {
 
     it('a chain with records but no anchor in the file says "no anchors" and warns, exit 0; --json names it', async () => {
       await provisionTenant(db.db, { id: 'newcomer', name: 'newcomer', pack: testPack(), now: NOW });
-      await records(db, 'newcomer', 2);
+      await appendRecords(db.db, 'newcomer', 2);
       const { code, out, err } = await cli('audit', 'verify', '--tenant', 'newcomer', '--anchors', anchors, '--database', url);
       assert.deepEqual(
         { code, out, err },
@@ -334,7 +317,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       await anchoring.idle();
       assert.equal(lines(file).length, 4, 'no head moved: nothing appended');
 
-      await records(db, 'cut', 2);
+      await appendRecords(db.db, 'cut', 2);
       now = new Date('2026-12-04T10:30:00Z');
       tick();
       // Waits for the pass the tick started without starting one: a tick that did nothing fails below.

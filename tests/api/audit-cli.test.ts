@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appendAudit, provisionTenant } from '@tierkit/api';
+import { provisionTenant } from '@tierkit/api';
 import { run } from '../../packages/cli/src/run.js';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
 import { NOW } from '../support/api-fixture.js';
+import { appendRecords } from '../support/audit-records.js';
 import { dialectUrls } from '../support/dialect-urls.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -14,24 +15,6 @@ import { testPack } from '../support/test-pack.js';
  */
 
 const DIALECTS = dialectUrls('audit-cli');
-
-/** Six records in `chain`, as the API writes them, to tamper with. */
-async function sixRecords(db: Db, chain: string): Promise<void> {
-  for (let n = 1; n <= 6; n++)
-    await appendAudit(db.db, chain, {
-      at: new Date(NOW.getTime() + n * 1000).toISOString(),
-      request_id: `req-${n}`,
-      phase: 'result',
-      actor: 'key:key_auditor',
-      credential: 'key',
-      method: 'PUT',
-      route: '/v1/subjects/{id}',
-      target: JSON.stringify({ id: `C${n}` }),
-      status: 200,
-      problem: null,
-      unmasked: 0,
-    });
-}
 
 async function verify(url: string, ...more: string[]) {
   const out: string[] = [];
@@ -55,7 +38,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       await migrateToLatest(db.db);
       for (const id of ['intact', 'edited', 'deleted', 'reordered'])
         await provisionTenant(db.db, { id, name: id, pack: testPack(), now: NOW });
-      for (const id of ['intact', 'edited', 'deleted', 'reordered']) await sixRecords(db, id);
+      for (const id of ['intact', 'edited', 'deleted', 'reordered']) await appendRecords(db.db, id, 6);
 
       const intact = await verify(url, '--tenant', 'intact');
       assert.deepEqual(intact, { code: 0, out: ['intact: ok, 6 records, head 6 HASH'], err: [] });

@@ -3,7 +3,16 @@ import { before, it } from 'node:test';
 import { findSubjectByExternalId } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
 import { importClosing } from '../support/import-closing.js';
-import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant, type Who } from '../support/four-eyes-fixture.js';
+import {
+  fourEyesTenant,
+  ok,
+  requestOverride,
+  START,
+  type FourEyesTenant,
+  type Who,
+  gradedHigh,
+  signOffOf,
+} from '../support/four-eyes-fixture.js';
 
 /*
  * Which closing withdrew an item is recorded on the item (`withdrawn_by_closing`), so a step on it
@@ -50,14 +59,6 @@ forEachDialect('what a closing withdrew, told from anything else at the same ins
   const decide = (who: Who, id: string, contentHash: string) =>
     t.req(who, 'POST', `/v1/subjects/${id}/levels/aml-test/approve`, { contentHash, note: '核实' });
   /** A customer whose level the approver's upload made 高, waiting for a sign-off (a low `value` grades them 低). */
-  const gradedHigh = async (id: string, value = 95) =>
-    ok(
-      await t.req('approver', 'PUT', `/v1/subjects/${id}/metrics`, {
-        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value }],
-      }),
-    );
-  const signOffOf = async (id: string) =>
-    ok<{ id: string; contentHash: string }>(await t.req('viewer', 'GET', `/v1/subjects/${id}/levels/aml-test/approval`));
   /** The closing each item names, and whether that closing is the one its customer is under. */
   const marker = async (table: 'overrides' | 'level_approvals', id: string) => {
     const row = await f.db.db
@@ -97,8 +98,8 @@ forEachDialect('what a closing withdrew, told from anything else at the same ins
   it('close → reopen → close within one millisecond: only what the second closing withdrew says subject_closed', async () => {
     await customer('MK3');
     await customer('MK4');
-    await gradedHigh('MK3');
-    const first = await signOffOf('MK3');
+    await gradedHigh(t, 'MK3');
+    const first = await signOffOf(t, 'MK3');
     const request = await ok<Request>(await requestOverride(t, 'MK3'), 201);
     const twin = await ok<Request>(await requestOverride(t, 'MK4'), 201);
     ok(await t.req('officer', 'POST', `/v1/overrides/${twin.id}/withdraw`, {}));
@@ -120,9 +121,9 @@ forEachDialect('what a closing withdrew, told from anything else at the same ins
     await answersAsFor(request, twin);
     // Back again, graded afresh and closed a third time, still at that instant: that sign-off says so.
     await reopen('MK3');
-    await gradedHigh('MK3', 10);
-    await gradedHigh('MK3');
-    const third = await signOffOf('MK3');
+    await gradedHigh(t, 'MK3', 10);
+    await gradedHigh(t, 'MK3');
+    const third = await signOffOf(t, 'MK3');
     await close('MK3');
     assert.notEqual((await marker('level_approvals', third.id)).closing, firstClosing);
     assert.deepEqual(
@@ -133,8 +134,8 @@ forEachDialect('what a closing withdrew, told from anything else at the same ins
 
   it('an import’s closing marks what it withdraws; a person’s withdrawal at the page’s instant stays theirs', async () => {
     await customer('MK5');
-    await gradedHigh('MK5');
-    const signOff = await signOffOf('MK5');
+    await gradedHigh(t, 'MK5');
+    const signOff = await signOffOf(t, 'MK5');
     const byPerson = await ok<Request>(await requestOverride(t, 'MK5'), 201);
     ok(await t.req('officer', 'POST', `/v1/overrides/${byPerson.id}/withdraw`, { note: 'customer closed' }));
     const pending = await ok<Request>(await requestOverride(t, 'MK5', { scheme: 'aml-test', level: 'low' }), 201);

@@ -12,6 +12,8 @@ import {
   START,
   type FourEyesTenant,
   type Who,
+  gradedHigh,
+  signOffOf,
 } from '../support/four-eyes-fixture.js';
 
 /*
@@ -80,14 +82,6 @@ forEachDialect('a closed customer’s items: permission and status before subjec
   const decide = (who: Who, id: string, action: 'approve' | 'reject', contentHash: string) =>
     t.req(who, 'POST', `/v1/subjects/${id}/levels/aml-test/${action}`, { contentHash, note: '核实' });
   /** A customer whose level the approver's upload made 高, waiting for a sign-off the approver may not give. */
-  const gradedHigh = async (id: string, value = 95) =>
-    ok(
-      await t.req('approver', 'PUT', `/v1/subjects/${id}/metrics`, {
-        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value }],
-      }),
-    );
-  const signOffOf = async (id: string) =>
-    ok<{ id: string; contentHash: string }>(await t.req('viewer', 'GET', `/v1/subjects/${id}/levels/aml-test/approval`));
   const statusOf = async (id: string) => (await ok<{ status: string }>(await t.req('viewer', 'GET', `/v1/overrides/${id}`))).status;
 
   it('a request the closing withdrew: whoever may not act on it is refused as for an open customer; whoever may is told it closed', async () => {
@@ -169,8 +163,8 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     });
     const rm = { RM1: await token('RM1'), RM2: await token('RM2'), RMA: await token('RMA') };
     await customer('CO5');
-    await gradedHigh('CO5');
-    const signOff = await signOffOf('CO5');
+    await gradedHigh(t, 'CO5');
+    const signOff = await signOffOf(t, 'CO5');
     ok(await t.req('officer', 'PUT', '/v1/subjects/CO5/manager', { manager: 'RM2' }));
     // Filed by RM2 for their book; the customer then moves to RM1's, who may take it back from then on.
     const request = await ok<Request>(await requestOverride(t, 'CO5', {}, rm.RM2), 201);
@@ -232,8 +226,8 @@ forEachDialect('a closed customer’s items: permission and status before subjec
 
   it('close → reopen → close: what the first closing withdrew is no longer waiting; what the closing the customer is under withdrew says subject_closed', async () => {
     await customer('CO8');
-    await gradedHigh('CO8');
-    const first = await signOffOf('CO8');
+    await gradedHigh(t, 'CO8');
+    const first = await signOffOf(t, 'CO8');
     const request = await ok<Request>(await requestOverride(t, 'CO8'), 201);
     at(10);
     await close('CO8');
@@ -250,9 +244,9 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     // Back again and graded 高 afresh (from 低): the next closing withdraws that sign-off, and says so.
     at(13);
     ok(await t.req('admin', 'POST', '/v1/subjects/CO8/reopen', {}));
-    await gradedHigh('CO8', 10);
-    await gradedHigh('CO8');
-    const second = await signOffOf('CO8');
+    await gradedHigh(t, 'CO8', 10);
+    await gradedHigh(t, 'CO8');
+    const second = await signOffOf(t, 'CO8');
     assert.notEqual(second.id, first.id);
     at(14);
     await close('CO8');

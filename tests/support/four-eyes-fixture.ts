@@ -135,3 +135,20 @@ export async function approvedOverride<T extends { status: string } = { id: stri
   assert.equal(approved.status, 'approved');
   return approved;
 }
+
+/**
+ * The approver uploads an AML score for `subject` (default 95: 高 under the four-eyes pack, waiting for a
+ * sign-off the approver may not give; a low `value` grades them 低).
+ */
+export async function gradedHigh(t: FourEyesTenant, subject: string, value = 95): Promise<unknown> {
+  return ok(
+    await t.req('approver', 'PUT', `/v1/subjects/${subject}/metrics`, {
+      metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value }],
+    }),
+  );
+}
+
+/** The pending AML sign-off of `subject`, as a viewer reads it. */
+export async function signOffOf(t: FourEyesTenant, subject: string): Promise<{ id: string; contentHash: string }> {
+  return ok(await t.req('viewer', 'GET', `/v1/subjects/${subject}/levels/aml-test/approval`));
+}
