@@ -22,29 +22,12 @@ export function responseChecker(doc: Doc) {
   addFormats(ajv);
   ajv.addSchema({ $id: 'tierkit-openapi', components: doc.components ?? {} });
   const table: RouteEntry[] = routeTable(doc);
-  const compiled = new Map<string, ValidateFunction | string | null>();
+  const compiled = new Map<string, ValidateFunction>();
 
-  /**
-   * How to check a response: a validator of its body, null when the document gives this status no body
-   * (or no schema for it), or why the response cannot be what the document says.
-   */
-  function validator(template: string, method: string, status: number, type: string): ValidateFunction | string | null {
-    const key = `${method} ${template} ${status} ${type}`;
-    const known = compiled.get(key);
-    if (known !== undefined) return known;
+  /** What the document says `method template` answers with `status`: undefined when it does not list it. */
+  function documented(template: string, method: string, status: number) {
     const responses = doc.paths[template]?.[method.toLowerCase()]?.responses ?? {};
-    const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
-    let fn: ValidateFunction | string | null;
-    if (!response) fn = `${method} ${template} answered ${status}, which the document does not list`;
-    else if (!response.content) fn = null;
-    else if (!response.content[type])
-      fn = `${method} ${template} answered ${status} as ${type || 'no Content-Type'}; the document lists ${Object.keys(response.content).join(', ')}`;
-    else {
-      const schema = response.content[type]?.schema;
-      fn = schema ? ajv.compile(rebase(schema)) : null;
-    }
-    compiled.set(key, fn);
-    return fn;
+    return responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
   }
 
   return async function check(method: string, url: string, res: Response): Promise<string | undefined> {
@@ -54,16 +37,23 @@ export function responseChecker(doc: Doc) {
     if (!route) return undefined;
     // A 304 has no body to check.
     if (res.status === 304) return undefined;
-    const type = (res.headers.get('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
-    const fn = validator(route.template, method === 'HEAD' ? 'GET' : method, res.status, type);
-    if (typeof fn === 'string') {
-      // An empty answer (a HEAD, a 204) is checked by its status alone.
-      if (!fn.includes('does not list') && !(await res.clone().text())) return undefined;
-      return fn;
-    }
-    if (fn === null || !type.includes('json')) return undefined;
+    const op = method === 'HEAD' ? 'GET' : method;
+    const response = documented(route.template, op, res.status);
+    if (!response) return `${method} ${route.template} answered ${res.status}, which the document does not list`;
     const text = await res.clone().text();
-    if (!text) return undefined;
+    // An empty answer (a HEAD, a 204) is checked by its status alone; so is a status documented with no body.
+    if (!text || !response.content) return undefined;
+    const type = (res.headers.get('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
+    const media = response.content[type];
+    if (!media)
+      return `${method} ${route.template} answered ${res.status} as ${type || 'no Content-Type'}; the document lists ${Object.keys(response.content).join(', ')}`;
+    if (!media.schema || !type.includes('json')) return undefined;
+    const key = `${op} ${route.template} ${res.status} ${type}`;
+    let fn = compiled.get(key);
+    if (!fn) {
+      fn = ajv.compile(rebase(media.schema));
+      compiled.set(key, fn);
+    }
     const body: unknown = JSON.parse(text);
     if (fn(body)) return undefined;
     const why = (fn.errors ?? [])
