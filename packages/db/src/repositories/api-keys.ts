@@ -1,5 +1,5 @@
 import type { ApiKeyRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { chunks, isPostgres, type Executor } from './executor.js';
 
 /** An API key as the application sees it; the secret itself is never stored. */
 export interface ApiKey {
@@ -101,4 +101,37 @@ export async function pageApiKeys(
     );
   }
   return (await q.orderBy('created_at').orderBy('id').limit(query.limit).execute()).map(toApiKey);
+}
+
+/** An unrevoked key of a role, with its owner as the staff table has them now. */
+export interface KeyWithOwner {
+  readonly key: ApiKey;
+  /** The owner's role and scope; undefined for a key nobody owns, null for an owner gone from the staff table. */
+  readonly owner: { readonly role: string; readonly scope: string } | null | undefined;
+}
+
+/**
+ * The tenant's unrevoked keys of `role`, by id, and their owners, locked on PostgreSQL until the
+ * transaction ends: the keys `FOR UPDATE`, so a revocation of one of them waits for this transaction and
+ * then sees what it did; their owners' staff rows `FOR SHARE`, so a change of one waits too. SQLite's
+ * writer holds the whole file, so there the transaction (begun IMMEDIATE) is enough. Call it in a transaction.
+ */
+export async function lockUnrevokedKeys(db: Executor, tenantId: string, role: string): Promise<KeyWithOwner[]> {
+  let keys = db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('role', '=', role)
+    .where('revoked_at', 'is', null)
+    .orderBy('id');
+  if (isPostgres(db)) keys = keys.forUpdate();
+  const rows = (await keys.execute()).map(toApiKey);
+  const ownerIds = [...new Set(rows.flatMap((k) => (k.staffId === null ? [] : [k.staffId])))].sort();
+  const owners = new Map<string, { role: string; scope: string }>();
+  for (const batch of chunks(ownerIds)) {
+    let q = db.selectFrom('staff').select(['id', 'role', 'scope']).where('tenant_id', '=', tenantId).where('id', 'in', batch).orderBy('id');
+    if (isPostgres(db)) q = q.forShare();
+    for (const s of await q.execute()) owners.set(s.id, { role: s.role, scope: s.scope });
+  }
+  return rows.map((key) => ({ key, owner: key.staffId === null ? undefined : (owners.get(key.staffId) ?? null) }));
 }
