@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FOUR_EYES_KEY_ROLES, issueApiKey, keyOwnerRule, readApiKeys, revokeApiKey } from '@tierkit/admin';
-import { FOUR_EYES_ROLES } from '@tierkit/api';
+import { FOUR_EYES_KEY_ROLES, issueApiKey, keyOwnerRule, keyRevocationRefusal, readApiKeys, revokeApiKey } from '@tierkit/admin';
+import { createApiKey, FOUR_EYES_ROLES } from '@tierkit/api';
+import { NOW } from '../support/api-fixture.js';
 import type { Session } from '@tierkit/client';
 import { kitFixture, refusal } from './kit-fixture.js';
 
@@ -53,6 +54,24 @@ describe('the admin kit’s API key functions against the real API', () => {
     );
     const officer = await refusal(() => readApiKeys(f.client('OFF1')));
     assert.equal(officer.status, 403);
+  });
+
+  it('revoking the tenant’s last admin key, or the key one is signed in with, is a refusal the kit names; the key stays', async () => {
+    const admin = f.client('admin');
+    const mine = (await readApiKeys(admin, { limit: 100 })).items.filter((k) => k.role === 'admin' && k.state === 'active');
+    assert.equal(mine.length, 1, 'the fixture’s admin key is the tenant’s only one');
+    const id = mine[0]?.id ?? '';
+    const last = await refusal(() => revokeApiKey(admin, id));
+    assert.equal(keyRevocationRefusal(last), 'last-admin-key');
+    // With a second admin key (the CLI's way), it is still the key this client is signed in with.
+    await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'kit tests, second', now: NOW });
+    const own = await refusal(() => revokeApiKey(admin, id));
+    assert.equal(keyRevocationRefusal(own), 'own-key');
+    assert.equal((await readApiKeys(admin, { limit: 100 })).items.find((k) => k.id === id)?.state, 'active');
+    // Other errors are none of these: a 404, a 409 of another type.
+    assert.equal(keyRevocationRefusal(await refusal(() => revokeApiKey(admin, 'key_nobody'))), undefined);
+    assert.equal(keyRevocationRefusal({ status: 409, title: 'x', type: 'https://tierkit.dev/problems/conflict' }), undefined);
+    assert.equal(keyRevocationRefusal(undefined), undefined);
   });
 });
 
