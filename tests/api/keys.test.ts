@@ -543,7 +543,7 @@ describe('API keys over HTTP: overlapping revocations of the last two admin keys
     const revokeA = () => app.request(`/v1/keys/${a.key.id}/revoke`, { method: 'POST', headers: { Authorization: `Bearer ${b.secret}` } });
     // Verified once, so the request below needs no read that could wait for the holder.
     assert.equal((await app.request('/v1/keys', { headers: { Authorization: `Bearer ${b.secret}` } })).status, 200);
-    let second: Promise<Response> | undefined;
+    let second: Response | Promise<Response> | undefined;
     await db.db.transaction().execute(async (trx) => {
       const holder = await backendPid(trx);
       assert.equal(await revokeKey(trx, b.key.id, NOW), true);
