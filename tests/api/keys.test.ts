@@ -10,11 +10,12 @@ import {
   revokeKey,
   type Role,
 } from '@tierkit/api';
-import type { Db } from '@tierkit/db';
+import { upsertStaff, type Db } from '@tierkit/db';
+import { runKeys } from '../../packages/cli/src/keys.js';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { type FourEyesTenant, fourEyesTenant, ok as feOk, requestOverride, START } from '../support/four-eyes-fixture.js';
 import { postgresHarness } from '../support/databases.js';
-import { backendPid, blockedBy } from '../support/pg-lock-waits.js';
+import { backendPid, blockedBy, lockWaits } from '../support/pg-lock-waits.js';
 import { problem } from '../support/problems.js';
 import { checkedResponses } from '../support/openapi-responses.js';
 import { testPack } from '../support/test-pack.js';
@@ -553,5 +554,51 @@ describe('API keys over HTTP: overlapping revocations of the last two admin keys
     assert.ok(second);
     assert.equal((await problem(await second, 409)).type, 'https://tierkit.dev/problems/last-admin-key');
     assert.equal((await app.request('/v1/keys', { headers: { Authorization: `Bearer ${a.secret}` } })).status, 200);
+  });
+
+  it('an HTTP revocation and `tierkit keys revoke --staff` locking the same keys queue, never deadlock', async () => {
+    const tenantId = 'offboarding';
+    await provisionTenant(db.db, { id: tenantId, name: tenantId, pack: testPack(), now: NOW });
+    await upsertStaff(db.db, tenantId, { id: 'LEAVER', name: '周离', role: 'admin', scope: 'tenant' }, NOW.toISOString());
+    for (const label of ['leaver 1', 'leaver 2'])
+      await createApiKey(db.db, { tenantId, role: 'admin', label, staffId: 'LEAVER', now: NOW });
+    // The leaver's key with the smaller id (as the database orders them) made later, so the order the
+    // keys were made in (the CLI's list) is not the order of their ids (the HTTP revocation's locks).
+    const byId = (await db.db.selectFrom('api_keys').select('id').where('staff_id', '=', 'LEAVER').orderBy('id').execute()).map(
+      (r) => r.id,
+    );
+    const [first, second] = byId;
+    assert.ok(first && second);
+    await db.db.updateTable('api_keys').set({ created_at: '2025-01-01T00:00:00.000Z' }).where('id', '=', second).execute();
+    const caller = await createApiKey(db.db, { tenantId, role: 'admin', label: 'caller', now: NOW });
+    const target = await createApiKey(db.db, { tenantId, role: 'admin', label: 'target', now: NOW });
+    const app = checkedResponses(createApp({ db: db.db, now: () => NOW, logError: () => undefined }));
+    const auth = { Authorization: `Bearer ${caller.secret}` };
+    assert.equal((await app.request('/v1/keys', { headers: auth })).status, 200, 'verified once');
+    const silent = { out: () => undefined, err: () => undefined, json: false };
+    let http: ReturnType<typeof app.request> | undefined;
+    let cli: Promise<number> | undefined;
+    // The test holds the leaver's first key by id; the HTTP revocation queues on it first (holding the
+    // admin keys whose ids come before it); then the offboarding starts. Revoking in the order the keys were made,
+    // it would take the second key and wait for the first, which the HTTP revocation gets next and
+    // which then waits for the second: a deadlock. In id order, it queues on the first key and holds nothing.
+    await db.db.transaction().execute(async (trx) => {
+      const holder = await backendPid(trx);
+      await trx.selectFrom('api_keys').select('id').where('id', '=', first).forUpdate().execute();
+      http = app.request(`/v1/keys/${target.key.id}/revoke`, { method: 'POST', headers: auth });
+      await blockedBy(db.db, holder);
+      cli = runKeys(db, { action: 'revoke', id: undefined, tenant: tenantId, role: undefined, label: undefined, staff: 'LEAVER' }, silent);
+      await lockWaits(db.db, 2);
+    });
+    assert.ok(http && cli);
+    const [answer, exit] = await Promise.all([http, cli]);
+    assert.equal(answer.status, 200, await answer.clone().text());
+    assert.equal(exit, 0);
+    const left = await db.db.selectFrom('api_keys').select(['id', 'revoked_at']).where('tenant_id', '=', tenantId).execute();
+    assert.deepEqual(
+      left.filter((k) => k.revoked_at === null).map((k) => k.id),
+      [caller.key.id],
+      "revoked: the target and the leaver's two keys",
+    );
   });
 });

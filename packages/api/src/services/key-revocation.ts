@@ -1,4 +1,4 @@
-import { lockUnrevokedKeys, type ApiKey, type Executor, type KeyWithOwner } from '@tierkit/db';
+import { lockKeyOwners, lockUnrevokedKeys, type ApiKey, type Executor, type KeyWithOwner } from '@tierkit/db';
 import { revokeKey } from '../auth/api-keys.js';
 import { credentialsChanged } from '../auth/credential-cache.js';
 import type { Principal } from '../auth/principal.js';
@@ -23,7 +23,7 @@ const WAYS_BACK =
  * Revoke `key` for an HTTP caller, unless that would leave the tenant no key that administers it over
  * HTTP (409 `last-admin-key`) or it is the key the request is authenticated with (409 `own-key`).
  * Nothing changes when it is refused. The tenant's admin keys are read and the key revoked in one
- * transaction, under their locks on PostgreSQL (`lockUnrevokedKeys`) and SQLite's write lock, so two
+ * transaction, under their locks on PostgreSQL (`lockUnrevokedKeys`, in its lock order) and SQLite's write lock, so two
  * admins revoking the last two admin keys at once cannot both succeed: the second sees the first's
  * revocation. The CLI (`tierkit keys revoke`) does not come here: it is the way back.
  * Returns false when the key was already revoked (by the time its lock was had).
@@ -31,7 +31,7 @@ const WAYS_BACK =
 export async function revokeOverHttp(db: Executor, principal: Principal, key: ApiKey, now: Date): Promise<boolean> {
   const revoked = await db.transaction().execute(async (trx) => {
     if (key.role === 'admin') {
-      const admins = await lockUnrevokedKeys(trx, key.tenantId, 'admin');
+      const admins = await lockKeyOwners(trx, key.tenantId, await lockUnrevokedKeys(trx, key.tenantId, { role: 'admin' }));
       const target = admins.find((k) => k.key.id === key.id);
       if (target === undefined) return false;
       if (administersOverHttp(target) && !admins.some((k) => k.key.id !== key.id && administersOverHttp(k))) {
