@@ -432,6 +432,10 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
   const revoke = (credential: string, id: string, headers: Record<string, string> = {}) =>
     send(f, credential, 'POST', `/v1/keys/${id}/revoke`, undefined, headers);
   const works = async (secret: string) => (await send(f, secret, 'GET', '/v1/keys')).status === 200;
+  type AuditJson = { requestId: string; phase: string; actor: string; status: number | null; problem: string | null; detail: unknown };
+  /** The tenant's audit trail as an admin reads it (its newest records: each test's tenant is its own). */
+  const auditOf = async (credential: string) =>
+    ((await (await send(f, credential, 'GET', '/v1/audit?limit=100')).json()) as { items: AuditJson[] }).items;
 
   it('the last admin key is refused (409 last-admin-key, naming the ways back) and still works; the refusal is audited', async () => {
     const t = await tenant();
@@ -450,12 +454,7 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
     assert.equal(listed.items.find((k) => k.id === admin.id)?.state, 'active');
     // Viewer and analyst keys are not what is guarded.
     assert.equal((await revoke(token, viewer.id)).status, 200);
-    const items = (
-      (await (await send(f, admin.secret, 'GET', '/v1/audit?limit=100')).json()) as {
-        items: { requestId: string; phase: string; status: number | null; problem: string | null; detail: unknown }[];
-      }
-    ).items;
-    const result = items.find((r) => r.requestId === 'lockout-last' && r.phase === 'result');
+    const result = (await auditOf(admin.secret)).find((r) => r.requestId === 'lockout-last' && r.phase === 'result');
     assert.equal(result?.status, 409);
     assert.equal(result?.problem, 'last-admin-key');
     assert.deepEqual(result?.detail, { key: admin.id, role: 'admin', owner: null, label: 'admin unowned' });
@@ -495,15 +494,30 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
     assert.equal((await revoke(token, admin.id)).status, 200);
   });
 
-  it('the key the request is authenticated with is refused (409 own-key), though another admin key remains; another credential may revoke it', async () => {
+  it('the key the request is authenticated with is refused (409 own-key), though another admin key remains; the refusal is audited; another credential may revoke it', async () => {
     const t = await tenant();
     const mine = await t.key('admin');
     const other = await t.key('admin');
-    const p = await problem(await revoke(mine.secret, mine.id), 409);
+    const p = await problem(await revoke(mine.secret, mine.id, { 'X-Request-Id': 'lockout-own' }), 409);
     assert.equal(p.type, 'https://tierkit.dev/problems/own-key');
     assert.equal(await works(mine.secret), true);
+    const records = (await auditOf(other.secret)).filter((r) => r.requestId === 'lockout-own');
+    assert.deepEqual(
+      records.map((r) => [r.phase, r.actor, r.status, r.problem, r.detail]),
+      [
+        ['result', `key:${mine.id}`, 409, 'own-key', { key: mine.id, role: 'admin', owner: null, label: 'admin unowned' }],
+        ['intent', `key:${mine.id}`, null, null, null],
+      ],
+    );
     assert.equal((await revoke(other.secret, mine.id)).status, 200);
     assert.equal(await works(mine.secret), false);
+  });
+
+  it('the last admin key revoking itself is the own-key refusal: told from the request, before the keys are counted', async () => {
+    const t = await tenant();
+    const admin = await t.key('admin');
+    assert.equal((await problem(await revoke(admin.secret, admin.id), 409)).type, 'https://tierkit.dev/problems/own-key');
+    assert.equal(await works(admin.secret), true);
   });
 
   it('two admins revoking the last two admin keys at once: one succeeds, the other is refused', async () => {

@@ -1,7 +1,7 @@
 import { lockKeyOwners, lockUnrevokedKeys, type ApiKey, type Executor, type KeyWithOwner } from '@tierkit/db';
 import { revokeKey } from '../auth/api-keys.js';
 import { credentialsChanged } from '../auth/credential-cache.js';
-import type { Principal } from '../auth/principal.js';
+import { bookOf, type Principal } from '../auth/principal.js';
 import { ProblemError } from '../problem.js';
 
 /**
@@ -13,7 +13,8 @@ import { ProblemError } from '../problem.js';
  */
 export function administersOverHttp({ key, owner }: KeyWithOwner): boolean {
   if (key.role !== 'admin') return false;
-  return owner === undefined || (owner !== null && owner.role === 'admin' && owner.scope === 'tenant');
+  // The owner's scope read as authentication reads it (`bookOf`), so the two cannot disagree on a key.
+  return owner === undefined || (owner !== null && owner.role === 'admin' && bookOf(owner).book === undefined);
 }
 
 const WAYS_BACK =
@@ -22,13 +23,23 @@ const WAYS_BACK =
 /**
  * Revoke `key` for an HTTP caller, unless that would leave the tenant no key that administers it over
  * HTTP (409 `last-admin-key`) or it is the key the request is authenticated with (409 `own-key`).
- * Nothing changes when it is refused. The tenant's admin keys are read and the key revoked in one
- * transaction, under their locks on PostgreSQL (`lockUnrevokedKeys`, in its lock order) and SQLite's write lock, so two
- * admins revoking the last two admin keys at once cannot both succeed: the second sees the first's
- * revocation. The CLI (`tierkit keys revoke`) does not come here: it is the way back.
+ * Nothing changes when it is refused. The caller's own key is refused first, from the request alone:
+ * it needs no read, so it takes no lock. The tenant's admin keys are read and the key revoked in one
+ * transaction, under their locks on PostgreSQL (`lockUnrevokedKeys`, in its lock order) and SQLite's
+ * write lock, so two admins revoking the last two admin keys at once cannot both succeed: the second
+ * sees the first's revocation. The CLI (`tierkit keys revoke`) does not come here: it is the way back.
  * Returns false when the key was already revoked (by the time its lock was had).
  */
 export async function revokeOverHttp(db: Executor, principal: Principal, key: ApiKey, now: Date): Promise<boolean> {
+  // Refused whatever its role and whatever remains: the answer would be the last thing the key ever
+  // authenticates, and the way to rotate a key (issue a new one, switch to it, revoke the old with
+  // the new) needs no request that ends itself.
+  if (principal.via === 'key' && principal.actor === `key:${key.id}`) {
+    throw new ProblemError(
+      'own-key',
+      `"${key.label}" is the key this request is authenticated with. Revoke it with another admin credential (issue yourself a new key, switch to it, then revoke this one), or on the server with \`tierkit keys revoke\`.`,
+    );
+  }
   const revoked = await db.transaction().execute(async (trx) => {
     if (key.role === 'admin') {
       const admins = await lockKeyOwners(trx, key.tenantId, await lockUnrevokedKeys(trx, key.tenantId, { role: 'admin' }));
@@ -40,15 +51,6 @@ export async function revokeOverHttp(db: Executor, principal: Principal, key: Ap
           `"${key.label}" is the tenant's last admin key: revoked, nobody could administer the tenant over HTTP. To revoke it, ${WAYS_BACK}.`,
         );
       }
-    }
-    // The caller's own key is refused whatever its role: the answer would be the last thing it ever
-    // authenticates, and the way to rotate a key (issue a new one, switch to it, revoke the old with
-    // the new) needs no request that ends itself.
-    if (principal.via === 'key' && principal.actor === `key:${key.id}`) {
-      throw new ProblemError(
-        'own-key',
-        `"${key.label}" is the key this request is authenticated with. Revoke it with another admin credential (issue yourself a new key, switch to it, then revoke this one), or on the server with \`tierkit keys revoke\`.`,
-      );
     }
     return revokeKey(trx, key.id, now);
   });
