@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FOUR_EYES_KEY_ROLES, issueApiKey, keyOwnerRule, readApiKeys, revokeApiKey } from '@tierkit/admin';
-import { FOUR_EYES_ROLES } from '@tierkit/api';
+import { FOUR_EYES_KEY_ROLES, issueApiKey, keyOwnerRule, keyRevocationRefusal, readApiKeys, revokeApiKey } from '@tierkit/admin';
+import { FOUR_EYES_ROLES, mintStaffToken } from '@tierkit/api';
+import { upsertStaff } from '@tierkit/db';
+import { NOW } from '../support/api-fixture.js';
 import type { Session } from '@tierkit/client';
 import { kitFixture, refusal } from './kit-fixture.js';
 
@@ -53,6 +55,26 @@ describe('the admin kit’s API key functions against the real API', () => {
     );
     const officer = await refusal(() => readApiKeys(f.client('OFF1')));
     assert.equal(officer.status, 403);
+  });
+
+  it('revoking the tenant’s last admin key, or the key one is signed in with, is a refusal the kit names; the key stays', async () => {
+    const admin = f.client('admin');
+    const mine = (await readApiKeys(admin, { limit: 100 })).items.filter((k) => k.role === 'admin' && k.state === 'active');
+    assert.equal(mine.length, 1, 'the fixture’s admin key is the tenant’s only one');
+    const id = mine[0]?.id ?? '';
+    // Signed in with it, it is the key's own revocation, whatever else remains.
+    const own = await refusal(() => revokeApiKey(admin, id));
+    assert.equal(keyRevocationRefusal(own), 'own-key');
+    // A tenant-wide admin's staff token (the console's credential) meets the last admin key.
+    await upsertStaff(f.db.db, 'bank-a', { id: 'ADM1', name: 'ADM1 管理员', role: 'admin', scope: 'tenant' }, NOW.toISOString());
+    const fromConsole = f.clientWith((await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'ADM1', now: NOW })).token);
+    const last = await refusal(() => revokeApiKey(fromConsole, id));
+    assert.equal(keyRevocationRefusal(last), 'last-admin-key');
+    assert.equal((await readApiKeys(admin, { limit: 100 })).items.find((k) => k.id === id)?.state, 'active');
+    // Other errors are none of these: a 404, a 409 of another type.
+    assert.equal(keyRevocationRefusal(await refusal(() => revokeApiKey(admin, 'key_nobody'))), undefined);
+    assert.equal(keyRevocationRefusal({ status: 409, title: 'x', type: 'https://tierkit.dev/problems/conflict' }), undefined);
+    assert.equal(keyRevocationRefusal(undefined), undefined);
   });
 });
 

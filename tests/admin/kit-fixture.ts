@@ -20,6 +20,8 @@ export interface KitFixture {
   adminKey: string;
   /** A client signed in as `who`: a staff id, or `admin` for the admin key. */
   client(who: string): HttpTierkitClient;
+  /** A client signed in with `credential`, a key's secret or a token the test made. */
+  clientWith(credential: string): HttpTierkitClient;
 }
 
 export function kitFixture(): KitFixture {
@@ -65,12 +67,14 @@ export function kitFixture(): KitFixture {
       tokens.set(id, (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: id, now: NOW })).token);
   });
   after(() => harness.stopAll());
-  f.client = (who) =>
+  const signedIn = (token: () => string) =>
     createClient({
       baseUrl: 'http://tierkit.test',
-      token: () => (who === 'admin' ? f.adminKey : (tokens.get(who) ?? 'tkt_unknown')),
+      token,
       fetch: (input, init) => Promise.resolve(f.app.request(input instanceof Request ? input : String(input), init)),
     });
+  f.client = (who) => signedIn(() => (who === 'admin' ? f.adminKey : (tokens.get(who) ?? 'tkt_unknown')));
+  f.clientWith = (credential) => signedIn(() => credential);
   return f;
 }
 

@@ -1,9 +1,24 @@
 import assert from 'node:assert/strict';
-import { before, it } from 'node:test';
-import { createApiKey, createApp, KeyOwnerRefused, mintEmbedToken, mintStaffToken } from '@tierkit/api';
+import { after, before, describe, it } from 'node:test';
+import {
+  createApiKey,
+  createApp,
+  KeyOwnerRefused,
+  mintEmbedToken,
+  mintStaffToken,
+  provisionTenant,
+  revokeKey,
+  type Role,
+} from '@tierkit/api';
+import { upsertStaff, type Db } from '@tierkit/db';
+import { runKeys } from '../../packages/cli/src/keys.js';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { type FourEyesTenant, fourEyesTenant, ok as feOk, requestOverride, START } from '../support/four-eyes-fixture.js';
+import { postgresHarness } from '../support/databases.js';
+import { backendPid, blockedBy, lockWaits } from '../support/pg-lock-waits.js';
 import { problem } from '../support/problems.js';
+import { checkedResponses } from '../support/openapi-responses.js';
+import { testPack } from '../support/test-pack.js';
 
 /*
  * A bank's admin issues, lists and revokes the tenant's API keys over HTTP (packages/api/README.md,
@@ -386,5 +401,220 @@ forEachDialect('API keys over HTTP keep four eyes', (f) => {
     }
     const analyst = await feOk<{ key: KeyJson }>(await t.req('admin', 'POST', '/v1/keys', { role: 'analyst', label: 'reports' }), 201);
     assert.equal(analyst.key.staff, null);
+  });
+});
+
+/*
+ * No request locks a tenant out of its administration over HTTP: the last key that can administer it
+ * (an admin key nobody owns, or one a tenant-wide admin on staff owns) is revoked only on the server
+ * (`tierkit keys revoke`), and no request revokes the key it is authenticated with.
+ */
+forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) => {
+  let tenants = 0;
+  /** A tenant of its own (other tests' keys do not count), with admin keys made by the CLI's library. */
+  async function tenant(): Promise<{ id: string; key: (role: Role, staffId?: string) => Promise<{ id: string; secret: string }> }> {
+    const id = `lockout-${++tenants}`;
+    await provisionTenant(f.db.db, { id, name: id, pack: testPack(), now: NOW });
+    return {
+      id,
+      key: async (role, staffId) => {
+        const made = await createApiKey(f.db.db, {
+          tenantId: id,
+          role,
+          label: `${role} ${staffId ?? 'unowned'}`,
+          now: NOW,
+          ...(staffId ? { staffId } : {}),
+        });
+        return { id: made.key.id, secret: made.secret };
+      },
+    };
+  }
+  const revoke = (credential: string, id: string, headers: Record<string, string> = {}) =>
+    send(f, credential, 'POST', `/v1/keys/${id}/revoke`, undefined, headers);
+  const works = async (secret: string) => (await send(f, secret, 'GET', '/v1/keys')).status === 200;
+  type AuditJson = { requestId: string; phase: string; actor: string; status: number | null; problem: string | null; detail: unknown };
+  /** The tenant's audit trail as an admin reads it (its newest records: each test's tenant is its own). */
+  const auditOf = async (credential: string) =>
+    ((await (await send(f, credential, 'GET', '/v1/audit?limit=100')).json()) as { items: AuditJson[] }).items;
+
+  it('the last admin key is refused (409 last-admin-key, naming the ways back) and still works; the refusal is audited', async () => {
+    const t = await tenant();
+    const admin = await t.key('admin');
+    const viewer = await t.key('viewer');
+    // bank-a's and bank-b's admin keys are other tenants': they do not count. Nor does a staff token of a
+    // tenant-wide admin: the bank's backend mints it with the library, beside the database.
+    await send(f, admin.secret, 'PUT', '/v1/staff/LOCKADM', { name: '管理员', role: 'admin', scope: 'tenant' });
+    const token = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'LOCKADM', now: NOW })).token;
+    const p = await problem(await revoke(token, admin.id, { 'X-Request-Id': 'lockout-last' }), 409);
+    assert.equal(p.type, 'https://tierkit.dev/problems/last-admin-key');
+    assert.match(p.detail ?? '', /tierkit keys revoke/);
+    assert.match(p.detail ?? '', /tierkit keys create --role admin/);
+    assert.equal(await works(admin.secret), true, 'the refused key still administers the tenant');
+    const listed = (await (await send(f, admin.secret, 'GET', '/v1/keys')).json()) as { items: KeyJson[] };
+    assert.equal(listed.items.find((k) => k.id === admin.id)?.state, 'active');
+    // Viewer and analyst keys are not what is guarded.
+    assert.equal((await revoke(token, viewer.id)).status, 200);
+    const result = (await auditOf(admin.secret)).find((r) => r.requestId === 'lockout-last' && r.phase === 'result');
+    assert.equal(result?.status, 409);
+    assert.equal(result?.problem, 'last-admin-key');
+    assert.deepEqual(result?.detail, { key: admin.id, role: 'admin', owner: null, label: 'admin unowned' });
+  });
+
+  it('with two admin keys one may be revoked, then the second is refused', async () => {
+    const t = await tenant();
+    const first = await t.key('admin');
+    const second = await t.key('admin');
+    await send(f, first.secret, 'PUT', '/v1/staff/LOCK2', { name: 'Ann', role: 'admin', scope: 'tenant' });
+    const token = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'LOCK2', now: NOW })).token;
+    assert.equal((await revoke(first.secret, second.id)).status, 200);
+    assert.equal((await problem(await revoke(token, first.id), 409)).type, 'https://tierkit.dev/problems/last-admin-key');
+    assert.equal(await works(first.secret), true);
+  });
+
+  it('only keys that can administer over HTTP count: not an admin key of a demoted, book-scoped or departed owner', async () => {
+    const t = await tenant();
+    const admin = await t.key('admin');
+    const put = (id: string, role: string, scope: string) => send(f, admin.secret, 'PUT', `/v1/staff/${id}`, { name: id, role, scope });
+    for (const id of ['DEMOTED', 'BOOKADM', 'LEAVER'])
+      assert.equal((await put(id, 'admin', id === 'BOOKADM' ? 'book' : 'tenant')).status, 201);
+    const demoted = await t.key('admin', 'DEMOTED');
+    await t.key('admin', 'BOOKADM');
+    await t.key('admin', 'LEAVER');
+    await put('DEMOTED', 'officer', 'tenant');
+    await f.db.db.deleteFrom('staff').where('tenant_id', '=', t.id).where('id', '=', 'LEAVER').execute();
+    // The demoted owner's admin key acts as an officer: it cannot even reach the keys.
+    await problem(await send(f, demoted.secret, 'GET', '/v1/keys'), 403);
+    await put('HELPER', 'admin', 'tenant');
+    const token = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'HELPER', now: NOW })).token;
+    assert.equal((await problem(await revoke(token, admin.id), 409)).type, 'https://tierkit.dev/problems/last-admin-key');
+    // A key that administers nothing may go: the demoted owner's.
+    assert.equal((await revoke(token, demoted.id)).status, 200);
+    // An admin key owned by a tenant-wide admin on staff counts, as an unowned one does.
+    await t.key('admin', 'HELPER');
+    assert.equal((await revoke(token, admin.id)).status, 200);
+  });
+
+  it('the key the request is authenticated with is refused (409 own-key), though another admin key remains; the refusal is audited; another credential may revoke it', async () => {
+    const t = await tenant();
+    const mine = await t.key('admin');
+    const other = await t.key('admin');
+    const p = await problem(await revoke(mine.secret, mine.id, { 'X-Request-Id': 'lockout-own' }), 409);
+    assert.equal(p.type, 'https://tierkit.dev/problems/own-key');
+    assert.equal(await works(mine.secret), true);
+    const records = (await auditOf(other.secret)).filter((r) => r.requestId === 'lockout-own');
+    assert.deepEqual(
+      records.map((r) => [r.phase, r.actor, r.status, r.problem, r.detail]),
+      [
+        ['result', `key:${mine.id}`, 409, 'own-key', { key: mine.id, role: 'admin', owner: null, label: 'admin unowned' }],
+        ['intent', `key:${mine.id}`, null, null, null],
+      ],
+    );
+    assert.equal((await revoke(other.secret, mine.id)).status, 200);
+    assert.equal(await works(mine.secret), false);
+  });
+
+  it('the last admin key revoking itself is the own-key refusal: told from the request, before the keys are counted', async () => {
+    const t = await tenant();
+    const admin = await t.key('admin');
+    assert.equal((await problem(await revoke(admin.secret, admin.id), 409)).type, 'https://tierkit.dev/problems/own-key');
+    assert.equal(await works(admin.secret), true);
+  });
+
+  // Only the outcome: the two requests may as well run one after the other (SQLite always does), so
+  // this cannot tell a missing lock. The lock is the PostgreSQL overlap test's, below.
+  it('two admins revoking the last two admin keys at once, in whatever order they run: one succeeds, the other is refused', async () => {
+    const t = await tenant();
+    const a = await t.key('admin');
+    const b = await t.key('admin');
+    await send(f, a.secret, 'PUT', '/v1/staff/RACE1', { name: 'r1', role: 'admin', scope: 'tenant' });
+    await send(f, a.secret, 'PUT', '/v1/staff/RACE2', { name: 'r2', role: 'admin', scope: 'tenant' });
+    const one = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'RACE1', now: NOW })).token;
+    const two = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'RACE2', now: NOW })).token;
+    const answers = await Promise.all([revoke(one, a.id), revoke(two, b.id)]);
+    assert.deepEqual(answers.map((r) => r.status).sort(), [200, 409]);
+    const alive = [await works(a.secret), await works(b.secret)];
+    assert.deepEqual(alive.sort(), [false, true], 'exactly one admin key is left');
+  });
+});
+
+/*
+ * PostgreSQL, with two revocations forced to overlap (SQLite runs one writer at a time): the test's
+ * own transaction revokes one of the last two admin keys, as any revocation does (the CLI's too), and
+ * holds it uncommitted while the API is asked to revoke the other. The API's revocation must wait for
+ * it, then see it, and refuse.
+ */
+describe('API keys over HTTP: overlapping revocations of the last two admin keys [postgres]', () => {
+  const harness = postgresHarness();
+  let db: Db;
+  before(async () => {
+    db = await harness.open();
+  });
+  after(() => harness.stopAll());
+
+  it('the second waits for the first’s row lock, then sees it and is refused', async () => {
+    const tenantId = 'overlap';
+    await provisionTenant(db.db, { id: tenantId, name: tenantId, pack: testPack(), now: NOW });
+    const a = await createApiKey(db.db, { tenantId, role: 'admin', label: 'a', now: NOW });
+    const b = await createApiKey(db.db, { tenantId, role: 'admin', label: 'b', now: NOW });
+    const app = checkedResponses(createApp({ db: db.db, now: () => NOW, logError: () => undefined }));
+    const revokeA = () => app.request(`/v1/keys/${a.key.id}/revoke`, { method: 'POST', headers: { Authorization: `Bearer ${b.secret}` } });
+    // Verified once, so the request below needs no read that could wait for the holder.
+    assert.equal((await app.request('/v1/keys', { headers: { Authorization: `Bearer ${b.secret}` } })).status, 200);
+    let second: Response | Promise<Response> | undefined;
+    await db.db.transaction().execute(async (trx) => {
+      const holder = await backendPid(trx);
+      assert.equal(await revokeKey(trx, b.key.id, NOW), true);
+      second = revokeA();
+      await blockedBy(db.db, holder);
+    });
+    assert.ok(second);
+    assert.equal((await problem(await second, 409)).type, 'https://tierkit.dev/problems/last-admin-key');
+    assert.equal((await app.request('/v1/keys', { headers: { Authorization: `Bearer ${a.secret}` } })).status, 200);
+  });
+
+  it('an HTTP revocation and `tierkit keys revoke --staff` locking the same keys queue, never deadlock', async () => {
+    const tenantId = 'offboarding';
+    await provisionTenant(db.db, { id: tenantId, name: tenantId, pack: testPack(), now: NOW });
+    await upsertStaff(db.db, tenantId, { id: 'LEAVER', name: '周离', role: 'admin', scope: 'tenant' }, NOW.toISOString());
+    for (const label of ['leaver 1', 'leaver 2'])
+      await createApiKey(db.db, { tenantId, role: 'admin', label, staffId: 'LEAVER', now: NOW });
+    // The leaver's key with the smaller id (as the database orders them) made later, so the order the
+    // keys were made in (the CLI's list) is not the order of their ids (the HTTP revocation's locks).
+    const byId = (await db.db.selectFrom('api_keys').select('id').where('staff_id', '=', 'LEAVER').orderBy('id').execute()).map(
+      (r) => r.id,
+    );
+    const [first, second] = byId;
+    assert.ok(first && second);
+    await db.db.updateTable('api_keys').set({ created_at: '2025-01-01T00:00:00.000Z' }).where('id', '=', second).execute();
+    const caller = await createApiKey(db.db, { tenantId, role: 'admin', label: 'caller', now: NOW });
+    const target = await createApiKey(db.db, { tenantId, role: 'admin', label: 'target', now: NOW });
+    const app = checkedResponses(createApp({ db: db.db, now: () => NOW, logError: () => undefined }));
+    const auth = { Authorization: `Bearer ${caller.secret}` };
+    assert.equal((await app.request('/v1/keys', { headers: auth })).status, 200, 'verified once');
+    const silent = { out: () => undefined, err: () => undefined, json: false };
+    let http: ReturnType<typeof app.request> | undefined;
+    let cli: Promise<number> | undefined;
+    // The test holds the leaver's first key by id; the HTTP revocation queues on it first (holding the
+    // admin keys whose ids come before it); then the offboarding starts. Revoking in the order the keys were made,
+    // it would take the second key and wait for the first, which the HTTP revocation gets next and
+    // which then waits for the second: a deadlock. In id order, it queues on the first key and holds nothing.
+    await db.db.transaction().execute(async (trx) => {
+      const holder = await backendPid(trx);
+      await trx.selectFrom('api_keys').select('id').where('id', '=', first).forUpdate().execute();
+      http = app.request(`/v1/keys/${target.key.id}/revoke`, { method: 'POST', headers: auth });
+      await blockedBy(db.db, holder);
+      cli = runKeys(db, { action: 'revoke', id: undefined, tenant: tenantId, role: undefined, label: undefined, staff: 'LEAVER' }, silent);
+      await lockWaits(db.db, 2);
+    });
+    assert.ok(http && cli);
+    const [answer, exit] = await Promise.all([http, cli]);
+    assert.equal(answer.status, 200, await answer.clone().text());
+    assert.equal(exit, 0);
+    const left = await db.db.selectFrom('api_keys').select(['id', 'revoked_at']).where('tenant_id', '=', tenantId).execute();
+    assert.deepEqual(
+      left.filter((k) => k.revoked_at === null).map((k) => k.id),
+      [caller.key.id],
+      "revoked: the target and the leaver's two keys",
+    );
   });
 });

@@ -1,6 +1,7 @@
 // The API keys page: a tenant-wide admin lists the tenant's keys, creates one in a dialog that shows
 // its secret once (with a copy button and a warning), and revokes one after a confirmation; the key
-// works until then and is refused after. Officers and approvers are not offered the page.
+// works until then and is refused after. The tenant's last admin key is not revoked: the dialog says why.
+// Officers and approvers are not offered the page.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -111,6 +112,43 @@ describe('admin console: API keys', () => {
     assert.equal((await page.textContent('#keys-h'))?.trim(), 'API keys');
     assert.match((await page.textContent(`tr[data-key="${id}"]`)) ?? '', /revoked/);
     assert.deepEqual(await axeViolations(page), [], 'the list, en');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('the tenant’s last admin key is not revoked: the dialog says why and what to do instead, and the key still works', async () => {
+    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进（复核）', role: 'admin', scope: 'tenant' });
+    assert.ok(promoted.ok, await promoted.clone().text());
+    const listed = (await (await asBank('/v1/keys?limit=100')).json()) as { items: { id: string; role: string; state: string }[] };
+    const admins = listed.items.filter((k) => k.role === 'admin' && k.state === 'active');
+    assert.equal(admins.length, 1, 'the bootstrap key (TIERKIT_ADMIN_KEY) is the tenant’s only admin key');
+    const id = admins[0]?.id ?? '';
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('a[data-page-link="keys"]').click();
+    const row = page.locator(`tr[data-key="${id}"]`);
+    await row.locator('[data-testid="revoke-key"]').click();
+    await page.waitForFunction(() => document.activeElement?.matches('[data-testid="cancel-revoke"]') === true);
+    await page.locator('[data-testid="confirm-revoke"]').click();
+    // Focus goes to the refusal, which names the ways that remain; no second try is offered.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-refused') === 'last-admin-key');
+    const said = (await page.textContent('[data-testid="keys-dialog-error"]')) ?? '';
+    assert.match(said, /未吊销/);
+    assert.match(said, /最后一把管理员/);
+    assert.match(said, /tierkit keys revoke/);
+    assert.equal(await page.locator('[data-testid="confirm-revoke"]').count(), 0);
+    assert.deepEqual(await axeViolations(page), [], 'the refused revocation, zh-CN');
+    await page.selectOption('.bar .lang select', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.match((await page.textContent('[data-testid="keys-dialog-error"]')) ?? '', /Not revoked: .* last admin API key/);
+    await page.locator('[data-testid="cancel-revoke"]').click();
+    await page.waitForFunction(() => document.querySelector<HTMLDialogElement>('[data-testid="keys-dialog"]')?.open === false);
+    assert.equal(await row.getAttribute('data-state'), 'active');
+    assert.equal((await asBank('/v1/keys?limit=1')).status, 200, 'the key still administers the tenant');
     assert.deepEqual(errors, []);
     await context.close();
   });

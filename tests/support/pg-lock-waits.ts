@@ -33,6 +33,29 @@ export async function blockedBy(db: Executor, holder: number): Promise<void> {
   throw new Error(`nothing waited for backend ${holder}'s locks`);
 }
 
+/** How many statements of this database wait for a lock, whoever holds it. */
+async function waiting(db: Executor): Promise<number> {
+  return (
+    (
+      await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0`.execute(db)
+    ).rows[0]?.n ?? 0
+  );
+}
+
+/**
+ * Until at least `count` statements of this database wait for locks, whoever holds them: for a second
+ * transaction queued behind a first that itself waits for the test's (whose backend the test does not
+ * know). Throws after MAX_POLLS looks.
+ */
+export async function lockWaits(db: Executor, count: number): Promise<void> {
+  for (let i = 0; i < MAX_POLLS; i++) {
+    if ((await waiting(db)) >= count) return;
+    await poll();
+  }
+  throw new Error(`fewer than ${count} statements waited for a lock`);
+}
+
 /**
  * The answer of `call`, which must come while `holder` keeps its locks without waiting for any of
  * them: a refusal that needs nothing the holder holds. Throws as soon as something waits for them

@@ -34,8 +34,16 @@ export type {
   AuditValue,
 } from './core/audit-trail.js';
 export { readAllStaff } from './core/staff.js';
-export { API_KEY_LABEL_MAX, FOUR_EYES_KEY_ROLES, keyOwnerRule, issueApiKey, readApiKeys, revokeApiKey } from './core/api-keys.js';
-export type { ApiKeyInfo, ApiKeyPage, ApiKeyRole, IssuedApiKey, NewApiKey } from './core/api-keys.js';
+export {
+  API_KEY_LABEL_MAX,
+  FOUR_EYES_KEY_ROLES,
+  keyOwnerRule,
+  keyRevocationRefusal,
+  issueApiKey,
+  readApiKeys,
+  revokeApiKey,
+} from './core/api-keys.js';
+export type { ApiKeyInfo, ApiKeyPage, ApiKeyRole, IssuedApiKey, KeyRevocationRefusal, NewApiKey } from './core/api-keys.js';
 export { readSchemes } from './core/schemes.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';

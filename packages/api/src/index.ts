@@ -27,7 +27,16 @@ export { sortableId } from './ids.js';
 export { FOUR_EYES_ROLES, ROLES, isRole, roleAtLeast } from './auth/roles.js';
 export type { Role } from './auth/roles.js';
 export type { Principal, CredentialKind } from './auth/principal.js';
-export { createApiKey, ensureApiKey, findKeyBySecret, KeyOwnerRefused, listKeys, revokeKey, authenticateKey } from './auth/api-keys.js';
+export {
+  createApiKey,
+  ensureApiKey,
+  findKeyBySecret,
+  KeyOwnerRefused,
+  listKeys,
+  revokeKey,
+  revokeKeysOf,
+  authenticateKey,
+} from './auth/api-keys.js';
 export type { ApiKeyInfo } from './auth/api-keys.js';
 export {
   mintEmbedToken,

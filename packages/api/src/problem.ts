@@ -18,6 +18,8 @@ export const PROBLEMS = {
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   'four-eyes': { status: 403, title: 'The approver must be someone other than the requester' },
   'content-changed': { status: 409, title: 'The content changed after it was submitted for approval' },
+  'last-admin-key': { status: 409, title: 'Revoking this key would leave nobody able to administer the tenant over HTTP' },
+  'own-key': { status: 409, title: 'A request may not revoke the key it is authenticated with' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   unprocessable: { status: 422, title: 'The request is well-formed but cannot be carried out' },

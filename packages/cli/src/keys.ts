@@ -10,10 +10,10 @@ import {
   keyAuditDetail,
   listKeys,
   revokeKey,
+  revokeKeysOf,
   rotateSigningKey,
   ROLES,
   UNAUTHENTICATED_CHAIN,
-  type ApiKeyInfo,
 } from '@tierkit/api';
 import { findApiKey, findTenant, type Db, type Executor } from '@tierkit/db';
 import type { Command } from './command.js';
@@ -166,12 +166,11 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
           return 1;
         }
         const revoked = await db.db.transaction().execute(async (trx) => {
-          const theirs = (await listKeys(trx, tenant)).filter((k) => k.staffId === staffId && k.revokedAt === null);
           // Every revoke first, then their records: the first append takes the chain's head (on
           // PostgreSQL its row lock, which every other request of the tenant waits on to be recorded)
           // and holds it to the commit, so only the appends run while it is held. Committed together still.
-          const done: ApiKeyInfo[] = [];
-          for (const k of theirs) if (await revokeKey(trx, k.id)) done.push(k);
+          // The keys are locked in the order an HTTP revocation locks them too, so the two queue, never deadlock.
+          const done = await revokeKeysOf(trx, tenant, staffId);
           for (const k of done)
             await appendOperatorAudit(trx, tenant, action, {
               status: 200,

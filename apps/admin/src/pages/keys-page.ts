@@ -8,6 +8,7 @@ import {
   issueApiKey,
   type KitError,
   keyOwnerRule,
+  keyRevocationRefusal,
   kitError,
   ROLE_ORDER,
   readAllStaff,
@@ -151,6 +152,8 @@ export class KeysPage extends LitElement {
     // The secret is forgotten with the dialog: nothing on the page can show it again.
     this.dialog = undefined;
     this.copied = undefined;
+    // A refused revocation changed nothing and its dialog said so: the list needs no error under it.
+    if (keyRevocationRefusal(this.error)) this.error = undefined;
     await this.updateComplete;
     (this.#opener?.isConnected ? this.#opener : this.querySelector<HTMLElement>('[data-testid="keys-status"]'))?.focus();
   }
@@ -279,11 +282,22 @@ export class KeysPage extends LitElement {
           <button type="button" data-testid="copy-secret" @click=${() => this.#copy(d.issued.secret)}>${w.copy}</button>
           <button type="button" data-testid="secret-done" @click=${() => this.#dismiss()}>${w.done}</button>
         </div>`;
+    // A refusal that leaves the key as it was (the last admin key, or the caller's own): said in the
+    // console's words, and no second try offered, since it would be refused the same.
+    const refused = keyRevocationRefusal(this.error);
     return html`<h2 id="keys-dialog-h">${w.revokeTitle(d.key.label)}</h2>
       <p class="warning">${w.revokeWarning}</p>
-      ${failure}
+      ${
+        refused
+          ? html`<p role="alert" class="error" data-testid="keys-dialog-error" data-refused=${refused} tabindex="-1">${w.revokeRefused[refused](d.key.label)}</p>`
+          : failure
+      }
       <div class="actions">
-        <button type="button" class="danger" data-testid="confirm-revoke" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.#revoke(d.key)}>${this.busy ? w.revoking : w.confirmRevoke}</button>
+        ${
+          refused
+            ? nothing
+            : html`<button type="button" class="danger" data-testid="confirm-revoke" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.#revoke(d.key)}>${this.busy ? w.revoking : w.confirmRevoke}</button>`
+        }
         <button type="button" data-testid="cancel-revoke" autofocus @click=${() => this.#dismiss()}>${w.cancel}</button>
       </div>`;
   }

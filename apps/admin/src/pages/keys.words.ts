@@ -40,6 +40,13 @@ const zh = {
   confirmRevoke: '确认吊销',
   revoking: '正在吊销…',
   revoked: (label: string) => `已吊销“${label}”。`,
+  /** The API's refusals to revoke (409), which leave the key as it was. */
+  revokeRefused: {
+    'last-admin-key': (label: string) =>
+      `未吊销“${label}”：它是本机构最后一把管理员 API 密钥，不能在这里吊销，以免无人能再通过 API 管理本机构。请先为自己创建一把新的管理员密钥再吊销它，或请运维人员在服务器上执行 tierkit keys revoke。此密钥仍然有效。`,
+    'own-key': (label: string) =>
+      `未吊销“${label}”：这正是本次请求所用的密钥。请换用其他管理员凭证吊销它，或请运维人员在服务器上执行 tierkit keys revoke。此密钥仍然有效。`,
+  } as Record<'last-admin-key' | 'own-key', (label: string) => string>,
   created_: (label: string) => `已创建“${label}”。`,
   more: '加载更多',
 };
@@ -83,6 +90,12 @@ const zhTW: typeof zh = {
   confirmRevoke: '確認撤銷',
   revoking: '正在撤銷…',
   revoked: (label) => `已撤銷「${label}」。`,
+  revokeRefused: {
+    'last-admin-key': (label) =>
+      `未撤銷「${label}」：它是本機構最後一把管理員 API 金鑰，無法在這裡撤銷，以免無人能再透過 API 管理本機構。請先為自己建立一把新的管理員金鑰再撤銷它，或請維運人員在伺服器上執行 tierkit keys revoke。此金鑰仍然有效。`,
+    'own-key': (label) =>
+      `未撤銷「${label}」：這正是本次請求所用的金鑰。請改用其他管理員憑證撤銷它，或請維運人員在伺服器上執行 tierkit keys revoke。此金鑰仍然有效。`,
+  },
   created_: (label) => `已建立「${label}」。`,
   more: '載入更多',
 };
@@ -127,6 +140,12 @@ const en: typeof zh = {
   confirmRevoke: 'Revoke',
   revoking: 'Revoking…',
   revoked: (label) => `Revoked “${label}”.`,
+  revokeRefused: {
+    'last-admin-key': (label) =>
+      `Not revoked: “${label}” is the last admin API key of this tenant, and it is not revoked here, so that someone can still administer the tenant through the API. Create a new admin key for yourself first, then revoke this one, or have an operator run tierkit keys revoke on the server. The key still works.`,
+    'own-key': (label) =>
+      `Not revoked: “${label}” is the key this request was made with. Revoke it with another admin credential, or have an operator run tierkit keys revoke on the server. The key still works.`,
+  },
   created_: (label) => `Created “${label}”.`,
   more: 'Load more',
 };

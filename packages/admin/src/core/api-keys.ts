@@ -1,4 +1,5 @@
 import type { HttpTierkitClient, Session } from '@tierkit/client';
+import type { KitError } from './kit-store.js';
 import { ROLE_ORDER, roleAtLeast } from './session.js';
 
 /** A key's role: one of the staff roles (`ROLE_ORDER`). */
@@ -84,7 +85,11 @@ export function issueApiKey(client: Pick<HttpTierkitClient, 'http'>, body: NewAp
   return client.http.send<IssuedApiKey>('POST', KEYS, sent, { forget: [KEYS], ...(signal ? { signal } : {}) });
 }
 
-/** Revoke a key (`POST /v1/keys/{id}/revoke`; admin): at once; revoking a revoked key changes nothing. */
+/**
+ * Revoke a key (`POST /v1/keys/{id}/revoke`; admin): at once; revoking a revoked key changes nothing.
+ * Refused, changing nothing, for the tenant's last key that administers it over HTTP and for the key
+ * the request is authenticated with: see `keyRevocationRefusal`.
+ */
 export function revokeApiKey(client: Pick<HttpTierkitClient, 'http'>, id: string, signal?: AbortSignal): Promise<ApiKeyInfo> {
   return client.http.send<ApiKeyInfo>(
     'POST',
@@ -92,4 +97,24 @@ export function revokeApiKey(client: Pick<HttpTierkitClient, 'http'>, id: string
     {},
     { forget: [KEYS], ...(signal ? { signal } : {}) },
   );
+}
+
+/** Why the API refused to revoke a key, of the refusals that leave it as it was (both 409). */
+export type KeyRevocationRefusal =
+  /** The tenant's last admin key that can administer it over HTTP: issue another first, or revoke it on the server (`tierkit keys revoke`). */
+  | 'last-admin-key'
+  /** The key the request was authenticated with: revoke it with another credential. */
+  | 'own-key';
+
+const REFUSALS: Readonly<Record<string, KeyRevocationRefusal>> = {
+  'https://tierkit.dev/problems/last-admin-key': 'last-admin-key',
+  'https://tierkit.dev/problems/own-key': 'own-key',
+};
+
+/**
+ * Which of the revocation refusals `error` is, by its problem type (never the API's English detail),
+ * or undefined for any other error: a console words each in its own language.
+ */
+export function keyRevocationRefusal(error: KitError | undefined): KeyRevocationRefusal | undefined {
+  return error?.status === 409 && error.type !== undefined ? REFUSALS[error.type] : undefined;
 }

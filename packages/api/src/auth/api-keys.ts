@@ -6,6 +6,7 @@ import {
   findTenant,
   insertApiKey,
   listApiKeys,
+  lockUnrevokedKeys,
   revokeApiKey,
   type ApiKey,
   type Executor,
@@ -175,6 +176,25 @@ export async function findKeyBySecret(db: Executor, secret: string): Promise<Api
 export function revokeKey(db: Executor, id: string, now: Date = new Date()): Promise<boolean> {
   const revoked = revokeApiKey(db, id, now.toISOString());
   return db.isTransaction ? revoked : revoked.finally(credentialsChanged);
+}
+
+/**
+ * Revoke every unrevoked key `staffId` holds in the tenant (someone leaving), answering those revoked
+ * as they were. Given a transaction, the caller calls `credentialsChanged()` once it has committed (as
+ * for `revokeKey`). The keys are locked first, in the order every revocation of several keys takes
+ * (`lockUnrevokedKeys`): revoked one by one in another order, they could deadlock with an HTTP
+ * revocation holding the tenant's admin keys.
+ */
+export async function revokeKeysOf(db: Executor, tenantId: string, staffId: string, now: Date = new Date()): Promise<ApiKeyInfo[]> {
+  if (!db.isTransaction) {
+    const done = await db.transaction().execute((trx) => revokeKeysOf(trx, tenantId, staffId, now));
+    if (done.length) credentialsChanged();
+    return done;
+  }
+  const revoked: ApiKeyInfo[] = [];
+  for (const key of await lockUnrevokedKeys(db, tenantId, { staffId }))
+    if (await revokeApiKey(db, key.id, now.toISOString())) revoked.push(apiKeyInfo(key));
+  return revoked;
 }
 
 /** Why a key secret authenticates nothing: not a key (or revoked), or its owner is no longer on staff. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { existingStaffIds, findApiKey, pageApiKeys, type ApiKey } from '@tierkit/db';
-import { apiKeyInfo, createApiKey, KeyOwnerRefused, revokeKey } from '../auth/api-keys.js';
+import { apiKeyInfo, createApiKey, KeyOwnerRefused } from '../auth/api-keys.js';
 import { FOUR_EYES_ROLES, ROLES, type Role } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
@@ -9,6 +9,7 @@ import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { keyAuditDetail } from '../services/audit.js';
+import { revokeOverHttp } from '../services/key-revocation.js';
 import { ApiKeyListSchema, ApiKeySchema, CreatedKeySchema, CreateKeyBody, type KEY_STATES, KeyIdParams } from '../schemas/keys.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 
@@ -119,11 +120,11 @@ const revokeRoute = createRoute({
   tags: ['keys'],
   summary: 'Revoke an API key at once (admin); revoking a revoked key changes nothing',
   description:
-    'This server refuses the key from the next request; another server process of the same database within its credential cache’s seconds (5 by default). A key of another tenant is the 404 of an unknown one. Revoking again answers 200 with the first revocation’s `revokedAt`.',
+    'This server refuses the key from the next request; another server process of the same database within its credential cache’s seconds (5 by default). A key of another tenant is the 404 of an unknown one. Revoking again answers 200 with the first revocation’s `revokedAt`. Refused with a 409, changing nothing: the tenant’s last admin key that can administer it over HTTP (`last-admin-key`: unowned, or owned by a tenant-wide admin still on staff; issue another first, or revoke it with `tierkit keys revoke` on the server), and the key the request is authenticated with (`own-key`: revoke it with another credential).',
   request: { params: KeyIdParams },
   responses: {
     200: { description: 'The key, revoked', content: { 'application/json': { schema: ApiKeySchema } } },
-    ...problemResponses(400, 404),
+    ...problemResponses(400, 404, 409),
   },
 });
 
@@ -176,10 +177,8 @@ export function keys() {
       // Another tenant's key is the same 404 as none: which ids exist elsewhere is not this tenant's business.
       if (!found) throw new ProblemError('not-found', `No API key "${id}" in this tenant.`);
       auditDetail(c, keyAuditDetail(apiKeyInfo(found)));
-      if (found.revokedAt === null) {
-        // Not in a transaction, so revokeKey tells this process's credential cache once the row has changed.
-        await revokeKey(deps.db, found.id, deps.now());
-      } else {
+      // A refusal (409) is recorded by the audit trail as every refused write is, with this key's detail.
+      if (found.revokedAt !== null || !(await revokeOverHttp(deps.db, deps.principal, found, deps.now()))) {
         auditDetail(c, { alreadyRevoked: true });
       }
       const now = (await findApiKey(deps.db, deps.tenantId, id)) ?? found;

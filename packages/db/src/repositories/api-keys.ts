@@ -1,5 +1,5 @@
 import type { ApiKeyRow } from '../schema.js';
-import type { Executor } from './executor.js';
+import { chunks, isPostgres, type Executor } from './executor.js';
 
 /** An API key as the application sees it; the secret itself is never stored. */
 export interface ApiKey {
@@ -101,4 +101,54 @@ export async function pageApiKeys(
     );
   }
   return (await q.orderBy('created_at').orderBy('id').limit(query.limit).execute()).map(toApiKey);
+}
+
+/** An unrevoked key, with its owner as the staff table has them now. */
+export interface KeyWithOwner {
+  readonly key: ApiKey;
+  /** The owner's id, role and scope; undefined for a key nobody owns, null for an owner gone from the staff table. */
+  readonly owner: { readonly id: string; readonly role: string; readonly scope: string } | null | undefined;
+}
+
+/**
+ * The tenant's unrevoked keys of one role or of one owner, by id, locked on PostgreSQL until the
+ * transaction ends (`SELECT … ORDER BY id FOR UPDATE`): a revocation of one of them waits for this
+ * transaction and then sees what it did. SQLite's writer holds the whole file, so there the
+ * transaction (begun IMMEDIATE) is enough. Call it in a transaction.
+ *
+ * Lock order: every transaction that revokes several keys, or decides a revocation by other keys,
+ * locks them here first, before it writes any — an HTTP revocation the tenant's admin keys, the CLI's
+ * `keys revoke --staff` the leaver's — so all take key rows in one order, the statement's `ORDER BY
+ * id` (the database's, not a sort in JavaScript, whose order of ids may differ from its collation's).
+ * Two of them then queue on the first row they share rather than each holding one the other waits
+ * for, which PostgreSQL answers by aborting one (a 500, or a failed offboarding). One key's revocation
+ * alone (a single UPDATE, holding no other key) needs no pass first. Key rows come before staff rows
+ * (`lockKeyOwners`).
+ */
+export async function lockUnrevokedKeys(
+  db: Executor,
+  tenantId: string,
+  of: { readonly role: string } | { readonly staffId: string },
+): Promise<ApiKey[]> {
+  let keys = db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).where('revoked_at', 'is', null);
+  keys = 'role' in of ? keys.where('role', '=', of.role) : keys.where('staff_id', '=', of.staffId);
+  keys = keys.orderBy('id');
+  if (isPostgres(db)) keys = keys.forUpdate();
+  return (await keys.execute()).map(toApiKey);
+}
+
+/**
+ * `keys` with their owners as the staff table has them now, the owners' rows held `FOR SHARE` on
+ * PostgreSQL until the transaction ends, so a change of one (a demotion, a departure) waits for it.
+ * Taken after the keys (`lockUnrevokedKeys`), in id order. Call it in a transaction.
+ */
+export async function lockKeyOwners(db: Executor, tenantId: string, keys: readonly ApiKey[]): Promise<KeyWithOwner[]> {
+  const ownerIds = [...new Set(keys.flatMap((k) => (k.staffId === null ? [] : [k.staffId])))].sort();
+  const owners = new Map<string, { id: string; role: string; scope: string }>();
+  for (const batch of chunks(ownerIds)) {
+    let q = db.selectFrom('staff').select(['id', 'role', 'scope']).where('tenant_id', '=', tenantId).where('id', 'in', batch).orderBy('id');
+    if (isPostgres(db)) q = q.forShare();
+    for (const s of await q.execute()) owners.set(s.id, { id: s.id, role: s.role, scope: s.scope });
+  }
+  return keys.map((key) => ({ key, owner: key.staffId === null ? undefined : (owners.get(key.staffId) ?? null) }));
 }
