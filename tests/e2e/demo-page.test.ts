@@ -254,6 +254,23 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('fills a 1280 px screen: the two cards of the first row reach as far as the wide ones below', async () => {
+    const { page } = await open('/');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('main.layout > section')].map((s) => {
+        const r = s.getBoundingClientRect();
+        return { wide: s.classList.contains('wide'), left: Math.round(r.left), right: Math.round(r.right), top: Math.round(r.top) };
+      }),
+    );
+    const [hero, panel, wide] = rows;
+    assert.ok(hero && panel && wide && !hero.wide && !panel.wide && wide.wide, JSON.stringify(rows));
+    assert.equal(panel.top, hero.top, 'side by side');
+    assert.equal(hero.left, wide.left);
+    assert.equal(panel.right, wide.right, `no empty column right of the benefits: ${JSON.stringify(rows)}`);
+    await page.close();
+  });
+
   it('has no axe violations once rendered', async () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
     const context = await browser.newContext({ bypassCSP: true });
