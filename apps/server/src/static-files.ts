@@ -53,11 +53,11 @@ interface Prepared {
   /** The stat it was read under: a rebuilt file (another size or time) is read again. */
   readonly mtimeMs: number;
   readonly size: number;
-  readonly body: Uint8Array;
+  readonly body: Uint8Array<ArrayBuffer>;
   /** The content's hash, quoted: the identity representation's strong ETag. */
   readonly etag: string;
   /** Each coding that makes the file smaller; none for files that are compressed already (PNG, WOFF2). */
-  readonly coded: Partial<Record<Coding, Uint8Array>>;
+  readonly coded: Partial<Record<Coding, Uint8Array<ArrayBuffer>>>;
 }
 
 const gzipAsync = promisify(gzip);
@@ -75,7 +75,7 @@ async function prepare(file: string, mtimeMs: number, size: number, type: string
   const body = await readFile(file).catch(() => null);
   if (!body) return null; // gone between stat and read: a 404 like any missing file
   const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
-  const coded: Partial<Record<Coding, Uint8Array>> = {};
+  const coded: Partial<Record<Coding, Uint8Array<ArrayBuffer>>> = {};
   if (compressible(type)) {
     // Made once per version of the file, off the event loop (zlib's thread pool): brotli's best
     // quality costs ~0.1 s of CPU for the 75 KB bundle, then every page view is answered from memory.
@@ -169,5 +169,5 @@ export async function serveFile(c: Context, root: string, prefix: string, option
     delete headers['Content-Encoding'];
     return new Response(null, { status: 304, headers });
   }
-  return new Response(coding ? (found.coded[coding] as Uint8Array) : found.body, { status: 200, headers });
+  return new Response((coding && found.coded[coding]) || found.body, { status: 200, headers });
 }
