@@ -79,12 +79,14 @@ async function prepare(file: string, mtimeMs: number, size: number, type: string
   if (compressible(type)) {
     // Made once per version of the file, off the event loop (zlib's thread pool): brotli's best
     // quality costs ~0.1 s of CPU for the 75 KB bundle, then every page view is answered from memory.
+    // A coding that fails (out of memory) is left out: the file is still served, uncompressed, never a
+    // 500 kept for every later request of it.
     const [gz, br] = await Promise.all([
-      gzipAsync(body, { level: 9 }),
-      brotliAsync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+      gzipAsync(body, { level: 9 }).catch(() => undefined),
+      brotliAsync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }).catch(() => undefined),
     ]);
-    if (gz.length < body.length) coded.gzip = new Uint8Array(gz);
-    if (br.length < body.length) coded.br = new Uint8Array(br);
+    if (gz && gz.length < body.length) coded.gzip = new Uint8Array(gz);
+    if (br && br.length < body.length) coded.br = new Uint8Array(br);
   }
   return { mtimeMs, size, body: new Uint8Array(body), etag, coded };
 }
