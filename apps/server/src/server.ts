@@ -163,7 +163,7 @@ export async function seedIfNeeded(
 const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
 
 /** The console's lazily loaded chunks are named by their content (apps/admin/build.mjs): a new build, a new name. */
-const CONSOLE_ASSETS = { immutable: (rel: string) => /^chunks\/[^/]+-[A-Z0-9]{8}\.js$/.test(rel) };
+export const CONSOLE_ASSETS = { immutable: (rel: string) => /^chunks\/[^/]+-[A-Z0-9]{8}\.js$/.test(rel) };
 
 /** Whether an absolute request URL's path starts with `/v1/`, without parsing the URL. */
 function isApiUrl(url: string): boolean {
