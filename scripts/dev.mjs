@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run dev`: the demo server as `npm start` runs it, plus rebuilding the widget bundles the server
 // serves whenever a component (or what it imports) changes, and restarting the server when its own
-// code changes (tsx watch follows the server's imports; the bundles are files it reads per request).
+// code changes (tsx watch follows the server's imports; the bundles are files it checks on every request
+// and reads again once rebuilt).
 import { spawn } from 'node:child_process';
 import { context } from 'esbuild';
 import { bundleOptions, entries } from '../packages/components/scripts/build.mjs';

@@ -2,12 +2,14 @@
 // under the strict Content-Security-Policy the server sends.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { launchBrowser, timelineEvents } from './support/browser.js';
-import { startServer, tempDataDir, type RunningServer } from './support/server.js';
+import { ADMIN_KEY, startServer, tempDataDir, type RunningServer } from './support/server.js';
 import { buildWidgets } from './support/builds.js';
 
 let server: RunningServer;
@@ -252,6 +254,23 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('fills a 1280 px screen: the two cards of the first row reach as far as the wide ones below', async () => {
+    const { page } = await open('/');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('main.layout > section')].map((s) => {
+        const r = s.getBoundingClientRect();
+        return { wide: s.classList.contains('wide'), left: Math.round(r.left), right: Math.round(r.right), top: Math.round(r.top) };
+      }),
+    );
+    const [hero, panel, wide] = rows;
+    assert.ok(hero && panel && wide && !hero.wide && !panel.wide && wide.wide, JSON.stringify(rows));
+    assert.equal(panel.top, hero.top, 'side by side');
+    assert.equal(hero.left, wide.left);
+    assert.equal(panel.right, wide.right, `no empty column right of the benefits: ${JSON.stringify(rows)}`);
+    await page.close();
+  });
+
   it('has no axe violations once rendered', async () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
     const context = await browser.newContext({ bypassCSP: true });
@@ -260,5 +279,65 @@ describe('online-banking demo page', () => {
     await timelineEvents(page);
     assert.deepEqual(await axeViolations(page), []);
     await context.close();
+  });
+});
+
+describe('a bank’s own page on another origin', () => {
+  // The bank's site: a page from its own origin (another host and port) under its own strict CSP,
+  // embedding the widgets with the one script tag of packages/components/README.md.
+  let host: Server;
+  let hostUrl: string;
+  before(async () => {
+    const tierkit = server.url;
+    host = createServer((req, res) => {
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=UTF-8',
+        'Content-Security-Policy': `default-src 'self'; script-src 'self' ${tierkit}; connect-src ${tierkit}; style-src 'self'; require-trusted-types-for 'script'; trusted-types lit-html; base-uri 'none'`,
+      });
+      res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Bank</title>
+<script type="module" src="${tierkit}/widgets/tierkit.js"></script></head>
+<body><tk-provider base-url="${tierkit}" token="${token.replace(/[^\w.-]/g, '')}" subject="C000003" locale="zh-CN">
+<tk-tier-badge show-progress></tk-tier-badge></tk-provider></body></html>`);
+    });
+    await new Promise<void>((resolve) => host.listen(0, resolve));
+    // localhost, not the tierkit server's 127.0.0.1: another site, not only another port.
+    hostUrl = `http://localhost:${(host.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => host?.close(() => resolve())));
+
+  it('loads the bundle cross-origin and renders the customer’s badge', async () => {
+    // The bank's backend mints the token for its logged-in customer and its page's origin.
+    const minted = await fetch(`${server.url}/v1/embed-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'C000003', origins: [hostUrl] }),
+    });
+    assert.equal(minted.status, 201, await minted.clone().text());
+    const { token } = (await minted.json()) as { token: string };
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('requestfailed', (r) => problems.push(`failed ${r.url()}: ${r.failure()?.errorText}`));
+    await page.goto(`${hostUrl}/?token=${encodeURIComponent(token)}`);
+    await page
+      .waitForFunction(() => /金卡/.test(document.querySelector('tk-tier-badge')?.shadowRoot?.textContent ?? ''), null, { timeout: 30_000 })
+      .catch((e: unknown) => assert.fail(`no badge on the bank's page: ${problems.join('; ') || String(e)}`));
+    assert.deepEqual(problems, [], 'no CORS, CSP or script error');
+    await page.close();
+  });
+
+  it('serves the bundle to any origin, compressed and revalidated', async () => {
+    const url = `${server.url}/widgets/tierkit.js`;
+    const built = readFileSync(new URL('../../packages/components/dist/tierkit.js', import.meta.url), 'utf8');
+    const first = await fetch(url, { headers: { Origin: 'https://bank.example', 'Accept-Encoding': 'gzip' } });
+    assert.equal(first.headers.get('access-control-allow-origin'), '*');
+    assert.equal(first.headers.get('content-encoding'), 'gzip');
+    assert.equal(await first.text(), built, 'fetch decodes it to the very bundle');
+    const again = await fetch(url, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': first.headers.get('etag') ?? '' } });
+    assert.equal(again.status, 304);
   });
 });

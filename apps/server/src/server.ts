@@ -162,6 +162,9 @@ export async function seedIfNeeded(
 
 const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
 
+/** The console's lazily loaded chunks are named by their content (apps/admin/build.mjs): a new build, a new name. */
+export const CONSOLE_ASSETS = { immutable: (rel: string) => /^chunks\/[^/]+-[A-Z0-9]{8}\.js$/.test(rel) };
+
 /** Whether an absolute request URL's path starts with `/v1/`, without parsing the URL. */
 function isApiUrl(url: string): boolean {
   return url.startsWith('/v1/', url.indexOf('/', url.indexOf('//') + 2));
@@ -197,9 +200,11 @@ export function serverApp(
   const app = new Hono();
   if (settings.demoTokens) app.route('/', demoTokenRoutes(db.db, settings.tenant, settings.corsOrigins));
   const site = app
-    .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/')) ?? next())
+    // The widgets run on the bank's own pages, another origin, which load them as module scripts (CORS
+    // mode): any origin may, since the bundle is public code fetched without credentials (README).
+    .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/', { anyOrigin: true })) ?? next())
     .get('/admin', (c) => c.redirect('/admin/', 301))
-    .get('/admin/assets/*', async (c, next) => (await serveFile(c, consoleAssets, '/admin/assets/')) ?? next())
+    .get('/admin/assets/*', async (c, next) => (await serveFile(c, consoleAssets, '/admin/assets/', CONSOLE_ASSETS)) ?? next())
     .get('/admin/*', async (c, next) => (await serveFile(c, consoleRoot, '/admin/')) ?? next())
     .get('*', async (c, next) => (API_PATHS.test(c.req.path) ? next() : ((await serveFile(c, demoRoot, '/')) ?? next())))
     .all('*', (c) => api.fetch(c.req.raw, c.env));

@@ -4,6 +4,7 @@ export { PROBLEMS, PROBLEM_BASE, ProblemError, subjectClosed } from './problem.j
 export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';
+export { ifNoneMatchHas } from './etag.js';
 export { isTrustedOrigin } from './origins.js';
 export type { TrustedOrigins } from './origins.js';
 export { RATE_LIMIT_DEFAULTS } from './rate-limit.js';
