@@ -3,12 +3,12 @@ import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { auditHash, provisionTenant } from '@tierkit/api';
+import { provisionTenant } from '@tierkit/api';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
 import { startAuditAnchoring } from '@tierkit/ops';
 import { run } from '../../packages/cli/src/run.js';
 import { NOW } from '../support/api-fixture.js';
-import { appendRecords } from '../support/audit-records.js';
+import { appendRecords, cutConsistently, rewriteConsistently } from '../support/audit-records.js';
 import { dialectUrls } from '../support/dialect-urls.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -25,34 +25,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const DIALECTS = dialectUrls('audit-anchors');
 
 const TENANTS = ['intact', 'rewritten', 'cut', 'gone'];
-
-/**
- * What someone who can write the database does to hide an edit: change record `seq`, then re-hash it and
- * every record after it, each naming the new hash before it, and the head row last.
- */
-async function rewriteConsistently(db: Db, chain: string, seq: number): Promise<void> {
-  await db.db.updateTable('audit_records').set({ actor: 'key:someone-else' }).where('chain', '=', chain).where('seq', '=', seq).execute();
-  const rows = await db.db.selectFrom('audit_records').selectAll().where('chain', '=', chain).orderBy('seq').execute();
-  let prev = rows.find((r) => r.seq === seq - 1)?.hash ?? 'genesis';
-  for (const row of rows.filter((r) => r.seq >= seq)) {
-    const hash = auditHash({ ...row, prev_hash: prev });
-    await db.db.updateTable('audit_records').set({ prev_hash: prev, hash }).where('chain', '=', chain).where('seq', '=', row.seq).execute();
-    prev = hash;
-  }
-  await db.db.updateTable('audit_heads').set({ hash: prev }).where('chain', '=', chain).execute();
-}
-
-/** Cut the chain after record `keep` and move its head back to it: the chain alone still verifies. */
-async function cutConsistently(db: Db, chain: string, keep: number): Promise<void> {
-  await db.db.deleteFrom('audit_records').where('chain', '=', chain).where('seq', '>', keep).execute();
-  const last = await db.db
-    .selectFrom('audit_records')
-    .select('hash')
-    .where('chain', '=', chain)
-    .where('seq', '=', keep)
-    .executeTakeFirstOrThrow();
-  await db.db.updateTable('audit_heads').set({ seq: keep, hash: last.hash }).where('chain', '=', chain).execute();
-}
 
 async function cli(...argv: string[]) {
   const out: string[] = [];

@@ -5,11 +5,13 @@ import {
   runWorker,
   startMonthlySchedule,
   startupAction,
+  type AuditAnchorsReader,
 } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import {
   anchorSettingsFromEnv,
   onOffFromEnv,
+  readChainAnchors,
   scheduleRunsFromEnv,
   scheduleTimingFromEnv,
   startAuditAnchoring,
@@ -55,6 +57,16 @@ export function scheduleForApi(settings: BackgroundSettings): { running: boolean
     ...(settings.settleMinutes === undefined ? {} : { settleMinutes: settings.settleMinutes }),
     ...(settings.overdueDays === undefined ? {} : { overdueDays: settings.overdueDays }),
   };
+}
+
+/**
+ * What `GET /v1/audit/verify` checks each tenant's chain against (`createApp`'s `auditAnchors`): the
+ * anchors file this server appends to, read whole at each verification (one tenant's anchors kept), so
+ * anchors appended by another server or by `tierkit audit anchor` count too. Undefined when it keeps none.
+ */
+export function anchorsForApi(settings: BackgroundSettings): AuditAnchorsReader | undefined {
+  const file = settings.anchors?.file;
+  return file === undefined ? undefined : (chain) => readChainAnchors(file, chain);
 }
 
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */

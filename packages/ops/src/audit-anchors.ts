@@ -1,7 +1,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { constants, open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor } from '@tierkit/api';
+import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor, type ChainAnchorsRead } from '@tierkit/api';
 import { listAuditHeads, type Executor } from '@tierkit/db';
 import { wholeFromEnv } from './settings.js';
 
@@ -132,6 +132,51 @@ export async function readAnchorsFile(path: string): Promise<AnchorsRead> {
     let line = 0;
     for await (const l of linesOf(file, 0)) addLine(read, l.text, ++line);
     return read;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The chain a line that is not an anchor names, when it is JSON with a well-formed `"tenant"`; else undefined. */
+function namedChain(text: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    const tenant = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>).tenant : undefined;
+    return typeof tenant === 'string' && (tenant === UNAUTHENTICATED_CHAIN || TENANT_ID_PATTERN.test(tenant)) ? tenant : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One chain's anchors in an anchors file, read in chunks as `readAnchorsFile` reads it but keeping only
+ * that chain's (what `GET /v1/audit/verify` checks one tenant's chain with: `createApp`'s `auditAnchors`).
+ * A line that is not an anchor counts as malformed unless it names another chain: a line cut short or
+ * garbled could have been this chain's newest anchor, and passing over it would let a cut chain pass.
+ * The anchors carry no `line`: where a tenant's lines sit among others' is not the tenant's to know.
+ * A file that cannot be read throws, with the reason.
+ */
+export async function readChainAnchors(path: string, chain: string): Promise<ChainAnchorsRead> {
+  const file = await open(path, constants.O_RDONLY);
+  try {
+    const anchors: AuditAnchor[] = [];
+    let malformed = 0;
+    for await (const l of linesOf(file, 0)) {
+      if (l.text === null) {
+        malformed++;
+        continue;
+      }
+      const text = l.text.replace(/\r$/, '');
+      if (!text.trim()) continue;
+      const a = parseAnchorLine(text, 0);
+      if (typeof a !== 'string') {
+        if (a.chain === chain) anchors.push({ chain: a.chain, seq: a.seq, hash: a.hash, at: a.at });
+      } else {
+        const named = namedChain(text);
+        if (named === undefined || named === chain) malformed++;
+      }
+    }
+    return { anchors, malformed };
   } finally {
     await file.close();
   }

@@ -33,6 +33,7 @@ export {
   parseAnchorLine,
   parseAnchors,
   readAnchorsFile,
+  readChainAnchors,
   startAuditAnchoring,
 } from './audit-anchors.js';
 export type { AnchoringOptions, AnchorSettings, AnchorsRead } from './audit-anchors.js';

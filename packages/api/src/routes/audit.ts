@@ -6,7 +6,7 @@ import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { verifyAuditChain } from '../services/audit.js';
+import { verifyTenantAudit } from '../services/audit.js';
 
 const AuditRecordSchema = z
   .object({
@@ -63,6 +63,32 @@ const AuditVerificationSchema = z
         }),
       )
       .readonly(),
+  })
+  .extend({
+    ok: z.boolean().openapi({ description: 'The chain verifies alone (`chainOk`) and against the server’s anchors (`anchors`)' }),
+    chainOk: z
+      .boolean()
+      .openapi({ description: 'The chain alone verifies: every record matches its hash and follows the one before, up to the head' }),
+    anchors: z
+      .object({
+        status: z.enum(['checked', 'not-configured', 'unreadable']).openapi({
+          description:
+            '`checked`: the server’s anchors file was read and this tenant’s anchors checked; `not-configured`: the server keeps no anchors (`TIERKIT_AUDIT_ANCHOR_FILE` unset), so a chain rewritten whole with its head would pass; `unreadable`: the file could not be read (`ok` is false)',
+        }),
+        anchors: z.number().int().openapi({ description: 'This tenant’s anchors checked' }),
+        newest: z
+          .object({ seq: z.number().int(), at: z.string().openapi({ description: 'UTC time, ISO 8601' }) })
+          .nullable()
+          .openapi({ description: 'This tenant’s newest anchor: the chain is vouched for through `seq`, as written down at `at`' }),
+        malformedLines: z.number().int().openapi({
+          description: 'Lines of the anchors file that are not anchors and do not name another tenant: any fails the verification',
+        }),
+        problems: z
+          .array(z.object({ seq: z.number().int(), kind: z.enum(['anchor-mismatch', 'anchor-truncated']), message: z.string() }))
+          .readonly(),
+        message: z.string().openapi({ description: 'What was checked or went wrong, in a sentence; never the file’s path' }),
+      })
+      .openapi({ description: 'The chain checked against the heads the server writes down outside the database; only this tenant’s' }),
   })
   .openapi('AuditVerification');
 
@@ -125,7 +151,7 @@ const verifyRoute = createRoute({
   path: '/verify',
   tags: ['audit'],
   summary:
-    'Check the tenant’s audit chain end to end: an edited, deleted, reordered or cut record is reported at its position (a chain rewritten whole with its head is caught only against anchors: `tierkit audit verify --anchors`)',
+    'Check the tenant’s audit chain end to end: an edited, deleted, reordered or cut record is reported at its position; on a server that keeps anchors (`TIERKIT_AUDIT_ANCHOR_FILE`), a chain rewritten whole with its head, or cut back, is caught against them (`anchors`)',
   responses: {
     200: {
       description: 'The verification (`ok: false` lists the problems)',
@@ -189,6 +215,7 @@ export function audit() {
     })
     .openapi(verifyRoute, async (c) => {
       const deps = c.var.deps;
-      return c.json(await verifyAuditChain(deps.db, deps.tenantId), 200);
+      const log = deps.log ?? ((err: unknown) => console.error('tierkit api: audit anchors', err));
+      return c.json(await verifyTenantAudit(deps.db, deps.tenantId, deps.auditAnchors, log), 200);
     });
 }
