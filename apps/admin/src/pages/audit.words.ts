@@ -284,7 +284,7 @@ const tw: typeof zh = {
   intact: (n: number, head: number | undefined) => `完整：${n} 筆紀錄，鏈頭序號 ${head ?? '—'}。`,
   broken: (seq: number) => `鏈已損壞：第一處問題在序號 ${seq}。`,
   anchored: (seq: number, at: string, count: number) => `與錨點一致：已核對 ${count} 個錨點，鏈經錨定至序號 ${seq}（錨定於 ${at}）。`,
-  noAnchorYet: '伺服器的錨點檔案中尚無本機構的錨點（晚於上次錨定新建的機構）：僅核對了鏈本身。',
+  noAnchorYet: '伺服器的錨點檔案中尚無本機構的錨點（晚於上次錨定才建立的機構）：僅核對了鏈本身。',
   notConfigured: '本伺服器未儲存錨點：僅核對了鏈本身，整條鏈連同鏈頭被一併改寫時仍會顯示完整。',
   unreadable: '未能核對錨點：伺服器無法讀取其錨點檔案，請聯絡伺服器管理人員。驗證未通過。',
   anchorMismatch: (seq: number) => `與錨點不符：序號 ${seq} 的紀錄與其錨點不同，鏈在錨定後被改寫。`,
