@@ -225,7 +225,9 @@ export class AuditPage extends LitElement {
     if (v.status === 'error') return `${w.failed}: ${whyFailed(v.error, this.ctx?.locale ?? 'zh-CN')}`;
     if (v.status !== 'ready' || !v.result) return '';
     const at = firstBreak(v.result);
-    return at === undefined ? w.intact(v.result.records, v.result.head?.seq) : w.broken(at);
+    if (at !== undefined) return w.broken(at);
+    // Not "intact" when the anchors say otherwise: only that the chain agrees with itself.
+    return v.result.ok ? w.intact(v.result.records, v.result.head?.seq) : w.intactAlone(v.result.records, v.result.head?.seq);
   }
 
   /** What the server's anchors say of the chain: the strong check, or plainly that it was not made. */

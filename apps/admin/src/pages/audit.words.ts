@@ -143,6 +143,7 @@ const zh = {
   verifying: '正在校验…',
   intact: (n: number, head: number | undefined) => `完整：${n} 条记录，链头序号 ${head ?? '—'}。`,
   broken: (seq: number) => `链已损坏：第一处问题在序号 ${seq}。`,
+  intactAlone: (n: number, head: number | undefined) => `链本身一致：${n} 条记录，链头序号 ${head ?? '—'}。`,
   anchored: (seq: number, at: string, count: number) => `与锚点一致：已核对 ${count} 个锚点，链经锚定至序号 ${seq}（锚定于 ${at}）。`,
   noAnchorYet: '服务器的锚点文件中尚无本机构的锚点（晚于上次锚定新建的机构）：仅核对了链本身。',
   notConfigured: '本服务器未保存锚点：仅核对了链本身，整条链连同链头被一并改写时仍会显示完整。',
@@ -283,6 +284,7 @@ const tw: typeof zh = {
   verifying: '正在驗證…',
   intact: (n: number, head: number | undefined) => `完整：${n} 筆紀錄，鏈頭序號 ${head ?? '—'}。`,
   broken: (seq: number) => `鏈已損壞：第一處問題在序號 ${seq}。`,
+  intactAlone: (n: number, head: number | undefined) => `鏈本身一致：${n} 筆紀錄，鏈頭序號 ${head ?? '—'}。`,
   anchored: (seq: number, at: string, count: number) => `與錨點一致：已核對 ${count} 個錨點，鏈經錨定至序號 ${seq}（錨定於 ${at}）。`,
   noAnchorYet: '伺服器的錨點檔案中尚無本機構的錨點（晚於上次錨定才建立的機構）：僅核對了鏈本身。',
   notConfigured: '本伺服器未儲存錨點：僅核對了鏈本身，整條鏈連同鏈頭被一併改寫時仍會顯示完整。',
@@ -423,6 +425,7 @@ const en: typeof zh = {
   verifying: 'Verifying…',
   intact: (n: number, head: number | undefined) => `Intact: ${n} records, head at seq ${head ?? '—'}.`,
   broken: (seq: number) => `The chain is broken: the first problem is at seq ${seq}.`,
+  intactAlone: (n: number, head: number | undefined) => `Consistent by itself: ${n} records, head at seq ${head ?? '—'}.`,
   anchored: (seq: number, at: string, count: number) =>
     `Matches its anchors: ${count === 1 ? '1 anchor' : `${count} anchors`} checked, anchored through seq ${seq} (anchored ${at}).`,
   noAnchorYet:
