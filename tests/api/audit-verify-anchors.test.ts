@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { createApiKey, createApp, provisionTenant, type AuditVerifyResult } from '@tierkit/api';
-import { AnchorsFile, anchorAuditHeads, readChainAnchors } from '@tierkit/ops';
+import { AnchorsFile, AnchorsIndex, anchorAuditHeads } from '@tierkit/ops';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { appendRecords, cutConsistently, rewriteConsistently } from '../support/audit-records.js';
 import { checkedResponses } from '../support/openapi-responses.js';
@@ -27,11 +27,13 @@ forEachDialect('GET /v1/audit/verify against the server’s anchors', (f: ApiFix
   const logged: unknown[] = [];
   let file = '';
 
-  /** The app as the server builds it when TIERKIT_AUDIT_ANCHOR_FILE names `path`. */
-  const anchoredApp = (path: string) =>
-    checkedResponses(
-      createApp({ db: f.db.db, now: () => NOW, logError: (e) => logged.push(e), auditAnchors: (chain) => readChainAnchors(path, chain) }),
+  /** The app as the server builds it when TIERKIT_AUDIT_ANCHOR_FILE names `path` (apps/server's `anchorsForApi`). */
+  const anchoredApp = (path: string) => {
+    const index = new AnchorsIndex(path);
+    return checkedResponses(
+      createApp({ db: f.db.db, now: () => NOW, logError: (e) => logged.push(e), auditAnchors: (chain) => index.read(chain) }),
     );
+  };
   /** The seqs the anchors file holds for `tenant`, in file order. */
   const anchoredSeqs = (tenant: string, path = file) =>
     readFileSync(path, 'utf8')
@@ -95,6 +97,22 @@ forEachDialect('GET /v1/audit/verify against the server’s anchors', (f: ApiFix
     );
   });
 
+  it('a chain rewritten and its forged head anchored since still fails: the older anchor is checked too', async () => {
+    const app = anchoredApp(file);
+    const [before] = anchoredSeqs('va-rewritten');
+    // The server's next pass writes down the rewritten head as it would any head that moved.
+    await appendRecords(f.db.db, 'va-rewritten', 1);
+    await anchorAuditHeads(f.db.db, new AnchorsFile(file), new Date(NOW.getTime() + 120_000), ['va-rewritten']);
+    assert.equal(anchoredSeqs('va-rewritten').length, 2);
+    const { body } = await verify(app, 'va-rewritten');
+    assert.deepEqual([body.ok, body.chainOk, body.anchors.anchors], [false, true, 2]);
+    assert.deepEqual(
+      body.anchors.problems.map((p) => [p.kind, p.seq]),
+      [['anchor-mismatch', before]],
+      'the new anchor matches the forged chain; the first one does not',
+    );
+  });
+
   it('a chain cut back with its head moved fails against its newest anchor (anchor-truncated)', async () => {
     const newest = Math.max(...anchoredSeqs('va-cut'));
     await cutConsistently(f.db, 'va-cut', newest - 3);
@@ -109,7 +127,7 @@ forEachDialect('GET /v1/audit/verify against the server’s anchors', (f: ApiFix
   });
 
   it('a tenant is told of its own anchors only: no other tenant, count, line or path', async () => {
-    assert.deepEqual([anchoredSeqs('va-rewritten').length, anchoredSeqs('va-cut').length], [1, 2], 'the file holds other tenants’ lines');
+    assert.deepEqual([anchoredSeqs('va-rewritten').length, anchoredSeqs('va-cut').length], [2, 2], 'the file holds other tenants’ lines');
     const { body, text } = await verify(anchoredApp(file), 'va-intact');
     assert.equal(body.anchors.anchors, 1);
     for (const other of TENANTS.filter((t) => t !== 'va-intact')) assert.ok(!text.includes(other), other);
@@ -117,29 +135,46 @@ forEachDialect('GET /v1/audit/verify against the server’s anchors', (f: ApiFix
     assert.doesNotMatch(text, /line/);
   });
 
-  it('a line that is not an anchor fails the verification unless it names another tenant; the answer names no path', async () => {
+  it('a line that is not an anchor fails the tenant it names, or every tenant when it names none; the answer names no path nor line', async () => {
     const damaged = join(dir, `${f.db.dialect}-damaged.jsonl`);
     appendFileSync(damaged, readFileSync(file));
+    const app = anchoredApp(damaged);
+    const noLeak = (text: string) => {
+      assert.ok(!text.includes(dir), 'no path');
+      assert.doesNotMatch(text, /\blines? (no\.? ?)?\d|#\d+ line|line(:| number)/i, 'no line number');
+    };
     // Another tenant's bad line is theirs to hear of: ours verifies still.
     appendFileSync(damaged, '{"tenant":"va-cut","seq":"x"}\n');
-    const app = anchoredApp(damaged);
     assert.equal((await verify(app, 'va-intact')).body.ok, true);
-    // A line cut short could have been anyone's newest anchor.
-    appendFileSync(damaged, '{"tenant":"va-intact","seq":9,"ha\n');
+    const theirs = await verify(app, 'va-cut');
+    assert.equal(theirs.body.anchors.malformedLines, 1);
+    // A line still being written is not a line yet: it fails nobody.
+    appendFileSync(damaged, '{"tenant":"va-intact","seq":9,"ha');
+    const pending = (await verify(app, 'va-intact')).body;
+    assert.deepEqual([pending.ok, pending.anchors.malformedLines], [true, 0]);
+    // Left cut short for good (the next line written after it), it could have been our newest anchor.
+    appendFileSync(damaged, '\n');
     const { body, text } = await verify(app, 'va-intact');
     assert.deepEqual([body.ok, body.chainOk, body.anchors.status, body.anchors.malformedLines], [false, true, 'checked', 1]);
     assert.match(body.anchors.message, /a line that is not an anchor/);
-    assert.ok(!text.includes(dir), 'no path');
+    noLeak(text);
+    // A line over 4 KiB names nobody: it could have been anyone's.
+    appendFileSync(damaged, `${'x'.repeat(5000)}\n`);
+    const long = await verify(app, 'va-intact');
+    assert.deepEqual([long.body.ok, long.body.anchors.malformedLines], [false, 2]);
+    noLeak(long.text);
+    assert.equal((await verify(app, 'va-rewritten')).body.anchors.malformedLines, 1, 'the long line counts against the others too');
   });
 
   it('an anchors file that cannot be read is answered as such, not ok, with no path (the log has it)', async () => {
-    const gone = join(dir, 'gone', 'anchors.jsonl');
+    const missing = join(dir, 'no-such-folder', 'anchors.jsonl');
     logged.length = 0;
-    const { body, text } = await verify(anchoredApp(gone), 'va-intact');
+    const { body, text } = await verify(anchoredApp(missing), 'va-intact');
     assert.deepEqual([body.ok, body.chainOk, body.anchors.status, body.anchors.anchors], [false, true, 'unreadable', 0]);
     assert.match(body.anchors.message, /anchors file is gone/);
     assert.ok(!text.includes(dir), 'no path');
-    assert.match(String(logged[0]), /gone/);
+    assert.equal((logged[0] as NodeJS.ErrnoException).code, 'ENOENT');
+    assert.ok(String(logged[0]).includes(missing), 'the log has the path');
   });
 
   it('a tenant newer than the last anchoring pass is checked by its chain alone, and said so', async () => {

@@ -9,9 +9,9 @@ import {
 } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import {
+  AnchorsIndex,
   anchorSettingsFromEnv,
   onOffFromEnv,
-  readChainAnchors,
   scheduleRunsFromEnv,
   scheduleTimingFromEnv,
   startAuditAnchoring,
@@ -61,12 +61,15 @@ export function scheduleForApi(settings: BackgroundSettings): { running: boolean
 
 /**
  * What `GET /v1/audit/verify` checks each tenant's chain against (`createApp`'s `auditAnchors`): the
- * anchors file this server appends to, read whole at each verification (one tenant's anchors kept), so
- * anchors appended by another server or by `tierkit audit anchor` count too. Undefined when it keeps none.
+ * anchors file this server appends to, indexed once for every tenant and read on at each verification
+ * (only what was appended since), so anchors appended by another server or by `tierkit audit anchor`
+ * count too. Undefined when it keeps none.
  */
 export function anchorsForApi(settings: BackgroundSettings): AuditAnchorsReader | undefined {
   const file = settings.anchors?.file;
-  return file === undefined ? undefined : (chain) => readChainAnchors(file, chain);
+  if (file === undefined) return undefined;
+  const index = new AnchorsIndex(file);
+  return (chain) => index.read(chain);
 }
 
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */

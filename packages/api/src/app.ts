@@ -150,7 +150,7 @@ export interface AppOptions {
   /**
    * The audit anchors the embedding server writes outside the database, read one tenant's at a time:
    * `GET /v1/audit/verify` then also checks the tenant's chain against them (a chain rewritten whole
-   * with its head fails). apps/server gives @tierkit/ops' `readChainAnchors` of `TIERKIT_AUDIT_ANCHOR_FILE`.
+   * with its head fails). apps/server gives an @tierkit/ops `AnchorsIndex` of `TIERKIT_AUDIT_ANCHOR_FILE`.
    * Absent: the verification says no anchors were checked.
    */
   readonly auditAnchors?: AuditAnchorsReader;

@@ -25,15 +25,16 @@ export type { SeedOptions, SeedResult } from './seed/index.js';
 export { lastCompleteMonth } from './seed/last-complete-month.js';
 export {
   AnchorsFile,
+  AnchorsIndex,
   anchorAuditHeads,
   anchorLine,
   anchorSettingsFromEnv,
   appendAnchors,
+  countsAgainst,
   DEFAULT_ANCHOR_MINUTES,
   parseAnchorLine,
   parseAnchors,
   readAnchorsFile,
-  readChainAnchors,
   startAuditAnchoring,
 } from './audit-anchors.js';
-export type { AnchoringOptions, AnchorSettings, AnchorsRead } from './audit-anchors.js';
+export type { AnchoringOptions, AnchorSettings, AnchorsRead, MalformedLine, OpenForReading } from './audit-anchors.js';

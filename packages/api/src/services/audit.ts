@@ -213,8 +213,9 @@ export async function verifyAuditAnchors(db: Executor, chain: string, anchors: r
 }
 
 /**
- * One chain's anchors as the server keeps them, and how many lines of its file are not anchors and
- * could be that chain's. Only that chain's: what a tenant is told never counts another's.
+ * One chain's anchors as the server keeps them, and how many lines of its file are not anchors and count
+ * against that chain (those naming it, and those naming no chain: @tierkit/ops' `countsAgainst`, the rule
+ * `tierkit audit verify --anchors` applies too). Only that chain's: what a tenant is told never counts another's.
  */
 export interface ChainAnchorsRead {
   readonly anchors: readonly AuditAnchor[];
@@ -223,7 +224,7 @@ export interface ChainAnchorsRead {
 
 /**
  * Reads one chain's anchors from where the server writes them (`createApp`'s `auditAnchors`; apps/server
- * gives @tierkit/ops' `readChainAnchors` of `TIERKIT_AUDIT_ANCHOR_FILE`). Throws when it cannot read them.
+ * gives an @tierkit/ops `AnchorsIndex` of `TIERKIT_AUDIT_ANCHOR_FILE`). Throws when it cannot read them.
  */
 export type AuditAnchorsReader = (chain: string) => Promise<ChainAnchorsRead>;
 
@@ -290,7 +291,7 @@ export async function verifyTenantAudit(
   const malformed =
     read.malformed === 0
       ? ''
-      : ` The anchors file has ${read.malformed === 1 ? 'a line' : `${read.malformed} lines`} that ${read.malformed === 1 ? 'is' : 'are'} not an anchor and could be this chain’s: the server’s operator finds ${read.malformed === 1 ? 'it' : 'them'} with tierkit audit verify --anchors.`;
+      : ` The anchors file has ${read.malformed === 1 ? 'a line' : `${read.malformed} lines`} that ${read.malformed === 1 ? 'is' : 'are'} not an anchor and could have been this chain’s (naming it, or no chain): the server’s operator finds ${read.malformed === 1 ? 'it' : 'them'} with tierkit audit verify --anchors.`;
   const message = problems.length
     ? `The chain does not match its anchors: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}.${malformed}`
     : check.newest
