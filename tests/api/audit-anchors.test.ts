@@ -105,7 +105,7 @@ for (const [dialect, urlOf] of DIALECTS) {
         /^ {2}at 4: anchor-mismatch: record 4 has hash HASH but the anchor of \S+Z \(line 4\) says HASH: the chain was rewritten/,
       );
       assert.match(rewritten.out[2] ?? '', /^ {2}at 6: anchor-mismatch: .*\(line 8\)/);
-      assert.deepEqual(rewritten.err, ['audit verify: tampered with: rewritten (2 problems, first at 4: anchor-mismatch)']);
+      assert.deepEqual(rewritten.err, ['audit verify: not verified: rewritten (2 problems, first at 4: anchor-mismatch)']);
 
       const cut = await cli('audit', 'verify', '--tenant', 'cut', '--anchors', anchors, '--database', url);
       assert.equal(cut.code, 1);
@@ -121,7 +121,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.ok(all.out.includes('intact: ok, 6 records, head 6 HASH, 2 anchors match'));
       assert.equal(
         all.err.at(-1),
-        'audit verify: tampered with: cut (1 problem, first at 6: anchor-truncated); gone (1 problem, first at 6: anchor-truncated); rewritten (2 problems, first at 4: anchor-mismatch)',
+        'audit verify: not verified: cut (1 problem, first at 6: anchor-truncated); gone (1 problem, first at 6: anchor-truncated); rewritten (2 problems, first at 4: anchor-mismatch)',
       );
 
       const json = await cli('audit', 'verify', '--anchors', anchors, '--json', '--database', url);
@@ -147,32 +147,50 @@ for (const [dialect, urlOf] of DIALECTS) {
           [6, 'anchor-mismatch', 8],
         ],
       );
-      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [], unanchored: [] });
+      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [], unfinished: null, unanchored: [] });
     });
 
-    it('a malformed line of the anchors file is named by its number and why, exit 1, and the other anchors are still checked', async () => {
+    it('a malformed line of the anchors file is named by its number and why, and fails the chain it names or, naming none, every chain', async () => {
       const bad = join(dir, `${dialect}-bad.jsonl`);
       copyFileSync(anchors, bad);
+      // Another tenant's bad line fails that tenant, not ours: as GET /v1/audit/verify says (the same rule).
+      appendFileSync(bad, '{"tenant":"rewritten","seq":"six"}\n');
+      const theirs = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
+      assert.deepEqual([theirs.code, theirs.out[0]], [0, 'intact: ok, 6 records, head 6 HASH, 2 anchors match']);
+      assert.equal(
+        theirs.out[1],
+        `anchors file ${bad} line 9: "seq" must be a whole number from 1 to 2147483647 (counts against rewritten)`,
+      );
+
       appendFileSync(bad, '{"tenant":"intact","seq":"six","hash":"x","at":"now"}\nnot json at all\n\n{"tenant":"intact","seq":6,"ha');
       const { code, out, err } = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
       assert.equal(code, 1);
       assert.deepEqual(out, [
-        'intact: ok, 6 records, head 6 HASH, 2 anchors match',
-        `anchors file ${bad} line 9: "seq" must be a whole number from 1 to 2147483647`,
-        `anchors file ${bad} line 10: not JSON (a line cut short, or edited)`,
-        `anchors file ${bad} line 12: not JSON (a line cut short, or edited)`,
+        'intact: NOT OK, 6 records, head 6 HASH, 2 anchors match',
+        `anchors file ${bad} line 9: "seq" must be a whole number from 1 to 2147483647 (counts against rewritten)`,
+        `anchors file ${bad} line 10: "seq" must be a whole number from 1 to 2147483647 (counts against intact)`,
+        `anchors file ${bad} line 11: not JSON (a line cut short, or edited) (names no tenant: counts against every chain)`,
       ]);
       assert.deepEqual(err, [
-        'audit verify: the anchors file has 3 lines that are not anchors (first: line 9: "seq" must be a whole number from 1 to 2147483647)',
+        `audit verify: note: ${bad} line 13 has no newline yet (still being written, or cut by a crash): not read`,
+        'audit verify: not verified: intact (2 lines of the anchors file not anchors)',
       ]);
       const json = JSON.parse(
         (await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--json', '--database', url)).out.join(''),
       );
-      assert.equal(json.ok, false);
       assert.deepEqual(
-        json.anchorsFile.malformed.map((m: { line: number }) => m.line),
-        [9, 10, 12],
+        [json.ok, json.chains[0].ok, json.chains[0].chainOk, json.chains[0].anchors.malformedLines],
+        [false, false, true, 2],
       );
+      assert.deepEqual(
+        json.anchorsFile.malformed.map((m: { line: number; chain?: string }) => [m.line, m.chain]),
+        [
+          [9, 'rewritten'],
+          [10, 'intact'],
+          [11, undefined],
+        ],
+      );
+      assert.equal(json.anchorsFile.unfinished, 13);
 
       // Values the database would choke on (a seq past PostgreSQL's integer, a NUL in a tenant) are lines
       // named like any other, not one raw database error ending the verification.
@@ -185,18 +203,19 @@ for (const [dialect, urlOf] of DIALECTS) {
       );
       const oddRun = await cli('audit', 'verify', '--anchors', odd, '--database', url);
       assert.equal(oddRun.code, 1);
-      assert.ok(oddRun.out.includes('intact: ok, 6 records, head 6 HASH, 2 anchors match'), oddRun.out.join('\n'));
+      assert.ok(oddRun.out.includes('intact: NOT OK, 6 records, head 6 HASH, 2 anchors match'), oddRun.out.join('\n'));
       assert.deepEqual(oddRun.out.slice(-2), [
-        `anchors file ${odd} line 9: "seq" must be a whole number from 1 to 2147483647`,
-        `anchors file ${odd} line 10: "tenant" must be a tenant id or "*"`,
+        `anchors file ${odd} line 9: "seq" must be a whole number from 1 to 2147483647 (counts against intact)`,
+        `anchors file ${odd} line 10: "tenant" must be a tenant id or "*" (names no tenant: counts against every chain)`,
       ]);
-      assert.match(oddRun.err.at(-1) ?? '', /^audit verify: tampered with: .*; the anchors file has 2 lines that are not anchors/);
+      assert.match(oddRun.err.at(-1) ?? '', /^audit verify: not verified: .*intact \(2 lines of the anchors file not anchors\)/);
 
-      // The next anchor lands on a line of its own, not glued to the cut one.
+      // The next anchor lands on a line of its own, not glued to the cut one, which is now a bad line for good.
       await appendRecords(db.db, 'intact', 1);
       assert.equal((await cli('audit', 'anchor', '--tenant', 'intact', '--out', bad, '--database', url)).code, 0);
       const after = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
-      assert.equal(after.out[0], 'intact: ok, 7 records, head 7 HASH, 3 anchors match');
+      assert.equal(after.out[0], 'intact: NOT OK, 7 records, head 7 HASH, 3 anchors match');
+      assert.equal(after.out.at(-1), `anchors file ${bad} line 13: not JSON (a line cut short, or edited) (counts against intact)`);
     });
 
     it('a chain with records but no anchor in the file says "no anchors" and warns, exit 0; --json names it', async () => {
