@@ -427,7 +427,7 @@ const en: typeof zh = {
   broken: (seq: number) => `The chain is broken: the first problem is at seq ${seq}.`,
   intactAlone: (n: number, head: number | undefined) => `Consistent by itself: ${n} records, head at seq ${head ?? '—'}.`,
   anchored: (seq: number, at: string, count: number) =>
-    `Matches its anchors: ${count === 1 ? '1 anchor' : `${count} anchors`} checked, anchored through seq ${seq} (anchored ${at}).`,
+    `Matches its anchors: ${count === 1 ? '1 anchor' : `${count} anchors`} checked, anchored through seq ${seq} (as of ${at}).`,
   noAnchorYet:
     'The server’s anchors file has no anchor of this bank yet (a bank newer than the last anchoring): the chain was checked alone.',
   notConfigured:
