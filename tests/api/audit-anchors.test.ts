@@ -147,7 +147,7 @@ for (const [dialect, urlOf] of DIALECTS) {
           [6, 'anchor-mismatch', 8],
         ],
       );
-      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [], unfinished: null, unanchored: [] });
+      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [], accepted: [], unfinished: null, unanchored: [] });
     });
 
     it('a malformed line of the anchors file is named by its number and why, and fails the chain it names or, naming none, every chain', async () => {
@@ -216,6 +216,26 @@ for (const [dialect, urlOf] of DIALECTS) {
       const after = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
       assert.equal(after.out[0], 'intact: NOT OK, 7 records, head 7 HASH, 3 anchors match');
       assert.equal(after.out.at(-1), `anchors file ${bad} line 13: not JSON (a line cut short, or edited) (counts against intact)`);
+
+      // On storage where they can never be removed, the operator accepts the lines they have looked at.
+      process.env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES = '10, 11,13';
+      try {
+        const accepted = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
+        assert.equal(accepted.code, 0, accepted.err.join('\n'));
+        assert.equal(accepted.out[0], 'intact: ok, 7 records, head 7 HASH, 3 anchors match');
+        assert.ok(
+          accepted.out.includes(
+            `anchors file ${bad} line 11: not JSON (a line cut short, or edited) (accepted: TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES)`,
+          ),
+          accepted.out.join('\n'),
+        );
+        process.env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES = 'eleven';
+        const wrong = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
+        assert.equal(wrong.code, 2);
+        assert.match(wrong.err.join('\n'), /TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES must be line numbers/);
+      } finally {
+        delete process.env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES;
+      }
     });
 
     it('a chain with records but no anchor in the file says "no anchors" and warns, exit 0; --json names it', async () => {

@@ -66,9 +66,8 @@ export function scheduleForApi(settings: BackgroundSettings): { running: boolean
  * count too. Undefined when it keeps none.
  */
 export function anchorsForApi(settings: BackgroundSettings): AuditAnchorsReader | undefined {
-  const file = settings.anchors?.file;
-  if (file === undefined) return undefined;
-  const index = new AnchorsIndex(file);
+  if (!settings.anchors) return undefined;
+  const index = new AnchorsIndex(settings.anchors.file, { accepted: new Set(settings.anchors.acceptedLines) });
   return (chain) => index.read(chain);
 }
 

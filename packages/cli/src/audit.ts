@@ -7,7 +7,7 @@ import {
   type AuditVerification,
 } from '@tierkit/api';
 import { findTenant, listAuditChains, type Db } from '@tierkit/db';
-import { AnchorsFile, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
+import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
 
 /** Options of `tierkit audit …` after parsing. */
@@ -21,6 +21,8 @@ export interface AuditArgs {
   readonly out?: string | undefined;
   /** `--json`: one JSON document on `out`. */
   readonly json?: boolean;
+  /** Where `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES` is read from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
@@ -30,8 +32,9 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             TIERKIT_AUDIT_ANCHOR_FILE) against the chain: a chain rewritten whole, or cut
                             with its head moved back, fails; a line of FILE that is not an anchor fails
                             the chain it names, or every chain when it names none; a last line without
-                            its newline is still being written (not read); a chain with records but no
-                            anchor in FILE is a warning (exit 0)
+                            its newline is still being written (not read); lines listed in
+                            TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES (as the server's) fail nothing; a chain
+                            with records but no anchor in FILE is a warning (exit 0)
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -86,7 +89,14 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     return 1;
   }
   let read: AnchorsRead | undefined;
+  let accepted: ReadonlySet<number> = new Set();
   if (args.anchors !== undefined) {
+    try {
+      accepted = acceptedLinesFromEnv(args.env ?? process.env);
+    } catch (e) {
+      err(`audit verify: ${e instanceof Error ? e.message : String(e)}`);
+      return 2;
+    }
     try {
       read = await readAnchorsFile(args.anchors);
     } catch (e) {
@@ -95,7 +105,9 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     }
   }
   const chains = new Set(args.tenant !== undefined ? [args.tenant] : await listAuditChains(db.db));
-  const malformed = read?.malformed ?? [];
+  // Lines the operator accepted (the server's setting, given the CLI too) count against nobody, here as there.
+  const malformed = (read?.malformed ?? []).filter((m) => !accepted.has(m.line));
+  const acceptedLines = (read?.malformed ?? []).filter((m) => accepted.has(m.line));
   // A chain deleted whole, head row and all, is no longer listed by the database: its anchors (or a bad
   // line naming it) still name it.
   if (args.tenant === undefined) for (const a of [...(read?.anchors ?? []), ...malformed]) if (a.chain !== undefined) chains.add(a.chain);
@@ -144,6 +156,7 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
                 path: args.anchors,
                 anchors: read?.anchors.length ?? 0,
                 malformed,
+                accepted: acceptedLines,
                 unfinished: read?.unfinished ?? null,
                 unanchored,
               },
@@ -166,6 +179,8 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
       for (const p of anchors?.problems ?? []) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
     }
     // Every bad line is the operator's to see, the chain it counts against said.
+    for (const m of acceptedLines)
+      out(`anchors file ${args.anchors} line ${m.line}: ${m.message} (accepted: TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES)`);
     for (const m of malformed)
       out(
         `anchors file ${args.anchors} line ${m.line}: ${m.message} (${m.chain === undefined ? 'names no tenant: counts against every chain' : `counts against ${m.chain}`})`,

@@ -18,6 +18,7 @@ import { open } from 'node:fs/promises';
 import {
   AnchorsFile,
   AnchorsIndex,
+  acceptedLinesFromEnv,
   anchorLine,
   anchorSettingsFromEnv,
   appendAnchors,
@@ -288,6 +289,28 @@ describe('the server’s index of an anchors file', () => {
     );
     rmSync(file);
     await assert.rejects(index.read('bank'), { code: 'ENOENT' });
+  });
+
+  it('counts no line the operator accepted (TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES) against anyone', async () => {
+    const file = join(dir, 'index-accepted.jsonl');
+    writeFileSync(file, `{"tenant":"bank","seq":1,"ha\n${anchorLine(anchor('bank', 2))}\ngarbage\n`);
+    const accepted = acceptedLinesFromEnv({ TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES: ' 1, 3 ' });
+    assert.deepEqual([...accepted], [1, 3]);
+    assert.equal((await new AnchorsIndex(file).read('bank')).malformed, 2);
+    const read = await new AnchorsIndex(file, { accepted }).read('bank');
+    assert.deepEqual([read.malformed, read.anchors.length], [0, 1]);
+    assert.equal((await new AnchorsIndex(file, { accepted: new Set([3]) }).read('bank')).malformed, 1, 'only the lines listed');
+    for (const bad of ['0', '1,,2', 'x', '1;2', '-3'])
+      assert.throws(() => acceptedLinesFromEnv({ TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES: bad }), /must be line numbers/, bad);
+    assert.throws(
+      () => anchorSettingsFromEnv({ TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES: '3' }, dir),
+      /TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES is set but TIERKIT_AUDIT_ANCHOR_FILE is not/,
+    );
+    assert.deepEqual(anchorSettingsFromEnv({ TIERKIT_AUDIT_ANCHOR_FILE: file, TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES: '3,1' }, dir), {
+      file,
+      minutes: 15,
+      acceptedLines: [1, 3],
+    });
   });
 });
 

@@ -259,11 +259,15 @@ export class AnchorsIndex {
   #reading: Promise<void> | undefined;
   readonly #open: OpenForReading;
 
+  readonly #accepted: ReadonlySet<number>;
+
+  /** `accepted`: numbers of lines the operator accepts as not anchors (`TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES`): they count against nobody. */
   constructor(
     readonly path: string,
-    options: { readonly open?: OpenForReading } = {},
+    options: { readonly open?: OpenForReading; readonly accepted?: ReadonlySet<number> } = {},
   ) {
     this.#open = options.open ?? ((p) => open(p, constants.O_RDONLY));
+    this.#accepted = options.accepted ?? new Set();
   }
 
   /** `chain`'s anchors as the file now holds them, and how many of its lines are not anchors and count against it. */
@@ -297,7 +301,7 @@ export class AnchorsIndex {
       for await (const l of linesOf(file, this.#offset)) {
         if (!l.whole) break;
         const r = classifyLine(l.text, ++this.#lines);
-        if (r !== undefined) {
+        if (r !== undefined && (isAnchor(r) || !this.#accepted.has(r.line))) {
           const chain = r.chain;
           if (isAnchor(r) || chain !== undefined) {
             let c = this.#chains.get(chain as string);
@@ -506,6 +510,25 @@ export interface AnchorSettings {
   readonly file: string;
   /** `TIERKIT_AUDIT_ANCHOR_MINUTES`. */
   readonly minutes: number;
+  /** `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES`, when set: lines of the file that count against no chain. */
+  readonly acceptedLines?: readonly number[];
+}
+
+/**
+ * `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES`: numbers of lines of the anchors file that are not anchors and that
+ * the operator has looked at (`tierkit audit verify --anchors` lists them) and accepts — a line cut short
+ * by a crash, on storage where it can never be removed. Without it, such a line would fail the chain it
+ * names, or every chain, for good. Comma-separated whole numbers; anything else stops the start.
+ */
+export function acceptedLinesFromEnv(env: NodeJS.ProcessEnv = process.env): ReadonlySet<number> {
+  const value = env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES?.trim();
+  if (!value) return new Set();
+  const parts = value.split(',').map((p) => p.trim());
+  if (!parts.every((p) => /^[1-9]\d{0,9}$/.test(p)))
+    throw new Error(
+      `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES must be line numbers of the anchors file separated by commas (12,40), got "${value}"`,
+    );
+  return new Set(parts.map(Number));
 }
 
 /**
@@ -521,10 +544,11 @@ export function anchorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd 
   });
   const file = env.TIERKIT_AUDIT_ANCHOR_FILE;
   if (!file) {
-    if (env.TIERKIT_AUDIT_ANCHOR_MINUTES)
-      throw new Error('TIERKIT_AUDIT_ANCHOR_MINUTES is set but TIERKIT_AUDIT_ANCHOR_FILE is not: name the file to anchor to');
+    for (const name of ['TIERKIT_AUDIT_ANCHOR_MINUTES', 'TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES'])
+      if (env[name]) throw new Error(`${name} is set but TIERKIT_AUDIT_ANCHOR_FILE is not: name the file to anchor to`);
     return null;
   }
+  const accepted = acceptedLinesFromEnv(env);
   const path = resolve(cwd, file);
   let folder: Stats;
   try {
@@ -534,7 +558,7 @@ export function anchorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd 
   }
   if (!folder.isDirectory()) throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${dirname(path)}" is not a folder`);
   checkAppendable(path);
-  return { file: path, minutes };
+  return { file: path, minutes, ...(accepted.size ? { acceptedLines: [...accepted].sort((a, b) => a - b) } : {}) };
 }
 
 /**

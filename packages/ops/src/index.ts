@@ -26,6 +26,7 @@ export { lastCompleteMonth } from './seed/last-complete-month.js';
 export {
   AnchorsFile,
   AnchorsIndex,
+  acceptedLinesFromEnv,
   anchorAuditHeads,
   anchorLine,
   anchorSettingsFromEnv,
