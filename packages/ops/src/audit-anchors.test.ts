@@ -199,11 +199,11 @@ describe('the server’s index of an anchors file', () => {
         return {
           stat: () => handle.stat(),
           close: () => handle.close(),
-          read: (async (buffer: Buffer, offset: number, length: number, position: number) => {
+          read: async (buffer: Buffer, offset: number, length: number, position: number) => {
             const r = await handle.read(buffer, offset, length, position);
             seen.bytes += r.bytesRead;
             return r;
-          }) as typeof handle.read,
+          },
         };
       },
     });

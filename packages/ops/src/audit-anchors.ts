@@ -136,7 +136,7 @@ interface FileLine {
  * The lines of `file` from byte `from`, read in chunks: a file of years of anchors (or one grown past what
  * a single string may hold) is never in memory at once, and a line is kept only up to `MAX_LINE_BYTES`.
  */
-async function* linesOf(file: Pick<FileHandle, 'read'>, from: number): AsyncGenerator<FileLine> {
+async function* linesOf(file: Pick<ReadableFile, 'read'>, from: number): AsyncGenerator<FileLine> {
   const chunk = Buffer.alloc(64 * 1024);
   let parts: Buffer[] = [];
   let kept = 0;
@@ -192,8 +192,15 @@ export async function readAnchorsFile(path: string): Promise<AnchorsRead> {
   }
 }
 
-/** What `AnchorsIndex` opens its file with (reads, stats, closes): injectable, so a test can count what is read. */
-export type OpenForReading = (path: string) => Promise<Pick<FileHandle, 'read' | 'stat' | 'close'>>;
+/** What of an open file the readers use (a `FileHandle` is one). */
+export interface ReadableFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ readonly size: number; readonly dev: number; readonly ino: number }>;
+  close(): Promise<void>;
+}
+
+/** What `AnchorsIndex` opens its file with: injectable, so a test can count what is read. */
+export type OpenForReading = (path: string) => Promise<ReadableFile>;
 
 const HASH_BYTES = 32;
 

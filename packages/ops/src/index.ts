@@ -38,4 +38,4 @@ export {
   readAnchorsFile,
   startAuditAnchoring,
 } from './audit-anchors.js';
-export type { AnchoringOptions, AnchorSettings, AnchorsRead, MalformedLine, OpenForReading } from './audit-anchors.js';
+export type { AnchoringOptions, AnchorSettings, AnchorsRead, MalformedLine, OpenForReading, ReadableFile } from './audit-anchors.js';
