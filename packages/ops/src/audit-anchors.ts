@@ -219,15 +219,20 @@ class ChainAnchors {
 
   add(a: AuditAnchor): void {
     const n = this.seqs.length;
-    const hash = Buffer.from(a.hash.slice('sha256:'.length), 'hex');
-    // The same head written twice (two servers' passes at once): once is enough to check it.
-    if (n > 0 && this.seqs[n - 1] === a.seq && this.hashes.subarray((n - 1) * HASH_BYTES, n * HASH_BYTES).equals(hash)) return;
     if ((n + 1) * HASH_BYTES > this.hashes.length) {
       const grown = Buffer.alloc(this.hashes.length * 2);
       this.hashes.copy(grown);
       this.hashes = grown;
     }
-    hash.copy(this.hashes, n * HASH_BYTES);
+    // Written in place (no Buffer per anchor), then kept only if it is not the previous anchor again.
+    this.hashes.write(a.hash.slice(7), n * HASH_BYTES, HASH_BYTES, 'hex');
+    // The same head written twice (two servers' passes at once): once is enough to check it.
+    if (
+      n > 0 &&
+      this.seqs[n - 1] === a.seq &&
+      this.hashes.compare(this.hashes, (n - 1) * HASH_BYTES, n * HASH_BYTES, n * HASH_BYTES, (n + 1) * HASH_BYTES) === 0
+    )
+      return;
     this.seqs.push(a.seq);
     this.ats.push(Date.parse(a.at));
     if (this.newest < 0 || a.seq > (this.seqs[this.newest] ?? 0)) this.newest = n;
