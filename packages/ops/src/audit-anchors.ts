@@ -212,8 +212,6 @@ class ChainAnchors {
   readonly seqs: number[] = [];
   readonly ats: number[] = [];
   hashes = Buffer.alloc(HASH_BYTES * 4);
-  /** Index of the anchor of the highest seq. */
-  newest = -1;
   /** Lines naming this chain that are not anchors. */
   malformed = 0;
 
@@ -235,7 +233,6 @@ class ChainAnchors {
       return;
     this.seqs.push(a.seq);
     this.ats.push(Date.parse(a.at));
-    if (this.newest < 0 || a.seq > (this.seqs[this.newest] ?? 0)) this.newest = n;
   }
 
   anchors(chain: string): AuditAnchor[] {
