@@ -105,7 +105,7 @@ for (const [dialect, urlOf] of DIALECTS) {
         /^ {2}at 4: anchor-mismatch: record 4 has hash HASH but the anchor of \S+Z \(line 4\) says HASH: the chain was rewritten/,
       );
       assert.match(rewritten.out[2] ?? '', /^ {2}at 6: anchor-mismatch: .*\(line 8\)/);
-      assert.deepEqual(rewritten.err, ['audit verify: not verified: rewritten (2 problems, first at 4: anchor-mismatch)']);
+      assert.deepEqual(rewritten.err, ['audit verify: tampered with: rewritten (2 problems, first at 4: anchor-mismatch)']);
 
       const cut = await cli('audit', 'verify', '--tenant', 'cut', '--anchors', anchors, '--database', url);
       assert.equal(cut.code, 1);
@@ -121,7 +121,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.ok(all.out.includes('intact: ok, 6 records, head 6 HASH, 2 anchors match'));
       assert.equal(
         all.err.at(-1),
-        'audit verify: not verified: cut (1 problem, first at 6: anchor-truncated); gone (1 problem, first at 6: anchor-truncated); rewritten (2 problems, first at 4: anchor-mismatch)',
+        'audit verify: tampered with: cut (1 problem, first at 6: anchor-truncated); gone (1 problem, first at 6: anchor-truncated); rewritten (2 problems, first at 4: anchor-mismatch)',
       );
 
       const json = await cli('audit', 'verify', '--anchors', anchors, '--json', '--database', url);
@@ -173,7 +173,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       ]);
       assert.deepEqual(err, [
         `audit verify: note: ${bad} line 13 has no newline yet (still being written, or cut by a crash): not read`,
-        'audit verify: not verified: intact (2 lines of the anchors file not anchors)',
+        'audit verify: the anchors file has lines that are not anchors, counting against intact (2)',
       ]);
       const json = JSON.parse(
         (await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--json', '--database', url)).out.join(''),
@@ -208,7 +208,10 @@ for (const [dialect, urlOf] of DIALECTS) {
         `anchors file ${odd} line 9: "seq" must be a whole number from 1 to 2147483647 (counts against intact)`,
         `anchors file ${odd} line 10: "tenant" must be a tenant id or "*" (names no tenant: counts against every chain)`,
       ]);
-      assert.match(oddRun.err.at(-1) ?? '', /^audit verify: not verified: .*intact \(2 lines of the anchors file not anchors\)/);
+      assert.match(
+        oddRun.err.at(-1) ?? '',
+        /^audit verify: tampered with: .*; the anchors file has lines that are not anchors, counting against .*intact \(2\)/,
+      );
 
       // The next anchor lands on a line of its own, not glued to the cut one, which is now a bad line for good.
       await appendRecords(db.db, 'intact', 1);

@@ -122,21 +122,22 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
       malformed: malformed.filter((m) => countsAgainst(m, chain)).length,
     });
   }
-  const failed: string[] = [];
+  const tampered: string[] = [];
+  const badLines: string[] = [];
   for (const { chain: v, anchors, malformed: bad } of results) {
     const problems = v.problems.length + (anchors?.problems.length ?? 0);
-    if (!problems && !bad) continue;
     const first = v.problems[0] ?? anchors?.problems[0];
-    const said = [
-      ...(problems
-        ? [`${problems === 1 ? '1 problem' : `${problems} problems`}${first ? `, first at ${first.seq}: ${first.kind}` : ''}`]
-        : []),
-      ...(bad ? [`${bad === 1 ? '1 line' : `${bad} lines`} of the anchors file not anchors`] : []),
-    ];
-    failed.push(`${v.chain} (${said.join('; ')})`);
+    if (problems)
+      tampered.push(
+        `${v.chain} (${problems === 1 ? '1 problem' : `${problems} problems`}${first ? `, first at ${first.seq}: ${first.kind}` : ''})`,
+      );
+    if (bad) badLines.push(`${v.chain} (${bad})`);
   }
-  if (!results.length && malformed.length)
-    failed.push(`no chain, but ${malformed.length === 1 ? '1 line' : `${malformed.length} lines`} of the anchors file not anchors`);
+  const reasons = [
+    ...(tampered.length ? [`tampered with: ${tampered.join('; ')}`] : []),
+    ...(badLines.length ? [`the anchors file has lines that are not anchors, counting against ${badLines.join(', ')}`] : []),
+    ...(!results.length && malformed.length ? ['the anchors file has lines that are not anchors, and no chain to check'] : []),
+  ];
   // A chain with records the file never names: a tenant newer than the last anchoring pass looks the
   // same, so it is a warning, not a failure. A chain the file does name but the database lost is checked
   // (anchor-truncated) and fails.
@@ -144,7 +145,7 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
   if (args.json) {
     out(
       JSON.stringify({
-        ok: failed.length === 0,
+        ok: reasons.length === 0,
         chains: results.map(({ chain, anchors, malformed: bad }) =>
           anchors
             ? { ...chain, chainOk: chain.ok, ok: chain.ok && anchors.ok && bad === 0, anchors: { ...anchors, malformedLines: bad } }
@@ -194,8 +195,8 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     err(
       `audit verify: warning: ${args.anchors} has no anchor of ${unanchored.join(', ')}: ${unanchored.length === 1 ? 'its records were' : 'their records were'} checked by the chain alone`,
     );
-  if (failed.length) err(`audit verify: not verified: ${failed.join('; ')}`);
-  return failed.length ? 1 : 0;
+  if (reasons.length) err(`audit verify: ${reasons.join('; ')}`);
+  return reasons.length ? 1 : 0;
 }
 
 export const auditCommand: Command = {
