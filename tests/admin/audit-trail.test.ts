@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type AuditRecord, AuditTrail, auditDetailOf, bookMovesOf, checkAuditFilter, firstBreak } from '@tierkit/admin';
+import {
+  type AuditAnchorsResult,
+  type AuditRecord,
+  AuditTrail,
+  type AuditVerifyResult,
+  anchorVerdict,
+  auditDetailOf,
+  bookMovesOf,
+  checkAuditFilter,
+  firstBreak,
+} from '@tierkit/admin';
 import { appendOperatorAudit, cliAction, mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -296,6 +306,8 @@ describe('AuditTrail against the real API', () => {
     assert.equal(t.state.verification.status, 'ready');
     assert.equal(t.state.verification.result?.ok, true);
     assert.equal(firstBreak(t.state.verification.result), undefined);
+    // This app was given no anchors: the answer says so, and the kit reads it as unchecked, not as a pass.
+    assert.deepEqual(anchorVerdict(t.state.verification.result), { kind: 'not-configured' });
     await f.db.db.updateTable('audit_records').set({ status: 201 }).where('chain', '=', 'bank-a').where('seq', '=', 5).execute();
     await t.verify();
     assert.equal(t.state.verification.result?.ok, false);
@@ -377,5 +389,61 @@ describe('auditDetailOf on a record edited to hold anything (the page that shows
   it('a change record whose target is no object names no move', () => {
     assert.equal(bookMovesOf(edited(null, null, 'change')), undefined);
     assert.equal(bookMovesOf(edited('moves', 'C1', 'change')), undefined);
+  });
+});
+
+describe('anchorVerdict: what the server’s anchors say of a verification', () => {
+  const result = (anchors: Partial<AuditAnchorsResult>, chain: Partial<AuditVerifyResult> = {}): AuditVerifyResult => ({
+    chain: 'bank-a',
+    ok: true,
+    chainOk: true,
+    records: 12,
+    head: { seq: 12, hash: 'sha256:…' },
+    problems: [],
+    ...chain,
+    anchors: { status: 'checked', anchors: 0, newest: null, malformedLines: 0, problems: [], message: '', ...anchors },
+  });
+
+  it('nothing before a verification', () => {
+    assert.equal(anchorVerdict(undefined), undefined);
+  });
+
+  it('anchored through the newest anchor’s seq, at its time', () => {
+    assert.deepEqual(anchorVerdict(result({ anchors: 3, newest: { seq: 10, at: '2025-11-15T04:00:00.000Z' } })), {
+      kind: 'anchored',
+      seq: 10,
+      at: '2025-11-15T04:00:00.000Z',
+      anchors: 3,
+    });
+  });
+
+  it('a checked file without an anchor of this tenant, and a server keeping none, are not a pass', () => {
+    assert.deepEqual(anchorVerdict(result({})), { kind: 'no-anchor-yet' });
+    assert.deepEqual(anchorVerdict(result({ status: 'not-configured' })), { kind: 'not-configured' });
+    assert.deepEqual(anchorVerdict(result({ status: 'unreadable', message: 'gone' })), { kind: 'unreadable', message: 'gone' });
+  });
+
+  it('a failure names its first position in chain order, even when the chain alone is intact', () => {
+    const v = result(
+      {
+        anchors: 2,
+        newest: { seq: 10, at: '2025-11-15T04:00:00.000Z' },
+        problems: [
+          { kind: 'anchor-truncated', seq: 10, message: '' },
+          { kind: 'anchor-mismatch', seq: 6, message: '' },
+        ],
+      },
+      { ok: false },
+    );
+    assert.deepEqual(anchorVerdict(v), { kind: 'failed', problem: 'anchor-mismatch', seq: 6 });
+    assert.equal(firstBreak(v), undefined, 'the chain alone did not break');
+  });
+
+  it('lines that are not anchors fail it, anchors matching or not', () => {
+    assert.deepEqual(anchorVerdict(result({ anchors: 1, newest: { seq: 4, at: '2025-11-15T04:00:00.000Z' }, malformedLines: 2 })), {
+      kind: 'failed',
+      problem: 'malformed',
+      lines: 2,
+    });
   });
 });

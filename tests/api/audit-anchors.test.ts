@@ -3,12 +3,12 @@ import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { auditHash, provisionTenant } from '@tierkit/api';
+import { provisionTenant } from '@tierkit/api';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
 import { startAuditAnchoring } from '@tierkit/ops';
 import { run } from '../../packages/cli/src/run.js';
 import { NOW } from '../support/api-fixture.js';
-import { appendRecords } from '../support/audit-records.js';
+import { appendRecords, cutConsistently, rewriteConsistently } from '../support/audit-records.js';
 import { dialectUrls } from '../support/dialect-urls.js';
 import { testPack } from '../support/test-pack.js';
 
@@ -25,34 +25,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const DIALECTS = dialectUrls('audit-anchors');
 
 const TENANTS = ['intact', 'rewritten', 'cut', 'gone'];
-
-/**
- * What someone who can write the database does to hide an edit: change record `seq`, then re-hash it and
- * every record after it, each naming the new hash before it, and the head row last.
- */
-async function rewriteConsistently(db: Db, chain: string, seq: number): Promise<void> {
-  await db.db.updateTable('audit_records').set({ actor: 'key:someone-else' }).where('chain', '=', chain).where('seq', '=', seq).execute();
-  const rows = await db.db.selectFrom('audit_records').selectAll().where('chain', '=', chain).orderBy('seq').execute();
-  let prev = rows.find((r) => r.seq === seq - 1)?.hash ?? 'genesis';
-  for (const row of rows.filter((r) => r.seq >= seq)) {
-    const hash = auditHash({ ...row, prev_hash: prev });
-    await db.db.updateTable('audit_records').set({ prev_hash: prev, hash }).where('chain', '=', chain).where('seq', '=', row.seq).execute();
-    prev = hash;
-  }
-  await db.db.updateTable('audit_heads').set({ hash: prev }).where('chain', '=', chain).execute();
-}
-
-/** Cut the chain after record `keep` and move its head back to it: the chain alone still verifies. */
-async function cutConsistently(db: Db, chain: string, keep: number): Promise<void> {
-  await db.db.deleteFrom('audit_records').where('chain', '=', chain).where('seq', '>', keep).execute();
-  const last = await db.db
-    .selectFrom('audit_records')
-    .select('hash')
-    .where('chain', '=', chain)
-    .where('seq', '=', keep)
-    .executeTakeFirstOrThrow();
-  await db.db.updateTable('audit_heads').set({ seq: keep, hash: last.hash }).where('chain', '=', chain).execute();
-}
 
 async function cli(...argv: string[]) {
   const out: string[] = [];
@@ -175,32 +147,50 @@ for (const [dialect, urlOf] of DIALECTS) {
           [6, 'anchor-mismatch', 8],
         ],
       );
-      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [], unanchored: [] });
+      assert.deepEqual(doc.anchorsFile, { path: anchors, anchors: 8, malformed: [], accepted: [], unfinished: null, unanchored: [] });
     });
 
-    it('a malformed line of the anchors file is named by its number and why, exit 1, and the other anchors are still checked', async () => {
+    it('a malformed line of the anchors file is named by its number and why, and fails the chain it names or, naming none, every chain', async () => {
       const bad = join(dir, `${dialect}-bad.jsonl`);
       copyFileSync(anchors, bad);
+      // Another tenant's bad line fails that tenant, not ours: as GET /v1/audit/verify says (the same rule).
+      appendFileSync(bad, '{"tenant":"rewritten","seq":"six"}\n');
+      const theirs = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
+      assert.deepEqual([theirs.code, theirs.out[0]], [0, 'intact: ok, 6 records, head 6 HASH, 2 anchors match']);
+      assert.equal(
+        theirs.out[1],
+        `anchors file ${bad} line 9: "seq" must be a whole number from 1 to 2147483647 (counts against rewritten)`,
+      );
+
       appendFileSync(bad, '{"tenant":"intact","seq":"six","hash":"x","at":"now"}\nnot json at all\n\n{"tenant":"intact","seq":6,"ha');
       const { code, out, err } = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
       assert.equal(code, 1);
       assert.deepEqual(out, [
-        'intact: ok, 6 records, head 6 HASH, 2 anchors match',
-        `anchors file ${bad} line 9: "seq" must be a whole number from 1 to 2147483647`,
-        `anchors file ${bad} line 10: not JSON (a line cut short, or edited)`,
-        `anchors file ${bad} line 12: not JSON (a line cut short, or edited)`,
+        'intact: NOT OK, 6 records, head 6 HASH, 2 anchors match',
+        `anchors file ${bad} line 9: "seq" must be a whole number from 1 to 2147483647 (counts against rewritten)`,
+        `anchors file ${bad} line 10: "seq" must be a whole number from 1 to 2147483647 (counts against intact)`,
+        `anchors file ${bad} line 11: not JSON (a line cut short, or edited) (names no tenant: counts against every chain)`,
       ]);
       assert.deepEqual(err, [
-        'audit verify: the anchors file has 3 lines that are not anchors (first: line 9: "seq" must be a whole number from 1 to 2147483647)',
+        `audit verify: note: ${bad} line 13 has no newline yet (still being written, or cut by a crash): not read`,
+        'audit verify: the anchors file has lines that are not anchors, counting against intact (2)',
       ]);
       const json = JSON.parse(
         (await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--json', '--database', url)).out.join(''),
       );
-      assert.equal(json.ok, false);
       assert.deepEqual(
-        json.anchorsFile.malformed.map((m: { line: number }) => m.line),
-        [9, 10, 12],
+        [json.ok, json.chains[0].ok, json.chains[0].chainOk, json.chains[0].anchors.malformedLines],
+        [false, false, true, 2],
       );
+      assert.deepEqual(
+        json.anchorsFile.malformed.map((m: { line: number; chain?: string }) => [m.line, m.chain]),
+        [
+          [9, 'rewritten'],
+          [10, 'intact'],
+          [11, undefined],
+        ],
+      );
+      assert.equal(json.anchorsFile.unfinished, 13);
 
       // Values the database would choke on (a seq past PostgreSQL's integer, a NUL in a tenant) are lines
       // named like any other, not one raw database error ending the verification.
@@ -213,18 +203,42 @@ for (const [dialect, urlOf] of DIALECTS) {
       );
       const oddRun = await cli('audit', 'verify', '--anchors', odd, '--database', url);
       assert.equal(oddRun.code, 1);
-      assert.ok(oddRun.out.includes('intact: ok, 6 records, head 6 HASH, 2 anchors match'), oddRun.out.join('\n'));
+      assert.ok(oddRun.out.includes('intact: NOT OK, 6 records, head 6 HASH, 2 anchors match'), oddRun.out.join('\n'));
       assert.deepEqual(oddRun.out.slice(-2), [
-        `anchors file ${odd} line 9: "seq" must be a whole number from 1 to 2147483647`,
-        `anchors file ${odd} line 10: "tenant" must be a tenant id or "*"`,
+        `anchors file ${odd} line 9: "seq" must be a whole number from 1 to 2147483647 (counts against intact)`,
+        `anchors file ${odd} line 10: "tenant" must be a tenant id or "*" (names no tenant: counts against every chain)`,
       ]);
-      assert.match(oddRun.err.at(-1) ?? '', /^audit verify: tampered with: .*; the anchors file has 2 lines that are not anchors/);
+      assert.match(
+        oddRun.err.at(-1) ?? '',
+        /^audit verify: tampered with: .*; the anchors file has lines that are not anchors, counting against .*intact \(2\)/,
+      );
 
-      // The next anchor lands on a line of its own, not glued to the cut one.
+      // The next anchor lands on a line of its own, not glued to the cut one, which is now a bad line for good.
       await appendRecords(db.db, 'intact', 1);
       assert.equal((await cli('audit', 'anchor', '--tenant', 'intact', '--out', bad, '--database', url)).code, 0);
       const after = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
-      assert.equal(after.out[0], 'intact: ok, 7 records, head 7 HASH, 3 anchors match');
+      assert.equal(after.out[0], 'intact: NOT OK, 7 records, head 7 HASH, 3 anchors match');
+      assert.equal(after.out.at(-1), `anchors file ${bad} line 13: not JSON (a line cut short, or edited) (counts against intact)`);
+
+      // On storage where they can never be removed, the operator accepts the lines they have looked at.
+      process.env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES = '10, 11,13';
+      try {
+        const accepted = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
+        assert.equal(accepted.code, 0, accepted.err.join('\n'));
+        assert.equal(accepted.out[0], 'intact: ok, 7 records, head 7 HASH, 3 anchors match');
+        assert.ok(
+          accepted.out.includes(
+            `anchors file ${bad} line 11: not JSON (a line cut short, or edited) (accepted: TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES)`,
+          ),
+          accepted.out.join('\n'),
+        );
+        process.env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES = 'eleven';
+        const wrong = await cli('audit', 'verify', '--tenant', 'intact', '--anchors', bad, '--database', url);
+        assert.equal(wrong.code, 2);
+        assert.match(wrong.err.join('\n'), /TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES must be line numbers/);
+      } finally {
+        delete process.env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES;
+      }
     });
 
     it('a chain with records but no anchor in the file says "no anchors" and warns, exit 0; --json names it', async () => {

@@ -1,15 +1,20 @@
 // The console's analytics and audit pages in real Chromium against the real server, under the
 // console's strict CSP: charts drawn (canvas with pixels) beside their tables, no CSP violation, the
 // chart library loaded only on the analytics page; the audit trail lists what the test just did and
-// verifies the chain; axe in zh-CN and en.
+// verifies the chain, against the server's anchors too (a chain rewritten whole with its head fails);
+// axe in zh-CN and en.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { connect } from '@tierkit/db';
 import type { Page } from 'playwright-core';
+import { rewriteConsistently } from '../support/audit-records.js';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
+import { tempDataDir } from './support/server.js';
 
-const t = consoleUnderTest(200);
+// The server anchors every chain's head at its start: what the verification is checked against.
+const t = consoleUnderTest(200, { TIERKIT_AUDIT_ANCHOR_FILE: join(tempDataDir(), 'anchors.jsonl') });
 
 const CHARTS = ['distribution', 'migration', 'rates'] as const;
 
@@ -205,6 +210,10 @@ describe('admin console: analytics and audit', () => {
     // Disabled while it verified, the button has focus back.
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'verify');
     assert.match((await page.textContent('[data-testid="audit-verification"]')) ?? '', /^完整：\d+ 条记录/);
+    assert.match(
+      (await page.textContent('[data-testid="audit-anchors"]')) ?? '',
+      /^与锚点一致：已核对 1 个锚点，链经锚定至序号 \d+（锚定于 \d{4}-\d\d-\d\d \d\d:\d\d \(Asia\/Shanghai\)）/,
+    );
     await page.screenshot({ path: join(shots, 'admin-audit-1-zh.png'), fullPage: true });
 
     // What the server's start-up did, found by its method and said in words: who, how, and each detail.
@@ -257,6 +266,35 @@ describe('admin console: analytics and audit', () => {
       assert.deepEqual(await axeViolations(page), [], `audit ${lang}`);
       if (lang === 'en') await page.screenshot({ path: join(shots, 'admin-audit-2-en.png'), fullPage: true });
     }
+    await context.close();
+  });
+
+  it('a chain rewritten whole with its head reads intact alone but fails against the server’s anchors, said as a failure (axe)', async () => {
+    const db = connect({ url: t.databaseUrl });
+    try {
+      const chains = await db.db.selectFrom('audit_heads').select('chain').where('chain', '!=', '*').execute();
+      for (const { chain } of chains) await rewriteConsistently(db, chain, 2);
+    } finally {
+      await db.close();
+    }
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, 'checker');
+    await page.locator('a[data-page-link="audit"]').click();
+    await auditSettled(page);
+    await page.locator('button[data-action="verify"]').click();
+    await page.locator('[data-testid="audit-anchors"]').waitFor();
+    assert.match(
+      (await page.textContent('[data-testid="audit-verification"]')) ?? '',
+      /^链本身一致：\d+ 条记录/,
+      'the chain alone is consistent',
+    );
+    assert.equal(await page.getAttribute('[data-testid="audit-anchors"]', 'data-anchors'), 'failed');
+    assert.match((await page.textContent('[data-testid="audit-anchors"]')) ?? '', /^与锚点不符：序号 \d+ 的记录与其锚点不同/);
+    assert.equal(await page.getAttribute('[data-testid="audit-verification"]', 'class'), 'audit-broken');
+    assert.match((await page.textContent('.audit-problems')) ?? '', /与锚点不符/);
+    assert.deepEqual(await axeViolations(page), [], 'audit, anchors failed');
+    await page.screenshot({ path: join(shots, 'admin-audit-4-anchors-failed.png'), fullPage: true });
     await context.close();
   });
 });

@@ -1,5 +1,5 @@
-import { appendAudit } from '@tierkit/api';
-import type { Executor } from '@tierkit/db';
+import { appendAudit, auditHash } from '@tierkit/api';
+import type { Db, Executor } from '@tierkit/db';
 import { NOW } from './api-fixture.js';
 
 /** `count` more records in `chain`, one second apart from NOW, as the API writes a write's result: records to tamper with. */
@@ -18,4 +18,32 @@ export async function appendRecords(db: Executor, chain: string, count: number):
       problem: null,
       unmasked: 0,
     });
+}
+
+/**
+ * What someone who can write the database does to hide an edit: change record `seq`, then re-hash it and
+ * every record after it, each naming the new hash before it, and the head row last.
+ */
+export async function rewriteConsistently(db: Db, chain: string, seq: number): Promise<void> {
+  await db.db.updateTable('audit_records').set({ actor: 'key:someone-else' }).where('chain', '=', chain).where('seq', '=', seq).execute();
+  const rows = await db.db.selectFrom('audit_records').selectAll().where('chain', '=', chain).orderBy('seq').execute();
+  let prev = rows.find((r) => r.seq === seq - 1)?.hash ?? 'genesis';
+  for (const row of rows.filter((r) => r.seq >= seq)) {
+    const hash = auditHash({ ...row, prev_hash: prev });
+    await db.db.updateTable('audit_records').set({ prev_hash: prev, hash }).where('chain', '=', chain).where('seq', '=', row.seq).execute();
+    prev = hash;
+  }
+  await db.db.updateTable('audit_heads').set({ hash: prev }).where('chain', '=', chain).execute();
+}
+
+/** Cut the chain after record `keep` and move its head back to it: the chain alone still verifies. */
+export async function cutConsistently(db: Db, chain: string, keep: number): Promise<void> {
+  await db.db.deleteFrom('audit_records').where('chain', '=', chain).where('seq', '>', keep).execute();
+  const last = await db.db
+    .selectFrom('audit_records')
+    .select('hash')
+    .where('chain', '=', chain)
+    .where('seq', '=', keep)
+    .executeTakeFirstOrThrow();
+  await db.db.updateTable('audit_heads').set({ seq: keep, hash: last.hash }).where('chain', '=', chain).execute();
 }

@@ -5,9 +5,11 @@ import {
   runWorker,
   startMonthlySchedule,
   startupAction,
+  type AuditAnchorsReader,
 } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import {
+  AnchorsIndex,
   anchorSettingsFromEnv,
   onOffFromEnv,
   scheduleRunsFromEnv,
@@ -55,6 +57,18 @@ export function scheduleForApi(settings: BackgroundSettings): { running: boolean
     ...(settings.settleMinutes === undefined ? {} : { settleMinutes: settings.settleMinutes }),
     ...(settings.overdueDays === undefined ? {} : { overdueDays: settings.overdueDays }),
   };
+}
+
+/**
+ * What `GET /v1/audit/verify` checks each tenant's chain against (`createApp`'s `auditAnchors`): the
+ * anchors file this server appends to, indexed once for every tenant and read on at each verification
+ * (only what was appended since), so anchors appended by another server or by `tierkit audit anchor`
+ * count too. Undefined when it keeps none.
+ */
+export function anchorsForApi(settings: BackgroundSettings): AuditAnchorsReader | undefined {
+  if (!settings.anchors) return undefined;
+  const index = new AnchorsIndex(settings.anchors.file, { accepted: new Set(settings.anchors.acceptedLines) });
+  return (chain) => index.read(chain);
 }
 
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */

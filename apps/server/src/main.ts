@@ -1,6 +1,6 @@
 import { connect, type Db } from '@tierkit/db';
 import { databaseTimeoutsFromEnv, openApiPools, openSetupConnection } from '@tierkit/ops';
-import { backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
+import { anchorsForApi, backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 import { ensureDemoViewerKey } from './demo-key.js';
 import {
   consoleBuilt,
@@ -53,10 +53,12 @@ async function start() {
   // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.
   // PostgreSQL: reports on a pool with their longer statement timeout, lease renewals on a connection of their own.
   const pools = openApiPools(settings.databaseUrl);
+  const auditAnchors = anchorsForApi(backgroundSettings);
   const server = await listen(
     serverApp(db, settings, {
       schedule: scheduleForApi(backgroundSettings),
       closing: stopping.signal,
+      ...(auditAnchors ? { auditAnchors } : {}),
       ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
       ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
     }),

@@ -179,7 +179,10 @@ export function serverApp(
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
     // `timeZone` (TIERKIT_TIME_ZONE): the bank's calendar, for the API as for the schedule (background.ts).
     Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone' | 'apiKeysFromBrowsers'>>,
-  apiOptions: Pick<AppOptions, 'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb'> = {},
+  apiOptions: Pick<
+    AppOptions,
+    'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb' | 'auditAnchors'
+  > = {},
 ) {
   const api = createApp({
     ...apiOptions,

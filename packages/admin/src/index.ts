@@ -20,8 +20,17 @@ export type {
   MigrationResponse,
   RatesResponse,
 } from './core/analytics-types.js';
-export { AUDIT_FILTER_CHECKS, AuditTrail, auditDetailOf, bookMovesOf, checkAuditFilter, firstBreak } from './core/audit-trail.js';
+export {
+  AUDIT_FILTER_CHECKS,
+  AuditTrail,
+  anchorVerdict,
+  auditDetailOf,
+  bookMovesOf,
+  checkAuditFilter,
+  firstBreak,
+} from './core/audit-trail.js';
 export type {
+  AnchorVerdict,
   AuditBookMove,
   AuditDetailLine,
   AuditFilterCheck,
@@ -45,7 +54,15 @@ export {
 } from './core/api-keys.js';
 export type { ApiKeyInfo, ApiKeyPage, ApiKeyRole, IssuedApiKey, KeyRevocationRefusal, NewApiKey } from './core/api-keys.js';
 export { readSchemes } from './core/schemes.js';
-export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
+export type {
+  AuditAnchorProblemKind,
+  AuditAnchorsResult,
+  AuditFilter,
+  AuditProblemKind,
+  AuditRecord,
+  AuditVerification,
+  AuditVerifyResult,
+} from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {
   Activation,

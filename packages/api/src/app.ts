@@ -43,6 +43,7 @@ import { subjectManager, subjectManagers } from './routes/subject-managers.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
 import { subjectWrites, MAX_OBSERVATIONS } from './routes/subject-writes.js';
+import type { AuditAnchorsReader } from './services/audit.js';
 import { TenantResultCache } from './services/matrix-cache.js';
 import { TenantPacks } from './services/tenant-pack.js';
 
@@ -146,6 +147,13 @@ export interface AppOptions {
   readonly schedule?: { readonly running?: boolean; readonly settleMinutes?: number; readonly overdueDays?: number };
   /** Where unexpected errors are reported. Default `console.error`. */
   readonly logError?: (err: unknown) => void;
+  /**
+   * The audit anchors the embedding server writes outside the database, read one tenant's at a time:
+   * `GET /v1/audit/verify` then also checks the tenant's chain against them (a chain rewritten whole
+   * with its head fails). apps/server gives an @tierkit/ops `AnchorsIndex` of `TIERKIT_AUDIT_ANCHOR_FILE`.
+   * Absent: the verification says no anchors were checked.
+   */
+  readonly auditAnchors?: AuditAnchorsReader;
 }
 
 /**
@@ -198,6 +206,7 @@ export function createApp(options: AppOptions) {
     now: options.now ?? (() => new Date()),
     matrices: new TenantResultCache((options.matrixCacheSeconds ?? 5) * 1000),
     ...(options.logError ? { log: options.logError } : {}),
+    ...(options.auditAnchors ? { auditAnchors: options.auditAnchors } : {}),
   };
   const limits = rateLimits(options.rateLimit);
   const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));

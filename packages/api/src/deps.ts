@@ -5,6 +5,7 @@ import type { Principal } from './auth/principal.js';
 import type { AuditState } from './middleware/audit.js';
 import { periodOf } from './periods.js';
 import { ProblemError } from './problem.js';
+import type { AuditAnchorsReader } from './services/audit.js';
 import type { TenantResultCache } from './services/matrix-cache.js';
 import type { TenantPack, TenantPacks } from './services/tenant-pack.js';
 
@@ -22,6 +23,8 @@ export interface SharedDeps {
   readonly matrices: TenantResultCache<readonly { row: string; col: string; count: number }[]>;
   /** Where a failure the request still answers is reported (the app's `logError`); `console.error` when not given. */
   readonly log?: (line: unknown) => void;
+  /** The server's audit anchors, read per tenant (the app's `auditAnchors`); absent when it keeps none. */
+  readonly auditAnchors?: AuditAnchorsReader;
 }
 
 /** One authenticated request's dependencies: the shared ones plus who asks and for which tenant. */

@@ -7,7 +7,7 @@ import {
   type AuditVerification,
 } from '@tierkit/api';
 import { findTenant, listAuditChains, type Db } from '@tierkit/db';
-import { AnchorsFile, anchorAuditHeads, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
+import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
 
 /** Options of `tierkit audit …` after parsing. */
@@ -21,6 +21,8 @@ export interface AuditArgs {
   readonly out?: string | undefined;
   /** `--json`: one JSON document on `out`. */
   readonly json?: boolean;
+  /** Where `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES` is read from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
@@ -28,8 +30,11 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             refused credentials); exit 1 when a record was edited, deleted, moved or cut.
                             --anchors: also check every anchor of the file (audit anchor, the server's
                             TIERKIT_AUDIT_ANCHOR_FILE) against the chain: a chain rewritten whole, or cut
-                            with its head moved back, fails; a line of FILE that is not an anchor fails;
-                            a chain with records but no anchor in FILE is a warning (exit 0)
+                            with its head moved back, fails; a line of FILE that is not an anchor fails
+                            the chain it names, or every chain when it names none; a last line without
+                            its newline is still being written (not read); lines listed in
+                            TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES (as the server's) fail nothing; a chain
+                            with records but no anchor in FILE is a warning (exit 0)
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -84,7 +89,14 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     return 1;
   }
   let read: AnchorsRead | undefined;
+  let accepted: ReadonlySet<number> = new Set();
   if (args.anchors !== undefined) {
+    try {
+      accepted = acceptedLinesFromEnv(args.env ?? process.env);
+    } catch (e) {
+      err(`audit verify: ${e instanceof Error ? e.message : String(e)}`);
+      return 2;
+    }
     try {
       read = await readAnchorsFile(args.anchors);
     } catch (e) {
@@ -93,24 +105,39 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     }
   }
   const chains = new Set(args.tenant !== undefined ? [args.tenant] : await listAuditChains(db.db));
-  // A chain deleted whole, head row and all, is no longer listed by the database: its anchors still name it.
-  if (args.tenant === undefined) for (const a of read?.anchors ?? []) chains.add(a.chain);
+  // Lines the operator accepted (the server's setting, given the CLI too) count against nobody, here as there.
+  const malformed = (read?.malformed ?? []).filter((m) => !accepted.has(m.line));
+  const acceptedLines = (read?.malformed ?? []).filter((m) => accepted.has(m.line));
+  // A chain deleted whole, head row and all, is no longer listed by the database: its anchors (or a bad
+  // line naming it) still name it.
+  if (args.tenant === undefined) for (const a of [...(read?.anchors ?? []), ...malformed]) if (a.chain !== undefined) chains.add(a.chain);
   const byChain = anchorsByChain(read?.anchors ?? []);
-  const results: { chain: AuditVerification; anchors?: AuditAnchorCheck }[] = [];
+  const results: { chain: AuditVerification; anchors?: AuditAnchorCheck; malformed: number }[] = [];
   for (const chain of [...chains].sort()) {
     const v = await verifyAuditChain(db.db, chain);
-    results.push({ chain: v, ...(read ? { anchors: await verifyAuditAnchors(db.db, chain, byChain.get(chain) ?? []) } : {}) });
+    results.push({
+      chain: v,
+      ...(read ? { anchors: await verifyAuditAnchors(db.db, chain, byChain.get(chain) ?? []) } : {}),
+      // The API's rule (`countsAgainst`): what fails a tenant's check in the console fails it here.
+      malformed: malformed.filter((m) => countsAgainst(m, chain)).length,
+    });
   }
-  const failed: string[] = [];
-  for (const { chain: v, anchors } of results) {
+  const tampered: string[] = [];
+  const badLines: string[] = [];
+  for (const { chain: v, anchors, malformed: bad } of results) {
     const problems = v.problems.length + (anchors?.problems.length ?? 0);
-    if (!problems) continue;
     const first = v.problems[0] ?? anchors?.problems[0];
-    failed.push(
-      `${v.chain} (${problems === 1 ? '1 problem' : `${problems} problems`}${first ? `, first at ${first.seq}: ${first.kind}` : ''})`,
-    );
+    if (problems)
+      tampered.push(
+        `${v.chain} (${problems === 1 ? '1 problem' : `${problems} problems`}${first ? `, first at ${first.seq}: ${first.kind}` : ''})`,
+      );
+    if (bad) badLines.push(`${v.chain} (${bad})`);
   }
-  const malformed = read?.malformed ?? [];
+  const reasons = [
+    ...(tampered.length ? [`tampered with: ${tampered.join('; ')}`] : []),
+    ...(badLines.length ? [`the anchors file has lines that are not anchors, counting against ${badLines.join(', ')}`] : []),
+    ...(!results.length && malformed.length ? ['the anchors file has lines that are not anchors, and no chain to check'] : []),
+  ];
   // A chain with records the file never names: a tenant newer than the last anchoring pass looks the
   // same, so it is a warning, not a failure. A chain the file does name but the database lost is checked
   // (anchor-truncated) and fails.
@@ -118,20 +145,31 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
   if (args.json) {
     out(
       JSON.stringify({
-        ok: failed.length === 0 && malformed.length === 0,
-        chains: results.map(({ chain, anchors }) =>
-          anchors ? { ...chain, chainOk: chain.ok, ok: chain.ok && anchors.ok, anchors } : { ...chain, chainOk: chain.ok },
+        ok: reasons.length === 0,
+        chains: results.map(({ chain, anchors, malformed: bad }) =>
+          anchors
+            ? { ...chain, chainOk: chain.ok, ok: chain.ok && anchors.ok && bad === 0, anchors: { ...anchors, malformedLines: bad } }
+            : { ...chain, chainOk: chain.ok },
         ),
         ...(args.anchors !== undefined
-          ? { anchorsFile: { path: args.anchors, anchors: read?.anchors.length ?? 0, malformed, unanchored } }
+          ? {
+              anchorsFile: {
+                path: args.anchors,
+                anchors: read?.anchors.length ?? 0,
+                malformed,
+                accepted: acceptedLines,
+                unfinished: read?.unfinished ?? null,
+                unanchored,
+              },
+            }
           : {}),
       }),
     );
   } else {
     if (!results.length) out('audit verify: no audit records yet');
-    for (const { chain: v, anchors } of results) {
+    for (const { chain: v, anchors, malformed: bad } of results) {
       const head = v.head ? `head ${v.head.seq} ${v.head.hash}` : 'no head';
-      const ok = v.ok && (anchors?.ok ?? true);
+      const ok = v.ok && (anchors?.ok ?? true) && bad === 0;
       const anchored = !anchors
         ? ''
         : anchors.anchors === 0
@@ -141,17 +179,21 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
       for (const p of v.problems) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
       for (const p of anchors?.problems ?? []) out(`  at ${p.seq}: ${p.kind}: ${p.message}`);
     }
-    for (const m of malformed) out(`anchors file ${args.anchors} line ${m.line}: ${m.message}`);
+    // Every bad line is the operator's to see, the chain it counts against said.
+    for (const m of acceptedLines)
+      out(`anchors file ${args.anchors} line ${m.line}: ${m.message} (accepted: TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES)`);
+    for (const m of malformed)
+      out(
+        `anchors file ${args.anchors} line ${m.line}: ${m.message} (${m.chain === undefined ? 'names no tenant: counts against every chain' : `counts against ${m.chain}`})`,
+      );
   }
+  if (read?.unfinished != null)
+    err(
+      `audit verify: note: ${args.anchors} line ${read.unfinished} has no newline yet (still being written, or cut by a crash): not read`,
+    );
   if (unanchored.length)
     err(
       `audit verify: warning: ${args.anchors} has no anchor of ${unanchored.join(', ')}: ${unanchored.length === 1 ? 'its records were' : 'their records were'} checked by the chain alone`,
-    );
-  const reasons: string[] = [];
-  if (failed.length) reasons.push(`tampered with: ${failed.join('; ')}`);
-  if (malformed.length)
-    reasons.push(
-      `the anchors file has ${malformed.length === 1 ? '1 line' : `${malformed.length} lines`} that are not anchors (first: line ${malformed[0]?.line}: ${malformed[0]?.message})`,
     );
   if (reasons.length) err(`audit verify: ${reasons.join('; ')}`);
   return reasons.length ? 1 : 0;

@@ -1,7 +1,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { constants, open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor } from '@tierkit/api';
+import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor, type ChainAnchorsRead } from '@tierkit/api';
 import { listAuditHeads, type Executor } from '@tierkit/db';
 import { wholeFromEnv } from './settings.js';
 
@@ -11,10 +11,36 @@ import { wholeFromEnv } from './settings.js';
  * only ever appended to, by the server on its schedule and by `tierkit audit anchor`.
  */
 
-/** What an anchors file held: its anchors and, for each line that is not one, its number and why. */
+/**
+ * A line of an anchors file that is not an anchor: its number, why, and the chain it names when it names
+ * one (`chain`; see `countsAgainst`).
+ */
+export interface MalformedLine {
+  readonly line: number;
+  readonly message: string;
+  readonly chain?: string;
+}
+
+/**
+ * What an anchors file held: its anchors and, for each line that is not one, its number and why.
+ * `unfinished`: the number of a last line without its newline yet — still being written, so not read
+ * (neither an anchor nor malformed: a writer appending now would otherwise fail a verification).
+ */
 export interface AnchorsRead {
   readonly anchors: AuditAnchor[];
-  readonly malformed: { readonly line: number; readonly message: string }[];
+  readonly malformed: MalformedLine[];
+  readonly unfinished: number | null;
+}
+
+/**
+ * Whether a line that is not an anchor counts against `chain` — one rule for the API's verification and
+ * the CLI's. A line naming a tenant (JSON with a well-formed `"tenant"`, or one cut short after it: an
+ * anchor's line starts with its tenant) could only have been that tenant's anchor, so it fails that chain
+ * alone; a line naming none (garbled, too long) could have been anyone's newest anchor, so it fails every
+ * chain — passing over it would let a chain cut back to before it pass.
+ */
+export function countsAgainst(m: Pick<MalformedLine, 'chain'>, chain: string): boolean {
+  return m.chain === undefined || m.chain === chain;
 }
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
@@ -30,25 +56,51 @@ function realUtcTime(at: string): boolean {
   return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === at.slice(0, 19);
 }
 
-/** One line of an anchors file, or why it is not an anchor. */
-export function parseAnchorLine(text: string, line: number): AuditAnchor | string {
+const isChain = (tenant: unknown): tenant is string =>
+  typeof tenant === 'string' && (tenant === UNAUTHENTICATED_CHAIN || TENANT_ID_PATTERN.test(tenant));
+/** The start of an anchor's line as `anchorLine` writes it, up to its tenant: what a line cut short still names. */
+const TENANT_PREFIX = /^\{\s*"tenant"\s*:\s*"([^"\\]*)"/;
+
+/** One line's text (no newline) as an anchor, or why not and the chain it names. */
+function anchorOrWhy(text: string, line: number): AuditAnchor | { readonly message: string; readonly chain?: string } {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch {
-    return 'not JSON (a line cut short, or edited)';
+    const named = TENANT_PREFIX.exec(text)?.[1];
+    return { message: 'not JSON (a line cut short, or edited)', ...(isChain(named) ? { chain: named } : {}) };
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { message: 'not a JSON object' };
   const { tenant, seq, hash, at } = v as Record<string, unknown>;
   // Checked here, not left to the database: a NUL or an out-of-range seq makes PostgreSQL throw, ending
   // the whole verification with one raw error instead of naming the line.
-  if (typeof tenant !== 'string' || (tenant !== UNAUTHENTICATED_CHAIN && !TENANT_ID_PATTERN.test(tenant)))
-    return `"tenant" must be a tenant id or "${UNAUTHENTICATED_CHAIN}"`;
+  if (!isChain(tenant)) return { message: `"tenant" must be a tenant id or "${UNAUTHENTICATED_CHAIN}"` };
+  const why = (message: string) => ({ message, chain: tenant });
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ)
-    return `"seq" must be a whole number from 1 to ${MAX_SEQ}`;
-  if (typeof hash !== 'string' || !HASH.test(hash)) return '"hash" must be "sha256:" and 64 hex digits';
-  if (typeof at !== 'string' || !ISO_UTC.test(at) || !realUtcTime(at)) return '"at" must be an ISO time in UTC (…Z) that exists';
+    return why(`"seq" must be a whole number from 1 to ${MAX_SEQ}`);
+  if (typeof hash !== 'string' || !HASH.test(hash)) return why('"hash" must be "sha256:" and 64 hex digits');
+  if (typeof at !== 'string' || !ISO_UTC.test(at) || !realUtcTime(at)) return why('"at" must be an ISO time in UTC (…Z) that exists');
   return { chain: tenant, seq, hash, at, line };
+}
+
+const isAnchor = (r: ReturnType<typeof anchorOrWhy>): r is AuditAnchor => 'seq' in r;
+
+/** One line of an anchors file, or why it is not an anchor. */
+export function parseAnchorLine(text: string, line: number): AuditAnchor | string {
+  const r = anchorOrWhy(text, line);
+  return isAnchor(r) ? r : r.message;
+}
+
+/**
+ * A whole line as `linesOf` reads it (null: too long to keep), as every reader takes it: a trailing `\r`
+ * dropped, a blank line nothing (undefined), any other an anchor or a malformed line.
+ */
+function classifyLine(raw: string | null, line: number): AuditAnchor | MalformedLine | undefined {
+  if (raw === null) return { line, message: `longer than ${MAX_LINE_BYTES} bytes: not an anchor` };
+  const text = raw.replace(/\r$/, '');
+  if (!text.trim()) return undefined;
+  const r = anchorOrWhy(text, line);
+  return isAnchor(r) ? r : { line, ...r };
 }
 
 /** The line an anchor is written as (no newline). */
@@ -56,24 +108,19 @@ export function anchorLine(a: AuditAnchor): string {
   return JSON.stringify({ tenant: a.chain, seq: a.seq, hash: a.hash, at: a.at });
 }
 
-/** Parse an anchors file's text; blank lines are skipped, every other line is an anchor or malformed. */
+/** Parse an anchors file's text; blank lines are skipped, a last line without its newline is `unfinished`. */
 export function parseAnchors(text: string, firstLine = 1): AnchorsRead {
-  const read: AnchorsRead = { anchors: [], malformed: [] };
+  const anchors: AuditAnchor[] = [];
+  const malformed: MalformedLine[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) addLine(read, lines[i] ?? '', firstLine + i);
-  return read;
-}
-
-function addLine(into: AnchorsRead, raw: string | null, line: number): void {
-  if (raw === null) {
-    into.malformed.push({ line, message: `longer than ${MAX_LINE_BYTES} bytes: not an anchor` });
-    return;
+  const last = lines.pop() ?? '';
+  for (let i = 0; i < lines.length; i++) {
+    const r = classifyLine(lines[i] ?? '', firstLine + i);
+    if (r === undefined) continue;
+    if (isAnchor(r)) anchors.push(r);
+    else malformed.push(r);
   }
-  const text = raw.replace(/\r$/, '');
-  if (!text.trim()) return;
-  const a = parseAnchorLine(text, line);
-  if (typeof a === 'string') into.malformed.push({ line, message: a });
-  else into.anchors.push(a);
+  return { anchors, malformed, unfinished: last === '' ? null : firstLine + lines.length };
 }
 
 /** One line of a file as `linesOf` reads it: its text (null when too long to keep) and the offset past its newline. */
@@ -89,7 +136,7 @@ interface FileLine {
  * The lines of `file` from byte `from`, read in chunks: a file of years of anchors (or one grown past what
  * a single string may hold) is never in memory at once, and a line is kept only up to `MAX_LINE_BYTES`.
  */
-async function* linesOf(file: FileHandle, from: number): AsyncGenerator<FileLine> {
+async function* linesOf(file: Pick<ReadableFile, 'read'>, from: number): AsyncGenerator<FileLine> {
   const chunk = Buffer.alloc(64 * 1024);
   let parts: Buffer[] = [];
   let kept = 0;
@@ -128,12 +175,156 @@ async function* linesOf(file: FileHandle, from: number): AsyncGenerator<FileLine
 export async function readAnchorsFile(path: string): Promise<AnchorsRead> {
   const file = await open(path, constants.O_RDONLY);
   try {
-    const read: AnchorsRead = { anchors: [], malformed: [] };
+    const anchors: AuditAnchor[] = [];
+    const malformed: MalformedLine[] = [];
     let line = 0;
-    for await (const l of linesOf(file, 0)) addLine(read, l.text, ++line);
-    return read;
+    for await (const l of linesOf(file, 0)) {
+      line++;
+      if (!l.whole) return { anchors, malformed, unfinished: line };
+      const r = classifyLine(l.text, line);
+      if (r === undefined) continue;
+      if (isAnchor(r)) anchors.push(r);
+      else malformed.push(r);
+    }
+    return { anchors, malformed, unfinished: null };
   } finally {
     await file.close();
+  }
+}
+
+/** What of an open file the readers use (a `FileHandle` is one). */
+export interface ReadableFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ readonly size: number; readonly dev: number; readonly ino: number }>;
+  close(): Promise<void>;
+}
+
+/** What `AnchorsIndex` opens its file with: injectable, so a test can count what is read. */
+export type OpenForReading = (path: string) => Promise<ReadableFile>;
+
+const HASH_BYTES = 32;
+
+/**
+ * One chain's anchors, compactly: a year of anchors of every tenant is kept in memory, so not one object
+ * per anchor but its seq, its time (ms) and its hash's 32 bytes side by side.
+ */
+class ChainAnchors {
+  readonly seqs: number[] = [];
+  readonly ats: number[] = [];
+  hashes = Buffer.alloc(HASH_BYTES * 4);
+  /** Lines naming this chain that are not anchors. */
+  malformed = 0;
+
+  add(a: AuditAnchor): void {
+    const n = this.seqs.length;
+    if ((n + 1) * HASH_BYTES > this.hashes.length) {
+      const grown = Buffer.alloc(this.hashes.length * 2);
+      this.hashes.copy(grown);
+      this.hashes = grown;
+    }
+    // Written in place (no Buffer per anchor), then kept only if it is not the previous anchor again.
+    this.hashes.write(a.hash.slice(7), n * HASH_BYTES, HASH_BYTES, 'hex');
+    // The same head written twice (two servers' passes at once): once is enough to check it.
+    if (
+      n > 0 &&
+      this.seqs[n - 1] === a.seq &&
+      this.hashes.compare(this.hashes, (n - 1) * HASH_BYTES, n * HASH_BYTES, n * HASH_BYTES, (n + 1) * HASH_BYTES) === 0
+    )
+      return;
+    this.seqs.push(a.seq);
+    this.ats.push(Date.parse(a.at));
+  }
+
+  anchors(chain: string): AuditAnchor[] {
+    return this.seqs.map((seq, i) => ({
+      chain,
+      seq,
+      hash: `sha256:${this.hashes.toString('hex', i * HASH_BYTES, (i + 1) * HASH_BYTES)}`,
+      at: new Date(this.ats[i] ?? 0).toISOString(),
+    }));
+  }
+}
+
+/**
+ * Every chain's anchors in an anchors file, read on: what `GET /v1/audit/verify` checks a tenant's chain
+ * with on a server (apps/server gives `createApp` `(chain) => index.read(chain)` for
+ * `TIERKIT_AUDIT_ANCHOR_FILE`). Each `read` first reads what was appended since the last one — by this
+ * server, another, or `tierkit audit anchor` — and only that; a file replaced (another inode) or that
+ * shrank is read again from its start; a last line without its newline is left for the next read. Reads
+ * are one at a time: callers arriving while one is under way share it. Every anchor of every chain is
+ * kept, not only the newest: a chain rewritten and its forged head anchored since is caught only by an
+ * older anchor. A file that cannot be read throws (the API says so, the log has the path), and what was
+ * read of it before is kept for when it can be read again.
+ */
+export class AnchorsIndex {
+  #offset = 0;
+  /** `dev:ino` of the file `#offset` counts in. */
+  #identity = '';
+  /** Whole lines read so far (their numbers, for `countsAgainst`'s line). */
+  #lines = 0;
+  readonly #chains = new Map<string, ChainAnchors>();
+  /** Lines that are not anchors and name no chain: they count against every chain. */
+  #unnamed = 0;
+  #reading: Promise<void> | undefined;
+  readonly #open: OpenForReading;
+
+  readonly #accepted: ReadonlySet<number>;
+
+  /** `accepted`: numbers of lines the operator accepts as not anchors (`TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES`): they count against nobody. */
+  constructor(
+    readonly path: string,
+    options: { readonly open?: OpenForReading; readonly accepted?: ReadonlySet<number> } = {},
+  ) {
+    this.#open = options.open ?? ((p) => open(p, constants.O_RDONLY));
+    this.#accepted = options.accepted ?? new Set();
+  }
+
+  /** `chain`'s anchors as the file now holds them, and how many of its lines are not anchors and count against it. */
+  async read(chain: string): Promise<ChainAnchorsRead> {
+    await this.refresh();
+    const c = this.#chains.get(chain);
+    return { anchors: c?.anchors(chain) ?? [], malformed: (c?.malformed ?? 0) + this.#unnamed };
+  }
+
+  /** Read what was appended since the last read, or join the read under way. */
+  refresh(): Promise<void> {
+    this.#reading ??= this.#readOn().finally(() => {
+      this.#reading = undefined;
+    });
+    return this.#reading;
+  }
+
+  async #readOn(): Promise<void> {
+    const file = await this.#open(this.path);
+    try {
+      const { size, dev, ino } = await file.stat();
+      const identity = `${dev}:${ino}`;
+      if (identity !== this.#identity || size < this.#offset) {
+        this.#offset = 0;
+        this.#lines = 0;
+        this.#unnamed = 0;
+        this.#chains.clear();
+        this.#identity = identity;
+      }
+      if (size === this.#offset) return;
+      for await (const l of linesOf(file, this.#offset)) {
+        if (!l.whole) break;
+        const r = classifyLine(l.text, ++this.#lines);
+        if (r !== undefined && (isAnchor(r) || !this.#accepted.has(r.line))) {
+          const chain = r.chain;
+          if (isAnchor(r) || chain !== undefined) {
+            let c = this.#chains.get(chain as string);
+            if (!c) this.#chains.set(chain as string, (c = new ChainAnchors()));
+            if (isAnchor(r)) c.add(r);
+            else c.malformed++;
+          } else this.#unnamed++;
+        }
+        // Only what was read: a file shrinking mid-read is seen as shrunk at the next read.
+        this.#offset = l.end;
+      }
+    } finally {
+      await file.close();
+    }
   }
 }
 
@@ -226,8 +417,8 @@ export class AnchorsFile {
         if (!l.whole) break;
         // The last line of a chain, not its highest seq: after a head moved back (a chain cut and anchored
         // since), comparing with an older, higher anchor would append the same head at every pass.
-        const a = l.text === null ? undefined : parseAnchorLine(l.text.replace(/\r$/, ''), 0);
-        if (a !== undefined && typeof a !== 'string') this.byChain.set(a.chain, a);
+        const a = classifyLine(l.text, 0);
+        if (a !== undefined && isAnchor(a)) this.byChain.set(a.chain, a);
         // Only what was read: a file shrinking mid-read is seen as shrunk at the next call.
         this.offset = l.end;
       }
@@ -328,6 +519,25 @@ export interface AnchorSettings {
   readonly file: string;
   /** `TIERKIT_AUDIT_ANCHOR_MINUTES`. */
   readonly minutes: number;
+  /** `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES`, when set: lines of the file that count against no chain. */
+  readonly acceptedLines?: readonly number[];
+}
+
+/**
+ * `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES`: numbers of lines of the anchors file that are not anchors and that
+ * the operator has looked at (`tierkit audit verify --anchors` lists them) and accepts — a line cut short
+ * by a crash, on storage where it can never be removed. Without it, such a line would fail the chain it
+ * names, or every chain, for good. Comma-separated whole numbers; anything else stops the start.
+ */
+export function acceptedLinesFromEnv(env: NodeJS.ProcessEnv = process.env): ReadonlySet<number> {
+  const value = env.TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES?.trim();
+  if (!value) return new Set();
+  const parts = value.split(',').map((p) => p.trim());
+  if (!parts.every((p) => /^[1-9]\d{0,9}$/.test(p)))
+    throw new Error(
+      `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES must be line numbers of the anchors file separated by commas (12,40), got "${value}"`,
+    );
+  return new Set(parts.map(Number));
 }
 
 /**
@@ -343,10 +553,11 @@ export function anchorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd 
   });
   const file = env.TIERKIT_AUDIT_ANCHOR_FILE;
   if (!file) {
-    if (env.TIERKIT_AUDIT_ANCHOR_MINUTES)
-      throw new Error('TIERKIT_AUDIT_ANCHOR_MINUTES is set but TIERKIT_AUDIT_ANCHOR_FILE is not: name the file to anchor to');
+    for (const name of ['TIERKIT_AUDIT_ANCHOR_MINUTES', 'TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES'])
+      if (env[name]) throw new Error(`${name} is set but TIERKIT_AUDIT_ANCHOR_FILE is not: name the file to anchor to`);
     return null;
   }
+  const accepted = acceptedLinesFromEnv(env);
   const path = resolve(cwd, file);
   let folder: Stats;
   try {
@@ -356,7 +567,7 @@ export function anchorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd 
   }
   if (!folder.isDirectory()) throw new Error(`TIERKIT_AUDIT_ANCHOR_FILE: "${dirname(path)}" is not a folder`);
   checkAppendable(path);
-  return { file: path, minutes };
+  return { file: path, minutes, ...(accepted.size ? { acceptedLines: [...accepted].sort((a, b) => a - b) } : {}) };
 }
 
 /**

@@ -25,14 +25,17 @@ export type { SeedOptions, SeedResult } from './seed/index.js';
 export { lastCompleteMonth } from './seed/last-complete-month.js';
 export {
   AnchorsFile,
+  AnchorsIndex,
+  acceptedLinesFromEnv,
   anchorAuditHeads,
   anchorLine,
   anchorSettingsFromEnv,
   appendAnchors,
+  countsAgainst,
   DEFAULT_ANCHOR_MINUTES,
   parseAnchorLine,
   parseAnchors,
   readAnchorsFile,
   startAuditAnchoring,
 } from './audit-anchors.js';
-export type { AnchoringOptions, AnchorSettings, AnchorsRead } from './audit-anchors.js';
+export type { AnchoringOptions, AnchorSettings, AnchorsRead, MalformedLine, OpenForReading, ReadableFile } from './audit-anchors.js';

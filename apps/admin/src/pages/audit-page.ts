@@ -4,6 +4,7 @@ import {
   type AuditFilterInput,
   type AuditRecord,
   AuditTrail,
+  anchorVerdict,
   auditDetailOf,
   bookMovesOf,
   firstBreak,
@@ -16,7 +17,7 @@ import type { SchemeSummary } from '@tierkit/core';
 import { StoreController } from '@tierkit/admin/lit';
 import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { bankTimeZone, formatBankTime } from '../time.js';
+import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { schemeNames } from '../scheme-names.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -224,7 +225,34 @@ export class AuditPage extends LitElement {
     if (v.status === 'error') return `${w.failed}: ${whyFailed(v.error, this.ctx?.locale ?? 'zh-CN')}`;
     if (v.status !== 'ready' || !v.result) return '';
     const at = firstBreak(v.result);
-    return at === undefined ? w.intact(v.result.records, v.result.head?.seq) : w.broken(at);
+    if (at !== undefined) return w.broken(at);
+    // Not "intact" when the anchors say otherwise: only that the chain agrees with itself.
+    return v.result.ok ? w.intact(v.result.records, v.result.head?.seq) : w.intactAlone(v.result.records, v.result.head?.seq);
+  }
+
+  /** What the server's anchors say of the chain: the strong check, or plainly that it was not made. */
+  #anchors() {
+    const w = AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const v = this.#trail.state.verification;
+    const a = v.status === 'ready' ? anchorVerdict(v.result) : undefined;
+    if (!a) return nothing;
+    const text =
+      a.kind === 'anchored'
+        ? w.anchored(a.seq, formatInstant(a.at), a.anchors)
+        : a.kind === 'no-anchor-yet'
+          ? w.noAnchorYet
+          : a.kind === 'not-configured'
+            ? w.notConfigured
+            : a.kind === 'unreadable'
+              ? w.unreadable
+              : a.problem === 'malformed'
+                ? w.anchorMalformed(a.lines)
+                : a.problem === 'anchor-mismatch'
+                  ? w.anchorMismatch(a.seq)
+                  : w.anchorTruncated(a.seq);
+    // Unchecked is not broken, but not "ok" either: said plainly, in the hint's colour.
+    const tone = a.kind === 'anchored' ? 'audit-ok' : a.kind === 'failed' || a.kind === 'unreadable' ? 'audit-broken' : 'audit-unchecked';
+    return html`<br><span data-testid="audit-anchors" data-anchors=${a.kind} class=${tone}>${text}</span>`;
   }
 
   override render() {
@@ -253,10 +281,10 @@ export class AuditPage extends LitElement {
           await this.#trail.store.verify();
           await refocus(pressed, () => this.querySelector('[data-testid="audit-verification"]'));
         }}>${w.verify}</button>
-        <p role="status" data-testid="audit-verification" class=${v.result ? (v.result.ok ? 'audit-ok' : 'audit-broken') : 'hint'}>${this.#verification()}</p>
+        <p role="status" data-testid="audit-verification" class=${v.result ? (v.result.ok ? 'audit-ok' : 'audit-broken') : 'hint'}>${this.#verification()}${this.#anchors()}</p>
         ${
-          v.result && !v.result.ok
-            ? html`<ul class="audit-problems">${v.result.problems.map((p) => html`<li>#${p.seq} · ${w.problems[p.kind] ?? p.kind} · ${p.message}</li>`)}</ul>`
+          v.result && (v.result.problems.length || v.result.anchors.problems.length)
+            ? html`<ul class="audit-problems">${[...v.result.problems, ...v.result.anchors.problems].map((p) => html`<li>#${p.seq} · ${w.problems[p.kind] ?? p.kind} · ${p.message}</li>`)}</ul>`
             : nothing
         }
       </section>

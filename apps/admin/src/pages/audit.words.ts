@@ -1,4 +1,4 @@
-import type { AuditFilterCheck, AuditProblemKind, CheckData } from '@tierkit/admin';
+import type { AuditAnchorProblemKind, AuditFilterCheck, AuditProblemKind, CheckData } from '@tierkit/admin';
 import { WALL_TIME_WORDS } from '../time.words.js';
 import type { ConsoleLocale } from '../words.js';
 
@@ -138,18 +138,29 @@ const zh = {
   pending: '—',
   verifyTitle: '校验哈希链',
   verifyHint:
-    '逐条重算整条链的哈希：被修改、删除、重排或截断的记录会在其位置被报告。若整条链连同链头被一并改写，此处仍显示完整；请用数据库之外保存的锚点核对（tierkit audit verify --anchors）。',
+    '逐条重算整条链的哈希：被修改、删除、重排或截断的记录会在其位置被报告。服务器在数据库之外保存锚点时，还按本机构的锚点核对：整条链连同链头被一并改写或被截回，也会被发现；最后一个锚点之后新增的记录只按链本身核对。',
   verify: '校验整条链',
   verifying: '正在校验…',
   intact: (n: number, head: number | undefined) => `完整：${n} 条记录，链头序号 ${head ?? '—'}。`,
   broken: (seq: number) => `链已损坏：第一处问题在序号 ${seq}。`,
+  intactAlone: (n: number, head: number | undefined) => `链本身一致：${n} 条记录，链头序号 ${head ?? '—'}。`,
+  anchored: (seq: number, at: string, count: number) => `与锚点一致：已核对 ${count} 个锚点，链经锚定至序号 ${seq}（锚定于 ${at}）。`,
+  noAnchorYet: '服务器的锚点文件中尚无本机构的锚点（晚于上次锚定新建的机构）：仅核对了链本身。',
+  notConfigured: '本服务器未保存锚点：仅核对了链本身，整条链连同链头被一并改写时仍会显示完整。',
+  unreadable: '未能核对锚点：服务器无法读取其锚点文件，请联系服务器运维人员。校验未通过。',
+  anchorMismatch: (seq: number) => `与锚点不符：序号 ${seq} 的记录与其锚点不同，链在锚定后被改写。`,
+  anchorTruncated: (seq: number) => `与锚点不符：链已被截回，锚点记录到序号 ${seq}。`,
+  anchorMalformed: (lines: number) =>
+    `锚点文件中有 ${lines} 行不是锚点，可能属于本机构：校验未通过。请服务器运维人员用 tierkit audit verify --anchors 查明。`,
   problems: {
     missing: '缺失（已删除）',
     altered: '被修改',
     'broken-link': '链接断开',
     truncated: '被截断',
     'head-mismatch': '链头不符',
-  } as Record<AuditProblemKind, string>,
+    'anchor-mismatch': '与锚点不符',
+    'anchor-truncated': '在锚点之前被截断',
+  } as Record<AuditProblemKind | AuditAnchorProblemKind, string>,
 };
 
 const tw: typeof zh = {
@@ -268,18 +279,29 @@ const tw: typeof zh = {
   pending: '—',
   verifyTitle: '驗證雜湊鏈',
   verifyHint:
-    '逐筆重算整條鏈的雜湊：被修改、刪除、重排或截斷的紀錄會在其位置列出。若整條鏈連同鏈頭被一併改寫，此處仍顯示完整；請以資料庫之外儲存的錨點核對（tierkit audit verify --anchors）。',
+    '逐筆重算整條鏈的雜湊：被修改、刪除、重排或截斷的紀錄會在其位置列出。伺服器在資料庫之外儲存錨點時，也依本機構的錨點核對：整條鏈連同鏈頭被一併改寫或被截回，也會被發現；最後一個錨點之後新增的紀錄只依鏈本身核對。',
   verify: '驗證整條鏈',
   verifying: '正在驗證…',
   intact: (n: number, head: number | undefined) => `完整：${n} 筆紀錄，鏈頭序號 ${head ?? '—'}。`,
   broken: (seq: number) => `鏈已損壞：第一處問題在序號 ${seq}。`,
+  intactAlone: (n: number, head: number | undefined) => `鏈本身一致：${n} 筆紀錄，鏈頭序號 ${head ?? '—'}。`,
+  anchored: (seq: number, at: string, count: number) => `與錨點一致：已核對 ${count} 個錨點，鏈經錨定至序號 ${seq}（錨定於 ${at}）。`,
+  noAnchorYet: '伺服器的錨點檔案中尚無本機構的錨點（晚於上次錨定才建立的機構）：僅核對了鏈本身。',
+  notConfigured: '本伺服器未儲存錨點：僅核對了鏈本身，整條鏈連同鏈頭被一併改寫時仍會顯示完整。',
+  unreadable: '未能核對錨點：伺服器無法讀取其錨點檔案，請聯絡伺服器管理人員。驗證未通過。',
+  anchorMismatch: (seq: number) => `與錨點不符：序號 ${seq} 的紀錄與其錨點不同，鏈在錨定後被改寫。`,
+  anchorTruncated: (seq: number) => `與錨點不符：鏈已被截回，錨點記錄到序號 ${seq}。`,
+  anchorMalformed: (lines: number) =>
+    `錨點檔案中有 ${lines} 行不是錨點，可能屬於本機構：驗證未通過。請伺服器管理人員以 tierkit audit verify --anchors 查明。`,
   problems: {
     missing: '缺失（已刪除）',
     altered: '被修改',
     'broken-link': '連結斷開',
     truncated: '被截斷',
     'head-mismatch': '鏈頭不符',
-  } as Record<AuditProblemKind, string>,
+    'anchor-mismatch': '與錨點不符',
+    'anchor-truncated': '在錨點之前被截斷',
+  } as Record<AuditProblemKind | AuditAnchorProblemKind, string>,
 };
 
 const en: typeof zh = {
@@ -398,17 +420,32 @@ const en: typeof zh = {
   pending: '—',
   verifyTitle: 'Verify the hash chain',
   verifyHint:
-    'Recomputes every record’s hash along the chain: an edited, deleted, reordered or cut record is reported at its position. A chain rewritten whole, head and all, still reads intact here; the anchors kept outside the database catch that (tierkit audit verify --anchors).',
+    'Recomputes every record’s hash along the chain: an edited, deleted, reordered or cut record is reported at its position. When the server keeps anchors outside the database, the chain is also checked against this bank’s: a chain rewritten whole with its head, or cut back, is caught too; records added since the last anchor are checked by the chain alone.',
   verify: 'Verify the whole chain',
   verifying: 'Verifying…',
   intact: (n: number, head: number | undefined) => `Intact: ${n} records, head at seq ${head ?? '—'}.`,
   broken: (seq: number) => `The chain is broken: the first problem is at seq ${seq}.`,
+  intactAlone: (n: number, head: number | undefined) => `Consistent by itself: ${n} records, head at seq ${head ?? '—'}.`,
+  anchored: (seq: number, at: string, count: number) =>
+    `Matches its anchors: ${count === 1 ? '1 anchor' : `${count} anchors`} checked, anchored through seq ${seq} (as of ${at}).`,
+  noAnchorYet:
+    'The server’s anchors file has no anchor of this bank yet (a bank newer than the last anchoring): the chain was checked alone.',
+  notConfigured:
+    'Not anchored on this server: the chain was checked alone, so a chain rewritten whole with its head would still read intact.',
+  unreadable: 'The anchors were not checked: the server cannot read its anchors file; ask the server’s operator. Not verified.',
+  anchorMismatch: (seq: number) =>
+    `Does not match its anchors: the record at seq ${seq} differs from its anchor; the chain was rewritten after it was anchored.`,
+  anchorTruncated: (seq: number) => `Does not match its anchors: the chain was cut back; its anchors reach seq ${seq}.`,
+  anchorMalformed: (lines: number) =>
+    `The anchors file has ${lines === 1 ? '1 line' : `${lines} lines`} that ${lines === 1 ? 'is' : 'are'} not an anchor and could be this bank’s: not verified. The server’s operator finds ${lines === 1 ? 'it' : 'them'} with tierkit audit verify --anchors.`,
   problems: {
     missing: 'missing (deleted)',
     altered: 'altered',
     'broken-link': 'broken link',
     truncated: 'truncated',
     'head-mismatch': 'head mismatch',
+    'anchor-mismatch': 'differs from its anchor',
+    'anchor-truncated': 'cut before its anchor',
   },
 };
 

@@ -1,6 +1,6 @@
 import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
 import { METRIC_UNITS, type MetricUnit } from '@tierkit/core/format';
-import type { AuditFilter, AuditRecord, AuditVerification } from './audit-types.js';
+import type { AuditAnchorProblemKind, AuditFilter, AuditRecord, AuditVerification, AuditVerifyResult } from './audit-types.js';
 import { type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
@@ -17,7 +17,7 @@ export interface AuditTrailState extends CursorListState<AuditRecord> {
    */
   readonly fieldErrors: AuditFilterErrors;
   /** The last chain check: idle until `verify`, then its answer or its problem. */
-  readonly verification: { readonly status: Status; readonly result: AuditVerification | undefined; readonly error: KitError | undefined };
+  readonly verification: { readonly status: Status; readonly result: AuditVerifyResult | undefined; readonly error: KitError | undefined };
 }
 
 export interface AuditTrailOptions {
@@ -108,9 +108,42 @@ export function checkAuditFilter(
 
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 
-/** Where the chain first breaks, or undefined when it is intact (or not checked yet). */
+/**
+ * Where the chain checked alone first breaks, or undefined when it is intact (or not checked yet). A chain
+ * failing only against its anchors is intact here: `anchorVerdict` says that.
+ */
 export function firstBreak(v: AuditVerification | undefined): number | undefined {
-  return v && !v.ok ? Math.min(...v.problems.map((p) => p.seq)) : undefined;
+  return v?.problems.length ? Math.min(...v.problems.map((p) => p.seq)) : undefined;
+}
+
+/**
+ * What the server's anchors say of the chain, as a page shows it:
+ * - `anchored`: it matches them, vouched for through `seq` as anchored at `at` (UTC);
+ * - `no-anchor-yet`: the server keeps anchors but none of this tenant yet (the chain was checked alone);
+ * - `not-configured`: the server keeps none, so a chain rewritten whole with its head would pass;
+ * - `unreadable`: the anchors could not be read (`message` says why, without the file's path);
+ * - `failed`: they do not match: at `seq` the chain was rewritten (`anchor-mismatch`) or is cut back
+ *   (`anchor-truncated`), or the file has lines that are not anchors and could be this tenant's
+ *   (`malformed`, `lines` of them, no seq).
+ */
+export type AnchorVerdict =
+  | { readonly kind: 'anchored'; readonly seq: number; readonly at: string; readonly anchors: number }
+  | { readonly kind: 'no-anchor-yet' }
+  | { readonly kind: 'not-configured' }
+  | { readonly kind: 'unreadable'; readonly message: string }
+  | { readonly kind: 'failed'; readonly problem: AuditAnchorProblemKind; readonly seq: number }
+  | { readonly kind: 'failed'; readonly problem: 'malformed'; readonly lines: number };
+
+/** The anchors' verdict of a verification; undefined before one. The first problem in chain order is the one said. */
+export function anchorVerdict(v: AuditVerifyResult | undefined): AnchorVerdict | undefined {
+  if (!v) return undefined;
+  const a = v.anchors;
+  if (a.status === 'not-configured') return { kind: 'not-configured' };
+  if (a.status === 'unreadable') return { kind: 'unreadable', message: a.message };
+  const first = [...a.problems].sort((x, y) => x.seq - y.seq)[0];
+  if (first) return { kind: 'failed', problem: first.kind, seq: first.seq };
+  if (a.malformedLines > 0) return { kind: 'failed', problem: 'malformed', lines: a.malformedLines };
+  return a.newest ? { kind: 'anchored', seq: a.newest.seq, at: a.newest.at, anchors: a.anchors } : { kind: 'no-anchor-yet' };
 }
 
 /** A customer's move between books, as a `change` record holds it. */
@@ -329,7 +362,7 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
     this.set({ verification: { status: 'loading', result: undefined, error: undefined } });
     const result = await this.run(
       'verify',
-      (signal) => this.#client.http.get<AuditVerification>('/v1/audit/verify', { signal }),
+      (signal) => this.#client.http.get<AuditVerifyResult>('/v1/audit/verify', { signal }),
       (error) => this.set({ verification: { status: 'error', result: undefined, error } }),
     );
     if (result) this.set({ verification: { status: 'ready', result, error: undefined } });

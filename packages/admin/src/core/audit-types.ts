@@ -4,7 +4,17 @@
  */
 import type { AuditMethod } from '@tierkit/core/wire';
 
-export type { AuditMethod, AuditProblem, AuditProblemKind, AuditRecord, AuditVerification } from '@tierkit/core/wire';
+export type {
+  AuditAnchorProblem,
+  AuditAnchorProblemKind,
+  AuditAnchorsResult,
+  AuditMethod,
+  AuditProblem,
+  AuditProblemKind,
+  AuditRecord,
+  AuditVerification,
+  AuditVerifyResult,
+} from '@tierkit/core/wire';
 
 /** Filters of `GET /v1/audit`, each an exact match; `from`/`to` are UTC instants (`2025-11-01T00:00:00Z`). */
 export interface AuditFilter {

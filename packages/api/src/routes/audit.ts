@@ -6,7 +6,7 @@ import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { verifyAuditChain } from '../services/audit.js';
+import { verifyTenantAudit } from '../services/audit.js';
 
 const AuditRecordSchema = z
   .object({
@@ -48,12 +48,17 @@ const AuditRecordSchema = z
 
 const AuditPageSchema = z.object({ items: z.array(AuditRecordSchema), nextCursor: z.string().nullable() }).openapi('AuditPage');
 
-const AuditVerificationSchema = z
+const count = () => z.number().int().nonnegative();
+
+const AuditVerifyResultSchema = z
   .object({
     chain: z.string(),
-    ok: z.boolean(),
-    records: z.number().int(),
-    head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+    ok: z.boolean().openapi({ description: 'The chain verifies alone (`chainOk`) and against the server’s anchors (`anchors`)' }),
+    chainOk: z
+      .boolean()
+      .openapi({ description: 'The chain alone verifies: every record matches its hash and follows the one before, up to the head' }),
+    records: count(),
+    head: z.object({ seq: z.number().int().positive(), hash: z.string() }).nullable(),
     problems: z
       .array(
         z.object({
@@ -62,9 +67,31 @@ const AuditVerificationSchema = z
           message: z.string(),
         }),
       )
-      .readonly(),
+      .readonly()
+      .openapi({ description: 'What is wrong with the chain alone, by position (empty when only its anchors fail)' }),
+    anchors: z
+      .object({
+        status: z.enum(['checked', 'not-configured', 'unreadable']).openapi({
+          description:
+            '`checked`: the server’s anchors file was read and this tenant’s anchors checked; `not-configured`: the server keeps no anchors (`TIERKIT_AUDIT_ANCHOR_FILE` unset), so a chain rewritten whole with its head would pass; `unreadable`: the file could not be read (`ok` is false)',
+        }),
+        anchors: count().openapi({ description: 'This tenant’s anchors checked' }),
+        newest: z
+          .object({ seq: z.number().int().positive(), at: z.string().openapi({ description: 'UTC time, ISO 8601' }) })
+          .nullable()
+          .openapi({ description: 'This tenant’s newest anchor: the chain is vouched for through `seq`, as written down at `at`' }),
+        malformedLines: count().openapi({
+          description:
+            'Lines of the anchors file that are not anchors and count against this tenant (naming it, or naming no tenant): any fails the verification',
+        }),
+        problems: z
+          .array(z.object({ seq: z.number().int().positive(), kind: z.enum(['anchor-mismatch', 'anchor-truncated']), message: z.string() }))
+          .readonly(),
+        message: z.string().openapi({ description: 'What was checked or went wrong, in a sentence; never the file’s path' }),
+      })
+      .openapi({ description: 'The chain checked against the heads the server writes down outside the database; only this tenant’s' }),
   })
-  .openapi('AuditVerification');
+  .openapi('AuditVerifyResult');
 
 const text = (name: string, description: string, max = 256) =>
   z
@@ -125,11 +152,11 @@ const verifyRoute = createRoute({
   path: '/verify',
   tags: ['audit'],
   summary:
-    'Check the tenant’s audit chain end to end: an edited, deleted, reordered or cut record is reported at its position (a chain rewritten whole with its head is caught only against anchors: `tierkit audit verify --anchors`)',
+    'Check the tenant’s audit chain end to end: an edited, deleted, reordered or cut record is reported at its position; on a server that keeps anchors (`TIERKIT_AUDIT_ANCHOR_FILE`), a chain rewritten whole with its head, or cut back, is caught against them (`anchors`)',
   responses: {
     200: {
-      description: 'The verification (`ok: false` lists the problems)',
-      content: { 'application/json': { schema: AuditVerificationSchema } },
+      description: 'The verification: when `ok` is false, `problems` (the chain) or `anchors` says why',
+      content: { 'application/json': { schema: AuditVerifyResultSchema } },
     },
     ...problemResponses(),
   },
@@ -189,6 +216,7 @@ export function audit() {
     })
     .openapi(verifyRoute, async (c) => {
       const deps = c.var.deps;
-      return c.json(await verifyAuditChain(deps.db, deps.tenantId), 200);
+      const log = deps.log ?? ((err: unknown) => console.error('tierkit api: audit anchors', err));
+      return c.json(await verifyTenantAudit(deps.db, deps.tenantId, deps.auditAnchors, log), 200);
     });
 }

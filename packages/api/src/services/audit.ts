@@ -11,7 +11,13 @@ import {
   type AuditRecordRow,
   type Executor,
 } from '@tierkit/db';
-import type { AuditProblem, AuditVerification } from '@tierkit/core';
+import type {
+  AuditAnchorProblem as AuditAnchorProblemWire,
+  AuditAnchorsResult,
+  AuditProblem,
+  AuditVerification,
+  AuditVerifyResult,
+} from '@tierkit/core';
 import type { ApiKeyInfo } from '../auth/api-keys.js';
 import { contentHash } from './four-eyes.js';
 
@@ -50,7 +56,7 @@ export function appendAudit(db: Executor, chain: string, fields: AuditFields): P
 }
 
 // What a verification sends: one home, shared with the admin kit.
-export type { AuditProblem, AuditVerification };
+export type { AuditAnchorsResult, AuditProblem, AuditVerification, AuditVerifyResult };
 
 /** Problems reported at most: past the first few, more say nothing new. */
 export const MAX_PROBLEMS = 100;
@@ -128,12 +134,9 @@ export interface AuditAnchor {
   readonly line?: number;
 }
 
-/** What an anchor says is wrong: the chain lost records it anchored, or a record it anchored is not the one it names. */
-export interface AuditAnchorProblem {
-  readonly kind: 'anchor-truncated' | 'anchor-mismatch';
-  readonly seq: number;
+/** What an anchor says is wrong (the wire's, shared with the admin kit), and the line of the file it was read from. */
+export interface AuditAnchorProblem extends AuditAnchorProblemWire {
   readonly line?: number;
-  readonly message: string;
 }
 
 /** The outcome of checking a chain against its anchors. */
@@ -142,6 +145,8 @@ export interface AuditAnchorCheck {
   readonly ok: boolean;
   /** Anchors of the chain that were checked. */
   readonly anchors: number;
+  /** The anchor of the highest seq (the one a truncation is measured by); null without anchors. */
+  readonly newest: { readonly seq: number; readonly at: string } | null;
   readonly problems: readonly AuditAnchorProblem[];
 }
 
@@ -198,7 +203,104 @@ export async function verifyAuditAnchors(db: Executor, chain: string, anchors: r
       message: `record ${a.seq} has hash ${hash} but ${where(a)} says ${a.hash}: the chain was rewritten after it was anchored`,
     });
   }
-  return { chain, ok: problems.length === 0, anchors: anchors.length, problems };
+  return {
+    chain,
+    ok: problems.length === 0,
+    anchors: anchors.length,
+    newest: newest ? { seq: newest.seq, at: newest.at } : null,
+    problems,
+  };
+}
+
+/**
+ * One chain's anchors as the server keeps them, and how many lines of its file are not anchors and count
+ * against that chain (those naming it, and those naming no chain: @tierkit/ops' `countsAgainst`, the rule
+ * `tierkit audit verify --anchors` applies too). Only that chain's: what a tenant is told never counts another's.
+ */
+export interface ChainAnchorsRead {
+  readonly anchors: readonly AuditAnchor[];
+  readonly malformed: number;
+}
+
+/**
+ * Reads one chain's anchors from where the server writes them (`createApp`'s `auditAnchors`; apps/server
+ * gives an @tierkit/ops `AnchorsIndex` of `TIERKIT_AUDIT_ANCHOR_FILE`). Throws when it cannot read them.
+ */
+export type AuditAnchorsReader = (chain: string) => Promise<ChainAnchorsRead>;
+
+/**
+ * Why an anchors file could not be read, in words a tenant's admin may see: by its error code, never its
+ * message, which names the path (the server's layout is its operator's, and the log has it).
+ */
+function unreadableReason(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+  if (code === 'ENOENT') return 'the server’s anchors file is gone (moved or deleted since the server started)';
+  if (code === 'EACCES' || code === 'EPERM') return 'the server may not read its anchors file';
+  if (code === 'EISDIR') return 'the server’s anchors file is a folder, not a file';
+  return `the server could not read its anchors file${code ? ` (${code})` : ''}`;
+}
+
+/**
+ * The tenant's chain, verified alone and against the server's anchors when it keeps them: what
+ * `GET /v1/audit/verify` sends. The anchors are the tenant's only, and nothing of the file reaches the
+ * answer but what concerns them: no path, no line numbers (they would tell where the tenant's lines sit
+ * among other tenants'), no other tenant's count. A file that cannot be read is logged (`log`, with its
+ * path) and answered as such, the verification not ok: the strong check was asked for and not made.
+ */
+export async function verifyTenantAudit(
+  db: Executor,
+  chain: string,
+  reader: AuditAnchorsReader | undefined,
+  log: (err: unknown) => void,
+): Promise<AuditVerifyResult> {
+  const plain = await verifyAuditChain(db, chain);
+  const withAnchors = (anchors: AuditAnchorsResult, anchorsOk: boolean): AuditVerifyResult => ({
+    ...plain,
+    ok: plain.ok && anchorsOk,
+    chainOk: plain.ok,
+    anchors,
+  });
+  const none = { anchors: 0, newest: null, malformedLines: 0, problems: [] };
+  if (!reader)
+    return withAnchors(
+      {
+        status: 'not-configured',
+        ...none,
+        message:
+          'This server keeps no anchors (TIERKIT_AUDIT_ANCHOR_FILE is not set): the chain was checked alone, and a chain rewritten whole with its head would pass.',
+      },
+      true,
+    );
+  let read: ChainAnchorsRead;
+  try {
+    read = await reader(chain);
+  } catch (err) {
+    log(err);
+    return withAnchors(
+      { status: 'unreadable', ...none, message: `The anchors were not checked: ${unreadableReason(err)}. Ask the server’s operator.` },
+      false,
+    );
+  }
+  // Without `line`: a problem's message would otherwise name the line.
+  const check = await verifyAuditAnchors(
+    db,
+    chain,
+    read.anchors.map(({ line: _line, ...a }) => a),
+  );
+  const problems = check.problems.map(({ seq, kind, message }) => ({ seq, kind, message }));
+  const malformed =
+    read.malformed === 0
+      ? ''
+      : ` The anchors file has ${read.malformed === 1 ? 'a line' : `${read.malformed} lines`} that ${read.malformed === 1 ? 'is' : 'are'} not an anchor and could have been this chain’s (naming it, or no chain): the server’s operator finds ${read.malformed === 1 ? 'it' : 'them'} with tierkit audit verify --anchors.`;
+  const message = problems.length
+    ? `The chain does not match its anchors: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}.${malformed}`
+    : check.newest
+      ? `The chain matches its ${check.anchors === 1 ? 'anchor' : `${check.anchors} anchors`}: vouched for through record ${check.newest.seq}, anchored at ${check.newest.at}.${malformed}`
+      : `The anchors file has no anchor of this chain yet (a tenant newer than the last anchoring pass): the chain was checked alone.${malformed}`;
+  return withAnchors(
+    { status: 'checked', anchors: check.anchors, newest: check.newest, malformedLines: read.malformed, problems, message },
+    check.ok && read.malformed === 0,
+  );
 }
 
 /**

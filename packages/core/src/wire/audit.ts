@@ -71,3 +71,50 @@ export interface AuditVerification {
   readonly head: { readonly seq: number; readonly hash: string } | null;
   readonly problems: readonly AuditProblem[];
 }
+
+/**
+ * `anchor-mismatch`: the record at an anchored seq no longer carries the hash its anchor wrote down
+ * (the chain was rewritten after it was anchored, head and all); `anchor-truncated`: the chain ends before
+ * the newest anchor's seq (cut, even with its head moved back).
+ */
+export type AuditAnchorProblemKind = 'anchor-mismatch' | 'anchor-truncated';
+
+/** What an anchor says is wrong, at one position of the chain. */
+export interface AuditAnchorProblem {
+  readonly seq: number;
+  readonly kind: AuditAnchorProblemKind;
+  readonly message: string;
+}
+
+/**
+ * How the chain was checked against the heads the server writes down outside the database
+ * (`TIERKIT_AUDIT_ANCHOR_FILE`). `checked`: the file was read and the tenant's anchors checked (none yet is
+ * possible: a tenant newer than the last anchoring pass); `not-configured`: this server keeps no anchors,
+ * so the chain was checked alone and a chain rewritten whole with its head would pass; `unreadable`: the
+ * file could not be read, so the strong check could not be made (the verification is not ok).
+ */
+export interface AuditAnchorsResult {
+  readonly status: 'checked' | 'not-configured' | 'unreadable';
+  /** The tenant's anchors checked (0 unless `checked`). */
+  readonly anchors: number;
+  /** The tenant's newest anchor: the chain is vouched for through `seq`, as written down at `at` (UTC). */
+  readonly newest: { readonly seq: number; readonly at: string } | null;
+  /**
+   * Lines of the file that are not anchors and could be this tenant's (any line not naming another tenant):
+   * one could have been its newest anchor, so any fails the verification.
+   */
+  readonly malformedLines: number;
+  readonly problems: readonly AuditAnchorProblem[];
+  /** What was checked or went wrong, in a sentence; never the file's path. */
+  readonly message: string;
+}
+
+/**
+ * What `GET /v1/audit/verify` sends: the chain checked alone (`chainOk`, `problems`) and against the
+ * server's anchors (`anchors`); `ok` only when both hold.
+ */
+export interface AuditVerifyResult extends AuditVerification {
+  /** The chain alone verifies (what `ok` was before anchors were checked). */
+  readonly chainOk: boolean;
+  readonly anchors: AuditAnchorsResult;
+}
