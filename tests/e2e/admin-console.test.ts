@@ -131,7 +131,42 @@ describe('admin console', () => {
     );
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'detail-h', 'focus moves to the customer');
     assert.match((await page.textContent('#detail-h')) ?? '', new RegExp(first));
+    // The customer has an address of their own, and the RM reads why they are at their level, every
+    // grade the API gives them, and the benefits as the customer's (not "my benefits").
+    assert.equal(new URL(page.url()).hash, `#/book/${first}`);
+    await page.locator('[data-testid="why-level"] [data-testid="decided-by"]').waitFor();
+    const tiers = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${first}/tiers`)).json()) as {
+      assignments: { scheme: string; explanation: { decidedBy: { label: Record<string, string> } } }[];
+    };
+    const retail = tiers.assignments.find((a) => a.scheme === 'retail-tier');
+    assert.equal(
+      (await page.textContent('[data-testid="decided-by"]'))?.trim().startsWith(retail?.explanation.decidedBy.label['zh-CN'] ?? '?'),
+      true,
+    );
+    const grades = await page.$$eval('[data-testid="grades"] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-scheme')));
+    assert.ok(grades.includes('retail-tier'), grades.join());
+    assert.ok(grades.length <= tiers.assignments.length, 'never more grades than the API gives');
+    const panelHeading = await page
+      .locator('.detail tk-entitlement-panel')
+      .evaluate((el) => el.shadowRoot?.querySelector('[part~="title"]')?.textContent?.trim());
+    assert.equal(panelHeading, '客户权益');
+    // The list carries the tier column, a level name in every row.
+    const levels = await page.$$eval('[data-testid="subject-level"]', (tds) => tds.map((td) => td.textContent?.trim() ?? ''));
+    assert.ok(levels.length > 0 && levels.every((l) => l !== ''), levels.join());
     await page.screenshot({ path: join(shots, 'admin-4-customer.png'), fullPage: true });
+
+    // A linked customer opens straight away; and the RM's own requests are one link away.
+    const second = book.find((id) => id !== first) ?? '';
+    await page.evaluate((id) => {
+      location.hash = `#/book/${id}`;
+    }, second);
+    await page.waitForFunction((id) => document.querySelector('#detail-h')?.textContent?.includes(id), second, { timeout: 30_000 });
+    await page.locator('a[data-page-link="requests"]').click();
+    await page.waitForFunction(() => {
+      const s = document.querySelector('[data-testid="my-requests-status"]')?.textContent ?? '';
+      return s !== '' && !/加载/.test(s);
+    });
+    assert.doesNotMatch((await page.textContent('[data-testid="my-requests-status"]')) ?? '', /失败/);
 
     // English at run time.
     await page.selectOption('.lang select', 'en');

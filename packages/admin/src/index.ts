@@ -37,6 +37,8 @@ export { readAllStaff } from './core/staff.js';
 export { API_KEY_LABEL_MAX, FOUR_EYES_KEY_ROLES, keyOwnerRule, issueApiKey, readApiKeys, revokeApiKey } from './core/api-keys.js';
 export type { ApiKeyInfo, ApiKeyPage, ApiKeyRole, IssuedApiKey, NewApiKey } from './core/api-keys.js';
 export { readSchemes } from './core/schemes.js';
+export { customerGrades, mainCustomerScheme } from './core/customer-grades.js';
+export type { Grade, GradeInput } from './core/customer-grades.js';
 export type { AuditFilter, AuditProblemKind, AuditRecord, AuditVerification } from './core/audit-types.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {
