@@ -270,9 +270,9 @@ export class BookPage extends LitElement {
     return html`${
       main
         ? html`<section class="why-level" aria-labelledby="why-h" data-testid="why-level">
-            <h3 id="why-h">${c.why} · ${main.schemeName}：${main.levelName}</h3>
+            <h3 id="why-h">${c.whyOf(main.schemeName, main.levelName)}</h3>
             <dl>
-              <dt>${c.decidedBy}</dt><dd data-testid="decided-by">${main.decidedBy}${note(main) ? html` <span class="hint">（${note(main)}）</span>` : nothing}</dd>
+              <dt>${c.decidedBy}</dt><dd data-testid="decided-by">${main.decidedBy}${note(main) ? html`<span class="hint">${c.aside(note(main))}</span>` : nothing}</dd>
               ${main.inputs.map((i) => html`<dt>${i.label}</dt><dd data-metric=${i.metric}>${i.value}</dd>`)}
             </dl>
             <p class="hint">${c.period(main.period)}</p>
@@ -289,9 +289,9 @@ export class BookPage extends LitElement {
                 ${grades.map(
                   (g) => html`<tr data-scheme=${g.scheme}>
                     <th scope="row">${g.schemeName}</th>
-                    <td>${g.levelName}${note(g) ? html` <span class="hint">（${note(g)}）</span>` : nothing}</td>
+                    <td>${g.levelName}${note(g) ? html`<span class="hint">${c.aside(note(g))}</span>` : nothing}</td>
                     <td>${g.decidedBy}</td>
-                    <td>${g.inputs.length ? g.inputs.map((i, n) => html`${n ? '；' : ''}${i.label} ${i.value}`) : c.none}</td>
+                    <td>${g.inputs.length ? g.inputs.map((i, n) => html`${n ? c.sep : ''}${i.label} ${i.value}`) : c.none}</td>
                   </tr>`,
                 )}
               </tbody>
