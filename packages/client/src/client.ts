@@ -1,4 +1,4 @@
-import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, SubjectRef, TiersResponse } from '@tierkit/core';
+import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, TiersResponse } from '@tierkit/core';
 import { TierkitApiError, abortReason, problemOf } from './errors.js';
 import { SharedGet } from './shared-get.js';
 import type { ListedSubject, Page, Session, StaffApi, StaffMember } from './staff-types.js';
