@@ -8,7 +8,7 @@ interface Page {
   nextCursor: string | null;
 }
 interface AuditPage {
-  items: { requestId: string; route: string; unmasked: boolean; status: number | null }[];
+  items: { requestId: string; route: string; unmasked: boolean; status: number | null; detail: unknown }[];
 }
 
 /**
@@ -96,8 +96,9 @@ forEachDialect('finding customers: by name, with their level', (f) => {
     const audit = (await (await client(f).get('/v1/audit?limit=100')).json()) as AuditPage;
     const records = audit.items.filter((r) => r.requestId === 'req-name-search');
     assert.deepEqual(
-      records.map((r) => [r.route, r.unmasked, r.status]),
-      [['/v1/subjects', true, 200]],
+      records.map((r) => [r.route, r.unmasked, r.status, r.detail]),
+      [['/v1/subjects', true, 200, { name: '王' }]],
+      'the record says which name was tested, which the route and status cannot',
     );
   });
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { CLOSED_FILTERS, levelsInScheme, listSubjects, type LevelCondition } from '@tierkit/db';
+import { auditDetail } from '../middleware/audit.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
 import { may, PERMISSIONS } from '../auth/permissions.js';
@@ -204,9 +205,13 @@ export function subjectList() {
       items: page.map((s) => ({ ...subjectRef(s, deps.unmaskNames), ...(shown ? { level: shown.get(s.id) ?? null } : {}) })),
       nextCursor: rows.length > query.limit && last ? encodeCursor(cursorKind(query.order), { after: last.externalId }) : null,
     };
-    // The audit trail records the search as it records an unmasked read; the page above keeps the
-    // masking the reader asked for.
-    if (query.name !== undefined) c.set('deps', { ...deps, unmaskNames: true });
+    // The audit trail records the search as it records an unmasked read, with the name tested, since
+    // the route and status alone cannot say whose name was confirmed; the page above keeps the masking
+    // the reader asked for.
+    if (query.name !== undefined) {
+      auditDetail(c, { name: query.name });
+      c.set('deps', { ...deps, unmaskNames: true });
+    }
     return c.json(body, 200);
   });
 }
