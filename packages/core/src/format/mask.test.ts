@@ -23,6 +23,17 @@ describe('personal data masking (docs/domain.md §8), the same for the API and t
     assert.equal(maskName(''), '');
   });
 
+  it('drops the spaces and interpuncts between a Chinese name’s parts, so none shows a given name whole', () => {
+    assert.equal(maskName('李 四'), '李*');
+    assert.equal(maskName('李\u3000四'), '李*', 'a full-width space');
+    assert.equal(maskName('张·三'), '张*');
+    assert.equal(maskName('张・三'), '张*', 'the katakana middle dot Japanese input gives');
+    assert.equal(maskName('王 建 国'), '王*国');
+    assert.equal(maskName('阿卜杜拉·买买提'), '阿*****提');
+    assert.equal(maskPerson('李 四'), '李*');
+    assert.equal(maskName(maskName('张·三')), '张*');
+  });
+
   it('masks a staff member as a name or as an id, whichever the record holds', () => {
     assert.equal(maskPerson('王经理'), '王*理');
     assert.equal(maskPerson('Li Na'), 'L* N*');
