@@ -1,5 +1,5 @@
 import type { Assignment, Locale, SchemeSummary, TiersResponse } from '@tierkit/core';
-import { formatValue, windowText } from '@tierkit/core/format';
+import { formatValue, metricWithWindow } from '@tierkit/core/format';
 
 /** One input of the rule that decided a level, as a relationship manager reads it. */
 export interface GradeInput {
@@ -45,9 +45,7 @@ export function customerGrades(tiers: TiersResponse, locale: Locale): Grade[] {
       decidedBy: e.decidedBy.label[locale] ?? e.decidedBy.id,
       decidedByKind: e.decidedBy.kind,
       inputs: e.inputs.map((i) => {
-        const name = metrics.get(i.metric)?.label[locale] ?? i.metric;
-        const window = windowText(i.window, locale);
-        const label = window ? (locale === 'en' ? `${name} (${window})` : `${name}（${window}）`) : name;
+        const label = metricWithWindow(metrics.get(i.metric)?.label[locale] ?? i.metric, i.window, locale);
         return { metric: i.metric, label, value: formatValue(i.value, i.unit, i.currency, locale) };
       }),
       period: a.period,
