@@ -12,6 +12,7 @@ import {
   SubjectDetail,
 } from '@tierkit/admin';
 import type { SchemeSummary } from '@tierkit/core';
+import { formatPeriod } from '@tierkit/core/format';
 import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -264,7 +265,9 @@ export class BookPage extends LitElement {
     const locale = this.ctx.locale;
     const c = CUSTOMER_WORDS[locale];
     const grades = customerGrades(tiers, locale);
-    const main = grades.find((g) => g.scheme === this.main?.key) ?? grades[0];
+    // Only the main customer scheme says why: the first grade sent may be a staff-only one (AML), which
+    // is no answer to "why is this customer at their level".
+    const main = this.main ? grades.find((g) => g.scheme === this.main?.key) : undefined;
     const note = (g: (typeof grades)[number]) =>
       [g.decidedByKind === 'override' ? c.byOverride : '', g.approvalRequired ? c.awaitingSignOff : ''].filter(Boolean).join(' · ');
     return html`${
@@ -275,7 +278,7 @@ export class BookPage extends LitElement {
               <dt>${c.decidedBy}</dt><dd data-testid="decided-by">${main.decidedBy}${note(main) ? html`<span class="hint">${c.aside(note(main))}</span>` : nothing}</dd>
               ${main.inputs.map((i) => html`<dt>${i.label}</dt><dd data-metric=${i.metric}>${i.value}</dd>`)}
             </dl>
-            <p class="hint">${c.period(main.period)}</p>
+            <p class="hint">${c.period(formatPeriod(main.period, locale))}</p>
           </section>`
         : nothing
     }
@@ -430,7 +433,10 @@ export class BookPage extends LitElement {
                 : html`${this.#closedNote()}<admin-subject-closing .ctx=${this.ctx} .subject=${d.tiers?.subject}
                     @closing-done=${this.#closingDone}></admin-subject-closing>${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
                     <div class="customer-grid">
-                      <tk-tier-badge show-progress scheme=${this.main?.key ?? 'retail-tier'}></tk-tier-badge>
+                      ${
+                        // Without a main scheme, no badge: its own default is one tenant's scheme name.
+                        this.main ? html`<tk-tier-badge show-progress scheme=${this.main.key}></tk-tier-badge>` : nothing
+                      }
                       <tk-entitlement-panel heading=${c.entitlements}></tk-entitlement-panel>
                       <tk-tier-timeline></tk-tier-timeline>
                     </div>
