@@ -19,6 +19,7 @@ describe('a relationship manager’s view of a customer’s grades, against the 
       ['¥333,333.33'],
     );
     assert.match(retail.inputs.find((i) => i.metric === 'avg_daily_balance')?.label ?? '', /（近3个月平均）$/);
+    assert.equal(retail.period, '2025-10');
   });
 
   it('lists every grade the API gives the reader, and no other', async () => {
@@ -55,6 +56,16 @@ describe('a relationship manager’s view of a customer’s grades, against the 
     assert.ok(browser.state.items.every((s) => s.level === 'platinum'));
     await browser.showLevel('retail-tier', 'platinum');
     assert.equal(browser.state.items[0]?.level, 'platinum');
+    // Tenant-wide, each row its own level: K08–K10 hold a tenth of the others' balances.
+    const wide = new SubjectBrowser(f.client('OFF1'), { pageSize: 10, levelOf: main?.key });
+    await wide.load();
+    assert.deepEqual(
+      wide.state.items.map((s) => [s.id, s.level]),
+      [
+        ...['K01', 'K02', 'K03', 'K04', 'K05', 'K06', 'K07'].map((id) => [id, 'platinum']),
+        ...['K08', 'K09', 'K10'].map((id) => [id, 'standard']),
+      ],
+    );
     // Outside the book, nothing: RM2's customers are at standard, and none of them is listed.
     await browser.setFilter({ manager: 'me', name: '张' });
     assert.deepEqual(

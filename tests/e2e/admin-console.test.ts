@@ -11,18 +11,20 @@ import { fetchAsBank } from './support/server.js';
 const t = consoleUnderTest(300);
 
 /** Every page of a list, read the way the bank's backend would (admin key). */
-async function allIds(path: string): Promise<string[]> {
-  const out: string[] = [];
+async function allItems(path: string): Promise<{ id: string; level?: string | null }[]> {
+  const out: { id: string; level?: string | null }[] = [];
   let cursor: string | null = null;
   do {
     const res = await fetchAsBank(`${t.server.url}${path}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
-    out.push(...body.items.map((s) => s.id));
+    const body = (await res.json()) as { items: { id: string; level?: string | null }[]; nextCursor: string | null };
+    out.push(...body.items);
     cursor = body.nextCursor;
   } while (cursor);
   return out;
 }
+
+const allIds = async (path: string) => (await allItems(path)).map((s) => s.id);
 
 const listedIds = (page: Page) => page.$$eval('.subject-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
 const listSettled = (page: Page) =>
@@ -150,9 +152,33 @@ describe('admin console', () => {
       .locator('.detail tk-entitlement-panel')
       .evaluate((el) => el.shadowRoot?.querySelector('[part~="title"]')?.textContent?.trim());
     assert.equal(panelHeading, '客户权益');
-    // The list carries the tier column, a level name in every row.
-    const levels = await page.$$eval('[data-testid="subject-level"]', (tds) => tds.map((td) => td.textContent?.trim() ?? ''));
-    assert.ok(levels.length > 0 && levels.every((l) => l !== ''), levels.join());
+    // The list carries the tier column: in every row the level the API gives that customer in the main
+    // scheme, by its name ('—' for none), and at least one row has a level.
+    const retailScheme = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as {
+      levels: { key: string; name: Record<string, string> }[];
+    };
+    const levelNames = new Map(retailScheme.levels.map((l) => [l.key, l.name['zh-CN'] ?? l.key]));
+    const levelOf = new Map(
+      (await allItems('/v1/subjects?manager=RM001&levelOf=retail-tier')).map((s) => [
+        s.id,
+        s.level == null ? '—' : levelNames.get(s.level),
+      ]),
+    );
+    const rows = await page.$$eval('.subject-table tbody tr', (trs) =>
+      trs.map((tr) => [
+        tr.querySelector('td')?.textContent ?? '',
+        tr.querySelector('[data-testid="subject-level"]')?.textContent?.trim() ?? '',
+      ]),
+    );
+    assert.ok(rows.length > 0);
+    assert.deepEqual(
+      rows,
+      rows.map(([id]) => [id, levelOf.get(id ?? '')]),
+    );
+    assert.ok(
+      rows.some(([, level]) => level !== '—'),
+      rows.join(),
+    );
     await page.screenshot({ path: join(shots, 'admin-4-customer.png'), fullPage: true });
 
     // A linked customer opens straight away; and the RM's own requests are one link away.
