@@ -10,6 +10,7 @@ import { ANALYTICS_WORDS } from '../../apps/admin/src/pages/analytics.words.js';
 import { APPROVALS_WORDS } from '../../apps/admin/src/pages/approvals.words.js';
 import { AUDIT_WORDS } from '../../apps/admin/src/pages/audit.words.js';
 import { CLOSING_WORDS } from '../../apps/admin/src/pages/closing.words.js';
+import { CUSTOMER_WORDS } from '../../apps/admin/src/pages/customer.words.js';
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { JOBS_WORDS } from '../../apps/admin/src/pages/jobs.words.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
@@ -61,6 +62,7 @@ const ALL: [string, string][] = [
   ...strings(APPROVALS_WORDS['zh-TW'], 'approvals'),
   ...strings(AUDIT_WORDS['zh-TW'], 'audit'),
   ...strings(CLOSING_WORDS['zh-TW'], 'closing'),
+  ...strings(CUSTOMER_WORDS['zh-TW'], 'customer'),
   ...strings(ANALYTICS_WORDS['zh-TW'], 'analytics'),
   ...strings(IMPORT_WORDS['zh-TW'], 'import'),
   ...strings(JOBS_WORDS['zh-TW'], 'jobs'),

@@ -319,7 +319,7 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
       'forbidden',
     );
     await ok(await staff('ERIN', 'approver', 'book'));
-    await problem(await t.req(as(erin), 'GET', '/v1/overrides'), 403, 'forbidden');
+    await problem(await t.req(as(erin), 'GET', '/v1/approvals'), 403, 'forbidden');
 
     // Nothing in the API removes a staff member; a bank's own tooling may delete the row.
     await f.db.db.deleteFrom('staff').where('tenant_id', '=', t.tenantId).where('id', '=', 'ERIN').execute();

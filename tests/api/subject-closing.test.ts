@@ -61,7 +61,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.deepEqual(await closed.json(), {
       id: 'CL1',
       kind: 'customer',
-      displayName: '*晓明',
+      displayName: '张*明',
       closedAt: '2025-11-10T02:00:00.000Z',
       closedReason: '客户主动销户',
     });
@@ -71,7 +71,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.deepEqual(await listed(f, '&closed=include'), ['CL1', 'CL2']);
     const only = (await (await client(f).get('/v1/subjects?q=CL&closed=only')).json()) as Listed;
     assert.deepEqual(only.items, [
-      { id: 'CL1', kind: 'customer', displayName: '*晓明', closedAt: '2025-11-10T02:00:00.000Z', closedReason: '客户主动销户' },
+      { id: 'CL1', kind: 'customer', displayName: '张*明', closedAt: '2025-11-10T02:00:00.000Z', closedReason: '客户主动销户' },
     ]);
     await problem(await client(f).get('/v1/subjects?closed=maybe'), 400);
 
@@ -107,7 +107,7 @@ forEachDialect('closing a customer (销户)', (f) => {
 
     const reopened = await api.post('/v1/subjects/CL1/reopen', {});
     assert.equal(reopened.status, 200);
-    assert.deepEqual(await reopened.json(), { id: 'CL1', kind: 'customer', displayName: '*晓明' });
+    assert.deepEqual(await reopened.json(), { id: 'CL1', kind: 'customer', displayName: '张*明' });
     assert.equal(await matrixTotal(f), 2);
     assert.deepEqual(await listed(f), ['CL1', 'CL2']);
     await problem(await api.post('/v1/subjects/CL1/reopen', {}), 409);
@@ -284,7 +284,7 @@ forEachDialect('closing a customer (销户)', (f) => {
       [
         // Half past midnight on 1 November in Shanghai is still 31 October in UTC.
         { id: 'CL6', kind: 'customer', displayName: '王*', closedAt: '2025-10-31T16:30:00.000Z', closedReason: '账户迁出' },
-        { id: 'CL7', kind: 'customer', displayName: '*晓明', closedAt: '2025-10-31T12:00:00.000Z' },
+        { id: 'CL7', kind: 'customer', displayName: '张*明', closedAt: '2025-10-31T12:00:00.000Z' },
       ],
     );
     assert.equal(
@@ -350,7 +350,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     const ref = {
       id: 'CL21',
       kind: 'customer',
-      displayName: '*晓明',
+      displayName: '张*明',
       closedAt: floor,
       closedReason: '分行补报销户',
       leftAt: '2025-09-20T10:00:00.000Z',
@@ -374,7 +374,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     );
 
     const reopened = await api.post('/v1/subjects/CL21/reopen', {});
-    assert.deepEqual(await reopened.json(), { id: 'CL21', kind: 'customer', displayName: '*晓明' }, 'the real date goes with the closing');
+    assert.deepEqual(await reopened.json(), { id: 'CL21', kind: 'customer', displayName: '张*明' }, 'the real date goes with the closing');
     const records = (await trail(f)).filter(
       (r) => r.phase === 'result' && r.target.id === 'CL21' && r.method === 'POST' && r.status === 200,
     );
@@ -394,7 +394,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.deepEqual(await open.json(), {
       id: 'CL21',
       kind: 'customer',
-      displayName: '*晓明',
+      displayName: '张*明',
       closedAt: '2025-10-20T02:00:00.000Z',
       closedReason: '销户',
     });
@@ -410,7 +410,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.deepEqual(await unticked.json(), {
       id: 'CL21',
       kind: 'customer',
-      displayName: '*晓明',
+      displayName: '张*明',
       closedAt: '2025-10-21T02:00:00.000Z',
       closedReason: '销户',
     });
@@ -464,7 +464,7 @@ forEachDialect('closing a customer (销户)', (f) => {
         {
           id: 'CL22',
           kind: 'customer',
-          displayName: '*晓明',
+          displayName: '张*明',
           closedAt: '2025-09-30T16:00:00.000Z',
           closedReason: '分行补报',
           leftAt: '2025-09-20T02:00:00.000Z',

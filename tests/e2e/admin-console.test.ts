@@ -11,18 +11,20 @@ import { fetchAsBank } from './support/server.js';
 const t = consoleUnderTest(300);
 
 /** Every page of a list, read the way the bank's backend would (admin key). */
-async function allIds(path: string): Promise<string[]> {
-  const out: string[] = [];
+async function allItems(path: string): Promise<{ id: string; level?: string | null }[]> {
+  const out: { id: string; level?: string | null }[] = [];
   let cursor: string | null = null;
   do {
     const res = await fetchAsBank(`${t.server.url}${path}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
-    out.push(...body.items.map((s) => s.id));
+    const body = (await res.json()) as { items: { id: string; level?: string | null }[]; nextCursor: string | null };
+    out.push(...body.items);
     cursor = body.nextCursor;
   } while (cursor);
   return out;
 }
+
+const allIds = async (path: string) => (await allItems(path)).map((s) => s.id);
 
 const listedIds = (page: Page) => page.$$eval('.subject-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
 const listSettled = (page: Page) =>
@@ -131,7 +133,66 @@ describe('admin console', () => {
     );
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'detail-h', 'focus moves to the customer');
     assert.match((await page.textContent('#detail-h')) ?? '', new RegExp(first));
+    // The customer has an address of their own, and the RM reads why they are at their level, every
+    // grade the API gives them, and the benefits as the customer's (not "my benefits").
+    assert.equal(new URL(page.url()).hash, `#/book/${first}`);
+    await page.locator('[data-testid="why-level"] [data-testid="decided-by"]').waitFor();
+    const tiers = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${first}/tiers`)).json()) as {
+      assignments: { scheme: string; explanation: { decidedBy: { label: Record<string, string> } } }[];
+    };
+    const retail = tiers.assignments.find((a) => a.scheme === 'retail-tier');
+    assert.equal(
+      (await page.textContent('[data-testid="decided-by"]'))?.trim().startsWith(retail?.explanation.decidedBy.label['zh-CN'] ?? '?'),
+      true,
+    );
+    const grades = await page.$$eval('[data-testid="grades"] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-scheme')));
+    assert.ok(grades.includes('retail-tier'), grades.join());
+    assert.ok(grades.length <= tiers.assignments.length, 'never more grades than the API gives');
+    const panelHeading = await page
+      .locator('.detail tk-entitlement-panel')
+      .evaluate((el) => el.shadowRoot?.querySelector('[part~="title"]')?.textContent?.trim());
+    assert.equal(panelHeading, '客户权益');
+    // The list carries the tier column: in every row the level the API gives that customer in the main
+    // scheme, by its name ('—' for none), and at least one row has a level.
+    const retailScheme = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as {
+      levels: { key: string; name: Record<string, string> }[];
+    };
+    const levelNames = new Map(retailScheme.levels.map((l) => [l.key, l.name['zh-CN'] ?? l.key]));
+    const levelOf = new Map(
+      (await allItems('/v1/subjects?manager=RM001&levelOf=retail-tier')).map((s) => [
+        s.id,
+        s.level == null ? '—' : levelNames.get(s.level),
+      ]),
+    );
+    const rows = await page.$$eval('.subject-table tbody tr', (trs) =>
+      trs.map((tr) => [
+        tr.querySelector('td')?.textContent ?? '',
+        tr.querySelector('[data-testid="subject-level"]')?.textContent?.trim() ?? '',
+      ]),
+    );
+    assert.ok(rows.length > 0);
+    assert.deepEqual(
+      rows,
+      rows.map(([id]) => [id, levelOf.get(id ?? '')]),
+    );
+    assert.ok(
+      rows.some(([, level]) => level !== '—'),
+      rows.join(),
+    );
     await page.screenshot({ path: join(shots, 'admin-4-customer.png'), fullPage: true });
+
+    // A linked customer opens straight away; and the RM's own requests are one link away.
+    const second = book.find((id) => id !== first) ?? '';
+    await page.evaluate((id) => {
+      location.hash = `#/book/${id}`;
+    }, second);
+    await page.waitForFunction((id) => document.querySelector('#detail-h')?.textContent?.includes(id), second, { timeout: 30_000 });
+    await page.locator('a[data-page-link="requests"]').click();
+    await page.waitForFunction(() => {
+      const s = document.querySelector('[data-testid="my-requests-status"]')?.textContent ?? '';
+      return s !== '' && !/加载/.test(s);
+    });
+    assert.doesNotMatch((await page.textContent('[data-testid="my-requests-status"]')) ?? '', /失败/);
 
     // English at run time.
     await page.selectOption('.lang select', 'en');

@@ -63,6 +63,8 @@ export type {
   AuditVerification,
   AuditVerifyResult,
 } from './core/audit-types.js';
+export { customerGrades, mainCustomerScheme } from './core/customer-grades.js';
+export type { Grade, GradeInput } from './core/customer-grades.js';
 export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
 export type {
   Activation,

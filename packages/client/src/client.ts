@@ -1,7 +1,7 @@
-import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, SubjectRef, TiersResponse } from '@tierkit/core';
+import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, TiersResponse } from '@tierkit/core';
 import { TierkitApiError, abortReason, problemOf } from './errors.js';
 import { SharedGet } from './shared-get.js';
-import type { Page, Session, StaffApi, StaffMember } from './staff-types.js';
+import type { ListedSubject, Page, Session, StaffApi, StaffMember } from './staff-types.js';
 import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
 
 /**
@@ -192,7 +192,7 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     getSession: (o) => get<Session>('/v1/session', o),
     // `order` always present, so every list path starts `/v1/subjects?` and BOOK_READS finds it.
     listSubjects: (q, o) =>
-      get<Page<SubjectRef>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
+      get<Page<ListedSubject>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
     listStaff: (o) => get<Page<StaffMember>>(`/v1/staff${query({ role: o?.role, cursor: o?.cursor, limit: o?.limit })}`, o),
     // A book changed: lists and matrix counts are stale, the subject's own reads are not.
     getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),

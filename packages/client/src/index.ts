@@ -10,4 +10,4 @@ export type {
   TierkitClient,
   TokenSource,
 } from './types.js';
-export type { Page, PageOptions, Session, StaffApi, StaffMember, StaffRole, SubjectQuery } from './staff-types.js';
+export type { ListedSubject, Page, PageOptions, Session, StaffApi, StaffMember, StaffRole, SubjectQuery } from './staff-types.js';

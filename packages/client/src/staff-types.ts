@@ -51,9 +51,18 @@ export interface SubjectQuery {
   readonly manager?: string;
   /** Subjects whose id starts with this text. */
   readonly q?: string;
+  /** Subjects whose display name holds this text (needs the unmask-names permission; audited). */
+  readonly name?: string;
+  /** A scheme key: each item then carries its `level` in that scheme (null: none). */
+  readonly levelOf?: string;
   readonly order?: 'asc' | 'desc';
   /** Customers who left the bank: left out when absent, `include` lists them too, `only` lists only them. */
   readonly closed?: 'exclude' | 'include' | 'only';
+}
+
+/** A subject in a list: with `level` in the scheme the query's `levelOf` named. */
+export interface ListedSubject extends SubjectRef {
+  readonly level?: string | null;
 }
 
 /** One page of a cursor-paged list. */
@@ -70,7 +79,7 @@ export interface PageOptions extends ReadOptions {
 /** The staff routes of the client. */
 export interface StaffApi {
   getSession(o?: ReadOptions): Promise<Session>;
-  listSubjects(query: SubjectQuery, o?: PageOptions): Promise<Page<SubjectRef>>;
+  listSubjects(query: SubjectQuery, o?: PageOptions): Promise<Page<ListedSubject>>;
   listStaff(o?: PageOptions & { readonly role?: StaffRole }): Promise<Page<StaffMember>>;
   /** Whose book a subject is in (null: nobody's). */
   getManager(subjectId: string, o?: ReadOptions): Promise<{ subject: string; manager: string | null }>;

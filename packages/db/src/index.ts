@@ -31,6 +31,7 @@ export {
   ASSIGNMENT_COLUMNS,
   countLevelPairs,
   insertAssignments,
+  levelsInScheme,
   listAssignments,
   listAssignmentsInRange,
   listAssignmentsJson,

@@ -1,10 +1,25 @@
-import { BookAssignment, BookMoves, bookMover, bookSpells, defaultSubjectFilter, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
+import {
+  BookAssignment,
+  BookMoves,
+  bookMover,
+  bookSpells,
+  customerGrades,
+  defaultSubjectFilter,
+  hasRole,
+  mainCustomerScheme,
+  readSchemes,
+  SubjectBrowser,
+  SubjectDetail,
+} from '@tierkit/admin';
+import type { SchemeSummary } from '@tierkit/core';
+import { formatPeriod } from '@tierkit/core/format';
 import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
+import { CUSTOMER_WORDS } from './customer.words.js';
 import './subject-overrides.js';
 import './subject-closing.js';
 import { whyFailed } from '../why-failed.js';
@@ -12,12 +27,14 @@ import { moreButton, refocus } from '../keep-focus.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 
 /**
- * The book: matrix → cell → every customer in it (paged) → the customer (badge, entitlements,
- * timeline, and for tenant-wide staff whose book they are in). A relationship manager starts on their
- * own book. All state is in the kit's stores; this element renders them and forwards what the user does.
+ * The book: matrix → cell → every customer in it (paged, with their level in the main customer
+ * scheme) → the customer (badge, why they are at their level, every grade the API gives the reader,
+ * entitlements, timeline, and for tenant-wide staff whose book they are in). A relationship manager
+ * starts on their own book; `#/book/<id>` opens one customer, so a customer page can be linked. All
+ * state is in the kit's stores; this element renders them and forwards what the user does.
  */
 export class BookPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, cellNames: { state: true } };
+  static override properties = { ctx: { attribute: false }, cellNames: { state: true }, main: { state: true } };
 
   declare ctx: PageContext | undefined;
   /**
@@ -25,6 +42,11 @@ export class BookPage extends LitElement {
    * the event and the list's filter carry only keys.
    */
   declare cellNames: { readonly row: string; readonly col: string; readonly name: Readonly<Record<string, string>> } | undefined;
+  /** The tenant's main customer scheme: the list's level column and the badge's scheme. */
+  declare main: SchemeSummary | undefined;
+  /** The customer the route named last (`#/book/<id>`), opened once per change of the route. */
+  #routed: string | undefined;
+  #schemes: AbortController | undefined;
 
   readonly #browser = new StoreController(this, new SubjectBrowser(client, { pageSize: 50 }));
   readonly #detail = new StoreController(this, new SubjectDetail(client, { historyPageSize: 20 }));
@@ -42,16 +64,41 @@ export class BookPage extends LitElement {
       this.#detail.store.cancel();
       this.#assignment.store.cancel();
       this.#moves.store.cancel();
-      void this.#browser.store.setFilter(defaultSubjectFilter(this.ctx.session));
+      void this.#start(this.ctx);
     }
+    const routed = this.ctx.path[0];
+    if (routed !== this.#routed) {
+      this.#routed = routed;
+      if (routed !== undefined && routed !== this.#detail.state.id) void this.#open(routed);
+    }
+  }
+
+  /** The first list of a session: its default book, each customer with their level in the main scheme. */
+  async #start(ctx: PageContext): Promise<void> {
+    this.#schemes?.abort();
+    const schemes = new AbortController();
+    this.#schemes = schemes;
+    // Without the schemes the list still lists, without the level column.
+    const main = await readSchemes(client, schemes.signal).then(mainCustomerScheme, () => undefined);
+    if (schemes.signal.aborted) return;
+    this.main = main;
+    this.#browser.store.showLevelsOf(main?.key);
+    await this.#browser.store.setFilter(defaultSubjectFilter(ctx.session));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#schemes?.abort();
     this.#browser.store.cancel();
     this.#detail.store.cancel();
     this.#assignment.store.cancel();
     this.#moves.store.cancel();
+  }
+
+  /** Open a customer from the list: through the route, so the page can be linked and the back button returns. */
+  #pick(id: string): void {
+    if (this.ctx && this.ctx.path[0] !== id) this.ctx.navigate(`book/${encodeURIComponent(id)}`);
+    else void this.#open(id);
   }
 
   async #open(id: string): Promise<void> {
@@ -87,10 +134,11 @@ export class BookPage extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const q = (form.elements.namedItem('q') as HTMLInputElement).value.trim();
+    const name = (form.elements.namedItem('name') as HTMLInputElement | null)?.value.trim();
     const order = (form.elements.namedItem('order') as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc';
     const shown = (form.elements.namedItem('closed') as HTMLSelectElement).value;
     const closed = shown === 'include' || shown === 'only' ? shown : undefined;
-    void this.#browser.store.updateFilter({ q: q || undefined, order, closed });
+    void this.#browser.store.updateFilter({ q: q || undefined, name: name || undefined, order, closed });
   }
 
   async #reassign(e: Event): Promise<void> {
@@ -200,6 +248,62 @@ export class BookPage extends LitElement {
     </section>`;
   }
 
+  /** A level's name in the main scheme, or its key while the scheme is not known. */
+  #levelName(level: string | null | undefined): string {
+    const c = CUSTOMER_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    if (level == null) return c.noLevel;
+    return this.main?.levels.find((l) => l.key === level)?.name[this.ctx?.locale ?? 'zh-CN'] ?? level;
+  }
+
+  /**
+   * Why the customer is at their level in the main scheme (the deciding rule and its figures), and a
+   * table of every grade the API sent this reader — whatever their role may see, never more.
+   */
+  #grades() {
+    const tiers = this.#detail.state.tiers;
+    if (!this.ctx || !tiers || tiers.subject.id !== this.#detail.state.id) return nothing;
+    const locale = this.ctx.locale;
+    const c = CUSTOMER_WORDS[locale];
+    const grades = customerGrades(tiers, locale);
+    // Only the main customer scheme says why: the first grade sent may be a staff-only one (AML), which
+    // is no answer to "why is this customer at their level".
+    const main = this.main ? grades.find((g) => g.scheme === this.main?.key) : undefined;
+    const note = (g: (typeof grades)[number]) =>
+      [g.decidedByKind === 'override' ? c.byOverride : '', g.approvalRequired ? c.awaitingSignOff : ''].filter(Boolean).join(' · ');
+    return html`${
+      main
+        ? html`<section class="why-level" aria-labelledby="why-h" data-testid="why-level">
+            <h3 id="why-h">${c.whyOf(main.schemeName, main.levelName)}</h3>
+            <dl>
+              <dt>${c.decidedBy}</dt><dd data-testid="decided-by">${main.decidedBy}${note(main) ? html`<span class="hint">${c.aside(note(main))}</span>` : nothing}</dd>
+              ${main.inputs.map((i) => html`<dt>${i.label}</dt><dd data-metric=${i.metric}>${i.value}</dd>`)}
+            </dl>
+            <p class="hint">${c.period(formatPeriod(main.period, locale))}</p>
+          </section>`
+        : nothing
+    }
+    ${
+      grades.length
+        ? html`<section class="grades" aria-labelledby="grades-h">
+            <h3 id="grades-h">${c.grades}</h3>
+            <table class="grades-table" data-testid="grades">
+              <thead><tr><th scope="col">${c.scheme}</th><th scope="col">${c.level}</th><th scope="col">${c.decidedBy}</th><th scope="col">${c.inputs}</th></tr></thead>
+              <tbody>
+                ${grades.map(
+                  (g) => html`<tr data-scheme=${g.scheme}>
+                    <th scope="row">${g.schemeName}</th>
+                    <td>${g.levelName}${note(g) ? html`<span class="hint">${c.aside(note(g))}</span>` : nothing}</td>
+                    <td>${g.decidedBy}</td>
+                    <td>${g.inputs.length ? g.inputs.map((i, n) => html`${n ? c.sep : ''}${i.label} ${i.value}`) : c.none}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>
+          </section>`
+        : nothing
+    }`;
+  }
+
   /** A customer who left the bank, said first and plainly: the widgets below show the levels they left with. */
   #closedNote() {
     const subject = this.#detail.state.tiers?.subject;
@@ -226,13 +330,14 @@ export class BookPage extends LitElement {
   }
 
   #clearCell(): void {
-    const { manager, q, order, closed } = this.#browser.state.filter;
-    void this.#browser.store.setFilter({ manager, q, order, closed });
+    const { manager, q, name, order, closed } = this.#browser.state.filter;
+    void this.#browser.store.setFilter({ manager, q, name, order, closed });
   }
 
   override render() {
     if (!this.ctx) return nothing;
     const w = WORDS[this.ctx.locale];
+    const c = CUSTOMER_WORDS[this.ctx.locale];
     const session = this.ctx.session;
     const b = this.#browser.state;
     const d = this.#detail.state;
@@ -257,6 +362,12 @@ export class BookPage extends LitElement {
         <h2 id="subjects-h">${w.subjects}</h2>
         <form class="filters" @submit=${this.#search}>
           <label>${w.search} <input name="q" type="search" maxlength="64" .value=${b.filter.q ?? ''} autocomplete="off"></label>
+          ${
+            // A search by name needs the unmask-names permission (officer and up): offered only to them.
+            hasRole(session, 'officer')
+              ? html`<label>${c.searchName} <input name="name" type="search" maxlength="64" .value=${b.filter.name ?? ''} autocomplete="off"></label>`
+              : nothing
+          }
           <label>${w.order}
             <select name="order" .value=${b.filter.order ?? 'asc'}>
               <option value="asc">${w.asc}</option>
@@ -282,12 +393,15 @@ export class BookPage extends LitElement {
         ${
           b.items.length
             ? html`<table class="subject-table">
-                <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th><th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
+                <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${
+                  b.levelOf !== undefined ? html`<th scope="col">${this.main?.name[this.ctx.locale] ?? c.tier}</th>` : nothing
+                }<th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
                 <tbody>
                   ${b.items.map(
                     (s) => html`<tr class=${s.id === d.id ? 'current' : ''}>
                       <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
-                      <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#open(s.id)}>${w.open}</button></td>
+                      ${b.levelOf !== undefined ? html`<td data-testid="subject-level">${this.#levelName(s.level)}</td>` : nothing}
+                      <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#pick(s.id)}>${w.open}</button></td>
                     </tr>`,
                   )}
                 </tbody>
@@ -308,6 +422,7 @@ export class BookPage extends LitElement {
       </section>
       <section class="card detail" aria-labelledby="detail-h">
         <h2 id="detail-h" tabindex="-1">${w.detail}${d.id ? html` <span class="id">${d.id}</span>` : nothing}</h2>
+        ${d.id ? html`<p class="hint"><a href="#/book/${encodeURIComponent(d.id)}" data-testid="customer-link">${c.link}</a></p>` : nothing}
         ${
           d.id === undefined
             ? html`<p class="hint">${w.pick}</p>`
@@ -318,11 +433,15 @@ export class BookPage extends LitElement {
                 : html`${this.#closedNote()}<admin-subject-closing .ctx=${this.ctx} .subject=${d.tiers?.subject}
                     @closing-done=${this.#closingDone}></admin-subject-closing>${this.#reassignForm()}<tk-provider .client=${client} subject=${d.id} locale=${this.ctx.locale} theme="light">
                     <div class="customer-grid">
-                      <tk-tier-badge show-progress></tk-tier-badge>
-                      <tk-entitlement-panel></tk-entitlement-panel>
+                      ${
+                        // Without a main scheme, no badge: its own default is one tenant's scheme name.
+                        this.main ? html`<tk-tier-badge show-progress scheme=${this.main.key}></tk-tier-badge>` : nothing
+                      }
+                      <tk-entitlement-panel heading=${c.entitlements}></tk-entitlement-panel>
                       <tk-tier-timeline></tk-tier-timeline>
                     </div>
                   </tk-provider>
+                  ${this.#grades()}
                   ${this.#movesSection()}
                   ${
                     d.status === 'ready'

@@ -3,6 +3,7 @@ import { analyticsPage } from './analytics-page.js';
 import { auditPage } from './audit-page.js';
 import { approvalsPage } from './approvals-page.js';
 import { bookPage } from './book-page.js';
+import { myRequestsPage } from './my-requests-page.js';
 import { jobsPage } from './jobs-page.js';
 import { keysPage } from './keys-page.js';
 import { policiesPage } from './policies-page.js';
@@ -15,6 +16,7 @@ import { overridesPage } from './overrides-page.js';
  */
 export const PAGES: readonly ConsolePage[] = [
   bookPage,
+  myRequestsPage,
   approvalsPage,
   policiesPage,
   jobsPage,

@@ -1,12 +1,11 @@
-import type { HttpTierkitClient, Session, SubjectQuery } from '@tierkit/client';
-import type { SubjectRef } from '@tierkit/core';
+import type { HttpTierkitClient, ListedSubject, Session, SubjectQuery } from '@tierkit/client';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 import { pageSizeOf, withoutEmpty } from './list-filter.js';
 
 export interface SubjectBrowserState {
   readonly filter: SubjectQuery;
   /** Every subject loaded so far, pages appended in order. */
-  readonly items: readonly SubjectRef[];
+  readonly items: readonly ListedSubject[];
   /** Null once the whole result is loaded. */
   readonly nextCursor: string | null;
   /** Of the first page: `loading` while the list is replaced, `ready` with an answer (maybe empty). */
@@ -18,6 +17,8 @@ export interface SubjectBrowserState {
   readonly empty: boolean;
   /** Pages loaded. */
   readonly pages: number;
+  /** The scheme whose level each listed subject carries (`level`), kept whatever the filter becomes. */
+  readonly levelOf: string | undefined;
 }
 
 export interface SubjectBrowserOptions {
@@ -25,6 +26,8 @@ export interface SubjectBrowserOptions {
   readonly pageSize?: number;
   /** The filter to start from (see `defaultSubjectFilter`). */
   readonly filter?: SubjectQuery;
+  /** A scheme key: each subject listed carries its level in it, read with its page (see `showLevelsOf`). */
+  readonly levelOf?: string;
 }
 
 /** Where a browser starts: a relationship manager on their own book, anyone else on the whole tenant. */
@@ -35,7 +38,7 @@ export function defaultSubjectFilter(session: Session | undefined): SubjectQuery
 type Client = Pick<HttpTierkitClient, 'listSubjects' | 'invalidate'>;
 
 /**
- * The subject browser: search by id prefix, filter by a scheme's level or a matrix cell, a book, sort
+ * The subject browser: search by id prefix or by name, filter by a scheme's level or a matrix cell, a book, sort
  * by id either way, and page with the API's cursors through the whole result — never only the first
  * page. The filter is the state; changing it replaces the list.
  */
@@ -53,6 +56,7 @@ export class SubjectBrowser extends KitStore<SubjectBrowserState> {
       error: undefined,
       empty: false,
       pages: 0,
+      levelOf: options.levelOf,
     });
     this.#client = client;
     this.#pageSize = pageSizeOf(options.pageSize);
@@ -71,21 +75,35 @@ export class SubjectBrowser extends KitStore<SubjectBrowserState> {
 
   /** Show one cell of a matrix scheme (`row`/`col` are levels of its row and column schemes). */
   showCell(scheme: string, row: string, col: string): Promise<void> {
-    const { manager, q, order, kind } = this.state.filter;
-    return this.setFilter({ manager, q, order, kind, scheme, row, col });
+    const { manager, q, name, order, kind } = this.state.filter;
+    return this.setFilter({ manager, q, name, order, kind, scheme, row, col });
   }
 
   /** Show the subjects at one level of a scheme. */
   showLevel(scheme: string, level: string): Promise<void> {
-    const { manager, q, order, kind } = this.state.filter;
-    return this.setFilter({ manager, q, order, kind, scheme, level });
+    const { manager, q, name, order, kind } = this.state.filter;
+    return this.setFilter({ manager, q, name, order, kind, scheme, level });
+  }
+
+  /**
+   * List each subject with its level in `scheme` (undefined: without), from the next load on — one
+   * request per page, never one per subject. Loads nothing itself: call before `setFilter` or `load`.
+   */
+  showLevelsOf(scheme: string | undefined): void {
+    this.set({ levelOf: scheme });
+  }
+
+  /** The query of a page: the filter, and the scheme whose levels the list shows. */
+  #query(): SubjectQuery {
+    const { filter, levelOf } = this.state;
+    return levelOf === undefined ? filter : { ...filter, levelOf };
   }
 
   /** Load the first page of the current filter, replacing the list (a load in flight is cancelled). */
   async load(): Promise<void> {
     this.cancel('more');
     this.set({ status: 'loading', loadingMore: false, error: undefined });
-    const filter = this.state.filter;
+    const filter = this.#query();
     const page = await this.run(
       'first',
       (signal) => this.#client.listSubjects(filter, { limit: this.#pageSize, signal }),
@@ -100,7 +118,7 @@ export class SubjectBrowser extends KitStore<SubjectBrowserState> {
     const { nextCursor, status } = this.state;
     if (nextCursor === null || status !== 'ready' || this.busy('more')) return;
     this.set({ loadingMore: true, error: undefined });
-    const filter = this.state.filter;
+    const filter = this.#query();
     const page = await this.run(
       'more',
       (signal) => this.#client.listSubjects(filter, { limit: this.#pageSize, cursor: nextCursor, signal }),

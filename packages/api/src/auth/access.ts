@@ -65,7 +65,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.
   ['GET', /^\/v1\/subjects\/[^/]+\/overrides$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/overrides$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['GET', /^\/v1\/overrides$/, { ...READ, tenantWide: true }],
+  // A relationship manager follows the requests of their book: the list is cut to it in SQL (the route).
+  ['GET', /^\/v1\/overrides$/, READ],
   // One request and its decisions: a relationship manager reads those of their book (the service cuts it).
   ['GET', /^\/v1\/overrides\/[^/]+$/, READ],
   // Only the requester may edit, the requester or the book's relationship manager withdraw (the service

@@ -8,7 +8,8 @@ import { roleAtLeast, type Role } from './roles.js';
 export const PERMISSIONS = {
   'unmask-names': {
     role: 'officer',
-    description: 'ask for display names unmasked (`?unmask=true`); each such read is audited',
+    description:
+      'ask for display names unmasked (`?unmask=true`) or search subjects by name (`GET /v1/subjects?name=`); each such read is audited',
   },
 } as const satisfies Record<string, { role: Role; description: string }>;
 export type Permission = keyof typeof PERMISSIONS;

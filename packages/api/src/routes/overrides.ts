@@ -81,7 +81,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/overrides',
   tags: ['four eyes'],
-  summary: 'Override requests of the tenant, newest first',
+  summary: 'Override requests of the tenant, newest first (a book-scoped credential: of its book’s customers only)',
   request: { query: ListQuery },
   responses: { 200: { description: 'One page', ...json(OverrideListSchema) }, ...problemResponses(400) },
 });
@@ -143,9 +143,14 @@ const withdrawRoute = action(
 async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: string) {
   const now = deps.now().toISOString();
   const before = q.cursor === undefined ? undefined : decodeCursor('overrides', q.cursor, ['createdAt', 'id']);
+  // A relationship manager lists their book's requests only, cut in SQL: another book's never reach
+  // the page, its cursor or the unknown-scheme check below (not even as a count).
+  const book = deps.principal.book;
+  const inBook = book !== undefined ? { managedBy: book } : {};
   const rows = await listOverrides(deps.db, deps.tenantId, {
     now,
     limit: q.limit + 1,
+    ...inBook,
     ...(subjectId !== undefined ? { subjectId } : {}),
     ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
     ...(q.status !== undefined ? { status: q.status } : {}),
@@ -155,7 +160,7 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   // A mistyped scheme must not read as "no overrides": refuse a scheme that is neither in force nor
   // named by any override (one of a retired scheme is still listed).
   if (items.length === 0 && q.scheme !== undefined && !(await packOf(deps)).schemes.has(q.scheme)) {
-    const named = await listOverrides(deps.db, deps.tenantId, { now, limit: 1, scheme: q.scheme });
+    const named = await listOverrides(deps.db, deps.tenantId, { now, limit: 1, scheme: q.scheme, ...inBook });
     if (named.length === 0)
       throw invalid([
         { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
-import { CLOSED_FILTERS, listSubjects, type LevelCondition } from '@tierkit/db';
+import { CLOSED_FILTERS, levelsInScheme, listSubjects, type LevelCondition } from '@tierkit/db';
+import { auditDetail } from '../middleware/audit.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
-import { invalid, type FieldError } from '../problem.js';
+import { may, PERMISSIONS } from '../auth/permissions.js';
+import { invalid, ProblemError, type FieldError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { SubjectListResponseSchema } from '../schemas/entitlements.js';
@@ -42,6 +44,21 @@ const listRoute = createRoute({
         .max(64)
         .optional()
         .openapi({ param: { name: 'q', in: 'query' }, description: 'Only subjects whose id starts with this text (case-sensitive)' }),
+      name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({
+          param: { name: 'name', in: 'query' },
+          description:
+            'Only subjects whose display name holds this text (`%` and `_` are themselves; Latin letters in either case). Tests names in full, so it needs the unmask-names permission (403) and is audited as an unmasked read; the names answered stay masked unless `unmask=true`.',
+        }),
+      levelOf: q(
+        'levelOf',
+        'A scheme key: each subject of the page carries `level`, its current level in that scheme (null: none), read for the whole page at once',
+      ),
       closed: z
         .enum(CLOSED_FILTERS)
         .default('exclude')
@@ -141,7 +158,24 @@ export function subjectList() {
   return router().openapi(listRoute, async (c) => {
     const deps = c.var.deps;
     const query = c.req.valid('query');
-    const levels = conditions(await packOf(deps), query);
+    // A search by name tells a reader whether a name they guessed is a customer's, as much as an
+    // unmasked read would: the same permission, and the same audit record (below).
+    if (query.name !== undefined && !may(deps.principal, 'unmask-names'))
+      throw new ProblemError(
+        'forbidden',
+        `A search by name needs the unmask-names permission: an API key or staff credential with the ${PERMISSIONS['unmask-names'].role} role or higher.`,
+      );
+    const pack = await packOf(deps);
+    const levels = conditions(pack, query);
+    if (query.levelOf !== undefined && !pack.schemes.has(query.levelOf))
+      throw invalid([
+        {
+          path: 'query.levelOf',
+          message: `unknown scheme "${query.levelOf}"`,
+          code: 'unknown_scheme',
+          params: { scheme: query.levelOf },
+        },
+      ]);
     const book = await bookOf(deps, query.manager);
     const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
     const rows = await listSubjects(deps.db, deps.tenantId, {
@@ -151,17 +185,33 @@ export function subjectList() {
       ...(after !== undefined ? { afterExternalId: after } : {}),
       ...(book !== undefined ? { managedBy: book } : {}),
       ...(query.q !== undefined ? { externalIdPrefix: query.q } : {}),
+      ...(query.name !== undefined ? { nameContains: query.name } : {}),
       descending: query.order === 'desc',
       closed: query.closed,
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return c.json(
-      {
-        items: page.map((s) => subjectRef(s, deps.unmaskNames)),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(cursorKind(query.order), { after: last.externalId }) : null,
-      },
-      200,
-    );
+    const levelOf = query.levelOf;
+    const shown =
+      levelOf === undefined
+        ? undefined
+        : await levelsInScheme(
+            deps.db,
+            deps.tenantId,
+            levelOf,
+            page.map((s) => s.id),
+          );
+    const body = {
+      items: page.map((s) => ({ ...subjectRef(s, deps.unmaskNames), ...(shown ? { level: shown.get(s.id) ?? null } : {}) })),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(cursorKind(query.order), { after: last.externalId }) : null,
+    };
+    // The audit trail records the search as it records an unmasked read, with the name tested, since
+    // the route and status alone cannot say whose name was confirmed; the page above keeps the masking
+    // the reader asked for.
+    if (query.name !== undefined) {
+      auditDetail(c, { name: query.name });
+      c.set('deps', { ...deps, unmaskNames: true });
+    }
+    return c.json(body, 200);
   });
 }

@@ -90,7 +90,7 @@ export const SubjectRefSchema = z
   .object({
     id: z.string().openapi({ description: "The bank's external id", example: 'C000003' }),
     kind: SubjectKindSchema,
-    displayName: z.string().openapi({ description: 'Masked by default (张* / *和明)', example: '*晓明' }),
+    displayName: z.string().openapi({ description: 'Masked by default (张* / 王*国)', example: '张*明' }),
     closedAt: z.string().optional().openapi({
       format: 'date-time',
       description: 'Only on a customer who left the bank: when they were closed (ISO UTC)',

@@ -55,6 +55,13 @@ export const MatrixResponseSchema = z
   })
   .openapi('MatrixResponse');
 
+const ListedSubjectSchema = SubjectRefSchema.extend({
+  level: z.string().nullable().optional().openapi({
+    description: 'With `levelOf`: the subject’s current level key in that scheme; null when it has none',
+    example: 'gold',
+  }),
+}).openapi('ListedSubject');
+
 export const SubjectListResponseSchema = z
-  .object({ items: z.array(SubjectRefSchema).readonly(), nextCursor: z.string().nullable() })
+  .object({ items: z.array(ListedSubjectSchema).readonly(), nextCursor: z.string().nullable() })
   .openapi('SubjectListResponse');

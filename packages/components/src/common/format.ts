@@ -2,9 +2,10 @@ import type { Locale } from '@tierkit/core';
 import { MINUS } from '@tierkit/core/money';
 
 /*
- * Number formatting for widgets beyond money: rates, multipliers, counts and periods. Money is
- * printed by core's `formatMoney` (@tierkit/core/money), the one the API's explanations use too, so
- * a gap reads `¥12,000` in the widget and in the API alike.
+ * Number formatting for widgets beyond money: rates, multipliers and counts. Money is printed by
+ * core's `formatMoney` (@tierkit/core/money), the one the API's explanations use too, so a gap reads
+ * `¥12,000` in the widget and in the API alike; a month by core's `formatPeriod` (@tierkit/core/format),
+ * so the timeline and the console write it alike.
  */
 
 function numberLocale(locale: Locale): string {
@@ -36,12 +37,4 @@ export function formatMultiplier(permille: number, locale: Locale): string {
 /** A whole number in the locale's grouping: `12,000`. */
 export function formatCount(n: number, locale: Locale): string {
   return new Intl.NumberFormat(numberLocale(locale)).format(n);
-}
-
-/** A `YYYY-MM` period as the locale writes it: `2025年3月`, `Mar 2025`. */
-export function formatPeriod(period: string, locale: Locale): string {
-  const m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (!m) return period;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
-  return new Intl.DateTimeFormat(numberLocale(locale), { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
 }

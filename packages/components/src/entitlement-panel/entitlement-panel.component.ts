@@ -20,6 +20,9 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @summary What a subject's levels give them: active benefits by kind, restrictions and why, blocked benefits, and what the next level unlocks.
  *
  * @csspart base - The panel.
+ * @attr {string} heading - The panel's heading instead of its own ("我的权益" / "Your benefits", the customer's
+ *   voice): a staff tool showing a customer's benefits names them as the customer's. Property `heading`.
+ *
  * @csspart title - The panel heading.
  * @csspart group - One group of entitlements (services, quotas, rates, limits, restrictions, blocked).
  * @csspart item - One entitlement.
@@ -44,12 +47,15 @@ export class TkEntitlementPanel extends LitElement {
   static override styles = styles;
   static override properties = {
     subject: { reflect: true, useDefault: true },
+    heading: { reflect: true, useDefault: true },
     data: { attribute: false },
     tiers: { attribute: false },
   };
 
   /** The subject id; when empty, the provider's subject. */
   declare subject: string;
+  /** The heading; when empty, the panel's own in the page's language. */
+  declare heading: string;
   /** Controlled mode: the entitlements to show. Setting it stops fetching. */
   declare data: EntitlementsResponse | undefined;
   /** Controlled mode: the subject's tiers, for level and scheme names. */
@@ -60,6 +66,7 @@ export class TkEntitlementPanel extends LitElement {
   constructor() {
     super();
     this.subject = '';
+    this.heading = '';
   }
 
   // One context request for client, subject, locale and currency; none for a controlled panel on a
@@ -93,7 +100,7 @@ export class TkEntitlementPanel extends LitElement {
     const locale = this.#provider.locale;
     const states = blockStateTerms[locale];
     return html`<section part="base" class="base" aria-labelledby="title" aria-busy=${this.#entitlements.status === 'pending' ? 'true' : nothing}>
-      <h2 part="title" id="title" tabindex="-1">${terms[locale].title}</h2>
+      <h2 part="title" id="title" tabindex="-1">${this.heading || terms[locale].title}</h2>
       ${renderResource(this.#entitlements, states, {
         complete: (value) => this.#renderPanel(value),
         // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.

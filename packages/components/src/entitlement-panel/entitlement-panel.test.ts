@@ -32,6 +32,17 @@ describe('tk-entitlement-panel, controlled', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('takes a heading of the host’s: a staff tool names the benefits as the customer’s', async () => {
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="zh-CN" heading="客户权益" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+    );
+    expect(headings(el)[0]).to.equal('客户权益');
+    expect(root(el).querySelector('section')?.getAttribute('aria-labelledby')).to.equal('title');
+    el.heading = '';
+    await el.updateComplete;
+    expect(headings(el)[0]).to.equal('我的权益');
+  });
+
   it('says why a restriction applies, which level imposed it, and what it blocks', async () => {
     const el = await fixture<TkEntitlementPanel>(
       html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC5} .tiers=${tiersC5}></tk-entitlement-panel>`,

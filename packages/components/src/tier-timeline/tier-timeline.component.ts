@@ -78,7 +78,7 @@ export class TkTierTimeline extends LitElement {
   declare schemes: SchemeMap | undefined;
   /**
    * Show who made and who approved each change in full. Off by default: staff names and ids are
-   * personal data, shown masked (`E1024` → `****4`, `王经理` → `*经理`) unless the host page knows
+   * personal data, shown masked (`E1024` → `****4`, `王经理` → `王*理`) unless the host page knows
    * its viewer may see them — and records that it showed them.
    */
   declare unmasked: boolean;

@@ -1,8 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, TierEvent } from '@tierkit/core';
+import { formatPeriod } from '@tierkit/core/format';
 import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
 import type { TimelineTerms } from './tier-timeline.terms.js';
-import { formatPeriod } from '../common/format.js';
 
 /** What every row of one render shares. */
 export interface ItemContext {

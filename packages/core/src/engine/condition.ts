@@ -1,7 +1,7 @@
 import type { LocalizedText } from '../model/locale.js';
 import type { MetricDef } from '../model/metric.js';
 import type { ComparisonOp, Condition, ThresholdCondition } from '../policy/policy-schema.js';
-import { formatValue, localize, windowText } from '../format/format-value.js';
+import { formatValue, localize, metricWithWindow } from '../format/format-value.js';
 import type { InputRegistry } from './inputs.js';
 
 /** A test over the input vector; built once per policy, run once per subject. */
@@ -46,9 +46,7 @@ export function compare(op: ComparisonOp, i: number, value: number): VecTest {
 /** "近3个月平均 月日均资产 ≥ ¥50,000.00" in every locale. */
 export function thresholdLabel(leaf: ThresholdCondition, def: MetricDef | undefined): LocalizedText {
   return localize((l) => {
-    const name = def?.label[l] ?? leaf.metric;
-    const w = windowText(leaf.window, l);
-    const subject = w ? (l === 'en' ? `${name} (${w})` : `${name}（${w}）`) : name;
+    const subject = metricWithWindow(def?.label[l] ?? leaf.metric, leaf.window, l);
     if (def?.unit === 'boolean' && leaf.op === 'gte' && leaf.value === 1) return subject;
     const counted = leaf.window?.fn === 'count';
     return `${subject} ${OP_TEXT[leaf.op]} ${formatValue(leaf.value, counted ? 'count' : (def?.unit ?? 'count'), counted ? undefined : def?.currency, l)}`;

@@ -39,6 +39,28 @@ export function windowText(window: WindowSpec | null | undefined, locale: Locale
   return `近${window.months}${locale === 'zh-TW' ? '個' : '个'}月${fn}`;
 }
 
+/**
+ * "月日均资产（近3个月平均）" / "Average daily balance (average of the last 3 months)": a metric's name
+ * with its window, the one way a rule's condition and a grade's input name what they read; the name
+ * alone for a plain latest value.
+ */
+export function metricWithWindow(name: string, window: WindowSpec | null | undefined, locale: Locale): string {
+  const w = windowText(window, locale);
+  if (!w) return name;
+  return locale === 'en' ? `${name} (${w})` : `${name}（${w}）`;
+}
+
+/**
+ * A `YYYY-MM` period as the locale writes a month: `2025年3月`, `Mar 2025`; anything else as given. The
+ * one month formatter of the timeline and the console, so both date an evaluation alike.
+ */
+export function formatPeriod(period: string, locale: Locale): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(period);
+  if (!m) return period;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-US' : locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
+}
+
 /** Builds a LocalizedText from a function of the locale. */
 export function localize(f: (locale: Locale) => string): LocalizedText {
   return Object.fromEntries(LOCALES.map((l) => [l, f(l)])) as LocalizedText;

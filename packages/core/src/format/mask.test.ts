@@ -5,7 +5,9 @@ import { maskId, maskName, maskPerson } from './mask.js';
 describe('personal data masking (docs/domain.md §8), the same for the API and the widgets', () => {
   it('masks names, ID cards, bank cards and mobiles the usual way', () => {
     assert.equal(maskName('张三'), '张*');
-    assert.equal(maskName('李和明'), '*和明');
+    assert.equal(maskName('李和明'), '李*明');
+    assert.equal(maskName('王建国'), '王*国');
+    assert.equal(maskName('邱某'), '邱*');
     assert.equal(maskName('John Smith'), 'J*** S****');
     assert.equal(maskId('440401199001011768'), '440401********1768');
     assert.equal(maskId('6228880000005676'), '622888******5676');
@@ -13,21 +15,34 @@ describe('personal data masking (docs/domain.md §8), the same for the API and t
     assert.equal(maskId('C000003'), 'C0***03');
   });
 
-  it('hides the whole of a compound surname: 欧阳和明 keeps only its given name', () => {
-    assert.equal(maskName('欧阳和明'), '**和明');
+  it('keeps the surname, as banks print names: the first and last character, never the rest', () => {
+    assert.equal(maskName('欧阳和明'), '欧**明');
+    assert.equal(maskName('爱新觉罗溥仪'), '爱****仪');
+    assert.equal(maskName('王'), '*');
     assert.equal(maskName('  王五  '), '王*');
     assert.equal(maskName(''), '');
   });
 
+  it('drops the spaces and interpuncts between a Chinese name’s parts, so none shows a given name whole', () => {
+    assert.equal(maskName('李 四'), '李*');
+    assert.equal(maskName('李\u3000四'), '李*', 'a full-width space');
+    assert.equal(maskName('张·三'), '张*');
+    assert.equal(maskName('张・三'), '张*', 'the katakana middle dot Japanese input gives');
+    assert.equal(maskName('王 建 国'), '王*国');
+    assert.equal(maskName('阿卜杜拉·买买提'), '阿*****提');
+    assert.equal(maskPerson('李 四'), '李*');
+    assert.equal(maskName(maskName('张·三')), '张*');
+  });
+
   it('masks a staff member as a name or as an id, whichever the record holds', () => {
-    assert.equal(maskPerson('王经理'), '*经理');
+    assert.equal(maskPerson('王经理'), '王*理');
     assert.equal(maskPerson('Li Na'), 'L* N*');
     assert.equal(maskPerson('E1024'), '****4');
     assert.equal(maskPerson('rm.zhang'), 'rm****ng');
   });
 
   it('masks a value holding a `*` too: a name may hold one, and masking twice reveals nothing more', () => {
-    assert.equal(maskName('王小明*'), '**明*');
+    assert.equal(maskName('王小明*'), '王***');
     assert.equal(maskName('Wang Xiaoming (VIP*)'), 'W*** X******* (*****');
     assert.equal(maskId('ab*cdefgh'), 'ab*****gh');
     for (const name of ['张三', '李和明', '欧阳和明', 'John Smith', '*', '王小明*'])

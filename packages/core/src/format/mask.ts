@@ -1,22 +1,35 @@
 /*
  * Masks for personal financial information (JR/T 0171-2020 class C2, docs/domain.md §8: shown masked
  * unless the viewer has permission). The one home of masking: the API masks subjects' names with
- * these and the widgets mask staff with them, so both say `**和明` for 欧阳和明. A `*` in a value
+ * these and the widgets mask staff with them, so both say `欧**明` for 欧阳和明. A `*` in a value
  * proves nothing (a customer's name may hold one, `王小明*`), so every value is masked: masking a
  * masked name gives it back as it was, and masking anything twice never reveals more than once.
  */
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 
-/** `张三` → `张*`, `李和明` → `*和明`, `欧阳和明` → `**和明`, `John Smith` → `J*** S****`. */
+/**
+ * What separates the parts of a Chinese name without being part of it: spaces (full-width too) and the
+ * interpuncts of transliterated and minority names (`阿卜杜拉·买买提`). Left in, a separator would count
+ * as a masked character and leave the given name after it whole (`张·三` → `张*三`).
+ */
+const CJK_SEPARATORS = /[\s\u00b7\u2027\u30fb\uff65]/gu;
+
+/**
+ * A Chinese name keeps its first character (the surname, or a compound surname's first) and, from three
+ * characters on, its last; everything between is masked: `张三` → `张*`, `王建国` → `王*国`, `欧阳和明` →
+ * `欧**明`. Spaces and `·` between its parts are dropped first, so `李 四` and `张·三` mask as `李*` and
+ * `张*`. This is the form Chinese banks print on receipts and statements, so a customer and their
+ * relationship manager read the same mask everywhere (docs/domain.md §8). `John Smith` → `J*** S****`.
+ */
 export function maskName(name: string): string {
   const s = name.trim();
   if (/^\**$/.test(s)) return s;
-  const chars = [...s];
   if (CJK.test(s)) {
+    const chars = [...s.replace(CJK_SEPARATORS, '')];
     if (chars.length === 1) return '*';
     if (chars.length === 2) return `${chars[0]}*`;
-    return '*'.repeat(chars.length - 2) + chars.slice(-2).join('');
+    return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
   }
   return s
     .split(/\s+/)

@@ -244,6 +244,27 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
 }
 
 /**
+ * The current level in one scheme of each of `subjectIds` (a page of a list: at most a few hundred),
+ * read in one query; a subject with none is absent from the map.
+ */
+export async function levelsInScheme(
+  db: Executor,
+  tenantId: string,
+  scheme: string,
+  subjectIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (subjectIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('assignments')
+    .select(['subject_id', 'level'])
+    .where('tenant_id', '=', tenantId)
+    .where('scheme', '=', scheme)
+    .where('subject_id', 'in', [...subjectIds])
+    .execute();
+  return new Map(rows.map((r) => [r.subject_id, r.level]));
+}
+
+/**
  * The current levels of the subjects with ids in `first … last` (a job chunk), by subject: the
  * scheme, level and period columns alone, for a chunk deciding whom it leaves alone before it locks
  * anyone ({@link listAssignmentsInRange} reads each row's state too).

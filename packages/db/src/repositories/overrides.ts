@@ -399,6 +399,11 @@ export interface ListOverridesQuery {
   readonly status?: OverrideStatus | 'expired';
   readonly now: string;
   readonly limit: number;
+  /**
+   * Only requests for customers in this staff member's book now: a request belongs to its customer's
+   * book, so a customer moved out takes theirs along.
+   */
+  readonly managedBy?: string;
   /** Keyset: rows created before this (created_at, id), newest first. */
   readonly before?: { readonly createdAt: string; readonly id: string };
 }
@@ -408,6 +413,18 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
   let query = overridesWithSubject(db, tenantId);
   if (q.subjectId !== undefined) query = query.where('overrides.subject_id', '=', q.subjectId);
   if (q.scheme !== undefined) query = query.where('overrides.scheme', '=', q.scheme);
+  const book = q.managedBy;
+  if (book !== undefined)
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('subject_managers as m')
+          .select(sql.lit(1).as('one'))
+          .whereRef('m.subject_id', '=', 'overrides.subject_id')
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.staff_id', '=', book),
+      ),
+    );
   if (q.status === 'expired') {
     query = query.where('overrides.status', '=', 'approved').where('overrides.expires_at', '<=', q.now);
   } else if (q.status === 'approved') {

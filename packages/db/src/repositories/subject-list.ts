@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, SubjectRow } from '../schema.js';
 import { isPostgres, type Executor } from './executor.js';
 import { toSubject, type Subject } from './subjects.js';
@@ -20,6 +20,11 @@ export interface ListSubjectsQuery {
   readonly managedBy?: string;
   /** Only subjects whose external id starts with this text (exactly, case included, on both dialects). */
   readonly externalIdPrefix?: string;
+  /**
+   * Only subjects whose display name holds this text: CJK exactly, Latin letters A–Z in either case,
+   * `%`, `_` and `\\` as themselves (both dialects).
+   */
+  readonly nameContains?: string;
   /** External-id order from the last. */
   readonly descending?: boolean;
   /** Customers who left the bank: left out (the default), listed with the others, or the only ones listed. */
@@ -142,8 +147,19 @@ function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['s
         .where('s.external_id', '<', `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}`) as Q;
     }
   }
+  if (query.nameContains) out = out.where(nameHolds(query.nameContains)) as Q;
   if (query.afterExternalId !== undefined) out = out.where('s.external_id', query.descending ? '<' : '>', query.afterExternalId) as Q;
   return out;
+}
+
+/**
+ * `display_name` holds `text`. LIKE with its wildcards escaped, so `%` and `_` in a name are searched
+ * for as they are; both sides lower-cased, since SQLite's LIKE ignores the case of A–Z and
+ * PostgreSQL's does not (each dialect's lower() on both sides, so a name always finds itself).
+ */
+function nameHolds(text: string) {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`lower(${sql.ref('s.display_name')}) like lower(${pattern}) escape '\\'`;
 }
 
 /** Passes every holding but the one at `skip`, checked against `subjectId` (an index seek each). */

@@ -1,0 +1,122 @@
+import { isBookScoped, Overrides, type OverrideStatus } from '@tierkit/admin';
+import { StoreController } from '@tierkit/admin/lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { client } from '../console-client.js';
+import { moreButton } from '../keep-focus.js';
+import type { ConsolePage, PageContext } from '../page.js';
+import { formatInstant as bankTime } from '../time.js';
+import { CUSTOMER_WORDS } from './customer.words.js';
+import { listStatus, namesOf, outcome, overrideActions } from './override-items.js';
+import { OVERRIDE_WORDS } from './overrides.words.js';
+
+const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
+
+/**
+ * A relationship manager's requests: the override requests of the customers in their book (the API
+ * cuts `GET /v1/overrides` to it), newest first — each with its customer (a link to the customer's
+ * page), status and the checker's note, so the RM follows what they asked for without opening every
+ * customer. A customer moved out of the book takes their requests along.
+ */
+export class MyRequestsPage extends LitElement {
+  static override properties = { ctx: { attribute: false } };
+
+  declare ctx: PageContext | undefined;
+
+  readonly #overrides = new StoreController(this, new Overrides(client, { pageSize: 20 }));
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('ctx') || !this.ctx) return;
+    if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
+      const status = STATUSES.find((s) => s === this.ctx?.params.get('status'));
+      void this.#overrides.store.open(undefined, status ? { status } : {});
+      void this.#overrides.store.loadSchemes();
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#overrides.store.cancel();
+  }
+
+  #filter(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const status = STATUSES.find((s) => s === (form.elements.namedItem('status') as HTMLSelectElement).value);
+    void this.#overrides.store.setFilter(status ? { status } : {});
+  }
+
+  override render() {
+    if (!this.ctx) return nothing;
+    const locale = this.ctx.locale;
+    const w = OVERRIDE_WORDS[locale];
+    const c = CUSTOMER_WORDS[locale];
+    const session = this.ctx.session;
+    const s = this.#overrides.state;
+    const { schemeName, levelName } = namesOf(this.#overrides.store, locale);
+    return html`<section class="card my-requests" aria-labelledby="my-requests-h">
+      <h2 id="my-requests-h" tabindex="-1">${c.myRequests}</h2>
+      <p class="hint">${c.myRequestsHint}</p>
+      <form class="filters" @submit=${this.#filter}>
+        <label>${w.status}
+          <select name="status">
+            <option value="" ?selected=${!s.filter.status}>${w.allStatuses}</option>
+            ${STATUSES.map((x) => html`<option value=${x} ?selected=${s.filter.status === x}>${w.statuses[x]}</option>`)}
+          </select>
+        </label>
+        <button type="submit">${w.filter}</button>
+      </form>
+      <p role="status" class="hint" data-testid="my-requests-status" tabindex="-1">${listStatus(this.#overrides.store, locale, true)}</p>
+      ${
+        s.items.length
+          ? html`<table class="overrides-table my-requests-table" data-testid="my-requests">
+              <thead><tr>
+                <th scope="col">${c.customer}</th><th scope="col">${c.scheme}</th><th scope="col">${c.level}</th>
+                <th scope="col">${c.status}</th><th scope="col">${c.decisionNote}</th><th scope="col">${c.requestedBy}</th>
+                <th scope="col">${c.requestedAt}</th><th scope="col">${w.actions}</th>
+              </tr></thead>
+              <tbody>
+                ${s.items.map(
+                  (o) => html`<tr data-override=${o.id}>
+                    <td data-label=${c.customer}><a href="#/book/${encodeURIComponent(o.subject)}">${o.subject}</a></td>
+                    <td data-label=${c.scheme}>${schemeName(o.scheme)}</td>
+                    <td data-label=${c.level}>${levelName(o.scheme, o.level)}</td>
+                    <td data-label=${c.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
+                    <td data-label=${c.decisionNote} data-testid="decision-note">${o.decisionNote ?? o.revokeNote ?? c.none}</td>
+                    <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : o.requestedBy}</td>
+                    <td data-label=${c.requestedAt}>${bankTime(o.requestedAt, locale)}</td>
+                    <td data-label=${w.actions}>${overrideActions(this.#overrides.store, o, session, locale)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`
+          : nothing
+      }
+      ${
+        s.nextCursor !== null && s.status === 'ready'
+          ? moreButton({
+              loading: s.loadingMore,
+              label: w.loadMore,
+              loadingLabel: w.loading,
+              load: () => this.#overrides.store.loadMore(),
+              status: () => this.querySelector('[data-testid="my-requests-status"]'),
+            })
+          : nothing
+      }
+      <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, locale)}</p>
+    </section>`;
+  }
+}
+
+if (!customElements.get('admin-my-requests-page')) customElements.define('admin-my-requests-page', MyRequestsPage);
+
+export const myRequestsPage: ConsolePage = {
+  id: 'requests',
+  title: { 'zh-CN': '我的申请', 'zh-TW': '我的申請', en: 'My requests' },
+  // Tenant-wide staff have the overrides page, over every book.
+  visible: (session) => session.can.readSubjects && isBookScoped(session),
+  render: (ctx) => html`<admin-my-requests-page data-page .ctx=${ctx}></admin-my-requests-page>`,
+};

@@ -1,0 +1,64 @@
+import type { Assignment, Locale, SchemeSummary, TiersResponse } from '@tierkit/core';
+import { formatValue, metricWithWindow } from '@tierkit/core/format';
+
+/** One input of the rule that decided a level, as a relationship manager reads it. */
+export interface GradeInput {
+  readonly metric: string;
+  /** "月日均资产（近3个月平均）": the metric's name, with its window when it has one. */
+  readonly label: string;
+  /** "¥380,000": money through core's one money formatter, other units with theirs. */
+  readonly value: string;
+}
+
+/** A customer's level in one scheme and why they are at it. */
+export interface Grade {
+  readonly scheme: string;
+  readonly schemeName: string;
+  readonly level: string;
+  readonly levelName: string;
+  /** The rule, band, trigger or override that decided, in the reader's language. */
+  readonly decidedBy: string;
+  /** `override`: a manual level in force; `default`: no rule matched. */
+  readonly decidedByKind: Assignment['explanation']['decidedBy']['kind'];
+  readonly inputs: readonly GradeInput[];
+  /** The month evaluated (`YYYY-MM`). */
+  readonly period: string;
+  /** The level waits for a second person's sign-off. */
+  readonly approvalRequired: boolean;
+}
+
+/**
+ * Every grade in a tiers answer, in the answer's order, with its deciding rule and inputs named and
+ * formatted. Only what the API sent: which schemes a credential may see (a customer's token only
+ * customer schemes, staff by role) is the API's to decide, never widened here.
+ */
+export function customerGrades(tiers: TiersResponse, locale: Locale): Grade[] {
+  const metrics = new Map(tiers.metrics.map((m) => [m.key, m]));
+  return tiers.assignments.map((a) => {
+    const level = a.schemeInfo.levels.find((l) => l.key === a.level);
+    const e = a.explanation;
+    return {
+      scheme: a.scheme,
+      schemeName: a.schemeInfo.name[locale] ?? a.scheme,
+      level: a.level,
+      levelName: level?.name[locale] ?? a.level,
+      decidedBy: e.decidedBy.label[locale] ?? e.decidedBy.id,
+      decidedByKind: e.decidedBy.kind,
+      inputs: e.inputs.map((i) => {
+        const label = metricWithWindow(metrics.get(i.metric)?.label[locale] ?? i.metric, i.window, locale);
+        return { metric: i.metric, label, value: formatValue(i.value, i.unit, i.currency, locale) };
+      }),
+      period: a.period,
+      approvalRequired: a.approvalRequired,
+    };
+  });
+}
+
+/**
+ * The tenant's main customer scheme: the first of its schemes (in the pack's order) that grades
+ * customers and that customers see themselves — the card tier a bank names a customer by (`retail-tier`
+ * in the default pack). Undefined when it has none.
+ */
+export function mainCustomerScheme(schemes: readonly SchemeSummary[]): SchemeSummary | undefined {
+  return schemes.find((s) => s.subjectKind === 'customer' && s.audience === 'customer');
+}
