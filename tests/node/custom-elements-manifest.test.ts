@@ -50,7 +50,12 @@ const EXPECTED: Record<string, { properties: string[]; attributes: string[]; eve
     events: ['tk-error', 'tk-load'],
     slots: [],
   },
-  'tk-entitlement-panel': { properties: ['data', 'subject', 'tiers'], attributes: ['subject'], events: ['tk-error', 'tk-load'], slots: [] },
+  'tk-entitlement-panel': {
+    properties: ['data', 'heading', 'subject', 'tiers'],
+    attributes: ['heading', 'subject'],
+    events: ['tk-error', 'tk-load'],
+    slots: [],
+  },
   'tk-risk-value-matrix': {
     properties: ['data', 'effectiveMode', 'filter', 'mode', 'scheme', 'schemes', 'subject', 'tableView'],
     attributes: ['mode', 'scheme', 'subject', 'table-view'],
