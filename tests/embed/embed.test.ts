@@ -130,6 +130,7 @@ function importMap(dir: string): string {
     '@lit/context': `${pkgDir('@lit/context')}/index.js`,
     '@tierkit/core/mask': `${pkgDir('@tierkit/core')}/dist/format/mask.js`,
     '@tierkit/core/money': `${pkgDir('@tierkit/core')}/dist/format/money.js`,
+    '@tierkit/core/period': `${pkgDir('@tierkit/core')}/dist/format/period.js`,
     '@tierkit/core/progress': `${pkgDir('@tierkit/core')}/dist/format/progress-sentence.js`,
     '@tierkit/client': `${pkgDir('@tierkit/client')}/dist/index.js`,
     '@tierkit/components': `${pkgDir('@tierkit/components')}/dist/index.js`,

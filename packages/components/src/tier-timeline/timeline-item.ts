@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, TierEvent } from '@tierkit/core';
-import { formatPeriod } from '@tierkit/core/format';
+import { formatPeriod } from '@tierkit/core/period';
 import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
 import type { TimelineTerms } from './tier-timeline.terms.js';
 

@@ -5,6 +5,7 @@ import { formatMoney, groupDigits } from './money.js';
 
 // The units this formats, for a browser client that checks a unit it was sent without core's root (and zod).
 export { METRIC_UNITS, type MetricUnit } from '../model/metric.js';
+export { formatPeriod } from './period.js';
 
 const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, LocalizedText>> = {
   days: { 'zh-CN': ' 天', 'zh-TW': ' 天', en: ' days' },
@@ -48,17 +49,6 @@ export function metricWithWindow(name: string, window: WindowSpec | null | undef
   const w = windowText(window, locale);
   if (!w) return name;
   return locale === 'en' ? `${name} (${w})` : `${name}（${w}）`;
-}
-
-/**
- * A `YYYY-MM` period as the locale writes a month: `2025年3月`, `Mar 2025`; anything else as given. The
- * one month formatter of the timeline and the console, so both date an evaluation alike.
- */
-export function formatPeriod(period: string, locale: Locale): string {
-  const m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (!m) return period;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-US' : locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
 }
 
 /** Builds a LocalizedText from a function of the locale. */
