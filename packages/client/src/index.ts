@@ -8,6 +8,7 @@ export type {
   SubjectReadOptions,
   TiersOptions,
   TierkitClient,
+  TokenGrant,
   TokenSource,
 } from './types.js';
 export type { Page, PageOptions, Session, StaffApi, StaffMember, StaffRole, SubjectQuery } from './staff-types.js';
