@@ -21,7 +21,7 @@ const failed = (el: Element) =>
 describe('<tk-provider> when its token expires', () => {
   it('the host hears one 401 per token, on the provider and the document alike, and every widget still shows its own state', async () => {
     const onDocument: TkErrorEvent[] = [];
-    const listen = (e: TkErrorEvent) => onDocument.push(e);
+    const listen = (e: Event) => onDocument.push(e as TkErrorEvent);
     document.addEventListener('tk-error', listen);
     try {
       const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en">

@@ -71,6 +71,8 @@ export function pillSheet(tag: string, doc: Document): CSSStyleSheet | undefined
       `${state('loading')},${state('empty')}{${muted}}${state('error')}{${muted};color:var(--tk-color-danger,#b3261e)}` +
       `${t}::part(retry){font:inherit;color:inherit;background:none;border:1px solid;border-radius:inherit;` +
       `margin-inline-start:.5em;padding:0 .6em;cursor:pointer}` +
+      // The ring every other widget's buttons have (tokens.styles.ts), which a part's own rules must repeat.
+      `${t}::part(retry):focus-visible{outline:2px solid var(--tk-color-focus,#0b5cad);outline-offset:2px}` +
       `${t}[size='s']{font-size:.8125em}${t}[size='l']{font-size:1.25em}}`
     );
   });

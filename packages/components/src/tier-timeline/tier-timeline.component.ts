@@ -157,7 +157,7 @@ export class TkTierTimeline extends LitElement {
           initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
         });
     return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === 'pending' ? 'true' : nothing}>
-      <h3 part="title" class="title" id="title" tabindex="-1">${t.title}</h3>
+      <h2 part="title" class="title" id="title" tabindex="-1">${t.title}</h2>
       ${body}
     </section>`;
   }
@@ -179,14 +179,16 @@ export class TkTierTimeline extends LitElement {
       day: 'numeric',
     });
     const who = this.unmasked ? (person: string) => person : maskPerson;
+    // Read with a customer's credential: no rule, automation or policy version on the rows.
+    const customer = this.#history.value?.page.audience === 'customer';
     const w = this.#window;
     return html`<div part="scroller" class="scroller" @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;
             return row.kind === 'year'
-              ? html`<li part="year" class="year"><h4>${t.year(row.year)}</h4></li>`
-              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who });
+              ? html`<li part="year" class="year"><h3>${t.year(row.year)}</h3></li>`
+              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who, customer });
           })}
         </ol>
       </div>
