@@ -124,9 +124,10 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     pending ??= (async () => {
       const g = await t();
       const value = typeof g === 'string' ? g : g.token;
-      const at = typeof g === 'string' || g.expiresAt === undefined ? expiryOf(value) : new Date(g.expiresAt).getTime();
-      // Unknown (or unreadable) expiry: kept until the API answers 401.
-      held = value ? { value, until: Number.isNaN(at) ? Number.POSITIVE_INFINITY : at - REFRESH_BEFORE_MS } : undefined;
+      // The expiresAt given (an invalid or missing one is NaN, falsy), else the token's own claim.
+      const at = (typeof g === 'string' ? 0 : +new Date(g.expiresAt ?? Number.NaN)) || expiryOf(value);
+      // Unknown (NaN) expiry: kept until the API answers 401.
+      held = value ? { value, until: at - REFRESH_BEFORE_MS || Number.POSITIVE_INFINITY } : undefined;
       return value;
     })().finally(() => {
       pending = undefined;
