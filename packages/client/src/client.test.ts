@@ -266,7 +266,14 @@ describe('the tierkit client against a live HTTP server', () => {
   test('a token is reused until 30 s before its expiry: its own exp claim, or the expiresAt given with it', async () => {
     const asked = async (token: () => TokenGrant) => {
       let calls = 0;
-      const client = createClient({ baseUrl, freshFor: 0, token: () => (calls++, token()) });
+      const client = createClient({
+        baseUrl,
+        freshFor: 0,
+        token: () => {
+          calls++;
+          return token();
+        },
+      });
       for (const id of ['TK2', 'TK2', 'TK3']) await client.getTiers(id);
       return calls;
     };

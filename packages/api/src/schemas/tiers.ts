@@ -118,7 +118,7 @@ export const TierEventSchema = z
       .openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' }),
     notice: LocalizedTextSchema.optional().openapi({
       description:
-        "A customer's history only: instead of the reason of a level a staff metric decided (a bad loan's 风险), \"please contact your branch\"; `ruleId` is then null",
+        'A customer\'s history only: instead of the reason of a level a staff metric decided (a bad loan\'s 风险), "please contact your branch"; `ruleId` is then null',
     }),
   })
   .openapi('TierEvent');
