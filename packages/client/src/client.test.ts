@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient, TierkitApiError, type TokenGrant } from './index.js';
+import { createClient, TierkitApiError } from './index.js';
 
 /**
  * A small real HTTP server that answers like the tierkit API: ETags on reads, 304 on a matching
@@ -15,16 +15,8 @@ function apiServer() {
   let gate: Promise<void> = Promise.resolve();
   let open: () => void = () => undefined;
   let version = 1;
-  // Credentials the server answers 401 to (an expired or revoked token), as `Bearer …`.
-  const refused = new Set<string>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
-    if (refused.has(req.headers.authorization ?? '')) {
-      seen.push({ url, auth: req.headers.authorization, ifNoneMatch: undefined });
-      res.writeHead(401, { 'content-type': 'application/problem+json' });
-      res.end(JSON.stringify({ type: 'https://tierkit.dev/problems/invalid-token', title: 'Invalid token', status: 401 }));
-      return;
-    }
     // The answer is what was true when the request arrived, as with a real database read.
     const arrivedAt = version;
     seen.push({ url, auth: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] as string | undefined });
@@ -64,7 +56,6 @@ function apiServer() {
   return {
     seen,
     aborted,
-    refused,
     hold() {
       gate = new Promise((r) => {
         open = r;
@@ -92,13 +83,6 @@ function apiServer() {
 /** The echo server answers with the URL it served; reads are typed as API shapes, so look through them. */
 const urlOf = (body: unknown): unknown => (body as { url?: unknown }).url;
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
-
-/** A token shaped as the API mints them (`tkt_<base64url claims>.<signature>`), expiring in `seconds`. */
-function embedToken(seconds: number): string {
-  const now = Math.floor(Date.now() / 1000);
-  const claims = { kid: 'k1', ten: 'bank', typ: 'embed', sub: 'TK1', org: [], iat: now, exp: now + seconds };
-  return `tkt_${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
-}
 
 describe('the tierkit client against a live HTTP server', () => {
   const api = apiServer();
@@ -228,8 +212,9 @@ describe('the tierkit client against a live HTTP server', () => {
     );
   });
 
-  test('query parameters are encoded and ordered', async () => {
-    const client = createClient({ baseUrl, freshFor: 0 });
+  test('a token function is asked on each request, and query parameters are encoded and ordered', async () => {
+    let n = 0;
+    const client = createClient({ baseUrl, token: async () => `t${++n}`, freshFor: 0 });
     api.seen.length = 0;
     await client.getHistory('C 1', { scheme: 'retail-tier', limit: 50 });
     await client.getMatrix('risk-value', { filter: { rm: 'RM 7', branch: 'SZ01' } });
@@ -237,89 +222,9 @@ describe('the tierkit client against a live HTTP server', () => {
       api.seen.map((s) => s.url),
       ['/v1/subjects/C%201/history?limit=50&scheme=retail-tier', '/v1/matrix/risk-value?branch=SZ01&rm=RM%207'],
     );
-  });
-
-  test('a page of widgets reading at once asks the token function once, and all carry its token', async () => {
-    let calls = 0;
-    let mint: (t: string) => void = () => undefined;
-    const client = createClient({
-      baseUrl,
-      freshFor: 0,
-      token: () => {
-        calls++;
-        return new Promise<string>((r) => {
-          mint = r;
-        });
-      },
-    });
-    api.seen.length = 0;
-    const reads = [client.getTiers('TK1'), client.getEntitlements('TK1'), client.getHistory('TK1'), client.getScheme('retail-tier')];
-    await tick();
-    const token = embedToken(600);
-    mint(token);
-    await Promise.all(reads);
-    assert.equal(calls, 1);
-    assert.equal(api.seen.length, 4);
-    assert.ok(api.seen.every((s) => s.auth === `Bearer ${token}`));
-  });
-
-  test('a token is reused until 30 s before its expiry: its own exp claim, or the expiresAt given with it', async () => {
-    const asked = async (token: () => TokenGrant) => {
-      let calls = 0;
-      const client = createClient({
-        baseUrl,
-        freshFor: 0,
-        token: () => {
-          calls++;
-          return token();
-        },
-      });
-      for (const id of ['TK2', 'TK2', 'TK3']) await client.getTiers(id);
-      return calls;
-    };
-    assert.equal(await asked(() => embedToken(600)), 1, 'ten minutes left: reused');
-    assert.equal(await asked(() => embedToken(10)), 3, 'ten seconds left: asked again for every request');
-    assert.equal(await asked(() => ({ token: 'opaque-1', expiresAt: new Date(Date.now() + 600_000).toISOString() })), 1);
-    assert.equal(await asked(() => ({ token: 'opaque-2', expiresAt: Date.now() + 10_000 })), 3);
-    // expiresAt wins over the claim: the host knows when its backend stops honouring the token.
-    assert.equal(await asked(() => ({ token: embedToken(600), expiresAt: Date.now() + 10_000 })), 3);
-    assert.equal(await asked(() => 'opaque-3'), 1, 'a token that says nothing of its expiry is kept until a 401');
-  });
-
-  test('a 401 drops a reused token and the request is sent once more with a new one; a new token refused is the answer', async () => {
-    let n = 0;
-    const client = createClient({ baseUrl, freshFor: 0, token: () => `tok${++n}` });
-    await client.getTiers('TK4');
-    api.refused.add('Bearer tok1'); // it expired, or the bank revoked it
-    api.seen.length = 0;
-    assert.equal(urlOf(await client.getTiers('TK4')), '/v1/subjects/TK4/tiers');
     assert.deepEqual(
       api.seen.map((s) => s.auth),
-      ['Bearer tok1', 'Bearer tok2'],
-    );
-    // Signed out for good: the new token is refused too. One more ask, no loop.
-    api.refused.add('Bearer tok2');
-    api.refused.add('Bearer tok3');
-    api.seen.length = 0;
-    await assert.rejects(client.getTiers('TK4'), (e: unknown) => e instanceof TierkitApiError && e.status === 401);
-    assert.deepEqual(
-      api.seen.map((s) => s.auth),
-      ['Bearer tok2', 'Bearer tok3'],
-    );
-    // Dropped, so the next request asks again.
-    await client.getTiers('TK4');
-    assert.equal(api.seen.at(-1)?.auth, 'Bearer tok4');
-    assert.equal(n, 4);
-  });
-
-  test('a fixed token is sent as given, and its 401 is the answer without a second request', async () => {
-    const client = createClient({ baseUrl, token: 'tkt_fixed' });
-    api.refused.add('Bearer tkt_fixed');
-    api.seen.length = 0;
-    await assert.rejects(client.getTiers('TK5'), (e: unknown) => e instanceof TierkitApiError && e.status === 401);
-    assert.deepEqual(
-      api.seen.map((s) => s.auth),
-      ['Bearer tkt_fixed'],
+      ['Bearer t1', 'Bearer t2'],
     );
   });
 

@@ -22,21 +22,6 @@ export function query(params: Readonly<Record<string, string | number | boolean 
  */
 export const BOOK_READS = ['/v1/subjects?', '/v1/matrix/'] as const;
 
-/** A token is asked for anew this long before its expiry, so no request carries one about to lapse. */
-const REFRESH_BEFORE_MS = 30_000;
-
-/**
- * When a token stops being accepted (ms since the epoch), from the `exp` claim of the API's tokens,
- * `tkt_<base64url JSON claims>.<signature>`; NaN for any other token.
- */
-function expiryOf(token: string): number {
-  try {
-    return JSON.parse(atob(token.slice(4, token.indexOf('.')).replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 interface CacheEntry {
   readonly etag: string | null;
   readonly body: unknown;
@@ -110,38 +95,22 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
   }
 
-  // The token a token function gave, reused until shortly before it expires, so a page of widgets
-  // asks the host's backend once, not once per request; `pending` makes concurrent first requests
-  // share one call.
-  let held: { value: string; until: number } | undefined;
-  let pending: Promise<string> | undefined;
-
-  /** The credential for one request, and whether it was reused (only a reused one is worth a retry). */
-  async function credential(): Promise<[string | undefined, boolean]> {
+  async function authHeader(): Promise<string | undefined> {
     const t = options.token;
-    if (typeof t !== 'function') return [t, false];
-    if (held && Date.now() < held.until) return [held.value, true];
-    pending ??= (async () => {
-      const g = await t();
-      const value = typeof g === 'string' ? g : g.token;
-      // The expiresAt given (an invalid or missing one is NaN, falsy), else the token's own claim.
-      const at = (typeof g === 'string' ? 0 : +new Date(g.expiresAt ?? Number.NaN)) || expiryOf(value);
-      // Unknown (NaN) expiry: kept until the API answers 401.
-      held = value ? { value, until: at - REFRESH_BEFORE_MS || Number.POSITIVE_INFINITY } : undefined;
-      return value;
-    })().finally(() => {
-      pending = undefined;
-    });
-    return [await pending, false];
+    if (t === undefined) return undefined;
+    const value = typeof t === 'function' ? await t() : t;
+    return value ? `Bearer ${value}` : undefined;
   }
 
   async function request(path: string, signal: AbortSignal): Promise<unknown> {
     const started = generation.get(path) ?? 0;
     const current = () => (generation.get(path) ?? 0) === started;
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    const auth = await authHeader();
+    if (auth) headers.authorization = auth;
     const cached = cache.get(path);
     if (cached?.etag) headers['if-none-match'] = cached.etag;
-    const res = await exchange(path, { method: 'GET', headers, signal });
+    const res = await doFetch(base + path, { method: 'GET', headers, signal });
     if (res.status === 304 && cached) {
       if (current()) remember(path, { ...cached, at: Date.now() });
       return cached.body;
@@ -152,24 +121,12 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     return body;
   }
 
-  /**
-   * Any request with the base URL and credential; the caller's own headers win. A 401 to a token the
-   * function gave drops it; when that token had been reused (it may have expired or been revoked
-   * since), the request is sent once more with a new one. A 401 to a token just asked for is the
-   * caller's answer: asking again would only mint another.
-   */
+  /** Any request with the base URL and credential; the caller's own headers win. */
   async function exchange(path: string, init: RequestInit = {}): Promise<Response> {
-    const own = new Headers(init.headers).has('authorization');
-    for (let again = !(init.body instanceof ReadableStream); ; again = false) {
-      const headers = new Headers(init.headers);
-      const [token, reused] = own ? [] : await credential();
-      if (token) headers.set('authorization', `Bearer ${token}`);
-      const res = await doFetch(base + path, { ...init, headers });
-      if (res.status !== 401 || !token) return res;
-      // Only that token: a request that started before a newer one came must not drop the newer.
-      if (held?.value === token) held = undefined;
-      if (!again || !reused) return res;
-    }
+    const headers = new Headers(init.headers);
+    const auth = await authHeader();
+    if (auth && !headers.has('authorization')) headers.set('authorization', auth);
+    return doFetch(base + path, { ...init, headers });
   }
 
   /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */

@@ -42,19 +42,8 @@ export interface TierkitClient {
   getMatrix(scheme: string, o?: MatrixOptions): Promise<MatrixResponse>;
 }
 
-/**
- * What a token function returns: the token, or the token and when it expires (`expiresAt`, as
- * `POST /v1/embed-tokens` answers it: an ISO 8601 instant, or ms since the epoch, or a Date).
- */
-export type TokenGrant = string | { readonly token: string; readonly expiresAt?: string | number | Date };
-
-/**
- * Where the bearer token comes from: a fixed token, or a function that fetches one. The client asks
- * the function once and reuses its token until 30 s before it expires — `expiresAt` if the function
- * gave one, else the token's own `exp` claim, else until the API answers 401 — and concurrent
- * requests share one call. A 401 drops the token; a request that had reused it is sent once more.
- */
-export type TokenSource = string | (() => TokenGrant | Promise<TokenGrant>);
+/** Where the bearer token comes from: a fixed embed token, or a function that fetches a fresh one. */
+export type TokenSource = string | (() => string | Promise<string>);
 
 export interface ClientOptions {
   /** API origin and prefix root, e.g. `https://tier.bank.example` (paths start with `/v1`). */

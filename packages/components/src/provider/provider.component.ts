@@ -68,22 +68,12 @@ export class TkProvider extends LitElement {
     this.locale = '';
     this.currency = 'CNY';
     this.theme = 'light';
-    // One expired token fails every widget's read: the host hears its 401 once per client (a new
-    // token makes a new client), so its recovery mints one token, not one per widget. Registered
-    // here, first, so stopping the rest also stops the host's listeners on this element.
-    this.addEventListener('tk-error', (e) => {
-      if ((e.error as { status?: number } | null)?.status !== 401) return;
-      if (this.#expired === this.#clientProvider.value) e.stopImmediatePropagation();
-      this.#expired = this.#clientProvider.value;
-    });
   }
 
   readonly #clientProvider = new ContextProvider(this, { context: clientContext });
   readonly #subjectProvider = new ContextProvider(this, { context: subjectContext });
   readonly #configProvider = new ContextProvider(this, { context: configContext });
   #created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
-  /** The client whose 401 the host has already heard. */
-  #expired: TierkitClient | undefined;
 
   /** The client widgets read through: the `client` property, else one made from `base-url` and `token`. */
   get effectiveClient(): TierkitClient | undefined {
