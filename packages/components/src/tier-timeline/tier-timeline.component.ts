@@ -179,8 +179,6 @@ export class TkTierTimeline extends LitElement {
       day: 'numeric',
     });
     const who = this.unmasked ? (person: string) => person : maskPerson;
-    // Read with a customer's credential: no rule, automation or policy version on the rows.
-    const customer = this.#history.value?.page.audience === 'customer';
     const w = this.#window;
     return html`<div part="scroller" class="scroller" @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>
@@ -188,7 +186,7 @@ export class TkTierTimeline extends LitElement {
             const row = rows[i] as TimelineRow;
             return row.kind === 'year'
               ? html`<li part="year" class="year"><h3>${t.year(row.year)}</h3></li>`
-              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who, customer });
+              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who });
           })}
         </ol>
       </div>

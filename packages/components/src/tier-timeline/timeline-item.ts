@@ -13,8 +13,6 @@ export interface ItemContext {
   readonly date: Intl.DateTimeFormat;
   /** How a staff member is shown: masked unless the host may show them in full (docs/domain.md §8). */
   readonly who: (person: string) => string;
-  /** The page was cut for a customer (`audience`): their rows say nothing of rules, automation or policy versions. */
-  readonly customer: boolean;
 }
 
 /**
@@ -27,8 +25,10 @@ export function renderEvent(
   index: number,
   tabStop: boolean,
   setSize: number,
-  { schemes, loc, t, date, who, customer }: ItemContext,
+  { schemes, loc, t, date, who }: ItemContext,
 ): TemplateResult {
+  // A level a staff record decided carries the API's "please contact your branch" (notice), shown
+  // instead of its reason, as /tiers shows it.
   const levels = schemes[e.scheme]?.levels;
   const from = e.from === null ? undefined : levels?.find((l) => l.key === e.from);
   const to = levels?.find((l) => l.key === e.to);
@@ -48,18 +48,11 @@ export function renderEvent(
       ${dir ? html`<span class="dir">${dir}</span>` : nothing}
     </span>
     <span class="line meta">
-      ${
-        // A level a staff record decided: the API's "please contact your branch" instead of the reason.
-        e.notice
-          ? html`<span class="reason">${e.notice[loc]}</span>`
-          : customer && e.reason === 'rule'
-            ? nothing
-            : html`<span class="reason">${t.reason[e.reason] ?? e.reason}</span>`
-      }
-      ${customer ? nothing : e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by(who(e.actor))}</span>` : nothing}
+      <span class="reason">${e.notice?.[loc] ?? t.reason[e.reason] ?? e.reason}</span>
+      ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by(who(e.actor))}</span>` : nothing}
       ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
       ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
-      ${customer ? nothing : html`<span>${t.policy(e.policyVersion)}</span>`}
+      <span>${t.policy(e.policyVersion)}</span>
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
     </span>
   </li>`;
