@@ -46,7 +46,7 @@ async function tabToRetry(input: HTMLInputElement, el: Element) {
 }
 
 describe('retry from the keyboard: tk-tier-badge', () => {
-  it('keeps a visible focus ring round the retry button (the browser\'s own: the badge bundle has no bytes for a themed one)', async () => {
+  it("keeps a visible focus ring round the retry button (the browser's own: the badge bundle has no bytes for a themed one)", async () => {
     const { el, input } = await failed(html`<tk-tier-badge></tk-tier-badge>`, new FixtureClient({ tiers: demoTiers }));
     await tabToRetry(input, el);
     const ring = getComputedStyle(retryOf(el)!);

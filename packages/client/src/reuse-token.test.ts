@@ -75,7 +75,12 @@ describe('reuseToken', () => {
     const tokenFor = reuseToken((customer: string) => b.mint(customer));
     let customer = 'C1';
     const seen: (string | null)[] = [];
-    const client = createClient({ baseUrl: 'https://tier.example', token: () => tokenFor(customer), fetch: recordingFetch(seen), freshFor: 0 });
+    const client = createClient({
+      baseUrl: 'https://tier.example',
+      token: () => tokenFor(customer),
+      fetch: recordingFetch(seen),
+      freshFor: 0,
+    });
     await client.getTiers('C1');
     customer = 'C2';
     await client.getTiers('C2');

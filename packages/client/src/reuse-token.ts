@@ -28,9 +28,7 @@ const REFRESH_BEFORE_MS = 30_000;
  * Lives outside `createClient` (which asks its token function per request, as before) so the widgets'
  * bundle, which never imports it, does not carry it.
  */
-export function reuseToken<K extends unknown[]>(
-  mint: (...key: K) => TokenGrant | Promise<TokenGrant>,
-): ReusedToken<K> {
+export function reuseToken<K extends unknown[]>(mint: (...key: K) => TokenGrant | Promise<TokenGrant>): ReusedToken<K> {
   // `until` is +Infinity while the call is pending (callers share it), then 30 s before expiresAt
   // (NaN when that is missing or unreadable, which compares false: never reused), -Infinity on failure.
   const held = new Map<string, { token: Promise<string>; until: number }>();
@@ -38,7 +36,7 @@ export function reuseToken<K extends unknown[]>(
     const id = JSON.stringify(key);
     const h = held.get(id);
     if (h && Date.now() < h.until) return h.token;
-    const entry = { token: Promise.resolve(), until: Number.POSITIVE_INFINITY } as { token: Promise<string>; until: number };
+    const entry: { token?: Promise<string>; until: number } = { until: Number.POSITIVE_INFINITY };
     entry.token = (async () => {
       try {
         const g = await mint(...key);
@@ -49,7 +47,7 @@ export function reuseToken<K extends unknown[]>(
         throw e;
       }
     })();
-    held.set(id, entry);
+    held.set(id, entry as { token: Promise<string>; until: number });
     return entry.token;
   }) as ReusedToken<K>;
   reused.invalidate = () => held.clear();
