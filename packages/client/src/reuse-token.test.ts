@@ -5,19 +5,9 @@ import { createClient, reuseToken, TierkitApiError, type TokenGrant } from './in
 /** A host's token backend: mints `tok<n>-<customer>` valid for `lifeMs`, counting its mints. */
 function backend(lifeMs: number | undefined) {
   const mints: string[] = [];
-  let release: (() => void) | undefined;
   return {
     mints,
-    /** Holds the next mints until `open()`, as a slow backend would. */
-    hold() {
-      const gate = new Promise<void>((r) => {
-        release = r;
-      });
-      return {
-        gate,
-        open: () => release?.(),
-      };
-    },
+    /** While set, mints wait for it, as on a slow backend. */
     gate: undefined as Promise<void> | undefined,
     async mint(customer = 'C1'): Promise<TokenGrant> {
       if (this.gate) await this.gate;
@@ -48,8 +38,10 @@ function recordingFetch(seen: (string | null)[]): typeof fetch {
 describe('reuseToken', () => {
   test('a page of widgets reading at once costs one mint, and every request carries its token', async () => {
     const b = backend(600_000);
-    const { gate, open } = b.hold();
-    b.gate = gate;
+    let open: () => void = () => undefined;
+    b.gate = new Promise((r) => {
+      open = r;
+    });
     const token = reuseToken(() => b.mint());
     const seen: (string | null)[] = [];
     const client = createClient({ baseUrl: 'https://tier.example', token, fetch: recordingFetch(seen), freshFor: 0 });
