@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import {
+  CONTACT_BRANCH,
   defaultPolicyPack,
   SUBJECT_KINDS,
   UNAVAILABLE_NOTICE,
@@ -235,6 +236,32 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const history = (await (await as.get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
     assert.ok(history.items.length > 0);
     assert.ok(history.items.every((e) => customerSchemes.some((s) => s.key === e.scheme) && e.period !== undefined));
+  });
+
+  it('the history tells the customer of a level a staff metric forced what /tiers tells: the level, and "please contact your branch" for why', async () => {
+    const mine = (await (await client(f, () => token).get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
+    const staff = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
+    assert.equal(mine.audience, 'customer');
+    assert.equal(staff.audience, 'staff');
+    // The bank's own view names the bad-loan trigger, so the customer's event below is that one.
+    const forced = staff.items.find((e) => e.scheme === 'savings-grade' && e.to === 'risk');
+    assert.ok(forced?.ruleId, 'staff see the rule that forced 风险');
+    assert.equal(forced.notice, undefined, 'staff read the reason itself');
+    const seen = mine.items.find((e) => e.id === forced.id);
+    assert.equal(seen?.to, 'risk', 'the level itself is the customer’s, as in /tiers');
+    assert.equal(seen?.ruleId, null);
+    assert.deepEqual(seen?.notice, CONTACT_BRANCH);
+    // No staff rule id on any event: every one the customer gets names a rule of their own schemes' that reads no staff metric.
+    const staffRuleIds = new Set(
+      staff.items.filter((e) => e.ruleId !== null && !mine.items.some((m) => m.id === e.id && m.ruleId === e.ruleId)).map((e) => e.ruleId),
+    );
+    assert.ok(staffRuleIds.has(forced.ruleId));
+    for (const e of mine.items) {
+      assert.ok(e.ruleId === null || !staffRuleIds.has(e.ruleId), `${e.id}: ${e.ruleId}`);
+      assert.equal(e.note, null);
+      assert.equal(e.approvedBy, null);
+      assert.ok(e.actor === 'system' || e.actor === '', e.actor);
+    }
   });
 
   it('a staff scheme in a query or a path is answered exactly like a scheme that does not exist', async () => {

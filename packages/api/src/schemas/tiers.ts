@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES } from '@tierkit/core';
+import { DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES, SCHEME_AUDIENCES } from '@tierkit/core';
 import {
   LocalizedTextSchema,
   MatrixDefSchema,
@@ -116,9 +116,20 @@ export const TierEventSchema = z
       .string()
       .optional()
       .openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' }),
+    notice: LocalizedTextSchema.optional().openapi({
+      description:
+        'A customer\'s history only: instead of the reason of a level a staff metric decided (a bad loan\'s 风险), "please contact your branch"; `ruleId` is then null',
+    }),
   })
   .openapi('TierEvent');
 
 export const HistoryResponseSchema = z
-  .object({ subject: SubjectRefSchema, items: z.array(TierEventSchema).readonly(), nextCursor: z.string().nullable() })
+  .object({
+    subject: SubjectRefSchema,
+    audience: z
+      .enum(SCHEME_AUDIENCES)
+      .openapi({ description: '`customer` for an embed token: the page is cut as a customer may read it (see "What a customer sees")' }),
+    items: z.array(TierEventSchema).readonly(),
+    nextCursor: z.string().nullable(),
+  })
   .openapi('HistoryResponse');

@@ -23,7 +23,8 @@ export default [
     .label { font-weight: 500; }
     .value { font-variant-numeric: tabular-nums; color: var(--tk-entitlement-panel-value-color, var(--_accent)); font-weight: 600; }
     .source, .why { flex-basis: 100%; font-size: 0.8125em; color: var(--_muted); }
-    .blocked .label { text-decoration: line-through; }
+    /* Muted beside its "blocked" tag, not struck through: a line through CJK crosses the characters out of reading. */
+    .blocked .label, .blocked .value { color: var(--_muted); }
     .tag {
       font-size: 0.75em; padding: 0 0.5em; border-radius: 999px;
       color: var(--tk-level-danger-text, #6b0f0f); background: var(--tk-level-danger, #f8c9c9);

@@ -52,6 +52,10 @@ describe('tk-entitlement-panel, controlled', () => {
       .and.contain('来自反洗钱风险等级：高');
     const blocked = root(el).querySelector('li.blocked[data-key="transfer-limit"]')!;
     expect(squash(blocked.textContent)).to.contain('已暂停').and.contain('因“非柜面转账限额下调”暂停（反洗钱风险等级：高）');
+    // Muted, not struck through: a line through Chinese characters crosses them out of reading.
+    const label = getComputedStyle(blocked.querySelector('.label')!);
+    expect(label.textDecorationLine).to.equal('none');
+    expect(label.color).to.equal(getComputedStyle(blocked.querySelector('.why')!).color);
     expect(headings(el)).to.include('暂停的权益');
     await expect(el).to.be.accessible();
   });

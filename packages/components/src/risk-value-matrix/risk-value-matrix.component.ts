@@ -213,7 +213,7 @@ export class TkRiskValueMatrix extends LitElement {
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === 'pending' ? 'true' : nothing}>
       <div class="head">
-        <h3 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h3>
+        <h2 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h2>
         ${
           ready
             ? html`<label class="toggle"><input part="view-toggle" type="checkbox" .checked=${this.tableView}

@@ -69,7 +69,7 @@ describe("<tk-risk-value-matrix> for a relationship manager's portfolio", () => 
     expect(cellAt(el, 0, 0).textContent)
       .to.contain('1,204 位客戶')
       .and.contain('培育潛力');
-    expect(shadow(el).querySelector('h3')?.textContent).to.equal('風險—價值矩陣');
+    expect(shadow(el).querySelector('h2')?.textContent).to.equal('風險—價值矩陣');
   });
 
   it('follows the definition: a 2 × 2 matrix draws four cells', async () => {

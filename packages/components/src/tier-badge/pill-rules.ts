@@ -64,14 +64,14 @@ function sheetOf(doc: Document, key: string, css: () => string): CSSStyleSheet |
 export function pillSheet(tag: string, doc: Document): CSSStyleSheet | undefined {
   return sheetOf(doc, tag, () => {
     const t = CSS.escape(tag);
-    const state = (s: string) => `${t}:is(:state(${s}),[data-tk-state~='${s}'])`;
+    const state = (s: string) => `${t}:is(:state(${s}),[data-tk-state~=${s}])`;
     const muted = `background:var(--tk-color-surface,#fff);font-weight:400;color:var(--tk-color-text-muted,#59636e)`;
     return (
       `@layer tierkit{${pillRules(state('pill'), state)}` +
       `${state('loading')},${state('empty')}{${muted}}${state('error')}{${muted};color:var(--tk-color-danger,#b3261e)}` +
       `${t}::part(retry){font:inherit;color:inherit;background:none;border:1px solid;border-radius:inherit;` +
       `margin-inline-start:.5em;padding:0 .6em;cursor:pointer}` +
-      `${t}[size='s']{font-size:.8125em}${t}[size='l']{font-size:1.25em}}`
+      `${t}[size=s]{font-size:.8125em}${t}[size=l]{font-size:1.25em}}`
     );
   });
 }

@@ -157,7 +157,7 @@ export class TkTierTimeline extends LitElement {
           initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
         });
     return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === 'pending' ? 'true' : nothing}>
-      <h3 part="title" class="title" id="title" tabindex="-1">${t.title}</h3>
+      <h2 part="title" class="title" id="title" tabindex="-1">${t.title}</h2>
       ${body}
     </section>`;
   }
@@ -185,7 +185,7 @@ export class TkTierTimeline extends LitElement {
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;
             return row.kind === 'year'
-              ? html`<li part="year" class="year"><h4>${t.year(row.year)}</h4></li>`
+              ? html`<li part="year" class="year"><h3>${t.year(row.year)}</h3></li>`
               : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who });
           })}
         </ol>

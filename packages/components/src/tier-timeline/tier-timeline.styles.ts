@@ -9,8 +9,12 @@ const own = css`
     --_year: var(--tk-tier-timeline-year-height, 2rem);
     --_line: var(--tk-tier-timeline-line-color, var(--_border));
   }
-  [part='base'] { display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text); }
-  .title { margin: 0; font-size: 1rem; font-weight: 600; }
+  /* A card with its heading inside, as the entitlement panel's. */
+  [part='base'] {
+    display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text);
+    border: 1px solid var(--_border); border-radius: var(--_radius); padding: calc(var(--_space) * 2);
+  }
+  .title { margin: 0; font-size: 1.125em; }
   [part='scroller'] {
     max-block-size: var(--_height);
     overflow-y: auto;
@@ -26,7 +30,7 @@ const own = css`
     block-size: var(--_year); display: flex; align-items: center;
     padding-inline: 12px; background: var(--_surface-raised); border-block-end: 1px solid var(--_border);
   }
-  .year h4 { margin: 0; font-size: 0.875rem; font-weight: 600; }
+  .year h3 { margin: 0; font-size: 0.875rem; font-weight: 600; }
   .year .n { margin-inline-start: auto; color: var(--_muted); font-size: 0.75rem; }
   .event {
     block-size: var(--_row); overflow: hidden;

@@ -5,7 +5,7 @@ import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
 import { hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
 import { sampleSchemes, XSS } from '../common/fixtures/schemes.js';
-import type { HistoryResponse, TierEvent } from '@tierkit/core';
+import { CONTACT_BRANCH, type HistoryResponse, type TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { demoTiers } from '../common/fixtures/tiers.js';
@@ -13,7 +13,7 @@ import { nextEvent } from '../common/testing/next-event.js';
 
 const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
 const items = (el: HTMLElement) => [...shadow(el).querySelectorAll<HTMLElement>('li.event')];
-const years = (el: HTMLElement) => [...shadow(el).querySelectorAll('li.year h4')].map((h) => h.textContent);
+const years = (el: HTMLElement) => [...shadow(el).querySelectorAll('li.year h3')].map((h) => h.textContent);
 const text = (n: Element | null | undefined) => n?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 // Not requestAnimationFrame: a test page running in the background gets no frames.
 const frame = () => new Promise((r) => setTimeout(r, 20));
@@ -122,7 +122,7 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     expect(text(items(el)[0]))
       .to.contain('規則評定')
       .and.contain('升級');
-    expect(text(shadow(el).querySelector('h3'))).to.equal('等級變動紀錄');
+    expect(text(shadow(el).querySelector('h2'))).to.equal('等級變動紀錄');
   });
 
   it('renders notes and names carrying markup as text', async () => {
@@ -483,5 +483,51 @@ describe('<tk-tier-timeline> when the subject changes', () => {
     expect(shadow(el).querySelector('[part="empty"]')?.outerHTML ?? null).to.equal(null);
     provider.client = new FixtureClient({ tiers: demoTiers, history });
     await waitUntil(() => status(el) === '40 changes loaded', 'loads once the client arrives');
+  });
+});
+
+describe("<tk-tier-timeline> read with a customer's credential", () => {
+  // As the API cuts a customer's page: the second change was forced by a staff record, so it carries
+  // the notice instead of its rule; nobody is named.
+  const events: TierEvent[] = [
+    { ...shortHistory[0]!, period: '2025-02' },
+    { ...shortHistory[0]!, id: 'ev-forced', from: 'platinum', to: 'gold', ruleId: null, notice: CONTACT_BRANCH, period: '2025-01' },
+  ];
+  const page = (audience: 'customer' | 'staff'): HistoryResponse => ({
+    subject: { id: 'C000003', kind: 'customer', displayName: '张*' },
+    audience,
+    items: events,
+    nextCursor: null,
+  });
+  const mount = async (audience: 'customer' | 'staff', locale: string) => {
+    const client = new FixtureClient({ history: { C000003: page(audience) } });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale=${locale} .client=${client}>
+      <tk-tier-timeline .schemes=${sampleSchemes}></tk-tier-timeline></tk-provider>`);
+    const el = root.querySelector('tk-tier-timeline')!;
+    await waitUntil(() => items(el).length === 2, 'both changes');
+    await settle(el);
+    return el;
+  };
+
+  it('a level a staff record forced says "contact your branch" where its reason would be, in every locale', async () => {
+    for (const [locale, notice, rule] of [
+      ['en', 'please contact your branch', 'Rule'],
+      ['zh-CN', '请联系您的开户网点', '规则评定'],
+      ['zh-TW', '請聯絡您的開戶分行', '規則評定'],
+    ] as const) {
+      const el = await mount('customer', locale);
+      const [plain, forced] = items(el).map((i) => text(i.querySelector('.reason')));
+      expect(forced, locale).to.equal(notice);
+      expect(plain, locale).to.equal(rule);
+      await expect(el).to.be.accessible();
+    }
+  });
+
+  it('staff reading the same rows still see the rule, the automation and the policy version', async () => {
+    const el = await mount('staff', 'en');
+    expect(text(items(el)[0]))
+      .to.contain('Rule')
+      .and.contain('Automatic')
+      .and.contain('Policy v3');
   });
 });

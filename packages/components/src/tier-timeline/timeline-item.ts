@@ -27,6 +27,8 @@ export function renderEvent(
   setSize: number,
   { schemes, loc, t, date, who }: ItemContext,
 ): TemplateResult {
+  // A level a staff record decided carries the API's "please contact your branch" (notice), shown
+  // instead of its reason, as /tiers shows it.
   const levels = schemes[e.scheme]?.levels;
   const from = e.from === null ? undefined : levels?.find((l) => l.key === e.from);
   const to = levels?.find((l) => l.key === e.to);
@@ -46,7 +48,7 @@ export function renderEvent(
       ${dir ? html`<span class="dir">${dir}</span>` : nothing}
     </span>
     <span class="line meta">
-      <span class="reason">${t.reason[e.reason] ?? e.reason}</span>
+      <span class="reason">${e.notice?.[loc] ?? t.reason[e.reason] ?? e.reason}</span>
       ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by(who(e.actor))}</span>` : nothing}
       ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
       ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}

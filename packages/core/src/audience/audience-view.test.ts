@@ -162,7 +162,7 @@ describe('what a customer may see of a pack', () => {
     );
   });
 
-  it('a history entry keeps its change and period, without the staff note, approver or a hidden rule id', () => {
+  it('a history entry keeps its change and period, without the staff note, approver or a hidden rule id, whose reason reads "contact your branch"', () => {
     const event: TierEvent = {
       id: 'e1',
       scheme: 'savings-grade',
@@ -177,8 +177,11 @@ describe('what a customer may see of a pack', () => {
       approvedBy: 'key:head',
       policyVersion: 2,
     };
-    assert.deepEqual(customer.event(event), { ...event, ruleId: null, note: null, approvedBy: null });
-    assert.equal(customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' }).ruleId, 'gold.balance');
+    assert.deepEqual(customer.event(event), { ...event, ruleId: null, note: null, approvedBy: null, notice: CONTACT_BRANCH });
+    assert.equal(staff.event(event).notice, undefined);
+    const own = customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' });
+    assert.equal(own.ruleId, 'gold.balance');
+    assert.equal(own.notice, undefined, 'a rule of the customer’s own reads as itself');
     const byStaff = { ...event, scheme: 'retail-tier', reason: 'override' as const, ruleId: 'ov1', actor: 'key:rm7' };
     assert.equal(customer.event(byStaff).actor, '', 'who changed it is the bank’s internal record');
     assert.equal(staff.event(byStaff).actor, 'key:rm7');

@@ -151,13 +151,9 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     },
     event(e) {
       // `actor` names the staff member or key that made the change ('' = the bank), as approvedBy does.
-      return {
-        ...e,
-        ruleId: withheld(e.scheme, e.ruleId) ? null : e.ruleId,
-        note: null,
-        actor: e.actor === 'system' ? e.actor : '',
-        approvedBy: null,
-      };
+      const out = { ...e, note: null, actor: e.actor === 'system' ? e.actor : '', approvedBy: null };
+      // A staff rule's level reads as /tiers reads it: the level, and "contact your branch" for why.
+      return withheld(e.scheme, e.ruleId) ? { ...out, ruleId: null, notice: CONTACT_BRANCH } : out;
     },
   };
 }

@@ -4,7 +4,7 @@ import type { TierEvent } from './history.js';
 import type { MatrixAggregate, MatrixDef } from './matrix.js';
 import type { MetricDef, MetricObservation } from './metric.js';
 import type { OverrideInfo } from './override.js';
-import type { SchemeSummary, SubjectKind } from './scheme.js';
+import type { SchemeAudience, SchemeSummary, SubjectKind } from './scheme.js';
 
 /*
  * Wire shapes of the HTTP API (`/v1`). The API validates against its OpenAPI schemas and the
@@ -60,6 +60,12 @@ export interface TiersResponse {
 /** `GET /v1/subjects/{id}/history` — newest first, cursor-paginated. */
 export interface HistoryResponse {
   readonly subject: SubjectRef;
+  /**
+   * Who the page was cut for: `customer` for an embed token (no staff schemes, notes, approvers or
+   * staff reasons), `staff` for everyone else. A timeline words its rows by it. The API always sends
+   * it; optional so a host's own client written before it still type-checks (it then reads as staff).
+   */
+  readonly audience?: SchemeAudience;
   readonly items: readonly TierEvent[];
   readonly nextCursor: string | null;
 }

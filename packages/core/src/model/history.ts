@@ -1,3 +1,5 @@
+import type { LocalizedText } from './locale.js';
+
 export const EVENT_REASONS = ['rule', 'override', 'policy-change', 'override-expired', 'initial'] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -25,4 +27,10 @@ export interface TierEvent {
    * the type only so that events built by hand (fixtures, older clients' caches) still type-check.
    */
   readonly period?: string;
+  /**
+   * Only in a customer's history, on an event a rule decided that reads a staff metric (a savings grade
+   * forced to 风险 by a bad loan): "please contact your branch", shown instead of the reason, as
+   * `/tiers` shows that level's. `ruleId` is then null.
+   */
+  readonly notice?: LocalizedText;
 }
