@@ -78,6 +78,7 @@ export {
   alreadyPending,
   changedMeanwhile,
   checkOverrideRequest,
+  requestableSchemes,
   mayEditOverride,
   mayWithdrawOverride,
   OVERRIDE_CHECKS,

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
-import { auditDetail } from '../middleware/audit.js';
+import { auditDetail, auditTarget } from '../middleware/audit.js';
 import { invalid } from '../problem.js';
 import { requestedByCaller } from '../services/four-eyes.js';
 import { router } from '../router.js';
@@ -25,6 +25,7 @@ import {
   callerOf,
   overrideView,
   overrideWithDecisions,
+  type OverrideView,
   requestOverride,
   revokeOverride,
   withdrawOverride,
@@ -169,13 +170,37 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   };
 }
 
+/**
+ * What the trail keeps of a step on an override: which one, whose, what it sets and for how long, and
+ * the note given (undefined: the step takes none). The path names only the override's id, which a
+ * reviewer searching by customer does not know.
+ */
+function decided(o: OverrideView, note: string | null | undefined) {
+  return {
+    override: o.id,
+    subject: o.subject,
+    scheme: o.scheme,
+    level: o.level,
+    mode: o.mode,
+    expiresAt: o.expiresAt,
+    ...(note !== undefined ? { note } : {}),
+  };
+}
+
+/** Tell the trail about a decision on `o` (its detail, and its customer as a target); `o` back. */
+function told(c: Parameters<typeof auditDetail>[0], o: OverrideView, note: string | null): OverrideView {
+  auditDetail(c, decided(o, note));
+  auditTarget(c, { subject: o.subject });
+  return o;
+}
+
 /** Overrides over HTTP: request, edit, withdraw, approve, reject, revoke, and the lists. */
 export function overrideRoutes() {
   return router()
     .openapi(requestRoute, async (c) => {
       const filed = await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json'));
       // The override's id is made here: the trail's only link from this POST to the request it filed.
-      auditDetail(c, { override: filed.id });
+      auditDetail(c, decided(filed, undefined));
       return c.json(filed, 201);
     })
     .openapi(subjectListRoute, async (c) => {
@@ -190,26 +215,27 @@ export function overrideRoutes() {
       const edited = await editOverride(c.var.deps, c.req.valid('param').overrideId, b, (before, after) =>
         auditDetail(c, { before, after }),
       );
+      auditTarget(c, { subject: edited.subject });
       return c.json(edited, 200);
     })
     .openapi(approveRoute, async (c) => {
       const b = c.req.valid('json');
-      return c.json(
-        await decideOverride(c.var.deps, c.req.valid('param').overrideId, true, { contentHash: b.contentHash, note: b.note ?? null }),
-        200,
-      );
+      const note = b.note ?? null;
+      const done = await decideOverride(c.var.deps, c.req.valid('param').overrideId, true, { contentHash: b.contentHash, note });
+      return c.json(told(c, done, note), 200);
     })
     .openapi(rejectRoute, async (c) => {
       const b = c.req.valid('json');
-      return c.json(
-        await decideOverride(c.var.deps, c.req.valid('param').overrideId, false, { contentHash: b.contentHash, note: b.note ?? null }),
-        200,
-      );
+      const note = b.note ?? null;
+      const done = await decideOverride(c.var.deps, c.req.valid('param').overrideId, false, { contentHash: b.contentHash, note });
+      return c.json(told(c, done, note), 200);
     })
-    .openapi(revokeRoute, async (c) =>
-      c.json(await revokeOverride(c.var.deps, c.req.valid('param').overrideId, c.req.valid('json').note ?? ''), 200),
-    )
-    .openapi(withdrawRoute, async (c) =>
-      c.json(await withdrawOverride(c.var.deps, c.req.valid('param').overrideId, c.req.valid('json').note ?? null), 200),
-    );
+    .openapi(revokeRoute, async (c) => {
+      const note = c.req.valid('json').note ?? '';
+      return c.json(told(c, await revokeOverride(c.var.deps, c.req.valid('param').overrideId, note), note), 200);
+    })
+    .openapi(withdrawRoute, async (c) => {
+      const note = c.req.valid('json').note ?? null;
+      return c.json(told(c, await withdrawOverride(c.var.deps, c.req.valid('param').overrideId, note), note), 200);
+    });
 }

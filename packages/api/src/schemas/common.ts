@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import {
   LEVEL_COLORS,
+  OVERRIDE_APPROVERS,
+  OVERRIDE_REQUESTERS,
   METRIC_UNITS,
   MISSING_RULES,
   SCHEME_AUDIENCES,
@@ -62,6 +64,19 @@ export const SchemeSummarySchema = z
       .openapi({ description: 'Who may see it: `customer` or `staff`. A customer credential only ever receives customer schemes.' }),
     name: LocalizedTextSchema,
     levels: z.array(LevelDefSchema).readonly(),
+    overrides: z
+      .object({
+        requestedBy: z.enum(OVERRIDE_REQUESTERS),
+        approvedBy: z.enum(OVERRIDE_APPROVERS),
+        maxDays: z.number().int().nullable(),
+        lowerNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          'The policy’s rule for overrides of this scheme, when it has one (absent: any officer may file one, a relationship manager for their book too; any approver approves; no expiry needed). `requestedBy`: `book` (officers, relationship managers too), `tenant` (staff who see the whole bank only), `none`; `approvedBy`: the weakest role that approves; `maxDays`: an expiry at most this many days ahead is required (null: none needed); `lowerNeeds`: the role an approval needs when the override lowers the level the rules give, or moves the subject off a level that needs its own sign-off',
+        example: { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 180, lowerNeeds: 'admin' },
+      }),
   })
   .openapi('SchemeSummary');
 

@@ -1,4 +1,17 @@
-import type { OverrideContent, OverrideDecision, OverrideMode, Override, OverrideStatus, SchemeDefinition } from '@tierkit/core';
+import {
+  mayApproveAs,
+  mayRequestOverride,
+  nextPrior,
+  overrideApproverNeeded,
+  overrideExpiryProblem,
+  overrideRuleOf,
+  type OverrideContent,
+  type OverrideDecision,
+  type OverrideMode,
+  type Override,
+  type OverrideStatus,
+  type SchemeDefinition,
+} from '@tierkit/core';
 import {
   appendDecision,
   changeOverride,
@@ -153,6 +166,36 @@ function checkInput(tp: TenantPack, subject: Subject, input: OverrideInput, now:
   return scheme;
 }
 
+/**
+ * The scheme's override rule (`overrides` in its document) for whoever files or edits a request: who
+ * may (403 `forbidden` naming the rule), and how long it may run (400 on `expiresAt`). Checked before
+ * anything is written, so a refused request files nothing.
+ */
+function checkRule(deps: ApiDeps, scheme: SchemeDefinition, input: OverrideInput, now: Date): void {
+  const rule = overrideRuleOf(scheme);
+  const p = deps.principal;
+  if (!mayRequestOverride(rule, { role: p.role, bookScoped: p.book !== undefined }))
+    throw new ProblemError(
+      'forbidden',
+      rule.requestedBy === 'none'
+        ? `The policy of ${scheme.key} takes no overrides (overrides.requestedBy "none"): its rules alone decide.`
+        : `The policy of ${scheme.key} takes override requests only from staff who see the whole bank (overrides.requestedBy "tenant"), not from a relationship manager: ask compliance or risk management to file it.`,
+    );
+  const expiry = overrideExpiryProblem(rule, input.expiresAt, now);
+  if (expiry)
+    throw invalid([
+      {
+        path: 'expiresAt',
+        message:
+          expiry.code === 'expiry_required'
+            ? `an override of ${scheme.key} needs an expiry, at most ${expiry.maxDays} days ahead (overrides.maxDays)`
+            : `an override of ${scheme.key} may run at most ${expiry.maxDays} days (overrides.maxDays): until ${expiry.latest} at the latest`,
+        code: expiry.code,
+        params: { scheme: scheme.key, maxDays: expiry.maxDays, latest: expiry.latest },
+      },
+    ]);
+}
+
 async function record(
   trx: Executor,
   deps: ApiDeps,
@@ -215,7 +258,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const subject = await subjectOr404(deps, externalId);
   // An override holds a level the customer is tiered at; one who left is tiered no more.
   if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
-  checkInput(tp, subject, input, nowIso);
+  checkRule(deps, checkInput(tp, subject, input, nowIso), input, now);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
   return deps.db.transaction().execute(async (trx) => {
@@ -373,7 +416,7 @@ export async function editOverride(
       reason: patch.reason ?? o.reason,
       expiresAt: patch.expiresAt === undefined ? o.expiresAt : patch.expiresAt,
     };
-    checkInput(tp, subject, next, nowIso);
+    checkRule(deps, checkInput(tp, subject, next, nowIso), next, deps.now());
     const hash = contentHash({ subject: r.subject, ...next } satisfies OverrideContent);
     await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
     const edited = await overrideOr404(deps, id, trx);
@@ -418,6 +461,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   const now = deps.now();
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
+  let rule: { scheme: SchemeDefinition; rule: ReturnType<typeof overrideRuleOf> } | undefined;
   const view = await deps.db.transaction().execute(async (trx) => {
     const seen = await overrideOr404(deps, id, trx);
     // Four eyes first: the requester learns nothing of the request's state or its customer's from a refusal.
@@ -445,6 +489,16 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
           `Override ${id} sets ${o.scheme} to "${o.level}", a level the policy in force no longer has (${scheme.levels.map((l) => l.key).join(', ')}): reject it, or its requester may edit or withdraw it.`,
         );
       }
+      rule = checkApprover(deps, scheme, id, overrideRuleOf(scheme).approvedBy, 'approvedBy');
+      const expiry = overrideExpiryProblem(rule.rule, o.expiresAt, now);
+      // The policy in force may bound overrides more tightly than when this one was filed.
+      if (expiry)
+        throw new ProblemError(
+          'unprocessable',
+          expiry.code === 'expiry_required'
+            ? `Override ${id} has no expiry, and the policy of ${o.scheme} needs one at most ${expiry.maxDays} days ahead (overrides.maxDays): reject it, or its requester may edit it.`
+            : `Override ${id} runs until ${o.expiresAt}, past the ${expiry.maxDays} days the policy of ${o.scheme} allows (overrides.maxDays, until ${expiry.latest}): reject it, or its requester may edit it.`,
+        );
     }
     const decided = await changeOverride(
       trx,
@@ -465,11 +519,47 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
     // The approval's write moved the subject's version: the levels it brings come with that one move.
-    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
+    if (approve) {
+      const run = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
+      // What the rules give without any override is known once they have run; an override that loosens
+      // it needs the senior approver, and this transaction (the approval, its record, the levels) is
+      // undone when the caller is not one.
+      const evaluated = run.evaluations.find((e) => e.scheme === r.override.scheme);
+      if (rule) {
+        const needed = overrideApproverNeeded(
+          rule.rule,
+          rule.scheme.levels,
+          r.override.level,
+          evaluated ? nextPrior(evaluated).level : undefined,
+        );
+        if (needed.loosens) checkApprover(deps, rule.scheme, id, needed.role, 'lowerNeeds');
+      }
+    }
     return viewFor(deps, trx, done, nowIso);
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
   return view;
+}
+
+/**
+ * 403 `forbidden` unless the caller's role is `needed` or stronger, naming the rule of the policy that
+ * asks for it. The rule is returned for the approval's further checks.
+ */
+function checkApprover(
+  deps: ApiDeps,
+  scheme: SchemeDefinition,
+  id: string,
+  needed: 'approver' | 'admin',
+  field: 'approvedBy' | 'lowerNeeds',
+): { scheme: SchemeDefinition; rule: ReturnType<typeof overrideRuleOf> } {
+  const rule = overrideRuleOf(scheme);
+  if (mayApproveAs(deps.principal.role, needed)) return { scheme, rule };
+  throw new ProblemError(
+    'forbidden',
+    field === 'lowerNeeds'
+      ? `Override ${id} loosens ${scheme.key} (below the level its rules give, or off a level that needs its own sign-off): the policy asks for an approver with the ${needed} role (overrides.lowerNeeds). Nothing was approved.`
+      : `Overrides of ${scheme.key} are approved by the ${needed} role (overrides.approvedBy). Nothing was approved.`,
+  );
 }
 
 /**

@@ -67,6 +67,10 @@ function checkScheme(
     if (!rankOf.has(key))
       err(p, `unknown level "${key}" of scheme "${s.key}"`, 'unknown_level', { level: key, scheme: s.key, levels: [...rankOf.keys()] });
   };
+  const rule = s.overrides;
+  // A loosening override needs at least whoever approves any override of the scheme.
+  if (rule?.lowerNeeds === 'approver' && rule.approvedBy === 'admin')
+    err(['overrides', 'lowerNeeds'], 'must not be weaker than "approvedBy" ("admin")', 'invalid_value', { values: ['admin'] });
   const p = s.policy;
   if (p.kind === 'rules' || p.kind === 'score') {
     (p.triggers ?? []).forEach((t, i) => {

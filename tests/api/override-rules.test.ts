@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { mintStaffToken } from '@tierkit/api';
+import { defaultPolicyPack } from '@tierkit/core';
+import { forEachDialect } from '../support/api-fixture.js';
+import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+
+interface Override {
+  id: string;
+  status: string;
+  contentHash: string;
+}
+interface Problem {
+  type: string;
+  detail: string;
+  errors?: { path: string; code?: string; params?: Record<string, unknown> }[];
+}
+interface AuditRecord {
+  route: string;
+  phase: string;
+  status: number | null;
+  target: Record<string, string>;
+  detail: Record<string, unknown> | null;
+}
+
+const DAY = 86_400_000;
+const days = (n: number) => new Date(START.getTime() + n * DAY).toISOString();
+
+/**
+ * Each scheme's rule for overrides, as the default pack sets it (packages/core/README.md, "Override
+ * rules"): an AML grade is not a relationship manager's to request, an exception to it runs at most six
+ * months, and one that lowers it needs an admin's approval; the card tier keeps the rules it always had.
+ * Every step of an override is found in the audit trail by its customer, with what was decided.
+ */
+forEachDialect('override rules of the policy, and the trail of who decided what', (f) => {
+  let t: FourEyesTenant;
+  let rm = '';
+  const asRm = () => ({ credential: rm });
+  const request = (who: Parameters<FourEyesTenant['req']>[0], subject: string, body: Record<string, unknown>) =>
+    t.req(who, 'POST', `/v1/subjects/${subject}/overrides`, { mode: 'fixed', reason: '老客户，关系良好', expiresAt: null, ...body });
+  const refused = async (res: Response, status: number, kind: string): Promise<Problem> => {
+    const body = (await res.json()) as Problem;
+    assert.equal(res.status, status, JSON.stringify(body));
+    assert.equal(body.type, `https://tierkit.dev/problems/${kind}`);
+    return body;
+  };
+  const pendingOf = async (subject: string) =>
+    (await ok<{ items: Override[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`))).items;
+  const level = async (subject: string, scheme: string) => {
+    const tiers = await ok<{ assignments: { scheme: string; level: string }[] }>(
+      await t.req('viewer', 'GET', `/v1/subjects/${subject}/tiers`),
+    );
+    return tiers.assignments.find((a) => a.scheme === scheme)?.level;
+  };
+  const trail = async (target: string) =>
+    (await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?target=${encodeURIComponent(target)}&limit=100`))).items;
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'override-rules', START, defaultPolicyPack);
+    await ok(await t.req('admin', 'PUT', '/v1/staff/RM001', { name: 'RM001', role: 'officer', scope: 'book' }), 201);
+    rm = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'RM001', ttlSeconds: 900, now: START })).token;
+    // A politically exposed person in RM001's book: the PEP trigger grades them 高 whatever the scores.
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/PEP1', { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/PEP1/metrics', {
+        metrics: [
+          { metric: 'pep', period: '2025-10', value: 1 },
+          { metric: 'aml_customer_risk', period: '2025-10', value: 20 },
+          { metric: 'avg_daily_balance', period: '2025-10', value: 0 },
+        ],
+      }),
+    );
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/PEP1/manager', { manager: 'RM001' }));
+    assert.equal(await level('PEP1', 'aml-risk'), 'high');
+  });
+
+  it('a relationship manager may not request an AML or credit override (403 naming the rule), nothing is filed; the card tier is theirs as before', async () => {
+    for (const [scheme, lvl] of [
+      ['aml-risk', 'low'],
+      ['credit-rating', 'AAA'],
+    ] as const) {
+      const p = await refused(await request(asRm(), 'PEP1', { scheme, level: lvl, expiresAt: days(30) }), 403, 'forbidden');
+      assert.match(p.detail, /overrides\.requestedBy "tenant"/);
+    }
+    assert.deepEqual(await pendingOf('PEP1'), []);
+
+    // The card tier has no rule of its own: the RM files, without an expiry, and an approver approves.
+    const card = await ok<Override>(await request(asRm(), 'PEP1', { scheme: 'retail-tier', level: 'gold' }), 201);
+    const approved = await ok<Override>(
+      await t.req('approver', 'POST', `/v1/overrides/${card.id}/approve`, { contentHash: card.contentHash }),
+    );
+    assert.equal(approved.status, 'approved');
+    assert.equal(await level('PEP1', 'retail-tier'), 'gold');
+  });
+
+  it('an AML override needs an expiry at most 180 days ahead, on request and on edit (400 on expiresAt); nothing is filed or changed', async () => {
+    const none = await refused(await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'low' }), 400, 'validation');
+    assert.deepEqual(
+      none.errors?.map((e) => [e.path, e.code, e.params?.maxDays]),
+      [['expiresAt', 'expiry_required', 180]],
+    );
+    const far = await refused(
+      await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'low', expiresAt: days(200) }),
+      400,
+      'validation',
+    );
+    assert.deepEqual(
+      far.errors?.map((e) => [e.path, e.code, e.params?.latest]),
+      [['expiresAt', 'expiry_too_late', days(180)]],
+    );
+    assert.deepEqual(await pendingOf('PEP1'), []);
+
+    const filed = await ok<Override>(await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'low', expiresAt: days(90) }), 201);
+    const edit = await refused(await t.req('officer', 'PATCH', `/v1/overrides/${filed.id}`, { expiresAt: null }), 400, 'validation');
+    assert.equal(edit.errors?.[0]?.code, 'expiry_required');
+    const still = await pendingOf('PEP1');
+    assert.deepEqual(
+      still.map((o) => [o.id, o.contentHash]),
+      [[filed.id, filed.contentHash]],
+    );
+    await ok(await t.req('officer', 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
+  });
+
+  it('lowering a PEP’s AML grade: an approver is refused (403 naming overrides.lowerNeeds) and nothing changes; an admin approves', async () => {
+    const filed = await ok<Override>(await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'low', expiresAt: days(90) }), 201);
+    const p = await refused(
+      await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }),
+      403,
+      'forbidden',
+    );
+    assert.match(p.detail, /overrides\.lowerNeeds/);
+    assert.equal((await pendingOf('PEP1'))[0]?.id, filed.id, 'still pending');
+    assert.equal(await level('PEP1', 'aml-risk'), 'high', 'the grade the rules give stands');
+
+    const approved = await ok<Override>(
+      await t.req('admin', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash, note: '合规负责人批准' }),
+    );
+    assert.equal(approved.status, 'approved');
+    assert.equal(await level('PEP1', 'aml-risk'), 'low');
+
+    // Raising it (tightening) is an ordinary approver's.
+    await ok(await t.req('admin', 'POST', `/v1/overrides/${filed.id}/revoke`, { note: '复核后撤销' }));
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/LOW1', { kind: 'customer', displayName: '李雷' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/LOW1/metrics', {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 10 }],
+      }),
+    );
+    const up = await ok<Override>(await request('officer', 'LOW1', { scheme: 'aml-risk', level: 'medium-high', expiresAt: days(90) }), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${up.id}/approve`, { contentHash: up.contentHash }));
+    assert.equal(await level('LOW1', 'aml-risk'), 'medium-high');
+  });
+
+  it('approve, reject and revoke records carry what was decided, and a search by the customer finds every step', async () => {
+    const filed = await ok<Override>(await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'medium', expiresAt: days(60) }), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${filed.id}/reject`, { contentHash: filed.contentHash, note: '依据不足' }));
+    const low = await ok<Override>(await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'low', expiresAt: days(30) }), 201);
+    await ok(await t.req('admin', 'POST', `/v1/overrides/${low.id}/approve`, { contentHash: low.contentHash, note: '合规负责人批准' }));
+    await ok(await t.req('admin2', 'POST', `/v1/overrides/${low.id}/revoke`, { note: '复核后撤销' }));
+
+    const records = await trail('PEP1');
+    const result = (route: string, status = 200) =>
+      records.filter((r) => r.route === `/v1/overrides/{overrideId}/${route}` && r.phase === 'result' && r.status === status);
+    const rejected = result('reject').find((r) => r.target.overrideId === filed.id);
+    assert.deepEqual(rejected?.target, { overrideId: filed.id, subject: 'PEP1' });
+    assert.deepEqual(rejected?.detail, {
+      override: filed.id,
+      subject: 'PEP1',
+      scheme: 'aml-risk',
+      level: 'medium',
+      mode: 'fixed',
+      expiresAt: days(60),
+      note: '依据不足',
+    });
+    const approvals = result('approve');
+    const byAdmin = approvals.find((r) => r.target.overrideId === low.id);
+    assert.deepEqual(
+      [byAdmin?.detail?.level, byAdmin?.detail?.scheme, byAdmin?.detail?.note, byAdmin?.detail?.expiresAt],
+      ['low', 'aml-risk', '合规负责人批准', days(30)],
+    );
+    const revoked = result('revoke').find((r) => r.target.overrideId === low.id);
+    assert.deepEqual([revoked?.target.subject, revoked?.detail?.note], ['PEP1', '复核后撤销']);
+    const requested = records.find((r) => r.route === '/v1/subjects/{id}/overrides' && r.detail?.override === filed.id);
+    assert.equal(requested?.detail?.level, 'medium');
+
+    const verified = await ok<{ ok: boolean; problems: unknown[] }>(await t.req('admin', 'GET', '/v1/audit/verify'));
+    assert.deepEqual([verified.ok, verified.problems], [true, []]);
+  });
+
+  it('the schemes list carries each scheme’s rule, for a console to offer only what the API takes', async () => {
+    const list = await ok<{ items: { key: string; overrides?: Record<string, unknown> }[] }>(await t.req('viewer', 'GET', '/v1/schemes'));
+    const by = new Map(list.items.map((s) => [s.key, s.overrides]));
+    assert.deepEqual(by.get('aml-risk'), { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 180, lowerNeeds: 'admin' });
+    assert.equal(by.get('retail-tier'), undefined);
+  });
+});
