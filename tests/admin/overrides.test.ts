@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alreadyPending, changedMeanwhile, checkOverrideRequest, mayEditOverride, mayWithdrawOverride, Overrides } from '@tierkit/admin';
+import {
+  alreadyPending,
+  changedMeanwhile,
+  checkOverrideRequest,
+  mayEditOverride,
+  mayWithdrawOverride,
+  Overrides,
+  requestableSchemes,
+} from '@tierkit/admin';
+import type { Session } from '@tierkit/client';
+import { defaultPolicyPack } from '@tierkit/core';
 import { outcome } from '../../apps/admin/src/pages/override-items.js';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
@@ -320,5 +330,33 @@ describe('Overrides against the real API', () => {
       ).sort(),
       ['expiresAt', 'mode', 'scheme'],
     );
+  });
+});
+
+describe('the schemes a request form offers', () => {
+  const session = (role: Session['role'], book: string | null): Session => ({
+    tenantId: 'bank-a',
+    via: 'staff-token',
+    role,
+    actor: 'staff:X',
+    staff: null,
+    book,
+    timeZone: 'Asia/Shanghai',
+    can: { readSubjects: true, writeSubjects: true, assignManagers: false, manageStaff: false },
+  });
+  const customers = defaultPolicyPack.schemes.filter((s) => s.subjectKind === 'customer');
+  const offered = (s: Session | undefined) => requestableSchemes(customers, s).map((x) => x.key);
+
+  it('a relationship manager is offered the customer-facing schemes, never the AML or credit grade', () => {
+    const rm = offered(session('officer', 'RM001'));
+    assert.deepEqual(rm, ['retail-tier', 'star-rating', 'savings-grade']);
+  });
+
+  it('a compliance officer who sees the whole bank is offered the staff classifications too; a viewer and nobody nothing', () => {
+    const officer = offered(session('officer', null));
+    assert.ok(officer.includes('aml-risk') && officer.includes('credit-rating'), officer.join());
+    assert.equal(officer.length, customers.length);
+    assert.deepEqual(offered(session('viewer', null)), []);
+    assert.deepEqual(offered(undefined), []);
   });
 });
