@@ -531,6 +531,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
           rule.scheme.levels,
           r.override.level,
           evaluated ? nextPrior(evaluated).level : undefined,
+          r.override.mode,
         );
         if (needed.loosens) checkApprover(deps, rule.scheme, id, needed.role, 'lowerNeeds');
       }

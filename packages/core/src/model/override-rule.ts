@@ -1,3 +1,4 @@
+import type { OverrideMode } from './override.js';
 import type { LevelDef } from './scheme.js';
 
 /**
@@ -82,14 +83,17 @@ export function overrideExpiryProblem(
 /**
  * The weakest role that may approve an override to `level` of a scheme whose rules give `rulesLevel`
  * now (undefined: not known, as for a subject with no data yet). An override that loosens — a lower
- * rank than the rules', or off a level that needs its own sign-off — needs `lowerNeeds`.
+ * rank than the rules', or off a level that needs its own sign-off — needs `lowerNeeds`. A `floor` never
+ * loosens: it only keeps the level from dropping below its own, and the rules' higher grade stands.
  */
 export function overrideApproverNeeded(
   rule: OverrideRule,
   levels: readonly LevelDef[],
   level: string,
   rulesLevel: string | undefined,
+  mode: OverrideMode = 'fixed',
 ): { readonly role: OverrideApprover; readonly loosens: boolean } {
+  if (mode === 'floor') return { role: rule.approvedBy, loosens: false };
   const to = levels.find((l) => l.key === level);
   const from = rulesLevel === undefined ? undefined : levels.find((l) => l.key === rulesLevel);
   const loosens =

@@ -69,5 +69,7 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
       { role: 'admin', loosens: true },
     );
     assert.deepEqual(overrideApproverNeeded(rule, levels, 'low', undefined), { role: 'approver', loosens: false });
+    // A floor below the rules' grade holds nothing down: the rules' grade stands.
+    assert.deepEqual(overrideApproverNeeded(rule, levels, 'low', 'high', 'floor'), { role: 'approver', loosens: false });
   });
 });
