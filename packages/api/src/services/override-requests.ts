@@ -461,8 +461,9 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   const now = deps.now();
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
-  let rule: { scheme: SchemeDefinition; rule: ReturnType<typeof overrideRuleOf> } | undefined;
   const view = await deps.db.transaction().execute(async (trx) => {
+    // The scheme and its override rule, once an approval has checked them (a rejection needs neither).
+    let rule: { scheme: SchemeDefinition; rule: ReturnType<typeof overrideRuleOf> } | undefined;
     const seen = await overrideOr404(deps, id, trx);
     // Four eyes first: the requester learns nothing of the request's state or its customer's from a refusal.
     await requireDistinctPerson(trx, deps.tenantId, [seen.override.requestedBy], deps.principal.actor);
