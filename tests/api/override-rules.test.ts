@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
-import { defaultPolicyPack } from '@tierkit/core';
+import { defaultPolicyPack, type PolicyPack } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
@@ -29,7 +29,8 @@ const days = (n: number) => new Date(START.getTime() + n * DAY).toISOString();
 /**
  * Each scheme's rule for overrides, as the default pack sets it (packages/core/README.md, "Override
  * rules"): an AML grade is not a relationship manager's to request, an exception to it runs at most six
- * months, and one that lowers it needs an admin's approval; the card tier keeps the rules it always had.
+ * months, and one that can hold it low (or whose revocation lowers it) needs an admin; a credit grade loosens
+ * upwards; the card tier keeps the rules it always had.
  * Every step of an override is found in the audit trail by its customer, with what was decided.
  */
 forEachDialect('override rules of the policy, and the trail of who decided what', (f) => {
@@ -121,14 +122,14 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     await ok(await t.req('officer', 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
   });
 
-  it('lowering a PEP’s AML grade: an approver is refused (403 naming overrides.lowerNeeds) and nothing changes; an admin approves', async () => {
+  it('lowering a PEP’s AML grade: an approver is refused (403 naming overrides.loosenNeeds) and nothing changes; an admin approves', async () => {
     const filed = await ok<Override>(await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'low', expiresAt: days(90) }), 201);
     const p = await refused(
       await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }),
       403,
       'forbidden',
     );
-    assert.match(p.detail, /overrides\.lowerNeeds/);
+    assert.match(p.detail, /overrides\.loosenNeeds/);
     assert.equal((await pendingOf('PEP1'))[0]?.id, filed.id, 'still pending');
     assert.equal(await level('PEP1', 'aml-risk'), 'high', 'the grade the rules give stands');
 
@@ -146,9 +147,83 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
         metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 10 }],
       }),
     );
-    const up = await ok<Override>(await request('officer', 'LOW1', { scheme: 'aml-risk', level: 'medium-high', expiresAt: days(90) }), 201);
+    const up = await ok<Override>(
+      await request('officer', 'LOW1', { scheme: 'aml-risk', level: 'medium-high', mode: 'floor', expiresAt: days(90) }),
+      201,
+    );
     await ok(await t.req('approver', 'POST', `/v1/overrides/${up.id}/approve`, { contentHash: up.contentHash }));
     assert.equal(await level('LOW1', 'aml-risk'), 'medium-high');
+    // Taking the floor away drops the grade back to 低: that is an admin's too.
+    await ok(await t.req('admin', 'POST', `/v1/overrides/${up.id}/revoke`, { note: '复核' }));
+  });
+
+  it('a fixed AML level below 高 needs an admin whatever the rules give now: a customer with no data, or one raised from 低 to 中', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/NEW1', { kind: 'customer', displayName: '新客户' }), 201);
+    for (const [subject, lvl] of [
+      ['NEW1', 'low'],
+      ['LOW1', 'medium'],
+    ] as const) {
+      const before = await level(subject, 'aml-risk');
+      const filed = await ok<Override>(await request('officer', subject, { scheme: 'aml-risk', level: lvl, expiresAt: days(90) }), 201);
+      const p = await refused(
+        await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }),
+        403,
+        'forbidden',
+      );
+      assert.match(p.detail, /overrides\.loosenNeeds/);
+      assert.equal((await pendingOf(subject))[0]?.id, filed.id, 'still pending');
+      assert.equal(await level(subject, 'aml-risk'), before, subject);
+      await ok(await t.req('officer', 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
+    }
+  });
+
+  it('revoking an override that holds AML above the rules’ grade needs an admin: an approver is refused and the grade stays', async () => {
+    const up = await ok<Override>(await request('officer', 'LOW1', { scheme: 'aml-risk', level: 'high', expiresAt: days(90) }), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${up.id}/approve`, { contentHash: up.contentHash }));
+    assert.equal(await level('LOW1', 'aml-risk'), 'high');
+    const p = await refused(await t.req('approver2', 'POST', `/v1/overrides/${up.id}/revoke`, { note: '撤销' }), 403, 'forbidden');
+    assert.match(p.detail, /overrides\.loosenNeeds/);
+    assert.equal(await level('LOW1', 'aml-risk'), 'high');
+    const still = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', '/v1/subjects/LOW1/overrides?status=approved'));
+    assert.deepEqual(
+      still.items.map((o) => o.id),
+      [up.id],
+    );
+    await ok(await t.req('admin', 'POST', `/v1/overrides/${up.id}/revoke`, { note: '复核后撤销' }));
+    assert.equal(await level('LOW1', 'aml-risk'), 'low');
+  });
+
+  it('a credit grade loosens upwards: AAA (fixed, or as a floor) needs an admin; holding a borrower at NR is an approver’s', async () => {
+    for (const [lvl, mode] of [
+      ['AAA', 'fixed'],
+      ['AAA', 'floor'],
+    ] as const) {
+      const filed = await ok<Override>(
+        await request('officer', 'LOW1', { scheme: 'credit-rating', level: lvl, mode, expiresAt: days(90) }),
+        201,
+      );
+      const p = await refused(
+        await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }),
+        403,
+        'forbidden',
+      );
+      assert.match(p.detail, /higher grade/);
+      await ok(await t.req('officer', 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
+    }
+    const nr = await ok<Override>(await request('officer', 'LOW1', { scheme: 'credit-rating', level: 'NR', expiresAt: days(90) }), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${nr.id}/approve`, { contentHash: nr.contentHash }));
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${nr.id}/revoke`, { note: '复核' }));
+  });
+
+  it('a relationship manager may not edit an AML request someone else filed; it stays as filed', async () => {
+    const filed = await ok<Override>(await request('officer', 'PEP1', { scheme: 'aml-risk', level: 'high', expiresAt: days(30) }), 201);
+    const res = await t.req(asRm(), 'PATCH', `/v1/overrides/${filed.id}`, { reason: '客户经理改写' });
+    assert.ok(res.status === 403 || res.status === 404, String(res.status));
+    assert.deepEqual(
+      (await pendingOf('PEP1')).map((o) => [o.id, o.contentHash]),
+      [[filed.id, filed.contentHash]],
+    );
+    await ok(await t.req('officer', 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
   });
 
   it('approve, reject and revoke records carry what was decided, and a search by the customer finds every step', async () => {
@@ -190,7 +265,122 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
   it('the schemes list carries each scheme’s rule, for a console to offer only what the API takes', async () => {
     const list = await ok<{ items: { key: string; overrides?: Record<string, unknown> }[] }>(await t.req('viewer', 'GET', '/v1/schemes'));
     const by = new Map(list.items.map((s) => [s.key, s.overrides]));
-    assert.deepEqual(by.get('aml-risk'), { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 180, lowerNeeds: 'admin' });
+    assert.deepEqual(by.get('aml-risk'), {
+      requestedBy: 'tenant',
+      approvedBy: 'approver',
+      maxDays: 180,
+      looser: 'lower',
+      loosenNeeds: 'admin',
+    });
     assert.equal(by.get('retail-tier'), undefined);
+  });
+});
+
+/** The default pack with AML open to relationship managers and credit approved by admins alone: a bank before it adopts the rules. */
+function packBefore(): PolicyPack {
+  const pack = JSON.parse(JSON.stringify(defaultPolicyPack)) as PolicyPack;
+  const schemes = pack.schemes.map((s) =>
+    s.key === 'aml-risk'
+      ? { ...s, overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null } }
+      : s.key === 'credit-rating'
+        ? { ...s, overrides: { requestedBy: 'tenant' as const, approvedBy: 'admin' as const, maxDays: 366 } }
+        : s,
+  );
+  return { ...pack, schemes };
+}
+
+/**
+ * An approval is judged by the rule in force when it is approved, not when the request was filed: a
+ * relationship manager's request from before AML became tenant staff's, or one running longer than the
+ * policy now allows, is refused (422, nothing changes); a scheme approved by admins refuses an approver.
+ */
+forEachDialect('override rules in force at approval', (f) => {
+  let t: FourEyesTenant;
+  let rm = '';
+  const level = async (subject: string) =>
+    (
+      await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/tiers`))
+    ).assignments.find((a) => a.scheme === 'aml-risk')?.level;
+  const problem = async (res: Response, status: number) => {
+    const body = (await res.json()) as Problem;
+    assert.equal(res.status, status, JSON.stringify(body));
+    return body;
+  };
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'override-rules-change', START, packBefore());
+    await ok(await t.req('admin', 'PUT', '/v1/staff/RM001', { name: 'RM001', role: 'officer', scope: 'book' }), 201);
+    rm = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'RM001', ttlSeconds: 900, now: START })).token;
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/C1', { kind: 'customer', displayName: '张伟' }), 201);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/C1/manager', { manager: 'RM001' }));
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/C2', { kind: 'customer', displayName: '李娜' }), 201);
+  });
+
+  it('approvedBy "admin" refuses an approver (403 naming the rule); an admin approves', async () => {
+    const filed = await ok<Override>(
+      await t.req('officer', 'POST', '/v1/subjects/C1/overrides', {
+        scheme: 'credit-rating',
+        level: 'NR',
+        mode: 'fixed',
+        reason: '复核',
+        expiresAt: days(30),
+      }),
+      201,
+    );
+    const p = await problem(await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }), 403);
+    assert.match(p.detail, /overrides\.approvedBy/);
+    await ok(await t.req('admin', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }));
+  });
+
+  it('after the policy adopts the rules, an RM’s earlier request and one running too long are refused at approval (422), nothing changes', async () => {
+    const body = { scheme: 'aml-risk', level: 'high', mode: 'fixed', reason: '可疑交易', expiresAt: days(90) };
+    const byRm = await ok<Override>(await t.req({ credential: rm }, 'POST', '/v1/subjects/C1/overrides', body), 201);
+    const byOfficer = await ok<Override>(
+      await t.req('officer', 'POST', '/v1/subjects/C2/overrides', { ...body, expiresAt: days(95) }),
+      201,
+    );
+
+    const draft = await ok<{ version: number; document: Record<string, unknown> }>(
+      await t.req('officer', 'POST', '/v1/policies/aml-risk/drafts', {}),
+      201,
+    );
+    const document = {
+      ...draft.document,
+      overrides: { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 60, looser: 'lower', loosenNeeds: 'admin' },
+    };
+    await ok(await t.req('officer', 'PUT', `/v1/policies/aml-risk/versions/${draft.version}`, { document }));
+    const submitted = await ok<{ contentHash: string }>(
+      await t.req('officer', 'POST', `/v1/policies/aml-risk/versions/${draft.version}/submit`, {}),
+    );
+    await ok(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${draft.version}/approve`, {
+        contentHash: submitted.contentHash,
+        effectiveFrom: '2025-12-01',
+      }),
+    );
+
+    // A version takes effect by the month: the new one is in force from December.
+    t.setClock(new Date('2025-12-02T04:00:00.000Z'));
+    const schemes = await ok<{ items: { key: string; overrides?: { maxDays: number } }[] }>(await t.req('viewer', 'GET', '/v1/schemes'));
+    assert.equal(schemes.items.find((x) => x.key === 'aml-risk')?.overrides?.maxDays, 60);
+    const before = await level('C1');
+    const p = await problem(await t.req('approver', 'POST', `/v1/overrides/${byRm.id}/approve`, { contentHash: byRm.contentHash }), 422);
+    assert.match(p.detail, /overrides\.requestedBy "tenant"/);
+    const q = await problem(
+      await t.req('approver', 'POST', `/v1/overrides/${byOfficer.id}/approve`, { contentHash: byOfficer.contentHash }),
+      422,
+    );
+    assert.match(q.detail, /overrides\.maxDays/);
+    for (const [subject, o] of [
+      ['C1', byRm],
+      ['C2', byOfficer],
+    ] as const) {
+      const pending = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`));
+      assert.deepEqual(
+        pending.items.map((x) => x.id),
+        [o.id],
+      );
+    }
+    assert.equal(await level('C1'), before);
   });
 });

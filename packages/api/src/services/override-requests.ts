@@ -1,10 +1,10 @@
 import {
   mayApproveAs,
   mayRequestOverride,
-  nextPrior,
   overrideApproverNeeded,
   overrideExpiryProblem,
   overrideRuleOf,
+  revocationApproverNeeded,
   type OverrideContent,
   type OverrideDecision,
   type OverrideMode,
@@ -462,8 +462,6 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
   const view = await deps.db.transaction().execute(async (trx) => {
-    // The scheme and its override rule, once an approval has checked them (a rejection needs neither).
-    let rule: { scheme: SchemeDefinition; rule: ReturnType<typeof overrideRuleOf> } | undefined;
     const seen = await overrideOr404(deps, id, trx);
     // Four eyes first: the requester learns nothing of the request's state or its customer's from a refusal.
     await requireDistinctPerson(trx, deps.tenantId, [seen.override.requestedBy], deps.principal.actor);
@@ -490,8 +488,21 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
           `Override ${id} sets ${o.scheme} to "${o.level}", a level the policy in force no longer has (${scheme.levels.map((l) => l.key).join(', ')}): reject it, or its requester may edit or withdraw it.`,
         );
       }
-      rule = checkApprover(deps, scheme, id, overrideRuleOf(scheme).approvedBy, 'approvedBy');
-      const expiry = overrideExpiryProblem(rule.rule, o.expiresAt, now);
+      const rule = overrideRuleOf(scheme);
+      checkApprover(deps, scheme, id, rule.approvedBy, 'approvedBy');
+      // Judged against any level the subject could have, not today's: see overrideApproverNeeded.
+      const needed = overrideApproverNeeded(rule, scheme.levels, o.level, o.mode);
+      if (needed.loosens) checkApprover(deps, scheme, id, needed.role, 'loosenNeeds');
+      // The policy in force may have stopped taking requests from whoever filed this one (a relationship
+      // manager's, filed before the scheme became tenant staff's): the rule is the one in force now.
+      if (rule.requestedBy === 'none' || (rule.requestedBy === 'tenant' && r.requesterScope === 'book'))
+        throw new ProblemError(
+          'unprocessable',
+          rule.requestedBy === 'none'
+            ? `Override ${id} cannot be approved: the policy of ${o.scheme} now takes no overrides (overrides.requestedBy "none"). Reject it, or its requester may withdraw it.`
+            : `Override ${id} was filed by a relationship manager, and the policy of ${o.scheme} now takes override requests only from staff who see the whole bank (overrides.requestedBy "tenant"): reject it, and ask compliance or risk management to file it if it still stands.`,
+        );
+      const expiry = overrideExpiryProblem(rule, o.expiresAt, now);
       // The policy in force may bound overrides more tightly than when this one was filed.
       if (expiry)
         throw new ProblemError(
@@ -520,54 +531,38 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
     // The approval's write moved the subject's version: the levels it brings come with that one move.
-    if (approve) {
-      const run = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
-      // What the rules give without any override is known once they have run; an override that loosens
-      // it needs the senior approver, and this transaction (the approval, its record, the levels) is
-      // undone when the caller is not one.
-      const evaluated = run.evaluations.find((e) => e.scheme === r.override.scheme);
-      if (rule) {
-        const needed = overrideApproverNeeded(
-          rule.rule,
-          rule.scheme.levels,
-          r.override.level,
-          evaluated ? nextPrior(evaluated).level : undefined,
-          r.override.mode,
-        );
-        if (needed.loosens) checkApprover(deps, rule.scheme, id, needed.role, 'lowerNeeds');
-      }
-    }
+    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
     return viewFor(deps, trx, done, nowIso);
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
   return view;
 }
 
-/**
- * 403 `forbidden` unless the caller's role is `needed` or stronger, naming the rule of the policy that
- * asks for it. The rule is returned for the approval's further checks.
- */
+/** 403 `forbidden` unless the caller's role is `needed` or stronger, naming the rule of the policy that asks for it. */
 function checkApprover(
   deps: ApiDeps,
   scheme: SchemeDefinition,
   id: string,
   needed: 'approver' | 'admin',
-  field: 'approvedBy' | 'lowerNeeds',
-): { scheme: SchemeDefinition; rule: ReturnType<typeof overrideRuleOf> } {
-  const rule = overrideRuleOf(scheme);
-  if (mayApproveAs(deps.principal.role, needed)) return { scheme, rule };
+  field: 'approvedBy' | 'loosenNeeds' | 'revoke',
+): void {
+  if (mayApproveAs(deps.principal.role, needed)) return;
+  const side = overrideRuleOf(scheme).looser === 'higher' ? 'higher' : 'lower';
   throw new ProblemError(
     'forbidden',
-    field === 'lowerNeeds'
-      ? `Override ${id} loosens ${scheme.key} (below the level its rules give, or off a level that needs its own sign-off): the policy asks for an approver with the ${needed} role (overrides.lowerNeeds). Nothing was approved.`
-      : `Overrides of ${scheme.key} are approved by the ${needed} role (overrides.approvedBy). Nothing was approved.`,
+    field === 'loosenNeeds'
+      ? `Override ${id} can hold ${scheme.key} on its looser side (a ${side} grade than the data may call for): the policy asks for an approver with the ${needed} role (overrides.loosenNeeds). Nothing was approved.`
+      : field === 'revoke'
+        ? `Revoking override ${id} would leave ${scheme.key} at a looser grade than the one it holds: the policy asks for the ${needed} role to revoke it (overrides.loosenNeeds). Nothing was revoked.`
+        : `Overrides of ${scheme.key} are approved by the ${needed} role (overrides.approvedBy). Nothing was approved.`,
   );
 }
 
 /**
  * End an approved override (in force or not yet expired): the subject's level follows the rules
  * again from now. Revoking takes an exception away rather than granting one, so it needs an
- * approver but not a second person (packages/api/README.md, "Four eyes").
+ * approver but not a second person (packages/api/README.md, "Four eyes") — unless the level it leaves
+ * is looser than the one the override held and the scheme's rule has `loosenNeeds`: then that role.
  */
 export async function revokeOverride(deps: ApiDeps, id: string, note: string): Promise<OverrideView> {
   const now = deps.now();
@@ -587,10 +582,19 @@ export async function revokeOverride(deps: ApiDeps, id: string, note: string): P
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, 'revoked', note, overrideHash(done), nowIso);
     // The revocation's write moved the subject's version: the levels it gives back come with that one move.
-    await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor, {
+    const run = await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor, {
       overrideDecision: true,
       versionMoved: true,
     });
+    // The level the subject falls to is known only once the rules have run; when it is looser than the
+    // one the override held, the policy's senior approver must revoke, and throwing here undoes the
+    // revocation, its record and the levels with this transaction.
+    const scheme = tp.schemes.get(r.override.scheme);
+    if (scheme) {
+      const after = run.evaluations.filter((e) => e.scheme === r.override.scheme).at(-1)?.level;
+      const needed = revocationApproverNeeded(overrideRuleOf(scheme), scheme.levels, r.override.level, after);
+      if (needed.loosens) checkApprover(deps, scheme, id, needed.role, 'revoke');
+    }
     return viewFor(deps, trx, done, nowIso);
   });
   deps.matrices.invalidate(deps.tenantId);

@@ -21,6 +21,7 @@ export { OVERRIDE_MODES } from './override.js';
 export {
   OVERRIDE_REQUESTERS,
   OVERRIDE_APPROVERS,
+  OVERRIDE_LOOSER,
   DEFAULT_OVERRIDE_RULE,
   overrideRuleOf,
   mayRequestOverride,
@@ -28,5 +29,6 @@ export {
   latestOverrideExpiry,
   overrideExpiryProblem,
   overrideApproverNeeded,
+  revocationApproverNeeded,
 } from './override-rule.js';
 export { CLOSING_FLOOR } from './api.js';

@@ -15,6 +15,13 @@ export const OVERRIDE_APPROVERS = ['approver', 'admin'] as const;
 export type OverrideApprover = (typeof OVERRIDE_APPROVERS)[number];
 
 /**
+ * Which way along the ranks a scheme's grade loosens the bank's controls: `lower` (AML: a lower risk
+ * grade, fewer checks) or `higher` (credit: a better grade, more credit on easier terms).
+ */
+export const OVERRIDE_LOOSER = ['lower', 'higher'] as const;
+export type OverrideLooser = (typeof OVERRIDE_LOOSER)[number];
+
+/**
  * A scheme's rule for overrides, in its document (`overrides`). A scheme without one keeps the rule
  * every scheme had before there were rules ({@link DEFAULT_OVERRIDE_RULE}).
  */
@@ -27,12 +34,15 @@ export interface OverrideRule {
    * review, no later than the grade itself would.
    */
   readonly maxDays: number | null;
+  /** Which way the grade loosens; required with `loosenNeeds`, which means nothing without it. */
+  readonly looser?: OverrideLooser;
   /**
-   * Who must approve an override that lowers the level the rules give, or that moves a subject off a
-   * level whose sign-off is required (`approvalRequired`): loosening a control needs the senior approver
-   * that level's sign-off stands for. Absent: `approvedBy`. Never weaker than `approvedBy`.
+   * Who must approve an override that can hold the subject on the looser side, and who must revoke one
+   * when the level after revocation is looser than the one held ({@link overrideApproverNeeded},
+   * {@link revocationApproverNeeded}). Absent: `approvedBy` approves, any approver revokes. Never weaker
+   * than `approvedBy`.
    */
-  readonly lowerNeeds?: OverrideApprover;
+  readonly loosenNeeds?: OverrideApprover;
 }
 
 /** What every scheme allowed before schemes had a rule: any officer files, any approver approves, no end required. */
@@ -80,23 +90,51 @@ export function overrideExpiryProblem(
   return Date.parse(expiresAt) > Date.parse(latest) ? { code: 'expiry_too_late', maxDays: rule.maxDays, latest } : undefined;
 }
 
+/** Whether `a` is a looser level than `b` under `rule` (false when either is unknown or no direction is set). */
+function looserThan(rule: OverrideRule, levels: readonly LevelDef[], a: string, b: string): boolean {
+  const ra = levels.find((l) => l.key === a)?.rank;
+  const rb = levels.find((l) => l.key === b)?.rank;
+  if (ra === undefined || rb === undefined || rule.looser === undefined) return false;
+  return rule.looser === 'lower' ? ra < rb : ra > rb;
+}
+
 /**
- * The weakest role that may approve an override to `level` of a scheme whose rules give `rulesLevel`
- * now (undefined: not known, as for a subject with no data yet). An override that loosens — a lower
- * rank than the rules', or off a level that needs its own sign-off — needs `lowerNeeds`. A `floor` never
- * loosens: it only keeps the level from dropping below its own, and the rules' higher grade stands.
+ * The weakest role that may approve an override to `level` in `mode`. It is judged against every level
+ * the subject could have, not against what the rules give today: a `fixed` override pins the level from
+ * both sides, so any level but the strictest end can hold the subject looser than data yet to come (a
+ * customer with no data pinned `low` stays low once PEP data arrives); a `floor` holds the subject on
+ * the looser side only when the grade loosens upwards and the floor is above the lowest level. Such an
+ * override needs `loosenNeeds`; one that cannot loosen, `approvedBy`.
  */
 export function overrideApproverNeeded(
   rule: OverrideRule,
   levels: readonly LevelDef[],
   level: string,
-  rulesLevel: string | undefined,
   mode: OverrideMode = 'fixed',
 ): { readonly role: OverrideApprover; readonly loosens: boolean } {
-  if (mode === 'floor') return { role: rule.approvedBy, loosens: false };
-  const to = levels.find((l) => l.key === level);
-  const from = rulesLevel === undefined ? undefined : levels.find((l) => l.key === rulesLevel);
+  if (rule.loosenNeeds === undefined || rule.looser === undefined || levels.length === 0) return { role: rule.approvedBy, loosens: false };
+  const ranks = levels.map((l) => l.rank);
+  const rank = levels.find((l) => l.key === level)?.rank;
+  const [lowest, highest] = [Math.min(...ranks), Math.max(...ranks)];
+  // An unknown level is judged loosening: the senior approver, not the weaker one, decides the doubt.
   const loosens =
-    to !== undefined && from !== undefined && (to.rank < from.rank || (from.approvalRequired === true && to.key !== from.key));
-  return { role: loosens ? (rule.lowerNeeds ?? rule.approvedBy) : rule.approvedBy, loosens };
+    rank === undefined ||
+    (mode === 'fixed' ? rank !== (rule.looser === 'lower' ? highest : lowest) : rule.looser === 'higher' && rank > lowest);
+  return { role: loosens ? rule.loosenNeeds : rule.approvedBy, loosens };
+}
+
+/**
+ * The weakest role that may revoke an approved override holding `held`, when the subject's level after
+ * revocation would be `after` (undefined: the scheme gives none). Taking an override away that held the
+ * subject stricter than the rules do loosens the grade as surely as approving a lower one, so it needs
+ * `loosenNeeds`; otherwise any approver (revoking was always an approver's).
+ */
+export function revocationApproverNeeded(
+  rule: OverrideRule,
+  levels: readonly LevelDef[],
+  held: string,
+  after: string | undefined,
+): { readonly role: OverrideApprover; readonly loosens: boolean } {
+  const loosens = rule.loosenNeeds !== undefined && after !== undefined && looserThan(rule, levels, after, held);
+  return { role: loosens && rule.loosenNeeds ? rule.loosenNeeds : 'approver', loosens };
 }

@@ -83,9 +83,11 @@ export const creditRating: SchemeDefinition = {
   category: 'credit',
   audience: 'staff',
   name: t('信用评级', '信用評級', 'credit rating'),
-  // A credit grade is risk management's, not the account manager's (docs/domain.md §4: the account
-  // manager proposes, risk management reviews); an exception lasts at most until the yearly review.
-  overrides: { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 366 },
+  // An override of a credit grade is filed by risk-side staff who see the whole bank, not by the account
+  // manager whose borrower it is (their proposal goes through those staff), and approved by another; an
+  // exception lasts at most until the yearly review. A better grade means more credit on easier terms,
+  // so a higher grade is the looser side, and holding a borrower there takes an admin.
+  overrides: { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 366, looser: 'higher', loosenNeeds: 'admin' },
   // `NR` (not rated): never scored — no credit history with the bank is not the default grade C, and it
   // must not pull a customer into the high-risk row of the matrix. A grade stands until the next score,
   // however old (the grades read the latest score): a CCC borrower whose rating was not refreshed

@@ -7,6 +7,7 @@ import {
   overrideApproverNeeded,
   overrideExpiryProblem,
   overrideRuleOf,
+  revocationApproverNeeded,
   validatePolicyPack,
 } from '../index.js';
 
@@ -30,8 +31,15 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
     assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 0 }), [['document.overrides.maxDays', 'too_small']]);
     assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver' }), [['document.overrides.maxDays', 'invalid_type']]);
     // A loosening override needs at least whoever approves any override of the scheme.
-    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'admin', maxDays: 30, lowerNeeds: 'approver' }), [
-      ['document.overrides.lowerNeeds', 'invalid_value'],
+    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'admin', maxDays: 30, looser: 'lower', loosenNeeds: 'approver' }), [
+      ['document.overrides.loosenNeeds', 'invalid_value'],
+    ]);
+    // Without a direction a guard on loosening could guard the wrong side.
+    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 30, loosenNeeds: 'admin' }), [
+      ['document.overrides.looser', 'invalid_value'],
+    ]);
+    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 30, looser: 'sideways' }), [
+      ['document.overrides.looser', 'invalid_value'],
     ]);
     assert.deepEqual(pathsOf({ requestedBy: 'none', approvedBy: 'admin', maxDays: null }), []);
   });
@@ -40,8 +48,20 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
     const r = validatePolicyPack(JSON.parse(JSON.stringify(defaultPolicyPack)));
     assert.ok(r.ok);
     const by = new Map(r.pack.schemes.map((s) => [s.key, overrideRuleOf(s)]));
-    assert.deepEqual(by.get('aml-risk'), { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 180, lowerNeeds: 'admin' });
-    assert.equal(by.get('credit-rating')?.requestedBy, 'tenant');
+    assert.deepEqual(by.get('aml-risk'), {
+      requestedBy: 'tenant',
+      approvedBy: 'approver',
+      maxDays: 180,
+      looser: 'lower',
+      loosenNeeds: 'admin',
+    });
+    assert.deepEqual(by.get('credit-rating'), {
+      requestedBy: 'tenant',
+      approvedBy: 'approver',
+      maxDays: 366,
+      looser: 'higher',
+      loosenNeeds: 'admin',
+    });
     assert.deepEqual(by.get('retail-tier'), { requestedBy: 'book', approvedBy: 'approver', maxDays: null });
     // Every staff classification of the default pack is out of a relationship manager's hands.
     for (const s of r.pack.schemes.filter((x) => x.audience === 'staff')) assert.equal(by.get(s.key)?.requestedBy, 'tenant', s.key);
@@ -61,15 +81,34 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
     assert.equal(overrideExpiryProblem(overrideRuleOf(defaultPolicyPack.schemes[0]!), null, now), undefined);
 
     const levels = aml().levels;
-    assert.deepEqual(overrideApproverNeeded(rule, levels, 'low', 'high'), { role: 'admin', loosens: true });
-    assert.deepEqual(overrideApproverNeeded(rule, levels, 'high', 'medium'), { role: 'approver', loosens: false });
-    // Off a level that needs its own sign-off is loosening, whichever way the ranks go.
-    assert.deepEqual(
-      overrideApproverNeeded(rule, [...levels.slice(0, 4), { ...levels[2]!, key: 'x', rank: 9 }, { ...levels[4]!, rank: 5 }], 'x', 'high'),
-      { role: 'admin', loosens: true },
-    );
-    assert.deepEqual(overrideApproverNeeded(rule, levels, 'low', undefined), { role: 'approver', loosens: false });
-    // A floor below the rules' grade holds nothing down: the rules' grade stands.
-    assert.deepEqual(overrideApproverNeeded(rule, levels, 'low', 'high', 'floor'), { role: 'approver', loosens: false });
+    // A fixed level pins the grade from above too: any level but 高 can hold the customer low once the
+    // data says 高, whatever the rules give today (nothing yet, or unassessed, which ranks below low).
+    for (const l of ['unassessed', 'low', 'medium', 'medium-high'])
+      assert.deepEqual(overrideApproverNeeded(rule, levels, l), { role: 'admin', loosens: true }, l);
+    assert.deepEqual(overrideApproverNeeded(rule, levels, 'high'), { role: 'approver', loosens: false });
+    // A floor on a grade that loosens downwards only ever raises it.
+    assert.deepEqual(overrideApproverNeeded(rule, levels, 'medium', 'floor'), { role: 'approver', loosens: false });
+    // No loosenNeeds: approvedBy for all.
+    assert.deepEqual(overrideApproverNeeded({ ...rule, loosenNeeds: undefined }, levels, 'low'), { role: 'approver', loosens: false });
+
+    // Revoking: the level left behind against the level held.
+    assert.deepEqual(revocationApproverNeeded(rule, levels, 'high', 'low'), { role: 'admin', loosens: true });
+    assert.deepEqual(revocationApproverNeeded(rule, levels, 'low', 'high'), { role: 'approver', loosens: false });
+    assert.deepEqual(revocationApproverNeeded(rule, levels, 'high', undefined), { role: 'approver', loosens: false });
+  });
+
+  it('credit loosens upwards: a better grade is the bank’s riskier side', () => {
+    const credit = defaultPolicyPack.schemes.find((x) => x.key === 'credit-rating');
+    assert.ok(credit);
+    const rule = overrideRuleOf(credit);
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'AAA'), { role: 'admin', loosens: true });
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'C'), { role: 'admin', loosens: true }, 'C fixed can hold a later NR');
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'NR'), { role: 'approver', loosens: false });
+    // A floor at AAA holds the borrower at AAA whatever the score: the looser side.
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'AAA', 'floor'), { role: 'admin', loosens: true });
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'NR', 'floor'), { role: 'approver', loosens: false });
+    // Revoking a C that holds a borrower the score calls AAA loosens; revoking an AAA over a C does not.
+    assert.deepEqual(revocationApproverNeeded(rule, credit.levels, 'C', 'AAA'), { role: 'admin', loosens: true });
+    assert.deepEqual(revocationApproverNeeded(rule, credit.levels, 'AAA', 'C'), { role: 'approver', loosens: false });
   });
 });

@@ -69,8 +69,12 @@ function checkScheme(
   };
   const rule = s.overrides;
   // A loosening override needs at least whoever approves any override of the scheme.
-  if (rule?.lowerNeeds === 'approver' && rule.approvedBy === 'admin')
-    err(['overrides', 'lowerNeeds'], 'must not be weaker than "approvedBy" ("admin")', 'invalid_value', { values: ['admin'] });
+  if (rule?.loosenNeeds === 'approver' && rule.approvedBy === 'admin')
+    err(['overrides', 'loosenNeeds'], 'must not be weaker than "approvedBy" ("admin")', 'invalid_value', { values: ['admin'] });
+  // Which side is looser differs by scheme (a higher AML grade is stricter, a higher credit grade is
+  // looser): a guard on loosening that guessed the direction would guard the wrong side.
+  if (rule?.loosenNeeds !== undefined && rule.looser === undefined)
+    err(['overrides', 'looser'], 'is required with "loosenNeeds": "lower" or "higher"', 'invalid_value', { values: ['lower', 'higher'] });
   const p = s.policy;
   if (p.kind === 'rules' || p.kind === 'score') {
     (p.triggers ?? []).forEach((t, i) => {
