@@ -55,6 +55,14 @@ const ListQuery = z.object({
   cursor: CursorQuery,
 });
 
+// The scheme's override rule (`overrides` in `GET /v1/schemes`), said once for each step it bounds.
+const RULE_ON_FILING =
+  'The scheme’s override rule in force decides who may file and for how long: a 403 `forbidden` naming `overrides.requestedBy` when the caller may not (a relationship manager, for a scheme only tenant-wide staff may request; anyone, under `none`), a 400 on `expiresAt` (code `expiry_required` or `expiry_too_late`) when `overrides.maxDays` needs an earlier expiry. Nothing is filed or changed.';
+const RULE_ON_APPROVAL =
+  'The scheme’s override rule in force now (not when the request was filed) decides: a 403 `forbidden` naming `overrides.approvedBy` when the caller’s role is below it, or `overrides.loosenNeeds` when the override can hold the subject on the looser side of the grade (a `fixed` level other than the strictest end; a `floor` above the lowest level when the grade loosens upwards), whatever the rules give today; a 422 `unprocessable` when the rule no longer takes the request’s filer (a relationship manager’s request once `overrides.requestedBy` is `tenant`) or its expiry is past what `overrides.maxDays` allows. Nothing is approved, and the request stays pending. ';
+const RULE_ON_REVOCATION =
+  'When the scheme’s override rule has `loosenNeeds` and the level the subject falls to (its rules’ grade, re-evaluated in this step) is looser than the one the override held, only that role may revoke: otherwise a 403 `forbidden` naming `overrides.loosenNeeds`, and nothing is revoked. An override that expires is not checked: its end was approved with it.';
+
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const body = <T>(schema: T) => ({ body: { required: true, ...json(schema) } });
 
@@ -64,7 +72,8 @@ const requestRoute = createRoute({
   tags: ['four eyes'],
   summary: 'Request a manual level (pending until another person approves it)',
   description:
-    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester). A customer who left the bank is a 409 `conflict`, code `subject_closed`, also when the closing commits while the request is being filed: nothing is filed.',
+    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester). A customer who left the bank is a 409 `conflict`, code `subject_closed`, also when the closing commits while the request is being filed: nothing is filed. ' +
+    RULE_ON_FILING,
   request: { params: SubjectIdParams, ...body(OverrideRequestBody) },
   responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -105,7 +114,7 @@ const editRoute = createRoute({
   path: '/overrides/{overrideId}',
   tags: ['four eyes'],
   summary: 'Edit a pending request (its requester only; `mayEdit`): its contentHash changes, so an approval of the old content fails',
-  description: closedCustomer,
+  description: `${RULE_ON_FILING} ${closedCustomer}`,
   request: { params: OverrideIdParams, ...body(OverrideEditBody) },
   responses: { 200: { description: 'Edited, still pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -128,12 +137,17 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteB
 
 const approveRoute = action(
   'approve',
-  'Approve a pending request (approver, not the requester); it takes effect at once',
+  'Approve a pending request (another person, with the role the scheme’s override rule asks for); it takes effect at once',
   DecisionBody,
-  closedCustomer,
+  RULE_ON_APPROVAL + closedCustomer,
 );
 const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody, closedCustomer);
-const revokeRoute = action('revoke', 'End an approved override (approver), with a note; the rules decide again from now', NoteBody);
+const revokeRoute = action(
+  'revoke',
+  'End an approved override (approver; the scheme’s `loosenNeeds` role when its end loosens the grade), with a note; the rules decide again from now',
+  NoteBody,
+  RULE_ON_REVOCATION,
+);
 const withdrawRoute = action(
   'withdraw',
   'Take back a pending request (its requester; for a request a relationship manager filed, also the RM whose book the customer is in; `mayWithdraw`)',
