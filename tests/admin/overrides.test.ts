@@ -382,7 +382,7 @@ describe('the schemes a request form offers', () => {
         requestedBy: 'tenant',
         approvedBy: 'approver',
         maxDays: 180,
-        looser: 'lower',
+        order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
         loosenNeeds: 'admin',
       });
       assert.deepEqual(

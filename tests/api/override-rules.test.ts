@@ -53,6 +53,8 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     );
     return tiers.assignments.find((a) => a.scheme === scheme)?.level;
   };
+  const actionsOf = async (id: string) =>
+    (await ok<{ decisions: { action: string }[] }>(await t.req('viewer', 'GET', `/v1/overrides/${id}`))).decisions.map((d) => d.action);
   const trail = async (target: string) =>
     (await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?target=${encodeURIComponent(target)}&limit=100`))).items;
 
@@ -184,6 +186,8 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     const p = await refused(await t.req('approver2', 'POST', `/v1/overrides/${up.id}/revoke`, { note: '撤销' }), 403, 'forbidden');
     assert.match(p.detail, /overrides\.loosenNeeds/);
     assert.equal(await level('LOW1', 'aml-risk'), 'high');
+    // The refusal came after the revocation was written and the rules ran: all of it was rolled back.
+    assert.deepEqual(await actionsOf(up.id), ['requested', 'approved']);
     const still = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', '/v1/subjects/LOW1/overrides?status=approved'));
     assert.deepEqual(
       still.items.map((o) => o.id),
@@ -193,10 +197,11 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     assert.equal(await level('LOW1', 'aml-risk'), 'low');
   });
 
-  it('a credit grade loosens upwards: AAA (fixed, or as a floor) needs an admin; holding a borrower at NR is an approver’s', async () => {
+  it('a credit grade loosens upwards: AAA (fixed, or as a floor) and NR (read as low risk, like AAA) need an admin; holding a borrower at C is an approver’s', async () => {
     for (const [lvl, mode] of [
       ['AAA', 'fixed'],
       ['AAA', 'floor'],
+      ['NR', 'fixed'],
     ] as const) {
       const filed = await ok<Override>(
         await request('officer', 'LOW1', { scheme: 'credit-rating', level: lvl, mode, expiresAt: days(90) }),
@@ -207,12 +212,78 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
         403,
         'forbidden',
       );
-      assert.match(p.detail, /higher grade/);
+      assert.match(p.detail, /looser side/);
       await ok(await t.req('officer', 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
     }
-    const nr = await ok<Override>(await request('officer', 'LOW1', { scheme: 'credit-rating', level: 'NR', expiresAt: days(90) }), 201);
-    await ok(await t.req('approver', 'POST', `/v1/overrides/${nr.id}/approve`, { contentHash: nr.contentHash }));
-    await ok(await t.req('approver', 'POST', `/v1/overrides/${nr.id}/revoke`, { note: '复核' }));
+    const c = await ok<Override>(await request('officer', 'LOW1', { scheme: 'credit-rating', level: 'C', expiresAt: days(90) }), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${c.id}/approve`, { contentHash: c.contentHash }));
+    assert.equal(await level('LOW1', 'credit-rating'), 'C');
+    await ok(await t.req('admin', 'POST', `/v1/overrides/${c.id}/revoke`, { note: '复核' }));
+  });
+
+  /** Approve `filed` as `who`, expecting the 403 of a looser level left behind, and check nothing of it stayed. */
+  const refusedAsLoosening = async (who: 'approver' | 'approver2', subject: string, scheme: string, filed: Override, held: string) => {
+    const p = await refused(
+      await t.req(who, 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }),
+      403,
+      'forbidden',
+    );
+    assert.match(p.detail, /overrides\.loosenNeeds/);
+    assert.equal(await level(subject, scheme), held, 'the level held stands');
+    assert.equal((await pendingOf(subject))[0]?.id, filed.id, 'still pending');
+    assert.deepEqual(await actionsOf(filed.id), ['requested'], 'no approval recorded');
+  };
+
+  it('approving a newer override ends the one in force: a floor 低 over a fixed 高 needs an admin, as revoking the 高 would', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/SUP1', { kind: 'customer', displayName: '赵敏' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/SUP1/metrics', {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 10 }],
+      }),
+    );
+    assert.equal(await level('SUP1', 'aml-risk'), 'low');
+    const high = await ok<Override>(await request('officer', 'SUP1', { scheme: 'aml-risk', level: 'high', expiresAt: days(90) }), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${high.id}/approve`, { contentHash: high.contentHash }));
+    assert.equal(await level('SUP1', 'aml-risk'), 'high');
+    // A floor at 低 can never lift anyone looser (static check passes), yet approving it ends the 高.
+    const floor = await ok<Override>(
+      await request('officer', 'SUP1', { scheme: 'aml-risk', level: 'low', mode: 'floor', expiresAt: days(90) }),
+      201,
+    );
+    await refusedAsLoosening('approver2', 'SUP1', 'aml-risk', floor, 'high');
+    assert.deepEqual(await actionsOf(high.id), ['requested', 'approved'], 'the 高 still in force');
+    await ok(await t.req('admin', 'POST', `/v1/overrides/${floor.id}/approve`, { contentHash: floor.contentHash }));
+    assert.equal(await level('SUP1', 'aml-risk'), 'low');
+  });
+
+  it('credit: a floor NR approved over a fixed C would let the score’s AAA through: an admin’s', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/CR1', { kind: 'customer', displayName: '周强' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/CR1/metrics', {
+        metrics: [
+          { metric: 'aml_customer_risk', period: '2025-10', value: 10 },
+          { metric: 'credit_score', period: '2025-10', value: 100 },
+        ],
+      }),
+    );
+    assert.equal(await level('CR1', 'credit-rating'), 'AAA');
+    const c = await ok<Override>(await request('officer', 'CR1', { scheme: 'credit-rating', level: 'C', expiresAt: days(90) }), 201);
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${c.id}/approve`, { contentHash: c.contentHash }));
+    assert.equal(await level('CR1', 'credit-rating'), 'C');
+    const nr = await ok<Override>(
+      await request('officer', 'CR1', { scheme: 'credit-rating', level: 'NR', mode: 'floor', expiresAt: days(90) }),
+      201,
+    );
+    await refusedAsLoosening('approver2', 'CR1', 'credit-rating', nr, 'C');
+  });
+
+  it('the risk band read from AML keeps AML’s rule: an officer’s fixed low on a PEP’s band needs an admin and an expiry', async () => {
+    assert.equal(await level('PEP1', 'risk-band'), 'high');
+    const none = await refused(await request('officer', 'PEP1', { scheme: 'risk-band', level: 'low', expiresAt: null }), 400, 'validation');
+    assert.equal(none.errors?.[0]?.code, 'expiry_required');
+    const filed = await ok<Override>(await request('officer', 'PEP1', { scheme: 'risk-band', level: 'low', expiresAt: days(90) }), 201);
+    await refusedAsLoosening('approver2', 'PEP1', 'risk-band', filed, 'high');
+    await ok(await t.req('officer', 'POST', `/v1/overrides/${filed.id}/withdraw`, {}));
   });
 
   it('a relationship manager may not edit an AML request someone else filed; it stays as filed', async () => {
@@ -269,7 +340,7 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
       requestedBy: 'tenant',
       approvedBy: 'approver',
       maxDays: 180,
-      looser: 'lower',
+      order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
       loosenNeeds: 'admin',
     });
     assert.equal(by.get('retail-tier'), undefined);
@@ -346,7 +417,13 @@ forEachDialect('override rules in force at approval', (f) => {
     );
     const document = {
       ...draft.document,
-      overrides: { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 60, looser: 'lower', loosenNeeds: 'admin' },
+      overrides: {
+        requestedBy: 'tenant',
+        approvedBy: 'approver',
+        maxDays: 60,
+        order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
+        loosenNeeds: 'admin',
+      },
     };
     await ok(await t.req('officer', 'PUT', `/v1/policies/aml-risk/versions/${draft.version}`, { document }));
     const submitted = await ok<{ contentHash: string }>(

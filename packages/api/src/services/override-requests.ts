@@ -1,4 +1,5 @@
 import {
+  looserLevel,
   mayApproveAs,
   mayRequestOverride,
   overrideApproverNeeded,
@@ -20,6 +21,7 @@ import {
   holdOpenSubject,
   isManagedBy,
   insertOverride,
+  listAssignments,
   listDecisions,
   pendingOverrideForUpdate,
   type ApprovalDecision,
@@ -512,6 +514,10 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
             : `Override ${id} runs until ${o.expiresAt}, past the ${expiry.maxDays} days the policy of ${o.scheme} allows (overrides.maxDays, until ${expiry.latest}): reject it, or its requester may edit it.`,
         );
     }
+    // The level before this approval, to compare with the one it brings: see the check after the re-evaluation.
+    const before = approve
+      ? (await listAssignments(trx, deps.tenantId, subject.id)).find((a) => a.scheme === r.override.scheme)?.level
+      : undefined;
     const decided = await changeOverride(
       trx,
       deps.tenantId,
@@ -531,7 +537,19 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
     // The approval's write moved the subject's version: the levels it brings come with that one move.
-    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
+    if (approve) {
+      const run = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
+      // The newest approved override decides, so approving this one ends any in force: a floor 低 approved
+      // over a fixed 高 clears the customer as surely as revoking the 高 would. When the level it leaves is
+      // looser than the one before, the rule's senior approver must approve, and throwing here undoes the
+      // approval, its record and the levels with this transaction. (The static check above stays: it
+      // catches an override that is harmless today but can hold the subject loose once the data moves.)
+      const scheme = tp.schemes.get(r.override.scheme);
+      const rule = scheme && overrideRuleOf(scheme);
+      const after = run.evaluations.filter((e) => e.scheme === r.override.scheme).at(-1)?.level;
+      if (scheme && rule?.loosenNeeds !== undefined && before !== undefined && after !== undefined && looserLevel(rule, after, before))
+        checkApprover(deps, scheme, id, rule.loosenNeeds, 'supersedes');
+    }
     return viewFor(deps, trx, done, nowIso);
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
@@ -544,17 +562,18 @@ function checkApprover(
   scheme: SchemeDefinition,
   id: string,
   needed: 'approver' | 'admin',
-  field: 'approvedBy' | 'loosenNeeds' | 'revoke',
+  field: 'approvedBy' | 'loosenNeeds' | 'supersedes' | 'revoke',
 ): void {
   if (mayApproveAs(deps.principal.role, needed)) return;
-  const side = overrideRuleOf(scheme).looser === 'higher' ? 'higher' : 'lower';
   throw new ProblemError(
     'forbidden',
     field === 'loosenNeeds'
-      ? `Override ${id} can hold ${scheme.key} on its looser side (a ${side} grade than the data may call for): the policy asks for an approver with the ${needed} role (overrides.loosenNeeds). Nothing was approved.`
-      : field === 'revoke'
-        ? `Revoking override ${id} would leave ${scheme.key} at a looser grade than the one it holds: the policy asks for the ${needed} role to revoke it (overrides.loosenNeeds). Nothing was revoked.`
-        : `Overrides of ${scheme.key} are approved by the ${needed} role (overrides.approvedBy). Nothing was approved.`,
+      ? `Override ${id} can hold ${scheme.key} on its looser side (a looser grade than the data may call for, by overrides.order): the policy asks for an approver with the ${needed} role (overrides.loosenNeeds). Nothing was approved.`
+      : field === 'supersedes'
+        ? `Approving override ${id} would end the one in force and leave ${scheme.key} at a looser grade than it holds now (by overrides.order): the policy asks for the ${needed} role (overrides.loosenNeeds). Nothing was approved.`
+        : field === 'revoke'
+          ? `Revoking override ${id} would leave ${scheme.key} at a looser grade than the one it holds: the policy asks for the ${needed} role to revoke it (overrides.loosenNeeds). Nothing was revoked.`
+          : `Overrides of ${scheme.key} are approved by the ${needed} role (overrides.approvedBy). Nothing was approved.`,
   );
 }
 
@@ -592,7 +611,7 @@ export async function revokeOverride(deps: ApiDeps, id: string, note: string): P
     const scheme = tp.schemes.get(r.override.scheme);
     if (scheme) {
       const after = run.evaluations.filter((e) => e.scheme === r.override.scheme).at(-1)?.level;
-      const needed = revocationApproverNeeded(overrideRuleOf(scheme), scheme.levels, r.override.level, after);
+      const needed = revocationApproverNeeded(overrideRuleOf(scheme), r.override.level, after);
       if (needed.loosens) checkApprover(deps, scheme, id, needed.role, 'revoke');
     }
     return viewFor(deps, trx, done, nowIso);

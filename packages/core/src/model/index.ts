@@ -21,7 +21,6 @@ export { OVERRIDE_MODES } from './override.js';
 export {
   OVERRIDE_REQUESTERS,
   OVERRIDE_APPROVERS,
-  OVERRIDE_LOOSER,
   DEFAULT_OVERRIDE_RULE,
   overrideRuleOf,
   mayRequestOverride,
@@ -30,5 +29,6 @@ export {
   overrideExpiryProblem,
   overrideApproverNeeded,
   revocationApproverNeeded,
+  looserLevel,
 } from './override-rule.js';
 export { CLOSING_FLOOR } from './api.js';

@@ -15,13 +15,6 @@ export const OVERRIDE_APPROVERS = ['approver', 'admin'] as const;
 export type OverrideApprover = (typeof OVERRIDE_APPROVERS)[number];
 
 /**
- * Which way along the ranks a scheme's grade loosens the bank's controls: `lower` (AML: a lower risk
- * grade, fewer checks) or `higher` (credit: a better grade, more credit on easier terms).
- */
-export const OVERRIDE_LOOSER = ['lower', 'higher'] as const;
-export type OverrideLooser = (typeof OVERRIDE_LOOSER)[number];
-
-/**
  * A scheme's rule for overrides, in its document (`overrides`). A scheme without one keeps the rule
  * every scheme had before there were rules ({@link DEFAULT_OVERRIDE_RULE}).
  */
@@ -34,8 +27,14 @@ export interface OverrideRule {
    * review, no later than the grade itself would.
    */
   readonly maxDays: number | null;
-  /** Which way the grade loosens; required with `loosenNeeds`, which means nothing without it. */
-  readonly looser?: OverrideLooser;
+  /**
+   * The scheme's levels from the strictest for the bank's controls to the loosest, each once; required
+   * with `loosenNeeds`, which means nothing without it. Stated, not read off the ranks: a rank orders a
+   * grade for display and for floors, and need not follow strictness (credit's `NR` ranks lowest, yet
+   * a borrower held there meets the same low risk band as `AAA`; a risk band's `unassessed` sits
+   * between `low` and `medium`).
+   */
+  readonly order?: readonly string[];
   /**
    * Who must approve an override that can hold the subject on the looser side, and who must revoke one
    * when the level after revocation is looser than the one held ({@link overrideApproverNeeded},
@@ -90,21 +89,22 @@ export function overrideExpiryProblem(
   return Date.parse(expiresAt) > Date.parse(latest) ? { code: 'expiry_too_late', maxDays: rule.maxDays, latest } : undefined;
 }
 
-/** Whether `a` is a looser level than `b` under `rule` (false when either is unknown or no direction is set). */
-function looserThan(rule: OverrideRule, levels: readonly LevelDef[], a: string, b: string): boolean {
-  const ra = levels.find((l) => l.key === a)?.rank;
-  const rb = levels.find((l) => l.key === b)?.rank;
-  if (ra === undefined || rb === undefined || rule.looser === undefined) return false;
-  return rule.looser === 'lower' ? ra < rb : ra > rb;
+/** Whether `a` is a looser level than `b` under `rule`'s `order` (false when either is unknown or no order is set). */
+export function looserLevel(rule: OverrideRule, a: string, b: string): boolean {
+  const pa = rule.order?.indexOf(a) ?? -1;
+  const pb = rule.order?.indexOf(b) ?? -1;
+  return pa >= 0 && pb >= 0 && pa > pb;
 }
 
 /**
  * The weakest role that may approve an override to `level` in `mode`. It is judged against every level
  * the subject could have, not against what the rules give today: a `fixed` override pins the level from
- * both sides, so any level but the strictest end can hold the subject looser than data yet to come (a
- * customer with no data pinned `low` stays low once PEP data arrives); a `floor` holds the subject on
- * the looser side only when the grade loosens upwards and the floor is above the lowest level. Such an
- * override needs `loosenNeeds`; one that cannot loosen, `approvedBy`.
+ * both sides, so any level but the first of `order` can hold the subject looser than data yet to come
+ * (a customer with no data pinned `low` stays low once PEP data arrives); a `floor` lifts the subject
+ * from any lower-ranked level to its own, so it loosens when some lower-ranked level is stricter than
+ * it. Such an override needs `loosenNeeds`; one that cannot loosen, `approvedBy`. This is the static
+ * half: approving any override also ends the one in force, which the API checks once the rules have
+ * run ({@link looserLevel}).
  */
 export function overrideApproverNeeded(
   rule: OverrideRule,
@@ -112,14 +112,13 @@ export function overrideApproverNeeded(
   level: string,
   mode: OverrideMode = 'fixed',
 ): { readonly role: OverrideApprover; readonly loosens: boolean } {
-  if (rule.loosenNeeds === undefined || rule.looser === undefined || levels.length === 0) return { role: rule.approvedBy, loosens: false };
-  const ranks = levels.map((l) => l.rank);
+  const order = rule.order;
+  if (rule.loosenNeeds === undefined || order === undefined || levels.length === 0) return { role: rule.approvedBy, loosens: false };
   const rank = levels.find((l) => l.key === level)?.rank;
-  const [lowest, highest] = [Math.min(...ranks), Math.max(...ranks)];
+  const at = order.indexOf(level);
   // An unknown level is judged loosening: the senior approver, not the weaker one, decides the doubt.
   const loosens =
-    rank === undefined ||
-    (mode === 'fixed' ? rank !== (rule.looser === 'lower' ? highest : lowest) : rule.looser === 'higher' && rank > lowest);
+    rank === undefined || at < 0 || (mode === 'fixed' ? at > 0 : levels.some((l) => l.rank < rank && order.indexOf(l.key) < at));
   return { role: loosens ? rule.loosenNeeds : rule.approvedBy, loosens };
 }
 
@@ -131,10 +130,9 @@ export function overrideApproverNeeded(
  */
 export function revocationApproverNeeded(
   rule: OverrideRule,
-  levels: readonly LevelDef[],
   held: string,
   after: string | undefined,
 ): { readonly role: OverrideApprover; readonly loosens: boolean } {
-  const loosens = rule.loosenNeeds !== undefined && after !== undefined && looserThan(rule, levels, after, held);
+  const loosens = rule.loosenNeeds !== undefined && after !== undefined && looserLevel(rule, after, held);
   return { role: loosens && rule.loosenNeeds ? rule.loosenNeeds : 'approver', loosens };
 }

@@ -41,7 +41,15 @@ export const riskBand: SchemeDefinition = {
   category: 'risk',
   audience: 'staff',
   name: t('风险分档', '風險分檔', 'risk band'),
-  overrides: TENANT_STAFF_OVERRIDES,
+  // The AML grade's rule for the band read from it: an officer's fixed “low” approved by an approver
+  // would otherwise clear a PEP's band that the AML rule keeps for an admin. `unassessed` ranks above
+  // `low` and is stricter than it (an unknown risk is not cleared as low).
+  overrides: {
+    ...TENANT_STAFF_OVERRIDES,
+    maxDays: 180,
+    order: ['high', 'medium', 'unassessed', 'low'],
+    loosenNeeds: 'admin',
+  },
   levels: [
     { key: 'low', rank: 0, name: band('低风险', '低風險', 'Low risk'), color: 'success' },
     { key: 'unassessed', rank: 1, name: band('未评估', '未評估', 'Not assessed'), color: 'neutral' },

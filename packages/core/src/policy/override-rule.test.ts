@@ -31,15 +31,23 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
     assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 0 }), [['document.overrides.maxDays', 'too_small']]);
     assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver' }), [['document.overrides.maxDays', 'invalid_type']]);
     // A loosening override needs at least whoever approves any override of the scheme.
-    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'admin', maxDays: 30, looser: 'lower', loosenNeeds: 'approver' }), [
+    const order = ['high', 'medium-high', 'medium', 'low', 'unassessed'];
+    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'admin', maxDays: 30, order, loosenNeeds: 'approver' }), [
       ['document.overrides.loosenNeeds', 'invalid_value'],
     ]);
-    // Without a direction a guard on loosening could guard the wrong side.
+    // Without the order a guard on loosening could guard the wrong side.
     assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 30, loosenNeeds: 'admin' }), [
-      ['document.overrides.looser', 'invalid_value'],
+      ['document.overrides.order', 'invalid_value'],
     ]);
-    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 30, looser: 'sideways' }), [
-      ['document.overrides.looser', 'invalid_value'],
+    // Every level once: a level left out, named twice or unknown would leave its side unguarded.
+    for (const bad of [order.slice(1), [...order, 'high'], [...order.slice(1), 'severe']])
+      assert.deepEqual(
+        pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 30, order: bad }),
+        [['document.overrides.order', 'invalid_value']],
+        String(bad),
+      );
+    assert.deepEqual(pathsOf({ requestedBy: 'tenant', approvedBy: 'approver', maxDays: 30, order: 'lower' }), [
+      ['document.overrides.order', 'invalid_type'],
     ]);
     assert.deepEqual(pathsOf({ requestedBy: 'none', approvedBy: 'admin', maxDays: null }), []);
   });
@@ -52,14 +60,21 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
       requestedBy: 'tenant',
       approvedBy: 'approver',
       maxDays: 180,
-      looser: 'lower',
+      order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
       loosenNeeds: 'admin',
     });
     assert.deepEqual(by.get('credit-rating'), {
       requestedBy: 'tenant',
       approvedBy: 'approver',
       maxDays: 366,
-      looser: 'higher',
+      order: ['C', 'CC', 'CCC', 'B', 'BB', 'BBB', 'A', 'AA', 'AAA', 'NR'],
+      loosenNeeds: 'admin',
+    });
+    assert.deepEqual(by.get('risk-band'), {
+      requestedBy: 'tenant',
+      approvedBy: 'approver',
+      maxDays: 180,
+      order: ['high', 'medium', 'unassessed', 'low'],
       loosenNeeds: 'admin',
     });
     assert.deepEqual(by.get('retail-tier'), { requestedBy: 'book', approvedBy: 'approver', maxDays: null });
@@ -92,23 +107,41 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
     assert.deepEqual(overrideApproverNeeded({ ...rule, loosenNeeds: undefined }, levels, 'low'), { role: 'approver', loosens: false });
 
     // Revoking: the level left behind against the level held.
-    assert.deepEqual(revocationApproverNeeded(rule, levels, 'high', 'low'), { role: 'admin', loosens: true });
-    assert.deepEqual(revocationApproverNeeded(rule, levels, 'low', 'high'), { role: 'approver', loosens: false });
-    assert.deepEqual(revocationApproverNeeded(rule, levels, 'high', undefined), { role: 'approver', loosens: false });
+    assert.deepEqual(revocationApproverNeeded(rule, 'high', 'low'), { role: 'admin', loosens: true });
+    assert.deepEqual(revocationApproverNeeded(rule, 'low', 'high'), { role: 'approver', loosens: false });
+    assert.deepEqual(revocationApproverNeeded(rule, 'high', undefined), { role: 'approver', loosens: false });
   });
 
-  it('credit loosens upwards: a better grade is the bank’s riskier side', () => {
+  it('credit loosens upwards from C, and NR — ranked lowest — is no strict grade', () => {
     const credit = defaultPolicyPack.schemes.find((x) => x.key === 'credit-rating');
     assert.ok(credit);
     const rule = overrideRuleOf(credit);
     assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'AAA'), { role: 'admin', loosens: true });
-    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'C'), { role: 'admin', loosens: true }, 'C fixed can hold a later NR');
-    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'NR'), { role: 'approver', loosens: false });
+    // C is the strictest grade: held there, a borrower is never looser than their data.
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'C'), { role: 'approver', loosens: false });
+    // NR reads as the low risk band, as AAA does: holding a defaulted borrower there is an admin's.
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'NR'), { role: 'admin', loosens: true });
     // A floor at AAA holds the borrower at AAA whatever the score: the looser side.
     assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'AAA', 'floor'), { role: 'admin', loosens: true });
+    // A floor lifts only lower-ranked levels: at NR it lifts none, at C only NR (to a stricter grade).
     assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'NR', 'floor'), { role: 'approver', loosens: false });
-    // Revoking a C that holds a borrower the score calls AAA loosens; revoking an AAA over a C does not.
-    assert.deepEqual(revocationApproverNeeded(rule, credit.levels, 'C', 'AAA'), { role: 'admin', loosens: true });
-    assert.deepEqual(revocationApproverNeeded(rule, credit.levels, 'AAA', 'C'), { role: 'approver', loosens: false });
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'C', 'floor'), { role: 'approver', loosens: false });
+    assert.deepEqual(overrideApproverNeeded(rule, credit.levels, 'CC', 'floor'), { role: 'admin', loosens: true });
+    // Revoking a C that holds a borrower the score calls AAA, or not rated, loosens; revoking an AAA over a C does not.
+    assert.deepEqual(revocationApproverNeeded(rule, 'C', 'AAA'), { role: 'admin', loosens: true });
+    assert.deepEqual(revocationApproverNeeded(rule, 'C', 'NR'), { role: 'admin', loosens: true });
+    assert.deepEqual(revocationApproverNeeded(rule, 'AAA', 'C'), { role: 'approver', loosens: false });
+  });
+
+  it('the risk band follows its stated order, not its ranks: unassessed (rank 1) is stricter than low (rank 0)', () => {
+    const band = defaultPolicyPack.schemes.find((x) => x.key === 'risk-band');
+    assert.ok(band);
+    const rule = overrideRuleOf(band);
+    assert.deepEqual(overrideApproverNeeded(rule, band.levels, 'low'), { role: 'admin', loosens: true });
+    assert.deepEqual(overrideApproverNeeded(rule, band.levels, 'high'), { role: 'approver', loosens: false });
+    // A floor at unassessed lifts a low band to a stricter one; it never clears anyone.
+    assert.deepEqual(overrideApproverNeeded(rule, band.levels, 'unassessed', 'floor'), { role: 'approver', loosens: false });
+    assert.deepEqual(revocationApproverNeeded(rule, 'unassessed', 'low'), { role: 'admin', loosens: true });
+    assert.deepEqual(revocationApproverNeeded(rule, 'low', 'unassessed'), { role: 'approver', loosens: false });
   });
 });

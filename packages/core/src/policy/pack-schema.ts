@@ -3,7 +3,7 @@ import { METRIC_UNITS } from '../model/metric.js';
 import { LEVEL_COLORS, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS, WHILE_PENDING } from '../model/scheme.js';
 import { QUOTA_PERIODS } from '../model/entitlement.js';
 import { CELL_TONES } from '../model/matrix.js';
-import { OVERRIDE_APPROVERS, OVERRIDE_LOOSER, OVERRIDE_REQUESTERS } from '../model/override-rule.js';
+import { OVERRIDE_APPROVERS, OVERRIDE_REQUESTERS } from '../model/override-rule.js';
 import type { EntitlementDef } from '../model/entitlement.js';
 import type { MatrixDef } from '../model/matrix.js';
 import type { MetricDef } from '../model/metric.js';
@@ -84,7 +84,7 @@ export const overrideRuleSchema = z.object({
   approvedBy: z.enum(OVERRIDE_APPROVERS),
   // Ten years: beyond that a bound bounds nothing.
   maxDays: z.number().int().min(1).max(3660).nullable(),
-  looser: z.enum(OVERRIDE_LOOSER).optional(),
+  order: z.array(z.string()).optional(),
   loosenNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
 });
 
