@@ -76,7 +76,13 @@ export const SchemeSummarySchema = z
       .openapi({
         description:
           'The policy’s rule for overrides of this scheme, when it has one (absent: any officer may file one, a relationship manager for their book too; any approver approves; no expiry needed). `requestedBy`: `book` (officers, relationship managers too), `tenant` (staff who see the whole bank only), `none`; `approvedBy`: the weakest role that approves; `maxDays`: an expiry at most this many days ahead is required (null: none needed); `order`: the levels from the strictest for the bank’s controls to the loosest (not the ranks: credit’s `NR` ranks lowest yet is loose); `loosenNeeds`: the role that must approve an override able to hold the subject on the looser side (a `fixed` one at any level but the first of `order`; a `floor` above a level that is stricter than it), whatever the rules give now, or whose approval ends one in force and leaves a looser level, and that must revoke one when the level after revocation is looser than the one held',
-        example: { requestedBy: 'tenant', approvedBy: 'approver', maxDays: 180, order: ['high', 'medium-high', 'medium', 'low', 'unassessed'], loosenNeeds: 'admin' },
+        example: {
+          requestedBy: 'tenant',
+          approvedBy: 'approver',
+          maxDays: 180,
+          order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
+          loosenNeeds: 'admin',
+        },
       }),
   })
   .openapi('SchemeSummary');
