@@ -187,14 +187,14 @@ describe('the console words audit records', () => {
       '服务器自动执行',
       '客户等级：白金卡 → 普通',
       '客户：K10',
-      `到期的例外申请：${filed.id}`,
+      `到期的人工调级：${filed.id}`,
     ]);
     assert.deepEqual(said('zh-TW'), [
       '伺服器自動執行',
       '伺服器自動執行',
       '客戶等級：白金卡 → 普通',
       '客戶：K10',
-      `到期的例外申請：${filed.id}`,
+      `到期的人工調級：${filed.id}`,
     ]);
     assert.deepEqual(said('en'), [
       'by the server itself',
@@ -207,6 +207,30 @@ describe('the console words audit records', () => {
     const line = auditDetailOf(settled)[0]!;
     assert.equal(auditDetailText(line, 'zh-CN', schemeNames([], 'zh-CN')), 'retail-tier 等级：platinum → standard');
     assert.equal(auditDetailText(line, 'en', schemeNames([], 'en')), 'retail-tier level: platinum → standard');
+  });
+
+  it('an override’s approval is found by its customer, and says what was approved and by whose note', async () => {
+    const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
+    const filed = await f.client('OFF1').http.send<{ id: string; contentHash: string }>('POST', '/v1/subjects/K08/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: '续约',
+      expiresAt: null,
+    });
+    await f.client('admin').http.send('POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash, note: '同意' });
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ target: 'K08' });
+    const approved = t.state.items.find((r) => r.route === '/v1/overrides/{overrideId}/approve' && r.phase === 'result');
+    assert.ok(approved, 'the approval is listed under its customer');
+    assert.deepEqual(
+      auditDetailOf(approved).map((l) => auditDetailText(l, 'zh-CN', schemeNames(schemes, 'zh-CN'))),
+      [`人工调级：${filed.id}`, '客户：K08', '方案：客户等级', '等级：金卡', '模式：fixed', '到期时间：无', '备注：同意'],
+    );
+    assert.ok(
+      t.state.items.some((r) => r.route === '/v1/subjects/{id}/overrides' && r.phase === 'result'),
+      'and so is the request',
+    );
   });
 
   it("an override's edit says its level by name, and a re-tier job the schemes it named (or all of them)", async () => {

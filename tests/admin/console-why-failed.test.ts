@@ -490,6 +490,29 @@ describe('the console words the API’s refusal of an import file', () => {
         '此版本使方案「risk-value-test」出錯：方案「aml-test」的等級「severe」沒有對應項',
         'this version breaks scheme “risk-value-test”: level “severe” of scheme “aml-test” has nothing to map to',
       ],
+      // An override's expiry against its scheme's rule (the API's own check on a request or an edit).
+      [
+        {
+          path: 'expiresAt',
+          message: 'x',
+          code: 'expiry_required',
+          params: { scheme: 'aml-risk', maxDays: 180, latest: '2026-06-01T00:00:00.000Z' },
+        },
+        '该方案的人工调级须设到期日，最长 180 天',
+        '此方案的人工調級須設到期日，最長 180 天',
+        'an override of this scheme needs an expiry, at most 180 days ahead',
+      ],
+      [
+        {
+          path: 'expiresAt',
+          message: 'x',
+          code: 'expiry_too_late',
+          params: { scheme: 'aml-risk', maxDays: 180, latest: '2026-06-01T00:00:00.000Z' },
+        },
+        '该方案的人工调级最长 180 天',
+        '此方案的人工調級最長 180 天',
+        'an override of this scheme may run at most 180 days',
+      ],
     ];
     for (const [e, zhCN, zhTW, en] of cases)
       assert.deepEqual([fieldSays(e, 'zh-CN'), fieldSays(e, 'zh-TW'), fieldSays(e, 'en')], [zhCN, zhTW, en]);

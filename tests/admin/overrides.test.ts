@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { alreadyPending, changedMeanwhile, checkOverrideRequest, mayEditOverride, mayWithdrawOverride, Overrides } from '@tierkit/admin';
+import { after, before, describe, it } from 'node:test';
+import {
+  alreadyPending,
+  changedMeanwhile,
+  checkOverrideRequest,
+  mayEditOverride,
+  mayWithdrawOverride,
+  Overrides,
+  requestableSchemes,
+} from '@tierkit/admin';
+import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
+import type { Session } from '@tierkit/client';
+import { defaultPolicyPack } from '@tierkit/core';
 import { outcome } from '../../apps/admin/src/pages/override-items.js';
 import { NOW } from '../support/api-fixture.js';
+import { sqliteHarness } from '../support/databases.js';
 import { kitFixture } from './kit-fixture.js';
 
 const LATER = new Date(NOW.getTime() + 30 * 86_400_000).toISOString();
@@ -320,5 +332,65 @@ describe('Overrides against the real API', () => {
       ).sort(),
       ['expiresAt', 'mode', 'scheme'],
     );
+  });
+});
+
+describe('the schemes a request form offers', () => {
+  const session = (role: Session['role'], book: string | null): Session => ({
+    tenantId: 'bank-a',
+    via: 'staff-token',
+    role,
+    actor: 'staff:X',
+    staff: null,
+    book,
+    timeZone: 'Asia/Shanghai',
+    can: { readSubjects: true, writeSubjects: true, assignManagers: false, manageStaff: false },
+  });
+  const customers = defaultPolicyPack.schemes.filter((s) => s.subjectKind === 'customer');
+  const offered = (s: Session | undefined) => requestableSchemes(customers, s).map((x) => x.key);
+
+  it('a relationship manager is offered the customer-facing schemes, never the AML or credit grade', () => {
+    const rm = offered(session('officer', 'RM001'));
+    assert.deepEqual(rm, ['retail-tier', 'star-rating', 'savings-grade']);
+  });
+
+  it('a compliance officer who sees the whole bank is offered the staff classifications too; a viewer and nobody nothing', () => {
+    const officer = offered(session('officer', null));
+    assert.ok(officer.includes('aml-risk') && officer.includes('credit-rating'), officer.join());
+    assert.equal(officer.length, customers.length);
+    assert.deepEqual(offered(session('viewer', null)), []);
+    assert.deepEqual(offered(undefined), []);
+  });
+
+  describe('from the API’s own /v1/schemes answer (the rules as sent, not the pack in memory)', () => {
+    const harness = sqliteHarness();
+    let items: Parameters<typeof requestableSchemes>[0] = [];
+    before(async () => {
+      const db = await harness.open();
+      await provisionTenant(db.db, { id: 'bank-d', name: 'bank-d', pack: defaultPolicyPack, now: NOW });
+      const key = (await createApiKey(db.db, { tenantId: 'bank-d', role: 'viewer', label: 'schemes', now: NOW })).secret;
+      const app = createApp({ db: db.db, now: () => NOW, logError: () => undefined });
+      const res = await app.request('/v1/schemes', { headers: { Authorization: `Bearer ${key}` } });
+      assert.equal(res.status, 200);
+      items = ((await res.json()) as { items: typeof items }).items.filter((x) => x.subjectKind === 'customer');
+    });
+    after(() => harness.stopAll());
+
+    it('a relationship manager is offered what the API would take from them, and tenant-wide staff the AML and credit grades too', () => {
+      const aml = items.find((x) => x.key === 'aml-risk');
+      assert.deepEqual(aml?.overrides, {
+        requestedBy: 'tenant',
+        approvedBy: 'approver',
+        maxDays: 180,
+        order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
+        loosenNeeds: 'admin',
+      });
+      assert.deepEqual(
+        requestableSchemes(items, session('officer', 'RM001')).map((x) => x.key),
+        ['retail-tier', 'star-rating', 'savings-grade'],
+      );
+      const all = requestableSchemes(items, session('officer', null)).map((x) => x.key);
+      assert.ok(all.includes('aml-risk') && all.includes('credit-rating'), all.join());
+    });
   });
 });

@@ -55,7 +55,7 @@ forEachDialect('audit detail', (f) => {
     assert.deepEqual((await resultOf(f, 'et-2')).detail, { subject: 'NOBODY' });
   });
 
-  it('an override request names the override it filed; an edit keeps what the request said before and after', async () => {
+  it('an override request names the override it filed and what it asks; an edit keeps what the request said before and after', async () => {
     await client(f).customer('AD2');
     const filed = await send(f, f.keys.roles.officer, 'ov-1', 'POST', '/v1/subjects/AD2/overrides', {
       scheme: 'retail-tier',
@@ -66,7 +66,14 @@ forEachDialect('audit detail', (f) => {
     });
     assert.equal(filed.status, 201);
     const { id } = (await filed.json()) as { id: string };
-    assert.deepEqual((await resultOf(f, 'ov-1')).detail, { override: id });
+    assert.deepEqual((await resultOf(f, 'ov-1')).detail, {
+      override: id,
+      subject: 'AD2',
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      expiresAt: null,
+    });
 
     assert.equal(
       (await send(f, f.keys.roles.officer, 'ov-2', 'PATCH', `/v1/overrides/${id}`, { level: 'diamond', reason: '客户经理复核' })).status,
@@ -110,7 +117,17 @@ forEachDialect('audit detail', (f) => {
 
     const draft = await send(f, f.keys.roles.officer, 'pd-1', 'POST', '/v1/policies/retail-tier/drafts', {});
     assert.equal(draft.status, 201);
-    assert.deepEqual((await resultOf(f, 'pd-1')).detail, { version: ((await draft.json()) as { version: number }).version });
+    const { version } = (await draft.json()) as { version: number };
+    assert.deepEqual((await resultOf(f, 'pd-1')).detail, { version });
+
+    // A decision on a version says which, from when and why: the path names the scheme and version only.
+    const path = `/v1/policies/retail-tier/versions/${version}`;
+    const sent = await send(f, f.keys.roles.officer, 'pd-2', 'POST', `${path}/submit`, {});
+    assert.equal(sent.status, 200, await sent.clone().text());
+    const { contentHash } = (await sent.json()) as { contentHash: string };
+    const rejected = await send(f, f.keys.roles.approver, 'pd-3', 'POST', `${path}/reject`, { contentHash, note: '阈值依据不足' });
+    assert.equal(rejected.status, 200, await rejected.clone().text());
+    assert.deepEqual((await resultOf(f, 'pd-3')).detail, { version, note: '阈值依据不足' });
   });
 
   it('a metric write keeps the value each month had before it and the one it has now; a value sent again unchanged is not a change', async () => {

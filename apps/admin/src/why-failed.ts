@@ -54,6 +54,9 @@ interface FieldSays {
   unknownKeys: (keys: string) => string;
   once: string;
   future: string;
+  /** An override of a scheme whose policy bounds overrides: the expiry is required, at most `maxDays` ahead. */
+  expiryRequired: (maxDays: string) => string;
+  expiryTooLate: (maxDays: string) => string;
   day: string;
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
@@ -220,6 +223,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownKeys: (k) => `不认识的字段：${k}`,
       once: '只能给出一次',
       future: '须晚于现在',
+      expiryRequired: (n) => `该方案的人工调级须设到期日，最长 ${n} 天`,
+      expiryTooLate: (n) => `该方案的人工调级最长 ${n} 天`,
       day: '须为日期（YYYY-MM-DD）',
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
@@ -382,6 +387,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownKeys: (k) => `無法辨識的欄位：${k}`,
       once: '只能提供一次',
       future: '須晚於現在',
+      expiryRequired: (n) => `此方案的人工調級須設到期日，最長 ${n} 天`,
+      expiryTooLate: (n) => `此方案的人工調級最長 ${n} 天`,
       day: '須為日期（YYYY-MM-DD）',
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
@@ -553,6 +560,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unknownKeys: (k) => `unknown field: ${k}`,
       once: 'may be given only once',
       future: 'must be in the future',
+      expiryRequired: (n) => `an override of this scheme needs an expiry, at most ${n} days ahead`,
+      expiryTooLate: (n) => `an override of this scheme may run at most ${n} days`,
       day: 'must be a day (YYYY-MM-DD)',
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
@@ -817,6 +826,10 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.notBegun(str(p.month), str(p.current));
     case 'expired':
       return s.future;
+    case 'expiry_required':
+      return s.expiryRequired(str(p.maxDays));
+    case 'expiry_too_late':
+      return s.expiryTooLate(str(p.maxDays));
     case 'duplicate':
       if (p.metric !== undefined && p.month !== undefined) return s.twiceMetric(str(p.metric), str(p.month));
       if (p.subject !== undefined) return s.twiceSubject(str(p.subject));

@@ -105,6 +105,7 @@ export {
   alreadyPending,
   changedMeanwhile,
   checkOverrideRequest,
+  requestableSchemes,
   mayEditOverride,
   mayWithdrawOverride,
   OVERRIDE_CHECKS,

@@ -1,4 +1,4 @@
-import { hasRole, Overrides } from '@tierkit/admin';
+import { hasRole, Overrides, requestableSchemes } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { OverrideMode, SubjectKind } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -58,7 +58,8 @@ export class SubjectOverrides extends LitElement {
   }
 
   #schemes() {
-    return this.#overrides.state.schemes.filter((s) => this.kind === undefined || s.subjectKind === this.kind);
+    const ofKind = this.#overrides.state.schemes.filter((s) => this.kind === undefined || s.subjectKind === this.kind);
+    return requestableSchemes(ofKind, this.ctx?.session);
   }
 
   async #request(e: Event): Promise<void> {
@@ -160,7 +161,7 @@ export class SubjectOverrides extends LitElement {
             })
           : nothing
       }
-      ${hasRole(this.ctx.session, 'officer') ? this.#form() : nothing}
+      ${hasRole(this.ctx.session, 'officer') && this.#schemes().length ? this.#form() : nothing}
       <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, this.ctx.locale)}</p>
     </section>`;
   }

@@ -1,11 +1,11 @@
 import { type HttpTierkitClient, query, type Session } from '@tierkit/client';
 import type { SchemeSummary } from '@tierkit/core';
 // Not the core's main entry: its validator (zod) would follow it into every page of a console (esbuild's chunks).
-import { OVERRIDE_MODES } from '@tierkit/core/wire';
+import { mayRequestOverride, OVERRIDE_MODES, overrideRuleOf } from '@tierkit/core/wire';
 import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError } from './kit-store.js';
-import { filedBySession, hasRole } from './session.js';
+import { filedBySession, hasRole, isBookScoped } from './session.js';
 import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
 import { readSchemes } from './schemes.js';
 
@@ -157,6 +157,18 @@ export const OVERRIDE_CHECKS = {
 export type OverrideCheck = keyof typeof OVERRIDE_CHECKS;
 
 const check = (code: OverrideCheck, data?: CheckData) => fieldCheck(OVERRIDE_CHECKS, code, data);
+
+/**
+ * The schemes `session` may file an override of, by each scheme's rule in its policy (`overrides`): a
+ * relationship manager is not offered a scheme only tenant-wide staff may request (AML, credit in the
+ * default pack), nobody one that takes no overrides. The rule is the API's own (core), so the form
+ * offers what the API accepts; the API still decides each request.
+ */
+export function requestableSchemes<S extends SchemeSummary>(schemes: readonly S[], session: Session | undefined): S[] {
+  if (!session) return [];
+  const caller = { role: session.role, bookScoped: isBookScoped(session) };
+  return schemes.filter((s) => mayRequestOverride(overrideRuleOf(s), caller));
+}
 
 /**
  * What the API would refuse in a request (or an edit's fields), said before it is sent: a reason, a

@@ -16,6 +16,8 @@ export interface AuditState {
   intent: number | undefined;
   /** What the write changed, as its route tells it (`auditDetail`): kept on the result record. */
   detail: Readonly<Record<string, unknown>> | undefined;
+  /** Targets beyond the path's, as the route tells them (`auditTarget`): added to the result record's. */
+  target?: Readonly<Record<string, string>>;
   /** Who asked for the write, as its intent record names them (writes only): for the records a route appends itself (`auditMoves`). */
   described?: { readonly actor: string; readonly credential: string; readonly method: string; readonly route: string };
 }
@@ -28,6 +30,16 @@ export interface AuditState {
 export function auditDetail(c: { readonly var: { readonly audit: AuditState } }, detail: Readonly<Record<string, unknown>>): void {
   const state = c.var.audit;
   state.detail = { ...state.detail, ...detail };
+}
+
+/**
+ * Name one more target of this write on its result record, beside the path's parameters: the customer
+ * a decision on `/v1/overrides/{overrideId}` concerns, so a search of the trail by customer finds the
+ * decision as well as the request. Only ids the caller was allowed to reach: the trail is searched by them.
+ */
+export function auditTarget(c: { readonly var: { readonly audit: AuditState } }, target: Readonly<Record<string, string>>): void {
+  const state = c.var.audit;
+  state.target = { ...state.target, ...target };
 }
 
 /** Methods that change something: each writes an intent before it runs and a result after. */
@@ -95,11 +107,14 @@ export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
     const deps = c.get('deps') as ApiDeps | undefined;
     const unmasked = status < 400 && deps?.unmaskNames === true;
     if (!MUTATING.has(c.req.method) && status !== 401 && status !== 403 && !unmasked) return;
+    const described = describe(c, options, deps);
+    if (state.target !== undefined)
+      described.target = JSON.stringify({ ...(JSON.parse(described.target) as Record<string, string>), ...state.target });
     const fields: AuditFields = {
       at: options.now().toISOString(),
       request_id: requestId,
       phase: state.intent === undefined ? 'request' : 'result',
-      ...describe(c, options, deps),
+      ...described,
       status,
       problem: c.error ? toProblemError(c.error).kind : status === 404 ? 'not-found' : null,
       unmasked: unmasked ? 1 : 0,

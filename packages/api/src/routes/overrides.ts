@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
-import { auditDetail } from '../middleware/audit.js';
+import { auditDetail, auditTarget } from '../middleware/audit.js';
 import { invalid } from '../problem.js';
 import { requestedByCaller } from '../services/four-eyes.js';
 import { router } from '../router.js';
@@ -25,6 +25,7 @@ import {
   callerOf,
   overrideView,
   overrideWithDecisions,
+  type OverrideView,
   requestOverride,
   revokeOverride,
   withdrawOverride,
@@ -54,6 +55,14 @@ const ListQuery = z.object({
   cursor: CursorQuery,
 });
 
+// The scheme's override rule (`overrides` in `GET /v1/schemes`), said once for each step it bounds.
+const RULE_ON_FILING =
+  'The scheme’s override rule in force decides who may file and for how long: a 403 `forbidden` naming `overrides.requestedBy` when the caller may not (a relationship manager, for a scheme only tenant-wide staff may request; anyone, under `none`), a 400 on `expiresAt` (code `expiry_required` or `expiry_too_late`) when `overrides.maxDays` needs an earlier expiry. Nothing is filed or changed.';
+const RULE_ON_APPROVAL =
+  'The scheme’s override rule in force now (not when the request was filed) decides: a 403 `forbidden` naming `overrides.approvedBy` when the caller’s role is below it, or `overrides.loosenNeeds` when the override can hold the subject on the looser side of the grade (a `fixed` level other than the first of `overrides.order`; a `floor` above a stricter lower-ranked level), whatever the rules give today, or when approving it ends an override in force (the newest approved decides) and leaves a looser level than before (checked once the rules have re-run in this step, and rolled back when refused); a 422 `unprocessable` when the rule no longer takes the request’s filer (a relationship manager’s request once `overrides.requestedBy` is `tenant`) or its expiry is past what `overrides.maxDays` allows. Nothing is approved, and the request stays pending. ';
+const RULE_ON_REVOCATION =
+  'When the scheme’s override rule has `loosenNeeds` and the level the subject falls to (its rules’ grade, re-evaluated in this step) is looser than the one the override held, only that role may revoke: otherwise a 403 `forbidden` naming `overrides.loosenNeeds`, and nothing is revoked. Besides a revocation, an override’s effect ends when a newer one of the scheme is approved (checked at that approval) or when it expires (not checked: its end was approved with it).';
+
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const body = <T>(schema: T) => ({ body: { required: true, ...json(schema) } });
 
@@ -63,7 +72,8 @@ const requestRoute = createRoute({
   tags: ['four eyes'],
   summary: 'Request a manual level (pending until another person approves it)',
   description:
-    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester). A customer who left the bank is a 409 `conflict`, code `subject_closed`, also when the closing commits while the request is being filed: nothing is filed.',
+    'Officer or above. The answer carries the `contentHash` an approval must send back. Nothing changes for the subject until a second person approves. At most one request per subject and scheme is pending: while one is, another is a 409 `conflict` naming it and saying what the caller may do about it (edit or withdraw it, withdraw it, or ask its requester). A customer who left the bank is a 409 `conflict`, code `subject_closed`, also when the closing commits while the request is being filed: nothing is filed. ' +
+    RULE_ON_FILING,
   request: { params: SubjectIdParams, ...body(OverrideRequestBody) },
   responses: { 201: { description: 'Pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -104,7 +114,7 @@ const editRoute = createRoute({
   path: '/overrides/{overrideId}',
   tags: ['four eyes'],
   summary: 'Edit a pending request (its requester only; `mayEdit`): its contentHash changes, so an approval of the old content fails',
-  description: closedCustomer,
+  description: `${RULE_ON_FILING} ${closedCustomer}`,
   request: { params: OverrideIdParams, ...body(OverrideEditBody) },
   responses: { 200: { description: 'Edited, still pending', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415) },
 });
@@ -127,12 +137,17 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteB
 
 const approveRoute = action(
   'approve',
-  'Approve a pending request (approver, not the requester); it takes effect at once',
+  'Approve a pending request (another person, with the role the scheme’s override rule asks for); it takes effect at once',
   DecisionBody,
-  closedCustomer,
+  RULE_ON_APPROVAL + closedCustomer,
 );
 const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody, closedCustomer);
-const revokeRoute = action('revoke', 'End an approved override (approver), with a note; the rules decide again from now', NoteBody);
+const revokeRoute = action(
+  'revoke',
+  'End an approved override (approver; the scheme’s `loosenNeeds` role when its end loosens the grade), with a note; the rules decide again from now',
+  NoteBody,
+  RULE_ON_REVOCATION,
+);
 const withdrawRoute = action(
   'withdraw',
   'Take back a pending request (its requester; for a request a relationship manager filed, also the RM whose book the customer is in; `mayWithdraw`)',
@@ -174,13 +189,37 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   };
 }
 
+/**
+ * What the trail keeps of a step on an override: which one, whose, what it sets and for how long, and
+ * the note given (undefined: the step takes none). The path names only the override's id, which a
+ * reviewer searching by customer does not know.
+ */
+function decided(o: OverrideView, note: string | null | undefined) {
+  return {
+    override: o.id,
+    subject: o.subject,
+    scheme: o.scheme,
+    level: o.level,
+    mode: o.mode,
+    expiresAt: o.expiresAt,
+    ...(note !== undefined ? { note } : {}),
+  };
+}
+
+/** Tell the trail about a decision on `o` (its detail, and its customer as a target); `o` back. */
+function told(c: Parameters<typeof auditDetail>[0], o: OverrideView, note: string | null): OverrideView {
+  auditDetail(c, decided(o, note));
+  auditTarget(c, { subject: o.subject });
+  return o;
+}
+
 /** Overrides over HTTP: request, edit, withdraw, approve, reject, revoke, and the lists. */
 export function overrideRoutes() {
   return router()
     .openapi(requestRoute, async (c) => {
       const filed = await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json'));
       // The override's id is made here: the trail's only link from this POST to the request it filed.
-      auditDetail(c, { override: filed.id });
+      auditDetail(c, decided(filed, undefined));
       return c.json(filed, 201);
     })
     .openapi(subjectListRoute, async (c) => {
@@ -195,26 +234,27 @@ export function overrideRoutes() {
       const edited = await editOverride(c.var.deps, c.req.valid('param').overrideId, b, (before, after) =>
         auditDetail(c, { before, after }),
       );
+      auditTarget(c, { subject: edited.subject });
       return c.json(edited, 200);
     })
     .openapi(approveRoute, async (c) => {
       const b = c.req.valid('json');
-      return c.json(
-        await decideOverride(c.var.deps, c.req.valid('param').overrideId, true, { contentHash: b.contentHash, note: b.note ?? null }),
-        200,
-      );
+      const note = b.note ?? null;
+      const done = await decideOverride(c.var.deps, c.req.valid('param').overrideId, true, { contentHash: b.contentHash, note });
+      return c.json(told(c, done, note), 200);
     })
     .openapi(rejectRoute, async (c) => {
       const b = c.req.valid('json');
-      return c.json(
-        await decideOverride(c.var.deps, c.req.valid('param').overrideId, false, { contentHash: b.contentHash, note: b.note ?? null }),
-        200,
-      );
+      const note = b.note ?? null;
+      const done = await decideOverride(c.var.deps, c.req.valid('param').overrideId, false, { contentHash: b.contentHash, note });
+      return c.json(told(c, done, note), 200);
     })
-    .openapi(revokeRoute, async (c) =>
-      c.json(await revokeOverride(c.var.deps, c.req.valid('param').overrideId, c.req.valid('json').note ?? ''), 200),
-    )
-    .openapi(withdrawRoute, async (c) =>
-      c.json(await withdrawOverride(c.var.deps, c.req.valid('param').overrideId, c.req.valid('json').note ?? null), 200),
-    );
+    .openapi(revokeRoute, async (c) => {
+      const note = c.req.valid('json').note ?? '';
+      return c.json(told(c, await revokeOverride(c.var.deps, c.req.valid('param').overrideId, note), note), 200);
+    })
+    .openapi(withdrawRoute, async (c) => {
+      const note = c.req.valid('json').note ?? null;
+      return c.json(told(c, await withdrawOverride(c.var.deps, c.req.valid('param').overrideId, note), note), 200);
+    });
 }

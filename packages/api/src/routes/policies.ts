@@ -181,23 +181,26 @@ export function policies() {
     .openapi(approveRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      const { version: approved, reevaluation } = await approveVersion(
-        deps,
-        await versionOr404(deps, scheme, version),
-        c.req.valid('json'),
-      );
+      const body = c.req.valid('json');
+      const { version: approved, reevaluation } = await approveVersion(deps, await versionOr404(deps, scheme, version), body);
+      // What was decided, for a reviewer of the trail: from when, and why.
+      auditDetail(c, { version: approved.version, effectiveFrom: approved.effectiveFrom, note: body.note ?? null });
       return c.json({ version: versionDetail(approved, await packOf(deps)), reevaluation }, 200);
     })
     .openapi(rejectRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), c.req.valid('json'));
+      const body = c.req.valid('json');
+      const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), body);
+      auditDetail(c, { version: rejected.version, note: body.note });
       return c.json(versionDetail(rejected, await packOf(deps)), 200);
     })
     .openapi(retireRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      const { version: retired, reevaluation } = await retireVersion(deps, await versionOr404(deps, scheme, version), c.req.valid('json'));
+      const body = c.req.valid('json');
+      const { version: retired, reevaluation } = await retireVersion(deps, await versionOr404(deps, scheme, version), body);
+      auditDetail(c, { version: retired.version, effectiveFrom: retired.effectiveFrom, note: body.note });
       return c.json({ ...versionDetail(retired, await packOf(deps)), ...(reevaluation ? { reevaluation } : {}) }, 200);
     })
     .route('/', policyAnalysis());

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import {
   LEVEL_COLORS,
+  OVERRIDE_APPROVERS,
+  OVERRIDE_REQUESTERS,
   METRIC_UNITS,
   MISSING_RULES,
   SCHEME_AUDIENCES,
@@ -62,6 +64,26 @@ export const SchemeSummarySchema = z
       .openapi({ description: 'Who may see it: `customer` or `staff`. A customer credential only ever receives customer schemes.' }),
     name: LocalizedTextSchema,
     levels: z.array(LevelDefSchema).readonly(),
+    overrides: z
+      .object({
+        requestedBy: z.enum(OVERRIDE_REQUESTERS),
+        approvedBy: z.enum(OVERRIDE_APPROVERS),
+        maxDays: z.number().int().nullable(),
+        order: z.array(z.string()).readonly().optional(),
+        loosenNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          'The policy’s rule for overrides of this scheme, when it has one (absent: any officer may file one, a relationship manager for their book too; any approver approves; no expiry needed). `requestedBy`: `book` (officers, relationship managers too), `tenant` (staff who see the whole bank only), `none`; `approvedBy`: the weakest role that approves; `maxDays`: an expiry at most this many days ahead is required (null: none needed); `order`: the levels from the strictest for the bank’s controls to the loosest (not the ranks: credit’s `NR` ranks lowest yet is loose); `loosenNeeds`: the role that must approve an override able to hold the subject on the looser side (a `fixed` one at any level but the first of `order`; a `floor` above a level that is stricter than it), whatever the rules give now, or whose approval ends one in force and leaves a looser level, and that must revoke one when the level after revocation is looser than the one held',
+        example: {
+          requestedBy: 'tenant',
+          approvedBy: 'approver',
+          maxDays: 180,
+          order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
+          loosenNeeds: 'admin',
+        },
+      }),
   })
   .openapi('SchemeSummary');
 

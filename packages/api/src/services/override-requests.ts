@@ -1,4 +1,18 @@
-import type { OverrideContent, OverrideDecision, OverrideMode, Override, OverrideStatus, SchemeDefinition } from '@tierkit/core';
+import {
+  looserLevel,
+  mayApproveAs,
+  mayRequestOverride,
+  overrideApproverNeeded,
+  overrideExpiryProblem,
+  overrideRuleOf,
+  revocationApproverNeeded,
+  type OverrideContent,
+  type OverrideDecision,
+  type OverrideMode,
+  type Override,
+  type OverrideStatus,
+  type SchemeDefinition,
+} from '@tierkit/core';
 import {
   appendDecision,
   changeOverride,
@@ -7,6 +21,7 @@ import {
   holdOpenSubject,
   isManagedBy,
   insertOverride,
+  listAssignments,
   listDecisions,
   pendingOverrideForUpdate,
   type ApprovalDecision,
@@ -153,6 +168,36 @@ function checkInput(tp: TenantPack, subject: Subject, input: OverrideInput, now:
   return scheme;
 }
 
+/**
+ * The scheme's override rule (`overrides` in its document) for whoever files or edits a request: who
+ * may (403 `forbidden` naming the rule), and how long it may run (400 on `expiresAt`). Checked before
+ * anything is written, so a refused request files nothing.
+ */
+function checkRule(deps: ApiDeps, scheme: SchemeDefinition, input: OverrideInput, now: Date): void {
+  const rule = overrideRuleOf(scheme);
+  const p = deps.principal;
+  if (!mayRequestOverride(rule, { role: p.role, bookScoped: p.book !== undefined }))
+    throw new ProblemError(
+      'forbidden',
+      rule.requestedBy === 'none'
+        ? `The policy of ${scheme.key} takes no overrides (overrides.requestedBy "none"): its rules alone decide.`
+        : `The policy of ${scheme.key} takes override requests only from staff who see the whole bank (overrides.requestedBy "tenant"), not from a relationship manager: ask compliance or risk management to file it.`,
+    );
+  const expiry = overrideExpiryProblem(rule, input.expiresAt, now);
+  if (expiry)
+    throw invalid([
+      {
+        path: 'expiresAt',
+        message:
+          expiry.code === 'expiry_required'
+            ? `an override of ${scheme.key} needs an expiry, at most ${expiry.maxDays} days ahead (overrides.maxDays)`
+            : `an override of ${scheme.key} may run at most ${expiry.maxDays} days (overrides.maxDays): until ${expiry.latest} at the latest`,
+        code: expiry.code,
+        params: { scheme: scheme.key, maxDays: expiry.maxDays, latest: expiry.latest },
+      },
+    ]);
+}
+
 async function record(
   trx: Executor,
   deps: ApiDeps,
@@ -215,7 +260,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const subject = await subjectOr404(deps, externalId);
   // An override holds a level the customer is tiered at; one who left is tiered no more.
   if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
-  checkInput(tp, subject, input, nowIso);
+  checkRule(deps, checkInput(tp, subject, input, nowIso), input, now);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
   return deps.db.transaction().execute(async (trx) => {
@@ -373,7 +418,7 @@ export async function editOverride(
       reason: patch.reason ?? o.reason,
       expiresAt: patch.expiresAt === undefined ? o.expiresAt : patch.expiresAt,
     };
-    checkInput(tp, subject, next, nowIso);
+    checkRule(deps, checkInput(tp, subject, next, nowIso), next, deps.now());
     const hash = contentHash({ subject: r.subject, ...next } satisfies OverrideContent);
     await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
     const edited = await overrideOr404(deps, id, trx);
@@ -445,7 +490,34 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
           `Override ${id} sets ${o.scheme} to "${o.level}", a level the policy in force no longer has (${scheme.levels.map((l) => l.key).join(', ')}): reject it, or its requester may edit or withdraw it.`,
         );
       }
+      const rule = overrideRuleOf(scheme);
+      checkApprover(deps, scheme, id, rule.approvedBy, 'approvedBy');
+      // Judged against any level the subject could have, not today's: see overrideApproverNeeded.
+      const needed = overrideApproverNeeded(rule, scheme.levels, o.level, o.mode);
+      if (needed.loosens) checkApprover(deps, scheme, id, needed.role, 'loosenNeeds');
+      // The policy in force may have stopped taking requests from whoever filed this one (a relationship
+      // manager's, filed before the scheme became tenant staff's): the rule is the one in force now.
+      if (rule.requestedBy === 'none' || (rule.requestedBy === 'tenant' && r.requesterScope === 'book'))
+        throw new ProblemError(
+          'unprocessable',
+          rule.requestedBy === 'none'
+            ? `Override ${id} cannot be approved: the policy of ${o.scheme} now takes no overrides (overrides.requestedBy "none"). Reject it, or its requester may withdraw it.`
+            : `Override ${id} was filed by a relationship manager, and the policy of ${o.scheme} now takes override requests only from staff who see the whole bank (overrides.requestedBy "tenant"): reject it, and ask compliance or risk management to file it if it still stands.`,
+        );
+      const expiry = overrideExpiryProblem(rule, o.expiresAt, now);
+      // The policy in force may bound overrides more tightly than when this one was filed.
+      if (expiry)
+        throw new ProblemError(
+          'unprocessable',
+          expiry.code === 'expiry_required'
+            ? `Override ${id} has no expiry, and the policy of ${o.scheme} needs one at most ${expiry.maxDays} days ahead (overrides.maxDays): reject it, or its requester may edit it.`
+            : `Override ${id} runs until ${o.expiresAt}, past the ${expiry.maxDays} days the policy of ${o.scheme} allows (overrides.maxDays, until ${expiry.latest}): reject it, or its requester may edit it.`,
+        );
     }
+    // The level before this approval, to compare with the one it brings: see the check after the re-evaluation.
+    const before = approve
+      ? (await listAssignments(trx, deps.tenantId, subject.id)).find((a) => a.scheme === r.override.scheme)?.level
+      : undefined;
     const decided = await changeOverride(
       trx,
       deps.tenantId,
@@ -465,17 +537,51 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, approve ? 'approved' : 'rejected', d.note, hash, nowIso);
     // The approval's write moved the subject's version: the levels it brings come with that one move.
-    if (approve) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
+    if (approve) {
+      const run = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { overrideDecision: true, versionMoved: true });
+      // The newest approved override decides, so approving this one ends any in force: a floor 低 approved
+      // over a fixed 高 clears the customer as surely as revoking the 高 would. When the level it leaves is
+      // looser than the one before, the rule's senior approver must approve, and throwing here undoes the
+      // approval, its record and the levels with this transaction. (The static check above stays: it
+      // catches an override that is harmless today but can hold the subject loose once the data moves.)
+      const scheme = tp.schemes.get(r.override.scheme);
+      const rule = scheme && overrideRuleOf(scheme);
+      const after = run.evaluations.filter((e) => e.scheme === r.override.scheme).at(-1)?.level;
+      if (scheme && rule?.loosenNeeds !== undefined && before !== undefined && after !== undefined && looserLevel(rule, after, before))
+        checkApprover(deps, scheme, id, rule.loosenNeeds, 'supersedes');
+    }
     return viewFor(deps, trx, done, nowIso);
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
   return view;
 }
 
+/** 403 `forbidden` unless the caller's role is `needed` or stronger, naming the rule of the policy that asks for it. */
+function checkApprover(
+  deps: ApiDeps,
+  scheme: SchemeDefinition,
+  id: string,
+  needed: 'approver' | 'admin',
+  field: 'approvedBy' | 'loosenNeeds' | 'supersedes' | 'revoke',
+): void {
+  if (mayApproveAs(deps.principal.role, needed)) return;
+  throw new ProblemError(
+    'forbidden',
+    field === 'loosenNeeds'
+      ? `Override ${id} can hold ${scheme.key} on its looser side (a looser grade than the data may call for, by overrides.order): the policy asks for an approver with the ${needed} role (overrides.loosenNeeds). Nothing was approved.`
+      : field === 'supersedes'
+        ? `Approving override ${id} would end the one in force and leave ${scheme.key} at a looser grade than it holds now (by overrides.order): the policy asks for the ${needed} role (overrides.loosenNeeds). Nothing was approved.`
+        : field === 'revoke'
+          ? `Revoking override ${id} would leave ${scheme.key} at a looser grade than the one it holds: the policy asks for the ${needed} role to revoke it (overrides.loosenNeeds). Nothing was revoked.`
+          : `Overrides of ${scheme.key} are approved by the ${needed} role (overrides.approvedBy). Nothing was approved.`,
+  );
+}
+
 /**
  * End an approved override (in force or not yet expired): the subject's level follows the rules
  * again from now. Revoking takes an exception away rather than granting one, so it needs an
- * approver but not a second person (packages/api/README.md, "Four eyes").
+ * approver but not a second person (packages/api/README.md, "Four eyes") — unless the level it leaves
+ * is looser than the one the override held and the scheme's rule has `loosenNeeds`: then that role.
  */
 export async function revokeOverride(deps: ApiDeps, id: string, note: string): Promise<OverrideView> {
   const now = deps.now();
@@ -495,10 +601,19 @@ export async function revokeOverride(deps: ApiDeps, id: string, note: string): P
     const done = await overrideOr404(deps, id, trx);
     await record(trx, deps, done, 'revoked', note, overrideHash(done), nowIso);
     // The revocation's write moved the subject's version: the levels it gives back come with that one move.
-    await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor, {
+    const run = await reevaluateSubject(trx, tp, await subjectOr404(deps, r.subject, trx), now, deps.principal.actor, {
       overrideDecision: true,
       versionMoved: true,
     });
+    // The level the subject falls to is known only once the rules have run; when it is looser than the
+    // one the override held, the policy's senior approver must revoke, and throwing here undoes the
+    // revocation, its record and the levels with this transaction.
+    const scheme = tp.schemes.get(r.override.scheme);
+    if (scheme) {
+      const after = run.evaluations.filter((e) => e.scheme === r.override.scheme).at(-1)?.level;
+      const needed = revocationApproverNeeded(overrideRuleOf(scheme), r.override.level, after);
+      if (needed.loosens) checkApprover(deps, scheme, id, needed.role, 'revoke');
+    }
     return viewFor(deps, trx, done, nowIso);
   });
   deps.matrices.invalidate(deps.tenantId);

@@ -38,6 +38,8 @@ export function schemeSummary(s: SchemeSummary): SchemeSummary {
     ...(s.audience ? { audience: s.audience } : {}),
     name: s.name,
     levels: s.levels,
+    // Who may file and approve overrides of it: a console offers a request form only where the API takes one.
+    ...(s.overrides ? { overrides: s.overrides } : {}),
   };
 }
 

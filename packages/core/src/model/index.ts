@@ -8,6 +8,7 @@ export type * from './entitlement.js';
 export type * from './matrix.js';
 export type * from './history.js';
 export type * from './override.js';
+export type * from './override-rule.js';
 export type * from './api.js';
 export { LOCALES } from './locale.js';
 export { METRIC_UNITS, WINDOW_FUNCTIONS, MISSING_RULES } from './metric.js';
@@ -17,4 +18,17 @@ export { ENTITLEMENT_KINDS, QUOTA_PERIODS } from './entitlement.js';
 export { CELL_TONES } from './matrix.js';
 export { EVENT_REASONS } from './history.js';
 export { OVERRIDE_MODES } from './override.js';
+export {
+  OVERRIDE_REQUESTERS,
+  OVERRIDE_APPROVERS,
+  DEFAULT_OVERRIDE_RULE,
+  overrideRuleOf,
+  mayRequestOverride,
+  mayApproveAs,
+  latestOverrideExpiry,
+  overrideExpiryProblem,
+  overrideApproverNeeded,
+  revocationApproverNeeded,
+  looserLevel,
+} from './override-rule.js';
 export { CLOSING_FLOOR } from './api.js';

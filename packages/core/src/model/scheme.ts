@@ -1,4 +1,5 @@
 import type { LocalizedText } from './locale.js';
+import type { OverrideRule } from './override-rule.js';
 
 export const SUBJECT_KINDS = ['customer', 'corporate', 'product', 'employee'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
@@ -69,4 +70,6 @@ export interface SchemeSummary {
   readonly audience?: SchemeAudience;
   readonly name: LocalizedText;
   readonly levels: readonly LevelDef[];
+  /** Who may file and approve overrides of it, and for how long (absent: `DEFAULT_OVERRIDE_RULE`). */
+  readonly overrides?: OverrideRule;
 }

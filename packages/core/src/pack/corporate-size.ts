@@ -1,6 +1,7 @@
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import type { Condition } from '../policy/policy-schema.js';
 import { t, yuan } from './text.js';
+import { TENANT_STAFF_OVERRIDES } from './override-rules.js';
 
 /*
  * Corporate size, docs/domain.md §7 (工信部联企业〔2011〕300号): large, medium and small must meet every
@@ -81,6 +82,7 @@ export const corporateSize: SchemeDefinition = {
   category: 'size',
   audience: 'staff',
   name: t('企业规模', '企業規模', 'company size'),
+  overrides: TENANT_STAFF_OVERRIDES,
   // `unclassified`: an industry this table does not cover (or none recorded). Micro is "below one bound
   // of its own industry's row"; a firm whose row is not here is not micro, whatever its size.
   levels: [
@@ -129,6 +131,7 @@ export const employeeGrade: SchemeDefinition = {
   category: 'grade',
   audience: 'staff',
   name: t('员工等级', '員工等級', 'employee grade'),
+  overrides: TENANT_STAFF_OVERRIDES,
   levels: [
     { key: 'junior', rank: 0, name: t('初级', '初級', 'Junior'), color: 'neutral' },
     { key: 'intermediate', rank: 1, name: t('中级', '中級', 'Intermediate'), color: 'silver' },

@@ -83,6 +83,19 @@ export const creditRating: SchemeDefinition = {
   category: 'credit',
   audience: 'staff',
   name: t('信用评级', '信用評級', 'credit rating'),
+  // An override of a credit grade is filed by risk-side staff who see the whole bank, not by the account
+  // manager whose borrower it is (their proposal goes through those staff), and approved by another; an
+  // exception lasts at most until the yearly review. A better grade means more credit on easier terms,
+  // so a higher grade is the looser side, and holding a borrower there takes an admin. NR ranks lowest
+  // but is no strict grade (the risk band reads it as low, as it reads AAA): it goes last, so holding a
+  // borrower at NR, or a revocation that lands there, is an admin's too.
+  overrides: {
+    requestedBy: 'tenant',
+    approvedBy: 'approver',
+    maxDays: 366,
+    order: [...GRADES, 'NR'],
+    loosenNeeds: 'admin',
+  },
   // `NR` (not rated): never scored — no credit history with the bank is not the default grade C, and it
   // must not pull a customer into the high-risk row of the matrix. A grade stands until the next score,
   // however old (the grades read the latest score): a CCC borrower whose rating was not refreshed

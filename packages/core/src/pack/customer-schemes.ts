@@ -167,6 +167,18 @@ export const amlRisk: SchemeDefinition = {
   category: 'risk',
   audience: 'staff',
   name: t('反洗钱风险等级', '反洗錢風險等級', 'AML risk'),
+  // Not a relationship manager's to steer (their customer's relationship is what they answer for); an
+  // exception runs at most as long as the top level's review interval (6 months, docs/domain.md §4),
+  // and one that can hold the grade low — any fixed level below 高, whose sign-off it would skip once
+  // the data says 高 — or whose revocation lowers it, needs the senior approver (an admin) that FATF
+  // R.12 asks for higher levels and PEPs.
+  overrides: {
+    requestedBy: 'tenant',
+    approvedBy: 'approver',
+    maxDays: 180,
+    order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
+    loosenNeeds: 'admin',
+  },
   levels: [
     // Due at once: the first rating is owed within ten working days of onboarding (docs/domain.md §4), so
     // an unassessed customer is on the overdue-review list a month after becoming one, the shortest interval.

@@ -2,6 +2,7 @@ import type { CellTone, MatrixCell } from '../model/matrix.js';
 import type { LocalizedText } from '../model/locale.js';
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { t } from './text.js';
+import { TENANT_STAFF_OVERRIDES } from './override-rules.js';
 
 /*
  * The risk-value nine-box, docs/domain.md §5 (seed 003). Its axes are dedicated schemes, so that the
@@ -40,6 +41,15 @@ export const riskBand: SchemeDefinition = {
   category: 'risk',
   audience: 'staff',
   name: t('风险分档', '風險分檔', 'risk band'),
+  // The AML grade's rule for the band read from it: an officer's fixed “low” approved by an approver
+  // would otherwise clear a PEP's band that the AML rule keeps for an admin. `unassessed` ranks above
+  // `low` and is stricter than it (an unknown risk is not cleared as low).
+  overrides: {
+    ...TENANT_STAFF_OVERRIDES,
+    maxDays: 180,
+    order: ['high', 'medium', 'unassessed', 'low'],
+    loosenNeeds: 'admin',
+  },
   levels: [
     { key: 'low', rank: 0, name: band('低风险', '低風險', 'Low risk'), color: 'success' },
     { key: 'unassessed', rank: 1, name: band('未评估', '未評估', 'Not assessed'), color: 'neutral' },
@@ -63,6 +73,7 @@ export const valueBand: SchemeDefinition = {
   category: 'value',
   audience: 'staff',
   name: t('价值分档', '價值分檔', 'value band'),
+  overrides: TENANT_STAFF_OVERRIDES,
   levels: [
     { key: 'low', rank: 0, name: band('低价值', '低價值', 'Low value'), color: 'neutral' },
     { key: 'medium', rank: 1, name: band('中价值', '中價值', 'Medium value'), color: 'silver' },
@@ -120,6 +131,7 @@ export const riskValue: SchemeDefinition = {
   category: 'matrix',
   audience: 'staff',
   name: t('风险—价值矩阵', '風險—價值矩陣', 'risk-value matrix'),
+  overrides: TENANT_STAFF_OVERRIDES,
   // Rank orders the cells from "exit" (0) to "maximise lifetime value" (11): more rank, more attractive;
   // unassessed cells rank above the high-risk ones and below every assessed, acceptable risk.
   levels: CELLS.map(([row, col, , tone]) => {

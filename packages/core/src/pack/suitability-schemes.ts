@@ -1,6 +1,7 @@
 import type { LevelDef } from '../model/scheme.js';
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { t } from './text.js';
+import { TENANT_STAFF_OVERRIDES } from './override-rules.js';
 
 /*
  * Suitability, docs/domain.md §2 (2011 sales rules, arts. 24 and 27): products R1–R5, customers C1–C5,
@@ -32,6 +33,7 @@ export const productRisk: SchemeDefinition = {
   category: 'suitability',
   audience: 'staff',
   name: t('产品风险等级', '產品風險等級', 'product risk'),
+  overrides: TENANT_STAFF_OVERRIDES,
   levels: [
     { key: 'unrated', rank: 0, name: t('未评级', '未評級', 'Not rated'), color: 'neutral' },
     ...R_NAMES.map(
@@ -67,6 +69,7 @@ export const riskTolerance: SchemeDefinition = {
   category: 'suitability',
   audience: 'staff',
   name: t('风险承受能力', '風險承受能力', 'risk tolerance'),
+  overrides: TENANT_STAFF_OVERRIDES,
   levels: C_NAMES.map(([cn, tw, en], i) => ({
     key: `C${i + 1}`,
     rank: i,

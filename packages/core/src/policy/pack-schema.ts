@@ -3,6 +3,7 @@ import { METRIC_UNITS } from '../model/metric.js';
 import { LEVEL_COLORS, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS, WHILE_PENDING } from '../model/scheme.js';
 import { QUOTA_PERIODS } from '../model/entitlement.js';
 import { CELL_TONES } from '../model/matrix.js';
+import { OVERRIDE_APPROVERS, OVERRIDE_REQUESTERS } from '../model/override-rule.js';
 import type { EntitlementDef } from '../model/entitlement.js';
 import type { MatrixDef } from '../model/matrix.js';
 import type { MetricDef } from '../model/metric.js';
@@ -77,6 +78,16 @@ export const matrixDefSchema = z.object({
   cells: z.array(z.object({ row: z.string(), col: z.string(), level: z.string(), action: localizedTextSchema, tone: z.enum(CELL_TONES) })),
 });
 
+/** A scheme's rule for overrides (`OverrideRule`): who files, who approves, how long one may run. */
+export const overrideRuleSchema = z.object({
+  requestedBy: z.enum(OVERRIDE_REQUESTERS),
+  approvedBy: z.enum(OVERRIDE_APPROVERS),
+  // Ten years: beyond that a bound bounds nothing.
+  maxDays: z.number().int().min(1).max(3660).nullable(),
+  order: z.array(z.string()).optional(),
+  loosenNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
+});
+
 export const schemeDefinitionSchema = z.object({
   key,
   subjectKind: z.enum(SUBJECT_KINDS),
@@ -87,6 +98,7 @@ export const schemeDefinitionSchema = z.object({
   policy: policySchema,
   entitlements: z.record(z.string(), z.array(entitlementSchema)).optional(),
   matrix: matrixDefSchema.optional(),
+  overrides: overrideRuleSchema.optional(),
 });
 
 export const policyPackSchema = z.object({

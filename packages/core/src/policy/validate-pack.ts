@@ -67,6 +67,27 @@ function checkScheme(
     if (!rankOf.has(key))
       err(p, `unknown level "${key}" of scheme "${s.key}"`, 'unknown_level', { level: key, scheme: s.key, levels: [...rankOf.keys()] });
   };
+  const rule = s.overrides;
+  // A loosening override needs at least whoever approves any override of the scheme.
+  if (rule?.loosenNeeds === 'approver' && rule.approvedBy === 'admin')
+    err(['overrides', 'loosenNeeds'], 'must not be weaker than "approvedBy" ("admin")', 'invalid_value', { values: ['admin'] });
+  // Which side is looser differs by scheme (a higher AML grade is stricter, a higher credit grade is
+  // looser, and credit's NR ranks lowest yet is no strict grade): a guard on loosening that guessed it
+  // from the ranks would guard the wrong side, so the rule lists the levels in order, every one once.
+  const levelKeys = s.levels.map((l) => l.key);
+  if (rule?.loosenNeeds !== undefined && rule.order === undefined)
+    err(['overrides', 'order'], 'is required with "loosenNeeds": the levels from the strictest to the loosest', 'invalid_value', {
+      values: levelKeys,
+    });
+  if (
+    rule?.order !== undefined &&
+    (rule.order.length !== levelKeys.length ||
+      new Set(rule.order).size !== levelKeys.length ||
+      !levelKeys.every((k) => rule.order?.includes(k)))
+  )
+    err(['overrides', 'order'], `must list each level of scheme "${s.key}" once, from the strictest to the loosest`, 'invalid_value', {
+      values: levelKeys,
+    });
   const p = s.policy;
   if (p.kind === 'rules' || p.kind === 'score') {
     (p.triggers ?? []).forEach((t, i) => {

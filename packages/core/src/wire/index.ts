@@ -18,5 +18,8 @@ export { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from './audit.js';
 export { IMPORT_KINDS, IMPORT_ENCODINGS, IMPORT_AMOUNTS, IMPORT_MODES } from './imports.js';
 // An override's `mode` is one of these words: a client offering the choice needs them without the rest of core.
 export { OVERRIDE_MODES } from '../model/override.js';
+// Which schemes a caller may file an override of: the console offers only those, by the API's own rule.
+export type { OverrideRule, OverrideCaller } from '../model/override-rule.js';
+export { DEFAULT_OVERRIDE_RULE, mayRequestOverride, overrideRuleOf } from '../model/override-rule.js';
 // The earliest closing the API takes: the console tells its floor of 2000 from a final month's end by it.
 export { CLOSING_FLOOR } from '../model/api.js';
