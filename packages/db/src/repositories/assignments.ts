@@ -271,6 +271,38 @@ export async function listCurrentLevelsInRange(
   return out;
 }
 
+/**
+ * The current level of each (subject, scheme) pair asked, keyed `subjectId` NUL `scheme`: a page of
+ * the approvals queue shows the level a request would move, read for that page's items only (one
+ * query, at most a page's subjects), never for the whole queue. A pair with no level is absent.
+ */
+export async function currentLevelsOf(
+  db: Executor,
+  tenantId: string,
+  pairs: readonly { readonly subjectId: string; readonly scheme: string }[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (pairs.length === 0) return out;
+  const wanted = new Set(pairs.map((p) => currentLevelKey(p.subjectId, p.scheme)));
+  const rows = await db
+    .selectFrom('assignments')
+    .select(['subject_id', 'scheme', 'level'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', 'in', [...new Set(pairs.map((p) => p.subjectId))])
+    .where('scheme', 'in', [...new Set(pairs.map((p) => p.scheme))])
+    .execute();
+  for (const r of rows) {
+    const k = currentLevelKey(r.subject_id, r.scheme);
+    if (wanted.has(k)) out.set(k, r.level);
+  }
+  return out;
+}
+
+/** The key of {@link currentLevelsOf}'s answer. */
+export function currentLevelKey(subjectId: string, scheme: string): string {
+  return `${subjectId}\u0000${scheme}`;
+}
+
 /** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
 export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly AssignmentToWrite[]): Promise<void> {
   const postgres = isPostgres(db);
