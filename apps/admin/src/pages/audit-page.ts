@@ -208,7 +208,7 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td>${r.actor}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
+      <td><admin-staff-name .actor=${r.actor}></admin-staff-name><br><span class="hint">${credentialText(r.credential, locale)}</span></td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
       <td>${phaseText(r, locale)}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
