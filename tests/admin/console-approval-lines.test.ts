@@ -75,8 +75,14 @@ describe('console: what a request and a decision say', () => {
   });
 
   it('a re-evaluation that found no data says why none moved, and counts are grouped', () => {
-    assert.match(APPROVALS_WORDS['zh-CN'].reevaluatedNoData('2026-12'), /2026-12.*尚未导入数据.*(重评任务|每月排程)/);
-    assert.match(APPROVALS_WORDS.en.reevaluatedNoData('2026-12'), /none is loaded.*monthly schedule/);
+    assert.match(
+      APPROVALS_WORDS['zh-CN'].reevaluatedNoData('2026-12'),
+      /2026-12 还没有已评定的客户（该月数据尚未导入或尚未重评）.*每月排程/,
+    );
+    assert.match(
+      APPROVALS_WORDS.en.reevaluatedNoData('2026-12'),
+      /evaluated for 2026-12 yet \(its data is not loaded, or not re-tiered\).*monthly schedule/,
+    );
     assert.equal(APPROVALS_WORDS['zh-CN'].reevaluated(6104, 28), '已立即按新策略重评 6,104 位客户，28 位等级变化。');
     assert.match(POLICY_WORDS.en.moved(6104), /of 6,104 simulated/);
   });

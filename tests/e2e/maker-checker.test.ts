@@ -134,6 +134,8 @@ describe('maker and checker change the card tiers', () => {
     await m.waitForFunction(() => /生效中/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
       timeout: 30_000,
     });
+    // The version the bank was provisioned with has no effective day: in force from the start, not "—".
+    assert.equal((await m.textContent('tr[data-version="1"] [data-testid="version-effective"]'))?.trim(), '自始生效');
     await noAxe(m, 'policies page, version in force (zh-CN)');
     await shot(m, '1-policy-in-force');
 
@@ -316,6 +318,16 @@ describe('maker and checker change the card tiers', () => {
     assert.ok(progress.max > 0 && progress.value === progress.max, `progress complete: ${JSON.stringify(progress)}`);
     await noAxe(c, 'jobs page');
     await shot(c, '10-job-done');
+    // The version read again: who approved it, by name, and their note.
+    await c.goto(`${t.server.url}/admin/#/policies/${SCHEME}/${versionNo}`);
+    await c.waitForFunction(
+      () => document.querySelector('[data-testid="policy-decided"]')?.textContent?.includes('钱进（复核） · CHECKER01'),
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    assert.equal((await c.textContent('[data-testid="policy-decision-note"]'))?.trim(), '复核通过：金卡门槛上调。');
 
     // 7. The customer: new badge, the gold benefits gone, one more timeline entry.
     const afterView = await customerView(customer, falling);

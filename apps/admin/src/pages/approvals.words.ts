@@ -49,7 +49,7 @@ const zh = {
   rejected: '已驳回',
   reevaluated: (subjects: number, changes: number) => `已立即按新策略重评 ${count(subjects)} 位客户，${count(changes)} 位等级变化。`,
   reevaluatedNoData: (period: string) =>
-    `已按 ${period} 的数据重评，但该月尚未导入数据，没有客户被重评。新策略将在该月数据导入后重评（重评任务或每月排程）时生效。`,
+    `${period} 还没有已评定的客户（该月数据尚未导入或尚未重评），因此没有客户被立即重评。新策略将在该月数据重评时生效（重评任务或每月排程）。`,
   policyVersion: (v: number) => `策略第 ${v} 版`,
   jobQueued: '已排队重评任务：',
   deferred: (subjects: number) => `客户较多（${count(subjects)} 位），重评已推迟，需启动重评任务。`,
@@ -105,7 +105,7 @@ const tw: typeof zh = {
   rejected: '已駁回',
   reevaluated: (subjects: number, changes: number) => `已立即依新策略重評 ${count(subjects)} 位客戶，${count(changes)} 位等級變化。`,
   reevaluatedNoData: (period: string) =>
-    `已依 ${period} 的資料重評，但該月尚未匯入資料，沒有客戶被重評。新策略將在該月資料匯入後重評（重評任務或每月排程）時生效。`,
+    `${period} 尚無已評定的客戶（該月資料尚未匯入或尚未重評），因此沒有客戶被立即重評。新策略將在該月資料重評時生效（重評任務或每月排程）。`,
   policyVersion: (v: number) => `策略第 ${v} 版`,
   jobQueued: '重評任務已排入佇列：',
   deferred: (subjects: number) => `客戶較多（${count(subjects)} 位），重評已延後，需啟動重評任務。`,
@@ -162,7 +162,7 @@ const en: typeof zh = {
   reevaluated: (subjects: number, changes: number) =>
     `Re-evaluated ${count(subjects)} customers under it now; ${count(changes)} changed level.`,
   reevaluatedNoData: (period: string) =>
-    `Re-evaluated on ${period}'s data, but none is loaded for that month yet, so no customer was re-evaluated. The new policy applies once that month's data is re-tiered (a re-tier job, or the monthly schedule).`,
+    `No customer has been evaluated for ${period} yet (its data is not loaded, or not re-tiered), so none was re-evaluated now. The new policy applies when that month's data is re-tiered (a re-tier job, or the monthly schedule).`,
   policyVersion: (v: number) => `policy version ${v}`,
   jobQueued: 'A re-tier job is queued: ',
   deferred: (subjects: number) => `A big book (${count(subjects)} customers): the re-evaluation waits for a re-tier job.`,
