@@ -284,16 +284,17 @@ export async function currentLevelsOf(
   const out = new Map<string, string>();
   if (pairs.length === 0) return out;
   const wanted = new Set(pairs.map((p) => currentLevelKey(p.subjectId, p.scheme)));
+  // By the primary key's subject ids alone (internal ids, unique across tenants): told the tenant and
+  // the schemes too, SQLite's planner takes the (tenant, scheme, level) index and walks every customer
+  // of the scheme — 50,000 rows for a page of 50. The few other schemes' rows are dropped here.
   const rows = await db
     .selectFrom('assignments')
-    .select(['subject_id', 'scheme', 'level'])
-    .where('tenant_id', '=', tenantId)
+    .select(['tenant_id', 'subject_id', 'scheme', 'level'])
     .where('subject_id', 'in', [...new Set(pairs.map((p) => p.subjectId))])
-    .where('scheme', 'in', [...new Set(pairs.map((p) => p.scheme))])
     .execute();
   for (const r of rows) {
     const k = currentLevelKey(r.subject_id, r.scheme);
-    if (wanted.has(k)) out.set(k, r.level);
+    if (r.tenant_id === tenantId && wanted.has(k)) out.set(k, r.level);
   }
   return out;
 }
