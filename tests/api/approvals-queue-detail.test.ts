@@ -3,6 +3,7 @@ import { before, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { mainlandWordsIn } from '../support/zh-tw-words.js';
 
 interface Item {
   kind: string;
@@ -105,6 +106,10 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
     assert.equal(d3.currentLevel, 'high');
     const draft = await ok<{ version: number }>(await t.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}), 201);
     await ok(await t.req('officer', 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
+    // The words around the labels in zh-TW are Taiwan's (待核准, not the mainland's 待審批); the labels are the tenant's.
+    const twPolicy = (await page('?kind=policy&locale=zh-TW')).items.map((i): [string, string] => [i.id, i.summary]);
+    assert.deepEqual(mainlandWordsIn(twPolicy), []);
+    assert.match(twPolicy[0]?.[1] ?? '', /待核准$/);
     const [p] = (await page('?kind=policy')).items;
     assert.ok(p);
     assert.deepEqual(
