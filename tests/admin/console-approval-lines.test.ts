@@ -44,14 +44,28 @@ describe('console: what a request and a decision say', () => {
   it('an override: the levels by name from → to, its mode in the request form’s words, in each language', () => {
     for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
       const line = requestLine(base, schemeNames([tier], locale), locale);
-      assert.ok(line.includes(OVERRIDE_WORDS[locale].modes.floor ?? '?'), `${locale}: ${line}`);
+      // The request form's words, lower case mid-line in English.
+      assert.ok(line.toLowerCase().includes((OVERRIDE_WORDS[locale].modes.floor ?? '?').toLowerCase()), `${locale}: ${line}`);
       assert.doesNotMatch(line, /保底|fixed\)|floor\)/);
     }
     assert.equal(requestLine(base, schemeNames([tier], 'zh-CN'), 'zh-CN'), '客户等级: 金卡 → 钻石卡（不低于该等级）');
     assert.equal(
-      requestLine({ ...base, mode: 'fixed', fromLevel: null }, schemeNames([tier], 'en'), 'en'),
-      'Customer tier: — → Diamond (Exactly this level)',
+      requestLine({ ...base, mode: 'fixed', currentLevel: null, fromLevel: null }, schemeNames([tier], 'en'), 'en'),
+      'Customer tier: — → Diamond (exactly this level)',
     );
+  });
+
+  it('an override that would not move the level has no arrow: the mode, the level and the level now', () => {
+    // A floor of Gold for a Diamond customer: the API sends no fromLevel, since nothing moves.
+    const floorBelow: ApprovalItem = { ...base, currentLevel: 'diamond', fromLevel: null, level: 'gold' };
+    assert.equal(requestLine(floorBelow, schemeNames([tier], 'zh-CN'), 'zh-CN'), '客户等级: 不低于 金卡（当前 钻石卡）');
+    assert.equal(requestLine(floorBelow, schemeNames([tier], 'zh-TW'), 'zh-TW'), '客戶等級: 不低於 金卡（目前 鑽石卡）');
+    assert.equal(requestLine(floorBelow, schemeNames([tier], 'en'), 'en'), 'Customer tier: never below Gold (now Diamond)');
+    const fixedSame: ApprovalItem = { ...base, mode: 'fixed', currentLevel: 'gold', fromLevel: null, level: 'gold' };
+    assert.equal(requestLine(fixedSame, schemeNames([tier], 'en'), 'en'), 'Customer tier: exactly Gold (now Gold)');
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      assert.doesNotMatch(requestLine(floorBelow, schemeNames([tier], locale), locale), /→/);
+    }
   });
 
   it('a sign-off says its month; a policy version, and an item from an API without levels, keep the API’s summary', () => {

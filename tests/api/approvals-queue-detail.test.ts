@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { before, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 import { mainlandWordsIn } from '../support/zh-tw-words.js';
+import { expiryText } from '../../packages/api/src/services/approvals-queue.js';
 
 interface Item {
   kind: string;
@@ -33,10 +34,16 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
 
   before(async () => {
     t = await fourEyesTenant(f, 'queue-detail', START);
-    for (const id of ['D1', 'D2', 'D3']) {
+    for (const id of ['D1', 'D2', 'D3', 'D4']) {
       await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
     }
-    // D1 is gold now (an average balance the test pack grades gold); D2 has no level yet.
+    // D1 is standard now (6,000 yuan is below the test pack's gold line), below the diamond floor asked
+    // for it; D2 has no level yet; D4 is diamond, above the gold floor asked for it.
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/D4/metrics', {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 90_000_000_00 }],
+      }),
+    );
     await ok(
       await t.req('officer', 'PUT', '/v1/subjects/D1/metrics', {
         metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 600_000 }],
@@ -60,6 +67,17 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
         metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 99 }],
       }),
     );
+    t.setClock(new Date('2025-11-15T07:30:00.000Z'));
+    // Expiring at the midnight that starts 1 January in Shanghai: through 31 December.
+    await ok(
+      await requestOverride(t, 'D4', {
+        level: 'gold',
+        mode: 'floor',
+        reason: 'Keeps gold whatever',
+        expiresAt: '2026-12-31T16:00:00.000Z',
+      }),
+      201,
+    );
     t.setClock(new Date('2025-11-15T08:00:00.000Z'));
   });
 
@@ -71,7 +89,7 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
         await t.req('approver', 'GET', '/v1/subjects/D1/tiers?scheme=retail-tier'),
       )
     ).assignments[0]?.level;
-    assert.ok(current, 'D1 has a retail-tier level');
+    assert.equal(current, 'standard');
     assert.deepEqual(
       [d1.reason, d1.currentLevel, d1.fromLevel, d1.level, d1.mode, d1.expiresAt, d1.period],
       ['Family office moving its deposits here', current, current, 'diamond', 'floor', '2026-12-31T15:59:59.000Z', null],
@@ -86,13 +104,23 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
     const summaries = async (locale: string) => (await page(`?kind=override&locale=${locale}`)).items.map((i) => i.summary);
     // 15:59:59 UTC on 31 December is 23:59:59 in Shanghai, the bank's zone: still the 31st.
     const [zh] = await summaries('zh-CN');
-    assert.match(zh ?? '', /^客户等级: .+ → 钻石卡 \(不低于该等级\)，至 2026-12-31$/);
+    assert.equal(zh, '客户等级: 普通 → 钻石卡 (不低于该等级)，至 2026-12-31');
     const [, en] = await summaries('en');
     assert.equal(en, 'customer tier: — → Gold (exactly this level)');
     const tw = await summaries('zh-TW');
     assert.match(tw[0] ?? '', /\(不低於該等級\)/);
     assert.match(tw[1] ?? '', /\(固定為該等級\)$/);
     for (const s of [zh, en, ...tw]) assert.doesNotMatch(s ?? '', /保底|T\d\d:|Z\b/);
+  });
+
+  it('a floor at or below the level now promises no change: no arrow, no fromLevel, the level now by name', async () => {
+    const d4 = (await page('?kind=override&subject=D4&locale=zh-CN')).items[0];
+    assert.ok(d4);
+    assert.deepEqual([d4.currentLevel, d4.fromLevel, d4.level, d4.mode], ['diamond', null, 'gold', 'floor']);
+    // Expiring at the midnight that starts 1 January in the bank's zone: its last day is 31 December.
+    assert.equal(d4.summary, '客户等级: 不低于 金卡（当前 钻石卡），至 2026-12-31');
+    const en = (await page('?kind=override&subject=D4&locale=en')).items[0];
+    assert.equal(en?.summary, 'customer tier: never below Gold (now Diamond), until 2026-12-31');
   });
 
   it('a level sign-off carries its levels and month, no reason; a policy version none of these', async () => {
@@ -106,10 +134,11 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
     assert.equal(d3.currentLevel, 'high');
     const draft = await ok<{ version: number }>(await t.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}), 201);
     await ok(await t.req('officer', 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
-    // The words around the labels in zh-TW are Taiwan's (待核准, not the mainland's 待審批); the labels are the tenant's.
+    // The words around the labels in zh-TW are Taiwan's, and the console's on the same screen (待審核,
+    // not the mainland's 待審批); the labels are the tenant's.
     const twPolicy = (await page('?kind=policy&locale=zh-TW')).items.map((i): [string, string] => [i.id, i.summary]);
     assert.deepEqual(mainlandWordsIn(twPolicy), []);
-    assert.match(twPolicy[0]?.[1] ?? '', /待核准$/);
+    assert.match(twPolicy[0]?.[1] ?? '', /待審核$/);
     const [p] = (await page('?kind=policy')).items;
     assert.ok(p);
     assert.deepEqual(
@@ -140,5 +169,16 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
     const text = await res.clone().text();
     assert.doesNotMatch(text, /Staff account|Family office/);
     await problem(res, 403);
+  });
+});
+
+describe('an override expiry as the bank reads it', () => {
+  it('a day when it ends with one (the last second of a day, or the midnight that starts the next), else the wall-clock time', () => {
+    assert.equal(expiryText('2026-12-31T15:59:59.000Z', 'Asia/Shanghai'), '2026-12-31');
+    assert.equal(expiryText('2026-12-31T16:00:00.000Z', 'Asia/Shanghai'), '2026-12-31');
+    assert.equal(expiryText('2026-12-31T07:30:00.000Z', 'Asia/Shanghai'), '2026-12-31 15:30');
+    assert.equal(expiryText('2026-12-31T16:00:01.000Z', 'Asia/Shanghai'), '2027-01-01 00:00:01');
+    // New York's midnight that starts 9 March, the day after its clocks spring forward.
+    assert.equal(expiryText('2026-03-09T04:00:00.000Z', 'America/New_York'), '2026-03-08');
   });
 });

@@ -51,6 +51,10 @@ const zh = {
   reevaluatedNoData: (period: string) =>
     `${period} 还没有已评定的客户（该月数据尚未导入或尚未重评），因此没有客户被立即重评。新策略将在该月数据重评时生效（重评任务或每月排程）。`,
   policyVersion: (v: number) => `策略第 ${v} 版`,
+  /** An override's mode inside a line, lower case where the language has one. */
+  modeInLine: { fixed: '固定为该等级', floor: '不低于该等级' } as Record<string, string>,
+  /** An override that would leave the level as it is: no arrow, since nothing moves. */
+  stays: (mode: string, level: string, current: string) => `${mode === 'fixed' ? '固定为' : '不低于'} ${level}（当前 ${current}）`,
   jobQueued: '已排队重评任务：',
   deferred: (subjects: number) => `客户较多（${count(subjects)} 位），重评已推迟，需启动重评任务。`,
   startRetier: '启动重评任务',
@@ -107,6 +111,8 @@ const tw: typeof zh = {
   reevaluatedNoData: (period: string) =>
     `${period} 尚無已評定的客戶（該月資料尚未匯入或尚未重評），因此沒有客戶被立即重評。新策略將在該月資料重評時生效（重評任務或每月排程）。`,
   policyVersion: (v: number) => `策略第 ${v} 版`,
+  modeInLine: { fixed: '固定為該等級', floor: '不低於該等級' } as Record<string, string>,
+  stays: (mode: string, level: string, current: string) => `${mode === 'fixed' ? '固定為' : '不低於'} ${level}（目前 ${current}）`,
   jobQueued: '重評任務已排入佇列：',
   deferred: (subjects: number) => `客戶較多（${count(subjects)} 位），重評已延後，需啟動重評任務。`,
   startRetier: '啟動重評任務',
@@ -164,6 +170,8 @@ const en: typeof zh = {
   reevaluatedNoData: (period: string) =>
     `No customer has been evaluated for ${period} yet (its data is not loaded, or not re-tiered), so none was re-evaluated now. The new policy applies when that month's data is re-tiered (a re-tier job, or the monthly schedule).`,
   policyVersion: (v: number) => `policy version ${v}`,
+  modeInLine: { fixed: 'exactly this level', floor: 'never below this level' },
+  stays: (mode: string, level: string, current: string) => `${mode === 'fixed' ? 'exactly' : 'never below'} ${level} (now ${current})`,
   jobQueued: 'A re-tier job is queued: ',
   deferred: (subjects: number) => `A big book (${count(subjects)} customers): the re-evaluation waits for a re-tier job.`,
   startRetier: 'Start the re-tier job',

@@ -2,7 +2,6 @@ import type { ApprovalItem, Decided } from '@tierkit/admin';
 import type { SchemeNames } from '../scheme-names.js';
 import type { ConsoleLocale } from '../words.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
-import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /*
  * The lines the approvals queue and the policy page say about a request and a decision, apart from
@@ -11,13 +10,19 @@ import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /**
  * What a request asks, in the console's words: the scheme, the level before → the level asked, and an
- * override's mode in the request form's own terms (a sign-off's month). A policy version, or an item
- * from an API that sends no levels, keeps the API's summary.
+ * override's mode in the request form's terms (a sign-off's month). An override that would not move
+ * the level — a floor at or below it, a fixed level it already has — gets no arrow: the API sends no
+ * `fromLevel` for it, and the line says the mode, the level and the level now ("never below Gold (now
+ * Diamond)"). A policy version, or an item from an API that sends no levels, keeps the API's summary.
  */
 export function requestLine(item: ApprovalItem, names: SchemeNames, locale: ConsoleLocale): string {
   if (item.kind === 'policy' || item.level == null) return item.summary;
+  const w = APPROVALS_WORDS[locale];
   const level = (key: string | null | undefined) => (key == null ? '—' : names.levelName(item.scheme, key));
-  const how = item.kind === 'override' ? (item.mode ? (OVERRIDE_WORDS[locale].modes[item.mode] ?? item.mode) : '') : (item.period ?? '');
+  if (item.kind === 'override' && item.mode && item.currentLevel != null && item.fromLevel == null) {
+    return `${names.schemeName(item.scheme)}: ${w.stays(item.mode, level(item.level), level(item.currentLevel))}`;
+  }
+  const how = item.kind === 'override' ? (item.mode ? (w.modeInLine[item.mode] ?? item.mode) : '') : (item.period ?? '');
   const aside = how ? (locale === 'en' ? ` (${how})` : `（${how}）`) : '';
   return `${names.schemeName(item.scheme)}: ${level(item.fromLevel)} → ${level(item.level)}${aside}`;
 }

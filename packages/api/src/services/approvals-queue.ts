@@ -1,5 +1,5 @@
-import type { Locale } from '@tierkit/core';
-import { dayOf } from '@tierkit/core/calendar';
+import { civilDate, type Locale } from '@tierkit/core';
+import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
   anyPendingLevelApproval,
   currentLevelKey,
@@ -58,13 +58,30 @@ export const DEFAULT_SUMMARY_LOCALE: Locale = 'zh-CN';
 const SUMMARY_WORDS: Readonly<
   Record<
     Locale,
-    { readonly mode: Readonly<Record<'fixed' | 'floor', string>>; readonly until: string; readonly policy: (v: number) => string }
+    {
+      readonly mode: Readonly<Record<'fixed' | 'floor', string>>;
+      /** An override that would leave the level as it is: "never below Gold (now Diamond)". */
+      readonly stays: (mode: 'fixed' | 'floor', level: string, current: string) => string;
+      readonly until: string;
+      readonly policy: (v: number) => string;
+    }
   >
 > = {
-  'zh-CN': { mode: { fixed: '固定为该等级', floor: '不低于该等级' }, until: '，至 ', policy: (v) => `第 ${v} 版，待审批` },
-  'zh-TW': { mode: { fixed: '固定為該等級', floor: '不低於該等級' }, until: '，至 ', policy: (v) => `第 ${v} 版，待核准` },
+  'zh-CN': {
+    mode: { fixed: '固定为该等级', floor: '不低于该等级' },
+    stays: (m, l, c) => `${m === 'fixed' ? '固定为' : '不低于'} ${l}（当前 ${c}）`,
+    until: '，至 ',
+    policy: (v) => `第 ${v} 版，待审批`,
+  },
+  'zh-TW': {
+    mode: { fixed: '固定為該等級', floor: '不低於該等級' },
+    stays: (m, l, c) => `${m === 'fixed' ? '固定為' : '不低於'} ${l}（目前 ${c}）`,
+    until: '，至 ',
+    policy: (v) => `第 ${v} 版，待審核`,
+  },
   en: {
     mode: { fixed: 'exactly this level', floor: 'never below this level' },
+    stays: (m, l, c) => `${m === 'fixed' ? 'exactly' : 'never below'} ${l} (now ${c})`,
     until: ', until ',
     policy: (v) => `v${v}: new policy version for approval`,
   },
@@ -82,10 +99,36 @@ function labels(tp: TenantPack, scheme: string, locale: Locale) {
   };
 }
 
-/** An instant as the bank's calendar day, `2026-12-31`: an expiry is the end of a bank day. */
-function bankDay(at: string, timeZone: string): string {
-  const d = dayOf(new Date(at), timeZone);
-  return `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+/**
+ * An expiry as the bank's staff read it: the last bank day an override holds when it ends with one
+ * — the console stores a day as its last second, 23:59:59, and a midnight that starts a day ends the
+ * one before (`2026-12-31T16:00:00Z` in Shanghai is through 2026-12-31, not 2027-01-01) — and any
+ * other instant as the bank's wall-clock time, `2026-12-31 15:30`, rather than a day that hides the hour.
+ */
+export function expiryText(at: string, timeZone: string): string {
+  const instant = new Date(at);
+  const t = wallTime(instant, timeZone);
+  if (t.hour === 23 && t.minute === 59 && t.second === 59) return civilDate(t);
+  if (startOfDay(dayOf(instant, timeZone), timeZone).getTime() === instant.getTime()) {
+    return civilDate(dayOf(new Date(instant.getTime() - 1), timeZone));
+  }
+  const hm = `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
+  return `${civilDate(t)} ${t.second === 0 ? hm : `${hm}:${String(t.second).padStart(2, '0')}`}`;
+}
+
+/**
+ * Whether an override would change the subject's level: a floor above the level now, a fixed level
+ * other than it, either when the subject has none. A floor at or below the level now changes nothing
+ * until the rules would drop the subject under it.
+ */
+function overrideMoves(tp: TenantPack, scheme: string, current: string | null, o: { level: string; mode: 'fixed' | 'floor' }): boolean {
+  if (current === null) return true;
+  if (o.mode === 'fixed' || o.level === current) return o.level !== current;
+  const rank = (key: string) => tp.schemes.get(scheme)?.levels.find((l) => l.key === key)?.rank;
+  const asked = rank(o.level);
+  const now = rank(current);
+  // A level the policy in force no longer ranks: say the change rather than hide one.
+  return asked === undefined || now === undefined || asked > now;
 }
 
 const pendingOverrideApprovals: ApprovalSource = {
@@ -101,15 +144,20 @@ const pendingOverrideApprovals: ApprovalSource = {
         const names = labels(tp, r.override.scheme, locale);
         const words = SUMMARY_WORDS[locale];
         const o = r.override;
+        const moves = overrideMoves(tp, o.scheme, current, o);
+        const what =
+          moves || current === null
+            ? `${names.level(current)} → ${names.level(o.level)} (${words.mode[o.mode]})`
+            : words.stays(o.mode, names.level(o.level), names.level(current));
         return {
           kind: 'override',
           id: o.id,
           scheme: o.scheme,
           subject: r.subject,
-          summary: `${names.scheme}: ${names.level(current)} → ${names.level(o.level)} (${words.mode[o.mode]})${o.expiresAt ? `${words.until}${bankDay(o.expiresAt, timeZone)}` : ''}`,
+          summary: `${names.scheme}: ${what}${o.expiresAt ? `${words.until}${expiryText(o.expiresAt, timeZone)}` : ''}`,
           reason: o.reason,
           currentLevel: current,
-          fromLevel: current,
+          fromLevel: moves ? current : null,
           level: o.level,
           mode: o.mode,
           expiresAt: o.expiresAt,
