@@ -1,4 +1,13 @@
-import { BookAssignment, BookMoves, bookMover, bookSpells, defaultSubjectFilter, SubjectBrowser, SubjectDetail } from '@tierkit/admin';
+import {
+  BookAssignment,
+  BookMoves,
+  bookMover,
+  bookSpells,
+  defaultSubjectFilter,
+  nameWithId,
+  SubjectBrowser,
+  SubjectDetail,
+} from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -123,8 +132,7 @@ export class BookPage extends LitElement {
 
   /** A staff member by name where the console knows it, with the id; else the id. */
   #staff(id: string): string {
-    const name = this.#moves.state.names[id];
-    return name ? `${name} · ${id}` : id;
+    return nameWithId(id, this.#moves.state.names);
   }
 
   /** Who made a move: a staff member by name, an API key, the system, the CLI, a token — or said to be unknown. */
