@@ -59,7 +59,12 @@ describe('admin console: approvals and jobs', () => {
     const subjects = (await (await fetchAsBank(`${t.server.url}/v1/subjects?limit=1`)).json()) as { items: { id: string }[] };
     const subject = subjects.items[0]?.id ?? '';
     const scheme = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as { levels: { key: string }[] };
-    const level = scheme.levels.at(-1)?.key ?? '';
+    // A level other than the customer's now, so the override moves it and the card shows now → asked.
+    const tiers = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${subject}/tiers?scheme=retail-tier`)).json()) as {
+      assignments: { level: string }[];
+    };
+    const now = tiers.assignments[0]?.level;
+    const level = scheme.levels.map((l) => l.key).findLast((k) => k !== now) ?? '';
     const made = await fetch(`${t.server.url}/v1/subjects/${subject}/overrides`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' },
