@@ -186,15 +186,15 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     // People read labels, not stored codes: in the locale asked for, zh-CN when none.
     assert.deepEqual(
       all.items.map((i) => i.summary),
-      ['反洗钱风险: — → 高 (2025-10)', '客户等级: 金卡 (固定)', '反洗钱风险: 高 (保底)'],
+      ['反洗钱风险: — → 高 (2025-10)', '客户等级: — → 金卡 (固定为该等级)', '反洗钱风险: — → 高 (不低于该等级)'],
     );
     assert.deepEqual(
       (await get('?locale=en')).items.map((i) => i.summary),
-      ['AML risk: — → High (2025-10)', 'customer tier: Gold (fixed)', 'AML risk: High (floor)'],
+      ['AML risk: — → High (2025-10)', 'customer tier: — → Gold (exactly this level)', 'AML risk: — → High (never below this level)'],
     );
     assert.deepEqual(
       (await get('?locale=zh-TW')).items.map((i) => i.summary),
-      ['反洗钱风险: — → 高 (2025-10)', '客戶等級: 金卡 (固定)', '反洗钱风险: 高 (保底)'],
+      ['反洗钱风险: — → 高 (2025-10)', '客戶等級: — → 金卡 (固定為該等級)', '反洗钱风险: — → 高 (不低於該等級)'],
     );
     await problem(await q.req('viewer', 'GET', '/v1/approvals?locale=fr'), 400, 'validation');
     const draft = await ok<{ version: number }>(await q.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}), 201);

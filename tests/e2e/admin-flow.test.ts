@@ -59,11 +59,22 @@ describe('admin console: approvals and jobs', () => {
     const subjects = (await (await fetchAsBank(`${t.server.url}/v1/subjects?limit=1`)).json()) as { items: { id: string }[] };
     const subject = subjects.items[0]?.id ?? '';
     const scheme = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as { levels: { key: string }[] };
-    const level = scheme.levels.at(-1)?.key ?? '';
+    // A level other than the customer's now, so the override moves it and the card shows now → asked.
+    const tiers = (await (await fetchAsBank(`${t.server.url}/v1/subjects/${subject}/tiers?scheme=retail-tier`)).json()) as {
+      assignments: { level: string }[];
+    };
+    const now = tiers.assignments[0]?.level;
+    const level = scheme.levels.map((l) => l.key).findLast((k) => k !== now) ?? '';
     const made = await fetch(`${t.server.url}/v1/subjects/${subject}/overrides`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scheme: 'retail-tier', level, mode: 'fixed', reason: '重要客户，经办申请', expiresAt: null }),
+      body: JSON.stringify({
+        scheme: 'retail-tier',
+        level,
+        mode: 'fixed',
+        reason: '重要客户，经办申请',
+        expiresAt: '2099-12-31T15:59:59.000Z',
+      }),
     });
     assert.equal(made.status, 201, await made.clone().text());
     const override = (await made.json()) as { id: string };
@@ -83,6 +94,17 @@ describe('admin console: approvals and jobs', () => {
     const checker = await signedIn('checker');
     await checker.page.locator('a[data-page-link="approvals"]').click();
     await checker.page.locator(`${item} button[data-action="approve"]`).waitFor();
+    // What the checker decides on: why, the level now → the one asked (the request form's words for
+    // the mode), the expiry in the bank's zone, and who asked, by name.
+    await checker.page.waitForFunction(
+      (sel) => document.querySelector(`${sel} [data-testid="approval-requester"]`)?.textContent?.trim() === '赵敏（经办） · MAKER01',
+      item,
+    );
+    const card = async (id: string) => (await checker.page.textContent(`${item} [data-testid="${id}"]`))?.trim();
+    assert.equal(await card('approval-reason'), '重要客户，经办申请');
+    assert.ok((await card('approval-current'))?.length, 'the customer’s level now');
+    assert.equal(await card('approval-expires'), '2099-12-31 23:59 (Asia/Shanghai)');
+    assert.match((await checker.page.textContent(`${item} .approvals-summary`)) ?? '', /^.+: .+ → .+（固定为该等级）$/);
     await axeBothLanguages(checker.page, 'approvals page, the checker');
     // Reject with no note: said in the console's words, nothing sent, focus on the note to write it.
     await checker.page.locator(`${item} button[data-action="reject"]`).focus();

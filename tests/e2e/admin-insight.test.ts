@@ -199,7 +199,12 @@ describe('admin console: analytics and audit', () => {
     assert.match(change?.[3] ?? '', /客户 C000001：(.+ · RM\d+|不属于任何客户经理) → [^·]+ · RM002$/);
     assert.equal(change?.[7], result?.[7], 'the change is of the same request');
     // The actor, then how they came in: a staff session.
-    assert.equal(result?.[2], 'staff:CHECKER01员工会话');
+    // By name with the id (read after the rows are shown), then how they came in.
+    await page.waitForFunction(() => document.querySelector('.audit-table tbody tr td:nth-child(3)')?.textContent?.includes('钱进'));
+    assert.equal(
+      (await page.$$eval('.audit-table tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('td')[2]?.textContent?.trim())))[0],
+      '钱进（复核） · CHECKER01员工会话',
+    );
     assert.match(result?.[3] ?? '', /PUT \/v1\/subjects\/\{id\}\/manager/);
     assert.match(result?.[5] ?? '', /^200/);
     assert.match(intent?.[4] ?? '', /意图/);

@@ -134,6 +134,8 @@ describe('maker and checker change the card tiers', () => {
     await m.waitForFunction(() => /生效中/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
       timeout: 30_000,
     });
+    // The version the bank was provisioned with has no effective day: in force from the start, not "—".
+    assert.equal((await m.textContent('tr[data-version="1"] [data-testid="version-effective"]'))?.trim(), '自始生效');
     await noAxe(m, 'policies page, version in force (zh-CN)');
     await shot(m, '1-policy-in-force');
 
@@ -187,7 +189,10 @@ describe('maker and checker change the card tiers', () => {
     await m.locator('[data-testid="simulation"] [data-testid="moved-count"]').waitFor({ timeout: 60_000 });
     // The button was disabled while it ran; focus is back on it, not at the page's start.
     await m.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'simulate');
-    const moved = Number(await m.textContent('[data-testid="moved-count"]'));
+    // Grouped by thousands as every count in the console (6,104, not 6104).
+    const movedText = (await m.textContent('[data-testid="moved-count"]')) ?? '';
+    assert.match(movedText, /^\d{1,3}(,\d{3})*$/);
+    const moved = Number(movedText.replaceAll(',', ''));
     assert.ok(moved > 0, `customers would move (${moved})`);
     const versionNo = Number(/\/(\d+)$/.exec(new URL(m.url()).hash)?.[1]);
     assert.ok(Number.isInteger(versionNo) && versionNo > 1, `the draft's version is in the route (${m.url()})`);
@@ -204,7 +209,7 @@ describe('maker and checker change the card tiers', () => {
     const total = sim.cells.reduce((n, c) => n + c.count, 0);
     assert.equal(
       (await m.textContent('.policies-moved'))?.replace(/\s+/g, ' ').trim(),
-      `${moved} 名客户的等级将改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
+      `${moved.toLocaleString('zh-CN')} 名客户的等级将改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
     );
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');
@@ -257,12 +262,21 @@ describe('maker and checker change the card tiers', () => {
 
     await c.locator('a[data-page-link="approvals"]').click();
     await c.locator(item).waitFor({ timeout: 30_000 });
+    // The checker sees who submitted it by name, with the id.
+    await c.waitForFunction(
+      (sel) => document.querySelector(`${sel} [data-testid="approval-requester"]`)?.textContent?.trim() === '赵敏（经办） · MAKER01',
+      item,
+    );
     await c.fill(`${item} textarea[name="note"]`, '复核通过：金卡门槛上调。');
     await c.fill(`${item} input[name="effectiveFrom"][type="date"]`, `${thisMonth()}-01`);
     await noAxe(c, 'approvals page as the checker');
     await c.locator(`${item} button[data-action="approve"]`).click();
     const activation = c.locator('[data-testid="activation"]');
     await activation.waitFor({ timeout: 60_000 });
+    // What was decided, from the decision: not the queued "…, waiting for approval".
+    const decided = (await c.textContent('[data-testid="decided-line"]')) ?? '';
+    assert.match(decided, new RegExp(`策略第 ${versionNo} 版$`));
+    assert.doesNotMatch(decided, /待审批/);
     await shot(c, '8-approved');
 
     // 6. The re-tier job of this month: linked (the approval enqueued it), started from the deferred
@@ -304,6 +318,16 @@ describe('maker and checker change the card tiers', () => {
     assert.ok(progress.max > 0 && progress.value === progress.max, `progress complete: ${JSON.stringify(progress)}`);
     await noAxe(c, 'jobs page');
     await shot(c, '10-job-done');
+    // The version read again: who approved it, by name, and their note.
+    await c.goto(`${t.server.url}/admin/#/policies/${SCHEME}/${versionNo}`);
+    await c.waitForFunction(
+      () => document.querySelector('[data-testid="policy-decided"]')?.textContent?.includes('钱进（复核） · CHECKER01'),
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    assert.equal((await c.textContent('[data-testid="policy-decision-note"]'))?.trim(), '复核通过：金卡门槛上调。');
 
     // 7. The customer: new badge, the gold benefits gone, one more timeline entry.
     const afterView = await customerView(customer, falling);

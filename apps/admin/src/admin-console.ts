@@ -9,6 +9,8 @@ import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
 import { whyFailed } from './why-failed.js';
 import { refocus } from './keep-focus.js';
 import { useBankTimeZone } from './time.js';
+// Also defines <admin-staff-name>, which every page names staff with.
+import { consoleStaffNames } from './staff-name.js';
 
 type SignIn = 'maker' | 'checker' | 'rm';
 
@@ -85,6 +87,7 @@ export class AdminConsole extends LitElement {
   signOut(): void {
     useCredential(undefined);
     this.#session.store.clear();
+    consoleStaffNames.clear();
   }
 
   navigate(route: string): void {

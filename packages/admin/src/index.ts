@@ -42,7 +42,7 @@ export type {
   AuditTrailState,
   AuditValue,
 } from './core/audit-trail.js';
-export { readAllStaff } from './core/staff.js';
+export { actorLabel, nameWithId, readAllStaff, StaffNames, type StaffNamesState } from './core/staff.js';
 export {
   API_KEY_LABEL_MAX,
   FOUR_EYES_KEY_ROLES,

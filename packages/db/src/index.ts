@@ -30,6 +30,8 @@ export * from './repositories/metrics.js';
 export {
   ASSIGNMENT_COLUMNS,
   countLevelPairs,
+  currentLevelKey,
+  currentLevelsOf,
   insertAssignments,
   levelsInScheme,
   listAssignments,

@@ -7,11 +7,13 @@ import {
   hasRole,
   isBookScoped,
   Jobs,
+  readSchemes,
   REJECT_NOTE_REQUIRED,
   type KitError,
   whyNotApprovable,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
+import type { SchemeSummary } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -22,6 +24,9 @@ import { refocus } from '../keep-focus.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
 import { moreButton } from '../keep-focus.js';
+import { schemeNames } from '../scheme-names.js';
+import { staffName } from '../staff-name.js';
+import { decidedLine, requestLine } from './decision-text.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
@@ -46,6 +51,9 @@ export class ApprovalsPage extends LitElement {
 
   readonly #queue = new StoreController(this, new ApprovalsQueue(client, { pageSize: 50 }));
   readonly #jobs = new StoreController(this, new Jobs(client));
+  /** The tenant's schemes, to name levels; keys until they come. */
+  #schemes: readonly SchemeSummary[] = [];
+  #schemesRead: AbortController | undefined;
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -61,8 +69,23 @@ export class ApprovalsPage extends LitElement {
     }
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const read = new AbortController();
+    this.#schemesRead = read;
+    readSchemes(client, read.signal).then(
+      (schemes) => {
+        this.#schemes = schemes;
+        this.requestUpdate();
+      },
+      // Without them levels show as their keys: the queue still works.
+      () => undefined,
+    );
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#schemesRead?.abort();
     this.#queue.store.cancel();
     this.#jobs.store.cancel();
   }
@@ -134,11 +157,23 @@ export class ApprovalsPage extends LitElement {
     const refusal = q.refusals[key];
     const domId = `ap-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
     const at = item.id.lastIndexOf('@');
+    const names = schemeNames(this.#schemes, locale);
     return html`<li class="approvals-item" data-approval=${key} aria-labelledby="${domId}-h">
       <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
-      <p class="approvals-summary">${item.summary}</p>
+      <p class="approvals-summary">${requestLine(item, names, locale)}</p>
       <dl class="approvals-facts">
-        <div><dt>${w.requestedBy}</dt><dd>${w.actors[item.requestedBy] ?? item.requestedBy}</dd></div>
+        ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
+        ${
+          item.kind !== 'policy' && item.currentLevel !== undefined
+            ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
+            : nothing
+        }
+        ${
+          item.kind === 'override' && item.expiresAt !== undefined
+            ? html`<div><dt>${w.expires}</dt><dd data-testid="approval-expires">${item.expiresAt ? formatInstant(item.expiresAt, locale) : w.untilRevoked}</dd></div>`
+            : nothing
+        }
+        <div><dt>${w.requestedBy}</dt><dd data-testid="approval-requester">${w.actors[item.requestedBy] ?? staffName(item.requestedBy)}</dd></div>
         <div><dt>${w.requestedAt}</dt><dd>${formatInstant(item.requestedAt, locale)}</dd></div>
         <div><dt>${w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>
       </dl>
@@ -182,13 +217,15 @@ export class ApprovalsPage extends LitElement {
     const a = d.activation;
     const j = this.#jobs.state;
     return html`<li class="approvals-decided" data-decided=${d.key}>
-      <strong>${d.action === 'approve' ? w.approved : w.rejected}</strong> · ${w.kinds[d.item.kind] ?? d.item.kind} · ${d.item.summary}
+      <strong>${d.action === 'approve' ? w.approved : w.rejected}</strong> · ${w.kinds[d.item.kind] ?? d.item.kind} · <span data-testid="decided-line">${decidedLine(d, schemeNames(this.#schemes, this.ctx.locale), this.ctx.locale)}</span>
       ${
         a === undefined
           ? nothing
           : html`<p data-testid="activation">${
               a.kind === 'reevaluated'
-                ? w.reevaluated(a.subjects, a.changes)
+                ? a.subjects === 0
+                  ? w.reevaluatedNoData(a.fromPeriod)
+                  : w.reevaluated(a.subjects, a.changes)
                 : a.kind === 'job'
                   ? html`${w.jobQueued}<a data-job-link href="#/jobs/${encodeURIComponent(a.jobId)}">${a.jobId}</a>`
                   : a.kind === 'deferred'

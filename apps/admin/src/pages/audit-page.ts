@@ -10,7 +10,7 @@ import {
   firstBreak,
   hasRole,
   isBookScoped,
-  readAllStaff,
+  nameWithId,
   readSchemes,
 } from '@tierkit/admin';
 import type { SchemeSummary } from '@tierkit/core';
@@ -19,6 +19,7 @@ import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wir
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { schemeNames } from '../scheme-names.js';
+import { consoleStaffNames } from '../staff-name.js';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
@@ -45,16 +46,16 @@ const painted = () =>
  * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
  */
 export class AuditPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, names: { state: true }, schemes: { state: true }, refused: { state: true } };
+  static override properties = { ctx: { attribute: false }, schemes: { state: true }, refused: { state: true } };
 
   declare ctx: PageContext | undefined;
-  /** Staff names by id, to name the books a move between books names (ids alone until read, or if unreadable). */
-  declare names: ReadonlyMap<string, string>;
+  /** Staff names, the console's one store: the books a move between books names (ids alone until read, or if unreadable). */
+  readonly #names = new StoreController(this, consoleStaffNames);
   /** The tenant's schemes, to name the schemes and levels a record's detail holds by key (keys alone until read, or if unreadable). */
   declare schemes: readonly SchemeSummary[];
   /** Whether the announced summary says the last search was refused (see `#find`: emptied before each search). */
   declare refused: boolean;
-  #staffRead: AbortController | undefined;
+  #schemesRead: AbortController | undefined;
   /**
    * Bumped by each search, Clear, a new session and leaving the page: a search that waited for a
    * frame goes on only if nothing came after it, so it never undoes a Clear, nor reads for a page
@@ -64,7 +65,6 @@ export class AuditPage extends LitElement {
 
   constructor() {
     super();
-    this.names = new Map();
     this.schemes = [];
     this.refused = false;
   }
@@ -81,23 +81,19 @@ export class AuditPage extends LitElement {
     const target = this.ctx.params.get('target') ?? undefined;
     this.#searches++;
     void this.#trail.store.setFilter(target ? { target } : {});
-    void this.#readStaff();
+    void this.#readSchemes();
   }
 
   /**
-   * Read the staff's and the schemes' names once per session; what this reader may not read (or a
+   * Read the schemes' names once per session; what this reader may not read (or a
    * failure) leaves the ids and keys, never the trail unread.
    */
-  async #readStaff(): Promise<void> {
-    this.#staffRead?.abort();
+  async #readSchemes(): Promise<void> {
+    this.#schemesRead?.abort();
     const read = new AbortController();
-    this.#staffRead = read;
-    const [staff, schemes] = await Promise.all([
-      readAllStaff(client, read.signal).catch(() => []),
-      readSchemes(client, read.signal).catch(() => []),
-    ]);
+    this.#schemesRead = read;
+    const schemes = await readSchemes(client, read.signal).catch(() => []);
     if (read.signal.aborted) return;
-    this.names = new Map(staff.map((s) => [s.id, s.name]));
     this.schemes = schemes;
   }
 
@@ -105,15 +101,14 @@ export class AuditPage extends LitElement {
   #book(id: string | null): string {
     const w = AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'];
     if (id === null) return w.noBook;
-    const name = this.names.get(id);
-    return name ? `${name} · ${id}` : id;
+    return nameWithId(id, this.#names.store.state.names);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#searches++;
     this.#trail.store.cancel();
-    this.#staffRead?.abort();
+    this.#schemesRead?.abort();
   }
 
   async #find(e: Event): Promise<void> {
@@ -198,6 +193,8 @@ export class AuditPage extends LitElement {
     const names = schemeNames(this.schemes, locale);
     const operator = operatorMethodText(r.method, locale);
     const moves = bookMovesOf(r);
+    // Only the staff of the moves shown are asked about, each once a session (the store remembers).
+    if (moves) void this.#names.store.need(moves.slice(0, SHOWN_MOVES).flatMap((m) => [m.from, m.to].map((id) => id && `staff:${id}`)));
     const target = moves
       ? [
           ...moves.slice(0, SHOWN_MOVES).map((m) => w.bookMove(m.subject, this.#book(m.from), this.#book(m.to))),
@@ -209,7 +206,7 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td>${r.actor}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
+      <td><admin-staff-name .actor=${r.actor}></admin-staff-name><br><span class="hint">${credentialText(r.credential, locale)}</span></td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
       <td>${phaseText(r, locale)}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>

@@ -6,6 +6,7 @@ import {
   customerGrades,
   defaultSubjectFilter,
   hasRole,
+  nameWithId,
   mainCustomerScheme,
   readSchemes,
   SubjectBrowser,
@@ -171,8 +172,7 @@ export class BookPage extends LitElement {
 
   /** A staff member by name where the console knows it, with the id; else the id. */
   #staff(id: string): string {
-    const name = this.#moves.state.names[id];
-    return name ? `${name} · ${id}` : id;
+    return nameWithId(id, this.#moves.state.names);
   }
 
   /** Who made a move: a staff member by name, an API key, the system, the CLI, a token — or said to be unknown. */

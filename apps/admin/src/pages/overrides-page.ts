@@ -78,12 +78,12 @@ export class OverridesPage extends LitElement {
         <dt>${w.status}</dt><dd>${w.statuses[o.status] ?? o.status}</dd>
         <dt>${w.mode}</dt><dd>${w.modes[o.mode] ?? o.mode}</dd>
         <dt>${w.reasonColumn}</dt><dd>${o.reason}</dd>
-        <dt>${w.requestedBy}</dt><dd>${o.requestedBy} · ${bankTime(o.requestedAt, locale)}</dd>
+        <dt>${w.requestedBy}</dt><dd><admin-staff-name .actor=${o.requestedBy}></admin-staff-name> · ${bankTime(o.requestedAt, locale)}</dd>
         <dt>${w.expiresAt}</dt><dd>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</dd>
       </dl>
       <h3>${w.decisions}</h3>
       <ol class="overrides-decisions">
-        ${o.decisions.map((d) => html`<li>${bankTime(d.at, locale)} · <span data-decision=${d.action}>${w.steps[d.action] ?? d.action}</span> · ${d.actor}${d.note ? html` — ${d.note}` : nothing}</li>`)}
+        ${o.decisions.map((d) => html`<li>${bankTime(d.at, locale)} · <span data-decision=${d.action}>${w.steps[d.action] ?? d.action}</span> · <admin-staff-name .actor=${d.actor}></admin-staff-name>${d.note ? html` — ${d.note}` : nothing}</li>`)}
       </ol>
       ${overrideActions(this.#overrides.store, o, this.ctx.session, locale)}
       <button type="button" data-action="close" @click=${() => this.#close(o.id)}>${w.close}</button>

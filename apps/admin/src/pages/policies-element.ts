@@ -10,6 +10,9 @@ import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
 import { fieldSays, whyFailed } from '../why-failed.js';
 import { refocus } from '../keep-focus.js';
+import { staffName } from '../staff-name.js';
+import { count } from './analytics-format.js';
+import { effectiveDay } from './decision-text.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
 
@@ -257,7 +260,7 @@ export class PoliciesPage extends LitElement {
     const cell = (from: string, to: string) => sim.cells.find((c) => c.from === from && c.to === to);
     const name = (l: string) => (l === 'none' ? w.none : this.#levelName(l));
     return html`<div data-testid="simulation" class="policies-simulation">
-      <p class="policies-moved"><strong data-testid="moved-count">${movedCount(sim)}</strong> ${w.moved(sim.total)}</p>
+      <p class="policies-moved"><strong data-testid="moved-count">${count(movedCount(sim))}</strong> ${w.moved(sim.total)}</p>
       <table class="policies-matrix">
         <caption>${w.simulation}</caption>
         <thead><tr><th scope="col">${w.fromTo}</th>${sim.levels.map((l) => html`<th scope="col">${name(l)}</th>`)}</tr></thead>
@@ -268,7 +271,7 @@ export class PoliciesPage extends LitElement {
               ${sim.levels.map((to) => {
                 const c = cell(from, to);
                 return html`<td class=${from === to ? 'policies-same' : c?.count ? 'policies-moves' : ''}>
-                  ${c?.count ?? 0}${c?.samples.length ? html`<span class="policies-samples">${w.samples}: ${c.samples.join(', ')}</span>` : nothing}
+                  ${count(c?.count)}${c?.samples.length ? html`<span class="policies-samples">${w.samples}: ${c.samples.join(', ')}</span>` : nothing}
                 </td>`;
               })}
             </tr>`,
@@ -281,7 +284,7 @@ export class PoliciesPage extends LitElement {
         <tbody>
           ${sim.levels.map(
             (l) => html`<tr><th scope="row">${name(l)}</th>
-              <td>${sim.before.find((b) => b.level === l)?.count ?? 0}</td><td>${sim.after.find((a) => a.level === l)?.count ?? 0}</td></tr>`,
+              <td>${count(sim.before.find((b) => b.level === l)?.count)}</td><td>${count(sim.after.find((a) => a.level === l)?.count)}</td></tr>`,
           )}
         </tbody>
       </table>
@@ -346,8 +349,8 @@ export class PoliciesPage extends LitElement {
                 <tbody>
                   ${s.versions.map(
                     (v) => html`<tr class=${v.version === s.version?.version ? 'current' : ''} data-version=${v.version}>
-                      <td>${v.version}</td><td>${w.statuses[v.status] ?? v.status}</td><td>${v.effectiveFrom?.slice(0, 10) ?? '—'}</td>
-                      <td>${v.authors.join(', ')}</td><td>${formatInstant(v.createdAt, locale)}</td>
+                      <td>${v.version}</td><td>${w.statuses[v.status] ?? v.status}</td><td data-testid="version-effective">${effectiveDay(v, w)}</td>
+                      <td>${v.authors.map((a, i) => html`${i ? ', ' : ''}${staffName(a)}`)}</td><td>${formatInstant(v.createdAt, locale)}</td>
                       <td><button type="button" aria-label="${w.open} ${w.version} ${v.version}" @click=${() => this.#go(v.scheme, v.version)}>${w.open}</button></td>
                     </tr>`,
                   )}
@@ -374,7 +377,14 @@ export class PoliciesPage extends LitElement {
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
       <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
       <p role="status" class="hint" data-testid="policy-status" tabindex="-1">${this.#statusLine(w)}</p>
-      ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${v.submittedBy}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
+      ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${staffName(v.submittedBy)}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
+      ${
+        v.decidedBy
+          ? html`<p class="hint" data-testid="policy-decided">${w.decidedBy}: ${staffName(v.decidedBy)}${v.decidedAt ? ` · ${formatInstant(v.decidedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}${
+              v.note ? html`<br>${w.decisionNote}: <span data-testid="policy-decision-note">${v.note}</span>` : nothing
+            }</p>`
+          : nothing
+      }
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
         ${

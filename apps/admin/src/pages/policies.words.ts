@@ -1,4 +1,5 @@
 import type { ConsoleLocale } from '../words.js';
+import { count } from './analytics-format.js';
 
 /** The policies page's words, zh-CN and en. */
 const zh = {
@@ -12,6 +13,9 @@ const zh = {
   authors: '编写人',
   created: '创建于',
   submittedBy: '提交人',
+  decidedBy: '审批人',
+  decisionNote: '审批意见',
+  fromStart: '自始生效',
   open: '查看',
   newDraft: '新建草稿（复制生效版本）',
   statuses: {
@@ -61,7 +65,7 @@ const zh = {
   noChanges: '与生效版本相同。',
   simulate: '模拟（全量客户）',
   simulation: '模拟结果',
-  moved: (total: number) => `名客户的等级将改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
+  moved: (total: number) => `名客户的等级将改变（共模拟 ${count(total)} 名客户）`,
   fromTo: '当前等级 ＼ 新等级',
   none: '（无）',
   samples: '示例客户',
@@ -85,6 +89,9 @@ const tw: typeof zh = {
   authors: '編寫人',
   created: '建立於',
   submittedBy: '提交人',
+  decidedBy: '審核人',
+  decisionNote: '審核意見',
+  fromStart: '自始生效',
   open: '檢視',
   newDraft: '建立草稿（複製生效版本）',
   statuses: {
@@ -134,7 +141,7 @@ const tw: typeof zh = {
   noChanges: '與生效版本相同。',
   simulate: '模擬（全部客戶）',
   simulation: '模擬結果',
-  moved: (total: number) => `名客戶的等級將改變（共模擬 ${total.toLocaleString('zh-TW')} 名客戶）`,
+  moved: (total: number) => `名客戶的等級將改變（共模擬 ${count(total)} 名客戶）`,
   fromTo: '目前等級 ＼ 新等級',
   none: '（無）',
   samples: '範例客戶',
@@ -158,6 +165,9 @@ const en: typeof zh = {
   authors: 'Authors',
   created: 'Created',
   submittedBy: 'Submitted by',
+  decidedBy: 'Decided by',
+  decisionNote: 'Decision note',
+  fromStart: 'In force from the start',
   open: 'Open',
   newDraft: 'New draft (copy of the version in force)',
   statuses: {
@@ -206,7 +216,7 @@ const en: typeof zh = {
   noChanges: 'Same as the version in force.',
   simulate: 'Simulate on the whole book',
   simulation: 'Simulation',
-  moved: (total: number) => `customers would change level (of ${total.toLocaleString('en')} simulated)`,
+  moved: (total: number) => `customers would change level (of ${count(total)} simulated)`,
   fromTo: 'Current level \\ new level',
   none: '(none)',
   samples: 'Sample customers',

@@ -140,6 +140,18 @@ export const ApprovalItemSchema = z
     scheme: z.string(),
     subject: z.string().nullable(),
     summary: z.string(),
+    reason: z.string().nullable().openapi({ description: 'An override request’s reason; null for a level sign-off and a policy version' }),
+    currentLevel: z.string().nullable().openapi({
+      description:
+        'The subject’s level in the scheme when the page was read (key); null for a policy version or a subject with no level yet',
+    }),
+    fromLevel: z.string().nullable().openapi({
+      description: 'The level before the change (key): for an override the subject’s current level, for a sign-off the level it moves from',
+    }),
+    level: z.string().nullable().openapi({ description: 'The level asked for (key); null for a policy version' }),
+    mode: z.enum(['fixed', 'floor']).nullable().openapi({ description: 'An override’s mode; null for other kinds' }),
+    expiresAt: instant.nullable().openapi({ description: 'An override’s expiry; null until revoked, or another kind' }),
+    period: z.string().nullable().openapi({ description: 'A level sign-off’s month (YYYY-MM); null for other kinds' }),
     requestedBy: z.string(),
     requestedAt: instant,
     ageSeconds: z.number().int(),

@@ -1,6 +1,9 @@
-import type { Locale } from '@tierkit/core';
+import { civilDate, type Locale } from '@tierkit/core';
+import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
   anyPendingLevelApproval,
+  currentLevelKey,
+  currentLevelsOf,
   anyPendingOverride,
   pendingLevelApprovalsWindow,
   pendingOverridesWindow,
@@ -17,13 +20,17 @@ import type { TenantPack } from './tenant-pack.js';
 
 /**
  * A pending request as a source reads it: its place in the queue, and the item it becomes once it is
- * on the page (`ageSeconds` 0, the queue sets it) — summaries are written for a page's items only.
+ * on the page (`ageSeconds` 0, the queue sets it) — summaries are written, and the subject's current
+ * level in the scheme read (`current`, null when it has none), for a page's items only.
  */
 export interface QueueEntry {
   readonly requestedAt: string;
   readonly kind: ApprovalItem['kind'];
   readonly id: string;
-  readonly item: () => PendingApproval;
+  readonly scheme: string;
+  /** The subject's internal id, when the request is about one: whose current level the page reads. */
+  readonly subjectId?: string;
+  readonly item: (current: string | null) => PendingApproval;
 }
 
 /**
@@ -36,7 +43,7 @@ export interface ApprovalSource {
   readonly window: (
     deps: ApiDeps,
     w: ApprovalsWindow,
-    words: { readonly tp: TenantPack; readonly locale: Locale },
+    words: { readonly tp: TenantPack; readonly locale: Locale; readonly timeZone: string },
   ) => Promise<QueueEntry[]>;
   readonly any: (deps: ApiDeps, of: { readonly scheme?: string; readonly subject?: string }) => Promise<boolean>;
 }
@@ -44,16 +51,40 @@ export interface ApprovalSource {
 /** The language of summaries when the request names none: the banks' staff read Simplified Chinese. */
 export const DEFAULT_SUMMARY_LOCALE: Locale = 'zh-CN';
 
-/** The words of a summary around the labels, per locale. */
+/**
+ * The words of a summary around the labels, per locale. The modes are the console's request form's
+ * words, so a checker reads the term the maker chose.
+ */
 const SUMMARY_WORDS: Readonly<
   Record<
     Locale,
-    { readonly mode: Readonly<Record<'fixed' | 'floor', string>>; readonly until: string; readonly policy: (v: number) => string }
+    {
+      readonly mode: Readonly<Record<'fixed' | 'floor', string>>;
+      /** An override that would leave the level as it is: "never below Gold (now Diamond)". */
+      readonly stays: (mode: 'fixed' | 'floor', level: string, current: string) => string;
+      readonly until: string;
+      readonly policy: (v: number) => string;
+    }
   >
 > = {
-  'zh-CN': { mode: { fixed: '固定', floor: '保底' }, until: '，至 ', policy: (v) => `第 ${v} 版，待审批` },
-  'zh-TW': { mode: { fixed: '固定', floor: '保底' }, until: '，至 ', policy: (v) => `第 ${v} 版，待審批` },
-  en: { mode: { fixed: 'fixed', floor: 'floor' }, until: ', until ', policy: (v) => `v${v}: new policy version for approval` },
+  'zh-CN': {
+    mode: { fixed: '固定为该等级', floor: '不低于该等级' },
+    stays: (m, l, c) => `${m === 'fixed' ? '固定为' : '不低于'} ${l}（当前 ${c}）`,
+    until: '，至 ',
+    policy: (v) => `第 ${v} 版，待审批`,
+  },
+  'zh-TW': {
+    mode: { fixed: '固定為該等級', floor: '不低於該等級' },
+    stays: (m, l, c) => `${m === 'fixed' ? '固定為' : '不低於'} ${l}（目前 ${c}）`,
+    until: '，至 ',
+    policy: (v) => `第 ${v} 版，待審核`,
+  },
+  en: {
+    mode: { fixed: 'exactly this level', floor: 'never below this level' },
+    stays: (m, l, c) => `${m === 'fixed' ? 'exactly' : 'never below'} ${l} (now ${c})`,
+    until: ', until ',
+    policy: (v) => `v${v}: new policy version for approval`,
+  },
 };
 
 /**
@@ -68,23 +99,70 @@ function labels(tp: TenantPack, scheme: string, locale: Locale) {
   };
 }
 
+/**
+ * An expiry as the bank's staff read it: the last bank day an override holds when it ends with one
+ * — the console stores a day as its last second, 23:59:59, and a midnight that starts a day ends the
+ * one before (`2026-12-31T16:00:00Z` in Shanghai is through 2026-12-31, not 2027-01-01) — and any
+ * other instant as the bank's wall-clock time, `2026-12-31 15:30`, rather than a day that hides the hour.
+ */
+export function expiryText(at: string, timeZone: string): string {
+  const instant = new Date(at);
+  const t = wallTime(instant, timeZone);
+  if (t.hour === 23 && t.minute === 59 && t.second === 59) return civilDate(t);
+  if (startOfDay(dayOf(instant, timeZone), timeZone).getTime() === instant.getTime()) {
+    return civilDate(dayOf(new Date(instant.getTime() - 1), timeZone));
+  }
+  const hm = `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
+  return `${civilDate(t)} ${t.second === 0 ? hm : `${hm}:${String(t.second).padStart(2, '0')}`}`;
+}
+
+/**
+ * Whether an override would change the subject's level: a floor above the level now, a fixed level
+ * other than it, either when the subject has none. A floor at or below the level now changes nothing
+ * until the rules would drop the subject under it.
+ */
+function overrideMoves(tp: TenantPack, scheme: string, current: string | null, o: { level: string; mode: 'fixed' | 'floor' }): boolean {
+  if (current === null) return true;
+  if (o.mode === 'fixed' || o.level === current) return o.level !== current;
+  const rank = (key: string) => tp.schemes.get(scheme)?.levels.find((l) => l.key === key)?.rank;
+  const asked = rank(o.level);
+  const now = rank(current);
+  // A level the policy in force no longer ranks: say the change rather than hide one.
+  return asked === undefined || now === undefined || asked > now;
+}
+
 const pendingOverrideApprovals: ApprovalSource = {
   kind: 'override',
-  window: async (deps, w, { tp, locale }) =>
+  window: async (deps, w, { tp, locale, timeZone }) =>
     (await pendingOverridesWindow(deps.db, deps.tenantId, w)).map((r) => ({
       requestedAt: r.createdAt,
       kind: 'override',
       id: r.override.id,
-      item: () => {
+      scheme: r.override.scheme,
+      subjectId: r.subjectId,
+      item: (current) => {
         const names = labels(tp, r.override.scheme, locale);
         const words = SUMMARY_WORDS[locale];
+        const o = r.override;
+        const moves = overrideMoves(tp, o.scheme, current, o);
+        const what =
+          moves || current === null
+            ? `${names.level(current)} → ${names.level(o.level)} (${words.mode[o.mode]})`
+            : words.stays(o.mode, names.level(o.level), names.level(current));
         return {
           kind: 'override',
-          id: r.override.id,
-          scheme: r.override.scheme,
+          id: o.id,
+          scheme: o.scheme,
           subject: r.subject,
-          summary: `${names.scheme}: ${names.level(r.override.level)} (${words.mode[r.override.mode]})${r.override.expiresAt ? `${words.until}${r.override.expiresAt}` : ''}`,
-          requestedBy: r.override.requestedBy,
+          summary: `${names.scheme}: ${what}${o.expiresAt ? `${words.until}${expiryText(o.expiresAt, timeZone)}` : ''}`,
+          reason: o.reason,
+          currentLevel: current,
+          fromLevel: moves ? current : null,
+          level: o.level,
+          mode: o.mode,
+          expiresAt: o.expiresAt,
+          period: null,
+          requestedBy: o.requestedBy,
           requestedAt: r.createdAt,
           ageSeconds: 0,
           contentHash: overrideHash(r),
@@ -102,7 +180,9 @@ const pendingLevelApprovals: ApprovalSource = {
       requestedAt: a.requestedAt,
       kind: 'level',
       id: `${a.subject}:${a.scheme}`,
-      item: () => {
+      scheme: a.scheme,
+      subjectId: a.subjectId,
+      item: (current) => {
         const names = labels(tp, a.scheme, locale);
         return {
           kind: 'level',
@@ -110,6 +190,13 @@ const pendingLevelApprovals: ApprovalSource = {
           scheme: a.scheme,
           subject: a.subject,
           summary: `${names.scheme}: ${names.level(a.fromLevel)} → ${names.level(a.level)} (${a.period})`,
+          reason: null,
+          currentLevel: current,
+          fromLevel: a.fromLevel,
+          level: a.level,
+          mode: null,
+          expiresAt: null,
+          period: a.period,
           requestedBy: a.requestedBy,
           requestedAt: a.requestedAt,
           ageSeconds: 0,
@@ -149,6 +236,7 @@ const pendingPolicyVersions: ApprovalSource = {
         requestedAt: v.requestedAt,
         kind: 'policy',
         id: v.id,
+        scheme: v.scheme,
         item: () => v,
       }));
   },
@@ -218,7 +306,7 @@ export async function approvalsPage(
               : {}),
             limit: q.limit + 1,
           },
-          { tp, locale },
+          { tp, locale, timeZone: deps.timeZone },
         ),
       ),
   );
@@ -235,9 +323,14 @@ export async function approvalsPage(
   }
   if (q.subject !== undefined && !(await waits({ subject: q.subject }))) await subjectOr404(deps, q.subject);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
+  const onPage = entries.slice(0, q.limit);
+  // The levels now of this page's subjects only: one query of at most a page's pairs.
+  const about = onPage.flatMap((e) => (e.subjectId === undefined ? [] : [{ subjectId: e.subjectId, scheme: e.scheme }]));
+  const levels = await currentLevelsOf(deps.db, deps.tenantId, about);
   const page = await Promise.all(
-    entries.slice(0, q.limit).map(async (e): Promise<ApprovalItem> => {
-      const { requesters, ...i } = e.item();
+    onPage.map(async (e): Promise<ApprovalItem> => {
+      const current = e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null);
+      const { requesters, ...i } = e.item(current);
       return {
         ...i,
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),

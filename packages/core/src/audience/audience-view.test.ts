@@ -141,7 +141,10 @@ describe('what a customer may see of a pack', () => {
     const a = customer.assignment(overridden);
     assert.ok(!JSON.stringify(a).includes('AML hold'), JSON.stringify(a.explanation.decidedBy));
     assert.deepEqual(a.explanation.decidedBy, { kind: 'override', id: 'ov1', label: CONTACT_BRANCH });
-    assert.equal(staff.assignment(overridden).explanation.decidedBy.label.en, 'manual override (floor): AML hold agreed with compliance');
+    assert.equal(
+      staff.assignment(overridden).explanation.decidedBy.label.en,
+      'manual override (never below this level): AML hold agreed with compliance',
+    );
   });
 
   it('benefits an AML restriction blocks read as unavailable; staff restrictions and credit terms are left out', () => {

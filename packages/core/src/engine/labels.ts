@@ -17,12 +17,15 @@ export function holdLabel(why: 'retained' | 'grace', below: number, allowed: num
   };
 }
 
-/** "人工调整（固定）：reason" — the mode is always spelled out, never implied. */
+/**
+ * "人工调整（固定为该等级）：reason" — the mode is always spelled out, never implied, in the words the
+ * console's request form and approvals queue use for it (one term per mode in each language).
+ */
 export function overrideLabel(o: OverrideInfo): LocalizedText {
   const fixed = o.mode === 'fixed';
   return {
-    'zh-CN': `人工调整（${fixed ? '固定等级' : '保底等级'}）：${o.reason}`,
-    'zh-TW': `人工調整（${fixed ? '固定等級' : '保底等級'}）：${o.reason}`,
-    en: `manual override (${fixed ? 'fixed level' : 'floor'}): ${o.reason}`,
+    'zh-CN': `人工调整（${fixed ? '固定为该等级' : '不低于该等级'}）：${o.reason}`,
+    'zh-TW': `人工調整（${fixed ? '固定為該等級' : '不低於該等級'}）：${o.reason}`,
+    en: `manual override (${fixed ? 'exactly this level' : 'never below this level'}): ${o.reason}`,
   };
 }

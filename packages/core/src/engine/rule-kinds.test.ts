@@ -207,7 +207,7 @@ describe('overrides', () => {
     const e = tier.evaluate(rich, undefined, o('fixed'));
     assert.equal(e.level, 'gold');
     assert.equal(e.explanation.decidedBy.kind, 'override');
-    assert.match(e.explanation.decidedBy.label.en, /fixed level/);
+    assert.match(e.explanation.decidedBy.label.en, /exactly this level/);
   });
   it('floor lets the rules lift the level but never drop below it', () => {
     assert.equal(tier.evaluate(rich, undefined, o('floor')).level, 'platinum');

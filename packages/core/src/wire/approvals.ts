@@ -17,8 +17,36 @@ export interface ApprovalItem {
   readonly scheme: string;
   /** External id of the subject, for overrides and levels; null for policies. */
   readonly subject: string | null;
-  /** One line for the queue, e.g. "金卡 → 白金卡 (fixed), until 2027-03-31". */
+  /**
+   * One line for the queue, e.g. "客户等级: 金卡 → 白金卡 (固定为该等级)，至 2027-03-31"; an override that would
+   * not move the level says so without an arrow, "customer tier: never below Gold (now Diamond)".
+   */
   readonly summary: string;
+  /**
+   * Why it was asked: an override request's reason; null for a level sign-off (a re-evaluation
+   * raised it: `period` and `fromLevel` say which) and a policy version.
+   */
+  readonly reason: string | null;
+  /**
+   * The subject's level in the scheme now (its key), read when the page is: what an override would
+   * replace. Null for a policy version, or when the subject has no level in the scheme yet.
+   */
+  readonly currentLevel: string | null;
+  /**
+   * The level before the change (key): a sign-off's, the level it moves from; an override's, the subject's
+   * current level when the override would move it (a floor above it, a fixed level other than it), null
+   * when it would not (a floor at or below it, the level it already has) — `currentLevel` still says the
+   * level now — or when the subject has no level yet.
+   */
+  readonly fromLevel: string | null;
+  /** The level asked for (key): an override's level, the sign-off's new level; null for a policy version. */
+  readonly level: string | null;
+  /** An override's mode (`fixed`: exactly this level; `floor`: never below it); null for other kinds. */
+  readonly mode: 'fixed' | 'floor' | null;
+  /** An override's expiry (ISO 8601 UTC; null: until revoked, or another kind). */
+  readonly expiresAt: string | null;
+  /** A level sign-off's month (`YYYY-MM`), the evaluation that gave the level; null for other kinds. */
+  readonly period: string | null;
   /** The requester's actor (`staff:MAKER01`, `key:…`). */
   readonly requestedBy: string;
   /** ISO 8601 UTC. */

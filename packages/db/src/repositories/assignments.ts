@@ -292,6 +292,39 @@ export async function listCurrentLevelsInRange(
   return out;
 }
 
+/**
+ * The current level of each (subject, scheme) pair asked, keyed `subjectId` NUL `scheme`: a page of
+ * the approvals queue shows the level a request would move, read for that page's items only (one
+ * query, at most a page's subjects), never for the whole queue. A pair with no level is absent.
+ */
+export async function currentLevelsOf(
+  db: Executor,
+  tenantId: string,
+  pairs: readonly { readonly subjectId: string; readonly scheme: string }[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (pairs.length === 0) return out;
+  const wanted = new Set(pairs.map((p) => currentLevelKey(p.subjectId, p.scheme)));
+  // By the primary key's subject ids alone (internal ids, unique across tenants): told the tenant and
+  // the schemes too, SQLite's planner takes the (tenant, scheme, level) index and walks every customer
+  // of the scheme — 50,000 rows for a page of 50. The few other schemes' rows are dropped here.
+  const rows = await db
+    .selectFrom('assignments')
+    .select(['tenant_id', 'subject_id', 'scheme', 'level'])
+    .where('subject_id', 'in', [...new Set(pairs.map((p) => p.subjectId))])
+    .execute();
+  for (const r of rows) {
+    const k = currentLevelKey(r.subject_id, r.scheme);
+    if (r.tenant_id === tenantId && wanted.has(k)) out.set(k, r.level);
+  }
+  return out;
+}
+
+/** The key of {@link currentLevelsOf}'s answer. */
+export function currentLevelKey(subjectId: string, scheme: string): string {
+  return `${subjectId}\u0000${scheme}`;
+}
+
 /** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
 export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly AssignmentToWrite[]): Promise<void> {
   const postgres = isPostgres(db);
