@@ -47,15 +47,15 @@ export class TkEntitlementPanel extends LitElement {
   static override styles = styles;
   static override properties = {
     subject: { reflect: true, useDefault: true },
-    heading: { reflect: true, useDefault: true },
+    heading: {},
     data: { attribute: false },
     tiers: { attribute: false },
   };
 
   /** The subject id; when empty, the provider's subject. */
   declare subject: string;
-  /** The heading; when empty, the panel's own in the page's language. */
-  declare heading: string;
+  /** The heading; when unset or empty, the panel's own in the page's language. */
+  declare heading: string | undefined;
   /** Controlled mode: the entitlements to show. Setting it stops fetching. */
   declare data: EntitlementsResponse | undefined;
   /** Controlled mode: the subject's tiers, for level and scheme names. */
@@ -66,7 +66,6 @@ export class TkEntitlementPanel extends LitElement {
   constructor() {
     super();
     this.subject = '';
-    this.heading = '';
   }
 
   // One context request for client, subject, locale and currency; none for a controlled panel on a

@@ -9,27 +9,23 @@
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 
 /**
- * What separates the parts of a Chinese name without being part of it: spaces (full-width too) and the
- * interpuncts of transliterated and minority names (`阿卜杜拉·买买提`). Left in, a separator would count
- * as a masked character and leave the given name after it whole (`张·三` → `张*三`).
- */
-const CJK_SEPARATORS = /[\s\u00b7\u2027\u30fb\uff65]/gu;
-
-/**
  * A Chinese name keeps its first character (the surname, or a compound surname's first) and, from three
  * characters on, its last; everything between is masked: `张三` → `张*`, `王建国` → `王*国`, `欧阳和明` →
- * `欧**明`. Spaces and `·` between its parts are dropped first, so `李 四` and `张·三` mask as `李*` and
- * `张*`. This is the form Chinese banks print on receipts and statements, so a customer and their
+ * `欧**明`. Anything but its Chinese characters is dropped first (spaces, `·`), so `李 四` and `张·三` mask
+ * as `李*` and `张*`. This is the form Chinese banks print on receipts and statements, so a customer and their
  * relationship manager read the same mask everywhere (docs/domain.md §8). `John Smith` → `J*** S****`.
  */
 export function maskName(name: string): string {
   const s = name.trim();
   if (/^\**$/.test(s)) return s;
   if (CJK.test(s)) {
-    const chars = [...s.replace(CJK_SEPARATORS, '')];
-    if (chars.length === 1) return '*';
-    if (chars.length === 2) return `${chars[0]}*`;
-    return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
+    // Only its Chinese characters (and a `*`, so masking twice changes nothing) count: a space or `·`
+    // between its parts (`张·三`, `阿卜杜拉·买买提`) would count as a masked character and leave the given
+    // name after it whole (`张*三`). Never null: CJK.test(s) just found one.
+    const cs = s.match(/[\u3400-\u9fff\uf900-\ufaff*]/g)!;
+    const n = cs.length;
+    // One character: masked whole; two: the surname kept; more: the first and the last kept.
+    return n < 2 ? '*' : cs[0] + '*'.repeat(n - 2 || 1) + cs.slice(2).slice(-1);
   }
   return s
     .split(/\s+/)
