@@ -9,6 +9,9 @@ import {
   type EntitlementsResponse,
   type HistoryResponse,
   type LocalizedText,
+  type PolicyPack,
+  type SchemeResponse,
+  type SchemesResponse,
   type TiersResponse,
 } from '@tierkit/core';
 import { findSubjectByExternalId, insertOverride } from '@tierkit/db';
@@ -26,6 +29,16 @@ const TENANT = 'bank-default-pack';
 const SUBJECT = 'PEP1';
 const OTHER = 'OTHER1';
 const MONTHS = ['2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
+
+/**
+ * The default pack with an override rule on the card tier, a customer scheme: who may file and approve
+ * an exception to it is the bank's governance, never the customer's to read.
+ */
+const RETAIL_RULE = { requestedBy: 'tenant', approvedBy: 'admin', maxDays: 90 } as const;
+const pack: PolicyPack = {
+  ...defaultPolicyPack,
+  schemes: defaultPolicyPack.schemes.map((s) => (s.key === 'retail-tier' ? { ...s, overrides: RETAIL_RULE } : s)),
+};
 
 const customerSchemes = defaultPolicyPack.schemes.filter((s) => s.audience === 'customer');
 const staffSchemes = defaultPolicyPack.schemes.filter((s) => s.audience === 'staff');
@@ -154,7 +167,7 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
 
   before(async () => {
     const db = f.db.db;
-    await provisionTenant(db, { id: TENANT, name: 'default pack', now: NOW });
+    await provisionTenant(db, { id: TENANT, name: 'default pack', pack, now: NOW });
     officerKey = (await createApiKey(db, { tenantId: TENANT, role: 'officer', label: 'backend', now: NOW })).secret;
     viewerKey = (await createApiKey(db, { tenantId: TENANT, role: 'viewer', label: 'rm', now: NOW })).secret;
     const officer = client(f, () => officerKey);
@@ -425,6 +438,36 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     }
     const tiers = (await (await as.get(`/v1/subjects/${OTHER}/tiers`)).json()) as TiersResponse;
     assert.equal(tiers.assignments.find((a) => a.scheme === 'retail-tier')?.level, 'diamond');
+  });
+
+  it('a scheme’s override rule (who files, who approves, for how long) reaches staff, never the customer', async () => {
+    const staff = client(f, () => viewerKey);
+    const as = client(f, () => token);
+    const rules = (schemes: readonly { key: string; overrides?: unknown }[]): Record<string, unknown> =>
+      Object.fromEntries(schemes.map((s) => [s.key, s.overrides]));
+    const staffList = (await (await staff.get('/v1/schemes')).json()) as SchemesResponse;
+    assert.deepEqual(rules(staffList.items)['retail-tier'], RETAIL_RULE, 'staff read the rule: the pack has one');
+    const staffOne = (await (await staff.get('/v1/schemes/retail-tier')).json()) as SchemeResponse;
+    assert.deepEqual(staffOne.overrides, RETAIL_RULE);
+
+    const list = (await (await as.get('/v1/schemes')).json()) as SchemesResponse;
+    assert.deepEqual(
+      Object.keys(rules(list.items)),
+      customerSchemes.map((s) => s.key),
+    );
+    for (const s of list.items) assert.ok(!('overrides' in s), `/v1/schemes: ${s.key} carries its override rule`);
+    const one = (await (await as.get('/v1/schemes/retail-tier')).json()) as SchemeResponse;
+    assert.equal(one.key, 'retail-tier');
+    assert.ok(!('overrides' in one), '/v1/schemes/retail-tier carries its override rule');
+    for (const query of ['', '?locale=en', '?scheme=retail-tier']) {
+      const tiers = (await (await as.get(`/v1/subjects/${SUBJECT}/tiers${query}`)).json()) as TiersResponse;
+      assert.ok(
+        tiers.assignments.some((a) => a.scheme === 'retail-tier'),
+        query,
+      );
+      for (const a of tiers.assignments)
+        assert.ok(!('overrides' in a.schemeInfo), `tiers${query}: ${a.scheme}'s schemeInfo carries its override rule`);
+    }
   });
 
   it('the check is not vacuous: a staff credential’s answer fails it', async () => {

@@ -67,7 +67,8 @@ export function schemes() {
       const deps = c.var.deps;
       const { key } = c.req.valid('param');
       const tp = await packOf(deps);
-      const def = audienceOf(deps.principal, tp).sees(key) ? tp.schemes.get(key) : undefined;
+      // The reader's own definition: a customer's has no override rule in it.
+      const def = audienceOf(deps.principal, tp).schemes.find((s) => s.key === key);
       if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
       const body: SchemeResponse = { ...schemeSummary(def), ...(def.matrix ? { matrix: def.matrix } : {}) };
       if (isNotModified(c, body)) return c.body(null, 304);

@@ -31,7 +31,11 @@ export const UNAVAILABLE_NOTICE: LocalizedText = t(
  */
 export interface AudienceView {
   readonly audience: SchemeAudience;
-  /** The schemes this reader may see, in pack order. */
+  /**
+   * The schemes this reader may see, in pack order. A customer's come without their override rule
+   * (`overrides`): who may file and approve an exception is the bank's internal governance, and every
+   * scheme summary a customer receives (/schemes, /tiers' schemeInfo) is made from these definitions.
+   */
   readonly schemes: readonly SchemeDefinition[];
   /** Whether scheme `key` exists for this reader (false for a staff scheme read by a customer). */
   sees(scheme: string): boolean;
@@ -84,7 +88,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       event: (e) => e,
     };
   }
-  const visible = pack.schemes.filter((s) => s.audience === 'customer');
+  const visible: SchemeDefinition[] = pack.schemes.filter((s) => s.audience === 'customer').map(({ overrides: _staffOnly, ...s }) => s);
   const byKey = new Map(visible.map((s) => [s.key, s]));
   const staffMetrics = new Set<string>();
   for (const s of pack.schemes) if (s.audience !== 'customer') for (const m of schemeMetrics(s)) staffMetrics.add(m);
