@@ -245,7 +245,8 @@ export async function listCurrentLevels(db: Executor, tenantId: string, subjectI
 
 /**
  * The current level in one scheme of each of `subjectIds` (a page of a list: at most a few hundred),
- * read in one query; a subject with none is absent from the map.
+ * read in one query; a subject with none is absent from the map. Read as {@link currentLevelsOf}
+ * reads, by subject ids alone: told the tenant and scheme, SQLite walked the scheme's every customer.
  */
 export async function levelsInScheme(
   db: Executor,
@@ -253,15 +254,17 @@ export async function levelsInScheme(
   scheme: string,
   subjectIds: readonly string[],
 ): Promise<Map<string, string>> {
-  if (subjectIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('assignments')
-    .select(['subject_id', 'level'])
-    .where('tenant_id', '=', tenantId)
-    .where('scheme', '=', scheme)
-    .where('subject_id', 'in', [...subjectIds])
-    .execute();
-  return new Map(rows.map((r) => [r.subject_id, r.level]));
+  const levels = await currentLevelsOf(
+    db,
+    tenantId,
+    subjectIds.map((subjectId) => ({ subjectId, scheme })),
+  );
+  const out = new Map<string, string>();
+  for (const id of subjectIds) {
+    const level = levels.get(currentLevelKey(id, scheme));
+    if (level !== undefined) out.set(id, level);
+  }
+  return out;
 }
 
 /**
