@@ -4,6 +4,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import { moreButton } from '../keep-focus.js';
 import type { ConsolePage, PageContext } from '../page.js';
+import { staffName } from '../staff-name.js';
 import { formatInstant as bankTime } from '../time.js';
 import { CUSTOMER_WORDS } from './customer.words.js';
 import { listStatus, namesOf, outcome, overrideActions } from './override-items.js';
@@ -74,7 +75,7 @@ export class MyRequestsPage extends LitElement {
         s.items.length
           ? html`<table class="overrides-table my-requests-table" data-testid="my-requests">
               <thead><tr>
-                <th scope="col">${c.customer}</th><th scope="col">${c.scheme}</th><th scope="col">${c.level}</th>
+                <th scope="col">${c.customer}</th><th scope="col">${c.scheme}</th><th scope="col">${c.level}</th><th scope="col">${w.mode}</th>
                 <th scope="col">${c.status}</th><th scope="col">${c.decisionNote}</th><th scope="col">${c.requestedBy}</th>
                 <th scope="col">${c.requestedAt}</th><th scope="col">${w.actions}</th>
               </tr></thead>
@@ -84,9 +85,10 @@ export class MyRequestsPage extends LitElement {
                     <td data-label=${c.customer}><a href="#/book/${encodeURIComponent(o.subject)}">${o.subject}</a></td>
                     <td data-label=${c.scheme}>${schemeName(o.scheme)}</td>
                     <td data-label=${c.level}>${levelName(o.scheme, o.level)}</td>
+                    <td data-label=${w.mode}>${w.modes[o.mode] ?? o.mode}</td>
                     <td data-label=${c.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
                     <td data-label=${c.decisionNote} data-testid="decision-note">${o.decisionNote ?? o.revokeNote ?? c.none}</td>
-                    <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : o.requestedBy}</td>
+                    <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : staffName(o.requestedBy)}</td>
                     <td data-label=${c.requestedAt}>${bankTime(o.requestedAt, locale)}</td>
                     <td data-label=${w.actions}>${overrideActions(this.#overrides.store, o, session, locale)}</td>
                   </tr>`,
