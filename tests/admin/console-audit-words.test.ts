@@ -225,7 +225,7 @@ describe('the console words audit records', () => {
     assert.ok(approved, 'the approval is listed under its customer');
     assert.deepEqual(
       auditDetailOf(approved).map((l) => auditDetailText(l, 'zh-CN', schemeNames(schemes, 'zh-CN'))),
-      [`人工调级：${filed.id}`, '客户：K08', '方案：客户等级', '等级：金卡', '模式：fixed', '到期时间：无', '备注：同意'],
+      [`人工调级：${filed.id}`, '客户：K08', '方案：客户等级', '等级：金卡', '模式：固定为该等级', '到期时间：直到撤销', '备注：同意'],
     );
     assert.ok(
       t.state.items.some((r) => r.route === '/v1/subjects/{id}/overrides' && r.phase === 'result'),

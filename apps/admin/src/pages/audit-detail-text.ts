@@ -4,6 +4,7 @@ import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { formatBankTime } from '../time.js';
 import type { ConsoleLocale } from '../words.js';
 import { AUDIT_WORDS } from './audit.words.js';
+import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /*
  * A record's detail in words, apart from the page (no DOM): what the audit page's Detail column
@@ -28,10 +29,15 @@ function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: A
   const w = AUDIT_WORDS[locale];
   // A job that named no schemes re-tiered them all: "none" would say the opposite.
   if (v === null && field === 'schemes') return w.allSchemes;
+  // Only an override's expiry is ever null (a token's always has one): it runs until revoked, as the overrides page says.
+  if (v === null && field === 'expiresAt') return OVERRIDE_WORDS[locale].untilRevoked;
   if (v === null || (Array.isArray(v) && v.length === 0)) return w.none;
   if (typeof v === 'boolean') return v ? w.yes : w.no;
   if (Array.isArray(v)) return v.map((x) => named(x, keys, names)).join(w.listSeparator);
   if (typeof v === 'string' && keys) return named(v, keys, names);
+  // An override's mode in the request form's words; an import's (all-or-nothing, valid-rows) is not one of them.
+  const modes = OVERRIDE_WORDS[locale].modes;
+  if (field === 'mode' && typeof v === 'string' && Object.hasOwn(modes, v)) return modes[v] ?? v;
   if (typeof v === 'string' && INSTANT_FIELD.test(field) && !Number.isNaN(Date.parse(v))) return formatBankTime(v, locale);
   return String(v);
 }
