@@ -34,6 +34,20 @@ describe('personal data masking (docs/domain.md §8), the same for the API and t
     assert.equal(maskName(maskName('张·三')), '张*');
   });
 
+  it('keeps only the Chinese characters of the basic planes (and `*`) of a Chinese name: anything else is dropped, never shown', () => {
+    // Latin letters beside a Chinese character are dropped with the spaces: what is left is one character, masked whole.
+    assert.equal(maskName('王Amy'), '*');
+    assert.equal(maskName('王 Amy'), '*');
+    assert.equal(maskName('李Li明'), '李*');
+    // A character outside the basic planes (𠮷, Extension B) is dropped too: the name masks as 王明 would.
+    assert.equal(maskName('王𠮷明'), '王*');
+    for (const name of ['王Amy', '王𠮷明', '李Li明']) {
+      const masked = maskName(name);
+      assert.ok(!/[A-Za-z]|[\u{10000}-\u{10FFFF}]/u.test(masked), `${name} → ${masked} shows a dropped character`);
+      assert.equal(maskName(masked), masked, 'masking it again shows nothing more');
+    }
+  });
+
   it('masks a staff member as a name or as an id, whichever the record holds', () => {
     assert.equal(maskPerson('王经理'), '王*理');
     assert.equal(maskPerson('Li Na'), 'L* N*');

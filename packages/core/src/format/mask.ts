@@ -11,15 +11,16 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 /**
  * A Chinese name keeps its first character (the surname, or a compound surname's first) and, from three
  * characters on, its last; everything between is masked: `张三` → `张*`, `王建国` → `王*国`, `欧阳和明` →
- * `欧**明`. Anything but its Chinese characters is dropped first (spaces, `·`), so `李 四` and `张·三` mask
- * as `李*` and `张*`. This is the form Chinese banks print on receipts and statements, so a customer and their
+ * `欧**明`. Anything but its Chinese characters of the basic planes (and `*`) is dropped first — spaces,
+ * `·`, Latin letters, and Chinese characters outside the basic planes (Extension B on) — so `李 四` and
+ * `张·三` mask as `李*` and `张*`, `王Amy` as `*` and `王𠮷明` as `王*`: masking never shows more. This is the form Chinese banks print on receipts and statements, so a customer and their
  * relationship manager read the same mask everywhere (docs/domain.md §8). `John Smith` → `J*** S****`.
  */
 export function maskName(name: string): string {
   const s = name.trim();
   if (/^\**$/.test(s)) return s;
   if (CJK.test(s)) {
-    // Only its Chinese characters (and a `*`, so masking twice changes nothing) count: a space or `·`
+    // Only its Chinese characters of the basic planes (and a `*`, so masking twice changes nothing) count: a space or `·`
     // between its parts (`张·三`, `阿卜杜拉·买买提`) would count as a masked character and leave the given
     // name after it whole (`张*三`). Never null: CJK.test(s) just found one.
     const cs = s.match(/[\u3400-\u9fff\uf900-\ufaff*]/g)!;
