@@ -146,7 +146,8 @@ export const ApprovalItemSchema = z
         'The subject’s level in the scheme when the page was read (key); null for a policy version or a subject with no level yet',
     }),
     fromLevel: z.string().nullable().openapi({
-      description: 'The level before the change (key): for an override the subject’s current level, for a sign-off the level it moves from',
+      description:
+        'The level before the change (key): for a sign-off the level it moves from; for an override the subject’s current level when the override would move it, null when it would not (a floor at or below it, the level it already has: currentLevel still says the level now) or the subject has no level yet; null for a policy version',
     }),
     level: z.string().nullable().openapi({ description: 'The level asked for (key); null for a policy version' }),
     mode: z.enum(['fixed', 'floor']).nullable().openapi({ description: 'An override’s mode; null for other kinds' }),
