@@ -4,7 +4,7 @@ import { MINUS } from '@tierkit/core/money';
 /*
  * Number formatting for widgets beyond money: rates, multipliers and counts. Money is printed by
  * core's `formatMoney` (@tierkit/core/money), the one the API's explanations use too, so a gap reads
- * `¥12,000` in the widget and in the API alike; a month by core's `formatPeriod` (@tierkit/core/format),
+ * `¥12,000` in the widget and in the API alike; a month by core's `formatPeriod` (@tierkit/core/period),
  * so the timeline and the console write it alike.
  */
 
