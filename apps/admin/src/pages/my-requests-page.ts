@@ -1,4 +1,4 @@
-import { isBookScoped, Overrides, type OverrideStatus } from '@tierkit/admin';
+import { isBookScoped, Overrides } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
@@ -7,10 +7,8 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { staffName } from '../staff-name.js';
 import { formatInstant as bankTime } from '../time.js';
 import { CUSTOMER_WORDS } from './customer.words.js';
-import { listStatus, namesOf, outcome, overrideActions } from './override-items.js';
+import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
-
-const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
 
 /**
  * A relationship manager's requests: the override requests of the customers in their book (the API
@@ -32,7 +30,7 @@ export class MyRequestsPage extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('ctx') || !this.ctx) return;
     if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
-      const status = STATUSES.find((s) => s === this.ctx?.params.get('status'));
+      const status = OVERRIDE_STATUSES.find((s) => s === this.ctx?.params.get('status'));
       void this.#overrides.store.open(undefined, status ? { status } : {});
       void this.#overrides.store.loadSchemes();
     }
@@ -46,7 +44,7 @@ export class MyRequestsPage extends LitElement {
   #filter(e: Event): void {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
-    const status = STATUSES.find((s) => s === (form.elements.namedItem('status') as HTMLSelectElement).value);
+    const status = OVERRIDE_STATUSES.find((s) => s === (form.elements.namedItem('status') as HTMLSelectElement).value);
     void this.#overrides.store.setFilter(status ? { status } : {});
   }
 
@@ -65,7 +63,7 @@ export class MyRequestsPage extends LitElement {
         <label>${w.status}
           <select name="status">
             <option value="" ?selected=${!s.filter.status}>${w.allStatuses}</option>
-            ${STATUSES.map((x) => html`<option value=${x} ?selected=${s.filter.status === x}>${w.statuses[x]}</option>`)}
+            ${OVERRIDE_STATUSES.map((x) => html`<option value=${x} ?selected=${s.filter.status === x}>${w.statuses[x]}</option>`)}
           </select>
         </label>
         <button type="submit">${w.filter}</button>

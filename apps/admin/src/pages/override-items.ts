@@ -6,6 +6,7 @@ import {
   mayWithdrawOverride,
   type Override,
   type Overrides,
+  type OverrideStatus,
 } from '@tierkit/admin';
 import type { Session } from '@tierkit/client';
 import { html, nothing } from 'lit';
@@ -15,6 +16,9 @@ import { OVERRIDE_WORDS } from './overrides.words.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
 import { refocus } from '../keep-focus.js';
 import { type SchemeNames, schemeNames } from '../scheme-names.js';
+
+/** Every status an override list filters by, in the order the filter offers them. */
+export const OVERRIDE_STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
 
 /*
  * One override as a row of a list, with what the signed-in person may do to it: withdraw it while

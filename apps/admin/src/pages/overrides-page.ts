@@ -1,14 +1,12 @@
-import { isBookScoped, Overrides, type Override, type OverrideStatus } from '@tierkit/admin';
+import { isBookScoped, Overrides, type Override } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { formatInstant as bankTime } from '../time.js';
-import { listStatus, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
+import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { moreButton } from '../keep-focus.js';
-
-const STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
 
 /**
  * The tenant's override requests, newest first, filtered by status and scheme and paged with the
@@ -30,7 +28,7 @@ export class OverridesPage extends LitElement {
     if (!changed.has('ctx') || !this.ctx) return;
     if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
       const p = this.ctx.params;
-      const status = STATUSES.find((s) => s === p.get('status'));
+      const status = OVERRIDE_STATUSES.find((s) => s === p.get('status'));
       void this.#overrides.store.open(undefined, {
         ...(status ? { status } : {}),
         ...(p.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}),
@@ -47,7 +45,7 @@ export class OverridesPage extends LitElement {
   #filter(e: Event): void {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
-    const status = STATUSES.find((s) => s === (form.elements.namedItem('status') as HTMLSelectElement).value);
+    const status = OVERRIDE_STATUSES.find((s) => s === (form.elements.namedItem('status') as HTMLSelectElement).value);
     const scheme = (form.elements.namedItem('scheme') as HTMLSelectElement).value;
     void this.#overrides.store.setFilter({ ...(status ? { status } : {}), ...(scheme ? { scheme } : {}) });
   }
@@ -102,7 +100,7 @@ export class OverridesPage extends LitElement {
           <label>${w.status}
             <select name="status">
               <option value="" ?selected=${!s.filter.status}>${w.allStatuses}</option>
-              ${STATUSES.map((x) => html`<option value=${x} ?selected=${s.filter.status === x}>${w.statuses[x]}</option>`)}
+              ${OVERRIDE_STATUSES.map((x) => html`<option value=${x} ?selected=${s.filter.status === x}>${w.statuses[x]}</option>`)}
             </select>
           </label>
           <label>${w.scheme}
