@@ -57,9 +57,11 @@ export interface PipelineOptions {
   readonly awaitThread?: boolean;
   /** The fraction of each chunk the thread prepares. Default {@link PREPARED_SHARE}. */
   readonly share?: number;
+  /** How many chunks are claimed and sent to the thread ahead of the one being written. Default {@link PIPELINE_DEPTH}. */
+  readonly depth?: number;
   /**
    * Called before a chunk's write transaction, after its preparation (tests: a write at that moment);
-   * `ahead` resolves when the chunk claimed ahead, if any, has been prepared.
+   * `ahead` resolves when the chunks claimed ahead, if any, have been prepared.
    * @internal
    */
   readonly beforeApply?: (chunk: { jobId: string; seq: number; prepared: boolean; ahead: Promise<void> }) => Promise<void> | void;
@@ -141,6 +143,9 @@ export const PIPELINE_MIN_CHUNKS = 200;
  * thread this thread waited for it; 0.7 gives both about the same work.
  */
 export const PREPARED_SHARE = 0.7;
+
+/** Chunks claimed ahead of the one being written (see {@link PipelineOptions.depth}); measured below. */
+export const PIPELINE_DEPTH = 1;
 
 /**
  * A chunk rolled back because its job was cancelled under it is given back at once, its claim not
@@ -229,8 +234,8 @@ async function pipeline(
   let preparer: Preparer | undefined;
   let n = 0;
 
-  /** Claim a chunk; `writing` is the chunk this thread writes while the claimed one is prepared. */
-  const claimNext = async (writing?: ClaimedChunk): Promise<Pending | undefined> => {
+  /** Claim a chunk; `writing` are the chunks this thread writes before it, while it is prepared. */
+  const claimNext = async (writing: readonly ClaimedChunk[]): Promise<Pending | undefined> => {
     for (;;) {
       if (options.signal?.aborted) return undefined;
       const now = clock();
@@ -250,7 +255,7 @@ async function pipeline(
         preparer = Preparer.start(file, logNotice);
         if (tuning.awaitThread) await preparer.whenReady();
       }
-      if (!preparer?.ready || !readsApart(claimed, writing)) return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
+      if (!preparer?.ready || !writing.every((w) => readsApart(claimed, w))) return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
       // Taken before the thread's reads begin, so that any write after it is seen at the check.
       const mark = await watch.mark();
       const reply = preparer.prepare({
@@ -266,12 +271,14 @@ async function pipeline(
     }
   };
 
-  let next: Pending | undefined;
+  // Chunks claimed and sent to the thread, in the order they are written.
+  const ahead: Pending[] = [];
+  const depth = Math.max(1, Math.floor(tuning.depth ?? PIPELINE_DEPTH));
   try {
-    next = await claimNext();
-    while (next && !options.signal?.aborted) {
-      const current = next;
-      next = undefined;
+    const first = await claimNext([]);
+    if (first) ahead.push(first);
+    while (ahead.length > 0 && !options.signal?.aborted) {
+      const current = ahead.shift() as Pending;
       let reply: PrepareReply;
       try {
         reply = await current.reply;
@@ -280,26 +287,33 @@ async function pipeline(
         await new Promise((r) => setImmediate(r));
         // Claimed ahead only for the thread to prepare: without a thread it would be a second lease
         // for nothing (left to expire after a crash) and an attempt used.
-        if (preparer?.ready) next = await claimNext(current.claimed);
+        while (preparer?.ready && ahead.length < depth) {
+          const next = await claimNext([current.claimed, ...ahead.map((p) => p.claimed)]);
+          if (!next) break;
+          ahead.push(next);
+        }
       } catch (err) {
         await releaseChunk(db, current.claimed.job.id, current.claimed.chunk.seq, owner, true);
         throw err;
       }
-      await applyPending(current, reply, next);
-      next ??= await claimNext();
+      await applyPending(current, reply, ahead);
+      if (ahead.length === 0) {
+        const next = await claimNext([]);
+        if (next) ahead.push(next);
+      }
     }
   } finally {
     try {
-      // Claimed but not to be written: give it back at once rather than after its lease.
-      if (next) await releaseChunk(db, next.claimed.job.id, next.claimed.chunk.seq, owner, true);
+      // Claimed but not to be written: given back at once rather than after their leases.
+      for (const p of ahead) await releaseChunk(db, p.claimed.job.id, p.claimed.chunk.seq, owner, true);
     } finally {
-      // Also when the release fails: runWorker's next drain would start another thread.
+      // Also when a release fails: runWorker's next drain would start another thread.
       await preparer?.stop();
     }
   }
   return n;
 
-  async function applyPending(pending: Pending, reply: PrepareReply, ahead: Pending | undefined): Promise<void> {
+  async function applyPending(pending: Pending, reply: PrepareReply, ahead: readonly Pending[]): Promise<void> {
     const { chunk, job } = pending.claimed;
     if (reply.error !== undefined)
       logNotice(new Error(`preparing chunk ${chunk.seq} of ${job.id} on the thread failed; it runs in its transaction: ${reply.error}`));
@@ -309,7 +323,7 @@ async function pipeline(
         jobId: job.id,
         seq: chunk.seq,
         prepared: reply !== NOT_PREPARED,
-        ahead: ahead ? ahead.reply.then(() => undefined) : Promise.resolve(),
+        ahead: Promise.all(ahead.map((p) => p.reply)).then(() => undefined),
       });
       let pipelined = false;
       const totals = await watch.write(async (trx, unchanged) => {
@@ -356,8 +370,8 @@ async function pipeline(
  * job's, a cancelled job resumed): then `next` runs in its transaction. Ranges compare as SQLite
  * compares ids (bytes of UTF-8).
  */
-function readsApart(next: ClaimedChunk, writing: ClaimedChunk | undefined): boolean {
-  if (!writing || writing.job.id === next.job.id || writing.job.tenant_id !== next.job.tenant_id) return true;
+function readsApart(next: ClaimedChunk, writing: ClaimedChunk): boolean {
+  if (writing.job.id === next.job.id || writing.job.tenant_id !== next.job.tenant_id) return true;
   const [a, b] = [writing.chunk, next.chunk];
   return (
     Buffer.compare(Buffer.from(a.last_subject), Buffer.from(b.first_subject)) < 0 ||
