@@ -85,29 +85,32 @@ async function run(db: Db, pipeline: PipelineOptions, signal?: AbortSignal): Pro
   return pipelined;
 }
 
-it('writes what chunks run one at a time write, with data changed under a prepared chunk and a chunk needing sign-offs', async () => {
-  const one = await book();
-  const piped = await book();
-  // The thread never starts: every chunk runs whole inside its transaction, as on PostgreSQL.
-  const serial = await run(one, { minChunks: Number.POSITIVE_INFINITY });
-  assert.equal([...serial.values()].filter(Boolean).length, 0);
-  const pipelined = await run(piped, { minChunks: 1, awaitThread: true });
-  assert.equal(pipelined.size, SUBJECTS / 2);
-  assert.equal(pipelined.get(3), false, 'the chunk whose data changed after its preparation is run again in its transaction');
-  assert.equal(pipelined.get(8), false, 'the chunk that opens a sign-off runs in its transaction');
-  assert.ok([...pipelined.values()].filter(Boolean).length >= 6, `most chunks stored what the thread prepared: ${[...pipelined]}`);
-  const expected = await written(one);
-  assert.ok(expected.approvals.length > 0, 'a sign-off was opened');
-  assert.ok(
-    expected.assignments.some((a) => a.subject_id === `${TENANT}-0000006` && a.level === 'diamond'),
-    'the change between preparation and write decides a level',
-  );
-  assert.deepEqual(await written(piped), expected);
-  // The thread hands its rows' JSON over as UTF-8 bytes: stored as text all the same, never as blobs.
-  const types = await sql<{ t: string }>`SELECT DISTINCT typeof(explanation) AS t FROM assignments
+// One chunk claimed ahead (the default) and three: every chunk claimed before a write by someone else
+// was marked before it, so each of them must notice it.
+for (const depth of [1, 3])
+  it(`writes what chunks run one at a time write, with data changed under a prepared chunk and a chunk needing sign-offs (${depth} ahead)`, async () => {
+    const one = await book();
+    const piped = await book();
+    // The thread never starts: every chunk runs whole inside its transaction, as on PostgreSQL.
+    const serial = await run(one, { minChunks: Number.POSITIVE_INFINITY });
+    assert.equal([...serial.values()].filter(Boolean).length, 0);
+    const pipelined = await run(piped, { minChunks: 1, awaitThread: true, depth });
+    assert.equal(pipelined.size, SUBJECTS / 2);
+    assert.equal(pipelined.get(3), false, 'the chunk whose data changed after its preparation is run again in its transaction');
+    assert.equal(pipelined.get(8), false, 'the chunk that opens a sign-off runs in its transaction');
+    assert.ok([...pipelined.values()].filter(Boolean).length >= 5, `most chunks stored what the thread prepared: ${[...pipelined]}`);
+    const expected = await written(one);
+    assert.ok(expected.approvals.length > 0, 'a sign-off was opened');
+    assert.ok(
+      expected.assignments.some((a) => a.subject_id === `${TENANT}-0000006` && a.level === 'diamond'),
+      'the change between preparation and write decides a level',
+    );
+    assert.deepEqual(await written(piped), expected);
+    // The thread hands its rows' JSON over as UTF-8 bytes: stored as text all the same, never as blobs.
+    const types = await sql<{ t: string }>`SELECT DISTINCT typeof(explanation) AS t FROM assignments
     UNION SELECT DISTINCT typeof(progress) FROM assignments UNION SELECT DISTINCT typeof(retention) FROM assignments`.execute(piped.db);
-  assert.deepEqual(types.rows.map((r) => r.t).sort(), ['null', 'text']);
-});
+    assert.deepEqual(types.rows.map((r) => r.t).sort(), ['null', 'text']);
+  });
 
 it('a stop gives back the chunk claimed ahead, and another drain finishes the job', async () => {
   const db = await book();
@@ -166,35 +169,39 @@ async function drainAll(db: Db, pipeline: PipelineOptions, extra: Partial<Parame
   return pipelined;
 }
 
-it('a chunk of another job whose subjects the chunk being written covers is not prepared beside it', async () => {
-  // Job A re-tiers subjects 0–5 at 2025-10 (chunks 0-1, 2-3, 4-5); job B, queued behind it, 4–5 at
-  // 2025-09. One at a time, B skips both (already evaluated at a later month). B's chunk is claimed
-  // while A's last is written: prepared then, it would read subjects 4–5 before A's write and take
-  // A's write for one that cannot touch it.
-  const queue = async (db: Db) => {
-    const job = async (period: string, from: number, to: number) => {
-      const subjects = Array.from({ length: to - from + 1 }, (_, i) => `B${String(from + i).padStart(7, '0')}`);
-      const queued = await enqueueRetier(db.db, { tenantId: TENANT, period, now: NOW, chunkSubjects: 2, filter: { subjects } });
-      assert.ok(queued);
-      return queued.id;
+// Two ahead: B's chunk is claimed while A's middle chunk is written, with A's last one (which covers
+// B's subjects) claimed ahead of it: not the chunk being written, but written before B's all the same.
+for (const depth of [1, 2])
+  it(`a chunk of another job whose subjects a chunk written before it covers is not prepared beside it (${depth} ahead)`, async () => {
+    // Job A re-tiers subjects 0–5 at 2025-10 (chunks 0-1, 2-3, 4-5); job B, queued behind it, 4–5 at
+    // 2025-09. One at a time, B skips both (already evaluated at a later month). B's chunk is claimed
+    // while A's last is written: prepared then, it would read subjects 4–5 before A's write and take
+    // A's write for one that cannot touch it.
+    const queue = async (db: Db) => {
+      const job = async (period: string, from: number, to: number) => {
+        const subjects = Array.from({ length: to - from + 1 }, (_, i) => `B${String(from + i).padStart(7, '0')}`);
+        const queued = await enqueueRetier(db.db, { tenantId: TENANT, period, now: NOW, chunkSubjects: 2, filter: { subjects } });
+        assert.ok(queued);
+        return queued.id;
+      };
+      return { a: await job('2025-10', 0, 5), b: await job('2025-09', 4, 5) };
     };
-    return { a: await job('2025-10', 0, 5), b: await job('2025-09', 4, 5) };
-  };
-  const one = await book();
-  await queue(one);
-  await drainAll(one, { minChunks: Number.POSITIVE_INFINITY });
-  const piped = await book();
-  const { a } = await queue(piped);
-  await drainAll(piped, {
-    minChunks: 1,
-    awaitThread: true,
-    // The thread has read B's chunk before A's last chunk is written.
-    beforeApply: async (c) => void (c.jobId === a && c.seq === 2 && (await c.ahead)),
+    const one = await book();
+    await queue(one);
+    await drainAll(one, { minChunks: Number.POSITIVE_INFINITY });
+    const piped = await book();
+    const { a } = await queue(piped);
+    await drainAll(piped, {
+      minChunks: 1,
+      awaitThread: true,
+      depth,
+      // The thread has read B's chunk before A's last chunk is written.
+      beforeApply: async (c) => void (c.jobId === a && c.seq === 2 && (await c.ahead)),
+    });
+    const expected = await written(one);
+    assert.ok(!expected.events.some((e) => e.period === '2025-09'), 'one at a time, job B changes nothing');
+    assert.deepEqual(await written(piped), expected);
   });
-  const expected = await written(one);
-  assert.ok(!expected.events.some((e) => e.period === '2025-09'), 'one at a time, job B changes nothing');
-  assert.deepEqual(await written(piped), expected);
-});
 
 it('a pipelined chunk is evaluated at one instant: an override expiring between its claim and its write counts for all of it or none', async () => {
   const db = await book();
