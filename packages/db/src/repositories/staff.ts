@@ -82,6 +82,27 @@ export async function upsertStaff(
   });
 }
 
+/**
+ * The tenant's tenant-wide admins and staff member `id` (whatever they hold), in id order, locked on
+ * PostgreSQL until the transaction ends (`SELECT … ORDER BY id FOR UPDATE`): a change of one of them
+ * waits for this transaction and then is read as it committed (a row no longer a tenant-wide admin
+ * drops out). Two transactions that each demote one of the last two admins therefore queue on the
+ * first row they share, and the second sees the first's demotion. SQLite's writer holds the whole
+ * file (transactions begin IMMEDIATE). Lock order: key rows before staff rows — take the tenant's
+ * admin keys first (`lockUnrevokedKeys`) when the transaction also decides by them. Call it in a
+ * transaction.
+ */
+export async function lockTenantAdminsAnd(db: Executor, tenantId: string, id: string): Promise<StaffMember[]> {
+  let q = db
+    .selectFrom('staff')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb.and([eb('role', '=', 'admin'), eb('scope', '!=', 'book')]), eb('id', '=', id)]))
+    .orderBy('id');
+  if (isPostgres(db)) q = q.forUpdate();
+  return (await q.execute()).map(toStaff);
+}
+
 /** Staff of a tenant in id order (keyset pagination after `afterId`). */
 export async function listStaff(
   db: Executor,
