@@ -23,7 +23,7 @@ import {
 import type { ApprovalItem, PendingApproval } from '../../packages/api/src/services/approval-item.js';
 import { requestedByCaller } from '../../packages/api/src/services/four-eyes.js';
 import { TenantResultCache } from '../../packages/api/src/services/matrix-cache.js';
-import { overrideHash } from '../../packages/api/src/services/override-requests.js';
+import { approvalNeeds, overrideHash } from '../../packages/api/src/services/override-requests.js';
 import { pendingPolicyApprovals } from '../../packages/api/src/services/policy-approvals.js';
 import { TenantPacks } from '../../packages/api/src/services/tenant-pack.js';
 import { startPostgres } from '../../tests/support/postgres.js';
@@ -65,6 +65,7 @@ async function inMemoryPage(deps: ApiDeps, q: { limit: number; cursor?: { at: st
       requestedAt: r.createdAt,
       ageSeconds: 0,
       contentHash: overrideHash(r),
+      approvalNeeds: ((scheme) => (scheme ? approvalNeeds(scheme, r.override).role : 'approver'))(tp.schemes.get(r.override.scheme)),
       requesters: [r.override.requestedBy],
     }),
   );
@@ -86,6 +87,7 @@ async function inMemoryPage(deps: ApiDeps, q: { limit: number; cursor?: { at: st
       requestedAt: a.requestedAt,
       ageSeconds: 0,
       contentHash: a.contentHash,
+      approvalNeeds: 'approver',
       requesters: [a.requestedBy],
     }),
   );
