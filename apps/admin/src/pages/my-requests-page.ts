@@ -11,8 +11,9 @@ import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions } from
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /**
- * A relationship manager's requests: the override requests of the customers in their book (the API
- * cuts `GET /v1/overrides` to it), newest first — each with its customer (a link to the customer's
+ * A relationship manager's requests: those they filed (`GET /v1/overrides?requestedBy=me`), or with
+ * the box ticked every override request of the customers in their book (the API cuts the list to it
+ * either way), newest first — each with its customer (a link to the customer's
  * page), status and the checker's note, so the RM follows what they asked for without opening every
  * customer. A customer moved out of the book takes their requests along.
  */
@@ -31,7 +32,9 @@ export class MyRequestsPage extends LitElement {
     if (!changed.has('ctx') || !this.ctx) return;
     if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
       const status = OVERRIDE_STATUSES.find((s) => s === this.ctx?.params.get('status'));
-      void this.#overrides.store.open(undefined, status ? { status } : {});
+      // Their own requests unless the link asks for the whole book (`?all=1`).
+      const mine = this.ctx.params.get('all') !== '1';
+      void this.#overrides.store.open(undefined, { ...(status ? { status } : {}), mine });
       void this.#overrides.store.loadSchemes();
     }
   }
@@ -45,7 +48,8 @@ export class MyRequestsPage extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const status = OVERRIDE_STATUSES.find((s) => s === (form.elements.namedItem('status') as HTMLSelectElement).value);
-    void this.#overrides.store.setFilter(status ? { status } : {});
+    const all = (form.elements.namedItem('all') as HTMLInputElement).checked;
+    void this.#overrides.store.setFilter({ ...(status ? { status } : {}), mine: !all });
   }
 
   override render() {
@@ -66,6 +70,7 @@ export class MyRequestsPage extends LitElement {
             ${OVERRIDE_STATUSES.map((x) => html`<option value=${x} ?selected=${s.filter.status === x}>${w.statuses[x]}</option>`)}
           </select>
         </label>
+        <label><input type="checkbox" name="all" data-testid="my-requests-all" .checked=${s.filter.mine === false}> ${c.myRequestsAll}</label>
         <button type="submit">${w.filter}</button>
       </form>
       <p role="status" class="hint" data-testid="my-requests-status" tabindex="-1">${listStatus(this.#overrides.store, locale, true)}</p>
