@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { type ApprovalItem, ApprovalsQueue, mayApproveItem, SessionStore, whyNotApprovable } from '@tierkit/admin';
 import { createApiKey, mintStaffToken, provisionTenant } from '@tierkit/api';
-import { createClient, type HttpTierkitClient, type Session } from '@tierkit/client';
+import type { HttpTierkitClient, Session } from '@tierkit/client';
 import { defaultPolicyPack } from '@tierkit/core';
 import { APPROVALS_WORDS } from '../../apps/admin/src/pages/approvals.words.js';
 import { NOW } from '../support/api-fixture.js';
