@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey, createApp, mintStaffToken, provisionTenant, type Role } from '@tierkit/api';
-import { upsertStaff, type Db } from '@tierkit/db';
+import { assignManagers, insertSubjects, upsertStaff, type Db } from '@tierkit/db';
 import { putStaffOverHttp } from '../../packages/api/src/services/staff-changes.js';
 import { forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { postgresHarness } from '../support/databases.js';
-import { backendPid, blockedBy } from '../support/pg-lock-waits.js';
+import { answeredOrBlockedBy, backendPid, blockedBy } from '../support/pg-lock-waits.js';
 import { problem } from '../support/problems.js';
 import { checkedResponses } from '../support/openapi-responses.js';
 import { testPack } from '../support/test-pack.js';
@@ -186,4 +186,47 @@ describe('Staff changes over HTTP: overlapping demotions of the last two admins 
         { id: 'B', role: 'admin' },
       ]);
     });
+
+  // A book assignment checks its staff member exists (the `subject_managers` → `staff` foreign key),
+  // which holds the member's row FOR KEY SHARE to the end of its transaction. A staff change locking the
+  // admins and the member FOR UPDATE would queue behind it holding the admins' rows, and the assignment's
+  // next customer, put in an admin's book, would then wait for it: a deadlock, which PostgreSQL ends by
+  // aborting one (the PUT's 500). The lock a staff change takes (FOR NO KEY UPDATE) lets key shares be.
+  it('a staff change meets book assignments to the member and to an admin in one open transaction without a deadlock', async () => {
+    const tenantId = 'rename-vs-books';
+    await provisionTenant(db.db, { id: tenantId, name: tenantId, pack: testPack(), now: NOW });
+    const at = NOW.toISOString();
+    await upsertStaff(db.db, tenantId, { id: 'ADM', name: 'ADM', role: 'admin', scope: 'tenant' }, at);
+    await upsertStaff(db.db, tenantId, { id: 'RM9', name: 'RM9', role: 'officer', scope: 'book' }, at);
+    const customer = (id: string) => ({ id, externalId: id, kind: 'customer', displayName: '客户', attributes: {} });
+    await insertSubjects(db.db, tenantId, [customer('S1'), customer('S2')], at);
+    const admin = (await createApiKey(db.db, { tenantId, role: 'admin', label: 'integration', now: NOW })).secret;
+    const errors: string[] = [];
+    const app = checkedResponses(createApp({ db: db.db, now: () => NOW, logError: (e) => errors.push(String(e)) }));
+    // Verified once, so the request below needs no read that could wait for the holder.
+    assert.equal((await send({ app }, admin, 'GET', '/v1/staff/RM9')).status, 200);
+    let renamed: Promise<Response> | undefined;
+    await db.db.transaction().execute(async (trx) => {
+      const holder = await backendPid(trx);
+      await assignManagers(trx, tenantId, [{ subjectId: 'S1', staffId: 'RM9' }], 'test', () => at);
+      renamed = send({ app }, admin, 'PUT', '/v1/staff/RM9', { name: '王经理', role: 'officer', scope: 'book' });
+      await answeredOrBlockedBy(db.db, holder, renamed);
+      await assignManagers(trx, tenantId, [{ subjectId: 'S2', staffId: 'ADM' }], 'test', () => at);
+    });
+    assert.ok(renamed);
+    const res = await renamed;
+    assert.equal(res.status, 200, errors.join('; '));
+    const books = await db.db
+      .selectFrom('subject_managers')
+      .select(['subject_id', 'staff_id'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('subject_id')
+      .execute();
+    assert.deepEqual(books, [
+      { subject_id: 'S1', staff_id: 'RM9' },
+      { subject_id: 'S2', staff_id: 'ADM' },
+    ]);
+    const rm = await db.db.selectFrom('staff').select('name').where('tenant_id', '=', tenantId).where('id', '=', 'RM9').executeTakeFirst();
+    assert.equal(rm?.name, '王经理');
+  });
 });
