@@ -17,13 +17,14 @@ import { encodeCursor } from '../../packages/api/src/cursor.js';
 import {
   APPROVAL_SOURCES,
   type ApprovalSource,
+  approvalNeedsOf,
   approvalsPage,
   DEFAULT_SUMMARY_LOCALE,
 } from '../../packages/api/src/services/approvals-queue.js';
 import type { ApprovalItem, PendingApproval } from '../../packages/api/src/services/approval-item.js';
 import { requestedByCaller } from '../../packages/api/src/services/four-eyes.js';
 import { TenantResultCache } from '../../packages/api/src/services/matrix-cache.js';
-import { approvalNeeds, overrideHash } from '../../packages/api/src/services/override-requests.js';
+import { overrideHash } from '../../packages/api/src/services/override-requests.js';
 import { pendingPolicyApprovals } from '../../packages/api/src/services/policy-approvals.js';
 import { TenantPacks } from '../../packages/api/src/services/tenant-pack.js';
 import { startPostgres } from '../../tests/support/postgres.js';
@@ -65,7 +66,7 @@ async function inMemoryPage(deps: ApiDeps, q: { limit: number; cursor?: { at: st
       requestedAt: r.createdAt,
       ageSeconds: 0,
       contentHash: overrideHash(r),
-      approvalNeeds: ((scheme) => (scheme ? approvalNeeds(scheme, r.override).role : 'approver'))(tp.schemes.get(r.override.scheme)),
+      approvalNeeds: approvalNeedsOf(tp, r.override),
       requesters: [r.override.requestedBy],
     }),
   );

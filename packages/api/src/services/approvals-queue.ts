@@ -136,7 +136,7 @@ function overrideMoves(tp: TenantPack, scheme: string, current: string | null, o
  * approval checks). A scheme or level the policy no longer has cannot be approved at all (a 422 says
  * why): any approver may read that answer, and reject.
  */
-function approvalNeedsOf(tp: TenantPack, o: { readonly scheme: string; readonly level: string; readonly mode: 'fixed' | 'floor' }) {
+export function approvalNeedsOf(tp: TenantPack, o: { readonly scheme: string; readonly level: string; readonly mode: 'fixed' | 'floor' }) {
   const scheme = tp.schemes.get(o.scheme);
   return scheme === undefined ? 'approver' : approvalNeeds(scheme, o).role;
 }

@@ -492,9 +492,10 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
         );
       }
       const rule = overrideRuleOf(scheme);
-      checkApprover(deps, scheme, id, rule.approvedBy, 'approvedBy');
+      // One check, of the role the queue shows (`approvalNeeds`): `loosenNeeds` when the override can
+      // loosen (never weaker than `approvedBy`: validate-pack), `approvedBy` otherwise.
       const needed = approvalNeeds(scheme, o);
-      if (needed.loosens) checkApprover(deps, scheme, id, needed.role, 'loosenNeeds');
+      checkApprover(deps, scheme, id, needed.role, needed.loosens ? 'loosenNeeds' : 'approvedBy');
       // The policy in force may have stopped taking requests from whoever filed this one (a relationship
       // manager's, filed before the scheme became tenant staff's): the rule is the one in force now.
       if (rule.requestedBy === 'none' || (rule.requestedBy === 'tenant' && r.requesterScope === 'book'))
