@@ -91,11 +91,41 @@ forEachDialect('override requests filed by the caller (requestedBy=me)', (f) => 
     assert.deepEqual(subjects(await list('RM1', '?requestedBy=me&status=approved')), []);
   });
 
-  it('anything but `me` is a 400 naming requestedBy, and another tenant’s caller finds none of these', async () => {
+  it('anything but `me` is a 400 naming requestedBy', async () => {
     for (const bad of ['you', 'staff:RM1', ''])
       await problem(await t.req(as('RM1'), 'GET', `/v1/overrides?requestedBy=${encodeURIComponent(bad)}`), 400, 'validation');
-    const other = await f.app.request('/v1/overrides?requestedBy=me', { headers: { Authorization: `Bearer ${f.keys.b}` } });
-    assert.equal(other.status, 200);
-    assert.deepEqual(((await other.json()) as Page).items, []);
+  });
+
+  it('another tenant’s RM1 — same staff id, a key they own, a customer of the same id — finds only their own tenant’s request', async () => {
+    // As this tenant's RM1 is `staff:RM1` and owns a key, so does bank-b's: a person is a person of one tenant.
+    const b = (credential: string, method: string, path: string, body?: unknown) =>
+      f.app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    await ok(await b(f.keys.b, 'PUT', '/v1/staff/RM1', { name: 'RM1', role: 'officer', scope: 'tenant' }), 201);
+    const key = (await createApiKey(f.db.db, { tenantId: 'bank-b', role: 'officer', label: 'RM1 of bank-b', staffId: 'RM1', now: START }))
+      .secret;
+    await ok(await b(f.keys.b, 'PUT', '/v1/subjects/M1', { kind: 'customer', displayName: '王芳' }), 201);
+    const filed = await ok<{ id: string }>(
+      await b(key, 'POST', '/v1/subjects/M1/overrides', {
+        scheme: 'retail-tier',
+        level: 'gold',
+        mode: 'fixed',
+        reason: '客户维护',
+        expiresAt: null,
+      }),
+      201,
+    );
+    const theirs = await ok<Page>(await b(key, 'GET', '/v1/overrides?requestedBy=me'));
+    assert.deepEqual(
+      theirs.items.map((o) => [o.id, o.subject]),
+      [[filed.id, 'M1']],
+      'bank-a’s requests by staff:RM1 (M1, and M2 by their key) are not listed',
+    );
+    // Seen from bank-a, the same: bank-b's request is none of RM1's.
+    const ours = await list('RM1', '?requestedBy=me');
+    assert.ok(!ours.items.some((o) => o.id === filed.id));
   });
 });
