@@ -149,9 +149,10 @@ forEachDialect('Staff changes over HTTP leave a tenant-wide admin', (f) => {
 /*
  * PostgreSQL, with two demotions forced to overlap: the test's own transaction demotes one of the last
  * two admins as the API does (`putStaffOverHttp`) and holds it uncommitted while the API is asked to
- * demote the other. The API's demotion must wait for it, then see it, and refuse.
+ * demote the other. The API's demotion must wait for it, then see it, and refuse. And a staff change
+ * against an open book assignment, which must not deadlock with it.
  */
-describe('Staff changes over HTTP: overlapping demotions of the last two admins [postgres]', () => {
+describe("Staff changes over HTTP against other transactions' row locks [postgres]", () => {
   const harness = postgresHarness();
   let db: Db;
   before(async () => {
@@ -209,8 +210,9 @@ describe('Staff changes over HTTP: overlapping demotions of the last two admins 
     await db.db.transaction().execute(async (trx) => {
       const holder = await backendPid(trx);
       await assignManagers(trx, tenantId, [{ subjectId: 'S1', staffId: 'RM9' }], 'test', () => at);
-      renamed = send({ app }, admin, 'PUT', '/v1/staff/RM9', { name: '王经理', role: 'officer', scope: 'book' });
-      await answeredOrBlockedBy(db.db, holder, renamed);
+      const asked = Promise.resolve(send({ app }, admin, 'PUT', '/v1/staff/RM9', { name: '王经理', role: 'officer', scope: 'book' }));
+      renamed = asked;
+      await answeredOrBlockedBy(db.db, holder, asked);
       await assignManagers(trx, tenantId, [{ subjectId: 'S2', staffId: 'ADM' }], 'test', () => at);
     });
     assert.ok(renamed);
