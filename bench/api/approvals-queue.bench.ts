@@ -17,6 +17,7 @@ import { encodeCursor } from '../../packages/api/src/cursor.js';
 import {
   APPROVAL_SOURCES,
   type ApprovalSource,
+  approvalNeedsOf,
   approvalsPage,
   DEFAULT_SUMMARY_LOCALE,
 } from '../../packages/api/src/services/approvals-queue.js';
@@ -65,6 +66,7 @@ async function inMemoryPage(deps: ApiDeps, q: { limit: number; cursor?: { at: st
       requestedAt: r.createdAt,
       ageSeconds: 0,
       contentHash: overrideHash(r),
+      approvalNeeds: approvalNeedsOf(tp, r.override),
       requesters: [r.override.requestedBy],
     }),
   );
@@ -86,6 +88,7 @@ async function inMemoryPage(deps: ApiDeps, q: { limit: number; cursor?: { at: st
       requestedAt: a.requestedAt,
       ageSeconds: 0,
       contentHash: a.contentHash,
+      approvalNeeds: 'approver',
       requesters: [a.requestedBy],
     }),
   );

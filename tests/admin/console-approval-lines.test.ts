@@ -38,6 +38,7 @@ const base: ApprovalItem = {
   ageSeconds: 60,
   contentHash: 'h',
   requestedByYou: false,
+  approvalNeeds: 'approver',
 };
 
 describe('console: what a request and a decision say', () => {

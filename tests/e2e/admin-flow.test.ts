@@ -141,6 +141,44 @@ describe('admin console: approvals and jobs', () => {
     await checker.context.close();
   });
 
+  it('an AML override that can hold the grade low: the checker (an approver) is told it needs an admin, offered Reject only, and rejects it', async () => {
+    const subjects = (await (await fetchAsBank(`${t.server.url}/v1/subjects?limit=3`)).json()) as { items: { id: string }[] };
+    const subject = subjects.items[2]?.id ?? '';
+    const made = await fetch(`${t.server.url}/v1/subjects/${subject}/overrides`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' },
+      // Fixed 低: the default pack's AML rule asks an admin for it (`loosenNeeds: admin`), within 180 days.
+      body: JSON.stringify({
+        scheme: 'aml-risk',
+        level: 'low',
+        mode: 'fixed',
+        reason: '客户已退出政治职务',
+        expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      }),
+    });
+    assert.equal(made.status, 201, await made.clone().text());
+    const override = (await made.json()) as { id: string };
+    const item = `[data-approval="override:${override.id}"]`;
+
+    const { context, page, errors } = await signedIn('checker');
+    await page.locator('a[data-page-link="approvals"]').click();
+    await page.locator(`${item} [data-testid="approval-needs"]`).waitFor();
+    assert.equal((await page.textContent(`${item} [data-testid="approval-needs"]`))?.trim(), '需管理员审批');
+    assert.equal(await page.locator(`${item} button[data-action="approve"]`).count(), 0, 'no Approve to press for a 403');
+    assert.ok(((await page.textContent(`${item} [data-testid="needs-admin-hint"]`)) ?? '').includes('管理员'));
+    await axeBothLanguages(page, 'approvals page, an item that needs an admin');
+    await page.locator(`${item} textarea[name="note"]`).fill('请管理员审批');
+    await page.locator(`${item} button[data-action="reject"]`).click();
+    await page.locator(`[data-decided="override:${override.id}"]`).waitFor();
+    const stored = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as {
+      status: string;
+      decidedBy: string;
+    };
+    assert.deepEqual([stored.status, stored.decidedBy], ['rejected', 'staff:CHECKER01']);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('the checker approves a submitted policy version with an effective date and sees what happened to the book', async () => {
     const auth = { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' };
     const draft = await fetch(`${t.server.url}/v1/policies/retail-tier/drafts`, { method: 'POST', headers: auth, body: '{}' });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { CUSTOMER_WORDS } from '../../apps/admin/src/pages/customer.words.js';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY, fetchAsBank } from './support/server.js';
@@ -248,6 +249,68 @@ describe('admin console: overrides', () => {
     await page.waitForFunction(() => /已撤回/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
     const after = (await (await fetchAsBank(`${url}/v1/overrides/${filed.id}`)).json()) as { status: string; decidedBy: string };
     assert.deepEqual([after.status, after.decidedBy], ['withdrawn', 'staff:RM001']);
+    await page.close();
+  });
+
+  it('My requests lists the RM’s own requests; the box adds a colleague’s for their book, and the route keeps it over a reload', async () => {
+    const url = run.server.url;
+    const send = (method: string, path: string, body: unknown, credential = ADMIN_KEY) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const tokenOf = async (as: 'rm' | 'maker') =>
+      ((await (await fetch(`${url}/demo/staff-token?as=${as}`)).json()) as { token: string }).token;
+    const file = async (subject: string, as: 'rm' | 'maker') => {
+      assert.equal((await send('PUT', `/v1/subjects/${subject}`, { kind: 'customer', displayName: '钱进' })).status, 201);
+      assert.equal((await send('PUT', `/v1/subjects/${subject}/manager`, { manager: 'RM001' })).status, 200);
+      const res = await send(
+        'POST',
+        `/v1/subjects/${subject}/overrides`,
+        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '年终保级', expiresAt: null },
+        await tokenOf(as),
+      );
+      assert.equal(res.status, 201, await res.clone().text());
+      return ((await res.json()) as { id: string }).id;
+    };
+    // Both customers are in RM001's book: one request the RM's own, one a tenant-wide colleague's (the maker).
+    const own = await file('E2EMR1', 'rm');
+    const colleague = await file('E2EMR2', 'maker');
+    const w = CUSTOMER_WORDS['zh-CN'];
+
+    const page = await run.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const signIn = async () => {
+      await page.click('button[data-as="rm"]');
+      await page.locator(`.my-requests tr[data-override="${own}"]`).waitFor({ timeout: 30_000 });
+    };
+    await page.goto(`${url}/admin/#/requests`);
+    await signIn();
+    // Their own only: the colleague's request for a customer of their book is not listed, every row is theirs.
+    assert.equal(await page.locator(`.my-requests tr[data-override="${colleague}"]`).count(), 0);
+    const filedBy = await page.$$eval(`.my-requests td[data-label="${w.requestedBy}"]`, (tds) => tds.map((td) => td.textContent?.trim()));
+    assert.deepEqual([...new Set(filedBy)], [w.you]);
+    assert.equal(await page.isChecked('[data-testid="my-requests-all"]'), false);
+
+    await page.check('[data-testid="my-requests-all"]');
+    await page.click('.my-requests form.filters button[type="submit"]');
+    await page.locator(`.my-requests tr[data-override="${colleague}"]`).waitFor();
+    assert.equal(await page.locator(`.my-requests tr[data-override="${own}"]`).count(), 1);
+    assert.equal(await page.evaluate(() => location.hash), '#/requests?all=1');
+
+    // A reload signs the demo out; signed in again, the route still asks for the whole book.
+    await page.reload();
+    await signIn();
+    await page.locator(`.my-requests tr[data-override="${colleague}"]`).waitFor();
+    assert.equal(await page.isChecked('[data-testid="my-requests-all"]'), true);
+    // Back to the route before the box: their own again.
+    await page.goBack();
+    await page.waitForFunction((id) => !document.querySelector(`.my-requests tr[data-override="${id}"]`), colleague);
+    assert.equal(await page.locator(`.my-requests tr[data-override="${own}"]`).count(), 1);
+    assert.equal(await page.isChecked('[data-testid="my-requests-all"]'), false);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 

@@ -81,3 +81,21 @@ export async function answeredWithoutWaiting<T>(db: Executor, holder: number, ca
   }
   return answer;
 }
+
+/**
+ * Until `call` is answered or some statement waits for a lock `holder` holds, whichever comes first:
+ * for a scenario that must go on while the call either is done or queued behind the holder (a
+ * deadlock needs it queued; a fix may leave it nothing to wait for). Throws after MAX_POLLS looks.
+ */
+export async function answeredOrBlockedBy(db: Executor, holder: number, call: Promise<unknown>): Promise<void> {
+  let settled = false;
+  void call.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < MAX_POLLS; i++) {
+    if (settled || (await waitingFor(db, holder))) return;
+    await poll();
+  }
+  throw new Error(`no answer, and nothing waited for backend ${holder}'s locks`);
+}

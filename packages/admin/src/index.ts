@@ -65,7 +65,14 @@ export type {
 } from './core/audit-types.js';
 export { customerGrades, mainCustomerScheme } from './core/customer-grades.js';
 export type { Grade, GradeInput } from './core/customer-grades.js';
-export { ApprovalsQueue, activationOf, approvalKey, REJECT_NOTE_REQUIRED, whyNotApprovable } from './core/approvals-queue.js';
+export {
+  ApprovalsQueue,
+  activationOf,
+  approvalKey,
+  mayApproveItem,
+  REJECT_NOTE_REQUIRED,
+  whyNotApprovable,
+} from './core/approvals-queue.js';
 export type {
   Activation,
   ApprovalFilter,

@@ -19,6 +19,10 @@ export const PROBLEMS = {
   'four-eyes': { status: 403, title: 'The approver must be someone other than the requester' },
   'content-changed': { status: 409, title: 'The content changed after it was submitted for approval' },
   'last-admin-key': { status: 409, title: 'Revoking this key would leave nobody able to administer the tenant over HTTP' },
+  'last-admin-staff': {
+    status: 409,
+    title: 'This change would leave the tenant without a tenant-wide admin, or without an admin key over HTTP',
+  },
   'own-key': { status: 409, title: 'A request may not revoke the key it is authenticated with' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },

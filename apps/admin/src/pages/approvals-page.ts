@@ -7,6 +7,7 @@ import {
   hasRole,
   isBookScoped,
   Jobs,
+  mayApproveItem,
   readSchemes,
   REJECT_NOTE_REQUIRED,
   type KitError,
@@ -153,6 +154,8 @@ export class ApprovalsPage extends LitElement {
     const key = approvalKey(item);
     const q = this.#queue.state;
     const why = whyNotApprovable(item, this.ctx.session);
+    // Below the role the scheme's rule asks for (an admin), Reject stays: the API asks an approver for that.
+    const mayApprove = mayApproveItem(item, this.ctx.session);
     const busy = q.deciding[key] === true;
     const refusal = q.refusals[key];
     const domId = `ap-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
@@ -171,6 +174,11 @@ export class ApprovalsPage extends LitElement {
         ${
           item.kind === 'override' && item.expiresAt !== undefined
             ? html`<div><dt>${w.expires}</dt><dd data-testid="approval-expires">${item.expiresAt ? formatInstant(item.expiresAt, locale) : w.untilRevoked}</dd></div>`
+            : nothing
+        }
+        ${
+          item.approvalNeeds === 'admin'
+            ? html`<div><dt>${w.approvalBy}</dt><dd data-testid="approval-needs" data-needs="admin">${w.needsAdmin}</dd></div>`
             : nothing
         }
         <div><dt>${w.requestedBy}</dt><dd data-testid="approval-requester">${w.actors[item.requestedBy] ?? staffName(item.requestedBy)}</dd></div>
@@ -200,8 +208,13 @@ export class ApprovalsPage extends LitElement {
                       <input id="${domId}-from" type="date" name="effectiveFrom" required min="${bankMonth()}-01" .value="${bankMonth()}-01">`
                   : nothing
               }
+              ${mayApprove ? nothing : html`<p class="hint" data-testid="needs-admin-hint">${w.needsAdminHint}</p>`}
               <div class="actions">
-                <button type="button" data-action="approve" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'approve')}>${w.approve}</button>
+                ${
+                  mayApprove
+                    ? html`<button type="button" data-action="approve" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'approve')}>${w.approve}</button>`
+                    : nothing
+                }
                 <button type="button" data-action="reject" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'reject')}>${w.reject}</button>
               </div>
             </div>`

@@ -1,4 +1,5 @@
-import { isBookScoped, Overrides } from '@tierkit/admin';
+import { isBookScoped, type OverrideFilter, Overrides } from '@tierkit/admin';
+import { query } from '@tierkit/client';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
@@ -11,10 +12,12 @@ import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions } from
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /**
- * A relationship manager's requests: the override requests of the customers in their book (the API
- * cuts `GET /v1/overrides` to it), newest first — each with its customer (a link to the customer's
+ * A relationship manager's requests: those they filed (`GET /v1/overrides?requestedBy=me`), or with
+ * the box ticked every override request of the customers in their book (the API cuts the list to it
+ * either way), newest first — each with its customer (a link to the customer's
  * page), status and the checker's note, so the RM follows what they asked for without opening every
- * customer. A customer moved out of the book takes their requests along.
+ * customer. A customer moved out of the book takes their requests along. The filter lives in the route
+ * (`#/requests?status=…&all=1`), so a reload, the back button or a link shows the same list.
  */
 export class MyRequestsPage extends LitElement {
   static override properties = { ctx: { attribute: false } };
@@ -29,11 +32,20 @@ export class MyRequestsPage extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('ctx') || !this.ctx) return;
+    const asked = this.#routeFilter();
     if (changed.get('ctx')?.session.actor !== this.ctx.session.actor) {
-      const status = OVERRIDE_STATUSES.find((s) => s === this.ctx?.params.get('status'));
-      void this.#overrides.store.open(undefined, status ? { status } : {});
+      void this.#overrides.store.open(undefined, asked);
       void this.#overrides.store.loadSchemes();
+    } else if (!sameFilter(this.#overrides.state.filter, asked)) {
+      // The route changed under the page (the filter submitted, the back button): list what it names.
+      void this.#overrides.store.setFilter(asked);
     }
+  }
+
+  /** The filter the route names: their own requests unless it asks for the whole book (`?all=1`). */
+  #routeFilter(): OverrideFilter {
+    const status = OVERRIDE_STATUSES.find((s) => s === this.ctx?.params.get('status'));
+    return { ...(status ? { status } : {}), mine: this.ctx?.params.get('all') !== '1' };
   }
 
   override disconnectedCallback(): void {
@@ -45,7 +57,11 @@ export class MyRequestsPage extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const status = OVERRIDE_STATUSES.find((s) => s === (form.elements.namedItem('status') as HTMLSelectElement).value);
-    void this.#overrides.store.setFilter(status ? { status } : {});
+    const all = (form.elements.namedItem('all') as HTMLInputElement).checked;
+    const filter: OverrideFilter = { ...(status ? { status } : {}), mine: !all };
+    // Into the route, which lists it (willUpdate); the same filter again is a refresh, which no route change would make.
+    if (sameFilter(filter, this.#routeFilter())) void this.#overrides.store.setFilter(filter);
+    else this.ctx?.navigate(`requests${query({ status, all: all ? 1 : undefined })}`);
   }
 
   override render() {
@@ -66,6 +82,7 @@ export class MyRequestsPage extends LitElement {
             ${OVERRIDE_STATUSES.map((x) => html`<option value=${x} ?selected=${s.filter.status === x}>${w.statuses[x]}</option>`)}
           </select>
         </label>
+        <label><input type="checkbox" name="all" data-testid="my-requests-all" .checked=${s.filter.mine === false}> ${c.myRequestsAll}</label>
         <button type="submit">${w.filter}</button>
       </form>
       <p role="status" class="hint" data-testid="my-requests-status" tabindex="-1">${listStatus(this.#overrides.store, locale, true)}</p>
@@ -109,6 +126,10 @@ export class MyRequestsPage extends LitElement {
       <p role="status" class="hint" data-testid="override-outcome" tabindex="-1">${outcome(this.#overrides.store, locale)}</p>
     </section>`;
   }
+}
+
+function sameFilter(a: OverrideFilter, b: OverrideFilter): boolean {
+  return a.status === b.status && (a.mine ?? false) === (b.mine ?? false);
 }
 
 if (!customElements.get('admin-my-requests-page')) customElements.define('admin-my-requests-page', MyRequestsPage);

@@ -86,6 +86,17 @@ export function whyNotApprovable(item: ApprovalItem, session: Session | undefine
   return undefined;
 }
 
+/**
+ * Whether `session` may approve `item` as far as roles go: its role is at least the item's
+ * `approvalNeeds` (an override whose scheme asks an admin for it). Whose request it is, is
+ * {@link whyNotApprovable}'s; one who may decide but not approve may still reject (the API asks an
+ * approver for that). An item from an API without the field needs an approver, as it always did. The
+ * API checks again when asked, also what only the approval can tell (it ends an override in force).
+ */
+export function mayApproveItem(item: ApprovalItem, session: Session | undefined): boolean {
+  return whyNotApprovable(item, session) === undefined && hasRole(session, item.approvalNeeds ?? 'approver');
+}
+
 /** What the approval answer says about the book, in one of four plain outcomes. */
 export function activationOf(answer: PolicyApprovalAnswer): Activation {
   const r: Reevaluation = answer.reevaluation;

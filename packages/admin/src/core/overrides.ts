@@ -9,10 +9,15 @@ import { filedBySession, hasRole, isBookScoped } from './session.js';
 import type { Override, OverrideEdit, OverrideList, OverrideRequest, OverrideStatus, OverrideWithDecisions } from './overrides-types.js';
 import { readSchemes } from './schemes.js';
 
-/** What the list shows: a status (`approved` = in force now, `expired` = approved, past its expiry) and a scheme. */
+/**
+ * What the list shows: a status (`approved` = in force now, `expired` = approved, past its expiry), a
+ * scheme, and `mine`: only the signed-in person's own requests (the API's `requestedBy=me`, by person as
+ * four eyes counts them), within what they may read (a relationship manager's book).
+ */
 export interface OverrideFilter {
   readonly status?: OverrideStatus;
   readonly scheme?: string;
+  readonly mine?: boolean;
 }
 
 /** What the kit reads of an override to decide what to offer (the caller fields are absent from an older API). */
@@ -230,7 +235,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
   #listPath(cursor?: string): string {
     const { subject, filter } = this.state;
     const base = subject === undefined ? '/v1/overrides' : `/v1/subjects/${enc(subject)}/overrides`;
-    return `${base}${query({ status: filter.status, scheme: filter.scheme, limit: this.#pageSize, cursor })}`;
+    return `${base}${query({ status: filter.status, scheme: filter.scheme, requestedBy: filter.mine ? 'me' : undefined, limit: this.#pageSize, cursor })}`;
   }
 
   /** List `subject`'s overrides (undefined: the tenant's) with `filter`, from the first page. */

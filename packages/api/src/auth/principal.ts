@@ -36,3 +36,12 @@ export interface Principal {
 export function bookOf(staff: { readonly id: string; readonly scope: string }): Pick<Principal, 'book'> {
   return staff.scope === 'book' ? { book: staff.id } : {};
 }
+
+/**
+ * Whether a staff member (as stored, or as a change would leave them) is a tenant-wide admin: the
+ * admin role, its scope read as authentication reads it (`bookOf`). The one reading for the staff
+ * lock-out rule and for whether a key's owner lets it administer over HTTP, so the two cannot disagree.
+ */
+export function tenantWideAdmin(staff: { readonly id: string; readonly role: string; readonly scope: string }): boolean {
+  return staff.role === 'admin' && bookOf(staff).book === undefined;
+}

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { auditDetail, auditTarget } from '../middleware/audit.js';
 import { invalid } from '../problem.js';
+import { personOfActor } from '../auth/api-keys.js';
 import { requestedByCaller } from '../services/four-eyes.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -51,6 +52,14 @@ const ListQuery = z.object({
     .max(64)
     .optional()
     .openapi({ param: { name: 'scheme', in: 'query' } }),
+  requestedBy: z
+    .enum(['me'])
+    .optional()
+    .openapi({
+      param: { name: 'requestedBy', in: 'query' },
+      description:
+        '`me`: only the caller’s own requests, by person as four eyes counts them (their staff token’s and those of every API key they own; an unowned key’s own). Cut in SQL within what the caller may read: a book-scoped credential still sees its book only.',
+    }),
   limit: LimitQuery,
   cursor: CursorQuery,
 });
@@ -162,10 +171,12 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   // the page, its cursor or the unknown-scheme check below (not even as a count).
   const book = deps.principal.book;
   const inBook = book !== undefined ? { managedBy: book } : {};
+  const mineOnly = q.requestedBy === 'me' ? { requestedBy: await personOfActor(deps.db, deps.tenantId, deps.principal.actor) } : {};
   const rows = await listOverrides(deps.db, deps.tenantId, {
     now,
     limit: q.limit + 1,
     ...inBook,
+    ...mineOnly,
     ...(subjectId !== undefined ? { subjectId } : {}),
     ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
     ...(q.status !== undefined ? { status: q.status } : {}),

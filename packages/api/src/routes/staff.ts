@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { findStaff, listStaff, upsertStaff, type StaffMember } from '@tierkit/db';
+import { findStaff, listStaff, type StaffMember } from '@tierkit/db';
 import { credentialsChanged } from '../auth/credential-cache.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -8,6 +8,7 @@ import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
+import { putStaffOverHttp } from '../services/staff-changes.js';
 import { PutStaffBody, type STAFF_SCOPES, StaffIdParams, StaffListSchema, StaffSchema } from '../schemas/staff.js';
 
 /** A staff row as the API shows it. */
@@ -61,12 +62,12 @@ const putRoute = createRoute({
   tags: ['staff'],
   summary: 'Create or update a staff member: name, role and scope (admin)',
   description:
-    'A staff member’s tokens act with the role and scope stored here, read when a token is verified: a change applies to tokens already out (within the credential cache’s seconds in other processes).',
+    'A staff member’s tokens act with the role and scope stored here, read when a token is verified: a change applies to tokens already out (within the credential cache’s seconds in other processes). Taking a tenant-wide admin’s powers away (a lower role, or `scope: book`) is refused with a 409 `last-admin-staff`, changing nothing, when they are the tenant’s last tenant-wide admin on staff, or own its last admin key that administers it over HTTP (a key acts with the lower of its role and its owner’s). Two such changes at once cannot both succeed. Promote another admin first; with no other admin credential, an operator issues an admin key (`tierkit keys create --role admin`), promotes someone else with it, then demotes. Keeping one admin does not keep a second person: an admin-level request filed by the one admin left waits until another is promoted.',
   request: { params: StaffIdParams, body: { required: true, content: { 'application/json': { schema: PutStaffBody } } } },
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: StaffSchema } } },
     201: { description: 'Created', content: { 'application/json': { schema: StaffSchema } } },
-    ...problemResponses(400, 413, 415),
+    ...problemResponses(400, 409, 413, 415),
   },
 });
 
@@ -103,9 +104,12 @@ export function staff() {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const result = await upsertStaff(deps.db, deps.tenantId, { id, ...body }, deps.now().toISOString());
       // A role or scope change is a grant of power: the reviewer needs what it was, not only what it is.
-      const held = (s: StaffMember) => ({ name: s.name, role: s.role, scope: s.scope });
+      const held = (s: Pick<StaffMember, 'name' | 'role' | 'scope'>) => ({ name: s.name, role: s.role, scope: s.scope });
+      // Told once the member is read under its lock: a refusal (409 `last-admin-staff`) is recorded with
+      // who they were and what was asked, as a refused key revocation is with its key.
+      const told = (before: StaffMember | undefined) => auditDetail(c, { before: before ? held(before) : null, after: held(body) });
+      const result = await putStaffOverHttp(deps.db, deps.tenantId, { id, ...body }, deps.now().toISOString(), told);
       auditDetail(c, { before: result.before ? held(result.before) : null, after: held(result.staff) });
       // Tokens of this person carry the old role in the credential cache: drop it at once, now that
       // upsertStaff has committed (told before, a verification in between would keep the old role).

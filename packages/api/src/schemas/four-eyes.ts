@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
+import { OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema } from './common.js';
 
@@ -160,6 +160,10 @@ export const ApprovalItemSchema = z
     requestedByYou: z.boolean().openapi({
       description:
         'Whether the caller filed it, by person as four eyes compares: any credential of theirs (their staff token, an API key they own) as the requester, or for a policy version as an author or its submitter; for a level whose requestedBy is job:<id>, whoever started that re-tier job. The caller may not approve or reject such an item (403 four-eyes); offer them neither.',
+    }),
+    approvalNeeds: z.enum(OVERRIDE_APPROVERS).openapi({
+      description:
+        'The weakest role that may approve it: `admin` when an override’s scheme asks an admin for it (`overrides.approvedBy: admin`, or `overrides.loosenNeeds: admin` for an override that can hold the subject on the looser side of the grade), `approver` otherwise (level sign-offs and policy versions are any approver’s). Computed when the page is read, by the same rule the approval checks; the approval checks again with the policy in force then, and also whether ending an override in force leaves a looser level (known only once the rules re-run), so an `approver` item may still be refused with a 403 naming `overrides.loosenNeeds`. Rejecting needs only an approver. Offer Approve only to a role at least this.',
     }),
   })
   .openapi('ApprovalItem');

@@ -15,7 +15,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApprovalItem, PendingApproval } from './approval-item.js';
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
-import { overrideHash } from './override-requests.js';
+import { approvalNeeds, overrideHash } from './override-requests.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /**
@@ -131,6 +131,16 @@ function overrideMoves(tp: TenantPack, scheme: string, current: string | null, o
   return asked === undefined || now === undefined || asked > now;
 }
 
+/**
+ * Who may approve an override request, by the policy in force now (`approvalNeeds`, the rule the
+ * approval checks). A scheme or level the policy no longer has cannot be approved at all (a 422 says
+ * why): any approver may read that answer, and reject.
+ */
+export function approvalNeedsOf(tp: TenantPack, o: { readonly scheme: string; readonly level: string; readonly mode: 'fixed' | 'floor' }) {
+  const scheme = tp.schemes.get(o.scheme);
+  return scheme === undefined ? 'approver' : approvalNeeds(scheme, o).role;
+}
+
 const pendingOverrideApprovals: ApprovalSource = {
   kind: 'override',
   window: async (deps, w, { tp, locale, timeZone }) =>
@@ -166,6 +176,7 @@ const pendingOverrideApprovals: ApprovalSource = {
           requestedAt: r.createdAt,
           ageSeconds: 0,
           contentHash: overrideHash(r),
+          approvalNeeds: approvalNeedsOf(tp, o),
           requesters: [r.override.requestedBy],
         };
       },
@@ -201,6 +212,8 @@ const pendingLevelApprovals: ApprovalSource = {
           requestedAt: a.requestedAt,
           ageSeconds: 0,
           contentHash: a.contentHash,
+          // A sign-off is any approver's: the access table's role, and nothing in the service asks more.
+          approvalNeeds: 'approver',
           requesters: [a.requestedBy],
         };
       },

@@ -1,7 +1,7 @@
 import { lockKeyOwners, lockUnrevokedKeys, type ApiKey, type Executor, type KeyWithOwner } from '@tierkit/db';
 import { revokeKey } from '../auth/api-keys.js';
 import { credentialsChanged } from '../auth/credential-cache.js';
-import { bookOf, type Principal } from '../auth/principal.js';
+import { tenantWideAdmin, type Principal } from '../auth/principal.js';
 import { ProblemError } from '../problem.js';
 
 /**
@@ -13,8 +13,7 @@ import { ProblemError } from '../problem.js';
  */
 export function administersOverHttp({ key, owner }: KeyWithOwner): boolean {
   if (key.role !== 'admin') return false;
-  // The owner's scope read as authentication reads it (`bookOf`), so the two cannot disagree on a key.
-  return owner === undefined || (owner !== null && owner.role === 'admin' && bookOf(owner).book === undefined);
+  return owner === undefined || (owner !== null && tenantWideAdmin(owner));
 }
 
 const WAYS_BACK =

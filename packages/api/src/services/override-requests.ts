@@ -6,6 +6,7 @@ import {
   overrideExpiryProblem,
   overrideRuleOf,
   revocationApproverNeeded,
+  type OverrideApprover,
   type OverrideContent,
   type OverrideDecision,
   type OverrideMode,
@@ -491,10 +492,10 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
         );
       }
       const rule = overrideRuleOf(scheme);
-      checkApprover(deps, scheme, id, rule.approvedBy, 'approvedBy');
-      // Judged against any level the subject could have, not today's: see overrideApproverNeeded.
-      const needed = overrideApproverNeeded(rule, scheme.levels, o.level, o.mode);
-      if (needed.loosens) checkApprover(deps, scheme, id, needed.role, 'loosenNeeds');
+      // One check, of the role the queue shows (`approvalNeeds`): `loosenNeeds` when the override can
+      // loosen (never weaker than `approvedBy`: validate-pack), `approvedBy` otherwise.
+      const needed = approvalNeeds(scheme, o);
+      checkApprover(deps, scheme, id, needed.role, needed.loosens ? 'loosenNeeds' : 'approvedBy');
       // The policy in force may have stopped taking requests from whoever filed this one (a relationship
       // manager's, filed before the scheme became tenant staff's): the rule is the one in force now.
       if (rule.requestedBy === 'none' || (rule.requestedBy === 'tenant' && r.requesterScope === 'book'))
@@ -554,6 +555,21 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
   });
   if (approve) deps.matrices.invalidate(deps.tenantId);
   return view;
+}
+
+/**
+ * The weakest role that may approve `o` under `scheme`'s override rule, and whether that is because the
+ * override can loosen the grade: the one home of the rule `decideOverride` checks before it approves,
+ * and the approvals queue shows (`approvalNeeds`), so a console never offers what the API then refuses.
+ * Judged against any level the subject could have, not today's (`overrideApproverNeeded`). Not the whole
+ * answer: approving also ends any override in force, and whether that leaves a looser level is known
+ * only once the rules have re-run (`decideOverride`'s `supersedes` check).
+ */
+export function approvalNeeds(
+  scheme: SchemeDefinition,
+  o: { readonly level: string; readonly mode: OverrideMode },
+): { readonly role: OverrideApprover; readonly loosens: boolean } {
+  return overrideApproverNeeded(overrideRuleOf(scheme), scheme.levels, o.level, o.mode);
 }
 
 /** 403 `forbidden` unless the caller's role is `needed` or stronger, naming the rule of the policy that asks for it. */

@@ -41,6 +41,8 @@ export async function pendingPolicyApprovals(
         requestedAt,
         ageSeconds: Math.max(0, Math.floor((now - Date.parse(requestedAt)) / 1000)),
         contentHash: v.contentHash ?? '',
+        // A policy version is any approver's to decide (the access table; the service asks no more).
+        approvalNeeds: 'approver',
         requesters: policyRequesters(v),
       };
     })

@@ -1,3 +1,4 @@
+import type { OverrideApprover } from '../model/override-rule.js';
 import type { PolicyVersionDetail } from './policies.js';
 
 /* What the four-eyes queue (`/v1/approvals`) and a policy approval send. */
@@ -64,6 +65,18 @@ export interface ApprovalItem {
    * that moved this level" rather than "you filed this".
    */
   readonly requestedByYou: boolean;
+  /**
+   * The weakest role that may approve it: `admin` when an override's scheme asks an admin for it
+   * (`overrides.approvedBy: admin`, or `overrides.loosenNeeds: admin` for an override that can hold the
+   * customer on the looser side of the grade), `approver` otherwise — level sign-offs and policy
+   * versions are any approver's. Computed when the page is read, by the rule the approval checks
+   * (`overrideApproverNeeded`); the approval checks again with the policy in force then, and also
+   * whether it leaves a looser level than the one held (it ends any override in force), which only the
+   * re-evaluation tells: an `approver` item can still be refused with a 403 naming `overrides.loosenNeeds`.
+   * Rejecting needs no more than an approver. A console shows "needs an admin" and offers no Approve
+   * to a lower role.
+   */
+  readonly approvalNeeds: OverrideApprover;
 }
 
 export interface ApprovalsPage {

@@ -404,6 +404,12 @@ export interface ListOverridesQuery {
    * book, so a customer moved out takes theirs along.
    */
   readonly managedBy?: string;
+  /**
+   * Only requests this person filed, as four eyes counts a person: `staff:<id>` matches their staff
+   * token's requests and those of every key they own (revoked ones too: a key's owner never changes);
+   * any other actor (an unowned `key:<id>`) matches itself.
+   */
+  readonly requestedBy?: string;
   /** Keyset: rows created before this (created_at, id), newest first. */
   readonly before?: { readonly createdAt: string; readonly id: string };
 }
@@ -425,6 +431,26 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
           .where('m.staff_id', '=', book),
       ),
     );
+  const person = q.requestedBy;
+  if (person !== undefined) {
+    const staffId = person.startsWith('staff:') ? person.slice('staff:'.length) : undefined;
+    query = query.where((eb) =>
+      staffId === undefined
+        ? eb('overrides.requested_by', '=', person)
+        : eb.or([
+            eb('overrides.requested_by', '=', person),
+            eb(
+              'overrides.requested_by',
+              'in',
+              eb
+                .selectFrom('api_keys as k')
+                .select(sql<string>`'key:' || k.id`.as('actor'))
+                .where('k.tenant_id', '=', tenantId)
+                .where('k.staff_id', '=', staffId),
+            ),
+          ]),
+    );
+  }
   if (q.status === 'expired') {
     query = query.where('overrides.status', '=', 'approved').where('overrides.expires_at', '<=', q.now);
   } else if (q.status === 'approved') {

@@ -82,6 +82,30 @@ export async function upsertStaff(
   });
 }
 
+/**
+ * The tenant's tenant-wide admins and staff member `id` (whatever they hold), in id order, locked on
+ * PostgreSQL until the transaction ends (`SELECT … ORDER BY id FOR NO KEY UPDATE`): a change of one of
+ * them waits for this transaction and then is read as it committed (a row no longer a tenant-wide
+ * admin drops out). Two transactions that each demote one of the last two admins therefore queue on
+ * the first row they share, and the second sees the first's demotion. Not `FOR UPDATE`: a book
+ * assignment holds its staff member's row `FOR KEY SHARE` (the `subject_managers` foreign key) until
+ * it commits, which `FOR UPDATE` waits for and `FOR NO KEY UPDATE` does not — an open assignment to
+ * the member, then to an admin this had locked, would otherwise deadlock with it (the key, tenant and
+ * id, is never changed here). SQLite's writer holds the whole file (transactions begin IMMEDIATE).
+ * Lock order: key rows before staff rows — take the tenant's admin keys first (`lockUnrevokedKeys`)
+ * when the transaction also decides by them. Call it in a transaction.
+ */
+export async function lockTenantAdminsAnd(db: Executor, tenantId: string, id: string): Promise<StaffMember[]> {
+  let q = db
+    .selectFrom('staff')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb.and([eb('role', '=', 'admin'), eb('scope', '!=', 'book')]), eb('id', '=', id)]))
+    .orderBy('id');
+  if (isPostgres(db)) q = q.forNoKeyUpdate();
+  return (await q.execute()).map(toStaff);
+}
+
 /** Staff of a tenant in id order (keyset pagination after `afterId`). */
 export async function listStaff(
   db: Executor,

@@ -1,0 +1,71 @@
+import {
+  atomically,
+  lockKeyOwners,
+  lockTenantAdminsAnd,
+  lockUnrevokedKeys,
+  upsertStaff,
+  type Executor,
+  type StaffInput,
+  type StaffMember,
+} from '@tierkit/db';
+import { tenantWideAdmin } from '../auth/principal.js';
+import { ProblemError } from '../problem.js';
+import { administersOverHttp } from './key-revocation.js';
+
+const WAY_BACK =
+  'promote another staff member to a tenant-wide admin first (`PUT /v1/staff/{id}` with role "admin", scope "tenant"), then change this one. With no other admin credential, an operator on the server issues an admin key (`tierkit keys create --tenant … --role admin --label …`), promotes someone else with it, then makes this change';
+
+/**
+ * Create or change a staff member for an HTTP caller, unless the change takes a tenant-wide admin's
+ * powers away (a lower role, or a book) and would leave the tenant:
+ * - no other tenant-wide admin on staff (409 `last-admin-staff`): nobody could decide what a policy's
+ *   `overrides.loosenNeeds: admin` asks for. One admin is all this keeps: it does not keep a second
+ *   person for four eyes. An admin-level request filed by an admin (whom four eyes bars from deciding
+ *   it) can be left with no staff member able to approve it when the other admins are demoted, which
+ *   is not refused; it waits until someone is promoted, or is rejected or withdrawn
+ *   (packages/api/README.md, "Staff and books");
+ * - no key that administers it over HTTP (409 `last-admin-staff` too), when the member owns the last
+ *   such key: a key acts with the lower of its role and its owner's, so demoting the owner revokes the
+ *   key's administration as surely as `POST /v1/keys/{id}/revoke` would (refused there: `last-admin-key`).
+ * Nothing changes when it is refused. The tenant's admin keys, then its tenant-wide admins and the
+ * member, are read and the member written in one transaction: on PostgreSQL under row locks in the
+ * key-then-staff order (`lockUnrevokedKeys` FOR UPDATE, `lockTenantAdminsAnd` FOR NO KEY UPDATE, so a
+ * book assignment's foreign-key check on a staff row neither waits for it nor deadlocks with it), on
+ * SQLite under its writer's lock, so two admins demoting each other at once cannot both succeed — the
+ * second waits for the first and then sees its demotion. Code beside the database calling the
+ * library's `upsertStaff` (as the demo seed does) does not come here.
+ * `held` hears the member as read under the lock (undefined: a new one), before anything is decided.
+ */
+export async function putStaffOverHttp(
+  db: Executor,
+  tenantId: string,
+  input: StaffInput,
+  now: string,
+  held: (before: StaffMember | undefined) => void = () => undefined,
+): Promise<{ staff: StaffMember; created: boolean; before?: StaffMember }> {
+  return atomically(db, async (trx) => {
+    const keys = await lockUnrevokedKeys(trx, tenantId, { role: 'admin' });
+    const admins = await lockTenantAdminsAnd(trx, tenantId, input.id);
+    const current = admins.find((s) => s.id === input.id);
+    held(current);
+    if (current !== undefined && tenantWideAdmin(current) && !tenantWideAdmin(input)) {
+      if (!admins.some((s) => s.id !== input.id && tenantWideAdmin(s))) {
+        throw new ProblemError(
+          'last-admin-staff',
+          `"${current.name}" (${current.id}) is the tenant's last tenant-wide admin: demoted, no staff member could approve what a policy asks an admin for, nor administer staff over HTTP. To change them, ${WAY_BACK}.`,
+        );
+      }
+      const owned = await lockKeyOwners(trx, tenantId, keys);
+      const after = owned.map((k) =>
+        k.owner?.id === input.id ? { ...k, owner: { id: input.id, role: input.role, scope: input.scope } } : k,
+      );
+      if (owned.some(administersOverHttp) && !after.some(administersOverHttp)) {
+        throw new ProblemError(
+          'last-admin-staff',
+          `"${current.name}" (${current.id}) owns the tenant's last admin key that administers it over HTTP: a key acts with the lower of its role and its owner's, so demoted, nobody could administer the tenant over HTTP. To change them, issue another admin key first (a tenant-wide admin issues one in their own name with POST /v1/keys; an operator with \`tierkit keys create --role admin\`).`,
+        );
+      }
+    }
+    return upsertStaff(trx, tenantId, input, now);
+  });
+}
