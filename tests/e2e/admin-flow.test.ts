@@ -197,9 +197,18 @@ describe('admin console: approvals and jobs', () => {
     const period = page.locator('form[data-testid="start-job"] input[name="period"]');
     const thisMonth = bankMonth();
     await period.fill(thisMonth);
+    // The month has not ended: the form asks for a confirmation, and does not start without it.
+    const confirm = page.locator('form[data-testid="start-job"] [data-testid="open-month"] input[type="checkbox"]');
+    await confirm.waitFor();
     await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
-    const refusal = page.locator('.jobs-start [role="status"]');
-    await page.waitForFunction(() => /尚未导入/.test(document.querySelector('.jobs-start [role="status"]')?.textContent ?? ''));
+    assert.equal(await page.evaluate(() => location.hash), '#/jobs');
+    assert.equal(await confirm.evaluate((el) => (el as HTMLInputElement).validity.valueMissing), true);
+    await confirm.check();
+    await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
+    const refusal = page.locator('.jobs-start [data-testid="start-status"]');
+    await page.waitForFunction(() =>
+      /尚未导入/.test(document.querySelector('.jobs-start [data-testid="start-status"]')?.textContent ?? ''),
+    );
     assert.equal(
       await refusal.textContent(),
       `未能执行: ${thisMonth} 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 ${thisMonth} 的数据再重评。`,
@@ -217,7 +226,7 @@ describe('admin console: approvals and jobs', () => {
     await page.locator(`${job} progress`).waitFor();
     await page.screenshot({ path: join(shots, 'admin-flow-4-job-running.png'), fullPage: true });
     await page.waitForFunction(
-      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.getAttribute('data-status') ?? ''),
       job,
       {
         timeout: 45_000,
@@ -254,7 +263,7 @@ describe('admin console: approvals and jobs', () => {
     // Back to the list: the job is there, finished.
     await page.locator('.jobs-detail a[href="#/jobs"]').click();
     await page.waitForFunction(
-      (sel) => /completed/.test(document.querySelector(`tr${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      (sel) => /completed/.test(document.querySelector(`tr${sel} [data-testid="job-status"]`)?.getAttribute('data-status') ?? ''),
       job,
     );
 
@@ -269,7 +278,7 @@ describe('admin console: approvals and jobs', () => {
     await page.locator('.jobs-status-line button').click();
     await page.locator(otherRow).waitFor();
     await page.waitForFunction(
-      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.getAttribute('data-status') ?? ''),
       otherRow,
       { timeout: 45_000 },
     );

@@ -294,6 +294,7 @@ describe('maker and checker change the card tiers', () => {
       await form.locator('select[name="scheme"]').selectOption(SCHEME);
       await form.locator('input[name="period"]').fill(thisMonth());
       await form.locator('input[name="reason"]').fill(`${SCHEME}@${versionNo} approved`);
+      await form.locator('[data-testid="open-month"] input[type="checkbox"]').check();
       await form.locator('button[type="submit"]').click();
     }
     await c.waitForFunction(() => /^#\/jobs\/[^/?]+/.test(location.hash), null, { timeout: 30_000 });
@@ -304,7 +305,10 @@ describe('maker and checker change the card tiers', () => {
     await shot(c, '9-job-running');
     try {
       await c.waitForFunction(
-        (id) => /completed|succeeded/.test(document.querySelector(`[data-job="${id}"] [data-testid="job-status"]`)?.textContent ?? ''),
+        (id) =>
+          /completed|succeeded/.test(
+            document.querySelector(`[data-job="${id}"] [data-testid="job-status"]`)?.getAttribute('data-status') ?? '',
+          ),
         jobId,
         { timeout: 120_000 },
       );

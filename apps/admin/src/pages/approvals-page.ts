@@ -134,6 +134,10 @@ export class ApprovalsPage extends LitElement {
       schemes: [d.item.scheme],
       period: d.activation.fromPeriod,
       reason: `${d.item.id} approved`,
+      // The re-tier the approval deferred is the one its activation would have queued itself, for the
+      // month the version takes effect: the approver decided that month with the version, so pressing
+      // the button is the confirmation an open month needs (the jobs page asks for it on its own).
+      ...(d.activation.fromPeriod >= bankMonth() ? { allowOpenMonth: true } : {}),
     });
     // Refused (a month with no data, say): the button was disabled while it asked, and focus fell to the
     // page's start; back on it, beside the refusal.

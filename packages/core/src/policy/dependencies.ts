@@ -1,6 +1,7 @@
 import type { SchemeDefinition } from './pack-schema.js';
 import { walkThresholds } from './check-conditions.js';
 import type { DerivedPolicy, DerivedSource } from './policy-schema.js';
+import type { AddedDependent } from '../wire/jobs.js';
 
 /** Every scheme a derived policy reads, `from` first. */
 export function derivedSources(p: DerivedPolicy): readonly DerivedSource[] {
@@ -42,5 +43,25 @@ export function schemeMetrics(s: SchemeDefinition): Set<string> {
   if (p.kind === 'rules') for (const l of p.levels) add(l.when);
   if (p.kind === 'score') for (const f of p.factors) out.add(f.metric);
   if (p.kind === 'rules' || p.kind === 'score') for (const t of p.triggers ?? []) add(t.when);
+  return out;
+}
+
+/**
+ * The schemes that read, directly or through another, a level of one of `asked`, in dependency order
+ * (each after what it reads), with what each reads: a job that writes a scheme must write these too,
+ * or they keep a level worked out from the old one (packages/api README, "Re-tier jobs"). Unknown keys
+ * are ignored; `asked` itself is not listed.
+ */
+export function dependentSchemes(schemes: readonly SchemeDefinition[], asked: readonly string[]): AddedDependent[] {
+  const inJob = new Set(asked);
+  const out: AddedDependent[] = [];
+  // dependencyOrder puts every scheme after its inputs, so one pass sees each input's membership settled.
+  for (const s of dependencyOrder(schemes)) {
+    if (inJob.has(s.key)) continue;
+    const reads = schemeDependencies(s).filter((d) => inJob.has(d));
+    if (!reads.length) continue;
+    inJob.add(s.key);
+    out.push({ scheme: s.key, reads });
+  }
   return out;
 }
