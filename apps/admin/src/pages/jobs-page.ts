@@ -332,7 +332,10 @@ export class JobsPage extends LitElement {
   }
 
   #matrix(job: Job, w: Words) {
-    const schemes = [...new Set(job.summary.matrix.map((c) => c.scheme))];
+    // In the order the job writes them (asked for, then each added after what it reads), not by key.
+    const order = job.params.schemes ?? [];
+    const at = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+    const schemes = [...new Set(job.summary.matrix.map((c) => c.scheme))].sort((a, b) => at(a) - at(b) || a.localeCompare(b));
     if (!schemes.length) return html`<p class="hint">${w.noMatrix}</p>`;
     return html`<div data-testid="job-matrix">
       ${schemes.map((scheme) => {
