@@ -41,7 +41,13 @@ interface Job {
   id: string;
   status: string;
   requestedBy: string;
-  params: { schemes: string[] | null; period: string; filter: { kind?: string; evaluatedSince?: string }; reason: string | null };
+  params: {
+    schemes: string[] | null;
+    dependents: { scheme: string; reads: string[] }[];
+    period: string;
+    filter: { kind?: string; evaluatedSince?: string };
+    reason: string | null;
+  };
   progress: { subjects: { processed: number; skipped: number } };
 }
 
