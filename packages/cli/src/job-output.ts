@@ -24,13 +24,15 @@ export function jobLine(j: JobView): string {
 }
 
 /**
- * The schemes a job added to those asked for, and why ("also re-tiers value-band (reads retail-tier)"),
+ * The schemes a job added to those asked for, and why ("also re-tiers value-band (reads retail-tier)",
+ * "aml-risk (read by risk-band)"),
  * or undefined when it added none.
  */
 export function dependentsLine(j: Pick<JobView, 'params'>): string | undefined {
   const added = j.params.dependents ?? [];
   if (!added.length) return undefined;
-  return `also re-tiers ${added.map((d) => `${d.scheme} (reads ${d.reads.join(', ')})`).join(', ')}: they read a level it writes`;
+  const why = (d: (typeof added)[number]) => ('reads' in d ? `reads ${d.reads.join(', ')}` : `read by ${d.readBy.join(', ')}`);
+  return `also re-tiers ${added.map((d) => `${d.scheme} (${why(d)})`).join(', ')}: each reads a level it writes, or is read by one`;
 }
 
 /** The whole of a job: its line, then the migration matrix, one row per scheme and level before. */

@@ -118,23 +118,31 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
   const subjects = job.progress.subjects;
   assert.equal(subjects.processed + subjects.skipped, subjects.total);
   assert.ok(subjects.processed >= 20, 'every seeded customer was re-evaluated');
-  // The card tier, and the value band and risk × value matrix that read it (directly, then through the band).
-  assert.deepEqual(job.params.schemes, ['retail-tier', 'value-band', 'risk-value']);
+  // The card tier, the value band and risk × value matrix that read it (directly, then through the band),
+  // and the risk band the matrix reads with the AML and credit levels that band reads: written alone, the
+  // matrix would be worked out from a risk band the job does not store.
+  assert.deepEqual(job.params.schemes, ['retail-tier', 'aml-risk', 'credit-rating', 'risk-band', 'value-band', 'risk-value']);
   assert.deepEqual(job.params.dependents, [
+    { scheme: 'aml-risk', readBy: ['risk-band'] },
+    { scheme: 'credit-rating', readBy: ['risk-band'] },
+    { scheme: 'risk-band', readBy: ['risk-value'] },
     { scheme: 'value-band', reads: ['retail-tier'] },
     { scheme: 'risk-value', reads: ['value-band'] },
   ]);
   assert.ok(
-    retier.err.includes('retier: also re-tiers value-band (reads retail-tier), risk-value (reads value-band): they read a level it writes'),
+    retier.err.includes(
+      'retier: also re-tiers aml-risk (read by risk-band), credit-rating (read by risk-band), risk-band (read by risk-value), value-band (reads retail-tier), risk-value (reads value-band): each reads a level it writes, or is read by one',
+    ),
     retier.err.join('\n'),
   );
-  for (const scheme of ['retail-tier', 'value-band', 'risk-value'])
+  const written = ['retail-tier', 'aml-risk', 'credit-rating', 'risk-band', 'value-band', 'risk-value'];
+  for (const scheme of written)
     assert.equal(
       job.summary.matrix.filter((c) => c.scheme === scheme).reduce((n, c) => n + c.count, 0),
       20,
       `one count per customer: ${scheme} is a customer scheme`,
     );
-  assert.deepEqual(new Set(job.summary.matrix.map((c) => c.scheme)), new Set(['retail-tier', 'value-band', 'risk-value']));
+  assert.deepEqual(new Set(job.summary.matrix.map((c) => c.scheme)), new Set(written));
 
   const list = await cli('jobs', 'list', '--json');
   assert.equal(list.code, 0);

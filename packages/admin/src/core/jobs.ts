@@ -246,12 +246,13 @@ export class Jobs extends CursorList<Job, JobsState> {
   /**
    * The schemes a job for `schemes` would re-tier besides (`GET /v1/jobs/dependents`), for a start form
    * to say before it starts; none chosen (every scheme) clears it. A failure leaves it undefined: the
-   * job still adds them, and says so once queued.
+   * job still adds them, and says so once queued. `period`: the month the job would run at (its pack
+   * decides); omitted, the current month.
    */
-  async loadDependents(schemes: readonly string[]): Promise<void> {
+  async loadDependents(schemes: readonly string[], period?: string): Promise<void> {
     this.set({ dependents: undefined });
     if (!schemes.length) return this.cancel('dependents');
-    const query = new URLSearchParams({ schemes: schemes.join(',') });
+    const query = new URLSearchParams({ schemes: schemes.join(','), ...(period ? { period } : {}) });
     const res = await this.run(
       'dependents',
       (signal) => this.#client.http.get<JobDependents>(`/v1/jobs/dependents?${query}`, { signal }),

@@ -31,6 +31,8 @@ import {
   withDependents,
 } from '../services/jobs/jobs.js';
 import { periodOf } from '../periods.js';
+import { monthError } from '../month-errors.js';
+import { invalid } from '../problem.js';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule } from '../services/jobs/schedule.js';
 
 const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
@@ -212,8 +214,13 @@ export function jobs(
         const deps = c.var.deps;
         const query = c.req.valid('query');
         const tp = await packOf(deps);
-        const period = query.period ?? periodOf(deps.now(), deps.timeZone);
-        const asked = query.schemes.split(',').map((k) => k.trim());
+        const current = periodOf(deps.now(), deps.timeZone);
+        const period = query.period ?? current;
+        // As POST /v1/jobs judges its month: a preview for a month no job could run would mislead.
+        const bad = monthError('period', period, current);
+        if (bad) throw invalid([bad]);
+        // Not trimmed: POST takes keys as sent, so " retail-tier" must be unknown here too.
+        const asked = query.schemes.split(',');
         checkSchemes(tp, asked);
         const { schemes, dependents } = withDependents(tp, period, asked);
         return c.json({ schemes: schemes ?? asked, dependents }, 200);

@@ -38,7 +38,7 @@ export const CreateJobBody = z
       .optional()
       .openapi({
         description:
-          'Scheme keys whose assignments and history to write; omitted: every scheme. Every scheme that reads one of their levels (derived and matrix schemes, directly or through another) is added: the job’s `params.schemes` lists them after those asked for, `params.dependents` says which and why (`GET /v1/jobs/dependents` tells beforehand)',
+          'Scheme keys whose assignments and history to write; omitted: every scheme. Every scheme that reads one of their levels (derived and matrix schemes, directly or through another), and every scheme whose level one of those written reads, is added: the job’s `params.schemes` lists them after those asked for, `params.dependents` says which and why (`GET /v1/jobs/dependents` tells beforehand)',
         example: ['retail-tier'],
       }),
     period: z
@@ -55,14 +55,26 @@ export const CreateJobBody = z
   .openapi('CreateJobRequest');
 
 export const AddedDependentSchema = z
-  .object({
-    scheme: z.string().openapi({ example: 'value-band' }),
-    reads: z
-      .array(z.string())
-      .readonly()
-      .openapi({ description: 'The schemes of the job whose levels it reads directly', example: ['retail-tier'] }),
-  })
-  .openapi('AddedDependent');
+  .union([
+    z.object({
+      scheme: z.string().openapi({ example: 'value-band' }),
+      reads: z
+        .array(z.string())
+        .readonly()
+        .openapi({ description: 'The schemes of the job whose levels it reads directly', example: ['retail-tier'] }),
+    }),
+    z.object({
+      scheme: z.string().openapi({ example: 'risk-band' }),
+      readBy: z
+        .array(z.string())
+        .readonly()
+        .openapi({ description: 'The schemes of the job that read its level directly', example: ['risk-value'] }),
+    }),
+  ])
+  .openapi('AddedDependent', {
+    description:
+      'A scheme a job adds: one that reads a level the job writes (`reads`), or one whose level a scheme the job writes reads (`readBy`)',
+  });
 
 export const DependentsQuery = z.object({
   schemes: z

@@ -20,12 +20,22 @@ export interface RetierFilter {
   readonly evaluatedSince?: string;
 }
 
-/** A scheme a job adds because it reads the level of a scheme the job writes. */
-export interface AddedDependent {
-  readonly scheme: string;
-  /** The schemes of the job whose levels it reads directly, in the order it reads them (a matrix: rows, then columns). */
-  readonly reads: readonly string[];
-}
+/**
+ * A scheme a job adds: either it reads the level of a scheme the job writes (`reads`), or a scheme the
+ * job writes reads its level (`readBy`) — written alone, a derived or matrix scheme would be worked out
+ * from an input level the job does not store.
+ */
+export type AddedDependent =
+  | {
+      readonly scheme: string;
+      /** The schemes of the job whose levels it reads directly, in the order it reads them (a matrix: rows, then columns). */
+      readonly reads: readonly string[];
+    }
+  | {
+      readonly scheme: string;
+      /** The schemes of the job that read its level directly. */
+      readonly readBy: readonly string[];
+    };
 
 /** What a re-tier job was asked to do, as stored with it. */
 export interface RetierParams {

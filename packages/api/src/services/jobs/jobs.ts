@@ -184,7 +184,9 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<E
   const { schemes, dependents } = withDependents(tp, req.period, req.schemes ?? null);
   // Schemes of one subject kind only: the others' subjects would get no level of them, so the job is
   // theirs alone — its counts are of the subjects its schemes apply to, not of the whole book.
-  const kinds = new Set((schemes ?? []).map((k) => tp.schemes.get(k)?.subjectKind));
+  // By the pack in force for the month, as withDependents chose the schemes by it.
+  const atPeriod = tp.at(req.period);
+  const kinds = new Set((schemes ?? []).map((k) => atPeriod.schemes.get(k)?.subjectKind));
   const [onlyKind] = kinds;
   const filter = req.filter?.kind || kinds.size !== 1 || !onlyKind ? (req.filter ?? {}) : { ...req.filter, kind: onlyKind };
   let ids: string[] | undefined;
