@@ -33,17 +33,26 @@ describe('the jobs page words', () => {
 
   it('tells on the start form which schemes a job for the one chosen adds, from the API', async () => {
     const jobs = new Jobs(f.client('OFF1'));
-    await jobs.loadDependents(['aml-test']);
+    await jobs.loadDependents(['aml-test'], '2025-10');
     assert.deepEqual(jobs.state.dependents, {
-      schemes: ['aml-test', 'risk-value-test'],
-      dependents: [{ scheme: 'risk-value-test', reads: ['aml-test'] }],
+      schemes: ['aml-test', 'retail-tier', 'risk-value-test'],
+      dependents: [
+        { scheme: 'retail-tier', readBy: ['risk-value-test'] },
+        { scheme: 'risk-value-test', reads: ['aml-test'] },
+      ],
     });
+    // The form's month goes with the question: a month not begun is the API's refusal, not a preview.
+    await jobs.loadDependents(['aml-test'], '2026-01');
+    assert.equal(jobs.state.dependents, undefined);
     const w = JOBS_WORDS['zh-CN'];
     assert.equal(w.alsoRetiers([w.dependsOn('价值分档', ['客户等级'])]), '也将重评：价值分档（依赖客户等级）');
     assert.equal(
       JOBS_WORDS.en.alsoRetiers([JOBS_WORDS.en.dependsOn('Value band', ['Card tier'])]),
       'Also re-tiers: Value band (reads Card tier)',
     );
+    assert.equal(w.readBy('AML 风险', ['风险分档']), 'AML 风险（风险分档依赖它）');
+    assert.equal(JOBS_WORDS['zh-TW'].readBy('AML 風險', ['風險分檔']), 'AML 風險（風險分檔依賴它）');
+    assert.equal(JOBS_WORDS.en.readBy('AML risk', ['Risk band']), 'AML risk (read by Risk band)');
     // "All schemes" adds nothing: the line is cleared.
     await jobs.loadDependents([]);
     assert.equal(jobs.state.dependents, undefined);

@@ -286,8 +286,12 @@ describe('maker and checker change the card tiers', () => {
     const jobLink = c.locator('[data-testid="activation"] a[data-job-link]');
     const startButton = c.locator('[data-testid="activation"] button[data-action="start-retier"]');
     if ((await jobLink.count()) > 0) await jobLink.click();
-    else if ((await startButton.count()) > 0) await startButton.click();
-    else {
+    else if ((await startButton.count()) > 0) {
+      // This month has not ended: the deferred re-tier asks, as the jobs page does, before it sends allowOpenMonth.
+      const confirm = c.locator('[data-testid="activation"] [data-testid="open-month"] input[type="checkbox"]');
+      if ((await confirm.count()) > 0) await confirm.check();
+      await startButton.click();
+    } else {
       await c.locator('a[data-page-link="jobs"]').click();
       const form = c.locator('form[data-testid="start-job"]');
       await form.waitFor();

@@ -1,4 +1,5 @@
 import {
+  type AddedDependent,
   hasRole,
   isBookScoped,
   type Job,
@@ -114,13 +115,14 @@ export class JobsPage extends LitElement {
     const scheme = value('scheme');
     const reason = value('reason');
     this.#startedPeriod = value('period');
-    // The form asks for the confirmation (a required checkbox) only while the month chosen is open.
-    const open = this.#startedPeriod >= bankMonth();
+    // The form shows the confirmation (a required checkbox) only while the month chosen is open; what is
+    // sent is whether it was ticked, so the API's month_open, not the form's idea of "open", has the last word.
+    const confirmed = (form.elements.namedItem('allowOpenMonth') as HTMLInputElement | null)?.checked === true;
     const job = await this.#jobs.store.start({
       period: this.#startedPeriod,
       ...(scheme ? { schemes: [scheme] } : {}),
       ...(reason ? { reason } : {}),
-      ...(open ? { allowOpenMonth: true } : {}),
+      ...(confirmed ? { allowOpenMonth: true } : {}),
     });
     if (job) this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
     // Refused (a month with no data, say): the button was disabled while it asked, and focus fell to the page's start.
@@ -218,7 +220,7 @@ export class JobsPage extends LitElement {
           <select name="scheme" aria-describedby="jobs-dependents"
             @change=${(e: Event) => {
               const key = (e.target as HTMLSelectElement).value;
-              void this.#jobs.store.loadDependents(key ? [key] : []);
+              void this.#jobs.store.loadDependents(key ? [key] : [], this.#period || undefined);
             }}>
             <option value="">${w.allSchemes}</option>
             ${s.schemes.map((sc) => html`<option value=${sc.key}>${sc.name[locale] ?? sc.key} · ${sc.key}</option>`)}
@@ -228,6 +230,9 @@ export class JobsPage extends LitElement {
           aria-describedby="jobs-period-hint"
           @input=${(e: Event) => {
             this.#period = (e.target as HTMLInputElement).value;
+            // The month's pack decides what a job adds: ask again for the scheme chosen.
+            const key = (e.target as HTMLInputElement).form?.querySelector<HTMLSelectElement>('select[name="scheme"]')?.value;
+            if (key) void this.#jobs.store.loadDependents([key], this.#period || undefined);
             this.requestUpdate();
           }}></label>
         <label>${w.reason} <input name="reason" maxlength="500" autocomplete="off"></label>
@@ -241,16 +246,7 @@ export class JobsPage extends LitElement {
       </form>
       <p class="hint" id="jobs-period-hint">${open ? w.openMonthHint(w.month(this.#period)) : w.periodHint(bankTimeZone())}</p>
       <p role="status" class="hint" id="jobs-dependents" data-testid="job-dependents">${
-        added.length
-          ? w.alsoRetiers(
-              added.map((d) =>
-                w.dependsOn(
-                  names.schemeName(d.scheme),
-                  d.reads.map((r) => names.schemeName(r)),
-                ),
-              ),
-            )
-          : ''
+        added.length ? w.alsoRetiers(added.map((d) => addedText(w, names.schemeName, d))) : ''
       }</p>
       <p role="status" class="hint" data-testid="start-status" tabindex="-1">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
     </section>`;
@@ -317,16 +313,11 @@ export class JobsPage extends LitElement {
   #schemes(job: Job, w: Words) {
     if (job.params.schemes === null) return w.allSchemes;
     const names = schemeNames(this.#jobs.state.schemes, this.ctx?.locale ?? 'zh-CN');
-    const added = new Map(job.params.dependents.map((d) => [d.scheme, d.reads]));
+    const added = new Map(job.params.dependents.map((d) => [d.scheme, d]));
     return job.params.schemes
       .map((k) => {
-        const reads = added.get(k);
-        return reads
-          ? w.dependsOn(
-              names.schemeName(k),
-              reads.map((r) => names.schemeName(r)),
-            )
-          : names.schemeName(k);
+        const d = added.get(k);
+        return d ? addedText(w, names.schemeName, d) : names.schemeName(k);
       })
       .join(w.separator);
   }
@@ -436,3 +427,8 @@ export const jobsPage: ConsolePage = {
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-jobs-page data-page .ctx=${ctx}></admin-jobs-page>`,
 };
+
+/** A scheme a job added, named with why: it reads a level the job writes, or one the job writes reads it. */
+function addedText(w: Words, name: (key: string) => string, d: AddedDependent): string {
+  return 'reads' in d ? w.dependsOn(name(d.scheme), d.reads.map(name)) : w.readBy(name(d.scheme), d.readBy.map(name));
+}

@@ -1,4 +1,4 @@
-import { groupDigits as g } from '@tierkit/core/money';
+import { count as g } from './analytics-format.js';
 import type { ConsoleLocale } from '../words.js';
 
 const EN_MONTHS = [
@@ -50,6 +50,7 @@ const zh = {
     `${month}尚未结束：数据不全，按本月重评会按缺失的数据改变等级，客户的页面会立即显示。通常应选上一个已结束的月份。`,
   alsoRetiers: (items: readonly string[]) => `也将重评：${items.join('、')}`,
   dependsOn: (scheme: string, reads: readonly string[]) => `${scheme}（依赖${reads.join('、')}）`,
+  readBy: (scheme: string, by: readonly string[]) => `${scheme}（${by.join('、')}依赖它）`,
   separator: '、',
   rate: (perSecond: number) => `每秒约 ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} 位`,
   eta: (left: string) => `预计还需 ${left}`,
@@ -122,6 +123,7 @@ const tw: typeof zh = {
     `${month}尚未結束：資料不全，按本月重評會按缺失的資料改變等級，客戶的頁面會立即顯示。通常應選上一個已結束的月份。`,
   alsoRetiers: (items: readonly string[]) => `也將重評：${items.join('、')}`,
   dependsOn: (scheme: string, reads: readonly string[]) => `${scheme}（依賴${reads.join('、')}）`,
+  readBy: (scheme: string, by: readonly string[]) => `${scheme}（${by.join('、')}依賴它）`,
   separator: '、',
   rate: (perSecond: number) => `每秒約 ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} 位`,
   eta: (left: string) => `預計還需 ${left}`,
@@ -196,6 +198,7 @@ const en: typeof zh = {
     `${month} has not ended: its data is incomplete, so re-tiering it changes levels on missing data, and customers see them at once. Usually choose the last month that has ended.`,
   alsoRetiers: (items: readonly string[]) => `Also re-tiers: ${items.join(', ')}`,
   dependsOn: (scheme: string, reads: readonly string[]) => `${scheme} (reads ${reads.join(', ')})`,
+  readBy: (scheme: string, by: readonly string[]) => `${scheme} (read by ${by.join(', ')})`,
   separator: ', ',
   rate: (perSecond: number) => `about ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} a second`,
   eta: (left: string) => `about ${left} left`,
