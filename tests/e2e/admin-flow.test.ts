@@ -216,6 +216,14 @@ describe('admin console: approvals and jobs', () => {
     assert.equal(await page.evaluate(() => location.hash), '#/jobs');
     await period.fill(lastClosedMonth());
     await page.selectOption('form[data-testid="start-job"] select[name="scheme"]', 'retail-tier');
+    // Before it starts, the form says what else the job writes: the value band that reads the card tier.
+    const band = (await (await fetchAsBank(`${t.server.url}/v1/schemes/value-band`)).json()) as { name: Record<string, string> };
+    const card = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as { name: Record<string, string> };
+    await page.waitForFunction(() => /^也将重评：/.test(document.querySelector('[data-testid="job-dependents"]')?.textContent ?? ''));
+    assert.ok(
+      ((await page.textContent('[data-testid="job-dependents"]')) ?? '').includes(`${band.name['zh-CN']}（依赖${card.name['zh-CN']}）`),
+      'the value band, said as reading the card tier',
+    );
     await page.locator('form[data-testid="start-job"] input[name="reason"]').fill('e2e');
     await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
 
@@ -235,6 +243,14 @@ describe('admin console: approvals and jobs', () => {
     const bar = await page.locator(`${job} progress`).evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
     assert.equal(bar.value, bar.max, 'the bar is full at the end');
     assert.ok(bar.max >= 60, `every customer counted (${bar.max})`);
+    // A customer scheme's job counts customers, its figures grouped as the console groups them.
+    const grouped = bar.max.toLocaleString('en-US');
+    assert.equal((await page.textContent(`${job} .jobs-count`))?.trim(), `已处理 ${grouped} / ${grouped} 位客户（100%）`);
+    // Who started it, by name, not as a credential's actor.
+    await page.waitForFunction(
+      (sel) => document.querySelector(`${sel} [data-testid="job-requested-by"]`)?.textContent?.trim() === '赵敏（经办） · MAKER01',
+      job,
+    );
     assert.ok((await page.locator(`${job} [data-testid="job-matrix"] table`).count()) > 0, 'the migration matrix as a table');
     const api = (await (await fetchAsBank(`${t.server.url}/v1/jobs/${id}`)).json()) as {
       status: string;
