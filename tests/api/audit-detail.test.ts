@@ -113,6 +113,8 @@ forEachDialect('audit detail', (f) => {
       job: ((await job.json()) as { id: string }).id,
       period: '2025-10',
       schemes: null,
+      // Every scheme: none added for reading another's level.
+      dependents: [],
     });
 
     const draft = await send(f, f.keys.roles.officer, 'pd-1', 'POST', '/v1/policies/retail-tier/drafts', {});

@@ -408,7 +408,7 @@ for (const [dialect, urlOf] of DIALECTS) {
           target: { job },
           status: 201,
           problem: null,
-          detail: { job, period, schemes: null, filter: {}, reason: 'annual review' },
+          detail: { job, period, schemes: null, dependents: [], filter: {}, reason: 'annual review' },
         },
         {
           ...CLI,

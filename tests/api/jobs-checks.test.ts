@@ -103,4 +103,20 @@ forEachDialect('re-tier jobs for an operations team', (f: ApiFixture) => {
     assert.equal(e?.params?.month, '2024-01');
     assert.ok(Array.isArray(e?.params?.metrics) && e.params.metrics.includes('avg_daily_balance'), JSON.stringify(e?.params));
   });
+
+  it('POST /v1/jobs: the current month, not yet ended, needs allowOpenMonth: true — a 400 month_open otherwise, nothing queued', async () => {
+    await api.customer('JO1');
+    assert.equal((await api.balances('JO1', [['2025-11', 80_000]])).status, 200);
+    const before = (await (await api.get('/v1/jobs?limit=100')).json()) as { items: unknown[] };
+    for (const allowOpenMonth of [undefined, false])
+      assert.deepEqual(await codes(api.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth })), {
+        allowOpenMonth: ['month_open', { month: '2025-11', confirm: 'allowOpenMonth' }],
+      });
+    const after = (await (await api.get('/v1/jobs?limit=100')).json()) as { items: unknown[] };
+    assert.equal(after.items.length, before.items.length, 'nothing queued');
+    const meant = await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true });
+    assert.equal(meant.status, 201, await meant.clone().text());
+    // A month that has ended needs no confirmation.
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-10' })).status, 201);
+  });
 });

@@ -80,7 +80,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     const before = await jobCount(f, 'bank-a');
 
     const refuse = async (body: Record<string, unknown>, as: 'a' | 'b' = 'a') => {
-      const res = await client(f, as).post('/v1/jobs', { kind: 'retier', ...body });
+      const res = await client(f, as).post('/v1/jobs', { kind: 'retier', allowOpenMonth: true, ...body });
       assert.equal(res.status, 422, await res.clone().text());
       assert.match(res.headers.get('Content-Type') ?? '', /^application\/problem\+json/);
       return (await res.json()) as Problem;
@@ -129,7 +129,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       body: csv,
     });
     assert.equal(imported.status, 201, await imported.text());
-    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true })).status, 201);
     await drainJobs({ db: f.db.db, now: () => NOW, logError: (e: unknown) => assert.fail(String(e)) });
   });
 
@@ -365,7 +365,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       { period: '2025-11', filter: { kind: 'customer' } },
       { period: '2025-11', filter: { subjects: ['P1'] } },
     ]) {
-      const manual = await send('POST', '/v1/jobs', { kind: 'retier', ...body });
+      const manual = await send('POST', '/v1/jobs', { kind: 'retier', allowOpenMonth: true, ...body });
       assert.equal(manual.status, 201, await manual.clone().text());
       const job = (await manual.json()) as { scheduleKey: string | null; partlyLoaded: unknown };
       assert.deepEqual([job.scheduleKey, job.partlyLoaded], [null, { missing: ['household_income'], loaded: ['avg_daily_balance'] }]);
@@ -448,7 +448,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     assert.equal((await send('PUT', '/v1/subjects/Y1/metrics', { metrics })).status, 200);
     const load = await monthLoad(f.db.db, await loadTenantPack(f.db.db, 'bank-y'), '2025-11');
     assert.deepEqual([load.required, load.missing], [['avg_daily_balance'], []]);
-    assert.equal((await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
+    assert.equal((await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true })).status, 201);
   });
   it('a quarterly feed written three months at once: the schedule waits for it and is overdue; a job started by hand is queued and names it', async () => {
     const clock = await clockedTenant(f, 'bank-q', '2025-10-02T02:00:00.000Z');
@@ -501,7 +501,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       [1, { missing: ['household_income'], loaded: ['avg_daily_balance'] }],
     );
     // A month with no by-month data at all is still refused.
-    const none = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' });
+    const none = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true });
     assert.equal(none.status, 422);
     assert.match(((await none.json()) as Problem).detail, /^No data for 2025-11 has been loaded/);
     // A month fully loaded says nothing is missing.
@@ -524,7 +524,7 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
     clock.at = new Date('2025-12-02T01:00:00.000Z');
     // Data in and quiet: with no schedule running, nothing queues it; the officer starts it by hand.
     assert.deepEqual([(await look()).state, (await look()).job], ['settling', null]);
-    const started = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', reason: 'schedule off' });
+    const started = await send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, reason: 'schedule off' });
     assert.equal(started.status, 201, await started.clone().text());
     const { id } = (await started.json()) as { id: string };
     const queued = await look();

@@ -78,7 +78,10 @@ forEachDialect('re-tier jobs', (f) => {
 
   it('queues a job, reports progress, and sums up a migration matrix and the approvals it needs', async () => {
     const api = client(f, as);
-    const queued = await job(await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', reason: 'month end' }), 201);
+    const queued = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, reason: 'month end' }),
+      201,
+    );
     assert.equal(queued.status, 'running');
     assert.equal(queued.requestedBy.startsWith('key:'), true);
     assert.deepEqual(queued.progress.subjects, { total: 5, processed: 0, skipped: 0 });
@@ -101,12 +104,16 @@ forEachDialect('re-tier jobs', (f) => {
     assert.equal(tiers.assignments.find((a) => a.scheme === 'retail-tier')?.level, 'diamond');
 
     // Again: the same month evaluated again changes nothing.
-    const again = await job(await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', schemes: ['retail-tier'] }), 201);
+    const again = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, schemes: ['retail-tier'] }),
+      201,
+    );
     await drainJobs(worker(f));
     const second = await job(await api.get(`/v1/jobs/${again.id}`));
     assert.equal(second.summary.changes, 0);
     assert.deepEqual(retailCells(second).sort(), ['diamond→diamond:1', 'gold→gold:1', 'platinum→platinum:1', 'standard→standard:1']);
-    assert.deepEqual(new Set(second.summary.matrix.map((c) => c.scheme)), new Set(['retail-tier']), 'only the scheme asked for');
+    // The scheme asked for, and the risk × value matrix that reads its level (jobs-dependents.test.ts); not AML.
+    assert.deepEqual(new Set(second.summary.matrix.map((c) => c.scheme)), new Set(['retail-tier', 'risk-value-test']));
   });
 
   it('cancels between chunks and resumes from the last committed chunk', async () => {
@@ -189,7 +196,10 @@ forEachDialect('re-tier jobs', (f) => {
   it('counts in its progress only the subjects its filter selects', async () => {
     const api = client(f, as);
     // G1 and N1 were created first and fourth: their chunk spans S1 and P1, which are not the job's.
-    const listed = await job(await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['G1', 'N1'] } }), 201);
+    const listed = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, filter: { subjects: ['G1', 'N1'] } }),
+      201,
+    );
     assert.equal(listed.progress.chunks.total, 1);
     await drainJobs(worker(f));
     const done = await job(await api.get(`/v1/jobs/${listed.id}`));
@@ -198,7 +208,12 @@ forEachDialect('re-tier jobs', (f) => {
 
     // Both filters select: a customer listed under kind corporate is not the job's.
     const none = await job(
-      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', filter: { kind: 'corporate', subjects: ['G1'] } }),
+      await api.post('/v1/jobs', {
+        kind: 'retier',
+        period: '2025-11',
+        allowOpenMonth: true,
+        filter: { kind: 'corporate', subjects: ['G1'] },
+      }),
       201,
     );
     assert.equal(none.status, 'completed');
@@ -220,7 +235,10 @@ forEachDialect('re-tier jobs', (f) => {
       )?.level;
     assert.equal(await level(), 'gold');
     const run = async (period: string) => {
-      const queued = await job(await api.post('/v1/jobs', { kind: 'retier', period, filter: { subjects: ['ST1'] } }), 201);
+      const queued = await job(
+        await api.post('/v1/jobs', { kind: 'retier', period, allowOpenMonth: true, filter: { subjects: ['ST1'] } }),
+        201,
+      );
       await drainJobs(worker(f));
       return job(await api.get(`/v1/jobs/${queued.id}`));
     };
@@ -269,7 +287,10 @@ forEachDialect('re-tier jobs', (f) => {
         await load(f.db, 'bank-a', id, rows);
       }
       const period = months[months.length - 1] as string;
-      await job(await batch.post('/v1/jobs', { kind: 'retier', period, filter: { subjects: Object.keys(people) } }), 201);
+      await job(
+        await batch.post('/v1/jobs', { kind: 'retier', period, allowOpenMonth: true, filter: { subjects: Object.keys(people) } }),
+        201,
+      );
       await drainJobs(worker(f));
     }
     const snapshot = async (tenant: string) => {
@@ -329,7 +350,10 @@ forEachDialect('re-tier jobs', (f) => {
 
   it('keeps tenants apart and refuses customers’ and read-only credentials', async () => {
     const api = client(f, as);
-    const mine = await job(await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', schemes: ['retail-tier'] }), 201);
+    const mine = await job(
+      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, schemes: ['retail-tier'] }),
+      201,
+    );
     const other = client(f, 'b');
     assert.equal((await other.get(`/v1/jobs/${mine.id}`)).status, 404);
     assert.equal((await other.get(`/v1/jobs/${mine.id}/events`)).status, 404);
@@ -344,13 +368,13 @@ forEachDialect('re-tier jobs', (f) => {
     const customer = client(f, () => embed.token);
     for (const path of ['/v1/jobs', `/v1/jobs/${mine.id}`, `/v1/jobs/${mine.id}/events`])
       assert.equal((await customer.get(path)).status, 403, path);
-    assert.equal((await customer.post('/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 403);
+    assert.equal((await customer.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true })).status, 403);
     assert.equal((await customer.post(`/v1/jobs/${mine.id}/cancel`, {})).status, 403);
 
     const staff = await mintStaffToken(f.db.db, { tenantId: 'bank-j', now: NOW });
     assert.equal((await client(f, () => staff.token).get(`/v1/jobs/${mine.id}`)).status, 200, 'staff tokens read jobs');
     assert.equal((await client(f, () => staff.token).post(`/v1/jobs/${mine.id}/cancel`, {})).status, 403, 'but cannot act');
-    assert.equal((await client(f, () => viewer).post('/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 403);
+    assert.equal((await client(f, () => viewer).post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true })).status, 403);
     assert.equal((await client(f, () => viewer).get(`/v1/jobs/${mine.id}`)).status, 200);
     await drainJobs(worker(f));
   });
@@ -370,10 +394,13 @@ forEachDialect('re-tier jobs', (f) => {
     const cases: [body: unknown, path: string][] = [
       [{ kind: 'retier', period: '2025-13' }, 'period'],
       [{ kind: 'retier', period: '2026-01' }, 'period'],
-      [{ kind: 'retier', period: '2025-11', schemes: ['nope'] }, 'schemes[0]'],
-      [{ kind: 'retier', period: '2025-11', filter: { level: { scheme: 'retail-tier', level: 'nope' } } }, 'filter.level.level'],
-      [{ kind: 'retier', period: '2025-11', filter: { subjects: ['NOBODY'] } }, 'filter.subjects[0]'],
-      [{ kind: 'retier', period: '2025-11', extra: 1 }, ''],
+      [{ kind: 'retier', period: '2025-11', allowOpenMonth: true, schemes: ['nope'] }, 'schemes[0]'],
+      [
+        { kind: 'retier', period: '2025-11', allowOpenMonth: true, filter: { level: { scheme: 'retail-tier', level: 'nope' } } },
+        'filter.level.level',
+      ],
+      [{ kind: 'retier', period: '2025-11', allowOpenMonth: true, filter: { subjects: ['NOBODY'] } }, 'filter.subjects[0]'],
+      [{ kind: 'retier', period: '2025-11', allowOpenMonth: true, extra: 1 }, ''],
       [{ kind: 'import', period: '2025-11' }, 'kind'],
       [{ kind: 'retier' }, 'period'],
     ];
@@ -586,7 +613,13 @@ forEachDialect('re-tier jobs', (f) => {
       ['avg_daily_balance', '2025-11', 100_000],
     ]);
     const queued = await job(
-      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', schemes: ['retail-tier'], filter: { subjects: ['F1'] } }),
+      await api.post('/v1/jobs', {
+        kind: 'retier',
+        period: '2025-11',
+        allowOpenMonth: true,
+        schemes: ['retail-tier'],
+        filter: { subjects: ['F1'] },
+      }),
       201,
     );
     await drainJobs(worker(f));
@@ -608,7 +641,13 @@ forEachDialect('re-tier jobs', (f) => {
 
     // The same month for AML: now the level is stored, and its sign-off opens.
     const amlJob = await job(
-      await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', schemes: ['aml-test'], filter: { subjects: ['F1'] } }),
+      await api.post('/v1/jobs', {
+        kind: 'retier',
+        period: '2025-11',
+        allowOpenMonth: true,
+        schemes: ['aml-test'],
+        filter: { subjects: ['F1'] },
+      }),
       201,
     );
     await drainJobs(worker(f));

@@ -71,7 +71,12 @@ describe('sign-off decisions against level writes [postgres]', () => {
   async function retierToHigh(id: string, subjectId: string): Promise<string> {
     await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
       VALUES (${TENANT}, ${subjectId}, 'aml_customer_risk', '2025-11', 95)`.execute(db.db);
-    const queued = await req(officer, 'POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: [id] } });
+    const queued = await req(officer, 'POST', '/v1/jobs', {
+      kind: 'retier',
+      period: '2025-11',
+      allowOpenMonth: true,
+      filter: { subjects: [id] },
+    });
     assert.equal(queued.status, 201, await queued.clone().text());
     return ((await queued.json()) as JobView).id;
   }
@@ -245,7 +250,12 @@ describe('sign-off decisions against level writes [postgres]', () => {
     // November's score keeps "medium": the chunk opens nothing, it only carries the stored flag.
     await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
       VALUES (${TENANT}, ${subjectId}, 'aml_customer_risk', '2025-11', 60)`.execute(db.db);
-    const queued = await req(officer, 'POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['SL5'] } });
+    const queued = await req(officer, 'POST', '/v1/jobs', {
+      kind: 'retier',
+      period: '2025-11',
+      allowOpenMonth: true,
+      filter: { subjects: ['SL5'] },
+    });
     assert.equal(queued.status, 201, await queued.clone().text());
     assert.equal(await flag(subjectId), true);
     const held = await holdSubject(subjectId);
@@ -281,6 +291,7 @@ describe('sign-off decisions against level writes [postgres]', () => {
       const queued = await req(officer, 'POST', '/v1/jobs', {
         kind: 'retier',
         period: '2025-11',
+        allowOpenMonth: true,
         ...(listed ? { filter: { subjects: [id] } } : {}),
       });
       assert.equal(queued.status, 201, await queued.clone().text());

@@ -119,7 +119,7 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
     assert.ok(s);
     await sql`INSERT INTO metrics (tenant_id, subject_id, metric, period, value)
       VALUES (${TENANT}, ${s.id}, 'avg_daily_balance', '2025-11', 900000000)`.execute(db.db);
-    const queued = await req('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['R2'] } });
+    const queued = await req('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, filter: { subjects: ['R2'] } });
     assert.equal(queued.status, 201, await queued.clone().text());
     const { id: jobId } = (await queued.json()) as JobView;
     const before = await events('R2');
@@ -149,7 +149,12 @@ describe('closing a customer while they are re-tiered [postgres]', () => {
     assert.equal((await req('PUT', '/v1/subjects/R3B', { kind: 'customer', displayName: '李华' }, signingKey)).status, 201);
     const balance = { metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 1_000_000 }] };
     assert.equal((await req('PUT', '/v1/subjects/R3B/metrics', balance, signingKey)).status, 200);
-    const queued = await req('POST', '/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['R3'] } }, signingKey);
+    const queued = await req(
+      'POST',
+      '/v1/jobs',
+      { kind: 'retier', period: '2025-11', allowOpenMonth: true, filter: { subjects: ['R3'] } },
+      signingKey,
+    );
     assert.equal(queued.status, 201, await queued.clone().text());
     const { id: jobId } = (await queued.json()) as JobView;
 

@@ -89,7 +89,12 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.equal(await retailLevel(f, 'CL1'), 'gold');
     await api.balances('CL2', [['2025-11', 10_000]]);
 
-    const queued = await api.post('/v1/jobs', { kind: 'retier', period: '2025-11', filter: { subjects: ['CL1', 'CL2'] } });
+    const queued = await api.post('/v1/jobs', {
+      kind: 'retier',
+      period: '2025-11',
+      allowOpenMonth: true,
+      filter: { subjects: ['CL1', 'CL2'] },
+    });
     assert.equal(queued.status, 201, await queued.clone().text());
     const { id: jobId } = (await queued.json()) as JobView;
     await drainJobs({ db: f.db.db, now: () => NOW, logError: (err: unknown) => assert.fail(String(err)) });

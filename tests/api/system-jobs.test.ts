@@ -41,7 +41,13 @@ interface Job {
   id: string;
   status: string;
   requestedBy: string;
-  params: { schemes: string[] | null; period: string; filter: { kind?: string; evaluatedSince?: string }; reason: string | null };
+  params: {
+    schemes: string[] | null;
+    dependents: { scheme: string; reads: string[] }[];
+    period: string;
+    filter: { kind?: string; evaluatedSince?: string };
+    reason: string | null;
+  };
   progress: { subjects: { processed: number; skipped: number } };
 }
 
@@ -119,7 +125,9 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
     assert.ok(jobId, 'the answer names the queued job');
     const queued = await ok<Job>(await admin.get(`/v1/jobs/${jobId}`));
     assert.equal(queued.status, 'running');
-    assert.deepEqual(queued.params.schemes, ['retail-tier']);
+    // The policy's scheme, and the risk × value matrix that reads its level (jobs-dependents.test.ts).
+    assert.deepEqual(queued.params.schemes, ['retail-tier', 'risk-value-test']);
+    assert.deepEqual(queued.params.dependents, [{ scheme: 'risk-value-test', reads: ['retail-tier'] }]);
     assert.equal(queued.params.period, '2025-11');
     assert.deepEqual(queued.params.filter, { evaluatedSince: '2025-11', kind: 'customer' });
     assert.deepEqual(await versionsAt('2025-11'), { 1: judged }, 'nothing judged before a worker runs it');

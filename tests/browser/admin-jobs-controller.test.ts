@@ -15,7 +15,7 @@ function job(done: number, status: Job['status'] = 'running'): Job {
     id: 'job_1',
     kind: 'retier',
     status,
-    params: { schemes: null, period: '2026-11', filter: {}, reason: null },
+    params: { schemes: null, period: '2026-11', filter: {}, reason: null, dependents: [] },
     requestedBy: 'staff:MAKER01',
     scheduleKey: null,
     createdAt: '2026-12-01T00:00:00.000Z',

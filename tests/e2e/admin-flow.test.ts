@@ -235,9 +235,18 @@ describe('admin console: approvals and jobs', () => {
     const period = page.locator('form[data-testid="start-job"] input[name="period"]');
     const thisMonth = bankMonth();
     await period.fill(thisMonth);
+    // The month has not ended: the form asks for a confirmation, and does not start without it.
+    const confirm = page.locator('form[data-testid="start-job"] [data-testid="open-month"] input[type="checkbox"]');
+    await confirm.waitFor();
     await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
-    const refusal = page.locator('.jobs-start [role="status"]');
-    await page.waitForFunction(() => /尚未导入/.test(document.querySelector('.jobs-start [role="status"]')?.textContent ?? ''));
+    assert.equal(await page.evaluate(() => location.hash), '#/jobs');
+    assert.equal(await confirm.evaluate((el) => (el as HTMLInputElement).validity.valueMissing), true);
+    await confirm.check();
+    await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
+    const refusal = page.locator('.jobs-start [data-testid="start-status"]');
+    await page.waitForFunction(() =>
+      /尚未导入/.test(document.querySelector('.jobs-start [data-testid="start-status"]')?.textContent ?? ''),
+    );
     assert.equal(
       await refusal.textContent(),
       `未能执行: ${thisMonth} 的数据尚未导入，未创建任务：此时重评会把每位客户都按无余额评级。请先导入 ${thisMonth} 的数据再重评。`,
@@ -245,6 +254,14 @@ describe('admin console: approvals and jobs', () => {
     assert.equal(await page.evaluate(() => location.hash), '#/jobs');
     await period.fill(lastClosedMonth());
     await page.selectOption('form[data-testid="start-job"] select[name="scheme"]', 'retail-tier');
+    // Before it starts, the form says what else the job writes: the value band that reads the card tier.
+    const band = (await (await fetchAsBank(`${t.server.url}/v1/schemes/value-band`)).json()) as { name: Record<string, string> };
+    const card = (await (await fetchAsBank(`${t.server.url}/v1/schemes/retail-tier`)).json()) as { name: Record<string, string> };
+    await page.waitForFunction(() => /^也将重评：/.test(document.querySelector('[data-testid="job-dependents"]')?.textContent ?? ''));
+    assert.ok(
+      ((await page.textContent('[data-testid="job-dependents"]')) ?? '').includes(`${band.name['zh-CN']}（依赖${card.name['zh-CN']}）`),
+      'the value band, said as reading the card tier',
+    );
     await page.locator('form[data-testid="start-job"] input[name="reason"]').fill('e2e');
     await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
 
@@ -255,7 +272,7 @@ describe('admin console: approvals and jobs', () => {
     await page.locator(`${job} progress`).waitFor();
     await page.screenshot({ path: join(shots, 'admin-flow-4-job-running.png'), fullPage: true });
     await page.waitForFunction(
-      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.getAttribute('data-status') ?? ''),
       job,
       {
         timeout: 45_000,
@@ -264,6 +281,14 @@ describe('admin console: approvals and jobs', () => {
     const bar = await page.locator(`${job} progress`).evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
     assert.equal(bar.value, bar.max, 'the bar is full at the end');
     assert.ok(bar.max >= 60, `every customer counted (${bar.max})`);
+    // A customer scheme's job counts customers, its figures grouped as the console groups them.
+    const grouped = bar.max.toLocaleString('en-US');
+    assert.equal((await page.textContent(`${job} .jobs-count`))?.trim(), `已处理 ${grouped} / ${grouped} 位客户（100%）`);
+    // Who started it, by name, not as a credential's actor.
+    await page.waitForFunction(
+      (sel) => document.querySelector(`${sel} [data-testid="job-requested-by"]`)?.textContent?.trim() === '赵敏（经办） · MAKER01',
+      job,
+    );
     assert.ok((await page.locator(`${job} [data-testid="job-matrix"] table`).count()) > 0, 'the migration matrix as a table');
     const api = (await (await fetchAsBank(`${t.server.url}/v1/jobs/${id}`)).json()) as {
       status: string;
@@ -292,7 +317,7 @@ describe('admin console: approvals and jobs', () => {
     // Back to the list: the job is there, finished.
     await page.locator('.jobs-detail a[href="#/jobs"]').click();
     await page.waitForFunction(
-      (sel) => /completed/.test(document.querySelector(`tr${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      (sel) => /completed/.test(document.querySelector(`tr${sel} [data-testid="job-status"]`)?.getAttribute('data-status') ?? ''),
       job,
     );
 
@@ -307,7 +332,7 @@ describe('admin console: approvals and jobs', () => {
     await page.locator('.jobs-status-line button').click();
     await page.locator(otherRow).waitFor();
     await page.waitForFunction(
-      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.textContent ?? ''),
+      (sel) => /completed/.test(document.querySelector(`${sel} [data-testid="job-status"]`)?.getAttribute('data-status') ?? ''),
       otherRow,
       { timeout: 45_000 },
     );

@@ -52,7 +52,9 @@ describe('admin console: focus after cancelling and resuming a job', () => {
 
     await cancel.focus();
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => /cancelled/.test(document.querySelector('[data-testid="job-status"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /cancelled/.test(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
+    );
     await page
       .waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'resume', null, { timeout: 5_000 })
       .catch(() => {});
@@ -60,7 +62,9 @@ describe('admin console: focus after cancelling and resuming a job', () => {
     assert.deepEqual(await axeViolations(page), [], 'job page, cancelled, zh-TW');
 
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => /running/.test(document.querySelector('[data-testid="job-status"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /running/.test(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
+    );
     await page
       .waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'cancel', null, { timeout: 5_000 })
       .catch(() => {});

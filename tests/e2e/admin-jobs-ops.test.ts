@@ -79,6 +79,8 @@ describe('admin console: the monthly re-tier, run by hand', () => {
     // Started by hand for this month: queued, and the job's page says what the month lacks.
     await page.locator('form[data-testid="start-job"] input[name="period"]').fill(thisMonth);
     await page.locator('form[data-testid="start-job"] input[name="reason"]').fill('余额已到，其余数据补录前先重评');
+    // This month has not ended: started only once the staff member confirms it.
+    await page.locator('form[data-testid="start-job"] [data-testid="open-month"] input[type="checkbox"]').check();
     await page.locator('form[data-testid="start-job"] button[type="submit"]').click();
     await page.waitForFunction(() => /^#\/jobs\/job_/.test(location.hash));
     const id = decodeURIComponent((await page.evaluate(() => location.hash)).slice('#/jobs/'.length));

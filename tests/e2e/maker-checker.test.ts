@@ -286,14 +286,19 @@ describe('maker and checker change the card tiers', () => {
     const jobLink = c.locator('[data-testid="activation"] a[data-job-link]');
     const startButton = c.locator('[data-testid="activation"] button[data-action="start-retier"]');
     if ((await jobLink.count()) > 0) await jobLink.click();
-    else if ((await startButton.count()) > 0) await startButton.click();
-    else {
+    else if ((await startButton.count()) > 0) {
+      // This month has not ended: the deferred re-tier asks, as the jobs page does, before it sends allowOpenMonth.
+      const confirm = c.locator('[data-testid="activation"] [data-testid="open-month"] input[type="checkbox"]');
+      if ((await confirm.count()) > 0) await confirm.check();
+      await startButton.click();
+    } else {
       await c.locator('a[data-page-link="jobs"]').click();
       const form = c.locator('form[data-testid="start-job"]');
       await form.waitFor();
       await form.locator('select[name="scheme"]').selectOption(SCHEME);
       await form.locator('input[name="period"]').fill(thisMonth());
       await form.locator('input[name="reason"]').fill(`${SCHEME}@${versionNo} approved`);
+      await form.locator('[data-testid="open-month"] input[type="checkbox"]').check();
       await form.locator('button[type="submit"]').click();
     }
     await c.waitForFunction(() => /^#\/jobs\/[^/?]+/.test(location.hash), null, { timeout: 30_000 });
@@ -304,7 +309,10 @@ describe('maker and checker change the card tiers', () => {
     await shot(c, '9-job-running');
     try {
       await c.waitForFunction(
-        (id) => /completed|succeeded/.test(document.querySelector(`[data-job="${id}"] [data-testid="job-status"]`)?.textContent ?? ''),
+        (id) =>
+          /completed|succeeded/.test(
+            document.querySelector(`[data-job="${id}"] [data-testid="job-status"]`)?.getAttribute('data-status') ?? '',
+          ),
         jobId,
         { timeout: 120_000 },
       );

@@ -73,7 +73,7 @@ describe('a server stopped while a console follows a job', () => {
     const created = await fetch(`${server.url}/v1/jobs`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ kind: 'retier', period: '2025-11', reason: 'month end' }),
+      body: JSON.stringify({ kind: 'retier', period: '2025-11', allowOpenMonth: true, reason: 'month end' }),
     });
     assert.equal(created.status, 201, await created.clone().text());
     const { id } = (await created.json()) as { id: string };

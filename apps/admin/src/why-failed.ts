@@ -114,6 +114,8 @@ interface FieldSays {
   fromMonth: (month: string) => string;
   maxMonths: (max: string, asked: string) => string;
   notBegun: (month: string, current: string) => string;
+  /** A re-tier of the month not yet ended without saying so (`month_open`). */
+  monthOpen: (month: string) => string;
   requires: (field: string) => string;
   notMatrix: (scheme: string) => string;
   requiredOf: (values: string) => string;
@@ -206,6 +208,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'filter.level.scheme': '按等级筛选的方案',
       'filter.level.level': '按等级筛选的等级',
       'filter.evaluatedSince': '已评估起始月份',
+      allowOpenMonth: '重评尚未结束的月份',
       'filter.subjects': '客户',
     },
     says: {
@@ -283,6 +286,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       fromMonth: (m) => `须为 ${m} 或之后的月份`,
       maxMonths: (max, asked) => `最多 ${max} 个月，现为 ${asked} 个月`,
       notBegun: (month, current) => `${month} 尚未开始（本月为 ${current}）`,
+      monthOpen: (month) => `${month} 尚未结束：须确认按部分数据重评`,
       requires: (f) => `须同时给出${f}`,
       notMatrix: (k) => `方案“${k}”不是矩阵方案`,
       requiredOf: (v) => `必填（${v} 之一）`,
@@ -370,6 +374,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'filter.level.scheme': '依等級篩選的方案',
       'filter.level.level': '依等級篩選的等級',
       'filter.evaluatedSince': '已評估起始月份',
+      allowOpenMonth: '重評尚未結束的月份',
       'filter.subjects': '客戶',
     },
     says: {
@@ -447,6 +452,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       fromMonth: (m) => `須為 ${m} 或之後的月份`,
       maxMonths: (max, asked) => `最多 ${max} 個月，目前為 ${asked} 個月`,
       notBegun: (month, current) => `${month} 尚未開始（本月為 ${current}）`,
+      monthOpen: (month) => `${month} 尚未結束：須確認按部分資料重評`,
       requires: (f) => `須同時提供${f}`,
       notMatrix: (k) => `方案「${k}」不是矩陣方案`,
       requiredOf: (v) => `必填（${v} 之一）`,
@@ -535,6 +541,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'filter.level.scheme': 'Scheme of the level filter',
       'filter.level.level': 'Level of the level filter',
       'filter.evaluatedSince': 'Evaluated since',
+      allowOpenMonth: 'Re-tier a month not yet ended',
       'filter.subjects': 'Customers',
     },
     says: {
@@ -624,6 +631,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       fromMonth: (m) => `must be ${m} or later`,
       maxMonths: (max, asked) => `at most ${max} months; this is ${asked}`,
       notBegun: (month, current) => `${month} has not begun (this month is ${current})`,
+      monthOpen: (month) => `${month} has not ended: confirm re-tiering it on part of its data`,
       requires: (f) => `needs ${f}`,
       notMatrix: (k) => `scheme “${k}” is not a matrix`,
       requiredOf: (v) => `required (one of: ${v})`,
@@ -824,6 +832,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.notMatrix(str(p.scheme));
     case 'month_not_begun':
       return s.notBegun(str(p.month), str(p.current));
+    case 'month_open':
+      return s.monthOpen(str(p.month));
     case 'expired':
       return s.future;
     case 'expiry_required':

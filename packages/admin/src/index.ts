@@ -87,7 +87,9 @@ export { Jobs, jobDone } from './core/jobs.js';
 export type { Following, JobsOptions, JobsState } from './core/jobs.js';
 export { JOB_STATUSES } from './core/jobs-types.js';
 export type {
+  AddedDependent,
   Job,
+  JobDependents,
   JobList,
   JobStatus,
   MigrationCell,

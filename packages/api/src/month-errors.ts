@@ -41,6 +41,19 @@ export function monthNotBegun(path: string, month: string, current: string): Fie
   };
 }
 
+/**
+ * `month` is the bank's current month, still open (`month_open`), and the request did not say it means
+ * it: evaluated now, everyone is judged on part of the month's data.
+ */
+export function monthOpen(path: string, month: string, confirm: string): FieldError {
+  return {
+    path,
+    message: `${month} has not ended: re-tiering it judges every customer on part of its data (a downgrade shows in their portal at once); send ${confirm}: true to mean it, or choose a month that has ended`,
+    code: 'month_open',
+    params: { month, confirm },
+  };
+}
+
 /** The error of a month that must be one and must have begun by `current`; undefined when it is fine. */
 export function monthError(path: string, value: string, current: string): FieldError | undefined {
   if (!isPeriod(value)) return notMonth(path, value);

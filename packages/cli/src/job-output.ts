@@ -23,9 +23,23 @@ export function jobLine(j: JobView): string {
   return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}  changes ${j.summary.changes}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
 }
 
+/**
+ * The schemes a job added to those asked for, and why ("also re-tiers value-band (reads retail-tier)",
+ * "aml-risk (read by risk-band)"),
+ * or undefined when it added none.
+ */
+export function dependentsLine(j: Pick<JobView, 'params'>): string | undefined {
+  const added = j.params.dependents ?? [];
+  if (!added.length) return undefined;
+  const why = (d: (typeof added)[number]) => ('reads' in d ? `reads ${d.reads.join(', ')}` : `read by ${d.readBy.join(', ')}`);
+  return `also re-tiers ${added.map((d) => `${d.scheme} (${why(d)})`).join(', ')}: each reads a level it writes, or is read by one`;
+}
+
 /** The whole of a job: its line, then the migration matrix, one row per scheme and level before. */
 export function jobDetails(j: JobView): string[] {
   const lines = [jobLine(j), `requested by ${j.requestedBy} at ${j.createdAt}${j.params.reason ? ` — ${j.params.reason}` : ''}`];
+  const added = dependentsLine(j);
+  if (added) lines.push(added);
   let scheme = '';
   for (const c of j.summary.matrix) {
     if (c.scheme !== scheme) lines.push(`  ${(scheme = c.scheme)}`);

@@ -118,12 +118,31 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
   const subjects = job.progress.subjects;
   assert.equal(subjects.processed + subjects.skipped, subjects.total);
   assert.ok(subjects.processed >= 20, 'every seeded customer was re-evaluated');
-  assert.equal(
-    job.summary.matrix.reduce((n, c) => n + c.count, 0),
-    20,
-    'one count per customer: the card tier is a customer scheme',
+  // The card tier, the value band and risk × value matrix that read it (directly, then through the band),
+  // and the risk band the matrix reads with the AML and credit levels that band reads: written alone, the
+  // matrix would be worked out from a risk band the job does not store.
+  assert.deepEqual(job.params.schemes, ['retail-tier', 'aml-risk', 'credit-rating', 'risk-band', 'value-band', 'risk-value']);
+  assert.deepEqual(job.params.dependents, [
+    { scheme: 'aml-risk', readBy: ['risk-band'] },
+    { scheme: 'credit-rating', readBy: ['risk-band'] },
+    { scheme: 'risk-band', readBy: ['risk-value'] },
+    { scheme: 'value-band', reads: ['retail-tier'] },
+    { scheme: 'risk-value', reads: ['value-band'] },
+  ]);
+  assert.ok(
+    retier.err.includes(
+      'retier: also re-tiers aml-risk (read by risk-band), credit-rating (read by risk-band), risk-band (read by risk-value), value-band (reads retail-tier), risk-value (reads value-band): each reads a level it writes, or is read by one',
+    ),
+    retier.err.join('\n'),
   );
-  assert.deepEqual(new Set(job.summary.matrix.map((c) => c.scheme)), new Set(['retail-tier']));
+  const written = ['retail-tier', 'aml-risk', 'credit-rating', 'risk-band', 'value-band', 'risk-value'];
+  for (const scheme of written)
+    assert.equal(
+      job.summary.matrix.filter((c) => c.scheme === scheme).reduce((n, c) => n + c.count, 0),
+      20,
+      `one count per customer: ${scheme} is a customer scheme`,
+    );
+  assert.deepEqual(new Set(job.summary.matrix.map((c) => c.scheme)), new Set(written));
 
   const list = await cli('jobs', 'list', '--json');
   assert.equal(list.code, 0);
@@ -145,7 +164,13 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
     refused(await cli('retier', '--period', period, '--poll-ms', 'abc', ...json), 2, /^retier: --poll-ms must be a positive number/);
     refused(await cli('retier', '--period', period, '--work', '--no-work', ...json), 2, /^retier: --work and --no-work contradict/);
     // The seed loads months up to the last complete one: the current month has no data yet.
-    refused(await cli('retier', '--period', thisMonth, ...json), 1, new RegExp(`^retier: No data for ${thisMonth} has been loaded`));
+    refused(
+      await cli('retier', '--period', thisMonth, '--allow-open-month', ...json),
+      1,
+      new RegExp(`^retier: No data for ${thisMonth} has been loaded`),
+    );
+    // The month has not ended: refused as bad usage unless the operator says they mean it.
+    refused(await cli('retier', '--period', thisMonth, ...json), 2, new RegExp(`^retier: .*allowOpenMonth: ${thisMonth} has not ended`));
   }
   // Refused before anything was queued: this job and the schedule test's are all.
   assert.equal((JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[]).length, 2);
@@ -274,7 +299,7 @@ it('a month partly loaded is re-tiered when an operator asks, with a warning on 
   writeFileSync(csv, `subject,metric,period,value\nC000001,avg_daily_balance,${thisMonth},8000000\n`);
   const imported = await cli('import', csv, '--kind', 'metrics', '--amounts', 'fen');
   assert.equal(imported.code, 0, imported.err.join('\n'));
-  const r = await cli('retier', '--period', thisMonth, '--subjects', 'C000001', '--detach', '--json');
+  const r = await cli('retier', '--period', thisMonth, '--allow-open-month', '--subjects', 'C000001', '--detach', '--json');
   assert.equal(r.code, 0, r.err.join('\n'));
   const job = JSON.parse(r.out[0] ?? '') as JobView & { partlyLoaded: { missing: string[]; loaded: string[] } | null };
   assert.deepEqual(job.partlyLoaded?.loaded, ['avg_daily_balance']);

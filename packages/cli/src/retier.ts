@@ -14,13 +14,15 @@ import { findTenant, type Db } from '@tierkit/db';
 import { recordRefusal } from './refusal-audit.js';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
-import { jobBar, jobDetails, jobOutcome, oneLine } from './job-output.js';
+import { dependentsLine, jobBar, jobDetails, jobOutcome, oneLine } from './job-output.js';
 
 export const retierCommand: JobCommand = {
   name: 'retier',
   usage: `  retier --period YYYY-MM [--scheme KEY,…] [--kind KIND] [--subjects ID,…] [--reason TEXT]
-         [--tenant ID] [--detach] [--work | --no-work] [--json]
+         [--allow-open-month] [--tenant ID] [--detach] [--work | --no-work] [--json]
                             re-evaluate the book (or a part) at a month; waits with a progress bar.
+                            Schemes that read a level of --scheme's are re-tiered too (said on stderr);
+                            the current month, not yet ended, needs --allow-open-month.
                             On SQLite it does the work itself; on PostgreSQL \`tierkit worker\`s do
                             (--no-work / --work choose), --detach only queues the job`,
   options: {
@@ -29,6 +31,7 @@ export const retierCommand: JobCommand = {
     kind: { type: 'string' },
     subjects: { type: 'string' },
     reason: { type: 'string' },
+    'allow-open-month': { type: 'boolean' },
     tenant: { type: 'string' },
     detach: { type: 'boolean' },
     work: { type: 'boolean' },
@@ -85,9 +88,18 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
       requestedBy: action.actor,
       timeZone,
       requireData: true,
+      confirmOpenMonth: { confirmed: values['allow-open-month'] === true },
     });
     const queued = job;
-    if (queued) await recordQueuedJob(db.db, tenantId, action, queued.id, { job: queued.id, period, schemes, filter, reason });
+    if (queued)
+      await recordQueuedJob(db.db, tenantId, action, queued.id, {
+        job: queued.id,
+        period,
+        schemes,
+        dependents: queued.params.dependents,
+        filter,
+        reason,
+      });
   } catch (err) {
     if (err instanceof ProblemError) {
       const chain = (await findTenant(db.db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
@@ -115,6 +127,9 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
     io.err('retier: the job was not queued');
     return EXIT.failed;
   }
+  // Asked for one scheme, written with those that read it: said before the wait, on stderr as the warning below.
+  const added = dependentsLine(job);
+  if (added) io.err(`retier: ${added}`);
   // Queued though the schedule would wait: the person decided; say what the month lacks (on stderr,
   // so --json stays one document; --detach --json carries it as `partlyLoaded`).
   if (job.partlyLoaded) {

@@ -31,7 +31,7 @@ export type { ValidationResult } from './policy/validate-pack.js';
 export { validatePolicyPack } from './policy/validate-pack.js';
 export type { SchemeDocumentCheck } from './policy/check-scheme-document.js';
 export { checkSchemeDocument, schemeKeyAt } from './policy/check-scheme-document.js';
-export { schemeDependencies, schemeMetrics } from './policy/dependencies.js';
+export { dependentSchemes, schemeDependencies, schemeMetrics } from './policy/dependencies.js';
 
 export type { CompiledScheme, EvaluateOptions } from './engine/compile-scheme.js';
 export { DEFAULT_HYSTERESIS } from './engine/compile-scheme.js';

@@ -20,6 +20,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
+import { JOBS_WORDS } from './jobs.words.js';
 import { handOverStarted } from './started-job.js';
 import { refocus } from '../keep-focus.js';
 import { whyFailed } from '../why-failed.js';
@@ -128,13 +129,19 @@ export class ApprovalsPage extends LitElement {
     target?.focus();
   }
 
-  async #startRetier(e: Event, d: Decided): Promise<void> {
+  async #startRetier(e: SubmitEvent, d: Decided): Promise<void> {
+    e.preventDefault();
     if (d.activation?.kind !== 'deferred') return;
-    const pressed = e.currentTarget;
+    const pressed = e.submitter;
+    const form = e.target as HTMLFormElement;
+    // The month the version takes effect may still be open: the form then asks, as the jobs page does,
+    // with a required checkbox, and what is sent is whether it was ticked (the API's month_open decides).
+    const confirmed = (form.elements.namedItem('allowOpenMonth') as HTMLInputElement | null)?.checked === true;
     const job = await this.#jobs.store.start({
       schemes: [d.item.scheme],
       period: d.activation.fromPeriod,
       reason: `${d.item.id} approved`,
+      ...(confirmed ? { allowOpenMonth: true } : {}),
     });
     // Refused (a month with no data, say): the button was disabled while it asked, and focus fell to the
     // page's start; back on it, beside the refusal.
@@ -227,6 +234,7 @@ export class ApprovalsPage extends LitElement {
   #decided(d: Decided) {
     if (!this.ctx) return nothing;
     const w = APPROVALS_WORDS[this.ctx.locale];
+    const jw = JOBS_WORDS[this.ctx.locale];
     const a = d.activation;
     const j = this.#jobs.state;
     return html`<li class="approvals-decided" data-decided=${d.key}>
@@ -234,7 +242,7 @@ export class ApprovalsPage extends LitElement {
       ${
         a === undefined
           ? nothing
-          : html`<p data-testid="activation">${
+          : html`<div data-testid="activation">${
               a.kind === 'reevaluated'
                 ? a.subjects === 0
                   ? w.reevaluatedNoData(a.fromPeriod)
@@ -243,10 +251,18 @@ export class ApprovalsPage extends LitElement {
                   ? html`${w.jobQueued}<a data-job-link href="#/jobs/${encodeURIComponent(a.jobId)}">${a.jobId}</a>`
                   : a.kind === 'deferred'
                     ? html`${w.deferred(a.subjects)}
-                        <button type="button" data-action="start-retier" ?disabled=${j.starting} @click=${(e: Event) => this.#startRetier(e, d)}>${w.startRetier}</button>
+                        <form class="approvals-retier" @submit=${(e: SubmitEvent) => this.#startRetier(e, d)}>
+                          ${
+                            a.fromPeriod >= bankMonth()
+                              ? html`<label class="jobs-confirm" data-testid="open-month"><input type="checkbox" name="allowOpenMonth" required>
+                                  ${jw.confirmOpenMonth(jw.month(a.fromPeriod))}</label>`
+                              : nothing
+                          }
+                          <button type="submit" data-action="start-retier" ?disabled=${j.starting}>${w.startRetier}</button>
+                        </form>
                         <span role="status" data-testid="start-retier-status" tabindex="-1">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError, this.ctx.locale) : ''}</span>`
                     : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
-            }</p>`
+            }</div>`
       }
     </li>`;
   }

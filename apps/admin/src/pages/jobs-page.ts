@@ -1,4 +1,5 @@
 import {
+  type AddedDependent,
   hasRole,
   isBookScoped,
   type Job,
@@ -20,6 +21,8 @@ import { startedElsewhere } from './started-job.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 import { schemeNames } from '../scheme-names.js';
+import { staffName } from '../staff-name.js';
+import { count } from './analytics-format.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
 type SchemeSummary = JobsState['schemes'][number];
@@ -112,10 +115,14 @@ export class JobsPage extends LitElement {
     const scheme = value('scheme');
     const reason = value('reason');
     this.#startedPeriod = value('period');
+    // The form shows the confirmation (a required checkbox) only while the month chosen is open; what is
+    // sent is whether it was ticked, so the API's month_open, not the form's idea of "open", has the last word.
+    const confirmed = (form.elements.namedItem('allowOpenMonth') as HTMLInputElement | null)?.checked === true;
     const job = await this.#jobs.store.start({
       period: this.#startedPeriod,
       ...(scheme ? { schemes: [scheme] } : {}),
       ...(reason ? { reason } : {}),
+      ...(confirmed ? { allowOpenMonth: true } : {}),
     });
     if (job) this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
     // Refused (a month with no data, say): the button was disabled while it asked, and focus fell to the page's start.
@@ -143,7 +150,7 @@ export class JobsPage extends LitElement {
     const done = jobDone(job);
     const total = job.progress.subjects.total;
     return html`<progress aria-labelledby=${labelId} max=${Math.max(total, 1)} .value=${total ? done : job.status === 'completed' ? 1 : 0}></progress>
-      <span class="jobs-count">${w.progressText(done, total)}</span>`;
+      <span class="jobs-count">${w.progressText(done, total, job.params.filter.kind === 'customer')}</span>`;
   }
 
   /** What the monthly schedule waits for, in a sentence: "2026年11月待数据：aum 未到（已等 9 天）". */
@@ -197,24 +204,50 @@ export class JobsPage extends LitElement {
     </section>`;
   }
 
+  /** The month chosen on the start form: the open month asks for a confirmation before it starts. */
+  #period = lastClosedMonth();
+
   #startForm(w: Words) {
     const s = this.#jobs.state;
     const locale = this.ctx?.locale ?? 'zh-CN';
+    const names = schemeNames(s.schemes, locale);
+    const added = s.dependents?.dependents ?? [];
+    const open = this.#period >= bankMonth();
     return html`<section class="card jobs-start" aria-labelledby="jobs-start-h">
       <h2 id="jobs-start-h">${w.startTitle}</h2>
       <form class="filters" data-testid="start-job" @submit=${this.#start}>
         <label>${w.scheme}
-          <select name="scheme">
+          <select name="scheme" aria-describedby="jobs-dependents"
+            @change=${(e: Event) => {
+              const key = (e.target as HTMLSelectElement).value;
+              void this.#jobs.store.loadDependents(key ? [key] : [], this.#period || undefined);
+            }}>
             <option value="">${w.allSchemes}</option>
             ${s.schemes.map((sc) => html`<option value=${sc.key}>${sc.name[locale] ?? sc.key} · ${sc.key}</option>`)}
           </select>
         </label>
-        <label>${w.period} <input name="period" type="month" required max=${bankMonth()} .value=${lastClosedMonth()}
-          aria-describedby="jobs-period-hint"></label>
+        <label>${w.period} <input name="period" type="month" required max=${bankMonth()} .value=${this.#period}
+          aria-describedby="jobs-period-hint"
+          @input=${(e: Event) => {
+            this.#period = (e.target as HTMLInputElement).value;
+            // The month's pack decides what a job adds: ask again for the scheme chosen.
+            const key = (e.target as HTMLInputElement).form?.querySelector<HTMLSelectElement>('select[name="scheme"]')?.value;
+            if (key) void this.#jobs.store.loadDependents([key], this.#period || undefined);
+            this.requestUpdate();
+          }}></label>
         <label>${w.reason} <input name="reason" maxlength="500" autocomplete="off"></label>
+        ${
+          open
+            ? html`<label class="jobs-confirm" data-testid="open-month"><input type="checkbox" name="allowOpenMonth" required
+                aria-describedby="jobs-period-hint"> ${w.confirmOpenMonth(w.month(this.#period))}</label>`
+            : nothing
+        }
         <button type="submit" ?disabled=${s.starting}>${s.starting ? w.starting : w.start}</button>
       </form>
-      <p class="hint" id="jobs-period-hint">${w.periodHint(bankTimeZone())}</p>
+      <p class="hint" id="jobs-period-hint">${open ? w.openMonthHint(w.month(this.#period)) : w.periodHint(bankTimeZone())}</p>
+      <p role="status" class="hint" id="jobs-dependents" data-testid="job-dependents">${
+        added.length ? w.alsoRetiers(added.map((d) => addedText(w, names.schemeName, d))) : ''
+      }</p>
       <p role="status" class="hint" data-testid="start-status" tabindex="-1">${s.starting ? w.starting : problemText(w, s.startError, locale)}</p>
     </section>`;
   }
@@ -251,9 +284,9 @@ export class JobsPage extends LitElement {
                 ${s.items.map(
                   (j) => html`<tr data-job=${j.id}>
                     <td><a href="#/jobs/${encodeURIComponent(j.id)}" id="jl-${j.id}">${j.id}</a></td>
-                    <td data-testid="job-status">${w.statuses[j.status] ?? j.status} (${j.status})</td>
+                    <td data-testid="job-status" data-status=${j.status}>${w.statuses[j.status] ?? j.status}</td>
                     <td>${j.params.period}</td>
-                    <td>${j.params.schemes?.join(', ') ?? w.allSchemes}</td>
+                    <td>${this.#schemes(j, w)}</td>
                     <td>${this.#progress(j, w, `jl-${j.id}`)}</td>
                     <td>${formatInstant(j.createdAt, locale)}</td>
                   </tr>`,
@@ -276,8 +309,24 @@ export class JobsPage extends LitElement {
     </section>`;
   }
 
+  /** The schemes a job writes by name, those it added for reading another's level said as such. */
+  #schemes(job: Job, w: Words) {
+    if (job.params.schemes === null) return w.allSchemes;
+    const names = schemeNames(this.#jobs.state.schemes, this.ctx?.locale ?? 'zh-CN');
+    const added = new Map(job.params.dependents.map((d) => [d.scheme, d]));
+    return job.params.schemes
+      .map((k) => {
+        const d = added.get(k);
+        return d ? addedText(w, names.schemeName, d) : names.schemeName(k);
+      })
+      .join(w.separator);
+  }
+
   #matrix(job: Job, w: Words) {
-    const schemes = [...new Set(job.summary.matrix.map((c) => c.scheme))];
+    // In the order the job writes them (asked for, then each added after what it reads), not by key.
+    const order = job.params.schemes ?? [];
+    const at = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+    const schemes = [...new Set(job.summary.matrix.map((c) => c.scheme))].sort((a, b) => at(a) - at(b) || a.localeCompare(b));
     if (!schemes.length) return html`<p class="hint">${w.noMatrix}</p>`;
     return html`<div data-testid="job-matrix">
       ${schemes.map((scheme) => {
@@ -294,7 +343,7 @@ export class JobsPage extends LitElement {
           <tbody>
             ${g.rows.map(
               (r) =>
-                html`<tr><th scope="row">${r === null ? w.none : g.name(r)}</th>${g.cols.map((c) => html`<td class=${r === c ? 'jobs-same' : ''}>${g.count(r, c)}</td>`)}</tr>`,
+                html`<tr><th scope="row">${r === null ? w.none : g.name(r)}</th>${g.cols.map((c) => html`<td class=${r === c ? 'jobs-same' : ''}>${count(g.count(r, c))}</td>`)}</tr>`,
             )}
           </tbody>
         </table>`;
@@ -331,12 +380,12 @@ export class JobsPage extends LitElement {
             : html`<div data-job=${job.id}>
                 <p><span id="job-progress-l">${w.progressLabel}</span> ${this.#progress(job, w, 'job-progress-l')}</p>
                 <p role="status" class="jobs-live">
-                  <span data-testid="job-status" tabindex="-1">${w.statuses[job.status] ?? job.status} (${job.status})</span>${live ? ` · ${live}` : ''}
+                  <span data-testid="job-status" data-status=${job.status} tabindex="-1">${w.statuses[job.status] ?? job.status}</span>${live ? ` · ${live}` : ''}
                 </p>
                 <dl class="jobs-facts">
                   <div><dt>${w.period}</dt><dd>${job.params.period}</dd></div>
-                  <div><dt>${w.schemes}</dt><dd>${job.params.schemes?.join(', ') ?? w.allSchemes}</dd></div>
-                  <div><dt>${w.requestedBy}</dt><dd>${job.requestedBy}</dd></div>
+                  <div><dt>${w.schemes}</dt><dd data-testid="job-schemes">${this.#schemes(job, w)}</dd></div>
+                  <div><dt>${w.requestedBy}</dt><dd data-testid="job-requested-by">${staffName(job.requestedBy)}</dd></div>
                   <div><dt>${w.created}</dt><dd>${formatInstant(job.createdAt, locale)}</dd></div>
                   <div><dt>${w.finished}</dt><dd>${formatInstant(job.finishedAt, locale)}</dd></div>
                   ${job.error ? html`<div><dt>${w.error}</dt><dd>${job.error}</dd></div>` : nothing}
@@ -353,8 +402,8 @@ export class JobsPage extends LitElement {
                 </div>
                 <h3>${w.summary}</h3>
                 <dl class="jobs-facts">
-                  <div><dt>${w.changes}</dt><dd data-testid="job-changes">${job.summary.changes}</dd></div>
-                  <div><dt>${w.approvalRequired}</dt><dd data-testid="job-approval-required">${job.summary.approvalRequired}</dd></div>
+                  <div><dt>${w.changes}</dt><dd data-testid="job-changes">${count(job.summary.changes)}</dd></div>
+                  <div><dt>${w.approvalRequired}</dt><dd data-testid="job-approval-required">${count(job.summary.approvalRequired)}</dd></div>
                 </dl>
                 ${this.#matrix(job, w)}
               </div>`
@@ -378,3 +427,8 @@ export const jobsPage: ConsolePage = {
   visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
   render: (ctx) => html`<admin-jobs-page data-page .ctx=${ctx}></admin-jobs-page>`,
 };
+
+/** A scheme a job added, named with why: it reads a level the job writes, or one the job writes reads it. */
+function addedText(w: Words, name: (key: string) => string, d: AddedDependent): string {
+  return 'reads' in d ? w.dependsOn(name(d.scheme), d.reads.map(name)) : w.readBy(name(d.scheme), d.readBy.map(name));
+}

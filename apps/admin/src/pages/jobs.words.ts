@@ -1,3 +1,4 @@
+import { count as g } from './analytics-format.js';
 import type { ConsoleLocale } from '../words.js';
 
 const EN_MONTHS = [
@@ -28,7 +29,7 @@ const zh = {
   loading: '正在加载…',
   failed: '加载失败',
   empty: '还没有重评任务。',
-  shown: (n: number, more: boolean) => (more ? `已显示 ${n} 个任务，还有更多` : `共 ${n} 个任务`),
+  shown: (n: number, more: boolean) => (more ? `已显示 ${g(n)} 个任务，还有更多` : `共 ${g(n)} 个任务`),
   loadMore: '加载更多',
   refresh: '刷新',
   updated: (at: string, live: boolean) => `更新于 ${at}${live ? '，运行中的任务自动更新' : ''}`,
@@ -42,7 +43,15 @@ const zh = {
   back: '返回任务列表',
   jobTitle: (id: string) => `重评任务 ${id}`,
   progressLabel: '重评进度',
-  progressText: (done: number, total: number) => `已处理 ${done} / ${total} 位客户（${total ? Math.floor((done * 100) / total) : 100}%）`,
+  progressText: (done: number, total: number, customers: boolean) =>
+    `已处理 ${g(done)} / ${g(total)} ${customers ? '位客户' : '个对象'}（${total ? Math.floor((done * 100) / total) : 100}%）`,
+  confirmOpenMonth: (month: string) => `我确认重评尚未结束的${month}：只有本月部分数据，客户可能因此被降级`,
+  openMonthHint: (month: string) =>
+    `${month}尚未结束：数据不全，按本月重评会按缺失的数据改变等级，客户的页面会立即显示。通常应选上一个已结束的月份。`,
+  alsoRetiers: (items: readonly string[]) => `也将重评：${items.join('、')}`,
+  dependsOn: (scheme: string, reads: readonly string[]) => `${scheme}（依赖${reads.join('、')}）`,
+  readBy: (scheme: string, by: readonly string[]) => `${scheme}（${by.join('、')}依赖它）`,
+  separator: '、',
   rate: (perSecond: number) => `每秒约 ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} 位`,
   eta: (left: string) => `预计还需 ${left}`,
   live: { stream: '实时更新中', polling: '实时连接中断，正在定时刷新', no: '' } as Record<string, string>,
@@ -93,7 +102,7 @@ const tw: typeof zh = {
   loading: '正在載入…',
   failed: '載入失敗',
   empty: '還沒有重評任務。',
-  shown: (n: number, more: boolean) => (more ? `已顯示 ${n} 個任務，還有更多` : `共 ${n} 個任務`),
+  shown: (n: number, more: boolean) => (more ? `已顯示 ${g(n)} 個任務，還有更多` : `共 ${g(n)} 個任務`),
   loadMore: '載入更多',
   refresh: '重新整理',
   updated: (at: string, live: boolean) => `更新於 ${at}${live ? '，執行中的任務自動更新' : ''}`,
@@ -107,7 +116,15 @@ const tw: typeof zh = {
   back: '返回任務列表',
   jobTitle: (id: string) => `重評任務 ${id}`,
   progressLabel: '重評進度',
-  progressText: (done: number, total: number) => `已處理 ${done} / ${total} 位客戶（${total ? Math.floor((done * 100) / total) : 100}%）`,
+  progressText: (done: number, total: number, customers: boolean) =>
+    `已處理 ${g(done)} / ${g(total)} ${customers ? '位客戶' : '個對象'}（${total ? Math.floor((done * 100) / total) : 100}%）`,
+  confirmOpenMonth: (month: string) => `我確認重評尚未結束的${month}：只有本月部分資料，客戶可能因此被降級`,
+  openMonthHint: (month: string) =>
+    `${month}尚未結束：資料不全，按本月重評會按缺失的資料改變等級，客戶的頁面會立即顯示。通常應選上一個已結束的月份。`,
+  alsoRetiers: (items: readonly string[]) => `也將重評：${items.join('、')}`,
+  dependsOn: (scheme: string, reads: readonly string[]) => `${scheme}（依賴${reads.join('、')}）`,
+  readBy: (scheme: string, by: readonly string[]) => `${scheme}（${by.join('、')}依賴它）`,
+  separator: '、',
   rate: (perSecond: number) => `每秒約 ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} 位`,
   eta: (left: string) => `預計還需 ${left}`,
   live: { stream: '即時更新中', polling: '即時連線中斷，正在定時重新整理', no: '' } as Record<string, string>,
@@ -159,7 +176,7 @@ const en: typeof zh = {
   loading: 'Loading…',
   failed: 'Could not load',
   empty: 'No re-tier jobs yet.',
-  shown: (n: number, more: boolean) => (more ? `${n} jobs shown, more to load` : `${n} jobs`),
+  shown: (n: number, more: boolean) => `${g(n)} job${n === 1 ? '' : 's'}${more ? ' shown, more to load' : ''}`,
   loadMore: 'Load more',
   refresh: 'Refresh',
   updated: (at: string, live: boolean) => `Updated ${at}${live ? '; running jobs update by themselves' : ''}`,
@@ -173,7 +190,16 @@ const en: typeof zh = {
   back: 'Back to the jobs',
   jobTitle: (id: string) => `Re-tier job ${id}`,
   progressLabel: 'Re-tier progress',
-  progressText: (done: number, total: number) => `${done} of ${total} customers done (${total ? Math.floor((done * 100) / total) : 100}%)`,
+  progressText: (done: number, total: number, customers: boolean) =>
+    `${g(done)} of ${g(total)} ${customers ? 'customer' : 'subject'}${total === 1 ? '' : 's'} done (${total ? Math.floor((done * 100) / total) : 100}%)`,
+  confirmOpenMonth: (month: string) =>
+    `I confirm re-tiering ${month}, which has not ended: on part of its data, customers may be downgraded`,
+  openMonthHint: (month: string) =>
+    `${month} has not ended: its data is incomplete, so re-tiering it changes levels on missing data, and customers see them at once. Usually choose the last month that has ended.`,
+  alsoRetiers: (items: readonly string[]) => `Also re-tiers: ${items.join(', ')}`,
+  dependsOn: (scheme: string, reads: readonly string[]) => `${scheme} (reads ${reads.join(', ')})`,
+  readBy: (scheme: string, by: readonly string[]) => `${scheme} (read by ${by.join(', ')})`,
+  separator: ', ',
   rate: (perSecond: number) => `about ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} a second`,
   eta: (left: string) => `about ${left} left`,
   live: { stream: 'Live', polling: 'Live connection lost; reading it again every second', no: '' },

@@ -1,4 +1,4 @@
-import type { RetierFilter } from '@tierkit/core/wire';
+import type { AddedDependent, RetierFilter } from '@tierkit/core/wire';
 
 /*
  * Wire types of `/v1/jobs`: what the API sends lives in @tierkit/core/wire (the API takes it from
@@ -6,6 +6,7 @@ import type { RetierFilter } from '@tierkit/core/wire';
  */
 export { JOB_STATUSES } from '@tierkit/core/wire';
 export type {
+  AddedDependent,
   Job,
   JobList,
   JobStatus,
@@ -26,4 +27,12 @@ export interface StartRetier {
   readonly period: string;
   readonly filter?: RetierFilter;
   readonly reason?: string;
+  /** The month has not ended and the person confirmed re-tiering it on part of its data. */
+  readonly allowOpenMonth?: boolean;
+}
+
+/** `GET /v1/jobs/dependents`: what a job asked for some schemes writes, and the schemes it adds. */
+export interface JobDependents {
+  readonly schemes: readonly string[];
+  readonly dependents: readonly AddedDependent[];
 }

@@ -1,6 +1,6 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { Problem, SchemeSummary } from '@tierkit/core';
-import type { Job, JobList, QueuedJob, Schedule, StartRetier } from './jobs-types.js';
+import type { Job, JobDependents, JobList, QueuedJob, Schedule, StartRetier } from './jobs-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
 import { readServerSentEvents } from './sse.js';
@@ -35,6 +35,11 @@ export interface JobsState extends CursorListState<Job> {
   readonly actionError: KitError | undefined;
   /** The tenant's schemes, for a start form (`loadSchemes`). */
   readonly schemes: readonly SchemeSummary[];
+  /**
+   * What a job for the scheme chosen would add (`loadDependents`): the schemes that read its level, which
+   * it re-tiers too. Undefined while none is chosen, being read, or could not be read.
+   */
+  readonly dependents: JobDependents | undefined;
   /** The list is read again every `listPollMs` while a job in it runs (`watchList`). */
   readonly watching: boolean;
   /** When the list was last read (ISO 8601 UTC, the store's clock): what a host shows as "updated at". */
@@ -135,6 +140,7 @@ export class Jobs extends CursorList<Job, JobsState> {
       acting: undefined,
       actionError: undefined,
       schemes: [],
+      dependents: undefined,
       watching: false,
       listUpdatedAt: undefined,
       schedule: undefined,
@@ -235,6 +241,24 @@ export class Jobs extends CursorList<Job, JobsState> {
       () => undefined,
     );
     if (res) this.set({ schemes: res });
+  }
+
+  /**
+   * The schemes a job for `schemes` would re-tier besides (`GET /v1/jobs/dependents`), for a start form
+   * to say before it starts; none chosen (every scheme) clears it. A failure leaves it undefined: the
+   * job still adds them, and says so once queued. `period`: the month the job would run at (its pack
+   * decides); omitted, the current month.
+   */
+  async loadDependents(schemes: readonly string[], period?: string): Promise<void> {
+    this.set({ dependents: undefined });
+    if (!schemes.length) return this.cancel('dependents');
+    const query = new URLSearchParams({ schemes: schemes.join(','), ...(period ? { period } : {}) });
+    const res = await this.run(
+      'dependents',
+      (signal) => this.#client.http.get<JobDependents>(`/v1/jobs/dependents?${query}`, { signal }),
+      () => undefined,
+    );
+    if (res) this.set({ dependents: res });
   }
 
   /** What the monthly schedule waits for, past the client's cache (it changes as data arrives). */

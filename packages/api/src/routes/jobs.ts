@@ -7,9 +7,32 @@ import { packOf } from '../deps.js';
 import { router } from '../router.js';
 import { sleep } from '../sleep.js';
 import { problemResponses } from '../schemas/common.js';
-import { CreateJobBody, JobIdParams, JobListSchema, JobSchema, QueuedJobSchema, ScheduleSchema } from '../schemas/jobs.js';
+import {
+  CreateJobBody,
+  DependentsQuery,
+  DependentsSchema,
+  JobIdParams,
+  JobListSchema,
+  JobSchema,
+  QueuedJobSchema,
+  ScheduleSchema,
+} from '../schemas/jobs.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { cancelJob, enqueueRetier, JOB_STATUSES, jobOr404, jobView, type QueuedJob, resumeJob, viewOf } from '../services/jobs/jobs.js';
+import {
+  cancelJob,
+  checkSchemes,
+  enqueueRetier,
+  JOB_STATUSES,
+  jobOr404,
+  jobView,
+  type QueuedJob,
+  resumeJob,
+  viewOf,
+  withDependents,
+} from '../services/jobs/jobs.js';
+import { periodOf } from '../periods.js';
+import { monthError } from '../month-errors.js';
+import { invalid } from '../problem.js';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule } from '../services/jobs/schedule.js';
 
 const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
@@ -59,6 +82,23 @@ const scheduleRoute = createRoute({
   responses: {
     200: { description: 'The schedule’s month', content: { 'application/json': { schema: ScheduleSchema } } },
     ...problemResponses(),
+  },
+});
+
+const dependentsRoute = createRoute({
+  method: 'get',
+  path: '/dependents',
+  tags: ['jobs'],
+  summary: 'Which schemes a job asked for `schemes` would add: those that read one of their levels, and what each reads',
+  description:
+    'What `POST /v1/jobs` does with `schemes`, told beforehand (the console shows it on its start form): every derived or matrix scheme that reads a level of one of them, directly or through another, is re-tiered too, in the order the engine evaluates them, else it would keep a level worked out from the old one. Unknown schemes are a 400 `unknown_scheme`.',
+  request: { query: DependentsQuery },
+  responses: {
+    200: {
+      description: 'The schemes such a job writes, and the ones added',
+      content: { 'application/json': { schema: DependentsSchema } },
+    },
+    ...problemResponses(400),
   },
 });
 
@@ -124,10 +164,17 @@ export function jobs(
           timeZone: deps.timeZone,
           pack: await packOf(deps),
           requireData: true,
+          confirmOpenMonth: { confirmed: body.allowOpenMonth === true },
         });
         if (!job) throw new Error('a job without a schedule key was not stored');
         // The job's id is made here: without it the trail cannot link this POST to the job it started.
-        auditDetail(c, { job: job.id, period: body.period, schemes: body.schemes ?? null });
+        auditDetail(c, {
+          job: job.id,
+          period: body.period,
+          schemes: body.schemes ?? null,
+          dependents: job.params.dependents,
+          ...(body.allowOpenMonth ? { allowOpenMonth: true } : {}),
+        });
         // requireData set: the month was looked at, so undefined cannot happen; null is "nothing missing".
         const queued: QueuedJob = { ...job, partlyLoaded: job.partlyLoaded ?? null };
         return c.json(queued, 201);
@@ -162,6 +209,21 @@ export function jobs(
           packs: deps.packs,
         });
         return c.json({ running, timeZone: deps.timeZone, settleMinutes, overdueDays, months: [month] }, 200);
+      })
+      .openapi(dependentsRoute, async (c) => {
+        const deps = c.var.deps;
+        const query = c.req.valid('query');
+        const tp = await packOf(deps);
+        const current = periodOf(deps.now(), deps.timeZone);
+        const period = query.period ?? current;
+        // As POST /v1/jobs judges its month: a preview for a month no job could run would mislead.
+        const bad = monthError('period', period, current);
+        if (bad) throw invalid([bad]);
+        // Not trimmed: POST takes keys as sent, so " retail-tier" must be unknown here too.
+        const asked = query.schemes.split(',');
+        checkSchemes(tp, asked);
+        const { schemes, dependents } = withDependents(tp, period, asked);
+        return c.json({ schemes: schemes ?? asked, dependents }, 200);
       })
       .openapi(getJobRoute, async (c) => {
         const deps = c.var.deps;

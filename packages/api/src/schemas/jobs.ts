@@ -36,15 +36,65 @@ export const CreateJobBody = z
       .min(1)
       .max(64)
       .optional()
-      .openapi({ description: 'Scheme keys whose assignments and history to write; omitted: every scheme', example: ['retail-tier'] }),
+      .openapi({
+        description:
+          'Scheme keys whose assignments and history to write; omitted: every scheme. Every scheme that reads one of their levels (derived and matrix schemes, directly or through another), and every scheme whose level one of those written reads, is added: the job’s `params.schemes` lists them after those asked for, `params.dependents` says which and why (`GET /v1/jobs/dependents` tells beforehand)',
+        example: ['retail-tier'],
+      }),
     period: z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')
       .openapi({ description: 'The month to evaluate at (not after the current month)', example: '2025-10' }),
     filter: RetierFilterSchema.optional(),
     reason: z.string().min(1).max(500).optional().openapi({ description: 'Why, for the record' }),
+    allowOpenMonth: z.boolean().optional().openapi({
+      description:
+        'Required (true) for the current month, which has not ended: re-tiering it judges everyone on part of its data, and a downgrade shows in customers’ portals at once. Without it such a month is a 400 `month_open` at `allowOpenMonth`',
+    }),
   })
   .openapi('CreateJobRequest');
+
+export const AddedDependentSchema = z
+  .union([
+    z.object({
+      scheme: z.string().openapi({ example: 'value-band' }),
+      reads: z
+        .array(z.string())
+        .readonly()
+        .openapi({ description: 'The schemes of the job whose levels it reads directly', example: ['retail-tier'] }),
+    }),
+    z.object({
+      scheme: z.string().openapi({ example: 'risk-band' }),
+      readBy: z
+        .array(z.string())
+        .readonly()
+        .openapi({ description: 'The schemes of the job that read its level directly', example: ['risk-value'] }),
+    }),
+  ])
+  .openapi('AddedDependent', {
+    description:
+      'A scheme a job adds: one that reads a level the job writes (`reads`), or one whose level a scheme the job writes reads (`readBy`)',
+  });
+
+export const DependentsQuery = z.object({
+  schemes: z
+    .string()
+    .min(1)
+    .max(64 * 65)
+    .openapi({ param: { name: 'schemes', in: 'query' }, description: 'Scheme keys, comma-separated', example: 'retail-tier' }),
+  period: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')
+    .optional()
+    .openapi({ param: { name: 'period', in: 'query' }, description: 'The month whose pack decides (default: the current month)' }),
+});
+
+export const DependentsSchema = z
+  .object({
+    schemes: z.array(z.string()).readonly().openapi({ description: 'What a job asked for `schemes` writes, in this order' }),
+    dependents: z.array(AddedDependentSchema).readonly(),
+  })
+  .openapi('JobDependents');
 
 const MigrationCellSchema = z
   .object({
@@ -61,7 +111,14 @@ export const JobSchema = z
     kind: z.literal('retier'),
     status: z.enum(['running', 'completed', 'cancelled', 'failed']),
     params: z.object({
-      schemes: z.array(z.string()).readonly().nullable(),
+      schemes: z
+        .array(z.string())
+        .readonly()
+        .nullable()
+        .openapi({ description: 'Schemes it writes (null: every scheme): those asked for, then `dependents`' }),
+      dependents: z.array(AddedDependentSchema).readonly().openapi({
+        description: 'Schemes added because they read a level of one it writes, in the order they are evaluated; empty when none',
+      }),
       period: z.string(),
       filter: RetierFilterSchema,
       reason: z.string().nullable(),

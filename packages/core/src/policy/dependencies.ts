@@ -1,6 +1,7 @@
 import type { SchemeDefinition } from './pack-schema.js';
 import { walkThresholds } from './check-conditions.js';
 import type { DerivedPolicy, DerivedSource } from './policy-schema.js';
+import type { AddedDependent } from '../wire/jobs.js';
 
 /** Every scheme a derived policy reads, `from` first. */
 export function derivedSources(p: DerivedPolicy): readonly DerivedSource[] {
@@ -43,4 +44,40 @@ export function schemeMetrics(s: SchemeDefinition): Set<string> {
   if (p.kind === 'score') for (const f of p.factors) out.add(f.metric);
   if (p.kind === 'rules' || p.kind === 'score') for (const t of p.triggers ?? []) add(t.when);
   return out;
+}
+
+/**
+ * The schemes a job asked for `asked` must write besides, with why: every scheme that reads, directly or
+ * through another, a level the job writes (`reads`), and every scheme whose level one the job writes reads
+ * (`readBy`) — a derived or matrix scheme written alone would be worked out from an input the job does
+ * not store. Repeated until closed both ways (an input added may have other readers), each added once, in
+ * dependency order (each after what it reads); packages/api README, "Re-tier jobs". Unknown keys are
+ * ignored; `asked` itself is not listed.
+ */
+export function dependentSchemes(schemes: readonly SchemeDefinition[], asked: readonly string[]): AddedDependent[] {
+  const ordered = dependencyOrder(schemes);
+  const inJob = new Set(asked);
+  const reason = new Map<string, AddedDependent>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    // Inputs first, latest reader first: an input's own inputs come after it in reverse order, so one pass closes them.
+    for (const s of [...ordered].reverse()) {
+      if (inJob.has(s.key)) continue;
+      const readBy = ordered.filter((r) => inJob.has(r.key) && schemeDependencies(r).includes(s.key)).map((r) => r.key);
+      if (!readBy.length) continue;
+      inJob.add(s.key);
+      reason.set(s.key, { scheme: s.key, readBy });
+      grew = true;
+    }
+    // dependencyOrder puts every scheme after its inputs, so one pass sees each input's membership settled.
+    for (const s of ordered) {
+      if (inJob.has(s.key)) continue;
+      const reads = schemeDependencies(s).filter((d) => inJob.has(d));
+      if (!reads.length) continue;
+      inJob.add(s.key);
+      reason.set(s.key, { scheme: s.key, reads });
+      grew = true;
+    }
+  }
+  return ordered.flatMap((s) => reason.get(s.key) ?? []);
 }

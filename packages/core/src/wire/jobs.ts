@@ -20,10 +20,36 @@ export interface RetierFilter {
   readonly evaluatedSince?: string;
 }
 
+/**
+ * A scheme a job adds: either it reads the level of a scheme the job writes (`reads`), or a scheme the
+ * job writes reads its level (`readBy`) — written alone, a derived or matrix scheme would be worked out
+ * from an input level the job does not store.
+ */
+export type AddedDependent =
+  | {
+      readonly scheme: string;
+      /** The schemes of the job whose levels it reads directly, in the order it reads them (a matrix: rows, then columns). */
+      readonly reads: readonly string[];
+    }
+  | {
+      readonly scheme: string;
+      /** The schemes of the job that read its level directly. */
+      readonly readBy: readonly string[];
+    };
+
 /** What a re-tier job was asked to do, as stored with it. */
 export interface RetierParams {
-  /** Schemes whose assignments and events it writes; null: every scheme. */
+  /**
+   * Schemes whose assignments and events it writes; null: every scheme. Those asked for, then the
+   * ones added for reading them (`dependents`), in dependency order.
+   */
   readonly schemes: readonly string[] | null;
+  /**
+   * Schemes added to those asked for because they read one of their levels (a derived or matrix
+   * scheme), directly or through another: without them they would keep a level worked out from the
+   * old one. Empty when every scheme is written or none reads them; absent on jobs stored before.
+   */
+  readonly dependents?: readonly AddedDependent[];
   /** The month (`YYYY-MM`) to evaluate at. */
   readonly period: string;
   readonly filter: RetierFilter;
@@ -52,7 +78,8 @@ export interface Job {
   readonly id: string;
   readonly kind: 'retier';
   readonly status: JobStatus;
-  readonly params: RetierParams;
+  /** As stored, `dependents` always said (empty for a job stored before they were added). */
+  readonly params: RetierParams & { readonly dependents: readonly AddedDependent[] };
   readonly requestedBy: string;
   readonly scheduleKey: string | null;
   /** ISO 8601 UTC. */

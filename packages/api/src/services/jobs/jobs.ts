@@ -1,4 +1,13 @@
-import { JOB_STATUSES, type Job, type JobStatus, type PartlyLoaded, type QueuedJob, type SubjectKind } from '@tierkit/core';
+import {
+  dependentSchemes,
+  JOB_STATUSES,
+  type AddedDependent,
+  type Job,
+  type JobStatus,
+  type PartlyLoaded,
+  type QueuedJob,
+  type SubjectKind,
+} from '@tierkit/core';
 import {
   findJob,
   findSubjectIds,
@@ -13,7 +22,7 @@ import {
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { isPeriod, periodOf } from '../../periods.js';
-import { monthError, notMonth } from '../../month-errors.js';
+import { monthError, monthOpen, notMonth } from '../../month-errors.js';
 import { invalid, ProblemError, type FieldError } from '../../problem.js';
 import { monthLoad } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
@@ -57,6 +66,12 @@ export interface RetierRequest {
    * says in `partlyLoaded` what the schedule would still wait for (null when nothing).
    */
   readonly requireData?: boolean;
+  /**
+   * Refuse (400 `month_open` at `allowOpenMonth`) the current month, not yet ended, unless set: a
+   * person asking must say they mean a partial month (`POST /v1/jobs` `allowOpenMonth: true`,
+   * `tierkit retier --allow-open-month`). Unset by the system's own jobs (a policy activation).
+   */
+  readonly confirmOpenMonth?: { readonly confirmed: boolean };
 }
 
 // A month a person re-tiers by hand though the schedule would wait, and what `POST /v1/jobs` answers:
@@ -92,6 +107,14 @@ async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierReques
   );
 }
 
+/** A 400 `unknown_scheme` for each of `schemes` the tenant has not (`schemes[i]`). */
+export function checkSchemes(tp: TenantPack, schemes: readonly string[]): void {
+  const errors = schemes.flatMap((s, i) =>
+    tp.schemes.has(s) ? [] : [{ path: `schemes[${i}]`, message: `unknown scheme "${s}"`, code: 'unknown_scheme', params: { scheme: s } }],
+  );
+  if (errors.length) throw invalid(errors);
+}
+
 /** The field errors of a re-tier request, each with its code and params (packages/api README, "Errors"). */
 function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   const errors: FieldError[] = [];
@@ -104,6 +127,8 @@ function check(tp: TenantPack, req: RetierRequest, now: Date): void {
   });
   const period = monthError('period', req.period, current);
   if (period) errors.push(period);
+  else if (req.confirmOpenMonth && !req.confirmOpenMonth.confirmed && req.period === current)
+    errors.push(monthOpen('allowOpenMonth', req.period, 'allowOpenMonth'));
   (req.schemes ?? []).forEach((s, i) => {
     if (!tp.schemes.has(s)) errors.push(unknownScheme(`schemes[${i}]`, s));
   });
@@ -156,7 +181,14 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<E
   const tp = req.pack ?? (await loadTenantPack(db, req.tenantId, req.timeZone));
   check(tp, req, now);
   const partlyLoaded = req.requireData ? await checkMonthHasData(db, tp, req) : undefined;
-  const filter = req.filter ?? {};
+  const { schemes, dependents } = withDependents(tp, req.period, req.schemes ?? null);
+  // Schemes of one subject kind only: the others' subjects would get no level of them, so the job is
+  // theirs alone — its counts are of the subjects its schemes apply to, not of the whole book.
+  // By the pack in force for the month, as withDependents chose the schemes by it.
+  const atPeriod = tp.at(req.period);
+  const kinds = new Set((schemes ?? []).map((k) => atPeriod.schemes.get(k)?.subjectKind));
+  const [onlyKind] = kinds;
+  const filter = req.filter?.kind || kinds.size !== 1 || !onlyKind ? (req.filter ?? {}) : { ...req.filter, kind: onlyKind };
   let ids: string[] | undefined;
   if (filter.subjects) {
     const found = await findSubjectIds(db, req.tenantId, filter.subjects);
@@ -179,7 +211,8 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<E
     req.chunkSubjects ?? DEFAULT_CHUNK_SUBJECTS,
   );
   const params: RetierParams = {
-    schemes: req.schemes ? [...new Set(req.schemes)] : null,
+    schemes,
+    dependents,
     period: req.period,
     filter: {
       ...(filter.kind ? { kind: filter.kind as SubjectKind } : {}),
@@ -205,6 +238,23 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<E
   return job && partlyLoaded !== undefined ? { ...job, partlyLoaded } : job;
 }
 
+/**
+ * The schemes a job asked for `asked` writes: those, then every scheme that reads one of their levels
+ * (a derived or matrix scheme), directly or through another, in the order the engine evaluates them —
+ * written alone, a scheme would leave its dependents at a level worked out from its old one. By the
+ * pack in force for `period`. Null (every scheme) stays null, with nothing added.
+ */
+export function withDependents(
+  tp: TenantPack,
+  period: string,
+  asked: readonly string[] | null,
+): { readonly schemes: readonly string[] | null; readonly dependents: readonly AddedDependent[] } {
+  if (asked === null) return { schemes: null, dependents: [] };
+  const unique = [...new Set(asked)];
+  const dependents = dependentSchemes((isPeriod(period) ? tp.at(period) : tp).pack.schemes, unique);
+  return { schemes: [...unique, ...dependents.map((d) => d.scheme)], dependents };
+}
+
 /** The job with its progress and summary so far; undefined when the tenant has no such job. */
 export async function jobView(db: Executor, tenantId: string, id: string): Promise<JobView | undefined> {
   const row = await findJob(db, tenantId, id);
@@ -219,7 +269,8 @@ export async function viewOf(db: Executor, row: JobRow): Promise<JobView> {
     id: row.id,
     kind: 'retier',
     status: row.status as JobStatus,
-    params: JSON.parse(row.params) as RetierParams,
+    // Jobs stored before dependents were added say none.
+    params: { dependents: [], ...(JSON.parse(row.params) as RetierParams) },
     requestedBy: row.requested_by,
     scheduleKey: row.schedule_key,
     createdAt: row.created_at,
