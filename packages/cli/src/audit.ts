@@ -1,11 +1,26 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
+  AUDIT_EXPORT_FORMATS,
   anchorsByChain,
+  appendOperatorAudit,
+  auditExportEnd,
+  cliAction,
+  exportAuditRecords,
+  verifyAuditFile,
+  type AuditExportFilter,
+  type AuditExportFormat,
+  type AuditFileVerification,
   UNAUTHENTICATED_CHAIN,
   verifyAuditAnchors,
   verifyAuditChain,
   type AuditAnchorCheck,
   type AuditVerification,
 } from '@tierkit/api';
+import { DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { findTenant, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
@@ -23,6 +38,16 @@ export interface AuditArgs {
   readonly json?: boolean;
   /** Where `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES` is read from (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /** `verify --file FILE`: check an exported JSON lines file offline, without the database. */
+  readonly file?: string | undefined;
+  /** `export`: the filters of `GET /v1/audit/export`, as given (checked here). */
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly format?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly route?: string | undefined;
+  /** The bank's time zone (`TIERKIT_TIME_ZONE`): the CSV's `atLocal`. */
+  readonly timeZone?: string;
 }
 
 export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
@@ -35,6 +60,14 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             its newline is still being written (not read); lines listed in
                             TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES (as the server's) fail nothing; a chain
                             with records but no anchor in FILE is a warning (exit 0)
+  audit verify --file FILE --tenant ID
+                            check an export's JSON lines (audit export --format jsonl, GET /v1/audit/export)
+                            offline, without the database: each record matches its hash, and records
+                            that follow one another are linked; a gap in seqs is a filter's, reported as
+                            filtered out, not broken (a full export has none); exit 1 on a bad record
+  audit export --tenant ID --out FILE [--format csv|jsonl] [--from ISO] [--to ISO] [--actor A] [--route R]
+                            write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
+                            does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the trail
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -48,11 +81,121 @@ export interface AuditIo {
 /** Run one `audit` action. Returns the exit code: 0 when every chain verifies, 1 when one does not, 2 for bad usage. */
 export async function runAudit(db: Db, args: AuditArgs, io: AuditIo): Promise<number> {
   if (args.action === 'anchor') return anchor(db, args, io);
+  if (args.action === 'export') return exportTrail(db, args, io);
+  if (args.action === 'verify' && args.file !== undefined) return verifyExportFile(args, io);
   if (args.action !== 'verify') {
     io.err(`audit: unknown action "${args.action ?? ''}"\n${AUDIT_USAGE}`);
     return 2;
   }
   return verify(db, args, io);
+}
+
+/** An instant of `--from` / `--to`: ISO 8601 with its zone (`Z` or an offset), as UTC; undefined when absent; an Error when unreadable. */
+function instantOption(name: string, value: string | undefined): string | undefined | Error {
+  if (value === undefined) return undefined;
+  const ms = /(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms)
+    ? new Error(`--${name} must be an ISO 8601 time with its zone, 2025-11-01T00:00:00Z (got "${value}")`)
+    : new Date(ms).toISOString();
+}
+
+/** `audit export`: the API's export (`exportAuditRecords`), to a file, recorded in the tenant's trail. */
+async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<number> {
+  const usage = (why: string) => {
+    err(`audit export: ${why}\n${AUDIT_USAGE}`);
+    return 2;
+  };
+  if (args.tenant === undefined) return usage('--tenant ID is required: whose trail to export');
+  if (!args.out) return usage('--out FILE is required: the file to write');
+  const format = (args.format ?? 'csv') as AuditExportFormat;
+  if (!AUDIT_EXPORT_FORMATS.includes(format)) return usage(`--format must be csv or jsonl (got "${args.format}")`);
+  const from = instantOption('from', args.from);
+  const to = instantOption('to', args.to);
+  if (from instanceof Error) return usage(from.message);
+  if (to instanceof Error) return usage(to.message);
+  if (from !== undefined && to !== undefined && to < from) return usage(`--to must not be before --from (${from})`);
+  if (await unknownTenant(db, args.tenant)) {
+    err(`audit export: tenant "${args.tenant}" does not exist`);
+    return 1;
+  }
+  const filter: AuditExportFilter = {
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
+    ...(args.actor !== undefined ? { actor: args.actor } : {}),
+    ...(args.route !== undefined ? { route: args.route } : {}),
+  };
+  const throughSeq = await auditExportEnd(db.db, args.tenant);
+  let records = 0;
+  const chunks = exportAuditRecords(db.db, args.tenant, filter, {
+    format,
+    timeZone: args.timeZone ?? DEFAULT_TIME_ZONE,
+    throughSeq,
+    onDone: (n) => {
+      records = n;
+    },
+  });
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(args.out));
+  } catch (e) {
+    // Half a file would read as the whole trail of a shorter period.
+    await rm(args.out, { force: true });
+    err(`audit export: cannot write ${args.out}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  await appendOperatorAudit(db.db, args.tenant, cliAction('tierkit audit export'), {
+    status: 200,
+    detail: { export: { format, ...filter, throughSeq, records } },
+  });
+  if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq }));
+  else
+    out(
+      `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
+    );
+  return 0;
+}
+
+const span = (r: { from: number; to: number }) => (r.from === r.to ? String(r.from) : `${r.from}…${r.to}`);
+
+/** `audit verify --file`: an export checked offline; no database is opened. */
+export async function verifyExportFile(args: AuditArgs, { out, err }: AuditIo): Promise<number> {
+  if (args.tenant === undefined) {
+    err(`audit verify: --file needs --tenant ID: a record's hash names the tenant whose trail it is in\n${AUDIT_USAGE}`);
+    return 2;
+  }
+  const file = args.file ?? '';
+  let v: AuditFileVerification;
+  try {
+    const input = createReadStream(file, { encoding: 'utf8' });
+    v = await verifyAuditFile(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), args.tenant);
+  } catch (e) {
+    err(`audit verify: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  if (args.json) out(JSON.stringify({ file, ...v }));
+  else {
+    const runs = v.runs.length === 1 ? `1 run (${span(v.runs[0] ?? { from: 0, to: 0 })})` : `${v.runs.length} runs`;
+    const start =
+      v.records === 0
+        ? ''
+        : v.fromGenesis
+          ? ', from the chain’s start'
+          : `, from record ${v.runs[0]?.from} (its link to the record before is not in the file)`;
+    out(`${file}: ${v.ok ? 'ok' : 'NOT OK'}, ${v.records} records of ${v.chain}, ${runs}${start}`);
+    if (v.gaps.length)
+      out(
+        `  ${v.gaps.length === 1 ? '1 gap' : `${v.gaps.length} gaps`} filtered out of the export (${v.gaps.slice(0, 5).map(span).join(', ')}${v.gaps.length > 5 ? ', …' : ''}): not broken, but the links across ${v.gaps.length === 1 ? 'it' : 'them'} are not checked; a full export has none`,
+      );
+    for (const p of v.problems) out(`  line ${p.line}: ${p.kind}: ${p.message}`);
+    if (v.ok && v.records)
+      out(
+        '  the file is consistent; that the server wrote it shows when a hash in it matches tierkit audit verify or GET /v1/audit/verify',
+      );
+  }
+  if (!v.ok)
+    err(
+      `audit verify: ${file} was altered: ${v.problems.length === 1 ? '1 problem' : `${v.problems.length} problems`}, first at line ${v.problems[0]?.line}`,
+    );
+  return v.ok ? 0 : 1;
 }
 
 /** A mistyped tenant has no chain: "ok, 0 records" (or "nothing to anchor") would read as a bank checked. */
@@ -202,8 +345,22 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
 export const auditCommand: Command = {
   name: 'audit',
   usage: AUDIT_USAGE,
-  options: { anchors: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    anchors: { type: 'string' },
+    out: { type: 'string' },
+    file: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    format: { type: 'string' },
+    actor: { type: 'string' },
+    route: { type: 'string' },
+  },
   async run(ctx) {
+    const io = { out: ctx.out, err: ctx.err };
+    const file = stringOption(ctx, 'file');
+    // An export is checked where the examiner has it: no database.
+    if (ctx.args[0] === 'verify' && file !== undefined)
+      return verifyExportFile({ action: 'verify', tenant: stringOption(ctx, 'tenant'), file, json: ctx.json }, io);
     // Its output is the verdict itself: no database line before it.
     const db = await ctx.openDatabase(() => undefined);
     try {
@@ -215,8 +372,14 @@ export const auditCommand: Command = {
           anchors: stringOption(ctx, 'anchors'),
           out: stringOption(ctx, 'out'),
           json: ctx.json,
+          from: stringOption(ctx, 'from'),
+          to: stringOption(ctx, 'to'),
+          format: stringOption(ctx, 'format'),
+          actor: stringOption(ctx, 'actor'),
+          route: stringOption(ctx, 'route'),
+          timeZone: ctx.settings.timeZone,
         },
-        { out: ctx.out, err: ctx.err },
+        io,
       );
     } finally {
       await db.close();
