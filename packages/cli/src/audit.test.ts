@@ -118,6 +118,37 @@ it('tierkit audit export writes the trail as the API does, recorded; audit verif
   assert.ok(text.includes(",'=put-E1,"), 'a formula-looking cell neutralised');
   assert.equal(text.split('\r\n').length - 2, 7, 'the header and every record, the first export’s record included');
 
+  const onlyE2 = join(dir, 'e2.jsonl');
+  const targeted = await cli(
+    'audit',
+    'export',
+    '--tenant',
+    'bank',
+    '--format',
+    'jsonl',
+    '--target',
+    'E2',
+    '--method',
+    'PUT',
+    '--status',
+    '201',
+    '--out',
+    onlyE2,
+    '--database',
+    database,
+  );
+  assert.equal(targeted.code, 0, targeted.err.join('\n'));
+  const e2 = readFileSync(onlyE2, 'utf8')
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => JSON.parse(l) as { requestId: string; status: number });
+  assert.deepEqual(
+    e2.map((r) => [r.requestId, r.status]),
+    [['=put-E2', 201]],
+  );
+  assert.equal((await cli('audit', 'export', '--tenant', 'bank', '--out', onlyE2, '--status', '2xx', '--database', database)).code, 2);
+  assert.equal((await cli('audit', 'export', '--tenant', 'bank', '--out', onlyE2, '--method', 'FETCH', '--database', database)).code, 2);
+
   const usage = await cli('audit', 'export', '--tenant', 'bank', '--out', csv, '--from', 'yesterday', '--database', database);
   assert.equal(usage.code, 2);
   assert.match(usage.err[0] ?? '', /--from must be an ISO 8601 time/);
@@ -130,6 +161,6 @@ it('tierkit audit export writes the trail as the API does, recorded; audit verif
     .where('route', '=', 'tierkit audit export')
     .execute();
   await trail.close();
-  assert.equal(records.length, 2, 'each export recorded, the refused one not');
+  assert.equal(records.length, 3, 'each export recorded, the refused ones not');
   assert.deepEqual(JSON.parse(records[0]?.detail ?? 'null'), { export: { format: 'jsonl', throughSeq: 6, records: 6 } });
 });

@@ -21,6 +21,7 @@ import {
   type AuditVerification,
 } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
+import { AUDIT_METHODS } from '@tierkit/core/wire';
 import { findTenant, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
@@ -46,6 +47,9 @@ export interface AuditArgs {
   readonly format?: string | undefined;
   readonly actor?: string | undefined;
   readonly route?: string | undefined;
+  readonly method?: string | undefined;
+  readonly target?: string | undefined;
+  readonly status?: string | undefined;
   /** The bank's time zone (`TIERKIT_TIME_ZONE`): the CSV's `atLocal`. */
   readonly timeZone?: string;
 }
@@ -65,7 +69,8 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             offline, without the database: each record matches its hash, and records
                             that follow one another are linked; a gap in seqs is a filter's, reported as
                             filtered out, not broken (a full export has none); exit 1 on a bad record
-  audit export --tenant ID --out FILE [--format csv|jsonl] [--from ISO] [--to ISO] [--actor A] [--route R]
+  audit export --tenant ID --out FILE [--format csv|jsonl] [--from ISO] [--to ISO]
+         [--actor A] [--method M] [--route R] [--target T] [--status N]
                             write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
                             does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the trail
   audit anchor [--tenant ID] --out FILE
@@ -114,6 +119,11 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
   if (from instanceof Error) return usage(from.message);
   if (to instanceof Error) return usage(to.message);
   if (from !== undefined && to !== undefined && to < from) return usage(`--to must not be before --from (${from})`);
+  if (args.method !== undefined && !(AUDIT_METHODS as readonly string[]).includes(args.method))
+    return usage(`--method must be one of ${AUDIT_METHODS.join(', ')} (got "${args.method}")`);
+  const status = args.status === undefined ? undefined : /^\d{3}$/.test(args.status) ? Number(args.status) : Number.NaN;
+  if (status !== undefined && !(status >= 100 && status <= 599))
+    return usage(`--status must be an HTTP status, 100 to 599 (got "${args.status}")`);
   if (await unknownTenant(db, args.tenant)) {
     err(`audit export: tenant "${args.tenant}" does not exist`);
     return 1;
@@ -123,6 +133,9 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
     ...(to !== undefined ? { to } : {}),
     ...(args.actor !== undefined ? { actor: args.actor } : {}),
     ...(args.route !== undefined ? { route: args.route } : {}),
+    ...(args.method !== undefined ? { method: args.method } : {}),
+    ...(args.target !== undefined ? { target: args.target } : {}),
+    ...(status !== undefined ? { status } : {}),
   };
   const throughSeq = await auditExportEnd(db.db, args.tenant);
   let records = 0;
@@ -354,6 +367,9 @@ export const auditCommand: Command = {
     format: { type: 'string' },
     actor: { type: 'string' },
     route: { type: 'string' },
+    method: { type: 'string' },
+    target: { type: 'string' },
+    status: { type: 'string' },
   },
   async run(ctx) {
     const io = { out: ctx.out, err: ctx.err };
@@ -377,6 +393,9 @@ export const auditCommand: Command = {
           format: stringOption(ctx, 'format'),
           actor: stringOption(ctx, 'actor'),
           route: stringOption(ctx, 'route'),
+          method: stringOption(ctx, 'method'),
+          target: stringOption(ctx, 'target'),
+          status: stringOption(ctx, 'status'),
           timeZone: ctx.settings.timeZone,
         },
         io,
