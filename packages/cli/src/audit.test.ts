@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -116,7 +116,7 @@ it('tierkit audit export writes the trail as the API does, recorded; audit verif
   const text = readFileSync(csv, 'utf8');
   assert.ok(text.startsWith('\uFEFFseq,at,atLocal,'), 'UTF-8 with a BOM');
   assert.ok(text.includes(",'=put-E1,"), 'a formula-looking cell neutralised');
-  assert.equal(text.split('\r\n').length - 2, 7, 'the header and every record, the first export’s record included');
+  assert.equal(text.split('\r\n').length - 2, 8, 'every record after the header, the first export’s two (before and after) included');
 
   const onlyE2 = join(dir, 'e2.jsonl');
   const targeted = await cli(
@@ -161,6 +161,122 @@ it('tierkit audit export writes the trail as the API does, recorded; audit verif
     .where('route', '=', 'tierkit audit export')
     .execute();
   await trail.close();
-  assert.equal(records.length, 3, 'each export recorded, the refused ones not');
-  assert.deepEqual(JSON.parse(records[0]?.detail ?? 'null'), { export: { format: 'jsonl', throughSeq: 6, records: 6 } });
+  assert.equal(records.length, 6, 'each export recorded before and after, the refused ones not');
+  assert.deepEqual(JSON.parse(records[1]?.detail ?? 'null'), {
+    export: { records: 6, lastSeq: 6, lastHash: lines[5] && (JSON.parse(lines[5]) as { hash: string }).hash, completed: true },
+  });
+});
+
+it('tierkit audit export never writes over the database or an existing file (without --force), and records itself before and after', async () => {
+  // The reviewer's case: `--out <db> --database <db>` once replaced the live database with the export.
+  const sub = mkdtempSync(join(dir, 'out-'));
+  const database = join(sub, 'live.db');
+  const db = connect({ url: database });
+  await migrateToLatest(db.db);
+  await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+  await db.close();
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
+    return { code, out, err };
+  };
+  const exportTo = (file: string, ...more: string[]) =>
+    cli('audit', 'export', '--tenant', 'bank', '--format', 'jsonl', '--out', file, '--database', database, ...more);
+  const dbBefore = readFileSync(database);
+  for (const target of [database, `${database}-wal`, join(sub, '.', 'live.db')]) {
+    const r = await exportTo(target, '--force');
+    assert.equal(r.code, 1, target);
+    assert.match(r.err[0] ?? '', /is the database's own file/);
+  }
+  symlinkSync(database, join(sub, 'alias.db'));
+  assert.match((await exportTo(join(sub, 'alias.db'), '--force')).err[0] ?? '', /database's own file/, 'through a symlink');
+  linkSync(database, join(sub, 'hard.db'));
+  assert.match((await exportTo(join(sub, 'hard.db'), '--force')).err[0] ?? '', /database's own file/, 'through a hard link');
+  assert.deepEqual(readFileSync(database), dbBefore, 'the database is as it was');
+
+  const precious = join(sub, 'anchors.jsonl');
+  writeFileSync(precious, 'PRECIOUS\n');
+  const refused = await exportTo(precious);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err[0] ?? '', /exists: refused \(--force replaces it\)/);
+  assert.equal(readFileSync(precious, 'utf8'), 'PRECIOUS\n');
+  mkdirSync(join(sub, 'folder'));
+  assert.match((await exportTo(join(sub, 'folder'), '--force')).err[0] ?? '', /is a folder/);
+
+  const replaced = await exportTo(precious, '--force');
+  assert.equal(replaced.code, 0, replaced.err.join('\n'));
+  assert.equal(readFileSync(precious, 'utf8'), '', '--force replaces it (with the empty trail)');
+  const file = join(sub, 'bank.jsonl');
+  const made = await exportTo(file);
+  assert.equal(made.code, 0, made.err.join('\n'));
+  assert.match(made.out[1] ?? '', /^ {2}last record 2 sha256:[0-9a-f]{64}: check the file's end with audit verify --file /);
+  assert.deepEqual(
+    readdirSync(sub).filter((f) => f.endsWith('.part')),
+    [],
+    'no temporary file left behind',
+  );
+
+  const trail = connect({ url: database });
+  const records = await trail.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('chain', '=', 'bank')
+    .where('route', '=', 'tierkit audit export')
+    .orderBy('seq')
+    .execute();
+  await trail.close();
+  assert.deepEqual(
+    records.map((r) => [r.phase, r.status]),
+    [
+      ['intent', null],
+      ['result', 200],
+      ['intent', null],
+      ['result', 200],
+    ],
+    'each export written told before and after; the refused ones not at all',
+  );
+  const detail = (i: number) => (JSON.parse(records[i]?.detail ?? 'null') as { export: Record<string, unknown> }).export;
+  assert.deepEqual(detail(0), { format: 'jsonl', throughSeq: 0, firstSeq: null, lastSeq: null, lastHash: null });
+  assert.deepEqual(detail(1), { records: 0, lastSeq: null, lastHash: null, completed: true });
+  assert.equal(records[2]?.request_id, records[3]?.request_id, 'one action');
+  assert.deepEqual(detail(2), { format: 'jsonl', throughSeq: 2, firstSeq: 1, lastSeq: 2, lastHash: records[1]?.hash });
+  assert.deepEqual(detail(3), { records: 2, lastSeq: 2, lastHash: records[1]?.hash, completed: true });
+});
+
+it('tierkit audit export records an export it could not write as not completed, and leaves nothing behind', async () => {
+  const sub = mkdtempSync(join(dir, 'fail-'));
+  const database = join(sub, 'live.db');
+  const db = connect({ url: database });
+  await migrateToLatest(db.db);
+  await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+  await db.close();
+  const err: string[] = [];
+  const code = await run(
+    ['audit', 'export', '--tenant', 'bank', '--out', join(sub, 'no-such-folder', 'bank.csv'), '--database', database],
+    () => undefined,
+    (l) => err.push(l),
+  );
+  assert.equal(code, 1);
+  assert.match(err[0] ?? '', /^audit export: cannot write /);
+  const trail = connect({ url: database });
+  const records = await trail.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('route', '=', 'tierkit audit export')
+    .orderBy('seq')
+    .execute();
+  await trail.close();
+  assert.deepEqual(
+    records.map((r) => [r.phase, r.status, r.problem]),
+    [
+      ['intent', null, null],
+      ['result', 500, 'export-not-written'],
+    ],
+  );
+  assert.deepEqual(JSON.parse(records[1]?.detail ?? 'null'), { export: { records: 0, lastSeq: null, lastHash: null, completed: false } });
 });

@@ -1,12 +1,13 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   AUDIT_EXPORT_FORMATS,
   anchorsByChain,
   appendOperatorAudit,
+  auditExportBounds,
   auditExportEnd,
   cliAction,
   exportAuditRecords,
@@ -22,7 +23,7 @@ import {
 } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { AUDIT_METHODS } from '@tierkit/core/wire';
-import { findTenant, listAuditChains, type Db } from '@tierkit/db';
+import { findTenant, isPostgresUrl, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
 
@@ -52,6 +53,10 @@ export interface AuditArgs {
   readonly status?: string | undefined;
   /** The bank's time zone (`TIERKIT_TIME_ZONE`): the CSV's `atLocal`. */
   readonly timeZone?: string;
+  /** The database's URL (`--database`): an export never writes over its files. */
+  readonly databaseUrl?: string;
+  /** `export --force`: replace an existing `--out` file. */
+  readonly force?: boolean;
 }
 
 export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
@@ -69,10 +74,13 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             offline, without the database: each record matches its hash, and records
                             that follow one another are linked; a gap in seqs is a filter's, reported as
                             filtered out, not broken (a full export has none); exit 1 on a bad record
-  audit export --tenant ID --out FILE [--format csv|jsonl] [--from ISO] [--to ISO]
+  audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--from ISO] [--to ISO]
          [--actor A] [--method M] [--route R] [--target T] [--status N]
                             write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
-                            does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the trail
+                            does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the
+                            trail before FILE is written (with its last record's seq and hash, printed
+                            too) and when done; an existing FILE is refused without --force, and the
+                            database's own files always; FILE is written beside, then moved in place
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -137,7 +145,20 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
     ...(args.target !== undefined ? { target: args.target } : {}),
     ...(status !== undefined ? { status } : {}),
   };
+  const refused = await outRefusal(args.out, args.databaseUrl, args.force === true);
+  if (refused) {
+    err(`audit export: ${refused}`);
+    return 1;
+  }
   const throughSeq = await auditExportEnd(db.db, args.tenant);
+  const bounds = await auditExportBounds(db.db, args.tenant, filter, throughSeq);
+  // Recorded before a byte is written, as the API does: an export the trail cannot tell of is not made.
+  const action = cliAction('tierkit audit export');
+  await appendOperatorAudit(db.db, args.tenant, action, {
+    status: 200,
+    phase: 'intent',
+    detail: { export: { format, ...filter, throughSeq, ...bounds } },
+  });
   let records = 0;
   const chunks = exportAuditRecords(db.db, args.tenant, filter, {
     format,
@@ -147,24 +168,104 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
       records = n;
     },
   });
-  try {
-    await pipeline(Readable.from(chunks), createWriteStream(args.out));
-  } catch (e) {
-    // Half a file would read as the whole trail of a shorter period.
-    await rm(args.out, { force: true });
-    err(`audit export: cannot write ${args.out}: ${e instanceof Error ? e.message : String(e)}`);
+  const written = await writeExport(args.out, chunks, args.force === true);
+  await appendOperatorAudit(db.db, args.tenant, action, {
+    status: written.ok ? 200 : 500,
+    phase: 'result',
+    ...(written.ok ? {} : { problem: 'export-not-written' }),
+    detail: {
+      export: {
+        records,
+        lastSeq: written.ok ? bounds.lastSeq : null,
+        lastHash: written.ok ? bounds.lastHash : null,
+        completed: written.ok,
+      },
+    },
+  });
+  if (!written.ok) {
+    err(`audit export: cannot write ${args.out}: ${written.why}`);
     return 1;
   }
-  await appendOperatorAudit(db.db, args.tenant, cliAction('tierkit audit export'), {
-    status: 200,
-    detail: { export: { format, ...filter, throughSeq, records } },
-  });
-  if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq }));
-  else
+  if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq, ...bounds }));
+  else {
     out(
       `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
     );
+    if (bounds.lastSeq !== null)
+      out(
+        `  last record ${bounds.lastSeq} ${bounds.lastHash}: check the file's end with audit verify --file ${args.out} --tenant ${args.tenant} --through ${bounds.lastSeq} --head ${bounds.lastHash}`,
+      );
+  }
   return 0;
+}
+
+/** The files of a SQLite database: the file itself and those SQLite keeps beside it. */
+const SQLITE_COMPANIONS = ['', '-wal', '-shm', '-journal'];
+
+/** A path's real location, through symlinks, whether or not the file itself exists yet. */
+async function realLocation(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    try {
+      return join(await realpath(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/**
+ * Why `--out` must not be written, or undefined. An export once replaced the live database it read
+ * (`--out data/tierkit.db`): the database's own files are never a target, by path or by inode (a link
+ * to them), and an existing file is replaced only with `--force`.
+ */
+async function outRefusal(out: string, databaseUrl: string | undefined, force: boolean): Promise<string | undefined> {
+  const target = await realLocation(out);
+  const existing = await stat(target).catch(() => undefined);
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl) && databaseUrl !== ':memory:') {
+    const database = await realLocation(databaseUrl);
+    for (const suffix of SQLITE_COMPANIONS) {
+      const file = `${database}${suffix}`;
+      const other = existing && (await stat(file).catch(() => undefined));
+      if (target === file || (existing && other && other.ino === existing.ino && other.dev === existing.dev))
+        return `--out ${out} is the database's own file (${file}): refused, whatever --force says`;
+    }
+  }
+  if (existing?.isDirectory()) return `--out ${out} is a folder: name the file to write`;
+  if (existing !== undefined && !force) return `--out ${out} exists: refused (--force replaces it)`;
+  return undefined;
+}
+
+/**
+ * Write the export to a new file beside `out`, synced, then put it in place: `out` is never half
+ * written, and nothing but that new file is removed on a failure. Without `force`, it is linked in
+ * (which fails if `out` appeared meanwhile) rather than renamed over.
+ */
+async function writeExport(out: string, chunks: AsyncIterable<string>, force: boolean): Promise<{ ok: true } | { ok: false; why: string }> {
+  const temp = join(dirname(out), `.${basename(out)}.${randomUUID()}.part`);
+  let created = false;
+  try {
+    const handle = await open(temp, 'wx');
+    created = true;
+    try {
+      for await (const chunk of chunks) await handle.write(chunk);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (force) await rename(temp, out);
+    else {
+      await link(temp, out);
+      await rm(temp, { force: true });
+    }
+    created = false;
+    return { ok: true };
+  } catch (e) {
+    if (created) await rm(temp, { force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, why: code === 'EEXIST' ? 'it exists (--force replaces it)' : e instanceof Error ? e.message : String(e) };
+  }
 }
 
 const span = (r: { from: number; to: number }) => (r.from === r.to ? String(r.from) : `${r.from}…${r.to}`);
@@ -370,6 +471,7 @@ export const auditCommand: Command = {
     method: { type: 'string' },
     target: { type: 'string' },
     status: { type: 'string' },
+    force: { type: 'boolean' },
   },
   async run(ctx) {
     const io = { out: ctx.out, err: ctx.err };
@@ -397,6 +499,8 @@ export const auditCommand: Command = {
           target: stringOption(ctx, 'target'),
           status: stringOption(ctx, 'status'),
           timeZone: ctx.settings.timeZone,
+          databaseUrl: ctx.settings.databaseUrl,
+          force: ctx.options.force === true,
         },
         io,
       );

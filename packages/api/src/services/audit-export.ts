@@ -143,6 +143,25 @@ export function auditExportEnd(db: Executor, chain: string): Promise<number> {
   return lastAuditSeq(db, chain);
 }
 
+/** Where an export's records start and end, and the hash of its last: recorded before it is written, so the file's end can be checked against the trail. */
+export interface AuditExportBounds {
+  readonly firstSeq: number | null;
+  readonly lastSeq: number | null;
+  readonly lastHash: string | null;
+}
+
+/** The first and last record an export of `filter` through `throughSeq` holds (nulls when none). */
+export async function auditExportBounds(
+  db: Executor,
+  chain: string,
+  filter: AuditExportFilter,
+  throughSeq: number,
+): Promise<AuditExportBounds> {
+  const [first] = await listAuditRecords(db, chain, { ...filter, throughSeq }, 1, 'asc');
+  const [last] = await listAuditRecords(db, chain, { ...filter, throughSeq }, 1, 'desc');
+  return { firstSeq: first?.seq ?? null, lastSeq: last?.seq ?? null, lastHash: last?.hash ?? null };
+}
+
 /**
  * Whether the records an export would hold show a person's name read unmasked (`AuditFilter.showsNames`):
  * the export then is an unmasked read itself. They show what they stored; nothing is unmasked anew.
