@@ -214,7 +214,18 @@ forEachDialect('audit export', (f) => {
     assert.equal(record.phase, 'request');
     assert.equal(record.status, 200);
     assert.equal(record.unmasked, false);
-    assert.deepEqual(record.detail, { export: { format: 'jsonl', from: '2025-11-01T00:00:00.000Z', throughSeq: last.seq } });
+    assert.deepEqual(record.detail, {
+      export: {
+        format: 'jsonl',
+        from: '2025-11-01T00:00:00.000Z',
+        throughSeq: last.seq,
+        firstSeq: exported[0]?.seq,
+        lastSeq: last.seq,
+        lastHash: last.hash,
+      },
+    });
+    assert.equal(first.headers.get('X-Audit-Export-Last-Seq'), String(last.seq));
+    assert.equal(first.headers.get('X-Audit-Export-Last-Hash'), last.hash);
     assert.ok(record.seq > last.seq, 'its own record comes after what it holds');
 
     // A search by name keeps the name it tested: an export holding that record shows the name again.
@@ -250,8 +261,13 @@ forEachDialect('audit export', (f) => {
     const filtered = (await (await client(f).get('/v1/audit/export?format=jsonl&route=/v1/overrides/{overrideId}/reject')).text())
       .split('\n')
       .filter((l) => l !== '');
-    const partial = await verifyAuditFile(filtered, 'bank-a');
-    assert.equal(partial.ok, true, 'a filtered export is not broken');
+    const partial = await verifyAuditFile(filtered, 'bank-a', { filtered: true });
+    assert.equal(partial.ok, true, 'a filtered export, said to be, is not broken');
+    assert.equal(
+      (await verifyAuditFile(filtered, 'bank-a')).problems[0]?.kind,
+      'missing',
+      'gaps fail a file not said to be filtered: they read as deleted lines',
+    );
     assert.ok(partial.gaps.length >= 1, 'the records between decisions were filtered out');
     assert.equal(partial.runs.length, partial.gaps.length + 1, 'each decision’s intent and result a run of their own');
     assert.equal(partial.records, filtered.length);
@@ -265,6 +281,30 @@ forEachDialect('audit export', (f) => {
     assert.equal(bad.problems[0]?.kind, 'altered');
     const dropped = await verifyAuditFile([...lines.slice(0, 3), lines[4] ?? '', lines[3] ?? '', ...lines.slice(5)], 'bank-a');
     assert.equal(dropped.ok, false, 'records out of order');
+  });
+
+  it('offline verify fails a file with a line taken out, cut at either end, a value retyped or a key added (the reviewer’s tampering)', async () => {
+    const res = await client(f).get('/v1/audit/export?format=jsonl');
+    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    assert.ok(lines.length >= 6);
+    const end = { through: Number(res.headers.get('X-Audit-Export-Last-Seq')), head: res.headers.get('X-Audit-Export-Last-Hash') ?? '' };
+    assert.equal(end.through, (JSON.parse(lines[lines.length - 1] ?? '{}') as AuditRecord).seq);
+    const verdict = async (file: string[], check = end) => {
+      const v = await verifyAuditFile(file, 'bank-a', check);
+      return v.ok ? 'ok' : v.problems.map((p) => p.kind).join(',');
+    };
+    assert.equal(await verdict(lines), 'ok');
+    const edit = (i: number, change: (r: Record<string, unknown>) => Record<string, unknown>) =>
+      lines.map((l, j) => (j === i ? JSON.stringify(change(JSON.parse(l) as Record<string, unknown>)) : l));
+    assert.equal(await verdict([...lines.slice(0, 2), ...lines.slice(3)]), 'missing', 'a middle line deleted');
+    assert.equal(await verdict(lines.slice(0, -1)), 'cut,cut', 'its last line cut off');
+    assert.equal(await verdict(lines.slice(0, -1), {} as typeof end), 'ok', 'a cut tail shows only against the export’s end');
+    assert.equal(await verdict(lines.slice(1)), 'missing', 'its first line cut off');
+    assert.match(await verdict(edit(2, (r) => ({ ...r, unmasked: String(r.unmasked) }))), /^unreadable,/, '"false" for false');
+    assert.match(await verdict(edit(2, (r) => ({ ...r, note: 'approved by X' }))), /^unreadable,/, 'a key added');
+    assert.match(await verdict(edit(2, (r) => ({ ...r, seq: String(r.seq) }))), /^unreadable,/, 'a number as text');
+    assert.match(await verdict(lines.map((l, j) => (j === 2 ? l.replace('{"seq"', '{ "seq"') : l))), /^unreadable,/, 'respaced');
+    assert.equal(await verdict([...lines, '']), 'unreadable', 'a blank line added');
   });
 
   it('streams: a large export is read from the database a page at a time as it is sent, not gathered first', async () => {

@@ -97,10 +97,30 @@ it('tierkit audit export writes the trail as the API does, recorded; audit verif
   // Only the results (every other record): gaps filtered out, not breaks.
   const results = join(dir, 'results.jsonl');
   writeFileSync(results, `${lines.filter((l) => l.includes('"phase":"result"')).join('\n')}\n`);
-  const filtered = await cli('audit', 'verify', '--file', results, '--tenant', 'bank');
+  const filtered = await cli('audit', 'verify', '--file', results, '--tenant', 'bank', '--filtered');
   assert.equal(filtered.code, 0, filtered.out.join('\n'));
   assert.match(filtered.out[0] ?? '', /: ok, 3 records of bank, 3 runs, from record 2 /);
-  assert.match(filtered.out[1] ?? '', /^ {2}2 gaps filtered out of the export \(3, 5\): not broken/);
+  assert.match(filtered.out[1] ?? '', /^ {2}filtered export: 2 gaps in seqs \(3, 5\); a line deleted from this file cannot be told/);
+  const unsaid = await cli('audit', 'verify', '--file', results, '--tenant', 'bank');
+  assert.equal(unsaid.code, 1, 'gaps in a file not said to be filtered are lines taken out');
+  assert.match(unsaid.out.join('\n'), /line 1: missing: the file starts at record 2: records 1…1 are not in it/);
+  assert.match(unsaid.out.join('\n'), /line 2: missing: record 3 is not in the file, before line 2/);
+
+  // The file's end, as the export printed it: a tail cut off fails only against it.
+  const [, lastSeq, lastHash] = /last record (\d+) (sha256:[0-9a-f]{64})/.exec(exported.out[1] ?? '') ?? [];
+  assert.equal(lastSeq, '6');
+  const endOf = ['--through', lastSeq ?? '', '--head', lastHash ?? ''];
+  assert.equal((await cli('audit', 'verify', '--file', jsonl, '--tenant', 'bank', ...endOf)).code, 0);
+  const cut = join(dir, 'cut.jsonl');
+  writeFileSync(cut, `${lines.slice(0, 5).join('\n')}\n`);
+  const uncheckedEnd = await cli('audit', 'verify', '--file', cut, '--tenant', 'bank');
+  assert.equal(uncheckedEnd.code, 0);
+  assert.match(uncheckedEnd.out.join('\n'), /its end is not checked/);
+  const cutTail = await cli('audit', 'verify', '--file', cut, '--tenant', 'bank', ...endOf);
+  assert.equal(cutTail.code, 1);
+  assert.match(cutTail.out.join('\n'), /cut: the export ended at record 6, the file at record 5/);
+  assert.equal((await cli('audit', 'verify', '--file', cut, '--tenant', 'bank', '--through', 'six')).code, 2);
+  assert.equal((await cli('audit', 'verify', '--file', cut, '--tenant', 'bank', '--head', 'abc')).code, 2);
 
   const tampered = join(dir, 'tampered.jsonl');
   writeFileSync(tampered, `${lines.map((l, i) => (i === 2 ? l.replace('"E2"', '"E9"') : l)).join('\n')}\n`);

@@ -14,6 +14,7 @@ import {
   verifyAuditFile,
   type AuditExportFilter,
   type AuditExportFormat,
+  type AuditFileCheck,
   type AuditFileVerification,
   UNAUTHENTICATED_CHAIN,
   verifyAuditAnchors,
@@ -55,6 +56,12 @@ export interface AuditArgs {
   readonly timeZone?: string;
   /** The database's URL (`--database`): an export never writes over its files. */
   readonly databaseUrl?: string;
+  /** `verify --file --filtered`: the export was filtered, so gaps in seqs are its filter's. */
+  readonly filtered?: boolean;
+  /** `verify --file --through SEQ`: the seq of the export's last record, as the export printed it. */
+  readonly through?: string | undefined;
+  /** `verify --file --head HASH`: the hash of the export's last record, as the export printed it. */
+  readonly head?: string | undefined;
   /** `export --force`: replace an existing `--out` file. */
   readonly force?: boolean;
 }
@@ -69,11 +76,15 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             its newline is still being written (not read); lines listed in
                             TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES (as the server's) fail nothing; a chain
                             with records but no anchor in FILE is a warning (exit 0)
-  audit verify --file FILE --tenant ID
+  audit verify --file FILE --tenant ID [--through SEQ] [--head HASH] [--filtered]
                             check an export's JSON lines (audit export --format jsonl, GET /v1/audit/export)
-                            offline, without the database: each record matches its hash, and records
-                            that follow one another are linked; a gap in seqs is a filter's, reported as
-                            filtered out, not broken (a full export has none); exit 1 on a bad record
+                            offline, without the database: each line is exactly the record the export
+                            writes, matches its hash, and records that follow one another are linked; a
+                            whole export starts at record 1 with no seq missing. --through/--head: the
+                            last record's seq and hash as the export printed them (its audit record, the
+                            API's X-Audit-Export-Last-Seq/-Hash headers): a file cut at its end fails.
+                            --filtered: the export was filtered, so gaps are allowed, and a deleted line
+                            cannot be detected. Exit 1 when the file was altered
   audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--from ISO] [--to ISO]
          [--actor A] [--method M] [--route R] [--target T] [--status N]
                             write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
@@ -272,15 +283,25 @@ const span = (r: { from: number; to: number }) => (r.from === r.to ? String(r.fr
 
 /** `audit verify --file`: an export checked offline; no database is opened. */
 export async function verifyExportFile(args: AuditArgs, { out, err }: AuditIo): Promise<number> {
-  if (args.tenant === undefined) {
-    err(`audit verify: --file needs --tenant ID: a record's hash names the tenant whose trail it is in\n${AUDIT_USAGE}`);
+  const usage = (why: string) => {
+    err(`audit verify: ${why}\n${AUDIT_USAGE}`);
     return 2;
-  }
+  };
+  if (args.tenant === undefined) return usage("--file needs --tenant ID: a record's hash names the tenant whose trail it is in");
+  if (args.through !== undefined && !/^\d+$/.test(args.through))
+    return usage(`--through must be the seq of the export's last record (got "${args.through}")`);
+  if (args.head !== undefined && !/^sha256:[0-9a-f]{64}$/.test(args.head))
+    return usage(`--head must be the hash of the export's last record, sha256:… (got "${args.head}")`);
+  const check: AuditFileCheck = {
+    filtered: args.filtered === true,
+    ...(args.through !== undefined ? { through: Number(args.through) } : {}),
+    ...(args.head !== undefined ? { head: args.head } : {}),
+  };
   const file = args.file ?? '';
   let v: AuditFileVerification;
   try {
     const input = createReadStream(file, { encoding: 'utf8' });
-    v = await verifyAuditFile(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), args.tenant);
+    v = await verifyAuditFile(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), args.tenant, check);
   } catch (e) {
     err(`audit verify: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
@@ -295,11 +316,15 @@ export async function verifyExportFile(args: AuditArgs, { out, err }: AuditIo): 
           ? ', from the chain’s start'
           : `, from record ${v.runs[0]?.from} (its link to the record before is not in the file)`;
     out(`${file}: ${v.ok ? 'ok' : 'NOT OK'}, ${v.records} records of ${v.chain}, ${runs}${start}`);
-    if (v.gaps.length)
+    if (v.filtered)
       out(
-        `  ${v.gaps.length === 1 ? '1 gap' : `${v.gaps.length} gaps`} filtered out of the export (${v.gaps.slice(0, 5).map(span).join(', ')}${v.gaps.length > 5 ? ', …' : ''}): not broken, but the links across ${v.gaps.length === 1 ? 'it' : 'them'} are not checked; a full export has none`,
+        `  filtered export: ${v.gaps.length === 1 ? '1 gap' : `${v.gaps.length} gaps`} in seqs${v.gaps.length ? ` (${v.gaps.slice(0, 5).map(span).join(', ')}${v.gaps.length > 5 ? ', …' : ''})` : ''}; a line deleted from this file cannot be told from a record the filter left out`,
       );
     for (const p of v.problems) out(`  line ${p.line}: ${p.kind}: ${p.message}`);
+    if (v.ok && !v.endChecked)
+      out(
+        '  its end is not checked: a file cut after any line still reads whole; give --through SEQ --head HASH as the export printed them (or its audit record has them)',
+      );
     if (v.ok && v.records)
       out(
         '  the file is consistent; that the server wrote it shows when a hash in it matches tierkit audit verify or GET /v1/audit/verify',
@@ -472,13 +497,27 @@ export const auditCommand: Command = {
     target: { type: 'string' },
     status: { type: 'string' },
     force: { type: 'boolean' },
+    filtered: { type: 'boolean' },
+    through: { type: 'string' },
+    head: { type: 'string' },
   },
   async run(ctx) {
     const io = { out: ctx.out, err: ctx.err };
     const file = stringOption(ctx, 'file');
     // An export is checked where the examiner has it: no database.
     if (ctx.args[0] === 'verify' && file !== undefined)
-      return verifyExportFile({ action: 'verify', tenant: stringOption(ctx, 'tenant'), file, json: ctx.json }, io);
+      return verifyExportFile(
+        {
+          action: 'verify',
+          tenant: stringOption(ctx, 'tenant'),
+          file,
+          json: ctx.json,
+          filtered: ctx.options.filtered === true,
+          through: stringOption(ctx, 'through'),
+          head: stringOption(ctx, 'head'),
+        },
+        io,
+      );
     // Its output is the verdict itself: no database line before it.
     const db = await ctx.openDatabase(() => undefined);
     try {

@@ -10,6 +10,7 @@ import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { verifyTenantAudit } from '../services/audit.js';
 import {
   AUDIT_EXPORT_FORMATS,
+  auditExportBounds,
   auditExportEnd,
   auditRecordView,
   exportAuditRecords,
@@ -180,6 +181,21 @@ const exportRoute = createRoute({
     200: {
       description:
         'The file, as an attachment named `audit-<tenant>-<from>-<to>.<csv|jsonl>` (`start` without `from`, the export’s time without `to`)',
+      headers: {
+        'X-Audit-Export-Through-Seq': {
+          description: 'The chain’s last seq when the export began: records after it (the export’s own) are not in the file',
+          schema: { type: 'integer' },
+        },
+        'X-Audit-Export-Last-Seq': {
+          description:
+            'The seq of the file’s last record (absent when none matched), also in the export’s audit record: `tierkit audit verify --file … --through`',
+          schema: { type: 'integer' },
+        },
+        'X-Audit-Export-Last-Hash': {
+          description: 'The hash of the file’s last record, as above: `tierkit audit verify --file … --head`; a file cut at its end fails',
+          schema: { type: 'string' },
+        },
+      },
       content: {
         'text/csv': { schema: z.string().openapi({ format: 'binary' }) },
         'application/jsonl': { schema: z.string().openapi({ format: 'binary' }) },
@@ -274,8 +290,10 @@ export function audit() {
           },
         ]);
       const throughSeq = await auditExportEnd(deps.db, deps.tenantId);
-      // The export's record says who took which records: its filters, the format, and where the chain ended then.
-      auditRead(c, { export: { format, ...filter, throughSeq } });
+      const bounds = await auditExportBounds(deps.db, deps.tenantId, filter, throughSeq);
+      // The export's record says who took which records: its filters, the format, where the chain ended
+      // then, and the file's last record (seq, hash), which a reader checks the file's end against.
+      auditRead(c, { export: { format, ...filter, throughSeq, ...bounds } });
       // Records that kept a name read unmasked make their export an unmasked read too (the trail says so).
       if (await exportShowsNames(deps.db, deps.tenantId, filter, throughSeq)) c.set('deps', { ...deps, unmaskNames: true });
       const chunks = exportAuditRecords(deps.db, deps.tenantId, filter, { format, timeZone: deps.timeZone, throughSeq });
@@ -304,6 +322,10 @@ export function audit() {
       return c.body(body, 200, {
         'Content-Type': EXPORT_MEDIA[format],
         'Content-Disposition': `attachment; filename="${name}"`,
+        'X-Audit-Export-Through-Seq': String(throughSeq),
+        ...(bounds.lastSeq !== null && bounds.lastHash !== null
+          ? { 'X-Audit-Export-Last-Seq': String(bounds.lastSeq), 'X-Audit-Export-Last-Hash': bounds.lastHash }
+          : {}),
       }) as never;
     })
     .openapi(verifyRoute, async (c) => {

@@ -1,4 +1,5 @@
 import { zonedIso, type AuditRecord } from '@tierkit/core';
+import { z } from 'zod';
 import { AUDIT_GENESIS, lastAuditSeq, listAuditRecords, type AuditFilter, type AuditRecordRow, type Executor } from '@tierkit/db';
 import { auditHash } from './audit.js';
 
@@ -205,7 +206,13 @@ export async function* exportAuditRecords(
 export interface AuditFileProblem {
   readonly line: number;
   readonly seq: number | null;
-  readonly kind: 'unreadable' | 'altered' | 'broken-link' | 'out-of-order';
+  /**
+   * `unreadable`: not a record as the server writes one (a key added or missing, a value of another type,
+   * other spacing); `altered`: a record that does not match its hash; `broken-link`, `out-of-order`: as the
+   * chain's check; `missing`: seqs not in a file said to be whole (a line taken out, or its head cut off);
+   * `cut`: the file does not end where the trail says the export ended (`--through`, `--head`).
+   */
+  readonly kind: 'unreadable' | 'altered' | 'broken-link' | 'out-of-order' | 'missing' | 'cut';
   readonly message: string;
 }
 
@@ -215,32 +222,80 @@ export interface AuditFileRun {
   readonly to: number;
 }
 
+/** How an exported file is checked: what the reader knows of the export beyond the file. */
+export interface AuditFileCheck {
+  /**
+   * The export was filtered: gaps in seqs are the filter's and its first record need not be the chain's
+   * first. A line deleted from such a file cannot be told from a record the filter left out.
+   */
+  readonly filtered?: boolean;
+  /** The seq of the export's last record, as its audit record (or the CLI, or the API's header) gave it. */
+  readonly through?: number;
+  /** The hash of the export's last record, as above: a file cut at its end, or extended, fails. */
+  readonly head?: string;
+}
+
 /** The check of an exported JSON lines file. */
 export interface AuditFileVerification {
   readonly chain: string;
-  /** Every record matches its hash and each run's links hold. Gaps (filtered out) do not make it false. */
+  /** Every line is a record as the server wrote it, matching its hash, linked to the one before; no seq missing unless `filtered`; the end as `through`/`head` say. */
   readonly ok: boolean;
+  readonly filtered: boolean;
   readonly records: number;
   readonly runs: readonly AuditFileRun[];
-  /** Seqs between runs that are not in the file: filtered out of the export (or taken out of the file: a full export has none). */
+  /** Seqs between runs that are not in the file: a filtered export's (a problem, `missing`, in a whole one). */
   readonly gaps: readonly AuditFileRun[];
   /** The first record's seq is 1 and it follows the chain's start (`genesis`); else the file starts mid-chain, its first link unchecked. */
   readonly fromGenesis: boolean;
+  /** The file's last record, to compare with the trail's record of the export, or the chain. */
+  readonly last: { readonly seq: number; readonly hash: string } | null;
+  /** Whether the file's end was checked against `through` / `head`. */
+  readonly endChecked: boolean;
   readonly problems: readonly AuditFileProblem[];
 }
 
 const MAX_FILE_PROBLEMS = 100;
 
+/** A record line as `GET /v1/audit` sends it, and nothing more: types are checked before the line is compared with its canonical form. */
+const ExportedRecord = z.strictObject({
+  seq: z.number().int().min(1),
+  at: z.string(),
+  requestId: z.string(),
+  phase: z.enum(['intent', 'result', 'request', 'change']),
+  actor: z.string(),
+  credential: z.string(),
+  method: z.string(),
+  route: z.string(),
+  target: z.record(z.string(), z.string()),
+  status: z.number().int().nullable(),
+  problem: z.string().nullable(),
+  unmasked: z.boolean(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
 /**
  * Check an exported JSON lines file (`lines`, without their line ends) of `chain` offline, with the
- * hash the server seals records with (`auditHash`): each record must match its hash, and where seqs
- * follow one another, name the hash of the record before it. A gap in seqs is a filter's, reported as
- * such, not as a break. The file alone proves its records are consistent, not that the server wrote them:
- * compare a hash with `GET /v1/audit/verify`'s head or the server's anchors for that.
+ * hash the server seals records with (`auditHash`). Each line must be exactly what the export writes for
+ * its record (so a key added, a `"false"` for `false`, or a reformatted line fails, though the hash would
+ * not see it), match its hash, and name the hash of the record before it where seqs follow one another.
+ * A whole export runs from record 1 with no seq missing; a filtered one (`check.filtered`) may skip seqs,
+ * and then a deleted line cannot be told from a filtered one. A file's end is known only from outside it:
+ * `check.through` / `check.head` (what the export's audit record says) catch a cut tail. The file alone
+ * proves its records are consistent, not that the server wrote them: compare a hash with
+ * `GET /v1/audit/verify`'s head or the server's anchors for that.
  */
-export async function verifyAuditFile(lines: AsyncIterable<string> | Iterable<string>, chain: string): Promise<AuditFileVerification> {
+export async function verifyAuditFile(
+  lines: AsyncIterable<string> | Iterable<string>,
+  chain: string,
+  check: AuditFileCheck = {},
+): Promise<AuditFileVerification> {
+  const filtered = check.filtered === true;
   const problems: AuditFileProblem[] = [];
+  let failed = false;
   const report = (p: AuditFileProblem) => {
+    failed = true;
     if (problems.length < MAX_FILE_PROBLEMS) problems.push(p);
   };
   const runs: AuditFileRun[] = [];
@@ -248,18 +303,18 @@ export async function verifyAuditFile(lines: AsyncIterable<string> | Iterable<st
   let prev: { seq: number; hash: string } | undefined;
   let fromGenesis = false;
   let records = 0;
-  let failed = false;
   let line = 0;
   for await (const text of lines) {
     line++;
-    if (text.trim() === '') continue;
     let r: AuditRecord;
     try {
-      r = JSON.parse(text) as AuditRecord;
-      if (!Number.isSafeInteger(r.seq) || r.seq < 1 || typeof r.hash !== 'string' || typeof r.prevHash !== 'string') throw new Error();
+      const parsed = ExportedRecord.safeParse(JSON.parse(text));
+      if (!parsed.success) throw parsed.error;
+      r = parsed.data as AuditRecord;
+      // What the export would write for this record, byte for byte: extra keys, reordered keys, other spacing fail here.
+      if (JSON.stringify(auditRecordView(auditRowOf(r, chain))) !== text) throw new Error('not canonical');
     } catch {
-      failed = true;
-      report({ line, seq: null, kind: 'unreadable', message: `line ${line} is not an audit record as GET /v1/audit sends it` });
+      report({ line, seq: null, kind: 'unreadable', message: `line ${line} is not an audit record as the export writes it` });
       continue;
     }
     records++;
@@ -269,24 +324,26 @@ export async function verifyAuditFile(lines: AsyncIterable<string> | Iterable<st
     } catch {
       computed = undefined;
     }
-    if (computed !== r.hash) {
-      failed = true;
+    if (computed !== r.hash)
       report({
         line,
         seq: r.seq,
         kind: 'altered',
         message: `record ${r.seq} (line ${line}) does not match its hash: edited, or of another chain`,
       });
-    }
     if (!prev) {
       fromGenesis = r.seq === 1;
-      if (r.seq === 1 && r.prevHash !== AUDIT_GENESIS) {
-        failed = true;
+      if (r.seq === 1 && r.prevHash !== AUDIT_GENESIS)
         report({ line, seq: r.seq, kind: 'broken-link', message: `record 1 (line ${line}) does not start the chain` });
-      }
+      if (r.seq !== 1 && !filtered)
+        report({
+          line,
+          seq: r.seq,
+          kind: 'missing',
+          message: `the file starts at record ${r.seq}: records 1…${r.seq - 1} are not in it (cut off its head; --filtered if the export was filtered)`,
+        });
       runs.push({ from: r.seq, to: r.seq });
     } else if (r.seq <= prev.seq) {
-      failed = true;
       report({
         line,
         seq: r.seq,
@@ -295,17 +352,48 @@ export async function verifyAuditFile(lines: AsyncIterable<string> | Iterable<st
       });
       continue;
     } else if (r.seq === prev.seq + 1) {
-      if (r.prevHash !== prev.hash) {
-        failed = true;
+      if (r.prevHash !== prev.hash)
         report({ line, seq: r.seq, kind: 'broken-link', message: `record ${r.seq} (line ${line}) does not follow record ${prev.seq}` });
-      }
       const run = runs[runs.length - 1];
       if (run) runs[runs.length - 1] = { from: run.from, to: r.seq };
     } else {
-      gaps.push({ from: prev.seq + 1, to: r.seq - 1 });
+      const gap = { from: prev.seq + 1, to: r.seq - 1 };
+      gaps.push(gap);
+      if (!filtered)
+        report({
+          line,
+          seq: r.seq,
+          kind: 'missing',
+          message: `record${gap.from === gap.to ? ` ${gap.from} is` : `s ${gap.from}…${gap.to} are`} not in the file, before line ${line} (taken out; --filtered if the export was filtered)`,
+        });
       runs.push({ from: r.seq, to: r.seq });
     }
     prev = { seq: r.seq, hash: r.hash };
   }
-  return { chain, ok: !failed, records, runs, gaps, fromGenesis, problems };
+  if (check.through !== undefined && prev?.seq !== check.through)
+    report({
+      line,
+      seq: prev?.seq ?? null,
+      kind: 'cut',
+      message: `the export ended at record ${check.through}, the file ${prev ? `at record ${prev.seq}` : 'has none'}`,
+    });
+  if (check.head !== undefined && prev?.hash !== check.head)
+    report({
+      line,
+      seq: prev?.seq ?? null,
+      kind: 'cut',
+      message: `the export's last record has hash ${check.head}, the file's ${prev ? `${prev.hash} (record ${prev.seq})` : 'none'}`,
+    });
+  return {
+    chain,
+    ok: !failed,
+    filtered,
+    records,
+    runs,
+    gaps,
+    fromGenesis,
+    last: prev ?? null,
+    endChecked: check.through !== undefined || check.head !== undefined,
+    problems,
+  };
 }
