@@ -306,7 +306,7 @@ export function audit() {
               if (next.done) controller.close();
               else controller.enqueue(encoder.encode(next.value));
             } catch (err) {
-              // Headers are gone: a cut file (no final line end) is all a reader can be told; the log has why.
+              // Headers are gone and the file ends after a whole page: only the X-Audit-Export-Last-* headers (and the log) tell it was cut.
               (deps.log ?? ((e: unknown) => console.error('tierkit api: audit export', e)))(err);
               controller.error(err);
             }
