@@ -307,6 +307,31 @@ forEachDialect('audit export', (f) => {
     assert.equal(await verdict([...lines, '']), 'unreadable', 'a blank line added');
   });
 
+  it('is not served when its audit record cannot be written (a trigger refusing the export’s record)', async () => {
+    const { sql } = await import('kysely');
+    const pg = f.db.dialect === 'postgres';
+    if (pg) {
+      await sql`CREATE OR REPLACE FUNCTION test_no_export() RETURNS trigger AS $$ BEGIN IF NEW.route = '/v1/audit/export' THEN RAISE EXCEPTION 'no'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(
+        f.db.db,
+      );
+      await sql`CREATE TRIGGER test_no_export BEFORE INSERT ON audit_records FOR EACH ROW EXECUTE FUNCTION test_no_export()`.execute(
+        f.db.db,
+      );
+    } else {
+      await sql`CREATE TRIGGER test_no_export BEFORE INSERT ON audit_records WHEN NEW.route = '/v1/audit/export' BEGIN SELECT RAISE(ABORT, 'no'); END`.execute(
+        f.db.db,
+      );
+    }
+    try {
+      const res = await client(f).get('/v1/audit/export?format=jsonl&method=PUT');
+      const text = await res.text();
+      assert.equal(res.status, 500);
+      assert.doesNotMatch(text, /"seq"/, 'no record of the trail in the answer');
+    } finally {
+      await sql`DROP TRIGGER test_no_export ${pg ? sql`ON audit_records` : sql``}`.execute(f.db.db);
+    }
+  });
+
   it('streams: a large export is read from the database a page at a time as it is sent, not gathered first', async () => {
     const tenant = 'bank-export-large';
     await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: testPack(), now: NOW });
