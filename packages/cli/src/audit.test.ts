@@ -135,7 +135,7 @@ it('tierkit audit export writes the trail as the API does, recorded; audit verif
   );
   const text = readFileSync(csv, 'utf8');
   assert.ok(text.startsWith('\uFEFFseq,at,atLocal,'), 'UTF-8 with a BOM');
-  assert.ok(text.includes(",'=put-E1,"), 'a formula-looking cell neutralised');
+  assert.ok(text.includes(',"\'=put-E1",'), 'a formula-looking cell neutralised, quoted');
   assert.equal(text.split('\r\n').length - 2, 8, 'every record after the header, the first export’s two (before and after) included');
 
   const onlyE2 = join(dir, 'e2.jsonl');

@@ -4,8 +4,10 @@ import { parse } from 'csv-parse/sync';
 import { csvCell, csvLine } from './audit-export.js';
 
 describe('the audit export’s CSV cells', () => {
-  it('quotes what RFC 4180 needs quoted, doubling quotes, and leaves the rest as it is', () => {
-    assert.equal(csvCell('plain 文本'), 'plain 文本');
+  it('quotes every text, doubling quotes; numbers, booleans and null bare', () => {
+    assert.equal(csvCell('plain 文本'), '"plain 文本"');
+    assert.equal(csvCell('a;=1+1'), '"a;=1+1"', 'a spreadsheet splitting on ; keeps it one cell, no formula');
+    assert.equal(csvCell(''), '""');
     assert.equal(csvCell('a,b'), '"a,b"');
     assert.equal(csvCell('say "hi"'), '"say ""hi"""');
     assert.equal(csvCell('two\nlines'), '"two\nlines"');
@@ -20,7 +22,7 @@ describe('the audit export’s CSV cells', () => {
     for (const formula of ['=1+2', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx'])
       assert.ok(csvCell(formula).replace(/^"/, '').startsWith(`'${formula[0]}`), formula);
     assert.equal(csvCell('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
-    assert.equal(csvCell('a=1'), 'a=1', 'only at the start');
+    assert.equal(csvCell('a=1'), '"a=1"', 'only at the start');
   });
 
   it('a line reads back as the cells it was made of (neutralised ones with their mark)', () => {

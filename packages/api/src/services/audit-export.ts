@@ -88,15 +88,16 @@ export const UTF8_BOM = '\uFEFF';
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled. A text
- * a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a `'` before it: notes
- * and names are anyone's input. Numbers and empty cells are written as they are.
+ * One CSV cell (RFC 4180). Every text is quoted, quotes doubled: a spreadsheet set to split on `;` (as
+ * Excel is where the comma is the decimal mark) would otherwise cut `a;=1+1` into a cell that is a
+ * formula. A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) also gets a
+ * `'` before it: notes and names are anyone's input. Numbers, booleans and null (empty) are not quoted.
  */
 export function csvCell(value: string | number | boolean | null): string {
   if (value === null) return '';
   if (typeof value !== 'string') return String(value);
   const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
 /** One CSV line, CRLF-terminated as RFC 4180 has it. */
@@ -183,7 +184,8 @@ export async function* exportAuditRecords(
   options: AuditExportOptions,
 ): AsyncGenerator<string> {
   const page = options.pageSize ?? EXPORT_PAGE;
-  if (options.format === 'csv') yield UTF8_BOM + csvLine(AUDIT_CSV_COLUMNS);
+  // The header is the fixed column names, left bare so a reader's first line is `seq,at,…`.
+  if (options.format === 'csv') yield `${UTF8_BOM}${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
   let after = 0;
   let records = 0;
   for (;;) {
