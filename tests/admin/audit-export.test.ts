@@ -58,7 +58,7 @@ describe('AuditTrail.exportFile against the real API', () => {
     await t.setFilter({ route: '/v1/audit/export' });
     const recorded = t.state.items[0] as AuditRecord | undefined;
     assert.equal(recorded?.actor, 'staff:CHK-EX');
-    const { firstSeq, lastSeq, lastHash, ...rest } = (recorded?.detail as { export: Record<string, unknown> }).export;
+    const { firstSeq, lastSeq, lastHash, ...rest } = (recorded?.detail as { export: Record<string, unknown> } | undefined)?.export ?? {};
     assert.deepEqual(rest, { format: 'csv', target: 'K03', method: 'PUT', throughSeq: (recorded?.seq ?? 0) - 1 });
     assert.ok(typeof firstSeq === 'number' && typeof lastSeq === 'number' && firstSeq <= lastSeq, 'the file’s first and last record');
     assert.match(String(lastHash), /^sha256:[0-9a-f]{64}$/);
