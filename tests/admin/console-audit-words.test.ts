@@ -55,6 +55,61 @@ describe('the console words audit records', () => {
     );
   });
 
+  it('an export of the trail says its format, its range in the bank’s time and where it ended, in every locale', async () => {
+    const res = await f.app.request('/v1/audit/export?format=jsonl&from=2025-11-01T00:00:00Z&target=K04', {
+      headers: { Authorization: `Bearer ${f.adminKey}` },
+    });
+    assert.equal(res.status, 200);
+    await res.text();
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: '/v1/audit/export' });
+    const record = t.state.items[0]!;
+    const {
+      throughSeq: through,
+      firstSeq,
+      lastSeq,
+      lastHash,
+    } = (record.detail as { export: { throughSeq: number; firstSeq: number; lastSeq: number; lastHash: string } }).export;
+    assert.match(lastHash, /^sha256:/);
+    const lines = auditDetailOf(record);
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'zh-CN')),
+      [
+        '导出：格式：jsonl',
+        '导出：对象：K04',
+        '导出：起始时间：2025-11-01 08:00:00',
+        `导出：截至序号：${through}`,
+        `导出：首条序号：${firstSeq}`,
+        `导出：末条序号：${lastSeq}`,
+        `导出：末条哈希：${lastHash}`,
+      ],
+    );
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'zh-TW')),
+      [
+        '匯出：格式：jsonl',
+        '匯出：對象：K04',
+        '匯出：起始時間：2025-11-01 08:00:00',
+        `匯出：截至序號：${through}`,
+        `匯出：首筆序號：${firstSeq}`,
+        `匯出：末筆序號：${lastSeq}`,
+        `匯出：末筆雜湊：${lastHash}`,
+      ],
+    );
+    assert.deepEqual(
+      lines.map((l) => auditDetailText(l, 'en')),
+      [
+        'export: format: jsonl',
+        'export: target: K04',
+        'export: from: 2025-11-01 08:00:00',
+        `export: through record: ${through}`,
+        `export: first record: ${firstSeq}`,
+        `export: last record: ${lastSeq}`,
+        `export: last record's hash: ${lastHash}`,
+      ],
+    );
+  });
+
   it('a closing learnt late names both dates, in the bank’s time, in every locale', async () => {
     const res = await f.app.request('/v1/subjects/K09/close', {
       method: 'POST',

@@ -47,7 +47,8 @@ export function responseChecker(doc: Doc) {
     const media = response.content[type];
     if (!media)
       return `${method} ${route.template} answered ${res.status} as ${type || 'no Content-Type'}; the document lists ${Object.keys(response.content).join(', ')}`;
-    if (!media.schema || !type.includes('json')) return undefined;
+    // JSON bodies only (`application/json`, `application/problem+json`): JSON lines (`application/jsonl`) are many documents.
+    if (!media.schema || !/[/+]json$/.test(type)) return undefined;
     const key = `${op} ${route.template} ${res.status} ${type}`;
     let fn = compiled.get(key);
     if (!fn) {

@@ -33,6 +33,7 @@ export type {
   AnchorVerdict,
   AuditBookMove,
   AuditDetailLine,
+  AuditExportFile,
   AuditFilterCheck,
   AuditFilterErrors,
   AuditFilterField,

@@ -92,6 +92,23 @@ export type {
   OperatorAction,
   OperatorOutcome,
 } from './services/audit.js';
+export {
+  AUDIT_CSV_COLUMNS,
+  AUDIT_EXPORT_FORMATS,
+  auditExportBounds,
+  auditExportEnd,
+  auditRecordView,
+  csvCell,
+  exportAuditRecords,
+  verifyAuditFile,
+} from './services/audit-export.js';
+export type {
+  AuditExportBounds,
+  AuditExportFilter,
+  AuditExportFormat,
+  AuditFileCheck,
+  AuditFileVerification,
+} from './services/audit-export.js';
 export { recordQueuedJob } from './services/jobs/record-queued.js';
 export { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from './middleware/idempotency.js';
 export { runImport, ImportRefused, IMPORT_MODES, MAX_STORED_ERRORS } from './services/import/run-import.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -50,4 +50,253 @@ it('tierkit audit verify passes an intact chain and names the record that was ed
     2,
   );
   assert.match(usage[0] ?? '', /^audit: unknown action "frobnicate"/, 'a usage error goes to stderr');
+});
+
+it('tierkit audit export writes the trail as the API does, recorded; audit verify --file checks a JSON lines export offline', async () => {
+  const database = join(dir, 'export.db');
+  const db = connect({ url: database });
+  await migrateToLatest(db.db);
+  await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+  await provisionTenant(db.db, { id: 'other', name: 'Other' });
+  const { secret } = await createApiKey(db.db, { tenantId: 'bank', role: 'admin', label: 'ops' });
+  const app = createApp({ db: db.db, logError: () => undefined });
+  for (const id of ['E1', 'E2', 'E3']) {
+    const res = await app.request(`/v1/subjects/${id}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', 'X-Request-Id': `=put-${id}` },
+      body: JSON.stringify({ kind: 'customer', displayName: '张三' }),
+    });
+    assert.equal(res.status, 201);
+  }
+  await db.close();
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
+    return { code, out, err };
+  };
+
+  const jsonl = join(dir, 'bank.jsonl');
+  const exported = await cli('audit', 'export', '--tenant', 'bank', '--format', 'jsonl', '--out', jsonl, '--database', database);
+  assert.equal(exported.code, 0, exported.err.join('\n'));
+  assert.match(exported.out[0] ?? '', /^audit export: 6 records of bank \(through record 6\) written to /);
+  const lines = readFileSync(jsonl, 'utf8')
+    .split('\n')
+    .filter((l) => l);
+  assert.equal(lines.length, 6);
+  const whole = await cli('audit', 'verify', '--file', jsonl, '--tenant', 'bank');
+  assert.equal(whole.code, 0, whole.out.join('\n'));
+  assert.match(whole.out[0] ?? '', /: ok, 6 records of bank, 1 run \(1…6\), from the chain’s start$/);
+  assert.equal((await cli('audit', 'verify', '--file', jsonl, '--tenant', 'other')).code, 1, 'hashes name their tenant');
+  assert.equal((await cli('audit', 'verify', '--file', jsonl)).code, 2, '--tenant is needed');
+
+  // Only the results (every other record): gaps filtered out, not breaks.
+  const results = join(dir, 'results.jsonl');
+  writeFileSync(results, `${lines.filter((l) => l.includes('"phase":"result"')).join('\n')}\n`);
+  const filtered = await cli('audit', 'verify', '--file', results, '--tenant', 'bank', '--filtered');
+  assert.equal(filtered.code, 0, filtered.out.join('\n'));
+  assert.match(filtered.out[0] ?? '', /: ok, 3 records of bank, 3 runs, from record 2 /);
+  assert.match(filtered.out[1] ?? '', /^ {2}filtered export: 2 gaps in seqs \(3, 5\); a line deleted from this file cannot be told/);
+  const unsaid = await cli('audit', 'verify', '--file', results, '--tenant', 'bank');
+  assert.equal(unsaid.code, 1, 'gaps in a file not said to be filtered are lines taken out');
+  assert.match(unsaid.out.join('\n'), /line 1: missing: the file starts at record 2: records 1…1 are not in it/);
+  assert.match(unsaid.out.join('\n'), /line 2: missing: record 3 is not in the file, before line 2/);
+
+  // The file's end, as the export printed it: a tail cut off fails only against it.
+  const [, lastSeq, lastHash] = /last record (\d+) (sha256:[0-9a-f]{64})/.exec(exported.out[1] ?? '') ?? [];
+  assert.equal(lastSeq, '6');
+  const endOf = ['--through', lastSeq ?? '', '--head', lastHash ?? ''];
+  assert.equal((await cli('audit', 'verify', '--file', jsonl, '--tenant', 'bank', ...endOf)).code, 0);
+  const cut = join(dir, 'cut.jsonl');
+  writeFileSync(cut, `${lines.slice(0, 5).join('\n')}\n`);
+  const uncheckedEnd = await cli('audit', 'verify', '--file', cut, '--tenant', 'bank');
+  assert.equal(uncheckedEnd.code, 0);
+  assert.match(uncheckedEnd.out.join('\n'), /its end is not checked/);
+  const cutTail = await cli('audit', 'verify', '--file', cut, '--tenant', 'bank', ...endOf);
+  assert.equal(cutTail.code, 1);
+  assert.match(cutTail.out.join('\n'), /cut: the export ended at record 6, the file at record 5/);
+  assert.equal((await cli('audit', 'verify', '--file', cut, '--tenant', 'bank', '--through', 'six')).code, 2);
+  assert.equal((await cli('audit', 'verify', '--file', cut, '--tenant', 'bank', '--head', 'abc')).code, 2);
+
+  const tampered = join(dir, 'tampered.jsonl');
+  writeFileSync(tampered, `${lines.map((l, i) => (i === 2 ? l.replace('"E2"', '"E9"') : l)).join('\n')}\n`);
+  const bad = await cli('audit', 'verify', '--file', tampered, '--tenant', 'bank');
+  assert.equal(bad.code, 1);
+  assert.match(bad.out.join('\n'), /line 3: altered: record 3 \(line 3\) does not match its hash/);
+
+  const csv = join(dir, 'bank.csv');
+  assert.equal(
+    (await cli('audit', 'export', '--tenant', 'bank', '--out', csv, '--from', '2000-01-01T00:00:00Z', '--database', database)).code,
+    0,
+  );
+  const text = readFileSync(csv, 'utf8');
+  assert.ok(text.startsWith('\uFEFFseq,at,atLocal,'), 'UTF-8 with a BOM');
+  assert.ok(text.includes(',"\'=put-E1",'), 'a formula-looking cell neutralised, quoted');
+  assert.equal(text.split('\r\n').length - 2, 8, 'every record after the header, the first export’s two (before and after) included');
+
+  const onlyE2 = join(dir, 'e2.jsonl');
+  const targeted = await cli(
+    'audit',
+    'export',
+    '--tenant',
+    'bank',
+    '--format',
+    'jsonl',
+    '--target',
+    'E2',
+    '--method',
+    'PUT',
+    '--status',
+    '201',
+    '--out',
+    onlyE2,
+    '--database',
+    database,
+  );
+  assert.equal(targeted.code, 0, targeted.err.join('\n'));
+  const e2 = readFileSync(onlyE2, 'utf8')
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => JSON.parse(l) as { requestId: string; status: number });
+  assert.deepEqual(
+    e2.map((r) => [r.requestId, r.status]),
+    [['=put-E2', 201]],
+  );
+  assert.equal((await cli('audit', 'export', '--tenant', 'bank', '--out', onlyE2, '--status', '2xx', '--database', database)).code, 2);
+  assert.equal((await cli('audit', 'export', '--tenant', 'bank', '--out', onlyE2, '--method', 'FETCH', '--database', database)).code, 2);
+
+  const usage = await cli('audit', 'export', '--tenant', 'bank', '--out', csv, '--from', 'yesterday', '--database', database);
+  assert.equal(usage.code, 2);
+  assert.match(usage.err[0] ?? '', /--from must be an ISO 8601 time/);
+
+  const trail = connect({ url: database });
+  const records = await trail.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('chain', '=', 'bank')
+    .where('route', '=', 'tierkit audit export')
+    .execute();
+  await trail.close();
+  assert.equal(records.length, 6, 'each export recorded before and after, the refused ones not');
+  assert.deepEqual(JSON.parse(records[1]?.detail ?? 'null'), {
+    export: { records: 6, lastSeq: 6, lastHash: lines[5] && (JSON.parse(lines[5]) as { hash: string }).hash, completed: true },
+  });
+});
+
+it('tierkit audit export never writes over the database or an existing file (without --force), and records itself before and after', async () => {
+  // The reviewer's case: `--out <db> --database <db>` once replaced the live database with the export.
+  const sub = mkdtempSync(join(dir, 'out-'));
+  const database = join(sub, 'live.db');
+  const db = connect({ url: database });
+  await migrateToLatest(db.db);
+  await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+  await db.close();
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
+    return { code, out, err };
+  };
+  const exportTo = (file: string, ...more: string[]) =>
+    cli('audit', 'export', '--tenant', 'bank', '--format', 'jsonl', '--out', file, '--database', database, ...more);
+  const dbBefore = readFileSync(database);
+  for (const target of [database, `${database}-wal`, join(sub, '.', 'live.db')]) {
+    const r = await exportTo(target, '--force');
+    assert.equal(r.code, 1, target);
+    assert.match(r.err[0] ?? '', /is the database's own file/);
+  }
+  symlinkSync(database, join(sub, 'alias.db'));
+  assert.match((await exportTo(join(sub, 'alias.db'), '--force')).err[0] ?? '', /database's own file/, 'through a symlink');
+  linkSync(database, join(sub, 'hard.db'));
+  assert.match((await exportTo(join(sub, 'hard.db'), '--force')).err[0] ?? '', /database's own file/, 'through a hard link');
+  assert.deepEqual(readFileSync(database), dbBefore, 'the database is as it was');
+
+  const precious = join(sub, 'anchors.jsonl');
+  writeFileSync(precious, 'PRECIOUS\n');
+  const refused = await exportTo(precious);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err[0] ?? '', /exists: refused \(--force replaces it\)/);
+  assert.equal(readFileSync(precious, 'utf8'), 'PRECIOUS\n');
+  mkdirSync(join(sub, 'folder'));
+  assert.match((await exportTo(join(sub, 'folder'), '--force')).err[0] ?? '', /is a folder/);
+
+  const replaced = await exportTo(precious, '--force');
+  assert.equal(replaced.code, 0, replaced.err.join('\n'));
+  assert.equal(readFileSync(precious, 'utf8'), '', '--force replaces it (with the empty trail)');
+  const file = join(sub, 'bank.jsonl');
+  const made = await exportTo(file);
+  assert.equal(made.code, 0, made.err.join('\n'));
+  assert.match(made.out[1] ?? '', /^ {2}last record 2 sha256:[0-9a-f]{64}: check the file's end with audit verify --file /);
+  assert.deepEqual(
+    readdirSync(sub).filter((f) => f.endsWith('.part')),
+    [],
+    'no temporary file left behind',
+  );
+
+  const trail = connect({ url: database });
+  const records = await trail.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('chain', '=', 'bank')
+    .where('route', '=', 'tierkit audit export')
+    .orderBy('seq')
+    .execute();
+  await trail.close();
+  assert.deepEqual(
+    records.map((r) => [r.phase, r.status]),
+    [
+      ['intent', null],
+      ['result', 200],
+      ['intent', null],
+      ['result', 200],
+    ],
+    'each export written told before and after; the refused ones not at all',
+  );
+  const detail = (i: number) => (JSON.parse(records[i]?.detail ?? 'null') as { export: Record<string, unknown> }).export;
+  assert.deepEqual(detail(0), { format: 'jsonl', throughSeq: 0, firstSeq: null, lastSeq: null, lastHash: null });
+  assert.deepEqual(detail(1), { records: 0, lastSeq: null, lastHash: null, completed: true });
+  assert.equal(records[2]?.request_id, records[3]?.request_id, 'one action');
+  assert.deepEqual(detail(2), { format: 'jsonl', throughSeq: 2, firstSeq: 1, lastSeq: 2, lastHash: records[1]?.hash });
+  assert.deepEqual(detail(3), { records: 2, lastSeq: 2, lastHash: records[1]?.hash, completed: true });
+});
+
+it('tierkit audit export records an export it could not write as not completed, and leaves nothing behind', async () => {
+  const sub = mkdtempSync(join(dir, 'fail-'));
+  const database = join(sub, 'live.db');
+  const db = connect({ url: database });
+  await migrateToLatest(db.db);
+  await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+  await db.close();
+  const err: string[] = [];
+  const code = await run(
+    ['audit', 'export', '--tenant', 'bank', '--out', join(sub, 'no-such-folder', 'bank.csv'), '--database', database],
+    () => undefined,
+    (l) => err.push(l),
+  );
+  assert.equal(code, 1);
+  assert.match(err[0] ?? '', /^audit export: cannot write /);
+  const trail = connect({ url: database });
+  const records = await trail.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('route', '=', 'tierkit audit export')
+    .orderBy('seq')
+    .execute();
+  await trail.close();
+  assert.deepEqual(
+    records.map((r) => [r.phase, r.status, r.problem]),
+    [
+      ['intent', null, null],
+      ['result', 500, 'export-not-written'],
+    ],
+  );
+  assert.deepEqual(JSON.parse(records[1]?.detail ?? 'null'), { export: { records: 0, lastSeq: null, lastHash: null, completed: false } });
 });

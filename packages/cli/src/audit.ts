@@ -1,12 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
+  AUDIT_EXPORT_FORMATS,
   anchorsByChain,
+  appendOperatorAudit,
+  auditExportBounds,
+  auditExportEnd,
+  cliAction,
+  exportAuditRecords,
+  verifyAuditFile,
+  type AuditExportFilter,
+  type AuditExportFormat,
+  type AuditFileCheck,
+  type AuditFileVerification,
   UNAUTHENTICATED_CHAIN,
   verifyAuditAnchors,
   verifyAuditChain,
   type AuditAnchorCheck,
   type AuditVerification,
 } from '@tierkit/api';
-import { findTenant, listAuditChains, type Db } from '@tierkit/db';
+import { DEFAULT_TIME_ZONE } from '@tierkit/core';
+import { AUDIT_METHODS } from '@tierkit/core/wire';
+import { findTenant, isPostgresUrl, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
 
@@ -23,6 +41,29 @@ export interface AuditArgs {
   readonly json?: boolean;
   /** Where `TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES` is read from (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /** `verify --file FILE`: check an exported JSON lines file offline, without the database. */
+  readonly file?: string | undefined;
+  /** `export`: the filters of `GET /v1/audit/export`, as given (checked here). */
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly format?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly route?: string | undefined;
+  readonly method?: string | undefined;
+  readonly target?: string | undefined;
+  readonly status?: string | undefined;
+  /** The bank's time zone (`TIERKIT_TIME_ZONE`): the CSV's `atLocal`. */
+  readonly timeZone?: string;
+  /** The database's URL (`--database`): an export never writes over its files. */
+  readonly databaseUrl?: string;
+  /** `verify --file --filtered`: the export was filtered, so gaps in seqs are its filter's. */
+  readonly filtered?: boolean;
+  /** `verify --file --through SEQ`: the seq of the export's last record, as the export printed it. */
+  readonly through?: string | undefined;
+  /** `verify --file --head HASH`: the hash of the export's last record, as the export printed it. */
+  readonly head?: string | undefined;
+  /** `export --force`: replace an existing `--out` file. */
+  readonly force?: boolean;
 }
 
 export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
@@ -35,6 +76,22 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             its newline is still being written (not read); lines listed in
                             TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES (as the server's) fail nothing; a chain
                             with records but no anchor in FILE is a warning (exit 0)
+  audit verify --file FILE --tenant ID [--through SEQ] [--head HASH] [--filtered]
+                            check an export's JSON lines (audit export --format jsonl, GET /v1/audit/export)
+                            offline, without the database: each line is exactly the record the export
+                            writes, matches its hash, and records that follow one another are linked; a
+                            whole export starts at record 1 with no seq missing. --through/--head: the
+                            last record's seq and hash as the export printed them (its audit record, the
+                            API's X-Audit-Export-Last-Seq/-Hash headers): a file cut at its end fails.
+                            --filtered: the export was filtered, so gaps are allowed, and a deleted line
+                            cannot be detected. Exit 1 when the file was altered
+  audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--from ISO] [--to ISO]
+         [--actor A] [--method M] [--route R] [--target T] [--status N]
+                            write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
+                            does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the
+                            trail before FILE is written (with its last record's seq and hash, printed
+                            too) and when done; an existing FILE is refused without --force, and the
+                            database's own files always; FILE is written beside, then moved in place
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -48,11 +105,236 @@ export interface AuditIo {
 /** Run one `audit` action. Returns the exit code: 0 when every chain verifies, 1 when one does not, 2 for bad usage. */
 export async function runAudit(db: Db, args: AuditArgs, io: AuditIo): Promise<number> {
   if (args.action === 'anchor') return anchor(db, args, io);
+  if (args.action === 'export') return exportTrail(db, args, io);
+  if (args.action === 'verify' && args.file !== undefined) return verifyExportFile(args, io);
   if (args.action !== 'verify') {
     io.err(`audit: unknown action "${args.action ?? ''}"\n${AUDIT_USAGE}`);
     return 2;
   }
   return verify(db, args, io);
+}
+
+/** An instant of `--from` / `--to`: ISO 8601 with its zone (`Z` or an offset), as UTC; undefined when absent; an Error when unreadable. */
+function instantOption(name: string, value: string | undefined): string | undefined | Error {
+  if (value === undefined) return undefined;
+  const ms = /(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms)
+    ? new Error(`--${name} must be an ISO 8601 time with its zone, 2025-11-01T00:00:00Z (got "${value}")`)
+    : new Date(ms).toISOString();
+}
+
+/** `audit export`: the API's export (`exportAuditRecords`), to a file, recorded in the tenant's trail. */
+async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<number> {
+  const usage = (why: string) => {
+    err(`audit export: ${why}\n${AUDIT_USAGE}`);
+    return 2;
+  };
+  if (args.tenant === undefined) return usage('--tenant ID is required: whose trail to export');
+  if (!args.out) return usage('--out FILE is required: the file to write');
+  const format = (args.format ?? 'csv') as AuditExportFormat;
+  if (!AUDIT_EXPORT_FORMATS.includes(format)) return usage(`--format must be csv or jsonl (got "${args.format}")`);
+  const from = instantOption('from', args.from);
+  const to = instantOption('to', args.to);
+  if (from instanceof Error) return usage(from.message);
+  if (to instanceof Error) return usage(to.message);
+  if (from !== undefined && to !== undefined && to < from) return usage(`--to must not be before --from (${from})`);
+  if (args.method !== undefined && !(AUDIT_METHODS as readonly string[]).includes(args.method))
+    return usage(`--method must be one of ${AUDIT_METHODS.join(', ')} (got "${args.method}")`);
+  const status = args.status === undefined ? undefined : /^\d{3}$/.test(args.status) ? Number(args.status) : Number.NaN;
+  if (status !== undefined && !(status >= 100 && status <= 599))
+    return usage(`--status must be an HTTP status, 100 to 599 (got "${args.status}")`);
+  if (await unknownTenant(db, args.tenant)) {
+    err(`audit export: tenant "${args.tenant}" does not exist`);
+    return 1;
+  }
+  const filter: AuditExportFilter = {
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
+    ...(args.actor !== undefined ? { actor: args.actor } : {}),
+    ...(args.route !== undefined ? { route: args.route } : {}),
+    ...(args.method !== undefined ? { method: args.method } : {}),
+    ...(args.target !== undefined ? { target: args.target } : {}),
+    ...(status !== undefined ? { status } : {}),
+  };
+  const refused = await outRefusal(args.out, args.databaseUrl, args.force === true);
+  if (refused) {
+    err(`audit export: ${refused}`);
+    return 1;
+  }
+  const throughSeq = await auditExportEnd(db.db, args.tenant);
+  const bounds = await auditExportBounds(db.db, args.tenant, filter, throughSeq);
+  // Recorded before a byte is written, as the API does: an export the trail cannot tell of is not made.
+  const action = cliAction('tierkit audit export');
+  await appendOperatorAudit(db.db, args.tenant, action, {
+    status: 200,
+    phase: 'intent',
+    detail: { export: { format, ...filter, throughSeq, ...bounds } },
+  });
+  let records = 0;
+  const chunks = exportAuditRecords(db.db, args.tenant, filter, {
+    format,
+    timeZone: args.timeZone ?? DEFAULT_TIME_ZONE,
+    throughSeq,
+    onDone: (n) => {
+      records = n;
+    },
+  });
+  const written = await writeExport(args.out, chunks, args.force === true);
+  await appendOperatorAudit(db.db, args.tenant, action, {
+    status: written.ok ? 200 : 500,
+    phase: 'result',
+    ...(written.ok ? {} : { problem: 'export-not-written' }),
+    detail: {
+      export: {
+        records,
+        lastSeq: written.ok ? bounds.lastSeq : null,
+        lastHash: written.ok ? bounds.lastHash : null,
+        completed: written.ok,
+      },
+    },
+  });
+  if (!written.ok) {
+    err(`audit export: cannot write ${args.out}: ${written.why}`);
+    return 1;
+  }
+  if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq, ...bounds }));
+  else {
+    out(
+      `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
+    );
+    if (bounds.lastSeq !== null)
+      out(
+        `  last record ${bounds.lastSeq} ${bounds.lastHash}: check the file's end with audit verify --file ${args.out} --tenant ${args.tenant} --through ${bounds.lastSeq} --head ${bounds.lastHash}`,
+      );
+  }
+  return 0;
+}
+
+/** The files of a SQLite database: the file itself and those SQLite keeps beside it. */
+const SQLITE_COMPANIONS = ['', '-wal', '-shm', '-journal'];
+
+/** A path's real location, through symlinks, whether or not the file itself exists yet. */
+async function realLocation(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    try {
+      return join(await realpath(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/**
+ * Why `--out` must not be written, or undefined. An export once replaced the live database it read
+ * (`--out data/tierkit.db`): the database's own files are never a target, by path or by inode (a link
+ * to them), and an existing file is replaced only with `--force`.
+ */
+async function outRefusal(out: string, databaseUrl: string | undefined, force: boolean): Promise<string | undefined> {
+  const target = await realLocation(out);
+  const existing = await stat(target).catch(() => undefined);
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl) && databaseUrl !== ':memory:') {
+    const database = await realLocation(databaseUrl);
+    for (const suffix of SQLITE_COMPANIONS) {
+      const file = `${database}${suffix}`;
+      const other = existing && (await stat(file).catch(() => undefined));
+      if (target === file || (existing && other && other.ino === existing.ino && other.dev === existing.dev))
+        return `--out ${out} is the database's own file (${file}): refused, whatever --force says`;
+    }
+  }
+  if (existing?.isDirectory()) return `--out ${out} is a folder: name the file to write`;
+  if (existing !== undefined && !force) return `--out ${out} exists: refused (--force replaces it)`;
+  return undefined;
+}
+
+/**
+ * Write the export to a new file beside `out`, synced, then put it in place: `out` is never half
+ * written, and nothing but that new file is removed on a failure. Without `force`, it is linked in
+ * (which fails if `out` appeared meanwhile) rather than renamed over.
+ */
+async function writeExport(out: string, chunks: AsyncIterable<string>, force: boolean): Promise<{ ok: true } | { ok: false; why: string }> {
+  const temp = join(dirname(out), `.${basename(out)}.${randomUUID()}.part`);
+  let created = false;
+  try {
+    const handle = await open(temp, 'wx');
+    created = true;
+    try {
+      for await (const chunk of chunks) await handle.write(chunk);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (force) await rename(temp, out);
+    else {
+      await link(temp, out);
+      await rm(temp, { force: true });
+    }
+    created = false;
+    return { ok: true };
+  } catch (e) {
+    if (created) await rm(temp, { force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, why: code === 'EEXIST' ? 'it exists (--force replaces it)' : e instanceof Error ? e.message : String(e) };
+  }
+}
+
+const span = (r: { from: number; to: number }) => (r.from === r.to ? String(r.from) : `${r.from}…${r.to}`);
+
+/** `audit verify --file`: an export checked offline; no database is opened. */
+export async function verifyExportFile(args: AuditArgs, { out, err }: AuditIo): Promise<number> {
+  const usage = (why: string) => {
+    err(`audit verify: ${why}\n${AUDIT_USAGE}`);
+    return 2;
+  };
+  if (args.tenant === undefined) return usage("--file needs --tenant ID: a record's hash names the tenant whose trail it is in");
+  if (args.through !== undefined && !/^\d+$/.test(args.through))
+    return usage(`--through must be the seq of the export's last record (got "${args.through}")`);
+  if (args.head !== undefined && !/^sha256:[0-9a-f]{64}$/.test(args.head))
+    return usage(`--head must be the hash of the export's last record, sha256:… (got "${args.head}")`);
+  const check: AuditFileCheck = {
+    filtered: args.filtered === true,
+    ...(args.through !== undefined ? { through: Number(args.through) } : {}),
+    ...(args.head !== undefined ? { head: args.head } : {}),
+  };
+  const file = args.file ?? '';
+  let v: AuditFileVerification;
+  try {
+    const input = createReadStream(file, { encoding: 'utf8' });
+    v = await verifyAuditFile(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), args.tenant, check);
+  } catch (e) {
+    err(`audit verify: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  if (args.json) out(JSON.stringify({ file, ...v }));
+  else {
+    const runs = v.runs.length === 1 ? `1 run (${span(v.runs[0] ?? { from: 0, to: 0 })})` : `${v.runs.length} runs`;
+    const start =
+      v.records === 0
+        ? ''
+        : v.fromGenesis
+          ? ', from the chain’s start'
+          : `, from record ${v.runs[0]?.from} (its link to the record before is not in the file)`;
+    out(`${file}: ${v.ok ? 'ok' : 'NOT OK'}, ${v.records} records of ${v.chain}, ${runs}${start}`);
+    if (v.filtered)
+      out(
+        `  filtered export: ${v.gaps.length === 1 ? '1 gap' : `${v.gaps.length} gaps`} in seqs${v.gaps.length ? ` (${v.gaps.slice(0, 5).map(span).join(', ')}${v.gaps.length > 5 ? ', …' : ''})` : ''}; a line deleted from this file cannot be told from a record the filter left out`,
+      );
+    for (const p of v.problems) out(`  line ${p.line}: ${p.kind}: ${p.message}`);
+    if (v.ok && !v.endChecked)
+      out(
+        '  its end is not checked: a file cut after any line still reads whole; give --through SEQ --head HASH as the export printed them (or its audit record has them)',
+      );
+    if (v.ok && v.records)
+      out(
+        '  the file is consistent; that the server wrote it shows when a hash in it matches tierkit audit verify or GET /v1/audit/verify',
+      );
+  }
+  if (!v.ok)
+    err(
+      `audit verify: ${file} was altered: ${v.problems.length === 1 ? '1 problem' : `${v.problems.length} problems`}, first at line ${v.problems[0]?.line}`,
+    );
+  return v.ok ? 0 : 1;
 }
 
 /** A mistyped tenant has no chain: "ok, 0 records" (or "nothing to anchor") would read as a bank checked. */
@@ -202,8 +484,40 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
 export const auditCommand: Command = {
   name: 'audit',
   usage: AUDIT_USAGE,
-  options: { anchors: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    anchors: { type: 'string' },
+    out: { type: 'string' },
+    file: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    format: { type: 'string' },
+    actor: { type: 'string' },
+    route: { type: 'string' },
+    method: { type: 'string' },
+    target: { type: 'string' },
+    status: { type: 'string' },
+    force: { type: 'boolean' },
+    filtered: { type: 'boolean' },
+    through: { type: 'string' },
+    head: { type: 'string' },
+  },
   async run(ctx) {
+    const io = { out: ctx.out, err: ctx.err };
+    const file = stringOption(ctx, 'file');
+    // An export is checked where the examiner has it: no database.
+    if (ctx.args[0] === 'verify' && file !== undefined)
+      return verifyExportFile(
+        {
+          action: 'verify',
+          tenant: stringOption(ctx, 'tenant'),
+          file,
+          json: ctx.json,
+          filtered: ctx.options.filtered === true,
+          through: stringOption(ctx, 'through'),
+          head: stringOption(ctx, 'head'),
+        },
+        io,
+      );
     // Its output is the verdict itself: no database line before it.
     const db = await ctx.openDatabase(() => undefined);
     try {
@@ -215,8 +529,19 @@ export const auditCommand: Command = {
           anchors: stringOption(ctx, 'anchors'),
           out: stringOption(ctx, 'out'),
           json: ctx.json,
+          from: stringOption(ctx, 'from'),
+          to: stringOption(ctx, 'to'),
+          format: stringOption(ctx, 'format'),
+          actor: stringOption(ctx, 'actor'),
+          route: stringOption(ctx, 'route'),
+          method: stringOption(ctx, 'method'),
+          target: stringOption(ctx, 'target'),
+          status: stringOption(ctx, 'status'),
+          timeZone: ctx.settings.timeZone,
+          databaseUrl: ctx.settings.databaseUrl,
+          force: ctx.options.force === true,
         },
-        { out: ctx.out, err: ctx.err },
+        io,
       );
     } finally {
       await db.close();

@@ -1,5 +1,5 @@
 export { BOOK_READS, createClient, query, type HttpAccess, type HttpTierkitClient, type SendOptions } from './client.js';
-export { TierkitApiError } from './errors.js';
+export { problemOf, TierkitApiError } from './errors.js';
 export { reuseToken, type ReusedToken, type TokenGrant } from './reuse-token.js';
 export type {
   ClientOptions,

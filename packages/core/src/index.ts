@@ -39,7 +39,18 @@ export type { CompiledPack, CompilePackOptions } from './engine/compile-pack.js'
 export { compilePack, nextPrior } from './engine/compile-pack.js';
 export { monthsBack } from './engine/months.js';
 export type { CalendarDay, WallTime } from './calendar/zone.js';
-export { DEFAULT_TIME_ZONE, dayOf, instantAt, instantsAt, isTimeZone, periodEnd, periodOf, startOfDay, wallTime } from './calendar/zone.js';
+export {
+  DEFAULT_TIME_ZONE,
+  dayOf,
+  instantAt,
+  instantsAt,
+  isTimeZone,
+  periodEnd,
+  periodOf,
+  startOfDay,
+  wallTime,
+  zonedIso,
+} from './calendar/zone.js';
 export { SCORE_METRIC } from './engine/score-decider.js';
 
 export { quotaUsageKey, resolveEntitlements } from './entitlements/resolve.js';

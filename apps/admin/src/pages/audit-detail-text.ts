@@ -12,7 +12,7 @@ import { OVERRIDE_WORDS } from './overrides.words.js';
  */
 
 /** Detail fields that hold an instant (UTC ISO): shown in the bank's time, as the record's own time is. */
-const INSTANT_FIELD = /(At|Since)$|^effectiveFrom$/;
+const INSTANT_FIELD = /(At|Since)$|^effectiveFrom$|^export\.(from|to)$/;
 
 /** A scheme's or a level's key by its name, as the line's `keys` says it is one; any other value as it is. */
 function named(v: string, keys: AuditKeys | undefined, names: SchemeNames): string {

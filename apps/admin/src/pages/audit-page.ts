@@ -179,6 +179,37 @@ export class AuditPage extends LitElement {
     );
   }
 
+  /**
+   * Download the CSV of the filter the list shows (every record it finds, not only the pages loaded),
+   * read with the session's credential (`AuditTrail.exportFile`), saved under the server's file name.
+   */
+  async #export(e: Event): Promise<void> {
+    const pressed = e.currentTarget;
+    const file = await this.#trail.store.exportFile('csv');
+    if (file && this.isConnected) {
+      const url = URL.createObjectURL(file.blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = file.fileName;
+      a.hidden = true;
+      this.append(a);
+      a.click();
+      a.remove();
+      // Later, not at once: a browser may still be reading the Blob for the download it started.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    }
+    await refocus(pressed, () => this.querySelector('[data-testid="audit-export"]'));
+  }
+
+  #exportStatus(): string {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const w = AUDIT_WORDS[locale];
+    const x = this.#trail.state.exported;
+    if (x.status === 'loading') return w.exporting;
+    if (x.status === 'error') return `${w.exportFailed}: ${whyFailed(x.error, locale)}`;
+    return x.status === 'ready' && x.fileName ? w.exported(x.fileName) : '';
+  }
+
   #clear(): void {
     this.#searches++;
     this.refused = false;
@@ -312,6 +343,12 @@ export class AuditPage extends LitElement {
           <button type="button" @click=${() => this.#clear()}>${w.clear}</button>
         </form>
         <p class="hint" id="audit-zone-hint">${w.zone(bankTimeZone())}</p>
+        <p class="audit-export">
+          <button type="button" data-action="export" aria-describedby="audit-export-hint" ?disabled=${t.exported.status === 'loading'}
+            @click=${(e: Event) => this.#export(e)}>${w.export}</button>
+          <span class="hint" id="audit-export-hint">${w.exportHint}</span>
+        </p>
+        <p role="status" class=${t.exported.status === 'error' ? 'audit-field-error' : 'hint'} data-testid="audit-export">${this.#exportStatus()}</p>
         <p role="alert" class="audit-field-error" data-testid="audit-form-error">${this.refused && Object.keys(t.fieldErrors).length ? w.fixFields : ''}</p>
         <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${

@@ -1,4 +1,4 @@
-import { type HttpTierkitClient, type Page, query } from '@tierkit/client';
+import { type HttpTierkitClient, type Page, problemOf, query, TierkitApiError } from '@tierkit/client';
 import { METRIC_UNITS, type MetricUnit } from '@tierkit/core/format';
 import type { AuditAnchorProblemKind, AuditFilter, AuditRecord, AuditVerification, AuditVerifyResult } from './audit-types.js';
 import { type CheckData, type FieldCheck, fieldCheck } from './checks.js';
@@ -18,6 +18,14 @@ export interface AuditTrailState extends CursorListState<AuditRecord> {
   readonly fieldErrors: AuditFilterErrors;
   /** The last chain check: idle until `verify`, then its answer or its problem. */
   readonly verification: { readonly status: Status; readonly result: AuditVerifyResult | undefined; readonly error: KitError | undefined };
+  /** The last export (`exportFile`): idle until asked, then the file's name or the problem. */
+  readonly exported: { readonly status: Status; readonly fileName: string | undefined; readonly error: KitError | undefined };
+}
+
+/** An export as a browser saves it: its bytes and the server's name for it. */
+export interface AuditExportFile {
+  readonly blob: Blob;
+  readonly fileName: string;
 }
 
 export interface AuditTrailOptions {
@@ -311,6 +319,7 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
       filter: {},
       fieldErrors: {},
       verification: { status: 'idle', result: undefined, error: undefined },
+      exported: { status: 'idle', fileName: undefined, error: undefined },
     });
     this.#client = client;
     this.#pageSize = pageSizeOf(options.pageSize);
@@ -354,6 +363,29 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
 
   protected keyOf(record: AuditRecord): string {
     return String(record.seq);
+  }
+
+  /**
+   * The current filter's records as a file (`GET /v1/audit/export`): `csv` for Excel (UTF-8 with a BOM,
+   * which Excel on Chinese Windows needs), `jsonl` to verify offline. Read with the client's credential
+   * (the staff session's, in a header: never a secret in a URL a browser would keep), whole, since a
+   * browser saves a download from a Blob; the name is the server's (`audit-<tenant>-<from>-<to>.csv`).
+   * Resolves undefined when refused (`exported` says why). The export is itself recorded in the trail.
+   */
+  async exportFile(format: 'csv' | 'jsonl' = 'csv'): Promise<AuditExportFile | undefined> {
+    this.set({ exported: { status: 'loading', fileName: undefined, error: undefined } });
+    const file = await this.run(
+      'export',
+      async (signal): Promise<AuditExportFile> => {
+        const res = await this.#client.http.fetch(`/v1/audit/export${query({ ...this.state.filter, format })}`, { signal });
+        if (!res.ok) throw new TierkitApiError(await problemOf(res));
+        const fileName = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `audit.${format}`;
+        return { blob: await res.blob(), fileName };
+      },
+      (error) => this.set({ exported: { status: 'error', fileName: undefined, error } }),
+    );
+    if (file) this.set({ exported: { status: 'ready', fileName: file.fileName, error: undefined } });
+    return file;
   }
 
   /** Check the whole chain now (never a cached answer: the chain grows with every request). */

@@ -43,7 +43,11 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ],
   // The audit trail: admin keys, and the checkers' staff sessions in the console (the four-eyes side
   // reviews what was done); never makers, RMs or customers' tokens.
-  ['GET', /^\/v1\/audit(\/verify)?$/, { role: 'admin', staffTokenRole: 'approver', embed: false, keyOnly: false, tenantWide: true }],
+  [
+    'GET',
+    /^\/v1\/audit(\/verify|\/export)?$/,
+    { role: 'admin', staffTokenRole: 'approver', embed: false, keyOnly: false, tenantWide: true },
+  ],
   // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
   ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],

@@ -20,6 +20,8 @@ export interface AuditState {
   target?: Readonly<Record<string, string>>;
   /** Who asked for the write, as its intent record names them (writes only): for the records a route appends itself (`auditMoves`). */
   described?: { readonly actor: string; readonly credential: string; readonly method: string; readonly route: string };
+  /** A read the route asks to be recorded, as a write is (`auditRead`): an audit export. */
+  recorded?: boolean;
 }
 
 /**
@@ -40,6 +42,15 @@ export function auditDetail(c: { readonly var: { readonly audit: AuditState } },
 export function auditTarget(c: { readonly var: { readonly audit: AuditState } }, target: Readonly<Record<string, string>>): void {
   const state = c.var.audit;
   state.target = { ...state.target, ...target };
+}
+
+/**
+ * Record this read in the audit trail, with `detail`: a read that hands over the trail itself (an export),
+ * which an examiner's review of who took what must find. Other reads are recorded only when they show names unmasked.
+ */
+export function auditRead(c: { readonly var: { readonly audit: AuditState } }, detail: Readonly<Record<string, unknown>>): void {
+  c.var.audit.recorded = true;
+  auditDetail(c, detail);
 }
 
 /** Methods that change something: each writes an intent before it runs and a result after. */
@@ -92,7 +103,7 @@ function describe(c: Context<AppEnv>, options: AuditOptions, deps: ApiDeps | und
 /**
  * The outer half of the audit trail, first under `/v1`: takes or makes the request id, and after the
  * request writes its record — for every write (its result), every refusal (401, 403) and every read
- * that showed names unmasked. A 429 writes nothing: recording each would let a flood write to the
+ * that showed names unmasked or asked to be recorded (`auditRead`). A 429 writes nothing: recording each would let a flood write to the
  * database at the flood's rate, which the limit exists to stop. See packages/api/README.md, "Audit".
  */
 export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
@@ -106,7 +117,7 @@ export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
     if (status === 429) return;
     const deps = c.get('deps') as ApiDeps | undefined;
     const unmasked = status < 400 && deps?.unmaskNames === true;
-    if (!MUTATING.has(c.req.method) && status !== 401 && status !== 403 && !unmasked) return;
+    if (!MUTATING.has(c.req.method) && status !== 401 && status !== 403 && !unmasked && !(state.recorded && status < 400)) return;
     const described = describe(c, options, deps);
     if (state.target !== undefined)
       described.target = JSON.stringify({ ...(JSON.parse(described.target) as Record<string, string>), ...state.target });
@@ -124,8 +135,10 @@ export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
       await appendAudit(options.db, deps?.tenantId ?? UNAUTHENTICATED_CHAIN, fields);
     } catch (err) {
       options.log(err);
-      // Names leave only with their record: a read whose record could not be written is not served.
-      if (unmasked) {
+      // Names leave only with their record: a read whose record could not be written is not served; nor
+      // is an export, whose record is what tells an examiner who took the trail.
+      if (unmasked || state.recorded) {
+        await c.res.body?.cancel().catch(() => undefined);
         c.res = problemResponse(
           new ProblemError('internal', 'The read could not be recorded in the audit trail, so it was not served.'),
           c,

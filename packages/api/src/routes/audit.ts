@@ -1,12 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AUDIT_METHODS } from '@tierkit/core/wire';
-import { listAuditRecords, type AuditRecordRow } from '@tierkit/db';
+import { listAuditRecords } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { ProblemError } from '../problem.js';
+import { auditRead } from '../middleware/audit.js';
+import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { verifyTenantAudit } from '../services/audit.js';
+import {
+  AUDIT_EXPORT_FORMATS,
+  auditExportBounds,
+  auditExportEnd,
+  auditRecordView,
+  exportAuditRecords,
+  exportShowsNames,
+  type AuditExportFilter,
+} from '../services/audit-export.js';
 
 const AuditRecordSchema = z
   .object({
@@ -107,42 +117,90 @@ const instant = (name: string, description: string) =>
     .optional()
     .openapi({ param: { name, in: 'query' }, description, example: '2025-11-01T00:00:00Z' });
 
+/** The filters of `GET /v1/audit`, which its export takes too. */
+const AuditFilterQuery = z.object({
+  actor: text('actor', 'Exactly this actor (`key:key_…`)'),
+  method: z
+    .enum(AUDIT_METHODS)
+    .optional()
+    .openapi({
+      param: { name: 'method', in: 'query' },
+      description:
+        'An HTTP method, or how an action outside HTTP came: `CLI` a `tierkit` command, `START` the server’s start-up (keys and demo data it provisions), `SCHEDULE` the server by itself (the monthly re-tier it queues)',
+    }),
+  route: text('route', 'Exactly this path template, `/v1/subjects/{id}/metrics`'),
+  target: text(
+    'target',
+    'A path parameter value: a subject’s id, an override’s id, …; or a subject or staff id a `change` record’s moves name',
+  ),
+  status: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(599)
+    .optional()
+    .openapi({ param: { name: 'status', in: 'query' }, description: 'HTTP status of the result' }),
+  from: instant('from', 'At or after this UTC time'),
+  to: instant('to', 'Before this UTC time'),
+});
+
 const listRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['audit'],
   summary: 'The tenant’s audit trail, newest first (admin key, or an approver’s staff token)',
   request: {
-    query: z.object({
-      actor: text('actor', 'Exactly this actor (`key:key_…`)'),
-      method: z
-        .enum(AUDIT_METHODS)
-        .optional()
-        .openapi({
-          param: { name: 'method', in: 'query' },
-          description:
-            'An HTTP method, or how an action outside HTTP came: `CLI` a `tierkit` command, `START` the server’s start-up (keys and demo data it provisions), `SCHEDULE` the server by itself (the monthly re-tier it queues)',
-        }),
-      route: text('route', 'Exactly this path template, `/v1/subjects/{id}/metrics`'),
-      target: text(
-        'target',
-        'A path parameter value: a subject’s id, an override’s id, …; or a subject or staff id a `change` record’s moves name',
-      ),
-      status: z.coerce
-        .number()
-        .int()
-        .min(100)
-        .max(599)
-        .optional()
-        .openapi({ param: { name: 'status', in: 'query' }, description: 'HTTP status of the result' }),
-      from: instant('from', 'At or after this UTC time'),
-      to: instant('to', 'Before this UTC time'),
+    query: AuditFilterQuery.extend({
       limit: LimitQuery,
       cursor: CursorQuery,
     }),
   },
   responses: {
     200: { description: 'One page of records', content: { 'application/json': { schema: AuditPageSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/export',
+  tags: ['audit'],
+  summary:
+    'The tenant’s audit trail as a file to keep, oldest first, with the filters of `GET /v1/audit` (admin key, or an approver’s staff token); the export is itself recorded',
+  description:
+    "`csv` (default): UTF-8 with a byte order mark (so Excel on Chinese Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting; the columns of AuditRecord, `target` and `detail` as JSON, and `atLocal` (the bank’s wall clock, with its offset) after `at`. A cell a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or CR) has a `'` before it: notes and names are anyone’s input, so the CSV is for reading, not for verifying. `jsonl`: one AuditRecord per line as `GET /v1/audit` sends it, to verify offline (`tierkit audit verify --file … --tenant …`). Streamed, a page of records at a time; the records are those up to the last one when the export began (its own record comes after). A range with no records is the header alone. The export is recorded in the trail (a `request` record, its filters in `detail`); it is an unmasked read when the records it holds are (an unmasked search that kept the name it tested).",
+  request: {
+    query: AuditFilterQuery.extend({
+      format: z
+        .enum(AUDIT_EXPORT_FORMATS)
+        .default('csv')
+        .openapi({ param: { name: 'format', in: 'query' }, description: '`csv` for a spreadsheet, `jsonl` to verify offline' }),
+    }),
+  },
+  responses: {
+    200: {
+      description:
+        'The file, as an attachment named `audit-<tenant>-<from>-<to>.<csv|jsonl>` (`start` without `from`, the export’s time without `to`)',
+      headers: {
+        'X-Audit-Export-Through-Seq': {
+          description: 'The chain’s last seq when the export began: records after it (the export’s own) are not in the file',
+          schema: { type: 'integer' },
+        },
+        'X-Audit-Export-Last-Seq': {
+          description:
+            'The seq of the file’s last record (absent when none matched), also in the export’s audit record: `tierkit audit verify --file … --through`',
+          schema: { type: 'integer' },
+        },
+        'X-Audit-Export-Last-Hash': {
+          description: 'The hash of the file’s last record, as above: `tierkit audit verify --file … --head`; a file cut at its end fails',
+          schema: { type: 'string' },
+        },
+      },
+      content: {
+        'text/csv': { schema: z.string().openapi({ format: 'binary' }) },
+        'application/jsonl': { schema: z.string().openapi({ format: 'binary' }) },
+      },
+    },
     ...problemResponses(400),
   },
 });
@@ -162,27 +220,37 @@ const verifyRoute = createRoute({
   },
 });
 
-function view(row: AuditRecordRow) {
+type FilterQuery = z.infer<typeof AuditFilterQuery>;
+
+function filterOf(q: FilterQuery): AuditExportFilter {
   return {
-    seq: row.seq,
-    at: row.at,
-    requestId: row.request_id,
-    phase: row.phase as 'intent' | 'result' | 'request' | 'change',
-    actor: row.actor,
-    credential: row.credential,
-    method: row.method,
-    route: row.route,
-    target: JSON.parse(row.target) as Record<string, string>,
-    status: row.status,
-    problem: row.problem,
-    unmasked: row.unmasked === 1,
-    detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
-    prevHash: row.prev_hash,
-    hash: row.hash,
+    ...(q.actor !== undefined ? { actor: q.actor } : {}),
+    ...(q.method !== undefined ? { method: q.method } : {}),
+    ...(q.route !== undefined ? { route: q.route } : {}),
+    ...(q.target !== undefined ? { target: q.target } : {}),
+    ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(q.from !== undefined ? { from: new Date(q.from).toISOString() } : {}),
+    ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
   };
 }
 
-/** `GET /v1/audit` and `GET /v1/audit/verify`: the tenant's own chain, never another's. */
+/** An instant as a file name may hold it on any system (no colons): `20251101T000000Z`. */
+function fileTime(iso: string): string {
+  return iso
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll('-', '')
+    .replaceAll(':', '');
+}
+
+/** The export's file name: `audit-<tenant>-<from>-<to>.<format>`, of characters every file system and browser keeps. */
+export function exportFileName(tenant: string, from: string | undefined, to: string, format: string): string {
+  const safe = tenant.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `audit-${safe}-${from === undefined ? 'start' : fileTime(from)}-${fileTime(to)}.${format}`;
+}
+
+const EXPORT_MEDIA = { csv: 'text/csv; charset=utf-8', jsonl: 'application/jsonl; charset=utf-8' } as const;
+
+/** `GET /v1/audit`, `GET /v1/audit/export` and `GET /v1/audit/verify`: the tenant's own chain, never another's. */
 export function audit() {
   return router()
     .openapi(listRoute, async (c) => {
@@ -195,24 +263,70 @@ export function audit() {
       const rows = await listAuditRecords(
         deps.db,
         deps.tenantId,
-        {
-          ...(q.actor !== undefined ? { actor: q.actor } : {}),
-          ...(q.method !== undefined ? { method: q.method } : {}),
-          ...(q.route !== undefined ? { route: q.route } : {}),
-          ...(q.target !== undefined ? { target: q.target } : {}),
-          ...(q.status !== undefined ? { status: q.status } : {}),
-          ...(q.from !== undefined ? { from: new Date(q.from).toISOString() } : {}),
-          ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
-          ...(before !== undefined ? { beforeSeq: before } : {}),
-        },
+        { ...filterOf(q), ...(before !== undefined ? { beforeSeq: before } : {}) },
         q.limit + 1,
       );
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
       return c.json(
-        { items: page.map(view), nextCursor: rows.length > q.limit && last ? encodeCursor('audit', { before: String(last.seq) }) : null },
+        {
+          items: page.map(auditRecordView),
+          nextCursor: rows.length > q.limit && last ? encodeCursor('audit', { before: String(last.seq) }) : null,
+        },
         200,
       );
+    })
+    .openapi(exportRoute, async (c) => {
+      const deps = c.var.deps;
+      const { format, ...q } = c.req.valid('query');
+      const filter = filterOf(q);
+      if (filter.from !== undefined && filter.to !== undefined && filter.to < filter.from)
+        throw invalid([
+          {
+            path: 'query.to',
+            message: `must not be before from (${filter.from})`,
+            code: 'too_small',
+            params: { minimum: filter.from, inclusive: true, origin: 'instant' },
+          },
+        ]);
+      const throughSeq = await auditExportEnd(deps.db, deps.tenantId);
+      const bounds = await auditExportBounds(deps.db, deps.tenantId, filter, throughSeq);
+      // The export's record says who took which records: its filters, the format, where the chain ended
+      // then, and the file's last record (seq, hash), which a reader checks the file's end against.
+      auditRead(c, { export: { format, ...filter, throughSeq, ...bounds } });
+      // Records that kept a name read unmasked make their export an unmasked read too (the trail says so).
+      if (await exportShowsNames(deps.db, deps.tenantId, filter, throughSeq)) c.set('deps', { ...deps, unmaskNames: true });
+      const chunks = exportAuditRecords(deps.db, deps.tenantId, filter, { format, timeZone: deps.timeZone, throughSeq });
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            try {
+              const next = await chunks.next();
+              if (next.done) controller.close();
+              else controller.enqueue(encoder.encode(next.value));
+            } catch (err) {
+              // Headers are gone and the file ends after a whole page: only the X-Audit-Export-Last-* headers (and the log) tell it was cut.
+              (deps.log ?? ((e: unknown) => console.error('tierkit api: audit export', e)))(err);
+              controller.error(err);
+            }
+          },
+          async cancel() {
+            await chunks.return(undefined);
+          },
+        },
+        // One page read ahead at most: memory stays at a page or two whatever the range.
+        { highWaterMark: 0 },
+      );
+      const name = exportFileName(deps.tenantId, filter.from, filter.to ?? deps.now().toISOString(), format);
+      return c.body(body, 200, {
+        'Content-Type': EXPORT_MEDIA[format],
+        'Content-Disposition': `attachment; filename="${name}"`,
+        'X-Audit-Export-Through-Seq': String(throughSeq),
+        ...(bounds.lastSeq !== null && bounds.lastHash !== null
+          ? { 'X-Audit-Export-Last-Seq': String(bounds.lastSeq), 'X-Audit-Export-Last-Hash': bounds.lastHash }
+          : {}),
+      }) as never;
     })
     .openapi(verifyRoute, async (c) => {
       const deps = c.var.deps;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dayOf, instantAt, instantsAt, isTimeZone, periodEnd, periodOf, startOfDay } from './zone.js';
+import { dayOf, instantAt, instantsAt, isTimeZone, periodEnd, periodOf, startOfDay, zonedIso } from './zone.js';
 
 describe("the bank's calendar", () => {
   it('a month ends at midnight in the zone', () => {
@@ -84,5 +84,14 @@ describe("the bank's calendar", () => {
     assert.throws(() => periodEnd('2026-1', 'UTC'), RangeError);
     // Refused every time, not only the first: a refusal is not kept as an answer.
     assert.throws(() => periodEnd('2026-13', 'UTC'), RangeError);
+  });
+
+  it('writes an instant as the zone’s wall clock with the offset in force then (zonedIso)', () => {
+    assert.equal(zonedIso(new Date('2025-11-15T04:00:00.123Z'), 'Asia/Shanghai'), '2025-11-15T12:00:00.123+08:00');
+    assert.equal(zonedIso(new Date('2025-11-30T16:30:00.000Z'), 'Asia/Shanghai'), '2025-12-01T00:30:00.000+08:00', 'the next day there');
+    assert.equal(zonedIso(new Date('2026-07-01T04:00:00.000Z'), 'America/New_York'), '2026-07-01T00:00:00.000-04:00');
+    assert.equal(zonedIso(new Date('2026-12-01T05:00:00.000Z'), 'America/New_York'), '2026-12-01T00:00:00.000-05:00');
+    assert.equal(zonedIso(new Date('2026-01-01T00:00:00.000Z'), 'Asia/Kolkata'), '2026-01-01T05:30:00.000+05:30');
+    assert.equal(zonedIso(new Date('2026-01-01T00:00:00.000Z'), 'UTC'), '2026-01-01T00:00:00.000+00:00');
   });
 });

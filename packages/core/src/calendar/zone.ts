@@ -96,6 +96,22 @@ export function instantAt(t: WallTime, timeZone: string): Date {
   return new Date(wall - offsetAt(guess, timeZone));
 }
 
+/**
+ * `instant` as the wall clock in `timeZone` reads it, in ISO 8601 with that zone's offset at the time
+ * (`2025-11-15T12:00:00.000+08:00`): the same instant as its UTC text, for a reader who counts in the
+ * bank's hours (an examiner's spreadsheet beside the UTC column).
+ */
+export function zonedIso(instant: Date, timeZone: string): string {
+  const ms = instant.getTime();
+  const t = wallTime(ms, timeZone);
+  const offsetMinutes = Math.round(offsetAt(ms, timeZone) / 60_000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  const millis = String(((ms % 1000) + 1000) % 1000).padStart(3, '0');
+  return `${String(t.year).padStart(4, '0')}-${two(t.month)}-${two(t.day)}T${two(t.hour)}:${two(t.minute)}:${two(t.second)}.${millis}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}
+
 const DAY_MS = 86_400_000;
 
 /**

@@ -90,10 +90,25 @@ export interface AuditFilter {
   readonly to?: string;
   /** Only records with a seq below this (the cursor). */
   readonly beforeSeq?: number;
+  /** Only records with a seq above this (an export's keyset, oldest first). */
+  readonly afterSeq?: number;
+  /** Only records with a seq at or below this (an export's end, fixed when it starts). */
+  readonly throughSeq?: number;
+  /**
+   * Only records that show a person's name as it was read unmasked: an unmasked read that kept what it
+   * tested (`detail`, the name a search by name confirmed). What makes an export of them an unmasked read.
+   */
+  readonly showsNames?: true;
 }
 
-/** A chain's records, newest first, filtered. */
-export async function listAuditRecords(db: Executor, chain: string, filter: AuditFilter, limit: number): Promise<AuditRecordRow[]> {
+/** A chain's records, filtered: newest first, or oldest first (`asc`, an export's order). */
+export async function listAuditRecords(
+  db: Executor,
+  chain: string,
+  filter: AuditFilter,
+  limit: number,
+  order: 'desc' | 'asc' = 'desc',
+): Promise<AuditRecordRow[]> {
   let q = db.selectFrom('audit_records').selectAll().where('chain', '=', chain);
   if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
   if (filter.method !== undefined) q = q.where('method', '=', filter.method);
@@ -102,6 +117,9 @@ export async function listAuditRecords(db: Executor, chain: string, filter: Audi
   if (filter.from !== undefined) q = q.where('at', '>=', filter.from);
   if (filter.to !== undefined) q = q.where('at', '<', filter.to);
   if (filter.beforeSeq !== undefined) q = q.where('seq', '<', filter.beforeSeq);
+  if (filter.afterSeq !== undefined) q = q.where('seq', '>', filter.afterSeq);
+  if (filter.throughSeq !== undefined) q = q.where('seq', '<=', filter.throughSeq);
+  if (filter.showsNames) q = q.where('unmasked', '=', 1).where('detail', 'is not', null);
   if (filter.target !== undefined) {
     // `target` is a JSON object of strings; a value matches as its JSON text after a colon, exactly
     // (LIKE would be case-insensitive on SQLite and read `_` and `%` as wildcards).
@@ -120,7 +138,7 @@ export async function listAuditRecords(db: Executor, chain: string, filter: Audi
       ]),
     );
   }
-  return q.orderBy('seq', 'desc').limit(limit).execute();
+  return q.orderBy('seq', order).limit(limit).execute();
 }
 
 /** Every chain that has a head: each tenant that was ever audited, and `*` once a refused credential was. */

@@ -1,0 +1,401 @@
+import { zonedIso, type AuditRecord } from '@tierkit/core';
+import { z } from 'zod';
+import { AUDIT_GENESIS, lastAuditSeq, listAuditRecords, type AuditFilter, type AuditRecordRow, type Executor } from '@tierkit/db';
+import { auditHash } from './audit.js';
+
+/*
+ * The audit trail as a file an examiner keeps (packages/api/README.md, "Audit export"): CSV for a
+ * spreadsheet, JSON lines to verify offline. One home for the API's `GET /v1/audit/export` and the
+ * CLI's `tierkit audit export`, so both write the same file from the same rows.
+ */
+
+/** A record as `GET /v1/audit` sends it: the wire's, read from its row. */
+export function auditRecordView(row: AuditRecordRow): AuditRecord {
+  return {
+    seq: row.seq,
+    at: row.at,
+    requestId: row.request_id,
+    phase: row.phase as AuditRecord['phase'],
+    actor: row.actor,
+    credential: row.credential,
+    method: row.method,
+    route: row.route,
+    target: JSON.parse(row.target) as Record<string, string>,
+    status: row.status,
+    problem: row.problem,
+    unmasked: row.unmasked === 1,
+    detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * The row a record was read from, in `chain`: what its hash is computed over. `target` and `detail` were
+ * stored as `JSON.stringify` wrote them, and reading then writing that text again gives it back unchanged.
+ */
+export function auditRowOf(record: AuditRecord, chain: string): AuditRecordRow {
+  return {
+    chain,
+    seq: record.seq,
+    at: record.at,
+    request_id: record.requestId,
+    phase: record.phase,
+    actor: record.actor,
+    credential: record.credential,
+    method: record.method,
+    route: record.route,
+    target: JSON.stringify(record.target),
+    status: record.status,
+    problem: record.problem,
+    unmasked: record.unmasked ? 1 : 0,
+    detail: record.detail === null ? null : JSON.stringify(record.detail),
+    prev_hash: record.prevHash,
+    hash: record.hash,
+  };
+}
+
+/** The filters an export takes: those of `GET /v1/audit`, without its paging. */
+export type AuditExportFilter = Omit<AuditFilter, 'beforeSeq' | 'afterSeq' | 'throughSeq' | 'showsNames'>;
+
+export const AUDIT_EXPORT_FORMATS = ['csv', 'jsonl'] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
+
+/** The CSV's columns, in order: the AuditRecord's, with `atLocal` (the bank's wall clock, with its offset) after `at`. */
+export const AUDIT_CSV_COLUMNS = [
+  'seq',
+  'at',
+  'atLocal',
+  'requestId',
+  'phase',
+  'actor',
+  'credential',
+  'method',
+  'route',
+  'target',
+  'status',
+  'problem',
+  'unmasked',
+  'detail',
+  'prevHash',
+  'hash',
+] as const;
+
+/** Excel reads a UTF-8 file without it in the system's code page (GBK on Chinese Windows): names turn to mojibake. */
+export const UTF8_BOM = '\uFEFF';
+
+/** What a spreadsheet would take for a formula at the start of a cell (OWASP, "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell (RFC 4180). Every text is quoted, quotes doubled: a spreadsheet set to split on `;` (as
+ * Excel is where the comma is the decimal mark) would otherwise cut `a;=1+1` into a cell that is a
+ * formula. A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) also gets a
+ * `'` before it: notes and names are anyone's input. Numbers, booleans and null (empty) are not quoted.
+ */
+export function csvCell(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  if (typeof value !== 'string') return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** One CSV line, CRLF-terminated as RFC 4180 has it. */
+export function csvLine(cells: readonly (string | number | boolean | null)[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+function csvRow(r: AuditRecord, timeZone: string): string {
+  return csvLine([
+    r.seq,
+    r.at,
+    zonedIso(new Date(r.at), timeZone),
+    r.requestId,
+    r.phase,
+    r.actor,
+    r.credential,
+    r.method,
+    r.route,
+    JSON.stringify(r.target),
+    r.status,
+    r.problem,
+    r.unmasked,
+    r.detail === null ? null : JSON.stringify(r.detail),
+    r.prevHash,
+    r.hash,
+  ]);
+}
+
+/** Records read per query: a page is one chunk of the file, so memory stays at a page whatever the range. */
+export const EXPORT_PAGE = 500;
+
+export interface AuditExportOptions {
+  readonly format: AuditExportFormat;
+  /** The bank's time zone: `atLocal` of the CSV. */
+  readonly timeZone: string;
+  /** The last seq exported: records appended after the export began (its own audit record among them) are not in it. */
+  readonly throughSeq: number;
+  readonly pageSize?: number;
+  /** Called with the number of records once every page was written. */
+  readonly onDone?: (records: number) => void;
+}
+
+/** Where an export ends: the chain's last record now. Fixed before the export's own record is written. */
+export function auditExportEnd(db: Executor, chain: string): Promise<number> {
+  return lastAuditSeq(db, chain);
+}
+
+/** Where an export's records start and end, and the hash of its last: recorded before it is written, so the file's end can be checked against the trail. */
+export interface AuditExportBounds {
+  readonly firstSeq: number | null;
+  readonly lastSeq: number | null;
+  readonly lastHash: string | null;
+}
+
+/** The first and last record an export of `filter` through `throughSeq` holds (nulls when none). */
+export async function auditExportBounds(
+  db: Executor,
+  chain: string,
+  filter: AuditExportFilter,
+  throughSeq: number,
+): Promise<AuditExportBounds> {
+  const [first] = await listAuditRecords(db, chain, { ...filter, throughSeq }, 1, 'asc');
+  const [last] = await listAuditRecords(db, chain, { ...filter, throughSeq }, 1, 'desc');
+  return { firstSeq: first?.seq ?? null, lastSeq: last?.seq ?? null, lastHash: last?.hash ?? null };
+}
+
+/**
+ * Whether the records an export would hold show a person's name read unmasked (`AuditFilter.showsNames`):
+ * the export then is an unmasked read itself. They show what they stored; nothing is unmasked anew.
+ */
+export async function exportShowsNames(db: Executor, chain: string, filter: AuditExportFilter, throughSeq: number): Promise<boolean> {
+  return (await listAuditRecords(db, chain, { ...filter, throughSeq, showsNames: true }, 1)).length > 0;
+}
+
+/**
+ * The export of `chain`'s records matching `filter`, oldest first, as text chunks: the CSV's BOM and
+ * header first (alone when nothing matches), then one chunk per page, read by seq (keyset), never the
+ * whole range at once.
+ */
+export async function* exportAuditRecords(
+  db: Executor,
+  chain: string,
+  filter: AuditExportFilter,
+  options: AuditExportOptions,
+): AsyncGenerator<string> {
+  const page = options.pageSize ?? EXPORT_PAGE;
+  // The header is the fixed column names, left bare so a reader's first line is `seq,at,…`.
+  if (options.format === 'csv') yield `${UTF8_BOM}${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
+  let after = 0;
+  let records = 0;
+  for (;;) {
+    const rows = await listAuditRecords(db, chain, { ...filter, afterSeq: after, throughSeq: options.throughSeq }, page, 'asc');
+    if (!rows.length) break;
+    let chunk = '';
+    for (const row of rows) {
+      const r = auditRecordView(row);
+      chunk += options.format === 'csv' ? csvRow(r, options.timeZone) : `${JSON.stringify(r)}\n`;
+    }
+    records += rows.length;
+    after = rows[rows.length - 1]?.seq ?? after;
+    yield chunk;
+    if (rows.length < page) break;
+  }
+  options.onDone?.(records);
+}
+
+/** What is wrong with an exported file, by line (1-based) and, where one was read, seq. */
+export interface AuditFileProblem {
+  readonly line: number;
+  readonly seq: number | null;
+  /**
+   * `unreadable`: not a record as the server writes one (a key added or missing, a value of another type,
+   * other spacing); `altered`: a record that does not match its hash; `broken-link`, `out-of-order`: as the
+   * chain's check; `missing`: seqs not in a file said to be whole (a line taken out, or its head cut off);
+   * `cut`: the file does not end where the trail says the export ended (`--through`, `--head`).
+   */
+  readonly kind: 'unreadable' | 'altered' | 'broken-link' | 'out-of-order' | 'missing' | 'cut';
+  readonly message: string;
+}
+
+/** Records of a file whose hash links were followed one to the next: `from`…`to`, all there. */
+export interface AuditFileRun {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** How an exported file is checked: what the reader knows of the export beyond the file. */
+export interface AuditFileCheck {
+  /**
+   * The export was filtered: gaps in seqs are the filter's and its first record need not be the chain's
+   * first. A line deleted from such a file cannot be told from a record the filter left out.
+   */
+  readonly filtered?: boolean;
+  /** The seq of the export's last record, as its audit record (or the CLI, or the API's header) gave it. */
+  readonly through?: number;
+  /** The hash of the export's last record, as above: a file cut at its end, or extended, fails. */
+  readonly head?: string;
+}
+
+/** The check of an exported JSON lines file. */
+export interface AuditFileVerification {
+  readonly chain: string;
+  /** Every line is a record as the server wrote it, matching its hash, linked to the one before; no seq missing unless `filtered`; the end as `through`/`head` say. */
+  readonly ok: boolean;
+  readonly filtered: boolean;
+  readonly records: number;
+  readonly runs: readonly AuditFileRun[];
+  /** Seqs between runs that are not in the file: a filtered export's (a problem, `missing`, in a whole one). */
+  readonly gaps: readonly AuditFileRun[];
+  /** The first record's seq is 1 and it follows the chain's start (`genesis`); else the file starts mid-chain, its first link unchecked. */
+  readonly fromGenesis: boolean;
+  /** The file's last record, to compare with the trail's record of the export, or the chain. */
+  readonly last: { readonly seq: number; readonly hash: string } | null;
+  /** Whether the file's end was checked against `through` / `head`. */
+  readonly endChecked: boolean;
+  readonly problems: readonly AuditFileProblem[];
+}
+
+const MAX_FILE_PROBLEMS = 100;
+
+/** A record line as `GET /v1/audit` sends it, and nothing more: types are checked before the line is compared with its canonical form. */
+const ExportedRecord = z.strictObject({
+  seq: z.number().int().min(1),
+  at: z.string(),
+  requestId: z.string(),
+  phase: z.enum(['intent', 'result', 'request', 'change']),
+  actor: z.string(),
+  credential: z.string(),
+  method: z.string(),
+  route: z.string(),
+  target: z.record(z.string(), z.string()),
+  status: z.number().int().nullable(),
+  problem: z.string().nullable(),
+  unmasked: z.boolean(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+/**
+ * Check an exported JSON lines file (`lines`, without their line ends) of `chain` offline, with the
+ * hash the server seals records with (`auditHash`). Each line must be exactly what the export writes for
+ * its record (so a key added, a `"false"` for `false`, or a reformatted line fails, though the hash would
+ * not see it), match its hash, and name the hash of the record before it where seqs follow one another.
+ * A whole export runs from record 1 with no seq missing; a filtered one (`check.filtered`) may skip seqs,
+ * and then a deleted line cannot be told from a filtered one. A file's end is known only from outside it:
+ * `check.through` / `check.head` (what the export's audit record says) catch a cut tail. The file alone
+ * proves its records are consistent, not that the server wrote them: compare a hash with
+ * `GET /v1/audit/verify`'s head or the server's anchors for that.
+ */
+export async function verifyAuditFile(
+  lines: AsyncIterable<string> | Iterable<string>,
+  chain: string,
+  check: AuditFileCheck = {},
+): Promise<AuditFileVerification> {
+  const filtered = check.filtered === true;
+  const problems: AuditFileProblem[] = [];
+  let failed = false;
+  const report = (p: AuditFileProblem) => {
+    failed = true;
+    if (problems.length < MAX_FILE_PROBLEMS) problems.push(p);
+  };
+  const runs: AuditFileRun[] = [];
+  const gaps: AuditFileRun[] = [];
+  let prev: { seq: number; hash: string } | undefined;
+  let fromGenesis = false;
+  let records = 0;
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    let r: AuditRecord;
+    try {
+      const parsed = ExportedRecord.safeParse(JSON.parse(text));
+      if (!parsed.success) throw parsed.error;
+      r = parsed.data as AuditRecord;
+      // What the export would write for this record, byte for byte: extra keys, reordered keys, other spacing fail here.
+      if (JSON.stringify(auditRecordView(auditRowOf(r, chain))) !== text) throw new Error('not canonical');
+    } catch {
+      report({ line, seq: null, kind: 'unreadable', message: `line ${line} is not an audit record as the export writes it` });
+      continue;
+    }
+    records++;
+    let computed: string | undefined;
+    try {
+      computed = auditHash(auditRowOf(r, chain));
+    } catch {
+      computed = undefined;
+    }
+    if (computed !== r.hash)
+      report({
+        line,
+        seq: r.seq,
+        kind: 'altered',
+        message: `record ${r.seq} (line ${line}) does not match its hash: edited, or of another chain`,
+      });
+    if (!prev) {
+      fromGenesis = r.seq === 1;
+      if (r.seq === 1 && r.prevHash !== AUDIT_GENESIS)
+        report({ line, seq: r.seq, kind: 'broken-link', message: `record 1 (line ${line}) does not start the chain` });
+      if (r.seq !== 1 && !filtered)
+        report({
+          line,
+          seq: r.seq,
+          kind: 'missing',
+          message: `the file starts at record ${r.seq}: records 1…${r.seq - 1} are not in it (cut off its head; --filtered if the export was filtered)`,
+        });
+      runs.push({ from: r.seq, to: r.seq });
+    } else if (r.seq <= prev.seq) {
+      report({
+        line,
+        seq: r.seq,
+        kind: 'out-of-order',
+        message: `record ${r.seq} (line ${line}) comes after record ${prev.seq}: the file is not in seq order`,
+      });
+      continue;
+    } else if (r.seq === prev.seq + 1) {
+      if (r.prevHash !== prev.hash)
+        report({ line, seq: r.seq, kind: 'broken-link', message: `record ${r.seq} (line ${line}) does not follow record ${prev.seq}` });
+      const run = runs[runs.length - 1];
+      if (run) runs[runs.length - 1] = { from: run.from, to: r.seq };
+    } else {
+      const gap = { from: prev.seq + 1, to: r.seq - 1 };
+      gaps.push(gap);
+      if (!filtered)
+        report({
+          line,
+          seq: r.seq,
+          kind: 'missing',
+          message: `record${gap.from === gap.to ? ` ${gap.from} is` : `s ${gap.from}…${gap.to} are`} not in the file, before line ${line} (taken out; --filtered if the export was filtered)`,
+        });
+      runs.push({ from: r.seq, to: r.seq });
+    }
+    prev = { seq: r.seq, hash: r.hash };
+  }
+  if (check.through !== undefined && prev?.seq !== check.through)
+    report({
+      line,
+      seq: prev?.seq ?? null,
+      kind: 'cut',
+      message: `the export ended at record ${check.through}, the file ${prev ? `at record ${prev.seq}` : 'has none'}`,
+    });
+  if (check.head !== undefined && prev?.hash !== check.head)
+    report({
+      line,
+      seq: prev?.seq ?? null,
+      kind: 'cut',
+      message: `the export's last record has hash ${check.head}, the file's ${prev ? `${prev.hash} (record ${prev.seq})` : 'none'}`,
+    });
+  return {
+    chain,
+    ok: !failed,
+    filtered,
+    records,
+    runs,
+    gaps,
+    fromGenesis,
+    last: prev ?? null,
+    endChecked: check.through !== undefined || check.head !== undefined,
+    problems,
+  };
+}

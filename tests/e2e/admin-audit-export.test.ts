@@ -1,0 +1,64 @@
+// The audit page's Export button in real Chromium against the real server: the checker's session (a
+// staff token in a header, no key in the URL) downloads the CSV of the filter the list shows, under the
+// server's file name, with the BOM Excel needs; the button is worded in each language; axe passes.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { axeViolations } from './support/axe.js';
+import { consoleUnderTest } from './support/console.js';
+
+const t = consoleUnderTest(5);
+
+const auditSettled = (page: Page) =>
+  page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid="audit-status"]')?.textContent ?? '';
+    return s !== '' && !/加载|載入|Loading/.test(s);
+  });
+
+describe('admin console: exporting the audit trail', () => {
+  it('downloads the shown filter’s CSV through the session, named by the server, in each language', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const exports: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/v1/audit/export') exports.push(`${url.search} ${r.headers().authorization ? 'with' : 'without'} credential`);
+    });
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="checker"]').click();
+    await page.locator('[data-testid="who"]').waitFor();
+    await page.locator('a[data-page-link="audit"]').click();
+    await auditSettled(page);
+    assert.equal((await page.locator('button[data-action="export"]').textContent())?.trim(), '导出 CSV');
+
+    await page.selectOption('select[name="method"]', 'START');
+    await page.locator('form.audit-filters button[type="submit"]').click();
+    await auditSettled(page);
+    const shown = await page.locator('.audit-table tbody tr').count();
+    assert.ok(shown > 0, 'the server’s start-up wrote records');
+
+    const download = page.waitForEvent('download');
+    await page.locator('button[data-action="export"]').click();
+    const file = await download;
+    assert.match(file.suggestedFilename(), /^audit-demo-start-\d{8}T\d{6}Z\.csv$/);
+    const bytes = readFileSync((await file.path()) ?? '');
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM');
+    const lines = bytes.toString('utf8').slice(1).split('\r\n').filter(Boolean);
+    assert.equal(lines[0]?.split(',')[0], 'seq');
+    assert.equal(lines.length - 1, shown, 'the records the list shows');
+    assert.deepEqual(exports, ['?format=csv&method=START with credential']);
+    await page.waitForFunction(() => /已导出 audit-demo-/.test(document.querySelector('[data-testid="audit-export"]')?.textContent ?? ''));
+    assert.deepEqual(await axeViolations(page), [], 'audit page with an export done');
+
+    for (const [lang, label] of [
+      ['zh-TW', '匯出 CSV'],
+      ['en', 'Export CSV'],
+    ] as const) {
+      await page.selectOption('.lang select', lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      assert.equal((await page.locator('button[data-action="export"]').textContent())?.trim(), label);
+    }
+    await context.close();
+  });
+});
