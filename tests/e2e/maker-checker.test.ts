@@ -209,7 +209,7 @@ describe('maker and checker change the card tiers', () => {
     const total = sim.cells.reduce((n, c) => n + c.count, 0);
     assert.equal(
       (await m.textContent('.policies-moved'))?.replace(/\s+/g, ' ').trim(),
-      `${moved.toLocaleString('zh-CN')} 名客户的等级将改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
+      `${moved.toLocaleString('zh-CN')} 名客户的等级将在这次重评中改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
     );
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');
