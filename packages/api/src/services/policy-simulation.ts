@@ -1,4 +1,4 @@
-import { compilePack, schemeMetrics, type HeldCell, type LevelCount, type PolicySimulation } from '@tierkit/core';
+import { schemeDependencies, schemeMetrics, type HeldCell, type LevelCount, type PolicySimulation } from '@tierkit/core';
 import {
   latestDataPeriodUpTo,
   latestEvaluatedPeriods,
@@ -76,7 +76,19 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
   const kindSchemes = [...tp.schemes.values()].filter((s) => s.subjectKind === kind && s.key !== v.scheme).map((s) => s.key);
   const period = requested ?? (await nextRetierPeriod(deps, v.scheme, kindSchemes, metrics));
   const dataPeriod = await latestDataPeriodUpTo(deps.db, deps.tenantId, metrics, period);
-  const asIf = await packWithVersionFrom(deps.db, deps.tenantId, tp.timeZone, v, period);
+  // Only the scheme and those it reads (derived and matrix schemes), transitively: its level depends on
+  // nothing else, and planning every other scheme of every subject too cost most of the time.
+  const reads = new Set([v.scheme]);
+  const visit = (deps: Iterable<string>) => {
+    for (const d of deps) {
+      if (reads.has(d)) continue;
+      reads.add(d);
+      const def = tp.schemes.get(d);
+      if (def) visit(schemeDependencies(def));
+    }
+  };
+  visit(schemeDependencies(definition));
+  const asIf = await packWithVersionFrom(deps.db, deps.tenantId, tp.timeZone, v, period, reads);
   const draft = asIf.compiled.scheme(v.scheme);
   if (!draft) throw new Error('a validated pack lost its scheme');
   const rank = new Map(draft.summary.levels.map((l) => [l.key, l.rank]));

@@ -180,7 +180,8 @@ async function loadTimeline(db: Executor, tenantId: string, timeZone: string): P
  * The tenant's packs as they would be had `version` been approved in force from `period` on: the
  * months before keep the versions that decided them, `period` and every later month are decided by
  * `version` (an approved version of its scheme due later is left out, as this one supersedes it).
- * What a policy simulation runs the re-tier under (services/policy-simulation.ts).
+ * What a policy simulation runs the re-tier under (services/policy-simulation.ts). `schemes`: only
+ * these schemes' versions (the one simulated and those it reads), so nothing else is evaluated.
  */
 export async function packWithVersionFrom(
   db: Executor,
@@ -188,11 +189,14 @@ export async function packWithVersionFrom(
   timeZone: string,
   version: PolicyVersion,
   period: string,
+  schemes?: ReadonlySet<string>,
 ): Promise<TenantPack> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
   const day = `${period}-01`;
-  const active = (await listPolicyVersionsIn(db, tenantId, ['active'])).filter((v) => v.scheme !== version.scheme || startOf(v) < day);
+  const active = (await listPolicyVersionsIn(db, tenantId, ['active'])).filter(
+    (v) => (schemes === undefined || schemes.has(v.scheme)) && (v.scheme !== version.scheme || startOf(v) < day),
+  );
   const asIf: PolicyVersion = { ...version, status: 'active', decidedAt: `${day}T00:00:00.000Z`, effectiveFrom: `${day}T00:00:00.000Z` };
   // In the pack's order (position, scheme, version), as the stored ones are listed: derived schemes read earlier ones.
   const versions = [...active, asIf].sort((a, b) => a.position - b.position || a.scheme.localeCompare(b.scheme) || a.version - b.version);
