@@ -25,7 +25,6 @@ import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs
 import { openLevelApprovals } from '../level-approvals.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
-
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
 
 /** The subjects of one chunk: a range of internal ids of the tenant. */
