@@ -4,6 +4,7 @@ import { drainJobs, type JobView } from '@tierkit/api';
 import type { PolicySimulation, TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, upsertMetrics } from '@tierkit/db';
 import { NOW, client, forEachDialect } from '../support/api-fixture.js';
+import { problem } from '../support/problems.js';
 
 async function ok<T>(res: Response, status = 200): Promise<T> {
   assert.equal(res.status, status, await res.clone().text());
@@ -134,5 +135,18 @@ forEachDialect('policy simulation: what the next re-tier does with the version i
     const h1 = await ok<TiersResponse>(await officer.get('/v1/subjects/H1/tiers?scheme=retail-tier'));
     assert.equal(h1.assignments[0]?.explanation.decidedBy.kind, 'hysteresis');
     assert.equal(h1.assignments[0]?.retention?.periodsBelow, 1, 'held in the grace, as the simulation said');
+  });
+
+  it('a month that is no month is a 400 naming the field; a month named is the one judged', async () => {
+    const analyst = as('analyst');
+    for (const period of ['2025-13', '2025-1', 'next']) {
+      const p = await problem(await analyst.post('/v1/policies/retail-tier/versions/1/simulate', { period }), 400);
+      assert.equal(p.type, 'https://tierkit.dev/problems/validation');
+      assert.ok(JSON.stringify(p).includes('period'), JSON.stringify(p));
+    }
+    // The book above, re-tiered through November: December asked for, November's figures stand in.
+    const sim = await ok<PolicySimulation>(await analyst.post('/v1/policies/retail-tier/versions/1/simulate', { period: '2025-12' }));
+    assert.equal(sim.period, '2025-12');
+    assert.equal(sim.dataPeriod, '2025-11');
   });
 });
