@@ -29,7 +29,7 @@ const simulateRoute = createRoute({
   request: { params: VersionParams, body: { required: true, content: { 'application/json': { schema: SimulateBody } } } },
   responses: {
     200: { description: 'The simulation', content: { 'application/json': { schema: SimulationSchema } } },
-    ...problemResponses(400, 404, 413, 415),
+    ...problemResponses(400, 404, 413, 415, 422),
   },
 });
 

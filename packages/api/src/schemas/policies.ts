@@ -74,15 +74,11 @@ export const RetireBody = z.strictObject({ note }).openapi('RetirePolicyBody');
 export const SimulateBody = z
   .strictObject({
     samplesPerCell: z.number().int().min(0).max(10).optional().openapi({ description: 'Default 3' }),
-    period: z
-      .string()
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')
-      .optional()
-      .openapi({
-        description:
-          'The month whose re-tier to simulate (YYYY-MM); default: the next one, the month after the latest month the scheme’s levels judge',
-        example: '2026-12',
-      }),
+    period: z.string().max(7).optional().openapi({
+      description:
+        'The month whose re-tier to simulate (YYYY-MM); default: the next one, the month after the latest month the scheme’s levels judge. From the latest month judged to the next re-tier’s, and never after the month after the current one: otherwise a 422 with field code `period_out_of_range` (params `minimum`, `maximum`); not a month: a 400 (`invalid_format`)',
+      example: '2026-12',
+    }),
   })
   .openapi('SimulatePolicyBody');
 
@@ -213,5 +209,9 @@ export const SimulationSchema = z
         description:
           'Subjects below their level’s line under this version at that re-tier but kept at it by the hysteresis grace periods, by level, the level they would drop to and the months left; they are in `cells` at their unchanged level',
       }),
+    kept: z.number().int().openapi({
+      description:
+        'Subjects below their level’s line but inside its retention band (hysteresis `retentionPermille`): kept at their level without counting towards a drop; in `cells` at their unchanged level',
+    }),
   })
   .openapi('PolicySimulation');

@@ -1,4 +1,4 @@
-import { schemeDependencies, schemeMetrics, type HeldCell, type LevelCount, type PolicySimulation } from '@tierkit/core';
+import { schemeMetrics, type HeldCell, type LevelCount, type PolicySimulation } from '@tierkit/core';
 import {
   latestDataPeriodUpTo,
   latestEvaluatedPeriods,
@@ -8,7 +8,9 @@ import {
   type PolicyVersion,
 } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
-import { addMonths, monthRange, periodOf } from '../periods.js';
+import { notMonth } from '../month-errors.js';
+import { invalid, ProblemError } from '../problem.js';
+import { addMonths, isPeriod, monthRange, periodOf } from '../periods.js';
 import { previewRetierChunk } from './jobs/retier-chunk.js';
 import { checkDocument } from './policy-checks.js';
 import { packWithVersionFrom } from './tenant-pack.js';
@@ -29,18 +31,46 @@ function distribution(cells: readonly Cell[], side: 'from' | 'to', order: readon
 
 /**
  * The month the next re-tier judges: the one after the latest month the scheme's levels judge (of the
- * kind's other schemes, for a scheme not yet in force), else the latest month with data, else now.
+ * kind's other schemes, for a scheme not yet in force), else the latest month with data, else now;
+ * and that latest judged month (null: none judged yet).
  */
 async function nextRetierPeriod(
   deps: ApiDeps,
   scheme: string,
   kindSchemes: readonly string[],
   metrics: readonly string[],
-): Promise<string> {
+  current: string,
+): Promise<{ next: string; judged: string | null }> {
   const evaluated = await latestEvaluatedPeriods(deps.db, deps.tenantId, [scheme, ...kindSchemes]);
-  const own = evaluated.get(scheme) ?? [...evaluated.values()].sort().at(-1);
-  if (own !== undefined) return addMonths(own, 1);
-  return (await latestDataPeriodUpTo(deps.db, deps.tenantId, metrics, '9999-12')) ?? periodOf(new Date(), (await packOf(deps)).timeZone);
+  const judged = evaluated.get(scheme) ?? [...evaluated.values()].sort().at(-1) ?? null;
+  if (judged !== null) return { next: addMonths(judged, 1), judged };
+  return { next: (await latestDataPeriodUpTo(deps.db, deps.tenantId, metrics, current)) ?? current, judged };
+}
+
+/**
+ * The month a simulation may be asked for: from the latest month judged (judged again, as a re-tier
+ * of it would) to the next re-tier's, and never after the month after the current one. Later months
+ * would only repeat the latest figures, and each month between is carried forward for every subject,
+ * so an unbounded one (`9999-12`) would exhaust the server.
+ */
+function checkPeriod(requested: string, judged: string | null, next: string, current: string): void {
+  if (!isPeriod(requested)) throw invalid([notMonth('period', requested)]);
+  const maximum = next < addMonths(current, 1) ? next : addMonths(current, 1);
+  const minimum = judged ?? undefined;
+  if (requested > maximum || (minimum !== undefined && requested < minimum)) {
+    throw new ProblemError(
+      'unprocessable',
+      `period ${requested} cannot be simulated: ${minimum === undefined ? `up to ${maximum}` : `from ${minimum} (the latest month judged) to ${maximum}`}`,
+      [
+        {
+          path: 'period',
+          message: `${requested} is outside ${minimum ?? ''}..${maximum}`,
+          code: 'period_out_of_range',
+          params: { ...(minimum === undefined ? {} : { minimum }), maximum, value: requested },
+        },
+      ],
+    );
+  }
 }
 
 /**
@@ -74,28 +104,21 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
   const kind = definition.subjectKind;
   const metrics = [...schemeMetrics(definition)];
   const kindSchemes = [...tp.schemes.values()].filter((s) => s.subjectKind === kind && s.key !== v.scheme).map((s) => s.key);
-  const period = requested ?? (await nextRetierPeriod(deps, v.scheme, kindSchemes, metrics));
+  const now = deps.now();
+  const current = periodOf(now, tp.timeZone);
+  const { next, judged } = await nextRetierPeriod(deps, v.scheme, kindSchemes, metrics, current);
+  if (requested !== undefined) checkPeriod(requested, judged, next, current);
+  const period = requested ?? next;
   const dataPeriod = await latestDataPeriodUpTo(deps.db, deps.tenantId, metrics, period);
   // Only the scheme and those it reads (derived and matrix schemes), transitively: its level depends on
   // nothing else, and planning every other scheme of every subject too cost most of the time.
-  const reads = new Set([v.scheme]);
-  const visit = (deps: Iterable<string>) => {
-    for (const d of deps) {
-      if (reads.has(d)) continue;
-      reads.add(d);
-      const def = tp.schemes.get(d);
-      if (def) visit(schemeDependencies(def));
-    }
-  };
-  visit(schemeDependencies(definition));
-  const asIf = await packWithVersionFrom(deps.db, deps.tenantId, tp.timeZone, v, period, reads);
+  const asIf = await packWithVersionFrom(deps.db, deps.tenantId, tp.timeZone, v, period, true);
   const draft = asIf.compiled.scheme(v.scheme);
   if (!draft) throw new Error('a validated pack lost its scheme');
   const rank = new Map(draft.summary.levels.map((l) => [l.key, l.rank]));
-  const policy = definition.policy;
-  const allowed = ('hysteresis' in policy ? policy.hysteresis?.downgradeAfterPeriods : undefined) ?? 0;
 
   const cells = new Map<string, Cell>();
+  let kept = 0;
   const held = new Map<string, { level: string; to: string; monthsLeft: number; count: number; samples: string[] }>();
   const add = <C extends { count: number; samples: string[] }>(map: Map<string, C>, key: string, make: () => C, id: string) => {
     let c = map.get(key);
@@ -104,7 +127,6 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
     if (c.samples.length < samplesPerCell) c.samples.push(id);
   };
   const params = { schemes: [v.scheme], period, filter: { kind }, reason: null };
-  const now = new Date();
   const chunks = await planSubjectChunks(deps.db, deps.tenantId, { kind }, BOOK_CHUNK);
   for (const range of chunks) {
     await previewRetierChunk(deps.db, asIf, params, range, now, {
@@ -114,17 +136,20 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
         if (!e) return;
         const from = had.find((a) => a.scheme === v.scheme)?.level ?? 'none';
         add(cells, `${from}\u0000${e.level}`, () => ({ from, to: e.level, count: 0, samples: [] }), subject.externalId);
-        // Below the line and kept by the grace periods: the rules' level (before any override) is held.
-        const below = e.state?.periodsBelow ?? 0;
-        if (below > 0 && e.state) {
-          const i = draft.summary.levels.findIndex((l) => l.key === e.state?.level);
-          const to = e.retention?.toLevel ?? draft.summary.levels[i - 1]?.key ?? e.state.level;
-          const monthsLeft = Math.max(1, allowed - below);
-          const level = e.state.level;
+        // Below the line and kept by the grace periods (the engine's own count, with its default when
+        // the policy names none): held until the rules' level, unadjusted, takes over. A level an
+        // override decides has no retention: the override, not the grace, keeps it.
+        const r = e.retention;
+        if (r && r.periodsBelow > 0) {
+          const level = e.level;
+          const to = r.toLevel;
+          const monthsLeft = r.periodsAllowed - r.periodsBelow;
           add(held, `${level}\u0000${to}\u0000${monthsLeft}`, () => ({ level, to, monthsLeft, count: 0, samples: [] }), subject.externalId);
-        }
+        } else if (e.explanation.decidedBy.id === 'hysteresis.retained') kept++;
       },
     });
+    // A request, not a job: between chunks the server answers others (a whole book is many seconds).
+    await new Promise((r) => setImmediate(r));
   }
 
   const order = (l: string) => rank.get(l) ?? -1;
@@ -158,5 +183,6 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
     period,
     dataPeriod,
     held: { total: heldCells.reduce((n, c) => n + c.count, 0), cells: heldCells },
+    kept,
   };
 }

@@ -116,4 +116,6 @@ export interface PolicySimulation extends SimulationResult {
   readonly dataPeriod: string | null;
   /** Subjects held at their level by the grace periods though below its line, by level, target and months left. */
   readonly held: { readonly total: number; readonly cells: readonly HeldCell[] };
+  /** Subjects below their level's line but inside its retention band: kept without counting towards a drop. */
+  readonly kept: number;
 }

@@ -192,10 +192,8 @@ export async function previewRetierChunk(
   range: SubjectRange,
   now: Date,
   preview: ChunkPreview,
-): Promise<RetierTotals> {
-  const planned = await planChunk(db, tp, params, range, now, 'simulation', false, (_s, plan) => plan.rows, 1, preview);
-  if (!planned) throw new Error('a preview planned nothing');
-  return planned.totals;
+): Promise<void> {
+  await planChunk(db, tp, params, range, now, 'simulation', false, (_s, plan) => plan.rows, 1, preview);
 }
 
 /** What is left of `range` after a prepared chunk that covers it up to `upTo`. */
@@ -310,7 +308,11 @@ async function planChunk(
     }
     const plan = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
     processed++;
-    preview?.seen(subject, plan, had);
+    if (preview) {
+      // A preview reads the plan: the rows and events a job would store are not built.
+      preview.seen(subject, plan, had);
+      continue;
+    }
     const before = new Map(had.map((a) => [a.scheme, a.level]));
     const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await signOffs(subject, plan, had));
     if (!signed) return undefined;
