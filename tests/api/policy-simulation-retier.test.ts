@@ -139,7 +139,7 @@ forEachDialect('policy simulation: what the next re-tier does with the version i
 
   it('a month that is no month is a 400 naming the field; a month named is the one judged', async () => {
     const analyst = as('analyst');
-    for (const period of ['2025-13', '2025-1', 'next']) {
+    for (const period of ['2025-13', '2025-1', 'next', '9999-12']) {
       const p = await problem(await analyst.post('/v1/policies/retail-tier/versions/1/simulate', { period }), 400);
       assert.equal(p.type, 'https://tierkit.dev/problems/validation');
       assert.ok(JSON.stringify(p).includes('period'), JSON.stringify(p));
@@ -148,5 +148,23 @@ forEachDialect('policy simulation: what the next re-tier does with the version i
     const sim = await ok<PolicySimulation>(await analyst.post('/v1/policies/retail-tier/versions/1/simulate', { period: '2025-12' }));
     assert.equal(sim.period, '2025-12');
     assert.equal(sim.dataPeriod, '2025-11');
+    // Both ends: November (the latest judged) may be judged again; before it, or after December (the
+    // next re-tier's and the month after the current one), is refused: each month carried forward costs
+    // every subject, and 9999-12 exhausted the server.
+    assert.equal(
+      (await ok<PolicySimulation>(await analyst.post('/v1/policies/retail-tier/versions/1/simulate', { period: '2025-11' }))).period,
+      '2025-11',
+    );
+    for (const [period, bound] of [
+      ['2025-10', { minimum: '2025-11', maximum: '2025-12' }],
+      ['2026-01', { minimum: '2025-11', maximum: '2025-12' }],
+      ['2999-12', { minimum: '2025-11', maximum: '2025-12' }],
+    ] as const) {
+      const p = await problem(await analyst.post('/v1/policies/retail-tier/versions/1/simulate', { period }), 422);
+      const e = p.errors?.[0];
+      assert.equal(e?.path, 'period', JSON.stringify(p));
+      assert.equal(e?.code, 'period_out_of_range');
+      assert.deepEqual(e?.params, { ...bound, value: period });
+    }
   });
 });
