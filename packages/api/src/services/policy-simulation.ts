@@ -4,6 +4,7 @@ import {
   latestEvaluatedPeriods,
   planSubjectChunks,
   BOOK_CHUNK,
+  isPostgres,
   type MetricValues,
   type PolicyVersion,
 } from '@tierkit/db';
@@ -128,26 +129,41 @@ export async function simulateOnBook(deps: ApiDeps, v: PolicyVersion, samplesPer
   };
   const params = { schemes: [v.scheme], period, filter: { kind }, reason: null };
   const chunks = await planSubjectChunks(deps.db, deps.tenantId, { kind }, BOOK_CHUNK);
+  // On PostgreSQL each statement sees the commits made before it: a chunk's levels, data and overrides
+  // are read in one short read-only snapshot, so a re-tier storing meanwhile is seen whole or not at all.
+  // (SQLite's reads are one statement each against a single writer; a transaction there would only
+  // hold the file.)
+  const inSnapshot = <T>(fn: (db: typeof deps.db) => Promise<T>): Promise<T> =>
+    isPostgres(deps.db) && !deps.db.isTransaction
+      ? deps.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn)
+      : fn(deps.db);
   for (const range of chunks) {
-    await previewRetierChunk(deps.db, asIf, params, range, now, {
-      ...(dataPeriod !== null && dataPeriod < period ? { values: (values) => carriedForward(values, dataPeriod, period) } : {}),
-      seen: (subject, plan, had) => {
-        const e = plan.evaluations.find((x) => x.scheme === v.scheme);
-        if (!e) return;
-        const from = had.find((a) => a.scheme === v.scheme)?.level ?? 'none';
-        add(cells, `${from}\u0000${e.level}`, () => ({ from, to: e.level, count: 0, samples: [] }), subject.externalId);
-        // Below the line and kept by the grace periods (the engine's own count, with its default when
-        // the policy names none): held until the rules' level, unadjusted, takes over. A level an
-        // override decides has no retention: the override, not the grace, keeps it.
-        const r = e.retention;
-        if (r && r.periodsBelow > 0) {
-          const level = e.level;
-          const to = r.toLevel;
-          const monthsLeft = r.periodsAllowed - r.periodsBelow;
-          add(held, `${level}\u0000${to}\u0000${monthsLeft}`, () => ({ level, to, monthsLeft, count: 0, samples: [] }), subject.externalId);
-        } else if (e.explanation.decidedBy.id === 'hysteresis.retained') kept++;
-      },
-    });
+    await inSnapshot((db) =>
+      previewRetierChunk(db, asIf, params, range, now, {
+        ...(dataPeriod !== null && dataPeriod < period ? { values: (values) => carriedForward(values, dataPeriod, period) } : {}),
+        seen: (subject, plan, had) => {
+          const e = plan.evaluations.find((x) => x.scheme === v.scheme);
+          if (!e) return;
+          const from = had.find((a) => a.scheme === v.scheme)?.level ?? 'none';
+          add(cells, `${from}\u0000${e.level}`, () => ({ from, to: e.level, count: 0, samples: [] }), subject.externalId);
+          // Below the line and kept by the grace periods (the engine's own count, with its default when
+          // the policy names none): held until the rules' level, unadjusted, takes over. A level an
+          // override decides has no retention: the override, not the grace, keeps it.
+          const r = e.retention;
+          if (r && r.periodsBelow > 0) {
+            const level = e.level;
+            const to = r.toLevel;
+            const monthsLeft = r.periodsAllowed - r.periodsBelow;
+            add(
+              held,
+              `${level}\u0000${to}\u0000${monthsLeft}`,
+              () => ({ level, to, monthsLeft, count: 0, samples: [] }),
+              subject.externalId,
+            );
+          } else if (e.explanation.decidedBy.id === 'hysteresis.retained') kept++;
+        },
+      }),
+    );
     // A request, not a job: between chunks the server answers others (a whole book is many seconds).
     await new Promise((r) => setImmediate(r));
   }
