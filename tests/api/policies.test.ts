@@ -526,7 +526,8 @@ forEachDialect('policy simulation against the book', (f) => {
     const before = await levels();
     assert.equal(before.S02, 'gold');
 
-    // Gold from ¥60,000 instead of ¥50,000.
+    // Gold from ¥60,000 instead of ¥50,000. November judged again (the book's month, not the next
+    // re-tier's): what approving it from November, below, re-evaluates.
     const draft = await ok<Version>(await officer.post('/v1/policies/retail-tier/drafts', {}), 201);
     const doc = JSON.parse(JSON.stringify(draft.document).replace('5000000', '6000000')) as Version['document'];
     await ok(await officer.put(`/v1/policies/retail-tier/versions/${draft.version}`, { document: doc }));
@@ -537,7 +538,7 @@ forEachDialect('policy simulation against the book', (f) => {
       before: { level: string; count: number }[];
       after: { level: string; count: number }[];
       downgraded: number;
-    }>(await as('analyst').post(`/v1/policies/retail-tier/versions/${draft.version}/simulate`, { samplesPerCell: 10 }));
+    }>(await as('analyst').post(`/v1/policies/retail-tier/versions/${draft.version}/simulate`, { samplesPerCell: 10, period: '2025-11' }));
     assert.equal(sim.total, BOOK.length);
     assert.equal(sim.against, 1);
     const cellOf = (id: string) => sim.cells.find((c) => c.samples.includes(id));

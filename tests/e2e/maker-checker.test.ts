@@ -209,8 +209,14 @@ describe('maker and checker change the card tiers', () => {
     const total = sim.cells.reduce((n, c) => n + c.count, 0);
     assert.equal(
       (await m.textContent('.policies-moved'))?.replace(/\s+/g, ' ').trim(),
-      `${moved.toLocaleString('zh-CN')} 名客户的等级将改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
+      `${moved.toLocaleString('zh-CN')} 名客户的等级将在这次重评中改变（共模拟 ${total.toLocaleString('zh-CN')} 名客户）`,
     );
+    // The month it judges (the next re-tier's, this one) and the month of data it reads, said on screen;
+    // sample customers link to their page.
+    const judged = (await m.textContent('[data-testid="simulation-month"]'))?.replace(/\s+/g, ' ') ?? '';
+    assert.match(judged, /的重评将：/, judged);
+    const sampleLink = m.locator('[data-testid="simulation"] a[data-testid="sample-link"]').first();
+    assert.match((await sampleLink.getAttribute('href')) ?? '', /^#\/book\/C\d+$/);
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');
     await m.selectOption('.lang select', 'en');

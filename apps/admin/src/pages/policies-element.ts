@@ -2,6 +2,7 @@ import { hasRole } from '@tierkit/admin';
 import { movedCount, type PolicySimulation, PolicyEditor } from '@tierkit/admin/policy-editor';
 import { StoreController } from '@tierkit/admin/lit';
 import type { Condition, MetricDef, ProblemFieldError } from '@tierkit/core';
+import { formatPeriod } from '@tierkit/core/format';
 import { fenToYuanText, yuanToFen } from '@tierkit/core/money';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { formatInstant } from '../time.js';
@@ -259,8 +260,33 @@ export class PoliciesPage extends LitElement {
     const rows = ['none', ...sim.levels].filter((l) => sim.cells.some((c) => c.from === l));
     const cell = (from: string, to: string) => sim.cells.find((c) => c.from === from && c.to === to);
     const name = (l: string) => (l === 'none' ? w.none : this.#levelName(l));
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const month = (p: string) => formatPeriod(p, locale);
+    // Samples are customers to look at on their page (the book); other kinds have no page to link to.
+    const kind = (this.#ed.state.document as { subjectKind?: string } | undefined)?.subjectKind ?? 'customer';
+    const samples = (ids: readonly string[]) =>
+      kind === 'customer'
+        ? ids.map((id, i) => html`${i ? ', ' : ''}<a href="#/book/${encodeURIComponent(id)}" data-testid="sample-link">${id}</a>`)
+        : ids.join(', ');
     return html`<div data-testid="simulation" class="policies-simulation">
+      <p class="policies-judged" data-testid="simulation-month">${w.judged(month(sim.period))}
+        ${w.dataFrom(sim.dataPeriod === null ? null : month(sim.dataPeriod), month(sim.period))}</p>
       <p class="policies-moved"><strong data-testid="moved-count">${count(movedCount(sim))}</strong> ${w.moved(sim.total)}</p>
+      ${
+        sim.held.total > 0
+          ? html`<div class="policies-held" data-testid="held">
+              <p data-testid="held-count">${w.held(sim.held.total)}</p>
+              <ul>
+                ${sim.held.cells.map(
+                  (h) =>
+                    html`<li>${w.heldCell(name(h.level), name(h.to), h.count, h.monthsLeft)}${
+                      h.samples.length ? html` <span class="policies-samples">${w.samples}: ${samples(h.samples)}</span>` : nothing
+                    }</li>`,
+                )}
+              </ul>
+            </div>`
+          : nothing
+      }
       <table class="policies-matrix">
         <caption>${w.simulation}</caption>
         <thead><tr><th scope="col">${w.fromTo}</th>${sim.levels.map((l) => html`<th scope="col">${name(l)}</th>`)}</tr></thead>
@@ -271,7 +297,7 @@ export class PoliciesPage extends LitElement {
               ${sim.levels.map((to) => {
                 const c = cell(from, to);
                 return html`<td class=${from === to ? 'policies-same' : c?.count ? 'policies-moves' : ''}>
-                  ${count(c?.count)}${c?.samples.length ? html`<span class="policies-samples">${w.samples}: ${c.samples.join(', ')}</span>` : nothing}
+                  ${count(c?.count)}${c?.samples.length ? html`<span class="policies-samples">${w.samples}: ${samples(c.samples)}</span>` : nothing}
                 </td>`;
               })}
             </tr>`,

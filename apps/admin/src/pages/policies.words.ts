@@ -65,7 +65,13 @@ const zh = {
   noChanges: '与生效版本相同。',
   simulate: '模拟（全量客户）',
   simulation: '模拟结果',
-  moved: (total: number) => `名客户的等级将改变（共模拟 ${count(total)} 名客户）`,
+  moved: (total: number) => `名客户的等级将在这次重评中改变（共模拟 ${count(total)} 名客户）`,
+  judged: (period: string) => `若本版本自 ${period} 起生效，${period} 的重评将：`,
+  dataFrom: (data: string | null, period: string) =>
+    data === null ? '尚无数据。' : data === period ? `使用 ${data} 的数据。` : `使用 ${data} 的数据（${period} 数据未到，按其不变估算）。`,
+  held: (n: number) => `另有 ${count(n)} 名客户低于新标准，在降级宽限期内暂时保留原等级：`,
+  heldCell: (from: string, to: string, n: number, months: number) =>
+    `${from} → ${to}：${count(n)} 名，若情况不变，${months === 1 ? '下个月' : `${months} 个月后`}的重评降级`,
   fromTo: '当前等级 ＼ 新等级',
   none: '（无）',
   samples: '示例客户',
@@ -141,7 +147,13 @@ const tw: typeof zh = {
   noChanges: '與生效版本相同。',
   simulate: '模擬（全部客戶）',
   simulation: '模擬結果',
-  moved: (total: number) => `名客戶的等級將改變（共模擬 ${count(total)} 名客戶）`,
+  moved: (total: number) => `名客戶的等級將在這次重評中改變（共模擬 ${count(total)} 名客戶）`,
+  judged: (period: string) => `若本版本自 ${period} 起生效，${period} 的重評將：`,
+  dataFrom: (data: string | null, period: string) =>
+    data === null ? '尚無資料。' : data === period ? `使用 ${data} 的資料。` : `使用 ${data} 的資料（${period} 資料未到，按其不變估算）。`,
+  held: (n: number) => `另有 ${count(n)} 名客戶低於新標準，在降級寬限期內暫時保留原等級：`,
+  heldCell: (from: string, to: string, n: number, months: number) =>
+    `${from} → ${to}：${count(n)} 名，若情況不變，${months === 1 ? '下個月' : `${months} 個月後`}的重評降級`,
   fromTo: '目前等級 ＼ 新等級',
   none: '（無）',
   samples: '範例客戶',
@@ -216,7 +228,17 @@ const en: typeof zh = {
   noChanges: 'Same as the version in force.',
   simulate: 'Simulate on the whole book',
   simulation: 'Simulation',
-  moved: (total: number) => `customers would change level (of ${count(total)} simulated)`,
+  moved: (total: number) => `customers would change level at this re-tier (of ${count(total)} simulated)`,
+  judged: (period: string) => `Were this version in force from ${period}, the ${period} re-tier would:`,
+  dataFrom: (data: string | null, period: string) =>
+    data === null
+      ? 'No data yet.'
+      : data === period
+        ? `Using ${data} data.`
+        : `Using ${data} data (no ${period} data yet: assumed unchanged).`,
+  held: (n: number) => `${count(n)} more customers fall below the new line but keep their level in the downgrade grace:`,
+  heldCell: (from: string, to: string, n: number, months: number) =>
+    `${from} → ${to}: ${count(n)}, moving at the re-tier ${months === 1 ? 'next month' : `in ${months} months`} if nothing changes`,
   fromTo: 'Current level \\ new level',
   none: '(none)',
   samples: 'Sample customers',

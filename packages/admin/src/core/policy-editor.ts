@@ -272,7 +272,10 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
     if (diff) this.set({ diff });
   }
 
-  /** Run the open version over the book: migration matrix with samples, distributions (saved first when edited). */
+  /**
+   * What the next re-tier would do were the open version in force for it (saved first when edited):
+   * the month judged and the data read, migration matrix with samples, distributions, who the grace holds.
+   */
   async simulate(samplesPerCell = 3): Promise<void> {
     const { scheme, version } = this.state;
     if (scheme === undefined || version === undefined || !(await this.save())) return;

@@ -72,7 +72,14 @@ export const RejectBody = z.strictObject({ contentHash: hash.optional(), note })
 export const RetireBody = z.strictObject({ note }).openapi('RetirePolicyBody');
 
 export const SimulateBody = z
-  .strictObject({ samplesPerCell: z.number().int().min(0).max(10).optional().openapi({ description: 'Default 3' }) })
+  .strictObject({
+    samplesPerCell: z.number().int().min(0).max(10).optional().openapi({ description: 'Default 3' }),
+    period: z.string().max(7).optional().openapi({
+      description:
+        'The month whose re-tier to simulate (YYYY-MM); default: the next one, the month after the latest month the scheme’s levels judge. From the latest month judged to the next re-tier’s, and never after the month after the current one: otherwise a 422 with field code `period_out_of_range` (params `minimum`, `maximum`); not a month: a 400 (`invalid_format`)',
+      example: '2026-12',
+    }),
+  })
   .openapi('SimulatePolicyBody');
 
 export const PolicyVersionSummarySchema = z
@@ -174,5 +181,37 @@ export const SimulationSchema = z
     unchanged: z.number().int(),
     before: z.array(levelCount).readonly(),
     after: z.array(levelCount).readonly(),
+    period: z.string().openapi({ description: 'The month (YYYY-MM) the simulated re-tier judges', example: '2026-12' }),
+    dataPeriod: z.string().nullable().openapi({
+      description:
+        'The latest month of data read (null: none). Before `period`, its figures stand in for the months after it up to `period` (“if nothing changes”)',
+      example: '2026-11',
+    }),
+    held: z
+      .object({
+        total: z.number().int(),
+        cells: z
+          .array(
+            z.object({
+              level: z.string(),
+              to: z.string(),
+              monthsLeft: z
+                .number()
+                .int()
+                .openapi({ description: 'Further re-tiers below the line before the level drops to `to` (1: the next month’s)' }),
+              count: z.number().int(),
+              samples: z.array(z.string()).readonly(),
+            }),
+          )
+          .readonly(),
+      })
+      .openapi({
+        description:
+          'Subjects below their level’s line under this version at that re-tier but kept at it by the hysteresis grace periods, by level, the level they would drop to and the months left; they are in `cells` at their unchanged level',
+      }),
+    kept: z.number().int().openapi({
+      description:
+        'Subjects below their level’s line but inside its retention band (hysteresis `retentionPermille`): kept at their level without counting towards a drop; in `cells` at their unchanged level',
+    }),
   })
   .openapi('PolicySimulation');

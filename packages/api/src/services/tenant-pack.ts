@@ -2,6 +2,7 @@ import {
   compilePack,
   DEFAULT_TIME_ZONE,
   periodOf,
+  schemeDependencies,
   validatePolicyPack,
   type CompiledPack,
   type PolicyPack,
@@ -174,6 +175,67 @@ async function loadTimeline(db: Executor, tenantId: string, timeZone: string): P
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
   return new PackTimeline(tenantId, tenant.metrics, await listPolicyVersionsIn(db, tenantId, ['active']), timeZone);
+}
+
+/**
+ * The tenant's packs as they would be had `version` been approved in force from `period` on: the
+ * months before keep the versions that decided them, `period` and every later month are decided by
+ * `version` (an approved version of its scheme due later is left out, as this one supersedes it).
+ * What a policy simulation runs the re-tier under (services/policy-simulation.ts). The versions in
+ * force for `period` are validated together first: a draft that a version scheduled by then does not
+ * fit (a derived scheme reading a level the draft removes) is a 422 naming that version, not a pack
+ * that fails to compile. `narrow`: keep only `version`'s scheme and those it reads, transitively, as
+ * they are at `period`, so nothing else is evaluated.
+ */
+export async function packWithVersionFrom(
+  db: Executor,
+  tenantId: string,
+  timeZone: string,
+  version: PolicyVersion,
+  period: string,
+  narrow = false,
+): Promise<TenantPack> {
+  const tenant = await findTenant(db, tenantId);
+  if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
+  const day = `${period}-01`;
+  const active = (await listPolicyVersionsIn(db, tenantId, ['active'])).filter((v) => v.scheme !== version.scheme || startOf(v) < day);
+  const asIf: PolicyVersion = { ...version, status: 'active', decidedAt: `${day}T00:00:00.000Z`, effectiveFrom: `${day}T00:00:00.000Z` };
+  // In the pack's order (position, scheme, version), as the stored ones are listed: derived schemes read earlier ones.
+  const all = [...active, asIf].sort((a, b) => a.position - b.position || a.scheme.localeCompare(b.scheme) || a.version - b.version);
+  const inForce = versionsInForce(all, period);
+  const documents = inForce.map((v) => v.document);
+  const result = validatePolicyPack({ metrics: tenant.metrics, schemes: documents });
+  if (!result.ok) {
+    const versionAt = (path: string): { inScheme?: string; inVersion?: number } => {
+      const at = /^schemes\[(\d+)\]/.exec(path);
+      const v = at ? inForce[Number(at[1])] : undefined;
+      return v ? { inScheme: v.scheme, inVersion: v.version } : {};
+    };
+    throw new ProblemError(
+      'unprocessable',
+      `Version ${version.version} of "${version.scheme}" does not fit the policies in force for ${period}: ${result.errors
+        .map((e) => {
+          const at = versionAt(e.path);
+          return `${at.inScheme === undefined ? e.path : `${at.inScheme} v${at.inVersion}`}: ${e.message}`;
+        })
+        .join('; ')}`,
+      result.errors.map((e) => ({ ...e, params: { ...e.params, inForce: period, ...versionAt(e.path) } })),
+    );
+  }
+  let versions = all;
+  if (narrow) {
+    const defs = new Map(result.pack.schemes.map((s) => [s.key, s]));
+    const reads = new Set<string>();
+    const visit = (key: string) => {
+      if (reads.has(key)) return;
+      reads.add(key);
+      const def = defs.get(key);
+      if (def) for (const d of schemeDependencies(def)) visit(d);
+    };
+    visit(version.scheme);
+    versions = all.filter((v) => reads.has(v.scheme));
+  }
+  return new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
 }
 
 /**

@@ -83,11 +83,39 @@ export interface LevelCount {
   readonly count: number;
 }
 
-/** A version run over the whole current book: the engine's migration matrix and the distributions on either side. */
+/**
+ * Subjects of one level below its line under the simulated version, kept there by the grace periods
+ * of its hysteresis at the re-tier simulated: they move to `to` after `monthsLeft` more months below it.
+ */
+export interface HeldCell {
+  readonly level: string;
+  readonly to: string;
+  /** Further re-tiers below the line before the level drops (1: at the next month's). */
+  readonly monthsLeft: number;
+  readonly count: number;
+  readonly samples: readonly string[];
+}
+
+/**
+ * A version as if in force for the next re-tier: what that re-tier would do to the current book (the
+ * migration matrix, `cells`, from each subject's level now to the one it would store), the
+ * distributions on either side, and who would be held by the grace periods though below a line.
+ */
 export interface PolicySimulation extends SimulationResult {
   readonly version: number;
   /** The version in force now that the book's levels come from (null for a new scheme). */
   readonly against: number | null;
   readonly before: readonly LevelCount[];
   readonly after: readonly LevelCount[];
+  /** The month (`YYYY-MM`) the simulated re-tier judges. */
+  readonly period: string;
+  /**
+   * The latest month of data read (null: none). Before `period`, each figure of that month stands in
+   * for the months after it up to `period` ("if nothing changes").
+   */
+  readonly dataPeriod: string | null;
+  /** Subjects held at their level by the grace periods though below its line, by level, target and months left. */
+  readonly held: { readonly total: number; readonly cells: readonly HeldCell[] };
+  /** Subjects below their level's line but inside its retention band: kept without counting towards a drop. */
+  readonly kept: number;
 }

@@ -341,6 +341,27 @@ export async function monthData(
   return { metrics: [...new Set(rows.map((r) => r.metric))], firstWrittenAt: first, lastWrittenAt: last };
 }
 
+/**
+ * The latest month up to `upTo` (`YYYY-MM`) in which the tenant has data of any of `metrics` (none:
+ * null): the month of figures a policy simulation reads (services/policy-simulation.ts in the API).
+ */
+export async function latestDataPeriodUpTo(
+  db: Executor,
+  tenantId: string,
+  metrics: readonly string[],
+  upTo: string,
+): Promise<string | null> {
+  if (metrics.length === 0) return null;
+  const row = await db
+    .selectFrom('metrics')
+    .select((eb) => eb.fn.max('period').as('latest'))
+    .where('tenant_id', '=', tenantId)
+    .where('metric', 'in', metrics)
+    .where('period', '<=', upTo)
+    .executeTakeFirst();
+  return typeof row?.latest === 'string' ? row.latest : null;
+}
+
 /** The latest month of each metric the subject has data for. */
 export async function latestPeriodByMetric(db: Executor, tenantId: string, subjectId: string): Promise<Map<string, string>> {
   const rows = await db

@@ -11,6 +11,7 @@ import {
   serializeAssignment,
   storeReevaluations,
   type AssignmentState,
+  type MetricValues,
   type Executor,
   type NewTierEventInput,
   type RangeSubject,
@@ -171,6 +172,30 @@ export function prepareRetierChunk(
   return planChunk(db, tp, params, range, now, actor, false, () => undefined, share);
 }
 
+/** How a preview ({@link previewRetierChunk}) sees each subject's plan, and the data it plans from. */
+export interface ChunkPreview {
+  /** Each subject the chunk re-evaluates, with its plan and its levels before. */
+  readonly seen: (subject: RangeSubject, plan: ReevaluationPlan, had: readonly AssignmentState[]) => void;
+  /** The chunk's data as read, to what the plans read instead (a simulation carrying the latest month forward). */
+  readonly values?: (values: Map<string, MetricValues>) => Map<string, MetricValues>;
+}
+
+/**
+ * What {@link retierChunk} would do to `range`, planned by the same code and stored nowhere, without
+ * holding anyone: a policy simulation (services/policy-simulation.ts) runs it under the pack with the
+ * draft in force, so its figures are the job's. Sign-offs are not planned (they change flags, not levels).
+ */
+export async function previewRetierChunk(
+  db: Executor,
+  tp: TenantPack,
+  params: RetierParams,
+  range: SubjectRange,
+  now: Date,
+  preview: ChunkPreview,
+): Promise<void> {
+  await planChunk(db, tp, params, range, now, 'simulation', false, (_s, plan) => plan.rows, 1, preview);
+}
+
 /** What is left of `range` after a prepared chunk that covers it up to `upTo`. */
 export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
   // The least string after upTo: ids compare as strings (SQLite's BINARY collation).
@@ -218,6 +243,7 @@ async function planChunk(
   hold: boolean,
   signOffs: SignOffs,
   share = 1,
+  preview?: ChunkPreview,
 ): Promise<PreparedChunk<StoredAssignmentJson> | undefined> {
   const tenantId = tp.tenantId;
   const target = params.period;
@@ -259,9 +285,10 @@ async function planChunk(
     if (!metrics) latestMetrics.set(s.kind, (metrics = new Set()));
     for (const m of w.latestMetrics) metrics.add(m);
   }
-  const values = await loadMetricValuesInRange(trx, tenantId, range.first, range.last, dataFrom, target);
+  const read = await loadMetricValuesInRange(trx, tenantId, range.first, range.last, dataFrom, target);
   for (const [kind, metrics] of latestMetrics)
-    await addLatestObservationsBefore(trx, tenantId, { ...range, kind }, metrics, dataFrom, values);
+    await addLatestObservationsBefore(trx, tenantId, { ...range, kind }, metrics, dataFrom, read);
+  const values = preview?.values ? preview.values(read) : read;
   const overrides = await listActiveDatedOverridesInRange(trx, tenantId, range.first, range.last, now.toISOString());
   const writes = params.schemes === null ? null : new Set(params.schemes);
 
@@ -281,6 +308,11 @@ async function planChunk(
     }
     const plan = planReevaluation(tp, { subject, stored: had, active: overrides.get(subject.id) ?? [] }, target, data ?? {}, now, actor);
     processed++;
+    if (preview) {
+      // A preview reads the plan: the rows and events a job would store are not built.
+      preview.seen(subject, plan, had);
+      continue;
+    }
     const before = new Map(had.map((a) => [a.scheme, a.level]));
     const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await signOffs(subject, plan, had));
     if (!signed) return undefined;
