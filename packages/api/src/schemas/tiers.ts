@@ -99,6 +99,11 @@ export const TiersResponseSchema = z
   })
   .openapi('TiersResponse');
 
+const eventPeriod = z
+  .string()
+  .optional()
+  .openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' });
+
 export const TierEventSchema = z
   .object({
     id: z.string(),
@@ -112,24 +117,38 @@ export const TierEventSchema = z
     actor: z.string(),
     approvedBy: z.string().nullable(),
     policyVersion: z.number().int(),
-    period: z
-      .string()
-      .optional()
-      .openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' }),
+    period: eventPeriod,
+  })
+  .openapi('TierEvent', { description: 'An event as staff read it (`audience: "staff"`): the whole record' });
+
+export const CustomerTierEventSchema = z
+  .object({
+    id: z.string(),
+    scheme: z.string(),
+    from: z.string().nullable(),
+    to: z.string(),
+    at: z.string(),
+    period: eventPeriod,
     notice: LocalizedTextSchema.optional().openapi({
       description:
-        'A customer\'s history only: instead of the reason of a level a staff metric decided (a bad loan\'s 风险), "please contact your branch"; `ruleId` is then null',
+        'Instead of a reason, on a level a rule on a staff metric decided (a bad loan\'s 风险): "please contact your branch", as `/tiers` says of that level',
     }),
   })
-  .openapi('TierEvent');
+  .openapi('CustomerTierEvent', {
+    description:
+      'An event as a customer reads it (`audience: "customer"`, an embed token): when, which scheme, the move and the month it describes. ' +
+      'The reason, rule id, policy version, who made or approved the change and the note are how the bank runs its policies and its internal record: ' +
+      'these fields are absent, not null',
+  });
 
 export const HistoryResponseSchema = z
   .object({
     subject: SubjectRefSchema,
-    audience: z
-      .enum(SCHEME_AUDIENCES)
-      .openapi({ description: '`customer` for an embed token: the page is cut as a customer may read it (see "What a customer sees")' }),
-    items: z.array(TierEventSchema).readonly(),
+    audience: z.enum(SCHEME_AUDIENCES).openapi({
+      description:
+        '`customer` for an embed token: the page is cut as a customer may read it (see "What a customer sees"), its items are `CustomerTierEvent`s; `staff`: `TierEvent`s',
+    }),
+    items: z.array(z.union([TierEventSchema, CustomerTierEventSchema])).readonly(),
     nextCursor: z.string().nullable(),
   })
   .openapi('HistoryResponse');

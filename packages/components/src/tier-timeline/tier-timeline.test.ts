@@ -5,7 +5,7 @@ import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
 import { hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
 import { sampleSchemes, XSS } from '../common/fixtures/schemes.js';
-import { CONTACT_BRANCH, type HistoryResponse, type TierEvent } from '@tierkit/core';
+import { CONTACT_BRANCH, type HistoryEvent, type HistoryResponse, type TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { demoTiers } from '../common/fixtures/tiers.js';
@@ -487,16 +487,23 @@ describe('<tk-tier-timeline> when the subject changes', () => {
 });
 
 describe("<tk-tier-timeline> read with a customer's credential", () => {
-  // As the API cuts a customer's page: the second change was forced by a staff record, so it carries
-  // the notice instead of its rule; nobody is named.
-  const events: TierEvent[] = [
+  // As the API cuts a customer's page (CustomerTierEvent): when, which scheme, the move and its month; the
+  // second change was forced by a staff record, so it carries the notice. No reason, actor, approver, policy
+  // version or note.
+  const customerEvent = ({ id, scheme, from, to, at }: TierEvent, period: string) => ({ id, scheme, from, to, at, period });
+  const customerEvents: HistoryEvent[] = [
+    customerEvent(shortHistory[0]!, '2025-02'),
+    { ...customerEvent(shortHistory[0]!, '2025-01'), id: 'ev-forced', from: 'platinum', to: 'gold', notice: CONTACT_BRANCH },
+  ];
+  // The same two as staff read them: whole.
+  const staffEvents: TierEvent[] = [
     { ...shortHistory[0]!, period: '2025-02' },
-    { ...shortHistory[0]!, id: 'ev-forced', from: 'platinum', to: 'gold', ruleId: null, notice: CONTACT_BRANCH, period: '2025-01' },
+    { ...shortHistory[0]!, id: 'ev-forced', from: 'platinum', to: 'gold', ruleId: 'bad-loan', period: '2025-01' },
   ];
   const page = (audience: 'customer' | 'staff'): HistoryResponse => ({
     subject: { id: 'C000003', kind: 'customer', displayName: '张*' },
     audience,
-    items: events,
+    items: audience === 'customer' ? customerEvents : staffEvents,
     nextCursor: null,
   });
   const mount = async (audience: 'customer' | 'staff', locale: string) => {
@@ -509,25 +516,28 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
     return el;
   };
 
-  it('a level a staff record forced says "contact your branch" where its reason would be, in every locale', async () => {
-    for (const [locale, notice, rule] of [
-      ['en', 'please contact your branch', 'Rule'],
-      ['zh-CN', '请联系您的开户网点', '规则评定'],
-      ['zh-TW', '請聯絡您的開戶分行', '規則評定'],
+  it('a row reads the date, the move and its month; a level a staff record forced says "contact your branch", in every locale', async () => {
+    for (const [locale, notice, move, month, internal] of [
+      ['en', 'please contact your branch', 'Upgrade', 'Data for Feb 2025', ['Rule', 'Automatic', 'Policy', 'By ']],
+      ['zh-CN', '请联系您的开户网点', '升级', '数据期：2025年2月', ['规则评定', '系统自动', '政策第', '操作人']],
+      ['zh-TW', '請聯絡您的開戶分行', '升級', '資料期間：2025年2月', ['規則評定', '系統自動', '政策第', '操作人']],
     ] as const) {
       const el = await mount('customer', locale);
-      const [plain, forced] = items(el).map((i) => text(i.querySelector('.reason')));
-      expect(forced, locale).to.equal(notice);
-      expect(plain, locale).to.equal(rule);
+      const [plain, forced] = items(el);
+      expect(plain!.querySelector('.reason'), `${locale}: no reason`).to.equal(null);
+      expect(text(plain!.querySelector('.dir')), locale).to.equal(move);
+      expect(text(plain!.querySelector('.period')), locale).to.equal(month);
+      expect(text(forced!.querySelector('.reason')), locale).to.equal(notice);
+      for (const row of [plain!, forced!]) for (const word of internal) expect(text(row), locale).to.not.contain(word);
       await expect(el).to.be.accessible();
     }
   });
 
   it('staff reading the same rows still see the rule, the automation and the policy version', async () => {
     const el = await mount('staff', 'en');
-    expect(text(items(el)[0]))
-      .to.contain('Rule')
-      .and.contain('Automatic')
-      .and.contain('Policy v3');
+    for (const row of items(el)) {
+      expect(text(row)).to.contain('Rule').and.contain('Automatic').and.contain('Policy v3');
+      expect(row.querySelector('.reason')).to.not.equal(null);
+    }
   });
 });

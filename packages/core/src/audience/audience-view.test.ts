@@ -165,7 +165,7 @@ describe('what a customer may see of a pack', () => {
     );
   });
 
-  it('a history entry keeps its change and period, without the staff note, approver or a hidden rule id, whose reason reads "contact your branch"', () => {
+  it('a customer\'s history entry keeps when, which scheme, the move and its month, nothing of how or by whom; a hidden rule reads "contact your branch"', () => {
     const event: TierEvent = {
       id: 'e1',
       scheme: 'savings-grade',
@@ -180,13 +180,19 @@ describe('what a customer may see of a pack', () => {
       approvedBy: 'key:head',
       policyVersion: 2,
     };
-    assert.deepEqual(customer.event(event), { ...event, ruleId: null, note: null, approvedBy: null, notice: CONTACT_BRANCH });
-    assert.equal(staff.event(event).notice, undefined);
+    const move = { id: 'e1', from: 'good', to: 'risk', at: '2025-11-03T02:00:00.000Z', period: '2025-10' };
+    assert.deepEqual(customer.event(event), { ...move, scheme: 'savings-grade', notice: CONTACT_BRANCH });
+    assert.deepEqual(staff.event(event), event, 'staff read the event whole');
     const own = customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' });
-    assert.equal(own.ruleId, 'gold.balance');
-    assert.equal(own.notice, undefined, 'a rule of the customer’s own reads as itself');
+    assert.deepEqual(
+      own,
+      { ...move, scheme: 'retail-tier' },
+      'a rule of the customer’s own: no notice, and no rule id, reason or policy version',
+    );
     const byStaff = { ...event, scheme: 'retail-tier', reason: 'override' as const, ruleId: 'ov1', actor: 'key:rm7' };
-    assert.equal(customer.event(byStaff).actor, '', 'who changed it is the bank’s internal record');
+    assert.deepEqual(customer.event(byStaff), { ...move, scheme: 'retail-tier' }, 'who changed it, and why, is the bank’s internal record');
     assert.equal(staff.event(byStaff).actor, 'key:rm7');
+    const { period: _none, ...unperiodic } = event;
+    assert.ok(!('period' in customer.event({ ...unperiodic, scheme: 'retail-tier' })), 'no period key is invented');
   });
 });

@@ -1,7 +1,7 @@
 import type { Assignment } from '../model/api.js';
 import type { NextLevelGain, ResolvedEntitlement } from '../model/entitlement.js';
 import type { Explanation, ProgressPath } from '../model/explanation.js';
-import type { TierEvent } from '../model/history.js';
+import type { CustomerTierEvent, HistoryEvent, TierEvent } from '../model/history.js';
 import type { LocalizedText } from '../model/locale.js';
 import type { SchemeAudience } from '../model/scheme.js';
 import type { PolicyPack, SchemeDefinition } from '../policy/pack-schema.js';
@@ -46,8 +46,11 @@ export interface AudienceView {
     entitlements: ResolvedEntitlement[];
     next: NextLevelGain[];
   };
-  /** A history entry of a visible scheme, without staff notes, approvers or hidden rule ids. */
-  event(e: TierEvent): TierEvent;
+  /**
+   * A history entry of a visible scheme: whole for staff; for a customer its `CustomerTierEvent` fields
+   * only, with "contact your branch" (`notice`) on a level a rule on a staff metric decided.
+   */
+  event(e: TierEvent): HistoryEvent;
 }
 
 /** Node id → metrics read under it, for every condition node that has an id (rules, triggers). */
@@ -154,10 +157,11 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       return { entitlements, next: r.next.filter((n) => byKey.has(n.scheme)) };
     },
     event(e) {
-      // `actor` names the staff member or key that made the change ('' = the bank), as approvedBy does.
-      const out = { ...e, note: null, actor: e.actor === 'system' ? e.actor : '', approvedBy: null };
+      // Picked, not copied and blanked: a field added to TierEvent later stays staff's until it is named here.
+      const out: CustomerTierEvent = { id: e.id, scheme: e.scheme, from: e.from, to: e.to, at: e.at };
+      const period = e.period === undefined ? {} : { period: e.period };
       // A staff rule's level reads as /tiers reads it: the level, and "contact your branch" for why.
-      return withheld(e.scheme, e.ruleId) ? { ...out, ruleId: null, notice: CONTACT_BRANCH } : out;
+      return withheld(e.scheme, e.ruleId) ? { ...out, ...period, notice: CONTACT_BRANCH } : { ...out, ...period };
     },
   };
 }

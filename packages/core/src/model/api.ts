@@ -1,6 +1,6 @@
 import type { Evaluation } from './evaluation.js';
 import type { NextLevelGain, ResolvedEntitlement } from './entitlement.js';
-import type { TierEvent } from './history.js';
+import type { HistoryEvent } from './history.js';
 import type { MatrixAggregate, MatrixDef } from './matrix.js';
 import type { MetricDef, MetricObservation } from './metric.js';
 import type { OverrideInfo } from './override.js';
@@ -61,12 +61,13 @@ export interface TiersResponse {
 export interface HistoryResponse {
   readonly subject: SubjectRef;
   /**
-   * Who the page was cut for: `customer` for an embed token (no staff schemes, notes, approvers or
-   * staff reasons), `staff` for everyone else. A timeline words its rows by it. The API always sends
+   * Who the page was cut for: `customer` for an embed token (no staff schemes; events without reason,
+   * rule, policy version, actor, approver or note), `staff` for everyone else. The API always sends
    * it; optional so a host's own client written before it still type-checks (it then reads as staff).
    */
   readonly audience?: SchemeAudience;
-  readonly items: readonly TierEvent[];
+  /** Whole events for staff; for a customer, only their `CustomerTierEvent` fields. */
+  readonly items: readonly HistoryEvent[];
   readonly nextCursor: string | null;
 }
 

@@ -34,3 +34,17 @@ export interface TierEvent {
    */
   readonly notice?: LocalizedText;
 }
+
+/**
+ * What a customer's history (an embed token's read) keeps of an event: when, which scheme, the move, the
+ * month it describes and, for a level a staff metric decided, `notice`. The rest is how the bank runs its
+ * policies (the reason, rule id, policy version) or its internal record (who made or approved it, the note),
+ * so those fields are absent, not emptied (docs/permissions.md).
+ */
+export type CustomerTierEvent = Pick<TierEvent, 'id' | 'scheme' | 'from' | 'to' | 'at' | 'period' | 'notice'>;
+
+/**
+ * One entry of a history page: a whole `TierEvent` for staff, a `CustomerTierEvent` for a customer (the
+ * page's `audience` says which). The staff fields are optional here so one type reads both.
+ */
+export type HistoryEvent = CustomerTierEvent & Partial<Omit<TierEvent, keyof CustomerTierEvent>>;
