@@ -39,7 +39,7 @@ export interface TierEvent {
  * What a customer's history (an embed token's read) keeps of an event: when, which scheme, the move, the
  * month it describes and, for a level a staff metric decided, `notice`. The rest is how the bank runs its
  * policies (the reason, rule id, policy version) or its internal record (who made or approved it, the note),
- * so those fields are absent, not emptied (docs/permissions.md).
+ * so those fields are absent, not emptied (packages/api/README.md, "What a customer sees").
  */
 export type CustomerTierEvent = Pick<TierEvent, 'id' | 'scheme' | 'from' | 'to' | 'at' | 'period' | 'notice'>;
 
