@@ -524,7 +524,8 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
     ] as const) {
       const el = await mount('customer', locale);
       const [plain, forced] = items(el);
-      expect(plain!.querySelector('.reason'), `${locale}: no reason`).to.equal(null);
+      // outerHTML, not the element: a failing check would print the whole element.
+      expect(plain!.querySelector('.reason')?.outerHTML ?? null, `${locale}: no reason`).to.equal(null);
       expect(text(plain!.querySelector('.dir')), locale).to.equal(move);
       expect(text(plain!.querySelector('.period')), locale).to.equal(month);
       expect(text(forced!.querySelector('.reason')), locale).to.equal(notice);
@@ -537,7 +538,7 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
     const el = await mount('staff', 'en');
     for (const row of items(el)) {
       expect(text(row)).to.contain('Rule').and.contain('Automatic').and.contain('Policy v3');
-      expect(row.querySelector('.reason')).to.not.equal(null);
+      expect(row.querySelector('.reason')?.outerHTML ?? null).to.not.equal(null);
     }
   });
 });
