@@ -53,6 +53,7 @@ export const HistoryEnglish: Story = { args: { locale: 'en' } };
  * the move and its month, nothing of how the bank decided or who did it, and each row shows what it holds.
  */
 export const CustomerAudience: Story = { args: { history: customerHistory } };
+export const CustomerAudienceTaiwan: Story = { args: { history: customerHistory, locale: 'zh-TW' } };
 export const CustomerAudienceEnglish: Story = { args: { history: customerHistory, locale: 'en' } };
 export const HistoryDark: Story = { args: { theme: 'dark', locale: 'en' } };
 /** The same events in UTC: the New Year change moves back into 2023. */

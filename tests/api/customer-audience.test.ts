@@ -35,7 +35,7 @@ const MONTHS = ['2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
  * an exception to it is the bank's governance, never the customer's to read.
  */
 /** What an event of a customer's history may hold (docs/permissions.md; CustomerTierEvent in the OpenAPI document). */
-const CUSTOMER_EVENT_KEYS = ['id', 'scheme', 'from', 'to', 'at', 'period', 'notice'];
+const CUSTOMER_EVENT_KEYS = ['id', 'scheme', 'from', 'to', 'at', 'period', 'notice', 'reason'];
 const RETAIL_RULE = { requestedBy: 'tenant', approvedBy: 'admin', maxDays: 90 } as const;
 const pack: PolicyPack = {
   ...defaultPolicyPack,
@@ -235,7 +235,18 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     );
     const savings = tiers.assignments.find((a) => a.scheme === 'savings-grade');
     assert.equal(savings?.level, 'risk', 'the level itself is the customer’s');
-    assert.equal(savings?.explanation.decidedBy.id, 'withheld', 'the bad-loan trigger is not named');
+    assert.deepEqual(savings?.explanation.decidedBy, { kind: 'trigger', label: CONTACT_BRANCH }, 'the bad-loan trigger is not named');
+    // How the bank runs its policies — the policy's id and version, the deciding rule's id — is no customer's:
+    // no widget shows them (packages/api/README.md, "What a customer sees").
+    for (const a of tiers.assignments) {
+      for (const internal of ['policyId', 'policyVersion'] as const)
+        assert.ok(!(internal in a.explanation), `${a.scheme} carries ${internal}`);
+      assert.ok(!('id' in a.explanation.decidedBy), `${a.scheme} names its rule`);
+    }
+    const staffTiers = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/tiers`)).json()) as TiersResponse;
+    for (const a of staffTiers.assignments) {
+      assert.ok('policyId' in a.explanation && 'policyVersion' in a.explanation && 'id' in a.explanation.decidedBy, `staff's ${a.scheme}`);
+    }
     const stars = tiers.assignments.find((a) => a.scheme === 'star-rating');
     assert.equal(stars?.explanation.score, undefined, 'no total or factor points that would give the credit factor away');
     assert.ok(!stars?.progress?.paths.some((p) => p.metric === '@score') && !stars?.retention?.lines.some((p) => p.metric === '@score'));
@@ -275,11 +286,18 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const mine = (await (await client(f, () => token).get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
     const staff = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
     assert.ok(mine.items.length > 1);
+    assert.equal(mine.audience, 'customer');
+    let told = 0;
     for (const e of mine.items) {
       const whole = staff.items.find((s) => s.id === e.id);
       assert.ok(whole, `${e.id} is in the staff history too`);
+      // A first assessment or a change of the bank's criteria is told in its coarse word; any other reason is the bank's.
+      if (whole.reason === 'initial' || whole.reason === 'policy-change') {
+        assert.equal(e.reason, whole.reason, e.id);
+        told++;
+      } else assert.ok(!('reason' in e), `${e.id} carries ${whole.reason}`);
       // Absent, not null: the customer's row has nothing to render for them.
-      for (const internal of ['reason', 'ruleId', 'policyVersion', 'actor', 'approvedBy', 'note'] as const) {
+      for (const internal of ['ruleId', 'policyVersion', 'actor', 'approvedBy', 'note'] as const) {
         assert.ok(!(internal in e), `${e.id} carries ${internal}`);
         assert.ok(internal in whole, `staff's ${e.id} lacks ${internal}`);
       }
@@ -288,6 +306,8 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
         { id: whole.id, scheme: whole.scheme, from: whole.from, to: whole.to, at: whole.at, period: whole.period },
       );
     }
+    // This customer's visible changes are all first assessments; a rule's reason withheld is core's audience-view test.
+    assert.ok(told > 0, 'the first assessments are told');
   });
 
   it('a staff scheme in a query or a path is answered exactly like a scheme that does not exist', async () => {

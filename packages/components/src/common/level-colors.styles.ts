@@ -1,4 +1,4 @@
-import { constructedSheet } from './constructed-sheet.js';
+import { componentSheet, constantCss } from './constructed-sheet.js';
 import { perLevelColor } from './level-palette.js';
 
 /**
@@ -6,13 +6,15 @@ import { perLevelColor } from './level-palette.js';
  * `--_level-fg` from `--tk-level-<color>` / `--tk-level-<color>-text` (any other value: neutral). Colour is
  * never the only signal: every coloured element also shows the level's name.
  */
-export const levelColorCss: string = perLevelColor(
-  // The neutral rule comes first and matches any `data-color`: the named colours after it win.
-  (c, bg, fg) => `[data-color${c === 'neutral' ? '' : `=${c}`}]{--_level-bg:${bg};--_level-fg:${fg}}`,
+export const levelColorCss = constantCss(
+  perLevelColor(
+    // The neutral rule comes first and matches any `data-color`: the named colours after it win.
+    (c, bg, fg) => `[data-color${c === 'neutral' ? '' : `=${c}`}]{--_level-bg:${bg};--_level-fg:${fg}}`,
+  ),
 );
 
 /**
  * Written from the palette the badge's pills are written from, not spelt out a second time by hand
  * (264 B gzip of tierkit.js, BENCHMARKS.md).
  */
-export const levelColorStyles = constructedSheet(levelColorCss);
+export const levelColorStyles = componentSheet('level colours', levelColorCss);

@@ -3,6 +3,7 @@ import '../define.js';
 import type { TkTierTimeline } from '../index.js';
 import { shortHistory } from './fixtures/history.js';
 import { sampleSchemes } from './fixtures/schemes.js';
+import { componentSheet, constantCss, sheetOf } from './constructed-sheet.js';
 import { levelPalette } from './level-palette.js';
 import { levelColorCss, levelColorStyles } from './level-colors.styles.js';
 import { themeCss, themeStyles } from './theme.styles.js';
@@ -35,6 +36,18 @@ describe('level colours', () => {
     expect(light!.style.getPropertyValue('color-scheme')).to.equal('light');
     expect(dark!.style.getPropertyValue('--tk-level-gold').trim()).to.equal('#6b5300');
     expect(dark!.style.getPropertyValue('--tk-color-surface').trim()).to.equal('#0d1117');
+  });
+});
+
+describe('constructed sheets', () => {
+  it('take only text marked as written from the widgets’ constants, once per key and document', () => {
+    // @ts-expect-error a plain string (a property's value, say) is not sheet text: `constantCss` marks it
+    sheetOf(document, 'probe', () => 'x{}');
+    const text = constantCss('[data-probe]{color:red}');
+    const a = sheetOf(document, 'probe 2', () => text);
+    expect(a).to.be.instanceOf(CSSStyleSheet);
+    expect(sheetOf(document, 'probe 2', () => constantCss('y{}'))).to.equal(a, 'made once per key');
+    expect(componentSheet('probe 2', text)).to.equal(a, 'a component’s sheet is the document’s');
   });
 });
 

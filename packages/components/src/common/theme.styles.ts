@@ -1,4 +1,4 @@
-import { constructedSheet } from './constructed-sheet.js';
+import { componentSheet, constantCss } from './constructed-sheet.js';
 import { levelPalette } from './level-palette.js';
 
 /*
@@ -53,5 +53,7 @@ const darkTokens = `${colorTokens(1)}${levelTokens(darkPalette)}color-scheme:dar
  * The provider's theme: light by default, dark on `theme="dark"`, the user's preference on `theme="auto"`.
  * A constructed sheet, for the computed light levels (constructed-sheet.ts).
  */
-export const themeCss = `:host{${colorTokens(0)}${levelTokens(levelPalette)}color-scheme:light}:host([theme=dark]){${darkTokens}}@media(prefers-color-scheme:dark){:host([theme=auto]){${darkTokens}}}`;
-export const themeStyles = constructedSheet(themeCss);
+export const themeCss = constantCss(
+  `:host{${colorTokens(0)}${levelTokens(levelPalette)}color-scheme:light}:host([theme=dark]){${darkTokens}}@media(prefers-color-scheme:dark){:host([theme=auto]){${darkTokens}}}`,
+);
+export const themeStyles = componentSheet('theme', themeCss);

@@ -18,8 +18,8 @@ export interface ItemContext {
 /**
  * One change: date and scheme; from → to with the direction in words; reason, who did it, who
  * approved it (masked unless allowed), the month of data it describes, the policy version and the note.
- * Only what the event holds renders: a customer's history (an embed token) has no reason, actor, approver,
- * policy version or note (CustomerTierEvent), so its row reads the date, the move and the month, with
+ * Only what the event holds renders: a customer's history (an embed token) has no actor, approver, policy
+ * version, note or reason but 首次评定 / 政策调整 (CustomerTierEvent), so its row reads the date, the move and the month, with
  * "please contact your branch" where a staff record decided. Everything from data renders as text.
  */
 export function renderEvent(
