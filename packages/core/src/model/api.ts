@@ -53,7 +53,9 @@ export interface Assignment extends Evaluation {
  * An assignment as a customer reads it (an embed token): its explanation is a `CustomerExplanation`, without
  * the policy's id and version or the deciding rule's id.
  */
-export type CustomerAssignment = Omit<Assignment, 'explanation'> & { readonly explanation: CustomerExplanation };
+export interface CustomerAssignment extends Omit<Assignment, 'explanation'> {
+  readonly explanation: CustomerExplanation;
+}
 
 /** `GET /v1/subjects/{id}/tiers` */
 export interface TiersResponse {

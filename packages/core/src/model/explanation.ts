@@ -49,9 +49,9 @@ export interface Explanation {
  * of the rule, band or trigger that decided — how the bank runs its policies, which no customer-facing
  * widget shows (packages/api/README.md, "What a customer sees"). `decidedBy` keeps its kind and its words.
  */
-export type CustomerExplanation = Omit<Explanation, 'policyId' | 'policyVersion' | 'decidedBy'> & {
-  readonly decidedBy: Omit<Explanation['decidedBy'], 'id'>;
-};
+export interface CustomerExplanation extends Omit<Explanation, 'policyId' | 'policyVersion' | 'decidedBy'> {
+  readonly decidedBy: { readonly kind: DecisionKind; readonly label: LocalizedText };
+}
 
 /** One way to reach the next level: the metric, where it stands, where it must be. */
 export interface ProgressPath {
