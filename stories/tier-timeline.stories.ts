@@ -1,9 +1,9 @@
 import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import type { TierEvent } from '@tierkit/core';
+import type { HistoryEvent } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { hostileHistory, makeHistory, shortHistory } from '../packages/components/src/common/fixtures/history.js';
+import { customerHistory, hostileHistory, makeHistory, shortHistory } from '../packages/components/src/common/fixtures/history.js';
 import { sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
 import { tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
 import { FixtureClient } from '../packages/components/src/common/fixtures/fixture-client.js';
@@ -13,12 +13,12 @@ const SUBJECT_ID = tiersC3.subject.id;
 interface TimelineArgs extends FrameArgs {
   readonly timeZone: string;
   /** Events the fixture client serves, in pages of `pageSize`. */
-  readonly history: readonly TierEvent[];
+  readonly history: readonly HistoryEvent[];
   readonly pageSize: number;
   /** Show staff in full (only for viewers allowed to see them; masked by default). */
   readonly unmasked: boolean;
   /** Controlled data instead of the fixture client. */
-  readonly data?: readonly TierEvent[];
+  readonly data?: readonly HistoryEvent[];
 }
 
 const meta: Meta<TimelineArgs> = {
@@ -48,6 +48,13 @@ export const History: Story = {};
 export const HistoryUnmasked: Story = { args: { unmasked: true } };
 export const HistoryTaiwan: Story = { args: { locale: 'zh-TW' } };
 export const HistoryEnglish: Story = { args: { locale: 'en' } };
+/**
+ * A customer reading their own history in online banking (embed token): the API sends when, which scheme,
+ * the move and its month, nothing of how the bank decided or who did it, and each row shows what it holds.
+ */
+export const CustomerAudience: Story = { args: { history: customerHistory } };
+export const CustomerAudienceTaiwan: Story = { args: { history: customerHistory, locale: 'zh-TW' } };
+export const CustomerAudienceEnglish: Story = { args: { history: customerHistory, locale: 'en' } };
 export const HistoryDark: Story = { args: { theme: 'dark', locale: 'en' } };
 /** The same events in UTC: the New Year change moves back into 2023. */
 export const HistoryInUtc: Story = { args: { timeZone: 'UTC', locale: 'en' } };

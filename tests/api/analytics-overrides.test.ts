@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { HistoryResponse } from '@tierkit/core';
+import type { StaffHistoryResponse } from '@tierkit/core';
 import { insertMetrics } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
@@ -72,7 +72,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
   });
 
   it('an override decided in the open month is recorded in it: the month already evaluated keeps its figures', async () => {
-    const history = (await (await api.get('/v1/subjects/O2/history?scheme=retail-tier')).json()) as HistoryResponse;
+    const history = (await (await api.get('/v1/subjects/O2/history?scheme=retail-tier')).json()) as StaffHistoryResponse;
     assert.deepEqual(
       history.items.map((e) => [e.from, e.to, e.reason, e.period]),
       [
@@ -238,7 +238,7 @@ forEachDialect('analytics: a policy move above a floor override still in force i
   });
 
   it('the history reads `rule`, rates count a policy upgrade and the effect evaluation keeps the mover', async () => {
-    const history = (await (await api.get('/v1/subjects/F1/history?scheme=retail-tier')).json()) as HistoryResponse;
+    const history = (await (await api.get('/v1/subjects/F1/history?scheme=retail-tier')).json()) as StaffHistoryResponse;
     assert.deepEqual(
       history.items.map((e) => [e.from, e.to, e.reason, e.period]),
       [
@@ -293,7 +293,7 @@ forEachDialect('analytics: a re-dated override event’s note names its month', 
   });
 
   it('the override’s event is November’s and its note says it was decided then', async () => {
-    const history = (await (await api.get('/v1/subjects/N1/history?scheme=retail-tier')).json()) as HistoryResponse;
+    const history = (await (await api.get('/v1/subjects/N1/history?scheme=retail-tier')).json()) as StaffHistoryResponse;
     assert.deepEqual(
       history.items.map((e) => [e.from, e.to, e.reason, e.period, e.note]),
       [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, drainJobs, mintStaffToken, type Role } from '@tierkit/api';
-import type { HistoryResponse } from '@tierkit/core';
+import type { StaffHistoryResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
   approvedOverride,
@@ -81,7 +81,7 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
       await t.req(as(bob), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
     );
     assert.equal(approved.status, 'approved');
-    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/W1/history?scheme=retail-tier'));
+    const history = await ok<StaffHistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/W1/history?scheme=retail-tier'));
     assert.equal(history.items[0]?.actor, pending.requestedBy);
     assert.equal(history.items[0]?.approvedBy, approved.decidedBy);
     assert.match(approved.decidedBy ?? '', /^key:key_/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { forEachDialect } from '../support/api-fixture.js';
+import { responseChecker } from '../support/openapi-responses.js';
 
 type Doc = {
   openapi: string;
@@ -72,6 +73,31 @@ forEachDialect('the API describes itself', (f) => {
     // Only POSTs take one: the middleware serves no other method.
     assert.ok(Object.values(doc.paths).every((item) => Object.entries(item).every(([m, op]) => m === 'post' || !takesKey(op))));
     assert.equal(takesKey(doc.paths['/v1/imports']?.post), false, 'a CSV upload is idempotent by content, not by key');
+  });
+
+  it('a history page’s audience names its items’ shape: a staff field on a customer’s event breaks the document', async () => {
+    const check = responseChecker((await (await f.app.request('/openapi.json')).json()) as Parameters<typeof responseChecker>[0]);
+    const page = (audience: string, item: object) =>
+      new Response(
+        JSON.stringify({ subject: { id: 'C1', kind: 'customer', displayName: '张*' }, audience, items: [item], nextCursor: null }),
+        {
+          headers: { 'Content-Type': 'application/json' },
+        },
+      );
+    const move = { id: 'e1', scheme: 'retail-tier', from: 'gold', to: 'platinum', at: '2025-11-01T00:00:00.000Z', period: '2025-10' };
+    const whole = { ...move, reason: 'rule', ruleId: 'platinum.balance', note: null, actor: 'system', approvedBy: null, policyVersion: 3 };
+    const url = '/v1/subjects/C1/history';
+    assert.equal(await check('GET', url, page('customer', move)), undefined);
+    assert.equal(await check('GET', url, page('staff', whole)), undefined);
+    for (const reason of ['initial', 'policy-change'])
+      assert.equal(await check('GET', url, page('customer', { ...move, reason })), undefined, reason);
+    for (const reason of ['rule', 'override', 'override-expired'])
+      assert.ok(await check('GET', url, page('customer', { ...move, reason })), reason);
+    for (const [k, v] of Object.entries(whole).filter(([k]) => !(k in move))) {
+      assert.ok(await check('GET', url, page('customer', { ...move, [k]: v })), `a customer's event with ${k}`);
+    }
+    assert.ok(await check('GET', url, page('staff', move)), 'a staff page of customer events');
+    assert.ok(await check('GET', url, page('customer', whole)), 'a customer page of whole events');
   });
 
   it('/openapi.json passes the official OpenAPI 3.1 JSON schema', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs } from '@tierkit/api';
-import type { HistoryResponse, TiersResponse } from '@tierkit/core';
+import type { StaffHistoryResponse, TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, insertMetrics } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, requestOverride, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -40,7 +40,7 @@ forEachDialect('an override decides a month only once it is approved', (f) => {
       metrics: periods.map((period) => ({ metric: 'avg_daily_balance', period, value: 0 })),
     });
   const history = async (subject: string) =>
-    (await ok<HistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items.map((e) => [
+    (await ok<StaffHistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items.map((e) => [
       e.from,
       e.to,
       e.reason,
@@ -189,9 +189,9 @@ forEachDialect('an override approved later leaves the months before its approval
   const approve = async (p: Decided, who: 'approver' | 'approver2' = 'approver') =>
     ok<Decided>(await t.req(who, 'POST', `/v1/overrides/${p.id}/approve`, { contentHash: p.contentHash }));
   const history = async (subject: string) =>
-    (await ok<HistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items;
-  const summary = (items: HistoryResponse['items']) => items.map((e) => [e.from, e.to, e.reason, e.period]);
-  const signed = (items: HistoryResponse['items']) => items.map((e) => [e.reason, e.ruleId, e.actor, e.approvedBy]);
+    (await ok<StaffHistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items;
+  const summary = (items: StaffHistoryResponse['items']) => items.map((e) => [e.from, e.to, e.reason, e.period]);
+  const signed = (items: StaffHistoryResponse['items']) => items.map((e) => [e.reason, e.ruleId, e.actor, e.approvedBy]);
 
   before(async () => {
     t = await fourEyesTenant(f, 'fe-approval-months-floor', at('2025-08-05T04:00:00.000Z'));
@@ -306,8 +306,8 @@ forEachDialect('an override approved after the rules moved a replayed month', (f
   type Decided = { id: string; contentHash: string; requestedBy: string; decidedBy: string | null };
   const decided = new Map<string, Decided>();
   const history = async (subject: string) =>
-    (await ok<HistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items;
-  const summary = (items: HistoryResponse['items']) => items.map((e) => [e.from, e.to, e.reason, e.period]);
+    (await ok<StaffHistoryResponse>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/history?scheme=retail-tier`))).items;
+  const summary = (items: StaffHistoryResponse['items']) => items.map((e) => [e.from, e.to, e.reason, e.period]);
   const months = ['2025-08', '2025-09', '2025-10'];
 
   before(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { AuditRecord, AuditVerification, EntitlementsResponse, HistoryResponse, TiersResponse } from '@tierkit/core';
+import type { AuditRecord, AuditVerification, EntitlementsResponse, StaffHistoryResponse, TiersResponse } from '@tierkit/core';
 import { settleLapsedOverrides } from '@tierkit/api';
 import { overridesForRead } from '@tierkit/db';
 import { sql } from 'kysely';
@@ -85,7 +85,8 @@ forEachDialect('an override that expires', (f) => {
         .where('subjects.external_id', '=', id)
         .executeTakeFirstOrThrow()
     ).id;
-  const expiredEvents = (body: HistoryResponse) => body.items.filter((e) => e.scheme === 'retail-tier' && e.reason === 'override-expired');
+  const expiredEvents = (body: StaffHistoryResponse) =>
+    body.items.filter((e) => e.scheme === 'retail-tier' && e.reason === 'override-expired');
 
   it('decides until it expires; then every read, kept ones included, shows the rules’ level and its event', async () => {
     const { credential } = await overridden('X1');
@@ -105,7 +106,7 @@ forEachDialect('an override that expires', (f) => {
     assert.equal(front.assignments[0]?.level, 'standard');
     const benefits = await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements));
     assert.notDeepEqual(benefits, heldBenefits, 'what diamond granted is no longer granted');
-    const history = await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history));
+    const history = await ok<StaffHistoryResponse>(await t.req({ credential }, 'GET', paths.history));
     assert.equal(expiredEvents(history).length, 1);
     assert.equal(history.items[0]?.to, 'standard');
     for (const path of Object.values(paths)) {
@@ -134,7 +135,7 @@ forEachDialect('an override that expires', (f) => {
       all.map((r) => r.status),
       [200, 200, 200, 200, 200],
     );
-    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', `${paths.history}?scheme=retail-tier`));
+    const history = await ok<StaffHistoryResponse>(await t.req('viewer', 'GET', `${paths.history}?scheme=retail-tier`));
     assert.equal(expiredEvents(history).length, 1);
     assert.equal((await settlings('X2')).length, 1, 'one audit record, by whichever read won');
     await chainOk();
@@ -164,7 +165,7 @@ forEachDialect('an override that expires', (f) => {
     assert.equal(recorded.length, 1, 'one audit record: the second sweep settled nothing');
     assert.deepEqual(recordOf(recorded[0]), settledDiamond('X3', await overrideOf('X3')));
     await chainOk();
-    const history = await ok<HistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/X3/history?scheme=retail-tier'));
+    const history = await ok<StaffHistoryResponse>(await t.req('viewer', 'GET', '/v1/subjects/X3/history?scheme=retail-tier'));
     assert.equal(expiredEvents(history).length, 1);
     assert.equal(history.items[0]?.actor, 'system');
   });
@@ -228,7 +229,7 @@ forEachDialect('an override that expires', (f) => {
     }
     // History shows what is stored: no event of a settling that was never saved.
     for (let i = 0; i < 3; i++) {
-      const history = await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history));
+      const history = await ok<StaffHistoryResponse>(await t.req({ credential }, 'GET', paths.history));
       assert.deepEqual(expiredEvents(history), [], `history read ${i + 1}`);
     }
     assert.equal(lines('X5').length, 9, 'one line per read');
@@ -258,9 +259,9 @@ forEachDialect('an override that expires', (f) => {
     assert.deepEqual(await ok<EntitlementsResponse>(await t.req({ credential }, 'GET', paths.entitlements)), entitlements);
     assert.deepEqual(retail(await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers))), retail(tiers));
     // Its event now, once, as saved: the same in every read.
-    const saved = expiredEvents(await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history)));
+    const saved = expiredEvents(await ok<StaffHistoryResponse>(await t.req({ credential }, 'GET', paths.history)));
     assert.equal(saved.length, 1);
-    assert.deepEqual(expiredEvents(await ok<HistoryResponse>(await t.req({ credential }, 'GET', paths.history))), saved);
+    assert.deepEqual(expiredEvents(await ok<StaffHistoryResponse>(await t.req({ credential }, 'GET', paths.history))), saved);
     logged.mock.restore();
     for (const id of ['X5', 'X6']) assert.deepEqual(recordOf((await settlings(id))[0]), settledDiamond(id, await overrideOf(id)));
     assert.equal(lines('X5').length, 9, 'reads after the settling had nothing to settle');

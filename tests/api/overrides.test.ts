@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApiKey, createApp } from '@tierkit/api';
-import type { HistoryResponse, OverrideInfo, TiersResponse } from '@tierkit/core';
+import type { StaffHistoryResponse, OverrideInfo, TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, insertOverride } from '@tierkit/db';
 import { client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
@@ -103,7 +103,7 @@ forEachDialect('overrides', (f) => {
       await app.request('/v1/subjects/OV1/history?scheme=retail-tier', {
         headers: { Authorization: `Bearer ${secret}` },
       })
-    ).json()) as HistoryResponse;
+    ).json()) as StaffHistoryResponse;
     assert.deepEqual(
       history.items.map((e) => [e.from, e.to, e.reason]),
       [
@@ -126,7 +126,7 @@ forEachDialect('overrides', (f) => {
     ]);
     assert.deepEqual(await retailLevel(res), { level: 'gold', decidedBy: 'override' });
 
-    const history = (await (await api.get('/v1/subjects/OV2/history?scheme=retail-tier')).json()) as HistoryResponse;
+    const history = (await (await api.get('/v1/subjects/OV2/history?scheme=retail-tier')).json()) as StaffHistoryResponse;
     assert.deepEqual(
       history.items.map((e) => [e.from, e.to, e.reason, e.note]),
       [

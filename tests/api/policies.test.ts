@@ -54,7 +54,7 @@ forEachDialect('policy lifecycle', (f) => {
   async function amlLevel(id: string, as = admin): Promise<{ level: string; policyVersion: number }> {
     const body = await ok<TiersResponse>(await as.get(`/v1/subjects/${id}/tiers?scheme=aml-test`));
     const a = body.assignments[0];
-    assert.ok(a);
+    assert.ok(a && 'policyVersion' in a.explanation, 'staff read the policy version');
     return { level: a.level, policyVersion: a.explanation.policyVersion };
   }
 

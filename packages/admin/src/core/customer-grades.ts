@@ -42,7 +42,7 @@ export function customerGrades(tiers: TiersResponse, locale: Locale): Grade[] {
       schemeName: a.schemeInfo.name[locale] ?? a.scheme,
       level: a.level,
       levelName: level?.name[locale] ?? a.level,
-      decidedBy: e.decidedBy.label[locale] ?? e.decidedBy.id,
+      decidedBy: e.decidedBy.label[locale] ?? ('id' in e.decidedBy ? e.decidedBy.id : e.decidedBy.kind),
       decidedByKind: e.decidedBy.kind,
       inputs: e.inputs.map((i) => {
         const label = metricWithWindow(metrics.get(i.metric)?.label[locale] ?? i.metric, i.window, locale);

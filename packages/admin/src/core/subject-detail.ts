@@ -1,5 +1,5 @@
 import type { HttpTierkitClient } from '@tierkit/client';
-import type { Locale, TierEvent, TiersResponse } from '@tierkit/core';
+import type { HistoryEvent, Locale, TiersResponse } from '@tierkit/core';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 
 export interface SubjectDetailState {
@@ -8,7 +8,7 @@ export interface SubjectDetailState {
   readonly status: Status;
   readonly tiers: TiersResponse | undefined;
   /** History loaded so far, newest first. */
-  readonly history: readonly TierEvent[];
+  readonly history: readonly HistoryEvent[];
   readonly historyCursor: string | null;
   readonly loadingHistory: boolean;
   readonly error: KitError | undefined;

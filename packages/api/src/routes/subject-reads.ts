@@ -180,8 +180,7 @@ export async function buildHistory(
       const last = items[items.length - 1];
       const body: HistoryResponse = {
         subject: subjectRef(subject, deps.unmaskNames),
-        audience: audience.audience,
-        items: items.map(audience.event),
+        ...audience.items(items),
         nextCursor: rows.length > limit && last ? encodeCursor('history', { at: last.at, id: last.id }) : null,
       };
       return { body: locale ? localize(body, locale) : body };

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES, SCHEME_AUDIENCES } from '@tierkit/core';
+import { CUSTOMER_EVENT_REASONS, DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES } from '@tierkit/core';
 import {
   LocalizedTextSchema,
   MatrixDefSchema,
@@ -12,26 +12,39 @@ import { METRIC_UNITS } from '@tierkit/core';
 
 const unit = z.enum(METRIC_UNITS);
 
+const explanationFields = {
+  inputs: z
+    .array(z.object({ metric: z.string(), window: WindowSpecSchema.nullable(), value: z.number(), unit, currency: z.string().optional() }))
+    .readonly(),
+  score: z.object({ total: z.number(), factors: z.array(z.object({ id: z.string(), points: z.number() })).readonly() }).optional(),
+  asOf: z.string().optional(),
+  prior: z.object({ level: z.string(), periodsBelow: z.number().int(), period: z.string().optional() }).optional(),
+  levelsRead: z.record(z.string(), z.string()).optional(),
+  override: z
+    .object({ id: z.string(), level: z.string(), mode: z.enum(OVERRIDE_MODES) })
+    .optional()
+    .openapi({ description: 'The override that set the level, when one did: replaying the explanation needs it.' }),
+};
+
 export const ExplanationSchema = z
   .object({
     policyId: z.string(),
     policyVersion: z.number().int(),
     decidedBy: z.object({ kind: z.enum(DECISION_KINDS), id: z.string(), label: LocalizedTextSchema }),
-    inputs: z
-      .array(
-        z.object({ metric: z.string(), window: WindowSpecSchema.nullable(), value: z.number(), unit, currency: z.string().optional() }),
-      )
-      .readonly(),
-    score: z.object({ total: z.number(), factors: z.array(z.object({ id: z.string(), points: z.number() })).readonly() }).optional(),
-    asOf: z.string().optional(),
-    prior: z.object({ level: z.string(), periodsBelow: z.number().int(), period: z.string().optional() }).optional(),
-    levelsRead: z.record(z.string(), z.string()).optional(),
-    override: z
-      .object({ id: z.string(), level: z.string(), mode: z.enum(OVERRIDE_MODES) })
-      .optional()
-      .openapi({ description: 'The override that set the level, when one did: replaying the explanation needs it.' }),
+    ...explanationFields,
   })
-  .openapi('Explanation');
+  .openapi('Explanation', { description: 'An explanation as staff read it: reproducible from `policyId@policyVersion` and `inputs`' });
+
+export const CustomerExplanationSchema = z
+  .object({
+    decidedBy: z.object({ kind: z.enum(DECISION_KINDS), label: LocalizedTextSchema }).strict(),
+    ...explanationFields,
+  })
+  .strict()
+  .openapi('CustomerExplanation', {
+    description:
+      'An explanation as a customer reads it (an embed token): no `policyId`, `policyVersion` or `decidedBy.id` — how the bank runs its policies (see "What a customer sees")',
+  });
 
 const ProgressPathSchema = z
   .object({
@@ -79,7 +92,7 @@ export const AssignmentSchema = z
     previousLevel: z.string().nullable(),
     changed: z.boolean(),
     approvalRequired: z.boolean(),
-    explanation: ExplanationSchema,
+    explanation: z.union([ExplanationSchema, CustomerExplanationSchema]),
     progress: ProgressSchema.nullable(),
     retention: RetentionSchema.nullable(),
     schemeInfo: SchemeSummarySchema,
@@ -99,6 +112,11 @@ export const TiersResponseSchema = z
   })
   .openapi('TiersResponse');
 
+const eventPeriod = z
+  .string()
+  .optional()
+  .openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' });
+
 export const TierEventSchema = z
   .object({
     id: z.string(),
@@ -112,24 +130,51 @@ export const TierEventSchema = z
     actor: z.string(),
     approvedBy: z.string().nullable(),
     policyVersion: z.number().int(),
-    period: z
-      .string()
-      .optional()
-      .openapi({ description: 'The month whose data the event describes (`YYYY-MM`); `at` is when it was recorded', example: '2025-10' }),
+    period: eventPeriod,
+  })
+  .openapi('TierEvent', { description: 'An event as staff read it (`audience: "staff"`): the whole record' });
+
+export const CustomerTierEventSchema = z
+  .object({
+    id: z.string(),
+    scheme: z.string(),
+    from: z.string().nullable(),
+    to: z.string(),
+    at: z.string(),
+    period: eventPeriod,
+    reason: z.enum(CUSTOMER_EVENT_REASONS).optional().openapi({
+      description:
+        "Only `initial` (the first assessment) or `policy-change` (the bank changed its criteria); a rule's, an override's or its expiry's reason is absent",
+    }),
     notice: LocalizedTextSchema.optional().openapi({
       description:
-        'A customer\'s history only: instead of the reason of a level a staff metric decided (a bad loan\'s 风险), "please contact your branch"; `ruleId` is then null',
+        'Instead of a reason, on a level a rule on a staff metric decided (a bad loan\'s 风险): "please contact your branch", as `/tiers` says of that level',
     }),
   })
-  .openapi('TierEvent');
+  .strict()
+  .openapi('CustomerTierEvent', {
+    description:
+      'An event as a customer reads it (`audience: "customer"`, an embed token): when, which scheme, the move, the month it describes ' +
+      "and, for a first assessment or a change of the bank's criteria, that reason. " +
+      'Any other reason, the rule id, policy version, who made or approved the change and the note are how the bank runs its policies and its internal record: ' +
+      'these fields are absent, not null',
+  });
 
+const historyPage = { subject: SubjectRefSchema, nextCursor: z.string().nullable() };
+
+/**
+ * Two shapes told apart by `audience`, so a client generated from the document reads a customer's items as
+ * `CustomerTierEvent`s (strict: a staff field there breaks the schema) and staff's as `TierEvent`s.
+ */
 export const HistoryResponseSchema = z
-  .object({
-    subject: SubjectRefSchema,
-    audience: z
-      .enum(SCHEME_AUDIENCES)
-      .openapi({ description: '`customer` for an embed token: the page is cut as a customer may read it (see "What a customer sees")' }),
-    items: z.array(TierEventSchema).readonly(),
-    nextCursor: z.string().nullable(),
-  })
+  .discriminatedUnion('audience', [
+    z.object({
+      ...historyPage,
+      audience: z.literal('customer').openapi({
+        description: 'An embed token: the page is cut as a customer may read it (see "What a customer sees")',
+      }),
+      items: z.array(CustomerTierEventSchema).readonly(),
+    }),
+    z.object({ ...historyPage, audience: z.literal('staff'), items: z.array(TierEventSchema).readonly() }),
+  ])
   .openapi('HistoryResponse');

@@ -1,5 +1,6 @@
 import type {
   Assignment,
+  CustomerAssignment,
   AudienceView,
   Locale,
   MetricDef,
@@ -43,7 +44,7 @@ export function schemeSummary(s: SchemeSummary): SchemeSummary {
   };
 }
 
-function metricsMentioned(assignments: readonly Assignment[]): Set<string> {
+function metricsMentioned(assignments: readonly (Assignment | CustomerAssignment)[]): Set<string> {
   const keys = new Set<string>();
   for (const a of assignments) {
     for (const i of a.explanation.inputs) keys.add(i.metric);
@@ -106,7 +107,7 @@ export async function tiersView(
   const active = known?.overrides ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
-  const assignments: Assignment[] = [];
+  const assignments: (Assignment | CustomerAssignment)[] = [];
   let asOf = '';
   for (const def of audience.schemes) {
     const a = byScheme.get(def.key);

@@ -1,4 +1,4 @@
-import type { Assignment, Locale, MetricDef, ProgressPath } from '@tierkit/core';
+import type { Assignment, CustomerAssignment, Locale, MetricDef, ProgressPath } from '@tierkit/core';
 import { progressSentence } from '@tierkit/core/progress';
 
 /** The nearest path to the next level, its level's name and the sentence that says what is missing. */
@@ -10,7 +10,12 @@ export interface ProgressView {
 }
 
 /** What the badge says about progress, or null at the top level (or with no progress). */
-export function progressView(a: Assignment, metrics: readonly MetricDef[], locale: Locale, currency: string): ProgressView | null {
+export function progressView(
+  a: Assignment | CustomerAssignment,
+  metrics: readonly MetricDef[],
+  locale: Locale,
+  currency: string,
+): ProgressView | null {
   const progress = a.progress;
   const path = progress?.paths[progress.nearest] ?? progress?.paths[0];
   if (!progress || !path) return null;

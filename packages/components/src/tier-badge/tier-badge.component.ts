@@ -1,5 +1,5 @@
 import { LitElement, adoptStyles, html, nothing } from 'lit';
-import type { Assignment, Locale, MetricDef } from '@tierkit/core';
+import type { Assignment, CustomerAssignment, Locale, MetricDef } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController, refusal } from '../common/resource.js';
@@ -13,13 +13,13 @@ import { levelPalette } from '../common/level-palette.js';
 
 /** What a controlled badge needs: the assignment, and the metric definitions its progress mentions. */
 export interface TierBadgeData {
-  readonly assignment: Assignment;
+  readonly assignment: Assignment | CustomerAssignment;
   readonly metrics: readonly MetricDef[];
 }
 
 /** The badge's source when connected: the subject's tiers. */
 interface BadgeSource {
-  readonly assignments: readonly Assignment[];
+  readonly assignments: readonly (Assignment | CustomerAssignment)[];
   readonly metrics: readonly MetricDef[];
 }
 
@@ -220,7 +220,7 @@ export class TkTierBadge extends LitElement {
     );
   }
 
-  #renderAssignment(a: Assignment | undefined, metrics: readonly MetricDef[], locale: Locale) {
+  #renderAssignment(a: Assignment | CustomerAssignment | undefined, metrics: readonly MetricDef[], locale: Locale) {
     const t = tierBadgeTerms[locale];
     if (!a) return this.#host('empty', t.none);
     const level = a.schemeInfo.levels.find((l) => l.key === a.level);

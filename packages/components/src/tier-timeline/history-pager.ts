@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { HistoryResponse, TierEvent } from '@tierkit/core';
+import type { HistoryResponse, HistoryEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { TkErrorEvent } from '../common/events.js';
 import { blockRefusal } from '../common/resource.js';
@@ -40,7 +40,7 @@ export class HistoryPager implements ReactiveController {
   readonly #host: ReactiveControllerHost & EventTarget;
   readonly #onReset: () => void;
   #first: FirstPage | undefined;
-  #all: readonly TierEvent[] = [];
+  #all: readonly HistoryEvent[] = [];
   #paging: Paging | null = null;
   #status: PagerStatus = 'idle';
   #abort: AbortController | undefined;
@@ -62,7 +62,7 @@ export class HistoryPager implements ReactiveController {
   }
 
   /** Every event loaded so far for `first` (the first page and those after it); undefined without one. */
-  events(first: FirstPage | undefined): readonly TierEvent[] | undefined {
+  events(first: FirstPage | undefined): readonly HistoryEvent[] | undefined {
     if (first !== this.#first) {
       this.#first = first;
       this.#abort?.abort();

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import type { TierEvent } from '@tierkit/core';
+import type { HistoryEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController } from '../common/resource.js';
@@ -73,7 +73,7 @@ export class TkTierTimeline extends LitElement {
   /** Changes per `getHistory` page. */
   declare pageSize: number;
   /** Controlled history (any order; shown newest first). */
-  declare data: readonly TierEvent[] | undefined;
+  declare data: readonly HistoryEvent[] | undefined;
   /** Level names by scheme key; connected, the subject's tiers response supplies them. */
   declare schemes: SchemeMap | undefined;
   /**
@@ -139,7 +139,7 @@ export class TkTierTimeline extends LitElement {
   }
 
   /** The events shown: controlled data, or every page loaded so far. */
-  #events(): readonly TierEvent[] | undefined {
+  #events(): readonly HistoryEvent[] | undefined {
     return this.data ?? this.#pager.events(this.#history.value);
   }
 
@@ -148,7 +148,7 @@ export class TkTierTimeline extends LitElement {
     const t = timelineTerms[locale];
     const st = blockStateTerms[locale];
     const events = this.#events();
-    const list = (shown: readonly TierEvent[]) => (shown.length ? this.#renderList(shown, t) : renderEmpty(t.empty));
+    const list = (shown: readonly HistoryEvent[]) => (shown.length ? this.#renderList(shown, t) : renderEmpty(t.empty));
     const body = this.data
       ? list(this.data)
       : renderResource(this.#history, st, {
@@ -162,7 +162,7 @@ export class TkTierTimeline extends LitElement {
     </section>`;
   }
 
-  #renderList(events: readonly TierEvent[], t: TimelineTerms): TemplateResult {
+  #renderList(events: readonly HistoryEvent[], t: TimelineTerms): TemplateResult {
     const { rows, shown, tabStop, tz } = this.#window.slice(events, this.timeZone);
     const loc = this.#localize.locale;
     const schemes = { ...(this.#tiers.value ? schemesOfTiers(this.#tiers.value) : {}), ...this.schemes };

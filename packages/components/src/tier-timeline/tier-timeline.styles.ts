@@ -31,7 +31,6 @@ const own = css`
     padding-inline: 12px; background: var(--_surface-raised); border-block-end: 1px solid var(--_border);
   }
   .year h3 { margin: 0; font-size: 0.875rem; font-weight: 600; }
-  .year .n { margin-inline-start: auto; color: var(--_muted); font-size: 0.75rem; }
   .event {
     block-size: var(--_row); overflow: hidden;
     display: grid; grid-template-rows: auto auto auto; align-content: center; gap: 2px;

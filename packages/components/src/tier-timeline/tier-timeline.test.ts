@@ -5,7 +5,7 @@ import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
 import { hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
 import { sampleSchemes, XSS } from '../common/fixtures/schemes.js';
-import { CONTACT_BRANCH, type HistoryResponse, type TierEvent } from '@tierkit/core';
+import { audienceView, defaultPolicyPack, type CustomerTierEvent, type HistoryResponse, type TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { demoTiers } from '../common/fixtures/tiers.js';
@@ -487,47 +487,74 @@ describe('<tk-tier-timeline> when the subject changes', () => {
 });
 
 describe("<tk-tier-timeline> read with a customer's credential", () => {
-  // As the API cuts a customer's page: the second change was forced by a staff record, so it carries
-  // the notice instead of its rule; nobody is named.
-  const events: TierEvent[] = [
+  // Changes as staff read them, whole; the second a savings grade a bad loan (a staff metric) forced.
+  const staffEvents: TierEvent[] = [
     { ...shortHistory[0]!, period: '2025-02' },
-    { ...shortHistory[0]!, id: 'ev-forced', from: 'platinum', to: 'gold', ruleId: null, notice: CONTACT_BRANCH, period: '2025-01' },
+    { ...shortHistory[0]!, id: 'ev-forced', scheme: 'savings-grade', from: 'good', to: 'risk', ruleId: 'bad-loan', period: '2025-01' },
+    // A change of the bank's criteria and a first assessment: reasons a customer is told, in coarse words.
+    { ...shortHistory[0]!, id: 'ev-criteria', from: 'platinum', to: 'gold', reason: 'policy-change', period: '2024-12' },
+    { ...shortHistory[0]!, id: 'ev-first', from: null, to: 'gold', reason: 'initial', period: '2024-11' },
   ];
-  const page = (audience: 'customer' | 'staff'): HistoryResponse => ({
-    subject: { id: 'C000003', kind: 'customer', displayName: '张*' },
-    audience,
-    items: events,
-    nextCursor: null,
-  });
+  // The same two as the API cuts them for a customer, by the API's own function (CustomerTierEvent): when,
+  // which scheme, the move and its month; the forced one with the notice.
+  const customerEvents = staffEvents.map(audienceView(defaultPolicyPack, 'customer').event);
+  const page = (audience: 'customer' | 'staff'): HistoryResponse => {
+    const subject = { id: 'C000003', kind: 'customer', displayName: '张*' } as const;
+    return audience === 'customer'
+      ? { subject, audience, items: customerEvents as CustomerTierEvent[], nextCursor: null }
+      : { subject, audience, items: staffEvents, nextCursor: null };
+  };
   const mount = async (audience: 'customer' | 'staff', locale: string) => {
     const client = new FixtureClient({ history: { C000003: page(audience) } });
     const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale=${locale} .client=${client}>
       <tk-tier-timeline .schemes=${sampleSchemes}></tk-tier-timeline></tk-provider>`);
     const el = root.querySelector('tk-tier-timeline')!;
-    await waitUntil(() => items(el).length === 2, 'both changes');
+    await waitUntil(() => items(el).length === staffEvents.length, 'every change');
     await settle(el);
     return el;
   };
 
-  it('a level a staff record forced says "contact your branch" where its reason would be, in every locale', async () => {
-    for (const [locale, notice, rule] of [
-      ['en', 'please contact your branch', 'Rule'],
-      ['zh-CN', '请联系您的开户网点', '规则评定'],
-      ['zh-TW', '請聯絡您的開戶分行', '規則評定'],
+  it('a row reads the date, the move and its month; a level a staff record forced says "contact your branch", in every locale', async () => {
+    for (const [locale, notice, move, month, internal, told] of [
+      [
+        'en',
+        'please contact your branch',
+        'Upgrade',
+        'Data for Feb 2025',
+        ['Rule', 'Automatic', 'Policy v', 'By '],
+        ['Policy change', 'First assessment'],
+      ],
+      ['zh-CN', '请联系您的开户网点', '升级', '数据期：2025年2月', ['规则评定', '系统自动', '政策第', '操作人'], ['政策调整', '首次评定']],
+      [
+        'zh-TW',
+        '請聯絡您的開戶分行',
+        '升級',
+        '資料期間：2025年2月',
+        ['規則評定', '系統自動', '政策第', '操作人'],
+        ['政策調整', '首次評定'],
+      ],
     ] as const) {
       const el = await mount('customer', locale);
-      const [plain, forced] = items(el).map((i) => text(i.querySelector('.reason')));
-      expect(forced, locale).to.equal(notice);
-      expect(plain, locale).to.equal(rule);
+      const [plain, forced, criteria, first] = items(el);
+      expect(
+        [criteria, first].map((r) => text(r!.querySelector('.reason'))),
+        locale,
+      ).to.deep.equal([...told]);
+      // outerHTML, not the element: a failing check would print the whole element.
+      expect(plain!.querySelector('.reason')?.outerHTML ?? null, `${locale}: no reason`).to.equal(null);
+      expect(text(plain!.querySelector('.dir')), locale).to.equal(move);
+      expect(text(plain!.querySelector('.period')), locale).to.equal(month);
+      expect(text(forced!.querySelector('.reason')), locale).to.equal(notice);
+      for (const row of items(el)) for (const word of internal) expect(text(row), locale).to.not.contain(word);
       await expect(el).to.be.accessible();
     }
   });
 
   it('staff reading the same rows still see the rule, the automation and the policy version', async () => {
     const el = await mount('staff', 'en');
-    expect(text(items(el)[0]))
-      .to.contain('Rule')
-      .and.contain('Automatic')
-      .and.contain('Policy v3');
+    for (const row of items(el).slice(0, 2)) {
+      expect(text(row)).to.contain('Rule').and.contain('Automatic').and.contain('Policy v3');
+      expect(row.querySelector('.reason')?.outerHTML ?? null).to.not.equal(null);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Locale, TierEvent } from '@tierkit/core';
+import type { HistoryEvent, Locale } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/period';
 import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
 import type { TimelineTerms } from './tier-timeline.terms.js';
@@ -17,11 +17,13 @@ export interface ItemContext {
 
 /**
  * One change: date and scheme; from → to with the direction in words; reason, who did it, who
- * approved it (masked unless allowed; nothing when the API withheld it, as it does for a customer), the month
- * of data it describes, the policy version and the note. Everything from data renders as text.
+ * approved it (masked unless allowed), the month of data it describes, the policy version and the note.
+ * Only what the event holds renders: a customer's history (an embed token) has no actor, approver, policy
+ * version, note or reason but 首次评定 / 政策调整 (CustomerTierEvent), so its row reads the date, the move and the month, with
+ * "please contact your branch" where a staff record decided. Everything from data renders as text.
  */
 export function renderEvent(
-  e: TierEvent,
+  e: HistoryEvent,
   index: number,
   tabStop: boolean,
   setSize: number,
@@ -34,6 +36,7 @@ export function renderEvent(
   const to = levels?.find((l) => l.key === e.to);
   const dir = from && to ? (to.rank > from.rank ? t.up : to.rank < from.rank ? t.down : '') : '';
   const ms = Date.parse(e.at);
+  const reason = e.notice?.[loc] ?? (e.reason && (t.reason[e.reason] ?? e.reason));
   return html`<li part="event" class="event" data-index=${index} tabindex=${tabStop ? 0 : -1}
       aria-posinset=${index + 1} aria-setsize=${setSize}>
     <span class="line meta"><time datetime=${e.at}>${Number.isNaN(ms) ? e.at : date.format(ms)}</time><span>${schemeName(schemes, e.scheme, loc)}</span></span>
@@ -48,11 +51,11 @@ export function renderEvent(
       ${dir ? html`<span class="dir">${dir}</span>` : nothing}
     </span>
     <span class="line meta">
-      <span class="reason">${e.notice?.[loc] ?? t.reason[e.reason] ?? e.reason}</span>
+      ${reason ? html`<span class="reason">${reason}</span>` : nothing}
       ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by(who(e.actor))}</span>` : nothing}
       ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
       ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
-      <span>${t.policy(e.policyVersion)}</span>
+      ${e.policyVersion === undefined ? nothing : html`<span>${t.policy(e.policyVersion)}</span>`}
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
     </span>
   </li>`;

@@ -1,4 +1,4 @@
-import type { TierEvent } from '@tierkit/core';
+import type { HistoryEvent } from '@tierkit/core';
 
 /*
  * The flat row list the timeline windows over: a year header before each year's events, newest
@@ -9,7 +9,7 @@ export type TimelineRow =
   | { readonly kind: 'year'; readonly year: number; readonly events: number }
   | {
       readonly kind: 'event';
-      readonly event: TierEvent;
+      readonly event: HistoryEvent;
       readonly year: number /** Position among events, 0-based. */;
       readonly index: number;
     };
@@ -41,9 +41,9 @@ export function safeTimeZone(tz: string | undefined): string {
 }
 
 /** Events newest first; returns the input itself when it already is (the API's order). */
-export function newestFirst(events: readonly TierEvent[]): readonly TierEvent[] {
+export function newestFirst(events: readonly HistoryEvent[]): readonly HistoryEvent[] {
   for (let i = 1; i < events.length; i++) {
-    if ((events[i - 1] as TierEvent).at < (events[i] as TierEvent).at) {
+    if ((events[i - 1] as HistoryEvent).at < (events[i] as HistoryEvent).at) {
       return [...events].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
     }
   }
@@ -51,7 +51,7 @@ export function newestFirst(events: readonly TierEvent[]): readonly TierEvent[] 
 }
 
 /** Groups events (newest first) by their calendar year in `timeZone`. */
-export function buildRows(events: readonly TierEvent[], timeZone: string): TimelineRow[] {
+export function buildRows(events: readonly HistoryEvent[], timeZone: string): TimelineRow[] {
   const fmt = cachedFormat('en-US', timeZone, { year: 'numeric' });
   const rows: TimelineRow[] = [];
   let header: { kind: 'year'; year: number; events: number } | undefined;

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { TierEvent } from '@tierkit/core';
+import type { HistoryEvent } from '@tierkit/core';
 import { buildRows, safeTimeZone, type TimelineRow } from './timeline-rows.js';
 import { rowOffsets, scrollToReveal, visibleRange, type RowHeights, type RowRange } from './virtual-window.js';
 import { timelineKeyTarget } from './timeline-keys.js';
@@ -20,7 +20,7 @@ export interface TimelineSlice {
 
 /** The rows built for one list of events in one time zone (rebuilt only when either changes). */
 interface TimelineView {
-  readonly source: readonly TierEvent[];
+  readonly source: readonly HistoryEvent[];
   readonly tz: string;
   readonly rows: TimelineRow[];
   readonly eventRow: Int32Array;
@@ -65,7 +65,7 @@ export class TimelineWindow implements ReactiveController {
   }
 
   /** The rows of `events` in `timeZone` and the part of them to render now. */
-  slice(events: readonly TierEvent[], timeZone: string): TimelineSlice {
+  slice(events: readonly HistoryEvent[], timeZone: string): TimelineSlice {
     const { rows, eventRow, tz } = this.#sync(events, timeZone);
     const range = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
     this.#range = range;
@@ -85,7 +85,7 @@ export class TimelineWindow implements ReactiveController {
     return { rows, shown, tabStop, tz };
   }
 
-  #sync(events: readonly TierEvent[], timeZone: string): TimelineView {
+  #sync(events: readonly HistoryEvent[], timeZone: string): TimelineView {
     const tz = safeTimeZone(timeZone);
     if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
       const rows = buildRows(events, tz);

@@ -11,7 +11,7 @@ import {
   SCORE_WITHHELD,
 } from '../index.js';
 import { overrideLabel } from '../engine/labels.js';
-import type { Assignment, Evaluation, TierEvent } from '../index.js';
+import type { Assignment, CustomerAssignment, Evaluation, TierEvent } from '../index.js';
 
 const pack = compilePack(defaultPolicyPack);
 const months = ['2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
@@ -72,7 +72,7 @@ describe('what a customer may see of a pack', () => {
     assert.ok(!a.explanation.inputs.some((i) => i.metric === 'credit_score'));
     assert.ok(a.explanation.inputs.some((i) => i.metric === 'avg_daily_balance'));
     assert.equal(a.explanation.score, undefined);
-    assert.deepEqual(a.explanation.decidedBy, { kind: 'band', id: `band.${levels['star-rating']}`, label: SCORE_WITHHELD });
+    assert.deepEqual(a.explanation.decidedBy, { kind: 'band', label: SCORE_WITHHELD });
   });
 
   it('nothing a customer sees of a star rating gives the credit score away: total, progress and retention lines', () => {
@@ -83,7 +83,7 @@ describe('what a customer may see of a pack', () => {
     const prior = { level: 'star-4', periodsBelow: 0, period: '2025-09' };
     for (const credit of [40, 55, 61, 82, 90]) {
       const e = stars.evaluate({ asOf: '2025-10', values: { ...values, credit_score: every(credit) } }, prior);
-      const seen: Assignment = customer.assignment({
+      const seen: Assignment | CustomerAssignment = customer.assignment({
         ...e,
         schemeInfo: stars.definition,
         period: '2025-10',
@@ -118,8 +118,18 @@ describe('what a customer may see of a pack', () => {
     assert.equal(raw.explanation.decidedBy.id, 'bad-loan');
     const a = customer.assignment(raw);
     assert.equal(a.level, 'risk');
-    assert.deepEqual(a.explanation.decidedBy, { kind: 'trigger', id: 'withheld', label: CONTACT_BRANCH });
+    assert.deepEqual(a.explanation.decidedBy, { kind: 'trigger', label: CONTACT_BRANCH });
     assert.ok(!a.explanation.inputs.some((i) => i.metric === 'loan_days_past_due'));
+  });
+
+  it('an explanation keeps its words, not the policy id, version or the rule id that decided', () => {
+    const raw = assignment('retail-tier');
+    const a = customer.assignment(raw);
+    assert.ok(!('policyId' in a.explanation) && !('policyVersion' in a.explanation), JSON.stringify(a.explanation));
+    assert.deepEqual(a.explanation.decidedBy, { kind: raw.explanation.decidedBy.kind, label: raw.explanation.decidedBy.label });
+    assert.equal(a.explanation.asOf, raw.explanation.asOf);
+    assert.deepEqual(a.explanation.inputs, raw.explanation.inputs, 'the card tier reads no staff metric');
+    assert.deepEqual(staff.assignment(raw), raw, 'staff read it whole');
   });
 
   it('an override shows its level and mode, never who asked or why', () => {
@@ -140,7 +150,7 @@ describe('what a customer may see of a pack', () => {
     };
     const a = customer.assignment(overridden);
     assert.ok(!JSON.stringify(a).includes('AML hold'), JSON.stringify(a.explanation.decidedBy));
-    assert.deepEqual(a.explanation.decidedBy, { kind: 'override', id: 'ov1', label: CONTACT_BRANCH });
+    assert.deepEqual(a.explanation.decidedBy, { kind: 'override', label: CONTACT_BRANCH });
     assert.equal(
       staff.assignment(overridden).explanation.decidedBy.label.en,
       'manual override (never below this level): AML hold agreed with compliance',
@@ -165,7 +175,7 @@ describe('what a customer may see of a pack', () => {
     );
   });
 
-  it('a history entry keeps its change and period, without the staff note, approver or a hidden rule id, whose reason reads "contact your branch"', () => {
+  it('a customer\'s history entry keeps when, which scheme, the move and its month, nothing of how or by whom; a hidden rule reads "contact your branch"', () => {
     const event: TierEvent = {
       id: 'e1',
       scheme: 'savings-grade',
@@ -180,13 +190,29 @@ describe('what a customer may see of a pack', () => {
       approvedBy: 'key:head',
       policyVersion: 2,
     };
-    assert.deepEqual(customer.event(event), { ...event, ruleId: null, note: null, approvedBy: null, notice: CONTACT_BRANCH });
-    assert.equal(staff.event(event).notice, undefined);
+    const move = { id: 'e1', from: 'good', to: 'risk', at: '2025-11-03T02:00:00.000Z', period: '2025-10' };
+    assert.deepEqual(customer.event(event), { ...move, scheme: 'savings-grade', notice: CONTACT_BRANCH });
+    assert.deepEqual(staff.event(event), event, 'staff read the event whole');
     const own = customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' });
-    assert.equal(own.ruleId, 'gold.balance');
-    assert.equal(own.notice, undefined, 'a rule of the customer’s own reads as itself');
+    assert.deepEqual(
+      own,
+      { ...move, scheme: 'retail-tier' },
+      'a rule of the customer’s own: no notice, and no rule id, reason or policy version',
+    );
     const byStaff = { ...event, scheme: 'retail-tier', reason: 'override' as const, ruleId: 'ov1', actor: 'key:rm7' };
-    assert.equal(customer.event(byStaff).actor, '', 'who changed it is the bank’s internal record');
+    assert.deepEqual(customer.event(byStaff), { ...move, scheme: 'retail-tier' }, 'who changed it, and why, is the bank’s internal record');
     assert.equal(staff.event(byStaff).actor, 'key:rm7');
+    for (const reason of ['initial', 'policy-change'] as const) {
+      assert.deepEqual(
+        customer.event({ ...event, scheme: 'retail-tier', reason }),
+        { ...move, scheme: 'retail-tier', reason },
+        `${reason} is told`,
+      );
+    }
+    for (const reason of ['rule', 'override', 'override-expired'] as const) {
+      assert.ok(!('reason' in customer.event({ ...event, scheme: 'retail-tier', reason })), `${reason} is the bank's`);
+    }
+    const { period: _none, ...unperiodic } = event;
+    assert.ok(!('period' in customer.event({ ...unperiodic, scheme: 'retail-tier' })), 'no period key is invented');
   });
 });

@@ -1,7 +1,14 @@
-import type { Assignment } from '../model/api.js';
+import type { Assignment, CustomerAssignment, CustomerHistoryResponse, StaffHistoryResponse } from '../model/api.js';
 import type { NextLevelGain, ResolvedEntitlement } from '../model/entitlement.js';
-import type { Explanation, ProgressPath } from '../model/explanation.js';
-import type { TierEvent } from '../model/history.js';
+import type { CustomerExplanation, Explanation, ProgressPath } from '../model/explanation.js';
+import {
+  CUSTOMER_EVENT_REASONS,
+  type CustomerEventReason,
+  type CustomerTierEvent,
+  type EventReason,
+  type HistoryEvent,
+  type TierEvent,
+} from '../model/history.js';
 import type { LocalizedText } from '../model/locale.js';
 import type { SchemeAudience } from '../model/scheme.js';
 import type { PolicyPack, SchemeDefinition } from '../policy/pack-schema.js';
@@ -39,15 +46,25 @@ export interface AudienceView {
   readonly schemes: readonly SchemeDefinition[];
   /** Whether scheme `key` exists for this reader (false for a staff scheme read by a customer). */
   sees(scheme: string): boolean;
-  /** An assignment of a visible scheme, without the staff metrics, scores or rules it mentions. */
-  assignment(a: Assignment): Assignment;
+  /**
+   * An assignment of a visible scheme: whole for staff; for a customer without the staff metrics, scores
+   * or rules it mentions, and without the policy's id and version or the deciding rule's id.
+   */
+  assignment(a: Assignment): Assignment | CustomerAssignment;
   /** Entitlements granted by visible schemes; a block imposed by a hidden scheme becomes a notice. */
   entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }): {
     entitlements: ResolvedEntitlement[];
     next: NextLevelGain[];
   };
-  /** A history entry of a visible scheme, without staff notes, approvers or hidden rule ids. */
-  event(e: TierEvent): TierEvent;
+  /**
+   * A history entry of a visible scheme: whole for staff; for a customer its `CustomerTierEvent` fields
+   * only, with "contact your branch" (`notice`) on a level a rule on a staff metric decided.
+   */
+  event(e: TierEvent): HistoryEvent;
+  /** A page's events with the audience they were cut for, so the page's `audience` names its items' shape. */
+  items(
+    events: readonly TierEvent[],
+  ): Pick<CustomerHistoryResponse, 'audience' | 'items'> | Required<Pick<StaffHistoryResponse, 'audience' | 'items'>>;
 }
 
 /** Node id → metrics read under it, for every condition node that has an id (rules, triggers). */
@@ -69,6 +86,8 @@ function policyIds(s: SchemeDefinition): Map<string, Set<string>> {
   return out;
 }
 
+const isCustomerReason = (r: EventReason): r is CustomerEventReason => (CUSTOMER_EVENT_REASONS as readonly EventReason[]).includes(r);
+
 const intersects = (a: ReadonlySet<string> | undefined, b: ReadonlySet<string>) => [...(a ?? [])].some((m) => b.has(m));
 
 /**
@@ -86,6 +105,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       assignment: (a) => a,
       entitlements: (r) => ({ entitlements: [...r.entitlements], next: [...r.next] }),
       event: (e) => e,
+      items: (events) => ({ audience: 'staff', items: events }),
     };
   }
   const visible: SchemeDefinition[] = pack.schemes.filter((s) => s.audience === 'customer').map(({ overrides: _staffOnly, ...s }) => s);
@@ -104,23 +124,25 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   const open = (scheme: string) => (p: ProgressPath) =>
     !staffMetrics.has(p.metric) && !(p.metric === SCORE_METRIC && staffScored.has(scheme));
 
-  const explanation = (scheme: string, e: Explanation): Explanation => {
+  const explanation = (scheme: string, e: Explanation): CustomerExplanation => {
     const hideScore = staffScored.has(scheme);
-    const { levelsRead, score, ...rest } = e;
-    const out: { -readonly [K in keyof Explanation]: Explanation[K] } = {
-      ...rest,
+    // Picked, not copied: the policy's id and version and the deciding rule's id are how the bank runs its
+    // policies, which no customer widget shows; a field added to Explanation later stays staff's until named here.
+    const { kind, label } = e.decidedBy;
+    const out: { -readonly [K in keyof CustomerExplanation]: CustomerExplanation[K] } = {
       // An override's label carries its reason, the bank's internal note, as the override itself does.
-      decidedBy: withheld(scheme, e.decidedBy.id)
-        ? { kind: e.decidedBy.kind, id: 'withheld', label: CONTACT_BRANCH }
-        : e.decidedBy.kind === 'override'
-          ? { ...e.decidedBy, label: CONTACT_BRANCH }
-          : hideScore && e.decidedBy.kind === 'band'
-            ? { ...e.decidedBy, label: SCORE_WITHHELD }
-            : e.decidedBy,
+      decidedBy: {
+        kind,
+        label:
+          withheld(scheme, e.decidedBy.id) || kind === 'override' ? CONTACT_BRANCH : hideScore && kind === 'band' ? SCORE_WITHHELD : label,
+      },
       inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
     };
-    if (score && !hideScore) out.score = score;
-    if (levelsRead) out.levelsRead = Object.fromEntries(Object.entries(levelsRead).filter(([k]) => byKey.has(k)));
+    if (e.score && !hideScore) out.score = e.score;
+    if (e.asOf !== undefined) out.asOf = e.asOf;
+    if (e.prior) out.prior = e.prior;
+    if (e.override) out.override = e.override;
+    if (e.levelsRead) out.levelsRead = Object.fromEntries(Object.entries(e.levelsRead).filter(([k]) => byKey.has(k)));
     return out;
   };
 
@@ -153,11 +175,25 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       }
       return { entitlements, next: r.next.filter((n) => byKey.has(n.scheme)) };
     },
-    event(e) {
-      // `actor` names the staff member or key that made the change ('' = the bank), as approvedBy does.
-      const out = { ...e, note: null, actor: e.actor === 'system' ? e.actor : '', approvedBy: null };
-      // A staff rule's level reads as /tiers reads it: the level, and "contact your branch" for why.
-      return withheld(e.scheme, e.ruleId) ? { ...out, ruleId: null, notice: CONTACT_BRANCH } : out;
+    items(events) {
+      return { audience: 'customer', items: events.map(customerEvent) };
     },
+    event: customerEvent,
   };
+  function customerEvent(e: TierEvent): CustomerTierEvent {
+    // Picked, not copied and blanked: a field added to TierEvent later stays staff's until it is named here.
+    const out: { -readonly [K in keyof CustomerTierEvent]: CustomerTierEvent[K] } = {
+      id: e.id,
+      scheme: e.scheme,
+      from: e.from,
+      to: e.to,
+      at: e.at,
+    };
+    // The first assessment and a change of the bank's criteria are the customer's to know; a rule's or an
+    // override's reason says how the bank decided or who stepped in.
+    if (isCustomerReason(e.reason)) out.reason = e.reason;
+    const period = e.period === undefined ? {} : { period: e.period };
+    // A staff rule's level reads as /tiers reads it: the level, and "contact your branch" for why.
+    return withheld(e.scheme, e.ruleId) ? { ...out, ...period, notice: CONTACT_BRANCH } : { ...out, ...period };
+  }
 }

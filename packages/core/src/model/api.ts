@@ -1,10 +1,11 @@
 import type { Evaluation } from './evaluation.js';
+import type { CustomerExplanation } from './explanation.js';
 import type { NextLevelGain, ResolvedEntitlement } from './entitlement.js';
-import type { TierEvent } from './history.js';
+import type { CustomerTierEvent, TierEvent } from './history.js';
 import type { MatrixAggregate, MatrixDef } from './matrix.js';
 import type { MetricDef, MetricObservation } from './metric.js';
 import type { OverrideInfo } from './override.js';
-import type { SchemeAudience, SchemeSummary, SubjectKind } from './scheme.js';
+import type { SchemeSummary, SubjectKind } from './scheme.js';
 
 /*
  * Wire shapes of the HTTP API (`/v1`). The API validates against its OpenAPI schemas and the
@@ -48,27 +49,49 @@ export interface Assignment extends Evaluation {
   readonly matrix?: MatrixDef;
 }
 
+/**
+ * An assignment as a customer reads it (an embed token): its explanation is a `CustomerExplanation`, without
+ * the policy's id and version or the deciding rule's id.
+ */
+export interface CustomerAssignment extends Omit<Assignment, 'explanation'> {
+  readonly explanation: CustomerExplanation;
+}
+
 /** `GET /v1/subjects/{id}/tiers` */
 export interface TiersResponse {
   readonly subject: SubjectRef;
   readonly asOf: string;
-  readonly assignments: readonly Assignment[];
+  /** Whole `Assignment`s for staff; `CustomerAssignment`s for an embed token. */
+  readonly assignments: readonly (Assignment | CustomerAssignment)[];
   /** Definitions of the metrics that explanations and progress mention, for their labels and units. */
   readonly metrics: readonly MetricDef[];
 }
 
-/** `GET /v1/subjects/{id}/history` — newest first, cursor-paginated. */
-export interface HistoryResponse {
+interface HistoryPage {
   readonly subject: SubjectRef;
-  /**
-   * Who the page was cut for: `customer` for an embed token (no staff schemes, notes, approvers or
-   * staff reasons), `staff` for everyone else. A timeline words its rows by it. The API always sends
-   * it; optional so a host's own client written before it still type-checks (it then reads as staff).
-   */
-  readonly audience?: SchemeAudience;
-  readonly items: readonly TierEvent[];
   readonly nextCursor: string | null;
 }
+
+/** A history page cut for a customer (an embed token): `CustomerTierEvent`s, no staff schemes. */
+export interface CustomerHistoryResponse extends HistoryPage {
+  readonly audience: 'customer';
+  readonly items: readonly CustomerTierEvent[];
+}
+
+/**
+ * A history page as staff read it: whole `TierEvent`s. The API always sends `audience`; optional so a
+ * host's own client written before it still type-checks (it then reads as staff).
+ */
+export interface StaffHistoryResponse extends HistoryPage {
+  readonly audience?: 'staff';
+  readonly items: readonly TierEvent[];
+}
+
+/**
+ * `GET /v1/subjects/{id}/history` — newest first, cursor-paginated. Its `audience` says which shape the
+ * items have: `customer` (embed token) → `CustomerTierEvent`s, `staff` → `TierEvent`s.
+ */
+export type HistoryResponse = CustomerHistoryResponse | StaffHistoryResponse;
 
 /** `GET /v1/subjects/{id}/entitlements` */
 export interface EntitlementsResponse {

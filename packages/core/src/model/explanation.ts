@@ -44,6 +44,15 @@ export interface Explanation {
   readonly override?: { readonly id: string; readonly level: string; readonly mode: OverrideMode };
 }
 
+/**
+ * An explanation as a customer reads it (an embed token): without the policy's id and version and the id
+ * of the rule, band or trigger that decided — how the bank runs its policies, which no customer-facing
+ * widget shows (packages/api/README.md, "What a customer sees"). `decidedBy` keeps its kind and its words.
+ */
+export interface CustomerExplanation extends Omit<Explanation, 'policyId' | 'policyVersion' | 'decidedBy'> {
+  readonly decidedBy: { readonly kind: DecisionKind; readonly label: LocalizedText };
+}
+
 /** One way to reach the next level: the metric, where it stands, where it must be. */
 export interface ProgressPath {
   readonly metric: string;

@@ -30,7 +30,33 @@ export interface TierEvent {
   /**
    * Only in a customer's history, on an event a rule decided that reads a staff metric (a savings grade
    * forced to 风险 by a bad loan): "please contact your branch", shown instead of the reason, as
-   * `/tiers` shows that level's. `ruleId` is then null.
+   * `/tiers` shows that level's.
    */
   readonly notice?: LocalizedText;
 }
+
+/**
+ * The reasons a customer is told, in coarse words of their own (首次评定 / 政策调整): the first assessment,
+ * and a change of the bank's criteria — a disclosure the bank owes them. A rule's, an override's and an
+ * override's expiry stay staff's: they say how the bank decided or who intervened.
+ */
+export const CUSTOMER_EVENT_REASONS = ['initial', 'policy-change'] as const satisfies readonly EventReason[];
+export type CustomerEventReason = (typeof CUSTOMER_EVENT_REASONS)[number];
+
+/** What every history event holds, whoever reads it: when, which scheme, the move, its month, a notice. */
+type EventMove = Pick<TierEvent, 'id' | 'scheme' | 'from' | 'to' | 'at' | 'period' | 'notice'>;
+
+/**
+ * What a customer's history (an embed token's read) keeps of an event: when, which scheme, the move, the
+ * month it describes, `reason` only when it is a `CustomerEventReason` and, for a level a staff metric
+ * decided, `notice`. The rest is how the bank runs its policies (a rule or override reason, rule id, policy
+ * version) or its internal record (who made or approved it, the note), so those fields are absent, not
+ * emptied (packages/api/README.md, "What a customer sees").
+ */
+export type CustomerTierEvent = EventMove & { readonly reason?: CustomerEventReason };
+
+/**
+ * One entry of a history page: a whole `TierEvent` for staff, a `CustomerTierEvent` for a customer (the
+ * page's `audience` says which). The staff fields are optional here so one type reads both.
+ */
+export type HistoryEvent = EventMove & Partial<Omit<TierEvent, keyof EventMove>>;

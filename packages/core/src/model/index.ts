@@ -16,7 +16,7 @@ export { SUBJECT_KINDS, SCHEME_CATEGORIES, SCHEME_AUDIENCES, LEVEL_COLORS, WHILE
 export { DECISION_KINDS } from './explanation.js';
 export { ENTITLEMENT_KINDS, QUOTA_PERIODS } from './entitlement.js';
 export { CELL_TONES } from './matrix.js';
-export { EVENT_REASONS } from './history.js';
+export { CUSTOMER_EVENT_REASONS, EVENT_REASONS } from './history.js';
 export { OVERRIDE_MODES } from './override.js';
 export {
   OVERRIDE_REQUESTERS,
