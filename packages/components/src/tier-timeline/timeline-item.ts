@@ -15,12 +15,6 @@ export interface ItemContext {
   readonly who: (person: string) => unknown;
 }
 
-/** `操作人：…` around what the host rendered, which may be a template rather than text. */
-function around(words: (who: string) => string, who: unknown) {
-  const [before, after] = words('\0').split('\0');
-  return html`<span>${before}${who}${after}</span>`;
-}
-
 /**
  * One change: date and scheme; from → to with the direction in words; reason, who did it, who
  * approved it (masked unless allowed; nothing when the API withheld it, as it does for a customer), the month
@@ -55,8 +49,8 @@ export function renderEvent(
     </span>
     <span class="line meta">
       <span class="reason">${e.notice?.[loc] ?? t.reason[e.reason] ?? e.reason}</span>
-      ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? around(t.by, who(e.actor)) : nothing}
-      ${e.approvedBy ? around(t.approvedBy, who(e.approvedBy)) : nothing}
+      ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by}${who(e.actor)}</span>` : nothing}
+      ${e.approvedBy ? html`<span>${t.approvedBy}${who(e.approvedBy)}</span>` : nothing}
       ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
       <span>${t.policy(e.policyVersion)}</span>
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
