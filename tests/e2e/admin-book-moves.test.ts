@@ -85,10 +85,7 @@ describe('admin console: a customer’s book moves', () => {
     const after = await moves(page);
     assert.equal(after[0]?.recorded, 'true');
     assert.match(after[0]?.text ?? '', /^李强 · RM002 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起至今 调整人：赵敏 · MAKER01$/);
-    assert.match(
-      after[1]?.text ?? '',
-      /^王芳 · RM001 开始记录归属变更前已在此名下.*，至 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d；此前归属未记录$/,
-    );
+    assert.match(after[1]?.text ?? '', /^王芳 · RM001 开始记录归属变更前已在此名下.*，至 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d；此前归属未记录$/);
     const api = (await (await fetchAsBank(`${t.server.url}/v1/subjects/C000001/manager/moves`)).json()) as { moves: { to: string }[] };
     assert.deepEqual(
       api.moves.map((m) => m.to),
