@@ -97,7 +97,7 @@ describe('admin console: approvals and jobs', () => {
     // What the checker decides on: why, the level now → the one asked (the request form's words for
     // the mode), the expiry in the bank's zone, and who asked, by name.
     await checker.page.waitForFunction(
-      (sel) => document.querySelector(`${sel} [data-testid="approval-requester"]`)?.textContent?.trim() === '赵敏（经办） · MAKER01',
+      (sel) => document.querySelector(`${sel} [data-testid="approval-requester"]`)?.textContent?.trim() === '赵敏 · MAKER01',
       item,
     );
     const card = async (id: string) => (await checker.page.textContent(`${item} [data-testid="${id}"]`))?.trim();

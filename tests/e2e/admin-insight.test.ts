@@ -203,7 +203,7 @@ describe('admin console: analytics and audit', () => {
     await page.waitForFunction(() => document.querySelector('.audit-table tbody tr td:nth-child(3)')?.textContent?.includes('钱进'));
     assert.equal(
       (await page.$$eval('.audit-table tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('td')[2]?.textContent?.trim())))[0],
-      '钱进（复核） · CHECKER01员工会话',
+      '钱进 · CHECKER01员工会话',
     );
     assert.match(result?.[3] ?? '', /PUT \/v1\/subjects\/\{id\}\/manager/);
     assert.match(result?.[5] ?? '', /^200/);

@@ -32,7 +32,7 @@ describe('admin console: API keys', () => {
     assert.equal(await page.locator('a[data-page-link="keys"]').count(), 0);
 
     // The same person made an admin by the bank: the page is theirs.
-    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进（复核）', role: 'admin', scope: 'tenant' });
+    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进', role: 'admin', scope: 'tenant' });
     assert.equal(promoted.status, 200, await promoted.clone().text());
     const viewer = await asBank('/v1/staff/KEYVIEW1', 'PUT', { name: '孙只读', role: 'viewer', scope: 'tenant' });
     assert.equal(viewer.status, 201, await viewer.clone().text());
@@ -117,7 +117,7 @@ describe('admin console: API keys', () => {
   });
 
   it('the tenant’s last admin key is not revoked: the dialog says why and what to do instead, and the key still works', async () => {
-    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进（复核）', role: 'admin', scope: 'tenant' });
+    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进', role: 'admin', scope: 'tenant' });
     assert.ok(promoted.ok, await promoted.clone().text());
     const listed = (await (await asBank('/v1/keys?limit=100')).json()) as { items: { id: string; role: string; state: string }[] };
     const admins = listed.items.filter((k) => k.role === 'admin' && k.state === 'active');
@@ -154,7 +154,7 @@ describe('admin console: API keys', () => {
   });
 
   it('a key created while more pages remain shows once, when "Load more" reaches it', async () => {
-    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进（复核）', role: 'admin', scope: 'tenant' });
+    const promoted = await asBank('/v1/staff/CHECKER01', 'PUT', { name: '钱进', role: 'admin', scope: 'tenant' });
     assert.ok(promoted.ok, await promoted.clone().text());
     // More than the page's 100, so the list opens with a next page.
     for (let i = 0; i < 101; i++) {

@@ -101,9 +101,9 @@ describe('admin console: overrides', () => {
     // Each step in the console's words, not the API's action keys.
     // Who did it by name with the id, never the raw actor (the name is read once the step is shown).
     await maker.waitForFunction(() =>
-      (document.querySelector('[data-override-detail] .overrides-decisions li')?.textContent ?? '').includes('王芳（客户经理） · RM001'),
+      (document.querySelector('[data-override-detail] .overrides-decisions li')?.textContent ?? '').includes('王芳 · RM001'),
     );
-    assert.match((await maker.textContent('[data-override-detail] .overrides-decisions li')) ?? '', / · 申请 · 王芳（客户经理） · RM001/);
+    assert.match((await maker.textContent('[data-override-detail] .overrides-decisions li')) ?? '', / · 申请 · 王芳 · RM001/);
     assert.doesNotMatch((await maker.textContent('.overrides-table tbody tr')) ?? '', /staff:RM001/);
     assert.equal(await maker.locator('button[data-action="revoke"]').count(), 0, 'an officer may not revoke');
     await maker.screenshot({ path: join(shots, 'admin-overrides-2-page.png'), fullPage: true });

@@ -270,7 +270,7 @@ describe('maker and checker change the card tiers', () => {
     await c.locator(item).waitFor({ timeout: 30_000 });
     // The checker sees who submitted it by name, with the id.
     await c.waitForFunction(
-      (sel) => document.querySelector(`${sel} [data-testid="approval-requester"]`)?.textContent?.trim() === '赵敏（经办） · MAKER01',
+      (sel) => document.querySelector(`${sel} [data-testid="approval-requester"]`)?.textContent?.trim() === '赵敏 · MAKER01',
       item,
     );
     await c.fill(`${item} textarea[name="note"]`, '复核通过：金卡门槛上调。');
@@ -335,7 +335,7 @@ describe('maker and checker change the card tiers', () => {
     // The version read again: who approved it, by name, and their note.
     await c.goto(`${t.server.url}/admin/#/policies/${SCHEME}/${versionNo}`);
     await c.waitForFunction(
-      () => document.querySelector('[data-testid="policy-decided"]')?.textContent?.includes('钱进（复核） · CHECKER01'),
+      () => document.querySelector('[data-testid="policy-decided"]')?.textContent?.includes('钱进 · CHECKER01'),
       null,
       {
         timeout: 30_000,

@@ -12,7 +12,19 @@ import { useBankTimeZone } from './time.js';
 // Also defines <admin-staff-name>, which every page names staff with.
 import { consoleStaffNames } from './staff-name.js';
 
-type SignIn = 'maker' | 'checker' | 'rm';
+/**
+ * The demo sign-ins (`/demo/staff-token?as=…`, apps/server), one for each role's console, and the
+ * words of their buttons.
+ */
+const SIGN_INS = [
+  ['maker', 'asMaker'],
+  ['checker', 'asChecker'],
+  ['rm', 'asRm'],
+  ['analyst', 'asAnalyst'],
+  ['viewer', 'asViewer'],
+  ['admin', 'asAdmin'],
+] as const;
+type SignIn = (typeof SIGN_INS)[number][0];
 
 /** `#/jobs/J1?x=1` → the route's segments and query. */
 function parseHash(hash: string): { segments: string[]; params: URLSearchParams } {
@@ -181,9 +193,10 @@ export class AdminConsole extends LitElement {
       <h2 id="sign-in-h">${w.signInTitle}</h2>
       <p class="hint">${w.signInHint}</p>
       <div class="actions">
-        <button type="button" data-as="maker" ?disabled=${this.signingIn} @click=${() => this.signIn('maker')}>${w.asMaker}</button>
-        <button type="button" data-as="checker" ?disabled=${this.signingIn} @click=${() => this.signIn('checker')}>${w.asChecker}</button>
-        <button type="button" data-as="rm" ?disabled=${this.signingIn} @click=${() => this.signIn('rm')}>${w.asRm}</button>
+        ${SIGN_INS.map(
+          ([as, words]) =>
+            html`<button type="button" data-as=${as} ?disabled=${this.signingIn} @click=${() => this.signIn(as)}>${w[words]}</button>`,
+        )}
       </div>
       <p role="status" class="hint">${this.signingIn ? w.signingIn : this.signInFailed ? `${w.signInFailed}: ${whyFailed(this.#session.state.error, this.locale)}` : ''}</p>
     </section>`;

@@ -63,7 +63,7 @@ describe('the demo server stands in for the bank’s backend', () => {
     );
   });
 
-  it('the console signs in as a demo maker, checker or RM; the RM reads only their book', async () => {
+  it('the console signs in as each demo role (maker, checker, RM, analyst, viewer, admin); the RM reads only their book', async () => {
     const rm = { Authorization: `Bearer ${await token('/demo/staff-token?as=rm')}` };
     const session = (await (await get('/v1/session', rm)).json()) as { actor: string; book: string | null };
     assert.deepEqual([session.actor, session.book], ['staff:RM001', 'RM001']);
@@ -75,15 +75,29 @@ describe('the demo server stands in for the bank’s backend', () => {
     );
     assert.equal((await get('/v1/subjects/C000002/tiers', rm)).status, 404, 'another RM’s customer');
     assert.equal((await get('/v1/subjects/C000005/tiers', rm)).status, 200);
-    for (const [as, actor, role] of [
-      ['maker', 'staff:MAKER01', 'officer'],
-      ['checker', 'staff:CHECKER01', 'approver'],
+    for (const [as, actor, role, name] of [
+      ['maker', 'staff:MAKER01', 'officer', '赵敏'],
+      ['checker', 'staff:CHECKER01', 'approver', '钱进'],
+      ['analyst', 'staff:ANALYST01', 'analyst', '周婷'],
+      ['viewer', 'staff:VIEWER01', 'viewer', '吴昊'],
+      ['admin', 'staff:ADMIN01', 'admin', '郑洁'],
     ] as const) {
       const auth = { Authorization: `Bearer ${await token(`/demo/staff-token?as=${as}`)}` };
-      const s = (await (await get('/v1/session', auth)).json()) as { actor: string; role: string; book: string | null };
-      assert.deepEqual([s.actor, s.role, s.book], [actor, role, null]);
+      const s = (await (await get('/v1/session', auth)).json()) as {
+        actor: string;
+        role: string;
+        book: string | null;
+        staff: { name: string } | null;
+      };
+      assert.deepEqual([s.actor, s.role, s.book, s.staff?.name], [actor, role, null, name]);
     }
-    assert.equal((await get('/demo/staff-token?as=admin')).status, 400);
+    // Each role's token does what that role may, and no more: the audit trail is an admin's alone.
+    const as = async (who: string) => ({ Authorization: `Bearer ${await token(`/demo/staff-token?as=${who}`)}` });
+    assert.equal((await get('/v1/audit?limit=1', await as('admin'))).status, 200);
+    assert.equal((await get('/v1/audit?limit=1', await as('analyst'))).status, 403);
+    assert.notEqual((await get('/v1/analytics/distribution', await as('analyst'))).status, 403, 'an analyst reads analytics');
+    assert.equal((await get('/v1/imports', await as('viewer'))).status, 403);
+    assert.equal((await get('/demo/staff-token?as=root')).status, 400);
     assert.equal((await get('/demo/staff-token?as=toString')).status, 400);
     assert.equal((await get('/demo/staff-token?as=rm', { 'Sec-Fetch-Site': 'cross-site' })).status, 403);
     assert.equal((await get('/demo/staff-token?as=rm', { Origin: 'https://evil.example' })).status, 403);
@@ -135,7 +149,7 @@ describe('the demo server stands in for the bank’s backend', () => {
     };
     await problem(await get('/demo/embed-token?subject=NOPE'), 404, 'subject-not-found');
     await problem(await get('/demo/embed-token'), 400, 'validation');
-    await problem(await get('/demo/staff-token?as=admin'), 400, 'validation');
+    await problem(await get('/demo/staff-token?as=root'), 400, 'validation');
     await problem(await get('/demo/rm-token', { Origin: 'https://evil.example' }), 403, 'forbidden');
     await problem(await app().request('http://rebind.example:8787/demo/rm-token'), 403, 'forbidden');
     // A tenant whose demo staff were never seeded: the RM is unknown, which is no customer's absence.

@@ -50,7 +50,7 @@ function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefi
 
 /**
  * `GET /demo/embed-token?subject=…`, `GET /demo/rm-token` (the RM page's: the demo RM's token, their
- * book only) and `GET /demo/staff-token?as=maker|checker|rm` (the console's demo sign-in: a token of
+ * book only) and `GET /demo/staff-token?as=maker|checker|rm|analyst|viewer|admin` (the console's demo sign-in: a token of
  * that demo staff member), each answering `{ token, expiresAt }`,
  * only to pages served under one of `trustedOrigins` (default: localhost origins).
  */
@@ -94,7 +94,7 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       const refused = refuseUntrusted(c);
       if (refused) return refused;
       const as = c.req.query('as') ?? '';
-      if (!Object.hasOwn(DEMO_SIGN_INS, as)) return refuse(c, 'validation', 'Pass ?as=maker, ?as=checker or ?as=rm.');
+      if (!Object.hasOwn(DEMO_SIGN_INS, as)) return refuse(c, 'validation', `Pass ?as= one of ${Object.keys(DEMO_SIGN_INS).join(', ')}.`);
       return staffToken(c, DEMO_SIGN_INS[as as DemoSignIn]);
     })
     .get('/demo/rm-token', async (c) => {

@@ -54,7 +54,7 @@ export function isLoopback(host: string): boolean {
 
 /**
  * Demo tokens stand in for a bank's authenticated backend: anyone who can reach them is "logged in",
- * and /demo/staff-token hands out a maker's and a checker's powers. So they are on by default only
+ * and /demo/staff-token hands out any demo staff member's powers, an admin's among them. So they are on by default only
  * when the server is reachable from this machine alone; on any other address they need an explicit `DEMO_TOKENS=on`.
  */
 export function demoTokensWanted(value: string | undefined, host: string): boolean {

@@ -8,6 +8,7 @@ export { SubjectDetail } from './core/subject-detail.js';
 export type { SubjectDetailState } from './core/subject-detail.js';
 export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
+export { actorSource, type ActorSource } from './core/actor.js';
 export { BOOK_MOVES_MAX, BookMoves, bookMover, bookSpells, staffOfActor } from './core/book-moves.js';
 export type { BookMove, BookMover, BookMovesResponse, BookMovesState, BookSpell } from './core/book-moves.js';
 export { Analytics, isProvisional, provisionalMonths } from './core/analytics.js';

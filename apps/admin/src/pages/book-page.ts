@@ -18,6 +18,9 @@ import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
+import { actorWords } from '../actor-words.js';
+import { whoDid } from '../who-did.js';
+import { jobsPage } from './jobs-page.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { WORDS } from '../words.js';
 import { CUSTOMER_WORDS } from './customer.words.js';
@@ -53,6 +56,8 @@ export class BookPage extends LitElement {
   readonly #detail = new StoreController(this, new SubjectDetail(client, { historyPageSize: 20 }));
   readonly #assignment = new StoreController(this, new BookAssignment(client));
   readonly #moves = new StoreController(this, new BookMoves(client));
+  /** The timeline's actors as the console names them (who-did.ts): staff by name, a job linked to its page. */
+  readonly #timelineActor = (actor: string) => (this.ctx ? whoDid(actor, this.ctx.locale, jobsPage.visible(this.ctx.session)) : actor);
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -175,24 +180,10 @@ export class BookPage extends LitElement {
     return nameWithId(id, this.#moves.state.names);
   }
 
-  /** Who made a move: a staff member by name, an API key, the system, the CLI, a token — or said to be unknown. */
+  /** Who made a move: a staff member by name (the moves' own names), anything else in words. */
   #mover(actor: string): string {
-    const w = WORDS[this.ctx?.locale ?? 'zh-CN'];
     const mover = bookMover(actor);
-    switch (mover.kind) {
-      case 'staff':
-        return this.#staff(mover.id);
-      case 'key':
-        return w.byKey(mover.id);
-      case 'system':
-        return w.bySystem(mover.id);
-      case 'cli':
-        return w.byCli(mover.id);
-      case 'token':
-        return w.byToken(mover.id);
-      case 'unknown':
-        return w.byUnknown(mover.id);
-    }
+    return mover.kind === 'staff' ? this.#staff(mover.id) : actorWords(mover, this.ctx?.locale ?? 'zh-CN');
   }
 
   #movesSection() {
@@ -438,7 +429,7 @@ export class BookPage extends LitElement {
                         this.main ? html`<tk-tier-badge show-progress scheme=${this.main.key}></tk-tier-badge>` : nothing
                       }
                       <tk-entitlement-panel heading=${c.entitlements}></tk-entitlement-panel>
-                      <tk-tier-timeline></tk-tier-timeline>
+                      <tk-tier-timeline .actors=${this.#timelineActor}></tk-tier-timeline>
                     </div>
                   </tk-provider>
                   ${this.#grades()}

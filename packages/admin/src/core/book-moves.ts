@@ -1,4 +1,5 @@
 import type { HttpTierkitClient } from '@tierkit/client';
+import { type ActorSource, actorSource } from './actor.js';
 import type { BookMove, BookMovesResponse } from '@tierkit/core/wire';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 import { readStaffMember } from './staff.js';
@@ -77,21 +78,9 @@ const NOTHING: Omit<BookMovesState, 'subject' | 'status'> = {
 
 const movesPath = (subject: string) => `/v1/subjects/${encodeURIComponent(subject)}/manager/moves`;
 
-/** Who made a move, by its actor's prefix; `unknown`: a prefix this kit does not know, `id` the whole actor. */
-export interface BookMover {
-  readonly kind: 'staff' | 'key' | 'system' | 'cli' | 'token' | 'unknown';
-  /** What follows the prefix (a staff id, a key id, a user…); the whole actor when `unknown`. */
-  readonly id: string;
-}
-
-const MOVER_KINDS: readonly BookMover['kind'][] = ['staff', 'key', 'system', 'cli', 'token'];
-
-/** Who made a move (`cli:ops1` → `{ kind: 'cli', id: 'ops1' }`), an actor of a kind not known kept whole. */
-export function bookMover(actor: string): BookMover {
-  const colon = actor.indexOf(':');
-  const kind = MOVER_KINDS.find((k) => k === actor.slice(0, colon));
-  return colon > 0 && kind !== undefined ? { kind, id: actor.slice(colon + 1) } : { kind: 'unknown', id: actor };
-}
+/** Who made a move: {@link actorSource}, the one reader of actors, under the name the moves' screens knew it by. */
+export type BookMover = ActorSource;
+export const bookMover = actorSource;
 
 /** The staff id of an actor that is a staff member (`staff:RM001` → `RM001`), else undefined. */
 export function staffOfActor(actor: string): string | undefined {

@@ -62,6 +62,7 @@ export class TkTierTimeline extends LitElement {
     data: { attribute: false },
     schemes: { attribute: false },
     unmasked: { type: Boolean, reflect: true },
+    actors: { attribute: false },
   };
 
   /** The subject whose history to show; when unset or empty, the provider's subject. */
@@ -82,6 +83,12 @@ export class TkTierTimeline extends LitElement {
    * its viewer may see them — and records that it showed them.
    */
   declare unmasked: boolean;
+  /**
+   * How the host names who made and who approved each change, for a host that knows who they are: a
+   * staff console names staff by name and a re-tier job (`job:<id>`) as the job, which is no person
+   * and so nothing to mask. Text or a Lit template; unset, `unmasked` decides.
+   */
+  declare actors: ((actor: string) => unknown) | undefined;
 
   constructor() {
     super();
@@ -178,7 +185,7 @@ export class TkTierTimeline extends LitElement {
       month: 'short',
       day: 'numeric',
     });
-    const who = this.unmasked ? (person: string) => person : maskPerson;
+    const who = this.actors ?? (this.unmasked ? (person: string) => person : maskPerson);
     const w = this.#window;
     return html`<div part="scroller" class="scroller" @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>

@@ -10,8 +10,9 @@ export interface TimelineTerms {
   readonly to: string;
   readonly up: string;
   readonly down: string;
-  readonly approvedBy: (who: string) => string;
-  readonly by: (who: string) => string;
+  /** Said before who approved a change, and before who made it (the host may name them with a template). */
+  readonly approvedBy: string;
+  readonly by: string;
   readonly automatic: string;
   readonly policy: (version: number) => string;
   /** The data period an event was decided on, the month already formatted ("2025年11月", "Nov 2025"). */
@@ -37,8 +38,8 @@ export const timelineTerms: Translations<TimelineTerms> = {
     to: '变为',
     up: '升级',
     down: '降级',
-    approvedBy: (w) => `审批人：${w}`,
-    by: (w) => `操作人：${w}`,
+    approvedBy: '审批人：',
+    by: '操作人：',
     automatic: '系统自动',
     policy: (v) => `政策第 ${v} 版`,
     period: (m) => `数据期：${m}`,
@@ -61,8 +62,8 @@ export const timelineTerms: Translations<TimelineTerms> = {
     to: '變為',
     up: '升級',
     down: '降級',
-    approvedBy: (w) => `核准人：${w}`,
-    by: (w) => `操作人：${w}`,
+    approvedBy: '核准人：',
+    by: '操作人：',
     automatic: '系統自動',
     policy: (v) => `政策第 ${v} 版`,
     period: (m) => `資料期間：${m}`,
@@ -85,8 +86,8 @@ export const timelineTerms: Translations<TimelineTerms> = {
     to: 'to',
     up: 'Upgrade',
     down: 'Downgrade',
-    approvedBy: (w) => `Approved by ${w}`,
-    by: (w) => `By ${w}`,
+    approvedBy: 'Approved by ',
+    by: 'By ',
     automatic: 'Automatic',
     policy: (v) => `Policy v${v}`,
     period: (m) => `Data for ${m}`,

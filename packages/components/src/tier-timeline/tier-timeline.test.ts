@@ -84,6 +84,23 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
       .and.not.contain('王建国');
   });
 
+  it('names who made and approved a change as the host says, text or a template, around its own words', async () => {
+    const byJob = shortHistory.map((e) => (e.actor === 'system' ? e : { ...e, actor: 'job:J9', approvedBy: 'staff:E1187' }));
+    const el = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="zh-CN" .data=${byJob} .schemes=${sampleSchemes}
+        .actors=${(a: string) => (a.startsWith('job:') ? html`<a href="#/jobs/J9">重评任务 #J9</a>` : `员工 ${a.slice(6)}`)}></tk-tier-timeline>`,
+    );
+    await settle(el);
+    const row = items(el)[2]!;
+    expect(text(row)).to.contain('操作人：重评任务 #J9').and.contain('审批人：员工 E1187').and.not.contain('*');
+    expect(row.querySelector('a')?.getAttribute('href')).to.equal('#/jobs/J9');
+    el.lang = 'en';
+    await settle(el);
+    expect(text(items(el)[2]))
+      .to.contain('By 重评任务 #J9')
+      .and.contain('Approved by 员工 E1187');
+  });
+
   it('names the data period a change was decided on, when the event carries one', async () => {
     const [first, second, ...rest] = shortHistory;
     const withPeriod = [{ ...first!, period: '2025-03' }, { ...second!, period: 'not-a-month' }, ...rest];

@@ -11,8 +11,8 @@ export interface ItemContext {
   readonly t: TimelineTerms;
   /** The date formatter of the locale and the bank's time zone (cached: building one is slow). */
   readonly date: Intl.DateTimeFormat;
-  /** How a staff member is shown: masked unless the host may show them in full (docs/domain.md §8). */
-  readonly who: (person: string) => string;
+  /** How a staff member is shown: masked unless the host may show them in full (docs/domain.md §8), or as the host names them. */
+  readonly who: (person: string) => unknown;
 }
 
 /**
@@ -52,8 +52,8 @@ export function renderEvent(
     </span>
     <span class="line meta">
       ${reason ? html`<span class="reason">${reason}</span>` : nothing}
-      ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by(who(e.actor))}</span>` : nothing}
-      ${e.approvedBy ? html`<span>${t.approvedBy(who(e.approvedBy))}</span>` : nothing}
+      ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by}${who(e.actor)}</span>` : nothing}
+      ${e.approvedBy ? html`<span>${t.approvedBy}${who(e.approvedBy)}</span>` : nothing}
       ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
       ${e.policyVersion === undefined ? nothing : html`<span>${t.policy(e.policyVersion)}</span>`}
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}

@@ -1,17 +1,32 @@
 import { assignManagers, upsertStaff, type Executor } from '@tierkit/db';
 
-/** The demo's staff: a maker, a checker and relationship managers with books. */
+/**
+ * The demo's staff: a maker, a checker, relationship managers with books, and one of each other role
+ * (analyst, viewer, admin), so a bank trying the demo sees every role's console. Names are names only:
+ * screens show the role beside them in the reader's language, which a suffix in the name (`（经办）`)
+ * would repeat in Chinese on an English screen.
+ */
 export const DEMO_STAFF = [
-  { id: 'MAKER01', name: '赵敏（经办）', role: 'officer', scope: 'tenant' },
-  { id: 'CHECKER01', name: '钱进（复核）', role: 'approver', scope: 'tenant' },
-  { id: 'RM001', name: '王芳（客户经理）', role: 'officer', scope: 'book' },
-  { id: 'RM002', name: '李强（客户经理）', role: 'officer', scope: 'book' },
-  { id: 'RM003', name: '陈静（客户经理）', role: 'officer', scope: 'book' },
-  { id: 'RM004', name: '孙磊（客户经理）', role: 'officer', scope: 'book' },
+  { id: 'MAKER01', name: '赵敏', role: 'officer', scope: 'tenant' },
+  { id: 'CHECKER01', name: '钱进', role: 'approver', scope: 'tenant' },
+  { id: 'RM001', name: '王芳', role: 'officer', scope: 'book' },
+  { id: 'RM002', name: '李强', role: 'officer', scope: 'book' },
+  { id: 'RM003', name: '陈静', role: 'officer', scope: 'book' },
+  { id: 'RM004', name: '孙磊', role: 'officer', scope: 'book' },
+  { id: 'ANALYST01', name: '周婷', role: 'analyst', scope: 'tenant' },
+  { id: 'VIEWER01', name: '吴昊', role: 'viewer', scope: 'tenant' },
+  { id: 'ADMIN01', name: '郑洁', role: 'admin', scope: 'tenant' },
 ] as const;
 
 /** Who each demo sign-in is (`/demo/staff-token?as=…`). */
-export const DEMO_SIGN_INS = { maker: 'MAKER01', checker: 'CHECKER01', rm: 'RM001' } as const;
+export const DEMO_SIGN_INS = {
+  maker: 'MAKER01',
+  checker: 'CHECKER01',
+  rm: 'RM001',
+  analyst: 'ANALYST01',
+  viewer: 'VIEWER01',
+  admin: 'ADMIN01',
+} as const;
 export type DemoSignIn = keyof typeof DEMO_SIGN_INS;
 
 const RMS = DEMO_STAFF.filter((s) => s.scope === 'book').map((s) => s.id);
