@@ -49,7 +49,10 @@ const PG_N = arg('pg-subjects', 100_000);
 /** `--depth N` / `--share F`: the SQLite pipeline's tuning, to compare settings in one bench (defaults: the worker's). */
 const TUNING =
   process.argv.includes('--depth') || process.argv.includes('--share')
-    ? { ...(process.argv.includes('--depth') ? { depth: arg('depth', 1) } : {}), ...(process.argv.includes('--share') ? { share: arg('share', 0.7) } : {}) }
+    ? {
+        ...(process.argv.includes('--depth') ? { depth: arg('depth', 1) } : {}),
+        ...(process.argv.includes('--share') ? { share: arg('share', 0.7) } : {}),
+      }
     : undefined;
 const MONTHS = ['2025-08', '2025-09', '2025-10'];
 const NOW = new Date('2025-11-15T04:00:00.000Z');
@@ -177,7 +180,12 @@ async function sqliteFigures(dir: string): Promise<void> {
     const threads = watchThreads();
     const job = await enqueueRetier(db.db, { tenantId: TENANT, period, now });
     let pipelined = 0;
-    await drainJobs({ db: db.db, now: () => now, onChunk: (d) => void (d.pipelined && pipelined++), ...(TUNING ? { pipeline: TUNING } : {}) });
+    await drainJobs({
+      db: db.db,
+      now: () => now,
+      onChunk: (d) => void (d.pipelined && pipelined++),
+      ...(TUNING ? { pipeline: TUNING } : {}),
+    });
     const done = { ms: performance.now() - t, cpu: cpuMs() - c, chunks: job?.progress.chunks.total, pipelined, threads: threads() };
     const read = readMetrics(raw, from, period);
     // What the job wrote to history: one event per level change.

@@ -255,7 +255,8 @@ async function pipeline(
         preparer = Preparer.start(file, logNotice);
         if (tuning.awaitThread) await preparer.whenReady();
       }
-      if (!preparer?.ready || !writing.every((w) => readsApart(claimed, w))) return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
+      if (!preparer?.ready || !writing.every((w) => readsApart(claimed, w)))
+        return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
       // Taken before the thread's reads begin, so that any write after it is seen at the check.
       const mark = await watch.mark();
       const reply = preparer.prepare({
