@@ -16,7 +16,8 @@ it('an operator migrates, seeds once, and is told when there is nothing to do', 
   const database = join(dir, 'cli.db');
   const lines: string[] = [];
   const out = (l: string) => lines.push(l);
-  assert.equal(await run(['migrate', '--database', database], out), 0);
+  // The `database:` line (with what was migrated) is on stderr, as for every command.
+  assert.equal(await run(['migrate', '--database', database], out, out), 0);
   assert.ok(lines.some((l) => l.includes('migrated: 2025-11-23T00-00-00-initial')));
   assert.equal(await run(['seed', '--database', database, '--customers', '20'], out), 0);
   assert.equal(await run(['seed', '--database', database, '--customers', '20'], out), 0);

@@ -13,6 +13,11 @@ export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = proces
   return isPostgresUrl(url) ? connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('batch', env) }) : undefined;
 }
 
+/** A database URL as logs and messages name it: a PostgreSQL password masked, a SQLite path as given. */
+export function redactDatabaseUrl(url: string): string {
+  return isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url;
+}
+
 /**
  * Open the database and bring its schema up to date; logs where it is (a PostgreSQL password masked).
  * `use` picks the PostgreSQL statement timeout: a request's (seconds) or batch work's (minutes).
@@ -44,7 +49,7 @@ export async function openDatabase(
     await own?.close();
   }
   log(
-    `database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
+    `database: ${redactDatabaseUrl(url)} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
   );
   return db;
 }

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import {
+  BUSY_WAIT_MS,
   claimChunk,
+  isDatabaseBusy,
   completeChunk,
   completeJobIfDone,
   releaseChunk,
@@ -9,6 +11,7 @@ import {
   startBackgroundCheckpoints,
   type ClaimedChunk,
   type Executor,
+  watchOutage,
 } from '@tierkit/db';
 import { randomBytes } from 'node:crypto';
 import { TenantPacks } from '../tenant-pack.js';
@@ -117,10 +120,7 @@ export async function workOnce(
     options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals });
   } catch (err) {
     if (err instanceof ChunkTakenOver) await giveBackCancelled(db, claimed, owner);
-    else {
-      (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
-      await releaseChunk(db, job.id, chunk.seq, owner);
-    }
+    else await chunkFailed(options, claimed, owner, err);
   }
   return true;
 }
@@ -152,6 +152,43 @@ export const PREPARED_SHARE = 0.7;
 async function giveBackCancelled(db: Executor, { chunk, job }: ClaimedChunk, owner: string): Promise<void> {
   await releaseChunk(db, job.id, chunk.seq, owner, true);
 }
+
+/**
+ * A chunk whose transaction failed: it rolled back, so nothing of the chunk was written, and the chunk
+ * is given back for a claim (this worker's next, usually) to run it again.
+ *
+ * SQLITE_BUSY (another process — a CLI re-tier or import beside the server — held the file's write
+ * lock past `BUSY_WAIT_MS`) is no fault of the chunk: it is given back as unused, so it does not count
+ * towards the {@link MAX_CHUNK_ATTEMPTS} that fail a job (three busy waits used to fail a whole
+ * re-tier), and logged as one line saying so, not as a "chunk failed" stack. An unreachable database
+ * is logged once per outage (watchOutage); giving the chunk back then fails too, and its lease expires.
+ */
+async function chunkFailed(options: WorkerOptions, { chunk, job }: ClaimedChunk, owner: string, err: unknown): Promise<void> {
+  const { db } = options;
+  const log = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  if (isDatabaseBusy(err)) {
+    // The give-back needs the write lock too: it waits for it as long again, a few times over, before
+    // leaving the chunk to its lease.
+    for (let tries = 1; ; tries++) {
+      try {
+        await releaseChunk(db, job.id, chunk.seq, owner, true);
+        break;
+      } catch (e) {
+        if (!isDatabaseBusy(e) || tries >= BUSY_RELEASE_TRIES) throw e;
+      }
+    }
+    log(
+      `chunk ${chunk.seq} of ${job.id}: database busy (another process held the write lock over ${BUSY_WAIT_MS / 1000} s), retried — nothing lost`,
+    );
+    return;
+  }
+  if (!watchOutage(db, log).failed(err))
+    (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
+  await releaseChunk(db, job.id, chunk.seq, owner);
+}
+
+/** How many times giving back a chunk refused with SQLITE_BUSY is tried (each waits `BUSY_WAIT_MS`). */
+const BUSY_RELEASE_TRIES = 3;
 
 /** A chunk claimed more than {@link MAX_CHUNK_ATTEMPTS} times fails its job and is given back. */
 async function failJob(db: Executor, { chunk, job }: ClaimedChunk, owner: string, now: Date): Promise<void> {
@@ -220,7 +257,6 @@ async function pipeline(
 ): Promise<number> {
   const { db } = options;
   const clock = options.now ?? (() => new Date());
-  const logError = options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e));
   // What is not a failed chunk: the chunk it is about still runs, in its transaction.
   const logNotice = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
   const watch = new ChangeWatch(db);
@@ -340,10 +376,7 @@ async function pipeline(
       options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals, pipelined });
     } catch (err) {
       if (err instanceof ChunkTakenOver) await giveBackCancelled(db, pending.claimed, owner);
-      else {
-        logError(err);
-        await releaseChunk(db, job.id, chunk.seq, owner);
-      }
+      else await chunkFailed(options, pending.claimed, owner, err);
     }
   }
 }
@@ -390,6 +423,9 @@ class Checkpoints {
   }
 }
 
+/** A worker's waits while the database is unreachable: the first, doubling up to the last. */
+export const OUTAGE_BACKOFF_MS = { first: 1000, max: 30_000 } as const;
+
 /**
  * Work until `signal` aborts: claim a chunk, run it, repeat (pipelined on SQLite, as {@link drainJobs});
  * when there is none, wait `pollMs`. Between chunks it yields to the event loop, so a server running it
@@ -401,6 +437,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const pollMs = options.pollMs ?? 1000;
   const checkpoints = new Checkpoints(options.db);
   const logError = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  const outage = watchOutage(options.db, logError);
+  // While the database is unreachable: waits doubling from 1 s up to 30 s, not a poll a second.
+  let backoffMs = 0;
   try {
     while (!options.signal?.aborted) {
       let worked = false;
@@ -408,12 +447,14 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         // Until the queue is empty; the threads end with it.
         worked = (await drain(options, packs, owner, checkpoints)) > 0;
         if (!worked) await checkpoints.stop();
+        backoffMs = 0;
       } catch (err) {
-        // The database may be briefly unreachable: keep the worker alive and try again after a pause.
-        logError(err);
+        // Keep the worker alive and try again after a pause; an outage is logged once (watchOutage).
+        if (outage.failed(err)) backoffMs = Math.min(Math.max(backoffMs * 2, OUTAGE_BACKOFF_MS.first), OUTAGE_BACKOFF_MS.max);
+        else logError(err);
       }
       if (worked) await new Promise((r) => setImmediate(r));
-      else await sleep(pollMs, options.signal);
+      else await sleep(backoffMs || pollMs, options.signal);
     }
   } finally {
     await checkpoints.stop().catch(logError);

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { enqueueRetier, jobView, provisionTenant, workOnce } from '@tierkit/api';
+import { BUSY_WAIT_MS, connect, migrateToLatest, type Db } from '@tierkit/db';
+import type { KyselyPlugin } from 'kysely';
+import { loadBook } from '../support/book.js';
+import { testPack } from '../support/test-pack.js';
+
+/*
+ * `tierkit retier` beside `npm start` on one SQLite file: the other process holds the write lock past
+ * BUSY_WAIT_MS while a chunk waits to begin. The chunk's transaction never began, so nothing of it was
+ * written; it used to be logged as a "chunk failed" stack and counted as an attempt (three such waits
+ * failed the whole job). It is given back as unused, logged as one line, and runs again.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-busy-'));
+const open: Db[] = [];
+after(async () => {
+  for (const d of open) await d.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('a chunk refused the write lock by another process is retried without counting an attempt, in one log line', {
+  timeout: 60_000,
+}, async () => {
+  const file = join(dir, 'busy.db');
+  const worker = connect({ url: file });
+  const other = connect({ url: file });
+  open.push(worker, other);
+  await migrateToLatest(worker.db);
+  const now = new Date();
+  await provisionTenant(worker.db, { id: 'b', name: 'b', pack: testPack(), now });
+  await loadBook(worker.db, 'b', 20, ['2025-09', '2025-10'], now.toISOString());
+  const job = await enqueueRetier(worker.db, { tenantId: 'b', period: '2025-10', now });
+  assert.ok(job);
+
+  // Once the chunk is claimed (its job row read), the other connection takes the write lock and keeps
+  // it a second longer than a write waits, as a long CLI chunk does.
+  let holding: Promise<void> | undefined;
+  const claimFirst = worker.db.withPlugin({
+    transformQuery: ({ node }) => node,
+    async transformResult({ result }) {
+      if (holding || !(result.rows[0] && 'params' in result.rows[0])) return result;
+      let locked!: () => void;
+      const hasLock = new Promise<void>((r) => (locked = r));
+      holding = other.db.transaction().execute(async (trx) => {
+        await trx.updateTable('tenants').set({ name: 'b (busy)' }).where('id', '=', 'b').execute();
+        locked();
+        await new Promise((r) => setTimeout(r, BUSY_WAIT_MS + 1000));
+      });
+      await hasLock;
+      return result;
+    },
+  });
+  const logged: unknown[] = [];
+  assert.equal(await workOnce({ db: claimFirst, logError: (e) => logged.push(e) }), true);
+  await holding;
+
+  assert.equal(logged.length, 1, `one line: ${logged.map(String).join(' | ')}`);
+  assert.equal(typeof logged[0], 'string', 'a line, not a stack');
+  assert.match(String(logged[0]), new RegExp(`^chunk 0 of ${job.id}: database busy .*retried — nothing lost$`));
+  const chunk = await worker.db.selectFrom('job_chunks').selectAll().where('job_id', '=', job.id).executeTakeFirstOrThrow();
+  assert.equal(chunk.status, 'pending');
+  assert.equal(chunk.lease_owner, null, 'given back at once, not left to its lease');
+  assert.equal(Number(chunk.attempts), 0, 'the busy wait is not an attempt of the chunk');
+
+  // Run again, it completes with every subject: nothing was lost.
+  assert.equal(await workOnce({ db: worker.db, logError: (e) => logged.push(e) }), true);
+  assert.equal(logged.length, 1);
+  const done = await jobView(worker.db, 'b', job.id);
+  assert.equal(done?.status, 'completed');
+  assert.equal(done?.progress.subjects.processed, 20);
+});

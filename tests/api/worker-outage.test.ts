@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import { it } from 'node:test';
+import { OUTAGE_BACKOFF_MS, runWorker } from '@tierkit/api';
+import { connect } from '@tierkit/db';
+
+/*
+ * A `tierkit worker` whose PostgreSQL is down: it polled once a second regardless and logged every
+ * failure (78 lines in 75 s). The database here is a port that accepts a connection and cuts it at
+ * once, as a PostgreSQL shutting down does; each connection is one try of the worker.
+ */
+it('a worker whose database is unreachable says so once and backs off 1 s, 2 s, 4 s … instead of polling', { timeout: 30_000 }, async () => {
+  let tries = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    tries++;
+    sockets.add(s);
+    s.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const db = connect({ url: `postgres://tierkit:secret@127.0.0.1:${port}/tierkit`, onConnectionLost: () => undefined });
+  const logged: unknown[] = [];
+  const abort = new AbortController();
+  const running = runWorker({ db: db.db, pollMs: 50, signal: abort.signal, logError: (e) => logged.push(e) });
+  // 1 s + 2 s of backoff after the first try: three tries in 3.5 s (a 50 ms poll would make about 70).
+  await new Promise((r) => setTimeout(r, OUTAGE_BACKOFF_MS.first * 3.5));
+  abort.abort();
+  await running;
+  await db.close();
+  server.close();
+  assert.ok(tries >= 2 && tries <= 4, `tries: ${tries}`);
+  assert.equal(logged.length, 1, `logged: ${logged.map(String).join(' | ')}`);
+  assert.match(String(logged[0]), /^database unreachable \(retrying every 5 s\): /);
+});
