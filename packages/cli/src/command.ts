@@ -36,7 +36,7 @@ export interface CommandContext {
   readonly log: (line: string) => void;
   /** Whether to draw progress bars (stderr is a terminal and no --json). */
   readonly progress: boolean;
-  /** Open and migrate the database of `--database` / `$DATABASE_URL`; its `database:` line always goes to stderr (`log` is no longer used). */
+  /** Open and migrate the database of `--database` / `$DATABASE_URL`, logging where to `log` (default ctx.log). */
   /** `use` 'batch' (imports, seeding, migrations) gets batch work's PostgreSQL statement timeout; `setup` (`openSetupConnection`) is where a server's start migrates. */
   openDatabase(log?: (line: string) => void, use?: DatabaseUse, setup?: Db): Promise<Db>;
 }

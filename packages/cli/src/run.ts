@@ -119,8 +119,7 @@ export async function run(
     err,
     log,
     progress: !json && values['no-progress'] !== true && process.stderr.isTTY === true,
-    // Always on stderr, whatever the command: scripts read stdout, and a person must see which database it was.
-    openDatabase: (_log, use, setup) => openDatabase(settings.databaseUrl, err, use, setup),
+    openDatabase: (to = log, use, setup) => openDatabase(settings.databaseUrl, to, use, setup),
   };
   try {
     return await command.run(ctx);
