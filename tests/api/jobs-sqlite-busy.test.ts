@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { enqueueRetier, jobView, provisionTenant, workOnce } from '@tierkit/api';
 import { BUSY_WAIT_MS, connect, migrateToLatest, type Db } from '@tierkit/db';
-import type { KyselyPlugin } from 'kysely';
 import { loadBook } from '../support/book.js';
 import { testPack } from '../support/test-pack.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { it } from 'node:test';
 import { OUTAGE_BACKOFF_MS, runWorker } from '@tierkit/api';
 import { connect } from '@tierkit/db';
@@ -9,12 +9,12 @@ import { connect } from '@tierkit/db';
  * failure (78 lines in 75 s). The database here is a port that accepts a connection and cuts it at
  * once, as a PostgreSQL shutting down does; each connection is one try of the worker.
  */
-it('a worker whose database is unreachable says so once and backs off 1 s, 2 s, 4 s … instead of polling', { timeout: 30_000 }, async () => {
+it('a worker whose database is unreachable says so once and backs off 1 s, 2 s, 4 s … instead of polling', {
+  timeout: 30_000,
+}, async () => {
   let tries = 0;
-  const sockets = new Set<Socket>();
   const server = createServer((s) => {
     tries++;
-    sockets.add(s);
     s.destroy();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -12,7 +12,13 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 it('commands whose stdout is their results name the database on stderr, and a job not found says which database was looked in', async () => {
   const database = join(dir, 'where.db');
   const line = `database: ${database} (sqlite)`;
-  for (const args of [['migrate', '--json'], ['tenants', 'list'], ['keys', 'list'], ['jobs', 'list'], ['retier', '--period', '2025-10', '--tenant', 'nope']]) {
+  for (const args of [
+    ['migrate', '--json'],
+    ['tenants', 'list'],
+    ['keys', 'list'],
+    ['jobs', 'list'],
+    ['retier', '--period', '2025-10', '--tenant', 'nope'],
+  ]) {
     const r = await runCaptured([...args, '--database', database]);
     assert.ok(
       r.err.some((l) => l.startsWith(line)),

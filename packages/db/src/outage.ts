@@ -62,11 +62,7 @@ const watches = new WeakMap<object, OutageWatch>();
  * every `probeMs` (`select 1`) until it answers, and then "database reachable again after N s" is
  * logged. The probe's timer does not keep the process alive.
  */
-export function watchOutage(
-  db: Executor,
-  log: (line: string) => void,
-  probeMs: number = OUTAGE_PROBE_MS,
-): OutageWatch {
+export function watchOutage(db: Executor, log: (line: string) => void, probeMs: number = OUTAGE_PROBE_MS): OutageWatch {
   const existing = watches.get(db);
   if (existing) return existing;
   let since: number | undefined;

@@ -48,9 +48,7 @@ export async function openDatabase(
   } finally {
     await own?.close();
   }
-  log(
-    `database: ${redactDatabaseUrl(url)} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
-  );
+  log(`database: ${redactDatabaseUrl(url)} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`);
   return db;
 }
 

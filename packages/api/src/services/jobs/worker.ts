@@ -182,8 +182,7 @@ async function chunkFailed(options: WorkerOptions, { chunk, job }: ClaimedChunk,
     );
     return;
   }
-  if (!watchOutage(db, log).failed(err))
-    (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
+  if (!watchOutage(db, log).failed(err)) (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
   await releaseChunk(db, job.id, chunk.seq, owner);
 }
 
