@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { it } from 'node:test';
-import { OUTAGE_BACKOFF_MS, runWorker } from '@tierkit/api';
+import { OUTAGE_BACKOFF_MS, runWorker, startMonthlySchedule } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 
-/*
- * A `tierkit worker` whose PostgreSQL is down: it polled once a second regardless and logged every
- * failure (78 lines in 75 s). The database here is a port that accepts a connection and cuts it at
- * once, as a PostgreSQL shutting down does; each connection is one try of the worker.
- */
-it('a worker whose database is unreachable says so once and backs off 1 s, 2 s, 4 s … instead of polling', {
-  timeout: 30_000,
-}, async () => {
+/** A port that accepts each connection and cuts it at once, as a PostgreSQL shutting down does; counts them. */
+async function cuttingPort(): Promise<{ server: Server; url: string; tries: () => number }> {
   let tries = 0;
   const server = createServer((s) => {
     tries++;
@@ -20,7 +14,18 @@ it('a worker whose database is unreachable says so once and backs off 1 s, 2 s, 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const db = connect({ url: `postgres://tierkit:secret@127.0.0.1:${port}/tierkit`, onConnectionLost: () => undefined });
+  return { server, url: `postgres://tierkit:secret@127.0.0.1:${port}/tierkit`, tries: () => tries };
+}
+
+/*
+ * A `tierkit worker` whose PostgreSQL is down: it polled once a second regardless and logged every
+ * failure (78 lines in 75 s). Each connection to the cutting port is one try of the worker.
+ */
+it('a worker whose database is unreachable says so once and backs off 1 s, 2 s, 4 s … instead of polling', {
+  timeout: 30_000,
+}, async () => {
+  const { server, url, tries } = await cuttingPort();
+  const db = connect({ url, onConnectionLost: () => undefined });
   const logged: unknown[] = [];
   const abort = new AbortController();
   const running = runWorker({ db: db.db, pollMs: 50, signal: abort.signal, logError: (e) => logged.push(e) });
@@ -30,7 +35,27 @@ it('a worker whose database is unreachable says so once and backs off 1 s, 2 s, 
   await running;
   await db.close();
   server.close();
-  assert.ok(tries >= 2 && tries <= 4, `tries: ${tries}`);
+  assert.ok(tries() >= 2 && tries() <= 4, `tries: ${tries()}`);
+  assert.equal(logged.length, 1, `logged: ${logged.map(String).join(' | ')}`);
+  assert.match(String(logged[0]), /^database unreachable \(retrying every 5 s\): /);
+});
+
+it('the monthly schedule whose database is unreachable says so once, not a stack at every tick', { timeout: 30_000 }, async () => {
+  const { server, url, tries } = await cuttingPort();
+  const db = connect({ url, onConnectionLost: () => undefined });
+  const logged: unknown[] = [];
+  const schedule = startMonthlySchedule({
+    db: db.db,
+    timeZone: 'Asia/Shanghai',
+    intervalMs: 50,
+    logError: (e) => logged.push(e),
+    log: () => undefined,
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  schedule.stop();
+  await db.close();
+  server.close();
+  assert.ok(tries() > 5, `the schedule kept ticking: ${tries()}`);
   assert.equal(logged.length, 1, `logged: ${logged.map(String).join(' | ')}`);
   assert.match(String(logged[0]), /^database unreachable \(retrying every 5 s\): /);
 });
