@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { enqueueRetier, jobView, provisionTenant, workOnce } from '@tierkit/api';
+import { enqueueRetier, jobView, provisionTenant, runWorker, workOnce } from '@tierkit/api';
 import { BUSY_WAIT_MS, connect, migrateToLatest, type Db } from '@tierkit/db';
 import { loadBook } from '../support/book.js';
 import { testPack } from '../support/test-pack.js';
@@ -72,4 +72,46 @@ it('a chunk refused the write lock by another process is retried without countin
   const done = await jobView(worker.db, 'b', job.id);
   assert.equal(done?.status, 'completed');
   assert.equal(done?.progress.subjects.processed, 20);
+});
+
+it('a worker whose claim waits out another process’s write lock says so in a line and carries on', { timeout: 60_000 }, async () => {
+  const file = join(dir, 'claim.db');
+  const worker = connect({ url: file });
+  const other = connect({ url: file });
+  open.push(worker, other);
+  await migrateToLatest(worker.db);
+  const now = new Date();
+  await provisionTenant(worker.db, { id: 'c', name: 'c', pack: testPack(), now });
+  await loadBook(worker.db, 'c', 10, ['2025-09', '2025-10'], now.toISOString());
+  const job = await enqueueRetier(worker.db, { tenantId: 'c', period: '2025-10', now });
+  assert.ok(job);
+  let locked!: () => void;
+  const hasLock = new Promise<void>((r) => (locked = r));
+  const holding = other.db.transaction().execute(async (trx) => {
+    await trx.updateTable('tenants').set({ name: 'c (busy)' }).where('id', '=', 'c').execute();
+    locked();
+    await new Promise((r) => setTimeout(r, BUSY_WAIT_MS + 1500));
+  });
+  await hasLock;
+  const logged: unknown[] = [];
+  const abort = new AbortController();
+  let finished!: () => void;
+  const completed = new Promise<void>((r) => (finished = r));
+  const running = runWorker({
+    db: worker.db,
+    pollMs: 50,
+    signal: abort.signal,
+    logError: (e) => logged.push(e),
+    onChunk: () => finished(),
+  });
+  await holding;
+  await completed;
+  abort.abort();
+  await running;
+  assert.ok(logged.length >= 1, 'the wait was said');
+  for (const l of logged)
+    assert.match(String(l), /^database busy \(another process held the write lock over 5 s\); trying again in 50 ms$/);
+  const done = await jobView(worker.db, 'c', job.id);
+  assert.equal(done?.status, 'completed');
+  assert.equal(done?.progress.subjects.processed, 10);
 });

@@ -450,6 +450,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       } catch (err) {
         // Keep the worker alive and try again after a pause; an outage is logged once (watchOutage).
         if (outage.failed(err)) backoffMs = Math.min(Math.max(backoffMs * 2, OUTAGE_BACKOFF_MS.first), OUTAGE_BACKOFF_MS.max);
+        // A claim or give-back that waited out another process's write lock (SQLite): nothing was
+        // written, and the next poll tries again; a line, not a stack.
+        else if (isDatabaseBusy(err))
+          logError(`database busy (another process held the write lock over ${BUSY_WAIT_MS / 1000} s); trying again in ${pollMs} ms`);
         else logError(err);
       }
       if (worked) await new Promise((r) => setImmediate(r));
