@@ -37,3 +37,19 @@ it('a PostgreSQL URL is named without its password', () => {
   assert.equal(redactDatabaseUrl('postgres://bank:s3cret@db.internal:5432/tierkit'), 'postgres://bank:***@db.internal:5432/tierkit');
   assert.equal(redactDatabaseUrl('./data/tierkit.db'), './data/tierkit.db');
 });
+
+it('a password holding ":" or "@", or given in the query, is masked whole', () => {
+  for (const [url, shown] of [
+    ['postgres://u:pa:ss@h/db', 'postgres://u:***@h/db'],
+    ['postgres://u:p@ss@h/db', 'postgres://u:***@h/db'],
+    ['postgresql://u@h:5432/db?password=secret&sslmode=require', 'postgresql://u@h:5432/db?password=***&sslmode=require'],
+    ['postgres://u:pw@h/db?sslpassword=keypass&application_name=tk', 'postgres://u:***@h/db?sslpassword=***&application_name=tk'],
+    ['postgres://u@h/db', 'postgres://u@h/db'],
+  ]) {
+    const redacted = redactDatabaseUrl(url as string);
+    assert.equal(redacted, shown, url);
+    for (const secret of ['pa:ss', 'p@ss', 'secret', 'keypass', 'pw@']) assert.ok(!redacted.includes(secret), `${url}: ${redacted}`);
+  }
+  // Where its password ends cannot be told: nothing of it is shown.
+  assert.equal(redactDatabaseUrl('postgres://u:se cr:et@h:port/db'), '<unparsable database URL>');
+});

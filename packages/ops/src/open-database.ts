@@ -13,9 +13,23 @@ export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = proces
   return isPostgresUrl(url) ? connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('batch', env) }) : undefined;
 }
 
-/** A database URL as logs and messages name it: a PostgreSQL password masked, a SQLite path as given. */
+/**
+ * A database URL as logs and messages name it: a PostgreSQL password masked, a SQLite path as given.
+ * Parsed as a URL, not matched by a pattern: a password holding `:` or `@` (`u:pa:ss@h`, `u:p@ss@h`)
+ * came out partly in clear, and one given as `?password=` or `?sslpassword=` wholly. What does not
+ * parse is not shown at all, since where its password ends cannot be told.
+ */
 export function redactDatabaseUrl(url: string): string {
-  return isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url;
+  if (!isPostgresUrl(url)) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '<unparsable database URL>';
+  }
+  if (parsed.password) parsed.password = '***';
+  for (const key of [...parsed.searchParams.keys()]) if (/^(ssl)?password$/i.test(key)) parsed.searchParams.set(key, '***');
+  return parsed.toString();
 }
 
 /**
