@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { enqueueRetier, jobView, provisionTenant, runWorker, workOnce } from '@tierkit/api';
+import { drainJobs, enqueueRetier, jobView, MAX_BUSY_GIVE_BACKS, provisionTenant, runWorker, workOnce } from '@tierkit/api';
 import { BUSY_WAIT_MS, connect, migrateToLatest, type Db } from '@tierkit/db';
 import { loadBook } from '../support/book.js';
 import { testPack } from '../support/test-pack.js';
@@ -114,4 +114,93 @@ it('a worker whose claim waits out another process’s write lock says so in a l
   const done = await jobView(worker.db, 'c', job.id);
   assert.equal(done?.status, 'completed');
   assert.equal(done?.progress.subjects.processed, 10);
+});
+
+/** `db` throwing `err` on every update whose table and contents include the given words. */
+function failing(db: Db['db'], words: readonly string[], err: () => Error): Db['db'] {
+  return db.withPlugin({
+    transformQuery: ({ node }) => {
+      const n = JSON.stringify(node);
+      if (node.kind === 'UpdateQueryNode' && words.every((w) => n.includes(`"${w}"`))) throw err();
+      return node;
+    },
+    async transformResult({ result }) {
+      return result;
+    },
+  });
+}
+
+const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+
+async function bookWithJob(name: string, tenant: string) {
+  const w = connect({ url: join(dir, name) });
+  open.push(w);
+  await migrateToLatest(w.db);
+  const now = new Date();
+  await provisionTenant(w.db, { id: tenant, name: tenant, pack: testPack(), now });
+  await loadBook(w.db, tenant, 20, ['2025-09', '2025-10'], now.toISOString());
+  const job = await enqueueRetier(w.db, { tenantId: tenant, period: '2025-10', now });
+  assert.ok(job);
+  return { w, job };
+}
+
+it('a job whose completion is refused after its last chunk committed is completed by the next claim that finds nothing', {
+  timeout: 60_000,
+}, async () => {
+  const { w, job } = await bookWithJob('complete.db', 'd');
+  const logged: unknown[] = [];
+  // Busy on `completed` only: the chunk's own transaction commits.
+  assert.equal(await workOnce({ db: failing(w.db, ['jobs', 'completed'], busy), logError: (e) => logged.push(e) }), true);
+  assert.equal(logged.length, 1, logged.map(String).join(' | '));
+  assert.doesNotMatch(String(logged[0]), /retried/, 'nothing was given back');
+  assert.match(String(logged[0]), new RegExp(`^job ${job.id}: chunk stored, but marking the job completed failed: database busy`));
+  assert.equal((await jobView(w.db, 'd', job.id))?.status, 'running');
+  // No chunk is left to claim: the claim completes the job instead of leaving it running for good.
+  assert.equal(await workOnce({ db: w.db, logError: (e) => logged.push(e) }), false);
+  const v = await jobView(w.db, 'd', job.id);
+  assert.equal(v?.status, 'completed');
+  assert.equal(v?.progress.subjects.processed, 20);
+});
+
+it('the pipelined drain completes such a job too', { timeout: 60_000 }, async () => {
+  const { w, job } = await bookWithJob('complete-drain.db', 'e');
+  const logged: unknown[] = [];
+  // Its last claim, finding nothing, tries to complete the job as well and is refused the same way.
+  await assert.rejects(drainJobs({ db: failing(w.db, ['jobs', 'completed'], busy), logError: (e) => logged.push(e) }), {
+    code: 'SQLITE_BUSY',
+  });
+  assert.ok(
+    logged.some((l) => String(l).startsWith(`job ${job.id}: chunk stored`)),
+    logged.map(String).join(' | '),
+  );
+  assert.equal((await jobView(w.db, 'e', job.id))?.status, 'running');
+  await drainJobs({ db: w.db, logError: (e) => logged.push(e) });
+  assert.equal((await jobView(w.db, 'e', job.id))?.status, 'completed');
+});
+
+it('a chunk busy time after time fails its job, saying why, after MAX_BUSY_GIVE_BACKS, logging the first only', {
+  timeout: 60_000,
+}, async () => {
+  const { w, job } = await bookWithJob('busy-forever.db', 'f');
+  const logged: unknown[] = [];
+  const stuck = failing(w.db, ['job_chunks', 'done'], busy);
+  let claims = 0;
+  while (await workOnce({ db: stuck, logError: (e) => logged.push(e) })) if (++claims > MAX_BUSY_GIVE_BACKS + 5) break;
+  assert.equal(claims, MAX_BUSY_GIVE_BACKS + 1, 'claimed until the cap, then nothing left to claim');
+  const v = await jobView(w.db, 'f', job.id);
+  assert.equal(v?.status, 'failed');
+  const row = await w.db.selectFrom('jobs').select('error').where('id', '=', job.id).executeTakeFirstOrThrow();
+  assert.match(String(row.error), new RegExp(`^chunk 0: database busy ${MAX_BUSY_GIVE_BACKS + 1} times over 0 min`));
+  assert.equal(logged.length, 2, `the first busy and the failure: ${logged.map(String).join(' | ')}`);
+});
+
+it('an outage in the middle of a chunk does not cost the chunk an attempt', { timeout: 60_000 }, async () => {
+  const { w, job } = await bookWithJob('outage.db', 'g');
+  const logged: unknown[] = [];
+  const cut = failing(w.db, ['job_chunks', 'done'], () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+  assert.equal(await workOnce({ db: cut, logError: (e) => logged.push(e) }), true);
+  const chunk = await w.db.selectFrom('job_chunks').selectAll().where('job_id', '=', job.id).executeTakeFirstOrThrow();
+  assert.equal(chunk.lease_owner, null, 'given back');
+  assert.equal(Number(chunk.attempts), 0, 'the outage is not an attempt of the chunk');
+  assert.match(String(logged[0]), /^database unreachable/);
 });

@@ -132,6 +132,8 @@ export {
   workOnce,
   workerName,
   DEFAULT_LEASE_MS,
+  MAX_BUSY_GIVE_BACKS,
+  MAX_BUSY_MS,
   OUTAGE_BACKOFF_MS,
   PIPELINE_MIN_CHUNKS,
 } from './services/jobs/worker.js';
