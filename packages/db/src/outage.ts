@@ -66,22 +66,34 @@ export function watchOutage(db: Executor, log: (line: string) => void, probeMs: 
   const existing = watches.get(db);
   if (existing) return existing;
   let since: number | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let first: unknown;
+  let probes = 0;
+  // A timeout re-armed after each probe has answered, not an interval: a probe that hangs up to its
+  // connect timeout (longer than `probeMs`) must not have others pile up behind it.
+  const arm = () => setTimeout(probe, probeMs).unref();
   const probe = () => {
+    probes++;
     sql`select 1`.execute(db).then(
       () => {
         if (since === undefined) return;
-        clearInterval(timer);
-        timer = undefined;
-        log(`database reachable again after ${Math.round((Date.now() - since) / 1000)} s`);
+        const ms = Date.now() - since;
+        log(`database reachable again after ${Math.round(ms / 1000)} s`);
+        // Back at the first probe: maybe no outage at all but one session ended (57P01 — killed by
+        // an administrator, `Connection terminated unexpectedly`), an error to look at, not hide.
+        if (probes === 1 && first instanceof Error && first.stack) log(`the error that began it: ${first.stack}`);
         since = undefined;
+        first = undefined;
       },
       (err: unknown) => {
-        // Anything else (the pool closed under it at shutdown): nothing more to watch.
-        if (isDatabaseUnreachable(err)) return;
-        clearInterval(timer);
-        timer = undefined;
-        since = undefined;
+        // The pool closed (shutdown): nothing more to watch. Any other error — the database coming back
+        // and refusing connections for a while (53300 too many clients, 28P01 password) — is not its
+        // answer yet: keep asking.
+        if (err instanceof Error && /has already been destroyed/.test(err.message)) {
+          since = undefined;
+          first = undefined;
+          return;
+        }
+        arm();
       },
     );
   };
@@ -90,9 +102,10 @@ export function watchOutage(db: Executor, log: (line: string) => void, probeMs: 
       if (!isDatabaseUnreachable(err)) return false;
       if (since !== undefined) return true;
       since = Date.now();
+      first = err;
+      probes = 0;
       log(`database unreachable (retrying every ${probeMs / 1000} s): ${oneLine(err)}`);
-      timer = setInterval(probe, probeMs);
-      timer.unref();
+      arm();
       return true;
     },
     get down() {
