@@ -88,7 +88,7 @@ export function watchOutage(db: Executor, log: (line: string) => void, probeMs: 
         // The pool closed (shutdown): nothing more to watch. Any other error — the database coming back
         // and refusing connections for a while (53300 too many clients, 28P01 password) — is not its
         // answer yet: keep asking.
-        if (err instanceof Error && /has already been destroyed/.test(err.message)) {
+        if (err instanceof Error && /has already been destroyed|after calling end on the pool/.test(err.message)) {
           since = undefined;
           first = undefined;
           return;
