@@ -48,6 +48,7 @@ function outageProxy(target: URL) {
 let pg: TestPostgres;
 let direct: Db;
 let directUrl = '';
+let proxiedUrl = '';
 let viaProxy: Db;
 let proxy: ReturnType<typeof outageProxy>;
 let app: ReturnType<typeof createApp>;
@@ -66,7 +67,8 @@ before(async () => {
   await proxy.up();
   const through = new URL(url);
   through.port = String(proxy.port());
-  viaProxy = connect({ url: through.toString(), onConnectionLost: () => undefined });
+  proxiedUrl = through.toString();
+  viaProxy = connect({ url: proxiedUrl, onConnectionLost: () => undefined });
   // No credential cache: every request asks the database, as a first request after an outage does.
   app = createApp({ db: viaProxy.db, now: () => NOW, credentialCacheSeconds: 0, logError: () => undefined });
 });
@@ -111,6 +113,31 @@ it('answers 503 database-unavailable with Retry-After while PostgreSQL is down, 
     written.map((s) => s.external_id),
     ['DU1', 'DU2'],
   );
+});
+
+it('logs the outage once, however many requests it fails, and once more when the database is back', { timeout: 30_000 }, async () => {
+  // Every request used to log "unexpected error" with a stack, and nothing said when it was over.
+  const watched = connect({ url: proxiedUrl, onConnectionLost: () => undefined });
+  const logged: unknown[] = [];
+  const watchedApp = createApp({ db: watched.db, now: () => NOW, credentialCacheSeconds: 0, logError: (e) => logged.push(e) });
+  try {
+    assert.equal((await watchedApp.request('/healthz')).status, 200);
+    await proxy.down();
+    for (let i = 0; i < 5; i++) assert.equal((await watchedApp.request('/v1/subjects/DU1/tiers', { headers })).status, 503);
+    assert.equal((await watchedApp.request('/healthz')).status, 503);
+    assert.equal(logged.length, 1, `one line for the outage: ${logged.map(String).join(' | ')}`);
+    assert.match(String(logged[0]), /^database unreachable \(retrying every 5 s\): /);
+    assert.doesNotMatch(String(logged[0]), /unexpected error/);
+    await proxy.up();
+    // No request needed: the watch asks the database itself every 5 s.
+    const deadline = Date.now() + 12_000;
+    while (logged.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(String(logged[1]), /^database reachable again after \d+ s$/);
+    assert.equal((await watchedApp.request('/v1/subjects/DU1/tiers', { headers })).status, 200);
+    assert.equal(logged.length, 2);
+  } finally {
+    await watched.close();
+  }
 });
 
 it('answers 503 when the database host accepts a connection and then says nothing, once the connect timeout passes', {

@@ -1,6 +1,6 @@
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Database } from '@tierkit/db';
+import { watchOutage, type Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
@@ -145,7 +145,10 @@ export interface AppOptions {
    * cannot know whether its embedder runs `startMonthlySchedule`, so it says neither on nor off.
    */
   readonly schedule?: { readonly running?: boolean; readonly settleMinutes?: number; readonly overdueDays?: number };
-  /** Where unexpected errors are reported. Default `console.error`. */
+  /**
+   * Where unexpected errors are reported, and (as one string each) the database becoming unreachable
+   * and reachable again. Default `console.error`.
+   */
   readonly logError?: (err: unknown) => void;
   /**
    * The audit anchors the embedding server writes outside the database, read one tenant's at a time:
@@ -209,7 +212,16 @@ export function createApp(options: AppOptions) {
     ...(options.auditAnchors ? { auditAnchors: options.auditAnchors } : {}),
   };
   const limits = rateLimits(options.rateLimit);
-  const log = options.logError ?? ((err: unknown) => console.error('tierkit api: unexpected error', err));
+  const report =
+    options.logError ??
+    ((err: unknown) =>
+      typeof err === 'string' ? console.error(`tierkit api: ${err}`) : console.error('tierkit api: unexpected error', err));
+  // A database outage is logged once when it starts and once when it ends (watchOutage), not per
+  // request; everything else that fails a request is still logged as it happens.
+  const outage = watchOutage(options.db, report);
+  const log = (err: unknown) => {
+    if (!outage.failed(err)) report(err);
+  };
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const keysFromBrowsers = options.apiKeysFromBrowsers ?? 'refuse';
   if (keysFromBrowsers !== 'refuse' && keysFromBrowsers !== 'allow') {

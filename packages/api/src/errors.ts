@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { BUSY_WAIT_MS, isDatabaseBusy } from '@tierkit/db';
+import { BUSY_WAIT_MS, isDatabaseBusy, isDatabaseUnreachable } from '@tierkit/db';
 import { ProblemError } from './problem.js';
 
 /** Map anything thrown to a ProblemError; unknown errors become a 500 that reveals nothing. */
@@ -41,39 +41,6 @@ export function toProblemError(err: unknown): ProblemError {
       { 'Retry-After': '5' },
     );
   return new ProblemError('internal', 'Something went wrong on our side; the request changed nothing.');
-}
-
-/** Socket errors of a connection to the database that cannot be made or was cut. */
-const UNREACHABLE_SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
-
-/**
- * Whether an error says the database could not be reached, not that a statement failed: a socket error,
- * PostgreSQL's connection exceptions (SQLSTATE class 08) and its server shutting down, crashed or
- * starting up (57P01–57P03), or node-postgres's own words for a connection that ended under a query.
- */
-function isDatabaseUnreachable(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNREACHABLE_SOCKET_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code)))
-      return true;
-    // `Query read timeout`: no answer at all within the statement timeout and its margin (a silent host).
-    if (
-      /^Connection terminated( unexpectedly| due to connection timeout)?$|^timeout exceeded when trying to connect$|^Query read timeout$/.test(
-        e.message,
-      )
-    )
-      return true;
-  }
-  return false;
 }
 
 /** PostgreSQL's `query_canceled` (SQLSTATE 57014), which `statement_timeout` raises. */

@@ -143,7 +143,17 @@ export {
 export type { EnqueuedRetier, JobView, JobStatus, PartlyLoaded, QueuedJob, RetierRequest } from './services/jobs/jobs.js';
 export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './services/jobs/retier-params.js';
 export { retierChunk } from './services/jobs/retier-chunk.js';
-export { runWorker, drainJobs, workOnce, workerName, DEFAULT_LEASE_MS, PIPELINE_MIN_CHUNKS } from './services/jobs/worker.js';
+export {
+  runWorker,
+  drainJobs,
+  workOnce,
+  workerName,
+  DEFAULT_LEASE_MS,
+  MAX_BUSY_GIVE_BACKS,
+  MAX_BUSY_MS,
+  OUTAGE_BACKOFF_MS,
+  PIPELINE_MIN_CHUNKS,
+} from './services/jobs/worker.js';
 export type { PipelineOptions, WorkerOptions } from './services/jobs/worker.js';
 export {
   countOverdueReviews,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Db } from '@tierkit/db';
-import { openDatabase, opsSettingsFromEnv, timeZoneFromEnv } from '@tierkit/ops';
+import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, timeZoneFromEnv } from '@tierkit/ops';
 import { EXIT, type OptionSpec } from './command.js';
 import { oneLine } from './job-output.js';
 
@@ -16,6 +16,8 @@ export interface JobArgs {
   readonly values: Readonly<Record<string, string | boolean | undefined>>;
   /** `TIERKIT_TIME_ZONE`: the bank's calendar (current month, month ends), as the server's. */
   readonly timeZone: string;
+  /** The database opened, as messages name it (`redactDatabaseUrl`): a not-found says where it looked. */
+  readonly database: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
         help: { type: 'boolean', short: 'h' },
       },
     });
-    args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'], timeZone };
+    args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'], timeZone, database: '' };
   } catch (e) {
     io.err(`tierkit ${command.name}: ${e instanceof Error ? e.message : String(e)} (tierkit ${command.name} --help lists its options)`);
     return EXIT.usage;
@@ -69,12 +71,15 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
     );
     return EXIT.ok;
   }
-  const url = args.values.database;
+  const given = args.values.database;
   let db: Db | undefined;
   try {
+    const url = typeof given === 'string' ? given : opsSettingsFromEnv(process.env).databaseUrl;
     // Workers and re-tiers are batch work: their statements get minutes, not a request's seconds.
-    db = await openDatabase(typeof url === 'string' ? url : opsSettingsFromEnv(process.env).databaseUrl, undefined, 'batch');
-    return await command.run(db, args, io);
+    // The `database:` line on stderr, as every command that opens one: without DATABASE_URL a
+    // command quietly opened ./data/tierkit.db and found nothing there.
+    db = await openDatabase(url, io.err, 'batch');
+    return await command.run(db, { ...args, database: redactDatabaseUrl(url) }, io);
   } catch (e) {
     io.err(`tierkit ${command.name}: ${oneLine(e)}`);
     return EXIT.failed;

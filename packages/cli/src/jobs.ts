@@ -36,7 +36,7 @@ export const jobsCommand: JobCommand = {
 };
 
 /** `tierkit jobs …`. Returns the exit code. */
-async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: JobIo): Promise<number> {
+async function runJobs(db: Db, { positionals, values, timeZone, database }: JobArgs, io: JobIo): Promise<number> {
   const [action, id] = positionals;
   const tenantId = typeof values.tenant === 'string' ? values.tenant : 'demo';
   const json = values.json === true;
@@ -103,7 +103,7 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
       }
       const current = await jobView(db.db, tenantId, id);
       if (action === 'show') {
-        if (!current) return refused(`no job ${id} in tenant ${tenantId}`);
+        if (!current) return refused(`no job ${id} in tenant ${tenantId} of database ${database}`);
         print(current);
         return EXIT.ok;
       }
@@ -123,7 +123,8 @@ async function runJobs(db: Db, { positionals, values, timeZone }: JobArgs, io: J
           },
           io.err,
         );
-        return refused(problem.message);
+        // Where it looked, on stderr only: the trail's record is in that database already.
+        return refused(problem.kind === 'not-found' ? `${problem.message} of database ${database}` : problem.message);
       };
       if (!current) return refusal(new ProblemError('not-found', `no job ${id} in tenant ${tenantId}`));
       // On PostgreSQL `tierkit worker` processes do the work and this follows, unless told to take a job over.

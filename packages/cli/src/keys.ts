@@ -293,8 +293,9 @@ export const keysCommand: Command = {
   usage: KEYS_USAGE,
   options: { role: { type: 'string' }, label: { type: 'string' }, staff: { type: 'string' } },
   async run(ctx) {
-    // Their output is the listing itself: no database line before it.
-    const db = await ctx.openDatabase(() => undefined);
+    // Their output (stdout) is the listing itself: the database line goes to stderr, so a listing of
+    // nothing still says where it looked.
+    const db = await ctx.openDatabase(ctx.err);
     try {
       const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
       return await runKeys(

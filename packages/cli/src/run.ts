@@ -7,6 +7,7 @@ import { runJobCommand, type JobCommand } from './job-command.js';
 import { jobsCommand } from './jobs.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { stderrLine, stdoutLine } from './output.js';
 import { retierCommand } from './retier.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
@@ -73,8 +74,8 @@ function allOptions(): Record<string, OptionSpec> {
  */
 export async function run(
   argv: readonly string[],
-  out: (line: string) => void = console.log,
-  err: (line: string) => void = console.error,
+  out: (line: string) => void = stdoutLine,
+  err: (line: string) => void = stderrLine,
 ): Promise<number> {
   const jobCommand = JOB_COMMANDS.find((c) => c.name === argv[0]);
   if (jobCommand) return runJobCommand(jobCommand, argv.slice(1), { out, err });

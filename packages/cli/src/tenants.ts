@@ -80,8 +80,9 @@ export const tenantsCommand: Command = {
   usage: TENANTS_USAGE,
   options: { name: { type: 'string' } },
   async run(ctx) {
-    // Their output is the listing itself: no database line before it.
-    const db = await ctx.openDatabase(() => undefined);
+    // Their output (stdout) is the listing itself: the database line goes to stderr, so a listing of
+    // nothing still says where it looked.
+    const db = await ctx.openDatabase(ctx.err);
     try {
       const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
       return await runTenants(db, { action: ctx.args[0], id: ctx.args[1] ?? opt('tenant'), name: opt('name') }, ctx);

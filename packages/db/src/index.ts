@@ -14,6 +14,7 @@ export {
   STATEMENT_CACHE_SIZE,
 } from './connect.js';
 export { BUSY_WAIT_MS, isDatabaseBusy } from './sqlite-driver.js';
+export { isDatabaseUnreachable, OUTAGE_PROBE_MS, watchOutage, type OutageWatch } from './outage.js';
 export { sqliteFile, startBackgroundCheckpoints } from './checkpointer.js';
 export type { Db, DialectName, ConnectOptions } from './connect.js';
 export { migrateToLatest, migrateDownAll, MigrationError, MIGRATIONS } from './migrate.js';

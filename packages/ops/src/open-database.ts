@@ -14,6 +14,25 @@ export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = proces
 }
 
 /**
+ * A database URL as logs and messages name it: a PostgreSQL password masked, a SQLite path as given.
+ * Parsed as a URL, not matched by a pattern: a password holding `:` or `@` (`u:pa:ss@h`, `u:p@ss@h`)
+ * came out partly in clear, and one given as `?password=` or `?sslpassword=` wholly. What does not
+ * parse is not shown at all, since where its password ends cannot be told.
+ */
+export function redactDatabaseUrl(url: string): string {
+  if (!isPostgresUrl(url)) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '<unparsable database URL>';
+  }
+  if (parsed.password) parsed.password = '***';
+  for (const key of [...parsed.searchParams.keys()]) if (/^(ssl)?password$/i.test(key)) parsed.searchParams.set(key, '***');
+  return parsed.toString();
+}
+
+/**
  * Open the database and bring its schema up to date; logs where it is (a PostgreSQL password masked).
  * `use` picks the PostgreSQL statement timeout: a request's (seconds) or batch work's (minutes).
  * For requests on PostgreSQL the migrations run on `setup` (an {@link openSetupConnection} the
@@ -43,9 +62,7 @@ export async function openDatabase(
   } finally {
     await own?.close();
   }
-  log(
-    `database: ${isPostgresUrl(url) ? url.replace(/:[^:@/]+@/, ':***@') : url} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
-  );
+  log(`database: ${redactDatabaseUrl(url)} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`);
   return db;
 }
 

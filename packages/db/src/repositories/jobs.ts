@@ -240,8 +240,8 @@ export async function completeChunk(
  * `unused`: it was claimed but never run (claimed ahead of a stop), so its claim does not count
  * towards the attempts that fail a job.
  */
-export async function releaseChunk(db: Executor, jobId: string, seq: number, owner: string, unused = false): Promise<void> {
-  await db
+export async function releaseChunk(db: Executor, jobId: string, seq: number, owner: string, unused = false): Promise<boolean> {
+  const r = await db
     .updateTable('job_chunks')
     .set({
       lease_owner: null,
@@ -251,7 +251,9 @@ export async function releaseChunk(db: Executor, jobId: string, seq: number, own
     .where('job_id', '=', jobId)
     .where('seq', '=', seq)
     .where('lease_owner', '=', owner)
-    .execute();
+    .executeTakeFirst();
+  // False when the chunk was not this owner's to give back (done, or taken over).
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** Mark a running job completed when none of its chunks is pending. Returns whether it did. */
@@ -274,6 +276,33 @@ export async function completeJobIfDone(db: Executor, jobId: string, now: string
     )
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Mark completed every running job none of whose chunks is pending. A job is completed by the worker
+ * that committed its last chunk, in a statement of its own after that commit; when that statement
+ * failed (SQLite busy, the database gone), nothing else would ever complete the job — no chunk is
+ * left to claim — and it stayed `running` for good. A worker that finds nothing to claim runs this.
+ * Returns how many jobs it completed.
+ */
+export async function completeFinishedJobs(db: Executor, now: string): Promise<number> {
+  const r = await db
+    .updateTable('jobs')
+    .set({ status: 'completed', updated_at: now, finished_at: now })
+    .where('status', '=', 'running')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('job_chunks')
+            .select(eb.lit(1).as('one'))
+            .whereRef('job_chunks.job_id', '=', 'jobs.id')
+            .where('job_chunks.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** A pending chunk held under a lease (which may have expired: its worker is then presumed gone). */

@@ -7,6 +7,7 @@ import {
   listUnscheduledJobsSince,
   METRIC_WRITE_RESOLUTION_MS,
   type Executor,
+  watchOutage,
 } from '@tierkit/db';
 import { addMonths, periodOf } from '../../periods.js';
 import { settleLapsedOverrides } from '../override-expiry.js';
@@ -301,7 +302,12 @@ export async function queueMonthlyRetiers(
  */
 export function startMonthlySchedule(options: ScheduleOptions): { stop(): void } {
   const clock = options.now ?? (() => new Date());
-  const log = options.logError ?? ((err: unknown) => console.error('tierkit schedule:', err));
+  const report = options.logError ?? ((err: unknown) => console.error('tierkit schedule:', err));
+  // A database outage: one line when it starts and one when it ends (watchOutage), not a stack a minute.
+  const outage = watchOutage(options.db, report);
+  const log = (err: unknown) => {
+    if (!outage.failed(err)) report(err);
+  };
   const say = options.log ?? ((line: string) => console.log(line));
   // The schedule looks every minute: say what a tenant's month waits for when that changes, not each time.
   const said = new Map<string, string>();

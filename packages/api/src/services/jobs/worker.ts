@@ -1,14 +1,19 @@
 import { hostname } from 'node:os';
 import {
+  BUSY_WAIT_MS,
   claimChunk,
+  isDatabaseBusy,
   completeChunk,
+  completeFinishedJobs,
   completeJobIfDone,
+  isDatabaseUnreachable,
   releaseChunk,
   setJobStatus,
   sqliteFile,
   startBackgroundCheckpoints,
   type ClaimedChunk,
   type Executor,
+  watchOutage,
 } from '@tierkit/db';
 import { randomBytes } from 'node:crypto';
 import { TenantPacks } from '../tenant-pack.js';
@@ -99,7 +104,10 @@ export async function workOnce(
     now.toISOString(),
     new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
   );
-  if (!claimed) return false;
+  if (!claimed) {
+    await completeFinishedJobs(db, now.toISOString());
+    return false;
+  }
   const { chunk, job } = claimed;
   if (chunk.attempts > MAX_CHUNK_ATTEMPTS) {
     await failJob(db, claimed, owner, now);
@@ -115,14 +123,12 @@ export async function workOnce(
       return t;
     });
     subjectsWritten();
-    await completeJobIfDone(db, job.id, clock().toISOString());
+    busyChunks.delete(chunkKey(claimed));
+    await completeJob(options, (fn) => fn(db), job.id, clock);
     options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals });
   } catch (err) {
     if (err instanceof ChunkTakenOver) await giveBackCancelled(db, claimed, owner);
-    else {
-      (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
-      await releaseChunk(db, job.id, chunk.seq, owner);
-    }
+    else await chunkFailed(options, claimed, owner, err);
   }
   return true;
 }
@@ -157,6 +163,110 @@ export const PIPELINE_DEPTH = 1;
 async function giveBackCancelled(db: Executor, { chunk, job }: ClaimedChunk, owner: string): Promise<void> {
   await releaseChunk(db, job.id, chunk.seq, owner, true);
 }
+
+/**
+ * Complete the job of a chunk just committed, when that was its last. The chunk is stored whatever
+ * happens here, so a failure is not the chunk's: it is neither given back nor counted. SQLite busy is
+ * tried again a few times; past that, or on any other error, the job is left to the next worker that
+ * finds nothing to claim (`completeFinishedJobs`) — before, it stayed `running` for good while the log
+ * said the chunk was "retried — nothing lost".
+ */
+async function completeJob(
+  options: WorkerOptions,
+  write: (fn: (ex: Executor) => Promise<boolean>) => Promise<boolean>,
+  jobId: string,
+  clock: () => Date,
+): Promise<void> {
+  const log = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  for (let tries = 1; ; tries++) {
+    try {
+      await write((ex) => completeJobIfDone(ex, jobId, clock().toISOString()));
+      return;
+    } catch (err) {
+      if (isDatabaseBusy(err) && tries < BUSY_RELEASE_TRIES) continue;
+      if (watchOutage(options.db, log).failed(err)) return;
+      const why = isDatabaseBusy(err) ? `database busy (another process held the write lock over ${BUSY_WAIT_MS / 1000} s)` : String(err);
+      log(`job ${jobId}: chunk stored, but marking the job completed failed: ${why}; the next worker with nothing to claim completes it`);
+      return;
+    }
+  }
+}
+
+/**
+ * Chunks given back because of SQLite busy, by `jobId:seq`: when the first was and how many. Kept
+ * apart from the attempts (a busy wait is no fault of the chunk) but not unbounded: a lock held for
+ * good (a stuck process beside the server) used to make the worker claim, wait 5 s and give back the
+ * chunk forever, a log line every 6 s. Per process: a chunk that moves to another worker starts anew.
+ */
+const busyChunks = new Map<string, { since: number; count: number; logged: number }>();
+
+/** Busy give-backs of one chunk, or minutes since its first, after which its job is failed saying why. */
+export const MAX_BUSY_GIVE_BACKS = 20;
+export const MAX_BUSY_MS = 10 * 60_000;
+
+function chunkKey({ chunk, job }: ClaimedChunk): string {
+  return `${job.id}:${chunk.seq}`;
+}
+
+/**
+ * A chunk whose transaction failed: it rolled back, so nothing of the chunk was written, and the chunk
+ * is given back for a claim (this worker's next, usually) to run it again.
+ *
+ * SQLITE_BUSY (another process — a CLI re-tier or import beside the server — held the file's write
+ * lock past `BUSY_WAIT_MS`) is no fault of the chunk: it is given back as unused, so it does not count
+ * towards the {@link MAX_CHUNK_ATTEMPTS} that fail a job (three busy waits used to fail a whole
+ * re-tier); busy give-backs are counted apart ({@link MAX_BUSY_GIVE_BACKS}, {@link MAX_BUSY_MS}).
+ * The first is logged as one line, then one line a minute while it lasts. An unreachable database is
+ * no fault of the chunk either: logged once per outage (watchOutage), the chunk given back unused when
+ * the database lets it (else its lease expires).
+ */
+async function chunkFailed(options: WorkerOptions, claimed: ClaimedChunk, owner: string, err: unknown): Promise<void> {
+  const { db } = options;
+  const { chunk, job } = claimed;
+  const log = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  if (isDatabaseBusy(err)) {
+    const key = chunkKey(claimed);
+    const now = Date.now();
+    const busy = busyChunks.get(key) ?? { since: now, count: 0, logged: 0 };
+    busy.count++;
+    busyChunks.set(key, busy);
+    const minutes = Math.floor((now - busy.since) / 60_000);
+    if (busy.count > MAX_BUSY_GIVE_BACKS || now - busy.since >= MAX_BUSY_MS) {
+      busyChunks.delete(key);
+      const why = `chunk ${chunk.seq}: database busy ${busy.count} times over ${minutes} min (another process held the write lock)`;
+      await setJobStatus(db, job.tenant_id, job.id, ['running'], 'failed', new Date().toISOString(), why);
+      await releaseChunk(db, job.id, chunk.seq, owner, true);
+      log(`${job.id} failed: ${why}`);
+      return;
+    }
+    // The give-back needs the write lock too: it waits for it as long again, a few times over, before
+    // leaving the chunk to its lease.
+    let released = false;
+    for (let tries = 1; ; tries++) {
+      try {
+        released = await releaseChunk(db, job.id, chunk.seq, owner, true);
+        break;
+      } catch (e) {
+        if (!isDatabaseBusy(e) || tries >= BUSY_RELEASE_TRIES) throw e;
+      }
+    }
+    if (busy.count === 1)
+      log(
+        `chunk ${chunk.seq} of ${job.id}: database busy (another process held the write lock over ${BUSY_WAIT_MS / 1000} s), ${released ? 'given back to be retried — nothing lost' : "no longer this worker's"}`,
+      );
+    else if (minutes > busy.logged) {
+      busy.logged = minutes;
+      log(`chunk ${chunk.seq} of ${job.id}: database still busy after ${minutes} min (${busy.count} tries)`);
+    }
+    return;
+  }
+  const unreachable = isDatabaseUnreachable(err);
+  if (!watchOutage(db, log).failed(err)) (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
+  await releaseChunk(db, job.id, chunk.seq, owner, unreachable);
+}
+
+/** How many times giving back a chunk refused with SQLITE_BUSY is tried (each waits `BUSY_WAIT_MS`). */
+const BUSY_RELEASE_TRIES = 3;
 
 /** A chunk claimed more than {@link MAX_CHUNK_ATTEMPTS} times fails its job and is given back. */
 async function failJob(db: Executor, { chunk, job }: ClaimedChunk, owner: string, now: Date): Promise<void> {
@@ -225,7 +335,6 @@ async function pipeline(
 ): Promise<number> {
   const { db } = options;
   const clock = options.now ?? (() => new Date());
-  const logError = options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e));
   // What is not a failed chunk: the chunk it is about still runs, in its transaction.
   const logNotice = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
   const watch = new ChangeWatch(db);
@@ -239,9 +348,17 @@ async function pipeline(
     for (;;) {
       if (options.signal?.aborted) return undefined;
       const now = clock();
-      const claimed = await watch.write((trx) =>
-        claimChunk(trx, owner, now.toISOString(), new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString()),
-      );
+      const claimed = await watch.write(async (trx) => {
+        const c = await claimChunk(
+          trx,
+          owner,
+          now.toISOString(),
+          new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
+        );
+        // Nothing to claim: a job whose last chunk committed but whose completion failed is completed here.
+        if (!c) await completeFinishedJobs(trx, now.toISOString());
+        return c;
+      });
       if (!claimed) return undefined;
       n++;
       await checkpoints.start();
@@ -351,14 +468,12 @@ async function pipeline(
         return t;
       }, pending.mark);
       subjectsWritten();
-      await watch.write((trx) => completeJobIfDone(trx, job.id, clock().toISOString()));
+      busyChunks.delete(chunkKey(pending.claimed));
+      await completeJob(options, (fn) => watch.write(fn), job.id, clock);
       options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals, pipelined });
     } catch (err) {
       if (err instanceof ChunkTakenOver) await giveBackCancelled(db, pending.claimed, owner);
-      else {
-        logError(err);
-        await releaseChunk(db, job.id, chunk.seq, owner);
-      }
+      else await chunkFailed(options, pending.claimed, owner, err);
     }
   }
 }
@@ -405,6 +520,9 @@ class Checkpoints {
   }
 }
 
+/** A worker's waits while the database is unreachable: the first, doubling up to the last. */
+export const OUTAGE_BACKOFF_MS = { first: 1000, max: 30_000 } as const;
+
 /**
  * Work until `signal` aborts: claim a chunk, run it, repeat (pipelined on SQLite, as {@link drainJobs});
  * when there is none, wait `pollMs`. Between chunks it yields to the event loop, so a server running it
@@ -416,6 +534,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const pollMs = options.pollMs ?? 1000;
   const checkpoints = new Checkpoints(options.db);
   const logError = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  const outage = watchOutage(options.db, logError);
+  // While the database is unreachable: waits doubling from 1 s up to 30 s, not a poll a second.
+  let backoffMs = 0;
   try {
     while (!options.signal?.aborted) {
       let worked = false;
@@ -423,12 +544,18 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         // Until the queue is empty; the threads end with it.
         worked = (await drain(options, packs, owner, checkpoints)) > 0;
         if (!worked) await checkpoints.stop();
+        backoffMs = 0;
       } catch (err) {
-        // The database may be briefly unreachable: keep the worker alive and try again after a pause.
-        logError(err);
+        // Keep the worker alive and try again after a pause; an outage is logged once (watchOutage).
+        if (outage.failed(err)) backoffMs = Math.min(Math.max(backoffMs * 2, OUTAGE_BACKOFF_MS.first), OUTAGE_BACKOFF_MS.max);
+        // A claim or give-back that waited out another process's write lock (SQLite): nothing was
+        // written, and the next poll tries again; a line, not a stack.
+        else if (isDatabaseBusy(err))
+          logError(`database busy (another process held the write lock over ${BUSY_WAIT_MS / 1000} s); trying again in ${pollMs} ms`);
+        else logError(err);
       }
       if (worked) await new Promise((r) => setImmediate(r));
-      else await sleep(pollMs, options.signal);
+      else await sleep(backoffMs || pollMs, options.signal);
     }
   } finally {
     await checkpoints.stop().catch(logError);

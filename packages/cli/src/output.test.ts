@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, it } from 'node:test';
+
+const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-pipe-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run the CLI with its stdout into a pipe whose reader has already gone, as `… | head -1` does. */
+function runIntoClosedPipe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes before the first line is written: every write of the child fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+it('a reader that stops early (| head) ends the command quietly with its own exit code', { timeout: 60_000 }, async () => {
+  const database = join(dir, 'pipe.db');
+  for (const [args, code] of [
+    [['--help'], 0],
+    [['jobs', 'list', '--database', database], 0],
+    [['jobs', 'show', 'job_nope', '--database', database], 1],
+  ] as const) {
+    const r = await runIntoClosedPipe([...args]);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled 'error'|\n\s+at /, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
