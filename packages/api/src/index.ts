@@ -135,6 +135,7 @@ export {
   monthlySchedule,
   overdueAt,
   queueMonthlyRetiers,
+  retieredBefore,
   startMonthlySchedule,
   waitingLine,
 } from './services/jobs/schedule.js';
@@ -143,6 +144,7 @@ export type {
   MonthlyStatus,
   OverdueReviewCounts,
   QueueMonthlyOptions,
+  RetieredMonth,
   ScheduleMonth,
   ScheduleOptions,
 } from './services/jobs/schedule.js';

@@ -320,6 +320,27 @@ export async function findScheduledJob(
 }
 
 /**
+ * The newest of the tenant's jobs queued under `scheduleKey` or a key `scheduleKey#…` (a month's
+ * re-runs after corrections, `monthly:2026-11#<last write>`): id, status and when it was queued.
+ * A month has a handful of them, found by jobs_tenant_schedule_uq.
+ */
+export async function findNewestScheduledJob(
+  db: Executor,
+  tenantId: string,
+  scheduleKey: string,
+): Promise<{ readonly id: string; readonly status: string; readonly createdAt: string } | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select(['id', 'status', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('schedule_key', '=', scheduleKey), eb('schedule_key', 'like', `${scheduleKey}#%`)]))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row && { id: row.id, status: row.status, createdAt: row.created_at };
+}
+
+/**
  * The tenant's jobs queued without a schedule key at or after `since` (ISO), newest first: the
  * candidates for a month's job started by hand (the schedule reads their params to pick the
  * whole-book ones). A month's end is recent, so this is a handful of rows by jobs_tenant_created_idx.
@@ -328,15 +349,23 @@ export async function listUnscheduledJobsSince(
   db: Executor,
   tenantId: string,
   since: string,
-): Promise<readonly { readonly id: string; readonly status: string; readonly params: string; readonly requestedBy: string }[]> {
+): Promise<
+  readonly {
+    readonly id: string;
+    readonly status: string;
+    readonly params: string;
+    readonly requestedBy: string;
+    readonly createdAt: string;
+  }[]
+> {
   const rows = await db
     .selectFrom('jobs')
-    .select(['id', 'status', 'params', 'requested_by'])
+    .select(['id', 'status', 'params', 'requested_by', 'created_at'])
     .where('tenant_id', '=', tenantId)
     .where('created_at', '>=', since)
     .where('schedule_key', 'is', null)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
-  return rows.map((r) => ({ id: r.id, status: r.status, params: r.params, requestedBy: r.requested_by }));
+  return rows.map((r) => ({ id: r.id, status: r.status, params: r.params, requestedBy: r.requested_by, createdAt: r.created_at }));
 }
