@@ -14,7 +14,9 @@ import {
   insertImportErrors,
   insertSubjects,
   lockRunningImport,
+  createMetricKeyStaging,
   dropBookStaging,
+  dropMetricKeyStaging,
   dropSubjectStaging,
   findSubjectsByIds,
   holdSubjects,
@@ -23,6 +25,8 @@ import {
   recordMetricWrites,
   stageBooks,
   stagedMoves,
+  stagedObservations,
+  stageObservations,
   stageSubjectChanges,
   stagedSubjectChanges,
   upsertMetricRows,
@@ -32,6 +36,7 @@ import {
   type Subject,
   type SubjectInput,
   type StagedBook,
+  type StagedObservation,
   type StagedSubjectChange,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
@@ -203,6 +208,8 @@ async function* checkedBatches(
   ctx: ImportContext,
   onRow: (errors: readonly RowError[]) => void,
   tally: { rows: number },
+  /** `db` is the importing transaction, with a metrics file's observations staged (createMetricKeyStaging). */
+  staged = false,
 ): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; subjectIds: Map<string, string> }> {
   let plan: ImportPlan | undefined;
   const rowCtx: RowContext = { catalogue: ctx.catalogue, currentPeriod: ctx.currentPeriod, amounts: options.amounts ?? 'fen' };
@@ -284,7 +291,7 @@ async function* checkedBatches(
         if (subjectIds.has(r.subject)) known.push(r);
         else reject([unknownSubject(r.line, plan, r.subject)]);
       }
-      checked = { kind: 'metrics', rows: known };
+      checked = { kind: 'metrics', rows: await withoutConflicts(db, known, subjectIds, reject, staged) };
     } else {
       subjects = await findSubjectsByExternalIds(
         db,
@@ -368,6 +375,55 @@ async function* checkedBatches(
 }
 
 /**
+ * A batch's metrics rows less those giving an observation (subject, metric, month) another value than
+ * the file's first row that gave it — rejected with code `duplicate` naming that line, as `PUT
+ * …/metrics` refuses a metric and month given twice; the same value again is accepted (a file sent
+ * with a repeated row imports as without it). Earlier batches' observations are read from the
+ * transaction's staging table (metric-key-staging.ts), not kept in memory; this batch's are staged.
+ * Unstaged (a dry run), a batch is checked against itself alone.
+ */
+async function withoutConflicts(
+  trx: Executor,
+  rows: readonly MetricRow[],
+  subjectIds: ReadonlyMap<string, string>,
+  reject: (errors: readonly RowError[]) => void,
+  staged: boolean,
+): Promise<MetricRow[]> {
+  const idOf = (r: MetricRow) => subjectIds.get(r.subject) as string;
+  // A dry run has no transaction to stage in: the batch is checked against itself only.
+  const earlier = staged ? await stagedObservations(trx, rows.map(idOf)) : new Map<string, { value: string; line: number }>();
+  const fresh = new Map<string, StagedObservation>();
+  const kept: MetricRow[] = [];
+  for (const r of rows) {
+    const subjectId = idOf(r);
+    const errors: RowError[] = [];
+    const firsts: [string, StagedObservation][] = [];
+    for (const o of r.observations) {
+      const key = `${subjectId}\u0000${o.metric}\u0000${o.period}`;
+      const mine = fresh.get(key);
+      const first = earlier.get(key) ?? (mine && { value: String(mine.value), line: mine.line });
+      if (first === undefined) firsts.push([key, { subjectId, metric: o.metric, period: o.period, value: o.value, line: r.line }]);
+      else if (first.value !== String(o.value))
+        errors.push({
+          line: r.line,
+          column: null,
+          message: `${o.metric} for ${o.period} of "${r.subject}" is given a different value on line ${first.line} (${first.value}, here ${o.value})`,
+          code: 'duplicate',
+          params: { subject: r.subject, metric: o.metric, month: o.period, line: first.line },
+        });
+    }
+    if (errors.length) {
+      reject(errors);
+      continue;
+    }
+    for (const [key, s] of firsts) fresh.set(key, s);
+    kept.push(r);
+  }
+  if (staged) await stageObservations(trx, [...fresh.values()]);
+  return kept;
+}
+
+/**
  * Write one checked batch, or stage what waits for the file's end (a managers file's moves, a subjects
  * file's changes to customers who exist: `seq` is the batch's number); returns the periods of the
  * observations written and how many rows were written or already stored (staged rows count when applied).
@@ -382,7 +438,7 @@ async function writeBatch(
   seq: number,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
-    // The same subject, metric and month twice: the later row wins, as it would in two uploads.
+    // The same subject, metric and month twice: the same value (withoutConflicts rejected another).
     const byKey = new Map<string, NewMetric>();
     for (const r of checked.rows) {
       const subjectId = subjectIds.get(r.subject);
@@ -731,10 +787,12 @@ async function importFile(
       const subjects = options.kind === 'subjects';
       if (managers) await createBookStaging(trx);
       if (subjects) await createSubjectStaging(trx);
+      const metrics = options.kind === 'metrics';
+      if (metrics) await createMetricKeyStaging(trx);
       // What this transaction's closings withdrew (applyStagedSubjects adds to it): reported once it commits.
       const withdrawing = noWithdrawals();
       let seq = 0;
-      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
+      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, metrics)) {
         seq += 1;
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
@@ -746,6 +804,7 @@ async function importFile(
         onProgress({ bytes: read.bytes, rows: tally.rows });
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
+      if (metrics) await dropMetricKeyStaging(trx);
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
       // Only now the whole file is read, its changes to customers that existed in ascending subject id.
       if (subjects) {
