@@ -265,3 +265,23 @@ it('an import into a month already re-tiered says so, and jobs schedule says the
   const rerun = (JSON.parse(again.out.at(-1) ?? '') as { id: string }).id;
   assert.equal((await cli('jobs', 'schedule')).out.at(-1), `${period}  done              job ${rerun} completed`);
 });
+
+it('import --help prints the import command’s own help; a header without a mapped column lists the columns the file has', async () => {
+  const help = await runCaptured(['import', '--help']);
+  assert.equal(help.code, 0);
+  const text = help.out.join('\n');
+  assert.match(text, /^Usage:\n {2}import FILE --kind subjects\|metrics\|managers/);
+  assert.doesNotMatch(text, /Commands:|seed the demo tenant|jobs schedule/, 'not every command’s help');
+  assert.match(text, /--database URL/);
+
+  const headerless = file('headerless.csv', '客户号,月份,日均余额\nK1,2025-09,1\n');
+  const mapped = ['--map', '客户号=ignore', '--map', '月份=period', '--map', '日均余额=metric:avg_daily_balance'];
+  const r = await cli('import', headerless, '--kind', 'metrics', '--amounts', 'fen', ...mapped);
+  assert.equal(r.code, 1);
+  assert.match(r.err.at(-1) ?? '', /no column maps to "subject"; the file's columns are: "客户号", "月份", "日均余额"/);
+  const typo = await cli('import', headerless, '--kind', 'metrics', '--amounts', 'fen', '--map', '客户=subject');
+  assert.match(
+    typo.err.at(-1) ?? '',
+    /the mapping names column "客户", which the header does not have; the file's columns are: "客户号", "月份", "日均余额"/,
+  );
+});
