@@ -102,4 +102,38 @@ forEachDialect('conflicting duplicate rows in one import', (f) => {
     );
     assert.deepEqual(await stored(f, 'DU4'), ['2025-10=500']);
   });
+
+  it('a rejected row gives no observation: a later batch is held to the first kept row, not to it', async () => {
+    await api.customer('DU6');
+    await api.customer('DU7');
+    // Line 2 gives DU6's balance only; line 2103 (batch 2) conflicts on it and would be the first to give
+    // its transaction count; line 2104 gives the count 5 and is kept; line 4205 (batch 3) gives 4.
+    const lines = ['subject,period,avg_daily_balance,transaction_count', 'DU6,2025-10,1,'];
+    for (let i = 0; i < 2100; i++) lines.push('DU7,2025-09,7,7');
+    lines.push('DU6,2025-10,2,3', 'DU6,2025-10,1,5');
+    for (let i = 0; i < 2100; i++) lines.push('DU7,2025-09,7,7');
+    lines.push('DU6,2025-10,1,4');
+    const res = await upload(f, 'kind=metrics&amounts=fen&mode=valid-rows', `${lines.join('\n')}\n`);
+    assert.equal(res.status, 201, await res.clone().text());
+    const body = (await res.json()) as { id: string; rejectedRows: number };
+    const detail = (await (await client(f).get(`/v1/imports/${body.id}`)).json()) as { errors: { items: RowError[] } };
+    assert.deepEqual(
+      detail.errors.items.map((e) => [e.line, e.code, e.params?.metric, e.params?.line]),
+      [
+        [2103, 'duplicate', 'avg_daily_balance', 2],
+        [4205, 'duplicate', 'transaction_count', 2104],
+      ],
+    );
+    const count = await f.db.db
+      .selectFrom('metrics as m')
+      .innerJoin('subjects as s', 's.id', 'm.subject_id')
+      .select('m.value')
+      .where('s.external_id', '=', 'DU6')
+      .where('m.metric', '=', 'transaction_count')
+      .execute();
+    assert.deepEqual(
+      count.map((r) => Number(r.value)),
+      [5],
+    );
+  });
 });

@@ -25,8 +25,6 @@ import {
   recordMetricWrites,
   stageBooks,
   stagedMoves,
-  stagedObservations,
-  stageObservations,
   stageSubjectChanges,
   stagedSubjectChanges,
   upsertMetricRows,
@@ -36,7 +34,6 @@ import {
   type Subject,
   type SubjectInput,
   type StagedBook,
-  type StagedObservation,
   type StagedSubjectChange,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
@@ -55,6 +52,7 @@ import {
   type RowError,
   type SubjectRowInput,
 } from './check-rows.js';
+import { withoutConflicts } from './duplicates.js';
 import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
 import { failInterruptedImports, importOwner } from './interrupted.js';
@@ -372,55 +370,6 @@ async function* checkedBatches(
     if (err instanceof PlanError) throw new ImportRefused(err.message, 1, err.column, err.why);
     throw err;
   }
-}
-
-/**
- * A batch's metrics rows less those giving an observation (subject, metric, month) another value than
- * the file's first row that gave it — rejected with code `duplicate` naming that line, as `PUT
- * …/metrics` refuses a metric and month given twice; the same value again is accepted (a file sent
- * with a repeated row imports as without it). Earlier batches' observations are read from the
- * transaction's staging table (metric-key-staging.ts), not kept in memory; this batch's are staged.
- * Unstaged (a dry run), a batch is checked against itself alone.
- */
-async function withoutConflicts(
-  trx: Executor,
-  rows: readonly MetricRow[],
-  subjectIds: ReadonlyMap<string, string>,
-  reject: (errors: readonly RowError[]) => void,
-  staged: boolean,
-): Promise<MetricRow[]> {
-  const idOf = (r: MetricRow) => subjectIds.get(r.subject) as string;
-  // A dry run has no transaction to stage in: the batch is checked against itself only.
-  const earlier = staged ? await stagedObservations(trx, rows.map(idOf)) : new Map<string, { value: string; line: number }>();
-  const fresh = new Map<string, StagedObservation>();
-  const kept: MetricRow[] = [];
-  for (const r of rows) {
-    const subjectId = idOf(r);
-    const errors: RowError[] = [];
-    const firsts: [string, StagedObservation][] = [];
-    for (const o of r.observations) {
-      const key = `${subjectId}\u0000${o.metric}\u0000${o.period}`;
-      const mine = fresh.get(key);
-      const first = earlier.get(key) ?? (mine && { value: String(mine.value), line: mine.line });
-      if (first === undefined) firsts.push([key, { subjectId, metric: o.metric, period: o.period, value: o.value, line: r.line }]);
-      else if (first.value !== String(o.value))
-        errors.push({
-          line: r.line,
-          column: null,
-          message: `${o.metric} for ${o.period} of "${r.subject}" is given a different value on line ${first.line} (${first.value}, here ${o.value})`,
-          code: 'duplicate',
-          params: { subject: r.subject, metric: o.metric, month: o.period, line: first.line },
-        });
-    }
-    if (errors.length) {
-      reject(errors);
-      continue;
-    }
-    for (const [key, s] of firsts) fresh.set(key, s);
-    kept.push(r);
-  }
-  if (staged) await stageObservations(trx, [...fresh.values()]);
-  return kept;
 }
 
 /**
