@@ -305,24 +305,12 @@ export async function resetChunkAttempts(db: Executor, jobId: string): Promise<v
   await db.updateTable('job_chunks').set({ attempts: 0 }).where('job_id', '=', jobId).where('status', '=', 'pending').execute();
 }
 
-/** The tenant's job queued under this schedule key (`monthly:2026-11`): its id and status, or undefined. */
-export async function findScheduledJob(
-  db: Executor,
-  tenantId: string,
-  scheduleKey: string,
-): Promise<{ readonly id: string; readonly status: string } | undefined> {
-  return db
-    .selectFrom('jobs')
-    .select(['id', 'status'])
-    .where('tenant_id', '=', tenantId)
-    .where('schedule_key', '=', scheduleKey)
-    .executeTakeFirst();
-}
-
 /**
  * The newest of the tenant's jobs queued under `scheduleKey` or a key `scheduleKey#…` (a month's
  * re-runs after corrections, `monthly:2026-11#<last write>`): id, status and when it was queued.
- * A month has a handful of them, found by jobs_tenant_schedule_uq.
+ * A month has a handful of them, found by jobs_tenant_schedule_uq: the re-runs as a key range
+ * (`#` to `$`, the next character) rather than LIKE, which neither SQLite (case-insensitive LIKE)
+ * nor PostgreSQL (a non-C collation) answers from the index, and where `_` in a key would match any character.
  */
 export async function findNewestScheduledJob(
   db: Executor,
@@ -333,7 +321,12 @@ export async function findNewestScheduledJob(
     .selectFrom('jobs')
     .select(['id', 'status', 'created_at'])
     .where('tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('schedule_key', '=', scheduleKey), eb('schedule_key', 'like', `${scheduleKey}#%`)]))
+    .where((eb) =>
+      eb.or([
+        eb('schedule_key', '=', scheduleKey),
+        eb.and([eb('schedule_key', '>=', `${scheduleKey}#`), eb('schedule_key', '<', `${scheduleKey}$`)]),
+      ]),
+    )
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst();
