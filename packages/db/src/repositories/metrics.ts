@@ -267,19 +267,28 @@ export async function recordMetricWrites(
     .execute()) {
     if (r.last_written_at > stale) recent.push({ key: `${r.period}\u0000${r.metric}`, at: r.last_written_at });
   }
-  // Unless a job was queued since: the monthly schedule tells a month's corrections from data its
-  // re-tier read by this record being later than the job (schedule.ts, afterJob), so the first write
-  // after a job is always recorded. One key lookup (jobs_tenant_created_idx).
+  // Unless a whole-book re-tier of one of these months was queued since: the monthly schedule tells a
+  // month's corrections from data its re-tier read by this record being later than the job
+  // (schedule.ts, afterJob), so the first write after such a job is always recorded. A job for some
+  // schemes or subjects, or the system's (policy activation), covers no month and does not count.
+  // A handful of rows by jobs_tenant_created_idx.
   const oldest = recent.reduce((min, r) => (r.at < min ? r.at : min), writtenAt);
+  const months = new Set(periods);
   const jobSince =
     recent.length > 0 &&
-    (await db
-      .selectFrom('jobs')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('created_at', '>=', oldest)
-      .limit(1)
-      .executeTakeFirst()) !== undefined;
+    (
+      await db
+        .selectFrom('jobs')
+        .select(['schedule_key', 'requested_by', 'params'])
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', oldest)
+        .execute()
+    ).some((j) => {
+      if (j.schedule_key !== null) return j.schedule_key.startsWith('monthly:') && months.has(j.schedule_key.slice(8, 15));
+      if (j.requested_by === 'schedule' || j.requested_by.startsWith('policy:')) return false;
+      const p = JSON.parse(j.params) as { period?: string | null; schemes?: unknown; filter?: Record<string, unknown> | null };
+      return p.period != null && months.has(p.period) && p.schemes == null && Object.keys(p.filter ?? {}).length === 0;
+    });
   if (!jobSince) for (const r of recent) keys.delete(r.key);
   if (keys.size === 0) return;
   // Always the same order: two writers locking the same months in different orders could deadlock.
