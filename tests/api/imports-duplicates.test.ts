@@ -136,4 +136,19 @@ forEachDialect('conflicting duplicate rows in one import', (f) => {
       [5],
     );
   });
+
+  it('a dry run finds a conflict batches apart too, and writes nothing', async () => {
+    await api.customer('DU8');
+    const lines = ['subject,metric,period,value', 'DU8,avg_daily_balance,2025-10,500'];
+    for (let i = 0; i < 4500; i++) lines.push('DU8,avg_daily_balance,2025-09,7');
+    lines.push('DU8,avg_daily_balance,2025-10,501');
+    const res = await upload(f, 'kind=metrics&amounts=fen&mode=valid-rows&dryRun=true', `${lines.join('\n')}\n`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as { status: string; rejectedRows: number; errors: RowError[] };
+    assert.deepEqual(
+      body.errors.map((e) => [e.line, e.code, e.params?.line]),
+      [[4503, 'duplicate', 2]],
+    );
+    assert.deepEqual(await stored(f, 'DU8'), []);
+  });
 });

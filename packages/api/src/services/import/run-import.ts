@@ -828,7 +828,20 @@ export async function previewImport(
     errorCount += found.length;
     for (const e of found) if (errors.length < MAX_PREVIEW_ERRORS) errors.push(e);
   };
-  for await (const _batch of checkedBatches(db, measured(source(), read), options, ctx, onRow, tally));
+  // A metrics file's observations are staged as a real run stages them, so a conflict any distance
+  // apart is found; in a transaction always rolled back, so the dry run writes nothing.
+  if (options.kind === 'metrics')
+    try {
+      await db.transaction().execute(async (trx) => {
+        await createMetricKeyStaging(trx);
+        for await (const _batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, true));
+        await dropMetricKeyStaging(trx);
+        throw new RollBack();
+      });
+    } catch (err) {
+      if (!(err instanceof RollBack)) throw err;
+    }
+  else for await (const _batch of checkedBatches(db, measured(source(), read), options, ctx, onRow, tally));
   return {
     kind: options.kind,
     status: outcome(options.mode, tally.rows, rejectedRows).status,
