@@ -445,6 +445,18 @@ describe('the console words the API’s refusal of an import file', () => {
         'level “gold” is listed twice',
       ],
       [
+        { path: 'row', message: 'x', code: 'duplicate', params: { subject: 'C1', metric: 'aum', month: '2025-10', line: 2 } },
+        'aum 的 2025-10 数据在第 2 行已给出另一个值',
+        'aum 的 2025-10 資料在第 2 行已給出另一個值',
+        'aum for 2025-10 is given another value on line 2',
+      ],
+      [
+        { path: 'body', message: 'x', code: 'duplicate', params: { metric: 'aum', month: '2025-10' } },
+        'aum 的 2025-10 数据出现了两次',
+        'aum 的 2025-10 資料出現了兩次',
+        'aum for 2025-10 is given twice',
+      ],
+      [
         { path: 'document.policy.levels[2].level', message: 'x', code: 'duplicate', params: { level: 'gold', of: 'rule' } },
         '等级“gold”有两条规则',
         '等級「gold」有兩條規則',

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { headerRow, ImportStore } from '@tierkit/admin';
 import { defaultPolicyPack } from '@tierkit/core';
+import { IMPORT_COLUMN_NAMES } from '../../apps/admin/src/pages/import.words.js';
 import { kitFixture } from './kit-fixture.js';
 
 const csv = (text: string, encoding = 'utf-8') =>
@@ -169,6 +170,29 @@ describe('ImportStore against the real API', () => {
     assert.equal(s.state.result?.status, 'succeeded', JSON.stringify(s.state.error));
     const ic3 = await f.client('admin').getTiers('IC3');
     assert.deepEqual([ic3.subject.leftAt, ic3.subject.closedAt], ['2025-09-20T02:00:00.000Z', '2025-09-30T16:00:00.000Z']);
+  });
+
+  it('the console’s store preselects a header that is a field’s usual name or a metric’s label or key, and leaves the rest', async () => {
+    const s = new ImportStore(f.client('OFF1'), { metrics: defaultPolicyPack.metrics, columnNames: IMPORT_COLUMN_NAMES });
+    await s.configure({ kind: 'metrics', amounts: 'yuan', encoding: 'gbk' });
+    await s.pick(csv('客户号,月份,家庭年收入,月交易笔数,avg_daily_balance,分行\nK1,2025-10,1,2,3,上海\n', 'gbk'), 'wide.csv');
+    assert.deepEqual(s.state.mapping, {
+      subject: '客户号',
+      period: '月份',
+      'metric:household_income': '家庭年收入',
+      'metric:transaction_count': '月交易笔数',
+      'metric:avg_daily_balance': 'avg_daily_balance',
+    });
+    assert.deepEqual(s.requestMapping()['分行'], 'ignore', 'a column nobody named is left for the user');
+    // Another locale's words, and a subjects file.
+    await s.configure({ kind: 'subjects', encoding: 'utf-8' });
+    await s.pick(csv('客戶編號,姓名,Customer kind\nK1,陳,customer\n'), 'tw.csv');
+    assert.deepEqual(s.state.mapping, { id: '客戶編號', name: '姓名', kind: 'Customer kind' });
+    // Without the host's names only a header spelled as the field is guessed.
+    const bare = new ImportStore(f.client('OFF1'), { metrics: defaultPolicyPack.metrics });
+    await bare.configure({ kind: 'subjects' });
+    await bare.pick(csv('客户号,name\nK1,x\n'), 'bare.csv');
+    assert.deepEqual(bare.state.mapping, { name: 'name' });
   });
 
   it('headerRow: quotes, a doubled quote, CRLF', () => {

@@ -222,9 +222,12 @@ forEachDialect('the API’s own field checks carry a code and params', (f) => {
     assert.deepEqual(await file('kind=subjects', 'id,name\nQ1,"a"b\n', 'line 2'), ['invalid_csv', { problem: 'after_closing_quote' }]);
     assert.deepEqual(await file(`kind=subjects&mapping=${encodeURIComponent('{"nope":"id"}')}`, 'id,name\n', 'line 1, column "nope"'), [
       'unknown_column',
-      { column: 'nope' },
+      { column: 'nope', headers: ['id', 'name'] },
     ]);
-    assert.deepEqual(await file('kind=subjects', 'id\nQ1\n', 'line 1'), ['unmapped', { field: 'name' }]);
+    assert.deepEqual(await file(`kind=subjects&mapping=${encodeURIComponent('{"姓名":"ignore"}')}`, 'id,姓名\nQ1,x\n', 'line 1'), [
+      'unmapped',
+      { field: 'name', headers: ['id', '姓名'] },
+    ]);
     assert.deepEqual(await file('kind=managers', 'subject,manager,extra\n', 'line 1, column "extra"'), [
       'unknown_field',
       { column: 'extra', kind: 'managers', fields: ['subject', 'manager', 'ignore'] },

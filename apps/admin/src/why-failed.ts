@@ -128,7 +128,8 @@ interface FieldSays {
   instantFrom: (at: string) => string;
   notBeforeInstant: (at: string) => string;
   notAfterNow: (now: string) => string;
-  twiceMetric: (metric: string, month: string) => string;
+  /** `line`: an import's row that gave the value first (PUT …/metrics gives none). */
+  twiceMetric: (metric: string, month: string, line?: string) => string;
   twiceSubject: (id: string) => string;
   activeFrom: (day: string, version: string) => string;
   immutable: (value: string) => string;
@@ -297,7 +298,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       instantFrom: (t) => `不能早于 ${t}`,
       notBeforeInstant: (t) => `不能早于 ${t}：此前各月的统计已定稿`,
       notAfterNow: (t) => `不能晚于当前时间（${t}）`,
-      twiceMetric: (m, month) => `${m} 的 ${month} 数据出现了两次`,
+      twiceMetric: (m, month, line) => (line ? `${m} 的 ${month} 数据在第 ${line} 行已给出另一个值` : `${m} 的 ${month} 数据出现了两次`),
       twiceSubject: (id) => `客户“${id}”出现了两次`,
       activeFrom: (d, v) => `版本 ${v} 已自 ${d} 起生效，请先停用它`,
       immutable: (v) => `不能更改（现为“${v}”）`,
@@ -463,7 +464,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       instantFrom: (t) => `不能早於 ${t}`,
       notBeforeInstant: (t) => `不能早於 ${t}：此前各月的統計已定稿`,
       notAfterNow: (t) => `不能晚於目前時間（${t}）`,
-      twiceMetric: (m, month) => `${m} 的 ${month} 資料出現了兩次`,
+      twiceMetric: (m, month, line) => (line ? `${m} 的 ${month} 資料在第 ${line} 行已給出另一個值` : `${m} 的 ${month} 資料出現了兩次`),
       twiceSubject: (id) => `客戶「${id}」出現了兩次`,
       activeFrom: (d, v) => `版本 ${v} 已自 ${d} 起生效，請先停用`,
       immutable: (v) => `不能變更（目前為「${v}」）`,
@@ -642,7 +643,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       instantFrom: (t) => `must not be before ${t}`,
       notBeforeInstant: (t) => `must not be before ${t}: the months before it are final`,
       notAfterNow: (t) => `must not be after now (${t})`,
-      twiceMetric: (m, month) => `${m} for ${month} is given twice`,
+      twiceMetric: (m, month, line) =>
+        line ? `${m} for ${month} is given another value on line ${line}` : `${m} for ${month} is given twice`,
       twiceSubject: (id) => `customer “${id}” is listed twice`,
       activeFrom: (d, v) => `version ${v} is already active from ${d}; retire it first`,
       immutable: (v) => `cannot change (it is “${v}”)`,
@@ -841,7 +843,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
     case 'expiry_too_late':
       return s.expiryTooLate(str(p.maxDays));
     case 'duplicate':
-      if (p.metric !== undefined && p.month !== undefined) return s.twiceMetric(str(p.metric), str(p.month));
+      if (p.metric !== undefined && p.month !== undefined)
+        return s.twiceMetric(str(p.metric), str(p.month), p.line === undefined ? undefined : str(p.line));
       if (p.subject !== undefined) return s.twiceSubject(str(p.subject));
       if (p.day !== undefined) return s.activeFrom(str(p.day), str(p.version));
       // A policy document's: a level, a level's rule, a matrix cell, a metric or scheme of a pack.

@@ -162,6 +162,7 @@ export {
   monthlySchedule,
   overdueAt,
   queueMonthlyRetiers,
+  retieredBefore,
   startMonthlySchedule,
   waitingLine,
 } from './services/jobs/schedule.js';
@@ -170,6 +171,7 @@ export type {
   MonthlyStatus,
   OverdueReviewCounts,
   QueueMonthlyOptions,
+  RetieredMonth,
   ScheduleMonth,
   ScheduleOptions,
 } from './services/jobs/schedule.js';

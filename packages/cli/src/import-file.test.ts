@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { connect, upsertStaff } from '@tierkit/db';
+import { lastCompleteMonth } from '@tierkit/ops';
 import { run } from './run.js';
 import { runCaptured } from './run-captured.js';
 
@@ -225,4 +226,62 @@ it("an import's intent always ends in a result record: 400 for a refused file, 5
     ],
   );
   assert.equal(failed[0]?.request_id, failed[1]?.request_id);
+});
+
+it('an import into a month already re-tiered says so, and jobs schedule says the month is stale until it is re-tiered again', async () => {
+  const period = lastCompleteMonth();
+  const line = (value: string) => `subject,metric,period,value\nK1,avg_daily_balance,${period},${value}\n`;
+  const loaded = await cli('import', file('month.csv', line('5000000')), '--kind', 'metrics', '--amounts', 'fen');
+  assert.equal(loaded.code, 0, loaded.err.join('\n'));
+  assert.match(loaded.out.at(-1) ?? '', new RegExp(`periods changed: ${period}$`), 'no month re-tiered yet: nothing more said');
+  const retier = await cli('retier', '--period', period, '--json', '--no-progress');
+  assert.equal(retier.code, 0, retier.err.join('\n'));
+  const { id } = JSON.parse(retier.out.at(-1) ?? '') as { id: string };
+  // Without TIERKIT_SCHEDULE, a first line says whether a server runs the schedule is not known.
+  assert.equal((await cli('jobs', 'schedule')).out.at(-1), `${period}  done              job ${id} completed`);
+
+  const corrected = await cli('import', file('correction.csv', line('199095900')), '--kind', 'metrics', '--amounts', 'fen');
+  assert.equal(corrected.code, 0, corrected.err.join('\n'));
+  assert.match(corrected.out.at(-2) ?? '', new RegExp(`periods changed: ${period}$`));
+  assert.equal(
+    corrected.out.at(-1),
+    `${period} was re-tiered before this import (job ${id}); a re-tier is needed: the monthly schedule queues it once the data has settled (tierkit jobs schedule), or run tierkit retier --period ${period}`,
+  );
+  const json = await cli('import', file('correction2.csv', line('199095901')), '--kind', 'metrics', '--amounts', 'fen', '--json');
+  const body = JSON.parse(json.out[0] ?? '') as { retiered: { period: string; job: { id: string } }[] };
+  assert.deepEqual(
+    body.retiered.map((m) => [m.period, m.job.id]),
+    [[period, id]],
+  );
+  const stale = await cli('jobs', 'schedule');
+  assert.match(
+    stale.out.at(-1) ?? '',
+    new RegExp(
+      `^${period}  stale +data changed after its re-tier \\(job ${id} completed; last written \\S+\\): quiet at \\S+ if nothing more arrives, then re-tiered again by a server that runs the schedule$`,
+    ),
+  );
+  // Re-tiered again by hand: done, with nothing more to say.
+  const again = await cli('retier', '--period', period, '--json', '--no-progress');
+  const rerun = (JSON.parse(again.out.at(-1) ?? '') as { id: string }).id;
+  assert.equal((await cli('jobs', 'schedule')).out.at(-1), `${period}  done              job ${rerun} completed`);
+});
+
+it('import --help prints the import command’s own help; a header without a mapped column lists the columns the file has', async () => {
+  const help = await runCaptured(['import', '--help']);
+  assert.equal(help.code, 0);
+  const text = help.out.join('\n');
+  assert.match(text, /^Usage:\n {2}import FILE --kind subjects\|metrics\|managers/);
+  assert.doesNotMatch(text, /Commands:|seed the demo tenant|jobs schedule/, 'not every command’s help');
+  assert.match(text, /--database URL/);
+
+  const headerless = file('headerless.csv', '客户号,月份,日均余额\nK1,2025-09,1\n');
+  const mapped = ['--map', '客户号=ignore', '--map', '月份=period', '--map', '日均余额=metric:avg_daily_balance'];
+  const r = await cli('import', headerless, '--kind', 'metrics', '--amounts', 'fen', ...mapped);
+  assert.equal(r.code, 1);
+  assert.match(r.err.at(-1) ?? '', /no column maps to "subject"; the file's columns are: "客户号", "月份", "日均余额"/);
+  const typo = await cli('import', headerless, '--kind', 'metrics', '--amounts', 'fen', '--map', '客户=subject');
+  assert.match(
+    typo.err.at(-1) ?? '',
+    /the mapping names column "客户", which the header does not have; the file's columns are: "客户号", "月份", "日均余额"/,
+  );
 });

@@ -12,6 +12,7 @@ import {
   ImportRefused,
   loadTenantPack,
   periodOf,
+  retieredBefore,
   runImport,
   type AmountUnit,
   type Encoding,
@@ -176,13 +177,24 @@ export const importCommand: Command = {
         },
       });
       const errors = record.errors ? await listImportErrors(db.db, record.id, SHOWN_ERRORS) : [];
+      // Months changed after their re-tier began, as POST /v1/imports says them.
+      const retiered = await retieredBefore(
+        db.db,
+        tenantId,
+        record.periods,
+        record.finishedAt ?? now().toISOString(),
+        ctx.settings.timeZone,
+      );
       if (ctx.json) {
         const { tenantId: _t, errors: errorCount, ...rest } = record;
-        ctx.out(JSON.stringify({ ...rest, tenant: ctx.settings.tenant, errorCount, errors: errors.map(({ seq: _s, ...e }) => e) }));
+        ctx.out(
+          JSON.stringify({ ...rest, tenant: ctx.settings.tenant, errorCount, errors: errors.map(({ seq: _s, ...e }) => e), retiered }),
+        );
       } else {
         for (const e of errors) ctx.out(`line ${e.line}${e.column === null ? '' : `, column "${e.column}"`}: ${e.message}`);
         if (record.errors > errors.length) ctx.out(`… ${record.errors - errors.length} more errors (GET /v1/imports/${record.id})`);
         ctx.out(summary(record));
+        for (const m of retiered) ctx.out(m.message);
       }
       if (record.status === 'failed') {
         ctx.err(`import: ${record.detail ?? 'nothing was imported'}`);

@@ -71,6 +71,17 @@ export const SCHEDULE_UNKNOWN_LINE =
 export function scheduleLine(m: ScheduleMonth, now: Date, running: boolean | null): string {
   const days = Math.max(0, Math.floor((now.getTime() - Date.parse(m.endedAt)) / 86_400_000));
   const head = `${m.period}  ${m.state.padEnd(16)}`;
+  // Corrections after the month's job: that job, and when the re-run is queued (`monthlySchedule`).
+  if (m.state === 'stale')
+    return `${head}  data changed after its re-tier (job ${m.job?.id} ${m.job?.status}; last written ${m.lastWrittenAt}): ${
+      m.waitingFor === 'import'
+        ? `re-tiered again once import ${m.importId} has ended and the data has settled`
+        : running === true
+          ? `re-tiered again at ${m.quietAt} if nothing more arrives`
+          : running === null
+            ? `quiet at ${m.quietAt} if nothing more arrives, then re-tiered again by a server that runs the schedule`
+            : `re-tier it again by hand (tierkit retier --period ${m.period})`
+    }`;
   if (m.job && m.waitingFor !== 'job') return `${head}  job ${m.job.id} ${m.job.status}`;
   const waited = `ended ${m.endedAt}, waiting ${days} day${days === 1 ? '' : 's'}${m.state === 'overdue' ? '' : ` (overdue at ${m.overdueAt})`}`;
   const loaded = m.metrics?.loaded.length ? ` (${m.metrics.loaded.join(', ')} loaded)` : '';

@@ -43,13 +43,8 @@ const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   help: { type: 'boolean', short: 'h' },
 };
 
-export const USAGE = `Usage: tierkit <command> [options]
-
-Commands:
-${COMMANDS.map((c) => c.usage).join('\n')}
-${JOB_COMMANDS.map((c) => c.usage).join('\n')}
-
-Options:
+/** The options every command takes, as `--help` lists them. */
+const OPTIONS_HELP = `Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
   --tenant ID               tenant to seed, serve, import into or manage keys of (default: $TIERKIT_TENANT or demo)
   --name TEXT               for tenants create (default: the id)
@@ -60,6 +55,19 @@ Options:
   -h, --help                show this help
 
 Exit codes: 0 done, 1 failed (the last line on stderr says why), 2 wrong command line, 3 done in part.`;
+
+export const USAGE = `Usage: tierkit <command> [options]
+
+Commands:
+${COMMANDS.map((c) => c.usage).join('\n')}
+${JOB_COMMANDS.map((c) => c.usage).join('\n')}
+
+${OPTIONS_HELP}`;
+
+/** `tierkit COMMAND --help`: that command's usage and the options every command takes, not every command's. */
+export function commandUsage(command: Command): string {
+  return `Usage:\n${command.usage}\n\n${OPTIONS_HELP}`;
+}
 
 /** Every command's options and the global ones, for one parse of the command line. */
 function allOptions(): Record<string, OptionSpec> {
@@ -88,11 +96,15 @@ export async function run(
   }
   const { positionals, values } = parsed;
   const name = positionals[0];
+  const command = COMMANDS.find((c) => c.name === name);
+  if (values.help && command) {
+    out(commandUsage(command));
+    return EXIT.ok;
+  }
   if (values.help || !name) {
     out(USAGE);
     return name || values.help ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
     err(`tierkit: unknown command "${name}" (tierkit --help lists the commands)`);
     return EXIT.usage;

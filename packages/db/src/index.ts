@@ -61,6 +61,7 @@ export * from './repositories/idempotency.js';
 export * from './repositories/imports.js';
 export * from './repositories/book-staging.js';
 export * from './repositories/subject-staging.js';
+export * from './repositories/metric-key-staging.js';
 export * from './repositories/jobs.js';
 export * from './repositories/level-approvals.js';
 export type { ApprovalsWindow } from './repositories/approvals-window.js';

@@ -375,7 +375,10 @@ export interface JobTable {
   params: string;
   /** The `Principal.actor` who asked, or `schedule`. */
   requested_by: string;
-  /** Set for scheduled jobs (`monthly:YYYY-MM`): unique per tenant, so a slot is queued once. */
+  /**
+   * Set for scheduled jobs: `monthly:YYYY-MM`, and `monthly:YYYY-MM#<last write>` for a month's re-run
+   * after corrections (schedule.ts). Unique per tenant, so a slot — and a re-run for one write — is queued once.
+   */
   schedule_key: string | null;
   total_chunks: number;
   total_subjects: number;

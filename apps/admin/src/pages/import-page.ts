@@ -12,7 +12,7 @@ import { defaultMetrics } from '@tierkit/core/metrics';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
-import { IMPORT_WORDS } from './import.words.js';
+import { IMPORT_COLUMN_NAMES, IMPORT_WORDS } from './import.words.js';
 import { fieldName, fieldSays, refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030', 'big5'];
@@ -26,8 +26,9 @@ export class ImportPage extends LitElement {
 
   declare ctx: PageContext | undefined;
 
-  // The demo bank's metrics: the wide file's metric columns offered for mapping.
-  readonly #import = new StoreController(this, new ImportStore(client, { metrics: defaultMetrics }));
+  // The demo bank's metrics: the wide file's metric columns offered for mapping; a header that is a
+  // field's usual name or a metric's label in any locale is preselected.
+  readonly #import = new StoreController(this, new ImportStore(client, { metrics: defaultMetrics, columnNames: IMPORT_COLUMN_NAMES }));
 
   protected override createRenderRoot(): HTMLElement {
     return this;

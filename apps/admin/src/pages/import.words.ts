@@ -207,3 +207,16 @@ const en: typeof zh = {
 };
 
 export const IMPORT_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };
+
+/**
+ * The headers an export usually gives each field's column, in every locale's words (a bank's file is
+ * in one language whatever the console's): a header exactly one of them is preselected (ImportStore).
+ */
+export const IMPORT_COLUMN_NAMES: Readonly<Record<string, readonly string[]>> = (() => {
+  const names: Record<string, string[]> = {};
+  for (const words of Object.values(IMPORT_WORDS))
+    for (const [field, label] of Object.entries(words.fields)) (names[field] ??= []).push(label);
+  // Usual headers beside the console's labels: 客户号 is also 客户编号 in many exports.
+  for (const field of ['id', 'subject']) names[field]?.push('客户编号', '客戶號', '客户ID');
+  return names;
+})();

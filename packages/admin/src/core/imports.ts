@@ -113,10 +113,18 @@ const importProblem = (path: string, code: ImportCheck): ImportProblem => ({ pat
 export class ImportStore extends KitStore<ImportState> {
   readonly #client: Client;
   readonly #metrics: readonly MetricDef[];
+  readonly #columnNames: Readonly<Record<string, readonly string[]>>;
   #file: Blob | undefined;
 
-  /** `metrics`: the metric columns offered for a wide file (one column per metric). */
-  constructor(client: Client, options: { readonly metrics?: readonly MetricDef[] } = {}) {
+  /**
+   * `metrics`: the metric columns offered for a wide file (one column per metric). `columnNames`: the
+   * headers a field's column usually has in the host's words (`id`: 客户号, 客戶編號, Customer id),
+   * preselected when a header is exactly one of them.
+   */
+  constructor(
+    client: Client,
+    options: { readonly metrics?: readonly MetricDef[]; readonly columnNames?: Readonly<Record<string, readonly string[]>> } = {},
+  ) {
     super({
       file: undefined,
       settings: DEFAULTS,
@@ -131,6 +139,16 @@ export class ImportStore extends KitStore<ImportState> {
     });
     this.#client = client;
     this.#metrics = options.metrics ?? [];
+    this.#columnNames = options.columnNames ?? {};
+  }
+
+  /**
+   * The headers that preselect `target`'s column: the field's own name, the host's usual names for it,
+   * and a metric's key and its label in every locale (家庭年收入, 月交易筆數, transactions per month).
+   */
+  #namesOf(target: ImportTarget): string[] {
+    if (target.metric) return [target.metric.key, ...Object.values(target.metric.label)];
+    return [target.field, ...(this.#columnNames[target.field] ?? [])];
   }
 
   /** The fields a column may be mapped to, for the current kind. */
@@ -261,14 +279,15 @@ export class ImportStore extends KitStore<ImportState> {
     );
     if (!columns) return;
     // What was mapped from columns this file has too stays (the corrected file, picked again); for the
-    // rest, guess: a column headed like a field (or a metric key) maps to it.
+    // rest, guess: a column headed exactly as a field, its usual name, a metric's key or label maps to
+    // it (letters in any case); any other column is left for the user.
     const mapping: Record<string, string> = {};
     const targets = new Set(this.targets().map((t) => t.field));
     for (const [field, header] of Object.entries(this.state.mapping))
       if (targets.has(field) && columns.includes(header)) mapping[field] = header;
     for (const t of this.targets()) {
-      const name = t.field.startsWith('metric:') ? t.field.slice('metric:'.length) : t.field;
-      const hit = columns.find((h) => h.toLowerCase() === name.toLowerCase() && !Object.values(mapping).includes(h));
+      const names = new Set(this.#namesOf(t).map((n) => n.trim().toLowerCase()));
+      const hit = columns.find((h) => names.has(h.trim().toLowerCase()) && !Object.values(mapping).includes(h));
       if (hit && mapping[t.field] === undefined) mapping[t.field] = hit;
     }
     this.set({ busy: undefined, status: 'ready', columns, mapping });

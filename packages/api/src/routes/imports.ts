@@ -8,7 +8,7 @@ import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { ImportDetailSchema, ImportListSchema, ImportPreviewSchema, ImportSchema } from '../schemas/imports.js';
+import { ImportCreatedSchema, ImportDetailSchema, ImportListSchema, ImportPreviewSchema, ImportSchema } from '../schemas/imports.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { AMOUNT_UNITS } from '../services/import/amounts.js';
 import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';
@@ -16,6 +16,7 @@ import { IMPORT_KINDS } from '../services/import/import-plan.js';
 import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport, type ImportResult } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
+import { retieredBefore } from '../services/jobs/schedule.js';
 import { closingFloor } from '../services/level-analytics.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
@@ -79,7 +80,7 @@ const postRoute = createRoute({
   responses: {
     201: {
       description: 'Imported (status succeeded, or partial in mode valid-rows)',
-      content: { 'application/json': { schema: ImportSchema } },
+      content: { 'application/json': { schema: ImportCreatedSchema } },
     },
     200: {
       description: 'dryRun=true: what an import of the file would report; nothing was written',
@@ -272,7 +273,15 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         );
       }
       c.header('Location', location);
-      return c.json(view(result), 201);
+      // Corrections to a month already re-tiered: said here, re-tiered by the schedule once settled (schedule.ts).
+      const retiered = await retieredBefore(
+        deps.db,
+        deps.tenantId,
+        result.periods,
+        result.finishedAt ?? deps.now().toISOString(),
+        deps.timeZone,
+      );
+      return c.json({ ...view(result), retiered }, 201);
     })
     .openapi(listRoute, async (c) => {
       const deps = c.var.deps;

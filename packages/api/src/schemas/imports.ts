@@ -49,6 +49,21 @@ export const ImportSchema = z
   })
   .openapi('Import');
 
+export const ImportCreatedSchema = ImportSchema.extend({
+  retiered: z
+    .array(
+      z.object({
+        period: z.string(),
+        job: z.object({ id: z.string(), status: z.string() }),
+        message: z.string().openapi({ example: '2026-11 was re-tiered before this import (job 01J…); a re-tier is needed: …' }),
+      }),
+    )
+    .openapi({
+      description:
+        'Months this import changed whose whole-book re-tier (the month’s job, as GET /v1/jobs/schedule counts it) began before the import ended: it did not read the new data. The monthly schedule re-tiers the month just ended again once the data has settled (state `stale`); an older month needs POST /v1/jobs.',
+    }),
+}).openapi('ImportCreated');
+
 export const ImportDetailSchema = ImportSchema.extend({
   errors: z.object({ items: z.array(ImportErrorSchema), nextCursor: z.string().nullable() }),
 }).openapi('ImportDetail');

@@ -176,10 +176,12 @@ const metricList = z.array(z.string()).readonly();
 export const ScheduleMonthSchema = z
   .object({
     period: z.string().openapi({ example: '2026-11' }),
-    state: z.enum(['waiting-for-data', 'settling', 'import-running', 'job-failed', 'job-cancelled', 'overdue', 'queued', 'done']).openapi({
-      description:
-        '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `job-failed`, `job-cancelled`: its job (`job`) failed or was cancelled, and waits for someone to resume it; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is running; `done`: the job completed',
-    }),
+    state: z
+      .enum(['waiting-for-data', 'settling', 'import-running', 'job-failed', 'job-cancelled', 'overdue', 'queued', 'done', 'stale'])
+      .openapi({
+        description:
+          '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `job-failed`, `job-cancelled`: its job (`job`) failed or was cancelled, and waits for someone to resume it; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is running; `done`: the job completed (`lastWrittenAt`: the month’s last metric write); `stale`: data changed after its job (`job`) began — corrections — and the month is re-tiered again once quiet at `quietAt` (`waitingFor` `import`: once `importId` has ended)',
+      }),
     waitingFor: z
       .enum(['data', 'settling', 'import', 'job'])
       .nullable()

@@ -6,6 +6,7 @@ import type {
   BookMovesResponse,
   DistributionResponse,
   EffectResponse,
+  ImportCreated,
   ImportDetail,
   ImportPreview,
   ImportRecord,
@@ -35,7 +36,7 @@ import type {
   OverrideSchema,
   OverrideWithDecisionsSchema,
 } from './four-eyes.js';
-import type { ImportDetailSchema, ImportErrorSchema, ImportPreviewSchema, ImportSchema } from './imports.js';
+import type { ImportCreatedSchema, ImportDetailSchema, ImportErrorSchema, ImportPreviewSchema, ImportSchema } from './imports.js';
 import type { JobListSchema, JobSchema } from './jobs.js';
 import type {
   ApprovalResponseSchema,
@@ -78,6 +79,7 @@ export type WireShapesAgree = [
   Holds<Agree<typeof JobListSchema, JobList>>,
   Holds<Agree<typeof ImportErrorSchema, ImportRowError>>,
   Holds<Agree<typeof ImportSchema, ImportRecord>>,
+  Holds<Agree<typeof ImportCreatedSchema, ImportCreated>>,
   Holds<Agree<typeof ImportDetailSchema, ImportDetail>>,
   Holds<Agree<typeof ImportPreviewSchema, ImportPreview>>,
   Holds<Agree<typeof DistributionResponseSchema, DistributionResponse>>,

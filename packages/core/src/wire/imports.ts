@@ -60,6 +60,20 @@ export interface ImportRecord extends ImportTally {
   readonly errorCount: number;
 }
 
+/** A month the import changed after that month's whole-book re-tier had begun: that re-tier did not read it. */
+export interface ImportRetieredMonth {
+  readonly period: string;
+  /** The month's re-tier: completed, or running when the import ended. */
+  readonly job: { readonly id: string; readonly status: string };
+  /** "2026-11 was re-tiered before this import (job …); a re-tier is needed: …". */
+  readonly message: string;
+}
+
+/** `POST /v1/imports` (201): the import, and the months it changed that were re-tiered before it. */
+export interface ImportCreated extends ImportRecord {
+  readonly retiered: readonly ImportRetieredMonth[];
+}
+
 /** `GET /v1/imports/{id}`: the import and a page of its errors. */
 export interface ImportDetail extends ImportRecord {
   readonly errors: { readonly items: readonly ImportRowError[]; readonly nextCursor: string | null };

@@ -123,9 +123,19 @@ export interface ScheduleMonth {
   readonly period: string;
   /**
    * `job-failed`/`job-cancelled`: its job (`job`) stopped and waits for someone to resume it; `overdue`:
-   * still waiting `overdueDays` after the month ended, `waitingFor` says for what; `queued`: its job runs.
+   * still waiting `overdueDays` after the month ended, `waitingFor` says for what; `queued`: its job runs;
+   * `stale`: data of the month was written after its job (`job`) began, and it is re-tiered again once quiet.
    */
-  readonly state: 'waiting-for-data' | 'settling' | 'import-running' | 'job-failed' | 'job-cancelled' | 'overdue' | 'queued' | 'done';
+  readonly state:
+    | 'waiting-for-data'
+    | 'settling'
+    | 'import-running'
+    | 'job-failed'
+    | 'job-cancelled'
+    | 'overdue'
+    | 'queued'
+    | 'done'
+    | 'stale';
   /** Why it waits, overdue or not (`job`: failed or cancelled); null while queued or done. */
   readonly waitingFor: 'data' | 'settling' | 'import' | 'job' | null;
   /** When the month ended (ISO 8601 UTC): it has waited since. */

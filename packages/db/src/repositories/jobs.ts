@@ -334,18 +334,32 @@ export async function resetChunkAttempts(db: Executor, jobId: string): Promise<v
   await db.updateTable('job_chunks').set({ attempts: 0 }).where('job_id', '=', jobId).where('status', '=', 'pending').execute();
 }
 
-/** The tenant's job queued under this schedule key (`monthly:2026-11`): its id and status, or undefined. */
-export async function findScheduledJob(
+/**
+ * The newest of the tenant's jobs queued under `scheduleKey` or a key `scheduleKey#…` (a month's
+ * re-runs after corrections, `monthly:2026-11#<last write>`): id, status and when it was queued.
+ * A month has a handful of them, found by jobs_tenant_schedule_uq: the re-runs as a key range
+ * (`#` to `$`, the next character) rather than LIKE, which neither SQLite (case-insensitive LIKE)
+ * nor PostgreSQL (a non-C collation) answers from the index, and where `_` in a key would match any character.
+ */
+export async function findNewestScheduledJob(
   db: Executor,
   tenantId: string,
   scheduleKey: string,
-): Promise<{ readonly id: string; readonly status: string } | undefined> {
-  return db
+): Promise<{ readonly id: string; readonly status: string; readonly createdAt: string } | undefined> {
+  const row = await db
     .selectFrom('jobs')
-    .select(['id', 'status'])
+    .select(['id', 'status', 'created_at'])
     .where('tenant_id', '=', tenantId)
-    .where('schedule_key', '=', scheduleKey)
+    .where((eb) =>
+      eb.or([
+        eb('schedule_key', '=', scheduleKey),
+        eb.and([eb('schedule_key', '>=', `${scheduleKey}#`), eb('schedule_key', '<', `${scheduleKey}$`)]),
+      ]),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .executeTakeFirst();
+  return row && { id: row.id, status: row.status, createdAt: row.created_at };
 }
 
 /**
@@ -357,15 +371,23 @@ export async function listUnscheduledJobsSince(
   db: Executor,
   tenantId: string,
   since: string,
-): Promise<readonly { readonly id: string; readonly status: string; readonly params: string; readonly requestedBy: string }[]> {
+): Promise<
+  readonly {
+    readonly id: string;
+    readonly status: string;
+    readonly params: string;
+    readonly requestedBy: string;
+    readonly createdAt: string;
+  }[]
+> {
   const rows = await db
     .selectFrom('jobs')
-    .select(['id', 'status', 'params', 'requested_by'])
+    .select(['id', 'status', 'params', 'requested_by', 'created_at'])
     .where('tenant_id', '=', tenantId)
     .where('created_at', '>=', since)
     .where('schedule_key', 'is', null)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
-  return rows.map((r) => ({ id: r.id, status: r.status, params: r.params, requestedBy: r.requested_by }));
+  return rows.map((r) => ({ id: r.id, status: r.status, params: r.params, requestedBy: r.requested_by, createdAt: r.created_at }));
 }

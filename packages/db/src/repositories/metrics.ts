@@ -236,7 +236,8 @@ export async function upsertMetricRows(
 /**
  * A month's record of a metric is rewritten at most this often: an API-fed bank writes the same
  * tenant, month and metric from many requests at once, and on PostgreSQL each rewrite locks the row
- * until its transaction commits. So `last_written_at` may be up to this much older than the last write.
+ * until its transaction commits. So `last_written_at` may be up to this much older than the last write —
+ * but never older than a job queued before the write (recordMetricWrites).
  */
 export const METRIC_WRITE_RESOLUTION_MS = 60_000;
 
@@ -257,14 +258,38 @@ export async function recordMetricWrites(
   const stale = new Date(Date.parse(writtenAt) - METRIC_WRITE_RESOLUTION_MS).toISOString();
   // Read first (no lock): most writes find their month recorded moments ago and write nothing here.
   const periods = [...new Set([...keys.values()].map((k) => k.period))];
+  const recent: { key: string; at: string }[] = [];
   for (const r of await db
     .selectFrom('metric_periods')
     .select(['period', 'metric', 'last_written_at'])
     .where('tenant_id', '=', tenantId)
     .where('period', 'in', periods)
     .execute()) {
-    if (r.last_written_at > stale) keys.delete(`${r.period}\u0000${r.metric}`);
+    if (r.last_written_at > stale) recent.push({ key: `${r.period}\u0000${r.metric}`, at: r.last_written_at });
   }
+  // Unless a whole-book re-tier of one of these months was queued since: the monthly schedule tells a
+  // month's corrections from data its re-tier read by this record being later than the job
+  // (schedule.ts, afterJob), so the first write after such a job is always recorded. A job for some
+  // schemes or subjects, or the system's (policy activation), covers no month and does not count.
+  // A handful of rows by jobs_tenant_created_idx.
+  const oldest = recent.reduce((min, r) => (r.at < min ? r.at : min), writtenAt);
+  const months = new Set(periods);
+  const jobSince =
+    recent.length > 0 &&
+    (
+      await db
+        .selectFrom('jobs')
+        .select(['schedule_key', 'requested_by', 'params'])
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', oldest)
+        .execute()
+    ).some((j) => {
+      if (j.schedule_key !== null) return j.schedule_key.startsWith('monthly:') && months.has(j.schedule_key.slice(8, 15));
+      if (j.requested_by === 'schedule' || j.requested_by.startsWith('policy:')) return false;
+      const p = JSON.parse(j.params) as { period?: string | null; schemes?: unknown; filter?: Record<string, unknown> | null };
+      return p.period != null && months.has(p.period) && p.schemes == null && Object.keys(p.filter ?? {}).length === 0;
+    });
+  if (!jobSince) for (const r of recent) keys.delete(r.key);
   if (keys.size === 0) return;
   // Always the same order: two writers locking the same months in different orders could deadlock.
   const ordered = [...keys.values()].sort((a, b) => a.period.localeCompare(b.period) || a.metric.localeCompare(b.metric));

@@ -91,11 +91,14 @@ export function planImport(
       params: { maximum: MAX_COLUMNS, inclusive: true, origin: 'columns', actual: header.length },
     });
   const headers = header.map((h) => h.trim());
+  // What the file's header has, said beside a column it lacks: a mapping typed for another export, or a
+  // file whose header is not its first line, is seen at once.
+  const has = `; the file's columns are: ${headers.map((h) => `"${h}"`).join(', ')}`;
   for (const key of Object.keys(mapping)) {
     if (!headers.includes(key))
-      throw new PlanError(`the mapping names column "${key}", which the header does not have`, key, {
+      throw new PlanError(`the mapping names column "${key}", which the header does not have${has}`, key, {
         code: 'unknown_column',
-        params: { column: key },
+        params: { column: key, headers },
       });
   }
   const at = new Map<string, number>();
@@ -136,7 +139,8 @@ export function planImport(
   });
   const need = (field: string): number => {
     const col = at.get(field);
-    if (col === undefined) throw new PlanError(`no column maps to "${field}"`, null, { code: 'unmapped', params: { field } });
+    if (col === undefined)
+      throw new PlanError(`no column maps to "${field}"${has}`, null, { code: 'unmapped', params: { field, headers } });
     return col;
   };
   if (kind === 'subjects') {

@@ -14,7 +14,9 @@ import {
   insertImportErrors,
   insertSubjects,
   lockRunningImport,
+  createMetricKeyStaging,
   dropBookStaging,
+  dropMetricKeyStaging,
   dropSubjectStaging,
   findSubjectsByIds,
   holdSubjects,
@@ -50,6 +52,7 @@ import {
   type RowError,
   type SubjectRowInput,
 } from './check-rows.js';
+import { withoutConflicts } from './duplicates.js';
 import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
 import { failInterruptedImports, importOwner } from './interrupted.js';
@@ -203,6 +206,8 @@ async function* checkedBatches(
   ctx: ImportContext,
   onRow: (errors: readonly RowError[]) => void,
   tally: { rows: number },
+  /** `db` is the importing transaction, with a metrics file's observations staged (createMetricKeyStaging). */
+  staged = false,
 ): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; subjectIds: Map<string, string> }> {
   let plan: ImportPlan | undefined;
   const rowCtx: RowContext = { catalogue: ctx.catalogue, currentPeriod: ctx.currentPeriod, amounts: options.amounts ?? 'fen' };
@@ -284,7 +289,7 @@ async function* checkedBatches(
         if (subjectIds.has(r.subject)) known.push(r);
         else reject([unknownSubject(r.line, plan, r.subject)]);
       }
-      checked = { kind: 'metrics', rows: known };
+      checked = { kind: 'metrics', rows: await withoutConflicts(db, known, subjectIds, reject, staged) };
     } else {
       subjects = await findSubjectsByExternalIds(
         db,
@@ -382,7 +387,7 @@ async function writeBatch(
   seq: number,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
-    // The same subject, metric and month twice: the later row wins, as it would in two uploads.
+    // The same subject, metric and month twice: the same value (withoutConflicts rejected another).
     const byKey = new Map<string, NewMetric>();
     for (const r of checked.rows) {
       const subjectId = subjectIds.get(r.subject);
@@ -731,10 +736,12 @@ async function importFile(
       const subjects = options.kind === 'subjects';
       if (managers) await createBookStaging(trx);
       if (subjects) await createSubjectStaging(trx);
+      const metrics = options.kind === 'metrics';
+      if (metrics) await createMetricKeyStaging(trx);
       // What this transaction's closings withdrew (applyStagedSubjects adds to it): reported once it commits.
       const withdrawing = noWithdrawals();
       let seq = 0;
-      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally)) {
+      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, metrics)) {
         seq += 1;
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
@@ -746,6 +753,7 @@ async function importFile(
         onProgress({ bytes: read.bytes, rows: tally.rows });
       }
       if (allOrNothing && errorCount > 0) throw new RollBack();
+      if (metrics) await dropMetricKeyStaging(trx);
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
       // Only now the whole file is read, its changes to customers that existed in ascending subject id.
       if (subjects) {
@@ -820,7 +828,20 @@ export async function previewImport(
     errorCount += found.length;
     for (const e of found) if (errors.length < MAX_PREVIEW_ERRORS) errors.push(e);
   };
-  for await (const _batch of checkedBatches(db, measured(source(), read), options, ctx, onRow, tally));
+  // A metrics file's observations are staged as a real run stages them, so a conflict any distance
+  // apart is found; in a transaction always rolled back, so the dry run writes nothing.
+  if (options.kind === 'metrics')
+    try {
+      await db.transaction().execute(async (trx) => {
+        await createMetricKeyStaging(trx);
+        for await (const _batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, true));
+        await dropMetricKeyStaging(trx);
+        throw new RollBack();
+      });
+    } catch (err) {
+      if (!(err instanceof RollBack)) throw err;
+    }
+  else for await (const _batch of checkedBatches(db, measured(source(), read), options, ctx, onRow, tally));
   return {
     kind: options.kind,
     status: outcome(options.mode, tally.rows, rejectedRows).status,

@@ -2,8 +2,9 @@ import { DEFAULT_TIME_ZONE, periodEnd, startOfDay, type ScheduleMonth } from '@t
 import {
   listOverdueReviews,
   listRunningImports,
-  findScheduledJob,
+  findNewestScheduledJob,
   listTenants,
+  monthData,
   listUnscheduledJobsSince,
   METRIC_WRITE_RESOLUTION_MS,
   type Executor,
@@ -17,7 +18,7 @@ import { systemAction } from '../audit.js';
 import { enqueueRetier } from './jobs.js';
 import { recordQueuedJob } from './record-queued.js';
 import type { RetierParams } from './retier-params.js';
-import { monthLoad, type MonthLoad } from './month-data.js';
+import { monthLoad, monthMetrics, type MonthLoad } from './month-data.js';
 
 export interface ScheduleOptions {
   readonly db: Executor;
@@ -82,7 +83,22 @@ export type MonthlyStatus =
       readonly missing: readonly string[];
     })
   | (Waiting & { readonly state: 'import-running'; readonly importId: string })
-  | (Waiting & { readonly state: 'settling'; readonly lastWrittenAt: string; readonly quietAt: string });
+  | (Waiting & { readonly state: 'settling'; readonly lastWrittenAt: string; readonly quietAt: string })
+  | Stale;
+
+/**
+ * A month whose last whole-book job (`jobId`, completed) began before data of it was written again —
+ * corrections loaded after its re-tier: re-tiered again once that data has been quiet (`quietAt`)
+ * and no import runs (`importId`), once per batch of corrections (`correctionKey`).
+ */
+interface Stale extends Waiting {
+  readonly state: 'stale';
+  readonly jobId: string;
+  readonly jobStatus: string;
+  readonly lastWrittenAt: string;
+  readonly quietAt: string;
+  readonly importId?: string;
+}
 
 /** Options of {@link queueMonthlyRetiers}. */
 export interface QueueMonthlyOptions {
@@ -132,7 +148,9 @@ export function overdueAt(period: string, timeZone: string, overdueDays: number 
  * What the schedule sees of a tenant's month: where it stands, or the pack to queue it with — and the
  * month's load when it was read (not while its job stands or an import runs), so nothing reads it twice.
  */
-type Look = { readonly status: MonthlyStatus; readonly load?: MonthLoad } | { readonly ready: TenantPack; readonly load: MonthLoad };
+type Look =
+  | { readonly status: MonthlyStatus; readonly load?: MonthLoad; readonly lastWrittenAt?: string }
+  | { readonly ready: TenantPack; readonly load: MonthLoad; readonly rerun?: Stale };
 
 /**
  * Where `period` stands for one tenant at `now`, by the rules the schedule queues by: its job, or an
@@ -155,11 +173,11 @@ async function lookAtMonth(
     // A failed or cancelled job waits for someone to resume it: not queued, and overdue in time.
     if (job.status === 'failed' || job.status === 'cancelled')
       return { status: { ...standing, state: job.status === 'failed' ? ('job-failed' as const) : ('job-cancelled' as const), overdue } };
-    return { status: { ...standing, state: job.status === 'completed' ? 'done' : 'queued' } };
+    if (job.status !== 'completed') return { status: { ...standing, state: 'queued' } };
+    return afterJob(db, tenantId, period, now, timeZone, { ...standing, createdAt: job.createdAt }, options);
   }
   // An import's rows are not visible until it commits: a load in progress is waited for.
-  const since = new Date(now.getTime() - IMPORT_WAIT_MS).toISOString();
-  const importing = (await listRunningImports(db, tenantId)).find((i) => i.createdAt > since);
+  const importing = await runningImport(db, tenantId, now);
   if (importing) return { status: { tenantId, period, state: 'import-running', importId: importing.id, overdue } };
   const pack = options.packs ? await options.packs.get(db, tenantId) : await loadTenantPack(db, tenantId, timeZone);
   // Key lookups on metric_periods, whatever the size of the book.
@@ -169,6 +187,55 @@ async function lookAtMonth(
     return { status: { tenantId, period, state: 'waiting-for-data', loaded: load.loaded, missing: load.missing, overdue }, load };
   if (settles.quietAt > now.toISOString()) return { status: { tenantId, period, state: 'settling', ...settles, overdue }, load };
   return { ready: pack, load };
+}
+
+/** An import of the tenant still running (not one whose process died: IMPORT_WAIT_MS). */
+async function runningImport(db: Executor, tenantId: string, now: Date) {
+  const since = new Date(now.getTime() - IMPORT_WAIT_MS).toISOString();
+  return (await listRunningImports(db, tenantId)).find((i) => i.createdAt > since);
+}
+
+/**
+ * A month whose job completed: `done`, unless metrics its schemes read (by month or latest) were
+ * written for it after the job was queued — corrections the job may not have read (the README's
+ * "corrected data: the month is re-evaluated"). Then `stale`, re-run like a settled month: once
+ * those writes have been quiet for the settle time and no import runs. The re-run is queued under
+ * `monthly:<period>#<last write>`, so one batch of corrections is re-run once however many servers
+ * look, and the re-run, queued after the writes, is the month's job from then on (no loop). The
+ * first write after a job is always recorded, whatever METRIC_WRITE_RESOLUTION_MS (recordMetricWrites):
+ * data loaded moments before a re-tier started by hand is not taken for a correction.
+ */
+async function afterJob(
+  db: Executor,
+  tenantId: string,
+  period: string,
+  now: Date,
+  timeZone: string,
+  job: { readonly jobId: string; readonly jobStatus: string; readonly createdAt: string },
+  options: QueueMonthlyOptions,
+): Promise<Look> {
+  const done = { tenantId, period, jobId: job.jobId, jobStatus: job.jobStatus, state: 'done' as const };
+  const pack = options.packs ? await options.packs.get(db, tenantId) : await loadTenantPack(db, tenantId, timeZone);
+  const { byMonth, latest } = monthMetrics(pack);
+  const data = await monthData(db, tenantId, period, [...byMonth, ...latest]);
+  if (!data) return { status: done };
+  if (data.lastWrittenAt <= job.createdAt) return { status: done, lastWrittenAt: data.lastWrittenAt };
+  const settles = settlesOf(data.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES) as {
+    lastWrittenAt: string;
+    quietAt: string;
+  };
+  // Re-tiered once already: a correction is not the month's data overdue.
+  const stale: Stale = { tenantId, period, state: 'stale', jobId: job.jobId, jobStatus: job.jobStatus, ...settles, overdue: false };
+  const load = await monthLoad(db, pack, period);
+  const importing = await runningImport(db, tenantId, now);
+  if (importing) return { status: { ...stale, importId: importing.id }, load };
+  if (settles.quietAt > now.toISOString()) return { status: stale, load };
+  return { ready: pack, load, rerun: stale };
+}
+
+/** The schedule key of a month's re-run after corrections last written at `lastWrittenAt` (afterJob). */
+function correctionKey(period: string, lastWrittenAt: string): string {
+  return `monthly:${period}#${lastWrittenAt}`;
 }
 
 /**
@@ -185,8 +252,9 @@ async function monthJob(
   tenantId: string,
   period: string,
   timeZone: string,
-): Promise<{ readonly id: string; readonly status: string } | undefined> {
-  const scheduled = await findScheduledJob(db, tenantId, `monthly:${period}`);
+): Promise<{ readonly id: string; readonly status: string; readonly createdAt: string } | undefined> {
+  // The month's scheduled job or its newest re-run after corrections (afterJob).
+  const scheduled = await findNewestScheduledJob(db, tenantId, `monthly:${period}`);
   const byHand = (await listUnscheduledJobsSince(db, tenantId, periodEnd(period, timeZone))).find((j) => {
     if (j.requestedBy === 'schedule' || j.requestedBy.startsWith('policy:')) return false;
     const params = JSON.parse(j.params) as RetierParams;
@@ -194,7 +262,8 @@ async function monthJob(
   });
   if (!byHand) return scheduled;
   // Job ids sort by the time they were queued.
-  return scheduled && scheduled.id > byHand.id ? scheduled : byHand;
+  const hand = { id: byHand.id, status: byHand.status, createdAt: byHand.createdAt };
+  return scheduled && scheduled.id > byHand.id ? scheduled : hand;
 }
 
 /** Reviews overdue in one tenant at a moment, by scheme and level. */
@@ -274,13 +343,28 @@ export async function queueMonthlyRetiers(
       continue;
     }
     const pack = look.ready;
-    const reason = monthlyReason(period, await countOverdueReviews(db, pack, now, timeZone));
-    const job = await enqueueRetier(db, { tenantId: tenant.id, period, now, timeZone, requestedBy: 'schedule', scheduleKey, reason, pack });
+    const reviews = await countOverdueReviews(db, pack, now, timeZone);
+    const rerun = look.rerun;
+    const reason = rerun
+      ? `re-evaluation of ${period}: its data changed after its re-tier ${rerun.jobId} (last written ${rerun.lastWrittenAt})`
+      : monthlyReason(period, reviews);
+    const key = rerun ? correctionKey(period, rerun.lastWrittenAt) : scheduleKey;
+    const job = await enqueueRetier(db, {
+      tenantId: tenant.id,
+      period,
+      now,
+      timeZone,
+      requestedBy: 'schedule',
+      scheduleKey: key,
+      reason,
+      pack,
+    });
     // Another server queued the month first: its record is that server's to write.
     if (!job) continue;
     // One tenant's chain that cannot be written to holds back no other tenant's month.
     // Stamped when appended, not `now` (the tick's start): records appended since would sort after it.
-    const recorded = await recordQueuedJob(db, tenant.id, systemAction('schedule', 'monthly re-tier'), job.id, {
+    const action = systemAction('schedule', rerun ? 'monthly re-tier after corrections' : 'monthly re-tier');
+    const recorded = await recordQueuedJob(db, tenant.id, action, job.id, {
       job: job.id,
       period,
       reason,
@@ -356,6 +440,12 @@ export function waitingLine(w: MonthlyStatus): string {
       : `${waits} no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
   if (w.state === 'job-failed' || w.state === 'job-cancelled')
     return `${waits} its monthly re-tier ${w.jobId} ${w.jobStatus}; the month is not re-tiered until someone resumes it (POST /v1/jobs/${w.jobId}/resume, tierkit jobs resume ${w.jobId})`;
+  if (w.state === 'stale')
+    return `${head} data changed after its re-tier ${w.jobId} (last written ${w.lastWrittenAt}): ${
+      w.importId
+        ? `import ${w.importId} is still running; the month is re-tiered again once it has ended and the data has settled`
+        : `the month is re-tiered again at ${w.quietAt} if nothing more arrives`
+    }`;
   if (w.state === 'import-running')
     return `${waits} import ${w.importId} is still running; the monthly re-tier is queued once it has ended and the data has settled`;
   return `${waits} metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
@@ -389,7 +479,28 @@ export async function monthlySchedule(
   };
   const isOverdue = now.toISOString() >= base.overdueAt;
   if ('status' in look && isQueued(look.status))
-    return { period, state: look.status.state, waitingFor: null, ...base, job: { id: look.status.jobId, status: look.status.jobStatus } };
+    return {
+      period,
+      state: look.status.state,
+      waitingFor: null,
+      ...base,
+      lastWrittenAt: look.lastWrittenAt ?? null,
+      job: { id: look.status.jobId, status: look.status.jobStatus },
+    };
+  // Corrections after its job: the job it had, and when the re-run is queued (at the next look once ready).
+  const stale = 'ready' in look ? look.rerun : look.status.state === 'stale' ? look.status : undefined;
+  if (stale)
+    return {
+      period,
+      state: 'stale',
+      waitingFor: stale.importId ? 'import' : 'settling',
+      ...base,
+      metrics: look.load ? { required: look.load.required, loaded: look.load.loaded, missing: look.load.missing } : null,
+      lastWrittenAt: stale.lastWrittenAt,
+      quietAt: stale.quietAt,
+      importId: stale.importId ?? null,
+      job: { id: stale.jobId, status: stale.jobStatus },
+    };
   if ('status' in look && (look.status.state === 'job-failed' || look.status.state === 'job-cancelled'))
     return {
       period,
@@ -408,7 +519,7 @@ export async function monthlySchedule(
     return { period, state: isOverdue ? 'overdue' : 'settling', waitingFor: 'settling', ...base, metrics, ...settles };
   }
   const w = look.status;
-  if (isQueued(w) || w.state === 'job-failed' || w.state === 'job-cancelled')
+  if (isQueued(w) || w.state === 'job-failed' || w.state === 'job-cancelled' || w.state === 'stale')
     throw new Error('unreachable: a month with a job was answered above');
   const waitingFor = w.state === 'waiting-for-data' ? 'data' : w.state === 'import-running' ? 'import' : 'settling';
   return {
@@ -420,4 +531,44 @@ export async function monthlySchedule(
     ...(w.state === 'settling' ? { lastWrittenAt: w.lastWrittenAt, quietAt: w.quietAt } : {}),
     ...(w.state === 'import-running' ? { importId: w.importId } : {}),
   };
+}
+
+/** A month an import changed after that month's whole-book re-tier had begun (`retieredBefore`). */
+export interface RetieredMonth {
+  readonly period: string;
+  /** The month's job (`monthJob`) queued before the import ended: completed or still running. */
+  readonly job: { readonly id: string; readonly status: string };
+  /** What the importer is told, in one sentence. */
+  readonly message: string;
+}
+
+/**
+ * Of the months an import changed (`periods`), those whose whole-book re-tier (the month's job, as
+ * the schedule counts it) was queued before the import ended at `endedAt`: the re-tier did not read
+ * the new data. The monthly schedule re-tiers the month just ended again once the data has settled
+ * (`afterJob`); an older month needs a re-tier started by hand. Key lookups, a few per month.
+ */
+export async function retieredBefore(
+  db: Executor,
+  tenantId: string,
+  periods: readonly string[],
+  endedAt: string,
+  timeZone: string,
+): Promise<RetieredMonth[]> {
+  const scheduled = addMonths(periodOf(new Date(endedAt), timeZone), -1);
+  const months: RetieredMonth[] = [];
+  for (const period of periods) {
+    const job = await monthJob(db, tenantId, period, timeZone);
+    if (!job || job.createdAt > endedAt || job.status === 'failed' || job.status === 'cancelled') continue;
+    const next =
+      period === scheduled
+        ? `a re-tier is needed: the monthly schedule queues it once the data has settled (tierkit jobs schedule), or run tierkit retier --period ${period}`
+        : `a re-tier is needed: run tierkit retier --period ${period} (POST /v1/jobs)`;
+    months.push({
+      period,
+      job: { id: job.id, status: job.status },
+      message: `${period} was re-tiered before this import (job ${job.id}); ${next}`,
+    });
+  }
+  return months;
 }
