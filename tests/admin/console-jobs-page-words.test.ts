@@ -22,6 +22,18 @@ describe('the jobs page words', () => {
     assert.equal(count(6104), '6,104');
   });
 
+  it('says a month corrected after its re-tier is out of date, in every language', () => {
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const w = JOBS_WORDS[locale];
+      for (const text of [w.stale('M', 'T'), w.staleImporting('M', 'imp_1'), w.staleByHand('M')]) {
+        assert.ok(text.startsWith('M'), text);
+        assert.notEqual(text, w.done('M'), 'not worded as done');
+      }
+      assert.ok(w.stale('M', 'T').includes('T') && w.staleImporting('M', 'imp_1').includes('imp_1'));
+    }
+    assert.equal(JOBS_WORDS['zh-CN'].staleByHand('2026年11月'), '2026年11月重评后又有数据更正，当前等级未反映更正：请再次启动该月重评');
+  });
+
   it('says a job count with its plural, and each status once', () => {
     assert.equal(JOBS_WORDS.en.shown(1, false), '1 job');
     assert.equal(JOBS_WORDS.en.shown(2, false), '2 jobs');

@@ -43,7 +43,7 @@ describe('admin console: the monthly schedule on, or not said', () => {
     assert.equal(await text(page, 'schedule-off'), '');
     assert.match(
       (await page.locator('.jobs-schedule .hint').textContent()) ?? '',
-      /^上月结束后，其数据到齐并稳定，系统自动排队重评（.+）。$/,
+      /^上月结束后，其数据到齐并稳定时，系统会自动排队重评（.+）；也可在下方手动启动。$/,
     );
     await language(page, 'zh-TW');
     assert.match(await text(page, 'schedule-state'), /^\d{4}年\d{1,2}月資料已到，等待穩定：若無新資料，.+ 後加入重評佇列（/);

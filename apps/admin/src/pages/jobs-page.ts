@@ -158,6 +158,13 @@ export class JobsPage extends LitElement {
     const month = w.month(m.period);
     if (m.state === 'queued') return w.queued(month);
     if (m.state === 'done') return w.done(month);
+    // Corrections after the month's job: its levels are out of date until it is re-tiered again.
+    if (m.state === 'stale')
+      return m.waitingFor === 'import'
+        ? w.staleImporting(month, m.importId ?? '')
+        : running
+          ? w.stale(month, formatInstant(m.quietAt, locale))
+          : w.staleByHand(month);
     const why =
       // A monthly job cancelled or failed waits for someone to resume it: the job's status in the words the list uses.
       m.waitingFor === 'job'

@@ -70,7 +70,7 @@ const zh = {
   none: '（无）',
   noMatrix: '尚无结果。',
   scheduleTitle: '月度重评',
-  scheduleHint: (z: string) => `上月结束后，其数据到齐并稳定，系统自动排队重评（${z}）。`,
+  scheduleHint: (z: string) => `上月结束后，其数据到齐并稳定时，系统会自动排队重评（${z}）；也可在下方手动启动。`,
   month: (period: string) => `${period.slice(0, 4)}年${Number(period.slice(5, 7))}月`,
   waitingData: (month: string, missing: string, loaded: string) => `${month}待数据：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}`,
   settling: (month: string, at: string) => `${month}数据已到，等待稳定：若无新数据，${at} 后排队重评`,
@@ -80,6 +80,9 @@ const zh = {
   overdueAt: (at: string) => `${at} 起算逾期`,
   queued: (month: string) => `${month}已排队重评`,
   done: (month: string) => `${month}已重评完成`,
+  stale: (month: string, at: string) => `${month}重评后又有数据更正，当前等级未反映更正：若无新数据，${at} 后再次排队重评`,
+  staleImporting: (month: string, id: string) => `${month}重评后又有数据更正，当前等级未反映更正：导入 ${id} 结束后再次排队重评`,
+  staleByHand: (month: string) => `${month}重评后又有数据更正，当前等级未反映更正：请再次启动该月重评`,
   monthJob: (month: string, status: string) => `${month}的重评任务${status}，等待恢复（请查看任务）`,
   openJob: '查看任务',
   // Whether the server runs the schedule, and what a month started by hand lacks.
@@ -143,7 +146,7 @@ const tw: typeof zh = {
   none: '（無）',
   noMatrix: '尚無結果。',
   scheduleTitle: '月度重評',
-  scheduleHint: (z: string) => `上月結束後，其資料到齊並穩定，系統自動將重評加入佇列（${z}）。`,
+  scheduleHint: (z: string) => `上月結束後，其資料到齊並穩定時，系統會自動將重評加入佇列（${z}）；也可在下方手動啟動。`,
   month: (period: string) => `${period.slice(0, 4)}年${Number(period.slice(5, 7))}月`,
   waitingData: (month: string, missing: string, loaded: string) => `${month}待資料：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}`,
   settling: (month: string, at: string) => `${month}資料已到，等待穩定：若無新資料，${at} 後加入重評佇列`,
@@ -153,6 +156,9 @@ const tw: typeof zh = {
   overdueAt: (at: string) => `${at} 起算逾期`,
   queued: (month: string) => `${month}已加入重評佇列`,
   done: (month: string) => `${month}已重評完成`,
+  stale: (month: string, at: string) => `${month}重評後又有資料更正，目前等級未反映更正：若無新資料，${at} 後再次加入重評佇列`,
+  staleImporting: (month: string, id: string) => `${month}重評後又有資料更正，目前等級未反映更正：匯入 ${id} 結束後再次加入重評佇列`,
+  staleByHand: (month: string) => `${month}重評後又有資料更正，目前等級未反映更正：請再次啟動該月重評`,
   monthJob: (month: string, status: string) => `${month}的重評任務${status}，等待恢復（請檢視任務）`,
   openJob: '檢視任務',
   // Whether the server runs the schedule, and what a month started by hand lacks.
@@ -218,7 +224,8 @@ const en: typeof zh = {
   none: '(none)',
   noMatrix: 'No results yet.',
   scheduleTitle: 'Monthly re-tier',
-  scheduleHint: (z: string) => `Once last month has ended and its data is in and settled, it is re-tiered by itself (${z}).`,
+  scheduleHint: (z: string) =>
+    `Once last month has ended and its data is in and settled, it is queued by itself (${z}); you may also start it below.`,
   month: (period: string) => `${EN_MONTHS[Number(period.slice(5, 7)) - 1] ?? ''} ${period.slice(0, 4)}`,
   waitingData: (month: string, missing: string, loaded: string) =>
     `${month} waits for data: ${missing} not in yet${loaded ? ` (in: ${loaded})` : ''}`,
@@ -229,6 +236,12 @@ const en: typeof zh = {
   overdueAt: (at: string) => `overdue from ${at}`,
   queued: (month: string) => `${month} is queued for re-tiering`,
   done: (month: string) => `${month} has been re-tiered`,
+  stale: (month: string, at: string) =>
+    `${month}’s data was corrected after its re-tier, so levels do not reflect the corrections yet: re-tiered again after ${at} if nothing more arrives`,
+  staleImporting: (month: string, id: string) =>
+    `${month}’s data was corrected after its re-tier, so levels do not reflect the corrections yet: re-tiered again once import ${id} ends`,
+  staleByHand: (month: string) =>
+    `${month}’s data was corrected after its re-tier, so levels do not reflect the corrections yet: start the month’s re-tier again`,
   monthJob: (month: string, status: string) => `${month}’s re-tier job ${status}, waiting to be resumed: see the job`,
   openJob: 'Open the job',
   // Whether the server runs the schedule, and what a month started by hand lacks.
