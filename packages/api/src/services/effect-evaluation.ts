@@ -1,4 +1,5 @@
 import {
+  isHoldingMetric,
   periodEnd,
   type EffectGroupSeries,
   type EffectResponse,
@@ -92,6 +93,7 @@ export async function evaluateEffect(
     direction: q.direction,
     ranks: levelRanks(def),
     metric: q.metric.key,
+    holding: isHoldingMetric(q.metric),
     overrides: q.overrides,
     bandBounds: BAND_BOUNDS,
     inForceAt: inForceAt(clock, q.period),

@@ -436,6 +436,13 @@ export interface EffectCohortQuery {
   /** Rank of each level key; a level not listed has no rank and is neither a move nor a stay. */
   readonly ranks: ReadonlyMap<string, number>;
   readonly metric: string;
+  /**
+   * A yes/no holding (`isHoldingMetric` of @tierkit/core): a month without an observation holds the
+   * latest one at or before it, none at all reads as 0, as the engine reads it. Then every mover and
+   * stayer has the metric in every month, and going from no card to a card is a change. Otherwise a
+   * month without an observation is no figure: the subject is not counted in it.
+   */
+  readonly holding?: boolean;
   /** `exclude`: a move an override made (or ended) is no mover; it is counted as `override-moved`. */
   readonly overrides: 'exclude' | 'include';
   /** Lower bounds of the baseline bands, ascending: band i holds `bounds[i-1] ≤ value < bounds[i]`. */
@@ -527,7 +534,28 @@ export async function effectCohorts(db: Executor, tenantId: string, q: EffectCoh
     n: number | string;
     total: number | string;
     change_total: number | string;
-  }>`
+  }>`${q.holding ? holdingCohortRows(tenantId, q) : observedCohortRows(tenantId, q)}`.execute(db);
+  const sizes: CohortSize[] = [];
+  const months: CohortMonth[] = [];
+  for (const r of rows) {
+    if (r.period === null || r.start_level === null) sizes.push({ group: r.grp, count: Number(r.n) });
+    else
+      months.push({
+        group: r.grp === 'stayed' ? 'stayed' : 'moved',
+        startLevel: r.start_level,
+        band: Number(r.band),
+        period: r.period,
+        count: Number(r.n),
+        sum: Number(r.total),
+        changeSum: Number(r.change_total),
+      });
+  }
+  return { sizes, months };
+}
+
+/** The rows of {@link effectCohorts} for a metric read where it was observed (a month without it: not counted). */
+function observedCohortRows(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
+  return sql`
     WITH ${cohort(tenantId, q)},
     -- The subjects drive both reads of the metrics, one primary-key lookup each. SQLite, without
     -- statistics, would rather scan every metric row: CROSS JOIN keeps the order written (PostgreSQL
@@ -550,21 +578,46 @@ export async function effectCohorts(db: Executor, tenantId: string, q: EffectCoh
     WHERE (base.grp = 'moved' OR (base.start_level, base.band) IN (SELECT start_level, band FROM base WHERE grp = 'moved'))
       AND m.subject_id = base.subject_id AND m.tenant_id = ${tenantId} AND m.metric = ${q.metric}
       AND m.period > ${q.period} AND m.period <= ${q.through}
-    GROUP BY base.grp, base.start_level, base.band, m.period`.execute(db);
-  const sizes: CohortSize[] = [];
-  const months: CohortMonth[] = [];
-  for (const r of rows) {
-    if (r.period === null || r.start_level === null) sizes.push({ group: r.grp, count: Number(r.n) });
-    else
-      months.push({
-        group: r.grp === 'stayed' ? 'stayed' : 'moved',
-        startLevel: r.start_level,
-        band: Number(r.band),
-        period: r.period,
-        count: Number(r.n),
-        sum: Number(r.total),
-        changeSum: Number(r.change_total),
-      });
-  }
-  return { sizes, months };
+    GROUP BY base.grp, base.start_level, base.band, m.period`;
+}
+
+/**
+ * The rows of {@link effectCohorts} for a holding: each subject's value in a month is its latest
+ * observation at or before it, 0 when none (see {@link EffectCohortQuery.holding}); one primary-key
+ * probe (subject, metric, period) per subject and month.
+ */
+function holdingCohortRows(tenantId: string, q: EffectCohortQuery): RawBuilder<unknown> {
+  const heldAt = (subject: RawBuilder<unknown>, month: RawBuilder<unknown>) =>
+    sql`COALESCE((SELECT h.value FROM metrics h WHERE h.subject_id = ${subject} AND h.tenant_id = ${tenantId}
+      AND h.metric = ${q.metric} AND h.period <= ${month} ORDER BY h.period DESC LIMIT 1), 0)`;
+  const later: string[] = [];
+  for (let m = monthAfter(q.period); m <= q.through; m = monthAfter(m)) later.push(m);
+  const followUp =
+    later.length === 0
+      ? sql`follow_months AS (SELECT CAST(${q.period} AS text) AS period WHERE 1 = 0)`
+      : sql`follow_months AS (${sql.join(
+          later.map((m) => sql`SELECT CAST(${m} AS text) AS period`),
+          sql` UNION ALL `,
+        )})`;
+  return sql`
+    WITH ${cohort(tenantId, q)}, ${followUp},
+    held0 AS MATERIALIZED (
+      SELECT c.subject_id, c.grp, c.start_level, ${heldAt(sql`c.subject_id`, sql`${q.period}`)} AS v0
+      FROM cohort c WHERE c.grp IN ('moved', 'stayed')
+    ), base AS MATERIALIZED (
+      SELECT subject_id, grp, start_level, v0, ${bandOf(sql`v0`, q.bandBounds)} AS band FROM held0
+    ), later AS (
+      SELECT base.grp, base.start_level, base.band, base.v0, f.period,
+        ${heldAt(sql`base.subject_id`, sql`f.period`)} AS v
+      FROM base CROSS JOIN follow_months f
+      WHERE base.grp = 'moved' OR (base.start_level, base.band) IN (SELECT start_level, band FROM base WHERE grp = 'moved')
+    )
+    SELECT grp, NULL AS start_level, -1 AS band, NULL AS period, COUNT(*) AS n, 0 AS total, 0 AS change_total
+    FROM cohort WHERE grp IS NOT NULL GROUP BY grp
+    UNION ALL
+    SELECT grp, start_level, band, CAST(${q.period} AS text) AS period, COUNT(*) AS n, SUM(${asFloat(sql`v0`)}) AS total, 0 AS change_total
+    FROM base GROUP BY grp, start_level, band
+    UNION ALL
+    SELECT grp, start_level, band, period, COUNT(*) AS n, SUM(${asFloat(sql`v`)}) AS total, SUM(${asFloat(sql`v - v0`)}) AS change_total
+    FROM later GROUP BY grp, start_level, band, period`;
 }
