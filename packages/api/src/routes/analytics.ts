@@ -14,7 +14,7 @@ import {
 } from '../schemas/analytics.js';
 import { problemResponses } from '../schemas/common.js';
 import { audienceOf } from '../services/audience.js';
-import { evaluateEffect } from '../services/effect-evaluation.js';
+import { evaluateEffect, metricsOfKind } from '../services/effect-evaluation.js';
 import { distribution, migration, rates } from '../services/level-analytics.js';
 
 /** The widest range of months a distribution or rates read covers: ten years. */
@@ -149,9 +149,17 @@ const metricsRoute = createRoute({
   path: '/metrics',
   tags: ['analytics'],
   summary: 'The metrics an effect evaluation may follow (the tenant’s catalogue), and the one it follows by default',
+  request: {
+    query: z.object({
+      scheme: scheme.optional().openapi({
+        param: { name: 'scheme', in: 'query' },
+        description: 'Only the metrics of this scheme’s kind of subject: not those that only schemes of other kinds read',
+      }),
+    }),
+  },
   responses: {
     200: { description: 'The catalogue', content: { 'application/json': { schema: EffectMetricsResponseSchema } } },
-    ...problemResponses(),
+    ...problemResponses(400, 404),
   },
 });
 
@@ -201,8 +209,13 @@ function checkRange(deps: ApiDeps, from: string, to: string, max?: number): void
 export function analytics() {
   return router()
     .openapi(metricsRoute, async (c) => {
-      const { metrics } = await packOf(c.var.deps);
-      return c.json({ items: [...metrics.values()], default: defaultEffectMetric(metrics) ?? null }, 200);
+      const { scheme: key } = c.req.valid('query');
+      const tp = await packOf(c.var.deps);
+      const items =
+        key === undefined
+          ? [...tp.metrics.values()]
+          : metricsOfKind((await visibleScheme(c.var.deps, key)).def, tp.schemes.values(), tp.metrics);
+      return c.json({ items, default: defaultEffectMetric(new Map(items.map((m) => [m.key, m]))) ?? null }, 200);
     })
     .openapi(distributionRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');

@@ -1,6 +1,7 @@
 import {
   isHoldingMetric,
   periodEnd,
+  schemeMetrics,
   type EffectGroupSeries,
   type EffectResponse,
   type EffectStratum,
@@ -17,6 +18,23 @@ import { finalThrough, inForceAt, levelRanks, type AnalyticsClock } from './leve
  * customers at the same level before the move who stayed there, within the same baseline band of the
  * metric (doubling bands), the stayers' figures weighted to the movers' mix of strata.
  */
+
+/**
+ * The metrics an evaluation of `def` may follow: the catalogue less the metrics of other kinds of
+ * subject — those read by some scheme, none of them of `def`'s subject kind (a retail scheme is not
+ * offered 从业人员 or 绩效评分, which only corporate and employee schemes read). A metric no scheme reads
+ * says nothing of its kind and stays (lounge visits, card spending: outcomes, not criteria).
+ */
+export function metricsOfKind(
+  def: SchemeDefinition,
+  schemes: Iterable<SchemeDefinition>,
+  metrics: ReadonlyMap<string, MetricDef>,
+): MetricDef[] {
+  const ownKind = new Set<string>();
+  const otherKind = new Set<string>();
+  for (const s of schemes) for (const m of schemeMetrics(s)) (s.subjectKind === def.subjectKind ? ownKind : otherKind).add(m);
+  return [...metrics.values()].filter((m) => ownKind.has(m.key) || !otherKind.has(m.key));
+}
 
 /** Band i > 0 holds values in [2^(i-1), 2^i); band 0 everything below 1; the last, 2^52 and above. */
 export const BAND_BOUNDS: readonly number[] = Array.from({ length: 53 }, (_, i) => 2 ** i);
