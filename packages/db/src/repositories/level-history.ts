@@ -460,7 +460,8 @@ export interface CohortSize {
 /**
  * One stratum (group, level before the move, baseline band) in one month from `period` to `through`:
  * how many of its subjects have the metric in that month, its sum, and the sum of its change since
- * `period`. Only subjects with the metric at `period` (the baseline) are counted; after `period`, only
+ * `period`. Only subjects with the metric at `period` (the baseline; a holding always has one, see
+ * {@link EffectCohortQuery.holding}) are counted; after `period`, only
  * the movers and the stayers of strata that hold a mover (the others are compared with nobody, and
  * reading their months would be most of the work: nearly everyone stays).
  */
