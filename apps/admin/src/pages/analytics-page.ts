@@ -109,6 +109,7 @@ export class AnalyticsPage extends LitElement {
     // A route without a range is the first one shown.
     const asked = this.#askedRange() ?? this.#firstRange;
     const range = this.#a.state.range;
+    if (asked && asked.scheme !== range?.scheme) void this.#a.store.loadMetrics(asked.scheme);
     if (asked && (asked.scheme !== range?.scheme || asked.from !== range.from || asked.to !== range.to)) void this.#a.store.setRange(asked);
     // And the effect evaluation the route names (its month, direction, months, metric): a linked view.
     const scheme = asked?.scheme ?? range?.scheme;
@@ -141,7 +142,7 @@ export class AnalyticsPage extends LitElement {
     if (!scheme) return;
     this.#firstRange = { scheme, from, to };
     const linked = this.#askedRange();
-    await store.setRange(linked?.scheme === scheme ? linked : this.#firstRange);
+    await Promise.all([store.setRange(linked?.scheme === scheme ? linked : this.#firstRange), store.loadMetrics(scheme)]);
     const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.policy.upgrades ?? []) ?? {
       period: monthsBack(to, 7)[6] as string,
       months: 6,
@@ -162,6 +163,7 @@ export class AnalyticsPage extends LitElement {
     const form = e.target as HTMLFormElement;
     const scheme = this.#field(form, 'scheme');
     const range = { scheme, from: this.#field(form, 'from'), to: this.#field(form, 'to') };
+    if (scheme !== this.#a.state.range?.scheme) void this.#a.store.loadMetrics(scheme);
     void this.#a.store.setRange(range);
     const q = this.#a.state.effectQuery;
     // The effect follows the scheme picked; its months are its own form's.

@@ -42,7 +42,7 @@ export interface AnalyticsState {
   readonly schemes: AnalyticsPart<readonly SchemeSummary[]>;
   /**
    * The metrics an effect evaluation may follow and the one it follows by default: the tenant's
-   * catalogue, then, once a range is set, those of its scheme's kind of subject.
+   * catalogue, then, once `loadMetrics` has read them, those of a scheme's kind of subject.
    */
   readonly metrics: AnalyticsPart<EffectMetricsResponse>;
   readonly range: AnalyticsRange | undefined;
@@ -84,8 +84,6 @@ type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
  */
 export class Analytics extends KitStore<AnalyticsState> {
   readonly #client: Client;
-  /** The scheme whose kind of subject `metrics` was read for (undefined: the whole catalogue). */
-  #metricsFor: string | undefined;
 
   constructor(client: Client) {
     super({
@@ -107,7 +105,6 @@ export class Analytics extends KitStore<AnalyticsState> {
    */
   async loadSchemes(): Promise<void> {
     this.set({ schemes: LOADING, metrics: LOADING });
-    this.#metricsFor = undefined;
     const [got] = await Promise.all([
       this.run(
         'schemes',
@@ -119,16 +116,19 @@ export class Analytics extends KitStore<AnalyticsState> {
     if (got) this.set({ schemes: { status: 'ready', data: got.filter((s) => s.category !== 'matrix'), error: undefined } });
   }
 
+  /**
+   * Read the metrics an evaluation of `scheme` may follow into `metrics`: those of its kind of subject
+   * (a retail scheme is offered no corporate or employee metric), and its default among them.
+   */
+  async loadMetrics(scheme: string): Promise<void> {
+    await this.#part('metrics', `/v1/analytics/metrics${query({ scheme })}`);
+  }
+
   /** Read distribution, migration and rates of `range`; the previous range's reads in flight are cancelled. */
   async setRange(range: AnalyticsRange): Promise<void> {
     this.set({ range, distribution: LOADING, migration: LOADING, rates: LOADING });
     const q = query({ scheme: range.scheme, from: range.from, to: range.to });
-    // The metrics an evaluation of this scheme may follow: those of its kind of subject (a retail
-    // scheme is offered no corporate metric), read again when the scheme changes.
-    const metricsFor = this.#metricsFor === range.scheme ? undefined : range.scheme;
-    this.#metricsFor = range.scheme;
     await Promise.all([
-      metricsFor === undefined ? undefined : this.#part('metrics', `/v1/analytics/metrics${query({ scheme: metricsFor })}`),
       this.#part('distribution', `/v1/analytics/distribution${q}`),
       this.#part('migration', `/v1/analytics/migration${q}`),
       this.#part('rates', `/v1/analytics/rates${q}`),
