@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { compileWindowReader } from '../../packages/core/src/engine/window-reader.js';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { writeBook } from '../support/history-book.js';
 
@@ -18,6 +19,8 @@ import { writeBook } from '../support/history-book.js';
  *   H6       gold stays                02: 1, 07: 0            1   0   0
  *   H7       standard stays            none                    0   —   —   no mover in its stratum
  */
+const CARDS = { H2: { '2024-07': 1 }, H3: { '2024-03': 1 }, H5: { '2024-08': 1 }, H6: { '2024-02': 1, '2024-07': 0 } };
+
 forEachDialect('analytics: effect evaluation of a holding, a missing month read as the engine reads it', (f) => {
   const api = client(f, () => f.keys.roles.analyst);
   before(async () => {
@@ -31,7 +34,7 @@ forEachDialect('analytics: effect evaluation of a holding, a missing month read 
         { subject: 'H7', period: '2024-01', from: null, to: 'standard' },
       ],
       metric: 'premium_card',
-      metrics: { H2: { '2024-07': 1 }, H3: { '2024-03': 1 }, H5: { '2024-08': 1 }, H6: { '2024-02': 1, '2024-07': 0 } },
+      metrics: CARDS,
     });
   });
 
@@ -59,17 +62,56 @@ forEachDialect('analytics: effect evaluation of a holding, a missing month read 
     });
   });
 
+  it("the SQL's monthly values are the engine's no-window reader's on the same observations", async () => {
+    const body = await (
+      await api.get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=down&months=2&metric=premium_card')
+    ).json();
+    // The reader retail-tier's rules use for premium_card (window: null), fed the observations above.
+    const read = compileWindowReader('premium_card', null);
+    const months = ['2024-06', '2024-07', '2024-08'];
+    const mean = (subjects: string[], month: string) => {
+      const values = subjects.map((s) => read({ premium_card: CARDS[s as keyof typeof CARDS] ?? {} }, [month]));
+      return Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 100) / 100;
+    };
+    assert.deepEqual(
+      body.moved.meanValue,
+      months.map((m) => mean(['H1', 'H2', 'H3'], m)),
+    );
+    assert.deepEqual(
+      body.stayed.meanValue,
+      months.map((m) => mean(['H4', 'H5', 'H6'], m)),
+    );
+  });
+
   it('a money metric still counts only the months observed', async () => {
     const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=down&months=2')).json();
     assert.deepEqual(body.cohorts, { moved: 3, stayed: 4, overrideMoved: 0, heldByOverride: 0 });
     assert.deepEqual(body.strata, [], 'nobody has a balance: no baseline, no stratum');
   });
 
-  it('another bank sees none of it', async () => {
-    const body = await (
-      await client(f, 'b').get('/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=down&metric=premium_card')
-    ).json();
-    assert.deepEqual(body.cohorts, { moved: 0, stayed: 0, overrideMoved: 0, heldByOverride: 0 });
-    assert.deepEqual(body.strata, []);
+  it("another bank's book is its own: same levels, other cards, other figures", async () => {
+    // Bank B: the same moves, but its cards differ (only H4 stays with one from 2024-01). Reading bank
+    // A's rows into bank B's answer (or the reverse) changes both banks' figures below.
+    await writeBook(f.db.db, 'bank-b', {
+      events: [
+        ...['H1', 'H2', 'H3'].flatMap((s) => [
+          { subject: s, period: '2024-01', from: null, to: 'gold' },
+          { subject: s, period: '2024-06', from: 'gold', to: 'standard' },
+        ]),
+        ...['H4', 'H5', 'H6'].map((s) => ({ subject: s, period: '2024-01', from: null, to: 'gold' })),
+        { subject: 'H7', period: '2024-01', from: null, to: 'standard' },
+      ],
+      metric: 'premium_card',
+      metrics: { H4: { '2024-01': 1 } },
+    });
+    const path = '/v1/analytics/effect?scheme=retail-tier&period=2024-06&direction=down&months=2&metric=premium_card';
+    const b = await (await client(f, 'b').get(path)).json();
+    assert.deepEqual(b.cohorts, { moved: 3, stayed: 4, overrideMoved: 0, heldByOverride: 0 });
+    assert.deepEqual(b.moved, { counts: [3, 3, 3], meanValue: [0, 0, 0], meanChange: [0, 0, 0] });
+    // Only gold/0 holds a mover: H5 and H6 (no card in B); H4 (card) is gold/1, compared with nobody.
+    assert.deepEqual(b.stayed, { counts: [2, 2, 2], meanValue: [0, 0, 0], meanChange: [0, 0, 0] });
+    const a = await (await api.get(path)).json();
+    assert.deepEqual(a.moved.meanValue, [0.33, 0.67, 0.67], "bank A's figures unchanged by bank B's book");
+    assert.deepEqual(a.stayed.meanValue, [0.33, 0, 0.33]);
   });
 });

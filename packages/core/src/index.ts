@@ -74,6 +74,5 @@ export { ageOn, BIRTH_DATE_ATTRIBUTE, civilDate, EARLIEST_BIRTH_DATE, parseCivil
 export { INDUSTRY_CODES } from './pack/corporate-size.js';
 // The default pack's metric catalogue alone, for a console that offers metric columns without carrying every scheme.
 export { defaultMetrics } from './pack/metrics.js';
-export { isHoldingMetric } from './model/metric.js';
 // What the API sends staff clients (the admin console): one home for the API and the admin kit.
 export * from './wire/index.js';

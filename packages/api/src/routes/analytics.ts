@@ -164,11 +164,16 @@ const metricsRoute = createRoute({
 });
 
 /** The scheme if this credential may see it; otherwise the same 404 as a scheme that does not exist. */
-async function visibleScheme(deps: ApiDeps, key: string): Promise<{ def: SchemeDefinition; metrics: ReadonlyMap<string, MetricDef> }> {
+async function visibleScheme(
+  deps: ApiDeps,
+  key: string,
+): Promise<{ def: SchemeDefinition; metrics: ReadonlyMap<string, MetricDef>; latest: readonly string[] }> {
   const tp = await packOf(deps);
   const def = audienceOf(deps.principal, tp).sees(key) ? tp.schemes.get(key) : undefined;
   if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
-  return { def, metrics: tp.metrics };
+  // The metrics the engine reads with no window for this kind of subject: the one rule for carrying a
+  // value forward, so that analytics read a metric exactly as the evaluations that moved the customers did.
+  return { def, metrics: tp.metrics, latest: tp.compiled.latestMetricsFor(def.subjectKind) };
 }
 
 /**
@@ -242,7 +247,7 @@ export function analytics() {
       const q = c.req.valid('query');
       const deps = c.var.deps;
       notAfterThisMonth(deps, 'period', q.period);
-      const { def, metrics } = await visibleScheme(deps, q.scheme);
+      const { def, metrics, latest } = await visibleScheme(deps, q.scheme);
       const metricKey = q.metric ?? defaultEffectMetric(metrics) ?? PREFERRED_EFFECT_METRIC;
       const metric = metrics.get(metricKey);
       if (!metric)
@@ -264,6 +269,7 @@ export function analytics() {
             direction: q.direction,
             months: q.months,
             metric,
+            carriedForward: latest.includes(metric.key),
             overrides: q.overrides,
           },
           deps,

@@ -1,5 +1,4 @@
 import {
-  isHoldingMetric,
   periodEnd,
   schemeMetrics,
   type EffectGroupSeries,
@@ -79,6 +78,11 @@ export interface EffectQuery {
   readonly direction: 'up' | 'down';
   readonly months: number;
   readonly metric: MetricDef;
+  /**
+   * The engine reads this metric with no window for the scheme's kind of subject (the compiled pack's
+   * `latestMetricsFor`): a month without an observation holds the latest one, none reads as 0.
+   */
+  readonly carriedForward: boolean;
   /** `exclude`: movers an override moved are no movers (counted in `cohorts.overrideMoved`). */
   readonly overrides: 'exclude' | 'include';
 }
@@ -111,7 +115,7 @@ export async function evaluateEffect(
     direction: q.direction,
     ranks: levelRanks(def),
     metric: q.metric.key,
-    holding: isHoldingMetric(q.metric),
+    holding: q.carriedForward,
     overrides: q.overrides,
     bandBounds: BAND_BOUNDS,
     inForceAt: inForceAt(clock, q.period),

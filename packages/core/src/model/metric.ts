@@ -20,17 +20,6 @@ export interface MetricDef {
   readonly label: LocalizedText;
 }
 
-/**
- * A yes/no holding (a card, a product): the catalogue says so by its unit, `boolean`. Such a metric is
- * written when it changes, not every month, so a month without an observation holds what the last
- * observation at or before it said, and none at all reads as 0, no — how the engine reads a metric
- * without a window (`latestReader` in engine/window-reader.ts). Analytics read it the same way, so that
- * going from no card to a card is a change they see (docs/domain.md §10).
- */
-export function isHoldingMetric(def: Pick<MetricDef, 'unit'>): boolean {
-  return def.unit === 'boolean';
-}
-
 /** How a windowed metric folds its months into one number. */
 // `count`: how many months of the window have an observation (0 = no data at all: never assessed).
 export const WINDOW_FUNCTIONS = ['avg', 'min', 'max', 'sum', 'last', 'count'] as const;

@@ -27,7 +27,7 @@ export interface EffectCohortQuery {
   readonly ranks: ReadonlyMap<string, number>;
   readonly metric: string;
   /**
-   * A yes/no holding (`isHoldingMetric` of @tierkit/core): a month without an observation holds the
+   * A metric the engine reads with no window (the compiled pack's `latestMetricsFor`, such as a yes/no holding): a month without an observation holds the
    * latest one at or before it, none at all reads as 0, as the engine reads it. Then every mover and
    * stayer has the metric in every month, and going from no card to a card is a change. Otherwise a
    * month without an observation is no figure: the subject is not counted in it.
