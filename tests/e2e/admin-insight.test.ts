@@ -161,6 +161,12 @@ describe('admin console: analytics and audit', () => {
       strata.every((r) => r[1] === '否' || r[1] === '是'),
       JSON.stringify(strata),
     );
+    // A print shows the strata, closed on screen; they close again after it.
+    assert.equal(await page.$eval('[data-testid="effect-strata"]', (d) => (d as HTMLDetailsElement).open), false);
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    assert.equal(await page.$eval('[data-testid="effect-strata"]', (d) => (d as HTMLDetailsElement).open), true, 'opened for print');
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    assert.equal(await page.$eval('[data-testid="effect-strata"]', (d) => (d as HTMLDetailsElement).open), false);
     // Its CSV: what the page shows, for a deck.
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -78,8 +78,22 @@ export class AnalyticsPage extends LitElement {
     return this;
   }
 
+  /** The strata tables a print opened, closed again after it. */
+  #openedForPrint: HTMLDetailsElement[] = [];
+  // A closed <details> prints its summary alone: the strata a printed evaluation rests on would be lost.
+  readonly #beforePrint = (): void => {
+    this.#openedForPrint = [...this.querySelectorAll<HTMLDetailsElement>('details.analytics-strata:not([open])')];
+    for (const d of this.#openedForPrint) d.open = true;
+  };
+  readonly #afterPrint = (): void => {
+    for (const d of this.#openedForPrint) d.open = false;
+    this.#openedForPrint = [];
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('beforeprint', this.#beforePrint);
+    window.addEventListener('afterprint', this.#afterPrint);
     if (this.#lib) return;
     import('./analytics-charts.js').then(
       (lib) => {
@@ -94,6 +108,8 @@ export class AnalyticsPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('beforeprint', this.#beforePrint);
+    window.removeEventListener('afterprint', this.#afterPrint);
     this.#a.store.cancel();
     for (const d of this.#drawn.values()) d.handle.destroy();
     this.#drawn.clear();
