@@ -84,16 +84,18 @@ describe('console: analytics CSV', () => {
       ['调级客户数', 139],
       ['未调级客户数', 900],
     ]);
-    assert.deepEqual(rows[9], [1, '2026-09', 135, '−¥327.62', 300, '¥2,060.24', '−¥2,387.86']);
+    assert.deepEqual(rows[9], [1, '2026-09', 135, -327.62, 300, 2060.24, -2387.86]);
     const strata = rows.slice(rows.length - 4);
     assert.deepEqual(strata, [
-      ['调级前等级', '档位下限（含）', '档位上限（不含）', '调级客户数', '未调级客户数', '参与比较'],
-      ['金卡', '¥41,943.04', '¥83,886.08', 4, 0, '否'],
-      ['金卡', '¥83,886.08', '¥167,772.16', 135, 300, '是'],
-      ['白金', '¥167,772.16', '¥335,544.32', 0, 12, '否'],
+      ['调级前等级', '档位下限（含） (CNY)', '档位上限（不含） (CNY)', '调级客户数', '未调级客户数', '参与比较'],
+      ['金卡', 41943.04, 83886.08, 4, 0, '否'],
+      ['金卡', 83886.08, 167772.16, 135, 300, '是'],
+      ['白金', 167772.16, 335544.32, 0, 12, '否'],
     ]);
     const file = csvText(rows);
-    assert.ok(file.includes('\r\n"金卡","¥41,943.04","¥83,886.08",4,0,"否"\r\n'), file);
+    // Figures are numbers a spreadsheet computes with: unquoted, no ¥, no digit grouping.
+    assert.ok(file.includes('\r\n"金卡",41943.04,83886.08,4,0,"否"\r\n'), file);
+    assert.ok(file.includes('\r\n1,"2026-09",135,-327.62,300,2060.24,-2387.86\r\n'), file);
   });
 
   it('a yes/no holding has two bands, no and yes, not ¥ limits', () => {

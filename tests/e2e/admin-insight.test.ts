@@ -180,8 +180,8 @@ describe('admin console: analytics and audit', () => {
         stream.on('error', reject);
       }, reject);
     });
-    assert.ok(csv.startsWith('\uFEFF调级月份,'), csv.slice(0, 40));
-    assert.match(csv, /\r\n指标,持有指定高端信用卡\r\n/);
+    assert.ok(csv.startsWith('\uFEFF"调级月份",'), csv.slice(0, 40));
+    assert.match(csv, /\r\n"指标","持有指定高端信用卡"\r\n/);
     assert.match(download.suggestedFilename(), /^effect-retail-tier-\d{4}-\d{2}-down-premium_card\.csv$/);
     await page.screenshot({ path: join(shots, 'admin-analytics-1-zh.png'), fullPage: true });
 

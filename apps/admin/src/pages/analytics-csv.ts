@@ -2,14 +2,36 @@ import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResp
 import type { CsvCell } from '../csv.js';
 import type { ConsoleLocale } from '../words.js';
 import { bandLimits } from './analytics-effect-view.js';
-import { meanText } from './analytics-format.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
 
 /*
  * Each analytics table as CSV rows, from the answer already on the page: the same columns and words
- * as the table, counts as numbers, means and rates as the page writes them (¥2,060.24, 12.50%), so a
- * deck shows what the console showed. Written out by csvText (../csv.ts).
+ * as the table, and every figure a number a spreadsheet can compute with (money in yuan with two
+ * decimals, shares and rates as decimals), its unit in the column's header rather than in the cell.
+ * Written out by csvText (@tierkit/core/csv).
  */
+
+type Metric = EffectResponse['metric'];
+
+/** A figure of `metric` as a number in the unit {@link unitNote} names: money in major units, 2 decimals. */
+function figure(v: number | null | undefined, metric: Metric): number | null {
+  if (v === null || v === undefined) return null;
+  if (metric.unit === 'money') return Math.round(v) / 100;
+  if (metric.unit === 'boolean') return Math.round(v * 10_000) / 10_000;
+  return v;
+}
+
+/** What a header adds for a figure of `metric`: its currency, or that it is a share (0–1). */
+function unitNote(metric: Metric): string {
+  if (metric.unit === 'money') return ` (${metric.currency ?? 'CNY'})`;
+  if (metric.unit === 'boolean') return ' (0–1)';
+  return '';
+}
+
+/** A rate as a decimal (0.125, not 12.50%): the header says it is a share. */
+function rate(v: number | null | undefined): number | null {
+  return v === null || v === undefined ? null : Math.round(v * 10_000) / 10_000;
+}
 
 type Rows = CsvCell[][];
 
@@ -44,15 +66,14 @@ export function migrationRows(m: MigrationResponse, n: CsvNames): Rows {
 
 export function ratesRows(r: RatesResponse, n: CsvNames): Rows {
   const w = ANALYTICS_WORDS[n.locale];
-  const pct = (v: number | null | undefined) => (v === null || v === undefined ? w.none : `${(Math.round(v * 10_000) / 100).toFixed(2)}%`);
   return [
     [
       w.month,
       w.base,
       w.policyUpgrades,
-      w.policyUpgradeRate,
+      `${w.policyUpgradeRate} (0–1)`,
       w.policyDowngrades,
-      w.policyDowngradeRate,
+      `${w.policyDowngradeRate} (0–1)`,
       w.overrideUpgrades,
       w.overrideDowngrades,
       '',
@@ -63,9 +84,9 @@ export function ratesRows(r: RatesResponse, n: CsvNames): Rows {
         p,
         r.base[i] ?? 0,
         policy(r.policy.upgrades[i] ?? 0),
-        policy(pct(r.policy.upgradeRate[i])),
+        policy(rate(r.policy.upgradeRate[i])),
         policy(r.policy.downgrades[i] ?? 0),
-        policy(pct(r.policy.downgradeRate[i])),
+        policy(rate(r.policy.downgradeRate[i])),
         r.override.upgrades[i] ?? 0,
         r.override.downgrades[i] ?? 0,
         status(w, r.evaluated[i], r.final[i]),
@@ -81,7 +102,8 @@ export function ratesRows(r: RatesResponse, n: CsvNames): Rows {
 export function effectRows(e: EffectResponse, n: CsvNames): Rows {
   const w = ANALYTICS_WORDS[n.locale];
   const metric = n.metric(e.metric.key);
-  const value = (v: number | null | undefined) => (v === null || v === undefined ? w.none : meanText(v, e.metric, n.locale));
+  const value = (v: number | null | undefined) => figure(v, e.metric);
+  const u = unitNote(e.metric);
   return [
     [w.period, e.period],
     [w.direction, e.direction === 'down' ? w.down : w.up],
@@ -90,7 +112,7 @@ export function effectRows(e: EffectResponse, n: CsvNames): Rows {
     [w.movedN, e.cohorts.moved],
     [w.stayedN, e.cohorts.stayed],
     [],
-    [w.monthsAfter, w.month, w.movedN, w.movedChange, w.stayedN, w.stayedChange, w.effectCol],
+    [w.monthsAfter, w.month, w.movedN, `${w.movedChange}${u}`, w.stayedN, `${w.stayedChange}${u}`, `${w.effectCol}${u}`],
     ...e.monthsAfter.map((k, i) => [
       k,
       e.periods[i],
@@ -109,11 +131,15 @@ export function effectRows(e: EffectResponse, n: CsvNames): Rows {
 /** The strata table: level before the move, band limits in the metric's unit, movers, stayers, compared. */
 export function strataRows(e: EffectResponse, n: CsvNames): Rows {
   const w = ANALYTICS_WORDS[n.locale];
+  const u = e.metric.unit === 'boolean' ? '' : unitNote(e.metric);
   return [
-    [w.startLevel, w.bandFrom, w.bandTo, w.movedN, w.stayedN, w.compared],
+    [w.startLevel, `${w.bandFrom}${u}`, `${w.bandTo}${u}`, w.movedN, w.stayedN, w.compared],
     ...e.strata.map((s) => {
-      const b = bandLimits(s.bandMin, s.bandMax, e.metric, n.locale);
-      return [n.level(s.startLevel), b.min ?? w.none, b.max ?? w.none, s.moved, s.stayed, s.moved > 0 && s.stayed > 0 ? w.yes : w.no];
+      // A yes/no holding's limits are words (no / yes); any other metric's, numbers in its unit.
+      const b = e.metric.unit === 'boolean' ? bandLimits(s.bandMin, s.bandMax, e.metric, n.locale) : undefined;
+      const min = b ? (b.min ?? w.none) : figure(s.bandMin, e.metric);
+      const max = b ? (b.max ?? w.none) : figure(s.bandMax, e.metric);
+      return [n.level(s.startLevel), min, max, s.moved, s.stayed, s.moved > 0 && s.stayed > 0 ? w.yes : w.no];
     }),
   ];
 }
