@@ -98,6 +98,12 @@ describe('console: analytics CSV', () => {
     assert.ok(file.includes('\r\n1,"2026-09",135,-327.62,300,2060.24,-2387.86\r\n'), file);
   });
 
+  it('an English CSV names the metric standing alone with a capital, as the picker does', () => {
+    const en = { ...names('en'), metric: () => 'monthly average daily balance' };
+    assert.deepEqual(effectRows(effect, en)[2], ['Metric', 'Monthly average daily balance']);
+    assert.deepEqual(effectRows(effect, names('zh-CN'))[2], ['指标', '月日均资产']);
+  });
+
   it('a yes/no holding has two bands, no and yes, not ¥ limits', () => {
     assert.deepEqual(bandLimits(null, 1, card, 'en'), { min: 'no', max: null });
     assert.deepEqual(bandLimits(1, 2, card, 'zh-TW'), { min: '是', max: null });

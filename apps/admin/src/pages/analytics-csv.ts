@@ -1,5 +1,6 @@
 import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResponse } from '@tierkit/admin';
 import type { CsvCell } from '../csv.js';
+import { standaloneName } from '../scheme-names.js';
 import type { ConsoleLocale } from '../words.js';
 import { bandLimits } from './analytics-effect-view.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
@@ -107,7 +108,7 @@ export function effectRows(e: EffectResponse, n: CsvNames): Rows {
   return [
     [w.period, e.period],
     [w.direction, e.direction === 'down' ? w.down : w.up],
-    [w.metric, metric],
+    [w.metric, standaloneName(metric, n.locale)],
     [w.overrides, e.overrides === 'include' ? w.overridesInclude : w.overridesExclude],
     [w.movedN, e.cohorts.moved],
     [w.stayedN, e.cohorts.stayed],

@@ -23,20 +23,12 @@ import { whyFailed } from '../why-failed.js';
 import { csvText, downloadCsv, type CsvCell } from '../csv.js';
 import { askedEffect, bandLimits, comparedStrata, effectParams, sameEffect, uncomparedMovers } from './analytics-effect-view.js';
 import { distributionRows, effectRows, migrationRows, ratesRows, strataRows, type CsvNames } from './analytics-csv.js';
-import { schemeNames } from '../scheme-names.js';
+import { schemeNames, standaloneName } from '../scheme-names.js';
 
 type ChartsModule = typeof import('./analytics-charts.js');
 type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
 
 const DEFAULT_SCHEME = 'retail-tier';
-
-/**
- * A catalogue name standing alone (an option, a column): the catalogues write English names in lower
- * case to sit inside sentences ("band of “monthly average daily balance”"), so alone it takes a capital.
- */
-function standalone(text: string, locale: string): string {
-  return locale === 'en' && text ? text[0]!.toUpperCase() + text.slice(1) : text;
-}
 
 /**
  * Where an effect evaluation starts when nobody has asked yet: the month with the most policy upgrades that
@@ -222,7 +214,7 @@ export class AnalyticsPage extends LitElement {
   #effectMetrics(): { key: string; label: string }[] {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const items = this.#a.state.metrics.data?.items;
-    if (items) return items.map((m) => ({ key: m.key, label: standalone(m.label[locale] ?? m.key, locale) }));
+    if (items) return items.map((m) => ({ key: m.key, label: standaloneName(m.label[locale] ?? m.key, locale) }));
     const shown = this.#a.state.effect.data?.metric.key ?? this.#a.state.effectQuery?.metric;
     return shown ? [{ key: shown, label: shown }] : [];
   }
