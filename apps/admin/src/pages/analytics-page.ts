@@ -117,7 +117,7 @@ export class AnalyticsPage extends LitElement {
     // A route without a range is the first one shown.
     const asked = this.#askedRange() ?? this.#firstRange;
     const range = this.#a.state.range;
-    if (asked && asked.scheme !== range?.scheme) void this.#a.store.loadMetrics(asked.scheme);
+    if (asked && asked.scheme !== range?.scheme) void this.#loadMetrics(asked.scheme);
     if (asked && (asked.scheme !== range?.scheme || asked.from !== range.from || asked.to !== range.to)) void this.#a.store.setRange(asked);
     // And the effect evaluation the route names (its month, direction, months, metric): a linked view.
     const scheme = asked?.scheme ?? range?.scheme;
@@ -139,7 +139,20 @@ export class AnalyticsPage extends LitElement {
     return scheme && from && to ? { scheme, from, to } : undefined;
   }
 
+  /** The scheme whose metrics were last asked for, and that read. */
+  #metricsAsked: { scheme: string; read: Promise<void> } | undefined;
+
+  /**
+   * The metrics of `scheme`, read once: at start-up the route's first update arrives while the range is
+   * still loading, and would ask a second time for what #start already asks.
+   */
+  #loadMetrics(scheme: string): Promise<void> {
+    if (this.#metricsAsked?.scheme !== scheme) this.#metricsAsked = { scheme, read: this.#a.store.loadMetrics(scheme) };
+    return this.#metricsAsked.read;
+  }
+
   async #start(): Promise<void> {
+    this.#metricsAsked = undefined;
     const to = lastClosedMonth();
     const from = monthsBack(to, 12)[11] as string;
     const store = this.#a.store;
@@ -150,7 +163,7 @@ export class AnalyticsPage extends LitElement {
     if (!scheme) return;
     this.#firstRange = { scheme, from, to };
     const linked = this.#askedRange();
-    await Promise.all([store.setRange(linked?.scheme === scheme ? linked : this.#firstRange), store.loadMetrics(scheme)]);
+    await Promise.all([store.setRange(linked?.scheme === scheme ? linked : this.#firstRange), this.#loadMetrics(scheme)]);
     const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.policy.upgrades ?? []) ?? {
       period: monthsBack(to, 7)[6] as string,
       months: 6,
@@ -171,7 +184,7 @@ export class AnalyticsPage extends LitElement {
     const form = e.target as HTMLFormElement;
     const scheme = this.#field(form, 'scheme');
     const range = { scheme, from: this.#field(form, 'from'), to: this.#field(form, 'to') };
-    if (scheme !== this.#a.state.range?.scheme) void this.#a.store.loadMetrics(scheme);
+    if (scheme !== this.#a.state.range?.scheme) void this.#loadMetrics(scheme);
     void this.#a.store.setRange(range);
     const q = this.#a.state.effectQuery;
     // The effect follows the scheme picked; its months are its own form's.
@@ -543,7 +556,7 @@ export class AnalyticsPage extends LitElement {
         <form class="filters" aria-label=${w.pickers} @submit=${this.#showRange}>
           <label>${w.scheme}
             <select name="scheme">
-              ${schemes.map((sc) => html`<option value=${sc.key} ?selected=${sc.key === range?.scheme}>${standalone(sc.name[this.ctx!.locale], this.ctx!.locale)}</option>`)}
+              ${schemes.map((sc) => html`<option value=${sc.key} ?selected=${sc.key === range?.scheme}>${standaloneName(sc.name[this.ctx!.locale], this.ctx!.locale)}</option>`)}
             </select>
           </label>
           <label>${w.from} <input name="from" type="month" required .value=${range?.from ?? ''}></label>
