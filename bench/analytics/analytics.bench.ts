@@ -82,6 +82,16 @@ async function measure(label: string, db: Db): Promise<void> {
       'effect, down, 6 months, avg_daily_balance',
       `/v1/analytics/effect?scheme=retail-tier&period=${addMonths(END, -8)}&direction=down&months=6`,
     ],
+    [
+      // A yes/no holding: every mover and stayer read in every month (latest observation at or before it).
+      'effect, down, 6 months, premium_card',
+      `/v1/analytics/effect?scheme=retail-tier&period=${addMonths(END, -8)}&direction=down&months=6&metric=premium_card`,
+    ],
+    [
+      // The longest follow-up: the holding's work must grow with observations, not subjects × months.
+      'effect, down, 24 months, premium_card',
+      `/v1/analytics/effect?scheme=retail-tier&period=${addMonths(START, 1)}&direction=down&months=24&metric=premium_card`,
+    ],
   ];
   for (const [name, path] of reads) {
     const [ms, base] = await timedBeside(async () => {

@@ -21,6 +21,12 @@ describe('Analytics against the real API', () => {
     assert.equal(a.state.metrics.status, 'ready');
     assert.ok(a.state.metrics.data?.items.some((m) => m.key === 'premium_card' && m.unit === 'boolean'));
     assert.equal(a.state.metrics.data?.default, 'avg_daily_balance');
+    // A scheme's own: read for it by name (the API leaves out metrics of other kinds of subject).
+    await a.loadMetrics('retail-tier');
+    assert.equal(a.state.metrics.status, 'ready');
+    assert.ok(a.state.metrics.data?.items.some((m) => m.key === 'premium_card'));
+    await a.loadMetrics('no-such-scheme');
+    assert.equal(a.state.metrics.status, 'error', 'a scheme the API does not have is its 404, kept in the part');
   });
 
   it('a range reads distribution, migration and rates, each ready with the counts behind it', async () => {

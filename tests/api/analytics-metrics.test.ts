@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, provisionTenant } from '@tierkit/api';
-import type { PolicyPack } from '@tierkit/core';
+import { defaultPolicyPack, type PolicyPack } from '@tierkit/core';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
 import { writeBook } from '../support/history-book.js';
+import { expectProblems } from '../support/problems.js';
 import { testPack } from '../support/test-pack.js';
 
 /*
@@ -17,7 +18,11 @@ const aumPack = (): PolicyPack => JSON.parse(JSON.stringify(testPack()).replaceA
 
 forEachDialect('analytics: the metrics an effect evaluation may follow', (f) => {
   let aumKey = '';
+  let fullKey = '';
   before(async () => {
+    // The default pack whole: customer, corporate, employee and product schemes side by side.
+    await provisionTenant(f.db.db, { id: 'bank-d', name: 'bank-d', pack: defaultPolicyPack, now: NOW });
+    fullKey = (await createApiKey(f.db.db, { tenantId: 'bank-d', role: 'analyst', label: 'analyst', now: NOW })).secret;
     await provisionTenant(f.db.db, { id: 'bank-c', name: 'bank-c', pack: aumPack(), now: NOW });
     aumKey = (await createApiKey(f.db.db, { tenantId: 'bank-c', role: 'analyst', label: 'analyst', now: NOW })).secret;
     const known = new Set<string>();
@@ -58,5 +63,33 @@ forEachDialect('analytics: the metrics an effect evaluation may follow', (f) => 
     const effect = await res.json();
     assert.deepEqual(effect.metric, { key: 'aum', unit: 'money', currency: 'CNY' });
     assert.deepEqual(effect.cohorts, { moved: 1, stayed: 1, overrideMoved: 0, heldByOverride: 0 });
+  });
+
+  it('for a scheme, only the metrics of its kind of subject: a retail scheme is offered no corporate or employee metric', async () => {
+    const api = client(f, () => fullKey);
+    const keys = async (scheme: string) => {
+      const res = await api.get(`/v1/analytics/metrics?scheme=${scheme}`);
+      assert.equal(res.status, 200, await res.clone().text());
+      const body = await res.json();
+      return { keys: body.items.map((m: { key: string }) => m.key) as string[], default: body.default };
+    };
+    const retail = await keys('retail-tier');
+    for (const other of ['employees', 'annual_revenue', 'tenure_months', 'performance_score', 'industry_code'])
+      assert.ok(!retail.keys.includes(other), `${other} is no retail metric: ${retail.keys.join()}`);
+    // Its criteria, and a customer outcome no scheme reads.
+    for (const own of ['avg_daily_balance', 'premium_card', 'lounge_visits']) assert.ok(retail.keys.includes(own), own);
+    assert.equal(retail.default, 'avg_daily_balance');
+    const corporate = await keys('corporate-size');
+    assert.ok(corporate.keys.includes('employees') && corporate.keys.includes('annual_revenue'), corporate.keys.join());
+    assert.ok(!corporate.keys.includes('premium_card'), 'a card is a retail customer’s, read by customer schemes only');
+    assert.equal(corporate.default, 'annual_revenue', 'the balance is a customer metric: the first money metric of its kind');
+    // No scheme named: the catalogue whole, as before.
+    const all = await (await api.get('/v1/analytics/metrics')).json();
+    assert.equal(all.items.length, defaultPolicyPack.metrics.length);
+    // A scheme it does not have: the 404 every analytics read gives, and a 400 naming the field for no key at all.
+    await expectProblems(api.get, [
+      ['/v1/analytics/metrics?scheme=nope', 404],
+      ['/v1/analytics/metrics?scheme=', 400, 'query.scheme'],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { mintEmbedToken, mintStaffToken } from '@tierkit/api';
+import { createApiKey, mintEmbedToken, mintStaffToken } from '@tierkit/api';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 import { expectProblems, problem } from '../support/problems.js';
@@ -45,6 +45,7 @@ const ROUTES = [
   '/v1/analytics/rates?scheme=retail-tier&from=2025-01&to=2025-06',
   '/v1/analytics/effect?scheme=retail-tier&period=2025-03&direction=up',
   '/v1/analytics/metrics',
+  '/v1/analytics/metrics?scheme=retail-tier',
 ];
 
 forEachDialect('analytics: distribution, migration and rates from the tier history', (f) => {
@@ -209,6 +210,14 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       assert.doesNotMatch(JSON.stringify(p), /standard|gold|aml/);
     }
     await problem(await client(f, () => undefined).get(ROUTES[0] ?? ''), 401);
+  });
+
+  it("a relationship manager's book-scoped credentials read no bank-wide figures", async () => {
+    // Analytics count every customer of the bank; an RM's key or session is scoped to their book.
+    assert.ok([200, 201].includes((await client(f).put('/v1/staff/RM1', { name: 'RM1', role: 'officer', scope: 'book' })).status));
+    const { secret: rmKey } = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'officer', label: 'RM1', staffId: 'RM1', now: NOW });
+    const { token: rmSession } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'RM1', ttlSeconds: 600, now: NOW });
+    for (const credential of [rmKey, rmSession]) for (const path of ROUTES) await problem(await client(f, () => credential).get(path), 403);
   });
 
   it('bad input is a 400 or 404 problem that names the field', async () => {

@@ -138,6 +138,51 @@ describe('admin console: analytics and audit', () => {
       /“月信用卡消费”档位/.test(document.querySelector('[data-testid="effect-cohorts"]')?.textContent ?? ''),
     );
     assert.doesNotMatch((await page.textContent('[data-testid="analytics-effect"]')) ?? '', /余额档位/);
+    // The evaluation asked for is in the route: the link reproduces it.
+    const linked = new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1] ?? '');
+    assert.equal(linked.get('metric'), 'card_spend');
+    assert.match(linked.get('period') ?? '', /^\d{4}-\d{2}$/);
+    // A holding followed by link: every mover has it (none is read as 否), the strata list its two bands.
+    await page.evaluate(
+      (h) => {
+        location.hash = h;
+      },
+      `#/analytics?${new URLSearchParams({ ...Object.fromEntries(linked), direction: 'down', metric: 'premium_card' })}`,
+    );
+    await page.waitForFunction(() =>
+      /持有指定高端信用卡/.test(document.querySelector('[data-testid="effect-cohorts"]')?.textContent ?? ''),
+    );
+    assert.equal(await page.inputValue('[data-testid="analytics-effect"] select[name="direction"]'), 'down');
+    const strata = await page.$$eval('[data-testid="effect-strata"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim() ?? '')),
+    );
+    assert.ok(strata.length > 0, 'strata listed');
+    assert.ok(
+      strata.every((r) => r[1] === '否' || r[1] === '是'),
+      JSON.stringify(strata),
+    );
+    // A print shows the strata, closed on screen; they close again after it.
+    assert.equal(await page.$eval('[data-testid="effect-strata"]', (d) => (d as HTMLDetailsElement).open), false);
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    assert.equal(await page.$eval('[data-testid="effect-strata"]', (d) => (d as HTMLDetailsElement).open), true, 'opened for print');
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    assert.equal(await page.$eval('[data-testid="effect-strata"]', (d) => (d as HTMLDetailsElement).open), false);
+    // Its CSV: what the page shows, for a deck.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid="analytics-effect"] > .analytics-export button').click(),
+    ]);
+    const csv = await new Promise<string>((resolve, reject) => {
+      download.createReadStream().then((stream) => {
+        const parts: Buffer[] = [];
+        stream.on('data', (b: Buffer) => parts.push(b));
+        stream.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        stream.on('error', reject);
+      }, reject);
+    });
+    assert.ok(csv.startsWith('\uFEFF"调级月份",'), csv.slice(0, 40));
+    assert.match(csv, /\r\n"指标","持有指定高端信用卡"\r\n/);
+    assert.match(download.suggestedFilename(), /^effect-retail-tier-\d{4}-\d{2}-down-premium_card\.csv$/);
     await page.screenshot({ path: join(shots, 'admin-analytics-1-zh.png'), fullPage: true });
 
     // The current month, asked for by its link, has not been re-tiered: said so in words, with no 0 %

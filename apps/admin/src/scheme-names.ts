@@ -1,6 +1,15 @@
 import type { SchemeSummary } from '@tierkit/core';
 import type { ConsoleLocale } from './words.js';
 
+/**
+ * A catalogue name standing alone (an option, a column, a CSV cell): the catalogues write English names
+ * in lower case to sit inside sentences ("band of “monthly average daily balance”"), so alone it takes a
+ * capital. Chinese has no case.
+ */
+export function standaloneName(text: string, locale: ConsoleLocale): string {
+  return locale === 'en' && text ? text[0]!.toUpperCase() + text.slice(1) : text;
+}
+
 /** A scheme's and a level's name in the reader's language, by their keys. */
 export interface SchemeNames {
   /** Whether the tenant has the scheme (else its names are its keys). */

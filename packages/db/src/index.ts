@@ -53,6 +53,7 @@ export type {
 export { listTierEvents } from './repositories/tier-events.js';
 export type { EventPosition, NewTierEventInput } from './repositories/tier-events.js';
 export * from './repositories/level-history.js';
+export * from './repositories/effect-cohorts.js';
 export * from './repositories/overrides.js';
 export * from './repositories/api-keys.js';
 export * from './repositories/signing-keys.js';

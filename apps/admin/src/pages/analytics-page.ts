@@ -2,6 +2,7 @@ import {
   type AnalyticsPart,
   Analytics,
   type AnalyticsRange,
+  type AnalyticsState,
   type EffectQuery,
   hasRole,
   isBookScoped,
@@ -19,7 +20,10 @@ import type { ChartHandle, Labels } from './analytics-charts.js';
 import { count, FEW_TO_COMPARE, meanText, tooFew } from './analytics-format.js';
 import { ANALYTICS_WORDS } from './analytics.words.js';
 import { whyFailed } from '../why-failed.js';
-import { schemeNames } from '../scheme-names.js';
+import { csvText, downloadCsv, type CsvCell } from '../csv.js';
+import { askedEffect, bandLimits, comparedStrata, effectParams, sameEffect, uncomparedMovers } from './analytics-effect-view.js';
+import { distributionRows, effectRows, migrationRows, ratesRows, strataRows, type CsvNames } from './analytics-csv.js';
+import { schemeNames, standaloneName } from '../scheme-names.js';
 
 type ChartsModule = typeof import('./analytics-charts.js');
 type ChartKey = 'distribution' | 'migration' | 'rates' | 'effect';
@@ -66,8 +70,22 @@ export class AnalyticsPage extends LitElement {
     return this;
   }
 
+  /** The strata tables a print opened, closed again after it. */
+  #openedForPrint: HTMLDetailsElement[] = [];
+  // A closed <details> prints its summary alone: the strata a printed evaluation rests on would be lost.
+  readonly #beforePrint = (): void => {
+    this.#openedForPrint = [...this.querySelectorAll<HTMLDetailsElement>('details.analytics-strata:not([open])')];
+    for (const d of this.#openedForPrint) d.open = true;
+  };
+  readonly #afterPrint = (): void => {
+    for (const d of this.#openedForPrint) d.open = false;
+    this.#openedForPrint = [];
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('beforeprint', this.#beforePrint);
+    window.addEventListener('afterprint', this.#afterPrint);
     if (this.#lib) return;
     import('./analytics-charts.js').then(
       (lib) => {
@@ -82,6 +100,8 @@ export class AnalyticsPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('beforeprint', this.#beforePrint);
+    window.removeEventListener('afterprint', this.#afterPrint);
     this.#a.store.cancel();
     for (const d of this.#drawn.values()) d.handle.destroy();
     this.#drawn.clear();
@@ -97,7 +117,17 @@ export class AnalyticsPage extends LitElement {
     // A route without a range is the first one shown.
     const asked = this.#askedRange() ?? this.#firstRange;
     const range = this.#a.state.range;
+    if (asked && asked.scheme !== range?.scheme) void this.#loadMetrics(asked.scheme);
     if (asked && (asked.scheme !== range?.scheme || asked.from !== range.from || asked.to !== range.to)) void this.#a.store.setRange(asked);
+    // And the effect evaluation the route names (its month, direction, months, metric): a linked view.
+    const scheme = asked?.scheme ?? range?.scheme;
+    const effect = scheme === undefined ? undefined : askedEffect(this.ctx.params, scheme);
+    if (effect && !sameEffect(effect, this.#a.state.effectQuery)) void this.#a.store.evaluate(effect);
+  }
+
+  /** The route of what is shown: the range, and the effect evaluation asked for, so a view can be linked. */
+  #route(range: AnalyticsRange, effect: EffectQuery | undefined): string {
+    return `analytics${query({ ...range, ...(effect && effect.scheme === range.scheme ? effectParams(effect) : {}) })}`;
   }
 
   /** The range the route names, when it names a whole one. */
@@ -109,7 +139,20 @@ export class AnalyticsPage extends LitElement {
     return scheme && from && to ? { scheme, from, to } : undefined;
   }
 
+  /** The scheme whose metrics were last asked for, and that read. */
+  #metricsAsked: { scheme: string; read: Promise<void> } | undefined;
+
+  /**
+   * The metrics of `scheme`, read once: at start-up the route's first update arrives while the range is
+   * still loading, and would ask a second time for what #start already asks.
+   */
+  #loadMetrics(scheme: string): Promise<void> {
+    if (this.#metricsAsked?.scheme !== scheme) this.#metricsAsked = { scheme, read: this.#a.store.loadMetrics(scheme) };
+    return this.#metricsAsked.read;
+  }
+
   async #start(): Promise<void> {
+    this.#metricsAsked = undefined;
     const to = lastClosedMonth();
     const from = monthsBack(to, 12)[11] as string;
     const store = this.#a.store;
@@ -120,14 +163,16 @@ export class AnalyticsPage extends LitElement {
     if (!scheme) return;
     this.#firstRange = { scheme, from, to };
     const linked = this.#askedRange();
-    await store.setRange(linked?.scheme === scheme ? linked : this.#firstRange);
+    await Promise.all([store.setRange(linked?.scheme === scheme ? linked : this.#firstRange), this.#loadMetrics(scheme)]);
     const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.policy.upgrades ?? []) ?? {
       period: monthsBack(to, 7)[6] as string,
       months: 6,
     };
-    // The tenant's default (its balances), or — the catalogue unread — the API's own choice of it.
+    // A linked evaluation as the route names it; else the tenant's default metric (its balances), or —
+    // the catalogue unread — the API's own choice of it.
+    const linkedEffect = askedEffect(this.ctx?.params, scheme);
     const metric = store.state.metrics.data?.default ?? undefined;
-    await store.evaluate({ scheme, period, direction: 'up', months, ...(metric ? { metric } : {}) });
+    await store.evaluate(linkedEffect ?? { scheme, period, direction: 'up', months, ...(metric ? { metric } : {}) });
   }
 
   #field(form: HTMLFormElement, name: string): string {
@@ -139,11 +184,13 @@ export class AnalyticsPage extends LitElement {
     const form = e.target as HTMLFormElement;
     const scheme = this.#field(form, 'scheme');
     const range = { scheme, from: this.#field(form, 'from'), to: this.#field(form, 'to') };
+    if (scheme !== this.#a.state.range?.scheme) void this.#loadMetrics(scheme);
     void this.#a.store.setRange(range);
-    this.ctx?.navigate(`analytics${query(range)}`);
     const q = this.#a.state.effectQuery;
     // The effect follows the scheme picked; its months are its own form's.
-    if (q && q.scheme !== scheme) void this.#a.store.evaluate({ ...q, scheme });
+    const effect = q && q.scheme !== scheme ? { ...q, scheme } : q;
+    if (effect && effect !== q) void this.#a.store.evaluate(effect);
+    this.ctx?.navigate(this.#route(range, effect));
   }
 
   #evaluate(e: Event): void {
@@ -161,20 +208,40 @@ export class AnalyticsPage extends LitElement {
       ...(this.#field(form, 'overrides') === 'include' ? { overrides: 'include' as const } : {}),
     };
     void this.#a.store.evaluate(query);
+    this.ctx?.navigate(this.#route(range, query));
   }
 
   /**
-   * The metrics an evaluation may follow: the tenant's catalogue, in the console's words where it has
-   * them (a product held is said as one), else in the catalogue's own label. Until the catalogue is
-   * read (or if it cannot be), the one being shown, so the form still says what it evaluates.
+   * A metric in the catalogue's own label, the one source of metric names (the picker, the notes, the
+   * strata and the CSV say it alike); its key until the catalogue is read.
+   */
+  #metricLabel(key: string): string {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    return this.#a.state.metrics.data?.items.find((m) => m.key === key)?.label[locale] ?? key;
+  }
+
+  /**
+   * The metrics an evaluation may follow: the tenant's catalogue. Until the catalogue is read (or if it
+   * cannot be), the one being shown, so the form still says what it evaluates.
    */
   #effectMetrics(): { key: string; label: string }[] {
     const locale = this.ctx?.locale ?? 'zh-CN';
-    const named = ANALYTICS_WORDS[locale].metrics;
     const items = this.#a.state.metrics.data?.items;
-    if (items) return items.map((m) => ({ key: m.key, label: named[m.key] ?? m.label[locale] ?? m.key }));
+    if (items) return items.map((m) => ({ key: m.key, label: standaloneName(m.label[locale] ?? m.key, locale) }));
     const shown = this.#a.state.effect.data?.metric.key ?? this.#a.state.effectQuery?.metric;
-    return shown ? [{ key: shown, label: named[shown] ?? shown }] : [];
+    return shown ? [{ key: shown, label: shown }] : [];
+  }
+
+  #csvNames(): CsvNames {
+    const l = this.#labels();
+    return { locale: l.locale, level: l.level, metric: (key) => this.#metricLabel(key) };
+  }
+
+  /** A button that offers a table's figures as CSV, named for the table it exports. */
+  #csvButton(what: string, file: string, rows: () => CsvCell[][]): TemplateResult {
+    const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return html`<p class="analytics-export"><button type="button" data-csv=${file} aria-label=${w.csvOf(what)}
+      @click=${() => downloadCsv(`${file}.csv`, csvText(rows()))}>${w.csv}</button></p>`;
   }
 
   #labels(): Labels {
@@ -209,11 +276,11 @@ export class AnalyticsPage extends LitElement {
   }
 
   /** The status line of one part: loading, its problem, or nothing to show. */
-  #status(part: AnalyticsPart<unknown>, empty: boolean): string {
+  #status(part: AnalyticsPart<unknown>, empty: boolean, emptyText?: string): string {
     const w = ANALYTICS_WORDS[this.ctx?.locale ?? 'zh-CN'];
     if (part.status === 'loading') return w.loading;
     if (part.status === 'error') return `${w.failed}: ${whyFailed(part.error, this.ctx?.locale ?? 'zh-CN')}`;
-    if (part.status === 'ready' && empty) return w.noData;
+    if (part.status === 'ready' && empty) return emptyText ?? w.noData;
     return '';
   }
 
@@ -253,6 +320,7 @@ export class AnalyticsPage extends LitElement {
             )
           : nothing
       }
+      ${d && !empty ? this.#csvButton(w.distribution, `distribution-${d.scheme}-${d.periods[0]}-${d.periods.at(-1)}`, () => distributionRows(d, this.#csvNames())) : nothing}
     </section>`;
   }
 
@@ -287,7 +355,11 @@ export class AnalyticsPage extends LitElement {
                   <tr><th scope="row">${w.entered}</th>${m.entered.map((n) => html`<td>${count(n)}</td>`)}</tr>
                 </tbody>
               </table>`,
-            )}`
+            )}
+            <ul class="analytics-legend" aria-label=${w.legend} data-testid="migration-legend">
+              <li class="up">${w.legendUp}</li><li class="down">${w.legendDown}</li><li class="same">${w.legendSame}</li>
+            </ul>
+            ${this.#csvButton(w.migration(m.from, m.to), `migration-${m.scheme}-${m.from}-${m.to}`, () => migrationRows(m, this.#csvNames()))}`
           : nothing
       }
     </section>`;
@@ -329,7 +401,8 @@ export class AnalyticsPage extends LitElement {
                 )}</tbody>
               </table>`,
             )}
-            <p class="hint">${w.ratesNote}</p>`
+            <p class="hint">${w.ratesNote}</p>
+            ${this.#csvButton(w.rates, `rates-${r.scheme}-${r.periods[0]}-${r.periods.at(-1)}`, () => ratesRows(r, this.#csvNames()))}`
           : nothing
       }
     </section>`;
@@ -371,6 +444,10 @@ export class AnalyticsPage extends LitElement {
     const value = (v: number | null | undefined) => (v === null || v === undefined || !e ? w.none : meanText(v, e.metric, locale));
     // Months whose comparison rests on a handful of customers: their effect is marked, and said so.
     const few = e ? e.monthsAfter.filter((_, i) => e.matched.moved.counts[i] && tooFew(e, i)).length : 0;
+    const metricLabel = e ? this.#metricLabel(e.metric.key) : '';
+    // Movers but no stratum with stayers: said so, never "no data".
+    const noComparable = e && empty && e.cohorts.moved > 0 ? w.noComparable(e.cohorts.moved) : undefined;
+    const left = e && !empty ? uncomparedMovers(e) : 0;
     return html`<section class="card analytics-part" aria-labelledby="an-eff-h" data-testid="analytics-effect">
       <h2 id="an-eff-h">${w.effect}</h2>
       <form class="filters" aria-label=${w.effectForm} @submit=${this.#evaluate}>
@@ -398,7 +475,7 @@ export class AnalyticsPage extends LitElement {
         </label>
         <button type="submit" ?disabled=${!this.#a.state.range}>${w.evaluate}</button>
       </form>
-      <p role="status" class="hint">${this.#status(p, empty)}</p>
+      <p role="status" class="hint" data-testid="effect-status">${this.#status(p, empty, noComparable)}</p>
       ${
         e
           ? html`${e.evaluated === false ? html`<p class="not-evaluated" data-testid="effect-not-evaluated">${w.effectNotEvaluated(e.period)}</p>` : nothing}
@@ -406,7 +483,8 @@ export class AnalyticsPage extends LitElement {
             <p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
               ${e.overrides === 'include' || e.cohorts.overrideMoved > 0 ? w.overrideMoved(e.cohorts.overrideMoved, e.overrides === 'include') : nothing}
               ${e.cohorts.heldByOverride > 0 ? w.heldByOverride(e.cohorts.heldByOverride) : nothing}
-              ${w.strata(e.strata.length, e.strata.filter((st) => st.moved > 0 && st.stayed > 0).length, w.metrics[e.metric.key] ?? e.metric.key)}</p>
+              ${w.strata(e.strata.length, comparedStrata(e), metricLabel)}</p>
+            ${left > 0 ? html`<p class="hint" data-testid="effect-uncompared">${w.uncompared(left, e.cohorts.moved, e.matched.moved.counts[0] ?? 0)}</p>` : nothing}
             ${
               empty
                 ? nothing
@@ -430,10 +508,40 @@ export class AnalyticsPage extends LitElement {
                   )
             }
             ${few > 0 ? html`<p class="hint" data-testid="effect-few">${w.fewNote(FEW_TO_COMPARE)}</p>` : nothing}
-            <p class="hint">${w.effectNote(w.metrics[e.metric.key] ?? e.metric.key)}</p>`
+            <p class="hint">${w.effectNote(metricLabel)}</p>
+            ${this.#strata(e, metricLabel)}
+            ${this.#csvButton(w.effect, `effect-${e.scheme}-${e.period}-${e.direction}-${e.metric.key}`, () => effectRows(e, this.#csvNames()))}`
           : nothing
       }
     </section>`;
+  }
+
+  /** The strata of an evaluation: level before the move × band of the metric, with the band's limits. */
+  #strata(e: NonNullable<AnalyticsState['effect']['data']>, metricLabel: string): TemplateResult | typeof nothing {
+    if (e.strata.length === 0) return nothing;
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const w = ANALYTICS_WORDS[locale];
+    const l = this.#labels();
+    return html`<details class="analytics-strata" data-testid="effect-strata">
+      <summary>${w.strataTitle} (${count(e.strata.length)})</summary>
+      <div class="analytics-table" role="region" tabindex="0" aria-label=${w.strataCaption(metricLabel)}>
+        <table class="analytics-grid">
+          <caption>${w.strataCaption(metricLabel)}</caption>
+          <thead><tr>
+            <th scope="col">${w.startLevel}</th><th scope="col">${w.bandFrom}</th><th scope="col">${w.bandTo}</th>
+            <th scope="col">${w.movedN}</th><th scope="col">${w.stayedN}</th><th scope="col">${w.compared}</th>
+          </tr></thead>
+          <tbody>${e.strata.map((st) => {
+            const b = bandLimits(st.bandMin, st.bandMax, e.metric, locale);
+            const compared = st.moved > 0 && st.stayed > 0;
+            return html`<tr class=${compared ? 'compared' : 'not-compared'}><th scope="row">${l.level(st.startLevel)}</th>
+              <td>${b.min ?? w.none}</td><td>${b.max ?? w.none}</td><td>${count(st.moved)}</td><td>${count(st.stayed)}</td>
+              <td>${compared ? w.yes : w.no}</td></tr>`;
+          })}</tbody>
+        </table>
+      </div>
+      ${this.#csvButton(w.strataTitle, `strata-${e.scheme}-${e.period}-${e.direction}-${e.metric.key}`, () => strataRows(e, this.#csvNames()))}
+    </details>`;
   }
 
   override render() {
@@ -448,7 +556,7 @@ export class AnalyticsPage extends LitElement {
         <form class="filters" aria-label=${w.pickers} @submit=${this.#showRange}>
           <label>${w.scheme}
             <select name="scheme">
-              ${schemes.map((sc) => html`<option value=${sc.key} ?selected=${sc.key === range?.scheme}>${sc.name[this.ctx!.locale]}</option>`)}
+              ${schemes.map((sc) => html`<option value=${sc.key} ?selected=${sc.key === range?.scheme}>${standaloneName(sc.name[this.ctx!.locale], this.ctx!.locale)}</option>`)}
             </select>
           </label>
           <label>${w.from} <input name="from" type="month" required .value=${range?.from ?? ''}></label>

@@ -98,13 +98,25 @@ const zh = {
   // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
   strata: (all: number, matched: number, metric: string) =>
     `按调级前等级与调级当月“${metric}”档位分为 ${all} 层，其中 ${matched} 层同时有调级与未调级客户，只有这些层参与比较。`,
+  noComparable: (moved: number) => `调级 ${g(moved)} 位，但没有可比的未调级客户：没有一层同时有调级与未调级客户，无法比较。`,
+  uncompared: (left: number, moved: number, shown: number) =>
+    `调级 ${g(moved)} 位中有 ${g(left)} 位所在层没有未调级客户（或调级当月没有该指标），未参与比较；下表的调级客户为其余 ${g(shown)} 位。`,
+  strataTitle: '分层明细',
+  strataCaption: (metric: string) => `各层：调级前等级 × 调级当月“${metric}”档位（下限含，上限不含）`,
+  startLevel: '调级前等级',
+  bandFrom: '档位下限（含）',
+  bandTo: '档位上限（不含）',
+  compared: '参与比较',
+  yes: '是',
+  no: '否',
+  csv: '导出 CSV',
+  // A button's accessible name holds its visible words first (WCAG 2.5.3, label in name), then the table's.
+  csvOf: (what: string) => `导出 CSV：${what}`,
+  legend: '图例',
+  legendUp: '升级（对角线右上）',
+  legendDown: '降级（对角线左下）',
+  legendSame: '不变（对角线）',
   none: '—',
-  metrics: {
-    avg_daily_balance: '月日均资产',
-    premium_card: '持有高端信用卡（产品持有）',
-    card_spend: '月信用卡消费',
-    transaction_count: '月交易笔数',
-  } as Record<string, string>,
 };
 
 const tw: typeof zh = {
@@ -189,13 +201,24 @@ const tw: typeof zh = {
   // Bands of the evaluated metric at the month of the move (the API's strata), whichever metric it is.
   strata: (all: number, matched: number, metric: string) =>
     `依調級前等級與調級當月「${metric}」級距分為 ${all} 層，其中 ${matched} 層同時有調級與未調級客戶，只有這些層參與比較。`,
+  noComparable: (moved: number) => `調級 ${g(moved)} 位，但沒有可比的未調級客戶：沒有一層同時有調級與未調級客戶，無法比較。`,
+  uncompared: (left: number, moved: number, shown: number) =>
+    `調級 ${g(moved)} 位中有 ${g(left)} 位所在層沒有未調級客戶（或調級當月沒有該指標），未參與比較；下表的調級客戶為其餘 ${g(shown)} 位。`,
+  strataTitle: '分層明細',
+  strataCaption: (metric: string) => `各層：調級前等級 × 調級當月「${metric}」級距（下限含，上限不含）`,
+  startLevel: '調級前等級',
+  bandFrom: '級距下限（含）',
+  bandTo: '級距上限（不含）',
+  compared: '參與比較',
+  yes: '是',
+  no: '否',
+  csv: '匯出 CSV',
+  csvOf: (what: string) => `匯出 CSV：${what}`,
+  legend: '圖例',
+  legendUp: '升級（對角線右上）',
+  legendDown: '降級（對角線左下）',
+  legendSame: '不變（對角線）',
   none: '—',
-  metrics: {
-    avg_daily_balance: '月日均資產',
-    premium_card: '持有高階信用卡（產品持有）',
-    card_spend: '月信用卡消費',
-    transaction_count: '月交易筆數',
-  } as Record<string, string>,
 };
 
 const en: typeof zh = {
@@ -284,13 +307,26 @@ const en: typeof zh = {
     `※ Fewer than ${g(n)} movers or stayers that month: the difference is indicative only, not enough to conclude from.`,
   strata: (all: number, matched: number, metric: string) =>
     `${all} strata of level before the move × band of “${metric}” in its month; ${matched} hold both movers and stayers, and only those are compared.`,
+  noComparable: (moved: number) =>
+    `${g(moved)} moved, but no comparable stayers: no stratum holds both movers and stayers, so there is nothing to compare.`,
+  uncompared: (left: number, moved: number, shown: number) =>
+    `${g(left)} of the ${g(moved)} movers are in a stratum without stayers (or lack the metric in the month of the move) and are not compared; the table’s movers are the other ${g(shown)}.`,
+  strataTitle: 'Strata',
+  strataCaption: (metric: string) =>
+    `Strata: level before the move × band of “${metric}” in its month (lower limit included, upper excluded)`,
+  startLevel: 'Level before the move',
+  bandFrom: 'Band from (included)',
+  bandTo: 'Band to (excluded)',
+  compared: 'Compared',
+  yes: 'Yes',
+  no: 'No',
+  csv: 'Export CSV',
+  csvOf: (what: string) => `Export CSV: ${what}`,
+  legend: 'Legend',
+  legendUp: 'Up (above the diagonal)',
+  legendDown: 'Down (below the diagonal)',
+  legendSame: 'Same (the diagonal)',
   none: '—',
-  metrics: {
-    avg_daily_balance: 'Monthly average daily balance',
-    premium_card: 'Holds a premium card (product holding)',
-    card_spend: 'Monthly card spending',
-    transaction_count: 'Transactions per month',
-  },
 };
 
 export const ANALYTICS_WORDS: Readonly<Record<ConsoleLocale, typeof zh>> = { 'zh-CN': zh, 'zh-TW': tw, en };

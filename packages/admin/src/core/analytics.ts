@@ -40,7 +40,10 @@ export interface EffectQuery {
 export interface AnalyticsState {
   /** The schemes the credential may see, with their level names, for the picker and the labels. */
   readonly schemes: AnalyticsPart<readonly SchemeSummary[]>;
-  /** The metrics an effect evaluation may follow (the tenant's catalogue) and the one it follows by default. */
+  /**
+   * The metrics an effect evaluation may follow and the one it follows by default: the tenant's
+   * catalogue, then, once `loadMetrics` has read them, those of a scheme's kind of subject.
+   */
   readonly metrics: AnalyticsPart<EffectMetricsResponse>;
   readonly range: AnalyticsRange | undefined;
   readonly distribution: AnalyticsPart<DistributionResponse>;
@@ -111,6 +114,14 @@ export class Analytics extends KitStore<AnalyticsState> {
       this.#part('metrics', '/v1/analytics/metrics'),
     ]);
     if (got) this.set({ schemes: { status: 'ready', data: got.filter((s) => s.category !== 'matrix'), error: undefined } });
+  }
+
+  /**
+   * Read the metrics an evaluation of `scheme` may follow into `metrics`: those of its kind of subject
+   * (a retail scheme is offered no corporate or employee metric), and its default among them.
+   */
+  async loadMetrics(scheme: string): Promise<void> {
+    await this.#part('metrics', `/v1/analytics/metrics${query({ scheme })}`);
   }
 
   /** Read distribution, migration and rates of `range`; the previous range's reads in flight are cancelled. */

@@ -14,7 +14,7 @@ import {
 } from '../schemas/analytics.js';
 import { problemResponses } from '../schemas/common.js';
 import { audienceOf } from '../services/audience.js';
-import { evaluateEffect } from '../services/effect-evaluation.js';
+import { evaluateEffect, metricsOfKind } from '../services/effect-evaluation.js';
 import { distribution, migration, rates } from '../services/level-analytics.js';
 
 /** The widest range of months a distribution or rates read covers: ten years. */
@@ -149,18 +149,31 @@ const metricsRoute = createRoute({
   path: '/metrics',
   tags: ['analytics'],
   summary: 'The metrics an effect evaluation may follow (the tenant’s catalogue), and the one it follows by default',
+  request: {
+    query: z.object({
+      scheme: scheme.optional().openapi({
+        param: { name: 'scheme', in: 'query' },
+        description: 'Only the metrics of this scheme’s kind of subject: not those that only schemes of other kinds read',
+      }),
+    }),
+  },
   responses: {
     200: { description: 'The catalogue', content: { 'application/json': { schema: EffectMetricsResponseSchema } } },
-    ...problemResponses(),
+    ...problemResponses(400, 404),
   },
 });
 
 /** The scheme if this credential may see it; otherwise the same 404 as a scheme that does not exist. */
-async function visibleScheme(deps: ApiDeps, key: string): Promise<{ def: SchemeDefinition; metrics: ReadonlyMap<string, MetricDef> }> {
+async function visibleScheme(
+  deps: ApiDeps,
+  key: string,
+): Promise<{ def: SchemeDefinition; metrics: ReadonlyMap<string, MetricDef>; latest: readonly string[] }> {
   const tp = await packOf(deps);
   const def = audienceOf(deps.principal, tp).sees(key) ? tp.schemes.get(key) : undefined;
   if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
-  return { def, metrics: tp.metrics };
+  // The metrics the engine reads with no window for this kind of subject: the one rule for carrying a
+  // value forward, so that analytics read a metric exactly as the evaluations that moved the customers did.
+  return { def, metrics: tp.metrics, latest: tp.compiled.latestMetricsFor(def.subjectKind) };
 }
 
 /**
@@ -201,8 +214,13 @@ function checkRange(deps: ApiDeps, from: string, to: string, max?: number): void
 export function analytics() {
   return router()
     .openapi(metricsRoute, async (c) => {
-      const { metrics } = await packOf(c.var.deps);
-      return c.json({ items: [...metrics.values()], default: defaultEffectMetric(metrics) ?? null }, 200);
+      const { scheme: key } = c.req.valid('query');
+      const tp = await packOf(c.var.deps);
+      const items =
+        key === undefined
+          ? [...tp.metrics.values()]
+          : metricsOfKind((await visibleScheme(c.var.deps, key)).def, tp.schemes.values(), tp.metrics);
+      return c.json({ items, default: defaultEffectMetric(new Map(items.map((m) => [m.key, m]))) ?? null }, 200);
     })
     .openapi(distributionRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
@@ -229,7 +247,7 @@ export function analytics() {
       const q = c.req.valid('query');
       const deps = c.var.deps;
       notAfterThisMonth(deps, 'period', q.period);
-      const { def, metrics } = await visibleScheme(deps, q.scheme);
+      const { def, metrics, latest } = await visibleScheme(deps, q.scheme);
       const metricKey = q.metric ?? defaultEffectMetric(metrics) ?? PREFERRED_EFFECT_METRIC;
       const metric = metrics.get(metricKey);
       if (!metric)
@@ -251,6 +269,7 @@ export function analytics() {
             direction: q.direction,
             months: q.months,
             metric,
+            carriedForward: latest.includes(metric.key),
             overrides: q.overrides,
           },
           deps,

@@ -1,5 +1,6 @@
 import {
   periodEnd,
+  schemeMetrics,
   type EffectGroupSeries,
   type EffectResponse,
   type EffectStratum,
@@ -16,6 +17,23 @@ import { finalThrough, inForceAt, levelRanks, type AnalyticsClock } from './leve
  * customers at the same level before the move who stayed there, within the same baseline band of the
  * metric (doubling bands), the stayers' figures weighted to the movers' mix of strata.
  */
+
+/**
+ * The metrics an evaluation of `def` may follow: the catalogue less the metrics of other kinds of
+ * subject — those read by some scheme, none of them of `def`'s subject kind (a retail scheme is not
+ * offered 从业人员 or 绩效评分, which only corporate and employee schemes read). A metric no scheme reads
+ * says nothing of its kind and stays (lounge visits, card spending: outcomes, not criteria).
+ */
+export function metricsOfKind(
+  def: SchemeDefinition,
+  schemes: Iterable<SchemeDefinition>,
+  metrics: ReadonlyMap<string, MetricDef>,
+): MetricDef[] {
+  const ownKind = new Set<string>();
+  const otherKind = new Set<string>();
+  for (const s of schemes) for (const m of schemeMetrics(s)) (s.subjectKind === def.subjectKind ? ownKind : otherKind).add(m);
+  return [...metrics.values()].filter((m) => ownKind.has(m.key) || !otherKind.has(m.key));
+}
 
 /** Band i > 0 holds values in [2^(i-1), 2^i); band 0 everything below 1; the last, 2^52 and above. */
 export const BAND_BOUNDS: readonly number[] = Array.from({ length: 53 }, (_, i) => 2 ** i);
@@ -60,6 +78,11 @@ export interface EffectQuery {
   readonly direction: 'up' | 'down';
   readonly months: number;
   readonly metric: MetricDef;
+  /**
+   * The engine reads this metric with no window for the scheme's kind of subject (the compiled pack's
+   * `latestMetricsFor`): a month without an observation holds the latest one, none reads as 0.
+   */
+  readonly carriedForward: boolean;
   /** `exclude`: movers an override moved are no movers (counted in `cohorts.overrideMoved`). */
   readonly overrides: 'exclude' | 'include';
 }
@@ -92,6 +115,7 @@ export async function evaluateEffect(
     direction: q.direction,
     ranks: levelRanks(def),
     metric: q.metric.key,
+    holding: q.carriedForward,
     overrides: q.overrides,
     bandBounds: BAND_BOUNDS,
     inForceAt: inForceAt(clock, q.period),

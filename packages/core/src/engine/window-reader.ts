@@ -82,7 +82,7 @@ export function compileWindowReader(metric: string, window: WindowSpec | null | 
   }
 }
 
-/** The latest observation at or before `asOf`, however old; 0 when there is none. */
+/** The latest observation at or before `asOf`, however old; 0 when there is none (effect analytics read such a metric so too: `latestMetricsFor`). */
 function latestReader(metric: string): WindowReader {
   return (values, months) => {
     const m = values[metric];
