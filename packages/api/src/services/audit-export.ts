@@ -1,4 +1,5 @@
 import { zonedIso, type AuditRecord } from '@tierkit/core';
+import { type CsvCell, csvCell, csvLine as csvCells } from '@tierkit/core/csv';
 import { z } from 'zod';
 import { AUDIT_GENESIS, lastAuditSeq, listAuditRecords, type AuditFilter, type AuditRecordRow, type Executor } from '@tierkit/db';
 import { auditHash } from './audit.js';
@@ -84,25 +85,16 @@ export const AUDIT_CSV_COLUMNS = [
 /** Excel reads a UTF-8 file without it in the system's code page (GBK on Chinese Windows): names turn to mojibake. */
 export const UTF8_BOM = '\uFEFF';
 
-/** What a spreadsheet would take for a formula at the start of a cell (OWASP, "CSV injection"). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /**
- * One CSV cell (RFC 4180). Every text is quoted, quotes doubled: a spreadsheet set to split on `;` (as
- * Excel is where the comma is the decimal mark) would otherwise cut `a;=1+1` into a cell that is a
- * formula. A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) also gets a
- * `'` before it: notes and names are anyone's input. Numbers, booleans and null (empty) are not quoted.
+ * One CSV cell and line (RFC 4180): the one writer of the project's CSV (`@tierkit/core/csv`) — every
+ * text quoted (a spreadsheet splitting on `;` would otherwise cut `a;=1+1` into a formula) and a text a
+ * spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) prefixed with `'`.
  */
-export function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value !== 'string') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return `"${text.replaceAll('"', '""')}"`;
-}
+export { csvCell };
 
-/** One CSV line, CRLF-terminated as RFC 4180 has it. */
-export function csvLine(cells: readonly (string | number | boolean | null)[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
+/** One CSV line, CRLF-terminated as RFC 4180 has it (streamed a line at a time, so not `csvText`). */
+export function csvLine(cells: readonly CsvCell[]): string {
+  return `${csvCells(cells)}\r\n`;
 }
 
 function csvRow(r: AuditRecord, timeZone: string): string {

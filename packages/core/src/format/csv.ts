@@ -7,14 +7,15 @@
  * text. Depends on nothing, so that any bundle may import it (the embed's import map included).
  */
 
-export type CsvCell = string | number | null | undefined;
+export type CsvCell = string | number | boolean | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One cell: a finite number as written, nothing for a missing one, text formula-safe and quoted. */
+/** One cell: a finite number or a boolean as written, nothing for a missing one, text formula-safe and quoted. */
 export function csvCell(cell: CsvCell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : '';
+  if (typeof cell === 'boolean') return String(cell);
   const safe = FORMULA_START.test(cell) ? `'${cell}` : cell;
   return `"${safe.replaceAll('"', '""')}"`;
 }
