@@ -112,8 +112,9 @@ forEachDialect('re-tier jobs', (f) => {
     const second = await job(await api.get(`/v1/jobs/${again.id}`));
     assert.equal(second.summary.changes, 0);
     assert.deepEqual(retailCells(second).sort(), ['diamond→diamond:1', 'gold→gold:1', 'platinum→platinum:1', 'standard→standard:1']);
-    // The scheme asked for, and the risk × value matrix that reads its level (jobs-dependents.test.ts); not AML.
-    assert.deepEqual(new Set(second.summary.matrix.map((c) => c.scheme)), new Set(['retail-tier', 'risk-value-test']));
+    // The scheme asked for, the risk × value matrix that reads its level, and AML, which the matrix reads
+    // too: the set a job writes is closed both ways (jobs-dependents.test.ts).
+    assert.deepEqual(new Set(second.summary.matrix.map((c) => c.scheme)), new Set(['retail-tier', 'aml-test', 'risk-value-test']));
   });
 
   it('cancels between chunks and resumes from the last committed chunk', async () => {
@@ -596,7 +597,11 @@ forEachDialect('re-tier jobs', (f) => {
 
   it('a job limited to some schemes opens no sign-off of a level it does not store', async () => {
     const tenant = 'bank-j-schemes';
-    await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: approvalTestPack(), now: NOW });
+    // Without the risk × value matrix, which reads both: a job for the card tier then writes no AML
+    // level (a job writes the schemes connected to the ones asked for, jobs-dependents.test.ts).
+    const full = approvalTestPack();
+    const pack = { ...full, schemes: full.schemes.filter((s) => s.key !== 'risk-value-test') };
+    await provisionTenant(f.db.db, { id: tenant, name: tenant, pack, now: NOW });
     const own = (await createApiKey(f.db.db, { tenantId: tenant, role: 'officer', label: 'jobs', now: NOW })).secret;
     const api = client(f, () => own);
     await api.customer('F1');

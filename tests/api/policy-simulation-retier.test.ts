@@ -121,7 +121,10 @@ forEachDialect('policy simulation: what the next re-tier does with the version i
         effectiveFrom: '2025-11-01',
       }),
     );
-    const queued = await ok<JobView>(await officer.post('/v1/jobs', { kind: 'retier', period: '2025-11', schemes: ['retail-tier'] }), 201);
+    const queued = await ok<JobView>(
+      await officer.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, schemes: ['retail-tier'] }),
+      201,
+    );
     await drainJobs({ db: f.db.db, now: () => NOW, logError: (err: unknown) => assert.fail(String(err)) });
     const done = await ok<JobView>(await officer.get(`/v1/jobs/${queued.id}`));
     assert.equal(done.status, 'completed');

@@ -33,9 +33,10 @@ forEachDialect('requests while an import holds its transaction', (f) => {
       firstBatch = r;
     });
     // 2,500 rows: the first batch of 2,000 is written inside the transaction, then the file stalls.
+    // The same observation repeated with the same value (another value would be a `duplicate` row error).
     async function* source(): AsyncGenerator<Uint8Array> {
       let text = 'subject,period,metric,value\n';
-      for (let i = 0; i < 2500; i++) text += `RD1,2025-09,avg_daily_balance,${900_000_00 + i}\n`;
+      for (let i = 0; i < 2500; i++) text += 'RD1,2025-09,avg_daily_balance,90002499\n';
       yield Buffer.from(text);
       await paused;
     }

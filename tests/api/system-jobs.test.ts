@@ -125,9 +125,13 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
     assert.ok(jobId, 'the answer names the queued job');
     const queued = await ok<Job>(await admin.get(`/v1/jobs/${jobId}`));
     assert.equal(queued.status, 'running');
-    // The policy's scheme, and the risk × value matrix that reads its level (jobs-dependents.test.ts).
-    assert.deepEqual(queued.params.schemes, ['retail-tier', 'risk-value-test']);
-    assert.deepEqual(queued.params.dependents, [{ scheme: 'risk-value-test', reads: ['retail-tier'] }]);
+    // The policy's scheme, the risk × value matrix that reads its level, and AML, which the matrix reads
+    // too: the set a job writes is closed both ways (jobs-dependents.test.ts).
+    assert.deepEqual(queued.params.schemes, ['retail-tier', 'aml-test', 'risk-value-test']);
+    assert.deepEqual(queued.params.dependents, [
+      { scheme: 'aml-test', readBy: ['risk-value-test'] },
+      { scheme: 'risk-value-test', reads: ['retail-tier'] },
+    ]);
     assert.equal(queued.params.period, '2025-11');
     assert.deepEqual(queued.params.filter, { evaluatedSince: '2025-11', kind: 'customer' });
     assert.deepEqual(await versionsAt('2025-11'), { 1: judged }, 'nothing judged before a worker runs it');

@@ -63,7 +63,7 @@ const EXPECTED: Record<string, { properties: string[]; attributes: string[]; eve
     slots: [],
   },
   'tk-tier-timeline': {
-    properties: ['data', 'pageSize', 'scheme', 'schemes', 'subject', 'timeZone', 'unmasked'],
+    properties: ['actors', 'data', 'pageSize', 'scheme', 'schemes', 'subject', 'timeZone', 'unmasked'],
     attributes: ['page-size', 'scheme', 'subject', 'time-zone', 'unmasked'],
     events: ['tk-error', 'tk-load'],
     slots: [],
