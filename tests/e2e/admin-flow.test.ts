@@ -286,7 +286,7 @@ describe('admin console: approvals and jobs', () => {
     assert.equal((await page.textContent(`${job} .jobs-count`))?.trim(), `已处理 ${grouped} / ${grouped} 位客户（100%）`);
     // Who started it, by name, not as a credential's actor.
     await page.waitForFunction(
-      (sel) => document.querySelector(`${sel} [data-testid="job-requested-by"]`)?.textContent?.trim() === '赵敏（经办） · MAKER01',
+      (sel) => document.querySelector(`${sel} [data-testid="job-requested-by"]`)?.textContent?.trim() === '赵敏 · MAKER01',
       job,
     );
     assert.ok((await page.locator(`${job} [data-testid="job-matrix"] table`).count()) > 0, 'the migration matrix as a table');

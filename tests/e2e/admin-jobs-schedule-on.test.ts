@@ -51,7 +51,7 @@ describe('admin console: the monthly schedule on, or not said', () => {
     assert.match(await text(page, 'schedule-state'), /’s data is in and settling: queued after .+ if nothing more arrives \(/);
     assert.match(
       (await page.locator('.jobs-schedule .hint').textContent()) ?? '',
-      /^Once last month has ended .* it is re-tiered by itself/,
+      /^Once last month has ended .* it is queued by itself/,
     );
     assert.deepEqual(await axeViolations(page), [], 'jobs page, schedule on (en)');
     assert.deepEqual(errors, []);
