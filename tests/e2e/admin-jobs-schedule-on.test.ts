@@ -49,10 +49,7 @@ describe('admin console: the monthly schedule on, or not said', () => {
     assert.match(await text(page, 'schedule-state'), /^\d{4}年\d{1,2}月資料已到，等待穩定：若無新資料，.+ 後加入重評佇列（/);
     await language(page, 'en');
     assert.match(await text(page, 'schedule-state'), /’s data is in and settling: queued after .+ if nothing more arrives \(/);
-    assert.match(
-      (await page.locator('.jobs-schedule .hint').textContent()) ?? '',
-      /^Once last month has ended .* it is queued by itself/,
-    );
+    assert.match((await page.locator('.jobs-schedule .hint').textContent()) ?? '', /^Once last month has ended .* it is queued by itself/);
     assert.deepEqual(await axeViolations(page), [], 'jobs page, schedule on (en)');
     assert.deepEqual(errors, []);
     await context.close();
