@@ -5,9 +5,9 @@ declare const fromConstants: unique symbol;
 /**
  * Style text the widgets write from their own constants — the level palette, the tag name a page
  * registered a widget under — never from data, a property or anything else a page or the API supplies.
- * Lit's `css` takes computed text only through `unsafeCSS`, which the widgets do not use (strict CSP,
- * packages/components/README.md); these sheets are how computed text gets in, so only text marked
- * `constantCss` may: a plain string does not type-check.
+ * Lit's `css` tag takes no computed text except through its escape hatch for untrusted CSS, which the
+ * widgets never use (strict CSP, packages/components/README.md); these sheets are how computed text gets
+ * in, so only text marked `constantCss` may: a plain string does not type-check.
  */
 export type ConstantCss = string & { readonly [fromConstants]: true };
 
@@ -36,7 +36,7 @@ export function sheetOf(doc: Document, key: string, text: () => ConstantCss): CS
 /**
  * `text` as an entry of a component's `styles`: the page document's sheet, which Lit adopts like its own
  * (and writes into a `<style>` where a browser cannot adopt sheets). Constructed sheets need Safari 16.4 /
- * Firefox 101 / Chrome 73, the widgets' stated minimum (packages/components/README.md, "Browsers"); below it
+ * Firefox 101 / Chrome 99, the widgets' stated minimum (packages/components/README.md, "Browsers"); below it
  * the sheet is empty rather than the whole bundle failing to load. On a server there is no document: the
  * React wrappers render bare tags there, which the browser upgrades and styles; Lit's own server rendering
  * is not supported.
