@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import { connect, migrateToLatest } from '@tierkit/db';
+import { runCaptured } from './run-captured.js';
 import { run } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-audit-'));
@@ -69,16 +70,7 @@ it('tierkit audit export writes the trail as the API does, recorded; audit verif
     assert.equal(res.status, 201);
   }
   await db.close();
-  const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(
-      argv,
-      (l) => out.push(l),
-      (l) => err.push(l),
-    );
-    return { code, out, err };
-  };
+  const cli = (...argv: string[]) => runCaptured(argv);
 
   const jsonl = join(dir, 'bank.jsonl');
   const exported = await cli('audit', 'export', '--tenant', 'bank', '--format', 'jsonl', '--out', jsonl, '--database', database);
@@ -195,16 +187,7 @@ it('tierkit audit export never writes over the database or an existing file (wit
   await migrateToLatest(db.db);
   await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
   await db.close();
-  const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(
-      argv,
-      (l) => out.push(l),
-      (l) => err.push(l),
-    );
-    return { code, out, err };
-  };
+  const cli = (...argv: string[]) => runCaptured(argv);
   const exportTo = (file: string, ...more: string[]) =>
     cli('audit', 'export', '--tenant', 'bank', '--format', 'jsonl', '--out', file, '--database', database, ...more);
   const dbBefore = readFileSync(database);
