@@ -75,14 +75,18 @@ export class TkProvider extends LitElement {
   readonly #configProvider = new ContextProvider(this, { context: configContext });
   #created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
 
-  /** The client widgets read through: the `client` property, else one made from `base-url` and `token`. */
+  /**
+   * The client widgets read through: the `client` property, else one made from `base-url` and `token`.
+   * None from a `base-url` without a token: a page that fetches the token from its backend first would
+   * otherwise send every widget's read without one and flash "signed out" before the token arrived;
+   * the widgets show loading, fetching nothing, until the token (or a client) is set.
+   */
   get effectiveClient(): TierkitClient | undefined {
     if (this.client) return this.client;
-    if (!this.baseUrl) return undefined;
+    if (!this.baseUrl || !this.token) return undefined;
     // One client per (base-url, token), kept across renders: a new one would throw the cache away.
     if (this.#created?.baseUrl !== this.baseUrl || this.#created.token !== this.token) {
-      const token = this.token || undefined;
-      this.#created = { baseUrl: this.baseUrl, token: this.token, client: createClient({ baseUrl: this.baseUrl, token }) };
+      this.#created = { baseUrl: this.baseUrl, token: this.token, client: createClient({ baseUrl: this.baseUrl, token: this.token }) };
     }
     return this.#created.client;
   }

@@ -66,3 +66,34 @@ describe('<tk-provider> when its token expires', () => {
     await waitUntil(() => new Set(heard.map((e) => e.target)).size === 2, 'both widgets’ errors');
   });
 });
+
+/** How many requests the page has sent to `base` since this call (resource timing: the browser's own count). */
+function requestsTo(base: string): () => number {
+  // The buffer fills (250 entries) with the test's own modules, after which nothing more is recorded.
+  performance.clearResourceTimings();
+  return () => performance.getEntriesByType('resource').filter((e) => e.name.startsWith(base)).length;
+}
+
+describe('<tk-provider> with base-url but no token yet', () => {
+  it('sends nothing and shows loading, without an alert, until the token is set', async () => {
+    const base = `${location.origin}/tk-wait-${Math.random().toString(36).slice(2)}`;
+    const sent = requestsTo(base);
+    const heard: TkErrorEvent[] = [];
+    const root =
+      await fixture<TkProvider>(html`<tk-provider base-url=${base} subject="C000003" locale="en" @tk-error=${(e: TkErrorEvent) => heard.push(e)}>
+      <tk-tier-badge></tk-tier-badge><tk-entitlement-panel></tk-entitlement-panel><tk-tier-timeline></tk-tier-timeline></tk-provider>`);
+    const widgets = [...root.children];
+    await settled(widgets);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent(), 'requests without a credential').to.equal(0);
+    expect(heard).to.have.length(0);
+    expect(widgets.some(failed)).to.equal(false);
+    for (const el of widgets) expect(el.shadowRoot!.querySelector('[role=alert]'), el.localName).to.equal(null);
+    for (const el of widgets.slice(1)) expect(el.shadowRoot!.querySelector('[part~=loading]'), el.localName).to.not.equal(null);
+    expect(widgets[0]!.matches(":is(:state(loading),[data-tk-state~='loading'])")).to.equal(true);
+
+    root.token = 'minted-by-the-backend';
+    // The test server answers 404 to these paths: what matters is that the reads now go out.
+    await waitUntil(() => sent() === 3 && widgets.every(failed), 'every widget reads once the token is set');
+  });
+});
