@@ -161,7 +161,7 @@ export type Refusal = 'signed-out' | 'forbidden' | 'not-found' | 'unavailable';
  * Why a read failed for good, where a retry would get the same answer — or undefined for a failure
  * worth retrying (network, 5xx). `signed-out`: the credential was refused (401), the embed token
  * expired (15 minutes at most) or was revoked; the host mints a new token (a `tk-error` event tells
- * it), and a new token on the provider reloads every widget by itself. `forbidden`: the credential may
+ * it), and `reload()` on the provider (after a new token) reads every widget again. `forbidden`: the credential may
  * not read it (403) — an embed token asked for another customer, a page at an origin the token does not
  * name, a role too low, another RM's book: the widget cannot tell which, so it names none. A 404 is an
  * unknown customer (`not-found`) only when the API says so (`…/subject-not-found`); any other 404 (a

@@ -91,6 +91,28 @@ export class TkProvider extends LitElement {
     return this.#created.client;
   }
 
+  /**
+   * Reads everything again: forgets the client's cached answers (a client from `createClient`) and has
+   * every widget inside fetch anew — the recovery from a refused token (401) whether the provider has
+   * `base-url` and `token` or a `client` of its own, which a new `token` does not reach
+   * (packages/components/README.md, "Events"). Forget the refused token first (set the new one, or
+   * `invalidate()` a `reuseToken` function), or the reads are refused again.
+   */
+  reload(): void {
+    const client = this.effectiveClient as (TierkitClient & { invalidate?(): void }) | undefined;
+    client?.invalidate?.();
+    // Widgets read again when their client changes identity, so they get the same client under a new
+    // one; bound, so a client class with #private fields still works through it.
+    this.#clientProvider.setValue(
+      client &&
+        new Proxy(client, {
+          get: (target: Record<PropertyKey, unknown>, key) =>
+            typeof target[key] == 'function' ? (target[key] as () => unknown).bind(target) : target[key],
+        }),
+    );
+    this.requestUpdate();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client') || changed.has('baseUrl') || changed.has('token')) this.#clientProvider.setValue(this.effectiveClient);
     if (changed.has('subject')) this.#subjectProvider.setValue(this.subject || undefined);

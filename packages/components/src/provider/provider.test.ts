@@ -3,7 +3,8 @@ import '../define.js';
 import type { TkProvider } from './provider.component.js';
 import type { TkErrorEvent } from '../common/events.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
-import { demoTiers } from '../common/fixtures/tiers.js';
+import { demoTiers, tiersC3 } from '../common/fixtures/tiers.js';
+import { createClient, reuseToken } from '@tierkit/client';
 import { entitlementsC3 } from '../common/fixtures/entitlements.js';
 import { shortHistory } from '../common/fixtures/history.js';
 
@@ -67,12 +68,72 @@ describe('<tk-provider> when its token expires', () => {
   });
 });
 
+/**
+ * The API as the widgets meet it over HTTP, for a real `createClient`: a key rotation refuses every
+ * token minted before it (401), a token minted after it reads C000003's tiers and benefits.
+ */
+function rotatedApi(refused: string, requests: string[]): typeof fetch {
+  return async (input, init) => {
+    const auth = new Headers(init?.headers).get('authorization') ?? '';
+    const path = new URL(String(input)).pathname;
+    requests.push(`${auth} ${path}`);
+    const body = /\/tiers$/.test(path) ? tiersC3 : /\/entitlements$/.test(path) ? entitlementsC3 : undefined;
+    if (!auth || auth === `Bearer ${refused}`)
+      return Response.json({ type: 'https://tierkit.dev/problems/unauthorized', title: 'Unauthorized', status: 401 }, { status: 401 });
+    return body ? Response.json(body) : new Response(null, { status: 404 });
+  };
+}
 /** How many requests the page has sent to `base` since this call (resource timing: the browser's own count). */
 function requestsTo(base: string): () => number {
   // The buffer fills (250 entries) with the test's own modules, after which nothing more is recorded.
   performance.clearResourceTimings();
   return () => performance.getEntriesByType('resource').filter((e) => e.name.startsWith(base)).length;
 }
+const signedOut = (el: Element) =>
+  el.matches(":is(:state(error),[data-tk-state~='error'])") || !!el.shadowRoot?.querySelector('[data-reason=signed-out]');
+
+describe('<tk-provider> reload() after a refused token', () => {
+  it('with a client of its own (a reuseToken function): reload() after invalidate() reads again with a new token', async () => {
+    const requests: string[] = [];
+    let minted = 0;
+    const embedToken = reuseToken(() => ({ token: `k${++minted}`, expiresAt: Date.now() + 15 * 60_000 }));
+    const client = createClient({ baseUrl: 'https://tier.bank.example', token: () => embedToken(), fetch: rotatedApi('k1', requests) });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge><tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const widgets = [...root.children];
+    await waitUntil(() => widgets.every(signedOut), 'both widgets say the session ended');
+    expect(requests.every((r) => r.startsWith('Bearer k1 '))).to.equal(true);
+    const refusedReads = requests.length;
+
+    // What the 401 used to be answered with: a token on the provider, which its client never reads.
+    root.token = 'k2';
+    await root.updateComplete;
+    await settled(widgets);
+    expect(requests.length, 'a token on a provider with a client reads nothing').to.equal(refusedReads);
+
+    embedToken.invalidate();
+    root.reload();
+    await waitUntil(() => !widgets.some(failed), 'every widget reads again and loads');
+    expect(
+      requests.slice(refusedReads).every((r) => r.startsWith('Bearer k2 ')),
+      requests.join('\n'),
+    ).to.equal(true);
+    expect(minted).to.equal(2);
+    expect(widgets[1]!.shadowRoot!.querySelector('[part~=item]')).to.not.equal(null);
+  });
+
+  it('with base-url and token: reload() reads every widget again', async () => {
+    const base = `${location.origin}/tk-reload-${Math.random().toString(36).slice(2)}`;
+    const sent = requestsTo(base);
+    const root = await fixture<TkProvider>(html`<tk-provider base-url=${base} token="t1" subject="C000003" locale="en">
+      <tk-tier-badge></tk-tier-badge><tk-entitlement-panel></tk-entitlement-panel></tk-provider>`);
+    const widgets = [...root.children];
+    // The test server answers 404 to these paths: the widgets settle on "unavailable".
+    await waitUntil(() => widgets.every(failed) && sent() === 2, 'both reads answered');
+    root.reload();
+    await waitUntil(() => sent() === 4, 'both widgets read again');
+  });
+});
 
 describe('<tk-provider> with base-url but no token yet', () => {
   it('sends nothing and shows loading, without an alert, until the token is set', async () => {
