@@ -4,7 +4,10 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../packages/components/src/define.js';
 import type { TkTierBadge, TierBadgeData } from '../../packages/components/src/index.js';
-import { tiersC3 } from '../../packages/components/src/common/fixtures/tiers.js';
+import { demoTiers, tiersC3 } from '../../packages/components/src/common/fixtures/tiers.js';
+import { entitlementsC3 } from '../../packages/components/src/common/fixtures/entitlements.js';
+import { makeHistory } from '../../packages/components/src/common/fixtures/history.js';
+import { FixtureClient } from '../../packages/components/src/common/fixtures/fixture-client.js';
 
 const data: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
 
@@ -82,16 +85,16 @@ describe('theming from the host page', () => {
   });
 
   it('the provider’s dark theme reaches the widgets inside it, and the host can still override it', async () => {
-    const surface = (root: Element) => getComputedStyle(root.querySelector('tk-provider')!).getPropertyValue('--tk-color-surface').trim();
+    const surface = (root: Element) => getComputedStyle(root.querySelector('tk-entitlement-panel')!).backgroundColor;
     const light = await fixture(
-      html`<div><tk-provider theme="light"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`,
+      html`<div><tk-provider theme="light"><tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3}></tk-entitlement-panel></tk-provider></div>`,
     );
     const dark = await fixture(
-      html`<div><tk-provider theme="dark"><tk-tier-badge lang="zh-CN" .data=${data}></tk-tier-badge></tk-provider></div>`,
+      html`<div><tk-provider theme="dark"><tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3}></tk-entitlement-panel></tk-provider></div>`,
     );
     await (dark.querySelector('tk-provider') as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
-    expect(surface(light)).to.not.equal('');
-    expect(surface(dark)).to.not.equal(surface(light));
+    expect(surface(light)).to.equal('rgb(255, 255, 255)');
+    expect(surface(dark)).to.equal('rgb(13, 17, 23)');
     const undo = hostStyles('.night tk-provider { --tk-color-surface: rgb(9, 9, 9); }');
     try {
       dark.classList.add('night');
@@ -99,5 +102,64 @@ describe('theming from the host page', () => {
     } finally {
       undo();
     }
+  });
+
+  it('a --tk-* token on any ancestor (body) reaches the widgets inside a light provider', async () => {
+    const undo = hostStyles(
+      'body { --tk-color-accent: rgb(1, 2, 3); --tk-color-surface: rgb(250, 250, 240); --tk-level-gold: rgb(4, 5, 6); }',
+    );
+    try {
+      for (const theme of ['light', 'auto']) {
+        const root = await fixture(html`<div><tk-provider theme=${theme} locale="zh-CN">
+          <tk-entitlement-panel .data=${entitlementsC3}></tk-entitlement-panel><tk-tier-badge .data=${data}></tk-tier-badge></tk-provider></div>`);
+        const panel = root.querySelector('tk-entitlement-panel')!;
+        await (panel as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+        expect(getComputedStyle(panel).getPropertyValue('--_accent').trim(), theme).to.equal('rgb(1, 2, 3)');
+        expect(getComputedStyle(panel).backgroundColor, theme).to.equal('rgb(250, 250, 240)');
+        expect(getComputedStyle(await pillOf(root.querySelector('tk-tier-badge')!)).backgroundColor, theme).to.equal('rgb(4, 5, 6)');
+      }
+    } finally {
+      undo();
+    }
+  });
+
+  describe('a brand colour in the dark theme (README, "Theming")', () => {
+    // A timeline with a later page (its "load more" is accent text on the surface), and a panel whose
+    // read failed (its retry button is accent-text on the accent).
+    const page = async () => {
+      const ok = new FixtureClient({ tiers: demoTiers, events: { C000003: makeHistory(120) } });
+      const down = new FixtureClient({});
+      down.fail = true;
+      const root = await fixture(html`<main><h1>Tiers</h1>
+        <tk-provider theme="dark" subject="C000003" locale="zh-CN" .client=${ok}><tk-tier-timeline page-size="20"></tk-tier-timeline></tk-provider>
+        <tk-provider theme="dark" subject="C000003" locale="zh-CN" .client=${down}><tk-entitlement-panel></tk-entitlement-panel></tk-provider></main>`);
+      const [timeline, panel] = [root.querySelector('tk-tier-timeline')!, root.querySelector('tk-entitlement-panel')!];
+      await waitUntil(
+        () => timeline.shadowRoot?.querySelector('[part~=load-more]') && panel.shadowRoot?.querySelector('[part~=retry]'),
+        'the load-more and retry buttons',
+      );
+      return root;
+    };
+    const brand = 'body { --tk-color-accent: #a4161a; --tk-color-focus: #a4161a; }';
+
+    it('passes axe with the dark values given on tk-provider[theme=dark]', async () => {
+      const undo = hostStyles(
+        `${brand} tk-provider[theme=dark] { --tk-color-accent: #ff8a80; --tk-color-focus: #ff8a80; --tk-color-accent-text: #0d1117; }`,
+      );
+      try {
+        await expect(await page()).to.be.accessible();
+      } finally {
+        undo();
+      }
+    });
+
+    it('a brand given only on tk-provider (the light value in dark) fails colour contrast: why the README gives the dark rule', async () => {
+      const undo = hostStyles('tk-provider { --tk-color-accent: #a4161a; --tk-color-focus: #a4161a; }');
+      try {
+        await expect(await page()).not.to.be.accessible();
+      } finally {
+        undo();
+      }
+    });
   });
 });

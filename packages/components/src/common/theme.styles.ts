@@ -2,22 +2,25 @@ import { componentSheet, constantCss } from './constructed-sheet.js';
 import { levelPalette } from './level-palette.js';
 
 /*
- * The `--tk-*` token values for light and dark, applied by <tk-provider> (and only by it, so a
- * widget bundled alone does not carry them: widgets fall back to the light values built into
- * tokens.styles.ts). A host may set any of these on any ancestor to re-brand.
+ * The dark `--tk-*` token values, applied by <tk-provider> (and only by it, so a widget bundled alone
+ * does not carry them). Light needs no declaration: every widget falls back to the light values built
+ * into tokens.styles.ts and level-palette.ts, so a `--tk-*` a host sets on any ancestor reaches the
+ * widgets — a provider declaring the light set would shadow it. Dark has to declare, and so shadows an
+ * ancestor's light brand values (which would fail contrast on a dark surface): the host gives its dark
+ * ones on `tk-provider[theme=dark]` (README, "Theming").
  */
 
-/** The colour tokens (`--tk-color-<name>`), as [light, dark]. */
-const colors: Readonly<Record<string, readonly [light: string, dark: string]>> = {
-  surface: ['#fff', '#0d1117'],
-  'surface-raised': ['#f6f8fa', '#161b22'],
-  text: ['#1f2328', '#e6edf3'],
-  'text-muted': ['#59636e', '#9198a1'],
-  border: ['#d1d9e0', '#3d444d'],
-  accent: ['#0b5cad', '#4493f8'],
-  'accent-text': ['#fff', '#0d1117'],
-  focus: ['#0b5cad', '#4493f8'],
-  danger: ['#b3261e', '#ff7b72'],
+/** The dark colour tokens (`--tk-color-<name>`); the light ones are the widgets' fallbacks (tokens.styles.ts). */
+const colors: Readonly<Record<string, string>> = {
+  surface: '#0d1117',
+  'surface-raised': '#161b22',
+  text: '#e6edf3',
+  'text-muted': '#9198a1',
+  border: '#3d444d',
+  accent: '#4493f8',
+  'accent-text': '#0d1117',
+  focus: '#4493f8',
+  danger: '#ff7b72',
 };
 
 /** The dark level colours, as [background, text] like the light palette's (level-palette.ts). */
@@ -35,25 +38,20 @@ const darkPalette: typeof levelPalette = {
   danger: ['#7d1f1f', '#ffe0e0'],
 };
 
-/**
- * The light level tokens: the palette the widgets fall back to (level-palette.ts), so the two cannot
- * drift apart, and not written out a second time (141 B gzip of tierkit.js, BENCHMARKS.md).
- */
+/** The dark level tokens, `--tk-level-<color>` and `--tk-level-<color>-text`. */
 const levelTokens = (palette: typeof levelPalette) =>
   Object.entries(palette)
     .map(([c, [bg, fg]]) => `--tk-level-${c}:${bg};--tk-level-${c}-text:${fg};`)
     .join('');
-const colorTokens = (i: 0 | 1) =>
-  Object.entries(colors)
-    .map(([name, values]) => `--tk-color-${name}:${values[i]};`)
-    .join('');
-const darkTokens = `${colorTokens(1)}${levelTokens(darkPalette)}color-scheme:dark`;
+const darkTokens = `${Object.entries(colors)
+  .map(([name, value]) => `--tk-color-${name}:${value};`)
+  .join('')}${levelTokens(darkPalette)}color-scheme:dark`;
 
 /**
- * The provider's theme: light by default, dark on `theme="dark"`, the user's preference on `theme="auto"`.
- * A constructed sheet, for the computed light levels (constructed-sheet.ts).
+ * The provider's theme: light by default (the widgets' own fallbacks), dark on `theme="dark"`, the
+ * user's preference on `theme="auto"`. A constructed sheet, for the computed dark levels (constructed-sheet.ts).
  */
 export const themeCss = constantCss(
-  `:host{${colorTokens(0)}${levelTokens(levelPalette)}color-scheme:light}:host([theme=dark]){${darkTokens}}@media(prefers-color-scheme:dark){:host([theme=auto]){${darkTokens}}}`,
+  `:host{color-scheme:light}:host([theme=dark]){${darkTokens}}@media(prefers-color-scheme:dark){:host([theme=auto]){${darkTokens}}}`,
 );
 export const themeStyles = componentSheet('theme', themeCss);

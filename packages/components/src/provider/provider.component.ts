@@ -11,7 +11,9 @@ import styles from './provider.styles.js';
  * Widgets inside one provider share one client, so four widgets for one subject share requests
  * and the ETag cache. Pass `base-url` (+ `token`) to let the provider create the client, or set the
  * `client` property to any object implementing `TierkitClient` (for hosts that fetch through their
- * own backend, tests and stories). Changing any attribute re-provides it to every widget.
+ * own backend, tests and stories). Changing any attribute re-provides it to every widget. Light is the
+ * widgets' own defaults, so `--tk-*` set on any ancestor wins; `theme="dark"` declares the dark set
+ * (give brand values for it on `tk-provider[theme=dark]`).
  *
  * @summary The context root of tierkit widgets: API, token, subject, locale, currency and theme for everything inside it.
  *
