@@ -40,7 +40,7 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart retry - The error state's retry button.
  *
  * @cssproperty --tk-tier-timeline-height - Maximum height of the scrolling box (default 24rem).
- * @cssproperty --tk-tier-timeline-row-height - Height of one change (default 5.5rem; 2.5rem more below a 40rem wide window, where its lines wrap).
+ * @cssproperty --tk-tier-timeline-row-height - Least height of one change (default 5.5rem); rows grow to fit their wrapped text, all to the tallest shown.
  * @cssproperty --tk-tier-timeline-year-height - Height of a year header (default 2rem).
  * @cssproperty --tk-tier-timeline-line-color - The timeline rule and row dividers (default `--tk-color-border`).
  *

@@ -31,8 +31,13 @@ const own = css`
     padding-inline: 12px; background: var(--_surface-raised); border-block-end: 1px solid var(--_border);
   }
   .year h3 { margin: 0; font-size: 0.875rem; font-weight: 600; }
+  /*
+   * A row grows to fit its text (enlarged text, a narrow card, text-spacing overrides: WCAG 1.4.4,
+   * 1.4.10, 1.4.12), and every row takes the tallest rendered row's height, --_event, which the
+   * windowing measures (TimelineWindow): its arithmetic needs one height per kind of row.
+   */
   .event {
-    block-size: var(--_row); overflow: hidden;
+    min-block-size: var(--_event, var(--_row));
     display: grid; grid-template-rows: auto auto auto; align-content: center; gap: 2px;
     padding: 4px 12px 4px 28px; position: relative; font-size: 0.8125rem; line-height: 1.35;
     border-block-end: 1px solid var(--_line);
@@ -46,18 +51,10 @@ const own = css`
     inline-size: 10px; block-size: 10px; border-radius: 50%; background: var(--_accent);
   }
   .event:focus-visible { outline: 2px solid var(--_focus); outline-offset: -2px; }
-  .line { display: flex; gap: 8px; align-items: baseline; min-inline-size: 0; white-space: nowrap; }
-  .line > * { overflow: hidden; text-overflow: ellipsis; }
+  /* Lines wrap rather than cut a date, a level or a reason short. */
+  .line { display: flex; flex-wrap: wrap; gap: 0 8px; align-items: baseline; }
+  .line > * { min-inline-size: 0; overflow-wrap: anywhere; }
   .meta { color: var(--_muted); }
-  /*
-   * A phone (or 200 % text on a laptop) has no room for a change or its reason, period and policy on
-   * one line: those lines wrap, and every row makes room for them (rows share one height, see
-   * TimelineWindow) rather than cut level names, period or policy short.
-   */
-  @media (max-width: 40rem) {
-    .event { block-size: calc(var(--_row) + 2.5rem); }
-    .line:not(:first-child) { flex-wrap: wrap; row-gap: 0; }
-  }
   .change { font-weight: 600; }
   .lvl { padding: 0 6px; border-radius: 999px; background: var(--_level-bg); color: var(--_level-fg); }
   /* Forced colours drop the chip's background: a system-colour border keeps the level set apart, like the badge's pill. */

@@ -174,6 +174,59 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     await setViewport({ width: 800, height: 600 });
   });
 
+  it('wraps rather than cuts text at 320 px with 20 px text and text-spacing overrides, and keeps its windowing right', async () => {
+    // WCAG 1.4.4 / 1.4.10 / 1.4.12: enlarged text on a phone, with the text-spacing bookmarklet's
+    // overrides, which it puts into every shadow root as here.
+    await setViewport({ width: 320, height: 640 });
+    const root = document.documentElement;
+    root.style.fontSize = '20px';
+    const spacing = new CSSStyleSheet();
+    spacing.replaceSync('* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }');
+    try {
+      const el = await fixture<TkTierTimeline>(
+        html`<tk-tier-timeline lang="en" .data=${makeHistory(300)} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+      );
+      shadow(el).adoptedStyleSheets = [...shadow(el).adoptedStyleSheets, spacing];
+      const scroller = shadow(el).querySelector<HTMLElement>('[part="scroller"]')!;
+      const check = async (where: string) => {
+        for (let i = 0; i < 4; i++) await settle(el);
+        const rows = items(el);
+        expect(rows.length, where).to.be.greaterThan(3);
+        for (const part of shadow(el).querySelectorAll<HTMLElement>('.event, .event *:not(.sr)')) {
+          expect(getComputedStyle(part).textOverflow, `${where}: "${text(part)}"`).to.equal('clip');
+          expect(part.scrollWidth, `${where}: "${text(part)}" is not cut short`).to.be.at.most(part.clientWidth + 1);
+        }
+        for (const row of rows) {
+          const box = row.getBoundingClientRect();
+          expect(row.scrollHeight, `${where}: "${text(row)}" fits its row`).to.be.at.most(row.clientHeight + 1);
+          for (const line of row.querySelectorAll('.line'))
+            expect(line.getBoundingClientRect().bottom, `${where}: "${text(line)}" is inside its row`).to.be.at.most(box.bottom + 0.5);
+        }
+        // The windowing: the rows rendered follow each other with neither gap nor overlap, one height
+        // for all, and what is rendered is what the scroller shows.
+        for (let i = 1; i < rows.length; i++) {
+          const [a, b] = [rows[i - 1]!.getBoundingClientRect(), rows[i]!.getBoundingClientRect()];
+          expect(b.height, where).to.be.closeTo(a.height, 0.5);
+          if (!rows[i - 1]!.nextElementSibling?.classList.contains('year')) expect(b.top, where).to.be.closeTo(a.bottom, 0.5);
+        }
+        const view = scroller.getBoundingClientRect();
+        const seen = rows.filter((r) => r.getBoundingClientRect().bottom > view.top && r.getBoundingClientRect().top < view.bottom);
+        expect(seen.length, `${where}: rows in view`).to.be.greaterThan(0);
+      };
+      await check('top');
+      // "customer tier" and "Dec 5, 2025" need two lines here: the rows grew past the default 5.5rem.
+      expect(items(el)[0]!.getBoundingClientRect().height).to.be.greaterThan(5.5 * 20);
+      scroller.scrollTop = scroller.scrollHeight / 2;
+      scroller.dispatchEvent(new Event('scroll'));
+      await check('middle');
+      const shown = items(el).map((li) => Number(li.getAttribute('aria-posinset')));
+      expect(Math.min(...shown)).to.be.within(100, 200);
+    } finally {
+      root.style.fontSize = '';
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+
   it('shows an empty state for no changes', async () => {
     const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${[]}></tk-tier-timeline>`);
     expect(text(shadow(el).querySelector('[part="empty"]'))).to.equal('No tier changes yet.');

@@ -118,7 +118,7 @@ export class TimelineWindow implements ReactiveController {
       // CSSOM, not a style attribute: allowed under `style-src 'self'`.
       list.style.paddingBlockStart = `${Math.max(0, top)}px`;
       list.style.paddingBlockEnd = `${Math.max(0, total - (this.#offsets[this.#range.end] ?? total))}px`;
-      if (!this.#measured) this.#measure(list);
+      this.#measure(list);
     }
     if (this.#pendingFocus !== undefined) {
       const item = this.#host.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.#pendingFocus}"]`);
@@ -127,12 +127,19 @@ export class TimelineWindow implements ReactiveController {
     }
   }
 
-  /** Reads the real row heights once (they follow rem and the `--tk-tier-timeline-*` knobs). */
+  /**
+   * Reads the real row heights (they follow rem, the `--tk-tier-timeline-*` knobs and how the rows' text
+   * wraps) and gives every change the tallest rendered one's (`--_event`, tier-timeline.styles.ts), so
+   * that they share one height: afresh after a resize, and after any update that rendered a taller row.
+   */
   #measure(list: HTMLElement): void {
+    if (!this.#measured) list.style.removeProperty('--_event');
     const year = list.querySelector('.year')?.getBoundingClientRect().height;
-    const event = list.querySelector('.event')?.getBoundingClientRect().height;
+    let event = 0;
+    for (const row of list.querySelectorAll('.event')) event = Math.max(event, row.getBoundingClientRect().height);
     if (!year || !event) return;
     this.#measured = true;
+    list.style.setProperty('--_event', `${event}px`);
     if (Math.abs(year - this.#heights.year) > 0.1 || Math.abs(event - this.#heights.event) > 0.1) {
       this.#heights = { year, event };
       if (this.#view) this.#offsets = rowOffsets(this.#view.rows, this.#heights);
