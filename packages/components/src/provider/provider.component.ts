@@ -75,7 +75,8 @@ export class TkProvider extends LitElement {
   readonly #clientProvider = new ContextProvider(this, { context: clientContext });
   readonly #subjectProvider = new ContextProvider(this, { context: subjectContext });
   readonly #configProvider = new ContextProvider(this, { context: configContext });
-  #created: { baseUrl: string; token: string; client: TierkitClient } | undefined;
+  // The options the client was made from, as one string (a token holds no line break), and the client.
+  #made: [options: string, client: TierkitClient] | undefined;
 
   /**
    * The client widgets read through: the `client` property, else one made from `base-url` and `token`.
@@ -87,10 +88,10 @@ export class TkProvider extends LitElement {
     if (this.client) return this.client;
     if (!this.baseUrl || !this.token) return undefined;
     // One client per (base-url, token), kept across renders: a new one would throw the cache away.
-    if (this.#created?.baseUrl !== this.baseUrl || this.#created.token !== this.token) {
-      this.#created = { baseUrl: this.baseUrl, token: this.token, client: createClient({ baseUrl: this.baseUrl, token: this.token }) };
-    }
-    return this.#created.client;
+    const { baseUrl, token } = this;
+    const options = `${token}\n${baseUrl}`;
+    if (this.#made?.[0] !== options) this.#made = [options, createClient({ baseUrl, token })];
+    return this.#made[1];
   }
 
   /**
