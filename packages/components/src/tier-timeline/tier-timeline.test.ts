@@ -219,8 +219,13 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
       scroller.scrollTop = scroller.scrollHeight / 2;
       scroller.dispatchEvent(new Event('scroll'));
       await check('middle');
+      const narrow = items(el)[0]!.getBoundingClientRect().height;
       const shown = items(el).map((li) => Number(li.getAttribute('aria-posinset')));
       expect(Math.min(...shown)).to.be.within(100, 200);
+      // A wider window unwraps the lines: the rows shrink back to their least height.
+      await setViewport({ width: 800, height: 600 });
+      await check('wide');
+      expect(items(el)[0]!.getBoundingClientRect().height).to.be.below(narrow - 20);
     } finally {
       root.style.fontSize = '';
       await setViewport({ width: 800, height: 600 });

@@ -38,7 +38,6 @@ export class TimelineWindow implements ReactiveController {
   #view: TimelineView | undefined;
   #offsets: Float64Array = new Float64Array(1);
   #heights: RowHeights = { year: 32, event: 88 };
-  #measured: boolean | undefined; // undefined at first, as false: no initializer (tierkit.js is at its budget)
   #scrollPos = 0;
   #viewport = 0;
   #range: RowRange = { start: 0, end: 0 };
@@ -129,16 +128,15 @@ export class TimelineWindow implements ReactiveController {
 
   /**
    * Reads the real row heights (they follow rem, the `--tk-tier-timeline-*` knobs and how the rows' text
-   * wraps) and gives every change the tallest rendered one's (`--_event`, tier-timeline.styles.ts), so
-   * that they share one height: afresh after a resize, and after any update that rendered a taller row.
+   * wraps) after every update and gives every change the tallest rendered one's (`--_event`,
+   * tier-timeline.styles.ts), so that they share one height. Rows are at least that tall, so it only
+   * grows — scrolling cannot flip it between two windows' heights — until a resize lets it shrink.
    */
   #measure(list: HTMLElement): void {
-    if (!this.#measured) list.style.removeProperty('--_event');
     const year = list.querySelector('.year')?.getBoundingClientRect().height;
     let event = 0;
     for (const row of list.querySelectorAll('.event')) event = Math.max(event, row.getBoundingClientRect().height);
     if (!year || !event) return;
-    this.#measured = true;
     list.style.setProperty('--_event', `${event}px`);
     if (Math.abs(year - this.#heights.year) > 0.1 || Math.abs(event - this.#heights.event) > 0.1) {
       this.#heights = { year, event };
@@ -163,7 +161,8 @@ export class TimelineWindow implements ReactiveController {
   }
 
   #onResize(): void {
-    this.#measured = false;
+    // Another width wraps the rows anew: their natural heights are measured again (#measure).
+    (this.#scroller?.firstElementChild as HTMLElement | null)?.style.removeProperty('--_event');
     this.#viewport = this.#scroller?.clientHeight ?? 0;
     this.#host.requestUpdate();
   }
