@@ -108,10 +108,9 @@ export class TkProvider extends LitElement {
     // one; bound, so a client class with #private fields still works through it.
     this.#clientProvider.setValue(
       client &&
-        new Proxy(client, {
-          get: (target: Record<PropertyKey, unknown>, key) =>
-            typeof target[key] == 'function' ? (target[key] as () => unknown).bind(target) : target[key],
-        }),
+        (new Proxy(client as unknown as Record<PropertyKey, unknown>, {
+          get: (target, key) => (typeof target[key] === 'function' ? (target[key] as () => unknown).bind(target) : target[key]),
+        }) as unknown as TierkitClient),
     );
     this.requestUpdate();
   }
