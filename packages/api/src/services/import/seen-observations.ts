@@ -2,15 +2,17 @@
  * The observations (subject, metric, month) a metrics file has given so far, with the value and line
  * of the first kept row that gave each, held in typed arrays rather than a Map of strings: a key is one
  * number (subject index × metric index × month), its value and line sit beside it in an open-addressing
- * table. About 20 bytes a slot, at most half the slots used: a 1,000,000-observation file holds ~42 MB,
- * where a Map keyed by `subject\0metric\0month` strings held several times that.
+ * table. 20 bytes a slot, at most three quarters of the slots used, doubled when full: a
+ * 1,000,000-observation file holds 40 MiB, where a Map keyed by `subject\0metric\0month` strings held
+ * several times that.
  *
  * Bounded ({@link SEEN_OBSERVATIONS}, {@link SEEN_SUBJECTS}): `add` refuses past the bound and the
- * import stages what is held in SQL (duplicates.ts), so a file of any size costs at most this much heap.
+ * import stages what is held in SQL (duplicates.ts). At the bound the table is 2^21 slots, 40 MiB, and
+ * 60 MiB while its last doubling copies it; the subjects' index adds a Map of up to 200,000 ids.
  */
 
-/** Observations held in memory before an import moves them to its staging table: a table of 2^22 slots, ~84 MB. */
-export const SEEN_OBSERVATIONS = 2_000_000;
+/** Observations held in memory before an import moves them to its staging table: 2^21 slots at most. */
+export const SEEN_OBSERVATIONS = 1_500_000;
 /** Distinct subjects held: the subject-id cache's bound (run-import.ts, SUBJECT_ID_CACHE). */
 export const SEEN_SUBJECTS = 200_000;
 
@@ -72,7 +74,7 @@ export class SeenObservations {
     let slot = this.find(key);
     if (this.keys[slot] === key) return true;
     if (this.used >= this.limit) return false;
-    if ((this.used + 1) * 2 > this.keys.length) {
+    if ((this.used + 1) * 4 > this.keys.length * 3) {
       this.grow();
       slot = this.find(key);
     }
