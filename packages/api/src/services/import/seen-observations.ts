@@ -21,7 +21,12 @@ const METRICS = 1 << 10;
 const MONTH_SPAN = 1 << 17;
 const EMPTY = -1;
 
-const monthNumber = (period: string): number => Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1;
+/** `YYYY-MM` (as checkMetricRow gives it) as year × 12 + month − 1, from its digits: no substring per call. */
+const monthNumber = (p: string): number =>
+  ((p.charCodeAt(0) - 48) * 1000 + (p.charCodeAt(1) - 48) * 100 + (p.charCodeAt(2) - 48) * 10 + p.charCodeAt(3) - 48) * 12 +
+  (p.charCodeAt(5) - 48) * 10 +
+  p.charCodeAt(6) -
+  49;
 
 export class SeenObservations {
   private readonly limit: number;
