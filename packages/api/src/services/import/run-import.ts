@@ -14,7 +14,6 @@ import {
   insertImportErrors,
   insertSubjects,
   lockRunningImport,
-  createMetricKeyStaging,
   dropBookStaging,
   dropMetricKeyStaging,
   dropSubjectStaging,
@@ -52,7 +51,7 @@ import {
   type RowError,
   type SubjectRowInput,
 } from './check-rows.js';
-import { withoutConflicts } from './duplicates.js';
+import { ObservationsSeen, withoutConflicts } from './duplicates.js';
 import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
 import { failInterruptedImports, importOwner } from './interrupted.js';
@@ -99,6 +98,12 @@ export interface ImportContext {
    * end a page between a customer's rows whatever the default is.
    */
   readonly applyPageRows?: number;
+  /**
+   * @internal For tests only (no route or command sets it): observations of a metrics file checked in
+   * memory before they are moved to the staging table (default `SEEN_OBSERVATIONS`), so a test can
+   * put a conflict on either side of the bound without a file of millions of rows.
+   */
+  readonly observationsInMemory?: number;
   /** Where a problem that does not stop the import is told (an interrupted import it could not mark); default stderr. */
   readonly log?: (line: string) => void;
 }
@@ -206,8 +211,8 @@ async function* checkedBatches(
   ctx: ImportContext,
   onRow: (errors: readonly RowError[]) => void,
   tally: { rows: number },
-  /** `db` is the importing transaction, with a metrics file's observations staged (createMetricKeyStaging). */
-  staged = false,
+  /** A metrics file's observations so far, in `db`, the importing transaction, once past memory's bound. */
+  seen?: ObservationsSeen,
 ): AsyncGenerator<{ checked: Checked; subjects: Map<string, Subject>; subjectIds: Map<string, string> }> {
   let plan: ImportPlan | undefined;
   const rowCtx: RowContext = { catalogue: ctx.catalogue, currentPeriod: ctx.currentPeriod, amounts: options.amounts ?? 'fen' };
@@ -289,7 +294,7 @@ async function* checkedBatches(
         if (subjectIds.has(r.subject)) known.push(r);
         else reject([unknownSubject(r.line, plan, r.subject)]);
       }
-      checked = { kind: 'metrics', rows: await withoutConflicts(db, known, subjectIds, reject, staged) };
+      checked = { kind: 'metrics', rows: seen ? await withoutConflicts(seen, known, subjectIds, reject) : known };
     } else {
       subjects = await findSubjectsByExternalIds(
         db,
@@ -737,11 +742,11 @@ async function importFile(
       if (managers) await createBookStaging(trx);
       if (subjects) await createSubjectStaging(trx);
       const metrics = options.kind === 'metrics';
-      if (metrics) await createMetricKeyStaging(trx);
       // What this transaction's closings withdrew (applyStagedSubjects adds to it): reported once it commits.
       const withdrawing = noWithdrawals();
       let seq = 0;
-      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, metrics)) {
+      const seen = metrics ? new ObservationsSeen(trx, ctx.observationsInMemory) : undefined;
+      for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, seen)) {
         seq += 1;
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
@@ -828,13 +833,13 @@ export async function previewImport(
     errorCount += found.length;
     for (const e of found) if (errors.length < MAX_PREVIEW_ERRORS) errors.push(e);
   };
-  // A metrics file's observations are staged as a real run stages them, so a conflict any distance
-  // apart is found; in a transaction always rolled back, so the dry run writes nothing.
+  // A metrics file's observations are held as a real run holds them, so a conflict any distance
+  // apart is found; past memory's bound staged in a transaction always rolled back, so the dry run writes nothing.
   if (options.kind === 'metrics')
     try {
       await db.transaction().execute(async (trx) => {
-        await createMetricKeyStaging(trx);
-        for await (const _batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, true));
+        const seen = new ObservationsSeen(trx, ctx.observationsInMemory);
+        for await (const _batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, seen));
         await dropMetricKeyStaging(trx);
         throw new RollBack();
       });
