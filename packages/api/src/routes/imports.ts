@@ -8,7 +8,7 @@ import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { ImportCreatedSchema, ImportDetailSchema, ImportListSchema, ImportPreviewSchema, ImportSchema } from '../schemas/imports.js';
+import { ImportCreatedSchema, ImportDetailSchema, ImportListSchema, ImportPreviewSchema, type ImportSchema } from '../schemas/imports.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { AMOUNT_UNITS } from '../services/import/amounts.js';
 import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';

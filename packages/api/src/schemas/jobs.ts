@@ -229,13 +229,9 @@ export const ScheduleMonthSchema = z
         description:
           '`needs-decision`: the latest month re-tiered since, its job, and whether the corrected month is within the months that month’s policy reads; else null',
       }),
-    command: z
-      .string()
-      .nullable()
-      .openapi({
-        description:
-          '`needs-decision`: what an operator can run (`tierkit retier --period …`, or POST /v1/jobs with that period); else null',
-      }),
+    command: z.string().nullable().openapi({
+      description: '`needs-decision`: what an operator can run (`tierkit retier --period …`, or POST /v1/jobs with that period); else null',
+    }),
   })
   .openapi('ScheduleMonth');
 

@@ -276,7 +276,7 @@ export async function recordMetricWrites(
   // "Since" in the database's write order (write_seq), not by the two hosts' clocks; jobs and records
   // from before it was kept, by their times. A handful of rows by jobs_tenant_created_idx.
   const oldest = recent.reduce((min, r) => (r.at < min ? r.at : min), writtenAt);
-  const oldestSeq = recent.reduce((min, r) => (r.seq < min ? r.seq : min), Number.MAX_SAFE_INTEGER);
+  const oldestSeq = Math.min(...recent.map((r) => r.seq));
   const months = new Set(periods);
   const jobSince =
     recent.length > 0 &&

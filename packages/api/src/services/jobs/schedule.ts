@@ -311,7 +311,7 @@ async function lookAtEarlier(
   const out: EarlierLook[] = [];
   for (let p = addMonths(newest, -1); p >= oldest; p = addMonths(p, -1)) {
     const job = jobs.get(p);
-    if (!job || job.status !== 'completed') continue;
+    if (job?.status !== 'completed') continue;
     const look = await afterJob(
       db,
       tenantId,
