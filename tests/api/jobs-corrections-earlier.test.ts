@@ -92,8 +92,8 @@ forEachDialect('corrections the schedule must not forget or invent', (f: ApiFixt
     assert.deepEqual(
       waits.map((w) => [w.period, w.state]),
       [
-        ['2025-11', 'waiting-for-data'],
         ['2025-10', 'stale'],
+        ['2025-11', 'waiting-for-data'],
       ],
     );
     assert.deepEqual(await schedule('2025-12-01T01:11:00.000Z', 0), [], 'a look-back of none looks at the month just ended only');

@@ -490,8 +490,9 @@ export async function queueMonthlyRetiers(
   const queued: string[] = [];
   const unrecorded: unknown[] = [];
   for (const tenant of await listTenants(db)) {
-    const looks: EarlierLook[] = [{ period, look: await lookAtMonth(db, tenant.id, period, now, timeZone, options) }];
-    looks.push(...(await lookAtEarlier(db, tenant.id, now, timeZone, options)));
+    // Oldest first: months are re-tiered in order, an earlier month's re-run queued before a later month's job.
+    const looks = (await lookAtEarlier(db, tenant.id, now, timeZone, options)).reverse();
+    looks.push({ period, look: await lookAtMonth(db, tenant.id, period, now, timeZone, options) });
     for (const { period: month, look } of looks) {
       if ('status' in look) {
         if (!isQueued(look.status)) options.onWait?.(look.status);
@@ -810,7 +811,10 @@ export async function retieredBefore(
         ? `${later} was re-tiered since, so the schedule does not re-tier ${period}: an operator decides (tierkit jobs schedule says what to run)`
         : period === scheduled
           ? `a re-tier is needed: the monthly schedule queues it once the data has settled (tierkit jobs schedule), or run tierkit retier --period ${period}`
-          : `a re-tier is needed: the monthly schedule queues it once the data has settled if it runs (tierkit jobs schedule), or run tierkit retier --period ${period} (POST /v1/jobs)`;
+          : // Older than the schedule looks back by default: only a person re-tiers it.
+            period < addMonths(scheduled, -DEFAULT_LOOK_BACK_MONTHS)
+            ? `a re-tier is needed: run tierkit retier --period ${period} (POST /v1/jobs)`
+            : `a re-tier is needed: the monthly schedule queues it once the data has settled if it runs (tierkit jobs schedule), or run tierkit retier --period ${period} (POST /v1/jobs)`;
     months.push({
       period,
       job: { id: job.id, status: job.status },
