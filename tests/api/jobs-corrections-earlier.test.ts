@@ -48,7 +48,7 @@ async function tenant(f: ApiFixture, tenantId: string) {
   return host;
 }
 
-async function months(send: (m: string, p: string) => Promise<Response>): Promise<ScheduleMonth[]> {
+async function months(send: (m: string, p: string) => Response | Promise<Response>): Promise<ScheduleMonth[]> {
   const res = await send('GET', '/v1/jobs/schedule');
   assert.equal(res.status, 200);
   return ((await res.json()) as { months: ScheduleMonth[] }).months;
