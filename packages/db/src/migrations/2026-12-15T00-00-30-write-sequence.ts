@@ -25,11 +25,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
   await db.schema.alterTable('metric_periods').addColumn('last_write_seq', 'bigint').execute();
   await db.schema.alterTable('jobs').addColumn('write_seq', 'bigint').execute();
+  // Each recorded metric write asks for the tenant's jobs numbered after its month's record
+  // (recordMetricWrites): a range here, not every job the tenant ever queued.
+  await db.schema.createIndex('jobs_tenant_write_seq_idx').on('jobs').columns(['tenant_id', 'write_seq']).execute();
   await db.schema.alterTable('imports').addColumn('retiered', 'text').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('imports').dropColumn('retiered').execute();
+  await db.schema.dropIndex('jobs_tenant_write_seq_idx').execute();
   await db.schema.alterTable('jobs').dropColumn('write_seq').execute();
   await db.schema.alterTable('metric_periods').dropColumn('last_write_seq').execute();
   if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`DROP SEQUENCE write_seq`.execute(db);

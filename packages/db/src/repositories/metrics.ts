@@ -274,18 +274,29 @@ export async function recordMetricWrites(
   // (schedule.ts, afterJob), so the first write after such a job is always recorded. A job for some
   // schemes or subjects, or the system's (policy activation), covers no month and does not count.
   // "Since" in the database's write order (write_seq), not by the two hosts' clocks; jobs and records
-  // from before it was kept, by their times. A handful of rows by jobs_tenant_created_idx.
+  // from before it was kept, by their times. This runs on nearly every write: two index ranges, a
+  // handful of rows (jobs_tenant_write_seq_idx; jobs_tenant_created_idx) — one OR of the two would
+  // read every job of the tenant.
   const oldest = recent.reduce((min, r) => (r.at < min ? r.at : min), writtenAt);
   const oldestSeq = Math.min(...recent.map((r) => r.seq));
   const months = new Set(periods);
+  const columns = ['schedule_key', 'requested_by', 'params'] as const;
   const jobSince =
     recent.length > 0 &&
     (
       await db
         .selectFrom('jobs')
-        .select(['schedule_key', 'requested_by', 'params'])
+        .select(columns)
         .where('tenant_id', '=', tenantId)
-        .where((eb) => eb.or([eb('write_seq', '>', oldestSeq), eb.and([eb('write_seq', 'is', null), eb('created_at', '>=', oldest)])]))
+        .where('write_seq', '>', oldestSeq)
+        .unionAll(
+          db
+            .selectFrom('jobs')
+            .select(columns)
+            .where('tenant_id', '=', tenantId)
+            .where('created_at', '>=', oldest)
+            .where('write_seq', 'is', null),
+        )
         .execute()
     ).some((j) => {
       if (j.schedule_key !== null) return j.schedule_key.startsWith('monthly:') && months.has(j.schedule_key.slice(8, 15));
