@@ -188,6 +188,37 @@ forEachDialect('corrections the schedule must not forget or invent', (f: ApiFixt
     assert.equal((await months(ops.send))[0]?.state, 'stale');
   });
 
+  it('a correction past the look-back, with a later month re-tiered since: the import does not send the operator to a schedule that does not list it', async () => {
+    const host = await tenant(f, 'bank-s');
+    const ops = host('2025-12-02T00:00:00.000Z');
+    const drain = () => drainJobs({ db: f.db.db, now: () => ops.at, logError: (e: unknown) => assert.fail(String(e)) });
+    assert.equal((await ops.send('PUT', '/v1/subjects/S1', { kind: 'customer', displayName: '史一' })).status, 201);
+    const metrics = ['2025-10', '2025-11'].map((period) => ({ metric: 'avg_daily_balance', period, value: 8_000_000 }));
+    assert.equal((await ops.send('PUT', '/v1/subjects/S1/metrics', { metrics })).status, 200);
+    for (const period of ['2025-10', '2025-11']) {
+      assert.equal((await ops.send('POST', '/v1/jobs', { kind: 'retier', period })).status, 201);
+      await drain();
+    }
+    // A year on, the bank re-states October 2025: thirteen months before the month just ended.
+    ops.at = new Date('2026-12-02T00:00:00.000Z');
+    const res = await ops.send(
+      'POST',
+      '/v1/imports?kind=metrics&amounts=fen',
+      'subject,metric,period,value\nS1,avg_daily_balance,2025-10,100\n',
+      'text/csv',
+    );
+    assert.equal(res.status, 201);
+    const [october] = ((await res.json()) as { retiered: Retiered[] }).retiered;
+    assert.equal(october?.period, '2025-10');
+    assert.deepEqual(
+      (await months(ops.send)).slice(1).map((m) => m.period),
+      [],
+      'past the look-back: the schedule lists nothing for October',
+    );
+    assert.doesNotMatch(october?.message ?? '', /tierkit jobs schedule/, 'not sent to a list without it');
+    assert.match(october?.message ?? '', /2025-11 was re-tiered since.*look-back.*tierkit retier --period 2025-11/);
+  });
+
   it('GET /v1/imports/{id} and the list carry the re-tier notice the POST answer gave', async () => {
     const host = await tenant(f, 'bank-r');
     const ops = host('2025-12-02T00:00:00.000Z');

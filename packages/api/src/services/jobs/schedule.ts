@@ -806,13 +806,18 @@ export async function retieredBefore(
         break;
       }
     }
+    // Older than the schedule looks back by default: it neither lists nor re-tiers the month, so the
+    // notice (stored with the import) must not send anyone to `tierkit jobs schedule` for it.
+    const pastLookBack = period < addMonths(scheduled, -DEFAULT_LOOK_BACK_MONTHS);
     const next =
       later !== undefined
-        ? `${later} was re-tiered since, so the schedule does not re-tier ${period}: an operator decides (tierkit jobs schedule says what to run)`
+        ? pastLookBack
+          ? `${later} was re-tiered since, and ${period} is past the schedule's ${DEFAULT_LOOK_BACK_MONTHS}-month look-back, so the schedule neither lists nor re-tiers it: an operator decides — tierkit retier --period ${later} re-tiers the book from the corrected data if ${period} is within the months ${later}'s policy reads; otherwise no re-tier changes a level from it`
+          : `${later} was re-tiered since, so the schedule does not re-tier ${period}: an operator decides (tierkit jobs schedule says what to run)`
         : period === scheduled
           ? `a re-tier is needed: the monthly schedule queues it once the data has settled (tierkit jobs schedule), or run tierkit retier --period ${period}`
           : // Older than the schedule looks back by default: only a person re-tiers it.
-            period < addMonths(scheduled, -DEFAULT_LOOK_BACK_MONTHS)
+            pastLookBack
             ? `a re-tier is needed: run tierkit retier --period ${period} (POST /v1/jobs)`
             : `a re-tier is needed: the monthly schedule queues it once the data has settled if it runs (tierkit jobs schedule), or run tierkit retier --period ${period} (POST /v1/jobs)`;
     months.push({
