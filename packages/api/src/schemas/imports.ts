@@ -52,7 +52,7 @@ export const ImportSchema = z
       )
       .openapi({
         description:
-          'Months this import changed whose whole-book re-tier (the month’s job, as GET /v1/jobs/schedule counts it) began before the import ended: it did not read the new data. Worked out in the import’s transaction and stored with it: GET /v1/imports/{id} says the same. The monthly schedule re-tiers such a month again once the data has settled (state `stale`) unless a later month was re-tiered since; then it asks an operator (state `stale-earlier`, GET /v1/jobs/schedule). Empty for imports stored before this was kept.',
+          'Months this import changed whose whole-book re-tier (the month’s job, as GET /v1/jobs/schedule counts it) began before the import ended: it did not read the new data. Worked out in the import’s transaction and stored with it: GET /v1/imports/{id} says the same. The monthly schedule re-tiers such a month again once the data has settled (state `stale`) unless a later month was re-tiered since; then it asks an operator (state `needs-decision`, GET /v1/jobs/schedule). Empty for imports stored before this was kept.',
       }),
     detail: z.string().nullable(),
     createdBy: z.string(),
