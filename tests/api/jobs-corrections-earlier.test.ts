@@ -188,6 +188,44 @@ forEachDialect('corrections the schedule must not forget or invent', (f: ApiFixt
     assert.equal((await months(ops.send))[0]?.state, 'stale');
   });
 
+  it('an earlier month whose re-run after corrections was cancelled is listed until someone resumes it, not dropped', async () => {
+    const host = await tenant(f, 'bank-t');
+    const ops = host('2025-12-01T00:00:00.000Z');
+    const drain = () => drainJobs({ db: f.db.db, now: () => ops.at, logError: (e: unknown) => assert.fail(String(e)) });
+    const put = (value: number) =>
+      ops.send('PUT', '/v1/subjects/T1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value }] });
+    assert.equal((await ops.send('PUT', '/v1/subjects/T1', { kind: 'customer', displayName: '唐一' })).status, 201);
+    assert.equal((await put(8_000_000)).status, 200);
+    assert.equal((await ops.send('POST', '/v1/jobs', { kind: 'retier', period: '2025-10' })).status, 201);
+    await drain();
+    ops.at = new Date('2025-12-01T01:00:00.000Z');
+    assert.equal((await put(9_000_000)).status, 200);
+    const [rerun] = await queueMonthlyRetiers(f.db.db, new Date('2025-12-01T01:11:00.000Z'), 'Asia/Shanghai', { settleMinutes: 10 });
+    assert.ok(rerun, 'October re-run queued');
+    ops.at = new Date('2025-12-01T01:12:00.000Z');
+    assert.equal((await ops.send('POST', `/v1/jobs/${rerun}/cancel`)).status, 200);
+    const [, october] = await months(ops.send);
+    assert.deepEqual(
+      [october?.period, october?.state, october?.waitingFor, october?.job],
+      ['2025-10', 'job-cancelled', 'job', { id: rerun, status: 'cancelled' }],
+      'the corrections are still unread: said, not dropped',
+    );
+    const waits: MonthlyStatus[] = [];
+    assert.deepEqual(
+      await queueMonthlyRetiers(f.db.db, new Date('2025-12-01T02:00:00.000Z'), 'Asia/Shanghai', {
+        settleMinutes: 10,
+        onWait: (w) => w.tenantId === 'bank-t' && waits.push(w),
+      }),
+      [],
+      'nothing queues it again by itself',
+    );
+    const said = waits.find((w) => w.period === '2025-10') as MonthlyStatus;
+    assert.match(waitingLine(said), new RegExp(`re-tier ${rerun} cancelled.*tierkit jobs resume ${rerun}`));
+    assert.equal((await ops.send('POST', `/v1/jobs/${rerun}/resume`)).status, 200);
+    await drain();
+    assert.deepEqual((await months(ops.send)).slice(1), [], 'resumed and read: no longer listed');
+  });
+
   it('a correction past the look-back, with a later month re-tiered since: the import does not send the operator to a schedule that does not list it', async () => {
     const host = await tenant(f, 'bank-s');
     const ops = host('2025-12-02T00:00:00.000Z');

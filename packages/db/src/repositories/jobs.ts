@@ -340,7 +340,7 @@ export async function resetChunkAttempts(db: Executor, jobId: string): Promise<v
 
 /**
  * The newest of the tenant's jobs queued under `scheduleKey` or a key `scheduleKey#…` (a month's
- * re-runs after corrections, `monthly:2026-11#<last write>`): id, status and when it was queued.
+ * re-runs after corrections, `monthly:2026-11#w<write number>`): id, status, key and when it was queued.
  * A month has a handful of them, found by jobs_tenant_schedule_uq: the re-runs as a key range
  * (`#` to `$`, the next character) rather than LIKE, which neither SQLite (case-insensitive LIKE)
  * nor PostgreSQL (a non-C collation) answers from the index, and where `_` in a key would match any character.
@@ -349,10 +349,19 @@ export async function findNewestScheduledJob(
   db: Executor,
   tenantId: string,
   scheduleKey: string,
-): Promise<{ readonly id: string; readonly status: string; readonly createdAt: string; readonly writeSeq: number | null } | undefined> {
+): Promise<
+  | {
+      readonly id: string;
+      readonly status: string;
+      readonly createdAt: string;
+      readonly writeSeq: number | null;
+      readonly scheduleKey: string;
+    }
+  | undefined
+> {
   const rows = await db
     .selectFrom('jobs')
-    .select(['id', 'status', 'created_at', 'write_seq'])
+    .select(['id', 'status', 'created_at', 'write_seq', 'schedule_key'])
     .where('tenant_id', '=', tenantId)
     .where((eb) =>
       eb.or([
@@ -364,9 +373,15 @@ export async function findNewestScheduledJob(
     .orderBy('id', 'desc')
     .execute();
   // Newest in the database's write order where kept (hosts' clocks may disagree), else by time.
-  let newest: { id: string; status: string; createdAt: string; writeSeq: number | null } | undefined;
+  let newest: { id: string; status: string; createdAt: string; writeSeq: number | null; scheduleKey: string } | undefined;
   for (const r of rows) {
-    const job = { id: r.id, status: r.status, createdAt: r.created_at, writeSeq: writeSeqOf(r.write_seq) };
+    const job = {
+      id: r.id,
+      status: r.status,
+      createdAt: r.created_at,
+      writeSeq: writeSeqOf(r.write_seq),
+      scheduleKey: r.schedule_key ?? scheduleKey,
+    };
     if (newest === undefined || queuedAfter(job, newest)) newest = job;
   }
   return newest;

@@ -288,7 +288,9 @@ interface EarlierLook {
  * is the book's latest judgement, and re-running it is what its first run did. Once a later month
  * has been (`NeedsDecision`), the schedule queues nothing and says what an operator can run. A
  * whole-book re-tier of a later month queued after the corrections ends it: it read them, or they lie
- * outside what it reads. A month never re-tiered, or whose job failed or runs, is not looked at here.
+ * outside what it reads. A month whose re-run after corrections failed or was cancelled is listed so
+ * (`job-failed`, `job-cancelled`) until someone resumes it; a month never re-tiered, or whose own job
+ * failed or runs, is not looked at here.
  */
 async function lookAtEarlier(
   db: Executor,
@@ -311,6 +313,13 @@ async function lookAtEarlier(
   const out: EarlierLook[] = [];
   for (let p = addMonths(newest, -1); p >= oldest; p = addMonths(p, -1)) {
     const job = jobs.get(p);
+    // The schedule's re-run after corrections stopped: the corrections are still not read, and nothing
+    // queues the month again until someone resumes it — said, as for the month just ended.
+    if (job && (job.status === 'failed' || job.status === 'cancelled') && job.scheduleKey?.includes('#')) {
+      const state = job.status === 'failed' ? ('job-failed' as const) : ('job-cancelled' as const);
+      out.push({ period: p, look: { status: { tenantId, period: p, state, jobId: job.id, jobStatus: job.status, overdue: false } } });
+      continue;
+    }
     if (job?.status !== 'completed') continue;
     const look = await afterJob(
       db,
@@ -406,7 +415,7 @@ async function monthJob(
       return params.period === period && params.schemes === null && Object.keys(params.filter ?? {}).length === 0;
     });
   if (!byHand) return scheduled;
-  const hand = { id: byHand.id, status: byHand.status, createdAt: byHand.createdAt, writeSeq: byHand.writeSeq };
+  const hand = { id: byHand.id, status: byHand.status, createdAt: byHand.createdAt, writeSeq: byHand.writeSeq, scheduleKey: null };
   return scheduled && queuedAfter(scheduled, hand) ? scheduled : hand;
 }
 
@@ -416,6 +425,8 @@ interface MonthJob {
   readonly status: string;
   readonly createdAt: string;
   readonly writeSeq: number | null;
+  /** The schedule's key (`monthly:<period>`, or `…#…` for a re-run after corrections); null: started by hand. */
+  readonly scheduleKey: string | null;
 }
 
 type UnscheduledJobs = Awaited<ReturnType<typeof listUnscheduledJobsSince>>;
@@ -706,7 +717,8 @@ export async function monthlySchedule(
 /**
  * The months of the look-back before the month just ended whose data changed after their re-tier, as
  * the schedule sees them ({@link lookAtEarlier}), newest first: `stale` (re-tiered again once quiet,
- * `queued` once it is) or `needs-decision` (`later`, `command`). Empty when none has corrections.
+ * `queued` once it is), `needs-decision` (`later`, `command`), or `job-failed`/`job-cancelled` (its
+ * re-run stopped: `job`). Empty when none has corrections.
  */
 export async function correctedMonths(
   db: Executor,
@@ -742,6 +754,11 @@ export async function correctedMonths(
         },
         command: d.command,
       });
+      continue;
+    }
+    if ('status' in look && (look.status.state === 'job-failed' || look.status.state === 'job-cancelled')) {
+      const s = look.status;
+      out.push({ ...base, state: s.state, waitingFor: 'job', lastWrittenAt: null, job: { id: s.jobId, status: s.jobStatus } });
       continue;
     }
     const stale = 'ready' in look ? look.rerun : look.status.state === 'stale' ? look.status : undefined;
