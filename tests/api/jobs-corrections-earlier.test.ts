@@ -224,6 +224,22 @@ forEachDialect('corrections the schedule must not forget or invent', (f: ApiFixt
     assert.equal((await ops.send('POST', `/v1/jobs/${rerun}/resume`)).status, 200);
     await drain();
     assert.deepEqual((await months(ops.send)).slice(1), [], 'resumed and read: no longer listed');
+
+    // Cancelled again after more corrections, then November is re-tiered: that ends it, as for a month re-run.
+    ops.at = new Date('2025-12-02T00:00:00.000Z');
+    assert.equal((await put(9_500_000)).status, 200);
+    const [again] = await queueMonthlyRetiers(f.db.db, new Date('2025-12-02T00:11:00.000Z'), 'Asia/Shanghai', { settleMinutes: 10 });
+    assert.ok(again);
+    assert.equal((await ops.send('POST', `/v1/jobs/${again}/cancel`)).status, 200);
+    assert.equal((await months(ops.send))[1]?.state, 'job-cancelled');
+    assert.equal(
+      (await ops.send('PUT', '/v1/subjects/T1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 1 }] }))
+        .status,
+      200,
+    );
+    assert.equal((await ops.send('POST', '/v1/jobs', { kind: 'retier', period: '2025-11' })).status, 201);
+    await drain();
+    assert.deepEqual((await months(ops.send)).slice(1), [], 'a later re-tier queued after the cancelled re-run ends it');
   });
 
   it('a correction past the look-back, with a later month re-tiered since: the import does not send the operator to a schedule that does not list it', async () => {

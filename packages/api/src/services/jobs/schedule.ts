@@ -315,7 +315,11 @@ async function lookAtEarlier(
     const job = jobs.get(p);
     // The schedule's re-run after corrections stopped: the corrections are still not read, and nothing
     // queues the month again until someone resumes it — said, as for the month just ended.
-    if (job && (job.status === 'failed' || job.status === 'cancelled') && job.scheduleKey?.includes('#')) {
+    // Not once a later month's whole-book re-tier was queued after it: that ends the corrections as a
+    // completed re-run's would (it read them, or they lie outside what it reads).
+    const superseded = (j: MonthJob) =>
+      [...jobs].some(([q, l]) => q > p && l.status !== 'failed' && l.status !== 'cancelled' && queuedAfter(l, j));
+    if (job && (job.status === 'failed' || job.status === 'cancelled') && job.scheduleKey?.includes('#') && !superseded(job)) {
       const state = job.status === 'failed' ? ('job-failed' as const) : ('job-cancelled' as const);
       out.push({ period: p, look: { status: { tenantId, period: p, state, jobId: job.id, jobStatus: job.status, overdue: false } } });
       continue;
