@@ -34,6 +34,22 @@ describe('the jobs page words', () => {
     assert.equal(JOBS_WORDS['zh-CN'].staleByHand('2026年11月'), '2026年11月重评后又有数据更正，当前等级未反映更正：请再次启动该月重评');
   });
 
+  it('says an earlier month corrected after a later re-tier waits for an operator, with the command, in every language', () => {
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const w = JOBS_WORDS[locale];
+      for (const text of [w.decision('M', 'L', 'tierkit retier --period L'), w.decisionOutside('M', 'L', 'tierkit retier --period M')]) {
+        assert.ok(text.startsWith('M') && text.includes('L'), text);
+        assert.ok(text.includes('tierkit retier --period'), text);
+        assert.notEqual(text, w.stale('M', 'T'), 'not worded as re-tiered by the schedule');
+      }
+      assert.notEqual(w.decision('M', 'L', 'c'), w.decisionOutside('M', 'L', 'c'));
+    }
+    assert.equal(
+      JOBS_WORDS['zh-CN'].decision('2026年9月', '2026年11月', 'tierkit retier --period 2026-11'),
+      '2026年9月重评后又有数据更正，而2026年11月已在此后重评：排程不会自动重评，请运维人员决定。运行 tierkit retier --period 2026-11 可按更正后的数据重评（2026年9月在2026年11月读取的月份内），其间各月已记录的等级保持不变',
+    );
+  });
+
   it('says a job count with its plural, and each status once', () => {
     assert.equal(JOBS_WORDS.en.shown(1, false), '1 job');
     assert.equal(JOBS_WORDS.en.shown(2, false), '2 jobs');

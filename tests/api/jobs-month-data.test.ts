@@ -343,6 +343,8 @@ forEachDialect('re-tiering a month only once its data is in', (f: ApiFixture) =>
       quietAt: null,
       importId: null,
       job: null,
+      later: null,
+      command: null,
     });
     // The schedule itself waits, and its log line names what is missing.
     const waits: MonthlyStatus[] = [];

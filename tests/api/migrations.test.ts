@@ -32,6 +32,7 @@ const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
 const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
+const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -61,6 +62,7 @@ const LATER = [
   CLOSING_LEFT_AT,
   CLOSING_WITHDRAWALS,
   APPROVALS_QUEUE_ORDER,
+  WRITE_SEQUENCE,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -476,6 +478,28 @@ forEachDialect('migrations', (f) => {
     );
     assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-07', filter: { subjects: ['MG5'] } })).status, 201);
     assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-06' })).status, 422);
+  });
+
+  it('upgrading numbers metric writes and jobs from then on; writes from before stay unnumbered, and undoing it keeps the data', async () => {
+    await api.customer('MG9');
+    assert.equal((await api.balances('MG9', [['2025-05', 60_000]])).status, 200);
+    const db = f.db.db;
+    await undoDownTo(db, WRITE_SEQUENCE);
+    await assert.rejects(sql`SELECT last_write_seq FROM metric_periods`.execute(db), 'the column is gone');
+    await assert.rejects(sql`SELECT retiered FROM imports`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(WRITE_SEQUENCE));
+    const may = async () =>
+      (
+        await sql<{ seq: number | string | null }>`SELECT last_write_seq AS seq FROM metric_periods
+      WHERE tenant_id = 'bank-a' AND period = '2025-05' AND metric = 'avg_daily_balance'`.execute(db)
+      ).rows[0]?.seq;
+    assert.equal(await may(), null, 'written before the sequence');
+    // A whole-book re-tier of the month: the first write after it is always recorded.
+    assert.equal((await api.post('/v1/jobs', { kind: 'retier', period: '2025-05' })).status, 201);
+    assert.equal((await api.balances('MG9', [['2025-05', 70_000]])).status, 200);
+    const job = (await sql<{ seq: number | string | null }>`SELECT max(write_seq) AS seq FROM jobs`.execute(db)).rows[0]?.seq;
+    assert.ok(job !== null && job !== undefined, 'the job is numbered');
+    assert.ok(Number(await may()) > Number(job), 'the write after it is numbered after it');
   });
 
   it('upgrading adds the job queue, and undoing it leaves the tiering data alone', async () => {

@@ -100,6 +100,17 @@ forEachDialect('the API describes itself', (f) => {
     assert.ok(await check('GET', url, page('customer', whole)), 'a customer page of whole events');
   });
 
+  it('an import’s `retiered` names only schedule states GET /v1/jobs/schedule can answer', async () => {
+    const doc = (await (await f.app.request('/openapi.json')).json()) as Doc;
+    type Props = { properties: Record<string, { description?: string; enum?: string[] }> };
+    const schemas = doc.components?.schemas as Record<string, Props>;
+    const states = schemas.ScheduleMonth?.properties.state?.enum ?? [];
+    const text = schemas.Import?.properties.retiered?.description ?? '';
+    const named = [...text.matchAll(/state `([\w-]+)`/g)].map((m) => m[1]);
+    assert.ok(named.length >= 2, text);
+    for (const state of named) assert.ok(states.includes(state as string), `${state} is a schedule state (${states.join(', ')})`);
+  });
+
   it('/openapi.json passes the official OpenAPI 3.1 JSON schema', async () => {
     const doc = (await (await f.app.request('/openapi.json')).json()) as Record<string, unknown>;
     const validator = new Validator();

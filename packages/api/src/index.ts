@@ -160,6 +160,8 @@ export {
   DEFAULT_OVERDUE_DAYS,
   DEFAULT_SETTLE_MINUTES,
   monthlySchedule,
+  correctedMonths,
+  DEFAULT_LOOK_BACK_MONTHS,
   overdueAt,
   queueMonthlyRetiers,
   retieredBefore,

@@ -266,6 +266,40 @@ it('an import into a month already re-tiered says so, and jobs schedule says the
   assert.equal((await cli('jobs', 'schedule')).out.at(-1), `${period}  done              job ${rerun} completed`);
 });
 
+it('a correction to a month before a later re-tier: the import and jobs schedule say an operator decides, and what to run', async () => {
+  const later = lastCompleteMonth();
+  const [y, m] = later.split('-').map(Number) as [number, number];
+  const earlier = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  const line = (value: string) => `subject,metric,period,value\nK1,avg_daily_balance,${earlier},${value}\n`;
+  assert.equal((await cli('import', file('earlier.csv', line('4000000')), '--kind', 'metrics', '--amounts', 'fen')).code, 0);
+  const retier = await cli('retier', '--period', earlier, '--json', '--no-progress');
+  assert.equal(retier.code, 0, retier.err.join('\n'));
+  const { id } = JSON.parse(retier.out.at(-1) ?? '') as { id: string };
+  const corrected = await cli('import', file('earlier-fix.csv', line('4100000')), '--kind', 'metrics', '--amounts', 'fen');
+  assert.equal(corrected.code, 0, corrected.err.join('\n'));
+  assert.equal(
+    corrected.out.at(-1),
+    `${earlier} was re-tiered before this import (job ${id}); ${later} was re-tiered since, so the schedule does not re-tier ${earlier}: an operator decides (tierkit jobs schedule says what to run)`,
+  );
+  const schedule = await cli('jobs', 'schedule');
+  assert.match(
+    schedule.out.at(-1) ?? '',
+    new RegExp(
+      `^${earlier}  needs-decision +data changed after its re-tier \\(job ${id}; last written \\S+\\), and ${later} was re-tiered since \\(job \\S+\\): not queued, an operator decides — tierkit retier --period ${later} re-tiers the book from the corrected data`,
+    ),
+  );
+  const json = JSON.parse((await cli('jobs', 'schedule', '--json')).out.at(-1) ?? '') as {
+    months: { period: string; state: string; command: string | null }[];
+  };
+  assert.deepEqual(
+    json.months.map((x) => [x.period, x.state, x.command]),
+    [
+      [later, 'done', null],
+      [earlier, 'needs-decision', `tierkit retier --period ${later}`],
+    ],
+  );
+});
+
 it('import --help prints the import command’s own help; a header without a mapped column lists the columns the file has', async () => {
   const help = await runCaptured(['import', '--help']);
   assert.equal(help.code, 0);

@@ -12,7 +12,6 @@ import {
   ImportRefused,
   loadTenantPack,
   periodOf,
-  retieredBefore,
   runImport,
   type AmountUnit,
   type Encoding,
@@ -147,6 +146,7 @@ export const importCommand: Command = {
           catalogue: tp.metrics,
           // The tenant's calendar, as the API's default time zone: months after the current one are refused.
           currentPeriod: periodOf(now(), ctx.settings.timeZone),
+          timeZone: ctx.settings.timeZone,
           actor: action.actor,
           now,
           fileName,
@@ -177,19 +177,11 @@ export const importCommand: Command = {
         },
       });
       const errors = record.errors ? await listImportErrors(db.db, record.id, SHOWN_ERRORS) : [];
-      // Months changed after their re-tier began, as POST /v1/imports says them.
-      const retiered = await retieredBefore(
-        db.db,
-        tenantId,
-        record.periods,
-        record.finishedAt ?? now().toISOString(),
-        ctx.settings.timeZone,
-      );
+      // Months changed after their re-tier began, stored with the import as POST /v1/imports says them.
+      const retiered = record.retiered;
       if (ctx.json) {
         const { tenantId: _t, errors: errorCount, ...rest } = record;
-        ctx.out(
-          JSON.stringify({ ...rest, tenant: ctx.settings.tenant, errorCount, errors: errors.map(({ seq: _s, ...e }) => e), retiered }),
-        );
+        ctx.out(JSON.stringify({ ...rest, tenant: ctx.settings.tenant, errorCount, errors: errors.map(({ seq: _s, ...e }) => e) }));
       } else {
         for (const e of errors) ctx.out(`line ${e.line}${e.column === null ? '' : `, column "${e.column}"`}: ${e.message}`);
         if (record.errors > errors.length) ctx.out(`… ${record.errors - errors.length} more errors (GET /v1/imports/${record.id})`);

@@ -71,6 +71,13 @@ export const SCHEDULE_UNKNOWN_LINE =
 export function scheduleLine(m: ScheduleMonth, now: Date, running: boolean | null): string {
   const days = Math.max(0, Math.floor((now.getTime() - Date.parse(m.endedAt)) / 86_400_000));
   const head = `${m.period}  ${m.state.padEnd(16)}`;
+  // An earlier month's corrections after a later month's re-tier: nothing is queued; what to run.
+  if (m.state === 'needs-decision' && m.later)
+    return `${head}  data changed after its re-tier (job ${m.job?.id}; last written ${m.lastWrittenAt}), and ${m.later.period} was re-tiered since (job ${m.later.job.id}): not queued, an operator decides — ${
+      m.later.readsCorrections
+        ? `${m.command} re-tiers the book from the corrected data (${m.period} is within the months ${m.later.period} reads); the levels recorded for the months between stay as judged`
+        : `${m.period} is outside the months ${m.later.period} reads, so no re-tier changes a level from it; ${m.command} records it as looked at`
+    }`;
   // Corrections after the month's job: that job, and when the re-run is queued (`monthlySchedule`).
   if (m.state === 'stale')
     return `${head}  data changed after its re-tier (job ${m.job?.id} ${m.job?.status}; last written ${m.lastWrittenAt}): ${

@@ -4,6 +4,7 @@ import {
   cliAction,
   jobView,
   monthlySchedule,
+  correctedMonths,
   ProblemError,
   resumeJob,
   runningJobStands,
@@ -67,13 +68,16 @@ async function runJobs(db: Db, { positionals, values, timeZone, database }: JobA
       }
       const now = new Date();
       const month = await monthlySchedule(db.db, tenantId, now, timeZone, timing);
-      if (json) io.out(JSON.stringify({ running, timeZone, ...timing, months: [month] }));
+      // Then the earlier months with corrections after their re-tier, newest first (as GET /v1/jobs/schedule).
+      const earlier = await correctedMonths(db.db, tenantId, now, timeZone, timing);
+      if (json) io.out(JSON.stringify({ running, timeZone, ...timing, months: [month, ...earlier] }));
       else {
         // Off, what the month waits for is still worth knowing, but first that nothing will queue it —
         // unless the month has its job already (started by hand): then there is nothing to start.
         if (running === null) io.out(SCHEDULE_UNKNOWN_LINE);
         else if (!running && !month.job) io.out(scheduleOffLine(month.period, tenantId));
         io.out(scheduleLine(month, now, running));
+        for (const m of earlier) io.out(scheduleLine(m, now, running));
       }
       return EXIT.ok;
     }

@@ -27,6 +27,7 @@ export * from './repositories/book.js';
 export * from './repositories/subjects.js';
 export * from './repositories/subject-list.js';
 export * from './repositories/metrics.js';
+export * from './repositories/write-seq.js';
 // Listed, not `export *`: writeAssignments and writeTierEvents do not bump subject versions and stay inside this package.
 export {
   ASSIGNMENT_COLUMNS,

@@ -71,6 +71,8 @@ export interface MetricPeriodTable {
   metric: string;
   first_written_at: string;
   last_written_at: string;
+  /** The database's write order (write_seq) when last written; null: before it was kept. */
+  last_write_seq: number | string | null;
 }
 
 export interface PolicyTable {
@@ -348,6 +350,11 @@ export interface ImportTable {
   finished_at: string | null;
   /** The process running it, `host pid` (null for imports recorded before this was kept). */
   owner: string | null;
+  /**
+   * JSON: the months it changed that were re-tiered before it ended (`{period, job, message}[]`),
+   * stored with its outcome in its transaction; null for imports recorded before this was kept.
+   */
+  retiered: string | null;
 }
 
 /** One problem with one row of an import: the line (where the row ends), the column and why. */
@@ -386,6 +393,8 @@ export interface JobTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  /** The database's write order (write_seq) when queued; null: before it was kept. */
+  write_seq: number | string | null;
 }
 
 /** One chunk of a job: the tenant's subjects with ids in `first_subject … last_subject`. */

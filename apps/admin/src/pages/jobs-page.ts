@@ -158,6 +158,9 @@ export class JobsPage extends LitElement {
     const month = w.month(m.period);
     if (m.state === 'queued') return w.queued(month);
     if (m.state === 'done') return w.done(month);
+    // An earlier month corrected after a later one's re-tier: nothing queues it; what an operator can run.
+    if (m.state === 'needs-decision' && m.later)
+      return (m.later.readsCorrections ? w.decision : w.decisionOutside)(month, w.month(m.later.period), m.command ?? '');
     // Corrections after the month's job: its levels are out of date until it is re-tiered again.
     if (m.state === 'stale')
       return m.waitingFor === 'import'
@@ -189,6 +192,8 @@ export class JobsPage extends LitElement {
     const s = this.#jobs.state;
     const locale = this.ctx?.locale ?? 'zh-CN';
     const month = s.schedule?.months[0];
+    // Earlier months of the look-back with corrections after their re-tier (stale or needs-decision).
+    const earlier = s.schedule?.months.slice(1) ?? [];
     const status =
       s.scheduleStatus === 'error'
         ? `${w.failed}: ${whyFailed(s.scheduleError, locale)}`
@@ -207,6 +212,16 @@ export class JobsPage extends LitElement {
       <p role="status" data-testid="schedule-off" class="jobs-info">${off ? w.scheduleOff : ''}</p>
       <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
       ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
+      ${
+        earlier.length
+          ? html`<h3 id="jobs-earlier-h">${w.earlierTitle}</h3>
+            <ul aria-labelledby="jobs-earlier-h" data-testid="schedule-earlier">
+              ${earlier.map(
+                (m) => html`<li data-period=${m.period} data-state=${m.state}>${this.#scheduleText(m, w, locale, runsHere)}</li>`,
+              )}
+            </ul>`
+          : nothing
+      }
       ${runsHere ? html`<p class="hint">${w.scheduleHint(bankTimeZone())}</p>` : nothing}
     </section>`;
   }

@@ -83,6 +83,12 @@ const zh = {
   stale: (month: string, at: string) => `${month}重评后又有数据更正，当前等级未反映更正：若无新数据，${at} 后再次排队重评`,
   staleImporting: (month: string, id: string) => `${month}重评后又有数据更正，当前等级未反映更正：导入 ${id} 结束后再次排队重评`,
   staleByHand: (month: string) => `${month}重评后又有数据更正，当前等级未反映更正：请再次启动该月重评`,
+  // An earlier month corrected after a later month's re-tier: not queued; what an operator can run.
+  decision: (month: string, later: string, command: string) =>
+    `${month}重评后又有数据更正，而${later}已在此后重评：排程不会自动重评，请运维人员决定。运行 ${command} 可按更正后的数据重评（${month}在${later}读取的月份内），其间各月已记录的等级保持不变`,
+  decisionOutside: (month: string, later: string, command: string) =>
+    `${month}重评后又有数据更正，而${later}已在此后重评：排程不会自动重评，请运维人员决定。${month}不在${later}读取的月份内，重评不会因此改变任何等级；运行 ${command} 可记为已查看`,
+  earlierTitle: '更早月份的数据更正',
   monthJob: (month: string, status: string) => `${month}的重评任务${status}，等待恢复（请查看任务）`,
   openJob: '查看任务',
   // Whether the server runs the schedule, and what a month started by hand lacks.
@@ -159,6 +165,11 @@ const tw: typeof zh = {
   stale: (month: string, at: string) => `${month}重評後又有資料更正，目前等級未反映更正：若無新資料，${at} 後再次加入重評佇列`,
   staleImporting: (month: string, id: string) => `${month}重評後又有資料更正，目前等級未反映更正：匯入 ${id} 結束後再次加入重評佇列`,
   staleByHand: (month: string) => `${month}重評後又有資料更正，目前等級未反映更正：請再次啟動該月重評`,
+  decision: (month: string, later: string, command: string) =>
+    `${month}重評後又有資料更正，而${later}已在此後重評：排程不會自動重評，請維運人員決定。執行 ${command} 可依更正後的資料重評（${month}在${later}讀取的月份內），其間各月已記錄的等級維持不變`,
+  decisionOutside: (month: string, later: string, command: string) =>
+    `${month}重評後又有資料更正，而${later}已在此後重評：排程不會自動重評，請維運人員決定。${month}不在${later}讀取的月份內，重評不會因此改變任何等級；執行 ${command} 可記為已檢視`,
+  earlierTitle: '更早月份的資料更正',
   monthJob: (month: string, status: string) => `${month}的重評任務${status}，等待恢復（請檢視任務）`,
   openJob: '檢視任務',
   // Whether the server runs the schedule, and what a month started by hand lacks.
@@ -242,6 +253,11 @@ const en: typeof zh = {
     `${month}’s data was corrected after its re-tier, so levels do not reflect the corrections yet: re-tiered again once import ${id} ends`,
   staleByHand: (month: string) =>
     `${month}’s data was corrected after its re-tier, so levels do not reflect the corrections yet: start the month’s re-tier again`,
+  decision: (month: string, later: string, command: string) =>
+    `${month}’s data was corrected after its re-tier, and ${later} has been re-tiered since: the schedule does not re-tier it, an operator decides. ${command} re-tiers from the corrected data (${month} is within the months ${later} reads); the levels recorded for the months between stay as judged`,
+  decisionOutside: (month: string, later: string, command: string) =>
+    `${month}’s data was corrected after its re-tier, and ${later} has been re-tiered since: the schedule does not re-tier it, an operator decides. ${month} is outside the months ${later} reads, so no re-tier changes a level from it; ${command} records it as looked at`,
+  earlierTitle: 'Corrections to earlier months',
   monthJob: (month: string, status: string) => `${month}’s re-tier job ${status}, waiting to be resumed: see the job`,
   openJob: 'Open the job',
   // Whether the server runs the schedule, and what a month started by hand lacks.

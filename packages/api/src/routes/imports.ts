@@ -8,7 +8,7 @@ import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { ImportCreatedSchema, ImportDetailSchema, ImportListSchema, ImportPreviewSchema, ImportSchema } from '../schemas/imports.js';
+import { ImportCreatedSchema, ImportDetailSchema, ImportListSchema, ImportPreviewSchema, type ImportSchema } from '../schemas/imports.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { AMOUNT_UNITS } from '../services/import/amounts.js';
 import { ENCODINGS, type Encoding } from '../services/import/csv-records.js';
@@ -16,7 +16,6 @@ import { IMPORT_KINDS } from '../services/import/import-plan.js';
 import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport, type ImportResult } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
-import { retieredBefore } from '../services/jobs/schedule.js';
 import { closingFloor } from '../services/level-analytics.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
@@ -131,6 +130,7 @@ function view(r: ImportRecord): z.infer<typeof ImportSchema> {
     kind: r.kind as z.infer<typeof ImportSchema>['kind'],
     options: r.options as z.infer<typeof ImportSchema>['options'],
     periods: [...r.periods],
+    retiered: r.retiered.map((m) => ({ ...m, job: { ...m.job } })),
     errorCount: errors,
   };
 }
@@ -223,6 +223,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         tenantId: deps.tenantId,
         catalogue: tp.metrics,
         currentPeriod: periodOf(deps.now(), deps.timeZone),
+        timeZone: deps.timeZone,
         actor: deps.principal.actor,
         now: deps.now,
         fileName: query.fileName ?? null,
@@ -273,15 +274,8 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         );
       }
       c.header('Location', location);
-      // Corrections to a month already re-tiered: said here, re-tiered by the schedule once settled (schedule.ts).
-      const retiered = await retieredBefore(
-        deps.db,
-        deps.tenantId,
-        result.periods,
-        result.finishedAt ?? deps.now().toISOString(),
-        deps.timeZone,
-      );
-      return c.json({ ...view(result), retiered }, 201);
+      // Corrections to a month already re-tiered (`retiered`) were worked out in the import's transaction.
+      return c.json(view(result), 201);
     })
     .openapi(listRoute, async (c) => {
       const deps = c.var.deps;

@@ -33,7 +33,7 @@ import {
 import { periodOf } from '../periods.js';
 import { monthError } from '../month-errors.js';
 import { invalid } from '../problem.js';
-import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule } from '../services/jobs/schedule.js';
+import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule, correctedMonths } from '../services/jobs/schedule.js';
 
 const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
 
@@ -203,12 +203,11 @@ export function jobs(
       // Before `/{id}`: `schedule` is no job id.
       .openapi(scheduleRoute, async (c) => {
         const deps = c.var.deps;
-        const month = await monthlySchedule(deps.db, deps.tenantId, deps.now(), deps.timeZone, {
-          settleMinutes,
-          overdueDays,
-          packs: deps.packs,
-        });
-        return c.json({ running, timeZone: deps.timeZone, settleMinutes, overdueDays, months: [month] }, 200);
+        const timing = { settleMinutes, overdueDays, packs: deps.packs };
+        const month = await monthlySchedule(deps.db, deps.tenantId, deps.now(), deps.timeZone, timing);
+        // Then the earlier months with corrections after their re-tier, newest first.
+        const earlier = await correctedMonths(deps.db, deps.tenantId, deps.now(), deps.timeZone, timing);
+        return c.json({ running, timeZone: deps.timeZone, settleMinutes, overdueDays, months: [month, ...earlier] }, 200);
       })
       .openapi(dependentsRoute, async (c) => {
         const deps = c.var.deps;

@@ -42,6 +42,18 @@ export const ImportSchema = z
       .int()
       .openapi({ description: 'Subjects, observations or manager assignments already stored with the same content' }),
     periods: z.array(z.string()).openapi({ description: 'Months whose metrics this import changed: the periods a re-tier should cover' }),
+    retiered: z
+      .array(
+        z.object({
+          period: z.string(),
+          job: z.object({ id: z.string(), status: z.string() }),
+          message: z.string().openapi({ example: '2026-11 was re-tiered before this import (job 01J…); a re-tier is needed: …' }),
+        }),
+      )
+      .openapi({
+        description:
+          'Months this import changed whose whole-book re-tier (the month’s job, as GET /v1/jobs/schedule counts it) began before the import ended: it did not read the new data. Worked out in the import’s transaction and stored with it: GET /v1/imports/{id} says the same. The monthly schedule re-tiers such a month again once the data has settled (state `stale`) unless a later month was re-tiered since; then it asks an operator (state `needs-decision`, GET /v1/jobs/schedule). Empty for imports stored before this was kept.',
+      }),
     detail: z.string().nullable(),
     createdBy: z.string(),
     createdAt: z.string(),
@@ -49,20 +61,7 @@ export const ImportSchema = z
   })
   .openapi('Import');
 
-export const ImportCreatedSchema = ImportSchema.extend({
-  retiered: z
-    .array(
-      z.object({
-        period: z.string(),
-        job: z.object({ id: z.string(), status: z.string() }),
-        message: z.string().openapi({ example: '2026-11 was re-tiered before this import (job 01J…); a re-tier is needed: …' }),
-      }),
-    )
-    .openapi({
-      description:
-        'Months this import changed whose whole-book re-tier (the month’s job, as GET /v1/jobs/schedule counts it) began before the import ended: it did not read the new data. The monthly schedule re-tiers the month just ended again once the data has settled (state `stale`); an older month needs POST /v1/jobs.',
-    }),
-}).openapi('ImportCreated');
+export const ImportCreatedSchema = ImportSchema.openapi('ImportCreated');
 
 export const ImportDetailSchema = ImportSchema.extend({
   errors: z.object({ items: z.array(ImportErrorSchema), nextCursor: z.string().nullable() }),

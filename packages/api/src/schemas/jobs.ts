@@ -175,17 +175,32 @@ const metricList = z.array(z.string()).readonly();
 
 export const ScheduleMonthSchema = z
   .object({
-    period: z.string().openapi({ example: '2026-11' }),
+    period: z.string().openapi({
+      example: '2026-11',
+      description:
+        'The month just ended (the first of `months`), or an earlier month of the look-back whose data changed after its re-tier (those follow, newest first)',
+    }),
     state: z
-      .enum(['waiting-for-data', 'settling', 'import-running', 'job-failed', 'job-cancelled', 'overdue', 'queued', 'done', 'stale'])
+      .enum([
+        'waiting-for-data',
+        'settling',
+        'import-running',
+        'job-failed',
+        'job-cancelled',
+        'overdue',
+        'queued',
+        'done',
+        'stale',
+        'needs-decision',
+      ])
       .openapi({
         description:
-          '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `job-failed`, `job-cancelled`: its job (`job`) failed or was cancelled, and waits for someone to resume it; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is running; `done`: the job completed (`lastWrittenAt`: the month’s last metric write); `stale`: data changed after its job (`job`) began — corrections — and the month is re-tiered again once quiet at `quietAt` (`waitingFor` `import`: once `importId` has ended)',
+          '`waiting-for-data`: metrics missing (`metrics.missing`); `settling`: data still arriving, queued at `quietAt` if nothing more does; `import-running`: `importId` has not ended; `job-failed`, `job-cancelled`: its job (`job`) failed or was cancelled, and waits for someone to resume it; `overdue`: still waiting (`waitingFor` says for what) `overdueDays` after the month ended; `queued`: its job (`job`) is running; `done`: the job completed (`lastWrittenAt`: the month’s last metric write); `stale`: data changed after its job (`job`) began — corrections — and the month is re-tiered again once quiet at `quietAt` (`waitingFor` `import`: once `importId` has ended); `needs-decision`: an earlier month’s data changed after its job, and a later month (`later`) was re-tiered since: nothing is queued, an operator decides (`command`)',
       }),
-    waitingFor: z
-      .enum(['data', 'settling', 'import', 'job'])
-      .nullable()
-      .openapi({ description: 'Why it waits, overdue or not (`job`: its job failed or was cancelled); null while queued or done' }),
+    waitingFor: z.enum(['data', 'settling', 'import', 'job', 'operator']).nullable().openapi({
+      description:
+        'Why it waits, overdue or not (`job`: its job failed or was cancelled; `operator`: needs-decision); null while queued or done',
+    }),
     endedAt: z
       .string()
       .openapi({ description: 'When the month ended in the bank’s calendar: it has waited since', example: '2026-11-30T16:00:00.000Z' }),
@@ -207,6 +222,16 @@ export const ScheduleMonthSchema = z
       .openapi({ description: 'Settling: queued at the schedule’s first look after this if nothing more arrives' }),
     importId: z.string().nullable(),
     job: z.object({ id: z.string(), status: z.string() }).nullable(),
+    later: z
+      .object({ period: z.string(), job: z.object({ id: z.string(), status: z.string() }), readsCorrections: z.boolean() })
+      .nullable()
+      .openapi({
+        description:
+          '`needs-decision`: the latest month re-tiered since, its job, and whether the corrected month is within the months that month’s policy reads; else null',
+      }),
+    command: z.string().nullable().openapi({
+      description: '`needs-decision`: what an operator can run (`tierkit retier --period …`, or POST /v1/jobs with that period); else null',
+    }),
   })
   .openapi('ScheduleMonth');
 

@@ -47,6 +47,12 @@ export interface ImportTally {
   readonly unchanged: number;
   /** Months whose metrics changed: what a re-tier should cover. */
   readonly periods: readonly string[];
+  /**
+   * Of `periods`, those whose whole-book re-tier began before the import ended (it did not read the
+   * new data): worked out when the import committed and stored with it, so every read of the import
+   * says the same. Empty for an import stored before this was kept.
+   */
+  readonly retiered: readonly ImportRetieredMonth[];
   readonly detail: string | null;
   readonly createdBy: string;
   readonly createdAt: string;
@@ -69,10 +75,8 @@ export interface ImportRetieredMonth {
   readonly message: string;
 }
 
-/** `POST /v1/imports` (201): the import, and the months it changed that were re-tiered before it. */
-export interface ImportCreated extends ImportRecord {
-  readonly retiered: readonly ImportRetieredMonth[];
-}
+/** `POST /v1/imports` (201): the import, with the months it changed that were re-tiered before it (`retiered`). */
+export type ImportCreated = ImportRecord;
 
 /** `GET /v1/imports/{id}`: the import and a page of its errors. */
 export interface ImportDetail extends ImportRecord {

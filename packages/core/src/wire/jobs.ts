@@ -119,12 +119,17 @@ export interface JobList {
 
 /** A month as `GET /v1/jobs/schedule` shows it: where the monthly schedule stands with it, and why it waits. */
 export interface ScheduleMonth {
-  /** `YYYY-MM`: the month just ended in the bank's calendar. */
+  /**
+   * `YYYY-MM`: the month just ended in the bank's calendar (the first of `months`), or an earlier month
+   * of the look-back whose data changed after its re-tier (`stale` or `needs-decision`; those follow, newest first).
+   */
   readonly period: string;
   /**
    * `job-failed`/`job-cancelled`: its job (`job`) stopped and waits for someone to resume it; `overdue`:
    * still waiting `overdueDays` after the month ended, `waitingFor` says for what; `queued`: its job runs;
-   * `stale`: data of the month was written after its job (`job`) began, and it is re-tiered again once quiet.
+   * `stale`: data of the month was written after its job (`job`) began, and it is re-tiered again once quiet;
+   * `needs-decision`: an earlier month's data changed after its job, and a later month (`later`) has been
+   * re-tiered since — nothing is queued, an operator decides (`command`).
    */
   readonly state:
     | 'waiting-for-data'
@@ -135,9 +140,10 @@ export interface ScheduleMonth {
     | 'overdue'
     | 'queued'
     | 'done'
-    | 'stale';
-  /** Why it waits, overdue or not (`job`: failed or cancelled); null while queued or done. */
-  readonly waitingFor: 'data' | 'settling' | 'import' | 'job' | null;
+    | 'stale'
+    | 'needs-decision';
+  /** Why it waits, overdue or not (`job`: failed or cancelled; `operator`: needs-decision); null while queued or done. */
+  readonly waitingFor: 'data' | 'settling' | 'import' | 'job' | 'operator' | null;
   /** When the month ended (ISO 8601 UTC): it has waited since. */
   readonly endedAt: string;
   /** When a month still waiting is overdue. */
@@ -157,6 +163,17 @@ export interface ScheduleMonth {
   readonly importId: string | null;
   /** Its monthly job once queued (`status` a JobStatus). */
   readonly job: { readonly id: string; readonly status: string } | null;
+  /**
+   * `needs-decision`: the latest month re-tiered since, its job, and whether the corrected month lies
+   * within the months that month's policy reads (a re-tier of it reads the corrections). Else null.
+   */
+  readonly later: {
+    readonly period: string;
+    readonly job: { readonly id: string; readonly status: string };
+    readonly readsCorrections: boolean;
+  } | null;
+  /** `needs-decision`: what an operator can run — `tierkit retier --period …` (POST /v1/jobs with that period). Else null. */
+  readonly command: string | null;
 }
 
 /** `GET /v1/jobs/schedule`. */

@@ -22,7 +22,7 @@ export type ImportErrorEntry = ImportRowError;
 /** The outcome written when an import finishes. */
 export type ImportOutcome = Pick<
   ImportRecord,
-  'sha256' | 'bytes' | 'rows' | 'rejectedRows' | 'errors' | 'written' | 'unchanged' | 'periods' | 'detail'
+  'sha256' | 'bytes' | 'rows' | 'rejectedRows' | 'errors' | 'written' | 'unchanged' | 'periods' | 'retiered' | 'detail'
 > & {
   readonly status: Exclude<ImportStatus, 'running'>;
   readonly finishedAt: string;
@@ -45,6 +45,7 @@ function toImport(row: ImportRow): ImportRecord {
     written: Number(row.written),
     unchanged: Number(row.unchanged),
     periods: parseJson<string[]>(row.periods),
+    retiered: row.retiered === null ? [] : parseJson<ImportRecord['retiered']>(row.retiered),
     detail: row.detail,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -107,6 +108,7 @@ export async function finishImport(db: Executor, tenantId: string, id: string, o
       written: o.written,
       unchanged: o.unchanged,
       periods: JSON.stringify(o.periods),
+      retiered: JSON.stringify(o.retiered),
       detail: o.detail,
       finished_at: o.finishedAt,
     })

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { JobChunkRow, JobRow } from '../schema.js';
 import { chunks, isPostgres, rangeTenant, type Executor } from './executor.js';
+import { nextWriteSeq, writeSeqOf } from './write-seq.js';
 
 /*
  * The queue of background jobs and their chunks. Workers on any number of machines claim one
@@ -84,6 +85,8 @@ export interface NewJobInput {
  */
 export async function insertJob(db: Executor, job: NewJobInput): Promise<boolean> {
   const total = job.chunks.reduce((n, c) => n + c.subjects, 0);
+  // Its place among metric writes, by the database (write-seq.ts): what the schedule compares, not clocks.
+  const writeSeq = await nextWriteSeq(db);
   const inserted = await db
     .insertInto('jobs')
     .values({
@@ -100,6 +103,7 @@ export async function insertJob(db: Executor, job: NewJobInput): Promise<boolean
       created_at: job.now,
       updated_at: job.now,
       finished_at: job.chunks.length === 0 ? job.now : null,
+      write_seq: writeSeq,
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'schedule_key']).doNothing())
     .returning('id')
@@ -336,7 +340,7 @@ export async function resetChunkAttempts(db: Executor, jobId: string): Promise<v
 
 /**
  * The newest of the tenant's jobs queued under `scheduleKey` or a key `scheduleKey#…` (a month's
- * re-runs after corrections, `monthly:2026-11#<last write>`): id, status and when it was queued.
+ * re-runs after corrections, `monthly:2026-11#w<write number>`): id, status, key and when it was queued.
  * A month has a handful of them, found by jobs_tenant_schedule_uq: the re-runs as a key range
  * (`#` to `$`, the next character) rather than LIKE, which neither SQLite (case-insensitive LIKE)
  * nor PostgreSQL (a non-C collation) answers from the index, and where `_` in a key would match any character.
@@ -345,10 +349,19 @@ export async function findNewestScheduledJob(
   db: Executor,
   tenantId: string,
   scheduleKey: string,
-): Promise<{ readonly id: string; readonly status: string; readonly createdAt: string } | undefined> {
-  const row = await db
+): Promise<
+  | {
+      readonly id: string;
+      readonly status: string;
+      readonly createdAt: string;
+      readonly writeSeq: number | null;
+      readonly scheduleKey: string;
+    }
+  | undefined
+> {
+  const rows = await db
     .selectFrom('jobs')
-    .select(['id', 'status', 'created_at'])
+    .select(['id', 'status', 'created_at', 'write_seq', 'schedule_key'])
     .where('tenant_id', '=', tenantId)
     .where((eb) =>
       eb.or([
@@ -358,8 +371,20 @@ export async function findNewestScheduledJob(
     )
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .executeTakeFirst();
-  return row && { id: row.id, status: row.status, createdAt: row.created_at };
+    .execute();
+  // Newest in the database's write order where kept (hosts' clocks may disagree), else by time.
+  let newest: { id: string; status: string; createdAt: string; writeSeq: number | null; scheduleKey: string } | undefined;
+  for (const r of rows) {
+    const job = {
+      id: r.id,
+      status: r.status,
+      createdAt: r.created_at,
+      writeSeq: writeSeqOf(r.write_seq),
+      scheduleKey: r.schedule_key ?? scheduleKey,
+    };
+    if (newest === undefined || queuedAfter(job, newest)) newest = job;
+  }
+  return newest;
 }
 
 /**
@@ -378,16 +403,37 @@ export async function listUnscheduledJobsSince(
     readonly params: string;
     readonly requestedBy: string;
     readonly createdAt: string;
+    readonly writeSeq: number | null;
   }[]
 > {
   const rows = await db
     .selectFrom('jobs')
-    .select(['id', 'status', 'params', 'requested_by', 'created_at'])
+    .select(['id', 'status', 'params', 'requested_by', 'created_at', 'write_seq'])
     .where('tenant_id', '=', tenantId)
     .where('created_at', '>=', since)
     .where('schedule_key', 'is', null)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
-  return rows.map((r) => ({ id: r.id, status: r.status, params: r.params, requestedBy: r.requested_by, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    status: r.status,
+    params: r.params,
+    requestedBy: r.requested_by,
+    createdAt: r.created_at,
+    writeSeq: writeSeqOf(r.write_seq),
+  }));
+}
+
+/**
+ * Whether job `a` was queued after job `b`: by the database's write order when both have one (the
+ * hosts that queued them may disagree on the time), else by when they were queued, then by id.
+ */
+export function queuedAfter(
+  a: { readonly writeSeq: number | null; readonly createdAt: string; readonly id: string },
+  b: { readonly writeSeq: number | null; readonly createdAt: string; readonly id: string },
+): boolean {
+  if (a.writeSeq !== null && b.writeSeq !== null) return a.writeSeq > b.writeSeq;
+  if (a.writeSeq !== null || b.writeSeq !== null) return a.writeSeq !== null;
+  return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
 }

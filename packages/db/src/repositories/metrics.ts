@@ -2,6 +2,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { MetricObservation } from '@tierkit/core';
 import type { NewMetric } from '../schema.js';
 import { rangeTenant, chunks, isPostgres, type Executor } from './executor.js';
+import { nextWriteSeq, writeSeqOf } from './write-seq.js';
 
 /** Per metric, per period (`YYYY-MM`), one integer: the shape `SubjectFacts.values` has. */
 export type MetricValues = Record<string, Record<string, number>>;
@@ -258,30 +259,44 @@ export async function recordMetricWrites(
   const stale = new Date(Date.parse(writtenAt) - METRIC_WRITE_RESOLUTION_MS).toISOString();
   // Read first (no lock): most writes find their month recorded moments ago and write nothing here.
   const periods = [...new Set([...keys.values()].map((k) => k.period))];
-  const recent: { key: string; at: string }[] = [];
+  const recent: { key: string; at: string; seq: number }[] = [];
   for (const r of await db
     .selectFrom('metric_periods')
-    .select(['period', 'metric', 'last_written_at'])
+    .select(['period', 'metric', 'last_written_at', 'last_write_seq'])
     .where('tenant_id', '=', tenantId)
     .where('period', 'in', periods)
     .execute()) {
-    if (r.last_written_at > stale) recent.push({ key: `${r.period}\u0000${r.metric}`, at: r.last_written_at });
+    if (r.last_written_at > stale)
+      recent.push({ key: `${r.period}\u0000${r.metric}`, at: r.last_written_at, seq: writeSeqOf(r.last_write_seq) ?? 0 });
   }
   // Unless a whole-book re-tier of one of these months was queued since: the monthly schedule tells a
   // month's corrections from data its re-tier read by this record being later than the job
   // (schedule.ts, afterJob), so the first write after such a job is always recorded. A job for some
   // schemes or subjects, or the system's (policy activation), covers no month and does not count.
-  // A handful of rows by jobs_tenant_created_idx.
+  // "Since" in the database's write order (write_seq), not by the two hosts' clocks; jobs and records
+  // from before it was kept, by their times. This runs on nearly every write: two index ranges, a
+  // handful of rows (jobs_tenant_write_seq_idx; jobs_tenant_created_idx) — one OR of the two would
+  // read every job of the tenant.
   const oldest = recent.reduce((min, r) => (r.at < min ? r.at : min), writtenAt);
+  const oldestSeq = Math.min(...recent.map((r) => r.seq));
   const months = new Set(periods);
+  const columns = ['schedule_key', 'requested_by', 'params'] as const;
   const jobSince =
     recent.length > 0 &&
     (
       await db
         .selectFrom('jobs')
-        .select(['schedule_key', 'requested_by', 'params'])
+        .select(columns)
         .where('tenant_id', '=', tenantId)
-        .where('created_at', '>=', oldest)
+        .where('write_seq', '>', oldestSeq)
+        .unionAll(
+          db
+            .selectFrom('jobs')
+            .select(columns)
+            .where('tenant_id', '=', tenantId)
+            .where('created_at', '>=', oldest)
+            .where('write_seq', 'is', null),
+        )
         .execute()
     ).some((j) => {
       if (j.schedule_key !== null) return j.schedule_key.startsWith('monthly:') && months.has(j.schedule_key.slice(8, 15));
@@ -293,6 +308,7 @@ export async function recordMetricWrites(
   if (keys.size === 0) return;
   // Always the same order: two writers locking the same months in different orders could deadlock.
   const ordered = [...keys.values()].sort((a, b) => a.period.localeCompare(b.period) || a.metric.localeCompare(b.metric));
+  const seq = await nextWriteSeq(db);
   await db
     .insertInto('metric_periods')
     .values(
@@ -302,13 +318,16 @@ export async function recordMetricWrites(
         metric: k.metric,
         first_written_at: writtenAt,
         last_written_at: writtenAt,
+        last_write_seq: seq,
       })),
     )
     .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'period', 'metric'])
-        .doUpdateSet((eb) => ({ last_written_at: eb.ref('excluded.last_written_at') }))
-        .where((eb) => eb('metric_periods.last_written_at', '<', eb.ref('excluded.last_written_at'))),
+      // Each only forward: two writers may commit out of order, and a host whose clock is behind
+      // another's still moves the write order (what tells a correction), if not the time.
+      oc.columns(['tenant_id', 'period', 'metric']).doUpdateSet({
+        last_written_at: sql<string>`CASE WHEN metric_periods.last_written_at < excluded.last_written_at THEN excluded.last_written_at ELSE metric_periods.last_written_at END`,
+        last_write_seq: sql<number>`CASE WHEN metric_periods.last_write_seq IS NULL OR metric_periods.last_write_seq < excluded.last_write_seq THEN excluded.last_write_seq ELSE metric_periods.last_write_seq END`,
+      }),
     )
     .execute();
 }
@@ -334,6 +353,8 @@ export interface MonthData {
   readonly firstWrittenAt: string;
   /** Up to {@link METRIC_WRITE_RESOLUTION_MS} before the last write. */
   readonly lastWrittenAt: string;
+  /** The last write's place in the database's write order (write_seq); null: written before it was kept. */
+  readonly lastWriteSeq: number | null;
 }
 
 /**
@@ -351,7 +372,7 @@ export async function monthData(
   if (metrics !== undefined && metrics.length === 0) return undefined;
   let query = db
     .selectFrom('metric_periods')
-    .select(['metric', 'first_written_at', 'last_written_at'])
+    .select(['metric', 'first_written_at', 'last_written_at', 'last_write_seq'])
     .where('tenant_id', '=', tenantId)
     .where('period', through ? '<=' : '=', period);
   if (metrics !== undefined) query = query.where('metric', 'in', [...metrics]);
@@ -359,11 +380,14 @@ export async function monthData(
   if (rows.length === 0) return undefined;
   let first = '';
   let last = '';
+  let lastSeq: number | null = null;
   for (const r of rows) {
     if (first === '' || r.first_written_at < first) first = r.first_written_at;
     if (r.last_written_at > last) last = r.last_written_at;
+    const seq = writeSeqOf(r.last_write_seq);
+    if (seq !== null && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
   }
-  return { metrics: [...new Set(rows.map((r) => r.metric))], firstWrittenAt: first, lastWrittenAt: last };
+  return { metrics: [...new Set(rows.map((r) => r.metric))], firstWrittenAt: first, lastWrittenAt: last, lastWriteSeq: lastSeq };
 }
 
 /**

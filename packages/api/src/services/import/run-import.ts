@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
+import { DEFAULT_TIME_ZONE, IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
   createBookStaging,
   createImport,
@@ -56,6 +56,7 @@ import { csvRecords, CsvFileError, type Encoding } from './csv-records.js';
 import { planImport, PlanError, type ImportKind, type ImportPlan } from './import-plan.js';
 import { failInterruptedImports, importOwner } from './interrupted.js';
 import { subjectsWritten } from '../../version-trust.js';
+import { retieredBefore } from '../jobs/schedule.js';
 
 /** How an import treats rows with errors: import nothing (the default), or import the rows without errors. */
 export { IMPORT_MODES };
@@ -79,6 +80,8 @@ export interface ImportContext {
   readonly tenantId: string;
   readonly catalogue: ReadonlyMap<string, MetricDef>;
   readonly currentPeriod: string;
+  /** The bank's calendar (default `Asia/Shanghai`): which month the schedule re-tiers, for `retiered`'s advice. */
+  readonly timeZone?: string;
   readonly actor: string;
   readonly now: () => Date;
   readonly fileName: string | null;
@@ -717,6 +720,12 @@ async function importFile(
   const finish = async (into: Executor, totals: { written: number; unchanged: number; periods: string[] }) => {
     await insertImportErrors(into, id, 0, kept);
     const { status, detail } = outcome(options.mode, tally.rows, rejectedRows);
+    const finishedAt = ctx.now().toISOString();
+    // In the import's transaction: what it tells is stored with it (GET says what POST said), and a
+    // failure here fails the import whole instead of an answer after its rows committed.
+    const retiered = totals.periods.length
+      ? await retieredBefore(into, ctx.tenantId, totals.periods, finishedAt, ctx.timeZone ?? DEFAULT_TIME_ZONE)
+      : [];
     await finishImport(into, ctx.tenantId, id, {
       sha256: read.hash.digest('hex'),
       bytes: read.bytes,
@@ -726,7 +735,8 @@ async function importFile(
       ...totals,
       status,
       detail,
-      finishedAt: ctx.now().toISOString(),
+      retiered,
+      finishedAt,
     });
   };
   try {

@@ -4,6 +4,7 @@ import {
   listRunningImports,
   findNewestScheduledJob,
   listTenants,
+  queuedAfter,
   monthData,
   listUnscheduledJobsSince,
   METRIC_WRITE_RESOLUTION_MS,
@@ -31,6 +32,8 @@ export interface ScheduleOptions {
   readonly settleMinutes?: number;
   /** Days after a month's end past which a month still waiting is said to be overdue. Default {@link DEFAULT_OVERDUE_DAYS}. */
   readonly overdueDays?: number;
+  /** Months before the one just ended looked at for corrections. Default {@link DEFAULT_LOOK_BACK_MONTHS}. */
+  readonly lookBackMonths?: number;
   readonly logError?: (err: unknown) => void;
   /** Where the schedule says what it waits for, once per tenant, month and reason. Default `console.log`. */
   readonly log?: (line: string) => void;
@@ -84,7 +87,8 @@ export type MonthlyStatus =
     })
   | (Waiting & { readonly state: 'import-running'; readonly importId: string })
   | (Waiting & { readonly state: 'settling'; readonly lastWrittenAt: string; readonly quietAt: string })
-  | Stale;
+  | Stale
+  | NeedsDecision;
 
 /**
  * A month whose last whole-book job (`jobId`, completed) began before data of it was written again —
@@ -96,12 +100,41 @@ interface Stale extends Waiting {
   readonly jobId: string;
   readonly jobStatus: string;
   readonly lastWrittenAt: string;
+  /** The last write's place in the database's write order (null: written before it was kept). */
+  readonly lastWriteSeq: number | null;
   readonly quietAt: string;
   readonly importId?: string;
 }
 
+/**
+ * An earlier month of the look-back ({@link DEFAULT_LOOK_BACK_MONTHS}) whose data changed after its
+ * re-tier (`jobId`) while a later month (`later`) had been re-tiered already. Not queued: a re-tier
+ * leaves alone every customer judged at a later month than its own (retier-chunk.ts, `leftAlone`),
+ * so re-running the month itself changes nobody judged since, and replaying the months in order would
+ * rewrite levels and history the bank has acted on. An operator decides: `command` re-tiers the
+ * later month from the corrected data (`readsCorrections`: the month is within the data window that
+ * month's policy reads), or, when it is not, records the month as looked at. It ends once a whole-book
+ * re-tier of the month or a later one is queued after the corrections.
+ */
+interface NeedsDecision extends Waiting {
+  readonly state: 'needs-decision';
+  readonly jobId: string;
+  readonly jobStatus: string;
+  readonly lastWrittenAt: string;
+  readonly later: { readonly period: string; readonly jobId: string; readonly jobStatus: string; readonly readsCorrections: boolean };
+  readonly command: string;
+}
+
+/**
+ * Months before the one just ended in which the schedule looks for corrections after their re-tier
+ * (a bank re-states a quarter, or a year at its audit): two key lookups a month per tenant and look.
+ */
+export const DEFAULT_LOOK_BACK_MONTHS = 12;
+
 /** Options of {@link queueMonthlyRetiers}. */
 export interface QueueMonthlyOptions {
+  /** Default {@link DEFAULT_LOOK_BACK_MONTHS}; 0 looks at the month just ended only. */
+  readonly lookBackMonths?: number;
   /** Default {@link DEFAULT_SETTLE_MINUTES}. */
   readonly settleMinutes?: number;
   /** Default {@link DEFAULT_OVERDUE_DAYS}. */
@@ -174,7 +207,7 @@ async function lookAtMonth(
     if (job.status === 'failed' || job.status === 'cancelled')
       return { status: { ...standing, state: job.status === 'failed' ? ('job-failed' as const) : ('job-cancelled' as const), overdue } };
     if (job.status !== 'completed') return { status: { ...standing, state: 'queued' } };
-    return afterJob(db, tenantId, period, now, timeZone, { ...standing, createdAt: job.createdAt }, options);
+    return afterJob(db, tenantId, period, now, timeZone, { ...standing, createdAt: job.createdAt, writeSeq: job.writeSeq }, options);
   }
   // An import's rows are not visible until it commits: a load in progress is waited for.
   const importing = await runningImport(db, tenantId, now);
@@ -211,7 +244,7 @@ async function afterJob(
   period: string,
   now: Date,
   timeZone: string,
-  job: { readonly jobId: string; readonly jobStatus: string; readonly createdAt: string },
+  job: { readonly jobId: string; readonly jobStatus: string; readonly createdAt: string; readonly writeSeq: number | null },
   options: QueueMonthlyOptions,
 ): Promise<Look> {
   const done = { tenantId, period, jobId: job.jobId, jobStatus: job.jobStatus, state: 'done' as const };
@@ -219,13 +252,22 @@ async function afterJob(
   const { byMonth, latest } = monthMetrics(pack);
   const data = await monthData(db, tenantId, period, [...byMonth, ...latest]);
   if (!data) return { status: done };
-  if (data.lastWrittenAt <= job.createdAt) return { status: done, lastWrittenAt: data.lastWrittenAt };
+  if (!writtenAfter(data, job)) return { status: done, lastWrittenAt: data.lastWrittenAt };
   const settles = settlesOf(data.lastWrittenAt, options.settleMinutes ?? DEFAULT_SETTLE_MINUTES) as {
     lastWrittenAt: string;
     quietAt: string;
   };
   // Re-tiered once already: a correction is not the month's data overdue.
-  const stale: Stale = { tenantId, period, state: 'stale', jobId: job.jobId, jobStatus: job.jobStatus, ...settles, overdue: false };
+  const stale: Stale = {
+    tenantId,
+    period,
+    state: 'stale',
+    jobId: job.jobId,
+    jobStatus: job.jobStatus,
+    ...settles,
+    lastWriteSeq: data.lastWriteSeq,
+    overdue: false,
+  };
   const load = await monthLoad(db, pack, period);
   const importing = await runningImport(db, tenantId, now);
   if (importing) return { status: { ...stale, importId: importing.id }, load };
@@ -233,9 +275,117 @@ async function afterJob(
   return { ready: pack, load, rerun: stale };
 }
 
-/** The schedule key of a month's re-run after corrections last written at `lastWrittenAt` (afterJob). */
-function correctionKey(period: string, lastWrittenAt: string): string {
-  return `monthly:${period}#${lastWrittenAt}`;
+/** An earlier month of the look-back with corrections after its re-tier, and where it stands. */
+interface EarlierLook {
+  readonly period: string;
+  readonly look: Look;
+}
+
+/**
+ * The months of the look-back before the month just ended whose data changed after their re-tier
+ * completed (afterJob), newest first. Such a month is re-tiered again like the month just ended — once
+ * its corrections are quiet and no import runs — only while no later month has been re-tiered: then it
+ * is the book's latest judgement, and re-running it is what its first run did. Once a later month
+ * has been (`NeedsDecision`), the schedule queues nothing and says what an operator can run. A
+ * whole-book re-tier of a later month queued after the corrections ends it: it read them, or they lie
+ * outside what it reads. A month whose re-run after corrections failed or was cancelled is listed so
+ * (`job-failed`, `job-cancelled`) until someone resumes it; a month never re-tiered, or whose own job
+ * failed or runs, is not looked at here.
+ */
+async function lookAtEarlier(
+  db: Executor,
+  tenantId: string,
+  now: Date,
+  timeZone: string,
+  options: QueueMonthlyOptions,
+): Promise<EarlierLook[]> {
+  const months = options.lookBackMonths ?? DEFAULT_LOOK_BACK_MONTHS;
+  if (months <= 0) return [];
+  const newest = addMonths(periodOf(now, timeZone), -1);
+  const oldest = addMonths(newest, -months);
+  // Read once for every month: the look-back's hand-started jobs.
+  const unscheduled = await listUnscheduledJobsSince(db, tenantId, periodEnd(oldest, timeZone));
+  const jobs = new Map<string, MonthJob>();
+  for (let p = oldest; p <= newest; p = addMonths(p, 1)) {
+    const job = await monthJob(db, tenantId, p, timeZone, { unscheduled });
+    if (job) jobs.set(p, job);
+  }
+  const out: EarlierLook[] = [];
+  for (let p = addMonths(newest, -1); p >= oldest; p = addMonths(p, -1)) {
+    const job = jobs.get(p);
+    // The schedule's re-run after corrections stopped: the corrections are still not read, and nothing
+    // queues the month again until someone resumes it — said, as for the month just ended.
+    // Not once a later month's whole-book re-tier was queued after it: that ends the corrections as a
+    // completed re-run's would (it read them, or they lie outside what it reads).
+    const superseded = (j: MonthJob) =>
+      [...jobs].some(([q, l]) => q > p && l.status !== 'failed' && l.status !== 'cancelled' && queuedAfter(l, j));
+    if (job && (job.status === 'failed' || job.status === 'cancelled') && job.scheduleKey?.includes('#') && !superseded(job)) {
+      const state = job.status === 'failed' ? ('job-failed' as const) : ('job-cancelled' as const);
+      out.push({ period: p, look: { status: { tenantId, period: p, state, jobId: job.id, jobStatus: job.status, overdue: false } } });
+      continue;
+    }
+    if (job?.status !== 'completed') continue;
+    const look = await afterJob(
+      db,
+      tenantId,
+      p,
+      now,
+      timeZone,
+      { jobId: job.id, jobStatus: job.status, createdAt: job.createdAt, writeSeq: job.writeSeq },
+      options,
+    );
+    const stale = 'ready' in look ? look.rerun : look.status.state === 'stale' ? look.status : undefined;
+    if (!stale) continue;
+    const later = [...jobs]
+      .filter(([q, j]) => q > p && j.status !== 'failed' && j.status !== 'cancelled')
+      .sort(([a], [b]) => (a < b ? 1 : -1));
+    if (later.some(([, j]) => !writtenAfter(stale, j))) continue;
+    const [laterPeriod, laterJob] = later[0] ?? [];
+    if (laterPeriod === undefined || laterJob === undefined) {
+      out.push({ period: p, look });
+      continue;
+    }
+    const pack = options.packs ? await options.packs.get(db, tenantId) : await loadTenantPack(db, tenantId, timeZone);
+    // The window the later month's policy reads (a 3-month average reads two months before it).
+    const readsCorrections = p >= addMonths(laterPeriod, -(pack.at(laterPeriod).compiled.monthsNeeded - 1));
+    const decision: NeedsDecision = {
+      tenantId,
+      period: p,
+      state: 'needs-decision',
+      jobId: stale.jobId,
+      jobStatus: stale.jobStatus,
+      lastWrittenAt: stale.lastWrittenAt,
+      later: { period: laterPeriod, jobId: laterJob.id, jobStatus: laterJob.status, readsCorrections },
+      command: `tierkit retier --period ${readsCorrections ? laterPeriod : p}`,
+      overdue: false,
+    };
+    out.push({ period: p, look: { status: decision, ...('load' in look && look.load ? { load: look.load } : {}) } });
+  }
+  return out;
+}
+
+/**
+ * Whether the month's data (`data`) was written after `job` was queued: by the database's write order
+ * (write-seq.ts), which the host that wrote and the host that queued both took from the database — their
+ * clocks may disagree by more than the time between the two. A write or job from before that order was
+ * kept has none: a numbered write is later than an unnumbered job, an unnumbered one earlier than a
+ * numbered job, and two unnumbered ones are compared by their times as before.
+ */
+function writtenAfter(
+  data: { readonly lastWriteSeq: number | null; readonly lastWrittenAt: string },
+  job: { readonly writeSeq: number | null; readonly createdAt: string },
+): boolean {
+  if (data.lastWriteSeq !== null) return job.writeSeq === null || data.lastWriteSeq > job.writeSeq;
+  return job.writeSeq === null && data.lastWrittenAt > job.createdAt;
+}
+
+/**
+ * The schedule key of a month's re-run after corrections (afterJob): by the last write's place in the
+ * write order — a write from a host whose clock is behind moves it where it leaves the time alone — or,
+ * for data written before that was kept, by its time.
+ */
+function correctionKey(period: string, stale: Stale): string {
+  return `monthly:${period}#${stale.lastWriteSeq === null ? stale.lastWrittenAt : `w${stale.lastWriteSeq}`}`;
 }
 
 /**
@@ -252,19 +402,38 @@ async function monthJob(
   tenantId: string,
   period: string,
   timeZone: string,
-): Promise<{ readonly id: string; readonly status: string; readonly createdAt: string } | undefined> {
+  read: { readonly unscheduled?: UnscheduledJobs } = {},
+): Promise<MonthJob | undefined> {
   // The month's scheduled job or its newest re-run after corrections (afterJob).
   const scheduled = await findNewestScheduledJob(db, tenantId, `monthly:${period}`);
-  const byHand = (await listUnscheduledJobsSince(db, tenantId, periodEnd(period, timeZone))).find((j) => {
-    if (j.requestedBy === 'schedule' || j.requestedBy.startsWith('policy:')) return false;
-    const params = JSON.parse(j.params) as RetierParams;
-    return params.period === period && params.schemes === null && Object.keys(params.filter ?? {}).length === 0;
-  });
+  const ended = periodEnd(period, timeZone);
+  const since = read.unscheduled
+    ? read.unscheduled.filter((j) => j.createdAt >= ended)
+    : await listUnscheduledJobsSince(db, tenantId, ended);
+  // Newest first in the database's write order (the list comes newest first by time).
+  const byHand = [...since]
+    .sort((a, b) => (queuedAfter(a, b) ? -1 : queuedAfter(b, a) ? 1 : 0))
+    .find((j) => {
+      if (j.requestedBy === 'schedule' || j.requestedBy.startsWith('policy:')) return false;
+      const params = JSON.parse(j.params) as RetierParams;
+      return params.period === period && params.schemes === null && Object.keys(params.filter ?? {}).length === 0;
+    });
   if (!byHand) return scheduled;
-  // Job ids sort by the time they were queued.
-  const hand = { id: byHand.id, status: byHand.status, createdAt: byHand.createdAt };
-  return scheduled && scheduled.id > byHand.id ? scheduled : hand;
+  const hand = { id: byHand.id, status: byHand.status, createdAt: byHand.createdAt, writeSeq: byHand.writeSeq, scheduleKey: null };
+  return scheduled && queuedAfter(scheduled, hand) ? scheduled : hand;
 }
+
+/** A month's job as {@link monthJob} finds it. */
+interface MonthJob {
+  readonly id: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly writeSeq: number | null;
+  /** The schedule's key (`monthly:<period>`, or `…#…` for a re-run after corrections); null: started by hand. */
+  readonly scheduleKey: string | null;
+}
+
+type UnscheduledJobs = Awaited<ReturnType<typeof listUnscheduledJobsSince>>;
 
 /** Reviews overdue in one tenant at a moment, by scheme and level. */
 export interface OverdueReviewCounts {
@@ -333,46 +502,48 @@ export async function queueMonthlyRetiers(
   options: QueueMonthlyOptions = {},
 ): Promise<string[]> {
   const period = addMonths(periodOf(now, timeZone), -1);
-  const scheduleKey = `monthly:${period}`;
   const queued: string[] = [];
   const unrecorded: unknown[] = [];
   for (const tenant of await listTenants(db)) {
-    const look = await lookAtMonth(db, tenant.id, period, now, timeZone, options);
-    if ('status' in look) {
-      if (!isQueued(look.status)) options.onWait?.(look.status);
-      continue;
+    // Oldest first: months are re-tiered in order, an earlier month's re-run queued before a later month's job.
+    const looks = (await lookAtEarlier(db, tenant.id, now, timeZone, options)).reverse();
+    looks.push({ period, look: await lookAtMonth(db, tenant.id, period, now, timeZone, options) });
+    for (const { period: month, look } of looks) {
+      if ('status' in look) {
+        if (!isQueued(look.status)) options.onWait?.(look.status);
+        continue;
+      }
+      const pack = look.ready;
+      const rerun = look.rerun;
+      const reason = rerun
+        ? `re-evaluation of ${month}: its data changed after its re-tier ${rerun.jobId} (last written ${rerun.lastWrittenAt})`
+        : monthlyReason(month, await countOverdueReviews(db, pack, now, timeZone));
+      const key = rerun ? correctionKey(month, rerun) : `monthly:${month}`;
+      const job = await enqueueRetier(db, {
+        tenantId: tenant.id,
+        period: month,
+        now,
+        timeZone,
+        requestedBy: 'schedule',
+        scheduleKey: key,
+        reason,
+        pack,
+      });
+      // Another server queued the month first: its record is that server's to write.
+      if (!job) continue;
+      // One tenant's chain that cannot be written to holds back no other tenant's month.
+      // Stamped when appended, not `now` (the tick's start): records appended since would sort after it.
+      const action = systemAction('schedule', rerun ? 'monthly re-tier after corrections' : 'monthly re-tier');
+      const recorded = await recordQueuedJob(db, tenant.id, action, job.id, {
+        job: job.id,
+        period: month,
+        reason,
+      }).then(
+        () => true,
+        (e: unknown) => void unrecorded.push(e),
+      );
+      if (recorded) queued.push(job.id);
     }
-    const pack = look.ready;
-    const reviews = await countOverdueReviews(db, pack, now, timeZone);
-    const rerun = look.rerun;
-    const reason = rerun
-      ? `re-evaluation of ${period}: its data changed after its re-tier ${rerun.jobId} (last written ${rerun.lastWrittenAt})`
-      : monthlyReason(period, reviews);
-    const key = rerun ? correctionKey(period, rerun.lastWrittenAt) : scheduleKey;
-    const job = await enqueueRetier(db, {
-      tenantId: tenant.id,
-      period,
-      now,
-      timeZone,
-      requestedBy: 'schedule',
-      scheduleKey: key,
-      reason,
-      pack,
-    });
-    // Another server queued the month first: its record is that server's to write.
-    if (!job) continue;
-    // One tenant's chain that cannot be written to holds back no other tenant's month.
-    // Stamped when appended, not `now` (the tick's start): records appended since would sort after it.
-    const action = systemAction('schedule', rerun ? 'monthly re-tier after corrections' : 'monthly re-tier');
-    const recorded = await recordQueuedJob(db, tenant.id, action, job.id, {
-      job: job.id,
-      period,
-      reason,
-    }).then(
-      () => true,
-      (e: unknown) => void unrecorded.push(e),
-    );
-    if (recorded) queued.push(job.id);
   }
   if (unrecorded.length === 1) throw unrecorded[0];
   if (unrecorded.length)
@@ -397,8 +568,10 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
   const said = new Map<string, string>();
   const onWait = (w: MonthlyStatus) => {
     const line = waitingLine(w);
-    if (said.get(w.tenantId) === line) return;
-    said.set(w.tenantId, line);
+    // By tenant and month: the month just ended and an earlier one with corrections each say theirs once.
+    const key = `${w.tenantId} ${w.period}`;
+    if (said.get(key) === line) return;
+    said.set(key, line);
     say(line);
   };
   const packs = new TenantPacks(undefined, undefined, options.timeZone);
@@ -409,6 +582,7 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
     queueMonthlyRetiers(options.db, clock(), options.timeZone, {
       ...(options.settleMinutes === undefined ? {} : { settleMinutes: options.settleMinutes }),
       ...(options.overdueDays === undefined ? {} : { overdueDays: options.overdueDays }),
+      ...(options.lookBackMonths === undefined ? {} : { lookBackMonths: options.lookBackMonths }),
       onWait,
       packs,
     })
@@ -440,6 +614,7 @@ export function waitingLine(w: MonthlyStatus): string {
       : `${waits} no metrics for ${w.period} loaded yet; the monthly re-tier is queued once they are`;
   if (w.state === 'job-failed' || w.state === 'job-cancelled')
     return `${waits} its monthly re-tier ${w.jobId} ${w.jobStatus}; the month is not re-tiered until someone resumes it (POST /v1/jobs/${w.jobId}/resume, tierkit jobs resume ${w.jobId})`;
+  if (w.state === 'needs-decision') return `${head} ${decisionText(w)}`;
   if (w.state === 'stale')
     return `${head} data changed after its re-tier ${w.jobId} (last written ${w.lastWrittenAt}): ${
       w.importId
@@ -449,6 +624,14 @@ export function waitingLine(w: MonthlyStatus): string {
   if (w.state === 'import-running')
     return `${waits} import ${w.importId} is still running; the monthly re-tier is queued once it has ended and the data has settled`;
   return `${waits} metrics for ${w.period} still arriving (last written ${w.lastWrittenAt}); the monthly re-tier is queued at ${w.quietAt} if nothing more arrives`;
+}
+
+/** What an operator is told of an earlier month's corrections after a later month's re-tier: one sentence. */
+function decisionText(w: NeedsDecision): string {
+  const head = `data changed after its re-tier ${w.jobId} (last written ${w.lastWrittenAt}), and ${w.later.period} was re-tiered since (${w.later.jobId}): not queued, an operator decides — a re-tier of ${w.period} now leaves alone every customer judged at a later month`;
+  return w.later.readsCorrections
+    ? `${head}; ${w.command} re-tiers the book from the corrected data (${w.period} is within the months ${w.later.period} reads), the levels recorded for the months between stay as judged`
+    : `${head}; ${w.period} is outside the months ${w.later.period} reads, so no re-tier changes a level from it — ${w.command} records it as looked at`;
 }
 
 // What GET /v1/jobs/schedule sends: one home, shared with the admin kit.
@@ -476,6 +659,8 @@ export async function monthlySchedule(
     quietAt: null,
     importId: null,
     job: null,
+    later: null,
+    command: null,
   };
   const isOverdue = now.toISOString() >= base.overdueAt;
   if ('status' in look && isQueued(look.status))
@@ -533,6 +718,68 @@ export async function monthlySchedule(
   };
 }
 
+/**
+ * The months of the look-back before the month just ended whose data changed after their re-tier, as
+ * the schedule sees them ({@link lookAtEarlier}), newest first: `stale` (re-tiered again once quiet,
+ * `queued` once it is), `needs-decision` (`later`, `command`), or `job-failed`/`job-cancelled` (its
+ * re-run stopped: `job`). Empty when none has corrections.
+ */
+export async function correctedMonths(
+  db: Executor,
+  tenantId: string,
+  now: Date,
+  timeZone = DEFAULT_TIME_ZONE,
+  options: Pick<QueueMonthlyOptions, 'settleMinutes' | 'overdueDays' | 'packs' | 'lookBackMonths'> = {},
+): Promise<ScheduleMonth[]> {
+  const out: ScheduleMonth[] = [];
+  for (const { period, look } of await lookAtEarlier(db, tenantId, now, timeZone, options)) {
+    const base = {
+      period,
+      endedAt: periodEnd(period, timeZone),
+      overdueAt: overdueAt(period, timeZone, options.overdueDays),
+      metrics: look.load ? { required: look.load.required, loaded: look.load.loaded, missing: look.load.missing } : null,
+      quietAt: null,
+      importId: null,
+      later: null,
+      command: null,
+    };
+    if ('status' in look && look.status.state === 'needs-decision') {
+      const d = look.status;
+      out.push({
+        ...base,
+        state: 'needs-decision',
+        waitingFor: 'operator',
+        lastWrittenAt: d.lastWrittenAt,
+        job: { id: d.jobId, status: d.jobStatus },
+        later: {
+          period: d.later.period,
+          job: { id: d.later.jobId, status: d.later.jobStatus },
+          readsCorrections: d.later.readsCorrections,
+        },
+        command: d.command,
+      });
+      continue;
+    }
+    if ('status' in look && (look.status.state === 'job-failed' || look.status.state === 'job-cancelled')) {
+      const s = look.status;
+      out.push({ ...base, state: s.state, waitingFor: 'job', lastWrittenAt: null, job: { id: s.jobId, status: s.jobStatus } });
+      continue;
+    }
+    const stale = 'ready' in look ? look.rerun : look.status.state === 'stale' ? look.status : undefined;
+    if (!stale) continue;
+    out.push({
+      ...base,
+      state: 'stale',
+      waitingFor: stale.importId ? 'import' : 'settling',
+      lastWrittenAt: stale.lastWrittenAt,
+      quietAt: stale.quietAt,
+      importId: stale.importId ?? null,
+      job: { id: stale.jobId, status: stale.jobStatus },
+    });
+  }
+  return out;
+}
+
 /** A month an import changed after that month's whole-book re-tier had begun (`retieredBefore`). */
 export interface RetieredMonth {
   readonly period: string;
@@ -545,8 +792,11 @@ export interface RetieredMonth {
 /**
  * Of the months an import changed (`periods`), those whose whole-book re-tier (the month's job, as
  * the schedule counts it) was queued before the import ended at `endedAt`: the re-tier did not read
- * the new data. The monthly schedule re-tiers the month just ended again once the data has settled
- * (`afterJob`); an older month needs a re-tier started by hand. Key lookups, a few per month.
+ * the new data. Called in the import's transaction, before it commits (run-import.ts): every job it
+ * sees was queued before then, whatever the clocks of the hosts say, and what it finds is stored with
+ * the import. The schedule re-tiers such a month again once the data has settled (`afterJob`) while
+ * no later month has been re-tiered; after that it asks an operator (`lookAtEarlier`). Key lookups, a
+ * few per month.
  */
 export async function retieredBefore(
   db: Executor,
@@ -557,13 +807,40 @@ export async function retieredBefore(
 ): Promise<RetieredMonth[]> {
   const scheduled = addMonths(periodOf(new Date(endedAt), timeZone), -1);
   const months: RetieredMonth[] = [];
-  for (const period of periods) {
-    const job = await monthJob(db, tenantId, period, timeZone);
-    if (!job || job.createdAt > endedAt || job.status === 'failed' || job.status === 'cancelled') continue;
+  const jobs = new Map<string, MonthJob>();
+  const jobOf = async (period: string) => {
+    if (!jobs.has(period)) {
+      const job = await monthJob(db, tenantId, period, timeZone);
+      if (job) jobs.set(period, job);
+    }
+    return jobs.get(period);
+  };
+  for (const period of [...periods].sort()) {
+    const job = await jobOf(period);
+    if (!job || job.status === 'failed' || job.status === 'cancelled') continue;
+    // A later month re-tiered already: the schedule will not queue this one (lookAtEarlier).
+    let later: string | undefined;
+    for (let q = scheduled; q > period; q = addMonths(q, -1)) {
+      const j = await jobOf(q);
+      if (j && j.status !== 'failed' && j.status !== 'cancelled') {
+        later = q;
+        break;
+      }
+    }
+    // Older than the schedule looks back by default: it neither lists nor re-tiers the month, so the
+    // notice (stored with the import) must not send anyone to `tierkit jobs schedule` for it.
+    const pastLookBack = period < addMonths(scheduled, -DEFAULT_LOOK_BACK_MONTHS);
     const next =
-      period === scheduled
-        ? `a re-tier is needed: the monthly schedule queues it once the data has settled (tierkit jobs schedule), or run tierkit retier --period ${period}`
-        : `a re-tier is needed: run tierkit retier --period ${period} (POST /v1/jobs)`;
+      later !== undefined
+        ? pastLookBack
+          ? `${later} was re-tiered since, and ${period} is past the schedule's ${DEFAULT_LOOK_BACK_MONTHS}-month look-back, so the schedule neither lists nor re-tiers it: an operator decides — tierkit retier --period ${later} re-tiers the book from the corrected data if ${period} is within the months ${later}'s policy reads; otherwise no re-tier changes a level from it`
+          : `${later} was re-tiered since, so the schedule does not re-tier ${period}: an operator decides (tierkit jobs schedule says what to run)`
+        : period === scheduled
+          ? `a re-tier is needed: the monthly schedule queues it once the data has settled (tierkit jobs schedule), or run tierkit retier --period ${period}`
+          : // Older than the schedule looks back by default: only a person re-tiers it.
+            pastLookBack
+            ? `a re-tier is needed: run tierkit retier --period ${period} (POST /v1/jobs)`
+            : `a re-tier is needed: the monthly schedule queues it once the data has settled if it runs (tierkit jobs schedule), or run tierkit retier --period ${period} (POST /v1/jobs)`;
     months.push({
       period,
       job: { id: job.id, status: job.status },
