@@ -40,12 +40,14 @@ export {
   listAssignmentsJson,
   listCurrentLevels,
   listCurrentLevelsInRange,
+  currentReasonsOf,
   serializeAssignment,
 } from './repositories/assignments.js';
 export type {
   AssignmentState,
   AssignmentToWrite,
   CurrentLevel,
+  LevelReason,
   StoredAssignment,
   StoredAssignmentJson,
   StoredAssignmentUtf8,
