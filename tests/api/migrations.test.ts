@@ -541,8 +541,8 @@ forEachDialect('migrations', (f) => {
 
   it('upgrading supersedes a sign-off pending for a level its customer no longer has, on its trail, and clears the flag', async () => {
     const db = f.db.db;
-    await api.customer('MG8');
-    await api.customer('MG9');
+    await api.customer('MGS1');
+    await api.customer('MGS2');
     await undoDownTo(db, STALE_SIGN_OFFS);
     const idOf = async (ext: string) =>
       (await sql<{ id: string }>`SELECT id FROM subjects WHERE external_id = ${ext} AND tenant_id = 'bank-a'`.execute(db)).rows[0]?.id;
@@ -558,8 +558,8 @@ forEachDialect('migrations', (f) => {
         VALUES (${id}, 'bank-a', ${subject}, 'aml-test', 'high', 'low', '2024-12', 1, 'system', '2024-12-31T16:00:00.000Z', 'pending', ${`sha256:${id}`})`.execute(
         db,
       );
-    const stale = await idOf('MG8');
-    const current = await idOf('MG9');
+    const stale = await idOf('MGS1');
+    const current = await idOf('MGS2');
     assert.ok(stale && current);
     await assignment(stale, 'low');
     await assignment(current, 'high');
