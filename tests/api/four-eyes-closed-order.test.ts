@@ -224,7 +224,7 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     assert.equal(await version('CO6'), v, 'no refusal changed anything');
   });
 
-  it('close → reopen → close: what the first closing withdrew is no longer waiting; what the closing the customer is under withdrew says subject_closed', async () => {
+  it('close → reopen → close: the sign-off the reopening restored is the second closing’s (subject_closed); the request the first withdrew is settled', async () => {
     await customer('CO8');
     await gradedHigh(t, 'CO8');
     const first = await signOffOf(t, 'CO8');
@@ -235,9 +235,9 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     ok(await t.req('admin', 'POST', '/v1/subjects/CO8/reopen', {}));
     at(12);
     await close('CO8');
-    // Withdrawn by a closing taken back since: as for an open customer's withdrawn items.
-    const NOT_WAITING = { status: 404, type: 'not-found', codes: [] };
-    assert.deepEqual(await answer(await decide('approver2', 'CO8', 'approve', first.contentHash)), NOT_WAITING);
+    // The reopening restored the sign-off (same content, a new request) and the second closing withdrew
+    // that: subject_closed. The override request the first closing withdrew stays withdrawn: settled.
+    assert.deepEqual(await answer(await decide('approver2', 'CO8', 'approve', first.contentHash)), CLOSED);
     assert.deepEqual(await answer(await overrideStep('approver2', request.id, 'approve', request.contentHash)), SETTLED);
     assert.deepEqual(await answer(await overrideStep('officer', request.id, 'withdraw')), SETTLED);
 

@@ -58,22 +58,23 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     t = await fourEyesTenant(f, 'fe-levels', START);
   });
 
-  it('a pending 高 stays pending across three later months of lower data until a second person signs it off', async () => {
+  it('a pending 高 stays pending across three later months that keep the level until a second person signs it off', async () => {
     await customer('L1');
     await ok(await aml('L1', '2025-08', 95, 'approver'));
     assert.deepEqual(await amlOf('L1'), { level: 'high', approvalRequired: true });
     const pending = await ok<LevelApproval>(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'));
     assert.deepEqual([pending.level, pending.from, pending.period, pending.status], ['high', null, '2025-08', 'pending']);
 
+    // Lower data that moves the level supersedes it (four-eyes-sign-off-kept.test.ts); the same level keeps it.
     for (const period of ['2025-09', '2025-10', '2025-11']) {
-      await ok(await aml('L1', period, 10));
+      await ok(await aml('L1', period, 91));
       const now = await ok<LevelApproval>(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'));
       assert.equal(now.id, pending.id, `${period}: the same request is still pending`);
       assert.equal(now.contentHash, pending.contentHash);
       assert.deepEqual(
         await amlOf('L1'),
-        { level: 'low', approvalRequired: true },
-        `${period}: the data moved, the sign-off did not vanish`,
+        { level: 'high', approvalRequired: true },
+        `${period}: the level held, the sign-off did not vanish`,
       );
       assert.ok((await queue('?kind=level')).items.some((i) => i.id === 'L1:aml-test'));
     }
@@ -102,7 +103,7 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     );
     assert.equal(signed.status, 'approved');
     assert.equal(signed.decidedBy !== null && signed.decidedBy !== pending.requestedBy, true);
-    assert.deepEqual(await amlOf('L1'), { level: 'low', approvalRequired: false });
+    assert.deepEqual(await amlOf('L1'), { level: 'high', approvalRequired: false });
     await problem(await t.req('viewer', 'GET', '/v1/subjects/L1/levels/aml-test/approval'), 404, 'not-found');
     assert.ok(!(await queue()).items.some((i) => i.id === 'L1:aml-test'));
   });

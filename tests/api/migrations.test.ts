@@ -33,6 +33,7 @@ const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
 const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
 const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
+const STALE_SIGN_OFFS = '2026-12-15T00-00-50-stale-sign-offs';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -63,6 +64,7 @@ const LATER = [
   CLOSING_WITHDRAWALS,
   APPROVALS_QUEUE_ORDER,
   WRITE_SEQUENCE,
+  STALE_SIGN_OFFS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -559,6 +561,56 @@ forEachDialect('migrations', (f) => {
     await assert.rejects(signOff('lvl_dup_third', 'high', '2025-12-01T02:00:02.000Z'));
     await sql`UPDATE level_approvals SET status = 'approved' WHERE id = 'lvl_dup_newer'`.execute(db);
     await signOff('lvl_dup_third', 'high', '2025-12-01T02:00:02.000Z');
+  });
+
+  it('upgrading supersedes a sign-off pending for a level its customer no longer has, on its trail, and clears the flag', async () => {
+    const db = f.db.db;
+    await api.customer('MGS1');
+    await api.customer('MGS2');
+    await undoDownTo(db, STALE_SIGN_OFFS);
+    const idOf = async (ext: string) =>
+      (await sql<{ id: string }>`SELECT id FROM subjects WHERE external_id = ${ext} AND tenant_id = 'bank-a'`.execute(db)).rows[0]?.id;
+    const assignment = (subject: string, level: string) =>
+      sql`INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below,
+          previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at)
+        VALUES ('bank-a', ${subject}, 'aml-test', ${level}, 0, 0, ${level}, 0, 'high', '{}', NULL, NULL, 1, 1, '2025-11', '2025-12-01T00:00:00.000Z')`.execute(
+        db,
+      );
+    const signOff = (id: string, subject: string) =>
+      sql`INSERT INTO level_approvals (id, tenant_id, subject_id, scheme, level, from_level, period, policy_version,
+          requested_by, requested_at, status, content_hash)
+        VALUES (${id}, 'bank-a', ${subject}, 'aml-test', 'high', 'low', '2024-12', 1, 'system', '2024-12-31T16:00:00.000Z', 'pending', ${`sha256:${id}`})`.execute(
+        db,
+      );
+    const stale = await idOf('MGS1');
+    const current = await idOf('MGS2');
+    assert.ok(stale && current);
+    await assignment(stale, 'low');
+    await assignment(current, 'high');
+    await signOff('lvl_stale', stale);
+    await signOff('lvl_current', current);
+    assert.deepEqual(await migrateToLatest(db), fromOn(STALE_SIGN_OFFS));
+    const rows = await sql<{ id: string; status: string; decision_note: string | null }>`SELECT id, status, decision_note
+      FROM level_approvals WHERE id IN ('lvl_stale', 'lvl_current') ORDER BY id`.execute(db);
+    const note = 'superseded by low (2025-11), moved before the upgrade';
+    assert.deepEqual(
+      rows.rows.map((r) => [r.id, r.status, r.decision_note]),
+      [
+        ['lvl_current', 'pending', null],
+        ['lvl_stale', 'superseded', note],
+      ],
+    );
+    const trail = await sql<{
+      request_id: string;
+      action: string;
+      actor: string;
+      note: string | null;
+    }>`SELECT request_id, action, actor, note
+      FROM approval_decisions WHERE request_id IN ('lvl_stale', 'lvl_current')`.execute(db);
+    assert.deepEqual(trail.rows, [{ request_id: 'lvl_stale', action: 'superseded', actor: 'system', note }]);
+    const flags = await sql<{ subject_id: string; approval_required: number | boolean }>`SELECT subject_id, approval_required
+      FROM assignments WHERE subject_id IN (${stale}, ${current}) AND scheme = 'aml-test'`.execute(db);
+    assert.deepEqual(Object.fromEntries(flags.rows.map((r) => [r.subject_id, Number(r.approval_required)])), { [stale]: 0, [current]: 1 });
   });
 
   it('upgrading overrides inserted before four eyes keeps the approved one in force and leaves the unapproved one pending, approvable by its hash', async () => {

@@ -38,7 +38,7 @@ forEachDialect('closing withdraws what waits for a second person', (f) => {
     t = await fourEyesTenant(f, 'fe-closing', START);
   });
 
-  it('withdraws the pending sign-off and override request, on the item and its trail; deciding either is a 409; reopening revives neither', async () => {
+  it('withdraws the pending sign-off and override request, on the item and its trail; deciding either is a 409; reopening restores the sign-off, not the request', async () => {
     await ok(await t.req('officer', 'PUT', '/v1/subjects/X1', { kind: 'customer', displayName: '王芳' }), 201);
     // A 高 risk grade caused by the approver: someone else must sign it off.
     await ok(
@@ -108,13 +108,15 @@ forEachDialect('closing withdraws what waits for a second person', (f) => {
     );
     assert.equal((await ok<Decided>(await t.req('viewer', 'GET', `/v1/overrides/${request.id}`))).status, 'withdrawn');
 
-    // Reopened: nothing comes back; a new request or evaluation opens anew.
+    // Reopened: the override request stays withdrawn (its RM files anew); the level still needs its
+    // sign-off, so the one the closing withdrew is pending again, as it was (four-eyes-sign-off-kept.test.ts).
     await ok(await t.req('admin', 'POST', '/v1/subjects/X1/reopen', {}));
     assert.equal((await ok<Decided>(await t.req('viewer', 'GET', `/v1/overrides/${request.id}`))).status, 'withdrawn');
-    const stillNone = await t.req('viewer', 'GET', '/v1/subjects/X1/levels/aml-test/approval');
-    assert.equal(stillNone.status, 404);
-    await stillNone.body?.cancel();
-    assert.deepEqual(await queueIds(), []);
+    const restored = await ok<{ contentHash: string; status: string }>(
+      await t.req('viewer', 'GET', '/v1/subjects/X1/levels/aml-test/approval'),
+    );
+    assert.deepEqual([restored.status, restored.contentHash], ['pending', signOff.contentHash]);
+    assert.deepEqual(await queueIds(), ['X1:aml-test']);
   });
 
   it('the closing’s audit record names what it withdrew; a customer with nothing pending closes as before', async () => {

@@ -105,6 +105,12 @@ describe('admin console: approvals and jobs', () => {
     assert.ok((await card('approval-current'))?.length, 'the customer’s level now');
     assert.equal(await card('approval-expires'), '2099-12-31 23:59 (Asia/Shanghai)');
     assert.match((await checker.page.textContent(`${item} .approvals-summary`)) ?? '', /^.+: .+ → .+（固定为该等级）$/);
+    // A level sign-off (the demo's AML 高) shows what the checker signs off: the month judged, the
+    // deciding rule and the figures beside the line the level holds by.
+    const signOff = checker.page.locator('[data-approval^="level:"]').first();
+    await signOff.locator('[data-testid="approval-rule"]').waitFor();
+    assert.match((await signOff.locator('[data-testid="approval-judged"]').textContent())?.trim() ?? '', /^\d{4}-\d{2}$/);
+    assert.ok((await signOff.locator('[data-testid="approval-why"] li').count()) > 0, 'the figures the level was decided on');
     await axeBothLanguages(checker.page, 'approvals page, the checker');
     // Reject with no note: said in the console's words, nothing sent, focus on the note to write it.
     await checker.page.locator(`${item} button[data-action="reject"]`).focus();

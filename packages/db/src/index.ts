@@ -41,12 +41,14 @@ export {
   listAssignmentsJson,
   listCurrentLevels,
   listCurrentLevelsInRange,
+  currentReasonsOf,
   serializeAssignment,
 } from './repositories/assignments.js';
 export type {
   AssignmentState,
   AssignmentToWrite,
   CurrentLevel,
+  LevelReason,
   StoredAssignment,
   StoredAssignmentJson,
   StoredAssignmentUtf8,

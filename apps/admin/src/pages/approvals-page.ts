@@ -14,7 +14,8 @@ import {
   whyNotApprovable,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
-import type { SchemeSummary } from '@tierkit/core';
+import type { LevelWhy, SchemeSummary } from '@tierkit/core';
+import { formatValue } from '@tierkit/core/format';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -31,6 +32,19 @@ import { staffName } from '../staff-name.js';
 import { decidedLine, requestLine } from './decision-text.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
+
+/** Why the customer has the level a sign-off asks to approve: the deciding rule and each figure beside the line it holds by. */
+function levelWhyBlock(w: Words, why: LevelWhy | null, locale: ConsoleLocale) {
+  if (why === null) return html`<p class="hint" data-testid="approval-why">${w.noWhy}</p>`;
+  const value = (n: number, f: LevelWhy['figures'][number]) => formatValue(n, f.unit, f.currency, locale);
+  return html`<dl class="approvals-facts" data-testid="approval-why">
+    <div><dt>${w.rule}</dt><dd data-testid="approval-rule">${why.rule}</dd></div>
+    <div><dt>${w.why}</dt><dd><ul>${why.figures.map(
+      (f) =>
+        html`<li data-metric=${f.metric}>${w.figure(f.label, value(f.value, f), f.threshold === null ? null : value(f.threshold, f))}</li>`,
+    )}</ul></dd></div>
+  </dl>`;
+}
 
 /** A refusal in plain words: the two a checker meets in practice get their own sentence. */
 function refusalText(w: Words, e: KitError, locale: ConsoleLocale): string {
@@ -189,9 +203,11 @@ export class ApprovalsPage extends LitElement {
             : nothing
         }
         <div><dt>${w.requestedBy}</dt><dd data-testid="approval-requester">${w.actors[item.requestedBy] ?? staffName(item.requestedBy)}</dd></div>
+        ${item.kind === 'level' && item.period ? html`<div><dt>${w.judged}</dt><dd data-testid="approval-judged">${item.period}</dd></div>` : nothing}
         <div><dt>${w.requestedAt}</dt><dd>${formatInstant(item.requestedAt, locale)}</dd></div>
-        <div><dt>${w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>
+        <div><dt>${item.kind === 'level' ? w.waitingSince : w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>
       </dl>
+      ${item.kind === 'level' && item.why !== undefined ? levelWhyBlock(w, item.why, locale) : nothing}
       ${
         item.kind === 'policy' && at > 0
           ? html`<p><a href="#/policies/${encodeURIComponent(item.id.slice(0, at))}/${encodeURIComponent(item.id.slice(at + 1))}">${w.viewPolicy}</a></p>`

@@ -16,6 +16,7 @@ import { checkObservations } from '../services/check-observations.js';
 import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
+import { reopenLevelApprovals } from '../services/level-approvals.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
 import { subjectRef, tiersView } from '../services/views.js';
 
@@ -106,7 +107,7 @@ const reopenRoute = createRoute({
   tags: ['subjects'],
   summary: 'Take back a closing: the customer is tiered and counted again from the next evaluation',
   description:
-    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening. Requests and sign-offs the closing withdrew stay withdrawn.',
+    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening. Override requests the closing withdrew stay withdrawn (file again); every level that needs a sign-off no approver gave is pending one again in the same transaction — the one the closing withdrew restored with its content and requester (its trail step notes `restores <id>`).',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: ReopenSubjectBody } } } },
   responses: {
     200: { description: 'Reopened', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -236,14 +237,17 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const now = deps.now().toISOString();
-      const { subject, was } = await deps.db.transaction().execute(async (trx) => {
+      const tp = await packOf(deps);
+      const { subject, was, signOffs } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt === null || !(await setSubjectClosed(trx, deps.tenantId, subject.id, null, now))) {
           throw new ProblemError('conflict', `Subject "${id}" is not closed.`, [
             { path: 'params.id', message: 'is not closed', code: 'not_closed' },
           ]);
         }
-        return { subject: { ...subject, closedAt: null, closedReason: null, leftAt: null, updatedAt: now }, was: subject };
+        // What the closing withdrew waits again: a closing and a reopening never end a sign-off.
+        const signOffs = await reopenLevelApprovals(trx, tp, subject, deps.principal.actor, now);
+        return { subject: { ...subject, closedAt: null, closedReason: null, leftAt: null, updatedAt: now }, was: subject, signOffs };
       });
       // What was taken back: the trail then says when the customer had left and why, not only that they came back.
       auditDetail(c, {
@@ -251,6 +255,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         ...(was.leftAt !== null ? { leftAt: was.leftAt } : {}),
         reason: was.closedReason,
         ...(body.note ? { note: body.note } : {}),
+        ...(signOffs.length ? { reopenedSignOffs: signOffs } : {}),
       });
       deps.matrices.invalidate(deps.tenantId);
       return c.json(subjectRef(subject, deps.unmaskNames), 200);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
+import { METRIC_UNITS, OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema } from './common.js';
 
@@ -152,10 +152,15 @@ export const ApprovalItemSchema = z
     level: z.string().nullable().openapi({ description: 'The level asked for (key); null for a policy version' }),
     mode: z.enum(['fixed', 'floor']).nullable().openapi({ description: 'An override’s mode; null for other kinds' }),
     expiresAt: instant.nullable().openapi({ description: 'An override’s expiry; null until revoked, or another kind' }),
-    period: z.string().nullable().openapi({ description: 'A level sign-off’s month (YYYY-MM); null for other kinds' }),
+    period: z.string().nullable().openapi({
+      description: 'A level sign-off’s month (YYYY-MM): the month judged, in which the level was reached; null for other kinds',
+    }),
     requestedBy: z.string(),
-    requestedAt: instant,
-    ageSeconds: z.number().int(),
+    requestedAt: instant.openapi({
+      description:
+        'When the request was filed. A level sign-off is filed by the write that found the level needing one (a metric write, a re-tier job, a reopening that restored it): its month judged is `period`, usually earlier',
+    }),
+    ageSeconds: z.number().int().openapi({ description: 'Seconds since `requestedAt` (filed), not since the month judged' }),
     contentHash: z.string(),
     requestedByYou: z.boolean().openapi({
       description:
@@ -165,6 +170,33 @@ export const ApprovalItemSchema = z
       description:
         'The weakest role that may approve it: `admin` when an override’s scheme asks an admin for it (`overrides.approvedBy: admin`, or `overrides.loosenNeeds: admin` for an override that can hold the subject on the looser side of the grade), `approver` otherwise (level sign-offs and policy versions are any approver’s). Computed when the page is read, by the same rule the approval checks; the approval checks again with the policy in force then, and also whether ending an override in force leaves a looser level (known only once the rules re-run), so an `approver` item may still be refused with a 403 naming `overrides.loosenNeeds`. Rejecting needs only an approver. Offer Approve only to a role at least this.',
     }),
+    why: z
+      .object({
+        period: z.string().openapi({ description: 'The month evaluated (YYYY-MM)' }),
+        rule: z.string().openapi({ description: 'The rule, band or trigger that decided, in the language asked (`locale`)' }),
+        ruleId: z.string(),
+        figures: z
+          .array(
+            z.object({
+              metric: z.string(),
+              label: z.string().openapi({ description: 'The metric’s name with its window, in the language asked' }),
+              value: z.number().openapi({ description: 'As stored: money in minor units of `currency`, booleans 0/1' }),
+              unit: z.enum(METRIC_UNITS),
+              currency: z.string().optional(),
+              threshold: z
+                .number()
+                .nullable()
+                .openapi({ description: 'The line the level holds by on this metric (the tiers read’s retention line); null when none' }),
+            }),
+          )
+          .readonly(),
+      })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'A level sign-off’s only: why the customer has the level it asks to approve, as the staff tiers read explains it — the rule that decided, the figures it read and the line the level holds by. A pending sign-off is always of the customer’s level now (one of a level they left is superseded). Null when no explanation is stored',
+      }),
   })
   .openapi('ApprovalItem');
 

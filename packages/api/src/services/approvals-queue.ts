@@ -4,6 +4,7 @@ import {
   anyPendingLevelApproval,
   currentLevelKey,
   currentLevelsOf,
+  currentReasonsOf,
   anyPendingOverride,
   pendingLevelApprovalsWindow,
   pendingOverridesWindow,
@@ -12,7 +13,7 @@ import {
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { ApprovalItem, PendingApproval } from './approval-item.js';
+import { levelWhy, type ApprovalItem, type PendingApproval } from './approval-item.js';
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
 import { approvalNeeds, overrideHash } from './override-requests.js';
@@ -340,12 +341,19 @@ export async function approvalsPage(
   // The levels now of this page's subjects only: one query of at most a page's pairs.
   const about = onPage.flatMap((e) => (e.subjectId === undefined ? [] : [{ subjectId: e.subjectId, scheme: e.scheme }]));
   const levels = await currentLevelsOf(deps.db, deps.tenantId, about);
+  // What a level sign-off approves, explained beside it: a page's level items only.
+  const signOffs = onPage.flatMap((e) =>
+    e.kind === 'level' && e.subjectId !== undefined ? [{ subjectId: e.subjectId, scheme: e.scheme }] : [],
+  );
+  const reasons = await currentReasonsOf(deps.db, deps.tenantId, signOffs);
   const page = await Promise.all(
     onPage.map(async (e): Promise<ApprovalItem> => {
       const current = e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null);
       const { requesters, ...i } = e.item(current);
+      const reason = e.kind === 'level' && e.subjectId !== undefined ? reasons.get(currentLevelKey(e.subjectId, e.scheme)) : undefined;
       return {
         ...i,
+        ...(e.kind === 'level' ? { why: reason && reason.level === i.level ? levelWhy(tp, reason, locale) : null } : {}),
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByYou: await mine(requesters),
       };

@@ -4,7 +4,9 @@ import {
   findLatestLevelApproval,
   findPendingLevelApproval,
   holdOpenSubject,
+  signOffsOf,
   insertLevelApproval,
+  listAssignments,
   listPendingLevelApprovals,
   setAssignmentPending,
   type Executor,
@@ -79,7 +81,7 @@ export function movesIntoApprovalRequired(tp: TenantPack, events: readonly Perio
 /** A write {@link openLevelApprovals} makes: a pending sign-off superseded, or a new one opened. */
 export type LevelApprovalStep =
   | { readonly kind: 'supersede'; readonly approval: LevelApproval; readonly note: string }
-  | { readonly kind: 'open'; readonly request: LevelApproval };
+  | { readonly kind: 'open'; readonly request: LevelApproval; readonly by: string; readonly note?: string };
 
 /** What a re-evaluation's sign-offs come to: the rows to store, and the sign-off writes to make with them. */
 export interface LevelApprovalPlan {
@@ -88,59 +90,145 @@ export interface LevelApprovalPlan {
   readonly steps: readonly LevelApprovalStep[];
 }
 
+/** A level as the sign-off rule reads it: a stored or planned assignment. */
+export type SignedLevel = Pick<StoredAssignment, 'scheme' | 'level' | 'period' | 'previousLevel' | 'policyVersion' | 'approvalRequired'> & {
+  readonly explanation: { readonly decidedBy: { readonly kind: string } };
+};
+
+/** Whether the policy in force asks a second person to sign off `level` of `scheme`. */
+export function needsSignOff(tp: TenantPack, scheme: string, level: string): boolean {
+  return tp.schemes.get(scheme)?.levels.find((l) => l.key === level)?.approvalRequired === true;
+}
+
+/** The levels the policy in force marks `approvalRequired`, by scheme: what a re-tier chunk checks its customers for. */
+export function approvalRequiredLevels(tp: TenantPack): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [key, def] of tp.schemes) {
+    const levels = def.levels.filter((l) => l.approvalRequired === true).map((l) => l.key);
+    if (levels.length) out.set(key, levels);
+  }
+  return out;
+}
+
 /**
- * After a re-evaluation: every move into a level its policy marks `approvalRequired` opens a sign-off
- * (unless an approved override decided it — that approval was the second person). A sign-off stays
- * pending across later evaluations whatever the data says next, until an approver decides it; a move
- * into another approval-required level supersedes it, recorded. Reads only: the writes come back as
- * `steps`, for {@link openLevelApprovals} once the writer holds the subject's row and knows it open, so
- * a customer closed meanwhile gets no sign-off for a level never stored. Lock order of every level write
- * and of a sign-off decision: subject, then sign-off, then assignment.
+ * The one rule of level sign-offs, whatever wrote the level (a metric write, a re-tier job, an
+ * import, an override's decision, a reopening): a level its policy marks `approvalRequired` that an
+ * approver has not decided is pending a sign-off of that very level, and only of it.
+ *
+ * - A sign-off pending for a level the customer no longer has is superseded (by `system`, the note
+ *   naming the level now, its month and whose write moved it): approving it would vouch for a grade
+ *   no longer in force, signed blind. Moving to a level that needs none ends it so too — the one way
+ *   besides an approver's decision; the write that moved the level is itself on the trail with the
+ *   figures it replaced (packages/api/README.md, "Level sign-offs").
+ * - A level that needs a sign-off and has none pending opens one, unless the newest sign-off of the
+ *   scheme was decided (approved or rejected) at that level by an approver — a level stays decided
+ *   until it moves. A move into it in this run dates the sign-off (its month, the level before);
+ *   otherwise one withdrawn or superseded at that level (a closing's withdrawal, before a reopening)
+ *   is restored as it was, with its requester, so whoever caused the level still may not decide it;
+ *   else it is dated by the level's own month.
+ * - A level an approved override decided is the override approver's: it opens none.
+ *
+ * Reads only: the writes come back as `steps`, for {@link openLevelApprovals} once the writer holds
+ * the subject's row and knows it open. Lock order of every level write and of a sign-off decision:
+ * subject, then sign-off, then assignment.
  */
-export async function planLevelApprovals(
+export async function planLevelApprovals<Row extends SignedLevel>(
   db: Executor,
   tp: TenantPack,
   subject: Pick<Subject, 'id' | 'externalId'>,
   events: readonly PeriodEvent[],
-  rows: readonly StoredAssignment[],
+  rows: readonly Row[],
   actor: string,
   nowIso: string,
-): Promise<LevelApprovalPlan> {
-  // At most one pending per scheme; the ones this run opens take their place as it goes, so a later
-  // month of a catch-up finds them as a stored one would be found.
-  const pending = new Map((await listPendingLevelApprovals(db, tp.tenantId, { subjectId: subject.id })).map((a) => [a.scheme, a]));
+): Promise<{ readonly rows: Row[]; readonly steps: readonly LevelApprovalStep[] }> {
+  const of = (await signOffsOf(db, tp.tenantId, [subject.id])).get(subject.id);
+  return settleSignOffs(tp, subject, events, rows, of?.pending ?? new Map(), of?.latest ?? new Map(), actor, nowIso);
+}
+
+/** {@link planLevelApprovals} on sign-offs already read: `pending` and the newest (`latest`) of each scheme. */
+export function settleSignOffs<Row extends SignedLevel>(
+  tp: TenantPack,
+  subject: Pick<Subject, 'id' | 'externalId'>,
+  events: readonly PeriodEvent[],
+  rows: readonly Row[],
+  pending: ReadonlyMap<string, LevelApproval>,
+  latest: ReadonlyMap<string, LevelApproval>,
+  actor: string,
+  nowIso: string,
+): { rows: Row[]; steps: LevelApprovalStep[] } {
   const steps: LevelApprovalStep[] = [];
-  for (const ev of events) {
-    if (ev.reason === 'override') continue;
-    const def = tp.schemes.get(ev.scheme)?.levels.find((l) => l.key === ev.to);
-    if (def?.approvalRequired !== true) continue;
-    const before = pending.get(ev.scheme);
-    if (before?.level === ev.to) continue;
-    if (before) steps.push({ kind: 'supersede', approval: before, note: `superseded by ${ev.to} (${ev.period})` });
-    const fresh = {
-      id: `lvl_${sortableId(new Date(nowIso))}`,
-      subjectId: subject.id,
-      subject: subject.externalId,
-      scheme: ev.scheme,
-      level: ev.to,
-      fromLevel: ev.from,
-      period: ev.period,
-      policyVersion: ev.policyVersion,
-      requestedBy: actor,
-      requestedAt: nowIso,
+  const waiting = new Set<string>();
+  for (const r of rows) {
+    const before = pending.get(r.scheme);
+    const byOverride = r.explanation.decidedBy.kind === 'override';
+    if (before?.level === r.level) {
+      waiting.add(r.scheme);
+      continue;
+    }
+    if (before) steps.push({ kind: 'supersede', approval: before, note: `superseded by ${r.level} (${r.period}), moved by ${actor}` });
+    if (byOverride || !needsSignOff(tp, r.scheme, r.level)) continue;
+    // The move into the level this run made last (a catch-up may step in and out of it).
+    const move = events.findLast((ev) => ev.scheme === r.scheme && ev.to === r.level && ev.reason !== 'override');
+    const last = latest.get(r.scheme);
+    const fresh = (
+      content: Omit<
+        LevelApproval,
+        | 'id'
+        | 'subjectId'
+        | 'subject'
+        | 'scheme'
+        | 'level'
+        | 'requestedAt'
+        | 'contentHash'
+        | 'status'
+        | 'decidedBy'
+        | 'decidedAt'
+        | 'decisionNote'
+      >,
+      note?: string,
+    ) => {
+      const open = {
+        id: `lvl_${sortableId(new Date(nowIso))}`,
+        subjectId: subject.id,
+        subject: subject.externalId,
+        scheme: r.scheme,
+        level: r.level,
+        requestedAt: nowIso,
+        ...content,
+      };
+      const request: LevelApproval = {
+        ...open,
+        contentHash: contentHash(levelContent(open)),
+        status: 'pending',
+        decidedBy: null,
+        decidedAt: null,
+        decisionNote: null,
+      };
+      steps.push({ kind: 'open', request, by: actor, ...(note ? { note } : {}) });
+      waiting.add(r.scheme);
     };
-    const request: LevelApproval = {
-      ...fresh,
-      contentHash: contentHash(levelContent(fresh)),
-      status: 'pending',
-      decidedBy: null,
-      decidedAt: null,
-      decisionNote: null,
-    };
-    steps.push({ kind: 'open', request });
-    pending.set(ev.scheme, request);
+    if (move) fresh({ fromLevel: move.from, period: move.period, policyVersion: move.policyVersion, requestedBy: actor });
+    else if (last?.level === r.level && (last.status === 'approved' || last.status === 'rejected')) continue;
+    else if (last?.level === r.level && last.status !== 'pending')
+      fresh(
+        { fromLevel: last.fromLevel, period: last.period, policyVersion: last.policyVersion, requestedBy: last.requestedBy },
+        `restores ${last.id} (${last.status})`,
+      );
+    else
+      fresh(
+        {
+          fromLevel: r.previousLevel === r.level ? null : r.previousLevel,
+          period: r.period,
+          policyVersion: r.policyVersion,
+          requestedBy: actor,
+        },
+        'level held with no sign-off',
+      );
   }
-  return { rows: rows.map((r) => ({ ...r, approvalRequired: pending.has(r.scheme) })), steps };
+  return {
+    rows: rows.map((r) => (r.approvalRequired === waiting.has(r.scheme) ? r : { ...r, approvalRequired: waiting.has(r.scheme) })),
+    steps,
+  };
 }
 
 /**
@@ -158,13 +246,20 @@ export async function openLevelApprovals(
       const a = step.approval;
       // Writers plan their sign-offs holding the subject's row; a guard all the same: a sign-off
       // decided meanwhile stays as decided, and nothing records a supersede that did not happen.
-      if (!(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, { status: 'superseded', by: 'system', at: nowIso, note: null })))
+      if (
+        !(await decideLevelApproval(trx, tenantId, a.id, a.contentHash, {
+          status: 'superseded',
+          by: 'system',
+          at: nowIso,
+          note: step.note,
+        }))
+      )
         continue;
       await recordStep(trx, tenantId, a, 'superseded', 'system', nowIso, step.note);
     } else {
       const { subject: _subject, status: _status, decidedBy: _by, decidedAt: _at, decisionNote: _note, ...request } = step.request;
       await insertLevelApproval(trx, tenantId, request);
-      await recordStep(trx, tenantId, step.request, 'requested', step.request.requestedBy, nowIso, null);
+      await recordStep(trx, tenantId, step.request, 'requested', step.by, nowIso, step.note ?? null);
     }
   }
 }
@@ -217,6 +312,45 @@ export async function withdrawLevelApprovals(
   return withdrawn;
 }
 
+/**
+ * A reopened customer's sign-offs, by the one rule ({@link planLevelApprovals}): each level that needs
+ * one and that no approver decided is pending again — what the closing withdrew restored as it was,
+ * with its requester, so that closing and reopening a customer never ends a sign-off. Call holding
+ * the customer's row, just reopened (the reopening moved the version); answers the ids opened.
+ */
+export async function reopenLevelApprovals(
+  trx: Executor,
+  tp: TenantPack,
+  subject: Pick<Subject, 'id' | 'externalId'>,
+  actor: string,
+  nowIso: string,
+): Promise<string[]> {
+  const stored = (await listAssignments(trx, tp.tenantId, subject.id)).filter((a) => tp.schemes.has(a.scheme));
+  const plan = await planLevelApprovals(trx, tp, subject, [], stored, actor, nowIso);
+  await openLevelApprovals(trx, tp.tenantId, plan.steps, nowIso);
+  for (const r of plan.rows) {
+    if (stored.find((a) => a.scheme === r.scheme)?.approvalRequired === r.approvalRequired) continue;
+    await setAssignmentPending(trx, tp.tenantId, subject.id, r.scheme, r.approvalRequired, { bump: false });
+  }
+  return plan.steps.flatMap((st) => (st.kind === 'open' ? [st.request.id] : []));
+}
+
+/** 409 `conflict`, code `sign_off_superseded`: a sign-off that ended when the level it was about moved on. */
+function supersededProblem(a: LevelApproval): ProblemError {
+  return new ProblemError(
+    'conflict',
+    `The sign-off of ${a.scheme} ${a.level} (${a.period}) for subject "${a.subject}" was superseded at ${a.decidedAt}: the level it was about is no longer the customer's, so it cannot be decided.`,
+    [
+      {
+        path: 'params.scheme',
+        message: 'was superseded',
+        code: 'sign_off_superseded',
+        params: { level: a.level, period: a.period, supersededAt: a.decidedAt ?? '' },
+      },
+    ],
+  );
+}
+
 function noneWaiting(subject: Pick<Subject, 'externalId'>, scheme: string): ProblemError {
   return new ProblemError('not-found', `No level of ${scheme} is waiting for approval for subject "${subject.externalId}".`);
 }
@@ -260,7 +394,14 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     const seen =
       (await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme)) ??
       (subject.closedAt === null ? undefined : await closingWithdrew());
-    if (!seen) throw noneWaiting(subject, scheme);
+    if (!seen) {
+      // One that ended because the level moved on: say so, not that nothing ever waited — a checker
+      // who had it open learns it can no longer be approved, and what the level is now.
+      const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
+      if (latest?.status !== 'superseded') throw noneWaiting(subject, scheme);
+      await requireDistinctPerson(trx, deps.tenantId, [latest.requestedBy], deps.principal.actor);
+      throw supersededProblem(latest);
+    }
     await requireDistinctPerson(trx, deps.tenantId, [seen.requestedBy], deps.principal.actor);
     if (seen.status !== 'pending') throw await closed();
     // The subject's row before the sign-off's (lock order of a level write, and of a closing): a

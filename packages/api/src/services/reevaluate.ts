@@ -18,7 +18,13 @@ import {
 import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { assignmentRows, evaluatePeriods, type PeriodEvent, type RecordedMove, type Values } from './evaluate-periods.js';
-import { movesIntoApprovalRequired, openLevelApprovals, planLevelApprovals, type LevelApprovalPlan } from './level-approvals.js';
+import {
+  movesIntoApprovalRequired,
+  needsSignOff,
+  openLevelApprovals,
+  planLevelApprovals,
+  type LevelApprovalPlan,
+} from './level-approvals.js';
 import type { TenantPack } from './tenant-pack.js';
 import type { StoredState } from './views.js';
 
@@ -308,7 +314,7 @@ export function planReevaluation(
  * The rows of `plan` to store, each marked `approvalRequired` while a sign-off of its scheme is
  * pending, and the sign-off writes for every move into an approval-required level
  * (services/level-approvals.ts), to make with `openLevelApprovals` once the rows are stored.
- * Skips the database when nothing moved into such a level and nothing was pending (`stored` flags).
+ * Skips the database when no level needs a sign-off and nothing was pending (`stored` flags).
  */
 export async function withSignOffs(
   db: Executor,
@@ -324,15 +330,20 @@ export async function withSignOffs(
 }
 
 /**
- * {@link withSignOffs} when it needs no database — nothing moved into an approval-required level and
- * nothing was pending — else undefined. Lets a re-tier chunk skip a promise per subject.
+ * {@link withSignOffs} when it needs no database — nothing moved into an approval-required level,
+ * nothing was pending, and no level it stores needs a sign-off unless the caller knows (`settled`:
+ * a re-tier chunk's one check of its customers, `unsettledSignOffsInRange`) that an approver decided
+ * each such level already — else undefined. Lets a re-tier chunk skip a promise per subject.
  */
 export function rowsWithoutSignOffs(
   tp: TenantPack,
   plan: ReevaluationPlan,
   stored: readonly AssignmentState[],
+  settled = false,
 ): StoredAssignment[] | undefined {
   if (movesIntoApprovalRequired(tp, plan.periodEvents) || stored.some((a) => a.approvalRequired)) return undefined;
+  if (!settled && plan.rows.some((r) => r.explanation.decidedBy.kind !== 'override' && needsSignOff(tp, r.scheme, r.level)))
+    return undefined;
   return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));
 }
 

@@ -1,3 +1,4 @@
+import type { MetricUnit } from '../model/metric.js';
 import type { OverrideApprover } from '../model/override-rule.js';
 import type { PolicyVersionDetail } from './policies.js';
 
@@ -77,6 +78,37 @@ export interface ApprovalItem {
    * to a lower role.
    */
   readonly approvalNeeds: OverrideApprover;
+  /**
+   * A level sign-off's: why the customer has the level it asks to sign off (the level a pending
+   * sign-off is of is always the customer's level now: one of a level they left is superseded).
+   * Absent for other kinds; null when the level has no stored explanation any more.
+   */
+  readonly why?: LevelWhy | null;
+}
+
+/** One figure a level was decided on, with the line the level holds by where its policy draws one. */
+export interface LevelWhyFigure {
+  readonly metric: string;
+  /** The metric's name with its window, in the language asked (`?locale`). */
+  readonly label: string;
+  /** As stored: money in minor units with `currency`, booleans 0/1. */
+  readonly value: number;
+  readonly unit: MetricUnit;
+  readonly currency?: string;
+  /** The line the level holds by (the retention line of the staff tiers read), or null when it draws none on this metric. */
+  readonly threshold: number | null;
+}
+
+/**
+ * Why the customer has the level a sign-off asks to approve — what the staff tiers read explains for
+ * it: the month evaluated, the rule that decided in the language asked, and the figures it read.
+ */
+export interface LevelWhy {
+  readonly period: string;
+  readonly rule: string;
+  /** The id of the rule, band or trigger that decided (staff only, as in the tiers read). */
+  readonly ruleId: string;
+  readonly figures: readonly LevelWhyFigure[];
 }
 
 export interface ApprovalsPage {

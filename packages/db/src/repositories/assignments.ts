@@ -323,6 +323,45 @@ export async function currentLevelsOf(
   return out;
 }
 
+/** Why a subject has its level: the stored explanation and the line it holds the level by. */
+export interface LevelReason {
+  readonly level: string;
+  readonly period: string;
+  readonly explanation: Explanation;
+  readonly retention: Retention | null;
+}
+
+/**
+ * {@link currentLevelsOf} with each level's explanation and retention, for the level sign-offs of one
+ * page of the approvals queue (at most a page's pairs): what an approver signs off, shown beside it.
+ */
+export async function currentReasonsOf(
+  db: Executor,
+  tenantId: string,
+  pairs: readonly { readonly subjectId: string; readonly scheme: string }[],
+): Promise<Map<string, LevelReason>> {
+  const out = new Map<string, LevelReason>();
+  if (pairs.length === 0) return out;
+  const wanted = new Set(pairs.map((p) => currentLevelKey(p.subjectId, p.scheme)));
+  // By subject ids alone, as currentLevelsOf reads (its note on SQLite's planner).
+  const rows = await db
+    .selectFrom('assignments')
+    .select(['tenant_id', 'subject_id', 'scheme', 'level', 'period', 'explanation', 'retention'])
+    .where('subject_id', 'in', [...new Set(pairs.map((p) => p.subjectId))])
+    .execute();
+  for (const r of rows) {
+    const k = currentLevelKey(r.subject_id, r.scheme);
+    if (r.tenant_id !== tenantId || !wanted.has(k)) continue;
+    out.set(k, {
+      level: r.level,
+      period: r.period,
+      explanation: parseJson<Explanation>(r.explanation),
+      retention: parseJsonOrNull<Retention>(r.retention),
+    });
+  }
+  return out;
+}
+
 /** The key of {@link currentLevelsOf}'s answer. */
 export function currentLevelKey(subjectId: string, scheme: string): string {
   return `${subjectId}\u0000${scheme}`;

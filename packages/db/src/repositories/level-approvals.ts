@@ -233,3 +233,92 @@ export async function setAssignmentPending(
     if (bump) await bumpSubjectVersions(trx, [subjectId]);
   });
 }
+
+/** Whether a sign-off newer than `l` (by request time, then id) exists of the same subject and scheme. */
+const newerThanL = sql<boolean>`EXISTS (SELECT 1 FROM level_approvals n
+  WHERE n.tenant_id = l.tenant_id AND n.subject_id = l.subject_id AND n.scheme = l.scheme
+    AND (n.requested_at > l.requested_at OR (n.requested_at = l.requested_at AND n.id > l.id)))`;
+
+/** What the sign-off rule reads of a subject's scheme: the sign-off pending, and the newest whatever its status. */
+export interface SchemeSignOffs {
+  readonly pending: Map<string, LevelApproval>;
+  readonly latest: Map<string, LevelApproval>;
+}
+
+/**
+ * For each of `subjects` (one id, or a re-tier chunk's few), by scheme, the pending sign-off and the
+ * newest one whatever its status: whether the level a customer has now was decided by an approver
+ * (approved or rejected), or what a closing withdrew. One statement however many subjects.
+ */
+export async function signOffsOf(db: Executor, tenantId: string, subjects: readonly string[]): Promise<Map<string, SchemeSignOffs>> {
+  const out = new Map<string, SchemeSignOffs>();
+  if (subjects.length === 0) return out;
+  const rows = await db
+    .selectFrom('level_approvals as l')
+    .innerJoin('subjects', (j) => j.onRef('subjects.id', '=', 'l.subject_id').onRef('subjects.tenant_id', '=', 'l.tenant_id'))
+    .selectAll('l')
+    .select('subjects.external_id')
+    .select(sql<boolean | number>`NOT ${newerThanL}`.as('newest'))
+    .where('l.tenant_id', '=', tenantId)
+    .where('l.subject_id', 'in', subjects)
+    .where(sql<boolean>`(l.status = 'pending' OR NOT ${newerThanL})`)
+    .execute();
+  for (const row of rows) {
+    let of = out.get(row.subject_id);
+    if (!of) out.set(row.subject_id, (of = { pending: new Map(), latest: new Map() }));
+    const a = toLevelApproval(row);
+    if (a.status === 'pending') of.pending.set(a.scheme, a);
+    // SQLite answers 0/1, PostgreSQL a boolean.
+    if (row.newest === true || Number(row.newest) === 1) of.latest.set(a.scheme, a);
+  }
+  return out;
+}
+
+/** The levels a policy marks `approvalRequired`, by scheme. */
+export type ApprovalRequiredLevels = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The subjects with ids in `first … last` (a re-tier chunk) whose level in some scheme is one of
+ * `required` and is neither pending a sign-off of that level nor signed off by an approver (the
+ * newest sign-off of the scheme approved or rejected at that level) — a sign-off a closing
+ * withdrew before a reopening, a level stored by a release that opened sign-offs only on moves — and
+ * those with a sign-off pending of another level than the one they have. One statement for the
+ * chunk: in a settled book it finds nobody, and the chunk needs no per-customer read of sign-offs.
+ */
+export async function unsettledSignOffsInRange(
+  db: Executor,
+  tenantId: string,
+  first: string,
+  last: string,
+  required: ApprovalRequiredLevels,
+): Promise<Set<string>> {
+  const pairs = [...required].filter(([, levels]) => levels.length > 0);
+  const stale = db
+    .selectFrom('level_approvals as p')
+    .innerJoin('assignments as a', (j) =>
+      j.onRef('a.tenant_id', '=', 'p.tenant_id').onRef('a.subject_id', '=', 'p.subject_id').onRef('a.scheme', '=', 'p.scheme'),
+    )
+    .select('p.subject_id')
+    .where('p.tenant_id', '=', tenantId)
+    .where('p.status', '=', 'pending')
+    .where('p.subject_id', '>=', first)
+    .where('p.subject_id', '<=', last)
+    .whereRef('p.level', '<>', 'a.level');
+  const found = new Set((await stale.execute()).map((r) => r.subject_id));
+  if (pairs.length === 0) return found;
+  const missing = await db
+    .selectFrom('assignments as a')
+    .select('a.subject_id')
+    .where('a.tenant_id', '=', tenantId)
+    .where('a.subject_id', '>=', first)
+    .where('a.subject_id', '<=', last)
+    .where((eb) => eb.or(pairs.map(([scheme, levels]) => eb.and([eb('a.scheme', '=', scheme), eb('a.level', 'in', levels)]))))
+    .where(
+      sql<boolean>`NOT EXISTS (SELECT 1 FROM level_approvals l
+        WHERE l.tenant_id = a.tenant_id AND l.subject_id = a.subject_id AND l.scheme = a.scheme AND l.level = a.level
+          AND (l.status = 'pending' OR (l.status IN ('approved', 'rejected') AND NOT ${newerThanL})))`,
+    )
+    .execute();
+  for (const r of missing) found.add(r.subject_id);
+  return found;
+}

@@ -7,6 +7,8 @@ import {
   listAssignmentsInRange,
   listCurrentLevelsInRange,
   listSubjectsInRange,
+  signOffsOf,
+  unsettledSignOffsInRange,
   loadMetricValuesInRange,
   serializeAssignment,
   storeReevaluations,
@@ -21,8 +23,8 @@ import {
   type SubjectKey,
 } from '@tierkit/db';
 import type { SubjectKind } from '@tierkit/core';
-import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, withSignOffs, type ReevaluationPlan } from '../reevaluate.js';
-import { openLevelApprovals } from '../level-approvals.js';
+import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, type ReevaluationPlan } from '../reevaluate.js';
+import { approvalRequiredLevels, openLevelApprovals, settleSignOffs } from '../level-approvals.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -105,9 +107,24 @@ export async function retierChunk(
   // could have opened, superseded or decided one, and the chunk would open a second pending sign-off
   // beside it, or store a stale flag.
   const flags = new Map<string, Map<string, boolean>>();
-  for (const [id, { subject, plan, had }] of signed) {
-    if (!open.has(id)) continue;
-    const again = await withSignOffs(trx, tp, subject, plan, had, actor, nowIso);
+  // One read of the sign-offs of every subject that needs them, not one per subject.
+  const held = [...signed.keys()].filter((id) => open.has(id));
+  const signOffs = await signOffsOf(trx, tp.tenantId, held);
+  for (const id of held) {
+    const s = signed.get(id);
+    if (!s) continue;
+    const { subject, plan } = s;
+    const of = signOffs.get(id);
+    const again = settleSignOffs(
+      tp,
+      subject,
+      plan.periodEvents,
+      plan.rows,
+      of?.pending ?? new Map(),
+      of?.latest ?? new Map(),
+      actor,
+      nowIso,
+    );
     // A job limited to some schemes stores no level of the others, so it opens no sign-off of theirs.
     const steps = writes
       ? again.steps.filter((st) => writes.has(st.kind === 'open' ? st.request.scheme : st.approval.scheme))
@@ -291,6 +308,10 @@ async function planChunk(
   const values = preview?.values ? preview.values(read) : read;
   const overrides = await listActiveDatedOverridesInRange(trx, tenantId, range.first, range.last, now.toISOString());
   const writes = params.schemes === null ? null : new Set(params.schemes);
+  // The sign-off rule's one check of the chunk (services/level-approvals.ts): who holds a level that
+  // needs a sign-off with none pending nor decided, or has one pending of another level. Nobody, in a
+  // settled book, so every other customer's rows are planned with no read of their sign-offs.
+  const unsettled = preview ? undefined : await unsettledSignOffsInRange(trx, tenantId, range.first, range.last, requiredLevels(tp));
 
   const rows: StoredAssignmentJson[] = [];
   const froms: (string | null)[] = [];
@@ -314,7 +335,7 @@ async function planChunk(
       continue;
     }
     const before = new Map(had.map((a) => [a.scheme, a.level]));
-    const signed = rowsWithoutSignOffs(tp, plan, had) ?? (await signOffs(subject, plan, had));
+    const signed = rowsWithoutSignOffs(tp, plan, had, !unsettled?.has(subject.id)) ?? (await signOffs(subject, plan, had));
     if (!signed) return undefined;
     for (const r of signed) {
       if (writes && !writes.has(r.scheme)) continue;
@@ -331,6 +352,14 @@ async function planChunk(
   }
   const totals = sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
   return { rows, events, froms, totals, ...(upTo === undefined ? {} : { upTo }) };
+}
+
+/** {@link approvalRequiredLevels} of a pack, worked out once per pack rather than per chunk. */
+const required = new WeakMap<TenantPack, Map<string, string[]>>();
+function requiredLevels(tp: TenantPack): Map<string, string[]> {
+  let levels = required.get(tp);
+  if (!levels) required.set(tp, (levels = approvalRequiredLevels(tp)));
+  return levels;
 }
 
 /**
