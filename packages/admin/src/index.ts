@@ -22,6 +22,7 @@ export type {
   RatesResponse,
 } from './core/analytics-types.js';
 export {
+  AUDIT_EXPORT_MEMORY_LIMIT,
   AUDIT_FILTER_CHECKS,
   AuditTrail,
   anchorVerdict,
@@ -34,7 +35,9 @@ export type {
   AnchorVerdict,
   AuditBookMove,
   AuditDetailLine,
+  AuditExportEnd,
   AuditExportFile,
+  AuditExportState,
   AuditFilterCheck,
   AuditFilterErrors,
   AuditFilterField,

@@ -9,6 +9,8 @@ const zh = {
   actor: '操作人（如 staff:MAKER01）',
   method: '方法',
   anyMethod: '全部',
+  /** The phase filter's "any". */
+  anyPhase: '全部',
   route: '路由模板（如 /v1/subjects/{id}/metrics）',
   target: '对象（客户号、申请号…）',
   status: 'HTTP 状态',
@@ -27,8 +29,19 @@ const zh = {
     'not-a-status': () => '须为 HTTP 状态码：100 至 599 的整数',
   } satisfies Record<AuditFilterCheck, (data: CheckData) => string>,
   /** The export of the records the filter finds (all of them, not only the page shown), as a CSV for Excel. */
-  export: '导出 CSV',
-  exportHint: '导出当前筛选条件下的全部记录（不限于已显示的），UTF-8 编码，可用 Excel 打开；导出本身也会记入审计记录。',
+  export: '导出',
+  exportHint: (limit: number) =>
+    `导出当前筛选条件下的全部记录（不限于已显示的）：CSV 为 UTF-8 编码，可用 Excel 打开；JSON Lines 可用 tierkit audit verify --file 离线校验。浏览器支持时边下载边写入所选文件；否则最多导出最早的 ${limit} 条。导出及其是否完成都会记入审计记录。`,
+  exportFormat: '格式',
+  exportFormats: { csv: 'CSV（Excel）', jsonl: 'JSON Lines（离线校验）' } as Record<'csv' | 'jsonl', string>,
+  /** Where the saved file ends, and how to check it there. */
+  exportedEnd: (seq: number, hash: string) =>
+    `末条记录 ${seq}（${hash}）；校验：tierkit audit verify --file … --through ${seq} --head ${hash}`,
+  /** A file the in-memory cap cut short: said plainly, with where it stops and what exports it all. */
+  exportedLimited: (seq: number, limit: number) =>
+    `文件只到第 ${seq} 号记录为止：此浏览器无法边下载边写入文件，最多导出 ${limit} 条。完整导出请用 tierkit audit export。`,
+  /** How an export ended, as its end record says. */
+  exportEnded: { completed: '已完成', aborted: '被客户端中止', failed: '服务器出错中断' } as Record<string, string>,
   exporting: '正在导出…',
   exported: (file: string) => `已导出 ${file}`,
   exportFailed: '导出失败',
@@ -114,6 +127,10 @@ const zh = {
     'export.lastSeq': '导出：末条序号',
     'export.lastHash': '导出：末条哈希',
     'export.completed': '导出：已完成',
+    'export.phase': '导出：阶段',
+    'export.limit': '导出：条数上限',
+    'export.limited': '导出：因上限未含全部',
+    'export.ended': '导出：结束方式',
     reason: '原因',
     import: '导入',
     status: '状态',
@@ -192,6 +209,7 @@ const tw: typeof zh = {
   actor: '操作人員（如 staff:MAKER01）',
   method: '方法',
   anyMethod: '全部',
+  anyPhase: '全部',
   route: '路由模板（如 /v1/subjects/{id}/metrics）',
   target: '目標（客戶編號、申請編號…）',
   status: 'HTTP 狀態',
@@ -204,8 +222,16 @@ const tw: typeof zh = {
     'not-after-from': () => '須晚於起始時間',
     'not-a-status': () => '須為 HTTP 狀態碼：100 至 599 的整數',
   },
-  export: '匯出 CSV',
-  exportHint: '匯出目前篩選條件下的全部紀錄（不限於已顯示的），UTF-8 編碼，可用 Excel 開啟；匯出本身也會記入稽核紀錄。',
+  export: '匯出',
+  exportHint: (limit: number) =>
+    `匯出目前篩選條件下的全部紀錄（不限於已顯示的）：CSV 為 UTF-8 編碼，可用 Excel 開啟；JSON Lines 可用 tierkit audit verify --file 離線驗證。瀏覽器支援時邊下載邊寫入所選檔案；否則最多匯出最早的 ${limit} 筆。匯出及其是否完成都會記入稽核紀錄。`,
+  exportFormat: '格式',
+  exportFormats: { csv: 'CSV（Excel）', jsonl: 'JSON Lines（離線驗證）' },
+  exportedEnd: (seq: number, hash: string) =>
+    `末筆紀錄 ${seq}（${hash}）；驗證：tierkit audit verify --file … --through ${seq} --head ${hash}`,
+  exportedLimited: (seq: number, limit: number) =>
+    `檔案只到第 ${seq} 號紀錄為止：此瀏覽器無法邊下載邊寫入檔案，最多匯出 ${limit} 筆。完整匯出請用 tierkit audit export。`,
+  exportEnded: { completed: '已完成', aborted: '被用戶端中止', failed: '伺服器出錯中斷' },
   exporting: '正在匯出…',
   exported: (file: string) => `已匯出 ${file}`,
   exportFailed: '匯出失敗',
@@ -283,6 +309,10 @@ const tw: typeof zh = {
     'export.lastSeq': '匯出：末筆序號',
     'export.lastHash': '匯出：末筆雜湊',
     'export.completed': '匯出：已完成',
+    'export.phase': '匯出：階段',
+    'export.limit': '匯出：筆數上限',
+    'export.limited': '匯出：因上限未含全部',
+    'export.ended': '匯出：結束方式',
     reason: '原因',
     import: '匯入',
     status: '狀態',
@@ -354,6 +384,7 @@ const en: typeof zh = {
   actor: 'Actor (e.g. staff:MAKER01)',
   method: 'Method',
   anyMethod: 'Any',
+  anyPhase: 'Any',
   route: 'Route template (e.g. /v1/subjects/{id}/metrics)',
   target: 'Target (customer id, request id…)',
   status: 'HTTP status',
@@ -366,8 +397,16 @@ const en: typeof zh = {
     'not-after-from': () => 'must be later than From',
     'not-a-status': () => 'must be an HTTP status: a whole number from 100 to 599',
   },
-  export: 'Export CSV',
-  exportHint: 'Exports every record the filter finds (not only those shown), UTF-8, for Excel; the export itself is recorded in the trail.',
+  export: 'Export',
+  exportHint: (limit: number) =>
+    `Exports every record the filter finds (not only those shown): CSV in UTF-8 for Excel, or JSON Lines to check offline with tierkit audit verify --file. Where the browser allows, the file is written to disk as it arrives; otherwise at most the oldest ${limit} records. The export, and whether it completed, are recorded in the trail.`,
+  exportFormat: 'Format',
+  exportFormats: { csv: 'CSV (Excel)', jsonl: 'JSON Lines (verify offline)' },
+  exportedEnd: (seq: number, hash: string) =>
+    `last record ${seq} (${hash}); check: tierkit audit verify --file … --through ${seq} --head ${hash}`,
+  exportedLimited: (seq: number, limit: number) =>
+    `The file stops at record ${seq}: this browser cannot write a file as it downloads, so it exports at most ${limit} records. Export them all with tierkit audit export.`,
+  exportEnded: { completed: 'completed', aborted: 'aborted by the client', failed: 'cut off by a server error' },
   exporting: 'Exporting…',
   exported: (file: string) => `Exported ${file}`,
   exportFailed: 'Export failed',
@@ -445,6 +484,10 @@ const en: typeof zh = {
     'export.lastSeq': 'export: last record',
     'export.lastHash': "export: last record's hash",
     'export.completed': 'export: completed',
+    'export.phase': 'export: phase',
+    'export.limit': 'export: record cap',
+    'export.limited': 'export: cap left records out',
+    'export.ended': 'export: how it ended',
     reason: 'reason',
     import: 'import',
     status: 'status',
