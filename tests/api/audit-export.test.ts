@@ -208,7 +208,9 @@ forEachDialect('audit export', (f) => {
     const exported = recordsOf(await first.text());
     const last = exported[exported.length - 1];
     assert.ok(last);
-    const records = (await (await client(f).get('/v1/audit?route=/v1/audit/export&limit=5')).json()) as { items: AuditRecord[] };
+    const records = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=5')).json()) as {
+      items: AuditRecord[];
+    };
     const record = records.items.find((r) => r.requestId === 'exp-1');
     assert.ok(record, 'the export has its record');
     assert.equal(record.phase, 'request');
@@ -232,7 +234,9 @@ forEachDialect('audit export', (f) => {
     assert.equal((await send(f, f.keys.a, 'by-name', 'GET', `/v1/subjects?name=${encodeURIComponent('张晓明')}`)).status, 200);
     await (await send(f, f.keys.a, 'exp-2', 'GET', '/v1/audit/export')).text();
     await (await send(f, f.keys.a, 'exp-3', 'GET', '/v1/audit/export?route=/v1/overrides/{overrideId}/reject')).text();
-    const after = (await (await client(f).get('/v1/audit?route=/v1/audit/export&limit=5')).json()) as { items: AuditRecord[] };
+    const after = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=5')).json()) as {
+      items: AuditRecord[];
+    };
     assert.equal(after.items.find((r) => r.requestId === 'exp-2')?.unmasked, true);
     assert.equal(after.items.find((r) => r.requestId === 'exp-3')?.unmasked, false, 'filtered to records without names');
   });
@@ -305,6 +309,125 @@ forEachDialect('audit export', (f) => {
     assert.match(await verdict(edit(2, (r) => ({ ...r, seq: String(r.seq) }))), /^unreadable,/, 'a number as text');
     assert.match(await verdict(lines.map((l, j) => (j === 2 ? l.replace('{"seq"', '{ "seq"') : l))), /^unreadable,/, 'respaced');
     assert.equal(await verdict([...lines, '']), 'unreadable', 'a blank line added');
+  });
+
+  it('filters by phase, in the list and the export; a phase filtered export verifies as filtered; an unknown phase is a 400', async () => {
+    await rejectedOverride('EX-PH');
+    const listed = (await (await client(f).get('/v1/audit?phase=intent&limit=100')).json()) as { items: AuditRecord[] };
+    assert.ok(listed.items.length >= 1);
+    assert.ok(listed.items.every((r) => r.phase === 'intent'));
+    const res = await client(f).get('/v1/audit/export?format=jsonl&phase=intent');
+    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    const exported = lines.map((l) => JSON.parse(l) as AuditRecord);
+    assert.ok(exported.length >= listed.items.length);
+    assert.ok(exported.every((r) => r.phase === 'intent'));
+    const end = { through: Number(res.headers.get('X-Audit-Export-Last-Seq')), head: res.headers.get('X-Audit-Export-Last-Hash') ?? '' };
+    assert.equal((await verifyAuditFile(lines, 'bank-a', { filtered: true, ...end })).ok, true, 'filtered, with its end: ok');
+    assert.equal(
+      (await verifyAuditFile(lines, 'bank-a', end)).problems[0]?.kind,
+      'missing',
+      'not said to be filtered: its gaps are lines taken out',
+    );
+    const recorded = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=1')).json()) as {
+      items: AuditRecord[];
+    };
+    assert.equal(
+      (recorded.items[0]?.detail as { export?: { phase?: string } } | undefined)?.export?.phase,
+      'intent',
+      'the export’s record names its phase',
+    );
+    for (const path of ['/v1/audit/export?phase=commit', '/v1/audit?phase=INTENT']) {
+      const bad = await client(f).get(path);
+      assert.equal(bad.status, 400, path);
+      const problem = (await bad.json()) as { errors: { path: string; code: string }[] };
+      assert.deepEqual([problem.errors[0]?.path, problem.errors[0]?.code], ['query.phase', 'invalid_value'], path);
+    }
+  });
+
+  it('records its end once the file is sent: completed, or aborted by the client with the records it had sent; none while it streams', async () => {
+    const exportsEnded = async () =>
+      ((await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=result&limit=100')).json()) as { items: AuditRecord[] }).items;
+    // Not the fixture's checked app: its check reads each body whole before the test sees it.
+    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    const get = (requestId: string) =>
+      app.request('/v1/audit/export?format=jsonl', { headers: { Authorization: `Bearer ${f.keys.a}`, 'X-Request-Id': requestId } });
+    const before = (await exportsEnded()).length;
+    const whole = await get('end-whole');
+    assert.equal((await exportsEnded()).length, before, 'nothing said of its end before the file is read');
+    const lines = (await whole.text()).split('\n').filter((l) => l !== '');
+    const last = JSON.parse(lines[lines.length - 1] ?? '{}') as AuditRecord;
+    const ended = (await exportsEnded()).find((r) => r.requestId === 'end-whole');
+    assert.ok(ended, 'its end is recorded');
+    const asked = (
+      (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=100')).json()) as { items: AuditRecord[] }
+    ).items.find((r) => r.requestId === 'end-whole');
+    assert.ok(asked && asked.seq < ended.seq, 'the end after the export’s own record');
+    assert.deepEqual(
+      { phase: ended.phase, status: ended.status, problem: ended.problem, actor: ended.actor, detail: ended.detail },
+      {
+        phase: 'result',
+        status: 200,
+        problem: null,
+        actor: asked.actor,
+        detail: { export: { ended: 'completed', completed: true, records: lines.length, lastSeq: last.seq, lastHash: last.hash } },
+      },
+    );
+
+    // Read one chunk and dropped: the end says so, and how far it went.
+    const cut = await get('end-cut');
+    const reader = (cut.body as ReadableStream<Uint8Array>).getReader();
+    const first = new TextDecoder()
+      .decode((await reader.read()).value)
+      .split('\n')
+      .filter((l) => l !== '');
+    await reader.cancel();
+    const aborted = (await exportsEnded()).find((r) => r.requestId === 'end-cut');
+    assert.ok(aborted, 'an export cut off is recorded too');
+    const sent = JSON.parse(first[first.length - 1] ?? '{}') as AuditRecord;
+    assert.equal(aborted.problem, 'export-aborted');
+    assert.deepEqual(aborted.detail, {
+      export: { ended: 'aborted', completed: false, records: first.length, lastSeq: sent.seq, lastHash: sent.hash },
+    });
+  });
+
+  it('with limit, sends the oldest records up to it, a start of the export that verifies to its end; says when it left records out', async () => {
+    const res = await client(f).get('/v1/audit/export?format=jsonl&limit=3');
+    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, 3);
+    const third = JSON.parse(lines[2] ?? '{}') as AuditRecord;
+    assert.equal(res.headers.get('X-Audit-Export-Last-Seq'), String(third.seq));
+    assert.equal(res.headers.get('X-Audit-Export-Last-Hash'), third.hash);
+    assert.equal(res.headers.get('X-Audit-Export-Limited'), 'true');
+    const end = { through: third.seq, head: third.hash };
+    assert.equal((await verifyAuditFile(lines, 'bank-a', end)).ok, true, 'a whole start of the chain, checked to its end');
+    assert.equal((await verifyAuditFile(lines.slice(0, 2), 'bank-a', end)).ok, false, 'cut shorter than it said: fails');
+    const recorded = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=1')).json()) as {
+      items: AuditRecord[];
+    };
+    assert.deepEqual(recorded.items[0]?.detail, {
+      export: {
+        format: 'jsonl',
+        limit: 3,
+        throughSeq: recorded.items[0]?.seq && recorded.items[0].seq - 1,
+        firstSeq: 1,
+        lastSeq: third.seq,
+        lastHash: third.hash,
+        limited: true,
+      },
+    });
+
+    const all = await client(f).get('/v1/audit/export?format=jsonl&limit=1000000');
+    await all.text();
+    assert.equal(all.headers.get('X-Audit-Export-Limited'), null, 'a limit that leaves nothing out says nothing');
+    for (const [query, code] of [
+      ['limit=0', 'too_small'],
+      ['limit=1000001', 'too_big'],
+      ['limit=ten', 'invalid_type'],
+    ] as const) {
+      const bad = await client(f).get(`/v1/audit/export?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.equal(((await bad.json()) as { errors: { code: string }[] }).errors[0]?.code, code, query);
+    }
   });
 
   it('is not served when its audit record cannot be written (a trigger refusing the export’s record)', async () => {

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AUDIT_METHODS } from '@tierkit/core/wire';
 import { listAuditRecords } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { auditRead } from '../middleware/audit.js';
@@ -9,14 +8,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { appendAudit, verifyTenantAudit } from '../services/audit.js';
-import {
-  auditExportBounds,
-  auditExportEnd,
-  auditRecordView,
-  exportAuditRecords,
-  exportShowsNames,
-  type AuditExportFilter,
-} from '../services/audit-export.js';
+import { auditExportBounds, auditExportEnd, auditRecordView, exportAuditRecords, exportShowsNames } from '../services/audit-export.js';
 
 const AuditRecordSchema = z
   .object({
