@@ -455,6 +455,39 @@ forEachDialect('audit export', (f) => {
     }
   });
 
+  it('an export not served because its record could not be written leaves no end record either', async () => {
+    const { sql } = await import('kysely');
+    const pg = f.db.dialect === 'postgres';
+    // Only the export's own record is refused (a lock timeout, a full disk that clears): its end could still be written.
+    if (pg) {
+      await sql`CREATE OR REPLACE FUNCTION test_no_export_start() RETURNS trigger AS $$ BEGIN IF NEW.route = '/v1/audit/export' AND NEW.phase = 'request' THEN RAISE EXCEPTION 'no'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(
+        f.db.db,
+      );
+      await sql`CREATE TRIGGER test_no_export_start BEFORE INSERT ON audit_records FOR EACH ROW EXECUTE FUNCTION test_no_export_start()`.execute(
+        f.db.db,
+      );
+    } else {
+      await sql`CREATE TRIGGER test_no_export_start BEFORE INSERT ON audit_records WHEN NEW.route = '/v1/audit/export' AND NEW.phase = 'request' BEGIN SELECT RAISE(ABORT, 'no'); END`.execute(
+        f.db.db,
+      );
+    }
+    try {
+      const res = await send(f, f.keys.a, 'unserved-export', 'GET', '/v1/audit/export?format=jsonl');
+      await res.text();
+      assert.equal(res.status, 500);
+    } finally {
+      await sql`DROP TRIGGER test_no_export_start ${pg ? sql`ON audit_records` : sql``}`.execute(f.db.db);
+    }
+    const ends = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=result&limit=100')).json()) as {
+      items: AuditRecord[];
+    };
+    assert.deepEqual(
+      ends.items.filter((r) => r.requestId === 'unserved-export'),
+      [],
+      'no end of an export whose start is not in the trail',
+    );
+  });
+
   it('streams: a large export is read from the database a page at a time as it is sent, not gathered first', async () => {
     const tenant = 'bank-export-large';
     await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: testPack(), now: NOW });

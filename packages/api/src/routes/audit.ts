@@ -237,18 +237,20 @@ export function audit() {
           sent = { records, last };
         },
       });
-      const requestId = c.var.audit.requestId;
+      const state = c.var.audit;
       let ended = false;
       // An examiner asks whether an export ran to its end or was cut off (packages/api/README.md, "Audit
       // export"): its end is a record of its own, written once the stream is over, in a transaction of
       // its own (`appendAudit`), never one held open while the file is sent.
+      // An export whose own record could not be written was answered with a 500, its body cancelled
+      // (src/middleware/audit.ts): it has no end, and a record of one would describe a read never served.
       const recordEnd = async (how: 'completed' | 'aborted' | 'failed') => {
-        if (ended) return;
+        if (ended || state.written === undefined) return;
         ended = true;
         try {
           await appendAudit(deps.db, deps.tenantId, {
             at: deps.now().toISOString(),
-            request_id: requestId,
+            request_id: state.requestId,
             phase: 'result',
             actor: deps.principal.actor,
             credential: deps.principal.via,
