@@ -388,6 +388,15 @@ forEachDialect('audit export', (f) => {
     assert.deepEqual(aborted.detail, {
       export: { ended: 'aborted', completed: false, records: first.length, lastSeq: sent.seq, lastHash: sent.hash },
     });
+
+    // Gone while the first page was being read: the page never reached the client, so the end counts none.
+    const gone = await get('end-gone');
+    const goneReader = (gone.body as ReadableStream<Uint8Array>).getReader();
+    const reading = goneReader.read();
+    await goneReader.cancel();
+    assert.equal((await reading).done, true, 'the client got nothing');
+    const none = (await exportsEnded()).find((r) => r.requestId === 'end-gone');
+    assert.deepEqual(none?.detail, { export: { ended: 'aborted', completed: false, records: 0, lastSeq: null, lastHash: null } });
   });
 
   it('with limit, sends the oldest records up to it, a start of the export that verifies to its end; says when it left records out', async () => {

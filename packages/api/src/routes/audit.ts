@@ -227,14 +227,18 @@ export function audit() {
       // Records that kept a name read unmasked make their export an unmasked read too (the trail says so).
       if (await exportShowsNames(deps.db, deps.tenantId, filter, throughSeq)) c.set('deps', { ...deps, unmaskNames: true });
       const log = deps.log ?? ((e: unknown) => console.error('tierkit api: audit export', e));
-      let sent: { records: number; last: { seq: number; hash: string } | null } = { records: 0, last: null };
+      // What was read, and what of it was handed to the stream: a client gone while a page was being
+      // read never got that page, and an `aborted` end counts only what it could have (the README's "Its end is recorded").
+      type Progress = { records: number; last: { seq: number; hash: string } | null };
+      let read: Progress = { records: 0, last: null };
+      let sent: Progress = read;
       const chunks = exportAuditRecords(deps.db, deps.tenantId, filter, {
         format,
         timeZone: deps.timeZone,
         throughSeq,
         ...(limit !== undefined ? { limit } : {}),
         onPage: (records, last) => {
-          sent = { records, last };
+          read = { records, last };
         },
       });
       const state = c.var.audit;
@@ -293,7 +297,11 @@ export function audit() {
               // Recorded before the stream closes: once a client has read the whole file, its end is in the trail.
               await recordEnd('completed');
               controller.close();
-            } else controller.enqueue(encoder.encode(next.value));
+            } else {
+              // Throws once the client has cancelled: that page was never handed over.
+              controller.enqueue(encoder.encode(next.value));
+              sent = read;
+            }
           },
           async cancel() {
             await chunks.return(undefined);
