@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AUDIT_EXPORT_MEMORY_LIMIT, type AuditRecord, AuditTrail } from '@tierkit/admin';
+import { AUDIT_EXPORT_MEMORY_LIMIT, type AuditRecord, AuditTrail, auditVerifyArgs } from '@tierkit/admin';
 import { mintStaffToken } from '@tierkit/api';
 import { runCaptured } from '../../packages/cli/src/run-captured.js';
 import type { HttpTierkitClient } from '@tierkit/client';
@@ -55,6 +55,8 @@ describe('AuditTrail.exportFile against the real API', () => {
       lastSeq: file.lastSeq,
       lastHash: file.lastHash,
       limited: false,
+      format: 'csv',
+      filtered: true,
     });
     assert.match(file.fileName, /^audit-bank-a-start-20251115T040000Z\.csv$/);
     assert.equal(seen.length, 1);
@@ -124,6 +126,28 @@ describe('AuditTrail.exportFile against the real API', () => {
     assert.ok(whole);
     assert.match(seen[0] ?? '', new RegExp(`[?&]limit=${AUDIT_EXPORT_MEMORY_LIMIT}(&|$)`));
     assert.equal(whole.limited, false);
+  });
+
+  it('the check the page prints is one the CLI passes as typed: with the tenant, --filtered for a filtered file, none for a CSV', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tierkit-kit-check-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const t = new AuditTrail(checker);
+    await t.setFilter({ method: 'PUT' });
+    const file = await t.exportFile('jsonl');
+    assert.ok(file, JSON.stringify(t.state.exported));
+    const saved = join(dir, file.fileName);
+    writeFileSync(saved, await file.blob.text());
+    const args = auditVerifyArgs(file, 'bank-a', saved);
+    assert.ok(args);
+    const checked = await runCaptured(args);
+    assert.equal(checked.code, 0, [...checked.out, ...checked.err].join('\n'));
+    assert.ok(args.includes('--filtered'), args.join(' '));
+    assert.match(checked.out[0] ?? '', /: ok, \d+ records of bank-a/);
+
+    await t.setFilter({});
+    const csv = await t.exportFile('csv');
+    assert.ok(csv);
+    assert.equal(auditVerifyArgs(csv, 'bank-a'), undefined, 'a CSV is for reading: no check offered');
   });
 
   it('streamed to a file the person picked, the whole export is written as it arrives and the sink closed; a refusal aborts it, never a half file', async () => {

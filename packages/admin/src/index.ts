@@ -27,6 +27,7 @@ export {
   AuditTrail,
   anchorVerdict,
   auditDetailOf,
+  auditVerifyArgs,
   bookMovesOf,
   checkAuditFilter,
   firstBreak,

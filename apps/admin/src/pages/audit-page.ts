@@ -1,5 +1,6 @@
 import {
   AUDIT_EXPORT_MEMORY_LIMIT,
+  auditVerifyArgs,
   type AuditFilter,
   type AuditFilterField,
   type AuditFilterInput,
@@ -32,7 +33,7 @@ import { moreButton, refocus } from '../keep-focus.js';
 type SaveFilePicker = (options: {
   suggestedName: string;
   types: { description: string; accept: Readonly<Record<string, readonly string[]>> }[];
-}) => Promise<{ createWritable(): Promise<WritableStream<Uint8Array>> }>;
+}) => Promise<{ readonly name: string; createWritable(): Promise<WritableStream<Uint8Array>> }>;
 
 const EXPORT_TYPES = {
   csv: { accept: { 'text/csv': ['.csv'] } },
@@ -75,6 +76,8 @@ export class AuditPage extends LitElement {
   /** The export's format: CSV for Excel, JSON lines to verify offline (`tierkit audit verify --file`). */
   declare format: 'csv' | 'jsonl';
   #schemesRead: AbortController | undefined;
+  /** The name of the file the last streamed export was written to (the picker's), which its check names. */
+  #savedAs: string | undefined;
   /**
    * Bumped by each search, Clear, a new session and leaving the page: a search that waited for a
    * frame goes on only if nothing came after it, so it never undoes a Clear, nor reads for a page
@@ -222,6 +225,7 @@ export class AuditPage extends LitElement {
           types: [{ description: AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'].exportFormats[format], ...EXPORT_TYPES[format] }],
         });
         sink = await handle.createWritable();
+        this.#savedAs = handle.name;
       } catch (err) {
         // Dismissed: nothing to save. Refused by the browser (a sandboxed frame): saved from memory, capped.
         if ((err as { name?: string }).name === 'AbortError') return;
@@ -232,6 +236,7 @@ export class AuditPage extends LitElement {
         return;
       }
     }
+    this.#savedAs = undefined;
     const file = await this.#trail.store.exportFile(format);
     if (file && this.isConnected) {
       const url = URL.createObjectURL(file.blob);
@@ -256,7 +261,23 @@ export class AuditPage extends LitElement {
     if (x.status === 'error') return `${w.exportFailed}: ${whyFailed(x.error, locale)}`;
     if (x.status !== 'ready' || !x.fileName) return '';
     const end = x.lastSeq !== undefined && x.lastHash !== undefined ? `; ${w.exportedEnd(x.lastSeq, x.lastHash)}` : '';
-    return `${w.exported(x.fileName)}${end}`;
+    // The command as it must be typed: with the tenant and, for a filtered file, --filtered (else a sound file fails).
+    const args =
+      x.format !== undefined && x.filtered !== undefined && this.ctx
+        ? auditVerifyArgs(
+            {
+              fileName: x.fileName,
+              lastSeq: x.lastSeq,
+              lastHash: x.lastHash,
+              limited: x.limited ?? false,
+              format: x.format,
+              filtered: x.filtered,
+            },
+            this.ctx.session.tenantId,
+            this.#savedAs ?? x.fileName,
+          )
+        : undefined;
+    return `${w.exported(x.fileName)}${end}${args ? `; ${w.exportedCheck(`tierkit ${args.join(' ')}`)}` : ''}`;
   }
 
   /** A file the in-memory cap cut short, said on its own line: where it stops, and what exports it all. */

@@ -35,8 +35,9 @@ const zh = {
   exportFormat: '格式',
   exportFormats: { csv: 'CSV（Excel）', jsonl: 'JSON Lines（离线校验）' } as Record<'csv' | 'jsonl', string>,
   /** Where the saved file ends, and how to check it there. */
-  exportedEnd: (seq: number, hash: string) =>
-    `末条记录 ${seq}（${hash}）；校验：tierkit audit verify --file … --through ${seq} --head ${hash}`,
+  exportedEnd: (seq: number, hash: string) => `末条记录 ${seq}（${hash}）`,
+  /** The command that checks a saved JSON Lines file to its end (a CSV is not verifiable). */
+  exportedCheck: (command: string) => `离线校验：${command}`,
   /** A file the in-memory cap cut short: said plainly, with where it stops and what exports it all. */
   exportedLimited: (seq: number, limit: number) =>
     `文件只到第 ${seq} 号记录为止：此浏览器无法边下载边写入文件，最多导出 ${limit} 条。完整导出请用 tierkit audit export。`,
@@ -227,8 +228,8 @@ const tw: typeof zh = {
     `匯出目前篩選條件下的全部紀錄（不限於已顯示的）：CSV 為 UTF-8 編碼，可用 Excel 開啟；JSON Lines 可用 tierkit audit verify --file 離線驗證。瀏覽器支援時邊下載邊寫入所選檔案；否則最多匯出最早的 ${limit} 筆。匯出及其是否完成都會記入稽核紀錄。`,
   exportFormat: '格式',
   exportFormats: { csv: 'CSV（Excel）', jsonl: 'JSON Lines（離線驗證）' },
-  exportedEnd: (seq: number, hash: string) =>
-    `末筆紀錄 ${seq}（${hash}）；驗證：tierkit audit verify --file … --through ${seq} --head ${hash}`,
+  exportedEnd: (seq: number, hash: string) => `末筆紀錄 ${seq}（${hash}）`,
+  exportedCheck: (command: string) => `離線驗證：${command}`,
   exportedLimited: (seq: number, limit: number) =>
     `檔案只到第 ${seq} 號紀錄為止：此瀏覽器無法邊下載邊寫入檔案，最多匯出 ${limit} 筆。完整匯出請用 tierkit audit export。`,
   exportEnded: { completed: '已完成', aborted: '被用戶端中止', failed: '伺服器出錯中斷' },
@@ -402,8 +403,8 @@ const en: typeof zh = {
     `Exports every record the filter finds (not only those shown): CSV in UTF-8 for Excel, or JSON Lines to check offline with tierkit audit verify --file. Where the browser allows, the file is written to disk as it arrives; otherwise at most the oldest ${limit} records. The export, and whether it completed, are recorded in the trail.`,
   exportFormat: 'Format',
   exportFormats: { csv: 'CSV (Excel)', jsonl: 'JSON Lines (verify offline)' },
-  exportedEnd: (seq: number, hash: string) =>
-    `last record ${seq} (${hash}); check: tierkit audit verify --file … --through ${seq} --head ${hash}`,
+  exportedEnd: (seq: number, hash: string) => `last record ${seq} (${hash})`,
+  exportedCheck: (command: string) => `check offline: ${command}`,
   exportedLimited: (seq: number, limit: number) =>
     `The file stops at record ${seq}: this browser cannot write a file as it downloads, so it exports at most ${limit} records. Export them all with tierkit audit export.`,
   exportEnded: { completed: 'completed', aborted: 'aborted by the client', failed: 'cut off by a server error' },

@@ -34,6 +34,32 @@ export interface AuditExportEnd {
    * a whole, verifiable start of the export; `tierkit audit export` writes all of it.
    */
   readonly limited: boolean;
+  readonly format: 'csv' | 'jsonl';
+  /** The list had a filter: the file may skip seqs, so it verifies with `--filtered` only. */
+  readonly filtered: boolean;
+}
+
+/**
+ * The `tierkit` arguments that check a saved export to its end offline (`audit verify --file`), as the
+ * person would type them; undefined for a CSV (for reading, not verifying: packages/api/README.md,
+ * "Audit export") or a file with no records. A filtered file needs `--filtered`, and every file its
+ * tenant (a record's hash names its chain): a command without them fails on a file that is fine.
+ */
+export function auditVerifyArgs(end: AuditExportEnd, tenant: string, file = end.fileName): string[] | undefined {
+  if (end.format !== 'jsonl' || end.lastSeq === undefined || end.lastHash === undefined) return undefined;
+  return [
+    'audit',
+    'verify',
+    '--file',
+    file,
+    '--tenant',
+    tenant,
+    ...(end.filtered ? ['--filtered'] : []),
+    '--through',
+    String(end.lastSeq),
+    '--head',
+    end.lastHash,
+  ];
 }
 
 /** The last export: idle until asked, then where its file ended, or the problem. */
@@ -145,7 +171,7 @@ export function checkAuditFilter(
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
 
 /** Where an export's file ends, from the API's headers (`X-Audit-Export-Last-Seq`, `-Last-Hash`, `-Limited`). */
-function exportEnd(res: Response, format: string): AuditExportEnd {
+function exportEnd(res: Response, format: 'csv' | 'jsonl', filter: AuditFilter): AuditExportEnd {
   const fileName = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `audit.${format}`;
   const seq = res.headers.get('X-Audit-Export-Last-Seq');
   return {
@@ -153,6 +179,8 @@ function exportEnd(res: Response, format: string): AuditExportEnd {
     lastSeq: seq === null ? undefined : Number(seq),
     lastHash: res.headers.get('X-Audit-Export-Last-Hash') ?? undefined,
     limited: res.headers.get('X-Audit-Export-Limited') === 'true',
+    format,
+    filtered: Object.values(filter).some((v) => v !== undefined),
   };
 }
 
@@ -418,12 +446,13 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
     format: 'csv' | 'jsonl' = 'csv',
     { limit = AUDIT_EXPORT_MEMORY_LIMIT }: { readonly limit?: number } = {},
   ): Promise<AuditExportFile | undefined> {
+    const filter = this.state.filter;
     this.set({ exported: { status: 'loading', fileName: undefined, error: undefined } });
     const file = await this.run(
       'export',
       async (signal): Promise<AuditExportFile> => {
-        const res = await this.#exportResponse(format, limit, signal);
-        return { blob: await res.blob(), ...exportEnd(res, format) };
+        const res = await this.#exportResponse(filter, format, limit, signal);
+        return { blob: await res.blob(), ...exportEnd(res, format, filter) };
       },
       (error) => this.set({ exported: { status: 'error', fileName: undefined, error } }),
     );
@@ -441,13 +470,14 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
    * Resolves where the file ends, or undefined (`exported` says why).
    */
   async exportTo(sink: WritableStream<Uint8Array>, format: 'csv' | 'jsonl' = 'csv'): Promise<AuditExportEnd | undefined> {
+    const filter = this.state.filter;
     this.set({ exported: { status: 'loading', fileName: undefined, error: undefined } });
     const end = await this.run(
       'export',
       async (signal): Promise<AuditExportEnd> => {
         let res: Response;
         try {
-          res = await this.#exportResponse(format, undefined, signal);
+          res = await this.#exportResponse(filter, format, undefined, signal);
         } catch (e) {
           await sink.abort(e).catch(() => undefined);
           throw e;
@@ -459,7 +489,7 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
         }
         // pipeTo aborts the sink when the body errors or `signal` aborts, and closes it only at the end.
         await body.pipeTo(sink, { signal });
-        return exportEnd(res, format);
+        return exportEnd(res, format, filter);
       },
       (error) => this.set({ exported: { status: 'error', fileName: undefined, error } }),
     );
@@ -467,8 +497,8 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
     return end;
   }
 
-  async #exportResponse(format: 'csv' | 'jsonl', limit: number | undefined, signal: AbortSignal): Promise<Response> {
-    const res = await this.#client.http.fetch(`/v1/audit/export${query({ ...this.state.filter, format, limit })}`, { signal });
+  async #exportResponse(filter: AuditFilter, format: 'csv' | 'jsonl', limit: number | undefined, signal: AbortSignal): Promise<Response> {
+    const res = await this.#client.http.fetch(`/v1/audit/export${query({ ...filter, format, limit })}`, { signal });
     if (!res.ok) throw new TierkitApiError(await problemOf(res));
     return res;
   }
