@@ -175,7 +175,6 @@ const SECURE_HEADERS = [
   ['X-XSS-Protection', '0'],
 ] as const;
 
-/** Response headers a page on another origin may read. */
 /** Headers a console on another origin may read: the audit export's name and where its file ends among them. */
 const EXPOSED_HEADERS = [
   'ETag',
