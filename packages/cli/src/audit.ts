@@ -4,7 +4,6 @@ import { link, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
-  AUDIT_EXPORT_FORMATS,
   anchorsByChain,
   appendOperatorAudit,
   auditExportBounds,
