@@ -497,6 +497,87 @@ forEachDialect('audit export', (f) => {
     );
   });
 
+  it('records an export that failed mid-stream as failed, with the records handed over before it failed', async () => {
+    const tenant = 'bank-export-fail';
+    await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: testPack(), now: NOW });
+    const secret = (await createApiKey(f.db.db, { tenantId: tenant, role: 'admin', label: 'export', now: NOW })).secret;
+    let prev = (await f.db.db.selectFrom('audit_heads').select('hash').where('chain', '=', tenant).executeTakeFirst())?.hash ?? 'genesis';
+    const start = (await f.db.db.selectFrom('audit_heads').select('seq').where('chain', '=', tenant).executeTakeFirst())?.seq ?? 0;
+    const total = 600;
+    const rows: AuditRecordRow[] = [];
+    for (let seq = start + 1; seq <= start + total; seq++) {
+      const row = {
+        chain: tenant,
+        seq,
+        at: new Date(NOW.getTime() + seq).toISOString(),
+        request_id: `bulk-${seq}`,
+        phase: 'result',
+        actor: 'key:key_bulk',
+        credential: 'key',
+        method: 'PUT',
+        route: '/v1/subjects/{id}',
+        target: JSON.stringify({ id: `C${seq}` }),
+        status: 200,
+        problem: null,
+        unmasked: 0,
+        detail: null,
+        prev_hash: prev,
+      };
+      const hash = auditHash(row);
+      rows.push({ ...row, hash });
+      prev = hash;
+    }
+    for (let i = 0; i < rows.length; i += 200)
+      await f.db.db
+        .insertInto('audit_records')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    await f.db.db
+      .insertInto('audit_heads')
+      .values({ chain: tenant, seq: start + total, hash: prev })
+      .onConflict((oc) => oc.column('chain').doUpdateSet({ seq: start + total, hash: prev }))
+      .execute();
+    // A row of the second page the export cannot read (its target edited in the database to no JSON):
+    // the first page (500 records) has gone when the read fails.
+    await f.db.db
+      .updateTable('audit_records')
+      .set({ target: 'not json' })
+      .where('chain', '=', tenant)
+      .where('seq', '=', start + 550)
+      .execute();
+
+    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    const res = await app.request('/v1/audit/export?format=jsonl', {
+      headers: { Authorization: `Bearer ${secret}`, 'X-Request-Id': 'export-fails' },
+    });
+    assert.equal(res.status, 200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    await assert.rejects(async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    }, 'the stream errors: the file is cut');
+    const got = recordsOf(text);
+    const lastSent = got[got.length - 1];
+    assert.equal(got.length, 500, 'the first page');
+    const end = await f.db.db
+      .selectFrom('audit_records')
+      .selectAll()
+      .where('chain', '=', tenant)
+      .where('request_id', '=', 'export-fails')
+      .where('phase', '=', 'result')
+      .executeTakeFirst();
+    assert.ok(end, 'the failed export’s end is recorded');
+    assert.equal(end.problem, 'export-failed');
+    assert.deepEqual(JSON.parse(end.detail ?? '{}'), {
+      export: { ended: 'failed', completed: false, records: 500, lastSeq: lastSent?.seq, lastHash: lastSent?.hash },
+    });
+  });
+
   it('streams: a large export is read from the database a page at a time as it is sent, not gathered first', async () => {
     const tenant = 'bank-export-large';
     await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: testPack(), now: NOW });
