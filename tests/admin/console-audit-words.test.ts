@@ -62,7 +62,8 @@ describe('the console words audit records', () => {
     assert.equal(res.status, 200);
     await res.text();
     const t = new AuditTrail(f.client('admin'));
-    await t.setFilter({ route: '/v1/audit/export' });
+    // The export's own record (a request); its end is a result record of its own (next test).
+    await t.setFilter({ route: '/v1/audit/export', phase: 'request' });
     const record = t.state.items[0]!;
     const {
       throughSeq: through,
@@ -108,6 +109,32 @@ describe('the console words audit records', () => {
         `export: last record's hash: ${lastHash}`,
       ],
     );
+  });
+
+  it('an export’s end says whether it completed or was cut off, how many records went and the last one, in every locale', async () => {
+    const whole = await f.app.request('/v1/audit/export?format=jsonl&target=K04', { headers: { Authorization: `Bearer ${f.adminKey}` } });
+    await whole.text();
+    // A client that reads the first page and goes away: the stream is cancelled, the end says so.
+    const cut = await f.app.request('/v1/audit/export?format=jsonl', { headers: { Authorization: `Bearer ${f.adminKey}` } });
+    const reader = (cut.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await reader.cancel();
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: '/v1/audit/export', phase: 'result' });
+    const [aborted, completed] = t.state.items;
+    assert.ok(aborted && completed);
+    const said = (r: typeof aborted, locale: 'zh-CN' | 'zh-TW' | 'en') => auditDetailOf(r).map((l) => auditDetailText(l, locale));
+    const end = (completed.detail as { export: { records: number; lastSeq: number; lastHash: string } }).export;
+    assert.deepEqual(said(completed, 'zh-CN'), [
+      '导出：结束方式：已完成',
+      '导出：已完成：是',
+      `导出：记录数：${end.records}`,
+      `导出：末条序号：${end.lastSeq}`,
+      `导出：末条哈希：${end.lastHash}`,
+    ]);
+    assert.deepEqual(said(aborted, 'zh-TW').slice(0, 2), ['匯出：結束方式：被用戶端中止', '匯出：已完成：否']);
+    assert.deepEqual(said(aborted, 'en').slice(0, 2), ['export: how it ended: aborted by the client', 'export: completed: no']);
+    assert.equal(aborted.problem, 'export-aborted');
   });
 
   it('a closing learnt late names both dates, in the bank’s time, in every locale', async () => {

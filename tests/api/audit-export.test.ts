@@ -208,7 +208,9 @@ forEachDialect('audit export', (f) => {
     const exported = recordsOf(await first.text());
     const last = exported[exported.length - 1];
     assert.ok(last);
-    const records = (await (await client(f).get('/v1/audit?route=/v1/audit/export&limit=5')).json()) as { items: AuditRecord[] };
+    const records = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=5')).json()) as {
+      items: AuditRecord[];
+    };
     const record = records.items.find((r) => r.requestId === 'exp-1');
     assert.ok(record, 'the export has its record');
     assert.equal(record.phase, 'request');
@@ -232,7 +234,9 @@ forEachDialect('audit export', (f) => {
     assert.equal((await send(f, f.keys.a, 'by-name', 'GET', `/v1/subjects?name=${encodeURIComponent('张晓明')}`)).status, 200);
     await (await send(f, f.keys.a, 'exp-2', 'GET', '/v1/audit/export')).text();
     await (await send(f, f.keys.a, 'exp-3', 'GET', '/v1/audit/export?route=/v1/overrides/{overrideId}/reject')).text();
-    const after = (await (await client(f).get('/v1/audit?route=/v1/audit/export&limit=5')).json()) as { items: AuditRecord[] };
+    const after = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=5')).json()) as {
+      items: AuditRecord[];
+    };
     assert.equal(after.items.find((r) => r.requestId === 'exp-2')?.unmasked, true);
     assert.equal(after.items.find((r) => r.requestId === 'exp-3')?.unmasked, false, 'filtered to records without names');
   });
@@ -307,6 +311,134 @@ forEachDialect('audit export', (f) => {
     assert.equal(await verdict([...lines, '']), 'unreadable', 'a blank line added');
   });
 
+  it('filters by phase, in the list and the export; a phase filtered export verifies as filtered; an unknown phase is a 400', async () => {
+    await rejectedOverride('EX-PH');
+    const listed = (await (await client(f).get('/v1/audit?phase=intent&limit=100')).json()) as { items: AuditRecord[] };
+    assert.ok(listed.items.length >= 1);
+    assert.ok(listed.items.every((r) => r.phase === 'intent'));
+    const res = await client(f).get('/v1/audit/export?format=jsonl&phase=intent');
+    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    const exported = lines.map((l) => JSON.parse(l) as AuditRecord);
+    assert.ok(exported.length >= listed.items.length);
+    assert.ok(exported.every((r) => r.phase === 'intent'));
+    const end = { through: Number(res.headers.get('X-Audit-Export-Last-Seq')), head: res.headers.get('X-Audit-Export-Last-Hash') ?? '' };
+    assert.equal((await verifyAuditFile(lines, 'bank-a', { filtered: true, ...end })).ok, true, 'filtered, with its end: ok');
+    assert.equal(
+      (await verifyAuditFile(lines, 'bank-a', end)).problems[0]?.kind,
+      'missing',
+      'not said to be filtered: its gaps are lines taken out',
+    );
+    const recorded = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=1')).json()) as {
+      items: AuditRecord[];
+    };
+    assert.equal(
+      (recorded.items[0]?.detail as { export?: { phase?: string } } | undefined)?.export?.phase,
+      'intent',
+      'the export’s record names its phase',
+    );
+    for (const path of ['/v1/audit/export?phase=commit', '/v1/audit?phase=INTENT']) {
+      const bad = await client(f).get(path);
+      assert.equal(bad.status, 400, path);
+      const problem = (await bad.json()) as { errors: { path: string; code: string }[] };
+      assert.deepEqual([problem.errors[0]?.path, problem.errors[0]?.code], ['query.phase', 'invalid_value'], path);
+    }
+  });
+
+  it('records its end once the file is sent: completed, or aborted by the client with the records it had sent; none while it streams', async () => {
+    const exportsEnded = async () =>
+      ((await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=result&limit=100')).json()) as { items: AuditRecord[] }).items;
+    // Not the fixture's checked app: its check reads each body whole before the test sees it.
+    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    const get = (requestId: string) =>
+      app.request('/v1/audit/export?format=jsonl', { headers: { Authorization: `Bearer ${f.keys.a}`, 'X-Request-Id': requestId } });
+    const before = (await exportsEnded()).length;
+    const whole = await get('end-whole');
+    assert.equal((await exportsEnded()).length, before, 'nothing said of its end before the file is read');
+    const lines = (await whole.text()).split('\n').filter((l) => l !== '');
+    const last = JSON.parse(lines[lines.length - 1] ?? '{}') as AuditRecord;
+    const ended = (await exportsEnded()).find((r) => r.requestId === 'end-whole');
+    assert.ok(ended, 'its end is recorded');
+    const asked = (
+      (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=100')).json()) as { items: AuditRecord[] }
+    ).items.find((r) => r.requestId === 'end-whole');
+    assert.ok(asked && asked.seq < ended.seq, 'the end after the export’s own record');
+    assert.deepEqual(
+      { phase: ended.phase, status: ended.status, problem: ended.problem, actor: ended.actor, detail: ended.detail },
+      {
+        phase: 'result',
+        status: 200,
+        problem: null,
+        actor: asked.actor,
+        detail: { export: { ended: 'completed', completed: true, records: lines.length, lastSeq: last.seq, lastHash: last.hash } },
+      },
+    );
+
+    // Read one chunk and dropped: the end says so, and how far it went.
+    const cut = await get('end-cut');
+    const reader = (cut.body as ReadableStream<Uint8Array>).getReader();
+    const first = new TextDecoder()
+      .decode((await reader.read()).value)
+      .split('\n')
+      .filter((l) => l !== '');
+    await reader.cancel();
+    const aborted = (await exportsEnded()).find((r) => r.requestId === 'end-cut');
+    assert.ok(aborted, 'an export cut off is recorded too');
+    const sent = JSON.parse(first[first.length - 1] ?? '{}') as AuditRecord;
+    assert.equal(aborted.problem, 'export-aborted');
+    assert.deepEqual(aborted.detail, {
+      export: { ended: 'aborted', completed: false, records: first.length, lastSeq: sent.seq, lastHash: sent.hash },
+    });
+
+    // Gone while the first page was being read: the page never reached the client, so the end counts none.
+    const gone = await get('end-gone');
+    const goneReader = (gone.body as ReadableStream<Uint8Array>).getReader();
+    const reading = goneReader.read();
+    await goneReader.cancel();
+    assert.equal((await reading).done, true, 'the client got nothing');
+    const none = (await exportsEnded()).find((r) => r.requestId === 'end-gone');
+    assert.deepEqual(none?.detail, { export: { ended: 'aborted', completed: false, records: 0, lastSeq: null, lastHash: null } });
+  });
+
+  it('with limit, sends the oldest records up to it, a start of the export that verifies to its end; says when it left records out', async () => {
+    const res = await client(f).get('/v1/audit/export?format=jsonl&limit=3');
+    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, 3);
+    const third = JSON.parse(lines[2] ?? '{}') as AuditRecord;
+    assert.equal(res.headers.get('X-Audit-Export-Last-Seq'), String(third.seq));
+    assert.equal(res.headers.get('X-Audit-Export-Last-Hash'), third.hash);
+    assert.equal(res.headers.get('X-Audit-Export-Limited'), 'true');
+    const end = { through: third.seq, head: third.hash };
+    assert.equal((await verifyAuditFile(lines, 'bank-a', end)).ok, true, 'a whole start of the chain, checked to its end');
+    assert.equal((await verifyAuditFile(lines.slice(0, 2), 'bank-a', end)).ok, false, 'cut shorter than it said: fails');
+    const recorded = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=request&limit=1')).json()) as {
+      items: AuditRecord[];
+    };
+    assert.deepEqual(recorded.items[0]?.detail, {
+      export: {
+        format: 'jsonl',
+        limit: 3,
+        throughSeq: recorded.items[0]?.seq && recorded.items[0].seq - 1,
+        firstSeq: 1,
+        lastSeq: third.seq,
+        lastHash: third.hash,
+        limited: true,
+      },
+    });
+
+    const all = await client(f).get('/v1/audit/export?format=jsonl&limit=1000000');
+    await all.text();
+    assert.equal(all.headers.get('X-Audit-Export-Limited'), null, 'a limit that leaves nothing out says nothing');
+    for (const [query, code] of [
+      ['limit=0', 'too_small'],
+      ['limit=1000001', 'too_big'],
+      ['limit=ten', 'invalid_type'],
+    ] as const) {
+      const bad = await client(f).get(`/v1/audit/export?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.equal(((await bad.json()) as { errors: { code: string }[] }).errors[0]?.code, code, query);
+    }
+  });
+
   it('is not served when its audit record cannot be written (a trigger refusing the export’s record)', async () => {
     const { sql } = await import('kysely');
     const pg = f.db.dialect === 'postgres';
@@ -330,6 +462,120 @@ forEachDialect('audit export', (f) => {
     } finally {
       await sql`DROP TRIGGER test_no_export ${pg ? sql`ON audit_records` : sql``}`.execute(f.db.db);
     }
+  });
+
+  it('an export not served because its record could not be written leaves no end record either', async () => {
+    const { sql } = await import('kysely');
+    const pg = f.db.dialect === 'postgres';
+    // Only the export's own record is refused (a lock timeout, a full disk that clears): its end could still be written.
+    if (pg) {
+      await sql`CREATE OR REPLACE FUNCTION test_no_export_start() RETURNS trigger AS $$ BEGIN IF NEW.route = '/v1/audit/export' AND NEW.phase = 'request' THEN RAISE EXCEPTION 'no'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(
+        f.db.db,
+      );
+      await sql`CREATE TRIGGER test_no_export_start BEFORE INSERT ON audit_records FOR EACH ROW EXECUTE FUNCTION test_no_export_start()`.execute(
+        f.db.db,
+      );
+    } else {
+      await sql`CREATE TRIGGER test_no_export_start BEFORE INSERT ON audit_records WHEN NEW.route = '/v1/audit/export' AND NEW.phase = 'request' BEGIN SELECT RAISE(ABORT, 'no'); END`.execute(
+        f.db.db,
+      );
+    }
+    try {
+      const res = await send(f, f.keys.a, 'unserved-export', 'GET', '/v1/audit/export?format=jsonl');
+      await res.text();
+      assert.equal(res.status, 500);
+    } finally {
+      await sql`DROP TRIGGER test_no_export_start ${pg ? sql`ON audit_records` : sql``}`.execute(f.db.db);
+    }
+    const ends = (await (await client(f).get('/v1/audit?route=/v1/audit/export&phase=result&limit=100')).json()) as {
+      items: AuditRecord[];
+    };
+    assert.deepEqual(
+      ends.items.filter((r) => r.requestId === 'unserved-export'),
+      [],
+      'no end of an export whose start is not in the trail',
+    );
+  });
+
+  it('records an export that failed mid-stream as failed, with the records handed over before it failed', async () => {
+    const tenant = 'bank-export-fail';
+    await provisionTenant(f.db.db, { id: tenant, name: tenant, pack: testPack(), now: NOW });
+    const secret = (await createApiKey(f.db.db, { tenantId: tenant, role: 'admin', label: 'export', now: NOW })).secret;
+    let prev = (await f.db.db.selectFrom('audit_heads').select('hash').where('chain', '=', tenant).executeTakeFirst())?.hash ?? 'genesis';
+    const start = (await f.db.db.selectFrom('audit_heads').select('seq').where('chain', '=', tenant).executeTakeFirst())?.seq ?? 0;
+    const total = 600;
+    const rows: AuditRecordRow[] = [];
+    for (let seq = start + 1; seq <= start + total; seq++) {
+      const row = {
+        chain: tenant,
+        seq,
+        at: new Date(NOW.getTime() + seq).toISOString(),
+        request_id: `bulk-${seq}`,
+        phase: 'result',
+        actor: 'key:key_bulk',
+        credential: 'key',
+        method: 'PUT',
+        route: '/v1/subjects/{id}',
+        target: JSON.stringify({ id: `C${seq}` }),
+        status: 200,
+        problem: null,
+        unmasked: 0,
+        detail: null,
+        prev_hash: prev,
+      };
+      const hash = auditHash(row);
+      rows.push({ ...row, hash });
+      prev = hash;
+    }
+    for (let i = 0; i < rows.length; i += 200)
+      await f.db.db
+        .insertInto('audit_records')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    await f.db.db
+      .insertInto('audit_heads')
+      .values({ chain: tenant, seq: start + total, hash: prev })
+      .onConflict((oc) => oc.column('chain').doUpdateSet({ seq: start + total, hash: prev }))
+      .execute();
+    // A row of the second page the export cannot read (its target edited in the database to no JSON):
+    // the first page (500 records) has gone when the read fails.
+    await f.db.db
+      .updateTable('audit_records')
+      .set({ target: 'not json' })
+      .where('chain', '=', tenant)
+      .where('seq', '=', start + 550)
+      .execute();
+
+    const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    const res = await app.request('/v1/audit/export?format=jsonl', {
+      headers: { Authorization: `Bearer ${secret}`, 'X-Request-Id': 'export-fails' },
+    });
+    assert.equal(res.status, 200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    await assert.rejects(async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    }, 'the stream errors: the file is cut');
+    const got = recordsOf(text);
+    const lastSent = got[got.length - 1];
+    assert.equal(got.length, 500, 'the first page');
+    const end = await f.db.db
+      .selectFrom('audit_records')
+      .selectAll()
+      .where('chain', '=', tenant)
+      .where('request_id', '=', 'export-fails')
+      .where('phase', '=', 'result')
+      .executeTakeFirst();
+    assert.ok(end, 'the failed export’s end is recorded');
+    assert.equal(end.problem, 'export-failed');
+    assert.deepEqual(JSON.parse(end.detail ?? '{}'), {
+      export: { ended: 'failed', completed: false, records: 500, lastSeq: lastSent?.seq, lastHash: lastSent?.hash },
+    });
   });
 
   it('streams: a large export is read from the database a page at a time as it is sent, not gathered first', async () => {

@@ -22,10 +22,12 @@ export type {
   RatesResponse,
 } from './core/analytics-types.js';
 export {
+  AUDIT_EXPORT_MEMORY_LIMIT,
   AUDIT_FILTER_CHECKS,
   AuditTrail,
   anchorVerdict,
   auditDetailOf,
+  auditVerifyArgs,
   bookMovesOf,
   checkAuditFilter,
   firstBreak,
@@ -34,7 +36,9 @@ export type {
   AnchorVerdict,
   AuditBookMove,
   AuditDetailLine,
+  AuditExportEnd,
   AuditExportFile,
+  AuditExportState,
   AuditFilterCheck,
   AuditFilterErrors,
   AuditFilterField,

@@ -175,8 +175,18 @@ const SECURE_HEADERS = [
   ['X-XSS-Protection', '0'],
 ] as const;
 
-/** Response headers a page on another origin may read. */
-const EXPOSED_HEADERS = ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] as const;
+/** Headers a console on another origin may read: the audit export's name and where its file ends among them. */
+const EXPOSED_HEADERS = [
+  'ETag',
+  'Retry-After',
+  'X-Request-Id',
+  'Idempotent-Replayed',
+  'Content-Disposition',
+  'X-Audit-Export-Through-Seq',
+  'X-Audit-Export-Last-Seq',
+  'X-Audit-Export-Last-Hash',
+  'X-Audit-Export-Limited',
+] as const;
 
 function corsOrigin(allowed: TrustedOrigins) {
   return (origin: string): string | null => {

@@ -102,6 +102,13 @@ export {
   exportAuditRecords,
   verifyAuditFile,
 } from './services/audit-export.js';
+export {
+  AuditExportQuery,
+  AuditFilterQuery,
+  MAX_EXPORT_LIMIT,
+  parseAuditExportQuery,
+  type ParsedAuditExportQuery,
+} from './schemas/audit-filter.js';
 export type {
   AuditExportBounds,
   AuditExportFilter,

@@ -4,16 +4,14 @@ import { link, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
-  AUDIT_EXPORT_FORMATS,
   anchorsByChain,
   appendOperatorAudit,
   auditExportBounds,
   auditExportEnd,
   cliAction,
   exportAuditRecords,
+  parseAuditExportQuery,
   verifyAuditFile,
-  type AuditExportFilter,
-  type AuditExportFormat,
   type AuditFileCheck,
   type AuditFileVerification,
   UNAUTHENTICATED_CHAIN,
@@ -23,7 +21,6 @@ import {
   type AuditVerification,
 } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
-import { AUDIT_METHODS } from '@tierkit/core/wire';
 import { findTenant, isPostgresUrl, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
@@ -43,7 +40,7 @@ export interface AuditArgs {
   readonly env?: NodeJS.ProcessEnv;
   /** `verify --file FILE`: check an exported JSON lines file offline, without the database. */
   readonly file?: string | undefined;
-  /** `export`: the filters of `GET /v1/audit/export`, as given (checked here). */
+  /** `export`: the filters of `GET /v1/audit/export`, as given (checked by the API's schema, `parseAuditExportQuery`). */
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly format?: string | undefined;
@@ -52,6 +49,7 @@ export interface AuditArgs {
   readonly method?: string | undefined;
   readonly target?: string | undefined;
   readonly status?: string | undefined;
+  readonly phase?: string | undefined;
   /** The bank's time zone (`TIERKIT_TIME_ZONE`): the CSV's `atLocal`. */
   readonly timeZone?: string;
   /** The database's URL (`--database`): an export never writes over its files. */
@@ -86,12 +84,14 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             --filtered: the export was filtered, so gaps are allowed, and a deleted line
                             cannot be detected. Exit 1 when the file was altered
   audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--from ISO] [--to ISO]
-         [--actor A] [--method M] [--route R] [--target T] [--status N]
+         [--actor A] [--method M] [--route R] [--target T] [--phase P] [--status N]
                             write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
                             does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the
                             trail before FILE is written (with its last record's seq and hash, printed
                             too) and when done; an existing FILE is refused without --force, and the
-                            database's own files always; FILE is written beside, then moved in place
+                            database's own files always; FILE is written beside, then moved in place.
+                            Filters are checked as the API checks them (times in UTC, ending in Z;
+                            --phase intent|result|request|change); a filtered file verifies with --filtered
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -114,15 +114,6 @@ export async function runAudit(db: Db, args: AuditArgs, io: AuditIo): Promise<nu
   return verify(db, args, io);
 }
 
-/** An instant of `--from` / `--to`: ISO 8601 with its zone (`Z` or an offset), as UTC; undefined when absent; an Error when unreadable. */
-function instantOption(name: string, value: string | undefined): string | undefined | Error {
-  if (value === undefined) return undefined;
-  const ms = /(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(ms)
-    ? new Error(`--${name} must be an ISO 8601 time with its zone, 2025-11-01T00:00:00Z (got "${value}")`)
-    : new Date(ms).toISOString();
-}
-
 /** `audit export`: the API's export (`exportAuditRecords`), to a file, recorded in the tenant's trail. */
 async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<number> {
   const usage = (why: string) => {
@@ -131,31 +122,25 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
   };
   if (args.tenant === undefined) return usage('--tenant ID is required: whose trail to export');
   if (!args.out) return usage('--out FILE is required: the file to write');
-  const format = (args.format ?? 'csv') as AuditExportFormat;
-  if (!AUDIT_EXPORT_FORMATS.includes(format)) return usage(`--format must be csv or jsonl (got "${args.format}")`);
-  const from = instantOption('from', args.from);
-  const to = instantOption('to', args.to);
-  if (from instanceof Error) return usage(from.message);
-  if (to instanceof Error) return usage(to.message);
-  if (from !== undefined && to !== undefined && to < from) return usage(`--to must not be before --from (${from})`);
-  if (args.method !== undefined && !(AUDIT_METHODS as readonly string[]).includes(args.method))
-    return usage(`--method must be one of ${AUDIT_METHODS.join(', ')} (got "${args.method}")`);
-  const status = args.status === undefined ? undefined : /^\d{3}$/.test(args.status) ? Number(args.status) : Number.NaN;
-  if (status !== undefined && !(status >= 100 && status <= 599))
-    return usage(`--status must be an HTTP status, 100 to 599 (got "${args.status}")`);
+  // The API's own schema (`parseAuditExportQuery`): a value `GET /v1/audit/export` refuses is refused
+  // here, with its code, and one it takes is taken (packages/api/README.md, "Audit export").
+  const parsed = parseAuditExportQuery({
+    format: args.format,
+    from: args.from,
+    to: args.to,
+    actor: args.actor,
+    route: args.route,
+    method: args.method,
+    target: args.target,
+    phase: args.phase,
+    status: args.status,
+  });
+  if (!parsed.ok) return usage(parsed.errors.map((e) => `${e.path.replace(/^query\./, '--')} ${e.message} (${e.code})`).join('; '));
+  const { format, filter } = parsed;
   if (await unknownTenant(db, args.tenant)) {
     err(`audit export: tenant "${args.tenant}" does not exist`);
     return 1;
   }
-  const filter: AuditExportFilter = {
-    ...(from !== undefined ? { from } : {}),
-    ...(to !== undefined ? { to } : {}),
-    ...(args.actor !== undefined ? { actor: args.actor } : {}),
-    ...(args.route !== undefined ? { route: args.route } : {}),
-    ...(args.method !== undefined ? { method: args.method } : {}),
-    ...(args.target !== undefined ? { target: args.target } : {}),
-    ...(status !== undefined ? { status } : {}),
-  };
   const refused = await outRefusal(args.out, args.databaseUrl, args.force === true);
   if (refused) {
     err(`audit export: ${refused}`);
@@ -496,6 +481,7 @@ export const auditCommand: Command = {
     method: { type: 'string' },
     target: { type: 'string' },
     status: { type: 'string' },
+    phase: { type: 'string' },
     force: { type: 'boolean' },
     filtered: { type: 'boolean' },
     through: { type: 'string' },
@@ -537,6 +523,7 @@ export const auditCommand: Command = {
           method: stringOption(ctx, 'method'),
           target: stringOption(ctx, 'target'),
           status: stringOption(ctx, 'status'),
+          phase: stringOption(ctx, 'phase'),
           timeZone: ctx.settings.timeZone,
           databaseUrl: ctx.settings.databaseUrl,
           force: ctx.options.force === true,

@@ -35,6 +35,9 @@ function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: A
   if (typeof v === 'boolean') return v ? w.yes : w.no;
   if (Array.isArray(v)) return v.map((x) => named(x, keys, names)).join(w.listSeparator);
   if (typeof v === 'string' && keys) return named(v, keys, names);
+  // How an export ended (its end record) and the phase it was filtered to, in the page's words.
+  if (field === 'export.ended' && typeof v === 'string') return w.exportEnded[v] ?? v;
+  if (field === 'export.phase' && typeof v === 'string') return w.phases[v] ?? v;
   // An override's mode in the request form's words; an import's (all-or-nothing, valid-rows) is not one of them.
   const modes = OVERRIDE_WORDS[locale].modes;
   if (field === 'mode' && typeof v === 'string' && Object.hasOwn(modes, v)) return modes[v] ?? v;

@@ -1,4 +1,6 @@
 import {
+  AUDIT_EXPORT_MEMORY_LIMIT,
+  auditVerifyArgs,
   type AuditFilter,
   type AuditFilterField,
   type AuditFilterInput,
@@ -15,7 +17,7 @@ import {
 } from '@tierkit/admin';
 import type { SchemeSummary } from '@tierkit/core';
 import { StoreController } from '@tierkit/admin/lit';
-import { AUDIT_METHODS, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
+import { AUDIT_METHODS, AUDIT_PHASES, HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { schemeNames } from '../scheme-names.js';
@@ -26,6 +28,17 @@ import { AUDIT_WORDS } from './audit.words.js';
 import { auditDetailTexts, credentialText, operatorMethodText, phaseText } from './audit-detail-text.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
+
+/** The File System Access API's save dialog, where a browser has it (Chromium): not yet in TypeScript's DOM types. */
+type SaveFilePicker = (options: {
+  suggestedName: string;
+  types: { description: string; accept: Readonly<Record<string, readonly string[]>> }[];
+}) => Promise<{ readonly name: string; createWritable(): Promise<WritableStream<Uint8Array>> }>;
+
+const EXPORT_TYPES = {
+  csv: { accept: { 'text/csv': ['.csv'] } },
+  jsonl: { accept: { 'application/jsonl': ['.jsonl'] } },
+} as const;
 
 /** Of a `change` record's moves (up to 1,000), the ones a row names; each customer's page lists all of theirs. */
 const SHOWN_MOVES = 5;
@@ -46,7 +59,12 @@ const painted = () =>
  * chain verified end to end on demand. For checkers (approvers), whom the API lets read it.
  */
 export class AuditPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, schemes: { state: true }, refused: { state: true } };
+  static override properties = {
+    ctx: { attribute: false },
+    schemes: { state: true },
+    refused: { state: true },
+    format: { state: true },
+  };
 
   declare ctx: PageContext | undefined;
   /** Staff names, the console's one store: the books a move between books names (ids alone until read, or if unreadable). */
@@ -55,7 +73,11 @@ export class AuditPage extends LitElement {
   declare schemes: readonly SchemeSummary[];
   /** Whether the announced summary says the last search was refused (see `#find`: emptied before each search). */
   declare refused: boolean;
+  /** The export's format: CSV for Excel, JSON lines to verify offline (`tierkit audit verify --file`). */
+  declare format: 'csv' | 'jsonl';
   #schemesRead: AbortController | undefined;
+  /** The name of the file the last streamed export was written to (the picker's), which its check names. */
+  #savedAs: string | undefined;
   /**
    * Bumped by each search, Clear, a new session and leaving the page: a search that waited for a
    * frame goes on only if nothing came after it, so it never undoes a Clear, nor reads for a page
@@ -67,6 +89,7 @@ export class AuditPage extends LitElement {
     super();
     this.schemes = [];
     this.refused = false;
+    this.format = 'csv';
   }
 
   readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
@@ -119,6 +142,7 @@ export class AuditPage extends LitElement {
     // an empty field, which is no bound.
     const unreadable = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).validity.badInput;
     const method = field('method');
+    const phase = field('phase');
     // The form is `novalidate`: the browser's own checks would stop a search in the browser's language,
     // unannounced, with the last refusal still shown. Every field is the kit's to check, and a field
     // that is no value is refused, never dropped: a bound dropped would read the trail unbounded on
@@ -128,6 +152,7 @@ export class AuditPage extends LitElement {
       method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
+      phase: (AUDIT_PHASES as readonly string[]).includes(phase) ? (phase as AuditFilter['phase']) : undefined,
       status: field('status'),
       from: field('from'),
       to: field('to'),
@@ -180,12 +205,39 @@ export class AuditPage extends LitElement {
   }
 
   /**
-   * Download the CSV of the filter the list shows (every record it finds, not only the pages loaded),
-   * read with the session's credential (`AuditTrail.exportFile`), saved under the server's file name.
+   * Save the export of the filter the list shows (every record it finds, not only the pages loaded),
+   * read with the session's credential. Where the browser has a save dialog that writes as the file
+   * arrives (`showSaveFilePicker`), the whole export goes to disk and never sits in the tab
+   * (`AuditTrail.exportTo`); elsewhere it is held in memory and capped (`AuditTrail.exportFile`,
+   * `AUDIT_EXPORT_MEMORY_LIMIT`): the API sends a whole, verifiable start of it, and the status says
+   * plainly where the file stops and that `tierkit audit export` writes it all.
    */
   async #export(e: Event): Promise<void> {
     const pressed = e.currentTarget;
-    const file = await this.#trail.store.exportFile('csv');
+    const format = this.format;
+    const picker = (window as { showSaveFilePicker?: SaveFilePicker }).showSaveFilePicker;
+    if (picker) {
+      let sink: WritableStream<Uint8Array> | undefined;
+      try {
+        // Asked first, while the click still counts as the person's: the server's name is not known yet.
+        const handle = await picker({
+          suggestedName: `audit-${new Date().toISOString().slice(0, 10)}.${format}`,
+          types: [{ description: AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'].exportFormats[format], ...EXPORT_TYPES[format] }],
+        });
+        sink = await handle.createWritable();
+        this.#savedAs = handle.name;
+      } catch (err) {
+        // Dismissed: nothing to save. Refused by the browser (a sandboxed frame): saved from memory, capped.
+        if ((err as { name?: string }).name === 'AbortError') return;
+      }
+      if (sink) {
+        await this.#trail.store.exportTo(sink, format);
+        await refocus(pressed, () => this.querySelector('[data-testid="audit-export"]'));
+        return;
+      }
+    }
+    this.#savedAs = undefined;
+    const file = await this.#trail.store.exportFile(format);
     if (file && this.isConnected) {
       const url = URL.createObjectURL(file.blob);
       const a = document.createElement('a');
@@ -207,7 +259,33 @@ export class AuditPage extends LitElement {
     const x = this.#trail.state.exported;
     if (x.status === 'loading') return w.exporting;
     if (x.status === 'error') return `${w.exportFailed}: ${whyFailed(x.error, locale)}`;
-    return x.status === 'ready' && x.fileName ? w.exported(x.fileName) : '';
+    if (x.status !== 'ready' || !x.fileName) return '';
+    const end = x.lastSeq !== undefined && x.lastHash !== undefined ? `; ${w.exportedEnd(x.lastSeq, x.lastHash)}` : '';
+    // The command as it must be typed: with the tenant and, for a filtered file, --filtered (else a sound file fails).
+    const args =
+      x.format !== undefined && x.filtered !== undefined && this.ctx
+        ? auditVerifyArgs(
+            {
+              fileName: x.fileName,
+              lastSeq: x.lastSeq,
+              lastHash: x.lastHash,
+              limited: x.limited ?? false,
+              format: x.format,
+              filtered: x.filtered,
+            },
+            this.ctx.session.tenantId,
+            this.#savedAs ?? x.fileName,
+          )
+        : undefined;
+    return `${w.exported(x.fileName)}${end}${args ? `; ${w.exportedCheck(`tierkit ${args.join(' ')}`)}` : ''}`;
+  }
+
+  /** A file the in-memory cap cut short, said on its own line: where it stops, and what exports it all. */
+  #exportLimited() {
+    const x = this.#trail.state.exported;
+    if (x.status !== 'ready' || !x.limited || x.lastSeq === undefined) return nothing;
+    const w = AUDIT_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return html`<br><strong data-testid="audit-export-limited">${w.exportedLimited(x.lastSeq, AUDIT_EXPORT_MEMORY_LIMIT)}</strong>`;
   }
 
   #clear(): void {
@@ -327,6 +405,12 @@ export class AuditPage extends LitElement {
               ${OPERATOR_METHODS.map((m) => html`<option value=${m} ?selected=${f.method === m}>${operatorMethodText(m, locale) ?? m} (${m})</option>`)}
             </select>
           </label>
+          <label>${w.phase}
+            <select name="phase">
+              <option value="" ?selected=${!f.phase}>${w.anyPhase}</option>
+              ${AUDIT_PHASES.map((p) => html`<option value=${p} ?selected=${f.phase === p}>${w.phases[p] ?? p}</option>`)}
+            </select>
+          </label>
           <label>${w.route} <input name="route" maxlength="256" autocomplete="off" .value=${f.route ?? ''}></label>
           <label>${w.target} <input name="target" maxlength="256" autocomplete="off" .value=${f.target ?? ''}></label>
           ${this.#checked(
@@ -344,11 +428,18 @@ export class AuditPage extends LitElement {
         </form>
         <p class="hint" id="audit-zone-hint">${w.zone(bankTimeZone())}</p>
         <p class="audit-export">
+          <label>${w.exportFormat}
+            <select name="export-format" @change=${(e: Event) => {
+              this.format = (e.target as HTMLSelectElement).value === 'jsonl' ? 'jsonl' : 'csv';
+            }}>
+              ${(['csv', 'jsonl'] as const).map((x) => html`<option value=${x} ?selected=${this.format === x}>${w.exportFormats[x]}</option>`)}
+            </select>
+          </label>
           <button type="button" data-action="export" aria-describedby="audit-export-hint" ?disabled=${t.exported.status === 'loading'}
             @click=${(e: Event) => this.#export(e)}>${w.export}</button>
-          <span class="hint" id="audit-export-hint">${w.exportHint}</span>
+          <span class="hint" id="audit-export-hint">${w.exportHint(AUDIT_EXPORT_MEMORY_LIMIT)}</span>
         </p>
-        <p role="status" class=${t.exported.status === 'error' ? 'audit-field-error' : 'hint'} data-testid="audit-export">${this.#exportStatus()}</p>
+        <p role="status" class=${t.exported.status === 'error' ? 'audit-field-error' : 'hint'} data-testid="audit-export">${this.#exportStatus()}${this.#exportLimited()}</p>
         <p role="alert" class="audit-field-error" data-testid="audit-form-error">${this.refused && Object.keys(t.fieldErrors).length ? w.fixFields : ''}</p>
         <p role="status" class="hint" data-testid="audit-status" tabindex="-1">${status}</p>
         ${

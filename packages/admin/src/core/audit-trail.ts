@@ -18,15 +18,69 @@ export interface AuditTrailState extends CursorListState<AuditRecord> {
   readonly fieldErrors: AuditFilterErrors;
   /** The last chain check: idle until `verify`, then its answer or its problem. */
   readonly verification: { readonly status: Status; readonly result: AuditVerifyResult | undefined; readonly error: KitError | undefined };
-  /** The last export (`exportFile`): idle until asked, then the file's name or the problem. */
-  readonly exported: { readonly status: Status; readonly fileName: string | undefined; readonly error: KitError | undefined };
+  /** The last export (`exportFile`, `exportTo`): idle until asked, then where the file ends, or the problem. */
+  readonly exported: AuditExportState;
 }
 
-/** An export as a browser saves it: its bytes and the server's name for it. */
-export interface AuditExportFile {
-  readonly blob: Blob;
+/** Where an export's file ends, as the API's headers say: what `tierkit audit verify --file … --through --head` checks. */
+export interface AuditExportEnd {
+  /** The server's name for the file (`audit-<tenant>-<from>-<to>.csv`). */
   readonly fileName: string;
+  /** The file's last record (undefined when none matched). */
+  readonly lastSeq: number | undefined;
+  readonly lastHash: string | undefined;
+  /**
+   * The file stops at `lastSeq` because a cap left matching records out (`exportFile`'s in-memory limit):
+   * a whole, verifiable start of the export; `tierkit audit export` writes all of it.
+   */
+  readonly limited: boolean;
+  readonly format: 'csv' | 'jsonl';
+  /** The list had a filter: the file may skip seqs, so it verifies with `--filtered` only. */
+  readonly filtered: boolean;
 }
+
+/**
+ * The `tierkit` arguments that check a saved export to its end offline (`audit verify --file`), as the
+ * person would type them; undefined for a CSV (for reading, not verifying: packages/api/README.md,
+ * "Audit export") or a file with no records. A filtered file needs `--filtered`, and every file its
+ * tenant (a record's hash names its chain): a command without them fails on a file that is fine.
+ */
+export function auditVerifyArgs(end: AuditExportEnd, tenant: string, file = end.fileName): string[] | undefined {
+  if (end.format !== 'jsonl' || end.lastSeq === undefined || end.lastHash === undefined) return undefined;
+  return [
+    'audit',
+    'verify',
+    '--file',
+    file,
+    '--tenant',
+    tenant,
+    ...(end.filtered ? ['--filtered'] : []),
+    '--through',
+    String(end.lastSeq),
+    '--head',
+    end.lastHash,
+  ];
+}
+
+/** The last export: idle until asked, then where its file ended, or the problem. */
+export interface AuditExportState extends Partial<AuditExportEnd> {
+  readonly status: Status;
+  readonly fileName: string | undefined;
+  readonly error: KitError | undefined;
+}
+
+/** An export as a browser saves it from memory: its bytes, the server's name for it, where it ends. */
+export interface AuditExportFile extends AuditExportEnd {
+  readonly blob: Blob;
+}
+
+/**
+ * Records an export held in memory (`exportFile`) holds at most: a bank's trail is millions of records
+ * and a browser tab holding them all dies. Its records are a few hundred bytes each (a `change` record
+ * of many moves up to some hundred kilobytes), so the file stays in the tens of megabytes. A browser
+ * that can write to disk as the file arrives (`exportTo`) has no cap; `tierkit audit export` none either.
+ */
+export const AUDIT_EXPORT_MEMORY_LIMIT = 20_000;
 
 export interface AuditTrailOptions {
   /** Records per page (API maximum 100). Default 50. */
@@ -115,6 +169,20 @@ export function checkAuditFilter(
 }
 
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
+
+/** Where an export's file ends, from the API's headers (`X-Audit-Export-Last-Seq`, `-Last-Hash`, `-Limited`). */
+function exportEnd(res: Response, format: 'csv' | 'jsonl', filter: AuditFilter): AuditExportEnd {
+  const fileName = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `audit.${format}`;
+  const seq = res.headers.get('X-Audit-Export-Last-Seq');
+  return {
+    fileName,
+    lastSeq: seq === null ? undefined : Number(seq),
+    lastHash: res.headers.get('X-Audit-Export-Last-Hash') ?? undefined,
+    limited: res.headers.get('X-Audit-Export-Limited') === 'true',
+    format,
+    filtered: Object.values(filter).some((v) => v !== undefined),
+  };
+}
 
 /**
  * Where the chain checked alone first breaks, or undefined when it is intact (or not checked yet). A chain
@@ -366,26 +434,73 @@ export class AuditTrail extends CursorList<AuditRecord, AuditTrailState> {
   }
 
   /**
-   * The current filter's records as a file (`GET /v1/audit/export`): `csv` for Excel (UTF-8 with a BOM,
-   * which Excel on Chinese Windows needs), `jsonl` to verify offline. Read with the client's credential
-   * (the staff session's, in a header: never a secret in a URL a browser would keep), whole, since a
-   * browser saves a download from a Blob; the name is the server's (`audit-<tenant>-<from>-<to>.csv`).
-   * Resolves undefined when refused (`exported` says why). The export is itself recorded in the trail.
+   * The current filter's records as a file (`GET /v1/audit/export`), held in memory for a browser to
+   * save from a Blob: `csv` for Excel (UTF-8 with a BOM, which Excel on Chinese Windows needs), `jsonl`
+   * to verify offline. Read with the client's credential (the staff session's, in a header: never a
+   * secret in a URL a browser would keep). At most `limit` records ({@link AUDIT_EXPORT_MEMORY_LIMIT}),
+   * asked of the API so that the file it sends is a whole start of the export, never one cut mid-way:
+   * `limited` then says so, and `lastSeq`/`lastHash` where it ends. Resolves undefined when refused
+   * (`exported` says why). The export and its end are recorded in the trail.
    */
-  async exportFile(format: 'csv' | 'jsonl' = 'csv'): Promise<AuditExportFile | undefined> {
+  async exportFile(
+    format: 'csv' | 'jsonl' = 'csv',
+    { limit = AUDIT_EXPORT_MEMORY_LIMIT }: { readonly limit?: number } = {},
+  ): Promise<AuditExportFile | undefined> {
+    const filter = this.state.filter;
     this.set({ exported: { status: 'loading', fileName: undefined, error: undefined } });
     const file = await this.run(
       'export',
       async (signal): Promise<AuditExportFile> => {
-        const res = await this.#client.http.fetch(`/v1/audit/export${query({ ...this.state.filter, format })}`, { signal });
-        if (!res.ok) throw new TierkitApiError(await problemOf(res));
-        const fileName = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `audit.${format}`;
-        return { blob: await res.blob(), fileName };
+        const res = await this.#exportResponse(filter, format, limit, signal);
+        return { blob: await res.blob(), ...exportEnd(res, format, filter) };
       },
       (error) => this.set({ exported: { status: 'error', fileName: undefined, error } }),
     );
-    if (file) this.set({ exported: { status: 'ready', fileName: file.fileName, error: undefined } });
+    if (file) {
+      const { blob: _, ...end } = file;
+      this.set({ exported: { status: 'ready', error: undefined, ...end } });
+    }
     return file;
+  }
+
+  /**
+   * The current filter's records, all of them, written to `sink` as they arrive (a file the person
+   * picked: `showSaveFilePicker`'s `createWritable()`), never held whole in memory. When the API refuses,
+   * or the transfer fails, `sink` is aborted, not closed: a file system writable then keeps no half file.
+   * Resolves where the file ends, or undefined (`exported` says why).
+   */
+  async exportTo(sink: WritableStream<Uint8Array>, format: 'csv' | 'jsonl' = 'csv'): Promise<AuditExportEnd | undefined> {
+    const filter = this.state.filter;
+    this.set({ exported: { status: 'loading', fileName: undefined, error: undefined } });
+    const end = await this.run(
+      'export',
+      async (signal): Promise<AuditExportEnd> => {
+        let res: Response;
+        try {
+          res = await this.#exportResponse(filter, format, undefined, signal);
+        } catch (e) {
+          await sink.abort(e).catch(() => undefined);
+          throw e;
+        }
+        const body = res.body;
+        if (!body) {
+          await sink.abort(new Error('no body')).catch(() => undefined);
+          throw new Error('The export came without a body.');
+        }
+        // pipeTo aborts the sink when the body errors or `signal` aborts, and closes it only at the end.
+        await body.pipeTo(sink, { signal });
+        return exportEnd(res, format, filter);
+      },
+      (error) => this.set({ exported: { status: 'error', fileName: undefined, error } }),
+    );
+    if (end) this.set({ exported: { status: 'ready', error: undefined, ...end } });
+    return end;
+  }
+
+  async #exportResponse(filter: AuditFilter, format: 'csv' | 'jsonl', limit: number | undefined, signal: AbortSignal): Promise<Response> {
+    const res = await this.#client.http.fetch(`/v1/audit/export${query({ ...filter, format, limit })}`, { signal });
+    if (!res.ok) throw new TierkitApiError(await problemOf(res));
+    return res;
   }
 
   /** Check the whole chain now (never a cached answer: the chain grows with every request). */

@@ -2,13 +2,14 @@
  * Wire types of `GET /v1/audit` and `GET /v1/audit/verify`: what the API sends lives in
  * @tierkit/core/wire; only the query the kit sends is declared here.
  */
-import type { AuditMethod } from '@tierkit/core/wire';
+import type { AuditMethod, AuditPhase } from '@tierkit/core/wire';
 
 export type {
   AuditAnchorProblem,
   AuditAnchorProblemKind,
   AuditAnchorsResult,
   AuditMethod,
+  AuditPhase,
   AuditProblem,
   AuditProblemKind,
   AuditRecord,
@@ -24,6 +25,8 @@ export interface AuditFilter {
   readonly route?: string;
   /** A path parameter value: a subject's id, an override's id, … */
   readonly target?: string;
+  /** `intent`, `result`, `request` or `change`: an export so filtered skips seqs (verify it with `--filtered`). */
+  readonly phase?: AuditPhase;
   readonly status?: number;
   /** At or after this UTC instant. */
   readonly from?: string;

@@ -22,6 +22,12 @@ export interface AuditState {
   described?: { readonly actor: string; readonly credential: string; readonly method: string; readonly route: string };
   /** A read the route asks to be recorded, as a write is (`auditRead`): an audit export. */
   recorded?: boolean;
+  /**
+   * The seq of the request's own record once it is in the trail (`request` or `result`): what a record
+   * appended after the response (an export's end) needs first, since a read whose record could not be
+   * written was not served and nothing may say it was.
+   */
+  written?: number;
 }
 
 /**
@@ -132,7 +138,7 @@ export function auditTrail(options: AuditOptions): MiddlewareHandler<AppEnv> {
       detail: state.detail !== undefined ? JSON.stringify(state.detail) : null,
     };
     try {
-      await appendAudit(options.db, deps?.tenantId ?? UNAUTHENTICATED_CHAIN, fields);
+      state.written = (await appendAudit(options.db, deps?.tenantId ?? UNAUTHENTICATED_CHAIN, fields)).seq;
     } catch (err) {
       options.log(err);
       // Names leave only with their record: a read whose record could not be written is not served; nor

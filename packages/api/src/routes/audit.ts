@@ -1,22 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AUDIT_METHODS } from '@tierkit/core/wire';
 import { listAuditRecords } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { auditRead } from '../middleware/audit.js';
 import { invalid, ProblemError } from '../problem.js';
+import { AuditExportQuery, AuditFilterQuery, auditFilterOf, auditRangeErrors } from '../schemas/audit-filter.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { verifyTenantAudit } from '../services/audit.js';
-import {
-  AUDIT_EXPORT_FORMATS,
-  auditExportBounds,
-  auditExportEnd,
-  auditRecordView,
-  exportAuditRecords,
-  exportShowsNames,
-  type AuditExportFilter,
-} from '../services/audit-export.js';
+import { appendAudit, verifyTenantAudit } from '../services/audit.js';
+import { auditExportBounds, auditExportEnd, auditRecordView, exportAuditRecords, exportShowsNames } from '../services/audit-export.js';
 
 const AuditRecordSchema = z
   .object({
@@ -103,47 +95,6 @@ const AuditVerifyResultSchema = z
   })
   .openapi('AuditVerifyResult');
 
-const text = (name: string, description: string, max = 256) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .optional()
-    .openapi({ param: { name, in: 'query' }, description });
-const instant = (name: string, description: string) =>
-  z
-    .string()
-    .datetime({ offset: false, message: 'must be an ISO 8601 UTC time, 2025-11-15T04:00:00Z' })
-    .optional()
-    .openapi({ param: { name, in: 'query' }, description, example: '2025-11-01T00:00:00Z' });
-
-/** The filters of `GET /v1/audit`, which its export takes too. */
-const AuditFilterQuery = z.object({
-  actor: text('actor', 'Exactly this actor (`key:key_…`)'),
-  method: z
-    .enum(AUDIT_METHODS)
-    .optional()
-    .openapi({
-      param: { name: 'method', in: 'query' },
-      description:
-        'An HTTP method, or how an action outside HTTP came: `CLI` a `tierkit` command, `START` the server’s start-up (keys and demo data it provisions), `SCHEDULE` the server by itself (the monthly re-tier it queues)',
-    }),
-  route: text('route', 'Exactly this path template, `/v1/subjects/{id}/metrics`'),
-  target: text(
-    'target',
-    'A path parameter value: a subject’s id, an override’s id, …; or a subject or staff id a `change` record’s moves name',
-  ),
-  status: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(599)
-    .optional()
-    .openapi({ param: { name: 'status', in: 'query' }, description: 'HTTP status of the result' }),
-  from: instant('from', 'At or after this UTC time'),
-  to: instant('to', 'Before this UTC time'),
-});
-
 const listRoute = createRoute({
   method: 'get',
   path: '/',
@@ -168,14 +119,9 @@ const exportRoute = createRoute({
   summary:
     'The tenant’s audit trail as a file to keep, oldest first, with the filters of `GET /v1/audit` (admin key, or an approver’s staff token); the export is itself recorded',
   description:
-    "`csv` (default): UTF-8 with a byte order mark (so Excel on Chinese Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting; the columns of AuditRecord, `target` and `detail` as JSON, and `atLocal` (the bank’s wall clock, with its offset) after `at`. A cell a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or CR) has a `'` before it: notes and names are anyone’s input, so the CSV is for reading, not for verifying. `jsonl`: one AuditRecord per line as `GET /v1/audit` sends it, to verify offline (`tierkit audit verify --file … --tenant …`). Streamed, a page of records at a time; the records are those up to the last one when the export began (its own record comes after). A range with no records is the header alone. The export is recorded in the trail (a `request` record, its filters in `detail`); it is an unmasked read when the records it holds are (an unmasked search that kept the name it tested).",
+    "`csv` (default): UTF-8 with a byte order mark (so Excel on Chinese Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting; the columns of AuditRecord, `target` and `detail` as JSON, and `atLocal` (the bank’s wall clock, with its offset) after `at`. A cell a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or CR) has a `'` before it: notes and names are anyone’s input, so the CSV is for reading, not for verifying. `jsonl`: one AuditRecord per line as `GET /v1/audit` sends it, to verify offline (`tierkit audit verify --file … --tenant …`). Streamed, a page of records at a time; the records are those up to the last one when the export began (its own record comes after). A range with no records is the header alone. The export is recorded in the trail (a `request` record, its filters in `detail`), and so is its end once the file is sent or given up (a `result` record with the same request id: `detail.export.ended` `completed`, `aborted` by the client, or `failed`, with the records sent and the last one’s seq and hash); it is an unmasked read when the records it holds are (an unmasked search that kept the name it tested).",
   request: {
-    query: AuditFilterQuery.extend({
-      format: z
-        .enum(AUDIT_EXPORT_FORMATS)
-        .default('csv')
-        .openapi({ param: { name: 'format', in: 'query' }, description: '`csv` for a spreadsheet, `jsonl` to verify offline' }),
-    }),
+    query: AuditExportQuery,
   },
   responses: {
     200: {
@@ -194,6 +140,11 @@ const exportRoute = createRoute({
         'X-Audit-Export-Last-Hash': {
           description: 'The hash of the file’s last record, as above: `tierkit audit verify --file … --head`; a file cut at its end fails',
           schema: { type: 'string' },
+        },
+        'X-Audit-Export-Limited': {
+          description:
+            '`true` when `limit` left matching records out: the file stops at `X-Audit-Export-Last-Seq` (a whole, verifiable start of the export); `tierkit audit export` writes them all',
+          schema: { type: 'string', enum: ['true'] },
         },
       },
       content: {
@@ -219,20 +170,6 @@ const verifyRoute = createRoute({
     ...problemResponses(),
   },
 });
-
-type FilterQuery = z.infer<typeof AuditFilterQuery>;
-
-function filterOf(q: FilterQuery): AuditExportFilter {
-  return {
-    ...(q.actor !== undefined ? { actor: q.actor } : {}),
-    ...(q.method !== undefined ? { method: q.method } : {}),
-    ...(q.route !== undefined ? { route: q.route } : {}),
-    ...(q.target !== undefined ? { target: q.target } : {}),
-    ...(q.status !== undefined ? { status: q.status } : {}),
-    ...(q.from !== undefined ? { from: new Date(q.from).toISOString() } : {}),
-    ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
-  };
-}
 
 /** An instant as a file name may hold it on any system (no colons): `20251101T000000Z`. */
 function fileTime(iso: string): string {
@@ -263,7 +200,7 @@ export function audit() {
       const rows = await listAuditRecords(
         deps.db,
         deps.tenantId,
-        { ...filterOf(q), ...(before !== undefined ? { beforeSeq: before } : {}) },
+        { ...auditFilterOf(q), ...(before !== undefined ? { beforeSeq: before } : {}) },
         q.limit + 1,
       );
       const page = rows.slice(0, q.limit);
@@ -278,41 +215,97 @@ export function audit() {
     })
     .openapi(exportRoute, async (c) => {
       const deps = c.var.deps;
-      const { format, ...q } = c.req.valid('query');
-      const filter = filterOf(q);
-      if (filter.from !== undefined && filter.to !== undefined && filter.to < filter.from)
-        throw invalid([
-          {
-            path: 'query.to',
-            message: `must not be before from (${filter.from})`,
-            code: 'too_small',
-            params: { minimum: filter.from, inclusive: true, origin: 'instant' },
-          },
-        ]);
+      const { format, limit, ...q } = c.req.valid('query');
+      const filter = auditFilterOf(q);
+      const range = auditRangeErrors(filter);
+      if (range.length) throw invalid(range);
       const throughSeq = await auditExportEnd(deps.db, deps.tenantId);
-      const bounds = await auditExportBounds(deps.db, deps.tenantId, filter, throughSeq);
+      const bounds = await auditExportBounds(deps.db, deps.tenantId, filter, throughSeq, limit);
       // The export's record says who took which records: its filters, the format, where the chain ended
       // then, and the file's last record (seq, hash), which a reader checks the file's end against.
-      auditRead(c, { export: { format, ...filter, throughSeq, ...bounds } });
+      auditRead(c, { export: { format, ...filter, ...(limit !== undefined ? { limit } : {}), throughSeq, ...bounds } });
       // Records that kept a name read unmasked make their export an unmasked read too (the trail says so).
       if (await exportShowsNames(deps.db, deps.tenantId, filter, throughSeq)) c.set('deps', { ...deps, unmaskNames: true });
-      const chunks = exportAuditRecords(deps.db, deps.tenantId, filter, { format, timeZone: deps.timeZone, throughSeq });
+      const log = deps.log ?? ((e: unknown) => console.error('tierkit api: audit export', e));
+      // What was read, and what of it was handed to the stream: a client gone while a page was being
+      // read never got that page, and an `aborted` end counts only what it could have (the README's "Its end is recorded").
+      type Progress = { records: number; last: { seq: number; hash: string } | null };
+      let read: Progress = { records: 0, last: null };
+      let sent: Progress = read;
+      const chunks = exportAuditRecords(deps.db, deps.tenantId, filter, {
+        format,
+        timeZone: deps.timeZone,
+        throughSeq,
+        ...(limit !== undefined ? { limit } : {}),
+        onPage: (records, last) => {
+          read = { records, last };
+        },
+      });
+      const state = c.var.audit;
+      let ended = false;
+      // An examiner asks whether an export ran to its end or was cut off (packages/api/README.md, "Audit
+      // export"): its end is a record of its own, written once the stream is over, in a transaction of
+      // its own (`appendAudit`), never one held open while the file is sent.
+      // An export whose own record could not be written was answered with a 500, its body cancelled
+      // (src/middleware/audit.ts): it has no end, and a record of one would describe a read never served.
+      const recordEnd = async (how: 'completed' | 'aborted' | 'failed') => {
+        if (ended || state.written === undefined) return;
+        ended = true;
+        try {
+          await appendAudit(deps.db, deps.tenantId, {
+            at: deps.now().toISOString(),
+            request_id: state.requestId,
+            phase: 'result',
+            actor: deps.principal.actor,
+            credential: deps.principal.via,
+            method: 'GET',
+            route: '/v1/audit/export',
+            target: '{}',
+            status: 200,
+            problem: how === 'completed' ? null : `export-${how}`,
+            unmasked: 0,
+            detail: JSON.stringify({
+              export: {
+                ended: how,
+                completed: how === 'completed',
+                records: sent.records,
+                lastSeq: sent.last?.seq ?? null,
+                lastHash: sent.last?.hash ?? null,
+              },
+            }),
+          });
+        } catch (err) {
+          // The file is sent or gone by now: the log is what is left to tell the end was not recorded.
+          log(err);
+        }
+      };
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>(
         {
           async pull(controller) {
+            let next: IteratorResult<string>;
             try {
-              const next = await chunks.next();
-              if (next.done) controller.close();
-              else controller.enqueue(encoder.encode(next.value));
+              next = await chunks.next();
             } catch (err) {
-              // Headers are gone and the file ends after a whole page: only the X-Audit-Export-Last-* headers (and the log) tell it was cut.
-              (deps.log ?? ((e: unknown) => console.error('tierkit api: audit export', e)))(err);
+              // Headers are gone and the file ends after a whole page: the end record says it failed, and where.
+              log(err);
+              await recordEnd('failed');
               controller.error(err);
+              return;
+            }
+            if (next.done) {
+              // Recorded before the stream closes: once a client has read the whole file, its end is in the trail.
+              await recordEnd('completed');
+              controller.close();
+            } else {
+              // Throws once the client has cancelled: that page was never handed over.
+              controller.enqueue(encoder.encode(next.value));
+              sent = read;
             }
           },
           async cancel() {
             await chunks.return(undefined);
+            await recordEnd('aborted');
           },
         },
         // One page read ahead at most: memory stays at a page or two whatever the range.
@@ -326,6 +319,7 @@ export function audit() {
         ...(bounds.lastSeq !== null && bounds.lastHash !== null
           ? { 'X-Audit-Export-Last-Seq': String(bounds.lastSeq), 'X-Audit-Export-Last-Hash': bounds.lastHash }
           : {}),
+        ...(bounds.limited ? { 'X-Audit-Export-Limited': 'true' } : {}),
       }) as never;
     })
     .openapi(verifyRoute, async (c) => {

@@ -128,8 +128,12 @@ export interface AuditExportOptions {
   /** The last seq exported: records appended after the export began (its own audit record among them) are not in it. */
   readonly throughSeq: number;
   readonly pageSize?: number;
+  /** At most this many records, oldest first (`GET /v1/audit/export?limit=`): the file is then a prefix of the whole export. */
+  readonly limit?: number;
   /** Called with the number of records once every page was written. */
   readonly onDone?: (records: number) => void;
+  /** Called as each page is handed over: the records so far and the last of them, what an export cut off had sent. */
+  readonly onPage?: (records: number, last: { readonly seq: number; readonly hash: string }) => void;
 }
 
 /** Where an export ends: the chain's last record now. Fixed before the export's own record is written. */
@@ -142,17 +146,29 @@ export interface AuditExportBounds {
   readonly firstSeq: number | null;
   readonly lastSeq: number | null;
   readonly lastHash: string | null;
+  /** Only with a `limit` that left records out: the file stops at `lastSeq`, before the export's end (`throughSeq`). */
+  readonly limited?: true;
 }
 
-/** The first and last record an export of `filter` through `throughSeq` holds (nulls when none). */
+/**
+ * The first and last record an export of `filter` through `throughSeq` holds (nulls when none); with
+ * `limit`, the last is the `limit`-th, and `limited` says whether matching records come after it.
+ */
 export async function auditExportBounds(
   db: Executor,
   chain: string,
   filter: AuditExportFilter,
   throughSeq: number,
+  limit?: number,
 ): Promise<AuditExportBounds> {
-  const [first] = await listAuditRecords(db, chain, { ...filter, throughSeq }, 1, 'asc');
-  const [last] = await listAuditRecords(db, chain, { ...filter, throughSeq }, 1, 'desc');
+  const upTo = { ...filter, throughSeq };
+  const [first] = await listAuditRecords(db, chain, upTo, 1, 'asc');
+  if (limit !== undefined) {
+    // The limit-th record and the one after it, if any: two rows read however far the limit reaches.
+    const [nth, beyond] = await listAuditRecords(db, chain, upTo, 2, 'asc', limit - 1);
+    if (nth) return { firstSeq: first?.seq ?? null, lastSeq: nth.seq, lastHash: nth.hash, ...(beyond ? { limited: true as const } : {}) };
+  }
+  const [last] = await listAuditRecords(db, chain, upTo, 1, 'desc');
   return { firstSeq: first?.seq ?? null, lastSeq: last?.seq ?? null, lastHash: last?.hash ?? null };
 }
 
@@ -180,18 +196,22 @@ export async function* exportAuditRecords(
   if (options.format === 'csv') yield `${UTF8_BOM}${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
   let after = 0;
   let records = 0;
-  for (;;) {
-    const rows = await listAuditRecords(db, chain, { ...filter, afterSeq: after, throughSeq: options.throughSeq }, page, 'asc');
-    if (!rows.length) break;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  while (records < limit) {
+    const want = Math.min(page, limit - records);
+    const rows = await listAuditRecords(db, chain, { ...filter, afterSeq: after, throughSeq: options.throughSeq }, want, 'asc');
+    const last = rows[rows.length - 1];
+    if (!last) break;
     let chunk = '';
     for (const row of rows) {
       const r = auditRecordView(row);
       chunk += options.format === 'csv' ? csvRow(r, options.timeZone) : `${JSON.stringify(r)}\n`;
     }
     records += rows.length;
-    after = rows[rows.length - 1]?.seq ?? after;
+    after = last.seq;
+    options.onPage?.(records, { seq: last.seq, hash: last.hash });
     yield chunk;
-    if (rows.length < page) break;
+    if (rows.length < want) break;
   }
   options.onDone?.(records);
 }

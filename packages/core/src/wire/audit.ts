@@ -13,6 +13,13 @@ export const OPERATOR_METHODS = ['CLI', 'START', 'SCHEDULE'] as const;
 export const AUDIT_METHODS = [...HTTP_METHODS, ...OPERATOR_METHODS] as const;
 export type AuditMethod = (typeof AUDIT_METHODS)[number];
 
+/**
+ * The phases of a record, as `GET /v1/audit?phase=` filters them: `intent` a write about to run,
+ * `result` how it ended, `request` a refusal or a recorded read, `change` what a write changed.
+ */
+export const AUDIT_PHASES = ['intent', 'result', 'request', 'change'] as const;
+export type AuditPhase = (typeof AUDIT_PHASES)[number];
+
 /** One record of the tenant's hash-chained audit trail. */
 export interface AuditRecord {
   /** Position in the tenant's chain: 1, 2, 3, … without gaps. */
@@ -25,7 +32,7 @@ export interface AuditRecord {
    * `intent`: a write about to run; `result`: how it ended; `request`: a refused request or an unmasked
    * read; `change`: what a write changed, committed with it (a move between books).
    */
-  readonly phase: 'intent' | 'result' | 'request' | 'change';
+  readonly phase: AuditPhase;
   /** `key:<id>`, `staff:<id>`, `token:embed:<subject>`, …; `anonymous` for a refused credential. */
   readonly actor: string;
   readonly credential: string;

@@ -81,6 +81,8 @@ export interface AuditFilter {
   readonly actor?: string;
   readonly method?: string;
   readonly route?: string;
+  /** `intent`, `result`, `request` or `change` (the record's `phase`). */
+  readonly phase?: string;
   /** A value of the record's path parameters (a subject's external id, an override id, …), or of the moves a `change` record's detail lists. */
   readonly target?: string;
   readonly status?: number;
@@ -108,11 +110,14 @@ export async function listAuditRecords(
   filter: AuditFilter,
   limit: number,
   order: 'desc' | 'asc' = 'desc',
+  /** Records to pass over first: where a capped export's last record is (`auditExportBounds`). */
+  offset = 0,
 ): Promise<AuditRecordRow[]> {
   let q = db.selectFrom('audit_records').selectAll().where('chain', '=', chain);
   if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
   if (filter.method !== undefined) q = q.where('method', '=', filter.method);
   if (filter.route !== undefined) q = q.where('route', '=', filter.route);
+  if (filter.phase !== undefined) q = q.where('phase', '=', filter.phase);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
   if (filter.from !== undefined) q = q.where('at', '>=', filter.from);
   if (filter.to !== undefined) q = q.where('at', '<', filter.to);
@@ -138,7 +143,8 @@ export async function listAuditRecords(
       ]),
     );
   }
-  return q.orderBy('seq', order).limit(limit).execute();
+  const ordered = q.orderBy('seq', order).limit(limit);
+  return (offset > 0 ? ordered.offset(offset) : ordered).execute();
 }
 
 /** Every chain that has a head: each tenant that was ever audited, and `*` once a refused credential was. */
