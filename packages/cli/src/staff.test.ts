@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createApiKey, listKeys, provisionTenant } from '@tierkit/api';
+import { connect, listAuditRecords, migrateToLatest } from '@tierkit/db';
+import { startPostgres, type TestPostgres } from '../../../tests/support/postgres.js';
+import { runCaptured } from './run-captured.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-staff-'));
+let pg: Promise<TestPostgres> | undefined;
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (pg) await (await pg).stop();
+});
+
+/** A failure or a usage error: nothing on stdout, and the reason in one last line on stderr. */
+function refused(r: { code: number; out: string[]; err: string[] }, code: number, reason: RegExp): void {
+  assert.equal(r.code, code, r.err.join('\n'));
+  assert.deepEqual(r.out, [], 'nothing on stdout');
+  assert.match(r.err.at(-1) ?? '', reason);
+}
+
+/** The CLI, as the operator runs it, on SQLite (a file) and on PostgreSQL (a URL). */
+const DIALECTS: readonly { name: string; url: () => Promise<string> }[] = [
+  { name: 'sqlite', url: async () => join(dir, 'staff.db') },
+  {
+    name: 'postgres',
+    url: async () => {
+      pg ??= startPostgres();
+      return (await pg).createDatabase(`tierkit_cli_staff_${process.pid}`, { migrated: true });
+    },
+  },
+];
+
+for (const dialect of DIALECTS) {
+  describe(`tierkit staff [${dialect.name}]`, () => {
+    let database = '';
+    const cli = (...argv: string[]) => runCaptured([...argv, '--database', database]);
+    const records = async (route: string) => {
+      const db = connect({ url: database });
+      try {
+        return await listAuditRecords(db.db, 'bank', { route }, 100);
+      } finally {
+        await db.close();
+      }
+    };
+
+    it('an operator bootstraps a tenant’s staff: add, list (text and JSON), each change audited with the operator as actor', async () => {
+      database = await dialect.url();
+      const db = connect({ url: database });
+      await migrateToLatest(db.db);
+      await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+      await db.close();
+
+      const added = await cli('staff', 'add', 'E1', '--tenant', 'bank', '--name', '张伟', '--role', 'admin');
+      assert.equal(added.code, 0, added.err.join('\n'));
+      assert.deepEqual(added.out, ['added E1 in tenant bank: admin, tenant, "张伟"']);
+      const rm = await cli('staff', 'add', 'RM1', '--tenant', 'bank', '--name', '李娜', '--role', 'officer', '--scope', 'book', '--json');
+      assert.equal(rm.code, 0, rm.err.join('\n'));
+      assert.deepEqual(
+        (({ id, name, role, scope }) => ({ id, name, role, scope }))(JSON.parse(rm.out[0] ?? '') as Record<string, string>),
+        { id: 'RM1', name: '李娜', role: 'officer', scope: 'book' },
+      );
+      const list = await cli('staff', 'list', '--tenant', 'bank');
+      assert.deepEqual(list.out, ['E1  admin     tenant  张伟', 'RM1  officer   book    李娜']);
+      const listed = JSON.parse((await cli('staff', 'list', '--tenant', 'bank', '--json')).out[0] ?? '') as { id: string; role: string }[];
+      assert.deepEqual(
+        listed.map((s) => [s.id, s.role]),
+        [
+          ['E1', 'admin'],
+          ['RM1', 'officer'],
+        ],
+      );
+      const admins = JSON.parse((await cli('staff', 'list', '--tenant', 'bank', '--role', 'admin', '--json')).out[0] ?? '') as {
+        id: string;
+      }[];
+      assert.deepEqual(
+        admins.map((s) => s.id),
+        ['E1'],
+      );
+      const [record] = await records('tierkit staff add');
+      assert.ok(record);
+      assert.match(record.actor, /^cli:/, 'the operator is the actor, as keys records');
+      assert.equal(record.method, 'CLI');
+      assert.equal(record.status, 201);
+      assert.deepEqual(JSON.parse(record.detail ?? '{}'), {
+        before: null,
+        after: { name: '李娜', role: 'officer', scope: 'book' },
+        breakGlass: true,
+      });
+      refused(
+        await cli('staff', 'add', 'E1', '--tenant', 'bank', '--name', 'again', '--role', 'viewer'),
+        1,
+        /^staff add: conflict: .*already exists/,
+      );
+    });
+
+    it('the last tenant-wide admin is neither demoted nor disabled (exit 1, one line, recorded); promoting another first lets both through', async () => {
+      const demote = await cli('staff', 'role', 'E1', '--tenant', 'bank', '--role', 'approver');
+      refused(demote, 1, /^staff role: last-admin-staff: "张伟" \(E1\) is the tenant's last tenant-wide admin/);
+      refused(await cli('staff', 'role', 'E1', '--tenant', 'bank', '--role', 'admin', '--scope', 'book'), 1, /last-admin-staff/);
+      refused(await cli('staff', 'disable', 'E1', '--tenant', 'bank'), 1, /^staff disable: last-admin-staff/);
+      const [refusal] = await records('tierkit staff role');
+      assert.equal(refusal?.status, 409);
+      assert.equal(refusal?.problem, 'last-admin-staff');
+      assert.equal(refusal?.phase, 'request');
+      const detail = JSON.parse(refusal?.detail ?? '{}') as { before: unknown; after: unknown };
+      assert.deepEqual(detail.before, { name: '张伟', role: 'admin', scope: 'tenant' });
+      assert.deepEqual(detail.after, { name: '张伟', role: 'admin', scope: 'book' });
+      const stillAdmin = JSON.parse((await cli('staff', 'list', '--tenant', 'bank', '--role', 'admin', '--json')).out[0] ?? '') as {
+        id: string;
+      }[];
+      assert.deepEqual(
+        stillAdmin.map((s) => s.id),
+        ['E1'],
+        'nothing changed',
+      );
+
+      const promoted = await cli('staff', 'role', 'RM1', '--tenant', 'bank', '--role', 'admin', '--scope', 'tenant');
+      assert.equal(promoted.code, 0, promoted.err.join('\n'));
+      assert.deepEqual(promoted.out, ['changed RM1 in tenant bank: admin, tenant, "李娜"']);
+      const demoted = await cli('staff', 'role', 'E1', '--tenant', 'bank', '--role', 'approver', '--json');
+      assert.equal(demoted.code, 0, demoted.err.join('\n'));
+      assert.equal((JSON.parse(demoted.out[0] ?? '') as { role: string }).role, 'approver');
+      const [change] = await records('tierkit staff role');
+      assert.equal(change?.status, 200);
+      assert.deepEqual(JSON.parse(change?.detail ?? '{}'), {
+        before: { name: '张伟', role: 'admin', scope: 'tenant' },
+        after: { name: '张伟', role: 'approver', scope: 'tenant' },
+        breakGlass: true,
+      });
+    });
+
+    it('disable: someone leaving loses every key they own and is left a viewer of their book, recorded with the keys revoked', async () => {
+      const db = connect({ url: database });
+      const { key } = await createApiKey(db.db, { tenantId: 'bank', role: 'approver', label: 'E1 laptop', staffId: 'E1' });
+      await db.close();
+      const gone = await cli('staff', 'disable', 'E1', '--tenant', 'bank', '--json');
+      assert.equal(gone.code, 0, gone.err.join('\n'));
+      const body = JSON.parse(gone.out[0] ?? '') as { role: string; scope: string; revokedKeys: string[] };
+      assert.deepEqual([body.role, body.scope, body.revokedKeys], ['viewer', 'book', [key.id]]);
+      const check = connect({ url: database });
+      try {
+        const keys = await listKeys(check.db, 'bank');
+        assert.ok(keys.find((k) => k.id === key.id)?.revokedAt, 'the key is revoked');
+      } finally {
+        await check.close();
+      }
+      const [record] = await records('tierkit staff disable');
+      assert.deepEqual(JSON.parse(record?.detail ?? '{}'), {
+        before: { name: '张伟', role: 'approver', scope: 'tenant' },
+        after: { name: '张伟', role: 'viewer', scope: 'book' },
+        revoked: [key.id],
+        breakGlass: true,
+      });
+      refused(await cli('staff', 'disable', 'NOBODY', '--tenant', 'bank'), 1, /^staff disable: not-found: no staff member "NOBODY"/);
+      const [missing] = await records('tierkit staff disable');
+      assert.equal(missing?.status, 404);
+    });
+
+    it('a wrong command line is exit 2 and changes nothing; a tenant that does not exist is exit 1; --help lists the command', async () => {
+      refused(await cli('staff', 'add', 'E9', '--tenant', 'bank', '--name', 'x', '--role', 'boss'), 2, /^unknown role "boss"/);
+      refused(await cli('staff', 'add', 'E9', '--tenant', 'bank', '--role', 'viewer'), 2, /needs --name/);
+      refused(await cli('staff', 'role', 'E9', '--tenant', 'bank', '--role', 'viewer', '--scope', 'branch'), 2, /^unknown scope "branch"/);
+      refused(await cli('staff', 'role', 'bad id!', '--tenant', 'bank', '--role', 'viewer'), 2, /is not a staff id/);
+      refused(await cli('staff', 'disable', 'RM1', '--tenant', 'bank', '--role', 'admin'), 2, /takes no --role/);
+      refused(await cli('staff', 'promote', 'RM1'), 2, /^unknown staff action "promote"/);
+      refused(await cli('staff', 'list'), 2, /needs --tenant/);
+      refused(await cli('staff', 'list', '--tenant', 'nobank'), 1, /tenant "nobank" does not exist/);
+      refused(
+        await cli('staff', 'add', 'E9', '--tenant', 'nobank', '--name', 'x', '--role', 'viewer'),
+        1,
+        /^staff add: not-found: tenant "nobank"/,
+      );
+      const listed = JSON.parse((await cli('staff', 'list', '--tenant', 'bank', '--json')).out[0] ?? '') as { id: string }[];
+      assert.deepEqual(
+        listed.map((s) => s.id),
+        ['E1', 'RM1'],
+        'nothing was added',
+      );
+      const help = await runCaptured(['staff', '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.out.join('\n'), /staff disable STAFF_ID --tenant ID/);
+      assert.match((await runCaptured(['--help'])).out.join('\n'), /staff list --tenant ID/);
+    });
+  });
+}
