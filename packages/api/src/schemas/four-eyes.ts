@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
+import { APPROVAL_BLOCKS, OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema } from './common.js';
 
@@ -97,6 +97,13 @@ export const OverrideSchema = z
       description:
         'Whether the caller may withdraw it now (`POST /v1/overrides/{id}/withdraw`): pending, and filed by them — or, when a relationship manager filed it, the caller is the relationship manager whose book the customer is in now. Offer the withdrawal only when true.',
     }),
+    approvalNeeds: z.enum(OVERRIDE_APPROVERS).optional().openapi({
+      description: 'Only on the answer of filing or editing a request: the weakest role that may approve it, as the approvals queue says',
+    }),
+    approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().optional().openapi({
+      description:
+        'Only on the answer of filing or editing a request: null when someone on staff other than the requester may approve it; else why nobody can (as the approvals queue’s `approvalBlocked`): the request is filed and waits until someone is promoted',
+    }),
     requestedAt: instant,
     updatedAt: instant,
     decidedBy: z.string().nullable(),
@@ -164,6 +171,10 @@ export const ApprovalItemSchema = z
     approvalNeeds: z.enum(OVERRIDE_APPROVERS).openapi({
       description:
         'The weakest role that may approve it: `admin` when an override’s scheme asks an admin for it (`overrides.approvedBy: admin`, or `overrides.loosenNeeds: admin` for an override that can hold the subject on the looser side of the grade), `approver` otherwise (level sign-offs and policy versions are any approver’s). Computed when the page is read, by the same rule the approval checks; the approval checks again with the policy in force then, and also whether ending an override in force leaves a looser level (known only once the rules re-run), so an `approver` item may still be refused with a 403 naming `overrides.loosenNeeds`. Rejecting needs only an approver. Offer Approve only to a role at least this.',
+    }),
+    approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().openapi({
+      description:
+        'Null when a staff member other than its requester may approve it now. Else why nobody on staff can: four eyes bars the requester (every credential of theirs) and no other tenant-wide staff member holds `approvalNeeds` or above — `no-other-admin` (say, an admin-level override filed by the tenant’s only admin), `no-other-approver`. It waits until someone is promoted (`PUT /v1/staff/{id}`; with no admin credential, the operator’s `tierkit staff role`), or is rejected or withdrawn; the requester may never approve it. An unowned key is not counted as staff. Read when the page is.',
     }),
   })
   .openapi('ApprovalItem');

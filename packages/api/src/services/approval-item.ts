@@ -10,4 +10,4 @@ export type { ApprovalItem };
  * An item as a source of the queue lists it, before the queue knows who asks: `requesters` are every
  * stored actor four eyes compares the decider with (the requester; a policy version's authors and submitter).
  */
-export type PendingApproval = Omit<ApprovalItem, 'requestedByYou'> & { readonly requesters: readonly string[] };
+export type PendingApproval = Omit<ApprovalItem, 'requestedByYou' | 'approvalBlocked'> & { readonly requesters: readonly string[] };

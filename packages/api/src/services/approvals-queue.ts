@@ -15,7 +15,8 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApprovalItem, PendingApproval } from './approval-item.js';
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
-import { approvalNeeds, overrideHash } from './override-requests.js';
+import { approvalBlocked } from './approvers-left.js';
+import { approvalNeeds, overrideHash, type OverrideView } from './override-requests.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /**
@@ -139,6 +140,17 @@ function overrideMoves(tp: TenantPack, scheme: string, current: string | null, o
 export function approvalNeedsOf(tp: TenantPack, o: { readonly scheme: string; readonly level: string; readonly mode: 'fixed' | 'floor' }) {
   const scheme = tp.schemes.get(o.scheme);
   return scheme === undefined ? 'approver' : approvalNeeds(scheme, o).role;
+}
+
+/**
+ * A pending request as its maker's answer (filing, editing) gives it: with who may approve it and,
+ * when nobody on staff but the maker could now, why (`approvalBlocked`) — the maker hears at once that
+ * it waits for a promotion rather than finding out from a queue nobody works.
+ */
+export async function withApprovers(deps: ApiDeps, o: OverrideView): Promise<OverrideView> {
+  if (o.status !== 'pending') return o;
+  const needs = approvalNeedsOf(await packOf(deps), o);
+  return { ...o, approvalNeeds: needs, approvalBlocked: await approvalBlocked(deps.db, deps.tenantId, needs, [o.requestedBy]) };
 }
 
 const pendingOverrideApprovals: ApprovalSource = {
@@ -348,6 +360,7 @@ export async function approvalsPage(
         ...i,
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByYou: await mine(requesters),
+        approvalBlocked: await approvalBlocked(deps.db, deps.tenantId, i.approvalNeeds, requesters),
       };
     }),
   );

@@ -394,3 +394,25 @@ export async function existingStaffIds(db: Executor, tenantId: string, ids: read
   }
   return out;
 }
+
+/**
+ * Whether the tenant has a tenant-wide staff member holding one of `roles` who is none of `except`
+ * (staff ids): whether anyone but a request's makers could decide it (the approvals queue's
+ * `approvalBlocked`). One indexed row at most.
+ */
+export async function anyTenantWideStaff(
+  db: Executor,
+  tenantId: string,
+  roles: readonly string[],
+  except: readonly string[],
+): Promise<boolean> {
+  if (!roles.length) return false;
+  let q = db
+    .selectFrom('staff')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('role', 'in', [...roles])
+    .where('scope', '!=', 'book');
+  if (except.length) q = q.where('id', 'not in', [...except]);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
