@@ -104,6 +104,6 @@ forEachDialect('read ETags: from the stored version, never stale; ?locale= splic
     const after = await get({ 'If-None-Match': etag });
     assert.equal(after.status, 200, 'the override expired: the old ETag is stale');
     assert.notEqual(after.headers.get('ETag'), etag);
-    assert.equal(retail((await after.json()) as TiersResponse)?.override, null);
+    assert.equal(retail((await after.json()) as StaffTiersResponse)?.override, null);
   });
 });

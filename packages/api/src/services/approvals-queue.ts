@@ -15,7 +15,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApprovalItem, PendingApproval } from './approval-item.js';
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
-import { approvalBlocked } from './approvers-left.js';
+import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
 import { approvalNeeds, overrideHash, type OverrideView } from './override-requests.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -348,6 +348,7 @@ export async function approvalsPage(
   }
   if (q.subject !== undefined && !(await waits({ subject: q.subject }))) await subjectOr404(deps, q.subject);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
+  const blocked = approvalsBlocked(deps.db, deps.tenantId);
   const onPage = entries.slice(0, q.limit);
   // The levels now of this page's subjects only: one query of at most a page's pairs.
   const about = onPage.flatMap((e) => (e.subjectId === undefined ? [] : [{ subjectId: e.subjectId, scheme: e.scheme }]));
@@ -360,7 +361,7 @@ export async function approvalsPage(
         ...i,
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByYou: await mine(requesters),
-        approvalBlocked: await approvalBlocked(deps.db, deps.tenantId, i.approvalNeeds, requesters),
+        approvalBlocked: await blocked(i.approvalNeeds, requesters),
       };
     }),
   );

@@ -19,9 +19,40 @@ export async function approvalBlocked(
   needs: OverrideApprover,
   requesters: readonly string[],
 ): Promise<ApprovalBlock | null> {
-  const people = await Promise.all(requesters.filter(Boolean).map((r) => personOfActor(db, tenantId, r)));
-  const makers = people.flatMap((p) => (p.startsWith('staff:') ? [p.slice('staff:'.length)] : []));
-  const deciders = ROLES.filter((r) => roleAtLeast(r, needs));
-  if (await anyTenantWideStaff(db, tenantId, deciders, makers)) return null;
-  return needs === 'admin' ? 'no-other-admin' : 'no-other-approver';
+  return approvalsBlocked(db, tenantId)(needs, requesters);
+}
+
+/**
+ * {@link approvalBlocked} for one page of items: each requester taken to their person once, and each
+ * (role needed, makers) asked once — a page is mostly a few makers' requests.
+ */
+export function approvalsBlocked(
+  db: Executor,
+  tenantId: string,
+): (needs: OverrideApprover, requesters: readonly string[]) => Promise<ApprovalBlock | null> {
+  const persons = new Map<string, Promise<string>>();
+  const answers = new Map<string, Promise<boolean>>();
+  const personOf = (actor: string) => {
+    let p = persons.get(actor);
+    if (p === undefined) persons.set(actor, (p = personOfActor(db, tenantId, actor)));
+    return p;
+  };
+  return async (needs, requesters) => {
+    const people = await Promise.all(requesters.filter(Boolean).map(personOf));
+    const makers = [...new Set(people.flatMap((p) => (p.startsWith('staff:') ? [p.slice('staff:'.length)] : [])))].sort();
+    const key = JSON.stringify([needs, makers]);
+    let another = answers.get(key);
+    if (another === undefined)
+      answers.set(
+        key,
+        (another = anyTenantWideStaff(
+          db,
+          tenantId,
+          ROLES.filter((r) => roleAtLeast(r, needs)),
+          makers,
+        )),
+      );
+    if (await another) return null;
+    return needs === 'admin' ? 'no-other-admin' : 'no-other-approver';
+  };
 }

@@ -90,10 +90,9 @@ export interface ApprovalItem {
   /**
    * Null when a staff member other than its requester may approve it; else why nobody on staff can
    * (`ApprovalBlock`): a console says so and points to promoting someone, rather than showing a request
-   * nobody will ever pick up. Read when the page is. The API always sends it; optional for hosts'
-   * clients written before it.
+   * nobody will ever pick up. Read when the page is.
    */
-  readonly approvalBlocked?: ApprovalBlock | null;
+  readonly approvalBlocked: ApprovalBlock | null;
 }
 
 export interface ApprovalsPage {

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createApiKey, listKeys, provisionTenant } from '@tierkit/api';
 import { connect, listAuditRecords, migrateToLatest } from '@tierkit/db';
-import { startPostgres, type TestPostgres } from '../../../tests/support/postgres.js';
-import { runCaptured } from './run-captured.js';
+import { runCaptured } from '../../packages/cli/src/run-captured.js';
+import { dialectUrls } from '../support/dialect-urls.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-staff-'));
-let pg: Promise<TestPostgres> | undefined;
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (pg) await (await pg).stop();
-});
+/*
+ * `tierkit staff` as an operator runs it, on each dialect: the API's rules (the last-admin guard), the
+ * operator as actor in the trail, exit codes and one-line reasons (packages/cli/README.md, "Staff").
+ */
 
 /** A failure or a usage error: nothing on stdout, and the reason in one last line on stderr. */
 function refused(r: { code: number; out: string[]; err: string[] }, code: number, reason: RegExp): void {
@@ -22,20 +17,10 @@ function refused(r: { code: number; out: string[]; err: string[] }, code: number
   assert.match(r.err.at(-1) ?? '', reason);
 }
 
-/** The CLI, as the operator runs it, on SQLite (a file) and on PostgreSQL (a URL). */
-const DIALECTS: readonly { name: string; url: () => Promise<string> }[] = [
-  { name: 'sqlite', url: async () => join(dir, 'staff.db') },
-  {
-    name: 'postgres',
-    url: async () => {
-      pg ??= startPostgres();
-      return (await pg).createDatabase(`tierkit_cli_staff_${process.pid}`, { migrated: true });
-    },
-  },
-];
+const DIALECTS = dialectUrls('staff-cli');
 
-for (const dialect of DIALECTS) {
-  describe(`tierkit staff [${dialect.name}]`, () => {
+for (const [dialect, urlOf] of DIALECTS) {
+  describe(`tierkit staff [${dialect}]`, () => {
     let database = '';
     const cli = (...argv: string[]) => runCaptured([...argv, '--database', database]);
     const records = async (route: string) => {
@@ -48,7 +33,7 @@ for (const dialect of DIALECTS) {
     };
 
     it('an operator bootstraps a tenant’s staff: add, list (text and JSON), each change audited with the operator as actor', async () => {
-      database = await dialect.url();
+      database = await urlOf('staff');
       const db = connect({ url: database });
       await migrateToLatest(db.db);
       await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
