@@ -113,11 +113,9 @@ const assignmentFields = {
 };
 
 /** A scheme as a customer reads it: no override rule, which is the bank's governance (see "What a customer sees"). */
-const CustomerSchemeSummarySchema = SchemeSummarySchema.omit({ overrides: true })
-  .strict()
-  .openapi('CustomerSchemeSummary', {
-    description: 'A scheme as a customer reads it (an embed token): no `overrides`, the bank’s rule for exceptions',
-  });
+const CustomerSchemeSummarySchema = SchemeSummarySchema.omit({ overrides: true }).strict().openapi('CustomerSchemeSummary', {
+  description: 'A scheme as a customer reads it (an embed token): no `overrides`, the bank’s rule for exceptions',
+});
 
 export const CustomerAssignmentSchema = z
   .object({
