@@ -25,7 +25,7 @@ forEachDialect('staff members and their books', (f) => {
     assert.equal(created.status, 201);
     assert.deepEqual(
       { ...((await created.json()) as object), createdAt: undefined, updatedAt: undefined },
-      { id: 'RM1', name: '王经理', role: 'viewer', scope: 'book', createdAt: undefined, updatedAt: undefined },
+      { id: 'RM1', name: '王经理', role: 'viewer', scope: 'book', createdAt: undefined, updatedAt: undefined, disabledAt: null },
     );
     assert.equal((await admin.put('/v1/staff/RM2', { name: '李经理', role: 'viewer', scope: 'book' })).status, 201);
     assert.equal((await admin.put('/v1/staff/OFF1', { name: '赵专员', role: 'officer' })).status, 201);

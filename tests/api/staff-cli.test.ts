@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createApiKey, listKeys, provisionTenant } from '@tierkit/api';
+import { createApiKey, createApp, listKeys, mintStaffToken, provisionTenant } from '@tierkit/api';
 import { connect, listAuditRecords, migrateToLatest } from '@tierkit/db';
 import { runCaptured } from '../../packages/cli/src/run-captured.js';
 import { dialectUrls } from '../support/dialect-urls.js';
@@ -118,28 +118,54 @@ for (const [dialect, urlOf] of DIALECTS) {
       });
     });
 
-    it('disable: someone leaving loses every key they own and is left a viewer of their book, recorded with the keys revoked', async () => {
+    it('disable: someone leaving loses every key they own, and their tokens and keys stop working; recorded with the keys revoked', async () => {
       const db = connect({ url: database });
       const { key } = await createApiKey(db.db, { tenantId: 'bank', role: 'approver', label: 'E1 laptop', staffId: 'E1' });
-      await db.close();
-      const gone = await cli('staff', 'disable', 'E1', '--tenant', 'bank', '--json');
-      assert.equal(gone.code, 0, gone.err.join('\n'));
-      const body = JSON.parse(gone.out[0] ?? '') as { role: string; scope: string; revokedKeys: string[] };
-      assert.deepEqual([body.role, body.scope, body.revokedKeys], ['viewer', 'book', [key.id]]);
-      const check = connect({ url: database });
+      // A console session E1 opened before leaving, as the bank's sign-on minted it.
+      const { token } = await mintStaffToken(db.db, { tenantId: 'bank', staffId: 'E1' });
+      const app = createApp({ db: db.db, logError: () => undefined });
+      const session = () => app.request('/v1/session', { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal((await session()).status, 200, 'E1 works');
       try {
-        const keys = await listKeys(check.db, 'bank');
+        const gone = await cli('staff', 'disable', 'E1', '--tenant', 'bank', '--json');
+        assert.equal(gone.code, 0, gone.err.join('\n'));
+        const body = JSON.parse(gone.out[0] ?? '') as { role: string; scope: string; revokedKeys: string[]; disabledAt: string | null };
+        assert.deepEqual([body.role, body.scope, body.revokedKeys], ['viewer', 'book', [key.id]]);
+        assert.ok(body.disabledAt, 'the member says they are disabled');
+        const keys = await listKeys(db.db, 'bank');
         assert.ok(keys.find((k) => k.id === key.id)?.revokedAt, 'the key is revoked');
+        // A leaver reads nothing: not with the session still out, nor a new one the sign-on would mint, nor a new key.
+        assert.equal((await session()).status, 401, 'the token out before stops');
+        await assert.rejects(mintStaffToken(db.db, { tenantId: 'bank', staffId: 'E1' }), /disabled/);
+        await assert.rejects(createApiKey(db.db, { tenantId: 'bank', role: 'viewer', label: 'again', staffId: 'E1' }), /disabled/);
+        assert.match(
+          (await cli('staff', 'list', '--tenant', 'bank')).out.find((l) => l.startsWith('E1 ')) ?? '',
+          /\(disabled \d{4}-/,
+          'the list tells a leaver from a working viewer',
+        );
+        const [record] = await records('tierkit staff disable');
+        assert.deepEqual(JSON.parse(record?.detail ?? '{}'), {
+          before: { name: '张伟', role: 'approver', scope: 'tenant' },
+          after: { name: '张伟', role: 'viewer', scope: 'book', disabledAt: body.disabledAt },
+          revoked: [key.id],
+          breakGlass: true,
+        });
+        // Given a role again, they are back: a new session works, and the record says they were disabled.
+        const back = await cli('staff', 'role', 'E1', '--tenant', 'bank', '--role', 'viewer', '--scope', 'tenant', '--json');
+        assert.equal(back.code, 0, back.err.join('\n'));
+        assert.equal((JSON.parse(back.out[0] ?? '') as { disabledAt: string | null }).disabledAt, null);
+        const again = await mintStaffToken(db.db, { tenantId: 'bank', staffId: 'E1' });
+        assert.equal((await app.request('/v1/session', { headers: { Authorization: `Bearer ${again.token}` } })).status, 200);
+        const [reenabled] = await records('tierkit staff role');
+        assert.deepEqual((JSON.parse(reenabled?.detail ?? '{}') as { before: unknown }).before, {
+          name: '张伟',
+          role: 'viewer',
+          scope: 'book',
+          disabledAt: body.disabledAt,
+        });
       } finally {
-        await check.close();
+        await db.close();
       }
-      const [record] = await records('tierkit staff disable');
-      assert.deepEqual(JSON.parse(record?.detail ?? '{}'), {
-        before: { name: '张伟', role: 'approver', scope: 'tenant' },
-        after: { name: '张伟', role: 'viewer', scope: 'book' },
-        revoked: [key.id],
-        breakGlass: true,
-      });
       refused(await cli('staff', 'disable', 'NOBODY', '--tenant', 'bank'), 1, /^staff disable: not-found: no staff member "NOBODY"/);
       const [missing] = await records('tierkit staff disable');
       assert.equal(missing?.status, 404);

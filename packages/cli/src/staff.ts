@@ -35,11 +35,16 @@ export const STAFF_USAGE = `  staff list --tenant ID [--role ROLE]
   staff role STAFF_ID --tenant ID --role ROLE [--scope tenant|book] [--name TEXT]
                             change a staff member's role or scope (the operator's break-glass: see packages/cli/README.md)
   staff disable STAFF_ID --tenant ID
-                            someone leaving: revoke every key they own, leave them a viewer of their book
+                            someone leaving: revoke every key they own; their tokens and keys stop working (staff role gives a role back)
   (demoting or disabling the tenant's last tenant-wide admin is refused, as over HTTP: promote another first)`;
 
-/** What a staff change's audit record says the member was and became: name, role, scope. */
-const held = (s: Pick<StaffMember, 'name' | 'role' | 'scope'>) => ({ name: s.name, role: s.role, scope: s.scope });
+/** What a staff change's audit record says the member was and became: name, role, scope, and since when disabled if they are. */
+const held = (s: Pick<StaffMember, 'name' | 'role' | 'scope'> & { readonly disabledAt?: string | null }) => ({
+  name: s.name,
+  role: s.role,
+  scope: s.scope,
+  ...(s.disabledAt ? { disabledAt: s.disabledAt } : {}),
+});
 
 /**
  * Run one `staff` action. Returns the exit code. The rules are the API's (`PUT /v1/staff/{id}`:
@@ -73,7 +78,9 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
       }
       if (json) out(JSON.stringify(all.map(staffJson)));
       else if (!all.length) out(`no staff in tenant ${args.tenant}`);
-      else for (const s of all) out(`${s.id}  ${s.role.padEnd(8)}  ${s.scope.padEnd(6)}  ${s.name}`);
+      else
+        for (const s of all)
+          out(`${s.id}  ${s.role.padEnd(8)}  ${s.scope.padEnd(6)}  ${s.name}${s.disabledAt ? `  (disabled ${s.disabledAt})` : ''}`);
       return 0;
     }
     case 'add':
@@ -141,7 +148,7 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
         if (json) out(JSON.stringify({ ...staffJson(done.staff), ...(verb === 'disable' ? { revokedKeys: done.revoked } : {}) }));
         else if (verb === 'disable')
           out(
-            `disabled ${id} in tenant ${tenant}: now ${done.staff.role} of their book; ${done.revoked.length ? `revoked ${done.revoked.join(', ')}` : 'they held no active key'}`,
+            `disabled ${id} in tenant ${tenant}: their tokens and keys no longer authenticate; ${done.revoked.length ? `revoked ${done.revoked.join(', ')}` : 'they held no active key'}`,
           );
         else
           out(

@@ -3,6 +3,7 @@ import {
   lockKeyOwners,
   lockTenantAdminsAnd,
   lockUnrevokedKeys,
+  markStaffDisabled,
   upsertStaff,
   type Executor,
   type StaffInput,
@@ -73,13 +74,15 @@ export async function putStaffOverHttp(
   });
 }
 
-/** What a disabled staff member holds: the least the API grants, within a book. */
+/** What a disabled staff member is left holding, should they be given a role back without one: the least the API grants, within a book. */
 export const DISABLED_STAFF = { role: 'viewer', scope: 'book' } as const;
 
 /**
- * Take a staff member's powers away (someone leaving): every key they own revoked, and their role and
- * scope made the least the API grants (`viewer` within their book, `DISABLED_STAFF`), so their staff
- * tokens decide, file or administer nothing. Under the same guard as `PUT /v1/staff/{id}`
+ * Take a staff member's powers away (someone leaving): every key they own revoked, their role and
+ * scope made the least the API grants (`viewer` within their book, `DISABLED_STAFF`), and the member
+ * marked disabled (`disabledAt`), so their staff tokens — those still out and any a sign-on that still
+ * knows them would mint — and keys authenticate nothing, and no key can be issued to them: a leaver
+ * reads not even their book. The row stays, as the trail and their requests name them. Under the same guard as `PUT /v1/staff/{id}`
  * (`putStaffOverHttp`: 409 `last-admin-staff` when they are the last tenant-wide admin, or own the last
  * admin key that administers over HTTP), all in one transaction: nothing changes when it is refused.
  * Their book's customers stay theirs until moved (the bank's data, `PUT /v1/subjects/{id}/manager`).
@@ -103,6 +106,8 @@ export async function disableStaff(
     const result = await putStaffOverHttp(trx, tenantId, { id, from }, now.toISOString(), held);
     if (!result.before) throw new Error(`staff member ${id} was created, not disabled`);
     const revoked = await revokeKeysOf(trx, tenantId, id, now);
-    return { staff: result.staff, before: result.before, revoked };
+    const disabled = await markStaffDisabled(trx, tenantId, id, now.toISOString());
+    if (!disabled) throw new Error(`staff member ${id} vanished while being disabled`);
+    return { staff: disabled, before: result.before, revoked };
   });
 }

@@ -14,6 +14,11 @@ export interface StaffMember {
   readonly scope: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When they were disabled (someone leaving: `disableStaff` in the API), null while they work. A
+   * disabled member's tokens and keys authenticate nothing and none can be issued to them.
+   */
+  readonly disabledAt: string | null;
 }
 
 /** What creating or updating a staff member takes. */
@@ -33,6 +38,7 @@ function toStaff(row: StaffRow): StaffMember {
     scope: row.scope,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    disabledAt: row.disabled_at ?? null,
   };
 }
 
@@ -74,12 +80,22 @@ export async function upsertStaff(
       const mine = trx.updateTable('staff').where('tenant_id', '=', tenantId).where('id', '=', input.id);
       await mine.set({ updated_at: now }).execute();
       before = await findStaff(trx, tenantId, input.id);
-      await mine.set({ name: input.name, role: input.role, scope: input.scope }).execute();
+      // Saying what someone holds gives a disabled member a role back: it is how they are re-enabled.
+      await mine.set({ name: input.name, role: input.role, scope: input.scope, disabled_at: null }).execute();
     }
     const staff = await findStaff(trx, tenantId, input.id);
     if (!staff) throw new Error(`staff member ${input.id} neither inserted nor found`);
     return before ? { staff, created: false, before } : { staff, created: true };
   });
+}
+
+/**
+ * Mark staff member `id` disabled at `now` (someone leaving): from then on their tokens and keys
+ * authenticate nothing. Call it in the transaction that took their powers away (`disableStaff`).
+ */
+export async function markStaffDisabled(db: Executor, tenantId: string, id: string, now: string): Promise<StaffMember | undefined> {
+  await db.updateTable('staff').set({ disabled_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  return findStaff(db, tenantId, id);
 }
 
 /**
