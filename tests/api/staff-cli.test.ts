@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createApiKey, createApp, listKeys, mintStaffToken, provisionTenant } from '@tierkit/api';
-import { connect, listAuditRecords, migrateToLatest } from '@tierkit/db';
+import { connect, listAuditRecords, migrateToLatest, upsertStaff } from '@tierkit/db';
 import { runCaptured } from '../../packages/cli/src/run-captured.js';
 import { dialectUrls } from '../support/dialect-urls.js';
 
@@ -171,6 +171,33 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(missing?.status, 404);
     });
 
+    it('two adds of one id at once: the second is refused, not turned into a rewrite of the first', async () => {
+      const db = connect({ url: database });
+      try {
+        // Another add holds E7 uncommitted while the CLI reads (no row to lock yet) and inserts behind it.
+        const other = db.db.transaction().execute(async (trx) => {
+          await upsertStaff(trx, 'bank', { id: 'E7', name: '先到', role: 'viewer', scope: 'tenant' }, new Date().toISOString());
+          await new Promise((r) => setTimeout(r, 1_500));
+        });
+        await new Promise((r) => setTimeout(r, 200));
+        const late = await cli('staff', 'add', 'E7', '--tenant', 'bank', '--name', '后到', '--role', 'admin');
+        await other;
+        refused(late, 1, /^staff add: conflict: /);
+        const e7 = JSON.parse((await cli('staff', 'list', '--tenant', 'bank', '--json')).out[0] ?? '[]') as {
+          id: string;
+          name: string;
+          role: string;
+        }[];
+        assert.deepEqual(
+          e7.filter((s) => s.id === 'E7').map((s) => [s.name, s.role]),
+          [['先到', 'viewer']],
+          'the first add stands',
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
     it('a wrong command line is exit 2 and changes nothing; a tenant that does not exist is exit 1; --help lists the command', async () => {
       refused(await cli('staff', 'add', 'E9', '--tenant', 'bank', '--name', 'x', '--role', 'boss'), 2, /^unknown role "boss"/);
       refused(await cli('staff', 'add', 'E9', '--tenant', 'bank', '--role', 'viewer'), 2, /needs --name/);
@@ -188,7 +215,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       const listed = JSON.parse((await cli('staff', 'list', '--tenant', 'bank', '--json')).out[0] ?? '') as { id: string }[];
       assert.deepEqual(
         listed.map((s) => s.id),
-        ['E1', 'RM1'],
+        ['E1', 'E7', 'RM1'],
         'nothing was added',
       );
       const help = await runCaptured(['staff', '--help']);

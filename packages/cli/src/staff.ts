@@ -135,6 +135,13 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
             return { id, ...after };
           };
           const made = await putStaffOverHttp(trx, tenant, { id, from }, new Date().toISOString());
+          // A row not yet there is not locked: an add that committed after ours read it makes this insert
+          // an update of theirs. Refused (and rolled back) as if we had seen it, not a silent rewrite.
+          if (verb === 'add' && !made.created)
+            throw new ProblemError(
+              'conflict',
+              `staff member "${id}" was added meanwhile (${made.before?.role}, ${made.before?.scope}): change them with staff role`,
+            );
           // Not four eyes: the API changes staff at an admin's word too (PUT /v1/staff/{id}); the operator on
           // the server stands in for that admin, and the record says so (breakGlass).
           await appendOperatorAudit(trx, tenant, action, {
