@@ -400,12 +400,19 @@ export async function isManagedBy(
   return (await q.executeTakeFirst()) !== undefined;
 }
 
-/** Which of the given staff ids exist in the tenant. */
-export async function existingStaffIds(db: Executor, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+/** Which of the given staff ids exist in the tenant; with `working`, only those not disabled (a book's possible holders). */
+export async function existingStaffIds(
+  db: Executor,
+  tenantId: string,
+  ids: readonly string[],
+  options: { readonly working?: boolean } = {},
+): Promise<Set<string>> {
   const out = new Set<string>();
   for (const batch of chunks([...new Set(ids)])) {
     if (!batch.length) continue;
-    const rows = await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', 'in', batch).execute();
+    let q = db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', 'in', batch);
+    if (options.working) q = q.where('disabled_at', 'is', null);
+    const rows = await q.execute();
     for (const r of rows) out.add(r.id);
   }
   return out;
